@@ -1,0 +1,3 @@
+"""dbtgate: the quality gate a dbt team puts in front of main."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,243 @@
+"""Reading artifact files: one decoder per artifact kind, one clear error per way a file is wrong.
+
+A gate must fail closed: a missing, truncated, foreign or mistyped artifact stops the run with the
+file's path (and the line or JSON path of the problem) instead of silently gating less. A schema
+version newer than we know is loaded as far as we understand it, with one warning.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+from dbtgate.artifacts.catalog import Catalog
+from dbtgate.artifacts.manifest import (
+    Manifest,
+    normalise_exposure,
+    normalise_node,
+    normalise_source,
+)
+from dbtgate.artifacts.run_results import RunResults
+from dbtgate.artifacts.sources import SourcesFreshness
+from dbtgate.errors import DbtgateError
+
+T = TypeVar("T")
+
+# Newest schema version of each artifact this release was written against.
+KNOWN_VERSIONS = {"manifest": 12, "run-results": 6, "catalog": 1, "sources": 3}
+
+_SCHEMA_RE = re.compile(r"/(manifest|run-results|catalog|sources)/v(\d+)(?:\.json)?$")
+_BYTE_RE = re.compile(r"\(byte (\d+)\)")
+
+_DECODERS: dict[type, msgspec.json.Decoder] = {}
+
+
+def _decoder(kind: type[T]) -> msgspec.json.Decoder:
+    """Decoders are built once per type and reused: building one walks the whole Struct tree."""
+    decoder = _DECODERS.get(kind)
+    if decoder is None:
+        decoder = _DECODERS[kind] = msgspec.json.Decoder(type=kind)
+    return decoder
+
+
+@dataclass
+class Loaded(Generic[T]):
+    """An artifact with where it came from and what its metadata says."""
+
+    path: Path
+    data: T
+    schema_version: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def _line_of_byte(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _decode(path: Path, kind: type[T], what: str) -> tuple[T, bytes]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DbtgateError(
+            f"{path}: {what} not found (run dbt first, or point --artifacts at its target dir)"
+        ) from None
+    except IsADirectoryError:
+        raise DbtgateError(f"{path}: is a directory, expected the {what} file") from None
+    except OSError as exc:
+        raise DbtgateError(f"{path}: cannot read {what}: {exc.strerror}") from None
+    if not data.strip():
+        raise DbtgateError(f"{path}: empty file, expected a dbt {what}")
+    try:
+        return _decoder(kind).decode(data), data
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        if message.startswith("Expected `object`, got") and "- at `$" not in message:
+            raise DbtgateError(f"{path}: not a dbt {what} (top level is not an object)") from None
+        message = _name_the_key(data, kind, message)
+        raise DbtgateError(f"{path}: field of unexpected type: {message}") from None
+    except msgspec.DecodeError as exc:
+        message = str(exc)
+        if "truncated" in message:
+            raise DbtgateError(
+                f"{path}: truncated JSON (the file ends early; was it fully written?)"
+            ) from None
+        match = _BYTE_RE.search(message)
+        where = f" at line {_line_of_byte(data, int(match.group(1)))}" if match else ""
+        raise DbtgateError(f"{path}: not valid JSON{where}: {message}") from None
+
+
+def _name_the_key(data: bytes, kind: type, message: str) -> str:
+    """msgspec writes map keys in an error path as `[...]`; name the offending entry instead
+    (`$.nodes['model.shop.orders'].name`). Only runs on the error path, so a full decode is fine."""
+    match = re.search(r"`\$\.(\w+)\[\.\.\.\]", message)
+    if match is None:
+        return message
+    container = match.group(1)
+    try:
+        hint = typing.get_type_hints(kind)[container]
+        raw = msgspec.json.decode(data).get(container)
+    except (KeyError, msgspec.DecodeError, AttributeError):
+        return message
+    value_hint = next(
+        (
+            typing.get_args(arg)[1]
+            for arg in typing.get_args(hint)
+            if typing.get_origin(arg) is dict
+        ),
+        None,
+    )
+    if not isinstance(raw, dict) or value_hint is None:
+        return message
+    for key, value in raw.items():
+        try:
+            msgspec.convert(value, value_hint)
+        except msgspec.ValidationError:
+            return message.replace(f"$.{container}[...]", f"$.{container}[{key!r}]", 1)
+    return message
+
+
+def _check_schema(path: Path, metadata: Any, expected: str, what: str) -> tuple[int, list[str]]:
+    """Reject other artifacts and non-dbt JSON; warn once about a newer schema than we know."""
+    url = getattr(metadata, "dbt_schema_version", None) if metadata is not None else None
+    if not url:
+        raise DbtgateError(
+            f"{path}: not a dbt {what} (no metadata.dbt_schema_version; is this a dbt artifact?)"
+        )
+    match = _SCHEMA_RE.search(url)
+    if match is None:
+        raise DbtgateError(f"{path}: not a dbt {what} (unrecognised schema {url!r})")
+    kind, version = match.group(1), int(match.group(2))
+    if kind != expected:
+        raise DbtgateError(f"{path}: this is a dbt {kind} artifact, expected a {what}")
+    warnings = []
+    if version > KNOWN_VERSIONS[kind]:
+        warnings.append(
+            f"{path}: {what} schema v{version} is newer than this dbtgate knows "
+            f"(v{KNOWN_VERSIONS[kind]}); loading the fields it knows"
+        )
+    return version, warnings
+
+
+def load_manifest(path: str | Path) -> Loaded[Manifest]:
+    """Decode and normalise a manifest.json of any schema version."""
+    path = Path(path)
+    manifest, _ = _decode(path, Manifest, "manifest")
+    version, warnings = _check_schema(path, manifest.metadata, "manifest", "manifest")
+    if manifest.nodes is None:
+        manifest.nodes = {}
+    for node in manifest.nodes.values():
+        normalise_node(node)
+    for source in (manifest.sources or {}).values():
+        normalise_source(source)
+    for exposure in (manifest.exposures or {}).values():
+        normalise_exposure(exposure)
+    disabled = manifest.disabled or {}
+    if isinstance(disabled, list):
+        manifest.disabled = disabled = {node.unique_id: [node] for node in disabled}
+    for nodes in disabled.values():
+        for node in nodes:
+            normalise_node(node)
+    return Loaded(path, manifest, version, warnings)
+
+
+def load_run_results(path: str | Path) -> Loaded[RunResults]:
+    path = Path(path)
+    results, _ = _decode(path, RunResults, "run_results")
+    version, warnings = _check_schema(path, results.metadata, "run-results", "run_results")
+    if results.results is None:
+        results.results = []
+    return Loaded(path, results, version, warnings)
+
+
+def load_catalog(path: str | Path) -> Loaded[Catalog]:
+    path = Path(path)
+    catalog, _ = _decode(path, Catalog, "catalog")
+    version, warnings = _check_schema(path, catalog.metadata, "catalog", "catalog")
+    return Loaded(path, catalog, version, warnings)
+
+
+def load_sources(path: str | Path) -> Loaded[SourcesFreshness]:
+    path = Path(path)
+    sources, _ = _decode(path, SourcesFreshness, "sources.json")
+    version, warnings = _check_schema(path, sources.metadata, "sources", "sources.json")
+    if sources.results is None:
+        sources.results = []
+    return Loaded(path, sources, version, warnings)
+
+
+@dataclass
+class ArtifactSet:
+    """The artifacts of one build: a manifest and whichever of the others were written."""
+
+    directory: Path
+    manifest: Loaded[Manifest]
+    run_results: Loaded[RunResults] | None = None
+    catalog: Loaded[Catalog] | None = None
+    sources: Loaded[SourcesFreshness] | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        found: list[str] = []
+        for loaded in (self.manifest, self.run_results, self.catalog, self.sources):
+            if loaded is not None:
+                found.extend(loaded.warnings)
+        return found
+
+
+def load_artifacts(directory: str | Path) -> ArtifactSet:
+    """Load manifest.json (required) and run_results/catalog/sources.json when present."""
+    directory = Path(directory)
+    if not directory.exists():
+        raise DbtgateError(
+            f"{directory}: artifacts directory not found (run dbt first, or pass --artifacts DIR)"
+        )
+    if not directory.is_dir():
+        raise DbtgateError(f"{directory}: --artifacts must be the directory holding manifest.json")
+    manifest = load_manifest(directory / "manifest.json")
+    artifacts = ArtifactSet(directory, manifest)
+    if (directory / "run_results.json").exists():
+        artifacts.run_results = load_run_results(directory / "run_results.json")
+        _check_invocation(artifacts)
+    if (directory / "catalog.json").exists():
+        artifacts.catalog = load_catalog(directory / "catalog.json")
+    if (directory / "sources.json").exists():
+        artifacts.sources = load_sources(directory / "sources.json")
+    return artifacts
+
+
+def _check_invocation(artifacts: ArtifactSet) -> None:
+    """Results from another dbt invocation may describe a different state of the project."""
+    run_results = artifacts.run_results
+    assert run_results is not None
+    manifest_id = artifacts.manifest.data.metadata.invocation_id
+    results_id = run_results.data.metadata.invocation_id if run_results.data.metadata else None
+    if manifest_id and results_id and manifest_id != results_id:
+        run_results.warnings.append(
+            f"{run_results.path}: written by dbt invocation {results_id}, the manifest by "
+            f"{manifest_id}; the results may not describe this manifest"
+        )

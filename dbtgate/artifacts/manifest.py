@@ -1,0 +1,315 @@
+"""manifest.json, v1 (dbt 0.19) to v12 (dbt 1.8-1.12 and Fusion 2.0), as typed records.
+
+The Structs declare only the fields the gate reads. msgspec skips everything else while decoding
+(raw and compiled SQL, macro bodies, docs blocks), which is what keeps a 160 MB manifest to a
+fraction of the time and memory a full `json.loads` costs. Every field has a default and accepts
+null, because the versions disagree on what is present; `normalise_node` then folds the version
+differences (meta and tags at top level or in config, access/contract/group in config, Fusion's
+`package://` patch paths) into one shape, so nothing downstream looks at schema versions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+# Lists and dicts are decoded fresh per object, so the shared empty defaults are never mutated.
+_S = {"gc": False, "omit_defaults": True}
+
+
+class Constraint(msgspec.Struct, **_S):
+    """A model or column constraint (schema v9+)."""
+
+    type: str = ""
+    name: str | None = None
+    expression: str | None = None
+    columns: list[str] | None = None
+    warn_unenforced: bool | None = None
+    warn_unsupported: bool | None = None
+
+
+class ColumnConfig(msgspec.Struct, **_S):
+    meta: dict[str, Any] | None = None
+    tags: list[str] | str | None = None
+
+
+class Column(msgspec.Struct, **_S):
+    """A column declared in YAML (not necessarily the warehouse's: see catalog.json)."""
+
+    name: str = ""
+    description: str | None = ""
+    data_type: str | None = None
+    meta: dict[str, Any] | None = None
+    tags: list[str] | str | None = None
+    constraints: list[Constraint] | None = None
+    config: ColumnConfig | None = None
+
+
+class Contract(msgspec.Struct, **_S):
+    enforced: bool | None = False
+    alias_types: bool | None = True
+
+
+class NodeConfig(msgspec.Struct, **_S):
+    enabled: bool | None = True
+    materialized: str | None = None
+    tags: list[str] | str | None = None
+    meta: dict[str, Any] | None = None
+    group: str | None = None
+    access: str | None = None
+    contract: Contract | None = None
+    severity: str | None = None
+    schema: str | None = None
+    database: str | None = None
+    alias: str | None = None
+    unique_key: str | list[str] | None = None
+    incremental_strategy: str | None = None
+    on_schema_change: str | None = None
+
+
+class DependsOn(msgspec.Struct, **_S):
+    nodes: list[str] | None = None
+
+
+class TestMetadata(msgspec.Struct, **_S):
+    name: str = ""
+    kwargs: dict[str, Any] | None = None
+    namespace: str | None = None
+
+
+class Checksum(msgspec.Struct, **_S):
+    name: str = ""
+    checksum: str = ""
+
+
+class Node(msgspec.Struct, **_S):
+    """A model, seed, snapshot, test, analysis or operation: the manifest's `nodes` entries."""
+
+    unique_id: str = ""
+    resource_type: str = ""
+    name: str = ""
+    package_name: str = ""
+    path: str = ""
+    original_file_path: str = ""
+    patch_path: str | None = None
+    fqn: list[str] | None = None
+    tags: list[str] | str | None = None
+    meta: dict[str, Any] | None = None
+    config: NodeConfig | None = None
+    description: str | None = ""
+    columns: dict[str, Column] | None = None
+    depends_on: DependsOn | None = None
+    test_metadata: TestMetadata | None = None
+    column_name: str | None = None
+    attached_node: str | None = None
+    access: str | None = None
+    group: str | None = None
+    contract: Contract | None = None
+    constraints: list[Constraint] | None = None
+    version: int | float | str | None = None
+    latest_version: int | float | str | None = None
+    deprecation_date: str | None = None
+    checksum: Checksum | None = None
+    compiled_path: str | None = None
+    database: str | None = None
+    schema: str | None = None
+    alias: str | None = None
+    relation_name: str | None = None
+    language: str | None = None
+
+
+class FreshnessThreshold(msgspec.Struct, **_S):
+    count: int | None = None
+    period: str | None = None
+
+
+class FreshnessRule(msgspec.Struct, **_S):
+    warn_after: FreshnessThreshold | None = None
+    error_after: FreshnessThreshold | None = None
+    filter: str | None = None
+
+
+class SourceConfig(msgspec.Struct, **_S):
+    enabled: bool | None = True
+    tags: list[str] | str | None = None
+    meta: dict[str, Any] | None = None
+    freshness: FreshnessRule | None = None
+
+
+class Source(msgspec.Struct, **_S):
+    """A source table declared in YAML (`sources:` in a properties file)."""
+
+    unique_id: str = ""
+    resource_type: str = "source"
+    name: str = ""
+    source_name: str = ""
+    package_name: str = ""
+    path: str = ""
+    original_file_path: str = ""
+    fqn: list[str] | None = None
+    tags: list[str] | str | None = None
+    meta: dict[str, Any] | None = None
+    source_meta: dict[str, Any] | None = None
+    config: SourceConfig | None = None
+    description: str | None = ""
+    source_description: str | None = ""
+    columns: dict[str, Column] | None = None
+    loaded_at_field: str | None = None
+    freshness: FreshnessRule | None = None
+    loader: str | None = None
+    database: str | None = None
+    schema: str | None = None
+    identifier: str | None = None
+    relation_name: str | None = None
+
+
+class ExposureOwner(msgspec.Struct, **_S):
+    name: str | None = None
+    email: str | None = None
+
+
+class Exposure(msgspec.Struct, **_S):
+    """A dashboard, notebook or application that consumes models."""
+
+    unique_id: str = ""
+    resource_type: str = "exposure"
+    name: str = ""
+    label: str | None = None
+    type: str | None = None
+    package_name: str = ""
+    path: str = ""
+    original_file_path: str = ""
+    owner: ExposureOwner | None = None
+    description: str | None = ""
+    maturity: str | None = None
+    url: str | None = None
+    tags: list[str] | str | None = None
+    meta: dict[str, Any] | None = None
+    depends_on: DependsOn | None = None
+
+
+class Group(msgspec.Struct, **_S):
+    name: str = ""
+    owner: ExposureOwner | None = None
+    original_file_path: str | None = None
+
+
+class ManifestMetadata(msgspec.Struct, **_S):
+    dbt_schema_version: str | None = None
+    dbt_version: str | None = None
+    generated_at: str | None = None
+    invocation_id: str | None = None
+    project_name: str | None = None
+    project_id: str | None = None
+    adapter_type: str | None = None
+
+
+class Manifest(msgspec.Struct, **_S):
+    """The parts of manifest.json the gate uses. Not parent_map/child_map: the graph is rebuilt
+    from depends_on in one pass, which is cheaper than decoding two more maps of lists."""
+
+    metadata: ManifestMetadata | None = None
+    nodes: dict[str, Node] | None = None
+    sources: dict[str, Source] | None = None
+    exposures: dict[str, Exposure] | None = None
+    groups: dict[str, Group] | None = None
+    # v1-v3 wrote a list of disabled nodes, v4+ a map of unique_id -> variants.
+    disabled: dict[str, list[Node]] | list[Node] | None = None
+
+
+def as_list(value: list[str] | str | None) -> list[str]:
+    """Tags are a list in every schema but may be written as one string in YAML-era artifacts."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+def _merged_tags(*values: list[str] | str | None) -> list[str]:
+    merged: list[str] = []
+    for value in values:
+        for tag in as_list(value):
+            if tag not in merged:
+                merged.append(tag)
+    return merged
+
+
+def strip_package_prefix(path: str | None) -> str | None:
+    """Fusion writes patch paths as `package://models/x.yml`; dbt-core as `models/x.yml`."""
+    if path and "://" in path:
+        return path.split("://", 1)[1]
+    return path
+
+
+def normalise_node(node: Node) -> None:
+    """Fold version differences into the top-level fields, in place.
+
+    Older schemas keep meta/tags at top level; newer ones mirror them in config, and Fusion may
+    fill only config. access/group/contract moved into config in v10+.
+    """
+    config = node.config
+    if config is None:
+        config = node.config = NodeConfig()
+    node.tags = _merged_tags(node.tags, config.tags)
+    if config.meta:
+        node.meta = {**config.meta, **(node.meta or {})}
+    elif node.meta is None:
+        node.meta = {}
+    node.access = node.access or config.access
+    node.group = node.group or config.group
+    if node.contract is None or (not node.contract.enforced and config.contract is not None):
+        node.contract = config.contract or node.contract
+    node.patch_path = strip_package_prefix(node.patch_path)
+    if node.depends_on is None:
+        node.depends_on = DependsOn(nodes=[])
+    elif node.depends_on.nodes is None:
+        node.depends_on.nodes = []
+    if node.columns is None:
+        node.columns = {}
+    for column in node.columns.values():
+        normalise_column(column)
+    if node.description is None:
+        node.description = ""
+
+
+def normalise_column(column: Column) -> None:
+    """Column meta/tags may live in column.config (dbt 1.10+)."""
+    if column.config is not None:
+        if column.config.meta:
+            column.meta = {**column.config.meta, **(column.meta or {})}
+        column.tags = _merged_tags(column.tags, column.config.tags)
+    else:
+        column.tags = as_list(column.tags)
+    if column.description is None:
+        column.description = ""
+
+
+def normalise_source(source: Source) -> None:
+    """Freshness and meta may be set at the source, the table, or the config level."""
+    config = source.config
+    source.tags = _merged_tags(source.tags, config.tags if config else None)
+    meta = dict(source.source_meta or {})
+    if config and config.meta:
+        meta.update(config.meta)
+    meta.update(source.meta or {})
+    source.meta = meta
+    if source.freshness is None and config is not None:
+        source.freshness = config.freshness
+    if source.columns is None:
+        source.columns = {}
+    for column in source.columns.values():
+        normalise_column(column)
+    if source.description is None:
+        source.description = ""
+
+
+def normalise_exposure(exposure: Exposure) -> None:
+    exposure.tags = as_list(exposure.tags)
+    if exposure.depends_on is None:
+        exposure.depends_on = DependsOn(nodes=[])
+    elif exposure.depends_on.nodes is None:
+        exposure.depends_on.nodes = []
+    if exposure.meta is None:
+        exposure.meta = {}

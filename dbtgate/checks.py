@@ -1,0 +1,57 @@
+"""The registry of check families the gate runs.
+
+A check family (policies, breaking changes, run status, lint, ...) is one function of the
+`CheckContext` that yields findings. Families register themselves with `@check`; the gate imports
+the modules listed in `dbtgate.gate.CHECK_MODULES` and runs every registered family in name order,
+so adding a family never touches the gate or the reporters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dbtgate.config import Config
+    from dbtgate.findings import Finding
+    from dbtgate.project import Project
+
+
+@dataclass
+class CheckContext:
+    """What a check may look at. Checks must not read files, environment or globals."""
+
+    project: Project
+    config: Config
+    base: Project | None = None
+    # Options from the command line that are not config (e.g. acknowledgement labels).
+    options: dict[str, Any] = field(default_factory=dict)
+    # Report sections a check contributes besides findings (e.g. "diff", "kpis").
+    sections: dict[str, Any] = field(default_factory=dict)
+    # One-line notes for the reader (e.g. "sources.json absent: freshness not gated").
+    notes: list[str] = field(default_factory=list)
+    # unique_ids new or modified against the base; None when there is no base to compare with.
+    changed: set[str] | None = None
+
+
+CheckFunction = Callable[[CheckContext], Iterable["Finding"]]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    function: CheckFunction
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def check(name: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check family under `name`."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        CHECKS[name] = Check(name, function)
+        return function
+
+    return register

@@ -1,0 +1,373 @@
+"""dbtgate.yml (or `[tool.dbtgate]` in pyproject.toml) as typed, line-numbered settings.
+
+A gate's config is a contract a team writes once and edits rarely, so a typo must not silently
+turn a rule off: unknown keys and wrong types stop the run with the file and line. The conversion
+is driven by the dataclasses' type hints, so adding a setting is adding a typed field here.
+Checks receive the finished `Config` and never read files themselves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from dbtgate.errors import DbtgateError
+
+CONFIG_FILENAMES = ("dbtgate.yml", "dbtgate.yaml")
+Severity = Literal["error", "warn", "info"]
+
+
+@dataclass
+class TierConfig:
+    """Where a resource's tier comes from, in order: `meta.<key>` and/or `tag` (tier-1, tier_2)."""
+
+    from_: list[str] = field(default_factory=lambda: ["meta.tier", "tag"])
+    default: int | None = 3
+
+
+@dataclass
+class OwnerConfig:
+    """Where a resource's owner comes from, in order: `meta.<key>` and/or `group`."""
+
+    from_: list[str] = field(default_factory=lambda: ["meta.owner", "group"])
+
+
+@dataclass
+class RuleSetting:
+    """One rule switched on in a policy: its severity and parameters (validated by the rule)."""
+
+    code: str
+    severity: Severity | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    param_lines: dict[str, int] = field(default_factory=dict)
+    line: int = 0
+
+
+@dataclass
+class Policy:
+    """Rules applied to the resources a selector picks (dbt-like syntax: `tier:1`, `tag:x`...)."""
+
+    select: str = "*"
+    exclude: str | None = None
+    rules: dict[str, RuleSetting] = field(default_factory=dict)
+    line: int = 0
+
+
+@dataclass
+class Waiver:
+    """An accepted exception: a rule on a selection, with a reason, an owner and an expiry."""
+
+    rule: str
+    select: str
+    reason: str
+    owner: str
+    expires: dt.date
+    line: int = 0
+
+
+@dataclass
+class LintConfig:
+    enabled: bool = False
+    dialect: str | None = None
+    templater: Literal["jinja", "dbt"] = "jinja"
+    severity: dict[str, Severity] = field(default_factory=dict)
+    default_severity: Severity = "error"
+
+
+@dataclass
+class Config:
+    """Every setting, with the defaults a team gets without a config file."""
+
+    version: int = 1
+    artifacts: str = "target"
+    project_dir: str | None = None
+    base: str | None = None
+    scope: Literal["changed", "all"] = "all"
+    fail_on: Literal["error", "warn"] = "error"
+    tier: TierConfig = field(default_factory=TierConfig)
+    owner: OwnerConfig = field(default_factory=OwnerConfig)
+    policies: list[Policy] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)
+    baseline: str | None = None
+    lint: LintConfig = field(default_factory=LintConfig)
+    plugins: list[str] = field(default_factory=list)
+    path: Path | None = None
+    digest: str = ""
+
+
+# Fields that are filled by the loader rather than written by users.
+_INTERNAL_FIELDS = {"line", "path", "digest", "code"}
+
+
+def find_config(start: Path) -> Path | None:
+    """dbtgate.yml in `start`, else a pyproject.toml there with a [tool.dbtgate] table."""
+    for name in CONFIG_FILENAMES:
+        candidate = start / name
+        if candidate.is_file():
+            return candidate
+    pyproject = start / "pyproject.toml"
+    if pyproject.is_file() and "[tool.dbtgate" in pyproject.read_text(encoding="utf-8"):
+        return pyproject
+    return None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate a config file; None gives the defaults."""
+    if path is None:
+        return Config()
+    if not path.is_file():
+        raise DbtgateError(f"{path}: config file not found")
+    text = path.read_text(encoding="utf-8")
+    node = _toml_node(path, text) if path.suffix == ".toml" else _yaml_node(path, text)
+    config = _convert(node, Config, _Where(path, 1), "")
+    config.path = path
+    config.digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return config
+
+
+@dataclass(frozen=True)
+class _Where:
+    path: Path
+    line: int
+
+    def fail(self, message: str) -> typing.NoReturn:
+        raise DbtgateError(f"{self.path}:{self.line}: {message}")
+
+
+@dataclass
+class _Node:
+    """A config value with the line it was written on (YAML), or the table's line (TOML)."""
+
+    value: Any
+    line: int
+
+
+def _yaml_node(path: Path, text: str) -> _Node:
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DbtgateError(f"{path}:{line}: not valid YAML: {problem}") from None
+    if root is None:
+        return _Node({}, 1)
+    constructor = yaml.SafeLoader("")
+
+    def wrap(node: yaml.Node) -> _Node:
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            mapping: dict[str, _Node] = {}
+            for key_node, value_node in node.value:
+                key = constructor.construct_object(key_node, deep=True)
+                if key in mapping:
+                    raise DbtgateError(
+                        f"{path}:{key_node.start_mark.line + 1}: duplicate key {key!r}"
+                    )
+                mapping[str(key)] = wrap(value_node)
+                mapping[str(key)].line = (
+                    mapping[str(key)].line
+                    if isinstance(value_node, yaml.MappingNode | yaml.SequenceNode)
+                    and value_node.start_mark.line == key_node.start_mark.line
+                    else key_node.start_mark.line + 1
+                )
+            return _Node(mapping, line)
+        if isinstance(node, yaml.SequenceNode):
+            return _Node([wrap(item) for item in node.value], line)
+        return _Node(constructor.construct_object(node, deep=True), line)
+
+    return wrap(root)
+
+
+def _toml_node(path: Path, text: str) -> _Node:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DbtgateError(f"{path}: not valid TOML: {exc}") from None
+    table = data.get("tool", {}).get("dbtgate")
+    if table is None:
+        raise DbtgateError(f"{path}: no [tool.dbtgate] table")
+    line = next(
+        (
+            i
+            for i, row in enumerate(text.splitlines(), 1)
+            if row.strip().startswith("[tool.dbtgate")
+        ),
+        1,
+    )
+
+    def wrap(value: Any) -> _Node:
+        if isinstance(value, dict):
+            return _Node({k: wrap(v) for k, v in value.items()}, line)
+        if isinstance(value, list):
+            return _Node([wrap(v) for v in value], line)
+        return _Node(value, line)
+
+    return wrap(table)
+
+
+def _plain(node: _Node) -> Any:
+    if isinstance(node.value, dict):
+        return {k: _plain(v) for k, v in node.value.items()}
+    if isinstance(node.value, list):
+        return [_plain(v) for v in node.value]
+    return node.value
+
+
+def _join(key: str, name: str) -> str:
+    return f"{key}.{name}" if key else name
+
+
+def _type_name(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if origin is Literal:
+        return " | ".join(repr(a) for a in typing.get_args(hint))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in typing.get_args(hint))
+    if origin is list:
+        return "a list"
+    if origin is dict:
+        return "a mapping"
+    if dataclasses.is_dataclass(hint):
+        return "a mapping"
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
+        hint, getattr(hint, "__name__", str(hint))
+    )
+
+
+def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
+    where = _Where(where.path, node.line)
+    value = node.value
+    origin = typing.get_origin(hint)
+    if hint is Any:
+        return _plain(node)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(hint)
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _convert(node, arg, where, key)
+            except DbtgateError as exc:
+                errors.append(exc)
+        where.fail(f"{key}: expected {_type_name(hint)}, got {value!r}")
+    if origin is Literal:
+        if value not in typing.get_args(hint):
+            where.fail(f"{key}: expected one of {_type_name(hint)}, got {value!r}")
+        return value
+    if origin is list:
+        if isinstance(value, str):
+            # `from: meta.tier` is shorthand for a one-item list.
+            value = [_Node(value, node.line)]
+        if not isinstance(value, list):
+            where.fail(f"{key}: expected a list, got {value!r}")
+        (item_hint,) = typing.get_args(hint)
+        return [_convert(item, item_hint, where, f"{key}[{i}]") for i, item in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            where.fail(f"{key}: expected a mapping, got {value!r}")
+        _, value_hint = typing.get_args(hint)
+        if value_hint is RuleSetting:
+            return {k: _rule_setting(v, where, _join(key, k), k) for k, v in value.items()}
+        return {k: _convert(v, value_hint, where, _join(key, k)) for k, v in value.items()}
+    if dataclasses.is_dataclass(hint):
+        return _convert_dataclass(node, hint, where, key)
+    if hint is bool:
+        if not isinstance(value, bool):
+            where.fail(f"{key}: expected true or false, got {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            where.fail(f"{key}: expected an integer, got {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            where.fail(f"{key}: expected a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            where.fail(f"{key}: expected a string, got {value!r}")
+        return value
+    if hint is dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            where.fail(f"{key}: expected a date (YYYY-MM-DD), got {value!r}")
+    raise TypeError(f"config field {key} has an unsupported type {hint!r}")
+
+
+def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
+    if not isinstance(node.value, dict):
+        where.fail(f"{key or 'config'}: expected a mapping, got {node.value!r}")
+    hints = typing.get_type_hints(cls)
+    fields = {
+        f.name.rstrip("_"): f for f in dataclasses.fields(cls) if f.name not in _INTERNAL_FIELDS
+    }
+    kwargs: dict[str, Any] = {}
+    for name, child in node.value.items():
+        spec = fields.get(name)
+        if spec is None:
+            known = ", ".join(sorted(fields))
+            _Where(where.path, child.line).fail(
+                f"unknown key {_join(key, name)!r} (known: {known})"
+            )
+        kwargs[spec.name] = _convert(child, hints[spec.name], where, _join(key, name))
+    missing = [
+        name
+        for name, spec in fields.items()
+        if spec.name not in kwargs
+        and spec.default is dataclasses.MISSING
+        and spec.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        where.fail(f"{key or 'config'}: missing required key(s): {', '.join(missing)}")
+    if "line" in hints:
+        kwargs["line"] = node.line
+    return cls(**kwargs)
+
+
+def _rule_setting(node: _Node, where: _Where, key: str, code: str) -> RuleSetting:
+    """`code: error` or `code: {severity: error, min: 2}`; params are checked by the rule."""
+    where = _Where(where.path, node.line)
+    severities = typing.get_args(Severity)
+    if isinstance(node.value, str):
+        if node.value not in severities:
+            where.fail(f"{key}: expected a severity ({', '.join(severities)}), got {node.value!r}")
+        return RuleSetting(code=code, severity=node.value, line=node.line)
+    if node.value is None:
+        return RuleSetting(code=code, line=node.line)
+    if not isinstance(node.value, dict):
+        where.fail(f"{key}: expected a severity or a mapping, got {node.value!r}")
+    params = {k: _plain(v) for k, v in node.value.items() if k != "severity"}
+    param_lines = {k: v.line for k, v in node.value.items() if k != "severity"}
+    severity = node.value.get("severity")
+    if severity is not None and severity.value not in severities:
+        _Where(where.path, severity.line).fail(
+            f"{key}.severity: expected one of {', '.join(severities)}, got {severity.value!r}"
+        )
+    return RuleSetting(
+        code=code,
+        severity=severity.value if severity is not None else None,
+        params=params,
+        param_lines=param_lines,
+        line=node.line,
+    )

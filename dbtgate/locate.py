@@ -1,0 +1,184 @@
+"""Where a resource is declared: the YAML file and line of a model, column, source or test.
+
+A finding is only useful on the line a person edits. The manifest names the properties file
+(`patch_path`) but not the line, so the file is composed with a line-aware YAML parser. This is
+done lazily, once per file, and only for resources that have findings: most of a large project
+is never looked up. When there is no YAML entry, the SQL file (line 1) is the location.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dbtgate.artifacts.manifest import Exposure, Node, Source
+
+_RESOURCE_KEYS = {
+    "model": "models",
+    "seed": "seeds",
+    "snapshot": "snapshots",
+    "analysis": "analyses",
+}
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str
+    line: int | None
+
+
+@dataclass
+class Locator:
+    """Finds declaration lines under `project_dir`; paths are reported with `path_prefix`."""
+
+    project_dir: Path | None
+    path_prefix: str = ""
+    _files: dict[str, Any] = field(default_factory=dict)
+
+    def display(self, relative: str) -> str:
+        relative = relative.replace("\\", "/")
+        if not self.path_prefix or self.path_prefix == ".":
+            return relative
+        return f"{self.path_prefix.rstrip('/')}/{relative}"
+
+    def locate(
+        self,
+        resource: Node | Source | Exposure,
+        column: str | None = None,
+        test: Node | None = None,
+        parent: Node | Source | None = None,
+    ) -> Location:
+        """The declaration of `resource` (or of its `column`); for a generic `test`, the line of
+        the test entry under the model (`parent`) or column it tests."""
+        if isinstance(resource, Node) and resource.resource_type == "test":
+            return self._locate_test(resource, parent)
+        yaml_path = _yaml_path(resource)
+        if yaml_path:
+            line = self._find(yaml_path, resource, column)
+            if line is not None:
+                return Location(self.display(yaml_path), line)
+        fallback = resource.original_file_path or yaml_path or ""
+        return Location(self.display(fallback), 1 if fallback else None)
+
+    def _locate_test(self, test: Node, parent: Node | Source | None) -> Location:
+        path = test.original_file_path
+        if parent is None or not path.endswith((".yml", ".yaml")):
+            return Location(self.display(path), 1)
+        entry = self._entry(path, parent, test.column_name)
+        if entry is None:
+            return Location(self.display(path), 1)
+        kind = test.test_metadata.name if test.test_metadata else ""
+        namespace = test.test_metadata.namespace if test.test_metadata else None
+        wanted = {kind, f"{namespace}.{kind}" if namespace else kind}
+        for key in ("data_tests", "tests"):
+            tests = _get(entry, key)
+            for item in _items(tests):
+                name = _test_entry_name(item)
+                if name in wanted:
+                    return Location(self.display(path), item.start_mark.line + 1)
+        return Location(self.display(path), entry.start_mark.line + 1)
+
+    def _find(
+        self, path: str, resource: Node | Source | Exposure, column: str | None
+    ) -> int | None:
+        entry = self._entry(path, resource, column)
+        return entry.start_mark.line + 1 if entry is not None else None
+
+    def _entry(self, path: str, resource: Any, column: str | None) -> Any:
+        root = self._compose(path)
+        if root is None:
+            return None
+        if isinstance(resource, Source):
+            src = _named(_get(root, "sources"), resource.source_name)
+            entry = _named(_get(src, "tables"), resource.name) if src is not None else None
+        elif isinstance(resource, Exposure):
+            entry = _named(_get(root, "exposures"), resource.name)
+        else:
+            key = _RESOURCE_KEYS.get(resource.resource_type)
+            entry = _named(_get(root, key), resource.name) if key else None
+            if entry is not None and resource.version is not None:
+                version = _version_entry(entry, resource.version)
+                if version is not None:
+                    if column is None:
+                        return version
+                    found = _named(_get(version, "columns"), column)
+                    if found is not None:
+                        return found
+        if entry is None or column is None:
+            return entry
+        return _named(_get(entry, "columns"), column) or entry
+
+    def _compose(self, path: str) -> Any:
+        if path in self._files:
+            return self._files[path]
+        node = None
+        if self.project_dir is not None:
+            try:
+                text = (self.project_dir / path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = None
+            if text is not None:
+                import yaml
+
+                loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+                try:
+                    node = yaml.compose(text, Loader=loader)
+                except yaml.YAMLError:
+                    node = None
+        self._files[path] = node
+        return node
+
+
+def _yaml_path(resource: Node | Source | Exposure) -> str | None:
+    if isinstance(resource, Node):
+        return resource.patch_path
+    return resource.original_file_path or None
+
+
+def _get(mapping: Any, key: str | None) -> Any:
+    if key is None or mapping is None or getattr(mapping, "id", None) != "mapping":
+        return None
+    for key_node, value_node in mapping.value:
+        if getattr(key_node, "value", None) == key:
+            return value_node
+    return None
+
+
+def _items(sequence: Any) -> list[Any]:
+    if sequence is None or getattr(sequence, "id", None) != "sequence":
+        return []
+    return sequence.value
+
+
+def _scalar(node: Any) -> str | None:
+    return str(node.value) if node is not None and getattr(node, "id", None) == "scalar" else None
+
+
+def _named(sequence: Any, name: str) -> Any:
+    wanted = name.lower().strip('"`')
+    for item in _items(sequence):
+        value = _scalar(_get(item, "name"))
+        if value is not None and value.lower().strip('"`') == wanted:
+            return item
+    return None
+
+
+def _version_entry(model_entry: Any, version: Any) -> Any:
+    for item in _items(_get(model_entry, "versions")):
+        value = _scalar(_get(item, "v"))
+        if value is not None and value == str(version):
+            return item
+    return None
+
+
+def _test_entry_name(item: Any) -> str | None:
+    """`- unique`, `- relationships: {...}`, or `- name: x  test_name: unique`."""
+    if getattr(item, "id", None) == "scalar":
+        return str(item.value)
+    if getattr(item, "id", None) == "mapping" and item.value:
+        test_name = _scalar(_get(item, "test_name"))
+        if test_name:
+            return test_name
+        return _scalar(item.value[0][0])
+    return None

@@ -1,0 +1,371 @@
+"""The Project: one read-only graph of a dbt build that every check works from.
+
+Built in one pass over the manifest: parents and children, the tests attached to each model and
+column (with their kind: unique, not_null, relationships, ...), owners and tiers. Checks ask the
+Project; they never look at raw artifacts, schema versions or files (YAML line lookups are
+delegated to `dbtgate.locate`, and only done for findings that are reported).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dbtgate.artifacts.catalog import Catalog
+from dbtgate.artifacts.load import ArtifactSet
+from dbtgate.artifacts.manifest import Exposure, Group, Manifest, Node, Source
+from dbtgate.artifacts.run_results import RunResults
+from dbtgate.artifacts.sources import SourcesFreshness
+
+# Resource types that are built relations and therefore gated like models.
+RELATION_TYPES = frozenset({"model", "seed", "snapshot"})
+
+_REF_RE = re.compile(r"""ref\(\s*['"]([^'"]+)['"](?:\s*,\s*['"]([^'"]+)['"])?""")
+_SOURCE_RE = re.compile(r"""source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]""")
+_TIER_TAG_RE = re.compile(r"^tier[-_ ]?(\d+)$", re.IGNORECASE)
+_TIER_VALUE_RE = re.compile(r"(\d+)")
+
+
+@dataclass(frozen=True)
+class TestRef:
+    """A test attached to a resource: which generic test it is and on which column."""
+
+    unique_id: str
+    kind: str  # unique, not_null, relationships, accepted_values, ...; "singular" for data tests
+    namespace: str | None
+    column_name: str | None
+    kwargs: dict[str, Any]
+    severity: str | None
+
+    @property
+    def qualified_kind(self) -> str:
+        return f"{self.namespace}.{self.kind}" if self.namespace else self.kind
+
+
+@dataclass(frozen=True)
+class TierSettings:
+    """Where a resource's tier comes from: `meta.<key>` entries and/or `tag` (tier-1, tier_2)."""
+
+    sources: tuple[str, ...] = ("meta.tier", "tag")
+    default: int | None = 3
+
+
+@dataclass(frozen=True)
+class OwnerSettings:
+    """Where a resource's owner comes from: `meta.<key>` entries and/or `group` (the group owner)."""
+
+    sources: tuple[str, ...] = ("meta.owner", "group")
+
+
+@dataclass
+class Project:
+    """A loaded dbt build. Construct with `Project.from_artifacts`."""
+
+    manifest: Manifest
+    artifacts: ArtifactSet | None
+    project_dir: Path | None
+    tier_settings: TierSettings = field(default_factory=TierSettings)
+    owner_settings: OwnerSettings = field(default_factory=OwnerSettings)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    exposures: dict[str, Exposure] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    parents: dict[str, list[str]] = field(default_factory=dict)
+    children: dict[str, list[str]] = field(default_factory=dict)
+    tests_by_resource: dict[str, list[TestRef]] = field(default_factory=dict)
+    _tier_cache: dict[str, int | None] = field(default_factory=dict, repr=False)
+    _root_package: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_artifacts(
+        cls,
+        artifacts: ArtifactSet,
+        project_dir: Path | None = None,
+        tier_settings: TierSettings | None = None,
+        owner_settings: OwnerSettings | None = None,
+    ) -> Project:
+        return cls.from_manifest(
+            artifacts.manifest.data,
+            artifacts=artifacts,
+            project_dir=project_dir,
+            tier_settings=tier_settings,
+            owner_settings=owner_settings,
+        )
+
+    @classmethod
+    def from_manifest(
+        cls,
+        manifest: Manifest,
+        *,
+        artifacts: ArtifactSet | None = None,
+        project_dir: Path | None = None,
+        tier_settings: TierSettings | None = None,
+        owner_settings: OwnerSettings | None = None,
+    ) -> Project:
+        project = cls(
+            manifest=manifest,
+            artifacts=artifacts,
+            project_dir=project_dir,
+            tier_settings=tier_settings or TierSettings(),
+            owner_settings=owner_settings or OwnerSettings(),
+            nodes=manifest.nodes or {},
+            sources=manifest.sources or {},
+            exposures=manifest.exposures or {},
+            groups={group.name: group for group in (manifest.groups or {}).values()},
+        )
+        project._index()
+        return project
+
+    def _index(self) -> None:
+        """One pass: edges from depends_on, tests attached to their resource."""
+        parents = self.parents
+        children = self.children
+        tests = self.tests_by_resource
+        known = self.nodes.keys() | self.sources.keys()
+        for uid, node in self.nodes.items():
+            upstream = node.depends_on.nodes if node.depends_on and node.depends_on.nodes else []
+            if upstream:
+                parents[uid] = upstream
+                for parent in upstream:
+                    children.setdefault(parent, []).append(uid)
+            if node.resource_type == "test":
+                ref = _test_ref(node)
+                for target in _attached_resources(node, upstream, known, self.nodes, self.sources):
+                    tests.setdefault(target, []).append(ref)
+        for uid, exposure in self.exposures.items():
+            upstream = exposure.depends_on.nodes if exposure.depends_on else None
+            if upstream:
+                parents[uid] = upstream
+                for parent in upstream:
+                    children.setdefault(parent, []).append(uid)
+
+    # -- selection helpers ---------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        metadata = self.manifest.metadata
+        if metadata and metadata.project_name:
+            return metadata.project_name
+        return self.root_package or "dbt"
+
+    @property
+    def root_package(self) -> str | None:
+        """The package whose resources are gated (installed packages are not the team's code).
+
+        The manifest names the root project only from v10 on, and some writers name it
+        differently from its package; then the package owning most models is the root."""
+        if self._root_package is None:
+            packages: dict[str, int] = {}
+            for node in self.nodes.values():
+                if node.resource_type in RELATION_TYPES:
+                    packages[node.package_name] = packages.get(node.package_name, 0) + 1
+            metadata = self.manifest.metadata
+            declared = metadata.project_name if metadata else None
+            if declared and declared in packages:
+                self._root_package = declared
+            elif packages:
+                self._root_package = max(sorted(packages), key=packages.__getitem__)
+            else:
+                self._root_package = declared or ""
+        return self._root_package
+
+    def models(self) -> Iterator[Node]:
+        """Models of the root project (not of installed packages)."""
+        root = self.root_package
+        for node in self.nodes.values():
+            if node.resource_type == "model" and node.package_name == root:
+                yield node
+
+    def relations(self) -> Iterator[Node]:
+        """Models, seeds and snapshots of the root project."""
+        root = self.root_package
+        for node in self.nodes.values():
+            if node.resource_type in RELATION_TYPES and node.package_name == root:
+                yield node
+
+    def resource(self, unique_id: str) -> Node | Source | Exposure | None:
+        return (
+            self.nodes.get(unique_id)
+            or self.sources.get(unique_id)
+            or self.exposures.get(unique_id)
+        )
+
+    def tests_on(self, unique_id: str, column: str | None = None) -> list[TestRef]:
+        """Tests on a resource; with `column`, only those on that column (case-insensitive)."""
+        found = self.tests_by_resource.get(unique_id, [])
+        if column is None:
+            return found
+        wanted = column.lower()
+        return [t for t in found if t.column_name and _unquote(t.column_name).lower() == wanted]
+
+    def descendants(self, unique_id: str) -> dict[str, int]:
+        """Every resource downstream of `unique_id`, with its distance (1 = direct child)."""
+        depth: dict[str, int] = {}
+        frontier = [unique_id]
+        level = 0
+        while frontier:
+            level += 1
+            next_frontier = []
+            for uid in frontier:
+                for child in self.children.get(uid, ()):
+                    if child not in depth and child != unique_id:
+                        depth[child] = level
+                        next_frontier.append(child)
+            frontier = next_frontier
+        return depth
+
+    # -- owners and tiers ----------------------------------------------------------------------
+
+    def owner(self, unique_id: str) -> str | None:
+        """The resource's owner as configured: meta.<key> first, then its group's owner."""
+        resource = self.resource(unique_id)
+        if resource is None:
+            return None
+        if isinstance(resource, Exposure):
+            if resource.owner:
+                return resource.owner.name or resource.owner.email
+            return None
+        meta = resource.meta or {}
+        for source in self.owner_settings.sources:
+            if source.startswith("meta."):
+                value = _owner_text(_dig(meta, source[5:]))
+                if value:
+                    return value
+            elif source == "group":
+                group_name = getattr(resource, "group", None)
+                group = self.groups.get(group_name) if group_name else None
+                if group and group.owner:
+                    value = group.owner.name or group.owner.email
+                    if value:
+                        return value
+        return None
+
+    def tier(self, unique_id: str) -> int | None:
+        """The resource's tier (1 = most critical), from meta or tags, else the default."""
+        if unique_id in self._tier_cache:
+            return self._tier_cache[unique_id]
+        resource = self.resource(unique_id)
+        tier = self.tier_settings.default
+        if resource is not None:
+            found = _tier_of(resource, self.tier_settings.sources)
+            if found is not None:
+                tier = found
+        self._tier_cache[unique_id] = tier
+        return tier
+
+    # -- other artifacts ----------------------------------------------------------------------
+
+    @property
+    def run_results(self) -> RunResults | None:
+        loaded = self.artifacts.run_results if self.artifacts else None
+        return loaded.data if loaded else None
+
+    @property
+    def catalog(self) -> Catalog | None:
+        loaded = self.artifacts.catalog if self.artifacts else None
+        return loaded.data if loaded else None
+
+    @property
+    def freshness(self) -> SourcesFreshness | None:
+        loaded = self.artifacts.sources if self.artifacts else None
+        return loaded.data if loaded else None
+
+
+def _dig(meta: dict[str, Any], dotted: str) -> Any:
+    value: Any = meta
+    for key in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _owner_text(value: Any) -> str | None:
+    """meta.owner may be a string, a list of owners, or a mapping with name/email."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _owner_text(value.get("name") or value.get("email") or value.get("team"))
+    if isinstance(value, list) and value:
+        texts = [t for t in (_owner_text(v) for v in value) if t]
+        return ", ".join(texts) or None
+    return None
+
+
+def _tier_of(resource: Node | Source | Exposure, sources: tuple[str, ...]) -> int | None:
+    meta = resource.meta or {}
+    for source in sources:
+        if source.startswith("meta."):
+            value = _dig(meta, source[5:])
+            if isinstance(value, bool) or value is None:
+                continue
+            if isinstance(value, int):
+                return value
+            match = _TIER_VALUE_RE.search(str(value))
+            if match:
+                return int(match.group(1))
+        elif source == "tag":
+            for tag in resource.tags or ():
+                match = _TIER_TAG_RE.match(tag)
+                if match:
+                    return int(match.group(1))
+    return None
+
+
+def _unquote(name: str) -> str:
+    return name.strip('"`[]')
+
+
+def _test_ref(node: Node) -> TestRef:
+    metadata = node.test_metadata
+    kwargs = (metadata.kwargs if metadata else None) or {}
+    column = node.column_name or kwargs.get("column_name")
+    return TestRef(
+        unique_id=node.unique_id,
+        kind=metadata.name if metadata else "singular",
+        namespace=metadata.namespace if metadata else None,
+        column_name=column if isinstance(column, str) else None,
+        kwargs=kwargs,
+        severity=node.config.severity if node.config else None,
+    )
+
+
+def _attached_resources(
+    node: Node,
+    upstream: list[str],
+    known: Any,
+    nodes: dict[str, Node],
+    sources: dict[str, Source],
+) -> list[str]:
+    """Which resources a test tests. dbt 1.5+ says so (attached_node); older manifests only list
+    depends_on, where a relationships test also depends on its `to` model, so read the `model`
+    kwarg (`{{ ref('x') }}` / `{{ source('a', 'b') }}`) to tell them apart. A singular test
+    that reads several models tests each of them."""
+    if node.attached_node and node.attached_node in known:
+        return [node.attached_node]
+    if len(upstream) <= 1 or node.test_metadata is None:
+        return [uid for uid in upstream if uid in known]
+    kwargs = node.test_metadata.kwargs if node.test_metadata and node.test_metadata.kwargs else {}
+    model_arg = kwargs.get("model")
+    if isinstance(model_arg, str):
+        ref = _REF_RE.search(model_arg)
+        if ref:
+            name = ref.group(2) or ref.group(1)
+            for uid in upstream:
+                target = nodes.get(uid)
+                if target is not None and target.name == name:
+                    return [uid]
+        src = _SOURCE_RE.search(model_arg)
+        if src:
+            for uid in upstream:
+                source = sources.get(uid)
+                if (
+                    source is not None
+                    and source.source_name == src.group(1)
+                    and source.name == src.group(2)
+                ):
+                    return [uid]
+    return upstream[:1]

@@ -1,0 +1,156 @@
+"""GitHub Actions workflow-command annotations: a finding shown on the exact line of the PR diff.
+
+The runner reads any stdout line of the form `::error file=...,line=...::message` as a command, so
+untrusted text (model names, descriptions, SQL) must be escaped or a message containing a newline
+could start a command of its own. GitHub also shows only a few annotations per step (10 errors and
+10 warnings, 50 per job) and drops the rest silently; we choose which ones are shown (most severe
+first) and finish with a notice that says how many were left out and where the full report is.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+LEVELS = ("error", "warning", "notice")
+PER_LEVEL_LIMIT = 10
+PER_JOB_LIMIT = 50
+
+# Finding severities (and the level names themselves) to workflow-command levels.
+_LEVEL_OF = {
+    "error": "error",
+    "warn": "warning",
+    "warning": "warning",
+    "info": "notice",
+    "notice": "notice",
+}
+
+
+def escape_data(text: str) -> str:
+    """Escape a command's message the way the runner unescapes it (as @actions/core does)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a property value: `:` and `,` would otherwise end the value or the property list."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_annotation(
+    level: str,
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    end_line: int | None = None,
+    col: int | None = None,
+    title: str | None = None,
+) -> str:
+    """One workflow-command line (without the newline), e.g. `::error file=a.yml,line=3::msg`."""
+    if level not in LEVELS:
+        raise ValueError(f"annotation level must be one of {', '.join(LEVELS)}, not {level!r}")
+    props = [
+        (name, value)
+        for name, value in (
+            ("file", file),
+            ("line", line),
+            ("endLine", end_line),
+            ("col", col),
+            ("title", title),
+        )
+        if value is not None and value != ""
+    ]
+    prop_text = ",".join(f"{name}={escape_property(str(value))}" for name, value in props)
+    separator = " " if prop_text else ""
+    return f"::{level}{separator}{prop_text}::{escape_data(message)}"
+
+
+def annotation_level(severity: str) -> str:
+    """The workflow-command level of a severity: `warn` -> `warning`, `info` -> `notice`."""
+    try:
+        return _LEVEL_OF[severity]
+    except KeyError:
+        raise ValueError(f"unknown severity {severity!r} for an annotation") from None
+
+
+def render_annotations(
+    items: Iterable[Any],
+    *,
+    per_level: int = PER_LEVEL_LIMIT,
+    limit: int = PER_JOB_LIMIT,
+    full_report: str = "the job summary and the JSON gate report",
+) -> list[str]:
+    """Workflow-command lines for findings, most severe first, capped to what GitHub will show.
+
+    `items` are duck-typed: `severity` and `message`, optionally `path`, `line`, `column` and
+    `title` (or `code`, used as the title when there is no title). When some are left out, the
+    last line is a notice saying how many and pointing at `full_report`.
+    """
+    if per_level < 1 or limit < 1:
+        raise ValueError("per_level and limit must be at least 1")
+    ordered = sorted(items, key=_sort_key)
+    shown = _select(ordered, per_level=per_level, limit=limit, notice_slots=per_level)
+    if len(shown) < len(ordered):
+        # The closing note is a notice too: reserve its slot so GitHub does not drop the note.
+        shown = _select(ordered, per_level=per_level, limit=limit - 1, notice_slots=per_level - 1)
+    lines = [_format_item(item) for item in shown]
+    omitted = len(ordered) - len(shown)
+    if omitted:
+        noun = "finding" if omitted == 1 else "findings"
+        lines.append(
+            format_annotation(
+                "notice",
+                f"{omitted} more {noun} not annotated (GitHub shows at most {per_level} annotations"
+                f" of each level per step); see {full_report} for all of them.",
+                title="dbtgate",
+            )
+        )
+    return lines
+
+
+def _select(ordered: list[Any], *, per_level: int, limit: int, notice_slots: int) -> list[Any]:
+    caps = {"error": per_level, "warning": per_level, "notice": notice_slots}
+    taken: Counter[str] = Counter()
+    shown = []
+    for item in ordered:
+        if len(shown) >= limit:
+            break
+        level = annotation_level(item.severity)
+        if taken[level] < caps[level]:
+            taken[level] += 1
+            shown.append(item)
+    return shown
+
+
+def _sort_key(item: Any) -> tuple:
+    level = annotation_level(item.severity)
+    return (
+        LEVELS.index(level),
+        _attr(item, "path") or "",
+        _attr(item, "line") or 0,
+        _attr(item, "column") or 0,
+        _title(item) or "",
+        item.message,
+    )
+
+
+def _format_item(item: Any) -> str:
+    path = _attr(item, "path")
+    return format_annotation(
+        annotation_level(item.severity),
+        item.message,
+        file=path,
+        # A line without a file is meaningless to the runner; a column needs its line.
+        line=_attr(item, "line") if path else None,
+        col=_attr(item, "column") if path and _attr(item, "line") else None,
+        title=_title(item),
+    )
+
+
+def _title(item: Any) -> str | None:
+    return _attr(item, "title") or _attr(item, "code")
+
+
+def _attr(item: Any, name: str) -> Any:
+    return getattr(item, name, None)

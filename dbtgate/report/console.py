@@ -1,0 +1,101 @@
+"""The terminal report: what was gated, what blocks (grouped by severity and owner), the verdict.
+
+Written for the engineer at a laptop and for a CI log: rich colours on a terminal, plain text when
+piped or when NO_COLOR is set (rich honours both), and the verdict as the last line.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from dbtgate.summary import ProjectSummary, share
+
+if TYPE_CHECKING:
+    from dbtgate.findings import Finding
+    from dbtgate.gate import GateResult
+
+_STYLE = {"error": "bold red", "warn": "yellow", "info": "cyan"}
+_GROUPS = (
+    ("blocking", "Blocking"),
+    ("advisory", "Advisory (does not fail the gate)"),
+    ("out_of_scope", "On resources this change did not touch (not blocking)"),
+    ("waived", "Waived"),
+    ("baselined", "In the baseline (legacy, not blocking)"),
+)
+
+
+def print_summary(console: Console, summary: ProjectSummary) -> None:
+    table = Table(title=f"dbt project {escape(summary.name)}", show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    version = summary.dbt_version or "?"
+    table.add_row("dbt", f"{escape(version)} (manifest schema v{summary.schema_version})")
+    table.add_row(
+        "resources", ", ".join(f"{n} {kind}" for kind, n in summary.resource_counts.items())
+    )
+    table.add_row("models tested", share(summary.models_tested, summary.models))
+    table.add_row("models described", share(summary.models_described, summary.models))
+    table.add_row("columns described", share(summary.columns_described, summary.columns))
+    table.add_row("models with an owner", share(summary.models_with_owner, summary.models))
+    table.add_row("tiers", ", ".join(f"{k}: {v}" for k, v in summary.by_tier.items()) or "-")
+    owners = list(summary.by_owner.items())
+    shown = ", ".join(f"{escape(k)}: {v}" for k, v in owners[:8])
+    if len(owners) > 8:
+        shown += f", … {len(owners) - 8} more"
+    table.add_row("owners", shown or "-")
+    console.print(table)
+
+
+def print_result(console: Console, result: GateResult, *, quiet: bool = False) -> None:
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
+    for note in result.notes:
+        console.print(f"[dim]note:[/] {escape(note)}")
+    if not quiet:
+        for disposition, title in _GROUPS:
+            group = [f for f in result.findings if f.disposition == disposition]
+            if group:
+                _print_group(console, title, group)
+    console.print(
+        verdict_line(result), style="bold green" if result.decision == "pass" else "bold red"
+    )
+
+
+def _print_group(console: Console, title: str, findings: list[Finding]) -> None:
+    console.print()
+    console.rule(f"{title} ({len(findings)})", align="left")
+    by_owner: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_owner[finding.owner or "(no owner)"].append(finding)
+    for owner in sorted(by_owner):
+        console.print(f"[bold]{escape(owner)}[/]")
+        for finding in by_owner[owner]:
+            where = f"{finding.path}:{finding.line}" if finding.line else (finding.path or "")
+            style = _STYLE.get(finding.severity, "")
+            console.print(
+                f"  [{style}]{finding.severity:<5}[/] [bold]{escape(finding.code)}[/] "
+                f"{escape(finding.message)}  [dim]{escape(where)}[/]",
+                highlight=False,
+            )
+            if finding.fix:
+                console.print(f"        [dim]fix:[/] {escape(finding.fix)}", highlight=False)
+            if finding.waiver is not None:
+                waiver = finding.waiver
+                console.print(
+                    f"        [dim]waived by {escape(waiver.owner)} until {waiver.expires}:[/] "
+                    f"{escape(waiver.reason)}",
+                    highlight=False,
+                )
+
+
+def verdict_line(result: GateResult) -> str:
+    blocking = result.count("blocking")
+    others = len(result.findings) - blocking
+    if result.decision == "pass":
+        return f"dbtgate: PASS — no blocking findings ({others} non-blocking)"
+    return f"dbtgate: FAIL — {blocking} blocking finding(s), {others} non-blocking"

@@ -1,0 +1,400 @@
+"""The sticky PR comment: one comment per project, found by a hidden marker and updated in place.
+
+A gate that posts a new comment on every push buries the conversation, so the comment carries an
+HTML-comment marker (`<!-- dbtgate:<project> -->`) and later runs edit that comment instead. This
+talks to the GitHub REST API with the standard library only (urllib), reads the repository, PR
+number and token from the Actions environment, and turns every failure into a one-line
+`CommentError` that says what to fix. The token goes in the Authorization header and nowhere else:
+it is scrubbed from any text GitHub sends back before that text reaches a message.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.message import Message
+from pathlib import Path
+from typing import IO, Any, Literal
+from urllib.parse import quote, urlsplit
+
+from dbtgate import __version__
+from dbtgate.errors import DbtgateError
+
+DEFAULT_API_URL = "https://api.github.com"
+DEFAULT_SERVER_URL = "https://github.com"
+# GitHub rejects longer comment bodies with a 422; the markdown renderer truncates before this.
+MAX_COMMENT_CHARS = 65_536
+DEFAULT_TIMEOUT = 10.0
+# Secondary rate limits ask to wait (Retry-After); waiting longer than this would stall the job.
+DEFAULT_MAX_RETRY_WAIT = 10.0
+_PR_REF = re.compile(r"^refs/pull/(\d+)/(?:merge|head)$")
+_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+
+
+class CommentError(DbtgateError):
+    """Posting or updating the PR comment failed (permissions, not found, rate limit, network)."""
+
+
+@dataclass(frozen=True)
+class GitHubContext:
+    """Where the comment goes and the credentials to put it there."""
+
+    repository: str
+    pr_number: int
+    token: str = field(repr=False)
+    api_url: str = DEFAULT_API_URL
+    sha: str | None = None
+    server_url: str = DEFAULT_SERVER_URL
+    run_url: str | None = None
+
+
+@dataclass(frozen=True)
+class CommentResult:
+    """What `post_sticky_comment` did."""
+
+    action: Literal["created", "updated", "unchanged"]
+    comment_id: int
+    html_url: str
+
+
+def github_context_from_env(
+    environ: Mapping[str, str], *, repo: str | None = None, pr: int | None = None
+) -> GitHubContext:
+    """Build the context from the GitHub Actions environment; `repo`/`pr` (flags) win over it.
+
+    The PR number comes from the flag, else the event payload at GITHUB_EVENT_PATH
+    (`pull_request.number`, `number`, or an issue comment's `issue.number`), else GITHUB_REF
+    (`refs/pull/N/merge`). The sha is the PR head's from the event when there is one: GITHUB_SHA
+    on a pull_request event is the temporary merge commit, which file links should not point at.
+    """
+    token = environ.get("GITHUB_TOKEN", "").strip()
+    if not token:
+        raise DbtgateError(
+            "no GitHub token to post the PR comment: set GITHUB_TOKEN"
+            " (in a workflow: `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`)"
+        )
+    repository = (repo or environ.get("GITHUB_REPOSITORY", "")).strip()
+    if not repository:
+        raise DbtgateError(
+            "no repository for the PR comment: set GITHUB_REPOSITORY or pass --repo owner/name"
+        )
+    if not _REPOSITORY.match(repository):
+        raise DbtgateError(f"repository must look like owner/name, got {repository!r}")
+
+    event = _read_event(environ.get("GITHUB_EVENT_PATH", ""))
+    number = pr if pr is not None else _pr_from_event(event) or _pr_from_ref(environ)
+    if number is None:
+        raise DbtgateError(
+            "no pull request number for the PR comment: run on a pull_request event"
+            " (GITHUB_EVENT_PATH or GITHUB_REF=refs/pull/N/merge) or pass --pr N"
+        )
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise DbtgateError(f"pull request number must be a positive integer, got {number!r}")
+
+    server_url = environ.get("GITHUB_SERVER_URL", "").rstrip("/") or DEFAULT_SERVER_URL
+    run_id = environ.get("GITHUB_RUN_ID", "").strip()
+    head = event.get("pull_request") if isinstance(event.get("pull_request"), dict) else {}
+    head_sha = head.get("head", {}).get("sha") if isinstance(head.get("head"), dict) else None
+    return GitHubContext(
+        repository=repository,
+        pr_number=number,
+        token=token,
+        api_url=environ.get("GITHUB_API_URL", "").rstrip("/") or DEFAULT_API_URL,
+        sha=head_sha or environ.get("GITHUB_SHA") or None,
+        server_url=server_url,
+        run_url=f"{server_url}/{repository}/actions/runs/{run_id}" if run_id else None,
+    )
+
+
+def comment_marker(project_name: str) -> str:
+    """The hidden marker that identifies this project's comment, e.g. `<!-- dbtgate:shop -->`."""
+    # Only name characters: `--` or `>` in a project name would end the HTML comment early.
+    safe = re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9_.-]", "_", project_name.strip()))
+    if not safe:
+        raise DbtgateError("the comment marker needs a project name, got an empty one")
+    return f"<!-- dbtgate:{safe} -->"
+
+
+def post_sticky_comment(
+    ctx: GitHubContext,
+    marker: str,
+    body: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
+) -> CommentResult:
+    """Create the PR comment carrying `marker`, or update the first one that already does.
+
+    The marker is prepended to `body` when the body does not contain it, so the next run finds the
+    comment. Other comments, including further ones with the marker, are left alone; an update
+    whose body is unchanged is skipped.
+    """
+    if marker not in body:
+        body = f"{marker}\n{body}"
+    if len(body) > MAX_COMMENT_CHARS:
+        raise CommentError(
+            f"PR comment body is {len(body):,} characters, over GitHub's limit of"
+            f" {MAX_COMMENT_CHARS:,}: render the markdown with its size limit"
+        )
+    client = _Client(ctx, timeout=timeout, max_retry_wait=max_retry_wait)
+    owner, name = (quote(part, safe="") for part in ctx.repository.split("/", 1))
+    api = ctx.api_url.rstrip("/")
+    issue = f"/repos/{owner}/{name}/issues"
+    where = f"PR #{ctx.pr_number} of {ctx.repository}"
+
+    existing = None
+    url: str | None = f"{api}{issue}/{ctx.pr_number}/comments?per_page=100"
+    while url and existing is None:
+        page, url = client.request("GET", url, doing=f"listing the comments on {where}")
+        if not isinstance(page, list):
+            raise CommentError(f"unexpected answer listing the comments on {where}: not a list")
+        existing = next((c for c in page if marker in _comment_body(c)), None)
+
+    if existing is None:
+        created, _ = client.request(
+            "POST",
+            f"{api}{issue}/{ctx.pr_number}/comments",
+            payload={"body": body},
+            doing=f"creating the comment on {where}",
+        )
+        return _result("created", created, where)
+
+    found = _result("unchanged", existing, where)
+    if _normalise(_comment_body(existing)) == _normalise(body):
+        return found
+    updated, _ = client.request(
+        "PATCH",
+        f"{api}{issue}/comments/{found.comment_id}",
+        payload={"body": body},
+        doing=f"updating comment {found.comment_id} on {where}",
+    )
+    return _result("updated", updated, where)
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects only on the API's own host: the Authorization header travels with them."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: Message,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        if urlsplit(newurl)[:2] != urlsplit(req.full_url)[:2]:
+            return None  # urllib then raises the redirect as an HTTPError
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+class _Client:
+    """JSON over HTTPS with GitHub's headers, one retry on a short Retry-After, clear errors."""
+
+    def __init__(self, ctx: GitHubContext, *, timeout: float, max_retry_wait: float) -> None:
+        self._token = ctx.token
+        self._origin = urlsplit(ctx.api_url)[:2]
+        self._timeout = timeout
+        self._max_retry_wait = max_retry_wait
+        self._opener = urllib.request.build_opener(_SameOriginRedirects)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        doing: str,
+        payload: dict[str, Any] | None = None,
+        retried: bool = False,
+    ) -> tuple[Any, str | None]:
+        """Send one request; return the decoded JSON and the next page's URL (if any)."""
+        try:
+            return self._send(method, url, payload)
+        except urllib.error.HTTPError as exc:
+            with exc:
+                wait = _retry_after(exc.headers)
+                if retried or wait is None or wait > self._max_retry_wait:
+                    raise CommentError(self._http_message(exc, doing)) from None
+            time.sleep(wait)
+            return self.request(method, url, doing=doing, payload=payload, retried=True)
+        except OSError as exc:  # URLError, refused connections, timeouts
+            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+            if isinstance(reason, TimeoutError):
+                reason = f"no answer within {self._timeout:g} s"
+            raise CommentError(
+                f"cannot reach the GitHub API at {self._origin[1]} while {doing}:"
+                f" {self._scrub(str(reason)) or type(exc).__name__}"
+            ) from None
+
+    def _send(
+        self, method: str, url: str, payload: dict[str, Any] | None
+    ) -> tuple[Any, str | None]:
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(url, data=data, method=method)
+        request.add_header("Authorization", f"Bearer {self._token}")
+        request.add_header("Accept", "application/vnd.github+json")
+        request.add_header("X-GitHub-Api-Version", "2022-11-28")
+        request.add_header("User-Agent", f"dbtgate/{__version__}")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        with self._opener.open(request, timeout=self._timeout) as response:
+            raw = response.read()
+            next_url = self._next_page(response.headers)
+        try:
+            return (json.loads(raw) if raw else None), next_url
+        except ValueError:
+            raise CommentError(
+                f"GitHub answered {method} {urlsplit(url).path} with something that is not JSON"
+            ) from None
+
+    def _next_page(self, headers: Message) -> str | None:
+        match = _NEXT_LINK.search(headers.get("Link", ""))
+        if not match:
+            return None
+        next_url = match.group(1)
+        if urlsplit(next_url)[:2] != self._origin:
+            raise CommentError(
+                f"GitHub's next-page link points to another host ({urlsplit(next_url).netloc});"
+                " not following it with the token"
+            )
+        return next_url
+
+    def _http_message(self, exc: urllib.error.HTTPError, doing: str) -> str:
+        status = exc.code
+        github_says = self._github_message(exc)
+        said = f" (GitHub says: {github_says})" if github_says else ""
+        reset = _rate_limit_reset(exc.headers)
+        if status == 429 or (status == 403 and reset is not None):
+            when = reset or "try again later"
+            return f"GitHub API rate limit exceeded while {doing}; {when}{said}"
+        if status == 401:
+            return (
+                f"GitHub rejected the token (HTTP 401) while {doing}{said}:"
+                " check that GITHUB_TOKEN is set to a valid, unexpired token"
+            )
+        if status == 403:
+            return (
+                f"GitHub refused access (HTTP 403) while {doing}{said}: the token needs the"
+                " `pull-requests: write` (or `issues: write`) permission in the workflow's"
+                " `permissions:`; pull requests from forks only get a read-only token"
+            )
+        if status == 404:
+            return (
+                f"GitHub found nothing (HTTP 404) while {doing}{said}: the repository or pull"
+                " request does not exist or is not visible to the token"
+            )
+        if status == 422:
+            return f"GitHub rejected the request as invalid (HTTP 422) while {doing}{said}"
+        return f"GitHub answered HTTP {status} while {doing}{said}"
+
+    def _github_message(self, exc: urllib.error.HTTPError) -> str:
+        try:
+            raw = exc.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+        try:
+            decoded = json.loads(raw)
+        except ValueError:
+            decoded = raw
+        if isinstance(decoded, dict):
+            parts = [str(decoded.get("message", ""))]
+            # 422s name the failing field in `errors`: a list of objects or plain strings.
+            for error in decoded.get("errors") or []:
+                detail = (
+                    error.get("message") or error.get("code") if isinstance(error, dict) else error
+                )
+                if detail:
+                    parts.append(str(detail))
+            text = "; ".join(part for part in parts if part)
+        else:
+            text = str(decoded)
+        text = " ".join(self._scrub(text).split())
+        return text if len(text) <= 300 else text[:297] + "..."
+
+    def _scrub(self, text: str) -> str:
+        return text.replace(self._token, "***") if self._token else text
+
+
+def _retry_after(headers: Message | None) -> float | None:
+    value = (headers or Message()).get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _rate_limit_reset(headers: Message | None) -> str | None:
+    """How long until the limit resets, when the response says it is a rate limit."""
+    headers = headers or Message()
+    wait = _retry_after(headers)
+    if wait is not None:
+        return f"retry after {wait:g} s"
+    if headers.get("X-RateLimit-Remaining") != "0":
+        return None
+    try:
+        reset = datetime.fromtimestamp(int(headers.get("X-RateLimit-Reset", "")), timezone.utc)
+    except ValueError:
+        return "it resets within the hour"
+    seconds = max(0, int((reset - datetime.now(timezone.utc)).total_seconds()))
+    return f"it resets at {reset:%Y-%m-%d %H:%M:%S} UTC (in {seconds} s)"
+
+
+def _read_event(path: str) -> dict[str, Any]:
+    if not path:
+        return {}
+    try:
+        event = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DbtgateError(
+            f"{path}: GITHUB_EVENT_PATH points to a file that does not exist"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise DbtgateError(f"{path}: cannot read the GitHub event payload: {exc}") from None
+    return event if isinstance(event, dict) else {}
+
+
+def _pr_from_event(event: dict[str, Any]) -> int | None:
+    pull_request = event.get("pull_request")
+    if isinstance(pull_request, dict) and isinstance(pull_request.get("number"), int):
+        return pull_request["number"]
+    if isinstance(event.get("number"), int):
+        return event["number"]
+    issue = event.get("issue")
+    # An issue_comment event on a PR: the issue is the PR when it carries a `pull_request` key.
+    if isinstance(issue, dict) and "pull_request" in issue and isinstance(issue.get("number"), int):
+        return issue["number"]
+    return None
+
+
+def _pr_from_ref(environ: Mapping[str, str]) -> int | None:
+    match = _PR_REF.match(environ.get("GITHUB_REF", ""))
+    return int(match.group(1)) if match else None
+
+
+def _comment_body(comment: Any) -> str:
+    body = comment.get("body") if isinstance(comment, dict) else None
+    return body if isinstance(body, str) else ""
+
+
+def _normalise(body: str) -> str:
+    # GitHub may hand back CRLF for a body posted with LF; that is not a change.
+    return body.replace("\r\n", "\n")
+
+
+def _result(
+    action: Literal["created", "updated", "unchanged"], comment: Any, where: str
+) -> CommentResult:
+    if not isinstance(comment, dict) or not isinstance(comment.get("id"), int):
+        raise CommentError(
+            f"unexpected answer from GitHub for the comment on {where}: no comment id"
+        )
+    return CommentResult(
+        action=action, comment_id=comment["id"], html_url=str(comment.get("html_url", ""))
+    )

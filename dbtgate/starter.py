@@ -1,0 +1,86 @@
+"""`dbtgate init`: a commented starter dbtgate.yml that a team can adopt without reading docs.
+
+The starter switches on the policies most teams agree on for their most critical models and
+leaves the rest commented, so the first `dbtgate check` is useful rather than a wall of red.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dbtgate.errors import DbtgateError
+
+STARTER = """\
+# dbtgate configuration: https://github.com/ (see docs/configuration.md in the dbtgate repo)
+version: 1
+
+# Where `dbt build` / `dbt docs generate` wrote manifest.json, run_results.json, catalog.json.
+artifacts: {artifacts}
+
+# The previous build to diff against for breaking changes: a directory with its artifacts.
+# base: prod-artifacts
+
+# changed: block only on resources this pull request adds or modifies (needs `base`);
+# all: block on everything.
+scope: all
+
+# How a model's tier is found: meta.tier (e.g. `meta: {{tier: 1}}`) or a tag such as `tier-1`.
+tier: {{from: [meta.tier, tag], default: 3}}
+
+# How a model's owner is found: meta.owner, else the owner of its group.
+owner: {{from: [meta.owner, group]}}
+
+policies:
+  - select: "tier:1"
+    rules:
+      tests.primary_key: error
+      docs.model_description: error
+      docs.column_coverage: {{severity: error, min: 1.0}}
+      owner.present: error
+  - select: "tier:2"
+    rules:
+      docs.model_description: warn
+      owner.present: error
+
+# Accepted exceptions, each with a reason, an owner and an expiry date.
+# waivers:
+#   - {{rule: docs.column_coverage, select: "model.{project}.legacy_orders", reason: "being rebuilt", owner: "@data-platform", expires: 2027-01-31}}
+
+# SQL lint of changed models with sqlfluff.
+# lint: {{enabled: true, dialect: {dialect}, templater: jinja}}
+"""
+
+
+def write_starter_config(project_dir: Path, *, force: bool = False) -> Path:
+    dbt_project = project_dir / "dbt_project.yml"
+    if not dbt_project.is_file():
+        raise DbtgateError(f"{project_dir}: no dbt_project.yml here (pass --project-dir)")
+    target = project_dir / "dbtgate.yml"
+    if target.exists() and not force:
+        raise DbtgateError(f"{target}: already exists (use --force to overwrite)")
+    import yaml
+
+    try:
+        settings = yaml.safe_load(dbt_project.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise DbtgateError(f"{dbt_project}: not valid YAML: {exc}") from None
+    project = settings.get("name", "my_project")
+    artifacts = settings.get("target-path", "target")
+    dialect = _adapter_dialect(project_dir / artifacts / "manifest.json")
+    target.write_text(
+        STARTER.format(artifacts=artifacts, project=project, dialect=dialect), encoding="utf-8"
+    )
+    return target
+
+
+def _adapter_dialect(manifest_path: Path) -> str:
+    """The sqlfluff dialect for the adapter dbt last used, when a manifest is there."""
+    if not manifest_path.is_file():
+        return "ansi"
+    from dbtgate.artifacts import load_manifest
+
+    metadata = load_manifest(manifest_path).data.metadata
+    adapter = (metadata.adapter_type if metadata else None) or "ansi"
+    return {"postgres": "postgres", "redshift": "redshift", "bigquery": "bigquery"}.get(
+        adapter, adapter
+    )

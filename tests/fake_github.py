@@ -1,0 +1,250 @@
+"""A small GitHub REST API on 127.0.0.1 for the PR-comment tests: a real HTTP server, not a mock.
+
+It implements the three issue-comment endpoints dbtgate uses (list with real pagination, create,
+update) over in-memory state, checks the bearer token like GitHub does (401 otherwise), answers
+unknown repositories, PRs and comments with 404, and can be told to fail the next requests with the
+responses GitHub sends (403, 404, 422, primary and secondary rate limits). Every request is recorded
+with its method, path, headers and body, so tests can assert where the token travelled.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+BOT = {"login": "github-actions[bot]", "type": "Bot"}
+_LIST_OR_CREATE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$")
+_UPDATE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/comments/(\d+)$")
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str  # with the query string
+    headers: dict[str, str]  # names lower-cased
+    body: bytes
+
+
+@dataclass
+class CannedResponse:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    method: str | None = None  # only for requests with this method; None: the next request
+
+
+class FakeGitHub:
+    """Start with `with FakeGitHub() as gh:`; `gh.api_url` is the base URL to give the client."""
+
+    def __init__(self, token: str = "ghs_fakeTOKEN0123456789abcdef") -> None:
+        self.token = token
+        self.requests: list[RecordedRequest] = []
+        # (owner/name, PR number) -> comments in creation order
+        self.pulls: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        self._failures: list[CannedResponse] = []
+        # Where Link headers point; tests set another server's URL to play a hostile API.
+        self.link_base: str | None = None
+        self._next_id = 1000
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def api_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> FakeGitHub:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    # --- state -----------------------------------------------------------------------------
+
+    def add_pull_request(self, repository: str, number: int) -> None:
+        self.pulls.setdefault((repository, number), [])
+
+    def add_comment(
+        self, repository: str, number: int, body: str, *, user: str = "octocat"
+    ) -> dict[str, Any]:
+        return self._create(repository, number, body, {"login": user, "type": "User"})
+
+    def comments(self, repository: str, number: int) -> list[dict[str, Any]]:
+        return self.pulls[(repository, number)]
+
+    # --- failure modes ---------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        status: int,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+        extra: dict[str, Any] | None = None,
+        method: str | None = None,
+    ) -> None:
+        """Answer the next `times` requests (of `method`, if given) with this error."""
+        body = {"message": message, "documentation_url": "https://docs.github.com/rest"}
+        body.update(extra or {})
+        self._failures.extend(
+            CannedResponse(status, body, dict(headers or {}), method) for _ in range(times)
+        )
+
+    def forbid_next(self, times: int = 1, *, method: str | None = None) -> None:
+        self.fail_next(403, "Resource not accessible by integration", times=times, method=method)
+
+    def reject_next(self, message: str) -> None:
+        self.fail_next(
+            422,
+            "Validation Failed",
+            extra={"errors": [{"resource": "IssueComment", "code": "custom", "message": message}]},
+        )
+
+    def rate_limit_next(self, *, reset_in: int = 600, times: int = 1) -> None:
+        """The primary rate limit: 403 with x-ratelimit-remaining 0 and the reset epoch."""
+        self.fail_next(
+            403,
+            "API rate limit exceeded for installation ID 1.",
+            headers={
+                "x-ratelimit-limit": "1000",
+                "x-ratelimit-remaining": "0",
+                "x-ratelimit-reset": str(int(time.time()) + reset_in),
+            },
+            times=times,
+        )
+
+    def retry_after_next(self, seconds: int, *, status: int = 429, times: int = 1) -> None:
+        """A secondary rate limit: wait `seconds` (Retry-After), then requests succeed again."""
+        self.fail_next(
+            status,
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try"
+            " again.",
+            headers={"retry-after": str(seconds)},
+            times=times,
+        )
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _create(
+        self, repository: str, number: int, body: str, user: dict[str, str]
+    ) -> dict[str, Any]:
+        with self._lock:
+            self._next_id += 1
+            comment_id = self._next_id
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        comment = {
+            "id": comment_id,
+            "body": body,
+            "user": dict(user),
+            "html_url": f"https://github.com/{repository}/pull/{number}#issuecomment-{comment_id}",
+            "created_at": now,
+            "updated_at": now,
+        }
+        self.pulls[(repository, number)].append(comment)
+        return comment
+
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        # HTTP header names are case-insensitive; lower-case them so tests need not guess.
+        headers = {name.lower(): value for name, value in handler.headers.items()}
+        self.requests.append(RecordedRequest(handler.command, handler.path, headers, body))
+        canned = next((f for f in self._failures if f.method in (None, handler.command)), None)
+        if canned is not None:
+            self._failures.remove(canned)
+            return _respond(handler, canned.status, canned.body, canned.headers)
+        if handler.headers.get("Authorization") != f"Bearer {self.token}":
+            return _respond(handler, 401, {"message": "Bad credentials"})
+
+        url = urlsplit(handler.path)
+        if match := _LIST_OR_CREATE.match(url.path):
+            key = (f"{match[1]}/{match[2]}", int(match[3]))
+            if key not in self.pulls:
+                return _respond(handler, 404, {"message": "Not Found"})
+            if handler.command == "GET":
+                return self._list(handler, key, parse_qs(url.query))
+            if handler.command == "POST":
+                text = _json_body(body).get("body")
+                if not isinstance(text, str) or not text:
+                    return _respond(
+                        handler, 422, {"message": "Invalid request.\n\nbody wasn't supplied."}
+                    )
+                if len(text) > 65_536:
+                    return _respond(
+                        handler, 422, {"message": "Body is too long (maximum is 65536 characters)"}
+                    )
+                return _respond(handler, 201, self._create(*key, text, BOT))
+        if (match := _UPDATE.match(url.path)) and handler.command == "PATCH":
+            repository, comment_id = f"{match[1]}/{match[2]}", int(match[3])
+            for (repo, _), comments in self.pulls.items():
+                for comment in comments:
+                    if repo == repository and comment["id"] == comment_id:
+                        comment["body"] = _json_body(body).get("body", comment["body"])
+                        comment["updated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+                        return _respond(handler, 200, comment)
+        return _respond(handler, 404, {"message": "Not Found"})
+
+    def _list(
+        self, handler: BaseHTTPRequestHandler, key: tuple[str, int], query: dict[str, list[str]]
+    ) -> None:
+        per_page = min(int(query.get("per_page", ["30"])[0]), 100)
+        page = int(query.get("page", ["1"])[0])
+        comments = self.pulls[key]
+        last = max(1, -(-len(comments) // per_page))
+        base = f"{self.link_base or self.api_url}{urlsplit(handler.path).path}?per_page={per_page}"
+        links = []
+        if page < last:
+            links.append(f'<{base}&page={page + 1}>; rel="next"')
+            links.append(f'<{base}&page={last}>; rel="last"')
+        if page > 1:
+            links.append(f'<{base}&page={page - 1}>; rel="prev"')
+            links.append(f'<{base}&page=1>; rel="first"')
+        headers = {"Link": ", ".join(links)} if links else {}
+        _respond(handler, 200, comments[(page - 1) * per_page : page * per_page], headers)
+
+
+def _json_body(raw: bytes) -> dict[str, Any]:
+    try:
+        decoded = json.loads(raw or b"{}")
+    except ValueError:
+        return {}
+    return decoded if isinstance(decoded, dict) else {}
+
+
+def _respond(
+    handler: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None
+) -> None:
+    payload = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json; charset=utf-8")
+    handler.send_header("Content-Length", str(len(payload)))
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(payload)
+
+
+def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            fake._handle(self)
+
+        do_POST = do_PATCH = do_GET
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # keep pytest output to the test's own
+
+    return Handler

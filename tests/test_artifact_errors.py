@@ -1,0 +1,182 @@
+"""Bad artifacts stop the run with one line naming the file; they never pass silently."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from corpus import CORPUS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dbtgate.artifacts import load_artifacts, load_manifest, load_run_results
+from dbtgate.errors import DbtgateError
+
+V12 = {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json"}
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_missing_manifest_names_the_path(tmp_path):
+    with pytest.raises(DbtgateError, match=r"manifest.json: manifest not found"):
+        load_artifacts(tmp_path)
+
+
+def test_truncated_json_is_reported_as_truncated(tmp_path):
+    path = write(tmp_path, "manifest.json", '{"metadata": {"dbt_schema_version": "x"}, "nodes": {')
+    with pytest.raises(DbtgateError, match=r"manifest.json: truncated JSON"):
+        load_manifest(path)
+
+
+def test_malformed_json_names_the_line(tmp_path):
+    path = write(tmp_path, "manifest.json", '{\n"metadata": {},\n"nodes": {oops}\n}')
+    with pytest.raises(DbtgateError, match=r"manifest.json: not valid JSON at line 3"):
+        load_manifest(path)
+
+
+def test_json_that_is_not_a_dbt_artifact_is_rejected(tmp_path):
+    path = write(tmp_path, "manifest.json", '{"hello": "world"}')
+    with pytest.raises(DbtgateError, match="not a dbt manifest"):
+        load_manifest(path)
+
+
+def test_a_list_at_top_level_is_not_an_artifact(tmp_path):
+    path = write(tmp_path, "manifest.json", "[1, 2]")
+    with pytest.raises(DbtgateError, match="not a dbt manifest"):
+        load_manifest(path)
+
+
+def test_another_artifact_kind_is_named(tmp_path):
+    catalog = {"metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/catalog/v1.json"}}
+    path = write(tmp_path, "manifest.json", json.dumps(catalog))
+    with pytest.raises(DbtgateError, match="this is a dbt catalog artifact, expected a manifest"):
+        load_manifest(path)
+
+
+def test_field_of_unexpected_type_names_its_json_path(tmp_path):
+    manifest = {"metadata": V12, "nodes": {"model.p.a": {"name": 42}}}
+    path = write(tmp_path, "manifest.json", json.dumps(manifest))
+    with pytest.raises(DbtgateError) as err:
+        load_manifest(path)
+    assert "manifest.json: field of unexpected type" in str(err.value)
+    assert "$.nodes['model.p.a'].name" in str(err.value)
+
+
+def test_newer_schema_version_loads_with_one_warning(tmp_path):
+    meta = {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v13.json"}
+    manifest = {"metadata": meta, "nodes": {"model.p.a": {"name": "a", "resource_type": "model"}}}
+    loaded = load_manifest(write(tmp_path, "manifest.json", json.dumps(manifest)))
+    assert loaded.schema_version == 13
+    assert len(loaded.warnings) == 1
+    assert "v13 is newer" in loaded.warnings[0]
+    assert loaded.data.nodes["model.p.a"].name == "a"
+
+
+def test_run_results_from_another_invocation_warn(tmp_path):
+    manifest = {"metadata": {**V12, "invocation_id": "aaa"}, "nodes": {}}
+    run_results = {
+        "metadata": {
+            "dbt_schema_version": "https://schemas.getdbt.com/dbt/run-results/v6.json",
+            "invocation_id": "bbb",
+        },
+        "results": [],
+    }
+    write(tmp_path, "manifest.json", json.dumps(manifest))
+    write(tmp_path, "run_results.json", json.dumps(run_results))
+    artifacts = load_artifacts(tmp_path)
+    assert any("invocation bbb" in w for w in artifacts.warnings)
+
+
+def test_nulls_and_string_tags_are_normalised(tmp_path):
+    node = {
+        "name": "a",
+        "resource_type": "model",
+        "tags": "nightly",
+        "meta": None,
+        "columns": None,
+        "config": {"meta": {"owner": "x"}, "tags": ["tier-1"], "contract": {"enforced": True}},
+        "description": None,
+        "depends_on": None,
+    }
+    manifest = {"metadata": V12, "nodes": {"model.p.a": node}}
+    loaded = load_manifest(write(tmp_path, "manifest.json", json.dumps(manifest))).data
+    a = loaded.nodes["model.p.a"]
+    assert a.tags == ["nightly", "tier-1"]
+    assert a.meta == {"owner": "x"}
+    assert a.columns == {}
+    assert a.description == ""
+    assert a.contract.enforced is True
+    assert a.depends_on.nodes == []
+
+
+REAL = CORPUS / "schema-versions" / "manifest_v1.json"
+
+
+@pytest.mark.skipif(not REAL.is_file(), reason=f"corpus absent: {REAL}")
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cut=st.integers(min_value=1, max_value=99))
+def test_a_real_manifest_cut_anywhere_is_a_clear_error(tmp_path, cut):
+    data = REAL.read_bytes()
+    path = tmp_path / "manifest.json"
+    path.write_bytes(data[: len(data) * cut // 100])
+    with pytest.raises(DbtgateError, match=str(path)):
+        load_manifest(path)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    node=st.dictionaries(
+        st.sampled_from(
+            [
+                "name",
+                "tags",
+                "meta",
+                "config",
+                "columns",
+                "depends_on",
+                "version",
+                "access",
+                "contract",
+                "constraints",
+                "test_metadata",
+                "description",
+                "patch_path",
+            ]
+        ),
+        json_values,
+    )
+)
+def test_any_node_shape_loads_or_fails_with_the_file_named(tmp_path, node):
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps({"metadata": V12, "nodes": {"model.p.a": node}}))
+    try:
+        loaded = load_manifest(path).data
+    except DbtgateError as exc:
+        assert str(exc).startswith(str(path))
+    else:
+        a = loaded.nodes["model.p.a"]
+        assert isinstance(a.tags, list)
+        assert isinstance(a.meta, dict)
+        assert isinstance(a.columns, dict)
+
+
+def test_run_results_missing_file_is_clear(tmp_path):
+    with pytest.raises(DbtgateError, match="run_results not found"):
+        load_run_results(tmp_path / "run_results.json")

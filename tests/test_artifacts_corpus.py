@@ -1,0 +1,65 @@
+"""Every real artifact in the corpus loads, with counts matching a plain json read of the file."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from corpus import corpus_files, file_id
+
+from dbtgate.artifacts import load_catalog, load_manifest, load_run_results, load_sources
+
+MANIFESTS = corpus_files("**/manifest*.json")
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=file_id)
+def test_manifest_loads_with_the_counts_of_the_raw_json(path):
+    raw = json.loads(path.read_text())
+    loaded = load_manifest(path)
+    manifest = loaded.data
+    assert loaded.warnings == []
+    assert str(loaded.schema_version) in raw["metadata"]["dbt_schema_version"]
+    expected_types = Counter(n["resource_type"] for n in raw["nodes"].values())
+    assert Counter(n.resource_type for n in manifest.nodes.values()) == expected_types
+    assert set(manifest.nodes) == set(raw["nodes"])
+    assert len(manifest.sources or {}) == len(raw.get("sources") or {})
+    assert len(manifest.exposures or {}) == len(raw.get("exposures") or {})
+    for uid, node in raw["nodes"].items():
+        loaded_node = manifest.nodes[uid]
+        assert loaded_node.name == node["name"]
+        assert set(loaded_node.columns) == set(node.get("columns") or {})
+        assert loaded_node.depends_on.nodes == (node.get("depends_on") or {}).get("nodes", [])
+        # tags are one list whatever the version wrote, with config tags folded in
+        assert set(loaded_node.tags) >= set(node.get("tags") or [])
+
+
+@pytest.mark.parametrize("path", corpus_files("**/run_results*.json"), ids=file_id)
+def test_run_results_load_with_their_statuses(path):
+    raw = json.loads(path.read_text())
+    loaded = load_run_results(path)
+    assert Counter(r.status for r in loaded.data.results) == Counter(
+        r["status"] for r in raw["results"]
+    )
+    failures = [r.get("failures") for r in raw["results"]]
+    assert [r.failures for r in loaded.data.results] == failures
+
+
+@pytest.mark.parametrize("path", corpus_files("**/catalog*.json"), ids=file_id)
+def test_catalog_loads_every_column_with_its_type(path):
+    raw = json.loads(path.read_text())
+    catalog = load_catalog(path).data
+    for uid, table in raw["nodes"].items():
+        columns = catalog.nodes[uid].columns
+        assert {c: v.type for c, v in columns.items()} == {
+            c: v["type"] for c, v in table["columns"].items()
+        }
+
+
+@pytest.mark.parametrize("path", corpus_files("**/sources.json"), ids=file_id)
+def test_sources_json_loads_freshness_results(path):
+    raw = json.loads(path.read_text())
+    results = load_sources(path).data.results
+    assert [(r.unique_id, r.status) for r in results] == [
+        (r["unique_id"], r["status"]) for r in raw["results"]
+    ]

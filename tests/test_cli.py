@@ -1,0 +1,117 @@
+"""The command line as CI and engineers run it: exit codes, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from corpus import CORPUS
+
+BUILDS = [
+    "bouncer-dbt110",
+    "bouncer-dbt111",
+    "bouncer-dbt112",
+    "bouncer-dbt20",
+    "recce-pair/base",
+    "recce-pair/pr2",
+    "ticketswap-dbt19",
+]
+
+
+def dbtgate(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "120"},
+    )
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_check_passes_on_each_corpus_build(build, tmp_path):
+    if not (CORPUS / build).is_dir():
+        pytest.skip(f"corpus absent: {CORPUS / build}")
+    result = dbtgate("check", "--artifacts", str(CORPUS / build), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "PASS" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"metadata": {"dbt_schema_version": "x"}, "nodes": {"a": ', "truncated JSON"),
+        ('{"not": "dbt"}', "not a dbt manifest"),
+        ("<html>", "not valid JSON at line 1"),
+    ],
+)
+def test_bad_manifest_is_one_line_and_exit_2(tmp_path, content, message):
+    (tmp_path / "manifest.json").write_text(content)
+    result = dbtgate("check", "--artifacts", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert str(tmp_path / "manifest.json") in lines[0]
+    assert message in lines[0]
+
+
+def test_missing_artifacts_directory_is_exit_2(tmp_path):
+    result = dbtgate("check", "--artifacts", str(tmp_path / "nope"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "artifacts directory not found" in result.stderr
+
+
+def test_unknown_option_is_a_usage_error(tmp_path):
+    result = dbtgate("check", "--no-such-flag", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "No such option" in result.stderr
+
+
+def test_bad_config_names_file_and_line(tmp_path):
+    (tmp_path / "dbtgate.yml").write_text("version: 1\nscope: sometimes\n")
+    if not (CORPUS / "bouncer-dbt112").is_dir():
+        pytest.skip("corpus absent")
+    result = dbtgate("check", "--artifacts", str(CORPUS / "bouncer-dbt112"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "dbtgate.yml:2: scope: expected one of" in result.stderr
+
+
+def test_version_is_printed():
+    result = dbtgate("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("dbtgate ")
+
+
+def test_init_writes_a_starter_config_that_loads(tmp_path):
+    (tmp_path / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
+    result = dbtgate("init", "--project-dir", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    from dbtgate.config import load_config
+
+    config = load_config(tmp_path / "dbtgate.yml")
+    assert config.policies and config.policies[0].select == "tier:1"
+    again = dbtgate("init", "--project-dir", str(tmp_path), cwd=tmp_path)
+    assert again.returncode == 2
+    assert "already exists" in again.stderr
+
+
+def test_json_report_is_written_and_deterministic(tmp_path):
+    if not (CORPUS / "bouncer-dbt112").is_dir():
+        pytest.skip("corpus absent")
+    outputs = []
+    for name in ("a.json", "b.json"):
+        result = dbtgate(
+            "check",
+            "-q",
+            "--artifacts",
+            str(CORPUS / "bouncer-dbt112"),
+            "--json",
+            str(tmp_path / name),
+            cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append((tmp_path / name).read_text())
+    assert outputs[0] == outputs[1]
+    assert '"schema_version"' in outputs[0]

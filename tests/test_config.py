@@ -1,0 +1,115 @@
+"""dbtgate.yml: typed settings with defaults; every mistake named with its file and line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+import pytest
+
+from dbtgate.config import Config, find_config, load_config
+from dbtgate.errors import DbtgateError
+
+
+def write(tmp_path, text, name="dbtgate.yml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_no_config_gives_the_defaults():
+    config = load_config(None)
+    assert config == Config()
+    assert config.scope == "all"
+    assert config.tier.from_ == ["meta.tier", "tag"]
+
+
+def test_the_design_example_loads_into_typed_settings(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        version: 1
+        artifacts: target
+        tier: {from: meta.tier, default: 3}
+        scope: changed
+        policies:
+          - select: "tier:1"
+            rules:
+              tests.primary_key: error
+              tests.min_per_model: {severity: error, min: 2}
+        waivers:
+          - {rule: docs.column_coverage, select: "model.shop.legacy", reason: "r", owner: "@dp", expires: 2027-01-31}
+        """,
+    )
+    config = load_config(path)
+    assert config.scope == "changed"
+    rule = config.policies[0].rules["tests.min_per_model"]
+    assert (rule.code, rule.severity, rule.params, rule.line) == (
+        "tests.min_per_model",
+        "error",
+        {"min": 2},
+        9,
+    )
+    assert config.policies[0].rules["tests.primary_key"].line == 8
+    assert config.waivers[0].expires == dt.date(2027, 1, 31)
+    assert config.waivers[0].line == 11
+    assert config.digest
+
+
+def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_path):
+    # `from: meta.tier` is a common shorthand for a one-item list
+    path = write(tmp_path, "tier: {from: meta.tier}\n")
+    assert load_config(path).tier.from_ == ["meta.tier"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("scope: changd\n", r"dbtgate.yml:1: scope: expected one of 'changed' \| 'all'"),
+        ("version: 1\nscpoe: all\n", r"dbtgate.yml:2: unknown key 'scpoe'"),
+        (
+            "policies:\n  - select: x\n    rulez: {}\n",
+            r"dbtgate.yml:3: unknown key 'policies\[0\].rulez'",
+        ),
+        (
+            "policies:\n  - rules:\n      a.b: fatal\n",
+            r"dbtgate.yml:3: policies\[0\].rules.a.b: expected a severity",
+        ),
+        (
+            "waivers:\n  - {rule: a, select: b, reason: c, owner: d, expires: soon}\n",
+            r"dbtgate.yml:2: .*expected a date",
+        ),
+        (
+            "waivers:\n  - {rule: a, select: b}\n",
+            r"dbtgate.yml:2: waivers\[0\]: missing required key\(s\): reason, owner, expires",
+        ),
+        ("lint: {enabled: yes please}\n", r"dbtgate.yml:1: lint.enabled: expected true or false"),
+        ("a: [1\n", r"dbtgate.yml:2: not valid YAML"),
+        ("scope: all\nscope: changed\n", r"dbtgate.yml:2: duplicate key 'scope'"),
+        ("- 1\n", r"dbtgate.yml:1: config: expected a mapping"),
+    ],
+)
+def test_mistakes_are_named_with_file_and_line(tmp_path, text, expected):
+    with pytest.raises(DbtgateError, match=expected):
+        load_config(write(tmp_path, text))
+
+
+def test_pyproject_tool_table_is_found_and_read(tmp_path):
+    write(
+        tmp_path, '[project]\nname = "x"\n\n[tool.dbtgate]\nscope = "changed"\n', "pyproject.toml"
+    )
+    path = find_config(tmp_path)
+    assert path is not None and path.name == "pyproject.toml"
+    assert load_config(path).scope == "changed"
+
+
+def test_unknown_key_in_pyproject_names_the_table_line(tmp_path):
+    path = write(tmp_path, '[tool.dbtgate]\nscpoe = "x"\n', "pyproject.toml")
+    with pytest.raises(DbtgateError, match=r"pyproject.toml:1: unknown key 'scpoe'"):
+        load_config(path)
+
+
+def test_dbtgate_yml_wins_over_pyproject(tmp_path):
+    write(tmp_path, "[tool.dbtgate]\n", "pyproject.toml")
+    write(tmp_path, "scope: all\n")
+    assert find_config(tmp_path).name == "dbtgate.yml"

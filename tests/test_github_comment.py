@@ -1,0 +1,409 @@
+"""The sticky PR comment against a real HTTP server on loopback that speaks GitHub's comment API."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fake_github import FakeGitHub
+
+from dbtgate.errors import DbtgateError
+from dbtgate.report.github import (
+    CommentError,
+    GitHubContext,
+    comment_marker,
+    github_context_from_env,
+    post_sticky_comment,
+)
+
+REPO = "acme/warehouse"
+PR = 7
+MARKER = comment_marker("jaffle_shop")
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as gh:
+        gh.add_pull_request(REPO, PR)
+        yield gh
+
+
+def context(gh: FakeGitHub, **overrides: object) -> GitHubContext:
+    fields: dict = {"repository": REPO, "pr_number": PR, "token": gh.token, "api_url": gh.api_url}
+    return GitHubContext(**{**fields, **overrides})
+
+
+def methods(gh: FakeGitHub) -> list[str]:
+    return [request.method for request in gh.requests]
+
+
+def test_first_run_creates_and_second_run_updates_the_same_comment(github: FakeGitHub) -> None:
+    first = post_sticky_comment(context(github), MARKER, f"{MARKER}\nverdict: fail")
+    second = post_sticky_comment(context(github), MARKER, f"{MARKER}\nverdict: pass")
+
+    assert first.action == "created"
+    assert second.action == "updated"
+    assert second.comment_id == first.comment_id
+    comments = github.comments(REPO, PR)
+    assert len(comments) == 1
+    assert comments[0]["body"] == f"{MARKER}\nverdict: pass"
+    assert second.html_url.endswith(f"#issuecomment-{first.comment_id}")
+    assert methods(github) == ["GET", "POST", "GET", "PATCH"]
+
+
+def test_unchanged_body_is_not_patched(github: FakeGitHub) -> None:
+    created = post_sticky_comment(context(github), MARKER, f"{MARKER}\nsame")
+    again = post_sticky_comment(context(github), MARKER, f"{MARKER}\nsame")
+
+    assert again.action == "unchanged"
+    assert again.comment_id == created.comment_id
+    assert "PATCH" not in methods(github)
+
+
+def test_marker_is_added_when_the_body_lacks_it(github: FakeGitHub) -> None:
+    post_sticky_comment(context(github), MARKER, "verdict: pass")
+    result = post_sticky_comment(context(github), MARKER, "verdict: fail")
+
+    assert result.action == "updated"
+    assert github.comments(REPO, PR)[0]["body"] == f"{MARKER}\nverdict: fail"
+
+
+def test_marker_comment_on_page_three_of_250_comments_is_found(github: FakeGitHub) -> None:
+    for i in range(250):
+        body = f"{MARKER}\nold report" if i == 230 else f"comment {i}"
+        github.add_comment(REPO, PR, body, user=f"user{i % 5}")
+    target = github.comments(REPO, PR)[230]
+
+    result = post_sticky_comment(context(github), MARKER, f"{MARKER}\nnew report")
+
+    assert result.action == "updated"
+    assert result.comment_id == target["id"]
+    assert len(github.comments(REPO, PR)) == 250
+    assert target["body"] == f"{MARKER}\nnew report"
+    listed = [r.path for r in github.requests if r.method == "GET"]
+    assert len(listed) == 3
+    assert listed[0].endswith("?per_page=100")
+    assert listed[1].endswith("page=2") and listed[2].endswith("page=3")
+
+
+def test_listing_stops_at_the_page_with_the_marker(github: FakeGitHub) -> None:
+    for i in range(250):
+        github.add_comment(REPO, PR, f"{MARKER}\nold" if i == 150 else f"comment {i}")
+
+    post_sticky_comment(context(github), MARKER, f"{MARKER}\nnew")
+
+    assert methods(github) == ["GET", "GET", "PATCH"]
+
+
+def test_other_comments_are_untouched_and_only_the_first_marker_comment_is_updated(
+    github: FakeGitHub,
+) -> None:
+    github.add_comment(REPO, PR, "LGTM, but see the failing test", user="alice")
+    first = github.add_comment(REPO, PR, f"{MARKER}\nrun 1", user="github-actions[bot]")
+    github.add_comment(REPO, PR, comment_marker("other_project") + "\nother", user="bob")
+    duplicate = github.add_comment(REPO, PR, f"{MARKER}\nstale copy", user="github-actions[bot]")
+    before = [dict(c) for c in github.comments(REPO, PR)]
+
+    result = post_sticky_comment(context(github), MARKER, f"{MARKER}\nrun 2")
+
+    assert result.comment_id == first["id"]
+    after = github.comments(REPO, PR)
+    assert [c["body"] for c in after] == [
+        "LGTM, but see the failing test",
+        f"{MARKER}\nrun 2",
+        comment_marker("other_project") + "\nother",
+        f"{MARKER}\nstale copy",
+    ]
+    assert after[0] == before[0] and after[2] == before[2] and after[3] == before[3]
+    assert duplicate["body"] == f"{MARKER}\nstale copy"
+
+
+def test_token_travels_only_in_the_authorization_header(github: FakeGitHub) -> None:
+    github.add_comment(REPO, PR, "hello")
+    post_sticky_comment(context(github), MARKER, "report")
+    post_sticky_comment(context(github), MARKER, "report 2")
+
+    assert len(github.requests) == 4
+    for request in github.requests:
+        assert request.headers["authorization"] == f"Bearer {github.token}"
+        assert request.headers["accept"] == "application/vnd.github+json"
+        assert request.headers["x-github-api-version"] == "2022-11-28"
+        assert request.headers["user-agent"].startswith("dbtgate")
+        others = {k: v for k, v in request.headers.items() if k != "authorization"}
+        assert github.token not in json.dumps(others)
+        assert github.token not in request.path
+        assert github.token.encode() not in request.body
+
+
+def assert_token_hidden(error: BaseException, token: str) -> None:
+    assert token not in str(error)
+    assert token not in repr(error)
+    assert error.__cause__ is None
+
+
+@pytest.mark.parametrize(
+    ("arrange", "expected"),
+    [
+        (
+            lambda gh: gh.forbid_next(),
+            ["HTTP 403", "`pull-requests: write`", "forks only get a read-only token"],
+        ),
+        (lambda gh: gh.reject_next("Body is too long"), ["HTTP 422", "Body is too long"]),
+        (lambda gh: gh.rate_limit_next(reset_in=600), ["rate limit exceeded", "resets at", "UTC"]),
+        (lambda gh: gh.retry_after_next(120), ["rate limit exceeded", "retry after 120 s"]),
+        (lambda gh: gh.retry_after_next(120, status=403), ["rate limit", "retry after 120 s"]),
+        (lambda gh: gh.fail_next(500, "Server Error"), ["HTTP 500", "Server Error"]),
+    ],
+    ids=["forbidden", "validation", "rate-limited", "retry-after-too-long", "secondary-403", "500"],
+)
+def test_failures_give_a_clear_one_line_message_without_the_token(
+    github: FakeGitHub, arrange, expected: list[str]
+) -> None:
+    arrange(github)
+
+    with pytest.raises(CommentError) as caught:
+        post_sticky_comment(context(github), MARKER, "report")
+
+    message = str(caught.value)
+    for fragment in expected:
+        assert fragment in message
+    assert "\n" not in message
+    assert "listing the comments on PR #7 of acme/warehouse" in message
+    assert_token_hidden(caught.value, github.token)
+
+
+def test_unknown_pull_request_is_a_clear_404(github: FakeGitHub) -> None:
+    with pytest.raises(CommentError, match=r"HTTP 404.*not visible to the token") as caught:
+        post_sticky_comment(context(github, pr_number=999), MARKER, "report")
+    assert "PR #999 of acme/warehouse" in str(caught.value)
+
+
+def test_wrong_token_is_rejected_without_echoing_either_token(github: FakeGitHub) -> None:
+    wrong = "ghp_wrongTOKENabcdef0123456789"
+    with pytest.raises(CommentError, match=r"HTTP 401.*GITHUB_TOKEN") as caught:
+        post_sticky_comment(context(github, token=wrong), MARKER, "report")
+    assert_token_hidden(caught.value, wrong)
+    assert_token_hidden(caught.value, github.token)
+
+
+def test_token_in_an_error_body_is_scrubbed(github: FakeGitHub) -> None:
+    github.reject_next(f"body must not contain {github.token}")
+
+    with pytest.raises(CommentError, match=r"must not contain \*\*\*") as caught:
+        post_sticky_comment(context(github), MARKER, "report")
+    assert_token_hidden(caught.value, github.token)
+
+
+def test_failure_on_update_names_the_comment(github: FakeGitHub) -> None:
+    existing = github.add_comment(REPO, PR, f"{MARKER}\nold")
+    github.forbid_next(method="PATCH")
+
+    with pytest.raises(CommentError, match=f"HTTP 403\\) while updating comment {existing['id']}"):
+        post_sticky_comment(context(github), MARKER, "new")
+    assert existing["body"] == f"{MARKER}\nold"
+
+
+def test_short_retry_after_is_waited_out_once_then_succeeds(github: FakeGitHub) -> None:
+    github.retry_after_next(1)
+
+    started = time.monotonic()
+    result = post_sticky_comment(context(github), MARKER, "report")
+
+    assert time.monotonic() - started >= 1
+    assert result.action == "created"
+    assert methods(github) == ["GET", "GET", "POST"]
+
+
+def test_retry_after_is_retried_only_once(github: FakeGitHub) -> None:
+    github.retry_after_next(0, times=2)
+
+    with pytest.raises(CommentError, match="retry after 0 s"):
+        post_sticky_comment(context(github), MARKER, "report")
+    assert methods(github) == ["GET", "GET"]
+
+
+def test_retry_wait_bound_is_configurable(github: FakeGitHub) -> None:
+    github.retry_after_next(1)
+
+    with pytest.raises(CommentError, match="retry after 1 s"):
+        post_sticky_comment(context(github), MARKER, "report", max_retry_wait=0)
+    assert methods(github) == ["GET"]
+
+
+def test_body_over_github_limit_is_refused_before_any_request(github: FakeGitHub) -> None:
+    with pytest.raises(CommentError, match="65,536"):
+        post_sticky_comment(context(github), MARKER, "x" * 65_537)
+    assert github.requests == []
+
+
+def test_unreachable_api_is_a_clear_network_error() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    ctx = GitHubContext(REPO, PR, token="ghs_secret123", api_url=f"http://127.0.0.1:{port}")
+
+    with pytest.raises(
+        CommentError, match=r"cannot reach the GitHub API at 127\.0\.0\.1"
+    ) as caught:
+        post_sticky_comment(ctx, MARKER, "report")
+    assert_token_hidden(caught.value, "ghs_secret123")
+
+
+def test_silent_server_times_out() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)  # accepts the connection in the backlog, never answers
+        port = listener.getsockname()[1]
+        ctx = GitHubContext(REPO, PR, token="ghs_secret123", api_url=f"http://127.0.0.1:{port}")
+
+        with pytest.raises(CommentError, match=r"no answer within 0\.3 s"):
+            post_sticky_comment(ctx, MARKER, "report", timeout=0.3)
+
+
+def test_redirect_to_another_host_is_not_followed_with_the_token(github: FakeGitHub) -> None:
+    with FakeGitHub() as elsewhere:
+        elsewhere.add_pull_request(REPO, PR)
+        github.fail_next(
+            301,
+            "Moved Permanently",
+            headers={"Location": f"{elsewhere.api_url}/repos/{REPO}/issues/{PR}/comments"},
+        )
+
+        with pytest.raises(CommentError, match="HTTP 301"):
+            post_sticky_comment(context(github), MARKER, "report")
+        assert elsewhere.requests == []
+
+
+def test_next_page_link_to_another_host_is_refused(github: FakeGitHub) -> None:
+    for i in range(101):
+        github.add_comment(REPO, PR, f"comment {i}")
+    with FakeGitHub() as elsewhere:
+        github.link_base = elsewhere.api_url
+
+        with pytest.raises(CommentError, match="another host"):
+            post_sticky_comment(context(github), MARKER, "report")
+        assert elsewhere.requests == []
+
+
+# --- context from the Actions environment -------------------------------------------------------
+
+
+def write_event(tmp_path: Path, payload: dict) -> str:
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    return str(path)
+
+
+def actions_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    event = {
+        "action": "synchronize",
+        "number": 42,
+        "pull_request": {"number": 42, "head": {"sha": "a" * 40, "ref": "feature"}},
+    }
+    return {
+        "GITHUB_TOKEN": "ghs_envTOKEN42",
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_EVENT_PATH": write_event(tmp_path, event),
+        "GITHUB_REF": "refs/pull/42/merge",
+        "GITHUB_SHA": "m" * 40,
+        "GITHUB_SERVER_URL": "https://github.example.com",
+        "GITHUB_API_URL": "https://github.example.com/api/v3/",
+        "GITHUB_RUN_ID": "123456",
+        **extra,
+    }
+
+
+def test_context_from_a_pull_request_event(tmp_path: Path) -> None:
+    ctx = github_context_from_env(actions_env(tmp_path))
+
+    assert ctx.repository == REPO
+    assert ctx.pr_number == 42
+    assert ctx.token == "ghs_envTOKEN42"
+    assert ctx.sha == "a" * 40  # the PR head, not the merge commit in GITHUB_SHA
+    assert ctx.api_url == "https://github.example.com/api/v3"
+    assert ctx.server_url == "https://github.example.com"
+    assert ctx.run_url == f"https://github.example.com/{REPO}/actions/runs/123456"
+    assert "ghs_envTOKEN42" not in repr(ctx)
+
+
+def test_flags_override_the_environment(tmp_path: Path) -> None:
+    ctx = github_context_from_env(actions_env(tmp_path), repo="other/repo", pr=5)
+
+    assert (ctx.repository, ctx.pr_number) == ("other/repo", 5)
+
+
+def test_pr_number_falls_back_to_the_ref_then_defaults_apply() -> None:
+    env = {"GITHUB_TOKEN": "t0ken", "GITHUB_REPOSITORY": REPO, "GITHUB_REF": "refs/pull/9/merge"}
+
+    ctx = github_context_from_env(env)
+
+    assert ctx.pr_number == 9
+    assert ctx.api_url == "https://api.github.com"
+    assert ctx.server_url == "https://github.com"
+    assert ctx.sha is None and ctx.run_url is None
+
+
+def test_issue_comment_event_on_a_pull_request(tmp_path: Path) -> None:
+    event = {"issue": {"number": 17, "pull_request": {"url": "x"}}, "comment": {"id": 1}}
+    env = {"GITHUB_TOKEN": "t0ken", "GITHUB_REPOSITORY": REPO}
+    env["GITHUB_EVENT_PATH"] = write_event(tmp_path, event)
+
+    assert github_context_from_env(env).pr_number == 17
+
+
+@pytest.mark.parametrize(
+    ("drop", "expected"),
+    [
+        ("GITHUB_TOKEN", "set GITHUB_TOKEN"),
+        ("GITHUB_REPOSITORY", "set GITHUB_REPOSITORY or pass --repo"),
+        ("PR", "pass --pr N"),
+    ],
+)
+def test_missing_setting_names_what_to_set(tmp_path: Path, drop: str, expected: str) -> None:
+    env = actions_env(tmp_path)
+    if drop == "PR":
+        env["GITHUB_EVENT_PATH"] = write_event(tmp_path, {"ref": "refs/heads/main"})
+        env["GITHUB_REF"] = "refs/heads/main"
+    else:
+        del env[drop]
+
+    with pytest.raises(DbtgateError, match=expected) as caught:
+        github_context_from_env(env)
+    assert "ghs_envTOKEN42" not in str(caught.value)
+
+
+def test_broken_event_file_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "event.json"
+    bad.write_text("{not json", encoding="utf-8")
+    env = {"GITHUB_TOKEN": "t0ken", "GITHUB_REPOSITORY": REPO, "GITHUB_EVENT_PATH": str(bad)}
+
+    with pytest.raises(DbtgateError, match=f"{bad}: cannot read the GitHub event payload"):
+        github_context_from_env(env)
+
+
+def test_malformed_repository_flag_is_refused() -> None:
+    with pytest.raises(DbtgateError, match="owner/name"):
+        github_context_from_env({"GITHUB_TOKEN": "t0ken"}, repo="just-a-name", pr=1)
+
+
+def test_context_from_env_posts_to_the_api_it_names(github: FakeGitHub, tmp_path: Path) -> None:
+    env = actions_env(
+        tmp_path, GITHUB_TOKEN=github.token, GITHUB_API_URL=github.api_url, GITHUB_REF=""
+    )
+    github.add_pull_request(REPO, 42)
+
+    result = post_sticky_comment(github_context_from_env(env), MARKER, "from the event")
+
+    assert result.action == "created"
+    assert github.comments(REPO, 42)[0]["body"] == f"{MARKER}\nfrom the event"
+
+
+def test_marker_cannot_close_the_html_comment_early() -> None:
+    assert comment_marker("jaffle_shop") == "<!-- dbtgate:jaffle_shop -->"
+    marker = comment_marker("evil --> <script>")
+    assert marker.count("-->") == 1 and marker.endswith(" -->")
+    assert "<script>" not in marker
