@@ -1,0 +1,58 @@
+"""`dbtgate demo`: the whole job on the bundled DuckDB fixture, offline, in one command.
+
+A newcomer sees what the gate does on a real dbt project before configuring anything: the fixture
+is built twice with dbt-duckdb (the base branch and a pull request with planted problems), and the
+PR build is gated against the base with the fixture's own dbtgate.yml, exactly as the printed
+`dbtgate check` command line would do it in CI.
+"""
+
+from __future__ import annotations
+
+import shlex
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+
+from dbtgate.errors import DbtgateError
+
+
+def run_demo(directory: Path | None, console: Console) -> int:
+    """Build base and PR, gate the PR; returns the gate's exit code (1: the planted problems)."""
+    from dbtgate.fixture_build import build_fixture
+
+    workdir = directory or Path(tempfile.mkdtemp(prefix="dbtgate-demo-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    projects = {}
+    for state in ("base", "pr"):
+        console.print(f"[bold]Building the fixture's {state} state with dbt-duckdb[/] …")
+        projects[state] = build_fixture(state, workdir, echo=lambda line: console.print(f"  {line}"))
+    pr, base = projects["pr"], projects["base"]
+    reports = workdir / "reports"
+    args = [
+        "check",
+        "--artifacts",
+        str(pr / "target"),
+        "--base",
+        str(base / "target"),
+        "--project-dir",
+        str(pr),
+        "--config",
+        str(pr / "dbtgate.yml"),
+        "--json",
+        str(reports / "gate.json"),
+    ]
+    console.print()
+    console.print(f"[bold]Gating the pull request:[/] dbtgate {shlex.join(args)}")
+    console.print()
+    from dbtgate.cli import app
+
+    code = app(args, standalone_mode=False)
+    console.print()
+    console.print(f"base build artifacts: {base / 'target'}")
+    console.print(f"PR build artifacts:   {pr / 'target'}")
+    console.print(f"reports:              {reports}")
+    if not isinstance(code, int):
+        raise DbtgateError("demo: the gate did not return an exit code")
+    return code
+

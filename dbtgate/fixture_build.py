@@ -1,0 +1,340 @@
+"""Build the bundled `shop` fixture dbt project with dbt-duckdb: a base or a pull-request build.
+
+Why this exists: the test suite and `dbtgate demo` need real dbt artifacts (manifest, run_results,
+catalog, sources) from a real warehouse, not hand-written JSON. `fixtures/shop/` is the base
+project; `fixtures/shop_pr/` is an overlay (its files replace or add files at the same relative
+path, and `fixtures/shop_pr/DELETED` lists paths to delete) that turns it into a realistic pull
+request. `fixtures/README.md` says what each build must contain.
+
+dbt runs as a separate process (the `dbt` next to the running Python, else the one on PATH), so
+the gate itself never imports dbt-core. A build is cached: it is skipped when the artifacts are
+there and a stamp matches a hash of the fixture sources and of the build recipe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Literal
+
+import dbtgate
+from dbtgate.errors import DbtgateError
+
+FixtureState = Literal["base", "pr"]
+
+PROJECT_NAME = "shop"
+OVERLAY_NAME = "shop_pr"
+DELETED_LIST = "DELETED"
+ARTIFACTS = ("manifest.json", "run_results.json", "catalog.json", "sources.json")
+# `dbt docs generate` and `dbt source freshness` rewrite these two; the gate needs the pair written
+# by `dbt build` (same invocation_id, results of the models and tests), so they are put back.
+BUILD_ARTIFACTS = ("manifest.json", "run_results.json")
+# Part of the cache key: changing how a build is made must invalidate old builds.
+RECIPE = "dbt build; dbt docs generate; dbt source freshness; keep build manifest+run_results; v1"
+LOG_TAIL_LINES = 40
+INSTALL_HINT = 'install dbt with dbt-duckdb: pip install -e ".[duckdb]"'
+
+PROFILES_TEMPLATE = """\
+# Written by dbtgate.fixture_build: a DuckDB file private to this build.
+shop:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: "{db_path}"
+      threads: 4
+"""
+
+
+def fixtures_dir() -> Path:
+    """The directory holding `shop/` and `shop_pr/`: inside the wheel, or in a source checkout."""
+    package_dir = Path(dbtgate.__file__).resolve().parent
+    for candidate in (package_dir / "_fixtures", package_dir.parent / "fixtures"):
+        if (candidate / PROJECT_NAME / "dbt_project.yml").is_file():
+            return candidate
+    raise DbtgateError(
+        f"fixture project not found: expected {package_dir / '_fixtures'} or "
+        f"{package_dir.parent / 'fixtures'} to contain {PROJECT_NAME}/dbt_project.yml"
+    )
+
+
+def build_fixture(
+    state: FixtureState, workdir: Path, *, echo: Callable[[str], None] | None = None
+) -> Path:
+    """Build the fixture project for `state` under `workdir/<state>/` and return the project dir.
+
+    The artifacts are in `<project>/target`: manifest.json and run_results.json from `dbt build`,
+    catalog.json from `dbt docs generate`, sources.json from `dbt source freshness`.
+    """
+    if state not in ("base", "pr"):
+        raise DbtgateError(f"unknown fixture state {state!r}: expected 'base' or 'pr'")
+    say = echo or (lambda _message: None)
+    source_root = fixtures_dir()
+    state_dir = Path(workdir).resolve() / state
+    project_dir = state_dir / "project"
+    stamp_path = state_dir / "fixture.stamp"
+    db_path = state_dir / f"{PROJECT_NAME}.duckdb"
+    profiles = PROFILES_TEMPLATE.format(db_path=db_path.as_posix())
+    digest = _fixture_digest(source_root, state, profiles)
+
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with _exclusive_lock(state_dir / "fixture.lock"):
+        if _is_current(project_dir, stamp_path, digest):
+            say(f"fixture {state}: up to date in {project_dir}")
+            return project_dir
+        dbt = _find_dbt()
+        _clean_state_dir(state_dir, project_dir, stamp_path, db_path)
+        assemble_project(source_root, state, project_dir)
+        (state_dir / "profiles.yml").write_text(profiles, encoding="utf-8")
+        _run_build(dbt, state, project_dir, state_dir, say)
+        stamp_path.write_text(digest + "\n", encoding="utf-8")
+    return project_dir
+
+
+def _fixture_digest(source_root: Path, state: FixtureState, profiles: str) -> str:
+    """Hash of every file the build reads: an edited fixture is rebuilt, an unchanged one is not."""
+    roots = [source_root / PROJECT_NAME]
+    if state == "pr":
+        roots.append(source_root / OVERLAY_NAME)
+    digest = hashlib.sha256()
+    for text in (state, profiles, RECIPE):
+        digest.update(text.encode("utf-8") + b"\0")
+    for root in roots:
+        for path in sorted(_source_files(root)):
+            digest.update(f"{root.name}/{path.relative_to(root).as_posix()}".encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _source_files(root: Path) -> Iterator[Path]:
+    """Files of a fixture tree, leaving out what a stray local `dbt` run could leave behind."""
+    skipped = {"target", "logs", "dbt_packages", "__pycache__"}
+    for path in root.rglob("*"):
+        relative = path.relative_to(root)
+        if (
+            path.is_file()
+            and not skipped.intersection(relative.parts[:-1])
+            and relative.name != ".user.yml"
+            and ".duckdb" not in relative.name
+        ):
+            yield path
+
+
+def _is_current(project_dir: Path, stamp_path: Path, digest: str) -> bool:
+    target = project_dir / "target"
+    if not all((target / name).is_file() for name in ARTIFACTS):
+        return False
+    try:
+        return stamp_path.read_text(encoding="utf-8").strip() == digest
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _exclusive_lock(lock_path: Path) -> Iterator[None]:
+    """Serialise builds of one state dir: concurrent test runs may share a fixture cache."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; concurrent builds there are the user's call
+        yield
+        return
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _find_dbt() -> str:
+    """The dbt of the running environment first, so `pip install -e .[duckdb]` is what gets used."""
+    beside_python = shutil.which("dbt", path=str(Path(sys.executable).parent))
+    found = beside_python or shutil.which("dbt")
+    if found is None:
+        raise DbtgateError(
+            f"dbt executable not found next to {sys.executable} or on PATH: {INSTALL_HINT}"
+        )
+    return found
+
+
+def _clean_state_dir(state_dir: Path, project_dir: Path, stamp_path: Path, db_path: Path) -> None:
+    """Remove only what an earlier build of ours wrote, so none of it leaks into this one."""
+    if project_dir.exists():
+        shutil.rmtree(project_dir)
+    for leftover in (stamp_path, state_dir / "profiles.yml", *state_dir.glob(f"{db_path.name}*")):
+        leftover.unlink(missing_ok=True)
+    saved = state_dir / "build_artifacts"
+    if saved.exists():
+        shutil.rmtree(saved)
+
+
+def assemble_project(source_root: Path, state: FixtureState, project_dir: Path) -> None:
+    """Copy `shop/` to `project_dir`; for `pr`, overlay `shop_pr/` and apply its DELETED list."""
+    base = source_root / PROJECT_NAME
+    project_dir.parent.mkdir(parents=True, exist_ok=True)
+    for path in _source_files(base):
+        _copy_file(path, project_dir / path.relative_to(base))
+    if state == "base":
+        return
+    overlay = source_root / OVERLAY_NAME
+    deleted_list = overlay / DELETED_LIST
+    for path in _source_files(overlay):
+        if path != deleted_list:
+            _copy_file(path, project_dir / path.relative_to(overlay))
+    for line_number, relative in _deleted_paths(deleted_list):
+        target = (project_dir / relative).resolve()
+        if project_dir.resolve() not in target.parents or not target.is_file():
+            raise DbtgateError(
+                f"{deleted_list}:{line_number}: {relative!r} is not a file of the "
+                f"{PROJECT_NAME} fixture project"
+            )
+        target.unlink()
+
+
+def _copy_file(source: Path, destination: Path) -> None:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, destination)
+
+
+def _deleted_paths(deleted_list: Path) -> list[tuple[int, str]]:
+    if not deleted_list.is_file():
+        return []
+    entries = []
+    for line_number, raw in enumerate(deleted_list.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            entries.append((line_number, line))
+    return entries
+
+
+def _run_build(
+    dbt: str, state: str, project_dir: Path, state_dir: Path, say: Callable[[str], None]
+) -> None:
+    env = _dbt_env(state_dir)
+    target = project_dir / "target"
+
+    output, code = _run_dbt(dbt, "build", project_dir, state_dir, env, say, state)
+    # Exit 1 means failing tests or failing nodes; only failing tests are planted in the fixture.
+    if code != 0 and not (code == 1 and _only_test_failures(target / "run_results.json")):
+        raise _dbt_error("dbt build", state, code, output, project_dir)
+    saved = state_dir / "build_artifacts"
+    saved.mkdir(exist_ok=True)
+    for name in BUILD_ARTIFACTS:
+        shutil.copyfile(target / name, saved / name)
+
+    output, code = _run_dbt(dbt, "docs generate", project_dir, state_dir, env, say, state)
+    if code != 0:
+        raise _dbt_error("dbt docs generate", state, code, output, project_dir)
+
+    output, code = _run_dbt(dbt, "source freshness", project_dir, state_dir, env, say, state)
+    # Exit 1 is a stale source, which the fixture plants on purpose.
+    if code not in (0, 1) or not (target / "sources.json").is_file():
+        raise _dbt_error("dbt source freshness", state, code, output, project_dir)
+
+    for name in BUILD_ARTIFACTS:
+        shutil.copyfile(saved / name, target / name)
+    missing = [name for name in ARTIFACTS if not (target / name).is_file()]
+    if missing:
+        raise DbtgateError(f"fixture {state}: dbt did not write {', '.join(missing)} in {target}")
+
+
+def _dbt_env(state_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    # A user's own dbt settings must not redirect the fixture's artifacts or target.
+    for name in ("DBT_TARGET_PATH", "DBT_PROJECT_DIR", "DBT_TARGET", "DBT_PROFILE", "DBT_STATE"):
+        env.pop(name, None)
+    env.update(
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_PROFILES_DIR=str(state_dir),
+        DBT_USE_COLORS="false",
+        DBT_PARTIAL_PARSE="true",
+    )
+    return env
+
+
+def _run_dbt(
+    dbt: str,
+    command: str,
+    project_dir: Path,
+    state_dir: Path,
+    env: dict[str, str],
+    say: Callable[[str], None],
+    state: str,
+) -> tuple[str, int]:
+    args = [dbt, *command.split(), "--project-dir", str(project_dir)]
+    args += ["--profiles-dir", str(state_dir)]
+    started = time.monotonic()
+    try:
+        completed = subprocess.run(
+            args,
+            cwd=project_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+        )
+    except OSError as error:
+        raise DbtgateError(f"could not run {dbt}: {error}; {INSTALL_HINT}") from error
+    say(
+        f"fixture {state}: dbt {command} exited {completed.returncode} "
+        f"in {time.monotonic() - started:.1f}s"
+    )
+    return completed.stdout, completed.returncode
+
+
+def _only_test_failures(run_results: Path) -> bool:
+    """True when every result that did not pass is a failing test (dbt exits 1 for those too)."""
+    try:
+        results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    statuses = {str(result.get("status")) for result in results}
+    return "fail" in statuses and statuses <= {
+        "success",
+        "pass",
+        "fail",
+        "warn",
+        "skipped",
+        "no-op",
+    }
+
+
+def _dbt_error(command: str, state: str, code: int, output: str, project_dir: Path) -> DbtgateError:
+    tail = "\n".join(output.strip().splitlines()[-LOG_TAIL_LINES:])
+    return DbtgateError(
+        f"fixture {state}: `{command}` failed with exit code {code} in {project_dir} "
+        f"(is dbt-duckdb installed? {INSTALL_HINT}); last lines of dbt's log:\n{tail}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m dbtgate.fixture_build DIR`: build both states into DIR, print where they are."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or args[0] in ("-h", "--help"):
+        print("usage: python -m dbtgate.fixture_build DIR", file=sys.stderr)
+        return 2
+    workdir = Path(args[0])
+    try:
+        for state in ("base", "pr"):
+            project = build_fixture(state, workdir, echo=print)
+            print(f"{state}: {project / 'target'}")
+    except DbtgateError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Shared pytest fixtures.
+
+Tests marked `slow` run dbt (the `slow` marker is registered in pyproject.toml); they are still run
+in CI. Deselect them locally with `pytest -m "not slow"`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+@dataclass(frozen=True)
+class ShopBuilds:
+    """The two builds of the fixture project; artifacts are in `<project>/target`."""
+
+    base: Path
+    pr: Path
+
+
+@pytest.fixture(scope="session")
+def shop_builds(tmp_path_factory: pytest.TempPathFactory) -> ShopBuilds:
+    """Build fixtures/shop (base) and fixtures/shop + shop_pr (pull request) once per session.
+
+    Set DBTGATE_FIXTURE_CACHE to a directory to reuse the builds across sessions: a build is
+    skipped while the fixture sources are unchanged.
+    """
+    from dbtgate.fixture_build import build_fixture
+
+    cache = os.environ.get("DBTGATE_FIXTURE_CACHE")
+    workdir = Path(cache) if cache else tmp_path_factory.mktemp("shop_fixture")
+    return ShopBuilds(base=build_fixture("base", workdir), pr=build_fixture("pr", workdir))

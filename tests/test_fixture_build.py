@@ -1,0 +1,152 @@
+"""The fixture dbt project builds for real and carries exactly what fixtures/README.md promises.
+
+Other tests assert gate behaviour on these builds, so a drift here (a second failing test, a column
+that was not removed) would make their expectations wrong for the wrong reason.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from dbtgate.errors import DbtgateError
+from dbtgate.fixture_build import assemble_project, build_fixture
+
+FAILING_TEST = "test.shop.not_null_customer_ltv_avg_order_value.d09aefd175"
+ARTIFACTS = ("manifest.json", "run_results.json", "catalog.json", "sources.json")
+
+
+def _artifact(project: Path, name: str) -> dict:
+    with open(project / "target" / name, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@pytest.mark.slow
+def test_both_builds_write_the_four_artifacts(shop_builds):
+    for project in (shop_builds.base, shop_builds.pr):
+        for name in ARTIFACTS:
+            assert (project / "target" / name).is_file(), f"{project}: {name} missing"
+
+
+@pytest.mark.slow
+def test_base_build_passes_every_node(shop_builds):
+    results = _artifact(shop_builds.base, "run_results.json")["results"]
+    statuses = {result["status"] for result in results}
+    assert statuses == {"success", "pass", "no-op"}
+
+
+@pytest.mark.slow
+def test_pr_build_fails_only_the_planted_test(shop_builds):
+    results = _artifact(shop_builds.pr, "run_results.json")["results"]
+    not_ok = [
+        (result["unique_id"], result["status"], result["failures"])
+        for result in results
+        if result["status"] not in ("success", "pass", "no-op")
+    ]
+    assert not_ok == [(FAILING_TEST, "fail", 2)]
+
+
+@pytest.mark.slow
+def test_kept_run_results_come_from_dbt_build_with_its_manifest(shop_builds):
+    for project in (shop_builds.base, shop_builds.pr):
+        run_results = _artifact(project, "run_results.json")
+        manifest = _artifact(project, "manifest.json")
+        assert run_results["args"]["which"] == "build"
+        assert run_results["metadata"]["invocation_id"] == manifest["metadata"]["invocation_id"]
+
+
+@pytest.mark.slow
+def test_pr_manifest_adds_a_model_and_removes_a_contracted_column(shop_builds):
+    base_nodes = _artifact(shop_builds.base, "manifest.json")["nodes"]
+    pr_nodes = _artifact(shop_builds.pr, "manifest.json")["nodes"]
+    assert "model.shop.customer_segments" not in base_nodes
+    assert "model.shop.customer_segments" in pr_nodes
+    base_v2 = base_nodes["model.shop.orders_summary.v2"]
+    pr_v2 = pr_nodes["model.shop.orders_summary.v2"]
+    assert "item_count" in base_v2["columns"]
+    assert "item_count" not in pr_v2["columns"]
+    assert pr_v2["config"]["contract"]["enforced"] is True
+    assert "item_count" in pr_nodes["model.shop.orders_summary.v1"]["columns"]
+    assert "avg_order_value" in pr_nodes["model.shop.customer_ltv"]["columns"]
+    assert "avg_order_value" not in base_nodes["model.shop.customer_ltv"]["columns"]
+
+
+@pytest.mark.slow
+def test_catalog_shows_the_contracted_type_change(shop_builds):
+    def total_amount_type(project: Path) -> str:
+        node = _artifact(project, "catalog.json")["nodes"]["model.shop.orders_summary.v2"]
+        return node["columns"]["total_amount"]["type"]
+
+    assert total_amount_type(shop_builds.base) == "DECIMAL(18,2)"
+    assert total_amount_type(shop_builds.pr) == "DOUBLE"
+
+
+@pytest.mark.slow
+def test_freshness_has_one_fresh_and_one_stale_source(shop_builds):
+    for project in (shop_builds.base, shop_builds.pr):
+        results = _artifact(project, "sources.json")["results"]
+        statuses = {result["unique_id"]: result["status"] for result in results}
+        assert statuses == {
+            "source.shop.shop_raw.raw_orders": "pass",
+            "source.shop.shop_raw.raw_payments": "error",
+        }
+
+
+@pytest.mark.slow
+def test_unchanged_fixture_is_not_rebuilt(shop_builds):
+    workdir = shop_builds.base.parent.parent
+    manifest = shop_builds.base / "target" / "manifest.json"
+    before = manifest.stat().st_mtime_ns
+    assert build_fixture("base", workdir) == shop_builds.base
+    assert manifest.stat().st_mtime_ns == before
+
+
+def test_missing_dbt_names_the_install_command(tmp_path, monkeypatch):
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    monkeypatch.setattr(sys, "executable", str(empty_bin / "python"))
+    monkeypatch.setenv("PATH", str(empty_bin))
+    with pytest.raises(DbtgateError, match=r'pip install -e "\.\[duckdb\]"'):
+        build_fixture("base", tmp_path / "work")
+
+
+def test_unknown_state_is_rejected(tmp_path):
+    with pytest.raises(DbtgateError, match="unknown fixture state"):
+        build_fixture("main", tmp_path)  # type: ignore[arg-type]
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_overlay_replaces_adds_and_deletes_files(tmp_path):
+    source = tmp_path / "fixtures"
+    _write(source / "shop" / "dbt_project.yml", "name: shop\n")
+    _write(source / "shop" / "models" / "a.sql", "select 1\n")
+    _write(source / "shop" / "models" / "gone.sql", "select 2\n")
+    _write(source / "shop_pr" / "models" / "a.sql", "select 10\n")
+    _write(source / "shop_pr" / "models" / "new.sql", "select 3\n")
+    _write(source / "shop_pr" / "DELETED", "# comment\n\nmodels/gone.sql\n")
+
+    assemble_project(source, "pr", tmp_path / "pr")
+    files = sorted(
+        p.relative_to(tmp_path / "pr").as_posix() for p in (tmp_path / "pr").rglob("*.*")
+    )
+    assert files == ["dbt_project.yml", "models/a.sql", "models/new.sql"]
+    assert (tmp_path / "pr" / "models" / "a.sql").read_text() == "select 10\n"
+
+    assemble_project(source, "base", tmp_path / "base")
+    assert (tmp_path / "base" / "models" / "gone.sql").is_file()
+    assert not (tmp_path / "base" / "models" / "new.sql").exists()
+
+
+def test_deleted_list_naming_a_missing_file_is_an_error_with_its_line(tmp_path):
+    source = tmp_path / "fixtures"
+    _write(source / "shop" / "dbt_project.yml", "name: shop\n")
+    _write(source / "shop_pr" / "DELETED", "# comment\nmodels/typo.sql\n")
+    with pytest.raises(DbtgateError, match=r"DELETED:2: 'models/typo.sql'"):
+        assemble_project(source, "pr", tmp_path / "pr")
