@@ -1,15 +1,44 @@
-"""The base build a pull request is compared with: artifacts of the previous build on disk."""
+"""The base build a pull request is compared with: artifacts on disk, or a git ref parsed by dbt.
+
+Most CI setups keep the main branch's artifacts (`--base PATH`). When they do not, `--base REF`
+(`origin/main`, a tag, a sha) checks the ref out into a temporary git worktree and runs
+`dbt parse` there with the user's profiles: a manifest is all the diff needs, and parsing never
+touches the warehouse. The parsed manifest is cached by commit sha, so a second run against the
+same base is free, and the worktree is removed whatever happens. dbt itself stays a separate
+process (the gate never imports dbt-core), found next to the running Python, on PATH, or at
+$DBTGATE_DBT.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from dbtgate.artifacts import ArtifactSet, load_artifacts
 from dbtgate.errors import DbtgateError
 
+CACHE_ENV = "DBTGATE_CACHE_DIR"
+DBT_ENV = "DBTGATE_DBT"
+LOG_TAIL_LINES = 30
+# Settings of the user's environment that would send the base parse somewhere else.
+_REDIRECTING_ENV = ("DBT_TARGET_PATH", "DBT_PROJECT_DIR", "DBT_LOG_PATH", "DBT_STATE")
 
-def load_base(spec: str) -> ArtifactSet:
-    """`spec` is a directory holding the base build's manifest.json (and catalog.json)."""
+
+def load_base(
+    spec: str,
+    *,
+    project_dir: Path | None = None,
+    profiles_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> ArtifactSet:
+    """`spec` is a directory holding the base build's manifest.json (and catalog.json), or a git
+    ref of the repository holding `project_dir` (default: the current directory)."""
     path = Path(spec)
     if path.is_dir():
         if (path / "manifest.json").exists():
@@ -21,4 +50,198 @@ def load_base(spec: str) -> ArtifactSet:
         )
     if path.is_file() and path.name.endswith(".json"):
         return load_artifacts(path.parent)
-    raise DbtgateError(f"{spec}: --base is not a directory with the base build's manifest.json")
+    return load_base_ref(
+        spec,
+        project_dir=project_dir,
+        profiles_dir=profiles_dir,
+        cache_dir=cache_dir,
+        environ=os.environ if environ is None else environ,
+    )
+
+
+def load_base_ref(
+    ref: str,
+    *,
+    project_dir: Path | None,
+    profiles_dir: Path | None,
+    cache_dir: Path | None,
+    environ: Mapping[str, str],
+) -> ArtifactSet:
+    """Parse the dbt project as of git `ref` (cached by commit sha) and load its manifest."""
+    import git
+
+    project = _project_dir(project_dir, ref)
+    try:
+        repo = git.Repo(project, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise DbtgateError(
+            f"{ref}: --base is neither a directory nor a git ref ({project} is not in a git "
+            "repository)"
+        ) from None
+    try:
+        sha = repo.commit(ref).hexsha
+    except (git.BadName, git.BadObject, ValueError, git.GitCommandError):
+        raise DbtgateError(
+            f"{ref}: --base is neither a directory nor a git ref of {repo.working_tree_dir}"
+        ) from None
+    root = Path(repo.working_tree_dir or project).resolve()
+    relative = project.relative_to(root)
+    cached = (cache_dir or default_cache_dir(environ)) / "base" / sha / (relative.as_posix() or ".")
+    cached = cached.resolve()
+    if (cached / "manifest.json").is_file():
+        return load_artifacts(cached)
+    dbt = find_dbt(environ)
+    profiles = resolve_profiles_dir(profiles_dir, environ, project)
+    with tempfile.TemporaryDirectory(prefix="dbtgate-base-") as scratch:
+        worktree = Path(scratch) / "worktree"
+        repo.git.worktree("add", "--detach", str(worktree), sha)
+        try:
+            base_project = worktree / relative
+            if not (base_project / "dbt_project.yml").is_file():
+                raise DbtgateError(
+                    f"{ref}: the base commit {sha[:12]} has no dbt_project.yml at "
+                    f"{relative.as_posix() or '.'}"
+                )
+            _share_packages(project, base_project)
+            target = Path(scratch) / "target"
+            _parse(dbt, base_project, profiles, target, environ, ref, sha)
+            _store(target / "manifest.json", cached)
+        finally:
+            _remove_worktree(repo, worktree)
+    return load_artifacts(cached)
+
+
+def default_cache_dir(environ: Mapping[str, str]) -> Path:
+    """$DBTGATE_CACHE_DIR, else the XDG cache directory (~/.cache/dbtgate)."""
+    if environ.get(CACHE_ENV):
+        return Path(environ[CACHE_ENV])
+    xdg = environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "dbtgate"
+
+
+def find_dbt(environ: Mapping[str, str], python: str | None = None) -> str:
+    """The dbt executable: $DBTGATE_DBT, else the one next to the running Python, else PATH."""
+    explicit = environ.get(DBT_ENV)
+    if explicit:
+        if shutil.which(explicit) is None:
+            raise DbtgateError(f"{DBT_ENV}={explicit}: no such executable; {_NO_DBT_HINT}")
+        return explicit
+    beside = shutil.which("dbt", path=str(Path(python or sys.executable).parent))
+    found = beside or shutil.which("dbt", path=environ.get("PATH", ""))
+    if found is None:
+        raise DbtgateError(
+            f"dbt is not installed (not next to Python, not on PATH); {_NO_DBT_HINT}"
+        )
+    return found
+
+
+_NO_DBT_HINT = (
+    "--base REF needs dbt to parse the base commit: pass --base PATH, a directory with the base "
+    "build's manifest.json, instead (or install dbt with your adapter)"
+)
+
+
+def resolve_profiles_dir(explicit: Path | None, environ: Mapping[str, str], project: Path) -> Path:
+    """Where dbt would look: --profiles-dir, $DBT_PROFILES_DIR, the current directory or the
+    project when they hold profiles.yml, else ~/.dbt."""
+    if explicit is not None:
+        candidates = [explicit]
+    elif environ.get("DBT_PROFILES_DIR"):
+        candidates = [Path(environ["DBT_PROFILES_DIR"])]
+    else:
+        candidates = [
+            directory
+            for directory in (Path.cwd(), project)
+            if (directory / "profiles.yml").is_file()
+        ] or [Path.home() / ".dbt"]
+    chosen = candidates[0].expanduser().resolve()
+    if not (chosen / "profiles.yml").is_file():
+        raise DbtgateError(
+            f"{chosen}: no profiles.yml for `dbt parse` of the base ref (pass --profiles-dir or "
+            "set DBT_PROFILES_DIR)"
+        )
+    return chosen
+
+
+def _project_dir(project_dir: Path | None, ref: str) -> Path:
+    project = (project_dir or Path.cwd()).resolve()
+    if not (project / "dbt_project.yml").is_file():
+        raise DbtgateError(
+            f"{ref}: --base is not a directory, and {project} has no dbt_project.yml to parse at "
+            "that git ref (pass --project-dir)"
+        )
+    return project
+
+
+def _share_packages(project: Path, base_project: Path) -> None:
+    """Installed packages are not in git: lend the checkout's dbt_packages to the worktree
+    (`dbt deps` would need the network)."""
+    installed = project / "dbt_packages"
+    if installed.is_dir() and not (base_project / "dbt_packages").exists():
+        (base_project / "dbt_packages").symlink_to(installed, target_is_directory=True)
+
+
+def _parse(
+    dbt: str,
+    project: Path,
+    profiles: Path,
+    target: Path,
+    environ: Mapping[str, str],
+    ref: str,
+    sha: str,
+) -> None:
+    env = {k: v for k, v in environ.items() if k not in _REDIRECTING_ENV}
+    env.update(
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_USE_COLORS="false",
+        DBT_LOG_PATH=str(target / "logs"),
+    )
+    args = [dbt, "parse", "--project-dir", str(project), "--profiles-dir", str(profiles)]
+    args += ["--target-path", str(target)]
+    try:
+        completed = subprocess.run(
+            args,
+            cwd=project,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+        )
+    except OSError as exc:
+        raise DbtgateError(f"could not run {dbt}: {exc.strerror}; {_NO_DBT_HINT}") from None
+    if completed.returncode != 0 or not (target / "manifest.json").is_file():
+        tail = "\n".join(completed.stdout.strip().splitlines()[-LOG_TAIL_LINES:])
+        raise DbtgateError(
+            f"{ref}: `dbt parse` of the base commit {sha[:12]} failed (exit "
+            f"{completed.returncode}); pass --base PATH to use saved artifacts instead. "
+            f"Last lines of dbt's output:\n{tail}"
+        )
+
+
+def _store(manifest: Path, cached: Path) -> None:
+    """Publish the manifest into the cache atomically: a concurrent run sees all or nothing."""
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=cached.parent))
+    try:
+        shutil.copyfile(manifest, staging / "manifest.json")
+        try:
+            staging.rename(cached)
+        except OSError:
+            if not (cached / "manifest.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_worktree(repo, worktree: Path) -> None:
+    import git
+
+    try:
+        repo.git.worktree("remove", "--force", str(worktree))
+    except git.GitCommandError:
+        shutil.rmtree(worktree, ignore_errors=True)
+        repo.git.worktree("prune")

@@ -42,16 +42,19 @@ CheckFunction = Callable[[CheckContext], Iterable["Finding"]]
 class Check:
     name: str
     function: CheckFunction
+    # The family sets `Finding.changed` itself at a finer grain than the resource (lint: the
+    # changed lines), so the gate must not widen it to "the resource changed".
+    owns_changed: bool = False
 
 
 CHECKS: dict[str, Check] = {}
 
 
-def check(name: str) -> Callable[[CheckFunction], CheckFunction]:
+def check(name: str, *, owns_changed: bool = False) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check family under `name`."""
 
     def register(function: CheckFunction) -> CheckFunction:
-        CHECKS[name] = Check(name, function)
+        CHECKS[name] = Check(name, function, owns_changed)
         return function
 
     return register

@@ -45,7 +45,27 @@ BaseOption = Annotated[
     typer.Option(
         "--base",
         help="The previous build to compare with: a directory holding its manifest.json "
-        "(and catalog.json). Default: `base` from the config.",
+        "(and catalog.json), or a git ref (parsed with `dbt parse` in a temporary worktree, "
+        "cached by commit). Default: `base` from the config.",
+        show_default=False,
+    ),
+]
+ProfilesDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--profiles-dir",
+        help="Where profiles.yml is, for `dbt parse` of a --base git ref. Default: "
+        "$DBT_PROFILES_DIR, the current or project directory, else ~/.dbt.",
+        show_default=False,
+    ),
+]
+AckLabelOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--ack-label",
+        help="A label of the pull request (repeatable); the config's `breaking.ack_label` "
+        "acknowledges breaking changes. Also read from $DBTGATE_ACK_LABELS (comma-separated) "
+        "and the GitHub event at $GITHUB_EVENT_PATH.",
         show_default=False,
     ),
 ]
@@ -72,8 +92,43 @@ JsonOption = Annotated[
     Path | None,
     typer.Option("--json", help="Write the JSON gate report here.", show_default=False),
 ]
+BaselineOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--baseline",
+        help="A baseline file written by `dbtgate baseline`: its findings do not block, new "
+        "ones do. Default: `baseline` from the config.",
+        show_default=False,
+    ),
+]
 QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="Print only warnings and the verdict.")
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Write the reports into this directory (all formats unless --format says which).",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="Comma-separated report formats for --out: md,html,sarif,junit,gitlab,json.",
+        show_default=False,
+    ),
+]
+RepoUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--repo-url",
+        help="Link findings to files here: a repository URL (the PR head sha is appended from "
+        "the GitHub environment) or a .../blob/<sha> URL. Default: from GITHUB_SERVER_URL, "
+        "GITHUB_REPOSITORY and the PR head sha.",
+        show_default=False,
+    ),
 ]
 
 
@@ -135,6 +190,7 @@ def load_context(
     project_dir: Path | None,
     *,
     with_base: bool = True,
+    profiles_dir: Path | None = None,
 ):
     """Config, Project (and base Project) ready for the gate."""
     from dbtgate.artifacts import load_artifacts
@@ -152,9 +208,19 @@ def load_context(
     if with_base and base_spec:
         from dbtgate.base import load_base
 
-        base_artifacts = load_base(base_spec)
+        base_artifacts = load_base(base_spec, project_dir=resolved_dir, profiles_dir=profiles_dir)
         base_project = Project.from_artifacts(base_artifacts, None, tiers, owners)
-    return CheckContext(project=project, config=config, base=base_project)
+    context = CheckContext(project=project, config=config, base=base_project)
+    if base_project is not None:
+        from dbtgate.state import compare_builds, in_scope
+
+        changes = compare_builds(project, base_project)
+        context.sections["changes"] = changes
+        context.changed = in_scope(changes, project)
+    from dbtgate.rules.codeowners import find_codeowners
+
+    context.options["codeowners"] = find_codeowners(resolved_dir, config.owner.codeowners)
+    return context
 
 
 def _path_prefix(project_dir: Path | None) -> str:
@@ -176,25 +242,252 @@ def check(
     project_dir: ProjectDirOption = None,
     json_path: JsonOption = None,
     quiet: QuietOption = False,
+    baseline: BaselineOption = None,
+    profiles_dir: ProfilesDirOption = None,
+    ack_label: AckLabelOption = None,
+    out: OutOption = None,
+    formats: FormatOption = None,
+    repo_url: RepoUrlOption = None,
+    comment: Annotated[
+        bool,
+        typer.Option(
+            "--comment",
+            help="Create or update the sticky PR comment (token from GITHUB_TOKEN). A failed post "
+            "is reported and does not change the verdict.",
+        ),
+    ] = False,
+    comment_required: Annotated[
+        bool,
+        typer.Option(
+            "--comment-required", help="With --comment: a failed post is an error (exit 2)."
+        ),
+    ] = False,
+    repo: Annotated[
+        str | None,
+        typer.Option("--repo", help="owner/name for --comment. Default: GITHUB_REPOSITORY."),
+    ] = None,
+    pr: Annotated[
+        int | None,
+        typer.Option("--pr", help="PR number for --comment. Default: from the GitHub event."),
+    ] = None,
+    annotations: Annotated[
+        bool | None,
+        typer.Option(
+            "--annotations/--no-annotations",
+            help="Print GitHub workflow-command annotations. Default: on when GITHUB_ACTIONS=true.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the gate on a dbt build: policies, breaking changes, run status. Exit 1 on failure."""
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator
-    from dbtgate.report.console import print_result, print_summary
+    from dbtgate.report.console import print_result, print_summary, stage
+    from dbtgate.report.publish import PublishRequest
     from dbtgate.summary import summarise
 
-    context = load_context(artifacts, base, config, project_dir)
+    request = PublishRequest(
+        json_path=json_path,
+        out_dir=out,
+        formats=_formats(formats),
+        comment=comment,
+        comment_required=comment_required,
+        repo=repo,
+        pr=pr,
+        annotations=annotations,
+    )
+    with stage(_console(stderr=True), "loading artifacts", quiet=quiet):
+        context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
+    context.options["ack_labels"] = _ack_labels(ack_label)
+    baseline_path = baseline or (Path(context.config.baseline) if context.config.baseline else None)
+    if baseline_path is not None:
+        from dbtgate.baseline import load_baseline
+
+        context.options["baseline"] = load_baseline(baseline_path)
+        context.options.setdefault("inputs", {})["baseline"] = baseline_path.as_posix()
+    if context.config.lint.enabled:
+        _lint_before_gate(context, lint_all=False, base_ref=None, quiet=quiet)
     locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
-    result = run_gate(context, locator)
+    with stage(_console(stderr=True), "running checks", quiet=quiet):
+        result = run_gate(context, locator)
     console = _console()
     if not quiet:
         print_summary(console, summarise(context.project))
+    published = _publish(result, context, request, repo_url)
+    print_result(console, result, quiet=quiet)
+    raise typer.Exit(published or (1 if result.decision == "fail" else 0))
+
+
+def _ack_labels(given: list[str] | None) -> list[str]:
+    from dbtgate.diff.labels import gather_ack_labels
+
+    return gather_ack_labels(given or (), os.environ)
+
+
+@app.command()
+def diff(
+    base: BaseOption = None,
+    artifacts: ArtifactsOption = None,
+    config: ConfigOption = None,
+    project_dir: ProjectDirOption = None,
+    profiles_dir: ProfilesDirOption = None,
+    ack_label: AckLabelOption = None,
+    json_path: JsonOption = None,
+) -> None:
+    """Diff the build against a base build: every schema change with its class (breaking,
+    risky, safe), code, reason and downstream impact. Exit 1 when a breaking change fails the
+    gate (not acknowledged by a new version, deprecation_date, config entry or PR label)."""
+    from dbtgate.diff.console import diff_result, print_diff
+    from dbtgate.locate import Locator
+
+    context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
+    context.options["ack_labels"] = _ack_labels(ack_label)
+    locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
+    result = diff_result(context, locator)
+    if json_path is not None:
+        from dbtgate.report.json_report import write_json_report
+
+        write_json_report(result, json_path)
+    print_diff(_console(), result)
+    raise typer.Exit(1 if result.decision == "fail" else 0)
+
+
+def _formats(text: str | None) -> list[str] | None:
+    from dbtgate.report.render import parse_formats
+
+    return parse_formats(text) if text is not None else None
+
+
+def _publish(result, context, request, repo_url: str | None) -> int:
+    """Reports, job summary, annotations and PR comment; non-zero only for a required comment."""
+    from dbtgate.report.options import render_options
+    from dbtgate.report.publish import gate_report, publish
+
+    options = render_options(os.environ, repo_url=repo_url, emoji=context.config.report.emoji)
+    return publish(gate_report(result, context), request, options, os.environ)
+
+
+@app.command()
+def report(
+    report_file: Annotated[
+        Path, typer.Argument(help="A JSON gate report (check --json, or --format json).")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the reports.")] = Path("."),
+    formats: Annotated[
+        str,
+        typer.Option("--format", help="Comma-separated: md,html,sarif,junit,gitlab,json."),
+    ] = "md,html",
+    repo_url: RepoUrlOption = None,
+    emoji: Annotated[
+        bool, typer.Option("--emoji", help="A check mark or cross before the verdict.")
+    ] = False,
+) -> None:
+    """Re-render a saved JSON gate report into other formats (nothing is re-run)."""
+    from dbtgate.report.json_report import load_report
+    from dbtgate.report.options import render_options
+    from dbtgate.report.render import parse_formats, write_reports
+
+    names = parse_formats(formats)
+    saved = load_report(report_file)
+    options = render_options(os.environ, repo_url=repo_url, emoji=emoji)
+    for path in write_reports(saved, names, out, options).values():
+        print(path)
+
+
+BaseRefOption = Annotated[
+    str | None,
+    typer.Option(
+        "--base-ref",
+        help="Git ref the change is measured against (its merge base with HEAD, plus "
+        "uncommitted edits). Default: lint.base_ref, else origin/$GITHUB_BASE_REF, "
+        "origin/HEAD, origin/main, origin/master, main, master.",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def lint(
+    all_files: Annotated[
+        bool, typer.Option("--all", help="Lint every SQL file, not only the changed ones.")
+    ] = False,
+    base_ref: BaseRefOption = None,
+    artifacts: ArtifactsOption = None,
+    config: ConfigOption = None,
+    project_dir: ProjectDirOption = None,
+    json_path: JsonOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Lint the changed SQL with sqlfluff; under scope: changed only violations on changed
+    lines block. No dbt build needed (a manifest maps files to models). Exit 1 on failure."""
+    from dbtgate.gate import run_gate
+    from dbtgate.locate import Locator
+    from dbtgate.report.console import print_result
+
+    context = _lint_context(artifacts, config, project_dir)
+    run = _lint_before_gate(context, lint_all=all_files, base_ref=base_ref, quiet=quiet)
+    locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
+    result = run_gate(context, locator, families={"lint"})
+    console = _console()
+    if not quiet:
+        linted = len(run.files)
+        per_file = (run.seconds - run.setup_seconds) / linted if linted else 0.0
+        console.print(
+            f"lint: {linted} file(s) in {run.seconds:.1f}s "
+            f"({run.setup_seconds:.1f}s setup, {per_file:.2f}s per file)",
+            highlight=False,
+        )
     if json_path is not None:
         from dbtgate.report.json_report import write_json_report
 
         write_json_report(result, json_path)
     print_result(console, result, quiet=quiet)
     raise typer.Exit(1 if result.decision == "fail" else 0)
+
+
+def _lint_context(artifacts: Path | None, config_path: Path | None, project_dir: Path | None):
+    """Like `load_context`, but a dbt build is optional: without manifest.json the findings name
+    files rather than models, and the dialect comes from the config."""
+    from dbtgate.checks import CheckContext
+    from dbtgate.lint.run import project_without_build
+
+    config = _resolve_config(config_path, project_dir)
+    artifacts_dir = artifacts or Path(config.artifacts)
+    if artifacts is not None or (artifacts_dir / "manifest.json").is_file():
+        return load_context(artifacts, None, config_path, project_dir, with_base=False)
+    resolved = _resolve_project_dir(project_dir, config.project_dir, artifacts_dir)
+    if resolved is None:
+        raise DbtgateError(
+            "no dbt project found (no dbt_project.yml here): pass --project-dir, or run from "
+            "the dbt project"
+        )
+    return CheckContext(project=project_without_build(resolved), config=config)
+
+
+def _lint_before_gate(context, *, lint_all: bool, base_ref: str | None, quiet: bool):
+    """Run sqlfluff (files, git) before the gate; the pure `lint` check reads the result."""
+    from rich.progress import Progress
+
+    from dbtgate.lint.check import LINT_RUN_OPTION
+    from dbtgate.lint.run import run_lint
+
+    console = _console(stderr=True)
+    # Only on a terminal: in a CI log a progress bar is noise.
+    with Progress(console=console, transient=True, disable=quiet or not console.is_terminal) as bar:
+        task = bar.add_task("lint", total=None)
+
+        def progress(index: int, total: int, path: str) -> None:
+            bar.update(task, total=total, completed=index, description=f"lint {path}")
+
+        run = run_lint(
+            context.project,
+            context.config,
+            lint_all=lint_all,
+            base_ref=base_ref,
+            progress=progress,
+        )
+    context.options[LINT_RUN_OPTION] = run
+    return run
 
 
 @app.command()
@@ -224,6 +517,96 @@ def demo(
     from dbtgate.demo import run_demo
 
     raise typer.Exit(run_demo(directory, _console()))
+
+
+@app.command()
+def trend(
+    reports: Annotated[
+        list[Path],
+        typer.Argument(
+            help="JSON gate reports (`dbtgate check --json`), or directories of them.",
+            show_default=False,
+        ),
+    ],
+    md: Annotated[
+        Path | None, typer.Option("--md", help="Also write the trend as markdown here.")
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the trend as an HTML page here.")
+    ] = None,
+) -> None:
+    """How each KPI moved over a series of builds: a table with sparklines, oldest to latest."""
+    from dbtgate.status.trend import load_trend, print_trend, render_html, render_markdown
+
+    series = load_trend(reports)
+    print_trend(_console(), series)
+    for path, render in ((md, render_markdown), (html, render_html)):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render(series), encoding="utf-8")
+
+
+@app.command()
+def rules(
+    code: Annotated[
+        str | None,
+        typer.Argument(help="A rule code (e.g. tests.primary_key) to explain.", show_default=False),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """List the policy rules, or explain one: what, why, failing/passing YAML, fix, parameters."""
+    import difflib
+
+    from dbtgate.rules.reference import print_rule, print_rules
+    from dbtgate.rules.registry import load_rules
+
+    settings = _resolve_config(config, None)
+    base_dir = settings.path.parent if settings.path is not None else None
+    registry = load_rules(settings.plugins, base_dir)
+    console = _console()
+    if code is None:
+        print_rules(console, registry)
+        return
+    rule = registry.get(code)
+    if rule is None:
+        close = difflib.get_close_matches(code, list(registry), n=1)
+        hint = f"did you mean {close[0]}?" if close else "list them with `dbtgate rules`"
+        raise DbtgateError(f"unknown rule {code!r} ({hint})")
+    print_rule(console, rule)
+
+
+@app.command()
+def baseline(
+    artifacts: ArtifactsOption = None,
+    base: BaseOption = None,
+    config: ConfigOption = None,
+    project_dir: ProjectDirOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write the baseline. Default: `baseline` from the config, else "
+            "dbtgate-baseline.json.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Record the current findings so that `check --baseline` blocks only on new ones."""
+    from dbtgate.baseline import DEFAULT_BASELINE, build_baseline, write_baseline
+    from dbtgate.gate import run_gate
+    from dbtgate.locate import Locator
+
+    context = load_context(artifacts, base, config, project_dir)
+    locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
+    result = run_gate(context, locator)
+    recorded = build_baseline(result.findings)
+    path = output or Path(context.config.baseline or DEFAULT_BASELINE)
+    write_baseline(recorded, path)
+    _console().print(
+        f"wrote {len(recorded.findings)} finding(s) to {path}: `dbtgate check --baseline {path}` "
+        "now blocks only on new findings"
+    )
 
 
 def main() -> None:

@@ -33,9 +33,11 @@ class TierConfig:
 
 @dataclass
 class OwnerConfig:
-    """Where a resource's owner comes from, in order: `meta.<key>` and/or `group`."""
+    """Where a resource's owner comes from, in order: `meta.<key>` and/or `group`; and the
+    CODEOWNERS file for `owner.allowed` (default: found from the dbt project upwards)."""
 
     from_: list[str] = field(default_factory=lambda: ["meta.owner", "group"])
+    codeowners: str | None = None
 
 
 @dataclass
@@ -73,11 +75,170 @@ class Waiver:
 
 @dataclass
 class LintConfig:
+    """sqlfluff on the changed SQL (docs/lint.md). Rule selection and layout settings stay in
+    the project's own .sqlfluff / pyproject.toml / setup.cfg."""
+
     enabled: bool = False
-    dialect: str | None = None
+    dialect: str | None = None  # default: .sqlfluff's dialect, else the manifest's adapter
     templater: Literal["jinja", "dbt"] = "jinja"
+    # Per sqlfluff code, name or group (`LT05`, `layout.long_lines`, `capitalisation`), and
+    # `unparsable`; the most specific key wins.
     severity: dict[str, Severity] = field(default_factory=dict)
     default_severity: Severity = "error"
+    base_ref: str | None = None  # git ref the change is measured against
+    exclude: list[str] = field(default_factory=list)  # globs, relative to the dbt project
+    rules: list[str] = field(default_factory=list)  # sqlfluff rule allowlist; empty: .sqlfluff's
+    line: int = 0
+
+
+@dataclass
+class RunSeverities:
+    """Severity of each run rule; warn-status tests are `run.test_failures` at `test_warnings`."""
+
+    errors: Severity = "error"
+    test_failures: Severity = "error"
+    test_warnings: Severity = "warn"
+    skipped: Severity = "warn"
+    not_run: Severity = "error"
+    stale_results: Severity = "warn"
+
+
+@dataclass
+class SlowerConfig:
+    """`run.slower`: a node at least `ratio` times slower than in the base build, and slower
+    than `min_seconds` (the floor keeps fast nodes' jitter quiet). Off unless enabled."""
+
+    enabled: bool = False
+    ratio: float = 2.0
+    min_seconds: float = 10.0
+    severity: Severity = "warn"
+
+
+@dataclass
+class RunConfig:
+    """Gating on run_results.json: what the last `dbt build` did."""
+
+    enabled: bool = True
+    # Without run_results.json the gate notes it; with `required`, that is a blocking finding.
+    required: bool = False
+    # run_results written this long before the manifest may describe an older project state.
+    stale_tolerance_minutes: float = 60.0
+    severity: RunSeverities = field(default_factory=RunSeverities)
+    slower: SlowerConfig = field(default_factory=SlowerConfig)
+
+
+@dataclass
+class FreshnessSeverities:
+    error: Severity = "error"
+    warn: Severity = "warn"
+    missing: Severity = "warn"
+
+
+@dataclass
+class FreshnessConfig:
+    """Gating on sources.json (`dbt source freshness`)."""
+
+    enabled: bool = True
+    # Without sources.json the gate notes it; with `required`, that is a blocking finding.
+    required: bool = False
+    # Models of these tiers must read only sources that have freshness configured.
+    missing_tiers: list[int] = field(default_factory=lambda: [1])
+    severity: FreshnessSeverities = field(default_factory=FreshnessSeverities)
+
+
+# Every KPI of the scorecard: project-wide, and the same measured on tier-1 models only.
+KpiName = Literal[
+    "test_coverage",
+    "pk_tested",
+    "docs_models",
+    "docs_columns",
+    "owner_coverage",
+    "contracts",
+    "test_pass_rate",
+    "freshness",
+    "tier1_test_coverage",
+    "tier1_pk_tested",
+    "tier1_docs_models",
+    "tier1_docs_columns",
+    "tier1_owner_coverage",
+    "tier1_contracts",
+    "tier1_test_pass_rate",
+    "tier1_freshness",
+]
+
+
+@dataclass
+class KpiTargets:
+    """Target of each KPI as a fraction (0.8 = 80%); null: no target."""
+
+    test_coverage: float | None = None
+    pk_tested: float | None = None
+    docs_models: float | None = None
+    docs_columns: float | None = None
+    owner_coverage: float | None = None
+    contracts: float | None = None
+    test_pass_rate: float | None = 0.98
+    freshness: float | None = 0.95
+    tier1_test_coverage: float | None = 0.8
+    tier1_pk_tested: float | None = None
+    tier1_docs_models: float | None = 1.0
+    tier1_docs_columns: float | None = 1.0
+    tier1_owner_coverage: float | None = None
+    tier1_contracts: float | None = None
+    tier1_test_pass_rate: float | None = None
+    tier1_freshness: float | None = None
+    line: int = 0
+
+
+@dataclass
+class KpiConfig:
+    """The KPI scorecard: targets, and the KPIs that fail the gate (`kpi.<name>`) when below."""
+
+    targets: KpiTargets = field(default_factory=KpiTargets)
+    gate: list[KpiName] = field(default_factory=list)
+    severity: Severity = "error"
+    line: int = 0
+
+
+@dataclass
+class BreakingAcknowledgement:
+    """A breaking (or risky) change accepted on purpose: which change, on what, why, and by whom.
+
+    `change` is a change code or a glob (`breaking.column_removed`, `breaking.*`); the resource is
+    named by `unique_id`, or by `select` (model names or unique_id globs, space-separated; a bare
+    name matches every version); `column` narrows it to one column."""
+
+    change: str
+    reason: str
+    owner: str
+    select: str | None = None
+    unique_id: str | None = None
+    column: str | None = None
+    line: int = 0
+
+
+@dataclass
+class BreakingConfig:
+    """Severity of breaking schema changes against the base build (`breaking.*` findings).
+
+    dbt-core makes a breaking change to a versioned contracted model an error and to an
+    unversioned one a warning; models without a contract that others read are ours to decide."""
+
+    versioned_contract: Severity = "error"
+    unversioned_contract: Severity = "warn"
+    uncontracted_with_consumers: Severity = "error"
+    risky: Severity = "warn"
+    # A pull-request label that acknowledges every breaking change of the PR.
+    ack_label: str = "breaking-change-ok"
+    acknowledge: list[BreakingAcknowledgement] = field(default_factory=list)
+    line: int = 0
+
+
+@dataclass
+class ReportConfig:
+    """How the reports look: `emoji: true` puts a check mark or cross before the verdict."""
+
+    emoji: bool = False
 
 
 @dataclass
@@ -96,6 +257,11 @@ class Config:
     waivers: list[Waiver] = field(default_factory=list)
     baseline: str | None = None
     lint: LintConfig = field(default_factory=LintConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+    freshness: FreshnessConfig = field(default_factory=FreshnessConfig)
+    kpi: KpiConfig = field(default_factory=KpiConfig)
+    breaking: BreakingConfig = field(default_factory=BreakingConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
     plugins: list[str] = field(default_factory=list)
     path: Path | None = None
     digest: str = ""

@@ -26,7 +26,9 @@ def run_demo(directory: Path | None, console: Console) -> int:
     projects = {}
     for state in ("base", "pr"):
         console.print(f"[bold]Building the fixture's {state} state with dbt-duckdb[/] …")
-        projects[state] = build_fixture(state, workdir, echo=lambda line: console.print(f"  {line}"))
+        projects[state] = build_fixture(
+            state, workdir, echo=lambda line: console.print(f"  {line}")
+        )
     pr, base = projects["pr"], projects["base"]
     reports = workdir / "reports"
     args = [
@@ -55,4 +57,3 @@ def run_demo(directory: Path | None, console: Console) -> int:
     if not isinstance(code, int):
         raise DbtgateError("demo: the gate did not return an exit code")
     return code
-

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,17 @@ from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.findings import Finding, fingerprint
 from dbtgate.locate import Locator
 from dbtgate.project import Project
+from dbtgate.waivers import apply_waivers
 
 # Modules that register check families with `@check`; imported on first gate run.
-CHECK_MODULES: tuple[str, ...] = ()
+CHECK_MODULES: tuple[str, ...] = (
+    "dbtgate.diff.check",
+    "dbtgate.lint.check",
+    "dbtgate.rules.policies",
+    "dbtgate.status.freshness",
+    "dbtgate.status.kpi",
+    "dbtgate.status.run",
+)
 
 
 @dataclass
@@ -49,16 +58,29 @@ def load_check_modules() -> None:
         importlib.import_module(module)
 
 
-def run_gate(context: CheckContext, locator: Locator | None = None) -> GateResult:
-    """Run the registered checks on `context` and decide."""
+def run_gate(
+    context: CheckContext,
+    locator: Locator | None = None,
+    families: Collection[str] | None = None,
+) -> GateResult:
+    """Run the registered checks on `context` (only `families` when given) and decide."""
     load_check_modules()
     findings: list[Finding] = []
+    # Findings whose family decided `changed` itself (ids: Findings are not hashable).
+    self_scoped: set[int] = set()
     for name in sorted(CHECKS):
-        findings.extend(CHECKS[name].function(context))
+        if families is not None and name not in families:
+            continue
+        produced = list(CHECKS[name].function(context))
+        if CHECKS[name].owns_changed:
+            self_scoped.update(id(finding) for finding in produced)
+        findings.extend(produced)
+    findings.extend(apply_waivers(findings, context))
     locator = locator or Locator(context.project.project_dir)
     for finding in findings:
-        enrich(finding, context.project, locator, context.changed)
-    decide(findings, context)
+        changed = None if id(finding) in self_scoped else context.changed
+        enrich(finding, context.project, locator, changed)
+    decide(findings, context, self_scoped)
     findings.sort(key=Finding.sort_key)
     decision = "fail" if any(f.disposition == "blocking" for f in findings) else "pass"
     project = context.project
@@ -98,17 +120,41 @@ def enrich(finding: Finding, project: Project, locator: Locator, changed: set[st
         finding.fingerprint = fingerprint(finding)
 
 
-def decide(findings: list[Finding], context: CheckContext) -> None:
-    """Disposition of each finding from its severity, the fail_on threshold and the scope."""
+def decide(
+    findings: list[Finding], context: CheckContext, self_scoped: Collection[int] = ()
+) -> None:
+    """Disposition of each finding: waived (an active waiver covers it), baselined (its
+    fingerprint is in the baseline), else from its severity, the fail_on threshold and the scope.
+
+    `self_scoped` holds the ids of findings whose family set `changed` itself (lint, from the
+    git diff): scope applies to them even when there is no base build to compare with."""
     threshold = ("error",) if context.config.fail_on == "error" else ("error", "warn")
-    scope_changed = context.config.scope == "changed" and context.changed is not None
+    scope_changed = context.config.scope == "changed"
+    base_known = context.changed is not None
+    # Lint findings carry their own scope (the changed lines): the note is about the others.
+    if scope_changed and not base_known and any(id(f) not in self_scoped for f in findings):
+        context.notes.append(
+            "scope: changed, but there is no base build to compare with (--base): "
+            "findings on every resource are gated"
+        )
+    baseline = context.options.get("baseline")
+    baselined = baseline.fingerprints if baseline is not None else frozenset()
     for finding in findings:
-        if finding.severity not in threshold:
+        in_scope_known = base_known or id(finding) in self_scoped
+        if finding.waiver is not None:
+            finding.disposition = "waived"
+        elif finding.fingerprint in baselined:
+            finding.disposition = "baselined"
+        elif finding.severity not in threshold:
             finding.disposition = "advisory"
-        elif scope_changed and not finding.changed:
+        elif scope_changed and in_scope_known and not finding.changed:
             finding.disposition = "out_of_scope"
         else:
             finding.disposition = "blocking"
+    if baseline is not None:
+        from dbtgate.baseline import baseline_report
+
+        context.sections["baseline"] = baseline_report(baseline, findings)
 
 
 def describe_inputs(context: CheckContext) -> dict[str, Any]:

@@ -175,6 +175,7 @@ class Exposure(msgspec.Struct, **_S):
     unique_id: str = ""
     resource_type: str = "exposure"
     name: str = ""
+    fqn: list[str] | None = None
     label: str | None = None
     type: str | None = None
     package_name: str = ""

@@ -1,12 +1,15 @@
 """The terminal report: what was gated, what blocks (grouped by severity and owner), the verdict.
 
-Written for the engineer at a laptop and for a CI log: rich colours on a terminal, plain text when
-piped or when NO_COLOR is set (rich honours both), and the verdict as the last line.
+Written for the engineer at a laptop and for a CI log: rich colours and a progress bar for the long
+stages on a terminal; plain text, no colour codes and no progress redraws when piped (a CI log) or
+when NO_COLOR is set (rich honours both); the verdict as the last line, also with `--quiet`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -66,9 +69,37 @@ def print_result(console: Console, result: GateResult, *, quiet: bool = False) -
     )
 
 
+@contextmanager
+def stage(
+    console: Console, description: str, *, total: int | None = None, quiet: bool = False
+) -> Iterator[Callable[[int], None]]:
+    """A transient progress bar (a spinner when `total` is unknown) while a long stage runs.
+
+    Only on a terminal: in a CI log, redrawn progress lines are noise. Yields `advance(n)`."""
+    if quiet or not console.is_terminal:
+        yield lambda steps=1: None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda steps=1: progress.advance(task, steps)
+
+
 def _print_group(console: Console, title: str, findings: list[Finding]) -> None:
     console.print()
-    console.rule(f"{title} ({len(findings)})", align="left")
+    heading = f"{title} ({len(findings)})"
+    if console.is_terminal:
+        console.rule(escape(heading), align="left")
+    else:
+        console.print(f"{escape(heading)}\n{'-' * len(heading)}", highlight=False)
     by_owner: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_owner[finding.owner or "(no owner)"].append(finding)

@@ -1,38 +1,187 @@
-"""The JSON gate report: the versioned, deterministic record every other format renders from."""
+"""The JSON gate report: the versioned, deterministic record every other format renders from.
+
+CI keeps this one file; markdown, HTML, SARIF, JUnit and GitLab reports are rendered from it (now or
+later, with `dbtgate report gate.json`), so it carries everything they show: the verdict and its
+counts, every finding with its fingerprint and disposition, the waivers used, the inputs the verdict
+was computed from (for the audit trail) and the sections other checks contributed (diff, KPIs,
+lineage). The same input gives the same bytes: keys in the order the code builds them (sections
+keep their reading order: a re-render from the file shows tables exactly as `check` did), sets as
+sorted lists, findings in a stable order, and a `generated_at` taken from the manifest rather than
+the clock. `load_report` reads one back and
+validates it against the JSON Schema shipped next to this module.
+"""
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from dbtgate.errors import DbtgateError
+
 if TYPE_CHECKING:
+    from dbtgate.findings import Finding
     from dbtgate.gate import GateResult
 
 SCHEMA_VERSION = 1
+SCHEMA_FILE = "gate-report.schema.json"
+DISPOSITIONS = ("blocking", "advisory", "out_of_scope", "waived", "baselined")
+SEVERITIES = ("error", "warn", "info")
 
 
 def report_dict(result: GateResult) -> dict[str, Any]:
-    counts: dict[str, int] = {}
-    for finding in result.findings:
-        counts[finding.disposition] = counts.get(finding.disposition, 0) + 1
+    """The report as plain JSON data (the shape `gate-report.schema.json` describes), exactly as
+    `load_report` gives it back from the file: renderers see the same data either way."""
+    findings = sorted(result.findings, key=lambda f: (*f.sort_key(), f.fingerprint))
+    return _plain(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "dbtgate", "version": result.tool_version},
+            "project": result.project_name,
+            "generated_at": _generated_at(result.inputs),
+            "verdict": result.decision,
+            "counts": _counts(findings),
+            "inputs": msgspec.to_builtins(result.inputs),
+            "config_digest": result.config_digest,
+            "warnings": list(result.warnings),
+            "notes": list(result.notes),
+            "findings": [finding_dict(f) for f in findings],
+            "waivers": _waivers_used(findings),
+            "baseline": _baseline(findings, result.inputs),
+            "sections": {
+                name: msgspec.to_builtins(section)
+                for name, section in sorted(result.sections.items())
+            },
+        }
+    )
+
+
+def _plain(value: Any) -> Any:
+    """JSON data only: tuples become lists, sets sorted lists (their order is not reproducible)."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_plain(item) for item in value), key=repr)
+    return value
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """Every field spelled out (msgspec would omit defaults), so readers never guess."""
+    waiver = finding.waiver
     return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "dbtgate", "version": result.tool_version},
-        "project": result.project_name,
-        "verdict": result.decision,
-        "counts": dict(sorted(counts.items())),
-        "inputs": result.inputs,
-        "config_digest": result.config_digest,
-        "warnings": result.warnings,
-        "notes": result.notes,
-        "findings": [msgspec.to_builtins(f) for f in result.findings],
-        **{name: msgspec.to_builtins(section) for name, section in sorted(result.sections.items())},
+        "code": finding.code,
+        "family": finding.family,
+        "severity": finding.severity,
+        "message": finding.message,
+        "unique_id": finding.unique_id,
+        "resource_name": finding.resource_name,
+        "resource_type": finding.resource_type,
+        "column_name": finding.column_name,
+        "key": finding.key,
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "fix": finding.fix,
+        "owner": finding.owner,
+        "tier": finding.tier,
+        "changed": finding.changed,
+        "fingerprint": finding.fingerprint,
+        "disposition": finding.disposition,
+        "waiver": msgspec.to_builtins(waiver) if waiver is not None else None,
+        "details": msgspec.to_builtins(finding.details or {}),
     }
 
 
-def write_json_report(result: GateResult, path: Path) -> None:
-    data = msgspec.json.format(msgspec.json.encode(report_dict(result), order="sorted"), indent=2)
+def encode_report(report: dict[str, Any]) -> bytes:
+    """Keys in build order, two-space indent, trailing newline: byte-identical for the same
+    report, and the same order a renderer saw before the file was written."""
+    return msgspec.json.format(msgspec.json.encode(_plain(report)), indent=2) + b"\n"
+
+
+def write_json_report(result: GateResult | dict[str, Any], path: Path) -> None:
+    report = result if isinstance(result, dict) else report_dict(result)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data + b"\n")
+    path.write_bytes(encode_report(report))
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    """Read a JSON gate report and check it against the shipped schema (DbtgateError if not)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DbtgateError(f"{path}: gate report not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DbtgateError(f"{path}: cannot read the gate report: {exc}") from None
+    try:
+        report = json.loads(text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        where = f":{line}" if line else ""
+        raise DbtgateError(f"{path}{where}: not valid JSON: {exc}") from None
+    if isinstance(report, dict):
+        version = report.get("schema_version")
+        if isinstance(version, int) and version > SCHEMA_VERSION:
+            raise DbtgateError(
+                f"{path}: gate report schema_version {version} is newer than this dbtgate"
+                f" understands ({SCHEMA_VERSION}): upgrade dbtgate"
+            )
+    from dbtgate.report.validate import first_error
+
+    problem = first_error(report, report_schema())
+    if problem is not None:
+        raise DbtgateError(f"{path}: not a dbtgate gate report: {problem}")
+    return report
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of the report, as shipped inside the package."""
+    text = resources.files("dbtgate.report").joinpath("schema", SCHEMA_FILE).read_text("utf-8")
+    return json.loads(text)
+
+
+def _generated_at(inputs: dict[str, Any]) -> str | None:
+    # The manifest's timestamp, not the clock's: the same build always gives the same report.
+    manifest = (inputs.get("artifacts") or {}).get("manifest") or {}
+    value = manifest.get("generated_at") if isinstance(manifest, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _counts(findings: list[Finding]) -> dict[str, Any]:
+    by_disposition = dict.fromkeys(DISPOSITIONS, 0)
+    by_severity = dict.fromkeys(SEVERITIES, 0)
+    by_family: dict[str, int] = {}
+    for finding in findings:
+        by_disposition[finding.disposition] = by_disposition.get(finding.disposition, 0) + 1
+        by_severity[finding.severity] = by_severity.get(finding.severity, 0) + 1
+        by_family[finding.family] = by_family.get(finding.family, 0) + 1
+    return {
+        "total": len(findings),
+        "by_disposition": by_disposition,
+        "by_severity": by_severity,
+        "by_family": dict(sorted(by_family.items())),
+    }
+
+
+def _waivers_used(findings: list[Finding]) -> list[dict[str, Any]]:
+    used: dict[tuple[str, ...], dict[str, Any]] = {}
+    for finding in findings:
+        waiver = finding.waiver
+        if finding.disposition != "waived" or waiver is None:
+            continue
+        key = (waiver.rule, waiver.select, waiver.owner, waiver.expires, waiver.reason)
+        entry = used.setdefault(key, {**msgspec.to_builtins(waiver), "findings": 0})
+        entry["findings"] += 1
+    return [used[key] for key in sorted(used)]
+
+
+def _baseline(findings: list[Finding], inputs: dict[str, Any]) -> dict[str, Any]:
+    path = inputs.get("baseline")
+    return {
+        "path": path if isinstance(path, str) else None,
+        "suppressed": sum(1 for f in findings if f.disposition == "baselined"),
+    }

@@ -1,0 +1,126 @@
+"""The baseline: legacy findings recorded once, so that only new ones block.
+
+Adopting a gate on a mature project otherwise means hundreds of red findings on day one. `dbtgate
+baseline` records the fingerprint of every current finding (rule + resource + column, never line
+numbers or wording, so unrelated edits keep them stable); `dbtgate check --baseline FILE` then
+reports those as "baselined" and blocks on the rest, and lists the baseline entries that no longer
+occur (fixed), so the file can be shrunk. The file is sorted and carries no timestamp: writing it
+twice from the same build gives the same bytes, and a diff of it in review shows real changes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+from dbtgate.errors import DbtgateError
+from dbtgate.findings import Finding
+
+BASELINE_VERSION = 1
+DEFAULT_BASELINE = "dbtgate-baseline.json"
+
+
+class BaselineEntry(msgspec.Struct, omit_defaults=True):
+    fingerprint: str
+    code: str
+    unique_id: str | None = None
+    column_name: str | None = None
+    key: str | None = None
+
+
+class Baseline(msgspec.Struct):
+    schema_version: int
+    tool: str
+    findings: list[BaselineEntry]
+
+
+class BaselineReport(msgspec.Struct):
+    """The `baseline` section of the gate report."""
+
+    path: str
+    entries: int
+    matched: int
+    fixed: list[BaselineEntry]
+
+
+class LoadedBaseline:
+    """A baseline file read from disk, with its fingerprints indexed."""
+
+    def __init__(self, path: Path, baseline: Baseline) -> None:
+        self.path = path
+        self.baseline = baseline
+        self.fingerprints = frozenset(entry.fingerprint for entry in baseline.findings)
+
+
+def build_baseline(findings: list[Finding]) -> Baseline:
+    """Entries for every current finding, except waived ones (their waiver expires and must
+    then block) and the waivers' own findings."""
+    entries: dict[str, BaselineEntry] = {}
+    for finding in findings:
+        if finding.waiver is not None or finding.family == "waiver" or not finding.fingerprint:
+            continue
+        entries.setdefault(
+            finding.fingerprint,
+            BaselineEntry(
+                fingerprint=finding.fingerprint,
+                code=finding.code,
+                unique_id=finding.unique_id,
+                column_name=finding.column_name,
+                key=finding.key,
+            ),
+        )
+    ordered = sorted(
+        entries.values(),
+        key=lambda e: (e.code, e.unique_id or "", e.column_name or "", e.key or "", e.fingerprint),
+    )
+    return Baseline(schema_version=BASELINE_VERSION, tool="dbtgate", findings=ordered)
+
+
+def write_baseline(baseline: Baseline, path: Path) -> None:
+    data = msgspec.json.format(msgspec.json.encode(baseline), indent=2)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data + b"\n")
+
+
+def load_baseline(path: Path) -> LoadedBaseline:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DbtgateError(
+            f"{path}: baseline file not found (write one with `dbtgate baseline`)"
+        ) from None
+    except OSError as exc:
+        raise DbtgateError(f"{path}: cannot read the baseline: {exc.strerror}") from None
+    try:
+        baseline = msgspec.json.decode(data, type=Baseline)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise DbtgateError(
+            f"{path}: not a dbtgate baseline file ({exc}); rewrite it with `dbtgate baseline`"
+        ) from None
+    if baseline.schema_version > BASELINE_VERSION:
+        raise DbtgateError(
+            f"{path}: baseline schema_version {baseline.schema_version} is newer than this "
+            f"dbtgate reads ({BASELINE_VERSION}); upgrade dbtgate"
+        )
+    return LoadedBaseline(path, baseline)
+
+
+def baseline_report(loaded: LoadedBaseline, findings: list[Finding]) -> BaselineReport:
+    """How the baseline was used: entries still seen, and those fixed since it was written."""
+    seen = {f.fingerprint for f in findings}
+    fixed = [entry for entry in loaded.baseline.findings if entry.fingerprint not in seen]
+    return BaselineReport(
+        path=_display(loaded.path),
+        entries=len(loaded.baseline.findings),
+        matched=len(loaded.baseline.findings) - len(fixed),
+        fixed=fixed,
+    )
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path).replace("\\", "/")
+    except ValueError:
+        return str(path)

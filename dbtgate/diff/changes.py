@@ -1,0 +1,117 @@
+"""What the schema diff reports: each change with its class, code, reason, impact and way out.
+
+These are the records the diff section of every report is rendered from (console table, JSON,
+markdown), so they are msgspec Structs with a stable field order and only JSON-able values.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+ChangeClass = Literal["breaking", "risky", "safe"]
+CLASS_ORDER: dict[str, int] = {"breaking": 0, "risky": 1, "safe": 2}
+
+# Which `breaking:` setting decides a change's severity.
+#   versioned_contract / unversioned_contract   dbt-core's contract rules (error / warn in dbt-core)
+#   uncontracted_with_consumers                 models without a contract that others read
+#   risky                                       not breaking, worth a look
+#   safe                                        reported, never a finding
+Policy = Literal[
+    "versioned_contract", "unversioned_contract", "uncontracted_with_consumers", "risky", "safe"
+]
+WayOut = Literal["new_version", "deprecation_date", "config", "label"]
+Selects = Literal["yes", "no", "unknown"]
+
+_S: dict[str, Any] = {"omit_defaults": True, "kw_only": True}
+
+
+class Consumer(msgspec.Struct, **_S):
+    """A resource downstream of a changed one."""
+
+    unique_id: str
+    name: str
+    resource_type: str
+    depth: int
+    owner: str | None = None
+    # Direct children only: whether its compiled SQL reads the affected column.
+    selects_column: Selects | None = None
+
+
+class Impact(msgspec.Struct, **_S):
+    models: list[Consumer] = []
+    exposures: list[Consumer] = []
+    owners: list[str] = []
+    # access: public: projects outside this one may ref it, and cannot be listed here.
+    public: bool = False
+
+
+class Acknowledgement(msgspec.Struct, **_S):
+    """Why a breaking change does not fail the gate."""
+
+    way: WayOut
+    reason: str
+    owner: str | None = None
+    # Where the acknowledgement comes from: `dbtgate.yml:12`, the label, the new version's id.
+    source: str | None = None
+
+
+class Change(msgspec.Struct, **_S):
+    change_class: ChangeClass
+    code: str
+    unique_id: str
+    name: str
+    resource_type: str
+    reason: str
+    policy: Policy
+    column: str | None = None
+    old: str | None = None
+    new: str | None = None
+    version: str | None = None
+    # Extra discriminator when one resource has several changes of one code (constraints).
+    key: str | None = None
+    # The witness the columns were compared on: catalog, declared or inferred.
+    column_source: str | None = None
+    # Where the change is declared, for findings on resources the PR build no longer has.
+    path: str | None = None
+    details: dict[str, Any] = {}
+    impact: Impact | None = None
+    acknowledged: Acknowledgement | None = None
+
+    def sort_key(self) -> tuple:
+        return (
+            CLASS_ORDER[self.change_class],
+            self.unique_id,
+            self.code,
+            (self.column or "").casefold(),
+            self.key or "",
+        )
+
+
+class UnknownRelation(msgspec.Struct, **_S):
+    """A relation in both builds whose columns could not be compared, and why."""
+
+    unique_id: str
+    reason: str
+
+
+class SchemaDiff(msgspec.Struct, **_S):
+    base_dbt_version: str | None = None
+    pr_dbt_version: str | None = None
+    adapter: str | None = None
+    changes: list[Change] = []
+    unknown: list[UnknownRelation] = []
+    notes: list[str] = []
+    counts: dict[str, int] = {}
+
+    def recount(self) -> None:
+        found = {"breaking": 0, "risky": 0, "safe": 0, "acknowledged": 0}
+        for change in self.changes:
+            found[change.change_class] += 1
+            if change.acknowledged is not None:
+                found["acknowledged"] += 1
+        self.counts = found
+
+    def of_class(self, change_class: ChangeClass) -> list[Change]:
+        return [c for c in self.changes if c.change_class == change_class]

@@ -1,0 +1,155 @@
+"""The `breaking` check family: breaking and risky schema changes against the base build.
+
+Diffs the pull request's build against the base build, applies the ways out (new version,
+deprecation_date, acknowledgement in config or by PR label), and turns each breaking change into a
+finding at the severity the config gives its kind (versioned contract, unversioned contract,
+uncontracted model with consumers), each risky change into a warning, and each acknowledged change
+into an info finding that says why it does not block. The whole diff, safe changes included, goes
+into the report's "diff" section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from dbtgate.checks import CheckContext, check
+from dbtgate.diff.acknowledge import apply_ways_out
+from dbtgate.diff.compare import diff_projects
+from dbtgate.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from dbtgate.config import BreakingConfig
+    from dbtgate.diff.changes import Change, Impact, SchemaDiff
+
+_FIXES = {
+    "breaking.contract_removed": "Keep `contract: enforced: true`, or add a new model version "
+    "without the contract and set a deprecation_date on this one.",
+    "breaking.column_removed": "Keep the column, or add a new model version without it and set a "
+    "deprecation_date on the old one (or acknowledge it: breaking.acknowledge / PR label).",
+    "breaking.column_renamed": "Keep the old name (alias the new column back), or add the new "
+    "name beside the old one and remove the old one later.",
+    "breaking.type_changed": "Cast the column back to its old type, or add a new model version "
+    "with the new type and set a deprecation_date on the old one.",
+    "breaking.type_narrowed": "Cast the column back to its wider type, or tell the readers first.",
+    "breaking.constraint_removed": "Keep the constraint, or add a new model version without it.",
+    "breaking.materialization_changed": "Keep the model a table or incremental while it has "
+    "constraints, or remove the constraints in a new model version.",
+    "breaking.model_removed": "Disable it only after its deprecation_date: set one, keep the "
+    "model until then, and point consumers to its replacement.",
+}
+_RISKY_FIX = "Check the readers of this model; acknowledge the change in breaking.acknowledge."
+
+
+def diff_for(ctx: CheckContext) -> SchemaDiff | None:
+    """The diff of the context's builds with the ways out applied (None without a base)."""
+    if ctx.base is None:
+        return None
+    diff = diff_projects(ctx.base, ctx.project, today=ctx.options.get("now"))
+    settings = ctx.config.breaking
+    stale = apply_ways_out(
+        diff,
+        ctx.base,
+        ctx.project,
+        settings,
+        labels=ctx.options.get("ack_labels", ()),
+        config_path=ctx.config.path,
+        today=ctx.options.get("now"),
+    )
+    diff.notes.extend(stale)
+    return diff
+
+
+@check("breaking", owns_changed=True)
+def breaking_changes(ctx: CheckContext) -> Iterator[Finding]:
+    diff = diff_for(ctx)
+    if diff is None:
+        ctx.notes.append("no base build (--base PATH|REF): breaking changes were not checked")
+        return
+    ctx.sections["diff"] = diff
+    ctx.notes.extend(diff.notes)
+    settings = ctx.config.breaking
+    for change in diff.changes:
+        if change.change_class != "safe":
+            yield change_finding(change, settings, ctx)
+
+
+def severity_of(change: Change, settings: BreakingConfig) -> Severity:
+    if change.acknowledged is not None:
+        return "info"
+    if change.policy == "risky":
+        return settings.risky
+    return getattr(settings, change.policy)
+
+
+def change_finding(change: Change, settings: BreakingConfig, ctx: CheckContext) -> Finding:
+    message = change.reason
+    if change.impact is not None:
+        message += _impact_text(change.impact, change.column)
+    details: dict = {"class": change.change_class, "policy": change.policy}
+    for key in ("old", "new", "version", "column_source"):
+        value = getattr(change, key)
+        if value is not None:
+            details[key] = value
+    if change.details:
+        details.update(change.details)
+    if change.impact is not None:
+        import msgspec
+
+        details["impact"] = msgspec.to_builtins(change.impact)
+    fix = _FIXES.get(change.code, _RISKY_FIX)
+    if change.acknowledged is not None:
+        ack = change.acknowledged
+        message = f"acknowledged ({ack.way.replace('_', ' ')}): {message}"
+        details["acknowledged"] = {
+            "way": ack.way,
+            "reason": ack.reason,
+            **({"owner": ack.owner} if ack.owner else {}),
+            **({"source": ack.source} if ack.source else {}),
+        }
+        fix = None
+    finding = Finding(
+        code=change.code,
+        severity=severity_of(change, settings),
+        message=message,
+        unique_id=change.unique_id,
+        resource_name=change.name,
+        resource_type=change.resource_type,
+        column_name=change.column,
+        key=change.key,
+        path=change.path,
+        fix=fix,
+        changed=True,
+        details=details,
+    )
+    if change.unique_id not in ctx.project.nodes and ctx.base is not None:
+        # Removed from the PR build: its owner and tier are those it had in the base build.
+        finding.owner = ctx.base.owner(change.unique_id)
+        finding.tier = ctx.base.tier(change.unique_id)
+    if change.acknowledged is not None and change.acknowledged.owner and finding.owner is None:
+        finding.owner = change.acknowledged.owner
+    return finding
+
+
+def _impact_text(impact: Impact, column: str | None) -> str:
+    parts = []
+    if impact.models:
+        names = [c.name for c in impact.models]
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        parts.append(f"{len(names)} downstream model(s) ({shown})")
+    if impact.exposures:
+        parts.append(
+            f"{len(impact.exposures)} exposure(s) ({', '.join(c.name for c in impact.exposures)})"
+        )
+    if impact.public:
+        parts.append("other projects (public)")
+    if not parts:
+        return ""
+    text = "; affects " + ", ".join(parts)
+    if column is not None:
+        selecting = [c.name for c in impact.models if c.selects_column == "yes"]
+        if selecting:
+            text += f"; {', '.join(selecting)} select{'s' if len(selecting) == 1 else ''} {column}"
+    if impact.owners:
+        text += f"; owners: {', '.join(impact.owners)}"
+    return text

@@ -1,0 +1,505 @@
+"""The breaking-change taxonomy, and the rules that sort one relation's changes into it.
+
+BREAKING is dbt-core's own contract check (`ModelNode.same_contract` and `same_contract_removed`
+in dbt-core 1.11: enforcement removed, a contracted column removed, its data_type changed beyond
+size/precision, an enforced constraint removed, a table/incremental model with constraints
+materialized otherwise, a contracted model deleted, renamed or disabled before its
+deprecation_date), so that the gate says before the merge what `dbt build --state` would say after
+it; plus, for models without a contract that something reads (a child model, an exposure, another
+project through `access: public`), the changes that break those readers: a column removed or
+renamed, a type narrowed or changed. RISKY changes are worth a reviewer's look but break nothing
+by themselves; SAFE changes are listed so the diff is complete. Each code is stable: configs
+acknowledge changes by code, and baselines fingerprint them.
+
+Environment-dependent settings (database, schema, alias, relation name) and file moves are never
+compared: a dev build against a prod build, or a build by another dbt version, is not a change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+from dbtgate.diff.changes import Change, ChangeClass, Policy, UnknownRelation
+from dbtgate.diff.columns import (
+    ColumnWitnesses,
+    RelationColumns,
+    column_delta,
+    column_key,
+    comparable,
+    declared_columns,
+)
+from dbtgate.diff.types import normalise_adapter
+
+if TYPE_CHECKING:
+    from dbtgate.artifacts.manifest import Constraint, Exposure, Node, Source
+    from dbtgate.diff.sql import SqlFiles
+    from dbtgate.project import Project
+
+TAXONOMY: dict[str, str] = {
+    "breaking.contract_removed": "contract enforcement removed from a model that had it",
+    "breaking.column_removed": "a column removed from a contracted model, or from a model that "
+    "other models, exposures or projects read",
+    "breaking.column_renamed": "a column renamed (removed, and another added at its position "
+    "with the same type) on a model that others read",
+    "breaking.type_changed": "a contracted column's data_type changed beyond size/precision, "
+    "or a column's type changed incompatibly on a model that others read",
+    "breaking.type_narrowed": "a column's type narrowed (bigint -> int, decimal -> int) on a "
+    "model that others read",
+    "breaking.constraint_removed": "an enforced constraint removed from a contracted "
+    "table/incremental model or one of its columns",
+    "breaking.materialization_changed": "a contracted model with constraints no longer "
+    "materialized as table or incremental",
+    "breaking.model_removed": "a contracted or public model deleted, renamed or disabled before "
+    "its deprecation_date",
+    "risky.type_widened": "a column's type widened (int -> bigint): readers may need to cast",
+    "risky.type_changed": "a column's type changed on a model nothing else reads",
+    "risky.type_narrowed": "a column's type narrowed on a model nothing else reads",
+    "risky.type_precision_changed": "a column's size, precision or scale reduced or moved (not "
+    "breaking, as in dbt-core)",
+    "risky.column_removed": "a column removed from a model nothing else reads (or not confirmed)",
+    "risky.column_renamed": "a column renamed on a model nothing else reads",
+    "risky.constraint_loosened": "a constraint that is not enforced, or a not_null, unique, "
+    "accepted_values or relationships test, removed",
+    "risky.access_narrowed": "access narrowed (public -> protected -> private)",
+    "risky.version_without_deprecation": "a new model version added while an older version has "
+    "no deprecation_date",
+    "risky.model_removed": "a model nothing else reads deleted, renamed or disabled",
+    "risky.source_removed": "a source table removed",
+    "risky.filter_changed": "the compiled SQL's WHERE, HAVING or QUALIFY changed: other rows",
+    "risky.grain_changed": "the compiled SQL's GROUP BY, DISTINCT or joins changed: other grain",
+    "safe.model_added": "a new model, seed or snapshot",
+    "safe.version_added": "a new model version, older versions deprecated",
+    "safe.column_added": "a column added",
+    "safe.column_undeclared": "a column no longer declared in YAML, still built",
+    "safe.type_size_widened": "a column's size or precision grown",
+    "safe.contract_added": "a contract enforced where there was none",
+    "safe.constraint_added": "a constraint added",
+    "safe.access_widened": "access widened (private -> protected -> public)",
+    "safe.deprecation_set": "a deprecation_date set or moved",
+    "safe.deprecated_model_removed": "a contracted model removed after its deprecation_date",
+    "safe.description_changed": "a description changed",
+    "safe.tests_changed": "data tests added or removed",
+    "safe.meta_changed": "meta, tags or group changed",
+    "safe.materialization_changed": "materialization changed (no constraint depends on it)",
+    "safe.code_changed": "SQL (or seed data) changed; columns, filters and grain did not",
+    "safe.source_added": "a new source table",
+    "safe.exposure_added": "a new exposure",
+    "safe.exposure_removed": "an exposure removed",
+}
+
+MATERIALIZATIONS_ENFORCING_CONSTRAINTS = frozenset({"table", "incremental"})
+
+# Which constraint types each adapter enforces (dbt adapters' CONSTRAINT_SUPPORT); anything else
+# (not enforced, not supported) is only metadata, so removing it is not breaking.
+_CONSTRAINT_SUPPORT: dict[str, frozenset[str]] = {
+    "": frozenset({"not_null", "foreign_key"}),  # dbt's BaseAdapter default
+    "postgres": frozenset({"check", "not_null", "unique", "primary_key", "foreign_key"}),
+    "duckdb": frozenset({"check", "not_null", "unique", "primary_key", "foreign_key"}),
+    "redshift": frozenset({"not_null"}),
+    "snowflake": frozenset({"not_null"}),
+    "bigquery": frozenset({"not_null"}),
+    "databricks": frozenset({"check", "not_null"}),
+    "spark": frozenset({"check", "not_null"}),
+}
+
+
+def change_class(code: str) -> ChangeClass:
+    return cast(ChangeClass, code.split(".", 1)[0])
+
+
+def enforced_constraints(adapter: str | None) -> frozenset[str]:
+    name = normalise_adapter(adapter)
+    return _CONSTRAINT_SUPPORT.get(name, _CONSTRAINT_SUPPORT[""])
+
+
+@dataclass
+class DiffContext:
+    """Everything the rules look at besides the two resources being compared."""
+
+    base: Project
+    pr: Project
+    adapter: str | None
+    same_dbt_version: bool
+    today: dt.datetime
+    base_sql: SqlFiles | None = None
+    pr_sql: SqlFiles | None = None
+    unknown: list[UnknownRelation] = field(default_factory=list)
+
+
+def is_contracted(resource: Any) -> bool:
+    contract = getattr(resource, "contract", None)
+    return bool(contract is not None and contract.enforced)
+
+
+def deprecation_elapsed(resource: Any, today: dt.datetime) -> bool:
+    date = parse_deprecation_date(getattr(resource, "deprecation_date", None))
+    return date is not None and date < today
+
+
+def parse_deprecation_date(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            parsed = dt.datetime.combine(dt.date.fromisoformat(text[:10]), dt.time())
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def readers(project: Project, unique_id: str) -> list[str]:
+    """Resources that read `unique_id`: child models, snapshots, exposures (not its tests)."""
+    found = []
+    for child in project.children.get(unique_id, ()):
+        resource = project.resource(child)
+        if resource is not None and resource.resource_type not in ("test", "unit_test"):
+            found.append(child)
+    return found
+
+
+class Emitter:
+    """Builds the changes of one resource with its identity filled in."""
+
+    def __init__(self, resource: Node | Source | Exposure, *, path: str | None = None) -> None:
+        self.resource = resource
+        self.path = path
+        self.changes: list[Change] = []
+
+    def __call__(
+        self, code: str, reason: str, policy: Policy | None = None, **fields: Any
+    ) -> Change:
+        assert code in TAXONOMY, code
+        klass = change_class(code)
+        version = getattr(self.resource, "version", None)
+        change = Change(
+            change_class=klass,
+            code=code,
+            unique_id=self.resource.unique_id,
+            name=self.resource.name,
+            resource_type=self.resource.resource_type,
+            reason=reason,
+            policy=policy or ("risky" if klass == "risky" else "safe"),
+            version=str(version) if version is not None else None,
+            path=self.path,
+            **fields,
+        )
+        self.changes.append(change)
+        return change
+
+
+def label(resource: Any) -> str:
+    """How a resource is named in a reason: `orders_summary v2`, `source shop_raw.orders`."""
+    if resource.resource_type == "source":
+        return f"source {resource.source_name}.{resource.name}"
+    version = getattr(resource, "version", None)
+    return f"{resource.name} v{version}" if version is not None else resource.name
+
+
+# -- columns, contracts and constraints of a relation in both builds ---------------------------
+
+
+def schema_changes(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Source) -> bool:
+    """Column, contract and constraint changes of one relation; True when it was contracted."""
+    is_model = new.resource_type == "model"
+    contracted = is_model and is_contracted(old)
+    versioned = getattr(new, "version", None) is not None
+    if contracted:
+        policy = contract_policy(new)
+        if not is_contracted(new):
+            emit(
+                "breaking.contract_removed",
+                f"{label(new)}: contract enforcement removed (it had `contract: enforced: true`)",
+                policy,
+            )
+        _contract_columns(ctx, emit, old, new, policy)
+        _constraints(ctx, emit, old, new, policy)
+    else:
+        if is_model and is_contracted(new):
+            emit("safe.contract_added", f"{label(new)}: contract now enforced")
+        _uncontracted_columns(ctx, emit, old, new, versioned)
+    return contracted
+
+
+def contract_policy(resource: Any) -> Policy:
+    """dbt-core raises on a versioned contracted model and warns on an unversioned one."""
+    if getattr(resource, "version", None) is not None:
+        return "versioned_contract"
+    return "unversioned_contract"
+
+
+def _declared_or_empty(resource: Node | Source) -> RelationColumns:
+    return declared_columns(resource) or RelationColumns("declared", {}, complete=False)
+
+
+def _contract_columns(
+    ctx: DiffContext, emit: Emitter, old: Node, new: Node, policy: Policy
+) -> None:
+    """dbt-core compares the declared (contract) columns: removed, or base type changed."""
+    before, after = _declared_or_empty(old), _declared_or_empty(new)
+    delta = column_delta(before, after, ctx.adapter)
+    renamed_to = {b.name: a.name for b, a in delta.renamed}
+    name = label(new)
+    for column in delta.removed:
+        reason = f"{name}: contracted column {column.name} removed"
+        details = {}
+        if column.name in renamed_to:
+            # Consumers select the old name: under a contract a rename is a removal.
+            reason += f" (renamed to {renamed_to[column.name]}?)"
+            details["possibly_renamed_to"] = renamed_to[column.name]
+        emit(
+            "breaking.column_removed",
+            reason,
+            policy,
+            column=column.name,
+            old=column.data_type,
+            column_source="declared",
+            details=details,
+        )
+    for before_column, after_column, change in delta.retyped:
+        _type_change(
+            emit,
+            name,
+            before_column,
+            after_column,
+            change,
+            contracted_policy=policy,
+            has_readers=True,
+            source="declared",
+        )
+    for column in delta.added:
+        emit(
+            "safe.column_added",
+            f"{name}: column {column.name} added to the contract",
+            column=column.name,
+            new=column.data_type,
+            column_source="declared",
+        )
+
+
+def _uncontracted_columns(
+    ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Source, versioned: bool
+) -> None:
+    old_witnesses = ColumnWitnesses(ctx.base, old, ctx.base_sql)
+    new_witnesses = ColumnWitnesses(ctx.pr, new, ctx.pr_sql)
+    pair = comparable(old_witnesses, new_witnesses)
+    if pair is None:
+        if old_witnesses.best() is not None or new_witnesses.best() is not None:
+            ctx.unknown.append(
+                UnknownRelation(unique_id=new.unique_id, reason=_why_unknown(ctx, old, new))
+            )
+        return
+    before, after = pair
+    source = before.source if before.source == after.source else f"{before.source}/{after.source}"
+    delta = column_delta(before, after, ctx.adapter)
+    name = label(new)
+    is_source = new.resource_type == "source"
+    reader_ids = [] if is_source else readers(ctx.pr, new.unique_id)
+    public = getattr(old, "access", None) == "public"
+    has_readers = bool(reader_ids) or public
+    policy: Policy = "uncontracted_with_consumers"
+    who = _who_reads(len(reader_ids), public)
+    # On a versioned model a rename is a removal: consumers pinned to the version lose the column.
+    renamed = {} if versioned else {b.name: a for b, a in delta.renamed}
+    renamed_new = {a.name for a in renamed.values()}
+    confirm = new_witnesses.complete() if after.source == "declared" else None
+    for column in delta.removed:
+        fields = {"column": column.name, "old": column.data_type, "column_source": source}
+        if confirm is not None and column_key(column.name) in confirm.columns:
+            emit(
+                "safe.column_undeclared",
+                f"{name}: column {column.name} is no longer declared in YAML; the "
+                f"{confirm.source} shows it is still built",
+                **fields,
+            )
+            continue
+        unconfirmed = after.source == "declared" and confirm is None
+        target = renamed.get(column.name)
+        if target is not None:
+            code = (
+                "breaking.column_renamed"
+                if has_readers and not unconfirmed
+                else ("risky.column_renamed")
+            )
+            reason = f"{name}: column {column.name} renamed to {target.name}"
+            fields["new"] = target.name
+        else:
+            code = (
+                "breaking.column_removed"
+                if has_readers and not unconfirmed
+                else ("risky.column_removed")
+            )
+            reason = f"{name}: column {column.name} removed"
+            if versioned and column.name in {b.name for b, _ in delta.renamed}:
+                reason += " (a rename on a versioned model is a removal)"
+        if unconfirmed:
+            reason += " from its YAML declaration (no catalog or readable SQL to confirm)"
+        elif has_readers:
+            reason += f"; {who}"
+        elif not is_source:
+            reason += "; nothing in the project reads it"
+        emit(code, reason, policy if code.startswith("breaking") else None, **fields)
+    for before_column, after_column, change in delta.retyped:
+        _type_change(
+            emit,
+            name,
+            before_column,
+            after_column,
+            change,
+            contracted_policy=None,
+            has_readers=has_readers and not is_source,
+            source=source,
+            who=who,
+        )
+    for column in delta.added:
+        if column.name in renamed_new:
+            continue
+        emit(
+            "safe.column_added",
+            f"{name}: column {column.name} added",
+            column=column.name,
+            new=column.data_type,
+            column_source=source,
+        )
+
+
+def _who_reads(models: int, public: bool) -> str:
+    parts = []
+    if models:
+        parts.append(f"{models} downstream resource{'s' if models != 1 else ''} read it")
+    if public:
+        parts.append("it is public (other projects may ref it)")
+    return " and ".join(parts)
+
+
+def _why_unknown(ctx: DiffContext, old: Node | Source, new: Node | Source) -> str:
+    in_base = ctx.base.catalog is not None and _in_catalog(ctx.base, old.unique_id)
+    in_pr = ctx.pr.catalog is not None and _in_catalog(ctx.pr, new.unique_id)
+    if in_base and not in_pr:
+        return "in the base catalog only (partial catalog?); no common witness for its columns"
+    if in_pr and not in_base:
+        return "in the PR catalog only (partial catalog?); no common witness for its columns"
+    return "no catalog entry, declared columns or readable SQL in both builds"
+
+
+def _in_catalog(project: Project, unique_id: str) -> bool:
+    catalog = project.catalog
+    assert catalog is not None
+    return unique_id in (catalog.nodes or {}) or unique_id in (catalog.sources or {})
+
+
+def _type_change(
+    emit: Emitter,
+    name: str,
+    before: Any,
+    after: Any,
+    change: str,
+    *,
+    contracted_policy: Policy | None,
+    has_readers: bool,
+    source: str,
+    who: str = "",
+) -> None:
+    fields = {
+        "column": after.name,
+        "old": before.data_type,
+        "new": after.data_type,
+        "column_source": source,
+        "details": {"type_change": change},
+    }
+    moved = f"{before.data_type} -> {after.data_type}"
+    if change == "size_widened":
+        emit("safe.type_size_widened", f"{name}: {after.name} size grown ({moved})", **fields)
+        return
+    if change in ("size_narrowed", "size_changed"):
+        verb = "reduced" if change == "size_narrowed" else "changed"
+        emit(
+            "risky.type_precision_changed",
+            f"{name}: {after.name} size/precision {verb} ({moved}); not breaking in dbt-core, "
+            "values may no longer fit",
+            **fields,
+        )
+        return
+    if contracted_policy is not None:
+        emit(
+            "breaking.type_changed",
+            f"{name}: contracted column {after.name} data_type changed ({moved})",
+            contracted_policy,
+            **fields,
+        )
+        return
+    if change == "widened":
+        emit("risky.type_widened", f"{name}: {after.name} type widened ({moved})", **fields)
+    elif has_readers:
+        code = "breaking.type_narrowed" if change == "narrowed" else "breaking.type_changed"
+        verb = "narrowed" if change == "narrowed" else "changed"
+        emit(
+            code,
+            f"{name}: {after.name} type {verb} ({moved}); {who}",
+            "uncontracted_with_consumers",
+            **fields,
+        )
+    else:
+        code = "risky.type_narrowed" if change == "narrowed" else "risky.type_changed"
+        emit(code, f"{name}: {after.name} type {change} ({moved})", **fields)
+
+
+def _constraint_id(constraint: Constraint) -> str:
+    columns = ",".join(sorted(column_key(c) for c in constraint.columns or ()))
+    parts = [constraint.type, constraint.name or "", constraint.expression or "", columns]
+    return ":".join(parts).rstrip(":")
+
+
+def _constraints(ctx: DiffContext, emit: Emitter, old: Node, new: Node, policy: Policy) -> None:
+    """Removed constraints matter only where dbt applies them: table and incremental models."""
+    if (
+        old.config.materialized if old.config else None
+    ) not in MATERIALIZATIONS_ENFORCING_CONSTRAINTS:
+        return
+    enforced = enforced_constraints(ctx.adapter)
+    name = label(new)
+    pairs: list[tuple[str | None, list[Constraint], list[Constraint]]] = [
+        (None, old.constraints or [], new.constraints or [])
+    ]
+    new_columns = {column_key(k): c for k, c in (new.columns or {}).items()}
+    for key, column in (old.columns or {}).items():
+        after = new_columns.get(column_key(key))
+        if after is not None:
+            pairs.append((column.name or key, column.constraints or [], after.constraints or []))
+    for column_name, before, after in pairs:
+        after_ids = {_constraint_id(c) for c in after}
+        before_ids = {_constraint_id(c) for c in before}
+        where = f"column {column_name}" if column_name else "the model"
+        for constraint in before:
+            ident = _constraint_id(constraint)
+            if ident in after_ids:
+                continue
+            fields = {"column": column_name, "key": ident, "old": constraint.type}
+            if constraint.type in enforced:
+                emit(
+                    "breaking.constraint_removed",
+                    f"{name}: enforced {constraint.type} constraint removed from {where}",
+                    policy,
+                    **fields,
+                )
+            else:
+                emit(
+                    "risky.constraint_loosened",
+                    f"{name}: {constraint.type} constraint removed from {where} (not enforced "
+                    f"on {ctx.adapter or 'this adapter'})",
+                    **fields,
+                )
+        for constraint in after:
+            ident = _constraint_id(constraint)
+            if ident not in before_ids:
+                emit(
+                    "safe.constraint_added",
+                    f"{name}: {constraint.type} constraint added to {where}",
+                    column=column_name,
+                    key=ident,
+                    new=constraint.type,
+                )

@@ -1,0 +1,143 @@
+"""Diff two builds of one project: every relation, source and exposure, classified.
+
+Walks the root package's resources of both builds once (installed packages are not the team's
+code), hands each pair to the rules in `classify`, then adds the downstream impact of what breaks.
+Only what a rule asks for is computed: columns come from the catalog and YAML already decoded,
+SQL is read and parsed only for models whose checksum moved or whose columns have no other
+witness, so a diff of two 10,000-model manifests costs a fraction of decoding them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
+from dbtgate.diff.changes import Change, SchemaDiff
+from dbtgate.diff.classify import DiffContext, Emitter, schema_changes
+from dbtgate.diff.impact import add_impact
+from dbtgate.diff.lifecycle import (
+    added_relation,
+    added_source,
+    exposure_change,
+    removed_relation,
+    removed_source,
+)
+from dbtgate.diff.properties import property_changes
+from dbtgate.diff.sql import SqlFiles
+
+if TYPE_CHECKING:
+    from dbtgate.artifacts.manifest import Node, Source
+    from dbtgate.project import Project
+
+_VERSION_RE = re.compile(r"^(\d+)\.(\d+)")
+
+
+def diff_projects(base: Project, pr: Project, *, today: dt.datetime | None = None) -> SchemaDiff:
+    """Everything that changed from `base` to `pr`, classified, with impact for breaking changes."""
+    base_meta, pr_meta = base.manifest.metadata, pr.manifest.metadata
+    base_version = base_meta.dbt_version if base_meta else None
+    pr_version = pr_meta.dbt_version if pr_meta else None
+    adapter = (pr_meta.adapter_type if pr_meta else None) or (
+        base_meta.adapter_type if base_meta else None
+    )
+    ctx = DiffContext(
+        base=base,
+        pr=pr,
+        adapter=adapter,
+        same_dbt_version=_minor(base_version) is not None
+        and _minor(base_version) == _minor(pr_version),
+        today=today or dt.datetime.now(dt.timezone.utc),
+        base_sql=SqlFiles.of(base),
+        pr_sql=SqlFiles.of(pr),
+    )
+    changes: list[Change] = []
+    changes.extend(_relations(ctx))
+    changes.extend(_sources(ctx))
+    changes.extend(_exposures(ctx))
+    changes.sort(key=Change.sort_key)
+    add_impact(ctx, changes)
+    notes = []
+    if not ctx.same_dbt_version:
+        notes.append(
+            f"base built by dbt {base_version or '?'}, PR by dbt {pr_version or '?'}: checksums "
+            "differ between dbt versions, so SQL edits are not reported (columns, contracts, "
+            "config and docs are)"
+        )
+    if base.catalog is None or pr.catalog is None:
+        missing = " and ".join(
+            role for role, p in (("base", base), ("PR", pr)) if p.catalog is None
+        )
+        notes.append(
+            f"no catalog.json for the {missing} build: columns compared as declared in YAML "
+            "(run `dbt docs generate` for warehouse types)"
+        )
+    if ctx.unknown:
+        notes.append(
+            f"{len(ctx.unknown)} relation(s) with columns unknown in one build (e.g. a partial "
+            "catalog): not reported as removed"
+        )
+    diff = SchemaDiff(
+        base_dbt_version=base_version,
+        pr_dbt_version=pr_version,
+        adapter=adapter,
+        changes=changes,
+        unknown=sorted(ctx.unknown, key=lambda u: u.unique_id),
+        notes=notes,
+    )
+    diff.recount()
+    return diff
+
+
+def _minor(version: str | None) -> tuple[int, int] | None:
+    """dbt's checksums are stable within a minor version (1.11.x), not across minors."""
+    match = _VERSION_RE.match(version or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def compare_relation(ctx: DiffContext, old: Node | Source, new: Node | Source) -> list[Change]:
+    """Every change of one relation (model, seed, snapshot or source) present in both builds."""
+    emit = Emitter(new)
+    contracted = schema_changes(ctx, emit, old, new)
+    property_changes(ctx, emit, old, new, contracted)
+    return emit.changes
+
+
+def _relations(ctx: DiffContext) -> list[Change]:
+    old_nodes = {node.unique_id: node for node in ctx.base.relations()}
+    new_nodes = {node.unique_id: node for node in ctx.pr.relations()}
+    base_names = {(node.package_name, node.name) for node in old_nodes.values()}
+    changes: list[Change] = []
+    for uid, old in old_nodes.items():
+        new = new_nodes.get(uid)
+        changes.extend(
+            removed_relation(ctx, old) if new is None else compare_relation(ctx, old, new)
+        )
+    for uid, new in new_nodes.items():
+        if uid not in old_nodes:
+            changes.extend(added_relation(ctx, new, base_names))
+    return changes
+
+
+def _sources(ctx: DiffContext) -> list[Change]:
+    base_root, pr_root = ctx.base.root_package, ctx.pr.root_package
+    old_sources = {uid: s for uid, s in ctx.base.sources.items() if s.package_name == base_root}
+    new_sources = {uid: s for uid, s in ctx.pr.sources.items() if s.package_name == pr_root}
+    changes: list[Change] = []
+    for uid, old in old_sources.items():
+        new = new_sources.get(uid)
+        changes.extend(removed_source(old) if new is None else compare_relation(ctx, old, new))
+    for uid, new in new_sources.items():
+        if uid not in old_sources:
+            changes.extend(added_source(new))
+    return changes
+
+
+def _exposures(ctx: DiffContext) -> list[Change]:
+    old, new = ctx.base.exposures, ctx.pr.exposures
+    changes: list[Change] = []
+    for uid in old.keys() - new.keys():
+        changes.extend(exposure_change(old[uid], added=False))
+    for uid in new.keys() - old.keys():
+        changes.extend(exposure_change(new[uid], added=True))
+    return changes

@@ -1,0 +1,125 @@
+"""`dbtgate diff`: the schema diff as a table in the terminal, decided like the gate decides.
+
+The diff command runs only the `breaking` family through the gate (so waivers, scope and the
+config's severities apply exactly as in `dbtgate check`) and prints every change, safe ones
+included, with its class, code, reason, impact and status (blocking, advisory, acknowledged,
+waived). The JSON report it writes has the same shape as the gate's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from rich.table import Table
+
+from dbtgate.errors import DbtgateError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from dbtgate.checks import CheckContext
+    from dbtgate.diff.changes import Change, SchemaDiff
+    from dbtgate.findings import Finding
+    from dbtgate.gate import GateResult
+    from dbtgate.locate import Locator
+
+_CLASS_STYLE = {"breaking": "bold red", "risky": "yellow", "safe": "green"}
+
+
+def diff_result(context: CheckContext, locator: Locator) -> GateResult:
+    """The gate run on the breaking family only; a base build is required."""
+    if context.base is None:
+        raise DbtgateError(
+            "dbtgate diff needs a base build: pass --base PATH|REF (or set `base` in dbtgate.yml)"
+        )
+    from dbtgate.gate import run_gate
+
+    return run_gate(context, locator, families={"breaking"})
+
+
+def print_diff(console: Console, result: GateResult) -> None:
+    diff: SchemaDiff | None = result.sections.get("diff")
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
+    for note in result.notes:
+        console.print(f"[dim]note:[/] {escape(note)}")
+    if diff is None or not diff.changes:
+        console.print("no schema changes against the base build")
+    else:
+        console.print(change_table(diff, result.findings))
+    if diff is not None and diff.unknown:
+        console.print(
+            f"[dim]columns unknown in one build ({len(diff.unknown)}), not compared:[/] "
+            + ", ".join(escape(u.unique_id) for u in diff.unknown[:10])
+            + (" …" if len(diff.unknown) > 10 else "")
+        )
+    counts = diff.counts if diff is not None else {}
+    console.print(
+        f"{counts.get('breaking', 0)} breaking ({counts.get('acknowledged', 0)} acknowledged), "
+        f"{counts.get('risky', 0)} risky, {counts.get('safe', 0)} safe"
+    )
+    verdict = "PASS" if result.decision == "pass" else "FAIL"
+    blocking = result.count("blocking")
+    console.print(
+        f"dbtgate diff: {verdict} — {blocking} blocking change(s)",
+        style="bold green" if result.decision == "pass" else "bold red",
+    )
+
+
+def change_table(diff: SchemaDiff, findings: list[Finding]) -> Table:
+    by_change = {(f.code, f.unique_id, f.column_name, f.key): f for f in findings}
+    table = Table(title="Schema changes against the base build", show_lines=False)
+    for name in ("class", "code", "resource", "change", "reason", "impact", "status"):
+        table.add_column(name, overflow="fold")
+    for change in diff.changes:
+        finding = by_change.get((change.code, change.unique_id, change.column, change.key))
+        style = _CLASS_STYLE[change.change_class]
+        table.add_row(
+            f"[{style}]{change.change_class}[/]",
+            escape(change.code),
+            escape(_resource(change)),
+            escape(_movement(change)),
+            escape(change.reason),
+            escape(_impact(change)),
+            escape(_status(change, finding)),
+        )
+    return table
+
+
+def _resource(change: Change) -> str:
+    name = change.name if change.version is None else f"{change.name} v{change.version}"
+    return f"{name}.{change.column}" if change.column else name
+
+
+def _movement(change: Change) -> str:
+    if change.old is None and change.new is None:
+        return ""
+    return f"{change.old or '∅'} → {change.new or '∅'}"
+
+
+def _impact(change: Change) -> str:
+    impact = change.impact
+    if impact is None:
+        return ""
+    parts = []
+    for consumer in (*impact.models, *impact.exposures):
+        text = f"{consumer.name} (d{consumer.depth}"
+        if consumer.selects_column is not None:
+            text += f", selects: {consumer.selects_column}"
+        parts.append(text + ")")
+    if impact.public:
+        parts.append("public: other projects")
+    if impact.owners:
+        parts.append("owners: " + ", ".join(impact.owners))
+    return "; ".join(parts) or "nothing downstream"
+
+
+def _status(change: Change, finding: Finding | None) -> str:
+    if change.acknowledged is not None:
+        return f"acknowledged ({change.acknowledged.way.replace('_', ' ')})"
+    if finding is None:
+        return ""
+    if finding.waiver is not None:
+        return "waived"
+    return f"{finding.disposition} ({finding.severity})"

@@ -1,0 +1,120 @@
+"""Rules for resources in one build only: added, removed (deleted, renamed or disabled), and
+new model versions.
+
+A contracted model may only go once its deprecation_date has passed (dbt-core's
+`same_contract_removed`); a public one may be read by other projects; anything else removed can
+still be queried by tools outside dbt, so it is worth a look. A new version is the way to change a
+contract, and comes with a deprecation_date on the version it replaces.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dbtgate.diff.classify import (
+    DiffContext,
+    Emitter,
+    contract_policy,
+    deprecation_elapsed,
+    is_contracted,
+    label,
+)
+
+if TYPE_CHECKING:
+    from dbtgate.artifacts.manifest import Exposure, Node, Source
+    from dbtgate.diff.changes import Change
+    from dbtgate.project import Project
+
+
+def removed_relation(ctx: DiffContext, old: Node) -> list[Change]:
+    emit = Emitter(old, path=old.patch_path or old.original_file_path or None)
+    disabled = old.unique_id in _disabled_ids(ctx.pr)
+    how = "disabled" if disabled else "deleted or renamed"
+    name = label(old)
+    kind = old.resource_type
+    details = {"how": "disabled" if disabled else "deleted_or_renamed"}
+    if old.resource_type == "model" and is_contracted(old):
+        if deprecation_elapsed(old, ctx.today):
+            emit(
+                "safe.deprecated_model_removed",
+                f"{name}: contracted model {how} after its deprecation_date "
+                f"({old.deprecation_date})",
+                details=details,
+            )
+        else:
+            policy = contract_policy(old)
+            emit(
+                "breaking.model_removed",
+                f"{name}: contracted {kind} {how}",
+                policy,
+                details=details,
+            )
+    elif getattr(old, "access", None) == "public":
+        emit(
+            "breaking.model_removed",
+            f"{name}: public {kind} {how}; other projects may ref it",
+            "uncontracted_with_consumers",
+            details=details,
+        )
+    else:
+        emit(
+            "risky.model_removed",
+            f"{name}: {kind} {how}; tools outside dbt that query it will fail",
+            details=details,
+        )
+    return emit.changes
+
+
+def _disabled_ids(project: Project) -> set[str]:
+    disabled = project.manifest.disabled
+    return set(disabled) if isinstance(disabled, dict) else set()
+
+
+def added_relation(ctx: DiffContext, new: Node, base_names: set[tuple[str, str]]) -> list[Change]:
+    emit = Emitter(new)
+    name = label(new)
+    if new.version is not None and (new.package_name, new.name) in base_names:
+        older = sorted(
+            (
+                node
+                for node in ctx.pr.relations()
+                if node.name == new.name
+                and node.unique_id != new.unique_id
+                and node.unique_id in ctx.base.nodes
+            ),
+            key=lambda node: str(node.version),
+        )
+        undeprecated = [label(node) for node in older if not node.deprecation_date]
+        if undeprecated:
+            emit(
+                "risky.version_without_deprecation",
+                f"{name} added; without a deprecation_date on {', '.join(undeprecated)} "
+                "consumers are not told to migrate",
+                details={"undeprecated": undeprecated},
+            )
+        else:
+            emit("safe.version_added", f"{name} added; older versions are deprecated")
+        return emit.changes
+    emit("safe.model_added", f"{name}: new {new.resource_type}")
+    return emit.changes
+
+
+def removed_source(old: Source) -> list[Change]:
+    emit = Emitter(old, path=old.original_file_path or None)
+    emit("risky.source_removed", f"{label(old)} removed; models reading it must change with it")
+    return emit.changes
+
+
+def added_source(new: Source) -> list[Change]:
+    emit = Emitter(new)
+    emit("safe.source_added", f"{label(new)}: new source table")
+    return emit.changes
+
+
+def exposure_change(exposure: Exposure, added: bool) -> list[Change]:
+    emit = Emitter(exposure, path=None if added else exposure.original_file_path or None)
+    if added:
+        emit("safe.exposure_added", f"exposure {exposure.name} added")
+    else:
+        emit("safe.exposure_removed", f"exposure {exposure.name} removed")
+    return emit.changes

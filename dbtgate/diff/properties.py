@@ -1,0 +1,240 @@
+"""Rules for everything about a relation besides its columns: how it is built, who may read it,
+its docs, tests and meta, and whether its SQL moved its filters or grain.
+
+Most of these are SAFE (docs, tests, meta, an added deprecation_date), listed so the diff is
+complete; the exceptions are a contracted model with constraints that stops being a table
+(BREAKING in dbt-core), access narrowed, a constraint-like test removed, and a filter or grain
+change seen in the compiled SQL (RISKY).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dbtgate.diff.classify import (
+    MATERIALIZATIONS_ENFORCING_CONSTRAINTS,
+    DiffContext,
+    Emitter,
+    contract_policy,
+    label,
+)
+from dbtgate.diff.columns import column_key
+
+if TYPE_CHECKING:
+    from dbtgate.artifacts.manifest import Node, Source
+    from dbtgate.project import Project
+
+_ACCESS_RANK = {"private": 0, "protected": 1, "public": 2}
+# Generic tests that are a constraint by another name: removing one loosens the contract.
+_CONSTRAINT_TESTS = frozenset({"not_null", "unique", "accepted_values", "relationships"})
+
+
+def property_changes(
+    ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Source, contracted: bool
+) -> None:
+    """Everything but columns and constraints; sources have no materialization, access or SQL."""
+    is_source = new.resource_type == "source"
+    if not is_source:
+        _materialization(emit, old, new, contracted)
+    if new.resource_type == "model":
+        _access(emit, old, new)
+        _deprecation(emit, old, new)
+    _descriptions(emit, old, new)
+    _tests(ctx, emit, old, new)
+    _meta(emit, old, new)
+    if not is_source:
+        _code(ctx, emit, old, new)
+
+
+def _materialization(emit: Emitter, old: Node, new: Node, contracted: bool) -> None:
+    before = old.config.materialized if old.config else None
+    after = new.config.materialized if new.config else None
+    if before == after or before is None or after is None:
+        return
+    has_constraints = bool(old.constraints) or any(
+        c.constraints for c in (old.columns or {}).values()
+    )
+    if (
+        contracted
+        and before in MATERIALIZATIONS_ENFORCING_CONSTRAINTS
+        and after not in MATERIALIZATIONS_ENFORCING_CONSTRAINTS
+        and has_constraints
+    ):
+        emit(
+            "breaking.materialization_changed",
+            f"{label(new)}: materialized {before} -> {after}: its constraints are no longer "
+            "enforced",
+            contract_policy(new),
+            old=before,
+            new=after,
+        )
+    else:
+        emit(
+            "safe.materialization_changed",
+            f"{label(new)}: materialized {before} -> {after}",
+            old=before,
+            new=after,
+        )
+
+
+def _access(emit: Emitter, old: Node, new: Node) -> None:
+    before, after = old.access or "protected", new.access or "protected"
+    if before == after or before not in _ACCESS_RANK or after not in _ACCESS_RANK:
+        return
+    if _ACCESS_RANK[after] < _ACCESS_RANK[before]:
+        emit(
+            "risky.access_narrowed",
+            f"{label(new)}: access narrowed {before} -> {after}; refs from outside its "
+            f"{'project' if before == 'public' else 'group'} will fail",
+            old=before,
+            new=after,
+        )
+    else:
+        emit(
+            "safe.access_widened",
+            f"{label(new)}: access widened {before} -> {after}",
+            old=before,
+            new=after,
+        )
+
+
+def _deprecation(emit: Emitter, old: Node | Source, new: Node | Source) -> None:
+    before = getattr(old, "deprecation_date", None)
+    after = getattr(new, "deprecation_date", None)
+    if before != after and after:
+        emit(
+            "safe.deprecation_set",
+            f"{label(new)}: deprecation_date set to {after}",
+            old=before,
+            new=after,
+        )
+
+
+def _text(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def _descriptions(emit: Emitter, old: Node | Source, new: Node | Source) -> None:
+    columns = []
+    new_columns = {column_key(k): c for k, c in (new.columns or {}).items()}
+    for key, column in (old.columns or {}).items():
+        after = new_columns.get(column_key(key))
+        if after is not None and _text(column.description) != _text(after.description):
+            columns.append(after.name or key)
+    model = _text(old.description) != _text(new.description)
+    if model or columns:
+        what = (["the model's"] if model else []) + (
+            [f"{len(columns)} column(s)'"] if columns else []
+        )
+        emit(
+            "safe.description_changed",
+            f"{label(new)}: {' and '.join(what)} description changed",
+            details={"model": model, "columns": sorted(columns, key=str.casefold)},
+        )
+
+
+def _test_signatures(project: Project, unique_id: str) -> set[tuple[str, str]]:
+    return {
+        (test.qualified_kind, column_key(test.column_name) if test.column_name else "")
+        for test in project.tests_on(unique_id)
+    }
+
+
+def _tests(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Source) -> None:
+    before = _test_signatures(ctx.base, old.unique_id)
+    after = _test_signatures(ctx.pr, new.unique_id)
+    if before == after:
+        return
+    removed, added = sorted(before - after), sorted(after - before)
+    plain_removed = []
+    for kind, column in removed:
+        if kind.rsplit(".", 1)[-1] in _CONSTRAINT_TESTS:
+            where = f"column {column}" if column else "the model"
+            emit(
+                "risky.constraint_loosened",
+                f"{label(new)}: {kind} test removed from {where}",
+                column=column or None,
+                key=f"test:{kind}",
+                old=kind,
+            )
+        else:
+            plain_removed.append((kind, column))
+    if added or plain_removed:
+        emit(
+            "safe.tests_changed",
+            f"{label(new)}: {len(added)} test(s) added, {len(plain_removed)} removed",
+            details={
+                "added": [f"{k}({c})" if c else k for k, c in added],
+                "removed": [f"{k}({c})" if c else k for k, c in plain_removed],
+            },
+        )
+
+
+def _stripped(value: Any) -> Any:
+    """YAML block scalars end in a newline in one dbt engine and not in another."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return {k: _stripped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stripped(v) for v in value]
+    return value
+
+
+def _meta(emit: Emitter, old: Node | Source, new: Node | Source) -> None:
+    what = []
+    before, after = _stripped(old.meta or {}), _stripped(new.meta or {})
+    if before != after:
+        keys = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+        what.append(f"meta ({', '.join(keys)})")
+    if sorted(old.tags or []) != sorted(new.tags or []):
+        what.append("tags")
+    if getattr(old, "group", None) != getattr(new, "group", None):
+        what.append(f"group {getattr(old, 'group', None)} -> {getattr(new, 'group', None)}")
+    if what:
+        emit("safe.meta_changed", f"{label(new)}: {', '.join(what)} changed")
+
+
+def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
+    """Checksums are only comparable between builds of one dbt version (they change with it)."""
+    if not ctx.same_dbt_version or old.checksum is None or new.checksum is None:
+        return
+    if (old.checksum.name, old.checksum.checksum) == (new.checksum.name, new.checksum.checksum):
+        return
+    name = label(new)
+    if new.resource_type == "seed":
+        emit("safe.code_changed", f"{name}: seed data changed")
+        return
+    before = ctx.base_sql.shape(old) if ctx.base_sql else None
+    after = ctx.pr_sql.shape(new) if ctx.pr_sql else None
+    if before is None or after is None:
+        emit(
+            "safe.code_changed",
+            f"{name}: SQL changed (compiled SQL of both builds not available to compare its "
+            "filters and grain)",
+        )
+        return
+    flagged = False
+    if before.filters != after.filters:
+        flagged = True
+        emit(
+            "risky.filter_changed",
+            f"{name}: filters changed (WHERE/HAVING/QUALIFY): it may return other rows",
+            details=_shape_details(before.filters, after.filters),
+        )
+    if before.grain != after.grain:
+        flagged = True
+        emit(
+            "risky.grain_changed",
+            f"{name}: grain changed (GROUP BY/DISTINCT/joins): one row may mean something else",
+            details=_shape_details(before.grain, after.grain),
+        )
+    if not flagged:
+        emit("safe.code_changed", f"{name}: SQL changed; filters and grain did not")
+
+
+def _shape_details(before: tuple[str, ...], after: tuple[str, ...]) -> dict[str, list[str]]:
+    return {
+        "removed": sorted(set(before) - set(after)),
+        "added": sorted(set(after) - set(before)),
+    }

@@ -1,0 +1,248 @@
+"""Compiled SQL, read from disk only when a question needs it, and what sqlglot can tell from it.
+
+The manifest's compiled SQL is left out of the loader on purpose (it is most of a manifest's bytes),
+so the diff reads `compiled_path` under the build's target directory instead, and only for the few
+models a question is asked about: does a downstream model select the column that broke; what
+columns does a model output when neither the catalog nor YAML says; did a changed model's filter or
+grain move. sqlglot is imported on the first such question, never on the gate's common path.
+A file that is missing or SQL sqlglot cannot parse gives "unknown", never an error: this is
+evidence for the reader, not input the gate depends on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from dbtgate.artifacts.manifest import Node
+    from dbtgate.project import Project
+
+Selects = Literal["yes", "no", "unknown"]
+
+# dbt adapter type -> sqlglot dialect, where the names differ.
+_DIALECTS = {"sqlserver": "tsql", "synapse": "tsql", "fabric": "fabric", "glue": "spark"}
+_SQLGLOT_DIALECTS = frozenset(
+    {
+        "athena",
+        "bigquery",
+        "clickhouse",
+        "databricks",
+        "duckdb",
+        "hive",
+        "mysql",
+        "oracle",
+        "postgres",
+        "presto",
+        "redshift",
+        "snowflake",
+        "spark",
+        "sqlite",
+        "teradata",
+        "trino",
+        "tsql",
+    }
+)
+
+
+def dialect_for(adapter: str | None) -> str | None:
+    name = (adapter or "").lower()
+    name = _DIALECTS.get(name, name)
+    return name if name in _SQLGLOT_DIALECTS else None
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """The parts of a query that decide which rows come out (filters) and how many (grain)."""
+
+    filters: tuple[str, ...]
+    grain: tuple[str, ...]
+
+
+@dataclass
+class SqlFiles:
+    """The compiled SQL of one build's nodes, read and parsed at most once each."""
+
+    project: Project
+    dialect: str | None = None
+    _parsed: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, project: Project) -> SqlFiles:
+        metadata = project.manifest.metadata
+        return cls(project, dialect_for(metadata.adapter_type if metadata else None))
+
+    def text(self, node: Node) -> str | None:
+        """The node's compiled SQL, from the build's target directory; None when not on disk."""
+        if not node.compiled_path or node.language == "python":
+            return None
+        for path in _candidates(self.project, node.compiled_path):
+            try:
+                return path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+        return None
+
+    def parsed(self, node: Node) -> Any:
+        """The sqlglot expression of the node's compiled SQL; None when absent or unparsable."""
+        if node.unique_id in self._parsed:
+            return self._parsed[node.unique_id]
+        expression = None
+        text = self.text(node)
+        if text is not None:
+            import sqlglot
+            from sqlglot.errors import SqlglotError
+
+            try:
+                expression = sqlglot.parse_one(text, read=self.dialect)
+            except (SqlglotError, ValueError, RecursionError):
+                expression = None
+        self._parsed[node.unique_id] = expression
+        return expression
+
+    def output_columns(self, node: Node) -> list[str] | None:
+        """Names the outermost SELECT returns, in order; None when it has `*` or cannot be read."""
+        expression = self.parsed(node)
+        if expression is None:
+            return None
+        from sqlglot import exp
+
+        select = expression if isinstance(expression, exp.Query) else None
+        if select is None:
+            return None
+        names = []
+        for projection in select.selects:
+            if isinstance(projection, exp.Star) or (
+                isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
+            ):
+                return None
+            name = projection.alias_or_name
+            if not name:
+                return None
+            names.append(name)
+        return names
+
+    def selects_column(self, child: Node, parent: Node, column: str) -> Selects:
+        """Whether `child`'s compiled SQL reads `column` of `parent` (or passes it through `*`)."""
+        expression = self.parsed(child)
+        if expression is None:
+            return "unknown"
+        from sqlglot import exp
+
+        identifiers = {name.casefold() for name in _relation_names(parent)}
+        sources = _sources_of(expression, identifiers)
+        if not sources:
+            return "unknown"
+        wanted = column.casefold()
+        for reference in expression.find_all(exp.Column):
+            if reference.name.casefold() != wanted:
+                continue
+            qualifier = reference.table.casefold()
+            if not qualifier or qualifier in sources:
+                return "yes"
+        outer = expression if isinstance(expression, exp.Select) else None
+        if outer is not None and any(_is_star(p, sources) for p in outer.selects):
+            return "yes"
+        return "no"
+
+    def shape(self, node: Node) -> QueryShape | None:
+        expression = self.parsed(node)
+        if expression is None:
+            return None
+        from sqlglot import exp
+
+        # Schema and database are environment-dependent (dev vs prod): compare table names only.
+        def bare(item: Any) -> Any:
+            if isinstance(item, exp.Table):
+                return exp.Table(this=item.this.copy(), alias=item.args.get("alias"))
+            return item
+
+        expression = expression.transform(bare)
+        filters: list[str] = []
+        grain: list[str] = []
+        for select in expression.find_all(exp.Select):
+            for key in ("where", "having", "qualify"):
+                part = select.args.get(key)
+                if part is not None:
+                    filters.append(f"{key}:{self._sql(part.this)}")
+            group = select.args.get("group")
+            if group is not None:
+                grain.append("group:" + ",".join(self._sql(e) for e in group.expressions))
+            if select.args.get("distinct") is not None:
+                grain.append("distinct")
+            for join in select.args.get("joins") or ():
+                on = join.args.get("on")
+                kind = " ".join(
+                    str(join.args.get(k) or "").lower()
+                    for k in ("side", "kind")
+                    if join.args.get(k)
+                )
+                grain.append(f"join:{kind}:{self._sql(on) if on is not None else ''}")
+        return QueryShape(tuple(sorted(filters)), tuple(sorted(grain)))
+
+    def _sql(self, expression: Any) -> str:
+        return expression.sql(dialect=self.dialect, normalize=True, comments=False)
+
+
+def _candidates(project: Project, compiled_path: str) -> list[Path]:
+    """compiled_path is relative to the dbt project root (`target/compiled/...`); the artifacts may
+    also have been copied elsewhere with their target directory, so try both anchors."""
+    relative = Path(compiled_path)
+    if relative.is_absolute():
+        return [relative]
+    found = []
+    if project.project_dir is not None:
+        found.append(project.project_dir / relative)
+    if project.artifacts is not None:
+        directory = project.artifacts.directory
+        found.append(directory.parent / relative)
+        if len(relative.parts) > 1:
+            found.append(directory.joinpath(*relative.parts[1:]))
+    return found
+
+
+def _relation_names(node: Node) -> list[str]:
+    names = [node.alias or node.name]
+    if node.relation_name:
+        names.append(node.relation_name.split(".")[-1].strip('"`[]'))
+    return names
+
+
+def _sources_of(expression: Any, identifiers: set[str]) -> set[str]:
+    """Names by which the query refers to the parent: its table aliases, and CTEs built on it."""
+    from sqlglot import exp
+
+    sources: set[str] = set()
+    for table in expression.find_all(exp.Table):
+        if table.name.casefold() in identifiers:
+            sources.add(table.name.casefold())
+            sources.add(table.alias_or_name.casefold())
+    if not sources:
+        return sources
+    ctes = list(expression.find_all(exp.CTE))
+    grew = True
+    while grew:
+        grew = False
+        for cte in ctes:
+            name = cte.alias_or_name.casefold()
+            if name in sources:
+                continue
+            if any(t.name.casefold() in sources for t in cte.this.find_all(exp.Table)):
+                sources.add(name)
+                grew = True
+        for table in expression.find_all(exp.Table):
+            if table.name.casefold() in sources and table.alias_or_name.casefold() not in sources:
+                sources.add(table.alias_or_name.casefold())
+                grew = True
+    return sources
+
+
+def _is_star(projection: Any, sources: set[str]) -> bool:
+    from sqlglot import exp
+
+    if isinstance(projection, exp.Star):
+        return True
+    if isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star):
+        return not projection.table or projection.table.casefold() in sources
+    return False

@@ -1,0 +1,182 @@
+"""Which files and which lines a change touched, from git, and which dbt nodes those files are.
+
+Lint blocks only on what a pull request wrote, so it needs the changed lines, not just the
+changed files. The change is everything between the merge base of the base ref and the working
+tree: the branch's commits (`git diff <merge-base>...HEAD`) plus what is staged, unstaged or not
+yet added, which is what an engineer running dbtgate before pushing expects. A file git sees as
+renamed is not new: only the lines the rename edited count. Untracked files are new files.
+
+Files map to dbt nodes by `original_file_path`, which is relative to the dbt project; the project
+may live in a subdirectory of the repository, so paths are compared as absolute paths.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from dbtgate.errors import DbtgateError
+
+if TYPE_CHECKING:
+    from git import Repo
+
+    from dbtgate.project import Project
+
+# Tried in order when no base ref is configured. In a GitHub pull request GITHUB_BASE_REF names
+# the target branch (the CLI puts `origin/<it>` first).
+DEFAULT_BASE_REFS = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
+_HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class ChangedFile:
+    path: Path  # absolute
+    status: Literal["added", "modified", "renamed"]
+    # Line numbers (1-based, in the current file) the change wrote; None: the file is new, so
+    # every line is changed.
+    lines: frozenset[int] | None
+    previous_path: Path | None = None
+
+    def touches(self, line: int | None) -> bool:
+        """Whether `line` was written by the change (a whole-file problem: any line was)."""
+        if self.lines is None:
+            return True
+        if line is None:
+            return bool(self.lines)
+        return line in self.lines
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    repo_root: Path
+    base_ref: str
+    merge_base: str
+    files: dict[Path, ChangedFile]  # by absolute path
+
+    def get(self, path: Path) -> ChangedFile | None:
+        return self.files.get(path)
+
+
+def open_repo(start: Path) -> Repo:
+    """The git repository holding `start`; a clear error outside one or without git."""
+    try:
+        import git
+    except ImportError as exc:  # gitpython imports fine but needs the git executable
+        raise DbtgateError(f"git is needed to find the changed files: {exc}") from None
+    try:
+        return git.Repo(start, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise DbtgateError(
+            f"{start}: not inside a git repository, so the changed files are unknown "
+            "(pass --all to lint every file)"
+        ) from None
+
+
+def resolve_base_ref(repo: Repo, candidates: Iterable[str]) -> str | None:
+    """The first candidate ref that names a commit in `repo`."""
+    import git
+
+    for ref in candidates:
+        try:
+            repo.commit(ref)
+        except (git.BadName, git.GitCommandError, ValueError):
+            continue
+        return ref
+    return None
+
+
+def changes_against(repo: Repo, base_ref: str, within: Path | None = None) -> ChangeSet:
+    """Files and lines changed since the merge base of `base_ref` and HEAD, working tree included.
+
+    `within` limits the diff to a directory (the dbt project), which keeps it fast in a monorepo.
+    """
+    import git
+
+    root = Path(repo.working_tree_dir or ".").resolve()
+    try:
+        head = repo.head.commit
+    except ValueError:
+        raise DbtgateError(f"{root}: the repository has no commits yet") from None
+    try:
+        bases = repo.merge_base(base_ref, head)
+    except git.GitCommandError as exc:
+        raise DbtgateError(
+            f"{root}: base ref {base_ref!r} is not known to git ({_git_reason(exc)}); fetch it "
+            "(in CI: actions/checkout with fetch-depth: 0) or pass another --base-ref"
+        ) from None
+    if not bases:
+        raise DbtgateError(
+            f"{root}: {base_ref!r} and HEAD have no common ancestor (a shallow clone? in CI use "
+            "actions/checkout with fetch-depth: 0)"
+        )
+    merge_base = bases[0]
+    paths = None
+    if within is not None:
+        relative = _relative(within.resolve(), root)
+        paths = [relative] if relative not in (None, ".") else None
+    files: dict[Path, ChangedFile] = {}
+    # Against the working tree (None): committed, staged and unstaged edits in one diff.
+    for diff in merge_base.diff(None, paths=paths, create_patch=True, unified=0):
+        if diff.deleted_file or diff.b_path is None:
+            continue
+        path = root / diff.b_path
+        patch = diff.diff if isinstance(diff.diff, bytes) else (diff.diff or "").encode()
+        if diff.new_file:
+            files[path] = ChangedFile(path, "added", None)
+        elif diff.renamed_file and diff.rename_from:
+            files[path] = ChangedFile(
+                path, "renamed", changed_lines(patch), previous_path=root / diff.rename_from
+            )
+        else:
+            files[path] = ChangedFile(path, "modified", changed_lines(patch))
+    scope = within.resolve() if within is not None else root
+    for untracked in repo.untracked_files:
+        path = root / untracked
+        if path.is_relative_to(scope):
+            files[path] = ChangedFile(path, "added", None)
+    return ChangeSet(root, base_ref, merge_base.hexsha, files)
+
+
+def changed_lines(patch: bytes) -> frozenset[int]:
+    """Lines of the new file that a zero-context patch adds or replaces."""
+    lines: set[int] = set()
+    for match in _HUNK.finditer(patch):
+        start = int(match.group(1))
+        count = int(match.group(2)) if match.group(2) is not None else 1
+        lines.update(range(start, start + count))
+    return frozenset(lines)
+
+
+def nodes_by_file(project: Project) -> dict[Path, str]:
+    """Absolute SQL file path -> unique_id, for the root project's nodes that have a SQL file.
+
+    One file can define several nodes only in legacy snapshot blocks; the smallest id wins so
+    the mapping is deterministic."""
+    if project.project_dir is None:
+        return {}
+    base = project.project_dir.resolve()
+    root_package = project.root_package
+    mapping: dict[Path, str] = {}
+    for uid in sorted(project.nodes, reverse=True):
+        node = project.nodes[uid]
+        if node.package_name != root_package or not node.original_file_path.endswith(".sql"):
+            continue
+        mapping[base / node.original_file_path] = uid
+    return mapping
+
+
+def _relative(path: Path, root: Path) -> str | None:
+    try:
+        return path.relative_to(root).as_posix() or "."
+    except ValueError:
+        return None
+
+
+def _git_reason(exc: Exception) -> str:
+    stderr = getattr(exc, "stderr", "") or ""
+    lines = [line.strip() for line in str(stderr).splitlines() if line.strip()]
+    reason = lines[-1] if lines else str(exc)
+    return reason.removeprefix("stderr: ").strip("'")

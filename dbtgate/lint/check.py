@@ -1,0 +1,125 @@
+"""The `lint` check family: sqlfluff violations as findings that block only on changed lines.
+
+The lint itself (git, files, sqlfluff) runs before the gate in `dbtgate.lint.run`; its `LintRun`
+reaches this check as `ctx.options["lint_run"]`, so the check stays a pure function of the
+context. It decides `Finding.changed` per line: a violation on a line the change wrote is
+changed (it blocks under `scope: changed`); one on an untouched line of the same edited model is
+not. That is why the family registers with `owns_changed=True`: the gate must not widen
+`changed` to every finding of a changed model.
+
+A lint finding's fingerprint is anchored on the code and the text of the offending line, not its
+number, so an edit above it does not make an old violation look new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from dbtgate.checks import CheckContext, check
+from dbtgate.findings import Finding
+
+if TYPE_CHECKING:
+    from dbtgate.lint.run import LintedFile, LintRun, Violation
+
+LINT_RUN_OPTION = "lint_run"
+
+
+@check("lint", owns_changed=True)
+def lint_findings(ctx: CheckContext) -> list[Finding]:
+    run: LintRun | None = ctx.options.get(LINT_RUN_OPTION)
+    if run is None:
+        if ctx.config.lint.enabled:
+            ctx.notes.append("lint is enabled but was not run, so SQL was not linted")
+        return []
+    ctx.sections["lint"] = run.summary()
+    if not run.files:
+        ctx.notes.append(
+            "lint: no SQL files to lint"
+            + ("" if run.lint_all else f" changed since {run.base_ref}")
+        )
+    elif not run.change_known:
+        ctx.notes.append("lint: the change is unknown (no git base), so every line counts")
+    findings: list[Finding] = []
+    for linted in run.files:
+        findings.extend(_violation_findings(run, linted))
+        if linted.problems:
+            findings.append(_unparsable_finding(run, linted))
+    return findings
+
+
+def _violation_findings(run: LintRun, linted: LintedFile) -> Iterator[Finding]:
+    seen: dict[tuple[str, str], int] = {}
+    for violation in linted.violations:
+        # Identical lines with the same violation (two `order_id,` lines) stay distinct.
+        anchor = (violation.code, violation.line_text)
+        occurrence = seen.get(anchor, 0)
+        seen[anchor] = occurrence + 1
+        key = violation.line_text if occurrence == 0 else f"{violation.line_text} #{occurrence}"
+        message = violation.description
+        if violation.name:
+            message = f"{message} ({violation.name})"
+        yield Finding(
+            code=f"lint.{violation.code}",
+            severity=run.severity_of(violation.code, violation.warning),  # type: ignore[arg-type]
+            message=message,
+            unique_id=linted.unique_id,
+            key=key,
+            path=linted.path,
+            line=violation.line,
+            column=violation.column,
+            fix=_fix_hint(run, linted, violation),
+            changed=_is_changed(run, linted, violation.line),
+            details={"rule": violation.name, "fixable": violation.fixable},
+        )
+
+
+def _unparsable_finding(run: LintRun, linted: LintedFile) -> Finding:
+    first = linted.problems[0]
+    message = f"sqlfluff could not template or parse this file: {first.description}"
+    if len(linted.problems) > 1:
+        message += f" (and {len(linted.problems) - 1} more)"
+    if first.code == "TMP" and "undefined" in first.description.lower():
+        fix = (
+            "the jinja templater stubs dbt's context (docs/lint.md): define the missing name "
+            "under [sqlfluff:templater:jinja:context] or macros in .sqlfluff, or use "
+            "lint.templater: dbt"
+        )
+    elif first.code == "TMP":
+        fix = f"fix the jinja near line {first.line or 1} (`dbt compile` shows dbt's own error)"
+    elif first.code in ("PRS", "LXR"):
+        fix = f"check the SQL near line {first.line or 1} against the {run.dialect} dialect"
+    else:
+        fix = f"run `sqlfluff lint {run.dialect_flag}{linted.path}` to see why"
+    return Finding(
+        code="lint.unparsable",
+        severity=run.severity_of("unparsable"),  # type: ignore[arg-type]
+        message=message,
+        unique_id=linted.unique_id,
+        path=linted.path,
+        line=first.line,
+        fix=fix,
+        changed=_is_changed(run, linted, None),
+        details={
+            "problems": [
+                {"code": p.code, "line": p.line, "description": p.description}
+                for p in linted.problems
+            ]
+        },
+    )
+
+
+def _is_changed(run: LintRun, linted: LintedFile, line: int | None) -> bool:
+    """Whether the change wrote `line` (None: anything in the file)."""
+    if not run.change_known:
+        return True
+    return linted.change is not None and linted.change.touches(line)
+
+
+def _fix_hint(run: LintRun, linted: LintedFile, violation: Violation) -> str:
+    if violation.fixable:
+        return f"sqlfluff fix {run.dialect_flag}--rules {violation.code} {linted.path}"
+    return (
+        f"not auto-fixable: edit line {violation.line} by hand (or accept it with "
+        f"`-- noqa: {violation.code}` on that line)"
+    )

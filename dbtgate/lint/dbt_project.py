@@ -1,0 +1,111 @@
+"""What lint needs from dbt_project.yml and packages.yml, read without dbt.
+
+Lint runs before (or without) a dbt build, so it cannot ask a manifest where the SQL lives or
+which vars a model reads: it reads the project file itself. Only the keys lint uses are read:
+the name and profile, the SQL and macro paths, the project's vars, and the namespaces of the
+packages the project installs (so `dbt_utils.star(...)` templates without the package).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dbtgate.errors import DbtgateError
+
+
+@dataclass(frozen=True)
+class DbtProjectFiles:
+    directory: Path
+    name: str
+    profile: str | None = None
+    # Directories (relative to `directory`) whose .sql files are linted: models, analyses and
+    # singular tests. Macros are not linted on their own: they are templated into models.
+    sql_paths: tuple[str, ...] = ("models", "analyses", "tests")
+    macro_paths: tuple[str, ...] = ("macros",)
+    vars: dict[str, Any] = field(default_factory=dict)
+    package_namespaces: tuple[str, ...] = ()
+
+
+def read_dbt_project(directory: Path) -> DbtProjectFiles:
+    """dbt_project.yml of the project at `directory`; a clear error when it is missing or bad."""
+    path = directory / "dbt_project.yml"
+    data = _read_yaml(path, required=True)
+    name = str(data.get("name") or directory.name)
+    sql_paths = [
+        *_paths(data, "model-paths", path, ["models"]),
+        *_paths(data, "analysis-paths", path, ["analyses"]),
+        *_paths(data, "test-paths", path, ["tests"]),
+    ]
+    return DbtProjectFiles(
+        directory=directory,
+        name=name,
+        profile=str(data["profile"]) if data.get("profile") else None,
+        sql_paths=tuple(dict.fromkeys(sql_paths)),
+        macro_paths=tuple(_paths(data, "macro-paths", path, ["macros"])),
+        vars=_project_vars(data.get("vars"), name),
+        package_namespaces=_package_namespaces(directory),
+    )
+
+
+def _read_yaml(path: Path, *, required: bool) -> dict[str, Any]:
+    import yaml
+
+    if not path.is_file():
+        if required:
+            raise DbtgateError(f"{path}: not found (lint needs the dbt project's dbt_project.yml)")
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise DbtgateError(f"{path}{where}: not valid YAML") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise DbtgateError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _paths(data: dict[str, Any], key: str, path: Path, default: list[str]) -> list[str]:
+    value = data.get(key, default)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise DbtgateError(f"{path}: {key}: expected a list of directories, got {value!r}")
+    return [item.rstrip("/") for item in value]
+
+
+def _project_vars(raw: Any, project_name: str) -> dict[str, Any]:
+    """Global vars plus the ones scoped to this project (dbt's `vars: {project: {...}}`)."""
+    if not isinstance(raw, dict):
+        return {}
+    values = {k: v for k, v in raw.items() if not isinstance(v, dict)}
+    scoped = raw.get(project_name)
+    if isinstance(scoped, dict):
+        values.update(scoped)
+    return values
+
+
+def _package_namespaces(directory: Path) -> tuple[str, ...]:
+    """The macro namespaces of installed packages: hub names, git repository names, and any
+    directory under dbt_packages/ (a package's namespace is its project name)."""
+    names: set[str] = set()
+    for filename in ("packages.yml", "dependencies.yml"):
+        data = _read_yaml(directory / filename, required=False)
+        for entry in data.get("packages") or []:
+            if not isinstance(entry, dict):
+                continue
+            if isinstance(entry.get("package"), str):
+                names.add(entry["package"].rsplit("/", 1)[-1])
+            elif isinstance(entry.get("git"), str):
+                repo = entry["git"].rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+                names.add(repo.replace("-", "_"))
+            elif isinstance(entry.get("local"), str):
+                names.add(Path(entry["local"]).name.replace("-", "_"))
+    installed = directory / "dbt_packages"
+    if installed.is_dir():
+        names.update(child.name for child in installed.iterdir() if child.is_dir())
+    return tuple(sorted(name for name in names if name.isidentifier()))

@@ -1,0 +1,504 @@
+"""Lint the changed SQL files with sqlfluff's Python API, once per run.
+
+Why this shape: building sqlfluff's config, dialect and rule set costs about a second, and a
+model about a tenth to half a second, so one `Linter` is built for the run (never a subprocess
+per file) and only the files the change touched are linted (`lint_all` for every file). This
+is the only place lint reads files, runs git or imports sqlfluff; the result, a `LintRun`, is
+handed to the pure `lint` check, which turns it into findings.
+
+The project's own sqlfluff configuration (.sqlfluff, pyproject.toml, setup.cfg, tox.ini,
+.sqlfluffignore) applies as it does for `sqlfluff lint`; dbtgate only decides the templater, the
+dialect when the project does not set one, and (if configured) the rule allowlist.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib.util
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dbtgate.errors import DbtgateError
+from dbtgate.lint.changes import DEFAULT_BASE_REFS, ChangedFile, ChangeSet, nodes_by_file
+from dbtgate.lint.dbt_project import DbtProjectFiles, read_dbt_project
+
+if TYPE_CHECKING:
+    from sqlfluff.core import FluffConfig, Linter
+
+    from dbtgate.config import Config, LintConfig
+    from dbtgate.project import Project
+
+# dbt adapter type (manifest metadata.adapter_type) -> sqlfluff dialect.
+ADAPTER_DIALECTS: dict[str, str] = {
+    "athena": "athena",
+    "bigquery": "bigquery",
+    "clickhouse": "clickhouse",
+    "databricks": "databricks",
+    "db2": "db2",
+    "doris": "doris",
+    "duckdb": "duckdb",
+    "exasol": "exasol",
+    "fabric": "tsql",
+    "greenplum": "greenplum",
+    "hive": "hive",
+    "impala": "impala",
+    "materialize": "materialize",
+    "mariadb": "mariadb",
+    "mysql": "mysql",
+    "oracle": "oracle",
+    "postgres": "postgres",
+    "redshift": "redshift",
+    "snowflake": "snowflake",
+    "spark": "sparksql",
+    "sqlite": "sqlite",
+    "sqlserver": "tsql",
+    "starrocks": "starrocks",
+    "synapse": "tsql",
+    "teradata": "teradata",
+    "trino": "trino",
+    "vertica": "vertica",
+}
+UNPARSABLE = "unparsable"
+# sqlfluff's codes for "could not template / lex / parse this file".
+_PROBLEM_ORDER = {"TMP": 0, "LXR": 1, "PRS": 2}
+
+
+@dataclass(frozen=True)
+class Violation:
+    code: str  # sqlfluff's code, e.g. LT01
+    name: str  # sqlfluff's rule name, e.g. layout.spacing
+    description: str
+    line: int
+    column: int
+    fixable: bool
+    warning: bool  # listed in sqlfluff's own `warnings` setting
+    line_text: str  # the offending source line, stripped: the fingerprint's anchor
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a file could not be (fully) templated, lexed or parsed."""
+
+    code: str  # TMP, LXR, PRS, or "skipped" / "error" when sqlfluff gave up on the file
+    description: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class LintedFile:
+    path: str  # as reported: relative to the working directory, "/"-separated
+    unique_id: str | None
+    violations: tuple[Violation, ...]
+    problems: tuple[Problem, ...]
+    # The file's entry in the change; None when it is untouched (or the change is unknown).
+    change: ChangedFile | None
+    seconds: float
+
+
+@dataclass
+class LintRun:
+    files: list[LintedFile]
+    dialect: str
+    dialect_flag: str  # "--dialect X " for the fix hint when the project's sqlfluff config lacks it
+    templater: str
+    lint_all: bool
+    # None when the change is unknown (--all outside git): then every line counts as changed.
+    base_ref: str | None = None
+    merge_base: str | None = None
+    severity: dict[str, str] = field(default_factory=dict)  # resolved per sqlfluff code
+    default_severity: str = "error"
+    setup_seconds: float = 0.0
+    seconds: float = 0.0
+
+    @property
+    def change_known(self) -> bool:
+        return self.merge_base is not None
+
+    def severity_of(self, code: str, warning: bool = False) -> str:
+        if code in self.severity:
+            return self.severity[code]
+        return "warn" if warning else self.default_severity
+
+    def summary(self) -> dict[str, Any]:
+        """The report section: what was linted against what (no timings: reports are
+        deterministic)."""
+        return {
+            "dialect": self.dialect,
+            "templater": self.templater,
+            "scope": "all files" if self.lint_all else "changed files",
+            "base_ref": self.base_ref,
+            "merge_base": self.merge_base,
+            "files": [linted.path for linted in self.files],
+        }
+
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+def run_lint(
+    project: Project,
+    config: Config,
+    *,
+    lint_all: bool = False,
+    base_ref: str | None = None,
+    display_root: Path | None = None,
+    progress: ProgressCallback | None = None,
+) -> LintRun:
+    """Lint the project's changed SQL files (every SQL file with `lint_all`)."""
+    started = time.perf_counter()
+    if project.project_dir is None:
+        raise DbtgateError(
+            "lint needs the dbt project's files: pass --project-dir (where dbt_project.yml is)"
+        )
+    project_dir = project.project_dir.resolve()
+    dbt_files = read_dbt_project(project_dir)
+    lint_config = config.lint
+    changes = _changes(project_dir, lint_config, config.base, base_ref, lint_all)
+    adapter_type = project.manifest.metadata.adapter_type if project.manifest.metadata else None
+    linter, root, dialect, dialect_flag = build_linter(dbt_files, lint_config, adapter_type)
+    severity = resolve_severity(linter, lint_config, config.path)
+    working = changes.repo_root if changes else project_dir
+    candidates = discover_sql_files(dbt_files, root, working, lint_config.exclude)
+    if not lint_all:
+        assert changes is not None  # _changes only returns None with lint_all
+        candidates = [path for path in candidates if changes.get(path) is not None]
+    nodes = nodes_by_file(project)
+    display = (display_root or Path.cwd()).resolve()
+    macro_paths = _macro_paths(dbt_files) if lint_config.templater == "jinja" else []
+    setup = time.perf_counter() - started
+    files = []
+    ordered = list(linter.templater.sequence_files([str(p) for p in candidates], config=root))
+    for index, fname in enumerate(ordered):
+        path = Path(fname)
+        shown = _display_path(path, display)
+        if progress is not None:
+            progress(index, len(ordered), shown)
+        file_started = time.perf_counter()
+        violations, problems = lint_file(linter, root, path, macro_paths)
+        files.append(
+            LintedFile(
+                path=shown,
+                unique_id=nodes.get(path),
+                violations=violations,
+                problems=problems,
+                change=changes.get(path) if changes else None,
+                seconds=time.perf_counter() - file_started,
+            )
+        )
+    files.sort(key=lambda linted: linted.path)
+    return LintRun(
+        files=files,
+        dialect=dialect,
+        dialect_flag=dialect_flag,
+        templater=lint_config.templater,
+        lint_all=lint_all,
+        base_ref=changes.base_ref if changes else None,
+        merge_base=changes.merge_base if changes else None,
+        severity=severity,
+        default_severity=lint_config.default_severity,
+        setup_seconds=setup,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def project_without_build(project_dir: Path) -> Project:
+    """A Project with no nodes, for linting a dbt project that has not been built: findings then
+    name files rather than models."""
+    from dbtgate.artifacts.manifest import Manifest, ManifestMetadata
+    from dbtgate.project import Project
+
+    name = read_dbt_project(project_dir).name
+    return Project.from_manifest(
+        Manifest(metadata=ManifestMetadata(project_name=name)), project_dir=project_dir
+    )
+
+
+def _changes(
+    project_dir: Path,
+    lint_config: LintConfig,
+    configured_base: str | None,
+    explicit: str | None,
+    lint_all: bool,
+) -> ChangeSet | None:
+    """What the change touched; None only with `lint_all` when git cannot say."""
+    from dbtgate.lint.changes import changes_against, open_repo, resolve_base_ref
+
+    try:
+        repo = open_repo(project_dir)
+    except DbtgateError:
+        if lint_all:
+            return None
+        raise
+    chosen = explicit or lint_config.base_ref
+    if chosen is None and configured_base and not Path(configured_base).exists():
+        chosen = configured_base  # `base:` may be a git ref rather than a build directory
+    if chosen is None:
+        candidates = list(DEFAULT_BASE_REFS)
+        github_base = os.environ.get("GITHUB_BASE_REF")
+        if github_base:
+            candidates.insert(0, f"origin/{github_base}")
+        chosen = resolve_base_ref(repo, candidates)
+        if chosen is None:
+            if lint_all:
+                return None
+            raise DbtgateError(
+                f"{project_dir}: no base ref to find the changed files against (tried "
+                f"{', '.join(candidates)}): pass --base-ref, set lint.base_ref, or pass --all"
+            )
+    return changes_against(repo, chosen, within=project_dir)
+
+
+def build_linter(
+    dbt_files: DbtProjectFiles, lint_config: LintConfig, adapter_type: str | None
+) -> tuple[Linter, FluffConfig, str, str]:
+    """One Linter for the run, on the project's sqlfluff config plus dbtgate's choices.
+
+    Returns the linter, its root config, the dialect and the `--dialect X ` fix-hint flag."""
+    from sqlfluff.core import FluffConfig, Linter
+    from sqlfluff.core.config import load_config_up_to_path
+    from sqlfluff.core.errors import SQLFluffUserError
+
+    project_dir = dbt_files.directory
+    try:
+        configs = load_config_up_to_path(str(project_dir))
+    except (SQLFluffUserError, ValueError) as exc:
+        raise DbtgateError(f"{project_dir}: sqlfluff config: {exc}") from None
+    project_dialect = (configs.get("core") or {}).get("dialect")
+    overrides: dict[str, Any] = {"templater": lint_config.templater}
+    if lint_config.dialect:
+        dialect, flag = lint_config.dialect, f"--dialect {lint_config.dialect} "
+        overrides["dialect"] = dialect
+    elif project_dialect:
+        dialect, flag = str(project_dialect), ""
+    elif adapter_type:
+        dialect = ADAPTER_DIALECTS.get(adapter_type.lower())
+        if dialect is None:
+            raise DbtgateError(
+                f"no sqlfluff dialect for dbt adapter {adapter_type!r}: set lint.dialect in "
+                "the dbtgate config or `dialect` in .sqlfluff"
+            )
+        flag = f"--dialect {dialect} "
+        overrides["dialect"] = dialect
+    else:
+        raise DbtgateError(
+            f"{project_dir}: no SQL dialect to lint with: set lint.dialect in the dbtgate config "
+            "or `dialect` in .sqlfluff, or pass --artifacts so the manifest's adapter is used"
+        )
+    if lint_config.rules:
+        overrides["rules"] = ",".join(lint_config.rules)
+    if lint_config.templater == "dbt":
+        require_dbt_templater(dbt_files, configs)
+    try:
+        root = FluffConfig(configs=configs, overrides=overrides)
+    except KeyError:
+        raise DbtgateError(f"unknown sqlfluff dialect {dialect!r} ({_known_dialects()})") from None
+    except SQLFluffUserError as exc:
+        raise DbtgateError(f"{project_dir}: sqlfluff config: {exc}") from None
+    linter = Linter(config=root)
+    if lint_config.templater == "jinja":
+        from dbtgate.lint.templater import DbtStubTemplater, StubSettings
+
+        settings = StubSettings(
+            project_name=dbt_files.name,
+            adapter_type=adapter_type or dialect,
+            profile_name=dbt_files.profile,
+            vars=dbt_files.vars,
+            package_namespaces=dbt_files.package_namespaces,
+        )
+        # The Linter renders every file with this one templater object (a jinja templater,
+        # so sqlfluff's per-file "same templater" check still holds).
+        linter.templater = DbtStubTemplater(settings)
+    return linter, root, dialect, flag
+
+
+def require_dbt_templater(dbt_files: DbtProjectFiles, configs: dict[str, Any]) -> None:
+    """`templater: dbt` needs the plugin and a dbt profile: say which is missing, up front."""
+    if importlib.util.find_spec("sqlfluff_templater_dbt") is None:
+        raise DbtgateError(
+            "lint.templater is 'dbt' but sqlfluff-templater-dbt is not installed: "
+            "`pip install sqlfluff-templater-dbt` (with dbt-core and your adapter), or use "
+            "lint.templater: jinja (see docs/lint.md)"
+        )
+    dbt_section = (configs.get("templater") or {}).get("dbt") or {}
+    project_dir = dbt_section.get("project_dir") or os.environ.get("DBT_PROJECT_DIR")
+    if project_dir is None and Path.cwd().resolve() != dbt_files.directory:
+        raise DbtgateError(
+            f"lint.templater is 'dbt': set project_dir = {dbt_files.directory} under "
+            "[sqlfluff:templater:dbt] in .sqlfluff (the dbt templater defaults to the working "
+            "directory)"
+        )
+    find_dbt_profile(dbt_files, dbt_section.get("profiles_dir"), dbt_section.get("profile"))
+
+
+def find_dbt_profile(
+    dbt_files: DbtProjectFiles, profiles_dir: str | None, profile: str | None
+) -> Path:
+    """The profiles.yml the dbt templater will read (dbt's own search order), holding the
+    project's profile; a clear error when there is none."""
+    import yaml
+
+    candidates = (
+        [Path(profiles_dir).expanduser()]
+        if profiles_dir
+        else [
+            Path(p).expanduser()
+            for p in (os.environ.get("DBT_PROFILES_DIR"), os.getcwd(), "~/.dbt")
+            if p
+        ]
+    )
+    name = profile or dbt_files.profile or dbt_files.name
+    for directory in candidates:
+        path = directory / "profiles.yml"
+        if not path.is_file():
+            continue
+        try:
+            profiles = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            raise DbtgateError(f"{path}: not valid YAML") from None
+        if not isinstance(profiles, dict) or name not in profiles:
+            raise DbtgateError(
+                f"{path}: no profile {name!r}, which the dbt templater needs to compile "
+                "the project (see docs/lint.md)"
+            )
+        return path
+    searched = ", ".join(str(c / "profiles.yml") for c in candidates)
+    raise DbtgateError(
+        f"lint.templater is 'dbt' but there is no dbt profile ({searched} not found): the dbt "
+        "templater compiles with a warehouse profile; set DBT_PROFILES_DIR or profiles_dir "
+        "under [sqlfluff:templater:dbt], or use lint.templater: jinja (see docs/lint.md)"
+    )
+
+
+def resolve_severity(linter: Linter, lint_config: LintConfig, config_path: Path | None) -> dict:
+    """`lint.severity` keys (codes, rule names, groups, aliases, `unparsable`) -> per code.
+
+    A key naming fewer rules is more specific and wins (`LT05` over `layout` over `all`)."""
+    rules = linter.rule_tuples()
+    by_code: dict[str, tuple[int, str, str]] = {}  # code -> (rules the key names, key, severity)
+    for key in sorted(lint_config.severity):
+        severity = lint_config.severity[key]
+        if key == UNPARSABLE:
+            codes = {UNPARSABLE}
+        else:
+            codes = {
+                rule.code
+                for rule in rules
+                if key in (rule.code, rule.name) or key in rule.groups or key in rule.aliases
+            }
+        if not codes:
+            where = f"{config_path}:{lint_config.line}: " if config_path else ""
+            raise DbtgateError(
+                f"{where}lint.severity: {key!r} is not a sqlfluff rule code, name or group "
+                "(nor 'unparsable')"
+            )
+        for code in codes:
+            current = by_code.get(code)
+            if current is None or len(codes) < current[0]:
+                by_code[code] = (len(codes), key, severity)
+    return {code: chosen[2] for code, chosen in sorted(by_code.items())}
+
+
+def discover_sql_files(
+    dbt_files: DbtProjectFiles, root: FluffConfig, working: Path, exclude: Iterable[str]
+) -> list[Path]:
+    """The project's SQL files under its model, analysis and test paths, minus what
+    .sqlfluffignore (sqlfluff's own rules) and `lint.exclude` leave out."""
+    from sqlfluff.core.linter.discovery import paths_from_path
+
+    extensions = [e.strip() for e in str(root.get("sql_file_exts", default=".sql")).split(",")]
+    patterns = list(exclude)
+    found: set[Path] = set()
+    for relative in dbt_files.sql_paths:
+        directory = dbt_files.directory / relative
+        if not directory.is_dir():
+            continue
+        for fname in paths_from_path(
+            str(directory), working_path=str(working), target_file_exts=extensions
+        ):
+            path = Path(fname).resolve()
+            inside = path.relative_to(dbt_files.directory).as_posix()
+            if not any(fnmatch.fnmatch(inside, pattern) for pattern in patterns):
+                found.add(path)
+    return sorted(found)
+
+
+def lint_file(
+    linter: Linter, root: FluffConfig, path: Path, macro_paths: list[str]
+) -> tuple[tuple[Violation, ...], tuple[Problem, ...]]:
+    """Lint one file; a file sqlfluff cannot template, parse or handle gives problems, and
+    never stops the run."""
+    from sqlfluff.core.errors import SQLFluffSkipFile, SQLFluffUserError
+
+    fname = str(path)
+    try:
+        raw, file_config, encoding = linter.load_raw_file_and_config(fname, root)
+        if macro_paths and not file_config.get_section(
+            ("templater", "jinja", "load_macros_from_path")
+        ):
+            # The project's macros, so models calling them template (unless .sqlfluff says
+            # otherwise). Set per file: sqlfluff builds each file's config afresh.
+            file_config.set_value(
+                ["templater", "jinja", "load_macros_from_path"], ",".join(macro_paths)
+            )
+        rendered = linter.render_string(raw, fname, file_config, encoding)
+        linted = linter.lint_rendered(rendered, linter.get_rulepack(config=rendered.config))
+    except SQLFluffSkipFile as exc:
+        return (), (Problem("skipped", str(exc)),)
+    except SQLFluffUserError as exc:
+        raise DbtgateError(f"{path}: sqlfluff config: {exc}") from None
+    except Exception as exc:  # a sqlfluff bug on one file must not stop the gate
+        return (), (Problem("error", f"sqlfluff failed on this file: {type(exc).__name__}: {exc}"),)
+    source_lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    violations: list[Violation] = []
+    problems: list[Problem] = []
+    for error in linted.get_violations(filter_warning=False):
+        code = error.rule_code()
+        line = error.line_no or None
+        if code in _PROBLEM_ORDER:
+            problems.append(Problem(code, error.desc(), line))
+            continue
+        rule = getattr(error, "rule", None)
+        text = source_lines[line - 1].strip() if line and line <= len(source_lines) else ""
+        violations.append(
+            Violation(
+                code=code,
+                name=getattr(rule, "name", "") or "",
+                description=error.desc(),
+                line=line or 1,
+                column=error.line_pos or 1,
+                fixable=bool(error.fixable),
+                warning=bool(getattr(error, "warning", False)),
+                line_text=text,
+            )
+        )
+    violations.sort(key=lambda v: (v.line, v.column, v.code))
+    # Root cause first: a templating failure explains the parse errors that follow it.
+    problems.sort(key=lambda p: (_PROBLEM_ORDER.get(p.code, 9), p.line or 0, p.description))
+    return tuple(violations), tuple(problems)
+
+
+def _macro_paths(dbt_files: DbtProjectFiles) -> list[str]:
+    """Macro directories that hold macros (loading an empty one would only cost time)."""
+    found = []
+    for relative in dbt_files.macro_paths:
+        directory = dbt_files.directory / relative
+        if directory.is_dir() and any(directory.rglob("*.sql")):
+            found.append(str(directory))
+    return found
+
+
+def _display_path(path: Path, root: Path) -> str:
+    try:
+        return Path(os.path.relpath(path, root)).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+
+
+def _known_dialects() -> str:
+    from sqlfluff.core import dialect_readout
+
+    return "known: " + ", ".join(d.label for d in dialect_readout())

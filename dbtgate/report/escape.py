@@ -1,0 +1,66 @@
+"""Escaping of untrusted text (model names, descriptions, messages) for each output language.
+
+Anyone who can open a pull request controls model names, descriptions and SQL, and those land in a
+PR comment, a job summary and an HTML page that release managers open. Unescaped, a description
+could close a table, forge a link, ping a team, inject HTML, end a mermaid code fence, or run a
+script. Every renderer passes untrusted text through one of these functions, never raw.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# Characters with a meaning somewhere in GitHub-flavoured markdown (emphasis, links, headings,
+# lists, tables, code, strikethrough, autolinks); backslash-escaping them makes them literal.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:])")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def md_text(text: object) -> str:
+    """Untrusted text as literal inline markdown: one line, no markup, no HTML, no mentions."""
+    flat = _WHITESPACE.sub(" ", str(text)).strip()
+    # HTML first (GitHub renders some inline HTML), then markdown punctuation.
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    flat = _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    # `@team` in a comment notifies the team on every push; a zero-width space after the `@`
+    # shows the name without the ping (what Dependabot does).
+    return flat.replace("@", "@&#8203;")
+
+
+def md_code(text: object, *, in_table: bool = False) -> str:
+    """Untrusted text as an inline code span (`` `x` ``), safe whatever backticks it contains.
+
+    In a table cell a `|` ends the cell even inside a code span unless escaped (GFM)."""
+    flat = _WHITESPACE.sub(" ", str(text)).strip()
+    if in_table:
+        flat = flat.replace("|", "\\|")
+    if not flat:
+        return ""
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def md_url(url: str) -> str:
+    """A URL for a markdown link target: only characters that cannot end or break the link."""
+    return re.sub(r"[\s()<>\[\]`\"']", lambda m: f"%{ord(m.group(0)):02X}", url)
+
+
+def html_text(text: object) -> str:
+    """Untrusted text for HTML element content and (double- or single-quoted) attributes."""
+    return html.escape(str(text), quote=True)
+
+
+def mermaid_label(text: object, limit: int = 60) -> str:
+    """Untrusted text for a quoted mermaid node label: `id["<this>"]`.
+
+    Mermaid reads `#name;` / `#123;` entity codes inside labels, so every character that could end
+    the label, open HTML or markdown, start an entity, or close the surrounding ``` fence becomes
+    an entity code. Newlines would end the statement: they become spaces.
+    """
+    flat = _WHITESPACE.sub(" ", str(text)).strip()
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return "".join(f"#{ord(char)};" if char in '"#&<>`\\[](){}|;%' else char for char in flat)

@@ -1,0 +1,57 @@
+"""GitLab code quality JSON: findings in the merge request widget and on the changed lines.
+
+GitLab compares the report of the MR with the target branch's by fingerprint, so each issue needs a
+fingerprint unique within the file and stable across runs: the finding's, made unique when one rule
+reports several places of one resource without a key. Waived and baselined findings are left out:
+GitLab has no notion of a suppressed issue and would show them as open debt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+# GitLab severities: info, minor, major, critical, blocker.
+_SEVERITY = {"error": "critical", "warn": "minor", "info": "info"}
+
+
+def render_gitlab(report: dict[str, Any], options: object = None) -> str:
+    issues = []
+    seen: dict[str, int] = {}
+    fallback_path = _fallback_path(report)
+    for finding in report["findings"]:
+        if finding["disposition"] in ("waived", "baselined"):
+            continue
+        fingerprint = finding["fingerprint"]
+        repeat = seen.get(fingerprint, 0)
+        seen[fingerprint] = repeat + 1
+        if repeat:
+            fingerprint = hashlib.sha256(f"{fingerprint}\x1f{repeat}".encode()).hexdigest()[:20]
+        severity = (
+            "blocker" if finding["disposition"] == "blocking" else _SEVERITY[finding["severity"]]
+        )
+        description = finding["message"]
+        if finding.get("fix"):
+            description += f" Fix: {finding['fix']}"
+        issues.append(
+            {
+                "type": "issue",
+                "check_name": finding["code"],
+                "description": description,
+                "categories": ["Style" if finding["family"] == "lint" else "Bug Risk"],
+                "severity": severity,
+                "fingerprint": fingerprint,
+                "location": {
+                    "path": (finding.get("path") or fallback_path).replace("\\", "/"),
+                    "lines": {"begin": finding.get("line") or 1},
+                },
+            }
+        )
+    return json.dumps(issues, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _fallback_path(report: dict[str, Any]) -> str:
+    # A finding without a file (a project-wide KPI) still needs a path: the manifest it came from.
+    manifest = (report["inputs"].get("artifacts") or {}).get("manifest") or {}
+    return manifest.get("path") or "dbt_project.yml"

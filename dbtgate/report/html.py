@@ -1,0 +1,347 @@
+"""The HTML gate report: one self-contained page for release managers.
+
+It is mailed, attached to releases and opened offline, so everything is inside the file: CSS and
+JavaScript inline, the lineage drawn as inline SVG (laid out here, in Python), no fonts, images or
+scripts from the network. A Content-Security-Policy allows only this page's own script and style
+(by hash), so even a description that slipped past escaping could not run. All untrusted text is
+escaped with `html_text`. Sections: verdict, breaking changes and impact, lineage, findings
+filterable by owner, tier, severity and disposition, KPIs (and their trend when present), waivers
+with their expiry, other sections, and the inputs for the audit trail.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from importlib import resources
+from string import Template
+from typing import Any
+
+from dbtgate.report import view
+from dbtgate.report.escape import html_text as h
+from dbtgate.report.lineage import layered_layout
+from dbtgate.report.options import RenderOptions
+
+_NODE_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 200, 34, 70, 14, 16
+_LABEL_CHARS = 26
+_EXPIRY_WARNING_DAYS = 30
+
+
+def render_html(report: dict[str, Any], options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
+    style = _asset("report.css")
+    script = _asset("report.js")
+    csp = (
+        "default-src 'none'; "
+        f"style-src '{_sha256(style)}'; script-src '{_sha256(script)}'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+    body = "\n".join(
+        part
+        for part in (
+            _header(report),
+            _breaking(report, options),
+            _lineage(report),
+            _findings(report, options),
+            _kpis(report),
+            _waivers(report),
+            _other_sections(report),
+            _inputs(report),
+        )
+        if part
+    )
+    page = Template(_asset("report.html"))
+    return page.substitute(
+        csp=csp,
+        title=h(f"dbtgate {report['verdict'].upper()} — {report['project']}"),
+        style=style,
+        script=script,
+        body=body,
+    )
+
+
+def _asset(name: str) -> str:
+    return resources.files("dbtgate.report").joinpath("templates", name).read_text("utf-8")
+
+
+def _sha256(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+
+
+def _header(report: dict[str, Any]) -> str:
+    counts = report["counts"]
+    cards = [("findings", counts["total"])]
+    cards += [(key.replace("_", " "), n) for key, n in counts["by_disposition"].items()]
+    card_html = "".join(
+        f'<div class="card"><b>{n}</b><span>{h(label)}</span></div>' for label, n in cards
+    )
+    families = ", ".join(f"{h(name)}: {n}" for name, n in counts["by_family"].items()) or "none"
+    warnings = "".join(f'<p class="expiring">warning: {h(w)}</p>' for w in report["warnings"])
+    return (
+        f"<header><h1>dbtgate gate report — {h(report['project'])}</h1>"
+        f'<div class="verdict {h(report["verdict"])}" id="verdict">{h(view.verdict_text(report))}</div>'
+        f'<p class="meta">generated at {h(report["generated_at"] or "unknown")} (the manifest\'s time)'
+        f" by dbtgate {h(report['tool']['version'])} · by family: {families}</p>"
+        f'<div class="cards">{card_html}</div>{warnings}</header>'
+    )
+
+
+def _breakable(text: str) -> str:
+    """Escaped text that may wrap after `/`, `.` and `_` (paths, codes, model names)."""
+    escaped = h(text)
+    for char in "/._":
+        escaped = escaped.replace(char, f"{char}<wbr>")
+    return escaped
+
+
+def _where(finding: dict[str, Any], options: RenderOptions) -> str:
+    place = view.location(finding)
+    if not place:
+        return ""
+    url = view.file_link(finding, options)
+    if url and url.startswith(("https://", "http://")):
+        return f'<a href="{h(url)}" rel="noopener noreferrer"><code>{_breakable(place)}</code></a>'
+    return f"<code>{_breakable(place)}</code>"
+
+
+def _breaking(report: dict[str, Any], options: RenderOptions) -> str:
+    changes = view.breaking_changes(report)
+    if not changes:
+        return (
+            '<section id="breaking"><h2>Breaking changes</h2><p class="muted">None.</p></section>'
+        )
+    rows = "".join(
+        "<tr>"
+        f"<td>{h(f['message'])}<br><code>{h(f['code'])}</code></td>"
+        f"<td><code>{h(view.resource_label(f))}</code></td>"
+        f"<td>{h(view.impact_text(f, 600)) or '–'}</td>"
+        f"<td>{h(', '.join(view.impact_owners(f))) or '–'}</td>"
+        f'<td><span class="disp disp-{h(f["disposition"])}">{h(f["disposition"].replace("_", " "))}</span></td>'
+        f"<td>{_where(f, options)}</td></tr>"
+        for f in changes
+    )
+    return (
+        f'<section id="breaking"><h2>Breaking changes and impact ({len(changes)})</h2>'
+        "<table><thead><tr><th>change</th><th>resource</th><th>impact</th><th>owners</th>"
+        f"<th>status</th><th>where</th></tr></thead><tbody>{rows}</tbody></table></section>"
+    )
+
+
+def _lineage(report: dict[str, Any]) -> str:
+    lineage = report["sections"].get("lineage")
+    if not isinstance(lineage, dict) or not lineage.get("nodes"):
+        return ""
+    positions = layered_layout(lineage)
+    layers = max(layer for layer, _ in positions.values()) + 1
+    rows = max(row for _, row in positions.values()) + 1
+    width = _PAD * 2 + layers * _NODE_W + (layers - 1) * _GAP_X
+    height = _PAD * 2 + rows * _NODE_H + (rows - 1) * _GAP_Y
+
+    def corner(uid: str) -> tuple[int, int]:
+        layer, row = positions[uid]
+        return _PAD + layer * (_NODE_W + _GAP_X), _PAD + row * (_NODE_H + _GAP_Y)
+
+    parts = []
+    for parent, child in lineage["edges"]:
+        if parent not in positions or child not in positions:
+            continue
+        (x1, y1), (x2, y2) = corner(parent), corner(child)
+        x1, y1, y2 = x1 + _NODE_W, y1 + _NODE_H // 2, y2 + _NODE_H // 2
+        mid = (x1 + x2) // 2
+        parts.append(f'<path d="M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"/>')
+    for node in lineage["nodes"]:
+        x, y = corner(node["id"])
+        kind = "breaking" if node.get("breaking") else node["role"]
+        name = node["name"]
+        label = name if len(name) <= _LABEL_CHARS else name[: _LABEL_CHARS - 1] + "…"
+        tip = f"{node['id']} ({kind}; owner {node.get('owner') or 'none'})"
+        parts.append(
+            f'<g class="{h(kind)}" data-id="{h(node["id"])}"><title>{h(tip)}</title>'
+            f'<rect x="{x}" y="{y}" width="{_NODE_W}" height="{_NODE_H}"/>'
+            f'<text x="{x + 10}" y="{y + 21}">{h(label)}</text></g>'
+        )
+    omitted = lineage.get("omitted", 0)
+    more = f'<p class="muted">{omitted} more resources not drawn.</p>' if omitted else ""
+    return (
+        '<section id="lineage"><h2>Lineage of the changed resources</h2>'
+        '<p class="legend"><span><i class="swatch breaking"></i>breaking change</span>'
+        '<span><i class="swatch changed"></i>changed</span>'
+        '<span><i class="swatch consumer"></i>direct consumer</span></p>'
+        f'<svg class="lineage" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'aria-label="lineage graph" viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+        f"{''.join(parts)}</svg>{more}</section>"
+    )
+
+
+def _findings(report: dict[str, Any], options: RenderOptions) -> str:
+    findings = report["findings"]
+    if not findings:
+        return '<section id="findings"><h2>Findings</h2><p class="muted">None.</p></section>'
+    owners = sorted({f.get("owner") or view.NO_OWNER for f in findings}, key=str.lower)
+    tiers = sorted({_tier(f) for f in findings})
+    filters = "".join(
+        (
+            _select("owner", "owner", owners),
+            _select("tier", "tier", tiers),
+            _select("severity", "severity", ["error", "warn", "info"]),
+            _select("disposition", "disposition", list(view.DISPOSITION_TITLES)),
+        )
+    )
+    rows = "".join(_finding_row(f, options) for f in findings)
+    return (
+        f'<section id="findings"><h2>Findings ({len(findings)})</h2>'
+        f'<div class="filters">{filters}<button type="button" id="reset-filters">show all</button>'
+        f'<span class="muted"><span id="shown-count">{len(findings)}</span> shown</span></div>'
+        '<table id="findings-table"><thead><tr><th>severity</th><th>rule</th><th>resource</th>'
+        "<th>finding</th><th>owner</th><th>tier</th><th>status</th><th>where</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></section>"
+    )
+
+
+def _tier(finding: dict[str, Any]) -> str:
+    return "none" if finding.get("tier") is None else str(finding["tier"])
+
+
+def _select(name: str, label: str, values: list[str]) -> str:
+    options = "".join(f'<option value="{h(v)}">{h(v.replace("_", " "))}</option>' for v in values)
+    return (
+        f'<label>{h(label)}<select id="filter-{name}" data-filter="{name}">'
+        f'<option value="">any</option>{options}</select></label>'
+    )
+
+
+def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
+    owner = finding.get("owner") or view.NO_OWNER
+    severity = finding["severity"]
+    disposition = finding["disposition"]
+    extra = ""
+    if finding.get("fix"):
+        extra += f'<div class="fix">fix: {h(finding["fix"])}</div>'
+    waiver = finding.get("waiver")
+    if waiver:
+        extra += (
+            f'<div class="fix">waived by {h(waiver["owner"])} until {h(waiver["expires"])}:'
+            f" {h(waiver['reason'])}</div>"
+        )
+    if finding.get("details"):
+        detail_text = json.dumps(finding["details"], indent=2, sort_keys=True, ensure_ascii=False)
+        extra += f"<details><summary>details</summary><pre>{h(detail_text)}</pre></details>"
+    return (
+        f'<tr class="finding" data-owner="{h(owner)}" data-tier="{h(_tier(finding))}"'
+        f' data-severity="{h(severity)}" data-disposition="{h(disposition)}"'
+        f' data-fingerprint="{h(finding["fingerprint"])}">'
+        f'<td class="sev sev-{h(severity)}">{h(severity)}</td>'
+        f"<td><code>{_breakable(finding['code'])}</code></td>"
+        f"<td><code>{_breakable(view.resource_label(finding))}</code></td>"
+        f"<td>{h(finding['message'])}{extra}</td>"
+        f"<td>{h(owner)}</td><td>{h(_tier(finding))}</td>"
+        f'<td><span class="disp disp-{h(disposition)}">{h(disposition.replace("_", " "))}</span></td>'
+        f"<td>{_where(finding, options)}</td></tr>"
+    )
+
+
+def _kpis(report: dict[str, Any]) -> str:
+    kpis = report["sections"].get("kpis")
+    if kpis in (None, {}, []):
+        return ""
+    parts = ['<section id="kpis"><h2>KPIs</h2>']
+    scorecard = view.scorecard_rows(kpis)
+    rest = kpis
+    if scorecard is not None:
+        parts.append(_table_html(view.Table("Scorecard", view.SCORECARD_HEADERS, scorecard)))
+        rest = {k: v for k, v in kpis.items() if k not in ("scorecard", "project", "generated_at")}
+    parts.extend(_table_html(table) for table in view.section_tables("KPIs", rest))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _waivers(report: dict[str, Any]) -> str:
+    waivers = report["waivers"]
+    if not waivers:
+        return '<section id="waivers"><h2>Waivers used</h2><p class="muted">None.</p></section>'
+    today = _report_date(report)
+    rows = []
+    for waiver in waivers:
+        note, css = _expiry(waiver["expires"], today)
+        rows.append(
+            f"<tr><td><code>{h(waiver['rule'])}</code></td><td><code>{h(waiver['select'])}</code></td>"
+            f'<td>{h(waiver["owner"])}</td><td class="{css}">{h(waiver["expires"])}{h(note)}</td>'
+            f"<td>{h(waiver['reason'])}</td><td>{waiver['findings']}</td></tr>"
+        )
+    return (
+        f'<section id="waivers"><h2>Waivers used ({len(waivers)})</h2>'
+        "<table><thead><tr><th>rule</th><th>selection</th><th>owner</th><th>expires</th>"
+        f"<th>reason</th><th>findings</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+def _report_date(report: dict[str, Any]) -> dt.date | None:
+    # Relative to the build, not the clock: the same report always renders the same page.
+    try:
+        return dt.date.fromisoformat(str(report.get("generated_at") or "")[:10])
+    except ValueError:
+        return None
+
+
+def _expiry(expires: str, today: dt.date | None) -> tuple[str, str]:
+    try:
+        days = (dt.date.fromisoformat(expires) - today).days if today else None
+    except ValueError:
+        days = None
+    if days is None:
+        return "", ""
+    if days < 0:
+        return f" (expired {-days} days before this build)", "expired"
+    if days <= _EXPIRY_WARNING_DAYS:
+        return f" (expires {days} days after this build)", "expiring"
+    return f" ({days} days after this build)", ""
+
+
+def _other_sections(report: dict[str, Any]) -> str:
+    parts = []
+    for name, section in report["sections"].items():
+        if name in ("lineage", "kpis") or section in (None, {}, []):
+            continue
+        tables = "".join(_table_html(table) for table in view.section_tables(name, section))
+        parts.append(f'<details class="section"><summary>{h(name)}</summary>{tables}</details>')
+    if not parts:
+        return ""
+    return f'<section id="sections"><h2>Other sections</h2>{"".join(parts)}</section>'
+
+
+def _table_html(table: view.Table) -> str:
+    head = "".join(f"<th>{h(cell)}</th>" for cell in table.headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{h(cell)}</td>" for cell in row) + "</tr>" for row in table.rows
+    )
+    return f"<h3>{h(table.title)}</h3><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _inputs(report: dict[str, Any]) -> str:
+    rows = []
+    for role in ("artifacts", "base"):
+        for kind, info in sorted((report["inputs"].get(role) or {}).items()):
+            if isinstance(info, dict):
+                rows.append(
+                    f"<tr><td>{h(role)}</td><td>{h(kind)}</td><td><code>{h(info.get('path', ''))}</code></td>"
+                    f"<td>{h(info.get('schema_version') or '')}</td><td>{h(info.get('dbt_version') or '')}</td>"
+                    f"<td>{h(info.get('generated_at') or '')}</td>"
+                    f"<td><code>{h(info.get('invocation_id') or '')}</code></td></tr>"
+                )
+    others = "".join(
+        f"<li>{h(key)}: <code>{h(view.short_value(value))}</code></li>"
+        for key, value in sorted(report["inputs"].items())
+        if key not in ("artifacts", "base")
+    )
+    notes = "".join(f"<li>{h(note)}</li>" for note in report["notes"])
+    baseline = report["baseline"]
+    return (
+        '<section id="inputs"><h2>Inputs (audit trail)</h2>'
+        "<table><thead><tr><th>role</th><th>file</th><th>path</th><th>schema</th><th>dbt</th>"
+        f"<th>generated at</th><th>invocation</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<ul><li>config digest: <code>{h(report['config_digest'] or 'none')}</code></li>"
+        f"<li>baseline: {h(baseline['path'] or 'none')} ({baseline['suppressed']} suppressed)</li>"
+        f"{others}</ul>" + (f"<h3>Notes</h3><ul>{notes}</ul>" if notes else "") + "</section>"
+    )

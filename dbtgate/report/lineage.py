@@ -1,0 +1,122 @@
+"""The lineage a reviewer needs: the changed resources and their direct consumers, bounded.
+
+The reports are rendered from the JSON report alone, which holds no manifest, so `dbtgate check`
+stores this small graph as the report's `lineage` section. Markdown draws it with mermaid and HTML
+as an inline SVG; both use `layered_layout` so the picture reads left to right, upstream first.
+Size is capped: a PR touching a hub model must not produce a graph nobody can read (or a comment
+GitHub refuses), so the rest is counted in `omitted`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dbtgate.project import Project
+
+MAX_NODES = 40
+_DRAWN_TYPES = frozenset({"model", "seed", "snapshot", "source", "exposure"})
+
+
+def lineage_section(
+    project: Project,
+    changed: Iterable[str],
+    breaking: Iterable[str] = (),
+    *,
+    max_nodes: int = MAX_NODES,
+) -> dict[str, Any] | None:
+    """Changed resources (and those with breaking changes), plus their direct children."""
+    breaking_ids = set(breaking)
+    roots = sorted(
+        uid
+        for uid in {*changed, *breaking_ids}
+        if (resource := project.resource(uid)) is not None
+        and resource.resource_type in _DRAWN_TYPES
+    )
+    if not roots:
+        return None
+    # Breaking ones first: when the cap bites, they are the ones a reviewer must see.
+    roots.sort(key=lambda uid: (uid not in breaking_ids, uid))
+    wanted: dict[str, str] = {}
+    omitted = 0
+    for uid in roots:
+        if len(wanted) >= max_nodes:
+            omitted += 1
+            continue
+        wanted[uid] = "changed"
+    for uid in roots:
+        if uid not in wanted:
+            continue
+        for child in sorted(project.children.get(uid, ())):
+            resource = project.resource(child)
+            if resource is None or resource.resource_type not in _DRAWN_TYPES or child in wanted:
+                continue
+            if len(wanted) >= max_nodes:
+                omitted += 1
+                continue
+            wanted[child] = "consumer"
+    nodes = []
+    for uid in sorted(wanted):
+        resource = project.resource(uid)
+        node: dict[str, Any] = {
+            "id": uid,
+            "name": _display_name(resource),
+            "resource_type": resource.resource_type,
+            "role": wanted[uid],
+            "owner": project.owner(uid),
+            "tier": project.tier(uid),
+        }
+        if uid in breaking_ids:
+            node["breaking"] = True
+        nodes.append(node)
+    edges = sorted(
+        [parent, child]
+        for child in wanted
+        for parent in project.parents.get(child, ())
+        if parent in wanted and parent != child
+    )
+    return {"nodes": nodes, "edges": edges, "omitted": omitted}
+
+
+def layered_layout(section: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """(layer, row) per node id: layer = longest path from a root, rows ordered to cut crossings.
+
+    One barycenter pass (each node placed near the average row of its parents) is enough for
+    the small graphs drawn here and keeps the result deterministic.
+    """
+    ids = [node["id"] for node in section.get("nodes", [])]
+    known = set(ids)
+    parents: dict[str, list[str]] = {uid: [] for uid in ids}
+    for parent, child in section.get("edges", []):
+        if parent in known and child in known and parent != child:
+            parents[child].append(parent)
+    layer: dict[str, int] = {}
+
+    def depth(uid: str, seen: frozenset[str]) -> int:
+        if uid not in layer:
+            ups = [p for p in parents[uid] if p not in seen]
+            layer[uid] = 1 + max((depth(p, seen | {uid}) for p in ups), default=-1)
+        return layer[uid]
+
+    for uid in sorted(ids):
+        depth(uid, frozenset())
+    rows: dict[str, int] = {}
+    for current in range(max(layer.values(), default=-1) + 1):
+        members = sorted(uid for uid in ids if layer[uid] == current)
+
+        def barycenter(uid: str) -> float:
+            placed = [rows[p] for p in parents[uid] if p in rows]
+            return sum(placed) / len(placed) if placed else 0.0
+
+        members.sort(key=lambda uid: (barycenter(uid), uid))
+        for row, uid in enumerate(members):
+            rows[uid] = row
+    return {uid: (layer[uid], rows[uid]) for uid in ids}
+
+
+def _display_name(resource: Any) -> str:
+    if resource.resource_type == "source":
+        return f"{resource.source_name}.{resource.name}"
+    version = getattr(resource, "version", None)
+    return f"{resource.name}.v{version}" if version is not None else resource.name

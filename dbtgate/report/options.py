@@ -1,0 +1,70 @@
+"""How a report is rendered, beyond the gate report itself: links, size limit, emoji.
+
+A report links each finding to its file and line on the PR head, so a reviewer lands on the line to
+fix. Where those files live is not part of the gate result: it comes from `--repo-url`, or from the
+GitHub Actions environment (server, repository, and the PR head sha from the event payload;
+GITHUB_SHA on a pull_request event is a temporary merge commit).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# GitHub refuses comments longer than this; room is left for the sticky comment's marker.
+GITHUB_COMMENT_LIMIT = 65_536
+MARKDOWN_LIMIT = GITHUB_COMMENT_LIMIT - 512
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    # Base of file links, e.g. https://github.com/acme/shop/blob/<sha>; None: no links.
+    blob_url: str | None = None
+    # Where the complete report can be read (the Actions run with its artifacts), if known.
+    full_report_url: str | None = None
+    emoji: bool = False
+    max_markdown_chars: int = MARKDOWN_LIMIT
+
+
+def render_options(
+    environ: Mapping[str, str], *, repo_url: str | None = None, emoji: bool = False
+) -> RenderOptions:
+    """Options from `--repo-url` (a repository or a `/blob/<ref>` URL) and the Actions environment."""
+    server = environ.get("GITHUB_SERVER_URL", "").rstrip("/") or "https://github.com"
+    repository = environ.get("GITHUB_REPOSITORY", "").strip()
+    sha = head_sha(environ)
+    blob_url = None
+    if repo_url:
+        repo_url = repo_url.rstrip("/")
+        blob_url = repo_url if "/blob/" in repo_url else f"{repo_url}/blob/{sha or 'HEAD'}"
+    elif repository and sha:
+        blob_url = f"{server}/{repository}/blob/{sha}"
+    run_id = environ.get("GITHUB_RUN_ID", "").strip()
+    run_url = f"{server}/{repository}/actions/runs/{run_id}" if repository and run_id else None
+    return RenderOptions(blob_url=blob_url, full_report_url=run_url, emoji=emoji)
+
+
+def head_sha(environ: Mapping[str, str]) -> str | None:
+    """The PR head commit from the event payload, else GITHUB_SHA."""
+    event = _event(environ.get("GITHUB_EVENT_PATH", ""))
+    pull_request = event.get("pull_request")
+    if isinstance(pull_request, dict):
+        head = pull_request.get("head")
+        if isinstance(head, dict) and isinstance(head.get("sha"), str) and head["sha"]:
+            return head["sha"]
+    return environ.get("GITHUB_SHA", "").strip() or None
+
+
+def _event(path: str) -> dict[str, Any]:
+    # Links are a convenience: an unreadable event file means no head sha, not a failed gate
+    # (posting the comment reads the same file and reports a broken one as an error).
+    if not path:
+        return {}
+    try:
+        event = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return event if isinstance(event, dict) else {}

@@ -1,0 +1,123 @@
+"""SARIF 2.1.0: findings for GitHub code scanning (and any SARIF viewer).
+
+Code scanning shows each result on its file and line in the PR and tracks it across pushes by its
+fingerprint, so results carry the finding's real line and column and `partialFingerprints` from
+`Finding.fingerprint` (rule + resource + column, never the line: moving code keeps the alert). Each
+rule comes with its help text from the rule registry when it has one. Waived and baselined findings
+stay in the file as suppressed results, so the audit trail survives and viewers hide them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dbtgate.report.rule_help import rule_help
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "dbtgate/v1"
+_LEVEL = {"error": "error", "warn": "warning", "info": "note"}
+
+
+def render_sarif(report: dict[str, Any], options: object = None) -> str:
+    return json.dumps(sarif_log(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def sarif_log(report: dict[str, Any]) -> dict[str, Any]:
+    findings = report["findings"]
+    codes = sorted({f["code"] for f in findings})
+    index = {code: i for i, code in enumerate(codes)}
+    fixes = {}
+    for finding in findings:
+        fixes.setdefault(finding["code"], finding.get("fix"))
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "dbtgate",
+                "version": report["tool"]["version"],
+                "semanticVersion": report["tool"]["version"],
+                "rules": [_rule(code, fixes.get(code)) for code in codes],
+            }
+        },
+        "automationDetails": {"id": f"dbtgate/{report['project']}/"},
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(f, index[f["code"]]) for f in findings],
+        "properties": {"verdict": report["verdict"], "project": report["project"]},
+    }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _rule(code: str, fix: str | None) -> dict[str, Any]:
+    help_ = rule_help(code, fix)
+    return {
+        "id": code,
+        "name": code.replace(".", "/"),
+        "shortDescription": {"text": help_.summary},
+        "fullDescription": {"text": help_.text.split("\n\n", 1)[0]},
+        "help": {"text": help_.text, "markdown": help_.markdown},
+        "properties": {"tags": ["dbt", code.split(".", 1)[0]]},
+    }
+
+
+def _result(finding: dict[str, Any], rule_index: int) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding["code"],
+        "ruleIndex": rule_index,
+        "level": _LEVEL[finding["severity"]],
+        "message": {"text": _message(finding)},
+        "partialFingerprints": {FINGERPRINT_KEY: finding["fingerprint"]},
+        "properties": {
+            key: finding[key]
+            for key in ("disposition", "owner", "tier", "changed", "unique_id", "column_name")
+            if finding.get(key) is not None
+        },
+    }
+    location: dict[str, Any] = {}
+    if finding.get("path"):
+        physical: dict[str, Any] = {"artifactLocation": {"uri": finding["path"].replace("\\", "/")}}
+        if finding.get("line"):
+            region = {"startLine": finding["line"]}
+            if finding.get("column"):
+                region["startColumn"] = finding["column"]
+            physical["region"] = region
+        location["physicalLocation"] = physical
+    if finding.get("unique_id"):
+        location["logicalLocations"] = [
+            {
+                "fullyQualifiedName": finding["unique_id"],
+                "kind": finding.get("resource_type") or "resource",
+            }
+        ]
+    if location:
+        result["locations"] = [location]
+    suppression = _suppression(finding)
+    if suppression:
+        result["suppressions"] = [suppression]
+    return result
+
+
+def _message(finding: dict[str, Any]) -> str:
+    text = finding["message"]
+    if finding.get("fix"):
+        text += f" Fix: {finding['fix']}"
+    return text
+
+
+def _suppression(finding: dict[str, Any]) -> dict[str, Any] | None:
+    if finding["disposition"] == "waived":
+        waiver = finding.get("waiver") or {}
+        return {
+            "kind": "external",
+            "status": "accepted",
+            "justification": (
+                f"waived by {waiver.get('owner', '?')} until {waiver.get('expires', '?')}:"
+                f" {waiver.get('reason', '')}"
+            ),
+        }
+    if finding["disposition"] == "baselined":
+        return {
+            "kind": "external",
+            "status": "accepted",
+            "justification": "recorded in the dbtgate baseline (legacy finding)",
+        }
+    return None

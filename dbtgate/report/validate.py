@@ -1,0 +1,122 @@
+"""Check a JSON document against the small subset of JSON Schema our report schema is written in.
+
+`dbtgate report gate.json` must refuse a file that is not a gate report with a one-line error that
+names the JSON path, and the gate must not depend on the `jsonschema` package to do it. The report
+schema therefore sticks to a handful of keywords (listed in `KEYWORDS`); the tests check that the
+shipped schema uses no others and that `jsonschema` agrees with this on valid and broken reports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+KEYWORDS = frozenset(
+    {
+        "$schema",
+        "$id",
+        "$defs",
+        "$ref",
+        "title",
+        "description",
+        "type",
+        "enum",
+        "const",
+        "required",
+        "properties",
+        "additionalProperties",
+        "items",
+        "minimum",
+        "minLength",
+    }
+)
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "null": (type(None),),
+}
+
+
+def first_error(document: Any, schema: dict[str, Any]) -> str | None:
+    """The first violation as `$.json.path: what is wrong`, or None when the document is valid."""
+    return _check(document, schema, schema, "$")
+
+
+def _check(value: Any, schema: dict[str, Any], root: dict[str, Any], path: str) -> str | None:
+    if "$ref" in schema:
+        schema = _resolve(schema["$ref"], root)
+    if "type" in schema:
+        allowed = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(_is_type(value, name) for name in allowed):
+            return f"{path}: expected {' or '.join(allowed)}, got {_describe(value)}"
+    if "enum" in schema and not any(_same(value, choice) for choice in schema["enum"]):
+        choices = ", ".join(repr(choice) for choice in schema["enum"])
+        return f"{path}: expected one of {choices}, got {value!r}"
+    if "const" in schema and not _same(value, schema["const"]):
+        return f"{path}: expected {schema['const']!r}, got {value!r}"
+    if "minimum" in schema and _is_type(value, "number") and value < schema["minimum"]:
+        return f"{path}: expected at least {schema['minimum']}, got {value!r}"
+    if "minLength" in schema and isinstance(value, str) and len(value) < schema["minLength"]:
+        return f"{path}: expected at least {schema['minLength']} character(s)"
+    if isinstance(value, dict):
+        return _check_object(value, schema, root, path)
+    if isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            problem = _check(item, schema["items"], root, f"{path}[{index}]")
+            if problem:
+                return problem
+    return None
+
+
+def _check_object(
+    value: dict[str, Any], schema: dict[str, Any], root: dict[str, Any], path: str
+) -> str | None:
+    for name in schema.get("required", ()):
+        if name not in value:
+            return f"{path}: missing required key {name!r}"
+    properties = schema.get("properties", {})
+    extra = schema.get("additionalProperties", True)
+    for name in sorted(value):
+        child = f"{path}.{name}"
+        if name in properties:
+            problem = _check(value[name], properties[name], root, child)
+        elif extra is False:
+            problem = f"{path}: unexpected key {name!r}"
+        elif isinstance(extra, dict):
+            problem = _check(value[name], extra, root, child)
+        else:
+            problem = None
+        if problem:
+            return problem
+    return None
+
+
+def _resolve(ref: str, root: dict[str, Any]) -> dict[str, Any]:
+    if not ref.startswith("#/"):
+        raise ValueError(f"only local $ref are supported, got {ref!r}")
+    node: Any = root
+    for part in ref[2:].split("/"):
+        node = node[part]
+    return node
+
+
+def _same(value: Any, expected: Any) -> bool:
+    # JSON's true is not 1, though Python's True == 1.
+    return isinstance(value, bool) == isinstance(expected, bool) and value == expected
+
+
+def _is_type(value: Any, name: str) -> bool:
+    if isinstance(value, bool):
+        return name == "boolean"  # bool is an int subclass in Python, not in JSON
+    return isinstance(value, _TYPES[name])
+
+
+def _describe(value: Any) -> str:
+    for name in ("null", "boolean", "integer", "number", "string", "array", "object"):
+        if _is_type(value, name):
+            return name
+    return type(value).__name__

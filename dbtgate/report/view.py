@@ -1,0 +1,281 @@
+"""What the human-readable reports (markdown, HTML) read the same way from a gate report dict.
+
+Which findings are breaking changes, how a finding's place and file link are spelled, how findings
+group by owner, how a finding's impact is summarised, how any section becomes tables: written once
+so the PR comment and the release manager's HTML page never disagree. Every family of findings
+renders through these generic paths; nothing here knows a check's internals beyond the finding
+fields and the `breaking` family name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from dbtgate.report.options import RenderOptions
+
+NO_OWNER = "(no owner)"
+DISPOSITION_TITLES = {
+    "blocking": "Blocking",
+    "advisory": "Advisory (does not fail the gate)",
+    "out_of_scope": "On resources this change did not touch (not blocking)",
+    "waived": "Waived",
+    "baselined": "In the baseline (legacy, not blocking)",
+}
+# Keys of a finding's details that describe who or what a change affects, in display order.
+IMPACT_KEYS = ("impact", "downstream", "consumers", "exposures", "affected")
+
+
+def verdict_text(report: dict[str, Any]) -> str:
+    counts = report["counts"]
+    blocking = counts["by_disposition"]["blocking"]
+    others = counts["total"] - blocking
+    noun = "finding" if blocking == 1 else "findings"
+    if report["verdict"] == "pass":
+        return f"dbtgate: PASS — no blocking findings ({others} non-blocking)"
+    return f"dbtgate: FAIL — {blocking} blocking {noun}, {others} non-blocking"
+
+
+def findings_with(report: dict[str, Any], disposition: str) -> list[dict[str, Any]]:
+    return [f for f in report["findings"] if f["disposition"] == disposition]
+
+
+def breaking_changes(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Findings of the `breaking` family, the blocking ones first."""
+    found = [f for f in report["findings"] if f["family"] == "breaking"]
+    return sorted(found, key=lambda f: f["disposition"] != "blocking")
+
+
+def by_owner(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for finding in findings:
+        groups[finding.get("owner") or NO_OWNER].append(finding)
+    # Named owners alphabetically, the unowned last: that group needs someone to pick it up.
+    return sorted(groups.items(), key=lambda item: (item[0] == NO_OWNER, item[0].lower()))
+
+
+def resource_label(finding: dict[str, Any]) -> str:
+    name = finding.get("resource_name") or finding.get("unique_id") or finding.get("path") or ""
+    column = finding.get("column_name")
+    return f"{name}.{column}" if name and column else name
+
+
+def location(finding: dict[str, Any]) -> str:
+    path = finding.get("path") or ""
+    if path and finding.get("line"):
+        column = f":{finding['column']}" if finding.get("column") else ""
+        return f"{path}:{finding['line']}{column}"
+    return path
+
+
+def file_link(finding: dict[str, Any], options: RenderOptions) -> str | None:
+    """`<blob_url>/<path>#L<line>` on the PR head, when links are configured and a path exists."""
+    path = finding.get("path")
+    if not options.blob_url or not path:
+        return None
+    anchor = f"#L{finding['line']}" if finding.get("line") else ""
+    return f"{options.blob_url}/{quote(path.replace(chr(92), '/'))}{anchor}"
+
+
+def impact_text(finding: dict[str, Any], limit: int = 300) -> str:
+    """The finding's impact (downstream models, exposures, owners) as one short line."""
+    details = finding.get("details") or {}
+    parts = [
+        f"{key}: {short_value(details[key], limit)}"
+        for key in IMPACT_KEYS
+        if details.get(key) not in (None, [], {}, "")
+    ]
+    text = "; ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def impact_owners(finding: dict[str, Any]) -> list[str]:
+    """Owners named anywhere in the finding's impact details, plus the finding's own owner."""
+    owners: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "owner" and isinstance(item, str) and item:
+                    owners.add(item)
+                elif key == "owners" and isinstance(item, list):
+                    owners.update(o for o in item if isinstance(o, str) and o)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    details = finding.get("details") or {}
+    walk({key: details.get(key) for key in (*IMPACT_KEYS, "owners")})
+    if finding.get("owner"):
+        owners.add(finding["owner"])
+    return sorted(owners, key=str.lower)
+
+
+def short_value(value: Any, limit: int = 200) -> str:
+    """A scalar as text; a list as its items' names; anything else as compact JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, int | str):
+        return str(value)
+    if isinstance(value, list):
+        text = ", ".join(_item_name(item) for item in value)
+    elif isinstance(value, dict) and all(not isinstance(v, dict) for v in value.values()):
+        # e.g. an impact: "models: a (owner), b; exposures: dash"
+        text = "; ".join(
+            f"{key}: {short_value(item, limit)}"
+            for key, item in value.items()
+            if item not in (None, [], "", False)
+        )
+    else:
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _item_name(item: Any) -> str:
+    if isinstance(item, dict):
+        name = item.get("name") or item.get("unique_id") or item.get("id")
+        if name:
+            owner = item.get("owner")
+            return f"{name} ({owner})" if owner else str(name)
+    return short_value(item, 80)
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+
+
+def section_tables(name: str, value: Any, max_rows: int = 200) -> list[Table]:
+    """Any JSON section as tables: scalars as key/value rows, lists of objects as tables."""
+    tables: list[Table] = []
+    scalars: list[list[str]] = []
+
+    def visit(title: str, item: Any) -> None:
+        if _is_measure_matrix(item):
+            tables.append(_matrix_table(title, item, max_rows))
+        elif isinstance(item, dict) and item and all(_is_measure(v) for v in item.values()):
+            rows = [[str(key), measure_text(value)] for key, value in item.items()]
+            tables.append(Table(title, ["", "value"], rows))
+        elif _is_records(item):
+            tables.append(_records_table(title, item, max_rows))
+        elif isinstance(item, dict) and item and all(isinstance(v, dict) for v in item.values()):
+            records = [{"name": key, **value} for key, value in item.items()]
+            if _is_flat(records):
+                tables.append(_records_table(title, records, max_rows))
+            else:
+                for key, value in item.items():
+                    visit(f"{title} / {key}", value)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(value, dict | list) and value and not _is_scalar_list(value):
+                    visit(f"{title} / {key}", value)
+                else:
+                    scalars.append([f"{title} / {key}", short_value(value)])
+        else:
+            scalars.append([title, short_value(item)])
+
+    visit(name, value)
+    if scalars:
+        tables.insert(0, Table(name, ["key", "value"], scalars))
+    return tables
+
+
+def percent(value: Any) -> str:
+    """A fraction (0.8) as a percentage ("80.0%"); other values as text; None as "–"."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "–" if value is None else str(value)
+    return f"{100 * value:.1f}%" if 0 <= value <= 1 else f"{value:g}"
+
+
+def measure_text(measure: dict[str, Any]) -> str:
+    """`{"value": 0.8, "numerator": 4, "denominator": 5}` -> "80.0% (4/5)"."""
+    text = percent(measure.get("value"))
+    if measure.get("denominator") is not None:
+        text += f" ({measure.get('numerator')}/{measure['denominator']})"
+    return text
+
+
+def scorecard_rows(kpis: Any) -> list[list[str]] | None:
+    """KPI, value, count, target, status, gated for a `kpis` section with a `scorecard`."""
+    scorecard = kpis.get("scorecard") if isinstance(kpis, dict) else None
+    if not isinstance(scorecard, dict) or not all(isinstance(v, dict) for v in scorecard.values()):
+        return None
+    rows = []
+    for name, kpi in scorecard.items():
+        count = ""
+        if kpi.get("denominator") is not None:
+            count = f"{kpi.get('numerator')}/{kpi['denominator']}"
+        rows.append(
+            [
+                str(kpi.get("label") or name),
+                percent(kpi.get("value")),
+                count,
+                percent(kpi.get("target")),
+                str(kpi.get("status") or ""),
+                "yes" if kpi.get("gated") else "",
+            ]
+        )
+    return rows
+
+
+SCORECARD_HEADERS = ["KPI", "value", "count", "target", "status", "gated"]
+
+
+def _is_measure(value: Any) -> bool:
+    return isinstance(value, dict) and "value" in value and "denominator" in value
+
+
+def _is_measure_matrix(value: Any) -> bool:
+    """{group: {metric: {value, numerator, denominator}}}: a KPI breakdown by tier or owner."""
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and all(
+            isinstance(row, dict) and row and all(_is_measure(m) for m in row.values())
+            for row in value.values()
+        )
+    )
+
+
+def _matrix_table(title: str, matrix: dict[str, dict[str, Any]], max_rows: int) -> Table:
+    metrics: list[str] = []
+    for row in matrix.values():
+        metrics.extend(name for name in row if name not in metrics)
+    rows = [
+        [str(group), *(measure_text(row[m]) if m in row else "" for m in metrics)]
+        for group, row in list(matrix.items())[:max_rows]
+    ]
+    return Table(title, ["", *metrics], rows)
+
+
+def _is_records(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _is_scalar_list(value: Any) -> bool:
+    return isinstance(value, list) and all(not isinstance(v, dict | list) for v in value)
+
+
+def _is_flat(records: list[dict[str, Any]]) -> bool:
+    return all(not isinstance(v, dict) for record in records for v in record.values())
+
+
+def _records_table(title: str, records: list[dict[str, Any]], max_rows: int) -> Table:
+    headers: list[str] = []
+    for record in records:
+        headers.extend(key for key in record if key not in headers)
+    rows = [[short_value(record.get(key)) for key in headers] for record in records[:max_rows]]
+    if len(records) > max_rows:
+        rows.append([f"… {len(records) - max_rows} more rows", *[""] * (len(headers) - 1)])
+    return Table(title, headers, rows)

@@ -1,0 +1,129 @@
+"""CODEOWNERS: who owns a file, as GitHub decides it (last matching pattern wins).
+
+The `owner.allowed` rule can require a model's declared owner to be one of the file's code
+owners, so that ownership in dbt and review rights in the repository say the same thing. The
+file is found and read once by the CLI (rules never read files) and passed to rules as an input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dbtgate.errors import DbtgateError
+
+# Where GitHub looks for the file, in its order of precedence, relative to the repository root.
+LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+
+
+@dataclass(frozen=True)
+class CodeOwnersRule:
+    pattern: str
+    regex: re.Pattern[str]
+    owners: tuple[str, ...]
+    line: int
+
+
+@dataclass
+class CodeOwners:
+    """Parsed CODEOWNERS; `prefix` is the dbt project's directory relative to the file's root,
+    so project-relative paths (original_file_path) can be matched."""
+
+    path: Path
+    prefix: str = ""
+    rules: list[CodeOwnersRule] = field(default_factory=list)
+
+    def owners_of(self, project_path: str) -> list[str]:
+        path = project_path.replace("\\", "/").lstrip("/")
+        if self.prefix:
+            path = f"{self.prefix.rstrip('/')}/{path}"
+        for entry in reversed(self.rules):
+            if entry.regex.match(path):
+                return list(entry.owners)
+        return []
+
+
+def parse_codeowners(text: str, path: Path, prefix: str = "") -> CodeOwners:
+    result = CodeOwners(path=path, prefix=prefix)
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        pattern, *owners = line.split()
+        result.rules.append(CodeOwnersRule(pattern, _pattern_regex(pattern), tuple(owners), number))
+    return result
+
+
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    """gitignore-style: `/x` anchors at the root, `x/` matches a directory's contents, `*` stays
+    within a path segment, `**` crosses segments; a pattern without `/` matches at any depth."""
+    anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
+    body = pattern.strip("/")
+    directory = pattern.endswith("/")
+    out = []
+    i = 0
+    while i < len(body):
+        if body.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif body.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif body[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif body[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(body[i]))
+            i += 1
+    regex = "".join(out)
+    prefix = "" if anchored else "(?:.*/)?"
+    # A pattern matches the path itself or anything below it (a directory).
+    suffix = "/.*" if directory else "(?:/.*)?"
+    return re.compile(f"^{prefix}{regex}{suffix}$")
+
+
+def same_owner(owner: str, code_owner: str) -> bool:
+    """`@org/team` (CODEOWNERS) is the same owner as `@org/team`, `@team` or `team`."""
+    a = owner.strip().lstrip("@").lower()
+    b = code_owner.strip().lstrip("@").lower()
+    return a == b or a == b.rsplit("/", 1)[-1] or a.rsplit("/", 1)[-1] == b
+
+
+def find_codeowners(project_dir: Path | None, explicit: str | None = None) -> CodeOwners | None:
+    """The CODEOWNERS that governs the dbt project: `explicit`, else the first found in the
+    project directory or one of its parents (stopping at the repository root)."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise DbtgateError(f"{path}: owner.codeowners: file not found")
+        root = path.parent.parent if path.parent.name in (".github", "docs") else path.parent
+        return _read(path, root, project_dir)
+    if project_dir is None:
+        return None
+    start = project_dir.resolve()
+    for directory in (start, *start.parents):
+        for location in LOCATIONS:
+            candidate = directory / location
+            if candidate.is_file():
+                return _read(candidate, directory, project_dir)
+        if (directory / ".git").exists():
+            break
+    return None
+
+
+def _read(path: Path, root: Path, project_dir: Path | None) -> CodeOwners:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DbtgateError(f"{path}: cannot read CODEOWNERS: {exc}") from None
+    prefix = ""
+    if project_dir is not None:
+        try:
+            prefix = project_dir.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            prefix = ""
+    return parse_codeowners(text, path, "" if prefix == "." else prefix)

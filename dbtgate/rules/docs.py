@@ -1,0 +1,248 @@
+"""Documentation rules: models, columns and sources say what they are, in real words.
+
+Descriptions are what people read in dbt docs, in the catalog and in the BI tool; an empty or
+"TODO" description on a critical model sends every reader to the SQL. Run as a script
+(`python -m dbtgate.rules.docs > docs/rules.md`) it prints the generated rules reference instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dbtgate.artifacts.manifest import Node, Source
+from dbtgate.project import Project
+from dbtgate.rules.registry import Violation, rule
+
+if __name__ == "__main__":
+    # Delegate before defining anything: the rules must be registered from the real module.
+    from dbtgate.rules.reference import main
+
+    raise SystemExit(main())
+
+DEFAULT_PLACEHOLDERS = [
+    "todo",
+    "tbd",
+    "tba",
+    "fixme",
+    "xxx",
+    "wip",
+    "description",
+    "placeholder",
+    "n/a",
+    "na",
+    "none",
+    "null",
+    "-",
+    "...",
+    "?",
+    "lorem ipsum",
+]
+_LEADING_MARKER = re.compile(r"^\W*(todo|tbd|tba|fixme|xxx)\b", re.IGNORECASE)
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+@rule(
+    "docs.model_description",
+    severity="error",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        The description is the first thing a consumer reads in dbt docs or the catalog. Without
+        it, every question about the model goes to whoever wrote the SQL.
+    """,
+    failing="""
+        models:
+          - name: fct_orders
+            columns: [...]
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            description: One row per order with its items and payments.
+    """,
+    fix="Add a `description:` to the model's entry in its properties YAML.",
+)
+def model_description(model: Node, *, min_length: int = 1) -> Violation | None:
+    """The model has a description of at least `min_length` characters."""
+    text = _text(model.description)
+    if len(text) >= min_length:
+        return None
+    if not text:
+        return Violation(f"{model.name} has no description")
+    return Violation(
+        f"{model.name}'s description is {len(text)} characters long, the policy asks for "
+        f"at least {min_length}",
+        details={"length": len(text), "min_length": min_length},
+    )
+
+
+@rule(
+    "docs.column_coverage",
+    severity="error",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        Column descriptions are the data dictionary: what a value means, its unit, when it is
+        null. A threshold per tier keeps critical models fully documented without forcing it
+        on every scratch model.
+    """,
+    failing="""
+        # policy: docs.column_coverage: {severity: error, min: 1.0}
+        models:
+          - name: dim_customers
+            columns:
+              - name: customer_id
+                description: Primary key of a customer.
+              - name: country          # no description
+    """,
+    passing="""
+        models:
+          - name: dim_customers
+            columns:
+              - name: customer_id
+                description: Primary key of a customer.
+              - name: country
+                description: ISO 3166-1 alpha-2 country code.
+    """,
+    fix="Describe each column listed (in the model's properties YAML, under `columns:`).",
+)
+def column_coverage(
+    model: Node, project: Project, *, min: float = 1.0, use_catalog: bool = True
+) -> Iterator[Violation]:
+    """At least a share `min` (0..1) of the model's columns have a description.
+
+    The columns are those declared in YAML plus, with `use_catalog` and a catalog.json, the
+    warehouse columns that are not declared (they are undocumented by definition). Below the
+    threshold, each undocumented column is reported on its own line, so a new undocumented
+    column is a new finding even where old ones are baselined.
+    """
+    columns: dict[str, tuple[str, str]] = {}
+    for key, column in (model.columns or {}).items():
+        name = column.name or key
+        columns[name.lower()] = (name, _text(column.description))
+    if use_catalog and project.catalog is not None and project.catalog.nodes:
+        table = project.catalog.nodes.get(model.unique_id)
+        for key, column in ((table.columns or {}) if table else {}).items():
+            name = column.name or key
+            columns.setdefault(name.lower(), (name, ""))
+    if not columns:
+        if min > 0:
+            yield Violation(
+                f"{model.name} declares no columns, so none is documented",
+                fix="Declare the model's columns with descriptions in its properties YAML.",
+                details={"documented": 0, "total": 0, "min": min},
+            )
+        return
+    undocumented = [name for name, text in columns.values() if not text]
+    documented = len(columns) - len(undocumented)
+    share = documented / len(columns)
+    if share >= min:
+        return
+    for name in sorted(undocumented, key=str.lower):
+        yield Violation(
+            f"column {name} of {model.name} has no description ({documented} of {len(columns)} "
+            f"columns documented, {share:.0%} < {min:.0%})",
+            column_name=name,
+            details={"documented": documented, "total": len(columns), "min": min},
+        )
+
+
+@rule(
+    "docs.source_description",
+    severity="warn",
+    applies_to=("source",),
+    why="""
+        Sources are where the warehouse meets the outside world: who loads the table, how
+        often, what one row is. That knowledge is lost first when it is not written down.
+    """,
+    failing="""
+        sources:
+          - name: shop_raw
+            tables:
+              - name: raw_orders
+    """,
+    passing="""
+        sources:
+          - name: shop_raw
+            tables:
+              - name: raw_orders
+                description: Orders, loaded every 15 minutes by the shop's exporter.
+    """,
+    fix="Add a `description:` to the source table's entry.",
+)
+def source_description(source: Source) -> Violation | None:
+    """The source table has a description."""
+    if _text(source.description):
+        return None
+    return Violation(f"source {source.source_name}.{source.name} has no description")
+
+
+def _is_placeholder(text: str, owner_name: str, words: set[str], min_length: int) -> bool:
+    if not text:
+        return False  # missing descriptions are the other docs rules' business
+    normalised = text.lower().strip(" .!:;\t\n")
+    if normalised in words or text.lower().strip() in words:
+        return True
+    if _LEADING_MARKER.match(text):
+        return True
+    if normalised.replace(" ", "_") == owner_name.lower():
+        return True
+    return len(text) < min_length
+
+
+@rule(
+    "docs.placeholder",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source"),
+    why="""
+        "TODO", "TBD" or a description that repeats the name pass a "has a description" check
+        and tell the reader nothing; they are usually written to silence such a check.
+    """,
+    failing="""
+        models:
+          - name: fct_orders
+            description: TODO
+            columns:
+              - name: order_id
+                description: order id
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            description: One row per order with its items and payments.
+            columns:
+              - name: order_id
+                description: Primary key of an order.
+    """,
+    fix="Replace the placeholder with a real description.",
+)
+def placeholder(
+    resource: Node | Source,
+    *,
+    words: list[str] = DEFAULT_PLACEHOLDERS,
+    min_length: int = 0,
+) -> Iterator[Violation]:
+    """Descriptions of the resource and its columns are not placeholders.
+
+    A placeholder is one of `words` (case-insensitive, surrounding punctuation ignored), text
+    starting with TODO/TBD/FIXME, the resource's or column's own name, or text shorter than
+    `min_length` characters. Empty descriptions are left to the other docs rules.
+    """
+    vocabulary = {w.lower() for w in words}
+    text = _text(resource.description)
+    if _is_placeholder(text, resource.name, vocabulary, min_length):
+        yield Violation(
+            f"{resource.name}'s description is a placeholder: {text!r}",
+            details={"description": text},
+        )
+    for key, column in (resource.columns or {}).items():
+        name = column.name or key
+        text = _text(column.description)
+        if _is_placeholder(text, name, vocabulary, min_length):
+            yield Violation(
+                f"column {name} of {resource.name} has a placeholder description: {text!r}",
+                column_name=name,
+                details={"description": text},
+            )

@@ -1,0 +1,63 @@
+"""Naming rules: a model's name says which layer it belongs to.
+
+`stg_`, `int_`, `fct_`, `dim_` let a reader of a query or a lineage graph know what a relation is
+without opening it, and keep layers from being mixed up (a mart reading another mart's staging).
+The layers and prefixes are parameters, because every team's convention differs a little.
+"""
+
+from __future__ import annotations
+
+from dbtgate.artifacts.manifest import Node
+from dbtgate.rules.registry import Violation, rule
+
+DEFAULT_LAYERS = {
+    "staging": ["stg_"],
+    "intermediate": ["int_"],
+    "marts": ["fct_", "dim_"],
+}
+
+
+@rule(
+    "naming.layer_prefix",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        Layer prefixes make lineage readable at a glance and let selectors, permissions and
+        reviews work by name. A model that skips the convention looks like another layer's.
+    """,
+    failing="""
+        # models/marts/customer_ltv.sql, with the default layers
+        models:
+          - name: customer_ltv
+    """,
+    passing="""
+        # models/marts/fct_customer_ltv.sql
+        models:
+          - name: fct_customer_ltv
+    """,
+    fix="Rename the model (its file) with one of its layer's prefixes, or adjust `layers`.",
+)
+def layer_prefix(
+    model: Node,
+    *,
+    layers: dict[str, list[str]] = DEFAULT_LAYERS,
+) -> Violation | None:
+    """A model under a layer directory has one of that layer's name prefixes.
+
+    `layers` maps a directory name (any folder of the model's path, e.g. `marts` for
+    models/marts/finance/x.sql) to the allowed prefixes; models in other folders are not
+    checked. When several folders of the path are layers, the innermost decides.
+    """
+    folders = model.original_file_path.replace("\\", "/").split("/")[:-1]
+    for folder in reversed(folders):
+        prefixes = layers.get(folder)
+        if prefixes is None:
+            continue
+        if any(model.name.startswith(prefix) for prefix in prefixes):
+            return None
+        expected = " or ".join(prefixes)
+        return Violation(
+            f"{model.name} is in {folder}/ but its name does not start with {expected}",
+            details={"layer": folder, "prefixes": prefixes},
+        )
+    return None

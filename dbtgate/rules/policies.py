@@ -1,0 +1,200 @@
+"""The `policies` check family: apply each config policy's rules to the resources it selects.
+
+Everything about the config is validated before any rule runs (rule codes, parameter names and
+types, selector syntax), each mistake reported with its config file and line. Each policy's
+selector is evaluated once into a set; each rule then runs once per selected resource of the
+types it applies to (or once on the whole selection for selection rules such as tests.coverage).
+When two policies report the same rule on the same resource, the more severe finding is kept.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dbtgate.checks import CheckContext, check
+from dbtgate.config import Config, Policy, RuleSetting
+from dbtgate.errors import DbtgateError
+from dbtgate.findings import SEVERITY_ORDER, Finding, fingerprint
+from dbtgate.rules.registry import ParamError, Rule, load_rules
+from dbtgate.select import Selection, Selector, SelectorError, parse_selector
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    severity: str
+    params: dict[str, Any]
+    setting: RuleSetting
+
+
+@dataclass(frozen=True)
+class CompiledPolicy:
+    policy: Policy
+    select: Selector
+    exclude: Selector | None
+    rules: tuple[CompiledRule, ...]
+
+
+def config_location(config: Config, line: int) -> str:
+    path = config.path if config.path is not None else Path("dbtgate.yml")
+    return f"{path}:{line}" if line else str(path)
+
+
+def display_config_path(config: Config) -> str:
+    """The config file as findings name it: relative to where dbtgate runs, like every path."""
+    if config.path is None:
+        return "dbtgate.yml"
+    try:
+        return os.path.relpath(config.path).replace("\\", "/")
+    except ValueError:
+        return str(config.path)
+
+
+def parse_config_selector(text: str, config: Config, line: int, what: str) -> Selector:
+    try:
+        return parse_selector(text)
+    except SelectorError as exc:
+        raise DbtgateError(f"{config_location(config, line)}: {what} {text!r}: {exc}") from None
+
+
+def compile_policies(config: Config, rules: dict[str, Rule]) -> list[CompiledPolicy]:
+    """Resolve every policy's selectors, rule codes, severities and parameters."""
+    compiled = []
+    for index, policy in enumerate(config.policies):
+        select = parse_config_selector(policy.select, config, policy.line, "select")
+        exclude = (
+            parse_config_selector(policy.exclude, config, policy.line, "exclude")
+            if policy.exclude
+            else None
+        )
+        compiled_rules = []
+        for code, setting in policy.rules.items():
+            where = f"policies[{index}].rules.{code}"
+            definition = rules.get(code)
+            if definition is None:
+                close = difflib.get_close_matches(code, list(rules), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else " (see `dbtgate rules`)"
+                raise DbtgateError(
+                    f"{config_location(config, setting.line)}: {where}: unknown rule {code!r}{hint}"
+                )
+            try:
+                params = definition.resolve_params(setting.params)
+            except ParamError as exc:
+                line = setting.param_lines.get(exc.param or "", setting.line)
+                raise DbtgateError(f"{config_location(config, line)}: {where}: {exc}") from None
+            compiled_rules.append(
+                CompiledRule(definition, setting.severity or definition.severity, params, setting)
+            )
+        compiled.append(CompiledPolicy(policy, select, exclude, tuple(compiled_rules)))
+    return compiled
+
+
+def context_selection(context: CheckContext) -> Selection:
+    """A Selection over the context's project, with the change set when there is a base."""
+    changes = context.sections.get("changes")
+    if changes is None:
+        return Selection(context.project)
+    return Selection(context.project, set(changes.new), set(changes.modified))
+
+
+@check("policies")
+def policies(context: CheckContext) -> Iterable[Finding]:
+    config = context.config
+    if not config.policies:
+        return []
+    base_dir = config.path.parent if config.path is not None else None
+    plan = compile_policies(config, load_rules(config.plugins, base_dir))
+    selection = context_selection(context)
+    inputs = {
+        "project": context.project,
+        "base": context.base,
+        "codeowners": context.options.get("codeowners"),
+    }
+    kept: dict[tuple[str, str, str, str], Finding] = {}
+    summary = []
+    for compiled in plan:
+        policy = compiled.policy
+        try:
+            selected = sorted(selection.select(compiled.select, compiled.exclude))
+        except SelectorError as exc:
+            raise DbtgateError(
+                f"{config_location(config, policy.line)}: select {policy.select!r}: {exc}"
+            ) from None
+        resources = [selection.resources[uid] for uid in selected]
+        summary.append(
+            {
+                "select": policy.select,
+                "exclude": policy.exclude,
+                "line": policy.line,
+                "selected": len(resources),
+                "rules": {c.rule.code: c.severity for c in compiled.rules},
+            }
+        )
+        for compiled_rule in compiled.rules:
+            for finding in _apply(compiled_rule, compiled, resources, inputs, config):
+                key = (
+                    finding.code,
+                    finding.unique_id or "",
+                    finding.column_name or "",
+                    finding.key or "",
+                )
+                previous = kept.get(key)
+                if previous is None or (
+                    SEVERITY_ORDER[finding.severity] < SEVERITY_ORDER[previous.severity]
+                ):
+                    kept[key] = finding
+    context.sections["policies"] = summary
+    return list(kept.values())
+
+
+def _apply(
+    compiled_rule: CompiledRule,
+    policy: CompiledPolicy,
+    resources: list[Any],
+    inputs: dict[str, Any],
+    config: Config,
+) -> Iterable[Finding]:
+    rule = compiled_rule.rule
+    subjects = [r for r in resources if r.resource_type in rule.applies_to]
+    fix = " ".join(rule.docs.fix.split())
+    try:
+        if rule.selection:
+            selector_key = f"{policy.policy.select} - {policy.policy.exclude or ''}"
+            for violation in rule.run(subjects, inputs, compiled_rule.params):
+                finding = Finding(
+                    code=rule.code,
+                    severity=compiled_rule.severity,  # type: ignore[arg-type]
+                    message=violation.message,
+                    key=violation.key or selector_key,
+                    path=display_config_path(config),
+                    line=compiled_rule.setting.line or None,
+                    fix=violation.fix or fix,
+                    details={**violation.details, "policy": policy.policy.select},
+                )
+                # Stable across machines: the config path as displayed depends on the cwd.
+                finding.fingerprint = fingerprint(
+                    Finding(code=rule.code, severity="info", message="", key=finding.key)
+                )
+                yield finding
+            return
+        for resource in subjects:
+            for violation in rule.run(resource, inputs, compiled_rule.params):
+                yield Finding(
+                    code=rule.code,
+                    severity=compiled_rule.severity,  # type: ignore[arg-type]
+                    message=violation.message,
+                    unique_id=resource.unique_id,
+                    column_name=violation.column_name,
+                    key=violation.key,
+                    fix=violation.fix or fix,
+                    details={**violation.details, "policy": policy.policy.select},
+                )
+    except ParamError as exc:
+        setting = compiled_rule.setting
+        line = setting.param_lines.get(exc.param or "", setting.line)
+        raise DbtgateError(f"{config_location(config, line)}: {rule.code}: {exc}") from None

@@ -1,0 +1,400 @@
+"""The rule registry: `@rule` turns a small typed function into a documented, configurable rule.
+
+A rule is data (a stable `family.name` code, a default severity, the resource types it applies
+to, its documentation) plus one function. The function's first argument is the resource (or,
+for selection rules, the list of selected resources); further positional arguments are inputs
+the engine passes by name (`project`, `base`, `codeowners`); keyword-only arguments with a type
+and a default are the rule's parameters. So the signature is the whole contract: a config key
+that is not a parameter, or a value of the wrong type, is an error naming the config line, and
+the docs list the parameters from the same place.
+
+Rules come from the built-in family modules, from installed packages that declare an entry
+point in the `dbtgate.rules` group, and from the `plugins:` paths or modules in the config.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import inspect
+import re
+import sys
+import types
+import typing
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from dbtgate.errors import DbtgateError
+
+Severity = Literal["error", "warn", "info"]
+SEVERITIES: tuple[str, ...] = typing.get_args(Severity)
+
+# Resource types a rule may apply to.
+RESOURCE_TYPES = ("model", "seed", "snapshot", "source", "exposure")
+# Inputs the engine passes to a rule function by parameter name.
+INPUTS = ("project", "base", "codeowners")
+
+BUILTIN_FAMILIES = ("tests", "docs", "owner", "governance", "naming", "sources")
+ENTRY_POINT_GROUP = "dbtgate.rules"
+
+_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule reports; the engine turns it into a Finding with the rule's code and severity.
+
+    `column_name` makes the finding point at the column's YAML line; `key` tells apart several
+    violations of one rule on one resource and column (it is part of the fingerprint); `fix`
+    overrides the rule's generic fix hint with a specific one."""
+
+    message: str
+    column_name: str | None = None
+    fix: str | None = None
+    key: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class ParamError(Exception):
+    """A rule's parameters make no sense together (or need an input that is absent).
+
+    Raised by a rule function (or by parameter validation, naming `param`); the engine reports
+    it as a config error at the parameter's line, else the rule's line."""
+
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    hint: Any
+    default: Any
+
+    @property
+    def type_name(self) -> str:
+        return type_name(self.hint)
+
+
+@dataclass(frozen=True)
+class RuleDocs:
+    """What `dbtgate rules CODE` prints and docs/rules.md shows, in ruff's shape."""
+
+    summary: str
+    what: str
+    why: str
+    failing: str
+    passing: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    applies_to: tuple[str, ...]
+    selection: bool
+    function: Callable[..., Iterable[Violation] | Violation | None]
+    inputs: tuple[str, ...]
+    params: dict[str, Param]
+    docs: RuleDocs
+    origin: str
+
+    @property
+    def family(self) -> str:
+        return self.code.split(".", 1)[0]
+
+    @property
+    def builtin(self) -> bool:
+        return self.origin.startswith("dbtgate.rules.")
+
+    def resolve_params(self, given: dict[str, Any]) -> dict[str, Any]:
+        """The parameters to call the rule with: defaults overridden by `given`, type-checked.
+
+        Raises ParamError naming the parameter."""
+        values = {name: param.default for name, param in self.params.items()}
+        for name, value in given.items():
+            param = self.params.get(name)
+            if param is None:
+                known = ", ".join(sorted(self.params)) or "none"
+                raise ParamError(
+                    f"unknown parameter {name!r} (parameters: {known}, severity)", name
+                )
+            ok, converted = convert_value(value, param.hint)
+            if not ok:
+                raise ParamError(f"{name}: expected {param.type_name}, got {value!r}", name)
+            values[name] = converted
+        return values
+
+    def run(self, subject: Any, inputs: dict[str, Any], params: dict[str, Any]) -> list[Violation]:
+        """Call the rule function; it may return a Violation, None, or yield Violations."""
+        args = [subject, *(inputs.get(name) for name in self.inputs)]
+        result = self.function(*args, **params)
+        if result is None:
+            return []
+        if isinstance(result, Violation):
+            return [result]
+        return list(result)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    *,
+    severity: Severity = "warn",
+    applies_to: tuple[str, ...] = ("model",),
+    selection: bool = False,
+    why: str,
+    failing: str,
+    passing: str,
+    fix: str,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the decorated function as rule `code`.
+
+    The docstring's first paragraph is the rule's summary and the rest says what it checks
+    in detail; `why`, `failing`/`passing` (YAML examples) and `fix` complete its documentation.
+    `selection=True` makes it a rule on the whole selection: it gets the list of selected
+    resources of the `applies_to` types instead of one resource.
+    """
+
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        definition = _define(
+            function, code, severity, applies_to, selection, why, failing, passing, fix
+        )
+        existing = RULES.get(code)
+        if existing is not None and _identity(existing.function) != _identity(function):
+            raise DbtgateError(
+                f"rule {code} is defined twice: by {existing.origin} and by {definition.origin}"
+            )
+        RULES[code] = definition
+        return function
+
+    return register
+
+
+def _identity(function: Callable[..., Any]) -> tuple[str, str]:
+    """Re-importing a module (a plugin loaded twice) registers the same rule again: allowed."""
+    return (function.__code__.co_filename, function.__qualname__)
+
+
+def _define(
+    function: Callable[..., Any],
+    code: str,
+    severity: str,
+    applies_to: tuple[str, ...],
+    selection: bool,
+    why: str,
+    failing: str,
+    passing: str,
+    fix: str,
+) -> Rule:
+    where = f"{function.__module__}.{function.__qualname__}"
+    if not _CODE_RE.match(code):
+        raise TypeError(f"{where}: rule code {code!r} must look like family.name (lower case)")
+    if severity not in SEVERITIES:
+        raise TypeError(f"{where}: severity must be one of {', '.join(SEVERITIES)}")
+    unknown = [t for t in applies_to if t not in RESOURCE_TYPES]
+    if unknown or not applies_to:
+        raise TypeError(f"{where}: applies_to must name some of {', '.join(RESOURCE_TYPES)}")
+    doc = inspect.cleandoc(function.__doc__ or "")
+    if not doc:
+        raise TypeError(f"{where}: a rule needs a docstring (its first paragraph is the summary)")
+    summary, _, what = doc.partition("\n\n")
+    summary = " ".join(summary.split())
+    what = what.strip() or summary
+    hints = typing.get_type_hints(function)
+    signature = inspect.signature(function)
+    positional = [
+        p
+        for p in signature.parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    if not positional:
+        raise TypeError(f"{where}: the first argument must be the resource")
+    inputs = tuple(p.name for p in positional[1:])
+    bad_inputs = [name for name in inputs if name not in INPUTS]
+    if bad_inputs:
+        raise TypeError(
+            f"{where}: unknown input(s) {', '.join(bad_inputs)}; inputs are {', '.join(INPUTS)} "
+            "(make parameters keyword-only: `*, min: int = 1`)"
+        )
+    params: dict[str, Param] = {}
+    for p in signature.parameters.values():
+        if p.kind is not p.KEYWORD_ONLY:
+            continue
+        if p.default is p.empty or p.name not in hints:
+            raise TypeError(f"{where}: parameter {p.name} needs a type annotation and a default")
+        if p.name == "severity":
+            raise TypeError(f"{where}: `severity` is reserved for the policy's severity")
+        params[p.name] = Param(p.name, hints[p.name], p.default)
+    return Rule(
+        code=code,
+        severity=severity,  # type: ignore[arg-type]
+        applies_to=tuple(applies_to),
+        selection=selection,
+        function=function,
+        inputs=inputs,
+        params=params,
+        docs=RuleDocs(
+            summary=summary.strip(),
+            what=what.strip(),
+            why=inspect.cleandoc(why),
+            failing=inspect.cleandoc(failing),
+            passing=inspect.cleandoc(passing),
+            fix=inspect.cleandoc(fix),
+        ),
+        origin=function.__module__,
+    )
+
+
+# -- parameter types ---------------------------------------------------------------------------
+
+
+def type_name(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(type_name(a) for a in args)
+    if origin is Literal:
+        return " | ".join(repr(a) for a in args)
+    if origin is list:
+        return f"list[{type_name(args[0])}]" if args else "list"
+    if origin is dict:
+        return f"dict[{type_name(args[0])}, {type_name(args[1])}]" if args else "dict"
+    if hint is type(None):
+        return "null"
+    return getattr(hint, "__name__", str(hint))
+
+
+def convert_value(value: Any, hint: Any) -> tuple[bool, Any]:
+    """(ok, value) for a config value against a parameter's type; ints are accepted as floats."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        for arg in args:
+            ok, converted = convert_value(value, arg)
+            if ok:
+                return True, converted
+        return False, value
+    if origin is Literal:
+        return value in args, value
+    if hint is type(None):
+        return value is None, value
+    if hint is Any:
+        return True, value
+    if origin is list:
+        if not isinstance(value, list):
+            return False, value
+        items = [convert_value(item, args[0] if args else Any) for item in value]
+        return all(ok for ok, _ in items), [item for _, item in items]
+    if origin is dict:
+        if not isinstance(value, dict):
+            return False, value
+        key_hint, value_hint = args if args else (Any, Any)
+        converted = {}
+        for key, item in value.items():
+            ok_key, key = convert_value(key, key_hint)
+            ok_item, item = convert_value(item, value_hint)
+            if not (ok_key and ok_item):
+                return False, value
+            converted[key] = item
+        return True, converted
+    if hint is bool:
+        return isinstance(value, bool), value
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool), value
+    if hint is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return True, float(value)
+        return False, value
+    if hint is str:
+        return isinstance(value, str), value
+    return isinstance(value, hint) if isinstance(hint, type) else False, value
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+_entry_points_loaded = False
+
+
+def load_rules(plugins: Iterable[str] = (), base_dir: Path | None = None) -> dict[str, Rule]:
+    """Every rule: built-in families, installed entry points, then the config's `plugins`."""
+    global _entry_points_loaded
+    for family in BUILTIN_FAMILIES:
+        importlib.import_module(f"dbtgate.rules.{family}")
+    if not _entry_points_loaded:
+        _load_entry_points()
+        _entry_points_loaded = True
+    for plugin in plugins:
+        load_plugin(plugin, base_dir)
+    return RULES
+
+
+def builtin_rules() -> dict[str, Rule]:
+    """The rules that ship with dbtgate, for the generated reference page."""
+    for family in BUILTIN_FAMILIES:
+        importlib.import_module(f"dbtgate.rules.{family}")
+    return {code: r for code, r in sorted(RULES.items()) if r.builtin}
+
+
+def _load_entry_points() -> None:
+    from importlib.metadata import entry_points
+
+    for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        try:
+            entry.load()
+        except DbtgateError:
+            raise
+        except Exception as exc:
+            raise DbtgateError(
+                f"rule plugin {entry.name!r} ({entry.value}, entry point group "
+                f"{ENTRY_POINT_GROUP}): cannot load: {type(exc).__name__}: {exc}"
+            ) from None
+
+
+def load_plugin(plugin: str, base_dir: Path | None) -> None:
+    """Import a plugin: a .py file or a directory of them (relative to the config's directory),
+    else an importable module name. Importing it runs its `@rule` decorators."""
+    path = Path(plugin)
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    looks_like_path = plugin.endswith(".py") or "/" in plugin or "\\" in plugin
+    try:
+        if path.is_dir():
+            for file in sorted(p for p in path.glob("*.py") if not p.name.startswith("_")):
+                _import_file(file)
+        elif path.is_file():
+            _import_file(path)
+        elif looks_like_path:
+            raise DbtgateError(f"plugins: {plugin}: no such file or directory ({path})")
+        else:
+            importlib.import_module(plugin)
+    except DbtgateError:
+        raise
+    except Exception as exc:
+        raise DbtgateError(f"plugins: {plugin}: cannot load: {type(exc).__name__}: {exc}") from None
+
+
+def _import_file(path: Path) -> None:
+    resolved = path.resolve()
+    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:10]
+    stem = re.sub(r"\W", "_", resolved.stem)
+    name = f"dbtgate_plugin_{stem}_{digest}"
+    if name in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(name, resolved)
+    if spec is None or spec.loader is None:
+        raise DbtgateError(f"plugins: {path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise

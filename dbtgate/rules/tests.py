@@ -1,0 +1,271 @@
+"""Test rules: is each model's grain protected, and how much of a selection is tested at all?
+
+A model without a tested key can silently fan out rows on a join and double every number built on
+it; these rules ask for the cheapest protection dbt offers (generic tests and constraints).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dbtgate.artifacts.manifest import Node
+from dbtgate.project import Project, TestRef
+from dbtgate.rules.registry import Violation, rule
+
+# Generic tests that prove a key by themselves (composite keys, key constraints as tests).
+_KEY_TESTS = frozenset(
+    {
+        "unique_combination_of_columns",  # dbt_utils
+        "expect_compound_columns_to_be_unique",  # dbt_expectations
+        "primary_key",  # dbt_constraints
+    }
+)
+_UNIQUE_TESTS = frozenset({"unique", "expect_column_values_to_be_unique"})
+_NOT_NULL_TESTS = frozenset({"not_null", "expect_column_values_to_not_be_null"})
+
+
+def _column(name: str | None) -> str | None:
+    return name.strip('"`[]').lower() if name else None
+
+
+def key_columns(
+    model: Node | object, tests: list[TestRef], *, constraints: bool = True
+) -> tuple[bool, set[str], set[str]]:
+    """(key proven, columns with a uniqueness guarantee, columns with a not-null guarantee)."""
+    unique: set[str] = set()
+    not_null: set[str] = set()
+    for test in tests:
+        if test.kind in _KEY_TESTS:
+            return True, unique, not_null
+        column = _column(test.column_name)
+        if column is None:
+            continue
+        if test.kind in _UNIQUE_TESTS:
+            unique.add(column)
+        elif test.kind in _NOT_NULL_TESTS:
+            not_null.add(column)
+    if constraints:
+        for constraint in getattr(model, "constraints", None) or ():
+            if constraint.type == "primary_key":
+                return True, unique, not_null
+            if constraint.type == "unique" and len(constraint.columns or ()) == 1:
+                unique.add(_column(constraint.columns[0]) or "")
+        for name, column in (getattr(model, "columns", None) or {}).items():
+            for constraint in column.constraints or ():
+                if constraint.type == "primary_key":
+                    return True, unique, not_null
+                if constraint.type == "unique":
+                    unique.add(_column(column.name or name) or "")
+                elif constraint.type == "not_null":
+                    not_null.add(_column(column.name or name) or "")
+    return bool(unique & not_null), unique, not_null
+
+
+@rule(
+    "tests.primary_key",
+    severity="error",
+    applies_to=("model", "snapshot"),
+    why="""
+        A model whose key is not tested can gain duplicate rows (a join that fans out, an
+        incremental run that appends twice) without any test failing, and every metric built on
+        it is then wrong. `unique` + `not_null` on the key is the cheapest guard dbt offers.
+    """,
+    failing="""
+        models:
+          - name: fct_orders
+            columns:
+              - name: order_id
+                data_tests: [not_null]      # no unique: duplicates pass
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            columns:
+              - name: order_id
+                data_tests: [unique, not_null]
+    """,
+    fix="""
+        Add `unique` and `not_null` tests to the key column; for a composite key use
+        `dbt_utils.unique_combination_of_columns`; on a contracted model a `primary_key`
+        constraint also counts (set `accept_constraints: false` where the warehouse does not
+        enforce it and you want tests).
+    """,
+)
+def primary_key(
+    model: Node, project: Project, *, accept_constraints: bool = True
+) -> Iterator[Violation]:
+    """The model's primary key is tested.
+
+    Passes with `unique` and `not_null` on the same column (tests, or column constraints), a
+    `primary_key` constraint (model or column level), or a composite-key test
+    (dbt_utils.unique_combination_of_columns, dbt_expectations.expect_compound_columns_to_be_unique,
+    dbt_constraints.primary_key).
+    """
+    proven, unique, not_null = key_columns(
+        model, project.tests_on(model.unique_id), constraints=accept_constraints
+    )
+    if proven:
+        return
+    details = {"unique": sorted(unique), "not_null": sorted(not_null)}
+    half = sorted(unique ^ not_null)
+    if half:
+        column = half[0]
+        missing = "unique" if column in not_null else "not_null"
+        has = "not_null" if missing == "unique" else "unique"
+        yield Violation(
+            f"{model.name} has no tested primary key: {column} has {has} but no {missing} test",
+            fix=f"Add a `{missing}` test to {column} (or a primary_key constraint).",
+            details=details,
+        )
+    else:
+        yield Violation(
+            f"{model.name} has no tested primary key: no column has both unique and not_null "
+            "tests, and there is no primary_key constraint",
+            details=details,
+        )
+
+
+@rule(
+    "tests.min_per_model",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        An untested model is only as good as the last time someone looked at its data. A floor
+        on the number of tests makes "add a test" part of adding a model.
+    """,
+    failing="""
+        # policy: tests.min_per_model: {severity: error, min: 2}
+        models:
+          - name: dim_products
+            columns:
+              - name: product_id
+                data_tests: [unique]
+    """,
+    passing="""
+        models:
+          - name: dim_products
+            columns:
+              - name: product_id
+                data_tests: [unique, not_null]
+    """,
+    fix="Add data tests (generic tests in YAML, or singular tests that ref the model).",
+)
+def min_per_model(model: Node, project: Project, *, min: int = 1) -> Violation | None:
+    """The model has at least `min` data tests (generic or singular)."""
+    count = len(project.tests_on(model.unique_id))
+    if count >= min:
+        return None
+    return Violation(
+        f"{model.name} has {count} test(s), the policy asks for at least {min}",
+        details={"tests": count, "min": min},
+    )
+
+
+@rule(
+    "tests.coverage",
+    severity="error",
+    applies_to=("model",),
+    selection=True,
+    why="""
+        Team KPIs such as "80% of tier-1 models tested" only hold if the gate measures them on
+        every change. This rule looks at the selection as a whole, so a few legacy models do not
+        each need a waiver while the share stays above the target.
+    """,
+    failing="""
+        # policy on tier:1: tests.coverage: {severity: error, min: 0.8}
+        # 3 of the 5 tier-1 models have no test at all: 40% < 80%
+    """,
+    passing="""
+        # 4 of the 5 tier-1 models have at least one test: 80% >= 80%
+    """,
+    fix="Add tests to the untested models listed in the finding's details.",
+)
+def coverage(models: list[Node], project: Project, *, min: float = 0.8) -> Violation | None:
+    """At least a share `min` (0..1) of the selected models have one test or more.
+
+    Reported once for the selection (not per model), at the policy's line in the config.
+    """
+    if not models:
+        return None
+    untested = sorted(m.unique_id for m in models if not project.tests_on(m.unique_id))
+    tested = len(models) - len(untested)
+    share = tested / len(models)
+    if share >= min:
+        return None
+    # model.<package>.<name>[.v<version>] -> name[.v<version>]
+    shown = ", ".join(uid.split(".", 2)[-1] for uid in untested[:5])
+    more = f" and {len(untested) - 5} more" if len(untested) > 5 else ""
+    return Violation(
+        f"{tested} of {len(models)} selected models are tested ({share:.0%} < {min:.0%}); "
+        f"untested: {shown}{more}",
+        details={
+            "tested": tested,
+            "total": len(models),
+            "share": round(share, 4),
+            "min": min,
+            "untested": untested[:50],
+        },
+    )
+
+
+@rule(
+    "tests.relationships_to_parents",
+    severity="warn",
+    applies_to=("model", "snapshot"),
+    why="""
+        When a model carries the key of one of its parents (orders.customer_id from customers),
+        an orphaned value means a join upstream dropped or invented rows. A `relationships`
+        test states the link and catches it.
+    """,
+    failing="""
+        models:
+          - name: int_order_items_priced      # parent stg_products has key product_id
+            columns:
+              - name: product_id                # no relationships test
+    """,
+    passing="""
+        models:
+          - name: int_order_items_priced
+            columns:
+              - name: product_id
+                data_tests:
+                  - relationships:
+                      arguments: {to: ref('stg_products'), field: product_id}
+    """,
+    fix="Add a `relationships` test from the column to the parent that owns the key.",
+)
+def relationships_to_parents(model: Node, project: Project) -> Iterator[Violation]:
+    """Columns that carry a direct parent's key have a `relationships` test.
+
+    A parent's key is a column with a uniqueness guarantee there (unique test or constraint).
+    The model's own key is exempt: its unique-tested columns, or, when none is tested, its first
+    declared column (the usual place of a key).
+    """
+    columns = {
+        (_column(c.name or name) or ""): (c.name or name)
+        for name, c in (model.columns or {}).items()
+    }
+    if not columns:
+        return
+    tests = project.tests_on(model.unique_id)
+    _, own_unique, _ = key_columns(model, tests)
+    own_key = own_unique or {next(iter(columns))}
+    related = {_column(t.column_name) for t in tests if t.kind == "relationships"}
+    for parent_id in sorted(set(project.parents.get(model.unique_id, ()))):
+        parent = project.resource(parent_id)
+        if parent is None or getattr(parent, "resource_type", "") not in {
+            "model",
+            "seed",
+            "snapshot",
+            "source",
+        }:
+            continue
+        _, parent_unique, _ = key_columns(parent, project.tests_on(parent_id))
+        for column in sorted((parent_unique & columns.keys()) - own_key - related):
+            yield Violation(
+                f"{model.name}.{columns[column]} is the key of its parent {parent.name} but has "
+                "no relationships test",
+                column_name=columns[column],
+                key=parent_id,
+                details={"parent": parent_id},
+            )

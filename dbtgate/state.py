@@ -1,0 +1,353 @@
+"""What a pull request changed: resources new or modified against the base build.
+
+`scope: changed` and `state:modified` rest on this, so it has to see what a reviewer would call a
+change and nothing else. Compared per resource (matched by unique_id, so a moved file is not new):
+the SQL body, the config that shapes the relation, description, declared columns (name,
+description, data_type, constraints), and the tests attached — so a YAML-only edit counts. Not
+compared: file paths, target database/schema/relation names (environment-dependent), column
+meta/tags (Fusion copies model meta into columns), and anything a dbt version writes differently.
+
+The SQL body is compared by dbt's checksum only when both builds come from the same dbt minor
+version: the same file hashes differently under dbt 1.11 and 1.12 or Fusion. Across versions the
+raw code is hashed instead, which needs one extra, selective read of each manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from dbtgate.artifacts.manifest import Column, Exposure, Node, Source
+from dbtgate.project import Project
+
+_VERSION_RE = re.compile(r"^(\d+)\.(\d+)")
+# Config defaults that some writers leave out (null) and others spell out.
+_CONFIG_DEFAULTS = {"on_schema_change": "ignore", "enabled": True}
+_DEFAULT_MATERIALIZED = {"model": "view", "seed": "seed", "snapshot": "snapshot", "test": "test"}
+_COMPARED_NODE_TYPES = frozenset({"model", "seed", "snapshot", "test", "analysis"})
+
+
+class Changes(msgspec.Struct):
+    """The change set, as the JSON report shows it: new and deleted unique_ids, and for each
+    modified resource what differs (body, config.<key>, description, columns, tests, ...)."""
+
+    new: list[str] = []
+    modified: dict[str, list[str]] = {}
+    deleted: list[str] = []
+    body_compared_by: str = "checksum"  # checksum | raw_code | unknown
+
+    def changed(self) -> set[str]:
+        return set(self.new) | set(self.modified)
+
+
+def compare_builds(project: Project, base: Project) -> Changes:
+    """New, modified and deleted resources of `project` against `base`."""
+    body = _body_comparison(project, base)
+    new: list[str] = []
+    modified: dict[str, list[str]] = {}
+    pairs: list[tuple[str, Any, Any]] = []
+    for uid, node in project.nodes.items():
+        if node.resource_type in _COMPARED_NODE_TYPES:
+            pairs.append((uid, node, base.nodes.get(uid)))
+    for uid, source in project.sources.items():
+        pairs.append((uid, source, base.sources.get(uid)))
+    for uid, exposure in project.exposures.items():
+        pairs.append((uid, exposure, base.exposures.get(uid)))
+    for uid, current, previous in pairs:
+        if previous is None:
+            new.append(uid)
+            continue
+        reasons = _differences(current, previous, body)
+        if reasons:
+            modified[uid] = reasons
+    _propagate_test_changes(project, base, new, modified)
+    deleted = [
+        uid
+        for mapping, base_mapping in (
+            (project.nodes, base.nodes),
+            (project.sources, base.sources),
+            (project.exposures, base.exposures),
+        )
+        for uid, resource in base_mapping.items()
+        if uid not in mapping and getattr(resource, "resource_type", "") != "operation"
+    ]
+    return Changes(
+        new=sorted(new),
+        modified=dict(sorted(modified.items())),
+        deleted=sorted(deleted),
+        body_compared_by=body.method,
+    )
+
+
+def in_scope(changes: Changes, project: Project) -> set[str]:
+    """What `scope: changed` gates: changed resources and the tests attached to them (a test
+    that fails on a changed model is the change's problem, even if the test did not change)."""
+    changed = changes.changed()
+    for uid in list(changed):
+        for test in project.tests_by_resource.get(uid, ()):
+            changed.add(test.unique_id)
+    return changed
+
+
+# -- the SQL body --------------------------------------------------------------------------------
+
+
+class _BodyComparison:
+    def __init__(self, method: str, current: dict[str, str], previous: dict[str, str]):
+        self.method = method
+        self.current = current
+        self.previous = previous
+
+    def differs(self, a: Node, b: Node) -> bool:
+        if a.resource_type == "test" and a.test_metadata is not None:
+            return False  # generic tests: their definition is compared, not the stub SQL
+        if self.method == "checksum":
+            return (a.checksum.checksum if a.checksum else None) != (
+                b.checksum.checksum if b.checksum else None
+            )
+        if self.method == "raw_code":
+            return self.current.get(a.unique_id) != self.previous.get(b.unique_id)
+        return False
+
+
+def _minor(project: Project) -> tuple[int, int] | None:
+    metadata = project.manifest.metadata
+    match = _VERSION_RE.match((metadata.dbt_version if metadata else None) or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _body_comparison(project: Project, base: Project) -> _BodyComparison:
+    version = _minor(project)
+    if version is not None and version == _minor(base):
+        return _BodyComparison("checksum", {}, {})
+    paths = [p.artifacts.manifest.path if p.artifacts else None for p in (project, base)]
+    if paths[0] is None or paths[1] is None:
+        return _BodyComparison("unknown", {}, {})
+    return _BodyComparison("raw_code", _raw_code_hashes(paths[0]), _raw_code_hashes(paths[1]))
+
+
+class _RawNode(msgspec.Struct, gc=False):
+    raw_code: str | None = None
+    raw_sql: str | None = None  # manifest v1-v6
+
+
+class _RawManifest(msgspec.Struct, gc=False):
+    nodes: dict[str, _RawNode] | None = None
+
+
+def _raw_code_hashes(path: Path) -> dict[str, str]:
+    """Hash of each node's SQL, read selectively (the gate's own decode skips the SQL)."""
+    manifest = msgspec.json.decode(path.read_bytes(), type=_RawManifest)
+    hashes = {}
+    for uid, node in (manifest.nodes or {}).items():
+        code = node.raw_code if node.raw_code is not None else node.raw_sql
+        if code is not None:
+            hashes[uid] = hashlib.sha256(code.strip().encode()).hexdigest()
+    return hashes
+
+
+# -- everything else ---------------------------------------------------------------------------
+
+
+def _differences(current: Any, previous: Any, body: _BodyComparison) -> list[str]:
+    if isinstance(current, Node):
+        return _node_differences(current, previous, body)
+    if isinstance(current, Source):
+        return _source_differences(current, previous)
+    if isinstance(current, Exposure):
+        return _exposure_differences(current, previous)
+    return []
+
+
+def _node_differences(a: Node, b: Node, body: _BodyComparison) -> list[str]:
+    reasons = []
+    if body.differs(a, b):
+        reasons.append("body")
+    config_a, config_b = _node_config(a), _node_config(b)
+    reasons.extend(
+        f"config.{key}"
+        for key in sorted(config_a.keys() | config_b.keys())
+        if config_a.get(key) != config_b.get(key)
+    )
+    if (a.description or "").strip() != (b.description or "").strip():
+        reasons.append("description")
+    if _constraints(a.constraints) != _constraints(b.constraints):
+        reasons.append("constraints")
+    reasons.extend(_column_differences(a.columns, b.columns))
+    if a.resource_type == "test" and _test_definition(a) != _test_definition(b):
+        reasons.append("test definition")
+    return reasons
+
+
+def _node_config(node: Node) -> dict[str, Any]:
+    config = node.config
+    values: dict[str, Any] = {
+        "access": node.access,
+        "group": node.group,
+        "contract": bool(node.contract and node.contract.enforced),
+        "tags": sorted(node.tags or ()),
+        "meta": _canonical(node.meta),
+        "version": _text(node.version),
+        "latest_version": _text(node.latest_version),
+        "deprecation_date": node.deprecation_date,
+    }
+    if config is not None:
+        for key in (
+            "enabled",
+            "materialized",
+            "alias",
+            "unique_key",
+            "incremental_strategy",
+            "on_schema_change",
+            "severity",
+        ):
+            value = getattr(config, key)
+            values[key] = _CONFIG_DEFAULTS.get(key) if value is None else value
+        if config.materialized is None:
+            values["materialized"] = _DEFAULT_MATERIALIZED.get(node.resource_type)
+    if node.resource_type == "test":
+        values["severity"] = (values.get("severity") or "error").lower()
+    return values
+
+
+def _column_differences(a: dict[str, Column] | None, b: dict[str, Column] | None) -> list[str]:
+    a_columns = {(c.name or k).lower(): c for k, c in (a or {}).items()}
+    b_columns = {(c.name or k).lower(): c for k, c in (b or {}).items()}
+    reasons = [f"column {name} added" for name in sorted(a_columns.keys() - b_columns.keys())]
+    reasons += [f"column {name} removed" for name in sorted(b_columns.keys() - a_columns.keys())]
+    for name in sorted(a_columns.keys() & b_columns.keys()):
+        x, y = a_columns[name], b_columns[name]
+        if x == y:
+            continue
+        for aspect, left, right in (
+            ("description", (x.description or "").strip(), (y.description or "").strip()),
+            ("data_type", _type(x.data_type), _type(y.data_type)),
+            ("constraints", _constraints(x.constraints), _constraints(y.constraints)),
+        ):
+            if left != right:
+                reasons.append(f"column {name} {aspect}")
+    return reasons
+
+
+def _source_differences(a: Source, b: Source) -> list[str]:
+    reasons = []
+    pairs = {
+        "description": ((a.description or "").strip(), (b.description or "").strip()),
+        "source_description": (
+            (a.source_description or "").strip(),
+            (b.source_description or "").strip(),
+        ),
+        "identifier": (a.identifier, b.identifier),
+        "loaded_at_field": (a.loaded_at_field, b.loaded_at_field),
+        "freshness": (_freshness(a), _freshness(b)),
+        "tags": (sorted(a.tags or ()), sorted(b.tags or ())),
+        "meta": (_canonical(a.meta), _canonical(b.meta)),
+        "loader": (a.loader or "", b.loader or ""),
+    }
+    reasons = [name for name, (left, right) in pairs.items() if left != right]
+    reasons.extend(_column_differences(a.columns, b.columns))
+    return reasons
+
+
+def _exposure_differences(a: Exposure, b: Exposure) -> list[str]:
+    def owner(e: Exposure) -> tuple[str | None, str | None]:
+        return (e.owner.name, e.owner.email) if e.owner else (None, None)
+
+    pairs = {
+        "description": ((a.description or "").strip(), (b.description or "").strip()),
+        "type": (a.type, b.type),
+        "maturity": (a.maturity, b.maturity),
+        "url": (a.url, b.url),
+        "owner": (owner(a), owner(b)),
+        "depends_on": (
+            sorted(a.depends_on.nodes or []) if a.depends_on else [],
+            sorted(b.depends_on.nodes or []) if b.depends_on else [],
+        ),
+        "tags": (sorted(a.tags or ()), sorted(b.tags or ())),
+        "meta": (_canonical(a.meta), _canonical(b.meta)),
+    }
+    return [name for name, (left, right) in pairs.items() if left != right]
+
+
+def _propagate_test_changes(
+    project: Project, base: Project, new: list[str], modified: dict[str, list[str]]
+) -> None:
+    """A test added, changed or removed modifies the resource it tests."""
+    touched: dict[str, set[str]] = {}
+    changed_tests = set(new) | set(modified)
+    for owner, tests in project.tests_by_resource.items():
+        for test in tests:
+            if test.unique_id in changed_tests:
+                touched.setdefault(owner, set()).add("tests")
+    for owner, tests in base.tests_by_resource.items():
+        if owner not in project.nodes and owner not in project.sources:
+            continue
+        for test in tests:
+            if test.unique_id not in project.nodes:
+                touched.setdefault(owner, set()).add("tests")
+    new_set = set(new)
+    for owner, reasons in touched.items():
+        if owner in new_set:
+            continue
+        existing = modified.setdefault(owner, [])
+        existing.extend(r for r in sorted(reasons) if r not in existing)
+
+
+def _test_definition(node: Node) -> tuple[Any, ...]:
+    metadata = node.test_metadata
+    kwargs = dict(metadata.kwargs or {}) if metadata else {}
+    kwargs.pop("model", None)  # a Jinja string whose spelling varies across dbt versions
+    kwargs.pop("column_name", None)
+    return (
+        metadata.namespace if metadata else None,
+        metadata.name if metadata else None,
+        (node.column_name or "").lower(),
+        _canonical(kwargs),
+    )
+
+
+def _constraints(constraints: Any) -> list[tuple[Any, ...]]:
+    return sorted(
+        (c.type, c.name or "", c.expression or "", tuple(c.columns or ()))
+        for c in constraints or ()
+    )
+
+
+def _freshness(source: Source) -> tuple[Any, ...]:
+    rule = source.freshness
+    if rule is None:
+        return ()
+
+    def threshold(t: Any) -> tuple[Any, Any]:
+        return (t.count, t.period) if t is not None and t.count else (None, None)
+
+    return (threshold(rule.warn_after), threshold(rule.error_after), rule.filter)
+
+
+def _type(data_type: str | None) -> str:
+    return re.sub(r"\s+", "", (data_type or "").lower())
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _canonical(value: Any) -> str:
+    """Order-independent text of a meta mapping; string values are compared stripped (YAML
+    parsers disagree on trailing newlines of block scalars)."""
+    return json.dumps(_stripped(value or {}), sort_keys=True, default=str)
+
+
+def _stripped(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return {str(k): _stripped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stripped(v) for v in value]
+    return value

@@ -1,0 +1,173 @@
+"""The `freshness` check family: gate on `dbt source freshness` (sources.json v1-v3).
+
+A model can pass every test on data that stopped arriving days ago. These rules say which source
+tables are late, by how much, against which thresholds, and which critical models read sources
+that nobody checks:
+
+- `freshness.error`    a source table is past its error_after threshold (or the check errored).
+- `freshness.warn`     a source table is past its warn_after threshold.
+- `freshness.missing`  a source upstream of a model of a gated tier (tier 1 by default) has no
+                       freshness configured.
+- `freshness.not_run`  sources.json is absent although the config requires it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dbtgate.artifacts.manifest import FreshnessRule, FreshnessThreshold, Source
+from dbtgate.artifacts.sources import FreshnessResult
+from dbtgate.checks import CheckContext, check
+from dbtgate.config import FreshnessConfig
+from dbtgate.findings import Finding
+from dbtgate.project import Project
+from dbtgate.status.timestamps import format_age
+
+_ERRORED = frozenset({"error", "runtime error"})
+
+
+@check("freshness")
+def source_freshness(ctx: CheckContext) -> Iterator[Finding]:
+    settings = ctx.config.freshness
+    if not settings.enabled:
+        return
+    project = ctx.project
+    loaded = project.artifacts.sources if project.artifacts else None
+    if loaded is None:
+        if settings.required:
+            yield Finding(
+                code="freshness.not_run",
+                severity=settings.severity.error,
+                message="sources.json is absent, and the config requires it (freshness.required)",
+                fix="Run `dbt source freshness` in the same target directory before the gate.",
+                changed=True,
+            )
+        else:
+            ctx.notes.append(
+                "sources.json absent: source freshness not gated (run `dbt source freshness`)"
+            )
+    else:
+        for result in sorted(loaded.data.results or (), key=lambda r: r.unique_id):
+            finding = result_finding(project, result, settings)
+            if finding is not None:
+                yield finding
+    yield from missing_findings(project, settings, ctx.changed)
+
+
+def result_finding(
+    project: Project, result: FreshnessResult, settings: FreshnessConfig
+) -> Finding | None:
+    """A finding for a warn/error/runtime-error result; None for a pass."""
+    status = result.status
+    if status in _ERRORED:
+        code, severity = "freshness.error", settings.severity.error
+    elif status == "warn":
+        code, severity = "freshness.warn", settings.severity.warn
+    else:
+        return None
+    uid = result.unique_id
+    source = project.sources.get(uid)
+    name = f"{source.source_name}.{source.name}" if source else uid
+    criteria = result.criteria or (source.freshness if source else None)
+    thresholds = describe_thresholds(criteria)
+    details: dict[str, object] = {
+        "status": status,
+        "max_loaded_at": result.max_loaded_at,
+        "snapshotted_at": result.snapshotted_at,
+        "age_seconds": result.max_loaded_at_time_ago_in_s,
+        "warn_after": _threshold_text(criteria.warn_after) if criteria else None,
+        "error_after": _threshold_text(criteria.error_after) if criteria else None,
+        "error": result.error,
+    }
+    if status == "runtime error" or (status == "error" and result.max_loaded_at is None):
+        first = (result.error or "no error message").strip().splitlines()
+        message = f"source {name}: the freshness check itself failed: {first[0] if first else ''}"
+        fix = "Fix the source's loaded_at_field (or the table), then rerun `dbt source freshness`."
+    else:
+        age = result.max_loaded_at_time_ago_in_s
+        late = f"{format_age(age)} old" if age is not None else "late"
+        message = (
+            f"source {name} is {late}: last loaded {result.max_loaded_at}, checked "
+            f"{result.snapshotted_at} ({thresholds})"
+        )
+        fix = "Check the loader of this table; if the SLO changed, update the source's freshness."
+    return Finding(
+        code=code,
+        severity=severity,
+        message=message,
+        unique_id=uid,
+        fix=fix,
+        details={k: v for k, v in details.items() if v is not None},
+    )
+
+
+def missing_findings(
+    project: Project, settings: FreshnessConfig, changed: set[str] | None
+) -> Iterator[Finding]:
+    """Sources feeding a model of a gated tier without freshness configured.
+
+    Upward breadth-first passes from the gated models (sorted, so the model named in a finding is
+    stable): every node is visited once per pass, whatever the size of the project. A finding
+    names a changed model when one reads the source, which also puts it in scope."""
+    tiers = set(settings.missing_tiers)
+    if not tiers:
+        return
+    roots = sorted(m.unique_id for m in project.models() if project.tier(m.unique_id) in tiers)
+    via = _upstream(project, roots)
+    via_changed = _upstream(project, [r for r in roots if r in changed]) if changed else {}
+    for uid in sorted(via):
+        source = project.sources.get(uid)
+        if source is None or has_freshness(source):
+            continue
+        model = project.nodes[via_changed.get(uid, via[uid])]
+        tier = project.tier(model.unique_id)
+        yield Finding(
+            code="freshness.missing",
+            severity=settings.severity.missing,
+            message=f"source {source.source_name}.{source.name} feeds tier-{tier} model "
+            f"{model.name} but has no freshness configured",
+            unique_id=uid,
+            fix="Add `freshness: {warn_after: ..., error_after: ...}` and a loaded_at_field to "
+            "the source table (or its source).",
+            changed=uid in via_changed,
+            details={"model": model.unique_id, "model_tier": tier},
+        )
+
+
+def _upstream(project: Project, roots: list[str]) -> dict[str, str]:
+    """Every node upstream of `roots` (and the roots), with the first root that reaches it."""
+    via = {uid: uid for uid in roots}
+    frontier = list(roots)
+    while frontier:
+        following = []
+        for uid in frontier:
+            for parent in project.parents.get(uid, ()):
+                if parent not in via:
+                    via[parent] = via[uid]
+                    following.append(parent)
+        frontier = following
+    return via
+
+
+def has_freshness(source: Source) -> bool:
+    rule = source.freshness
+    if rule is None:
+        return False
+    return any(t is not None and t.count for t in (rule.warn_after, rule.error_after))
+
+
+def describe_thresholds(criteria: FreshnessRule | None) -> str:
+    if criteria is None:
+        return "no thresholds recorded"
+    parts = []
+    for label, threshold in (("warn", criteria.warn_after), ("error", criteria.error_after)):
+        text = _threshold_text(threshold)
+        if text:
+            parts.append(f"{label} after {text}")
+    return ", ".join(parts) or "no thresholds recorded"
+
+
+def _threshold_text(threshold: FreshnessThreshold | None) -> str | None:
+    if threshold is None or not threshold.count or not threshold.period:
+        return None
+    return f"{threshold.count} {threshold.period}{'s' if threshold.count != 1 else ''}"

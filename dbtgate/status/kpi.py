@@ -1,0 +1,320 @@
+"""The KPI scorecard: how well tested, documented, owned and fresh the project is, and its last run.
+
+Release managers follow a handful of numbers per release (tier-1 test coverage, documentation,
+test pass rate, source freshness). The scorecard measures them for the whole project, per tier and
+per owner, compares the headline KPIs with their targets, and stores it all in the report's
+`kpis` section, which `dbtgate trend` reads back across builds. A KPI named in `kpi.gate` that is
+below its target is a finding (`kpi.<name>`); the others only inform.
+
+Definitions (root-package models unless said otherwise):
+- test_coverage: models with at least one test.
+- pk_tested: models whose key is tested: unique + not_null on one column, a
+  unique_combination_of_columns / primary_key test, or a primary key (or unique + not_null)
+  constraint under an enforced contract.
+- docs_models: models with a description. docs_columns: described columns among the model's
+  columns, which are the warehouse's (catalog.json) plus the declared ones.
+- owner_coverage: models with an owner. contracts: tier-1 or public models with an enforced contract.
+- test_pass_rate: tests (and unit tests) that passed among those the last run executed; a warn
+  is not a pass; skipped tests are not counted. Not measured when the run only compiled.
+- freshness: source tables that passed `dbt source freshness` among those it checked.
+Per tier and per owner, a test counts for the resource it tests and a source for itself.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from typing import Any
+
+from dbtgate.artifacts.manifest import Node
+from dbtgate.checks import CheckContext, check
+from dbtgate.config import Config, KpiName
+from dbtgate.errors import DbtgateError
+from dbtgate.findings import Finding
+from dbtgate.project import Project
+from dbtgate.status.results import TEST_PASSED, index_run_results, is_test, tested_resources
+
+KPI_NAMES: tuple[str, ...] = typing.get_args(KpiName)
+METRICS: tuple[str, ...] = (
+    "test_coverage",
+    "pk_tested",
+    "docs_models",
+    "docs_columns",
+    "owner_coverage",
+    "contracts",
+    "test_pass_rate",
+    "freshness",
+)
+LABELS: dict[str, str] = {
+    "test_coverage": "test coverage",
+    "pk_tested": "primary key tested",
+    "docs_models": "models documented",
+    "docs_columns": "columns documented",
+    "owner_coverage": "owner coverage",
+    "contracts": "contracts (tier-1/public)",
+    "test_pass_rate": "test pass rate",
+    "freshness": "source freshness",
+}
+NO_OWNER = "(no owner)"
+CHANGE_FAILURE_NOTE = (
+    "change failure rate: not measured (out of scope: the gate reports hold no deployment or "
+    "incident data)"
+)
+_KEY_TESTS = frozenset({"unique_combination_of_columns", "primary_key"})
+
+
+def label(name: str) -> str:
+    """`tier1_test_coverage` -> `tier-1 test coverage`."""
+    if name == "tier1_contracts":
+        return "tier-1 contracts"
+    if name.startswith("tier1_"):
+        return f"tier-1 {LABELS[name[6:]]}"
+    return LABELS.get(name, name)
+
+
+@dataclass
+class Tally:
+    """The counts behind every metric, for one group of resources."""
+
+    models: int = 0
+    tested: int = 0
+    pk_tested: int = 0
+    described: int = 0
+    columns: int = 0
+    columns_described: int = 0
+    owned: int = 0
+    contract_scope: int = 0
+    contracted: int = 0
+    tests_run: int = 0
+    tests_passed: int = 0
+    sources_checked: int = 0
+    sources_fresh: int = 0
+
+    def measures(self) -> dict[str, dict[str, Any]]:
+        pairs = {
+            "test_coverage": (self.tested, self.models),
+            "pk_tested": (self.pk_tested, self.models),
+            "docs_models": (self.described, self.models),
+            "docs_columns": (self.columns_described, self.columns),
+            "owner_coverage": (self.owned, self.models),
+            "contracts": (self.contracted, self.contract_scope),
+            "test_pass_rate": (self.tests_passed, self.tests_run),
+            "freshness": (self.sources_fresh, self.sources_checked),
+        }
+        return {metric: measure(*pairs[metric]) for metric in METRICS}
+
+    def add(self, other: Tally) -> None:
+        for spec in fields(self):
+            setattr(self, spec.name, getattr(self, spec.name) + getattr(other, spec.name))
+
+
+def measure(numerator: int, denominator: int) -> dict[str, Any]:
+    value = numerator / denominator if denominator else None
+    return {"value": value, "numerator": numerator, "denominator": denominator}
+
+
+@check("kpi")
+def kpi_scorecard(ctx: CheckContext) -> Iterator[Finding]:
+    scorecard = compute_scorecard(ctx.project, ctx.config)
+    ctx.sections["kpis"] = scorecard
+    yield from gate_findings(scorecard, ctx.config, ctx.notes)
+
+
+def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
+    """The `kpis` report section: overall, by tier, by owner, and the targeted headline KPIs."""
+    targets = validated_targets(config)
+    overall = Tally()
+    by_tier: dict[str, Tally] = {}
+    by_owner: dict[str, Tally] = {}
+
+    def groups(uid: str | None) -> list[Tally]:
+        if uid is None:
+            return [overall]
+        tier = project.tier(uid)
+        tier_key = "unset" if tier is None else str(tier)
+        owner = project.owner(uid) or NO_OWNER
+        return [
+            overall,
+            by_tier.setdefault(tier_key, Tally()),
+            by_owner.setdefault(owner, Tally()),
+        ]
+
+    catalog_nodes = (project.catalog.nodes or {}) if project.catalog else {}
+    for model in project.models():
+        one = model_tally(project, model, catalog_nodes)
+        for tally in groups(model.unique_id):
+            tally.add(one)
+
+    notes: list[str] = []
+    run_results = project.run_results
+    if run_results is None:
+        notes.append("test pass rate: no run_results.json")
+    else:
+        index = index_run_results(run_results)
+        if not index.executed:
+            notes.append(
+                f"test pass rate: run_results.json is from `dbt {index.command}` (no tests run)"
+            )
+        else:
+            tested = tested_resources(project)
+            for uid in sorted(index.results):
+                status = index.results[uid].status
+                if not is_test(uid) or status == "skipped":
+                    continue
+                for tally in groups(tested.get(uid)):
+                    tally.tests_run += 1
+                    tally.tests_passed += int(status in TEST_PASSED)
+
+    freshness = project.freshness
+    if freshness is None:
+        notes.append("freshness: no sources.json")
+    else:
+        for result in freshness.results or ():
+            uid = result.unique_id
+            for tally in groups(uid if uid in project.sources else None):
+                tally.sources_checked += 1
+                tally.sources_fresh += int(result.status == "pass")
+    notes.append(CHANGE_FAILURE_NOTE)
+
+    overall_measures = overall.measures()
+    tier1 = by_tier.get("1", Tally()).measures()
+    scorecard: dict[str, Any] = {}
+    for name in KPI_NAMES:
+        found = tier1[name[6:]] if name.startswith("tier1_") else overall_measures[name]
+        target = targets.get(name)
+        scorecard[name] = {
+            **found,
+            "label": label(name),
+            "target": target,
+            "status": _status(found["value"], target),
+            "gated": name in config.kpi.gate,
+        }
+    metadata = project.manifest.metadata
+    return {
+        "project": project.name,
+        "generated_at": metadata.generated_at if metadata else None,
+        "invocation_id": metadata.invocation_id if metadata else None,
+        "scorecard": scorecard,
+        "overall": overall_measures,
+        "by_tier": {key: by_tier[key].measures() for key in sorted(by_tier)},
+        "by_owner": {key: by_owner[key].measures() for key in sorted(by_owner)},
+        "notes": notes,
+    }
+
+
+def model_tally(project: Project, model: Node, catalog_nodes: dict[str, Any]) -> Tally:
+    uid = model.unique_id
+    declared = {name.lower(): column for name, column in (model.columns or {}).items()}
+    table = catalog_nodes.get(uid)
+    names = set(declared)
+    if table is not None and table.columns:
+        names |= {name.lower() for name in table.columns}
+    in_contract_scope = project.tier(uid) == 1 or model.access == "public"
+    return Tally(
+        models=1,
+        tested=int(bool(project.tests_on(uid))),
+        pk_tested=int(primary_key_tested(project, model)),
+        described=int(bool((model.description or "").strip())),
+        columns=len(names),
+        columns_described=sum(1 for c in declared.values() if (c.description or "").strip()),
+        owned=int(project.owner(uid) is not None),
+        contract_scope=int(in_contract_scope),
+        contracted=int(in_contract_scope and _enforced(model)),
+    )
+
+
+def primary_key_tested(project: Project, model: Node) -> bool:
+    kinds_by_column: dict[str, set[str]] = {}
+    for test in project.tests_on(model.unique_id):
+        if test.kind in _KEY_TESTS:
+            return True
+        if test.column_name:
+            column = test.column_name.strip('"`[]').lower()
+            kinds_by_column.setdefault(column, set()).add(test.kind)
+    if any({"unique", "not_null"} <= kinds for kinds in kinds_by_column.values()):
+        return True
+    if not _enforced(model):
+        return False
+    if any(c.type == "primary_key" for c in model.constraints or ()):
+        return True
+    for column in (model.columns or {}).values():
+        types = {c.type for c in column.constraints or ()}
+        if "primary_key" in types or {"unique", "not_null"} <= types:
+            return True
+    return False
+
+
+def _enforced(model: Node) -> bool:
+    return bool(model.contract and model.contract.enforced)
+
+
+def _status(value: float | None, target: float | None) -> str:
+    if value is None:
+        return "no data"
+    if target is None:
+        return "no target"
+    return "met" if value >= target else "below"
+
+
+def validated_targets(config: Config) -> dict[str, float]:
+    targets = config.kpi.targets
+    found: dict[str, float] = {}
+    for name in KPI_NAMES:
+        value = getattr(targets, name)
+        if value is None:
+            continue
+        if not 0 <= value <= 1:
+            raise DbtgateError(
+                f"{_where(config, targets.line)}kpi.targets.{name}: expected a fraction between "
+                f"0 and 1 (0.8 for 80%), got {value:g}"
+            )
+        found[name] = value
+    for name in config.kpi.gate:
+        if name not in found:
+            raise DbtgateError(
+                f"{_where(config, config.kpi.line)}kpi.gate names {name}, which has no target "
+                f"(set kpi.targets.{name})"
+            )
+    return found
+
+
+def gate_findings(scorecard: dict[str, Any], config: Config, notes: list[str]) -> Iterator[Finding]:
+    """`kpi.<name>` for each gated KPI below its target. A KPI is about the whole project,
+    including the change, so it is in scope under `scope: changed` too."""
+    for name in sorted(config.kpi.gate):
+        entry = scorecard["scorecard"][name]
+        if entry["status"] == "no data":
+            notes.append(f"kpi.{name} is gated but has no data in this build")
+            continue
+        if entry["status"] != "below":
+            continue
+        yield Finding(
+            code=f"kpi.{name}",
+            severity=config.kpi.severity,
+            message=f"{entry['label']} is {percent(entry['value'])} "
+            f"({entry['numerator']}/{entry['denominator']}), below the target "
+            f"{percent(entry['target'])}",
+            fix="Raise the KPI (the per-owner and per-tier figures show where), or lower its "
+            "target in kpi.targets.",
+            changed=True,
+            details={
+                "value": entry["value"],
+                "target": entry["target"],
+                "numerator": entry["numerator"],
+                "denominator": entry["denominator"],
+            },
+        )
+
+
+def percent(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    text = f"{100 * value:.1f}"
+    return f"{text.removesuffix('.0')}%"
+
+
+def _where(config: Config, line: int) -> str:
+    if config.path is None:
+        return ""
+    return f"{config.path}:{line}: " if line else f"{config.path}: "

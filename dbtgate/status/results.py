@@ -1,0 +1,77 @@
+"""The last run, indexed once: results by unique_id, and what kind of dbt command wrote them.
+
+Every run rule and the KPI scorecard look results up by node; indexing them once keeps the run
+checks linear in the number of results. The command matters because `dbt compile` and
+`dbt docs generate` also write run_results.json: their "success" only means "compiled", so a test
+there has not run and must not count as passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dbtgate.artifacts.run_results import NodeResult, RunResults
+from dbtgate.project import Project
+
+# `args.which` of commands that write run_results.json without executing any node.
+COMPILE_ONLY_COMMANDS = frozenset(
+    {"compile", "generate", "docs.generate", "parse", "list", "ls", "show"}
+)
+TEST_PREFIXES = ("test.", "unit_test.")
+# Statuses dbt writes (run_results v1-v6): a test passes, fails, warns or errors; anything else
+# succeeds, errors, is skipped, or partially succeeds (microbatch models with failed batches).
+TEST_FAILED = frozenset({"fail", "error", "runtime error"})
+TEST_PASSED = frozenset({"pass", "success"})
+NODE_ERRORED = frozenset({"error", "runtime error", "partial success"})
+SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class RunIndex:
+    """Results by unique_id; `executed` is False when the command only compiled."""
+
+    results: dict[str, NodeResult]
+    command: str | None
+    executed: bool
+
+
+def index_run_results(run_results: RunResults) -> RunIndex:
+    results = {result.unique_id: result for result in run_results.results or ()}
+    command = invocation_command(run_results)
+    return RunIndex(results, command, command not in COMPILE_ONLY_COMMANDS)
+
+
+def invocation_command(run_results: RunResults) -> str | None:
+    """`build`, `test`, `generate`...; None when the artifact does not say (oldest schemas)."""
+    args = run_results.args or {}
+    which = args.get("which") or args.get("rpc_method")
+    return str(which) if which else None
+
+
+def is_test(unique_id: str) -> bool:
+    return unique_id.startswith(TEST_PREFIXES)
+
+
+def tested_resources(project: Project) -> dict[str, str]:
+    """test unique_id -> the resource it tests (the first, by id, for a multi-model singular test)."""
+    tested: dict[str, str] = {}
+    for resource in sorted(project.tests_by_resource):
+        for test in project.tests_by_resource[resource]:
+            tested.setdefault(test.unique_id, resource)
+    return tested
+
+
+def downstream_of(project: Project, roots: Iterable[str]) -> set[str]:
+    """`roots` and everything downstream of them, in one breadth-first pass over the graph."""
+    seen = set(roots)
+    frontier = list(seen)
+    while frontier:
+        following = []
+        for uid in frontier:
+            for child in project.children.get(uid, ()):
+                if child not in seen:
+                    seen.add(child)
+                    following.append(child)
+        frontier = following
+    return seen

@@ -1,0 +1,392 @@
+"""The `run` check family: gate on what the last `dbt build` actually did.
+
+A project can declare every test and still ship a broken change: the test failed, the model
+errored, or the changed model was never built at all. These rules read run_results.json:
+
+- `run.errors`          a model, seed, snapshot or hook errored.
+- `run.test_failures`   a test failed or errored (warn-status tests at the `test_warnings` severity),
+                        with the failing-row count and the compiled query to reproduce it.
+- `run.skipped`         a node was skipped because something upstream failed.
+- `run.not_run`         a node changed in the pull request has no result: it was not built/tested.
+- `run.stale_results`   the results describe another state of the project than the manifest.
+- `run.slower`          execution time regressed against the base build (off by default).
+
+A failure on a node downstream of a changed node is the change's failure too, so such findings
+count as changed for `scope: changed`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+from dbtgate.artifacts.manifest import Node
+from dbtgate.artifacts.run_results import NodeResult
+from dbtgate.checks import CheckContext, check
+from dbtgate.config import RunConfig
+from dbtgate.findings import Finding
+from dbtgate.project import RELATION_TYPES, Project
+from dbtgate.status.results import (
+    NODE_ERRORED,
+    SKIPPED,
+    TEST_FAILED,
+    RunIndex,
+    downstream_of,
+    index_run_results,
+    is_test,
+    tested_resources,
+)
+from dbtgate.status.timestamps import format_age, parse_timestamp
+
+# Results naming these kinds of node must find them in the manifest's `nodes` (hooks and unit
+# tests live elsewhere in some schema versions, so they are not used as staleness evidence).
+_MANIFEST_NODE_PREFIXES = ("model.", "seed.", "snapshot.", "test.")
+_MESSAGE_LIMIT = 300
+
+
+@check("run")
+def run_status(ctx: CheckContext) -> Iterator[Finding]:
+    settings = ctx.config.run
+    if not settings.enabled:
+        return
+    project = ctx.project
+    loaded = project.artifacts.run_results if project.artifacts else None
+    if loaded is None:
+        if settings.required:
+            yield Finding(
+                code="run.not_run",
+                severity=settings.severity.not_run,
+                message="run_results.json is absent, and the config requires it (run.required)",
+                fix="Gate the target directory of a `dbt build`: it holds run_results.json.",
+                changed=True,
+            )
+        else:
+            ctx.notes.append("run_results.json absent: the last run's results are not gated")
+        return
+    index = index_run_results(loaded.data)
+    if not index.executed:
+        ctx.notes.append(
+            f"{loaded.path.name} was written by `dbt {index.command}`, which compiles without "
+            "running: test results are not gated (keep the run_results.json of `dbt build`)"
+        )
+    affected = downstream_of(project, ctx.changed) if ctx.changed else set()
+    tested = tested_resources(project)
+    yield from status_findings(project, index, settings, tested, affected)
+    if ctx.changed is not None:
+        yield from not_run_findings(project, index, settings, tested, ctx.changed, loaded.path)
+    yield from stale_findings(ctx, index, settings, loaded.path)
+    yield from slower_findings(ctx, index, settings)
+
+
+def status_findings(
+    project: Project,
+    index: RunIndex,
+    settings: RunConfig,
+    tested: dict[str, str],
+    affected: set[str],
+) -> Iterator[Finding]:
+    """One finding per result that errored, failed, warned or was skipped."""
+    severities = settings.severity
+    for uid in sorted(index.results):
+        result = index.results[uid]
+        status = result.status
+        if is_test(uid):
+            if status in TEST_FAILED:
+                yield _test_finding(
+                    project, result, tested.get(uid), severities.test_failures, affected
+                )
+            elif status == "warn":
+                yield _test_finding(
+                    project, result, tested.get(uid), severities.test_warnings, affected
+                )
+            elif status == SKIPPED:
+                yield _skipped(project, result, severities.skipped, tested.get(uid), affected)
+        elif status in NODE_ERRORED:
+            yield _error_finding(project, result, severities.errors, affected)
+        elif status == SKIPPED:
+            yield _skipped(project, result, severities.skipped, None, affected)
+
+
+def _test_finding(
+    project: Project, result: NodeResult, target: str | None, severity: str, affected: set[str]
+) -> Finding:
+    uid = result.unique_id
+    node = project.nodes.get(uid)
+    name = node.name if node else uid
+    column = node.column_name if node else None
+    on = _display(project, target) if target else None
+    if column and on:
+        on = f"{on}.{column}"
+    where = f" on {on}" if on else ""
+    failures = result.failures
+    if result.status in ("error", "runtime error"):
+        what = f"errored: {_first_line(result.message)}"
+    elif failures is not None:
+        rows = "row" if failures == 1 else "rows"
+        what = f"{'warned' if result.status == 'warn' else 'failed'}: {failures} failing {rows}"
+    else:
+        what = f"{'warned' if result.status == 'warn' else 'failed'}: {_first_line(result.message)}"
+    compiled = _compiled_path(node) if node else None
+    details = {
+        "status": result.status,
+        "failures": failures,
+        "message": _clip(result.message),
+        "compiled_path": compiled,
+        "tested_resource": target,
+    }
+    fix = (
+        f"Run the compiled query ({compiled}) to see the failing rows; fix the model or the data, "
+        "or set the test's severity to warn if it must not block."
+        if compiled
+        else "Fix the model or the data, or set the test's severity to warn if it must not block."
+    )
+    return Finding(
+        code="run.test_failures",
+        severity=severity,
+        message=f"test {name}{where} {what}",
+        unique_id=uid,
+        column_name=column,
+        fix=fix,
+        owner=project.owner(target) if target else None,
+        tier=project.tier(target) if target else None,
+        changed=uid in affected or (target is not None and target in affected),
+        details={k: v for k, v in details.items() if v is not None},
+    )
+
+
+def _error_finding(
+    project: Project, result: NodeResult, severity: str, affected: set[str]
+) -> Finding:
+    uid = result.unique_id
+    kind = uid.split(".", 1)[0]
+    verb = (
+        "partially succeeded (some batches failed)"
+        if result.status == "partial success"
+        else "errored"
+    )
+    return Finding(
+        code="run.errors",
+        severity=severity,
+        message=f"{kind} {_display(project, uid)} {verb}: {_first_line(result.message)}",
+        unique_id=uid,
+        fix="Fix the error shown in dbt's log (the failing SQL is under target/run/), then rebuild.",
+        changed=uid in affected,
+        details=_result_details(result),
+    )
+
+
+def _skipped(
+    project: Project, result: NodeResult, severity: str, target: str | None, affected: set[str]
+) -> Finding:
+    uid = result.unique_id
+    kind = uid.split(".", 1)[0]
+    return Finding(
+        code="run.skipped",
+        severity=severity,
+        message=f"{kind} {_display(project, uid)} was skipped: something upstream failed, so it "
+        "was neither built nor tested",
+        unique_id=uid,
+        fix="Fix the upstream failure and rebuild.",
+        owner=project.owner(target) if target else None,
+        tier=project.tier(target) if target else None,
+        changed=uid in affected or (target is not None and target in affected),
+        details={**_result_details(result), **({"tested_resource": target} if target else {})},
+    )
+
+
+def not_run_findings(
+    project: Project,
+    index: RunIndex,
+    settings: RunConfig,
+    tested: dict[str, str],
+    changed: set[str],
+    path: Path,
+) -> Iterator[Finding]:
+    """Changed nodes (and the tests on changed relations) that have no result in this run.
+
+    A test of a changed relation is reported with its relation (one finding per relation), so
+    a changed test is reported on its own only when what it tests did not change."""
+    severity = settings.severity.not_run
+    executed = index.results if index.executed else {}
+    why = (
+        f"{path.name} is from `dbt {index.command}`, which does not run anything"
+        if not index.executed
+        else f"it has no result in {path.name}"
+    )
+    fix = "Build the change and its tests: `dbt build --select state:modified+`."
+    for uid in sorted(changed):
+        node = project.nodes.get(uid)
+        if node is None or (node.config and node.config.materialized == "ephemeral"):
+            continue
+        if node.resource_type in RELATION_TYPES:
+            if uid not in executed:
+                yield Finding(
+                    code="run.not_run",
+                    severity=severity,
+                    message=f"{node.resource_type} {node.name} changed but was not built: {why}",
+                    unique_id=uid,
+                    fix=fix,
+                    changed=True,
+                )
+                continue
+            missing = sorted(
+                t.unique_id for t in project.tests_on(uid) if t.unique_id not in executed
+            )
+            if missing:
+                total = len(project.tests_on(uid))
+                yield Finding(
+                    code="run.not_run",
+                    severity=severity,
+                    message=f"{node.resource_type} {node.name} changed and was built, but "
+                    f"{len(missing)} of its {total} tests did not run (e.g. {missing[0]})",
+                    unique_id=uid,
+                    key="tests",
+                    fix=fix,
+                    changed=True,
+                    details={"tests_not_run": missing},
+                )
+        elif (
+            node.resource_type == "test" and uid not in executed and tested.get(uid) not in changed
+        ):
+            yield Finding(
+                code="run.not_run",
+                severity=severity,
+                message=f"test {node.name} changed but did not run: {why}",
+                unique_id=uid,
+                fix=fix,
+                changed=True,
+            )
+
+
+def stale_findings(
+    ctx: CheckContext, index: RunIndex, settings: RunConfig, path: Path
+) -> Iterator[Finding]:
+    """Results from another invocation that do not describe this manifest.
+
+    `dbt build` then `dbt docs generate` legitimately leaves a manifest from a later invocation
+    than the results, a few minutes apart, so another invocation id alone is not evidence.
+    Evidence is results naming nodes the manifest does not have (renamed or deleted since), or
+    results written long before the manifest while nodes changed (or nothing says they did not).
+    """
+    project = ctx.project
+    manifest_meta = project.manifest.metadata
+    run_meta = project.run_results.metadata if project.run_results else None
+    manifest_id = manifest_meta.invocation_id if manifest_meta else None
+    run_id = run_meta.invocation_id if run_meta else None
+    if manifest_id and run_id and manifest_id == run_id:
+        return
+    reasons = []
+    details: dict[str, object] = {
+        "manifest_invocation_id": manifest_id,
+        "run_invocation_id": run_id,
+    }
+    orphans = sorted(
+        uid
+        for uid in index.results
+        if uid.startswith(_MANIFEST_NODE_PREFIXES) and uid not in project.nodes
+    )
+    if orphans:
+        reasons.append(
+            f"{len(orphans)} result(s) name nodes this manifest does not have (e.g. {orphans[0]})"
+        )
+        details["unknown_nodes"] = orphans[:20]
+    manifest_at = parse_timestamp(manifest_meta.generated_at if manifest_meta else None)
+    run_at = parse_timestamp(run_meta.generated_at if run_meta else None)
+    tolerance = dt.timedelta(minutes=settings.stale_tolerance_minutes)
+    if manifest_at and run_at and manifest_at - run_at > tolerance and ctx.changed != set():
+        gap = (manifest_at - run_at).total_seconds()
+        changed_note = f" and {len(ctx.changed)} node(s) changed" if ctx.changed else ""
+        reasons.append(
+            f"{path.name} was written {format_age(gap)} before the manifest (tolerance "
+            f"{settings.stale_tolerance_minutes:g} min){changed_note}"
+        )
+        details.update(
+            manifest_generated_at=manifest_meta.generated_at,
+            run_generated_at=run_meta.generated_at,
+            gap_seconds=round(gap, 3),
+        )
+    if reasons:
+        yield Finding(
+            code="run.stale_results",
+            severity=settings.severity.stale_results,
+            message=f"{path.name} may not describe this manifest: " + "; ".join(reasons),
+            fix="Gate the manifest.json and run_results.json of the same `dbt build` (`dbt docs "
+            "generate` and `dbt parse` rewrite them: keep the build's copies).",
+            changed=True,
+            details={k: v for k, v in details.items() if v is not None},
+        )
+
+
+def slower_findings(ctx: CheckContext, index: RunIndex, settings: RunConfig) -> Iterator[Finding]:
+    """Nodes at least `ratio` times slower than in the base build, above the `min_seconds` floor."""
+    slower = settings.slower
+    if not slower.enabled:
+        return
+    base_results = ctx.base.run_results if ctx.base is not None else None
+    if base_results is None or not index.executed:
+        ctx.notes.append(
+            "run.slower is enabled but there is no base build's run_results to compare"
+        )
+        return
+    base = index_run_results(base_results)
+    if not base.executed:
+        ctx.notes.append("run.slower: the base run_results only compiled; no timings to compare")
+        return
+    for uid in sorted(index.results):
+        now = index.results[uid].execution_time or 0.0
+        before_result = base.results.get(uid)
+        before = before_result.execution_time if before_result else None
+        if not before or now < slower.min_seconds or now < slower.ratio * before:
+            continue
+        yield Finding(
+            code="run.slower",
+            severity=slower.severity,
+            message=f"{uid.split('.', 1)[0]} {_display(ctx.project, uid)} took {now:.1f} s, "
+            f"{now / before:.1f}x the base build's {before:.1f} s",
+            unique_id=uid,
+            fix="Check the change for a lost filter, a join fan-out or a materialization change.",
+            details={"execution_time": now, "base_execution_time": before, "ratio": now / before},
+        )
+
+
+def _display(project: Project, uid: str) -> str:
+    resource = project.resource(uid)
+    if resource is None:
+        return uid
+    source_name = getattr(resource, "source_name", None)
+    return f"{source_name}.{resource.name}" if source_name else resource.name
+
+
+def _compiled_path(node: Node) -> str | None:
+    """Where dbt wrote the test's compiled query, as dbt computes it when the manifest omits it."""
+    if node.compiled_path:
+        return node.compiled_path
+    if not node.original_file_path or not node.package_name:
+        return None
+    if Path(node.path).name == Path(node.original_file_path).name:
+        relative = node.original_file_path
+    else:
+        relative = f"{node.original_file_path}/{node.path}"
+    return f"target/compiled/{node.package_name}/{relative}"
+
+
+def _result_details(result: NodeResult) -> dict[str, object]:
+    details = {
+        "status": result.status,
+        "message": _clip(result.message),
+        "execution_time": result.execution_time,
+        "relation_name": result.relation_name,
+    }
+    return {k: v for k, v in details.items() if v is not None}
+
+
+def _first_line(message: str | None) -> str:
+    text = (message or "").strip()
+    return _clip(text.splitlines()[0]) if text else "(no message)"
+
+
+def _clip(message: str | None) -> str | None:
+    if message is None:
+        return None
+    return message if len(message) <= _MESSAGE_LIMIT else message[: _MESSAGE_LIMIT - 1] + "…"

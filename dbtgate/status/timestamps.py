@@ -1,0 +1,49 @@
+"""dbt's timestamps, parsed the same way on every Python we support.
+
+dbt writes `2024-12-16T07:45:32.505887Z`; Fusion writes nanoseconds (`...12.269157511Z`) and
+`sources.json` writes `+00:00` offsets. `datetime.fromisoformat` on Python 3.10 takes neither `Z`
+nor more than six fractional digits, so the few formats are read here explicitly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_TIMESTAMP = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def parse_timestamp(text: str | None) -> dt.datetime | None:
+    """An aware datetime (UTC when the text has no offset: dbt writes UTC), or None."""
+    if not text:
+        return None
+    match = _TIMESTAMP.match(text.strip())
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    tz = dt.timezone.utc
+    if offset and offset != "Z":
+        sign = -1 if offset[0] == "-" else 1
+        digits = offset[1:].replace(":", "")
+        tz = dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+    try:
+        return dt.datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tz
+        )
+    except ValueError:
+        return None
+
+
+def format_age(seconds: float) -> str:
+    """A duration the way a person reads it: 45 s, 12 min, 26.5 h, 812.3 days."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"

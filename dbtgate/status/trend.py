@@ -1,0 +1,325 @@
+"""`dbtgate trend`: how each KPI moved over a series of builds, read back from JSON gate reports.
+
+A scorecard says where the team is; a release manager also wants to know where it is going.
+Every JSON gate report carries the KPI scorecard (its `kpis` section), so a folder of reports
+kept by CI is the history: this puts the reports in build order (the manifest's generated time
+each report records) and shows each KPI's values as a sparkline, first and latest value, the last
+move with an arrow, and its target. Markdown and HTML renderings escape everything read from
+the reports (project and file names are untrusted text).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from dbtgate.errors import DbtgateError
+from dbtgate.report.escape import md_text
+from dbtgate.status.kpi import CHANGE_FAILURE_NOTE, KPI_NAMES, label, percent
+from dbtgate.status.timestamps import parse_timestamp
+
+SPARK_GLYPHS = "▁▂▃▄▅▆▇█"
+MISSING_GLYPH = "·"
+CHANGE_FAILURE = "change_failure_rate"
+# Moves smaller than this (a hundredth of a percentage point) are "unchanged".
+_EPSILON = 1e-4
+
+
+@dataclass(frozen=True)
+class Build:
+    """One gate report: when its build was made, its verdict and its scorecard."""
+
+    path: Path
+    project: str
+    generated_at: str
+    verdict: str | None
+    scorecard: dict[str, Any]
+    change_failure_rate: float | None
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    name: str
+    label: str
+    values: list[float | None]
+    target: float | None
+
+    @property
+    def known(self) -> list[float]:
+        return [v for v in self.values if v is not None]
+
+    @property
+    def first(self) -> float | None:
+        return self.known[0] if self.known else None
+
+    @property
+    def latest(self) -> float | None:
+        return self.values[-1] if self.values else None
+
+    @property
+    def move(self) -> float | None:
+        """Latest minus the value before it, when both builds measured it."""
+        if len(self.values) < 2 or self.values[-1] is None or self.values[-2] is None:
+            return None
+        return self.values[-1] - self.values[-2]
+
+    @property
+    def status(self) -> str:
+        if self.latest is None:
+            return "no data"
+        if self.target is None:
+            return "-"
+        return "met" if self.latest >= self.target else "below"
+
+
+@dataclass(frozen=True)
+class Trend:
+    builds: list[Build]
+    rows: list[TrendRow]
+    notes: list[str]
+
+    @property
+    def project(self) -> str:
+        names = sorted({b.project for b in self.builds})
+        return ", ".join(names)
+
+
+def load_trend(paths: Iterable[Path]) -> Trend:
+    """Read the reports (files, or every *.json in a directory) into a trend, oldest first."""
+    notes: list[str] = []
+    builds: list[Build] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(path.glob("*.json"))
+            for candidate in found:
+                try:
+                    builds.append(read_build(candidate))
+                except DbtgateError as exc:
+                    notes.append(f"skipped {candidate.name}: {exc}")
+            if not found:
+                notes.append(f"{path}: no *.json reports in this directory")
+        else:
+            builds.append(read_build(path))
+    if not builds:
+        raise DbtgateError(
+            "no JSON gate reports with KPIs to show: pass report files or a directory"
+        )
+    builds.sort(key=lambda b: (parse_timestamp(b.generated_at), str(b.path)))
+    rows = [row for row in _rows(builds) if row.known or row.target is not None]
+    if not any(b.change_failure_rate is not None for b in builds):
+        notes.append(CHANGE_FAILURE_NOTE)
+    return Trend(builds, rows, notes)
+
+
+def read_build(path: Path) -> Build:
+    from dbtgate.report.json_report import load_report
+
+    report = load_report(path)
+    kpis = (report.get("sections") or {}).get("kpis") or report.get("kpis")
+    if not isinstance(kpis, dict) or not isinstance(kpis.get("scorecard"), dict):
+        raise DbtgateError(f"{path}: the gate report has no KPI scorecard (sections.kpis)")
+    generated_at = kpis.get("generated_at") or report.get("generated_at")
+    if not isinstance(generated_at, str) or parse_timestamp(generated_at) is None:
+        raise DbtgateError(
+            f"{path}: the gate report has no readable generated_at, so it cannot be placed in time"
+        )
+    rate = kpis.get(CHANGE_FAILURE)
+    return Build(
+        path=path,
+        project=str(report.get("project") or kpis.get("project") or "?"),
+        generated_at=generated_at,
+        verdict=report.get("verdict"),
+        scorecard=kpis["scorecard"],
+        change_failure_rate=rate if isinstance(rate, int | float) else None,
+    )
+
+
+def _rows(builds: list[Build]) -> list[TrendRow]:
+    names = list(KPI_NAMES)
+    for build in builds:
+        names.extend(n for n in sorted(build.scorecard) if n not in names)
+    rows = []
+    for name in names:
+        entries = [b.scorecard.get(name) or {} for b in builds]
+        values = [_number(e.get("value")) for e in entries]
+        known_labels = [e.get("label") for e in entries if isinstance(e.get("label"), str)]
+        text = known_labels[-1] if known_labels else label(name) if name in KPI_NAMES else name
+        rows.append(TrendRow(name, text, values, _number(entries[-1].get("target"))))
+    if any(b.change_failure_rate is not None for b in builds):
+        rows.append(
+            TrendRow(
+                CHANGE_FAILURE, "change failure rate", [b.change_failure_rate for b in builds], None
+            )
+        )
+    return rows
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def sparkline(values: list[float | None]) -> str:
+    """One glyph per build, scaled between the series' lowest and highest value."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return MISSING_GLYPH * len(values)
+    low, high = min(known), max(known)
+    span = high - low
+    glyphs = []
+    for value in values:
+        if value is None:
+            glyphs.append(MISSING_GLYPH)
+        elif span < _EPSILON:
+            glyphs.append(SPARK_GLYPHS[len(SPARK_GLYPHS) // 2])
+        else:
+            glyphs.append(SPARK_GLYPHS[round((value - low) / span * (len(SPARK_GLYPHS) - 1))])
+    return "".join(glyphs)
+
+
+def arrow(move: float | None) -> str:
+    if move is None:
+        return ""
+    if move > _EPSILON:
+        return "↑"
+    if move < -_EPSILON:
+        return "↓"
+    return "→"
+
+
+def describe_move(move: float | None) -> str:
+    """`↑ +2.5 pp`: the last move in percentage points."""
+    if move is None:
+        return "-"
+    points = f"{100 * move:+.1f}".replace("+0.0", "0.0").replace("-0.0", "0.0")
+    return f"{arrow(move)} {points} pp"
+
+
+def print_trend(console: Console, trend: Trend) -> None:
+    builds = Table(title=f"Builds of {escape(trend.project)}", title_justify="left")
+    for column in ("#", "generated", "report", "verdict"):
+        builds.add_column(column)
+    for number, build in enumerate(trend.builds, 1):
+        builds.add_row(
+            str(number),
+            escape(build.generated_at),
+            escape(build.path.name),
+            escape(build.verdict or "-"),
+        )
+    console.print(builds)
+    table = Table(title="KPI trend (oldest → latest)", title_justify="left")
+    for column, justify in (
+        ("KPI", "left"),
+        ("trend", "left"),
+        ("first", "right"),
+        ("latest", "right"),
+        ("last move", "right"),
+        ("target", "right"),
+        ("status", "left"),
+    ):
+        table.add_column(column, justify=justify)
+    colours = {"↑": "green", "↓": "red"}
+    for row in trend.rows:
+        move = describe_move(row.move)
+        colour = colours.get(arrow(row.move))
+        status = row.status
+        table.add_row(
+            escape(row.label),
+            sparkline(row.values),
+            percent(row.first),
+            percent(row.latest),
+            f"[{colour}]{move}[/]" if colour else move,
+            percent(row.target) if row.target is not None else "-",
+            f"[red]{status}[/]" if status == "below" else status,
+        )
+    console.print(table)
+    for note in trend.notes:
+        console.print(f"[dim]note:[/] {escape(note)}")
+
+
+def render_markdown(trend: Trend) -> str:
+    lines = [
+        f"## KPI trend: {md_text(trend.project)}",
+        "",
+        f"{len(trend.builds)} build(s), oldest to latest.",
+        "",
+        "| KPI | trend | first | latest | last move | target | status |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for row in trend.rows:
+        target = percent(row.target) if row.target is not None else "-"
+        lines.append(
+            f"| {md_text(row.label)} | {sparkline(row.values)} | {percent(row.first)} | "
+            f"{percent(row.latest)} | {describe_move(row.move)} | {target} | {row.status} |"
+        )
+    lines += ["", "| # | generated | report | verdict |", "|---:|---|---|---|"]
+    for number, build in enumerate(trend.builds, 1):
+        lines.append(
+            f"| {number} | {md_text(build.generated_at)} | {md_text(build.path.name)} | "
+            f"{md_text(build.verdict or '-')} |"
+        )
+    if trend.notes:
+        lines.append("")
+        lines.extend(f"> {md_text(note)}  " for note in trend.notes)
+    return "\n".join(lines) + "\n"
+
+
+def render_html(trend: Trend) -> str:
+    """A self-contained page (no network assets): the same tables as the markdown."""
+    e = html.escape
+    rows = "\n".join(
+        "<tr>"
+        f"<td>{e(row.label)}</td><td class=spark>{sparkline(row.values)}</td>"
+        f"<td>{percent(row.first)}</td><td>{percent(row.latest)}</td>"
+        f"<td>{e(describe_move(row.move))}</td>"
+        f"<td>{percent(row.target) if row.target is not None else '-'}</td>"
+        f"<td class={e(row.status.replace(' ', '-'))}>{e(row.status)}</td>"
+        "</tr>"
+        for row in trend.rows
+    )
+    builds = "\n".join(
+        f"<tr><td>{number}</td><td>{e(build.generated_at)}</td><td>{e(build.path.name)}</td>"
+        f"<td>{e(build.verdict or '-')}</td></tr>"
+        for number, build in enumerate(trend.builds, 1)
+    )
+    notes = "\n".join(f"<p class=note>{e(note)}</p>" for note in trend.notes)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>KPI trend: {e(trend.project)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }}
+table {{ border-collapse: collapse; margin-bottom: 1.5rem; }}
+th, td {{ border: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; }}
+td.spark {{ font-family: monospace; letter-spacing: .1em; }}
+td.below {{ color: #cf222e; font-weight: bold; }}
+td.met {{ color: #1a7f37; }}
+p.note {{ color: #57606a; }}
+</style>
+</head>
+<body>
+<h1>KPI trend: {e(trend.project)}</h1>
+<p>{len(trend.builds)} build(s), oldest to latest.</p>
+<table>
+<thead><tr><th>KPI</th><th>trend</th><th>first</th><th>latest</th><th>last move</th><th>target</th><th>status</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+<table>
+<thead><tr><th>#</th><th>generated</th><th>report</th><th>verdict</th></tr></thead>
+<tbody>
+{builds}
+</tbody>
+</table>
+{notes}
+</body>
+</html>
+"""

@@ -1,0 +1,150 @@
+"""Waivers: accepted exceptions with a reason, an owner and an expiry date.
+
+A waiver covers the findings of one rule (a code, or a pattern such as `docs.*`) on the resources
+its selector picks. It never lasts forever: once past its `expires` date it stops waiving, and the
+gate says so with a `waiver.expired` finding at the waiver's config line. A waiver that covers
+nothing is reported as `waiver.stale`, so waivers do not outlive the problem they excused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fnmatch import fnmatchcase
+
+from dbtgate.checks import CheckContext
+from dbtgate.config import Config, Waiver
+from dbtgate.errors import DbtgateError
+from dbtgate.findings import Finding, WaiverRef, fingerprint
+from dbtgate.rules.policies import (
+    config_location,
+    context_selection,
+    display_config_path,
+    parse_config_selector,
+)
+from dbtgate.rules.registry import Rule, load_rules
+from dbtgate.select import SelectorError
+
+
+def apply_waivers(findings: list[Finding], context: CheckContext) -> list[Finding]:
+    """Attach the covering waiver to each waived finding; return the waivers' own findings
+    (expired, stale) for the gate to report."""
+    config = context.config
+    if not config.waivers:
+        return []
+    today = context.options.get("today") or dt.date.today()
+    selection = context_selection(context)
+    base_dir = config.path.parent if config.path is not None else None
+    rules = load_rules(config.plugins, base_dir)
+    reported: list[Finding] = []
+    for waiver in config.waivers:
+        _check_rule(waiver, config, rules)
+        selector = parse_config_selector(waiver.select, config, waiver.line, "select")
+        try:
+            selected = selection.select(selector)
+        except SelectorError as exc:
+            raise DbtgateError(
+                f"{config_location(config, waiver.line)}: select {waiver.select!r}: {exc}"
+            ) from None
+        covered = [f for f in findings if f.waiver is None and _covers(waiver, selected, f)]
+        if waiver.expires < today:
+            reported.append(_expired(waiver, config, len(covered)))
+            if covered:
+                context.notes.append(
+                    f"{config_location(config, waiver.line)}: waiver for {waiver.rule} on "
+                    f"{waiver.select!r} expired on {waiver.expires.isoformat()}: its "
+                    f"{len(covered)} finding(s) count again"
+                )
+            continue
+        if not covered:
+            reported.append(_stale(waiver, config, bool(selected)))
+            continue
+        reference = WaiverRef(
+            rule=waiver.rule,
+            select=waiver.select,
+            reason=waiver.reason,
+            owner=waiver.owner,
+            expires=waiver.expires.isoformat(),
+        )
+        for finding in covered:
+            finding.waiver = reference
+    return reported
+
+
+def _check_rule(waiver: Waiver, config: Config, rules: dict[str, Rule]) -> None:
+    """A waiver for a policy rule must name a rule that exists; other families' codes
+    (breaking.*, run.*, lint.*) come from checks that have no fixed list, and are taken as is."""
+    family = waiver.rule.split(".", 1)[0]
+    families = {r.family for r in rules.values()}
+    if family not in families or any(ch in waiver.rule for ch in "*?["):
+        return
+    if waiver.rule not in rules:
+        raise DbtgateError(
+            f"{config_location(config, waiver.line)}: waiver: unknown rule {waiver.rule!r} "
+            "(see `dbtgate rules`)"
+        )
+
+
+def _covers(waiver: Waiver, selected: set[str], finding: Finding) -> bool:
+    if not fnmatchcase(finding.code, waiver.rule):
+        return False
+    if finding.unique_id is None:
+        # Findings on the whole selection (tests.coverage) or on files: only `select: "*"`.
+        return waiver.select.strip() == "*"
+    if finding.unique_id in selected:
+        return True
+    # A test's finding (run failure) is covered by a waiver on the resource it tests.
+    tested = (finding.details or {}).get("tested_resource")
+    return isinstance(tested, str) and tested in selected
+
+
+def _waiver_finding(
+    code: str, waiver: Waiver, config: Config, message: str, fix: str, details: dict
+) -> Finding:
+    key = f"{waiver.rule} @ {waiver.select}"
+    return Finding(
+        code=code,
+        severity="warn",
+        message=message,
+        key=key,
+        path=display_config_path(config),
+        line=waiver.line or None,
+        fix=fix,
+        owner=waiver.owner,
+        fingerprint=fingerprint(Finding(code=code, severity="warn", message="", key=key)),
+        details={
+            "rule": waiver.rule,
+            "select": waiver.select,
+            "owner": waiver.owner,
+            "reason": waiver.reason,
+            "expires": waiver.expires.isoformat(),
+            **details,
+        },
+    )
+
+
+def _expired(waiver: Waiver, config: Config, covered: int) -> Finding:
+    return _waiver_finding(
+        "waiver.expired",
+        waiver,
+        config,
+        f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expired on "
+        f"{waiver.expires.isoformat()}; it no longer waives {covered} finding(s)",
+        "Fix the findings, or renew the waiver with a new expiry date and reason.",
+        {"findings": covered},
+    )
+
+
+def _stale(waiver: Waiver, config: Config, selects_something: bool) -> Finding:
+    why = (
+        "matches no finding"
+        if selects_something
+        else "selects no resource (renamed or deleted?) and matches no finding"
+    )
+    return _waiver_finding(
+        "waiver.stale",
+        waiver,
+        config,
+        f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) {why}",
+        "Remove the waiver from the config: the problem it excused is gone.",
+        {},
+    )

@@ -1,0 +1,81 @@
+"""Running the policy engine in tests as the CLI does: a real config file over a real manifest."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS
+
+from dbtgate.artifacts import load_artifacts
+from dbtgate.checks import CheckContext
+from dbtgate.config import load_config
+from dbtgate.findings import Finding
+from dbtgate.gate import GateResult, run_gate
+from dbtgate.locate import Locator
+from dbtgate.project import Project
+
+
+def corpus_project(name: str) -> Project:
+    path = CORPUS / name
+    if not path.is_dir():
+        pytest.skip(f"corpus absent: {path}")
+    return Project.from_artifacts(load_artifacts(path))
+
+
+def write_config(directory: Path, text: str, name: str = "dbtgate.yml") -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def gate(
+    project: Project,
+    config_path: Path,
+    *,
+    changed: set[str] | None = None,
+    sections: dict | None = None,
+    options: dict | None = None,
+) -> GateResult:
+    """The gate with the policies family only (plus waivers, baseline and scope)."""
+    context = CheckContext(
+        project=project,
+        config=load_config(config_path),
+        changed=changed,
+        sections=dict(sections or {}),
+        options=dict(options or {}),
+    )
+    return run_gate(context, Locator(project.project_dir), families={"policies"})
+
+
+def by_code(findings: list[Finding], code: str) -> list[Finding]:
+    return [f for f in findings if f.code == code]
+
+
+def manifest_only_copy(source: Path, target: Path) -> Path:
+    """An artifacts directory holding only a copy of `source`'s manifest.json, so that only the
+    policy families have anything to say (no run results, no freshness)."""
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "manifest.json").write_bytes((source / "manifest.json").read_bytes())
+    return target
+
+
+def dbtgate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The real command line, as CI runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+        check=False,
+    )
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(path.read_text())

@@ -1,0 +1,322 @@
+"""Gate results for the report tests: every family, disposition and section a report must render.
+
+The findings are built the way the gate builds them (Finding structs, fingerprints from
+`dbtgate.findings.fingerprint`) and turned into the report dict by the real `report_dict`, so the
+renderers are exercised on exactly the shape `dbtgate check` writes. Paths and lines are those of
+the fixture project (fixtures/README.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dbtgate.findings import Finding, WaiverRef, fingerprint
+from dbtgate.gate import GateResult
+from dbtgate.report.json_report import report_dict
+
+INPUTS = {
+    "artifacts": {
+        "manifest": {
+            "path": "target/manifest.json",
+            "schema_version": 12,
+            "dbt_version": "1.11.2",
+            "generated_at": "2026-03-01T10:00:00.000000Z",
+            "invocation_id": "11111111-2222-3333-4444-555555555555",
+        },
+        "run_results": {
+            "path": "target/run_results.json",
+            "schema_version": 6,
+            "dbt_version": "1.11.2",
+            "generated_at": "2026-03-01T10:02:00.000000Z",
+            "invocation_id": "11111111-2222-3333-4444-555555555555",
+        },
+    },
+    "base": {
+        "manifest": {
+            "path": "base/manifest.json",
+            "schema_version": 12,
+            "dbt_version": "1.11.2",
+            "generated_at": "2026-02-28T10:00:00.000000Z",
+            "invocation_id": "99999999-2222-3333-4444-555555555555",
+        }
+    },
+    "config": "dbtgate.yml",
+}
+
+WAIVER = WaiverRef(
+    rule="docs.column_coverage",
+    select="model.shop.legacy_orders",
+    reason="legacy model, rewritten in Q3",
+    owner="@data-platform",
+    expires="2026-03-20",
+)
+
+
+def finding(**fields: Any) -> Finding:
+    made = Finding(**fields)
+    made.fingerprint = fingerprint(made)
+    return made
+
+
+def sample_findings() -> list[Finding]:
+    return [
+        finding(
+            code="breaking.column_removed",
+            severity="error",
+            message="orders_summary.v2: contracted column item_count removed",
+            unique_id="model.shop.orders_summary.v2",
+            resource_name="orders_summary",
+            resource_type="model",
+            column_name="item_count",
+            path="models/marts/_orders_summary.yml",
+            line=46,
+            fix="Add a new model version instead of removing the column from v2.",
+            owner="Finance Analytics",
+            tier=1,
+            changed=True,
+            disposition="blocking",
+            details={
+                "impact": {
+                    "models": [
+                        {"name": "finance_revenue", "owner": "Finance Analytics", "depth": 1}
+                    ],
+                    "exposures": [{"name": "revenue_dashboard", "owner": "Finance Analytics"}],
+                    "owners": ["Finance Analytics"],
+                }
+            },
+        ),
+        finding(
+            code="tests.primary_key",
+            severity="error",
+            message="fct_orders has no primary-key test (unique + not_null on order_id)",
+            unique_id="model.shop.fct_orders",
+            resource_name="fct_orders",
+            resource_type="model",
+            path="models/marts/_marts.yml",
+            line=50,
+            fix="Add unique and not_null tests on order_id.",
+            owner="@finance-eng",
+            tier=1,
+            changed=True,
+            disposition="blocking",
+        ),
+        finding(
+            code="run.test_failures",
+            severity="error",
+            message="test not_null_customer_ltv_avg_order_value failed: 2 failing rows",
+            unique_id="test.shop.not_null_customer_ltv_avg_order_value.d09aefd175",
+            resource_name="not_null_customer_ltv_avg_order_value",
+            resource_type="test",
+            path="models/marts/_marts.yml",
+            line=123,
+            owner="Marketing Analytics",
+            tier=2,
+            changed=True,
+            disposition="blocking",
+            details={"failures": 2},
+        ),
+        finding(
+            code="lint.LT01",
+            severity="warn",
+            message="Expected single whitespace between ')' and '='.",
+            unique_id="model.shop.int_order_payments",
+            resource_name="int_order_payments",
+            resource_type="model",
+            key="11:63",
+            path="models/intermediate/int_order_payments.sql",
+            line=11,
+            column=63,
+            owner="@finance-eng",
+            tier=2,
+            disposition="advisory",
+        ),
+        finding(
+            code="lint.LT01",
+            severity="warn",
+            message="Expected single whitespace between '=' and '1'.",
+            unique_id="model.shop.int_order_payments",
+            resource_name="int_order_payments",
+            resource_type="model",
+            key="11:64",
+            path="models/intermediate/int_order_payments.sql",
+            line=11,
+            column=64,
+            owner="@finance-eng",
+            tier=2,
+            disposition="advisory",
+        ),
+        finding(
+            code="owner.present",
+            severity="error",
+            message="dim_products has no owner",
+            unique_id="model.shop.dim_products",
+            resource_name="dim_products",
+            resource_type="model",
+            path="models/marts/_marts.yml",
+            line=81,
+            fix="Set meta.owner or put the model in a group.",
+            tier=2,
+            disposition="out_of_scope",
+        ),
+        finding(
+            code="docs.column_coverage",
+            severity="error",
+            message="legacy_orders: 2 of 5 columns described (40%, policy: 100%)",
+            unique_id="model.shop.legacy_orders",
+            resource_name="legacy_orders",
+            resource_type="model",
+            path="models/legacy/_legacy.yml",
+            line=3,
+            owner="@data-platform",
+            tier=1,
+            disposition="waived",
+            waiver=WAIVER,
+        ),
+        finding(
+            code="freshness.error",
+            severity="error",
+            message="source shop_raw.raw_payments is stale",
+            unique_id="source.shop.shop_raw.raw_payments",
+            resource_name="raw_payments",
+            resource_type="source",
+            path="models/staging/_sources.yml",
+            line=15,
+            owner="@data-platform",
+            tier=3,
+            disposition="baselined",
+        ),
+        finding(
+            code="kpi.tier1_test_coverage",
+            severity="info",
+            message="tier-1 test coverage 75% is below its target 80%",
+            disposition="advisory",
+        ),
+    ]
+
+
+SECTIONS: dict[str, Any] = {
+    "kpis": {
+        "project": "shop",
+        "scorecard": {
+            "tier1_test_coverage": {
+                "value": 0.75,
+                "numerator": 3,
+                "denominator": 4,
+                "label": "tier-1 test coverage",
+                "target": 0.8,
+                "status": "below",
+                "gated": False,
+            },
+            "test_pass_rate": {
+                "value": 0.975,
+                "numerator": 39,
+                "denominator": 40,
+                "label": "test pass rate",
+                "target": 0.98,
+                "status": "below",
+                "gated": True,
+            },
+        },
+        "by_tier": {
+            "1": {"test_coverage": {"value": 0.75, "numerator": 3, "denominator": 4}},
+            "2": {"test_coverage": {"value": 1.0, "numerator": 6, "denominator": 6}},
+        },
+    },
+    "lineage": {
+        "nodes": [
+            {
+                "id": "exposure.shop.revenue_dashboard",
+                "name": "revenue_dashboard",
+                "resource_type": "exposure",
+                "role": "consumer",
+                "owner": "Finance Analytics",
+                "tier": None,
+            },
+            {
+                "id": "model.shop.finance_revenue",
+                "name": "finance_revenue",
+                "resource_type": "model",
+                "role": "consumer",
+                "owner": "Finance Analytics",
+                "tier": 2,
+            },
+            {
+                "id": "model.shop.orders_summary.v2",
+                "name": "orders_summary.v2",
+                "resource_type": "model",
+                "role": "changed",
+                "breaking": True,
+                "owner": "Finance Analytics",
+                "tier": 1,
+            },
+        ],
+        "edges": [
+            ["model.shop.orders_summary.v2", "exposure.shop.revenue_dashboard"],
+            ["model.shop.orders_summary.v2", "model.shop.finance_revenue"],
+        ],
+        "omitted": 0,
+    },
+    "diff": {
+        "changes": [
+            {
+                "change_class": "breaking",
+                "code": "breaking.column_removed",
+                "unique_id": "model.shop.orders_summary.v2",
+                "reason": "contracted column item_count removed",
+            },
+            {
+                "change_class": "safe",
+                "code": "safe.column_added",
+                "unique_id": "model.shop.customer_ltv",
+                "reason": "column avg_order_value added",
+            },
+        ],
+        "counts": {"breaking": 1, "risky": 0, "safe": 1},
+    },
+}
+
+
+def sample_result(findings: list[Finding] | None = None, **overrides: Any) -> GateResult:
+    found = sample_findings() if findings is None else findings
+    fields: dict[str, Any] = {
+        "project_name": "shop",
+        "findings": found,
+        "decision": "fail" if any(f.disposition == "blocking" for f in found) else "pass",
+        "sections": {name: value for name, value in SECTIONS.items()},
+        "notes": ["sources.json absent: freshness not gated"],
+        "warnings": [],
+        "inputs": INPUTS,
+        "config_digest": "0123456789abcdef",
+        "tool_version": "0.1.0",
+    }
+    fields.update(overrides)
+    return GateResult(**fields)
+
+
+def sample_report(findings: list[Finding] | None = None, **overrides: Any) -> dict[str, Any]:
+    return report_dict(sample_result(findings, **overrides))
+
+
+def many_findings(count: int) -> list[Finding]:
+    """`count` blocking and advisory findings spread over owners, like a large legacy project."""
+    made = []
+    for index in range(count):
+        made.append(
+            finding(
+                code=("docs.column_coverage", "tests.primary_key", "owner.present")[index % 3],
+                severity="error" if index % 4 else "warn",
+                message=f"model_{index:05d} fails the policy with a reasonably long message"
+                " explaining what is missing and why it matters",
+                unique_id=f"model.big.model_{index:05d}",
+                resource_name=f"model_{index:05d}",
+                resource_type="model",
+                path=f"models/area_{index % 40}/_models.yml",
+                line=1 + index % 500,
+                fix="Describe every column of the model in its YAML file.",
+                owner=f"@team-{index % 25}",
+                tier=1 + index % 3,
+                changed=True,
+                disposition="blocking" if index % 4 else "advisory",
+            )
+        )
+    return made

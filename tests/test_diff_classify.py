@@ -1,0 +1,579 @@
+"""Each classification rule on two small builds written as real artifacts: dbt-core's contract
+rules, changes to models that others read, the known traps, and the ways out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from diff_support import constraint, data_test, exposure, model, write_build
+
+from dbtgate.checks import CheckContext
+from dbtgate.config import Config, load_config
+from dbtgate.diff.changes import Change, SchemaDiff
+from dbtgate.diff.check import breaking_changes
+from dbtgate.diff.compare import diff_projects
+from dbtgate.errors import DbtgateError
+from dbtgate.project import Project
+
+NOW = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
+ORDERS_COLUMNS = [("order_id", "integer"), ("amount", "decimal(18,2)"), ("status", "varchar")]
+
+
+def builds(tmp_path: Path, base_nodes, pr_nodes, **kwargs) -> tuple[Project, Project]:
+    base_kwargs = {k[5:]: v for k, v in kwargs.items() if k.startswith("base_")}
+    pr_kwargs = {k[3:]: v for k, v in kwargs.items() if k.startswith("pr_")}
+    shared = {k: v for k, v in kwargs.items() if not k.startswith(("base_", "pr_"))}
+    base = write_build(tmp_path / "base", base_nodes, **{**shared, **base_kwargs})
+    pr = write_build(tmp_path / "pr", pr_nodes, **{**shared, **pr_kwargs})
+    return base, pr
+
+
+def diff(tmp_path: Path, base_nodes, pr_nodes, **kwargs) -> SchemaDiff:
+    base, pr = builds(tmp_path, base_nodes, pr_nodes, **kwargs)
+    return diff_projects(base, pr, today=NOW)
+
+
+def codes(result: SchemaDiff) -> list[tuple[str, str, str]]:
+    """(code, name after the package, column or "") of every change, in the diff's order."""
+    return [(c.code, c.unique_id.split(".", 2)[2], c.column or "") for c in result.changes]
+
+
+def only(result: SchemaDiff, code: str) -> Change:
+    found = [c for c in result.changes if c.code == code]
+    assert len(found) == 1, codes(result)
+    return found[0]
+
+
+# -- dbt-core's contract rules ------------------------------------------------------------------
+
+
+def test_removed_contracted_column_is_breaking(tmp_path: Path) -> None:
+    before = model("orders", ORDERS_COLUMNS, contract=True)
+    after = model("orders", ORDERS_COLUMNS[:2], contract=True)
+    result = diff(tmp_path, [before], [after])
+    assert codes(result) == [("breaking.column_removed", "orders", "status")]
+    change = result.changes[0]
+    assert change.policy == "unversioned_contract"  # dbt-core warns on unversioned models
+    assert change.column_source == "declared"
+
+
+def test_breaking_change_on_versioned_contracted_model_is_governed_as_versioned(
+    tmp_path: Path,
+) -> None:
+    before = model("orders", ORDERS_COLUMNS, contract=True, version=2, latest_version=2)
+    after = model("orders", ORDERS_COLUMNS[:2], contract=True, version=2, latest_version=2)
+    change = only(diff(tmp_path, [before], [after]), "breaking.column_removed")
+    assert change.policy == "versioned_contract"
+    assert change.version == "2"
+
+
+def test_contract_enforcement_removed_is_breaking(tmp_path: Path) -> None:
+    before = model("orders", ORDERS_COLUMNS, contract=True)
+    after = model("orders", ORDERS_COLUMNS, contract=False)
+    assert codes(diff(tmp_path, [before], [after])) == [("breaking.contract_removed", "orders", "")]
+
+
+def test_contracted_type_change_is_breaking_but_size_only_changes_are_not(tmp_path: Path) -> None:
+    before = model(
+        "orders",
+        [("id", "int"), ("code", "varchar(10)"), ("amount", "decimal(18,2)"), ("n", "int")],
+        contract=True,
+    )
+    after = model(
+        "orders",
+        [("id", "integer"), ("code", "varchar(20)"), ("amount", "decimal(10,2)"), ("n", "bigint")],
+        contract=True,
+    )
+    result = diff(tmp_path, [before], [after])
+    assert sorted(codes(result)) == [
+        ("breaking.type_changed", "orders", "n"),
+        ("risky.type_precision_changed", "orders", "amount"),
+        ("safe.type_size_widened", "orders", "code"),
+    ]
+    assert only(result, "breaking.type_changed").old == "int"
+
+
+def test_enforced_constraint_removed_is_breaking_and_an_unenforced_one_is_risky(
+    tmp_path: Path,
+) -> None:
+    columns = [("id", "integer", [constraint("not_null")]), ("name", "varchar")]
+    before = model(
+        "orders", columns, contract=True, constraints=[constraint("primary_key", ["id"])]
+    )
+    after = model("orders", [("id", "integer"), ("name", "varchar")], contract=True)
+    on_duckdb = diff(tmp_path / "duckdb", [before], [after], adapter="duckdb")
+    assert sorted(codes(on_duckdb)) == [
+        ("breaking.constraint_removed", "orders", ""),
+        ("breaking.constraint_removed", "orders", "id"),
+    ]
+    # Snowflake does not enforce primary keys: removing one loosens metadata only.
+    on_snowflake = diff(tmp_path / "snowflake", [before], [after], adapter="snowflake")
+    assert sorted(codes(on_snowflake)) == [
+        ("breaking.constraint_removed", "orders", "id"),
+        ("risky.constraint_loosened", "orders", ""),
+    ]
+
+
+def test_constraint_removed_from_a_view_is_not_breaking(tmp_path: Path) -> None:
+    before = model(
+        "orders", [("id", "integer", [constraint("not_null")])], contract=True, materialized="view"
+    )
+    after = model("orders", [("id", "integer")], contract=True, materialized="view")
+    assert codes(diff(tmp_path, [before], [after])) == []
+
+
+def test_table_with_constraints_materialized_as_view_is_breaking(tmp_path: Path) -> None:
+    columns = [("id", "integer", [constraint("not_null")])]
+    before = model("orders", columns, contract=True, materialized="table")
+    after = model("orders", columns, contract=True, materialized="view")
+    change = only(diff(tmp_path, [before], [after]), "breaking.materialization_changed")
+    assert (change.old, change.new) == ("table", "view")
+
+
+def test_table_without_constraints_materialized_as_view_is_safe(tmp_path: Path) -> None:
+    before = model("orders", ORDERS_COLUMNS, contract=True, materialized="table")
+    after = model("orders", ORDERS_COLUMNS, contract=True, materialized="view")
+    assert codes(diff(tmp_path, [before], [after])) == [
+        ("safe.materialization_changed", "orders", "")
+    ]
+
+
+def test_deleted_contracted_model_is_breaking(tmp_path: Path) -> None:
+    keep = model("customers", [("id", "integer")])
+    gone = model("orders", ORDERS_COLUMNS, contract=True)
+    change = only(diff(tmp_path, [keep, gone], [keep]), "breaking.model_removed")
+    assert change.details == {"how": "deleted_or_renamed"}
+    assert change.path == "models/schema.yml"
+
+
+def test_disabled_contracted_model_is_breaking(tmp_path: Path) -> None:
+    gone = model("orders", ORDERS_COLUMNS, contract=True)
+    disabled = model("orders", ORDERS_COLUMNS, contract=True, enabled=False)
+    result = diff(tmp_path, [gone], [], pr_disabled=[disabled])
+    change = only(result, "breaking.model_removed")
+    assert change.details == {"how": "disabled"}
+    assert "disabled" in change.reason
+
+
+def test_contracted_model_removed_after_its_deprecation_date_is_safe(tmp_path: Path) -> None:
+    gone = model("orders", ORDERS_COLUMNS, contract=True, deprecation_date="2025-01-01T00:00:00")
+    assert codes(diff(tmp_path, [gone], [])) == [("safe.deprecated_model_removed", "orders", "")]
+
+
+def test_uncontracted_public_model_removed_is_breaking_and_a_private_one_risky(
+    tmp_path: Path,
+) -> None:
+    public = model("orders", ORDERS_COLUMNS, access="public")
+    internal = model("stg_orders", ORDERS_COLUMNS)
+    result = diff(tmp_path, [public, internal], [])
+    assert sorted(codes(result)) == [
+        ("breaking.model_removed", "orders", ""),
+        ("risky.model_removed", "stg_orders", ""),
+    ]
+    assert only(result, "breaking.model_removed").policy == "uncontracted_with_consumers"
+
+
+# -- models without a contract that others read ---------------------------------------------------
+
+
+def test_column_removed_from_a_model_others_read_is_breaking_with_its_impact(
+    tmp_path: Path,
+) -> None:
+    orders = model("orders", ORDERS_COLUMNS, meta={"owner": "@orders-team"})
+    revenue = model(
+        "revenue",
+        [("amount", "decimal(18,2)")],
+        depends_on=[orders["unique_id"]],
+        meta={"owner": "@finance"},
+    )
+    report = model("report", depends_on=[revenue["unique_id"]], meta={"owner": "@bi"})
+    statuses = model("statuses", depends_on=[orders["unique_id"]])
+    dashboard = exposure("dashboard", [revenue["unique_id"]], owner="Finance")
+    catalog_before = {orders["unique_id"]: [("order_id", "INTEGER"), ("amount", "DECIMAL(18,2)")]}
+    catalog_after = {orders["unique_id"]: [("order_id", "INTEGER")]}
+    compiled = {
+        revenue["unique_id"]: 'select sum(o.amount) as amount from "db"."main"."orders" as o',
+        statuses["unique_id"]: 'select order_id from "db"."main"."orders"',
+    }
+    result = diff(
+        tmp_path,
+        [orders, revenue, report, statuses],
+        [model("orders", ORDERS_COLUMNS[:1]), revenue, report, statuses],
+        exposures=[dashboard],
+        base_catalog=catalog_before,
+        pr_catalog=catalog_after,
+        pr_compiled=compiled,
+    )
+    change = only(result, "breaking.column_removed")
+    assert (change.column, change.column_source, change.policy) == (
+        "amount",
+        "catalog",
+        "uncontracted_with_consumers",
+    )
+    impact = change.impact
+    assert impact is not None
+    assert [(c.name, c.depth, c.owner, c.selects_column) for c in impact.models] == [
+        ("revenue", 1, "@finance", "yes"),
+        ("statuses", 1, None, "no"),
+        ("report", 2, "@bi", None),
+    ]
+    assert [(c.name, c.depth, c.owner) for c in impact.exposures] == [("dashboard", 2, "Finance")]
+    assert impact.owners == ["@bi", "@finance", "Finance"]
+    assert impact.public is False
+
+
+def test_column_removed_from_a_model_nothing_reads_is_risky(tmp_path: Path) -> None:
+    before = model("orders", ORDERS_COLUMNS)
+    after = model("orders", ORDERS_COLUMNS[:2])
+    catalog_before = {before["unique_id"]: [(n, t) for n, t in ORDERS_COLUMNS]}
+    catalog_after = {before["unique_id"]: [(n, t) for n, t in ORDERS_COLUMNS[:2]]}
+    result = diff(
+        tmp_path, [before], [after], base_catalog=catalog_before, pr_catalog=catalog_after
+    )
+    assert codes(result) == [("risky.column_removed", "orders", "status")]
+
+
+def test_renamed_column_is_a_rename_when_type_and_position_match(tmp_path: Path) -> None:
+    orders = model("orders")
+    child = model("child", depends_on=[orders["unique_id"]])
+    uid = orders["unique_id"]
+    result = diff(
+        tmp_path,
+        [orders, child],
+        [orders, child],
+        base_catalog={uid: [("id", "INTEGER"), ("amount", "DOUBLE"), ("note", "VARCHAR")]},
+        pr_catalog={uid: [("id", "INTEGER"), ("amount_usd", "DOUBLE"), ("comment", "INTEGER")]},
+    )
+    assert sorted(codes(result)) == [
+        ("breaking.column_removed", "orders", "note"),  # at its position: another type
+        ("breaking.column_renamed", "orders", "amount"),
+        ("safe.column_added", "orders", "comment"),
+    ]
+    assert only(result, "breaking.column_renamed").new == "amount_usd"
+
+
+def test_renamed_column_on_a_versioned_model_is_a_removal(tmp_path: Path) -> None:
+    orders = model("orders", version=1, latest_version=1)
+    child = model("child", depends_on=[orders["unique_id"]])
+    uid = orders["unique_id"]
+    result = diff(
+        tmp_path,
+        [orders, child],
+        [orders, child],
+        base_catalog={uid: [("id", "INTEGER"), ("amount", "DOUBLE")]},
+        pr_catalog={uid: [("id", "INTEGER"), ("amount_usd", "DOUBLE")]},
+    )
+    assert sorted(codes(result)) == [
+        ("breaking.column_removed", "orders.v1", "amount"),
+        ("safe.column_added", "orders.v1", "amount_usd"),
+    ]
+    assert (
+        "a rename on a versioned model is a removal"
+        in only(result, "breaking.column_removed").reason
+    )
+
+
+def test_type_narrowed_on_a_model_others_read_is_breaking_and_widened_is_risky(
+    tmp_path: Path,
+) -> None:
+    orders = model("orders")
+    child = model("child", depends_on=[orders["unique_id"]])
+    uid = orders["unique_id"]
+    result = diff(
+        tmp_path,
+        [orders, child],
+        [orders, child],
+        base_catalog={uid: [("id", "BIGINT"), ("n", "INTEGER"), ("code", "VARCHAR")]},
+        pr_catalog={uid: [("id", "INTEGER"), ("n", "BIGINT"), ("code", "DATE")]},
+    )
+    assert sorted(codes(result)) == [
+        ("breaking.type_changed", "orders", "code"),
+        ("breaking.type_narrowed", "orders", "id"),
+        ("risky.type_widened", "orders", "n"),
+    ]
+
+
+def test_declared_column_removed_but_still_built_is_safe(tmp_path: Path) -> None:
+    before = model("orders", ORDERS_COLUMNS)
+    after = model("orders", ORDERS_COLUMNS[:2])
+    built = {before["unique_id"]: [(n, t.upper()) for n, t in ORDERS_COLUMNS]}
+    # Only the PR has a catalog: the common witness is YAML, and the PR catalog confirms.
+    result = diff(tmp_path, [before], [after], pr_catalog=built)
+    assert codes(result) == [("safe.column_undeclared", "orders", "status")]
+
+
+# -- known traps -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("partial", ["base", "pr"])
+def test_model_missing_from_one_catalog_is_unknown_never_columns_removed(
+    tmp_path: Path, partial: str
+) -> None:
+    orders = model("orders")
+    other = model("customers")
+    child = model("child", depends_on=[orders["unique_id"]])
+    full = {
+        orders["unique_id"]: [("id", "INTEGER"), ("amount", "DOUBLE")],
+        other["unique_id"]: [("id", "INTEGER")],
+    }
+    # A `--select state:modified+` build documents only what it built.
+    cut = {other["unique_id"]: [("id", "INTEGER")]}
+    catalogs = {"base_catalog": cut, "pr_catalog": full}
+    if partial == "pr":
+        catalogs = {"base_catalog": full, "pr_catalog": cut}
+    result = diff(tmp_path, [orders, other, child], [orders, other, child], **catalogs)
+    assert codes(result) == []
+    assert [u.unique_id for u in result.unknown] == [orders["unique_id"]]
+    assert "partial catalog" in result.unknown[0].reason
+
+
+def test_column_name_casing_differs_across_environments_is_no_change(tmp_path: Path) -> None:
+    orders = model("orders")
+    child = model("child", depends_on=[orders["unique_id"]])
+    uid = orders["unique_id"]
+    result = diff(
+        tmp_path,
+        [orders, child],
+        [orders, child],
+        adapter="snowflake",
+        base_catalog={uid: [("ORDER_ID", "NUMBER(38,0)"), ("NOTE", "TEXT")]},
+        pr_catalog={uid: [("order_id", "INT"), ("note", "VARCHAR(16777216)")]},
+    )
+    assert codes(result) == []
+
+
+def test_environment_dependent_config_is_no_change(tmp_path: Path) -> None:
+    prod = model("orders", ORDERS_COLUMNS, schema="analytics_prod")
+    dev = model("orders", ORDERS_COLUMNS, schema="dbt_alice")
+    assert codes(diff(tmp_path, [prod], [dev])) == []
+
+
+def test_builds_by_different_dbt_versions_do_not_compare_checksums(tmp_path: Path) -> None:
+    before = model("orders", ORDERS_COLUMNS, checksum="written-by-1.10")
+    after = model("orders", ORDERS_COLUMNS, checksum="written-by-1.12")
+    result = diff(tmp_path, [before], [after], base_dbt_version="1.10.2", pr_dbt_version="1.12.0")
+    assert codes(result) == []
+    assert any("dbt 1.10.2" in note and "dbt 1.12.0" in note for note in result.notes)
+    same_minor = diff(
+        tmp_path / "same", [before], [after], base_dbt_version="1.11.1", pr_dbt_version="1.11.9"
+    )
+    assert codes(same_minor) == [("safe.code_changed", "orders", "")]
+
+
+# -- docs, tests, access, versions ---------------------------------------------------------------
+
+
+def test_docs_tests_and_meta_changes_are_safe_and_a_removed_not_null_is_risky(
+    tmp_path: Path,
+) -> None:
+    before = model("orders", ORDERS_COLUMNS, description="Orders.", meta={"tier": 1})
+    after = model("orders", ORDERS_COLUMNS, description="One row per order.", meta={"tier": 2})
+    uid = before["unique_id"]
+    tests_before = [data_test("not_null", uid, "order_id"), data_test("unique", uid, "order_id")]
+    tests_after = [data_test("unique", uid, "order_id"), data_test("my_test", uid, "status")]
+    result = diff(tmp_path, [before, *tests_before], [after, *tests_after])
+    assert sorted(codes(result)) == [
+        ("risky.constraint_loosened", "orders", "order_id"),
+        ("safe.description_changed", "orders", ""),
+        ("safe.meta_changed", "orders", ""),
+        ("safe.tests_changed", "orders", ""),
+    ]
+    assert only(result, "safe.tests_changed").details == {
+        "added": ["my_test(status)"],
+        "removed": [],
+    }
+
+
+def test_access_narrowed_is_risky(tmp_path: Path) -> None:
+    before = model("orders", ORDERS_COLUMNS, access="public")
+    after = model("orders", ORDERS_COLUMNS, access="protected")
+    change = only(diff(tmp_path, [before], [after]), "risky.access_narrowed")
+    assert (change.old, change.new) == ("public", "protected")
+
+
+def test_new_version_without_deprecating_the_old_one_is_risky(tmp_path: Path) -> None:
+    v1 = model("orders", ORDERS_COLUMNS, contract=True, version=1, latest_version=1)
+    v1_next = model("orders", ORDERS_COLUMNS, contract=True, version=1, latest_version=2)
+    v2 = model("orders", ORDERS_COLUMNS[:2], contract=True, version=2, latest_version=2)
+    result = diff(tmp_path, [v1], [v1_next, v2])
+    assert codes(result) == [("risky.version_without_deprecation", "orders.v2", "")]
+    deprecated = model(
+        "orders",
+        ORDERS_COLUMNS,
+        contract=True,
+        version=1,
+        latest_version=2,
+        deprecation_date="2026-01-01",
+    )
+    result = diff(tmp_path / "deprecated", [v1], [deprecated, v2])
+    assert sorted(codes(result)) == [
+        ("safe.deprecation_set", "orders.v1", ""),
+        ("safe.version_added", "orders.v2", ""),
+    ]
+
+
+# -- the check: severities and the ways out -----------------------------------------------------
+
+
+def run_check(
+    base: Project, pr: Project, config: Config | None = None, labels: list[str] | None = None
+) -> tuple[list, CheckContext]:
+    context = CheckContext(
+        project=pr,
+        config=config or Config(),
+        base=base,
+        options={"ack_labels": labels or [], "now": NOW},
+    )
+    return list(breaking_changes(context)), context
+
+
+def test_severity_follows_dbt_core_and_is_configurable(tmp_path: Path) -> None:
+    unversioned = model("a", ORDERS_COLUMNS, contract=True)
+    versioned = model("b", ORDERS_COLUMNS, contract=True, version=1, latest_version=1)
+    base, pr = builds(
+        tmp_path,
+        [unversioned, versioned],
+        [
+            model("a", ORDERS_COLUMNS[:2], contract=True),
+            model("b", ORDERS_COLUMNS[:2], contract=True, version=1, latest_version=1),
+        ],
+    )
+    findings, context = run_check(base, pr)
+    assert sorted((f.unique_id, f.code, f.severity) for f in findings) == [
+        ("model.proj.a", "breaking.column_removed", "warn"),
+        ("model.proj.b.v1", "breaking.column_removed", "error"),
+    ]
+    assert context.sections["diff"].counts["breaking"] == 2
+    config_file = tmp_path / "dbtgate.yml"
+    config_file.write_text("breaking:\n  unversioned_contract: error\n", encoding="utf-8")
+    findings, _ = run_check(base, pr, load_config(config_file))
+    assert {f.severity for f in findings} == {"error"}
+
+
+def test_acknowledgement_in_config_turns_the_error_into_an_info_finding(tmp_path: Path) -> None:
+    before = model("orders", ORDERS_COLUMNS, contract=True, version=1, latest_version=1)
+    after = model("orders", ORDERS_COLUMNS[:2], contract=True, version=1, latest_version=1)
+    base, pr = builds(tmp_path, [before], [after])
+    config_file = tmp_path / "dbtgate.yml"
+    config_file.write_text(
+        "breaking:\n"
+        "  acknowledge:\n"
+        "    - select: orders\n"
+        "      change: breaking.column_removed\n"
+        "      column: STATUS\n"
+        "      reason: status moved to order_events\n"
+        "      owner: '@orders-team'\n"
+        "    - unique_id: model.proj.customers\n"
+        "      change: breaking.*\n"
+        "      reason: nothing matches this one\n"
+        "      owner: '@crm'\n",
+        encoding="utf-8",
+    )
+    findings, context = run_check(base, pr, load_config(config_file))
+    (finding,) = findings
+    assert finding.severity == "info"
+    assert finding.message.startswith("acknowledged (config): ")
+    assert finding.details["acknowledged"] == {
+        "way": "config",
+        "reason": "status moved to order_events",
+        "owner": "@orders-team",
+        "source": f"{config_file}:3",
+    }
+    assert any(f"{config_file}:8" in note and "stale" in note for note in context.notes)
+
+
+def test_acknowledgement_naming_an_unknown_change_code_is_a_config_error(tmp_path: Path) -> None:
+    base, pr = builds(tmp_path, [model("orders")], [model("orders")])
+    config_file = tmp_path / "dbtgate.yml"
+    config_file.write_text(
+        "breaking:\n  acknowledge:\n    - select: orders\n      change: breaking.colum_removed\n"
+        "      reason: typo\n      owner: me\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DbtgateError, match=r"dbtgate.yml:3: .*'breaking.colum_removed'"):
+        run_check(base, pr, load_config(config_file))
+
+
+def test_pull_request_label_acknowledges_breaking_changes(tmp_path: Path) -> None:
+    before = model("orders", ORDERS_COLUMNS, contract=True, version=1, latest_version=1)
+    after = model("orders", ORDERS_COLUMNS[:2], contract=True, version=1, latest_version=1)
+    base, pr = builds(tmp_path, [before], [after])
+    (blocked,), _ = run_check(base, pr, labels=["documentation"])
+    assert blocked.severity == "error"
+    (allowed,), context = run_check(base, pr, labels=["breaking-change-ok", "documentation"])
+    assert allowed.severity == "info"
+    assert allowed.details["acknowledged"]["way"] == "label"
+    assert context.sections["diff"].counts["acknowledged"] == 1
+
+
+def test_deprecation_date_acknowledges_a_breaking_change(tmp_path: Path) -> None:
+    before = model("orders", ORDERS_COLUMNS, contract=True, version=1, latest_version=1)
+    after = model(
+        "orders",
+        ORDERS_COLUMNS[:2],
+        contract=True,
+        version=1,
+        latest_version=1,
+        deprecation_date="2026-12-31",
+    )
+    base, pr = builds(tmp_path, [before], [after])
+    findings, _ = run_check(base, pr)
+    removed = [f for f in findings if f.code == "breaking.column_removed"]
+    assert [f.severity for f in removed] == ["info"]
+    assert removed[0].details["acknowledged"]["way"] == "deprecation_date"
+    assert "announced" in removed[0].details["acknowledged"]["reason"]
+
+
+def test_new_model_version_acknowledges_retiring_the_unversioned_model(tmp_path: Path) -> None:
+    unversioned = model("orders", ORDERS_COLUMNS, contract=True)
+    v1 = model("orders", ORDERS_COLUMNS, contract=True, version=1, latest_version=2)
+    v2 = model("orders", ORDERS_COLUMNS[:2], contract=True, version=2, latest_version=2)
+    base, pr = builds(tmp_path, [unversioned], [v1, v2])
+    findings, context = run_check(base, pr)
+    by_code = {f.code: f for f in findings}
+    assert by_code["breaking.model_removed"].severity == "info"
+    assert by_code["breaking.model_removed"].details["acknowledged"]["way"] == "new_version"
+    assert context.sections["diff"].counts == {
+        "breaking": 1,
+        "risky": 0,
+        "safe": 2,
+        "acknowledged": 1,
+    }
+
+
+def test_filter_and_grain_changes_in_compiled_sql_are_risky(tmp_path: Path) -> None:
+    before = model("payments", checksum="a")
+    after = model("payments", checksum="b")
+    uid = before["unique_id"]
+    result = diff(
+        tmp_path,
+        [before],
+        [after],
+        base_compiled={
+            uid: 'select order_id, sum(amount) as paid from "db"."prod"."raw" group by 1'
+        },
+        pr_compiled={
+            uid: 'SELECT order_id, SUM(amount) AS paid FROM "db"."dbt_alice"."raw" '
+            "WHERE status = 'success' GROUP BY 1"
+        },
+    )
+    assert codes(result) == [("risky.filter_changed", "payments", "")]
+    assert only(result, "risky.filter_changed").details == {
+        "added": ["where:status = 'success'"],
+        "removed": [],
+    }
+    regrouped = diff(
+        tmp_path / "grain",
+        [before],
+        [after],
+        base_compiled={uid: "select a, count(*) as n from raw group by a"},
+        pr_compiled={uid: "select a, b, count(*) as n from raw group by a, b"},
+    )
+    # No catalog, no YAML: the new column is seen in the compiled SQL.
+    assert codes(regrouped) == [
+        ("risky.grain_changed", "payments", ""),
+        ("safe.column_added", "payments", "b"),
+    ]
+    assert only(regrouped, "safe.column_added").column_source == "inferred"

@@ -1,0 +1,147 @@
+"""The schema diff on real pairs of builds from the shared corpus.
+
+recce-pair: a real base and pull-request build of jaffle_shop (dbt 1.8.1, DuckDB). Inspected by
+hand: the PR refactors `customers` onto two new intermediate models (int_customer_orders,
+int_customer_payments); its SQL changes, its catalog columns and types do not; every build-time
+difference besides (schema `prod` -> `dev`, compiled code, relation names) is environment.
+
+bouncer-dbt110/111/112/20: one project built by dbt 1.10, 1.11, 1.12 and Fusion 2.0: checksums,
+constraint flags and meta placement differ by version, and none of it may read as a change. The
+only real differences between the files: the 1.12 build's YAML declares two more columns on the
+source dummy_source.customers, and Fusion disables the Python model it cannot run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from corpus import corpus_dir
+
+from dbtgate.artifacts import load_artifacts
+from dbtgate.diff.changes import SchemaDiff
+from dbtgate.diff.compare import diff_projects
+from dbtgate.project import Project
+
+NOW = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
+
+
+def project(name: str) -> Project:
+    return Project.from_artifacts(load_artifacts(corpus_dir(name)))
+
+
+def listed(result: SchemaDiff) -> list[tuple[str, str, str, str | None]]:
+    return [(c.change_class, c.code, c.unique_id, c.column) for c in result.changes]
+
+
+def test_recce_pair_lists_and_classifies_every_change() -> None:
+    result = diff_projects(project("recce-pair/base"), project("recce-pair/pr2"), today=NOW)
+    assert listed(result) == [
+        ("safe", "safe.code_changed", "model.jaffle_shop.customers", None),
+        ("safe", "safe.model_added", "model.jaffle_shop.int_customer_orders", None),
+        ("safe", "safe.model_added", "model.jaffle_shop.int_customer_payments", None),
+    ]
+    # The manifests carry compiled SQL inline only; no compiled files: filters/grain unknown.
+    assert "not available" in result.changes[0].reason
+    assert result.counts == {"breaking": 0, "risky": 0, "safe": 3, "acknowledged": 0}
+    assert result.unknown == []
+    assert result.notes == []  # same dbt version, both catalogs present
+    assert (result.base_dbt_version, result.pr_dbt_version, result.adapter) == (
+        "1.8.1",
+        "1.8.1",
+        "duckdb",
+    )
+
+
+def test_recce_pair_reversed_reports_the_removed_models_as_risky() -> None:
+    result = diff_projects(project("recce-pair/pr2"), project("recce-pair/base"), today=NOW)
+    assert listed(result) == [
+        ("risky", "risky.model_removed", "model.jaffle_shop.int_customer_orders", None),
+        ("risky", "risky.model_removed", "model.jaffle_shop.int_customer_payments", None),
+        ("safe", "safe.code_changed", "model.jaffle_shop.customers", None),
+    ]
+    assert all(c.details == {"how": "deleted_or_renamed"} for c in result.changes[:2])
+
+
+@pytest.mark.parametrize(
+    ("base", "pr"),
+    [
+        ("bouncer-dbt110", "bouncer-dbt112"),
+        ("bouncer-dbt112", "bouncer-dbt110"),
+        ("bouncer-dbt110", "bouncer-dbt111"),
+        ("bouncer-dbt111", "bouncer-dbt112"),
+        ("bouncer-dbt112", "bouncer-dbt20"),
+        ("bouncer-dbt20", "bouncer-dbt112"),
+    ],
+)
+def test_builds_by_different_dbt_versions_show_no_spurious_breaking_change(
+    base: str, pr: str
+) -> None:
+    result = diff_projects(project(base), project(pr), today=NOW)
+    assert result.of_class("breaking") == []
+    assert any("checksums differ between dbt versions" in note for note in result.notes)
+
+
+def test_bouncer_dbt110_to_dbt112_lists_only_the_real_yaml_difference() -> None:
+    source = "source.dbt_bouncer_test_project.dummy_source.customers"
+    forward = diff_projects(project("bouncer-dbt110"), project("bouncer-dbt112"), today=NOW)
+    assert listed(forward) == [
+        ("safe", "safe.column_added", source, "first_name"),
+        ("safe", "safe.column_added", source, "last_name"),
+    ]
+    backward = diff_projects(project("bouncer-dbt112"), project("bouncer-dbt110"), today=NOW)
+    # Sources have no catalog entry here: only their YAML says so, hence risky, unconfirmed.
+    assert listed(backward) == [
+        ("risky", "risky.column_removed", source, "first_name"),
+        ("risky", "risky.column_removed", source, "last_name"),
+    ]
+    assert "no catalog or readable SQL to confirm" in backward.changes[0].reason
+
+
+def test_fusion_build_disabling_a_python_model_is_the_only_change() -> None:
+    result = diff_projects(project("bouncer-dbt112"), project("bouncer-dbt20"), today=NOW)
+    assert listed(result) == [
+        ("risky", "risky.model_removed", "model.dbt_bouncer_test_project.py_order_stats", None)
+    ]
+    assert result.changes[0].details == {"how": "disabled"}
+
+
+def test_diff_command_on_the_recce_pair_passes_and_writes_the_json_report(
+    tmp_path: Path,
+) -> None:
+    base, pr = corpus_dir("recce-pair/base"), corpus_dir("recce-pair/pr2")
+    report = tmp_path / "diff.json"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dbtgate.cli",
+            "diff",
+            "--base",
+            str(base),
+            "--artifacts",
+            str(pr),
+            "--json",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "safe.model_added" in completed.stdout
+    assert "0 breaking (0 acknowledged), 0 risky, 3 safe" in completed.stdout
+    document = json.loads(report.read_text(encoding="utf-8"))
+    assert document["verdict"] == "pass"
+    diff = document["sections"]["diff"]
+    assert [c["code"] for c in diff["changes"]] == [
+        "safe.code_changed",
+        "safe.model_added",
+        "safe.model_added",
+    ]
+    assert document["findings"] == []

@@ -1,0 +1,294 @@
+"""The KPI scorecard against the same numbers computed by hand from the raw artifacts."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from corpus import corpus_dir
+
+from dbtgate.artifacts import load_artifacts
+from dbtgate.checks import CheckContext
+from dbtgate.config import Config, KpiTargets, load_config
+from dbtgate.errors import DbtgateError
+from dbtgate.gate import run_gate
+from dbtgate.project import OwnerSettings, Project, TierSettings
+from dbtgate.status.kpi import KPI_NAMES, compute_scorecard
+
+
+def load_raw(directory: Path) -> dict:
+    raw = {}
+    for name in ("manifest", "catalog", "run_results", "sources"):
+        path = directory / f"{name}.json"
+        raw[name] = json.loads(path.read_text()) if path.exists() else None
+    return raw
+
+
+def merged_meta(node: dict) -> dict:
+    return {**((node.get("config") or {}).get("meta") or {}), **(node.get("meta") or {})}
+
+
+def hand_counted(raw: dict, tier_of, owner_of) -> dict:
+    """Every scorecard count, from the raw JSON with plain loops (no dbtgate code).
+
+    Returns {group: {metric: (numerator, denominator)}} for "overall", "tier:<n>", "owner:<x>"."""
+    manifest = raw["manifest"]
+    nodes = manifest["nodes"]
+    root = manifest["metadata"]["project_name"]
+    tests_of = defaultdict(list)
+    tested_by = {}
+    for uid, node in nodes.items():
+        if node["resource_type"] != "test":
+            continue
+        targets = (
+            [node["attached_node"]] if node.get("attached_node") else node["depends_on"]["nodes"]
+        )
+        for target in targets:
+            tests_of[target].append(node)
+        tested_by[uid] = sorted(targets)[0] if targets else None
+    catalog_nodes = (raw["catalog"] or {}).get("nodes", {})
+    counts = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+
+    def groups(uid):
+        if uid is None:
+            return ["overall"]
+        return ["overall", f"tier:{tier_of(uid)}", f"owner:{owner_of(uid)}"]
+
+    def count(uid, metric, hit):
+        for group in groups(uid):
+            counts[group][metric][0] += int(hit)
+            counts[group][metric][1] += 1
+
+    for uid, node in nodes.items():
+        if node["resource_type"] != "model" or node["package_name"] != root:
+            continue
+        tests = tests_of.get(uid, [])
+        kinds = defaultdict(set)
+        key_test = False
+        for test in tests:
+            name = (test.get("test_metadata") or {}).get("name")
+            column = test.get("column_name") or (
+                (test.get("test_metadata") or {}).get("kwargs") or {}
+            ).get("column_name")
+            if name in ("unique_combination_of_columns", "primary_key"):
+                key_test = True
+            if column:
+                kinds[column.lower()].add(name)
+        enforced = bool(((node.get("config") or {}).get("contract") or {}).get("enforced"))
+        constraint_key = enforced and (
+            any(c["type"] == "primary_key" for c in node.get("constraints") or [])
+            or any(
+                {"primary_key"} <= {c["type"] for c in col.get("constraints") or []}
+                or {"unique", "not_null"} <= {c["type"] for c in col.get("constraints") or []}
+                for col in node["columns"].values()
+            )
+        )
+        pk = key_test or any({"unique", "not_null"} <= k for k in kinds.values()) or constraint_key
+        declared = {name.lower(): col for name, col in node["columns"].items()}
+        all_columns = set(declared) | {
+            c.lower() for c in (catalog_nodes.get(uid) or {}).get("columns", {})
+        }
+        described_columns = sum(
+            1 for col in declared.values() if (col.get("description") or "").strip()
+        )
+        count(uid, "test_coverage", bool(tests))
+        count(uid, "pk_tested", pk)
+        count(uid, "docs_models", bool((node.get("description") or "").strip()))
+        count(uid, "owner_coverage", owner_of(uid) != "(no owner)")
+        for group in groups(uid):
+            counts[group]["docs_columns"][0] += described_columns
+            counts[group]["docs_columns"][1] += len(all_columns)
+        access = node.get("access") or (node.get("config") or {}).get("access")
+        if tier_of(uid) == 1 or access == "public":
+            count(uid, "contracts", enforced)
+
+    run = raw["run_results"]
+    if run and (run.get("args") or {}).get("which") not in ("generate", "compile"):
+        for result in run["results"]:
+            uid = result["unique_id"]
+            if uid.startswith(("test.", "unit_test.")) and result["status"] != "skipped":
+                count(tested_by.get(uid), "test_pass_rate", result["status"] in ("pass", "success"))
+    if raw["sources"]:
+        for result in raw["sources"]["results"]:
+            uid = result["unique_id"]
+            count(
+                uid if uid in manifest["sources"] else None, "freshness", result["status"] == "pass"
+            )
+    return counts
+
+
+def as_counts(measures: dict) -> dict:
+    return {m: (v["numerator"], v["denominator"]) for m, v in measures.items() if v["denominator"]}
+
+
+def scorecard_counts(scorecard: dict) -> dict:
+    found = {"overall": as_counts(scorecard["overall"])}
+    for key, measures in scorecard["by_tier"].items():
+        found[f"tier:{key}"] = as_counts(measures)
+    for key, measures in scorecard["by_owner"].items():
+        found[f"owner:{key}"] = as_counts(measures)
+    return found
+
+
+def plain(counts: dict) -> dict:
+    return {group: {m: tuple(v) for m, v in metrics.items()} for group, metrics in counts.items()}
+
+
+@pytest.mark.parametrize("name", ["bouncer-dbt112", "bouncer-dbt20"])
+def test_bouncer_scorecard_matches_hand_counts(name):
+    build = corpus_dir(name)
+    raw = load_raw(build)
+    # Owners from meta.maturity (gold, lead, ...) so that the per-owner split has several groups.
+    project = Project.from_artifacts(
+        load_artifacts(build),
+        None,
+        TierSettings(("meta.tier",), 3),
+        OwnerSettings(("meta.maturity",)),
+    )
+
+    def owner_of(uid):
+        manifest = raw["manifest"]
+        node = manifest["nodes"].get(uid) or manifest["sources"][uid]
+        value = merged_meta(node).get("maturity")
+        return value if isinstance(value, str) and value.strip() else "(no owner)"
+
+    scorecard = compute_scorecard(project, Config())
+    expected = plain(hand_counted(raw, lambda uid: 3, owner_of))
+    assert scorecard_counts(scorecard) == expected
+    assert len([k for k in expected if k.startswith("owner:")]) >= 3
+    if raw["run_results"]["args"]["which"] == "generate":
+        # `dbt docs generate` compiled the tests without running them: no pass rate.
+        assert scorecard["scorecard"]["test_pass_rate"]["status"] == "no data"
+    else:
+        assert scorecard["overall"]["test_pass_rate"]["denominator"] > 0
+    assert scorecard["scorecard"]["freshness"]["value"] is None  # no sources.json
+    coverage = scorecard["scorecard"]["test_coverage"]
+    numerator, denominator = expected["overall"]["test_coverage"]
+    assert coverage["value"] == pytest.approx(numerator / denominator)
+    assert any("change failure rate" in note for note in scorecard["notes"])
+
+
+@pytest.mark.slow
+def test_fixture_scorecard_matches_hand_counts(shop_builds):
+    target = shop_builds.pr / "target"
+    raw = load_raw(target)
+    project = Project.from_artifacts(load_artifacts(target), shop_builds.pr)
+    nodes, groups = raw["manifest"]["nodes"], raw["manifest"]["groups"]
+    sources = raw["manifest"]["sources"]
+
+    def resource(uid):
+        return nodes.get(uid) or sources.get(uid)
+
+    def tier_of(uid):
+        tier = merged_meta(resource(uid)).get("tier")
+        return tier if isinstance(tier, int) else 3
+
+    def owner_of(uid):
+        node = resource(uid)
+        owner = merged_meta(node).get("owner")
+        if owner:
+            return owner
+        group = node.get("group") or (node.get("config") or {}).get("group")
+        for definition in groups.values():
+            if definition["name"] == group:
+                return definition["owner"]["name"]
+        return "(no owner)"
+
+    scorecard = compute_scorecard(project, Config())
+    expected = plain(hand_counted(raw, tier_of, owner_of))
+    assert scorecard_counts(scorecard) == expected
+    assert set(scorecard["by_tier"]) == {"1", "2", "3"}
+    # The planted failing test: one failure among the run's tests.
+    assert expected["overall"]["test_pass_rate"] == (
+        sum(
+            r["status"] == "pass"
+            for r in raw["run_results"]["results"]
+            if r["unique_id"].startswith("test.")
+        ),
+        sum(1 for r in raw["run_results"]["results"] if r["unique_id"].startswith("test.")),
+    )
+    pass_rate = scorecard["scorecard"]["test_pass_rate"]
+    assert (pass_rate["target"], pass_rate["status"]) == (0.98, "below")
+    assert scorecard["scorecard"]["tier1_test_coverage"]["target"] == 0.8
+
+
+def tier1_config(**kpi) -> Config:
+    config = Config()
+    config.tier.default = 1
+    for name, value in kpi.items():
+        setattr(config.kpi, name, value)
+    return config
+
+
+def gate(build: Path, config: Config):
+    tiers = TierSettings(tuple(config.tier.from_), config.tier.default)
+    project = Project.from_artifacts(load_artifacts(build), None, tiers)
+    return run_gate(CheckContext(project=project, config=config, changed=set()))
+
+
+def test_gated_kpi_below_target_blocks_even_in_changed_scope():
+    build = corpus_dir("bouncer-dbt112")
+    config = tier1_config(targets=KpiTargets(tier1_docs_columns=0.9), gate=["tier1_docs_columns"])
+    config.scope = "changed"
+    result = gate(build, config)
+    entry = result.sections["kpis"]["scorecard"]["tier1_docs_columns"]
+    assert entry["value"] < 0.9
+    (finding,) = [f for f in result.findings if f.code.startswith("kpi.")]
+    assert finding.code == "kpi.tier1_docs_columns"
+    assert finding.disposition == "blocking"
+    assert f"({entry['numerator']}/{entry['denominator']}), below the target 90%" in finding.message
+
+
+def test_gated_kpi_at_target_passes_and_ungated_kpis_only_inform():
+    build = corpus_dir("bouncer-dbt112")
+    config = tier1_config(targets=KpiTargets(tier1_test_coverage=0.1), gate=["tier1_test_coverage"])
+    result = gate(build, config)
+    assert [f for f in result.findings if f.code.startswith("kpi.")] == []
+    # Below their default targets (e.g. docs), but not gated: no finding.
+    assert result.sections["kpis"]["scorecard"]["tier1_docs_columns"]["status"] == "below"
+
+
+def test_gated_kpi_without_data_is_a_note():
+    config = tier1_config(gate=["test_pass_rate"])
+    result = gate(corpus_dir("bouncer-dbt112"), config)
+    assert [f for f in result.findings if f.code.startswith("kpi.")] == []
+    assert "kpi.test_pass_rate is gated but has no data in this build" in result.notes
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "dbtgate.yml"
+    path.write_text(text)
+    return path
+
+
+def test_target_out_of_range_names_the_config_line(tmp_path):
+    path = write_config(tmp_path, "version: 1\nkpi:\n  targets:\n    tier1_test_coverage: 80\n")
+    config = load_config(path)
+    project = Project.from_artifacts(load_artifacts(corpus_dir("ticketswap-dbt19")))
+    with pytest.raises(
+        DbtgateError, match=rf"{path}:3: kpi.targets.tier1_test_coverage: expected a fraction"
+    ):
+        compute_scorecard(project, config)
+
+
+def test_gating_a_kpi_without_target_is_a_config_error(tmp_path):
+    path = write_config(tmp_path, "kpi:\n  targets: {pk_tested: null}\n  gate: [pk_tested]\n")
+    project = Project.from_artifacts(load_artifacts(corpus_dir("ticketswap-dbt19")))
+    with pytest.raises(DbtgateError, match=r"kpi.gate names pk_tested, which has no target"):
+        compute_scorecard(project, load_config(path))
+
+
+def test_unknown_kpi_names_are_rejected_with_their_line(tmp_path):
+    path = write_config(tmp_path, "kpi:\n  gate: [tier1_coverage]\n")
+    with pytest.raises(DbtgateError, match=rf"{path}:2: kpi.gate\[0\]: expected one of"):
+        load_config(path)
+    path = write_config(tmp_path, "kpi:\n  targets:\n    coverage: 0.5\n")
+    with pytest.raises(DbtgateError, match=rf"{path}:3: unknown key .?kpi.targets.coverage"):
+        load_config(path)
+
+
+def test_every_kpi_name_has_a_target_setting():
+    settings = {name for name in KpiTargets.__dataclass_fields__ if name != "line"}
+    assert settings == set(KPI_NAMES)

@@ -1,0 +1,200 @@
+"""The fixture pull request linted as a team would: only the violations its lines wrote block.
+
+fixtures/README.md ("The pull request", change 7, and the lint table): the PR rewrites line 10 of
+`models/intermediate/int_order_payments.sql` and adds line 13, both with new sqlfluff
+violations; line 11 carries two LT01 that were already in the base.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lint_repos import commit_all, git, lint_gate, shop_pr_repo
+
+from dbtgate.artifacts import load_artifacts
+from dbtgate.project import Project
+
+PAYMENTS = "models/intermediate/int_order_payments.sql"
+CHANGED_SQL = {
+    PAYMENTS,
+    "models/marts/customer_ltv.sql",
+    "models/marts/customer_segments.sql",
+    "models/marts/orders_summary_v2.sql",
+}
+NEW_VIOLATIONS = {
+    ("lint.LT05", 10, 5),
+    ("lint.CP03", 10, 5),
+    *{("lint.CP01", 10, column) for column in (9, 14, 38, 53, 65, 72)},
+    ("lint.LT01", 10, 92),
+    ("lint.LT05", 13, 1),
+}
+BASE_DEBT = {("lint.LT01", 11, 63), ("lint.LT01", 11, 64)}
+
+
+def positions(findings, disposition):
+    return {(f.code, f.line, f.column) for f in findings if f.disposition == disposition}
+
+
+def test_violations_on_changed_lines_block_and_untouched_debt_does_not(tmp_path):
+    project = shop_pr_repo(tmp_path / "repo", subdir="transform")
+    result, run = lint_gate(project)
+    assert {linted.path for linted in run.files} == CHANGED_SQL
+    assert {f.path for f in result.findings} == {PAYMENTS}
+    assert positions(result.findings, "blocking") == NEW_VIOLATIONS
+    assert positions(result.findings, "out_of_scope") == BASE_DEBT
+    assert result.decision == "fail"
+    by_line = {f.line: f.changed for f in result.findings}
+    assert by_line == {10: True, 11: False, 13: True}
+
+
+def test_fixing_the_changed_lines_passes_while_the_old_debt_stays_reported(tmp_path):
+    project = shop_pr_repo(tmp_path / "repo")
+    model = project / PAYMENTS
+    lines = model.read_text().splitlines()
+    lines[12:13] = [
+        "where",
+        "    payment_method is not null",
+        "    and status in ('success', 'failed')",
+        "    and order_id is not null",
+    ]
+    lines[9:10] = [
+        "    sum(case when status = 'success' and amount > 0 then amount else 0 end)",
+        "        as amount_paid,",
+    ]
+    model.write_text("\n".join(lines) + "\n")
+    commit_all(project, "lint fixes")
+    result, _ = lint_gate(project)
+    assert result.decision == "pass"
+    assert positions(result.findings, "out_of_scope") == {
+        ("lint.LT01", 12, 63),
+        ("lint.LT01", 12, 64),
+    }
+    assert positions(result.findings, "blocking") == set()
+
+
+def test_scope_all_blocks_on_the_old_debt_too(tmp_path):
+    project = shop_pr_repo(tmp_path / "repo")
+    result, _ = lint_gate(project, scope="all")
+    assert positions(result.findings, "blocking") == NEW_VIOLATIONS | BASE_DEBT
+
+
+def test_lint_all_lints_every_sql_file_but_untouched_files_do_not_block(tmp_path):
+    project = shop_pr_repo(tmp_path / "repo")
+    result, run = lint_gate(project, lint_all=True)
+    assert len(run.files) == 16  # 15 models of the PR + the singular test
+    assert "tests/assert_paid_orders_have_items.sql" in {linted.path for linted in run.files}
+    assert positions(result.findings, "blocking") == NEW_VIOLATIONS
+    assert positions(result.findings, "out_of_scope") == BASE_DEBT
+
+
+def test_fingerprints_survive_lines_inserted_above(tmp_path):
+    project = shop_pr_repo(tmp_path / "repo")
+    before, _ = lint_gate(project)
+    model = project / PAYMENTS
+    model.write_text("-- Payments per order.\n-- One row per order.\n" + model.read_text())
+    after, _ = lint_gate(project)
+    assert {f.line for f in after.findings} == {12, 13, 15}
+    assert sorted(f.fingerprint for f in after.findings) == sorted(
+        f.fingerprint for f in before.findings
+    )
+    assert len({f.fingerprint for f in before.findings}) == len(before.findings)
+
+
+def dbtgate(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200", "HOME": str(cwd)},
+    )
+
+
+def test_lint_command_from_the_repository_root_fails_the_pr_and_writes_the_json_report(tmp_path):
+    root = tmp_path / "repo"
+    shop_pr_repo(root, subdir="transform")
+    (root / "dbtgate.yml").write_text(
+        "scope: changed\nlint:\n  dialect: duckdb\n  base_ref: main\n  severity: {LT05: warn}\n"
+    )
+    result = dbtgate("lint", "--project-dir", "transform", "--json", "gate.json", cwd=root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"transform/{PAYMENTS}:10" in result.stdout
+    report = json.loads((root / "gate.json").read_text())
+    assert report["sections"]["lint"]["base_ref"] == "main"
+    assert report["sections"]["lint"]["files"] == sorted(f"transform/{p}" for p in CHANGED_SQL)
+    findings = report["findings"]
+    assert {f["path"] for f in findings} == {f"transform/{PAYMENTS}"}
+    long_lines = [f for f in findings if f["code"] == "lint.LT05"]
+    assert {(f["line"], f["severity"], f["disposition"]) for f in long_lines} == {
+        (10, "warn", "advisory"),
+        (13, "warn", "advisory"),
+    }
+    keyword = next(f for f in findings if f["code"] == "lint.CP01")
+    assert keyword["disposition"] == "blocking"
+    assert keyword["fix"] == f"sqlfluff fix --dialect duckdb --rules CP01 transform/{PAYMENTS}"
+
+
+def test_lint_command_with_an_unknown_base_ref_is_one_line_and_exit_2(tmp_path):
+    project = shop_pr_repo(tmp_path / "repo")
+    result = dbtgate("lint", "--base-ref", "origin/nope", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "base ref 'origin/nope' is not known to git" in result.stderr
+
+
+def test_lint_command_outside_git_needs_all(tmp_path):
+    project = shop_pr_repo(tmp_path / "repo")
+    git(project, "checkout", "--quiet", "main")
+    plain = tmp_path / "plain"
+    subprocess.run(["cp", "-r", str(project), str(plain)], check=True)
+    subprocess.run(["rm", "-rf", str(plain / ".git")], check=True)
+    (plain / "dbtgate.yml").write_text("lint: {dialect: duckdb}\n")
+    refused = dbtgate("lint", cwd=plain)
+    assert refused.returncode == 2
+    assert "not inside a git repository" in refused.stderr
+    everything = dbtgate("lint", "--all", cwd=plain)
+    # Without git every line counts as changed: the base's own LT01 debt blocks.
+    assert everything.returncode == 1, everything.stdout + everything.stderr
+    assert f"{PAYMENTS}:11" in everything.stdout
+
+
+@pytest.mark.slow
+def test_check_lints_when_enabled_and_maps_files_to_models(tmp_path, shop_builds):
+    project = shop_pr_repo(tmp_path / "repo")
+    artifacts = load_artifacts(shop_builds.pr / "target")
+    result, _ = lint_gate(project, project=Project.from_artifacts(artifacts, project))
+    payments = {f.unique_id for f in result.findings}
+    assert payments == {"model.shop.int_order_payments"}
+    assert {f.owner for f in result.findings} == {"@finance-eng"}
+    assert {f.tier for f in result.findings} == {2}
+
+    (project / "dbtgate.yml").write_text("scope: changed\nlint: {enabled: true, base_ref: main}\n")
+    cli = dbtgate(
+        "check",
+        "--artifacts",
+        str(shop_builds.pr / "target"),
+        "--project-dir",
+        ".",
+        "--json",
+        "gate.json",
+        cwd=project,
+    )
+    assert cli.returncode == 1, cli.stdout + cli.stderr
+    report = json.loads((project / "gate.json").read_text())
+    lint = [f for f in report["findings"] if f["family"] == "lint"]
+    # The dialect came from the manifest's adapter (duckdb): no lint.dialect configured.
+    assert report["sections"]["lint"]["dialect"] == "duckdb"
+    assert positions_json(lint, "blocking") == NEW_VIOLATIONS
+    assert positions_json(lint, "out_of_scope") == BASE_DEBT
+    assert {f["unique_id"] for f in lint} == {"model.shop.int_order_payments"}
+
+
+def positions_json(findings, disposition):
+    return {
+        (f["code"], f["line"], f["column"]) for f in findings if f["disposition"] == disposition
+    }

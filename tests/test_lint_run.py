@@ -1,0 +1,247 @@
+"""Lint behaviour a team relies on: unparsable files, noqa, severities, the project's sqlfluff
+config, the dialect, exclusions and the dbt templater's prerequisites."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lint_repos import commit_all, git, init_repo, lint_gate, shop_pr_repo
+
+from dbtgate.artifacts.manifest import Manifest, ManifestMetadata
+from dbtgate.config import Config, LintConfig
+from dbtgate.errors import DbtgateError
+from dbtgate.lint.dbt_project import read_dbt_project
+from dbtgate.lint.run import find_dbt_profile, run_lint
+from dbtgate.project import Project
+
+PAYMENTS = "models/intermediate/int_order_payments.sql"
+CLEAN = "select\n    order_id,\n    amount\nfrom {{ ref('orders') }}\n"
+
+
+def pr_repo(root: Path, pr_files: dict[str, str], base_files: dict[str, str] | None = None) -> Path:
+    """A one-project repository: `base_files` on main, then `pr_files` committed on `pr`."""
+    init_repo(root)
+    files = {"dbt_project.yml": "name: demo\nprofile: demo\n", **(base_files or {})}
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    commit_all(root, "base")
+    git(root, "checkout", "--quiet", "-b", "pr")
+    for relative, text in pr_files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    commit_all(root, "pull request")
+    return root
+
+
+def test_model_that_cannot_template_is_unparsable_and_the_run_continues(tmp_path):
+    project = shop_pr_repo(tmp_path / "repo")
+    (project / "models/marts/broken.sql").write_text(
+        "select\n    order_id\nfrom {{ ref('fct_orders' }}\n"
+    )
+    commit_all(project, "a broken model")
+    result, run = lint_gate(project)
+    unparsable = [f for f in result.findings if f.code == "lint.unparsable"]
+    assert len(unparsable) == 1
+    finding = unparsable[0]
+    assert finding.path == "models/marts/broken.sql"
+    assert finding.line == 3
+    assert "Failed to parse Jinja" in finding.message
+    assert finding.disposition == "blocking"
+    assert finding.details["problems"][0]["code"] == "TMP"
+    # The files linted after it still were, and still report their violations.
+    paths = [linted.path for linted in run.files]
+    assert paths.index("models/marts/broken.sql") < paths.index("models/marts/customer_ltv.sql")
+    assert len(paths) == 5
+    assert any(f.code == "lint.CP01" and f.path == PAYMENTS for f in result.findings)
+
+
+def test_undefined_macro_and_unparsable_sql_are_findings_with_the_file(tmp_path):
+    project = pr_repo(
+        tmp_path / "repo",
+        {
+            "models/undefined.sql": "select {{ no_such_macro('x') }} as x\nfrom t\n",
+            "models/bad_sql.sql": "select a from (select a from t where\n",
+            "models/fine.sql": CLEAN,
+        },
+    )
+    result, run = lint_gate(project)
+    unparsable = {f.path: f for f in result.findings if f.code == "lint.unparsable"}
+    assert set(unparsable) == {"models/undefined.sql", "models/bad_sql.sql"}
+    assert (
+        "Undefined jinja template variable: 'no_such_macro'"
+        in unparsable["models/undefined.sql"].message
+    )
+    assert "[sqlfluff:templater:jinja:context]" in unparsable["models/undefined.sql"].fix
+    assert unparsable["models/bad_sql.sql"].details["problems"][0]["code"] == "PRS"
+    assert "duckdb dialect" in unparsable["models/bad_sql.sql"].fix
+    assert [f for f in result.findings if f.path == "models/fine.sql"] == []
+    assert len(run.files) == 3
+
+
+def test_noqa_comments_silence_their_line_only(tmp_path):
+    model = "select\n    a,b,\n    c,d  -- noqa: LT01\nfrom t\n"
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": model})
+    result, _ = lint_gate(project)
+    spacing = [(f.line, f.column) for f in result.findings if f.code == "lint.LT01"]
+    assert spacing == [(2, 7)]
+
+
+def test_disable_noqa_in_the_project_config_is_honoured(tmp_path):
+    model = "select\n    a,b,\n    c,d  -- noqa: LT01\nfrom t\n"
+    project = pr_repo(
+        tmp_path / "repo",
+        {"models/m.sql": model, ".sqlfluff": "[sqlfluff]\ndisable_noqa = True\n"},
+    )
+    result, _ = lint_gate(project)
+    assert sorted(f.line for f in result.findings if f.code == "lint.LT01") == [2, 3]
+
+
+def test_severity_maps_per_code_name_and_group_most_specific_first(tmp_path):
+    project = shop_pr_repo(tmp_path / "repo")
+    result, _ = lint_gate(
+        project,
+        severity={"LT05": "warn", "capitalisation": "info", "capitalisation.functions": "error"},
+    )
+    seen = {(f.code, f.severity, f.disposition) for f in result.findings if f.line in (10, 13)}
+    assert seen == {
+        ("lint.LT05", "warn", "advisory"),
+        ("lint.CP01", "info", "advisory"),
+        ("lint.CP03", "error", "blocking"),
+        ("lint.LT01", "error", "blocking"),
+    }
+
+
+def test_default_severity_and_unparsable_severity_are_configurable(tmp_path):
+    project = pr_repo(tmp_path / "repo", {"models/bad.sql": "select {{ ref('x' }}\n"})
+    result, _ = lint_gate(project, default_severity="warn", severity={"unparsable": "info"})
+    assert [(f.code, f.severity, f.disposition) for f in result.findings] == [
+        ("lint.unparsable", "info", "advisory")
+    ]
+    assert result.decision == "pass"
+
+
+def test_unknown_severity_key_names_the_config_line(tmp_path):
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
+    config = Config(lint=LintConfig(dialect="duckdb", severity={"LT99": "warn"}, line=7))
+    config.path = project / "dbtgate.yml"
+    with pytest.raises(DbtgateError, match=r"dbtgate.yml:7: lint.severity: 'LT99' is not"):
+        run_lint(_project(project), config, base_ref="main")
+
+
+def test_project_sqlfluff_config_sets_rules_warnings_and_dialect(tmp_path):
+    model = "SELECT\n    a,b\nFROM t\nwhere a > 1 and b > 2 and a + b < 100 and a * b > 3 and b - a < 40\n"
+    sqlfluff = (
+        "[sqlfluff]\ndialect = duckdb\nexclude_rules = CP01\nwarnings = LT01\n"
+        "max_line_length = 120\n"
+    )
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": model, ".sqlfluff": sqlfluff})
+    result, run = lint_gate(project, dialect=None)
+    assert run.dialect == "duckdb" and run.dialect_flag == ""
+    codes = {(f.code, f.severity) for f in result.findings}
+    assert ("lint.LT01", "warn") in codes  # sqlfluff's own `warnings` setting
+    assert not any(code in ("lint.CP01", "lint.LT05") for code, _ in codes)
+    fix = next(f.fix for f in result.findings if f.code == "lint.LT01")
+    assert fix == "sqlfluff fix --rules LT01 models/m.sql"
+
+
+def test_rules_allowlist_from_dbtgate_config(tmp_path):
+    model = "SELECT\n    a,b\nfrom t\n"
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": model})
+    everything, _ = lint_gate(project)
+    assert {f.code for f in everything.findings} > {"lint.CP01"}
+    result, _ = lint_gate(project, rules=["CP01"])
+    assert {f.code for f in result.findings} == {"lint.CP01"}
+
+
+def test_dialect_comes_from_the_manifest_adapter_when_not_configured(tmp_path):
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
+    manifest = Manifest(metadata=ManifestMetadata(project_name="demo", adapter_type="duckdb"))
+    built = Project.from_manifest(manifest, project_dir=project)
+    _, run = lint_gate(project, dialect=None, project=built)
+    assert (run.dialect, run.dialect_flag) == ("duckdb", "--dialect duckdb ")
+
+    unknown = Manifest(metadata=ManifestMetadata(project_name="demo", adapter_type="weirddb"))
+    with pytest.raises(DbtgateError, match="no sqlfluff dialect for dbt adapter 'weirddb'"):
+        lint_gate(
+            project, dialect=None, project=Project.from_manifest(unknown, project_dir=project)
+        )
+    with pytest.raises(DbtgateError, match="no SQL dialect to lint with"):
+        lint_gate(project, dialect=None)
+
+
+def test_unknown_dialect_is_a_clear_error(tmp_path):
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
+    with pytest.raises(DbtgateError, match=r"unknown sqlfluff dialect 'nosuch'.*duckdb"):
+        lint_gate(project, dialect="nosuch")
+
+
+def test_exclude_globs_and_sqlfluffignore_leave_files_out(tmp_path):
+    bad = "SELECT a FROM t\n"
+    project = pr_repo(
+        tmp_path / "repo",
+        {
+            "models/legacy/old.sql": bad,
+            "models/staging/ignored.sql": bad,
+            "models/staging/kept.sql": bad,
+            ".sqlfluffignore": "models/staging/ignored.sql\n",
+        },
+    )
+    _, run = lint_gate(project, exclude=["models/legacy/*"])
+    assert [linted.path for linted in run.files] == ["models/staging/kept.sql"]
+
+
+def test_sql_outside_model_analysis_and_test_paths_is_not_linted(tmp_path):
+    project = pr_repo(
+        tmp_path / "repo",
+        {
+            "dbt_project.yml": "name: demo\nmodel-paths: [transform]\n",
+            "transform/m.sql": CLEAN,
+            "analyses/a.sql": CLEAN,
+            "macros/x.sql": "{% macro x() %}1{% endmacro %}\n",
+            "scripts/setup.sql": CLEAN,
+        },
+    )
+    _, run = lint_gate(project)
+    assert [linted.path for linted in run.files] == ["analyses/a.sql", "transform/m.sql"]
+
+
+def test_no_changed_sql_passes_with_a_note(tmp_path):
+    project = pr_repo(tmp_path / "repo", {"README.md": "docs only\n"}, {"models/m.sql": CLEAN})
+    result, run = lint_gate(project)
+    assert run.files == []
+    assert result.decision == "pass"
+    assert "lint: no SQL files to lint changed since main" in result.notes
+
+
+def test_dbt_templater_without_the_plugin_is_a_clear_error(tmp_path):
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
+    with pytest.raises(DbtgateError, match="sqlfluff-templater-dbt is not installed"):
+        lint_gate(project, templater="dbt")
+
+
+def test_dbt_templater_needs_a_profile(tmp_path, monkeypatch):
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
+    files = read_dbt_project(project)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DBT_PROFILES_DIR", raising=False)
+    with pytest.raises(DbtgateError, match=r"there is no dbt profile .*profiles.yml not found"):
+        find_dbt_profile(files, None, None)
+
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "profiles.yml").write_text("other:\n  target: dev\n")
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(profiles))
+    with pytest.raises(DbtgateError, match="no profile 'demo'"):
+        find_dbt_profile(files, None, None)
+
+    (profiles / "profiles.yml").write_text("demo:\n  target: dev\n")
+    assert find_dbt_profile(files, None, None) == profiles / "profiles.yml"
+
+
+def _project(project_dir: Path) -> Project:
+    from dbtgate.lint.run import project_without_build
+
+    return project_without_build(project_dir)

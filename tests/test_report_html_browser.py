@@ -1,0 +1,130 @@
+"""The HTML gate report opened in headless Chromium (Debian `chromium` + `chromium-driver`).
+
+It must load with no console errors (a CSP violation or a script error is logged as SEVERE), the
+findings filter must hide rows, and a description carrying a `<script>` must not run. A screenshot
+of the page is saved in the test's tmp directory and its path printed (pytest -s, or -rA).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_report_html import injected_report
+
+from dbtgate.report.html import render_html
+from dbtgate.report.options import RenderOptions
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,2000",
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        if os.environ.get("CI"):
+            pytest.fail("CI must have chromium and chromium-driver (see .ci/run)")
+        pytest.skip("Debian chromium / chromium-driver not installed (apt-get install them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def page(tmp_path: Path, browser) -> object:
+    path = tmp_path / "gate.html"
+    options = RenderOptions(blob_url="https://github.com/acme/shop/blob/abc123")
+    path.write_text(render_html(injected_report(), options), encoding="utf-8")
+    browser.get(path.as_uri())
+    browser.get_log("browser")  # start each test with an empty log
+    browser.refresh()
+    return browser
+
+
+def severe(driver) -> list[dict]:
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def visible_rows(driver) -> list:
+    from selenium.webdriver.common.by import By
+
+    return [
+        row for row in driver.find_elements(By.CSS_SELECTOR, "tr.finding") if row.is_displayed()
+    ]
+
+
+def test_report_loads_without_console_errors_and_takes_a_screenshot(page, tmp_path) -> None:
+    from selenium.webdriver.common.by import By
+
+    assert severe(page) == []
+    verdict = page.find_element(By.ID, "verdict").text
+    assert verdict.startswith("dbtgate: FAIL")
+    assert len(page.find_elements(By.CSS_SELECTOR, "svg.lineage g")) == 3
+    shot = tmp_path / "gate-report.png"
+    assert page.save_screenshot(str(shot))
+    assert shot.read_bytes().startswith(b"\x89PNG")
+    keep = os.environ.get("DBTGATE_SCREENSHOT_DIR")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(keep) / shot.name)
+    print(f"screenshot: {shot}")
+
+
+def test_filters_hide_and_show_rows(page) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    assert len(visible_rows(page)) == 10
+    page.find_element(By.ID, "filter-severity").click()
+    Select(page.find_element(By.ID, "filter-severity")).select_by_value("warn")
+    rows = visible_rows(page)
+    assert len(rows) == 2
+    assert {row.get_attribute("data-severity") for row in rows} == {"warn"}
+    assert page.find_element(By.ID, "shown-count").text == "2"
+
+    Select(page.find_element(By.ID, "filter-severity")).select_by_value("")
+    Select(page.find_element(By.ID, "filter-owner")).select_by_value("Finance Analytics")
+    Select(page.find_element(By.ID, "filter-tier")).select_by_value("1")
+    rows = visible_rows(page)
+    assert [row.get_attribute("data-fingerprint") for row in rows] == [
+        f["fingerprint"]
+        for f in injected_report()["findings"]
+        if f["owner"] == "Finance Analytics" and f["tier"] == 1
+    ]
+    page.find_element(By.ID, "reset-filters").click()
+    assert len(visible_rows(page)) == 10
+    assert severe(page) == []
+
+
+def test_script_in_a_description_does_not_run(page) -> None:
+    from selenium.webdriver.common.by import By
+
+    assert page.execute_script("return window.__pwned === undefined")
+    evil = next(f for f in injected_report()["findings"] if f["unique_id"] == "model.shop.evil")
+    row = page.find_element(By.CSS_SELECTOR, f'tr[data-fingerprint="{evil["fingerprint"]}"]')
+    assert "<script>window.__pwned = 1</script>" in row.text
+    assert page.find_elements(By.CSS_SELECTOR, "tr.finding img") == []
+    assert severe(page) == []

@@ -1,0 +1,107 @@
+"""JUnit XML (a testsuite per family, a testcase per rule x resource) and GitLab code quality."""
+
+from __future__ import annotations
+
+import json
+from xml.etree import ElementTree as ET
+
+from report_samples import finding, sample_report
+
+from dbtgate.report.gitlab import render_gitlab
+from dbtgate.report.junit import render_junit
+
+
+def parse(report: dict) -> ET.Element:
+    return ET.fromstring(render_junit(report).encode())
+
+
+def test_junit_has_a_suite_per_family_and_a_case_per_rule_and_resource() -> None:
+    root = parse(sample_report())
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert sorted(suites) == [
+        "breaking",
+        "docs",
+        "freshness",
+        "kpi",
+        "lint",
+        "owner",
+        "run",
+        "tests",
+    ]
+    # The two LT01 findings on one model are one testcase listing both.
+    lint_cases = suites["lint"].findall("testcase")
+    assert [c.get("name") for c in lint_cases] == ["lint.LT01 model.shop.int_order_payments"]
+    out = lint_cases[0].find("system-out").text
+    assert "11:63" in out and "11:64" in out
+    assert root.get("tests") == "8"
+    assert root.get("failures") == "3"
+    assert root.get("skipped") == "2"
+    for suite in suites.values():
+        assert int(suite.get("tests")) == len(suite.findall("testcase"))
+        assert int(suite.get("failures")) == len(suite.findall("testcase/failure"))
+        assert int(suite.get("skipped")) == len(suite.findall("testcase/skipped"))
+
+
+def test_junit_failure_for_blocking_and_skipped_for_waived() -> None:
+    root = parse(sample_report())
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    failed = cases["tests.primary_key model.shop.fct_orders"]
+    failure = failed.find("failure")
+    assert failure.get("type") == "tests.primary_key"
+    assert "fix: Add unique and not_null tests" in failure.text
+    assert failed.get("file") == "models/marts/_marts.yml" and failed.get("line") == "50"
+    waived = cases["docs.column_coverage model.shop.legacy_orders"].find("skipped")
+    assert waived.get("message").startswith("waived by @data-platform until 2026-03-20")
+    out_of_scope = cases["owner.present model.shop.dim_products"]
+    assert out_of_scope.find("failure") is None and out_of_scope.find("skipped") is None
+
+
+def test_junit_survives_control_characters_and_markup_in_messages() -> None:
+    bad = finding(
+        code="docs.placeholder",
+        severity="error",
+        message='desc \x00\x1b[31m <tag> & ]]> "quoted"',
+        unique_id="model.shop.x",
+        disposition="blocking",
+    )
+    root = parse(sample_report([bad]))
+    failure = root.find("testsuite/testcase/failure")
+    assert "<tag> & ]]>" in failure.get("message")
+    assert "\x00" not in failure.text
+
+
+def test_junit_of_a_clean_run_is_an_empty_valid_document() -> None:
+    root = parse(sample_report([]))
+    assert root.get("tests") == "0" and root.findall("testsuite") == []
+
+
+def test_gitlab_code_quality_lists_open_findings_with_unique_fingerprints() -> None:
+    report = sample_report()
+    issues = json.loads(render_gitlab(report))
+    open_findings = [
+        f for f in report["findings"] if f["disposition"] not in ("waived", "baselined")
+    ]
+    assert len(issues) == len(open_findings)
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    for issue in issues:
+        assert set(issue) >= {"description", "check_name", "fingerprint", "severity", "location"}
+        assert issue["severity"] in ("info", "minor", "major", "critical", "blocker")
+        assert issue["location"]["lines"]["begin"] >= 1
+    by_check = {i["check_name"]: i for i in issues}
+    assert by_check["tests.primary_key"]["severity"] == "blocker"
+    assert by_check["tests.primary_key"]["location"] == {
+        "path": "models/marts/_marts.yml",
+        "lines": {"begin": 50},
+    }
+    assert by_check["owner.present"]["severity"] == "critical"  # error, but out of scope
+    assert by_check["kpi.tier1_test_coverage"]["location"]["path"] == "target/manifest.json"
+
+
+def test_gitlab_fingerprints_stay_unique_when_a_finding_repeats() -> None:
+    twice = [
+        finding(code="lint.LT05", severity="warn", message="long", path="a.sql", line=line)
+        for line in (3, 9)
+    ]
+    assert twice[0].fingerprint == twice[1].fingerprint
+    issues = json.loads(render_gitlab(sample_report(twice)))
+    assert len({i["fingerprint"] for i in issues}) == 2

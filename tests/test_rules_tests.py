@@ -1,0 +1,179 @@
+"""The tests family: tested keys, tests per model, coverage of a selection, relationships."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+
+import pytest
+from corpus import CORPUS
+from policy_support import by_code, corpus_project, gate, write_config
+
+from dbtgate.artifacts import load_artifacts
+from dbtgate.project import Project
+
+PKG = "dbt_bouncer_test_project"
+
+
+def test_primary_key_is_missing_where_unique_or_not_null_is_missing(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "resource_type:model resource_type:snapshot"
+            rules: {tests.primary_key: error}
+        """,
+    )
+    findings = by_code(gate(project, config).findings, "tests.primary_key")
+    assert {f.unique_id for f in findings} == {
+        f"model.{PKG}.int_exclude_via_meta_config",
+        f"snapshot.{PKG}.snapshot_orders",
+        f"snapshot.{PKG}.snapshot_orders_multiple_unique_keys",
+    }
+    half = next(f for f in findings if f.unique_id.endswith("int_exclude_via_meta_config"))
+    assert half.message == (
+        "int_exclude_via_meta_config has no tested primary key: id has unique but no not_null test"
+    )
+    assert half.fix == "Add a `not_null` test to id (or a primary_key constraint)."
+    assert half.severity == "error"
+    assert half.details["unique"] == ["id"]
+
+
+def test_a_primary_key_constraint_counts_unless_told_otherwise(tmp_path):
+    path = CORPUS / "bouncer-dbt112" / "manifest.json"
+    if not path.is_file():
+        pytest.skip(f"corpus absent: {path}")
+    data = json.loads(path.read_text())
+    customers = f"model.{PKG}.customers.v1"
+    edited = copy.deepcopy(data)
+    # Drop the unique test: only the primary_key constraint protects the key now.
+    for uid in [
+        uid
+        for uid, node in edited["nodes"].items()
+        if node.get("attached_node") == customers
+        and (node.get("test_metadata") or {}).get("name") == "unique"
+    ]:
+        del edited["nodes"][uid]
+    (tmp_path / "target").mkdir()
+    (tmp_path / "target" / "manifest.json").write_text(json.dumps(edited))
+    project = Project.from_artifacts(load_artifacts(tmp_path / "target"))
+    accepting = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "customers.v1"
+            rules: {tests.primary_key: error}
+        """,
+    )
+    assert by_code(gate(project, accepting).findings, "tests.primary_key") == []
+    strict = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "customers.v1"
+            rules: {tests.primary_key: {severity: error, accept_constraints: false}}
+        """,
+        name="strict.yml",
+    )
+    [finding] = by_code(gate(project, strict).findings, "tests.primary_key")
+    assert finding.message.endswith("customer_id has not_null but no unique test")
+
+
+def test_min_per_model_counts_generic_and_singular_tests(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "resource_type:model"
+            rules: {tests.min_per_model: {severity: warn, min: 3}}
+        """,
+    )
+    findings = by_code(gate(project, config).findings, "tests.min_per_model")
+    flagged = {f.unique_id.split(".", 2)[2]: f.details["tests"] for f in findings}
+    assert flagged == {
+        "py_order_stats": 2,
+        "stg_raw_orders_for_snapshot": 2,
+        "stg_customers": 2,
+        "metricflow_time_spine": 2,
+        "int_exclude_via_meta_config": 1,
+        "int_incremental": 2,
+        "int_disabled_model": 1,
+    }
+    assert all(f.severity == "warn" for f in findings)
+
+
+def test_coverage_is_one_finding_for_the_selection_at_the_policy_line(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "package:tiktok_ads"
+            rules:
+              tests.coverage: {severity: error, min: 0.8}
+          - select: "*"
+            rules:
+              tests.coverage: {severity: error, min: 0.8}
+        """,
+    )
+    findings = by_code(gate(project, config).findings, "tests.coverage")
+    assert len(findings) == 1  # the root project's models are all tested
+    [finding] = findings
+    assert finding.unique_id is None
+    # The config file as the reader runs dbtgate, and the rule's line in it.
+    assert (finding.path, finding.line) == (os.path.relpath(config), 5)
+    assert finding.details["tested"] == 13
+    assert finding.details["total"] == 24
+    assert finding.message.startswith("13 of 24 selected models are tested (54% < 80%)")
+    assert "model.tiktok_ads.stg_tiktok_ads__location" in finding.details["untested"]
+    assert finding.disposition == "blocking"
+
+
+def test_coverage_fingerprint_does_not_depend_on_where_dbtgate_runs(tmp_path, monkeypatch):
+    project = corpus_project("bouncer-dbt112")
+    text = """\
+        version: 1
+        policies:
+          - select: "package:tiktok_ads"
+            rules: {tests.coverage: {min: 0.9}}
+        """
+    config = write_config(tmp_path, text)
+    first = by_code(gate(project, config).findings, "tests.coverage")[0]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    second = by_code(gate(project, config).findings, "tests.coverage")[0]
+    assert first.path != second.path
+    assert first.fingerprint == second.fingerprint
+
+
+@pytest.mark.slow
+def test_relationships_to_parents_flags_a_parent_key_without_a_test(shop_builds, tmp_path):
+    project = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"), shop_builds.pr)
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "resource_type:model"
+            rules: {tests.relationships_to_parents: warn}
+        """,
+    )
+    findings = by_code(gate(project, config).findings, "tests.relationships_to_parents")
+    assert [(f.unique_id, f.column_name, f.path, f.line) for f in findings] == [
+        (
+            "model.shop.int_order_items_priced",
+            "product_id",
+            "models/intermediate/_intermediate.yml",
+            17,
+        )
+    ]
+    assert findings[0].details["parent"] == "model.shop.stg_products"

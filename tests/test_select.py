@@ -1,0 +1,153 @@
+"""Selectors pick what dbt's `--select` would pick, on a real 39-model project (bouncer-dbt112)."""
+
+from __future__ import annotations
+
+import pytest
+from corpus import CORPUS
+
+from dbtgate.artifacts import load_artifacts
+from dbtgate.project import Project
+from dbtgate.select import Selection, SelectorError, parse_selector
+
+PKG = "dbt_bouncer_test_project"
+
+
+@pytest.fixture(scope="module")
+def bouncer() -> Project:
+    path = CORPUS / "bouncer-dbt112"
+    if not path.is_dir():
+        pytest.skip(f"corpus absent: {path}")
+    return Project.from_artifacts(load_artifacts(path))
+
+
+def names(selection: Selection, text: str, exclude: str | None = None) -> set[str]:
+    """unique_ids without the resource type, e.g. `dbt_bouncer_test_project.orders`."""
+    excluded = parse_selector(exclude) if exclude else None
+    return {uid.split(".", 1)[1] for uid in selection.select(parse_selector(text), excluded)}
+
+
+def short(*items: str) -> set[str]:
+    return {f"{PKG}.{item}" for item in items}
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("tag:crm", short("stg_customers", "stg_orders", "stg_raw_orders_for_snapshot")),
+        (
+            "path:models/staging/crm",
+            short(
+                "stg_customers",
+                "stg_orders",
+                "stg_raw_orders_for_snapshot",
+                "dummy_source.customers",
+            ),
+        ),
+        ("file:orders.sql", short("orders")),
+        ("access:public", short("customers.v1", "customers.v2", "customers.v3", "orders")),
+        (
+            "config.materialized:ephemeral",
+            short("int_disabled_model", "int_model_1", "stg_raw_orders_for_snapshot"),
+        ),
+        (
+            "config.contract.enforced:true",
+            short("customers.v1", "customers.v2", "customers.v3", "orders"),
+        ),
+        (
+            "resource_type:snapshot",
+            short("snapshot_orders", "snapshot_orders_multiple_unique_keys"),
+        ),
+        ("source:dummy_source", short("dummy_source.customers")),
+        ("exposure:pulse*", short("pulse_queries")),
+        ("unique_id:model.*.orders", short("orders")),
+        ("customers.v2", short("customers.v2")),
+        ("model.dbt_bouncer_test_project.orders", short("orders")),
+    ],
+)
+def test_each_method_selects_what_dbt_would(bouncer, selector, expected):
+    assert names(Selection(bouncer), selector) == expected
+
+
+def test_fqn_prefix_with_wildcards_selects_a_folder(bouncer):
+    selection = Selection(bouncer)
+    marts = short("customers.v1", "customers.v2", "customers.v3", "orders")
+    assert names(selection, "fqn:dbt_bouncer_test_project.marts.*,resource_type:model") == marts
+    # Without the package name, as dbt allows.
+    assert names(selection, "fqn:marts.finance,resource_type:model") == marts
+
+
+def test_a_bare_name_selects_every_version_of_a_model(bouncer):
+    selected = names(Selection(bouncer), "customers,resource_type:model")
+    assert selected == short("customers.v1", "customers.v2", "customers.v3")
+
+
+def test_union_intersection_and_exclude(bouncer):
+    selection = Selection(bouncer)
+    assert names(selection, "tag:crm access:public") == names(selection, "tag:crm") | names(
+        selection, "access:public"
+    )
+    assert names(selection, "access:public,config.materialized:table") == short(
+        "customers.v1", "customers.v2", "customers.v3", "orders"
+    )
+    assert names(selection, "access:public", exclude="customers") == short("orders")
+
+
+def test_graph_operators_walk_parents_and_children_to_a_depth(bouncer):
+    selection = Selection(bouncer)
+    assert names(selection, "1+orders") == short("orders", "stg_orders", "stg_payments")
+    assert names(selection, "+orders") == short(
+        "orders", "stg_orders", "stg_payments", "raw_orders", "raw_payments"
+    )
+    assert names(selection, "orders+") == short("orders", "pulse_queries")
+    # @: the model, everything downstream, and everything those need.
+    at = names(selection, "@stg_orders")
+    assert short("stg_orders", "orders", "customers.v3", "pulse_queries", "stg_customers") <= at
+
+
+def test_selection_is_the_root_project_unless_a_package_is_named(bouncer):
+    selection = Selection(bouncer)
+    everything = names(selection, "*")
+    assert all(name.startswith(f"{PKG}.") for name in everything)
+    tiktok = names(selection, "package:tiktok_ads")
+    assert tiktok and all(name.startswith("tiktok_ads.") for name in tiktok)
+
+
+def test_tier_comparisons(bouncer):
+    selection = Selection(bouncer)
+    # No resource of this project declares a tier: all have the default tier 3.
+    assert names(selection, "tier:3") == names(selection, "*")
+    assert names(selection, "tier:<=2") == set()
+    assert names(selection, "tier:>=3") == names(selection, "*")
+
+
+def test_state_methods_need_a_base(bouncer):
+    with pytest.raises(SelectorError, match="needs a base build"):
+        Selection(bouncer).select(parse_selector("state:modified"))
+
+
+def test_state_modified_includes_new_as_in_dbt(bouncer):
+    orders = f"model.{PKG}.orders"
+    stg = f"model.{PKG}.stg_orders"
+    selection = Selection(bouncer, new={orders}, modified={stg})
+    assert names(selection, "state:new") == short("orders")
+    assert names(selection, "state:modified") == short("orders", "stg_orders")
+    assert names(selection, "state:modified+") >= short("orders", "stg_orders", "pulse_queries")
+    assert short("stg_orders") & names(selection, "state:unmodified") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("colour:red", "unknown selector method 'colour'"),
+        ("state:weird", "state: takes one of"),
+        ("tier:gold", "tier: takes a number"),
+        ("tag:a,,tag:b", "empty selector part"),
+        ("config.:x", "config. needs a key"),
+        ("tag:", "needs a value"),
+        ("@2+x", "cannot be combined"),
+        ("", "empty selector"),
+    ],
+)
+def test_bad_selectors_are_named(text, message):
+    with pytest.raises(SelectorError, match=message):
+        parse_selector(text)

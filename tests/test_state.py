@@ -1,0 +1,175 @@
+"""What counts as changed against the base: what a reviewer would call a change, nothing else."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS
+
+from dbtgate.artifacts import load_artifacts
+from dbtgate.project import Project
+from dbtgate.state import compare_builds, in_scope
+
+PKG = "dbt_bouncer_test_project"
+ORDERS = f"model.{PKG}.orders"
+
+
+def corpus_project(name: str) -> Project:
+    path = CORPUS / name
+    if not path.is_dir():
+        pytest.skip(f"corpus absent: {path}")
+    return Project.from_artifacts(load_artifacts(path))
+
+
+@pytest.fixture(scope="module")
+def bouncer_json() -> dict:
+    path = CORPUS / "bouncer-dbt112" / "manifest.json"
+    if not path.is_file():
+        pytest.skip(f"corpus absent: {path}")
+    return json.loads(path.read_text())
+
+
+def project_from(data: dict, directory: Path) -> Project:
+    """A Project from a (mutated) real manifest written to `directory`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "manifest.json").write_text(json.dumps(data))
+    return Project.from_artifacts(load_artifacts(directory))
+
+
+def test_the_same_project_built_by_another_dbt_version_has_no_changes():
+    changes = compare_builds(corpus_project("bouncer-dbt111"), corpus_project("bouncer-dbt110"))
+    assert (changes.new, changes.modified, changes.deleted) == ([], {}, [])
+    # dbt 1.10 and 1.11 are different minor versions: the SQL is compared by its text.
+    assert changes.body_compared_by == "raw_code"
+
+
+def test_checksums_that_differ_across_dbt_versions_are_not_a_body_change():
+    current, base = corpus_project("bouncer-dbt112"), corpus_project("bouncer-dbt110")
+    differing = [
+        uid
+        for uid, node in current.nodes.items()
+        if uid in base.nodes and node.checksum != base.nodes[uid].checksum
+    ]
+    assert len(differing) > 30  # dbt 1.12 hashes the same files differently
+    changes = compare_builds(current, base)
+    assert not [uid for uid, reasons in changes.modified.items() if "body" in reasons]
+
+
+def test_fusion_build_of_the_same_project_reads_as_unmodified_models():
+    changes = compare_builds(corpus_project("bouncer-dbt20"), corpus_project("bouncer-dbt112"))
+    models = {uid for uid in changes.modified if uid.startswith("model.")}
+    assert models == set()
+
+
+def test_a_real_pull_request_pair_shows_its_new_and_modified_models():
+    changes = compare_builds(corpus_project("recce-pair/pr2"), corpus_project("recce-pair/base"))
+    assert changes.new == [
+        "model.jaffle_shop.int_customer_orders",
+        "model.jaffle_shop.int_customer_payments",
+    ]
+    assert changes.modified == {"model.jaffle_shop.customers": ["body"]}
+    assert changes.body_compared_by == "checksum"
+
+
+def test_a_moved_file_is_neither_new_nor_modified(bouncer_json, tmp_path):
+    moved = copy.deepcopy(bouncer_json)
+    node = moved["nodes"][ORDERS]
+    node["original_file_path"] = "models/marts/sales/orders.sql"
+    node["path"] = "marts/sales/orders.sql"
+    node["fqn"] = [PKG, "marts", "sales", "orders"]
+    node["patch_path"] = f"{PKG}://models/marts/sales/_sales.yml"
+    changes = compare_builds(
+        project_from(moved, tmp_path / "pr"), project_from(bouncer_json, tmp_path / "base")
+    )
+    assert ORDERS not in changes.new
+    assert ORDERS not in changes.modified
+
+
+def test_environment_dependent_config_is_not_a_change(bouncer_json, tmp_path):
+    other_env = copy.deepcopy(bouncer_json)
+    for node in other_env["nodes"].values():
+        node["database"] = "prod_db"
+        node["schema"] = "analytics_prod"
+        node["relation_name"] = '"prod_db"."analytics_prod"."x"'
+        node["config"]["schema"] = "analytics_prod"
+        node["config"]["database"] = "prod_db"
+    changes = compare_builds(
+        project_from(other_env, tmp_path / "pr"), project_from(bouncer_json, tmp_path / "base")
+    )
+    assert changes.modified == {}
+
+
+def test_yaml_only_edits_modify_the_model(bouncer_json, tmp_path):
+    edited = copy.deepcopy(bouncer_json)
+    node = edited["nodes"][ORDERS]
+    column = next(iter(node["columns"]))
+    node["columns"][column]["description"] = "A new, better description."
+    node["config"]["meta"] = {**node["config"].get("meta", {}), "owner": "@finance"}
+    node["meta"] = {**node.get("meta", {}), "owner": "@finance"}
+    changes = compare_builds(
+        project_from(edited, tmp_path / "pr"), project_from(bouncer_json, tmp_path / "base")
+    )
+    assert changes.modified == {ORDERS: ["config.meta", f"column {column.lower()} description"]}
+
+
+def test_a_removed_test_modifies_the_model_it_tested(bouncer_json, tmp_path):
+    edited = copy.deepcopy(bouncer_json)
+    test_id = next(
+        uid
+        for uid, node in edited["nodes"].items()
+        if node["resource_type"] == "test" and node.get("attached_node") == ORDERS
+    )
+    del edited["nodes"][test_id]
+    changes = compare_builds(
+        project_from(edited, tmp_path / "pr"), project_from(bouncer_json, tmp_path / "base")
+    )
+    assert changes.modified == {ORDERS: ["tests"]}
+    assert changes.deleted == [test_id]
+
+
+def test_a_new_checksum_under_the_same_dbt_version_is_a_body_change(bouncer_json, tmp_path):
+    edited = copy.deepcopy(bouncer_json)
+    edited["nodes"][ORDERS]["checksum"]["checksum"] = "0" * 64
+    changes = compare_builds(
+        project_from(edited, tmp_path / "pr"), project_from(bouncer_json, tmp_path / "base")
+    )
+    assert changes.modified == {ORDERS: ["body"]}
+
+
+def test_scope_includes_the_tests_of_changed_resources(bouncer_json, tmp_path):
+    edited = copy.deepcopy(bouncer_json)
+    edited["nodes"][ORDERS]["checksum"]["checksum"] = "0" * 64
+    project = project_from(edited, tmp_path / "pr")
+    scope = in_scope(
+        compare_builds(project, project_from(bouncer_json, tmp_path / "base")), project
+    )
+    tests = {t.unique_id for t in project.tests_on(ORDERS)}
+    assert tests and scope == {ORDERS} | tests
+
+
+@pytest.mark.slow
+def test_the_fixture_pull_request_changes_exactly_what_its_readme_lists(shop_builds):
+    base = Project.from_artifacts(load_artifacts(shop_builds.base / "target"))
+    pr = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"))
+    changes = compare_builds(pr, base)
+    assert [uid for uid in changes.new if uid.startswith("model.")] == [
+        "model.shop.customer_segments"
+    ]
+    assert "test.shop.not_null_customer_ltv_avg_order_value.d09aefd175" in changes.new
+    assert changes.modified == {
+        "model.shop.customer_ltv": ["body", "column avg_order_value added", "tests"],
+        "model.shop.int_order_payments": ["body"],
+        "model.shop.orders_summary.v2": [
+            "body",
+            "column item_count removed",
+            "column total_amount data_type",
+        ],
+        # YAML-only: the description changed, the SQL did not.
+        "model.shop.stg_payments": ["description"],
+    }
+    # finance_revenue moved lines in _marts.yml and orders_summary.v1 shares a YAML file with
+    # v2: neither changed.
+    assert changes.deleted == []

@@ -1,0 +1,202 @@
+"""The freshness rules on real sources.json files: late sources, failed checks, unwatched sources."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from corpus import corpus_dir
+
+from dbtgate.artifacts import load_artifacts
+from dbtgate.checks import CheckContext
+from dbtgate.config import Config
+from dbtgate.gate import run_gate
+from dbtgate.locate import Locator
+from dbtgate.project import Project
+from dbtgate.status.freshness import source_freshness
+
+# From fixtures/README.md, "Sources and freshness".
+STALE_SOURCE = "source.shop.shop_raw.raw_payments"
+SOURCES_YAML = "models/staging/_sources.yml"
+
+
+def context(directory: Path, **kwargs) -> CheckContext:
+    project = Project.from_artifacts(load_artifacts(directory), kwargs.pop("project_dir", None))
+    return CheckContext(project=project, config=kwargs.pop("config", Config()), **kwargs)
+
+
+def copy_build(source: Path, target: Path, edit=None) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("manifest.json", "run_results.json", "catalog.json"):
+        if (source / name).exists():
+            shutil.copy(source / name, target / name)
+    raw = json.loads((source / "sources.json").read_text())
+    if edit:
+        edit(raw)
+    (target / "sources.json").write_text(json.dumps(raw))
+    return target
+
+
+def expected_codes(raw: dict) -> Counter:
+    codes = {
+        "error": "freshness.error",
+        "runtime error": "freshness.error",
+        "warn": "freshness.warn",
+    }
+    return Counter(codes[r["status"]] for r in raw["results"] if r["status"] in codes)
+
+
+def test_ticketswap_sources_json_is_read_and_evaluated():
+    build = corpus_dir("ticketswap-dbt19")
+    raw = json.loads((build / "sources.json").read_text())
+    ctx = context(build)
+    findings = list(source_freshness(ctx))
+    status = Counter(f.code for f in findings if f.code in ("freshness.error", "freshness.warn"))
+    assert status == expected_codes(raw)
+    assert all(r["status"] == "pass" for r in raw["results"])
+    assert "sources.json absent" not in " ".join(ctx.notes)
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("status", ["warn", "error"])
+def test_late_source_names_its_age_and_thresholds(tmp_path, version, status):
+    """The ticketswap result, made late, under each sources.json schema version."""
+
+    def late(raw):
+        raw["metadata"]["dbt_schema_version"] = (
+            f"https://schemas.getdbt.com/dbt/sources/v{version}.json"
+        )
+        result = raw["results"][0]
+        result["status"] = status
+        result["max_loaded_at_time_ago_in_s"] = 30 * 3600.0
+        result["criteria"]["error_after"] = {"count": 48, "period": "hour"}
+
+    build = copy_build(corpus_dir("ticketswap-dbt19"), tmp_path, late)
+    raw = json.loads((build / "sources.json").read_text())
+    result = raw["results"][0]
+    (finding,) = [f for f in source_freshness(context(build)) if f.code != "freshness.missing"]
+    assert finding.code == f"freshness.{status}"
+    assert finding.severity == status
+    assert finding.unique_id == result["unique_id"]
+    assert f"is 30.0 h old: last loaded {result['max_loaded_at']}" in finding.message
+    assert f"checked {result['snapshotted_at']}" in finding.message
+    assert "(warn after 24 hours, error after 48 hours)" in finding.message
+    assert finding.details["max_loaded_at"] == result["max_loaded_at"]
+    assert finding.details["snapshotted_at"] == result["snapshotted_at"]
+    assert finding.details["age_seconds"] == 30 * 3600.0
+    assert (finding.details["warn_after"], finding.details["error_after"]) == (
+        "24 hours",
+        "48 hours",
+    )
+
+
+def test_failed_freshness_query_is_an_error(tmp_path):
+    def broken(raw):
+        raw["results"] = [
+            {
+                "unique_id": raw["results"][0]["unique_id"],
+                "status": "runtime error",
+                "error": "Binder Error: column loaded_at not found\n  LINE 1",
+                "timing": [],
+                "thread_id": "Thread-1",
+                "execution_time": 0.1,
+                "adapter_response": {},
+                "message": None,
+                "failures": None,
+            }
+        ]
+
+    build = copy_build(corpus_dir("ticketswap-dbt19"), tmp_path, broken)
+    (finding,) = [f for f in source_freshness(context(build)) if f.code != "freshness.missing"]
+    assert finding.code == "freshness.error"
+    assert (
+        "the freshness check itself failed: Binder Error: column loaded_at not found"
+        in finding.message
+    )
+
+
+def test_absent_sources_json_is_a_note_unless_required(tmp_path):
+    shutil.copy(corpus_dir("bouncer-dbt112") / "manifest.json", tmp_path / "manifest.json")
+    ctx = context(tmp_path)
+    assert [f for f in source_freshness(ctx) if f.code != "freshness.missing"] == []
+    assert any(note.startswith("sources.json absent") for note in ctx.notes)
+    config = Config()
+    config.freshness.required = True
+    config.freshness.missing_tiers = []
+    result = run_gate(context(tmp_path, config=config))
+    assert [f.code for f in result.blocking] == ["freshness.not_run"]
+
+
+# -- the fixture project --------------------------------------------------------------------------
+
+
+def tier1_sources_without_freshness(manifest: dict) -> set[str]:
+    """Independently of the Project graph: walk the raw parent_map up from tier-1 models."""
+
+    def tier(node):
+        meta = {**(node.get("config", {}).get("meta") or {}), **(node.get("meta") or {})}
+        return meta.get("tier")
+
+    frontier = [
+        uid
+        for uid, n in manifest["nodes"].items()
+        if n["resource_type"] == "model" and tier(n) == 1
+    ]
+    seen = set(frontier)
+    while frontier:
+        frontier = [
+            p for uid in frontier for p in manifest["parent_map"].get(uid, []) if p not in seen
+        ]
+        seen.update(frontier)
+    unwatched = set()
+    for uid in seen & set(manifest["sources"]):
+        rule = manifest["sources"][uid].get("freshness") or {}
+        if not any((rule.get(k) or {}).get("count") for k in ("warn_after", "error_after")):
+            unwatched.add(uid)
+    return unwatched
+
+
+@pytest.mark.slow
+def test_fixture_stale_source_and_unwatched_sources(shop_builds):
+    project_dir = shop_builds.pr
+    target = project_dir / "target"
+    raw_sources = json.loads((target / "sources.json").read_text())
+    manifest = json.loads((target / "manifest.json").read_text())
+    ctx = context(target, project_dir=project_dir)
+    result = run_gate(ctx, Locator(project_dir))
+    freshness = [f for f in result.findings if f.family == "freshness"]
+
+    assert Counter(f.code for f in freshness if f.code != "freshness.missing") == expected_codes(
+        raw_sources
+    )
+    (stale,) = [f for f in freshness if f.code == "freshness.error"]
+    assert stale.unique_id == STALE_SOURCE
+    assert (stale.path, stale.line) == (SOURCES_YAML, 15)
+    assert stale.disposition == "blocking"
+    assert stale.details["max_loaded_at"].startswith("2020-01-01T00:00:00")
+    assert "(warn after 12 hours, error after 24 hours)" in stale.message
+
+    missing = {f.unique_id: f for f in freshness if f.code == "freshness.missing"}
+    assert set(missing) == tier1_sources_without_freshness(manifest)
+    assert {uid: f.line for uid, f in missing.items()} == {
+        "source.shop.shop_raw.raw_customers": 22,
+        "source.shop.shop_raw.raw_products": 24,
+        "source.shop.shop_raw.raw_order_items": 26,
+    }
+    assert all(f.severity == "warn" and f.disposition == "advisory" for f in missing.values())
+
+
+@pytest.mark.slow
+def test_unwatched_source_of_a_changed_tier1_model_is_in_scope(shop_builds):
+    target = shop_builds.pr / "target"
+    findings = list(source_freshness(context(target, changed={"model.shop.dim_customers"})))
+    missing = {f.unique_id: f for f in findings if f.code == "freshness.missing"}
+    assert missing["source.shop.shop_raw.raw_customers"].changed
+    assert (
+        "feeds tier-1 model dim_customers" in missing["source.shop.shop_raw.raw_customers"].message
+    )
+    # raw_products reaches tier-1 only through fct_orders, which did not change.
+    assert not missing["source.shop.shop_raw.raw_products"].changed

@@ -1,0 +1,482 @@
+"""The run rules on real run_results: failures, errors, skips, unbuilt changes, stale and slow runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS, corpus_dir, corpus_files, file_id
+
+from dbtgate.artifacts import ArtifactSet, load_artifacts, load_manifest, load_run_results
+from dbtgate.checks import CheckContext
+from dbtgate.config import Config
+from dbtgate.gate import run_gate
+from dbtgate.locate import Locator
+from dbtgate.project import Project
+from dbtgate.status.run import run_status
+
+RUN_RESULTS = corpus_files("**/run_results*.json")
+# The dbt 1.9 `dbt build` pair in schema-versions/: manifest and run_results of one invocation.
+BUILD_MANIFEST_NAME = "manifest_v12_dbt1.9.json"
+BUILD_RESULTS_NAME = "run_results_v6.json"
+# From fixtures/README.md, "The pull request", change 5.
+PLANTED_TEST = "test.shop.not_null_customer_ltv_avg_order_value.d09aefd175"
+PLANTED_LINE = 123
+
+
+def context(artifacts: ArtifactSet, **kwargs) -> CheckContext:
+    project = Project.from_artifacts(artifacts, kwargs.pop("project_dir", None))
+    return CheckContext(project=project, config=kwargs.pop("config", Config()), **kwargs)
+
+
+def manifest_for(run_results: Path) -> Path:
+    """The corpus manifest of the same dbt invocation, else a small unrelated one: the status
+    rules only need the manifest for names, owners and tiers."""
+    invocation = json.loads(run_results.read_text())["metadata"]["invocation_id"]
+    for manifest in sorted(CORPUS.glob("**/manifest*.json")):
+        with manifest.open() as handle:
+            head = handle.read(4000)
+        if invocation in head:
+            return manifest
+    return CORPUS / "ticketswap-dbt19" / "manifest.json"
+
+
+def pair(manifest: Path, run_results: Path) -> ArtifactSet:
+    return ArtifactSet(
+        run_results.parent, load_manifest(manifest), run_results=load_run_results(run_results)
+    )
+
+
+def expected_status_counts(raw: dict) -> Counter:
+    """What the run rules must report, computed from the raw JSON alone."""
+    expected: Counter = Counter()
+    for result in raw["results"]:
+        uid, status = result["unique_id"], result["status"]
+        test = uid.startswith(("test.", "unit_test."))
+        if test and status in ("fail", "error", "runtime error"):
+            expected[("run.test_failures", "error")] += 1
+        elif test and status == "warn":
+            expected[("run.test_failures", "warn")] += 1
+        elif not test and status in ("error", "runtime error", "partial success"):
+            expected[("run.errors", "error")] += 1
+        elif status == "skipped":
+            expected[("run.skipped", "warn")] += 1
+    return expected
+
+
+def status_counts(findings) -> Counter:
+    codes = {"run.test_failures", "run.errors", "run.skipped"}
+    return Counter((f.code, f.severity) for f in findings if f.code in codes)
+
+
+@pytest.mark.parametrize("path", RUN_RESULTS, ids=file_id)
+def test_statuses_of_each_corpus_run_match_the_raw_json(path):
+    raw = json.loads(path.read_text())
+    findings = list(run_status(context(pair(manifest_for(path), path))))
+    assert status_counts(findings) == expected_status_counts(raw)
+    assert {f.unique_id for f in findings if f.code == "run.errors"} == {
+        r["unique_id"]
+        for r in raw["results"]
+        if r["status"] == "error" and not r["unique_id"].startswith("test.")
+    }
+
+
+def test_corpus_holds_an_errored_model_and_skipped_models():
+    """The statuses test above is only as good as the statuses the corpus has."""
+    v4 = corpus_dir("schema-versions") / "run_results_v4.json"
+    findings = list(run_status(context(pair(manifest_for(v4), v4))))
+    errors = [f for f in findings if f.code == "run.errors"]
+    assert [f.unique_id for f in errors] == ["model.jaffle_shop.test_insert_overwrite"]
+    assert "Database Error in model test_insert_overwrite" in errors[0].message
+    fusion = corpus_dir("bouncer-dbt20") / "run_results.json"
+    skipped = [
+        f
+        for f in run_status(context(pair(manifest_for(fusion), fusion)))
+        if f.code == "run.skipped"
+    ]
+    raw = json.loads(fusion.read_text())
+    assert sorted(f.unique_id for f in skipped) == sorted(
+        r["unique_id"] for r in raw["results"] if r["status"] == "skipped"
+    )
+
+
+@pytest.mark.parametrize("path", RUN_RESULTS, ids=file_id)
+def test_failing_statuses_in_every_schema_version_become_findings(path, tmp_path):
+    """The corpus runs mostly pass: plant failures in a copy of each file, in its own schema."""
+    raw = json.loads(path.read_text())
+    tests = [r for r in raw["results"] if r["unique_id"].startswith("test.")]
+    others = [r for r in raw["results"] if not r["unique_id"].startswith("test.")]
+    if tests:
+        tests[0].update(
+            status="fail", failures=7, message="Got 7 results, configured to fail if != 0"
+        )
+    if len(tests) > 1:
+        tests[1].update(
+            status="warn", failures=1, message="Got 1 result, configured to warn if != 0"
+        )
+    if len(tests) > 2:
+        tests[2].update(
+            status="error", failures=None, message="Runtime Error\n  column x not found"
+        )
+    others[0].update(status="error", message="Database Error in model x\n  syntax error")
+    others[-1].update(status="skipped", message="SKIP")
+    planted = tmp_path / "run_results.json"
+    planted.write_text(json.dumps(raw))
+    findings = list(run_status(context(pair(manifest_for(path), planted))))
+    assert status_counts(findings) == expected_status_counts(raw)
+    by_uid = {f.unique_id: f for f in findings}
+    if tests:
+        failed = by_uid[tests[0]["unique_id"]]
+        assert failed.severity == "error"
+        assert "failed: 7 failing rows" in failed.message
+        assert failed.details["failures"] == 7
+    if len(tests) > 1:
+        warned = by_uid[tests[1]["unique_id"]]
+        assert warned.severity == "warn"
+        assert "warned: 1 failing row" in warned.message
+    if len(tests) > 2:
+        assert "errored: Runtime Error" in by_uid[tests[2]["unique_id"]].message
+    assert "errored: Database Error in model x" in by_uid[others[0]["unique_id"]].message
+
+
+def test_results_of_docs_generate_are_noted_as_compile_only():
+    build = corpus_dir("bouncer-dbt112")
+    ctx = context(load_artifacts(build))
+    findings = list(run_status(ctx))
+    assert findings == []
+    assert any(
+        "`dbt generate`" in note and "compiles without running" in note for note in ctx.notes
+    )
+
+
+# -- run.not_run --------------------------------------------------------------------------------
+
+
+def build_pair(tmp_path: Path, edit_results=None, edit_manifest=None) -> Path:
+    """A copy of the dbt 1.9 build pair, with its run_results (or manifest) edited."""
+    source = corpus_dir("schema-versions")
+    target = tmp_path / "target"
+    target.mkdir()
+    manifest = json.loads((source / BUILD_MANIFEST_NAME).read_text())
+    results = json.loads((source / BUILD_RESULTS_NAME).read_text())
+    if edit_results:
+        edit_results(results)
+    if edit_manifest:
+        edit_manifest(manifest)
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    (target / "run_results.json").write_text(json.dumps(results))
+    return target
+
+
+def first_tested_model(raw_manifest: dict) -> tuple[str, list[str]]:
+    """A model that has tests, with its test ids, read from the raw manifest."""
+    tests: dict[str, list[str]] = {}
+    for uid, node in raw_manifest["nodes"].items():
+        if node["resource_type"] == "test" and node.get("attached_node"):
+            tests.setdefault(node["attached_node"], []).append(uid)
+    model = sorted(m for m in tests if m.startswith("model."))[0]
+    return model, sorted(tests[model])
+
+
+def test_changed_model_without_a_result_blocks(tmp_path):
+    raw_manifest = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
+    model, tests = first_tested_model(raw_manifest)
+    unbuilt = {model, *tests}
+
+    def drop_model(results):
+        results["results"] = [r for r in results["results"] if r["unique_id"] not in unbuilt]
+
+    # As the state module reports it: the changed model and the tests attached to it.
+    ctx = context(load_artifacts(build_pair(tmp_path, drop_model)), changed=unbuilt)
+    result = run_gate(ctx)
+    blocking = [f for f in result.blocking if f.code == "run.not_run"]
+    assert [f.unique_id for f in blocking] == [model]
+    assert "changed but was not built" in blocking[0].message
+    assert result.decision == "fail"
+
+
+def test_changed_test_of_an_unchanged_model_that_did_not_run_blocks(tmp_path):
+    raw_manifest = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
+    _, tests = first_tested_model(raw_manifest)
+
+    def drop_test(results):
+        results["results"] = [r for r in results["results"] if r["unique_id"] != tests[0]]
+
+    ctx = context(load_artifacts(build_pair(tmp_path, drop_test)), changed={tests[0]})
+    findings = [f for f in run_status(ctx) if f.code == "run.not_run"]
+    assert [f.unique_id for f in findings] == [tests[0]]
+    assert "changed but did not run" in findings[0].message
+
+
+def test_changed_model_built_with_its_results_is_not_flagged(tmp_path):
+    raw_manifest = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
+    model, _ = first_tested_model(raw_manifest)
+    ctx = context(load_artifacts(build_pair(tmp_path)), changed={model})
+    assert [f for f in run_status(ctx) if f.code == "run.not_run"] == []
+
+
+def test_changed_model_whose_tests_did_not_run_blocks(tmp_path):
+    raw_manifest = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
+    model, tests = first_tested_model(raw_manifest)
+
+    def drop_tests(results):
+        results["results"] = [r for r in results["results"] if r["unique_id"] not in tests]
+
+    ctx = context(load_artifacts(build_pair(tmp_path, drop_tests)), changed={model})
+    findings = [f for f in run_status(ctx) if f.code == "run.not_run"]
+    assert len(findings) == 1
+    assert findings[0].unique_id == model
+    assert f"{len(tests)} of its {len(tests)} tests did not run" in findings[0].message
+    assert findings[0].details["tests_not_run"] == tests
+
+
+def test_unknown_changed_set_never_reports_not_run(tmp_path):
+    def drop_everything(results):
+        results["results"] = results["results"][:1]
+
+    ctx = context(load_artifacts(build_pair(tmp_path, drop_everything)), changed=None)
+    assert [f for f in run_status(ctx) if f.code == "run.not_run"] == []
+
+
+def test_compile_only_results_do_not_count_as_built():
+    build = corpus_dir("bouncer-dbt112")
+    artifacts = load_artifacts(build)
+    model = next(
+        uid
+        for uid, node in artifacts.manifest.data.nodes.items()
+        if node.resource_type == "model" and node.config.materialized != "ephemeral"
+    )
+    findings = [
+        f for f in run_status(context(artifacts, changed={model})) if f.code == "run.not_run"
+    ]
+    assert [f.unique_id for f in findings] == [model]
+    assert "is from `dbt generate`, which does not run anything" in findings[0].message
+
+
+def test_absent_run_results_is_a_note_unless_required(tmp_path):
+    shutil.copy(corpus_dir("bouncer-dbt112") / "manifest.json", tmp_path / "manifest.json")
+    ctx = context(load_artifacts(tmp_path))
+    assert list(run_status(ctx)) == []
+    assert "run_results.json absent: the last run's results are not gated" in ctx.notes
+    config = Config()
+    config.run.required = True
+    ctx = context(load_artifacts(tmp_path), config=config)
+    result = run_gate(ctx)
+    assert [f.code for f in result.blocking] == ["run.not_run"]
+
+
+# -- run.stale_results ----------------------------------------------------------------------------
+
+
+def parse_utc(timestamp: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+
+
+def shift(timestamp: str, **delta) -> str:
+    moment = parse_utc(timestamp) + dt.timedelta(**delta)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def later_manifest(**delta):
+    def edit(manifest):
+        manifest["metadata"]["invocation_id"] = "another-invocation"
+        manifest["metadata"]["generated_at"] = shift(manifest["metadata"]["generated_at"], **delta)
+
+    return edit
+
+
+def stale(ctx):
+    return [f for f in run_status(ctx) if f.code == "run.stale_results"]
+
+
+def test_build_then_docs_generate_is_not_stale(tmp_path):
+    """`dbt build` then `dbt docs generate`: another invocation, minutes later, same nodes."""
+    target = build_pair(tmp_path, edit_manifest=later_manifest(minutes=4))
+    assert stale(context(load_artifacts(target))) == []
+
+
+def test_results_hours_older_than_the_manifest_are_stale(tmp_path):
+    target = build_pair(tmp_path, edit_manifest=later_manifest(hours=3))
+    manifest_at = json.loads((target / "manifest.json").read_text())["metadata"]["generated_at"]
+    results_at = json.loads((target / "run_results.json").read_text())["metadata"]["generated_at"]
+    gap = (parse_utc(manifest_at) - parse_utc(results_at)).total_seconds()
+    (finding,) = stale(context(load_artifacts(target)))
+    assert finding.severity == "warn"
+    assert f"written {gap / 3600:.1f} h before the manifest (tolerance 60 min)" in finding.message
+    assert finding.details["gap_seconds"] == pytest.approx(gap, abs=0.001)
+    # Nothing changed against the base: old results still describe every node.
+    assert stale(context(load_artifacts(target), changed=set())) == []
+
+
+def test_results_naming_nodes_the_manifest_lacks_are_stale(tmp_path):
+    def rename(results):
+        results["results"][0]["unique_id"] = "model.jaffle_shop.renamed_since"
+
+    target = build_pair(tmp_path, rename, edit_manifest=later_manifest(minutes=1))
+    (finding,) = stale(context(load_artifacts(target)))
+    assert "1 result(s) name nodes this manifest does not have" in finding.message
+    assert finding.details["unknown_nodes"] == ["model.jaffle_shop.renamed_since"]
+
+
+def test_ticketswap_results_are_older_than_its_manifest():
+    build = corpus_dir("ticketswap-dbt19")
+    manifest = json.loads((build / "manifest.json").read_text())["metadata"]
+    results = json.loads((build / "run_results.json").read_text())["metadata"]
+    gap = parse_utc(manifest["generated_at"]) - parse_utc(results["generated_at"])
+    (finding,) = stale(context(load_artifacts(build)))
+    assert finding.details["gap_seconds"] == pytest.approx(gap.total_seconds(), abs=0.001)
+    assert f"written {gap.total_seconds() / 86400:.1f} days before the manifest" in finding.message
+
+
+# -- run.slower -----------------------------------------------------------------------------------
+
+
+def test_slower_nodes_are_reported_only_when_enabled(tmp_path):
+    base_dir = tmp_path / "base"
+    base_dir.mkdir()
+
+    def faster(results):
+        for result in results["results"]:
+            result["execution_time"] = result["execution_time"] / 3
+
+    base_target = build_pair(base_dir, faster)
+    target = build_pair(tmp_path)
+    raw = json.loads((target / "run_results.json").read_text())
+    base = Project.from_artifacts(load_artifacts(base_target))
+    assert [
+        f for f in run_status(context(load_artifacts(target), base=base)) if f.code == "run.slower"
+    ] == []
+
+    config = Config()
+    config.run.slower.enabled = True
+    config.run.slower.ratio = 2.5
+    config.run.slower.min_seconds = 1.0
+    findings = [
+        f
+        for f in run_status(context(load_artifacts(target), base=base, config=config))
+        if f.code == "run.slower"
+    ]
+    expected = sorted(
+        r["unique_id"]
+        for r in raw["results"]
+        if r["execution_time"] >= 1.0 and r["execution_time"] > 0
+    )
+    assert expected, "the corpus build has nodes slower than the floor"
+    assert sorted(f.unique_id for f in findings) == expected
+    assert all("3.0x the base build's" in f.message for f in findings)
+
+
+# -- the fixture project --------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_pr_build_fails_the_gate_on_the_planted_test(shop_builds):
+    project_dir = shop_builds.pr
+    raw = json.loads((project_dir / "target" / "run_results.json").read_text())
+    planted = next(r for r in raw["results"] if r["unique_id"] == PLANTED_TEST)
+    ctx = context(load_artifacts(project_dir / "target"), project_dir=project_dir)
+    result = run_gate(ctx, Locator(project_dir))
+    assert result.decision == "fail"
+    (finding,) = [f for f in result.blocking if f.code == "run.test_failures"]
+    assert finding.unique_id == PLANTED_TEST
+    assert (
+        "test not_null_customer_ltv_avg_order_value on customer_ltv.avg_order_value"
+        in finding.message
+    )
+    assert f"failed: {planted['failures']} failing rows" in finding.message
+    assert planted["failures"] == 2
+    assert (finding.path, finding.line) == ("models/marts/_marts.yml", PLANTED_LINE)
+    assert (finding.owner, finding.tier) == ("Marketing Analytics", 2)
+    assert finding.details["tested_resource"] == "model.shop.customer_ltv"
+    assert (project_dir / finding.details["compiled_path"]).is_file()
+
+
+@pytest.mark.slow
+def test_base_build_passes_the_run_checks(shop_builds):
+    ctx = context(load_artifacts(shop_builds.base / "target"), project_dir=shop_builds.base)
+    result = run_gate(ctx, Locator(shop_builds.base))
+    assert [f for f in result.findings if f.family == "run"] == []
+
+
+@pytest.mark.slow
+def test_pr_build_blocks_through_the_cli_with_the_test_line(shop_builds, tmp_path):
+    report = tmp_path / "gate.json"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dbtgate.cli",
+            "check",
+            "-q",
+            "--artifacts",
+            str(shop_builds.pr / "target"),
+            "--json",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=shop_builds.pr,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    findings = json.loads(report.read_text())["findings"]
+    (failure,) = [f for f in findings if f["code"] == "run.test_failures"]
+    assert failure["disposition"] == "blocking"
+    assert (failure["path"], failure["line"]) == ("models/marts/_marts.yml", PLANTED_LINE)
+    assert failure["details"]["failures"] == 2
+
+
+@pytest.mark.slow
+def test_unbuilt_new_model_blocks_through_the_cli_with_base(shop_builds, tmp_path):
+    """`--base` lets the state module say what changed; a new model missing from the run blocks."""
+    new_model = "model.shop.customer_segments"
+    target = tmp_path / "target"
+    shutil.copytree(shop_builds.pr / "target", target)
+    manifest = json.loads((target / "manifest.json").read_text())
+    unbuilt = {new_model} | {
+        uid for uid, n in manifest["nodes"].items() if n.get("attached_node") == new_model
+    }
+    results = json.loads((target / "run_results.json").read_text())
+    results["results"] = [r for r in results["results"] if r["unique_id"] not in unbuilt]
+    (target / "run_results.json").write_text(json.dumps(results))
+
+    def gate(artifacts: Path) -> list[dict]:
+        report = tmp_path / f"{artifacts.parent.name}.json"
+        args = [
+            "check",
+            "-q",
+            "--artifacts",
+            str(artifacts),
+            "--base",
+            str(shop_builds.base / "target"),
+        ]
+        completed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dbtgate.cli",
+                *args,
+                "--project-dir",
+                str(shop_builds.pr),
+                "--json",
+                str(report),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=shop_builds.pr,
+            env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+        )
+        assert completed.returncode in (0, 1), completed.stderr
+        return [f for f in json.loads(report.read_text())["findings"] if f["code"] == "run.not_run"]
+
+    (finding,) = gate(target)
+    assert finding["unique_id"] == new_model
+    assert finding["disposition"] == "blocking"
+    assert (finding["path"], finding["line"]) == ("models/marts/_marts.yml", 142)
+    assert gate(shop_builds.pr / "target") == []

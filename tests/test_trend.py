@@ -1,0 +1,185 @@
+"""`dbtgate trend` over real JSON gate reports: build order, sparklines, arrows, escaped output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS
+
+from dbtgate.status.trend import sparkline
+
+# The same project built by three dbt versions, on three dates: a small real history.
+BUILDS = ["bouncer-dbt110", "bouncer-dbt111", "bouncer-dbt112"]
+
+
+def dbtgate(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> list[Path]:
+    """Gate reports written by `dbtgate check --json` on the three builds."""
+    if not all((CORPUS / build).is_dir() for build in BUILDS):
+        pytest.skip(f"corpus absent: {CORPUS}")
+    directory = tmp_path_factory.mktemp("reports")
+    paths = []
+    for build in BUILDS:
+        path = directory / f"{build}.json"
+        result = dbtgate("check", "-q", "--artifacts", str(CORPUS / build), "--json", str(path))
+        assert result.returncode == 0, result.stdout + result.stderr
+        paths.append(path)
+    return paths
+
+
+def edited_copies(reports: list[Path], target: Path, edit) -> list[Path]:
+    """Copies of the reports with `edit(index, report)` applied, in build order."""
+    target.mkdir(exist_ok=True)
+    copies = []
+    for index, path in enumerate(reports):
+        report = json.loads(path.read_text())
+        edit(index, report)
+        copy = target / path.name
+        copy.write_text(json.dumps(report))
+        copies.append(copy)
+    return copies
+
+
+def scorecard(report: dict) -> dict:
+    return report["sections"]["kpis"]["scorecard"]
+
+
+def table_row(output: str, label: str) -> str:
+    return next(line for line in output.splitlines() if line.strip("│┃ ").startswith(label))
+
+
+def test_reports_are_ordered_by_build_time_not_by_argument(reports):
+    result = dbtgate("trend", str(reports[2]), str(reports[0]), str(reports[1]))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    positions = [out.index(path.name) for path in reports]
+    assert positions == sorted(positions)
+    times = [json.loads(p.read_text())["sections"]["kpis"]["generated_at"] for p in reports]
+    assert times == sorted(times)
+    latest = scorecard(json.loads(reports[2].read_text()))["pk_tested"]
+    row = table_row(out, "primary key tested")
+    assert f"{100 * latest['value']:.1f}%" in row
+    values = {scorecard(json.loads(p.read_text()))["pk_tested"]["value"] for p in reports}
+    assert len(values) == 1
+    assert "▅▅▅" in row  # the same value in all three builds: a flat line
+
+
+def test_sparkline_and_arrows_show_how_each_kpi_moved(reports, tmp_path):
+    coverage = [0.3, 0.6, 1.0]
+    pk = [1.0, 0.4, 0.3]
+
+    def edit(index, report):
+        scorecard(report)["test_coverage"]["value"] = coverage[index]
+        scorecard(report)["pk_tested"]["value"] = pk[index]
+
+    copies = edited_copies(reports, tmp_path / "history", edit)
+    md = tmp_path / "trend.md"
+    result = dbtgate("trend", str(tmp_path / "history"), "--md", str(md))
+    assert result.returncode == 0, result.stderr
+    coverage_row = table_row(result.stdout, "test coverage")
+    assert "▁▄█" in coverage_row
+    assert "30%" in coverage_row and "100%" in coverage_row
+    assert "↑ +40.0 pp" in coverage_row
+    pk_row = table_row(result.stdout, "primary key tested")
+    assert "█▂▁" in pk_row
+    assert "↓ -10.0 pp" in pk_row
+    text = md.read_text()
+    assert "| test coverage | ▁▄█ | 30% | 100% | ↑ +40.0 pp | - | - |" in text
+    assert "| primary key tested | █▂▁ | 100% | 30% | ↓ -10.0 pp | - | - |" in text
+    for copy in copies:
+        assert copy.name.replace("-", "\\-").replace(".", "\\.") in text
+
+
+def test_change_failure_rate_is_declared_out_of_scope_unless_reported(reports, tmp_path):
+    result = dbtgate("trend", *map(str, reports))
+    assert "change failure rate: not measured (out of scope" in result.stdout
+
+    def add_rate(index, report):
+        report["sections"]["kpis"]["change_failure_rate"] = [0.2, 0.1, 0.05][index]
+
+    copies = edited_copies(reports, tmp_path / "with_rate", add_rate)
+    result = dbtgate("trend", *map(str, copies))
+    assert result.returncode == 0, result.stderr
+    assert "not measured" not in result.stdout
+    assert "↓ -5.0 pp" in table_row(result.stdout, "change failure rate")
+
+
+def test_markdown_and_html_escape_untrusted_text(reports, tmp_path):
+    hostile = "<img src=x onerror=alert(1)> | *bold* [link](http://x)"
+
+    def rename(index, report):
+        report["project"] = hostile
+        scorecard(report)["test_coverage"]["label"] = "coverage <b>|</b>"
+
+    copies = edited_copies(reports, tmp_path / "hostile", rename)
+    md, page = tmp_path / "t.md", tmp_path / "t.html"
+    result = dbtgate("trend", *map(str, copies), "--md", str(md), "--html", str(page))
+    assert result.returncode == 0, result.stderr
+    text = md.read_text()
+    assert "<img" not in text and "<b>" not in text
+    assert (
+        "&lt;img src=x onerror=alert\\(1\\)&gt; \\| \\*bold\\* \\[link\\]\\(http\\://x\\)" in text
+    )
+    assert "| coverage &lt;b&gt;\\|&lt;/b&gt; |" in text
+    html = page.read_text()
+    assert "<img" not in html and "<b>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "http" not in html.replace("http://x", "")  # no network assets
+
+
+def test_directory_skips_files_that_are_not_gate_reports(reports, tmp_path):
+    history = tmp_path / "history"
+    edited_copies(reports, history, lambda index, report: None)
+    (history / "notes.json").write_text('{"not": "a report"}')
+    result = dbtgate("trend", str(history))
+    assert result.returncode == 0, result.stderr
+    assert "skipped notes.json" in result.stdout
+    assert all(build in result.stdout for build in BUILDS)
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda d: d / "missing.json", "gate report not found"),
+        (lambda d: (d / "bad.json").write_text("{oops") and d / "bad.json", "not valid JSON"),
+        (lambda d: (d / "empty").mkdir() or d / "empty", "no JSON gate reports with KPIs"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path, setup, message):
+    path = setup(tmp_path)
+    result = dbtgate("trend", str(path))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_report_without_kpis_is_refused(reports, tmp_path):
+    def drop(index, report):
+        del report["sections"]["kpis"]
+
+    (first, *_) = edited_copies(reports, tmp_path / "no_kpis", drop)
+    result = dbtgate("trend", str(first))
+    assert result.returncode == 2
+    assert f"{first}: the gate report has no KPI scorecard" in result.stderr
+
+
+def test_sparkline_scales_between_lowest_and_highest():
+    assert sparkline([0.3, 0.6, 1.0]) == "▁▄█"
+    assert sparkline([0.5, None, 0.5]) == "▅·▅"
+    assert sparkline([None, None]) == "··"
