@@ -37,6 +37,8 @@ def test_check_passes_on_each_corpus_build(build, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert "PASS" in result.stdout
+    # Without a config nothing is enforced: the user is told so, and how to start one.
+    assert "no policies applied; `dbtgate init` writes a starter file" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -292,3 +292,20 @@ def test_unknown_kpi_names_are_rejected_with_their_line(tmp_path):
 def test_every_kpi_name_has_a_target_setting():
     settings = {name for name in KpiTargets.__dataclass_fields__ if name != "line"}
     assert settings == set(KPI_NAMES)
+
+
+def test_console_lists_the_kpis_that_have_a_target_and_data():
+    from rich.console import Console
+
+    from dbtgate.report.console import print_result
+
+    directory = corpus_dir("ticketswap-dbt19")
+    project = Project.from_artifacts(load_artifacts(directory))
+    result = run_gate(CheckContext(project=project, config=Config()))
+    console = Console(record=True, width=120, color_system=None)
+    print_result(console, result)
+    text = console.export_text()
+    assert "KPIs with a target" in text
+    freshness = next(line for line in text.splitlines() if line.startswith("source freshness"))
+    assert freshness.split() == ["source", "freshness", "100.0%", "1/1", "95.0%", "met"]
+    assert "tier-1 test coverage" not in text  # no tier-1 models: no data, not shown

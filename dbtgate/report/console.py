@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -64,6 +64,7 @@ def print_result(console: Console, result: GateResult, *, quiet: bool = False) -
             group = [f for f in result.findings if f.disposition == disposition]
             if group:
                 _print_group(console, title, group)
+        _print_targets(console, result.sections.get("kpis"))
     console.print(
         verdict_line(result), style="bold green" if result.decision == "pass" else "bold red"
     )
@@ -122,6 +123,31 @@ def _print_group(console: Console, title: str, findings: list[Finding]) -> None:
                     f"{escape(waiver.reason)}",
                     highlight=False,
                 )
+
+
+def _print_targets(console: Console, kpis: Any) -> None:
+    """The KPIs that have a target, one line each: the release manager's question on a laptop.
+
+    The full scorecard (per tier, per owner) is in the markdown and HTML reports."""
+    from dbtgate.report.view import scorecard_rows
+
+    rows = [row for row in scorecard_rows(kpis) or [] if row[3] != "–" and row[4] != "no data"]
+    if not rows:
+        return
+    table = Table(title="KPIs with a target", title_justify="left", box=None, pad_edge=False)
+    for header in ("KPI", "value", "count", "target", "status"):
+        table.add_column(header)
+    for kpi, value, count, target, status, gated in rows:
+        style = "red" if status == "below" else "green" if status == "met" else ""
+        label = f"{status} (gated)" if gated else status
+        table.add_row(
+            escape(kpi),
+            value,
+            count,
+            target,
+            f"[{style}]{escape(label)}[/]" if style else escape(label),
+        )
+    console.print(table)
 
 
 def verdict_line(result: GateResult) -> str:
