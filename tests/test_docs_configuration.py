@@ -35,3 +35,21 @@ def test_every_config_key_is_documented():
         key for key in user_keys(config_module.Config) if f"`{key.rsplit('.', 1)[-1]}`" not in text
     ]
     assert missing == []
+
+
+def config_samples() -> list[tuple[str, str]]:
+    samples = []
+    for doc in (DOCS, DOCS.parent.parent / "README.md"):
+        blocks = doc.read_text(encoding="utf-8").split("```yaml\n")[1:]
+        samples += [(doc.name, b.split("```", 1)[0]) for b in blocks if b.startswith("version:")]
+    return samples
+
+
+def test_the_config_samples_in_the_docs_load(tmp_path):
+    samples = config_samples()
+    assert len(samples) >= 2
+    for name, text in samples:
+        path = tmp_path / "dbtgate.yml"
+        path.write_text(text, encoding="utf-8")
+        config = config_module.load_config(path)
+        assert config.policies, name
