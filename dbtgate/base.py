@@ -94,7 +94,13 @@ def load_base_ref(
     profiles = resolve_profiles_dir(profiles_dir, environ, project)
     with tempfile.TemporaryDirectory(prefix="dbtgate-base-") as scratch:
         worktree = Path(scratch) / "worktree"
-        repo.git.worktree("add", "--detach", str(worktree), sha)
+        try:
+            repo.git.worktree("add", "--detach", str(worktree), sha)
+        except git.GitCommandError as exc:
+            raise DbtgateError(
+                f"{ref}: cannot check out the base commit {sha[:12]} into a git worktree "
+                f"({_git_message(exc)}); pass --base PATH to use saved artifacts instead"
+            ) from None
         try:
             base_project = worktree / relative
             if not (base_project / "dbt_project.yml").is_file():
@@ -235,6 +241,14 @@ def _store(manifest: Path, cached: Path) -> None:
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _git_message(exc) -> str:
+    """git's own last line (`fatal: ...`), without gitpython's `stderr: '...'` wrapping."""
+    lines = [line.strip() for line in (exc.stderr or "").splitlines() if line.strip()]
+    if not lines:
+        return f"git exit {exc.status}"
+    return lines[-1].removeprefix("stderr:").strip().strip("'")
 
 
 def _remove_worktree(repo, worktree: Path) -> None:

@@ -20,6 +20,7 @@ from dbtgate.findings import Finding
 
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = "dbtgate-baseline.json"
+_NOTE_LIMIT = 5  # fixed entries named in the note; the JSON report lists them all
 
 
 class BaselineEntry(msgspec.Struct, omit_defaults=True):
@@ -117,6 +118,26 @@ def baseline_report(loaded: LoadedBaseline, findings: list[Finding]) -> Baseline
         matched=len(loaded.baseline.findings) - len(fixed),
         fixed=fixed,
     )
+
+
+def fixed_note(report: BaselineReport) -> str | None:
+    """The line every report shows when baseline entries no longer occur: legacy debt paid off,
+    and the file can shrink (so the fixed problem cannot come back unnoticed)."""
+    if not report.fixed:
+        return None
+    shown = ", ".join(
+        f"{entry.code} on {_entry_subject(entry)}" for entry in report.fixed[:_NOTE_LIMIT]
+    )
+    more = f" and {len(report.fixed) - _NOTE_LIMIT} more" if len(report.fixed) > _NOTE_LIMIT else ""
+    return (
+        f"baseline {report.path}: {len(report.fixed)} of {report.entries} entries fixed since it "
+        f"was written ({shown}{more}); `dbtgate baseline` rewrites it without them"
+    )
+
+
+def _entry_subject(entry: BaselineEntry) -> str:
+    subject = entry.unique_id or entry.key or "the project"
+    return f"{subject}.{entry.column_name}" if entry.column_name else subject
 
 
 def _display(path: Path) -> str:

@@ -7,10 +7,11 @@ to see one when reporting a bug).
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -212,6 +213,15 @@ def load_context(
         base_project = Project.from_artifacts(base_artifacts, None, tiers, owners)
     context = CheckContext(project=project, config=config, base=base_project)
     if base_project is not None:
+        base_ref = base_ref_input(base_spec, resolved_dir)
+        if base_ref is not None:
+            context.options.setdefault("inputs", {})["base_ref"] = base_ref
+    if config.path is None:
+        context.notes.append(
+            "no dbtgate.yml (or [tool.dbtgate] in pyproject.toml) found: no policies applied;"
+            " `dbtgate init` writes a starter file"
+        )
+    if base_project is not None:
         from dbtgate.state import compare_builds, in_scope
 
         changes = compare_builds(project, base_project)
@@ -221,6 +231,20 @@ def load_context(
 
     context.options["codeowners"] = find_codeowners(resolved_dir, config.owner.codeowners)
     return context
+
+
+def base_ref_input(spec: str, project_dir: Path | None) -> dict[str, str] | None:
+    """For the report's audit trail: the git ref a base build was parsed from, and the commit it
+    named then (a branch moves; the sha says what was compared). None for a base on disk."""
+    if Path(spec).exists():
+        return None
+    import git
+
+    try:
+        repo = git.Repo(project_dir or Path.cwd(), search_parent_directories=True)
+        return {"ref": spec, "sha": repo.commit(spec).hexsha}
+    except (git.GitError, ValueError):
+        return {"ref": spec, "sha": ""}
 
 
 def _path_prefix(project_dir: Path | None) -> str:
@@ -306,7 +330,15 @@ def check(
         context.options["baseline"] = load_baseline(baseline_path)
         context.options.setdefault("inputs", {})["baseline"] = baseline_path.as_posix()
     if context.config.lint.enabled:
-        _lint_before_gate(context, lint_all=False, base_ref=None, quiet=quiet)
+        # Without git or a base build, lint every file as the gate does without a base.
+        _lint_before_gate(
+            context,
+            lint_all=False,
+            base_ref=None,
+            quiet=quiet,
+            base_spec=base or context.config.base,
+            when_unknown="all",
+        )
     locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
     with stage(_console(stderr=True), "running checks", quiet=quiet):
         result = run_gate(context, locator)
@@ -333,21 +365,23 @@ def diff(
     profiles_dir: ProfilesDirOption = None,
     ack_label: AckLabelOption = None,
     json_path: JsonOption = None,
+    out: OutOption = None,
+    formats: FormatOption = None,
+    repo_url: RepoUrlOption = None,
 ) -> None:
     """Diff the build against a base build: every schema change with its class (breaking,
     risky, safe), code, reason and downstream impact. Exit 1 when a breaking change fails the
     gate (not acknowledged by a new version, deprecation_date, config entry or PR label)."""
     from dbtgate.diff.console import diff_result, print_diff
     from dbtgate.locate import Locator
+    from dbtgate.report.publish import PublishRequest
 
+    request = PublishRequest(json_path=json_path, out_dir=out, formats=_formats(formats))
     context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
     context.options["ack_labels"] = _ack_labels(ack_label)
     locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
     result = diff_result(context, locator)
-    if json_path is not None:
-        from dbtgate.report.json_report import write_json_report
-
-        write_json_report(result, json_path)
+    _write_files(result, context, request, repo_url)
     print_diff(_console(), result)
     raise typer.Exit(1 if result.decision == "fail" else 0)
 
@@ -358,11 +392,25 @@ def _formats(text: str | None) -> list[str] | None:
     return parse_formats(text) if text is not None else None
 
 
+def _write_files(result, context, request, repo_url: str | None) -> None:
+    """`--json` and `--out`/`--format` for `diff` and `lint` (the job summary, annotations and
+    PR comment are `check`'s: one verdict per pull request)."""
+    from dbtgate.report.options import render_options
+    from dbtgate.report.publish import gate_report, write_files
+
+    if request.json_path is None and request.out_dir is None:
+        return
+    options = render_options(os.environ, repo_url=repo_url, emoji=context.config.report.emoji)
+    write_files(gate_report(result, context), request, options)
+
+
 def _publish(result, context, request, repo_url: str | None) -> int:
     """Reports, job summary, annotations and PR comment; non-zero only for a required comment."""
     from dbtgate.report.options import render_options
     from dbtgate.report.publish import gate_report, publish
 
+    if not request.wanted(os.environ):
+        return 0
     options = render_options(os.environ, repo_url=repo_url, emoji=context.config.report.emoji)
     return publish(gate_report(result, context), request, options, os.environ)
 
@@ -416,6 +464,9 @@ def lint(
     config: ConfigOption = None,
     project_dir: ProjectDirOption = None,
     json_path: JsonOption = None,
+    out: OutOption = None,
+    formats: FormatOption = None,
+    repo_url: RepoUrlOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Lint the changed SQL with sqlfluff; under scope: changed only violations on changed
@@ -423,7 +474,9 @@ def lint(
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator
     from dbtgate.report.console import print_result
+    from dbtgate.report.publish import PublishRequest
 
+    request = PublishRequest(json_path=json_path, out_dir=out, formats=_formats(formats))
     context = _lint_context(artifacts, config, project_dir)
     run = _lint_before_gate(context, lint_all=all_files, base_ref=base_ref, quiet=quiet)
     locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
@@ -437,10 +490,7 @@ def lint(
             f"({run.setup_seconds:.1f}s setup, {per_file:.2f}s per file)",
             highlight=False,
         )
-    if json_path is not None:
-        from dbtgate.report.json_report import write_json_report
-
-        write_json_report(result, json_path)
+    _write_files(result, context, request, repo_url)
     print_result(console, result, quiet=quiet)
     raise typer.Exit(1 if result.decision == "fail" else 0)
 
@@ -464,8 +514,17 @@ def _lint_context(artifacts: Path | None, config_path: Path | None, project_dir:
     return CheckContext(project=project_without_build(resolved), config=config)
 
 
-def _lint_before_gate(context, *, lint_all: bool, base_ref: str | None, quiet: bool):
-    """Run sqlfluff (files, git) before the gate; the pure `lint` check reads the result."""
+def _lint_before_gate(
+    context,
+    *,
+    lint_all: bool,
+    base_ref: str | None,
+    quiet: bool,
+    base_spec: str | None = None,
+    when_unknown: Literal["error", "all"] = "error",
+):
+    """Run sqlfluff (files, git) before the gate; the pure `lint` check reads the result.
+    `check` passes its --base: a git ref, or a build whose SQL the files are compared with."""
     from rich.progress import Progress
 
     from dbtgate.lint.check import LINT_RUN_OPTION
@@ -484,6 +543,9 @@ def _lint_before_gate(context, *, lint_all: bool, base_ref: str | None, quiet: b
             context.config,
             lint_all=lint_all,
             base_ref=base_ref,
+            base_spec=base_spec,
+            base_build=context.base,
+            when_unknown=when_unknown,
             progress=progress,
         )
     context.options[LINT_RUN_OPTION] = run
@@ -550,29 +612,50 @@ def trend(
 def rules(
     code: Annotated[
         str | None,
-        typer.Argument(help="A rule code (e.g. tests.primary_key) to explain.", show_default=False),
+        typer.Argument(
+            help="A code to explain (tests.primary_key, breaking.column_removed, run.not_run, "
+            "lint.LT01, ...), or a family to list (docs, run, kpi, ...).",
+            show_default=False,
+        ),
     ] = None,
     config: ConfigOption = None,
+    markdown: Annotated[
+        bool,
+        typer.Option(
+            "--markdown", help="Print the whole reference as markdown (what docs/rules.md holds)."
+        ),
+    ] = False,
 ) -> None:
-    """List the policy rules, or explain one: what, why, failing/passing YAML, fix, parameters."""
-    import difflib
-
-    from dbtgate.rules.reference import print_rule, print_rules
-    from dbtgate.rules.registry import load_rules
+    """List every finding code (policy rules and the other checks' codes), or explain one: what,
+    why, example, fix, default severity (and parameters for rules)."""
+    from dbtgate.codes import code_docs
+    from dbtgate.rules.reference import (
+        families,
+        find_docs,
+        print_code,
+        print_rule,
+        print_rules,
+        render_markdown,
+    )
+    from dbtgate.rules.registry import Rule, load_rules
 
     settings = _resolve_config(config, None)
     base_dir = settings.path.parent if settings.path is not None else None
     registry = load_rules(settings.plugins, base_dir)
-    console = _console()
-    if code is None:
-        print_rules(console, registry)
+    if markdown:
+        if code is not None:
+            raise DbtgateError("--markdown prints the whole reference: give no CODE")
+        sys.stdout.write(render_markdown(registry, code_docs()))
         return
-    rule = registry.get(code)
-    if rule is None:
-        close = difflib.get_close_matches(code, list(registry), n=1)
-        hint = f"did you mean {close[0]}?" if close else "list them with `dbtgate rules`"
-        raise DbtgateError(f"unknown rule {code!r} ({hint})")
-    print_rule(console, rule)
+    console = _console()
+    if code is None or code in families(registry):
+        print_rules(console, registry, code_docs(), family=code)
+        return
+    docs = find_docs(code, registry)
+    if isinstance(docs, Rule):
+        print_rule(console, docs)
+    else:
+        print_code(console, docs)
 
 
 @app.command()
@@ -611,6 +694,10 @@ def baseline(
 
 def main() -> None:
     """Console-script entry point: turn DbtgateError into one line on stderr and exit 2."""
+    # One short-lived run: the cyclic collector would rescan the decoded manifest (millions of
+    # objects at 10,000 models) again and again for garbage it does not hold; refcounting frees
+    # the rest. This halves the load time (benchmarks/README.md).
+    gc.disable()
     try:
         code = app(standalone_mode=False)
     except DbtgateError as exc:

@@ -16,6 +16,8 @@ from functools import cache
 
 # Modules that call `document(...)` at import time, one per family that emits codes.
 DOC_MODULES: tuple[str, ...] = (
+    "dbtgate.diff.codes",
+    "dbtgate.lint.codes",
     "dbtgate.status.codes",
     "dbtgate.waiver_codes",
 )

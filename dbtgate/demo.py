@@ -3,7 +3,8 @@
 A newcomer sees what the gate does on a real dbt project before configuring anything: the fixture
 is built twice with dbt-duckdb (the base branch and a pull request with planted problems), and the
 PR build is gated against the base with the fixture's own dbtgate.yml, exactly as the printed
-`dbtgate check` command line would do it in CI.
+`dbtgate check` command line would do it in CI, writing every report format (the HTML page and the
+PR comment's markdown first in the list printed at the end).
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def run_demo(directory: Path | None, console: Console) -> int:
         str(pr),
         "--config",
         str(pr / "dbtgate.yml"),
-        "--json",
-        str(reports / "gate.json"),
+        "--out",
+        str(reports),
     ]
     console.print()
     console.print(f"[bold]Gating the pull request:[/] dbtgate {shlex.join(args)}")
@@ -54,6 +55,12 @@ def run_demo(directory: Path | None, console: Console) -> int:
     console.print(f"base build artifacts: {base / 'target'}")
     console.print(f"PR build artifacts:   {pr / 'target'}")
     console.print(f"reports:              {reports}")
+    from dbtgate.report.render import FORMATS
+
+    width = max(len(str(reports / report.filename)) for report in FORMATS.values())
+    for report in FORMATS.values():
+        path = str(reports / report.filename)
+        console.print(f"  {path:<{width}}  [dim]{report.what}[/]", highlight=False)
     if not isinstance(code, int):
         raise DbtgateError("demo: the gate did not return an exit code")
     return code

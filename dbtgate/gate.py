@@ -152,9 +152,12 @@ def decide(
         else:
             finding.disposition = "blocking"
     if baseline is not None:
-        from dbtgate.baseline import baseline_report
+        from dbtgate.baseline import baseline_report, fixed_note
 
-        context.sections["baseline"] = baseline_report(baseline, findings)
+        used = context.sections["baseline"] = baseline_report(baseline, findings)
+        note = fixed_note(used)
+        if note:
+            context.notes.append(note)
 
 
 def describe_inputs(context: CheckContext) -> dict[str, Any]:

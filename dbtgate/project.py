@@ -77,6 +77,7 @@ class Project:
     children: dict[str, list[str]] = field(default_factory=dict)
     tests_by_resource: dict[str, list[TestRef]] = field(default_factory=dict)
     _tier_cache: dict[str, int | None] = field(default_factory=dict, repr=False)
+    _owner_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
     _root_package: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -220,7 +221,15 @@ class Project:
     # -- owners and tiers ----------------------------------------------------------------------
 
     def owner(self, unique_id: str) -> str | None:
-        """The resource's owner as configured: meta.<key> first, then its group's owner."""
+        """The resource's owner as configured: meta.<key> first, then its group's owner.
+
+        Cached: the gate asks once per finding, the scorecard once per model and test."""
+        if unique_id in self._owner_cache:
+            return self._owner_cache[unique_id]
+        owner = self._owner_cache[unique_id] = self._find_owner(unique_id)
+        return owner
+
+    def _find_owner(self, unique_id: str) -> str | None:
         resource = self.resource(unique_id)
         if resource is None:
             return None

@@ -46,6 +46,15 @@ policies:
 # waivers:
 #   - {{rule: docs.column_coverage, select: "model.{project}.legacy_orders", reason: "being rebuilt", owner: "@data-platform", expires: 2027-01-31}}
 
+# Breaking schema changes against `base` (`dbtgate rules breaking.column_removed` explains each).
+# breaking:
+#   versioned_contract: error          # as dbt-core: versioned contracted models error,
+#   unversioned_contract: warn         # unversioned ones warn
+#   uncontracted_with_consumers: error # no contract, but other models or exposures read it
+#   ack_label: breaking-change-ok      # a PR label that acknowledges the PR's breaking changes
+#   acknowledge:
+#     - {{change: breaking.column_removed, select: orders, column: legacy_id, reason: "consumers migrated", owner: "@data-platform"}}
+
 # SQL lint of changed models with sqlfluff.
 # lint: {{enabled: true, dialect: {dialect}, templater: jinja}}
 """

@@ -9,6 +9,7 @@ nothing is reported as `waiver.stale`, so waivers do not outlive the problem the
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from fnmatch import fnmatchcase
 
 from dbtgate.checks import CheckContext
@@ -50,7 +51,7 @@ def apply_waivers(findings: list[Finding], context: CheckContext) -> list[Findin
             reported.append(_expired(waiver, config, len(covered)))
             if covered:
                 context.notes.append(
-                    f"{config_location(config, waiver.line)}: waiver for {waiver.rule} on "
+                    f"{display_config_path(config)}:{waiver.line}: waiver for {waiver.rule} on "
                     f"{waiver.select!r} expired on {waiver.expires.isoformat()}: its "
                     f"{len(covered)} finding(s) count again"
                 )
@@ -71,17 +72,25 @@ def apply_waivers(findings: list[Finding], context: CheckContext) -> list[Findin
 
 
 def _check_rule(waiver: Waiver, config: Config, rules: dict[str, Rule]) -> None:
-    """A waiver for a policy rule must name a rule that exists; other families' codes
-    (breaking.*, run.*, lint.*) come from checks that have no fixed list, and are taken as is."""
-    family = waiver.rule.split(".", 1)[0]
-    families = {r.family for r in rules.values()}
-    if family not in families or any(ch in waiver.rule for ch in "*?["):
+    """A waiver must name a code that exists, so a typo does not quietly waive nothing: a policy
+    rule, or a documented code of another family (breaking.*, run.*, kpi.*). Patterns are taken
+    as is, and so are `lint.<CODE>` (sqlfluff's rules, which depend on its version) and families
+    dbtgate does not know (a plugin's findings)."""
+    from dbtgate.codes import code_docs
+
+    code = waiver.rule
+    family = code.split(".", 1)[0]
+    if family == "lint" or any(ch in code for ch in "*?["):
         return
-    if waiver.rule not in rules:
-        raise DbtgateError(
-            f"{config_location(config, waiver.line)}: waiver: unknown rule {waiver.rule!r} "
-            "(see `dbtgate rules`)"
-        )
+    documented = code_docs()
+    families = {r.family for r in rules.values()} | {c.split(".", 1)[0] for c in documented}
+    if family not in families or code in rules or code in documented:
+        return
+    close = difflib.get_close_matches(code, [*rules, *documented], n=1)
+    hint = f"did you mean {close[0]}?" if close else "see `dbtgate rules`"
+    raise DbtgateError(
+        f"{config_location(config, waiver.line)}: waiver: unknown rule {code!r} ({hint})"
+    )
 
 
 def _covers(waiver: Waiver, selected: set[str], finding: Finding) -> bool:

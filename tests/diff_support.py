@@ -91,7 +91,10 @@ def model(
 
 
 def data_test(kind: str, model_uid: str, column: str | None) -> Json:
-    uid = f"test.{PACKAGE}.{kind}_{model_uid.split('.')[-1]}_{column or 'model'}"
+    # Named as dbt names it (`not_null_orders_v1_id`): the model's name and version both, so
+    # tests on `a.v1` and `b.v1` never share a unique_id (one would silently replace the other).
+    model_part = "_".join(model_uid.split(".")[2:])
+    uid = f"test.{PACKAGE}.{kind}_{model_part}_{column or 'model'}"
     return {
         "unique_id": uid,
         "resource_type": "test",
@@ -137,7 +140,11 @@ def write_build(
     `directory/target` and load them as dbtgate does."""
     target = directory / "target"
     target.mkdir(parents=True, exist_ok=True)
+    nodes = list(nodes)
     node_map = {node["unique_id"]: node for node in nodes}
+    # A manifest cannot hold two nodes under one unique_id: a helper that makes two must fail
+    # here, not make "the same build" differ by which duplicate was written last.
+    assert len(node_map) == len(nodes), sorted(n["unique_id"] for n in nodes)
     manifest = {
         "metadata": {
             "dbt_schema_version": MANIFEST_SCHEMA,

@@ -262,7 +262,8 @@ SECTIONS: dict[str, Any] = {
                 "change_class": "breaking",
                 "code": "breaking.column_removed",
                 "unique_id": "model.shop.orders_summary.v2",
-                "reason": "contracted column item_count removed",
+                "column": "item_count",
+                "reason": "orders_summary v2: contracted column item_count removed",
             },
             {
                 "change_class": "safe",
@@ -272,6 +273,16 @@ SECTIONS: dict[str, Any] = {
             },
         ],
         "counts": {"breaking": 1, "risky": 0, "safe": 1},
+    },
+    "changes": {
+        "new": [
+            "model.shop.customer_segments",
+            "test.shop.not_null_customer_segments_customer_id.bcd345d84b",
+            "test.shop.unique_customer_segments_customer_id.f3a5b61998",
+        ],
+        "modified": {"model.shop.orders_summary.v2": ["body", "column item_count removed"]},
+        "deleted": [],
+        "body_compared_by": "checksum",
     },
 }
 

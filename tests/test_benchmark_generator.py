@@ -256,3 +256,53 @@ def test_missing_source_artifact_is_a_one_line_error(tmp_path: Path) -> None:
         f"generate.py: {source / 'catalog.json'}: not found "
         "(the source must hold manifest.json, catalog.json, run_results.json)"
     ]
+
+
+def test_dbtgate_diff_of_the_generated_pair_finds_exactly_the_recorded_changes(
+    generated: Path,
+) -> None:
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "dbtgate.cli", "diff", "--base", "base", "--artifacts", "pr"),
+            *("--json", "diff.json"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=generated,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr  # the truth holds breaking changes: the gate fails
+    changes = read(generated / "diff.json")["sections"]["diff"]["changes"]
+    found: set[tuple] = set()
+    code_changed: set[str] = set()
+    for change in changes:
+        uid, code = change["unique_id"], change["code"]
+        if code.endswith((".column_removed", ".type_changed")):
+            kind = code.split(".", 1)[1]
+            new = change.get("new")
+            found.add((uid, kind, change["column"].lower(), change["old"].upper(), new))
+        elif code == "safe.description_changed":
+            details = change["details"]
+            if details["model"]:
+                found.add((uid, "description_removed", None, None, None))
+            found.update(
+                (uid, "description_removed", c.lower(), None, None) for c in details["columns"]
+            )
+        elif code == "safe.code_changed":
+            code_changed.add(uid)
+        else:
+            raise AssertionError(f"a change the generator did not make: {change}")
+    truth = read(generated / "truth.json")
+    expected = {
+        (
+            t["unique_id"],
+            t["change"],
+            t["column"] and t["column"].lower(),
+            t["old"].upper() if t["change"] != "description_removed" else None,
+            t["new"] if t["change"] == "type_changed" else None,
+        )
+        for t in truth
+    }
+    assert found == expected
+    # A column removed or retyped is an edit of the model's SQL: that, and nothing else, changed.
+    assert code_changed == {t["unique_id"] for t in truth if t["change"] != "description_removed"}

@@ -526,6 +526,26 @@ def test_deprecation_date_acknowledges_a_breaking_change(tmp_path: Path) -> None
     assert "announced" in removed[0].details["acknowledged"]["reason"]
 
 
+def test_removing_a_versioned_model_before_its_deprecation_date_still_blocks(
+    tmp_path: Path,
+) -> None:
+    # The date announces the removal; dbt-core fails it until the date has passed.
+    kept = model("orders", ORDERS_COLUMNS, contract=True, version=2, latest_version=2)
+    going = model(
+        "orders",
+        ORDERS_COLUMNS,
+        contract=True,
+        version=1,
+        latest_version=2,
+        deprecation_date="2026-12-31",
+    )
+    base, pr = builds(tmp_path, [going, kept], [kept])
+    findings, _ = run_check(base, pr)
+    (removed,) = [f for f in findings if f.code == "breaking.model_removed"]
+    assert (removed.severity, removed.unique_id) == ("error", "model.proj.orders.v1")
+    assert "acknowledged" not in removed.details
+
+
 def test_new_model_version_acknowledges_retiring_the_unversioned_model(tmp_path: Path) -> None:
     unversioned = model("orders", ORDERS_COLUMNS, contract=True)
     v1 = model("orders", ORDERS_COLUMNS, contract=True, version=1, latest_version=2)

@@ -44,15 +44,22 @@ def builds(draw: st.DrawFn) -> dict:
     """A project: models with columns, contracts, versions, parents, tests, a partial catalog."""
     nodes = []
     catalog = {}
-    names = draw(st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), unique=True, max_size=5))
-    for index, name in enumerate(names):
+    # Several versions of one model may sit side by side (a.v1 and a.v2), as in a real project.
+    relations = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from([None, 1, 2])),
+            unique_by=lambda r: r[0] + (f".v{r[1]}" if r[1] is not None else ""),
+            max_size=5,
+        )
+    )
+    for index, (name, version) in enumerate(relations):
         columns = draw(column_lists)
         contracted = draw(st.booleans())
         node = model(
             name,
             columns,
             contract=contracted,
-            version=draw(st.sampled_from([None, 1, 2])),
+            version=version,
             access=draw(st.sampled_from(["private", "protected", "public"])),
             materialized=draw(st.sampled_from(["table", "view", "incremental"])),
             description=draw(st.sampled_from(["", "Orders.", "One row per order."])),

@@ -198,3 +198,45 @@ def positions_json(findings, disposition):
     return {
         (f["code"], f["line"], f["column"]) for f in findings if f["disposition"] == disposition
     }
+
+
+@pytest.mark.slow
+def test_demo_check_lints_the_pr_against_the_base_build_without_git(shop_builds, tmp_path):
+    """`dbtgate demo` gates the PR build (a plain directory, no git) with the fixture's own
+    dbtgate.yml, which enables lint: the changed lines come from the base build's SQL."""
+    report_path = tmp_path / "gate.json"
+    cli = dbtgate(
+        "check",
+        "--artifacts",
+        "target",
+        "--base",
+        str(shop_builds.base / "target"),
+        "--json",
+        str(report_path),
+        cwd=shop_builds.pr,
+    )
+    assert cli.returncode == 1, cli.stdout + cli.stderr
+    assert f"{PAYMENTS}:10" in cli.stdout
+    report = json.loads(report_path.read_text())
+    section = report["sections"]["lint"]
+    assert (section["changes_from"], section["base_ref"]) == ("base build", None)
+    assert section["base_build"].endswith("target/manifest.json")
+    assert section["files"] == sorted(CHANGED_SQL)
+    assert "lint: changed files and lines were measured against the base build's SQL" in (
+        " ".join(report["notes"])
+    )
+    lint = [f for f in report["findings"] if f["family"] == "lint"]
+    assert positions_json(lint, "blocking") == NEW_VIOLATIONS
+    assert positions_json(lint, "out_of_scope") == BASE_DEBT
+    assert {f["unique_id"] for f in lint} == {"model.shop.int_order_payments"}
+
+    # Without --base there is nothing to measure the change against: every file is linted and
+    # every line counts, as the gate treats every resource as changed without a base.
+    unscoped = tmp_path / "unscoped.json"
+    cli = dbtgate("check", "--artifacts", "target", "--json", str(unscoped), cwd=shop_builds.pr)
+    assert cli.returncode == 1, cli.stdout + cli.stderr
+    report = json.loads(unscoped.read_text())
+    assert len(report["sections"]["lint"]["files"]) == 16
+    lint = [f for f in report["findings"] if f["family"] == "lint"]
+    assert positions_json(lint, "blocking") == NEW_VIOLATIONS | BASE_DEBT
+    assert any("every line counts as changed" in note for note in report["notes"])

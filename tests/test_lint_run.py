@@ -3,6 +3,7 @@ config, the dialect, exclusions and the dbt templater's prerequisites."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,29 @@ def test_project_sqlfluff_config_sets_rules_warnings_and_dialect(tmp_path):
     assert fix == "sqlfluff fix --rules LT01 models/m.sql"
 
 
+def test_pyproject_and_nested_sqlfluff_configs_apply_as_for_sqlfluff_lint(tmp_path):
+    model = "SELECT a, b FROM t where a > 1 and b > 2 and a + b > 3\n"
+    pyproject = (
+        '[tool.sqlfluff.core]\ndialect = "duckdb"\nmax_line_length = 40\nexclude_rules = "CP01"\n'
+    )
+    project = pr_repo(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": pyproject,
+            "models/m.sql": model,
+            "models/legacy/old.sql": model,
+            "models/legacy/.sqlfluff": "[sqlfluff]\nexclude_rules = CP01,LT05\n",
+        },
+    )
+    result, run = lint_gate(project, dialect=None)
+    assert run.dialect == "duckdb"
+    assert [linted.path for linted in run.files] == ["models/legacy/old.sql", "models/m.sql"]
+    codes = {(f.path, f.code) for f in result.findings}
+    assert ("models/m.sql", "lint.LT05") in codes  # 57 > 40, from pyproject.toml
+    assert not any(code == "lint.CP01" for _, code in codes)
+    assert not any(path == "models/legacy/old.sql" and code == "lint.LT05" for path, code in codes)
+
+
 def test_rules_allowlist_from_dbtgate_config(tmp_path):
     model = "SELECT\n    a,b\nfrom t\n"
     project = pr_repo(tmp_path / "repo", {"models/m.sql": model})
@@ -201,10 +225,18 @@ def test_sql_outside_model_analysis_and_test_paths_is_not_linted(tmp_path):
             "analyses/a.sql": CLEAN,
             "macros/x.sql": "{% macro x() %}1{% endmacro %}\n",
             "scripts/setup.sql": CLEAN,
+            # dbt reads generic test definitions as macros; singular tests are SQL.
+            "tests/generic/is_even.sql": "{% test is_even(model, column_name) %}\n"
+            "select * from {{ model }} where {{ column_name }} % 2 = 1\n{% endtest %}\n",
+            "tests/assert_one.sql": CLEAN,
         },
     )
     _, run = lint_gate(project)
-    assert [linted.path for linted in run.files] == ["analyses/a.sql", "transform/m.sql"]
+    assert [linted.path for linted in run.files] == [
+        "analyses/a.sql",
+        "tests/assert_one.sql",
+        "transform/m.sql",
+    ]
 
 
 def test_no_changed_sql_passes_with_a_note(tmp_path):
@@ -215,6 +247,10 @@ def test_no_changed_sql_passes_with_a_note(tmp_path):
     assert "lint: no SQL files to lint changed since main" in result.notes
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("sqlfluff_templater_dbt") is not None,
+    reason="sqlfluff-templater-dbt is installed (tests/test_lint_dbt_templater.py runs it)",
+)
 def test_dbt_templater_without_the_plugin_is_a_clear_error(tmp_path):
     project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
     with pytest.raises(DbtgateError, match="sqlfluff-templater-dbt is not installed"):

@@ -3,6 +3,9 @@ on the right YAML lines, and with `scope: changed` only what the pull request to
 
 from __future__ import annotations
 
+import os
+import sys
+
 import pytest
 from policy_support import dbtgate, read_json, write_config
 
@@ -163,3 +166,75 @@ def test_the_fixture_config_waives_the_undocumented_column(shop_builds, tmp_path
     assert country["disposition"] == "waived"
     assert country["waiver"]["owner"] == "@marketing-analytics"
     assert country["waiver"]["expires"] == "2099-12-31"
+
+
+def test_scope_changed_against_a_git_ref_blocks_the_same_as_against_base_artifacts(
+    shop_builds, tmp_path
+):
+    """A CI job without base artifacts: `--base HEAD~1` parses the base commit with dbt in a
+    worktree; what the pull request touched (and so what blocks) must not change."""
+    import subprocess
+
+    from dbtgate.fixture_build import assemble_project, fixtures_dir
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("config", "user.email", "ci@example.com")
+    git("config", "user.name", "CI")
+    for state in ("base", "pr"):
+        assemble_project(fixtures_dir(), state, repo / "analytics")
+        git("add", "-A")
+        git("commit", "-q", "-m", state)
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "profiles.yml").write_text(
+        "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+        f'      path: "{(profiles / "shop.duckdb").as_posix()}"\n'
+    )
+    config = write_config(tmp_path, CONFIG.format(scope="changed"))
+    report = tmp_path / "gate.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dbtgate.cli",
+            "check",
+            "--artifacts",
+            str(shop_builds.pr / "target"),
+            "--project-dir",
+            "analytics",
+            "--base",
+            "HEAD~1",
+            "--profiles-dir",
+            str(profiles),
+            "--config",
+            str(config),
+            "--json",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=repo,
+        env={**os.environ, "NO_COLOR": "1", "DBTGATE_CACHE_DIR": str(tmp_path / "cache")},
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    by_ref = read_json(report)
+    by_path = run_check(
+        shop_builds, tmp_path, "changed", "--base", str(shop_builds.base / "target")
+    )
+    blocking = {
+        (f["code"], f["unique_id"])
+        for f in policy_findings(by_ref)
+        if f["disposition"] == "blocking"
+    }
+    assert blocking == {("tests.min_per_model", "model.shop.int_order_payments")}
+    assert by_ref["sections"]["changes"]["new"] == by_path["sections"]["changes"]["new"]
+    assert set(by_ref["sections"]["changes"]["modified"]) == set(
+        by_path["sections"]["changes"]["modified"]
+    )

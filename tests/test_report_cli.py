@@ -115,6 +115,12 @@ def test_fixture_pr_gate_writes_every_format(shop_builds, tmp_path) -> None:
     verdict = "FAIL" if report["verdict"] == "fail" else "PASS"
     assert markdown.startswith(f"### dbtgate: {verdict}")
     assert "```mermaid" in markdown  # the PR changes models: their lineage is drawn
+    # Read as a reviewer: the breaking change in the diff's words, what changed as tables, not
+    # raw section keys; well under GitHub's comment limit.
+    assert "| orders\\_summary v2\\: contracted column item\\_count removed<br>" in markdown
+    assert "<details><summary>What changed\\: new\\: 1 model" in markdown
+    assert "changes / new" not in markdown and "diff / changes" not in markdown
+    assert len(markdown) < 30_000
     html = (out / "gate.html").read_text()
     assert f"dbtgate: {verdict}" in html
 
@@ -232,8 +238,27 @@ def test_annotations_default_on_in_github_actions(shop_builds, tmp_path) -> None
     assert not [line for line in local.stdout.splitlines() if line.startswith("::")]
 
 
-def test_format_without_out_is_a_usage_error(tmp_path) -> None:
-    result = dbtgate("check", "--format", "md", cwd=tmp_path)
+@pytest.mark.slow
+def test_diff_writes_the_same_report_formats(shop_builds, tmp_path) -> None:
+    out = tmp_path / "diff-reports"
+    args = ["diff", "--base", str(shop_builds.base / "target"), "--out", str(out)]
+    result = dbtgate(*args, "--format", "md,html,sarif,json", cwd=shop_builds.pr)
+    assert result.returncode == 1, result.stderr  # the PR's unacknowledged breaking changes
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        FILES[name] for name in ("md", "html", "sarif", "json")
+    )
+    report = load_report(out / "gate.json")
+    families = {f["family"] for f in report["findings"]}
+    assert {"breaking", "risky"} <= families and not families & {"tests", "docs", "lint"}
+    markdown = (out / "gate.md").read_text()
+    assert markdown.startswith("### dbtgate: FAIL")
+    assert "#### Breaking changes (2)" in markdown and "```mermaid" in markdown
+    assert "::error" not in result.stdout  # annotations and the job summary are check's
+
+
+@pytest.mark.parametrize("command", ["check", "diff", "lint"])
+def test_format_without_out_is_a_usage_error(tmp_path, command) -> None:
+    result = dbtgate(command, "--format", "md", cwd=tmp_path)
     assert result.returncode == 2
     assert (
         result.stderr.strip()

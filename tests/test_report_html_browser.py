@@ -7,8 +7,11 @@ of the page is saved in the test's tmp directory and its path printed (pytest -s
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,3 +131,41 @@ def test_script_in_a_description_does_not_run(page) -> None:
     assert "<script>window.__pwned = 1</script>" in row.text
     assert page.find_elements(By.CSS_SELECTOR, "tr.finding img") == []
     assert severe(page) == []
+
+
+@pytest.mark.slow
+def test_fixture_pr_report_opens_and_filters_in_chromium(shop_builds, browser, tmp_path) -> None:
+    """The real gate report of the fixture PR, as `dbtgate check --out` writes it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    out = tmp_path / "reports"
+    base = str(shop_builds.base / "target")
+    gate = subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", "check", "--base", base, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=shop_builds.pr,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    assert gate.returncode == 1, gate.stderr
+    report = json.loads((out / "gate.json").read_text())
+    browser.get((out / "gate.html").as_uri())
+    assert severe(browser) == []
+    assert browser.find_element(By.ID, "verdict").text.startswith("dbtgate: FAIL")
+    for section in ("breaking", "lineage", "changes", "findings", "kpis", "waivers", "inputs"):
+        assert browser.find_element(By.ID, section).is_displayed(), section
+    assert len(visible_rows(browser)) == len(report["findings"])
+    Select(browser.find_element(By.ID, "filter-disposition")).select_by_value("blocking")
+    blocking = [f["fingerprint"] for f in report["findings"] if f["disposition"] == "blocking"]
+    assert [r.get_attribute("data-fingerprint") for r in visible_rows(browser)] == blocking
+    shot = tmp_path / "fixture-pr-gate-report.png"
+    browser.set_window_size(1280, browser.execute_script("return document.body.scrollHeight"))
+    assert browser.save_screenshot(str(shot))
+    keep = os.environ.get("DBTGATE_SCREENSHOT_DIR")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(keep) / shot.name)
+    print(f"screenshot: {shot}")
+    browser.set_window_size(1280, 2000)
+    assert severe(browser) == []

@@ -52,7 +52,7 @@ def test_report_carries_verdict_counts_inputs_waivers_baseline_and_sections() ->
     assert report["counts"]["by_family"]["lint"] == 2
     assert report["waivers"] == [{**msgspec.to_builtins(WAIVER), "findings": 1}]
     assert report["baseline"]["suppressed"] == 1
-    assert set(report["sections"]) == {"kpis", "lineage", "diff"}
+    assert set(report["sections"]) == {"kpis", "lineage", "diff", "changes"}
     waived = next(f for f in report["findings"] if f["disposition"] == "waived")
     assert waived["waiver"]["owner"] == "@data-platform"
     assert waived["waiver"]["expires"] == "2026-03-20"
@@ -170,3 +170,29 @@ def _set(node: object, path: tuple, value: object) -> None:
     for key in path[:-1]:
         node = node[key]  # type: ignore[index]
     node[path[-1]] = value  # type: ignore[index]
+
+
+def test_a_git_ref_base_is_recorded_with_the_commit_it_named(tmp_path) -> None:
+    import subprocess
+
+    from dbtgate.cli import base_ref_input
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(tmp_path), *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    git("init", "-q", "-b", "main")
+    (tmp_path / "dbt_project.yml").write_text("name: shop\n")
+    git("add", "-A")
+    git("-c", "user.email=ci@example.com", "-c", "user.name=CI", "commit", "-q", "-m", "base")
+    sha = git("rev-parse", "HEAD")
+    assert base_ref_input("main", tmp_path) == {"ref": "main", "sha": sha}
+    assert base_ref_input(str(tmp_path), tmp_path) is None  # a base build on disk
+    inputs = {**INPUTS, "base_ref": {"ref": "main", "sha": sha}}
+    report = sample_report(inputs=inputs)
+    assert list(schema_validator().iter_errors(report)) == []
+    assert validate.first_error(report, report_schema()) is None
+    broken = copy.deepcopy(report)
+    del broken["inputs"]["base_ref"]["sha"]
+    assert validate.first_error(broken, report_schema()) is not None

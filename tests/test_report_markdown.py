@@ -57,11 +57,23 @@ def test_sections_come_in_priority_order() -> None:
 
 def test_breaking_change_shows_impact_and_owners() -> None:
     html = to_html(render_markdown(sample_report()))
-    row = re.search(r"<tr>\s*<td>orders_summary.v2: contracted column.*?</tr>", html, re.S)
+    row = re.search(r"<tr>\s*<td>orders_summary v2: contracted column.*?</tr>", html, re.S)
     assert row, html
-    assert "finance_revenue (Finance Analytics)" in row.group(0)
-    assert "revenue_dashboard" in row.group(0)
-    assert "Finance Analytics" in row.group(0)
+    cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
+    # The diff's own words for the change, then who reads the model, then whom to tell.
+    assert cells[0].startswith("orders_summary v2: contracted column item_count removed<br>")
+    assert "<code>breaking.column_removed</code>" in cells[0]
+    assert cells[1] == (
+        "models: finance_revenue (Finance Analytics); exposures: revenue_dashboard (Finance Analytics)"
+    )
+    assert cells[2:] == ["Finance Analytics", "blocking"]
+
+
+def test_breaking_change_without_a_diff_entry_falls_back_to_the_message() -> None:
+    report = sample_report()
+    report["sections"].pop("diff")
+    html = to_html(render_markdown(report))
+    assert "<td>orders_summary.v2: contracted column item_count removed<br>" in html
 
 
 def test_blocking_findings_are_grouped_by_owner_with_fix_and_link_to_the_pr_head() -> None:
@@ -76,6 +88,64 @@ def test_blocking_findings_are_grouped_by_owner_with_fix_and_link_to_the_pr_head
 
 def test_links_need_a_blob_url() -> None:
     assert "github.com" not in render_markdown(sample_report())
+
+
+def test_paths_outside_the_repository_are_not_linked() -> None:
+    outside = [
+        finding(code="owner.present", severity="error", message="m", path=path, line=3)
+        for path in ("../other/models/a.yml", "/abs/models/b.yml", "C:/x/c.yml")
+    ]
+    inside = finding(
+        code="owner.present", severity="error", message="m", path="./models/d.yml", line=4
+    )
+    html = to_html(render_markdown(sample_report([*outside, inside]), LINKS))
+    assert html.count("<a href=") == 1
+    assert '<a href="https://github.com/acme/shop/blob/abc123/models/d.yml#L4">' in html
+    assert "<code>../other/models/a.yml:3</code>" in html  # still named, as code
+
+
+def test_counts_line_leaves_out_zero_counts() -> None:
+    line = render_markdown(sample_report(many_findings(8))).splitlines()[2]
+    assert line.startswith("**8 findings:** 6 blocking · 2 advisory (6 errors, 2 warnings)")
+    assert "0 " not in line.split("<br>")[0]
+    assert render_markdown(sample_report([])).splitlines()[2] == "**No findings.**"
+
+
+def test_what_changed_is_folded_and_reads_as_tables_not_raw_keys() -> None:
+    markdown = render_markdown(sample_report())
+    assert "changes / new" not in markdown and "diff / changes" not in markdown
+    start = markdown.index("<details><summary>What changed\\: new\\: 1 model, 2 tests;")
+    block = markdown[start : markdown.index("</details>", start)]
+    html = to_html(block + "</details>")
+    assert (
+        "<td>breaking</td>\n<td>orders_summary v2: contracted column item_count removed</td>"
+        in html
+    )
+    assert "<td>2 tests</td>\n<td>test</td>\n<td>new</td>" in html  # one row, not one per test
+    assert "<td>orders_summary.v2</td>\n<td>model</td>\n<td>modified</td>" in html
+
+
+def test_kpis_with_a_target_lead_and_the_rest_are_folded_with_readable_names() -> None:
+    report = sample_report()
+    scorecard = report["sections"]["kpis"]["scorecard"]
+    scorecard["owner_coverage"] = {
+        "value": 0.9,
+        "numerator": 9,
+        "denominator": 10,
+        "label": "owner coverage",
+        "target": None,
+        "status": "no target",
+        "gated": False,
+    }
+    markdown = render_markdown(report)
+    main = markdown[markdown.index("#### KPIs vs targets") : markdown.index("<details>")]
+    assert "tier\\-1 test coverage" in main and "test pass rate" in main
+    assert "owner coverage" not in main
+    folded = markdown[markdown.index("<details><summary>More KPIs") :]
+    folded = folded[: folded.index("</details>")]
+    assert "| owner coverage | 90\\.0% | 9/10 |" in folded
+    assert "|  | test coverage |" in folded  # the by-tier table, headed by labels
+    assert "| tier 1 | 75\\.0% \\(3/4\\) |" in folded
 
 
 def test_mermaid_lineage_draws_changed_models_and_consumers() -> None:
@@ -124,7 +194,7 @@ def injected_report() -> dict:
         code="docs.model_description",
         severity="error",
         unique_id="model.shop.evil",
-        path="models/evil.yml",
+        path="models/evil](javascript:alert(1))`<b>x</b>|.yml",
         line=3,
         disposition="blocking",
         changed=True,
@@ -176,3 +246,74 @@ def test_render_options_take_the_pr_head_sha_from_the_event(tmp_path) -> None:
         "https://git.acme/shop/blob/v1"
     )
     assert render_options({}).blob_url is None
+
+
+def test_one_rule_on_many_lines_of_a_file_is_one_item_listing_every_place() -> None:
+    hits = [
+        finding(
+            code="lint.CP01",
+            severity="error",
+            message="Keywords must be consistently lower case.",
+            unique_id="model.shop.int_order_payments",
+            resource_name="int_order_payments",
+            path="models/intermediate/int_order_payments.sql",
+            line=10,
+            column=column,
+            key=f"10:{column}",
+            fix="sqlfluff fix --rules CP01",
+            owner="@finance-eng",
+            disposition="blocking",
+        )
+        for column in (9, 14, 38)
+    ]
+    markdown = render_markdown(sample_report(hits), LINKS)
+    items = [line for line in markdown.splitlines() if line.startswith("- `lint.CP01`")]
+    assert len(items) == 1
+    assert "(3×: [`models/intermediate/int_order_payments.sql:10:9`](" in items[0]
+    assert "[`10:14`](" in items[0] and "[`10:38`](" in items[0]
+    assert markdown.count("fix: sqlfluff fix") == 1
+    assert "**@&#8203;finance\\-eng** (3)" in markdown  # the heading still counts findings
+
+
+def test_truncation_counts_the_findings_left_out_not_the_lines() -> None:
+    hits = [
+        finding(
+            code="lint.LT05",
+            severity="error",
+            message="Line is too long.",
+            unique_id=f"model.shop.m{index}",
+            resource_name=f"m{index}",
+            path=f"models/m{index}.sql",
+            line=line,
+            key=str(line),
+            owner="@a",
+            disposition="blocking",
+        )
+        for index in range(300)
+        for line in (1, 2)
+    ]
+    markdown = render_markdown(sample_report(hits), RenderOptions(max_markdown_chars=8000))
+    shown = len(re.findall(r"^- `lint.LT05`", markdown, re.M))
+    left = int(re.search(r"^- … (\d+) more findings of @a not shown", markdown, re.M).group(1))
+    assert shown + left // 2 == 300 and left % 2 == 0
+
+
+def test_an_acknowledged_breaking_change_says_so_and_how() -> None:
+    acknowledged = finding(
+        code="breaking.column_removed",
+        severity="info",
+        message="acknowledged (pr label): orders_summary v2: contracted column item_count removed;"
+        " affects 1 downstream model(s) (finance_revenue)",
+        unique_id="model.shop.orders_summary.v2",
+        resource_name="orders_summary",
+        column_name="item_count",
+        changed=True,
+        disposition="advisory",
+        details={"acknowledged": {"way": "pr_label", "reason": "label breaking-change-ok"}},
+    )
+    html = to_html(render_markdown(sample_report([acknowledged])))
+    assert (
+        "<td>acknowledged (pr label): orders_summary v2: contracted column item_count removed<br>"
+        in html
+    )
+    assert "<td>no known readers</td>" in html

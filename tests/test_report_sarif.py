@@ -79,7 +79,8 @@ def test_waived_and_baselined_findings_are_suppressed_with_the_reason() -> None:
     assert blocking and all("suppressions" not in r for r in blocking)
 
 
-def test_registry_rules_get_their_help_text_and_others_fall_back_to_the_code() -> None:
+def test_rules_and_documented_codes_get_their_help_text_and_others_fall_back_to_the_code() -> None:
+    from dbtgate.codes import code_docs
     from dbtgate.rules.registry import load_rules
 
     documented = load_rules()["tests.primary_key"]
@@ -89,7 +90,10 @@ def test_registry_rules_get_their_help_text_and_others_fall_back_to_the_code() -
     assert documented.docs.why in primary_key["help"]["text"]
     assert "```yaml" in primary_key["help"]["markdown"]
     run_rule = rules["run.test_failures"]
-    assert run_rule["shortDescription"]["text"] == "run.test_failures"
+    run_docs = code_docs()["run.test_failures"]
+    assert run_rule["shortDescription"]["text"] == run_docs.summary
+    assert run_docs.why in run_rule["help"]["text"]
+    assert run_docs.fix in run_rule["help"]["markdown"]
     unknown = sarif_of(
         sample_report(
             [finding(code="acme.custom", severity="warn", message="m", fix="do the thing")]

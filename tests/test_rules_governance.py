@@ -116,3 +116,98 @@ def test_sources_without_freshness_are_found_on_their_yaml_lines(shop_builds, tm
         ("source.shop.shop_raw.raw_products", "models/staging/_sources.yml", 24),
     ]
     assert findings[0].message == "source shop_raw.raw_customers has no freshness threshold"
+
+
+def edited_bouncer(tmp_path, edit) -> Project:
+    """The bouncer build with `edit(manifest_dict)` applied, loaded as a project."""
+    import json
+
+    from corpus import CORPUS
+
+    path = CORPUS / "bouncer-dbt112" / "manifest.json"
+    if not path.is_file():
+        pytest.skip(f"corpus absent: {path}")
+    data = json.loads(path.read_text())
+    edit(data)
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text(json.dumps(data))
+    return Project.from_artifacts(load_artifacts(target))
+
+
+def test_freshness_with_warn_after_only_fails_only_when_error_after_is_required(tmp_path):
+    source_1 = f"source.{PKG}.sources_that_dont_really_exist.source_1"
+    source_2 = f"source.{PKG}.sources_that_dont_really_exist.source_2"
+
+    def edit(data: dict) -> None:
+        # dbt >= 1.10 writes freshness both at the top level and under config.
+        for where in (data["sources"][source_1], data["sources"][source_1]["config"]):
+            where["freshness"]["error_after"] = {"count": None, "period": None}
+        for where in (data["sources"][source_2], data["sources"][source_2]["config"]):
+            where["freshness"] = None
+
+    project = edited_bouncer(tmp_path, edit)
+    text = """\
+        version: 1
+        policies:
+          - select: "resource_type:source"
+            rules: {{sources.freshness_configured: {{severity: error, require_error_after: {flag}}}}}
+        """
+    lenient = gate(project, write_config(tmp_path, text.format(flag="false"))).findings
+    assert [f.unique_id for f in by_code(lenient, "sources.freshness_configured")] == [source_2]
+    strict = by_code(
+        gate(project, write_config(tmp_path, text.format(flag="true"))).findings,
+        "sources.freshness_configured",
+    )
+    assert [(f.unique_id, f.message) for f in strict] == [
+        (
+            source_1,
+            "source sources_that_dont_really_exist.source_1 has warn_after but no error_after "
+            "freshness threshold",
+        ),
+        (source_2, "source sources_that_dont_really_exist.source_2 has no freshness threshold"),
+    ]
+
+
+def test_a_public_model_passes_once_versioned_and_a_contract_once_enforced(tmp_path):
+    orders = f"model.{PKG}.orders"
+    stg_orders = f"model.{PKG}.stg_orders"
+
+    def edit(data: dict) -> None:
+        data["nodes"][orders]["version"] = 1
+        data["nodes"][orders]["latest_version"] = 1
+        data["nodes"][stg_orders]["contract"] = {"enforced": True, "alias_types": True}
+        data["nodes"][stg_orders]["config"]["contract"] = {"enforced": True, "alias_types": True}
+
+    project = edited_bouncer(tmp_path, edit)
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "orders stg_orders"
+            rules:
+              governance.public_versioned: error
+              governance.contract_enforced: error
+        """,
+    )
+    findings = gate(project, config).findings
+    assert by_code(findings, "governance.public_versioned") == []
+    # orders is contracted in the build; stg_orders now is too.
+    assert by_code(findings, "governance.contract_enforced") == []
+
+
+def test_naming_ignores_models_outside_the_layer_folders(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "resource_type:model"
+            rules:
+              naming.layer_prefix: {layers: {staging: ["stg_"]}}
+        """,
+    )
+    # Every staging model is stg_-prefixed; marts, intermediate and utilities are not checked.
+    assert by_code(gate(project, config).findings, "naming.layer_prefix") == []

@@ -151,3 +151,41 @@ def test_state_modified_includes_new_as_in_dbt(bouncer):
 def test_bad_selectors_are_named(text, message):
     with pytest.raises(SelectorError, match=message):
         parse_selector(text)
+
+
+@pytest.mark.slow
+def test_group_tier_and_state_on_the_fixture_pull_request(shop_builds):
+    from dbtgate.state import compare_builds
+
+    pr = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"))
+    base = Project.from_artifacts(load_artifacts(shop_builds.base / "target"))
+    changes = compare_builds(pr, base)
+    selection = Selection(pr, set(changes.new), set(changes.modified))
+
+    def models(text: str) -> set[str]:
+        selected = selection.select(parse_selector(text))
+        return {uid.split(".", 2)[2] for uid in selected if uid.startswith("model.")}
+
+    assert models("group:marketing") == {"dim_customers", "customer_ltv", "customer_segments"}
+    assert models("tier:1") == {
+        "dim_customers",
+        "fct_orders",
+        "orders_summary.v1",
+        "orders_summary.v2",
+    }
+    # fixtures/README.md, "The pull request": the new model and the four modified ones.
+    assert models("state:new") == {"customer_segments"}
+    assert models("state:modified") == {
+        "customer_segments",
+        "customer_ltv",
+        "int_order_payments",
+        "orders_summary.v2",
+        "stg_payments",
+    }
+    assert models("state:modified,tier:1") == {"orders_summary.v2"}
+    # int_order_payments -> fct_orders -> orders_summary.v1: downstream of a change, too.
+    assert models("state:modified+,group:finance") == {
+        "orders_summary.v1",
+        "orders_summary.v2",
+        "finance_revenue",
+    }

@@ -158,6 +158,10 @@ def _by_new_version(
 
 
 def _by_deprecation(change: Change, ctx: _Builds) -> Acknowledgement | None:
+    if change.code == "breaking.model_removed":
+        # A date announces the removal; until it has passed, consumers still ref the model and
+        # dbt-core fails the removal too (after it, the removal is safe.deprecated_model_removed).
+        return None
     resource = _resource(change, ctx)
     date = getattr(resource, "deprecation_date", None) if resource is not None else None
     if not date:

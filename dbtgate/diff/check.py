@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from dbtgate.config import BreakingConfig
     from dbtgate.diff.changes import Change, Impact, SchemaDiff
 
-_FIXES = {
+# The fix hint each finding carries (every breaking and risky code has one); the docs of
+# `dbtgate rules CODE` (`dbtgate.diff.codes`) start with the same text.
+FIX_HINTS = {
     "breaking.contract_removed": "Keep `contract: enforced: true`, or add a new model version "
     "without the contract and set a deprecation_date on this one.",
     "breaking.column_removed": "Keep the column, or add a new model version without it and set a "
@@ -37,8 +39,33 @@ _FIXES = {
     "constraints, or remove the constraints in a new model version.",
     "breaking.model_removed": "Disable it only after its deprecation_date: set one, keep the "
     "model until then, and point consumers to its replacement.",
+    "risky.type_widened": "Check that readers who cast, compare or union this column accept the "
+    "wider type.",
+    "risky.type_changed": "Cast the column back to its old type, or check the queries outside dbt "
+    "that read it.",
+    "risky.type_narrowed": "Check that every existing value fits the narrower type, or cast the "
+    "column back.",
+    "risky.type_precision_changed": "Check that existing values fit the new size/precision, or "
+    "keep the old one.",
+    "risky.column_removed": "Check that no dashboard or query outside dbt reads the column; keep "
+    "it if unsure.",
+    "risky.column_renamed": "Check the queries outside dbt that read the old name; keep both names "
+    "for a release if unsure.",
+    "risky.constraint_loosened": "Keep the test or constraint, unless the guarantee no longer "
+    "holds; then say so in breaking.acknowledge.",
+    "risky.access_narrowed": "Keep the wider access until every ref from outside the group or "
+    "project is gone.",
+    "risky.version_without_deprecation": "Set a deprecation_date on the older version(s) so their "
+    "consumers are warned to migrate.",
+    "risky.model_removed": "Check that nothing outside dbt (dashboards, notebooks, exports) "
+    "queries the relation.",
+    "risky.source_removed": "Change or remove the models that read the source in the same pull "
+    "request.",
+    "risky.filter_changed": "Check that the new WHERE/HAVING/QUALIFY keeps the rows readers "
+    "expect (compare row counts with the base).",
+    "risky.grain_changed": "Check that the key is still unique (a unique test) and that readers' "
+    "joins still match one row per key.",
 }
-_RISKY_FIX = "Check the readers of this model; acknowledge the change in breaking.acknowledge."
 
 
 def diff_for(ctx: CheckContext) -> SchemaDiff | None:
@@ -97,7 +124,7 @@ def change_finding(change: Change, settings: BreakingConfig, ctx: CheckContext) 
         import msgspec
 
         details["impact"] = msgspec.to_builtins(change.impact)
-    fix = _FIXES.get(change.code, _RISKY_FIX)
+    fix: str | None = FIX_HINTS[change.code]
     if change.acknowledged is not None:
         ack = change.acknowledged
         message = f"acknowledged ({ack.way.replace('_', ' ')}): {message}"

@@ -27,6 +27,7 @@ from dbtgate.diff.properties import property_changes
 from dbtgate.diff.sql import SqlFiles
 
 if TYPE_CHECKING:
+    from dbtgate.artifacts.catalog import CatalogTable
     from dbtgate.artifacts.manifest import Node, Source
     from dbtgate.project import Project
 
@@ -97,10 +98,31 @@ def _minor(version: str | None) -> tuple[int, int] | None:
 
 def compare_relation(ctx: DiffContext, old: Node | Source, new: Node | Source) -> list[Change]:
     """Every change of one relation (model, seed, snapshot or source) present in both builds."""
+    if _unchanged(ctx, old, new):
+        return []
     emit = Emitter(new)
     contracted = schema_changes(ctx, emit, old, new)
     property_changes(ctx, emit, old, new, contracted)
     return emit.changes
+
+
+def _unchanged(ctx: DiffContext, old: Node | Source, new: Node | Source) -> bool:
+    """Equal records, warehouse columns and tests: nothing to classify (most of a big project).
+
+    Only when the columns have a witness both builds share (a catalog entry, or declared
+    columns): without one, the full comparison decides whether they are unknown."""
+    uid = new.unique_id
+    if old != new or ctx.base.tests_on(uid) != ctx.pr.tests_on(uid):
+        return False
+    before, after = _catalog_entry(ctx.base, uid), _catalog_entry(ctx.pr, uid)
+    return before == after and bool((before is not None and before.columns) or new.columns)
+
+
+def _catalog_entry(project: Project, unique_id: str) -> CatalogTable | None:
+    catalog = project.catalog
+    if catalog is None:
+        return None
+    return (catalog.nodes or {}).get(unique_id) or (catalog.sources or {}).get(unique_id)
 
 
 def _relations(ctx: DiffContext) -> list[Change]:

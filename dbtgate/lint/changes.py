@@ -51,10 +51,14 @@ class ChangedFile:
 
 @dataclass(frozen=True)
 class ChangeSet:
-    repo_root: Path
-    base_ref: str
-    merge_base: str
+    """The changed files, and what they were measured against: a git ref (from its merge base
+    with HEAD), or a base build's manifest (`dbtgate.lint.build_changes`)."""
+
+    repo_root: Path  # the git root, or the dbt project when measured against a build
     files: dict[Path, ChangedFile]  # by absolute path
+    base_ref: str | None = None
+    merge_base: str | None = None
+    base_manifest: Path | None = None
 
     def get(self, path: Path) -> ChangedFile | None:
         return self.files.get(path)
@@ -137,7 +141,7 @@ def changes_against(repo: Repo, base_ref: str, within: Path | None = None) -> Ch
         path = root / untracked
         if path.is_relative_to(scope):
             files[path] = ChangedFile(path, "added", None)
-    return ChangeSet(root, base_ref, merge_base.hexsha, files)
+    return ChangeSet(root, files, base_ref=base_ref, merge_base=merge_base.hexsha)
 
 
 def changed_lines(patch: bytes) -> frozenset[int]:

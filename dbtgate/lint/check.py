@@ -33,12 +33,12 @@ def lint_findings(ctx: CheckContext) -> list[Finding]:
             ctx.notes.append("lint is enabled but was not run, so SQL was not linted")
         return []
     ctx.sections["lint"] = run.summary()
+    ctx.notes.extend(run.notes)
     if not run.files:
         ctx.notes.append(
-            "lint: no SQL files to lint"
-            + ("" if run.lint_all else f" changed since {run.base_ref}")
+            "lint: no SQL files to lint" + ("" if run.lint_all else f" changed since {run.against}")
         )
-    elif not run.change_known:
+    elif not run.change_known and not run.notes:
         ctx.notes.append("lint: the change is unknown (no git base), so every line counts")
     findings: list[Finding] = []
     for linted in run.files:
@@ -76,7 +76,11 @@ def _violation_findings(run: LintRun, linted: LintedFile) -> Iterator[Finding]:
 
 def _unparsable_finding(run: LintRun, linted: LintedFile) -> Finding:
     first = linted.problems[0]
-    message = f"sqlfluff could not template or parse this file: {first.description}"
+    message = (
+        first.description
+        if first.code == "dbt"  # already says what dbt did
+        else f"sqlfluff could not template or parse this file: {first.description}"
+    )
     if len(linted.problems) > 1:
         message += f" (and {len(linted.problems) - 1} more)"
     if first.code == "TMP" and "undefined" in first.description.lower():
@@ -87,6 +91,11 @@ def _unparsable_finding(run: LintRun, linted: LintedFile) -> Finding:
         )
     elif first.code == "TMP":
         fix = f"fix the jinja near line {first.line or 1} (`dbt compile` shows dbt's own error)"
+    elif first.code == "dbt":
+        fix = (
+            "the dbt templater compiles the whole project: fix the model dbt names "
+            "(`dbt compile` shows the same error), or use lint.templater: jinja"
+        )
     elif first.code in ("PRS", "LXR"):
         fix = f"check the SQL near line {first.line or 1} against the {run.dialect} dialect"
     else:

@@ -24,6 +24,8 @@ class DbtProjectFiles:
     # singular tests. Macros are not linted on their own: they are templated into models.
     sql_paths: tuple[str, ...] = ("models", "analyses", "tests")
     macro_paths: tuple[str, ...] = ("macros",)
+    # `<test-path>/generic`: dbt reads generic test definitions there as macros, not models.
+    generic_test_paths: tuple[str, ...] = ("tests/generic",)
     vars: dict[str, Any] = field(default_factory=dict)
     package_namespaces: tuple[str, ...] = ()
 
@@ -33,10 +35,11 @@ def read_dbt_project(directory: Path) -> DbtProjectFiles:
     path = directory / "dbt_project.yml"
     data = _read_yaml(path, required=True)
     name = str(data.get("name") or directory.name)
+    test_paths = _paths(data, "test-paths", path, ["tests"])
     sql_paths = [
         *_paths(data, "model-paths", path, ["models"]),
         *_paths(data, "analysis-paths", path, ["analyses"]),
-        *_paths(data, "test-paths", path, ["tests"]),
+        *test_paths,
     ]
     return DbtProjectFiles(
         directory=directory,
@@ -44,6 +47,7 @@ def read_dbt_project(directory: Path) -> DbtProjectFiles:
         profile=str(data["profile"]) if data.get("profile") else None,
         sql_paths=tuple(dict.fromkeys(sql_paths)),
         macro_paths=tuple(_paths(data, "macro-paths", path, ["macros"])),
+        generic_test_paths=tuple(f"{test_path}/generic" for test_path in test_paths),
         vars=_project_vars(data.get("vars"), name),
         package_namespaces=_package_namespaces(directory),
     )

@@ -16,11 +16,12 @@ from __future__ import annotations
 import fnmatch
 import importlib.util
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from dbtgate.errors import DbtgateError
 from dbtgate.lint.changes import DEFAULT_BASE_REFS, ChangedFile, ChangeSet, nodes_by_file
@@ -65,6 +66,9 @@ ADAPTER_DIALECTS: dict[str, str] = {
 UNPARSABLE = "unparsable"
 # sqlfluff's codes for "could not template / lex / parse this file".
 _PROBLEM_ORDER = {"TMP": 0, "LXR": 1, "PRS": 2}
+# dbt's own message in the dbt templater's error ("Compilation Error in model x (path) ...").
+_DBT_ERROR = re.compile(r"\b\w+ Error in \w+ .*", re.DOTALL)
+_DBT_ERROR_LINE = re.compile(r"\bline (\d+)\b")
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,9 @@ class Violation:
 class Problem:
     """Why a file could not be (fully) templated, lexed or parsed."""
 
-    code: str  # TMP, LXR, PRS, or "skipped" / "error" when sqlfluff gave up on the file
+    # TMP, LXR, PRS; "skipped" / "error" when sqlfluff gave up on the file; "dbt" when the dbt
+    # templater could not compile the project
+    code: str
     description: str
     line: int | None = None
 
@@ -106,17 +112,37 @@ class LintRun:
     dialect_flag: str  # "--dialect X " for the fix hint when the project's sqlfluff config lacks it
     templater: str
     lint_all: bool
-    # None when the change is unknown (--all outside git): then every line counts as changed.
+    # What the change was measured against: a git ref and its merge base with HEAD, or the
+    # base build's manifest (as shown). Neither: the change is unknown and every line counts.
     base_ref: str | None = None
     merge_base: str | None = None
+    base_build: str | None = None
     severity: dict[str, str] = field(default_factory=dict)  # resolved per sqlfluff code
     default_severity: str = "error"
     setup_seconds: float = 0.0
     seconds: float = 0.0
+    # What the reader should know about how the change was found (for the report's notes).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def change_known(self) -> bool:
-        return self.merge_base is not None
+        return self.merge_base is not None or self.base_build is not None
+
+    @property
+    def changes_from(self) -> str | None:
+        """ "git", "base build", or None when the change is unknown."""
+        if self.merge_base is not None:
+            return "git"
+        return "base build" if self.base_build is not None else None
+
+    @property
+    def against(self) -> str | None:
+        """What the change was measured against, for messages."""
+        if self.merge_base is not None:
+            return self.base_ref
+        if self.base_build is not None:
+            return f"the base build ({self.base_build})"
+        return None
 
     def severity_of(self, code: str, warning: bool = False) -> str:
         if code in self.severity:
@@ -130,8 +156,10 @@ class LintRun:
             "dialect": self.dialect,
             "templater": self.templater,
             "scope": "all files" if self.lint_all else "changed files",
+            "changes_from": self.changes_from,
             "base_ref": self.base_ref,
             "merge_base": self.merge_base,
+            "base_build": self.base_build,
             "files": [linted.path for linted in self.files],
         }
 
@@ -145,10 +173,19 @@ def run_lint(
     *,
     lint_all: bool = False,
     base_ref: str | None = None,
+    base_spec: str | None = None,
+    base_build: Project | None = None,
+    when_unknown: Literal["error", "all"] = "error",
     display_root: Path | None = None,
     progress: ProgressCallback | None = None,
 ) -> LintRun:
-    """Lint the project's changed SQL files (every SQL file with `lint_all`)."""
+    """Lint the project's changed SQL files (every SQL file with `lint_all`).
+
+    The change is measured, in this order, against: `base_ref` (--base-ref) or lint.base_ref;
+    `base_spec` (check's --base, default `base:`) when it is a git ref; `base_build`, the base
+    build `base_spec` named as a directory (its manifest's SQL); else a default git base ref.
+    When none of these is at hand, `when_unknown="all"` lints every file with every line
+    counted as changed (the gate's own rule without a base); "error" stops (exit 2)."""
     started = time.perf_counter()
     if project.project_dir is None:
         raise DbtgateError(
@@ -157,28 +194,49 @@ def run_lint(
     project_dir = project.project_dir.resolve()
     dbt_files = read_dbt_project(project_dir)
     lint_config = config.lint
-    changes = _changes(project_dir, lint_config, config.base, base_ref, lint_all)
+    display = (display_root or Path.cwd()).resolve()
+    spec = base_spec if base_spec is not None else config.base
+    explicit = base_ref or lint_config.base_ref
+    if explicit is None and spec and not Path(spec).exists():
+        explicit = spec  # `--base` / `base:` may be a git ref rather than a build directory
+    notes: list[str] = []
+    if explicit is not None:
+        changes = _git_changes(project_dir, explicit)
+    elif base_build is not None:
+        changes = None  # from the base build, once the candidate files are known
+    else:
+        changes = _default_git_changes(project_dir, required=not lint_all and when_unknown != "all")
+        if changes is None and not lint_all:
+            lint_all = True
+            notes.append(
+                "lint: no git base ref and no base build (--base) to measure the change "
+                "against, so every SQL file was linted and every line counts as changed"
+            )
     adapter_type = project.manifest.metadata.adapter_type if project.manifest.metadata else None
     linter, root, dialect, dialect_flag = build_linter(dbt_files, lint_config, adapter_type)
     severity = resolve_severity(linter, lint_config, config.path)
     working = changes.repo_root if changes else project_dir
     candidates = discover_sql_files(dbt_files, root, working, lint_config.exclude)
+    if explicit is None and base_build is not None:
+        changes = _build_changes(project, base_build, project_dir, candidates, display, notes)
     if not lint_all:
-        assert changes is not None  # _changes only returns None with lint_all
+        assert changes is not None  # only None with lint_all, or made lint_all above
         candidates = [path for path in candidates if changes.get(path) is not None]
     nodes = nodes_by_file(project)
-    display = (display_root or Path.cwd()).resolve()
     macro_paths = _macro_paths(dbt_files) if lint_config.templater == "jinja" else []
     setup = time.perf_counter() - started
     files = []
-    ordered = list(linter.templater.sequence_files([str(p) for p in candidates], config=root))
+    ordered, project_error = _sequence_files(linter, root, candidates)
     for index, fname in enumerate(ordered):
         path = Path(fname)
         shown = _display_path(path, display)
         if progress is not None:
             progress(index, len(ordered), shown)
         file_started = time.perf_counter()
-        violations, problems = lint_file(linter, root, path, macro_paths)
+        if project_error is not None:
+            violations, problems = (), (_project_problem(project_error, path, project_dir),)
+        else:
+            violations, problems = lint_file(linter, root, path, macro_paths)
         files.append(
             LintedFile(
                 path=shown,
@@ -198,10 +256,14 @@ def run_lint(
         lint_all=lint_all,
         base_ref=changes.base_ref if changes else None,
         merge_base=changes.merge_base if changes else None,
+        base_build=_display_path(changes.base_manifest, display)
+        if changes and changes.base_manifest
+        else None,
         severity=severity,
         default_severity=lint_config.default_severity,
         setup_seconds=setup,
         seconds=time.perf_counter() - started,
+        notes=notes,
     )
 
 
@@ -217,39 +279,59 @@ def project_without_build(project_dir: Path) -> Project:
     )
 
 
-def _changes(
-    project_dir: Path,
-    lint_config: LintConfig,
-    configured_base: str | None,
-    explicit: str | None,
-    lint_all: bool,
-) -> ChangeSet | None:
-    """What the change touched; None only with `lint_all` when git cannot say."""
+def _git_changes(project_dir: Path, base_ref: str) -> ChangeSet:
+    """The change since the merge base of `base_ref`, which must work (it was asked for)."""
+    from dbtgate.lint.changes import changes_against, open_repo
+
+    return changes_against(open_repo(project_dir), base_ref, within=project_dir)
+
+
+def _default_git_changes(project_dir: Path, *, required: bool) -> ChangeSet | None:
+    """The change against the first default base ref git knows; None when there is no
+    repository or no such ref, unless `required`."""
     from dbtgate.lint.changes import changes_against, open_repo, resolve_base_ref
 
     try:
         repo = open_repo(project_dir)
     except DbtgateError:
-        if lint_all:
+        if not required:
             return None
         raise
-    chosen = explicit or lint_config.base_ref
-    if chosen is None and configured_base and not Path(configured_base).exists():
-        chosen = configured_base  # `base:` may be a git ref rather than a build directory
+    candidates = list(DEFAULT_BASE_REFS)
+    github_base = os.environ.get("GITHUB_BASE_REF")
+    if github_base:
+        candidates.insert(0, f"origin/{github_base}")
+    chosen = resolve_base_ref(repo, candidates)
     if chosen is None:
-        candidates = list(DEFAULT_BASE_REFS)
-        github_base = os.environ.get("GITHUB_BASE_REF")
-        if github_base:
-            candidates.insert(0, f"origin/{github_base}")
-        chosen = resolve_base_ref(repo, candidates)
-        if chosen is None:
-            if lint_all:
-                return None
-            raise DbtgateError(
-                f"{project_dir}: no base ref to find the changed files against (tried "
-                f"{', '.join(candidates)}): pass --base-ref, set lint.base_ref, or pass --all"
-            )
+        if not required:
+            return None
+        raise DbtgateError(
+            f"{project_dir}: no base ref to find the changed files against (tried "
+            f"{', '.join(candidates)}): pass --base-ref, set lint.base_ref, or pass --all"
+        )
     return changes_against(repo, chosen, within=project_dir)
+
+
+def _build_changes(
+    project: Project,
+    base: Project,
+    project_dir: Path,
+    candidates: list[Path],
+    display: Path,
+    notes: list[str],
+) -> ChangeSet:
+    """The change against the base build's SQL, with a note saying so."""
+    from dbtgate.lint.build_changes import changes_against_build
+
+    found = changes_against_build(project, base, project_dir, candidates)
+    notes.append(
+        "lint: changed files and lines were measured against the base build's SQL "
+        "(its manifest's raw_code), not git"
+    )
+    if found.unplaced:
+        shown = ", ".join(_display_path(path, display) for path in found.unplaced)
+        notes.append(f"lint: in neither build's manifest, so every line counts as changed: {shown}")
+    return found.changes
 
 
 def build_linter(
@@ -405,12 +487,13 @@ def resolve_severity(linter: Linter, lint_config: LintConfig, config_path: Path 
 def discover_sql_files(
     dbt_files: DbtProjectFiles, root: FluffConfig, working: Path, exclude: Iterable[str]
 ) -> list[Path]:
-    """The project's SQL files under its model, analysis and test paths, minus what
-    .sqlfluffignore (sqlfluff's own rules) and `lint.exclude` leave out."""
+    """The project's SQL files under its model, analysis and test paths (not the generic test
+    definitions, which are macros), minus what .sqlfluffignore (sqlfluff's own rules) and
+    `lint.exclude` leave out."""
     from sqlfluff.core.linter.discovery import paths_from_path
 
     extensions = [e.strip() for e in str(root.get("sql_file_exts", default=".sql")).split(",")]
-    patterns = list(exclude)
+    patterns = [*exclude, *(f"{generic}/*" for generic in dbt_files.generic_test_paths)]
     found: set[Path] = set()
     for relative in dbt_files.sql_paths:
         directory = dbt_files.directory / relative
@@ -479,6 +562,43 @@ def lint_file(
     # Root cause first: a templating failure explains the parse errors that follow it.
     problems.sort(key=lambda p: (_PROBLEM_ORDER.get(p.code, 9), p.line or 0, p.description))
     return tuple(violations), tuple(problems)
+
+
+def _sequence_files(
+    linter: Linter, root: FluffConfig, candidates: list[Path]
+) -> tuple[list[str], str | None]:
+    """The files in the order the templater wants them, or, when the dbt templater cannot
+    compile the project (one model that dbt cannot compile stops them all), the files as they
+    are and dbt's error: every file then gets a `lint.unparsable` finding, not a crash."""
+    from sqlfluff.core.errors import SQLFluffUserError
+
+    names = [str(path) for path in candidates]
+    try:
+        return list(linter.templater.sequence_files(names, config=root)), None
+    except SQLFluffUserError as exc:
+        if linter.templater.name != "dbt":
+            raise DbtgateError(f"sqlfluff: {exc}") from None
+        return names, str(exc)
+
+
+def _project_problem(error: str, path: Path, project_dir: Path) -> Problem:
+    """dbt's compilation error for the file it names; for the others, why they were not
+    linted."""
+    found = _DBT_ERROR.search(error)
+    detail = " ".join((found.group(0) if found else error).split())
+    relative = path.relative_to(project_dir).as_posix()
+    if f"({relative})" in detail:
+        line = _DBT_ERROR_LINE.search(detail)
+        return Problem(
+            "dbt",
+            f"the dbt templater could not compile this file: {detail}",
+            int(line.group(1)) if line else None,
+        )
+    return Problem(
+        "dbt",
+        "not linted: the dbt templater could not compile the project, because of another "
+        f"file: {detail}",
+    )
 
 
 def _macro_paths(dbt_files: DbtProjectFiles) -> list[str]:

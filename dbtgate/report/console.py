@@ -13,7 +13,10 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.control import STRIP_CONTROL_CODES
 from rich.markup import escape
+from rich.segment import Segment, Segments
+from rich.style import Style
 from rich.table import Table
 
 from dbtgate.summary import ProjectSummary, share
@@ -22,7 +25,13 @@ if TYPE_CHECKING:
     from dbtgate.findings import Finding
     from dbtgate.gate import GateResult
 
-_STYLE = {"error": "bold red", "warn": "yellow", "info": "cyan"}
+_SEVERITY_STYLE = {
+    "error": Style(bold=True, color="red"),
+    "warn": Style(color="yellow"),
+    "info": Style(color="cyan"),
+}
+_BOLD, _DIM = Style(bold=True), Style(dim=True)
+_CONTROL_CODES = dict.fromkeys(STRIP_CONTROL_CODES)
 _GROUPS = (
     ("blocking", "Blocking"),
     ("advisory", "Advisory (does not fail the gate)"),
@@ -104,25 +113,42 @@ def _print_group(console: Console, title: str, findings: list[Finding]) -> None:
     by_owner: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_owner[finding.owner or "(no owner)"].append(finding)
+    # Pre-styled text, one print per group: no markup to parse (so nothing to escape) and none
+    # of rich's per-call layout, which cost ~0.3 ms a line: 30 s for the 100,000 lines of a
+    # 10,000-model project. Piped or colourless, the group is one plain string.
+    pieces: list[tuple[str, Style | None]] = []
+    add = pieces.append
     for owner in sorted(by_owner):
-        console.print(f"[bold]{escape(owner)}[/]")
+        add((_clean(owner), _BOLD))
+        add(("\n", None))
         for finding in by_owner[owner]:
             where = f"{finding.path}:{finding.line}" if finding.line else (finding.path or "")
-            style = _STYLE.get(finding.severity, "")
-            console.print(
-                f"  [{style}]{finding.severity:<5}[/] [bold]{escape(finding.code)}[/] "
-                f"{escape(finding.message)}  [dim]{escape(where)}[/]",
-                highlight=False,
-            )
+            add(("  ", None))
+            add((f"{finding.severity:<5}", _SEVERITY_STYLE.get(finding.severity)))
+            add((" ", None))
+            add((_clean(finding.code), _BOLD))
+            add((f" {_clean(finding.message)}  ", None))
+            add((_clean(where), _DIM))
+            add(("\n", None))
             if finding.fix:
-                console.print(f"        [dim]fix:[/] {escape(finding.fix)}", highlight=False)
+                add(("        ", None))
+                add(("fix:", _DIM))
+                add((f" {_clean(finding.fix)}\n", None))
             if finding.waiver is not None:
                 waiver = finding.waiver
-                console.print(
-                    f"        [dim]waived by {escape(waiver.owner)} until {waiver.expires}:[/] "
-                    f"{escape(waiver.reason)}",
-                    highlight=False,
-                )
+                add(("        ", None))
+                add((f"waived by {_clean(waiver.owner)} until {waiver.expires}:", _DIM))
+                add((f" {_clean(waiver.reason)}\n", None))
+    if console.color_system is None:
+        segments = [Segment("".join(text for text, _ in pieces))]
+    else:
+        segments = [Segment(text, style) for text, style in pieces]
+    console.print(Segments(segments), end="", crop=False)
+
+
+def _clean(text: str) -> str:
+    """Drop the control codes rich strips from printed text (bell, backspace, CR, ...)."""
+    return text if text.isprintable() else text.translate(_CONTROL_CODES)
 
 
 def _print_targets(console: Console, kpis: Any) -> None:

@@ -23,6 +23,7 @@ from dbtgate.report import view
 from dbtgate.report.escape import html_text as h
 from dbtgate.report.lineage import layered_layout
 from dbtgate.report.options import RenderOptions
+from dbtgate.report.rule_help import rule_help
 
 _NODE_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 200, 34, 70, 14, 16
 _LABEL_CHARS = 26
@@ -44,9 +45,11 @@ def render_html(report: dict[str, Any], options: RenderOptions | None = None) ->
             _header(report),
             _breaking(report, options),
             _lineage(report),
+            _what_changed(report),
             _findings(report, options),
             _kpis(report),
             _waivers(report),
+            _rules(report),
             _other_sections(report),
             _inputs(report),
         )
@@ -114,9 +117,9 @@ def _breaking(report: dict[str, Any], options: RenderOptions) -> str:
         )
     rows = "".join(
         "<tr>"
-        f"<td>{h(f['message'])}<br><code>{h(f['code'])}</code></td>"
-        f"<td><code>{h(view.resource_label(f))}</code></td>"
-        f"<td>{h(view.impact_text(f, 600)) or '–'}</td>"
+        f"<td>{h(view.change_text(f, report))}<br><code>{h(f['code'])}</code></td>"
+        f"<td><code>{_breakable(view.resource_label(f))}</code></td>"
+        f"<td>{h(view.impact_text(f, 600)) or 'no known readers'}</td>"
         f"<td>{h(', '.join(view.impact_owners(f))) or '–'}</td>"
         f'<td><span class="disp disp-{h(f["disposition"])}">{h(f["disposition"].replace("_", " "))}</span></td>'
         f"<td>{_where(f, options)}</td></tr>"
@@ -124,7 +127,7 @@ def _breaking(report: dict[str, Any], options: RenderOptions) -> str:
     )
     return (
         f'<section id="breaking"><h2>Breaking changes and impact ({len(changes)})</h2>'
-        "<table><thead><tr><th>change</th><th>resource</th><th>impact</th><th>owners</th>"
+        "<table><thead><tr><th>change</th><th>resource</th><th>who reads it</th><th>owners</th>"
         f"<th>status</th><th>where</th></tr></thead><tbody>{rows}</tbody></table></section>"
     )
 
@@ -233,7 +236,8 @@ def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
         f' data-severity="{h(severity)}" data-disposition="{h(disposition)}"'
         f' data-fingerprint="{h(finding["fingerprint"])}">'
         f'<td class="sev sev-{h(severity)}">{h(severity)}</td>'
-        f"<td><code>{_breakable(finding['code'])}</code></td>"
+        f'<td><code title="{h(rule_help(finding["code"]).summary)}">'
+        f"{_breakable(finding['code'])}</code></td>"
         f"<td><code>{_breakable(view.resource_label(finding))}</code></td>"
         f"<td>{h(finding['message'])}{extra}</td>"
         f"<td>{h(owner)}</td><td>{h(_tier(finding))}</td>"
@@ -248,11 +252,11 @@ def _kpis(report: dict[str, Any]) -> str:
         return ""
     parts = ['<section id="kpis"><h2>KPIs</h2>']
     scorecard = view.scorecard_rows(kpis)
-    rest = kpis
     if scorecard is not None:
         parts.append(_table_html(view.Table("Scorecard", view.SCORECARD_HEADERS, scorecard)))
-        rest = {k: v for k, v in kpis.items() if k not in ("scorecard", "project", "generated_at")}
-    parts.extend(_table_html(table) for table in view.section_tables("KPIs", rest))
+        parts.extend(_table_html(table) for table in view.kpi_breakdown(kpis))
+    else:
+        parts.extend(_table_html(table) for table in view.section_tables("KPIs", kpis))
     parts.append("</section>")
     return "".join(parts)
 
@@ -299,10 +303,44 @@ def _expiry(expires: str, today: dt.date | None) -> tuple[str, str]:
     return f" ({days} days after this build)", ""
 
 
+def _what_changed(report: dict[str, Any]) -> str:
+    found = view.what_changed(report)
+    if found is None:
+        return ""
+    summary, tables = found
+    return (
+        f'<section id="changes"><h2>What changed</h2><p class="meta">{h(summary)}</p>'
+        f"{''.join(_table_html(table) for table in tables)}</section>"
+    )
+
+
+def _rules(report: dict[str, Any]) -> str:
+    """What each code in the report checks, why it matters and how to fix it: the reader of a
+    release report should not need the CLI to understand a finding."""
+    fixes: dict[str, str | None] = {}
+    for finding in report["findings"]:
+        fixes.setdefault(finding["code"], finding.get("fix"))
+    if not fixes:
+        return ""
+    entries = []
+    for code in sorted(fixes):
+        help_ = rule_help(code, fixes[code])
+        paragraphs = "".join(
+            f"<p>{h(p)}</p>"
+            for p in help_.text.split("\n\n")
+            if p.strip() and p.strip() != help_.summary
+        )
+        entries.append(
+            f'<details class="rule" id="rule-{h(code)}"><summary><code>{h(code)}</code> '
+            f"{h(help_.summary)}</summary>{paragraphs}</details>"
+        )
+    return f'<section id="rules"><h2>Rules in this report</h2>{"".join(entries)}</section>'
+
+
 def _other_sections(report: dict[str, Any]) -> str:
     parts = []
     for name, section in report["sections"].items():
-        if name in ("lineage", "kpis") or section in (None, {}, []):
+        if name in view.OWN_SHAPE_SECTIONS or section in (None, {}, []):
             continue
         tables = "".join(_table_html(table) for table in view.section_tables(name, section))
         parts.append(f'<details class="section"><summary>{h(name)}</summary>{tables}</details>')

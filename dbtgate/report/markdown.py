@@ -42,8 +42,18 @@ class _Budget:
         self.size += len(text)
         return True
 
-    def add_items(self, head: str, items: list[str], tail: str, what: str) -> None:
-        """`head`, as many `items` as fit, a "N more" line if some did not, then `tail`."""
+    def add_items(
+        self,
+        head: str,
+        items: list[str],
+        tail: str,
+        what: str,
+        weights: list[int] | None = None,
+    ) -> None:
+        """`head`, as many `items` as fit, a "N more" line if some did not, then `tail`.
+
+        `weights`: how many of `what` each item stands for (an owner's heading none, a folded
+        group of findings several), so the "N more" line counts findings, not lines."""
         more_room = 120
         if len(head) + len(tail) + more_room > self.room():
             self.truncated = True
@@ -58,7 +68,8 @@ class _Budget:
             shown += 1
         if shown < len(items):
             self.truncated = True
-            self.add(f"- … {len(items) - shown} more {what} not shown here: see the full report\n")
+            left = sum(weights[shown:]) if weights is not None else len(items) - shown
+            self.add(f"- … {left} more {what} not shown here: see the full report\n")
         self.add(tail)
 
 
@@ -79,7 +90,8 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
         findings = view.findings_with(report, disposition)
         if disposition == "waived" or not findings:
             continue
-        _findings_details(budget, view.DISPOSITION_TITLES[disposition], findings, options)
+        _findings_details(budget, view.DISPOSITION_TITLES[disposition], findings, options, report)
+    _what_changed(budget, report)
     _other_sections(budget, report)
     _inputs_details(budget, report)
     budget.limit = options.max_markdown_chars
@@ -104,25 +116,46 @@ def _counts_line(report: dict[str, Any]) -> str:
         for key, label in (
             ("blocking", "blocking"),
             ("advisory", "advisory"),
-            ("out_of_scope", "out of scope"),
+            ("out_of_scope", "on untouched resources"),
             ("waived", "waived"),
             ("baselined", "baselined"),
         )
     ]
-    severities = ", ".join(f"{n} {name}" for name, n in counts["by_severity"].items())
+    if not counts["total"]:
+        return "**No findings.**\n\n"
+    # Zero counts are noise in a comment read on every push; the JSON report keeps them all.
+    shown = [part for part in parts if not part.startswith("0 ")]
+    severities = ", ".join(
+        f"{n} {_SEVERITY_NAMES.get(name, name)}" for name, n in counts["by_severity"].items() if n
+    )
     families = ", ".join(f"{md_text(name)} {n}" for name, n in counts["by_family"].items())
-    line = f"**{counts['total']} findings:** {' · '.join(parts)} ({severities})"
-    if families:
-        line += f"; by family: {families}"
-    return line + "\n\n"
+    return (
+        f"**{counts['total']} findings:** {' · '.join(shown)} ({severities})"
+        f"<br>by family: {families}\n\n"
+    )
 
 
-def _link(finding: dict[str, Any], options: RenderOptions) -> str:
+_SEVERITY_NAMES = {"error": "errors", "warn": "warnings", "info": "info"}
+
+
+def _link(
+    finding: dict[str, Any],
+    options: RenderOptions,
+    *,
+    in_table: bool = False,
+    line_only: bool = False,
+) -> str:
     place = view.location(finding)
+    if line_only and finding.get("line"):
+        # Another place in the same file: "10:14", or "line 10".
+        place = place.removeprefix(f"{finding.get('path')}:")
+        place = place if finding.get("column") else f"line {place}"
     if not place:
         return ""
     url = view.file_link(finding, options)
-    return f"[{md_text(place)}]({md_url(url)})" if url else md_code(place)
+    # A code span as the link text: paths read as paths, and no markdown inside it needs escaping.
+    code = md_code(place, in_table=in_table)
+    return f"[{code}]({md_url(url)})" if url else code
 
 
 def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> None:
@@ -131,17 +164,19 @@ def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
         return
     head = (
         f"#### Breaking changes ({len(changes)})\n\n"
-        "| change | resource | impact | owners | status | where |\n"
-        "| --- | --- | --- | --- | --- | --- |\n"
+        "| change | who reads it | owners | status |\n"
+        "| --- | --- | --- | --- |\n"
     )
-    rows = [
-        f"| {md_text(f['message'])} ({md_code(f['code'], in_table=True)}) "
-        f"| {md_code(view.resource_label(f), in_table=True)} "
-        f"| {md_text(view.impact_text(f)) or '–'} "
-        f"| {', '.join(md_text(o) for o in view.impact_owners(f)) or '–'} "
-        f"| {f['disposition'].replace('_', ' ')} | {_link(f, options) or '–'} |\n"
-        for f in changes
-    ]
+    rows = []
+    for f in changes:
+        where = _link(f, options, in_table=True)
+        rows.append(
+            f"| {md_text(view.change_text(f, report))}"
+            f"<br>{md_code(f['code'], in_table=True)}{' · ' + where if where else ''} "
+            f"| {md_text(view.impact_text(f)) or 'no known readers'} "
+            f"| {', '.join(md_text(o) for o in view.impact_owners(f)) or '–'} "
+            f"| {f['disposition'].replace('_', ' ')} |\n"
+        )
     budget.add_items(head, rows, "\n", "breaking changes")
 
 
@@ -152,18 +187,57 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
     if not budget.add(f"#### Blocking findings ({len(blocking)}), by owner\n\n"):
         return
     for owner, findings in view.by_owner(blocking):
-        items = [_finding_item(f, options) for f in findings]
+        items, weights = _finding_items(findings, options, report)
         budget.add_items(
-            f"**{md_text(owner)}** ({len(findings)})\n\n", items, "\n", f"findings of {owner}"
+            f"**{md_text(owner)}** ({len(findings)})\n\n",
+            items,
+            "\n",
+            f"findings of {owner}",
+            weights,
         )
 
 
-def _finding_item(finding: dict[str, Any], options: RenderOptions) -> str:
+def _finding_items(
+    findings: list[dict[str, Any]], options: RenderOptions, report: dict[str, Any]
+) -> tuple[list[str], list[int]]:
+    """One list item per finding, repeats folded: one rule saying the same thing about the same
+    resource in the same file (a lint rule hit on many lines) is one item listing every place,
+    so a reviewer reads the problem once. Returns the items and how many findings each holds."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for finding in findings:
+        key = (
+            finding["code"],
+            view.resource_label(finding),
+            finding.get("path"),
+            finding["message"],
+            finding.get("fix"),
+            repr(finding.get("waiver")),
+        )
+        groups.setdefault(key, []).append(finding)
+    items = [_finding_item(group, options, report) for group in groups.values()]
+    return items, [len(group) for group in groups.values()]
+
+
+_MAX_PLACES = 12
+
+
+def _finding_item(
+    group: list[dict[str, Any]], options: RenderOptions, report: dict[str, Any]
+) -> str:
+    group = sorted(group, key=lambda f: (f.get("line") or 0, f.get("column") or 0))
+    finding = group[0]
     resource = view.resource_label(finding)
     on = f" on {md_code(resource)}" if resource else ""
     where = _link(finding, options)
-    text = f"- {md_code(finding['code'])}{on}: {md_text(finding['message'])}"
-    if where:
+    more = [_link(f, options, line_only=True) for f in group[1:_MAX_PLACES]]
+    if len(group) > _MAX_PLACES:
+        more.append(f"and {len(group) - _MAX_PLACES} more")
+    # A breaking change's impact is in the table above: its line here says what to fix.
+    message = view.change_text(finding, report) if finding["family"] == "breaking" else None
+    text = f"- {md_code(finding['code'])}{on}: {md_text(message or finding['message'])}"
+    if len(group) > 1:
+        text += f" ({len(group)}×: {', '.join(p for p in [where, *more] if p)})"
+    elif where:
         text += f" ({where})"
     text += "\n"
     if finding.get("fix"):
@@ -215,15 +289,23 @@ def _kpi_section(budget: _Budget, report: dict[str, Any]) -> None:
     if scorecard is None:
         _tables(budget, "KPIs", view.section_tables("KPIs", kpis), folded=False)
         return
+    # The KPIs with a target answer "are we there?"; the others are context, folded.
+    targeted = [row for row in scorecard if row[3] != "–"]
+    untargeted = [row for row in scorecard if row[3] == "–"]
+    shown, folded = (targeted, untargeted) if targeted else (scorecard, [])
     _tables(
         budget,
         "KPIs vs targets",
-        [view.Table("KPIs vs targets", view.SCORECARD_HEADERS, scorecard)],
+        [view.Table("KPIs vs targets", view.SCORECARD_HEADERS, shown)],
         folded=False,
     )
-    rest = {k: v for k, v in kpis.items() if k not in ("scorecard", "project", "generated_at")}
-    if rest:
-        _tables(budget, "KPI breakdown", view.section_tables("KPIs", rest), folded=True)
+    more = []
+    if folded:
+        headers = view.SCORECARD_HEADERS[:3]
+        more.append(view.Table("without a target", headers, [row[:3] for row in folded]))
+    more.extend(view.kpi_breakdown(kpis))
+    if more:
+        _tables(budget, "More KPIs: without a target, by tier, by owner", more, folded=True)
 
 
 def _waiver_section(budget: _Budget, report: dict[str, Any]) -> None:
@@ -245,19 +327,38 @@ def _waiver_section(budget: _Budget, report: dict[str, Any]) -> None:
 
 
 def _findings_details(
-    budget: _Budget, title: str, findings: list[dict[str, Any]], options: RenderOptions
+    budget: _Budget,
+    title: str,
+    findings: list[dict[str, Any]],
+    options: RenderOptions,
+    report: dict[str, Any],
 ) -> None:
-    items = []
+    items: list[str] = []
+    weights: list[int] = []
     for owner, group in view.by_owner(findings):
         items.append(f"\n**{md_text(owner)}** ({len(group)})\n\n")
-        items.extend(_finding_item(f, options) for f in group)
+        weights.append(0)
+        owner_items, owner_weights = _finding_items(group, options, report)
+        items.extend(owner_items)
+        weights.extend(owner_weights)
     head = f"<details><summary>{md_text(title)}: {len(findings)}</summary>\n"
-    budget.add_items(head, items, "\n</details>\n\n", "findings")
+    budget.add_items(head, items, "\n</details>\n\n", "findings", weights)
+
+
+def _what_changed(budget: _Budget, report: dict[str, Any]) -> None:
+    found = view.what_changed(report)
+    if found is None:
+        return
+    summary, tables = found
+    if tables:
+        _tables(budget, f"What changed: {summary}", tables, folded=True)
+    else:
+        budget.add(f"**What changed:** {md_text(summary)}\n\n")
 
 
 def _other_sections(budget: _Budget, report: dict[str, Any]) -> None:
     for name, section in report["sections"].items():
-        if name in ("lineage", "kpis") or section in (None, {}, []):
+        if name in view.OWN_SHAPE_SECTIONS or section in (None, {}, []):
             continue
         _tables(budget, name, view.section_tables(name, section), folded=True)
 
@@ -271,7 +372,7 @@ def _tables(budget: _Budget, title: str, tables: list[view.Table], *, folded: bo
     tail = "</details>\n\n" if folded else "\n"
     items = []
     for table in tables:
-        lines = [f"\n**{md_text(table.title)}**\n\n"] if table.title != title else ["\n"]
+        lines = [f"\n**{md_text(table.title)}**\n\n"] if table.title != title else []
         lines.append("| " + " | ".join(md_text(h) for h in table.headers) + " |\n")
         lines.append("|" + " --- |" * len(table.headers) + "\n")
         items.append("".join(lines))

@@ -47,6 +47,15 @@ class PublishRequest:
         if self.comment_required and not self.comment:
             raise DbtgateError("--comment-required only makes sense with --comment")
 
+    def wanted(self, environ: Mapping[str, str]) -> bool:
+        """Whether anything is to be published: the report is not built for nothing (at 10,000
+        models building it costs as much as running the policies)."""
+        annotate = self.annotations
+        if annotate is None:
+            annotate = environ.get("GITHUB_ACTIONS", "").lower() == "true"
+        summary = environ.get("GITHUB_STEP_SUMMARY", "").strip()
+        return bool(self.json_path or self.out_dir or self.comment or annotate or summary)
+
 
 def gate_report(result: GateResult, context: CheckContext) -> dict[str, Any]:
     """The report dict of a gate run, with the lineage of what changed drawn from the project."""
@@ -72,15 +81,9 @@ def publish(
     """Write and post everything asked for; returns 2 when a required comment failed, else 0."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    from dbtgate.report.render import parse_formats, render, write_reports
+    from dbtgate.report.render import render
 
-    if request.json_path is not None:
-        from dbtgate.report.json_report import write_json_report
-
-        write_json_report(report, request.json_path)
-    if request.out_dir is not None:
-        formats = request.formats or parse_formats(ALL_FORMATS)
-        write_reports(report, formats, request.out_dir, options)
+    write_files(report, request, options)
 
     summary_path = environ.get("GITHUB_STEP_SUMMARY", "").strip()
     markdown = None
@@ -101,6 +104,19 @@ def publish(
     if request.comment:
         return _post_comment(report, markdown or "", request, environ, stderr)
     return 0
+
+
+def write_files(report: dict[str, Any], request: PublishRequest, options: RenderOptions) -> None:
+    """The report files alone (`--json`, `--out`/`--format`): what `diff` and `lint` write too."""
+    from dbtgate.report.render import parse_formats, write_reports
+
+    if request.json_path is not None:
+        from dbtgate.report.json_report import write_json_report
+
+        write_json_report(report, request.json_path)
+    if request.out_dir is not None:
+        formats = request.formats or parse_formats(ALL_FORMATS)
+        write_reports(report, formats, request.out_dir, options)
 
 
 def annotation_lines(report: dict[str, Any]) -> list[str]:

@@ -25,6 +25,7 @@ class Format:
     filename: str
     module: str
     function: str
+    what: str  # for the reader of a list of written files
 
     def renderer(self) -> Renderer:
         return getattr(importlib.import_module(self.module), self.function)
@@ -33,12 +34,48 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("md", "gate.md", "dbtgate.report.markdown", "render_markdown"),
-        Format("html", "gate.html", "dbtgate.report.html", "render_html"),
-        Format("sarif", "gate.sarif", "dbtgate.report.sarif", "render_sarif"),
-        Format("junit", "gate-junit.xml", "dbtgate.report.junit", "render_junit"),
-        Format("gitlab", "gl-code-quality-report.json", "dbtgate.report.gitlab", "render_gitlab"),
-        Format("json", "gate.json", "dbtgate.report.render", "render_json"),
+        Format(
+            "md",
+            "gate.md",
+            "dbtgate.report.markdown",
+            "render_markdown",
+            "the PR comment and job summary (markdown)",
+        ),
+        Format(
+            "html",
+            "gate.html",
+            "dbtgate.report.html",
+            "render_html",
+            "the gate report for release managers: open it in a browser",
+        ),
+        Format(
+            "sarif",
+            "gate.sarif",
+            "dbtgate.report.sarif",
+            "render_sarif",
+            "SARIF 2.1.0 for code scanning",
+        ),
+        Format(
+            "junit",
+            "gate-junit.xml",
+            "dbtgate.report.junit",
+            "render_junit",
+            "JUnit XML for CI test tabs",
+        ),
+        Format(
+            "gitlab",
+            "gl-code-quality-report.json",
+            "dbtgate.report.gitlab",
+            "render_gitlab",
+            "GitLab code quality",
+        ),
+        Format(
+            "json",
+            "gate.json",
+            "dbtgate.report.render",
+            "render_json",
+            "the JSON gate report (`dbtgate report` renders the others from it)",
+        ),
     )
 }
 

@@ -1,17 +1,22 @@
-"""The documentation of a finding's rule, for reports that carry rule metadata (SARIF, HTML).
+"""The documentation of a finding's code, for reports that carry rule metadata (SARIF, HTML).
 
-Policy rules document themselves in the rule registry (`dbtgate.rules`); other families (breaking,
-run, freshness, lint, kpi) and third-party codes may have no entry. Reports must render either
-way, so this falls back to the code itself and the fix hint the finding carries. The registry is
-imported lazily: rendering a saved report must not pay for loading every rule family unless asked.
+Policy rules document themselves in the rule registry (`dbtgate.rules`); the other families'
+codes (breaking, risky, safe, run, freshness, kpi, waiver) in `dbtgate.codes`; `lint.<CODE>` comes
+from sqlfluff's own rule docs. A third-party code may have no docs at all, and reports must render
+either way, so this falls back to the code itself and the fix hint the finding carries. All of it
+is imported lazily: rendering a saved report must not pay for loading every family unless asked.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from dbtgate.errors import DbtgateError
+
+if TYPE_CHECKING:
+    from dbtgate.codes import CodeDoc
 
 
 @dataclass(frozen=True)
@@ -24,9 +29,13 @@ class RuleHelp:
 
 
 def rule_help(code: str, fix: str | None = None) -> RuleHelp:
-    """The registry's docs for `code`, else a minimal help built from the code and `fix`."""
+    """The docs for `code` (a rule, a documented code, a sqlfluff rule), else a minimal help
+    built from the code and `fix`."""
     docs = _registry_docs().get(code)
     if docs is None:
+        documented = _code_doc(code)
+        if documented is not None:
+            return _code_help(documented)
         family = code.split(".", 1)[0]
         text = f"dbtgate {family} check {code}."
         if fix:
@@ -63,3 +72,24 @@ def _registry_docs() -> dict[str, tuple[str, str, str, str, str, str]]:
         )
         for code, rule in rules.items()
     }
+
+
+def _code_doc(code: str) -> CodeDoc | None:
+    from dbtgate.codes import code_docs
+
+    documented = code_docs().get(code)
+    if documented is None and code.startswith("lint."):
+        from dbtgate.rules.sqlfluff_docs import lint_code_doc
+
+        documented = lint_code_doc(code)
+    return documented
+
+
+def _code_help(doc: CodeDoc) -> RuleHelp:
+    from dbtgate.rules.reference import example_lexer
+
+    text = f"{doc.what}\n\nWhy: {doc.why}\n\nHow to fix: {doc.fix}"
+    markdown = f"{doc.what}\n\n**Why:** {doc.why}\n\n**How to fix:** {doc.fix}\n"
+    if doc.example:
+        markdown += f"\nExample:\n\n```{example_lexer(doc)}\n{doc.example}\n```\n"
+    return RuleHelp(doc.code, doc.summary, text, markdown, documented=True)

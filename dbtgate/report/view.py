@@ -60,6 +60,9 @@ def by_owner(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, A
 def resource_label(finding: dict[str, Any]) -> str:
     name = finding.get("resource_name") or finding.get("unique_id") or finding.get("path") or ""
     column = finding.get("column_name")
+    # A test's name already says which column it tests.
+    if finding.get("resource_type") == "test":
+        return name
     return f"{name}.{column}" if name and column else name
 
 
@@ -72,24 +75,72 @@ def location(finding: dict[str, Any]) -> str:
 
 
 def file_link(finding: dict[str, Any], options: RenderOptions) -> str | None:
-    """`<blob_url>/<path>#L<line>` on the PR head, when links are configured and a path exists."""
-    path = finding.get("path")
-    if not options.blob_url or not path:
+    """`<blob_url>/<path>#L<line>` on the PR head, when links are configured and the path is
+    inside the repository (an absolute or `../` path has no page on the PR head: no dead link)."""
+    path = (finding.get("path") or "").replace(chr(92), "/")
+    if not options.blob_url or not path or not in_repository(path):
         return None
     anchor = f"#L{finding['line']}" if finding.get("line") else ""
-    return f"{options.blob_url}/{quote(path.replace(chr(92), '/'))}{anchor}"
+    return f"{options.blob_url}/{quote(path.removeprefix('./'))}{anchor}"
+
+
+def in_repository(path: str) -> bool:
+    """A relative path that does not climb out of the directory it is relative to."""
+    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+        return False
+    return ".." not in path.split("/")
 
 
 def impact_text(finding: dict[str, Any], limit: int = 300) -> str:
-    """The finding's impact (downstream models, exposures, owners) as one short line."""
+    """Who reads what changed (downstream models, exposures, other projects), as one short line.
+
+    Owners are left out: reports show them in a column of their own (`impact_owners`)."""
     details = finding.get("details") or {}
-    parts = [
-        f"{key}: {short_value(details[key], limit)}"
-        for key in IMPACT_KEYS
-        if details.get(key) not in (None, [], {}, "")
-    ]
+    parts: list[str] = []
+    for key in IMPACT_KEYS:
+        value = details.get(key)
+        if value in (None, [], {}, ""):
+            continue
+        if isinstance(value, dict):
+            parts.extend(_impact_parts(value, limit))
+        else:
+            parts.append(f"{key}: {short_value(value, limit)}")
     text = "; ".join(parts)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _impact_parts(impact: dict[str, Any], limit: int) -> list[str]:
+    parts = []
+    for key, value in impact.items():
+        if key == "owners" or value in (None, [], {}, "", False):
+            continue
+        if key == "public" and value is True:
+            parts.append("other projects (public model)")
+        else:
+            parts.append(f"{key}: {short_value(value, limit)}")
+    return parts
+
+
+def change_text(finding: dict[str, Any], report: dict[str, Any]) -> str:
+    """A breaking change in a few words: the schema diff's reason for it (the finding's message
+    repeats the impact, which reports show on their own), else the message."""
+    reasons = {
+        (c.get("code"), c.get("unique_id"), c.get("column")): c.get("reason")
+        for c in _diff_changes(report)
+    }
+    reason = reasons.get((finding["code"], finding.get("unique_id"), finding.get("column_name")))
+    if isinstance(reason, str) and reason:
+        acknowledged = (finding.get("details") or {}).get("acknowledged")
+        if isinstance(acknowledged, dict) and acknowledged.get("way"):
+            return f"acknowledged ({str(acknowledged['way']).replace('_', ' ')}): {reason}"
+        return reason
+    return finding["message"]
+
+
+def _diff_changes(report: dict[str, Any]) -> list[dict[str, Any]]:
+    diff = report["sections"].get("diff")
+    changes = diff.get("changes") if isinstance(diff, dict) else None
+    return [c for c in changes if isinstance(c, dict)] if isinstance(changes, list) else []
 
 
 def impact_owners(finding: dict[str, Any]) -> list[str]:
@@ -149,6 +200,109 @@ def _item_name(item: Any) -> str:
     return short_value(item, 80)
 
 
+# Sections the reports draw in a shape of their own; any other goes through `section_tables`.
+OWN_SHAPE_SECTIONS = frozenset({"lineage", "kpis", "changes", "diff"})
+_CLASS_ORDER = {"breaking": 0, "risky": 1, "safe": 2}
+
+
+def what_changed(report: dict[str, Any], max_rows: int = 200) -> tuple[str, list[Table]] | None:
+    """The change set and the schema diff as a reader wants them: one summary line, then the
+    schema changes (class, what, rule) and the changed resources (tests folded into one row per
+    state, a PR adding a model adds many). None when the report has neither section."""
+    changes = report["sections"].get("changes")
+    diff = report["sections"].get("diff")
+    summary: list[str] = []
+    tables: list[Table] = []
+    if _is_change_set(changes):
+        summary.append(_change_set_summary(changes))
+        rows = _change_set_rows(changes)
+        if rows:
+            tables.append(
+                Table("Changed resources", ["resource", "type", "state", "what differs"], rows)
+            )
+    elif changes not in (None, {}, []):
+        tables.extend(section_tables("changes", changes, max_rows))
+    diff_changes = _diff_changes(report)
+    if isinstance(diff, dict):
+        counts = diff.get("counts") or {}
+        found = ", ".join(f"{n} {name}" for name, n in counts.items() if isinstance(n, int) and n)
+        summary.append(f"schema diff: {found or 'no changes'}")
+        versions = [diff.get("base_dbt_version"), diff.get("pr_dbt_version")]
+        if all(isinstance(v, str) for v in versions) and versions[0] != versions[1]:
+            summary.append(f"base built by dbt {versions[0]}, PR by dbt {versions[1]}")
+    if diff_changes:
+        ordered = sorted(diff_changes, key=lambda c: _CLASS_ORDER.get(c.get("change_class"), 3))
+        rows = [
+            [str(c.get("change_class") or ""), str(c.get("reason") or ""), str(c.get("code") or "")]
+            for c in ordered[:max_rows]
+        ]
+        if len(ordered) > max_rows:
+            rows.append(["", f"… {len(ordered) - max_rows} more changes", ""])
+        tables.insert(0, Table("Schema changes", ["class", "change", "rule"], rows))
+    if not summary and not tables:
+        return None
+    return "; ".join(summary), tables
+
+
+def _is_change_set(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("new", []), list)
+        and isinstance(value.get("deleted", []), list)
+        and isinstance(value.get("modified", {}), dict)
+    )
+
+
+def resource_name_of(unique_id: str) -> tuple[str, str]:
+    """("orders_summary.v2", "model") from "model.shop.orders_summary.v2"; a test's hash dropped."""
+    parts = unique_id.split(".")
+    kind = parts[0] if parts else ""
+    rest = parts[2:] if len(parts) > 2 else parts[1:]
+    if kind in ("test", "unit_test") and len(rest) > 1:
+        rest = rest[:-1]
+    return ".".join(rest) or unique_id, kind
+
+
+def _change_set_summary(changes: dict[str, Any]) -> str:
+    states = []
+    for state, ids in (
+        ("new", changes.get("new", [])),
+        ("modified", list(changes.get("modified", {}))),
+        ("deleted", changes.get("deleted", [])),
+    ):
+        kinds: dict[str, int] = {}
+        for uid in ids:
+            kind = resource_name_of(str(uid))[1]
+            kinds[kind] = kinds.get(kind, 0) + 1
+        if kinds:
+            listed = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in kinds.items())
+            states.append(f"{state}: {listed}")
+    return "; ".join(states) or "no resource changed"
+
+
+def _change_set_rows(changes: dict[str, Any]) -> list[list[str]]:
+    rows: list[list[str]] = []
+    modified = changes.get("modified", {})
+    for state, ids in (
+        ("new", changes.get("new", [])),
+        ("modified", list(modified)),
+        ("deleted", changes.get("deleted", [])),
+    ):
+        tests = []
+        for uid in ids:
+            name, kind = resource_name_of(str(uid))
+            if kind in ("test", "unit_test"):
+                tests.append(name)
+                continue
+            rows.append(
+                [name, kind, state, short_value(modified.get(uid)) if state == "modified" else ""]
+            )
+        if tests:
+            label = f"{len(tests)} test{'s' if len(tests) > 1 else ''}"
+            rows.append([label, "test", state, short_value(tests)])
+    return rows
+
+
 @dataclass(frozen=True)
 class Table:
     title: str
@@ -201,7 +355,7 @@ def percent(value: Any) -> str:
 def measure_text(measure: dict[str, Any]) -> str:
     """`{"value": 0.8, "numerator": 4, "denominator": 5}` -> "80.0% (4/5)"."""
     text = percent(measure.get("value"))
-    if measure.get("denominator") is not None:
+    if measure.get("denominator"):
         text += f" ({measure.get('numerator')}/{measure['denominator']})"
     return text
 
@@ -227,6 +381,38 @@ def scorecard_rows(kpis: Any) -> list[list[str]] | None:
             ]
         )
     return rows
+
+
+def kpi_breakdown(kpis: Any, max_rows: int = 200) -> list[Table]:
+    """The KPI section beyond the scorecard (by tier, by owner, notes), headed with the
+    scorecard's labels ("test coverage", not "test_coverage"). The overall measures are left out
+    when a scorecard shows them already."""
+    if not isinstance(kpis, dict):
+        return section_tables("KPIs", kpis, max_rows)
+    scorecard = kpis.get("scorecard")
+    skip = {"scorecard", "project", "generated_at", "invocation_id"}
+    if isinstance(scorecard, dict):
+        skip.add("overall")
+    rest = {key: value for key, value in kpis.items() if key not in skip and key != "notes"}
+    notes = kpis.get("notes")
+    labels = {}
+    if isinstance(scorecard, dict):
+        labels = {
+            key: str(kpi["label"])
+            for key, kpi in scorecard.items()
+            if isinstance(kpi, dict) and kpi.get("label")
+        }
+    tables = []
+    for table in section_tables("KPIs", rest, max_rows):
+        title = table.title.removeprefix("KPIs / ").replace("_", " ")
+        rows = table.rows
+        if title == "by tier":
+            rows = [[f"tier {row[0]}", *row[1:]] for row in rows]
+        headers = [labels.get(header, header.replace("_", " ")) for header in table.headers]
+        tables.append(Table(title, headers, rows))
+    if isinstance(notes, list) and notes:
+        tables.append(Table("notes", ["note"], [[short_value(note, 400)] for note in notes]))
+    return tables
 
 
 SCORECARD_HEADERS = ["KPI", "value", "count", "target", "status", "gated"]

@@ -2,7 +2,7 @@
 
 Third-party rules use the same decorator: `from dbtgate.rules import rule, Violation`. The family
 modules are imported by `registry.load_rules`, never from here, so importing this package stays
-cheap and `python -m dbtgate.rules.docs` can run the docs module as a script.
+cheap.
 """
 
 from dbtgate.rules.registry import ParamError, Violation, rule

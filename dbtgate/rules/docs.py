@@ -1,8 +1,7 @@
 """Documentation rules: models, columns and sources say what they are, in real words.
 
 Descriptions are what people read in dbt docs, in the catalog and in the BI tool; an empty or
-"TODO" description on a critical model sends every reader to the SQL. Run as a script
-(`python -m dbtgate.rules.docs > docs/rules.md`) it prints the generated rules reference instead.
+"TODO" description on a critical model sends every reader to the SQL.
 """
 
 from __future__ import annotations
@@ -13,12 +12,6 @@ from collections.abc import Iterator
 from dbtgate.artifacts.manifest import Node, Source
 from dbtgate.project import Project
 from dbtgate.rules.registry import Violation, rule
-
-if __name__ == "__main__":
-    # Delegate before defining anything: the rules must be registered from the real module.
-    from dbtgate.rules.reference import main
-
-    raise SystemExit(main())
 
 DEFAULT_PLACEHOLDERS = [
     "todo",

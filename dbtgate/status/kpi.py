@@ -105,8 +105,12 @@ class Tally:
         return {metric: measure(*pairs[metric]) for metric in METRICS}
 
     def add(self, other: Tally) -> None:
-        for spec in fields(self):
-            setattr(self, spec.name, getattr(self, spec.name) + getattr(other, spec.name))
+        for name in _TALLY_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+# Looked up once: `fields()` per call was a tenth of the scorecard's time at 10,000 models.
+_TALLY_FIELDS = tuple(spec.name for spec in fields(Tally))
 
 
 def measure(numerator: int, denominator: int) -> dict[str, Any]:

@@ -1,0 +1,350 @@
+"""Docs for every code the schema diff emits (`breaking.*`, `risky.*`, `safe.*`), for
+`dbtgate rules CODE` and the rule help of SARIF and HTML reports.
+
+A reviewer meets these codes in a PR comment with a one-line reason; this is the longer answer:
+what the change is, why it matters to the people downstream, and the way out. The one-line summary
+is the taxonomy's (`classify.TAXONOMY`) and the fix starts with the hint findings carry
+(`check.FIX_HINTS`), so neither is written twice. Imported only when docs are asked for.
+"""
+
+from __future__ import annotations
+
+from dbtgate.codes import CodeDoc, document
+from dbtgate.diff.check import FIX_HINTS
+from dbtgate.diff.classify import TAXONOMY, change_class
+
+# The severity a finding of each class gets with the default `breaking:` settings. Breaking
+# changes to an unversioned contracted model are warnings (as in dbt-core); safe changes are
+# listed in the diff and never become findings.
+_SEVERITY = {"breaking": "error", "risky": "warn", "safe": "info"}
+
+_WAYS_OUT = (
+    " Ways out that keep the change: a new model version (consumers migrate to it), a "
+    "deprecation_date on the changed model, a `breaking.acknowledge` entry in dbtgate.yml with a "
+    "reason and an owner, or the PR label `breaking-change-ok` (`breaking.ack_label`)."
+)
+_SAFE_FIX = "Nothing to fix: listed so the diff of the pull request is complete."
+
+
+_SEVERITY_NOTE = {
+    "breaking": " Severity: error on a versioned contracted model and on a model without a "
+    "contract that others read, warn on an unversioned contracted model (as in dbt-core); set "
+    "them in the `breaking:` section of dbtgate.yml. An acknowledged change is reported as info.",
+    "risky": " Severity: warn (`breaking.risky` in dbtgate.yml); it does not block by default.",
+    "safe": " Listed in the diff section of the report only; never a finding.",
+}
+
+
+def _doc(code: str, what: str, why: str, example: str, fix: str = "") -> CodeDoc:
+    hint = FIX_HINTS.get(code, "")
+    klass = change_class(code)
+    what += _SEVERITY_NOTE[klass]
+    if klass == "breaking":
+        fix = " ".join(part for part in (hint, fix) if part) + _WAYS_OUT
+    elif klass == "risky":
+        fix = " ".join(part for part in (hint, fix) if part)
+    else:
+        fix = fix or _SAFE_FIX
+    return CodeDoc(
+        code=code,
+        severity=_SEVERITY[klass],
+        summary=TAXONOMY[code],
+        what=what,
+        why=why,
+        fix=fix,
+        example=example,
+    )
+
+
+_BREAKING = [
+    _doc(
+        "breaking.contract_removed",
+        "A model had `contract: enforced: true` in the base build and no longer has it. dbt-core "
+        "reports the same change as a breaking contract change under `dbt build --state`.",
+        "The contract is the promise consumers rely on: column names and types checked at build "
+        "time. Without it any later edit can change the shape silently.",
+        "models:\n  - name: orders_summary\n    config:\n      contract: {enforced: false}  # was true",
+    ),
+    _doc(
+        "breaking.column_removed",
+        "A column is gone: from the declared columns of a contracted model, or from the columns "
+        "(catalog, YAML or compiled SQL) of a model that other models, exposures or projects "
+        "read. On a versioned model a rename counts as a removal. The finding lists the "
+        "downstream models and exposures, their owners, and whether each direct reader's SQL "
+        "selects the column.",
+        "Every query, model or dashboard that selects the column fails after the merge, often "
+        "in someone else's project or in the BI tool, where nobody sees the PR.",
+        "orders_summary v2: contracted column item_count removed; affects 1 downstream model(s) "
+        "(finance_revenue), 1 exposure(s) (revenue_dashboard); owners: Finance Analytics",
+    ),
+    _doc(
+        "breaking.column_renamed",
+        "On a model that others read (and that has no contract), a column disappeared and "
+        "another of the same type appeared at the same position: read as a rename. Columns of "
+        "different types are never paired.",
+        "Readers select the old name; to them a rename is a removal.",
+        "customers: column customer_name renamed to full_name; 2 downstream resources read it",
+    ),
+    _doc(
+        "breaking.type_changed",
+        "A contracted column's declared data_type changed its base type (decimal -> double, "
+        "varchar -> integer), or a column of a model others read changed type in a way that "
+        "is neither a widening nor a narrowing. Aliases (int/integer/int4, text/varchar/string) "
+        "and size or precision changes (varchar(20) -> varchar(50)) are not type changes, as in "
+        "dbt-core.",
+        "Readers compare, join, cast and aggregate the column by its type: a new type changes "
+        "results or fails their queries.",
+        "columns:\n  - name: total_amount\n    data_type: double  # was decimal(18,2)",
+    ),
+    _doc(
+        "breaking.type_narrowed",
+        "A column of a model that others read moved to a type that holds fewer values (bigint "
+        "-> integer, decimal -> integer, timestamp -> date).",
+        "Values that fit before may no longer fit: readers' joins and filters on the column can "
+        "silently lose rows or precision.",
+        "orders: order_id type narrowed (BIGINT -> INTEGER); 3 downstream resources read it",
+    ),
+    _doc(
+        "breaking.constraint_removed",
+        "An enforced constraint (one the adapter applies, e.g. not_null, primary_key, check on "
+        "DuckDB or Postgres) was removed from a contracted table or incremental model, or from "
+        "one of its columns.",
+        "Consumers rely on what the warehouse guarantees: without the constraint, nulls or "
+        "duplicates can reach them.",
+        "columns:\n  - name: order_id\n    constraints: []  # was [{type: not_null}]",
+    ),
+    _doc(
+        "breaking.materialization_changed",
+        "A contracted model with constraints was a table or incremental model and is now "
+        "something else (a view, ephemeral): dbt applies constraints only to tables and "
+        "incremental models.",
+        "The constraints still read as a promise in YAML but the warehouse no longer enforces "
+        "them.",
+        "config:\n  materialized: view  # was table, with a primary_key constraint",
+    ),
+    _doc(
+        "breaking.model_removed",
+        "A contracted model (or an uncontracted public one) exists in the base build and is "
+        "deleted, renamed or disabled in the pull request, before its deprecation_date.",
+        "Every ref to it fails: in this project, in projects that ref it through `access: "
+        "public`, and in queries outside dbt.",
+        "orders_summary v1: contracted model deleted or renamed",
+    ),
+]
+
+_RISKY = [
+    _doc(
+        "risky.type_widened",
+        "A column's type now holds more values than before (integer -> bigint, real -> double, "
+        "integer -> decimal).",
+        "Nothing breaks by itself, but readers that cast, union or compare the column may need "
+        "to follow.",
+        "orders: order_id type widened (INTEGER -> BIGINT)",
+    ),
+    _doc(
+        "risky.type_changed",
+        "A column's base type changed on a model nothing in the project reads (no child model, "
+        "no exposure, not public).",
+        "Queries outside dbt (dashboards, notebooks, exports) may still read it.",
+        "finance_revenue: revenue type changed (DECIMAL(38,2) -> DOUBLE)",
+    ),
+    _doc(
+        "risky.type_narrowed",
+        "A column's type narrowed on a model nothing in the project reads.",
+        "Values that fit before may not fit now: the build can fail or truncate.",
+        "daily_totals: amount type narrowed (BIGINT -> INTEGER)",
+    ),
+    _doc(
+        "risky.type_precision_changed",
+        "A column kept its base type but its size, precision or scale shrank or moved "
+        "(varchar(50) -> varchar(20), decimal(18,4) -> decimal(18,2)). dbt-core does not treat "
+        "this as a contract change.",
+        "Values that fit the old size may be cut or rejected by the warehouse.",
+        "orders: status size/precision reduced (varchar(50) -> varchar(20))",
+    ),
+    _doc(
+        "risky.column_removed",
+        "A column was removed from a model nothing in the project reads, or only its YAML "
+        "declaration is gone and no catalog or readable SQL confirms it is still built.",
+        "Queries outside dbt may still select it; unconfirmed removals may be real.",
+        "scratch_orders: column note removed; nothing in the project reads it",
+    ),
+    _doc(
+        "risky.column_renamed",
+        "A column was renamed (removed, and one of the same type added at its position) on a "
+        "model nothing in the project reads.",
+        "Queries outside dbt that use the old name fail.",
+        "scratch_orders: column amt renamed to amount; nothing in the project reads it",
+    ),
+    _doc(
+        "risky.constraint_loosened",
+        "A constraint the adapter does not enforce was removed, or a not_null, unique, "
+        "accepted_values or relationships data test was removed from the model or a column.",
+        "These tests are constraints by another name: without them, nulls, duplicates or "
+        "orphan keys reach readers unnoticed.",
+        "fct_orders: not_null test removed from column order_id",
+    ),
+    _doc(
+        "risky.access_narrowed",
+        "A model's access went down: public -> protected (other projects lose it) or protected "
+        "-> private (models outside its group lose it).",
+        "Refs from outside the new boundary fail to compile.",
+        "access: protected  # was public",
+    ),
+    _doc(
+        "risky.version_without_deprecation",
+        "A new version of a model was added while an older version that stays has no "
+        "deprecation_date.",
+        "Consumers pinned to the old version get no warning that they should move, so the old "
+        "version never goes away.",
+        "versions:\n  - v: 3\n  - v: 2   # no deprecation_date",
+    ),
+    _doc(
+        "risky.model_removed",
+        "A model, seed or snapshot without a contract and not public was deleted, renamed or "
+        "disabled.",
+        "dbt refs would have failed to compile, so nothing in the project reads it; tools "
+        "outside dbt that query the relation will fail.",
+        "stg_legacy_orders: model deleted or renamed; tools outside dbt that query it will fail",
+    ),
+    _doc(
+        "risky.source_removed",
+        "A source table declared in the base build is no longer declared.",
+        "Models that still read it fail to compile; the source's freshness is no longer checked.",
+        "source shop_raw.raw_refunds removed",
+    ),
+    _doc(
+        "risky.filter_changed",
+        "The compiled SQL's WHERE, HAVING or QUALIFY changed (in any SELECT of the query), "
+        "compared with sqlglot, table names without their environment-dependent schema.",
+        "The model returns other rows with the same columns: readers' totals move without any "
+        "schema change to warn them.",
+        "int_order_payments: filters changed (WHERE/HAVING/QUALIFY): it may return other rows",
+    ),
+    _doc(
+        "risky.grain_changed",
+        "The compiled SQL's GROUP BY, DISTINCT or joins changed.",
+        "One row may now mean something else (per order line instead of per order): readers "
+        "who join on the key get duplicates or lose rows.",
+        "fct_orders: grain changed (GROUP BY/DISTINCT/joins): one row may mean something else",
+    ),
+]
+
+_SAFE = [
+    _doc(
+        "safe.model_added",
+        "A model, seed or snapshot that the base build did not have.",
+        "Nothing reads it yet.",
+        "customer_segments: new model",
+    ),
+    _doc(
+        "safe.version_added",
+        "A new version of a model, with every older version given a deprecation_date.",
+        "The migration path dbt recommends: old consumers keep working and are told to move.",
+        "orders_summary v3 added; older versions are deprecated",
+    ),
+    _doc(
+        "safe.column_added",
+        "A column that the base build did not have.",
+        "Existing queries keep working (unless one uses `select *` into a fixed-width target).",
+        "customer_ltv: column avg_order_value added",
+    ),
+    _doc(
+        "safe.column_undeclared",
+        "A column is no longer declared in YAML, but the catalog or the compiled SQL shows the "
+        "model still builds it.",
+        "The data did not change, only the documentation of it.",
+        "orders: column note is no longer declared in YAML; the catalog shows it is still built",
+    ),
+    _doc(
+        "safe.type_size_widened",
+        "A column kept its base type and its size or precision grew (varchar(20) -> varchar(50)).",
+        "Every old value still fits.",
+        "orders: status size grown (varchar(20) -> varchar(50))",
+    ),
+    _doc(
+        "safe.contract_added",
+        "A model now enforces a contract it did not have.",
+        "A stronger promise to readers; from now on, removing a column is breaking.",
+        "config:\n  contract: {enforced: true}",
+    ),
+    _doc(
+        "safe.constraint_added",
+        "A constraint was added to the model or one of its columns.",
+        "A stronger guarantee (the build fails if the data breaks it).",
+        "constraints:\n  - type: not_null",
+    ),
+    _doc(
+        "safe.access_widened",
+        "A model's access went up (private -> protected -> public).",
+        "More projects or groups may ref it; a public model's breaking changes then matter "
+        "outside this project.",
+        "access: public  # was protected",
+    ),
+    _doc(
+        "safe.deprecation_set",
+        "A model's deprecation_date was set or moved.",
+        "It tells consumers when the model goes away; after that date removing it is not breaking.",
+        "deprecation_date: 2026-06-30",
+    ),
+    _doc(
+        "safe.deprecated_model_removed",
+        "A contracted model was removed after its deprecation_date had passed.",
+        "Consumers were told; dbt-core accepts the removal too.",
+        "orders_summary v1: contracted model deleted or renamed after its deprecation_date",
+    ),
+    _doc(
+        "safe.description_changed",
+        "The description of the model or of some of its columns changed.",
+        "Docs only: the data did not change.",
+        "stg_payments: the model's description changed",
+    ),
+    _doc(
+        "safe.tests_changed",
+        "Data tests were added, or tests other than not_null/unique/accepted_values/"
+        "relationships removed (removing those is risky.constraint_loosened).",
+        "Tests check the data; they do not change it.",
+        "customer_ltv: 1 test(s) added, 0 removed",
+    ),
+    _doc(
+        "safe.meta_changed",
+        "meta, tags or the group of a resource changed.",
+        "Metadata only; an owner or tier moved by it shows in the policy findings.",
+        "dim_customers: meta (tier) changed",
+    ),
+    _doc(
+        "safe.materialization_changed",
+        "The materialization changed where no contract constraint depends on it (view -> "
+        "table, table -> incremental).",
+        "Readers query the same relation name and columns.",
+        "config:\n  materialized: table  # was view",
+    ),
+    _doc(
+        "safe.code_changed",
+        "The SQL (or a seed's data) changed, between builds of the same dbt minor version "
+        "(checksums differ across versions, so they are not compared then); its columns, "
+        "filters and grain did not change, or its compiled SQL was not on disk to compare.",
+        "Listed so the reviewer sees every model the PR touches.",
+        "customer_ltv: SQL changed; filters and grain did not",
+    ),
+    _doc(
+        "safe.source_added",
+        "A source table that the base build did not declare.",
+        "Nothing reads it yet.",
+        "source shop_raw.raw_refunds: new source table",
+    ),
+    _doc(
+        "safe.exposure_added",
+        "An exposure (dashboard, notebook, application) that the base build did not have.",
+        "It records a consumer; the models it depends on now have one more reader.",
+        "exposure revenue_dashboard added",
+    ),
+    _doc(
+        "safe.exposure_removed",
+        "An exposure of the base build is gone.",
+        "The models it read lose a recorded reader; their data does not change.",
+        "exposure revenue_dashboard removed",
+    ),
+]
+
+document(*_BREAKING, *_RISKY, *_SAFE)

@@ -1,0 +1,148 @@
+"""Which SQL files and lines changed against the base build, when there is no git to ask.
+
+`dbtgate check --base DIR` compares the pull request with a previous build's artifacts, and the
+project may not be a git checkout at all (`dbtgate demo` builds into a temporary directory; some
+CI systems copy the sources without `.git`). The base build's manifest holds each node's SQL as
+dbt read it (`raw_code`, the file's text stripped), so a file's changed lines come from a line
+diff of that text with the file on disk: the same answer git gives for an edit, and consistent
+with the rest of the gate, which measures "changed" against that same base build.
+
+Files match base nodes by unique_id (a model moved to another folder keeps its id, so only its
+edited lines count, as for a git rename), else by path. A file the base build does not know is
+new. A file neither build knows (a disabled model, say) cannot be placed: it counts as new and
+is listed, so the run can say so rather than pass it silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from dbtgate.lint.changes import ChangedFile, ChangeSet, nodes_by_file
+
+if TYPE_CHECKING:
+    from dbtgate.artifacts.manifest import Node
+    from dbtgate.project import Project
+
+
+class _RawNode(msgspec.Struct, gc=False):
+    raw_code: str | None = None
+    raw_sql: str | None = None  # manifest v1-v6
+
+
+class _RawManifest(msgspec.Struct, gc=False):
+    nodes: dict[str, _RawNode] | None = None
+
+
+@dataclass(frozen=True)
+class BuildChanges:
+    changes: ChangeSet
+    # Files in neither build's manifest: counted as new, because nothing says otherwise.
+    unplaced: tuple[Path, ...]
+
+
+def changes_against_build(
+    project: Project, base: Project, project_dir: Path, sql_files: Iterable[Path]
+) -> BuildChanges:
+    """The files of `sql_files` (absolute) whose text differs from the base build's SQL, with
+    the lines that differ."""
+    current_ids = nodes_by_file(project)
+    base_by_path = _base_nodes_by_path(base)
+    raw_code = _RawCode(base)
+    files: dict[Path, ChangedFile] = {}
+    unplaced: list[Path] = []
+    for path in sql_files:
+        relative = path.relative_to(project_dir).as_posix()
+        uid = current_ids.get(path)
+        previous = base.nodes.get(uid) if uid else None
+        if previous is None or previous.package_name != base.root_package:
+            previous = base_by_path.get(relative)
+        if previous is None:
+            files[path] = ChangedFile(path, "added", None)
+            if uid is None:
+                unplaced.append(path)
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if _same_checksum(text, previous):
+            continue
+        before = raw_code.get(previous.unique_id)
+        status = "modified" if previous.original_file_path == relative else "renamed"
+        if status == "modified" and before is not None and before.strip() == text.strip():
+            continue  # the same SQL; only the checksum's dbt version differs
+        lines = None if before is None else changed_lines(before, text)
+        files[path] = ChangedFile(
+            path,
+            status,
+            lines,
+            previous_path=None
+            if status == "modified"
+            else project_dir / previous.original_file_path,
+        )
+    manifest = base.artifacts.manifest.path if base.artifacts else None
+    changes = ChangeSet(repo_root=project_dir, files=files, base_manifest=manifest)
+    return BuildChanges(changes, tuple(sorted(unplaced)))
+
+
+def changed_lines(before: str, text: str) -> frozenset[int]:
+    """Lines of `text` (1-based) that a line diff with `before` (dbt's stripped raw_code)
+    marks as added or replaced. dbt strips the file, so blank lines at its top shift it."""
+    stripped = text.strip()
+    offset = text[: len(text) - len(text.lstrip())].count("\n")
+    old, new = before.strip().splitlines(), stripped.splitlines()
+    lines: set[int] = set()
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, _, _, start, end in matcher.get_opcodes():
+        if tag in ("replace", "insert"):
+            lines.update(range(start + 1 + offset, end + 1 + offset))
+    return frozenset(lines)
+
+
+def _same_checksum(text: str, previous: Node) -> bool:
+    """dbt's checksum of a SQL file is the sha256 of its stripped text: a match means the
+    file is unchanged whatever dbt version built the base (a mismatch proves nothing, since
+    versions hash differently, so the raw code decides then)."""
+    checksum = previous.checksum
+    if checksum is None or checksum.name != "sha256":
+        return False
+    return hashlib.sha256(text.strip().encode()).hexdigest() == checksum.checksum
+
+
+def _base_nodes_by_path(base: Project) -> dict[str, Node]:
+    root = base.root_package
+    found: dict[str, Node] = {}
+    for uid in sorted(base.nodes, reverse=True):  # the smallest id wins, as in nodes_by_file
+        node = base.nodes[uid]
+        if node.package_name == root and node.original_file_path.endswith(".sql"):
+            found[node.original_file_path] = node
+    return found
+
+
+class _RawCode:
+    """The base build's SQL per unique_id, read from its manifest once and only if a file's
+    checksum does not settle it (the gate's own decode leaves the SQL out)."""
+
+    def __init__(self, base: Project):
+        self._path = base.artifacts.manifest.path if base.artifacts else None
+        self._code: dict[str, str] | None = None
+
+    def get(self, uid: str) -> str | None:
+        if self._code is None:
+            self._code = self._read()
+        return self._code.get(uid)
+
+    def _read(self) -> dict[str, str]:
+        if self._path is None:
+            return {}
+        manifest = msgspec.json.decode(self._path.read_bytes(), type=_RawManifest)
+        code: dict[str, str] = {}
+        for uid, node in (manifest.nodes or {}).items():
+            text = node.raw_code if node.raw_code is not None else node.raw_sql
+            if text is not None:
+                code[uid] = text
+        return code

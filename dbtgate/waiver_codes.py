@@ -1,0 +1,46 @@
+"""Docs for the codes the waiver step emits: `waiver.expired` and `waiver.stale`.
+
+They are findings about the config itself (pointing at the waiver's line), not policy rules, so
+they are documented here as data for `dbtgate rules CODE` and the SARIF/HTML rule help; kept
+apart from `dbtgate.waivers` so reading the docs does not load the policy engine.
+"""
+
+from __future__ import annotations
+
+from dbtgate.codes import CodeDoc, document
+
+document(
+    CodeDoc(
+        code="waiver.expired",
+        severity="warn",
+        summary="A waiver is past its expiry date and no longer waives anything.",
+        what="The waiver's `expires` date is before today. It stops waiving: the findings it "
+        "covered count again with their own severity (and block if they are errors in scope), "
+        "and this finding points at the waiver's line in the config.",
+        why="An exception without an end becomes the rule. Expiry makes someone decide again, "
+        "with the current facts, whether the exception still holds.",
+        fix="Fix the findings the waiver covered, or renew it: a new `expires` date and an "
+        "updated `reason`, reviewed like any other change.",
+        example="""\
+waivers:
+  - rule: docs.column_coverage
+    select: "model.shop.legacy_orders"
+    reason: "legacy model, replaced by fct_orders in Q1"
+    owner: "@data-platform"
+    expires: 2026-01-31          # in the past: waiver.expired""",
+    ),
+    CodeDoc(
+        code="waiver.stale",
+        severity="warn",
+        summary="A waiver matches no finding (or selects no resource).",
+        what="An active waiver whose rule and selection cover no finding of this run: the "
+        "problem it excused was fixed, or the resource was renamed or deleted (the finding "
+        "then says the selection picks nothing).",
+        why="Stale waivers pile up and hide what is really excused; one that quietly matches "
+        "again later waives a new problem nobody reviewed.",
+        fix="Remove the waiver from the config; if the resource was renamed, point the "
+        "waiver's `select` at the new name.",
+        example="warn  waiver.stale  waiver for owner.present on 'dim_products' (owner "
+        "@data-platform) matches no finding",
+    ),
+)

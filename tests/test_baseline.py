@@ -1,0 +1,161 @@
+"""The baseline end to end through the command line: `dbtgate baseline` records today's findings,
+`check --baseline` then blocks only on new ones and reports the ones fixed since."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS
+from policy_support import dbtgate, read_json, write_config
+
+BOUNCER = CORPUS / "bouncer-dbt112"
+PKG = "dbt_bouncer_test_project"
+CONFIG = """\
+version: 1
+policies:
+  - select: "resource_type:model"
+    rules:
+      owner.present: error
+      docs.model_description: error
+      docs.column_coverage: {severity: error, min: 1.0, use_catalog: false}
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    if not BOUNCER.is_dir():
+        pytest.skip(f"corpus absent: {BOUNCER}")
+    write_config(tmp_path, CONFIG)
+    write_build(tmp_path / "target", manifest())
+    return tmp_path
+
+
+def manifest() -> dict:
+    return json.loads((BOUNCER / "manifest.json").read_text())
+
+
+def write_build(directory: Path, data: dict) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "manifest.json").write_text(json.dumps(data))
+    return directory
+
+
+def node(data: dict, name: str) -> dict:
+    return data["nodes"][f"model.{PKG}.{name}"]
+
+
+def baseline(workdir: Path, *args: str) -> str:
+    result = dbtgate("baseline", "--artifacts", "target", *args, cwd=workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def check(workdir: Path, artifacts: str, *args: str) -> tuple[int, str, dict]:
+    result = dbtgate("check", "--artifacts", artifacts, "--json", "gate.json", *args, cwd=workdir)
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    return result.returncode, result.stdout, read_json(workdir / "gate.json")
+
+
+def test_baseline_records_every_finding_and_then_nothing_blocks(workdir):
+    first, blocking_report = check(workdir, "target")[::2]
+    assert first == 1
+    blocking = [f for f in blocking_report["findings"] if f["disposition"] == "blocking"]
+    out = baseline(workdir)
+    assert f"wrote {len(blocking)} finding(s) to dbtgate-baseline.json" in out
+    written = read_json(workdir / "dbtgate-baseline.json")
+    assert written["schema_version"] == 1
+    assert sorted(e["fingerprint"] for e in written["findings"]) == sorted(
+        f["fingerprint"] for f in blocking
+    )
+    returncode, stdout, report = check(workdir, "target", "--baseline", "dbtgate-baseline.json")
+    assert returncode == 0
+    assert {f["disposition"] for f in report["findings"]} == {"baselined"}
+    assert report["sections"]["baseline"]["fixed"] == []
+    assert "dbtgate: PASS" in stdout
+
+
+def test_the_baseline_file_is_the_same_bytes_when_written_twice(workdir):
+    baseline(workdir, "-o", "one.json")
+    baseline(workdir, "-o", "two.json")
+    assert (workdir / "one.json").read_bytes() == (workdir / "two.json").read_bytes()
+    assert b"generated_at" not in (workdir / "one.json").read_bytes()
+
+
+def test_with_a_baseline_only_new_findings_block_and_fixed_ones_are_reported(workdir):
+    baseline(workdir)
+    data = manifest()
+    # Fixed since the baseline: stg_customers gets an owner.
+    node(data, "stg_customers")["config"]["meta"]["owner"] = "@crm"
+    node(data, "stg_customers")["meta"]["owner"] = "@crm"
+    # New: stg_payments loses its description.
+    node(data, "stg_payments")["description"] = ""
+    write_build(workdir / "pr", data)
+    returncode, stdout, report = check(workdir, "pr", "--baseline", "dbtgate-baseline.json")
+    assert returncode == 1
+    blocking = [
+        (f["code"], f["unique_id"]) for f in report["findings"] if f["disposition"] == "blocking"
+    ]
+    assert blocking == [("docs.model_description", f"model.{PKG}.stg_payments")]
+    fixed = report["sections"]["baseline"]["fixed"]
+    assert [(e["code"], e["unique_id"]) for e in fixed] == [
+        ("owner.present", f"model.{PKG}.stg_customers")
+    ]
+    entries = report["sections"]["baseline"]["entries"]
+    assert report["sections"]["baseline"]["matched"] == entries - 1
+    assert (
+        f"note: baseline dbtgate-baseline.json: 1 of {entries} entries fixed since it was written "
+        f"(owner.present on model.{PKG}.stg_customers); `dbtgate baseline` rewrites it without them"
+    ) in stdout
+
+
+def test_baselined_findings_survive_unrelated_edits(workdir):
+    baseline(workdir)
+    data = manifest()
+    data["nodes"] = dict(reversed(list(data["nodes"].items())))  # another write order
+    # stg_orders has baselined findings (no owner, undocumented columns): move its file, reword
+    # its description, add a column; the old findings stay matched.
+    orders = node(data, "stg_orders")
+    orders["original_file_path"] = "models/staging/crm/renamed/stg_orders.sql"
+    orders["description"] = "Orders, reworded."
+    orders["columns"]["amount"] = {"name": "amount", "description": "", "meta": {}, "tags": []}
+    # A new undocumented column elsewhere is a new finding.
+    node(data, "py_order_stats")["columns"]["status"]["description"] = ""
+    write_build(workdir / "pr", data)
+    _, _, report = check(workdir, "pr", "--baseline", "dbtgate-baseline.json")
+    assert report["sections"]["baseline"]["fixed"] == []
+    blocking = sorted(
+        (f["code"], f["unique_id"].split(".")[-1], f["column_name"])
+        for f in report["findings"]
+        if f["disposition"] == "blocking"
+    )
+    assert blocking == [
+        ("docs.column_coverage", "py_order_stats", "status"),
+        ("docs.column_coverage", "stg_orders", "amount"),
+    ]
+
+
+def test_the_baseline_path_can_come_from_the_config(workdir):
+    baseline(workdir, "-o", "debt/baseline.json")
+    write_config(workdir, CONFIG + "baseline: debt/baseline.json\n")
+    returncode, _, report = check(workdir, "target")
+    assert returncode == 0
+    assert report["baseline"]["path"] == "debt/baseline.json"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "missing.json: baseline file not found (write one with `dbtgate baseline`)"),
+        ("{not json", "missing.json: not a dbtgate baseline file"),
+        ('{"schema_version": 9, "tool": "dbtgate", "findings": []}', "is newer than this"),
+    ],
+)
+def test_a_bad_baseline_file_is_one_line_and_exit_2(workdir, content, message):
+    if content is not None:
+        (workdir / "missing.json").write_text(content)
+    result = dbtgate("check", "--artifacts", "target", "--baseline", "missing.json", cwd=workdir)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert message in line

@@ -1,0 +1,46 @@
+"""`dbtgate demo` as a newcomer runs it: the fixture gated, every report written and listed.
+
+The demo builds into the directory the session's fixture builds live in (DBTGATE_FIXTURE_CACHE or
+the session's tmp), so the dbt builds are reused, not repeated; the reports are written afresh.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from dbtgate.report.json_report import load_report
+from dbtgate.report.render import FORMATS
+
+
+@pytest.mark.slow
+def test_demo_writes_every_report_format_and_says_where(shop_builds) -> None:
+    workdir = shop_builds.pr.parent.parent
+    reports = workdir / "reports"
+    shutil.rmtree(reports, ignore_errors=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", "demo", "--dir", str(workdir)],
+        capture_output=True,
+        text=True,
+        env={
+            "NO_COLOR": "1",
+            "PATH": "/usr/bin:/bin",
+            "COLUMNS": "300",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        },
+    )
+    assert result.returncode == 1, result.stderr  # the fixture PR's planted problems
+    assert "Traceback" not in result.stderr
+    listed = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  /")]
+    assert listed == [str(reports / fmt.filename) for fmt in FORMATS.values()]
+    assert listed[:2] == [str(reports / "gate.md"), str(reports / "gate.html")]
+    assert "open it in a browser" in result.stdout
+    for path in listed:
+        assert (reports / path.rsplit("/", 1)[1]).stat().st_size > 0, path
+    report = load_report(reports / "gate.json")
+    assert report["verdict"] == "fail"
+    assert (reports / "gate.md").read_text().startswith("### dbtgate: FAIL")
+    assert "Breaking changes and impact" in (reports / "gate.html").read_text()

@@ -1,0 +1,215 @@
+"""`--base REF`: the base build parsed by dbt from a git ref, in a real temporary git repository
+holding the fixture project (commit 1: fixtures/shop; commit 2: the shop_pr overlay).
+
+The pull request's artifacts are the real PR build (tests/conftest.py `shop_builds`); the base is
+whatever `dbt parse` makes of HEAD~1 in a temporary worktree, as in a CI job that kept no base
+artifacts."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dbtgate.base import find_dbt
+from dbtgate.errors import DbtgateError
+from dbtgate.fixture_build import assemble_project, fixtures_dir
+
+pytestmark = pytest.mark.slow
+
+PROFILES = """\
+shop:
+  target: dev
+  outputs:
+    dev:
+      type: duckdb
+      path: "{path}"
+"""
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A monorepo with the dbt project under `analytics/`, base and PR as two commits."""
+    root = tmp_path_factory.mktemp("repo")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.email", "ci@example.com")
+    git(root, "config", "user.name", "CI")
+    project = root / "analytics"
+    assemble_project(fixtures_dir(), "base", project)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "shop: base")
+    assemble_project(fixtures_dir(), "pr", project)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "shop: reshape orders_summary v2, add customer_segments")
+    return root
+
+
+@pytest.fixture(scope="module")
+def profiles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("profiles")
+    (directory / "profiles.yml").write_text(
+        PROFILES.format(path=(directory / "shop.duckdb").as_posix()), encoding="utf-8"
+    )
+    return directory
+
+
+def run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {
+        "NO_COLOR": "1",
+        "PATH": "/usr/bin:/bin",
+        "COLUMNS": "200",
+        "HOME": str(cwd),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=environ,
+        check=False,
+    )
+
+
+def worktrees(repo: Path) -> list[str]:
+    return [
+        line
+        for line in git(repo, "worktree", "list", "--porcelain").splitlines()
+        if line.startswith("worktree ")
+    ]
+
+
+def diff_args(shop_builds, profiles: Path, report: Path) -> list[str]:
+    return [
+        "diff",
+        "--base",
+        "HEAD~1",
+        "--artifacts",
+        str(shop_builds.pr / "target"),
+        "--project-dir",
+        "analytics",
+        "--profiles-dir",
+        str(profiles),
+        "--json",
+        str(report),
+    ]
+
+
+def test_base_ref_is_parsed_in_a_worktree_diffed_and_cached_by_commit(
+    repo, profiles, shop_builds, tmp_path
+):
+    cache = tmp_path / "cache"
+    report = tmp_path / "diff.json"
+    done = run(*diff_args(shop_builds, profiles, report), cwd=repo, DBTGATE_CACHE_DIR=str(cache))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr == ""
+    diff = json.loads(report.read_text(encoding="utf-8"))["sections"]["diff"]
+    breaking = [(c["code"], c["unique_id"], c["column"]) for c in diff["changes"][:2]]
+    assert breaking == [
+        ("breaking.column_removed", "model.shop.orders_summary.v2", "item_count"),
+        ("breaking.type_changed", "model.shop.orders_summary.v2", "total_amount"),
+    ]
+    assert diff["counts"]["breaking"] == 2
+    added = {(c["code"], c["unique_id"]) for c in diff["changes"]}
+    assert ("safe.model_added", "model.shop.customer_segments") in added
+    assert ("safe.column_added", "model.shop.customer_ltv") in added
+    # `dbt parse` writes no catalog: the note says the columns are those declared in YAML.
+    assert any("no catalog.json for the base build" in note for note in diff["notes"])
+    # The worktree is gone; the manifest is cached under the base commit's sha.
+    assert len(worktrees(repo)) == 1
+    sha = git(repo, "rev-parse", "HEAD~1").strip()
+    assert (cache / "base" / sha / "analytics" / "manifest.json").is_file()
+
+    # A second run needs no dbt at all: the cache answers.
+    again = tmp_path / "again.json"
+    cached = run(
+        *diff_args(shop_builds, profiles, again),
+        cwd=repo,
+        DBTGATE_CACHE_DIR=str(cache),
+        DBTGATE_DBT="/nonexistent/dbt",
+    )
+    assert cached.returncode == 1, cached.stdout + cached.stderr
+    first = json.loads(report.read_text(encoding="utf-8"))["sections"]["diff"]
+    assert json.loads(again.read_text(encoding="utf-8"))["sections"]["diff"] == first
+
+
+def test_failed_parse_of_the_base_ref_is_exit_2_and_leaves_no_worktree(repo, shop_builds, tmp_path):
+    broken = tmp_path / "profiles"
+    broken.mkdir()
+    (broken / "profiles.yml").write_text("other_project:\n  target: dev\n  outputs: {}\n")
+    cache = tmp_path / "cache"
+    done = run(
+        *diff_args(shop_builds, broken, tmp_path / "diff.json"),
+        cwd=repo,
+        DBTGATE_CACHE_DIR=str(cache),
+    )
+    assert done.returncode == 2
+    first_line = done.stderr.splitlines()[0]
+    assert "HEAD~1: `dbt parse` of the base commit" in first_line
+    assert "pass --base PATH" in first_line
+    assert "Traceback" not in done.stderr
+    assert len(worktrees(repo)) == 1
+    assert not list(cache.glob("base/*/analytics/manifest.json"))
+
+
+def test_base_ref_without_dbt_says_to_pass_a_path(repo, profiles, shop_builds, tmp_path):
+    done = run(
+        *diff_args(shop_builds, profiles, tmp_path / "diff.json"),
+        cwd=repo,
+        DBTGATE_CACHE_DIR=str(tmp_path / "cache"),
+        DBTGATE_DBT="dbt-not-installed-here",
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "pass --base PATH" in done.stderr
+    assert len(worktrees(repo)) == 1
+
+
+def test_no_dbt_beside_python_nor_on_path_is_a_clear_error(tmp_path):
+    with pytest.raises(DbtgateError) as raised:
+        find_dbt({"PATH": str(tmp_path)}, python=str(tmp_path / "bin" / "python"))
+    assert str(raised.value).startswith("dbt is not installed")
+    assert "pass --base PATH" in str(raised.value)
+
+
+def test_unknown_ref_is_exit_2_naming_the_ref(repo, profiles, shop_builds, tmp_path):
+    args = diff_args(shop_builds, profiles, tmp_path / "diff.json")
+    args[args.index("HEAD~1")] = "no-such-branch"
+    done = run(*args, cwd=repo, DBTGATE_CACHE_DIR=str(tmp_path / "cache"))
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "dbtgate: error: no-such-branch: --base is neither a directory nor a git ref"
+    )
+    assert sorted(os.listdir(repo)) == [".git", "analytics"]
+
+
+def test_worktree_that_git_cannot_create_is_exit_2_with_gits_reason(
+    repo, profiles, shop_builds, tmp_path
+):
+    clone = tmp_path / "clone"
+    shutil.copytree(repo, clone)
+    # git keeps its worktrees' bookkeeping in .git/worktrees: a file there makes `add` fail.
+    (clone / ".git" / "worktrees").write_text("not a directory", encoding="utf-8")
+    done = run(
+        *diff_args(shop_builds, profiles, tmp_path / "diff.json"),
+        cwd=clone,
+        DBTGATE_CACHE_DIR=str(tmp_path / "cache"),
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("dbtgate: error: HEAD~1: cannot check out the base commit"), (
+        done.stderr
+    )
+    assert "fatal:" in done.stderr and "pass --base PATH" in done.stderr
+    assert done.stderr.count("\n") == 1

@@ -1,0 +1,198 @@
+"""The schema diff of the real fixture builds (fixtures/README.md, "The pull request"), run as a
+user runs it: `dbtgate diff` and `dbtgate check` against the base build's artifacts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from policy_support import dbtgate, read_json
+
+pytestmark = pytest.mark.slow
+
+V2 = "model.shop.orders_summary.v2"
+# Every change the PR makes, as the README's table lists them, in the diff's order.
+EXPECTED_CHANGES = [
+    ("breaking", "breaking.column_removed", V2, "item_count", "integer", None),
+    ("breaking", "breaking.type_changed", V2, "total_amount", "decimal(18,2)", "double"),
+    # The type change reaches finance_revenue's catalog type; nothing reads finance_revenue.
+    (
+        "risky",
+        "risky.type_changed",
+        "model.shop.finance_revenue",
+        "revenue",
+        "DECIMAL(38,2)",
+        "DOUBLE",
+    ),
+    # Row 7: a WHERE added to int_order_payments.
+    ("risky", "risky.filter_changed", "model.shop.int_order_payments", None, None, None),
+    ("safe", "safe.code_changed", "model.shop.customer_ltv", None, None, None),
+    ("safe", "safe.column_added", "model.shop.customer_ltv", "avg_order_value", None, "DOUBLE"),
+    ("safe", "safe.tests_changed", "model.shop.customer_ltv", None, None, None),
+    ("safe", "safe.model_added", "model.shop.customer_segments", None, None, None),
+    ("safe", "safe.code_changed", V2, None, None, None),
+    ("safe", "safe.description_changed", "model.shop.stg_payments", None, None, None),
+]
+
+
+def run_diff(shop_builds, tmp_path: Path, *extra: str) -> tuple[int, str, dict]:
+    report = tmp_path / "diff.json"
+    done = dbtgate(
+        "diff",
+        "--artifacts",
+        "target",
+        "--base",
+        str(shop_builds.base / "target"),
+        "--json",
+        str(report),
+        *extra,
+        cwd=shop_builds.pr,
+    )
+    assert done.stderr == "", done.stderr
+    return done.returncode, done.stdout, read_json(report)
+
+
+def test_fixture_pr_diff_lists_every_planted_change_with_its_class(shop_builds, tmp_path):
+    code, stdout, report = run_diff(shop_builds, tmp_path)
+    diff = report["sections"]["diff"]
+    listed = [
+        (c["change_class"], c["code"], c["unique_id"], c.get("column"), c.get("old"), c.get("new"))
+        for c in diff["changes"]
+    ]
+    assert listed == EXPECTED_CHANGES
+    assert diff["counts"] == {"breaking": 2, "risky": 2, "safe": 6, "acknowledged": 0}
+    assert diff.get("unknown", []) == []
+    assert code == 1
+    assert "2 breaking (0 acknowledged), 2 risky, 6 safe" in stdout
+    assert "dbtgate diff: FAIL — 2 blocking change(s)" in stdout
+
+
+def test_fixture_breaking_changes_name_downstream_models_exposure_and_owners(shop_builds, tmp_path):
+    _, _, report = run_diff(shop_builds, tmp_path)
+    breaking = {f["column_name"]: f for f in report["findings"] if f["family"] == "breaking"}
+    assert sorted(breaking) == ["item_count", "total_amount"]
+    for finding in breaking.values():
+        assert (finding["severity"], finding["disposition"]) == ("error", "blocking")
+        assert finding["details"]["policy"] == "versioned_contract"  # v2: versioned, contracted
+        assert (finding["owner"], finding["tier"]) == ("Finance Analytics", 1)
+        impact = finding["details"]["impact"]
+        assert impact["owners"] == ["Finance Analytics"]
+        assert impact["public"] is True
+        [exposure] = impact["exposures"]
+        assert (exposure["unique_id"], exposure["depth"], exposure["owner"]) == (
+            "exposure.shop.revenue_dashboard",
+            1,
+            "Finance Analytics",
+        )
+        [model] = impact["models"]
+        assert (model["unique_id"], model["depth"], model["owner"]) == (
+            "model.shop.finance_revenue",
+            1,
+            "Finance Analytics",
+        )
+    # finance_revenue sums total_amount and never reads item_count (so the build still passed).
+    assert breaking["item_count"]["details"]["impact"]["models"][0]["selects_column"] == "no"
+    assert breaking["total_amount"]["details"]["impact"]["models"][0]["selects_column"] == "yes"
+    assert breaking["total_amount"]["details"]["type_change"] == "changed"
+    # Pointed at the YAML: the model entry for the removed column, the column for the new type.
+    assert (breaking["item_count"]["path"], breaking["item_count"]["line"]) == (
+        "models/marts/_orders_summary.yml",
+        4,
+    )
+    assert (breaking["total_amount"]["path"], breaking["total_amount"]["line"]) == (
+        "models/marts/_orders_summary.yml",
+        67,
+    )
+    assert "finance_revenue selects total_amount" in breaking["total_amount"]["message"]
+
+
+def test_fixture_check_gates_on_the_breaking_changes(shop_builds, tmp_path):
+    report = tmp_path / "gate.json"
+    done = dbtgate(
+        "check",
+        "--artifacts",
+        "target",
+        "--base",
+        str(shop_builds.base / "target"),
+        "--json",
+        str(report),
+        cwd=shop_builds.pr,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    findings = read_json(report)["findings"]
+    diff_findings = sorted(
+        (f["code"], f["severity"], f["disposition"])
+        for f in findings
+        if f["family"] in ("breaking", "risky")
+    )
+    assert diff_findings == [
+        ("breaking.column_removed", "error", "blocking"),
+        ("breaking.type_changed", "error", "blocking"),
+        ("risky.filter_changed", "warn", "advisory"),
+        ("risky.type_changed", "warn", "advisory"),
+    ]
+    assert "breaking.column_removed" in done.stdout
+
+
+def test_fixture_breaking_changes_acknowledged_by_the_pr_label_pass(shop_builds, tmp_path):
+    code, stdout, report = run_diff(shop_builds, tmp_path, "--ack-label", "breaking-change-ok")
+    assert code == 0, stdout
+    assert report["sections"]["diff"]["counts"]["acknowledged"] == 2
+    acknowledged = [f for f in report["findings"] if f["code"].startswith("breaking.")]
+    assert [(f["severity"], f["details"]["acknowledged"]["way"]) for f in acknowledged] == [
+        ("info", "label"),
+        ("info", "label"),
+    ]
+    assert "acknowledged (label)" in stdout
+    assert "dbtgate diff: PASS" in stdout
+
+
+def test_fixture_breaking_change_acknowledged_in_config_passes_and_keeps_the_reason(
+    shop_builds, tmp_path
+):
+    config = tmp_path / "dbtgate.yml"
+    config.write_text(
+        "version: 1\n"
+        "breaking:\n"
+        "  acknowledge:\n"
+        "    - change: breaking.*\n"
+        "      select: orders_summary\n"
+        "      reason: finance signed off the v2 reshape (ticket FIN-42)\n"
+        "      owner: '@finance-eng'\n",
+        encoding="utf-8",
+    )
+    code, stdout, report = run_diff(shop_builds, tmp_path, "--config", str(config))
+    assert code == 0, stdout
+    acks = [
+        f["details"]["acknowledged"] for f in report["findings"] if f["code"].startswith("breaking")
+    ]
+    assert len(acks) == 2
+    assert {a["reason"] for a in acks} == {"finance signed off the v2 reshape (ticket FIN-42)"}
+    assert {a["source"] for a in acks} == {f"{config}:4"}
+    # The JSON report is the shape every other format is rendered from.
+    assert json.loads(json.dumps(report))["verdict"] == "pass"
+
+
+def test_fixture_label_read_from_the_github_pull_request_event(shop_builds, tmp_path):
+    event = tmp_path / "event.json"
+    event.write_text(
+        json.dumps({"pull_request": {"number": 7, "labels": [{"name": "breaking-change-ok"}]}}),
+        encoding="utf-8",
+    )
+    report = tmp_path / "diff.json"
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "dbtgate.cli", "diff", "--artifacts", "target"),
+            *("--base", str(shop_builds.base / "target"), "--json", str(report)),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=shop_builds.pr,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "GITHUB_EVENT_PATH": str(event)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert read_json(report)["sections"]["diff"]["counts"]["acknowledged"] == 2

@@ -1,0 +1,203 @@
+"""Waivers end to end through the command line: an active waiver waives, an expired one stops
+waiving and says so at its config line, a waiver that covers nothing is reported as stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS
+from policy_support import (
+    by_code,
+    corpus_project,
+    dbtgate,
+    gate,
+    manifest_only_copy,
+    read_json,
+    write_config,
+)
+
+BOUNCER = CORPUS / "bouncer-dbt112"
+PKG = "dbt_bouncer_test_project"
+# int_exclude_via_meta_config is the corpus build's one model without a description.
+UNDESCRIBED = f"model.{PKG}.int_exclude_via_meta_config"
+POLICY = """\
+version: 1
+policies:
+  - select: "resource_type:model"
+    rules:
+      docs.model_description: error
+waivers:
+"""
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    if not BOUNCER.is_dir():
+        pytest.skip(f"corpus absent: {BOUNCER}")
+    manifest_only_copy(BOUNCER, tmp_path / "target")
+    return tmp_path
+
+
+def waiver(rule: str, select: str, expires: str, owner: str = "@data-platform") -> str:
+    return (
+        f"  - rule: {rule}\n"
+        f'    select: "{select}"\n'
+        f'    reason: "scratch model, removed next quarter"\n'
+        f'    owner: "{owner}"\n'
+        f"    expires: {expires}\n"
+    )
+
+
+def check(workdir: Path, config: str) -> tuple[int, str, dict]:
+    write_config(workdir, config)
+    result = dbtgate("check", "--artifacts", "target", "--json", "gate.json", cwd=workdir)
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    return result.returncode, result.stdout, read_json(workdir / "gate.json")
+
+
+def findings(report: dict, code: str) -> list[dict]:
+    return [f for f in report["findings"] if f["code"] == code]
+
+
+def test_an_active_waiver_waives_and_the_gate_passes(workdir):
+    returncode, stdout, report = check(
+        workdir,
+        POLICY + waiver("docs.model_description", "int_exclude_via_meta_config", "2999-12-31"),
+    )
+    assert returncode == 0
+    [waived] = findings(report, "docs.model_description")
+    assert waived["unique_id"] == UNDESCRIBED
+    assert waived["disposition"] == "waived"
+    assert waived["waiver"] == {
+        "rule": "docs.model_description",
+        "select": "int_exclude_via_meta_config",
+        "reason": "scratch model, removed next quarter",
+        "owner": "@data-platform",
+        "expires": "2999-12-31",
+    }
+    assert report["waivers"][0]["findings"] == 1
+    assert "Waived (1)" in stdout
+    assert "waived by @data-platform until 2999-12-31: scratch model, removed next quarter" in (
+        stdout
+    )
+    assert findings(report, "waiver.expired") == findings(report, "waiver.stale") == []
+
+
+def test_an_expired_waiver_stops_waiving_and_says_so_at_its_line(workdir):
+    returncode, stdout, report = check(
+        workdir,
+        POLICY + waiver("docs.model_description", "int_exclude_via_meta_config", "2020-01-31"),
+    )
+    assert returncode == 1
+    [finding] = findings(report, "docs.model_description")
+    assert (finding["disposition"], finding["waiver"]) == ("blocking", None)
+    [expired] = findings(report, "waiver.expired")
+    assert (expired["path"], expired["line"], expired["owner"]) == (
+        "dbtgate.yml",
+        7,
+        "@data-platform",
+    )
+    assert expired["message"] == (
+        "waiver for docs.model_description on 'int_exclude_via_meta_config' (owner @data-platform) "
+        "expired on 2020-01-31; it no longer waives 1 finding(s)"
+    )
+    assert expired["disposition"] == "advisory"
+    assert (
+        "note: dbtgate.yml:7: waiver for docs.model_description on 'int_exclude_via_meta_config' "
+        "expired on 2020-01-31: its 1 finding(s) count again"
+    ) in stdout
+
+
+def test_a_waiver_that_covers_nothing_is_stale(workdir):
+    config = (
+        POLICY
+        # Selects a model, but the model has a description: nothing to waive.
+        + waiver("docs.model_description", "stg_orders", "2999-12-31")
+        # Selects nothing at all: the model was renamed or deleted.
+        + waiver("docs.model_description", "stg_orders_old", "2999-12-31", owner="@crm")
+    )
+    returncode, stdout, report = check(workdir, config)
+    assert returncode == 1  # the undescribed model is not waived by either
+    stale = findings(report, "waiver.stale")
+    assert [(f["line"], f["owner"], f["message"]) for f in stale] == [
+        (
+            7,
+            "@data-platform",
+            "waiver for docs.model_description on 'stg_orders' (owner @data-platform) matches "
+            "no finding",
+        ),
+        (
+            12,
+            "@crm",
+            "waiver for docs.model_description on 'stg_orders_old' (owner @crm) selects no "
+            "resource (renamed or deleted?) and matches no finding",
+        ),
+    ]
+    assert all(f["fix"].startswith("Remove the waiver") for f in stale)
+    assert "waiver.stale" in stdout
+
+
+def test_an_expired_waiver_that_covered_nothing_is_reported_once_as_expired(workdir):
+    _, _, report = check(
+        workdir, POLICY + waiver("docs.model_description", "stg_orders", "2020-01-01")
+    )
+    [reported] = [f for f in report["findings"] if f["family"] == "waiver"]
+    assert reported["code"] == "waiver.expired"
+    assert reported["message"].endswith("expired on 2020-01-01; it no longer waives 0 finding(s)")
+
+
+def test_a_family_pattern_waives_every_rule_of_the_family(workdir):
+    config = POLICY.replace(
+        "docs.model_description: error",
+        "docs.model_description: error\n      docs.column_coverage: {severity: error, min: 1.0}",
+    ) + waiver("docs.*", "int_exclude_via_meta_config", "2999-12-31")
+    _, _, report = check(workdir, config)
+    on_model = [f for f in report["findings"] if f["unique_id"] == UNDESCRIBED]
+    assert {f["code"] for f in on_model} == {"docs.model_description", "docs.column_coverage"}
+    assert {f["disposition"] for f in on_model} == {"waived"}
+
+
+def test_a_waiver_lasts_through_its_expiry_day(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = write_config(
+        tmp_path,
+        POLICY + waiver("docs.model_description", "int_exclude_via_meta_config", "2026-03-31"),
+    )
+    on_the_day = gate(project, config, options={"today": dt.date(2026, 3, 31)}).findings
+    assert by_code(on_the_day, "docs.model_description")[0].disposition == "waived"
+    the_day_after = gate(project, config, options={"today": dt.date(2026, 4, 1)}).findings
+    assert by_code(the_day_after, "docs.model_description")[0].disposition == "blocking"
+    assert len(by_code(the_day_after, "waiver.expired")) == 1
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            "docs.model_descripton",
+            "unknown rule 'docs.model_descripton' (did you mean docs.model_description?)",
+        ),
+        ("run.test_failure", "unknown rule 'run.test_failure' (did you mean run.test_failures?)"),
+        ("breaking.column_remove", "(did you mean breaking.column_removed?)"),
+    ],
+)
+def test_a_waiver_for_an_unknown_code_stops_the_run_at_its_line(workdir, rule, message):
+    write_config(workdir, POLICY + waiver(rule, "stg_orders", "2999-12-31"))
+    result = dbtgate("check", "--artifacts", "target", cwd=workdir)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "dbtgate.yml:7: waiver: " in line
+    assert line.endswith(message)
+
+
+def test_waivers_for_lint_codes_patterns_and_unknown_families_are_taken_as_is(workdir):
+    config = (
+        POLICY
+        + waiver("lint.LT01", "stg_orders", "2999-12-31")
+        + waiver("run.*", "stg_orders", "2999-12-31")
+        + waiver("acme.custom_check", "stg_orders", "2999-12-31")
+    )
+    _, _, report = check(workdir, config)
+    assert len(findings(report, "waiver.stale")) == 3
