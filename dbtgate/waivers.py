@@ -39,6 +39,7 @@ def apply_waivers(findings: list[Finding], context: CheckContext) -> list[Findin
     reported: list[Finding] = []
     for waiver in config.waivers:
         _check_rule(waiver, config, rules)
+        _check_accountable(waiver, config)
         selector = parse_config_selector(waiver.select, config, waiver.line, "select")
         try:
             selected = selection.select(selector)
@@ -91,6 +92,16 @@ def _check_rule(waiver: Waiver, config: Config, rules: dict[str, Rule]) -> None:
     raise DbtgateError(
         f"{config_location(config, waiver.line)}: waiver: unknown rule {code!r} ({hint})"
     )
+
+
+def _check_accountable(waiver: Waiver, config: Config) -> None:
+    """A waiver is an accepted exception: someone answers for it, for a stated reason."""
+    for key in ("reason", "owner"):
+        if not getattr(waiver, key).strip():
+            raise DbtgateError(
+                f"{config_location(config, waiver.line)}: waiver for {waiver.rule}: `{key}` is "
+                "empty (a waiver needs the reason it is accepted and the owner who answers for it)"
+            )
 
 
 def _covers(waiver: Waiver, selected: set[str], finding: Finding) -> bool:

@@ -201,3 +201,17 @@ def test_waivers_for_lint_codes_patterns_and_unknown_families_are_taken_as_is(wo
     )
     _, _, report = check(workdir, config)
     assert len(findings(report, "waiver.stale")) == 3
+
+
+@pytest.mark.parametrize(("key", "blank"), [("reason", '""'), ("owner", '"  "')])
+def test_a_waiver_without_a_reason_or_an_owner_stops_the_run(workdir, key, blank):
+    text = waiver("docs.model_description", "stg_orders", "2999-12-31")
+    text = "\n".join(
+        f"    {key}: {blank}" if line.strip().startswith(f"{key}:") else line
+        for line in text.splitlines()
+    )
+    write_config(workdir, POLICY + text + "\n")
+    result = dbtgate("check", "--artifacts", "target", cwd=workdir)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert f"dbtgate.yml:7: waiver for docs.model_description: `{key}` is empty" in line

@@ -23,6 +23,12 @@ _WAYS_OUT = (
     "deprecation_date on the changed model, a `breaking.acknowledge` entry in dbtgate.yml with a "
     "reason and an owner, or the PR label `breaking-change-ok` (`breaking.ack_label`)."
 )
+# A deprecation_date does not excuse a removal before the date (dbt-core fails it too).
+_WAYS_OUT_OF_REMOVAL = (
+    " Ways out that keep the removal now: a new model version that replaces it (consumers "
+    "migrate to it), a `breaking.acknowledge` entry in dbtgate.yml with a reason and an owner, "
+    "or the PR label `breaking-change-ok` (`breaking.ack_label`)."
+)
 _SAFE_FIX = "Nothing to fix: listed so the diff of the pull request is complete."
 
 
@@ -40,7 +46,8 @@ def _doc(code: str, what: str, why: str, example: str, fix: str = "") -> CodeDoc
     klass = change_class(code)
     what += _SEVERITY_NOTE[klass]
     if klass == "breaking":
-        fix = " ".join(part for part in (hint, fix) if part) + _WAYS_OUT
+        ways = _WAYS_OUT_OF_REMOVAL if code == "breaking.model_removed" else _WAYS_OUT
+        fix = " ".join(part for part in (hint, fix) if part) + ways
     elif klass == "risky":
         fix = " ".join(part for part in (hint, fix) if part)
     else:
