@@ -75,7 +75,7 @@ def run_gate(
         if CHECKS[name].owns_changed:
             self_scoped.update(id(finding) for finding in produced)
         findings.extend(produced)
-    findings.extend(apply_waivers(findings, context))
+    findings.extend(apply_waivers(findings, context, every_check_ran=families is None))
     locator = locator or Locator(context.project.project_dir)
     for finding in findings:
         changed = None if id(finding) in self_scoped else context.changed

@@ -26,9 +26,14 @@ from dbtgate.rules.registry import Rule, load_rules
 from dbtgate.select import SelectorError
 
 
-def apply_waivers(findings: list[Finding], context: CheckContext) -> list[Finding]:
+def apply_waivers(
+    findings: list[Finding], context: CheckContext, *, every_check_ran: bool = True
+) -> list[Finding]:
     """Attach the covering waiver to each waived finding; return the waivers' own findings
-    (expired, stale) for the gate to report."""
+    (expired, stale) for the gate to report.
+
+    A waiver is stale only if no check could have produced what it waives: `dbtgate diff` and
+    `dbtgate lint` run some families only (`every_check_ran` false), so there they never are."""
     config = context.config
     if not config.waivers:
         return []
@@ -58,7 +63,8 @@ def apply_waivers(findings: list[Finding], context: CheckContext) -> list[Findin
                 )
             continue
         if not covered:
-            reported.append(_stale(waiver, config, bool(selected)))
+            if every_check_ran:
+                reported.append(_stale(waiver, config, bool(selected)))
             continue
         reference = WaiverRef(
             rule=waiver.rule,

@@ -215,3 +215,18 @@ def test_a_waiver_without_a_reason_or_an_owner_stops_the_run(workdir, key, blank
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert f"dbtgate.yml:7: waiver for docs.model_description: `{key}` is empty" in line
+
+
+def test_a_command_that_runs_some_checks_only_reports_no_stale_waiver(workdir):
+    """`dbtgate diff` runs the breaking checks only: the policy finding a waiver covers is not
+    produced there, and that does not make the waiver stale."""
+    write_config(workdir, POLICY + waiver("docs.model_description", UNDESCRIBED, "2999-12-31"))
+    result = dbtgate(
+        "diff", "--artifacts", "target", "--base", "target", "--json", "diff.json", cwd=workdir
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert findings(read_json(workdir / "diff.json"), "waiver.stale") == []
+    _, _, report = check(
+        workdir, POLICY + waiver("docs.model_description", UNDESCRIBED, "2999-12-31")
+    )
+    assert [f["disposition"] for f in findings(report, "docs.model_description")] == ["waived"]

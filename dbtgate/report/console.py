@@ -122,7 +122,9 @@ def _print_group(console: Console, title: str, findings: list[Finding]) -> None:
         add((_clean(owner), _BOLD))
         add(("\n", None))
         for finding in by_owner[owner]:
-            where = f"{finding.path}:{finding.line}" if finding.line else (finding.path or "")
+            where = finding.path or ""
+            if finding.line:
+                where += f":{finding.line}" + (f":{finding.column}" if finding.column else "")
             add(("  ", None))
             add((f"{finding.severity:<5}", _SEVERITY_STYLE.get(finding.severity)))
             add((" ", None))
