@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from corpus import corpus_dir
+from corpus import corpus_dir, corpus_files, file_id
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.diff.changes import SchemaDiff
@@ -145,3 +146,25 @@ def test_diff_command_on_the_recce_pair_passes_and_writes_the_json_report(
         "safe.model_added",
     ]
     assert document["findings"] == []
+
+
+@pytest.mark.parametrize(
+    "manifest", corpus_files("**/manifest*.json"), ids=lambda p: file_id(p) if p else "absent"
+)
+def test_every_real_build_diffed_with_itself_has_no_changes(
+    manifest: Path | None, tmp_path: Path
+) -> None:
+    assert manifest is not None
+    if manifest.name == "manifest.json":
+        directory = manifest.parent  # with its catalog (and compiled SQL paths) beside it
+    else:
+        directory = tmp_path / "build"  # schema-versions/manifest_vN.json: one per version
+        directory.mkdir()
+        shutil.copyfile(manifest, directory / "manifest.json")
+    result = diff_projects(
+        Project.from_artifacts(load_artifacts(directory)),
+        Project.from_artifacts(load_artifacts(directory)),
+        today=NOW,
+    )
+    assert result.changes == []
+    assert result.unknown == []

@@ -131,6 +131,17 @@ def test_unknown_severity_key_names_the_config_line(tmp_path):
         run_lint(_project(project), config, base_ref="main")
 
 
+def test_rules_allowlist_naming_no_rule_is_an_error_not_a_silent_pass(tmp_path):
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": "SELECT a,b from t\n"})
+    config = Config(lint=LintConfig(dialect="duckdb", rules=["CP01", "LT99"], line=4))
+    config.path = project / "dbtgate.yml"
+    with pytest.raises(DbtgateError, match=r"dbtgate.yml:4: lint.rules: 'LT99' names no sqlfluff"):
+        run_lint(_project(project), config, base_ref="main")
+    # Severity keys are checked against every rule, not only the allowlisted ones.
+    result, _ = lint_gate(project, rules=["CP*"], severity={"layout": "warn", "CP01": "info"})
+    assert {(f.code, f.severity) for f in result.findings} == {("lint.CP01", "info")}
+
+
 def test_project_sqlfluff_config_sets_rules_warnings_and_dialect(tmp_path):
     model = "SELECT\n    a,b\nFROM t\nwhere a > 1 and b > 2 and a + b < 100 and a * b > 3 and b - a < 40\n"
     sqlfluff = (

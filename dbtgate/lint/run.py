@@ -213,8 +213,10 @@ def run_lint(
                 "against, so every SQL file was linted and every line counts as changed"
             )
     adapter_type = project.manifest.metadata.adapter_type if project.manifest.metadata else None
+    references = rule_references()
+    check_rule_allowlist(references, lint_config, config.path)
     linter, root, dialect, dialect_flag = build_linter(dbt_files, lint_config, adapter_type)
-    severity = resolve_severity(linter, lint_config, config.path)
+    severity = resolve_severity(references, lint_config, config.path)
     working = changes.repo_root if changes else project_dir
     candidates = discover_sql_files(dbt_files, root, working, lint_config.exclude)
     if explicit is None and base_build is not None:
@@ -455,22 +457,39 @@ def find_dbt_profile(
     )
 
 
-def resolve_severity(linter: Linter, lint_config: LintConfig, config_path: Path | None) -> dict:
+def rule_references() -> dict[str, set[str]]:
+    """Every sqlfluff rule code, name, group and alias (plugins' rules too) -> the codes it
+    names, as sqlfluff resolves them for `rules` / `exclude_rules`."""
+    from sqlfluff.core.rules import get_ruleset
+
+    return get_ruleset().rule_reference_map()
+
+
+def check_rule_allowlist(
+    references: dict[str, set[str]], lint_config: LintConfig, config_path: Path | None
+) -> None:
+    """`lint.rules` naming no rule would lint with nothing and pass: an error instead (sqlfluff
+    itself only logs a warning)."""
+    unknown = [ref for ref in lint_config.rules if not fnmatch.filter(references, ref)]
+    if unknown:
+        where = f"{config_path}:{lint_config.line}: " if config_path else ""
+        raise DbtgateError(
+            f"{where}lint.rules: {', '.join(repr(ref) for ref in unknown)} names no sqlfluff "
+            "rule (a code like LT01, a name like layout.spacing, or a group like layout)"
+        )
+
+
+def resolve_severity(
+    references: dict[str, set[str]], lint_config: LintConfig, config_path: Path | None
+) -> dict[str, str]:
     """`lint.severity` keys (codes, rule names, groups, aliases, `unparsable`) -> per code.
 
-    A key naming fewer rules is more specific and wins (`LT05` over `layout` over `all`)."""
-    rules = linter.rule_tuples()
+    A key naming fewer rules is more specific and wins (`LT05` over `layout` over `all`). Keys
+    are checked against every rule, not only those `lint.rules` selects."""
     by_code: dict[str, tuple[int, str, str]] = {}  # code -> (rules the key names, key, severity)
     for key in sorted(lint_config.severity):
         severity = lint_config.severity[key]
-        if key == UNPARSABLE:
-            codes = {UNPARSABLE}
-        else:
-            codes = {
-                rule.code
-                for rule in rules
-                if key in (rule.code, rule.name) or key in rule.groups or key in rule.aliases
-            }
+        codes = {UNPARSABLE} if key == UNPARSABLE else references.get(key, set())
         if not codes:
             where = f"{config_path}:{lint_config.line}: " if config_path else ""
             raise DbtgateError(
