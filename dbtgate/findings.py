@@ -20,7 +20,7 @@ SEVERITY_ORDER: dict[str, int] = {"error": 0, "warn": 1, "info": 2}
 # What the gate decided about a finding:
 #   blocking     error in scope, not waived or baselined: fails the gate
 #   advisory     reported, does not fail the gate (warn/info, or fail_on threshold)
-#   out_of_scope on a resource the change did not touch (scope: changed)
+#   out_of_scope outside what the change touched: an untouched resource or line (scope: changed)
 #   waived       an active waiver covers it
 #   baselined    recorded in the baseline file: legacy debt
 Disposition = Literal["blocking", "advisory", "out_of_scope", "waived", "baselined"]

@@ -37,7 +37,7 @@ def test_piped_output_is_plain_text_grouped_by_disposition_then_owner() -> None:
     assert [h.split(" (")[0] for h in headings] == [
         "Blocking",
         "Advisory",
-        "On resources this change did not touch",
+        "Outside what this change touched",
         "Waived",
         "In the baseline",
     ]

@@ -35,7 +35,7 @@ _CONTROL_CODES = dict.fromkeys(STRIP_CONTROL_CODES)
 _GROUPS = (
     ("blocking", "Blocking"),
     ("advisory", "Advisory (does not fail the gate)"),
-    ("out_of_scope", "On resources this change did not touch (not blocking)"),
+    ("out_of_scope", "Outside what this change touched (not blocking)"),
     ("waived", "Waived"),
     ("baselined", "In the baseline (legacy, not blocking)"),
 )

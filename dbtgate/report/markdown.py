@@ -116,7 +116,7 @@ def _counts_line(report: dict[str, Any]) -> str:
         for key, label in (
             ("blocking", "blocking"),
             ("advisory", "advisory"),
-            ("out_of_scope", "on untouched resources"),
+            ("out_of_scope", "outside the change"),
             ("waived", "waived"),
             ("baselined", "baselined"),
         )

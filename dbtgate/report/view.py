@@ -21,7 +21,7 @@ NO_OWNER = "(no owner)"
 DISPOSITION_TITLES = {
     "blocking": "Blocking",
     "advisory": "Advisory (does not fail the gate)",
-    "out_of_scope": "On resources this change did not touch (not blocking)",
+    "out_of_scope": "Outside what this change touched (not blocking)",
     "waived": "Waived",
     "baselined": "In the baseline (legacy, not blocking)",
 }
