@@ -1,9 +1,8 @@
 """`lint.templater: dbt`: sqlfluff's dbt templater compiling the fixture with dbt-duckdb for real.
 
-sqlfluff-templater-dbt pins the exact sqlfluff version it was released with, and is not
-published for every sqlfluff release, so it is not one of dbtgate's dependencies: these tests run
-where it is installed next to dbt-duckdb and skip elsewhere. To run them, in a separate
-environment: `pip install sqlfluff-templater-dbt==X sqlfluff==X 'dbt-duckdb<1.12' -e .[dev]`.
+sqlfluff-templater-dbt pins the exact sqlfluff version it was released with, so it is the optional
+`lint-dbt` extra rather than a core dependency; the `dev` extra includes it, so these tests run in
+CI (they skip, saying why, in an environment without it).
 """
 
 from __future__ import annotations

@@ -258,11 +258,14 @@ def test_no_changed_sql_passes_with_a_note(tmp_path):
     assert "lint: no SQL files to lint changed since main" in result.notes
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("sqlfluff_templater_dbt") is not None,
-    reason="sqlfluff-templater-dbt is installed (tests/test_lint_dbt_templater.py runs it)",
-)
-def test_dbt_templater_without_the_plugin_is_a_clear_error(tmp_path):
+def test_dbt_templater_without_the_plugin_is_a_clear_error(tmp_path, monkeypatch):
+    # The dev environment has the plugin (tests/test_lint_dbt_templater.py runs it): hide it.
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "sqlfluff_templater_dbt" else find_spec(name, *a),
+    )
     project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
     with pytest.raises(DbtgateError, match="sqlfluff-templater-dbt is not installed"):
         lint_gate(project, templater="dbt")
