@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from dbtgate.artifacts import ArtifactSet, load_artifacts
+from dbtgate.dbt_process import run_dbt
 from dbtgate.errors import DbtgateError
 
 CACHE_ENV = "DBTGATE_CACHE_DIR"
@@ -205,18 +205,7 @@ def _parse(
     args = [dbt, "parse", "--project-dir", str(project), "--profiles-dir", str(profiles)]
     args += ["--target-path", str(target)]
     try:
-        completed = subprocess.run(
-            args,
-            cwd=project,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            check=False,
-        )
+        completed = run_dbt(args, project, env)
     except OSError as exc:
         raise DbtgateError(f"could not run {dbt}: {exc.strerror}; {_NO_DBT_HINT}") from None
     if completed.returncode != 0 or not (target / "manifest.json").is_file():

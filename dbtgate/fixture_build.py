@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 import dbtgate
+from dbtgate.dbt_process import run_dbt
 from dbtgate.errors import DbtgateError
 
 FixtureState = Literal["base", "pr"]
@@ -273,18 +273,7 @@ def _run_dbt(
     args += ["--profiles-dir", str(state_dir)]
     started = time.monotonic()
     try:
-        completed = subprocess.run(
-            args,
-            cwd=project_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            check=False,
-        )
+        completed = run_dbt(args, project_dir, env)
     except OSError as error:
         raise DbtgateError(f"could not run {dbt}: {error}; {INSTALL_HINT}") from error
     say(
