@@ -229,8 +229,11 @@ def as_list(value: list[str] | str | None) -> list[str]:
 
 
 def _merged_tags(*values: list[str] | str | None) -> list[str]:
+    given = [value for value in values if value]
+    if not given:
+        return []  # the common case: called for every node and column of the manifest
     merged: list[str] = []
-    for value in values:
+    for value in given:
         for tag in as_list(value):
             if tag not in merged:
                 merged.append(tag)

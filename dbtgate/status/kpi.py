@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from dbtgate.artifacts.manifest import Node
@@ -105,12 +105,10 @@ class Tally:
         return {metric: measure(*pairs[metric]) for metric in METRICS}
 
     def add(self, other: Tally) -> None:
-        for name in _TALLY_FIELDS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-# Looked up once: `fields()` per call was a tenth of the scorecard's time at 10,000 models.
-_TALLY_FIELDS = tuple(spec.name for spec in fields(Tally))
+        # Through the instance dicts: three adds per model, 30,000 at 10,000 models.
+        counts = self.__dict__
+        for name, value in other.__dict__.items():
+            counts[name] += value
 
 
 def measure(numerator: int, denominator: int) -> dict[str, Any]:

@@ -1,0 +1,52 @@
+"""The gate's path stays light: `dbtgate check` (with a base build on disk) and `--version` never
+import the heavy libraries that only some commands need.
+
+Start-up is part of every gate run (CI on each push, a pre-commit hook), so sqlfluff, sqlglot,
+gitpython, jinja and dbt-core are imported by the commands that use them and nowhere else. How
+long start-up takes is measured in benchmarks/ (run.py), never in a timed test; this test pins
+the cause of a slow start-up instead: which modules got imported.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from corpus import corpus_dir
+
+REPO = Path(__file__).resolve().parents[1]
+HEAVY = ("sqlfluff", "sqlglot", "git", "jinja2", "dbt", "pydantic")
+# Typer >= 0.29 imports pydantic to coerce options: a cost of the CLI framework itself, shown
+# in benchmarks/README.md; it is allowed only where Typer parses a command's options.
+TYPER_BROUGHT = {"pydantic"}
+
+
+def imported_after(*argv: str, cwd: Path) -> set[str]:
+    """The HEAVY top-level packages in sys.modules after `dbtgate ARGV` ran in a fresh process."""
+    code = (
+        "import json, sys\n"
+        f"sys.argv = ['dbtgate', *{list(argv)!r}]\n"
+        "from dbtgate.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+        f"print(json.dumps([code, [m for m in {HEAVY!r} if m in sys.modules]]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    exit_code, modules = json.loads(done.stdout.strip().splitlines()[-1])
+    assert exit_code in (0, 1), done.stdout[-2000:]
+    return set(modules)
+
+
+def test_version_imports_nothing_heavy(tmp_path: Path) -> None:
+    assert imported_after("--version", cwd=tmp_path) == set()
+
+
+def test_check_with_a_base_on_disk_imports_no_sql_git_or_dbt_library(tmp_path: Path) -> None:
+    build = corpus_dir("bouncer-dbt112")
+    config = REPO / "benchmarks" / "dbtgate.yml"
+    argv = ("check", "--artifacts", str(build), "--base", str(build), "--config", str(config))
+    assert imported_after(*argv, cwd=tmp_path) <= TYPER_BROUGHT
