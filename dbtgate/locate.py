@@ -35,6 +35,9 @@ class Locator:
     project_dir: Path | None
     path_prefix: str = ""
     _files: dict[str, Any] = field(default_factory=dict)
+    # By (resource, column, test, parent) identity: a model with five findings is looked up once.
+    # The entries hold the objects too, so an id is never reused while its entry exists.
+    _found: dict[tuple[int, str | None, int, int], tuple[Any, ...]] = field(default_factory=dict)
 
     def display(self, relative: str) -> str:
         relative = relative.replace("\\", "/")
@@ -51,6 +54,20 @@ class Locator:
     ) -> Location:
         """The declaration of `resource` (or of its `column`); for a generic `test`, the line of
         the test entry under the model (`parent`) or column it tests."""
+        key = (id(resource), column, id(test), id(parent))
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = (
+                resource,
+                test,
+                parent,
+                self._locate(resource, column, parent),
+            )
+        return found[3]
+
+    def _locate(
+        self, resource: Node | Source | Exposure, column: str | None, parent: Node | Source | None
+    ) -> Location:
         if isinstance(resource, Node) and resource.resource_type == "test":
             return self._locate_test(resource, parent)
         yaml_path = _yaml_path(resource)

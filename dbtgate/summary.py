@@ -29,9 +29,7 @@ class ProjectSummary:
 
 
 def summarise(project: Project) -> ProjectSummary:
-    counts: Counter[str] = Counter()
-    for node in project.nodes.values():
-        counts[node.resource_type] += 1
+    counts: Counter[str] = Counter(node.resource_type for node in project.nodes.values())
     counts["source"] = len(project.sources)
     counts["exposure"] = len(project.exposures)
     models = list(project.models())

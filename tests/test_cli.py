@@ -117,3 +117,28 @@ def test_json_report_is_written_and_deterministic(tmp_path):
         outputs.append((tmp_path / name).read_text())
     assert outputs[0] == outputs[1]
     assert '"schema_version"' in outputs[0]
+
+
+def test_max_findings_caps_the_console_and_the_json_keeps_every_finding(tmp_path):
+    import json
+    from pathlib import Path
+
+    if not (CORPUS / "bouncer-dbt112").is_dir():
+        pytest.skip("corpus absent")
+    config = Path(__file__).parent.parent / "benchmarks" / "dbtgate.yml"
+    args = ("check", "--artifacts", str(CORPUS / "bouncer-dbt112"), "--config", str(config))
+    capped = dbtgate(*args, "--max-findings", "3", "--json", str(tmp_path / "r.json"), cwd=tmp_path)
+    assert capped.returncode == 1, capped.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    blocking = [f for f in report["findings"] if f["disposition"] == "blocking"]
+    assert len(blocking) > 3
+    lines = capped.stdout.splitlines()
+    assert sum(1 for line in lines if line.startswith("  error ")) == 3
+    assert f"… and {len(blocking) - 3} more (all in the JSON/markdown/HTML reports)" in lines
+    everything = dbtgate(*args, "--max-findings", "0", cwd=tmp_path)
+    assert sum(1 for line in everything.stdout.splitlines() if line.startswith("  error ")) == (
+        len(blocking)
+    )
+    assert "more (all in the" not in everything.stdout
+    bad = dbtgate(*args, "--max-findings", "-1", cwd=tmp_path)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

@@ -72,3 +72,31 @@ def test_progress_is_drawn_on_a_terminal_only() -> None:
     with stage(Console(file=quiet, force_terminal=True), "running checks", quiet=True):
         pass
     assert quiet.getvalue() == ""
+
+
+def test_max_findings_caps_each_group_and_says_how_many_more() -> None:
+    from report_samples import many_findings
+
+    findings = many_findings(40)  # 30 blocking, 10 advisory
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=False, width=200, highlight=False)
+    print_result(console, sample_result(findings), max_findings=4)
+    lines = out.getvalue().splitlines()
+    assert sum(1 for line in lines if line.startswith("  error ")) == 4
+    assert sum(1 for line in lines if line.startswith("  warn ")) == 4
+    assert "… and 26 more (all in the JSON/markdown/HTML reports)" in lines
+    assert "… and 6 more (all in the JSON/markdown/HTML reports)" in lines
+    # The first findings in report order are the ones shown.
+    assert "model_00001 fails" in out.getvalue() and "model_00039 fails" not in out.getvalue()
+    assert lines[-1] == "dbtgate: FAIL — 30 blocking finding(s), 10 non-blocking"
+
+
+def test_max_findings_zero_prints_every_finding() -> None:
+    from report_samples import many_findings
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=False, width=200, highlight=False)
+    print_result(console, sample_result(many_findings(450)), max_findings=0)
+    text = out.getvalue()
+    assert text.count("\n  error ") + text.count("\n  warn ") == 450
+    assert "more (all in the" not in text

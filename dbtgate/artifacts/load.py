@@ -146,7 +146,8 @@ def _check_schema(path: Path, metadata: Any, expected: str, what: str) -> tuple[
 def load_manifest(path: str | Path) -> Loaded[Manifest]:
     """Decode and normalise a manifest.json of any schema version."""
     path = Path(path)
-    manifest, _ = _decode(path, Manifest, "manifest")
+    # Not the bytes: normalising allocates, and the 160 MB of JSON need not be held meanwhile.
+    manifest = _decode(path, Manifest, "manifest")[0]
     version, warnings = _check_schema(path, manifest.metadata, "manifest", "manifest")
     if manifest.nodes is None:
         manifest.nodes = {}

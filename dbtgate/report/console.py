@@ -63,7 +63,20 @@ def print_summary(console: Console, summary: ProjectSummary) -> None:
     console.print(table)
 
 
-def print_result(console: Console, result: GateResult, *, quiet: bool = False) -> None:
+# Per disposition group: a CI log with 48,000 finding lines is unreadable and slow to print;
+# the reports (JSON, markdown, HTML, SARIF, ...) keep every finding.
+DEFAULT_MAX_FINDINGS = 200
+
+
+def print_result(
+    console: Console,
+    result: GateResult,
+    *,
+    quiet: bool = False,
+    max_findings: int = DEFAULT_MAX_FINDINGS,
+) -> None:
+    """The findings by disposition and owner, then the verdict. At most `max_findings` lines per
+    disposition group (0: all), the first ones in report order; a line says how many more."""
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {escape(warning)}")
     for note in result.notes:
@@ -72,7 +85,7 @@ def print_result(console: Console, result: GateResult, *, quiet: bool = False) -
         for disposition, title in _GROUPS:
             group = [f for f in result.findings if f.disposition == disposition]
             if group:
-                _print_group(console, title, group)
+                _print_group(console, title, group, max_findings)
         _print_targets(console, result.sections.get("kpis"))
     console.print(
         verdict_line(result), style="bold green" if result.decision == "pass" else "bold red"
@@ -103,15 +116,16 @@ def stage(
         yield lambda steps=1: progress.advance(task, steps)
 
 
-def _print_group(console: Console, title: str, findings: list[Finding]) -> None:
+def _print_group(console: Console, title: str, findings: list[Finding], limit: int = 0) -> None:
     console.print()
     heading = f"{title} ({len(findings)})"
     if console.is_terminal:
         console.rule(escape(heading), align="left")
     else:
         console.print(f"{escape(heading)}\n{'-' * len(heading)}", highlight=False)
+    shown = findings[:limit] if limit > 0 else findings
     by_owner: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
+    for finding in shown:
         by_owner[finding.owner or "(no owner)"].append(finding)
     # Pre-styled text, one print per group: no markup to parse (so nothing to escape) and none
     # of rich's per-call layout, which cost ~0.3 ms a line: 30 s for the 100,000 lines of a
@@ -141,6 +155,9 @@ def _print_group(console: Console, title: str, findings: list[Finding]) -> None:
                 add(("        ", None))
                 add((f"waived by {_clean(waiver.owner)} until {waiver.expires}:", _DIM))
                 add((f" {_clean(waiver.reason)}\n", None))
+    hidden = len(findings) - len(shown)
+    if hidden:
+        add((f"… and {hidden} more (all in the JSON/markdown/HTML reports)\n", _DIM))
     if console.color_system is None:
         segments = [Segment("".join(text for text, _ in pieces))]
     else:

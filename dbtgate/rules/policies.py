@@ -126,6 +126,8 @@ def policies(context: CheckContext) -> Iterable[Finding]:
                 f"{config_location(config, policy.line)}: select {policy.select!r}: {exc}"
             ) from None
         resources = [selection.resources[uid] for uid in selected]
+        # The subjects of each resource-type set, filtered once per policy, not once per rule.
+        subjects: dict[tuple[str, ...], list[Any]] = {}
         summary.append(
             {
                 "select": policy.select,
@@ -136,7 +138,10 @@ def policies(context: CheckContext) -> Iterable[Finding]:
             }
         )
         for compiled_rule in compiled.rules:
-            for finding in _apply(compiled_rule, compiled, resources, inputs, config):
+            types = compiled_rule.rule.applies_to
+            if types not in subjects:
+                subjects[types] = [r for r in resources if r.resource_type in types]
+            for finding in _apply(compiled_rule, compiled, subjects[types], inputs, config):
                 key = (
                     finding.code,
                     finding.unique_id or "",
@@ -155,12 +160,13 @@ def policies(context: CheckContext) -> Iterable[Finding]:
 def _apply(
     compiled_rule: CompiledRule,
     policy: CompiledPolicy,
-    resources: list[Any],
+    subjects: list[Any],
     inputs: dict[str, Any],
     config: Config,
 ) -> Iterable[Finding]:
+    """Findings of one rule on the policy's `subjects` (its selected resources of the types the
+    rule applies to)."""
     rule = compiled_rule.rule
-    subjects = [r for r in resources if r.resource_type in rule.applies_to]
     fix = " ".join(rule.docs.fix.split())
     try:
         if rule.selection:
@@ -182,18 +188,17 @@ def _apply(
                 )
                 yield finding
             return
-        for resource in subjects:
-            for violation in rule.run(resource, inputs, compiled_rule.params):
-                yield Finding(
-                    code=rule.code,
-                    severity=compiled_rule.severity,  # type: ignore[arg-type]
-                    message=violation.message,
-                    unique_id=resource.unique_id,
-                    column_name=violation.column_name,
-                    key=violation.key,
-                    fix=violation.fix or fix,
-                    details={**violation.details, "policy": policy.policy.select},
-                )
+        for resource, violation in rule.run_each(subjects, inputs, compiled_rule.params):
+            yield Finding(
+                code=rule.code,
+                severity=compiled_rule.severity,  # type: ignore[arg-type]
+                message=violation.message,
+                unique_id=resource.unique_id,
+                column_name=violation.column_name,
+                key=violation.key,
+                fix=violation.fix or fix,
+                details={**violation.details, "policy": policy.policy.select},
+            )
     except ParamError as exc:
         setting = compiled_rule.setting
         line = setting.param_lines.get(exc.param or "", setting.line)

@@ -22,7 +22,7 @@ import re
 import sys
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -133,12 +133,32 @@ class Rule:
     def run(self, subject: Any, inputs: dict[str, Any], params: dict[str, Any]) -> list[Violation]:
         """Call the rule function; it may return a Violation, None, or yield Violations."""
         args = [subject, *(inputs.get(name) for name in self.inputs)]
-        result = self.function(*args, **params)
-        if result is None:
-            return []
-        if isinstance(result, Violation):
-            return [result]
-        return list(result)
+        return as_violations(self.function(*args, **params))
+
+    def run_each(
+        self, subjects: list[Any], inputs: dict[str, Any], params: dict[str, Any]
+    ) -> Iterator[tuple[Any, Violation]]:
+        """`run` on each subject in turn, its inputs looked up once: (subject, violation)."""
+        function = self.function
+        extra = [inputs.get(name) for name in self.inputs]
+        for subject in subjects:
+            result = function(subject, *extra, **params)
+            if result is None:
+                continue
+            if isinstance(result, Violation):
+                yield subject, result
+            else:
+                for violation in result:
+                    yield subject, violation
+
+
+def as_violations(result: Iterable[Violation] | Violation | None) -> list[Violation]:
+    """What a rule function returned, as a list: it may return one, None, or yield several."""
+    if result is None:
+        return []
+    if isinstance(result, Violation):
+        return [result]
+    return list(result)
 
 
 RULES: dict[str, Rule] = {}

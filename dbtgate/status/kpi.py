@@ -105,7 +105,6 @@ class Tally:
         return {metric: measure(*pairs[metric]) for metric in METRICS}
 
     def add(self, other: Tally) -> None:
-        # Through the instance dicts: three adds per model, 30,000 at 10,000 models.
         counts = self.__dict__
         for name, value in other.__dict__.items():
             counts[name] += value
@@ -142,11 +141,24 @@ def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
             by_owner.setdefault(owner, Tally()),
         ]
 
+    # One tuple of counts per model, summed per group column by column at the end: adding a
+    # Tally to three groups field by field was a third of the scorecard at 10,000 models.
     catalog_nodes = (project.catalog.nodes or {}) if project.catalog else {}
+    model_rows: list[tuple[int, ...]] = []
+    tier_rows: dict[str, list[tuple[int, ...]]] = {}
+    owner_rows: dict[str, list[tuple[int, ...]]] = {}
     for model in project.models():
-        one = model_tally(project, model, catalog_nodes)
-        for tally in groups(model.unique_id):
-            tally.add(one)
+        uid = model.unique_id
+        row = model_counts(project, model, catalog_nodes)
+        model_rows.append(row)
+        tier = project.tier(uid)
+        tier_rows.setdefault("unset" if tier is None else str(tier), []).append(row)
+        owner_rows.setdefault(project.owner(uid) or NO_OWNER, []).append(row)
+    overall.add(_summed(model_rows))
+    for key, rows in tier_rows.items():
+        by_tier[key] = _summed(rows)
+    for key, rows in owner_rows.items():
+        by_owner[key] = _summed(rows)
 
     notes: list[str] = []
     run_results = project.run_results
@@ -205,7 +217,16 @@ def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
     }
 
 
-def model_tally(project: Project, model: Node, catalog_nodes: dict[str, Any]) -> Tally:
+def _summed(rows: list[tuple[int, ...]]) -> Tally:
+    """A Tally of model counts: the rows' columns summed (Tally's leading fields, in order)."""
+    return Tally(*(sum(column) for column in zip(*rows, strict=True)))
+
+
+def model_counts(
+    project: Project, model: Node, catalog_nodes: dict[str, Any]
+) -> tuple[int, int, int, int, int, int, int, int, int]:
+    """One model's counts, in Tally's field order: models, tested, pk_tested, described,
+    columns, columns_described, owned, contract_scope, contracted."""
     uid = model.unique_id
     declared = {name.lower(): column for name, column in (model.columns or {}).items()}
     table = catalog_nodes.get(uid)
@@ -213,16 +234,16 @@ def model_tally(project: Project, model: Node, catalog_nodes: dict[str, Any]) ->
     if table is not None and table.columns:
         names |= {name.lower() for name in table.columns}
     in_contract_scope = project.tier(uid) == 1 or model.access == "public"
-    return Tally(
-        models=1,
-        tested=int(bool(project.tests_on(uid))),
-        pk_tested=int(primary_key_tested(project, model)),
-        described=int(bool((model.description or "").strip())),
-        columns=len(names),
-        columns_described=sum(1 for c in declared.values() if (c.description or "").strip()),
-        owned=int(project.owner(uid) is not None),
-        contract_scope=int(in_contract_scope),
-        contracted=int(in_contract_scope and _enforced(model)),
+    return (
+        1,
+        int(bool(project.tests_on(uid))),
+        int(primary_key_tested(project, model)),
+        int(bool((model.description or "").strip())),
+        len(names),
+        sum(1 for c in declared.values() if (c.description or "").strip()),
+        int(project.owner(uid) is not None),
+        int(in_contract_scope),
+        int(in_contract_scope and _enforced(model)),
     )
 
 
