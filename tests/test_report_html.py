@@ -11,6 +11,7 @@ from report_samples import finding, sample_findings, sample_report
 
 from dbtgate.report.html import render_html
 from dbtgate.report.options import RenderOptions
+from dbtgate.report.view import DISPOSITION_TITLES
 
 PAYLOAD = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2">'
 
@@ -114,3 +115,12 @@ def test_untrusted_text_is_escaped_everywhere() -> None:
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in page
     owners = {attrs.get("data-owner") for tag, attrs in collected.tags if tag == "tr"}
     assert f'"><svg onload=alert(1)>{PAYLOAD}' in owners  # intact as an attribute value
+
+
+def test_findings_table_lists_blocking_first_then_by_disposition() -> None:
+    page = render_html(sample_report(list(reversed(sample_findings()))), RenderOptions())
+    table = page.split('id="findings-table"', 1)[1]
+    order = re.findall(r'data-disposition="([a-z_]+)"', table)
+    rank = list(DISPOSITION_TITLES)
+    assert order[0] == "blocking"
+    assert order == sorted(order, key=rank.index)

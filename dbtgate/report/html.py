@@ -192,7 +192,10 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
             _select("disposition", "disposition", list(view.DISPOSITION_TITLES)),
         )
     )
-    rows = "".join(_finding_row(f, options) for f in findings)
+    # What blocks first, then what only informs: the reader's first question is "what must change".
+    rank = {disposition: i for i, disposition in enumerate(view.DISPOSITION_TITLES)}
+    ordered = sorted(findings, key=lambda f: rank.get(f["disposition"], len(rank)))
+    rows = "".join(_finding_row(f, options) for f in ordered)
     return (
         f'<section id="findings"><h2>Findings ({len(findings)})</h2>'
         f'<div class="filters">{filters}<button type="button" id="reset-filters">show all</button>'
