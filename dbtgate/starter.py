@@ -11,7 +11,8 @@ from pathlib import Path
 from dbtgate.errors import DbtgateError
 
 STARTER = """\
-# dbtgate configuration: https://github.com/ (see docs/configuration.md in the dbtgate repo)
+# dbtgate configuration. Every key: docs/configuration.md in dbtgate; the rules: `dbtgate rules`,
+# one rule explained: `dbtgate rules CODE`.
 version: 1
 
 # Where `dbt build` / `dbt docs generate` wrote manifest.json, run_results.json, catalog.json.
