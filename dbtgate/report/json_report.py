@@ -5,10 +5,9 @@ later, with `dbtgate report gate.json`), so it carries everything they show: the
 counts, every finding with its fingerprint and disposition, the waivers used, the inputs the verdict
 was computed from (for the audit trail) and the sections other checks contributed (diff, KPIs,
 lineage). The same input gives the same bytes: keys in the order the code builds them (sections
-keep their reading order: a re-render from the file shows tables exactly as `check` did), sets as
-sorted lists, findings in a stable order, and a `generated_at` taken from the manifest rather than
-the clock. `load_report` reads one back and
-validates it against the JSON Schema shipped next to this module.
+keep their reading order: a re-render from the file shows tables exactly as `check` did), findings
+in a stable order, and a `generated_at` taken from the manifest rather than the clock.
+`load_report` reads one back and validates it against the JSON Schema shipped next to this module.
 """
 
 from __future__ import annotations
@@ -34,40 +33,28 @@ SEVERITIES = ("error", "warn", "info")
 
 def report_dict(result: GateResult) -> dict[str, Any]:
     """The report as plain JSON data (the shape `gate-report.schema.json` describes), exactly as
-    `load_report` gives it back from the file: renderers see the same data either way."""
+    `load_report` gives it back from the file: renderers see the same data either way.
+
+    One `msgspec.to_builtins` pass turns the sections' Structs, tuples and non-string keys into
+    JSON data and keeps dict order; sections hold lists, not sets (a set's order would vary)."""
     findings = sorted(result.findings, key=lambda f: (*f.sort_key(), f.fingerprint))
-    return _plain(
-        {
-            "schema_version": SCHEMA_VERSION,
-            "tool": {"name": "dbtgate", "version": result.tool_version},
-            "project": result.project_name,
-            "generated_at": _generated_at(result.inputs),
-            "verdict": result.decision,
-            "counts": _counts(findings),
-            "inputs": msgspec.to_builtins(result.inputs),
-            "config_digest": result.config_digest,
-            "warnings": list(result.warnings),
-            "notes": list(result.notes),
-            "findings": [finding_dict(f) for f in findings],
-            "waivers": _waivers_used(findings),
-            "baseline": _baseline(findings, result.inputs),
-            "sections": {
-                name: msgspec.to_builtins(section)
-                for name, section in sorted(result.sections.items())
-            },
-        }
-    )
-
-
-def _plain(value: Any) -> Any:
-    """JSON data only: tuples become lists, sets sorted lists (their order is not reproducible)."""
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted((_plain(item) for item in value), key=repr)
-    return value
+    report = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "dbtgate", "version": result.tool_version},
+        "project": result.project_name,
+        "generated_at": _generated_at(result.inputs),
+        "verdict": result.decision,
+        "counts": _counts(findings),
+        "inputs": result.inputs,
+        "config_digest": result.config_digest,
+        "warnings": list(result.warnings),
+        "notes": list(result.notes),
+        "findings": [finding_dict(f) for f in findings],
+        "waivers": _waivers_used(findings),
+        "baseline": _baseline(findings, result.inputs),
+        "sections": dict(sorted(result.sections.items())),
+    }
+    return msgspec.to_builtins(report, str_keys=True)
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -92,15 +79,16 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "changed": finding.changed,
         "fingerprint": finding.fingerprint,
         "disposition": finding.disposition,
-        "waiver": msgspec.to_builtins(waiver) if waiver is not None else None,
-        "details": msgspec.to_builtins(finding.details or {}),
+        "waiver": waiver,
+        "details": finding.details or {},
     }
 
 
 def encode_report(report: dict[str, Any]) -> bytes:
-    """Keys in build order, two-space indent, trailing newline: byte-identical for the same
-    report, and the same order a renderer saw before the file was written."""
-    return msgspec.json.format(msgspec.json.encode(_plain(report)), indent=2) + b"\n"
+    """`report` as `report_dict` or `load_report` give it (plain JSON data). Keys in build order,
+    two-space indent, trailing newline: byte-identical for the same report, and the same order a
+    renderer saw before the file was written."""
+    return msgspec.json.format(msgspec.json.encode(report), indent=2) + b"\n"
 
 
 def write_json_report(result: GateResult | dict[str, Any], path: Path) -> None:
