@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,24 @@ class GateResult:
     inputs: dict[str, Any] = field(default_factory=dict)
     config_digest: str = ""
     tool_version: str = __version__
+    # Fills in a finding's file and line (see `place`); None once everything is placed.
+    placer: Callable[[Finding], None] | None = field(default=None, repr=False, compare=False)
+
+    def place(self, findings: Iterable[Finding] | None = None) -> None:
+        """Fill in the YAML file and line of `findings` (default: all) where the gate left them
+        to be found on demand (`run_gate(..., place_all=False)`). Locating means parsing the
+        properties YAML of every resource with a finding; a console run that shows 600 of
+        48,000 findings only needs the lines of those 600. Idempotent."""
+        if self.placer is None:
+            return
+        if findings is None:
+            findings = self.findings
+            for finding in findings:
+                self.placer(finding)
+            self.placer = None
+            return
+        for finding in findings:
+            self.placer(finding)
 
     @property
     def blocking(self) -> list[Finding]:
@@ -62,8 +80,13 @@ def run_gate(
     context: CheckContext,
     locator: Locator | None = None,
     families: Collection[str] | None = None,
+    *,
+    place_all: bool = True,
 ) -> GateResult:
-    """Run the registered checks on `context` (only `families` when given) and decide."""
+    """Run the registered checks on `context` (only `families` when given) and decide.
+
+    With `place_all=False` findings get their file and line only when a reporter asks
+    (`GateResult.place`): nothing in the decision depends on them."""
     load_check_modules()
     findings: list[Finding] = []
     # Findings whose family decided `changed` itself (ids: Findings are not hashable).
@@ -76,15 +99,16 @@ def run_gate(
             self_scoped.update(id(finding) for finding in produced)
         findings.extend(produced)
     findings.extend(apply_waivers(findings, context, every_check_ran=families is None))
-    locator = locator or Locator(context.project.project_dir)
+    enrich = Enricher(context.project, locator or Locator(context.project.project_dir))
     for finding in findings:
-        changed = None if id(finding) in self_scoped else context.changed
-        enrich(finding, context.project, locator, changed)
+        enrich(finding, None if id(finding) in self_scoped else context.changed)
     decide(findings, context, self_scoped)
+    # The order does not depend on placement: a resource finding's location is a function of
+    # its resource and column, which the sort key compares first.
     findings.sort(key=Finding.sort_key)
     decision = "fail" if any(f.disposition == "blocking" for f in findings) else "pass"
     project = context.project
-    return GateResult(
+    result = GateResult(
         project_name=project.name,
         findings=findings,
         decision=decision,
@@ -93,31 +117,66 @@ def run_gate(
         warnings=project.artifacts.warnings if project.artifacts else [],
         inputs=describe_inputs(context),
         config_digest=context.config.digest,
+        placer=enrich.place,
     )
+    if place_all:
+        result.place()
+    return result
 
 
-def enrich(finding: Finding, project: Project, locator: Locator, changed: set[str] | None) -> None:
-    """Fill in owner, tier, location, changed flag and fingerprint where the check did not."""
-    uid = finding.unique_id
-    resource = project.resource(uid) if uid else None
-    if resource is not None:
-        finding.resource_name = finding.resource_name or resource.name
-        finding.resource_type = finding.resource_type or resource.resource_type
-        if finding.owner is None:
-            finding.owner = project.owner(uid)
-        if finding.tier is None:
-            finding.tier = project.tier(uid)
-        if finding.path is None:
-            parent = None
-            if getattr(resource, "resource_type", None) == "test":
-                target = (finding.details or {}).get("tested_resource")
-                parent = project.resource(target) if target else None
-            location = locator.locate(resource, finding.column_name, parent=parent)
-            finding.path, finding.line = location.path or None, location.line
-    if changed is not None and uid is not None:
-        finding.changed = finding.changed or uid in changed
-    if not finding.fingerprint:
-        finding.fingerprint = fingerprint(finding)
+class Enricher:
+    """Fills in owner, tier, changed flag and fingerprint where the check did not, and (`place`)
+    the file and line.
+
+    What depends only on the resource (the resource itself, its owner and tier) is looked up
+    once per resource: at 10,000 models the gate places 48,000 findings on 11,000 resources."""
+
+    def __init__(self, project: Project, locator: Locator) -> None:
+        self.project = project
+        self.locator = locator
+        self._facts: dict[str, tuple[Any, str | None, int | None] | None] = {}
+
+    def _resource_facts(self, uid: str) -> tuple[Any, str | None, int | None] | None:
+        facts = self._facts.get(uid, False)
+        if facts is False:
+            project = self.project
+            resource = project.resource(uid)
+            facts = (
+                (resource, project.owner(uid), project.tier(uid)) if resource is not None else None
+            )
+            self._facts[uid] = facts
+        return facts  # type: ignore[return-value]
+
+    def __call__(self, finding: Finding, changed: set[str] | None) -> None:
+        uid = finding.unique_id
+        facts = self._resource_facts(uid) if uid else None
+        if facts is not None:
+            resource, owner, tier = facts
+            finding.resource_name = finding.resource_name or resource.name
+            finding.resource_type = finding.resource_type or resource.resource_type
+            if finding.owner is None:
+                finding.owner = owner
+            if finding.tier is None:
+                finding.tier = tier
+        if changed is not None and uid is not None:
+            finding.changed = finding.changed or uid in changed
+        if not finding.fingerprint:
+            finding.fingerprint = fingerprint(finding)
+
+    def place(self, finding: Finding) -> None:
+        """The file and line of a resource finding the check did not place itself."""
+        if finding.path is not None or not finding.unique_id:
+            return
+        facts = self._resource_facts(finding.unique_id)
+        if facts is None:
+            return
+        resource = facts[0]
+        parent = None
+        if resource.resource_type == "test":
+            target = (finding.details or {}).get("tested_resource")
+            parent = self.project.resource(target) if target else None
+        location = self.locator.locate(resource, finding.column_name, parent=parent)
+        finding.path, finding.line = location.path or None, location.line
 
 
 def decide(

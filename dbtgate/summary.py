@@ -45,9 +45,11 @@ def summarise(project: Project) -> ProjectSummary:
         owned += owner is not None
         tested += bool(project.tests_on(uid))
         described += bool((model.description or "").strip())
-        for column in (model.columns or {}).values():
-            columns += 1
-            columns_described += bool((column.description or "").strip())
+        # The columns the KPI scorecard and docs.column_coverage count (declared plus the
+        # catalog's), so the summary and the KPIs printed under it agree.
+        docs = project.column_docs(model)
+        columns += docs.total
+        columns_described += docs.described
     metadata = project.manifest.metadata
     loaded = project.artifacts.manifest if project.artifacts else None
     return ProjectSummary(

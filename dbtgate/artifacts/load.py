@@ -7,7 +7,10 @@ version newer than we know is loaded as far as we understand it, with one warnin
 
 from __future__ import annotations
 
+import mmap
+import os
 import re
+import stat
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,13 +58,25 @@ class Loaded(Generic[T]):
     warnings: list[str] = field(default_factory=list)
 
 
-def _line_of_byte(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+def _line_of_byte(data: bytes | mmap.mmap, offset: int) -> int:
+    return data[:offset].count(b"\n") + 1
 
 
-def _decode(path: Path, kind: type[T], what: str) -> tuple[T, bytes]:
+def _decode(path: Path, kind: type[T], what: str) -> T:
+    """Decode `path` as `kind`, or raise a DbtgateError naming the file and what is wrong.
+
+    The file is mapped, not read: msgspec parses the page cache directly, which saves copying
+    160 MB into a bytes object first (0.1 s at 10,000 models). Decoded strings are copies, so
+    nothing refers to the mapping once it is closed."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            status = os.fstat(file.fileno())
+            if not stat.S_ISREG(status.st_mode):  # a pipe or a device cannot be mapped
+                return _decode_buffer(path, file.read(), kind, what)
+            if status.st_size == 0:
+                raise DbtgateError(f"{path}: empty file, expected a dbt {what}")
+            with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                return _decode_buffer(path, data, kind, what)
     except FileNotFoundError:
         raise DbtgateError(
             f"{path}: {what} not found (run dbt first, or point --artifacts at its target dir)"
@@ -70,10 +85,11 @@ def _decode(path: Path, kind: type[T], what: str) -> tuple[T, bytes]:
         raise DbtgateError(f"{path}: is a directory, expected the {what} file") from None
     except OSError as exc:
         raise DbtgateError(f"{path}: cannot read {what}: {exc.strerror}") from None
-    if not data.strip():
-        raise DbtgateError(f"{path}: empty file, expected a dbt {what}")
+
+
+def _decode_buffer(path: Path, data: bytes | mmap.mmap, kind: type[T], what: str) -> T:
     try:
-        return _decoder(kind).decode(data), data
+        return _decoder(kind).decode(data)
     except msgspec.ValidationError as exc:
         message = str(exc)
         if message.startswith("Expected `object`, got") and "- at `$" not in message:
@@ -81,6 +97,8 @@ def _decode(path: Path, kind: type[T], what: str) -> tuple[T, bytes]:
         message = _name_the_key(data, kind, message)
         raise DbtgateError(f"{path}: field of unexpected type: {message}") from None
     except msgspec.DecodeError as exc:
+        if not data[:].strip():
+            raise DbtgateError(f"{path}: empty file, expected a dbt {what}") from None
         message = str(exc)
         if "truncated" in message:
             raise DbtgateError(
@@ -91,7 +109,7 @@ def _decode(path: Path, kind: type[T], what: str) -> tuple[T, bytes]:
         raise DbtgateError(f"{path}: not valid JSON{where}: {message}") from None
 
 
-def _name_the_key(data: bytes, kind: type, message: str) -> str:
+def _name_the_key(data: bytes | mmap.mmap, kind: type, message: str) -> str:
     """msgspec writes map keys in an error path as `[...]`; name the offending entry instead
     (`$.nodes['model.shop.orders'].name`). Only runs on the error path, so a full decode is fine."""
     match = re.search(r"`\$\.(\w+)\[\.\.\.\]", message)
@@ -146,8 +164,7 @@ def _check_schema(path: Path, metadata: Any, expected: str, what: str) -> tuple[
 def load_manifest(path: str | Path) -> Loaded[Manifest]:
     """Decode and normalise a manifest.json of any schema version."""
     path = Path(path)
-    # Not the bytes: normalising allocates, and the 160 MB of JSON need not be held meanwhile.
-    manifest = _decode(path, Manifest, "manifest")[0]
+    manifest = _decode(path, Manifest, "manifest")
     version, warnings = _check_schema(path, manifest.metadata, "manifest", "manifest")
     if manifest.nodes is None:
         manifest.nodes = {}
@@ -168,7 +185,7 @@ def load_manifest(path: str | Path) -> Loaded[Manifest]:
 
 def load_run_results(path: str | Path) -> Loaded[RunResults]:
     path = Path(path)
-    results, _ = _decode(path, RunResults, "run_results")
+    results = _decode(path, RunResults, "run_results")
     version, warnings = _check_schema(path, results.metadata, "run-results", "run_results")
     if results.results is None:
         results.results = []
@@ -177,14 +194,14 @@ def load_run_results(path: str | Path) -> Loaded[RunResults]:
 
 def load_catalog(path: str | Path) -> Loaded[Catalog]:
     path = Path(path)
-    catalog, _ = _decode(path, Catalog, "catalog")
+    catalog = _decode(path, Catalog, "catalog")
     version, warnings = _check_schema(path, catalog.metadata, "catalog", "catalog")
     return Loaded(path, catalog, version, warnings)
 
 
 def load_sources(path: str | Path) -> Loaded[SourcesFreshness]:
     path = Path(path)
-    sources, _ = _decode(path, SourcesFreshness, "sources.json")
+    sources = _decode(path, SourcesFreshness, "sources.json")
     version, warnings = _check_schema(path, sources.metadata, "sources", "sources.json")
     if sources.results is None:
         sources.results = []

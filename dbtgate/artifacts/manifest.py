@@ -44,7 +44,7 @@ class Column(msgspec.Struct, **_S):
     description: str | None = ""
     data_type: str | None = None
     meta: dict[str, Any] | None = None
-    # Decoded as a tuple or a string; `normalise_column` makes it a list, as node tags are.
+    # Decoded as a tuple or a string; `normalise_column` makes it a tuple.
     tags: tuple[str, ...] | str | None = None
     constraints: tuple[Constraint, ...] | None = None
     config: ColumnConfig | None = None
@@ -283,18 +283,24 @@ def normalise_node(node: Node) -> None:
 
 
 def normalise_column(column: Column) -> None:
-    """Column meta/tags may live in column.config (dbt 1.10+).
+    """Column meta/tags may live in column.config (dbt 1.10+); tags end up a tuple.
 
     Runs for every column of the manifest (190,000 at 10,000 models), most of them with no
-    tags and no meta: that case is settled without calls."""
+    tags and no meta: that case allocates nothing (the decoder already made `[]` the one
+    empty tuple)."""
     config = column.config
     tags = column.tags
     if config is not None:
         if config.meta:
             column.meta = {**config.meta, **(column.meta or {})}
-        column.tags = _merged_tags(tags, config.tags) if tags or config.tags else []
+        if config.tags:
+            tags = tuple(_merged_tags(tags, config.tags))
+    if tags is None:
+        column.tags = ()
+    elif isinstance(tags, str):
+        column.tags = (tags,)
     else:
-        column.tags = as_list(tags)
+        column.tags = tags
     if column.description is None:
         column.description = ""
 

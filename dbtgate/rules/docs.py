@@ -111,16 +111,8 @@ def column_coverage(
     threshold, each undocumented column is reported on its own line, so a new undocumented
     column is a new finding even where old ones are baselined.
     """
-    columns: dict[str, tuple[str, str]] = {}
-    for key, column in (model.columns or {}).items():
-        name = column.name or key
-        columns[name.lower()] = (name, _text(column.description))
-    if use_catalog and project.catalog is not None and project.catalog.nodes:
-        table = project.catalog.nodes.get(model.unique_id)
-        for key, column in ((table.columns or {}) if table else {}).items():
-            name = column.name or key
-            columns.setdefault(name.lower(), (name, ""))
-    if not columns:
+    docs = project.column_docs(model, use_catalog=use_catalog)
+    if not docs.total:
         if min > 0:
             yield Violation(
                 f"{model.name} declares no columns, so none is documented",
@@ -128,17 +120,18 @@ def column_coverage(
                 details={"documented": 0, "total": 0, "min": min},
             )
         return
-    undocumented = [name for name, text in columns.values() if not text]
-    documented = len(columns) - len(undocumented)
-    share = documented / len(columns)
+    documented, total = docs.described, docs.total
+    share = documented / total
     if share >= min:
         return
-    for name in sorted(undocumented, key=str.lower):
+    # One finding per column (13,000 at 10,000 models): what they share is built once.
+    tally = f"({documented} of {total} columns documented, {share:.0%} < {min:.0%})"
+    details = {"documented": documented, "total": total, "min": min}
+    for name in sorted(docs.undescribed, key=str.lower):
         yield Violation(
-            f"column {name} of {model.name} has no description ({documented} of {len(columns)} "
-            f"columns documented, {share:.0%} < {min:.0%})",
+            f"column {name} of {model.name} has no description {tally}",
             column_name=name,
-            details={"documented": documented, "total": len(columns), "min": min},
+            details=details,
         )
 
 

@@ -143,13 +143,12 @@ def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
 
     # One tuple of counts per model, summed per group column by column at the end: adding a
     # Tally to three groups field by field was a third of the scorecard at 10,000 models.
-    catalog_nodes = (project.catalog.nodes or {}) if project.catalog else {}
     model_rows: list[tuple[int, ...]] = []
     tier_rows: dict[str, list[tuple[int, ...]]] = {}
     owner_rows: dict[str, list[tuple[int, ...]]] = {}
     for model in project.models():
         uid = model.unique_id
-        row = model_counts(project, model, catalog_nodes)
+        row = model_counts(project, model)
         model_rows.append(row)
         tier = project.tier(uid)
         tier_rows.setdefault("unset" if tier is None else str(tier), []).append(row)
@@ -223,24 +222,20 @@ def _summed(rows: list[tuple[int, ...]]) -> Tally:
 
 
 def model_counts(
-    project: Project, model: Node, catalog_nodes: dict[str, Any]
+    project: Project, model: Node
 ) -> tuple[int, int, int, int, int, int, int, int, int]:
     """One model's counts, in Tally's field order: models, tested, pk_tested, described,
     columns, columns_described, owned, contract_scope, contracted."""
     uid = model.unique_id
-    declared = {name.lower(): column for name, column in (model.columns or {}).items()}
-    table = catalog_nodes.get(uid)
-    names = set(declared)
-    if table is not None and table.columns:
-        names |= {name.lower() for name in table.columns}
+    columns = project.column_docs(model)
     in_contract_scope = project.tier(uid) == 1 or model.access == "public"
     return (
         1,
         int(bool(project.tests_on(uid))),
         int(primary_key_tested(project, model)),
         int(bool((model.description or "").strip())),
-        len(names),
-        sum(1 for c in declared.values() if (c.description or "").strip()),
+        columns.total,
+        columns.described,
         int(project.owner(uid) is not None),
         int(in_contract_scope),
         int(in_contract_scope and _enforced(model)),
