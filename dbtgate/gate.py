@@ -44,24 +44,21 @@ class GateResult:
     inputs: dict[str, Any] = field(default_factory=dict)
     config_digest: str = ""
     tool_version: str = __version__
-    # Fills in a finding's file and line (see `place`); None once everything is placed.
-    placer: Callable[[Finding], None] | None = field(default=None, repr=False, compare=False)
+    # Completes a finding for the reports (see `complete`); None once all are complete.
+    completer: Callable[[Finding], None] | None = field(default=None, repr=False, compare=False)
 
-    def place(self, findings: Iterable[Finding] | None = None) -> None:
-        """Fill in the YAML file and line of `findings` (default: all) where the gate left them
-        to be found on demand (`run_gate(..., place_all=False)`). Locating means parsing the
-        properties YAML of every resource with a finding; a console run that shows 600 of
-        48,000 findings only needs the lines of those 600. Idempotent."""
-        if self.placer is None:
+    def complete(self, findings: Iterable[Finding] | None = None) -> None:
+        """Fill in what only a report needs, the YAML file and line and the fingerprint, for
+        `findings` (default: all) where the gate left it to be done on demand
+        (`run_gate(..., complete=False)`). Locating means parsing the properties YAML of every
+        resource with a finding: a console run that shows 600 of 48,000 findings only needs
+        the lines of those 600. Idempotent."""
+        if self.completer is None:
             return
+        for finding in self.findings if findings is None else findings:
+            self.completer(finding)
         if findings is None:
-            findings = self.findings
-            for finding in findings:
-                self.placer(finding)
-            self.placer = None
-            return
-        for finding in findings:
-            self.placer(finding)
+            self.completer = None
 
     @property
     def blocking(self) -> list[Finding]:
@@ -81,12 +78,13 @@ def run_gate(
     locator: Locator | None = None,
     families: Collection[str] | None = None,
     *,
-    place_all: bool = True,
+    complete: bool = True,
 ) -> GateResult:
     """Run the registered checks on `context` (only `families` when given) and decide.
 
-    With `place_all=False` findings get their file and line only when a reporter asks
-    (`GateResult.place`): nothing in the decision depends on them."""
+    With `complete=False` findings get their file, line and fingerprint only when a reporter
+    asks (`GateResult.complete`): nothing in the decision depends on them, except fingerprints
+    under a baseline, which are then computed up front."""
     load_check_modules()
     findings: list[Finding] = []
     # Findings whose family decided `changed` itself (ids: Findings are not hashable).
@@ -102,8 +100,11 @@ def run_gate(
     enrich = Enricher(context.project, locator or Locator(context.project.project_dir))
     for finding in findings:
         enrich(finding, None if id(finding) in self_scoped else context.changed)
+    if context.options.get("baseline") is not None:
+        for finding in findings:
+            enrich.fingerprint(finding)
     decide(findings, context, self_scoped)
-    # The order does not depend on placement: a resource finding's location is a function of
+    # The order does not depend on completion: a resource finding's location is a function of
     # its resource and column, which the sort key compares first.
     findings.sort(key=Finding.sort_key)
     decision = "fail" if any(f.disposition == "blocking" for f in findings) else "pass"
@@ -117,16 +118,16 @@ def run_gate(
         warnings=project.artifacts.warnings if project.artifacts else [],
         inputs=describe_inputs(context),
         config_digest=context.config.digest,
-        placer=enrich.place,
+        completer=enrich.complete,
     )
-    if place_all:
-        result.place()
+    if complete:
+        result.complete()
     return result
 
 
 class Enricher:
-    """Fills in owner, tier, changed flag and fingerprint where the check did not, and (`place`)
-    the file and line.
+    """Fills in owner, tier and changed flag where the check did not, and (`complete`) the file,
+    line and fingerprint.
 
     What depends only on the resource (the resource itself, its owner and tier) is looked up
     once per resource: at 10,000 models the gate places 48,000 findings on 11,000 resources."""
@@ -160,11 +161,16 @@ class Enricher:
                 finding.tier = tier
         if changed is not None and uid is not None:
             finding.changed = finding.changed or uid in changed
+
+    @staticmethod
+    def fingerprint(finding: Finding) -> None:
         if not finding.fingerprint:
             finding.fingerprint = fingerprint(finding)
 
-    def place(self, finding: Finding) -> None:
-        """The file and line of a resource finding the check did not place itself."""
+    def complete(self, finding: Finding) -> None:
+        """The fingerprint, and the file and line of a resource finding the check did not place
+        itself."""
+        self.fingerprint(finding)
         if finding.path is not None or not finding.unique_id:
             return
         facts = self._resource_facts(finding.unique_id)

@@ -91,6 +91,7 @@ class Project:
     _tier_cache: dict[str, int | None] = field(default_factory=dict, repr=False)
     _owner_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
     _column_docs: dict[tuple[str, bool], ColumnDocs] = field(default_factory=dict, repr=False)
+    _same_as_base: dict[tuple[int, str], bool] = field(default_factory=dict, repr=False)
     _root_package: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -263,6 +264,19 @@ class Project:
         )
         self._column_docs[cache_key] = found
         return found
+
+    def same_record(self, base: Project, unique_id: str) -> bool:
+        """Whether the resource's record equals its record in `base` (False when absent there).
+
+        A deep comparison of two decoded records, done once per resource and base: the change
+        set (`dbtgate.state`) and the schema diff both ask, for every resource of the project."""
+        key = (id(base), unique_id)
+        same = self._same_as_base.get(key)
+        if same is None:
+            current = self.resource(unique_id)
+            same = current is not None and current == base.resource(unique_id)
+            self._same_as_base[key] = same
+        return same
 
     # -- owners and tiers ----------------------------------------------------------------------
 

@@ -62,6 +62,10 @@ def compare_builds(project: Project, base: Project) -> Changes:
         if previous is None:
             new.append(uid)
             continue
+        # Most of a big project is untouched: equal records differ in nothing, except in the
+        # SQL body when that is compared apart from the manifest records.
+        if body.method != "raw_code" and project.same_record(base, uid):
+            continue
         reasons = _differences(current, previous, body)
         if reasons:
             modified[uid] = reasons
@@ -155,10 +159,6 @@ def _raw_code_hashes(path: Path) -> dict[str, str]:
 
 
 def _differences(current: Any, previous: Any, body: _BodyComparison) -> list[str]:
-    # Most of a big project is untouched: equal records (msgspec compares them in C) differ in
-    # nothing, except in the SQL body when that is compared apart from the manifest records.
-    if body.method != "raw_code" and current == previous:
-        return []
     if isinstance(current, Node):
         return _node_differences(current, previous, body)
     if isinstance(current, Source):

@@ -107,15 +107,24 @@ def compare_relation(ctx: DiffContext, old: Node | Source, new: Node | Source) -
 
 
 def _unchanged(ctx: DiffContext, old: Node | Source, new: Node | Source) -> bool:
-    """Equal records, warehouse columns and tests: nothing to classify (most of a big project).
+    """Equal records, warehouse columns, tests and compiled SQL: nothing to classify (most of a
+    big project).
 
-    Only when the columns have a witness both builds share (a catalog entry, or declared
-    columns): without one, the full comparison decides whether they are unknown."""
+    With a column witness both builds share (a catalog entry, or declared columns) equal records
+    settle it. Without one the compiled SQL is the witness (a macro change can change the
+    columns of a model whose own code did not move): the same SQL text gives the same columns,
+    so only a model whose SQL differs is parsed and compared."""
     uid = new.unique_id
-    if old != new or ctx.base.tests_on(uid) != ctx.pr.tests_on(uid):
+    if not ctx.pr.same_record(ctx.base, uid) or ctx.base.tests_on(uid) != ctx.pr.tests_on(uid):
         return False
     before, after = _catalog_entry(ctx.base, uid), _catalog_entry(ctx.pr, uid)
-    return before == after and bool((before is not None and before.columns) or new.columns)
+    if before != after:
+        return False
+    if (before is not None and before.columns) or new.columns:
+        return True
+    if new.resource_type not in ("model", "snapshot") or not ctx.base_sql or not ctx.pr_sql:
+        return True
+    return ctx.base_sql.text(old) == ctx.pr_sql.text(new)  # type: ignore[arg-type]
 
 
 def _catalog_entry(project: Project, unique_id: str) -> CatalogTable | None:

@@ -85,7 +85,7 @@ def print_result(
         for disposition, title in _GROUPS:
             group = [f for f in result.findings if f.disposition == disposition]
             if group:
-                result.place(group[:max_findings] if max_findings > 0 else group)
+                result.complete(group[:max_findings] if max_findings > 0 else group)
                 _print_group(console, title, group, max_findings)
         _print_targets(console, result.sections.get("kpis"))
     console.print(

@@ -37,7 +37,7 @@ def report_dict(result: GateResult) -> dict[str, Any]:
 
     One `msgspec.to_builtins` pass turns the sections' Structs, tuples and non-string keys into
     JSON data and keeps dict order; sections hold lists, not sets (a set's order would vary)."""
-    result.place()
+    result.complete()
     findings = sorted(result.findings, key=lambda f: (*f.sort_key(), f.fingerprint))
     report = {
         "schema_version": SCHEMA_VERSION,
