@@ -3,6 +3,11 @@
 Exit codes are the contract with CI: 0 the gate passed, 1 the gate failed, 2 the input was wrong
 (usage, config, artifacts). Errors are one line on stderr, never a traceback (set DBTGATE_DEBUG=1
 to see one when reporting a bug).
+
+Options are parsed with the standard library's argparse, declared once per option (`Opt`) and
+per command (`@command`): the command line starts on every push and pre-commit run, and a
+framework (Typer built the click command tree on each run: ~0.1 s) would cost more than the
+gate itself on a small project. Only the parser of the command being run is built.
 """
 
 from __future__ import annotations
@@ -11,153 +16,297 @@ import gc
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Literal
-
-import typer
 
 from dbtgate import __version__
 from dbtgate.errors import DbtgateError
 
-app = typer.Typer(
-    name="dbtgate",
-    help=(
-        "The quality gate for dbt pull requests: policies, breaking schema changes, run status "
-        "and lint, with one verdict.\n\n"
-        "Exit codes: 0 pass, 1 gate failed, 2 usage, config or artifact error."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+# The `typing` module costs `dbtgate --version` a few ms; annotations are never evaluated here.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+    from typing import Literal, NoReturn
+
+ROOT_HELP = (
+    "The quality gate for dbt pull requests: policies, breaking schema changes, run status and "
+    "lint, with one verdict."
+)
+ROOT_USAGE = "dbtgate [--version] [-h] COMMAND [OPTIONS]"
+EXIT_CODES = "Exit codes: 0 pass, 1 gate failed, 2 usage, config or artifact error."
+
+
+class Opt:
+    """One option (flags start with `-`) or positional argument (one name) of a command, in
+    argparse's terms (`type`, `default`, `action`, `nargs`, `metavar`, `dest`), declared once
+    and shared by the commands that take it. A default worth knowing ends the help text."""
+
+    __slots__ = ("flags", "settings")
+
+    def __init__(self, *flags: str, help: str, **settings: object) -> None:
+        default = settings.get("default")
+        if default is not None and default is not False:
+            help = f"{help} [default: {default}]"
+        self.flags = flags
+        self.settings = {"help": help, **settings}
+
+    @property
+    def positional(self) -> bool:
+        return not self.flags[0].startswith("-")
+
+
+# name -> (function, options), in the order the top-level help lists them.
+COMMANDS: dict[str, tuple[Callable[..., int | None], tuple[Opt, ...]]] = {}
+
+
+def command(*options: Opt):
+    """Register the function as `dbtgate NAME` (its name) taking OPTIONS, in
+    the order its help lists them. The function is called with one keyword argument per option
+    (the option's `dest`) and returns the exit code (None: 0); its docstring is the help, and the
+    first clause of it the summary in `dbtgate --help`."""
+
+    def register(function: Callable[..., int | None]) -> Callable[..., int | None]:
+        COMMANDS[function.__name__] = (function, options)
+        return function
+
+    return register
+
+
+def _at_least_zero(text: str) -> int:
+    """`--max-findings`: a whole number, 0 or more (a negative cap is a usage error, not "all")."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0 (0 prints all)")
+    return value
+
+
+ARTIFACTS = Opt(
+    "-a",
+    "--artifacts",
+    type=Path,
+    metavar="DIR",
+    help="Directory with manifest.json (and run_results/catalog/sources.json). "
+    "Default: `artifacts` from the config, else ./target.",
+)
+BASE = Opt(
+    "--base",
+    metavar="DIR|REF",
+    help="The previous build to compare with: a directory holding its manifest.json "
+    "(and catalog.json), or a git ref (parsed with `dbt parse` in a temporary worktree, "
+    "cached by commit). Default: `base` from the config.",
+)
+PROFILES_DIR = Opt(
+    "--profiles-dir",
+    type=Path,
+    metavar="DIR",
+    help="Where profiles.yml is, for `dbt parse` of a --base git ref. Default: "
+    "$DBT_PROFILES_DIR, the current or project directory, else ~/.dbt.",
+)
+ACK_LABEL = Opt(
+    "--ack-label",
+    action="append",
+    metavar="LABEL",
+    help="A label of the pull request (repeatable); the config's `breaking.ack_label` "
+    "acknowledges breaking changes. Also read from $DBTGATE_ACK_LABELS (comma-separated) "
+    "and the GitHub event at $GITHUB_EVENT_PATH.",
+)
+CONFIG = Opt(
+    "-c",
+    "--config",
+    type=Path,
+    metavar="FILE",
+    help="dbtgate.yml or pyproject.toml with [tool.dbtgate]. Default: found in the current "
+    "directory or the dbt project directory.",
+)
+PROJECT_DIR = Opt(
+    "--project-dir",
+    type=Path,
+    metavar="DIR",
+    help="The dbt project (where dbt_project.yml is), used to point findings at YAML lines. "
+    "Default: the parent of the artifacts directory when it holds dbt_project.yml.",
+)
+JSON = Opt(
+    "--json", dest="json_path", type=Path, metavar="FILE", help="Write the JSON gate report here."
+)
+BASELINE = Opt(
+    "--baseline",
+    type=Path,
+    metavar="FILE",
+    help="A baseline file written by `dbtgate baseline`: its findings do not block, new "
+    "ones do. Default: `baseline` from the config.",
+)
+QUIET = Opt("-q", "--quiet", action="store_true", help="Print only warnings and the verdict.")
+MAX_FINDINGS = Opt(
+    "--max-findings",
+    type=_at_least_zero,
+    default=200,
+    metavar="N",
+    help="Print at most N findings per group (blocking, advisory, ...); 0 prints all. "
+    "The JSON, markdown and HTML reports keep every finding.",
+)
+OUT = Opt(
+    "--out",
+    type=Path,
+    metavar="DIR",
+    help="Write the reports into this directory (all formats unless --format says which).",
+)
+FORMATS = Opt(
+    "--format",
+    dest="formats",
+    metavar="LIST",
+    help="Comma-separated report formats for --out: md,html,sarif,junit,gitlab,json.",
+)
+REPO_URL = Opt(
+    "--repo-url",
+    metavar="URL",
+    help="Link findings to files here: a repository URL (the PR head sha is appended from "
+    "the GitHub environment) or a .../blob/<sha> URL. Default: from GITHUB_SERVER_URL, "
+    "GITHUB_REPOSITORY and the PR head sha.",
+)
+BASE_REF = Opt(
+    "--base-ref",
+    metavar="REF",
+    help="Git ref the change is measured against (its merge base with HEAD, plus "
+    "uncommitted edits). Default: lint.base_ref, else origin/$GITHUB_BASE_REF, "
+    "origin/HEAD, origin/main, origin/master, main, master.",
 )
 
-ArtifactsOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--artifacts",
-        "-a",
-        help="Directory with manifest.json (and run_results/catalog/sources.json). "
-        "Default: `artifacts` from the config, else ./target.",
-        show_default=False,
-    ),
-]
-BaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--base",
-        help="The previous build to compare with: a directory holding its manifest.json "
-        "(and catalog.json), or a git ref (parsed with `dbt parse` in a temporary worktree, "
-        "cached by commit). Default: `base` from the config.",
-        show_default=False,
-    ),
-]
-ProfilesDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--profiles-dir",
-        help="Where profiles.yml is, for `dbt parse` of a --base git ref. Default: "
-        "$DBT_PROFILES_DIR, the current or project directory, else ~/.dbt.",
-        show_default=False,
-    ),
-]
-AckLabelOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--ack-label",
-        help="A label of the pull request (repeatable); the config's `breaking.ack_label` "
-        "acknowledges breaking changes. Also read from $DBTGATE_ACK_LABELS (comma-separated) "
-        "and the GitHub event at $GITHUB_EVENT_PATH.",
-        show_default=False,
-    ),
-]
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        "-c",
-        help="dbtgate.yml or pyproject.toml with [tool.dbtgate]. Default: found in the current "
-        "directory or the dbt project directory.",
-        show_default=False,
-    ),
-]
-ProjectDirOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--project-dir",
-        help="The dbt project (where dbt_project.yml is), used to point findings at YAML lines. "
-        "Default: the parent of the artifacts directory when it holds dbt_project.yml.",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[
-    Path | None,
-    typer.Option("--json", help="Write the JSON gate report here.", show_default=False),
-]
-BaselineOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--baseline",
-        help="A baseline file written by `dbtgate baseline`: its findings do not block, new "
-        "ones do. Default: `baseline` from the config.",
-        show_default=False,
-    ),
-]
-QuietOption = Annotated[
-    bool, typer.Option("--quiet", "-q", help="Print only warnings and the verdict.")
-]
-MaxFindingsOption = Annotated[
-    int,
-    typer.Option(
-        "--max-findings",
-        min=0,
-        help="Print at most N findings per group (blocking, advisory, ...); 0 prints all. "
-        "The JSON, markdown and HTML reports keep every finding.",
-    ),
-]
-OutOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--out",
-        help="Write the reports into this directory (all formats unless --format says which).",
-        show_default=False,
-    ),
-]
-FormatOption = Annotated[
-    str | None,
-    typer.Option(
-        "--format",
-        help="Comma-separated report formats for --out: md,html,sarif,junit,gitlab,json.",
-        show_default=False,
-    ),
-]
-RepoUrlOption = Annotated[
-    str | None,
-    typer.Option(
-        "--repo-url",
-        help="Link findings to files here: a repository URL (the PR head sha is appended from "
-        "the GitHub environment) or a .../blob/<sha> URL. Default: from GITHUB_SERVER_URL, "
-        "GITHUB_REPOSITORY and the PR head sha.",
-        show_default=False,
-    ),
-]
 
-
-def _version_callback(value: bool) -> None:
-    if value:
+def dispatch(argv: list[str]) -> int:
+    """Run `dbtgate ARGV` (without the program name) in this process and return its exit code.
+    `--help` and usage errors end in SystemExit, as argparse does (0, or 2 with the usage line
+    and one error line on stderr); anything else a command raises is left to `main`."""
+    if not argv:
+        sys.stderr.write(_root_help())
+        return 2
+    name = argv[0]
+    if name == "--version":
         print(f"dbtgate {__version__}")
-        raise typer.Exit(0)
+        return 0
+    if name in ("-h", "--help"):
+        sys.stdout.write(_root_help())
+        return 0
+    if name not in COMMANDS:
+        _usage_error(_unknown_command(name))
+    function, options = COMMANDS[name]
+    parser = command_parser(name)
+    arguments, unknown = parser.parse_known_args(argv[1:])
+    if unknown:
+        parser.error(_unrecognized(unknown, options))
+    return function(**vars(arguments)) or 0
 
 
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+def _usage_error(message: str) -> NoReturn:
+    """A mistake on the top-level command line, reported as argparse reports the commands' own."""
+    print(f"usage: {ROOT_USAGE}\ndbtgate: error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def _unknown_command(name: str) -> str:
+    if name.startswith("-"):
+        return f"unrecognized option: {name} (options go after the command)"
+    import difflib
+
+    close = difflib.get_close_matches(name, COMMANDS, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else "`dbtgate --help` lists the commands"
+    return f"no command '{name}': {hint}"
+
+
+def _unrecognized(words: list[str], options: tuple[Opt, ...]) -> str:
+    """argparse's message for words no option took, with the closest option to a misspelt one."""
+    import difflib
+
+    message = f"unrecognized arguments: {' '.join(words)}"
+    flags = [flag for option in options for flag in option.flags if flag.startswith("--")]
+    for word in words:
+        if word.startswith("--"):
+            close = difflib.get_close_matches(word.split("=")[0], flags, n=1)
+            if close:
+                return f"{message} (did you mean {close[0]}?)"
+    return message
+
+
+def _help_width() -> int:
+    """The terminal's width, capped so that help paragraphs stay readable on a wide screen."""
+    import shutil
+
+    return min(shutil.get_terminal_size().columns, 100) - 2
+
+
+def _paragraphs(text: str, width: int) -> str:
+    """Reflow each paragraph of a docstring (paragraphs are separated by a blank line)."""
+    import textwrap
+
+    paragraphs = (" ".join(paragraph.split()) for paragraph in text.strip().split("\n\n"))
+    return "\n\n".join(textwrap.fill(paragraph, width) for paragraph in paragraphs)
+
+
+def _summary(function: Callable[..., object]) -> str:
+    """A command's one-line summary: the first clause of its docstring."""
+    first = " ".join((function.__doc__ or "").split()).split(". ")[0]
+    for stop in (": ", "; "):
+        first = first.split(stop)[0]
+    return first.rstrip(".")
+
+
+def _root_help() -> str:
+    """`dbtgate --help`: the commands with their summaries, from their docstrings. Written here
+    rather than as argparse sub-parsers, which would build every command's parser on each run."""
+    import textwrap
+
+    width = _help_width()
+    column = max(map(len, COMMANDS)) + 4
+    commands = "\n".join(
+        textwrap.fill(
+            _summary(function),
+            width,
+            initial_indent=f"  {name:<{column - 2}}",
+            subsequent_indent=" " * column,
+        )
+        for name, (function, _) in COMMANDS.items()
+    )
+    return (
+        f"usage: {ROOT_USAGE}\n\n{_paragraphs(ROOT_HELP, width)}\n\n"
+        f"commands:\n{commands}\n\n"
+        "options:\n  --version   Show the version.\n  -h, --help  Show this help and exit.\n\n"
+        f"`dbtgate COMMAND --help` shows a command's options.\n{EXIT_CODES}\n"
+    )
+
+
+def command_parser(name: str) -> argparse.ArgumentParser:
+    """The parser of one command: usage, the docstring, then its arguments and options."""
+    import argparse
+
+    function, options = COMMANDS[name]
+    width = _help_width()
+    usage = [f"dbtgate {name} [OPTIONS]"]
+    for option in options:
+        if option.positional:
+            metavar = str(option.settings["metavar"])
+            nargs = option.settings.get("nargs")
+            usage.append({"?": f"[{metavar}]", "+": f"{metavar}..."}.get(nargs, metavar))
+    parser = argparse.ArgumentParser(
+        prog=f"dbtgate {name}",
+        usage=" ".join(usage),
+        description=_paragraphs(function.__doc__ or "", width),
+        formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(
+            prog, max_help_position=30, width=width
         ),
-    ] = False,
-) -> None:
-    """The quality gate for dbt pull requests."""
+        add_help=False,
+        allow_abbrev=False,
+    )
+    # `--x/--no-x`, None when neither is given; named so that `Opt`s need no argparse import.
+    parser.register("action", "on/off", argparse.BooleanOptionalAction)
+    positionals = parser.add_argument_group("arguments")
+    flags = parser.add_argument_group("options")
+    for option in options:
+        (positionals if option.positional else flags).add_argument(*option.flags, **option.settings)
+    flags.add_argument("-h", "--help", action="help", help="Show this help and exit.")
+    return parser
 
 
 def _console(stderr: bool = False):
@@ -267,52 +416,68 @@ def _path_prefix(project_dir: Path | None) -> str:
     return "" if relative == "." else relative
 
 
-@app.command()
+@command(
+    ARTIFACTS,
+    BASE,
+    CONFIG,
+    PROJECT_DIR,
+    JSON,
+    QUIET,
+    MAX_FINDINGS,
+    BASELINE,
+    PROFILES_DIR,
+    ACK_LABEL,
+    OUT,
+    FORMATS,
+    REPO_URL,
+    Opt(
+        "--comment",
+        action="store_true",
+        help="Create or update the sticky PR comment (token from GITHUB_TOKEN). A failed post "
+        "is reported and does not change the verdict.",
+    ),
+    Opt(
+        "--comment-required",
+        action="store_true",
+        help="With --comment: a failed post is an error (exit 2).",
+    ),
+    Opt(
+        "--repo",
+        metavar="OWNER/NAME",
+        help="owner/name for --comment. Default: GITHUB_REPOSITORY.",
+    ),
+    Opt(
+        "--pr",
+        type=int,
+        metavar="N",
+        help="PR number for --comment. Default: from the GitHub event.",
+    ),
+    Opt(
+        "--annotations",
+        action="on/off",
+        help="Print GitHub workflow-command annotations. Default: on when GITHUB_ACTIONS=true.",
+    ),
+)
 def check(
-    artifacts: ArtifactsOption = None,
-    base: BaseOption = None,
-    config: ConfigOption = None,
-    project_dir: ProjectDirOption = None,
-    json_path: JsonOption = None,
-    quiet: QuietOption = False,
-    max_findings: MaxFindingsOption = 200,
-    baseline: BaselineOption = None,
-    profiles_dir: ProfilesDirOption = None,
-    ack_label: AckLabelOption = None,
-    out: OutOption = None,
-    formats: FormatOption = None,
-    repo_url: RepoUrlOption = None,
-    comment: Annotated[
-        bool,
-        typer.Option(
-            "--comment",
-            help="Create or update the sticky PR comment (token from GITHUB_TOKEN). A failed post "
-            "is reported and does not change the verdict.",
-        ),
-    ] = False,
-    comment_required: Annotated[
-        bool,
-        typer.Option(
-            "--comment-required", help="With --comment: a failed post is an error (exit 2)."
-        ),
-    ] = False,
-    repo: Annotated[
-        str | None,
-        typer.Option("--repo", help="owner/name for --comment. Default: GITHUB_REPOSITORY."),
-    ] = None,
-    pr: Annotated[
-        int | None,
-        typer.Option("--pr", help="PR number for --comment. Default: from the GitHub event."),
-    ] = None,
-    annotations: Annotated[
-        bool | None,
-        typer.Option(
-            "--annotations/--no-annotations",
-            help="Print GitHub workflow-command annotations. Default: on when GITHUB_ACTIONS=true.",
-            show_default=False,
-        ),
-    ] = None,
-) -> None:
+    artifacts: Path | None,
+    base: str | None,
+    config: Path | None,
+    project_dir: Path | None,
+    json_path: Path | None,
+    quiet: bool,
+    max_findings: int,
+    baseline: Path | None,
+    profiles_dir: Path | None,
+    ack_label: list[str] | None,
+    out: Path | None,
+    formats: str | None,
+    repo_url: str | None,
+    comment: bool,
+    comment_required: bool,
+    repo: str | None,
+    pr: int | None,
+    annotations: bool | None,
+) -> int:
     """Run the gate on a dbt build: policies, breaking changes, run status. Exit 1 on failure."""
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator
@@ -351,14 +516,15 @@ def check(
         )
     locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
     with stage(_console(stderr=True), "running checks", quiet=quiet):
-        result = run_gate(context, locator)
+        # Files, lines and fingerprints for what is printed or published only (GateResult.complete).
+        result = run_gate(context, locator, complete=False)
     console = _console()
     if not quiet:
         print_summary(console, summarise(context.project))
     published = _publish(result, context, request, repo_url)
     print_result(console, result, quiet=quiet, max_findings=max_findings)
     _retain(context, result)
-    raise typer.Exit(published or (1 if result.decision == "fail" else 0))
+    return published or (1 if result.decision == "fail" else 0)
 
 
 def _ack_labels(given: list[str] | None) -> list[str]:
@@ -367,19 +533,30 @@ def _ack_labels(given: list[str] | None) -> list[str]:
     return gather_ack_labels(given or (), os.environ)
 
 
-@app.command()
+@command(
+    BASE,
+    ARTIFACTS,
+    CONFIG,
+    PROJECT_DIR,
+    PROFILES_DIR,
+    ACK_LABEL,
+    JSON,
+    OUT,
+    FORMATS,
+    REPO_URL,
+)
 def diff(
-    base: BaseOption = None,
-    artifacts: ArtifactsOption = None,
-    config: ConfigOption = None,
-    project_dir: ProjectDirOption = None,
-    profiles_dir: ProfilesDirOption = None,
-    ack_label: AckLabelOption = None,
-    json_path: JsonOption = None,
-    out: OutOption = None,
-    formats: FormatOption = None,
-    repo_url: RepoUrlOption = None,
-) -> None:
+    base: str | None,
+    artifacts: Path | None,
+    config: Path | None,
+    project_dir: Path | None,
+    profiles_dir: Path | None,
+    ack_label: list[str] | None,
+    json_path: Path | None,
+    out: Path | None,
+    formats: str | None,
+    repo_url: str | None,
+) -> int:
     """Diff the build against a base build: every schema change with its class (breaking,
     risky, safe), code, reason and downstream impact. Exit 1 when a breaking change fails the
     gate (not acknowledged by a new version, deprecation_date, config entry or PR label)."""
@@ -395,7 +572,7 @@ def diff(
     _write_files(result, context, request, repo_url)
     print_diff(_console(), result)
     _retain(context, result)
-    raise typer.Exit(1 if result.decision == "fail" else 0)
+    return 1 if result.decision == "fail" else 0
 
 
 def _formats(text: str | None) -> list[str] | None:
@@ -427,21 +604,25 @@ def _publish(result, context, request, repo_url: str | None) -> int:
     return publish(gate_report(result, context), request, options, os.environ)
 
 
-@app.command()
-def report(
-    report_file: Annotated[
-        Path, typer.Argument(help="A JSON gate report (check --json, or --format json).")
-    ],
-    out: Annotated[Path, typer.Option("--out", help="Directory for the reports.")] = Path("."),
-    formats: Annotated[
-        str,
-        typer.Option("--format", help="Comma-separated: md,html,sarif,junit,gitlab,json."),
-    ] = "md,html",
-    repo_url: RepoUrlOption = None,
-    emoji: Annotated[
-        bool, typer.Option("--emoji", help="A check mark or cross before the verdict.")
-    ] = False,
-) -> None:
+@command(
+    Opt(
+        "report_file",
+        type=Path,
+        metavar="REPORT_FILE",
+        help="A JSON gate report (check --json, or --format json).",
+    ),
+    Opt("--out", type=Path, default=".", metavar="DIR", help="Directory for the reports."),
+    Opt(
+        "--format",
+        dest="formats",
+        default="md,html",
+        metavar="LIST",
+        help="Comma-separated: md,html,sarif,junit,gitlab,json.",
+    ),
+    REPO_URL,
+    Opt("--emoji", action="store_true", help="A check mark or cross before the verdict."),
+)
+def report(report_file: Path, out: Path, formats: str, repo_url: str | None, emoji: bool) -> None:
     """Re-render a saved JSON gate report into other formats (nothing is re-run)."""
     from dbtgate.report.json_report import load_report
     from dbtgate.report.options import render_options
@@ -454,34 +635,37 @@ def report(
         print(path)
 
 
-BaseRefOption = Annotated[
-    str | None,
-    typer.Option(
-        "--base-ref",
-        help="Git ref the change is measured against (its merge base with HEAD, plus "
-        "uncommitted edits). Default: lint.base_ref, else origin/$GITHUB_BASE_REF, "
-        "origin/HEAD, origin/main, origin/master, main, master.",
-        show_default=False,
+@command(
+    Opt(
+        "--all",
+        dest="all_files",
+        action="store_true",
+        help="Lint every SQL file, not only the changed ones.",
     ),
-]
-
-
-@app.command()
+    BASE_REF,
+    ARTIFACTS,
+    CONFIG,
+    PROJECT_DIR,
+    JSON,
+    OUT,
+    FORMATS,
+    REPO_URL,
+    QUIET,
+    MAX_FINDINGS,
+)
 def lint(
-    all_files: Annotated[
-        bool, typer.Option("--all", help="Lint every SQL file, not only the changed ones.")
-    ] = False,
-    base_ref: BaseRefOption = None,
-    artifacts: ArtifactsOption = None,
-    config: ConfigOption = None,
-    project_dir: ProjectDirOption = None,
-    json_path: JsonOption = None,
-    out: OutOption = None,
-    formats: FormatOption = None,
-    repo_url: RepoUrlOption = None,
-    quiet: QuietOption = False,
-    max_findings: MaxFindingsOption = 200,
-) -> None:
+    all_files: bool,
+    base_ref: str | None,
+    artifacts: Path | None,
+    config: Path | None,
+    project_dir: Path | None,
+    json_path: Path | None,
+    out: Path | None,
+    formats: str | None,
+    repo_url: str | None,
+    quiet: bool,
+    max_findings: int,
+) -> int:
     """Lint the changed SQL with sqlfluff; under scope: changed only violations on changed
     lines block. No dbt build needed (a manifest maps files to models). Exit 1 on failure."""
     from dbtgate.gate import run_gate
@@ -505,7 +689,7 @@ def lint(
         )
     _write_files(result, context, request, repo_url)
     print_result(console, result, quiet=quiet, max_findings=max_findings)
-    raise typer.Exit(1 if result.decision == "fail" else 0)
+    return 1 if result.decision == "fail" else 0
 
 
 def _lint_context(artifacts: Path | None, config_path: Path | None, project_dir: Path | None):
@@ -565,13 +749,17 @@ def _lint_before_gate(
     return run
 
 
-@app.command()
-def init(
-    project_dir: Annotated[
-        Path, typer.Option("--project-dir", help="The dbt project to write dbtgate.yml for.")
-    ] = Path("."),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
-) -> None:
+@command(
+    Opt(
+        "--project-dir",
+        type=Path,
+        default=".",
+        metavar="DIR",
+        help="The dbt project to write dbtgate.yml for.",
+    ),
+    Opt("--force", action="store_true", help="Overwrite an existing file."),
+)
+def init(project_dir: Path, force: bool) -> None:
     """Write a commented starter dbtgate.yml for the dbt project found."""
     from dbtgate.starter import write_starter_config
 
@@ -579,37 +767,34 @@ def init(
     _console().print(f"wrote {path}: review the policies, then run `dbtgate check`")
 
 
-@app.command()
-def demo(
-    directory: Annotated[
-        Path | None,
-        typer.Option(
-            "--dir", help="Where to build the fixture project (default: a temporary directory)."
-        ),
-    ] = None,
-) -> None:
+@command(
+    Opt(
+        "--dir",
+        dest="directory",
+        type=Path,
+        metavar="DIR",
+        help="Where to build the fixture project (default: a temporary directory).",
+    ),
+)
+def demo(directory: Path | None) -> int:
     """Build the bundled DuckDB fixture (base and pull request) with dbt and gate the PR."""
     from dbtgate.demo import run_demo
 
-    raise typer.Exit(run_demo(directory, _console()))
+    return run_demo(directory, _console())
 
 
-@app.command()
-def trend(
-    reports: Annotated[
-        list[Path],
-        typer.Argument(
-            help="JSON gate reports (`dbtgate check --json`), or directories of them.",
-            show_default=False,
-        ),
-    ],
-    md: Annotated[
-        Path | None, typer.Option("--md", help="Also write the trend as markdown here.")
-    ] = None,
-    html: Annotated[
-        Path | None, typer.Option("--html", help="Also write the trend as an HTML page here.")
-    ] = None,
-) -> None:
+@command(
+    Opt(
+        "reports",
+        nargs="+",
+        type=Path,
+        metavar="REPORT",
+        help="JSON gate reports (`dbtgate check --json`), or directories of them.",
+    ),
+    Opt("--md", type=Path, metavar="FILE", help="Also write the trend as markdown here."),
+    Opt("--html", type=Path, metavar="FILE", help="Also write the trend as an HTML page here."),
+)
+def trend(reports: list[Path], md: Path | None, html: Path | None) -> None:
     """How each KPI moved over a series of builds: a table with sparklines, oldest to latest."""
     from dbtgate.status.trend import load_trend, print_trend, render_html, render_markdown
 
@@ -621,24 +806,22 @@ def trend(
             path.write_text(render(series), encoding="utf-8")
 
 
-@app.command()
-def rules(
-    code: Annotated[
-        str | None,
-        typer.Argument(
-            help="A code to explain (tests.primary_key, breaking.column_removed, run.not_run, "
-            "lint.LT01, ...), or a family to list (docs, run, kpi, ...).",
-            show_default=False,
-        ),
-    ] = None,
-    config: ConfigOption = None,
-    markdown: Annotated[
-        bool,
-        typer.Option(
-            "--markdown", help="Print the whole reference as markdown (what docs/rules.md holds)."
-        ),
-    ] = False,
-) -> None:
+@command(
+    Opt(
+        "code",
+        nargs="?",
+        metavar="CODE",
+        help="A code to explain (tests.primary_key, breaking.column_removed, run.not_run, "
+        "lint.LT01, ...), or a family to list (docs, run, kpi, ...).",
+    ),
+    CONFIG,
+    Opt(
+        "--markdown",
+        action="store_true",
+        help="Print the whole reference as markdown (what docs/rules.md holds).",
+    ),
+)
+def rules(code: str | None, config: Path | None, markdown: bool) -> None:
     """List every finding code (policy rules and the other checks' codes), or explain one: what,
     why, example, fix, default severity (and parameters for rules)."""
     from dbtgate.codes import code_docs
@@ -671,22 +854,26 @@ def rules(
         print_code(console, docs)
 
 
-@app.command()
+@command(
+    ARTIFACTS,
+    BASE,
+    CONFIG,
+    PROJECT_DIR,
+    Opt(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="Where to write the baseline. Default: `baseline` from the config, else "
+        "dbtgate-baseline.json.",
+    ),
+)
 def baseline(
-    artifacts: ArtifactsOption = None,
-    base: BaseOption = None,
-    config: ConfigOption = None,
-    project_dir: ProjectDirOption = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Where to write the baseline. Default: `baseline` from the config, else "
-            "dbtgate-baseline.json.",
-            show_default=False,
-        ),
-    ] = None,
+    artifacts: Path | None,
+    base: str | None,
+    config: Path | None,
+    project_dir: Path | None,
+    output: Path | None,
 ) -> None:
     """Record the current findings so that `check --baseline` blocks only on new ones."""
     from dbtgate.baseline import DEFAULT_BASELINE, build_baseline, write_baseline
@@ -705,8 +892,8 @@ def baseline(
     )
 
 
-# Under the console script (`main`): what a command keeps alive until `_fast_exit`. None when
-# the app runs in-process (tests), where nothing is kept.
+# Under the console script (`run`): what a command keeps alive until `_fast_exit`. None when
+# `main` or `dispatch` runs in-process (tests, the demo), where nothing is kept.
 _RETAINED: list[object] | None = None
 
 
@@ -730,22 +917,17 @@ def _fast_exit(code: int) -> None:
 
 
 def main() -> None:
-    """Run the app, turning DbtgateError into one line on stderr and exit 2 (SystemExit always:
-    `run` is the console script)."""
+    """Run `dbtgate` on sys.argv, turning DbtgateError into one line on stderr and exit 2
+    (SystemExit always: `run` is the console script)."""
     # One short-lived run: the cyclic collector would rescan the decoded manifest (millions of
     # objects at 10,000 models) again and again for garbage it does not hold; refcounting frees
     # the rest. This halves the load time (benchmarks/README.md).
     gc.disable()
     try:
-        code = app(standalone_mode=False)
+        code = dispatch(sys.argv[1:])
     except DbtgateError as exc:
         print(f"dbtgate: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except _click_exceptions() as exc:
-        exc.show()
-        sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
     except KeyboardInterrupt:
         print("dbtgate: interrupted", file=sys.stderr)
         sys.exit(130)
@@ -762,7 +944,7 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(2)
-    sys.exit(code if isinstance(code, int) else 0)
+    sys.exit(code)
 
 
 def run() -> None:
@@ -775,23 +957,6 @@ def run() -> None:
         if _RETAINED and isinstance(exit.code, int):
             _fast_exit(exit.code)
         raise
-
-
-def _click_exceptions() -> tuple[type[Exception], ...]:
-    """Usage errors (unknown option, missing argument): shown with their usage line, exit 2.
-
-    Typer >= 0.20 vendors click as `typer._click`; older Typer uses click itself."""
-    classes: list[type[Exception]] = []
-    try:
-        from typer._click.exceptions import ClickException as VendoredClickException
-
-        classes.append(VendoredClickException)
-    except ImportError:
-        pass
-    import click
-
-    classes.append(click.ClickException)
-    return tuple(classes)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,6 @@ from pathlib import Path
 
 from rich.console import Console
 
-from dbtgate.errors import DbtgateError
-
 
 def run_demo(directory: Path | None, console: Console) -> int:
     """Build base and PR, gate the PR; 0 when the demo ran (the planted problems fail the gate,
@@ -49,9 +47,9 @@ def run_demo(directory: Path | None, console: Console) -> int:
     console.print()
     console.print(f"[bold]Gating the pull request:[/] dbtgate {shlex.join(args)}")
     console.print()
-    from dbtgate.cli import app
+    from dbtgate.cli import dispatch
 
-    code = app(args, standalone_mode=False)
+    code = dispatch(args)
     console.print()
     console.print(f"base build artifacts: {base / 'target'}")
     console.print(f"PR build artifacts:   {pr / 'target'}")
@@ -62,8 +60,6 @@ def run_demo(directory: Path | None, console: Console) -> int:
     for report in FORMATS.values():
         path = str(reports / report.filename)
         console.print(f"  {path:<{width}}  [dim]{report.what}[/]", highlight=False)
-    if not isinstance(code, int):
-        raise DbtgateError("demo: the gate did not return an exit code")
     if code == 1:
         console.print(
             "\nThe gate failed on the problems planted in the fixture's pull request, as it"

@@ -65,10 +65,90 @@ def test_missing_artifacts_directory_is_exit_2(tmp_path):
     assert "artifacts directory not found" in result.stderr
 
 
-def test_unknown_option_is_a_usage_error(tmp_path):
-    result = dbtgate("check", "--no-such-flag", cwd=tmp_path)
+CHECK_USAGE = "usage: dbtgate check [OPTIONS]"
+
+
+@pytest.mark.parametrize(
+    ("args", "usage", "error"),
+    [
+        (("check", "--no-such-flag"), CHECK_USAGE, "unrecognized arguments: --no-such-flag"),
+        (("check", "--artifact", "target"), CHECK_USAGE, "(did you mean --artifacts?)"),
+        (("check", "--pr", "x"), CHECK_USAGE, "argument --pr: invalid int value: 'x'"),
+        (("check", "--max-findings", "-1"), CHECK_USAGE, "--max-findings: -1 is below 0"),
+        (("check", "--artifacts"), CHECK_USAGE, "--artifacts: expected one argument"),
+        (("report",), "usage: dbtgate report [OPTIONS] REPORT_FILE", "required: REPORT_FILE"),
+        (("chek",), "usage: dbtgate [--version] [-h] COMMAND", "no command 'chek': did you mean"),
+        (("--artifacts", "x"), "usage: dbtgate [--version]", "options go after the command"),
+    ],
+)
+def test_a_usage_error_is_the_usage_line_and_one_error_line(tmp_path, args, usage, error):
+    result = dbtgate(*args, cwd=tmp_path)
     assert result.returncode == 2
-    assert "No such option" in result.stderr
+    assert result.stdout == ""
+    usage_line, error_line = result.stderr.splitlines()
+    assert usage_line.startswith(usage)
+    assert error_line.startswith("dbtgate") and error in error_line
+
+
+def test_no_arguments_prints_the_commands_and_exit_codes():
+    from dbtgate.cli import COMMANDS
+
+    result = dbtgate()
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: dbtgate [--version] [-h] COMMAND [OPTIONS]")
+    assert "  check     Run the gate on a dbt build\n" in result.stderr
+    assert "  lint      Lint the changed SQL with sqlfluff\n" in result.stderr
+    listed = [line.split()[0] for line in result.stderr.split("commands:\n")[1].splitlines()[:9]]
+    assert listed == list(COMMANDS)
+    assert "Exit codes: 0 pass, 1 gate failed, 2 usage, config or artifact error." in (
+        result.stderr
+    )
+    assert dbtgate("--help").stdout == result.stderr
+
+
+def test_command_help_shows_the_docstring_and_every_option():
+    result = dbtgate("check", "--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{CHECK_USAGE}\n\nRun the gate on a dbt build: policies,")
+    for shown in (
+        "-a DIR, --artifacts DIR",
+        "--max-findings N",
+        "[default: 200]",
+        "--ack-label LABEL",
+        "--annotations, --no-annotations",
+        "-h, --help",
+    ):
+        assert shown in result.stdout
+    trend = dbtgate("trend", "--help").stdout
+    assert trend.startswith("usage: dbtgate trend [OPTIONS] REPORT...\n")
+    assert "arguments:\n  REPORT " in trend
+
+
+def test_every_option_reaches_its_command_as_a_parameter():
+    """Each command is called with one keyword per option (argparse's `dest`)."""
+    import inspect
+
+    from dbtgate.cli import COMMANDS
+
+    for name, (function, options) in COMMANDS.items():
+        dests = set()
+        for option in options:
+            long = [flag for flag in option.flags if flag.startswith("--")] or option.flags
+            dests.add(option.settings.get("dest") or long[0].lstrip("-").replace("-", "_"))
+        assert dests == set(inspect.signature(function).parameters), name
+
+
+def test_repeatable_and_tri_state_options_parse_as_before():
+    from dbtgate.cli import command_parser
+
+    parser = command_parser("check")
+    given = parser.parse_args(["--ack-label", "a", "--ack-label", "b", "--no-annotations"])
+    assert given.ack_label == ["a", "b"]
+    assert given.annotations is False
+    defaults = parser.parse_args([])
+    assert defaults.ack_label is None and defaults.annotations is None
+    assert defaults.max_findings == 200 and defaults.quiet is False
+    assert parser.parse_args(["--annotations", "-q"]).annotations is True
 
 
 def test_bad_config_names_file_and_line(tmp_path):

@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dbtgate.checks import CheckContext, check
-from dbtgate.diff.acknowledge import apply_ways_out
-from dbtgate.diff.compare import diff_projects
 from dbtgate.findings import Finding, Severity
 
 if TYPE_CHECKING:
@@ -72,6 +70,9 @@ def diff_for(ctx: CheckContext) -> SchemaDiff | None:
     """The diff of the context's builds with the ways out applied (None without a base)."""
     if ctx.base is None:
         return None
+    from dbtgate.diff.acknowledge import apply_ways_out
+    from dbtgate.diff.compare import diff_projects
+
     diff = diff_projects(ctx.base, ctx.project, today=ctx.options.get("now"))
     settings = ctx.config.breaking
     stale = apply_ways_out(
