@@ -92,6 +92,7 @@ class Project:
     _owner_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
     _column_docs: dict[tuple[str, bool], ColumnDocs] = field(default_factory=dict, repr=False)
     _same_as_base: dict[tuple[int, str], bool] = field(default_factory=dict, repr=False)
+    _tested: dict[str, str] | None = field(default=None, repr=False)
     _root_package: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -215,6 +216,17 @@ class Project:
             return found
         wanted = column.lower()
         return [t for t in found if t.column_name and _unquote(t.column_name).lower() == wanted]
+
+    def tested_resources(self) -> dict[str, str]:
+        """test unique_id -> the resource it tests (the first, by id, for a multi-model singular
+        test). Built once: the run status and the KPI scorecard both map every test result."""
+        if self._tested is None:
+            tested: dict[str, str] = {}
+            for resource in sorted(self.tests_by_resource):
+                for test in self.tests_by_resource[resource]:
+                    tested.setdefault(test.unique_id, resource)
+            self._tested = tested
+        return self._tested
 
     def descendants(self, unique_id: str) -> dict[str, int]:
         """Every resource downstream of `unique_id`, with its distance (1 = direct child)."""

@@ -50,8 +50,10 @@ def key_columns(
                 return True, unique, not_null
             if constraint.type == "unique" and len(constraint.columns or ()) == 1:
                 unique.add(_column(constraint.columns[0]) or "")
-        for name, column in (getattr(model, "columns", None) or {}).items():
-            for constraint in column.constraints or ():
+        columns = getattr(model, "columns", None) or {}
+        # Few columns carry constraints: filtered in one comprehension, not a loop per column.
+        for name, column in [(n, c) for n, c in columns.items() if c.constraints]:
+            for constraint in column.constraints:
                 if constraint.type == "primary_key":
                     return True, unique, not_null
                 if constraint.type == "unique":

@@ -33,7 +33,7 @@ from dbtgate.config import Config, KpiName
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding
 from dbtgate.project import Project
-from dbtgate.status.results import TEST_PASSED, index_run_results, is_test, tested_resources
+from dbtgate.status.results import TEST_PASSED, index_run_results, is_test
 
 KPI_NAMES: tuple[str, ...] = typing.get_args(KpiName)
 METRICS: tuple[str, ...] = (
@@ -170,14 +170,21 @@ def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
                 f"test pass rate: run_results.json is from `dbt {index.command}` (no tests run)"
             )
         else:
-            tested = tested_resources(project)
-            for uid in sorted(index.results):
-                status = index.results[uid].status
-                if not is_test(uid) or status == "skipped":
+            tested = project.tested_resources()
+            # (run, passed) per tested resource first, then per group: one group lookup per
+            # resource rather than per test.
+            counts: dict[str | None, list[int]] = {}
+            for uid, result in index.results.items():
+                status = result.status
+                if status == "skipped" or not is_test(uid):
                     continue
-                for tally in groups(tested.get(uid)):
-                    tally.tests_run += 1
-                    tally.tests_passed += int(status in TEST_PASSED)
+                tally_of = counts.setdefault(tested.get(uid), [0, 0])
+                tally_of[0] += 1
+                tally_of[1] += status in TEST_PASSED
+            for uid, (run, passed) in counts.items():
+                for tally in groups(uid):
+                    tally.tests_run += run
+                    tally.tests_passed += passed
 
     freshness = project.freshness
     if freshness is None:

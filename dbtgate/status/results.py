@@ -53,15 +53,6 @@ def is_test(unique_id: str) -> bool:
     return unique_id.startswith(TEST_PREFIXES)
 
 
-def tested_resources(project: Project) -> dict[str, str]:
-    """test unique_id -> the resource it tests (the first, by id, for a multi-model singular test)."""
-    tested: dict[str, str] = {}
-    for resource in sorted(project.tests_by_resource):
-        for test in project.tests_by_resource[resource]:
-            tested.setdefault(test.unique_id, resource)
-    return tested
-
-
 def downstream_of(project: Project, roots: Iterable[str]) -> set[str]:
     """`roots` and everything downstream of them, in one breadth-first pass over the graph."""
     seen = set(roots)

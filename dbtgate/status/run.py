@@ -35,7 +35,6 @@ from dbtgate.status.results import (
     downstream_of,
     index_run_results,
     is_test,
-    tested_resources,
 )
 from dbtgate.status.timestamps import format_age, parse_timestamp
 
@@ -71,7 +70,7 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
             "running: test results are not gated (keep the run_results.json of `dbt build`)"
         )
     affected = downstream_of(project, ctx.changed) if ctx.changed else set()
-    tested = tested_resources(project)
+    tested = project.tested_resources()
     yield from status_findings(project, index, settings, tested, affected)
     if ctx.changed is not None:
         yield from not_run_findings(project, index, settings, tested, ctx.changed, loaded.path)
