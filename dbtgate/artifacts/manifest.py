@@ -47,6 +47,7 @@ class Column(msgspec.Struct, **_S):
     # Decoded as a tuple or a string; `normalise_column` makes it a tuple.
     tags: tuple[str, ...] | str | None = None
     constraints: tuple[Constraint, ...] | None = None
+    # dbt 1.10+: meta and tags here; `normalise_column` folds them into meta/tags, then drops it.
     config: ColumnConfig | None = None
 
 
@@ -283,7 +284,8 @@ def normalise_node(node: Node) -> None:
 
 
 def normalise_column(column: Column) -> None:
-    """Column meta/tags may live in column.config (dbt 1.10+); tags end up a tuple.
+    """Column meta/tags may live in column.config (dbt 1.10+): folded into column.meta and
+    column.tags (a tuple), and config dropped, so readers look in one place.
 
     Runs for every column of the manifest (190,000 at 10,000 models), most of them with no
     tags and no meta: that case allocates nothing (the decoder already made `[]` the one
@@ -295,6 +297,9 @@ def normalise_column(column: Column) -> None:
             column.meta = {**config.meta, **(column.meta or {})}
         if config.tags:
             tags = tuple(_merged_tags(tags, config.tags))
+        # Folded into meta and tags: freeing it (a Struct and a dict per column) takes ~20 MB
+        # off a 10,000-model manifest before the next artifact is decoded.
+        column.config = None
     if tags is None:
         column.tags = ()
     elif isinstance(tags, str):
