@@ -1,5 +1,5 @@
-"""Lazy completion: `check` locates (parses the properties YAML of) and fingerprints only the
-findings it shows.
+"""Lazy completion: `check` fills in owner, tier, file and line (parsing the properties YAML)
+and fingerprint only for the findings it shows.
 
 The decision never depends on a finding's file and line, so `run_gate(complete=False)` must
 decide exactly as the eager gate does, and completing later (all, or a slice) must give every
@@ -43,6 +43,8 @@ def test_lazy_placement_decides_alike_and_places_alike(shop_builds):
     unplaced = [f for f in lazy.findings if f.path is None and f.unique_id]
     assert unplaced, "the fixture's policy findings should be left to place"
     assert not all(f.fingerprint for f in lazy.findings)
+    owned = [i for i, f in enumerate(eager.findings) if f.owner and f.unique_id]
+    assert any(lazy.findings[i].owner is None for i in owned)  # some checks set it themselves
     assert any(f.path and f.path.endswith(".yml") and f.line for f in eager.findings)
 
     first = lazy.findings[:2]

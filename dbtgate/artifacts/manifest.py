@@ -278,7 +278,18 @@ def normalise_node(node: Node) -> None:
     if node.columns is None:
         node.columns = {}
     for column in node.columns.values():
-        normalise_column(column)
+        config = column.config
+        # The common case (dbt 1.10+: an empty config, tags a tuple), settled without a call.
+        if (
+            config is not None
+            and not config.meta
+            and not config.tags
+            and type(column.tags) is tuple
+            and column.description is not None
+        ):
+            column.config = None
+        else:
+            normalise_column(column)
     if node.description is None:
         node.description = ""
 
