@@ -32,8 +32,8 @@ from dbtgate.checks import CheckContext, check
 from dbtgate.config import Config, KpiName
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding
-from dbtgate.project import Project
-from dbtgate.status.results import TEST_PASSED, index_run_results, is_test
+from dbtgate.project import Project, TestRef
+from dbtgate.status.results import TEST_PASSED, TEST_PREFIXES, index_run_results
 
 KPI_NAMES: tuple[str, ...] = typing.get_args(KpiName)
 METRICS: tuple[str, ...] = (
@@ -62,6 +62,7 @@ CHANGE_FAILURE_NOTE = (
     "incident data)"
 )
 _KEY_TESTS = frozenset({"unique_combination_of_columns", "primary_key"})
+_COLUMN_KEY_TESTS = frozenset({"unique", "not_null"})
 
 
 def label(name: str) -> str:
@@ -148,11 +149,11 @@ def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
     owner_rows: dict[str, list[tuple[int, ...]]] = {}
     for model in project.models():
         uid = model.unique_id
-        row = model_counts(project, model)
+        tier, owner = project.tier(uid), project.owner(uid)
+        row = model_counts(project, model, tier, owner)
         model_rows.append(row)
-        tier = project.tier(uid)
         tier_rows.setdefault("unset" if tier is None else str(tier), []).append(row)
-        owner_rows.setdefault(project.owner(uid) or NO_OWNER, []).append(row)
+        owner_rows.setdefault(owner or NO_OWNER, []).append(row)
     overall.add(_summed(model_rows))
     for key, rows in tier_rows.items():
         by_tier[key] = _summed(rows)
@@ -176,7 +177,7 @@ def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
             counts: dict[str | None, list[int]] = {}
             for uid, result in index.results.items():
                 status = result.status
-                if status == "skipped" or not is_test(uid):
+                if status == "skipped" or not uid.startswith(TEST_PREFIXES):
                     continue
                 tally_of = counts.setdefault(tested.get(uid), [0, 0])
                 tally_of[0] += 1
@@ -229,35 +230,40 @@ def _summed(rows: list[tuple[int, ...]]) -> Tally:
 
 
 def model_counts(
-    project: Project, model: Node
+    project: Project, model: Node, tier: int | None, owner: str | None
 ) -> tuple[int, int, int, int, int, int, int, int, int]:
     """One model's counts, in Tally's field order: models, tested, pk_tested, described,
     columns, columns_described, owned, contract_scope, contracted."""
-    uid = model.unique_id
+    tests = project.tests_on(model.unique_id)
     columns = project.column_docs(model)
-    in_contract_scope = project.tier(uid) == 1 or model.access == "public"
+    in_contract_scope = tier == 1 or model.access == "public"
+    description = model.description
     return (
         1,
-        int(bool(project.tests_on(uid))),
-        int(primary_key_tested(project, model)),
-        int(bool((model.description or "").strip())),
+        1 if tests else 0,
+        1 if primary_key_tested(model, tests) else 0,
+        1 if description and not description.isspace() else 0,
         columns.total,
         columns.described,
-        int(project.owner(uid) is not None),
-        int(in_contract_scope),
-        int(in_contract_scope and _enforced(model)),
+        0 if owner is None else 1,
+        1 if in_contract_scope else 0,
+        1 if in_contract_scope and _enforced(model) else 0,
     )
 
 
-def primary_key_tested(project: Project, model: Node) -> bool:
-    kinds_by_column: dict[str, set[str]] = {}
-    for test in project.tests_on(model.unique_id):
-        if test.kind in _KEY_TESTS:
+def primary_key_tested(model: Node, tests: list[TestRef]) -> bool:
+    """A key test, unique + not_null on one column, or (under an enforced contract) a primary
+    key or unique + not_null constraint."""
+    unique: set[str] = set()
+    not_null: set[str] = set()
+    for test in tests:
+        kind = test.kind
+        if kind in _KEY_TESTS:
             return True
-        if test.column_name:
+        if test.column_name and kind in _COLUMN_KEY_TESTS:
             column = test.column_name.strip('"`[]').lower()
-            kinds_by_column.setdefault(column, set()).add(test.kind)
-    if any({"unique", "not_null"} <= kinds for kinds in kinds_by_column.values()):
+            (unique if kind == "unique" else not_null).add(column)
+    if unique & not_null:
         return True
     if not _enforced(model):
         return False
