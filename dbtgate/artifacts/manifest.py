@@ -277,9 +277,16 @@ def normalise_node(node: Node) -> None:
         node.depends_on.nodes = []
     if node.columns is None:
         node.columns = {}
-    for column in node.columns.values():
+    normalise_columns(node.columns)
+    if node.description is None:
+        node.description = ""
+
+
+def normalise_columns(columns: dict[str, Column]) -> None:
+    """`normalise_column` on each column; the common case (dbt 1.10+: an empty config, tags
+    a tuple) settled inline, without a call: there are 190,000 columns at 10,000 models."""
+    for column in columns.values():
         config = column.config
-        # The common case (dbt 1.10+: an empty config, tags a tuple), settled without a call.
         if (
             config is not None
             and not config.meta
@@ -290,8 +297,6 @@ def normalise_node(node: Node) -> None:
             column.config = None
         else:
             normalise_column(column)
-    if node.description is None:
-        node.description = ""
 
 
 def normalise_column(column: Column) -> None:
@@ -334,8 +339,7 @@ def normalise_source(source: Source) -> None:
         source.freshness = config.freshness
     if source.columns is None:
         source.columns = {}
-    for column in source.columns.values():
-        normalise_column(column)
+    normalise_columns(source.columns)
     if source.description is None:
         source.description = ""
 
