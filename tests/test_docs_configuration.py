@@ -4,8 +4,14 @@ line in the docs fails here, so the reference never lags the code."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
+import sys
 import typing
 from pathlib import Path
+
+import pytest
+from corpus import CORPUS
 
 from dbtgate import config as config_module
 
@@ -53,3 +59,38 @@ def test_the_config_samples_in_the_docs_load(tmp_path):
         path.write_text(text, encoding="utf-8")
         config = config_module.load_config(path)
         assert config.policies, name
+
+
+def test_the_rule_plugin_sample_in_the_docs_runs(tmp_path):
+    """The plugin in docs/configuration.md registers its rule and finds what it says it finds."""
+    source = CORPUS / "bouncer-dbt112" / "manifest.json"
+    if not source.is_file():
+        pytest.skip(f"corpus absent: {source}")
+    text = DOCS.read_text()
+    sample = text.split("## Writing rules", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "our_rules.py").write_text(sample)
+    manifest = json.loads(source.read_text())
+    model = next(n for n in manifest["nodes"].values() if n["resource_type"] == "model")
+    first = next(iter(model["columns"].values()))
+    first.setdefault("config", {})["meta"] = {"pii": True}  # dbt 1.10+ writes column meta here
+    model["meta"] = model["config"]["meta"] = {}
+    model["group"] = model["config"]["group"] = None
+    (tmp_path / "target").mkdir()
+    (tmp_path / "target" / "manifest.json").write_text(json.dumps(manifest))
+    (tmp_path / "dbtgate.yml").write_text(
+        "version: 1\nplugins: [rules/our_rules.py]\n"
+        "policies:\n  - select: '*'\n    rules: {ours.pii_columns_owned: error}\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", "check", "--json", "gate.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    findings = json.loads((tmp_path / "gate.json").read_text())["findings"]
+    found = [f for f in findings if f["code"] == "ours.pii_columns_owned"]
+    assert [f["unique_id"] for f in found] == [model["unique_id"]]
+    assert first["name"] in found[0]["message"]
