@@ -67,7 +67,9 @@ def _decode(path: Path, kind: type[T], what: str) -> T:
 
     The file is mapped, not read: msgspec parses the page cache directly, which saves copying
     160 MB into a bytes object first (0.1 s at 10,000 models). Decoded strings are copies, so
-    nothing refers to the mapping once it is closed."""
+    nothing refers to the mapping once it is closed. The price: a file that another process
+    truncates while it is being decoded (dbt rewriting manifest.json under a running gate) ends
+    the process with SIGBUS instead of a "truncated JSON" error."""
     try:
         with open(path, "rb") as file:
             status = os.fstat(file.fileno())
