@@ -115,13 +115,7 @@ def policies(context: CheckContext) -> Iterable[Finding]:
         "base": context.base,
         "codeowners": context.options.get("codeowners"),
     }
-    # Two policies may report the same rule on the same resource (tier:1 and tag:finance both
-    # asking for descriptions): the more severe finding is kept. Only rules named by several
-    # policies need the bookkeeping.
-    named = [c.rule.code for compiled in plan for c in compiled.rules]
-    shared = {code for code in named if named.count(code) > 1}
     kept: dict[tuple[str, str, str, str], Finding] = {}
-    unique: list[Finding] = []
     summary = []
     for compiled in plan:
         policy = compiled.policy
@@ -147,11 +141,7 @@ def policies(context: CheckContext) -> Iterable[Finding]:
             types = compiled_rule.rule.applies_to
             if types not in subjects:
                 subjects[types] = [r for r in resources if r.resource_type in types]
-            found = _apply(compiled_rule, compiled, subjects[types], inputs, config)
-            if compiled_rule.rule.code not in shared:
-                unique.extend(found)
-                continue
-            for finding in found:
+            for finding in _apply(compiled_rule, compiled, subjects[types], inputs, config):
                 key = (
                     finding.code,
                     finding.unique_id or "",
@@ -164,7 +154,7 @@ def policies(context: CheckContext) -> Iterable[Finding]:
                 ):
                     kept[key] = finding
     context.sections["policies"] = summary
-    return unique + list(kept.values())
+    return list(kept.values())
 
 
 def _apply(
