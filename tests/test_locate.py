@@ -1,0 +1,104 @@
+"""Locating a resource or column on its YAML line, in real properties files.
+
+Entries are matched by name case-insensitively and without quotes, the first entry wins when a
+name repeats, and a large file is indexed once (each sequence by name) rather than scanned per
+lookup: the lines must be the same either way."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from dbtgate.artifacts.manifest import Column, Exposure, Node, Source
+from dbtgate.locate import Locator
+
+PROPERTIES = textwrap.dedent(
+    """\
+    version: 2
+    models:
+      - name: Orders
+        columns:
+          - name: ORDER_ID
+          - name: '"amount"'
+          - name: order_id
+      - name: orders
+        description: a second entry with the same name, ignored
+      - name: customers
+        versions:
+          - v: 2
+            columns:
+              - name: email
+    sources:
+      - name: shop
+        tables:
+          - name: raw_orders
+            columns:
+              - name: id
+    exposures:
+      - name: revenue
+    """
+)
+
+
+def _model(name: str, **fields) -> Node:
+    return Node(
+        unique_id=f"model.shop.{name}",
+        resource_type="model",
+        name=name,
+        patch_path="models/_models.yml",
+        original_file_path=f"models/{name}.sql",
+        **fields,
+    )
+
+
+def _locator(tmp_path: Path, text: str = PROPERTIES) -> Locator:
+    (tmp_path / "models").mkdir(exist_ok=True)
+    (tmp_path / "models" / "_models.yml").write_text(text)
+    return Locator(tmp_path)
+
+
+def test_names_match_case_insensitively_unquoted_and_the_first_entry_wins(tmp_path):
+    locate = _locator(tmp_path).locate
+    orders = _model("orders", columns={"order_id": Column(name="order_id")})
+    assert locate(orders).line == 3
+    assert locate(orders, "order_id").line == 5  # ORDER_ID, before the later order_id
+    assert locate(orders, "amount").line == 6
+    assert locate(orders, "missing").line == 3  # an unknown column: the model's entry
+
+
+def test_versions_sources_and_exposures(tmp_path):
+    locate = _locator(tmp_path).locate
+    customers = _model("customers", version=2)
+    assert locate(customers, "email").line == 14
+    source = Source(
+        unique_id="source.shop.shop.raw_orders",
+        name="raw_orders",
+        source_name="shop",
+        original_file_path="models/_models.yml",
+    )
+    assert locate(source).line == 18
+    assert locate(source, "id").line == 20
+    exposure = Exposure(
+        unique_id="exposure.shop.revenue", name="revenue", original_file_path="models/_models.yml"
+    )
+    assert locate(exposure).line == 22
+
+
+def test_without_an_entry_the_sql_file_is_the_location(tmp_path):
+    located = _locator(tmp_path).locate(_model("unlisted"))
+    assert (located.path, located.line) == ("models/unlisted.sql", 1)
+
+
+def test_every_column_of_a_large_file_is_found_on_its_own_line(tmp_path):
+    models, columns = 300, 8
+    lines = ["version: 2", "models:"]
+    for m in range(models):
+        lines += [f"  - name: model_{m}", "    columns:"]
+        lines += [f"      - name: col_{c}" for c in range(columns)]
+    locator = _locator(tmp_path, "\n".join(lines) + "\n")
+    for m in range(models):
+        model = _model(f"model_{m}")
+        first = 3 + m * (columns + 2)
+        assert locator.locate(model).line == first
+        for c in range(columns):
+            assert locator.locate(model, f"col_{c}").line == first + 2 + c
