@@ -11,6 +11,8 @@ All untrusted text goes through `dbtgate.report.escape`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 from dbtgate.report import view
@@ -45,7 +47,7 @@ class _Budget:
     def add_items(
         self,
         head: str,
-        items: list[str],
+        items: list[str] | Iterator[str],
         tail: str,
         what: str,
         weights: list[int] | None = None,
@@ -53,7 +55,10 @@ class _Budget:
         """`head`, as many `items` as fit, a "N more" line if some did not, then `tail`.
 
         `weights`: how many of `what` each item stands for (an owner's heading none, a folded
-        group of findings several), so the "N more" line counts findings, not lines."""
+        group of findings several), so the "N more" line counts findings, not lines; one per
+        item, so `items` may be an iterator that renders each item only when it is asked for
+        (a comment has room for a few hundred of 48,000 findings)."""
+        total = len(weights) if weights is not None else len(items)  # type: ignore[arg-type]
         more_room = 120
         if len(head) + len(tail) + more_room > self.room():
             self.truncated = True
@@ -66,7 +71,7 @@ class _Budget:
                 break
             self.add(item)
             shown += 1
-        if shown < len(items):
+        if shown < total:
             self.truncated = True
             left = sum(weights[shown:]) if weights is not None else len(items) - shown
             self.add(f"- … {left} more {what} not shown here: see the full report\n")
@@ -199,10 +204,11 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
 
 def _finding_items(
     findings: list[dict[str, Any]], options: RenderOptions, report: dict[str, Any]
-) -> tuple[list[str], list[int]]:
+) -> tuple[Iterator[str], list[int]]:
     """One list item per finding, repeats folded: one rule saying the same thing about the same
     resource in the same file (a lint rule hit on many lines) is one item listing every place,
-    so a reviewer reads the problem once. Returns the items and how many findings each holds."""
+    so a reviewer reads the problem once. Returns the items (rendered as they are taken) and how
+    many findings each holds."""
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for finding in findings:
         key = (
@@ -214,7 +220,7 @@ def _finding_items(
             repr(finding.get("waiver")),
         )
         groups.setdefault(key, []).append(finding)
-    items = [_finding_item(group, options, report) for group in groups.values()]
+    items = (_finding_item(group, options, report) for group in groups.values())
     return items, [len(group) for group in groups.values()]
 
 
@@ -333,16 +339,16 @@ def _findings_details(
     options: RenderOptions,
     report: dict[str, Any],
 ) -> None:
-    items: list[str] = []
+    parts: list[Iterator[str]] = []
     weights: list[int] = []
     for owner, group in view.by_owner(findings):
-        items.append(f"\n**{md_text(owner)}** ({len(group)})\n\n")
+        parts.append(iter([f"\n**{md_text(owner)}** ({len(group)})\n\n"]))
         weights.append(0)
         owner_items, owner_weights = _finding_items(group, options, report)
-        items.extend(owner_items)
+        parts.append(owner_items)
         weights.extend(owner_weights)
     head = f"<details><summary>{md_text(title)}: {len(findings)}</summary>\n"
-    budget.add_items(head, items, "\n</details>\n\n", "findings", weights)
+    budget.add_items(head, chain.from_iterable(parts), "\n</details>\n\n", "findings", weights)
 
 
 def _what_changed(budget: _Budget, report: dict[str, Any]) -> None:
