@@ -9,8 +9,9 @@ GitLab has no notion of a suppressed issue and would show them as open debt.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
+
+from dbtgate.report.json_report import encode_sorted
 
 # GitLab severities: info, minor, major, critical, blocker.
 _SEVERITY = {"error": "critical", "warn": "minor", "info": "info"}
@@ -48,7 +49,7 @@ def render_gitlab(report: dict[str, Any], options: object = None) -> str:
                 },
             }
         )
-    return json.dumps(issues, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return encode_sorted(issues)
 
 
 def _fallback_path(report: dict[str, Any]) -> str:

@@ -92,6 +92,14 @@ def encode_report(report: dict[str, Any]) -> bytes:
     return msgspec.json.format(msgspec.json.encode(report), indent=2) + b"\n"
 
 
+def encode_sorted(data: Any) -> str:
+    """JSON data with sorted keys and a two-space indent, for the SARIF and GitLab reports: what
+    `json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)` writes (float exponents
+    aside: `1e-7`, not `1e-07`), done by msgspec in C. The json module's indenting encoder is
+    pure Python: 3 s for the 62 MB SARIF log of 48,000 findings."""
+    return msgspec.json.format(msgspec.json.encode(data, order="sorted"), indent=2).decode() + "\n"
+
+
 def write_json_report(result: GateResult | dict[str, Any], path: Path) -> None:
     report = result if isinstance(result, dict) else report_dict(result)
     path.parent.mkdir(parents=True, exist_ok=True)

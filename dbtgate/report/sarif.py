@@ -9,9 +9,9 @@ stay in the file as suppressed results, so the audit trail survives and viewers 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from dbtgate.report.json_report import encode_sorted
 from dbtgate.report.rule_help import rule_help
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -20,7 +20,7 @@ _LEVEL = {"error": "error", "warn": "warning", "info": "note"}
 
 
 def render_sarif(report: dict[str, Any], options: object = None) -> str:
-    return json.dumps(sarif_log(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return encode_sorted(sarif_log(report))
 
 
 def sarif_log(report: dict[str, Any]) -> dict[str, Any]:
