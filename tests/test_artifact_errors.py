@@ -180,3 +180,31 @@ def test_any_node_shape_loads_or_fails_with_the_file_named(tmp_path, node):
 def test_run_results_missing_file_is_clear(tmp_path):
     with pytest.raises(DbtgateError, match="run_results not found"):
         load_run_results(tmp_path / "run_results.json")
+
+
+@pytest.mark.parametrize("text", ["", "  \n\t\n"])
+def test_an_empty_or_blank_file_is_named_as_empty(tmp_path, text):
+    path = write(tmp_path, "manifest.json", text)
+    with pytest.raises(DbtgateError, match=r"manifest.json: empty file, expected a dbt manifest"):
+        load_manifest(path)
+
+
+def test_a_manifest_read_from_a_pipe_loads(tmp_path):
+    """Files are memory-mapped; what cannot be mapped (a named pipe, process substitution) is
+    read instead."""
+    import os
+    import threading
+
+    path = tmp_path / "manifest.json"
+    os.mkfifo(path)
+    text = json.dumps({"metadata": V12, "nodes": {"model.p.a": {"resource_type": "model"}}})
+
+    def feed() -> None:
+        with open(path, "w") as pipe:
+            pipe.write(text)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    loaded = load_manifest(path)
+    writer.join()
+    assert list(loaded.data.nodes) == ["model.p.a"]

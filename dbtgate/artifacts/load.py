@@ -77,7 +77,11 @@ def _decode(path: Path, kind: type[T], what: str) -> T:
                 return _decode_buffer(path, file.read(), kind, what)
             if status.st_size == 0:
                 raise DbtgateError(f"{path}: empty file, expected a dbt {what}")
-            with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            try:
+                mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # a file system that cannot map files: read it
+                return _decode_buffer(path, file.read(), kind, what)
+            with mapped as data:
                 return _decode_buffer(path, data, kind, what)
     except FileNotFoundError:
         raise DbtgateError(
