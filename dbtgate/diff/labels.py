@@ -9,12 +9,10 @@ check itself reads no environment.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
-from dbtgate.errors import DbtgateError
+from dbtgate.github_event import read_event
 
 ENV_LABELS = "DBTGATE_ACK_LABELS"
 
@@ -23,22 +21,12 @@ def gather_ack_labels(given: Iterable[str], environ: Mapping[str, str]) -> list[
     """Labels from the command line, the environment and the GitHub event, sorted and unique."""
     labels = {label.strip() for label in given if label.strip()}
     labels.update(part.strip() for part in environ.get(ENV_LABELS, "").split(",") if part.strip())
-    event_path = environ.get("GITHUB_EVENT_PATH", "")
-    if event_path:
-        labels.update(_event_labels(Path(event_path)))
+    labels.update(_event_labels(read_event(environ.get("GITHUB_EVENT_PATH", ""))))
     return sorted(labels)
 
 
-def _event_labels(path: Path) -> list[str]:
-    try:
-        event: Any = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DbtgateError(
-            f"{path}: GITHUB_EVENT_PATH points to a file that does not exist"
-        ) from None
-    except (OSError, ValueError) as exc:
-        raise DbtgateError(f"{path}: cannot read the GitHub event payload: {exc}") from None
-    pull_request = event.get("pull_request") if isinstance(event, dict) else None
+def _event_labels(event: dict[str, Any]) -> list[str]:
+    pull_request = event.get("pull_request")
     if not isinstance(pull_request, dict):
         return []  # a push or schedule event: no labels to read
     found = []

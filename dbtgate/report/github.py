@@ -19,12 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import Message
-from pathlib import Path
 from typing import IO, Any, Literal
 from urllib.parse import quote, urlsplit
 
 from dbtgate import __version__
 from dbtgate.errors import DbtgateError
+from dbtgate.github_event import read_event
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SERVER_URL = "https://github.com"
@@ -88,7 +88,7 @@ def github_context_from_env(
     if not _REPOSITORY.match(repository):
         raise DbtgateError(f"repository must look like owner/name, got {repository!r}")
 
-    event = _read_event(environ.get("GITHUB_EVENT_PATH", ""))
+    event = read_event(environ.get("GITHUB_EVENT_PATH", ""))
     number = pr if pr is not None else _pr_from_event(event) or _pr_from_ref(environ)
     if number is None:
         raise DbtgateError(
@@ -344,20 +344,6 @@ def _rate_limit_reset(headers: Message | None) -> str | None:
         return "it resets within the hour"
     seconds = max(0, int((reset - datetime.now(timezone.utc)).total_seconds()))
     return f"it resets at {reset:%Y-%m-%d %H:%M:%S} UTC (in {seconds} s)"
-
-
-def _read_event(path: str) -> dict[str, Any]:
-    if not path:
-        return {}
-    try:
-        event = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DbtgateError(
-            f"{path}: GITHUB_EVENT_PATH points to a file that does not exist"
-        ) from None
-    except (OSError, ValueError) as exc:
-        raise DbtgateError(f"{path}: cannot read the GitHub event payload: {exc}") from None
-    return event if isinstance(event, dict) else {}
 
 
 def _pr_from_event(event: dict[str, Any]) -> int | None:

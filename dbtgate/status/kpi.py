@@ -36,16 +36,8 @@ from dbtgate.project import Project, TestRef
 from dbtgate.status.results import TEST_PASSED, TEST_PREFIXES, index_run_results
 
 KPI_NAMES: tuple[str, ...] = typing.get_args(KpiName)
-METRICS: tuple[str, ...] = (
-    "test_coverage",
-    "pk_tested",
-    "docs_models",
-    "docs_columns",
-    "owner_coverage",
-    "contracts",
-    "test_pass_rate",
-    "freshness",
-)
+# The measures behind the KPIs: each KPI is one of them, project-wide or on tier-1 models.
+METRICS: tuple[str, ...] = tuple(name for name in KPI_NAMES if not name.startswith("tier1_"))
 LABELS: dict[str, str] = {
     "test_coverage": "test coverage",
     "pk_tested": "primary key tested",
