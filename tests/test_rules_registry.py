@@ -345,3 +345,33 @@ def test_an_installed_package_adds_rules_through_its_entry_point(artifacts, tmp_
     assert "stg_tiktok_ads__ad_group_report_hourly_tmp is 42 characters long (max 40)" in (
         result.stdout
     )
+
+
+def _dist_info(site: Path, name: str, entry_points: str) -> None:
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(entry_points)
+
+
+def test_the_entry_point_look_ahead_finds_a_declaring_distribution(tmp_path, monkeypatch):
+    """Before paying for importlib.metadata, the registry looks for `dbtgate.rules` in each
+    distribution's entry_points.txt: it must say yes exactly when one declares the group, and
+    yes for what it cannot see into (a zip archive on the path)."""
+    from importlib.machinery import PathFinder
+
+    from dbtgate.rules.registry import _entry_points_declared
+
+    # Only the standard finder: others that list distributions (some tests install one) make
+    # the look-ahead defer to importlib.metadata, which is right but not what is tested here.
+    monkeypatch.setattr(sys, "meta_path", [PathFinder])
+    site = tmp_path / "site"
+    _dist_info(site, "other_tool", "[console_scripts]\nother = other_tool.cli:main\n")
+    monkeypatch.setattr(sys, "path", [str(site), str(tmp_path / "absent")])
+    assert not _entry_points_declared()
+    _dist_info(site, "team_rules", "[dbtgate.rules]\nteam = team_rules\n")
+    assert _entry_points_declared()
+    archive = tmp_path / "bundle.zip"
+    archive.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "absent"), str(archive)])
+    assert _entry_points_declared()

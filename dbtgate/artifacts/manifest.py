@@ -29,6 +29,9 @@ class Constraint(msgspec.Struct, **_S):
     warn_unsupported: bool | None = None
 
 
+# Fields are declared in the order dbt writes them (dbt 1.8+): msgspec tries the next declared
+# field first when it matches a key, which makes the decode ~5% faster than in any other order.
+#
 # Columns are the bulk of a manifest (190,000 at 10,000 models, sources included), and most of
 # their lists are empty. Decoded as tuples they cost nothing: every empty JSON array becomes the
 # one empty tuple instead of a new list (36 MB less at the decode's memory peak).
@@ -42,13 +45,13 @@ class Column(msgspec.Struct, **_S):
 
     name: str = ""
     description: str | None = ""
-    data_type: str | None = None
     meta: dict[str, Any] | None = None
-    # Decoded as a tuple or a string; `normalise_column` makes it a tuple.
-    tags: tuple[str, ...] | str | None = None
+    data_type: str | None = None
     constraints: tuple[Constraint, ...] | None = None
     # dbt 1.10+: meta and tags here; `normalise_column` folds them into meta/tags, then drops it.
     config: ColumnConfig | None = None
+    # Decoded as a tuple or a string; `normalise_column` makes it a tuple.
+    tags: tuple[str, ...] | str | None = None
 
 
 class Contract(msgspec.Struct, **_S):
@@ -58,19 +61,19 @@ class Contract(msgspec.Struct, **_S):
 
 class NodeConfig(msgspec.Struct, **_S):
     enabled: bool | None = True
-    materialized: str | None = None
+    alias: str | None = None
+    schema: str | None = None
+    database: str | None = None
     tags: list[str] | str | None = None
     meta: dict[str, Any] | None = None
     group: str | None = None
-    access: str | None = None
-    contract: Contract | None = None
-    severity: str | None = None
-    schema: str | None = None
-    database: str | None = None
-    alias: str | None = None
-    unique_key: str | list[str] | None = None
+    materialized: str | None = None
     incremental_strategy: str | None = None
+    unique_key: str | list[str] | None = None
     on_schema_change: str | None = None
+    contract: Contract | None = None
+    access: str | None = None
+    severity: str | None = None
 
 
 class DependsOn(msgspec.Struct, **_S):
@@ -91,37 +94,37 @@ class Checksum(msgspec.Struct, **_S):
 class Node(msgspec.Struct, **_S):
     """A model, seed, snapshot, test, analysis or operation: the manifest's `nodes` entries."""
 
-    unique_id: str = ""
-    resource_type: str = ""
+    database: str | None = None
+    schema: str | None = None
     name: str = ""
+    resource_type: str = ""
     package_name: str = ""
     path: str = ""
     original_file_path: str = ""
-    patch_path: str | None = None
+    unique_id: str = ""
     fqn: list[str] | None = None
-    tags: list[str] | str | None = None
-    meta: dict[str, Any] | None = None
+    alias: str | None = None
+    checksum: Checksum | None = None
     config: NodeConfig | None = None
+    tags: list[str] | str | None = None
     description: str | None = ""
     columns: dict[str, Column] | None = None
-    depends_on: DependsOn | None = None
-    test_metadata: TestMetadata | None = None
-    column_name: str | None = None
-    attached_node: str | None = None
-    access: str | None = None
+    meta: dict[str, Any] | None = None
     group: str | None = None
+    patch_path: str | None = None
+    relation_name: str | None = None
+    language: str | None = None
+    depends_on: DependsOn | None = None
+    compiled_path: str | None = None
     contract: Contract | None = None
+    access: str | None = None
     constraints: list[Constraint] | None = None
     version: int | float | str | None = None
     latest_version: int | float | str | None = None
     deprecation_date: str | None = None
-    checksum: Checksum | None = None
-    compiled_path: str | None = None
-    database: str | None = None
-    schema: str | None = None
-    alias: str | None = None
-    relation_name: str | None = None
-    language: str | None = None
+    column_name: str | None = None
+    attached_node: str | None = None
+    test_metadata: TestMetadata | None = None
 
 
 class FreshnessThreshold(msgspec.Struct, **_S):
@@ -137,35 +140,35 @@ class FreshnessRule(msgspec.Struct, **_S):
 
 class SourceConfig(msgspec.Struct, **_S):
     enabled: bool | None = True
-    tags: list[str] | str | None = None
-    meta: dict[str, Any] | None = None
     freshness: FreshnessRule | None = None
+    meta: dict[str, Any] | None = None
+    tags: list[str] | str | None = None
 
 
 class Source(msgspec.Struct, **_S):
     """A source table declared in YAML (`sources:` in a properties file)."""
 
-    unique_id: str = ""
-    resource_type: str = "source"
+    database: str | None = None
+    schema: str | None = None
     name: str = ""
-    source_name: str = ""
+    resource_type: str = "source"
     package_name: str = ""
     path: str = ""
     original_file_path: str = ""
+    unique_id: str = ""
     fqn: list[str] | None = None
-    tags: list[str] | str | None = None
-    meta: dict[str, Any] | None = None
-    source_meta: dict[str, Any] | None = None
-    config: SourceConfig | None = None
-    description: str | None = ""
+    source_name: str = ""
     source_description: str | None = ""
-    columns: dict[str, Column] | None = None
+    loader: str | None = None
+    identifier: str | None = None
     loaded_at_field: str | None = None
     freshness: FreshnessRule | None = None
-    loader: str | None = None
-    database: str | None = None
-    schema: str | None = None
-    identifier: str | None = None
+    description: str | None = ""
+    columns: dict[str, Column] | None = None
+    meta: dict[str, Any] | None = None
+    source_meta: dict[str, Any] | None = None
+    tags: list[str] | str | None = None
+    config: SourceConfig | None = None
     relation_name: str | None = None
 
 

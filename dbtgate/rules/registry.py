@@ -18,12 +18,14 @@ import hashlib
 import importlib
 import importlib.util
 import inspect
+import os
 import re
 import sys
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any, Literal
 
@@ -366,6 +368,8 @@ def builtin_rules() -> dict[str, Rule]:
 
 
 def _load_entry_points() -> None:
+    if not _entry_points_declared():
+        return
     from importlib.metadata import entry_points
 
     for entry in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
@@ -378,6 +382,40 @@ def _load_entry_points() -> None:
                 f"rule plugin {entry.name!r} ({entry.value}, entry point group "
                 f"{ENTRY_POINT_GROUP}): cannot load: {type(exc).__name__}: {exc}"
             ) from None
+
+
+def _entry_points_declared() -> bool:
+    """Whether an installed distribution may declare a `dbtgate.rules` entry point.
+
+    A look at each distribution's entry_points.txt, where importlib.metadata reads them: its
+    import and scan cost ~45 ms on every run, and most environments have no plugin. Anything
+    this quick look cannot see into (a zip or egg on sys.path, a finder that lists
+    distributions of its own) answers yes, and importlib.metadata decides."""
+    if any(
+        hasattr(finder, "find_distributions") and finder is not PathFinder
+        for finder in sys.meta_path
+    ):
+        return True
+    for entry in sys.path:
+        root = entry or "."
+        if root.lower().endswith(".egg"):
+            return True
+        try:
+            children = os.listdir(root)
+        except NotADirectoryError:  # a zip archive on the path
+            return True
+        except OSError:
+            continue
+        for child in children:
+            if not child.lower().endswith((".dist-info", ".egg-info")):
+                continue
+            try:
+                text = Path(root, child, "entry_points.txt").read_text("utf-8", "replace")
+            except OSError:
+                continue
+            if ENTRY_POINT_GROUP in text:
+                return True
+    return False
 
 
 def load_plugin(plugin: str, base_dir: Path | None) -> None:
