@@ -520,7 +520,7 @@ def check(
         result = run_gate(context, locator, complete=False)
     console = _console()
     if not quiet:
-        print_summary(console, summarise(context.project))
+        print_summary(console, summarise(context.project, result.sections["kpis"]))
     published = _publish(result, context, request, repo_url)
     print_result(console, result, quiet=quiet, max_findings=max_findings)
     _retain(context, result)

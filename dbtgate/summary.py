@@ -1,13 +1,14 @@
 """A project's shape at a glance: counts, tiers, owners, tested and documented shares.
 
 Shown by `dbtgate check` above the findings so a reader knows what was gated before reading
-what failed, and used by `dbtgate init` to suggest starting policies.
+what failed.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from dbtgate.project import Project
 
@@ -28,28 +29,26 @@ class ProjectSummary:
     by_owner: dict[str, int] = field(default_factory=dict)
 
 
-def summarise(project: Project) -> ProjectSummary:
+def summarise(project: Project, scorecard: dict[str, Any]) -> ProjectSummary:
+    """The summary of `project`, its shares read from the gate's KPI `scorecard` (the `kpis`
+    section): the summary and the KPIs printed under it count the same models and columns by
+    construction, and the 10,000 models are not walked a second time."""
     counts: Counter[str] = Counter(node.resource_type for node in project.nodes.values())
     counts["source"] = len(project.sources)
     counts["exposure"] = len(project.exposures)
-    models = list(project.models())
-    tiers: Counter[str] = Counter()
-    owners: Counter[str] = Counter()
-    tested = described = columns = columns_described = owned = 0
-    for model in models:
-        uid = model.unique_id
-        tier = project.tier(uid)
-        tiers["unset" if tier is None else f"tier {tier}"] += 1
-        owner = project.owner(uid)
-        owners[owner or "(none)"] += 1
-        owned += owner is not None
-        tested += bool(project.tests_on(uid))
-        described += bool((model.description or "").strip())
-        # The columns the KPI scorecard and docs.column_coverage count (declared plus the
-        # catalog's), so the summary and the KPIs printed under it agree.
-        docs = project.column_docs(model)
-        columns += docs.total
-        columns_described += docs.described
+    overall = scorecard["overall"]
+    # Per tier and per owner the scorecard also counts the tests and sources of seeds and
+    # sources; the summary is about models.
+    by_tier = {
+        key if key == "unset" else f"tier {key}": models
+        for key, measures in scorecard["by_tier"].items()
+        if (models := _models(measures))
+    }
+    by_owner = {
+        key: models
+        for key, measures in scorecard["by_owner"].items()
+        if (models := _models(measures))
+    }
     metadata = project.manifest.metadata
     loaded = project.artifacts.manifest if project.artifacts else None
     return ProjectSummary(
@@ -57,15 +56,20 @@ def summarise(project: Project) -> ProjectSummary:
         dbt_version=metadata.dbt_version if metadata else None,
         schema_version=loaded.schema_version if loaded else None,
         resource_counts=dict(sorted((k, v) for k, v in counts.items() if v)),
-        models=len(models),
-        models_tested=tested,
-        models_described=described,
-        columns=columns,
-        columns_described=columns_described,
-        models_with_owner=owned,
-        by_tier=dict(sorted(tiers.items())),
-        by_owner=dict(sorted(owners.items(), key=lambda kv: (-kv[1], kv[0]))),
+        models=_models(overall),
+        models_tested=overall["test_coverage"]["numerator"],
+        models_described=overall["docs_models"]["numerator"],
+        columns=overall["docs_columns"]["denominator"],
+        columns_described=overall["docs_columns"]["numerator"],
+        models_with_owner=overall["owner_coverage"]["numerator"],
+        by_tier=dict(sorted(by_tier.items())),
+        by_owner=dict(sorted(by_owner.items(), key=lambda kv: (-kv[1], kv[0]))),
     )
+
+
+def _models(measures: dict[str, dict[str, Any]]) -> int:
+    """How many models a group of the scorecard has (every model-based measure's denominator)."""
+    return measures["test_coverage"]["denominator"]
 
 
 def share(part: int, whole: int) -> str:
