@@ -20,7 +20,7 @@ from dbtgate.checks import CheckContext, check
 from dbtgate.config import Config, Policy, RuleSetting
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import SEVERITY_ORDER, Finding, fingerprint
-from dbtgate.rules.registry import ParamError, Rule, load_rules
+from dbtgate.rules.registry import ParamError, Rule, Violation, load_rules
 from dbtgate.select import Selection, Selector, SelectorError, parse_selector
 
 
@@ -188,17 +188,26 @@ def _apply(
                 )
                 yield finding
             return
-        for resource, violation in rule.run_each(subjects, inputs, compiled_rule.params):
-            yield Finding(
-                code=rule.code,
-                severity=compiled_rule.severity,  # type: ignore[arg-type]
-                message=violation.message,
-                unique_id=resource.unique_id,
-                column_name=violation.column_name,
-                key=violation.key,
-                fix=violation.fix or fix,
-                details={**violation.details, "policy": policy.policy.select},
-            )
+        # One loop per rule, its inputs looked up once: it runs for every selected resource
+        # (60,000 calls for six rules at 10,000 models) and yields most of the gate's findings.
+        function, params = rule.function, compiled_rule.params
+        extra = [inputs.get(name) for name in rule.inputs]
+        code, severity, select = rule.code, compiled_rule.severity, policy.policy.select
+        for resource in subjects:
+            result = function(resource, *extra, **params)
+            if result is None:
+                continue
+            for violation in (result,) if isinstance(result, Violation) else result:
+                yield Finding(
+                    code=code,
+                    severity=severity,  # type: ignore[arg-type]
+                    message=violation.message,
+                    unique_id=resource.unique_id,
+                    column_name=violation.column_name,
+                    key=violation.key,
+                    fix=violation.fix or fix,
+                    details={**violation.details, "policy": select},
+                )
     except ParamError as exc:
         setting = compiled_rule.setting
         line = setting.param_lines.get(exc.param or "", setting.line)

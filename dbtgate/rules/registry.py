@@ -23,7 +23,7 @@ import re
 import sys
 import types
 import typing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.machinery import PathFinder
 from pathlib import Path
@@ -138,22 +138,6 @@ class Rule:
         """Call the rule function; it may return a Violation, None, or yield Violations."""
         args = [subject, *(inputs.get(name) for name in self.inputs)]
         return as_violations(self.function(*args, **params))
-
-    def run_each(
-        self, subjects: list[Any], inputs: dict[str, Any], params: dict[str, Any]
-    ) -> Iterator[tuple[Any, Violation]]:
-        """`run` on each subject in turn, its inputs looked up once: (subject, violation)."""
-        function = self.function
-        extra = [inputs.get(name) for name in self.inputs]
-        for subject in subjects:
-            result = function(subject, *extra, **params)
-            if result is None:
-                continue
-            if isinstance(result, Violation):
-                yield subject, result
-            else:
-                for violation in result:
-                    yield subject, violation
 
 
 def as_violations(result: Iterable[Violation] | Violation | None) -> list[Violation]:
