@@ -251,29 +251,22 @@ class Project:
         found = self._column_docs.get(cache_key)
         if found is not None:
             return found
-        described: set[str] = set()
-        undescribed: dict[str, str] = {}
+        # lowered name -> None when described, else the name as written (first spelling wins)
+        seen: dict[str, str | None] = {}
         for key, column in (model.columns or {}).items():
             name = column.name or key
             lowered = name.lower()
-            if lowered in described or lowered in undescribed:
-                continue
-            text = column.description
-            if text and not text.isspace():
-                described.add(lowered)
-            else:
-                undescribed[lowered] = name
+            if lowered not in seen:
+                text = column.description
+                seen[lowered] = None if text and not text.isspace() else name
         catalog = self.catalog if use_catalog else None
         table = catalog.nodes.get(model.unique_id) if catalog and catalog.nodes else None
         if table is not None and table.columns:
             for key, column in table.columns.items():
                 name = column.name or key
-                lowered = name.lower()
-                if lowered not in described and lowered not in undescribed:
-                    undescribed[lowered] = name
-        found = ColumnDocs(
-            len(described) + len(undescribed), len(described), list(undescribed.values())
-        )
+                seen.setdefault(name.lower(), name)
+        undescribed = [name for name in seen.values() if name is not None]
+        found = ColumnDocs(len(seen), len(seen) - len(undescribed), undescribed)
         self._column_docs[cache_key] = found
         return found
 
