@@ -9,7 +9,7 @@ unrelated edits and rewording do not turn an old finding into a new one.
 
 from __future__ import annotations
 
-import hashlib
+from hashlib import sha256
 from typing import Any, Literal
 
 import msgspec
@@ -77,6 +77,12 @@ class Finding(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 def fingerprint(finding: Finding) -> str:
     """A stable id for "this rule on this resource (and column)" across runs and edits."""
-    parts = (finding.code, finding.unique_id or finding.path or "", finding.column_name or "")
-    raw = "\x1f".join((*parts, finding.key or ""))
-    return hashlib.sha256(raw.encode()).hexdigest()[:20]
+    raw = "\x1f".join(
+        (
+            finding.code,
+            finding.unique_id or finding.path or "",
+            finding.column_name or "",
+            finding.key or "",
+        )
+    )
+    return sha256(raw.encode()).hexdigest()[:20]

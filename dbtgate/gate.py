@@ -147,15 +147,11 @@ class Completer:
         self._facts: dict[str, tuple[Any, str | None, int | None] | None] = {}
 
     def _resource_facts(self, uid: str) -> tuple[Any, str | None, int | None] | None:
-        facts = self._facts.get(uid, False)
-        if facts is False:
-            project = self.project
-            resource = project.resource(uid)
-            facts = (
-                (resource, project.owner(uid), project.tier(uid)) if resource is not None else None
-            )
-            self._facts[uid] = facts
-        return facts  # type: ignore[return-value]
+        project = self.project
+        resource = project.resource(uid)
+        facts = (resource, project.owner(uid), project.tier(uid)) if resource is not None else None
+        self._facts[uid] = facts
+        return facts
 
     @staticmethod
     def fingerprint(finding: Finding) -> None:
@@ -163,9 +159,16 @@ class Completer:
             finding.fingerprint = fingerprint(finding)
 
     def __call__(self, finding: Finding) -> None:
-        self.fingerprint(finding)
+        # Runs for every finding a report publishes (48,000 at 10,000 models): the cached
+        # facts are read inline, without a call per finding.
+        if not finding.fingerprint:
+            finding.fingerprint = fingerprint(finding)
         uid = finding.unique_id
-        facts = self._resource_facts(uid) if uid else None
+        if not uid:
+            return
+        facts = self._facts.get(uid, False)
+        if facts is False:
+            facts = self._resource_facts(uid)
         if facts is None:
             return
         resource, owner, tier = facts
