@@ -100,3 +100,29 @@ def test_max_findings_zero_prints_every_finding() -> None:
     text = out.getvalue()
     assert text.count("\n  error ") + text.count("\n  warn ") == 450
     assert "more (all in the" not in text
+
+
+def test_summary_counts_resources_in_plain_english() -> None:
+    from dbtgate.report.console import print_summary
+    from dbtgate.summary import ProjectSummary
+
+    summary = ProjectSummary(
+        name="shop",
+        dbt_version="1.11.2",
+        schema_version=12,
+        resource_counts={"analysis": 2, "exposure": 1, "model": 15, "test": 40},
+        models=15,
+        models_tested=15,
+        models_described=14,
+        columns=76,
+        columns_described=75,
+        models_with_owner=14,
+        by_tier={"tier 1": 4, "tier 2": 11},
+        by_owner={"@data-platform": 14, "(no owner)": 1},
+    )
+    out = io.StringIO()
+    print_summary(Console(file=out, width=200, highlight=False), summary)
+    text = out.getvalue()
+    assert "2 analyses, 1 exposure, 15 models, 40 tests" in text
+    assert "columns described     75/76 (99%)" in text
+    assert "@data-platform: 14, (no owner): 1" in text

@@ -48,7 +48,7 @@ def print_summary(console: Console, summary: ProjectSummary) -> None:
     version = summary.dbt_version or "?"
     table.add_row("dbt", f"{escape(version)} (manifest schema v{summary.schema_version})")
     table.add_row(
-        "resources", ", ".join(f"{n} {kind}" for kind, n in summary.resource_counts.items())
+        "resources", ", ".join(_counted(n, kind) for kind, n in summary.resource_counts.items())
     )
     table.add_row("models tested", share(summary.models_tested, summary.models))
     table.add_row("models described", share(summary.models_described, summary.models))
@@ -61,6 +61,13 @@ def print_summary(console: Console, summary: ProjectSummary) -> None:
         shown += f", … {len(owners) - 8} more"
     table.add_row("owners", shown or "-")
     console.print(table)
+
+
+def _counted(count: int, kind: str) -> str:
+    """`1 model`, `15 models`, `2 analyses` (dbt's resource types, which are singular)."""
+    if count == 1:
+        return f"1 {kind}"
+    return f"{count} {kind[:-2] + 'es' if kind.endswith('is') else kind + 's'}"
 
 
 # Per disposition group: a CI log with 48,000 finding lines is unreadable and slow to print;
