@@ -167,6 +167,29 @@ def test_a_rule_code_cannot_be_taken_twice():
             """\
             version: 1
             policies:
+              - select: "*"
+                rules:
+                  docs.column_coverage:
+                    severity: error
+                    min: 80
+            """,
+            "dbtgate.yml:7:",
+            "min: expected a share between 0 and 1 (0.8 for 80%), got 80",
+        ),
+        (
+            """\
+            version: 1
+            policies:
+              - select: "*"
+                rules: {tests.coverage: {min: -0.5}}
+            """,
+            "dbtgate.yml:4:",
+            "min: expected a share between 0 and 1 (0.8 for 80%), got -0.5",
+        ),
+        (
+            """\
+            version: 1
+            policies:
               - select: "tier:1"
               - select: "colour:red"
                 rules: {owner.present: error}

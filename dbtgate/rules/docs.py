@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from dbtgate.artifacts.manifest import Node, Source
 from dbtgate.project import Project
-from dbtgate.rules.registry import Violation, rule
+from dbtgate.rules.registry import Violation, require_share, rule
 
 DEFAULT_PLACEHOLDERS = [
     "todo",
@@ -111,6 +111,7 @@ def column_coverage(
     threshold, each undocumented column is reported on its own line, so a new undocumented
     column is a new finding even where old ones are baselined.
     """
+    require_share("min", min)
     docs = project.column_docs(model, use_catalog=use_catalog)
     if not docs.total:
         if min > 0:

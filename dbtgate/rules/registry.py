@@ -73,6 +73,15 @@ class ParamError(Exception):
         self.param = param
 
 
+def require_share(name: str, value: float) -> None:
+    """A parameter that is a share (`min: 0.8` for 80%) must be between 0 and 1: `min: 80`
+    would otherwise fail every resource with "0% < 8000%"."""
+    if not 0 <= value <= 1:
+        raise ParamError(
+            f"{name}: expected a share between 0 and 1 (0.8 for 80%), got {value:g}", name
+        )
+
+
 @dataclass(frozen=True)
 class Param:
     name: str

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from dbtgate.artifacts.manifest import Node
 from dbtgate.project import Project, TestRef
-from dbtgate.rules.registry import Violation, rule
+from dbtgate.rules.registry import Violation, require_share, rule
 
 # Generic tests that prove a key by themselves (composite keys, key constraints as tests).
 _KEY_TESTS = frozenset(
@@ -187,6 +187,7 @@ def coverage(models: list[Node], project: Project, *, min: float = 0.8) -> Viola
 
     Reported once for the selection (not per model), at the policy's line in the config.
     """
+    require_share("min", min)
     if not models:
         return None
     untested = sorted(m.unique_id for m in models if not project.tests_on(m.unique_id))
