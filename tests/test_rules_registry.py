@@ -259,6 +259,29 @@ def test_config_mistakes_stop_the_run_with_file_and_line(
     assert message in lines[0]
 
 
+def test_a_policy_that_selects_nothing_says_so_with_the_closest_tag(artifacts, tmp_path):
+    """A typo in a selector must not pass the gate in silence: the run passes (nothing was
+    selected, nothing failed) but a note names the policy's line and the tag meant."""
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "tag:paymnt"
+            rules: {docs.model_description: error}
+          - select: "tag:payment"
+            rules: {docs.model_description: warn}
+        """,
+    )
+    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    notes = [line for line in result.stdout.splitlines() if "selects no resources" in line]
+    assert notes == [
+        f"note: {tmp_path / 'dbtgate.yml'}:3: policy select 'tag:paymnt' selects no resources,"
+        " so its rules checked nothing (did you mean tag:payment?)"
+    ]
+
+
 # -- plugins ------------------------------------------------------------------------------------
 
 PLUGIN_FILE = '''\

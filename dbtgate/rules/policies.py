@@ -126,6 +126,9 @@ def policies(context: CheckContext) -> Iterable[Finding]:
                 f"{config_location(config, policy.line)}: select {policy.select!r}: {exc}"
             ) from None
         resources = [selection.resources[uid] for uid in selected]
+        if not resources and compiled.rules and not compiled.select.uses_state:
+            # A typo in a selector (`tag:critcal`) would otherwise pass the gate in silence.
+            context.notes.append(_empty_selection_note(config, policy, selection))
         # The subjects of each resource-type set, filtered once per policy, not once per rule.
         subjects: dict[tuple[str, ...], list[Any]] = {}
         summary.append(
@@ -155,6 +158,19 @@ def policies(context: CheckContext) -> Iterable[Finding]:
                     kept[key] = finding
     context.sections["policies"] = summary
     return list(kept.values())
+
+
+def _empty_selection_note(config: Config, policy: Policy, selection: Selection) -> str:
+    """Says a policy selects nothing; for a `tag:` that no resource has, the closest tags."""
+    note = (
+        f"{config_location(config, policy.line)}: policy select {policy.select!r}"
+        + (f" exclude {policy.exclude!r}" if policy.exclude else "")
+        + " selects no resources, so its rules checked nothing"
+    )
+    wanted = [part[4:] for part in policy.select.replace(",", " ").split() if part[:4] == "tag:"]
+    known = sorted({tag for r in selection.resources.values() for tag in r.tags or ()})
+    hints = [close for tag in wanted for close in difflib.get_close_matches(tag, known, n=1)]
+    return note + (f" (did you mean tag:{hints[0]}?)" if hints and hints[0] not in wanted else "")
 
 
 def _apply(
