@@ -20,6 +20,8 @@ from typing import Any, Literal
 from dbtgate.errors import DbtgateError
 
 CONFIG_FILENAMES = ("dbtgate.yml", "dbtgate.yaml")
+# The config format this dbtgate reads (`version:` in dbtgate.yml).
+CONFIG_VERSION = 1
 Severity = Literal["error", "warn", "info"]
 
 
@@ -245,7 +247,7 @@ class ReportConfig:
 class Config:
     """Every setting, with the defaults a team gets without a config file."""
 
-    version: int = 1
+    version: Literal[1] = 1
     artifacts: str = "target"
     project_dir: str | None = None
     base: str | None = None
@@ -291,10 +293,23 @@ def load_config(path: Path | None) -> Config:
         raise DbtgateError(f"{path}: config file not found")
     text = path.read_text(encoding="utf-8")
     node = _toml_node(path, text) if path.suffix == ".toml" else _yaml_node(path, text)
+    _check_version(node, path)
     config = _convert(node, Config, _Where(path, 1), "")
     config.path = path
     config.digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     return config
+
+
+def _check_version(node: _Node, path: Path) -> None:
+    """A config written for a newer dbtgate (`version: 2`) is refused with what to do, not
+    read as if its keys meant what they mean in version 1."""
+    version = node.value.get("version") if isinstance(node.value, dict) else None
+    value = version.value if version is not None else None
+    if isinstance(value, int) and not isinstance(value, bool) and value > CONFIG_VERSION:
+        _Where(path, version.line).fail(
+            f"version: {value} is newer than this dbtgate understands ({CONFIG_VERSION}):"
+            " upgrade dbtgate"
+        )
 
 
 @dataclass(frozen=True)

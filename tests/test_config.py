@@ -68,6 +68,12 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
         ("scope: changd\n", r"dbtgate.yml:1: scope: expected one of 'changed' \| 'all'"),
         ("version: 1\nscpoe: all\n", r"dbtgate.yml:2: unknown key 'scpoe'"),
         (
+            "scope: all\nversion: 2\n",
+            r"dbtgate.yml:2: version: 2 is newer than this dbtgate .*"
+            r"understands \(1\): upgrade dbtgate",
+        ),
+        ("version: 0\n", r"dbtgate.yml:1: version: expected one of 1, got 0"),
+        (
             "policies:\n  - select: x\n    rulez: {}\n",
             r"dbtgate.yml:3: unknown key 'policies\[0\].rulez'",
         ),
