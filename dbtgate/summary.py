@@ -18,6 +18,8 @@ class ProjectSummary:
     name: str
     dbt_version: str | None
     schema_version: int | None
+    # The root project's resources by type (what the gate judges), and how many more belong to
+    # installed packages.
     resource_counts: dict[str, int]
     models: int
     models_tested: int
@@ -27,15 +29,22 @@ class ProjectSummary:
     models_with_owner: int
     by_tier: dict[str, int] = field(default_factory=dict)
     by_owner: dict[str, int] = field(default_factory=dict)
+    package_resources: int = 0
 
 
 def summarise(project: Project, scorecard: dict[str, Any]) -> ProjectSummary:
     """The summary of `project`, its shares read from the gate's KPI `scorecard` (the `kpis`
     section): the summary and the KPIs printed under it count the same models and columns by
     construction, and the 10,000 models are not walked a second time."""
-    counts: Counter[str] = Counter(node.resource_type for node in project.nodes.values())
-    counts["source"] = len(project.sources)
-    counts["exposure"] = len(project.exposures)
+    root = project.root_package
+    counts: Counter[str] = Counter()
+    in_packages = 0
+    for group in (project.nodes, project.sources, project.exposures):
+        for resource in group.values():
+            if resource.package_name == root:
+                counts[resource.resource_type] += 1
+            else:
+                in_packages += 1
     overall = scorecard["overall"]
     # Per tier and per owner the scorecard also counts the tests and sources of seeds and
     # sources; the summary is about models.
@@ -64,6 +73,7 @@ def summarise(project: Project, scorecard: dict[str, Any]) -> ProjectSummary:
         models_with_owner=overall["owner_coverage"]["numerator"],
         by_tier=dict(sorted(by_tier.items())),
         by_owner=dict(sorted(by_owner.items(), key=lambda kv: (-kv[1], kv[0]))),
+        package_resources=in_packages,
     )
 
 

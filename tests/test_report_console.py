@@ -119,10 +119,11 @@ def test_summary_counts_resources_in_plain_english() -> None:
         models_with_owner=14,
         by_tier={"tier 1": 4, "tier 2": 11},
         by_owner={"@data-platform": 14, "(no owner)": 1},
+        package_resources=25,
     )
     out = io.StringIO()
     print_summary(Console(file=out, width=200, highlight=False), summary)
     text = out.getvalue()
-    assert "2 analyses, 1 exposure, 15 models, 40 tests" in text
+    assert "2 analyses, 1 exposure, 15 models, 40 tests; 25 more in installed packages" in text
     assert "columns described     75/76 (99%)" in text
     assert "@data-platform: 14, (no owner): 1" in text

@@ -34,4 +34,8 @@ def test_summary_counts_the_manifest_by_hand(path: Path):
     owners = Counter(project.owner(m.unique_id) or "(no owner)" for m in models)
     assert summary.by_owner == dict(sorted(owners.items(), key=lambda kv: (-kv[1], kv[0])))
     assert list(summary.by_owner.values()) == sorted(summary.by_owner.values(), reverse=True)
-    assert summary.resource_counts["model"] >= len(models)
+    root = project.root_package
+    everything = [*project.nodes.values(), *project.sources.values(), *project.exposures.values()]
+    assert summary.resource_counts.get("model", 0) == len(models)
+    assert sum(summary.resource_counts.values()) + summary.package_resources == len(everything)
+    assert summary.package_resources == sum(r.package_name != root for r in everything)

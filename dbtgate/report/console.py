@@ -47,9 +47,10 @@ def print_summary(console: Console, summary: ProjectSummary) -> None:
     table.add_column()
     version = summary.dbt_version or "?"
     table.add_row("dbt", f"{escape(version)} (manifest schema v{summary.schema_version})")
-    table.add_row(
-        "resources", ", ".join(_counted(n, kind) for kind, n in summary.resource_counts.items())
-    )
+    resources = ", ".join(_counted(n, kind) for kind, n in summary.resource_counts.items())
+    if summary.package_resources:
+        resources += f"; {summary.package_resources} more in installed packages"
+    table.add_row("resources", resources)
     table.add_row("models tested", share(summary.models_tested, summary.models))
     table.add_row("models described", share(summary.models_described, summary.models))
     table.add_row("columns described", share(summary.columns_described, summary.columns))
