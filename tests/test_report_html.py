@@ -124,3 +124,42 @@ def test_findings_table_lists_blocking_first_then_by_disposition() -> None:
     rank = list(DISPOSITION_TITLES)
     assert order[0] == "blocking"
     assert order == sorted(order, key=rank.index)
+
+
+def test_a_large_report_carries_its_rows_as_data_that_cannot_close_the_script() -> None:
+    """Beyond html.PAGE_ROWS findings the table holds the first page and the rest travel as a
+    JSON data block: markup in it must not end that block, nor open a comment, and the data
+    must read back as every row, in the table's order."""
+    import json
+
+    from report_samples import many_findings
+
+    from dbtgate.report.html import PAGE_ROWS
+
+    evil = finding(
+        code="docs.model_description",
+        severity="info",
+        message=f"{PAYLOAD} </script><script>window.__pwned = 3</script> <!-- <script>",
+        unique_id="model.big.evil",
+        owner="@x</SCRIPT>",
+        disposition="advisory",
+    )
+    page = render_html(sample_report([*many_findings(PAGE_ROWS + 100), evil]))
+    collected = parse(page)
+    (data,) = [
+        text
+        for (tag, attrs), text in zip(
+            [t for t in collected.tags if t[0] == "script"], collected.scripts, strict=True
+        )
+        if attrs.get("type") == "application/json"
+    ]
+    assert "</" not in data and "<!--" not in data
+    rows = json.loads(data)
+    assert len(rows) == PAGE_ROWS + 101
+    assert page.count('<tr class="finding"') == PAGE_ROWS  # in the table; the rest as data
+    table = page.split('id="findings-table"', 1)[1].split("<tbody>", 1)[1].split("</tbody>")[0]
+    assert table == "".join(row[4] for row in rows[:PAGE_ROWS])
+    (evil_row,) = [row for row in rows if row[0] == "@x</SCRIPT>"]
+    assert evil_row[1:4] == ["none", "info", "advisory"]
+    assert "&lt;/script&gt;&lt;script&gt;window.__pwned = 3" in evil_row[4]
+    assert 'id="more-findings"' in page and f"{PAGE_ROWS} of {PAGE_ROWS + 101}" in page

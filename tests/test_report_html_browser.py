@@ -169,3 +169,59 @@ def test_fixture_pr_report_opens_and_filters_in_chromium(shop_builds, browser, t
     print(f"screenshot: {shot}")
     browser.set_window_size(1280, 2000)
     assert severe(browser) == []
+
+
+@pytest.fixture
+def big_page(tmp_path: Path, browser) -> object:
+    """A report with more findings than the table holds at once (html.PAGE_ROWS), one of them
+    carrying script payloads and placed beyond the first page, in the page's data."""
+    from report_samples import finding, many_findings, sample_report
+    from test_report_html import PAYLOAD
+
+    evil = finding(
+        code="docs.model_description",
+        severity="info",
+        message=f"description: {PAYLOAD} </script><script>window.__pwned = 3</script> <!--",
+        unique_id="model.big.evil",
+        owner="@team-evil</script>",
+        disposition="advisory",
+        details={"description": PAYLOAD},
+    )
+    path = tmp_path / "big.html"
+    path.write_text(render_html(sample_report([*many_findings(1200), evil])), encoding="utf-8")
+    browser.get(path.as_uri())
+    return browser
+
+
+def test_a_large_report_shows_a_page_at_a_time_and_filters_every_finding(big_page) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from dbtgate.report.html import PAGE_ROWS
+
+    page = big_page
+    assert severe(page) == []
+    shown = page.find_element(By.ID, "shown-count")
+    more = page.find_element(By.ID, "more-findings")
+    assert len(visible_rows(page)) == PAGE_ROWS
+    assert shown.text == f"{PAGE_ROWS} of 1201"
+    more.click()
+    assert len(visible_rows(page)) == 2 * PAGE_ROWS
+    more.click()
+    assert len(visible_rows(page)) == 1201
+    assert not more.is_displayed()
+
+    # The filter reaches findings that were never in the first page: @team-7 owns every 25th.
+    Select(page.find_element(By.ID, "filter-owner")).select_by_value("@team-7")
+    rows = visible_rows(page)
+    assert len(rows) == 48 and shown.text == "48"
+    assert {row.get_attribute("data-owner") for row in rows} == {"@team-7"}
+    Select(page.find_element(By.ID, "filter-owner")).select_by_value("@team-evil</script>")
+    (row,) = visible_rows(page)
+    assert "</script><script>window.__pwned = 3</script> <!--" in row.text
+    assert page.execute_script("return window.__pwned === undefined")
+    assert page.find_elements(By.CSS_SELECTOR, "tr.finding img, tr.finding script") == []
+
+    page.find_element(By.ID, "reset-filters").click()
+    assert len(visible_rows(page)) == PAGE_ROWS and shown.text == f"{PAGE_ROWS} of 1201"
+    assert severe(page) == []

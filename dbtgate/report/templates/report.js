@@ -1,20 +1,54 @@
-// Findings filter: each <select data-filter="owner|tier|severity|disposition"> narrows the rows
-// by the matching data-* attribute; an empty value means "any".
+// Findings filter: each <select data-filter="owner|tier|severity|disposition"> narrows the
+// findings by that value; an empty value means "any". A small report has every row in the table
+// and the filter hides rows. A large one has its first rows in the table and all of them in the
+// #finding-rows data ([owner, tier, severity, disposition, row markup]): the filter then picks
+// from the data and the table shows a page of the matches at a time ("show N more").
 (function () {
   "use strict";
   var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-filter]"));
-  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.finding"));
   var shown = document.getElementById("shown-count");
-  function apply() {
-    var count = 0;
-    rows.forEach(function (row) {
-      var keep = selects.every(function (select) {
-        return !select.value || row.getAttribute("data-" + select.getAttribute("data-filter")) === select.value;
-      });
-      row.hidden = !keep;
-      if (keep) { count += 1; }
+  var data = document.getElementById("finding-rows");
+  var fields = ["owner", "tier", "severity", "disposition"];
+  function keep(value) {
+    return selects.every(function (select) {
+      return !select.value || value(select.getAttribute("data-filter")) === select.value;
     });
-    if (shown) { shown.textContent = String(count); }
+  }
+  var apply;
+  if (data) {
+    var all = JSON.parse(data.textContent);
+    var body = document.querySelector("#findings-table tbody");
+    var more = document.getElementById("more-findings");
+    var page = Number(more.getAttribute("data-page"));
+    var matching = all;
+    var limit = page;
+    var render = function () {
+      var count = Math.min(limit, matching.length);
+      body.innerHTML = matching.slice(0, count).map(function (item) { return item[4]; }).join("");
+      shown.textContent = count < matching.length ? count + " of " + matching.length : String(count);
+      more.hidden = count >= matching.length;
+    };
+    apply = function () {
+      matching = all.filter(function (item) {
+        return keep(function (name) { return item[fields.indexOf(name)]; });
+      });
+      limit = page;
+      render();
+    };
+    more.addEventListener("click", function () {
+      limit += page;
+      render();
+    });
+  } else {
+    var rows = Array.prototype.slice.call(document.querySelectorAll("tr.finding"));
+    apply = function () {
+      var count = 0;
+      rows.forEach(function (row) {
+        row.hidden = !keep(function (name) { return row.getAttribute("data-" + name); });
+        if (!row.hidden) { count += 1; }
+      });
+      if (shown) { shown.textContent = String(count); }
+    };
   }
   selects.forEach(function (select) { select.addEventListener("change", apply); });
   var reset = document.getElementById("reset-filters");
