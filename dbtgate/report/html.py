@@ -206,7 +206,7 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     shown = f"{PAGE_ROWS} of {len(rows)}" if paged else str(len(rows))
     table = (
         f'<section id="findings"><h2>Findings ({len(findings)})</h2>'
-        f'<div class="filters">{filters}<button type="button" id="reset-filters">show all</button>'
+        f'<div class="filters">{filters}<button type="button" id="reset-filters">clear filters</button>'
         f'<span class="muted"><span id="shown-count">{shown}</span> shown</span></div>'
         '<table id="findings-table"><thead><tr><th>severity</th><th>rule</th><th>resource</th>'
         "<th>finding</th><th>owner</th><th>tier</th><th>status</th><th>where</th></tr></thead>"
