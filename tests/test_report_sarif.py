@@ -106,3 +106,36 @@ def test_finding_without_a_file_is_still_valid(sarif_validator) -> None:
     log = sarif_of(sample_report([finding(code="kpi.freshness", severity="info", message="m")]))
     assert sarif_validator.is_valid(log)
     assert "locations" not in log["runs"][0]["results"][0]
+
+
+def test_a_log_holds_what_code_scanning_keeps_blocking_first(sarif_validator) -> None:
+    """GitHub rejects a run of more than 25,000 results and keeps 5,000: beyond MAX_RESULTS the
+    log keeps the blocking findings first, then by severity, in report order, and a tool
+    notification says how many more are in the JSON gate report."""
+    from report_samples import many_findings
+
+    from dbtgate.report.sarif import MAX_RESULTS
+
+    findings = many_findings(MAX_RESULTS + 1000)  # three in four are blocking errors
+    report = sample_report(findings)
+    log = sarif_of(report)
+    assert sarif_validator.is_valid(log)
+    (run,) = log["runs"]
+    results = run["results"]
+    assert len(results) == MAX_RESULTS
+    expected = [f for f in report["findings"] if f["disposition"] == "blocking"]
+    expected += [f for f in report["findings"] if f["disposition"] != "blocking"]
+    kept = {f["fingerprint"] for f in expected[:MAX_RESULTS]}
+    assert [r["partialFingerprints"][FINGERPRINT_KEY] for r in results] == [
+        f["fingerprint"] for f in report["findings"] if f["fingerprint"] in kept
+    ]
+    assert run["properties"]["omittedResults"] == 1000
+    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["message"]["text"].startswith(f"{MAX_RESULTS + 1000} findings: this log holds")
+    assert {rule["id"] for rule in run["tool"]["driver"]["rules"]} == {r["ruleId"] for r in results}
+    assert all(r["ruleIndex"] < len(run["tool"]["driver"]["rules"]) for r in results)
+
+
+def test_a_log_within_the_limit_has_no_notification() -> None:
+    (run,) = sarif_of(sample_report())["runs"]
+    assert "invocations" not in run and "omittedResults" not in run["properties"]

@@ -5,17 +5,24 @@ fingerprint, so results carry the finding's real line and column and `partialFin
 `Finding.fingerprint` (rule + resource + column, never the line: moving code keeps the alert). Each
 rule comes with its help text from the rule registry when it has one. Waived and baselined findings
 stay in the file as suppressed results, so the audit trail survives and viewers hide them.
+
+Code scanning rejects a run of more than 25,000 results and keeps only the top 5,000 of a smaller
+one, so a legacy project's 48,000 findings would fail the upload step: the log holds the
+`MAX_RESULTS` that matter most (blocking first, then by severity, in report order) and says in a
+tool notification how many it leaves out. Every finding stays in the JSON gate report.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from dbtgate.report.json_report import encode_sorted
+from dbtgate.report.json_report import DISPOSITIONS, SEVERITIES, encode_sorted
 from dbtgate.report.rule_help import rule_help
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "dbtgate/v1"
+# What GitHub code scanning keeps of a run (it rejects runs of more than 25,000 results).
+MAX_RESULTS = 5000
 _LEVEL = {"error": "error", "warn": "warning", "info": "note"}
 
 
@@ -24,7 +31,8 @@ def render_sarif(report: dict[str, Any], options: object = None) -> str:
 
 
 def sarif_log(report: dict[str, Any]) -> dict[str, Any]:
-    findings = report["findings"]
+    findings = _most_important(report["findings"])
+    omitted = len(report["findings"]) - len(findings)
     codes = sorted({f["code"] for f in findings})
     index = {code: i for i, code in enumerate(codes)}
     fixes = {}
@@ -44,7 +52,38 @@ def sarif_log(report: dict[str, Any]) -> dict[str, Any]:
         "results": [_result(f, index[f["code"]]) for f in findings],
         "properties": {"verdict": report["verdict"], "project": report["project"]},
     }
+    if omitted:
+        run["properties"]["omittedResults"] = omitted
+        total = len(report["findings"])
+        run["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {
+                        "level": "warning",
+                        "message": {
+                            "text": f"{total} findings: this log holds the {len(findings)} that "
+                            f"matter most (code scanning keeps at most {MAX_RESULTS} a run); "
+                            f"{omitted} more are in the JSON gate report."
+                        },
+                    }
+                ],
+            }
+        ]
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _most_important(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """At most MAX_RESULTS findings, in report order: blocking ones first, then by severity."""
+    if len(findings) <= MAX_RESULTS:
+        return findings
+    rank = {disposition: i for i, disposition in enumerate(DISPOSITIONS)}
+    weight = {severity: i for i, severity in enumerate(SEVERITIES)}
+    chosen = sorted(
+        range(len(findings)),
+        key=lambda i: (rank[findings[i]["disposition"]], weight[findings[i]["severity"]], i),
+    )[:MAX_RESULTS]
+    return [findings[i] for i in sorted(chosen)]
 
 
 def _rule(code: str, fix: str | None) -> dict[str, Any]:
