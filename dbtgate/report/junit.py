@@ -61,7 +61,6 @@ def _testcase(
         case.set("file", first["path"])
         if first.get("line"):
             case.set("line", str(first["line"]))
-    body = "\n".join(_describe(f) for f in findings)
     blocking = [f for f in findings if f["disposition"] == "blocking"]
     if blocking:
         failure = ET.SubElement(
@@ -69,6 +68,7 @@ def _testcase(
         )
         failure.text = "\n".join(_describe(f) for f in blocking)
         return "failures"
+    body = "\n".join(_describe(f) for f in findings)
     if all(f["disposition"] in ("waived", "baselined") for f in findings):
         skipped = ET.SubElement(case, "skipped", message=_skip_reason(first))
         skipped.text = body
@@ -98,7 +98,11 @@ def _skip_reason(finding: dict[str, Any]) -> str:
 
 
 def _xml_safe(text: str | None) -> str | None:
-    return _NOT_XML.sub("\ufffd", text) if text else text
+    # Printable text holds no control character (the common case: names, codes, one-line
+    # messages), so the pattern only scans the rest: 300,000 strings at 48,000 findings.
+    if not text or text.isprintable():
+        return text
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _one_line(text: str) -> str:
