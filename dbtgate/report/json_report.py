@@ -98,11 +98,11 @@ def encode_report(report: dict[str, Any]) -> bytes:
 
 
 def encode_sorted(data: Any) -> str:
-    """JSON data with sorted keys and a two-space indent, for the SARIF and GitLab reports: the
-    text `json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)` writes for the strings,
-    integers and booleans they hold (a float may be spelled differently: `0.000044309` for
-    `4.4309e-05`), done by msgspec in C. The json module's indenting encoder is pure Python:
-    3 s for the 62 MB SARIF log of 48,000 findings."""
+    """JSON data with sorted keys and a two-space indent, for the SARIF and GitLab reports and
+    the HTML report's finding details: the text `json.dumps(data, indent=2, sort_keys=True,
+    ensure_ascii=False)` writes for strings, integers and booleans, with floats spelled as in
+    gate.json (`0.000044309` where json writes `4.4309e-05`), done by msgspec in C. The json
+    module's indenting encoder is pure Python: 3 s for a SARIF log of 48,000 findings."""
     return msgspec.json.format(msgspec.json.encode(data, order="sorted"), indent=2).decode() + "\n"
 
 
