@@ -309,10 +309,18 @@ def command_parser(name: str) -> argparse.ArgumentParser:
     return parser
 
 
+# Width of tables written to a pipe or a CI log when COLUMNS does not say: rich's 80 columns
+# fold the diff table's seven columns into one-word slivers, and CI logs do not wrap.
+PIPED_WIDTH = 160
+
+
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    console = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    if not console.is_terminal and not os.environ.get("COLUMNS"):
+        console.width = PIPED_WIDTH
+    return console
 
 
 def _resolve_config(config_path: Path | None, project_dir: Path | None):

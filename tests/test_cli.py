@@ -222,3 +222,26 @@ def test_max_findings_caps_the_console_and_the_json_keeps_every_finding(tmp_path
     assert "more (all in the" not in everything.stdout
     bad = dbtgate(*args, "--max-findings", "-1", cwd=tmp_path)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_piped_tables_are_wide_unless_columns_says_otherwise(tmp_path):
+    """A CI log is a pipe: rich's 80 columns would fold the tables; COLUMNS still rules."""
+    build = CORPUS / "recce-pair"
+    if not build.is_dir():
+        pytest.skip(f"corpus absent: {build}")
+    args = ("diff", "--artifacts", str(build / "pr2"), "--base", str(build / "base"))
+    env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
+
+    def table_width(extra: dict[str, str]) -> int:
+        done = subprocess.run(
+            [sys.executable, "-m", "dbtgate.cli", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**env, **extra},
+        )
+        assert done.returncode in (0, 1), done.stderr
+        return max(len(line) for line in done.stdout.splitlines() if line.startswith("┃"))
+
+    assert 80 < table_width({}) <= 160
+    assert table_width({"COLUMNS": "80"}) <= 80
