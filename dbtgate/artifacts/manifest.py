@@ -264,23 +264,34 @@ def normalise_node(node: Node) -> None:
     config = node.config
     if config is None:
         config = node.config = NodeConfig()
-    node.tags = _merged_tags(node.tags, config.tags)
-    if config.meta:
-        node.meta = {**config.meta, **(node.meta or {})}
+    # Runs for each of the 28,000 nodes of a 10,000-model manifest (tests included): the
+    # common cases (no tags, meta as in config, no columns) are settled without a call.
+    tags, config_tags = node.tags, config.tags
+    node.tags = _merged_tags(tags, config_tags) if tags or config_tags else []
+    config_meta = config.meta
+    if config_meta:
+        meta = node.meta
+        if meta != config_meta:
+            node.meta = {**config_meta, **(meta or {})}
     elif node.meta is None:
         node.meta = {}
     node.access = node.access or config.access
     node.group = node.group or config.group
-    if node.contract is None or (not node.contract.enforced and config.contract is not None):
-        node.contract = config.contract or node.contract
-    node.patch_path = strip_package_prefix(node.patch_path)
-    if node.depends_on is None:
+    contract = node.contract
+    if contract is None or (not contract.enforced and config.contract is not None):
+        node.contract = config.contract or contract
+    if node.patch_path:
+        node.patch_path = strip_package_prefix(node.patch_path)
+    depends_on = node.depends_on
+    if depends_on is None:
         node.depends_on = DependsOn(nodes=[])
-    elif node.depends_on.nodes is None:
-        node.depends_on.nodes = []
-    if node.columns is None:
+    elif depends_on.nodes is None:
+        depends_on.nodes = []
+    columns = node.columns
+    if columns is None:
         node.columns = {}
-    normalise_columns(node.columns)
+    elif columns:
+        normalise_columns(columns)
     if node.description is None:
         node.description = ""
 
