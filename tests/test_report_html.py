@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 from report_samples import finding, sample_findings, sample_report
 
+from dbtgate.findings import Finding
 from dbtgate.report.html import render_html
 from dbtgate.report.options import RenderOptions
 from dbtgate.report.view import DISPOSITION_TITLES
@@ -60,6 +61,20 @@ def injected_report() -> dict:
     report = sample_report([evil, *sample_findings()])
     report["sections"]["lineage"]["nodes"][0]["name"] = PAYLOAD
     return report
+
+
+def data_block_payload(owner: str) -> Finding:
+    """An advisory finding whose message, owner and details try to end the <script> data block
+    of a large report, or to open a comment in it."""
+    return finding(
+        code="docs.model_description",
+        severity="info",
+        message=f"description: {PAYLOAD} </script><script>window.__pwned = 3</script> <!-- <script>",
+        unique_id="model.big.evil",
+        owner=owner,
+        disposition="advisory",
+        details={"description": PAYLOAD},
+    )
 
 
 def test_page_is_self_contained() -> None:
@@ -136,14 +151,7 @@ def test_a_large_report_carries_its_rows_as_data_that_cannot_close_the_script() 
 
     from dbtgate.report.html import PAGE_ROWS
 
-    evil = finding(
-        code="docs.model_description",
-        severity="info",
-        message=f"{PAYLOAD} </script><script>window.__pwned = 3</script> <!-- <script>",
-        unique_id="model.big.evil",
-        owner="@x</SCRIPT>",
-        disposition="advisory",
-    )
+    evil = data_block_payload(owner="@x</SCRIPT>")
     page = render_html(sample_report([*many_findings(PAGE_ROWS + 100), evil]))
     collected = parse(page)
     (data,) = [

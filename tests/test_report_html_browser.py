@@ -175,18 +175,10 @@ def test_fixture_pr_report_opens_and_filters_in_chromium(shop_builds, browser, t
 def big_page(tmp_path: Path, browser) -> object:
     """A report with more findings than the table holds at once (html.PAGE_ROWS), one of them
     carrying script payloads and placed beyond the first page, in the page's data."""
-    from report_samples import finding, many_findings, sample_report
-    from test_report_html import PAYLOAD
+    from report_samples import many_findings, sample_report
+    from test_report_html import data_block_payload
 
-    evil = finding(
-        code="docs.model_description",
-        severity="info",
-        message=f"description: {PAYLOAD} </script><script>window.__pwned = 3</script> <!--",
-        unique_id="model.big.evil",
-        owner="@team-evil</script>",
-        disposition="advisory",
-        details={"description": PAYLOAD},
-    )
+    evil = data_block_payload(owner="@team-evil</script>")
     path = tmp_path / "big.html"
     path.write_text(render_html(sample_report([*many_findings(1200), evil])), encoding="utf-8")
     browser.get(path.as_uri())
