@@ -503,14 +503,18 @@ def check(
         pr=pr,
         annotations=annotations,
     )
+    from dbtgate.baseline import load_baseline
+
+    # A mistyped --baseline fails before 160 MB of artifacts are read, not after.
+    given_baseline = load_baseline(baseline) if baseline is not None else None
     with stage(_console(stderr=True), "loading artifacts", quiet=quiet):
         context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
     context.options["ack_labels"] = _ack_labels(ack_label)
     baseline_path = baseline or (Path(context.config.baseline) if context.config.baseline else None)
     if baseline_path is not None:
-        from dbtgate.baseline import load_baseline
-
-        context.options["baseline"] = load_baseline(baseline_path)
+        context.options["baseline"] = (
+            given_baseline if given_baseline is not None else load_baseline(baseline_path)
+        )
         context.options.setdefault("inputs", {})["baseline"] = baseline_path.as_posix()
     if context.config.lint.enabled:
         # Without git or a base build, lint every file as the gate does without a base.
