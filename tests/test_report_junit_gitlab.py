@@ -105,3 +105,24 @@ def test_gitlab_fingerprints_stay_unique_when_a_finding_repeats() -> None:
     assert twice[0].fingerprint == twice[1].fingerprint
     issues = json.loads(render_gitlab(sample_report(twice)))
     assert len({i["fingerprint"] for i in issues}) == 2
+
+
+def test_junit_attributes_and_text_read_back_exactly() -> None:
+    """The XML is written by hand: quotes, markup, CR, LF and tabs must come back from an XML
+    parser as they went in, in attributes as in text."""
+    tricky = 'a "quoted" <b> & c\r\nd\te'
+    made = finding(
+        code="docs.placeholder",
+        severity="error",
+        message="m",
+        unique_id="model.shop.x",
+        path=f"models/{tricky}.yml",
+        line=7,
+        fix=tricky,
+        disposition="blocking",
+    )
+    root = parse(sample_report([made]))
+    case = root.find("testsuite/testcase")
+    assert case.get("file") == f"models/{tricky}.yml" and case.get("line") == "7"
+    text = case.find("failure").text
+    assert text.endswith(f"fix: {tricky}".replace("\r\n", "\n"))  # XML reads CR LF as LF

@@ -5,6 +5,10 @@ rule failed where". A testcase fails when any of its findings blocks the gate; i
 its findings are all waived or baselined (with the waiver in the message); otherwise it passes,
 with the advisory findings in its output. Several findings of one rule on one resource (columns,
 lint lines) are one testcase listing them all.
+
+The XML is written as text, in the layout ElementTree's `indent` gives (two spaces a level):
+building and serialising an ElementTree in pure Python was most of the 0.9 s the file took at
+48,000 findings. Text is made XML-safe first (characters XML 1.0 cannot carry become U+FFFD).
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from dbtgate.report import view
 
@@ -28,53 +31,90 @@ def render_junit(report: dict[str, Any], options: object = None) -> str:
         resource = finding.get("unique_id") or finding.get("path") or report["project"]
         cases[finding["family"]][(finding["code"], resource)].append(finding)
 
-    root = ET.Element("testsuites", name=f"dbtgate {report['project']}")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    suites = []
     for family in sorted(cases):
-        suite = ET.SubElement(root, "testsuite", name=family)
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        testcases = []
         for (code, resource), findings in sorted(cases[family].items()):
             counts["tests"] += 1
-            outcome = _testcase(suite, code, resource, findings)
+            xml, outcome = _testcase(code, resource, findings)
+            testcases.append(xml)
             if outcome:
                 counts[outcome] += 1
         for key, value in counts.items():
-            suite.set(key, str(value))
             totals[key] += value
-    for key, value in totals.items():
-        root.set(key, str(value))
-    for element in root.iter():
-        element.text = _xml_safe(element.text)
-        for key, value in element.attrib.items():
-            element.set(key, _xml_safe(value) or "")
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+        suites.append(
+            f"  <testsuite{_attributes(name=family, **counts)}>\n{''.join(testcases)}"
+            "  </testsuite>\n"
+        )
+    root = _attributes(name=f"dbtgate {report['project']}", **totals)
+    body = (
+        f"<testsuites{root}>\n{''.join(suites)}</testsuites>" if suites else f"<testsuites{root} />"
+    )
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
 
 
-def _testcase(
-    suite: ET.Element, code: str, resource: str, findings: list[dict[str, Any]]
-) -> str | None:
-    """Add the testcase; return "failures", "skipped" or None (passed)."""
-    case = ET.SubElement(suite, "testcase", name=f"{code} {resource}", classname=code)
+def _testcase(code: str, resource: str, findings: list[dict[str, Any]]) -> tuple[str, str | None]:
+    """The testcase element, two levels in, and "failures", "skipped" or None (passed)."""
     first = findings[0]
+    attributes: dict[str, Any] = {"name": f"{code} {resource}", "classname": code}
     if first.get("path"):
-        case.set("file", first["path"])
+        attributes["file"] = first["path"]
         if first.get("line"):
-            case.set("line", str(first["line"]))
+            attributes["line"] = first["line"]
     blocking = [f for f in findings if f["disposition"] == "blocking"]
     if blocking:
-        failure = ET.SubElement(
-            case, "failure", message=_one_line(blocking[0]["message"]), type=code
+        child = _element(
+            "failure",
+            "\n".join(_describe(f) for f in blocking),
+            message=_one_line(blocking[0]["message"]),
+            type=code,
         )
-        failure.text = "\n".join(_describe(f) for f in blocking)
-        return "failures"
-    body = "\n".join(_describe(f) for f in findings)
-    if all(f["disposition"] in ("waived", "baselined") for f in findings):
-        skipped = ET.SubElement(case, "skipped", message=_skip_reason(first))
-        skipped.text = body
-        return "skipped"
-    ET.SubElement(case, "system-out").text = body
-    return None
+        outcome: str | None = "failures"
+    elif all(f["disposition"] in ("waived", "baselined") for f in findings):
+        child = _element(
+            "skipped", "\n".join(_describe(f) for f in findings), message=_skip_reason(first)
+        )
+        outcome = "skipped"
+    else:
+        child = _element("system-out", "\n".join(_describe(f) for f in findings))
+        outcome = None
+    return f"    <testcase{_attributes(**attributes)}>\n      {child}\n    </testcase>\n", outcome
+
+
+def _element(tag: str, text: str, **attributes: Any) -> str:
+    """A leaf element with text; written as ElementTree would (empty text: self-closed)."""
+    if not text:
+        return f"<{tag}{_attributes(**attributes)} />"
+    return f"<{tag}{_attributes(**attributes)}>{_text(text)}</{tag}>"
+
+
+def _attributes(**attributes: Any) -> str:
+    return "".join(f' {name}="{_attribute(str(value))}"' for name, value in attributes.items())
+
+
+def _text(text: str) -> str:
+    """Character data: XML-safe, `&`, `<` and `>` escaped."""
+    text = _xml_safe(text)
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _attribute(value: str) -> str:
+    """An attribute value: XML-safe, markup and quotes escaped, and the whitespace an XML parser
+    would normalise to spaces (CR, LF, tab) as character references."""
+    value = _text(value)
+    if '"' in value:
+        value = value.replace('"', "&quot;")
+    if not value.isprintable():
+        value = value.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
+    return value
 
 
 def _describe(finding: dict[str, Any]) -> str:
