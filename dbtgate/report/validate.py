@@ -41,53 +41,65 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+# A JSON path as a chain of (parent, key or index), made into text only for an error message:
+# formatting "$.findings[31337].details" for each of a large report's million values took most
+# of the validation.
+Path = tuple[Any, str | int] | None
+
+
 def first_error(document: Any, schema: dict[str, Any]) -> str | None:
     """The first violation as `$.json.path: what is wrong`, or None when the document is valid."""
-    return _check(document, schema, schema, "$")
+    return _check(document, schema, schema, None)
 
 
-def _check(value: Any, schema: dict[str, Any], root: dict[str, Any], path: str) -> str | None:
+def _text(path: Path) -> str:
+    parts = []
+    while path is not None:
+        path, part = path
+        parts.append(f"[{part}]" if isinstance(part, int) else f".{part}")
+    return "$" + "".join(reversed(parts))
+
+
+def _check(value: Any, schema: dict[str, Any], root: dict[str, Any], path: Path) -> str | None:
     if "$ref" in schema:
         schema = _resolve(schema["$ref"], root)
-    if "type" in schema:
+    if "type" in schema and not _has_type(value, schema["type"]):
         allowed = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        if not any(_is_type(value, name) for name in allowed):
-            return f"{path}: expected {' or '.join(allowed)}, got {_describe(value)}"
+        return f"{_text(path)}: expected {' or '.join(allowed)}, got {_describe(value)}"
     if "enum" in schema and not any(_same(value, choice) for choice in schema["enum"]):
         choices = ", ".join(repr(choice) for choice in schema["enum"])
-        return f"{path}: expected one of {choices}, got {value!r}"
+        return f"{_text(path)}: expected one of {choices}, got {value!r}"
     if "const" in schema and not _same(value, schema["const"]):
-        return f"{path}: expected {schema['const']!r}, got {value!r}"
+        return f"{_text(path)}: expected {schema['const']!r}, got {value!r}"
     if "minimum" in schema and _is_type(value, "number") and value < schema["minimum"]:
-        return f"{path}: expected at least {schema['minimum']}, got {value!r}"
+        return f"{_text(path)}: expected at least {schema['minimum']}, got {value!r}"
     if "minLength" in schema and isinstance(value, str) and len(value) < schema["minLength"]:
-        return f"{path}: expected at least {schema['minLength']} character(s)"
+        return f"{_text(path)}: expected at least {schema['minLength']} character(s)"
     if isinstance(value, dict):
         return _check_object(value, schema, root, path)
     if isinstance(value, list) and "items" in schema:
         for index, item in enumerate(value):
-            problem = _check(item, schema["items"], root, f"{path}[{index}]")
+            problem = _check(item, schema["items"], root, (path, index))
             if problem:
                 return problem
     return None
 
 
 def _check_object(
-    value: dict[str, Any], schema: dict[str, Any], root: dict[str, Any], path: str
+    value: dict[str, Any], schema: dict[str, Any], root: dict[str, Any], path: Path
 ) -> str | None:
     for name in schema.get("required", ()):
         if name not in value:
-            return f"{path}: missing required key {name!r}"
+            return f"{_text(path)}: missing required key {name!r}"
     properties = schema.get("properties", {})
     extra = schema.get("additionalProperties", True)
     for name in sorted(value):
-        child = f"{path}.{name}"
         if name in properties:
-            problem = _check(value[name], properties[name], root, child)
+            problem = _check(value[name], properties[name], root, (path, name))
         elif extra is False:
-            problem = f"{path}: unexpected key {name!r}"
+            problem = f"{_text(path)}: unexpected key {name!r}"
         elif isinstance(extra, dict):
-            problem = _check(value[name], extra, root, child)
+            problem = _check(value[name], extra, root, (path, name))
         else:
             problem = None
         if problem:
@@ -107,6 +119,29 @@ def _resolve(ref: str, root: dict[str, Any]) -> dict[str, Any]:
 def _same(value: Any, expected: Any) -> bool:
     # JSON's true is not 1, though Python's True == 1.
     return isinstance(value, bool) == isinstance(expected, bool) and value == expected
+
+
+# The JSON type of each exact type json.loads produces (checked per value: a million in a
+# large report, so one dict lookup rather than an isinstance per candidate type).
+_JSON_TYPES: dict[type, str] = {
+    dict: "object",
+    list: "array",
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
+
+
+def _has_type(value: Any, allowed: str | list[str]) -> bool:
+    kind = _JSON_TYPES.get(type(value))
+    if kind is None:  # a subclass (not from json.loads): the general test
+        names = allowed if isinstance(allowed, list) else [allowed]
+        return any(_is_type(value, name) for name in names)
+    if isinstance(allowed, str):
+        return kind == allowed or (kind == "integer" and allowed == "number")
+    return kind in allowed or (kind == "integer" and "number" in allowed)
 
 
 def _is_type(value: Any, name: str) -> bool:
