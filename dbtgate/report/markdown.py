@@ -73,7 +73,7 @@ class _Budget:
             shown += 1
         if shown < total:
             self.truncated = True
-            left = sum(weights[shown:]) if weights is not None else len(items) - shown
+            left = sum(weights[shown:]) if weights is not None else total - shown
             self.add(f"- … {left} more {what} not shown here: see the full report\n")
         self.add(tail)
 
