@@ -102,7 +102,7 @@ def run_gate(
     completer = Completer(context.project, locator or Locator(context.project.project_dir))
     if context.options.get("baseline") is not None:
         for finding in findings:
-            completer.fingerprint(finding)
+            ensure_fingerprint(finding)
     decide(findings, context, self_scoped)
     # The order does not depend on completion: a resource finding's location is a function of
     # its resource and column, which the sort key compares first.
@@ -134,6 +134,14 @@ def mark_changed(findings: list[Finding], changed: set[str], self_scoped: set[in
             finding.changed = uid in changed
 
 
+def ensure_fingerprint(finding: Finding) -> None:
+    """The finding's fingerprint, unless its check set one (findings on the config file, such as
+    a selection rule's or a waiver's, are keyed without the file's path, which depends on the
+    working directory)."""
+    if not finding.fingerprint:
+        finding.fingerprint = fingerprint(finding)
+
+
 class Completer:
     """Fills in what only a report needs, where the check did not: the resource's name, type,
     owner and tier, the fingerprint, and the YAML file and line.
@@ -153,16 +161,10 @@ class Completer:
         self._facts[uid] = facts
         return facts
 
-    @staticmethod
-    def fingerprint(finding: Finding) -> None:
-        if not finding.fingerprint:
-            finding.fingerprint = fingerprint(finding)
-
     def __call__(self, finding: Finding) -> None:
         # Runs for every finding a report publishes (48,000 at 10,000 models): the cached
         # facts are read inline, without a call per finding.
-        if not finding.fingerprint:
-            finding.fingerprint = fingerprint(finding)
+        ensure_fingerprint(finding)
         uid = finding.unique_id
         if not uid:
             return
