@@ -12,7 +12,7 @@ import pytest
 from corpus import CORPUS
 from policy_support import dbtgate, manifest_only_copy, write_config
 
-from dbtgate.rules.registry import RULES, ParamError, Violation, load_rules, rule
+from dbtgate.rules.registry import RULES, ParamError, Share, Violation, load_rules, rule
 
 PLUGIN_PKG = Path(__file__).parent / "plugin_pkg"
 BOUNCER = CORPUS / "bouncer-dbt112"
@@ -58,6 +58,33 @@ def test_a_rule_is_its_signature_and_docstring():
         assert registered.resolve_params({"min": 3}) == {"min": 3, "names": ["a"]}
     finally:
         RULES.pop("testonly.sample", None)
+
+
+def test_a_share_parameter_is_a_number_between_0_and_1():
+    try:
+
+        @_define("testonly.share")
+        def share(model, *, min: Share = 0.5, limit: Share | None = None) -> None:
+            """Share parameters."""
+
+        registered = RULES["testonly.share"]
+        assert registered.params["min"].type_name == "share (0..1)"
+        assert registered.params["limit"].type_name == "share (0..1) or null"
+        assert registered.resolve_params({"min": 1}) == {"min": 1.0, "limit": None}
+        assert registered.resolve_params({"limit": 0.25})["limit"] == 0.25
+        for value, message in [
+            (1.5, "min: expected a share between 0 and 1 (0.8 for 80%), got 1.5"),
+            (True, "min: expected share (0..1), got True"),
+            ("80%", "min: expected share (0..1), got '80%'"),
+        ]:
+            with pytest.raises(ParamError) as raised:
+                registered.resolve_params({"min": value})
+            assert str(raised.value) == message
+            assert raised.value.param == "min"
+        with pytest.raises(ParamError, match="limit: expected share"):
+            registered.resolve_params({"limit": 2})
+    finally:
+        RULES.pop("testonly.share", None)
 
 
 @pytest.mark.parametrize(
@@ -161,7 +188,7 @@ def test_a_rule_code_cannot_be_taken_twice():
                   docs.column_coverage: {severity: error, min: "all"}
             """,
             "dbtgate.yml:5:",
-            "min: expected float, got 'all'",
+            "min: expected share (0..1), got 'all'",
         ),
         (
             """\
@@ -185,6 +212,18 @@ def test_a_rule_code_cannot_be_taken_twice():
             """,
             "dbtgate.yml:4:",
             "min: expected a share between 0 and 1 (0.8 for 80%), got -0.5",
+        ),
+        (
+            # A policy that selects nothing still has its parameters checked.
+            """\
+            version: 1
+            policies:
+              - select: "tag:no_such_tag"
+                rules:
+                  docs.column_coverage: {min: 95}
+            """,
+            "dbtgate.yml:5:",
+            "min: expected a share between 0 and 1 (0.8 for 80%), got 95",
         ),
         (
             """\

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from dbtgate.artifacts.manifest import Node, Source
 from dbtgate.project import Project
-from dbtgate.rules.registry import Violation, require_share, rule
+from dbtgate.rules.registry import Share, Violation, rule
 
 DEFAULT_PLACEHOLDERS = [
     "todo",
@@ -102,7 +102,7 @@ def model_description(model: Node, *, min_length: int = 1) -> Violation | None:
     fix="Describe each column listed (in the model's properties YAML, under `columns:`).",
 )
 def column_coverage(
-    model: Node, project: Project, *, min: float = 1.0, use_catalog: bool = True
+    model: Node, project: Project, *, min: Share = 1.0, use_catalog: bool = True
 ) -> Iterator[Violation]:
     """At least a share `min` (0..1) of the model's columns have a description.
 
@@ -111,7 +111,6 @@ def column_coverage(
     threshold, each undocumented column is reported on its own line, so a new undocumented
     column is a new finding even where old ones are baselined.
     """
-    require_share("min", min)
     docs = project.column_docs(model, use_catalog=use_catalog)
     if not docs.total:
         if min > 0:

@@ -73,13 +73,18 @@ class ParamError(Exception):
         self.param = param
 
 
-def require_share(name: str, value: float) -> None:
-    """A parameter that is a share (`min: 0.8` for 80%) must be between 0 and 1: `min: 80`
-    would otherwise fail every resource with "0% < 8000%"."""
-    if not 0 <= value <= 1:
-        raise ParamError(
-            f"{name}: expected a share between 0 and 1 (0.8 for 80%), got {value:g}", name
-        )
+class _ShareBounds:
+    """The marker of a `Share` parameter (see `Share`)."""
+
+    def __repr__(self) -> str:
+        return "share between 0 and 1"
+
+
+_SHARE = _ShareBounds()
+# A parameter that is a share: `min: 0.8` for 80%. Checked with the other parameter types when
+# the config is compiled, so `min: 80` (which would fail every resource with "0% < 8000%") is
+# a config error at its line even in a policy that selects nothing.
+Share = typing.Annotated[float, _SHARE]
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,10 @@ class Rule:
                     f"unknown parameter {name!r} (parameters: {known}, severity)", name
                 )
             ok, converted = convert_value(value, param.hint)
+            if not ok and param.hint == Share and _is_number(value):
+                raise ParamError(
+                    f"{name}: expected a share between 0 and 1 (0.8 for 80%), got {value:g}", name
+                )
             if not ok:
                 raise ParamError(f"{name}: expected {param.type_name}, got {value!r}", name)
             values[name] = converted
@@ -225,7 +234,7 @@ def _define(
     summary, _, what = doc.partition("\n\n")
     summary = " ".join(summary.split())
     what = what.strip() or summary
-    hints = typing.get_type_hints(function)
+    hints = typing.get_type_hints(function, include_extras=True)
     signature = inspect.signature(function)
     positional = [
         p
@@ -274,6 +283,8 @@ def _define(
 
 
 def type_name(hint: Any) -> str:
+    if hint == Share:
+        return "share (0..1)"
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
@@ -293,6 +304,11 @@ def convert_value(value: Any, hint: Any) -> tuple[bool, Any]:
     """(ok, value) for a config value against a parameter's type; ints are accepted as floats."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
+    if origin is typing.Annotated:
+        ok, converted = convert_value(value, args[0])
+        if ok and _SHARE in args[1:] and not 0 <= converted <= 1:
+            return False, value
+        return ok, converted
     if origin in (typing.Union, types.UnionType):
         for arg in args:
             ok, converted = convert_value(value, arg)
@@ -333,6 +349,10 @@ def convert_value(value: Any, hint: Any) -> tuple[bool, Any]:
     if hint is str:
         return isinstance(value, str), value
     return isinstance(value, hint) if isinstance(hint, type) else False, value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 # -- loading -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from dbtgate.artifacts.manifest import Node
 from dbtgate.project import Project, TestRef
-from dbtgate.rules.registry import Violation, require_share, rule
+from dbtgate.rules.registry import Share, Violation, rule
 
 # Generic tests that prove a key by themselves (composite keys, key constraints as tests).
 _KEY_TESTS = frozenset(
@@ -182,12 +182,11 @@ def min_per_model(model: Node, project: Project, *, min: int = 1) -> Violation |
     """,
     fix="Add tests to the untested models listed in the finding's details.",
 )
-def coverage(models: list[Node], project: Project, *, min: float = 0.8) -> Violation | None:
+def coverage(models: list[Node], project: Project, *, min: Share = 0.8) -> Violation | None:
     """At least a share `min` (0..1) of the selected models have one test or more.
 
     Reported once for the selection (not per model), at the policy's line in the config.
     """
-    require_share("min", min)
     if not models:
         return None
     untested = sorted(m.unique_id for m in models if not project.tests_on(m.unique_id))
