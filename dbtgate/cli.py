@@ -837,6 +837,7 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
     """List every finding code (policy rules and the other checks' codes), or explain one: what,
     why, example, fix, default severity (and parameters for rules)."""
     from dbtgate.codes import code_docs
+    from dbtgate.rules.policies import config_rules
     from dbtgate.rules.reference import (
         families,
         find_docs,
@@ -845,11 +846,9 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
         print_rules,
         render_markdown,
     )
-    from dbtgate.rules.registry import Rule, load_rules
+    from dbtgate.rules.registry import Rule
 
-    settings = _resolve_config(config, None)
-    base_dir = settings.path.parent if settings.path is not None else None
-    registry = load_rules(settings.plugins, base_dir)
+    registry = config_rules(_resolve_config(config, None))
     if markdown:
         if code is not None:
             raise DbtgateError("--markdown prints the whole reference: give no CODE")

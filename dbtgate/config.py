@@ -267,10 +267,12 @@ class Config:
     plugins: list[str] = field(default_factory=list)
     path: Path | None = None
     digest: str = ""
+    # The line of each top-level key, for errors found after loading (a plugin that fails).
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 # Fields that are filled by the loader rather than written by users.
-_INTERNAL_FIELDS = {"line", "path", "digest", "code"}
+_INTERNAL_FIELDS = {"line", "lines", "path", "digest", "code"}
 
 
 def find_config(start: Path) -> Path | None:
@@ -407,6 +409,11 @@ def _plain(node: _Node) -> Any:
     return node.value
 
 
+def _shown(node: _Node) -> str:
+    """A value as an error message shows it: as written, without the line bookkeeping."""
+    return repr(_plain(node))
+
+
 def _join(key: str, name: str) -> str:
     return f"{key}.{name}" if key else name
 
@@ -423,9 +430,8 @@ def _type_name(hint: Any) -> str:
         return "a mapping"
     if dataclasses.is_dataclass(hint):
         return "a mapping"
-    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
-        hint, getattr(hint, "__name__", str(hint))
-    )
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+    return {**names, type(None): "null"}.get(hint, getattr(hint, "__name__", str(hint)))
 
 
 def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
@@ -446,22 +452,22 @@ def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
                 return _convert(node, arg, where, key)
             except DbtgateError as exc:
                 errors.append(exc)
-        where.fail(f"{key}: expected {_type_name(hint)}, got {value!r}")
+        where.fail(f"{key}: expected {_type_name(hint)}, got {_shown(node)}")
     if origin is Literal:
         if value not in typing.get_args(hint):
             where.fail(f"{key}: expected one of {_type_name(hint)}, got {value!r}")
         return value
     if origin is list:
-        if isinstance(value, str):
+        (item_hint,) = typing.get_args(hint)
+        if isinstance(value, str) and item_hint is str:
             # `from: meta.tier` is shorthand for a one-item list.
             value = [_Node(value, node.line)]
         if not isinstance(value, list):
-            where.fail(f"{key}: expected a list, got {value!r}")
-        (item_hint,) = typing.get_args(hint)
+            where.fail(f"{key}: expected a list, got {_shown(node)}")
         return [_convert(item, item_hint, where, f"{key}[{i}]") for i, item in enumerate(value)]
     if origin is dict:
         if not isinstance(value, dict):
-            where.fail(f"{key}: expected a mapping, got {value!r}")
+            where.fail(f"{key}: expected a mapping, got {_shown(node)}")
         _, value_hint = typing.get_args(hint)
         if value_hint is RuleSetting:
             return {k: _rule_setting(v, where, _join(key, k), k) for k, v in value.items()}
@@ -498,7 +504,7 @@ def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
 
 def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
     if not isinstance(node.value, dict):
-        where.fail(f"{key or 'config'}: expected a mapping, got {node.value!r}")
+        where.fail(f"{key or 'config'}: expected a mapping, got {_shown(node)}")
     hints = typing.get_type_hints(cls)
     fields = {
         f.name.rstrip("_"): f for f in dataclasses.fields(cls) if f.name not in _INTERNAL_FIELDS
@@ -511,7 +517,12 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
             _Where(where.path, child.line).fail(
                 f"unknown key {_join(key, name)!r} (known: {known})"
             )
-        kwargs[spec.name] = _convert(child, hints[spec.name], where, _join(key, name))
+        value = _convert(child, hints[spec.name], where, _join(key, name))
+        check = _VALUE_CHECKS.get((cls, spec.name))
+        problem = check(value) if check is not None else None
+        if problem:
+            _Where(where.path, child.line).fail(f"{_join(key, name)}: {problem}")
+        kwargs[spec.name] = value
     missing = [
         name
         for name, spec in fields.items()
@@ -523,7 +534,43 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
         where.fail(f"{key or 'config'}: missing required key(s): {', '.join(missing)}")
     if "line" in hints:
         kwargs["line"] = node.line
+    if "lines" in hints:
+        kwargs["lines"] = {name: child.line for name, child in node.value.items()}
     return cls(**kwargs)
+
+
+def _sources_check(*words: str) -> typing.Callable[[list[str]], str | None]:
+    """`tier.from` / `owner.from`: each entry is `meta.<key>` or one of `words`; anything else
+    (`tags`, `email`) would be skipped in silence, and every resource would get the default."""
+
+    def check(entries: list[str]) -> str | None:
+        for entry in entries:
+            if not (entry in words or (entry.startswith("meta.") and len(entry) > 5)):
+                allowed = " or ".join(f"`{word}`" for word in ("meta.<key>", *words))
+                return f"expected {allowed}, got {entry!r}"
+        return None
+
+    return check
+
+
+def _at_least(low: float, *, above: bool = False) -> typing.Callable[[float], str | None]:
+    def check(value: float) -> str | None:
+        if value > low or (value == low and not above):
+            return None
+        return f"expected a number {'above' if above else 'of at least'} {low:g}, got {value:g}"
+
+    return check
+
+
+# Values their type cannot rule out, checked where they are written (with their line).
+_VALUE_CHECKS: dict[tuple[type, str], typing.Callable[[Any], str | None]] = {
+    (TierConfig, "from_"): _sources_check("tag"),
+    (OwnerConfig, "from_"): _sources_check("group"),
+    (RunConfig, "stale_tolerance_minutes"): _at_least(0),
+    # A ratio of 1 or less would report nodes that got no slower, or faster.
+    (SlowerConfig, "ratio"): _at_least(1, above=True),
+    (SlowerConfig, "min_seconds"): _at_least(0),
+}
 
 
 def _rule_setting(node: _Node, where: _Where, key: str, code: str) -> RuleSetting:
@@ -537,7 +584,7 @@ def _rule_setting(node: _Node, where: _Where, key: str, code: str) -> RuleSettin
     if node.value is None:
         return RuleSetting(code=code, line=node.line)
     if not isinstance(node.value, dict):
-        where.fail(f"{key}: expected a severity or a mapping, got {node.value!r}")
+        where.fail(f"{key}: expected a severity or a mapping, got {_shown(node)}")
     params = {k: _plain(v) for k, v in node.value.items() if k != "severity"}
     param_lines = {k: v.line for k, v in node.value.items() if k != "severity"}
     severity = node.value.get("severity")

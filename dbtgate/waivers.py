@@ -18,11 +18,12 @@ from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding, WaiverRef, fingerprint
 from dbtgate.rules.policies import (
     config_location,
+    config_rules,
     context_selection,
     display_config_path,
     parse_config_selector,
 )
-from dbtgate.rules.registry import Rule, load_rules
+from dbtgate.rules.registry import Rule
 from dbtgate.select import SelectorError
 
 
@@ -39,8 +40,7 @@ def apply_waivers(
         return []
     today = context.options.get("today") or dt.date.today()
     selection = context_selection(context)
-    base_dir = config.path.parent if config.path is not None else None
-    rules = load_rules(config.plugins, base_dir)
+    rules = config_rules(config)
     reported: list[Finding] = []
     for waiver in config.waivers:
         _check_rule(waiver, config, rules)

@@ -92,12 +92,54 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
         ("lint: {enabled: yes please}\n", r"dbtgate.yml:1: lint.enabled: expected true or false"),
         ("a: [1\n", r"dbtgate.yml:2: not valid YAML"),
         ("scope: all\nscope: changed\n", r"dbtgate.yml:2: duplicate key 'scope'"),
-        ("- 1\n", r"dbtgate.yml:1: config: expected a mapping"),
+        ("- 1\n", r"dbtgate.yml:1: config: expected a mapping, got \[1\]$"),
+        # Values are shown as written, without the loader's line bookkeeping.
+        (
+            "policies: {select: x}\n",
+            r"dbtgate.yml:1: policies: expected a list, got \{'select': 'x'\}$",
+        ),
+        ("waivers: none\n", r"dbtgate.yml:1: waivers: expected a list, got 'none'$"),
+        ("tier: {default: one}\n", r"dbtgate.yml:1: tier.default: expected an integer or null"),
+        # Values the types allow and the settings cannot mean.
+        (
+            "tier:\n  from: [meta.tier, tags]\n",
+            r"dbtgate.yml:2: tier.from: expected `meta.<key>` or `tag`, got 'tags'",
+        ),
+        (
+            "owner: {from: [meta.owner, email]}\n",
+            r"dbtgate.yml:1: owner.from: expected `meta.<key>` or `group`, got 'email'",
+        ),
+        ("owner: {from: meta.}\n", r"owner.from: expected `meta.<key>` or `group`, got 'meta.'"),
+        (
+            "run:\n  stale_tolerance_minutes: -5\n",
+            r"dbtgate.yml:2: run.stale_tolerance_minutes: expected a number of at least 0, got -5",
+        ),
+        (
+            "run: {slower: {enabled: true, ratio: 0.5}}\n",
+            r"dbtgate.yml:1: run.slower.ratio: expected a number above 1, got 0.5",
+        ),
+        ("run: {slower: {min_seconds: -1}}\n", r"run.slower.min_seconds: expected a number of at"),
     ],
 )
 def test_mistakes_are_named_with_file_and_line(tmp_path, text, expected):
     with pytest.raises(DbtgateError, match=expected):
         load_config(write(tmp_path, text))
+
+
+def test_settings_at_their_limits_are_accepted(tmp_path):
+    config = load_config(
+        write(
+            tmp_path,
+            """\
+            tier: {from: [tag, meta.governance.tier]}
+            owner: {from: [group, meta.owner]}
+            run: {stale_tolerance_minutes: 0, slower: {ratio: 1.01, min_seconds: 0}}
+            """,
+        )
+    )
+    assert config.tier.from_ == ["tag", "meta.governance.tier"]
+    assert config.run.slower.ratio == 1.01
+    assert config.lines == {"tier": 1, "owner": 2, "run": 3}
 
 
 def test_pyproject_tool_table_is_found_and_read(tmp_path):

@@ -16,7 +16,8 @@ from corpus import CORPUS
 from dbtgate import config as config_module
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
-INTERNAL = {"line", "path", "digest", "code", "params", "param_lines"}
+# Filled by the loader (or RuleSetting's parameters), not keys a user writes.
+INTERNAL = config_module._INTERNAL_FIELDS | {"params", "param_lines"}
 
 
 def user_keys(cls: type, prefix: str = "") -> list[str]:

@@ -373,6 +373,18 @@ def test_a_missing_plugin_path_is_a_config_error(artifacts, tmp_path):
     assert "plugins: rules/nope.py: no such file or directory" in result.stderr
 
 
+def test_a_plugin_that_cannot_load_is_an_error_at_its_line_without_any_policy(artifacts, tmp_path):
+    # Listed and unused is still a mistake worth knowing of before a policy comes to need it.
+    write_config(tmp_path, "version: 1\n\nplugins:\n  - acme_rules_not_installed\n")
+    for command in (("check", "--artifacts", str(artifacts)), ("rules",)):
+        result = dbtgate(*command, cwd=tmp_path)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stderr.strip() == (
+            f"dbtgate: error: {tmp_path / 'dbtgate.yml'}:3: plugins: acme_rules_not_installed: "
+            "cannot load: ModuleNotFoundError: No module named 'acme_rules_not_installed'"
+        )
+
+
 def test_an_installed_package_adds_rules_through_its_entry_point(artifacts, tmp_path):
     site = tmp_path / "site"
     subprocess.run(

@@ -20,7 +20,7 @@ from dbtgate.checks import CheckContext, check
 from dbtgate.config import Config, Policy, RuleSetting
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import SEVERITY_ORDER, Finding, fingerprint
-from dbtgate.rules.registry import ParamError, Rule, Violation, load_rules
+from dbtgate.rules.registry import ParamError, Rule, Violation, load_plugin, load_rules
 from dbtgate.select import Selection, Selector, SelectorError, parse_selector
 
 
@@ -60,6 +60,20 @@ def parse_config_selector(text: str, config: Config, line: int, what: str) -> Se
         return parse_selector(text)
     except SelectorError as exc:
         raise DbtgateError(f"{config_location(config, line)}: {what} {text!r}: {exc}") from None
+
+
+def config_rules(config: Config) -> dict[str, Rule]:
+    """Every rule, with those of the config's `plugins`: a plugin that cannot be loaded is an
+    error at the config's `plugins:` line, whether or not a policy or waiver uses its rules."""
+    rules = load_rules()
+    base_dir = config.path.parent if config.path is not None else None
+    for plugin in config.plugins:
+        try:
+            load_plugin(plugin, base_dir)
+        except DbtgateError as exc:
+            where = config_location(config, config.lines.get("plugins", 0))
+            raise DbtgateError(f"{where}: {exc}") from None
+    return rules
 
 
 def compile_policies(config: Config, rules: dict[str, Rule]) -> list[CompiledPolicy]:
@@ -105,10 +119,10 @@ def context_selection(context: CheckContext) -> Selection:
 @check("policies")
 def policies(context: CheckContext) -> Iterable[Finding]:
     config = context.config
+    rules = config_rules(config) if config.plugins or config.policies else {}
     if not config.policies:
         return []
-    base_dir = config.path.parent if config.path is not None else None
-    plan = compile_policies(config, load_rules(config.plugins, base_dir))
+    plan = compile_policies(config, rules)
     selection = context_selection(context)
     inputs = {
         "project": context.project,

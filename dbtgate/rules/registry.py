@@ -360,16 +360,15 @@ def _is_number(value: Any) -> bool:
 _entry_points_loaded = False
 
 
-def load_rules(plugins: Iterable[str] = (), base_dir: Path | None = None) -> dict[str, Rule]:
-    """Every rule: built-in families, installed entry points, then the config's `plugins`."""
+def load_rules() -> dict[str, Rule]:
+    """Every rule of the built-in families and installed entry points (the config's `plugins`
+    are loaded by `dbtgate.rules.policies.config_rules`)."""
     global _entry_points_loaded
     for family in BUILTIN_FAMILIES:
         importlib.import_module(f"dbtgate.rules.{family}")
     if not _entry_points_loaded:
         _load_entry_points()
         _entry_points_loaded = True
-    for plugin in plugins:
-        load_plugin(plugin, base_dir)
     return RULES
 
 
