@@ -15,6 +15,7 @@ import re
 # lists, tables, code, strikethrough, autolinks); backslash-escaping them makes them literal.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:])")
 _WHITESPACE = re.compile(r"\s+")
+_HTML_SPECIAL = re.compile(r"[&<>\"']")
 
 
 def md_text(text: object) -> str:
@@ -49,8 +50,12 @@ def md_url(url: str) -> str:
 
 
 def html_text(text: object) -> str:
-    """Untrusted text for HTML element content and (double- or single-quoted) attributes."""
-    return html.escape(str(text), quote=True)
+    """Untrusted text for HTML element content and (double- or single-quoted) attributes.
+
+    Most text has nothing to escape (names, codes, messages): one search settles it, where
+    `html.escape` makes five passes (a gate report escapes 250,000 strings at 48,000 findings)."""
+    text = str(text)
+    return html.escape(text, quote=True) if _HTML_SPECIAL.search(text) else text
 
 
 def mermaid_label(text: object, limit: int = 60) -> str:

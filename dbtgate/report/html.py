@@ -16,10 +16,11 @@ import base64
 import datetime as dt
 import functools
 import hashlib
-import json
 from importlib import resources
 from string import Template
 from typing import Any
+
+import msgspec
 
 from dbtgate.report import view
 from dbtgate.report.escape import html_text as h
@@ -103,10 +104,7 @@ def _header(report: dict[str, Any]) -> str:
 
 def _breakable(text: str) -> str:
     """Escaped text that may wrap after `/`, `.` and `_` (paths, codes, model names)."""
-    escaped = h(text)
-    for char in "/._":
-        escaped = escaped.replace(char, f"{char}<wbr>")
-    return escaped
+    return h(text).replace("/", "/<wbr>").replace(".", ".<wbr>").replace("_", "_<wbr>")
 
 
 def _where(finding: dict[str, Any], options: RenderOptions) -> str:
@@ -235,7 +233,7 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
 def _script_json(data: Any) -> str:
     """JSON that cannot end its <script> element early: `</` and `<!--` are written with
     escapes JSON.parse reads back (`<\\/`, `<\\u0021--`)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = msgspec.json.encode(data).decode()
     return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
 
 
