@@ -348,6 +348,14 @@ class Project:
         return loaded.data if loaded else None
 
 
+def display_name(resource: Node | Source | Exposure) -> str:
+    """How a resource is named in a message: `orders_summary v2`, `source shop_raw.orders`."""
+    if resource.resource_type == "source":
+        return f"source {resource.source_name}.{resource.name}"  # type: ignore[union-attr]
+    version = getattr(resource, "version", None)
+    return f"{resource.name} v{version}" if version is not None else resource.name
+
+
 def _dig(meta: dict[str, Any], dotted: str) -> Any:
     value: Any = meta
     for key in dotted.split("."):

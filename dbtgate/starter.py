@@ -42,6 +42,9 @@ policies:
     rules:
       docs.model_description: warn
       owner.present: error
+  # The DAG's shape, as advice on every model and source (`dbtgate rules modeling` lists more):
+  # - select: "*"
+  #   rules: {{modeling.direct_source_join: warn, modeling.root_model: warn, sources.unused: warn}}
 
 # Accepted exceptions, each with a reason, an owner and an expiry date.
 # waivers:

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,19 @@ def corpus_project(name: str) -> Project:
     if not path.is_dir():
         pytest.skip(f"corpus absent: {path}")
     return Project.from_artifacts(load_artifacts(path))
+
+
+def edited_bouncer(tmp_path: Path, edit: Callable[[dict], None]) -> Project:
+    """The bouncer build with `edit(manifest_dict)` applied, loaded as a project."""
+    path = CORPUS / "bouncer-dbt112" / "manifest.json"
+    if not path.is_file():
+        pytest.skip(f"corpus absent: {path}")
+    data = json.loads(path.read_text())
+    edit(data)
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text(json.dumps(data))
+    return Project.from_artifacts(load_artifacts(target))
 
 
 def write_config(directory: Path, text: str, name: str = "dbtgate.yml") -> Path:

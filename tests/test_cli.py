@@ -179,6 +179,29 @@ def test_init_writes_a_starter_config_that_loads(tmp_path):
     assert "already exists" in again.stderr
 
 
+def test_the_starters_modeling_policy_loads_once_uncommented(tmp_path):
+    from dbtgate.config import load_config
+    from dbtgate.rules.policies import compile_policies, config_rules
+    from dbtgate.starter import write_starter_config
+
+    (tmp_path / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
+    path = write_starter_config(tmp_path)
+    text = path.read_text()
+    commented = '  # - select: "*"\n  #   rules: {modeling.'
+    assert commented in text
+    path.write_text(
+        text.replace('  # - select: "*"', '  - select: "*"').replace("  #   rules", "    rules")
+    )
+    config = load_config(path)
+    [*_, modeling] = compile_policies(config, config_rules(config))
+    assert modeling.policy.select == "*"
+    assert [c.rule.code for c in modeling.rules] == [
+        "modeling.direct_source_join",
+        "modeling.root_model",
+        "sources.unused",
+    ]
+
+
 def test_json_report_is_written_and_deterministic(tmp_path):
     if not (CORPUS / "bouncer-dbt112").is_dir():
         pytest.skip("corpus absent")

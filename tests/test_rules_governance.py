@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from policy_support import by_code, corpus_project, gate, write_config
+from policy_support import by_code, corpus_project, edited_bouncer, gate, write_config
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.project import Project
@@ -116,23 +116,6 @@ def test_sources_without_freshness_are_found_on_their_yaml_lines(shop_builds, tm
         ("source.shop.shop_raw.raw_products", "models/staging/_sources.yml", 24),
     ]
     assert findings[0].message == "source shop_raw.raw_customers has no freshness threshold"
-
-
-def edited_bouncer(tmp_path, edit) -> Project:
-    """The bouncer build with `edit(manifest_dict)` applied, loaded as a project."""
-    import json
-
-    from corpus import CORPUS
-
-    path = CORPUS / "bouncer-dbt112" / "manifest.json"
-    if not path.is_file():
-        pytest.skip(f"corpus absent: {path}")
-    data = json.loads(path.read_text())
-    edit(data)
-    target = tmp_path / "target"
-    target.mkdir()
-    (target / "manifest.json").write_text(json.dumps(data))
-    return Project.from_artifacts(load_artifacts(target))
 
 
 def test_freshness_with_warn_after_only_fails_only_when_error_after_is_required(tmp_path):

@@ -31,6 +31,7 @@ from dbtgate.diff.columns import (
     declared_columns,
 )
 from dbtgate.diff.types import normalise_adapter
+from dbtgate.project import display_name
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Constraint, Exposure, Node, Source
@@ -192,14 +193,6 @@ class Emitter:
         return change
 
 
-def label(resource: Any) -> str:
-    """How a resource is named in a reason: `orders_summary v2`, `source shop_raw.orders`."""
-    if resource.resource_type == "source":
-        return f"source {resource.source_name}.{resource.name}"
-    version = getattr(resource, "version", None)
-    return f"{resource.name} v{version}" if version is not None else resource.name
-
-
 # -- columns, contracts and constraints of a relation in both builds ---------------------------
 
 
@@ -213,14 +206,14 @@ def schema_changes(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Nod
         if not is_contracted(new):
             emit(
                 "breaking.contract_removed",
-                f"{label(new)}: contract enforcement removed (it had `contract: enforced: true`)",
+                f"{display_name(new)}: contract enforcement removed (it had `contract: enforced: true`)",
                 policy,
             )
         _contract_columns(ctx, emit, old, new, policy)
         _constraints(ctx, emit, old, new, policy)
     else:
         if is_model and is_contracted(new):
-            emit("safe.contract_added", f"{label(new)}: contract now enforced")
+            emit("safe.contract_added", f"{display_name(new)}: contract now enforced")
         _uncontracted_columns(ctx, emit, old, new, versioned)
     return contracted
 
@@ -243,7 +236,7 @@ def _contract_columns(
     before, after = _declared_or_empty(old), _declared_or_empty(new)
     delta = column_delta(before, after, ctx.adapter)
     renamed_to = {b.name: a.name for b, a in delta.renamed}
-    name = label(new)
+    name = display_name(new)
     for column in delta.removed:
         reason = f"{name}: contracted column {column.name} removed"
         details = {}
@@ -296,7 +289,7 @@ def _uncontracted_columns(
     before, after = pair
     source = before.source if before.source == after.source else f"{before.source}/{after.source}"
     delta = column_delta(before, after, ctx.adapter)
-    name = label(new)
+    name = display_name(new)
     is_source = new.resource_type == "source"
     reader_ids = [] if is_source else readers(ctx.pr, new.unique_id)
     public = getattr(old, "access", None) == "public"
@@ -461,7 +454,7 @@ def _constraints(ctx: DiffContext, emit: Emitter, old: Node, new: Node, policy: 
     ) not in MATERIALIZATIONS_ENFORCING_CONSTRAINTS:
         return
     enforced = enforced_constraints(ctx.adapter)
-    name = label(new)
+    name = display_name(new)
     pairs: list[tuple[str | None, list[Constraint], list[Constraint]]] = [
         (None, old.constraints or [], new.constraints or [])
     ]

@@ -17,8 +17,8 @@ from dbtgate.diff.classify import (
     contract_policy,
     deprecation_elapsed,
     is_contracted,
-    label,
 )
+from dbtgate.project import display_name
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Exposure, Node, Source
@@ -30,7 +30,7 @@ def removed_relation(ctx: DiffContext, old: Node) -> list[Change]:
     emit = Emitter(old, path=old.patch_path or old.original_file_path or None)
     disabled = old.unique_id in _disabled_ids(ctx.pr)
     how = "disabled" if disabled else "deleted or renamed"
-    name = label(old)
+    name = display_name(old)
     kind = old.resource_type
     details = {"how": "disabled" if disabled else "deleted_or_renamed"}
     if old.resource_type == "model" and is_contracted(old):
@@ -72,7 +72,7 @@ def _disabled_ids(project: Project) -> set[str]:
 
 def added_relation(ctx: DiffContext, new: Node, base_names: set[tuple[str, str]]) -> list[Change]:
     emit = Emitter(new)
-    name = label(new)
+    name = display_name(new)
     if new.version is not None and (new.package_name, new.name) in base_names:
         older = sorted(
             (
@@ -84,7 +84,7 @@ def added_relation(ctx: DiffContext, new: Node, base_names: set[tuple[str, str]]
             ),
             key=lambda node: str(node.version),
         )
-        undeprecated = [label(node) for node in older if not node.deprecation_date]
+        undeprecated = [display_name(node) for node in older if not node.deprecation_date]
         if undeprecated:
             emit(
                 "risky.version_without_deprecation",
@@ -101,13 +101,16 @@ def added_relation(ctx: DiffContext, new: Node, base_names: set[tuple[str, str]]
 
 def removed_source(old: Source) -> list[Change]:
     emit = Emitter(old, path=old.original_file_path or None)
-    emit("risky.source_removed", f"{label(old)} removed; models reading it must change with it")
+    emit(
+        "risky.source_removed",
+        f"{display_name(old)} removed; models reading it must change with it",
+    )
     return emit.changes
 
 
 def added_source(new: Source) -> list[Change]:
     emit = Emitter(new)
-    emit("safe.source_added", f"{label(new)}: new source table")
+    emit("safe.source_added", f"{display_name(new)}: new source table")
     return emit.changes
 
 

@@ -16,9 +16,9 @@ from dbtgate.diff.classify import (
     DiffContext,
     Emitter,
     contract_policy,
-    label,
 )
 from dbtgate.diff.columns import column_key
+from dbtgate.project import display_name
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node, Source
@@ -62,7 +62,7 @@ def _materialization(emit: Emitter, old: Node, new: Node, contracted: bool) -> N
     ):
         emit(
             "breaking.materialization_changed",
-            f"{label(new)}: materialized {before} -> {after}: its constraints are no longer "
+            f"{display_name(new)}: materialized {before} -> {after}: its constraints are no longer "
             "enforced",
             contract_policy(new),
             old=before,
@@ -71,7 +71,7 @@ def _materialization(emit: Emitter, old: Node, new: Node, contracted: bool) -> N
     else:
         emit(
             "safe.materialization_changed",
-            f"{label(new)}: materialized {before} -> {after}",
+            f"{display_name(new)}: materialized {before} -> {after}",
             old=before,
             new=after,
         )
@@ -84,7 +84,7 @@ def _access(emit: Emitter, old: Node, new: Node) -> None:
     if _ACCESS_RANK[after] < _ACCESS_RANK[before]:
         emit(
             "risky.access_narrowed",
-            f"{label(new)}: access narrowed {before} -> {after}; refs from outside its "
+            f"{display_name(new)}: access narrowed {before} -> {after}; refs from outside its "
             f"{'project' if before == 'public' else 'group'} will fail",
             old=before,
             new=after,
@@ -92,7 +92,7 @@ def _access(emit: Emitter, old: Node, new: Node) -> None:
     else:
         emit(
             "safe.access_widened",
-            f"{label(new)}: access widened {before} -> {after}",
+            f"{display_name(new)}: access widened {before} -> {after}",
             old=before,
             new=after,
         )
@@ -104,7 +104,7 @@ def _deprecation(emit: Emitter, old: Node | Source, new: Node | Source) -> None:
     if before != after and after:
         emit(
             "safe.deprecation_set",
-            f"{label(new)}: deprecation_date set to {after}",
+            f"{display_name(new)}: deprecation_date set to {after}",
             old=before,
             new=after,
         )
@@ -128,7 +128,7 @@ def _descriptions(emit: Emitter, old: Node | Source, new: Node | Source) -> None
         )
         emit(
             "safe.description_changed",
-            f"{label(new)}: {' and '.join(what)} description changed",
+            f"{display_name(new)}: {' and '.join(what)} description changed",
             details={"model": model, "columns": sorted(columns, key=str.casefold)},
         )
 
@@ -152,7 +152,7 @@ def _tests(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Sour
             where = f"column {column}" if column else "the model"
             emit(
                 "risky.constraint_loosened",
-                f"{label(new)}: {kind} test removed from {where}",
+                f"{display_name(new)}: {kind} test removed from {where}",
                 column=column or None,
                 key=f"test:{kind}",
                 old=kind,
@@ -162,7 +162,7 @@ def _tests(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Sour
     if added or plain_removed:
         emit(
             "safe.tests_changed",
-            f"{label(new)}: {len(added)} test(s) added, {len(plain_removed)} removed",
+            f"{display_name(new)}: {len(added)} test(s) added, {len(plain_removed)} removed",
             details={
                 "added": [f"{k}({c})" if c else k for k, c in added],
                 "removed": [f"{k}({c})" if c else k for k, c in plain_removed],
@@ -192,7 +192,7 @@ def _meta(emit: Emitter, old: Node | Source, new: Node | Source) -> None:
     if getattr(old, "group", None) != getattr(new, "group", None):
         what.append(f"group {getattr(old, 'group', None)} -> {getattr(new, 'group', None)}")
     if what:
-        emit("safe.meta_changed", f"{label(new)}: {', '.join(what)} changed")
+        emit("safe.meta_changed", f"{display_name(new)}: {', '.join(what)} changed")
 
 
 def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
@@ -201,7 +201,7 @@ def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
         return
     if (old.checksum.name, old.checksum.checksum) == (new.checksum.name, new.checksum.checksum):
         return
-    name = label(new)
+    name = display_name(new)
     if new.resource_type == "seed":
         emit("safe.code_changed", f"{name}: seed data changed")
         return

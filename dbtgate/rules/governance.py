@@ -1,4 +1,5 @@
-"""Governance rules: models others build on are contracted, and public ones are versioned.
+"""Governance rules: models others build on are contracted, public ones are versioned, and
+dashboards read public models.
 
 A contract makes dbt refuse to build a model whose columns or types drifted from what consumers
 were promised; a version lets a breaking change ship next to the old shape instead of over it.
@@ -7,7 +8,8 @@ These are the dbt-mesh guarantees the schema diff relies on to call a change bre
 
 from __future__ import annotations
 
-from dbtgate.artifacts.manifest import Node
+from dbtgate.artifacts.manifest import Exposure, Node
+from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Violation, rule
 
 
@@ -79,3 +81,47 @@ def public_versioned(model: Node) -> Violation | None:
     if model.access != "public" or model.version is not None:
         return None
     return Violation(f"{model.name} is public but not versioned")
+
+
+@rule(
+    "governance.exposure_reads_public",
+    severity="warn",
+    applies_to=("exposure",),
+    why="""
+        A dashboard or application is a consumer outside dbt, like another team's project:
+        it should read the models whose shape the team has promised (`access: public`, ideally
+        contracted and versioned), not a private or protected model that may change any day.
+    """,
+    failing="""
+        exposures:
+          - name: revenue_dashboard
+            depends_on: [ref('int_revenue')]   # access: protected (the default)
+    """,
+    passing="""
+        exposures:
+          - name: revenue_dashboard
+            depends_on: [ref('fct_revenue')]   # config: {access: public}
+    """,
+    fix="Point the exposure at a public model (set `access: public` on the model it reads, with "
+    "a contract), or publish one for it.",
+)
+def exposure_reads_public(exposure: Exposure, project: Project) -> Violation | None:
+    """The models the exposure reads have `access: public`."""
+    parents = exposure.depends_on.nodes if exposure.depends_on and exposure.depends_on.nodes else []
+    private = sorted(
+        uid
+        for uid in set(parents)
+        if (node := project.nodes.get(uid)) is not None
+        and node.resource_type == "model"
+        and node.access != "public"
+    )
+    if not private:
+        return None
+    names = ", ".join(
+        f"{display_name(project.nodes[uid])} ({project.nodes[uid].access or 'protected'})"
+        for uid in private
+    )
+    return Violation(
+        f"exposure {exposure.name} reads models that are not public: {names}",
+        details={"models": private},
+    )

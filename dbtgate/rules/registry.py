@@ -41,7 +41,7 @@ RESOURCE_TYPES = ("model", "seed", "snapshot", "source", "exposure")
 # Inputs the engine passes to a rule function by parameter name.
 INPUTS = ("project", "base", "codeowners")
 
-BUILTIN_FAMILIES = ("tests", "docs", "owner", "governance", "naming", "sources")
+BUILTIN_FAMILIES = ("tests", "docs", "owner", "governance", "modeling", "naming", "sources")
 ENTRY_POINT_GROUP = "dbtgate.rules"
 
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")

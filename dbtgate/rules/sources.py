@@ -1,4 +1,4 @@
-"""Source rules: every source table says how fresh it must be.
+"""Source rules: every source table says how fresh it must be, and is read by something.
 
 A stale source does not fail any model: the models build happily on yesterday's data. Only a
 freshness threshold turns "the loader stopped" into a warning or an error in
@@ -8,6 +8,7 @@ freshness threshold turns "the loader stopped" into a warning or an error in
 from __future__ import annotations
 
 from dbtgate.artifacts.manifest import FreshnessThreshold, Source
+from dbtgate.project import Project
 from dbtgate.rules.registry import Violation, rule
 
 
@@ -57,3 +58,32 @@ def freshness_configured(source: Source, *, require_error_after: bool = False) -
     if warn:
         return Violation(f"source {name} has warn_after but no error_after freshness threshold")
     return Violation(f"source {name} has no freshness threshold")
+
+
+@rule(
+    "sources.unused",
+    severity="warn",
+    applies_to=("source",),
+    why="""
+        A declared source that nothing reads is documentation of a table the project does not
+        use: its freshness checks and tests cost warehouse time, and readers assume it matters.
+    """,
+    failing="""
+        sources:
+          - name: shop_raw
+            tables:
+              - name: legacy_orders   # no model selects from it
+    """,
+    passing="""
+        -- models/staging/stg_orders.sql
+        select * from {{ source('shop_raw', 'orders') }}
+    """,
+    fix="Read the table from a staging model, or delete its declaration.",
+)
+def unused(source: Source, project: Project) -> Violation | None:
+    """The source table is read by a model, snapshot, exposure or other resource (its own tests
+    do not count)."""
+    readers = project.children.get(source.unique_id, ())
+    if any(not uid.startswith("test.") for uid in readers):
+        return None
+    return Violation(f"source {source.source_name}.{source.name} is declared but nothing reads it")

@@ -1,0 +1,169 @@
+"""Modelling rules: the shape of the DAG, as dbt's style guide and dbt-project-evaluator teach it.
+
+Sources enter the project through one staging model each; models build on models; a model that
+reads nothing hard-codes its tables; a model with many leaf children holds logic that belongs in
+a shared model. None of this fails a build, which is why it drifts until someone draws the DAG.
+The rules read the edges dbt records in `depends_on` (refs and sources), nothing else.
+"""
+
+from __future__ import annotations
+
+from dbtgate.artifacts.manifest import Node
+from dbtgate.project import Project, display_name
+from dbtgate.rules.registry import Violation, rule
+
+# Parents that are built by dbt: what a model should read instead of a raw source.
+_BUILT = frozenset({"model", "snapshot"})
+
+
+def _parents(model: Node) -> list[str]:
+    return model.depends_on.nodes if model.depends_on and model.depends_on.nodes else []
+
+
+def _names(project: Project, unique_ids: list[str]) -> str:
+    shown = []
+    for uid in unique_ids:
+        resource = project.resource(uid)
+        shown.append(display_name(resource) if resource is not None else uid)
+    return ", ".join(shown)
+
+
+def _sources_read(model: Node, project: Project) -> list[str]:
+    return sorted({uid for uid in _parents(model) if uid in project.sources})
+
+
+@rule(
+    "modeling.direct_source_join",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A source read next to models is a source read in two places: its renames, casts and
+        filters are written again in each model that reads it raw, and drift apart. Staging
+        each source once gives every model the same cleaned columns.
+    """,
+    failing="""
+        -- models/marts/fct_orders.sql
+        select * from {{ ref('stg_orders') }}
+        join {{ source('shop_raw', 'payments') }} using (order_id)
+    """,
+    passing="""
+        -- models/marts/fct_orders.sql
+        select * from {{ ref('stg_orders') }}
+        join {{ ref('stg_payments') }} using (order_id)
+    """,
+    fix="Read the source through its staging model (`ref('stg_...')`), creating one if needed.",
+)
+def direct_source_join(model: Node, project: Project) -> Violation | None:
+    """A model that reads other models (or snapshots) does not also read a source directly."""
+    sources = _sources_read(model, project)
+    if not sources:
+        return None
+    built = sorted(
+        uid
+        for uid in set(_parents(model))
+        if (node := project.nodes.get(uid)) is not None and node.resource_type in _BUILT
+    )
+    if not built:
+        return None
+    return Violation(
+        f"{model.name} reads {_names(project, sources)} directly, next to {_names(project, built)}",
+        details={"sources": sources, "models": built},
+    )
+
+
+@rule(
+    "modeling.multiple_sources",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        Joining raw sources in one model mixes staging (renaming, casting, deduplicating each
+        source) with business logic, so neither can be tested or reused on its own.
+    """,
+    failing="""
+        -- models/staging/stg_orders.sql
+        select * from {{ source('shop_raw', 'orders') }}
+        join {{ source('shop_raw', 'payments') }} using (order_id)
+    """,
+    passing="""
+        -- models/staging/stg_orders.sql
+        select * from {{ source('shop_raw', 'orders') }}
+        -- models/staging/stg_payments.sql
+        select * from {{ source('shop_raw', 'payments') }}
+    """,
+    fix="Stage each source in its own model, and join the staging models downstream.",
+)
+def multiple_sources(model: Node, project: Project, *, max: int = 1) -> Violation | None:
+    """The model reads at most `max` source tables."""
+    sources = _sources_read(model, project)
+    if len(sources) <= max:
+        return None
+    return Violation(
+        f"{model.name} reads {len(sources)} sources ({_names(project, sources)}); at most {max}",
+        details={"sources": sources, "max": max},
+    )
+
+
+@rule(
+    "modeling.root_model",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A model that reads no ref and no source reads hard-coded tables: dbt cannot order it
+        after what it reads, lineage and impact analysis stop at it, and a renamed table breaks
+        it without warning. (Models that generate their rows, such as a date spine, are the
+        exception: waive them.)
+    """,
+    failing="""
+        -- models/marts/fct_orders.sql
+        select * from analytics.raw.orders
+    """,
+    passing="""
+        -- models/marts/fct_orders.sql
+        select * from {{ ref('stg_orders') }}
+    """,
+    fix="Replace hard-coded table names with `ref()` or `source()` (declare the table as a "
+    "source first).",
+)
+def root_model(model: Node) -> Violation | None:
+    """The model reads at least one model, seed, snapshot or source."""
+    if _parents(model):
+        return None
+    return Violation(f"{model.name} reads no model, seed, snapshot or source (no ref or source)")
+
+
+@rule(
+    "modeling.fanout",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        Many end-of-line models built on one parent usually repeat the same joins and
+        aggregations for each consumer; that shared logic belongs in one model the others read,
+        so it is computed, tested and fixed once.
+    """,
+    failing="""
+        # fct_orders feeds four leaf models (nothing reads them):
+        # rpt_daily, rpt_weekly, rpt_by_region, rpt_by_channel
+    """,
+    passing="""
+        # fct_orders feeds agg_orders, which the four reports read
+    """,
+    fix="Move the logic the leaf models share into an intermediate model they all read.",
+)
+def fanout(model: Node, project: Project, *, max: int = 3) -> Violation | None:
+    """The model has at most `max` direct children that are leaf models (models that nothing
+    but tests reads; an exposure counts as a reader)."""
+    leaves = sorted(
+        uid
+        for uid in set(project.children.get(model.unique_id, ()))
+        if (child := project.nodes.get(uid)) is not None
+        and child.resource_type == "model"
+        and not any(
+            not grandchild.startswith("test.") for grandchild in project.children.get(uid, ())
+        )
+    )
+    if len(leaves) <= max:
+        return None
+    return Violation(
+        f"{model.name} feeds {len(leaves)} leaf models ({_names(project, leaves)}); at most {max}",
+        details={"leaf_models": leaves, "max": max},
+    )

@@ -1,0 +1,131 @@
+"""Modelling rules (the DAG's shape), unused sources and exposures on public models, on the
+bouncer build as dbt wrote it and with edges planted where the build has none."""
+
+from __future__ import annotations
+
+from policy_support import by_code, corpus_project, edited_bouncer, gate, write_config
+
+PKG = "dbt_bouncer_test_project"
+ALL_RULES = """\
+    version: 1
+    policies:
+      - select: "*"
+        rules:
+          modeling.direct_source_join: warn
+          modeling.multiple_sources: warn
+          modeling.root_model: warn
+          modeling.fanout: warn
+          sources.unused: warn
+          governance.exposure_reads_public: warn
+    """
+
+
+def names(findings) -> list[str]:
+    return sorted(f.unique_id.split(".", 2)[2] for f in findings)
+
+
+def test_the_bouncer_build_as_written(tmp_path):
+    findings = gate(corpus_project("bouncer-dbt112"), write_config(tmp_path, ALL_RULES)).findings
+    # Staging models read one source (or a seed) each; no model joins sources.
+    assert by_code(findings, "modeling.direct_source_join") == []
+    assert by_code(findings, "modeling.multiple_sources") == []
+    # Root-project models with no ref and no source (the tiktok_ads package is not gated).
+    assert names(by_code(findings, "modeling.root_model")) == [
+        "int_disabled_model",
+        "int_exclude_via_meta_config",
+        "int_incremental",
+        "int_model_1",
+        "metricflow_time_spine",
+    ]
+    # stg_orders feeds py_order_stats, orders and customers v1-v3, of which only py_order_stats
+    # and customers v1 and v2 are leaves (orders and customers v3 feed exposures): 3, not > 3.
+    assert by_code(findings, "modeling.fanout") == []
+    assert names(by_code(findings, "sources.unused")) == [
+        "sources_that_dont_really_exist.Non_Conforming_Name",
+        "sources_that_dont_really_exist.source_1",
+        "sources_that_dont_really_exist.source_2",
+    ]
+    # Both exposures read public models only (customers v3 and orders).
+    assert by_code(findings, "governance.exposure_reads_public") == []
+
+
+def test_a_lower_fanout_limit_names_the_leaves(tmp_path):
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            rules: {modeling.fanout: {severity: warn, max: 2}}
+        """,
+    )
+    [finding] = by_code(gate(corpus_project("bouncer-dbt112"), config).findings, "modeling.fanout")
+    assert finding.unique_id == f"model.{PKG}.stg_orders"
+    assert finding.message == (
+        "stg_orders feeds 3 leaf models (customers v1, customers v2, py_order_stats); at most 2"
+    )
+    assert finding.details["leaf_models"] == [
+        f"model.{PKG}.customers.v1",
+        f"model.{PKG}.customers.v2",
+        f"model.{PKG}.py_order_stats",
+    ]
+
+
+def test_planted_edges(tmp_path):
+    source = f"source.{PKG}.sources_that_dont_really_exist.source_1"
+    other = f"source.{PKG}.sources_that_dont_really_exist.source_2"
+    orders = f"model.{PKG}.orders"
+    private = f"model.{PKG}.py_order_stats"
+
+    def edit(manifest: dict) -> None:
+        nodes = manifest["nodes"]
+        # orders now also reads a source raw; stg_payments reads two sources.
+        nodes[orders]["depends_on"]["nodes"].append(source)
+        stg_payments = nodes[f"model.{PKG}.stg_payments"]["depends_on"]["nodes"]
+        stg_payments[:] = [source, other]
+        # An exposure on a protected model (and on customers v3, which is public).
+        manifest["exposures"][f"exposure.{PKG}.customers"]["depends_on"]["nodes"].append(private)
+
+    project = edited_bouncer(tmp_path, edit)
+    findings = gate(project, write_config(tmp_path, ALL_RULES)).findings
+    [joined] = by_code(findings, "modeling.direct_source_join")
+    assert joined.unique_id == orders
+    assert joined.message == (
+        "orders reads source sources_that_dont_really_exist.source_1 directly, next to "
+        "stg_orders, stg_payments"
+    )
+    [multiple] = by_code(findings, "modeling.multiple_sources")
+    assert multiple.unique_id == f"model.{PKG}.stg_payments"
+    assert multiple.message.startswith("stg_payments reads 2 sources (source ")
+    assert multiple.details == {"sources": [source, other], "max": 1, "policy": "*"}
+    # Read now, so no longer unused.
+    assert names(by_code(findings, "sources.unused")) == [
+        "sources_that_dont_really_exist.Non_Conforming_Name"
+    ]
+    [exposure] = by_code(findings, "governance.exposure_reads_public")
+    assert exposure.unique_id == f"exposure.{PKG}.customers"
+    assert exposure.message == (
+        "exposure customers reads models that are not public: py_order_stats (protected)"
+    )
+
+
+def test_a_source_read_only_by_its_tests_is_unused(tmp_path):
+    customers = f"source.{PKG}.dummy_source.customers"
+
+    def edit(manifest: dict) -> None:
+        stg_customers = manifest["nodes"][f"model.{PKG}.stg_customers"]["depends_on"]["nodes"]
+        stg_customers.remove(customers)
+
+    project = edited_bouncer(tmp_path, edit)
+    assert any(uid.startswith("test.") for uid in project.children[customers])
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "source:dummy_source"
+            rules: {sources.unused: error}
+        """,
+    )
+    [finding] = by_code(gate(project, config).findings, "sources.unused")
+    assert finding.message == "source dummy_source.customers is declared but nothing reads it"
