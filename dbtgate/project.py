@@ -305,7 +305,7 @@ class Project:
         meta = resource.meta or {}
         for source in self.owner_settings.sources:
             if source.startswith("meta."):
-                value = _owner_text(_dig(meta, source[5:]))
+                value = _owner_text(meta_value(meta, source[5:]))
                 if value:
                     return value
             elif source == "group":
@@ -356,7 +356,8 @@ def display_name(resource: Node | Source | Exposure) -> str:
     return f"{resource.name} v{version}" if version is not None else resource.name
 
 
-def _dig(meta: dict[str, Any], dotted: str) -> Any:
+def meta_value(meta: dict[str, Any], dotted: str) -> Any:
+    """`meta[a][b]` for `a.b` (None where a level is missing or not a mapping)."""
     value: Any = meta
     for key in dotted.split("."):
         if not isinstance(value, dict):
@@ -381,7 +382,7 @@ def _tier_of(resource: Node | Source | Exposure, sources: tuple[str, ...]) -> in
     meta = resource.meta or {}
     for source in sources:
         if source.startswith("meta."):
-            value = _dig(meta, source[5:])
+            value = meta_value(meta, source[5:])
             if isinstance(value, bool) or value is None:
                 continue
             if isinstance(value, int):

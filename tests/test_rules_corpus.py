@@ -14,7 +14,11 @@ from dbtgate.rules.registry import builtin_rules
 
 MANIFESTS = corpus_files("**/manifest*.json")
 # Parameters a rule cannot run without.
-REQUIRED_PARAMS = {"owner.allowed": {"owners": ["@*"]}}
+REQUIRED_PARAMS = {
+    "owner.allowed": {"owners": ["@*"]},
+    "governance.required_meta": {"keys": ["owner"]},
+    "governance.materialization": {"allowed": ["view", "table"]},
+}
 
 
 def all_rules_config() -> str:

@@ -194,3 +194,105 @@ def test_naming_ignores_models_outside_the_layer_folders(tmp_path):
     )
     # Every staging model is stg_-prefixed; marts, intermediate and utilities are not checked.
     assert by_code(gate(project, config).findings, "naming.layer_prefix") == []
+
+
+def test_required_meta_keys_and_allowed_materializations(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "resource_type:model resource_type:seed"
+            rules:
+              governance.required_meta: {keys: [maturity]}
+          - select: "path:models/staging"
+            rules:
+              governance.materialization: {allowed: [view, ephemeral]}
+          - select: "path:models/marts"
+            rules:
+              governance.materialization: {allowed: [incremental]}
+        """,
+    )
+    findings = gate(project, config).findings
+    # The seeds carry only an owner; one model keeps only dbt-bouncer's own settings in meta.
+    meta = by_code(findings, "governance.required_meta")
+    assert sorted(f.unique_id.split(".", 2)[2] for f in meta) == [
+        "int_exclude_via_meta_config",
+        "raw_customers",
+        "raw_orders",
+        "raw_payments",
+    ]
+    assert meta[0].message == "int_exclude_via_meta_config has no meta maturity"
+    # Staging: views and ephemerals, as allowed. Marts: tables, not the incremental asked for.
+    materialized = by_code(findings, "governance.materialization")
+    assert sorted(f.unique_id.split(".", 2)[2] for f in materialized) == [
+        "customers.v1",
+        "customers.v2",
+        "customers.v3",
+        "orders",
+    ]
+    assert materialized[0].message == "customers v1 is materialized as table, not incremental"
+
+
+def test_required_meta_reads_nested_keys_and_refuses_blank_values(tmp_path):
+    def edit(manifest: dict) -> None:
+        for name, meta in (
+            ("orders", {"governance": {"domain": "sales"}}),
+            ("stg_orders", {"governance": {"domain": "  "}}),
+            ("stg_payments", {"governance": "sales"}),
+        ):
+            node = manifest["nodes"][f"model.{PKG}.{name}"]
+            node["meta"] = node["config"]["meta"] = meta
+
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "orders stg_orders stg_payments"
+            rules:
+              governance.required_meta: {keys: [governance.domain]}
+        """,
+    )
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, edit), config).findings, "governance.required_meta"
+    )
+    assert sorted(f.unique_id.split(".", 2)[2] for f in findings) == ["stg_orders", "stg_payments"]
+
+
+def test_names_follow_the_naming_pattern(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    default = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            rules: {naming.pattern: warn}
+        """,
+    )
+    # Every model, seed and snapshot of the build is lower-case snake_case.
+    assert by_code(gate(project, default).findings, "naming.pattern") == []
+    strict = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "resource_type:model"
+            rules: {naming.pattern: {severity: error, pattern: "(stg|int|fct|dim)_[a-z0-9_]+"}}
+        """,
+        name="strict.yml",
+    )
+    findings = by_code(gate(project, strict).findings, "naming.pattern")
+    assert sorted(f.unique_id.split(".", 2)[2] for f in findings) == [
+        "customers.v1",
+        "customers.v2",
+        "customers.v3",
+        "metricflow_time_spine",
+        "orders",
+        "py_order_stats",
+    ]
+    assert findings[0].message == (
+        "customers does not match the naming pattern (stg|int|fct|dim)_[a-z0-9_]+"
+    )

@@ -12,7 +12,7 @@ import pytest
 from corpus import CORPUS
 from policy_support import dbtgate, manifest_only_copy, write_config
 
-from dbtgate.rules.registry import RULES, ParamError, Share, Violation, load_rules, rule
+from dbtgate.rules.registry import RULES, ParamError, Regex, Share, Violation, load_rules, rule
 
 PLUGIN_PKG = Path(__file__).parent / "plugin_pkg"
 BOUNCER = CORPUS / "bouncer-dbt112"
@@ -81,10 +81,34 @@ def test_a_share_parameter_is_a_number_between_0_and_1():
                 registered.resolve_params({"min": value})
             assert str(raised.value) == message
             assert raised.value.param == "min"
-        with pytest.raises(ParamError, match="limit: expected share"):
+        with pytest.raises(
+            ParamError, match=r"^limit: expected a share between 0 and 1 .*, got 2$"
+        ):
             registered.resolve_params({"limit": 2})
     finally:
         RULES.pop("testonly.share", None)
+
+
+def test_a_regex_parameter_must_compile():
+    try:
+
+        @_define("testonly.regex")
+        def regex(model, *, pattern: Regex = "^[a-z_]+$") -> None:
+            """A pattern parameter."""
+
+        registered = RULES["testonly.regex"]
+        assert registered.params["pattern"].type_name == "regex"
+        assert registered.resolve_params({"pattern": "^stg_"}) == {"pattern": "^stg_"}
+        with pytest.raises(ParamError) as raised:
+            registered.resolve_params({"pattern": "^stg_(.*$"})
+        assert str(raised.value) == (
+            "pattern: not a regular expression (missing ), unterminated subpattern at "
+            "position 5): '^stg_(.*$'"
+        )
+        with pytest.raises(ParamError, match=r"^pattern: expected regex, got 3$"):
+            registered.resolve_params({"pattern": 3})
+    finally:
+        RULES.pop("testonly.regex", None)
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
-"""Governance rules: models others build on are contracted, public ones are versioned, and
-dashboards read public models.
+"""Governance rules: models others build on are contracted, public ones are versioned,
+dashboards read public models, and every resource carries the metadata and materialization the
+team agreed on.
 
 A contract makes dbt refuse to build a model whose columns or types drifted from what consumers
 were promised; a version lets a breaking change ship next to the old shape instead of over it.
@@ -8,9 +9,11 @@ These are the dbt-mesh guarantees the schema diff relies on to call a change bre
 
 from __future__ import annotations
 
-from dbtgate.artifacts.manifest import Exposure, Node
-from dbtgate.project import Project, display_name
-from dbtgate.rules.registry import Violation, rule
+from typing import Any
+
+from dbtgate.artifacts.manifest import Exposure, Node, Source
+from dbtgate.project import Project, display_name, meta_value
+from dbtgate.rules.registry import Names, Violation, rule
 
 
 @rule(
@@ -124,4 +127,84 @@ def exposure_reads_public(exposure: Exposure, project: Project) -> Violation | N
     return Violation(
         f"exposure {exposure.name} reads models that are not public: {names}",
         details={"models": private},
+    )
+
+
+@rule(
+    "governance.required_meta",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source", "exposure"),
+    why="""
+        Catalogs, alerting and access reviews read meta keys (a domain, a PII flag, an SLA):
+        a resource without them drops out of those processes in silence.
+    """,
+    failing="""
+        # with keys: [domain, contains_pii]
+        models:
+          - name: fct_orders
+            config:
+              meta: {domain: sales}
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            config:
+              meta: {domain: sales, contains_pii: false}
+    """,
+    fix="Set the missing keys under `config: {meta: ...}` (for a folder, in dbt_project.yml).",
+)
+def required_meta(
+    resource: Node | Source | Exposure,
+    *,
+    keys: Names = [],  # noqa: B006
+) -> Violation | None:
+    """The resource's meta has every key in `keys` (`a.b` for a nested key), each set to
+    something other than null or an empty string."""
+    meta = resource.meta or {}
+    missing = [key for key in keys if _blank(meta_value(meta, key))]
+    if not missing:
+        return None
+    name = display_name(resource)
+    return Violation(
+        f"{name} has no meta {', '.join(missing)}", details={"missing": missing, "keys": keys}
+    )
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+@rule(
+    "governance.materialization",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        Where a model is a view, a table or incremental decides what it costs and how fresh it
+        is; teams fix it per layer (staging as views, marts as tables) so that no model
+        rebuilds a large table on every run, or reads through a chain of slow views, by accident.
+    """,
+    failing="""
+        # select: "path:models/staging", allowed: [view, ephemeral]
+        models:
+          - name: stg_orders
+            config:
+              materialized: table
+    """,
+    passing="""
+        models:
+          - name: stg_orders
+            config:
+              materialized: view
+    """,
+    fix="Set `config: {materialized: ...}` to one of `allowed` (for a folder, in dbt_project.yml).",
+)
+def materialization(model: Node, *, allowed: Names = []) -> Violation | None:  # noqa: B006
+    """The model's materialization is one of `allowed` (view, table, incremental, ephemeral,
+    materialized_view, or an adapter's own)."""
+    materialized = (model.config.materialized if model.config else None) or "view"
+    if materialized in allowed:
+        return None
+    return Violation(
+        f"{display_name(model)} is materialized as {materialized}, not {' or '.join(allowed)}",
+        details={"materialized": materialized, "allowed": allowed},
     )

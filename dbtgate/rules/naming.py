@@ -1,4 +1,4 @@
-"""Naming rules: a model's name says which layer it belongs to.
+"""Naming rules: a model's name says which layer it belongs to, in the team's spelling.
 
 `stg_`, `int_`, `fct_`, `dim_` let a reader of a query or a lineage graph know what a relation is
 without opening it, and keep layers from being mixed up (a mart reading another mart's staging).
@@ -7,8 +7,10 @@ The layers and prefixes are parameters, because every team's convention differs 
 
 from __future__ import annotations
 
+import re
+
 from dbtgate.artifacts.manifest import Node
-from dbtgate.rules.registry import Violation, rule
+from dbtgate.rules.registry import Regex, Violation, rule
 
 DEFAULT_LAYERS = {
     "staging": ["stg_"],
@@ -61,3 +63,35 @@ def layer_prefix(
             details={"layer": folder, "prefixes": prefixes},
         )
     return None
+
+
+@rule(
+    "naming.pattern",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        Names become table names in the warehouse and words in every query: one spelling
+        (lower case, underscores, no spaces or dashes that need quoting) keeps SQL, selectors
+        and documentation predictable.
+    """,
+    failing="""
+        # models/marts/CustomerLTV.sql, with the default pattern
+        models:
+          - name: CustomerLTV
+    """,
+    passing="""
+        # models/marts/customer_ltv.sql
+        models:
+          - name: customer_ltv
+    """,
+    fix="Rename the resource (its file) to match `pattern`, or adjust `pattern`.",
+)
+def pattern(model: Node, *, pattern: Regex = r"[a-z][a-z0-9_]*") -> Violation | None:
+    """The name matches `pattern` as a whole (a Python regular expression).
+
+    For a versioned model the name without its version suffix is matched."""
+    if re.fullmatch(pattern, model.name):
+        return None
+    return Violation(
+        f"{model.name} does not match the naming pattern {pattern}", details={"pattern": pattern}
+    )

@@ -73,18 +73,46 @@ class ParamError(Exception):
         self.param = param
 
 
-class _ShareBounds:
-    """The marker of a `Share` parameter (see `Share`)."""
+@dataclass(frozen=True)
+class Refinement:
+    """What a parameter's type cannot say by itself (a share is a float between 0 and 1, a
+    pattern a string that compiles): checked with the types when the config is compiled, so a
+    bad value is a config error at its line even in a policy that selects nothing."""
+
+    name: str  # the type as `dbtgate rules` prints it
+    problem: Callable[[Any], str | None]  # what is wrong with a value of the base type, or None
 
     def __repr__(self) -> str:
-        return "share between 0 and 1"
+        return self.name
 
 
-_SHARE = _ShareBounds()
-# A parameter that is a share: `min: 0.8` for 80%. Checked with the other parameter types when
-# the config is compiled, so `min: 80` (which would fail every resource with "0% < 8000%") is
-# a config error at its line even in a policy that selects nothing.
-Share = typing.Annotated[float, _SHARE]
+def _share_problem(value: float) -> str | None:
+    # `min: 80` would otherwise fail every resource with "0% < 8000%".
+    if 0 <= value <= 1:
+        return None
+    return f"expected a share between 0 and 1 (0.8 for 80%), got {value:g}"
+
+
+def _regex_problem(value: str) -> str | None:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        return f"not a regular expression ({exc}): {value!r}"
+    return None
+
+
+# A share: `min: 0.8` for 80%.
+Share = typing.Annotated[float, Refinement("share (0..1)", _share_problem)]
+
+
+def _names_problem(value: list[str]) -> str | None:
+    return None if value else "give at least one (an empty list would check nothing)"
+
+
+# A regular expression (Python's `re` syntax), matched against whole names.
+Regex = typing.Annotated[str, Refinement("regex", _regex_problem)]
+# A list of one or more names. With `[]` as its default, the parameter must be set.
+Names = typing.Annotated[list[str], Refinement("list[str], at least one", _names_problem)]
 
 
 @dataclass(frozen=True)
@@ -135,6 +163,11 @@ class Rule:
 
         Raises ParamError naming the parameter."""
         values = {name: param.default for name, param in self.params.items()}
+        for name, param in self.params.items():
+            # A default its own type refuses (`Names = []`) makes the parameter required.
+            problem = None if name in given else _refinement_problem(param.default, param.hint)
+            if problem:
+                raise ParamError(f"{name}: required: {problem}", name)
         for name, value in given.items():
             param = self.params.get(name)
             if param is None:
@@ -143,12 +176,11 @@ class Rule:
                     f"unknown parameter {name!r} (parameters: {known}, severity)", name
                 )
             ok, converted = convert_value(value, param.hint)
-            if not ok and param.hint == Share and _is_number(value):
-                raise ParamError(
-                    f"{name}: expected a share between 0 and 1 (0.8 for 80%), got {value:g}", name
-                )
             if not ok:
-                raise ParamError(f"{name}: expected {param.type_name}, got {value!r}", name)
+                problem = _refinement_problem(value, param.hint)
+                raise ParamError(
+                    f"{name}: {problem or f'expected {param.type_name}, got {value!r}'}", name
+                )
             values[name] = converted
         return values
 
@@ -283,10 +315,10 @@ def _define(
 
 
 def type_name(hint: Any) -> str:
-    if hint == Share:
-        return "share (0..1)"
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
+    if origin is typing.Annotated:
+        return next((str(a) for a in args[1:] if isinstance(a, Refinement)), type_name(args[0]))
     if origin in (typing.Union, types.UnionType):
         return " or ".join(type_name(a) for a in args)
     if origin is Literal:
@@ -306,7 +338,8 @@ def convert_value(value: Any, hint: Any) -> tuple[bool, Any]:
     args = typing.get_args(hint)
     if origin is typing.Annotated:
         ok, converted = convert_value(value, args[0])
-        if ok and _SHARE in args[1:] and not 0 <= converted <= 1:
+        refinements = [a for a in args[1:] if isinstance(a, Refinement)]
+        if ok and any(r.problem(converted) for r in refinements):
             return False, value
         return ok, converted
     if origin in (typing.Union, types.UnionType):
@@ -351,8 +384,21 @@ def convert_value(value: Any, hint: Any) -> tuple[bool, Any]:
     return isinstance(value, hint) if isinstance(hint, type) else False, value
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+def _refinement_problem(value: Any, hint: Any) -> str | None:
+    """What a Refinement of `hint` (or of one of its union members) says is wrong with `value`,
+    when the value has the right base type; None when it does not (a plain type mismatch)."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return next(filter(None, (_refinement_problem(value, arg) for arg in args)), None)
+    if origin is not typing.Annotated:
+        return None
+    ok, converted = convert_value(value, args[0])
+    if not ok:
+        return None
+    return next(
+        filter(None, (a.problem(converted) for a in args[1:] if isinstance(a, Refinement))), None
+    )
 
 
 # -- loading -----------------------------------------------------------------------------------
