@@ -1,9 +1,13 @@
-"""Modelling rules (the DAG's shape), unused sources and exposures on public models, on the
-bouncer build as dbt wrote it and with edges planted where the build has none."""
+"""Modelling rules (the DAG's shape), unused sources, exposures on public models, properties
+files and column names, on the bouncer build as dbt wrote it and with what it lacks planted."""
 
 from __future__ import annotations
 
+import re
+
 from policy_support import by_code, corpus_project, edited_bouncer, gate, write_config
+
+from dbtgate.rules.registry import load_rules
 
 PKG = "dbt_bouncer_test_project"
 ALL_RULES = """\
@@ -129,3 +133,66 @@ def test_a_source_read_only_by_its_tests_is_unused(tmp_path):
     )
     [finding] = by_code(gate(project, config).findings, "sources.unused")
     assert finding.message == "source dummy_source.customers is declared but nothing reads it"
+
+
+def test_resources_without_a_properties_file(tmp_path):
+    def edit(manifest: dict) -> None:
+        manifest["nodes"][f"model.{PKG}.stg_payments"]["patch_path"] = None
+        manifest["nodes"][f"seed.{PKG}.raw_orders"].pop("patch_path")
+
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            rules: {docs.properties_file: warn}
+        """,
+    )
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, edit), config).findings, "docs.properties_file"
+    )
+    assert names(findings) == ["raw_orders", "stg_payments"]
+    messages = {f.message for f in findings}
+    assert "stg_payments is not declared in any properties YAML file" in messages
+
+
+def test_column_names_follow_the_pattern_in_yaml_and_in_the_warehouse(tmp_path):
+    import json
+
+    from corpus import CORPUS
+
+    from dbtgate.artifacts import load_artifacts
+    from dbtgate.project import Project
+
+    build = CORPUS / "bouncer-dbt112"
+    orders = f"model.{PKG}.orders"
+    manifest = json.loads((build / "manifest.json").read_text())
+    columns = manifest["nodes"][orders]["columns"]
+    columns["OrderDate"] = {**columns.pop("order_date"), "name": "OrderDate"}
+    catalog = json.loads((build / "catalog.json").read_text())
+    table = catalog["nodes"][orders]["columns"]
+    table["Amount USD"] = {**table["amount"], "name": "Amount USD"}
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    (target / "catalog.json").write_text(json.dumps(catalog))
+    project = Project.from_artifacts(load_artifacts(target))
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            rules: {naming.column_pattern: warn}
+        """,
+    )
+    findings = by_code(gate(project, config).findings, "naming.column_pattern")
+    assert sorted((f.unique_id, f.column_name) for f in findings) == [
+        (orders, "Amount USD"),
+        (orders, "OrderDate"),
+    ]
+    # Loader columns (`_loaded_at`, `_fivetran_synced`) pass the default pattern.
+    default = load_rules()["naming.column_pattern"].params["pattern"].default
+    assert re.fullmatch(default, "_loaded_at")
+    assert not re.fullmatch(default, "Amount")

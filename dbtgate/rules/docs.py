@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from dbtgate.artifacts.manifest import Node, Source
-from dbtgate.project import Project
+from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Share, Violation, rule
 
 DEFAULT_PLACEHOLDERS = [
@@ -133,6 +133,34 @@ def column_coverage(
             column_name=name,
             details=details,
         )
+
+
+@rule(
+    "docs.properties_file",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        A model that no properties YAML declares has nowhere to hold its description, its
+        columns, its tests or its contract: every other documentation and test rule starts from
+        that entry.
+    """,
+    failing="""
+        # models/marts/fct_orders.sql, and no YAML entry for it
+    """,
+    passing="""
+        # models/marts/_marts.yml
+        models:
+          - name: fct_orders
+            description: One row per order.
+    """,
+    fix="Add an entry for it under `models:` (`seeds:`, `snapshots:`) in a properties YAML next "
+    "to its file.",
+)
+def properties_file(model: Node) -> Violation | None:
+    """The resource is declared in a properties YAML file (`models:`, `seeds:`, `snapshots:`)."""
+    if model.patch_path:
+        return None
+    return Violation(f"{display_name(model)} is not declared in any properties YAML file")
 
 
 @rule(

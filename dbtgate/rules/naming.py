@@ -8,8 +8,10 @@ The layers and prefixes are parameters, because every team's convention differs 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from dbtgate.artifacts.manifest import Node
+from dbtgate.artifacts.manifest import Node, Source
+from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Regex, Violation, rule
 
 DEFAULT_LAYERS = {
@@ -95,3 +97,55 @@ def pattern(model: Node, *, pattern: Regex = r"[a-z][a-z0-9_]*") -> Violation | 
     return Violation(
         f"{model.name} does not match the naming pattern {pattern}", details={"pattern": pattern}
     )
+
+
+@rule(
+    "naming.column_pattern",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source"),
+    why="""
+        Column names are the interface every query, dashboard and export is written against:
+        one spelling (lower case, underscores) means no quoting, no case surprises between
+        warehouses, and names a reader can guess.
+    """,
+    failing="""
+        models:
+          - name: fct_orders
+            columns:
+              - name: OrderID
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            columns:
+              - name: order_id
+    """,
+    fix="Rename the column in the SQL and the YAML (keep the old name in a deprecated version "
+    "if others read it), or adjust `pattern`.",
+)
+def column_pattern(
+    resource: Node | Source, project: Project, *, pattern: Regex = r"[a-z_][a-z0-9_]*"
+) -> Iterator[Violation]:
+    """Every column declared in YAML and, with a catalog.json, every column the warehouse has,
+    matches `pattern` as a whole (a Python regular expression)."""
+    names = [column.name or key for key, column in (resource.columns or {}).items()]
+    catalog = project.catalog
+    tables = None
+    if catalog is not None:
+        tables = catalog.sources if resource.resource_type == "source" else catalog.nodes
+    table = (tables or {}).get(resource.unique_id)
+    if table is not None:
+        declared = {name.lower() for name in names}
+        names += [
+            column.name or key
+            for key, column in (table.columns or {}).items()
+            if (column.name or key).lower() not in declared
+        ]
+    for name in names:
+        if not re.fullmatch(pattern, name):
+            yield Violation(
+                f"column {name} of {display_name(resource)} does not match the naming pattern "
+                f"{pattern}",
+                column_name=name,
+                details={"pattern": pattern},
+            )
