@@ -15,7 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from dbtgate.artifacts import ArtifactSet, load_artifacts
@@ -27,6 +27,8 @@ DBT_ENV = "DBTGATE_DBT"
 LOG_TAIL_LINES = 30
 # Settings of the user's environment that would send the base parse somewhere else.
 _REDIRECTING_ENV = ("DBT_TARGET_PATH", "DBT_PROJECT_DIR", "DBT_LOG_PATH", "DBT_STATE")
+# What the diff reads of a base build besides its manifest.
+BASE_ARTIFACTS = frozenset({"catalog"})
 
 
 def load_base(
@@ -36,20 +38,23 @@ def load_base(
     profiles_dir: Path | None = None,
     cache_dir: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    optional: Collection[str] = BASE_ARTIFACTS,
 ) -> ArtifactSet:
     """`spec` is a directory holding the base build's manifest.json (and catalog.json), or a git
-    ref of the repository holding `project_dir` (default: the current directory)."""
+    ref of the repository holding `project_dir` (default: the current directory). `optional`:
+    which other artifacts of the base build to read (the diff reads its catalog; `run.slower`
+    its run results)."""
     path = Path(spec)
     if path.is_dir():
         if (path / "manifest.json").exists():
-            return load_artifacts(path)
+            return load_artifacts(path, optional)
         if (path / "target" / "manifest.json").exists():
-            return load_artifacts(path / "target")
+            return load_artifacts(path / "target", optional)
         raise DbtgateError(
             f"{path}: --base directory has no manifest.json (nor target/manifest.json)"
         )
     if path.is_file() and path.name.endswith(".json"):
-        return load_artifacts(path.parent)
+        return load_artifacts(path.parent, optional)
     return load_base_ref(
         spec,
         project_dir=project_dir,

@@ -373,9 +373,12 @@ def load_context(
     base_project = None
     base_spec = base or config.base
     if with_base and base_spec:
-        from dbtgate.base import load_base
+        from dbtgate.base import BASE_ARTIFACTS, load_base
 
-        base_artifacts = load_base(base_spec, project_dir=resolved_dir, profiles_dir=profiles_dir)
+        wanted = BASE_ARTIFACTS | ({"run_results"} if config.run.slower.enabled else set())
+        base_artifacts = load_base(
+            base_spec, project_dir=resolved_dir, profiles_dir=profiles_dir, optional=wanted
+        )
         base_project = Project.from_artifacts(base_artifacts, None, tiers, owners)
     context = CheckContext(project=project, config=config, base=base_project)
     if base_project is not None:

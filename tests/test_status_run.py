@@ -372,6 +372,47 @@ def test_slower_nodes_are_reported_only_when_enabled(tmp_path):
     assert all("3.0x the base build's" in f.message for f in findings)
 
 
+def test_the_base_builds_run_results_are_read_only_for_run_slower(tmp_path):
+    base_dir = tmp_path / "base"
+    base_dir.mkdir()
+    base_target = build_pair(base_dir)
+    (base_target / "run_results.json").write_text('{"metadata": ')  # truncated
+    target = build_pair(tmp_path)
+
+    def check(config_text: str) -> subprocess.CompletedProcess[str]:
+        (tmp_path / "dbtgate.yml").write_text(config_text)
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dbtgate.cli",
+                "check",
+                "-q",
+                "--artifacts",
+                str(target),
+                "--base",
+                str(base_target),
+                "--json",
+                str(tmp_path / "gate.json"),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+        )
+
+    unused = check("version: 1\n")
+    assert unused.returncode in (0, 1), unused.stderr
+    inputs = json.loads((tmp_path / "gate.json").read_text())["inputs"]
+    assert sorted(inputs["base"]) == ["manifest"]  # what the verdict was computed from
+    wanted = check("version: 1\nrun: {slower: {enabled: true}}\n")
+    assert wanted.returncode == 2
+    assert wanted.stderr.strip() == (
+        f"dbtgate: error: {base_target / 'run_results.json'}: truncated JSON "
+        "(the file ends early; was it fully written?)"
+    )
+
+
 # -- the fixture project --------------------------------------------------------------------------
 
 
