@@ -253,6 +253,28 @@ def test_a_rule_code_cannot_be_taken_twice():
             """\
             version: 1
             policies:
+              - select: "tag:no_such_tag"
+                rules:
+                  governance.required_meta: warn
+            """,
+            "dbtgate.yml:5:",
+            "keys: required: give at least one (an empty list would check nothing)",
+        ),
+        (
+            """\
+            version: 1
+            policies:
+              - select: "*"
+                rules:
+                  naming.pattern: {pattern: "stg_(["}
+            """,
+            "dbtgate.yml:5:",
+            "pattern: not a regular expression (",
+        ),
+        (
+            """\
+            version: 1
+            policies:
               - select: "tier:1"
               - select: "colour:red"
                 rules: {owner.present: error}

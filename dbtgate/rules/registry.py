@@ -101,14 +101,12 @@ def _regex_problem(value: str) -> str | None:
     return None
 
 
-# A share: `min: 0.8` for 80%.
-Share = typing.Annotated[float, Refinement("share (0..1)", _share_problem)]
-
-
 def _names_problem(value: list[str]) -> str | None:
     return None if value else "give at least one (an empty list would check nothing)"
 
 
+# A share: `min: 0.8` for 80%.
+Share = typing.Annotated[float, Refinement("share (0..1)", _share_problem)]
 # A regular expression (Python's `re` syntax), matched against whole names.
 Regex = typing.Annotated[str, Refinement("regex", _regex_problem)]
 # A list of one or more names. With `[]` as its default, the parameter must be set.
@@ -163,11 +161,6 @@ class Rule:
 
         Raises ParamError naming the parameter."""
         values = {name: param.default for name, param in self.params.items()}
-        for name, param in self.params.items():
-            # A default its own type refuses (`Names = []`) makes the parameter required.
-            problem = None if name in given else _refinement_problem(param.default, param.hint)
-            if problem:
-                raise ParamError(f"{name}: required: {problem}", name)
         for name, value in given.items():
             param = self.params.get(name)
             if param is None:
@@ -182,6 +175,11 @@ class Rule:
                     f"{name}: {problem or f'expected {param.type_name}, got {value!r}'}", name
                 )
             values[name] = converted
+        for name, param in self.params.items():
+            # A default its own type refuses (`Names = []`) makes the parameter required.
+            problem = None if name in given else _refinement_problem(param.default, param.hint)
+            if problem:
+                raise ParamError(f"{name}: required: {problem}", name)
         return values
 
     def run(self, subject: Any, inputs: dict[str, Any], params: dict[str, Any]) -> list[Violation]:
