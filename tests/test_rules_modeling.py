@@ -19,6 +19,7 @@ ALL_RULES = """\
           modeling.multiple_sources: warn
           modeling.root_model: warn
           modeling.fanout: warn
+          modeling.max_parents: warn
           sources.unused: warn
           governance.exposure_reads_public: warn
     """
@@ -44,6 +45,8 @@ def test_the_bouncer_build_as_written(tmp_path):
     # stg_orders feeds py_order_stats, orders and customers v1-v3, of which only py_order_stats
     # and customers v1 and v2 are leaves (orders and customers v3 feed exposures): 3, not > 3.
     assert by_code(findings, "modeling.fanout") == []
+    # The most any model reads is three (customers v1-v3: stg_customers, stg_orders, stg_payments).
+    assert by_code(findings, "modeling.max_parents") == []
     assert names(by_code(findings, "sources.unused")) == [
         "sources_that_dont_really_exist.Non_Conforming_Name",
         "sources_that_dont_really_exist.source_1",
@@ -196,3 +199,22 @@ def test_column_names_follow_the_pattern_in_yaml_and_in_the_warehouse(tmp_path):
     default = load_rules()["naming.column_pattern"].params["pattern"].default
     assert re.fullmatch(default, "_loaded_at")
     assert not re.fullmatch(default, "Amount")
+
+
+def test_a_model_reading_more_parents_than_allowed(tmp_path):
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            rules: {modeling.max_parents: {severity: warn, max: 2}}
+        """,
+    )
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "modeling.max_parents"
+    )
+    assert names(findings) == ["customers.v1", "customers.v2", "customers.v3"]
+    assert findings[0].message == (
+        "customers v1 reads 3 parents (stg_customers, stg_orders, stg_payments); at most 2"
+    )

@@ -206,7 +206,8 @@ def schema_changes(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Nod
         if not is_contracted(new):
             emit(
                 "breaking.contract_removed",
-                f"{display_name(new)}: contract enforcement removed (it had `contract: enforced: true`)",
+                f"{display_name(new)}: contract enforcement removed "
+                "(it had `contract: enforced: true`)",
                 policy,
             )
         _contract_columns(ctx, emit, old, new, policy)

@@ -66,7 +66,8 @@ def direct_source_join(model: Node, project: Project) -> Violation | None:
     if not built:
         return None
     return Violation(
-        f"{model.name} reads {_names(project, sources)} directly, next to {_names(project, built)}",
+        f"{display_name(model)} reads {_names(project, sources)} directly, next to "
+        f"{_names(project, built)}",
         details={"sources": sources, "models": built},
     )
 
@@ -98,8 +99,39 @@ def multiple_sources(model: Node, project: Project, *, max: int = 1) -> Violatio
     if len(sources) <= max:
         return None
     return Violation(
-        f"{model.name} reads {len(sources)} sources ({_names(project, sources)}); at most {max}",
+        f"{display_name(model)} reads {len(sources)} sources ({_names(project, sources)}); "
+        f"at most {max}",
         details={"sources": sources, "max": max},
+    )
+
+
+@rule(
+    "modeling.max_parents",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A model that joins many relations does many things at once: it is hard to read, to test
+        and to change, and one slow or broken parent stalls all of it. Intermediate models that
+        each join a few give names to the steps.
+    """,
+    failing="""
+        -- models/marts/fct_orders.sql: eight refs and sources in one query
+    """,
+    passing="""
+        -- models/intermediate/int_orders_enriched.sql joins four;
+        -- models/marts/fct_orders.sql joins it with the other four
+    """,
+    fix="Split the joins into intermediate models that each join a few parents.",
+)
+def max_parents(model: Node, project: Project, *, max: int = 7) -> Violation | None:
+    """The model reads at most `max` models, seeds, snapshots and sources (refs and sources)."""
+    parents = sorted(set(_parents(model)))
+    if len(parents) <= max:
+        return None
+    return Violation(
+        f"{display_name(model)} reads {len(parents)} parents ({_names(project, parents)}); "
+        f"at most {max}",
+        details={"parents": parents, "max": max},
     )
 
 
@@ -128,7 +160,9 @@ def root_model(model: Node) -> Violation | None:
     """The model reads at least one model, seed, snapshot or source."""
     if _parents(model):
         return None
-    return Violation(f"{model.name} reads no model, seed, snapshot or source (no ref or source)")
+    return Violation(
+        f"{display_name(model)} reads no model, seed, snapshot or source (no ref or source)"
+    )
 
 
 @rule(
@@ -164,6 +198,7 @@ def fanout(model: Node, project: Project, *, max: int = 3) -> Violation | None:
     if len(leaves) <= max:
         return None
     return Violation(
-        f"{model.name} feeds {len(leaves)} leaf models ({_names(project, leaves)}); at most {max}",
+        f"{display_name(model)} feeds {len(leaves)} leaf models ({_names(project, leaves)}); "
+        f"at most {max}",
         details={"leaf_models": leaves, "max": max},
     )
