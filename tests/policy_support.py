@@ -71,6 +71,12 @@ def by_code(findings: list[Finding], code: str) -> list[Finding]:
     return [f for f in findings if f.code == code]
 
 
+def short_ids(findings: list[Finding]) -> list[str]:
+    """The findings' resources without type and package (`model.shop.orders` -> `orders`),
+    sorted."""
+    return sorted(f.unique_id.split(".", 2)[2] for f in findings if f.unique_id)
+
+
 def manifest_only_copy(source: Path, target: Path) -> Path:
     """An artifacts directory holding only a copy of `source`'s manifest.json, so that only the
     policy families have anything to say (no run results, no freshness)."""

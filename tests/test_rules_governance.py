@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from policy_support import by_code, corpus_project, edited_bouncer, gate, write_config
+from policy_support import (
+    by_code,
+    corpus_project,
+    edited_bouncer,
+    gate,
+    short_ids,
+    write_config,
+)
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.project import Project
@@ -67,7 +74,7 @@ def test_layer_prefixes_follow_the_configured_folders(tmp_path):
         """,
     )
     findings = by_code(gate(project, default).findings, "naming.layer_prefix")
-    assert sorted(f.unique_id.split(".", 2)[2] for f in findings) == [
+    assert short_ids(findings) == [
         "customers.v1",
         "customers.v2",
         "customers.v3",
@@ -90,7 +97,7 @@ def test_layer_prefixes_follow_the_configured_folders(tmp_path):
     )
     # The innermost layer folder decides: models/marts/finance/ is "finance" (any name).
     renamed = by_code(gate(project, custom).findings, "naming.layer_prefix")
-    assert sorted(f.unique_id.split(".", 2)[2] for f in renamed) == [
+    assert short_ids(renamed) == [
         "stg_customers",
         "stg_orders",
         "stg_raw_orders_for_snapshot",
@@ -217,7 +224,7 @@ def test_required_meta_keys_and_allowed_materializations(tmp_path):
     findings = gate(project, config).findings
     # The seeds carry only an owner; one model keeps only dbt-bouncer's own settings in meta.
     meta = by_code(findings, "governance.required_meta")
-    assert sorted(f.unique_id.split(".", 2)[2] for f in meta) == [
+    assert short_ids(meta) == [
         "int_exclude_via_meta_config",
         "raw_customers",
         "raw_orders",
@@ -226,7 +233,7 @@ def test_required_meta_keys_and_allowed_materializations(tmp_path):
     assert meta[0].message == "int_exclude_via_meta_config has no meta maturity"
     # Staging: views and ephemerals, as allowed. Marts: tables, not the incremental asked for.
     materialized = by_code(findings, "governance.materialization")
-    assert sorted(f.unique_id.split(".", 2)[2] for f in materialized) == [
+    assert short_ids(materialized) == [
         "customers.v1",
         "customers.v2",
         "customers.v3",
@@ -258,7 +265,7 @@ def test_required_meta_reads_nested_keys_and_refuses_blank_values(tmp_path):
     findings = by_code(
         gate(edited_bouncer(tmp_path, edit), config).findings, "governance.required_meta"
     )
-    assert sorted(f.unique_id.split(".", 2)[2] for f in findings) == ["stg_orders", "stg_payments"]
+    assert short_ids(findings) == ["stg_orders", "stg_payments"]
 
 
 def test_names_follow_the_naming_pattern(tmp_path):
@@ -285,7 +292,7 @@ def test_names_follow_the_naming_pattern(tmp_path):
         name="strict.yml",
     )
     findings = by_code(gate(project, strict).findings, "naming.pattern")
-    assert sorted(f.unique_id.split(".", 2)[2] for f in findings) == [
+    assert short_ids(findings) == [
         "customers.v1",
         "customers.v2",
         "customers.v3",

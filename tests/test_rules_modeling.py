@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import re
 
-from policy_support import by_code, corpus_project, edited_bouncer, gate, write_config
+from policy_support import (
+    by_code,
+    corpus_project,
+    edited_bouncer,
+    gate,
+    short_ids,
+    write_config,
+)
 
 from dbtgate.rules.registry import load_rules
 
@@ -25,17 +32,13 @@ ALL_RULES = """\
     """
 
 
-def names(findings) -> list[str]:
-    return sorted(f.unique_id.split(".", 2)[2] for f in findings)
-
-
 def test_the_bouncer_build_as_written(tmp_path):
     findings = gate(corpus_project("bouncer-dbt112"), write_config(tmp_path, ALL_RULES)).findings
     # Staging models read one source (or a seed) each; no model joins sources.
     assert by_code(findings, "modeling.direct_source_join") == []
     assert by_code(findings, "modeling.multiple_sources") == []
     # Root-project models with no ref and no source (the tiktok_ads package is not gated).
-    assert names(by_code(findings, "modeling.root_model")) == [
+    assert short_ids(by_code(findings, "modeling.root_model")) == [
         "int_disabled_model",
         "int_exclude_via_meta_config",
         "int_incremental",
@@ -47,7 +50,7 @@ def test_the_bouncer_build_as_written(tmp_path):
     assert by_code(findings, "modeling.fanout") == []
     # The most any model reads is three (customers v1-v3: stg_customers, stg_orders, stg_payments).
     assert by_code(findings, "modeling.max_parents") == []
-    assert names(by_code(findings, "sources.unused")) == [
+    assert short_ids(by_code(findings, "sources.unused")) == [
         "sources_that_dont_really_exist.Non_Conforming_Name",
         "sources_that_dont_really_exist.source_1",
         "sources_that_dont_really_exist.source_2",
@@ -106,7 +109,7 @@ def test_planted_edges(tmp_path):
     assert multiple.message.startswith("stg_payments reads 2 sources (source ")
     assert multiple.details == {"sources": [source, other], "max": 1, "policy": "*"}
     # Read now, so no longer unused.
-    assert names(by_code(findings, "sources.unused")) == [
+    assert short_ids(by_code(findings, "sources.unused")) == [
         "sources_that_dont_really_exist.Non_Conforming_Name"
     ]
     [exposure] = by_code(findings, "governance.exposure_reads_public")
@@ -155,7 +158,7 @@ def test_resources_without_a_properties_file(tmp_path):
     findings = by_code(
         gate(edited_bouncer(tmp_path, edit), config).findings, "docs.properties_file"
     )
-    assert names(findings) == ["raw_orders", "stg_payments"]
+    assert short_ids(findings) == ["raw_orders", "stg_payments"]
     messages = {f.message for f in findings}
     assert "stg_payments is not declared in any properties YAML file" in messages
 
@@ -214,7 +217,7 @@ def test_a_model_reading_more_parents_than_allowed(tmp_path):
     findings = by_code(
         gate(corpus_project("bouncer-dbt112"), config).findings, "modeling.max_parents"
     )
-    assert names(findings) == ["customers.v1", "customers.v2", "customers.v3"]
+    assert short_ids(findings) == ["customers.v1", "customers.v2", "customers.v3"]
     assert findings[0].message == (
         "customers v1 reads 3 parents (stg_customers, stg_orders, stg_payments); at most 2"
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from corpus import CORPUS, corpus_dir, corpus_files, file_id
+from policy_support import dbtgate, write_config
 
 from dbtgate.artifacts import ArtifactSet, load_artifacts, load_manifest, load_run_results
 from dbtgate.checks import CheckContext
@@ -378,34 +379,15 @@ def test_the_base_builds_run_results_are_read_only_for_run_slower(tmp_path):
     base_target = build_pair(base_dir)
     (base_target / "run_results.json").write_text('{"metadata": ')  # truncated
     target = build_pair(tmp_path)
+    args = ("check", "-q", "--artifacts", str(target), "--base", str(base_target))
 
-    def check(config_text: str) -> subprocess.CompletedProcess[str]:
-        (tmp_path / "dbtgate.yml").write_text(config_text)
-        return subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "dbtgate.cli",
-                "check",
-                "-q",
-                "--artifacts",
-                str(target),
-                "--base",
-                str(base_target),
-                "--json",
-                str(tmp_path / "gate.json"),
-            ],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
-        )
-
-    unused = check("version: 1\n")
+    write_config(tmp_path, "version: 1\n")
+    unused = dbtgate(*args, "--json", str(tmp_path / "gate.json"), cwd=tmp_path)
     assert unused.returncode in (0, 1), unused.stderr
     inputs = json.loads((tmp_path / "gate.json").read_text())["inputs"]
     assert sorted(inputs["base"]) == ["manifest"]  # what the verdict was computed from
-    wanted = check("version: 1\nrun: {slower: {enabled: true}}\n")
+    write_config(tmp_path, "version: 1\nrun: {slower: {enabled: true}}\n")
+    wanted = dbtgate(*args, cwd=tmp_path)
     assert wanted.returncode == 2
     assert wanted.stderr.strip() == (
         f"dbtgate: error: {base_target / 'run_results.json'}: truncated JSON "

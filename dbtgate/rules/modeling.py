@@ -28,6 +28,19 @@ def _names(project: Project, unique_ids: list[str]) -> str:
     return ", ".join(shown)
 
 
+def _at_most(
+    model: Node, project: Project, related: list[str], max: int, verb: str, what: str
+) -> Violation | None:
+    """A violation when the model `verb`s more than `max` of `related` (unique_ids, sorted)."""
+    if len(related) <= max:
+        return None
+    return Violation(
+        f"{display_name(model)} {verb} {len(related)} {what} ({_names(project, related)}); "
+        f"at most {max}",
+        details={what.replace(" ", "_"): related, "max": max},
+    )
+
+
 def _sources_read(model: Node, project: Project) -> list[str]:
     return sorted({uid for uid in _parents(model) if uid in project.sources})
 
@@ -95,14 +108,7 @@ def direct_source_join(model: Node, project: Project) -> Violation | None:
 )
 def multiple_sources(model: Node, project: Project, *, max: int = 1) -> Violation | None:
     """The model reads at most `max` source tables."""
-    sources = _sources_read(model, project)
-    if len(sources) <= max:
-        return None
-    return Violation(
-        f"{display_name(model)} reads {len(sources)} sources ({_names(project, sources)}); "
-        f"at most {max}",
-        details={"sources": sources, "max": max},
-    )
+    return _at_most(model, project, _sources_read(model, project), max, "reads", "sources")
 
 
 @rule(
@@ -125,14 +131,7 @@ def multiple_sources(model: Node, project: Project, *, max: int = 1) -> Violatio
 )
 def max_parents(model: Node, project: Project, *, max: int = 7) -> Violation | None:
     """The model reads at most `max` models, seeds, snapshots and sources (refs and sources)."""
-    parents = sorted(set(_parents(model)))
-    if len(parents) <= max:
-        return None
-    return Violation(
-        f"{display_name(model)} reads {len(parents)} parents ({_names(project, parents)}); "
-        f"at most {max}",
-        details={"parents": parents, "max": max},
-    )
+    return _at_most(model, project, sorted(set(_parents(model))), max, "reads", "parents")
 
 
 @rule(
@@ -195,10 +194,4 @@ def fanout(model: Node, project: Project, *, max: int = 3) -> Violation | None:
             not grandchild.startswith("test.") for grandchild in project.children.get(uid, ())
         )
     )
-    if len(leaves) <= max:
-        return None
-    return Violation(
-        f"{display_name(model)} feeds {len(leaves)} leaf models ({_names(project, leaves)}); "
-        f"at most {max}",
-        details={"leaf_models": leaves, "max": max},
-    )
+    return _at_most(model, project, leaves, max, "feeds", "leaf models")
