@@ -1,8 +1,8 @@
 """Modelling rules: the shape of the DAG, as dbt's style guide and dbt-project-evaluator teach it.
 
 Sources enter the project through one staging model each; models build on models; a model that
-reads nothing hard-codes its tables; a model with many leaf children holds logic that belongs in
-a shared model. None of this fails a build, which is why it drifts until someone draws the DAG.
+reads nothing hard-codes its tables; a model that joins many parents does many things at once; a
+model with many leaf children holds logic that belongs in a shared model. None of this fails a build, which is why it drifts until someone draws the DAG.
 The rules read the edges dbt records in `depends_on` (refs and sources), nothing else.
 """
 
