@@ -12,7 +12,16 @@ import pytest
 from corpus import CORPUS
 from policy_support import dbtgate, manifest_only_copy, write_config
 
-from dbtgate.rules.registry import RULES, ParamError, Regex, Share, Violation, load_rules, rule
+from dbtgate.rules.registry import (
+    RULES,
+    Names,
+    ParamError,
+    Regex,
+    Share,
+    Violation,
+    load_rules,
+    rule,
+)
 
 PLUGIN_PKG = Path(__file__).parent / "plugin_pkg"
 BOUNCER = CORPUS / "bouncer-dbt112"
@@ -87,6 +96,30 @@ def test_a_share_parameter_is_a_number_between_0_and_1():
             registered.resolve_params({"limit": 2})
     finally:
         RULES.pop("testonly.share", None)
+
+
+def test_a_names_parameter_defaulting_to_nothing_is_required():
+    try:
+
+        @_define("testonly.names")
+        def names(model, *, keys: Names = [], extra: Names = ["a"]) -> None:  # noqa: B006
+            """A names parameter."""
+
+        registered = RULES["testonly.names"]
+        assert registered.params["keys"].required
+        assert not registered.params["extra"].required
+        assert registered.resolve_params({"keys": ["owner"]}) == {"keys": ["owner"], "extra": ["a"]}
+        for given in ({}, {"extra": ["b"]}):
+            with pytest.raises(ParamError) as raised:
+                registered.resolve_params(given)
+            assert str(raised.value) == (
+                "keys: required: give at least one (an empty list would check nothing)"
+            )
+            assert raised.value.param == "keys"
+        with pytest.raises(ParamError, match=r"^keys: give at least one"):
+            registered.resolve_params({"keys": []})
+    finally:
+        RULES.pop("testonly.names", None)
 
 
 def test_a_regex_parameter_must_compile():

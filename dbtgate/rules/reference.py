@@ -178,7 +178,8 @@ def render_rule_markdown(rule: Rule) -> list[str]:
     if rule.params:
         out += ["", "| parameter | type | default |", "| --- | --- | --- |"]
         for param in rule.params.values():
-            out.append(f"| `{param.name}` | `{param.type_name}` | `{_value(param.default)}` |")
+            default = "required" if param.required else f"`{_value(param.default)}`"
+            out.append(f"| `{param.name}` | `{param.type_name}` | {default} |")
     else:
         out += ["", "No parameters (only `severity`)."]
     return out
@@ -306,7 +307,8 @@ def print_rule(console: Console, rule: Rule) -> None:
     console.print()
     console.print("[bold]Parameters[/] (besides severity)")
     for p in rule.params.values():
-        console.print(_escape(f"  {p.name}: {p.type_name} = {_value(p.default)}"))
+        default = "(required)" if p.required else f"= {_value(p.default)}"
+        console.print(_escape(f"  {p.name}: {p.type_name} {default}"))
     if not rule.params:
         console.print("  none")
 

@@ -123,6 +123,11 @@ class Param:
     def type_name(self) -> str:
         return type_name(self.hint)
 
+    @property
+    def required(self) -> bool:
+        """A default its own type refuses (`Names = []`): the config must set it."""
+        return _refinement_problem(self.default, self.hint) is not None
+
 
 @dataclass(frozen=True)
 class RuleDocs:
@@ -176,9 +181,8 @@ class Rule:
                 )
             values[name] = converted
         for name, param in self.params.items():
-            # A default its own type refuses (`Names = []`) makes the parameter required.
-            problem = None if name in given else _refinement_problem(param.default, param.hint)
-            if problem:
+            if name not in given and param.required:
+                problem = _refinement_problem(param.default, param.hint)
                 raise ParamError(f"{name}: required: {problem}", name)
         return values
 
