@@ -13,6 +13,7 @@ in a stable order, and a `generated_at` taken from the manifest rather than the 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -155,13 +156,15 @@ def _generated_at(inputs: dict[str, Any]) -> str | None:
 
 
 def _counts(findings: list[Finding]) -> dict[str, Any]:
+    # Counted by Counter's C loop, the families from the few distinct codes: a Python loop
+    # over 48,000 findings (and a `family` split per finding) cost 0.1 s.
     by_disposition = dict.fromkeys(DISPOSITIONS, 0)
+    by_disposition.update(Counter(f.disposition for f in findings))
     by_severity = dict.fromkeys(SEVERITIES, 0)
-    by_family: dict[str, int] = {}
-    for finding in findings:
-        by_disposition[finding.disposition] = by_disposition.get(finding.disposition, 0) + 1
-        by_severity[finding.severity] = by_severity.get(finding.severity, 0) + 1
-        by_family[finding.family] = by_family.get(finding.family, 0) + 1
+    by_severity.update(Counter(f.severity for f in findings))
+    by_family: Counter[str] = Counter()
+    for code, count in Counter(f.code for f in findings).items():
+        by_family[code.split(".", 1)[0]] += count
     return {
         "total": len(findings),
         "by_disposition": by_disposition,
