@@ -35,16 +35,23 @@ def alongside(work: Callable[[], None] | None) -> Iterator[None]:
 
     When the block ends, the child is waited for and its error, if any, raised as a
     DbtgateError. When the block fails, the child is stopped and reaped first (no orphan goes on
-    writing files after dbtgate has exited). Without fork, `work` runs after the block."""
+    writing files after dbtgate has exited). Without fork (or when the system refuses one: no
+    memory for a child, a process limit), `work` runs here after the block."""
     if work is None:
         yield
         return
-    if not can_fork():
+    pid = -1
+    if can_fork():
+        read_fd, write_fd = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # no memory or process slot for a child: do it all here instead
+            os.close(read_fd)
+            os.close(write_fd)
+    if pid == -1:
         yield
         work()
         return
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
     if pid == 0:  # the child: do the work, say what went wrong, never return into the caller
         os.close(read_fd)
         code = 0

@@ -135,3 +135,18 @@ def test_without_fork_the_work_runs_after_the_block(monkeypatch):
     with forked.alongside(lambda: order.append("work")):
         order.append("block")
     assert order == ["block", "work"]
+
+
+def test_when_the_system_refuses_a_child_the_work_runs_here(monkeypatch, tmp_path):
+    def refuse() -> int:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    monkeypatch.setattr(os, "fork", refuse)
+    monkeypatch.setattr(render, "PARALLEL_MIN_FINDINGS", 1)
+    written = render.write_reports(sample_report(), FORMATS, tmp_path)
+    assert all(path.is_file() for path in written.values())
+    order = []
+    with forked.alongside(lambda: order.append("work")):
+        order.append("block")
+    assert order == ["block", "work"]
