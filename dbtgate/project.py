@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from dbtgate.artifacts.catalog import Catalog
+from dbtgate.artifacts.catalog import Catalog, CatalogTable
 from dbtgate.artifacts.load import ArtifactSet
 from dbtgate.artifacts.manifest import Exposure, Group, Manifest, Node, Source
 from dbtgate.artifacts.run_results import RunResults
@@ -244,6 +244,11 @@ class Project:
             frontier = next_frontier
         return depth
 
+    def readers(self, unique_id: str) -> list[str]:
+        """The resources that read `unique_id` (models, snapshots, exposures, ...): its children
+        other than the tests on it."""
+        return [uid for uid in self.children.get(unique_id, ()) if not uid.startswith("test.")]
+
     def column_docs(self, model: Node, *, use_catalog: bool = True) -> ColumnDocs:
         """The model's column documentation (see ColumnDocs), computed once per model: the
         docs.column_coverage rule and the KPI scorecard both ask, for every model."""
@@ -259,8 +264,7 @@ class Project:
             if lowered not in seen:
                 text = column.description
                 seen[lowered] = None if text and not text.isspace() else name
-        catalog = self.catalog if use_catalog else None
-        table = catalog.nodes.get(model.unique_id) if catalog and catalog.nodes else None
+        table = self.catalog_table(model.unique_id) if use_catalog else None
         if table is not None and table.columns:
             for key, column in table.columns.items():
                 name = column.name or key
@@ -341,6 +345,14 @@ class Project:
     def catalog(self) -> Catalog | None:
         loaded = self.artifacts.catalog if self.artifacts else None
         return loaded.data if loaded else None
+
+    def catalog_table(self, unique_id: str) -> CatalogTable | None:
+        """The warehouse table of a model, seed, snapshot or source in catalog.json (None
+        without a catalog, or when the catalog does not list it)."""
+        catalog = self.catalog
+        if catalog is None:
+            return None
+        return (catalog.nodes or {}).get(unique_id) or (catalog.sources or {}).get(unique_id)
 
     @property
     def freshness(self) -> SourcesFreshness | None:

@@ -371,19 +371,13 @@ def _who_reads(models: int, public: bool) -> str:
 
 
 def _why_unknown(ctx: DiffContext, old: Node | Source, new: Node | Source) -> str:
-    in_base = ctx.base.catalog is not None and _in_catalog(ctx.base, old.unique_id)
-    in_pr = ctx.pr.catalog is not None and _in_catalog(ctx.pr, new.unique_id)
+    in_base = ctx.base.catalog_table(old.unique_id) is not None
+    in_pr = ctx.pr.catalog_table(new.unique_id) is not None
     if in_base and not in_pr:
         return "in the base catalog only (partial catalog?); no common witness for its columns"
     if in_pr and not in_base:
         return "in the PR catalog only (partial catalog?); no common witness for its columns"
     return "no catalog entry, declared columns or readable SQL in both builds"
-
-
-def _in_catalog(project: Project, unique_id: str) -> bool:
-    catalog = project.catalog
-    assert catalog is not None
-    return unique_id in (catalog.nodes or {}) or unique_id in (catalog.sources or {})
 
 
 def _type_change(

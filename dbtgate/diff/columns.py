@@ -53,10 +53,7 @@ def column_key(name: str) -> str:
 
 
 def catalog_columns(project: Project, unique_id: str) -> RelationColumns | None:
-    catalog = project.catalog
-    if catalog is None:
-        return None
-    table = (catalog.nodes or {}).get(unique_id) or (catalog.sources or {}).get(unique_id)
+    table = project.catalog_table(unique_id)
     if table is None or not table.columns:
         return None
     ordered = sorted(

@@ -27,7 +27,6 @@ from dbtgate.diff.properties import property_changes
 from dbtgate.diff.sql import SqlFiles
 
 if TYPE_CHECKING:
-    from dbtgate.artifacts.catalog import CatalogTable
     from dbtgate.artifacts.manifest import Node, Source
     from dbtgate.project import Project
 
@@ -117,7 +116,7 @@ def _unchanged(ctx: DiffContext, old: Node | Source, new: Node | Source) -> bool
     uid = new.unique_id
     if not ctx.pr.same_record(ctx.base, uid) or ctx.base.tests_on(uid) != ctx.pr.tests_on(uid):
         return False
-    before, after = _catalog_entry(ctx.base, uid), _catalog_entry(ctx.pr, uid)
+    before, after = ctx.base.catalog_table(uid), ctx.pr.catalog_table(uid)
     if before != after:
         return False
     if (before is not None and before.columns) or new.columns:
@@ -125,13 +124,6 @@ def _unchanged(ctx: DiffContext, old: Node | Source, new: Node | Source) -> bool
     if new.resource_type not in ("model", "snapshot") or not ctx.base_sql or not ctx.pr_sql:
         return True
     return ctx.base_sql.text(old) == ctx.pr_sql.text(new)  # type: ignore[arg-type]
-
-
-def _catalog_entry(project: Project, unique_id: str) -> CatalogTable | None:
-    catalog = project.catalog
-    if catalog is None:
-        return None
-    return (catalog.nodes or {}).get(unique_id) or (catalog.sources or {}).get(unique_id)
 
 
 def _relations(ctx: DiffContext) -> list[Change]:

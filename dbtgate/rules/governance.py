@@ -110,7 +110,7 @@ def public_versioned(model: Node) -> Violation | None:
 )
 def exposure_reads_public(exposure: Exposure, project: Project) -> Violation | None:
     """The models the exposure reads have `access: public`."""
-    parents = exposure.depends_on.nodes if exposure.depends_on and exposure.depends_on.nodes else []
+    parents = project.parents.get(exposure.unique_id, [])
     private = sorted(
         uid
         for uid in set(parents)

@@ -2,8 +2,9 @@
 
 Sources enter the project through one staging model each; models build on models; a model that
 reads nothing hard-codes its tables; a model that joins many parents does many things at once; a
-model with many leaf children holds logic that belongs in a shared model. None of this fails a build, which is why it drifts until someone draws the DAG.
-The rules read the edges dbt records in `depends_on` (refs and sources), nothing else.
+model with many leaf children holds logic that belongs in a shared model. None of this fails a
+build, which is why it drifts until someone draws the DAG. The rules read the edges dbt records
+in `depends_on` (refs and sources), as `Project.parents` and `Project.children` index them.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from dbtgate.rules.registry import Violation, rule
 _BUILT = frozenset({"model", "snapshot"})
 
 
-def _parents(model: Node) -> list[str]:
-    return model.depends_on.nodes if model.depends_on and model.depends_on.nodes else []
+def _parents(model: Node, project: Project) -> list[str]:
+    return project.parents.get(model.unique_id, [])
 
 
 def _names(project: Project, unique_ids: list[str]) -> str:
@@ -42,7 +43,7 @@ def _at_most(
 
 
 def _sources_read(model: Node, project: Project) -> list[str]:
-    return sorted({uid for uid in _parents(model) if uid in project.sources})
+    return sorted({uid for uid in _parents(model, project) if uid in project.sources})
 
 
 @rule(
@@ -73,7 +74,7 @@ def direct_source_join(model: Node, project: Project) -> Violation | None:
         return None
     built = sorted(
         uid
-        for uid in set(_parents(model))
+        for uid in set(_parents(model, project))
         if (node := project.nodes.get(uid)) is not None and node.resource_type in _BUILT
     )
     if not built:
@@ -131,7 +132,14 @@ def multiple_sources(model: Node, project: Project, *, max: int = 1) -> Violatio
 )
 def max_parents(model: Node, project: Project, *, max: int = 7) -> Violation | None:
     """The model reads at most `max` models, seeds, snapshots and sources (refs and sources)."""
-    return _at_most(model, project, sorted(set(_parents(model))), max, "reads", "parents")
+    return _at_most(
+        model,
+        project,
+        sorted(set(_parents(model, project))),
+        max,
+        "reads",
+        "parents",
+    )
 
 
 @rule(
@@ -155,9 +163,9 @@ def max_parents(model: Node, project: Project, *, max: int = 7) -> Violation | N
     fix="Replace hard-coded table names with `ref()` or `source()` (declare the table as a "
     "source first).",
 )
-def root_model(model: Node) -> Violation | None:
+def root_model(model: Node, project: Project) -> Violation | None:
     """The model reads at least one model, seed, snapshot or source."""
-    if _parents(model):
+    if _parents(model, project):
         return None
     return Violation(
         f"{display_name(model)} reads no model, seed, snapshot or source (no ref or source)"
@@ -190,8 +198,6 @@ def fanout(model: Node, project: Project, *, max: int = 3) -> Violation | None:
         for uid in set(project.children.get(model.unique_id, ()))
         if (child := project.nodes.get(uid)) is not None
         and child.resource_type == "model"
-        and not any(
-            not grandchild.startswith("test.") for grandchild in project.children.get(uid, ())
-        )
+        and not project.readers(uid)
     )
     return _at_most(model, project, leaves, max, "feeds", "leaf models")

@@ -129,11 +129,7 @@ def column_pattern(
     """Every column declared in YAML and, with a catalog.json, every column the warehouse has,
     matches `pattern` as a whole (a Python regular expression)."""
     names = [column.name or key for key, column in (resource.columns or {}).items()]
-    catalog = project.catalog
-    tables = None
-    if catalog is not None:
-        tables = catalog.sources if resource.resource_type == "source" else catalog.nodes
-    table = (tables or {}).get(resource.unique_id)
+    table = project.catalog_table(resource.unique_id)
     if table is not None:
         declared = {name.lower() for name in names}
         names += [

@@ -83,7 +83,6 @@ def freshness_configured(source: Source, *, require_error_after: bool = False) -
 def unused(source: Source, project: Project) -> Violation | None:
     """The source table is read by a model, snapshot, exposure or other resource (its own tests
     do not count)."""
-    readers = project.children.get(source.unique_id, ())
-    if any(not uid.startswith("test.") for uid in readers):
+    if project.readers(source.unique_id):
         return None
     return Violation(f"source {source.source_name}.{source.name} is declared but nothing reads it")
