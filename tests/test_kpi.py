@@ -17,6 +17,12 @@ from dbtgate.gate import run_gate
 from dbtgate.project import OwnerSettings, Project, TierSettings
 from dbtgate.status.kpi import KPI_NAMES, compute_scorecard
 
+# dbt_expectations' column tests that guarantee what `unique` and `not_null` do.
+DBT_EXPECTATIONS_TWINS = {
+    "expect_column_values_to_be_unique": "unique",
+    "expect_column_values_to_not_be_null": "not_null",
+}
+
 
 def load_raw(directory: Path) -> dict:
     raw = {}
@@ -72,10 +78,15 @@ def hand_counted(raw: dict, tier_of, owner_of) -> dict:
             column = test.get("column_name") or (
                 (test.get("test_metadata") or {}).get("kwargs") or {}
             ).get("column_name")
-            if name in ("unique_combination_of_columns", "primary_key"):
+            # The composite-key tests of dbt_utils, dbt_expectations and dbt_constraints.
+            if name in (
+                "unique_combination_of_columns",
+                "expect_compound_columns_to_be_unique",
+                "primary_key",
+            ):
                 key_test = True
             if column:
-                kinds[column.lower()].add(name)
+                kinds[column.lower()].add(DBT_EXPECTATIONS_TWINS.get(name, name))
         enforced = bool(((node.get("config") or {}).get("contract") or {}).get("enforced"))
         constraint_key = enforced and (
             any(c["type"] == "primary_key" for c in node.get("constraints") or [])

@@ -104,7 +104,10 @@ def test_planted_gaps_are_found_on_their_yaml_lines(shop_builds, tmp_path):
         pk["message"]
         == "fct_orders has no tested primary key: order_id has not_null but no unique test"
     )
-    assert pk["fix"] == "Add a `unique` test to order_id (or a primary_key constraint)."
+    assert (
+        pk["fix"]
+        == "Add a `unique` test to order_id (or a primary_key constraint under an enforced contract)."
+    )
     country = by_uid[("docs.column_coverage", "model.shop.dim_customers")]
     assert (country["owner"], country["tier"]) == ("Marketing Analytics", 1)
     no_owner = by_uid[("owner.present", "model.shop.dim_products")]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import copy
-import json
 import os
+from collections.abc import Callable
 
 import pytest
-from corpus import CORPUS
-from policy_support import by_code, corpus_project, gate, write_config
+from policy_support import by_code, corpus_project, edited_bouncer, gate, write_config
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.project import Project
+from dbtgate.status.kpi import model_counts
 
 PKG = "dbt_bouncer_test_project"
 
@@ -37,29 +36,46 @@ def test_primary_key_is_missing_where_unique_or_not_null_is_missing(tmp_path):
     assert half.message == (
         "int_exclude_via_meta_config has no tested primary key: id has unique but no not_null test"
     )
-    assert half.fix == "Add a `not_null` test to id (or a primary_key constraint)."
+    assert (
+        half.fix
+        == "Add a `not_null` test to id (or a primary_key constraint under an enforced contract)."
+    )
     assert half.severity == "error"
     assert half.details["unique"] == ["id"]
 
 
+def _without_unique_test(uid: str, *, enforced: bool) -> Callable[[dict], None]:
+    """An edit of the bouncer manifest: `uid` loses its unique test (its primary_key constraint
+    is then the only guard of its key) and its contract is enforced or not."""
+
+    def edit(manifest: dict) -> None:
+        nodes = manifest["nodes"]
+        for test_id in [
+            test_id
+            for test_id, node in nodes.items()
+            if node.get("attached_node") == uid
+            and (node.get("test_metadata") or {}).get("name") == "unique"
+        ]:
+            del nodes[test_id]
+        nodes[uid]["contract"]["enforced"] = enforced
+        nodes[uid]["config"]["contract"]["enforced"] = enforced
+
+    return edit
+
+
+def _pk_untested_by_kpi(project: Project) -> set[str]:
+    """The root package's models the scorecard does not count as key-tested."""
+    return {
+        model.unique_id
+        for model in project.models()
+        if model.package_name == project.root_package
+        and not model_counts(project, model, None, None)[2]
+    }
+
+
 def test_a_primary_key_constraint_counts_unless_told_otherwise(tmp_path):
-    path = CORPUS / "bouncer-dbt112" / "manifest.json"
-    if not path.is_file():
-        pytest.skip(f"corpus absent: {path}")
-    data = json.loads(path.read_text())
     customers = f"model.{PKG}.customers.v1"
-    edited = copy.deepcopy(data)
-    # Drop the unique test: only the primary_key constraint protects the key now.
-    for uid in [
-        uid
-        for uid, node in edited["nodes"].items()
-        if node.get("attached_node") == customers
-        and (node.get("test_metadata") or {}).get("name") == "unique"
-    ]:
-        del edited["nodes"][uid]
-    (tmp_path / "target").mkdir()
-    (tmp_path / "target" / "manifest.json").write_text(json.dumps(edited))
-    project = Project.from_artifacts(load_artifacts(tmp_path / "target"))
+    project = edited_bouncer(tmp_path, _without_unique_test(customers, enforced=True))
     accepting = write_config(
         tmp_path,
         """\
@@ -70,6 +86,7 @@ def test_a_primary_key_constraint_counts_unless_told_otherwise(tmp_path):
         """,
     )
     assert by_code(gate(project, accepting).findings, "tests.primary_key") == []
+    assert customers not in _pk_untested_by_kpi(project)
     strict = write_config(
         tmp_path,
         """\
@@ -82,6 +99,25 @@ def test_a_primary_key_constraint_counts_unless_told_otherwise(tmp_path):
     )
     [finding] = by_code(gate(project, strict).findings, "tests.primary_key")
     assert finding.message.endswith("customer_id has not_null but no unique test")
+
+
+def test_a_constraint_without_an_enforced_contract_proves_no_key(tmp_path):
+    """dbt puts constraints in the DDL only under an enforced contract: without one the
+    primary_key constraint guarantees nothing, for the rule and the scorecard alike."""
+    customers = f"model.{PKG}.customers.v1"
+    project = edited_bouncer(tmp_path, _without_unique_test(customers, enforced=False))
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "resource_type:model"
+            rules: {tests.primary_key: error}
+        """,
+    )
+    flagged = {f.unique_id for f in by_code(gate(project, config).findings, "tests.primary_key")}
+    assert customers in flagged
+    assert flagged == _pk_untested_by_kpi(project)
 
 
 def test_min_per_model_counts_generic_and_singular_tests(tmp_path):

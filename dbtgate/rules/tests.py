@@ -9,58 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dbtgate.artifacts.manifest import Node
-from dbtgate.project import Project, TestRef
+from dbtgate.keys import key_columns, key_name
+from dbtgate.project import Project
 from dbtgate.rules.registry import Share, Violation, rule
-
-# Generic tests that prove a key by themselves (composite keys, key constraints as tests).
-_KEY_TESTS = frozenset(
-    {
-        "unique_combination_of_columns",  # dbt_utils
-        "expect_compound_columns_to_be_unique",  # dbt_expectations
-        "primary_key",  # dbt_constraints
-    }
-)
-_UNIQUE_TESTS = frozenset({"unique", "expect_column_values_to_be_unique"})
-_NOT_NULL_TESTS = frozenset({"not_null", "expect_column_values_to_not_be_null"})
-
-
-def _column(name: str | None) -> str | None:
-    return name.strip('"`[]').lower() if name else None
-
-
-def key_columns(
-    model: Node | object, tests: list[TestRef], *, constraints: bool = True
-) -> tuple[bool, set[str], set[str]]:
-    """(key proven, columns with a uniqueness guarantee, columns with a not-null guarantee)."""
-    unique: set[str] = set()
-    not_null: set[str] = set()
-    for test in tests:
-        if test.kind in _KEY_TESTS:
-            return True, unique, not_null
-        column = _column(test.column_name)
-        if column is None:
-            continue
-        if test.kind in _UNIQUE_TESTS:
-            unique.add(column)
-        elif test.kind in _NOT_NULL_TESTS:
-            not_null.add(column)
-    if constraints:
-        for constraint in getattr(model, "constraints", None) or ():
-            if constraint.type == "primary_key":
-                return True, unique, not_null
-            if constraint.type == "unique" and len(constraint.columns or ()) == 1:
-                unique.add(_column(constraint.columns[0]) or "")
-        columns = getattr(model, "columns", None) or {}
-        # Few columns carry constraints: filtered in one comprehension, not a loop per column.
-        for name, column in [(n, c) for n, c in columns.items() if c.constraints]:
-            for constraint in column.constraints:
-                if constraint.type == "primary_key":
-                    return True, unique, not_null
-                if constraint.type == "unique":
-                    unique.add(_column(column.name or name) or "")
-                elif constraint.type == "not_null":
-                    not_null.add(_column(column.name or name) or "")
-    return bool(unique & not_null), unique, not_null
 
 
 @rule(
@@ -101,7 +52,8 @@ def primary_key(
     Passes with `unique` and `not_null` on the same column (tests, or column constraints), a
     `primary_key` constraint (model or column level), or a composite-key test
     (dbt_utils.unique_combination_of_columns, dbt_expectations.expect_compound_columns_to_be_unique,
-    dbt_constraints.primary_key).
+    dbt_constraints.primary_key). Constraints count only under an enforced contract: without one
+    dbt does not create them. The scorecard's `pk_tested` counts the same way (`dbtgate.keys`).
     """
     proven, unique, not_null = key_columns(
         model, project.tests_on(model.unique_id), constraints=accept_constraints
@@ -116,13 +68,14 @@ def primary_key(
         has = "not_null" if missing == "unique" else "unique"
         yield Violation(
             f"{model.name} has no tested primary key: {column} has {has} but no {missing} test",
-            fix=f"Add a `{missing}` test to {column} (or a primary_key constraint).",
+            fix=f"Add a `{missing}` test to {column} "
+            "(or a primary_key constraint under an enforced contract).",
             details=details,
         )
     else:
         yield Violation(
             f"{model.name} has no tested primary key: no column has both unique and not_null "
-            "tests, and there is no primary_key constraint",
+            "tests, and there is no enforced primary_key constraint",
             details=details,
         )
 
@@ -244,7 +197,7 @@ def relationships_to_parents(model: Node, project: Project) -> Iterator[Violatio
     declared column (the usual place of a key).
     """
     columns = {
-        (_column(c.name or name) or ""): (c.name or name)
+        (key_name(c.name or name) or ""): (c.name or name)
         for name, c in (model.columns or {}).items()
     }
     if not columns:
@@ -252,7 +205,7 @@ def relationships_to_parents(model: Node, project: Project) -> Iterator[Violatio
     tests = project.tests_on(model.unique_id)
     _, own_unique, _ = key_columns(model, tests)
     own_key = own_unique or {next(iter(columns))}
-    related = {_column(t.column_name) for t in tests if t.kind == "relationships"}
+    related = {key_name(t.column_name) for t in tests if t.kind == "relationships"}
     for parent_id in sorted(set(project.parents.get(model.unique_id, ()))):
         parent = project.resource(parent_id)
         if parent is None or getattr(parent, "resource_type", "") not in {

@@ -32,7 +32,8 @@ from dbtgate.checks import CheckContext, check
 from dbtgate.config import Config, KpiName
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding
-from dbtgate.project import Project, TestRef
+from dbtgate.keys import key_columns
+from dbtgate.project import Project
 from dbtgate.status.results import TEST_PASSED, TEST_PREFIXES, index_run_results
 
 KPI_NAMES: tuple[str, ...] = typing.get_args(KpiName)
@@ -53,8 +54,6 @@ CHANGE_FAILURE_NOTE = (
     "change failure rate: not measured (out of scope: the gate reports hold no deployment or "
     "incident data)"
 )
-_KEY_TESTS = frozenset({"unique_combination_of_columns", "primary_key"})
-_COLUMN_KEY_TESTS = frozenset({"unique", "not_null"})
 
 
 def label(name: str) -> str:
@@ -233,7 +232,7 @@ def model_counts(
     return (
         1,
         1 if tests else 0,
-        1 if primary_key_tested(model, tests) else 0,
+        1 if key_columns(model, tests)[0] else 0,
         1 if description and not description.isspace() else 0,
         columns.total,
         columns.described,
@@ -241,31 +240,6 @@ def model_counts(
         1 if in_contract_scope else 0,
         1 if in_contract_scope and _enforced(model) else 0,
     )
-
-
-def primary_key_tested(model: Node, tests: list[TestRef]) -> bool:
-    """A key test, unique + not_null on one column, or (under an enforced contract) a primary
-    key or unique + not_null constraint."""
-    unique: set[str] = set()
-    not_null: set[str] = set()
-    for test in tests:
-        kind = test.kind
-        if kind in _KEY_TESTS:
-            return True
-        if test.column_name and kind in _COLUMN_KEY_TESTS:
-            column = test.column_name.strip('"`[]').lower()
-            (unique if kind == "unique" else not_null).add(column)
-    if unique & not_null:
-        return True
-    if not _enforced(model):
-        return False
-    if any(c.type == "primary_key" for c in model.constraints or ()):
-        return True
-    for column in (model.columns or {}).values():
-        types = {c.type for c in column.constraints or ()}
-        if "primary_key" in types or {"unique", "not_null"} <= types:
-            return True
-    return False
 
 
 def _enforced(model: Node) -> bool:

@@ -1,0 +1,68 @@
+"""What proves a resource's key: the one answer the `tests.primary_key` rule, the relationships
+rule and the scorecard's `pk_tested` share, so a model the rule passes is a model the KPI counts.
+
+A key is proven by `unique` + `not_null` on one column (generic tests, dbt_expectations' twins, or
+column constraints), by a `primary_key` constraint, or by a composite-key test. Constraints count
+only under an enforced contract: without one dbt does not put them in the DDL, so they guarantee
+nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dbtgate.project import TestRef
+
+# Generic tests that prove a key by themselves (composite keys, key constraints as tests).
+KEY_TESTS = frozenset(
+    {
+        "unique_combination_of_columns",  # dbt_utils
+        "expect_compound_columns_to_be_unique",  # dbt_expectations
+        "primary_key",  # dbt_constraints
+    }
+)
+UNIQUE_TESTS = frozenset({"unique", "expect_column_values_to_be_unique"})
+NOT_NULL_TESTS = frozenset({"not_null", "expect_column_values_to_not_be_null"})
+
+
+def key_name(name: str | None) -> str | None:
+    """A column name as keys compare it: unquoted, lower case."""
+    return name.strip('"`[]').lower() if name else None
+
+
+def key_columns(
+    resource: Any, tests: list[TestRef], *, constraints: bool = True
+) -> tuple[bool, set[str], set[str]]:
+    """(key proven, columns with a uniqueness guarantee, columns with a not-null guarantee),
+    from the resource's tests and, with `constraints` and an enforced contract, its
+    constraints."""
+    unique: set[str] = set()
+    not_null: set[str] = set()
+    for test in tests:
+        if test.kind in KEY_TESTS:
+            return True, unique, not_null
+        column = key_name(test.column_name)
+        if column is None:
+            continue
+        if test.kind in UNIQUE_TESTS:
+            unique.add(column)
+        elif test.kind in NOT_NULL_TESTS:
+            not_null.add(column)
+    contract = getattr(resource, "contract", None)
+    if constraints and contract is not None and contract.enforced:
+        for constraint in getattr(resource, "constraints", None) or ():
+            if constraint.type == "primary_key":
+                return True, unique, not_null
+            if constraint.type == "unique" and len(constraint.columns or ()) == 1:
+                unique.add(key_name(constraint.columns[0]) or "")
+        columns = getattr(resource, "columns", None) or {}
+        # Few columns carry constraints: filtered in one comprehension, not a loop per column.
+        for name, column in [(n, c) for n, c in columns.items() if c.constraints]:
+            for constraint in column.constraints:
+                if constraint.type == "primary_key":
+                    return True, unique, not_null
+                if constraint.type == "unique":
+                    unique.add(key_name(column.name or name) or "")
+                elif constraint.type == "not_null":
+                    not_null.add(key_name(column.name or name) or "")
+    return bool(unique & not_null), unique, not_null
