@@ -523,6 +523,10 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
         if problem:
             _Where(where.path, child.line).fail(f"{_join(key, name)}: {problem}")
         kwargs[spec.name] = value
+    object_check = _OBJECT_CHECKS.get(cls)
+    problem = object_check(kwargs) if object_check is not None else None
+    if problem:
+        where.fail(f"{_join(key, problem)}")
     missing = [
         name
         for name, spec in fields.items()
@@ -562,14 +566,37 @@ def _at_least(low: float, *, above: bool = False) -> typing.Callable[[float], st
     return check
 
 
+def _fraction(value: float | None) -> str | None:
+    if value is None or 0 <= value <= 1:
+        return None
+    return f"expected a fraction between 0 and 1 (0.8 for 80%), got {value:g}"
+
+
+def _gated_have_targets(given: dict[str, Any]) -> str | None:
+    """`kpi.gate` names only KPIs with a target (given, or the default one)."""
+    targets = given.get("targets") or KpiTargets()
+    for name in given.get("gate", ()):
+        if getattr(targets, name) is None:
+            return f"gate names {name}, which has no target (set kpi.targets.{name})"
+    return None
+
+
 # Values their type cannot rule out, checked where they are written (with their line).
 _VALUE_CHECKS: dict[tuple[type, str], typing.Callable[[Any], str | None]] = {
+    **{(KpiTargets, spec.name): _fraction for spec in dataclasses.fields(KpiTargets)},
     (TierConfig, "from_"): _sources_check("tag"),
     (OwnerConfig, "from_"): _sources_check("group"),
     (RunConfig, "stale_tolerance_minutes"): _at_least(0),
     # A ratio of 1 or less would report nodes that got no slower, or faster.
     (SlowerConfig, "ratio"): _at_least(1, above=True),
     (SlowerConfig, "min_seconds"): _at_least(0),
+}
+
+
+# Keys that are only wrong together, checked at the line of the mapping that holds them: a
+# function of the keys given (field name -> value) that returns the problem, `key: what`.
+_OBJECT_CHECKS: dict[type, typing.Callable[[dict[str, Any]], str | None]] = {
+    KpiConfig: _gated_have_targets,
 }
 
 

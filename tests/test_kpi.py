@@ -274,21 +274,25 @@ def write_config(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_target_out_of_range_names_the_config_line(tmp_path):
+def test_target_out_of_range_is_a_config_error_at_its_line(tmp_path):
     path = write_config(tmp_path, "version: 1\nkpi:\n  targets:\n    tier1_test_coverage: 80\n")
-    config = load_config(path)
-    project = Project.from_artifacts(load_artifacts(corpus_dir("ticketswap-dbt19")))
     with pytest.raises(
-        DbtgateError, match=rf"{path}:3: kpi.targets.tier1_test_coverage: expected a fraction"
+        DbtgateError,
+        match=rf"^{path}:4: kpi.targets.tier1_test_coverage: expected a fraction between 0 and 1 "
+        r"\(0.8 for 80%\), got 80$",
     ):
-        compute_scorecard(project, config)
+        load_config(path)
 
 
 def test_gating_a_kpi_without_target_is_a_config_error(tmp_path):
     path = write_config(tmp_path, "kpi:\n  targets: {pk_tested: null}\n  gate: [pk_tested]\n")
-    project = Project.from_artifacts(load_artifacts(corpus_dir("ticketswap-dbt19")))
-    with pytest.raises(DbtgateError, match=r"kpi.gate names pk_tested, which has no target"):
-        compute_scorecard(project, load_config(path))
+    with pytest.raises(
+        DbtgateError, match=rf"^{path}:1: kpi.gate names pk_tested, which has no target"
+    ):
+        load_config(path)
+    # A default target counts: freshness has one (0.95) without being written.
+    path = write_config(tmp_path, "kpi:\n  gate: [freshness]\n")
+    assert load_config(path).kpi.gate == ["freshness"]
 
 
 def test_unknown_kpi_names_are_rejected_with_their_line(tmp_path):
