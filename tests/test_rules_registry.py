@@ -327,6 +327,18 @@ def test_a_rule_code_cannot_be_taken_twice():
             "set `owners: [...]` and/or `codeowners_match: true`",
         ),
         (
+            # Parameters only wrong together are checked when compiled, like their types.
+            """\
+            version: 1
+            policies:
+              - select: "tag:no_such_tag"
+                rules:
+                  owner.allowed: {codeowners_match: false}
+            """,
+            "dbtgate.yml:5:",
+            "owner.allowed: set `owners: [...]` and/or `codeowners_match: true`",
+        ),
+        (
             """\
             version: 1
             waivers:

@@ -8,6 +8,7 @@ then the group's owner), the same place the reports group findings by.
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from typing import Any
 
 from dbtgate.artifacts.manifest import Node
 from dbtgate.project import Project
@@ -45,6 +46,12 @@ def present(model: Node, project: Project) -> Violation | None:
     return Violation(f"{model.name} has no owner (no meta.owner and no group with an owner)")
 
 
+def _owners_or_codeowners(params: dict[str, Any]) -> str | None:
+    if params["owners"] or params["codeowners_match"]:
+        return None
+    return "set `owners: [...]` and/or `codeowners_match: true`"
+
+
 @rule(
     "owner.allowed",
     severity="error",
@@ -68,6 +75,7 @@ def present(model: Node, project: Project) -> Violation | None:
               meta: {owner: "@finance-eng"}
     """,
     fix="Use one of the allowed owners (or add the owner to the list / to CODEOWNERS).",
+    params_check=_owners_or_codeowners,
 )
 def allowed(
     model: Node,
@@ -83,8 +91,6 @@ def allowed(
     `@org/team` in CODEOWNERS matches an owner written `@org/team`, `@team` or `team`.
     Resources without an owner are left to owner.present.
     """
-    if not owners and not codeowners_match:
-        raise ParamError("set `owners: [...]` and/or `codeowners_match: true`")
     if codeowners_match and codeowners is None:
         raise ParamError(
             "codeowners_match: true, but no CODEOWNERS file was found (looked in the dbt "

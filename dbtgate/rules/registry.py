@@ -24,7 +24,7 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any, Literal
@@ -152,6 +152,9 @@ class Rule:
     params: dict[str, Param]
     docs: RuleDocs
     origin: str
+    # Parameters that are only wrong together (`owners` or `codeowners_match`): the resolved
+    # values -> the problem, or None; checked when the config is compiled, like their types.
+    params_check: Callable[[dict[str, Any]], str | None] | None = None
 
     @property
     def family(self) -> str:
@@ -184,6 +187,9 @@ class Rule:
             if name not in given and param.required:
                 problem = _refinement_problem(param.default, param.hint)
                 raise ParamError(f"{name}: required: {problem}", name)
+        problem = self.params_check(values) if self.params_check is not None else None
+        if problem:
+            raise ParamError(problem)
         return values
 
     def run(self, subject: Any, inputs: dict[str, Any], params: dict[str, Any]) -> list[Violation]:
@@ -214,19 +220,23 @@ def rule(
     failing: str,
     passing: str,
     fix: str,
+    params_check: Callable[[dict[str, Any]], str | None] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated function as rule `code`.
 
     The docstring's first paragraph is the rule's summary and the rest says what it checks
     in detail; `why`, `failing`/`passing` (YAML examples) and `fix` complete its documentation.
     `selection=True` makes it a rule on the whole selection: it gets the list of selected
-    resources of the `applies_to` types instead of one resource.
+    resources of the `applies_to` types instead of one resource. `params_check` says what is
+    wrong with a combination of parameter values (None when nothing is).
     """
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         definition = _define(
             function, code, severity, applies_to, selection, why, failing, passing, fix
         )
+        if params_check is not None:
+            definition = replace(definition, params_check=params_check)
         existing = RULES.get(code)
         if existing is not None and _identity(existing.function) != _identity(function):
             raise DbtgateError(
