@@ -44,7 +44,11 @@ policies:
       owner.present: error
   # The DAG's shape, as advice on every model and source (`dbtgate rules modeling` lists more):
   # - select: "*"
-  #   rules: {{modeling.direct_source_join: warn, modeling.root_model: warn, sources.unused: warn}}
+  #   rules:
+  #     modeling.direct_source_join: warn
+  #     modeling.layer_order: warn      # staging < intermediate < marts, by folder or prefix
+  #     modeling.root_model: warn
+  #     sources.unused: warn
 
 # Accepted exceptions, each with a reason, an owner and an expiry date.
 # waivers:

@@ -187,16 +187,15 @@ def test_the_starters_modeling_policy_loads_once_uncommented(tmp_path):
     (tmp_path / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
     path = write_starter_config(tmp_path)
     text = path.read_text()
-    commented = '  # - select: "*"\n  #   rules: {modeling.'
+    commented = '  # - select: "*"\n  #   rules:\n  #     modeling.'
     assert commented in text
-    path.write_text(
-        text.replace('  # - select: "*"', '  - select: "*"').replace("  #   rules", "    rules")
-    )
+    path.write_text(text.replace('  # - select: "*"', '  - select: "*"').replace("  #   ", "    "))
     config = load_config(path)
     [*_, modeling] = compile_policies(config, config_rules(config))
     assert modeling.policy.select == "*"
     assert [c.rule.code for c in modeling.rules] == [
         "modeling.direct_source_join",
+        "modeling.layer_order",
         "modeling.root_model",
         "sources.unused",
     ]

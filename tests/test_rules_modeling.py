@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from policy_support import (
     by_code,
     corpus_project,
@@ -14,7 +15,7 @@ from policy_support import (
     write_config,
 )
 
-from dbtgate.rules.registry import load_rules
+from dbtgate.rules.registry import ParamError, load_rules
 
 PKG = "dbt_bouncer_test_project"
 ALL_RULES = """\
@@ -27,6 +28,7 @@ ALL_RULES = """\
           modeling.root_model: warn
           modeling.fanout: warn
           modeling.max_parents: warn
+          modeling.layer_order: warn
           sources.unused: warn
           governance.exposure_reads_public: warn
     """
@@ -50,6 +52,8 @@ def test_the_bouncer_build_as_written(tmp_path):
     assert by_code(findings, "modeling.fanout") == []
     # The most any model reads is three (customers v1-v3: stg_customers, stg_orders, stg_payments).
     assert by_code(findings, "modeling.max_parents") == []
+    # Staging reads seeds and sources, marts read staging, the int_ models read nothing.
+    assert by_code(findings, "modeling.layer_order") == []
     assert short_ids(by_code(findings, "sources.unused")) == [
         "sources_that_dont_really_exist.Non_Conforming_Name",
         "sources_that_dont_really_exist.source_1",
@@ -221,3 +225,71 @@ def test_a_model_reading_more_parents_than_allowed(tmp_path):
     assert findings[0].message == (
         "customers v1 reads 3 parents (stg_customers, stg_orders, stg_payments); at most 2"
     )
+
+
+def test_a_model_reading_a_later_layer_or_its_own_staging_layer(tmp_path):
+    stg_orders, stg_payments = f"model.{PKG}.stg_orders", f"model.{PKG}.stg_payments"
+    orders = f"model.{PKG}.orders"
+
+    def edit(manifest: dict) -> None:
+        nodes = manifest["nodes"]
+        nodes[stg_orders]["depends_on"]["nodes"].append(orders)  # staging reads a mart
+        nodes[stg_payments]["depends_on"]["nodes"].append(stg_orders)  # staging reads staging
+        # An intermediate model (by its folder) reading staging: the expected direction.
+        nodes[f"model.{PKG}.int_model_1"]["depends_on"]["nodes"].append(stg_orders)
+
+    project = edited_bouncer(tmp_path, edit)
+    findings = by_code(
+        gate(project, write_config(tmp_path, ALL_RULES)).findings, "modeling.layer_order"
+    )
+    assert [(f.unique_id, f.message, f.key) for f in findings] == [
+        (stg_orders, "stg_orders (staging) reads orders (marts), a later layer", orders),
+        (
+            stg_payments,
+            "stg_payments (staging) reads stg_orders, another staging model",
+            stg_orders,
+        ),
+    ]
+    # With staging models allowed to read each other, only the mart read by staging is left.
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            rules:
+              modeling.layer_order: {severity: warn, same_layer: []}
+        """,
+        name="lenient.yml",
+    )
+    assert short_ids(by_code(gate(project, config).findings, "modeling.layer_order")) == [
+        "stg_orders"
+    ]
+
+
+def test_a_package_staging_its_sources_in_two_steps_reads_its_own_layer(tmp_path):
+    """tiktok_ads stages each source twice (stg_x reads stg_x_tmp, both under staging/): the
+    staging-on-staging pattern dbt-project-evaluator reports too."""
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "package:tiktok_ads"
+            rules: {modeling.layer_order: warn}
+        """,
+    )
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "modeling.layer_order"
+    )
+    assert len(findings) == 9
+    assert all(f.message.endswith("_tmp, another staging model") for f in findings)
+    # The report models sit in models/ itself with no layer prefix: in no layer, not checked.
+    assert all(f.unique_id.startswith("model.tiktok_ads.stg_") for f in findings)
+
+
+def test_same_layer_must_name_layers():
+    rule = load_rules()["modeling.layer_order"]
+    with pytest.raises(ParamError, match=r"same_layer names stging, which `layers` does not"):
+        rule.resolve_params({"same_layer": ["stging"]})
+    assert rule.resolve_params({"layers": {"base": ["base_"]}, "same_layer": ["base"]})

@@ -9,8 +9,12 @@ in `depends_on` (refs and sources), as `Project.parents` and `Project.children` 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from dbtgate.artifacts.manifest import Node
 from dbtgate.project import Project, display_name
+from dbtgate.rules.naming import DEFAULT_LAYERS, layer_of
 from dbtgate.rules.registry import Violation, rule
 
 # Parents that are built by dbt: what a model should read instead of a raw source.
@@ -201,3 +205,75 @@ def fanout(model: Node, project: Project, *, max: int = 3) -> Violation | None:
         and not project.readers(uid)
     )
     return _at_most(model, project, leaves, max, "feeds", "leaf models")
+
+
+def _known_layers(params: dict[str, Any]) -> str | None:
+    unknown = [name for name in params["same_layer"] if name not in params["layers"]]
+    if unknown:
+        return f"same_layer names {', '.join(unknown)}, which `layers` does not (known: " + (
+            ", ".join(params["layers"]) + ")"
+        )
+    return None
+
+
+@rule(
+    "modeling.layer_order",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        Layers say where logic lives: staging models clean one source each, intermediate models
+        combine them, marts serve readers. A staging model that reads a mart, or an intermediate
+        model that reads one, ties the early layers to the late ones: a change to a mart then
+        reaches the models it is built from, and no layer can be reasoned about on its own.
+    """,
+    failing="""
+        -- models/staging/stg_orders.sql
+        select * from {{ ref('fct_payments') }}   -- a mart, read by staging
+    """,
+    passing="""
+        -- models/marts/fct_orders.sql
+        select * from {{ ref('stg_orders') }}
+        join {{ ref('int_payments_pivoted') }} using (order_id)
+    """,
+    fix="Read from an earlier layer: move the shared logic into a staging or intermediate "
+    "model, or move this model to the layer it belongs to.",
+    params_check=_known_layers,
+)
+def layer_order(
+    model: Node,
+    project: Project,
+    *,
+    layers: dict[str, list[str]] = DEFAULT_LAYERS,
+    same_layer: list[str] = ["staging"],  # noqa: B006 - never mutated; the default shows in docs
+) -> Iterator[Violation]:
+    """The model reads models of earlier layers only (in the order `layers` lists them, from
+    the sources to the marts) or of its own layer, except in the layers of `same_layer`, whose
+    models read no model of their own layer (a staging model stages one source).
+
+    A model's layer is the innermost folder of its path that `layers` names, else the first
+    layer one of whose prefixes starts its name (`layers` as in naming.layer_prefix). Models of
+    no layer, and parents of no layer, are not checked. One finding per parent read."""
+    layer = layer_of(model, layers)
+    if layer is None:
+        return
+    order = list(layers)
+    rank = order.index(layer)
+    for parent_id in sorted(set(_parents(model, project))):
+        parent = project.nodes.get(parent_id)
+        if parent is None or parent.resource_type != "model":
+            continue
+        parent_layer = layer_of(parent, layers)
+        if parent_layer is None:
+            continue
+        parent_rank = order.index(parent_layer)
+        if parent_rank > rank:
+            what = f"{display_name(parent)} ({parent_layer}), a later layer"
+        elif parent_rank == rank and layer in same_layer:
+            what = f"{display_name(parent)}, another {layer} model"
+        else:
+            continue
+        yield Violation(
+            f"{display_name(model)} ({layer}) reads {what}",
+            key=parent_id,
+            details={"layer": layer, "parent": parent_id, "parent_layer": parent_layer},
+        )

@@ -52,19 +52,34 @@ def layer_prefix(
     models/marts/finance/x.sql) to the allowed prefixes; models in other folders are not
     checked. When several folders of the path are layers, the innermost decides.
     """
+    folder = layer_folder(model, layers)
+    if folder is None:
+        return None
+    prefixes = layers[folder]
+    if any(model.name.startswith(prefix) for prefix in prefixes):
+        return None
+    expected = " or ".join(prefixes)
+    return Violation(
+        f"{model.name} is in {folder}/ but its name does not start with {expected}",
+        details={"layer": folder, "prefixes": prefixes},
+    )
+
+
+def layer_folder(model: Node, layers: dict[str, list[str]]) -> str | None:
+    """The innermost folder of the model's path that `layers` names, if any."""
     folders = model.original_file_path.replace("\\", "/").split("/")[:-1]
-    for folder in reversed(folders):
-        prefixes = layers.get(folder)
-        if prefixes is None:
-            continue
-        if any(model.name.startswith(prefix) for prefix in prefixes):
-            return None
-        expected = " or ".join(prefixes)
-        return Violation(
-            f"{model.name} is in {folder}/ but its name does not start with {expected}",
-            details={"layer": folder, "prefixes": prefixes},
-        )
-    return None
+    return next((folder for folder in reversed(folders) if folder in layers), None)
+
+
+def layer_of(model: Node, layers: dict[str, list[str]]) -> str | None:
+    """The model's layer: its layer folder, else the first layer whose prefix its name has."""
+    folder = layer_folder(model, layers)
+    if folder is not None:
+        return folder
+    name = model.name
+    return next(
+        (layer for layer, prefixes in layers.items() if name.startswith(tuple(prefixes))), None
+    )
 
 
 @rule(
