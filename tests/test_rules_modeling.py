@@ -31,6 +31,7 @@ ALL_RULES = """\
           modeling.layer_order: warn
           sources.unused: warn
           governance.exposure_reads_public: warn
+          governance.exposure_reads_tables: warn
     """
 
 
@@ -59,8 +60,9 @@ def test_the_bouncer_build_as_written(tmp_path):
         "sources_that_dont_really_exist.source_1",
         "sources_that_dont_really_exist.source_2",
     ]
-    # Both exposures read public models only (customers v3 and orders).
+    # Both exposures read public models only (customers v3 and orders), both tables.
     assert by_code(findings, "governance.exposure_reads_public") == []
+    assert by_code(findings, "governance.exposure_reads_tables") == []
 
 
 def test_a_lower_fanout_limit_names_the_leaves(tmp_path):
@@ -99,6 +101,9 @@ def test_planted_edges(tmp_path):
         stg_payments[:] = [source, other]
         # An exposure on a protected model (and on customers v3, which is public).
         manifest["exposures"][f"exposure.{PKG}.customers"]["depends_on"]["nodes"].append(private)
+        # A dashboard on a view and on a raw source (and on customers v3, a table).
+        nodes[orders]["config"]["materialized"] = "view"
+        manifest["exposures"][f"exposure.{PKG}.pulse_queries"]["depends_on"]["nodes"].append(other)
 
     project = edited_bouncer(tmp_path, edit)
     findings = gate(project, write_config(tmp_path, ALL_RULES)).findings
@@ -121,6 +126,14 @@ def test_planted_edges(tmp_path):
     assert exposure.message == (
         "exposure customers reads models that are not public: py_order_stats (protected)"
     )
+    [stored] = by_code(findings, "governance.exposure_reads_tables")
+    assert stored.unique_id == f"exposure.{PKG}.pulse_queries"
+    assert stored.message == (
+        "exposure pulse_queries reads what is not stored as table or incremental or "
+        "materialized_view or dynamic_table: orders (view), source "
+        "sources_that_dont_really_exist.source_2"
+    )
+    assert stored.details["resources"] == [orders, other]
 
 
 def test_a_source_read_only_by_its_tests_is_unused(tmp_path):

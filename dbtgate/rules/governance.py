@@ -131,6 +131,56 @@ def exposure_reads_public(exposure: Exposure, project: Project) -> Violation | N
 
 
 @rule(
+    "governance.exposure_reads_tables",
+    severity="warn",
+    applies_to=("exposure",),
+    why="""
+        A dashboard queries what it reads every time someone opens it: through a view, each
+        open reruns the view's whole query (and every view under it), and a source read raw
+        skips the cleaning and the tests of staging. Stored relations make dashboards fast and
+        their numbers the tested ones.
+    """,
+    failing="""
+        exposures:
+          - name: revenue_dashboard
+            depends_on: [ref('int_revenue'), source('shop', 'orders')]   # a view, a raw source
+    """,
+    passing="""
+        exposures:
+          - name: revenue_dashboard
+            depends_on: [ref('fct_revenue')]   # config: {materialized: table}
+    """,
+    fix="Materialize the models the exposure reads as tables (or incremental), and read "
+    "sources through the models built on them.",
+)
+def exposure_reads_tables(
+    exposure: Exposure,
+    project: Project,
+    *,
+    allowed: Names = ["table", "incremental", "materialized_view", "dynamic_table"],  # noqa: B006
+) -> Violation | None:
+    """The models the exposure reads are materialized as one of `allowed`, and it reads no
+    source directly (seeds and snapshots are tables)."""
+    parents = sorted(set(project.parents.get(exposure.unique_id, [])))
+    problems = []
+    for uid in parents:
+        node = project.nodes.get(uid)
+        if node is not None and node.resource_type == "model":
+            materialized = (node.config.materialized if node.config else None) or "view"
+            if materialized not in allowed:
+                problems.append((uid, f"{display_name(node)} ({materialized})"))
+        elif uid in project.sources:
+            problems.append((uid, display_name(project.sources[uid])))
+    if not problems:
+        return None
+    return Violation(
+        f"exposure {exposure.name} reads what is not stored as {' or '.join(allowed)}: "
+        + ", ".join(text for _, text in problems),
+        details={"resources": [uid for uid, _ in problems], "allowed": allowed},
+    )
+
+
+@rule(
     "governance.required_meta",
     severity="warn",
     applies_to=("model", "seed", "snapshot", "source", "exposure"),
