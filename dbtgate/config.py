@@ -345,12 +345,28 @@ def _yaml_node(path: Path, text: str) -> _Node:
         return _Node({}, 1)
     constructor = yaml.SafeLoader("")
 
+    def construct(node: yaml.Node) -> Any:
+        """A scalar's value; what YAML's own types refuse (2099-02-30 read as a date) is an
+        error at its line, not a crash."""
+        try:
+            return constructor.construct_object(node, deep=True)
+        except (ValueError, TypeError, yaml.YAMLError) as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise DbtgateError(
+                f"{path}:{node.start_mark.line + 1}: cannot read {node.value!r}: {problem}"
+            ) from None
+
     def wrap(node: yaml.Node) -> _Node:
         line = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             mapping: dict[str, _Node] = {}
             for key_node, value_node in node.value:
-                key = constructor.construct_object(key_node, deep=True)
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise DbtgateError(
+                        f"{path}:{key_node.start_mark.line + 1}: a key must be a name, not a "
+                        f"{'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}"
+                    )
+                key = construct(key_node)
                 if key in mapping:
                     raise DbtgateError(
                         f"{path}:{key_node.start_mark.line + 1}: duplicate key {key!r}"
@@ -365,7 +381,7 @@ def _yaml_node(path: Path, text: str) -> _Node:
             return _Node(mapping, line)
         if isinstance(node, yaml.SequenceNode):
             return _Node([wrap(item) for item in node.value], line)
-        return _Node(constructor.construct_object(node, deep=True), line)
+        return _Node(construct(node), line)
 
     return wrap(root)
 
@@ -410,8 +426,19 @@ def _plain(node: _Node) -> Any:
 
 
 def _shown(node: _Node) -> str:
-    """A value as an error message shows it: as written, without the line bookkeeping."""
-    return repr(_plain(node))
+    """A value as an error message shows it: as written, without the line bookkeeping; a long
+    mapping or list by its kind and first keys (the message is one line)."""
+    value = _plain(node)
+    text = repr(value)
+    if len(text) <= _SHOWN_MAX or not isinstance(value, dict | list):
+        return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 3] + "..."
+    if isinstance(value, list):
+        return f"a list of {len(value)} item(s)"
+    keys = ", ".join(str(key) for key in list(value)[:3])
+    return f"a mapping (keys: {keys}{', ...' if len(value) > 3 else ''})"
+
+
+_SHOWN_MAX = 80
 
 
 def _join(key: str, name: str) -> str:

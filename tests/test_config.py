@@ -99,6 +99,17 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
             r"dbtgate.yml:1: policies: expected a list, got \{'select': 'x'\}$",
         ),
         ("waivers: none\n", r"dbtgate.yml:1: waivers: expected a list, got 'none'$"),
+        (
+            "policies:\n  core:\n    - select: tier:1\n      rules: {owner.present: error, "
+            "docs.model_description: error, tests.primary_key: error}\n",
+            r"dbtgate.yml:1: policies: expected a list, got a mapping \(keys: core\)$",
+        ),
+        # What YAML's own types refuse is an error at its line, not a crash.
+        (
+            "waivers:\n  - {rule: a, select: b, reason: c, owner: d, expires: 2099-02-30}\n",
+            r"dbtgate.yml:2: cannot read '2099-02-30': day is out of range for month$",
+        ),
+        ("? [a, b]\n: 1\n", r"dbtgate.yml:1: a key must be a name, not a list$"),
         ("tier: {default: one}\n", r"dbtgate.yml:1: tier.default: expected an integer or null"),
         # Values the types allow and the settings cannot mean.
         (
