@@ -895,6 +895,9 @@ def baseline(
     from dbtgate.locate import Locator
 
     context = load_context(artifacts, base, config, project_dir)
+    if context.config.lint.enabled:
+        # Every file's lint findings: legacy SQL is what a baseline is for.
+        _lint_before_gate(context, lint_all=True, base_ref=None, quiet=False)
     locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
     result = run_gate(context, locator)
     recorded = build_baseline(result.findings)

@@ -240,3 +240,24 @@ def test_demo_check_lints_the_pr_against_the_base_build_without_git(shop_builds,
     lint = [f for f in report["findings"] if f["family"] == "lint"]
     assert positions_json(lint, "blocking") == NEW_VIOLATIONS | BASE_DEBT
     assert any("every line counts as changed" in note for note in report["notes"])
+
+
+@pytest.mark.slow
+def test_a_baseline_records_the_lint_debt_so_check_blocks_only_on_new_lines(tmp_path, shop_builds):
+    """`dbtgate baseline` lints every file (legacy SQL is what a baseline is for); `check
+    --baseline` then blocks on no lint finding it recorded."""
+    project = shop_pr_repo(tmp_path / "repo")
+    (project / "dbtgate.yml").write_text("scope: all\nlint: {enabled: true, base_ref: main}\n")
+    target = str(shop_builds.pr / "target")
+    recorded = dbtgate("baseline", "--artifacts", target, "--project-dir", ".", cwd=project)
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    baseline = json.loads((project / "dbtgate-baseline.json").read_text())
+    assert any(entry["code"].startswith("lint.") for entry in baseline["findings"])
+    cli = dbtgate(
+        "check", "--artifacts", target, "--project-dir", ".", "--json", "gate.json",
+        "--baseline", "dbtgate-baseline.json", cwd=project,
+    )  # fmt: skip
+    report = json.loads((project / "gate.json").read_text())
+    lint = [f for f in report["findings"] if f["family"] == "lint"]
+    assert lint and {f["disposition"] for f in lint} == {"baselined"}
+    assert cli.returncode in (0, 1), cli.stdout + cli.stderr
