@@ -120,7 +120,8 @@ CONFIG = Opt(
     type=Path,
     metavar="FILE",
     help="dbtgate.yml or pyproject.toml with [tool.dbtgate]. Default: found in the current "
-    "directory or the dbt project directory.",
+    "directory, else the dbt project directory (--project-dir, or the one holding --artifacts). "
+    "Paths in it are relative to it.",
 )
 PROJECT_DIR = Opt(
     "--project-dir",
@@ -323,16 +324,40 @@ def _console(stderr: bool = False):
     return console
 
 
-def _resolve_config(config_path: Path | None, project_dir: Path | None):
+def _resolve_config(
+    config_path: Path | None, project_dir: Path | None, artifacts: Path | None = None
+):
+    """--config, else the first config found in the current directory, the --project-dir, or
+    the dbt project that holds --artifacts (its parent, as for the project directory)."""
     from dbtgate.config import find_config, load_config
 
     if config_path is None:
-        for start in (Path.cwd(), project_dir):
+        starts = [Path.cwd(), project_dir]
+        if artifacts is not None:
+            parent = artifacts.resolve().parent
+            if (parent / "dbt_project.yml").is_file():
+                starts.append(parent)
+        for start in starts:
             if start is not None:
                 config_path = find_config(start)
                 if config_path:
                     break
     return load_config(config_path)
+
+
+def _artifacts_dir(given: Path | None, config) -> Path:
+    """--artifacts, else the config's `artifacts` (relative to the config file); a directory
+    the config names that does not exist is an error at the config's line."""
+    if given is not None:
+        return given
+    directory = Path(config.artifacts)
+    if config.path is not None and not directory.exists():
+        line = config.lines.get("artifacts")
+        where = f"{config.path}:{line}: artifacts" if line else f"{config.path}: the default"
+        raise DbtgateError(
+            f"{where} {directory}: directory not found (run dbt first, or pass --artifacts DIR)"
+        )
+    return directory
 
 
 def _resolve_project_dir(
@@ -364,8 +389,8 @@ def load_context(
     from dbtgate.checks import CheckContext
     from dbtgate.project import OwnerSettings, Project, TierSettings
 
-    config = _resolve_config(config_path, project_dir)
-    artifacts_dir = artifacts or Path(config.artifacts)
+    config = _resolve_config(config_path, project_dir, artifacts)
+    artifacts_dir = _artifacts_dir(artifacts, config)
     resolved_dir = _resolve_project_dir(project_dir, config.project_dir, artifacts_dir)
     tiers = TierSettings(tuple(config.tier.from_), config.tier.default)
     owners = OwnerSettings(tuple(config.owner.from_))
@@ -513,7 +538,7 @@ def check(
     with stage(_console(stderr=True), "loading artifacts", quiet=quiet):
         context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
     context.options["ack_labels"] = _ack_labels(ack_label)
-    baseline_path = baseline or (Path(context.config.baseline) if context.config.baseline else None)
+    baseline_path = baseline or _configured_baseline(context.config)
     if baseline_path is not None:
         context.options["baseline"] = (
             given_baseline if given_baseline is not None else load_baseline(baseline_path)
@@ -540,6 +565,19 @@ def check(
     print_result(console, result, quiet=quiet, max_findings=max_findings)
     _retain(context, result)
     return published or (1 if result.decision == "fail" else 0)
+
+
+def _configured_baseline(config) -> Path | None:
+    """The config's `baseline`, which must exist (an error at its line, not a bare path)."""
+    if not config.baseline:
+        return None
+    path = Path(config.baseline)
+    if not path.exists():
+        raise DbtgateError(
+            f"{config.path}:{config.lines.get('baseline', 1)}: baseline: {path}: file not found "
+            "(write it with `dbtgate baseline`)"
+        )
+    return path
 
 
 def _ack_labels(given: list[str] | None) -> list[str]:
@@ -713,7 +751,7 @@ def _lint_context(artifacts: Path | None, config_path: Path | None, project_dir:
     from dbtgate.checks import CheckContext
     from dbtgate.lint.run import project_without_build
 
-    config = _resolve_config(config_path, project_dir)
+    config = _resolve_config(config_path, project_dir, artifacts)
     artifacts_dir = artifacts or Path(config.artifacts)
     if artifacts is not None or (artifacts_dir / "manifest.json").is_file():
         return load_context(artifacts, None, config_path, project_dir, with_base=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -299,7 +300,34 @@ def load_config(path: Path | None) -> Config:
     config = _convert(node, Config, _Where(path, 1), "")
     config.path = path
     config.digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    _relative_to_config(config, path.parent)
     return config
+
+
+def _relative_to_config(config: Config, directory: Path) -> None:
+    """Paths in the config are relative to the config file (as `plugins` are), so one file
+    gives the same run from any working directory (`cd models && dbtgate check`). The default
+    `artifacts: target` too: the config sits in the dbt project, beside its target/. `base` is
+    a directory only where one exists; otherwise it is a git ref."""
+
+    def joined(value: str) -> str:
+        if Path(value).is_absolute():
+            return value
+        target = directory / value
+        try:
+            return os.path.relpath(target)
+        except ValueError:  # another drive (Windows)
+            return str(target)
+
+    config.artifacts = joined(config.artifacts)
+    if config.project_dir:
+        config.project_dir = joined(config.project_dir)
+    if config.baseline:
+        config.baseline = joined(config.baseline)
+    if config.owner.codeowners:
+        config.owner.codeowners = joined(config.owner.codeowners)
+    if config.base and (directory / config.base).is_dir():
+        config.base = joined(config.base)
 
 
 def _check_version(node: _Node, path: Path) -> None:

@@ -1,0 +1,85 @@
+"""Where the config is found and what its paths are relative to: the same dbtgate.yml gives the
+same run from the repository root, the dbt project or one of its folders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS
+from policy_support import dbtgate, read_json
+
+BOUNCER = CORPUS / "bouncer-dbt112"
+CONFIG = """\
+version: 1
+artifacts: build/target
+baseline: gate/baseline.json
+policies:
+  - select: "resource_type:model"
+    rules: {owner.present: error}
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """repo/dbt/ is a dbt project with its build in build/target and a dbtgate.yml."""
+    if not BOUNCER.is_dir():
+        pytest.skip(f"corpus absent: {BOUNCER}")
+    project = tmp_path / "repo" / "dbt"
+    (project / "models" / "staging").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: dbt_bouncer_test_project\n")
+    (project / "build").mkdir()
+    shutil.copytree(BOUNCER, project / "build" / "target")
+    (project / "dbtgate.yml").write_text(CONFIG)
+    return tmp_path / "repo"
+
+
+def owner_findings(report: dict) -> int:
+    return sum(1 for f in report["findings"] if f["code"] == "owner.present")
+
+
+def test_the_config_beside_the_artifacts_project_is_found_from_the_repository_root(repo):
+    (repo / "dbt" / "dbtgate.yml").write_text(CONFIG.replace("baseline: gate/baseline.json\n", ""))
+    target = repo / "dbt" / "build"
+    (target / "target").rename(repo / "dbt" / "target")
+    result = dbtgate("check", "--artifacts", "dbt/target", "--json", "gate.json", cwd=repo)
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = read_json(repo / "gate.json")
+    assert report["inputs"]["config"] == "dbt/dbtgate.yml"
+    assert owner_findings(report) > 0
+    assert "no dbtgate.yml" not in result.stdout + result.stderr
+
+
+def test_paths_in_the_config_are_relative_to_it(repo):
+    project = repo / "dbt"
+    (project / "gate").mkdir()
+    recorded = dbtgate("baseline", "--project-dir", "../..", cwd=project / "models" / "staging")
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    assert (project / "gate" / "baseline.json").is_file()
+    for cwd, args in (
+        (repo, ("--config", "dbt/dbtgate.yml")),
+        (project / "models" / "staging", ("--project-dir", "../..")),
+    ):
+        result = dbtgate("check", *args, "--json", str(repo / "gate.json"), cwd=cwd)
+        assert result.returncode == 0, result.stdout + result.stderr
+        report = read_json(repo / "gate.json")
+        assert owner_findings(report) > 0
+        assert {f["disposition"] for f in report["findings"]} == {"baselined"}
+
+
+def test_a_configured_path_that_does_not_exist_names_the_config_line(repo):
+    project = repo / "dbt"
+    result = dbtgate("check", "--config", "dbt/dbtgate.yml", cwd=repo)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "dbtgate: error: dbt/dbtgate.yml:3: baseline: dbt/gate/baseline.json: file not found "
+        "(write it with `dbtgate baseline`)"
+    )
+    shutil.rmtree(project / "build")
+    result = dbtgate("check", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "dbtgate.yml:2: artifacts build/target: directory not found (run dbt first, or pass "
+        "--artifacts DIR)"
+    )
