@@ -404,6 +404,7 @@ def load_context(
         base_artifacts = load_base(
             base_spec, project_dir=resolved_dir, profiles_dir=profiles_dir, optional=wanted
         )
+        _check_distinct_builds(base_spec, base_artifacts, project.artifacts)
         base_project = Project.from_artifacts(base_artifacts, None, tiers, owners)
     context = CheckContext(project=project, config=config, base=base_project)
     if base_project is not None:
@@ -425,6 +426,18 @@ def load_context(
 
     context.options["codeowners"] = find_codeowners(resolved_dir, config.owner.codeowners)
     return context
+
+
+def _check_distinct_builds(base_spec: str, base, pr) -> None:
+    """A base that is the pull request's own build (the same dbt invocation) would make every
+    resource unchanged: under `scope: changed` nothing would block, in silence."""
+    base_id = base.manifest.data.metadata.invocation_id if base.manifest.data.metadata else None
+    pr_id = pr.manifest.data.metadata.invocation_id if pr.manifest.data.metadata else None
+    if base_id and base_id == pr_id:
+        raise DbtgateError(
+            f"{base_spec}: --base is the same build as --artifacts (dbt invocation {base_id}); "
+            "pass the build of the branch the pull request targets"
+        )
 
 
 def base_ref_input(spec: str, project_dir: Path | None) -> dict[str, str] | None:

@@ -267,3 +267,20 @@ def test_piped_tables_are_wide_unless_columns_says_otherwise(tmp_path):
 
     assert 80 < table_width({}) <= 160
     assert table_width({"COLUMNS": "80"}) <= 80
+
+
+def test_the_pull_requests_own_build_as_base_is_refused(tmp_path):
+    """Every resource would look unchanged and nothing would block under `scope: changed`."""
+    build = CORPUS / "bouncer-dbt112"
+    if not build.is_dir():
+        pytest.skip(f"corpus absent: {build}")
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "manifest.json").write_bytes((build / "manifest.json").read_bytes())
+    for command in ("check", "diff"):
+        result = dbtgate(command, "--artifacts", str(build), "--base", str(copy), cwd=tmp_path)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stderr.startswith(
+            f"dbtgate: error: {copy}: --base is the same build as --artifacts (dbt invocation "
+        )
+        assert len(result.stderr.splitlines()) == 1

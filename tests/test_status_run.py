@@ -175,6 +175,11 @@ def build_pair(tmp_path: Path, edit_results=None, edit_manifest=None) -> Path:
     return target
 
 
+def another_invocation(artifact: dict) -> None:
+    """The same files as written by another dbt invocation (a base build is never the PR's)."""
+    artifact["metadata"]["invocation_id"] = "00000000-0000-4000-8000-000000000000"
+
+
 def first_tested_model(raw_manifest: dict) -> tuple[str, list[str]]:
     """A model that has tests, with its test ids, read from the raw manifest."""
     tests: dict[str, list[str]] = {}
@@ -376,7 +381,7 @@ def test_slower_nodes_are_reported_only_when_enabled(tmp_path):
 def test_the_base_builds_run_results_are_read_only_for_run_slower(tmp_path):
     base_dir = tmp_path / "base"
     base_dir.mkdir()
-    base_target = build_pair(base_dir)
+    base_target = build_pair(base_dir, edit_manifest=another_invocation)  # an earlier build
     (base_target / "run_results.json").write_text('{"metadata": ')  # truncated
     target = build_pair(tmp_path)
     args = ("check", "-q", "--artifacts", str(target), "--base", str(base_target))
