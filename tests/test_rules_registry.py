@@ -327,6 +327,17 @@ def test_a_rule_code_cannot_be_taken_twice():
             "set `owners: [...]` and/or `codeowners_match: true`",
         ),
         (
+            """\
+            version: 1
+            policies:
+              - select: "tag:no_such_tag"
+                rules:
+                  modeling.max_parents: {max: -1}
+            """,
+            "dbtgate.yml:5:",
+            "max: expected a count of 0 or more, got -1",
+        ),
+        (
             # Parameters only wrong together are checked when compiled, like their types.
             """\
             version: 1

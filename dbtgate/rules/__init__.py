@@ -5,6 +5,6 @@ modules are imported by `registry.load_rules`, never from here, so importing thi
 cheap.
 """
 
-from dbtgate.rules.registry import Names, ParamError, Regex, Share, Violation, rule
+from dbtgate.rules.registry import Count, Names, ParamError, Regex, Share, Violation, rule
 
-__all__ = ["Names", "ParamError", "Regex", "Share", "Violation", "rule"]
+__all__ = ["Count", "Names", "ParamError", "Regex", "Share", "Violation", "rule"]

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from dbtgate.artifacts.manifest import Node, Source
 from dbtgate.project import Project, display_name
-from dbtgate.rules.registry import Share, Violation, rule
+from dbtgate.rules.registry import Count, Share, Violation, rule
 
 DEFAULT_PLACEHOLDERS = [
     "todo",
@@ -58,7 +58,7 @@ def _text(value: str | None) -> str:
     """,
     fix="Add a `description:` to the model's entry in its properties YAML.",
 )
-def model_description(model: Node, *, min_length: int = 1) -> Violation | None:
+def model_description(model: Node, *, min_length: Count = 1) -> Violation | None:
     """The model has a description of at least `min_length` characters."""
     text = _text(model.description)
     if len(text) >= min_length:
@@ -236,7 +236,7 @@ def placeholder(
     resource: Node | Source,
     *,
     words: list[str] = DEFAULT_PLACEHOLDERS,
-    min_length: int = 0,
+    min_length: Count = 0,
 ) -> Iterator[Violation]:
     """Descriptions of the resource and its columns are not placeholders.
 

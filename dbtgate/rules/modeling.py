@@ -15,7 +15,7 @@ from typing import Any
 from dbtgate.artifacts.manifest import Node
 from dbtgate.project import Project, display_name
 from dbtgate.rules.naming import DEFAULT_LAYERS, layer_of
-from dbtgate.rules.registry import Violation, rule
+from dbtgate.rules.registry import Count, Violation, rule
 
 # Parents that are built by dbt: what a model should read instead of a raw source.
 _BUILT = frozenset({"model", "snapshot"})
@@ -111,7 +111,7 @@ def direct_source_join(model: Node, project: Project) -> Violation | None:
     """,
     fix="Stage each source in its own model, and join the staging models downstream.",
 )
-def multiple_sources(model: Node, project: Project, *, max: int = 1) -> Violation | None:
+def multiple_sources(model: Node, project: Project, *, max: Count = 1) -> Violation | None:
     """The model reads at most `max` source tables."""
     return _at_most(model, project, _sources_read(model, project), max, "reads", "sources")
 
@@ -134,7 +134,7 @@ def multiple_sources(model: Node, project: Project, *, max: int = 1) -> Violatio
     """,
     fix="Split the joins into intermediate models that each join a few parents.",
 )
-def max_parents(model: Node, project: Project, *, max: int = 7) -> Violation | None:
+def max_parents(model: Node, project: Project, *, max: Count = 7) -> Violation | None:
     """The model reads at most `max` models, seeds, snapshots and sources (refs and sources)."""
     return _at_most(
         model,
@@ -194,7 +194,7 @@ def root_model(model: Node, project: Project) -> Violation | None:
     """,
     fix="Move the logic the leaf models share into an intermediate model they all read.",
 )
-def fanout(model: Node, project: Project, *, max: int = 3) -> Violation | None:
+def fanout(model: Node, project: Project, *, max: Count = 3) -> Violation | None:
     """The model has at most `max` direct children that are leaf models (models that nothing
     but tests reads; an exposure counts as a reader)."""
     leaves = sorted(

@@ -101,6 +101,10 @@ def _regex_problem(value: str) -> str | None:
     return None
 
 
+def _count_problem(value: int) -> str | None:
+    return None if value >= 0 else f"expected a count of 0 or more, got {value}"
+
+
 def _names_problem(value: list[str]) -> str | None:
     return None if value else "give at least one (an empty list would check nothing)"
 
@@ -109,6 +113,8 @@ def _names_problem(value: list[str]) -> str | None:
 Share = typing.Annotated[float, Refinement("share (0..1)", _share_problem)]
 # A regular expression (Python's `re` syntax), matched against whole names.
 Regex = typing.Annotated[str, Refinement("regex", _regex_problem)]
+# A whole number of things (tests, parents, characters): 0 or more.
+Count = typing.Annotated[int, Refinement("count (>= 0)", _count_problem)]
 # A list of one or more names. With `[]` as its default, the parameter must be set.
 Names = typing.Annotated[list[str], Refinement("list[str], at least one", _names_problem)]
 

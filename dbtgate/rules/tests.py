@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dbtgate.artifacts.manifest import Node
 from dbtgate.keys import key_columns, key_name
 from dbtgate.project import Project
-from dbtgate.rules.registry import Share, Violation, rule
+from dbtgate.rules.registry import Count, Share, Violation, rule
 
 
 @rule(
@@ -105,7 +105,7 @@ def primary_key(
     """,
     fix="Add data tests (generic tests in YAML, or singular tests that ref the model).",
 )
-def min_per_model(model: Node, project: Project, *, min: int = 1) -> Violation | None:
+def min_per_model(model: Node, project: Project, *, min: Count = 1) -> Violation | None:
     """The model has at least `min` data tests (generic or singular)."""
     count = len(project.tests_on(model.unique_id))
     if count >= min:
