@@ -416,6 +416,11 @@ def load_context(
             "no dbtgate.yml (or [tool.dbtgate] in pyproject.toml) found: no policies applied;"
             " `dbtgate init` writes a starter file"
         )
+    elif not config.policies:
+        context.notes.append(
+            f"{config.path.name} has no policies: no rule was applied to the models (run "
+            "status, freshness, KPIs and breaking changes are gated as configured)"
+        )
     if base_project is not None:
         from dbtgate.state import compare_builds, in_scope
 

@@ -284,3 +284,13 @@ def test_the_pull_requests_own_build_as_base_is_refused(tmp_path):
             f"dbtgate: error: {copy}: --base is the same build as --artifacts (dbt invocation "
         )
         assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_config_without_policies_says_so(tmp_path):
+    build = CORPUS / "bouncer-dbt112"
+    if not build.is_dir():
+        pytest.skip(f"corpus absent: {build}")
+    (tmp_path / "dbtgate.yml").write_text("")
+    result = dbtgate("check", "--artifacts", str(build), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "note: dbtgate.yml has no policies: no rule was applied to the models" in result.stdout

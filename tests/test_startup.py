@@ -47,7 +47,7 @@ def test_version_imports_nothing_heavy(tmp_path: Path) -> None:
 
 
 def test_check_with_a_base_on_disk_imports_no_sql_git_or_dbt_library(tmp_path: Path) -> None:
-    build = corpus_dir("bouncer-dbt112")
+    base, build = corpus_dir("recce-pair/base"), corpus_dir("recce-pair/pr2")
     config = REPO / "benchmarks" / "dbtgate.yml"
-    argv = ("check", "--artifacts", str(build), "--base", str(build), "--config", str(config))
+    argv = ("check", "--artifacts", str(build), "--base", str(base), "--config", str(config))
     assert imported_after(*argv, cwd=tmp_path) == set()
