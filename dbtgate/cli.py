@@ -536,13 +536,12 @@ def check(
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator
     from dbtgate.report.console import print_result, print_summary, stage
-    from dbtgate.report.publish import PublishRequest
     from dbtgate.summary import summarise
 
-    request = PublishRequest(
-        json_path=json_path,
-        out_dir=out,
-        formats=_formats(formats),
+    request = _publish_request(
+        json_path,
+        out,
+        formats,
         comment=comment,
         comment_required=comment_required,
         repo=repo,
@@ -633,9 +632,8 @@ def diff(
     gate (not acknowledged by a new version, deprecation_date, config entry or PR label)."""
     from dbtgate.diff.console import diff_result, print_diff
     from dbtgate.locate import Locator
-    from dbtgate.report.publish import PublishRequest
 
-    request = PublishRequest(json_path=json_path, out_dir=out, formats=_formats(formats))
+    request = _publish_request(json_path, out, formats)
     context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
     context.options["ack_labels"] = _ack_labels(ack_label)
     locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
@@ -644,6 +642,32 @@ def diff(
     print_diff(_console(), result)
     _retain(context, result)
     return 1 if result.decision == "fail" else 0
+
+
+def _check_output(path: Path | None, option: str, *, directory: bool = False) -> None:
+    """Refuse an output path that cannot be written before any artifact is read: the reason in
+    words (a file where a directory must be, no permission), with the option it came from."""
+    if path is None:
+        return
+    if directory and path.exists() and not path.is_dir():
+        raise DbtgateError(f"{option} {path}: is a file; give a directory for the reports")
+    if not directory and path.is_dir():
+        raise DbtgateError(f"{option} {path}: is a directory; give a file name (gate.json)")
+    existing = path if directory else path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise DbtgateError(f"{option} {path}: {existing} is a file, not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise DbtgateError(f"{option} {path}: {existing} is not writable")
+
+
+def _publish_request(json_path: Path | None, out: Path | None, formats: str | None, **more):
+    from dbtgate.report.publish import PublishRequest
+
+    _check_output(json_path, "--json")
+    _check_output(out, "--out", directory=True)
+    return PublishRequest(json_path=json_path, out_dir=out, formats=_formats(formats), **more)
 
 
 def _formats(text: str | None) -> list[str] | None:
@@ -700,6 +724,7 @@ def report(report_file: Path, out: Path, formats: str, repo_url: str | None, emo
     from dbtgate.report.render import parse_formats, write_reports
 
     names = parse_formats(formats)
+    _check_output(out, "--out", directory=True)
     saved = load_report(report_file)
     options = render_options(os.environ, repo_url=repo_url, emoji=emoji)
     for path in write_reports(saved, names, out, options).values():
@@ -742,9 +767,8 @@ def lint(
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator
     from dbtgate.report.console import print_result
-    from dbtgate.report.publish import PublishRequest
 
-    request = PublishRequest(json_path=json_path, out_dir=out, formats=_formats(formats))
+    request = _publish_request(json_path, out, formats)
     context = _lint_context(artifacts, config, project_dir)
     run = _lint_before_gate(context, lint_all=all_files, base_ref=base_ref, quiet=quiet)
     locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
@@ -950,6 +974,7 @@ def baseline(
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator
 
+    _check_output(output, "--output")
     context = load_context(artifacts, base, config, project_dir)
     if context.config.lint.enabled:
         # Every file's lint findings: legacy SQL is what a baseline is for.

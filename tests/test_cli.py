@@ -294,3 +294,23 @@ def test_a_config_without_policies_says_so(tmp_path):
     result = dbtgate("check", "--artifacts", str(build), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "note: dbtgate.yml has no policies: no rule was applied to the models" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--json", "afile/gate.json"), "--json afile/gate.json: afile is a file, not a directory"),
+        (("--json", "adir"), "--json adir: is a directory; give a file name (gate.json)"),
+        (("--out", "afile"), "--out afile: is a file; give a directory for the reports"),
+        (("--out", "afile/reports"), "--out afile/reports: afile is a file, not a directory"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_refused_before_anything_is_read(
+    tmp_path, args, message
+):
+    (tmp_path / "afile").write_text("")
+    (tmp_path / "adir").mkdir()
+    # No artifacts at all: the output is checked first.
+    result = dbtgate("check", "--artifacts", "missing", *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == f"dbtgate: error: {message}\n"
