@@ -332,7 +332,7 @@ def _resolve_config(
     from dbtgate.config import find_config, load_config
 
     if config_path is None:
-        starts = [Path.cwd(), project_dir]
+        starts = [Path("."), project_dir]
         if artifacts is not None:
             parent = artifacts.resolve().parent
             if (parent / "dbt_project.yml").is_file():

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from lint_repos import commit_all, git, init_repo, lint_gate, shop_pr_repo
+from policy_support import dbtgate
 
 from dbtgate.artifacts.manifest import Manifest, ManifestMetadata
 from dbtgate.config import Config, LintConfig
@@ -210,6 +211,17 @@ def test_unknown_dialect_is_a_clear_error(tmp_path):
     project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
     with pytest.raises(DbtgateError, match=r"unknown sqlfluff dialect 'nosuch'.*duckdb"):
         lint_gate(project, dialect="nosuch")
+
+
+def test_an_unknown_configured_dialect_names_the_config_line(tmp_path):
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
+    (project / "dbtgate.yml").write_text("version: 1\nlint:\n  enabled: true\n  dialect: duckbd\n")
+    result = dbtgate("lint", "--all", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "dbtgate: error: dbtgate.yml:2: lint.dialect: unknown sqlfluff dialect "
+        "'duckbd' (known: "
+    )
 
 
 def test_exclude_globs_and_sqlfluffignore_leave_files_out(tmp_path):

@@ -215,7 +215,9 @@ def run_lint(
     adapter_type = project.manifest.metadata.adapter_type if project.manifest.metadata else None
     references = rule_references()
     check_rule_allowlist(references, lint_config, config.path)
-    linter, root, dialect, dialect_flag = build_linter(dbt_files, lint_config, adapter_type)
+    linter, root, dialect, dialect_flag = build_linter(
+        dbt_files, lint_config, adapter_type, config.path
+    )
     severity = resolve_severity(references, lint_config, config.path)
     working = changes.repo_root if changes else project_dir
     candidates = discover_sql_files(dbt_files, root, working, lint_config.exclude)
@@ -337,7 +339,10 @@ def _build_changes(
 
 
 def build_linter(
-    dbt_files: DbtProjectFiles, lint_config: LintConfig, adapter_type: str | None
+    dbt_files: DbtProjectFiles,
+    lint_config: LintConfig,
+    adapter_type: str | None,
+    config_path: Path | None = None,
 ) -> tuple[Linter, FluffConfig, str, str]:
     """One Linter for the run, on the project's sqlfluff config plus dbtgate's choices.
 
@@ -379,7 +384,12 @@ def build_linter(
     try:
         root = FluffConfig(configs=configs, overrides=overrides)
     except KeyError:
-        raise DbtgateError(f"unknown sqlfluff dialect {dialect!r} ({_known_dialects()})") from None
+        where = "sqlfluff config: "
+        if lint_config.dialect:
+            where = f"{config_path}:{lint_config.line}: lint.dialect: " if config_path else ""
+        raise DbtgateError(
+            f"{where}unknown sqlfluff dialect {dialect!r} ({_known_dialects()})"
+        ) from None
     except SQLFluffUserError as exc:
         raise DbtgateError(f"{project_dir}: sqlfluff config: {exc}") from None
     linter = Linter(config=root)
