@@ -56,9 +56,10 @@ class RuleSetting:
 
 @dataclass
 class Policy:
-    """Rules applied to the resources a selector picks (dbt-like syntax: `tier:1`, `tag:x`...)."""
+    """Rules applied to the resources a selector picks (dbt-like syntax: `tier:1`, `tag:x`...).
+    `select` is required, as in a waiver: a forgotten one must not mean every resource."""
 
-    select: str = "*"
+    select: str
     exclude: str | None = None
     rules: dict[str, RuleSetting] = field(default_factory=dict)
     line: int = 0

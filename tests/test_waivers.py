@@ -4,6 +4,7 @@ waiving and says so at its config line, a waiver that covers nothing is reported
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -221,8 +222,12 @@ def test_a_command_that_runs_some_checks_only_reports_no_stale_waiver(workdir):
     """`dbtgate diff` runs the breaking checks only: the policy finding a waiver covers is not
     produced there, and that does not make the waiver stale."""
     write_config(workdir, POLICY + waiver("docs.model_description", UNDESCRIBED, "2999-12-31"))
+    base = json.loads((workdir / "target" / "manifest.json").read_text())
+    base["metadata"]["invocation_id"] = "00000000-0000-4000-8000-000000000000"  # an earlier build
+    (workdir / "base").mkdir()
+    (workdir / "base" / "manifest.json").write_text(json.dumps(base))
     result = dbtgate(
-        "diff", "--artifacts", "target", "--base", "target", "--json", "diff.json", cwd=workdir
+        "diff", "--artifacts", "target", "--base", "base", "--json", "diff.json", cwd=workdir
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert findings(read_json(workdir / "diff.json"), "waiver.stale") == []
