@@ -40,7 +40,17 @@ BUILD_ARTIFACTS = ("manifest.json", "run_results.json")
 # Part of the cache key: changing how a build is made must invalidate old builds.
 RECIPE = "dbt build; dbt docs generate; dbt source freshness; keep build manifest+run_results; v1"
 LOG_TAIL_LINES = 40
-INSTALL_HINT = 'install dbt with dbt-duckdb: pip install -e ".[duckdb]"'
+
+
+def install_hint(package_dir: Path | None = None) -> str:
+    """How to get dbt and dbt-duckdb next to this dbtgate: the `duckdb` extra, from the checkout
+    when dbtgate runs from one (an editable install: the test suite), else from PyPI (the demo
+    of an installed dbtgate)."""
+    checkout = (package_dir or Path(__file__).resolve().parent).parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "fixtures").is_dir():
+        return f'install dbt with dbt-duckdb: pip install -e "{checkout}[duckdb]"'
+    return 'install dbt with dbt-duckdb: pip install "dbtgate[duckdb]"'
+
 
 PROFILES_TEMPLATE = """\
 # Written by dbtgate.fixture_build: a DuckDB file private to this build.
@@ -160,7 +170,7 @@ def _find_dbt() -> str:
     found = beside_python or shutil.which("dbt")
     if found is None:
         raise DbtgateError(
-            f"dbt executable not found next to {sys.executable} or on PATH: {INSTALL_HINT}"
+            f"dbt executable not found next to {sys.executable} or on PATH: {install_hint()}"
         )
     return found
 
@@ -275,7 +285,7 @@ def _run_dbt(
     try:
         completed = run_dbt(args, project_dir, env)
     except OSError as error:
-        raise DbtgateError(f"could not run {dbt}: {error}; {INSTALL_HINT}") from error
+        raise DbtgateError(f"could not run {dbt}: {error}; {install_hint()}") from error
     say(
         f"fixture {state}: dbt {command} exited {completed.returncode} "
         f"in {time.monotonic() - started:.1f}s"
@@ -304,7 +314,7 @@ def _dbt_error(command: str, state: str, code: int, output: str, project_dir: Pa
     tail = "\n".join(output.strip().splitlines()[-LOG_TAIL_LINES:])
     return DbtgateError(
         f"fixture {state}: `{command}` failed with exit code {code} in {project_dir} "
-        f"(is dbt-duckdb installed? {INSTALL_HINT}); last lines of dbt's log:\n{tail}"
+        f"(is dbt-duckdb installed? {install_hint()}); last lines of dbt's log:\n{tail}"
     )
 
 

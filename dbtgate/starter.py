@@ -11,19 +11,33 @@ from pathlib import Path
 from dbtgate.errors import DbtgateError
 
 STARTER = """\
-# dbtgate configuration. Every key: docs/configuration.md in dbtgate; the rules: `dbtgate rules`,
-# one rule explained: `dbtgate rules CODE`.
+# dbtgate configuration. Every top-level key is below, most of them commented out; a key dbtgate
+# does not know stops `dbtgate check` at its line and lists the known ones. The rules and their
+# options: `dbtgate rules`; one finding code explained, with the settings that govern it:
+# `dbtgate rules CODE`. Paths are relative to this file.
 version: 1
 
-# Where `dbt build` / `dbt docs generate` wrote manifest.json, run_results.json, catalog.json.
+# Where `dbt build` wrote manifest.json and run_results.json (and `dbt docs generate`
+# catalog.json, `dbt source freshness` sources.json). Those two also rewrite the build's
+# manifest.json (and docs generate its run_results.json): run them with another `--target-path`
+# and copy only their own file back.
 artifacts: {artifacts}
 
-# The previous build to diff against for breaking changes: a directory with its artifacts.
+# The dbt project, to point findings at their YAML lines (default: the parent of `artifacts`
+# when it holds dbt_project.yml).
+# project_dir: .
+
+# The previous build to diff against for breaking changes: a directory with its manifest.json
+# (and catalog.json), or a git ref (origin/main), which dbtgate checks out in a temporary
+# worktree and parses with `dbt parse` and your profile. `--base` wins.
 # base: prod-artifacts
 
 # changed: block only on resources this pull request adds or modifies (needs `base`);
 # all: block on everything.
 scope: all
+
+# Which severities block: error, or warn to make warnings block too.
+# fail_on: error
 
 # How a model's tier is found: meta.tier (e.g. `meta: {{tier: 1}}`) or a tag such as `tier-1`.
 tier: {{from: [meta.tier, tag], default: 3}}
@@ -63,8 +77,25 @@ policies:
 #   acknowledge:
 #     - {{change: breaking.column_removed, select: orders, column: legacy_id, reason: "consumers migrated", owner: "@data-platform"}}
 
+# Findings recorded by `dbtgate baseline` do not block; new ones do.
+# baseline: dbtgate-baseline.json
+
 # SQL lint of changed models with sqlfluff.
 # lint: {{enabled: true, dialect: {dialect}, templater: jinja}}
+
+# The last run's results (run_results.json) and source freshness (sources.json) are gated as soon
+# as they are there (`dbtgate rules run`, `dbtgate rules freshness`).
+# run: {{required: true}}              # a missing run_results.json blocks
+# freshness: {{missing_tiers: [1, 2]}} # tier 1 and 2 models read only sources with freshness set
+
+# Team KPIs, shown against their targets; those listed under `gate` block when below target.
+# kpi: {{targets: {{tier1_test_coverage: 0.8}}, gate: [tier1_test_coverage]}}
+
+# A check mark or a cross before the verdict in the markdown and HTML reports.
+# report: {{emoji: true}}
+
+# Your own rules: Python files or modules with @rule functions.
+# plugins: [rules/our_rules.py]
 """
 
 

@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from dbtgate.fixture_build import install_hint
 from dbtgate.report.json_report import load_report
 from dbtgate.report.render import FORMATS
 
@@ -46,3 +47,16 @@ def test_demo_writes_every_report_format_and_says_where(shop_builds) -> None:
     assert report["verdict"] == "fail"
     assert (reports / "gate.md").read_text().startswith("### dbtgate: FAIL")
     assert "Breaking changes and impact" in (reports / "gate.html").read_text()
+
+
+def test_the_install_hint_names_the_pypi_extra_outside_a_checkout(tmp_path):
+    installed = tmp_path / "site-packages" / "dbtgate"
+    installed.mkdir(parents=True)
+    assert install_hint(installed) == ('install dbt with dbt-duckdb: pip install "dbtgate[duckdb]"')
+    checkout = tmp_path / "dbtgate-src"
+    (checkout / "dbtgate").mkdir(parents=True)
+    (checkout / "fixtures").mkdir()
+    (checkout / "pyproject.toml").write_text("[project]\nname = 'dbtgate'\n")
+    assert install_hint(checkout / "dbtgate") == (
+        f'install dbt with dbt-duckdb: pip install -e "{checkout}[duckdb]"'
+    )

@@ -7,13 +7,14 @@ that was not removed) would make their expectations wrong for the wrong reason.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import pytest
 
 from dbtgate.errors import DbtgateError
-from dbtgate.fixture_build import assemble_project, build_fixture
+from dbtgate.fixture_build import assemble_project, build_fixture, install_hint
 
 FAILING_TEST = "test.shop.not_null_customer_ltv_avg_order_value.d09aefd175"
 ARTIFACTS = ("manifest.json", "run_results.json", "catalog.json", "sources.json")
@@ -109,7 +110,7 @@ def test_missing_dbt_names_the_install_command(tmp_path, monkeypatch):
     empty_bin.mkdir()
     monkeypatch.setattr(sys, "executable", str(empty_bin / "python"))
     monkeypatch.setenv("PATH", str(empty_bin))
-    with pytest.raises(DbtgateError, match=r'pip install -e "\.\[duckdb\]"'):
+    with pytest.raises(DbtgateError, match=re.escape(install_hint()) + "$"):
         build_fixture("base", tmp_path / "work")
 
 

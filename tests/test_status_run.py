@@ -152,8 +152,40 @@ def test_results_of_docs_generate_are_noted_as_compile_only():
     findings = list(run_status(ctx))
     assert findings == []
     assert any(
-        "`dbt generate`" in note and "compiles without running" in note for note in ctx.notes
+        "written by `dbt docs generate`, which compiles without running" in note
+        for note in ctx.notes
     )
+
+
+@pytest.mark.parametrize(
+    ("which", "typed"),
+    [
+        ("generate", "dbt docs generate"),
+        ("docs.generate", "dbt docs generate"),
+        ("compile", "dbt compile"),
+        ("parse", "dbt parse"),
+        ("ls", "dbt ls"),
+        ("show", "dbt show"),
+    ],
+)
+def test_compile_only_results_name_the_command_as_typed(tmp_path, which, typed):
+    """run_results.json records `args.which`, the subcommand's last word; the message names the
+    command a user would type (there is no `dbt generate`)."""
+    build = corpus_dir("bouncer-dbt112")
+    shutil.copy(build / "manifest.json", tmp_path / "manifest.json")
+    results = json.loads((build / "run_results.json").read_text())
+    results["args"]["which"] = which
+    (tmp_path / "run_results.json").write_text(json.dumps(results))
+    artifacts = load_artifacts(tmp_path)
+    model = next(
+        uid
+        for uid, node in artifacts.manifest.data.nodes.items()
+        if node.resource_type == "model" and node.config.materialized != "ephemeral"
+    )
+    ctx = context(artifacts, changed={model})
+    [not_run] = [f for f in run_status(ctx) if f.code == "run.not_run"]
+    assert f"run_results.json is from `{typed}`, which does not run anything" in not_run.message
+    assert any(f"written by `{typed}`, which compiles" in note for note in ctx.notes)
 
 
 # -- run.not_run --------------------------------------------------------------------------------
@@ -262,7 +294,7 @@ def test_compile_only_results_do_not_count_as_built():
         f for f in run_status(context(artifacts, changed={model})) if f.code == "run.not_run"
     ]
     assert [f.unique_id for f in findings] == [model]
-    assert "is from `dbt generate`, which does not run anything" in findings[0].message
+    assert "is from `dbt docs generate`, which does not run anything" in findings[0].message
 
 
 def test_absent_run_results_is_a_note_unless_required(tmp_path):

@@ -33,7 +33,12 @@ from dbtgate.config import Config, KpiName
 from dbtgate.findings import Finding
 from dbtgate.keys import key_columns
 from dbtgate.project import Project
-from dbtgate.status.results import TEST_PASSED, TEST_PREFIXES, index_run_results
+from dbtgate.status.results import (
+    TEST_PASSED,
+    TEST_PREFIXES,
+    dbt_command_line,
+    index_run_results,
+)
 
 KPI_NAMES: tuple[str, ...] = typing.get_args(KpiName)
 # The measures behind the KPIs: each KPI is one of them, project-wide or on tier-1 models.
@@ -158,7 +163,8 @@ def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
         index = index_run_results(run_results)
         if not index.executed:
             notes.append(
-                f"test pass rate: run_results.json is from `dbt {index.command}` (no tests run)"
+                f"test pass rate: run_results.json is from `{dbt_command_line(index.command)}` "
+                "(no tests run)"
             )
         else:
             tested = project.tested_resources()

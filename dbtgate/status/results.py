@@ -66,3 +66,23 @@ def downstream_of(project: Project, roots: Iterable[str]) -> set[str]:
                     following.append(child)
         frontier = following
     return seen
+
+
+# run_results.json names the command by its `args.which` (`rpc_method` in old dbt), the last word
+# only: these are the ones a user does not type as `dbt <which>`.
+_COMMAND_LINES = {
+    "generate": "dbt docs generate",
+    "docs.generate": "dbt docs generate",
+    "serve": "dbt docs serve",
+    "freshness": "dbt source freshness",
+    "source-freshness": "dbt source freshness",
+    "snapshot-freshness": "dbt source snapshot-freshness",
+}
+
+
+def dbt_command_line(which: str | None) -> str:
+    """The dbt command as a user types it, from run_results.json's `args.which`: `generate` was
+    written by `dbt docs generate`, `compile` by `dbt compile`."""
+    if which is None:
+        return "dbt"
+    return _COMMAND_LINES.get(which, f"dbt {which}")

@@ -32,6 +32,7 @@ from dbtgate.status.results import (
     SKIPPED,
     TEST_FAILED,
     RunIndex,
+    dbt_command_line,
     downstream_of,
     index_run_results,
     is_test,
@@ -66,8 +67,9 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
     index = index_run_results(loaded.data)
     if not index.executed:
         ctx.notes.append(
-            f"{loaded.path.name} was written by `dbt {index.command}`, which compiles without "
-            "running: test results are not gated (keep the run_results.json of `dbt build`)"
+            f"{loaded.path.name} was written by `{dbt_command_line(index.command)}`, which "
+            "compiles without running: test results are not gated (keep the run_results.json of "
+            "`dbt build`)"
         )
     affected = downstream_of(project, ctx.changed) if ctx.changed else set()
     tested = project.tested_resources()
@@ -209,7 +211,7 @@ def not_run_findings(
     severity = settings.severity.not_run
     executed = index.results if index.executed else {}
     why = (
-        f"{path.name} is from `dbt {index.command}`, which does not run anything"
+        f"{path.name} is from `{dbt_command_line(index.command)}`, which does not run anything"
         if not index.executed
         else f"it has no result in {path.name}"
     )

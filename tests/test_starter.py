@@ -1,0 +1,81 @@
+"""The starter dbtgate.yml of `dbtgate init` stands on its own: it names every top-level key, each
+commented example loads once uncommented, and the commands it points to exist in the installed
+tool (the docs/ folder does not ship in the wheel)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+from policy_support import dbtgate
+
+from dbtgate import config as config_module
+from dbtgate.config import Config, load_config
+from dbtgate.starter import write_starter_config
+
+# The keys a user writes at the top level.
+KEYS = {
+    field.name
+    for field in dataclasses.fields(Config)
+    if field.name not in config_module._INTERNAL_FIELDS
+}
+
+
+@pytest.fixture
+def starter(tmp_path: Path) -> Path:
+    (tmp_path / "dbt_project.yml").write_text("name: shop\nprofile: shop\n", encoding="utf-8")
+    return write_starter_config(tmp_path)
+
+
+def uncommented(text: str, keys: set[str]) -> str:
+    """The text with every commented top-level entry for one of `keys` (and the indented lines
+    that continue it) turned into YAML."""
+    lines, inside = [], False
+    for line in text.splitlines():
+        match = re.match(r"# ([a-z_]+):", line)
+        if match and match.group(1) in keys:
+            inside = True
+            lines.append(line[2:])
+        elif inside and line.startswith("#  "):
+            lines.append(line[2:])
+        else:
+            inside = False
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def test_the_starter_names_every_top_level_key(starter: Path):
+    text = starter.read_text(encoding="utf-8")
+    written = set(re.findall(r"^(?:# )?([a-z_]+):", text, flags=re.MULTILINE))
+    assert KEYS - written == set()
+
+
+def test_every_commented_top_level_example_loads_once_uncommented(starter: Path):
+    text = starter.read_text(encoding="utf-8")
+    commented = set(re.findall(r"^# ([a-z_]+):", text, flags=re.MULTILINE)) & KEYS
+    assert {"base", "baseline", "run", "kpi", "plugins"} <= commented
+    starter.write_text(uncommented(text, commented), encoding="utf-8")
+    config = load_config(starter)
+    assert config.base is not None and config.base.endswith("prod-artifacts")
+    assert config.run.required is True
+    assert config.kpi.gate == ["tier1_test_coverage"]
+    assert config.fail_on == "error"
+
+
+def test_the_starter_points_only_to_what_the_installed_tool_shows(starter: Path):
+    text = starter.read_text(encoding="utf-8")
+    assert "docs/" not in text
+    commands = set(re.findall(r"`(dbtgate rules[^`]*)`", text))
+    assert "dbtgate rules" in commands
+    for command in sorted(commands - {"dbtgate rules CODE"}):
+        result = dbtgate(*command.split()[1:], cwd=starter.parent)
+        assert result.returncode == 0, f"{command}: {result.stderr}"
+
+
+def test_the_starters_base_comment_says_a_git_ref_works_too(starter: Path):
+    text = starter.read_text(encoding="utf-8")
+    comment = text[: text.index("# base:")].rsplit("\n\n", 1)[-1]
+    assert "a directory" in comment
+    assert "git ref" in comment
