@@ -429,7 +429,8 @@ def load_context(
         context.changed = in_scope(changes, project)
     from dbtgate.rules.codeowners import find_codeowners
 
-    context.options["codeowners"] = find_codeowners(resolved_dir, config.owner.codeowners)
+    where = f"{config.path}:{config.lines.get('owner', 1)}: " if config.path else ""
+    context.options["codeowners"] = find_codeowners(resolved_dir, config.owner.codeowners, where)
     return context
 
 

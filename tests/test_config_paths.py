@@ -83,3 +83,15 @@ def test_a_configured_path_that_does_not_exist_names_the_config_line(repo):
         "dbtgate.yml:2: artifacts build/target: directory not found (run dbt first, or pass "
         "--artifacts DIR)"
     )
+
+
+def test_a_configured_codeowners_file_that_does_not_exist_names_the_config_line(repo):
+    project = repo / "dbt"
+    (project / "dbtgate.yml").write_text(
+        "version: 1\nartifacts: build/target\nowner:\n  codeowners: .github/CODEOWNERS\n"
+    )
+    result = dbtgate("check", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "dbtgate: error: dbtgate.yml:3: owner.codeowners: .github/CODEOWNERS: file not found\n"
+    )

@@ -93,13 +93,16 @@ def same_owner(owner: str, code_owner: str) -> bool:
     return a == b or a == b.rsplit("/", 1)[-1] or a.rsplit("/", 1)[-1] == b
 
 
-def find_codeowners(project_dir: Path | None, explicit: str | None = None) -> CodeOwners | None:
-    """The CODEOWNERS that governs the dbt project: `explicit`, else the first found in the
-    project directory or one of its parents (stopping at the repository root)."""
+def find_codeowners(
+    project_dir: Path | None, explicit: str | None = None, where: str = ""
+) -> CodeOwners | None:
+    """The CODEOWNERS that governs the dbt project: `explicit` (configured at `where`, the
+    config's `file:line: `), else the first found in the project directory or one of its
+    parents (stopping at the repository root)."""
     if explicit:
         path = Path(explicit)
         if not path.is_file():
-            raise DbtgateError(f"{path}: owner.codeowners: file not found")
+            raise DbtgateError(f"{where}owner.codeowners: {path}: file not found")
         root = path.parent.parent if path.parent.name in (".github", "docs") else path.parent
         return _read(path, root, project_dir)
     if project_dir is None:
