@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -427,23 +428,60 @@ def _toml_node(path: Path, text: str) -> _Node:
     table = data.get("tool", {}).get("dbtgate")
     if table is None:
         raise DbtgateError(f"{path}: no [tool.dbtgate] table")
-    line = next(
-        (
-            i
-            for i, row in enumerate(text.splitlines(), 1)
-            if row.strip().startswith("[tool.dbtgate")
-        ),
-        1,
-    )
+    lines = _toml_lines(text)
+    table_line = lines.get(("tool", "dbtgate"), 1)
 
-    def wrap(value: Any) -> _Node:
+    def wrap(value: Any, key: tuple[str | int, ...]) -> _Node:
+        line = next(
+            (lines[key[:end]] for end in range(len(key), 2, -1) if key[:end] in lines),
+            table_line,
+        )
         if isinstance(value, dict):
-            return _Node({k: wrap(v) for k, v in value.items()}, line)
+            return _Node({k: wrap(v, (*key, k)) for k, v in value.items()}, line)
         if isinstance(value, list):
-            return _Node([wrap(v) for v in value], line)
+            return _Node([wrap(v, (*key, i)) for i, v in enumerate(value)], line)
         return _Node(value, line)
 
-    return wrap(table)
+    return wrap(table, ("tool", "dbtgate"))
+
+
+# `[a.b]`, `[[a.b]]` and `key = ` / `a.b = ` at the start of a line (tomllib keeps no positions).
+_TOML_TABLE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_TOML_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
+
+
+def _toml_lines(text: str) -> dict[tuple[str | int, ...], int]:
+    """The line of each table, array-of-tables entry and key of a TOML document, by key path
+    (an array of tables' entries by index), so errors in [tool.dbtgate] name their own line.
+    Keys inside a multi-line array or inline table take the line of the key that holds them."""
+
+    def parts(dotted: str) -> tuple[str, ...]:
+        found = re.findall(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""", dotted)
+        return tuple(part.strip("\"'") for part in found)
+
+    lines: dict[tuple[str | int, ...], int] = {}
+    entries: dict[tuple[str | int, ...], int] = {}
+    table: tuple[str | int, ...] = ()
+    depth = 0  # open brackets of a value spanning lines
+    for number, row in enumerate(text.splitlines(), 1):
+        if depth == 0 and (header := _TOML_TABLE.match(row)):
+            table = parts(header.group(2))
+            if header.group(1) == "[[":
+                index = entries.get(table, 0)
+                entries[table] = index + 1
+                lines.setdefault(table, number)
+                table = (*table, index)
+            lines.setdefault(table, number)
+            continue
+        if depth == 0 and (key := _TOML_KEY.match(row)):
+            lines.setdefault((*table, *parts(key.group(1))), number)
+        code = re.sub(r"""("[^"]*"|'[^']*')""", "", row).split("#", 1)[0]
+        depth = max(
+            0, depth + code.count("[") + code.count("{") - code.count("]") - code.count("}")
+        )
+    return lines
 
 
 def _plain(node: _Node) -> Any:

@@ -162,9 +162,29 @@ def test_pyproject_tool_table_is_found_and_read(tmp_path):
     assert load_config(path).scope == "changed"
 
 
-def test_unknown_key_in_pyproject_names_the_table_line(tmp_path):
+def test_unknown_key_in_pyproject_names_its_line(tmp_path):
     path = write(tmp_path, '[tool.dbtgate]\nscpoe = "x"\n', "pyproject.toml")
-    with pytest.raises(DbtgateError, match=r"pyproject.toml:1: unknown key 'scpoe'"):
+    with pytest.raises(DbtgateError, match=r"pyproject.toml:2: unknown key 'scpoe'"):
+        load_config(path)
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ("[tool.dbtgate.kpi.targets]\ntier1_test_coverage = 80\n", r":9: kpi.targets.tier1"),
+        (
+            '[[tool.dbtgate.policies]]\nselect = "*"\n\n[[tool.dbtgate.policies]]\n'
+            'select = "tier:1"\nrules = { "owner.present" = "fatal" }\n',
+            r":13: policies\[1\].rules.owner.present: expected a severity",
+        ),
+        # An item of a multi-line array is placed at the key that holds it.
+        ('waivers = [\n  { rule = "a" },\n]\n', r":8: waivers\[0\]: missing required key"),
+    ],
+)
+def test_pyproject_errors_name_the_line_of_the_key(tmp_path, table, expected):
+    text = '[project]\nname = "x"\n\n[tool.dbtgate]\nversion = 1\nscope = "all"\n# more\n'
+    path = write(tmp_path, text + table, "pyproject.toml")
+    with pytest.raises(DbtgateError, match=rf"pyproject.toml{expected}"):
         load_config(path)
 
 
