@@ -166,7 +166,7 @@ def exposure_reads_tables(
     for uid in parents:
         node = project.nodes.get(uid)
         if node is not None and node.resource_type == "model":
-            materialized = (node.config.materialized if node.config else None) or "view"
+            materialized = _materialized(node)
             if materialized not in allowed:
                 problems.append((uid, f"{display_name(node)} ({materialized})"))
         elif uid in project.sources:
@@ -251,10 +251,15 @@ def _blank(value: Any) -> bool:
 def materialization(model: Node, *, allowed: Names = []) -> Violation | None:  # noqa: B006
     """The model's materialization is one of `allowed` (view, table, incremental, ephemeral,
     materialized_view, or an adapter's own)."""
-    materialized = (model.config.materialized if model.config else None) or "view"
+    materialized = _materialized(model)
     if materialized in allowed:
         return None
     return Violation(
         f"{display_name(model)} is materialized as {materialized}, not {' or '.join(allowed)}",
         details={"materialized": materialized, "allowed": allowed},
     )
+
+
+def _materialized(model: Node) -> str:
+    """How dbt builds the model: its `materialized` config, a view when unset (dbt's default)."""
+    return (model.config.materialized if model.config else None) or "view"
