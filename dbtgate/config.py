@@ -617,10 +617,6 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
         if problem:
             _Where(where.path, child.line).fail(f"{_join(key, name)}: {problem}")
         kwargs[spec.name] = value
-    object_check = _OBJECT_CHECKS.get(cls)
-    problem = object_check(kwargs) if object_check is not None else None
-    if problem:
-        where.fail(f"{_join(key, problem)}")
     missing = [
         name
         for name, spec in fields.items()
@@ -630,6 +626,10 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
     ]
     if missing:
         where.fail(f"{key or 'config'}: missing required key(s): {', '.join(missing)}")
+    object_check = _OBJECT_CHECKS.get(cls)
+    problem = object_check(kwargs) if object_check is not None else None
+    if problem:
+        _Where(where.path, node.line).fail(f"{key}: {problem}")
     if "line" in hints:
         kwargs["line"] = node.line
     if "lines" in hints:
@@ -675,6 +675,31 @@ def _gated_have_targets(given: dict[str, Any]) -> str | None:
     return None
 
 
+def _acknowledgement_problem(given: dict[str, Any]) -> str | None:
+    """`breaking.acknowledge` entries: a change code or glob that matches a code, a selector
+    that parses, and a resource named (checked here, not only when a base build is given)."""
+    from fnmatch import fnmatchcase
+
+    from dbtgate.diff.classify import TAXONOMY
+    from dbtgate.select import SelectorError, parse_selector
+
+    change = given.get("change", "")
+    if not any(fnmatchcase(code, change) for code in TAXONOMY):
+        return (
+            f"change {change!r} matches no change code (e.g. breaking.column_removed, "
+            "breaking.*; `dbtgate rules breaking` lists them)"
+        )
+    if not given.get("select") and not given.get("unique_id"):
+        return "name the resource with `select` or `unique_id`"
+    if given.get("select"):
+        try:
+            parse_selector(given["select"])
+        except SelectorError as exc:
+            return f"select {given['select']!r}: {exc}"
+    return None
+    return None
+
+
 # Values their type cannot rule out, checked where they are written (with their line).
 _VALUE_CHECKS: dict[tuple[type, str], typing.Callable[[Any], str | None]] = {
     **{(KpiTargets, spec.name): _fraction for spec in dataclasses.fields(KpiTargets)},
@@ -691,6 +716,7 @@ _VALUE_CHECKS: dict[tuple[type, str], typing.Callable[[Any], str | None]] = {
 # function of the keys given (field name -> value) that returns the problem, `key: what`.
 _OBJECT_CHECKS: dict[type, typing.Callable[[dict[str, Any]], str | None]] = {
     KpiConfig: _gated_have_targets,
+    BreakingAcknowledgement: _acknowledgement_problem,
 }
 
 

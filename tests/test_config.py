@@ -110,6 +110,22 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
             r"dbtgate.yml:2: cannot read '2099-02-30': day is out of range for month$",
         ),
         ("? [a, b]\n: 1\n", r"dbtgate.yml:1: a key must be a name, not a list$"),
+        # breaking.acknowledge is checked when read, not only when a base build is given.
+        (
+            "breaking:\n  acknowledge:\n    - {change: breaking.colum_removed, select: orders,"
+            " reason: r, owner: me}\n",
+            r"dbtgate.yml:3: breaking.acknowledge\[0\]: change 'breaking.colum_removed' matches "
+            r"no change code",
+        ),
+        (
+            "breaking:\n  acknowledge:\n    - change: breaking.*\n      select: 'tierr:1'\n"
+            "      reason: r\n      owner: me\n",
+            r"dbtgate.yml:3: breaking.acknowledge\[0\]: select 'tierr:1': unknown selector method",
+        ),
+        (
+            "breaking:\n  acknowledge:\n    - {change: breaking.*, reason: r, owner: me}\n",
+            r"dbtgate.yml:3: breaking.acknowledge\[0\]: name the resource with `select` or",
+        ),
         ("tier: {default: one}\n", r"dbtgate.yml:1: tier.default: expected an integer or null"),
         # Values the types allow and the settings cannot mean.
         (

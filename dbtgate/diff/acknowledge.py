@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbtgate.diff.changes import Acknowledgement, Change, SchemaDiff
-from dbtgate.diff.classify import TAXONOMY, deprecation_elapsed
+from dbtgate.diff.classify import deprecation_elapsed
 from dbtgate.diff.columns import column_key
 from dbtgate.errors import DbtgateError
 
@@ -92,17 +92,9 @@ def _where(config_path: Path | None, line: int) -> str:
 def _selected(
     entry: BreakingAcknowledgement, ctx: _Builds, config_path: Path | None
 ) -> set[str] | None:
-    """The unique_ids an entry names (None: any), validated against the taxonomy."""
+    """The unique_ids an entry names (None: any). The config loader checked the entry: its
+    change matches a code, it names a resource, its selector parses."""
     where = _where(config_path, entry.line)
-    if not any(fnmatchcase(code, entry.change) for code in TAXONOMY):
-        raise DbtgateError(
-            f"{where}: breaking.acknowledge: change {entry.change!r} matches no change code "
-            "(e.g. breaking.column_removed, breaking.*)"
-        )
-    if not entry.select and not entry.unique_id:
-        raise DbtgateError(
-            f"{where}: breaking.acknowledge: name the resource with `select` or `unique_id`"
-        )
     if not entry.select:
         return None
     from dbtgate.select import Selection, SelectorError, parse_selector
