@@ -94,6 +94,7 @@ class Project:
     _same_as_base: dict[tuple[int, str], bool] = field(default_factory=dict, repr=False)
     _tested: dict[str, str] | None = field(default=None, repr=False)
     _root_package: str | None = field(default=None, repr=False)
+    _column_descriptions: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_artifacts(
@@ -274,6 +275,22 @@ class Project:
         self._column_docs[cache_key] = found
         return found
 
+    def column_descriptions(self) -> dict[str, dict[str, list[str]]]:
+        """How each column name (lower case) is described across the root project's models,
+        seeds and snapshots: description (`same_text`) -> the unique_ids that use it, in id
+        order. Built once: docs.column_description_consistent asks for every column of every
+        model."""
+        if self._column_descriptions is None:
+            found: dict[str, dict[str, list[str]]] = {}
+            for node in sorted(self.relations(), key=lambda n: n.unique_id):
+                for key, column in (node.columns or {}).items():
+                    text = same_text(column.description)
+                    if text:
+                        by_text = found.setdefault((column.name or key).lower(), {})
+                        by_text.setdefault(text, []).append(node.unique_id)
+            self._column_descriptions = found
+        return self._column_descriptions
+
     def same_record(self, base: Project, unique_id: str) -> bool:
         """Whether the resource's record equals its record in `base` (False when absent there).
 
@@ -366,6 +383,11 @@ def display_name(resource: Node | Source | Exposure) -> str:
         return f"source {resource.source_name}.{resource.name}"  # type: ignore[union-attr]
     version = getattr(resource, "version", None)
     return f"{resource.name} v{version}" if version is not None else resource.name
+
+
+def same_text(description: str | None) -> str:
+    """A description as compared with others: spacing and a final full stop do not count."""
+    return " ".join((description or "").split()).removesuffix(".")
 
 
 def meta_value(meta: dict[str, Any], dotted: str) -> Any:

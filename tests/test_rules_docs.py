@@ -142,3 +142,35 @@ def test_placeholders_are_found_on_models_and_columns(tmp_path):
     only_markers = by_code(gate(project, custom).findings, "docs.placeholder")
     # "N/A" is no longer a listed word; a leading TODO marker and the name still count.
     assert sorted(f.column_name or "" for f in only_markers) == ["", "order_id"]
+
+
+def test_a_column_described_unlike_the_rest_of_the_project(tmp_path):
+    """recce's jaffle shop: customer_id is 'a unique identifier for a customer' in three models
+    (one without the final full stop: the same text) and 'Foreign key to the customers table'
+    in orders."""
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            rules: {docs.column_description_consistent: warn}
+        """,
+    )
+    findings = by_code(
+        gate(corpus_project("recce-pair/pr2"), config).findings,
+        "docs.column_description_consistent",
+    )
+    assert [(f.unique_id, f.column_name) for f in findings] == [
+        ("model.jaffle_shop.orders", "customer_id")
+    ]
+    assert findings[0].message == (
+        "orders.customer_id is described differently from 3 other models "
+        "(customer_order_pattern, customer_segments, customers), which say: "
+        "'This is a unique identifier for a customer'"
+    )
+    assert findings[0].details["models"] == [
+        "model.jaffle_shop.customer_order_pattern",
+        "model.jaffle_shop.customer_segments",
+        "model.jaffle_shop.customers",
+    ]

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from dbtgate.artifacts.manifest import Node, Source
-from dbtgate.project import Project, display_name
+from dbtgate.project import Project, display_name, same_text
 from dbtgate.rules.registry import Count, Share, Violation, rule
 
 DEFAULT_PLACEHOLDERS = [
@@ -260,3 +260,58 @@ def placeholder(
                 column_name=name,
                 details={"description": text},
             )
+
+
+@rule(
+    "docs.column_description_consistent",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        A column that means the same thing everywhere (`customer_id`, `created_at`) should read
+        the same everywhere: five wordings of one key make readers wonder whether they are five
+        things, and the catalog's search shows them all. A doc block (`{{ doc('customer_id') }}`)
+        written once keeps every model's text the same.
+    """,
+    failing="""
+        # customers.yml: customer_id: "Primary key of a customer."
+        # orders.yml:
+        columns:
+          - name: customer_id
+            description: The customer who ordered.
+    """,
+    passing="""
+        columns:
+          - name: customer_id
+            description: "{{ doc('customer_id') }}"   # the same text in every model
+    """,
+    fix="Use the description the other models use, best through a shared doc block "
+    "(`{{ doc('name') }}`).",
+)
+def column_description_consistent(model: Node, project: Project) -> Iterator[Violation]:
+    """Each described column has the description most models of the project give a column of
+    that name (ties: the text sorted first; spacing and a final full stop do not count).
+    Columns described once, or the same way everywhere, pass; only the models that differ from
+    the most common text are reported."""
+    described = project.column_descriptions()
+    for key, column in (model.columns or {}).items():
+        text = same_text(column.description)
+        by_text = described.get((column.name or key).lower(), {})
+        if not text or len(by_text) < 2:
+            continue
+        common = min(by_text, key=lambda candidate: (-len(by_text[candidate]), candidate))
+        if text == common:
+            continue
+        users = by_text[common]
+        names = ", ".join(project.nodes[uid].name for uid in users[:3])
+        more = f" and {len(users) - 3} more" if len(users) > 3 else ""
+        yield Violation(
+            f"{model.name}.{column.name or key} is described differently from "
+            f"{len(users)} other {'model' if len(users) == 1 else 'models'} ({names}{more}), "
+            f"which {'says' if len(users) == 1 else 'say'}: {_quoted(common)}",
+            column_name=column.name or key,
+            details={"description": text, "common": common, "models": users},
+        )
+
+
+def _quoted(text: str, limit: int = 80) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
