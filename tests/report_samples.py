@@ -78,9 +78,25 @@ def sample_findings() -> list[Finding]:
             details={
                 "impact": {
                     "models": [
-                        {"name": "finance_revenue", "owner": "Finance Analytics", "depth": 1}
+                        {
+                            "unique_id": "model.shop.finance_revenue",
+                            "name": "finance_revenue",
+                            "resource_type": "model",
+                            "depth": 1,
+                            "owner": "Finance Analytics",
+                            "selects_column": "no",
+                        }
                     ],
-                    "exposures": [{"name": "revenue_dashboard", "owner": "Finance Analytics"}],
+                    "exposures": [
+                        {
+                            "unique_id": "exposure.shop.revenue_dashboard",
+                            "name": "revenue_dashboard",
+                            "resource_type": "exposure",
+                            "depth": 1,
+                            "owner": "Finance Analytics",
+                            "selects_column": "unknown",
+                        }
+                    ],
                     "owners": ["Finance Analytics"],
                 }
             },

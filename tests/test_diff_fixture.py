@@ -67,7 +67,7 @@ def test_fixture_pr_diff_lists_every_planted_change_with_its_class(shop_builds, 
     assert diff.get("unknown", []) == []
     assert code == 1
     assert "2 breaking (0 acknowledged), 2 risky, 6 safe" in stdout
-    assert "dbtgate diff: FAIL — 2 blocking change(s)" in stdout
+    assert "dbtgate diff: FAIL — 2 blocking changes" in stdout
 
 
 def test_fixture_breaking_changes_name_downstream_models_exposure_and_owners(shop_builds, tmp_path):
@@ -107,6 +107,11 @@ def test_fixture_breaking_changes_name_downstream_models_exposure_and_owners(sho
         67,
     )
     assert "finance_revenue selects total_amount" in breaking["total_amount"]["message"]
+    # finance_revenue reads orders_summary but not item_count: the message must not count it
+    # among those the removal affects.
+    removed = breaking["item_count"]["message"]
+    assert "; finance_revenue reads the model but not item_count;" in removed
+    assert "affects" not in removed and "(s)" not in removed
 
 
 def test_fixture_check_gates_on_the_breaking_changes(shop_builds, tmp_path):

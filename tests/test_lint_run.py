@@ -219,8 +219,7 @@ def test_an_unknown_configured_dialect_names_the_config_line(tmp_path):
     result = dbtgate("lint", "--all", cwd=project)
     assert result.returncode == 2
     assert result.stderr.startswith(
-        "dbtgate: error: dbtgate.yml:2: lint.dialect: unknown sqlfluff dialect "
-        "'duckbd' (known: "
+        "dbtgate: error: dbtgate.yml:2: lint.dialect: unknown sqlfluff dialect 'duckbd' (known: "
     )
 
 

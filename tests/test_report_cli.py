@@ -115,6 +115,11 @@ def test_fixture_pr_gate_writes_every_format(shop_builds, tmp_path) -> None:
     verdict = "FAIL" if report["verdict"] == "fail" else "PASS"
     assert markdown.startswith(f"### dbtgate: {verdict}")
     assert "```mermaid" in markdown  # the PR changes models: their lineage is drawn
+    # The new customer_segments is drawn with its parent dim_customers (context): nothing floats.
+    lineage = report["sections"]["lineage"]
+    assert ["model.shop.dim_customers", "model.shop.customer_segments"] in lineage["edges"]
+    linked = {uid for edge in lineage["edges"] for uid in edge}
+    assert [n["id"] for n in lineage["nodes"] if n["id"] not in linked] == []
     # Read as a reviewer: the breaking change in the diff's words, what changed as tables, not
     # raw section keys; well under GitHub's comment limit.
     assert "| orders\\_summary v2\\: contracted column item\\_count removed<br>" in markdown

@@ -37,18 +37,18 @@ def test_piped_output_is_plain_text_grouped_by_disposition_then_owner() -> None:
     assert [h.split(" (")[0] for h in headings] == [
         "Blocking",
         "Advisory",
-        "Outside what this change touched",
+        "Outside the change",
         "Waived",
         "In the baseline",
     ]
-    assert lines[-1] == "dbtgate: FAIL — 3 blocking finding(s), 6 non-blocking"
+    assert lines[-1] == "dbtgate: FAIL — 3 blocking findings, 6 non-blocking"
 
 
 def test_quiet_prints_only_notes_and_the_verdict() -> None:
     lines = rendered(terminal=False, quiet=True).splitlines()
     assert lines == [
         "note: sources.json absent: freshness not gated",
-        "dbtgate: FAIL — 3 blocking finding(s), 6 non-blocking",
+        "dbtgate: FAIL — 3 blocking findings, 6 non-blocking",
     ]
 
 
@@ -88,7 +88,7 @@ def test_max_findings_caps_each_group_and_says_how_many_more() -> None:
     assert "… and 6 more (all in the JSON/markdown/HTML reports)" in lines
     # The first findings in report order are the ones shown.
     assert "model_00001 fails" in out.getvalue() and "model_00039 fails" not in out.getvalue()
-    assert lines[-1] == "dbtgate: FAIL — 30 blocking finding(s), 10 non-blocking"
+    assert lines[-1] == "dbtgate: FAIL — 30 blocking findings, 10 non-blocking"
 
 
 def test_max_findings_zero_prints_every_finding() -> None:

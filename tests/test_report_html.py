@@ -114,7 +114,7 @@ def test_sections_for_release_managers_are_all_there() -> None:
     page = render_html(sample_report())
     for section in ("breaking", "lineage", "findings", "kpis", "waivers", "inputs"):
         assert f'<section id="{section}">' in page
-    assert "finance_revenue (Finance Analytics)" in page
+    assert "finance_revenue (direct reader; does not select item_count)" in page
     assert "expires 19 days after this build" in page  # 2026-03-01 -> 2026-03-20
     assert "11111111-2222-3333-4444-555555555555" in page
     assert page.count('<tr class="finding"') == 9
@@ -171,3 +171,16 @@ def test_a_large_report_carries_its_rows_as_data_that_cannot_close_the_script() 
     assert evil_row[1:4] == ["none", "info", "advisory"]
     assert "&lt;/script&gt;&lt;script&gt;window.__pwned = 3" in evil_row[4]
     assert 'id="more-findings"' in page and f"{PAGE_ROWS} of {PAGE_ROWS + 101}" in page
+
+
+def test_a_path_wraps_between_directories_never_inside_a_file_name() -> None:
+    page = render_html(sample_report())
+    assert '<td class="where"><code>models/<wbr>marts/<wbr>_marts.yml:50</code></td>' in page
+    assert (
+        '<td class="where"><code>models/<wbr>marts/<wbr>_orders_summary.yml:46</code></td>' in page
+    )
+    cells = re.findall(r'<td class="where">(.*?)</td>', page)
+    # The breaking change's row, then every finding's (the KPI finding's empty: it has no path).
+    assert len(cells) == 1 + len(sample_findings()) and cells.count("") == 1
+    for cell in cells:
+        assert "_<wbr>" not in cell and ".<wbr>" not in cell, cell

@@ -217,3 +217,41 @@ def test_a_large_report_shows_a_page_at_a_time_and_filters_every_finding(big_pag
     page.find_element(By.ID, "reset-filters").click()
     assert len(visible_rows(page)) == PAGE_ROWS and shown.text == f"{PAGE_ROWS} of 1201"
     assert severe(page) == []
+
+
+LONG_PATH = "../../tmp/demo-r/pr/project/models/marts/_orders_summary.yml"
+
+
+def line_boxes(driver, selector: str) -> list[int]:
+    """How many lines each element matching `selector` wraps over."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]))"
+        ".map(function (e) { return e.getClientRects().length; });",
+        selector,
+    )
+
+
+def test_paths_get_a_readable_width_and_a_narrow_screen_scrolls_tables_not_the_page(
+    tmp_path: Path, browser
+) -> None:
+    from report_samples import sample_report
+
+    report = sample_report()
+    for finding in report["findings"]:
+        if finding.get("path"):
+            finding["path"] = LONG_PATH
+    path = tmp_path / "long-paths.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    browser.get(path.as_uri())
+    try:
+        # Wrapped at slashes only, over three lines at most (it was five, broken inside names).
+        lines = line_boxes(browser, "td.where code")
+        assert len(lines) == 9 and max(lines) <= 3, lines
+        browser.set_window_size(420, 1600)
+        width = browser.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth];"
+        )
+        assert width[0] <= width[1], width
+        assert severe(browser) == []
+    finally:
+        browser.set_window_size(1280, 2000)

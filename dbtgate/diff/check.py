@@ -18,7 +18,7 @@ from dbtgate.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from dbtgate.config import BreakingConfig
-    from dbtgate.diff.changes import Change, Impact, SchemaDiff
+    from dbtgate.diff.changes import Change, SchemaDiff
 
 # The fix hint each finding carries (every breaking and risky code has one); the docs of
 # `dbtgate rules CODE` (`dbtgate.diff.codes`) start with the same text.
@@ -111,9 +111,14 @@ def severity_of(change: Change, settings: BreakingConfig) -> Severity:
 
 
 def change_finding(change: Change, settings: BreakingConfig, ctx: CheckContext) -> Finding:
+    import msgspec
+
+    from dbtgate.diff.impact_text import impact_message
+
     message = change.reason
-    if change.impact is not None:
-        message += _impact_text(change.impact, change.column)
+    impact = msgspec.to_builtins(change.impact) if change.impact is not None else None
+    if impact is not None:
+        message += impact_message(impact, change.column)
     details: dict = {"class": change.change_class, "policy": change.policy}
     for key in ("old", "new", "version", "column_source"):
         value = getattr(change, key)
@@ -121,10 +126,8 @@ def change_finding(change: Change, settings: BreakingConfig, ctx: CheckContext) 
             details[key] = value
     if change.details:
         details.update(change.details)
-    if change.impact is not None:
-        import msgspec
-
-        details["impact"] = msgspec.to_builtins(change.impact)
+    if impact is not None:
+        details["impact"] = impact
     fix: str | None = FIX_HINTS[change.code]
     if change.acknowledged is not None:
         ack = change.acknowledged
@@ -157,27 +160,3 @@ def change_finding(change: Change, settings: BreakingConfig, ctx: CheckContext) 
     if change.acknowledged is not None and change.acknowledged.owner and finding.owner is None:
         finding.owner = change.acknowledged.owner
     return finding
-
-
-def _impact_text(impact: Impact, column: str | None) -> str:
-    parts = []
-    if impact.models:
-        names = [c.name for c in impact.models]
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        parts.append(f"{len(names)} downstream model(s) ({shown})")
-    if impact.exposures:
-        parts.append(
-            f"{len(impact.exposures)} exposure(s) ({', '.join(c.name for c in impact.exposures)})"
-        )
-    if impact.public:
-        parts.append("other projects (public)")
-    if not parts:
-        return ""
-    text = "; affects " + ", ".join(parts)
-    if column is not None:
-        selecting = [c.name for c in impact.models if c.selects_column == "yes"]
-        if selecting:
-            text += f"; {', '.join(selecting)} select{'s' if len(selecting) == 1 else ''} {column}"
-    if impact.owners:
-        text += f"; owners: {', '.join(impact.owners)}"
-    return text

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dbtgate.errors import DbtgateError
+from dbtgate.report.view import status_name
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -62,7 +63,7 @@ def print_diff(console: Console, result: GateResult) -> None:
     verdict = "PASS" if result.decision == "pass" else "FAIL"
     blocking = result.count("blocking")
     console.print(
-        f"dbtgate diff: {verdict} — {blocking} blocking change(s)",
+        f"dbtgate diff: {verdict} — {blocking} blocking change{'' if blocking == 1 else 's'}",
         style="bold green" if result.decision == "pass" else "bold red",
     )
 
@@ -99,20 +100,17 @@ def _movement(change: Change) -> str:
 
 
 def _impact(change: Change) -> str:
-    impact = change.impact
-    if impact is None:
+    if change.impact is None:
         return ""
-    parts = []
-    for consumer in (*impact.models, *impact.exposures):
-        text = f"{consumer.name} (d{consumer.depth}"
-        if consumer.selects_column is not None:
-            text += f", selects: {consumer.selects_column}"
-        parts.append(text + ")")
-    if impact.public:
-        parts.append("public: other projects")
-    if impact.owners:
-        parts.append("owners: " + ", ".join(impact.owners))
-    return "; ".join(parts) or "nothing downstream"
+    import msgspec
+
+    from dbtgate.diff.impact_text import reader_lines
+
+    impact = msgspec.to_builtins(change.impact)
+    lines = reader_lines(impact, change.column)
+    if impact.get("owners"):
+        lines.append("owners: " + ", ".join(impact["owners"]))
+    return "\n".join(lines) or "nothing downstream"
 
 
 def _status(change: Change, finding: Finding | None) -> str:
@@ -122,4 +120,4 @@ def _status(change: Change, finding: Finding | None) -> str:
         return ""
     if finding.waiver is not None:
         return "waived"
-    return f"{finding.disposition} ({finding.severity})"
+    return f"{status_name(finding.disposition)} ({finding.severity})"

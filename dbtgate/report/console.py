@@ -19,6 +19,7 @@ from rich.segment import Segment, Segments
 from rich.style import Style
 from rich.table import Table
 
+from dbtgate.report.view import DISPOSITION_TITLES
 from dbtgate.summary import ProjectSummary, share
 
 if TYPE_CHECKING:
@@ -32,13 +33,6 @@ _SEVERITY_STYLE = {
 }
 _BOLD, _DIM = Style(bold=True), Style(dim=True)
 _CONTROL_CODES = dict.fromkeys(STRIP_CONTROL_CODES)
-_GROUPS = (
-    ("blocking", "Blocking"),
-    ("advisory", "Advisory (does not fail the gate)"),
-    ("out_of_scope", "Outside what this change touched (not blocking)"),
-    ("waived", "Waived"),
-    ("baselined", "In the baseline (legacy, not blocking)"),
-)
 
 
 def print_summary(console: Console, summary: ProjectSummary) -> None:
@@ -90,7 +84,7 @@ def print_result(
     for note in result.notes:
         console.print(f"[dim]note:[/] {escape(note)}")
     if not quiet:
-        for disposition, title in _GROUPS:
+        for disposition, title in DISPOSITION_TITLES.items():
             group = [f for f in result.findings if f.disposition == disposition]
             if group:
                 result.complete(group[:max_findings] if max_findings > 0 else group)
@@ -209,4 +203,5 @@ def verdict_line(result: GateResult) -> str:
     others = len(result.findings) - blocking
     if result.decision == "pass":
         return f"dbtgate: PASS — no blocking findings ({others} non-blocking)"
-    return f"dbtgate: FAIL — {blocking} blocking finding(s), {others} non-blocking"
+    noun = "finding" if blocking == 1 else "findings"
+    return f"dbtgate: FAIL — {blocking} blocking {noun}, {others} non-blocking"

@@ -5,7 +5,7 @@ JavaScript inline, the lineage drawn as inline SVG (laid out here, in Python), n
 scripts from the network. A Content-Security-Policy allows only this page's own script and style
 (by hash), so even a description that slipped past escaping could not run. All untrusted text is
 escaped with `html_text`. Sections: verdict, breaking changes and impact, lineage, findings
-filterable by owner, tier, severity and disposition (beyond `PAGE_ROWS`, a page at a time from
+filterable by owner, tier, severity and status (beyond `PAGE_ROWS`, a page at a time from
 the page's data), KPIs (and their trend when present), waivers with their expiry, other
 sections, and the inputs for the audit trail.
 """
@@ -16,6 +16,7 @@ import base64
 import datetime as dt
 import functools
 import hashlib
+import math
 from importlib import resources
 from string import Template
 from typing import Any
@@ -29,8 +30,11 @@ from dbtgate.report.lineage import layered_layout
 from dbtgate.report.options import RenderOptions
 from dbtgate.report.rule_help import rule_help
 
-_NODE_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 200, 34, 70, 14, 16
-_LABEL_CHARS = 26
+_NODE_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 180, 34, 40, 20, 16
+_LABEL_CHARS = 24
+# The lineage is drawn to fit the page's content width (the stylesheet's 1200px less padding),
+# shrunk no further than `_MIN_SCALE` (labels below ~9px cannot be read): a wider graph scrolls.
+_PAGE_WIDTH, _MIN_SCALE = 1150, 0.75
 _EXPIRY_WARNING_DAYS = 30
 # At most this many findings are in the page's table at once: Chromium takes over a minute to
 # open a table of 48,000 rows (10,000 models, measured), against a few seconds for 500. Beyond
@@ -87,7 +91,8 @@ def _sha256(text: str) -> str:
 def _header(report: dict[str, Any]) -> str:
     counts = report["counts"]
     cards = [("findings", counts["total"])]
-    cards += [(key.replace("_", " "), n) for key, n in counts["by_disposition"].items()]
+    by_disposition = counts["by_disposition"]
+    cards += [(name, by_disposition.get(key, 0)) for key, name in view.STATUS_NAMES.items()]
     card_html = "".join(
         f'<div class="card"><b>{n}</b><span>{h(label)}</span></div>' for label, n in cards
     )
@@ -107,14 +112,22 @@ def _breakable(text: str) -> str:
     return h(text).replace("/", "/<wbr>").replace(".", ".<wbr>").replace("_", "_<wbr>")
 
 
+def _path_breakable(text: str) -> str:
+    """Escaped text that may wrap after `/` only: a path wraps between directories, never inside
+    a file name (`_orders_summary.yml:4` stays whole)."""
+    return h(text).replace("/", "/<wbr>")
+
+
 def _where(finding: dict[str, Any], options: RenderOptions) -> str:
+    """The cell of a finding's file and line (class `where`: the stylesheet keeps it readable)."""
     place = view.location(finding)
     if not place:
-        return ""
+        return '<td class="where"></td>'
+    code = f"<code>{_path_breakable(place)}</code>"
     url = view.file_link(finding, options)
     if url and url.startswith(("https://", "http://")):
-        return f'<a href="{h(url)}" rel="noopener noreferrer"><code>{_breakable(place)}</code></a>'
-    return f"<code>{_breakable(place)}</code>"
+        code = f'<a href="{h(url)}" rel="noopener noreferrer">{code}</a>'
+    return f'<td class="where">{code}</td>'
 
 
 def _breaking(report: dict[str, Any], options: RenderOptions) -> str:
@@ -127,10 +140,11 @@ def _breaking(report: dict[str, Any], options: RenderOptions) -> str:
         "<tr>"
         f"<td>{h(view.change_text(f, report))}<br><code>{h(f['code'])}</code></td>"
         f"<td><code>{_breakable(view.resource_label(f))}</code></td>"
-        f"<td>{h(view.impact_text(f, 600)) or 'no known readers'}</td>"
+        # One reader a line: whether each selects the changed column is read at a glance.
+        f"<td>{'<br>'.join(h(line) for line in view.impact_lines(f, 600)) or 'no known readers'}</td>"
         f"<td>{h(', '.join(view.impact_owners(f))) or '–'}</td>"
-        f'<td><span class="disp disp-{h(f["disposition"])}">{h(f["disposition"].replace("_", " "))}</span></td>'
-        f"<td>{_where(f, options)}</td></tr>"
+        f"<td>{_status_pill(f['disposition'])}</td>"
+        f"{_where(f, options)}</tr>"
         for f in changes
     )
     return (
@@ -149,6 +163,8 @@ def _lineage(report: dict[str, Any]) -> str:
     rows = max(row for _, row in positions.values()) + 1
     width = _PAD * 2 + layers * _NODE_W + (layers - 1) * _GAP_X
     height = _PAD * 2 + rows * _NODE_H + (rows - 1) * _GAP_Y
+    shown_width = width if width <= _PAGE_WIDTH else max(_PAGE_WIDTH, math.ceil(width * _MIN_SCALE))
+    shown_height = math.ceil(height * shown_width / width)
 
     def corner(uid: str) -> tuple[int, int]:
         layer, row = positions[uid]
@@ -158,10 +174,7 @@ def _lineage(report: dict[str, Any]) -> str:
     for parent, child in lineage["edges"]:
         if parent not in positions or child not in positions:
             continue
-        (x1, y1), (x2, y2) = corner(parent), corner(child)
-        x1, y1, y2 = x1 + _NODE_W, y1 + _NODE_H // 2, y2 + _NODE_H // 2
-        mid = (x1 + x2) // 2
-        parts.append(f'<path d="M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"/>')
+        parts.append(f'<path d="{_edge_path(corner(parent), corner(child))}"/>')
     for node in lineage["nodes"]:
         x, y = corner(node["id"])
         kind = "breaking" if node.get("breaking") else node["role"]
@@ -179,10 +192,33 @@ def _lineage(report: dict[str, Any]) -> str:
         '<section id="lineage"><h2>Lineage of the changed resources</h2>'
         '<p class="legend"><span><i class="swatch breaking"></i>breaking change</span>'
         '<span><i class="swatch changed"></i>changed</span>'
-        '<span><i class="swatch consumer"></i>direct consumer</span></p>'
+        '<span><i class="swatch consumer"></i>direct consumer</span>'
+        '<span><i class="swatch parent"></i>direct parent (context)</span></p>'
+        '<div class="lineage-scroll">'
         f'<svg class="lineage" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'aria-label="lineage graph" viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
-        f"{''.join(parts)}</svg>{more}</section>"
+        f'aria-label="lineage graph" viewBox="0 0 {width} {height}" width="{shown_width}"'
+        f' height="{shown_height}">'
+        f"{''.join(parts)}</svg></div>{more}</section>"
+    )
+
+
+def _edge_path(parent: tuple[int, int], child: tuple[int, int]) -> str:
+    """An edge from the parent's right side to the child's left side (top-left corners given).
+
+    Between neighbouring layers, one curve. An edge that skips layers runs along the gap between
+    two rows: drawn straight, it would pass behind the nodes in between and read as edges to them.
+    """
+    (x1, y1), (x2, y2) = parent, child
+    x1, y1, y2 = x1 + _NODE_W, y1 + _NODE_H // 2, y2 + _NODE_H // 2
+    if x2 - x1 <= _GAP_X:
+        mid = (x1 + x2) // 2
+        return f"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"
+    step = (_NODE_H + _GAP_Y) // 2
+    lane = y1 - step if y2 < y1 else y1 + step
+    a, b = x1 + _GAP_X // 2, x2 - _GAP_X // 2
+    return (
+        f"M{x1},{y1} C{a},{y1} {a},{lane} {x1 + _GAP_X},{lane} L{x2 - _GAP_X},{lane}"
+        f" C{b},{lane} {b},{y2} {x2},{y2}"
     )
 
 
@@ -194,10 +230,11 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     tiers = sorted({_tier(f) for f in findings})
     filters = "".join(
         (
-            _select("owner", "owner", owners),
-            _select("tier", "tier", tiers),
-            _select("severity", "severity", ["error", "warn", "info"]),
-            _select("disposition", "disposition", list(view.DISPOSITION_TITLES)),
+            _select("owner", "owner", [(o, o) for o in owners]),
+            _select("tier", "tier", [(t, t) for t in tiers]),
+            _select("severity", "severity", [(s, s) for s in ("error", "warn", "info")]),
+            # Filters the `disposition` field, named as the table's status column names it.
+            _select("disposition", "status", list(view.STATUS_NAMES.items())),
         )
     )
     # What blocks first, then what only informs: the reader's first question is "what must change".
@@ -241,8 +278,9 @@ def _tier(finding: dict[str, Any]) -> str:
     return "none" if finding.get("tier") is None else str(finding["tier"])
 
 
-def _select(name: str, label: str, values: list[str]) -> str:
-    options = "".join(f'<option value="{h(v)}">{h(v.replace("_", " "))}</option>' for v in values)
+def _select(name: str, label: str, choices: list[tuple[str, str]]) -> str:
+    """A filter over the rows' `data-<name>`: each choice is (value, text shown)."""
+    options = "".join(f'<option value="{h(v)}">{h(text)}</option>' for v, text in choices)
     return (
         f'<label>{h(label)}<select id="filter-{name}" data-filter="{name}">'
         f'<option value="">any</option>{options}</select></label>'
@@ -272,7 +310,7 @@ def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
         f"<td><code>{_breakable(view.resource_label(finding))}</code></td>"
         f"<td>{h(finding['message'])}{extra}</td>"
         f"{_status_cells(owner, tier, disposition)}"
-        f"<td>{_where(finding, options)}</td></tr>"
+        f"{_where(finding, options)}</tr>"
     )
 
 
@@ -300,10 +338,11 @@ def _rule_cells(severity: str, code: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _status_cells(owner: str, tier: str, disposition: str) -> str:
-    return (
-        f"<td>{h(owner)}</td><td>{h(tier)}</td>"
-        f'<td><span class="disp disp-{h(disposition)}">{h(disposition.replace("_", " "))}</span></td>'
-    )
+    return f"<td>{h(owner)}</td><td>{h(tier)}</td><td>{_status_pill(disposition)}</td>"
+
+
+def _status_pill(disposition: str) -> str:
+    return f'<span class="disp disp-{h(disposition)}">{h(view.status_name(disposition))}</span>'
 
 
 def _kpis(report: dict[str, Any]) -> str:

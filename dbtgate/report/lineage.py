@@ -1,10 +1,13 @@
-"""The lineage a reviewer needs: the changed resources and their direct consumers, bounded.
+"""The lineage a reviewer needs: the changed resources, their direct consumers and, as context,
+their direct parents, bounded.
 
 The reports are rendered from the JSON report alone, which holds no manifest, so `dbtgate check`
 stores this small graph as the report's `lineage` section. Markdown draws it with mermaid and HTML
 as an inline SVG; both use `layered_layout` so the picture reads left to right, upstream first.
-Size is capped: a PR touching a hub model must not produce a graph nobody can read (or a comment
-GitHub refuses), so the rest is counted in `omitted`.
+The parents are there so that every changed resource is connected to what it reads (a new model
+would float alone otherwise); they come last when the size cap bites. Size is capped: a PR
+touching a hub model must not produce a graph nobody can read (or a comment GitHub refuses), so
+the rest is counted in `omitted`.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ def lineage_section(
     *,
     max_nodes: int = MAX_NODES,
 ) -> dict[str, Any] | None:
-    """Changed resources (and those with breaking changes), plus their direct children."""
+    """Changed resources (and those with breaking changes), plus their direct children and then
+    their direct parents (role `parent`), at most `max_nodes` in all."""
     breaking_ids = set(breaking)
     roots = sorted(
         uid
@@ -39,23 +43,27 @@ def lineage_section(
     # Breaking ones first: when the cap bites, they are the ones a reviewer must see.
     roots.sort(key=lambda uid: (uid not in breaking_ids, uid))
     wanted: dict[str, str] = {}
-    omitted = 0
+    left_out: set[str] = set()
+
+    def add(uid: str, role: str) -> None:
+        if uid in wanted:
+            return
+        if len(wanted) < max_nodes:
+            wanted[uid] = role
+        elif role != "parent":
+            # Parents are context: the count says how much of the change is not drawn.
+            left_out.add(uid)
+
     for uid in roots:
-        if len(wanted) >= max_nodes:
-            omitted += 1
-            continue
-        wanted[uid] = "changed"
-    for uid in roots:
-        if uid not in wanted:
-            continue
-        for child in sorted(project.children.get(uid, ())):
-            resource = project.resource(child)
-            if resource is None or resource.resource_type not in _DRAWN_TYPES or child in wanted:
-                continue
-            if len(wanted) >= max_nodes:
-                omitted += 1
-                continue
-            wanted[child] = "consumer"
+        add(uid, "changed")
+    drawn_roots = [uid for uid in roots if uid in wanted]
+    for role, neighbours in (("consumer", project.children), ("parent", project.parents)):
+        for uid in drawn_roots:
+            for other in sorted(neighbours.get(uid, ())):
+                resource = project.resource(other)
+                if resource is not None and resource.resource_type in _DRAWN_TYPES:
+                    add(other, role)
+    omitted = len(left_out)
     nodes = []
     for uid in sorted(wanted):
         resource = project.resource(uid)

@@ -116,16 +116,7 @@ def _headline(report: dict[str, Any], options: RenderOptions) -> str:
 def _counts_line(report: dict[str, Any]) -> str:
     counts = report["counts"]
     by_disposition = counts["by_disposition"]
-    parts = [
-        f"{by_disposition[key]} {label}"
-        for key, label in (
-            ("blocking", "blocking"),
-            ("advisory", "advisory"),
-            ("out_of_scope", "outside the change"),
-            ("waived", "waived"),
-            ("baselined", "baselined"),
-        )
-    ]
+    parts = [f"{by_disposition.get(key, 0)} {name}" for key, name in view.STATUS_NAMES.items()]
     if not counts["total"]:
         return "**No findings.**\n\n"
     # Zero counts are noise in a comment read on every push; the JSON report keeps them all.
@@ -175,12 +166,14 @@ def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
     rows = []
     for f in changes:
         where = _link(f, options, in_table=True)
+        # One reader a line: whether each selects the changed column is read at a glance.
+        readers = "<br>".join(md_text(line) for line in view.impact_lines(f))
         rows.append(
             f"| {md_text(view.change_text(f, report))}"
             f"<br>{md_code(f['code'], in_table=True)}{' · ' + where if where else ''} "
-            f"| {md_text(view.impact_text(f)) or 'no known readers'} "
+            f"| {readers or 'no known readers'} "
             f"| {', '.join(md_text(o) for o in view.impact_owners(f)) or '–'} "
-            f"| {f['disposition'].replace('_', ' ')} |\n"
+            f"| {view.status_name(f['disposition'])} |\n"
         )
     budget.add_items(head, rows, "\n", "breaking changes")
 
@@ -274,16 +267,15 @@ def _lineage_section(budget: _Budget, report: dict[str, Any]) -> None:
         "  classDef changed fill:#fff3cd,stroke:#b58900",
         "  classDef breaking fill:#f8d7da,stroke:#c0392b",
         "  classDef consumer fill:#e8f0fe,stroke:#4a6fa5",
+        "  classDef parent fill:#f2f4f7,stroke:#98a2b3,stroke-dasharray:4 3",
         "```",
     ]
     omitted = lineage.get("omitted", 0)
     more = f"\n{omitted} more resources not drawn.\n" if omitted else ""
     budget.add(
-        "#### Lineage of the changed resources and their direct consumers\n\n"
-        + "\n".join(lines)
-        + "\n"
-        + more
-        + "\n"
+        "#### Lineage of the changed resources\n\n"
+        "Yellow: changed · red: breaking change · blue: direct consumer ·"
+        " grey, dashed: direct parent (context)\n\n" + "\n".join(lines) + "\n" + more + "\n"
     )
 
 

@@ -4,7 +4,7 @@ Which findings are breaking changes, how a finding's place and file link are spe
 group by owner, how a finding's impact is summarised, how any section becomes tables: written once
 so the PR comment and the release manager's HTML page never disagree. Every family of findings
 renders through these generic paths; nothing here knows a check's internals beyond the finding
-fields and the `breaking` family name.
+fields and the `breaking` family name (whose impact the diff's own `impact_text` words).
 """
 
 from __future__ import annotations
@@ -18,10 +18,20 @@ from urllib.parse import quote
 from dbtgate.report.options import RenderOptions
 
 NO_OWNER = "(no owner)"
+# A finding's status as every human-readable report names it (console, `dbtgate diff`, markdown,
+# HTML), by its disposition, the machine field gate.json, SARIF and the HTML data keep.
+STATUS_NAMES = {
+    "blocking": "blocking",
+    "advisory": "advisory",
+    "out_of_scope": "outside the change",
+    "waived": "waived",
+    "baselined": "in the baseline",
+}
+# The heading of each status's group of findings, in the order the reports list them.
 DISPOSITION_TITLES = {
     "blocking": "Blocking",
     "advisory": "Advisory (does not fail the gate)",
-    "out_of_scope": "Outside what this change touched (not blocking)",
+    "out_of_scope": "Outside the change (on resources this change did not touch; not blocking)",
     "waived": "Waived",
     "baselined": "In the baseline (legacy, not blocking)",
 }
@@ -91,22 +101,63 @@ def in_repository(path: str) -> bool:
     return ".." not in path.split("/")
 
 
-def impact_text(finding: dict[str, Any], limit: int = 300) -> str:
-    """Who reads what changed (downstream models, exposures, other projects), as one short line.
+def status_name(disposition: str) -> str:
+    return STATUS_NAMES.get(disposition, disposition.replace("_", " "))
+
+
+def impact_lines(finding: dict[str, Any], limit: int = 300) -> list[str]:
+    """Who reads what changed (downstream models, exposures, other projects), one line each, at
+    most `limit` characters in all: a breaking change's readers as `dbtgate.diff.impact_text`
+    words them for the finding's message (whether each selects the changed column, how far
+    downstream), so the two never disagree.
 
     Owners are left out: reports show them in a column of their own (`impact_owners`)."""
+    from dbtgate.diff.impact_text import reader_lines
+
     details = finding.get("details") or {}
-    parts: list[str] = []
+    lines: list[str] = []
     for key in IMPACT_KEYS:
         value = details.get(key)
         if value in (None, [], {}, ""):
             continue
-        if isinstance(value, dict):
-            parts.extend(_impact_parts(value, limit))
+        if key == "impact" and isinstance(value, dict) and _is_diff_impact(value):
+            lines.extend(reader_lines(value, finding.get("column_name")))
+        elif isinstance(value, dict):
+            lines.extend(_impact_parts(value, limit))
         else:
-            parts.append(f"{key}: {short_value(value, limit)}")
-    text = "; ".join(parts)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+            lines.append(f"{key}: {short_value(value, limit)}")
+    return _within(lines, limit)
+
+
+def _is_diff_impact(impact: dict[str, Any]) -> bool:
+    """The schema diff's impact: models and exposures as lists of named readers."""
+    lists = [impact[key] for key in ("models", "exposures") if key in impact]
+    return (
+        bool(lists)
+        and all(isinstance(readers, list) for readers in lists)
+        and all(isinstance(r, dict) and r.get("name") for readers in lists for r in readers)
+    )
+
+
+def _within(lines: list[str], limit: int) -> list[str]:
+    """As many whole lines as fit in `limit` characters (two more between lines: one line, they
+    join with "; "), then how many were left out; a first line longer than the limit is cut."""
+    kept: list[str] = []
+    size = 0
+    for index, line in enumerate(lines):
+        left = len(lines) - index - 1
+        reserve = len(f"; … and {left} more") if left else 0
+        if size + len(line) + reserve > limit:
+            if kept:
+                left += 1
+            else:
+                kept.append(line[: max(limit - reserve - 1, 1)] + "…")
+            if left:
+                kept.append(f"… and {left} more")
+            return kept
+        kept.append(line)
+        size += len(line) + 2
+    return kept
 
 
 def _impact_parts(impact: dict[str, Any], limit: int) -> list[str]:

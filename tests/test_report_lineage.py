@@ -1,0 +1,105 @@
+"""The lineage section and its drawings: the changed resources, their direct consumers and, as
+context, their direct parents, so that a new model is drawn connected to what it reads; edges
+that skip a layer never pass behind the nodes in between."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from diff_support import model, write_build
+from report_samples import sample_report
+
+from dbtgate.project import Project
+from dbtgate.report import validate
+from dbtgate.report.html import render_html
+from dbtgate.report.json_report import report_schema
+from dbtgate.report.lineage import lineage_section
+from dbtgate.report.markdown import render_markdown
+
+SEED = "seed.proj.raw_customers"
+DIM = "model.proj.dim_customers"
+SEGMENTS = "model.proj.customer_segments"
+ORDERS = "model.proj.orders"
+REVENUE = "model.proj.revenue"
+
+
+def shop(tmp_path: Path) -> Project:
+    """raw_customers -> dim_customers -> customer_segments (new); orders -> revenue."""
+    return write_build(
+        tmp_path,
+        [
+            model("raw_customers", resource_type="seed"),
+            model("dim_customers", depends_on=[SEED]),
+            model("customer_segments", depends_on=[DIM]),
+            model("orders"),
+            model("revenue", depends_on=[ORDERS]),
+        ],
+    )
+
+
+def test_a_new_model_is_drawn_with_its_parent_as_context(tmp_path: Path) -> None:
+    section = lineage_section(shop(tmp_path), {SEGMENTS, ORDERS})
+    assert section is not None
+    roles = {node["id"]: node["role"] for node in section["nodes"]}
+    assert roles == {SEGMENTS: "changed", ORDERS: "changed", REVENUE: "consumer", DIM: "parent"}
+    assert section["edges"] == [[DIM, SEGMENTS], [ORDERS, REVENUE]]
+    assert section["omitted"] == 0
+
+
+def test_parents_are_the_first_left_out_and_not_counted_as_omitted(tmp_path: Path) -> None:
+    project = shop(tmp_path)
+    section = lineage_section(project, {SEGMENTS, ORDERS}, max_nodes=3)
+    assert {n["id"]: n["role"] for n in section["nodes"]} == {
+        SEGMENTS: "changed",
+        ORDERS: "changed",
+        REVENUE: "consumer",
+    }
+    assert section["omitted"] == 0
+    # Consumers left out are counted, each once however many changed resources it reads.
+    section = lineage_section(project, {SEGMENTS, ORDERS}, max_nodes=2)
+    assert [n["id"] for n in section["nodes"]] == [SEGMENTS, ORDERS]
+    assert section["omitted"] == 1
+
+
+def test_a_report_with_parents_in_its_lineage_is_valid_and_draws_them(tmp_path: Path) -> None:
+    report = sample_report()
+    report["sections"]["lineage"] = lineage_section(shop(tmp_path), {SEGMENTS, ORDERS})
+    assert validate.first_error(report, report_schema()) is None
+
+    page = render_html(report)
+    assert f'<g class="parent" data-id="{DIM}">' in page
+    assert '<i class="swatch parent"></i>direct parent (context)' in page
+    markdown = render_markdown(report)
+    block = markdown.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert re.search(r'n\d+\["dim_customers #40;model#41;"\]:::parent', block)
+    assert "classDef parent " in block
+    assert "direct parent (context)" in markdown
+
+
+def boxes(page: str) -> list[tuple[int, int, int, int]]:
+    return [
+        tuple(map(int, found))
+        for found in re.findall(r'<rect x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)"/>', page)
+    ]
+
+
+def test_an_edge_that_skips_a_layer_runs_between_rows_not_behind_nodes() -> None:
+    # a -> b -> c and a -> c: the edge a -> c passes layer 1, where b is, in the same row.
+    ids = ["model.x.a", "model.x.b", "model.x.c"]
+    report = sample_report()
+    report["sections"]["lineage"] = {
+        "nodes": [
+            {"id": uid, "name": uid[8:], "resource_type": "model", "role": "changed"} for uid in ids
+        ],
+        "edges": [[ids[0], ids[1]], [ids[0], ids[2]], [ids[1], ids[2]]],
+        "omitted": 0,
+    }
+    page = render_html(report)
+    rects = boxes(page)
+    assert len(rects) == 3 and len({y for _, y, _, _ in rects}) == 1  # one row
+    runs = re.findall(r"L(\d+),(\d+)", page.split('<svg class="lineage"', 1)[1])
+    assert len(runs) == 1  # only the edge that skips a layer has a straight run
+    end_x, lane = map(int, runs[0])
+    for x, y, width, height in rects:
+        assert not (y <= lane <= y + height and x < end_x), (lane, (x, y, width, height))
