@@ -461,14 +461,13 @@ def base_ref_input(spec: str, project_dir: Path | None) -> dict[str, str] | None
 
 
 def _path_prefix(project_dir: Path | None) -> str:
-    """Findings name files relative to where dbtgate runs (the repo root in CI)."""
+    """Findings name files relative to the repository root (`locate.display_root`)."""
+    from dbtgate.locate import display_path, display_root
+
     if project_dir is None:
         return ""
-    try:
-        relative = os.path.relpath(project_dir.resolve(), Path.cwd())
-    except ValueError:
-        return str(project_dir)
-    return "" if relative == "." else relative
+    prefix = display_path(project_dir, display_root(project_dir))
+    return "" if prefix == "." else prefix
 
 
 @command(

@@ -8,6 +8,7 @@ is never looked up. When there is no YAML entry, the SQL file (line 1) is the lo
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,30 @@ _RESOURCE_KEYS = {
     "snapshot": "snapshots",
     "analysis": "analyses",
 }
+
+
+def display_root(project_dir: Path | None) -> Path:
+    """What finding paths are relative to: the root of the git repository that holds the dbt
+    project (code scanning, annotations and GitLab resolve paths from there, whichever folder
+    dbtgate runs in), else the working directory."""
+    if project_dir is not None:
+        start = project_dir.resolve()
+        for directory in (start, *start.parents):
+            if (directory / ".git").exists():
+                return directory
+    return Path.cwd().resolve()
+
+
+def display_path(path: Path, root: Path) -> str:
+    """`path` relative to `root` (posix), or absolute when it lies outside `root`: a
+    `../../tmp/...` path means nothing to a reader or to code scanning."""
+    try:
+        relative = os.path.relpath(path.resolve(), root)
+    except ValueError:  # another drive (Windows)
+        return path.resolve().as_posix()
+    if relative == ".." or relative.startswith(f"..{os.sep}"):
+        return path.resolve().as_posix()
+    return Path(relative).as_posix()
 
 
 @dataclass(frozen=True)

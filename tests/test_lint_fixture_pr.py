@@ -261,3 +261,23 @@ def test_a_baseline_records_the_lint_debt_so_check_blocks_only_on_new_lines(tmp_
     lint = [f for f in report["findings"] if f["family"] == "lint"]
     assert lint and {f["disposition"] for f in lint} == {"baselined"}
     assert cli.returncode in (0, 1), cli.stdout + cli.stderr
+
+
+@pytest.mark.slow
+def test_finding_paths_are_relative_to_the_repository_root_from_any_folder(tmp_path, shop_builds):
+    """Code scanning, annotations and GitLab resolve paths from the repository root: a dbt
+    project in dbt/ gates as dbt/models/..., whether dbtgate runs in dbt/ or below it."""
+    project = shop_pr_repo(tmp_path / "repo", subdir="dbt")
+    (project / "dbtgate.yml").write_text(
+        "version: 1\npolicies:\n  - select: '*'\n    rules: {owner.present: error}\n"
+    )
+    report_path = tmp_path / "gate.json"
+    for cwd in (project, project / "models" / "marts"):
+        cli = dbtgate(
+            "check", "--artifacts", str(shop_builds.pr / "target"),
+            "--project-dir", str(project), "--json", str(report_path), cwd=cwd,
+        )  # fmt: skip
+        assert cli.returncode in (0, 1), cli.stdout + cli.stderr
+        paths = {f["path"] for f in json.loads(report_path.read_text())["findings"] if f["path"]}
+        assert paths, cli.stdout
+        assert all(path.startswith(("dbt/models/", "dbt/seeds/")) for path in paths), paths

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from dbtgate import locate
 from dbtgate.errors import DbtgateError
 from dbtgate.lint.changes import DEFAULT_BASE_REFS, ChangedFile, ChangeSet, nodes_by_file
 from dbtgate.lint.dbt_project import DbtProjectFiles, read_dbt_project
@@ -194,7 +195,7 @@ def run_lint(
     project_dir = project.project_dir.resolve()
     dbt_files = read_dbt_project(project_dir)
     lint_config = config.lint
-    display = (display_root or Path.cwd()).resolve()
+    display = (display_root or locate.display_root(project_dir)).resolve()
     spec = base_spec if base_spec is not None else config.base
     explicit = base_ref or lint_config.base_ref
     if explicit is None and spec and not Path(spec).exists():
@@ -233,7 +234,7 @@ def run_lint(
     ordered, project_error = _sequence_files(linter, root, candidates)
     for index, fname in enumerate(ordered):
         path = Path(fname)
-        shown = _display_path(path, display)
+        shown = locate.display_path(path, display)
         if progress is not None:
             progress(index, len(ordered), shown)
         file_started = time.perf_counter()
@@ -260,7 +261,7 @@ def run_lint(
         lint_all=lint_all,
         base_ref=changes.base_ref if changes else None,
         merge_base=changes.merge_base if changes else None,
-        base_build=_display_path(changes.base_manifest, display)
+        base_build=locate.display_path(changes.base_manifest, display)
         if changes and changes.base_manifest
         else None,
         severity=severity,
@@ -333,7 +334,7 @@ def _build_changes(
         "(its manifest's raw_code), not git"
     )
     if found.unplaced:
-        shown = ", ".join(_display_path(path, display) for path in found.unplaced)
+        shown = ", ".join(locate.display_path(path, display) for path in found.unplaced)
         notes.append(f"lint: in neither build's manifest, so every line counts as changed: {shown}")
     return found.changes
 
@@ -638,13 +639,6 @@ def _macro_paths(dbt_files: DbtProjectFiles) -> list[str]:
         if directory.is_dir() and any(directory.rglob("*.sql")):
             found.append(str(directory))
     return found
-
-
-def _display_path(path: Path, root: Path) -> str:
-    try:
-        return Path(os.path.relpath(path, root)).as_posix()
-    except ValueError:  # another drive on Windows
-        return path.as_posix()
 
 
 def _known_dialects() -> str:
