@@ -140,7 +140,12 @@ BASELINE = Opt(
     help="A baseline file written by `dbtgate baseline`: its findings do not block, new "
     "ones do. Default: `baseline` from the config.",
 )
-QUIET = Opt("-q", "--quiet", action="store_true", help="Print only warnings and the verdict.")
+QUIET = Opt(
+    "-q",
+    "--quiet",
+    action="store_true",
+    help="Print only warnings, notes (what the verdict does not cover) and the verdict.",
+)
 MAX_FINDINGS = Opt(
     "--max-findings",
     type=_at_least_zero,

@@ -236,7 +236,10 @@ def test_max_findings_caps_the_console_and_the_json_keeps_every_finding(tmp_path
     assert len(blocking) > 3
     lines = capped.stdout.splitlines()
     assert sum(1 for line in lines if line.startswith("  error ")) == 3
-    assert f"… and {len(blocking) - 3} more (all in the JSON/markdown/HTML reports)" in lines
+    assert (
+        f"… and {len(blocking) - 3} more (`--max-findings 0` prints all; the --json and --out "
+        "reports hold every finding)" in lines
+    )
     everything = dbtgate(*args, "--max-findings", "0", cwd=tmp_path)
     assert sum(1 for line in everything.stdout.splitlines() if line.startswith("  error ")) == (
         len(blocking)
@@ -314,3 +317,14 @@ def test_an_output_that_cannot_be_written_is_refused_before_anything_is_read(
     result = dbtgate("check", "--artifacts", "missing", *args, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == f"dbtgate: error: {message}\n"
+
+
+def test_quiet_prints_only_notes_and_the_verdict(tmp_path):
+    build = CORPUS / "bouncer-dbt112"
+    if not build.is_dir():
+        pytest.skip(f"corpus absent: {build}")
+    quiet = dbtgate("check", "-q", "--artifacts", str(build), cwd=tmp_path)
+    assert quiet.returncode == 0, quiet.stderr
+    *notes, verdict = quiet.stdout.splitlines()
+    assert notes and all(line.startswith("note: ") for line in notes)
+    assert verdict == "dbtgate: PASS — no blocking findings (0 non-blocking)"

@@ -84,8 +84,14 @@ def test_max_findings_caps_each_group_and_says_how_many_more() -> None:
     lines = out.getvalue().splitlines()
     assert sum(1 for line in lines if line.startswith("  error ")) == 4
     assert sum(1 for line in lines if line.startswith("  warn ")) == 4
-    assert "… and 26 more (all in the JSON/markdown/HTML reports)" in lines
-    assert "… and 6 more (all in the JSON/markdown/HTML reports)" in lines
+    assert (
+        "… and 26 more (`--max-findings 0` prints all; the --json and --out reports hold every finding)"
+        in lines
+    )
+    assert (
+        "… and 6 more (`--max-findings 0` prints all; the --json and --out reports hold every finding)"
+        in lines
+    )
     # The first findings in report order are the ones shown.
     assert "model_00001 fails" in out.getvalue() and "model_00039 fails" not in out.getvalue()
     assert lines[-1] == "dbtgate: FAIL — 30 blocking findings, 10 non-blocking"

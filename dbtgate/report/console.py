@@ -160,7 +160,13 @@ def _print_group(console: Console, title: str, findings: list[Finding], limit: i
                 add((f" {_clean(waiver.reason)}\n", None))
     hidden = len(findings) - len(shown)
     if hidden:
-        add((f"… and {hidden} more (all in the JSON/markdown/HTML reports)\n", _DIM))
+        add(
+            (
+                f"… and {hidden} more (`--max-findings 0` prints all; the --json and --out "
+                "reports hold every finding)\n",
+                _DIM,
+            )
+        )
     if console.color_system is None:
         segments = [Segment("".join(text for text, _ in pieces))]
     else:
