@@ -2,8 +2,9 @@
 
 Checks only say what is wrong. The gate adds what needs the whole picture (owner, tier, file and
 line, whether the resource changed) and then decides each finding's disposition: blocking,
-advisory, out of scope (scope: changed), waived or baselined. The decision is simply "is any
-finding blocking". Reporters render the `GateResult`; they never decide anything.
+advisory, outside the change (`out_of_scope`, under scope: changed), waived or baselined. The
+decision is simply "is any finding blocking". Reporters render the `GateResult`; they never
+decide anything.
 """
 
 from __future__ import annotations

@@ -184,8 +184,8 @@ def test_the_column_removed_finding_tells_readers_that_select_it_from_those_that
     assert finding.code == "breaking.column_removed"
     assert finding.message == (
         # The reason (classify's) says why the change is breaking: the model has readers.
-        "orders: column amount removed; 2 downstream resources read it; revenue selects amount"
-        "; statuses reads the model but not amount"
+        "orders: column amount removed; 2 downstream resources read the model"
+        "; revenue selects amount; statuses reads the model but not amount"
         "; further downstream: report, dashboard; owners: @finance, Finance"
     )
     assert not any(jargon in finding.message for jargon in JARGON)

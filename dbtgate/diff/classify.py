@@ -364,7 +364,10 @@ def _uncontracted_columns(
 def _who_reads(models: int, public: bool) -> str:
     parts = []
     if models:
-        parts.append(f"{models} downstream resource{'s' if models != 1 else ''} read it")
+        parts.append(
+            f"{models} downstream resource{'s' if models != 1 else ''} "
+            f"read{'s' if models == 1 else ''} the model"
+        )
     if public:
         parts.append("it is public (other projects may ref it)")
     return " and ".join(parts)

@@ -81,8 +81,9 @@ _BREAKING = [
         "selects the column.",
         "Every query, model or dashboard that selects the column fails after the merge, often "
         "in someone else's project or in the BI tool, where nobody sees the PR.",
-        "orders_summary v2: contracted column item_count removed; affects 1 downstream model(s) "
-        "(finance_revenue), 1 exposure(s) (revenue_dashboard); owners: Finance Analytics",
+        "orders_summary v2: contracted column item_count removed; finance_revenue reads the "
+        "model but not item_count; exposure revenue_dashboard may use item_count; other projects "
+        "may read it (public model); owners: Finance Analytics",
     ),
     _doc(
         "breaking.column_renamed",
@@ -311,7 +312,7 @@ _SAFE = [
         "Data tests were added, or tests other than not_null/unique/accepted_values/"
         "relationships removed (removing those is risky.constraint_loosened).",
         "Tests check the data; they do not change it.",
-        "customer_ltv: 1 test(s) added, 0 removed",
+        "customer_ltv: 1 test added, 0 removed",
     ),
     _doc(
         "safe.meta_changed",

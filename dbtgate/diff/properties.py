@@ -124,7 +124,7 @@ def _descriptions(emit: Emitter, old: Node | Source, new: Node | Source) -> None
     model = _text(old.description) != _text(new.description)
     if model or columns:
         what = (["the model's"] if model else []) + (
-            [f"{len(columns)} column(s)'"] if columns else []
+            [f"{len(columns)} column{'s' if len(columns) != 1 else ''}'"] if columns else []
         )
         emit(
             "safe.description_changed",
@@ -162,7 +162,8 @@ def _tests(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Sour
     if added or plain_removed:
         emit(
             "safe.tests_changed",
-            f"{display_name(new)}: {len(added)} test(s) added, {len(plain_removed)} removed",
+            f"{display_name(new)}: {len(added)} test{'s' if len(added) != 1 else ''} added, "
+            f"{len(plain_removed)} removed",
             details={
                 "added": [f"{k}({c})" if c else k for k, c in added],
                 "removed": [f"{k}({c})" if c else k for k, c in plain_removed],

@@ -55,8 +55,7 @@ LABELS: dict[str, str] = {
 }
 NO_OWNER = "(no owner)"
 CHANGE_FAILURE_NOTE = (
-    "change failure rate: not measured (out of scope: the gate reports hold no deployment or "
-    "incident data)"
+    "change failure rate: not measured (the gate reports hold no deployment or incident data)"
 )
 
 
