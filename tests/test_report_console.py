@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 
+import msgspec
 from report_samples import sample_result
 from rich.console import Console
 
@@ -133,3 +134,23 @@ def test_summary_counts_resources_in_plain_english() -> None:
     assert "2 analyses, 1 exposure, 15 models, 40 tests; 25 more in installed packages" in text
     assert "columns described     75/76 (99%)" in text
     assert "@data-platform: 14, (no owner): 1" in text
+
+
+def test_text_from_the_pull_request_cannot_start_a_line_of_the_ci_log() -> None:
+    """An owner, a waiver reason, a message or a note with a line break would otherwise print a
+    line of its own, such as a GitHub workflow command that forges an annotation."""
+    forged = "\n::error file=README.md,line=1::forged\r\n"
+    result = sample_result()
+    for finding in result.findings:
+        finding.owner = f"Marketing{forged}"
+        finding.message += forged
+        if finding.waiver is not None:
+            finding.waiver = msgspec.structs.replace(finding.waiver, reason=f"ok{forged}")
+    result.notes.append(f"a note{forged}")
+    result.warnings.append(f"a warning{forged}")
+    out = io.StringIO()
+    print_result(Console(file=out, width=200, highlight=False), result, max_findings=0)
+    assert any(f.waiver is not None for f in result.findings)
+    lines = out.getvalue().splitlines()
+    assert sum("::error file=README.md" in line for line in lines) > 3
+    assert not [line for line in lines if line.lstrip().startswith("::")]

@@ -32,15 +32,21 @@ _SEVERITY_STYLE = {
     "info": Style(color="cyan"),
 }
 _BOLD, _DIM = Style(bold=True), Style(dim=True)
-_CONTROL_CODES = dict.fromkeys(STRIP_CONTROL_CODES)
+# Control codes dropped, line breaks made spaces: a finding, note or owner prints as one line,
+# so text from the pull request (an owner, a waiver reason, a dbt error) cannot start a line of
+# its own, such as a GitHub workflow command (`::error file=...::`) in the CI log.
+_CONTROL_CODES: dict[int, str | None] = {
+    **dict.fromkeys(STRIP_CONTROL_CODES),
+    **dict.fromkeys(map(ord, "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), " "),
+}
 
 
 def print_summary(console: Console, summary: ProjectSummary) -> None:
-    table = Table(title=f"dbt project {escape(summary.name)}", show_header=False, box=None)
+    table = Table(title=f"dbt project {escape(_clean(summary.name))}", show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column()
     version = summary.dbt_version or "?"
-    table.add_row("dbt", f"{escape(version)} (manifest schema v{summary.schema_version})")
+    table.add_row("dbt", f"{escape(_clean(version))} (manifest schema v{summary.schema_version})")
     resources = ", ".join(_counted(n, kind) for kind, n in summary.resource_counts.items())
     if summary.package_resources:
         resources += f"; {summary.package_resources} more in installed packages"
@@ -51,7 +57,7 @@ def print_summary(console: Console, summary: ProjectSummary) -> None:
     table.add_row("models with an owner", share(summary.models_with_owner, summary.models))
     table.add_row("tiers", ", ".join(f"{k}: {v}" for k, v in summary.by_tier.items()) or "-")
     owners = list(summary.by_owner.items())
-    shown = ", ".join(f"{escape(k)}: {v}" for k, v in owners[:8])
+    shown = ", ".join(f"{escape(_clean(k))}: {v}" for k, v in owners[:8])
     if len(owners) > 8:
         shown += f", … {len(owners) - 8} more"
     table.add_row("owners", shown or "-")
@@ -80,9 +86,9 @@ def print_result(
     """The findings by disposition and owner, then the verdict. At most `max_findings` lines per
     disposition group (0: all), the first ones in report order; a line says how many more."""
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}")
+        console.print(f"[yellow]warning:[/] {escape(_clean(warning))}")
     for note in result.notes:
-        console.print(f"[dim]note:[/] {escape(note)}")
+        console.print(f"[dim]note:[/] {escape(_clean(note))}")
     if not quiet:
         for disposition, title in DISPOSITION_TITLES.items():
             group = [f for f in result.findings if f.disposition == disposition]
@@ -175,7 +181,8 @@ def _print_group(console: Console, title: str, findings: list[Finding], limit: i
 
 
 def _clean(text: str) -> str:
-    """Drop the control codes rich strips from printed text (bell, backspace, CR, ...)."""
+    """Drop the control codes rich strips from printed text (bell, backspace, ...) and make
+    line breaks spaces (`_CONTROL_CODES`)."""
     return text if text.isprintable() else text.translate(_CONTROL_CODES)
 
 
