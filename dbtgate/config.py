@@ -697,7 +697,6 @@ def _acknowledgement_problem(given: dict[str, Any]) -> str | None:
         except SelectorError as exc:
             return f"select {given['select']!r}: {exc}"
     return None
-    return None
 
 
 # Values their type cannot rule out, checked where they are written (with their line).
