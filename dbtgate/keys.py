@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dbtgate.artifacts.manifest import is_contracted
 from dbtgate.project import TestRef
 
 # Generic tests that prove a key by themselves (composite keys, key constraints as tests).
@@ -48,8 +49,7 @@ def key_columns(
             unique.add(column)
         elif test.kind in NOT_NULL_TESTS:
             not_null.add(column)
-    contract = getattr(resource, "contract", None)
-    if constraints and contract is not None and contract.enforced:
+    if constraints and is_contracted(resource):
         for constraint in getattr(resource, "constraints", None) or ():
             if constraint.type == "primary_key":
                 return True, unique, not_null

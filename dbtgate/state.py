@@ -22,7 +22,7 @@ from typing import Any
 
 import msgspec
 
-from dbtgate.artifacts.manifest import Column, Exposure, Node, Source
+from dbtgate.artifacts.manifest import Column, Exposure, Node, Source, is_contracted
 from dbtgate.project import Project
 
 _VERSION_RE = re.compile(r"^(\d+)\.(\d+)")
@@ -193,7 +193,7 @@ def _node_config(node: Node) -> dict[str, Any]:
     values: dict[str, Any] = {
         "access": node.access,
         "group": node.group,
-        "contract": bool(node.contract and node.contract.enforced),
+        "contract": is_contracted(node),
         "tags": sorted(node.tags or ()),
         "meta": _canonical(node.meta),
         "version": _text(node.version),

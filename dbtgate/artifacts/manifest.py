@@ -227,6 +227,13 @@ class Manifest(msgspec.Struct, **_S):
     disabled: dict[str, list[Node]] | list[Node] | None = None
 
 
+def is_contracted(resource: Any) -> bool:
+    """Whether a resource has an enforced contract (only models do; sources and exposures have
+    no contract, and count as not contracted)."""
+    contract = getattr(resource, "contract", None)
+    return bool(contract is not None and contract.enforced)
+
+
 def as_list(value: list[str] | tuple[str, ...] | str | None) -> list[str]:
     """Tags are a list in every schema but may be written as one string in YAML-era artifacts."""
     if value is None:

@@ -21,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from dbtgate.artifacts.manifest import is_contracted
 from dbtgate.diff.changes import Change, ChangeClass, Policy, UnknownRelation
 from dbtgate.diff.columns import (
     ColumnWitnesses,
@@ -127,11 +128,6 @@ class DiffContext:
     base_sql: SqlFiles | None = None
     pr_sql: SqlFiles | None = None
     unknown: list[UnknownRelation] = field(default_factory=list)
-
-
-def is_contracted(resource: Any) -> bool:
-    contract = getattr(resource, "contract", None)
-    return bool(contract is not None and contract.enforced)
 
 
 def deprecation_elapsed(resource: Any, today: dt.datetime) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from dbtgate.artifacts.manifest import is_contracted
 from dbtgate.diff.types import TypeChange, compare_types
 
 if TYPE_CHECKING:
@@ -73,8 +74,7 @@ def declared_columns(resource: Node | Source) -> RelationColumns | None:
         column_key(name): ColumnInfo(c.name or name, c.data_type or None, position, "declared")
         for position, (name, c) in enumerate(resource.columns.items())
     }
-    contract = getattr(resource, "contract", None)
-    return RelationColumns("declared", columns, complete=bool(contract and contract.enforced))
+    return RelationColumns("declared", columns, complete=is_contracted(resource))
 
 
 def inferred_columns(sql: SqlFiles | None, resource: Node | Source) -> RelationColumns | None:

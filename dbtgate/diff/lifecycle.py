@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dbtgate.artifacts.manifest import is_contracted
 from dbtgate.diff.classify import (
     DiffContext,
     Emitter,
     contract_policy,
     deprecation_elapsed,
-    is_contracted,
 )
 from dbtgate.project import display_name
 

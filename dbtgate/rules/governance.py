@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dbtgate.artifacts.manifest import Exposure, Node, Source
+from dbtgate.artifacts.manifest import Exposure, Node, Source, is_contracted
 from dbtgate.project import Project, display_name, meta_value
 from dbtgate.rules.registry import Names, Violation, rule
 
@@ -47,7 +47,7 @@ def contract_enforced(model: Node) -> Violation | None:
     config = model.config
     if config is not None and config.materialized == "ephemeral":
         return None
-    if model.contract is not None and model.contract.enforced:
+    if is_contracted(model):
         return None
     return Violation(f"{model.name} has no enforced contract")
 

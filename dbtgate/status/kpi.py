@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from dbtgate.artifacts.manifest import Node
+from dbtgate.artifacts.manifest import Node, is_contracted
 from dbtgate.checks import CheckContext, check
 from dbtgate.config import Config, KpiName
 from dbtgate.findings import Finding
@@ -242,12 +242,8 @@ def model_counts(
         columns.described,
         0 if owner is None else 1,
         1 if in_contract_scope else 0,
-        1 if in_contract_scope and _enforced(model) else 0,
+        1 if in_contract_scope and is_contracted(model) else 0,
     )
-
-
-def _enforced(model: Node) -> bool:
-    return bool(model.contract and model.contract.enforced)
 
 
 def _status(value: float | None, target: float | None) -> str:
