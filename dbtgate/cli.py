@@ -554,6 +554,7 @@ def check(
         annotations=annotations,
     )
     from dbtgate.baseline import load_baseline
+    from dbtgate.locate import display_path, display_root
 
     # A mistyped --baseline fails before 160 MB of artifacts are read, not after.
     given_baseline = load_baseline(baseline) if baseline is not None else None
@@ -565,7 +566,9 @@ def check(
         context.options["baseline"] = (
             given_baseline if given_baseline is not None else load_baseline(baseline_path)
         )
-        context.options.setdefault("inputs", {})["baseline"] = baseline_path.as_posix()
+        context.options.setdefault("inputs", {})["baseline"] = display_path(
+            baseline_path, display_root(context.project.project_dir)
+        )
     if context.config.lint.enabled:
         # Without git or a base build, lint every file as the gate does without a base.
         _lint_before_gate(

@@ -10,16 +10,14 @@ decide anything.
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from dbtgate import __version__
 from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.findings import Finding, fingerprint
-from dbtgate.locate import Locator
+from dbtgate.locate import Locator, display_path, display_root
 from dbtgate.project import Project
 from dbtgate.waivers import apply_waivers
 
@@ -231,7 +229,12 @@ def decide(
 
 
 def describe_inputs(context: CheckContext) -> dict[str, Any]:
-    """What the verdict was computed from, for the audit trail in every report."""
+    """What the verdict was computed from, for the audit trail in every report. Paths are relative
+    to the repository root, as finding paths are (`locate.display_root`), so a report means the
+    same whichever folder dbtgate ran in; `project_file` is where a finding without a file of its
+    own (a project-wide KPI) points in SARIF and GitLab, which need a file for every result."""
+    project_dir = context.project.project_dir
+    root = display_root(project_dir)
     inputs: dict[str, Any] = {}
     for role, project in (("artifacts", context.project), ("base", context.base)):
         if project is None or project.artifacts is None:
@@ -248,7 +251,7 @@ def describe_inputs(context: CheckContext) -> dict[str, Any]:
                 continue
             metadata = getattr(loaded.data, "metadata", None)
             files[kind] = {
-                "path": _display_path(loaded.path),
+                "path": display_path(loaded.path, root),
                 "schema_version": loaded.schema_version,
                 "dbt_version": getattr(metadata, "dbt_version", None),
                 "generated_at": getattr(metadata, "generated_at", None),
@@ -256,13 +259,8 @@ def describe_inputs(context: CheckContext) -> dict[str, Any]:
             }
         inputs[role] = files
     if context.config.path is not None:
-        inputs["config"] = _display_path(context.config.path)
+        inputs["config"] = display_path(context.config.path, root)
+    if project_dir is not None and (project_dir / "dbt_project.yml").is_file():
+        inputs["project_file"] = display_path(project_dir / "dbt_project.yml", root)
     inputs.update(context.options.get("inputs", {}))
     return inputs
-
-
-def _display_path(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)

@@ -4,6 +4,7 @@ same run from the repository root, the dbt project or one of its folders."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,21 @@ def test_a_configured_codeowners_file_that_does_not_exist_names_the_config_line(
     assert result.stderr == (
         "dbtgate: error: dbtgate.yml:3: owner.codeowners: .github/CODEOWNERS: file not found\n"
     )
+
+
+def test_report_inputs_are_relative_to_the_repository_root(repo):
+    """The audit trail names the same files whichever folder dbtgate ran in, as findings do; the
+    project file is where SARIF and GitLab pin a finding without a file of its own."""
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    project = repo / "dbt"
+    (project / "gate").mkdir()
+    assert dbtgate("baseline", cwd=project).returncode == 0
+    result = dbtgate(
+        "check", "--project-dir", "..", "--json", "gate.json", cwd=project / "models"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    inputs = read_json(project / "models" / "gate.json")["inputs"]
+    assert inputs["config"] == "dbt/dbtgate.yml"
+    assert inputs["project_file"] == "dbt/dbt_project.yml"
+    assert inputs["baseline"] == "dbt/gate/baseline.json"
+    assert inputs["artifacts"]["manifest"]["path"] == "dbt/build/target/manifest.json"

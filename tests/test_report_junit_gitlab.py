@@ -94,7 +94,8 @@ def test_gitlab_code_quality_lists_open_findings_with_unique_fingerprints() -> N
         "lines": {"begin": 50},
     }
     assert by_check["owner.present"]["severity"] == "critical"  # error, but out of scope
-    assert by_check["kpi.tier1_test_coverage"]["location"]["path"] == "target/manifest.json"
+    # A KPI has no file: it points at the config (the project file when the report names one).
+    assert by_check["kpi.tier1_test_coverage"]["location"]["path"] == "dbtgate.yml"
 
 
 def test_gitlab_fingerprints_stay_unique_when_a_finding_repeats() -> None:

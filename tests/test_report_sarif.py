@@ -102,10 +102,28 @@ def test_rules_and_documented_codes_get_their_help_text_and_others_fall_back_to_
     assert "How to fix: do the thing" in unknown["help"]["text"]
 
 
-def test_finding_without_a_file_is_still_valid(sarif_validator) -> None:
-    log = sarif_of(sample_report([finding(code="kpi.freshness", severity="info", message="m")]))
+def test_finding_without_a_file_points_at_the_project_file(sarif_validator) -> None:
+    """Code scanning rejects a result without a physical location ("expected at least one
+    location"): a project-wide KPI points at dbt_project.yml, else at the config."""
+    kpi = finding(code="kpi.freshness", severity="info", message="m")
+    report = sample_report([kpi])
+    report["inputs"]["project_file"] = "dbt/dbt_project.yml"
+    log = sarif_of(report)
     assert sarif_validator.is_valid(log)
-    assert "locations" not in log["runs"][0]["results"][0]
+    (location,) = log["runs"][0]["results"][0]["locations"]
+    assert location["physicalLocation"] == {
+        "artifactLocation": {"uri": "dbt/dbt_project.yml"},
+        "region": {"startLine": 1},
+    }
+    del report["inputs"]["project_file"]
+    (location,) = sarif_of(report)["runs"][0]["results"][0]["locations"]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == "dbtgate.yml"
+
+
+def test_every_result_has_a_physical_location() -> None:
+    for result in sarif_of(sample_report())["runs"][0]["results"]:
+        assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert result["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1
 
 
 def test_a_log_holds_what_code_scanning_keeps_blocking_first(sarif_validator) -> None:

@@ -12,6 +12,7 @@ import hashlib
 from typing import Any
 
 from dbtgate.report.json_report import encode_sorted
+from dbtgate.report.view import project_file
 
 # GitLab severities: info, minor, major, critical, blocker.
 _SEVERITY = {"error": "critical", "warn": "minor", "info": "info"}
@@ -20,7 +21,7 @@ _SEVERITY = {"error": "critical", "warn": "minor", "info": "info"}
 def render_gitlab(report: dict[str, Any], options: object = None) -> str:
     issues = []
     seen: dict[str, int] = {}
-    fallback_path = _fallback_path(report)
+    fallback_path = project_file(report)  # for a finding without a file (a KPI)
     for finding in report["findings"]:
         if finding["disposition"] in ("waived", "baselined"):
             continue
@@ -50,9 +51,3 @@ def render_gitlab(report: dict[str, Any], options: object = None) -> str:
             }
         )
     return encode_sorted(issues)
-
-
-def _fallback_path(report: dict[str, Any]) -> str:
-    # A finding without a file (a project-wide KPI) still needs a path: the manifest it came from.
-    manifest = (report["inputs"].get("artifacts") or {}).get("manifest") or {}
-    return manifest.get("path") or "dbt_project.yml"

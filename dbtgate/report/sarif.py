@@ -18,6 +18,7 @@ from typing import Any
 
 from dbtgate.report.json_report import DISPOSITIONS, SEVERITIES, encode_sorted
 from dbtgate.report.rule_help import rule_help
+from dbtgate.report.view import project_file
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "dbtgate/v1"
@@ -35,6 +36,7 @@ def sarif_log(report: dict[str, Any]) -> dict[str, Any]:
     omitted = len(report["findings"]) - len(findings)
     codes = sorted({f["code"] for f in findings})
     index = {code: i for i, code in enumerate(codes)}
+    fallback_path = project_file(report)
     fixes = {}
     for finding in findings:
         fixes.setdefault(finding["code"], finding.get("fix"))
@@ -49,7 +51,7 @@ def sarif_log(report: dict[str, Any]) -> dict[str, Any]:
         },
         "automationDetails": {"id": f"dbtgate/{report['project']}/"},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index[f["code"]]) for f in findings],
+        "results": [_result(f, index[f["code"]], fallback_path) for f in findings],
         "properties": {"verdict": report["verdict"], "project": report["project"]},
     }
     if omitted:
@@ -98,7 +100,10 @@ def _rule(code: str, fix: str | None) -> dict[str, Any]:
     }
 
 
-def _result(finding: dict[str, Any], rule_index: int) -> dict[str, Any]:
+def _result(finding: dict[str, Any], rule_index: int, fallback_path: str) -> dict[str, Any]:
+    """One result. Code scanning rejects a result without a physical location ("expected at least
+    one location"), so one without a file of its own (a project-wide KPI) points at the project's
+    dbt_project.yml (`view.project_file`), at its first line."""
     result: dict[str, Any] = {
         "ruleId": finding["code"],
         "ruleIndex": rule_index,
@@ -111,15 +116,16 @@ def _result(finding: dict[str, Any], rule_index: int) -> dict[str, Any]:
             if finding.get(key) is not None
         },
     }
-    location: dict[str, Any] = {}
-    if finding.get("path"):
-        physical: dict[str, Any] = {"artifactLocation": {"uri": finding["path"].replace("\\", "/")}}
-        if finding.get("line"):
-            region = {"startLine": finding["line"]}
-            if finding.get("column"):
-                region["startColumn"] = finding["column"]
-            physical["region"] = region
-        location["physicalLocation"] = physical
+    path = finding.get("path") or fallback_path
+    region = {"startLine": finding.get("line") or 1}
+    if finding.get("line") and finding.get("column"):
+        region["startColumn"] = finding["column"]
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": path.replace("\\", "/")},
+            "region": region,
+        }
+    }
     if finding.get("unique_id"):
         location["logicalLocations"] = [
             {
@@ -127,8 +133,7 @@ def _result(finding: dict[str, Any], rule_index: int) -> dict[str, Any]:
                 "kind": finding.get("resource_type") or "resource",
             }
         ]
-    if location:
-        result["locations"] = [location]
+    result["locations"] = [location]
     suppression = _suppression(finding)
     if suppression:
         result["suppressions"] = [suppression]

@@ -94,6 +94,20 @@ def file_link(finding: dict[str, Any], options: RenderOptions) -> str | None:
     return f"{options.blob_url}/{quote(path.removeprefix('./'))}{anchor}"
 
 
+def project_file(report: dict[str, Any]) -> str:
+    """The file a finding without one (a project-wide KPI) is pinned to where every result needs
+    a file (SARIF for code scanning, GitLab code quality): the project's dbt_project.yml, else the
+    dbtgate config, else the manifest the finding came from."""
+    inputs = report["inputs"]
+    manifest = (inputs.get("artifacts") or {}).get("manifest") or {}
+    return (
+        inputs.get("project_file")
+        or inputs.get("config")
+        or manifest.get("path")
+        or "dbt_project.yml"
+    )
+
+
 def in_repository(path: str) -> bool:
     """A relative path that does not climb out of the directory it is relative to."""
     if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
