@@ -1,7 +1,8 @@
 """A small GitHub REST API on 127.0.0.1 for the PR-comment tests: a real HTTP server, not a mock.
 
-It implements the three issue-comment endpoints dbtgate uses (list with real pagination, create,
-update) over in-memory state, checks the bearer token like GitHub does (401 otherwise), answers
+It implements the endpoints dbtgate uses (the three issue-comment ones: list with real pagination,
+create, update; and `GET /user`, which answers a personal token with its account and refuses an
+installation token, `ghs_...`, with 403 as GitHub does) over in-memory state, checks the bearer token like GitHub does (401 otherwise), answers
 unknown repositories, PRs and comments with 404, and can be told to fail the next requests with the
 responses GitHub sends (403, 404, 422, primary and secondary rate limits). Every request is recorded
 with its method, path, headers and body, so tests can assert where the token travelled.
@@ -42,8 +43,12 @@ class CannedResponse:
 class FakeGitHub:
     """Start with `with FakeGitHub() as gh:`; `gh.api_url` is the base URL to give the client."""
 
-    def __init__(self, token: str = "ghs_fakeTOKEN0123456789abcdef") -> None:
+    def __init__(
+        self, token: str = "ghs_fakeTOKEN0123456789abcdef", *, login: str = "release-bot-user"
+    ) -> None:
         self.token = token
+        # Whom the token posts as: the Actions bot for an installation token, else `login`.
+        self.author = BOT if token.startswith("ghs_") else {"login": login, "type": "User"}
         self.requests: list[RecordedRequest] = []
         # (owner/name, PR number) -> comments in creation order
         self.pulls: dict[tuple[str, int], list[dict[str, Any]]] = {}
@@ -79,7 +84,8 @@ class FakeGitHub:
     def add_comment(
         self, repository: str, number: int, body: str, *, user: str = "octocat"
     ) -> dict[str, Any]:
-        return self._create(repository, number, body, {"login": user, "type": "User"})
+        kind = "Bot" if user.endswith("[bot]") else "User"
+        return self._create(repository, number, body, {"login": user, "type": kind})
 
     def comments(self, repository: str, number: int) -> list[dict[str, Any]]:
         return self.pulls[(repository, number)]
@@ -170,6 +176,10 @@ class FakeGitHub:
             return _respond(handler, 401, {"message": "Bad credentials"})
 
         url = urlsplit(handler.path)
+        if url.path == "/user" and handler.command == "GET":
+            if self.author is BOT:
+                return _respond(handler, 403, {"message": "Resource not accessible by integration"})
+            return _respond(handler, 200, dict(self.author))
         if match := _LIST_OR_CREATE.match(url.path):
             key = (f"{match[1]}/{match[2]}", int(match[3]))
             if key not in self.pulls:
@@ -186,7 +196,7 @@ class FakeGitHub:
                     return _respond(
                         handler, 422, {"message": "Body is too long (maximum is 65536 characters)"}
                     )
-                return _respond(handler, 201, self._create(*key, text, BOT))
+                return _respond(handler, 201, self._create(*key, text, self.author))
         if (match := _UPDATE.match(url.path)) and handler.command == "PATCH":
             repository, comment_id = f"{match[1]}/{match[2]}", int(match[3])
             for (repo, _), comments in self.pulls.items():

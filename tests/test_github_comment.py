@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_github import FakeGitHub
+from fake_github import BOT, FakeGitHub
 
 from dbtgate.errors import DbtgateError
 from dbtgate.report.github import (
@@ -52,7 +52,8 @@ def test_first_run_creates_and_second_run_updates_the_same_comment(github: FakeG
     assert len(comments) == 1
     assert comments[0]["body"] == f"{MARKER}\nverdict: pass"
     assert second.html_url.endswith(f"#issuecomment-{first.comment_id}")
-    assert methods(github) == ["GET", "POST", "GET", "PATCH"]
+    # GET /user (403 for the Actions token) tells whose comments are ours.
+    assert methods(github) == ["GET", "POST", "GET", "GET", "PATCH"]
 
 
 def test_unchanged_body_is_not_patched(github: FakeGitHub) -> None:
@@ -74,8 +75,10 @@ def test_marker_is_added_when_the_body_lacks_it(github: FakeGitHub) -> None:
 
 def test_marker_comment_on_page_three_of_250_comments_is_found(github: FakeGitHub) -> None:
     for i in range(250):
-        body = f"{MARKER}\nold report" if i == 230 else f"comment {i}"
-        github.add_comment(REPO, PR, body, user=f"user{i % 5}")
+        if i == 230:
+            github.add_comment(REPO, PR, f"{MARKER}\nold report", user=BOT["login"])
+        else:
+            github.add_comment(REPO, PR, f"comment {i}", user=f"user{i % 5}")
     target = github.comments(REPO, PR)[230]
 
     result = post_sticky_comment(context(github), MARKER, f"{MARKER}\nnew report")
@@ -84,7 +87,7 @@ def test_marker_comment_on_page_three_of_250_comments_is_found(github: FakeGitHu
     assert result.comment_id == target["id"]
     assert len(github.comments(REPO, PR)) == 250
     assert target["body"] == f"{MARKER}\nnew report"
-    listed = [r.path for r in github.requests if r.method == "GET"]
+    listed = [r.path for r in github.requests if r.method == "GET" and r.path != "/user"]
     assert len(listed) == 3
     assert listed[0].endswith("?per_page=100")
     assert listed[1].endswith("page=2") and listed[2].endswith("page=3")
@@ -92,11 +95,17 @@ def test_marker_comment_on_page_three_of_250_comments_is_found(github: FakeGitHu
 
 def test_listing_stops_at_the_page_with_the_marker(github: FakeGitHub) -> None:
     for i in range(250):
-        github.add_comment(REPO, PR, f"{MARKER}\nold" if i == 150 else f"comment {i}")
+        user = BOT["login"] if i == 150 else "octocat"
+        github.add_comment(REPO, PR, f"{MARKER}\nold" if i == 150 else f"comment {i}", user=user)
 
     post_sticky_comment(context(github), MARKER, f"{MARKER}\nnew")
 
-    assert methods(github) == ["GET", "GET", "PATCH"]
+    assert [r.path.split("?")[0] for r in github.requests] == [
+        "/repos/acme/warehouse/issues/7/comments",
+        "/repos/acme/warehouse/issues/7/comments",
+        "/user",
+        "/repos/acme/warehouse/issues/comments/1151",
+    ]
 
 
 def test_other_comments_are_untouched_and_only_the_first_marker_comment_is_updated(
@@ -122,12 +131,54 @@ def test_other_comments_are_untouched_and_only_the_first_marker_comment_is_updat
     assert duplicate["body"] == f"{MARKER}\nstale copy"
 
 
+def test_a_marker_comment_by_someone_else_is_left_alone(github: FakeGitHub) -> None:
+    """Anyone may post the marker: with the Actions token (which posts as a bot) a human's
+    marked comment is not ours to edit (GitHub would refuse with 403 and fail the job)."""
+    forged = github.add_comment(REPO, PR, f"{MARKER}\nplease edit me", user="mallory")
+
+    result = post_sticky_comment(context(github), MARKER, f"{MARKER}\nreport")
+
+    assert result.action == "created"
+    assert forged["body"] == f"{MARKER}\nplease edit me"
+    assert github.comments(REPO, PR)[-1]["user"] == BOT
+    again = post_sticky_comment(context(github), MARKER, f"{MARKER}\nreport 2")
+    assert (again.action, again.comment_id) == ("updated", result.comment_id)
+
+
+def test_with_a_personal_token_only_its_own_account_s_comment_is_reused() -> None:
+    """A personal token may edit others' comments in a repository it administers: only the
+    account `GET /user` names counts."""
+    with FakeGitHub("ghp_personalTOKEN0123456789", login="release-manager") as github:
+        github.add_pull_request(REPO, PR)
+        other = github.add_comment(REPO, PR, f"{MARKER}\nmine, not yours", user="mallory")
+        bot = github.add_comment(REPO, PR, f"{MARKER}\nby a bot", user=BOT["login"])
+        own = github.add_comment(REPO, PR, f"{MARKER}\nold", user="release-manager")
+
+        result = post_sticky_comment(context(github), MARKER, f"{MARKER}\nnew")
+
+        assert (result.action, result.comment_id) == ("updated", own["id"])
+        assert other["body"] == f"{MARKER}\nmine, not yours"
+        assert bot["body"] == f"{MARKER}\nby a bot"
+        assert own["body"] == f"{MARKER}\nnew"
+
+
+def test_whose_token_is_asked_once_and_only_when_a_marked_comment_exists(
+    github: FakeGitHub,
+) -> None:
+    for i in range(150):
+        github.add_comment(REPO, PR, f"{MARKER}\nforged {i}", user=f"user{i % 3}")
+
+    post_sticky_comment(context(github), MARKER, "report")
+
+    assert [r.path for r in github.requests].count("/user") == 1
+
+
 def test_token_travels_only_in_the_authorization_header(github: FakeGitHub) -> None:
     github.add_comment(REPO, PR, "hello")
     post_sticky_comment(context(github), MARKER, "report")
     post_sticky_comment(context(github), MARKER, "report 2")
 
-    assert len(github.requests) == 4
+    assert len(github.requests) == 5
     for request in github.requests:
         assert request.headers["authorization"] == f"Bearer {github.token}"
         assert request.headers["accept"] == "application/vnd.github+json"
@@ -199,7 +250,7 @@ def test_token_in_an_error_body_is_scrubbed(github: FakeGitHub) -> None:
 
 
 def test_failure_on_update_names_the_comment(github: FakeGitHub) -> None:
-    existing = github.add_comment(REPO, PR, f"{MARKER}\nold")
+    existing = github.add_comment(REPO, PR, f"{MARKER}\nold", user=BOT["login"])
     github.forbid_next(method="PATCH")
 
     with pytest.raises(CommentError, match=f"HTTP 403\\) while updating comment {existing['id']}"):

@@ -170,7 +170,8 @@ def test_sticky_comment_is_created_then_updated_and_the_token_never_leaks(
         assert result.returncode in (0, 1), result.stderr
         outputs.append((result, out))
 
-    assert [r.method for r in github.requests] == ["GET", "POST", "GET", "PATCH"]
+    # list, create; list, whose token (GET /user), update
+    assert [r.method for r in github.requests] == ["GET", "POST", "GET", "GET", "PATCH"]
     comments = github.comments(REPO, PR)
     assert len(comments) == 1
     body = comments[0]["body"]

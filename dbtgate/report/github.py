@@ -15,7 +15,7 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import Message
@@ -130,11 +130,15 @@ def post_sticky_comment(
     timeout: float = DEFAULT_TIMEOUT,
     max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
 ) -> CommentResult:
-    """Create the PR comment carrying `marker`, or update the first one that already does.
+    """Create the PR comment carrying `marker`, or update the first one that already does and
+    was written by the token's own account.
 
     The marker is prepended to `body` when the body does not contain it, so the next run finds the
-    comment. Other comments, including further ones with the marker, are left alone; an update
-    whose body is unchanged is skipped.
+    comment. Anyone can post a comment holding the marker; reusing one by the marker alone would
+    make dbtgate edit a stranger's comment (a 403 that fails the job, or, with a personal token
+    that may edit it, a silent overwrite), so a marked comment counts only when `_is_ours`. Other
+    comments, including further ones with the marker, are left alone; an update whose body is
+    unchanged is skipped.
     """
     if marker not in body:
         body = f"{marker}\n{body}"
@@ -150,12 +154,16 @@ def post_sticky_comment(
     where = f"PR #{ctx.pr_number} of {ctx.repository}"
 
     existing = None
+    is_ours: Callable[[Any], bool] | None = None
     url: str | None = f"{api}{issue}/{ctx.pr_number}/comments?per_page=100"
     while url and existing is None:
         page, url = client.request("GET", url, doing=f"listing the comments on {where}")
         if not isinstance(page, list):
             raise CommentError(f"unexpected answer listing the comments on {where}: not a list")
-        existing = next((c for c in page if marker in _comment_body(c)), None)
+        marked = [c for c in page if marker in _comment_body(c)]
+        if marked and is_ours is None:
+            is_ours = _is_ours(client, api)
+        existing = next((c for c in marked if is_ours and is_ours(c)), None)
 
     if existing is None:
         created, _ = client.request(
@@ -176,6 +184,25 @@ def post_sticky_comment(
         doing=f"updating comment {found.comment_id} on {where}",
     )
     return _result("updated", updated, where)
+
+
+def _is_ours(client: _Client, api: str) -> Callable[[Any], bool]:
+    """Which comments the token's account wrote. A personal token's account is `GET /user`'s
+    login. GitHub Actions' token and GitHub App tokens are refused there (403): they post as a bot
+    (`github-actions[bot]`, `<app>[bot]`), an account no pull request author or commenter can
+    post as, so a comment by a bot counts."""
+    user, _ = client.request(
+        "GET", f"{api}/user", doing="asking GitHub whose token this is", absent_on=(403, 404)
+    )
+    login = user.get("login") if isinstance(user, dict) else None
+    if isinstance(login, str) and login:
+        return lambda comment: _author(comment).get("login") == login
+    return lambda comment: _author(comment).get("type") == "Bot"
+
+
+def _author(comment: Any) -> dict[str, Any]:
+    user = comment.get("user") if isinstance(comment, dict) else None
+    return user if isinstance(user, dict) else {}
 
 
 class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
@@ -213,17 +240,23 @@ class _Client:
         doing: str,
         payload: dict[str, Any] | None = None,
         retried: bool = False,
+        absent_on: tuple[int, ...] = (),
     ) -> tuple[Any, str | None]:
-        """Send one request; return the decoded JSON and the next page's URL (if any)."""
+        """Send one request; return the decoded JSON and the next page's URL (if any), or
+        (None, None) when GitHub answers with a status in `absent_on`."""
         try:
             return self._send(method, url, payload)
         except urllib.error.HTTPError as exc:
             with exc:
+                if exc.code in absent_on and _rate_limit_reset(exc.headers) is None:
+                    return None, None
                 wait = _retry_after(exc.headers)
                 if retried or wait is None or wait > self._max_retry_wait:
                     raise CommentError(self._http_message(exc, doing)) from None
             time.sleep(wait)
-            return self.request(method, url, doing=doing, payload=payload, retried=True)
+            return self.request(
+                method, url, doing=doing, payload=payload, retried=True, absent_on=absent_on
+            )
         except OSError as exc:  # URLError, refused connections, timeouts
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             if isinstance(reason, TimeoutError):
