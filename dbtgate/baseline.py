@@ -1,8 +1,9 @@
 """The baseline: legacy findings recorded once, so that only new ones block.
 
 Adopting a gate on a mature project otherwise means hundreds of red findings on day one. `dbtgate
-baseline` records the fingerprint of every current finding (rule + resource + column, never line
-numbers or wording, so unrelated edits keep them stable); `dbtgate check --baseline FILE` then
+baseline` records the fingerprint of every current policy and lint finding (rule + resource +
+column, never line numbers or wording, so unrelated edits keep them stable; breaking changes, run
+and freshness status and KPI targets are about this build, not debt, and always count); `dbtgate check --baseline FILE` then
 reports those as "baselined" and blocks on the rest, and lists the baseline entries that no longer
 occur (fixed), so the file can be shrunk. The file is sorted and carries no timestamp: writing it
 twice from the same build gives the same bytes, and a diff of it in review shows real changes.
@@ -55,12 +56,24 @@ class LoadedBaseline:
         self.fingerprints = frozenset(entry.fingerprint for entry in baseline.findings)
 
 
+# Findings that are news about this build, never legacy debt: a breaking change, a failed or
+# skipped run, stale sources, a missed KPI target, a waiver gone stale or expired. A baseline
+# recorded on a day when one of these stood would hide it (and every later one with the same
+# fingerprint) for good, so they are neither recorded nor matched.
+NEVER_BASELINED = frozenset({"breaking", "run", "freshness", "kpi", "waiver"})
+
+
+def can_baseline(finding: Finding) -> bool:
+    """Whether a baseline may hold this finding: policy and lint debt."""
+    return finding.family not in NEVER_BASELINED
+
+
 def build_baseline(findings: list[Finding]) -> Baseline:
-    """Entries for every current finding, except waived ones (their waiver expires and must
-    then block) and the waivers' own findings."""
+    """Entries for every current finding a baseline may hold (`can_baseline`), except waived
+    ones (their waiver expires and must then block)."""
     entries: dict[str, BaselineEntry] = {}
     for finding in findings:
-        if finding.waiver is not None or finding.family == "waiver" or not finding.fingerprint:
+        if finding.waiver is not None or not can_baseline(finding) or not finding.fingerprint:
             continue
         entries.setdefault(
             finding.fingerprint,

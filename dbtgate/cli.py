@@ -977,7 +977,8 @@ def baseline(
     project_dir: Path | None,
     output: Path | None,
 ) -> None:
-    """Record the current findings so that `check --baseline` blocks only on new ones."""
+    """Record today's policy and lint findings so that `check --baseline` blocks only on new
+    ones."""
     from dbtgate.baseline import DEFAULT_BASELINE, build_baseline, write_baseline
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator
@@ -992,9 +993,11 @@ def baseline(
     recorded = build_baseline(result.findings)
     path = output or Path(context.config.baseline or DEFAULT_BASELINE)
     write_baseline(recorded, path)
+    count = len(recorded.findings)
     _console().print(
-        f"wrote {len(recorded.findings)} finding(s) to {path}: `dbtgate check --baseline {path}` "
-        "now blocks only on new findings"
+        f"wrote {count} finding{'' if count == 1 else 's'} to {path}: `dbtgate check --baseline "
+        f"{path}` now blocks only on new policy and lint findings (breaking changes, run and "
+        "freshness status and KPI targets always count)"
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dbtgate import __version__
+from dbtgate.baseline import baseline_report, can_baseline, fixed_note
 from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.findings import Finding, fingerprint
 from dbtgate.locate import Locator, display_path, display_root
@@ -211,7 +212,7 @@ def decide(
         in_scope_known = base_known or id(finding) in self_scoped
         if finding.waiver is not None:
             finding.disposition = "waived"
-        elif finding.fingerprint in baselined:
+        elif finding.fingerprint in baselined and can_baseline(finding):
             finding.disposition = "baselined"
         elif finding.severity not in threshold:
             finding.disposition = "advisory"
@@ -220,8 +221,6 @@ def decide(
         else:
             finding.disposition = "blocking"
     if baseline is not None:
-        from dbtgate.baseline import baseline_report, fixed_note
-
         used = context.sections["baseline"] = baseline_report(baseline, findings)
         note = fixed_note(used)
         if note:

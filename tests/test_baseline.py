@@ -63,7 +63,7 @@ def test_baseline_records_every_finding_and_then_nothing_blocks(workdir):
     assert first == 1
     blocking = [f for f in blocking_report["findings"] if f["disposition"] == "blocking"]
     out = baseline(workdir)
-    assert f"wrote {len(blocking)} finding(s) to dbtgate-baseline.json" in out
+    assert f"wrote {len(blocking)} findings to dbtgate-baseline.json" in out
     written = read_json(workdir / "dbtgate-baseline.json")
     assert written["schema_version"] == 1
     assert sorted(e["fingerprint"] for e in written["findings"]) == sorted(
@@ -159,3 +159,32 @@ def test_a_bad_baseline_file_is_one_line_and_exit_2(workdir, content, message):
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert message in line
+
+
+def test_a_baseline_never_holds_a_failed_run_and_never_hides_one(workdir):
+    """A baseline is for policy and lint debt: a failed model is news about this build. Recorded
+    on a red day it would hide that failure, and every later one, for good."""
+    results = json.loads((BOUNCER / "run_results.json").read_text())
+    results["args"]["which"] = "build"
+    failed = results["results"][0]
+    failed.update(status="error", message="Runtime Error: division by zero")
+    (workdir / "target" / "run_results.json").write_text(json.dumps(results))
+    _, _, report = check(workdir, "target")
+    run_errors = [f for f in report["findings"] if f["code"] == "run.errors"]
+    assert [f["unique_id"] for f in run_errors] == [failed["unique_id"]]
+
+    out = baseline(workdir)
+    written = read_json(workdir / "dbtgate-baseline.json")["findings"]
+    assert written and not [e for e in written if e["code"].startswith("run.")]
+    assert "breaking changes, run and freshness status and KPI targets always count" in out
+
+    # A baseline that holds one anyway (hand-edited, or written by an older dbtgate) is not obeyed.
+    written.append({"fingerprint": run_errors[0]["fingerprint"], "code": "run.errors"})
+    (workdir / "old-baseline.json").write_text(
+        json.dumps({"schema_version": 1, "tool": "dbtgate", "findings": written})
+    )
+    returncode, _, report = check(workdir, "target", "--baseline", "old-baseline.json")
+    assert returncode == 1
+    assert [
+        (f["code"], f["disposition"]) for f in report["findings"] if f["disposition"] != "baselined"
+    ] == [("run.errors", "blocking")]

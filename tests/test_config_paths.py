@@ -105,9 +105,7 @@ def test_report_inputs_are_relative_to_the_repository_root(repo):
     project = repo / "dbt"
     (project / "gate").mkdir()
     assert dbtgate("baseline", cwd=project).returncode == 0
-    result = dbtgate(
-        "check", "--project-dir", "..", "--json", "gate.json", cwd=project / "models"
-    )
+    result = dbtgate("check", "--project-dir", "..", "--json", "gate.json", cwd=project / "models")
     assert result.returncode == 0, result.stdout + result.stderr
     inputs = read_json(project / "models" / "gate.json")["inputs"]
     assert inputs["config"] == "dbt/dbtgate.yml"
