@@ -61,7 +61,7 @@ def test_lazy_placement_decides_alike_and_places_alike(shop_builds):
 def test_a_baseline_gets_its_fingerprints_up_front(shop_builds, tmp_path):
     """Baselined findings are recognised by fingerprint, so with a baseline the lazy gate
     fingerprints everything before deciding."""
-    from dbtgate.baseline import build_baseline, load_baseline, write_baseline
+    from dbtgate.baseline import build_baseline, can_baseline, load_baseline, write_baseline
 
     eager = _gate(shop_builds, complete=True)
     path = tmp_path / "baseline.json"
@@ -75,4 +75,7 @@ def test_a_baseline_gets_its_fingerprints_up_front(shop_builds, tmp_path):
     )
     lazy = run_gate(context, Locator(project_dir), complete=False)
     assert all(f.fingerprint for f in lazy.findings)
-    assert {f.disposition for f in lazy.findings} <= {"baselined", "waived"}
+    debt = [f for f in lazy.findings if can_baseline(f)]
+    assert debt and {f.disposition for f in debt} <= {"baselined", "waived"}
+    # Breaking changes, run status and KPIs are never baselined.
+    assert "baselined" not in {f.disposition for f in lazy.findings if not can_baseline(f)}
