@@ -116,7 +116,7 @@ def test_counts_line_leaves_out_zero_counts() -> None:
 def test_what_changed_is_folded_and_reads_as_tables_not_raw_keys() -> None:
     markdown = render_markdown(sample_report())
     assert "changes / new" not in markdown and "diff / changes" not in markdown
-    start = markdown.index("<details><summary>What changed\\: new\\: 1 model, 2 tests;")
+    start = markdown.index("<details><summary>What changed: new: 1 model, 2 tests;")
     block = markdown[start : markdown.index("</details>", start)]
     html = to_html(block + "</details>")
     assert (
@@ -125,6 +125,26 @@ def test_what_changed_is_folded_and_reads_as_tables_not_raw_keys() -> None:
     )
     assert "<td>2 tests</td>\n<td>test</td>\n<td>new</td>" in html  # one row, not one per test
     assert "<td>orders_summary.v2</td>\n<td>model</td>\n<td>modified</td>" in html
+
+
+def test_summary_titles_read_as_written_and_stay_escaped() -> None:
+    """Markdown is not parsed inside a `<details>` HTML block: a title read `What changed\\:` with
+    its backslashes. Titles are HTML-escaped instead, so a model name still cannot open a tag."""
+    report = sample_report([finding(code="owner.present", severity="warn", message="m", owner="x")])
+    report["sections"]["kpis"]["scorecard"]["x"] = {
+        "value": 0.5,
+        "numerator": 1,
+        "denominator": 2,
+        "label": "<img src=x onerror=alert(1)> (@data-team)",
+        "target": None,
+        "status": "no target",
+        "gated": False,
+    }
+    html = to_html(render_markdown(report))
+    summaries = re.findall(r"<summary>(.*?)</summary>", html)
+    assert summaries and not [s for s in summaries if "\\" in s]
+    assert any(s.startswith("What changed: new: 1 model") for s in summaries)
+    assert "<img" not in html and "@data-team" not in html
 
 
 def test_kpis_with_a_target_lead_and_the_rest_are_folded_with_readable_names() -> None:

@@ -29,6 +29,14 @@ def md_text(text: object) -> str:
     return flat.replace("@", "@&#8203;")
 
 
+def md_html_text(text: object) -> str:
+    """Untrusted text inside an HTML block of markdown (a `<summary>` title): markdown is not
+    parsed there, so `md_text`'s backslashes would show as written (`\\(1 new\\)`). One line, HTML
+    escaped, mentions without the ping."""
+    flat = _WHITESPACE.sub(" ", str(text)).strip()
+    return html.escape(flat, quote=False).replace("@", "@&#8203;")
+
+
 def md_code(text: object, *, in_table: bool = False) -> str:
     """Untrusted text as an inline code span (`` `x` ``), safe whatever backticks it contains.
 

@@ -16,7 +16,7 @@ from itertools import chain
 from typing import Any
 
 from dbtgate.report import view
-from dbtgate.report.escape import md_code, md_text, md_url, mermaid_label
+from dbtgate.report.escape import md_code, md_html_text, md_text, md_url, mermaid_label
 from dbtgate.report.options import RenderOptions
 
 # Kept free while the sections are filled, for the truncation note at the end.
@@ -339,7 +339,7 @@ def _findings_details(
         owner_items, owner_weights = _finding_items(group, options, report)
         parts.append(owner_items)
         weights.extend(owner_weights)
-    head = f"<details><summary>{md_text(title)}: {len(findings)}</summary>\n"
+    head = f"<details><summary>{md_html_text(title)}: {len(findings)}</summary>\n"
     budget.add_items(head, chain.from_iterable(parts), "\n</details>\n\n", "findings", weights)
 
 
@@ -363,7 +363,7 @@ def _other_sections(budget: _Budget, report: dict[str, Any]) -> None:
 
 def _tables(budget: _Budget, title: str, tables: list[view.Table], *, folded: bool) -> None:
     head = (
-        f"<details><summary>{md_text(title)}</summary>\n\n"
+        f"<details><summary>{md_html_text(title)}</summary>\n\n"
         if folded
         else f"#### {md_text(title)}\n\n"
     )
