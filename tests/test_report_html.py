@@ -184,3 +184,13 @@ def test_a_path_wraps_between_directories_never_inside_a_file_name() -> None:
     assert len(cells) == 1 + len(sample_findings()) and cells.count("") == 1
     for cell in cells:
         assert "_<wbr>" not in cell and ".<wbr>" not in cell, cell
+
+
+def test_without_a_base_build_breaking_changes_read_not_checked_not_none() -> None:
+    """ "None." would read as a pass of a check that never ran."""
+    report = sample_report([])
+    assert '<h2>Breaking changes</h2><p class="muted">None.</p>' in render_html(report)
+    del report["sections"]["diff"]
+    page = render_html(report)
+    assert "<h2>Breaking changes</h2><p class=\"muted\">None.</p>" not in page
+    assert "Not checked: there was no base build to compare with (--base PATH|REF)." in page

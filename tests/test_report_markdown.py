@@ -339,3 +339,14 @@ def test_an_acknowledged_breaking_change_says_so_and_how() -> None:
         in html
     )
     assert "<td>no known readers</td>" in html
+
+
+def test_without_a_base_build_the_summary_says_breaking_changes_were_not_checked() -> None:
+    report = sample_report([])
+    assert "Not checked" not in render_markdown(report)
+    del report["sections"]["diff"]
+    html = to_html(render_markdown(report))
+    assert (
+        "<strong>Breaking changes:</strong> Not checked: there was no base build to compare with"
+        " (--base PATH|REF)." in html
+    )

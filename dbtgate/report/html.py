@@ -133,9 +133,11 @@ def _where(finding: dict[str, Any], options: RenderOptions) -> str:
 def _breaking(report: dict[str, Any], options: RenderOptions) -> str:
     changes = view.breaking_changes(report)
     if not changes:
+        said = "None." if view.breaking_checked(report) else h(view.BREAKING_NOT_CHECKED)
         return (
-            '<section id="breaking"><h2>Breaking changes</h2><p class="muted">None.</p></section>'
+            f'<section id="breaking"><h2>Breaking changes</h2><p class="muted">{said}</p></section>'
         )
+
     rows = "".join(
         "<tr>"
         f"<td>{h(view.change_text(f, report))}<br><code>{h(f['code'])}</code></td>"

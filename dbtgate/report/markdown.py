@@ -157,6 +157,8 @@ def _link(
 def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> None:
     changes = view.breaking_changes(report)
     if not changes:
+        if not view.breaking_checked(report):
+            budget.add(f"**Breaking changes:** {view.BREAKING_NOT_CHECKED}\n\n")
         return
     head = (
         f"#### Breaking changes ({len(changes)})\n\n"

@@ -59,6 +59,16 @@ def breaking_changes(report: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(found, key=lambda f: f["disposition"] != "blocking")
 
 
+# What a report says when there was no base build to diff against: "no breaking changes" would
+# read as a pass of a check that never ran.
+BREAKING_NOT_CHECKED = "Not checked: there was no base build to compare with (--base PATH|REF)."
+
+
+def breaking_checked(report: dict[str, Any]) -> bool:
+    """Whether the schema was diffed against a base build (the diff section exists)."""
+    return "diff" in report["sections"]
+
+
 def by_owner(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for finding in findings:
