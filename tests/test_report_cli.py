@@ -103,8 +103,10 @@ def test_fixture_pr_gate_writes_every_format(shop_builds, tmp_path) -> None:
         assert location["region"]["startLine"] == 123
 
     junit = ET.parse(out / "gate-junit.xml").getroot()
-    assert {s.get("name") for s in junit.findall("testsuite")} == {f["family"] for f in findings}
-    assert int(junit.get("failures")) == len(
+    suites = {s.get("name") for s in junit.findall("testsuite")}
+    assert suites == {"verdict"} | {f["family"] for f in findings}
+    failed_verdict = 1 if report["verdict"] == "fail" else 0
+    assert int(junit.get("failures")) == failed_verdict + len(
         {(f["code"], f["unique_id"]) for f in findings if f["disposition"] == "blocking"}
     )
 

@@ -27,14 +27,15 @@ def test_junit_has_a_suite_per_family_and_a_case_per_rule_and_resource() -> None
         "owner",
         "run",
         "tests",
+        "verdict",
     ]
     # The two LT01 findings on one model are one testcase listing both.
     lint_cases = suites["lint"].findall("testcase")
     assert [c.get("name") for c in lint_cases] == ["lint.LT01 model.shop.int_order_payments"]
     out = lint_cases[0].find("system-out").text
     assert "11:63" in out and "11:64" in out
-    assert root.get("tests") == "8"
-    assert root.get("failures") == "3"
+    assert root.get("tests") == "9"  # 8 rule x resource cases and the verdict
+    assert root.get("failures") == "4"
     assert root.get("skipped") == "2"
     for suite in suites.values():
         assert int(suite.get("tests")) == len(suite.findall("testcase"))
@@ -65,14 +66,47 @@ def test_junit_survives_control_characters_and_markup_in_messages() -> None:
         disposition="blocking",
     )
     root = parse(sample_report([bad]))
-    failure = root.find("testsuite/testcase/failure")
+    failure = root.find("testsuite[@name='docs']/testcase/failure")
     assert "<tag> & ]]>" in failure.get("message")
     assert "\x00" not in failure.text
 
 
-def test_junit_of_a_clean_run_is_an_empty_valid_document() -> None:
+def test_junit_of_a_clean_run_holds_the_passed_verdict() -> None:
+    """An empty document reads as "no test results found" to test-report actions."""
     root = parse(sample_report([]))
-    assert root.get("tests") == "0" and root.findall("testsuite") == []
+    assert (root.get("tests"), root.get("failures")) == ("1", "0")
+    (case,) = root.iter("testcase")
+    assert case.get("name") == "dbtgate verdict" and case.find("failure") is None
+    assert case.find("system-out").text.startswith("dbtgate: PASS")
+
+
+def test_junit_verdict_fails_with_the_gate() -> None:
+    root = parse(sample_report())
+    verdict = root.find("testsuite[@name='verdict']/testcase/failure")
+    assert verdict.get("message") == "dbtgate: FAIL — 3 blocking findings, 6 non-blocking"
+
+
+def test_junit_keeps_the_findings_that_do_not_block_beside_a_failure() -> None:
+    blocking = finding(
+        code="docs.column_coverage",
+        severity="error",
+        message="column a undocumented",
+        unique_id="model.shop.x",
+        column_name="a",
+        disposition="blocking",
+    )
+    waived = finding(
+        code="docs.column_coverage",
+        severity="error",
+        message="column b undocumented",
+        unique_id="model.shop.x",
+        column_name="b",
+        disposition="baselined",
+    )
+    root = parse(sample_report([blocking, waived]))
+    case = root.find("testsuite[@name='docs']/testcase")
+    assert "column a undocumented" in case.find("failure").text
+    assert "column b undocumented" in case.find("system-out").text
 
 
 def test_gitlab_code_quality_lists_open_findings_with_unique_fingerprints() -> None:
@@ -123,7 +157,7 @@ def test_junit_attributes_and_text_read_back_exactly() -> None:
         disposition="blocking",
     )
     root = parse(sample_report([made]))
-    case = root.find("testsuite/testcase")
+    case = root.find("testsuite[@name='docs']/testcase")
     assert case.get("file") == f"models/{tricky}.yml" and case.get("line") == "7"
     text = case.find("failure").text
     assert text.endswith(f"fix: {tricky}".replace("\r\n", "\n"))  # XML reads CR LF as LF

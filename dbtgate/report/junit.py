@@ -1,10 +1,13 @@
 """JUnit XML: the gate in the CI's test tab (GitLab, Jenkins, Azure, test-reporter actions).
 
-One testsuite per check family and one testcase per rule × resource, so the tab reads like "which
-rule failed where". A testcase fails when any of its findings blocks the gate; it is skipped when
-its findings are all waived or baselined (with the waiver in the message); otherwise it passes,
-with the advisory findings in its output. Several findings of one rule on one resource (columns,
-lint lines) are one testcase listing them all.
+A first `verdict` suite holds one testcase, the gate itself: it fails when the gate does, and it
+is there on a clean pass too, where an empty document (`tests="0"`) reads as "no test results
+found" to the test-report actions that fail on that. Then one testsuite per check family and one
+testcase per rule × resource, so the tab reads like "which rule failed where". A testcase fails
+when any of its findings blocks the gate; it is skipped when its findings are all waived or
+baselined (with the waiver in the message); otherwise it passes. Several findings of one rule on
+one resource (columns, lint lines) are one testcase listing them all; findings of it that do not
+block are in its output beside the failure.
 
 The XML is written as text, in the layout ElementTree's `indent` gives (two spaces a level):
 building and serialising an ElementTree in pure Python was most of the 0.9 s the file took at
@@ -32,8 +35,8 @@ def render_junit(report: dict[str, Any], options: object = None) -> str:
         resource = finding.get("unique_id") or finding.get("path") or report["project"]
         cases[finding["family"]][(finding["code"], resource)].append(finding)
 
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    suites = []
+    totals = {"tests": 1, "failures": 0, "errors": 0, "skipped": 0}
+    suites = [_verdict_suite(report, totals)]
     for family in sorted(cases):
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         testcases = []
@@ -50,10 +53,27 @@ def render_junit(report: dict[str, Any], options: object = None) -> str:
             "  </testsuite>\n"
         )
     root = _attributes(name=f"dbtgate {report['project']}", **totals)
-    body = (
-        f"<testsuites{root}>\n{''.join(suites)}</testsuites>" if suites else f"<testsuites{root} />"
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites{root}>\n{"".join(suites)}</testsuites>\n'
+
+
+def _verdict_suite(report: dict[str, Any], totals: dict[str, int]) -> str:
+    """The gate's own testcase: failed with the verdict line when it fails (counted in
+    `totals`), passed with it otherwise."""
+    verdict = view.verdict_text(report)
+    if report["verdict"] == "pass":
+        child = _element("system-out", verdict)
+        failures = 0
+    else:
+        message = _attribute(verdict)
+        child = f'<failure message="{message}" type="dbtgate.verdict">{_text(verdict)}</failure>'
+        failures = 1
+    totals["failures"] += failures
+    counts = _attributes(name="verdict", tests=1, failures=failures, errors=0, skipped=0)
+    return (
+        f"  <testsuite{counts}>\n"
+        f'    <testcase name="dbtgate verdict" classname="dbtgate.verdict">\n'
+        f"      {child}\n    </testcase>\n  </testsuite>\n"
     )
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
 
 
 def _testcase(code: str, resource: str, findings: list[dict[str, Any]]) -> tuple[str, str | None]:
@@ -72,6 +92,9 @@ def _testcase(code: str, resource: str, findings: list[dict[str, Any]]) -> tuple
         text = _text("\n".join(_describe(f) for f in blocking))
         message = _attribute(_one_line(blocking[0]["message"]))
         child = f'<failure message="{message}" type="{code_attribute}">{text}</failure>'
+        others = [f for f in findings if f["disposition"] != "blocking"]
+        if others:
+            child += "\n      " + _element("system-out", "\n".join(_describe(f) for f in others))
         outcome: str | None = "failures"
     elif all(f["disposition"] in ("waived", "baselined") for f in findings):
         child = _element(
