@@ -143,6 +143,54 @@ def test_rules_allowlist_naming_no_rule_is_an_error_not_a_silent_pass(tmp_path):
     assert {(f.code, f.severity) for f in result.findings} == {("lint.CP01", "info")}
 
 
+def test_a_rule_in_the_project_sqlfluff_config_that_names_no_rule_is_an_error(tmp_path):
+    """sqlfluff lints with no rule at all then (a logged warning) and every file passes."""
+    sqlfluff = "[sqlfluff]\ndialect = duckdb\nrules = CP01, LT99\n"
+    project = pr_repo(
+        tmp_path / "repo", {"models/m.sql": "SELECT a,b from t\n"}, {".sqlfluff": sqlfluff}
+    )
+    config = Config(lint=LintConfig(line=4))
+    config.path = project / "dbtgate.yml"
+    with pytest.raises(DbtgateError, match=r"\.sqlfluff: rules: 'LT99' names no sqlfluff rule"):
+        run_lint(_project(project), config, base_ref="main")
+    # dbtgate's lint.rules replaces the project's list.
+    result, _ = lint_gate(project, rules=["CP01"])
+    assert {f.code for f in result.findings} == {"lint.CP01"}
+
+
+@pytest.mark.parametrize(
+    ("where", "text", "line", "problem"),
+    [
+        (".", "dialect = duckdb\n[sqlfluff]\n", 1, "no [sqlfluff] section header above this line"),
+        (
+            ".",
+            "[sqlfluff]\ndialect = duckdb\n  indented\nnot a setting\n",
+            4,
+            "not a `key = value` line",
+        ),
+        (
+            ".",
+            "[sqlfluff]\ndialect = duckdb\ndialect = ansi\n",
+            3,
+            "option 'dialect' in section 'sqlfluff' already exists",
+        ),
+        # sqlfluff reads one in a subfolder while finding the SQL files
+        ("models", "oops\n", 1, "no [sqlfluff] section header above this line"),
+    ],
+)
+def test_a_malformed_sqlfluff_file_is_one_line_naming_the_file_and_line(
+    tmp_path, where, text, line, problem
+):
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
+    if where != ".":
+        (project / ".sqlfluff").write_text("[sqlfluff]\ndialect = duckdb\n")
+    (project / where / ".sqlfluff").write_text(text)
+    result = dbtgate("lint", "--project-dir", ".", "--all", cwd=project)
+    assert result.returncode == 2, result.stdout + result.stderr
+    shown = ".sqlfluff" if where == "." else f"{where}/.sqlfluff"
+    assert result.stderr == f"dbtgate: error: {shown}:{line}: sqlfluff config: {problem}\n"
+
+
 def test_project_sqlfluff_config_sets_rules_warnings_and_dialect(tmp_path):
     model = "SELECT\n    a,b\nFROM t\nwhere a > 1 and b > 2 and a + b < 100 and a * b > 3 and b - a < 40\n"
     sqlfluff = (

@@ -13,6 +13,7 @@ dialect when the project does not set one, and (if configured) the rule allowlis
 
 from __future__ import annotations
 
+import configparser
 import fnmatch
 import importlib.util
 import os
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from dbtgate import locate
 from dbtgate.errors import DbtgateError
+from dbtgate.lint import sqlfluff_files
 from dbtgate.lint.changes import DEFAULT_BASE_REFS, ChangedFile, ChangeSet, nodes_by_file
 from dbtgate.lint.dbt_project import DbtProjectFiles, read_dbt_project
 
@@ -219,6 +221,8 @@ def run_lint(
     linter, root, dialect, dialect_flag = build_linter(
         dbt_files, lint_config, adapter_type, config.path
     )
+    if not lint_config.rules:  # dbtgate's `lint.rules` replaces the project's, checked above
+        check_project_rules(references, root, dbt_files.directory)
     severity = resolve_severity(references, lint_config, config.path)
     working = changes.repo_root if changes else project_dir
     candidates = discover_sql_files(dbt_files, root, working, lint_config.exclude)
@@ -355,6 +359,8 @@ def build_linter(
     project_dir = dbt_files.directory
     try:
         configs = load_config_up_to_path(str(project_dir))
+    except configparser.Error as exc:
+        raise _unreadable_config(exc, sqlfluff_files.config_files(project_dir)) from None
     except (SQLFluffUserError, ValueError) as exc:
         raise DbtgateError(f"{project_dir}: sqlfluff config: {exc}") from None
     project_dialect = (configs.get("core") or {}).get("dialect")
@@ -490,6 +496,37 @@ def check_rule_allowlist(
         )
 
 
+def check_project_rules(
+    references: dict[str, set[str]], root: FluffConfig, project_dir: Path
+) -> None:
+    """`rules` in the project's sqlfluff config naming no rule: sqlfluff lints with none, logs
+    a warning and every file passes; an error instead, naming the file that sets it."""
+    allowlist = root.get("rule_allowlist") or []
+    unknown = [ref for ref in allowlist if not fnmatch.filter(references, ref)]
+    if unknown:
+        path = sqlfluff_files.setting_file(project_dir, "rules")
+        where = _shown(path) if path else f"{_shown(project_dir)}: sqlfluff config"
+        raise DbtgateError(
+            f"{where}: rules: {', '.join(repr(ref) for ref in unknown)} names no sqlfluff rule "
+            "(a code like LT01, a name like layout.spacing, or a group like layout)"
+        )
+
+
+def _unreadable_config(exc: configparser.Error, candidates: Iterable[Path]) -> DbtgateError:
+    """sqlfluff's error names the file as '<string>': find it among `candidates` again."""
+    found = sqlfluff_files.unreadable(candidates)
+    if found is None:
+        return DbtgateError(f"sqlfluff config: {exc.message.splitlines()[0]}")
+    path, line, problem = found
+    at = f"{_shown(path)}:{line}" if line else _shown(path)
+    return DbtgateError(f"{at}: sqlfluff config: {problem}")
+
+
+def _shown(path: Path) -> str:
+    """A config file in an error: as the user would type it from here."""
+    return locate.display_path(path, Path.cwd().resolve())
+
+
 def resolve_severity(
     references: dict[str, set[str]], lint_config: LintConfig, config_path: Path | None
 ) -> dict[str, str]:
@@ -529,9 +566,13 @@ def discover_sql_files(
         directory = dbt_files.directory / relative
         if not directory.is_dir():
             continue
-        for fname in paths_from_path(
-            str(directory), working_path=str(working), target_file_exts=extensions
-        ):
+        try:
+            fnames = paths_from_path(
+                str(directory), working_path=str(working), target_file_exts=extensions
+            )
+        except configparser.Error as exc:  # a config file in a subfolder
+            raise _unreadable_config(exc, sqlfluff_files.nested_config_files(directory)) from None
+        for fname in fnames:
             path = Path(fname).resolve()
             inside = path.relative_to(dbt_files.directory).as_posix()
             if not any(fnmatch.fnmatch(inside, pattern) for pattern in patterns):
