@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import msgspec
 import pytest
 from diff_support import constraint, data_test, exposure, model, write_build
 
@@ -14,6 +15,7 @@ from dbtgate.config import Config, load_config
 from dbtgate.diff.changes import Change, SchemaDiff
 from dbtgate.diff.check import breaking_changes
 from dbtgate.diff.compare import diff_projects
+from dbtgate.diff.impact_text import impact_message
 from dbtgate.errors import DbtgateError
 from dbtgate.project import Project
 
@@ -222,6 +224,24 @@ def test_column_removed_from_a_model_others_read_is_breaking_with_its_impact(
     assert [(c.name, c.depth, c.owner) for c in impact.exposures] == [("dashboard", 2, "Finance")]
     assert impact.owners == ["@bi", "@finance", "Finance"]
     assert impact.public is False
+
+
+def test_readers_of_a_changed_model_are_named_with_their_version(tmp_path: Path) -> None:
+    """Two versions of one reader are two readers: `customers v1, customers v2`, not the same
+    name twice."""
+    orders = model("orders", ORDERS_COLUMNS, contract=True)
+    readers = [
+        model("customers", depends_on=[orders["unique_id"]], version=v, latest_version=2)
+        for v in (1, 2)
+    ]
+    result = diff(
+        tmp_path, [orders, *readers], [model("orders", ORDERS_COLUMNS[:2], contract=True), *readers]
+    )
+    change = only(result, "breaking.column_removed")
+    assert [c.name for c in change.impact.models] == ["customers v1", "customers v2"]
+    assert "(customers v1, customers v2)" in impact_message(
+        msgspec.to_builtins(change.impact), None
+    )
 
 
 def test_column_removed_from_a_model_nothing_reads_is_risky(tmp_path: Path) -> None:

@@ -192,5 +192,5 @@ def test_without_a_base_build_breaking_changes_read_not_checked_not_none() -> No
     assert '<h2>Breaking changes</h2><p class="muted">None.</p>' in render_html(report)
     del report["sections"]["diff"]
     page = render_html(report)
-    assert "<h2>Breaking changes</h2><p class=\"muted\">None.</p>" not in page
+    assert '<h2>Breaking changes</h2><p class="muted">None.</p>' not in page
     assert "Not checked: there was no base build to compare with (--base PATH|REF)." in page

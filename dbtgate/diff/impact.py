@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dbtgate.diff.changes import Change, Consumer, Impact, Selects
+from dbtgate.project import display_name
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node
@@ -50,7 +51,7 @@ def downstream(project: Project, unique_id: str) -> Impact:
             continue
         consumer = Consumer(
             unique_id=uid,
-            name=resource.name,
+            name=display_name(resource),
             resource_type=resource.resource_type,
             depth=depth,
             owner=project.owner(uid),
