@@ -59,7 +59,7 @@ def apply_waivers(
                 context.notes.append(
                     f"{display_config_path(config)}:{waiver.line}: waiver for {waiver.rule} on "
                     f"{waiver.select!r} expired on {waiver.expires.isoformat()}: its "
-                    f"{len(covered)} finding(s) count again"
+                    f"{_counted(len(covered))} count again"
                 )
             continue
         if not covered:
@@ -76,6 +76,10 @@ def apply_waivers(
         for finding in covered:
             finding.waiver = reference
     return reported
+
+
+def _counted(findings: int) -> str:
+    return "1 finding" if findings == 1 else f"{findings} findings"
 
 
 def _check_rule(waiver: Waiver, config: Config, rules: dict[str, Rule]) -> None:
@@ -154,7 +158,7 @@ def _expired(waiver: Waiver, config: Config, covered: int) -> Finding:
         waiver,
         config,
         f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expired on "
-        f"{waiver.expires.isoformat()}; it no longer waives {covered} finding(s)",
+        f"{waiver.expires.isoformat()}; it no longer waives {_counted(covered)}",
         "Fix the findings, or renew the waiver with a new expiry date and reason.",
         {"findings": covered},
     )

@@ -112,3 +112,20 @@ def test_report_inputs_are_relative_to_the_repository_root(repo):
     assert inputs["project_file"] == "dbt/dbt_project.yml"
     assert inputs["baseline"] == "dbt/gate/baseline.json"
     assert inputs["artifacts"]["manifest"]["path"] == "dbt/build/target/manifest.json"
+
+
+def test_findings_on_the_config_name_it_from_the_repository_root(repo):
+    """An expired waiver is a finding on dbtgate.yml: annotated and uploaded from any folder, it
+    must name the file as the repository does."""
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    project = repo / "dbt"
+    (project / "dbtgate.yml").write_text(
+        CONFIG.replace("baseline: gate/baseline.json\n", "")
+        + "waivers:\n  - rule: owner.present\n    select: stg_orders\n    reason: legacy\n"
+        "    owner: '@data'\n    expires: 2020-01-01\n"
+    )
+    result = dbtgate("check", "--project-dir", "..", "--json", "gate.json", cwd=project / "models")
+    assert result.returncode == 1, result.stdout + result.stderr
+    findings = read_json(project / "models" / "gate.json")["findings"]
+    expired = [f for f in findings if f["code"] == "waiver.expired"]
+    assert [(f["path"], f["line"]) for f in expired] == [("dbt/dbtgate.yml", 7)]

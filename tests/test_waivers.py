@@ -102,12 +102,12 @@ def test_an_expired_waiver_stops_waiving_and_says_so_at_its_line(workdir):
     )
     assert expired["message"] == (
         "waiver for docs.model_description on 'int_exclude_via_meta_config' (owner @data-platform) "
-        "expired on 2020-01-31; it no longer waives 1 finding(s)"
+        "expired on 2020-01-31; it no longer waives 1 finding"
     )
     assert expired["disposition"] == "advisory"
     assert (
         "note: dbtgate.yml:7: waiver for docs.model_description on 'int_exclude_via_meta_config' "
-        "expired on 2020-01-31: its 1 finding(s) count again"
+        "expired on 2020-01-31: its 1 finding count again"
     ) in stdout
 
 
@@ -146,7 +146,7 @@ def test_an_expired_waiver_that_covered_nothing_is_reported_once_as_expired(work
     )
     [reported] = [f for f in report["findings"] if f["family"] == "waiver"]
     assert reported["code"] == "waiver.expired"
-    assert reported["message"].endswith("expired on 2020-01-01; it no longer waives 0 finding(s)")
+    assert reported["message"].endswith("expired on 2020-01-01; it no longer waives 0 findings")
 
 
 def test_a_family_pattern_waives_every_rule_of_the_family(workdir):

@@ -10,7 +10,6 @@ When two policies report the same rule on the same resource, the more severe fin
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from dbtgate.checks import CheckContext, check
 from dbtgate.config import Config, Policy, RuleSetting
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import SEVERITY_ORDER, Finding, fingerprint
+from dbtgate.locate import display_path, display_root
 from dbtgate.rules.registry import ParamError, Rule, Violation, load_plugin, load_rules
 from dbtgate.select import Selection, Selector, SelectorError, parse_selector
 
@@ -46,13 +46,12 @@ def config_location(config: Config, line: int) -> str:
 
 
 def display_config_path(config: Config) -> str:
-    """The config file as findings name it: relative to where dbtgate runs, like every path."""
+    """The config file as findings name it: like every finding path, relative to the root of
+    the git repository that holds it (`locate.display_root`), wherever dbtgate runs, so code
+    scanning and annotations find the file."""
     if config.path is None:
         return "dbtgate.yml"
-    try:
-        return os.path.relpath(config.path).replace("\\", "/")
-    except ValueError:
-        return str(config.path)
+    return display_path(config.path, display_root(config.path.parent))
 
 
 def parse_config_selector(text: str, config: Config, line: int, what: str) -> Selector:
