@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
+import subprocess
 from collections.abc import Callable
 
 import pytest
 from policy_support import by_code, corpus_project, edited_bouncer, gate, write_config
 
 from dbtgate.artifacts import load_artifacts
+from dbtgate.locate import display_path, display_root
 from dbtgate.project import Project
 from dbtgate.status.kpi import model_counts
 
@@ -164,8 +165,9 @@ def test_coverage_is_one_finding_for_the_selection_at_the_policy_line(tmp_path):
     assert len(findings) == 1  # the root project's models are all tested
     [finding] = findings
     assert finding.unique_id is None
-    # The config file as the reader runs dbtgate, and the rule's line in it.
-    assert (finding.path, finding.line) == (os.path.relpath(config), 5)
+    # The config file as every finding path is named (from its repository's root; absolute
+    # outside one, as here), and the rule's line in it.
+    assert (finding.path, finding.line) == (display_path(config, display_root(config.parent)), 5)
     assert finding.details["tested"] == 13
     assert finding.details["total"] == 24
     assert finding.message.startswith("13 of 24 selected models are tested (54% < 80%)")
@@ -187,8 +189,12 @@ def test_coverage_fingerprint_does_not_depend_on_where_dbtgate_runs(tmp_path, mo
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     second = by_code(gate(project, config).findings, "tests.coverage")[0]
-    assert first.path != second.path
     assert first.fingerprint == second.fingerprint
+    # In a repository, the path does not depend on it either.
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    third = by_code(gate(project, config).findings, "tests.coverage")[0]
+    assert third.path == "dbtgate.yml"
+    assert third.fingerprint == first.fingerprint
 
 
 @pytest.mark.slow
