@@ -526,6 +526,9 @@ def test_pull_request_label_acknowledges_breaking_changes(tmp_path: Path) -> Non
     assert allowed.severity == "info"
     assert allowed.details["acknowledged"]["way"] == "label"
     assert context.sections["diff"].counts["acknowledged"] == 1
+    # GitHub label names are case-insensitive: `Breaking-Change-OK` is the same label.
+    (allowed,), _ = run_check(base, pr, labels=["Breaking-Change-OK"])
+    assert allowed.severity == "info"
 
 
 def test_deprecation_date_acknowledges_a_breaking_change(tmp_path: Path) -> None:

@@ -50,7 +50,8 @@ def apply_ways_out(
     entries = [(entry, _selected(entry, ctx, config_path)) for entry in settings.acknowledge]
     used: set[int] = set()
     new_versions = _new_versions(ctx)
-    labelled = settings.ack_label in set(labels)
+    # GitHub label names are case-insensitive (one label, however it is typed).
+    labelled = settings.ack_label.casefold() in {label.casefold() for label in labels}
     for change in diff.changes:
         if change.change_class == "safe":
             continue
