@@ -131,7 +131,12 @@ PROJECT_DIR = Opt(
     "Default: the parent of the artifacts directory when it holds dbt_project.yml.",
 )
 JSON = Opt(
-    "--json", dest="json_path", type=Path, metavar="FILE", help="Write the JSON gate report here."
+    "--json",
+    dest="json_path",
+    type=Path,
+    metavar="FILE",
+    help="Write the JSON gate report here (`-`: to standard output, and the console report to "
+    "standard error).",
 )
 BASELINE = Opt(
     "--baseline",
@@ -186,6 +191,8 @@ def dispatch(argv: list[str]) -> int:
     """Run `dbtgate ARGV` (without the program name) in this process and return its exit code.
     `--help` and usage errors end in SystemExit, as argparse does (0, or 2 with the usage line
     and one error line on stderr); anything else a command raises is left to `main`."""
+    global _report_on_stdout
+    _report_on_stdout = False
     if not argv:
         sys.stderr.write(_root_help())
         return 2
@@ -320,10 +327,14 @@ def command_parser(name: str) -> argparse.ArgumentParser:
 PIPED_WIDTH = 160
 
 
+# Set by `--json -`: standard output carries the JSON report alone, the console goes to stderr.
+_report_on_stdout = False
+
+
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    console = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    console = Console(stderr=stderr or _report_on_stdout, highlight=False, soft_wrap=True)
     if not console.is_terminal and not os.environ.get("COLUMNS"):
         console.width = PIPED_WIDTH
     return console
@@ -673,7 +684,11 @@ def _check_output(path: Path | None, option: str, *, directory: bool = False) ->
 def _publish_request(json_path: Path | None, out: Path | None, formats: str | None, **more):
     from dbtgate.report.publish import PublishRequest
 
-    _check_output(json_path, "--json")
+    global _report_on_stdout
+    if json_path == Path("-"):
+        _report_on_stdout = True
+    else:
+        _check_output(json_path, "--json")
     _check_output(out, "--out", directory=True)
     return PublishRequest(json_path=json_path, out_dir=out, formats=_formats(formats), **more)
 

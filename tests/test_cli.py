@@ -221,6 +221,36 @@ def test_json_report_is_written_and_deterministic(tmp_path):
     assert '"schema_version"' in outputs[0]
 
 
+def test_json_dash_writes_the_report_to_stdout_and_the_console_to_stderr(tmp_path):
+    """`--json - | jq ...`: standard output holds the report alone, annotations included
+    elsewhere (GitHub reads workflow commands from stderr too)."""
+    import json
+    import os
+
+    if not (CORPUS / "bouncer-dbt112").is_dir():
+        pytest.skip("corpus absent")
+    (tmp_path / "dbtgate.yml").write_text(
+        "version: 1\npolicies:\n  - select: '*'\n    rules: {owner.present: error}\n"
+    )
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": ""}
+    args = ["check", "--artifacts", str(CORPUS / "bouncer-dbt112"), "--json", "-"]
+    result = subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", *args, "--out", str(tmp_path / "out")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    report = json.loads(result.stdout)
+    assert report["project"] == "dbt_bouncer_test_project"
+    assert report["findings"]
+    assert "dbt project dbt_bouncer_test_project" in result.stderr
+    assert "::error " in result.stderr
+    assert not (tmp_path / "-").exists()
+    assert json.loads((tmp_path / "out" / "gate.json").read_text()) == report
+
+
 def test_max_findings_caps_the_console_and_the_json_keeps_every_finding(tmp_path):
     import json
     from pathlib import Path

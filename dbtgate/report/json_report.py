@@ -13,6 +13,7 @@ in a stable order, and a `generated_at` taken from the manifest rather than the 
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from importlib import resources
 from pathlib import Path
@@ -107,8 +108,17 @@ def encode_sorted(data: Any) -> str:
     return msgspec.json.format(msgspec.json.encode(data, order="sorted"), indent=2).decode() + "\n"
 
 
+# `--json -`: the report on standard output (the console report then goes to standard error).
+TO_STDOUT = Path("-")
+
+
 def write_json_report(result: GateResult | dict[str, Any], path: Path) -> None:
     report = result if isinstance(result, dict) else report_dict(result)
+    if path == TO_STDOUT:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(encode_report(report))
+        sys.stdout.buffer.flush()
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(encode_report(report))
 

@@ -79,9 +79,13 @@ def publish(
     stderr: TextIO | None = None,
 ) -> int:
     """Write and post everything asked for; returns 2 when a required comment failed, else 0."""
-    stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
+    # With `--json -` standard output carries the report alone; GitHub reads workflow commands
+    # (the annotations) from standard error too.
+    from dbtgate.report.json_report import TO_STDOUT
     from dbtgate.report.render import render
+
+    stdout = stderr if request.json_path == TO_STDOUT else stdout or sys.stdout
 
     written = write_files(report, request, options)
 
