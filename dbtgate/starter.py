@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dbtgate.config import find_config
 from dbtgate.errors import DbtgateError
 
 STARTER = """\
@@ -104,8 +105,13 @@ def write_starter_config(project_dir: Path, *, force: bool = False) -> Path:
     if not dbt_project.is_file():
         raise DbtgateError(f"{project_dir}: no dbt_project.yml here (pass --project-dir)")
     target = project_dir / "dbtgate.yml"
-    if target.exists() and not force:
-        raise DbtgateError(f"{target}: already exists (use --force to overwrite)")
+    existing = find_config(project_dir)
+    if existing is not None and not force:
+        # A dbtgate.yml beside a [tool.dbtgate] table would silently take its place.
+        what = "already exists" if existing == target else "already configures dbtgate here"
+        raise DbtgateError(
+            f"{existing}: {what} (--force writes a new dbtgate.yml, which is read instead)"
+        )
     import yaml
 
     try:

@@ -179,6 +179,23 @@ def test_init_writes_a_starter_config_that_loads(tmp_path):
     assert "already exists" in again.stderr
 
 
+@pytest.mark.parametrize("name", ["pyproject.toml", "dbtgate.yaml"])
+def test_init_does_not_shadow_a_config_that_is_already_there(tmp_path, name):
+    """A new dbtgate.yml would be read instead of [tool.dbtgate] (or dbtgate.yaml), silently."""
+    (tmp_path / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
+    text = "[tool.dbtgate]\nversion = 1\n" if name == "pyproject.toml" else "version: 1\n"
+    (tmp_path / name).write_text(text)
+    result = dbtgate("init", "--project-dir", ".", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"dbtgate: error: {name}: already configures dbtgate here (--force writes a new "
+        "dbtgate.yml, which is read instead)\n"
+    )
+    assert not (tmp_path / "dbtgate.yml").exists()
+    assert dbtgate("init", "--project-dir", ".", "--force", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "dbtgate.yml").is_file()
+
+
 def test_the_starters_modeling_policy_loads_once_uncommented(tmp_path):
     from dbtgate.config import load_config
     from dbtgate.rules.policies import compile_policies, config_rules
