@@ -907,7 +907,7 @@ def demo(directory: Path | None) -> int:
         nargs="+",
         type=Path,
         metavar="REPORT",
-        help="JSON gate reports (`dbtgate check --json`), or directories of them.",
+        help="JSON gate reports (`dbtgate check --json`), or directories holding them (subfolders too).",
     ),
     Opt("--md", type=Path, metavar="FILE", help="Also write the trend as markdown here."),
     Opt("--html", type=Path, metavar="FILE", help="Also write the trend as an HTML page here."),

@@ -151,6 +151,36 @@ def test_directory_skips_files_that_are_not_gate_reports(reports, tmp_path):
     assert all(build in result.stdout for build in BUILDS)
 
 
+def test_a_history_of_one_folder_per_run_is_read_and_named_by_its_folders(reports, tmp_path):
+    """CI keeps `--out` folders: history/<run>/gate.json beside gl-code-quality-report.json."""
+    history = tmp_path / "history"
+    for number, report in enumerate(reports, 1):
+        run = history / f"run-{number}"
+        run.mkdir(parents=True)
+        (run / "gate.json").write_bytes(report.read_bytes())
+        (run / "gl-code-quality-report.json").write_text("[]")
+    result = dbtgate("trend", str(history))
+    assert result.returncode == 0, result.stderr
+    for number in (1, 2, 3):
+        assert f"run-{number}/gate.json" in result.stdout
+    assert "skipped" not in result.stdout
+
+
+def test_reports_of_two_projects_are_refused_not_merged(reports, tmp_path):
+    def rename(index, report):
+        if index == 2:
+            report["project"] = "other_project"
+
+    copies = edited_copies(reports, tmp_path / "mixed", rename)
+    result = dbtgate("trend", str(tmp_path / "mixed"))
+    assert result.returncode == 2
+    assert result.stderr == (
+        "dbtgate: error: reports of 2 dbt projects: dbt_bouncer_test_project "
+        f"({copies[0].name}, ...), other_project ({copies[2].name}, ...); a trend is one "
+        "project's: pass its reports only\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("setup", "message"),
     [

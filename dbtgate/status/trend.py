@@ -28,6 +28,8 @@ from dbtgate.status.timestamps import parse_timestamp
 SPARK_GLYPHS = "▁▂▃▄▅▆▇█"
 MISSING_GLYPH = "·"
 CHANGE_FAILURE = "change_failure_rate"
+# dbtgate's own GitLab report sits beside gate.json in an --out folder; it is no gate report.
+_GITLAB = "gl-code-quality-report.json"
 # Moves smaller than this (a hundredth of a percentage point) are "unchanged".
 _EPSILON = 1e-4
 
@@ -37,6 +39,9 @@ class Build:
     """One gate report: when its build was made, its verdict and its scorecard."""
 
     path: Path
+    # How the report is named in the tables: its path under the directory given (a CI history
+    # is often one folder per run, each with a gate.json), else the path as given.
+    shown: str
     project: str
     generated_at: str
     verdict: str | None
@@ -87,29 +92,39 @@ class Trend:
 
     @property
     def project(self) -> str:
-        names = sorted({b.project for b in self.builds})
-        return ", ".join(names)
+        return self.builds[0].project  # one project: `load_trend` refuses a mix
 
 
 def load_trend(paths: Iterable[Path]) -> Trend:
-    """Read the reports (files, or every *.json in a directory) into a trend, oldest first."""
+    """Read the reports (files, or every *.json in a directory and its subfolders) into a
+    trend, oldest first. Reports of more than one dbt project are refused: one series of
+    values would mix two scorecards."""
     notes: list[str] = []
     builds: list[Build] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(path.glob("*.json"))
+            found = sorted(p for p in path.rglob("*.json") if p.is_file() and p.name != _GITLAB)
             for candidate in found:
+                shown = candidate.relative_to(path).as_posix()
                 try:
-                    builds.append(read_build(candidate))
+                    builds.append(read_build(candidate, shown))
                 except DbtgateError as exc:
-                    notes.append(f"skipped {candidate.name}: {exc}")
+                    notes.append(f"skipped {shown}: {exc}")
             if not found:
-                notes.append(f"{path}: no *.json reports in this directory")
+                notes.append(f"{path}: no *.json reports in this directory or its subfolders")
         else:
-            builds.append(read_build(path))
+            builds.append(read_build(path, str(path)))
     if not builds:
         raise DbtgateError(
             "no JSON gate reports with KPIs to show: pass report files or a directory"
+        )
+    projects = sorted({b.project for b in builds})
+    if len(projects) > 1:
+        first = {p: next(b.shown for b in builds if b.project == p) for p in projects}
+        named = ", ".join(f"{p} ({first[p]}, ...)" for p in projects)
+        raise DbtgateError(
+            f"reports of {len(projects)} dbt projects: {named}; a trend is one project's: "
+            "pass its reports only"
         )
     builds.sort(key=lambda b: (parse_timestamp(b.generated_at), str(b.path)))
     rows = [row for row in _rows(builds) if row.known or row.target is not None]
@@ -118,7 +133,7 @@ def load_trend(paths: Iterable[Path]) -> Trend:
     return Trend(builds, rows, notes)
 
 
-def read_build(path: Path) -> Build:
+def read_build(path: Path, shown: str) -> Build:
     from dbtgate.report.json_report import load_report
 
     report = load_report(path)
@@ -133,6 +148,7 @@ def read_build(path: Path) -> Build:
     rate = kpis.get(CHANGE_FAILURE)
     return Build(
         path=path,
+        shown=shown,
         project=str(report.get("project") or kpis.get("project") or "?"),
         generated_at=generated_at,
         verdict=report.get("verdict"),
@@ -209,7 +225,7 @@ def print_trend(console: Console, trend: Trend) -> None:
         builds.add_row(
             str(number),
             escape(build.generated_at),
-            escape(build.path.name),
+            escape(build.shown),
             escape(build.verdict or "-"),
         )
     console.print(builds)
@@ -261,7 +277,7 @@ def render_markdown(trend: Trend) -> str:
     lines += ["", "| # | generated | report | verdict |", "|---:|---|---|---|"]
     for number, build in enumerate(trend.builds, 1):
         lines.append(
-            f"| {number} | {md_text(build.generated_at)} | {md_text(build.path.name)} | "
+            f"| {number} | {md_text(build.generated_at)} | {md_text(build.shown)} | "
             f"{md_text(build.verdict or '-')} |"
         )
     if trend.notes:
@@ -284,7 +300,7 @@ def render_html(trend: Trend) -> str:
         for row in trend.rows
     )
     builds = "\n".join(
-        f"<tr><td>{number}</td><td>{e(build.generated_at)}</td><td>{e(build.path.name)}</td>"
+        f"<tr><td>{number}</td><td>{e(build.generated_at)}</td><td>{e(build.shown)}</td>"
         f"<td>{e(build.verdict or '-')}</td></tr>"
         for number, build in enumerate(trend.builds, 1)
     )
