@@ -19,6 +19,7 @@ from pathlib import Path
 
 from dbtgate import __version__
 from dbtgate.errors import DbtgateError
+from dbtgate.wording import counted
 
 # The `typing` module costs `dbtgate --version` a few ms; annotations are never evaluated here.
 TYPE_CHECKING = False
@@ -801,7 +802,7 @@ def lint(
         linted = len(run.files)
         per_file = (run.seconds - run.setup_seconds) / linted if linted else 0.0
         console.print(
-            f"lint: {linted} file(s) in {run.seconds:.1f}s "
+            f"lint: {counted(linted, 'file')} in {run.seconds:.1f}s "
             f"({run.setup_seconds:.1f}s setup, {per_file:.2f}s per file)",
             highlight=False,
         )

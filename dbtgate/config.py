@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dbtgate.errors import DbtgateError
+from dbtgate.wording import counted
 
 CONFIG_FILENAMES = ("dbtgate.yml", "dbtgate.yaml")
 # The config format this dbtgate reads (`version:` in dbtgate.yml).
@@ -500,7 +501,7 @@ def _shown(node: _Node) -> str:
     if len(text) <= _SHOWN_MAX or not isinstance(value, dict | list):
         return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 3] + "..."
     if isinstance(value, list):
-        return f"a list of {len(value)} item(s)"
+        return f"a list of {counted(len(value), 'item')}"
     keys = ", ".join(str(key) for key in list(value)[:3])
     return f"a mapping (keys: {keys}{', ...' if len(value) > 3 else ''})"
 
@@ -625,7 +626,8 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
         and spec.default_factory is dataclasses.MISSING
     ]
     if missing:
-        where.fail(f"{key or 'config'}: missing required key(s): {', '.join(missing)}")
+        keys = "key" if len(missing) == 1 else "keys"
+        where.fail(f"{key or 'config'}: missing required {keys}: {', '.join(missing)}")
     object_check = _OBJECT_CHECKS.get(cls)
     problem = object_check(kwargs) if object_check is not None else None
     if problem:

@@ -25,6 +25,7 @@ from dbtgate.rules.policies import (
 )
 from dbtgate.rules.registry import Rule
 from dbtgate.select import SelectorError
+from dbtgate.wording import counted
 
 
 def apply_waivers(
@@ -59,7 +60,7 @@ def apply_waivers(
                 context.notes.append(
                     f"{display_config_path(config)}:{waiver.line}: waiver for {waiver.rule} on "
                     f"{waiver.select!r} expired on {waiver.expires.isoformat()}: its "
-                    f"{_counted(len(covered))} count again"
+                    f"{counted(len(covered), 'finding')} count again"
                 )
             continue
         if not covered:
@@ -76,10 +77,6 @@ def apply_waivers(
         for finding in covered:
             finding.waiver = reference
     return reported
-
-
-def _counted(findings: int) -> str:
-    return "1 finding" if findings == 1 else f"{findings} findings"
 
 
 def _check_rule(waiver: Waiver, config: Config, rules: dict[str, Rule]) -> None:
@@ -158,7 +155,7 @@ def _expired(waiver: Waiver, config: Config, covered: int) -> Finding:
         waiver,
         config,
         f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expired on "
-        f"{waiver.expires.isoformat()}; it no longer waives {_counted(covered)}",
+        f"{waiver.expires.isoformat()}; it no longer waives {counted(covered, 'finding')}",
         "Fix the findings, or renew the waiver with a new expiry date and reason.",
         {"findings": covered},
     )

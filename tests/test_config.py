@@ -87,7 +87,7 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
         ),
         (
             "waivers:\n  - {rule: a, select: b}\n",
-            r"dbtgate.yml:2: waivers\[0\]: missing required key\(s\): reason, owner, expires",
+            r"dbtgate.yml:2: waivers\[0\]: missing required keys: reason, owner, expires",
         ),
         ("lint: {enabled: yes please}\n", r"dbtgate.yml:1: lint.enabled: expected true or false"),
         ("a: [1\n", r"dbtgate.yml:2: not valid YAML"),

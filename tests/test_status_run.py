@@ -358,7 +358,7 @@ def test_results_naming_nodes_the_manifest_lacks_are_stale(tmp_path):
 
     target = build_pair(tmp_path, rename, edit_manifest=later_manifest(minutes=1))
     (finding,) = stale(context(load_artifacts(target)))
-    assert "1 result(s) name nodes this manifest does not have" in finding.message
+    assert "1 result for nodes this manifest does not have" in finding.message
     assert finding.details["unknown_nodes"] == ["model.jaffle_shop.renamed_since"]
 
 

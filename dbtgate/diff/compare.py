@@ -25,6 +25,7 @@ from dbtgate.diff.lifecycle import (
 )
 from dbtgate.diff.properties import property_changes
 from dbtgate.diff.sql import SqlFiles
+from dbtgate.wording import counted
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node, Source
@@ -74,7 +75,7 @@ def diff_projects(base: Project, pr: Project, *, today: dt.datetime | None = Non
         )
     if ctx.unknown:
         notes.append(
-            f"{len(ctx.unknown)} relation(s) with columns unknown in one build (e.g. a partial "
+            f"{counted(len(ctx.unknown), 'relation')} with columns unknown in one build (e.g. a partial "
             "catalog): not reported as removed"
         )
     diff = SchemaDiff(

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from dbtgate.wording import counted
+
 _MAX_NAMES = 5
 # Readers in the order a reviewer needs them: the affected first, the unaffected last.
 _SELECTS_ORDER = {"yes": 0, "unknown": 1, None: 2, "no": 3}
 _PUBLIC_READERS = "other projects (public model)"
-
-
-def _counted(count: int, noun: str) -> str:
-    """`1 exposure`, `3 exposures`."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def impact_message(impact: dict[str, Any], column: str | None) -> str:
@@ -33,9 +30,9 @@ def impact_message(impact: dict[str, Any], column: str | None) -> str:
     else:
         reached = []
         if models:
-            reached.append(f"{_counted(len(models), 'downstream model')} ({_names(models)})")
+            reached.append(f"{counted(len(models), 'downstream model')} ({_names(models)})")
         if exposures:
-            reached.append(f"{_counted(len(exposures), 'exposure')} ({_names(exposures)})")
+            reached.append(f"{counted(len(exposures), 'exposure')} ({_names(exposures)})")
         if impact.get("public"):
             reached.append(_PUBLIC_READERS)
         clauses = [f"affects {_and(reached)}"] if reached else []

@@ -21,6 +21,7 @@ from rich.table import Table
 
 from dbtgate.report.view import DISPOSITION_TITLES
 from dbtgate.summary import ProjectSummary, share
+from dbtgate.wording import counted
 
 if TYPE_CHECKING:
     from dbtgate.findings import Finding
@@ -47,7 +48,7 @@ def print_summary(console: Console, summary: ProjectSummary) -> None:
     table.add_column()
     version = summary.dbt_version or "?"
     table.add_row("dbt", f"{escape(_clean(version))} (manifest schema v{summary.schema_version})")
-    resources = ", ".join(_counted(n, kind) for kind, n in summary.resource_counts.items())
+    resources = ", ".join(counted(n, kind) for kind, n in summary.resource_counts.items())
     if summary.package_resources:
         resources += f"; {summary.package_resources} more in installed packages"
     table.add_row("resources", resources)
@@ -62,13 +63,6 @@ def print_summary(console: Console, summary: ProjectSummary) -> None:
         shown += f", … {len(owners) - 8} more"
     table.add_row("owners", shown or "-")
     console.print(table)
-
-
-def _counted(count: int, kind: str) -> str:
-    """`1 model`, `15 models`, `2 analyses` (dbt's resource types, which are singular)."""
-    if count == 1:
-        return f"1 {kind}"
-    return f"{count} {kind[:-2] + 'es' if kind.endswith('is') else kind + 's'}"
 
 
 # Per disposition group: a CI log with 48,000 finding lines is unreadable and slow to print;

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dbtgate.wording import counted
+
 KEYWORDS = frozenset(
     {
         "$schema",
@@ -74,7 +76,7 @@ def _check(value: Any, schema: dict[str, Any], root: dict[str, Any], path: Path)
     if "minimum" in schema and _is_type(value, "number") and value < schema["minimum"]:
         return f"{_text(path)}: expected at least {schema['minimum']}, got {value!r}"
     if "minLength" in schema and isinstance(value, str) and len(value) < schema["minLength"]:
-        return f"{_text(path)}: expected at least {schema['minLength']} character(s)"
+        return f"{_text(path)}: expected at least {counted(schema['minLength'], 'character')}"
     if isinstance(value, dict):
         return _check_object(value, schema, root, path)
     if isinstance(value, list) and "items" in schema:

@@ -297,7 +297,8 @@ def _define(
     bad_inputs = [name for name in inputs if name not in INPUTS]
     if bad_inputs:
         raise TypeError(
-            f"{where}: unknown input(s) {', '.join(bad_inputs)}; inputs are {', '.join(INPUTS)} "
+            f"{where}: unknown {'input' if len(bad_inputs) == 1 else 'inputs'} "
+            f"{', '.join(bad_inputs)}; inputs are {', '.join(INPUTS)} "
             "(make parameters keyword-only: `*, min: int = 1`)"
         )
     params: dict[str, Param] = {}

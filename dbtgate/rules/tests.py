@@ -12,6 +12,7 @@ from dbtgate.artifacts.manifest import Node
 from dbtgate.keys import key_columns, key_name
 from dbtgate.project import Project
 from dbtgate.rules.registry import Count, Share, Violation, rule
+from dbtgate.wording import counted
 
 
 @rule(
@@ -111,7 +112,7 @@ def min_per_model(model: Node, project: Project, *, min: Count = 1) -> Violation
     if count >= min:
         return None
     return Violation(
-        f"{model.name} has {count} test(s), the policy asks for at least {min}",
+        f"{model.name} has {counted(count, 'test')}, the policy asks for at least {min}",
         details={"tests": count, "min": min},
     )
 

@@ -91,7 +91,7 @@ document(
         "generate` and `dbt parse` rewrite artifacts: copy the build's target directory first, "
         "or give them another --target-path.",
         example="warn  run.stale_results  run_results.json may not describe this manifest: "
-        "2 result(s) name nodes this manifest does not have",
+        "2 results for nodes this manifest does not have",
     ),
     CodeDoc(
         code="run.slower",

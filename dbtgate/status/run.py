@@ -38,6 +38,7 @@ from dbtgate.status.results import (
     is_test,
 )
 from dbtgate.status.timestamps import format_age, parse_timestamp
+from dbtgate.wording import counted
 
 # Results naming these kinds of node must find them in the manifest's `nodes` (hooks and unit
 # tests live elsewhere in some schema versions, so they are not used as staleness evidence).
@@ -289,7 +290,8 @@ def stale_findings(
     )
     if orphans:
         reasons.append(
-            f"{len(orphans)} result(s) name nodes this manifest does not have (e.g. {orphans[0]})"
+            f"{counted(len(orphans), 'result')} for nodes this manifest does not have "
+            f"(e.g. {orphans[0]})"
         )
         details["unknown_nodes"] = orphans[:20]
     manifest_at = parse_timestamp(manifest_meta.generated_at if manifest_meta else None)
@@ -297,7 +299,7 @@ def stale_findings(
     tolerance = dt.timedelta(minutes=settings.stale_tolerance_minutes)
     if manifest_at and run_at and manifest_at - run_at > tolerance and ctx.changed != set():
         gap = (manifest_at - run_at).total_seconds()
-        changed_note = f" and {len(ctx.changed)} node(s) changed" if ctx.changed else ""
+        changed_note = f" and {counted(len(ctx.changed), 'node')} changed" if ctx.changed else ""
         reasons.append(
             f"{path.name} was written {format_age(gap)} before the manifest (tolerance "
             f"{settings.stale_tolerance_minutes:g} min){changed_note}"

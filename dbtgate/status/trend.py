@@ -24,6 +24,7 @@ from dbtgate.errors import DbtgateError
 from dbtgate.report.escape import md_text
 from dbtgate.status.kpi import CHANGE_FAILURE_NOTE, KPI_NAMES, label, percent
 from dbtgate.status.timestamps import parse_timestamp
+from dbtgate.wording import counted
 
 SPARK_GLYPHS = "▁▂▃▄▅▆▇█"
 MISSING_GLYPH = "·"
@@ -263,7 +264,7 @@ def render_markdown(trend: Trend) -> str:
     lines = [
         f"## KPI trend: {md_text(trend.project)}",
         "",
-        f"{len(trend.builds)} build(s), oldest to latest.",
+        f"{counted(len(trend.builds), 'build')}, oldest to latest.",
         "",
         "| KPI | trend | first | latest | last move | target | status |",
         "|---|---|---:|---:|---:|---:|---|",
@@ -322,7 +323,7 @@ p.note {{ color: #57606a; }}
 </head>
 <body>
 <h1>KPI trend: {e(trend.project)}</h1>
-<p>{len(trend.builds)} build(s), oldest to latest.</p>
+<p>{counted(len(trend.builds), "build")}, oldest to latest.</p>
 <table>
 <thead><tr><th>KPI</th><th>trend</th><th>first</th><th>latest</th><th>last move</th><th>target</th><th>status</th></tr></thead>
 <tbody>

@@ -1,0 +1,20 @@
+"""Counted nouns in messages: `1 finding`, `3 findings`, never `3 finding(s)`.
+
+Messages are read by people in a CI log, a PR comment and a release report; one function for
+every count keeps them plain English in all of them.
+"""
+
+from __future__ import annotations
+
+
+def counted(count: int, noun: str) -> str:
+    """`1 model`, `15 models`, `2 analyses`, `3 entries` (nouns given in the singular)."""
+    if count == 1:
+        return f"1 {noun}"
+    if noun.endswith("is"):
+        plural = noun[:-2] + "es"
+    elif noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        plural = noun[:-1] + "ies"
+    else:
+        plural = noun + "s"
+    return f"{count} {plural}"
