@@ -9,6 +9,7 @@ PR comment's markdown first in the list printed at the end).
 
 from __future__ import annotations
 
+import os
 import shlex
 import tempfile
 from pathlib import Path
@@ -29,27 +30,32 @@ def run_demo(directory: Path | None, console: Console) -> int:
         projects[state] = build_fixture(
             state, workdir, echo=lambda line: console.print(f"  {line}")
         )
-    pr, base = projects["pr"], projects["base"]
-    reports = workdir / "reports"
+    pr, base = projects["pr"].resolve(), projects["base"].resolve()
+    reports = workdir.resolve() / "reports"
+    # Run in the PR's project folder, as an engineer would: its target/ and dbtgate.yml are found
+    # there, and findings name files as the repository does (`models/marts/_marts.yml:50`).
     args = [
         "check",
-        "--artifacts",
-        str(pr / "target"),
         "--base",
-        str(base / "target"),
-        "--project-dir",
-        str(pr),
-        "--config",
-        str(pr / "dbtgate.yml"),
+        os.path.relpath(base / "target", pr),
         "--out",
-        str(reports),
+        os.path.relpath(reports, pr),
     ]
     console.print()
-    console.print(f"[bold]Gating the pull request:[/] dbtgate {shlex.join(args)}")
+    console.print(
+        f"[bold]Gating the pull request:[/]\n  cd {shlex.quote(str(pr))}\n"
+        f"  dbtgate {shlex.join(args)}",
+        highlight=False,
+    )
     console.print()
     from dbtgate.cli import dispatch
 
-    code = dispatch(args)
+    started_in = Path.cwd()
+    os.chdir(pr)
+    try:
+        code = dispatch(args)
+    finally:
+        os.chdir(started_in)
     console.print()
     console.print(f"base build artifacts: {base / 'target'}")
     console.print(f"PR build artifacts:   {pr / 'target'}")

@@ -47,6 +47,14 @@ def test_demo_writes_every_report_format_and_says_where(shop_builds) -> None:
     assert report["verdict"] == "fail"
     assert (reports / "gate.md").read_text().startswith("### dbtgate: FAIL")
     assert "Breaking changes and impact" in (reports / "gate.html").read_text()
+    # Run from the PR's project folder, with the command an engineer would type there; findings
+    # name files as the repository does, not by their temporary path.
+    assert f"  cd {shop_builds.pr.resolve()}\n  dbtgate check --base ../../base/project/target" in (
+        result.stdout
+    )
+    paths = {f["path"] for f in report["findings"] if f["path"]}
+    assert "models/marts/_marts.yml" in paths
+    assert not [path for path in paths if path.startswith("/")]
 
 
 def test_the_install_hint_names_the_pypi_extra_outside_a_checkout(tmp_path):
