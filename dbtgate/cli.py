@@ -552,7 +552,7 @@ def check(
     """Run the gate on a dbt build: policies, breaking changes, run status. Exit 1 on failure."""
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator
-    from dbtgate.report.console import print_result, print_summary, stage
+    from dbtgate.report.console import print_result, print_summary, stage, untrusted_output
     from dbtgate.summary import summarise
 
     request = _publish_request(
@@ -596,10 +596,11 @@ def check(
         # Files, lines and fingerprints for what is printed or published only (GateResult.complete).
         result = run_gate(context, locator, complete=False)
     console = _console()
-    if not quiet:
-        print_summary(console, summarise(context.project, result.sections["kpis"]))
-    published = _publish(result, context, request, repo_url)
-    print_result(console, result, quiet=quiet, max_findings=max_findings)
+    published = _publish(result, context, request, repo_url)  # annotations are commands
+    with untrusted_output(console):
+        if not quiet:
+            print_summary(console, summarise(context.project, result.sections["kpis"]))
+        print_result(console, result, quiet=quiet, max_findings=max_findings)
     _retain(context, result)
     return published or (1 if result.decision == "fail" else 0)
 
@@ -652,6 +653,7 @@ def diff(
     gate (not acknowledged by a new version, deprecation_date, config entry or PR label)."""
     from dbtgate.diff.console import diff_result, print_diff
     from dbtgate.locate import Locator
+    from dbtgate.report.console import untrusted_output
 
     request = _publish_request(json_path, out, formats)
     context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
@@ -659,7 +661,9 @@ def diff(
     locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
     result = diff_result(context, locator)
     _write_files(result, context, request, repo_url)
-    print_diff(_console(), result)
+    console = _console()
+    with untrusted_output(console):
+        print_diff(console, result)
     _retain(context, result)
     return 1 if result.decision == "fail" else 0
 
@@ -790,7 +794,7 @@ def lint(
     lines block. No dbt build needed (a manifest maps files to models). Exit 1 on failure."""
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator
-    from dbtgate.report.console import print_result
+    from dbtgate.report.console import print_result, untrusted_output
 
     request = _publish_request(json_path, out, formats)
     context = _lint_context(artifacts, config, project_dir)
@@ -807,7 +811,8 @@ def lint(
             highlight=False,
         )
     _write_files(result, context, request, repo_url)
-    print_result(console, result, quiet=quiet, max_findings=max_findings)
+    with untrusted_output(console):
+        print_result(console, result, quiet=quiet, max_findings=max_findings)
     return 1 if result.decision == "fail" else 0
 
 

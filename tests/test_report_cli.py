@@ -231,9 +231,15 @@ def test_failed_comment_does_not_change_the_verdict_unless_required(
 @pytest.mark.slow
 def test_annotations_default_on_in_github_actions(shop_builds, tmp_path) -> None:
     on = dbtgate(*gate_args(shop_builds), "-q", cwd=shop_builds.pr, env={"GITHUB_ACTIONS": "true"})
-    lines = [line for line in on.stdout.splitlines() if line.startswith("::")]
-    assert lines
-    assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
+    # The annotations, then the console report between stop-commands and its token (the
+    # report's text comes from the pull request: none of it may be read as a command).
+    lines = on.stdout.splitlines()
+    stop = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+    token = lines[stop].removeprefix("::stop-commands::")
+    commands = [line for line in lines[:stop] if line.startswith("::")]
+    assert commands
+    assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in commands)
+    assert lines[-1] == f"::{token}::"
     off = dbtgate(
         *gate_args(shop_builds),
         "-q",
@@ -241,7 +247,8 @@ def test_annotations_default_on_in_github_actions(shop_builds, tmp_path) -> None
         cwd=shop_builds.pr,
         env={"GITHUB_ACTIONS": "true"},
     )
-    assert not [line for line in off.stdout.splitlines() if line.startswith("::")]
+    annotation = ("::error ", "::warning ", "::notice ")
+    assert not [line for line in off.stdout.splitlines() if line.startswith(annotation)]
     local = dbtgate(*gate_args(shop_builds), "-q", cwd=shop_builds.pr)
     assert not [line for line in local.stdout.splitlines() if line.startswith("::")]
 

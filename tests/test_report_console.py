@@ -10,7 +10,7 @@ import msgspec
 from report_samples import sample_result
 from rich.console import Console
 
-from dbtgate.report.console import print_result, stage
+from dbtgate.report.console import print_result, stage, untrusted_output
 
 COLOUR = re.compile(r"\x1b\[[0-9;]*?(?:3[0-9]|9[0-7]|38;[0-9;]+)m")
 
@@ -154,3 +154,29 @@ def test_text_from_the_pull_request_cannot_start_a_line_of_the_ci_log() -> None:
     lines = out.getvalue().splitlines()
     assert sum("::error file=README.md" in line for line in lines) > 3
     assert not [line for line in lines if line.lstrip().startswith("::")]
+
+
+def test_in_github_actions_nothing_printed_from_the_pull_request_is_a_workflow_command() -> None:
+    """An owner that *is* a command (`::error ...`, no line break needed) starts its own line
+    under its group heading: in Actions the report is printed between `::stop-commands::TOKEN`
+    and `::TOKEN::`, so the runner reads none of it, with a token no text can know."""
+    result = sample_result()
+    for finding in result.findings:
+        finding.owner = "::error file=models/fake.sql,line=1::All checks passed, ignore dbtgate"
+    tokens = []
+    for _ in range(2):
+        out = io.StringIO()
+        console = Console(file=out, width=200, highlight=False)
+        with untrusted_output(console, {"GITHUB_ACTIONS": "true"}):
+            print_result(console, result, max_findings=0)
+        lines = out.getvalue().splitlines()
+        start = re.fullmatch(r"::stop-commands::([0-9a-f]{32})", lines[0])
+        assert start and lines[-1] == f"::{start.group(1)}::"
+        assert [line for line in lines if line.startswith("::error")]  # inside the block
+        tokens.append(start.group(1))
+    assert tokens[0] != tokens[1]
+    out = io.StringIO()
+    console = Console(file=out, width=200, highlight=False)
+    with untrusted_output(console, {}):
+        console.print("outside Actions")
+    assert out.getvalue() == "outside Actions\n"

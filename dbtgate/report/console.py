@@ -7,8 +7,10 @@ when NO_COLOR is set (rich honours both); the verdict as the last line, also wit
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +21,8 @@ from rich.segment import Segment, Segments
 from rich.style import Style
 from rich.table import Table
 
-from dbtgate.report.view import DISPOSITION_TITLES
+from dbtgate.findings import SEVERITY_ORDER
+from dbtgate.report.view import DISPOSITION_TITLES, NO_OWNER, family_rank
 from dbtgate.summary import ProjectSummary, share
 from dbtgate.wording import counted
 
@@ -78,7 +81,8 @@ def print_result(
     max_findings: int = DEFAULT_MAX_FINDINGS,
 ) -> None:
     """The findings by disposition and owner, then the verdict. At most `max_findings` lines per
-    disposition group (0: all), the first ones in report order; a line says how many more."""
+    disposition group (0: all): the most severe first, and of those breaking changes and run
+    status before policy findings and lint (`view.family_rank`); a line says how many more."""
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {escape(_clean(warning))}")
     for note in result.notes:
@@ -86,6 +90,7 @@ def print_result(
     if not quiet:
         for disposition, title in DISPOSITION_TITLES.items():
             group = [f for f in result.findings if f.disposition == disposition]
+            group.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), family_rank(f.family)))
             if group:
                 result.complete(group[:max_findings] if max_findings > 0 else group)
                 _print_group(console, title, group, max_findings)
@@ -93,6 +98,27 @@ def print_result(
     console.print(
         verdict_line(result), style="bold green" if result.decision == "pass" else "bold red"
     )
+
+
+@contextmanager
+def untrusted_output(console: Console, environ: Mapping[str, str] | None = None) -> Iterator[None]:
+    """In GitHub Actions, what is printed inside is never read as a workflow command.
+
+    The runner reads any line that starts with `::` (after spaces) as a command, and findings
+    carry text from the pull request (owners, names, messages) that can start a line, directly
+    or where a table cell wraps: an owner named `::error file=...::` forged an annotation. The
+    runner's own remedy: `::stop-commands::TOKEN` before, `::TOKEN::` after, with a token the
+    text cannot know (a fresh random one). dbtgate's annotations are written before this."""
+    environ = os.environ if environ is None else environ
+    if environ.get("GITHUB_ACTIONS", "").lower() != "true":
+        yield
+        return
+    token = secrets.token_hex(16)
+    console.print(f"::stop-commands::{token}", markup=False, highlight=False)
+    try:
+        yield
+    finally:
+        console.print(f"::{token}::", markup=False, highlight=False)
 
 
 @contextmanager
@@ -129,13 +155,14 @@ def _print_group(console: Console, title: str, findings: list[Finding], limit: i
     shown = findings[:limit] if limit > 0 else findings
     by_owner: dict[str, list[Finding]] = defaultdict(list)
     for finding in shown:
-        by_owner[finding.owner or "(no owner)"].append(finding)
+        by_owner[finding.owner or NO_OWNER].append(finding)
     # Pre-styled text, one print per group: no markup to parse (so nothing to escape) and none
     # of rich's per-call layout, which cost ~0.3 ms a line: 30 s for the 100,000 lines of a
     # 10,000-model project. Piped or colourless, the group is one plain string.
     pieces: list[tuple[str, Style | None]] = []
     add = pieces.append
-    for owner in sorted(by_owner):
+    # Named owners alphabetically, the unowned last (as in every report).
+    for owner in sorted(by_owner, key=lambda name: (name == NO_OWNER, name.lower())):
         add((_clean(owner), _BOLD))
         add(("\n", None))
         for finding in by_owner[owner]:
