@@ -316,8 +316,28 @@ def test_truncation_counts_the_findings_left_out_not_the_lines() -> None:
     ]
     markdown = render_markdown(sample_report(hits), RenderOptions(max_markdown_chars=8000))
     shown = len(re.findall(r"^- `lint.LT05`", markdown, re.M))
-    left = int(re.search(r"^- … (\d+) more findings of @a not shown", markdown, re.M).group(1))
-    assert shown + left // 2 == 300 and left % 2 == 0
+    left = re.search(r"^- … (\d+) more findings of @&#8203;a not shown", markdown, re.M)
+    assert shown + int(left.group(1)) // 2 == 300 and int(left.group(1)) % 2 == 0
+
+
+def test_the_owner_in_a_truncation_line_is_escaped_and_pings_nobody() -> None:
+    owner = "@acme/data-eng **bold** [click](https://evil.example) <img src=x>"
+    hits = [
+        finding(
+            code="docs.model_description",
+            severity="error",
+            message="no description",
+            unique_id=f"model.shop.m{index}",
+            owner=owner,
+            disposition="blocking",
+        )
+        for index in range(400)
+    ]
+    markdown = render_markdown(sample_report(hits), RenderOptions(max_markdown_chars=8000))
+    line = next(line for line in markdown.splitlines() if "more findings of" in line)
+    html = to_html(line)
+    assert "<img" not in html and "<a href" not in html and "<strong>" not in html
+    assert "@acme" not in line  # the zero-width space after @: no ping
 
 
 def test_an_acknowledged_breaking_change_says_so_and_how() -> None:

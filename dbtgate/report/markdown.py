@@ -187,12 +187,14 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
     if not budget.add(f"#### Blocking findings ({len(blocking)}), by owner\n\n"):
         return
     for owner, findings in view.by_owner(blocking):
+        # What the comment has room for: failed runs and policy findings before lint.
+        findings = sorted(findings, key=lambda f: view.family_rank(f["family"]))
         items, weights = _finding_items(findings, options, report)
         budget.add_items(
             f"**{md_text(owner)}** ({len(findings)})\n\n",
             items,
             "\n",
-            f"findings of {owner}",
+            f"findings of {md_text(owner)}",
             weights,
         )
 
