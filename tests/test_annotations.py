@@ -203,3 +203,28 @@ def test_no_findings_no_output() -> None:
 def test_unknown_severity_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown severity 'fatal'"):
         render_annotations([Item("fatal", "x")])
+
+
+def test_of_one_level_what_blocks_comes_first_and_breaking_changes_before_lint() -> None:
+    """GitHub shows ten errors a step: the demo's were all lint hits (models/intermediate sorts
+    before models/marts) and the breaking changes were the ones left out."""
+    lint = [
+        BlockingItem("error", f"lint hit {n}", "lint", "blocking", "models/a.sql", n)
+        for n in range(1, 12)
+    ]
+    breaking = BlockingItem("error", "column removed", "breaking", "blocking", "models/z.yml", 4)
+    advisory = BlockingItem("error", "not blocking", "docs", "out_of_scope", "models/0.yml", 1)
+    lines = render_annotations([*lint, advisory, breaking], per_level=3, limit=50)
+    assert "column removed" in lines[0]
+    assert "lint hit 1" in lines[1] and "lint hit 2" in lines[2]
+    assert not [line for line in lines if "not blocking" in line]
+
+
+@dataclass
+class BlockingItem:
+    severity: str
+    message: str
+    family: str
+    disposition: str
+    path: str
+    line: int

@@ -157,3 +157,25 @@ def test_a_log_holds_what_code_scanning_keeps_blocking_first(sarif_validator) ->
 def test_a_log_within_the_limit_has_no_notification() -> None:
     (run,) = sarif_of(sample_report())["runs"]
     assert "invocations" not in run and "omittedResults" not in run["properties"]
+
+
+def test_a_capped_log_keeps_failed_runs_and_breaking_changes_before_policy_findings() -> None:
+    """At 10,000 models 5,000 blocking docs findings (code `docs...`, first in report order)
+    filled the log and the models that were not built were left out."""
+    from report_samples import many_findings
+
+    from dbtgate.report.sarif import MAX_RESULTS
+
+    not_built = finding(
+        code="run.not_run",
+        severity="error",
+        message="changed but not built",
+        unique_id="model.big.z",
+        disposition="blocking",
+    )
+    lint = finding(
+        code="lint.LT05", severity="error", message="long", path="m.sql", disposition="blocking"
+    )
+    report = sample_report([*many_findings(2 * MAX_RESULTS), not_built, lint])
+    kept = {r["ruleId"] for r in sarif_of(report)["runs"][0]["results"]}
+    assert "run.not_run" in kept and "lint.LT05" not in kept

@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from dbtgate.report.view import family_rank
+
 LEVELS = ("error", "warning", "notice")
 PER_LEVEL_LIMIT = 10
 PER_JOB_LIMIT = 50
@@ -124,9 +126,13 @@ def _select(ordered: list[Any], *, per_level: int, limit: int, notice_slots: int
 
 
 def _sort_key(item: Any) -> tuple:
+    """Most severe first; within a level what blocks the gate, then breaking changes and run
+    status before policy findings and lint (`view.family_rank`): GitHub shows ten."""
     level = annotation_level(item.severity)
     return (
         LEVELS.index(level),
+        _attr(item, "disposition") not in (None, "blocking"),
+        family_rank(_attr(item, "family")),
         _attr(item, "path") or "",
         _attr(item, "line") or 0,
         _attr(item, "column") or 0,

@@ -18,7 +18,7 @@ from typing import Any
 
 from dbtgate.report.json_report import DISPOSITIONS, SEVERITIES, encode_sorted
 from dbtgate.report.rule_help import rule_help
-from dbtgate.report.view import project_file
+from dbtgate.report.view import family_rank, project_file
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "dbtgate/v1"
@@ -76,14 +76,20 @@ def sarif_log(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _most_important(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """At most MAX_RESULTS findings, in report order: blocking ones first, then by severity."""
+    """At most MAX_RESULTS findings, in report order: blocking ones first, then by severity,
+    then breaking changes and run status before policy findings, lint last (`family_rank`)."""
     if len(findings) <= MAX_RESULTS:
         return findings
     rank = {disposition: i for i, disposition in enumerate(DISPOSITIONS)}
     weight = {severity: i for i, severity in enumerate(SEVERITIES)}
     chosen = sorted(
         range(len(findings)),
-        key=lambda i: (rank[findings[i]["disposition"]], weight[findings[i]["severity"]], i),
+        key=lambda i: (
+            rank[findings[i]["disposition"]],
+            weight[findings[i]["severity"]],
+            family_rank(findings[i]["family"]),
+            i,
+        ),
     )[:MAX_RESULTS]
     return [findings[i] for i in sorted(chosen)]
 

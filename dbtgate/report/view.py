@@ -31,10 +31,22 @@ STATUS_NAMES = {
 DISPOSITION_TITLES = {
     "blocking": "Blocking",
     "advisory": "Advisory (does not fail the gate)",
-    "out_of_scope": "Outside the change (on resources this change did not touch; not blocking)",
+    "out_of_scope": "Outside the change (on resources or lines this change did not touch; not "
+    "blocking)",
     "waived": "Waived",
     "baselined": "In the baseline (legacy, not blocking)",
 }
+# Where only some findings can be shown (SARIF's 5,000, GitHub's ten annotations a level, the
+# console's first N of a group, the PR comment's size), a breaking change or a model that failed
+# or was not built comes before a policy finding, and style (lint) last: `family_rank`.
+_FAMILY_RANK = {"breaking": 0, "run": 1, "freshness": 2, "kpi": 3, "waiver": 4, "lint": 6}
+_POLICY_RANK = 5
+
+
+def family_rank(family: str | None) -> int:
+    return _FAMILY_RANK.get(family or "", _POLICY_RANK)
+
+
 # Keys of a finding's details that describe who or what a change affects, in display order.
 IMPACT_KEYS = ("impact", "downstream", "consumers", "exposures", "affected")
 
