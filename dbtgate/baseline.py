@@ -56,11 +56,11 @@ class LoadedBaseline:
         self.fingerprints = frozenset(entry.fingerprint for entry in baseline.findings)
 
 
-# Findings that are news about this build, never legacy debt: a breaking change, a failed or
+# Findings that are news about this build, never legacy debt: a breaking or risky change, a failed or
 # skipped run, stale sources, a missed KPI target, a waiver gone stale or expired. A baseline
 # recorded on a day when one of these stood would hide it (and every later one with the same
 # fingerprint) for good, so they are neither recorded nor matched.
-NEVER_BASELINED = frozenset({"breaking", "run", "freshness", "kpi", "waiver"})
+NEVER_BASELINED = frozenset({"breaking", "risky", "run", "freshness", "kpi", "waiver"})
 
 
 def can_baseline(finding: Finding) -> bool:

@@ -31,6 +31,9 @@ class CheckContext:
     sections: dict[str, Any] = field(default_factory=dict)
     # One-line notes for the reader (e.g. "sources.json absent: freshness not gated").
     notes: list[str] = field(default_factory=list)
+    # What may make the verdict wrong, shown before everything else (e.g. a base build of
+    # another project); the artifacts' own warnings join them.
+    warnings: list[str] = field(default_factory=list)
     # unique_ids new or modified against the base; None when there is no base to compare with.
     changed: set[str] | None = None
 

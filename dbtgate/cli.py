@@ -406,6 +406,10 @@ def load_context(
     from dbtgate.checks import CheckContext
     from dbtgate.project import OwnerSettings, Project, TierSettings
 
+    if base is not None and not base.strip():
+        # An unset CI variable (`--base "$BASE"`): gating without a base would skip breaking
+        # changes with only a note.
+        raise DbtgateError("--base is empty: give a build directory or a git ref, or leave it out")
     config = _resolve_config(config_path, project_dir, artifacts)
     artifacts_dir = _artifacts_dir(artifacts, config)
     resolved_dir = _resolve_project_dir(project_dir, config.project_dir, artifacts_dir)
@@ -424,6 +428,12 @@ def load_context(
         _check_distinct_builds(base_spec, base_artifacts, project.artifacts)
         base_project = Project.from_artifacts(base_artifacts, None, tiers, owners)
     context = CheckContext(project=project, config=config, base=base_project)
+    if base_project is not None and base_project.name != project.name:
+        context.warnings.append(
+            f"--base {base_spec} is a build of dbt project {base_project.name!r}, this one of "
+            f"{project.name!r}: unless the project was renamed, pass the base branch's build of "
+            "this project (every model looks new or removed)"
+        )
     if base_project is not None:
         base_ref = base_ref_input(base_spec, resolved_dir)
         if base_ref is not None:
@@ -572,6 +582,7 @@ def check(
     given_baseline = load_baseline(baseline) if baseline is not None else None
     with stage(_console(stderr=True), "loading artifacts", quiet=quiet):
         context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
+    _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     context.options["ack_labels"] = _ack_labels(ack_label)
     baseline_path = baseline or _configured_baseline(context.config)
     if baseline_path is not None:
@@ -657,6 +668,7 @@ def diff(
 
     request = _publish_request(json_path, out, formats)
     context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
+    _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     context.options["ack_labels"] = _ack_labels(ack_label)
     locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
     result = diff_result(context, locator)
@@ -684,6 +696,28 @@ def _check_output(path: Path | None, option: str, *, directory: bool = False) ->
         raise DbtgateError(f"{option} {path}: {existing} is a file, not a directory")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise DbtgateError(f"{option} {path}: {existing} is not writable")
+
+
+def _refuse_overwriting_inputs(context, *outputs: tuple[Path | None, str]) -> None:
+    """An output path that names an artifact just read (`--json target/manifest.json`) would
+    replace the build with a report: refused, before anything is written."""
+    inputs = {
+        loaded.path.resolve(): loaded.path
+        for project in (context.project, context.base)
+        if project is not None and project.artifacts is not None
+        for loaded in (
+            project.artifacts.manifest,
+            project.artifacts.run_results,
+            project.artifacts.catalog,
+            project.artifacts.sources,
+        )
+        if loaded is not None
+    }
+    for path, option in outputs:
+        if path is not None and path != Path("-") and path.resolve() in inputs:
+            raise DbtgateError(
+                f"{option} {path}: is the {path.name} this run reads; write the report elsewhere"
+            )
 
 
 def _publish_request(json_path: Path | None, out: Path | None, formats: str | None, **more):
@@ -798,6 +832,7 @@ def lint(
 
     request = _publish_request(json_path, out, formats)
     context = _lint_context(artifacts, config, project_dir)
+    _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     run = _lint_before_gate(context, lint_all=all_files, base_ref=base_ref, quiet=quiet)
     locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
     result = run_gate(context, locator, families={"lint"})
@@ -982,6 +1017,7 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
     BASE,
     CONFIG,
     PROJECT_DIR,
+    PROFILES_DIR,
     Opt(
         "-o",
         "--output",
@@ -996,6 +1032,7 @@ def baseline(
     base: str | None,
     config: Path | None,
     project_dir: Path | None,
+    profiles_dir: Path | None,
     output: Path | None,
 ) -> None:
     """Record today's policy and lint findings so that `check --baseline` blocks only on new
@@ -1005,7 +1042,8 @@ def baseline(
     from dbtgate.locate import Locator
 
     _check_output(output, "--output")
-    context = load_context(artifacts, base, config, project_dir)
+    context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
+    _refuse_overwriting_inputs(context, (output, "--output"))
     if context.config.lint.enabled:
         # Every file's lint findings: legacy SQL is what a baseline is for.
         _lint_before_gate(context, lint_all=True, base_ref=None, quiet=False)
@@ -1016,8 +1054,8 @@ def baseline(
     write_baseline(recorded, path)
     count = len(recorded.findings)
     _console().print(
-        f"wrote {count} finding{'' if count == 1 else 's'} to {path}: `dbtgate check --baseline "
-        f"{path}` now blocks only on new policy and lint findings (breaking changes, run and "
+        f"wrote {counted(count, 'finding')} to {path}: `dbtgate check --baseline {path}` now "
+        "blocks only on new policy and lint findings (breaking and risky changes, run and "
         "freshness status and KPI targets always count)"
     )
 

@@ -280,15 +280,18 @@ _INTERNAL_FIELDS = {"line", "lines", "path", "digest", "code"}
 
 
 def find_config(start: Path) -> Path | None:
-    """dbtgate.yml in `start`, else a pyproject.toml there with a [tool.dbtgate] table."""
-    for name in CONFIG_FILENAMES:
-        candidate = start / name
-        if candidate.is_file():
-            return candidate
+    """dbtgate.yml (or .yaml) in `start`, else a pyproject.toml there with a [tool.dbtgate]
+    table. Two of them is an error: one would be ignored, and its settings with it, silently."""
+    found = [start / name for name in CONFIG_FILENAMES if (start / name).is_file()]
     pyproject = start / "pyproject.toml"
     if pyproject.is_file() and "[tool.dbtgate" in pyproject.read_text(encoding="utf-8"):
-        return pyproject
-    return None
+        found.append(pyproject)
+    if len(found) > 1:
+        names = " and ".join(str(path) for path in found)
+        raise DbtgateError(
+            f"{names}: two dbtgate configs in one folder; keep one (or pass --config)"
+        )
+    return found[0] if found else None
 
 
 def load_config(path: Path | None) -> Config:

@@ -115,7 +115,7 @@ def run_gate(
         decision=decision,
         sections=context.sections,
         notes=context.notes,
-        warnings=project.artifacts.warnings if project.artifacts else [],
+        warnings=[*(project.artifacts.warnings if project.artifacts else []), *context.warnings],
         inputs=describe_inputs(context),
         config_digest=context.config.digest,
         completer=completer,

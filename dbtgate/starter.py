@@ -117,7 +117,10 @@ def write_starter_config(project_dir: Path, *, force: bool = False) -> Path:
     try:
         settings = yaml.safe_load(dbt_project.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise DbtgateError(f"{dbt_project}: not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        at = f"{dbt_project}:{mark.line + 1}" if mark else str(dbt_project)
+        raise DbtgateError(f"{at}: not valid YAML: {problem}") from None
     project = settings.get("name", "my_project")
     artifacts = settings.get("target-path", "target")
     dialect = _adapter_dialect(project_dir / artifacts / "manifest.json")

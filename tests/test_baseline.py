@@ -176,7 +176,7 @@ def test_a_baseline_never_holds_a_failed_run_and_never_hides_one(workdir):
     out = baseline(workdir)
     written = read_json(workdir / "dbtgate-baseline.json")["findings"]
     assert written and not [e for e in written if e["code"].startswith("run.")]
-    assert "breaking changes, run and freshness status and KPI targets always count" in out
+    assert "breaking and risky changes, run and freshness status and KPI targets always" in out
 
     # A baseline that holds one anyway (hand-edited, or written by an older dbtgate) is not obeyed.
     written.append({"fingerprint": run_errors[0]["fingerprint"], "code": "run.errors"})

@@ -204,7 +204,11 @@ def test_pyproject_errors_name_the_line_of_the_key(tmp_path, table, expected):
         load_config(path)
 
 
-def test_dbtgate_yml_wins_over_pyproject(tmp_path):
+def test_dbtgate_yml_beside_a_pyproject_dbtgate_table_is_an_error(tmp_path):
+    """One of them would be ignored, settings and all, without a word."""
     write(tmp_path, "[tool.dbtgate]\n", "pyproject.toml")
     write(tmp_path, "scope: all\n")
+    with pytest.raises(DbtgateError, match="two dbtgate configs in one folder"):
+        find_config(tmp_path)
+    write(tmp_path, "[tool.ruff]\n", "pyproject.toml")
     assert find_config(tmp_path).name == "dbtgate.yml"

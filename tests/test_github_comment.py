@@ -291,6 +291,17 @@ def test_body_over_github_limit_is_refused_before_any_request(github: FakeGitHub
     assert github.requests == []
 
 
+def test_a_token_in_the_api_url_is_never_printed() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    token = "ghp_secret123"
+    ctx = GitHubContext(REPO, PR, token=token, api_url=f"http://{token}@127.0.0.1:{port}")
+    with pytest.raises(CommentError, match=r"GitHub API at 127\.0\.0\.1 while") as caught:
+        post_sticky_comment(ctx, MARKER, "report")
+    assert_token_hidden(caught.value, token)
+
+
 def test_unreachable_api_is_a_clear_network_error() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -228,6 +228,8 @@ class _Client:
     def __init__(self, ctx: GitHubContext, *, timeout: float, max_retry_wait: float) -> None:
         self._token = ctx.token
         self._origin = urlsplit(ctx.api_url)[:2]
+        # The host as messages name it: never a `user:password@` part (it may hold the token).
+        self._host = self._scrub(urlsplit(ctx.api_url).hostname or "")
         self._timeout = timeout
         self._max_retry_wait = max_retry_wait
         self._opener = urllib.request.build_opener(_SameOriginRedirects)
@@ -262,7 +264,7 @@ class _Client:
             if isinstance(reason, TimeoutError):
                 reason = f"no answer within {self._timeout:g} s"
             raise CommentError(
-                f"cannot reach the GitHub API at {self._origin[1]} while {doing}:"
+                f"cannot reach the GitHub API at {self._host} while {doing}:"
                 f" {self._scrub(str(reason)) or type(exc).__name__}"
             ) from None
 

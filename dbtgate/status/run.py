@@ -66,7 +66,17 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
             ctx.notes.append("run_results.json absent: the last run's results are not gated")
         return
     index = index_run_results(loaded.data)
-    if not index.executed:
+    if not index.executed and settings.required:
+        yield Finding(
+            code="run.not_run",
+            severity=settings.severity.not_run,
+            message=f"{loaded.path.name} was written by `{dbt_command_line(index.command)}`, "
+            "which runs nothing, and the config requires the results of a run (run.required)",
+            fix="Gate the target directory of a `dbt build` (keep its run_results.json when "
+            "`dbt docs generate` runs after it).",
+            changed=True,
+        )
+    elif not index.executed:
         ctx.notes.append(
             f"{loaded.path.name} was written by `{dbt_command_line(index.command)}`, which "
             "compiles without running: test results are not gated (keep the run_results.json of "

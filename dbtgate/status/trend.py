@@ -119,6 +119,9 @@ def load_trend(paths: Iterable[Path]) -> Trend:
         raise DbtgateError(
             "no JSON gate reports with KPIs to show: pass report files or a directory"
         )
+    # A file named on its own and again through its folder is one build, not two.
+    unique = {build.path.resolve(): build for build in reversed(builds)}
+    builds = list(reversed(unique.values()))
     projects = sorted({b.project for b in builds})
     if len(projects) > 1:
         first = {p: next(b.shown for b in builds if b.project == p) for p in projects}

@@ -1,0 +1,112 @@
+"""Inputs that looked fine and were not: each is refused or said aloud, never a silent pass."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS
+from policy_support import dbtgate, read_json
+
+from dbtgate.baseline import can_baseline
+from dbtgate.findings import Finding
+
+BOUNCER = CORPUS / "bouncer-dbt112"
+
+
+@pytest.fixture
+def build(tmp_path: Path) -> Path:
+    if not BOUNCER.is_dir():
+        pytest.skip(f"corpus absent: {BOUNCER}")
+    shutil.copytree(BOUNCER, tmp_path / "target")
+    return tmp_path
+
+
+def test_an_empty_base_is_refused_not_read_as_no_base(build):
+    """`--base "$BASE_DIR"` with the variable unset skipped breaking changes with a note."""
+    result = dbtgate("check", "--artifacts", "target", "--base", "", cwd=build)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "dbtgate: error: --base is empty: give a build directory or a git ref, or leave it out\n",
+    )
+
+
+def test_a_base_of_another_dbt_project_is_a_warning(build):
+    other = CORPUS / "ticketswap-dbt19"
+    result = dbtgate("check", "--artifacts", "target", "--base", str(other), cwd=build)
+    assert result.returncode in (0, 1), result.stderr
+    assert (
+        f"warning: --base {other} is a build of dbt project 'data_transformations', this one of "
+        "'dbt_bouncer_test_project'"
+    ) in result.stdout
+
+
+def test_the_json_report_never_overwrites_an_artifact_it_reads(build):
+    before = (build / "target" / "manifest.json").read_bytes()
+    result = dbtgate("check", "--json", "target/manifest.json", cwd=build)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "dbtgate: error: --json target/manifest.json: is the manifest.json this run reads; "
+        "write the report elsewhere\n",
+    )
+    assert (build / "target" / "manifest.json").read_bytes() == before
+
+
+def test_two_configs_in_one_folder_are_refused(build):
+    """dbtgate.yml won and [tool.dbtgate] was ignored, settings and all, without a word."""
+    (build / "dbtgate.yml").write_text("version: 1\n")
+    (build / "pyproject.toml").write_text('[tool.dbtgate]\nversion = 1\nscope = "all"\n')
+    result = dbtgate("check", cwd=build)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "dbtgate: error: dbtgate.yml and pyproject.toml: two dbtgate configs in one folder; keep "
+        "one (or pass --config)\n",
+    )
+    assert dbtgate("check", "--config", "pyproject.toml", cwd=build).returncode == 0
+
+
+def test_run_required_is_not_met_by_a_run_results_that_ran_nothing(build):
+    """The corpus build's run_results.json is from `dbt docs generate`."""
+    (build / "dbtgate.yml").write_text("version: 1\nrun: {required: true}\n")
+    result = dbtgate("check", "--json", "gate.json", cwd=build)
+    assert result.returncode == 1, result.stdout + result.stderr
+    (finding,) = [
+        f for f in read_json(build / "gate.json")["findings"] if f["code"] == "run.not_run"
+    ]
+    assert finding["disposition"] == "blocking"
+    assert "`dbt docs generate`, which runs nothing" in finding["message"]
+
+
+def test_init_on_a_malformed_dbt_project_yml_is_one_line_with_its_line(tmp_path):
+    (tmp_path / "dbt_project.yml").write_text("name: shop\nmodels: [\n")
+    result = dbtgate("init", "--project-dir", ".", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("dbtgate: error: dbt_project.yml:3: not valid YAML: ")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_baseline_takes_a_profiles_dir_like_check(build):
+    """Its error for a git-ref base says to pass --profiles-dir; it did not accept one."""
+    result = dbtgate("baseline", "--artifacts", "target", "--profiles-dir", ".", cwd=build)
+    assert result.returncode == 0, result.stderr
+
+
+def test_risky_changes_are_news_and_never_baselined():
+    assert not can_baseline(Finding(code="risky.type_changed", severity="warn", message="m"))
+    assert can_baseline(Finding(code="docs.model_description", severity="error", message="m"))
+
+
+def test_trend_counts_a_report_named_twice_once(tmp_path):
+    if not BOUNCER.is_dir():
+        pytest.skip(f"corpus absent: {BOUNCER}")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    assert (
+        dbtgate("check", "-a", str(BOUNCER), "--json", "reports/gate.json", cwd=tmp_path).returncode
+        == 0
+    )
+    result = dbtgate("trend", "reports", "reports/gate.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    builds = [line for line in result.stdout.splitlines() if "gate.json" in line]
+    assert len(builds) == 1 and builds[0].startswith("│ 1 ")
