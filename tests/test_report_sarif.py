@@ -179,3 +179,32 @@ def test_a_capped_log_keeps_failed_runs_and_breaking_changes_before_policy_findi
     report = sample_report([*many_findings(2 * MAX_RESULTS), not_built, lint])
     kept = {r["ruleId"] for r in sarif_of(report)["runs"][0]["results"]}
     assert "run.not_run" in kept and "lint.LT05" not in kept
+
+
+def test_code_scanning_levels_follow_what_blocks() -> None:
+    """An error the gate does not block on (outside the change, advisory) is no error alert in
+    code scanning, which fails its own check on errors; its severity stays in properties."""
+    outside = finding(
+        code="owner.present", severity="error", message="no owner", disposition="out_of_scope"
+    )
+    blocking = finding(
+        code="docs.model_description", severity="error", message="m", disposition="blocking"
+    )
+    results = {
+        r["ruleId"]: r for r in sarif_of(sample_report([outside, blocking]))["runs"][0]["results"]
+    }
+    assert results["owner.present"]["level"] == "warning"
+    assert results["owner.present"]["properties"]["severity"] == "error"
+    assert results["docs.model_description"]["level"] == "error"
+
+
+def test_the_fix_is_a_sentence_of_its_own() -> None:
+    made = finding(
+        code="owner.present",
+        severity="error",
+        message="x has no owner; owners: Finance",
+        fix="Set meta.owner.",
+        disposition="blocking",
+    )
+    (result,) = sarif_of(sample_report([made]))["runs"][0]["results"]
+    assert result["message"]["text"] == "x has no owner; owners: Finance. Fix: Set meta.owner."

@@ -12,7 +12,7 @@ import hashlib
 from typing import Any
 
 from dbtgate.report.json_report import encode_sorted
-from dbtgate.report.view import project_file
+from dbtgate.report.view import project_file, with_fix
 
 # GitLab severities: info, minor, major, critical, blocker.
 _SEVERITY = {"error": "critical", "warn": "minor", "info": "info"}
@@ -33,9 +33,7 @@ def render_gitlab(report: dict[str, Any], options: object = None) -> str:
         severity = (
             "blocker" if finding["disposition"] == "blocking" else _SEVERITY[finding["severity"]]
         )
-        description = finding["message"]
-        if finding.get("fix"):
-            description += f" Fix: {finding['fix']}"
+        description = with_fix(finding)
         issues.append(
             {
                 "type": "issue",

@@ -18,13 +18,19 @@ from typing import Any
 
 from dbtgate.report.json_report import DISPOSITIONS, SEVERITIES, encode_sorted
 from dbtgate.report.rule_help import rule_help
-from dbtgate.report.view import family_rank, project_file
+from dbtgate.report.view import family_rank, project_file, with_fix
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "dbtgate/v1"
 # What GitHub code scanning keeps of a run (it rejects runs of more than 25,000 results).
 MAX_RESULTS = 5000
 _LEVEL = {"error": "error", "warn": "warning", "info": "note"}
+# Blocking findings, and waived or baselined ones (suppressed: code scanning hides them).
+_FULL_LEVEL = ("blocking", "waived", "baselined")
+# Code scanning shows an "error" result as an error alert (and fails its check on one by
+# default): a finding the gate does not block on (advisory, outside the change) is at most a
+# warning there; its severity stays in the result's properties.
+_NOT_BLOCKING_LEVEL = {"error": "warning", "warn": "warning", "info": "note"}
 
 
 def render_sarif(report: dict[str, Any], options: object = None) -> str:
@@ -113,12 +119,22 @@ def _result(finding: dict[str, Any], rule_index: int, fallback_path: str) -> dic
     result: dict[str, Any] = {
         "ruleId": finding["code"],
         "ruleIndex": rule_index,
-        "level": _LEVEL[finding["severity"]],
-        "message": {"text": _message(finding)},
+        "level": (_LEVEL if finding["disposition"] in _FULL_LEVEL else _NOT_BLOCKING_LEVEL)[
+            finding["severity"]
+        ],
+        "message": {"text": with_fix(finding)},
         "partialFingerprints": {FINGERPRINT_KEY: finding["fingerprint"]},
         "properties": {
             key: finding[key]
-            for key in ("disposition", "owner", "tier", "changed", "unique_id", "column_name")
+            for key in (
+                "severity",
+                "disposition",
+                "owner",
+                "tier",
+                "changed",
+                "unique_id",
+                "column_name",
+            )
             if finding.get(key) is not None
         },
     }
@@ -144,13 +160,6 @@ def _result(finding: dict[str, Any], rule_index: int, fallback_path: str) -> dic
     if suppression:
         result["suppressions"] = [suppression]
     return result
-
-
-def _message(finding: dict[str, Any]) -> str:
-    text = finding["message"]
-    if finding.get("fix"):
-        text += f" Fix: {finding['fix']}"
-    return text
 
 
 def _suppression(finding: dict[str, Any]) -> dict[str, Any] | None:

@@ -116,6 +116,16 @@ def file_link(finding: dict[str, Any], options: RenderOptions) -> str | None:
     return f"{options.blob_url}/{quote(path.removeprefix('./'))}{anchor}"
 
 
+def with_fix(finding: dict[str, Any]) -> str:
+    """The message and its fix as one text, for formats with one text field (SARIF, GitLab):
+    `...; owners: Finance Analytics. Fix: Keep the column...`."""
+    text = finding["message"]
+    if finding.get("fix"):
+        text = f"{text.rstrip()}{'' if text.rstrip().endswith(('.', '!', '?')) else '.'} "
+        text += f"Fix: {finding['fix']}"
+    return text
+
+
 def project_file(report: dict[str, Any]) -> str:
     """The file a finding without one (a project-wide KPI) is pinned to where every result needs
     a file (SARIF for code scanning, GitLab code quality): the project's dbt_project.yml, else the
