@@ -494,7 +494,8 @@ def test_acknowledgement_in_config_turns_the_error_into_an_info_finding(tmp_path
     findings, context = run_check(base, pr, load_config(config_file))
     (finding,) = findings
     assert finding.severity == "info"
-    assert finding.message.startswith("acknowledged (config): ")
+    # Which entry: the config file (named as every path is) and the entry's line.
+    assert finding.message.startswith(f"acknowledged (config {config_file.as_posix()}:3): ")
     assert finding.details["acknowledged"] == {
         "way": "config",
         "reason": "status moved to order_events",
@@ -522,8 +523,14 @@ def test_pull_request_label_acknowledges_breaking_changes(tmp_path: Path) -> Non
     base, pr = builds(tmp_path, [before], [after])
     (blocked,), _ = run_check(base, pr, labels=["documentation"])
     assert blocked.severity == "error"
+    # The reviewer reads the way out, with this project's label, in the finding itself.
+    assert blocked.fix.endswith(
+        "To keep the change as it is: label the pull request 'breaking-change-ok', or add a "
+        "breaking.acknowledge entry with a reason and an owner."
+    )
     (allowed,), context = run_check(base, pr, labels=["breaking-change-ok", "documentation"])
     assert allowed.severity == "info"
+    assert allowed.message.startswith("acknowledged (label breaking-change-ok): ")
     assert allowed.details["acknowledged"]["way"] == "label"
     assert context.sections["diff"].counts["acknowledged"] == 1
     # GitHub label names are case-insensitive: `Breaking-Change-OK` is the same label.

@@ -20,6 +20,7 @@ from dbtgate.diff.changes import Acknowledgement, Change, SchemaDiff
 from dbtgate.diff.classify import deprecation_elapsed
 from dbtgate.diff.columns import column_key
 from dbtgate.errors import DbtgateError
+from dbtgate.locate import display_path, display_root
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node
@@ -66,7 +67,7 @@ def apply_ways_out(
                         way="config",
                         reason=entry.reason,
                         owner=entry.owner,
-                        source=_where(config_path, entry.line),
+                        source=_source(config_path, entry.line),
                     )
                     break
         if found is None and labelled and change.change_class == "breaking":
@@ -83,6 +84,13 @@ def apply_ways_out(
         for index, (entry, _) in enumerate(entries)
         if index not in used
     ]
+
+
+def _source(config_path: Path | None, line: int) -> str:
+    """The entry as reports name it: the config from the repository root, like every path."""
+    if config_path is None:
+        return _where(None, line)
+    return f"{display_path(config_path, display_root(config_path.parent))}:{line}"
 
 
 def _where(config_path: Path | None, line: int) -> str:

@@ -56,6 +56,12 @@ class Acknowledgement(msgspec.Struct, **_S):
     # Where the acknowledgement comes from: `dbtgate.yml:12`, the label, the new version's id.
     source: str | None = None
 
+    def status(self) -> str:
+        """`acknowledged (label breaking-change-ok)`: which way out, and which label, config
+        entry or version, as the finding and the diff table both say it."""
+        how = self.way.replace("_", " ") + (f" {self.source}" if self.source else "")
+        return f"acknowledged ({how})"
+
 
 class Change(msgspec.Struct, **_S):
     change_class: ChangeClass

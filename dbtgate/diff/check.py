@@ -26,7 +26,7 @@ FIX_HINTS = {
     "breaking.contract_removed": "Keep `contract: enforced: true`, or add a new model version "
     "without the contract and set a deprecation_date on this one.",
     "breaking.column_removed": "Keep the column, or add a new model version without it and set a "
-    "deprecation_date on the old one (or acknowledge it: breaking.acknowledge / PR label).",
+    "deprecation_date on the old one.",
     "breaking.column_renamed": "Keep the old name (alias the new column back), or add the new "
     "name beside the old one and remove the old one later.",
     "breaking.type_changed": "Cast the column back to its old type, or add a new model version "
@@ -129,9 +129,15 @@ def change_finding(change: Change, settings: BreakingConfig, ctx: CheckContext) 
     if impact is not None:
         details["impact"] = impact
     fix: str | None = FIX_HINTS[change.code]
+    if change.change_class == "breaking":
+        # The reviewer's way out, with this project's label: the docs' text is generic.
+        fix += (
+            f" To keep the change as it is: label the pull request {settings.ack_label!r}, or add "
+            "a breaking.acknowledge entry with a reason and an owner."
+        )
     if change.acknowledged is not None:
         ack = change.acknowledged
-        message = f"acknowledged ({ack.way.replace('_', ' ')}): {message}"
+        message = f"{ack.status()}: {message}"
         details["acknowledged"] = {
             "way": ack.way,
             "reason": ack.reason,

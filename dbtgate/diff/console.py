@@ -115,7 +115,7 @@ def _impact(change: Change) -> str:
 
 def _status(change: Change, finding: Finding | None) -> str:
     if change.acknowledged is not None:
-        return f"acknowledged ({change.acknowledged.way.replace('_', ' ')})"
+        return change.acknowledged.status()
     if finding is None:
         return ""
     if finding.waiver is not None:
