@@ -423,6 +423,26 @@ def test_a_policy_that_selects_nothing_says_so_with_the_closest_tag(artifacts, t
     ]
 
 
+def test_a_rule_for_resource_types_the_policy_does_not_select_says_so(artifacts, tmp_path):
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "resource_type:model"
+            rules:
+              docs.model_description: warn
+              sources.freshness_configured: error
+        """,
+    )
+    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    notes = [line for line in result.stdout.splitlines() if "checked nothing" in line]
+    assert notes == [
+        "note: dbtgate.yml:6: sources.freshness_configured applies to sources; select "
+        "'resource_type:model' selects none, so it checked nothing"
+    ]
+
+
 # -- plugins ------------------------------------------------------------------------------------
 
 PLUGIN_FILE = '''\

@@ -157,6 +157,14 @@ def policies(context: CheckContext) -> Iterable[Finding]:
             types = compiled_rule.rule.applies_to
             if types not in subjects:
                 subjects[types] = [r for r in resources if r.resource_type in types]
+            if resources and not subjects[types] and not compiled.select.uses_state:
+                # `sources.freshness_configured` under `select: tier:1` (models) checks nothing.
+                line = compiled_rule.setting.line or policy.line
+                context.notes.append(
+                    f"{config_location(config, line)}: {compiled_rule.rule.code} applies to "
+                    f"{', '.join(f'{t}s' for t in types)}; select {policy.select!r} selects none, "
+                    "so it checked nothing"
+                )
             for finding in _apply(compiled_rule, compiled, subjects[types], inputs, config):
                 key = (
                     finding.code,
