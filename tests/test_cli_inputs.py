@@ -110,3 +110,15 @@ def test_trend_counts_a_report_named_twice_once(tmp_path):
     assert result.returncode == 0, result.stderr
     builds = [line for line in result.stdout.splitlines() if "gate.json" in line]
     assert len(builds) == 1 and builds[0].startswith("│ 1 ")
+
+
+def test_a_sources_json_of_another_build_is_left_out_and_said(build):
+    """Its sources were counted in the freshness KPI ('100% 1/1 met') of a project without them."""
+    shutil.copy(CORPUS / "ticketswap-dbt19" / "sources.json", build / "target" / "sources.json")
+    result = dbtgate("check", "--json", "gate.json", cwd=build)
+    assert result.returncode in (0, 1), result.stderr
+    report = read_json(build / "gate.json")
+    (warning,) = [w for w in report["warnings"] if "sources.json has results for" in w]
+    assert "this manifest does not have" in warning
+    assert report["sections"]["kpis"]["overall"]["freshness"]["denominator"] == 0
+    assert not [f for f in report["findings"] if f["family"] == "freshness"]

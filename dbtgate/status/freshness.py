@@ -22,6 +22,7 @@ from dbtgate.config import FreshnessConfig
 from dbtgate.findings import Finding
 from dbtgate.project import Project
 from dbtgate.status.timestamps import format_age
+from dbtgate.wording import counted
 
 _ERRORED = frozenset({"error", "runtime error"})
 
@@ -47,7 +48,18 @@ def source_freshness(ctx: CheckContext) -> Iterator[Finding]:
                 "sources.json absent: source freshness not gated (run `dbt source freshness`)"
             )
     else:
-        for result in sorted(loaded.data.results or (), key=lambda r: r.unique_id):
+        results = sorted(loaded.data.results or (), key=lambda r: r.unique_id)
+        unknown = [r.unique_id for r in results if r.unique_id not in project.sources]
+        if unknown:
+            # A sources.json of another build or project: its results say nothing of this one.
+            ctx.warnings.append(
+                f"{loaded.path.name} has results for {counted(len(unknown), 'source')} this "
+                f"manifest does not have (e.g. {unknown[0]}): left out; is it from another "
+                "build?"
+            )
+        for result in results:
+            if result.unique_id not in project.sources:
+                continue
             finding = result_finding(project, result, settings)
             if finding is not None:
                 yield finding

@@ -188,7 +188,9 @@ def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
     else:
         for result in freshness.results or ():
             uid = result.unique_id
-            for tally in groups(uid if uid in project.sources else None):
+            if uid not in project.sources:
+                continue  # another build's source (the freshness check warns)
+            for tally in groups(uid):
                 tally.sources_checked += 1
                 tally.sources_fresh += int(result.status == "pass")
     notes.append(CHANGE_FAILURE_NOTE)
