@@ -194,3 +194,16 @@ def test_without_a_base_build_breaking_changes_read_not_checked_not_none() -> No
     page = render_html(report)
     assert '<h2>Breaking changes</h2><p class="muted">None.</p>' not in page
     assert "Not checked: there was no base build to compare with (--base PATH|REF)." in page
+
+
+def test_code_in_a_fix_hint_is_a_code_element() -> None:
+    made = finding(
+        code="owner.present",
+        severity="error",
+        message="m",
+        unique_id="model.shop.x",
+        fix="Set `meta.owner` (or `<script>`).",
+        disposition="blocking",
+    )
+    page = render_html(sample_report([made]))
+    assert "fix: Set <code>meta.owner</code> (or <code>&lt;script&gt;</code>).</div>" in page

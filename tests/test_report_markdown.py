@@ -370,3 +370,20 @@ def test_without_a_base_build_the_summary_says_breaking_changes_were_not_checked
         "<strong>Breaking changes:</strong> Not checked: there was no base build to compare with"
         " (--base PATH|REF)." in html
     )
+
+
+def test_code_in_a_fix_hint_renders_as_code_and_stays_inert() -> None:
+    """Fix hints write `meta.owner`: escaped as text they showed their backticks."""
+    made = finding(
+        code="owner.present",
+        severity="error",
+        message="m",
+        unique_id="model.shop.x",
+        fix="Set `meta.owner` on x_<b>*y*</b> (`a` then `<img src=x>`).",
+        disposition="blocking",
+    )
+    html = to_html(render_markdown(sample_report([made])))
+    assert (
+        "fix: Set <code>meta.owner</code> on x_&lt;b&gt;*y*&lt;/b&gt; (<code>a</code> then "
+        "<code>&lt;img src=x&gt;</code>)." in html
+    )

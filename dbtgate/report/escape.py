@@ -16,11 +16,42 @@ import re
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:])")
 _WHITESPACE = re.compile(r"\s+")
 _HTML_SPECIAL = re.compile(r"[&<>\"']")
+# A `code` span as dbtgate's own texts write one: a single backtick pair on one line.
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 
 def md_text(text: object) -> str:
     """Untrusted text as literal inline markdown: one line, no markup, no HTML, no mentions."""
+    return _md_literal(_WHITESPACE.sub(" ", str(text)).strip())
+
+
+def md_text_code(text: object) -> str:
+    """Like `md_text`, but `code` spans in it stay code spans (fix hints and rule docs write
+    `meta.owner`, `--base`): each span goes through `md_code`, the rest through `md_text`'s
+    escaping, so nothing in either can become markup."""
     flat = _WHITESPACE.sub(" ", str(text)).strip()
+    parts, last = [], 0
+    for match in _CODE_SPAN.finditer(flat):
+        parts.append(_md_literal(flat[last : match.start()]))
+        parts.append(md_code(match.group(1)))
+        last = match.end()
+    parts.append(_md_literal(flat[last:]))
+    return "".join(parts)
+
+
+def html_text_code(text: object) -> str:
+    """`html_text`, with `code` spans as <code> elements (their text escaped too)."""
+    text = str(text)
+    parts, last = [], 0
+    for match in _CODE_SPAN.finditer(text):
+        parts.append(html_text(text[last : match.start()]))
+        parts.append(f"<code>{html_text(match.group(1))}</code>")
+        last = match.end()
+    parts.append(html_text(text[last:]))
+    return "".join(parts)
+
+
+def _md_literal(flat: str) -> str:
     # HTML first (GitHub renders some inline HTML), then markdown punctuation.
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     flat = _MARKDOWN_SPECIAL.sub(r"\\\1", flat)

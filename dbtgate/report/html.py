@@ -25,6 +25,7 @@ import msgspec
 
 from dbtgate.report import view
 from dbtgate.report.escape import html_text as h
+from dbtgate.report.escape import html_text_code
 from dbtgate.report.json_report import encode_sorted
 from dbtgate.report.lineage import layered_layout
 from dbtgate.report.options import RenderOptions
@@ -45,7 +46,7 @@ PAGE_ROWS = 500
 
 def render_html(report: dict[str, Any], options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
-    for cached in (_h_repeated, _row_attributes, _rule_cells, _status_cells):
+    for cached in (_fix_html, _row_attributes, _rule_cells, _status_cells):
         cached.cache_clear()
     style = _asset("report.css")
     script = _asset("report.js")
@@ -293,7 +294,7 @@ def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
     owner = finding.get("owner") or view.NO_OWNER
     extra = ""
     if finding.get("fix"):
-        extra += f'<div class="fix">fix: {_h_repeated(finding["fix"])}</div>'
+        extra += f'<div class="fix">fix: {_fix_html(finding["fix"])}</div>'
     waiver = finding.get("waiver")
     if waiver:
         extra += (
@@ -318,8 +319,9 @@ def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
 
 # The parts of a finding's row that repeat from row to row (owner, tier, severity, status, rule,
 # fix) are rendered once per value: escaping them on each of 48,000 rows was a third of the page.
-# Emptied at each render, so rule help from plugins loaded since is never stale.
-_h_repeated = functools.lru_cache(maxsize=4096)(h)
+# Emptied at each render, so rule help from plugins loaded since is never stale. A fix hint has
+# its `code` spans as <code> (the hints write `meta.owner`, `--base`).
+_fix_html = functools.lru_cache(maxsize=4096)(html_text_code)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -427,7 +429,7 @@ def _rules(report: dict[str, Any]) -> str:
     for code in sorted(fixes):
         help_ = rule_help(code, fixes[code])
         paragraphs = "".join(
-            f"<p>{h(p)}</p>"
+            f"<p>{html_text_code(p)}</p>"
             for p in help_.text.split("\n\n")
             if p.strip() and p.strip() != help_.summary
         )

@@ -16,7 +16,14 @@ from itertools import chain
 from typing import Any
 
 from dbtgate.report import view
-from dbtgate.report.escape import md_code, md_html_text, md_text, md_url, mermaid_label
+from dbtgate.report.escape import (
+    md_code,
+    md_html_text,
+    md_text,
+    md_text_code,
+    md_url,
+    mermaid_label,
+)
 from dbtgate.report.options import RenderOptions
 
 # Kept free while the sections are filled, for the truncation note at the end.
@@ -244,7 +251,7 @@ def _finding_item(
         text += f" ({where})"
     text += "\n"
     if finding.get("fix"):
-        text += f"  - fix: {md_text(finding['fix'])}\n"
+        text += f"  - fix: {md_text_code(finding['fix'])}\n"
     waiver = finding.get("waiver")
     if waiver:
         text += (
