@@ -147,8 +147,9 @@ class Locator:
                     if column is None:
                         return version
                     found = self._named(_get(version, "columns"), column)
-                    if found is not None:
-                        return found
+                    # A column of the model shared by its versions, else the version's own
+                    # entry (a removed column has no line; its version's block is the place).
+                    return found or self._named(_get(entry, "columns"), column) or version
         if entry is None or column is None:
             return entry
         return self._named(_get(entry, "columns"), column) or entry

@@ -70,6 +70,9 @@ def test_versions_sources_and_exposures(tmp_path):
     locate = _locator(tmp_path).locate
     customers = _model("customers", version=2)
     assert locate(customers, "email").line == 14
+    # A column the version does not have (removed by the PR): the version's block, not the
+    # model's first line.
+    assert locate(customers, "phone").line == 12
     source = Source(
         unique_id="source.shop.shop.raw_orders",
         name="raw_orders",
