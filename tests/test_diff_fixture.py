@@ -97,10 +97,10 @@ def test_fixture_breaking_changes_name_downstream_models_exposure_and_owners(sho
     assert breaking["item_count"]["details"]["impact"]["models"][0]["selects_column"] == "no"
     assert breaking["total_amount"]["details"]["impact"]["models"][0]["selects_column"] == "yes"
     assert breaking["total_amount"]["details"]["type_change"] == "changed"
-    # Pointed at the YAML: the model entry for the removed column, the column for the new type.
+    # Pointed at the YAML: the v2 block for the removed column, the column for the new type.
     assert (breaking["item_count"]["path"], breaking["item_count"]["line"]) == (
         "models/marts/_orders_summary.yml",
-        4,
+        46,
     )
     assert (breaking["total_amount"]["path"], breaking["total_amount"]["line"]) == (
         "models/marts/_orders_summary.yml",
