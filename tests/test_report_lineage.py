@@ -62,6 +62,22 @@ def test_parents_are_the_first_left_out_and_not_counted_as_omitted(tmp_path: Pat
     assert section["omitted"] == 1
 
 
+def test_many_changed_models_leave_room_for_who_reads_them(tmp_path: Path) -> None:
+    """At 10,000 models, 40 breaking changes filled the picture: a column of red boxes, no
+    reader drawn. The changed resources get at most half of it."""
+    nodes = []
+    for n in range(30):
+        nodes.append(model(f"m{n:02d}"))
+        nodes.append(model(f"reader{n:02d}", depends_on=[f"model.proj.m{n:02d}"]))
+    project = write_build(tmp_path, nodes)
+    changed = {f"model.proj.m{n:02d}" for n in range(30)}
+    section = lineage_section(project, changed, breaking=changed, max_nodes=10)
+    roles = [node["role"] for node in section["nodes"]]
+    assert roles.count("changed") == 5 and roles.count("consumer") == 5
+    assert len(section["edges"]) == 5
+    assert section["omitted"] == 25  # the changed models not drawn
+
+
 def test_a_report_with_parents_in_its_lineage_is_valid_and_draws_them(tmp_path: Path) -> None:
     report = sample_report()
     report["sections"]["lineage"] = lineage_section(shop(tmp_path), {SEGMENTS, ORDERS})

@@ -7,7 +7,8 @@ as an inline SVG; both use `layered_layout` so the picture reads left to right, 
 The parents are there so that every changed resource is connected to what it reads (a new model
 would float alone otherwise); they come last when the size cap bites. Size is capped: a PR
 touching a hub model must not produce a graph nobody can read (or a comment GitHub refuses), so
-the rest is counted in `omitted`.
+the rest is counted in `omitted`. The changed resources take at most half of the picture first,
+so that their readers are drawn even when a PR changes many models.
 """
 
 from __future__ import annotations
@@ -45,24 +46,33 @@ def lineage_section(
     wanted: dict[str, str] = {}
     left_out: set[str] = set()
 
-    def add(uid: str, role: str) -> None:
+    def add(uid: str, role: str, cap: int = max_nodes) -> None:
         if uid in wanted:
             return
-        if len(wanted) < max_nodes:
+        if len(wanted) < cap:
             wanted[uid] = role
+            left_out.discard(uid)
         elif role != "parent":
             # Parents are context: the count says how much of the change is not drawn.
             left_out.add(uid)
 
-    for uid in roots:
-        add(uid, "changed")
-    drawn_roots = [uid for uid in roots if uid in wanted]
-    for role, neighbours in (("consumer", project.children), ("parent", project.parents)):
-        for uid in drawn_roots:
-            for other in sorted(neighbours.get(uid, ())):
+    def neighbours_of(uids: list[str], role: str, graph: dict[str, list[str]]) -> None:
+        for uid in uids:
+            for other in sorted(graph.get(uid, ())):
                 resource = project.resource(other)
                 if resource is not None and resource.resource_type in _DRAWN_TYPES:
                     add(other, role)
+
+    # At most half the picture for the changed resources, so that who reads them (what a
+    # reviewer looks for) is drawn too: 40 breaking changes alone drew a column of red boxes.
+    for uid in roots:
+        add(uid, "changed", cap=max(1, max_nodes // 2))
+    neighbours_of([uid for uid in roots if uid in wanted], "consumer", project.children)
+    for uid in roots:  # room the consumers left, and then their consumers
+        add(uid, "changed")
+    drawn = [uid for uid in roots if uid in wanted]
+    neighbours_of(drawn, "consumer", project.children)
+    neighbours_of(drawn, "parent", project.parents)
     omitted = len(left_out)
     nodes = []
     for uid in sorted(wanted):
