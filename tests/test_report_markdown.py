@@ -387,3 +387,14 @@ def test_code_in_a_fix_hint_renders_as_code_and_stays_inert() -> None:
         "fix: Set <code>meta.owner</code> on x_&lt;b&gt;*y*&lt;/b&gt; (<code>a</code> then "
         "<code>&lt;img src=x&gt;</code>)." in html
     )
+
+
+def test_a_comment_with_thousands_of_blocking_findings_keeps_the_kpis_in_view() -> None:
+    """The blocking findings filled the comment: 'KPIs vs targets' was a header with no rows."""
+    from report_samples import many_findings
+
+    markdown = render_markdown(sample_report(many_findings(5000)))
+    assert "more findings of" in markdown  # truncated, as it must be
+    kpis = markdown[markdown.index("#### KPIs vs targets") :]
+    rows = [line for line in kpis.splitlines()[4:] if line.startswith("| ")]
+    assert rows and "tier\\-1 test coverage" in kpis

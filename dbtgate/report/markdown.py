@@ -31,6 +31,11 @@ _NOTE_ROOM = 600
 _MAX_SECTION_ROWS = 500
 
 
+# The share of the comment's remaining room the blocking findings may fill (after the headline,
+# counts and breaking changes); the rest keeps the lineage, KPIs and waivers in view.
+_BLOCKING_SHARE = 0.7
+
+
 class _Budget:
     """Text parts under a character limit; remembers whether anything was left out."""
 
@@ -66,7 +71,8 @@ class _Budget:
         item, so `items` may be an iterator that renders each item only when it is asked for
         (a comment has room for a few hundred of 48,000 findings)."""
         total = len(weights) if weights is not None else len(items)  # type: ignore[arg-type]
-        more_room = 120
+        # Room for the "N more" line, however long `what` is (an owner's name).
+        more_room = len(what) + 80
         if len(head) + len(tail) + more_room > self.room():
             self.truncated = True
             return
@@ -94,7 +100,12 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     for note in report["warnings"]:
         budget.add(f"> **warning:** {md_text(note)}\n")
     _breaking_section(budget, report, options)
+    # What blocks may take most of what is left, not all: tens of thousands of findings left
+    # the lineage, the KPIs and the waivers out (a KPI table was a header with no rows).
+    full = budget.limit
+    budget.limit = budget.size + int(_BLOCKING_SHARE * budget.room())
     _blocking_section(budget, report, options)
+    budget.limit = full
     _lineage_section(budget, report)
     _kpi_section(budget, report)
     _waiver_section(budget, report)
