@@ -180,3 +180,31 @@ def test_in_github_actions_nothing_printed_from_the_pull_request_is_a_workflow_c
     with untrusted_output(console, {}):
         console.print("outside Actions")
     assert out.getvalue() == "outside Actions\n"
+
+
+def test_a_capped_group_prints_failed_runs_before_policy_findings() -> None:
+    """At 10,000 models the first 200 blocking lines were docs findings (report order) and the
+    models that were not built were among the 47,000 left out."""
+    from report_samples import finding
+
+    docs = [
+        finding(
+            code="docs.model_description",
+            severity="error",
+            message=f"m{n} has no description",
+            unique_id=f"model.shop.m{n}",
+            disposition="blocking",
+        )
+        for n in range(5)
+    ]
+    not_built = finding(
+        code="run.not_run",
+        severity="error",
+        message="z changed but was not built",
+        unique_id="model.shop.z",
+        disposition="blocking",
+    )
+    out = io.StringIO()
+    print_result(Console(file=out, width=200), sample_result([*docs, not_built]), max_findings=2)
+    text = out.getvalue()
+    assert "z changed but was not built" in text and "… and 4 more" in text

@@ -90,7 +90,11 @@ def print_result(
     if not quiet:
         for disposition, title in DISPOSITION_TITLES.items():
             group = [f for f in result.findings if f.disposition == disposition]
-            group.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), family_rank(f.family)))
+            if 0 < max_findings < len(group):  # which ones are printed: the most needed
+                ranks = {
+                    code: family_rank(code.split(".", 1)[0]) for code in {f.code for f in group}
+                }
+                group.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 9) * 10 + ranks[f.code])
             if group:
                 result.complete(group[:max_findings] if max_findings > 0 else group)
                 _print_group(console, title, group, max_findings)
