@@ -2,11 +2,12 @@
 
 Adopting a gate on a mature project otherwise means hundreds of red findings on day one. `dbtgate
 baseline` records the fingerprint of every current policy and lint finding (rule + resource +
-column, never line numbers or wording, so unrelated edits keep them stable; breaking changes, run
-and freshness status and KPI targets are about this build, not debt, and always count); `dbtgate check --baseline FILE` then
-reports those as "baselined" and blocks on the rest, and lists the baseline entries that no longer
-occur (fixed), so the file can be shrunk. The file is sorted and carries no timestamp: writing it
-twice from the same build gives the same bytes, and a diff of it in review shows real changes.
+column, never line numbers or wording, so unrelated edits keep them stable); `dbtgate check
+--baseline FILE` then reports those as "baselined" and blocks on the rest, and lists the baseline
+entries that no longer occur (fixed), so the file can be shrunk. Breaking and risky changes, run
+and freshness status and KPI targets are about this build, not debt: they always count. The file
+is sorted and carries no timestamp: writing it twice from the same build gives the same bytes, and
+a diff of it in review shows real changes.
 """
 
 from __future__ import annotations
@@ -56,10 +57,10 @@ class LoadedBaseline:
         self.fingerprints = frozenset(entry.fingerprint for entry in baseline.findings)
 
 
-# Findings that are news about this build, never legacy debt: a breaking or risky change, a failed or
-# skipped run, stale sources, a missed KPI target, a waiver gone stale or expired. A baseline
-# recorded on a day when one of these stood would hide it (and every later one with the same
-# fingerprint) for good, so they are neither recorded nor matched.
+# Findings that are news about this build, never legacy debt: a breaking or risky change, a
+# failed or skipped run, stale sources, a missed KPI target, a waiver gone stale or expired. A
+# baseline recorded on a day when one of these stood would hide it (and every later one with the
+# same fingerprint) for good, so they are neither recorded nor matched.
 NEVER_BASELINED = frozenset({"breaking", "risky", "run", "freshness", "kpi", "waiver"})
 
 

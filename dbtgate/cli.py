@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Literal, NoReturn
 
+    from dbtgate.checks import CheckContext
+
 ROOT_HELP = (
     "The quality gate for dbt pull requests: policies, breaking schema changes, run status and "
     "lint, with one verdict."
@@ -698,7 +700,7 @@ def _check_output(path: Path | None, option: str, *, directory: bool = False) ->
         raise DbtgateError(f"{option} {path}: {existing} is not writable")
 
 
-def _refuse_overwriting_inputs(context, *outputs: tuple[Path | None, str]) -> None:
+def _refuse_overwriting_inputs(context: CheckContext, *outputs: tuple[Path | None, str]) -> None:
     """An output path that names an artifact just read (`--json target/manifest.json`) would
     replace the build with a report: refused, before anything is written."""
     inputs = {
@@ -948,7 +950,8 @@ def demo(directory: Path | None) -> int:
         nargs="+",
         type=Path,
         metavar="REPORT",
-        help="JSON gate reports (`dbtgate check --json`), or directories holding them (subfolders too).",
+        help="JSON gate reports (`dbtgate check --json`), or directories holding them "
+        "(subfolders too).",
     ),
     Opt("--md", type=Path, metavar="FILE", help="Also write the trend as markdown here."),
     Opt("--html", type=Path, metavar="FILE", help="Also write the trend as an HTML page here."),

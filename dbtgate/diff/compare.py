@@ -75,7 +75,8 @@ def diff_projects(base: Project, pr: Project, *, today: dt.datetime | None = Non
         )
     if ctx.unknown:
         notes.append(
-            f"{counted(len(ctx.unknown), 'relation')} with columns unknown in one build (e.g. a partial "
+            f"{counted(len(ctx.unknown), 'relation')} with columns unknown in one build (e.g. a "
+            "partial "
             "catalog): not reported as removed"
         )
     diff = SchemaDiff(

@@ -53,7 +53,8 @@ def render_junit(report: dict[str, Any], options: object = None) -> str:
             "  </testsuite>\n"
         )
     root = _attributes(name=f"dbtgate {report['project']}", **totals)
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites{root}>\n{"".join(suites)}</testsuites>\n'
+    body = f"<testsuites{root}>\n{''.join(suites)}</testsuites>"
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
 
 
 def _verdict_suite(report: dict[str, Any], totals: dict[str, int]) -> str:
