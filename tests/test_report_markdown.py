@@ -398,3 +398,14 @@ def test_a_comment_with_thousands_of_blocking_findings_keeps_the_kpis_in_view() 
     kpis = markdown[markdown.index("#### KPIs vs targets") :]
     rows = [line for line in kpis.splitlines()[4:] if line.startswith("| ")]
     assert rows and "tier\\-1 test coverage" in kpis
+
+
+def test_with_thousands_of_blocking_findings_every_owner_gets_items() -> None:
+    """Only the first owners alphabetically had items; the others a heading and '… N more'."""
+    from report_samples import many_findings
+
+    markdown = render_markdown(sample_report(many_findings(5000)))
+    blocking = markdown[markdown.index("#### Blocking findings") : markdown.index("#### Lineage")]
+    sections = re.split(r"\n\*\*@&#8203;team\\-\d+\*\* \(\d+\)\n", blocking)[1:]
+    assert len(sections) == 25
+    assert all(section.count("\n- `") >= 3 for section in sections)

@@ -34,6 +34,10 @@ _MAX_SECTION_ROWS = 500
 # The share of the comment's remaining room the blocking findings may fill (after the headline,
 # counts and breaking changes); the rest keeps the lineage, KPIs and waivers in view.
 _BLOCKING_SHARE = 0.7
+# Beyond this many blocking findings the owners share the items equally: as many each as the
+# room left allows (an item and its fix line take about _ITEM_CHARS), at least one.
+_BLOCKING_ITEMS = 200
+_ITEM_CHARS = 400
 
 
 class _Budget:
@@ -63,8 +67,10 @@ class _Budget:
         tail: str,
         what: str,
         weights: list[int] | None = None,
+        max_items: int | None = None,
     ) -> None:
-        """`head`, as many `items` as fit, a "N more" line if some did not, then `tail`.
+        """`head`, as many `items` as fit (at most `max_items`), a "N more" line if some did
+        not, then `tail`.
 
         `weights`: how many of `what` each item stands for (an owner's heading none, a folded
         group of findings several), so the "N more" line counts findings, not lines; one per
@@ -80,7 +86,7 @@ class _Budget:
         reserve = len(tail) + more_room
         shown = 0
         for item in items:
-            if len(item) + reserve > self.room():
+            if shown == max_items or len(item) + reserve > self.room():
                 break
             self.add(item)
             shown += 1
@@ -204,7 +210,14 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
         return
     if not budget.add(f"#### Blocking findings ({len(blocking)}), by owner\n\n"):
         return
-    for owner, findings in view.by_owner(blocking):
+    owners = view.by_owner(blocking)
+    # More than a comment can hold: every owner gets their share of the items, not the first
+    # owner alphabetically all of them (the rest got a heading and "… N more").
+    share = None
+    if len(blocking) > _BLOCKING_ITEMS:
+        fits = budget.room() // (len(owners) * _ITEM_CHARS)  # items, each with its fix line
+        share = max(1, min(_BLOCKING_ITEMS // len(owners), fits))
+    for owner, findings in owners:
         # What the comment has room for: failed runs and policy findings before lint.
         findings = sorted(findings, key=lambda f: view.family_rank(f["family"]))
         items, weights = _finding_items(findings, options, report)
@@ -214,6 +227,7 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
             "\n",
             f"findings of {md_text(owner)}",
             weights,
+            max_items=share,
         )
 
 
