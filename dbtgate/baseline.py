@@ -12,13 +12,13 @@ a diff of it in review shows real changes.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import msgspec
 
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding
+from dbtgate.locate import display_path, display_root
 
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = "dbtgate-baseline.json"
@@ -127,7 +127,8 @@ def baseline_report(loaded: LoadedBaseline, findings: list[Finding]) -> Baseline
     seen = {f.fingerprint for f in findings}
     fixed = [entry for entry in loaded.baseline.findings if entry.fingerprint not in seen]
     return BaselineReport(
-        path=_display(loaded.path),
+        # Named as every path in a report is: from its repository's root (locate.display_root).
+        path=display_path(loaded.path, display_root(loaded.path.parent)),
         entries=len(loaded.baseline.findings),
         matched=len(loaded.baseline.findings) - len(fixed),
         fixed=fixed,
@@ -152,10 +153,3 @@ def fixed_note(report: BaselineReport) -> str | None:
 def _entry_subject(entry: BaselineEntry) -> str:
     subject = entry.unique_id or entry.key or "the project"
     return f"{subject}.{entry.column_name}" if entry.column_name else subject
-
-
-def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path).replace("\\", "/")
-    except ValueError:
-        return str(path)

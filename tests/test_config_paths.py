@@ -107,7 +107,9 @@ def test_report_inputs_are_relative_to_the_repository_root(repo):
     assert dbtgate("baseline", cwd=project).returncode == 0
     result = dbtgate("check", "--project-dir", "..", "--json", "gate.json", cwd=project / "models")
     assert result.returncode == 0, result.stdout + result.stderr
-    inputs = read_json(project / "models" / "gate.json")["inputs"]
+    report = read_json(project / "models" / "gate.json")
+    inputs = report["inputs"]
+    assert report["sections"]["baseline"]["path"] == "dbt/gate/baseline.json"
     assert inputs["config"] == "dbt/dbtgate.yml"
     assert inputs["project_file"] == "dbt/dbt_project.yml"
     assert inputs["baseline"] == "dbt/gate/baseline.json"
