@@ -18,7 +18,7 @@ import msgspec
 
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding
-from dbtgate.locate import display_path, display_root
+from dbtgate.locate import repository_path
 
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = "dbtgate-baseline.json"
@@ -127,8 +127,7 @@ def baseline_report(loaded: LoadedBaseline, findings: list[Finding]) -> Baseline
     seen = {f.fingerprint for f in findings}
     fixed = [entry for entry in loaded.baseline.findings if entry.fingerprint not in seen]
     return BaselineReport(
-        # Named as every path in a report is: from its repository's root (locate.display_root).
-        path=display_path(loaded.path, display_root(loaded.path.parent)),
+        path=repository_path(loaded.path),
         entries=len(loaded.baseline.findings),
         matched=len(loaded.baseline.findings) - len(fixed),
         fixed=fixed,

@@ -47,6 +47,12 @@ def display_path(path: Path, root: Path) -> str:
     return Path(relative).as_posix()
 
 
+def repository_path(path: Path) -> str:
+    """A file dbtgate reads beside the build (the config, the baseline) as findings and reports
+    name it: from the root of the git repository that holds it, wherever dbtgate runs."""
+    return display_path(path, display_root(path.parent))
+
+
 @dataclass(frozen=True)
 class Location:
     path: str

@@ -20,7 +20,7 @@ from dbtgate.diff.changes import Acknowledgement, Change, SchemaDiff
 from dbtgate.diff.classify import deprecation_elapsed
 from dbtgate.diff.columns import column_key
 from dbtgate.errors import DbtgateError
-from dbtgate.locate import display_path, display_root
+from dbtgate.locate import repository_path
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node
@@ -90,7 +90,7 @@ def _source(config_path: Path | None, line: int) -> str:
     """The entry as reports name it: the config from the repository root, like every path."""
     if config_path is None:
         return _where(None, line)
-    return f"{display_path(config_path, display_root(config_path.parent))}:{line}"
+    return f"{repository_path(config_path)}:{line}"
 
 
 def _where(config_path: Path | None, line: int) -> str:

@@ -19,7 +19,7 @@ from dbtgate.checks import CheckContext, check
 from dbtgate.config import Config, Policy, RuleSetting
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import SEVERITY_ORDER, Finding, fingerprint
-from dbtgate.locate import display_path, display_root
+from dbtgate.locate import repository_path
 from dbtgate.rules.registry import ParamError, Rule, Violation, load_plugin, load_rules
 from dbtgate.select import Selection, Selector, SelectorError, parse_selector
 
@@ -51,7 +51,7 @@ def display_config_path(config: Config) -> str:
     scanning and annotations find the file."""
     if config.path is None:
         return "dbtgate.yml"
-    return display_path(config.path, display_root(config.path.parent))
+    return repository_path(config.path)
 
 
 def parse_config_selector(text: str, config: Config, line: int, what: str) -> Selector:
