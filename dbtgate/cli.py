@@ -704,16 +704,10 @@ def _refuse_overwriting_inputs(context: CheckContext, *outputs: tuple[Path | Non
     """An output path that names an artifact just read (`--json target/manifest.json`) would
     replace the build with a report: refused, before anything is written."""
     inputs = {
-        loaded.path.resolve(): loaded.path
+        loaded.path.resolve()
         for project in (context.project, context.base)
         if project is not None and project.artifacts is not None
-        for loaded in (
-            project.artifacts.manifest,
-            project.artifacts.run_results,
-            project.artifacts.catalog,
-            project.artifacts.sources,
-        )
-        if loaded is not None
+        for _, loaded in project.artifacts.files()
     }
     for path, option in outputs:
         if path is not None and path != Path("-") and path.resolve() in inputs:

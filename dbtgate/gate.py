@@ -238,16 +238,8 @@ def describe_inputs(context: CheckContext) -> dict[str, Any]:
     for role, project in (("artifacts", context.project), ("base", context.base)):
         if project is None or project.artifacts is None:
             continue
-        artifacts = project.artifacts
         files = {}
-        for kind, loaded in (
-            ("manifest", artifacts.manifest),
-            ("run_results", artifacts.run_results),
-            ("catalog", artifacts.catalog),
-            ("sources", artifacts.sources),
-        ):
-            if loaded is None:
-                continue
+        for kind, loaded in project.artifacts.files():
             metadata = getattr(loaded.data, "metadata", None)
             files[kind] = {
                 "path": display_path(loaded.path, root),

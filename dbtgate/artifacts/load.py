@@ -225,13 +225,19 @@ class ArtifactSet:
     catalog: Loaded[Catalog] | None = None
     sources: Loaded[SourcesFreshness] | None = None
 
+    def files(self) -> list[tuple[str, Loaded[Any]]]:
+        """The artifacts read, by kind (`manifest`, `run_results`, `catalog`, `sources`)."""
+        found = (
+            ("manifest", self.manifest),
+            ("run_results", self.run_results),
+            ("catalog", self.catalog),
+            ("sources", self.sources),
+        )
+        return [(kind, loaded) for kind, loaded in found if loaded is not None]
+
     @property
     def warnings(self) -> list[str]:
-        found: list[str] = []
-        for loaded in (self.manifest, self.run_results, self.catalog, self.sources):
-            if loaded is not None:
-                found.extend(loaded.warnings)
-        return found
+        return [warning for _, loaded in self.files() for warning in loaded.warnings]
 
 
 # The artifacts besides manifest.json, read when present (and asked for).
