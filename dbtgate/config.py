@@ -365,16 +365,22 @@ class _Node:
     line: int
 
 
+def yaml_problem(exc: Exception) -> tuple[int | None, str]:
+    """A PyYAML error as (line, problem) for a one-line error: its message spans several lines
+    and quotes the text."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return (mark.line + 1 if mark else None), problem
+
+
 def _yaml_node(path: Path, text: str) -> _Node:
     import yaml
 
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DbtgateError(f"{path}:{line}: not valid YAML: {problem}") from None
+        line, problem = yaml_problem(exc)
+        raise DbtgateError(f"{path}:{line or 1}: not valid YAML: {problem}") from None
     if root is None:
         return _Node({}, 1)
     constructor = yaml.SafeLoader("")

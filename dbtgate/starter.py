@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dbtgate.config import find_config
+from dbtgate.config import find_config, yaml_problem
 from dbtgate.errors import DbtgateError
 
 STARTER = """\
@@ -117,9 +117,8 @@ def write_starter_config(project_dir: Path, *, force: bool = False) -> Path:
     try:
         settings = yaml.safe_load(dbt_project.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        at = f"{dbt_project}:{mark.line + 1}" if mark else str(dbt_project)
+        line, problem = yaml_problem(exc)
+        at = f"{dbt_project}:{line}" if line else str(dbt_project)
         raise DbtgateError(f"{at}: not valid YAML: {problem}") from None
     project = settings.get("name", "my_project")
     artifacts = settings.get("target-path", "target")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dbtgate.config import yaml_problem
 from dbtgate.errors import DbtgateError
 
 
@@ -63,8 +64,8 @@ def _read_yaml(path: Path, *, required: bool) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
+        line, _ = yaml_problem(exc)
+        where = f":{line}" if line else ""
         raise DbtgateError(f"{path}{where}: not valid YAML") from None
     if data is None:
         return {}
