@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 # Characters with a meaning somewhere in GitHub-flavoured markdown (emphasis, links, headings,
 # lists, tables, code, strikethrough, autolinks); backslash-escaping them makes them literal.
@@ -29,25 +30,22 @@ def md_text_code(text: object) -> str:
     """Like `md_text`, but `code` spans in it stay code spans (fix hints and rule docs write
     `meta.owner`, `--base`): each span goes through `md_code`, the rest through `md_text`'s
     escaping, so nothing in either can become markup."""
-    flat = _WHITESPACE.sub(" ", str(text)).strip()
-    parts, last = [], 0
-    for match in _CODE_SPAN.finditer(flat):
-        parts.append(_md_literal(flat[last : match.start()]))
-        parts.append(md_code(match.group(1)))
-        last = match.end()
-    parts.append(_md_literal(flat[last:]))
-    return "".join(parts)
+    return _with_code_spans(_WHITESPACE.sub(" ", str(text)).strip(), _md_literal, md_code)
 
 
 def html_text_code(text: object) -> str:
     """`html_text`, with `code` spans as <code> elements (their text escaped too)."""
-    text = str(text)
+    return _with_code_spans(str(text), html_text, lambda code: f"<code>{html_text(code)}</code>")
+
+
+def _with_code_spans(text: str, literal: Callable[[str], str], code: Callable[[str], str]) -> str:
+    """`text` with its `code` spans rendered by `code` and everything between by `literal`."""
     parts, last = [], 0
     for match in _CODE_SPAN.finditer(text):
-        parts.append(html_text(text[last : match.start()]))
-        parts.append(f"<code>{html_text(match.group(1))}</code>")
+        parts.append(literal(text[last : match.start()]))
+        parts.append(code(match.group(1)))
         last = match.end()
-    parts.append(html_text(text[last:]))
+    parts.append(literal(text[last:]))
     return "".join(parts)
 
 

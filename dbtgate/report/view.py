@@ -119,11 +119,11 @@ def file_link(finding: dict[str, Any], options: RenderOptions) -> str | None:
 def with_fix(finding: dict[str, Any]) -> str:
     """The message and its fix as one text, for formats with one text field (SARIF, GitLab):
     `...; owners: Finance Analytics. Fix: Keep the column...`."""
-    text = finding["message"]
-    if finding.get("fix"):
-        text = f"{text.rstrip()}{'' if text.rstrip().endswith(('.', '!', '?')) else '.'} "
-        text += f"Fix: {finding['fix']}"
-    return text
+    text = finding["message"].rstrip()
+    if not finding.get("fix"):
+        return finding["message"]
+    stop = "" if text.endswith((".", "!", "?")) else "."
+    return f"{text}{stop} Fix: {finding['fix']}"
 
 
 def project_file(report: dict[str, Any]) -> str:

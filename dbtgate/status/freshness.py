@@ -49,6 +49,7 @@ def source_freshness(ctx: CheckContext) -> Iterator[Finding]:
             )
     else:
         results = sorted(loaded.data.results or (), key=lambda r: r.unique_id)
+        known = [r for r in results if r.unique_id in project.sources]
         unknown = [r.unique_id for r in results if r.unique_id not in project.sources]
         if unknown:
             # A sources.json of another build or project: its results say nothing of this one.
@@ -57,9 +58,7 @@ def source_freshness(ctx: CheckContext) -> Iterator[Finding]:
                 f"manifest does not have (e.g. {unknown[0]}): left out; is it from another "
                 "build?"
             )
-        for result in results:
-            if result.unique_id not in project.sources:
-                continue
+        for result in known:
             finding = result_finding(project, result, settings)
             if finding is not None:
                 yield finding
