@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from dbtgate.artifacts.manifest import is_contracted
-from dbtgate.project import TestRef
+from dbtgate.project import Project, TestRef
 
 # Generic tests that prove a key by themselves (composite keys, key constraints as tests).
 KEY_TESTS = frozenset(
@@ -66,3 +66,18 @@ def key_columns(
                 elif constraint.type == "not_null":
                     not_null.add(key_name(column.name or name) or "")
     return bool(unique & not_null), unique, not_null
+
+
+def resource_key(
+    project: Project, resource: Any, *, constraints: bool = True
+) -> tuple[bool, set[str], set[str]]:
+    """`key_columns` of a resource with its tests, computed once per resource and project:
+    `tests.primary_key`, `tests.relationships_to_parents` and the scorecard's `pk_tested`
+    all ask, the first and the last for every model. The sets are shared: read them only."""
+    cache_key = (resource.unique_id, constraints)
+    found = project.key_proofs.get(cache_key)
+    if found is None:
+        found = project.key_proofs[cache_key] = key_columns(
+            resource, project.tests_on(resource.unique_id), constraints=constraints
+        )
+    return found

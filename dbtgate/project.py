@@ -91,6 +91,10 @@ class Project:
     _tier_cache: dict[str, int | None] = field(default_factory=dict, repr=False)
     _owner_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
     _column_docs: dict[tuple[str, bool], ColumnDocs] = field(default_factory=dict, repr=False)
+    # (unique_id, constraints count) -> `keys.key_columns` of the resource: see `keys.resource_key`.
+    key_proofs: dict[tuple[str, bool], tuple[bool, set[str], set[str]]] = field(
+        default_factory=dict, repr=False
+    )
     _same_as_base: dict[tuple[int, str], bool] = field(default_factory=dict, repr=False)
     _tested: dict[str, str] | None = field(default=None, repr=False)
     _root_package: str | None = field(default=None, repr=False)

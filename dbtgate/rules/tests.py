@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dbtgate.artifacts.manifest import Node
-from dbtgate.keys import key_columns, key_name
+from dbtgate.keys import key_name, resource_key
 from dbtgate.project import Project
 from dbtgate.rules.registry import Count, Share, Violation, rule
 from dbtgate.wording import counted
@@ -56,9 +56,7 @@ def primary_key(
     dbt_constraints.primary_key). Constraints count only under an enforced contract: without one
     dbt does not create them. The scorecard's `pk_tested` counts the same way (`dbtgate.keys`).
     """
-    proven, unique, not_null = key_columns(
-        model, project.tests_on(model.unique_id), constraints=accept_constraints
-    )
+    proven, unique, not_null = resource_key(project, model, constraints=accept_constraints)
     if proven:
         return
     details = {"unique": sorted(unique), "not_null": sorted(not_null)}
@@ -204,7 +202,7 @@ def relationships_to_parents(model: Node, project: Project) -> Iterator[Violatio
     if not columns:
         return
     tests = project.tests_on(model.unique_id)
-    _, own_unique, _ = key_columns(model, tests)
+    _, own_unique, _ = resource_key(project, model)
     own_key = own_unique or {next(iter(columns))}
     related = {key_name(t.column_name) for t in tests if t.kind == "relationships"}
     for parent_id in sorted(set(project.parents.get(model.unique_id, ()))):
@@ -216,7 +214,7 @@ def relationships_to_parents(model: Node, project: Project) -> Iterator[Violatio
             "source",
         }:
             continue
-        _, parent_unique, _ = key_columns(parent, project.tests_on(parent_id))
+        _, parent_unique, _ = resource_key(project, parent)
         for column in sorted((parent_unique & columns.keys()) - own_key - related):
             yield Violation(
                 f"{model.name}.{columns[column]} is the key of its parent {parent.name} but has "

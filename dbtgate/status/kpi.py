@@ -31,7 +31,7 @@ from dbtgate.artifacts.manifest import Node, is_contracted
 from dbtgate.checks import CheckContext, check
 from dbtgate.config import Config, KpiName
 from dbtgate.findings import Finding
-from dbtgate.keys import key_columns
+from dbtgate.keys import resource_key
 from dbtgate.project import Project
 from dbtgate.status.results import (
     TEST_PASSED,
@@ -238,7 +238,7 @@ def model_counts(
     return (
         1,
         1 if tests else 0,
-        1 if key_columns(model, tests)[0] else 0,
+        1 if resource_key(project, model)[0] else 0,
         1 if description and not description.isspace() else 0,
         columns.total,
         columns.described,
