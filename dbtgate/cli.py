@@ -337,7 +337,9 @@ _report_on_stdout = False
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    console = Console(stderr=stderr or _report_on_stdout, highlight=False, soft_wrap=True)
+    console = Console(
+        stderr=stderr or _report_on_stdout, highlight=False, soft_wrap=True, emoji=False
+    )
     if not console.is_terminal and not os.environ.get("COLUMNS"):
         console.width = PIPED_WIDTH
     return console
@@ -564,7 +566,13 @@ def check(
     """Run the gate on a dbt build: policies, breaking changes, run status. Exit 1 on failure."""
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator
-    from dbtgate.report.console import print_result, print_summary, stage, untrusted_output
+    from dbtgate.report.console import (
+        print_result,
+        print_summary,
+        report_console,
+        stage,
+        untrusted_output,
+    )
     from dbtgate.summary import summarise
 
     request = _publish_request(
@@ -582,7 +590,7 @@ def check(
 
     # A mistyped --baseline fails before 160 MB of artifacts are read, not after.
     given_baseline = load_baseline(baseline) if baseline is not None else None
-    with stage(_console(stderr=True), "loading artifacts", quiet=quiet):
+    with stage(report_console(stderr=True), "loading artifacts", quiet=quiet):
         context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     context.options["ack_labels"] = _ack_labels(ack_label)
@@ -605,10 +613,10 @@ def check(
             when_unknown="all",
         )
     locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
-    with stage(_console(stderr=True), "running checks", quiet=quiet):
+    with stage(report_console(stderr=True), "running checks", quiet=quiet):
         # Files, lines and fingerprints for what is printed or published only (GateResult.complete).
         result = run_gate(context, locator, complete=False)
-    console = _console()
+    console = report_console(stderr=_report_on_stdout)
     published = _publish(result, context, request, repo_url)  # annotations are commands
     with untrusted_output(console):
         if not quiet:
@@ -824,7 +832,7 @@ def lint(
     lines block. No dbt build needed (a manifest maps files to models). Exit 1 on failure."""
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator
-    from dbtgate.report.console import print_result, untrusted_output
+    from dbtgate.report.console import print_result, report_console, untrusted_output
 
     request = _publish_request(json_path, out, formats)
     context = _lint_context(artifacts, config, project_dir)
@@ -832,7 +840,7 @@ def lint(
     run = _lint_before_gate(context, lint_all=all_files, base_ref=base_ref, quiet=quiet)
     locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
     result = run_gate(context, locator, families={"lint"})
-    console = _console()
+    console = report_console(stderr=_report_on_stdout)
     if not quiet:
         linted = len(run.files)
         per_file = (run.seconds - run.setup_seconds) / linted if linted else 0.0

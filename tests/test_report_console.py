@@ -10,7 +10,15 @@ import msgspec
 from report_samples import sample_result
 from rich.console import Console
 
-from dbtgate.report.console import print_result, stage, untrusted_output
+from dbtgate.report.console import (
+    PlainConsole,
+    is_terminal,
+    print_result,
+    print_summary,
+    stage,
+    untrusted_output,
+)
+from dbtgate.summary import ProjectSummary
 
 COLOUR = re.compile(r"\x1b\[[0-9;]*?(?:3[0-9]|9[0-7]|38;[0-9;]+)m")
 
@@ -109,11 +117,8 @@ def test_max_findings_zero_prints_every_finding() -> None:
     assert "more (all in the" not in text
 
 
-def test_summary_counts_resources_in_plain_english() -> None:
-    from dbtgate.report.console import print_summary
-    from dbtgate.summary import ProjectSummary
-
-    summary = ProjectSummary(
+def _summary() -> ProjectSummary:
+    return ProjectSummary(
         name="shop",
         dbt_version="1.11.2",
         schema_version=12,
@@ -128,8 +133,11 @@ def test_summary_counts_resources_in_plain_english() -> None:
         by_owner={"@data-platform": 14, "(no owner)": 1},
         package_resources=25,
     )
+
+
+def test_summary_counts_resources_in_plain_english() -> None:
     out = io.StringIO()
-    print_summary(Console(file=out, width=200, highlight=False), summary)
+    print_summary(Console(file=out, width=200, highlight=False), _summary())
     text = out.getvalue()
     assert "2 analyses, 1 exposure, 15 models, 40 tests; 25 more in installed packages" in text
     assert "columns described     75/76 (99%)" in text
@@ -208,3 +216,45 @@ def test_a_capped_group_prints_failed_runs_before_policy_findings() -> None:
     print_result(Console(file=out, width=200), sample_result([*docs, not_built]), max_findings=2)
     text = out.getvalue()
     assert "z changed but was not built" in text and "… and 4 more" in text
+
+
+def test_a_pipe_gets_from_the_plain_console_what_rich_prints_there() -> None:
+    """`dbtgate check` in CI prints through PlainConsole (no rich import); the text, tables
+    included, is what rich printed on a pipe (rich pads table rows with trailing spaces)."""
+    from report_samples import many_findings
+
+    result = sample_result(many_findings(30) + sample_result().findings)
+    result.warnings.append("a [bold]warning[/bold] with :warning: markup and an emoji code")
+    result.notes.append("note [link=x]text[/link]")
+    texts = []
+    for console_of in (
+        lambda out: Console(file=out, width=160, highlight=False, soft_wrap=True, emoji=False),
+        PlainConsole,
+    ):
+        out = io.StringIO()
+        console = console_of(out)
+        print_summary(console, _summary())
+        print_result(console, result, max_findings=5)
+        texts.append([line.rstrip() for line in out.getvalue().splitlines()])
+    rich_text, plain_text = texts
+    assert plain_text == rich_text
+    assert "warning: a [bold]warning[/bold] with :warning: markup and an emoji code" in plain_text
+    assert "note: note [link=x]text[/link]" in plain_text
+    assert "KPIs with a target" in plain_text and "dbt project shop" in "\n".join(plain_text)
+
+
+def test_the_report_is_plain_unless_rich_would_see_a_terminal() -> None:
+    piped = io.StringIO()
+    assert not is_terminal(piped, {})
+    assert is_terminal(piped, {"FORCE_COLOR": "1"})
+    assert not is_terminal(piped, {"FORCE_COLOR": ""})
+    assert is_terminal(piped, {"TTY_COMPATIBLE": "1", "FORCE_COLOR": ""})
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert is_terminal(Tty(), {})
+    assert not is_terminal(Tty(), {"TTY_COMPATIBLE": "0"})
+    for environ in ({}, {"FORCE_COLOR": "1"}, {"TTY_COMPATIBLE": "1"}, {"TTY_COMPATIBLE": "0"}):
+        assert is_terminal(piped, environ) == Console(file=piped, _environ=environ).is_terminal

@@ -51,3 +51,16 @@ def test_check_with_a_base_on_disk_imports_no_sql_git_or_dbt_library(tmp_path: P
     config = REPO / "benchmarks" / "dbtgate.yml"
     argv = ("check", "--artifacts", str(build), "--base", str(base), "--config", str(config))
     assert imported_after(*argv, cwd=tmp_path) == set()
+
+
+def test_check_on_a_pipe_does_not_import_rich(tmp_path: Path, monkeypatch) -> None:
+    """A CI log is a pipe: the report is plain text (`PlainConsole`), and rich, whose import is
+    ~30 ms of every run, is only for terminals."""
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+    build = corpus_dir("recce-pair/pr2")
+    config = REPO / "benchmarks" / "dbtgate.yml"
+    argv = ("check", "--artifacts", str(build), "--config", str(config))
+    assert imported_after(*argv, cwd=tmp_path, watch=("rich",)) == set()
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert imported_after(*argv, cwd=tmp_path, watch=("rich",)) == {"rich"}

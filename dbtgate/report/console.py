@@ -3,23 +3,22 @@
 Written for the engineer at a laptop and for a CI log: rich colours and a progress bar for the long
 stages on a terminal; plain text, no colour codes and no progress redraws when piped (a CI log) or
 when NO_COLOR is set (rich honours both); the verdict as the last line, also with `--quiet`.
+
+Two consoles print it. On a terminal, rich's; on a pipe or a CI log, `PlainConsole`, which writes
+the same text without importing rich (its import is ~30 ms, a few per cent of every CI run at
+10,000 models). Both are given pieces of text with a style name, never markup, so text from the
+pull request needs no escaping.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
-
-from rich.console import Console
-from rich.control import STRIP_CONTROL_CODES
-from rich.markup import escape
-from rich.segment import Segment, Segments
-from rich.style import Style
-from rich.table import Table
+from typing import TYPE_CHECKING, Any, TextIO
 
 from dbtgate.findings import SEVERITY_ORDER
 from dbtgate.report.view import DISPOSITION_TITLES, NO_OWNER, family_rank
@@ -30,42 +29,153 @@ if TYPE_CHECKING:
     from dbtgate.findings import Finding
     from dbtgate.gate import GateResult
 
-_SEVERITY_STYLE = {
-    "error": Style(bold=True, color="red"),
-    "warn": Style(color="yellow"),
-    "info": Style(color="cyan"),
-}
-_BOLD, _DIM = Style(bold=True), Style(dim=True)
-# Control codes dropped, line breaks made spaces: a finding, note or owner prints as one line,
-# so text from the pull request (an owner, a waiver reason, a dbt error) cannot start a line of
-# its own, such as a GitHub workflow command (`::error file=...::`) in the CI log.
+# A piece of a line: its text and a rich style name (None: unstyled).
+Piece = tuple[str, "str | None"]
+
+_SEVERITY_STYLE = {"error": "bold red", "warn": "yellow", "info": "cyan"}
+# Control codes dropped (those rich strips from printed text: bell, backspace, vertical tab,
+# form feed, carriage return), line breaks made spaces: a finding, note or owner prints as one
+# line, so text from the pull request (an owner, a waiver reason, a dbt error) cannot start a
+# line of its own, such as a GitHub workflow command (`::error file=...::`) in the CI log.
 _CONTROL_CODES: dict[int, str | None] = {
-    **dict.fromkeys(STRIP_CONTROL_CODES),
+    **dict.fromkeys((7, 8, 11, 12, 13)),
     **dict.fromkeys(map(ord, "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), " "),
 }
 
 
-def print_summary(console: Console, summary: ProjectSummary) -> None:
-    table = Table(title=f"dbt project {escape(_clean(summary.name))}", show_header=False, box=None)
-    table.add_column(style="bold")
-    table.add_column()
-    version = summary.dbt_version or "?"
-    table.add_row("dbt", f"{escape(_clean(version))} (manifest schema v{summary.schema_version})")
+class PlainConsole:
+    """The part of rich's Console the gate's report uses, for a pipe or a CI log: text as it
+    is, no styles, no wrapping, no progress."""
+
+    is_terminal = False
+    color_system = None
+
+    def __init__(self, file: TextIO) -> None:
+        self.file = file
+
+    def print(self, text: str = "", *, end: str = "\n", **_ignored: Any) -> None:
+        """Write `text` as it is (rich's markup, styles and highlighting do not apply)."""
+        self.file.write(f"{text}{end}")
+
+
+def is_terminal(file: TextIO, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether rich would treat `file` as a terminal: TTY_COMPATIBLE=1/0 and FORCE_COLOR decide
+    first (https://force-color.org), then whether the file is a tty."""
+    environ = os.environ if environ is None else environ
+    tty_compatible = environ.get("TTY_COMPATIBLE", "")
+    if tty_compatible in ("0", "1"):
+        return tty_compatible == "1"
+    if environ.get("FORCE_COLOR") is not None:
+        return environ["FORCE_COLOR"] != ""
+    try:
+        return file.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def report_console(stderr: bool = False) -> Any:
+    """The console for the gate's report: rich's on a terminal, else a PlainConsole."""
+    file = sys.stderr if stderr else sys.stdout
+    if not is_terminal(file):
+        return PlainConsole(file)
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False)
+
+
+def _print_pieces(console: Any, pieces: Sequence[Piece], end: str = "\n") -> None:
+    """Styled pieces of text, as rich segments: no markup to parse (so nothing to escape), no
+    emoji codes replaced, and none of rich's per-call layout, which cost ~0.3 ms a line (30 s
+    for the 100,000 lines of a 10,000-model project). Without colour (a pipe, NO_COLOR) one
+    plain string."""
+    if isinstance(console, PlainConsole):
+        console.print("".join(text for text, _ in pieces), end=end)
+        return
+    from rich.segment import Segment, Segments
+    from rich.style import Style
+
+    # rich prints `end` after text only, not after segments: it is the last segment.
+    if console.color_system is None:
+        segments = [Segment("".join(text for text, _ in pieces) + end)]
+    else:
+        segments = [Segment(text, Style.parse(style) if style else None) for text, style in pieces]
+        segments.append(Segment(end))
+    console.print(Segments(segments), end="", crop=False)
+
+
+def _print_table(
+    console: Any,
+    title: str,
+    rows: list[list[Piece]],
+    *,
+    headers: tuple[str, ...] = (),
+    column_styles: tuple[str | None, ...] = (),
+    title_left: bool = False,
+    pad_edge: bool = True,
+) -> None:
+    """A borderless table as rich draws it (`box=None`): cells padded by a space each side (not
+    on the outer edges without `pad_edge`), a header row when there are `headers`, the title
+    above. A PlainConsole gets the same layout, unwrapped, the title on the left (where rich
+    puts it on a pipe too, unless the table is wider than the console)."""
+    if not isinstance(console, PlainConsole):
+        from rich.markup import escape
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(
+            title=escape(title),  # a Text title would not be centred
+            title_justify="left" if title_left else "center",
+            show_header=bool(headers),
+            box=None,
+            pad_edge=pad_edge,
+        )
+        for index in range(len(rows[0]) if rows else len(headers)):
+            style = column_styles[index] if index < len(column_styles) else None
+            table.add_column(headers[index] if headers else None, style=style or "")
+        for row in rows:
+            table.add_row(*(Text(text, style=style or "") for text, style in row))
+        console.print(table)
+        return
+    lines = [list(headers)] if headers else []
+    lines += [[text for text, _ in row] for row in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))] if lines else []
+    last = len(widths) - 1
+    rendered = []
+    for line in lines:
+        cells = []
+        for index, (text, width) in enumerate(zip(line, widths, strict=True)):
+            left = " " if pad_edge or index > 0 else ""
+            right = " " if pad_edge or index < last else ""
+            cells.append(f"{left}{text.ljust(width)}{right}")
+        rendered.append("".join(cells).rstrip())
+    console.print("\n".join([title, *rendered]))
+
+
+def print_summary(console: Any, summary: ProjectSummary) -> None:
+    version = _clean(summary.dbt_version or "?")
     resources = ", ".join(counted(n, kind) for kind, n in summary.resource_counts.items())
     if summary.package_resources:
         resources += f"; {summary.package_resources} more in installed packages"
-    table.add_row("resources", resources)
-    table.add_row("models tested", share(summary.models_tested, summary.models))
-    table.add_row("models described", share(summary.models_described, summary.models))
-    table.add_row("columns described", share(summary.columns_described, summary.columns))
-    table.add_row("models with an owner", share(summary.models_with_owner, summary.models))
-    table.add_row("tiers", ", ".join(f"{k}: {v}" for k, v in summary.by_tier.items()) or "-")
     owners = list(summary.by_owner.items())
-    shown = ", ".join(f"{escape(_clean(k))}: {v}" for k, v in owners[:8])
+    shown = ", ".join(f"{_clean(k)}: {v}" for k, v in owners[:8])
     if len(owners) > 8:
         shown += f", … {len(owners) - 8} more"
-    table.add_row("owners", shown or "-")
-    console.print(table)
+    rows = [
+        ("dbt", f"{version} (manifest schema v{summary.schema_version})"),
+        ("resources", resources),
+        ("models tested", share(summary.models_tested, summary.models)),
+        ("models described", share(summary.models_described, summary.models)),
+        ("columns described", share(summary.columns_described, summary.columns)),
+        ("models with an owner", share(summary.models_with_owner, summary.models)),
+        ("tiers", ", ".join(f"{k}: {v}" for k, v in summary.by_tier.items()) or "-"),
+        ("owners", shown or "-"),
+    ]
+    _print_table(
+        console,
+        f"dbt project {_clean(summary.name)}",
+        [[(label, None), (value, None)] for label, value in rows],
+        column_styles=("bold", None),
+    )
 
 
 # Per disposition group: a CI log with 48,000 finding lines is unreadable and slow to print;
@@ -74,7 +184,7 @@ DEFAULT_MAX_FINDINGS = 200
 
 
 def print_result(
-    console: Console,
+    console: Any,
     result: GateResult,
     *,
     quiet: bool = False,
@@ -84,9 +194,9 @@ def print_result(
     disposition group (0: all): the most severe first, and of those breaking changes and run
     status before policy findings and lint (`view.family_rank`); a line says how many more."""
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {escape(_clean(warning))}")
+        _print_pieces(console, [("warning:", "yellow"), (f" {_clean(warning)}", None)])
     for note in result.notes:
-        console.print(f"[dim]note:[/] {escape(_clean(note))}")
+        _print_pieces(console, [("note:", "dim"), (f" {_clean(note)}", None)])
     if not quiet:
         for disposition, title in DISPOSITION_TITLES.items():
             group = [f for f in result.findings if f.disposition == disposition]
@@ -99,13 +209,12 @@ def print_result(
                 result.complete(group[:max_findings] if max_findings > 0 else group)
                 _print_group(console, title, group, max_findings)
         _print_targets(console, result.sections.get("kpis"))
-    console.print(
-        verdict_line(result), style="bold green" if result.decision == "pass" else "bold red"
-    )
+    style = "bold green" if result.decision == "pass" else "bold red"
+    _print_pieces(console, [(verdict_line(result), style)])
 
 
 @contextmanager
-def untrusted_output(console: Console, environ: Mapping[str, str] | None = None) -> Iterator[None]:
+def untrusted_output(console: Any, environ: Mapping[str, str] | None = None) -> Iterator[None]:
     """In GitHub Actions, what is printed inside is never read as a workflow command.
 
     The runner reads any line that starts with `::` (after spaces) as a command, and findings
@@ -127,7 +236,7 @@ def untrusted_output(console: Console, environ: Mapping[str, str] | None = None)
 
 @contextmanager
 def stage(
-    console: Console, description: str, *, total: int | None = None, quiet: bool = False
+    console: Any, description: str, *, total: int | None = None, quiet: bool = False
 ) -> Iterator[Callable[[int], None]]:
     """A transient progress bar (a spinner when `total` is unknown) while a long stage runs.
 
@@ -149,25 +258,25 @@ def stage(
         yield lambda steps=1: progress.advance(task, steps)
 
 
-def _print_group(console: Console, title: str, findings: list[Finding], limit: int = 0) -> None:
+def _print_group(console: Any, title: str, findings: list[Finding], limit: int = 0) -> None:
     console.print()
     heading = f"{title} ({len(findings)})"
     if console.is_terminal:
-        console.rule(escape(heading), align="left")
+        from rich.text import Text
+
+        console.rule(Text(heading), align="left")
     else:
-        console.print(f"{escape(heading)}\n{'-' * len(heading)}", highlight=False)
+        console.print(f"{heading}\n{'-' * len(heading)}", markup=False, highlight=False)
     shown = findings[:limit] if limit > 0 else findings
     by_owner: dict[str, list[Finding]] = defaultdict(list)
     for finding in shown:
         by_owner[finding.owner or NO_OWNER].append(finding)
-    # Pre-styled text, one print per group: no markup to parse (so nothing to escape) and none
-    # of rich's per-call layout, which cost ~0.3 ms a line: 30 s for the 100,000 lines of a
-    # 10,000-model project. Piped or colourless, the group is one plain string.
-    pieces: list[tuple[str, Style | None]] = []
+    # The whole group in one print (`_print_pieces`).
+    pieces: list[Piece] = []
     add = pieces.append
     # Named owners alphabetically, the unowned last (as in every report).
     for owner in sorted(by_owner, key=lambda name: (name == NO_OWNER, name.lower())):
-        add((_clean(owner), _BOLD))
+        add((_clean(owner), "bold"))
         add(("\n", None))
         for finding in by_owner[owner]:
             where = finding.path or ""
@@ -176,18 +285,18 @@ def _print_group(console: Console, title: str, findings: list[Finding], limit: i
             add(("  ", None))
             add((f"{finding.severity:<5}", _SEVERITY_STYLE.get(finding.severity)))
             add((" ", None))
-            add((_clean(finding.code), _BOLD))
+            add((_clean(finding.code), "bold"))
             add((f" {_clean(finding.message)}  ", None))
-            add((_clean(where), _DIM))
+            add((_clean(where), "dim"))
             add(("\n", None))
             if finding.fix:
                 add(("        ", None))
-                add(("fix:", _DIM))
+                add(("fix:", "dim"))
                 add((f" {_clean(finding.fix)}\n", None))
             if finding.waiver is not None:
                 waiver = finding.waiver
                 add(("        ", None))
-                add((f"waived by {_clean(waiver.owner)} until {waiver.expires}:", _DIM))
+                add((f"waived by {_clean(waiver.owner)} until {waiver.expires}:", "dim"))
                 add((f" {_clean(waiver.reason)}\n", None))
     hidden = len(findings) - len(shown)
     if hidden:
@@ -195,14 +304,10 @@ def _print_group(console: Console, title: str, findings: list[Finding], limit: i
             (
                 f"… and {hidden} more (`--max-findings 0` prints all; the --json and --out "
                 "reports hold every finding)\n",
-                _DIM,
+                "dim",
             )
         )
-    if console.color_system is None:
-        segments = [Segment("".join(text for text, _ in pieces))]
-    else:
-        segments = [Segment(text, style) for text, style in pieces]
-    console.print(Segments(segments), end="", crop=False)
+    _print_pieces(console, pieces, end="")
 
 
 def _clean(text: str) -> str:
@@ -211,7 +316,7 @@ def _clean(text: str) -> str:
     return text if text.isprintable() else text.translate(_CONTROL_CODES)
 
 
-def _print_targets(console: Console, kpis: Any) -> None:
+def _print_targets(console: Any, kpis: Any) -> None:
     """The KPIs that have a target, one line each: the release manager's question on a laptop.
 
     The full scorecard (per tier, per owner) is in the markdown and HTML reports."""
@@ -220,20 +325,19 @@ def _print_targets(console: Console, kpis: Any) -> None:
     rows = [row for row in scorecard_rows(kpis) or [] if row[3] != "–" and row[4] != "no data"]
     if not rows:
         return
-    table = Table(title="KPIs with a target", title_justify="left", box=None, pad_edge=False)
-    for header in ("KPI", "value", "count", "target", "status"):
-        table.add_column(header)
+    cells = []
     for kpi, value, count, target, status, gated in rows:
-        style = "red" if status == "below" else "green" if status == "met" else ""
+        style = "red" if status == "below" else "green" if status == "met" else None
         label = f"{status} (gated)" if gated else status
-        table.add_row(
-            escape(kpi),
-            value,
-            count,
-            target,
-            f"[{style}]{escape(label)}[/]" if style else escape(label),
-        )
-    console.print(table)
+        cells.append([(kpi, None), (value, None), (count, None), (target, None), (label, style)])
+    _print_table(
+        console,
+        "KPIs with a target",
+        cells,
+        headers=("KPI", "value", "count", "target", "status"),
+        title_left=True,
+        pad_edge=False,
+    )
 
 
 def verdict_line(result: GateResult) -> str:
