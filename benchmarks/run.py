@@ -15,7 +15,9 @@ seconds do not. Builds come from generate.py and are cached under --work.
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
+import importlib.util
 import json
 import os
 import platform
@@ -180,6 +182,17 @@ def dbtgate_executable() -> str:
     if not found:
         raise SystemExit("run.py: no dbtgate executable (pip install -e . into this venv)")
     return found
+
+
+def compile_dbtgate() -> None:
+    """Bring dbtgate's bytecode up to date before timing it. Where PYTHONDONTWRITEBYTECODE is
+    set (it is on the machine the figures below come from) Python never writes .pyc files, and
+    a module edited since the last compile is compiled from source in every timed run (~0.2 s
+    for the whole package at 1,000 models)."""
+    spec = importlib.util.find_spec("dbtgate")
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            compileall.compile_dir(folder, quiet=1)
 
 
 def commands(peers: bool) -> list[Command]:
@@ -495,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
             "[yellow]peers not installed: run benchmarks/peers.sh to compare with them[/]"
         )
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    compile_dbtgate()
     report: dict[str, object] = {
         "machine": machine(),
         "dbtgate": dbtgate_state(),
