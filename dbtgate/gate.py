@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from dbtgate import __version__
@@ -23,6 +24,8 @@ from dbtgate.project import Project
 from dbtgate.waivers import apply_waivers
 
 # Modules that register check families with `@check`; imported on first gate run.
+_DISPOSITION = attrgetter("disposition")
+
 CHECK_MODULES: tuple[str, ...] = (
     "dbtgate.diff.check",
     "dbtgate.lint.check",
@@ -65,7 +68,7 @@ class GateResult:
         return [f for f in self.findings if f.disposition == "blocking"]
 
     def count(self, disposition: str) -> int:
-        return sum(1 for f in self.findings if f.disposition == disposition)
+        return list(map(_DISPOSITION, self.findings)).count(disposition)
 
 
 def load_check_modules() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from dbtgate.project import Project
@@ -32,19 +33,27 @@ class ProjectSummary:
     package_resources: int = 0
 
 
+_PACKAGE, _TYPE = attrgetter("package_name"), attrgetter("resource_type")
+
+
 def summarise(project: Project, scorecard: dict[str, Any]) -> ProjectSummary:
     """The summary of `project`, its shares read from the gate's KPI `scorecard` (the `kpis`
     section): the summary and the KPIs printed under it count the same models and columns by
     construction, and the 10,000 models are not walked a second time."""
     root = project.root_package
+    # (package, resource type) counted by map/zip, without a Python step per resource: 32,000
+    # of them at 10,000 models.
+    by_package: Counter[tuple[str, str]] = Counter()
+    for group in (project.nodes, project.sources, project.exposures):
+        resources = group.values()
+        by_package.update(zip(map(_PACKAGE, resources), map(_TYPE, resources), strict=True))
     counts: Counter[str] = Counter()
     in_packages = 0
-    for group in (project.nodes, project.sources, project.exposures):
-        for resource in group.values():
-            if resource.package_name == root:
-                counts[resource.resource_type] += 1
-            else:
-                in_packages += 1
+    for (package, kind), count in by_package.items():
+        if package == root:
+            counts[kind] += count
+        else:
+            in_packages += count
     overall = scorecard["overall"]
     # Per tier and per owner the scorecard also counts the tests and sources of seeds and
     # sources; the summary is about models.

@@ -7,12 +7,15 @@ import io
 import re
 
 import msgspec
+from hypothesis import given
+from hypothesis import strategies as st
 from report_samples import sample_result
 from rich.console import Console
 
 from dbtgate.report.console import (
     PlainConsole,
     is_terminal,
+    most_needed_first,
     print_result,
     print_summary,
     stage,
@@ -258,3 +261,31 @@ def test_the_report_is_plain_unless_rich_would_see_a_terminal() -> None:
     assert not is_terminal(Tty(), {"TTY_COMPATIBLE": "0"})
     for environ in ({}, {"FORCE_COLOR": "1"}, {"TTY_COMPATIBLE": "1"}, {"TTY_COMPATIBLE": "0"}):
         assert is_terminal(piped, environ) == Console(file=piped, _environ=environ).is_terminal
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["error", "warn", "info"]),
+            st.sampled_from(["docs.model_description", "run.not_run", "lint.CP01", "breaking.x"]),
+        ),
+        max_size=40,
+    )
+)
+def test_most_needed_first_is_a_stable_sort_by_severity_then_family(pairs) -> None:
+    """The capped console group is ordered by runs of (severity, code), not finding by finding:
+    the same order as a stable sort of the findings, whatever order they come in."""
+    from report_samples import finding
+
+    from dbtgate.findings import SEVERITY_ORDER
+    from dbtgate.report.view import family_rank
+
+    findings = [
+        finding(code=code, severity=severity, message=str(n))
+        for n, (severity, code) in enumerate(pairs)
+    ]
+    expected = sorted(
+        findings,
+        key=lambda f: SEVERITY_ORDER[f.severity] * 10 + family_rank(f.code.split(".", 1)[0]),
+    )
+    assert [f.message for f in most_needed_first(findings)] == [f.message for f in expected]

@@ -18,6 +18,8 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import groupby
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TextIO
 
 from dbtgate.findings import SEVERITY_ORDER
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 Piece = tuple[str, "str | None"]
 
 _SEVERITY_STYLE = {"error": "bold red", "warn": "yellow", "info": "cyan"}
+_SEVERITY_AND_CODE = attrgetter("severity", "code")
 # Control codes dropped (those rich strips from printed text: bell, backspace, vertical tab,
 # form feed, carriage return), line breaks made spaces: a finding, note or owner prints as one
 # line, so text from the pull request (an owner, a waiver reason, a dbt error) cannot start a
@@ -198,19 +201,35 @@ def print_result(
     for note in result.notes:
         _print_pieces(console, [("note:", "dim"), (f" {_clean(note)}", None)])
     if not quiet:
+        groups: dict[str, list[Finding]] = {disposition: [] for disposition in DISPOSITION_TITLES}
+        for finding in result.findings:
+            groups[finding.disposition].append(finding)
         for disposition, title in DISPOSITION_TITLES.items():
-            group = [f for f in result.findings if f.disposition == disposition]
+            group = groups[disposition]
             if 0 < max_findings < len(group):  # which ones are printed: the most needed
-                ranks = {
-                    code: family_rank(code.split(".", 1)[0]) for code in {f.code for f in group}
-                }
-                group.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 9) * 10 + ranks[f.code])
+                group = most_needed_first(group)
             if group:
                 result.complete(group[:max_findings] if max_findings > 0 else group)
                 _print_group(console, title, group, max_findings)
         _print_targets(console, result.sections.get("kpis"))
     style = "bold green" if result.decision == "pass" else "bold red"
     _print_pieces(console, [(verdict_line(result), style)])
+
+
+def most_needed_first(findings: list[Finding]) -> list[Finding]:
+    """`findings` stably sorted by severity, then family (`view.family_rank`): breaking changes
+    and run status before policy findings, lint last.
+
+    Sorted as runs of one severity and code, which report order keeps together: the sort then
+    handles a few hundred runs, not the 48,000 findings of a 10,000-model project (a key per
+    finding cost ~20 ms). Any order gives the same result as a stable sort of the findings."""
+    runs = [list(run) for _, run in groupby(findings, key=_SEVERITY_AND_CODE)]
+    runs.sort(
+        key=lambda run: (
+            SEVERITY_ORDER.get(run[0].severity, 9) * 10 + family_rank(run[0].code.split(".", 1)[0])
+        )
+    )
+    return [finding for run in runs for finding in run]
 
 
 @contextmanager
