@@ -1,0 +1,33 @@
+"""benchmarks/instructions.py counts what wall time cannot measure on a shared machine: a count
+that does not move between runs, and a failed command that is an error rather than a number."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from instructions import CountError, count_instructions
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("valgrind") is None, reason="valgrind not installed (.ci/run installs it)"
+)
+OK = frozenset({0})
+
+
+def test_the_same_work_counts_the_same_and_more_work_counts_more(tmp_path: Path) -> None:
+    work = [sys.executable, "-c", "print(sum(sorted({str(n): n for n in range(20000)}.values())))"]
+    first, second = (count_instructions(work, tmp_path, OK) for _ in range(2))
+    idle = count_instructions([sys.executable, "-c", "pass"], tmp_path, OK)
+    assert abs(first - second) <= first * 0.001
+    assert first > idle * 1.2
+
+
+def test_a_command_that_fails_is_an_error_not_a_count(tmp_path: Path) -> None:
+    with pytest.raises(CountError, match="exit 3"):
+        count_instructions([sys.executable, "-c", "raise SystemExit(3)"], tmp_path, OK)
+    assert count_instructions([sys.executable, "-c", "raise SystemExit(1)"], tmp_path, OK | {1})
