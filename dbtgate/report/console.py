@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from dbtgate.gate import GateResult
 
 # A piece of a line: its text and a rich style name (None: unstyled).
-Piece = tuple[str, "str | None"]
+Piece = tuple[str, str | None]
 
 _SEVERITY_STYLE = {"error": "bold red", "warn": "yellow", "info": "cyan"}
 _SEVERITY_AND_CODE = attrgetter("severity", "code")
