@@ -8,12 +8,13 @@ thousand. So this script answers "is it faster than before" and "how far from th
 the per cent, where run.py answers "how fast for a user, against the peers" in seconds.
 
 What it leaves out: memory stalls and page faults (the kernel's work for the memory a process
-touches; a few per cent of dbtgate's wall time at 10,000 models, as much of the floor's) and
-everything valgrind cannot see. A ratio of instructions is therefore close to, not equal to, the
-ratio of seconds that run.py measures. Peers are not counted: at ~50x under valgrind a
-dbt-coverage run would take ten minutes, and their comparison is about wall time anyway.
+touches) and everything else valgrind cannot see. A ratio of instructions is therefore close to,
+not equal to, the ratio of seconds that run.py measures, and for a peer that builds a gigabyte
+of objects (dbt-bouncer, dbt-score) it understates what the peer costs in seconds. `--peers`
+counts dbt-bouncer and dbt-score too (benchmarks/peers.sh installs them; at 10,000 models they
+add ~10 minutes); dbt-coverage is left out (~50x of its 12 s).
 
-Usage: python benchmarks/instructions.py --models 1000   (about 1 minute; 10,000: about 15)
+Usage: python benchmarks/instructions.py --models 1000 [--peers]   (1k: 1 minute; 10k: 15)
 Needs valgrind (Debian: apt-get install valgrind).
 """
 
@@ -33,10 +34,12 @@ from rich.table import Table
 
 # run.py is the sibling script (its folder is sys.path[0] when this one runs).
 from run import (
+    BOUNCER_CONFIG,
     BUILD_RESULTS,
     DBTGATE_CONFIG,
     FLOOR,
     HERE,
+    PEERS_BIN,
     compile_dbtgate,
     dbtgate_executable,
     ensure_build,
@@ -69,12 +72,12 @@ def count_instructions(argv: list[str], cwd: Path, ok_codes: frozenset[int]) -> 
     return int(found.group(1))
 
 
-def commands() -> dict[str, tuple[list[str], frozenset[int]]]:
+def commands(peers: bool = False) -> dict[str, tuple[list[str], frozenset[int]]]:
     """What is counted, with the exit codes that mean it did its work (1: the gate failed)."""
     dbtgate, python = dbtgate_executable(), sys.executable
     check = [dbtgate, "check", "--artifacts", "pr", "--config", str(DBTGATE_CONFIG)]
     judged, succeeded = frozenset({0, 1}), frozenset({0})
-    return {
+    counted = {
         "python -c pass": ([python, "-c", "pass"], succeeded),
         "dbtgate --version": ([dbtgate, "--version"], succeeded),
         "dbtgate check": (check, judged),
@@ -85,6 +88,16 @@ def commands() -> dict[str, tuple[list[str], frozenset[int]]]:
             succeeded,
         ),
     }
+    if peers:
+        counted["dbt-bouncer"] = (
+            [str(PEERS_BIN / "dbt-bouncer"), "--config-file", BOUNCER_CONFIG.name],
+            judged,
+        )
+        counted["dbt-score"] = (
+            [str(PEERS_BIN / "dbt-score"), "lint", "--manifest", "pr/manifest.json"],
+            judged,
+        )
+    return counted
 
 
 # Each gate command and the floor it is held to (run.py's targets: at most 2x).
@@ -102,14 +115,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="commands counted at once"
     )
+    parser.add_argument("--peers", action="store_true", help="count dbt-bouncer and dbt-score")
     args = parser.parse_args(argv)
+    if args.peers and not (PEERS_BIN / "dbt-bouncer").exists():
+        parser.error("--peers: peers not installed (run benchmarks/peers.sh)")
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     compile_dbtgate()
     run_results = BUILD_RESULTS if BUILD_RESULTS.exists() else None
     folder = ensure_build(args.models, args.seed, args.work.resolve(), None, run_results)
     console = Console() if sys.stdout.isatty() else Console(width=120)
     console.print(f"{args.models:,} models: {folder} (callgrind, PYTHONHASHSEED=0)")
-    planned = commands()
+    planned = commands(args.peers)
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = {
             label: pool.submit(count_instructions, argv_, folder, codes)
@@ -127,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         ratio = ""
         if label in FLOOR_OF:
             ratio = f"{count / counts[FLOOR_OF[label]]:.2f}x its floor"
+        elif label in ("dbt-bouncer", "dbt-score"):
+            ratio = f"{count / counts['dbtgate check']:.2f}x dbtgate check"
         elif label == "dbtgate --version":
             ratio = f"+{(count - counts['python -c pass']) / 1e9:.3f} G over python -c pass"
         table.add_row(label, f"{count / 1e9:.3f}", ratio)
