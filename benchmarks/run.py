@@ -187,8 +187,8 @@ def dbtgate_executable() -> str:
 def compile_dbtgate() -> None:
     """Bring dbtgate's bytecode up to date before timing it. Where PYTHONDONTWRITEBYTECODE is
     set (it is on the machine the figures below come from) Python never writes .pyc files, and
-    a module edited since the last compile is compiled from source in every timed run (~0.2 s
-    for the whole package at 1,000 models)."""
+    a module edited since the last compile is compiled from source in every timed run (~0.1 s
+    when it is the whole package)."""
     spec = importlib.util.find_spec("dbtgate")
     if spec is not None and spec.submodule_search_locations:
         for folder in spec.submodule_search_locations:

@@ -23,9 +23,9 @@ from dbtgate.locate import Locator, display_path, display_root
 from dbtgate.project import Project
 from dbtgate.waivers import apply_waivers
 
-# Modules that register check families with `@check`; imported on first gate run.
 _DISPOSITION = attrgetter("disposition")
 
+# Modules that register check families with `@check`; imported on first gate run.
 CHECK_MODULES: tuple[str, ...] = (
     "dbtgate.diff.check",
     "dbtgate.lint.check",
