@@ -14,13 +14,15 @@ of objects (dbt-bouncer, dbt-score) it understates what the peer costs in second
 counts dbt-bouncer and dbt-score too (benchmarks/peers.sh installs them; at 10,000 models they
 add ~10 minutes); dbt-coverage is left out (~50x of its 12 s).
 
-Usage: python benchmarks/instructions.py --models 1000 [--peers]   (1k: 1 minute; 10k: 15)
+Usage: python benchmarks/instructions.py --models 1000 [--peers] [--out FILE.json]
+(1,000 models: about a minute; 10,000: about 15, 25 with the peers)
 Needs valgrind (Debian: apt-get install valgrind).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -42,6 +44,7 @@ from run import (
     PEERS_BIN,
     compile_dbtgate,
     dbtgate_executable,
+    dbtgate_state,
     ensure_build,
 )
 
@@ -116,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         "--jobs", type=int, default=os.cpu_count() or 1, help="commands counted at once"
     )
     parser.add_argument("--peers", action="store_true", help="count dbt-bouncer and dbt-score")
+    parser.add_argument("--out", type=Path, default=None, help="write the counts as JSON")
     args = parser.parse_args(argv)
     if args.peers and not (PEERS_BIN / "dbt-bouncer").exists():
         parser.error("--peers: peers not installed (run benchmarks/peers.sh)")
@@ -139,17 +143,36 @@ def main(argv: list[str] | None = None) -> int:
     table = Table(title=f"Instructions at {args.models:,} models")
     for header in ("command", "instructions (G)", "ratio"):
         table.add_column(header, justify="left" if header == "command" else "right")
+    compared = ratios(counts)
     for label, count in counts.items():
-        ratio = ""
-        if label in FLOOR_OF:
-            ratio = f"{count / counts[FLOOR_OF[label]]:.2f}x its floor"
-        elif label in ("dbt-bouncer", "dbt-score"):
-            ratio = f"{count / counts['dbtgate check']:.2f}x dbtgate check"
-        elif label == "dbtgate --version":
-            ratio = f"+{(count - counts['python -c pass']) / 1e9:.3f} G over python -c pass"
-        table.add_row(label, f"{count / 1e9:.3f}", ratio)
+        table.add_row(label, f"{count / 1e9:.3f}", compared.get(label, ""))
     console.print(table)
+    if args.out is not None:
+        report = {
+            "models": args.models,
+            "seed": args.seed,
+            "dbtgate": dbtgate_state(),
+            "instructions": counts,
+            "ratios": compared,
+        }
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
+        console.print(f"wrote {args.out}")
     return 0
+
+
+def ratios(counts: dict[str, int]) -> dict[str, str]:
+    """What each count is compared with: a gate command with its floor, a peer with `dbtgate
+    check` (peer / dbtgate, as run.py puts it), `--version` with the bare interpreter."""
+    found = {}
+    for label, count in counts.items():
+        if label in FLOOR_OF and FLOOR_OF[label] in counts:
+            found[label] = f"{count / counts[FLOOR_OF[label]]:.2f}x its floor"
+        elif label in ("dbt-bouncer", "dbt-score") and "dbtgate check" in counts:
+            found[label] = f"{count / counts['dbtgate check']:.2f}x dbtgate check"
+        elif label == "dbtgate --version" and "python -c pass" in counts:
+            over = (count - counts["python -c pass"]) / 1e9
+            found[label] = f"+{over:.3f} G over python -c pass"
+    return found
 
 
 if __name__ == "__main__":
