@@ -1,5 +1,6 @@
 """benchmarks/instructions.py counts what wall time cannot measure on a shared machine: a count
-that does not move between runs, and a failed command that is an error rather than a number."""
+that does not move between runs, a failed command that is an error rather than a number, and
+each ratio taken against what its target names."""
 
 from __future__ import annotations
 
