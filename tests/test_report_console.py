@@ -221,6 +221,26 @@ def test_a_capped_group_prints_failed_runs_before_policy_findings() -> None:
     assert "z changed but was not built" in text and "… and 4 more" in text
 
 
+def test_no_table_cell_starts_a_line_of_its_own() -> None:
+    """The summary's cells come from the artifacts (project name, dbt version, resource types,
+    owners): each prints on its row, on either console."""
+    forged = "\n::error file=README.md::forged\r"
+    summary = _summary()
+    summary.name += forged
+    summary.dbt_version = f"1.11{forged}"
+    summary.resource_counts = {f"model{forged}": 15}
+    summary.by_owner = {f"@team{forged}": 15}
+    for console_of in (
+        lambda out: Console(file=out, width=400, highlight=False, soft_wrap=True),
+        PlainConsole,
+    ):
+        out = io.StringIO()
+        print_summary(console_of(out), summary)
+        lines = out.getvalue().splitlines()
+        assert len(lines) == 9, lines
+        assert not [line for line in lines if line.lstrip().startswith("::")]
+
+
 def test_a_pipe_gets_from_the_plain_console_what_rich_prints_there() -> None:
     """`dbtgate check` in CI prints through PlainConsole (no rich import); the text, tables
     included, is what rich printed on a pipe (rich pads table rows with trailing spaces)."""

@@ -119,7 +119,10 @@ def _print_table(
     """A borderless table as rich draws it (`box=None`): cells padded by a space each side (not
     on the outer edges without `pad_edge`), a header row when there are `headers`, the title
     above. A PlainConsole gets the same layout, unwrapped, the title on the left (where rich
-    puts it on a pipe too, unless the table is wider than the console)."""
+    puts it on a pipe too, unless the table is wider than the console). Every cell is one line
+    (`_clean`), whatever the project's artifacts put in it."""
+    title = _clean(title)
+    rows = [[(_clean(text), style) for text, style in row] for row in rows]
     if not isinstance(console, PlainConsole):
         from rich.markup import escape
         from rich.table import Table
@@ -155,12 +158,12 @@ def _print_table(
 
 
 def print_summary(console: Any, summary: ProjectSummary) -> None:
-    version = _clean(summary.dbt_version or "?")
+    version = summary.dbt_version or "?"
     resources = ", ".join(counted(n, kind) for kind, n in summary.resource_counts.items())
     if summary.package_resources:
         resources += f"; {summary.package_resources} more in installed packages"
     owners = list(summary.by_owner.items())
-    shown = ", ".join(f"{_clean(k)}: {v}" for k, v in owners[:8])
+    shown = ", ".join(f"{k}: {v}" for k, v in owners[:8])
     if len(owners) > 8:
         shown += f", … {len(owners) - 8} more"
     rows = [
@@ -175,7 +178,7 @@ def print_summary(console: Any, summary: ProjectSummary) -> None:
     ]
     _print_table(
         console,
-        f"dbt project {_clean(summary.name)}",
+        f"dbt project {summary.name}",
         [[(label, None), (value, None)] for label, value in rows],
         column_styles=("bold", None),
     )
