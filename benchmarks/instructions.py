@@ -36,17 +36,16 @@ from rich.table import Table
 
 # run.py is the sibling script (its folder is sys.path[0] when this one runs).
 from run import (
-    BOUNCER_CONFIG,
     BUILD_RESULTS,
-    DBTGATE_CONFIG,
-    FLOOR,
+    FLOOR_OF,
     HERE,
+    PEER_SPEEDUP,
     PEERS_BIN,
     compile_dbtgate,
-    dbtgate_executable,
     dbtgate_state,
     ensure_build,
 )
+from run import commands as run_commands
 
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
@@ -75,39 +74,19 @@ def count_instructions(argv: list[str], cwd: Path, ok_codes: frozenset[int]) -> 
     return int(found.group(1))
 
 
+# run.py's commands that are not counted: the full orjson load is no target's floor, and
+# dbt-coverage runs two commands of ~6 s each (50x that under valgrind).
+NOT_COUNTED = frozenset({"floor: orjson full load", "dbt-coverage"})
+
+
 def commands(peers: bool = False) -> dict[str, tuple[list[str], frozenset[int]]]:
-    """What is counted, with the exit codes that mean it did its work (1: the gate failed)."""
-    dbtgate, python = dbtgate_executable(), sys.executable
-    check = [dbtgate, "check", "--artifacts", "pr", "--config", str(DBTGATE_CONFIG)]
-    judged, succeeded = frozenset({0, 1}), frozenset({0})
-    counted = {
-        "python -c pass": ([python, "-c", "pass"], succeeded),
-        "dbtgate --version": ([dbtgate, "--version"], succeeded),
-        "dbtgate check": (check, judged),
-        "dbtgate check --base": ([*check, "--base", "base"], judged),
-        "floor: msgspec 1 manifest": ([python, str(FLOOR), "pr/manifest.json"], succeeded),
-        "floor: msgspec 2 manifests": (
-            [python, str(FLOOR), "base/manifest.json", "pr/manifest.json"],
-            succeeded,
-        ),
+    """run.py's commands (the same argv, the same exit codes that mean it did its work), less
+    those in NOT_COUNTED."""
+    return {
+        command.label: (list(command.argvs[0]), command.ok_codes)
+        for command in run_commands(peers)
+        if command.label not in NOT_COUNTED
     }
-    if peers:
-        counted["dbt-bouncer"] = (
-            [str(PEERS_BIN / "dbt-bouncer"), "--config-file", BOUNCER_CONFIG.name],
-            judged,
-        )
-        counted["dbt-score"] = (
-            [str(PEERS_BIN / "dbt-score"), "lint", "--manifest", "pr/manifest.json"],
-            judged,
-        )
-    return counted
-
-
-# Each gate command and the floor it is held to (run.py's targets: at most 2x).
-FLOOR_OF = {
-    "dbtgate check": "floor: msgspec 1 manifest",
-    "dbtgate check --base": "floor: msgspec 2 manifests",
-}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -161,13 +140,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def ratios(counts: dict[str, int]) -> dict[str, str]:
-    """What each count is compared with: a gate command with its floor, a peer with `dbtgate
-    check` (peer / dbtgate, as run.py puts it), `--version` with the bare interpreter."""
+    """What each count is compared with, as in run.py's tables: a gate command with its floor,
+    a peer with `dbtgate check` (peer / dbtgate), `--version` with the bare interpreter."""
     found = {}
     for label, count in counts.items():
         if label in FLOOR_OF and FLOOR_OF[label] in counts:
             found[label] = f"{count / counts[FLOOR_OF[label]]:.2f}x its floor"
-        elif label in ("dbt-bouncer", "dbt-score") and "dbtgate check" in counts:
+        elif label in PEER_SPEEDUP and "dbtgate check" in counts:
             found[label] = f"{count / counts['dbtgate check']:.2f}x dbtgate check"
         elif label == "dbtgate --version" and "python -c pass" in counts:
             over = (count - counts["python -c pass"]) / 1e9

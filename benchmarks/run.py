@@ -55,6 +55,11 @@ BASE_VS_FLOOR = 2.0
 CHECK_RSS_MB = 400
 BASE_RSS_MB = 600
 PEER_SPEEDUP = {"dbt-bouncer": 3.5, "dbt-score": 6.0}
+# Each gate command and the floor it is held to.
+FLOOR_OF = {
+    "dbtgate check": "floor: msgspec 1 manifest",
+    "dbtgate check --base": "floor: msgspec 2 manifests",
+}
 STARTUP_OVER_PYTHON_S = 0.25
 LINEAR_GROWTH = 1.25
 
@@ -351,7 +356,10 @@ def targets(sizes: dict[int, list[Measured]]) -> list[dict[str, object]]:
             continue
         got = by_label(results)
         check, base = got.get("dbtgate check"), got.get("dbtgate check --base")
-        floor1, floor2 = got.get("floor: msgspec 1 manifest"), got.get("floor: msgspec 2 manifests")
+        floor1, floor2 = (
+            got.get(FLOOR_OF["dbtgate check"]),
+            got.get(FLOOR_OF["dbtgate check --base"]),
+        )
         if check and floor1:
             row(
                 size,
@@ -413,10 +421,7 @@ TEXT_COLUMNS = {"command", "target", "ratio", "verdict"}
 def size_rows(results: list[Measured]) -> Rows:
     got = by_label(results)
     check = got.get("dbtgate check")
-    floors = {
-        "dbtgate check": got.get("floor: msgspec 1 manifest"),
-        "dbtgate check --base": got.get("floor: msgspec 2 manifests"),
-    }
+    floors = {label: got.get(floor) for label, floor in FLOOR_OF.items()}
     rows = []
     for m in results:
         if m.error or not m.samples:
