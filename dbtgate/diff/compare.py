@@ -76,8 +76,7 @@ def diff_projects(base: Project, pr: Project, *, today: dt.datetime | None = Non
     if ctx.unknown:
         notes.append(
             f"{counted(len(ctx.unknown), 'relation')} with columns unknown in one build (e.g. a "
-            "partial "
-            "catalog): not reported as removed"
+            "partial catalog): not reported as removed"
         )
     diff = SchemaDiff(
         base_dbt_version=base_version,
