@@ -1098,12 +1098,18 @@ def main() -> None:
     gc.disable()
     try:
         code = dispatch(sys.argv[1:])
+        sys.stdout.flush()  # output that fitted the buffer meets a closed pipe here
     except DbtgateError as exc:
         print(f"dbtgate: error: {exc}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print("dbtgate: interrupted", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`dbtgate check | head`): stop printing, quietly, and exit 1 as
+        # rich's console did. Standard output now leads nowhere, so the final flush cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except OSError as exc:
         # A report path that cannot be written, a full disk: the user's environment, not a bug.
         print(f"dbtgate: error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -375,3 +376,25 @@ def test_quiet_prints_only_notes_and_the_verdict(tmp_path):
     *notes, verdict = quiet.stdout.splitlines()
     assert notes and all(line.startswith("note: ") for line in notes)
     assert verdict == "dbtgate: PASS — no blocking findings (0 non-blocking)"
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
+    """`dbtgate check | head`: once the reader has gone, the run stops printing without an
+    error line (it said `error: : Broken pipe`, exit 2) and exits 1, as rich's console did."""
+    build = CORPUS / "recce-pair/pr2"
+    if not build.is_dir():
+        pytest.skip(f"corpus absent: {build}")
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line is written
+    done = subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", "check", "--artifacts", str(build)],
+        stdout=write,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    os.close(write)
+    assert done.returncode == 1
+    assert done.stderr == ""
