@@ -47,6 +47,19 @@ def test_a_new_model_is_drawn_with_its_parent_as_context(tmp_path: Path) -> None
     assert section["omitted"] == 0
 
 
+def test_nodes_are_named_as_the_findings_name_them(tmp_path: Path) -> None:
+    """A versioned model is `orders v2` in the picture as in the messages beside it."""
+    project = write_build(
+        tmp_path,
+        [model("orders", version=2), model("revenue", depends_on=["model.proj.orders.v2"])],
+    )
+    section = lineage_section(project, {"model.proj.orders.v2"})
+    assert {node["id"]: node["name"] for node in section["nodes"]} == {
+        "model.proj.orders.v2": "orders v2",
+        REVENUE: "revenue",
+    }
+
+
 def test_parents_are_the_first_left_out_and_not_counted_as_omitted(tmp_path: Path) -> None:
     project = shop(tmp_path)
     section = lineage_section(project, {SEGMENTS, ORDERS}, max_nodes=3)

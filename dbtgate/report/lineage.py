@@ -134,7 +134,11 @@ def layered_layout(section: dict[str, Any]) -> dict[str, tuple[int, int]]:
 
 
 def _display_name(resource: Any) -> str:
+    """As the findings name it (`orders_summary v2`), without the `source` prefix: the node's
+    label says its type already. (Imported here: the HTML renderer imports this module and
+    needs no manifest types.)"""
+    from dbtgate.project import display_name
+
     if resource.resource_type == "source":
         return f"{resource.source_name}.{resource.name}"
-    version = getattr(resource, "version", None)
-    return f"{resource.name}.v{version}" if version is not None else resource.name
+    return display_name(resource)
