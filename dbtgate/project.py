@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import msgspec
 
@@ -21,6 +21,9 @@ from dbtgate.artifacts.load import ArtifactSet
 from dbtgate.artifacts.manifest import Exposure, Group, Manifest, Node, Source
 from dbtgate.artifacts.run_results import RunResults
 from dbtgate.artifacts.sources import SourcesFreshness
+
+if TYPE_CHECKING:
+    from dbtgate.status.results import RunIndex
 
 # Resource types that are built relations and therefore gated like models.
 RELATION_TYPES = frozenset({"model", "seed", "snapshot"})
@@ -97,6 +100,7 @@ class Project:
     )
     _same_as_base: dict[tuple[int, str], bool] = field(default_factory=dict, repr=False)
     _tested: dict[str, str] | None = field(default=None, repr=False)
+    _run_index: RunIndex | None = field(default=None, repr=False)
     _root_package: str | None = field(default=None, repr=False)
     _column_descriptions: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
 
@@ -361,6 +365,18 @@ class Project:
     def run_results(self) -> RunResults | None:
         loaded = self.artifacts.run_results if self.artifacts else None
         return loaded.data if loaded else None
+
+    def run_index(self) -> RunIndex | None:
+        """The last run's results by unique_id (None without run_results.json). Built once: the
+        run status and the KPI scorecard both look up every result."""
+        if self._run_index is None:
+            run_results = self.run_results
+            if run_results is None:
+                return None
+            from dbtgate.status.results import index_run_results
+
+            self._run_index = index_run_results(run_results)
+        return self._run_index
 
     @property
     def catalog(self) -> Catalog | None:

@@ -37,7 +37,6 @@ from dbtgate.status.results import (
     TEST_PASSED,
     TEST_PREFIXES,
     dbt_command_line,
-    index_run_results,
 )
 
 KPI_NAMES: tuple[str, ...] = typing.get_args(KpiName)
@@ -155,11 +154,10 @@ def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
         by_owner[key] = _summed(rows)
 
     notes: list[str] = []
-    run_results = project.run_results
-    if run_results is None:
+    index = project.run_index()
+    if index is None:
         notes.append("test pass rate: no run_results.json")
     else:
-        index = index_run_results(run_results)
         if not index.executed:
             notes.append(
                 f"test pass rate: run_results.json is from `{dbt_command_line(index.command)}` "

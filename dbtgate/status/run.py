@@ -53,7 +53,8 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
         return
     project = ctx.project
     loaded = project.artifacts.run_results if project.artifacts else None
-    if loaded is None:
+    index = project.run_index()
+    if loaded is None or index is None:
         if settings.required:
             yield Finding(
                 code="run.not_run",
@@ -65,7 +66,6 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
         else:
             ctx.notes.append("run_results.json absent: the last run's results are not gated")
         return
-    index = index_run_results(loaded.data)
     if not index.executed and settings.required:
         yield Finding(
             code="run.not_run",
