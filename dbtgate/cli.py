@@ -717,18 +717,21 @@ def _refuse_overwriting_inputs(context: CheckContext, *outputs: tuple[Path | Non
         if project is not None and project.artifacts is not None
         for _, loaded in project.artifacts.files()
     }
+    from dbtgate.report.json_report import TO_STDOUT
+
     for path, option in outputs:
-        if path is not None and path != Path("-") and path.resolve() in inputs:
+        if path is not None and path != TO_STDOUT and path.resolve() in inputs:
             raise DbtgateError(
                 f"{option} {path}: is the {path.name} this run reads; write the report elsewhere"
             )
 
 
 def _publish_request(json_path: Path | None, out: Path | None, formats: str | None, **more):
+    from dbtgate.report.json_report import TO_STDOUT
     from dbtgate.report.publish import PublishRequest
 
     global _report_on_stdout
-    if json_path == Path("-"):
+    if json_path == TO_STDOUT:
         _report_on_stdout = True
     else:
         _check_output(json_path, "--json")
