@@ -17,6 +17,7 @@ from dbtgate.gate import run_gate
 from dbtgate.locate import Locator
 from dbtgate.project import Project
 from dbtgate.status.freshness import source_freshness
+from dbtgate.status.timestamps import format_timestamp
 
 # From fixtures/README.md, "Sources and freshness".
 STALE_SOURCE = "source.shop.shop_raw.raw_payments"
@@ -81,8 +82,10 @@ def test_late_source_names_its_age_and_thresholds(tmp_path, version, status):
     assert finding.code == f"freshness.{status}"
     assert finding.severity == status
     assert finding.unique_id == result["unique_id"]
-    assert f"is 30.0 h old: last loaded {result['max_loaded_at']}" in finding.message
-    assert f"checked {result['snapshotted_at']}" in finding.message
+    # Read to the second in UTC in the message; as written in the details.
+    assert result["max_loaded_at"] == "2025-01-01T11:02:27.087519+00:00"
+    assert "is 30.0 h old: last loaded 2025-01-01 11:02:27 UTC" in finding.message
+    assert "checked 2025-01-01 11:22:36 UTC" in finding.message
     assert "(warn after 24 hours, error after 48 hours)" in finding.message
     assert finding.details["max_loaded_at"] == result["max_loaded_at"]
     assert finding.details["snapshotted_at"] == result["snapshotted_at"]
@@ -200,3 +203,17 @@ def test_unwatched_source_of_a_changed_tier1_model_is_in_scope(shop_builds):
     )
     # raw_products reaches tier-1 only through fct_orders, which did not change.
     assert not missing["source.shop.shop_raw.raw_products"].changed
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("2024-12-16T07:45:32.505887Z", "2024-12-16 07:45:32 UTC"),
+        ("2024-12-16T09:45:32+02:00", "2024-12-16 07:45:32 UTC"),
+        ("2024-12-16T07:45:32.269157511Z", "2024-12-16 07:45:32 UTC"),
+        ("yesterday", "yesterday"),
+        (None, "unknown"),
+    ],
+)
+def test_timestamps_in_messages_are_read_to_the_second_in_utc(text, shown):
+    assert format_timestamp(text) == shown

@@ -21,7 +21,7 @@ from dbtgate.checks import CheckContext, check
 from dbtgate.config import FreshnessConfig
 from dbtgate.findings import Finding
 from dbtgate.project import Project
-from dbtgate.status.timestamps import format_age
+from dbtgate.status.timestamps import format_age, format_timestamp
 from dbtgate.wording import counted
 
 _ERRORED = frozenset({"error", "runtime error"})
@@ -98,8 +98,8 @@ def result_finding(
         age = result.max_loaded_at_time_ago_in_s
         late = f"{format_age(age)} old" if age is not None else "late"
         message = (
-            f"source {name} is {late}: last loaded {result.max_loaded_at}, checked "
-            f"{result.snapshotted_at} ({thresholds})"
+            f"source {name} is {late}: last loaded {format_timestamp(result.max_loaded_at)}, "
+            f"checked {format_timestamp(result.snapshotted_at)} ({thresholds})"
         )
         fix = "Check the loader of this table; if the SLO changed, update the source's freshness."
     return Finding(

@@ -38,6 +38,15 @@ def parse_timestamp(text: str | None) -> dt.datetime | None:
         return None
 
 
+def format_timestamp(text: str | None) -> str:
+    """A timestamp the way a person reads it, to the second in UTC (`2026-12-01 04:24:37 UTC`,
+    not `2026-12-01T04:24:37.437878+00:00`); text that does not parse is shown as written."""
+    moment = parse_timestamp(text)
+    if moment is None:
+        return text or "unknown"
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def format_age(seconds: float) -> str:
     """A duration the way a person reads it: 45 s, 12 min, 26.5 h, 812.3 days."""
     if seconds < 120:
