@@ -124,7 +124,8 @@ def test_what_changed_is_folded_and_reads_as_tables_not_raw_keys() -> None:
         in html
     )
     assert "<td>2 tests</td>\n<td>test</td>\n<td>new</td>" in html  # one row, not one per test
-    assert "<td>orders_summary.v2</td>\n<td>model</td>\n<td>modified</td>" in html
+    # Named as the schema changes above name it, not as its unique_id ends.
+    assert "<td>orders_summary v2</td>\n<td>model</td>\n<td>modified</td>" in html
 
 
 def test_summary_titles_read_as_written_and_stay_escaped() -> None:

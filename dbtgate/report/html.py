@@ -30,6 +30,7 @@ from dbtgate.report.json_report import encode_sorted
 from dbtgate.report.lineage import layered_layout
 from dbtgate.report.options import RenderOptions
 from dbtgate.report.rule_help import rule_help
+from dbtgate.status.timestamps import format_timestamp
 
 _NODE_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 180, 34, 40, 20, 16
 _LABEL_CHARS = 24
@@ -102,7 +103,7 @@ def _header(report: dict[str, Any]) -> str:
     return (
         f"<header><h1>dbtgate gate report — {h(report['project'])}</h1>"
         f'<div class="verdict {h(report["verdict"])}" id="verdict">{h(view.verdict_text(report))}</div>'
-        f'<p class="meta">generated at {h(report["generated_at"] or "unknown")} (the manifest\'s time)'
+        f'<p class="meta">generated at {h(format_timestamp(report["generated_at"]))} (the manifest\'s time)'
         f" by dbtgate {h(report['tool']['version'])} · by family: {families}</p>"
         f'<div class="cards">{card_html}</div>{warnings}</header>'
     )

@@ -351,12 +351,16 @@ def _is_change_set(value: Any) -> bool:
 
 
 def resource_name_of(unique_id: str) -> tuple[str, str]:
-    """("orders_summary.v2", "model") from "model.shop.orders_summary.v2"; a test's hash dropped."""
+    """("orders_summary v2", "model") from "model.shop.orders_summary.v2", as the findings name
+    a model version (a model's name has no dot: what follows one is its version); a test's hash
+    dropped."""
     parts = unique_id.split(".")
     kind = parts[0] if parts else ""
     rest = parts[2:] if len(parts) > 2 else parts[1:]
     if kind in ("test", "unit_test") and len(rest) > 1:
         rest = rest[:-1]
+    if kind == "model" and len(rest) == 2 and rest[1].startswith("v"):
+        return " ".join(rest), kind
     return ".".join(rest) or unique_id, kind
 
 
