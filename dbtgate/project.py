@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 # Resource types that are built relations and therefore gated like models.
 RELATION_TYPES = frozenset({"model", "seed", "snapshot"})
+# Materializations that store nothing: reading one runs its query (and its parents', if they are
+# of these too) every time.
+_VIRTUAL_MATERIALIZATIONS = frozenset({"view", "ephemeral"})
 
 _REF_RE = re.compile(r"""ref\(\s*['"]([^'"]+)['"](?:\s*,\s*['"]([^'"]+)['"])?""")
 _SOURCE_RE = re.compile(r"""source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]""")
@@ -101,8 +104,11 @@ class Project:
     _same_as_base: dict[tuple[int, str], bool] = field(default_factory=dict, repr=False)
     _tested: dict[str, str] | None = field(default=None, repr=False)
     _run_index: RunIndex | None = field(default=None, repr=False)
+    # unique_id -> (length of the longest view chain it reads, the parent that chain ends at)
+    _view_chains: dict[str, tuple[int, str | None]] = field(default_factory=dict, repr=False)
     _root_package: str | None = field(default=None, repr=False)
     _column_descriptions: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
+    _duplicate_sources: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_artifacts(
@@ -283,6 +289,53 @@ class Project:
         self._column_docs[cache_key] = found
         return found
 
+    def is_virtual(self, unique_id: str) -> bool:
+        """Whether the resource is a model whose query runs each time it is read: a view or an
+        ephemeral model (CTE), which hold no data of their own."""
+        node = self.nodes.get(unique_id)
+        if node is None or node.resource_type != "model":
+            return False
+        materialized = node.config.materialized if node.config else None
+        return materialized in _VIRTUAL_MATERIALIZATIONS
+
+    def view_chain(self, unique_id: str) -> list[str]:
+        """The longest chain of views and ephemeral models that `unique_id` reads, upstream
+        first, ending at one of its direct parents ([] when it reads none).
+
+        Memoised over the whole project, and walked without recursion: every model asks, and
+        a chain can be longer than Python's recursion limit. Ties go to the parent first by id;
+        a cycle (which dbt refuses to build) is cut where it closes."""
+        memo = self._view_chains
+        visiting: set[str] = set()
+        stack = [unique_id]
+        while stack:
+            uid = stack[-1]
+            if uid in memo:
+                stack.pop()
+                continue
+            parents = sorted(p for p in set(self.parents.get(uid, ())) if self.is_virtual(p))
+            pending = [p for p in parents if p not in memo and p not in visiting]
+            if pending and uid not in visiting:
+                visiting.add(uid)
+                stack.extend(pending)
+                continue
+            best: tuple[int, str | None] = (0, None)
+            for parent in parents:
+                length = memo[parent][0] + 1 if parent in memo else 1
+                if length > best[0]:
+                    best = (length, parent)
+            memo[uid] = best
+            visiting.discard(uid)
+            stack.pop()
+        chain: list[str] = []
+        seen: set[str] = set()
+        step = memo[unique_id][1]
+        while step is not None and step not in seen:
+            chain.append(step)
+            seen.add(step)
+            step = memo[step][1] if step in memo else None
+        return chain[::-1]
+
     def column_descriptions(self) -> dict[str, dict[str, list[str]]]:
         """How each column name (lower case) is described across the root project's models,
         seeds and snapshots: description (`same_text`) -> the unique_ids that use it, in id
@@ -298,6 +351,28 @@ class Project:
                         by_text.setdefault(text, []).append(node.unique_id)
             self._column_descriptions = found
         return self._column_descriptions
+
+    def duplicate_sources(self) -> dict[str, list[str]]:
+        """source unique_id -> every source (by id, itself included) that points at the same
+        relation, for the relations two or more sources point at. A relation is the database,
+        schema and identifier (the table name when unset), compared case-insensitively, as
+        warehouses resolve unquoted names; a source without a database matches only another
+        without one. Built once: sources.duplicate asks for every source, and comparing each
+        with all the others would be quadratic."""
+        if self._duplicate_sources is None:
+            by_relation: dict[tuple[str | None, str, str], list[str]] = {}
+            for uid in sorted(self.sources):
+                source = self.sources[uid]
+                relation = (
+                    source.database.lower() if source.database else None,
+                    (source.schema or "").lower(),
+                    (source.identifier or source.name).lower(),
+                )
+                by_relation.setdefault(relation, []).append(uid)
+            self._duplicate_sources = {
+                uid: uids for uids in by_relation.values() if len(uids) > 1 for uid in uids
+            }
+        return self._duplicate_sources
 
     def same_record(self, base: Project, unique_id: str) -> bool:
         """Whether the resource's record equals its record in `base` (False when absent there).

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 def counted(count: int, noun: str) -> str:
     """`1 model`, `15 models`, `2 analyses`, `3 entries` (nouns given in the singular)."""
-    if count == 1:
-        return f"1 {noun}"
+    return f"1 {noun}" if count == 1 else f"{count} {plural(noun)}"
+
+
+def plural(noun: str) -> str:
+    """`models`, `analyses`, `entries`, `leaf models` (the last word made plural)."""
     if noun.endswith("is"):
-        plural = noun[:-2] + "es"
-    elif noun.endswith("y") and noun[-2:-1] not in "aeiou":
-        plural = noun[:-1] + "ies"
-    else:
-        plural = noun + "s"
-    return f"{count} {plural}"
+        return noun[:-2] + "es"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"

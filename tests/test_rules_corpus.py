@@ -18,6 +18,7 @@ REQUIRED_PARAMS = {
     "owner.allowed": {"owners": ["@*"]},
     "governance.required_meta": {"keys": ["owner"]},
     "governance.materialization": {"allowed": ["view", "table"]},
+    "governance.allowed_tags": {"tags": ["tier-*", "crm"]},
 }
 
 

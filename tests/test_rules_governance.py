@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import json
+
 import pytest
+from corpus import CORPUS
 from policy_support import (
     by_code,
     corpus_project,
@@ -13,6 +17,7 @@ from policy_support import (
 )
 
 from dbtgate.artifacts import load_artifacts
+from dbtgate.errors import DbtgateError
 from dbtgate.project import Project
 
 PKG = "dbt_bouncer_test_project"
@@ -302,4 +307,257 @@ def test_names_follow_the_naming_pattern(tmp_path):
     ]
     assert findings[0].message == (
         "customers does not match the naming pattern (stg|int|fct|dim)_[a-z0-9_]+"
+    )
+
+
+# -- sources.duplicate -------------------------------------------------------------------------
+
+
+def _relations(manifest: dict) -> dict[tuple, list[str]]:
+    """The truth, with plain json: each relation (lower case, no database as None) -> the
+    sources that point at it."""
+    found: dict[tuple, list[str]] = {}
+    for uid, source in sorted(manifest["sources"].items()):
+        relation = (
+            source["database"].lower() if source.get("database") else None,
+            source["schema"].lower(),
+            (source.get("identifier") or source["name"]).lower(),
+        )
+        found.setdefault(relation, []).append(uid)
+    return found
+
+
+@pytest.mark.parametrize("build", ["bouncer-dbt112", "bouncer-dbt20", "recce-pair/pr2"])
+def test_duplicate_sources_on_real_builds(build, tmp_path):
+    project = corpus_project(build)
+    manifest = json.loads((CORPUS / build / "manifest.json").read_text())
+    relations = _relations(manifest)
+    # Every source of these builds is its own table (bouncer: 4 of its own, 9 of tiktok_ads).
+    assert all(len(uids) == 1 for uids in relations.values())
+    assert len(relations) == len(manifest["sources"]) > 0
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "resource_type:source"
+            rules: {sources.duplicate: warn}
+          - select: "package:tiktok_ads"
+            rules: {sources.duplicate: warn}
+        """,
+    )
+    assert by_code(gate(project, config).findings, "sources.duplicate") == []
+    assert project.duplicate_sources() == {}
+
+
+def _planted_source(manifest: dict, like: str, **fields: str | None) -> None:
+    """A copy of source `like` with `fields` changed, under its new source_name.name."""
+    source = copy.deepcopy(manifest["sources"][like])
+    source.update(fields)
+    package = source["package_name"]
+    source["unique_id"] = f"source.{package}.{source['source_name']}.{source['name']}"
+    source["fqn"] = [package, source["source_name"], source["name"]]
+    manifest["sources"][source["unique_id"]] = source
+
+
+def test_duplicate_sources_are_found_across_spellings_and_packages(tmp_path):
+    customers = f"source.{PKG}.dummy_source.customers"
+    source_1 = f"source.{PKG}.sources_that_dont_really_exist.source_1"
+    source_2 = f"source.{PKG}.sources_that_dont_really_exist.source_2"
+    advertiser = "source.tiktok_ads.tiktok_ads.advertiser"
+
+    def edit(manifest: dict) -> None:
+        # dbt.main.customers again, spelt in upper case, with the table renamed.
+        _planted_source(
+            manifest,
+            customers,
+            source_name="crm_raw",
+            name="crm_customers",
+            database="DBT",
+            schema="MAIN",
+            identifier="Customers",
+        )
+        # tiktok_ads declares dbt.tiktok_ads.advertiser; the project declares it again.
+        _planted_source(
+            manifest,
+            customers,
+            source_name="ads",
+            name="advertiser",
+            schema="tiktok_ads",
+            identifier=None,
+        )
+        # source_1's schema and identifier twice, with no database: the same relation as
+        # each other, not as source_1.
+        _planted_source(manifest, source_1, source_name="lake", database=None)
+        _planted_source(manifest, source_1, source_name="lake_copy", database=None)
+        # source_2's identifier in another schema: not the same relation either.
+        _planted_source(manifest, source_2, source_name="archive", schema="archive")
+
+    project = edited_bouncer(tmp_path, edit)
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "resource_type:source"
+            rules: {sources.duplicate: warn}
+        """,
+    )
+    findings = sorted(
+        by_code(gate(project, config).findings, "sources.duplicate"), key=lambda f: f.unique_id
+    )
+    crm_customers = f"source.{PKG}.crm_raw.crm_customers"
+    ads_advertiser = f"source.{PKG}.ads.advertiser"
+    lake = f"source.{PKG}.lake.source_1"
+    lake_copy = f"source.{PKG}.lake_copy.source_1"
+    # Only the project's sources are gated: tiktok_ads's advertiser is named, not flagged.
+    assert [(f.unique_id, f.message, f.details["sources"]) for f in findings] == [
+        (
+            ads_advertiser,
+            "source ads.advertiser points at the same table as source tiktok_ads.advertiser "
+            "(package tiktok_ads) (dbt.tiktok_ads.advertiser)",
+            [advertiser],
+        ),
+        (
+            crm_customers,
+            "source crm_raw.crm_customers points at the same table as source "
+            "dummy_source.customers (DBT.MAIN.Customers)",
+            [customers],
+        ),
+        (
+            customers,
+            "source dummy_source.customers points at the same table as source "
+            "crm_raw.crm_customers (dbt.main.customers)",
+            [crm_customers],
+        ),
+        (
+            lake,
+            "source lake.source_1 points at the same table as source lake_copy.source_1 "
+            "(sources_that_dont_really_exist.source_1)",
+            [lake_copy],
+        ),
+        (
+            lake_copy,
+            "source lake_copy.source_1 points at the same table as source lake.source_1 "
+            "(sources_that_dont_really_exist.source_1)",
+            [lake],
+        ),
+    ]
+    assert findings[0].details["relation"] == "dbt.tiktok_ads.advertiser"
+    assert findings[0].severity == "warn"
+    # The planted look-alikes, and the sources they look like, pass.
+    passing = {source_1, source_2, f"source.{PKG}.archive.source_2"}
+    assert passing.isdisjoint(f.unique_id for f in findings)
+
+
+# -- governance.allowed_tags --------------------------------------------------------------------
+
+_GATED_TYPES = ("model", "seed", "snapshot", "source", "exposure")
+
+
+def _tags(resource: dict) -> set[str]:
+    """A resource's tags with plain json: top level and config (dbt 1.10+ writes both)."""
+    found: set[str] = set()
+    for value in (resource.get("tags"), (resource.get("config") or {}).get("tags")):
+        found.update([value] if isinstance(value, str) else value or [])
+    return found
+
+
+def test_allowed_tags_on_a_real_build(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    allowed = {"crm", "payment"}
+    expected = {
+        uid: sorted(_tags(resource) - allowed)
+        for collection in ("nodes", "sources", "exposures")
+        for uid, resource in manifest[collection].items()
+        if resource["resource_type"] in _GATED_TYPES
+        and resource["package_name"] == PKG
+        and _tags(resource) - allowed
+    }
+    # The crm models and the payment snapshots pass; three sources carry `example_tag`.
+    assert expected == {
+        f"source.{PKG}.dummy_source.customers": ["example_tag"],
+        f"source.{PKG}.sources_that_dont_really_exist.source_1": ["example_tag"],
+        f"source.{PKG}.sources_that_dont_really_exist.source_2": ["example_tag"],
+    }
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            rules:
+              governance.allowed_tags: {tags: [CRM, "pay*"]}
+        """,
+    )
+    findings = by_code(gate(project, config).findings, "governance.allowed_tags")
+    assert {f.unique_id: f.details["not_allowed"] for f in findings} == expected
+    [customers] = [f for f in findings if f.unique_id.endswith("dummy_source.customers")]
+    assert customers.message == (
+        "source dummy_source.customers has tags that are not allowed: example_tag "
+        "(allowed: CRM, pay*)"
+    )
+    assert customers.details["allowed"] == ["CRM", "pay*"]
+
+
+def test_allowed_tags_match_globs_case_insensitively(tmp_path):
+    def edit(manifest: dict) -> None:
+        for collection, uid, tags in (
+            ("nodes", f"model.{PKG}.stg_orders", ["crm", "Tier-1"]),
+            ("nodes", f"model.{PKG}.stg_customers", ["crm", "tmp", "tier1", "legacy"]),
+            ("sources", f"source.{PKG}.dummy_source.customers", ["PII"]),
+            ("exposures", f"exposure.{PKG}.customers", ["adhoc"]),
+        ):
+            resource = manifest[collection][uid]
+            resource["tags"] = resource["config"]["tags"] = tags
+
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "stg_orders stg_customers stg_payments source:dummy_source exposure:customers"
+            rules:
+              governance.allowed_tags: {severity: error, tags: ["tier-*", crm, pii]}
+        """,
+    )
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, edit), config).findings, "governance.allowed_tags"
+    )
+    # stg_orders (Tier-1 is tier-*), the source (PII is pii) and stg_payments (no tags) pass.
+    assert sorted((f.unique_id, f.message, f.severity) for f in findings) == [
+        (
+            f"exposure.{PKG}.customers",
+            "customers has tags that are not allowed: adhoc (allowed: tier-*, crm, pii)",
+            "error",
+        ),
+        (
+            f"model.{PKG}.stg_customers",
+            "stg_customers has tags that are not allowed: tmp, tier1, legacy "
+            "(allowed: tier-*, crm, pii)",
+            "error",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "line", "problem"),
+    [
+        ("{tags: []}", 5, "tags: give at least one (an empty list would check nothing)"),
+        ("\n  severity: error\n  tags: []", 7, "tags: give at least one"),
+        ("warn", 5, "tags: required: give at least one"),
+        ("{tags: tier-1}", 5, "tags: expected list[str], at least one, got 'tier-1'"),
+    ],
+)
+def test_allowed_tags_needs_a_list_of_tags(tmp_path, setting, line, problem):
+    rules = "governance.allowed_tags: " + setting.replace("\n", "\n      ")
+    config = write_config(
+        tmp_path,
+        'version: 1\npolicies:\n  - select: "tag:no_such_tag"\n    rules:\n      ' + rules + "\n",
+    )
+    with pytest.raises(DbtgateError) as raised:
+        gate(corpus_project("bouncer-dbt112"), config)
+    assert str(raised.value).startswith(
+        f"{config}:{line}: policies[0].rules.governance.allowed_tags: {problem}"
     )

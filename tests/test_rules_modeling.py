@@ -29,6 +29,8 @@ ALL_RULES = """\
           modeling.fanout: warn
           modeling.max_parents: warn
           modeling.layer_order: warn
+          modeling.source_fanout: warn
+          modeling.rejoining_upstream: warn
           sources.unused: warn
           governance.exposure_reads_public: warn
           governance.exposure_reads_tables: warn
@@ -55,6 +57,11 @@ def test_the_bouncer_build_as_written(tmp_path):
     assert by_code(findings, "modeling.max_parents") == []
     # Staging reads seeds and sources, marts read staging, the int_ models read nothing.
     assert by_code(findings, "modeling.layer_order") == []
+    # dummy_source.customers is read by stg_customers alone; the other three sources by nothing.
+    assert by_code(findings, "modeling.source_fanout") == []
+    # No model reads a parent of one of its parents: customers v1-v3 and orders read staging
+    # models, which read seeds and a source that no mart reads.
+    assert by_code(findings, "modeling.rejoining_upstream") == []
     assert short_ids(by_code(findings, "sources.unused")) == [
         "sources_that_dont_really_exist.Non_Conforming_Name",
         "sources_that_dont_really_exist.source_1",
@@ -306,3 +313,139 @@ def test_same_layer_must_name_layers():
     with pytest.raises(ParamError, match=r"same_layer names stging, which `layers` does not"):
         rule.resolve_params({"same_layer": ["stging"]})
     assert rule.resolve_params({"layers": {"base": ["base_"]}, "same_layer": ["base"]})
+
+
+def test_sources_read_by_more_models_than_allowed_as_written(tmp_path):
+    """With `max: 0`, every source that a model reads is reported: in the root project only
+    dummy_source.customers (stg_customers); the tiktok_ads package's sources are not selected,
+    and the three sources nothing reads pass."""
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            rules: {modeling.source_fanout: {severity: warn, max: 0}}
+        """,
+    )
+    [finding] = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "modeling.source_fanout"
+    )
+    assert finding.unique_id == f"source.{PKG}.dummy_source.customers"
+    assert finding.message == (
+        "source dummy_source.customers is read by 1 model (stg_customers); at most 0"
+    )
+    assert finding.details == {
+        "models": [f"model.{PKG}.stg_customers"],
+        "max": 0,
+        "policy": "*",
+    }
+
+
+def test_a_source_read_by_two_models(tmp_path):
+    customers = f"source.{PKG}.dummy_source.customers"
+    source_1 = f"source.{PKG}.sources_that_dont_really_exist.source_1"
+    source_2 = f"source.{PKG}.sources_that_dont_really_exist.source_2"
+
+    def edit(manifest: dict) -> None:
+        nodes = manifest["nodes"]
+        # orders reads the customers source next to stg_customers, which stages it.
+        nodes[f"model.{PKG}.orders"]["depends_on"]["nodes"].append(customers)
+        # source_1: one model and a snapshot; source_2: one model and an exposure.
+        nodes[f"model.{PKG}.stg_payments"]["depends_on"]["nodes"].append(source_1)
+        nodes[f"snapshot.{PKG}.snapshot_orders"]["depends_on"]["nodes"].append(source_1)
+        nodes[f"model.{PKG}.stg_raw_orders_for_snapshot"]["depends_on"]["nodes"].append(source_2)
+        manifest["exposures"][f"exposure.{PKG}.pulse_queries"]["depends_on"]["nodes"].append(
+            source_2
+        )
+
+    project = edited_bouncer(tmp_path, edit)
+    # The customers source has tests of its own; they are not models either.
+    assert any(uid.startswith("test.") for uid in project.children[customers])
+    findings = gate(project, write_config(tmp_path, ALL_RULES)).findings
+    [finding] = by_code(findings, "modeling.source_fanout")
+    assert finding.unique_id == customers
+    assert finding.message == (
+        "source dummy_source.customers is read by 2 models (orders, stg_customers); at most 1"
+    )
+    assert finding.details["models"] == [f"model.{PKG}.orders", f"model.{PKG}.stg_customers"]
+
+
+def test_a_model_rejoining_a_parent_of_its_single_use_parent(tmp_path):
+    stg_orders, stg_payments = f"model.{PKG}.stg_orders", f"model.{PKG}.stg_payments"
+    py_order_stats = f"model.{PKG}.py_order_stats"
+    raw_payments = f"seed.{PKG}.raw_payments"
+    customers_source = f"source.{PKG}.dummy_source.customers"
+    int_incremental, int_model_1 = f"model.{PKG}.int_incremental", f"model.{PKG}.int_model_1"
+    v1, v2, v3 = (f"model.{PKG}.customers.v{n}" for n in (1, 2, 3))
+
+    def edit(manifest: dict) -> None:
+        nodes = manifest["nodes"]
+
+        def reads(uid: str, *parents: str) -> None:
+            nodes[uid]["depends_on"]["nodes"].extend(parents)
+
+        # py_order_stats (tested, read by nothing) reads stg_orders and now a seed; customers v1
+        # reads it next to both: two rejoins on one model.
+        reads(py_order_stats, raw_payments)
+        reads(v1, py_order_stats, raw_payments)
+        # A source rejoined through int_incremental, which only tests read.
+        reads(int_incremental, customers_source)
+        reads(v3, int_incremental, customers_source)
+        # int_model_1 feeds customers v2 and an exposure: shared, so not a step of v2.
+        reads(int_model_1, raw_payments)
+        reads(v2, int_model_1, raw_payments)
+        manifest["exposures"][f"exposure.{PKG}.customers"]["depends_on"]["nodes"].append(
+            int_model_1
+        )
+        # stg_payments reads stg_orders, and orders reads both; customers v1-v3 read
+        # stg_payments too, so it is shared.
+        reads(stg_payments, stg_orders)
+
+    project = edited_bouncer(tmp_path, edit)
+    findings = by_code(
+        gate(project, write_config(tmp_path, ALL_RULES)).findings, "modeling.rejoining_upstream"
+    )
+    found = sorted((f.unique_id, f.key, f.message, f.details) for f in findings)
+    assert found == [
+        (
+            v1,
+            f"{stg_orders} via {py_order_stats}",
+            "customers v1 reads stg_orders both directly and through py_order_stats, "
+            "which nothing else reads",
+            {"parent": stg_orders, "through": py_order_stats, "policy": "*"},
+        ),
+        (
+            v1,
+            f"{raw_payments} via {py_order_stats}",
+            "customers v1 reads raw_payments both directly and through py_order_stats, "
+            "which nothing else reads",
+            {"parent": raw_payments, "through": py_order_stats, "policy": "*"},
+        ),
+        (
+            v3,
+            f"{customers_source} via {int_incremental}",
+            "customers v3 reads source dummy_source.customers both directly and through "
+            "int_incremental, which nothing else reads",
+            {"parent": customers_source, "through": int_incremental, "policy": "*"},
+        ),
+    ]
+    # Two findings on customers v1, told apart by their key.
+    assert len({f.fingerprint for f in findings}) == 3
+
+
+def test_an_exposure_on_the_step_makes_it_shared(tmp_path):
+    """The same rejoin as customers v2 above, without the exposure: reported."""
+    int_model_1, raw_payments = f"model.{PKG}.int_model_1", f"seed.{PKG}.raw_payments"
+    v2 = f"model.{PKG}.customers.v2"
+
+    def edit(manifest: dict) -> None:
+        nodes = manifest["nodes"]
+        nodes[int_model_1]["depends_on"]["nodes"].append(raw_payments)
+        nodes[v2]["depends_on"]["nodes"].extend([int_model_1, raw_payments])
+
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, edit), write_config(tmp_path, ALL_RULES)).findings,
+        "modeling.rejoining_upstream",
+    )
+    assert [(f.unique_id, f.details["through"]) for f in findings] == [(v2, int_model_1)]

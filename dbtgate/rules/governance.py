@@ -9,6 +9,7 @@ These are the dbt-mesh guarantees the schema diff relies on to call a change bre
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from typing import Any
 
 from dbtgate.artifacts.manifest import Exposure, Node, Source, is_contracted
@@ -222,6 +223,55 @@ def required_meta(
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+@rule(
+    "governance.allowed_tags",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source", "exposure"),
+    why="""
+        Tags select what runs (`dbt build -s tag:nightly`), what is gated and what a catalog
+        shows: a misspelt or invented tag matches no selector, so the resource drops out of
+        the run or the policy meant for it without a word.
+    """,
+    failing="""
+        # with tags: ["tier-*", pii, finance]
+        models:
+          - name: fct_orders
+            config:
+              tags: [tier-1, finanse]
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            config:
+              tags: [tier-1, finance]
+    """,
+    fix="Use one of the allowed tags (or add the tag to `tags` in the policy).",
+)
+def allowed_tags(
+    resource: Node | Source | Exposure,
+    *,
+    tags: Names = [],  # noqa: B006
+) -> Violation | None:
+    """Every tag of the resource matches one of `tags` (glob patterns, case-insensitive).
+
+    `tier-*` allows `tier-1` and `Tier-2`. A resource without tags passes: this rule keeps
+    the tags in use to a known list, not every resource tagged. As dbt-checkpoint's
+    check-model-tags and check-source-tags.
+    """
+    given = resource.tags or ()
+    if not given:
+        return None
+    patterns = [pattern.lower() for pattern in tags]
+    refused = [tag for tag in given if not any(fnmatchcase(tag.lower(), p) for p in patterns)]
+    if not refused:
+        return None
+    return Violation(
+        f"{display_name(resource)} has tags that are not allowed: {', '.join(refused)} "
+        f"(allowed: {', '.join(tags)})",
+        details={"not_allowed": refused, "allowed": tags},
+    )
 
 
 @rule(

@@ -2,9 +2,11 @@
 
 Sources enter the project through one staging model each; models build on models; a model that
 reads nothing hard-codes its tables; a model that joins many parents does many things at once; a
-model with many leaf children holds logic that belongs in a shared model. None of this fails a
-build, which is why it drifts until someone draws the DAG. The rules read the edges dbt records
-in `depends_on` (refs and sources), as `Project.parents` and `Project.children` index them.
+model with many leaf children holds logic that belongs in a shared model; a model that reads a
+parent again next to a step built only for it has split one concept over two files. None of
+this fails a build, which is why it drifts until someone draws the DAG. The rules read the edges
+dbt records in `depends_on` (refs and sources), as `Project.parents` and `Project.children`
+index them.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dbtgate.artifacts.manifest import Node
+from dbtgate.artifacts.manifest import Node, Source
 from dbtgate.project import Project, display_name
 from dbtgate.rules.naming import DEFAULT_LAYERS, layer_of
 from dbtgate.rules.registry import Count, Violation, rule
+from dbtgate.wording import counted, plural
 
 # Parents that are built by dbt: what a model should read instead of a raw source.
 _BUILT = frozenset({"model", "snapshot"})
@@ -34,15 +37,22 @@ def _names(project: Project, unique_ids: list[str]) -> str:
 
 
 def _at_most(
-    model: Node, project: Project, related: list[str], max: int, verb: str, what: str
+    resource: Node | Source,
+    project: Project,
+    related: list[str],
+    max: int,
+    verb: str,
+    noun: str,
 ) -> Violation | None:
-    """A violation when the model `verb`s more than `max` of `related` (unique_ids, sorted)."""
+    """A violation when the resource `verb`s more than `max` of `related` (unique_ids, sorted).
+
+    `noun` is singular: with `max: 0`, one is too many, and the message says `1 source`."""
     if len(related) <= max:
         return None
     return Violation(
-        f"{display_name(model)} {verb} {len(related)} {what} ({_names(project, related)}); "
-        f"at most {max}",
-        details={what.replace(" ", "_"): related, "max": max},
+        f"{display_name(resource)} {verb} {counted(len(related), noun)} "
+        f"({_names(project, related)}); at most {max}",
+        details={plural(noun).replace(" ", "_"): related, "max": max},
     )
 
 
@@ -113,7 +123,48 @@ def direct_source_join(model: Node, project: Project) -> Violation | None:
 )
 def multiple_sources(model: Node, project: Project, *, max: Count = 1) -> Violation | None:
     """The model reads at most `max` source tables."""
-    return _at_most(model, project, _sources_read(model, project), max, "reads", "sources")
+    return _at_most(model, project, _sources_read(model, project), max, "reads", "source")
+
+
+@rule(
+    "modeling.source_fanout",
+    severity="warn",
+    applies_to=("source",),
+    why="""
+        Each model that reads a raw table repeats its cleaning (renames, casts, filters,
+        deduplication), and the copies drift apart until two models disagree on what the table
+        holds. Staged once, the table has one place where its cleaning is written, tested and
+        changed when the loader changes, and every model reads the same columns.
+    """,
+    failing="""
+        -- models/staging/stg_orders.sql
+        select * from {{ source('shop_raw', 'orders') }}
+        -- models/marts/fct_orders.sql
+        select * from {{ source('shop_raw', 'orders') }}
+    """,
+    passing="""
+        -- models/staging/stg_orders.sql
+        select * from {{ source('shop_raw', 'orders') }}
+        -- models/marts/fct_orders.sql
+        select * from {{ ref('stg_orders') }}
+    """,
+    fix="Read the source through one staging model, and `ref()` that model everywhere else.",
+)
+def source_fanout(source: Source, project: Project, *, max: Count = 1) -> Violation | None:
+    """The source table is read directly by at most `max` models.
+
+    Only models count, as in dbt-project-evaluator's fct_source_fanout: they are where cleaning
+    gets written. A snapshot of the raw table keeps its history as loaded (dbt advises
+    snapshotting sources directly), the table's tests check it, and an exposure reading it is
+    governance.exposure_reads_tables's concern; none of them repeats the staging logic."""
+    readers = sorted(
+        {
+            uid
+            for uid in project.children.get(source.unique_id, ())
+            if (child := project.nodes.get(uid)) is not None and child.resource_type == "model"
+        }
+    )
+    return _at_most(source, project, readers, max, "is read by", "model")
 
 
 @rule(
@@ -142,7 +193,7 @@ def max_parents(model: Node, project: Project, *, max: Count = 7) -> Violation |
         sorted(set(_parents(model, project))),
         max,
         "reads",
-        "parents",
+        "parent",
     )
 
 
@@ -204,7 +255,75 @@ def fanout(model: Node, project: Project, *, max: Count = 3) -> Violation | None
         and child.resource_type == "model"
         and not project.readers(uid)
     )
-    return _at_most(model, project, leaves, max, "feeds", "leaf models")
+    return _at_most(model, project, leaves, max, "feeds", "leaf model")
+
+
+# What a rejoined parent may be: anything a model reads.
+_READABLE = frozenset({"model", "seed", "snapshot", "source"})
+
+
+def _only_reader(uid: str, reader: str, project: Project) -> bool:
+    """Whether nothing but `reader` (and tests) reads `uid`. Stops at the first other reader:
+    a staging model read by a thousand models is asked once per reader."""
+    return all(
+        child == reader or child.startswith("test.") for child in project.children.get(uid, ())
+    )
+
+
+@rule(
+    "modeling.rejoining_upstream",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A model that reads a parent and also a model built only for it from that same parent
+        has one concept split over two files: the step in between is used nowhere else, yet
+        it is a separate relation to build, name and keep in sync, and the parent is read
+        twice in one query. Either the step belongs inside this model (a CTE), or this model
+        should read the step's output only.
+    """,
+    failing="""
+        -- models/intermediate/int_orders_paid.sql (nothing else reads it)
+        select * from {{ ref('stg_orders') }} where status = 'paid'
+        -- models/marts/fct_orders.sql
+        select * from {{ ref('stg_orders') }}
+        join {{ ref('int_orders_paid') }} using (order_id)
+    """,
+    passing="""
+        -- models/marts/fct_orders.sql: the step as a CTE, stg_orders read once
+        with paid as (select * from {{ ref('stg_orders') }} where status = 'paid')
+        select * from {{ ref('stg_orders') }} join paid using (order_id)
+    """,
+    fix="Move the single-use model's logic into this model as a CTE, or read only the "
+    "single-use model and pass the columns this model needs through it.",
+)
+def rejoining_upstream(model: Node, project: Project) -> Iterator[Violation]:
+    """The model does not read a parent both directly and through a model that nothing else
+    reads.
+
+    As dbt-project-evaluator's fct_rejoining_of_upstream_concepts: the model is reported when
+    it reads a model A and a parent P (a model, seed, snapshot or source) that A reads too,
+    and A has no reader but this model. Tests on A do not make it shared; an exposure does
+    (A is then a result people use, not a step of this model), where dbt-project-evaluator
+    ignores exposures. One finding per A and P."""
+    parents = set(_parents(model, project))
+    for through_id in sorted(parents):
+        through = project.nodes.get(through_id)
+        if through is None or through.resource_type != "model":
+            continue
+        shared = parents.intersection(_parents(through, project))
+        shared.discard(model.unique_id)
+        if not shared or not _only_reader(through_id, model.unique_id, project):
+            continue
+        for parent_id in sorted(shared):
+            parent = project.nodes.get(parent_id) or project.sources.get(parent_id)
+            if parent is None or parent.resource_type not in _READABLE:
+                continue
+            yield Violation(
+                f"{display_name(model)} reads {display_name(parent)} both directly and "
+                f"through {display_name(through)}, which nothing else reads",
+                key=f"{parent_id} via {through_id}",
+                details={"parent": parent_id, "through": through_id},
+            )
 
 
 def _known_layers(params: dict[str, Any]) -> str | None:

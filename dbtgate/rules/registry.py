@@ -41,7 +41,16 @@ RESOURCE_TYPES = ("model", "seed", "snapshot", "source", "exposure")
 # Inputs the engine passes to a rule function by parameter name.
 INPUTS = ("project", "base", "codeowners")
 
-BUILTIN_FAMILIES = ("tests", "docs", "owner", "governance", "modeling", "naming", "sources")
+BUILTIN_FAMILIES = (
+    "tests",
+    "docs",
+    "owner",
+    "governance",
+    "modeling",
+    "naming",
+    "performance",
+    "sources",
+)
 ENTRY_POINT_GROUP = "dbtgate.rules"
 
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -105,6 +114,10 @@ def _count_problem(value: int) -> str | None:
     return None if value >= 0 else f"expected a count of 0 or more, got {value}"
 
 
+def _seconds_problem(value: float) -> str | None:
+    return None if value > 0 else f"expected a number of seconds above 0, got {value:g}"
+
+
 def _names_problem(value: list[str]) -> str | None:
     return None if value else "give at least one (an empty list would check nothing)"
 
@@ -115,6 +128,8 @@ Share = typing.Annotated[float, Refinement("share (0..1)", _share_problem)]
 Regex = typing.Annotated[str, Refinement("regex", _regex_problem)]
 # A whole number of things (tests, parents, characters): 0 or more.
 Count = typing.Annotated[int, Refinement("count (>= 0)", _count_problem)]
+# A duration in seconds, above 0 (`60`, `2.5`).
+Seconds = typing.Annotated[float, Refinement("seconds (> 0)", _seconds_problem)]
 # A list of one or more names. With `[]` as its default, the parameter must be set.
 Names = typing.Annotated[list[str], Refinement("list[str], at least one", _names_problem)]
 

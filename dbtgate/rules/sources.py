@@ -1,4 +1,5 @@
-"""Source rules: every source table says how fresh it must be, and is read by something.
+"""Source rules: every source table says how fresh it must be, is read by something, and is
+declared once.
 
 A stale source does not fail any model: the models build happily on yesterday's data. Only a
 freshness threshold turns "the loader stopped" into a warning or an error in
@@ -8,7 +9,7 @@ freshness threshold turns "the loader stopped" into a warning or an error in
 from __future__ import annotations
 
 from dbtgate.artifacts.manifest import FreshnessThreshold, Source
-from dbtgate.project import Project
+from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Violation, rule
 
 
@@ -86,3 +87,62 @@ def unused(source: Source, project: Project) -> Violation | None:
     if project.readers(source.unique_id):
         return None
     return Violation(f"source {source.source_name}.{source.name} is declared but nothing reads it")
+
+
+@rule(
+    "sources.duplicate",
+    severity="warn",
+    applies_to=("source",),
+    why="""
+        Two declarations of one table split it in two: models read it under either name, the
+        lineage shows two sources where the warehouse has one table, and the freshness checks,
+        tests and descriptions are kept twice and drift apart.
+    """,
+    failing="""
+        sources:
+          - name: shop_raw
+            schema: raw
+            tables:
+              - name: orders
+          - name: legacy_shop
+            schema: raw
+            tables:
+              - name: old_orders
+                identifier: orders   # raw.orders again
+    """,
+    passing="""
+        sources:
+          - name: shop_raw
+            schema: raw
+            tables:
+              - name: orders   # the one declaration; every model reads source('shop_raw', 'orders')
+    """,
+    fix="Keep one declaration of the table and point every `source()` at it (for a table an "
+    "installed package declares, read the package's source, or change it with `overrides:`).",
+)
+def duplicate(source: Source, project: Project) -> Violation | None:
+    """No other source table points at the same relation (database, schema and identifier).
+
+    Names are compared case-insensitively, the identifier being the table's name when unset; a
+    source without a database matches only another without one. The other source may belong to
+    an installed package: redeclaring a table a package already declares is the same split. As
+    dbt-project-evaluator's fct_duplicate_sources.
+    """
+    same = project.duplicate_sources().get(source.unique_id)
+    if not same:
+        return None
+    others = [uid for uid in same if uid != source.unique_id]
+    names = []
+    for uid in others:
+        other = project.sources[uid]
+        name = display_name(other)
+        if other.package_name != source.package_name:
+            name += f" (package {other.package_name})"
+        names.append(name)
+    relation = ".".join(
+        part for part in (source.database, source.schema, source.identifier or source.name) if part
+    )
+    return Violation(
+        f"{display_name(source)} points at the same table as {', '.join(names)} ({relation})",
+        details={"sources": others, "relation": relation},
+    )

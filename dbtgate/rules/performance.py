@@ -1,0 +1,104 @@
+"""Performance rules: what makes the build slow, read from the DAG and from the last run.
+
+A slow model rarely fails anything: it stretches the build until it misses the hour the
+dashboards refresh, one release at a time. dbt-project-evaluator flags chains of views (their
+queries all run when the last one is read); dbt-bouncer holds each node of the last run to a
+maximum duration. Both are policies a team sets per selection (a tier-1 mart may take longer
+than a staging view), so they are rules here, not part of the run status family.
+"""
+
+from __future__ import annotations
+
+from dbtgate.artifacts.manifest import Node
+from dbtgate.project import Project, display_name
+from dbtgate.rules.registry import Count, Seconds, Violation, rule
+
+
+@rule(
+    "performance.execution_time",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        Execution times creep up as data grows and queries gain joins: a model that took ten
+        seconds takes ten minutes a year later, and nobody decided it should. A ceiling turns
+        that drift into a finding on the pull request that crossed it, while the fix is still
+        small (an incremental strategy, a filter, a table instead of a view upstream).
+    """,
+    failing="""
+        # dbtgate.yml
+        policies:
+          - select: "tier:1"
+            rules: {performance.execution_time: {max_seconds: 300}}
+        # run_results.json: fct_orders ran for 742.3 s
+    """,
+    passing="""
+        # run_results.json: fct_orders ran for 41.0 s (incremental)
+    """,
+    fix="Make the model cheaper (incremental, fewer rows scanned, a table upstream instead of "
+    "a view), or raise `max_seconds` for the selection it belongs to.",
+)
+def execution_time(
+    resource: Node, project: Project, *, max_seconds: Seconds = 600.0
+) -> Violation | None:
+    """The resource took at most `max_seconds` to build in the last run (run_results.json).
+
+    Resources the run did not execute pass, as does every resource when run_results.json is
+    absent or was written by a command that runs nothing (`dbt compile`, `dbt docs generate`):
+    the run status family says so in its notes."""
+    index = project.run_index()
+    if index is None or not index.executed:
+        return None
+    result = index.results.get(resource.unique_id)
+    if result is None or result.status == "skipped" or result.execution_time is None:
+        return None
+    took = result.execution_time
+    if took <= max_seconds:
+        return None
+    return Violation(
+        f"{display_name(resource)} took {took:,.1f} s to build in the last run; "
+        f"at most {max_seconds:g} s",
+        details={"execution_time": took, "max_seconds": max_seconds, "status": result.status},
+    )
+
+
+@rule(
+    "performance.chained_views",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A view stores nothing: reading it runs its query, and the queries of every view and
+        ephemeral model it reads in turn. At the end of a long chain of them one query does
+        all the work of the chain, every time it is read, and the warehouse plans it as one
+        statement that grows with each link.
+    """,
+    failing="""
+        # int_orders_a -> int_orders_b -> int_orders_c -> int_orders_d (all views)
+        #   -> fct_orders: fct_orders reads a chain of 4
+    """,
+    passing="""
+        # int_orders_b materialized as a table: the longest chain fct_orders reads is 2
+    """,
+    fix="Materialize a model in the middle of the chain as a table (or incremental), so that "
+    "its work is done once per build.",
+)
+def chained_views(model: Node, project: Project, *, max: Count = 3) -> Violation | None:
+    """The model reads a chain of at most `max` views and ephemeral models (`v1 -> v2 -> v3 ->
+    model` is a chain of 3), as dbt-project-evaluator counts them (it flags 4 and more).
+
+    Once per chain, where it ends: a view or ephemeral model that another model reads is
+    part of that model's longer chain, which is reported there."""
+    chain = project.view_chain(model.unique_id)
+    if len(chain) <= max:
+        return None
+    if project.is_virtual(model.unique_id) and any(
+        child.resource_type == "model"
+        for uid in project.children.get(model.unique_id, ())
+        if (child := project.nodes.get(uid)) is not None
+    ):
+        return None
+    names = " -> ".join(display_name(project.nodes[uid]) for uid in chain)
+    return Violation(
+        f"{display_name(model)} reads a chain of {len(chain)} views and ephemeral models "
+        f"({names}); at most {max}",
+        details={"chain": chain, "max": max},
+    )

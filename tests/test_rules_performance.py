@@ -1,0 +1,133 @@
+"""Performance rules: the last run's execution times (a dbt Fusion build of the bouncer
+project, and the docs-generate run of dbt 1.12 that executed nothing), and chains of views."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from corpus import CORPUS
+from diff_support import model, write_build
+from policy_support import by_code, corpus_project, gate, write_config
+
+from dbtgate.errors import DbtgateError
+
+PKG = "dbt_bouncer_test_project"
+
+
+def execution_time_config(tmp_path, max_seconds):
+    return write_config(
+        tmp_path,
+        f"""\
+        version: 1
+        policies:
+          - select: "*"
+            rules:
+              performance.execution_time: {{severity: warn, max_seconds: {max_seconds}}}
+        """,
+    )
+
+
+def test_execution_times_above_the_ceiling_in_a_real_build(tmp_path):
+    project = corpus_project("bouncer-dbt20")
+    results = json.loads((CORPUS / "bouncer-dbt20" / "run_results.json").read_text())["results"]
+    # The truth, read with plain json: the root project's models, seeds and snapshots that ran
+    # longer than 0.0402 s (customers v1 ran 0.0403 s, v2 0.0402 s).
+    slow = {
+        r["unique_id"]: r["execution_time"]
+        for r in results
+        if r["unique_id"].split(".")[0] in ("model", "seed", "snapshot")
+        and r["unique_id"].split(".")[1] == PKG
+        and r["status"] != "skipped"
+        and r["execution_time"] > 0.0402
+    }
+    assert slow  # the build has some, or the test checks nothing
+    findings = by_code(
+        gate(project, execution_time_config(tmp_path, 0.0402)).findings,
+        "performance.execution_time",
+    )
+    assert {f.unique_id: f.details["execution_time"] for f in findings} == slow
+    customers = next(f for f in findings if f.unique_id == f"model.{PKG}.customers.v3")
+    assert customers.message == (
+        f"customers v3 took {slow[customers.unique_id]:,.1f} s to build in the last run; "
+        "at most 0.0402 s"
+    )
+    # Under a ceiling none reaches, nothing.
+    findings = gate(project, execution_time_config(tmp_path, 60)).findings
+    assert by_code(findings, "performance.execution_time") == []
+
+
+def test_a_run_that_executed_nothing_holds_no_execution_time(tmp_path):
+    """dbt 1.12's run_results.json here is from `dbt docs generate`: its times are compile
+    times, not builds."""
+    findings = gate(corpus_project("bouncer-dbt112"), execution_time_config(tmp_path, 0.001))
+    assert by_code(findings.findings, "performance.execution_time") == []
+
+
+def test_a_ceiling_of_zero_is_a_config_error_at_its_line(tmp_path):
+    config = execution_time_config(tmp_path, 0)
+    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*max_seconds: expected a number"):
+        gate(corpus_project("bouncer-dbt20"), config)
+
+
+def chain_build(tmp_path, materialized_b="view"):
+    """a -> b -> c -> d -> e (views, b as given) -> fct (a table) -> report (a view);
+    d is also read by side (a table)."""
+    uid = "model.proj.{}".format
+    return write_build(
+        tmp_path,
+        [
+            model("a", materialized="view"),
+            model("b", materialized=materialized_b, depends_on=[uid("a")]),
+            model("c", materialized="ephemeral", depends_on=[uid("b")]),
+            model("d", materialized="view", depends_on=[uid("c")]),
+            model("e", materialized="view", depends_on=[uid("d")]),
+            model("fct", materialized="table", depends_on=[uid("e")]),
+            model("report", materialized="view", depends_on=[uid("fct")]),
+            model("side", materialized="table", depends_on=[uid("d")]),
+        ],
+    )
+
+
+CHAIN_CONFIG = """\
+    version: 1
+    policies:
+      - select: "*"
+        rules: {performance.chained_views: warn}
+    """
+
+
+def test_a_chain_of_views_is_reported_once_where_it_ends(tmp_path):
+    findings = by_code(
+        gate(chain_build(tmp_path / "b"), write_config(tmp_path, CHAIN_CONFIG)).findings,
+        "performance.chained_views",
+    )
+    # fct reads a, b, c, d, e (5 > 3); side reads a, b, c, d (4). e reads 4 too, but fct
+    # reads e: the chain is reported at fct. report reads a table.
+    assert [(f.unique_id, f.message) for f in findings] == [
+        (
+            "model.proj.fct",
+            "fct reads a chain of 5 views and ephemeral models (a -> b -> c -> d -> e); at most 3",
+        ),
+        (
+            "model.proj.side",
+            "side reads a chain of 4 views and ephemeral models (a -> b -> c -> d); at most 3",
+        ),
+    ]
+    assert findings[0].details["chain"] == [f"model.proj.{n}" for n in "abcde"]
+
+
+def test_a_table_in_the_middle_breaks_the_chain(tmp_path):
+    project = chain_build(tmp_path / "b", materialized_b="table")
+    findings = gate(project, write_config(tmp_path, CHAIN_CONFIG)).findings
+    assert by_code(findings, "performance.chained_views") == []  # fct reads c, d, e: 3
+    assert project.view_chain("model.proj.fct") == [f"model.proj.{n}" for n in "cde"]
+
+
+def test_a_long_chain_is_walked_without_recursion(tmp_path):
+    uid = "model.proj.v{}".format
+    views = [model("v0", materialized="view")] + [
+        model(f"v{i}", materialized="view", depends_on=[uid(i - 1)]) for i in range(1, 3000)
+    ]
+    project = write_build(tmp_path, [*views, model("t", depends_on=[uid(2999)])])
+    assert len(project.view_chain("model.proj.t")) == 3000
