@@ -94,6 +94,8 @@ class Project:
     parents: dict[str, list[str]] = field(default_factory=dict)
     children: dict[str, list[str]] = field(default_factory=dict)
     tests_by_resource: dict[str, list[TestRef]] = field(default_factory=dict)
+    # model unique_id -> the unique_ids of its unit tests (dbt 1.8+), in id order.
+    unit_tests_by_model: dict[str, list[str]] = field(default_factory=dict)
     _tier_cache: dict[str, int | None] = field(default_factory=dict, repr=False)
     _owner_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
     _column_docs: dict[tuple[str, bool], ColumnDocs] = field(default_factory=dict, repr=False)
@@ -166,6 +168,11 @@ class Project:
                 ref = _test_ref(node)
                 for target in _attached_resources(node, upstream, known, self.nodes, self.sources):
                     tests.setdefault(target, []).append(ref)
+        unit_tests = self.unit_tests_by_model
+        for uid in sorted(self.manifest.unit_tests or ()):
+            depends_on = self.manifest.unit_tests[uid].depends_on  # type: ignore[index]
+            for tested in (depends_on.nodes if depends_on else None) or ():
+                unit_tests.setdefault(tested, []).append(uid)
         for uid, exposure in self.exposures.items():
             upstream = exposure.depends_on.nodes if exposure.depends_on else None
             if upstream:

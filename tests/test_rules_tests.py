@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Callable
 
 import pytest
+from corpus import CORPUS
 from policy_support import by_code, corpus_project, edited_bouncer, gate, write_config
 
-from dbtgate.artifacts import load_artifacts
+from dbtgate.artifacts import load_artifacts, load_manifest
+from dbtgate.errors import DbtgateError
 from dbtgate.locate import display_path, display_root
 from dbtgate.project import Project
 from dbtgate.status.kpi import model_counts
@@ -219,3 +222,44 @@ def test_relationships_to_parents_flags_a_parent_key_without_a_test(shop_builds,
         )
     ]
     assert findings[0].details["parent"] == "model.shop.stg_products"
+
+
+UNIT_TESTS = """\
+    version: 1
+    policies:
+      - select: "*"
+        rules: {tests.unit_tests: warn}
+    """
+
+
+def test_unit_tests_are_counted_per_model_version(tmp_path):
+    """The bouncer project unit-tests orders and customers (v3 by one test, v1 and v2 by a
+    second, which dbt writes once per version): every other model of the root project is
+    reported."""
+    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    package = manifest["metadata"]["project_name"]
+    tested = {
+        uid for test in manifest["unit_tests"].values() for uid in test["depends_on"]["nodes"]
+    }
+    models = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["package_name"] == package
+    }
+    assert f"model.{package}.orders" in tested and f"model.{package}.customers.v3" in tested
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), write_config(tmp_path, UNIT_TESTS)).findings,
+        "tests.unit_tests",
+    )
+    assert {f.unique_id for f in findings} == models - tested
+    [finding] = [f for f in findings if f.unique_id == f"model.{package}.stg_orders"]
+    assert finding.message == "stg_orders has 0 unit tests, the policy asks for at least 1"
+
+
+def test_unit_tests_on_a_manifest_older_than_dbt_1_8_is_a_config_error(tmp_path):
+    path = CORPUS / "schema-versions" / "manifest_v11.json"
+    if not path.is_file():
+        pytest.skip(f"corpus absent: {path}")
+    project = Project.from_manifest(load_manifest(path).data)
+    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:4: tests\.unit_tests: needs unit tests"):
+        gate(project, write_config(tmp_path, UNIT_TESTS))

@@ -204,6 +204,17 @@ class Group(msgspec.Struct, **_S):
     original_file_path: str | None = None
 
 
+class UnitTest(msgspec.Struct, **_S):
+    """A unit test (dbt 1.8+): which model version it tests, by `depends_on`. Not its given
+    rows and expectations, which only dbt runs."""
+
+    name: str = ""
+    package_name: str = ""
+    original_file_path: str = ""
+    unique_id: str = ""
+    depends_on: DependsOn | None = None
+
+
 class ManifestMetadata(msgspec.Struct, **_S):
     dbt_schema_version: str | None = None
     dbt_version: str | None = None
@@ -225,6 +236,8 @@ class Manifest(msgspec.Struct, **_S):
     groups: dict[str, Group] | None = None
     # v1-v3 wrote a list of disabled nodes, v4+ a map of unique_id -> variants.
     disabled: dict[str, list[Node]] | list[Node] | None = None
+    # dbt 1.8+ (schema v12); None in older manifests, which cannot hold unit tests.
+    unit_tests: dict[str, UnitTest] | None = None
 
 
 def is_contracted(resource: Any) -> bool:

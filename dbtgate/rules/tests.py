@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 from dbtgate.artifacts.manifest import Node
 from dbtgate.keys import key_name, resource_key
-from dbtgate.project import Project
-from dbtgate.rules.registry import Count, Share, Violation, rule
+from dbtgate.project import Project, display_name
+from dbtgate.rules.registry import Count, ParamError, Share, Violation, rule
 from dbtgate.wording import counted
 
 
@@ -112,6 +112,55 @@ def min_per_model(model: Node, project: Project, *, min: Count = 1) -> Violation
     return Violation(
         f"{model.name} has {counted(count, 'test')}, the policy asks for at least {min}",
         details={"tests": count, "min": min},
+    )
+
+
+@rule(
+    "tests.unit_tests",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        Data tests check the rows a model produced; a unit test checks the logic that produces
+        them, on inputs chosen to hit the edge cases (nulls, refunds, a leap day) before any
+        real data does. The models whose logic is the business's rules (revenue, churn,
+        attribution) are the ones to hold to it, which is what a selection is for.
+    """,
+    failing="""
+        # policy: {select: "tier:1", rules: {tests.unit_tests: error}}
+        models:
+          - name: fct_revenue      # tier 1, no unit test
+    """,
+    passing="""
+        unit_tests:
+          - name: test_refunds_are_negative
+            model: fct_revenue
+            given:
+              - input: ref('stg_payments')
+                rows: [{order_id: 1, amount: -5, kind: refund}]
+            expect:
+              rows: [{order_id: 1, revenue: -5}]
+    """,
+    fix="Add a unit test for the model (`unit_tests:` in its properties YAML, dbt 1.8+).",
+)
+def unit_tests(model: Node, project: Project, *, min: Count = 1) -> Violation | None:
+    """The model has at least `min` unit tests (dbt 1.8+), counted per model version: a unit
+    test that covers versions 1 and 2 counts for each.
+
+    A manifest written before dbt 1.8 has no unit tests at all: the rule is then a config
+    error rather than a finding on every model."""
+    if project.manifest.unit_tests is None:
+        version = project.manifest.metadata.dbt_version if project.manifest.metadata else None
+        raise ParamError(
+            f"needs unit tests, which came with dbt 1.8; this manifest is from dbt "
+            f"{version or 'before 1.8'}"
+        )
+    count = len(project.unit_tests_by_model.get(model.unique_id, ()))
+    if count >= min:
+        return None
+    return Violation(
+        f"{display_name(model)} has {counted(count, 'unit test')}, the policy asks for at "
+        f"least {min}",
+        details={"unit_tests": count, "min": min},
     )
 
 
