@@ -64,6 +64,11 @@ policies:
   #     modeling.layer_order: warn      # staging < intermediate < marts, by folder or prefix
   #     modeling.root_model: warn
   #     sources.unused: warn
+  # Build time (`dbtgate rules performance`): chains of views, and the last run's durations.
+  # - select: "*"
+  #   rules:
+  #     performance.chained_views: warn  # at most 3 views/ephemeral models read in a row
+  #     performance.execution_time: {{severity: warn, max_seconds: 600}}
 
 # Accepted exceptions, each with a reason, an owner and an expiry date.
 # waivers:
