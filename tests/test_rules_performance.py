@@ -3,11 +3,16 @@ project, and the docs-generate run of dbt 1.12 that executed nothing), and chain
 
 from __future__ import annotations
 
+import itertools
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 from corpus import CORPUS
 from diff_support import model, write_build
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from policy_support import by_code, corpus_project, gate, write_config
 
 from dbtgate.errors import DbtgateError
@@ -131,3 +136,44 @@ def test_a_long_chain_is_walked_without_recursion(tmp_path):
     ]
     project = write_build(tmp_path, [*views, model("t", depends_on=[uid(2999)])])
     assert len(project.view_chain("model.proj.t")) == 3000
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_the_view_chain_is_the_longest_path_of_views(tmp_path, data):
+    """Against a brute force over every path, on random DAGs (a model reads only models of a
+    lower index, so there is no cycle)."""
+    n = data.draw(st.integers(2, 12), label="models")
+    materializations = data.draw(
+        st.lists(st.sampled_from(["view", "ephemeral", "table"]), min_size=n, max_size=n)
+    )
+    parents = {
+        i: sorted(data.draw(st.sets(st.integers(0, i - 1), max_size=3))) if i else []
+        for i in range(n)
+    }
+    uid = "model.proj.m{}".format
+    project = write_build(
+        Path(tempfile.mkdtemp(dir=tmp_path)),
+        [
+            model(
+                f"m{i}", materialized=materializations[i], depends_on=[uid(p) for p in parents[i]]
+            )
+            for i in range(n)
+        ],
+    )
+
+    def longest(i: int) -> int:
+        virtual = [p for p in parents[i] if materializations[p] != "table"]
+        return max((1 + longest(p) for p in virtual), default=0)
+
+    for i in range(n):
+        chain = project.view_chain(uid(i))
+        assert len(chain) == longest(i)
+        assert all(materializations[int(c.rsplit("m", 1)[1])] != "table" for c in chain)
+        # Each link reads the one before it, and the last is a parent of the model.
+        for upstream, downstream in itertools.pairwise(chain):
+            assert upstream in project.parents[downstream]
+        if chain:
+            assert chain[-1] in project.parents[uid(i)]
