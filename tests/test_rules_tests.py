@@ -263,3 +263,80 @@ def test_unit_tests_on_a_manifest_older_than_dbt_1_8_is_a_config_error(tmp_path)
     project = Project.from_manifest(load_manifest(path).data)
     with pytest.raises(DbtgateError, match=r"dbtgate\.yml:4: tests\.unit_tests: needs unit tests"):
         gate(project, write_config(tmp_path, UNIT_TESTS))
+
+
+def required_config(tmp_path, tests: str):
+    return write_config(
+        tmp_path,
+        f"""\
+        version: 1
+        policies:
+          - select: "*"
+            rules:
+              tests.required: {{severity: warn, tests: {tests}}}
+        """,
+    )
+
+
+def test_required_tests_by_name_on_a_real_build(tmp_path):
+    """The truth read with plain json: each root-project resource's generic tests by name
+    (dbt 1.12 names the tested resource in attached_node)."""
+    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    package = manifest["metadata"]["project_name"]
+    counts: dict[str, dict[str, int]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "test" and node.get("test_metadata"):
+            by_name = counts.setdefault(node["attached_node"], {})
+            name = node["test_metadata"]["name"].lower()
+            by_name[name] = by_name.get(name, 0) + 1
+    subjects = [
+        uid
+        for uid, r in [*manifest["nodes"].items(), *manifest["sources"].items()]
+        if r["resource_type"] in ("model", "seed", "snapshot", "source")
+        and r["package_name"] == package
+    ]
+    expected = {
+        uid
+        for uid in subjects
+        if counts.get(uid, {}).get("unique", 0) < 1 or counts.get(uid, {}).get("not_null", 0) < 2
+    }
+    assert 0 < len(expected) < len(subjects)  # some pass, some do not
+    findings = by_code(
+        gate(
+            corpus_project("bouncer-dbt112"), required_config(tmp_path, "{NOT_NULL: 2, unique: 1}")
+        ).findings,
+        "tests.required",
+    )
+    assert {f.unique_id for f in findings} == expected
+    [finding] = [f for f in findings if f.unique_id == f"model.{package}.stg_orders"]
+    assert finding.message == "stg_orders lacks tests the policy asks for: NOT_NULL (1 of 2)"
+    assert finding.details["missing"] == {"NOT_NULL": {"found": 1, "min": 2}}
+
+
+def test_required_tests_accept_a_package_prefix_or_none(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    by_kind = {
+        (t.namespace, t.kind)
+        for tests in project.tests_by_resource.values()
+        for t in tests
+        if t.namespace
+    }
+    namespace, kind = sorted(by_kind)[0]
+    tested = {
+        uid
+        for uid, tests in project.tests_by_resource.items()
+        if any(t.kind == kind and t.namespace == namespace for t in tests)
+    }
+    for name in (kind, f"{namespace}.{kind}"):
+        findings = gate(project, required_config(tmp_path, f"{{{name}: 1}}")).findings
+        flagged = {f.unique_id for f in by_code(findings, "tests.required")}
+        assert tested and not (flagged & tested), name
+
+
+@pytest.mark.parametrize(
+    ("tests", "problem"),
+    [("{}", "give at least one name"), ("{unique: -1}", "expected counts of 0 or more")],
+)
+def test_required_tests_need_names_and_counts(tmp_path, tests, problem):
+    with pytest.raises(DbtgateError, match=rf"dbtgate\.yml:5: .*tests\.required.*{problem}"):
+        gate(corpus_project("bouncer-dbt112"), required_config(tmp_path, tests))

@@ -37,7 +37,7 @@ Severity = Literal["error", "warn", "info"]
 SEVERITIES: tuple[str, ...] = typing.get_args(Severity)
 
 # Resource types a rule may apply to.
-RESOURCE_TYPES = ("model", "seed", "snapshot", "source", "exposure")
+RESOURCE_TYPES = ("model", "seed", "snapshot", "source", "exposure", "macro")
 # Inputs the engine passes to a rule function by parameter name.
 INPUTS = ("project", "base", "codeowners")
 
@@ -118,6 +118,13 @@ def _seconds_problem(value: float) -> str | None:
     return None if value > 0 else f"expected a number of seconds above 0, got {value:g}"
 
 
+def _minimums_problem(value: dict[str, int]) -> str | None:
+    if not value:
+        return "give at least one name and its count (an empty map would check nothing)"
+    negative = [f"{name}: {count}" for name, count in value.items() if count < 0]
+    return f"expected counts of 0 or more, got {', '.join(negative)}" if negative else None
+
+
 def _names_problem(value: list[str]) -> str | None:
     return None if value else "give at least one (an empty list would check nothing)"
 
@@ -130,6 +137,10 @@ Regex = typing.Annotated[str, Refinement("regex", _regex_problem)]
 Count = typing.Annotated[int, Refinement("count (>= 0)", _count_problem)]
 # A duration in seconds, above 0 (`60`, `2.5`).
 Seconds = typing.Annotated[float, Refinement("seconds (> 0)", _seconds_problem)]
+# Names and how many of each are needed (`{not_null: 1, relationships: 1}`); must be set.
+Minimums = typing.Annotated[
+    dict[str, int], Refinement("map of name -> count, at least one", _minimums_problem)
+]
 # A list of one or more names. With `[]` as its default, the parameter must be set.
 Names = typing.Annotated[list[str], Refinement("list[str], at least one", _names_problem)]
 

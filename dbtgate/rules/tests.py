@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dbtgate.artifacts.manifest import Node
 from dbtgate.keys import key_name, resource_key
 from dbtgate.project import Project, display_name
-from dbtgate.rules.registry import Count, ParamError, Share, Violation, rule
+from dbtgate.rules.registry import Count, Minimums, ParamError, Share, Violation, rule
 from dbtgate.wording import counted
 
 
@@ -112,6 +112,59 @@ def min_per_model(model: Node, project: Project, *, min: Count = 1) -> Violation
     return Violation(
         f"{model.name} has {counted(count, 'test')}, the policy asks for at least {min}",
         details={"tests": count, "min": min},
+    )
+
+
+@rule(
+    "tests.required",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source"),
+    why="""
+        A team's test standard is usually more than a count: every mart has a `relationships`
+        test to its dimensions, every status column an `accepted_values` test, every source a
+        freshness-proof `not_null` on its load timestamp. Naming the tests a selection needs
+        makes the standard a check instead of a review comment.
+    """,
+    failing="""
+        # policy: {select: "path:models/marts", rules: {tests.required: {tests: {relationships: 1}}}}
+        models:
+          - name: fct_orders
+            columns:
+              - name: customer_id
+                data_tests: [not_null]
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            columns:
+              - name: customer_id
+                data_tests:
+                  - not_null
+                  - relationships: {to: ref('dim_customers'), field: customer_id}
+    """,
+    fix="Add the tests the policy names (generic tests in the resource's YAML; `singular` "
+    "counts tests in tests/ that ref it).",
+)
+def required(resource: Node, project: Project, *, tests: Minimums = {}) -> Violation | None:  # noqa: B006
+    """The resource has at least the number of tests of each name in `tests` (`unique`,
+    `not_null`, `relationships`, `accepted_values`, a package's test as
+    `dbt_utils.unique_combination_of_columns` or without its package, `singular` for tests
+    that ref it), names compared case-insensitively."""
+    found: dict[str, int] = {}
+    for test in project.tests_on(resource.unique_id):
+        for name in {test.kind.lower(), test.qualified_kind.lower()}:
+            found[name] = found.get(name, 0) + 1
+    short = [
+        (name, found.get(name.lower(), 0), minimum)
+        for name, minimum in sorted(tests.items())
+        if found.get(name.lower(), 0) < minimum
+    ]
+    if not short:
+        return None
+    return Violation(
+        f"{display_name(resource)} lacks tests the policy asks for: "
+        + ", ".join(f"{name} ({count} of {minimum})" for name, count, minimum in short),
+        details={"missing": {name: {"found": n, "min": m} for name, n, m in short}},
     )
 
 
