@@ -1,4 +1,4 @@
-"""Where a resource is declared: the YAML file and line of a model, column, source or test.
+"""Where a resource is declared: the YAML file and line of a model, column, source, test or macro.
 
 A finding is only useful on the line a person edits. The manifest names the properties file
 (`patch_path`) but not the line, so the file is composed with a line-aware YAML parser. This is
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dbtgate.artifacts.manifest import Exposure, Node, Source
+from dbtgate.artifacts.manifest import Exposure, Macro, Node, Source
 
 _RESOURCE_KEYS = {
     "model": "models",
@@ -80,13 +80,14 @@ class Locator:
 
     def locate(
         self,
-        resource: Node | Source | Exposure,
+        resource: Node | Source | Exposure | Macro,
         column: str | None = None,
         test: Node | None = None,
         parent: Node | Source | None = None,
     ) -> Location:
-        """The declaration of `resource` (or of its `column`); for a generic `test`, the line of
-        the test entry under the model (`parent`) or column it tests."""
+        """The declaration of `resource` (or of its `column`, or a macro's argument); for a
+        generic `test`, the line of the test entry under the model (`parent`) or column it
+        tests."""
         key = (id(resource), column, id(test), id(parent))
         found = self._found.get(key)
         if found is None:
@@ -99,7 +100,10 @@ class Locator:
         return found[3]
 
     def _locate(
-        self, resource: Node | Source | Exposure, column: str | None, parent: Node | Source | None
+        self,
+        resource: Node | Source | Exposure | Macro,
+        column: str | None,
+        parent: Node | Source | None,
     ) -> Location:
         if isinstance(resource, Node) and resource.resource_type == "test":
             return self._locate_test(resource, parent)
@@ -130,7 +134,7 @@ class Locator:
         return Location(self.display(path), entry.start_mark.line + 1)
 
     def _find(
-        self, path: str, resource: Node | Source | Exposure, column: str | None
+        self, path: str, resource: Node | Source | Exposure | Macro, column: str | None
     ) -> int | None:
         entry = self._entry(path, resource, column)
         return entry.start_mark.line + 1 if entry is not None else None
@@ -144,6 +148,11 @@ class Locator:
             entry = self._named(_get(src, "tables"), resource.name) if src is not None else None
         elif isinstance(resource, Exposure):
             entry = self._named(_get(root, "exposures"), resource.name)
+        elif isinstance(resource, Macro):
+            entry = self._named(_get(root, "macros"), resource.name)
+            if entry is None or column is None:
+                return entry
+            return self._named(_get(entry, "arguments"), column) or entry
         else:
             key = _RESOURCE_KEYS.get(resource.resource_type)
             entry = self._named(_get(root, key), resource.name) if key else None
@@ -199,8 +208,8 @@ class Locator:
         return node
 
 
-def _yaml_path(resource: Node | Source | Exposure) -> str | None:
-    if isinstance(resource, Node):
+def _yaml_path(resource: Node | Source | Exposure | Macro) -> str | None:
+    if isinstance(resource, Node | Macro):
         return resource.patch_path
     return resource.original_file_path or None
 

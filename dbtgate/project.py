@@ -18,7 +18,7 @@ import msgspec
 
 from dbtgate.artifacts.catalog import Catalog, CatalogTable
 from dbtgate.artifacts.load import ArtifactSet
-from dbtgate.artifacts.manifest import Exposure, Group, Manifest, Node, Source
+from dbtgate.artifacts.manifest import Exposure, Group, Macro, Manifest, Node, Source
 from dbtgate.artifacts.run_results import RunResults
 from dbtgate.artifacts.sources import SourcesFreshness
 
@@ -90,6 +90,7 @@ class Project:
     nodes: dict[str, Node] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     exposures: dict[str, Exposure] = field(default_factory=dict)
+    macros: dict[str, Macro] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     parents: dict[str, list[str]] = field(default_factory=dict)
     children: dict[str, list[str]] = field(default_factory=dict)
@@ -147,6 +148,7 @@ class Project:
             nodes=manifest.nodes or {},
             sources=manifest.sources or {},
             exposures=manifest.exposures or {},
+            macros=manifest.macros or {},
             groups={group.name: group for group in (manifest.groups or {}).values()},
         )
         project._index()
@@ -224,11 +226,12 @@ class Project:
             if node.resource_type in RELATION_TYPES and node.package_name == root:
                 yield node
 
-    def resource(self, unique_id: str) -> Node | Source | Exposure | None:
+    def resource(self, unique_id: str) -> Node | Source | Exposure | Macro | None:
         return (
             self.nodes.get(unique_id)
             or self.sources.get(unique_id)
             or self.exposures.get(unique_id)
+            or self.macros.get(unique_id)
         )
 
     def tests_on(self, unique_id: str, column: str | None = None) -> list[TestRef]:
@@ -479,7 +482,7 @@ class Project:
         return loaded.data if loaded else None
 
 
-def display_name(resource: Node | Source | Exposure) -> str:
+def display_name(resource: Node | Source | Exposure | Macro) -> str:
     """How a resource is named in a message: `orders_summary v2`, `source shop_raw.orders`."""
     if resource.resource_type == "source":
         return f"source {resource.source_name}.{resource.name}"  # type: ignore[union-attr]
@@ -514,7 +517,7 @@ def _owner_text(value: Any) -> str | None:
     return None
 
 
-def _tier_of(resource: Node | Source | Exposure, sources: tuple[str, ...]) -> int | None:
+def _tier_of(resource: Node | Source | Exposure | Macro, sources: tuple[str, ...]) -> int | None:
     meta = resource.meta or {}
     for source in sources:
         if source.startswith("meta."):

@@ -8,8 +8,11 @@ operators (`+x`, `2+x`, `x+`, `x+1`, `@x`), unions (space) and intersections (co
 
 A selector is parsed once (a mistake is reported with the config line by the caller) and
 evaluated once per policy into a set of unique_ids; each method is one pass over the resources.
-Resources are those a policy can gate (models, seeds, snapshots, sources, exposures) of the root
-project; `package:` and the graph operators also reach installed packages' resources.
+Resources are those a policy can gate (models, seeds, snapshots, sources, exposures, macros) of
+the root project; `package:` and the graph operators also reach installed packages' resources.
+Macros are in no graph (the manifest's edges are between nodes), so an operator on a macro
+selects the macro alone; dbt gives them no tags, group, access or config beyond `meta`, and no
+fqn but their package and name.
 """
 
 from __future__ import annotations
@@ -141,6 +144,7 @@ class Selection:
                 resources[uid] = node
         resources.update(project.sources)
         resources.update(project.exposures)
+        resources.update(project.macros)
         self.resources = resources
         root = project.root_package
         self.universe = {uid for uid, r in resources.items() if r.package_name == root}
@@ -348,7 +352,7 @@ def _config_matches(resource: Any, keys: list[str], value: str) -> bool:
         current = current.get(key) if isinstance(current, dict) else getattr(current, key, None)
     if current is None:
         return False
-    values = current if isinstance(current, list) else [current]
+    values = current if isinstance(current, list | tuple) else [current]
     for item in values:
         text = str(item).lower() if isinstance(item, bool) else str(item)
         if fnmatchcase(text, value):

@@ -6,6 +6,9 @@ the SQL body, the config that shapes the relation, description, declared columns
 description, data_type, constraints), and the tests attached — so a YAML-only edit counts. Not
 compared: file paths, target database/schema/relation names (environment-dependent), column
 meta/tags (Fusion copies model meta into columns), and anything a dbt version writes differently.
+The root project's macros are compared by what their properties YAML says (description, meta,
+arguments), not by their SQL: the gate never decodes macro bodies, and dbt keeps no checksum of
+them.
 
 The SQL body is compared by dbt's checksum only when both builds come from the same dbt minor
 version: the same file hashes differently under dbt 1.11 and 1.12 or Fusion. Across versions the
@@ -22,7 +25,7 @@ from typing import Any
 
 import msgspec
 
-from dbtgate.artifacts.manifest import Column, Exposure, Node, Source, is_contracted
+from dbtgate.artifacts.manifest import Column, Exposure, Macro, Node, Source, is_contracted
 from dbtgate.project import Project
 
 _VERSION_RE = re.compile(r"^(\d+)\.(\d+)")
@@ -58,6 +61,8 @@ def compare_builds(project: Project, base: Project) -> Changes:
         pairs.append((uid, source, base.sources.get(uid)))
     for uid, exposure in project.exposures.items():
         pairs.append((uid, exposure, base.exposures.get(uid)))
+    for uid, macro in _root_macros(project).items():
+        pairs.append((uid, macro, base.macros.get(uid)))
     for uid, current, previous in pairs:
         if previous is None:
             new.append(uid)
@@ -76,6 +81,7 @@ def compare_builds(project: Project, base: Project) -> Changes:
             (project.nodes, base.nodes),
             (project.sources, base.sources),
             (project.exposures, base.exposures),
+            (project.macros, _root_macros(base)),
         )
         for uid, resource in base_mapping.items()
         if uid not in mapping and getattr(resource, "resource_type", "") != "operation"
@@ -86,6 +92,13 @@ def compare_builds(project: Project, base: Project) -> Changes:
         deleted=sorted(deleted),
         body_compared_by=body.method,
     )
+
+
+def _root_macros(project: Project) -> dict[str, Macro]:
+    """The team's macros: dbt's own and the packages' change with their versions, not in the
+    pull request (an upgrade of dbt would list hundreds)."""
+    root = project.root_package
+    return {uid: m for uid, m in project.macros.items() if m.package_name == root}
 
 
 def in_scope(changes: Changes, project: Project) -> set[str]:
@@ -165,6 +178,8 @@ def _differences(current: Any, previous: Any, body: _BodyComparison) -> list[str
         return _source_differences(current, previous)
     if isinstance(current, Exposure):
         return _exposure_differences(current, previous)
+    if isinstance(current, Macro):
+        return _macro_differences(current, previous, every_argument=body.method == "checksum")
     return []
 
 
@@ -276,6 +291,24 @@ def _exposure_differences(a: Exposure, b: Exposure) -> list[str]:
         "meta": (_canonical(a.meta), _canonical(b.meta)),
     }
     return [name for name, (left, right) in pairs.items() if left != right]
+
+
+def _macro_differences(a: Macro, b: Macro, *, every_argument: bool) -> list[str]:
+    """`every_argument`: both builds come from one dbt minor version. dbt 1.12 lists the
+    arguments of a macro's signature that its YAML leaves out, older versions do not: across
+    versions only the described arguments are compared, or upgrading dbt would modify every
+    macro of the project."""
+    pairs = {
+        "description": ((a.description or "").strip(), (b.description or "").strip()),
+        "meta": (_canonical(a.meta), _canonical(b.meta)),
+        "arguments": (_arguments(a, every_argument), _arguments(b, every_argument)),
+    }
+    return [name for name, (left, right) in pairs.items() if left != right]
+
+
+def _arguments(macro: Macro, every: bool) -> list[tuple[str, str | None, str]]:
+    found = [(a.name, a.type, (a.description or "").strip()) for a in macro.arguments or ()]
+    return found if every else [argument for argument in found if argument[2]]
 
 
 def _propagate_test_changes(

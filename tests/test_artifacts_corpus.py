@@ -63,3 +63,25 @@ def test_sources_json_loads_freshness_results(path):
     assert [(r.unique_id, r.status) for r in results] == [
         (r["unique_id"], r["status"]) for r in raw["results"]
     ]
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=file_id)
+def test_macros_load_with_their_documentation_and_their_yaml_path(path):
+    raw = json.loads(path.read_text())["macros"]
+    macros = load_manifest(path).data.macros
+    assert set(macros) == set(raw)
+    for uid, macro in raw.items():
+        loaded = macros[uid]
+        assert (loaded.name, loaded.package_name, loaded.original_file_path) == (
+            macro["name"],
+            macro["package_name"],
+            macro["original_file_path"],
+        )
+        assert loaded.description == (macro.get("description") or "")
+        assert loaded.meta == (macro.get("meta") or {})
+        # dbt 0.20+ and Fusion write `package://macros/x.yml`; the project-relative path stays.
+        patch_path = macro.get("patch_path")
+        assert loaded.patch_path == (patch_path.split("://")[-1] if patch_path else None)
+        assert [(a.name, a.description or "") for a in loaded.arguments] == [
+            (a["name"], a.get("description") or "") for a in macro.get("arguments") or []
+        ]

@@ -209,13 +209,17 @@ def test_the_starters_modeling_policy_loads_once_uncommented(tmp_path):
     assert commented in text
     path.write_text(text.replace('  # - select: "*"', '  - select: "*"').replace("  #   ", "    "))
     config = load_config(path)
-    [*_, modeling] = compile_policies(config, config_rules(config))
-    assert modeling.policy.select == "*"
+    [*_, modeling, performance] = compile_policies(config, config_rules(config))
+    assert modeling.policy.select == performance.policy.select == "*"
     assert [c.rule.code for c in modeling.rules] == [
         "modeling.direct_source_join",
         "modeling.layer_order",
         "modeling.root_model",
         "sources.unused",
+    ]
+    assert [c.rule.code for c in performance.rules] == [
+        "performance.chained_views",
+        "performance.execution_time",
     ]
 
 

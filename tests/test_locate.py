@@ -9,8 +9,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from dbtgate.artifacts.manifest import Column, Exposure, Node, Source
-from dbtgate.locate import Locator
+from dbtgate.artifacts.manifest import Column, Exposure, Macro, MacroArgument, Node, Source
+from dbtgate.locate import Location, Locator
 
 PROPERTIES = textwrap.dedent(
     """\
@@ -105,3 +105,53 @@ def test_every_column_of_a_large_file_is_found_on_its_own_line(tmp_path):
         assert locator.locate(model).line == first
         for c in range(columns):
             assert locator.locate(model, f"col_{c}").line == first + 2 + c
+
+
+MACROS = textwrap.dedent(
+    """\
+    version: 2
+
+    macros:
+      - name: cents_to_dollars
+        description: Converts cents to dollars.
+        arguments:
+          - name: column_name
+            type: string
+          - name: Precision
+            description: Digits after the point.
+      - name: generate_schema_name
+    """
+)
+
+
+def _macro(name: str, patch_path: str | None = "macros/_macros.yml") -> Macro:
+    return Macro(
+        unique_id=f"macro.shop.{name}",
+        name=name,
+        package_name="shop",
+        original_file_path=f"macros/{name}.sql",
+        patch_path=patch_path,
+        arguments=(MacroArgument(name="column_name"),),
+    )
+
+
+def test_a_macro_and_its_arguments_are_found_under_macros(tmp_path):
+    (tmp_path / "macros").mkdir()
+    (tmp_path / "macros" / "_macros.yml").write_text(MACROS)
+    locate = Locator(tmp_path).locate
+    cents = _macro("cents_to_dollars")
+    assert locate(cents) == Location("macros/_macros.yml", 4)
+    assert locate(cents, "column_name").line == 7
+    assert locate(cents, "precision").line == 9
+    assert locate(cents, "rounding").line == 4  # an argument the YAML does not list
+    assert locate(_macro("generate_schema_name")).line == 11
+
+
+def test_a_macro_without_a_yaml_entry_is_located_on_its_sql_file(tmp_path):
+    (tmp_path / "macros").mkdir()
+    (tmp_path / "macros" / "_macros.yml").write_text(MACROS)
+    locate = Locator(tmp_path).locate
+    # dbt-core 1.12 lists the signature's arguments of a macro that no YAML declares.
+    assert locate(_macro("undeclared", None), "column_name") == Location("macros/undeclared.sql", 1)
+    # Declared in a file that no longer lists it (the YAML moved on since the build).
+    assert locate(_macro("renamed")) == Location("macros/renamed.sql", 1)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
+import textwrap
+from pathlib import Path
 
 import pytest
 from corpus import CORPUS
-from policy_support import by_code, corpus_project, gate, write_config
+from policy_support import by_code, corpus_project, edited_bouncer, gate, write_config
 
-from dbtgate.artifacts import load_artifacts
+from dbtgate.artifacts import load_artifacts, load_manifest
 from dbtgate.project import Project
+from dbtgate.state import compare_builds, in_scope
 
 PKG = "dbt_bouncer_test_project"
 STG_ORDERS = f"model.{PKG}.stg_orders"
@@ -174,3 +177,244 @@ def test_a_column_described_unlike_the_rest_of_the_project(tmp_path):
         "model.jaffle_shop.customer_segments",
         "model.jaffle_shop.customers",
     ]
+
+
+MACRO_RULES = """\
+    version: 1
+    policies:
+      - select: "*"
+        rules:
+          docs.macro_description: warn
+          docs.macro_arguments: warn
+    """
+
+
+def undocumented_macros(manifest: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """The truth, read with plain json: the root project's macros without a description, and
+    (macro, argument) for each argument without one."""
+    raw = json.loads(manifest.read_text())
+    root = raw["metadata"]["project_name"]
+    mine = {uid: m for uid, m in raw["macros"].items() if m["package_name"] == root}
+    blank = [uid for uid, m in mine.items() if not (m.get("description") or "").strip()]
+    arguments = [
+        (uid, a["name"])
+        for uid, m in mine.items()
+        for a in m.get("arguments") or []
+        if not (a.get("description") or "").strip()
+    ]
+    return sorted(blank), sorted(arguments)
+
+
+@pytest.mark.parametrize(
+    ("manifest", "expected_counts"),
+    [
+        # 5 macros of the project, each described with every argument (checked on the file).
+        ("bouncer-dbt112/manifest.json", (0, 0)),
+        # jaffle shop built by dbt 1.12: 6 macros without YAML, their arguments from the
+        # signatures (cents_to_dollars and its 4 adapter implementations, generate_schema_name).
+        ("schema-versions/manifest_v12_dbt1.12.json", (6, 7)),
+    ],
+)
+def test_macro_rules_find_what_the_manifest_says(manifest, expected_counts, tmp_path):
+    path = CORPUS / manifest
+    if not path.is_file():
+        pytest.skip(f"corpus absent: {path}")
+    blank, arguments = undocumented_macros(path)
+    assert (len(blank), len(arguments)) == expected_counts
+    project = Project.from_manifest(load_manifest(path).data)
+    findings = gate(project, write_config(tmp_path, MACRO_RULES)).findings
+    assert [f.unique_id for f in by_code(findings, "docs.macro_description")] == blank
+    found = by_code(findings, "docs.macro_arguments")
+    assert [(f.unique_id, f.column_name) for f in found] == arguments
+    # Without a properties YAML, the finding is on the macro's SQL file.
+    for finding in findings:
+        macro = project.macros[finding.unique_id]
+        assert (finding.path, finding.line) == (macro.original_file_path, 1)
+        assert finding.resource_type == "macro"
+
+
+def test_macro_findings_name_the_macro_and_the_argument(tmp_path):
+    path = CORPUS / "schema-versions" / "manifest_v12_dbt1.12.json"
+    if not path.is_file():
+        pytest.skip(f"corpus absent: {path}")
+    project = Project.from_manifest(load_manifest(path).data)
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            exclude: "resource_type:macro,*__*"   # adapter implementations: default__x, ...
+            rules: {docs.macro_description: warn, docs.macro_arguments: warn}
+        """,
+    )
+    findings = gate(project, config).findings
+    assert [(f.code, f.unique_id, f.column_name, f.message) for f in findings] == [
+        (
+            "docs.macro_arguments",
+            "macro.jaffle_shop.cents_to_dollars",
+            "column_name",
+            "argument column_name of macro cents_to_dollars has no description",
+        ),
+        (
+            "docs.macro_arguments",
+            "macro.jaffle_shop.generate_schema_name",
+            "custom_schema_name",
+            "argument custom_schema_name of macro generate_schema_name has no description",
+        ),
+        (
+            "docs.macro_arguments",
+            "macro.jaffle_shop.generate_schema_name",
+            "node",
+            "argument node of macro generate_schema_name has no description",
+        ),
+        (
+            "docs.macro_description",
+            "macro.jaffle_shop.cents_to_dollars",
+            None,
+            "macro cents_to_dollars has no description",
+        ),
+        (
+            "docs.macro_description",
+            "macro.jaffle_shop.generate_schema_name",
+            None,
+            "macro generate_schema_name has no description",
+        ),
+    ]
+    assert {(f.path, f.line) for f in findings} == {
+        ("macros/cents_to_dollars.sql", 1),
+        ("macros/generate_schema_name.sql", 1),
+    }
+
+
+# The bouncer project's macro properties, as its repository could write them.
+BOUNCER_MACRO_YAML = {
+    "macros/_macros.yml": """\
+        version: 2
+
+        macros:
+          - name: cents_to_dollars
+            arguments:
+              - name: column_name
+                description: A column that contains values in cents
+        """,
+    "macros/system/_system__macros.yml": """\
+        version: 2
+
+        macros:
+          - name: apply_grants
+            description: Override of dbt's apply_grants that skips grant application on dbt 2.0.
+            arguments:
+              - name: relation
+                description: The relation to which grants would be applied.
+              - name: grant_config
+              - name: should_revoke
+                description: Whether existing grants should be revoked before applying.
+
+          - name: generate_schema_name
+            description: Schema.
+        """,
+}
+
+
+def _plant_undocumented_macros(data: dict) -> None:
+    macros = data["macros"]
+    macros[f"macro.{PKG}.cents_to_dollars"]["description"] = ""
+    macros[f"macro.{PKG}.apply_grants"]["arguments"][1]["description"] = ""
+    macros[f"macro.{PKG}.generate_schema_name"]["description"] = "Schema."
+    macros[f"macro.{PKG}.test_values_below_threshold"]["arguments"][2]["description"] = " "
+
+
+def test_planted_macro_findings_point_at_their_yaml_lines(tmp_path):
+    project = edited_bouncer(tmp_path, _plant_undocumented_macros)
+    project.project_dir = tmp_path / "project"
+    for relative, text in BOUNCER_MACRO_YAML.items():
+        (project.project_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project.project_dir / relative).write_text(textwrap.dedent(text))
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            rules:
+              docs.macro_description: {severity: warn, min_length: 20}
+              docs.macro_arguments: warn
+              docs.model_description: warn
+        """,
+    )
+    findings = gate(project, config).findings
+    found = [f for f in findings if f.resource_type == "macro"]
+    assert [(f.unique_id, f.column_name, f.path, f.line, f.message) for f in found] == [
+        (
+            f"macro.{PKG}.apply_grants",
+            "grant_config",
+            "macros/system/_system__macros.yml",
+            9,
+            "argument grant_config of macro apply_grants has no description",
+        ),
+        (
+            # Its properties file (macros/_tests.yml) is not there: the macro's own file.
+            f"macro.{PKG}.test_values_below_threshold",
+            "threshold",
+            "tests/generic/values_below_threshold.sql",
+            1,
+            "argument threshold of macro test_values_below_threshold has no description",
+        ),
+        (
+            f"macro.{PKG}.cents_to_dollars",
+            None,
+            "macros/_macros.yml",
+            4,
+            "macro cents_to_dollars has no description",
+        ),
+        (
+            f"macro.{PKG}.generate_schema_name",
+            None,
+            "macros/system/_system__macros.yml",
+            13,
+            "macro generate_schema_name's description is 7 characters long, the policy asks "
+            "for at least 20",
+        ),
+    ]
+    # Completed as any finding: the macro's name, its owner from meta.owner, the default tier.
+    assert [f.resource_name for f in found] == [f.unique_id.rsplit(".", 1)[1] for f in found]
+    assert {(f.owner, f.tier) for f in found} == {("Data Team", 3)}
+    # The model rule of the same policy saw models only, and the macro rules no model.
+    assert {f.code for f in findings if f.resource_type != "macro"} == {"docs.model_description"}
+
+
+def test_a_new_undocumented_macro_blocks_and_an_old_one_does_not_under_scope_changed(tmp_path):
+    def undocumented(data: dict) -> None:
+        data["macros"][f"macro.{PKG}.cents_to_dollars"]["description"] = ""
+
+    def with_a_new_macro(data: dict) -> None:
+        undocumented(data)
+        new = copy.deepcopy(data["macros"][f"macro.{PKG}.cents_to_dollars"])
+        new.update(name="dollars_to_cents", unique_id=f"macro.{PKG}.dollars_to_cents")
+        data["macros"][new["unique_id"]] = new
+
+    (tmp_path / "base").mkdir()
+    (tmp_path / "pr").mkdir()
+    base = edited_bouncer(tmp_path / "base", undocumented)
+    pr = edited_bouncer(tmp_path / "pr", with_a_new_macro)
+    changes = compare_builds(pr, base)
+    assert [uid for uid in changes.new if uid.startswith("macro.")] == [
+        f"macro.{PKG}.dollars_to_cents"
+    ]
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        scope: changed
+        policies:
+          - select: "resource_type:macro"
+            rules: {docs.macro_description: error}
+        """,
+    )
+    result = gate(pr, config, changed=in_scope(changes, pr))
+    assert [(f.unique_id, f.disposition) for f in result.findings] == [
+        (f"macro.{PKG}.cents_to_dollars", "out_of_scope"),
+        (f"macro.{PKG}.dollars_to_cents", "blocking"),
+    ]
+    assert result.decision == "fail"

@@ -183,7 +183,7 @@ def test_parameters_are_checked_against_their_types(given, message):
         ("testonly.nodoc", {}, "def f(model):\n    pass", "needs a docstring"),
         ("testonly.untyped", {}, "def f(model, *, min=1):\n    'doc'", "needs a type annotation"),
         ("testonly.input", {}, "def f(model, catalog):\n    'doc'", "unknown input"),
-        ("testonly.kind", {"applies_to": ("macro",)}, "def f(model):\n    'doc'", "applies_to"),
+        ("testonly.kind", {"applies_to": ("metric",)}, "def f(model):\n    'doc'", "applies_to"),
     ],
 )
 def test_malformed_rules_are_refused_when_defined(code, overrides, body, message):

@@ -189,3 +189,60 @@ def test_group_tier_and_state_on_the_fixture_pull_request(shop_builds):
         "orders_summary.v2",
         "finance_revenue",
     }
+
+
+ROOT_MACROS = {
+    "apply_grants",
+    "cents_to_dollars",
+    "dbt_version_at_least",
+    "generate_schema_name",
+    "test_values_below_threshold",
+}
+
+
+def test_the_root_projects_macros_are_selected_by_star_and_their_type(bouncer):
+    selection = Selection(bouncer)
+    every = short(*ROOT_MACROS)
+    assert names(selection, "resource_type:macro") == every
+    assert every <= names(selection, "*")
+    assert names(selection, "package:dbt_bouncer_test_project,resource_type:macro") == every
+    # Installed packages' macros only by the name of their package, as their models.
+    dbt_macros = names(selection, "package:dbt")
+    assert len(dbt_macros) > 100 and all(name.startswith("dbt.") for name in dbt_macros)
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("path:macros/system", {"apply_grants", "dbt_version_at_least", "generate_schema_name"}),
+        ("path:tests/generic", {"test_values_below_threshold"}),
+        ("file:cents_to_dollars.sql", {"cents_to_dollars"}),
+        ("cents_to_dollars", {"cents_to_dollars"}),
+        ("fqn:dbt_bouncer_test_project.dbt_version_*", {"dbt_version_at_least"}),
+        ("unique_id:macro.*.apply_grants", {"apply_grants"}),
+        ("macro.dbt_bouncer_test_project.apply_grants", {"apply_grants"}),
+        ("config.meta.owner:Data*,resource_type:macro", ROOT_MACROS),
+        ("resource_type:macro,*__*", set()),  # no adapter implementations of a dispatch here
+        ("tag:*,resource_type:macro", set()),  # dbt does not tag macros
+        ("config.tags:*,resource_type:macro", set()),
+        ("group:*,resource_type:macro", set()),
+        ("tier:3,resource_type:macro", ROOT_MACROS),  # the default tier, as models
+    ],
+)
+def test_the_methods_that_mean_something_for_a_macro_select_it(bouncer, selector, expected):
+    assert names(Selection(bouncer), selector) == short(*expected)
+
+
+@pytest.mark.parametrize(
+    "text", ["+cents_to_dollars", "cents_to_dollars+", "2+cents_to_dollars+1", "@cents_to_dollars"]
+)
+def test_graph_operators_on_a_macro_select_the_macro_alone(bouncer, text):
+    """The manifest's edges join nodes; a macro is in no graph, and no walk fails on it."""
+    assert names(Selection(bouncer), text) == short("cents_to_dollars")
+
+
+def test_a_macro_is_in_the_change_set_of_state_selections(bouncer):
+    new = f"macro.{PKG}.cents_to_dollars"
+    selection = Selection(bouncer, new={new}, modified=set())
+    assert names(selection, "state:new") == short("cents_to_dollars")
+    assert short("cents_to_dollars") & names(selection, "state:old") == set()

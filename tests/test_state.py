@@ -150,6 +150,40 @@ def test_scope_includes_the_tests_of_changed_resources(bouncer_json, tmp_path):
     assert tests and scope == {ORDERS} | tests
 
 
+CENTS = f"macro.{PKG}.cents_to_dollars"
+
+
+def test_a_macros_yaml_edits_modify_it_and_not_its_sql(bouncer_json, tmp_path):
+    edited = copy.deepcopy(bouncer_json)
+    macro = edited["macros"][CENTS]
+    macro["description"] = "Dollars from cents."
+    macro["arguments"][0]["description"] = ""
+    macro["macro_sql"] = "{% macro cents_to_dollars(column_name) %} 0 {% endmacro %}"
+    # dbt's own macros change with dbt, not in the pull request.
+    edited["macros"]["macro.dbt.run_query"]["description"] = "Runs a query."
+    del edited["macros"][f"macro.{PKG}.apply_grants"]
+    del edited["macros"]["macro.dbt.statement"]
+    changes = compare_builds(
+        project_from(edited, tmp_path / "pr"), project_from(bouncer_json, tmp_path / "base")
+    )
+    assert changes.modified == {CENTS: ["description", "arguments"]}
+    assert changes.deleted == [f"macro.{PKG}.apply_grants"]
+    assert changes.new == []
+
+
+def test_signature_arguments_are_no_change_across_dbt_versions(bouncer_json, tmp_path):
+    """dbt-core 1.12 lists the arguments of a macro's signature that its YAML leaves out, with
+    no description; dbt 1.11 does not. Between builds of one dbt version they are a change."""
+    older = copy.deepcopy(bouncer_json)
+    older["metadata"]["dbt_version"] = "1.11.12"
+    newer = copy.deepcopy(bouncer_json)
+    newer["macros"][CENTS]["arguments"].append({"name": "scale", "type": None, "description": ""})
+    pr = project_from(newer, tmp_path / "pr")
+    assert compare_builds(pr, project_from(older, tmp_path / "older")).modified == {}
+    same_version = compare_builds(pr, project_from(bouncer_json, tmp_path / "base"))
+    assert same_version.modified == {CENTS: ["arguments"]}
+
+
 @pytest.mark.slow
 def test_the_fixture_pull_request_changes_exactly_what_its_readme_lists(shop_builds):
     base = Project.from_artifacts(load_artifacts(shop_builds.base / "target"))

@@ -23,6 +23,7 @@ from dbtgate.artifacts.catalog import Catalog
 from dbtgate.artifacts.manifest import (
     Manifest,
     normalise_exposure,
+    normalise_macro,
     normalise_node,
     normalise_source,
 )
@@ -181,6 +182,8 @@ def load_manifest(path: str | Path) -> Loaded[Manifest]:
         normalise_source(source)
     for exposure in (manifest.exposures or {}).values():
         normalise_exposure(exposure)
+    for macro in (manifest.macros or {}).values():
+        normalise_macro(macro)
     disabled = manifest.disabled or {}
     if isinstance(disabled, list):
         manifest.disabled = disabled = {node.unique_id: [node] for node in disabled}

@@ -10,7 +10,7 @@ differences (meta and tags at top level or in config, access/contract/group in c
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import msgspec
 
@@ -215,6 +215,34 @@ class UnitTest(msgspec.Struct, **_S):
     depends_on: DependsOn | None = None
 
 
+class MacroArgument(msgspec.Struct, **_S):
+    """A macro's argument: declared under `arguments:` in its properties YAML or, from dbt-core
+    1.12 on, read from its signature (then without a description)."""
+
+    name: str = ""
+    type: str | None = None
+    description: str | None = ""
+
+
+class Macro(msgspec.Struct, **_S):
+    """A macro's documentation, not its body: `macro_sql` is skipped like the nodes' SQL."""
+
+    name: str = ""
+    resource_type: str = "macro"
+    package_name: str = ""
+    path: str = ""
+    original_file_path: str = ""
+    unique_id: str = ""
+    description: str | None = ""
+    meta: dict[str, Any] | None = None
+    patch_path: str | None = None
+    # Before dbt-core 1.12 most macros list none: the one empty tuple for all of them.
+    arguments: tuple[MacroArgument, ...] | None = ()
+    # dbt does not tag macros; readers of a resource's tags (`tag:` selection, the tier from
+    # tags, the policies' tag hints) see none instead of asking each resource whether it can.
+    tags: ClassVar[tuple[str, ...]] = ()
+
+
 class ManifestMetadata(msgspec.Struct, **_S):
     dbt_schema_version: str | None = None
     dbt_version: str | None = None
@@ -232,6 +260,7 @@ class Manifest(msgspec.Struct, **_S):
     metadata: ManifestMetadata | None = None
     nodes: dict[str, Node] | None = None
     sources: dict[str, Source] | None = None
+    macros: dict[str, Macro] | None = None
     exposures: dict[str, Exposure] | None = None
     groups: dict[str, Group] | None = None
     # v1-v3 wrote a list of disabled nodes, v4+ a map of unique_id -> variants.
@@ -269,7 +298,8 @@ def _merged_tags(*values: list[str] | tuple[str, ...] | str | None) -> list[str]
 
 
 def strip_package_prefix(path: str | None) -> str | None:
-    """Fusion writes patch paths as `package://models/x.yml`; dbt-core as `models/x.yml`."""
+    """dbt 0.20+ and Fusion write patch paths as `package://models/x.yml`; dbt 0.19 as
+    `models/x.yml`."""
     if path and "://" in path:
         return path.split("://", 1)[1]
     return path
@@ -386,3 +416,16 @@ def normalise_exposure(exposure: Exposure) -> None:
         exposure.depends_on.nodes = []
     if exposure.meta is None:
         exposure.meta = {}
+
+
+def normalise_macro(macro: Macro) -> None:
+    """The patch path without dbt's `package://` prefix, and the empty values of the schemas
+    that write null, as for nodes."""
+    if macro.patch_path:
+        macro.patch_path = strip_package_prefix(macro.patch_path)
+    if macro.description is None:
+        macro.description = ""
+    if macro.meta is None:
+        macro.meta = {}
+    if macro.arguments is None:
+        macro.arguments = ()

@@ -1,7 +1,8 @@
-"""Documentation rules: models, columns and sources say what they are, in real words.
+"""Documentation rules: models, columns, sources and macros say what they are, in real words.
 
 Descriptions are what people read in dbt docs, in the catalog and in the BI tool; an empty or
-"TODO" description on a critical model sends every reader to the SQL.
+"TODO" description on a critical model sends every reader to the SQL, and an undocumented macro
+sends every model author who calls it to its Jinja.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dbtgate.artifacts.manifest import Node, Source
+from dbtgate.artifacts.manifest import Macro, Node, Source
 from dbtgate.project import Project, display_name, same_text
 from dbtgate.rules.registry import Count, Share, Violation, rule
 
@@ -191,6 +192,96 @@ def source_description(source: Source) -> Violation | None:
     if _text(source.description):
         return None
     return Violation(f"source {source.source_name}.{source.name} has no description")
+
+
+@rule(
+    "docs.macro_description",
+    severity="warn",
+    applies_to=("macro",),
+    why="""
+        A macro is called from many models by people who did not write it. dbt docs shows its
+        description next to its signature; without one, every caller reads the Jinja to learn
+        what it returns and when to use it.
+    """,
+    failing="""
+        macros:
+          - name: cents_to_dollars
+            arguments:
+              - name: column_name
+                description: The column holding an integer amount in cents.
+    """,
+    passing="""
+        macros:
+          - name: cents_to_dollars
+            description: Converts an integer amount in cents to a decimal amount in dollars.
+    """,
+    fix="Add a `description:` to the macro's entry under `macros:` in a properties YAML.",
+)
+def macro_description(macro: Macro, *, min_length: Count = 1) -> Violation | None:
+    """The macro has a description of at least `min_length` characters.
+
+    Macros of the root project are selected by `select: "*"`; those of installed packages only
+    by `package:`. Generic tests are macros too (`test_<name>`), documented under `macros:`.
+    The adapter implementations of a dispatched macro (`default__x`, `postgres__x`) are macros
+    of their own: `exclude: "resource_type:macro,*__*"` leaves them to the macro they implement.
+    """
+    text = _text(macro.description)
+    if len(text) >= min_length:
+        return None
+    if not text:
+        return Violation(f"macro {macro.name} has no description")
+    return Violation(
+        f"macro {macro.name}'s description is {len(text)} characters long, the policy asks for "
+        f"at least {min_length}",
+        details={"length": len(text), "min_length": min_length},
+    )
+
+
+@rule(
+    "docs.macro_arguments",
+    severity="warn",
+    applies_to=("macro",),
+    why="""
+        A macro's arguments are its interface: what to pass, in which form, and what happens
+        when it is left out. The name alone rarely says whether `column_name` is quoted or
+        `node` is the graph node or its name.
+    """,
+    failing="""
+        macros:
+          - name: cents_to_dollars
+            description: Converts cents to dollars.
+            arguments:
+              - name: column_name        # no description
+    """,
+    passing="""
+        macros:
+          - name: cents_to_dollars
+            description: Converts cents to dollars.
+            arguments:
+              - name: column_name
+                description: The column holding an integer amount in cents.
+    """,
+    fix="Describe each argument listed under the macro's `arguments:` in its properties YAML.",
+)
+def macro_arguments(macro: Macro) -> Iterator[Violation]:
+    """Every argument of the macro has a description.
+
+    The arguments are those the manifest lists: the ones declared under `arguments:` in the
+    macro's properties YAML and, from dbt-core 1.12 on, also those of the macro's signature
+    that the YAML leaves out. Older dbt versions and Fusion list only the declared ones, so an
+    argument that no YAML declares is not seen there. Each undocumented argument is a finding
+    of its own, on its YAML line when it has one: a new one is news even where the others are
+    baselined. Adapter implementations (`default__x`) are excluded as docs.macro_description
+    shows.
+    """
+    for argument in macro.arguments or ():
+        if not _text(argument.description):
+            # As a column: the locator finds it in the macro's `arguments:` list, and reports
+            # name it `macro.argument`.
+            yield Violation(
+                f"argument {argument.name} of macro {macro.name} has no description",
+                column_name=argument.name,
+            )
 
 
 def _is_placeholder(text: str, owner_name: str, words: set[str], min_length: int) -> bool:
