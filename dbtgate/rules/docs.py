@@ -61,13 +61,18 @@ def _text(value: str | None) -> str:
 )
 def model_description(model: Node, *, min_length: Count = 1) -> Violation | None:
     """The model has a description of at least `min_length` characters."""
-    text = _text(model.description)
+    return _description_violation(model.name, model.description, min_length)
+
+
+def _description_violation(name: str, description: str | None, min_length: int) -> Violation | None:
+    """The finding for a description shorter than `min_length` (none at all, or too short)."""
+    text = _text(description)
     if len(text) >= min_length:
         return None
     if not text:
-        return Violation(f"{model.name} has no description")
+        return Violation(f"{name} has no description")
     return Violation(
-        f"{model.name}'s description is {len(text)} characters long, the policy asks for "
+        f"{name}'s description is {len(text)} characters long, the policy asks for "
         f"at least {min_length}",
         details={"length": len(text), "min_length": min_length},
     )
@@ -225,16 +230,7 @@ def macro_description(macro: Macro, *, min_length: Count = 1) -> Violation | Non
     The adapter implementations of a dispatched macro (`default__x`, `postgres__x`) are macros
     of their own: `exclude: "resource_type:macro,*__*"` leaves them to the macro they implement.
     """
-    text = _text(macro.description)
-    if len(text) >= min_length:
-        return None
-    if not text:
-        return Violation(f"macro {macro.name} has no description")
-    return Violation(
-        f"macro {macro.name}'s description is {len(text)} characters long, the policy asks for "
-        f"at least {min_length}",
-        details={"length": len(text), "min_length": min_length},
-    )
+    return _description_violation(f"macro {macro.name}", macro.description, min_length)
 
 
 @rule(
