@@ -48,6 +48,20 @@ def write_config(directory: Path, text: str, name: str = "dbtgate.yml") -> Path:
     return path
 
 
+def rule_config(directory: Path, rule: str, setting: str = "warn", select: str = "*") -> Path:
+    """A config with one policy: `rule` set to `setting` (YAML) on `select`, the rule on line 5."""
+    return write_config(
+        directory,
+        f"""\
+        version: 1
+        policies:
+          - select: "{select}"
+            rules:
+              {rule}: {setting}
+        """,
+    )
+
+
 def gate(
     project: Project,
     config_path: Path,

@@ -13,7 +13,7 @@ from corpus import CORPUS
 from diff_support import model, write_build
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from policy_support import by_code, corpus_project, gate, write_config
+from policy_support import by_code, corpus_project, gate, rule_config
 
 from dbtgate.errors import DbtgateError
 
@@ -21,15 +21,8 @@ PKG = "dbt_bouncer_test_project"
 
 
 def execution_time_config(tmp_path, max_seconds):
-    return write_config(
-        tmp_path,
-        f"""\
-        version: 1
-        policies:
-          - select: "*"
-            rules:
-              performance.execution_time: {{severity: warn, max_seconds: {max_seconds}}}
-        """,
+    return rule_config(
+        tmp_path, "performance.execution_time", f"{{severity: warn, max_seconds: {max_seconds}}}"
     )
 
 
@@ -94,17 +87,11 @@ def chain_build(tmp_path, materialized_b="view"):
     )
 
 
-CHAIN_CONFIG = """\
-    version: 1
-    policies:
-      - select: "*"
-        rules: {performance.chained_views: warn}
-    """
-
-
 def test_a_chain_of_views_is_reported_once_where_it_ends(tmp_path):
     findings = by_code(
-        gate(chain_build(tmp_path / "b"), write_config(tmp_path, CHAIN_CONFIG)).findings,
+        gate(
+            chain_build(tmp_path / "b"), rule_config(tmp_path, "performance.chained_views")
+        ).findings,
         "performance.chained_views",
     )
     # fct reads a, b, c, d, e (5 > 3); side reads a, b, c, d (4). e reads 4 too, but fct
@@ -124,7 +111,7 @@ def test_a_chain_of_views_is_reported_once_where_it_ends(tmp_path):
 
 def test_a_table_in_the_middle_breaks_the_chain(tmp_path):
     project = chain_build(tmp_path / "b", materialized_b="table")
-    findings = gate(project, write_config(tmp_path, CHAIN_CONFIG)).findings
+    findings = gate(project, rule_config(tmp_path, "performance.chained_views")).findings
     assert by_code(findings, "performance.chained_views") == []  # fct reads c, d, e: 3
     assert project.view_chain("model.proj.fct") == [f"model.proj.{n}" for n in "cde"]
 

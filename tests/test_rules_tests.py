@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from corpus import CORPUS
-from policy_support import by_code, corpus_project, edited_bouncer, gate, write_config
+from policy_support import by_code, corpus_project, edited_bouncer, gate, rule_config, write_config
 
 from dbtgate.artifacts import load_artifacts, load_manifest
 from dbtgate.errors import DbtgateError
@@ -224,14 +224,6 @@ def test_relationships_to_parents_flags_a_parent_key_without_a_test(shop_builds,
     assert findings[0].details["parent"] == "model.shop.stg_products"
 
 
-UNIT_TESTS = """\
-    version: 1
-    policies:
-      - select: "*"
-        rules: {tests.unit_tests: warn}
-    """
-
-
 def test_unit_tests_are_counted_per_model_version(tmp_path):
     """The bouncer project unit-tests orders and customers (v3 by one test, v1 and v2 by a
     second, which dbt writes once per version): every other model of the root project is
@@ -248,7 +240,7 @@ def test_unit_tests_are_counted_per_model_version(tmp_path):
     }
     assert f"model.{package}.orders" in tested and f"model.{package}.customers.v3" in tested
     findings = by_code(
-        gate(corpus_project("bouncer-dbt112"), write_config(tmp_path, UNIT_TESTS)).findings,
+        gate(corpus_project("bouncer-dbt112"), rule_config(tmp_path, "tests.unit_tests")).findings,
         "tests.unit_tests",
     )
     assert {f.unique_id for f in findings} == models - tested
@@ -261,21 +253,12 @@ def test_unit_tests_on_a_manifest_older_than_dbt_1_8_is_a_config_error(tmp_path)
     if not path.is_file():
         pytest.skip(f"corpus absent: {path}")
     project = Project.from_manifest(load_manifest(path).data)
-    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:4: tests\.unit_tests: needs unit tests"):
-        gate(project, write_config(tmp_path, UNIT_TESTS))
+    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: tests\.unit_tests: needs unit tests"):
+        gate(project, rule_config(tmp_path, "tests.unit_tests"))
 
 
 def required_config(tmp_path, tests: str):
-    return write_config(
-        tmp_path,
-        f"""\
-        version: 1
-        policies:
-          - select: "*"
-            rules:
-              tests.required: {{severity: warn, tests: {tests}}}
-        """,
-    )
+    return rule_config(tmp_path, "tests.required", f"{{severity: warn, tests: {tests}}}")
 
 
 def test_required_tests_by_name_on_a_real_build(tmp_path):
