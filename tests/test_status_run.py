@@ -348,8 +348,15 @@ def test_results_hours_older_than_the_manifest_are_stale(tmp_path):
     assert finding.severity == "warn"
     assert f"written {gap / 3600:.1f} h before the manifest (tolerance 60 min)" in finding.message
     assert finding.details["gap_seconds"] == pytest.approx(gap, abs=0.001)
-    # Nothing changed against the base: old results still describe every node.
+    # Nothing changed against the base: old results still describe every node. Nor when only
+    # a macro's documentation changed: no result depends on it.
     assert stale(context(load_artifacts(target), changed=set())) == []
+    macro_only = {"macro.shop.cents_to_dollars"}
+    assert stale(context(load_artifacts(target), changed=macro_only)) == []
+    project = context(load_artifacts(target)).project
+    some_model = next(uid for uid, n in project.nodes.items() if n.resource_type == "model")
+    (finding,) = stale(context(load_artifacts(target), changed={some_model, *macro_only}))
+    assert finding.message.endswith("and 1 node changed")
 
 
 def test_results_naming_nodes_the_manifest_lacks_are_stale(tmp_path):

@@ -307,9 +307,11 @@ def stale_findings(
     manifest_at = parse_timestamp(manifest_meta.generated_at if manifest_meta else None)
     run_at = parse_timestamp(run_meta.generated_at if run_meta else None)
     tolerance = dt.timedelta(minutes=settings.stale_tolerance_minutes)
-    if manifest_at and run_at and manifest_at - run_at > tolerance and ctx.changed != set():
+    # Nodes only: a macro's documentation changes no result of the run.
+    changed = None if ctx.changed is None else {uid for uid in ctx.changed if uid in project.nodes}
+    if manifest_at and run_at and manifest_at - run_at > tolerance and changed != set():
         gap = (manifest_at - run_at).total_seconds()
-        changed_note = f" and {counted(len(ctx.changed), 'node')} changed" if ctx.changed else ""
+        changed_note = f" and {counted(len(changed), 'node')} changed" if changed else ""
         reasons.append(
             f"{path.name} was written {format_age(gap)} before the manifest (tolerance "
             f"{settings.stale_tolerance_minutes:g} min){changed_note}"
