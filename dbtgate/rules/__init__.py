@@ -1,10 +1,31 @@
-"""Policy rules: one module per family (tests, docs, owner, governance, naming, sources).
+"""Policy rules: one module per family (tests, docs, owner, governance, modeling, naming,
+performance, sources).
 
 Third-party rules use the same decorator: `from dbtgate.rules import rule, Violation`. The family
 modules are imported by `registry.load_rules`, never from here, so importing this package stays
 cheap.
 """
 
-from dbtgate.rules.registry import Count, Names, ParamError, Regex, Share, Violation, rule
+from dbtgate.rules.registry import (
+    Count,
+    Minimums,
+    Names,
+    ParamError,
+    Regex,
+    Seconds,
+    Share,
+    Violation,
+    rule,
+)
 
-__all__ = ["Count", "Names", "ParamError", "Regex", "Share", "Violation", "rule"]
+__all__ = [
+    "Count",
+    "Minimums",
+    "Names",
+    "ParamError",
+    "Regex",
+    "Seconds",
+    "Share",
+    "Violation",
+    "rule",
+]
