@@ -19,6 +19,7 @@ REQUIRED_PARAMS = {
     "governance.required_meta": {"keys": ["owner"]},
     "governance.materialization": {"allowed": ["view", "table"]},
     "governance.allowed_tags": {"tags": ["tier-*", "crm"]},
+    "governance.required_tags": {"tags": ["crm"]},
     "tests.required": {"tests": {"not_null": 1, "dbt_utils.unique_combination_of_columns": 1}},
 }
 

@@ -12,6 +12,7 @@ from policy_support import (
     corpus_project,
     edited_bouncer,
     gate,
+    rule_config,
     short_ids,
     write_config,
 )
@@ -561,3 +562,33 @@ def test_allowed_tags_needs_a_list_of_tags(tmp_path, setting, line, problem):
     assert str(raised.value).startswith(
         f"{config}:{line}: policies[0].rules.governance.allowed_tags: {problem}"
     )
+
+
+def test_required_tags_on_a_real_build(tmp_path):
+    """Every gated resource of the root project that lacks `crm` (case-insensitive), read with
+    plain json: the crm models pass, the rest are reported with what they lack."""
+    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    expected = {
+        uid
+        for collection in ("nodes", "sources", "exposures")
+        for uid, resource in manifest[collection].items()
+        if resource["resource_type"] in _GATED_TYPES
+        and resource["package_name"] == PKG
+        and "crm" not in {tag.lower() for tag in _tags(resource)}
+    }
+    tagged = {
+        uid
+        for collection in ("nodes", "sources", "exposures")
+        for uid, resource in manifest[collection].items()
+        if resource["package_name"] == PKG and "crm" in _tags(resource)
+    }
+    assert expected and tagged  # both kinds are there, or the test checks nothing
+    config = rule_config(tmp_path, "governance.required_tags", "{tags: [CRM]}")
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "governance.required_tags"
+    )
+    assert {f.unique_id for f in findings} == expected
+    assert not {f.unique_id for f in findings} & tagged
+    [finding] = [f for f in findings if f.unique_id == f"model.{PKG}.stg_payments"]
+    assert finding.message == "stg_payments lacks the tags CRM"
+    assert finding.details == {"missing": ["CRM"], "required": ["CRM"], "policy": "*"}

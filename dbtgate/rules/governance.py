@@ -226,6 +226,49 @@ def _blank(value: Any) -> bool:
 
 
 @rule(
+    "governance.required_tags",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source", "exposure"),
+    why="""
+        Teams select by tags: `dbt build -s tag:nightly` in the scheduler, `tag:pii` for the
+        masking policy, `tag:finance` for the on-call rotation. A resource that lacks its tag
+        falls out of the job or the policy in silence; requiring the tag where it belongs
+        (a folder, a tier) makes the omission a finding.
+    """,
+    failing="""
+        # policy: {select: "path:models/marts/finance", rules:
+        #          {governance.required_tags: {tags: [finance]}}}
+        models:
+          - name: fct_revenue
+            config:
+              tags: [nightly]
+    """,
+    passing="""
+        models:
+          - name: fct_revenue
+            config:
+              tags: [nightly, finance]
+    """,
+    fix="Add the missing tags (in the resource's config, or for a folder in dbt_project.yml).",
+)
+def required_tags(
+    resource: Node | Source | Exposure,
+    *,
+    tags: Names = [],  # noqa: B006
+) -> Violation | None:
+    """The resource has every tag in `tags` (case-insensitive), as dbt-bouncer's
+    check_model_has_tags asks; `governance.allowed_tags` is its converse."""
+    given = {tag.lower() for tag in resource.tags or ()}
+    missing = [tag for tag in tags if tag.lower() not in given]
+    if not missing:
+        return None
+    return Violation(
+        f"{display_name(resource)} lacks the tags {', '.join(missing)}",
+        details={"missing": missing, "required": tags},
+    )
+
+
+@rule(
     "governance.allowed_tags",
     severity="warn",
     applies_to=("model", "seed", "snapshot", "source", "exposure"),
