@@ -20,6 +20,8 @@ REQUIRED_PARAMS = {
     "governance.materialization": {"allowed": ["view", "table"]},
     "governance.allowed_tags": {"tags": ["tier-*", "crm"]},
     "governance.required_tags": {"tags": ["crm"]},
+    "governance.access": {"allowed": ["protected"]},
+    "naming.directories": {"allowed": ["staging", "marts"]},
     "tests.required": {"tests": {"not_null": 1, "dbt_utils.unique_combination_of_columns": 1}},
 }
 

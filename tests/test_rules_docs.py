@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from corpus import CORPUS
-from policy_support import by_code, corpus_project, edited_bouncer, gate, write_config
+from policy_support import by_code, corpus_project, edited_bouncer, gate, rule_config, write_config
 
 from dbtgate.artifacts import load_artifacts, load_manifest
 from dbtgate.project import Project
@@ -418,3 +418,40 @@ def test_a_new_undocumented_macro_blocks_and_an_old_one_does_not_under_scope_cha
         (f"macro.{PKG}.dollars_to_cents", "blocking"),
     ]
     assert result.decision == "fail"
+
+
+def _folder(path: str) -> str:
+    return path.split("://", 1)[-1].rsplit("/", 1)[0]
+
+
+def test_properties_beside_sql_on_a_real_build_and_planted(tmp_path):
+    """The bouncer project keeps each folder's YAML beside its SQL (the truth, with plain json);
+    stg_orders declared in a catch-all models/schema.yml is reported."""
+    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    apart = [
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed", "snapshot")
+        and node["package_name"] == PKG
+        and node.get("patch_path")
+        and _folder(node["patch_path"]) != _folder(node["original_file_path"])
+    ]
+    assert apart == []
+    config = rule_config(tmp_path / "c", "docs.properties_beside_sql")
+    assert (
+        by_code(
+            gate(corpus_project("bouncer-dbt112"), config).findings, "docs.properties_beside_sql"
+        )
+        == []
+    )
+
+    def edit(data: dict) -> None:
+        data["nodes"][f"model.{PKG}.stg_orders"]["patch_path"] = f"{PKG}://models/schema.yml"
+
+    [finding] = by_code(
+        gate(edited_bouncer(tmp_path, edit), config).findings, "docs.properties_beside_sql"
+    )
+    assert finding.unique_id == f"model.{PKG}.stg_orders"
+    assert finding.message == (
+        "stg_orders is declared in models/schema.yml, not beside models/staging/crm/stg_orders.sql"
+    )

@@ -592,3 +592,22 @@ def test_required_tags_on_a_real_build(tmp_path):
     [finding] = [f for f in findings if f.unique_id == f"model.{PKG}.stg_payments"]
     assert finding.message == "stg_payments lacks the tags CRM"
     assert finding.details == {"missing": ["CRM"], "required": ["CRM"], "policy": "*"}
+
+
+def test_access_on_a_real_build(tmp_path):
+    """With plain json: the root project's models whose access (unset: protected) is not
+    `protected` are the public finance marts."""
+    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    expected = {
+        uid: node.get("access") or "protected"
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+        and node["package_name"] == PKG
+        and (node.get("access") or "protected") != "protected"
+    }
+    assert set(expected.values()) == {"public"}
+    config = rule_config(tmp_path, "governance.access", "{allowed: [private, protected]}")
+    findings = by_code(gate(corpus_project("bouncer-dbt112"), config).findings, "governance.access")
+    assert {f.unique_id: f.details["access"] for f in findings} == expected
+    [orders] = [f for f in findings if f.unique_id == f"model.{PKG}.orders"]
+    assert orders.message == "orders has access public, not private or protected"

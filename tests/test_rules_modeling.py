@@ -3,14 +3,17 @@ files and column names, on the bouncer build as dbt wrote it and with what it la
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+from corpus import CORPUS
 from policy_support import (
     by_code,
     corpus_project,
     edited_bouncer,
     gate,
+    rule_config,
     short_ids,
     write_config,
 )
@@ -449,3 +452,37 @@ def test_an_exposure_on_the_step_makes_it_shared(tmp_path):
         "modeling.rejoining_upstream",
     )
     assert [(f.unique_id, f.details["through"]) for f in findings] == [(v2, int_model_1)]
+
+
+def test_directories_on_a_real_build(tmp_path):
+    """With plain json: root-project models whose first folder under models/ is not staging,
+    intermediate or marts (the bouncer project's utilities/)."""
+    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    allowed = {"staging", "intermediate", "marts"}
+    expected = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+        and node["package_name"] == PKG
+        and node["original_file_path"].split("/")[1] not in allowed
+    }
+    assert expected == {
+        f"model.{PKG}.py_order_stats",
+        f"model.{PKG}.metricflow_time_spine",
+    }
+    config = rule_config(
+        tmp_path, "naming.directories", "{allowed: [staging, intermediate, marts]}"
+    )
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "naming.directories"
+    )
+    assert {f.unique_id for f in findings} == expected
+    [spine] = [f for f in findings if f.unique_id.endswith("metricflow_time_spine")]
+    assert spine.message == (
+        "metricflow_time_spine is in models/utilities/, not in one of staging, intermediate, marts"
+    )
+    # Under another root, nothing of models/ is checked.
+    config = rule_config(tmp_path, "naming.directories", "{allowed: [x], root: analyses}")
+    assert (
+        by_code(gate(corpus_project("bouncer-dbt112"), config).findings, "naming.directories") == []
+    )

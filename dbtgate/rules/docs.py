@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from dbtgate.artifacts.manifest import Macro, Node, Source
 from dbtgate.project import Project, display_name, same_text
@@ -167,6 +168,41 @@ def properties_file(model: Node) -> Violation | None:
     if model.patch_path:
         return None
     return Violation(f"{display_name(model)} is not declared in any properties YAML file")
+
+
+@rule(
+    "docs.properties_beside_sql",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        The properties YAML is where a model's description, columns, tests and contract live.
+        Kept in the model's own folder, it is found by whoever opens the SQL, moves with the
+        model, and shows in the same pull-request diff; in a distant catch-all file it drifts
+        from the SQL it describes.
+    """,
+    failing="""
+        # models/marts/finance/fct_revenue.sql, declared in models/schema.yml
+    """,
+    passing="""
+        # models/marts/finance/fct_revenue.sql, declared in models/marts/finance/_finance.yml
+    """,
+    fix="Move the resource's entry into a properties YAML in the folder of its file.",
+)
+def properties_beside_sql(model: Node) -> Violation | None:
+    """The resource's properties YAML is in the folder of its file (dbt-bouncer's
+    check_model_documented_in_same_directory). Resources declared in no YAML are
+    docs.properties_file's concern."""
+    if not model.patch_path or not model.original_file_path:
+        return None
+    yaml_folder = PurePosixPath(model.patch_path).parent
+    file_folder = PurePosixPath(model.original_file_path).parent
+    if yaml_folder == file_folder:
+        return None
+    return Violation(
+        f"{display_name(model)} is declared in {model.patch_path}, not beside "
+        f"{model.original_file_path}",
+        details={"properties_file": model.patch_path, "folder": str(file_folder)},
+    )
 
 
 @rule(

@@ -226,6 +226,48 @@ def _blank(value: Any) -> bool:
 
 
 @rule(
+    "governance.access",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        Access says who may `ref()` a model: `private` within its group, `protected` within
+        the project, `public` from other projects. A layer has one right answer (staging
+        models private or protected, the marts other teams build on public); a model with
+        another access is either exposed too early or hidden from the teams that need it.
+    """,
+    failing="""
+        # policy: {select: "path:models/staging", rules:
+        #          {governance.access: {allowed: [private, protected]}}}
+        models:
+          - name: stg_orders
+            config:
+              access: public
+    """,
+    passing="""
+        models:
+          - name: stg_orders
+            config:
+              access: protected
+    """,
+    fix="Set `access:` in the model's config to one of the allowed values.",
+)
+def access(
+    model: Node,
+    *,
+    allowed: Names = [],  # noqa: B006
+) -> Violation | None:
+    """The model's access is one of `allowed` (`private`, `protected`, `public`; unset is
+    dbt's default, `protected`), as dbt-bouncer's check_model_access asks."""
+    current = model.access or "protected"
+    if current in allowed:
+        return None
+    return Violation(
+        f"{display_name(model)} has access {current}, not {' or '.join(allowed)}",
+        details={"access": current, "allowed": allowed},
+    )
+
+
+@rule(
     "governance.required_tags",
     severity="warn",
     applies_to=("model", "seed", "snapshot", "source", "exposure"),

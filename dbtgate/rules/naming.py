@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from dbtgate.artifacts.manifest import Node, Source
 from dbtgate.project import Project, display_name
-from dbtgate.rules.registry import Regex, Violation, rule
+from dbtgate.rules.registry import Names, Regex, Violation, rule
 
 DEFAULT_LAYERS = {
     "staging": ["stg_"],
@@ -160,3 +161,47 @@ def column_pattern(
                 column_name=name,
                 details={"pattern": pattern},
             )
+
+
+@rule(
+    "naming.directories",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        The folders under models/ are the project's map: staging, intermediate and marts, or
+        one folder per domain. A model in a folder of its own making (`utilities/`, `tmp/`)
+        is off the map: layer rules, selectors such as `path:models/marts` and the owners of
+        each folder all miss it.
+    """,
+    failing="""
+        # policy: naming.directories: {allowed: [staging, intermediate, marts]}
+        # models/utilities/fct_orders.sql
+    """,
+    passing="""
+        # models/marts/fct_orders.sql
+    """,
+    fix="Move the model into one of the allowed folders (or add its folder to `allowed`).",
+)
+def directories(
+    model: Node,
+    *,
+    allowed: Names = [],  # noqa: B006
+    root: str = "models",
+) -> Violation | None:
+    """The model's file is in one of the `allowed` folders directly under `root` (or below
+    them), as dbt-bouncer's check_model_directories asks. Models outside `root` (another
+    model path, an installed package) are not checked; a model directly in `root` is in no
+    allowed folder."""
+    parts = PurePosixPath(model.original_file_path).parts
+    root_parts = PurePosixPath(root).parts
+    if tuple(parts[: len(root_parts)]) != root_parts:
+        return None
+    below = parts[len(root_parts) : -1]
+    folder = below[0] if below else None
+    if folder in allowed:
+        return None
+    where = f"{root}/{folder}" if folder else root
+    return Violation(
+        f"{display_name(model)} is in {where}/, not in one of {', '.join(allowed)}",
+        details={"folder": folder, "allowed": allowed, "root": root},
+    )
