@@ -170,11 +170,11 @@ class Project:
                 ref = _test_ref(node)
                 for target in _attached_resources(node, upstream, known, self.nodes, self.sources):
                     tests.setdefault(target, []).append(ref)
-        unit_tests = self.unit_tests_by_model
-        for uid in sorted(self.manifest.unit_tests or ()):
-            depends_on = self.manifest.unit_tests[uid].depends_on  # type: ignore[index]
+        unit_tests = self.manifest.unit_tests or {}
+        for uid in sorted(unit_tests):
+            depends_on = unit_tests[uid].depends_on
             for tested in (depends_on.nodes if depends_on else None) or ():
-                unit_tests.setdefault(tested, []).append(uid)
+                self.unit_tests_by_model.setdefault(tested, []).append(uid)
         for uid, exposure in self.exposures.items():
             upstream = exposure.depends_on.nodes if exposure.depends_on else None
             if upstream:
