@@ -189,9 +189,10 @@ def properties_file(model: Node) -> Violation | None:
     fix="Move the resource's entry into a properties YAML in the folder of its file.",
 )
 def properties_beside_sql(model: Node) -> Violation | None:
-    """The resource's properties YAML is in the folder of its file (dbt-bouncer's
-    check_model_documented_in_same_directory). Resources declared in no YAML are
-    docs.properties_file's concern."""
+    """The resource's properties YAML is in the folder of its file.
+
+    As dbt-bouncer's check_model_documented_in_same_directory. Resources declared in no YAML
+    are docs.properties_file's concern."""
     if not model.patch_path or not model.original_file_path:
         return None
     yaml_folder = PurePosixPath(model.patch_path).parent

@@ -256,8 +256,9 @@ def access(
     *,
     allowed: Names = [],  # noqa: B006
 ) -> Violation | None:
-    """The model's access is one of `allowed` (`private`, `protected`, `public`; unset is
-    dbt's default, `protected`), as dbt-bouncer's check_model_access asks."""
+    """The model's access is one of `allowed` (`private`, `protected`, `public`).
+
+    An unset access is dbt's default, `protected`. As dbt-bouncer's check_model_access."""
     current = model.access or "protected"
     if current in allowed:
         return None
@@ -298,8 +299,9 @@ def required_tags(
     *,
     tags: Names = [],  # noqa: B006
 ) -> Violation | None:
-    """The resource has every tag in `tags` (case-insensitive), as dbt-bouncer's
-    check_model_has_tags asks; `governance.allowed_tags` is its converse."""
+    """The resource has every tag in `tags` (case-insensitive).
+
+    As dbt-bouncer's check_model_has_tags; `governance.allowed_tags` is its converse."""
     given = {tag.lower() for tag in resource.tags or ()}
     missing = [tag for tag in tags if tag.lower() not in given]
     if not missing:

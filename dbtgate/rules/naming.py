@@ -188,10 +188,10 @@ def directories(
     allowed: Names = [],  # noqa: B006
     root: str = "models",
 ) -> Violation | None:
-    """The model's file is in one of the `allowed` folders directly under `root` (or below
-    them), as dbt-bouncer's check_model_directories asks. Models outside `root` (another
-    model path, an installed package) are not checked; a model directly in `root` is in no
-    allowed folder."""
+    """The model's file is in one of the `allowed` folders under `root` (or below them).
+
+    As dbt-bouncer's check_model_directories. Models outside `root` (another model path, an
+    installed package) are not checked; a model directly in `root` is in no allowed folder."""
     parts = PurePosixPath(model.original_file_path).parts
     root_parts = PurePosixPath(root).parts
     if tuple(parts[: len(root_parts)]) != root_parts:

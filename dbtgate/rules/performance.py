@@ -82,11 +82,11 @@ def execution_time(
     "its work is done once per build.",
 )
 def chained_views(model: Node, project: Project, *, max: Count = 3) -> Violation | None:
-    """The model reads a chain of at most `max` views and ephemeral models (`v1 -> v2 -> v3 ->
-    model` is a chain of 3), as dbt-project-evaluator counts them (it flags 4 and more).
+    """The model reads a chain of at most `max` views and ephemeral models.
 
-    Once per chain, where it ends: a view or ephemeral model that another model reads is
-    part of that model's longer chain, which is reported there."""
+    `v1 -> v2 -> v3 -> model` is a chain of 3, as dbt-project-evaluator counts them (it flags
+    4 and more). Reported once per chain, where it ends: a view or ephemeral model that
+    another model reads is part of that model's longer chain, which is reported there."""
     chain = project.view_chain(model.unique_id)
     if len(chain) <= max:
         return None

@@ -146,10 +146,12 @@ def min_per_model(model: Node, project: Project, *, min: Count = 1) -> Violation
     "counts tests in tests/ that ref it).",
 )
 def required(resource: Node, project: Project, *, tests: Minimums = {}) -> Violation | None:  # noqa: B006
-    """The resource has at least the number of tests of each name in `tests` (`unique`,
-    `not_null`, `relationships`, `accepted_values`, a package's test as
-    `dbt_utils.unique_combination_of_columns` or without its package, `singular` for tests
-    that ref it), names compared case-insensitively."""
+    """The resource has at least the number of tests of each name in `tests`.
+
+    Names are `unique`, `not_null`, `relationships`, `accepted_values`, a package's test as
+    `dbt_utils.unique_combination_of_columns` or without its package, and `singular` for tests
+    that ref the resource; compared case-insensitively. As dbt-checkpoint's
+    check-model-has-tests-by-name."""
     found: dict[str, int] = {}
     for test in project.tests_on(resource.unique_id):
         for name in {test.kind.lower(), test.qualified_kind.lower()}:
@@ -196,10 +198,10 @@ def required(resource: Node, project: Project, *, tests: Minimums = {}) -> Viola
     fix="Add a unit test for the model (`unit_tests:` in its properties YAML, dbt 1.8+).",
 )
 def unit_tests(model: Node, project: Project, *, min: Count = 1) -> Violation | None:
-    """The model has at least `min` unit tests (dbt 1.8+), counted per model version: a unit
-    test that covers versions 1 and 2 counts for each.
+    """The model has at least `min` unit tests (dbt 1.8+).
 
-    A manifest written before dbt 1.8 has no unit tests at all: the rule is then a config
+    Counted per model version: a unit test that covers versions 1 and 2 counts for each. A
+    manifest written before dbt 1.8 has no unit tests at all: the rule is then a config
     error rather than a finding on every model."""
     if project.manifest.unit_tests is None:
         version = project.manifest.metadata.dbt_version if project.manifest.metadata else None
