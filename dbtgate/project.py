@@ -18,7 +18,15 @@ import msgspec
 
 from dbtgate.artifacts.catalog import Catalog, CatalogTable
 from dbtgate.artifacts.load import ArtifactSet
-from dbtgate.artifacts.manifest import Exposure, Group, Macro, Manifest, Node, Source
+from dbtgate.artifacts.manifest import (
+    Exposure,
+    Group,
+    Macro,
+    Manifest,
+    Node,
+    Source,
+    materialized_as,
+)
 from dbtgate.artifacts.run_results import RunResults
 from dbtgate.artifacts.sources import SourcesFreshness
 
@@ -305,8 +313,7 @@ class Project:
         node = self.nodes.get(unique_id)
         if node is None or node.resource_type != "model":
             return False
-        materialized = node.config.materialized if node.config else None
-        return materialized in _VIRTUAL_MATERIALIZATIONS
+        return materialized_as(node) in _VIRTUAL_MATERIALIZATIONS
 
     def view_chain(self, unique_id: str) -> list[str]:
         """The longest chain of views and ephemeral models that `unique_id` reads, upstream

@@ -164,3 +164,14 @@ def test_the_view_chain_is_the_longest_path_of_views(tmp_path, data):
             assert upstream in project.parents[downstream]
         if chain:
             assert chain[-1] in project.parents[uid(i)]
+
+
+def test_a_model_without_a_materialization_is_a_view(tmp_path):
+    """dbt builds a model with no `materialized` config as a view, and so does the chain rule
+    (as governance.materialization reads it)."""
+    uid = "model.proj.{}".format
+    nodes = [model("a", materialized="view"), model("b", depends_on=[uid("a")])]
+    del nodes[1]["config"]["materialized"]
+    project = write_build(tmp_path, [*nodes, model("t", depends_on=[uid("b")])])
+    assert project.nodes[uid("b")].config.materialized is None
+    assert project.view_chain(uid("t")) == [uid("a"), uid("b")]

@@ -269,6 +269,11 @@ class Manifest(msgspec.Struct, **_S):
     unit_tests: dict[str, UnitTest] | None = None
 
 
+def materialized_as(node: Node) -> str:
+    """How dbt builds the node: its `materialized` config, a view when unset (dbt's default)."""
+    return (node.config.materialized if node.config else None) or "view"
+
+
 def is_contracted(resource: Any) -> bool:
     """Whether a resource has an enforced contract (only models do; sources and exposures have
     no contract, and count as not contracted)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Any
 
-from dbtgate.artifacts.manifest import Exposure, Node, Source, is_contracted
+from dbtgate.artifacts.manifest import Exposure, Node, Source, is_contracted, materialized_as
 from dbtgate.project import Project, display_name, meta_value
 from dbtgate.rules.registry import Names, Violation, rule
 
@@ -167,7 +167,7 @@ def exposure_reads_tables(
     for uid in parents:
         node = project.nodes.get(uid)
         if node is not None and node.resource_type == "model":
-            materialized = _materialized(node)
+            materialized = materialized_as(node)
             if materialized not in allowed:
                 problems.append((uid, f"{display_name(node)} ({materialized})"))
         elif uid in project.sources:
@@ -388,15 +388,10 @@ def allowed_tags(
 def materialization(model: Node, *, allowed: Names = []) -> Violation | None:  # noqa: B006
     """The model's materialization is one of `allowed` (view, table, incremental, ephemeral,
     materialized_view, or an adapter's own)."""
-    materialized = _materialized(model)
+    materialized = materialized_as(model)
     if materialized in allowed:
         return None
     return Violation(
         f"{display_name(model)} is materialized as {materialized}, not {' or '.join(allowed)}",
         details={"materialized": materialized, "allowed": allowed},
     )
-
-
-def _materialized(model: Node) -> str:
-    """How dbt builds the model: its `materialized` config, a view when unset (dbt's default)."""
-    return (model.config.materialized if model.config else None) or "view"
