@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from corpus import CORPUS
 
-from dbtgate.artifacts import load_artifacts
+from dbtgate.artifacts import load_artifacts, load_manifest
 from dbtgate.checks import CheckContext
 from dbtgate.config import load_config
 from dbtgate.findings import Finding
@@ -26,6 +26,14 @@ def corpus_project(name: str) -> Project:
     if not path.is_dir():
         pytest.skip(f"corpus absent: {path}")
     return Project.from_artifacts(load_artifacts(path))
+
+
+def corpus_manifest_project(relative: str) -> Project:
+    """A project from one manifest file of the corpus (no other artifacts), skipped when absent."""
+    path = CORPUS / relative
+    if not path.is_file():
+        pytest.skip(f"corpus absent: {path}")
+    return Project.from_manifest(load_manifest(path).data)
 
 
 def edited_bouncer(tmp_path: Path, edit: Callable[[dict], None]) -> Project:

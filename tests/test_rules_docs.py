@@ -9,9 +9,17 @@ from pathlib import Path
 
 import pytest
 from corpus import CORPUS
-from policy_support import by_code, corpus_project, edited_bouncer, gate, rule_config, write_config
+from policy_support import (
+    by_code,
+    corpus_manifest_project,
+    corpus_project,
+    edited_bouncer,
+    gate,
+    rule_config,
+    write_config,
+)
 
-from dbtgate.artifacts import load_artifacts, load_manifest
+from dbtgate.artifacts import load_artifacts
 from dbtgate.project import Project
 from dbtgate.state import compare_builds, in_scope
 
@@ -216,12 +224,9 @@ def undocumented_macros(manifest: Path) -> tuple[list[str], list[tuple[str, str]
     ],
 )
 def test_macro_rules_find_what_the_manifest_says(manifest, expected_counts, tmp_path):
-    path = CORPUS / manifest
-    if not path.is_file():
-        pytest.skip(f"corpus absent: {path}")
-    blank, arguments = undocumented_macros(path)
+    project = corpus_manifest_project(manifest)
+    blank, arguments = undocumented_macros(CORPUS / manifest)
     assert (len(blank), len(arguments)) == expected_counts
-    project = Project.from_manifest(load_manifest(path).data)
     findings = gate(project, write_config(tmp_path, MACRO_RULES)).findings
     assert [f.unique_id for f in by_code(findings, "docs.macro_description")] == blank
     found = by_code(findings, "docs.macro_arguments")
@@ -234,10 +239,7 @@ def test_macro_rules_find_what_the_manifest_says(manifest, expected_counts, tmp_
 
 
 def test_macro_findings_name_the_macro_and_the_argument(tmp_path):
-    path = CORPUS / "schema-versions" / "manifest_v12_dbt1.12.json"
-    if not path.is_file():
-        pytest.skip(f"corpus absent: {path}")
-    project = Project.from_manifest(load_manifest(path).data)
+    project = corpus_manifest_project("schema-versions/manifest_v12_dbt1.12.json")
     config = write_config(
         tmp_path,
         """\

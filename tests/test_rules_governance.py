@@ -395,15 +395,7 @@ def test_duplicate_sources_are_found_across_spellings_and_packages(tmp_path):
         _planted_source(manifest, source_2, source_name="archive", schema="archive")
 
     project = edited_bouncer(tmp_path, edit)
-    config = write_config(
-        tmp_path,
-        """\
-        version: 1
-        policies:
-          - select: "resource_type:source"
-            rules: {sources.duplicate: warn}
-        """,
-    )
+    config = rule_config(tmp_path, "sources.duplicate", select="resource_type:source")
     findings = sorted(
         by_code(gate(project, config).findings, "sources.duplicate"), key=lambda f: f.unique_id
     )
@@ -482,16 +474,7 @@ def test_allowed_tags_on_a_real_build(tmp_path):
         f"source.{PKG}.sources_that_dont_really_exist.source_1": ["example_tag"],
         f"source.{PKG}.sources_that_dont_really_exist.source_2": ["example_tag"],
     }
-    config = write_config(
-        tmp_path,
-        """\
-        version: 1
-        policies:
-          - select: "*"
-            rules:
-              governance.allowed_tags: {tags: [CRM, "pay*"]}
-        """,
-    )
+    config = rule_config(tmp_path, "governance.allowed_tags", '{tags: [CRM, "pay*"]}')
     findings = by_code(gate(project, config).findings, "governance.allowed_tags")
     assert {f.unique_id: f.details["not_allowed"] for f in findings} == expected
     [customers] = [f for f in findings if f.unique_id.endswith("dummy_source.customers")]
@@ -513,15 +496,11 @@ def test_allowed_tags_match_globs_case_insensitively(tmp_path):
             resource = manifest[collection][uid]
             resource["tags"] = resource["config"]["tags"] = tags
 
-    config = write_config(
+    config = rule_config(
         tmp_path,
-        """\
-        version: 1
-        policies:
-          - select: "stg_orders stg_customers stg_payments source:dummy_source exposure:customers"
-            rules:
-              governance.allowed_tags: {severity: error, tags: ["tier-*", crm, pii]}
-        """,
+        "governance.allowed_tags",
+        '{severity: error, tags: ["tier-*", crm, pii]}',
+        select="stg_orders stg_customers stg_payments source:dummy_source exposure:customers",
     )
     findings = by_code(
         gate(edited_bouncer(tmp_path, edit), config).findings, "governance.allowed_tags"

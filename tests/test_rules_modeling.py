@@ -322,15 +322,7 @@ def test_sources_read_by_more_models_than_allowed_as_written(tmp_path):
     """With `max: 0`, every source that a model reads is reported: in the root project only
     dummy_source.customers (stg_customers); the tiktok_ads package's sources are not selected,
     and the three sources nothing reads pass."""
-    config = write_config(
-        tmp_path,
-        """\
-        version: 1
-        policies:
-          - select: "*"
-            rules: {modeling.source_fanout: {severity: warn, max: 0}}
-        """,
-    )
+    config = rule_config(tmp_path, "modeling.source_fanout", "{severity: warn, max: 0}")
     [finding] = by_code(
         gate(corpus_project("bouncer-dbt112"), config).findings, "modeling.source_fanout"
     )

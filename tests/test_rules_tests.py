@@ -8,9 +8,17 @@ from collections.abc import Callable
 
 import pytest
 from corpus import CORPUS
-from policy_support import by_code, corpus_project, edited_bouncer, gate, rule_config, write_config
+from policy_support import (
+    by_code,
+    corpus_manifest_project,
+    corpus_project,
+    edited_bouncer,
+    gate,
+    rule_config,
+    write_config,
+)
 
-from dbtgate.artifacts import load_artifacts, load_manifest
+from dbtgate.artifacts import load_artifacts
 from dbtgate.errors import DbtgateError
 from dbtgate.locate import display_path, display_root
 from dbtgate.project import Project
@@ -249,10 +257,7 @@ def test_unit_tests_are_counted_per_model_version(tmp_path):
 
 
 def test_unit_tests_on_a_manifest_older_than_dbt_1_8_is_a_config_error(tmp_path):
-    path = CORPUS / "schema-versions" / "manifest_v11.json"
-    if not path.is_file():
-        pytest.skip(f"corpus absent: {path}")
-    project = Project.from_manifest(load_manifest(path).data)
+    project = corpus_manifest_project("schema-versions/manifest_v11.json")
     with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: tests\.unit_tests: needs unit tests"):
         gate(project, rule_config(tmp_path, "tests.unit_tests"))
 
