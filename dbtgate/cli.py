@@ -148,6 +148,19 @@ BASELINE = Opt(
     help="A baseline file written by `dbtgate baseline`: its findings do not block, new "
     "ones do. Default: `baseline` from the config.",
 )
+SELECT = Opt(
+    "-s",
+    "--select",
+    metavar="SELECTOR",
+    help="Gate only these resources (dbt's selector syntax: `orders+`, `tag:finance`, "
+    "`path:models/marts`, `state:modified`, ...) and the tests on them; every check still runs "
+    "on the whole project, the verdict counts the selection's findings only.",
+)
+EXCLUDE = Opt(
+    "--exclude",
+    metavar="SELECTOR",
+    help="Leave these resources out of the gate (with or without --select).",
+)
 QUIET = Opt(
     "-q",
     "--quiet",
@@ -506,6 +519,8 @@ def _path_prefix(project_dir: Path | None) -> str:
     BASE,
     CONFIG,
     PROJECT_DIR,
+    SELECT,
+    EXCLUDE,
     JSON,
     QUIET,
     MAX_FINDINGS,
@@ -548,6 +563,8 @@ def check(
     base: str | None,
     config: Path | None,
     project_dir: Path | None,
+    select: str | None,
+    exclude: str | None,
     json_path: Path | None,
     quiet: bool,
     max_findings: int,
@@ -588,10 +605,15 @@ def check(
     from dbtgate.baseline import load_baseline
     from dbtgate.locate import display_path, display_root
 
-    # A mistyped --baseline fails before 160 MB of artifacts are read, not after.
+    from dbtgate.focus import parse_focus
+
+    # A mistyped --baseline or --select fails before 160 MB of artifacts are read, not after.
     given_baseline = load_baseline(baseline) if baseline is not None else None
+    focus = parse_focus(select, exclude)
     with stage(report_console(stderr=True), "loading artifacts", quiet=quiet):
         context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
+    if focus is not None:
+        _focus(context, focus, select, exclude)
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     context.options["ack_labels"] = _ack_labels(ack_label)
     baseline_path = baseline or _configured_baseline(context.config)
@@ -624,6 +646,28 @@ def check(
         print_result(console, result, quiet=quiet, max_findings=max_findings)
     _retain(context, result)
     return published or (1 if result.decision == "fail" else 0)
+
+
+def _focus(context, focus, select: str | None, exclude: str | None) -> None:
+    """Narrow the gate to the selected resources (`dbtgate.focus`), and say so in the inputs."""
+    from dbtgate.focus import select_focus
+    from dbtgate.report.view import focus_label
+
+    label = focus_label(select, exclude)
+    selected = select_focus(context, *focus, label)
+    if not selected:
+        nothing = (
+            f"{label} selects no model, seed, snapshot, source, exposure or macro of dbt project "
+            f"{context.project.name!r}"
+        )
+        if not focus[0].uses_state:  # a mistyped name, not "nothing changed"
+            raise DbtgateError(f"{nothing} (`dbt ls --select ...` shows what a selector picks)")
+        context.warnings.append(f"{nothing}: the verdict covers nothing")
+    context.options["focus"] = (label, selected)
+    given = {"select": select, "exclude": exclude}
+    context.options.setdefault("inputs", {}).update(
+        {key: value for key, value in given.items() if value is not None}
+    )
 
 
 def _configured_baseline(config) -> Path | None:

@@ -75,6 +75,15 @@ class Finding(msgspec.Struct, kw_only=True, omit_defaults=True):
         )
 
 
+def on_resources(finding: Finding, selected: set[str] | frozenset[str]) -> bool:
+    """Whether the finding is on one of `selected`, or on a test of one (a failed test is the
+    tested resource's problem: a waiver or a selection of the model covers it)."""
+    if finding.unique_id in selected:
+        return True
+    tested = finding.details.get("tested_resource") if finding.details else None
+    return isinstance(tested, str) and tested in selected
+
+
 def fingerprint(finding: Finding) -> str:
     """A stable id for "this rule on this resource (and column)" across runs and edits."""
     raw = "\x1f".join(

@@ -19,6 +19,7 @@ from dbtgate import __version__
 from dbtgate.baseline import baseline_report, can_baseline, fixed_note
 from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.findings import Finding, fingerprint
+from dbtgate.focus import focus_note, keep_focus
 from dbtgate.locate import Locator, display_path, display_root
 from dbtgate.project import Project
 from dbtgate.waivers import apply_waivers
@@ -107,6 +108,11 @@ def run_gate(
         for finding in findings:
             ensure_fingerprint(finding)
     decide(findings, context, self_scoped)
+    focus = context.options.get("focus")
+    if focus is not None:  # `check --select`: the verdict of a part of the project
+        label, selected = focus
+        findings, left_out = keep_focus(findings, selected)
+        context.notes.append(focus_note(label, left_out))
     # The order does not depend on completion: a resource finding's location is a function of
     # its resource and column, which the sort key compares first.
     findings.sort(key=Finding.sort_key)

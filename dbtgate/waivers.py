@@ -15,7 +15,7 @@ from fnmatch import fnmatchcase
 from dbtgate.checks import CheckContext
 from dbtgate.config import Config, Waiver
 from dbtgate.errors import DbtgateError
-from dbtgate.findings import Finding, WaiverRef, fingerprint
+from dbtgate.findings import Finding, WaiverRef, fingerprint, on_resources
 from dbtgate.rules.policies import (
     config_location,
     config_rules,
@@ -117,11 +117,7 @@ def _covers(waiver: Waiver, selected: set[str], finding: Finding) -> bool:
     if finding.unique_id is None:
         # Findings on the whole selection (tests.coverage) or on files: only `select: "*"`.
         return waiver.select.strip() == "*"
-    if finding.unique_id in selected:
-        return True
-    # A test's finding (run failure) is covered by a waiver on the resource it tests.
-    tested = (finding.details or {}).get("tested_resource")
-    return isinstance(tested, str) and tested in selected
+    return on_resources(finding, selected)
 
 
 def _waiver_finding(

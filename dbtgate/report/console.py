@@ -23,7 +23,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TextIO
 
 from dbtgate.findings import SEVERITY_ORDER
-from dbtgate.report.view import DISPOSITION_TITLES, NO_OWNER, family_rank
+from dbtgate.report.view import DISPOSITION_TITLES, NO_OWNER, family_rank, verdict_words
 from dbtgate.summary import ProjectSummary, share
 from dbtgate.wording import counted
 
@@ -364,8 +364,4 @@ def _print_targets(console: Any, kpis: Any) -> None:
 
 def verdict_line(result: GateResult) -> str:
     blocking = result.count("blocking")
-    others = len(result.findings) - blocking
-    if result.decision == "pass":
-        return f"dbtgate: PASS — no blocking findings ({others} non-blocking)"
-    noun = "finding" if blocking == 1 else "findings"
-    return f"dbtgate: FAIL — {blocking} blocking {noun}, {others} non-blocking"
+    return verdict_words(result.decision, blocking, len(result.findings) - blocking, result.inputs)

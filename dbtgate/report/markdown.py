@@ -25,6 +25,7 @@ from dbtgate.report.escape import (
     mermaid_label,
 )
 from dbtgate.report.options import RenderOptions
+from dbtgate.wording import counted
 
 # Kept free while the sections are filled, for the truncation note at the end.
 _NOTE_ROOM = 600
@@ -133,8 +134,14 @@ def _headline(report: dict[str, Any], options: RenderOptions) -> str:
     if options.emoji:
         icon = "✅ " if report["verdict"] == "pass" else "❌ "
     project = md_text(report["project"])
-    # The verdict line is our own words and numbers; only the project name is untrusted.
-    return f"### {icon}{view.verdict_text(report)} (dbt project {project})\n\n"
+    # The verdict line is our own words and numbers; the project name and the selection
+    # (`check --select`) are not.
+    verdict = view.verdict_text({**report, "inputs": {}})
+    inputs = report["inputs"]
+    focus = view.focus_label(inputs.get("select"), inputs.get("exclude"))
+    if focus:
+        verdict += f", on {md_code(focus)}"
+    return f"### {icon}{verdict} (dbt project {project})\n\n"
 
 
 def _counts_line(report: dict[str, Any]) -> str:
@@ -146,16 +153,18 @@ def _counts_line(report: dict[str, Any]) -> str:
     # Zero counts are noise in a comment read on every push; the JSON report keeps them all.
     shown = [part for part in parts if not part.startswith("0 ")]
     severities = ", ".join(
-        f"{n} {_SEVERITY_NAMES.get(name, name)}" for name, n in counts["by_severity"].items() if n
+        f"{n} info" if name == "info" else counted(n, _SEVERITY_NOUNS.get(name, name))
+        for name, n in counts["by_severity"].items()
+        if n
     )
     families = ", ".join(f"{md_text(name)} {n}" for name, n in counts["by_family"].items())
     return (
-        f"**{counts['total']} findings:** {' · '.join(shown)} ({severities})"
+        f"**{counted(counts['total'], 'finding')}:** {' · '.join(shown)} ({severities})"
         f"<br>by family: {families}\n\n"
     )
 
 
-_SEVERITY_NAMES = {"error": "errors", "warn": "warnings", "info": "info"}
+_SEVERITY_NOUNS = {"error": "error", "warn": "warning"}
 
 
 def _link(

@@ -54,11 +54,27 @@ IMPACT_KEYS = ("impact", "downstream", "consumers", "exposures", "affected")
 def verdict_text(report: dict[str, Any]) -> str:
     counts = report["counts"]
     blocking = counts["by_disposition"]["blocking"]
-    others = counts["total"] - blocking
-    noun = "finding" if blocking == 1 else "findings"
-    if report["verdict"] == "pass":
-        return f"dbtgate: PASS — no blocking findings ({others} non-blocking)"
-    return f"dbtgate: FAIL — {blocking} blocking {noun}, {others} non-blocking"
+    return verdict_words(report["verdict"], blocking, counts["total"] - blocking, report["inputs"])
+
+
+def verdict_words(decision: str, blocking: int, others: int, inputs: dict[str, Any]) -> str:
+    """The verdict line of every report and the console, naming the selection when the gate
+    judged a part of the project only (`check --select`)."""
+    if decision == "pass":
+        text = f"dbtgate: PASS — no blocking findings ({others} non-blocking)"
+    else:
+        noun = "finding" if blocking == 1 else "findings"
+        text = f"dbtgate: FAIL — {blocking} blocking {noun}, {others} non-blocking"
+    focus = focus_label(inputs.get("select"), inputs.get("exclude"))
+    return f"{text}, on {focus}" if focus else text
+
+
+def focus_label(select: str | None, exclude: str | None) -> str:
+    """How the selection is named in the verdict and the reports: `--select orders+`."""
+    parts = [f"--select {select}"] if select is not None else []
+    if exclude is not None:
+        parts.append(f"--exclude {exclude}")
+    return " ".join(parts)
 
 
 def findings_with(report: dict[str, Any], disposition: str) -> list[dict[str, Any]]:

@@ -1,0 +1,80 @@
+"""`check --select/--exclude`: gate a part of the project, as `dbt build --select` builds one.
+
+An engineer working on three models wants their verdict before pushing, not the 40,000
+findings of the whole project. Every check still runs on everything (waivers, the baseline and
+the KPIs need the whole picture, and a waiver that covers a finding outside the selection is
+not stale); the gate then keeps the findings on the selected resources, and on the tests of
+those, and decides on them alone. What is left out is counted in a note and the selection is
+named in the verdict and the reports' inputs, so a partial verdict never reads as a full one.
+
+Selectors are dbt's, as in the config (`dbtgate.select`); the base build is searched too, so a
+selected model that the change removed keeps its breaking-change findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from dbtgate.checks import CheckContext
+from dbtgate.errors import DbtgateError
+from dbtgate.findings import Finding, on_resources
+from dbtgate.select import Selection, Selector, SelectorError, parse_selector
+from dbtgate.wording import counted
+
+
+def parse_focus(select: str | None, exclude: str | None) -> tuple[Selector, Selector | None] | None:
+    """The command line's selectors (None when neither is given): a mistake is a usage error
+    naming the option, raised before any artifact is read."""
+    if select is None and exclude is None:
+        return None
+    parsed: dict[str, Selector] = {}
+    for option, text in (("--select", select), ("--exclude", exclude)):
+        if text is None:
+            continue
+        try:
+            parsed[option] = parse_selector(text)
+        except SelectorError as exc:
+            raise DbtgateError(f"{option} {text!r}: {exc}") from None
+    return parsed.get("--select") or parse_selector("*"), parsed.get("--exclude")
+
+
+def select_focus(
+    context: CheckContext, selector: Selector, exclude: Selector | None, label: str
+) -> set[str]:
+    """The unique_ids selected in the pull request's build and, when there is one, the base's
+    (a `state:` method without a base build is an error naming `label`)."""
+    from dbtgate.rules.policies import context_selection
+
+    changes = context.sections.get("changes")
+    builds = [context_selection(context)]
+    if context.base is not None and changes is not None:
+        builds.append(Selection(context.base, set(changes.new), set(changes.modified)))
+    selected: set[str] = set()
+    for selection in builds:
+        try:
+            selected |= selection.select(selector, exclude)
+        except SelectorError as exc:
+            raise DbtgateError(f"{label}: {exc}") from None
+    return selected
+
+
+def keep_focus(findings: Iterable[Finding], selected: set[str]) -> tuple[list[Finding], int]:
+    """The findings on `selected` resources (a test's on the resource it tests), and how many
+    others were left out: those on other resources and those on no resource (a KPI, a waiver
+    in the config), which are about the whole project."""
+    kept: list[Finding] = []
+    left_out = 0
+    for finding in findings:
+        if finding.unique_id is not None and on_resources(finding, selected):
+            kept.append(finding)
+        else:
+            left_out += 1
+    return kept, left_out
+
+
+def focus_note(label: str, left_out: int) -> str:
+    return (
+        f"{label}: only findings on the selected resources (and their tests) are reported and "
+        f"decide the verdict; {counted(left_out, 'finding')} on other resources or on the whole "
+        "project left out. The summary and the KPIs are the whole project's."
+    )

@@ -1,0 +1,177 @@
+"""`check --select/--exclude`: the verdict of a part of the project, on real builds.
+
+What the selection should keep is worked out here from the artifacts with plain `json` (the
+manifest's child_map for `x+`), then compared with what dbtgate reports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS
+
+from dbtgate.errors import DbtgateError
+from dbtgate.findings import Finding
+from dbtgate.focus import keep_focus, parse_focus
+
+RECCE = CORPUS / "recce-pair"
+
+
+def dbtgate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={
+            "NO_COLOR": "1",
+            "PATH": "/usr/bin:/bin",
+            "COLUMNS": "200",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        },
+    )
+
+
+def report_of(result: subprocess.CompletedProcess[str]) -> dict:
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_selector_mistake_names_the_option_before_anything_is_read() -> None:
+    with pytest.raises(DbtgateError, match=r"^--select 'nope:x': unknown selector method 'nope'"):
+        parse_focus("nope:x", None)
+    with pytest.raises(DbtgateError, match=r"^--exclude '2\+@x': "):
+        parse_focus(None, "2+@x")
+    assert parse_focus(None, None) is None
+    select, exclude = parse_focus(None, "tag:legacy")
+    assert select.text == "*" and exclude is not None and exclude.text == "tag:legacy"
+
+
+def test_keep_focus_keeps_the_selection_and_its_tests_only() -> None:
+    def finding(uid: str | None, **details: str) -> Finding:
+        return Finding(code="x.y", severity="error", message="", unique_id=uid, details=details)
+
+    on_model = finding("model.p.a")
+    on_its_test = finding("test.p.not_null_a_id", tested_resource="model.p.a")
+    on_other = finding("model.p.b")
+    on_other_test = finding("test.p.unique_b_id", tested_resource="model.p.b")
+    on_project = finding(None)
+    kept, left_out = keep_focus(
+        [on_model, on_its_test, on_other, on_other_test, on_project], {"model.p.a"}
+    )
+    assert kept == [on_model, on_its_test]
+    assert left_out == 3
+
+
+@pytest.fixture
+def recce_reversed():
+    """The recce pair read backwards: the 'pull request' removes two models the base has."""
+    if not RECCE.is_dir():
+        pytest.skip(f"corpus absent: {RECCE}")
+    return ["check", "--artifacts", str(RECCE / "base"), "--base", str(RECCE / "pr2")]
+
+
+def test_a_removed_model_is_selected_from_the_base_build(recce_reversed, tmp_path) -> None:
+    everything = report_of(dbtgate(*recce_reversed, "--json", "-", cwd=tmp_path))
+    removed = {f["unique_id"] for f in everything["findings"] if f["code"].endswith("removed")}
+    assert removed == {
+        "model.jaffle_shop.int_customer_orders",
+        "model.jaffle_shop.int_customer_payments",
+    }
+    result = dbtgate(*recce_reversed, "-s", "int_customer_orders", "--json", "-", cwd=tmp_path)
+    focused = report_of(result)
+    assert [f["unique_id"] for f in focused["findings"]] == [
+        "model.jaffle_shop.int_customer_orders"
+    ]
+    assert focused["inputs"]["select"] == "int_customer_orders"
+    assert "exclude" not in focused["inputs"]
+    assert any("1 finding on other resources" in note for note in focused["notes"])
+    assert result.stderr.rstrip().endswith(", on --select int_customer_orders")
+
+    excluded = report_of(
+        dbtgate(*recce_reversed, "--exclude", "int_customer_orders", "--json", "-", cwd=tmp_path)
+    )
+    assert [f["unique_id"] for f in excluded["findings"]] == [
+        "model.jaffle_shop.int_customer_payments"
+    ]
+    assert excluded["inputs"]["exclude"] == "int_customer_orders"
+
+
+def test_a_selection_of_nothing(recce_reversed, tmp_path) -> None:
+    # A name that matches nothing is a typo until shown otherwise: exit 2, one line.
+    typo = dbtgate(*recce_reversed, "--select", "int_customer_order", cwd=tmp_path)
+    assert typo.returncode == 2
+    assert typo.stderr.strip().splitlines() == [
+        "dbtgate: error: --select int_customer_order selects no model, seed, snapshot, source, "
+        "exposure or macro of dbt project 'jaffle_shop' (`dbt ls --select ...` shows what a "
+        "selector picks)"
+    ]
+    # "What changed, tagged x" can be nothing: said first, and nothing to block.
+    nothing_changed = dbtgate(
+        *recce_reversed, "--select", "state:modified,tag:absent", "-q", cwd=tmp_path
+    )
+    assert nothing_changed.returncode == 0, nothing_changed.stderr
+    assert nothing_changed.stdout.startswith(
+        "warning: --select state:modified,tag:absent selects no model"
+    )
+    # state: needs a base build, as in the config.
+    no_base = dbtgate(
+        "check", "--artifacts", str(RECCE / "base"), "-s", "state:modified", cwd=tmp_path
+    )
+    assert no_base.returncode == 2
+    assert "--select state:modified: state:modified needs a base build" in no_base.stderr
+
+
+def _downstream(manifest: dict, start: str) -> set[str]:
+    """`start` and everything below it in the manifest's child_map (dbt's `x+`)."""
+    seen, frontier = {start}, [start]
+    while frontier:
+        frontier = [c for uid in frontier for c in manifest["child_map"][uid] if c not in seen]
+        seen.update(frontier)
+    return seen
+
+
+@pytest.mark.slow
+def test_fixture_pr_gate_on_one_model_and_its_readers(shop_builds, tmp_path) -> None:
+    args = ["check", "--artifacts", "target", "--base", str(shop_builds.base / "target")]
+    everything = report_of(dbtgate(*args, "--json", "-", cwd=shop_builds.pr))
+    manifest = json.loads((shop_builds.pr / "target" / "manifest.json").read_text())
+    for selector in ("orders_summary+", "customer_ltv"):
+        name = selector.rstrip("+")
+        # every version of the model, and below it for `+`
+        models = [
+            uid
+            for uid, node in manifest["nodes"].items()
+            if node["resource_type"] == "model" and node["name"] == name
+        ]
+        selected = set(models)
+        if selector.endswith("+"):
+            selected = {uid for model in models for uid in _downstream(manifest, model)}
+        expected = [
+            f
+            for f in everything["findings"]
+            if f["unique_id"] in selected
+            or (f.get("details") or {}).get("tested_resource") in selected
+        ]
+        out = tmp_path / selector
+        result = dbtgate(*args, "-s", selector, "--json", "-", "--out", str(out), cwd=shop_builds.pr)
+        focused = report_of(result)
+        assert expected, selector  # the fixture's PR has findings on both
+        assert [f["fingerprint"] for f in focused["findings"]] == [
+            f["fingerprint"] for f in expected
+        ]
+        blocking = sum(f["disposition"] == "blocking" for f in expected)
+        assert focused["verdict"] == ("fail" if blocking else "pass")
+        assert result.returncode == (1 if blocking else 0)
+        left_out = len(everything["findings"]) - len(expected)
+        assert any(f"{left_out} findings on other resources" in n for n in focused["notes"])
+        # The selection is in the verdict of every report, as untrusted text in markdown.
+        headline = (out / "gate.md").read_text().splitlines()[0]
+        assert headline.endswith(f", on `--select {selector}` (dbt project shop)")
+        assert f", on --select {selector}</div>" in (out / "gate.html").read_text()
+    # A failed test is its model's: selecting the model keeps it.
+    ltv = report_of(dbtgate(*args, "-s", "customer_ltv", "--json", "-", cwd=shop_builds.pr))
+    assert "run.test_failures" in {f["code"] for f in ltv["findings"]}
