@@ -603,9 +603,8 @@ def check(
         annotations=annotations,
     )
     from dbtgate.baseline import load_baseline
-    from dbtgate.locate import display_path, display_root
-
     from dbtgate.focus import parse_focus
+    from dbtgate.locate import display_path, display_root
 
     # A mistyped --baseline or --select fails before 160 MB of artifacts are read, not after.
     given_baseline = load_baseline(baseline) if baseline is not None else None

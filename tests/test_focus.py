@@ -157,7 +157,9 @@ def test_fixture_pr_gate_on_one_model_and_its_readers(shop_builds, tmp_path) -> 
             or (f.get("details") or {}).get("tested_resource") in selected
         ]
         out = tmp_path / selector
-        result = dbtgate(*args, "-s", selector, "--json", "-", "--out", str(out), cwd=shop_builds.pr)
+        result = dbtgate(
+            *args, "-s", selector, "--json", "-", "--out", str(out), cwd=shop_builds.pr
+        )
         focused = report_of(result)
         assert expected, selector  # the fixture's PR has findings on both
         assert [f["fingerprint"] for f in focused["findings"]] == [
