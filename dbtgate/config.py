@@ -261,6 +261,8 @@ class Config:
     owner: OwnerConfig = field(default_factory=OwnerConfig)
     policies: list[Policy] = field(default_factory=list)
     waivers: list[Waiver] = field(default_factory=list)
+    # A waiver expiring in fewer days than this is announced (`waiver.expiring`); 0: never.
+    waiver_notice_days: int = 14
     baseline: str | None = None
     lint: LintConfig = field(default_factory=LintConfig)
     run: RunConfig = field(default_factory=RunConfig)
@@ -716,6 +718,7 @@ _VALUE_CHECKS: dict[tuple[type, str], typing.Callable[[Any], str | None]] = {
     (TierConfig, "from_"): _sources_check("tag"),
     (OwnerConfig, "from_"): _sources_check("group"),
     (RunConfig, "stale_tolerance_minutes"): _at_least(0),
+    (Config, "waiver_notice_days"): _at_least(0),
     # A ratio of 1 or less would report nodes that got no slower, or faster.
     (SlowerConfig, "ratio"): _at_least(1, above=True),
     (SlowerConfig, "min_seconds"): _at_least(0),

@@ -73,6 +73,8 @@ policies:
 # Accepted exceptions, each with a reason, an owner and an expiry date.
 # waivers:
 #   - {{rule: docs.column_coverage, select: "model.{project}.legacy_orders", reason: "being rebuilt", owner: "@data-platform", expires: 2027-01-31}}
+# A waiver in use that expires in fewer days than this is announced (waiver.expiring); 0: never.
+# waiver_notice_days: 14
 
 # Breaking schema changes against `base` (`dbtgate rules breaking.column_removed` explains each).
 # breaking:

@@ -1,4 +1,4 @@
-"""Docs for the codes the waiver step emits: `waiver.expired` and `waiver.stale`.
+"""Docs for the codes the waiver step emits: `waiver.expired`, `waiver.expiring`, `waiver.stale`.
 
 They are findings about the config itself (pointing at the waiver's line), not policy rules, so
 they are documented here as data for `dbtgate rules CODE` and the SARIF/HTML rule help; kept
@@ -28,6 +28,23 @@ waivers:
     reason: "legacy model, replaced by fct_orders in Q1"
     owner: "@data-platform"
     expires: 2026-01-31          # in the past: waiver.expired""",
+    ),
+    CodeDoc(
+        code="waiver.expiring",
+        severity="info",
+        summary="A waiver in use expires soon: its findings will count again.",
+        what="An active waiver that covers findings expires in fewer days than "
+        "`waiver_notice_days` (default 14). Nothing changes yet: the findings stay waived "
+        "and this note never blocks; it says when they will count again, at the waiver's "
+        "line in the config, for the waiver's owner.",
+        why="An expiry that arrives unannounced turns a green pull request red for a reason "
+        "its author did not touch. A notice in the PR comment and the gate report while there "
+        "is still time lets the owner fix the findings or renew the waiver on purpose.",
+        fix="Fix the findings before the date, or renew the waiver: a new `expires` date and "
+        "an updated `reason`, reviewed like any other change. `waiver_notice_days: 0` turns "
+        "the notice off.",
+        example="info  waiver.expiring  waiver for docs.column_coverage on 'dim_customers' "
+        "(owner @marketing) expires in 9 days, on 2026-12-10; then its 1 finding counts again",
     ),
     CodeDoc(
         code="waiver.stale",

@@ -2,8 +2,10 @@
 
 A waiver covers the findings of one rule (a code, or a pattern such as `docs.*`) on the resources
 its selector picks. It never lasts forever: once past its `expires` date it stops waiving, and the
-gate says so with a `waiver.expired` finding at the waiver's config line. A waiver that covers
-nothing is reported as `waiver.stale`, so waivers do not outlive the problem they excused.
+gate says so with a `waiver.expired` finding at the waiver's config line; in its last days
+(`waiver_notice_days`) a `waiver.expiring` note says when, so the owner can act before the
+findings block. A waiver that covers nothing is reported as `waiver.stale`, so waivers do not
+outlive the problem they excused.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from fnmatch import fnmatchcase
 from dbtgate.checks import CheckContext
 from dbtgate.config import Config, Waiver
 from dbtgate.errors import DbtgateError
-from dbtgate.findings import Finding, WaiverRef, fingerprint, on_resources
+from dbtgate.findings import Finding, Severity, WaiverRef, fingerprint, on_resources
 from dbtgate.rules.policies import (
     config_location,
     config_rules,
@@ -59,14 +61,17 @@ def apply_waivers(
             if covered:
                 context.notes.append(
                     f"{display_config_path(config)}:{waiver.line}: waiver for {waiver.rule} on "
-                    f"{waiver.select!r} expired on {waiver.expires.isoformat()}: its "
-                    f"{counted(len(covered), 'finding')} count again"
+                    f"{waiver.select!r} expired on {waiver.expires.isoformat()}: "
+                    f"{_count_again(len(covered))}"
                 )
             continue
         if not covered:
             if every_check_ran:
                 reported.append(_stale(waiver, config, bool(selected)))
             continue
+        days_left = (waiver.expires - today).days
+        if days_left < config.waiver_notice_days:
+            reported.append(_expiring(waiver, config, len(covered), days_left))
         reference = WaiverRef(
             rule=waiver.rule,
             select=waiver.select,
@@ -121,12 +126,18 @@ def _covers(waiver: Waiver, selected: set[str], finding: Finding) -> bool:
 
 
 def _waiver_finding(
-    code: str, waiver: Waiver, config: Config, message: str, fix: str, details: dict
+    code: str,
+    waiver: Waiver,
+    config: Config,
+    message: str,
+    fix: str,
+    details: dict,
+    severity: Severity = "warn",
 ) -> Finding:
     key = f"{waiver.rule} @ {waiver.select}"
     return Finding(
         code=code,
-        severity="warn",
+        severity=severity,
         message=message,
         key=key,
         path=display_config_path(config),
@@ -155,6 +166,27 @@ def _expired(waiver: Waiver, config: Config, covered: int) -> Finding:
         "Fix the findings, or renew the waiver with a new expiry date and reason.",
         {"findings": covered},
     )
+
+
+def _expiring(waiver: Waiver, config: Config, covered: int, days_left: int) -> Finding:
+    when = "today" if days_left == 0 else f"in {counted(days_left, 'day')}"
+    return _waiver_finding(
+        "waiver.expiring",
+        waiver,
+        config,
+        f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expires "
+        f"{when}, on {waiver.expires.isoformat()}; then {_count_again(covered)}",
+        "Fix the findings before then, or renew the waiver: a new `expires` date and an "
+        "updated `reason`.",
+        {"findings": covered, "days_left": days_left},
+        # A notice: it never blocks, not even under `fail_on: warn`.
+        severity="info",
+    )
+
+
+def _count_again(covered: int) -> str:
+    """`its 1 finding counts again`, `its 3 findings count again`."""
+    return f"its {counted(covered, 'finding')} count{'s' if covered == 1 else ''} again"
 
 
 def _stale(waiver: Waiver, config: Config, selects_something: bool) -> Finding:

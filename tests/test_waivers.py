@@ -107,7 +107,7 @@ def test_an_expired_waiver_stops_waiving_and_says_so_at_its_line(workdir):
     assert expired["disposition"] == "advisory"
     assert (
         "note: dbtgate.yml:7: waiver for docs.model_description on 'int_exclude_via_meta_config' "
-        "expired on 2020-01-31: its 1 finding count again"
+        "expired on 2020-01-31: its 1 finding counts again"
     ) in stdout
 
 
@@ -171,6 +171,66 @@ def test_a_waiver_lasts_through_its_expiry_day(tmp_path):
     the_day_after = gate(project, config, options={"today": dt.date(2026, 4, 1)}).findings
     assert by_code(the_day_after, "docs.model_description")[0].disposition == "blocking"
     assert len(by_code(the_day_after, "waiver.expired")) == 1
+
+
+def test_a_waiver_in_its_last_days_is_announced_and_still_waives(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = write_config(
+        tmp_path,
+        POLICY + waiver("docs.model_description", "int_exclude_via_meta_config", "2026-03-31"),
+    )
+
+    def on(day: dt.date, config=config):
+        found = gate(project, config, options={"today": day}).findings
+        assert by_code(found, "docs.model_description")[0].disposition == "waived"
+        return by_code(found, "waiver.expiring")
+
+    assert on(dt.date(2026, 3, 17)) == []  # 14 days left: not yet (the default notice is 14)
+    [notice] = on(dt.date(2026, 3, 18))
+    assert notice.message == (
+        "waiver for docs.model_description on 'int_exclude_via_meta_config' (owner "
+        "@data-platform) expires in 13 days, on 2026-03-31; then its 1 finding counts again"
+    )
+    assert (notice.severity, notice.disposition, notice.line) == ("info", "advisory", 7)
+    assert notice.details["days_left"] == 13
+    [last_day] = on(dt.date(2026, 3, 31))
+    assert "expires today, on 2026-03-31" in last_day.message
+    [one_day] = on(dt.date(2026, 3, 30))
+    assert "expires in 1 day, on" in one_day.message
+
+    longer = write_config(
+        tmp_path,
+        "waiver_notice_days: 30\n"
+        + POLICY
+        + waiver("docs.model_description", "int_exclude_via_meta_config", "2026-03-31"),
+    )
+    assert len(on(dt.date(2026, 3, 2), longer)) == 1
+    off = write_config(
+        tmp_path,
+        "waiver_notice_days: 0\n"
+        + POLICY
+        + waiver("docs.model_description", "int_exclude_via_meta_config", "2026-03-31"),
+    )
+    assert on(dt.date(2026, 3, 31), off) == []
+
+
+def test_a_stale_waiver_is_not_announced_as_expiring(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = write_config(
+        tmp_path, POLICY + waiver("docs.model_description", "stg_orders", "2026-03-31")
+    )
+    found = gate(project, config, options={"today": dt.date(2026, 3, 30)}).findings
+    assert {f.disposition for f in by_code(found, "docs.model_description")} == {"blocking"}
+    assert by_code(found, "waiver.expiring") == []  # it waives nothing: nothing will count again
+
+
+def test_waiver_notice_days_must_not_be_negative(workdir):
+    write_config(workdir, "version: 1\nwaiver_notice_days: -3\n")
+    result = dbtgate("check", "--artifacts", "target", cwd=workdir)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "dbtgate: error: dbtgate.yml:2: waiver_notice_days: expected a number of at least 0, got -3"
+    )
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ from dbtgate.report.lineage import layered_layout
 from dbtgate.report.options import RenderOptions
 from dbtgate.report.rule_help import rule_help
 from dbtgate.status.timestamps import format_timestamp
+from dbtgate.wording import counted
 
 _NODE_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 180, 34, 40, 20, 16
 _LABEL_CHARS = 24
@@ -401,10 +402,10 @@ def _expiry(expires: str, today: dt.date | None) -> tuple[str, str]:
     if days is None:
         return "", ""
     if days < 0:
-        return f" (expired {-days} days before this build)", "expired"
+        return f" (expired {counted(-days, 'day')} before this build)", "expired"
     if days <= _EXPIRY_WARNING_DAYS:
-        return f" (expires {days} days after this build)", "expiring"
-    return f" ({days} days after this build)", ""
+        return f" (expires {counted(days, 'day')} after this build)", "expiring"
+    return f" ({counted(days, 'day')} after this build)", ""
 
 
 def _what_changed(report: dict[str, Any]) -> str:
