@@ -76,5 +76,5 @@ def focus_note(label: str, left_out: int) -> str:
     return (
         f"{label}: only findings on the selected resources (and their tests) are reported and "
         f"decide the verdict; {counted(left_out, 'finding')} on other resources or on the whole "
-        "project left out. The summary and the KPIs are the whole project's."
+        "project left out. The summary, the KPIs and what changed (lineage) are the whole project's."
     )

@@ -10,12 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 from corpus import CORPUS
 
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding
 from dbtgate.focus import keep_focus, parse_focus
+from dbtgate.report.json_report import report_schema
 
 RECCE = CORPUS / "recce-pair"
 
@@ -161,6 +163,7 @@ def test_fixture_pr_gate_on_one_model_and_its_readers(shop_builds, tmp_path) -> 
             *args, "-s", selector, "--json", "-", "--out", str(out), cwd=shop_builds.pr
         )
         focused = report_of(result)
+        jsonschema.validate(focused, report_schema())
         assert expected, selector  # the fixture's PR has findings on both
         assert [f["fingerprint"] for f in focused["findings"]] == [
             f["fingerprint"] for f in expected
