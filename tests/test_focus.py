@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import jsonschema
 import pytest
 from corpus import CORPUS
+from policy_support import dbtgate
 
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding
@@ -20,21 +19,6 @@ from dbtgate.focus import keep_focus, parse_focus
 from dbtgate.report.json_report import report_schema
 
 RECCE = CORPUS / "recce-pair"
-
-
-def dbtgate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={
-            "NO_COLOR": "1",
-            "PATH": "/usr/bin:/bin",
-            "COLUMNS": "200",
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        },
-    )
 
 
 def report_of(result: subprocess.CompletedProcess[str]) -> dict:
