@@ -151,13 +151,16 @@ BASELINE = Opt(
 SELECT = Opt(
     "-s",
     "--select",
+    nargs="+",
     metavar="SELECTOR",
     help="Gate only these resources (dbt's selector syntax: `orders+`, `tag:finance`, "
-    "`path:models/marts`, `state:modified`, ...) and the tests on them; every check still runs "
-    "on the whole project, the verdict counts the selection's findings only.",
+    "`path:models/marts`, `state:modified`, ...; several make a union, as in dbt) and the "
+    "tests on them; every check still runs on the whole project, the verdict counts the "
+    "selection's findings only.",
 )
 EXCLUDE = Opt(
     "--exclude",
+    nargs="+",
     metavar="SELECTOR",
     help="Leave these resources out of the gate (with or without --select).",
 )
@@ -563,8 +566,8 @@ def check(
     base: str | None,
     config: Path | None,
     project_dir: Path | None,
-    select: str | None,
-    exclude: str | None,
+    select: list[str] | None,
+    exclude: list[str] | None,
     json_path: Path | None,
     quiet: bool,
     max_findings: int,
@@ -608,11 +611,14 @@ def check(
 
     # A mistyped --baseline or --select fails before 160 MB of artifacts are read, not after.
     given_baseline = load_baseline(baseline) if baseline is not None else None
-    focus = parse_focus(select, exclude)
+    # `--select a b` as in dbt: one union, as `--select "a b"` is.
+    selecting = " ".join(select) if select else None
+    excluding = " ".join(exclude) if exclude else None
+    focus = parse_focus(selecting, excluding)
     with stage(report_console(stderr=True), "loading artifacts", quiet=quiet):
         context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
     if focus is not None:
-        _focus(context, focus, select, exclude)
+        _focus(context, focus, selecting, excluding)
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     context.options["ack_labels"] = _ack_labels(ack_label)
     baseline_path = baseline or _configured_baseline(context.config)

@@ -77,6 +77,19 @@ def test_a_removed_model_is_selected_from_the_base_build(recce_reversed, tmp_pat
     assert any("1 finding on other resources" in note for note in focused["notes"])
     assert result.stderr.rstrip().endswith(", on --select int_customer_orders")
 
+    # Several selectors after one option are a union, as in dbt.
+    both = dbtgate(
+        *recce_reversed,
+        "-s",
+        "int_customer_orders",
+        "int_customer_payments",
+        "--json",
+        "-",
+        cwd=tmp_path,
+    )
+    assert len(report_of(both)["findings"]) == 2
+    assert report_of(both)["inputs"]["select"] == "int_customer_orders int_customer_payments"
+
     excluded = report_of(
         dbtgate(*recce_reversed, "--exclude", "int_customer_orders", "--json", "-", cwd=tmp_path)
     )
