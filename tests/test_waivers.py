@@ -19,6 +19,8 @@ from policy_support import (
     write_config,
 )
 
+from dbtgate.report.escape import md_text
+
 BOUNCER = CORPUS / "bouncer-dbt112"
 PKG = "dbt_bouncer_test_project"
 # int_exclude_via_meta_config is the corpus build's one model without a description.
@@ -212,6 +214,25 @@ def test_a_waiver_in_its_last_days_is_announced_and_still_waives(tmp_path):
         + waiver("docs.model_description", "int_exclude_via_meta_config", "2026-03-31"),
     )
     assert on(dt.date(2026, 3, 31), off) == []
+
+
+def test_an_expiring_waiver_is_marked_in_the_console_and_the_reports(workdir):
+    expires = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    write_config(
+        workdir,
+        POLICY + waiver("docs.model_description", "int_exclude_via_meta_config", expires),
+    )
+    result = dbtgate("check", "--artifacts", "target", "--out", "out", cwd=workdir)
+    assert result.returncode == 0, result.stdout + result.stderr  # still waived: no block
+    assert (
+        "info  waiver.expiring waiver for docs.model_description on 'int_exclude_via_meta_config'"
+        f" (owner @data-platform) expires in 5 days, on {expires}; then its 1 finding counts again"
+    ) in result.stdout
+    markdown = (workdir / "out" / "gate.md").read_text()
+    owner, date = md_text("@data-platform"), md_text(expires)
+    assert f"| {owner} | **{date}** (expires in 5 days) |" in markdown
+    html = (workdir / "out" / "gate.html").read_text()
+    assert f'<td class="expiring">{expires}' in html
 
 
 def test_a_stale_waiver_is_not_announced_as_expiring(tmp_path):

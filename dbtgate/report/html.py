@@ -371,9 +371,12 @@ def _waivers(report: dict[str, Any]) -> str:
     if not waivers:
         return '<section id="waivers"><h2>Waivers used</h2><p class="muted">None.</p></section>'
     today = _report_date(report)
+    expiring = view.expiring_waivers(report)
     rows = []
     for waiver in waivers:
         note, css = _expiry(waiver["expires"], today)
+        if (waiver["rule"], waiver["select"]) in expiring:
+            css = "expiring"  # the gate announced it (waiver.expiring), whatever the build date
         rows.append(
             f"<tr><td><code>{h(waiver['rule'])}</code></td><td><code>{h(waiver['select'])}</code></td>"
             f'<td>{h(waiver["owner"])}</td><td class="{css}">{h(waiver["expires"])}{h(note)}</td>'

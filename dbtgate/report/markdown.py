@@ -360,9 +360,19 @@ def _waiver_section(budget: _Budget, report: dict[str, Any]) -> None:
         "| rule | selection | owner | expires | reason | findings |\n"
         "| --- | --- | --- | --- | --- | --- |\n"
     )
+    expiring = view.expiring_waivers(report)
+
+    def expires(waiver: dict[str, Any]) -> str:
+        text = md_text(waiver["expires"])
+        days = expiring.get((waiver["rule"], waiver["select"]))
+        if days is None:
+            return text
+        when = "today" if days == 0 else "in " + counted(days, "day")
+        return f"**{text}** (expires {when})"
+
     rows = [
         f"| {md_code(w['rule'], in_table=True)} | {md_code(w['select'], in_table=True)} "
-        f"| {md_text(w['owner'])} | {md_text(w['expires'])} | {md_text(w['reason'])} "
+        f"| {md_text(w['owner'])} | {expires(w)} | {md_text(w['reason'])} "
         f"| {w['findings']} |\n"
         for w in waivers
     ]

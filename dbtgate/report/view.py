@@ -77,6 +77,16 @@ def focus_label(select: str | None, exclude: str | None) -> str:
     return " ".join(parts)
 
 
+def expiring_waivers(report: dict[str, Any]) -> dict[tuple[str, str], int]:
+    """(rule, select) -> days left, for the waivers the gate announced as expiring
+    (`waiver.expiring`): the waiver tables mark them where the owner will look."""
+    return {
+        (details["rule"], details["select"]): details["days_left"]
+        for finding in report["findings"]
+        if finding["code"] == "waiver.expiring" and (details := finding.get("details") or {})
+    }
+
+
 def findings_with(report: dict[str, Any], disposition: str) -> list[dict[str, Any]]:
     return [f for f in report["findings"] if f["disposition"] == disposition]
 
