@@ -387,18 +387,19 @@ def _yaml_node(path: Path, text: str) -> _Node:
         return _Node({}, 1)
     constructor = yaml.SafeLoader("")
 
-    def construct(node: yaml.Node) -> Any:
+    def construct(node: yaml.Node, key: str | None = None) -> Any:
         """A scalar's value; what YAML's own types refuse (2099-02-30 read as a date) is an
-        error at its line, not a crash."""
+        error at its line, naming its key, not a crash."""
         try:
             return constructor.construct_object(node, deep=True)
         except (ValueError, TypeError, yaml.YAMLError) as exc:
             problem = getattr(exc, "problem", None) or str(exc)
+            where = f"{key}: " if key else ""
             raise DbtgateError(
-                f"{path}:{node.start_mark.line + 1}: cannot read {node.value!r}: {problem}"
+                f"{path}:{node.start_mark.line + 1}: {where}cannot read {node.value!r}: {problem}"
             ) from None
 
-    def wrap(node: yaml.Node) -> _Node:
+    def wrap(node: yaml.Node, key: str | None = None) -> _Node:
         line = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             mapping: dict[str, _Node] = {}
@@ -413,7 +414,7 @@ def _yaml_node(path: Path, text: str) -> _Node:
                     raise DbtgateError(
                         f"{path}:{key_node.start_mark.line + 1}: duplicate key {key!r}"
                     )
-                mapping[str(key)] = wrap(value_node)
+                mapping[str(key)] = wrap(value_node, str(key))
                 mapping[str(key)].line = (
                     mapping[str(key)].line
                     if isinstance(value_node, yaml.MappingNode | yaml.SequenceNode)
@@ -423,7 +424,7 @@ def _yaml_node(path: Path, text: str) -> _Node:
             return _Node(mapping, line)
         if isinstance(node, yaml.SequenceNode):
             return _Node([wrap(item) for item in node.value], line)
-        return _Node(construct(node), line)
+        return _Node(construct(node, key), line)
 
     return wrap(root)
 
