@@ -606,19 +606,15 @@ def check(
         annotations=annotations,
     )
     from dbtgate.baseline import load_baseline
-    from dbtgate.focus import parse_focus
     from dbtgate.locate import display_path, display_root
 
     # A mistyped --baseline or --select fails before 160 MB of artifacts are read, not after.
     given_baseline = load_baseline(baseline) if baseline is not None else None
-    # `--select a b` as in dbt: one union, as `--select "a b"` is.
-    selecting = " ".join(select) if select else None
-    excluding = " ".join(exclude) if exclude else None
-    focus = parse_focus(selecting, excluding)
+    selecting, excluding, focus = _parse_focus_options(select, exclude)
     with stage(report_console(stderr=True), "loading artifacts", quiet=quiet):
         context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
     if focus is not None:
-        _focus(context, focus, selecting, excluding)
+        _focus(context, focus, selecting, excluding, "The summary, the KPIs and the lineage")
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     context.options["ack_labels"] = _ack_labels(ack_label)
     baseline_path = baseline or _configured_baseline(context.config)
@@ -653,9 +649,20 @@ def check(
     return published or (1 if result.decision == "fail" else 0)
 
 
-def _focus(context, focus, select: str | None, exclude: str | None) -> None:
-    """Narrow the gate to the selected resources (`dbtgate.focus`), and say so in the inputs."""
-    from dbtgate.focus import select_focus
+def _parse_focus_options(select: list[str] | None, exclude: list[str] | None):
+    """--select/--exclude as one selector text each (`--select a b` is a union, as in dbt)
+    and their parse (None when neither is given); a mistake is an error before any load."""
+    from dbtgate.focus import parse_focus
+
+    selecting = " ".join(select) if select else None
+    excluding = " ".join(exclude) if exclude else None
+    return selecting, excluding, parse_focus(selecting, excluding)
+
+
+def _focus(context, focus, select: str | None, exclude: str | None, unfocused: str = "") -> None:
+    """Narrow the gate to the selected resources (`dbtgate.focus`), and say so in the inputs;
+    `unfocused` names what the command still shows for the whole project."""
+    from dbtgate.focus import Focus, select_focus
     from dbtgate.report.view import focus_label
 
     label = focus_label(select, exclude)
@@ -668,7 +675,7 @@ def _focus(context, focus, select: str | None, exclude: str | None) -> None:
         if not focus[0].uses_state:  # a mistyped name, not "nothing changed"
             raise DbtgateError(f"{nothing} (`dbt ls --select ...` shows what a selector picks)")
         context.warnings.append(f"{nothing}: the verdict covers nothing")
-    context.options["focus"] = (label, selected)
+    context.options["focus"] = Focus(label, selected, unfocused)
     given = {"select": select, "exclude": exclude}
     context.options.setdefault("inputs", {}).update(
         {key: value for key, value in given.items() if value is not None}
@@ -699,6 +706,8 @@ def _ack_labels(given: list[str] | None) -> list[str]:
     ARTIFACTS,
     CONFIG,
     PROJECT_DIR,
+    SELECT,
+    EXCLUDE,
     PROFILES_DIR,
     ACK_LABEL,
     JSON,
@@ -711,6 +720,8 @@ def diff(
     artifacts: Path | None,
     config: Path | None,
     project_dir: Path | None,
+    select: list[str] | None,
+    exclude: list[str] | None,
     profiles_dir: Path | None,
     ack_label: list[str] | None,
     json_path: Path | None,
@@ -726,7 +737,10 @@ def diff(
     from dbtgate.report.console import untrusted_output
 
     request = _publish_request(json_path, out, formats)
+    selecting, excluding, focus = _parse_focus_options(select, exclude)
     context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
+    if focus is not None:
+        _focus(context, focus, selecting, excluding)
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     context.options["ack_labels"] = _ack_labels(ack_label)
     locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))

@@ -14,12 +14,23 @@ selected model that the change removed keeps its breaking-change findings.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from dbtgate.checks import CheckContext
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding, on_resources
 from dbtgate.select import Selection, Selector, SelectorError, parse_selector
 from dbtgate.wording import counted
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What the gate keeps: `selected` unique_ids, named `label` (`--select orders+`) in the
+    verdict; `unfocused` names what the command still shows for the whole project."""
+
+    label: str
+    selected: set[str]
+    unfocused: str = ""
 
 
 def parse_focus(select: str | None, exclude: str | None) -> tuple[Selector, Selector | None] | None:
@@ -72,9 +83,10 @@ def keep_focus(findings: Iterable[Finding], selected: set[str]) -> tuple[list[Fi
     return kept, left_out
 
 
-def focus_note(label: str, left_out: int) -> str:
-    return (
-        f"{label}: only findings on the selected resources (and their tests) are reported and "
-        f"decide the verdict; {counted(left_out, 'finding')} on other resources or on the whole "
-        "project left out. The summary, the KPIs and what changed (lineage) are the whole project's."
+def focus_note(focus: Focus, left_out: int) -> str:
+    note = (
+        f"{focus.label}: only findings on the selected resources (and their tests) are reported "
+        f"and decide the verdict; {counted(left_out, 'finding')} on other resources or on the "
+        "whole project left out"
     )
+    return f"{note}. {focus.unfocused} are the whole project's" if focus.unfocused else note

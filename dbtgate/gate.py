@@ -110,9 +110,8 @@ def run_gate(
     decide(findings, context, self_scoped)
     focus = context.options.get("focus")
     if focus is not None:  # `check --select`: the verdict of a part of the project
-        label, selected = focus
-        findings, left_out = keep_focus(findings, selected)
-        context.notes.append(focus_note(label, left_out))
+        findings, left_out = keep_focus(findings, focus.selected)
+        context.notes.append(focus_note(focus, left_out))
     # The order does not depend on completion: a resource finding's location is a function of
     # its resource and column, which the sort key compares first.
     findings.sort(key=Finding.sort_key)

@@ -177,3 +177,21 @@ def test_fixture_pr_gate_on_one_model_and_its_readers(shop_builds, tmp_path) -> 
     # A failed test is its model's: selecting the model keeps it.
     ltv = report_of(dbtgate(*args, "-s", "customer_ltv", "--json", "-", cwd=shop_builds.pr))
     assert "run.test_failures" in {f["code"] for f in ltv["findings"]}
+
+
+def test_diff_shows_the_selected_changes_only(recce_reversed, tmp_path) -> None:
+    diff_args = ["diff", *recce_reversed[1:]]
+    everything = report_of(dbtgate(*diff_args, "--json", "-", cwd=tmp_path))
+    changed = {c["unique_id"] for c in everything["sections"]["diff"]["changes"]}
+    assert "model.jaffle_shop.int_customer_orders" in changed and len(changed) > 1
+    result = dbtgate(*diff_args, "-s", "int_customer_orders", "--json", "-", cwd=tmp_path)
+    focused = report_of(result)
+    diff = focused["sections"]["diff"]
+    assert [c["unique_id"] for c in diff["changes"]] == ["model.jaffle_shop.int_customer_orders"]
+    assert diff["counts"] == {"breaking": 0, "risky": 1, "safe": 0, "acknowledged": 0}
+    assert [f["unique_id"] for f in focused["findings"]] == [
+        "model.jaffle_shop.int_customer_orders"
+    ]
+    assert result.stderr.rstrip().endswith(
+        "dbtgate diff: PASS — 0 blocking changes, on --select int_customer_orders"
+    )

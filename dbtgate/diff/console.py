@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dbtgate.errors import DbtgateError
-from dbtgate.report.view import status_name
+from dbtgate.report.view import focus_label, status_name
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -36,7 +36,15 @@ def diff_result(context: CheckContext, locator: Locator) -> GateResult:
         )
     from dbtgate.gate import run_gate
 
-    return run_gate(context, locator, families={"breaking"})
+    result = run_gate(context, locator, families={"breaking"})
+    focus = context.options.get("focus")
+    diff: SchemaDiff | None = result.sections.get("diff")
+    if focus is not None and diff is not None:  # `diff --select`: the table of those only
+        selected = focus.selected
+        diff.changes = [change for change in diff.changes if change.unique_id in selected]
+        diff.unknown = [relation for relation in diff.unknown if relation.unique_id in selected]
+        diff.recount()
+    return result
 
 
 def print_diff(console: Console, result: GateResult) -> None:
@@ -62,8 +70,10 @@ def print_diff(console: Console, result: GateResult) -> None:
     )
     verdict = "PASS" if result.decision == "pass" else "FAIL"
     blocking = result.count("blocking")
+    focus = focus_label(result.inputs.get("select"), result.inputs.get("exclude"))
     console.print(
-        f"dbtgate diff: {verdict} — {blocking} blocking change{'' if blocking == 1 else 's'}",
+        f"dbtgate diff: {verdict} — {blocking} blocking change{'' if blocking == 1 else 's'}"
+        + (f", on {escape(focus)}" if focus else ""),
         style="bold green" if result.decision == "pass" else "bold red",
     )
 
