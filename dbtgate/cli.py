@@ -1083,6 +1083,30 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
         print_code(console, docs)
 
 
+@command(CONFIG, PROJECT_DIR)
+def validate(config: Path | None, project_dir: Path | None) -> None:
+    """Check the dbtgate config without a dbt build: rule codes, parameters, selectors, waivers,
+    plugins and lint settings, as `check` would (exit 2 at the first problem, with its line),
+    and say which waivers expired or expire soon."""
+    import datetime as dt
+
+    from dbtgate.validate import validate_config
+
+    loaded = _resolve_config(config, project_dir)
+    if loaded.path is None:
+        raise DbtgateError(
+            "no dbtgate.yml (or [tool.dbtgate] in pyproject.toml) found: pass --config, or "
+            "write one with `dbtgate init`"
+        )
+    result = validate_config(loaded, dt.date.today())
+    console = _console()
+    for warning in result.warnings:
+        console.print(f"warning: {warning}", markup=False, highlight=False)
+    console.print(f"{loaded.path}: valid", markup=False, highlight=False)
+    for line in result.summary:
+        console.print(f"  {line}", markup=False, highlight=False)
+
+
 @command(
     ARTIFACTS,
     BASE,

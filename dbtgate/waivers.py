@@ -26,7 +26,7 @@ from dbtgate.rules.policies import (
     parse_config_selector,
 )
 from dbtgate.rules.registry import Rule
-from dbtgate.select import SelectorError
+from dbtgate.select import Selector, SelectorError
 from dbtgate.wording import counted
 
 
@@ -46,9 +46,7 @@ def apply_waivers(
     rules = config_rules(config)
     reported: list[Finding] = []
     for waiver in config.waivers:
-        _check_rule(waiver, config, rules)
-        _check_accountable(waiver, config)
-        selector = parse_config_selector(waiver.select, config, waiver.line, "select")
+        selector = check_waiver(waiver, config, rules)
         try:
             selected = selection.select(selector)
         except SelectorError as exc:
@@ -82,6 +80,14 @@ def apply_waivers(
         for finding in covered:
             finding.waiver = reference
     return reported
+
+
+def check_waiver(waiver: Waiver, config: Config, rules: dict[str, Rule]) -> Selector:
+    """What a waiver must be, whatever the build (a known code, a reason and an owner, a
+    selector that parses): an error at its line. Returns its parsed selector."""
+    _check_rule(waiver, config, rules)
+    _check_accountable(waiver, config)
+    return parse_config_selector(waiver.select, config, waiver.line, "select")
 
 
 def _check_rule(waiver: Waiver, config: Config, rules: dict[str, Rule]) -> None:

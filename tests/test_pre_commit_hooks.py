@@ -81,6 +81,17 @@ def test_hooks_gate_the_commit_as_ci_gates_the_pull_request(tmp_path, shop_build
     assert hook_line(bad.stdout, "dbtgate lint").endswith("Failed")
     assert "lint.CP02" in bad.stdout and "models/staging/stg_orders.sql:" in bad.stdout
 
+    # A commit that breaks the dbtgate config is stopped at the config's line.
+    git(repo, "reset", "--quiet", "--hard")
+    config = repo / "dbtgate.yml"
+    config.write_text(config.read_text().replace("owner.present: error", "owner.presnt: error", 1))
+    git(repo, "add", "dbtgate.yml")
+    broken = try_repo(repo, home, "dbtgate-validate")
+    assert broken.returncode == 1, broken.stdout + broken.stderr  # pre-commit's "a hook failed"
+    assert hook_line(broken.stdout, "dbtgate validate").endswith("Failed")
+    assert "- exit code: 2" in broken.stdout
+    assert "unknown rule 'owner.presnt' (did you mean owner.present?)" in broken.stdout
+
     # A commit without SQL does not run the lint hook.
     git(repo, "checkout", "--quiet", "--", ".")
     git(repo, "reset", "--quiet", "--hard")

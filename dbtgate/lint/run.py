@@ -394,9 +394,7 @@ def build_linter(
         where = "sqlfluff config: "
         if lint_config.dialect:
             where = f"{config_path}:{lint_config.line}: lint.dialect: " if config_path else ""
-        raise DbtgateError(
-            f"{where}unknown sqlfluff dialect {dialect!r} ({_known_dialects()})"
-        ) from None
+        raise unknown_dialect(dialect, where) from None
     except SQLFluffUserError as exc:
         raise DbtgateError(f"{project_dir}: sqlfluff config: {exc}") from None
     linter = Linter(config=root)
@@ -682,7 +680,15 @@ def _macro_paths(dbt_files: DbtProjectFiles) -> list[str]:
     return found
 
 
-def _known_dialects() -> str:
+def unknown_dialect(dialect: str, where: str) -> DbtgateError:
+    """The error for a dialect sqlfluff does not have, listing those it has."""
+    return DbtgateError(
+        f"{where}unknown sqlfluff dialect {dialect!r} (known: {', '.join(known_dialects())})"
+    )
+
+
+def known_dialects() -> list[str]:
+    """sqlfluff's dialect names (`duckdb`, `snowflake`, ...)."""
     from sqlfluff.core import dialect_readout
 
-    return "known: " + ", ".join(d.label for d in dialect_readout())
+    return [dialect.label for dialect in dialect_readout()]

@@ -1,0 +1,89 @@
+"""`dbtgate validate`: is the config right, before any dbt build?
+
+Someone editing dbtgate.yml wants to know that the rule codes, parameters, selectors, waivers
+and lint settings are right without building the project: `check` needs the artifacts to say
+so. This runs every check of the config that does not need a manifest, the same code `check`
+runs (so the two never disagree), and says what the config holds, and which waivers have
+expired or expire soon (the `waiver.expired` / `waiver.expiring` of the next gate).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from dbtgate.config import Config
+from dbtgate.rules.policies import compile_policies, config_rules
+from dbtgate.waivers import check_waiver
+from dbtgate.wording import counted
+
+
+@dataclass
+class Validation:
+    """What a valid config holds (`summary`) and what the next gate will say about its
+    waivers (`warnings`: expired, expiring)."""
+
+    summary: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def validate_config(config: Config, today: dt.date) -> Validation:
+    """Every manifest-free check of `config`; the first problem raises DbtgateError with the
+    file and line, as `check` would."""
+    rules = config_rules(config)  # plugins load
+    policies = compile_policies(config, rules)  # codes, severities, parameters, selectors
+    for waiver in config.waivers:
+        check_waiver(waiver, config, rules)
+    lint_problems(config)
+    result = Validation()
+    rule_count = sum(len(policy.rules) for policy in policies)
+    result.summary.append(
+        f"{counted(len(policies), 'policy')} ({counted(rule_count, 'rule')}), "
+        f"{counted(len(config.waivers), 'waiver')}, "
+        f"{counted(len(config.breaking.acknowledge), 'breaking-change acknowledgement')}, "
+        f"{counted(len(config.plugins), 'plugin')}"
+    )
+    result.summary.append(
+        f"scope: {config.scope}, fail_on: {config.fail_on}, lint: "
+        + (
+            f"on ({config.lint.dialect or 'dialect from .sqlfluff'})"
+            if config.lint.enabled
+            else "off"
+        )
+        + (f", base: {config.base}" if config.base else "")
+        + (f", baseline: {config.baseline}" if config.baseline else "")
+    )
+    where = config.path.name if config.path else "config"
+    for waiver in config.waivers:
+        days_left = (waiver.expires - today).days
+        about = f"{where}:{waiver.line}: waiver for {waiver.rule} on {waiver.select!r}"
+        if days_left < 0:
+            result.warnings.append(
+                f"{about} expired on {waiver.expires.isoformat()}: it waives nothing any more"
+            )
+        elif days_left < config.waiver_notice_days:
+            when = "today" if days_left == 0 else "in " + counted(days_left, "day")
+            result.warnings.append(f"{about} expires {when}, on {waiver.expires.isoformat()}")
+    return result
+
+
+def lint_problems(config: Config) -> None:
+    """The lint settings sqlfluff must know (its dialect, rule allowlist and severity keys),
+    checked with sqlfluff only when they are set: its import costs ~0.3 s."""
+    lint = config.lint
+    if not (lint.dialect or lint.rules or lint.severity):
+        return
+    from dbtgate.lint.run import (
+        check_rule_allowlist,
+        known_dialects,
+        resolve_severity,
+        rule_references,
+        unknown_dialect,
+    )
+
+    references = rule_references()
+    check_rule_allowlist(references, lint, config.path)
+    resolve_severity(references, lint, config.path)
+    if lint.dialect and lint.dialect not in known_dialects():
+        where = f"{config.path}:{lint.line}: " if config.path else ""
+        raise unknown_dialect(lint.dialect, f"{where}lint.dialect: ")

@@ -1,0 +1,101 @@
+"""`dbtgate validate`: the config checked without a dbt build, with the errors `check` gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS
+from policy_support import dbtgate, manifest_only_copy, write_config
+
+FIXTURE_CONFIG = Path(__file__).resolve().parents[1] / "fixtures" / "shop" / "dbtgate.yml"
+
+
+def test_the_fixture_config_is_valid_and_summarised(tmp_path) -> None:
+    result = dbtgate("validate", "--config", str(FIXTURE_CONFIG), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{FIXTURE_CONFIG}: valid"
+    assert lines[1].startswith("  3 policies (10 rules), 1 waiver, ")
+    assert lines[2] == "  scope: changed, fail_on: error, lint: on (duckdb)"
+
+
+def test_without_a_config_it_says_so(tmp_path) -> None:
+    result = dbtgate("validate", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("dbtgate: error: no dbtgate.yml")
+
+
+PROBLEMS = [
+    (
+        "policies:\n  - select: '*'\n    rules:\n      docs.model_descripton: error\n",
+        "dbtgate.yml:5: policies[0].rules.docs.model_descripton: unknown rule "
+        "'docs.model_descripton' (did you mean docs.model_description?)",
+    ),
+    (
+        "policies:\n  - select: '*'\n    rules:\n      tests.min_per_model: {severity: error, "
+        "minimum: 2}\n",
+        "dbtgate.yml:5: policies[0].rules.tests.min_per_model: unknown parameter 'minimum' "
+        "(parameters: min, severity)",
+    ),
+    (
+        "policies:\n  - select: 'tag:a,,b'\n    rules: {owner.present: error}\n",
+        "dbtgate.yml:3: select 'tag:a,,b': empty selector part in 'tag:a,,b'",
+    ),
+    (
+        "waivers:\n  - {rule: owner.presnt, select: x, reason: r, owner: o, expires: 2099-01-01}\n",
+        "dbtgate.yml:3: waiver: unknown rule 'owner.presnt' (did you mean owner.present?)",
+    ),
+    (
+        "waivers:\n  - {rule: owner.present, select: x, reason: ' ', owner: o, "
+        "expires: 2099-01-01}\n",
+        "dbtgate.yml:3: waiver for owner.present: `reason` is empty",
+    ),
+    (
+        "lint: {enabled: true, dialect: duckdbb}\n",
+        "dbtgate.yml:2: lint.dialect: unknown sqlfluff dialect 'duckdbb' (known: ",
+    ),
+    (
+        "lint: {enabled: true, rules: [LT99]}\n",
+        "dbtgate.yml:2: lint.rules: 'LT99' names no sqlfluff rule",
+    ),
+    (
+        "lint: {severity: {layoutt: warn}}\n",
+        "dbtgate.yml:2: lint.severity: 'layoutt' is not a sqlfluff rule code, name or group",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "message"), PROBLEMS)
+def test_a_problem_is_the_error_check_gives(tmp_path, config, message) -> None:
+    write_config(tmp_path, "version: 1\n" + config)
+    validated = dbtgate("validate", cwd=tmp_path)
+    assert validated.returncode == 2, validated.stdout
+    assert validated.stderr.startswith(f"dbtgate: error: {message}"), validated.stderr
+    assert len(validated.stderr.strip().splitlines()) == 1
+    if "lint" in config or not (CORPUS / "bouncer-dbt112").is_dir():
+        return  # check lints only files it finds; the rest it meets on a real build
+    manifest_only_copy(CORPUS / "bouncer-dbt112", tmp_path / "target")
+    checked = dbtgate("check", "--artifacts", "target", cwd=tmp_path)
+    assert (checked.returncode, checked.stderr) == (2, validated.stderr)
+
+
+def test_expired_and_expiring_waivers_are_warned_about(tmp_path) -> None:
+    today = dt.date.today()
+    soon, past = (today + dt.timedelta(days=3)).isoformat(), "2020-01-31"
+    write_config(
+        tmp_path,
+        "version: 1\nwaivers:\n"
+        f"  - {{rule: owner.present, select: a, reason: r, owner: o, expires: {soon}}}\n"
+        f"  - {{rule: owner.present, select: b, reason: r, owner: o, expires: {past}}}\n"
+        "  - {rule: owner.present, select: c, reason: r, owner: o, expires: 2999-01-01}\n",
+    )
+    result = dbtgate("validate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:3] == [
+        f"warning: dbtgate.yml:3: waiver for owner.present on 'a' expires in 3 days, on {soon}",
+        "warning: dbtgate.yml:4: waiver for owner.present on 'b' expired on 2020-01-31: it "
+        "waives nothing any more",
+        "dbtgate.yml: valid",
+    ]
