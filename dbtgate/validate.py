@@ -3,8 +3,10 @@
 Someone editing dbtgate.yml wants to know that the rule codes, parameters, selectors, waivers
 and lint settings are right without building the project: `check` needs the artifacts to say
 so. This runs every check of the config that does not need a manifest, the same code `check`
-runs (so the two never disagree), and says what the config holds, and which waivers have
-expired or expire soon (the `waiver.expired` / `waiver.expiring` of the next gate).
+runs (so the two give the same error), and says what the config holds, and which waivers have
+expired or expire soon (the `waiver.expired` / `waiver.expiring` of the next gate). Lint
+settings are checked whenever they are set, even with `lint.enabled: false`, where `check`
+would meet a wrong dialect only once lint is switched on.
 """
 
 from __future__ import annotations
