@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from corpus import CORPUS
 
-from dbtgate.status.trend import sparkline
+from dbtgate.status.trend import load_trend, sparkline
 
 # The same project built by three dbt versions, on three dates: a small real history.
 BUILDS = ["bouncer-dbt110", "bouncer-dbt111", "bouncer-dbt112"]
@@ -164,6 +164,25 @@ def test_a_history_of_one_folder_per_run_is_read_and_named_by_its_folders(report
     for number in (1, 2, 3):
         assert f"run-{number}/gate.json" in result.stdout
     assert "skipped" not in result.stdout
+
+
+def test_two_reports_of_one_build_are_one_point(reports, tmp_path):
+    first, again = tmp_path / "run-1", tmp_path / "run-2"
+    first.mkdir()
+    again.mkdir()
+    for folder in (first, again):
+        (folder / "gate.json").write_bytes(reports[0].read_bytes())
+    (first / "other.json").write_bytes(reports[1].read_bytes())
+    result = dbtgate("trend", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    trend = load_trend([tmp_path])
+    assert sorted(b.shown for b in trend.builds) == ["run-1/other.json", "run-2/gate.json"]
+    invocation = json.loads(reports[0].read_text())["sections"]["kpis"]["invocation_id"]
+    assert (
+        f"run-1/gate.json and run-2/gate.json are reports of one dbt build (invocation "
+        f"{invocation}): counted once, as run-2/gate.json"
+    ) in trend.notes
+    assert "counted once, as run-2/gate.json" in " ".join(result.stdout.split())
 
 
 def test_reports_of_two_projects_are_refused_not_merged(reports, tmp_path):

@@ -48,6 +48,9 @@ class Build:
     verdict: str | None
     scorecard: dict[str, Any]
     change_failure_rate: float | None
+    # The dbt invocation that wrote the manifest: two reports of one build (a re-run CI job,
+    # a report rendered twice) are one point of the trend.
+    invocation_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def load_trend(paths: Iterable[Path]) -> Trend:
         )
     # A file named on its own and again through its folder is one build, not two.
     unique = {build.path.resolve(): build for build in reversed(builds)}
-    builds = list(reversed(unique.values()))
+    builds = _one_report_per_build(list(reversed(unique.values())), notes)
     projects = sorted({b.project for b in builds})
     if len(projects) > 1:
         first = {p: next(b.shown for b in builds if b.project == p) for p in projects}
@@ -135,6 +138,26 @@ def load_trend(paths: Iterable[Path]) -> Trend:
     if not any(b.change_failure_rate is not None for b in builds):
         notes.append(CHANGE_FAILURE_NOTE)
     return Trend(builds, rows, notes)
+
+
+def _one_report_per_build(builds: list[Build], notes: list[str]) -> list[Build]:
+    """The last report (in the order given) of each dbt invocation: a job run twice writes
+    two reports of one build, which would count its KPIs twice and flatten the trend."""
+    last: dict[str, Build] = {}
+    for build in builds:
+        if build.invocation_id:
+            last[build.invocation_id] = build
+    kept = []
+    for build in builds:
+        chosen = last.get(build.invocation_id or "")
+        if chosen is None or chosen is build:
+            kept.append(build)
+        else:
+            notes.append(
+                f"{build.shown} and {chosen.shown} are reports of one dbt build (invocation "
+                f"{build.invocation_id}): counted once, as {chosen.shown}"
+            )
+    return kept
 
 
 def read_build(path: Path, shown: str) -> Build:
@@ -158,6 +181,9 @@ def read_build(path: Path, shown: str) -> Build:
         verdict=report.get("verdict"),
         scorecard=kpis["scorecard"],
         change_failure_rate=rate if isinstance(rate, int | float) else None,
+        invocation_id=kpis.get("invocation_id")
+        if isinstance(kpis.get("invocation_id"), str)
+        else None,
     )
 
 
