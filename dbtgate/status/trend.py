@@ -153,9 +153,15 @@ def _one_report_per_build(builds: list[Build], notes: list[str]) -> list[Build]:
         if chosen is None or chosen is build:
             kept.append(build)
         else:
+            # Named by their paths when two folders given each hold a gate.json.
+            dropped, used = (
+                (build.shown, chosen.shown)
+                if build.shown != chosen.shown
+                else (str(build.path), str(chosen.path))
+            )
             notes.append(
-                f"{build.shown} and {chosen.shown} are reports of one dbt build (invocation "
-                f"{build.invocation_id}): counted once, as {chosen.shown}"
+                f"{dropped} and {used} are reports of one dbt build (invocation "
+                f"{build.invocation_id}): counted once, as {used}"
             )
     return kept
 
