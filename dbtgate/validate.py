@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from dbtgate.config import Config
 from dbtgate.rules.policies import compile_policies, config_rules
 from dbtgate.waivers import check_waiver
-from dbtgate.wording import counted
+from dbtgate.wording import counted, days_from_now
 
 
 @dataclass
@@ -64,8 +64,9 @@ def validate_config(config: Config, today: dt.date) -> Validation:
                 f"{about} expired on {waiver.expires.isoformat()}: it waives nothing any more"
             )
         elif days_left < config.waiver_notice_days:
-            when = "today" if days_left == 0 else "in " + counted(days_left, "day")
-            result.warnings.append(f"{about} expires {when}, on {waiver.expires.isoformat()}")
+            result.warnings.append(
+                f"{about} expires {days_from_now(days_left)}, on {waiver.expires.isoformat()}"
+            )
     return result
 
 

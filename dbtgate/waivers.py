@@ -27,7 +27,7 @@ from dbtgate.rules.policies import (
 )
 from dbtgate.rules.registry import Rule
 from dbtgate.select import Selector, SelectorError
-from dbtgate.wording import counted
+from dbtgate.wording import counted, days_from_now
 
 
 def apply_waivers(
@@ -175,13 +175,12 @@ def _expired(waiver: Waiver, config: Config, covered: int) -> Finding:
 
 
 def _expiring(waiver: Waiver, config: Config, covered: int, days_left: int) -> Finding:
-    when = "today" if days_left == 0 else f"in {counted(days_left, 'day')}"
     return _waiver_finding(
         "waiver.expiring",
         waiver,
         config,
         f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expires "
-        f"{when}, on {waiver.expires.isoformat()}; then {_count_again(covered)}",
+        f"{days_from_now(days_left)}, on {waiver.expires.isoformat()}; then {_count_again(covered)}",
         "Fix the findings before then, or renew the waiver: a new `expires` date and an "
         "updated `reason`.",
         {"findings": covered, "days_left": days_left},

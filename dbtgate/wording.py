@@ -19,3 +19,8 @@ def plural(noun: str) -> str:
     if noun.endswith("y") and noun[-2:-1] not in "aeiou":
         return noun[:-1] + "ies"
     return noun + "s"
+
+
+def days_from_now(days: int) -> str:
+    """`today`, `in 1 day`, `in 9 days`: when a date `days` ahead comes (an expiry)."""
+    return "today" if days == 0 else f"in {counted(days, 'day')}"

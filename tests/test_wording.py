@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dbtgate.wording import counted
+from dbtgate.wording import counted, days_from_now
 
 
 @pytest.mark.parametrize(
@@ -20,3 +20,8 @@ from dbtgate.wording import counted
 )
 def test_counted(count: int, noun: str, text: str) -> None:
     assert counted(count, noun) == text
+
+
+@pytest.mark.parametrize(("days", "text"), [(0, "today"), (1, "in 1 day"), (9, "in 9 days")])
+def test_days_from_now(days: int, text: str) -> None:
+    assert days_from_now(days) == text

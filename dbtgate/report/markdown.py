@@ -25,7 +25,7 @@ from dbtgate.report.escape import (
     mermaid_label,
 )
 from dbtgate.report.options import RenderOptions
-from dbtgate.wording import counted
+from dbtgate.wording import counted, days_from_now
 
 # Kept free while the sections are filled, for the truncation note at the end.
 _NOTE_ROOM = 600
@@ -367,8 +367,7 @@ def _waiver_section(budget: _Budget, report: dict[str, Any]) -> None:
         days = expiring.get((waiver["rule"], waiver["select"]))
         if days is None:
             return text
-        when = "today" if days == 0 else "in " + counted(days, "day")
-        return f"**{text}** (expires {when})"
+        return f"**{text}** (expires {days_from_now(days)})"
 
     rows = [
         f"| {md_code(w['rule'], in_table=True)} | {md_code(w['select'], in_table=True)} "
