@@ -115,6 +115,12 @@ def test_the_gate_step_passes_only_the_inputs_given(tmp_path):
     assert passed[passed.index("--base") + 1] == "origin/main"
     assert passed[passed.index("--config") + 1] == "ci/dbtgate.yml"
     assert "--comment" not in passed
+    # `args` are words appended as they are, never evaluated by the shell.
+    extra = gate_step_env(args="--select tag:finance $(touch pwned) --max-findings 50")
+    extra["PATH"] = str(bin_dir)
+    words = run_script(gate_step_script(), extra, tmp_path).stdout.splitlines()
+    assert words[-6:] == ["--select", "tag:finance", "$(touch", "pwned)", "--max-findings", "50"]
+    assert not (tmp_path / "pwned").exists()
 
 
 def test_the_gate_step_script_runs_and_writes_the_reports(tmp_path):
