@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
+from dbtgate.artifacts.manifest import file_path
 from dbtgate.project import Project
 
 SELECTABLE_NODE_TYPES = frozenset({"model", "seed", "snapshot"})
@@ -269,18 +270,14 @@ class Selection:
         return self.universe - changed  # unmodified
 
 
-def _path_of(resource: Any) -> str:
-    return (resource.original_file_path or "").replace("\\", "/")
-
-
 def _path_matches(resource: Any, value: str) -> bool:
-    path = _path_of(resource)
+    path = file_path(resource)
     wanted = value.replace("\\", "/").rstrip("/").removeprefix("./")
     return path == wanted or path.startswith(f"{wanted}/") or fnmatchcase(path, wanted)
 
 
 def _file_matches(resource: Any, value: str) -> bool:
-    name = _path_of(resource).rsplit("/", 1)[-1]
+    name = file_path(resource).rsplit("/", 1)[-1]
     return fnmatchcase(name, value) or fnmatchcase(name.rsplit(".", 1)[0], value)
 
 

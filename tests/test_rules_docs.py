@@ -457,3 +457,18 @@ def test_properties_beside_sql_on_a_real_build_and_planted(tmp_path):
     assert finding.message == (
         "stg_orders is declared in models/schema.yml, not beside models/staging/crm/stg_orders.sql"
     )
+
+
+def test_properties_beside_sql_reads_paths_written_on_windows(tmp_path):
+    """dbt on Windows writes backslashes in both paths: a YAML beside its SQL is still beside."""
+
+    def windows(data: dict) -> None:
+        for node in data["nodes"].values():
+            node["original_file_path"] = node["original_file_path"].replace("/", "\\")
+            if node.get("patch_path"):  # `package://models\\x.yml`: the prefix stays
+                package, _, path = node["patch_path"].partition("://")
+                node["patch_path"] = package + "://" + path.replace("/", "\\")
+
+    config = rule_config(tmp_path / "c", "docs.properties_beside_sql")
+    findings = gate(edited_bouncer(tmp_path, windows), config).findings
+    assert by_code(findings, "docs.properties_beside_sql") == []

@@ -478,3 +478,22 @@ def test_directories_on_a_real_build(tmp_path):
     assert (
         by_code(gate(corpus_project("bouncer-dbt112"), config).findings, "naming.directories") == []
     )
+
+
+def test_directories_reads_paths_written_on_windows(tmp_path):
+    """dbt on Windows writes `models\\utilities\\x.sql`: the same folders, the same findings."""
+
+    def windows(data: dict) -> None:
+        for node in data["nodes"].values():
+            node["original_file_path"] = node["original_file_path"].replace("/", "\\")
+
+    config = rule_config(
+        tmp_path / "c", "naming.directories", "{allowed: [staging, intermediate, marts]}"
+    )
+    on_posix = gate(corpus_project("bouncer-dbt112"), config).findings
+    on_windows = gate(edited_bouncer(tmp_path, windows), config).findings
+    assert (
+        [f.message for f in by_code(on_windows, "naming.directories")]
+        == [f.message for f in by_code(on_posix, "naming.directories")]
+        != []
+    )

@@ -269,6 +269,12 @@ class Manifest(msgspec.Struct, **_S):
     unit_tests: dict[str, UnitTest] | None = None
 
 
+def file_path(resource: Any) -> str:
+    """The resource's file, relative to its project, with forward slashes: dbt on Windows
+    writes `models\\staging\\stg_orders.sql`, and folder rules and selectors compare parts."""
+    return (getattr(resource, "original_file_path", None) or "").replace("\\", "/")
+
+
 def materialized_as(node: Node) -> str:
     """How dbt builds the node: its `materialized` config, a view when unset (dbt's default)."""
     return (node.config.materialized if node.config else None) or "view"

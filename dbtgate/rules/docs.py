@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from dbtgate.artifacts.manifest import Macro, Node, Source
+from dbtgate.artifacts.manifest import Macro, Node, Source, file_path
 from dbtgate.project import Project, display_name, same_text
 from dbtgate.rules.registry import Count, Share, Violation, rule
 
@@ -195,8 +195,8 @@ def properties_beside_sql(model: Node) -> Violation | None:
     are docs.properties_file's concern."""
     if not model.patch_path or not model.original_file_path:
         return None
-    yaml_folder = PurePosixPath(model.patch_path).parent
-    file_folder = PurePosixPath(model.original_file_path).parent
+    yaml_folder = PurePosixPath(model.patch_path.replace("\\", "/")).parent
+    file_folder = PurePosixPath(file_path(model)).parent
     if yaml_folder == file_folder:
         return None
     return Violation(

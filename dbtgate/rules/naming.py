@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from dbtgate.artifacts.manifest import Node, Source
+from dbtgate.artifacts.manifest import Node, Source, file_path
 from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Names, Regex, Violation, rule
 
@@ -68,7 +68,7 @@ def layer_prefix(
 
 def layer_folder(model: Node, layers: dict[str, list[str]]) -> str | None:
     """The innermost folder of the model's path that `layers` names, if any."""
-    folders = model.original_file_path.replace("\\", "/").split("/")[:-1]
+    folders = file_path(model).split("/")[:-1]
     return next((folder for folder in reversed(folders) if folder in layers), None)
 
 
@@ -192,7 +192,7 @@ def directories(
 
     As dbt-bouncer's check_model_directories. Models outside `root` (another model path, an
     installed package) are not checked; a model directly in `root` is in no allowed folder."""
-    parts = PurePosixPath(model.original_file_path).parts
+    parts = PurePosixPath(file_path(model)).parts
     root_parts = PurePosixPath(root).parts
     if tuple(parts[: len(root_parts)]) != root_parts:
         return None
