@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from dbtgate.config import Config
 from dbtgate.rules.policies import compile_policies, config_rules
-from dbtgate.waivers import check_waiver
+from dbtgate.waivers import check_waiver, notice_days_left
 from dbtgate.wording import counted, days_from_now
 
 
@@ -57,13 +57,13 @@ def validate_config(config: Config, today: dt.date) -> Validation:
     )
     where = config.path.name if config.path else "config"
     for waiver in config.waivers:
-        days_left = (waiver.expires - today).days
         about = f"{where}:{waiver.line}: waiver for {waiver.rule} on {waiver.select!r}"
-        if days_left < 0:
+        days_left = notice_days_left(waiver, config, today)
+        if waiver.expires < today:
             result.warnings.append(
                 f"{about} expired on {waiver.expires.isoformat()}: it waives nothing any more"
             )
-        elif days_left < config.waiver_notice_days:
+        elif days_left is not None:
             result.warnings.append(
                 f"{about} expires {days_from_now(days_left)}, on {waiver.expires.isoformat()}"
             )

@@ -67,8 +67,8 @@ def apply_waivers(
             if every_check_ran:
                 reported.append(_stale(waiver, config, bool(selected)))
             continue
-        days_left = (waiver.expires - today).days
-        if days_left < config.waiver_notice_days:
+        days_left = notice_days_left(waiver, config, today)
+        if days_left is not None:
             reported.append(_expiring(waiver, config, len(covered), days_left))
         reference = WaiverRef(
             rule=waiver.rule,
@@ -80,6 +80,13 @@ def apply_waivers(
         for finding in covered:
             finding.waiver = reference
     return reported
+
+
+def notice_days_left(waiver: Waiver, config: Config, today: dt.date) -> int | None:
+    """The days left to an active waiver in its notice window (`waiver_notice_days`: its
+    expiry is announced), else None (expired, or not yet due)."""
+    days_left = (waiver.expires - today).days
+    return days_left if 0 <= days_left < config.waiver_notice_days else None
 
 
 def check_waiver(waiver: Waiver, config: Config, rules: dict[str, Rule]) -> Selector:
