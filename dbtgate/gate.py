@@ -188,7 +188,12 @@ class Completer:
             finding.owner = owner
         if finding.tier is None:
             finding.tier = tier
-        if finding.path is None:
+        if finding.path is None and finding.line is not None:
+            # A line of the resource's code (a `code.*` rule): the SQL file, not the YAML.
+            code = self.project.code(uid)
+            location = self.locator.code_location(resource, finding.line, code)
+            finding.path, finding.line = location.path or None, location.line
+        elif finding.path is None:
             parent = None
             if resource.resource_type == "test":
                 target = (finding.details or {}).get("tested_resource")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dbtgate.artifacts.manifest import Exposure, Macro, Node, Source
+from dbtgate.artifacts.manifest import Exposure, Macro, Node, Source, file_path
 
 _RESOURCE_KEYS = {
     "model": "models",
@@ -71,6 +71,8 @@ class Locator:
     _found: dict[tuple[int, str | None, int, int], tuple[Any, ...]] = field(default_factory=dict)
     # id of a composed YAML sequence -> its entries by name (see `_named`).
     _by_name: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # SQL file -> how many blank lines dbt stripped from its top (see `code_location`).
+    _code_shift: dict[str, int] = field(default_factory=dict)
 
     def display(self, relative: str) -> str:
         relative = relative.replace("\\", "/")
@@ -98,6 +100,25 @@ class Locator:
                 self._locate(resource, column, parent),
             )
         return found[3]
+
+    def code_location(self, resource: Node, line: int, code: str | None) -> Location:
+        """Line `line` of the resource's code as dbt read it (`code`, its `raw_code`), in its
+        SQL file. dbt strips the file, so blank lines at its top shift every line: counted from
+        the file on disk when there is one."""
+        path = file_path(resource)
+        shift = self._code_shift.get(path)
+        if shift is None:
+            shift = 0
+            if self.project_dir is not None:
+                try:
+                    text = (self.project_dir / path).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    text = ""
+                leading = text[: len(text) - len(text.lstrip())].count("\n")
+                kept = (code or "")[: len(code or "") - len((code or "").lstrip())].count("\n")
+                shift = max(leading - kept, 0)
+            self._code_shift[path] = shift
+        return Location(self.display(path), line + shift)
 
     def _locate(
         self,

@@ -26,6 +26,7 @@ from dbtgate.artifacts.manifest import (
     Node,
     Source,
     materialized_as,
+    read_code,
 )
 from dbtgate.artifacts.run_results import RunResults
 from dbtgate.artifacts.sources import SourcesFreshness
@@ -43,6 +44,11 @@ _REF_RE = re.compile(r"""ref\(\s*['"]([^'"]+)['"](?:\s*,\s*['"]([^'"]+)['"])?"""
 _SOURCE_RE = re.compile(r"""source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]""")
 _TIER_TAG_RE = re.compile(r"^tier[-_ ]?(\d+)$", re.IGNORECASE)
 _TIER_VALUE_RE = re.compile(r"(\d+)")
+
+
+def _relation_parts(name: str) -> list[str]:
+    """`"DB"."schema".orders` -> ["db", "schema", "orders"]: quotes (", `, []) and case away."""
+    return [part.strip('"`[] ').lower() for part in name.split(".") if part.strip('"`[] ')]
 
 
 class TestRef(msgspec.Struct, frozen=True, gc=False):
@@ -120,6 +126,8 @@ class Project:
     _root_package: str | None = field(default=None, repr=False)
     _column_descriptions: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
     _duplicate_sources: dict[str, list[str]] | None = field(default=None, repr=False)
+    _code: dict[str, str] | None = field(default=None, repr=False)
+    _relations: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @classmethod
     def from_artifacts(
@@ -241,6 +249,34 @@ class Project:
             or self.exposures.get(unique_id)
             or self.macros.get(unique_id)
         )
+
+    def all_code(self) -> dict[str, str]:
+        """Every node's code as dbt read it (`raw_code`), by unique_id: read from the manifest
+        the first time a check asks (see `read_code`), {} without a manifest file."""
+        if self._code is None:
+            manifest = self.artifacts.manifest if self.artifacts else None
+            self._code = read_code(manifest.path) if manifest is not None else {}
+        return self._code
+
+    def code(self, unique_id: str) -> str | None:
+        """The node's SQL (or Python) as dbt read it: the file's text, stripped."""
+        return self.all_code().get(unique_id)
+
+    def relations_named(self, name: str) -> list[str]:
+        """The models, seeds, snapshots and sources whose warehouse relation `name` designates
+        (`db.schema.table`, `schema.table` or `table`; quotes and case ignored), by unique_id:
+        what a table named directly in SQL should have been read through."""
+        if self._relations is None:
+            index: dict[str, list[str]] = {}
+            resources = [*self.nodes.values(), *self.sources.values()]
+            for resource in sorted(resources, key=lambda r: r.unique_id):
+                if resource.resource_type not in ("model", "seed", "snapshot", "source"):
+                    continue
+                parts = _relation_parts(resource.relation_name or "")
+                for start in range(len(parts)):
+                    index.setdefault(".".join(parts[start:]), []).append(resource.unique_id)
+            self._relations = index
+        return self._relations.get(".".join(_relation_parts(name)), [])
 
     def tests_on(self, unique_id: str, column: str | None = None) -> list[TestRef]:
         """Tests on a resource; with `column`, only those on that column (case-insensitive)."""

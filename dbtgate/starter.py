@@ -64,6 +64,12 @@ policies:
   #     modeling.layer_order: warn      # staging < intermediate < marts, by folder or prefix
   #     modeling.root_model: warn
   #     sources.unused: warn
+  # What the SQL says (`dbtgate rules code`): tables named instead of ref()/source(), patterns
+  # the team forbids.
+  # - select: "*"
+  #   rules:
+  #     code.hard_coded_reference: error
+  #     code.forbidden_pattern: {{pattern: ';\\s*$', reason: "dbt wraps the SQL: no semicolon"}}
   # Build time (`dbtgate rules performance`): chains of views, and the last run's durations.
   # - select: "*"
   #   rules:

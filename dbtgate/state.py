@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -142,30 +141,17 @@ def _body_comparison(project: Project, base: Project) -> _BodyComparison:
     version = _minor(project)
     if version is not None and version == _minor(base):
         return _BodyComparison("checksum", {}, {})
-    paths = [p.artifacts.manifest.path if p.artifacts else None for p in (project, base)]
-    if paths[0] is None or paths[1] is None:
+    if project.artifacts is None or base.artifacts is None:
         return _BodyComparison("unknown", {}, {})
-    return _BodyComparison("raw_code", _raw_code_hashes(paths[0]), _raw_code_hashes(paths[1]))
+    return _BodyComparison("raw_code", _code_hashes(project), _code_hashes(base))
 
 
-class _RawNode(msgspec.Struct, gc=False):
-    raw_code: str | None = None
-    raw_sql: str | None = None  # manifest v1-v6
-
-
-class _RawManifest(msgspec.Struct, gc=False):
-    nodes: dict[str, _RawNode] | None = None
-
-
-def _raw_code_hashes(path: Path) -> dict[str, str]:
-    """Hash of each node's SQL, read selectively (the gate's own decode skips the SQL)."""
-    manifest = msgspec.json.decode(path.read_bytes(), type=_RawManifest)
-    hashes = {}
-    for uid, node in (manifest.nodes or {}).items():
-        code = node.raw_code if node.raw_code is not None else node.raw_sql
-        if code is not None:
-            hashes[uid] = hashlib.sha256(code.strip().encode()).hexdigest()
-    return hashes
+def _code_hashes(project: Project) -> dict[str, str]:
+    """Hash of each node's SQL, stripped (the code is read from the manifest on demand)."""
+    return {
+        uid: hashlib.sha256(code.strip().encode()).hexdigest()
+        for uid, code in project.all_code().items()
+    }
 
 
 # -- everything else ---------------------------------------------------------------------------

@@ -199,7 +199,7 @@ def test_init_does_not_shadow_a_config_that_is_already_there(tmp_path, name):
     assert (tmp_path / "dbtgate.yml").is_file()
 
 
-def test_the_starters_modeling_policy_loads_once_uncommented(tmp_path):
+def test_the_starters_advice_policies_load_once_uncommented(tmp_path):
     from dbtgate.config import load_config
     from dbtgate.rules.policies import compile_policies, config_rules
     from dbtgate.starter import write_starter_config
@@ -211,14 +211,19 @@ def test_the_starters_modeling_policy_loads_once_uncommented(tmp_path):
     assert commented in text
     path.write_text(text.replace('  # - select: "*"', '  - select: "*"').replace("  #   ", "    "))
     config = load_config(path)
-    [*_, modeling, performance] = compile_policies(config, config_rules(config))
-    assert modeling.policy.select == performance.policy.select == "*"
+    [*_, modeling, code, performance] = compile_policies(config, config_rules(config))
+    assert modeling.policy.select == code.policy.select == performance.policy.select == "*"
     assert [c.rule.code for c in modeling.rules] == [
         "modeling.direct_source_join",
         "modeling.layer_order",
         "modeling.root_model",
         "sources.unused",
     ]
+    assert [c.rule.code for c in code.rules] == [
+        "code.hard_coded_reference",
+        "code.forbidden_pattern",
+    ]
+    assert code.rules[1].params["pattern"] == r";\s*$"
     assert [c.rule.code for c in performance.rules] == [
         "performance.chained_views",
         "performance.execution_time",

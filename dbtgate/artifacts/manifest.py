@@ -10,6 +10,7 @@ differences (meta and tags at top level or in config, access/contract/group in c
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 import msgspec
@@ -267,6 +268,29 @@ class Manifest(msgspec.Struct, **_S):
     disabled: dict[str, list[Node]] | list[Node] | None = None
     # dbt 1.8+ (schema v12); None in older manifests, which cannot hold unit tests.
     unit_tests: dict[str, UnitTest] | None = None
+
+
+class _CodeNode(msgspec.Struct, gc=False):
+    raw_code: str | None = None
+    raw_sql: str | None = None  # manifest v1-v6
+
+
+class _CodeManifest(msgspec.Struct, gc=False):
+    nodes: dict[str, _CodeNode] | None = None
+
+
+def read_code(path: Path) -> dict[str, str]:
+    """Each node's SQL (or Python) as dbt read it, by unique_id: `raw_code` (`raw_sql` before
+    schema v7), the file's text stripped. A second, selective decode of the manifest: the
+    gate's own leaves the code out (it is most of a manifest's size), and only the checks that
+    read code ask for it, once."""
+    manifest = msgspec.json.decode(path.read_bytes(), type=_CodeManifest)
+    code: dict[str, str] = {}
+    for uid, node in (manifest.nodes or {}).items():
+        text = node.raw_code if node.raw_code is not None else node.raw_sql
+        if text is not None:
+            code[uid] = text
+    return code
 
 
 def file_path(resource: Any) -> str:

@@ -22,22 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import msgspec
-
 from dbtgate.lint.changes import ChangedFile, ChangeSet, nodes_by_file
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node
     from dbtgate.project import Project
-
-
-class _RawNode(msgspec.Struct, gc=False):
-    raw_code: str | None = None
-    raw_sql: str | None = None  # manifest v1-v6
-
-
-class _RawManifest(msgspec.Struct, gc=False):
-    nodes: dict[str, _RawNode] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +43,6 @@ def changes_against_build(
     the lines that differ."""
     current_ids = nodes_by_file(project)
     base_by_path = _base_nodes_by_path(base)
-    raw_code = _RawCode(base)
     files: dict[Path, ChangedFile] = {}
     unplaced: list[Path] = []
     for path in sql_files:
@@ -71,7 +59,7 @@ def changes_against_build(
         text = path.read_text(encoding="utf-8", errors="replace")
         if _same_checksum(text, previous):
             continue
-        before = raw_code.get(previous.unique_id)
+        before = base.code(previous.unique_id)
         status = "modified" if previous.original_file_path == relative else "renamed"
         if status == "modified" and before is not None and before.strip() == text.strip():
             continue  # the same SQL; only the checksum's dbt version differs
@@ -121,28 +109,3 @@ def _base_nodes_by_path(base: Project) -> dict[str, Node]:
         if node.package_name == root and node.original_file_path.endswith(".sql"):
             found[node.original_file_path] = node
     return found
-
-
-class _RawCode:
-    """The base build's SQL per unique_id, read from its manifest once and only if a file's
-    checksum does not settle it (the gate's own decode leaves the SQL out)."""
-
-    def __init__(self, base: Project):
-        self._path = base.artifacts.manifest.path if base.artifacts else None
-        self._code: dict[str, str] | None = None
-
-    def get(self, uid: str) -> str | None:
-        if self._code is None:
-            self._code = self._read()
-        return self._code.get(uid)
-
-    def _read(self) -> dict[str, str]:
-        if self._path is None:
-            return {}
-        manifest = msgspec.json.decode(self._path.read_bytes(), type=_RawManifest)
-        code: dict[str, str] = {}
-        for uid, node in (manifest.nodes or {}).items():
-            text = node.raw_code if node.raw_code is not None else node.raw_sql
-            if text is not None:
-                code[uid] = text
-        return code

@@ -1,5 +1,5 @@
 """Policy rules: one module per family (tests, docs, owner, governance, modeling, naming,
-performance, sources).
+performance, sources, code).
 
 Third-party rules use the same decorator: `from dbtgate.rules import rule, Violation`. The family
 modules are imported by `registry.load_rules`, never from here, so importing this package stays

@@ -242,6 +242,7 @@ def _apply(
                     unique_id=resource.unique_id,
                     column_name=violation.column_name,
                     key=violation.key,
+                    line=violation.line,
                     fix=violation.fix or fix,
                     details={**violation.details, "policy": select},
                 )

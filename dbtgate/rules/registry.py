@@ -50,6 +50,7 @@ BUILTIN_FAMILIES = (
     "naming",
     "performance",
     "sources",
+    "code",
 )
 ENTRY_POINT_GROUP = "dbtgate.rules"
 
@@ -59,9 +60,10 @@ _CODE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 class Violation(msgspec.Struct, frozen=True, gc=False):
     """What a rule reports; the engine turns it into a Finding with the rule's code and severity.
 
-    `column_name` makes the finding point at the column's YAML line; `key` tells apart several
-    violations of one rule on one resource and column (it is part of the fingerprint); `fix`
-    overrides the rule's generic fix hint with a specific one. A Struct, not a dataclass: rules
+    `column_name` makes the finding point at the column's YAML line; `line` at that line of the
+    resource's code (1-based, in dbt's `raw_code`: the gate maps it to the SQL file's line);
+    `key` tells apart several violations of one rule on one resource and column (it is part of
+    the fingerprint); `fix` overrides the rule's generic fix hint with a specific one. A Struct, not a dataclass: rules
     create one per finding (48,000 at 10,000 models), and a frozen dataclass costs 8x more."""
 
     message: str
@@ -69,6 +71,7 @@ class Violation(msgspec.Struct, frozen=True, gc=False):
     fix: str | None = None
     key: str | None = None
     details: dict[str, Any] = msgspec.field(default_factory=dict)
+    line: int | None = None
 
 
 class ParamError(Exception):

@@ -1,0 +1,220 @@
+"""Code rules: what a model's SQL itself says, read from dbt's `raw_code` (the templated source).
+
+Tables named directly instead of through `ref()`/`source()` (dbt-project-evaluator's
+`fct_hard_coded_references`, dbt-checkpoint's `check-script-has-no-table-name`, dbt-bouncer's
+`check_model_hard_coded_references`), patterns a team forbids (`select *` in marts, a trailing
+semicolon: dbt-bouncer's `check_model_code_does_not_contain_regexp_pattern`) and models too long
+to review (`check_model_max_number_of_lines`). sqlfluff, which `lint:` runs on the changed
+files, checks how SQL is written; these check what it reads and how much of it there is, on
+every selected model, changed or not, with or without the project's files.
+
+The gate's decode leaves the code out (it is most of a manifest's size): the first of these
+rules to run reads it, once (`Project.code`). Findings point at the line of the SQL file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dbtgate.artifacts.manifest import Node
+from dbtgate.project import Project, display_name
+from dbtgate.rules.registry import Count, Regex, Violation, rule
+from dbtgate.sql_references import hard_coded_references, mask
+
+
+def _sql(model: Node, project: Project) -> str | None:
+    """The model's SQL as dbt read it; None for Python models and when the manifest has none."""
+    if model.language == "python":
+        return None
+    return project.code(model.unique_id)
+
+
+def _line_of(code: str, position: int) -> int:
+    return code.count("\n", 0, position) + 1
+
+
+def _at_lines(lines: list[int]) -> str:
+    """`line 4`, `lines 4, 9 and 15`, `lines 4, 9, 15, 22, 30 and 3 more`."""
+    if len(lines) == 1:
+        return f"line {lines[0]}"
+    shown = [str(line) for line in lines[:5]]
+    rest = len(lines) - len(shown)
+    if rest:
+        return f"lines {', '.join(shown)} and {rest} more"
+    return f"lines {', '.join(shown[:-1])} and {shown[-1]}"
+
+
+@rule(
+    "code.hard_coded_reference",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        dbt learns what a model reads from `ref()` and `source()`: that is how it orders the
+        build, draws lineage, and how the gate knows who reads a column before it is removed.
+        A table named in the SQL is invisible to all of it: the model may run before the table
+        is rebuilt, it reads production from a development run, and it breaks without warning
+        when the table is renamed.
+    """,
+    failing="""
+        -- models/marts/fct_orders.sql
+        select o.*, p.amount
+        from analytics.staging.stg_orders as o
+        join raw.payments as p on p.order_id = o.order_id
+    """,
+    passing="""
+        -- models/marts/fct_orders.sql
+        select o.*, p.amount
+        from {{ ref('stg_orders') }} as o
+        join {{ source('shop', 'payments') }} as p on p.order_id = o.order_id
+    """,
+    fix="Read the table through `ref()` (a model, seed or snapshot) or `source()` (declare it "
+    "as a source first).",
+)
+def hard_coded_reference(
+    model: Node, project: Project, *, unqualified: bool = True
+) -> Iterator[Violation]:
+    """Every table the model's SQL names after FROM or JOIN instead of reading it through
+    `ref()` or `source()`.
+
+    Named directly: `schema.table` and `db.schema.table` (quoted or not), a quoted name
+    (`"orders"`), `{{ var('table') }}` alone and `{{ target.schema }}.orders`; with
+    `unqualified` (the default), also an unquoted name that is not a CTE of the query
+    (`from orders`: a table of the default schema). Comments, strings, subqueries, table
+    functions (`unnest(...)`), `extract(year from ...)` and `is distinct from` are not table
+    references. Set `unqualified: false` if macros build your CTEs (a CTE the SQL does not
+    show reads as a table). Each table is reported once, at its first line; when the manifest
+    has a model, seed, snapshot or source built as that table, the fix names its `ref()` or
+    `source()`."""
+    code = _sql(model, project)
+    if not code:
+        return
+    first: dict[str, list[int]] = {}
+    texts: dict[str, str] = {}
+    for reference in hard_coded_references(code, unqualified=unqualified):
+        key = reference.text.lower()
+        first.setdefault(key, []).append(reference.line)
+        texts.setdefault(key, reference.text)
+    for key, lines in first.items():
+        text = texts[key]
+        yield Violation(
+            f"{display_name(model)} reads {text} by name ({_at_lines(lines)}), not through ref() "
+            "or source()",
+            key=key,
+            line=lines[0],
+            fix=_read_instead(project, text),
+            details={"reference": text, "lines": lines},
+        )
+
+
+def _read_instead(project: Project, text: str) -> str | None:
+    """A fix naming the ref() or source() of the one resource built as the table `text`."""
+    if "{{" in text:
+        return None
+    matches = project.relations_named(text)
+    if len(matches) != 1:
+        return None
+    resource = project.resource(matches[0])
+    if resource is None:
+        return None
+    if resource.resource_type == "source":
+        call = f"{{{{ source('{resource.source_name}', '{resource.name}') }}}}"
+    else:
+        version = getattr(resource, "version", None)
+        suffix = f", v={version}" if version is not None else ""
+        call = f"{{{{ ref('{resource.name}'{suffix}) }}}}"
+    return (
+        f"Replace {text} with {call}: the manifest builds that table as {display_name(resource)}."
+    )
+
+
+def _pattern_problem(values: dict[str, object]) -> str | None:
+    return None if values.get("pattern") else "pattern: required: the regular expression to forbid"
+
+
+@rule(
+    "code.forbidden_pattern",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        Some SQL a team has decided against, whatever sqlfluff thinks of its style: `select *`
+        in a mart (a new upstream column leaks into every reader), `current_date` in a model
+        meant to be reproducible, a trailing semicolon, a hard-coded date. A regular expression
+        states the decision once; `reason` says why, in every finding.
+    """,
+    failing="""
+        # policy: code.forbidden_pattern:
+        #   {pattern: '(?i)select\\s+\\*', reason: marts list their columns}
+        -- models/marts/fct_orders.sql
+        select * from {{ ref('int_orders') }}
+    """,
+    passing="""
+        -- models/marts/fct_orders.sql
+        select order_id, customer_id, amount from {{ ref('int_orders') }}
+    """,
+    fix="Rewrite the SQL without the forbidden construct (the finding's reason says why it "
+    "is forbidden), or waive the model with a reason.",
+    params_check=_pattern_problem,
+)
+def forbidden_pattern(
+    model: Node, project: Project, *, pattern: Regex = "", reason: str = "", comments: bool = False
+) -> Iterator[Violation]:
+    """The model's code does not match `pattern` (Python's `re.search`, on the code as dbt
+    read it: Jinja included, so `{{ config(` can be forbidden too).
+
+    Comments are left out unless `comments: true` (a comment that mentions `select *` is not
+    one). Add `(?i)` for case-insensitive matching, `(?m)` to anchor `^`/`$` at each line.
+    Each distinct match is reported once, at its first line. Python models are matched too."""
+    code = project.code(model.unique_id)
+    if not code:
+        return
+    searched = code if comments else mask(code, strings=False, jinja=False)
+    found: dict[str, list[int]] = {}
+    for match in re.finditer(pattern, searched):
+        text = " ".join(code[match.start() : match.end()].split())
+        found.setdefault(text.lower(), []).append(_line_of(code, match.start()))
+    because = f": {reason}" if reason else ""
+    for key, lines in found.items():
+        shown = key if len(key) <= 60 else f"{key[:57]}..."
+        yield Violation(
+            f"{display_name(model)} matches the forbidden pattern {pattern} "
+            f"({shown!r} at {_at_lines(lines)}){because}",
+            key=key,
+            line=lines[0],
+            details={"pattern": pattern, "match": shown, "lines": lines, "reason": reason},
+        )
+
+
+@rule(
+    "code.max_lines",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A model of hundreds of lines does several things at once: it is hard to review in a
+        pull request, its tests cannot say which step broke, and nothing else can reuse its
+        intermediate steps. Splitting it into intermediate models makes each step testable.
+    """,
+    failing="""
+        # policy: code.max_lines: {max: 100}
+        -- models/marts/fct_orders.sql: 240 lines, six CTEs
+    """,
+    passing="""
+        -- models/intermediate/int_orders_joined.sql: 60 lines
+        -- models/marts/fct_orders.sql: 45 lines, reads int_orders_joined
+    """,
+    fix="Move steps of the model into intermediate models (`models/intermediate/`) that it refs.",
+)
+def max_lines(model: Node, project: Project, *, max: Count = 100) -> Violation | None:
+    """The model's code has at most `max` lines (as dbt read it: blank lines at the top and
+    the bottom of the file do not count). The finding points at the first line over."""
+    code = project.code(model.unique_id)
+    if not code:
+        return None
+    lines = code.count("\n") + 1
+    if lines <= max:
+        return None
+    return Violation(
+        f"{display_name(model)} is {lines} lines long; at most {max}",
+        line=max + 1,
+        details={"lines": lines, "max": max},
+    )

@@ -1,0 +1,274 @@
+"""The code family: tables named directly in a model's SQL, forbidden patterns, long models; and
+the tokenizer they read the SQL with, held to real projects' SQL (the corpus) for false alarms."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS
+from hypothesis import given
+from hypothesis import strategies as st
+from policy_support import (
+    by_code,
+    corpus_project,
+    dbtgate,
+    edited_bouncer,
+    gate,
+    rule_config,
+    write_config,
+)
+
+from dbtgate.project import Project
+from dbtgate.sql_references import hard_coded_references, mask
+
+PKG = "dbt_bouncer_test_project"
+STG_ORDERS = f"model.{PKG}.stg_orders"
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("select 1 from dummy_table", ["dummy_table"]),
+        (
+            'select * from analytics.raw.orders o join "payments" p on 1 = 1',
+            ["analytics.raw.orders", '"payments"'],
+        ),
+        ("select * from `proj.ds.tbl`", ["`proj.ds.tbl`"]),
+        ("select * from [dbo].[orders]", ["[dbo].[orders]"]),
+        ("select * from {{ var('events') }}", ["{{ var('events') }}"]),
+        ("select * from {{ target.schema }}.orders", ["{{ target.schema }}.orders"]),
+        ("select * from a.b x, c.d as y, {{ ref('z') }} z where 1 = 1", ["a.b", "c.d"]),
+        ("select * from (select * from raw.t) s", ["raw.t"]),
+        ("select array(select x from raw.t)", ["raw.t"]),
+        ("select * from t where exists (select 1 from raw.u)", ["t", "raw.u"]),
+        (
+            "{% if is_incremental() %} select * from {{ this }} {% endif %}\nselect 1 from public.t",
+            ["public.t"],
+        ),
+        ("select * from ONLY raw.t", ["raw.t"]),
+        # Not references: CTEs, ref/source/this, templated names, functions, comments, strings.
+        ("with a as (select * from {{ ref('x') }}) select * from a", []),
+        ("with recursive r (n) as (select 1 union all select n + 1 from r) select * from r", []),
+        ("select extract(year from o.created_at) from {{ ref('o') }} o", []),
+        ("select substring(x from 2 for 3), trim(both from y) from {{ ref('a') }}", []),
+        ("select a is distinct from b from {{ source('a', 'b') }}", []),
+        ("-- from x.y\n/* join z.w */ select 'from q.r' from {{ this }}", []),
+        ("{# from x.y #}{% set t = 'from q.r' %} select * from {{ ref('a') }}", []),
+        ("select * from stg_{{ x }}", []),
+        ("select * from analytics.{{ x }}", []),
+        ("select * from unnest(arr) join lateral flatten(input => x) f on true", []),
+        ("select * from {{ ref('a') }} left join schema.fn(1) on true", []),
+        ("select * from table(flatten(x))", []),
+        ("select * from @stage/file.csv", []),
+    ],
+)
+def test_the_tables_a_query_names_directly(code, expected):
+    assert [r.text for r in hard_coded_references(code)] == expected
+
+
+def test_references_carry_the_line_they_start_on_and_unqualified_is_optional():
+    code = "select\n  1\nfrom\n  raw.t\njoin orders on true"
+    found = hard_coded_references(code)
+    assert [(r.text, r.line) for r in found] == [("raw.t", 4), ("orders", 5)]
+    assert [r.text for r in hard_coded_references(code, unqualified=False)] == ["raw.t"]
+
+
+_NAME = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
+    lambda name: name not in {"from", "join", "select", "with", "as", "on", "in", "or", "and"}
+)
+
+
+@given(schema=_NAME, table=_NAME, filler=st.sampled_from(["--", "/*", "'"]))
+def test_a_table_in_a_comment_or_a_string_is_never_a_reference(schema, table, filler):
+    closing = {"--": "\n", "/*": "*/", "'": "'"}[filler]
+    code = f"select {filler} from {schema}.{table} {closing} from {{{{ ref('m') }}}}"
+    assert hard_coded_references(code) == []
+    assert [r.text for r in hard_coded_references(f"{code} join {schema}.{table} on 1 = 1")] == [
+        f"{schema}.{table}"
+    ]
+
+
+def test_no_false_alarm_in_the_corpus_sql():
+    """Every SQL model of every real build in the corpus (about 200): the only table named
+    directly is ticketswap's `select 1 from dummy_table`."""
+    manifests = sorted(CORPUS.glob("**/manifest*.json")) if CORPUS.is_dir() else []
+    if not manifests:
+        pytest.skip(f"corpus absent: {CORPUS}")
+    found = []
+    models = 0
+    for path in manifests:
+        for uid, node in json.loads(path.read_text())["nodes"].items():
+            if node["resource_type"] != "model" or node.get("language", "sql") != "sql":
+                continue
+            models += 1
+            code = node.get("raw_code", node.get("raw_sql")) or ""
+            found += [(uid, r.text) for r in hard_coded_references(code)]
+    assert models > 150
+    assert found == [("sample_node", "dummy_table")]  # its unique_id, as the file has it
+
+
+def _with_code(tmp_path: Path, code: dict[str, str]) -> Project:
+    """The bouncer build with models' raw_code replaced."""
+
+    def edit(manifest: dict) -> None:
+        for uid, text in code.items():
+            manifest["nodes"][uid]["raw_code"] = text
+
+    return edited_bouncer(tmp_path, edit)
+
+
+def test_hard_coded_reference_names_the_ref_or_source_to_use(tmp_path):
+    project = _with_code(
+        tmp_path,
+        {
+            STG_ORDERS: "with o as (\n  select * from main_stg_crm.stg_customers\n)\n"
+            "select * from o join dbt.main.customers c on true\n"
+            "join raw.unknown u on true\njoin raw.unknown u2 on true",
+        },
+    )
+    config = rule_config(tmp_path, "code.hard_coded_reference", "error", select="stg_orders")
+    findings = by_code(gate(project, config).findings, "code.hard_coded_reference")
+    assert [(f.message, f.line, f.key, f.fix) for f in findings] == [
+        (
+            "stg_orders reads dbt.main.customers by name (line 4), not through ref() or source()",
+            4,
+            "dbt.main.customers",
+            "Replace dbt.main.customers with {{ source('dummy_source', 'customers') }}: the "
+            "manifest builds that table as source dummy_source.customers.",
+        ),
+        (
+            "stg_orders reads main_stg_crm.stg_customers by name (line 2), not through ref() or "
+            "source()",
+            2,
+            "main_stg_crm.stg_customers",
+            "Replace main_stg_crm.stg_customers with {{ ref('stg_customers') }}: the manifest "
+            "builds that table as stg_customers.",
+        ),
+        (
+            "stg_orders reads raw.unknown by name (lines 5 and 6), not through ref() or source()",
+            5,
+            "raw.unknown",
+            "Read the table through `ref()` (a model, seed or snapshot) or `source()` (declare "
+            "it as a source first).",
+        ),
+    ]
+    assert all(f.path == "models/staging/crm/stg_orders.sql" for f in findings)
+    assert findings[2].details["lines"] == [5, 6]
+
+
+def test_a_finding_points_at_the_line_of_the_file_dbt_stripped(tmp_path):
+    """dbt strips the SQL file: two blank lines at its top move every line down by two."""
+    (tmp_path / "build").mkdir()
+    project = _with_code(tmp_path / "build", {STG_ORDERS: "select *\nfrom raw.orders"})
+    sql = tmp_path / "models" / "staging" / "crm" / "stg_orders.sql"
+    sql.parent.mkdir(parents=True)
+    sql.write_text("\n\nselect *\nfrom raw.orders\n")
+    project.project_dir = tmp_path
+    config = rule_config(tmp_path, "code.hard_coded_reference", select="stg_orders")
+    (finding,) = by_code(gate(project, config).findings, "code.hard_coded_reference")
+    assert (finding.path, finding.line) == ("models/staging/crm/stg_orders.sql", 4)
+    assert finding.details["lines"] == [2]  # in the code as dbt read it
+
+
+def test_python_models_are_not_read_as_sql(tmp_path):
+    project = _with_code(
+        tmp_path, {f"model.{PKG}.py_order_stats": "df = spark.sql('select * from raw.t')"}
+    )
+    config = rule_config(tmp_path, "code.hard_coded_reference", select="py_order_stats")
+    assert by_code(gate(project, config).findings, "code.hard_coded_reference") == []
+
+
+def test_forbidden_pattern_reports_each_match_once_with_the_reason(tmp_path):
+    project = _with_code(
+        tmp_path,
+        {
+            STG_ORDERS: "-- select * is fine in a comment\nselect * from {{ ref('a') }}\n"
+            "union all\nSELECT  *\nfrom {{ ref('b') }};"
+        },
+    )
+    config = rule_config(
+        tmp_path,
+        "code.forbidden_pattern",
+        r"{pattern: '(?i)select\s+\*', reason: list the columns}",
+        select="stg_orders",
+    )
+    (finding,) = by_code(gate(project, config).findings, "code.forbidden_pattern")
+    assert finding.message == (
+        r"stg_orders matches the forbidden pattern (?i)select\s+\* ('select *' at lines 2 and 4)"
+        ": list the columns"
+    )
+    assert (finding.path, finding.line) == ("models/staging/crm/stg_orders.sql", 2)
+    with_comments = rule_config(
+        tmp_path, "code.forbidden_pattern", r"{pattern: 'select \*', comments: true}", "stg_orders"
+    )
+    (finding,) = by_code(gate(project, with_comments).findings, "code.forbidden_pattern")
+    assert finding.line == 1
+    semicolon = rule_config(tmp_path, "code.forbidden_pattern", r"{pattern: ';\s*$'}", "stg_orders")
+    (finding,) = by_code(gate(project, semicolon).findings, "code.forbidden_pattern")
+    assert (finding.line, finding.details["match"]) == (5, ";")
+
+
+def test_forbidden_pattern_without_a_pattern_is_a_config_error_at_its_line(tmp_path):
+    artifacts = CORPUS / "bouncer-dbt112"
+    if not artifacts.is_dir():
+        pytest.skip(f"corpus absent: {artifacts}")
+    config = rule_config(tmp_path, "code.forbidden_pattern", "{reason: later}")
+    result = dbtgate("check", "--artifacts", str(artifacts), "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .endswith(
+            "dbtgate.yml:5: policies[0].rules.code.forbidden_pattern: pattern: required: the regular expression to "
+            "forbid"
+        )
+    )
+    bad = rule_config(tmp_path, "code.forbidden_pattern", "{pattern: '(unclosed'}")
+    result = dbtgate("check", "--artifacts", str(artifacts), "--config", str(bad), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "pattern: not a regular expression" in result.stderr
+
+
+def test_max_lines_points_at_the_first_line_over(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = rule_config(tmp_path, "code.max_lines", "{max: 52}")
+    findings = by_code(gate(project, config).findings, "code.max_lines")
+    assert sorted((f.resource_name, f.line, f.details["lines"]) for f in findings) == [
+        ("customers", 53, 60),
+        ("customers", 53, 61),
+        ("customers", 53, 61),
+    ]
+    assert findings[0].message.endswith("lines long; at most 52")
+
+
+def test_code_is_read_once_and_only_when_a_code_rule_runs(tmp_path):
+    project = _with_code(tmp_path, {STG_ORDERS: "select 1 from raw.t"})
+    gate(project, rule_config(tmp_path, "docs.model_description"))
+    assert project._code is None
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            rules: {code.hard_coded_reference: warn, code.max_lines: warn}
+        """,
+    )
+    gate(project, config)
+    assert project._code is not None and project.code(STG_ORDERS) == "select 1 from raw.t"
+
+
+@given(
+    code=st.text(alphabet=st.sampled_from(list("ab -/*'\"`[]{}#%\n().;")), max_size=80),
+    strings=st.booleans(),
+    jinja=st.booleans(),
+)
+def test_masking_keeps_every_position_and_line(code, strings, jinja):
+    """Findings take their line from the mask's positions: it must never shift them."""
+    masked = mask(code, strings=strings, jinja=jinja)
+    assert len(masked) == len(code)
+    assert [i for i, c in enumerate(masked) if c == "\n"] == [
+        i for i, c in enumerate(code) if c == "\n"
+    ]
