@@ -117,14 +117,36 @@ ACK_LABEL = Opt(
     "acknowledges breaking changes. Also read from $DBTGATE_ACK_LABELS (comma-separated) "
     "and the GitHub event at $GITHUB_EVENT_PATH.",
 )
+_CONFIG_HELP = "dbtgate.yml or pyproject.toml with [tool.dbtgate]. Default: found in the current "
 CONFIG = Opt(
     "-c",
     "--config",
     type=Path,
     metavar="FILE",
-    help="dbtgate.yml or pyproject.toml with [tool.dbtgate]. Default: found in the current "
-    "directory, else the dbt project directory (--project-dir, or the one holding --artifacts). "
-    "Paths in it are relative to it.",
+    help=f"{_CONFIG_HELP}directory, else the dbt project directory (--project-dir, or the one "
+    "holding --artifacts). Paths in it are relative to it.",
+)
+# For the commands that read no build (`validate`, `rules`): where they look for the config.
+CONFIG_NO_BUILD = Opt(
+    "-c",
+    "--config",
+    type=Path,
+    metavar="FILE",
+    help=f"{_CONFIG_HELP}directory, else in --project-dir.",
+)
+PROJECT_DIR_NO_BUILD = Opt(
+    "--project-dir",
+    type=Path,
+    metavar="DIR",
+    help="The dbt project (where dbt_project.yml is): where to look for the config when the "
+    "current directory has none.",
+)
+CONFIG_FOR_PLUGINS = Opt(
+    "-c",
+    "--config",
+    type=Path,
+    metavar="FILE",
+    help=f"{_CONFIG_HELP}directory. Its `plugins:` add their rules to the list.",
 )
 PROJECT_DIR = Opt(
     "--project-dir",
@@ -1044,7 +1066,7 @@ def trend(reports: list[Path], md: Path | None, html: Path | None) -> None:
         help="A code to explain (tests.primary_key, breaking.column_removed, run.not_run, "
         "lint.LT01, ...), or a family to list (docs, run, kpi, ...).",
     ),
-    CONFIG,
+    CONFIG_FOR_PLUGINS,
     Opt(
         "--markdown",
         action="store_true",
@@ -1083,7 +1105,7 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
         print_code(console, docs)
 
 
-@command(CONFIG, PROJECT_DIR)
+@command(CONFIG_NO_BUILD, PROJECT_DIR_NO_BUILD)
 def validate(config: Path | None, project_dir: Path | None) -> None:
     """Check the dbtgate config without a dbt build: rule codes, parameters, selectors, waivers,
     plugins and lint settings, as `check` would (exit 2 at the first problem, with its line),

@@ -127,6 +127,23 @@ def test_command_help_shows_the_docstring_and_every_option():
     assert "arguments:\n  REPORT " in trend
 
 
+def test_a_command_help_names_only_options_the_command_has():
+    """An option's help text is shared between commands: it must not send a reader of one
+    command to a flag that only another has (validate's --config once named --artifacts)."""
+    import re
+
+    from dbtgate.cli import COMMANDS
+
+    for name, (_function, options) in COMMANDS.items():
+        flags = {flag for option in options for flag in option.flags} | {"--help"}
+        for option in options:
+            text = option.settings["help"]
+            # `check --json` names another command's option, on purpose.
+            text = re.sub(rf"\b(?:{'|'.join(COMMANDS)}) --[a-z-]+", "", text)
+            named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", text))
+            assert named <= flags, f"dbtgate {name} {option.flags[-1]}: {named - flags}"
+
+
 def test_every_option_reaches_its_command_as_a_parameter():
     """Each command is called with one keyword per option (argparse's `dest`)."""
     import inspect

@@ -25,6 +25,7 @@ REQUIRED_PARAMS = {
     "naming.directories": {"allowed": ["staging", "marts"]},
     "tests.required": {"tests": {"not_null": 1, "dbt_utils.unique_combination_of_columns": 1}},
     "code.forbidden_pattern": {"pattern": r"(?i)select\s+\*"},
+    "naming.column_type_pattern": {"patterns": {"date": ".*_date", "bool(ean)?": "is_.*"}},
 }
 
 

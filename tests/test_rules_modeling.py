@@ -18,6 +18,7 @@ from policy_support import (
     write_config,
 )
 
+from dbtgate.errors import DbtgateError
 from dbtgate.rules.registry import ParamError, load_rules
 
 PKG = "dbt_bouncer_test_project"
@@ -229,6 +230,63 @@ def test_column_names_follow_the_pattern_in_yaml_and_in_the_warehouse(tmp_path):
     default = load_rules()["naming.column_pattern"].params["pattern"].default
     assert re.fullmatch(default, "_loaded_at")
     assert not re.fullmatch(default, "Amount")
+
+
+TYPE_PATTERNS = """\
+    version: 1
+    policies:
+      - select: "*"
+        rules:
+          naming.column_type_pattern:
+            patterns: {"bool(ean)?": "(is|has)_.*", "timestamp.*": ".*_at", "date": ".*_date"}
+    """
+
+
+def test_column_names_follow_their_warehouse_type(tmp_path):
+    """On the bouncer build with its catalog: the one DATE column not named `*_date` is the
+    time spine's `date_day`; the snapshots' `dbt_valid_from` (DATE) are dbt's names."""
+    project = corpus_project("bouncer-dbt112")
+    findings = by_code(
+        gate(project, write_config(tmp_path, TYPE_PATTERNS)).findings, "naming.column_type_pattern"
+    )
+    assert [(f.unique_id, f.column_name, f.message) for f in findings] == [
+        (
+            f"model.{PKG}.metricflow_time_spine",
+            "date_day",
+            "column date_day of metricflow_time_spine is DATE: its name does not match .*_date",
+        )
+    ]
+
+
+def test_column_type_comes_from_the_yaml_without_a_catalog(tmp_path):
+    def edit(manifest: dict) -> None:
+        columns = manifest["nodes"][f"model.{PKG}.stg_orders"]["columns"]
+        columns["status"]["data_type"] = "Boolean"
+        columns["order_id"]["data_type"] = "timestamp with time zone"
+
+    project = edited_bouncer(tmp_path, edit)
+    findings = by_code(
+        gate(project, write_config(tmp_path, TYPE_PATTERNS)).findings, "naming.column_type_pattern"
+    )
+    assert sorted((f.column_name, f.details["type"], f.details["pattern"]) for f in findings) == [
+        ("order_id", "timestamp with time zone", ".*_at"),
+        ("status", "Boolean", "(is|has)_.*"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("patterns", "problem"),
+    [
+        ("{}", "patterns: give at least one entry"),
+        ('{"bool(": "is_.*"}', "patterns: bool(: not a regular expression"),
+        ('{"date": "[_date"}', "patterns: date: not a regular expression"),
+    ],
+)
+def test_column_type_patterns_must_be_regular_expressions(tmp_path, patterns, problem):
+    project = corpus_project("bouncer-dbt112")
+    config = rule_config(tmp_path, "naming.column_type_pattern", f"{{patterns: {patterns}}}")
+    with pytest.raises(DbtgateError, match=re.escape(problem)):
+        gate(project, config)
 
 
 def test_a_model_reading_more_parents_than_allowed(tmp_path):

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from dbtgate.artifacts.manifest import Node, Source, file_path
 from dbtgate.project import Project, display_name
-from dbtgate.rules.registry import Names, Regex, Violation, rule
+from dbtgate.rules.registry import Names, Regex, RegexMap, Violation, rule
 
 DEFAULT_LAYERS = {
     "staging": ["stg_"],
@@ -160,6 +160,81 @@ def column_pattern(
                 f"{pattern}",
                 column_name=name,
                 details={"pattern": pattern},
+            )
+
+
+# The columns dbt adds to every snapshot table.
+_SNAPSHOT_COLUMNS = (
+    "dbt_scd_id",
+    "dbt_updated_at",
+    "dbt_valid_from",
+    "dbt_valid_to",
+    "dbt_is_deleted",
+)
+
+
+@rule(
+    "naming.column_type_pattern",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source"),
+    why="""
+        A name that says its type lets a reader use a column without looking it up: `is_`
+        and `has_` are booleans, `_at` a timestamp, `_date` a date. The convention only holds
+        if it is checked, and the warehouse's types say what each column really is.
+    """,
+    failing="""
+        # policy: naming.column_type_pattern:
+        #   {patterns: {"bool(ean)?": "(is|has)_.*", "timestamp.*": ".*_at"}}
+        # dim_customers.active is a BOOLEAN, dim_customers.created a TIMESTAMP
+    """,
+    passing="""
+        # dim_customers.is_active is a BOOLEAN, dim_customers.created_at a TIMESTAMP
+    """,
+    fix="Rename the column to follow its type's pattern (keep the old name in a deprecated "
+    "version if others read it), or adjust `patterns`.",
+)
+def column_type_pattern(
+    resource: Node | Source,
+    project: Project,
+    *,
+    patterns: RegexMap = {},  # noqa: B006
+) -> Iterator[Violation]:
+    """Every column whose type matches a key of `patterns` has a name that matches its value
+    (both Python regular expressions, matched as a whole; the type case-insensitively, the
+    first key that matches wins).
+
+    The type is the warehouse's (catalog.json) when the catalog lists the column, else the
+    `data_type` declared in YAML; a column of neither is not checked, nor the columns dbt adds
+    to a snapshot (`dbt_valid_from`, ...), whose names are dbt's. As dbt-bouncer's
+    check_column_name_complies_to_column_type, for several types at once."""
+    types: dict[str, tuple[str, str]] = {}  # lowered name -> (name, type)
+    for key, column in (resource.columns or {}).items():
+        if column.data_type:
+            name = column.name or key
+            types[name.lower()] = (name, column.data_type)
+    table = project.catalog_table(resource.unique_id)
+    if table is not None:
+        declared = {
+            key.lower(): column.name or key for key, column in (resource.columns or {}).items()
+        }
+        for key, column in (table.columns or {}).items():
+            name = column.name or key
+            if column.type:
+                types[name.lower()] = (declared.get(name.lower(), name), column.type)
+    if resource.resource_type == "snapshot":
+        for name in _SNAPSHOT_COLUMNS:
+            types.pop(name, None)
+    for name, column_type in types.values():
+        pattern = next(
+            (value for key, value in patterns.items() if re.fullmatch(key, column_type, re.I)),
+            None,
+        )
+        if pattern is not None and not re.fullmatch(pattern, name):
+            yield Violation(
+                f"column {name} of {display_name(resource)} is {column_type}: its name does not "
+                f"match {pattern}",
+                column_name=name,
+                details={"type": column_type, "pattern": pattern},
             )
 
 

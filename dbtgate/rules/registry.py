@@ -128,6 +128,16 @@ def _minimums_problem(value: dict[str, int]) -> str | None:
     return f"expected counts of 0 or more, got {', '.join(negative)}" if negative else None
 
 
+def _regex_map_problem(value: dict[str, str]) -> str | None:
+    if not value:
+        return "give at least one entry (an empty map would check nothing)"
+    for key, pattern in value.items():
+        problem = _regex_problem(key) or _regex_problem(pattern)
+        if problem:
+            return f"{key}: {problem}"
+    return None
+
+
 def _names_problem(value: list[str]) -> str | None:
     return None if value else "give at least one (an empty list would check nothing)"
 
@@ -143,6 +153,10 @@ Seconds = typing.Annotated[float, Refinement("seconds (> 0)", _seconds_problem)]
 # Names and how many of each are needed (`{not_null: 1, relationships: 1}`); must be set.
 Minimums = typing.Annotated[
     dict[str, int], Refinement("map of name -> count, at least one", _minimums_problem)
+]
+# Regular expressions keyed by regular expressions (`{"bool(ean)?": "(is|has)_.*"}`); must be set.
+RegexMap = typing.Annotated[
+    dict[str, str], Refinement("map of regex -> regex, at least one", _regex_map_problem)
 ]
 # A list of one or more names. With `[]` as its default, the parameter must be set.
 Names = typing.Annotated[list[str], Refinement("list[str], at least one", _names_problem)]
