@@ -38,7 +38,6 @@ _LABEL_CHARS = 24
 # The lineage is drawn to fit the page's content width (the stylesheet's 1200px less padding),
 # shrunk no further than `_MIN_SCALE` (labels below ~9px cannot be read): a wider graph scrolls.
 _PAGE_WIDTH, _MIN_SCALE = 1150, 0.75
-_EXPIRY_WARNING_DAYS = 30
 # At most this many findings are in the page's table at once: Chromium takes over a minute to
 # open a table of 48,000 rows (10,000 models, measured), against a few seconds for 500. Beyond
 # that the rows travel as the page's data, and the script shows them a page at a time; the
@@ -374,9 +373,10 @@ def _waivers(report: dict[str, Any]) -> str:
     expiring = view.expiring_waivers(report)
     rows = []
     for waiver in waivers:
-        note, css = _expiry(waiver["expires"], today)
-        if (waiver["rule"], waiver["select"]) in expiring:
-            css = "expiring"  # the gate announced it (waiver.expiring), whatever the build date
+        # Marked expiring when the gate announced it (waiver.expiring, in the config's
+        # `waiver_notice_days`): one window, the team's, in every report.
+        announced = (waiver["rule"], waiver["select"]) in expiring
+        note, css = _expiry(waiver["expires"], today, announced)
         rows.append(
             f"<tr><td><code>{h(waiver['rule'])}</code></td><td><code>{h(waiver['select'])}</code></td>"
             f'<td>{h(waiver["owner"])}</td><td class="{css}">{h(waiver["expires"])}{h(note)}</td>'
@@ -397,18 +397,21 @@ def _report_date(report: dict[str, Any]) -> dt.date | None:
         return None
 
 
-def _expiry(expires: str, today: dt.date | None) -> tuple[str, str]:
+def _expiry(expires: str, today: dt.date | None, announced: bool) -> tuple[str, str]:
+    """The note after a waiver's date (days relative to the build, so one report always
+    renders one page) and its cell's class."""
+    css = "expiring" if announced else ""
     try:
         days = (dt.date.fromisoformat(expires) - today).days if today else None
     except ValueError:
         days = None
     if days is None:
-        return "", ""
+        return "", css
     if days < 0:
         return f" (expired {counted(-days, 'day')} before this build)", "expired"
-    if days <= _EXPIRY_WARNING_DAYS:
-        return f" (expires {counted(days, 'day')} after this build)", "expiring"
-    return f" ({counted(days, 'day')} after this build)", ""
+    if announced:
+        return f" (expires {counted(days, 'day')} after this build)", css
+    return f" ({counted(days, 'day')} after this build)", css
 
 
 def _what_changed(report: dict[str, Any]) -> str:
