@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from dbtgate.artifacts.manifest import Node
 from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Count, Regex, Violation, rule
-from dbtgate.sql_references import hard_coded_references, mask
 
 
 def _sql(model: Node, project: Project) -> str | None:
@@ -86,6 +85,8 @@ def hard_coded_reference(
     show reads as a table). Each table is reported once, at its first line; when the manifest
     has a model, seed, snapshot or source built as that table, the fix names its `ref()` or
     `source()`."""
+    from dbtgate.sql_references import hard_coded_references  # its regexes: only when used
+
     code = _sql(model, project)
     if not code:
         return
@@ -165,6 +166,8 @@ def forbidden_pattern(
     Comments are left out unless `comments: true` (a comment that mentions `select *` is not
     one). Add `(?i)` for case-insensitive matching, `(?m)` to anchor `^`/`$` at each line.
     Each distinct match is reported once, at its first line. Python models are matched too."""
+    from dbtgate.sql_references import mask  # its regexes: only when used
+
     code = project.code(model.unique_id)
     if not code:
         return
