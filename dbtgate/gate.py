@@ -189,11 +189,14 @@ class Completer:
         if finding.tier is None:
             finding.tier = tier
         if finding.path is None and finding.line is not None:
-            # A line of the resource's code (a `code.*` rule): the SQL file, not the YAML.
+            # A line of the resource's code (a `code.*` rule): its SQL file, not the YAML.
             code = self.project.code(uid)
             location = self.locator.code_location(resource, finding.line, code)
-            finding.path, finding.line = location.path or None, location.line
-        elif finding.path is None:
+            if location is not None:
+                finding.path, finding.line = location.path, location.line
+            else:
+                finding.line = None  # the code is not in a file: the declaration, below
+        if finding.path is None:
             parent = None
             if resource.resource_type == "test":
                 target = (finding.details or {}).get("tested_resource")

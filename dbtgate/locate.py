@@ -71,8 +71,8 @@ class Locator:
     _found: dict[tuple[int, str | None, int, int], tuple[Any, ...]] = field(default_factory=dict)
     # id of a composed YAML sequence -> its entries by name (see `_named`).
     _by_name: dict[int, dict[str, Any]] = field(default_factory=dict)
-    # SQL file -> how many blank lines dbt stripped from its top (see `code_location`).
-    _code_shift: dict[str, int] = field(default_factory=dict)
+    # (file, unique_id) -> lines before the resource's code in its file (see `code_location`).
+    _code_shift: dict[tuple[str, str], int | None] = field(default_factory=dict)
 
     def display(self, relative: str) -> str:
         relative = relative.replace("\\", "/")
@@ -101,24 +101,38 @@ class Locator:
             )
         return found[3]
 
-    def code_location(self, resource: Node, line: int, code: str | None) -> Location:
-        """Line `line` of the resource's code as dbt read it (`code`, its `raw_code`), in its
-        SQL file. dbt strips the file, so blank lines at its top shift every line: counted from
-        the file on disk when there is one."""
+    def code_location(self, resource: Any, line: int, code: str | None) -> Location | None:
+        """Line `line` of the resource's code as dbt read it (`code`: a model's `raw_code`, a
+        snapshot's or a macro's block) in its file; None when the code cannot be placed there
+        (a YAML-defined snapshot, a macro whose file is not on disk).
+
+        The code is searched in the file on disk: a model's file is its code stripped, a
+        block sits somewhere in its file. A model whose file is absent or was edited since the
+        build keeps the line as it is, moved by the blank lines dbt stripped from its top."""
         path = file_path(resource)
-        shift = self._code_shift.get(path)
-        if shift is None:
-            shift = 0
-            if self.project_dir is not None:
-                try:
-                    text = (self.project_dir / path).read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    text = ""
-                leading = text[: len(text) - len(text.lstrip())].count("\n")
-                kept = (code or "")[: len(code or "") - len((code or "").lstrip())].count("\n")
-                shift = max(leading - kept, 0)
-            self._code_shift[path] = shift
-        return Location(self.display(path), line + shift)
+        key = (path, resource.unique_id)
+        if key not in self._code_shift:
+            self._code_shift[key] = self._shift(path, code or "", resource.resource_type)
+        shift = self._code_shift[key]
+        return None if shift is None else Location(self.display(path), line + shift)
+
+    def _shift(self, path: str, code: str, resource_type: str) -> int | None:
+        text = None
+        if self.project_dir is not None:
+            try:
+                text = (self.project_dir / path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = None
+        stripped = code.strip()
+        found = text.find(stripped) if text is not None and stripped else -1
+        if found >= 0:
+            leading = code[: len(code) - len(code.lstrip())].count("\n")
+            return text.count("\n", 0, found) - leading  # type: ignore[union-attr]
+        if resource_type != "model":
+            return None
+        if text is None:
+            return 0
+        return text[: len(text) - len(text.lstrip())].count("\n")
 
     def _locate(
         self,

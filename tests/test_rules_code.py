@@ -272,3 +272,57 @@ def test_masking_keeps_every_position_and_line(code, strings, jinja):
     assert [i for i, c in enumerate(masked) if c == "\n"] == [
         i for i, c in enumerate(code) if c == "\n"
     ]
+
+
+def test_snapshot_and_macro_findings_point_into_their_blocks(tmp_path):
+    """A snapshot's code is its block's body and a macro's is its block: found in the file on
+    disk, the finding lands on the file's line; without the file, on the declaration."""
+    snapshot = f"snapshot.{PKG}.snapshot_orders"
+    macro = f"macro.{PKG}.cents_to_dollars"
+    body = "\n    select *\n    from raw.orders\n"
+    block = (
+        "{% macro cents_to_dollars(column_name) %}\n    ({{ column_name }} / 100)\n{% endmacro %}"
+    )
+
+    def edit(manifest: dict) -> None:
+        node = manifest["nodes"][snapshot]
+        node["raw_code"], node["original_file_path"] = body, "snapshots/snapshot_orders.sql"
+        manifest["macros"][macro]["macro_sql"] = block
+
+    (tmp_path / "build").mkdir()
+    project = edited_bouncer(tmp_path / "build", edit)
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            rules:
+              code.hard_coded_reference: warn
+              code.forbidden_pattern: {pattern: '/ 100'}
+        """,
+    )
+    without_files = gate(project, config).findings
+    (reference,) = by_code(without_files, "code.hard_coded_reference")
+    assert (reference.path, reference.line) == ("snapshots/snapshot_orders.sql", 1)
+    (pattern,) = by_code(without_files, "code.forbidden_pattern")
+    assert pattern.unique_id == macro and pattern.line != 2  # the macro's declaration, not line 2
+
+    (tmp_path / "snapshots").mkdir()
+    (tmp_path / "snapshots" / "snapshot_orders.sql").write_text(
+        f"-- orders over time\n{{% snapshot snapshot_orders %}}\n{body}{{% endsnapshot %}}\n"
+    )
+    (tmp_path / "macros").mkdir()
+    (tmp_path / "macros" / "cents_to_dollars.sql").write_text(
+        "{% macro other() %}\n  1\n{% endmacro %}\n\n" + block + "\n"
+    )
+    project.project_dir = tmp_path
+    with_files = gate(project, config).findings
+    (reference,) = by_code(with_files, "code.hard_coded_reference")
+    assert (reference.path, reference.line, reference.details["lines"]) == (
+        "snapshots/snapshot_orders.sql",
+        5,
+        [3],
+    )
+    (pattern,) = by_code(with_files, "code.forbidden_pattern")
+    assert (pattern.path, pattern.line) == ("macros/cents_to_dollars.sql", 6)

@@ -1,4 +1,5 @@
-"""Code rules: what a model's SQL itself says, read from dbt's `raw_code` (the templated source).
+"""Code rules: what the SQL itself says, read from the manifest's copy of it (a model's or
+snapshot's `raw_code`, a macro's `macro_sql`: the templated source).
 
 Tables named directly instead of through `ref()`/`source()` (dbt-project-evaluator's
 `fct_hard_coded_references`, dbt-checkpoint's `check-script-has-no-table-name`, dbt-bouncer's
@@ -6,10 +7,12 @@ Tables named directly instead of through `ref()`/`source()` (dbt-project-evaluat
 semicolon: dbt-bouncer's `check_model_code_does_not_contain_regexp_pattern`) and models too long
 to review (`check_model_max_number_of_lines`). sqlfluff, which `lint:` runs on the changed
 files, checks how SQL is written; these check what it reads and how much of it there is, on
-every selected model, changed or not, with or without the project's files.
+every selected resource, changed or not, with or without the project's files.
 
 The gate's decode leaves the code out (it is most of a manifest's size): the first of these
-rules to run reads it, once (`Project.code`). Findings point at the line of the SQL file.
+rules to run reads it, once (`Project.code`). Findings point at the line of the SQL file (the
+code is found in the file on disk; without it, a model's line is its code's, a snapshot's or
+macro's finding points at its declaration).
 """
 
 from __future__ import annotations
@@ -17,16 +20,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dbtgate.artifacts.manifest import Node
+from dbtgate.artifacts.manifest import Macro, Node
 from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Count, Regex, Violation, rule
 
 
-def _sql(model: Node, project: Project) -> str | None:
-    """The model's SQL as dbt read it; None for Python models and when the manifest has none."""
-    if model.language == "python":
+def _sql(resource: Node, project: Project) -> str | None:
+    """The resource's SQL as dbt read it; None for Python models and when the manifest has
+    none."""
+    if resource.language == "python":
         return None
-    return project.code(model.unique_id)
+    return project.code(resource.unique_id)
 
 
 def _line_of(code: str, position: int) -> int:
@@ -47,7 +51,7 @@ def _at_lines(lines: list[int]) -> str:
 @rule(
     "code.hard_coded_reference",
     severity="warn",
-    applies_to=("model",),
+    applies_to=("model", "snapshot"),
     why="""
         dbt learns what a model reads from `ref()` and `source()`: that is how it orders the
         build, draws lineage, and how the gate knows who reads a column before it is removed.
@@ -71,10 +75,10 @@ def _at_lines(lines: list[int]) -> str:
     "as a source first).",
 )
 def hard_coded_reference(
-    model: Node, project: Project, *, unqualified: bool = True
+    resource: Node, project: Project, *, unqualified: bool = True
 ) -> Iterator[Violation]:
-    """Every table the model's SQL names after FROM or JOIN instead of reading it through
-    `ref()` or `source()`.
+    """Every table the SQL of a model or snapshot names after FROM or JOIN instead of reading
+    it through `ref()` or `source()`.
 
     Named directly: `schema.table` and `db.schema.table` (quoted or not), a quoted name
     (`"orders"`), `{{ var('table') }}` alone and `{{ target.schema }}.orders`; with
@@ -87,7 +91,7 @@ def hard_coded_reference(
     `source()`."""
     from dbtgate.sql_references import hard_coded_references  # its regexes: only when used
 
-    code = _sql(model, project)
+    code = _sql(resource, project)
     if not code:
         return
     first: dict[str, list[int]] = {}
@@ -99,7 +103,7 @@ def hard_coded_reference(
     for key, lines in first.items():
         text = texts[key]
         yield Violation(
-            f"{display_name(model)} reads {text} by name ({_at_lines(lines)}), not through ref() "
+            f"{display_name(resource)} reads {text} by name ({_at_lines(lines)}), not through ref() "
             "or source()",
             key=key,
             line=lines[0],
@@ -136,7 +140,7 @@ def _pattern_problem(values: dict[str, object]) -> str | None:
 @rule(
     "code.forbidden_pattern",
     severity="warn",
-    applies_to=("model",),
+    applies_to=("model", "snapshot", "macro"),
     why="""
         Some SQL a team has decided against, whatever sqlfluff thinks of its style: `select *`
         in a mart (a new upstream column leaks into every reader), `current_date` in a model
@@ -154,21 +158,26 @@ def _pattern_problem(values: dict[str, object]) -> str | None:
         select order_id, customer_id, amount from {{ ref('int_orders') }}
     """,
     fix="Rewrite the SQL without the forbidden construct (the finding's reason says why it "
-    "is forbidden), or waive the model with a reason.",
+    "is forbidden), or waive the resource with a reason.",
     params_check=_pattern_problem,
 )
 def forbidden_pattern(
-    model: Node, project: Project, *, pattern: Regex = "", reason: str = "", comments: bool = False
+    resource: Node | Macro,
+    project: Project,
+    *,
+    pattern: Regex = "",
+    reason: str = "",
+    comments: bool = False,
 ) -> Iterator[Violation]:
-    """The model's code does not match `pattern` (Python's `re.search`, on the code as dbt
-    read it: Jinja included, so `{{ config(` can be forbidden too).
+    """The code of a model, snapshot or macro does not match `pattern` (Python's `re.search`,
+    on the code as dbt read it: Jinja included, so `{{ config(` can be forbidden too).
 
     Comments are left out unless `comments: true` (a comment that mentions `select *` is not
     one). Add `(?i)` for case-insensitive matching, `(?m)` to anchor `^`/`$` at each line.
     Each distinct match is reported once, at its first line. Python models are matched too."""
     from dbtgate.sql_references import mask  # its regexes: only when used
 
-    code = project.code(model.unique_id)
+    code = project.code(resource.unique_id)
     if not code:
         return
     searched = code if comments else mask(code, strings=False, jinja=False)
@@ -180,7 +189,7 @@ def forbidden_pattern(
     for key, lines in found.items():
         shown = key if len(key) <= 60 else f"{key[:57]}..."
         yield Violation(
-            f"{display_name(model)} matches the forbidden pattern {pattern} "
+            f"{display_name(resource)} matches the forbidden pattern {pattern} "
             f"({shown!r} at {_at_lines(lines)}){because}",
             key=key,
             line=lines[0],
@@ -191,7 +200,7 @@ def forbidden_pattern(
 @rule(
     "code.max_lines",
     severity="warn",
-    applies_to=("model",),
+    applies_to=("model", "snapshot", "macro"),
     why="""
         A model of hundreds of lines does several things at once: it is hard to review in a
         pull request, its tests cannot say which step broke, and nothing else can reuse its
@@ -207,17 +216,18 @@ def forbidden_pattern(
     """,
     fix="Move steps of the model into intermediate models (`models/intermediate/`) that it refs.",
 )
-def max_lines(model: Node, project: Project, *, max: Count = 100) -> Violation | None:
-    """The model's code has at most `max` lines (as dbt read it: blank lines at the top and
-    the bottom of the file do not count). The finding points at the first line over."""
-    code = project.code(model.unique_id)
+def max_lines(resource: Node | Macro, project: Project, *, max: Count = 100) -> Violation | None:
+    """The code of a model, snapshot or macro has at most `max` lines (as dbt read it: blank
+    lines at the top and the bottom of a model's file do not count; a macro from `{% macro` to
+    `{% endmacro %}`). The finding points at the first line over."""
+    code = project.code(resource.unique_id)
     if not code:
         return None
     lines = code.count("\n") + 1
     if lines <= max:
         return None
     return Violation(
-        f"{display_name(model)} is {lines} lines long; at most {max}",
+        f"{display_name(resource)} is {lines} lines long; at most {max}",
         line=max + 1,
         details={"lines": lines, "max": max},
     )
