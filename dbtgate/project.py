@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import msgspec
 
 from dbtgate.artifacts.catalog import Catalog, CatalogTable
-from dbtgate.artifacts.load import ArtifactSet
+from dbtgate.artifacts.load import ArtifactSet, read_code
 from dbtgate.artifacts.manifest import (
     Exposure,
     Group,
@@ -26,7 +26,6 @@ from dbtgate.artifacts.manifest import (
     Node,
     Source,
     materialized_as,
-    read_code,
 )
 from dbtgate.artifacts.run_results import RunResults
 from dbtgate.artifacts.sources import SourcesFreshness
@@ -251,15 +250,16 @@ class Project:
         )
 
     def all_code(self) -> dict[str, str]:
-        """Every node's code as dbt read it (`raw_code`), by unique_id: read from the manifest
-        the first time a check asks (see `read_code`), {} without a manifest file."""
+        """Every node's and macro's code as dbt read it, by unique_id: read from the manifest
+        the first time a check asks (`artifacts.load.read_code`); {} without a manifest file."""
         if self._code is None:
             manifest = self.artifacts.manifest if self.artifacts else None
             self._code = read_code(manifest.path) if manifest is not None else {}
         return self._code
 
     def code(self, unique_id: str) -> str | None:
-        """The node's SQL (or Python) as dbt read it: the file's text, stripped."""
+        """The resource's code as dbt read it: a model's file stripped, a snapshot's or a
+        macro's block."""
         return self.all_code().get(unique_id)
 
     def relations_named(self, name: str) -> list[str]:

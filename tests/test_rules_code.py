@@ -326,3 +326,19 @@ def test_snapshot_and_macro_findings_point_into_their_blocks(tmp_path):
     )
     (pattern,) = by_code(with_files, "code.forbidden_pattern")
     assert (pattern.path, pattern.line) == ("macros/cents_to_dollars.sql", 6)
+
+
+def test_code_of_an_unexpected_type_is_a_one_line_error_naming_the_file(tmp_path):
+    """The gate's decode skips the code: its first reader must report a bad value as the
+    loader does (exit 2, the file and the key), not a traceback."""
+
+    def edit(manifest: dict) -> None:
+        manifest["nodes"][STG_ORDERS]["raw_code"] = 5
+
+    target = edited_bouncer(tmp_path, edit).artifacts.manifest.path.parent
+    config = rule_config(tmp_path, "code.max_lines")
+    result = dbtgate("check", "--artifacts", str(target), "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"dbtgate: error: {target / 'manifest.json'}: field of unexpected type")
+    assert STG_ORDERS in line and "raw_code" in line

@@ -21,6 +21,7 @@ import msgspec
 
 from dbtgate.artifacts.catalog import Catalog
 from dbtgate.artifacts.manifest import (
+    CodeManifest,
     Manifest,
     normalise_exposure,
     normalise_macro,
@@ -191,6 +192,24 @@ def load_manifest(path: str | Path) -> Loaded[Manifest]:
         for node in nodes:
             normalise_node(node)
     return Loaded(path, manifest, version, warnings)
+
+
+def read_code(path: Path) -> dict[str, str]:
+    """Each node's and macro's code as dbt read it, by unique_id: a node's `raw_code` (`raw_sql`
+    before schema v7: a model's file stripped, a snapshot block's body), a macro's
+    `macro_sql` (its block, from `{% macro` to `{% endmacro %}`). A second, selective decode of
+    the manifest: the gate's own leaves the code out (it is most of a manifest's size), and only
+    the checks that read code ask for it, once."""
+    manifest = _decode(path, CodeManifest, "manifest")
+    code: dict[str, str] = {}
+    for uid, node in (manifest.nodes or {}).items():
+        text = node.raw_code if node.raw_code is not None else node.raw_sql
+        if text is not None:
+            code[uid] = text
+    for uid, macro in (manifest.macros or {}).items():
+        if macro.macro_sql is not None:
+            code[uid] = macro.macro_sql
+    return code
 
 
 def load_run_results(path: str | Path) -> Loaded[RunResults]:

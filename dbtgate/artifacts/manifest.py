@@ -10,7 +10,6 @@ differences (meta and tags at top level or in config, access/contract/group in c
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, ClassVar
 
 import msgspec
@@ -270,36 +269,20 @@ class Manifest(msgspec.Struct, **_S):
     unit_tests: dict[str, UnitTest] | None = None
 
 
-class _CodeNode(msgspec.Struct, gc=False):
+class CodeNode(msgspec.Struct, gc=False):
     raw_code: str | None = None
     raw_sql: str | None = None  # manifest v1-v6
 
 
-class _CodeMacro(msgspec.Struct, gc=False):
+class CodeMacro(msgspec.Struct, gc=False):
     macro_sql: str | None = None
 
 
-class _CodeManifest(msgspec.Struct, gc=False):
-    nodes: dict[str, _CodeNode] | None = None
-    macros: dict[str, _CodeMacro] | None = None
+class CodeManifest(msgspec.Struct, gc=False):
+    """The manifest's code, apart: see `artifacts.load.read_code`."""
 
-
-def read_code(path: Path) -> dict[str, str]:
-    """Each node's and macro's code as dbt read it, by unique_id: a node's `raw_code` (`raw_sql`
-    before schema v7: a model's file stripped, a snapshot block's body), a macro's
-    `macro_sql` (its block, from `{% macro` to `{% endmacro %}`). A second, selective decode of
-    the manifest: the gate's own leaves the code out (it is most of a manifest's size), and only
-    the checks that read code ask for it, once."""
-    manifest = msgspec.json.decode(path.read_bytes(), type=_CodeManifest)
-    code: dict[str, str] = {}
-    for uid, node in (manifest.nodes or {}).items():
-        text = node.raw_code if node.raw_code is not None else node.raw_sql
-        if text is not None:
-            code[uid] = text
-    for uid, macro in (manifest.macros or {}).items():
-        if macro.macro_sql is not None:
-            code[uid] = macro.macro_sql
-    return code
+    nodes: dict[str, CodeNode] | None = None
+    macros: dict[str, CodeMacro] | None = None
 
 
 def file_path(resource: Any) -> str:
