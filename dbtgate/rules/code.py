@@ -133,10 +133,6 @@ def _read_instead(project: Project, text: str) -> str | None:
     )
 
 
-def _pattern_problem(values: dict[str, object]) -> str | None:
-    return None if values.get("pattern") else "pattern: required: the regular expression to forbid"
-
-
 @rule(
     "code.forbidden_pattern",
     severity="warn",
@@ -159,7 +155,6 @@ def _pattern_problem(values: dict[str, object]) -> str | None:
     """,
     fix="Rewrite the SQL without the forbidden construct (the finding's reason says why it "
     "is forbidden), or waive the resource with a reason.",
-    params_check=_pattern_problem,
 )
 def forbidden_pattern(
     resource: Node | Macro,

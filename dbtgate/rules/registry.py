@@ -106,6 +106,8 @@ def _share_problem(value: float) -> str | None:
 
 
 def _regex_problem(value: str) -> str | None:
+    if not value:
+        return "give a regular expression (an empty one would check nothing)"
     try:
         re.compile(value)
     except re.error as exc:
