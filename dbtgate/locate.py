@@ -117,12 +117,7 @@ class Locator:
         return None if shift is None else Location(self.display(path), line + shift)
 
     def _shift(self, path: str, code: str, resource_type: str) -> int | None:
-        text = None
-        if self.project_dir is not None:
-            try:
-                text = (self.project_dir / path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = None
+        text = self._read(path)
         stripped = code.strip()
         found = text.find(stripped) if text is not None and stripped else -1
         if found >= 0:
@@ -226,21 +221,26 @@ class Locator:
         if path in self._files:
             return self._files[path]
         node = None
-        if self.project_dir is not None:
-            try:
-                text = (self.project_dir / path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = None
-            if text is not None:
-                import yaml
+        text = self._read(path)
+        if text is not None:
+            import yaml
 
-                loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-                try:
-                    node = yaml.compose(text, Loader=loader)
-                except yaml.YAMLError:
-                    node = None
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            try:
+                node = yaml.compose(text, Loader=loader)
+            except yaml.YAMLError:
+                node = None
         self._files[path] = node
         return node
+
+    def _read(self, path: str) -> str | None:
+        """The text of a file of the project, None when there is no project or no such file."""
+        if self.project_dir is None:
+            return None
+        try:
+            return (self.project_dir / path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
 
 
 def _yaml_path(resource: Node | Source | Exposure | Macro) -> str | None:
