@@ -62,10 +62,67 @@ STG_ORDERS = f"model.{PKG}.stg_orders"
         ("select * from {{ ref('a') }} left join schema.fn(1) on true", []),
         ("select * from table(flatten(x))", []),
         ("select * from @stage/file.csv", []),
+        # From a review across dialects: quoted and materialized CTEs, unnested columns of an
+        # alias, both readings of a backslash, `//` and `#` comments, `from first`, `dual`.
+        ('with "stgOrders" as (select 1) select * from "stgOrders"', []),
+        ("with o as not materialized (select * from {{ ref('a') }}) select * from o", []),
+        ("select * from {{ ref('a') }} o cross join o.items i, o.tags t", []),
+        ("select * from {{ ref('a') }} where p like 'a\\_%' escape '\\' and n = 'from raw.x'", []),
+        ("select 'it\\'s' as s, 'from raw.y' as t from {{ ref('a') }}", []),
+        ("select 1 from {{ ref('a') }} // was: from raw.orders\n# and from raw.b\n", []),
+        ("select nth_value(x, 2) from first over (order by y) from {{ ref('a') }}", []),
+        ("select current_date from dual", []),
+        ("with t$1 as (select 1) select * from t$1", []),
+        # ... and what it read wrong: the branches of an `{% if %}`, a list after a subquery,
+        # a multi-line Jinja schema, a var() part, `this.schema`, a BigQuery project.
+        (
+            "select * from\n{% if target.name == 'dev' %}\n  {{ ref('s') }}\n{% else %}\n"
+            "  prod_db.raw.orders\n{% endif %}",
+            ["prod_db.raw.orders"],
+        ),
+        ("select * from {% if x %}raw.a{% else %}raw.b{% endif %} where 1 = 1", ["raw.a", "raw.b"]),
+        ("select * from (select 1) s, raw.calendar c", ["raw.calendar"]),
+        ("select * from {{\n  target.schema\n}}.orders", ["{{ target.schema }}.orders"]),
+        ("select * from analytics.{{ var('t') }}", ["analytics.{{ var('t') }}"]),
+        ("select * from {{ this.schema }}.lookup", ["{{ this.schema }}.lookup"]),
+        ("select * from my-project.ds.t", ["my-project.ds.t"]),
+        ("select * from {{ ref('a') }} a, raw.calendar c", ["raw.calendar"]),
+        ("-- orders as (select 1)\nselect * from orders", ["orders"]),
+        ("select * from x, [a..b\n] where 1 = 1", ["x"]),
     ],
 )
 def test_the_tables_a_query_names_directly(code, expected):
     assert [r.text for r in hard_coded_references(code)] == expected
+
+
+_SQLISH = st.lists(
+    st.sampled_from(
+        [
+            *("select", "from", "join", "FROM", "with", "as", "(", ")", ",", ".", " ", "\n"),
+            *("orders", "o", "raw", "cte", "lateral", "distinct", "is", "extract", "where", "on"),
+            *("{{ ref('a') }}", "{{ this }}", "{{ this.schema }}", "{{ var('v') }}", "{{ x }}"),
+            *("{% if x %}", "{% endif %}", "{# c #}", "-- c\n", "/* c */", "'s'", "'", '"q"'),
+            *("`b`", "[b]", "{{", "}}", "\\", "$", "#", "//", "-", "materialized"),
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@given(code=_SQLISH, unqualified=st.booleans())
+def test_the_quick_look_never_hides_a_reference(code, unqualified):
+    """`_may_name_tables` skips the masked reading for most models: it must never skip one
+    where that reading finds a table."""
+    import dbtgate.sql_references as scanner
+
+    quick = scanner.hard_coded_references(code, unqualified=unqualified)
+    original = scanner._may_name_tables
+    scanner._may_name_tables = lambda low, unqualified: True
+    try:
+        full = scanner.hard_coded_references(code, unqualified=unqualified)
+    finally:
+        scanner._may_name_tables = original
+    assert quick == full
 
 
 def test_references_carry_the_line_they_start_on_and_unqualified_is_optional():
