@@ -86,9 +86,9 @@ def hard_coded_reference(
     (`from orders`: a table of the default schema). Comments, strings, subqueries, table
     functions (`unnest(...)`), `extract(year from ...)` and `is distinct from` are not table
     references. Set `unqualified: false` if macros build your CTEs (a CTE the SQL does not
-    show reads as a table). A `{{ var('orders_table') }}` is reported even when the variable
-    holds a `ref()` (as in some packages' models): dbt cannot see through it either, so the
-    lineage stops there. Each table is reported once, at its first line; when the manifest
+    show reads as a table). A `{{ var('orders_table') }}` is reported as dbt-project-evaluator
+    reports it: the gate cannot tell a table name in the variable from a `ref()` stored there
+    (as some packages do, which dbt resolves); waive such models. Each table is reported once, at its first line; when the manifest
     has a model, seed, snapshot or source built as that table, the fix names its `ref()` or
     `source()`."""
     from dbtgate.sql_references import hard_coded_references  # its regexes: only when used
