@@ -75,6 +75,7 @@ _RELATION_RE = re.compile(
 _ALIAS_RE = re.compile(rf"\s+(?:as\s+)?(?P<alias>{_PART})", re.IGNORECASE)
 _COMMA_RE = re.compile(rf"{_GAP},")
 _TAG_RE = re.compile(r"\s*\x03")
+_IDENTIFIER_RE = re.compile(r"identifier\s*\(\s*'[^'\n]*'\s*\)", re.IGNORECASE)
 _CTE_RE = re.compile(
     r"(?<![\w.$])(?P<name>[A-Za-z_][\w$]*|\"[^\"]*\"|`[^`]*`|\[[^\]\n]*\])\s*(?:\([^()]*\)\s*)?"
     r"as\s*(?:not\s+)?(?:materialized\s*)?\(",
@@ -264,8 +265,14 @@ def _relations(
             if closing is None:
                 return
             end = closing + 1
-        elif match.group("glued") or match.group("call"):
-            return  # a table function, a name built by a template
+        elif match.group("call"):
+            named = _IDENTIFIER_RE.match(code, match.start("name"))
+            if named is not None and not match.group("glued"):
+                # Snowflake's `identifier('raw.orders')`: a table named in a string.
+                names.append((named.start(), named.group(), ""))
+            return  # a table function
+        elif match.group("glued"):
+            return  # a name built by a template
         else:
             start, end = match.span("name")
             if masked[start:end].lower() in _CLAUSE_WORDS:
@@ -278,6 +285,9 @@ def _relations(
         if alias is not None and alias.group("alias").lower() not in _CLAUSE_WORDS:
             aliases.add(_unquote(code[alias.start("alias") : alias.end("alias")]).lower())
             position = alias.end()
+            if _is_at(masked, position, "("):  # the alias's column names: `t (c1, c2)`
+                closing = _closing(masked, masked.index("(", position))
+                position = closing + 1 if closing is not None else position
         comma = _COMMA_RE.match(masked, position)
         tag = _TAG_RE.match(masked, position)
         if comma is not None:

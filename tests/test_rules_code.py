@@ -89,6 +89,11 @@ STG_ORDERS = f"model.{PKG}.stg_orders"
         ("select * from {{ ref('a') }} a, raw.calendar c", ["raw.calendar"]),
         ("-- orders as (select 1)\nselect * from orders", ["orders"]),
         ("select * from x, [a..b\n] where 1 = 1", ["x"]),
+        ("select * from raw.a as t (c1, c2), raw.b", ["raw.a", "raw.b"]),
+        (
+            "select * from identifier('raw.orders') join identifier($t) on true",
+            ["identifier('raw.orders')"],
+        ),
     ],
 )
 def test_the_tables_a_query_names_directly(code, expected):

@@ -118,7 +118,8 @@ def _read_instead(project: Project, text: str) -> str | None:
     """A fix naming the ref() or source() of the one resource built as the table `text`."""
     if "{{" in text:
         return None
-    matches = project.relations_named(text)
+    quoted = text.split("'")
+    matches = project.relations_named(quoted[1] if len(quoted) == 3 else text)  # identifier('x')
     if len(matches) != 1:
         return None
     resource = project.resource(matches[0])
