@@ -16,6 +16,7 @@ from operator import attrgetter
 from typing import Any
 
 from dbtgate import __version__
+from dbtgate.artifacts.manifest import file_path
 from dbtgate.baseline import baseline_report, can_baseline, fixed_note
 from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.findings import Finding, fingerprint
@@ -189,13 +190,8 @@ class Completer:
         if finding.tier is None:
             finding.tier = tier
         if finding.path is None and finding.line is not None:
-            # A line of the resource's code (a `code.*` rule): its SQL file, not the YAML.
-            code = self.project.code(uid)
-            location = self.locator.code_location(resource, finding.line, code)
-            if location is not None:
-                finding.path, finding.line = location.path, location.line
-            else:
-                finding.line = None  # the code is not in a file: the declaration, below
+            # A line of the resource's file (a `code.*` rule): the SQL, not the YAML.
+            finding.path = self.locator.display(file_path(resource))
         if finding.path is None:
             parent = None
             if resource.resource_type == "test":

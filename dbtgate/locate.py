@@ -59,6 +59,45 @@ class Location:
     line: int | None
 
 
+@dataclass(frozen=True)
+class CodePlacement:
+    """Where a resource's code (as dbt read it) sits in its file: `start` lines before it
+    (None when it cannot be placed), and whether the file on disk differs from it (`stale`: the
+    file was edited since the manifest was written)."""
+
+    start: int | None
+    stale: bool = False
+
+
+def place_code(project_dir: Path | None, resource: Any, code: str) -> CodePlacement:
+    """Place `code` in the resource's file under `project_dir`. A model's code is its file
+    stripped: placed after the blank lines at the file's top (none when the file is absent),
+    stale when the file says something else. A snapshot's or a macro's code is a block of its
+    file: found in it, or not placed (stale when the file is there but the block is not)."""
+    text = read_project_file(project_dir, file_path(resource))
+    if resource.resource_type == "model":
+        if text is None:
+            return CodePlacement(0)
+        top = text[: len(text) - len(text.lstrip())].count("\n")
+        return CodePlacement(top, stale=text.strip() != code.strip())
+    stripped = code.strip()
+    found = text.find(stripped) if text is not None and stripped else -1
+    if found < 0:
+        return CodePlacement(None, stale=text is not None)
+    leading = code[: len(code) - len(code.lstrip())].count("\n")
+    return CodePlacement(text.count("\n", 0, found) - leading)  # type: ignore[union-attr]
+
+
+def read_project_file(project_dir: Path | None, path: str) -> str | None:
+    """The text of a file of the project, None when there is no project or no such file."""
+    if project_dir is None:
+        return None
+    try:
+        return (project_dir / path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 @dataclass
 class Locator:
     """Finds declaration lines under `project_dir`; paths are reported with `path_prefix`."""
@@ -71,8 +110,6 @@ class Locator:
     _found: dict[tuple[int, str | None, int, int], tuple[Any, ...]] = field(default_factory=dict)
     # id of a composed YAML sequence -> its entries by name (see `_named`).
     _by_name: dict[int, dict[str, Any]] = field(default_factory=dict)
-    # (file, unique_id) -> lines before the resource's code in its file (see `code_location`).
-    _code_shift: dict[tuple[str, str], int | None] = field(default_factory=dict)
 
     def display(self, relative: str) -> str:
         relative = relative.replace("\\", "/")
@@ -100,34 +137,6 @@ class Locator:
                 self._locate(resource, column, parent),
             )
         return found[3]
-
-    def code_location(self, resource: Any, line: int, code: str | None) -> Location | None:
-        """Line `line` of the resource's code as dbt read it (`code`: a model's `raw_code`, a
-        snapshot's or a macro's block) in its file; None when the code cannot be placed there
-        (a YAML-defined snapshot, a macro whose file is not on disk).
-
-        The code is searched in the file on disk: a model's file is its code stripped, a
-        block sits somewhere in its file. A model whose file is absent or was edited since the
-        build keeps the line as it is, moved by the blank lines dbt stripped from its top."""
-        path = file_path(resource)
-        key = (path, resource.unique_id)
-        if key not in self._code_shift:
-            self._code_shift[key] = self._shift(path, code or "", resource.resource_type)
-        shift = self._code_shift[key]
-        return None if shift is None else Location(self.display(path), line + shift)
-
-    def _shift(self, path: str, code: str, resource_type: str) -> int | None:
-        text = self._read(path)
-        stripped = code.strip()
-        found = text.find(stripped) if text is not None and stripped else -1
-        if found >= 0:
-            leading = code[: len(code) - len(code.lstrip())].count("\n")
-            return text.count("\n", 0, found) - leading  # type: ignore[union-attr]
-        if resource_type != "model":
-            return None
-        if text is None:
-            return 0
-        return text[: len(text) - len(text.lstrip())].count("\n")
 
     def _locate(
         self,
@@ -221,7 +230,7 @@ class Locator:
         if path in self._files:
             return self._files[path]
         node = None
-        text = self._read(path)
+        text = read_project_file(self.project_dir, path)
         if text is not None:
             import yaml
 
@@ -232,15 +241,6 @@ class Locator:
                 node = None
         self._files[path] = node
         return node
-
-    def _read(self, path: str) -> str | None:
-        """The text of a file of the project, None when there is no project or no such file."""
-        if self.project_dir is None:
-            return None
-        try:
-            return (self.project_dir / path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
 
 
 def _yaml_path(resource: Node | Source | Exposure | Macro) -> str | None:

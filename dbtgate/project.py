@@ -29,6 +29,7 @@ from dbtgate.artifacts.manifest import (
 )
 from dbtgate.artifacts.run_results import RunResults
 from dbtgate.artifacts.sources import SourcesFreshness
+from dbtgate.locate import place_code
 
 if TYPE_CHECKING:
     from dbtgate.status.results import RunIndex
@@ -126,6 +127,9 @@ class Project:
     _column_descriptions: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
     _duplicate_sources: dict[str, list[str]] | None = field(default=None, repr=False)
     _code: dict[str, str] | None = field(default=None, repr=False)
+    _code_starts: dict[str, int | None] = field(default_factory=dict, repr=False)
+    # Resources whose file on disk differs from the code the manifest holds (edited since).
+    stale_code: set[str] = field(default_factory=set, repr=False)
     _relations: dict[str, list[str]] | None = field(default=None, repr=False)
 
     @classmethod
@@ -261,6 +265,24 @@ class Project:
         """The resource's code as dbt read it: a model's file stripped, a snapshot's or a
         macro's block."""
         return self.all_code().get(unique_id)
+
+    def code_start(self, unique_id: str) -> int | None:
+        """How many lines of its file come before the resource's code (`code`): add it to a
+        line of the code to get the file's line. None when the code cannot be placed in the
+        file (a YAML-defined snapshot; a macro without its file). Read from the project's
+        files by `locate.place_code`, once per resource; a file edited since the manifest was
+        written lands in `stale_code`."""
+        if unique_id not in self._code_starts:
+            resource = self.resource(unique_id)
+            code = self.code(unique_id)
+            if resource is None or code is None:
+                self._code_starts[unique_id] = None
+            else:
+                placed = place_code(self.project_dir, resource, code)
+                self._code_starts[unique_id] = placed.start
+                if placed.stale:
+                    self.stale_code.add(unique_id)
+        return self._code_starts[unique_id]
 
     def relations_named(self, name: str) -> list[str]:
         """The models, seeds, snapshots and sources whose warehouse relation `name` designates

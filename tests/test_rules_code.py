@@ -231,7 +231,30 @@ def test_a_finding_points_at_the_line_of_the_file_dbt_stripped(tmp_path):
     config = rule_config(tmp_path, "code.hard_coded_reference", select="stg_orders")
     (finding,) = by_code(gate(project, config).findings, "code.hard_coded_reference")
     assert (finding.path, finding.line) == ("models/staging/crm/stg_orders.sql", 4)
-    assert finding.details["lines"] == [2]  # in the code as dbt read it
+    # The message and the details name the file's line too, not the line of dbt's copy.
+    assert finding.details["lines"] == [4]
+    assert "(line 4)" in finding.message
+    assert project.stale_code == set()  # the file is the code dbt read
+
+
+def test_a_file_edited_since_the_manifest_is_named_in_a_note(tmp_path):
+    """The code rules read the SQL dbt read: when the file on disk differs (edited, no `dbt
+    parse` since), the findings may describe lines that moved, and the gate says so."""
+    (tmp_path / "build").mkdir()
+    project = _with_code(tmp_path / "build", {STG_ORDERS: "select *\nfrom raw.orders"})
+    sql = tmp_path / "models" / "staging" / "crm" / "stg_orders.sql"
+    sql.parent.mkdir(parents=True)
+    sql.write_text("select *\nfrom raw.orders_v2\n")
+    project.project_dir = tmp_path
+    config = rule_config(tmp_path, "code.hard_coded_reference", select="stg_orders")
+    result = gate(project, config)
+    (finding,) = by_code(result.findings, "code.hard_coded_reference")
+    assert finding.message.startswith("stg_orders reads raw.orders by name (line 2)")
+    assert project.stale_code == {STG_ORDERS}
+    assert (
+        "models/staging/crm/stg_orders.sql changed since the manifest was written: its code.* "
+        "findings describe the SQL dbt read (run `dbt parse` to refresh target/)"
+    ) in result.notes
 
 
 def test_python_models_are_not_read_as_sql(tmp_path):
@@ -364,6 +387,7 @@ def test_snapshot_and_macro_findings_point_into_their_blocks(tmp_path):
     without_files = gate(project, config).findings
     (reference,) = by_code(without_files, "code.hard_coded_reference")
     assert (reference.path, reference.line) == ("snapshots/snapshot_orders.sql", 1)
+    assert "raw.orders by name (line 3 of its code)" in reference.message
     (pattern,) = by_code(without_files, "code.forbidden_pattern")
     assert pattern.unique_id == macro and pattern.line != 2  # the macro's declaration, not line 2
 
@@ -375,14 +399,17 @@ def test_snapshot_and_macro_findings_point_into_their_blocks(tmp_path):
     (tmp_path / "macros" / "cents_to_dollars.sql").write_text(
         "{% macro other() %}\n  1\n{% endmacro %}\n\n" + block + "\n"
     )
+    (tmp_path / "build2").mkdir()
+    project = edited_bouncer(tmp_path / "build2", edit)  # afresh: it reads the files once
     project.project_dir = tmp_path
     with_files = gate(project, config).findings
     (reference,) = by_code(with_files, "code.hard_coded_reference")
     assert (reference.path, reference.line, reference.details["lines"]) == (
         "snapshots/snapshot_orders.sql",
         5,
-        [3],
+        [5],
     )
+    assert reference.message.endswith("raw.orders by name (line 5), not through ref() or source()")
     (pattern,) = by_code(with_files, "code.forbidden_pattern")
     assert (pattern.path, pattern.line) == ("macros/cents_to_dollars.sql", 6)
 

@@ -37,15 +37,27 @@ def _line_of(code: str, position: int) -> int:
     return code.count("\n", 0, position) + 1
 
 
-def _at_lines(lines: list[int]) -> str:
-    """`line 4`, `lines 4, 9 and 15`, `lines 4, 9, 15, 22, 30 and 3 more`."""
-    if len(lines) == 1:
-        return f"line {lines[0]}"
+def _in_file(
+    project: Project, resource: Node | Macro, lines: list[int]
+) -> tuple[list[int], str, int | None]:
+    """Lines of the resource's code as lines of its file, how a message names them (`line
+    4`, `lines 4, 9 and 15`, `lines 4, 9, 15, 22, 30 and 3 more`), and the line a finding
+    points at. When the code cannot be placed in its file: its code's lines (`... of its
+    code`), and no line (the finding points at the declaration)."""
+    start = project.code_start(resource.unique_id)
+    if start is not None:
+        lines = [line + start for line in lines]
     shown = [str(line) for line in lines[:5]]
     rest = len(lines) - len(shown)
-    if rest:
-        return f"lines {', '.join(shown)} and {rest} more"
-    return f"lines {', '.join(shown[:-1])} and {shown[-1]}"
+    if len(lines) == 1:
+        words = f"line {lines[0]}"
+    elif rest:
+        words = f"lines {', '.join(shown)} and {rest} more"
+    else:
+        words = f"lines {', '.join(shown[:-1])} and {shown[-1]}"
+    if start is None:
+        return lines, f"{words} of its code", None
+    return lines, words, lines[0]
 
 
 @rule(
@@ -102,13 +114,14 @@ def hard_coded_reference(
         key = reference.text.lower()
         first.setdefault(key, []).append(reference.line)
         texts.setdefault(key, reference.text)
-    for key, lines in first.items():
+    for key, code_lines in first.items():
         text = texts[key]
+        lines, where, line = _in_file(project, resource, code_lines)
         yield Violation(
-            f"{display_name(resource)} reads {text} by name ({_at_lines(lines)}), not through ref() "
-            "or source()",
+            f"{display_name(resource)} reads {text} by name ({where}), not through ref() or "
+            "source()",
             key=key,
-            line=lines[0],
+            line=line,
             fix=_read_instead(project, text),
             details={"reference": text, "lines": lines},
         )
@@ -184,13 +197,14 @@ def forbidden_pattern(
         text = " ".join(code[match.start() : match.end()].split())
         found.setdefault(text.lower(), []).append(_line_of(code, match.start()))
     because = f": {reason}" if reason else ""
-    for key, lines in found.items():
+    for key, code_lines in found.items():
         shown = key if len(key) <= 60 else f"{key[:57]}..."
+        lines, where, line = _in_file(project, resource, code_lines)
         yield Violation(
             f"{display_name(resource)} matches the forbidden pattern {pattern} "
-            f"({shown!r} at {_at_lines(lines)}){because}",
+            f"({shown!r} at {where}){because}",
             key=key,
-            line=lines[0],
+            line=line,
             details={"pattern": pattern, "match": shown, "lines": lines, "reason": reason},
         )
 
@@ -224,8 +238,9 @@ def max_lines(resource: Node | Macro, project: Project, *, max: Count = 100) -> 
     lines = code.count("\n") + 1
     if lines <= max:
         return None
+    _, _, line = _in_file(project, resource, [max + 1])
     return Violation(
         f"{display_name(resource)} is {lines} lines long; at most {max}",
-        line=max + 1,
+        line=line,
         details={"lines": lines, "max": max},
     )
