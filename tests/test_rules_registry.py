@@ -488,6 +488,36 @@ def test_a_plugin_path_in_the_config_adds_a_rule(artifacts, tmp_path):
     assert "stg_tiktok_ads__location_tmp looks like a scratch model" in result.stdout
 
 
+def test_a_plugin_rule_that_fails_is_named_with_its_file_and_resource(artifacts, tmp_path):
+    """A bug in a team's rule is theirs to fix: the error names the rule, its file and the
+    resource, not an internal error of dbtgate's; `dbtgate rules` names the file too."""
+    (tmp_path / "rules").mkdir()
+    failing = PLUGIN_FILE.replace(
+        "if model.name.endswith(suffix):",
+        'if model.name.startswith("stg_"):\n        {}["nope"]\n    if model.name.endswith(suffix):',
+    )
+    (tmp_path / "rules" / "acme.py").write_text(failing)
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        plugins: [rules/acme.py]
+        policies:
+          - select: "package:tiktok_ads"
+            rules: {acme.no_tmp_models: error}
+        """,
+    )
+    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(
+        "dbtgate: error: acme.no_tmp_models (plugin rules/acme.py) failed on model.tiktok_ads.stg_"
+    )
+    assert line.endswith(": KeyError: 'nope' (DBTGATE_DEBUG=1 shows the traceback)")
+    explained = dbtgate("rules", "acme.no_tmp_models", cwd=tmp_path)
+    assert "from plugin rules/acme.py" in explained.stdout
+
+
 def test_a_missing_plugin_path_is_a_config_error(artifacts, tmp_path):
     write_config(tmp_path, "version: 1\nplugins: [rules/nope.py]\npolicies: [{select: '*'}]\n")
     result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)

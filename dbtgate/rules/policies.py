@@ -10,6 +10,7 @@ When two policies report the same rule on the same resource, the more severe fin
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -219,6 +220,7 @@ def _apply(
     rule applies to)."""
     rule = compiled_rule.rule
     fix = " ".join(rule.docs.fix.split())
+    resource = None
     try:
         if rule.selection:
             selector_key = f"{policy.policy.select} - {policy.policy.exclude or ''}"
@@ -264,3 +266,12 @@ def _apply(
         setting = compiled_rule.setting
         line = setting.param_lines.get(exc.param or "", setting.line)
         raise DbtgateError(f"{config_location(config, line)}: {rule.code}: {exc}") from None
+    except Exception as exc:
+        if rule.builtin or os.environ.get("DBTGATE_DEBUG"):
+            raise
+        # A plugin's bug is the plugin's: name it, its file and the resource, not dbtgate.
+        on = f" on {resource.unique_id}" if resource is not None else ""
+        raise DbtgateError(
+            f"{rule.code} (plugin {rule.where}) failed{on}: {type(exc).__name__}: {exc} "
+            "(DBTGATE_DEBUG=1 shows the traceback)"
+        ) from None

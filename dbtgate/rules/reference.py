@@ -240,7 +240,7 @@ def print_rules(
         table.add_column("checks")
         for code, rule in sorted(shown_rules.items()):
             params = ", ".join(rule.params)
-            source = "" if rule.builtin else f" [dim](plugin {escape(rule.origin)})[/]"
+            source = "" if rule.builtin else f" [dim](plugin {escape(rule.where)})[/]"
             table.add_row(
                 escape(code),
                 rule.severity,
@@ -297,7 +297,7 @@ def print_rule(console: Console, rule: Rule) -> None:
     console.print(f"[bold]{_escape(rule.code)}[/]  {_escape(docs.summary)}")
     console.print(f"default severity: {rule.severity}; applies to: {_escape(_applies(rule))}")
     if not rule.builtin:
-        console.print(f"from plugin {_escape(rule.origin)}")
+        console.print(f"from plugin {_escape(rule.where)}")
     if docs.what != docs.summary:
         _prose(console, "What it checks", docs.what)
     _prose(console, "Why it matters", docs.why)

@@ -53,6 +53,8 @@ BUILTIN_FAMILIES = (
     "code",
 )
 ENTRY_POINT_GROUP = "dbtgate.rules"
+# The module name a plugin file is imported under starts with this (see `_import_file`).
+_FILE_PLUGIN_PREFIX = "dbtgate_plugin_"
 
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
@@ -215,6 +217,18 @@ class Rule:
     def builtin(self) -> bool:
         return self.origin.startswith("dbtgate.rules.")
 
+    @property
+    def where(self) -> str:
+        """Where the rule is defined, as its author knows it: its module, or for a plugin
+        loaded from a file (`plugins: [rules/ours.py]`), that file."""
+        if not self.origin.startswith(_FILE_PLUGIN_PREFIX):
+            return self.origin
+        path = Path(self.function.__code__.co_filename)
+        try:
+            return path.relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
     def resolve_params(self, given: dict[str, Any]) -> dict[str, Any]:
         """The parameters to call the rule with: defaults overridden by `given`, type-checked.
 
@@ -291,7 +305,7 @@ def rule(
         existing = RULES.get(code)
         if existing is not None and _identity(existing.function) != _identity(function):
             raise DbtgateError(
-                f"rule {code} is defined twice: by {existing.origin} and by {definition.origin}"
+                f"rule {code} is defined twice: by {existing.where} and by {definition.where}"
             )
         RULES[code] = definition
         return function
@@ -567,7 +581,7 @@ def _import_file(path: Path) -> None:
     resolved = path.resolve()
     digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:10]
     stem = re.sub(r"\W", "_", resolved.stem)
-    name = f"dbtgate_plugin_{stem}_{digest}"
+    name = f"{_FILE_PLUGIN_PREFIX}{stem}_{digest}"
     if name in sys.modules:
         return
     spec = importlib.util.spec_from_file_location(name, resolved)
