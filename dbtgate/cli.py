@@ -605,7 +605,8 @@ def check(
     pr: int | None,
     annotations: bool | None,
 ) -> int:
-    """Run the gate on a dbt build: policies, breaking changes, run status. Exit 1 on failure."""
+    """Run the gate on a dbt build: policies, breaking changes, run status and freshness, lint,
+    KPIs. Exit 1 on failure."""
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator
     from dbtgate.report.console import (

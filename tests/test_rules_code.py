@@ -197,16 +197,16 @@ def test_hard_coded_reference_names_the_ref_or_source_to_use(tmp_path):
             "stg_orders reads dbt.main.customers by name (line 4), not through ref() or source()",
             4,
             "dbt.main.customers",
-            "Replace dbt.main.customers with {{ source('dummy_source', 'customers') }}: the "
-            "manifest builds that table as source dummy_source.customers.",
+            "Replace dbt.main.customers with {{ source('dummy_source', 'customers') }} (source "
+            "dummy_source.customers), which the manifest builds as that table.",
         ),
         (
             "stg_orders reads main_stg_crm.stg_customers by name (line 2), not through ref() or "
             "source()",
             2,
             "main_stg_crm.stg_customers",
-            "Replace main_stg_crm.stg_customers with {{ ref('stg_customers') }}: the manifest "
-            "builds that table as stg_customers.",
+            "Replace main_stg_crm.stg_customers with {{ ref('stg_customers') }} (stg_customers), "
+            "which the manifest builds as that table.",
         ),
         (
             "stg_orders reads raw.unknown by name (lines 5 and 6), not through ref() or source()",
@@ -218,6 +218,24 @@ def test_hard_coded_reference_names_the_ref_or_source_to_use(tmp_path):
     ]
     assert all(f.path == "models/staging/crm/stg_orders.sql" for f in findings)
     assert findings[2].details["lines"] == [5, 6]
+
+
+def test_a_table_that_is_a_seed_and_a_source_gets_both_in_the_fix(tmp_path):
+    """Projects declare their seeds as sources too (one relation, two names): both read it."""
+
+    def edit(manifest: dict) -> None:
+        manifest["nodes"][STG_ORDERS]["raw_code"] = "select * from main.raw_customers"
+        source = manifest["sources"][f"source.{PKG}.dummy_source.customers"]
+        source["relation_name"] = '"dbt"."main"."raw_customers"'
+
+    project = edited_bouncer(tmp_path, edit)
+    config = rule_config(tmp_path, "code.hard_coded_reference", select="stg_orders")
+    (finding,) = by_code(gate(project, config).findings, "code.hard_coded_reference")
+    assert finding.fix == (
+        "Replace main.raw_customers with {{ ref('raw_customers') }} (raw_customers) or "
+        "{{ source('dummy_source', 'customers') }} (source dummy_source.customers): the manifest "
+        "builds that table as each."
+    )
 
 
 def test_a_finding_points_at_the_line_of_the_file_dbt_stripped(tmp_path):

@@ -278,8 +278,9 @@ def test_column_type_comes_from_the_yaml_without_a_catalog(tmp_path):
     ("patterns", "problem"),
     [
         ("{}", "patterns: give at least one entry"),
-        ('{"bool(": "is_.*"}', "patterns: bool(: not a regular expression"),
-        ('{"date": "[_date"}', "patterns: date: not a regular expression"),
+        ('{"bool(": "is_.*"}', "patterns: 'bool(': not a regular expression"),
+        ('{"date": "[_date"}', "patterns: 'date': not a regular expression"),
+        ('{"": "is_.*"}', "patterns: '': give a regular expression"),
     ],
 )
 def test_column_type_patterns_must_be_regular_expressions(tmp_path, patterns, problem):

@@ -234,7 +234,7 @@ def test_a_rule_code_cannot_be_taken_twice():
                     minimum: 2
             """,
             "dbtgate.yml:7:",
-            "unknown parameter 'minimum' (parameters: min, severity)",
+            "unknown parameter 'minimum' (did you mean min? parameters: min, severity)",
         ),
         (
             """\

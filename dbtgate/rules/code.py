@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dbtgate.artifacts.manifest import Macro, Node
+from dbtgate.artifacts.manifest import Macro, Node, Source
 from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Count, Regex, Violation, rule
 
@@ -100,9 +100,10 @@ def hard_coded_reference(
     references. Set `unqualified: false` if macros build your CTEs (a CTE the SQL does not
     show reads as a table). A `{{ var('orders_table') }}` is reported as dbt-project-evaluator
     reports it: the gate cannot tell a table name in the variable from a `ref()` stored there
-    (as some packages do, which dbt resolves); waive such models. Each table is reported once, at its first line; when the manifest
-    has a model, seed, snapshot or source built as that table, the fix names its `ref()` or
-    `source()`."""
+    (as some packages do, which dbt resolves); waive such models. Each table is reported once,
+    at its first line; when the manifest has a model, seed, snapshot or source built as that
+    table, the fix names its `ref()` or `source()` (both, for a seed also declared as a
+    source)."""
     from dbtgate.sql_references import hard_coded_references  # its regexes: only when used
 
     code = _sql(resource, project)
@@ -128,25 +129,28 @@ def hard_coded_reference(
 
 
 def _read_instead(project: Project, text: str) -> str | None:
-    """A fix naming the ref() or source() of the one resource built as the table `text`."""
+    """A fix naming the ref() or source() of the resources built as the table `text` (a seed
+    and a source of the same table are both offered: either reads it through dbt)."""
     if "{{" in text:
         return None
     quoted = text.split("'")
     matches = project.relations_named(quoted[1] if len(quoted) == 3 else text)  # identifier('x')
-    if len(matches) != 1:
+    resources = [r for uid in matches[:3] if (r := project.resource(uid)) is not None]
+    if not resources or len(matches) > 3:
         return None
-    resource = project.resource(matches[0])
-    if resource is None:
-        return None
-    if resource.resource_type == "source":
-        call = f"{{{{ source('{resource.source_name}', '{resource.name}') }}}}"
-    else:
-        version = getattr(resource, "version", None)
-        suffix = f", v={version}" if version is not None else ""
-        call = f"{{{{ ref('{resource.name}'{suffix}) }}}}"
-    return (
-        f"Replace {text} with {call}: the manifest builds that table as {display_name(resource)}."
-    )
+    calls = [f"{_call(resource)} ({display_name(resource)})" for resource in resources]
+    if len(calls) == 1:
+        return f"Replace {text} with {calls[0]}, which the manifest builds as that table."
+    return f"Replace {text} with {' or '.join(calls)}: the manifest builds that table as each."
+
+
+def _call(resource: Node | Source) -> str:
+    """The Jinja that reads the resource: `{{ source('shop', 'orders') }}`, `{{ ref('x', v=2) }}`."""
+    if isinstance(resource, Source):
+        return f"{{{{ source('{resource.source_name}', '{resource.name}') }}}}"
+    version = getattr(resource, "version", None)
+    suffix = f", v={version}" if version is not None else ""
+    return f"{{{{ ref('{resource.name}'{suffix}) }}}}"
 
 
 @rule(

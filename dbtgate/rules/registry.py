@@ -14,6 +14,7 @@ point in the `dbtgate.rules` group, and from the `plugins:` paths or modules in 
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import importlib
 import importlib.util
@@ -138,7 +139,7 @@ def _regex_map_problem(value: dict[str, str]) -> str | None:
     for key, pattern in value.items():
         problem = _regex_problem(key) or _regex_problem(pattern)
         if problem:
-            return f"{key}: {problem}"
+            return f"{key!r}: {problem}"
     return None
 
 
@@ -238,8 +239,10 @@ class Rule:
             param = self.params.get(name)
             if param is None:
                 known = ", ".join(sorted(self.params)) or "none"
+                close = difflib.get_close_matches(str(name), [*self.params, "severity"], n=1)
+                hint = f"did you mean {close[0]}? " if close else ""
                 raise ParamError(
-                    f"unknown parameter {name!r} (parameters: {known}, severity)", name
+                    f"unknown parameter {name!r} ({hint}parameters: {known}, severity)", name
                 )
             ok, converted = convert_value(value, param.hint)
             if not ok:
