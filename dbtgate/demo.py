@@ -20,7 +20,7 @@ from rich.console import Console
 def run_demo(directory: Path | None, console: Console) -> int:
     """Build base and PR, gate the PR; 0 when the demo ran (the planted problems fail the gate,
     which is the point being shown, not an error of the demo), 2 when something went wrong."""
-    from dbtgate.fixture_build import build_fixture
+    from dbtgate.fixture_build import build_fixture, fixtures_dir
 
     workdir = directory or Path(tempfile.mkdtemp(prefix="dbtgate-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -31,6 +31,9 @@ def run_demo(directory: Path | None, console: Console) -> int:
             state, workdir, echo=lambda line: console.print(f"  {line}")
         )
     pr, base = projects["pr"].resolve(), projects["base"].resolve()
+    # What the fixture's pull request changes and plants, for the reader of the reports.
+    guide = workdir.resolve() / "README.md"
+    guide.write_bytes((fixtures_dir() / "README.md").read_bytes())
     reports = workdir.resolve() / "reports"
     # Run in the PR's project folder, as an engineer would: its target/ and dbtgate.yml are found
     # there, and findings name files as the repository does (`models/marts/_marts.yml:50`).
@@ -59,6 +62,7 @@ def run_demo(directory: Path | None, console: Console) -> int:
     console.print()
     console.print(f"base build artifacts: {base / 'target'}")
     console.print(f"PR build artifacts:   {pr / 'target'}")
+    console.print(f"what the PR plants:   {guide}")
     console.print(f"reports:              {reports}")
     from dbtgate.report.render import FORMATS
 

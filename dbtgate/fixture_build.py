@@ -231,7 +231,8 @@ def _run_build(
     env = _dbt_env(state_dir)
     target = project_dir / "target"
 
-    output, code = _run_dbt(dbt, "build", project_dir, state_dir, env, say, state)
+    planted = "a failing test, planted" if state == "pr" else ""
+    output, code = _run_dbt(dbt, "build", project_dir, state_dir, env, say, state, planted)
     # Exit 1 means failing tests or failing nodes; only failing tests are planted in the fixture.
     if code != 0 and not (code == 1 and _only_test_failures(target / "run_results.json")):
         raise _dbt_error("dbt build", state, code, output, project_dir)
@@ -244,7 +245,9 @@ def _run_build(
     if code != 0:
         raise _dbt_error("dbt docs generate", state, code, output, project_dir)
 
-    output, code = _run_dbt(dbt, "source freshness", project_dir, state_dir, env, say, state)
+    output, code = _run_dbt(
+        dbt, "source freshness", project_dir, state_dir, env, say, state, "a stale source, planted"
+    )
     # Exit 1 is a stale source, which the fixture plants on purpose.
     if code not in (0, 1) or not (target / "sources.json").is_file():
         raise _dbt_error("dbt source freshness", state, code, output, project_dir)
@@ -278,7 +281,9 @@ def _run_dbt(
     env: dict[str, str],
     say: Callable[[str], None],
     state: str,
+    planted: str = "",
 ) -> tuple[str, int]:
+    """Run `dbt COMMAND` and say how it ended; exit 1 with `planted` is said to be expected."""
     args = [dbt, *command.split(), "--project-dir", str(project_dir)]
     args += ["--profiles-dir", str(state_dir)]
     started = time.monotonic()
@@ -286,9 +291,10 @@ def _run_dbt(
         completed = run_dbt(args, project_dir, env)
     except OSError as error:
         raise DbtgateError(f"could not run {dbt}: {error}; {install_hint()}") from error
+    expected = f" ({planted})" if planted and completed.returncode == 1 else ""
     say(
         f"fixture {state}: dbt {command} exited {completed.returncode} "
-        f"in {time.monotonic() - started:.1f}s"
+        f"in {time.monotonic() - started:.1f}s{expected}"
     )
     return completed.stdout, completed.returncode
 

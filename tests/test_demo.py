@@ -41,6 +41,10 @@ def test_demo_writes_every_report_format_and_says_where(shop_builds) -> None:
     assert listed == [str(reports / fmt.filename) for fmt in FORMATS.values()]
     assert listed[:2] == [str(reports / "gate.md"), str(reports / "gate.html")]
     assert "open it in a browser" in result.stdout
+    # What the pull request plants, beside the builds, for the reader of the reports.
+    guide = workdir.resolve() / "README.md"
+    assert f"what the PR plants:   {guide}" in result.stdout
+    assert "## The pull request" in guide.read_text()
     for path in listed:
         assert (reports / path.rsplit("/", 1)[1]).stat().st_size > 0, path
     report = load_report(reports / "gate.json")
