@@ -164,8 +164,8 @@ def _call(resource: Node | Source) -> str:
         states the decision once; `reason` says why, in every finding.
     """,
     failing="""
-        # policy: code.forbidden_pattern:
-        #   {pattern: '(?i)select\\s+\\*', reason: marts list their columns}
+        -- policy: code.forbidden_pattern:
+        --   {pattern: '(?i)select\\s+\\*', reason: marts list their columns}
         -- models/marts/fct_orders.sql
         select * from {{ ref('int_orders') }}
     """,
@@ -223,7 +223,7 @@ def forbidden_pattern(
         intermediate steps. Splitting it into intermediate models makes each step testable.
     """,
     failing="""
-        # policy: code.max_lines: {max: 100}
+        -- policy: code.max_lines: {max: 100}
         -- models/marts/fct_orders.sql: 240 lines, six CTEs
     """,
     passing="""

@@ -172,8 +172,8 @@ def render_rule_markdown(rule: Rule) -> list[str]:
     if docs.what != docs.summary:
         out += ["", "**What it checks.** " + _one_line(docs.what)]
     out += ["", "**Why it matters.** " + _one_line(docs.why)]
-    out += ["", "Fails:", "", "```yaml", docs.failing, "```"]
-    out += ["", "Passes:", "", "```yaml", docs.passing, "```"]
+    out += ["", "Fails:", "", f"```{rule_example_lexer(docs.failing)}", docs.failing, "```"]
+    out += ["", "Passes:", "", f"```{rule_example_lexer(docs.passing)}", docs.passing, "```"]
     out += ["", "**How to fix.** " + _one_line(docs.fix)]
     if rule.params:
         out += ["", "| parameter | type | default |", "| --- | --- | --- |"]
@@ -206,6 +206,13 @@ def render_code_markdown(doc: CodeDoc) -> list[str]:
 
 def _markdown_paragraphs(text: str) -> str:
     return "\n\n".join(_one_line(p) for p in text.split("\n\n") if p.strip())
+
+
+def rule_example_lexer(text: str) -> str:
+    """A rule's example is YAML (the properties a rule reads) unless it is SQL (a `code.*`
+    rule's): its first line a `--` comment or a query."""
+    first = text.lstrip().split("\n", 1)[0].lower()
+    return "sql" if first.startswith("--") or re.match(r"(select|with)\b", first) else "yaml"
 
 
 def example_lexer(doc: CodeDoc) -> str:
@@ -301,8 +308,8 @@ def print_rule(console: Console, rule: Rule) -> None:
     if docs.what != docs.summary:
         _prose(console, "What it checks", docs.what)
     _prose(console, "Why it matters", docs.why)
-    _example(console, "Fails", docs.failing, "yaml")
-    _example(console, "Passes", docs.passing, "yaml")
+    _example(console, "Fails", docs.failing, rule_example_lexer(docs.failing))
+    _example(console, "Passes", docs.passing, rule_example_lexer(docs.passing))
     _prose(console, "How to fix", docs.fix)
     console.print()
     console.print("[bold]Parameters[/] (besides severity)")
@@ -361,6 +368,10 @@ def _example(console: Console, title: str, text: str, lexer: str) -> None:
         return
     console.print()
     console.print(f"[bold]{title}[/]")
+    if not console.is_terminal:  # a pipe or a file: the lines as written, not padded to a width
+        for line in text.splitlines():
+            console.print(f"  {line}".rstrip(), markup=False, highlight=False, soft_wrap=True)
+        return
     syntax = Syntax(text, lexer, theme="ansi_dark", background_color="default", word_wrap=True)
     console.print(Padding(syntax, (0, 0, 0, 2)), soft_wrap=False)
 
