@@ -1090,6 +1090,9 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
     from dbtgate.rules.registry import Rule
 
     registry = config_rules(_resolve_config(config, None))
+    if code is not None:  # `KPI`, `Docs.Model_Description`, `lint.lt01` too
+        lowered = code.lower()
+        code = f"lint.{code[5:].upper()}" if lowered.startswith("lint.") else lowered
     if markdown:
         if code is not None:
             raise DbtgateError("--markdown prints the whole reference: give no CODE")

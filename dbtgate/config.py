@@ -744,6 +744,13 @@ def _rule_setting(node: _Node, where: _Where, key: str, code: str) -> RuleSettin
         return RuleSetting(code=code, severity=node.value, line=node.line)
     if node.value is None:
         return RuleSetting(code=code, line=node.line)
+    if isinstance(node.value, bool):
+        # YAML reads `off`, `no`, `false` (and `on`, `yes`) as booleans.
+        where.fail(
+            f"{key}: expected a severity ({', '.join(severities)}), got {node.value} (YAML reads "
+            "off/no/on/yes as true or false); to leave a rule out of a policy, remove it or "
+            "`exclude` the resources"
+        )
     if not isinstance(node.value, dict):
         where.fail(f"{key}: expected a severity or a mapping, got {_shown(node)}")
     params = {k: _plain(v) for k, v in node.value.items() if k != "severity"}

@@ -426,3 +426,9 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
     os.close(write)
     assert done.returncode == 1
     assert done.stderr == ""
+
+
+def test_rules_takes_a_code_or_family_in_any_case():
+    assert dbtgate("rules", "Code.Max_Lines").stdout.startswith("code.max_lines ")
+    assert dbtgate("rules", "lint.lt01").stdout.startswith("lint.LT01 ")
+    assert "kpi.test_coverage" in dbtgate("rules", "KPI").stdout

@@ -82,6 +82,11 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
             r"dbtgate.yml:3: policies\[0\].rules.a.b: expected a severity",
         ),
         (
+            "policies:\n  - rules:\n      a.b: off\n",
+            r"dbtgate.yml:3: policies\[0\].rules.a.b: expected a severity \(error, warn, info\), "
+            r"got False \(YAML reads off/no/on/yes as true or false\)",
+        ),
+        (
             "waivers:\n  - {rule: a, select: b, reason: c, owner: d, expires: soon}\n",
             r"dbtgate.yml:2: .*expected a date",
         ),

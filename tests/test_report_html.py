@@ -120,7 +120,7 @@ def test_sections_for_release_managers_are_all_there() -> None:
     assert "11111111-2222-3333-4444-555555555555" in page
     assert page.count('<tr class="finding"') == 9
     assert '<g class="breaking" data-id="model.shop.orders_summary.v2">' in page
-    assert "generated at 2026-03-01 10:00:00 UTC (the manifest's time)" in page
+    assert "build of 2026-03-01 10:00:00 UTC (when dbt wrote its manifest) · gated by" in page
 
 
 def test_untrusted_text_is_escaped_everywhere() -> None:

@@ -352,6 +352,7 @@ def _print_targets(console: Any, kpis: Any) -> None:
         style = "red" if status == "below" else "green" if status == "met" else None
         label = f"{status} (gated)" if gated else status
         cells.append([(kpi, None), (value, None), (count, None), (target, None), (label, style)])
+    console.print()  # apart from the findings above, as the groups are from each other
     _print_table(
         console,
         "KPIs with a target",

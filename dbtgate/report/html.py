@@ -103,8 +103,9 @@ def _header(report: dict[str, Any]) -> str:
     return (
         f"<header><h1>dbtgate gate report — {h(report['project'])}</h1>"
         f'<div class="verdict {h(report["verdict"])}" id="verdict">{h(view.verdict_text(report))}</div>'
-        f'<p class="meta">generated at {h(format_timestamp(report["generated_at"]))} (the manifest\'s time)'
-        f" by dbtgate {h(report['tool']['version'])} · by family: {families}</p>"
+        f'<p class="meta">build of {h(format_timestamp(report["generated_at"]))} (when dbt '
+        f"wrote its manifest) · gated by dbtgate {h(report['tool']['version'])} · by family: "
+        f"{families}</p>"
         f'<div class="cards">{card_html}</div>{warnings}</header>'
     )
 

@@ -452,8 +452,8 @@ def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
             rows.append(f"| {md_text(key)} | | {value_text} | | | |\n")
     head = (
         "<details><summary>Inputs (for the audit trail)</summary>\n\n"
-        f"Config digest: {md_code(report['config_digest'] or 'none')}; report generated at"
-        f" {md_text(report['generated_at'] or 'unknown')} (the manifest's time).\n\n"
+        f"Config digest: {md_code(report['config_digest'] or 'none')}; the gate of the build "
+        f"whose manifest dbt wrote at {md_text(report['generated_at'] or 'unknown')}.\n\n"
         "| role | file | path | dbt | generated at | invocation |\n"
         "| --- | --- | --- | --- | --- | --- |\n"
     )
