@@ -56,6 +56,12 @@ def validate_config(config: Config, today: dt.date) -> Validation:
         + (f", baseline: {config.baseline}" if config.baseline else "")
     )
     where = config.path.name if config.path else "config"
+    for compiled in policies:
+        if not compiled.rules:
+            result.warnings.append(
+                f"{where}:{compiled.policy.line}: policy select {compiled.policy.select!r} has no "
+                "rules: it checks nothing (list them under `rules:`)"
+            )
     for waiver in config.waivers:
         about = f"{where}:{waiver.line}: waiver for {waiver.rule} on {waiver.select!r}"
         days_left = notice_days_left(waiver, config, today)

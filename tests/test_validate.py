@@ -99,3 +99,18 @@ def test_expired_and_expiring_waivers_are_warned_about(tmp_path) -> None:
         "waives nothing any more",
         "dbtgate.yml: valid",
     ]
+
+
+def test_a_policy_without_rules_is_warned_about(tmp_path) -> None:
+    write_config(
+        tmp_path,
+        'version: 1\npolicies:\n  - select: "tag:pii"\n  - select: "*"\n'
+        "    rules: {owner.present: error}\n",
+    )
+    result = dbtgate("validate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == [
+        "warning: dbtgate.yml:3: policy select 'tag:pii' has no rules: it checks nothing (list "
+        "them under `rules:`)",
+        "dbtgate.yml: valid",
+    ]
