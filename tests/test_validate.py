@@ -37,7 +37,7 @@ PROBLEMS = [
         "policies:\n  - select: '*'\n    rules:\n      tests.min_per_model: {severity: error, "
         "minimum: 2}\n",
         "dbtgate.yml:5: policies[0].rules.tests.min_per_model: unknown parameter 'minimum' "
-        "(parameters: min, severity)",
+        "(did you mean min? parameters: min, severity)",
     ),
     (
         "policies:\n  - select: 'tag:a,,b'\n    rules: {owner.present: error}\n",
