@@ -137,6 +137,14 @@ def test_lint_command_from_the_repository_root_fails_the_pr_and_writes_the_json_
     keyword = next(f for f in findings if f["code"] == "lint.CP01")
     assert keyword["disposition"] == "blocking"
     assert keyword["fix"] == f"sqlfluff fix --dialect duckdb --rules CP01 transform/{PAYMENTS}"
+    # From the dbt project's folder: the findings still name the file from the repository's
+    # root (annotations, code scanning), the fix command from where it is pasted.
+    inside = dbtgate("lint", "--json", "gate.json", cwd=root / "transform")
+    assert inside.returncode == 1, inside.stdout + inside.stderr
+    findings = json.loads((root / "transform" / "gate.json").read_text())["findings"]
+    keyword = next(f for f in findings if f["code"] == "lint.CP01")
+    assert keyword["path"] == f"transform/{PAYMENTS}"
+    assert keyword["fix"] == f"sqlfluff fix --dialect duckdb --rules CP01 {PAYMENTS}"
 
 
 def test_lint_command_with_an_unknown_base_ref_is_one_line_and_exit_2(tmp_path):

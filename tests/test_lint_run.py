@@ -191,13 +191,14 @@ def test_a_malformed_sqlfluff_file_is_one_line_naming_the_file_and_line(
     assert result.stderr == f"dbtgate: error: {shown}:{line}: sqlfluff config: {problem}\n"
 
 
-def test_project_sqlfluff_config_sets_rules_warnings_and_dialect(tmp_path):
+def test_project_sqlfluff_config_sets_rules_warnings_and_dialect(tmp_path, monkeypatch):
     model = "SELECT\n    a,b\nFROM t\nwhere a > 1 and b > 2 and a + b < 100 and a * b > 3 and b - a < 40\n"
     sqlfluff = (
         "[sqlfluff]\ndialect = duckdb\nexclude_rules = CP01\nwarnings = LT01\n"
         "max_line_length = 120\n"
     )
     project = pr_repo(tmp_path / "repo", {"models/m.sql": model, ".sqlfluff": sqlfluff})
+    monkeypatch.chdir(project)  # where the fix command is pasted
     result, run = lint_gate(project, dialect=None)
     assert run.dialect == "duckdb" and run.dialect_flag == ""
     codes = {(f.code, f.severity) for f in result.findings}

@@ -99,7 +99,7 @@ def _unparsable_finding(run: LintRun, linted: LintedFile) -> Finding:
     elif first.code in ("PRS", "LXR"):
         fix = f"check the SQL near line {first.line or 1} against the {run.dialect} dialect"
     else:
-        fix = f"run `sqlfluff lint {run.dialect_flag}{linted.path}` to see why"
+        fix = f"run `sqlfluff lint {run.dialect_flag}{linted.fix_path}` to see why"
     return Finding(
         code="lint.unparsable",
         severity=run.severity_of("unparsable"),  # type: ignore[arg-type]
@@ -127,7 +127,7 @@ def _is_changed(run: LintRun, linted: LintedFile, line: int | None) -> bool:
 
 def _fix_hint(run: LintRun, linted: LintedFile, violation: Violation) -> str:
     if violation.fixable:
-        return f"sqlfluff fix {run.dialect_flag}--rules {violation.code} {linted.path}"
+        return f"sqlfluff fix {run.dialect_flag}--rules {violation.code} {linted.fix_path}"
     return (
         f"not auto-fixable: edit line {violation.line} by hand (or accept it with "
         f"`-- noqa: {violation.code}` on that line)"

@@ -99,13 +99,15 @@ class Problem:
 
 @dataclass(frozen=True)
 class LintedFile:
-    path: str  # as reported: relative to the working directory, "/"-separated
+    path: str  # as reported: relative to the repository's root (else the working directory)
     unique_id: str | None
     violations: tuple[Violation, ...]
     problems: tuple[Problem, ...]
     # The file's entry in the change; None when it is untouched (or the change is unknown).
     change: ChangedFile | None
     seconds: float
+    # As a fix command names it: relative to the working directory, where it is pasted.
+    fix_path: str = ""
 
 
 @dataclass
@@ -254,6 +256,7 @@ def run_lint(
                 problems=problems,
                 change=changes.get(path) if changes else None,
                 seconds=time.perf_counter() - file_started,
+                fix_path=locate.display_path(path, Path.cwd().resolve()),
             )
         )
     files.sort(key=lambda linted: linted.path)
