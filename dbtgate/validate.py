@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from dbtgate.config import Config
-from dbtgate.rules.policies import compile_policies, config_rules
+from dbtgate.rules.policies import compile_policies, config_location, config_rules
 from dbtgate.waivers import check_waiver, notice_days_left
 from dbtgate.wording import counted, days_from_now
 
@@ -55,15 +55,16 @@ def validate_config(config: Config, today: dt.date) -> Validation:
         + (f", base: {config.base}" if config.base else "")
         + (f", baseline: {config.baseline}" if config.baseline else "")
     )
-    where = config.path.name if config.path else "config"
     for compiled in policies:
         if not compiled.rules:
             result.warnings.append(
-                f"{where}:{compiled.policy.line}: policy select {compiled.policy.select!r} has no "
+                f"{config_location(config, compiled.policy.line)}: policy select {compiled.policy.select!r} has no "
                 "rules: it checks nothing (list them under `rules:`)"
             )
     for waiver in config.waivers:
-        about = f"{where}:{waiver.line}: waiver for {waiver.rule} on {waiver.select!r}"
+        about = (
+            f"{config_location(config, waiver.line)}: waiver for {waiver.rule} on {waiver.select!r}"
+        )
         days_left = notice_days_left(waiver, config, today)
         if waiver.expires < today:
             result.warnings.append(
