@@ -78,14 +78,19 @@ def place_code(project_dir: Path | None, resource: Any, code: str) -> CodePlacem
     if resource.resource_type == "model":
         if text is None:
             return CodePlacement(0)
-        top = text[: len(text) - len(text.lstrip())].count("\n")
-        return CodePlacement(top, stale=text.strip() != code.strip())
+        return CodePlacement(blank_lines_above(text), stale=text.strip() != code.strip())
     stripped = code.strip()
     found = text.find(stripped) if text is not None and stripped else -1
     if found < 0:
         return CodePlacement(None, stale=text is not None)
-    leading = code[: len(code) - len(code.lstrip())].count("\n")
-    return CodePlacement(text.count("\n", 0, found) - leading)  # type: ignore[union-attr]
+    start = text.count("\n", 0, found) - blank_lines_above(code)  # type: ignore[union-attr]
+    return CodePlacement(start)
+
+
+def blank_lines_above(text: str) -> int:
+    """How many line breaks come before the text's first non-blank character: the lines dbt
+    drops when it strips a file into `raw_code`, so a line of the code is this many lower."""
+    return text[: len(text) - len(text.lstrip())].count("\n")
 
 
 def read_project_file(project_dir: Path | None, path: str) -> str | None:

@@ -215,7 +215,7 @@ def _scan(code: str, masked: str, unqualified: bool) -> list[Reference]:
             continue  # `a is distinct from b`
         _relations(code, masked, keyword.end(), ctes, unqualified, names, aliases)
     references = []
-    lines = _Lines(code)
+    lines = LineNumbers(code)
     for start, text, first in sorted(names):
         if "." in text and first in aliases:
             continue  # `o.items`: a column of the query's `o` (BigQuery, Redshift SUPER)
@@ -223,9 +223,10 @@ def _scan(code: str, masked: str, unqualified: bool) -> list[Reference]:
     return references
 
 
-class _Lines:
-    """Line numbers of increasing positions, each newline counted once (a generated model may
-    name thousands of tables)."""
+class LineNumbers:
+    """Line numbers of increasing positions in `code`, each newline counted once: a position
+    at a time would count from the top each time, quadratic in a generated model that names
+    (or matches) thousands of times."""
 
     def __init__(self, code: str) -> None:
         self.code, self.position, self.line = code, 0, 1

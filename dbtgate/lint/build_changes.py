@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbtgate.lint.changes import ChangedFile, ChangeSet, nodes_by_file
+from dbtgate.locate import blank_lines_above
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node
@@ -81,7 +82,7 @@ def changed_lines(before: str, text: str) -> frozenset[int]:
     """Lines of `text` (1-based) that a line diff with `before` (dbt's stripped raw_code)
     marks as added or replaced. dbt strips the file, so blank lines at its top shift it."""
     stripped = text.strip()
-    offset = text[: len(text) - len(text.lstrip())].count("\n")
+    offset = blank_lines_above(text)
     old, new = before.strip().splitlines(), stripped.splitlines()
     lines: set[int] = set()
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)

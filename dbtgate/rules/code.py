@@ -33,10 +33,6 @@ def _sql(resource: Node, project: Project) -> str | None:
     return project.code(resource.unique_id)
 
 
-def _line_of(code: str, position: int) -> int:
-    return code.count("\n", 0, position) + 1
-
-
 def _in_file(
     project: Project, resource: Node | Macro, lines: list[int]
 ) -> tuple[list[int], str, int | None]:
@@ -190,16 +186,17 @@ def forbidden_pattern(
     Comments are left out unless `comments: true` (a comment that mentions `select *` is not
     one). Add `(?i)` for case-insensitive matching, `(?m)` to anchor `^`/`$` at each line.
     Each distinct match is reported once, at its first line. Python models are matched too."""
-    from dbtgate.sql_references import mask  # its regexes: only when used
+    from dbtgate.sql_references import LineNumbers, mask  # its regexes: only when used
 
     code = project.code(resource.unique_id)
     if not code:
         return
     searched = code if comments else mask(code, strings=False, jinja=False)
     found: dict[str, list[int]] = {}
+    lines_of = LineNumbers(code)
     for match in re.finditer(pattern, searched):
         text = " ".join(code[match.start() : match.end()].split())
-        found.setdefault(text.lower(), []).append(_line_of(code, match.start()))
+        found.setdefault(text.lower(), []).append(lines_of.at(match.start()))
     because = f": {reason}" if reason else ""
     for key, code_lines in found.items():
         shown = key if len(key) <= 60 else f"{key[:57]}..."

@@ -64,10 +64,11 @@ class Violation(msgspec.Struct, frozen=True, gc=False):
     """What a rule reports; the engine turns it into a Finding with the rule's code and severity.
 
     `column_name` makes the finding point at the column's YAML line; `line` at that line of the
-    resource's file (1-based; `Project.code_start` turns a line of its code into one);
-    `key` tells apart several violations of one rule on one resource and column (it is part of
-    the fingerprint); `fix` overrides the rule's generic fix hint with a specific one. A Struct, not a dataclass: rules
-    create one per finding (48,000 at 10,000 models), and a frozen dataclass costs 8x more."""
+    resource's file (1-based; `Project.code_start` turns a line of its code into one); `key`
+    tells apart several violations of one rule on one resource and column (it is part of the
+    fingerprint); `fix` overrides the rule's generic fix hint with a specific one. A Struct,
+    not a dataclass: rules create one per finding (48,000 at 10,000 models), and a frozen
+    dataclass costs 8x more."""
 
     message: str
     column_name: str | None = None
