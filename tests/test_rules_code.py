@@ -238,14 +238,21 @@ def test_a_table_that_is_a_seed_and_a_source_gets_both_in_the_fix(tmp_path):
     )
 
 
-def test_a_finding_points_at_the_line_of_the_file_dbt_stripped(tmp_path):
-    """dbt strips the SQL file: two blank lines at its top move every line down by two."""
+def _stg_orders_on_disk(tmp_path: Path, text: str) -> Project:
+    """A build whose stg_orders dbt read as `select *` from raw.orders, in a project whose
+    stg_orders.sql now holds `text`."""
     (tmp_path / "build").mkdir()
     project = _with_code(tmp_path / "build", {STG_ORDERS: "select *\nfrom raw.orders"})
     sql = tmp_path / "models" / "staging" / "crm" / "stg_orders.sql"
     sql.parent.mkdir(parents=True)
-    sql.write_text("\n\nselect *\nfrom raw.orders\n")
+    sql.write_text(text)
     project.project_dir = tmp_path
+    return project
+
+
+def test_a_finding_points_at_the_line_of_the_file_dbt_stripped(tmp_path):
+    """dbt strips the SQL file: two blank lines at its top move every line down by two."""
+    project = _stg_orders_on_disk(tmp_path, "\n\nselect *\nfrom raw.orders\n")
     config = rule_config(tmp_path, "code.hard_coded_reference", select="stg_orders")
     (finding,) = by_code(gate(project, config).findings, "code.hard_coded_reference")
     assert (finding.path, finding.line) == ("models/staging/crm/stg_orders.sql", 4)
@@ -258,12 +265,7 @@ def test_a_finding_points_at_the_line_of_the_file_dbt_stripped(tmp_path):
 def test_a_file_edited_since_the_manifest_is_named_in_a_note(tmp_path):
     """The code rules read the SQL dbt read: when the file on disk differs (edited, no `dbt
     parse` since), the findings may describe lines that moved, and the gate says so."""
-    (tmp_path / "build").mkdir()
-    project = _with_code(tmp_path / "build", {STG_ORDERS: "select *\nfrom raw.orders"})
-    sql = tmp_path / "models" / "staging" / "crm" / "stg_orders.sql"
-    sql.parent.mkdir(parents=True)
-    sql.write_text("select *\nfrom raw.orders_v2\n")
-    project.project_dir = tmp_path
+    project = _stg_orders_on_disk(tmp_path, "select *\nfrom raw.orders_v2\n")
     config = rule_config(tmp_path, "code.hard_coded_reference", select="stg_orders")
     result = gate(project, config)
     (finding,) = by_code(result.findings, "code.hard_coded_reference")
