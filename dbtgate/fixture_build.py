@@ -8,7 +8,9 @@ request. `fixtures/README.md` says what each build must contain.
 
 dbt runs as a separate process (the `dbt` next to the running Python, else the one on PATH), so
 the gate itself never imports dbt-core. A build is cached: it is skipped when the artifacts are
-there and a stamp matches a hash of the fixture sources and of the build recipe.
+there and a stamp matches a hash of the fixture sources and of the build recipe. The stamp also
+records the dbt inputs of the built project, so a project edited in place (a newcomer trying the
+demo on a model of their own) is rebuilt as it stands, not gated on the build of before.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ ARTIFACTS = ("manifest.json", "run_results.json", "catalog.json", "sources.json"
 BUILD_ARTIFACTS = ("manifest.json", "run_results.json")
 # Part of the cache key: changing how a build is made must invalidate old builds.
 RECIPE = "dbt build; dbt docs generate; dbt source freshness; keep build manifest+run_results; v1"
+# What dbt reads in the built project (dbt's default folders, the fixture's): an edit to one of
+# these is rebuilt; dbtgate's own files (dbtgate.yml) are read afresh by every gate run anyway.
+DBT_INPUT_FILES = ("dbt_project.yml", "packages.yml", "dependencies.yml", "selectors.yml")
+DBT_INPUT_FOLDERS = ("models", "seeds", "snapshots", "macros", "tests", "analyses")
 LOG_TAIL_LINES = 40
 
 
@@ -97,15 +103,28 @@ def build_fixture(
 
     state_dir.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(state_dir / "fixture.lock"):
-        if _is_current(project_dir, stamp_path, digest):
+        stamp = _read_stamp(stamp_path)
+        in_place = stamp is not None and stamp.get("fixture") == digest
+        edited = _edits(stamp.get("project", {}), _project_inputs(project_dir)) if stamp else []
+        if in_place and not edited and _has_artifacts(project_dir):
             say(f"fixture {state}: up to date in {project_dir}")
             return project_dir
+        if in_place:
+            why = f"edited since its build: {_list(edited)}" if edited else "its build is missing"
+            say(f"fixture {state}: rebuilding {project_dir}, {why}")
+        elif edited:
+            say(
+                f"fixture {state}: the bundled fixture changed and replaces {project_dir}, "
+                f"with your edits there: {_list(edited)}"
+            )
         dbt = _find_dbt()
-        _clean_state_dir(state_dir, project_dir, stamp_path, db_path)
-        assemble_project(source_root, state, project_dir)
+        _clean_state_dir(state_dir, project_dir, stamp_path, db_path, keep_project=in_place)
+        if not in_place:
+            assemble_project(source_root, state, project_dir)
         (state_dir / "profiles.yml").write_text(profiles, encoding="utf-8")
-        _run_build(dbt, state, project_dir, state_dir, say)
-        stamp_path.write_text(digest + "\n", encoding="utf-8")
+        _run_build(dbt, state, project_dir, state_dir, say, edited=in_place)
+        stamp = {"fixture": digest, "project": _project_inputs(project_dir)}
+        stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return project_dir
 
 
@@ -138,14 +157,49 @@ def _source_files(root: Path) -> Iterator[Path]:
             yield path
 
 
-def _is_current(project_dir: Path, stamp_path: Path, digest: str) -> bool:
-    target = project_dir / "target"
-    if not all((target / name).is_file() for name in ARTIFACTS):
-        return False
+def _has_artifacts(project_dir: Path) -> bool:
+    return all((project_dir / "target" / name).is_file() for name in ARTIFACTS)
+
+
+def _read_stamp(stamp_path: Path) -> dict | None:
+    """The stamp of the last build: the fixture digest and the project's dbt inputs as built;
+    None when there is none or it is of an older format (the build is then redone)."""
     try:
-        return stamp_path.read_text(encoding="utf-8").strip() == digest
-    except OSError:
-        return False
+        stamp = json.loads(stamp_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return stamp if isinstance(stamp, dict) else None
+
+
+def _project_inputs(project_dir: Path) -> dict[str, str]:
+    """Hash of each file dbt reads in a built project, by its path in the project."""
+    files = [project_dir / name for name in DBT_INPUT_FILES]
+    for folder in DBT_INPUT_FOLDERS:
+        if (project_dir / folder).is_dir():
+            files.extend(_source_files(project_dir / folder))
+    return {
+        path.relative_to(project_dir).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(files)
+        if path.is_file()
+    }
+
+
+def _edits(built: dict[str, str], now: dict[str, str]) -> list[str]:
+    """The files edited, added or deleted since the build, each with what happened to it."""
+    changes = []
+    for path in sorted(built.keys() | now.keys()):
+        if path not in now:
+            changes.append(f"{path} (deleted)")
+        elif path not in built:
+            changes.append(f"{path} (added)")
+        elif built[path] != now[path]:
+            changes.append(path)
+    return changes
+
+
+def _list(paths: list[str], shown: int = 5) -> str:
+    more = len(paths) - shown
+    return ", ".join(paths[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 @contextlib.contextmanager
@@ -175,11 +229,20 @@ def _find_dbt() -> str:
     return found
 
 
-def _clean_state_dir(state_dir: Path, project_dir: Path, stamp_path: Path, db_path: Path) -> None:
-    """Remove only what an earlier build of ours wrote, so none of it leaks into this one."""
-    if project_dir.exists():
-        shutil.rmtree(project_dir)
-    for leftover in (stamp_path, state_dir / "profiles.yml", *state_dir.glob(f"{db_path.name}*")):
+def _clean_state_dir(
+    state_dir: Path, project_dir: Path, stamp_path: Path, db_path: Path, *, keep_project: bool
+) -> None:
+    """Remove only what an earlier build of ours wrote, so none of it leaks into this one. An
+    edited project is kept (its edits are what gets built), and so is its stamp until the build
+    succeeds: a failed build of the edits is retried on the next run, never replaced by the
+    bundled fixture."""
+    if keep_project:
+        for written in ("target", "logs"):
+            shutil.rmtree(project_dir / written, ignore_errors=True)
+    else:
+        shutil.rmtree(project_dir, ignore_errors=True)
+        stamp_path.unlink(missing_ok=True)
+    for leftover in (state_dir / "profiles.yml", *state_dir.glob(f"{db_path.name}*")):
         leftover.unlink(missing_ok=True)
     saved = state_dir / "build_artifacts"
     if saved.exists():
@@ -226,16 +289,30 @@ def _deleted_paths(deleted_list: Path) -> list[tuple[int, str]]:
 
 
 def _run_build(
-    dbt: str, state: str, project_dir: Path, state_dir: Path, say: Callable[[str], None]
+    dbt: str,
+    state: str,
+    project_dir: Path,
+    state_dir: Path,
+    say: Callable[[str], None],
+    *,
+    edited: bool = False,
 ) -> None:
+    """Build, document and check freshness; exit 1 of `dbt build` is accepted for the planted
+    failing test, and for any failing node of an edited project (the gate reports what failed:
+    that is what someone trying the demo wants to see), as long as dbt wrote its results."""
     env = _dbt_env(state_dir)
     target = project_dir / "target"
 
-    planted = "a failing test, planted" if state == "pr" else ""
+    if edited:
+        planted = "failures the gate reports"
+    else:
+        planted = "a failing test, planted" if state == "pr" else ""
     output, code = _run_dbt(dbt, "build", project_dir, state_dir, env, say, state, planted)
     # Exit 1 means failing tests or failing nodes; only failing tests are planted in the fixture.
-    if code != 0 and not (code == 1 and _only_test_failures(target / "run_results.json")):
-        raise _dbt_error("dbt build", state, code, output, project_dir)
+    results = target / "run_results.json"
+    accepted = results.is_file() if edited else _only_test_failures(results)
+    if code != 0 and not (code == 1 and accepted):
+        raise _dbt_error("dbt build", state, code, output, project_dir, edited)
     saved = state_dir / "build_artifacts"
     saved.mkdir(exist_ok=True)
     for name in BUILD_ARTIFACTS:
@@ -243,14 +320,14 @@ def _run_build(
 
     output, code = _run_dbt(dbt, "docs generate", project_dir, state_dir, env, say, state)
     if code != 0:
-        raise _dbt_error("dbt docs generate", state, code, output, project_dir)
+        raise _dbt_error("dbt docs generate", state, code, output, project_dir, edited)
 
     output, code = _run_dbt(
         dbt, "source freshness", project_dir, state_dir, env, say, state, "a stale source, planted"
     )
     # Exit 1 is a stale source, which the fixture plants on purpose.
     if code not in (0, 1) or not (target / "sources.json").is_file():
-        raise _dbt_error("dbt source freshness", state, code, output, project_dir)
+        raise _dbt_error("dbt source freshness", state, code, output, project_dir, edited)
 
     for name in BUILD_ARTIFACTS:
         shutil.copyfile(saved / name, target / name)
@@ -316,11 +393,18 @@ def _only_test_failures(run_results: Path) -> bool:
     }
 
 
-def _dbt_error(command: str, state: str, code: int, output: str, project_dir: Path) -> DbtgateError:
+def _dbt_error(
+    command: str, state: str, code: int, output: str, project_dir: Path, edited: bool
+) -> DbtgateError:
     tail = "\n".join(output.strip().splitlines()[-LOG_TAIL_LINES:])
+    hint = (
+        "the project was edited since its last build"
+        if edited
+        else f"is dbt-duckdb installed? {install_hint()}"
+    )
     return DbtgateError(
         f"fixture {state}: `{command}` failed with exit code {code} in {project_dir} "
-        f"(is dbt-duckdb installed? {install_hint()}); last lines of dbt's log:\n{tail}"
+        f"({hint}); last lines of dbt's log:\n{tail}"
     )
 
 

@@ -151,3 +151,47 @@ def test_deleted_list_naming_a_missing_file_is_an_error_with_its_line(tmp_path):
     _write(source / "shop_pr" / "DELETED", "# comment\nmodels/typo.sql\n")
     with pytest.raises(DbtgateError, match=r"DELETED:2: 'models/typo.sql'"):
         assemble_project(source, "pr", tmp_path / "pr")
+
+
+@pytest.mark.slow
+def test_a_project_edited_in_place_is_rebuilt_as_it_stands(tmp_path):
+    """Someone trying the demo edits its project and runs it again: the gate must see the edits
+    (a build of what is on disk, failing models included), not the build of before."""
+    said: list[str] = []
+    project = build_fixture("base", tmp_path, echo=said.append)
+    model = project / "models" / "staging" / "stg_customers.sql"
+    edited = model.read_text().replace(
+        "    id as customer_id,", "    1 as loyalty_points, id as customer_id,"
+    )
+    model.write_text(edited)
+    (project / "models" / "staging" / "orphan.sql").write_text("select * from main.no_such\n")
+
+    said.clear()
+    assert build_fixture("base", tmp_path, echo=said.append) == project
+    assert said[0] == (
+        f"fixture base: rebuilding {project}, edited since its build: "
+        "models/staging/orphan.sql (added), models/staging/stg_customers.sql"
+    )
+    assert "dbt build exited 1" in said[1] and "(failures the gate reports)" in said[1]
+    statuses = {
+        r["unique_id"]: r["status"] for r in _artifact(project, "run_results.json")["results"]
+    }
+    assert statuses["model.shop.orphan"] == "error"
+    assert statuses["model.shop.stg_customers"] == "success"
+    columns = _artifact(project, "catalog.json")["nodes"]["model.shop.stg_customers"]["columns"]
+    assert "loyalty_points" in columns
+
+    said.clear()
+    build_fixture("base", tmp_path, echo=said.append)
+    assert said == [f"fixture base: up to date in {project}"]
+
+    # An edit dbt cannot even parse is an error naming the edit, and stays to be fixed: the
+    # next run builds the project again, never the bundled fixture over the user's files.
+    (project / "models" / "staging" / "orphan.sql").write_text("select {{ ref( }}\n")
+    with pytest.raises(DbtgateError, match="the project was edited since its last build"):
+        build_fixture("base", tmp_path)
+    said.clear()
+    with pytest.raises(DbtgateError):
+        build_fixture("base", tmp_path, echo=said.append)
+    assert said[0].startswith(f"fixture base: rebuilding {project}, edited since its build: ")
+    assert (project / "models" / "staging" / "orphan.sql").read_text() == "select {{ ref( }}\n"
