@@ -20,7 +20,7 @@ from dbtgate.config import Config
 from dbtgate.gate import run_gate
 from dbtgate.locate import Locator
 from dbtgate.project import Project
-from dbtgate.status.run import run_status
+from dbtgate.status.run import reason_of, run_status
 
 RUN_RESULTS = corpus_files("**/run_results*.json")
 # The dbt 1.9 `dbt build` pair in schema-versions/: manifest and run_results of one invocation.
@@ -94,7 +94,10 @@ def test_corpus_holds_an_errored_model_and_skipped_models():
     findings = list(run_status(context(pair(manifest_for(v4), v4))))
     errors = [f for f in findings if f.code == "run.errors"]
     assert [f.unique_id for f in errors] == ["model.jaffle_shop.test_insert_overwrite"]
-    assert "Database Error in model test_insert_overwrite" in errors[0].message
+    # dbt's header (what the finding already says) gives way to the warehouse's reason.
+    assert "errored: Database Error: Query error: No matching signature for function" in (
+        errors[0].message
+    )
     fusion = corpus_dir("bouncer-dbt20") / "run_results.json"
     skipped = [
         f
@@ -142,8 +145,8 @@ def test_failing_statuses_in_every_schema_version_become_findings(path, tmp_path
         assert warned.severity == "warn"
         assert "warned: 1 failing row" in warned.message
     if len(tests) > 2:
-        assert "errored: Runtime Error" in by_uid[tests[2]["unique_id"]].message
-    assert "errored: Database Error in model x" in by_uid[others[0]["unique_id"]].message
+        assert "errored: Runtime Error: column x not found" in by_uid[tests[2]["unique_id"]].message
+    assert "errored: Database Error: syntax error" in by_uid[others[0]["unique_id"]].message
 
 
 def test_results_of_docs_generate_are_noted_as_compile_only():
@@ -547,3 +550,32 @@ def test_unbuilt_new_model_blocks_through_the_cli_with_base(shop_builds, tmp_pat
     assert finding["disposition"] == "blocking"
     assert (finding["path"], finding["line"]) == ("models/marts/_marts.yml", 142)
     assert gate(shop_builds.pr / "target") == []
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        (
+            "Runtime Error in model orders (models/orders.sql)\n"
+            "  Catalog Error: Table with name raw_orders does not exist!\n"
+            '  Did you mean "shop.raw_orders"?\n\n  LINE 10: select 1 from main.raw_orders',
+            "Runtime Error: Catalog Error: Table with name raw_orders does not exist!",
+        ),
+        (
+            "Compilation Error in test not_null_x (models/_x.yml)\n  'ref' is undefined",
+            "Compilation Error: 'ref' is undefined",
+        ),
+        ("Database Error in model x\n  syntax error", "Database Error: syntax error"),
+        # A header alone, or a message in one line, is kept as it is.
+        (
+            "Compilation Error in model broken (models/broken.sql)",
+            "Compilation Error in model broken (models/broken.sql)",
+        ),
+        ("Runtime Error: division by zero\n  at line 3", "Runtime Error: division by zero"),
+        ("Got 7 results, configured to fail if != 0", "Got 7 results, configured to fail if != 0"),
+        ("  \n ", "(no message)"),
+        (None, "(no message)"),
+    ],
+)
+def test_the_reason_of_a_dbt_error_is_the_line_under_its_header(message, reason):
+    assert reason_of(message) == reason

@@ -18,6 +18,7 @@ count as changed for `scope: changed`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,6 +45,8 @@ from dbtgate.wording import counted
 # tests live elsewhere in some schema versions, so they are not used as staleness evidence).
 _MANIFEST_NODE_PREFIXES = ("model.", "seed.", "snapshot.", "test.")
 _MESSAGE_LIMIT = 300
+# `Runtime Error`, `Database Error in model x (models/x.sql)`, `Compilation Error in test t (...)`.
+_ERROR_HEADER = re.compile(r"([A-Z]\w*(?: \w+)* Error)(?: in \w+ \S+(?: \(.*\))?)?:?")
 
 
 @check("run")
@@ -133,12 +136,12 @@ def _test_finding(
     where = f" on {on}" if on else ""
     failures = result.failures
     if result.status in ("error", "runtime error"):
-        what = f"errored: {_first_line(result.message)}"
+        what = f"errored: {reason_of(result.message)}"
     elif failures is not None:
         rows = "row" if failures == 1 else "rows"
         what = f"{'warned' if result.status == 'warn' else 'failed'}: {failures} failing {rows}"
     else:
-        what = f"{'warned' if result.status == 'warn' else 'failed'}: {_first_line(result.message)}"
+        what = f"{'warned' if result.status == 'warn' else 'failed'}: {reason_of(result.message)}"
     compiled = _compiled_path(node) if node else None
     details = {
         "status": result.status,
@@ -180,7 +183,7 @@ def _error_finding(
     return Finding(
         code="run.errors",
         severity=severity,
-        message=f"{kind} {_display(project, uid)} {verb}: {_first_line(result.message)}",
+        message=f"{kind} {_display(project, uid)} {verb}: {reason_of(result.message)}",
         unique_id=uid,
         fix="Fix the error shown in dbt's log (the failing SQL is under target/run/), then rebuild.",
         changed=uid in affected,
@@ -396,9 +399,17 @@ def _result_details(result: NodeResult) -> dict[str, object]:
     return {k: v for k, v in details.items() if v is not None}
 
 
-def _first_line(message: str | None) -> str:
-    text = (message or "").strip()
-    return _clip(text.splitlines()[0]) if text else "(no message)"
+def reason_of(message: str | None) -> str:
+    """The reason of dbt's message in one line. dbt heads an error with what the finding already
+    says (`Database Error in model orders (models/orders.sql)`) and puts the warehouse's reason on
+    the next line: that line is the one worth reading, behind the kind of error."""
+    lines = [line.strip() for line in (message or "").strip().splitlines() if line.strip()]
+    if not lines:
+        return "(no message)"
+    header = _ERROR_HEADER.fullmatch(lines[0])
+    if header and len(lines) > 1:
+        return _clip(f"{header.group(1)}: {lines[1]}")
+    return _clip(lines[0])
 
 
 def _clip(message: str | None) -> str | None:
