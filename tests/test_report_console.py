@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from report_samples import sample_result
 from rich.console import Console
 
+from dbtgate.findings import Finding
 from dbtgate.report.console import (
     PlainConsole,
     is_terminal,
@@ -118,6 +119,40 @@ def test_max_findings_zero_prints_every_finding() -> None:
     text = out.getvalue()
     assert text.count("\n  error ") + text.count("\n  warn ") == 450
     assert "more (all in the" not in text
+
+
+def test_one_rule_saying_the_same_on_many_lines_of_a_file_prints_once_with_every_place() -> None:
+    from report_samples import finding
+
+    def lint(line: int, column: int, message: str = "Keywords must be lower case.") -> Finding:
+        return finding(
+            code="lint.CP01",
+            severity="error",
+            message=message,
+            unique_id="model.shop.orders",
+            path="models/orders.sql",
+            line=line,
+            column=column,
+            key=f"{line}:{column}",
+            fix="sqlfluff fix --rules CP01 models/orders.sql",
+            owner="@finance-eng",
+            disposition="blocking",
+        )
+
+    repeats = [lint(10, 9), lint(10, 14), lint(12, 1), lint(13, 2, "Function names too.")]
+    many = [lint(20 + n, 1) for n in range(13)]
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=False, width=300, highlight=False)
+    print_result(console, sample_result(repeats + many))
+    lines = out.getvalue().splitlines()
+    assert lines[lines.index("Blocking (17)") + 2 :][:5] == [
+        "@finance-eng",
+        "  error lint.CP01 Keywords must be lower case. (16×)  models/orders.sql:10:9, 10:14, "
+        "12:1, 20:1, 21:1, 22:1, 23:1, 24:1, 25:1, 26:1, 27:1, 28:1, and 4 more",
+        "        fix: sqlfluff fix --rules CP01 models/orders.sql",
+        "  error lint.CP01 Function names too.  models/orders.sql:13:2",
+        "        fix: sqlfluff fix --rules CP01 models/orders.sql",
+    ]
 
 
 def _summary() -> ProjectSummary:

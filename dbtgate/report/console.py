@@ -23,7 +23,13 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TextIO
 
 from dbtgate.findings import SEVERITY_ORDER
-from dbtgate.report.view import DISPOSITION_TITLES, NO_OWNER, family_rank, verdict_words
+from dbtgate.report.view import (
+    DISPOSITION_TITLES,
+    NO_OWNER,
+    family_rank,
+    fold_repeats,
+    verdict_words,
+)
 from dbtgate.summary import ProjectSummary, share
 from dbtgate.wording import counted
 
@@ -300,16 +306,15 @@ def _print_group(console: Any, title: str, findings: list[Finding], limit: int =
     for owner in sorted(by_owner, key=lambda name: (name == NO_OWNER, name.lower())):
         add((_clean(owner), "bold"))
         add(("\n", None))
-        for finding in by_owner[owner]:
-            where = finding.path or ""
-            if finding.line:
-                where += f":{finding.line}" + (f":{finding.column}" if finding.column else "")
+        for repeats in fold_repeats(by_owner[owner], _REPEAT_KEY):
+            finding = repeats[0]
             add(("  ", None))
             add((f"{finding.severity:<5}", _SEVERITY_STYLE.get(finding.severity)))
             add((" ", None))
             add((_clean(finding.code), "bold"))
-            add((f" {_clean(finding.message)}  ", None))
-            add((_clean(where), "dim"))
+            times = f" ({len(repeats)}×)" if len(repeats) > 1 else ""
+            add((f" {_clean(finding.message)}{times}  ", None))
+            add((_clean(_places(repeats)), "dim"))
             add(("\n", None))
             if finding.fix:
                 add(("        ", None))
@@ -330,6 +335,28 @@ def _print_group(console: Any, title: str, findings: list[Finding], limit: int =
             )
         )
     _print_pieces(console, pieces, end="")
+
+
+# Findings the console prints as one line, with every place (`view.fold_repeats`).
+_REPEAT_KEY = attrgetter("code", "unique_id", "column_name", "path", "message", "fix", "waiver")
+_MAX_PLACES = 12
+
+
+def _places(repeats: list[Finding]) -> str:
+    """`path:line:column` of the first of `repeats`, then the line (and column) of the others in
+    the same file: `models/a.sql:10:9, 10:14, 12:1`."""
+    first = repeats[0]
+    where = first.path or ""
+    if first.line:
+        where += f":{first.line}" + (f":{first.column}" if first.column else "")
+    others = [
+        f"{f.line}:{f.column}" if f.column else f"line {f.line}"
+        for f in repeats[1:_MAX_PLACES]
+        if f.line
+    ]
+    if len(repeats) > _MAX_PLACES:
+        others.append(f"and {len(repeats) - _MAX_PLACES} more")
+    return ", ".join([where, *others]) if others else where
 
 
 def _clean(text: str) -> str:

@@ -243,23 +243,23 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
 def _finding_items(
     findings: list[dict[str, Any]], options: RenderOptions, report: dict[str, Any]
 ) -> tuple[Iterator[str], list[int]]:
-    """One list item per finding, repeats folded: one rule saying the same thing about the same
-    resource in the same file (a lint rule hit on many lines) is one item listing every place,
-    so a reviewer reads the problem once. Returns the items (rendered as they are taken) and how
+    """One list item per finding, repeats folded (`view.fold_repeats`) into one item listing
+    every place. Returns the items (rendered as they are taken) and how
     many findings each holds."""
-    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for finding in findings:
-        key = (
-            finding["code"],
-            view.resource_label(finding),
-            finding.get("path"),
-            finding["message"],
-            finding.get("fix"),
-            repr(finding.get("waiver")),
-        )
-        groups.setdefault(key, []).append(finding)
-    items = (_finding_item(group, options, report) for group in groups.values())
-    return items, [len(group) for group in groups.values()]
+    groups = view.fold_repeats(findings, _repeat_key)
+    items = (_finding_item(group, options, report) for group in groups)
+    return items, [len(group) for group in groups]
+
+
+def _repeat_key(finding: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        finding["code"],
+        view.resource_label(finding),
+        finding.get("path"),
+        finding["message"],
+        finding.get("fix"),
+        repr(finding.get("waiver")),
+    )
 
 
 _MAX_PLACES = 12

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from dbtgate.report.options import RenderOptions
 
 NO_OWNER = "(no owner)"
+F = TypeVar("F")
 # A finding's status as every human-readable report names it (console, `dbtgate diff`, markdown,
 # HTML), by its disposition, the machine field gate.json, SARIF and the HTML data keep.
 STATUS_NAMES = {
@@ -113,6 +115,16 @@ def by_owner(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, A
         groups[finding.get("owner") or NO_OWNER].append(finding)
     # Named owners alphabetically, the unowned last: that group needs someone to pick it up.
     return sorted(groups.items(), key=lambda item: (item[0] == NO_OWNER, item[0].lower()))
+
+
+def fold_repeats(findings: Iterable[F], key: Callable[[F], Hashable]) -> list[list[F]]:
+    """Findings with one `key` (one rule saying the same thing about the same resource in the
+    same file: a lint rule hit on many lines) as one group, in the order each group first
+    appears: the reader reads the problem once, with every place it is."""
+    groups: dict[Hashable, list[F]] = {}
+    for finding in findings:
+        groups.setdefault(key(finding), []).append(finding)
+    return list(groups.values())
 
 
 def resource_label(finding: dict[str, Any]) -> str:
