@@ -31,6 +31,10 @@ class CheckContext:
     sections: dict[str, Any] = field(default_factory=dict)
     # One-line notes for the reader (e.g. "sources.json absent: freshness not gated").
     notes: list[str] = field(default_factory=list)
+    # What the verdict does not cover, and why, beside the verdict in every report: a pass
+    # without policies or without the last run's results must not read as a pass of them.
+    # ("source freshness (no sources.json)"; breaking changes are said by the diff section.)
+    not_checked: list[str] = field(default_factory=list)
     # What may make the verdict wrong, shown before everything else (e.g. a base build of
     # another project); the artifacts' own warnings join them.
     warnings: list[str] = field(default_factory=list)

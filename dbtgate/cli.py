@@ -485,11 +485,13 @@ def load_context(
             "no dbtgate.yml (or [tool.dbtgate] in pyproject.toml) found: no policies applied;"
             " `dbtgate init` writes a starter file"
         )
+        context.not_checked.append("policies (no dbtgate.yml)")
     elif not config.policies:
         context.notes.append(
             f"{config.path.name} has no policies: no rule was applied to the models (run "
             "status, freshness, KPIs and breaking changes are gated as configured)"
         )
+        context.not_checked.append(f"policies ({config.path.name} has none)")
     if base_project is not None:
         from dbtgate.state import compare_builds, in_scope
 

@@ -46,6 +46,7 @@ class GateResult:
     sections: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    not_checked: list[str] = field(default_factory=list)
     inputs: dict[str, Any] = field(default_factory=dict)
     config_digest: str = ""
     tool_version: str = __version__
@@ -124,6 +125,7 @@ def run_gate(
         decision=decision,
         sections=context.sections,
         notes=context.notes,
+        not_checked=context.not_checked,
         warnings=[*(project.artifacts.warnings if project.artifacts else []), *context.warnings],
         inputs=describe_inputs(context),
         config_digest=context.config.digest,

@@ -367,9 +367,34 @@ def test_without_a_base_build_the_summary_says_breaking_changes_were_not_checked
     assert "Not checked" not in render_markdown(report)
     del report["sections"]["diff"]
     html = to_html(render_markdown(report))
-    assert (
-        "<strong>Breaking changes:</strong> Not checked: there was no base build to compare with"
-        " (--base PATH|REF)." in html
+    assert "<p><strong>Not checked:</strong> breaking changes (no base build)</p>" in html
+
+
+def test_what_the_verdict_does_not_cover_is_said_under_it() -> None:
+    """A pass without policies or without the last run's results must not read as a pass of
+    them: the reasons sat in the folded inputs at the end of the comment."""
+    report = sample_report(
+        [],
+        not_checked=[
+            "policies (no dbtgate.yml)",
+            "the last run's results (run_results.json is of `dbt docs generate`, which runs "
+            "nothing)",
+        ],
+        warnings=["the base build is of project `other`", "catalog.json is older than <b>"],
+    )
+    html = to_html(render_markdown(report))
+    headline, rest = html.split("\n", 1)
+    assert headline.startswith("<h3>dbtgate: PASS")
+    assert rest.startswith(
+        "<p><strong>No findings.</strong></p>\n<p><strong>Not checked:</strong> policies (no "
+        "dbtgate.yml) · the last run's results (run_results.json is of <code>dbt docs generate"
+        "</code>, which runs nothing)</p>\n"
+    )
+    # Each warning its own quote, and the next section not drawn into the last one.
+    assert html.count("<blockquote>") == 2
+    assert "<p><strong>warning:</strong> catalog.json is older than &lt;b&gt;</p>" in html
+    assert "<p><strong>warning:</strong> the base build is of project <code>other</code></p>" in (
+        html
     )
 
 

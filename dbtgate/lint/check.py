@@ -31,6 +31,7 @@ def lint_findings(ctx: CheckContext) -> list[Finding]:
     if run is None:
         if ctx.config.lint.enabled:
             ctx.notes.append("lint is enabled but was not run, so SQL was not linted")
+            ctx.not_checked.append("SQL lint (enabled, not run)")
         return []
     ctx.sections["lint"] = run.summary()
     ctx.notes.extend(run.notes)

@@ -28,6 +28,7 @@ from dbtgate.report.view import (
     NO_OWNER,
     family_rank,
     fold_repeats,
+    not_checked,
     verdict_words,
 )
 from dbtgate.summary import ProjectSummary, share
@@ -221,6 +222,10 @@ def print_result(
                 result.complete(group[:max_findings] if max_findings > 0 else group)
                 _print_group(console, title, group, max_findings)
         _print_targets(console, result.sections.get("kpis"))
+    # Beside the verdict, where a CI log is read from: what it does not cover.
+    unchecked = not_checked({"sections": result.sections, "not_checked": result.not_checked})
+    if unchecked:
+        _print_pieces(console, [("not checked:", "yellow"), (f" {' · '.join(unchecked)}", None)])
     style = "bold green" if result.decision == "pass" else "bold red"
     _print_pieces(console, [(verdict_line(result), style)])
 

@@ -99,7 +99,14 @@ def _header(report: dict[str, Any]) -> str:
         f'<div class="card"><b>{n}</b><span>{h(label)}</span></div>' for label, n in cards
     )
     families = ", ".join(f"{h(name)}: {n}" for name, n in counts["by_family"].items()) or "none"
-    warnings = "".join(f'<p class="expiring">warning: {h(w)}</p>' for w in report["warnings"])
+    warnings = "".join(
+        f'<p class="expiring">warning: {html_text_code(w)}</p>' for w in report["warnings"]
+    )
+    unchecked = view.not_checked(report)
+    if unchecked:
+        said = html_text_code(" · ".join(unchecked))
+        warnings = f'<p class="not-checked"><b>not checked:</b> {said}</p>{warnings}'
+
     return (
         f"<header><h1>dbtgate gate report — {h(report['project'])}</h1>"
         f'<div class="verdict {h(report["verdict"])}" id="verdict">{h(view.verdict_text(report))}</div>'
@@ -485,7 +492,7 @@ def _inputs(report: dict[str, Any]) -> str:
         for key, value in sorted(report["inputs"].items())
         if key not in ("artifacts", "base")
     )
-    notes = "".join(f"<li>{h(note)}</li>" for note in report["notes"])
+    notes = "".join(f"<li>{html_text_code(note)}</li>" for note in report["notes"])
     baseline = report["baseline"]
     return (
         '<section id="inputs"><h2>Inputs (audit trail)</h2>'

@@ -53,6 +53,7 @@ def report_dict(result: GateResult) -> dict[str, Any]:
         "config_digest": result.config_digest,
         "warnings": list(result.warnings),
         "notes": list(result.notes),
+        "not_checked": list(result.not_checked),
         "findings": None,  # filled in below, in this place
         "waivers": _waivers_used(findings),
         "baseline": _baseline(findings, result.inputs),

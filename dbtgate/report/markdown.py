@@ -104,8 +104,12 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     budget = _Budget(options.max_markdown_chars - _NOTE_ROOM)
     budget.add(_headline(report, options))
     budget.add(_counts_line(report))
+    unchecked = view.not_checked(report)
+    if unchecked:
+        budget.add(f"**Not checked:** {md_text_code(' · '.join(unchecked))}\n\n")
     for note in report["warnings"]:
-        budget.add(f"> **warning:** {md_text(note)}\n")
+        # A blank line after each: one quote a warning, and the next line not drawn into it.
+        budget.add(f"> **warning:** {md_text_code(note)}\n\n")
     _breaking_section(budget, report, options)
     # What blocks may take most of what is left, not all: tens of thousands of findings left
     # the lineage, the KPIs and the waivers out (a KPI table was a header with no rows).
@@ -189,9 +193,7 @@ def _link(
 
 def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> None:
     changes = view.breaking_changes(report)
-    if not changes:
-        if not view.breaking_checked(report):
-            budget.add(f"**Breaking changes:** {view.BREAKING_NOT_CHECKED}\n\n")
+    if not changes:  # not checked: said under the verdict (`view.not_checked`)
         return
     head = (
         f"#### Breaking changes ({len(changes)})\n\n"
@@ -457,7 +459,7 @@ def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
         "| role | file | path | dbt | generated at | invocation |\n"
         "| --- | --- | --- | --- | --- | --- |\n"
     )
-    notes = "".join(f"- note: {md_text(n)}\n" for n in report["notes"])
+    notes = "".join(f"- note: {md_text_code(n)}\n" for n in report["notes"])
     budget.add_items(head, rows, ("\n" + notes if notes else "") + "\n</details>\n\n", "inputs")
 
 

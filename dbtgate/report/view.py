@@ -109,6 +109,15 @@ def breaking_checked(report: dict[str, Any]) -> bool:
     return "diff" in report["sections"]
 
 
+def not_checked(report: dict[str, Any]) -> list[str]:
+    """What the verdict does not cover, each with why, as the reports say it beside the verdict
+    (a report of an older dbtgate has no `not_checked`: only the diff is known then)."""
+    unchecked = list(report.get("not_checked", ()))
+    if not breaking_checked(report):
+        unchecked.insert(0, "breaking changes (no base build)")
+    return unchecked
+
+
 def by_owner(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for finding in findings:

@@ -47,6 +47,7 @@ def source_freshness(ctx: CheckContext) -> Iterator[Finding]:
             ctx.notes.append(
                 "sources.json absent: source freshness not gated (run `dbt source freshness`)"
             )
+            ctx.not_checked.append("source freshness (no sources.json)")
     else:
         results = sorted(loaded.data.results or (), key=lambda r: r.unique_id)
         known = [r for r in results if r.unique_id in project.sources]

@@ -68,6 +68,7 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
             )
         else:
             ctx.notes.append("run_results.json absent: the last run's results are not gated")
+            ctx.not_checked.append("the last run's results (no run_results.json)")
         return
     if not index.executed and settings.required:
         yield Finding(
@@ -84,6 +85,10 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
             f"{loaded.path.name} was written by `{dbt_command_line(index.command)}`, which "
             "compiles without running: test results are not gated (keep the run_results.json of "
             "`dbt build`)"
+        )
+        ctx.not_checked.append(
+            f"the last run's results ({loaded.path.name} is of "
+            f"`{dbt_command_line(index.command)}`, which runs nothing)"
         )
     affected = downstream_of(project, ctx.changed) if ctx.changed else set()
     tested = project.tested_resources()
