@@ -179,10 +179,38 @@ def test_the_example_downloads_the_base_runs_artifacts_with_a_token():
     # What the base needs (a manifest; a catalog for warehouse types) is uploaded at the root.
     assert {"target/manifest.json", "target/catalog.json"} <= set(upload["with"]["path"].split())
     # The base is the download when it succeeded, else the base branch as a git ref.
-    base = step_named("Gate")["with"]["base"]
+    base = step_named("Gate")["env"]["BASE"]
     assert "steps.base-download.outcome == 'success' && 'base-artifacts'" in base
     assert download["with"]["path"] == "base-artifacts"
     assert "format('origin/{0}', github.base_ref)" in base
+
+
+def test_the_example_gates_a_pull_request_against_its_base_and_main_alone(tmp_path):
+    """The example's gate step as a runner runs it, with dbtgate standing in: a pull request
+    gets the base and the sticky comment; a push to main the gate of main, which cannot fail
+    the push (its SARIF is the code-scanning baseline of the pull requests)."""
+    bin_dir = tmp_path / "bin"
+    stand_in(bin_dir, "dbtgate", 'printf "%s\\n" "$@"')
+    step = step_named("Gate")
+    env = {"PATH": str(bin_dir), "BASE": "base-artifacts"}
+    pr = run_script(step["run"], {**env, "GITHUB_EVENT_NAME": "pull_request"}, tmp_path)
+    assert pr.returncode == 0, pr.stderr
+    words = pr.stdout.splitlines()
+    assert words[:3] == ["check", "--artifacts", "target"]
+    assert words[words.index("--base") + 1] == "base-artifacts" and "--comment" in words
+    formats = words[words.index("--format") + 1]
+    assert words[words.index("--out") + 1] == "dbtgate-reports" and "sarif" in formats
+    main = run_script(step["run"], {**env, "GITHUB_EVENT_NAME": "push"}, tmp_path)
+    assert "--base" not in main.stdout and "--comment" not in main.stdout
+    assert step["continue-on-error"] == "${{ github.event_name == 'push' }}"
+    assert step["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+    # Labelling the pull request `breaking-change-ok` runs the gate again, with the label.
+    workflow = yaml.safe_load(EXAMPLE.read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert {"labeled", "unlabeled", "synchronize"} <= set(triggers["pull_request"]["types"])
+    assert f"github.event.label.name == '{Config().breaking.ack_label}'" in (
+        workflow["jobs"]["gate"]["if"]
+    )
 
 
 def test_the_example_finds_the_base_branchs_latest_successful_push_build(tmp_path):
