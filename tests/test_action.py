@@ -208,8 +208,9 @@ def test_the_example_gates_a_pull_request_against_its_base_and_main_alone(tmp_pa
     workflow = yaml.safe_load(EXAMPLE.read_text())
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
     assert {"labeled", "unlabeled", "synchronize"} <= set(triggers["pull_request"]["types"])
-    assert f"github.event.label.name == '{Config().breaking.ack_label}'" in (
-        workflow["jobs"]["gate"]["if"]
+    assert (
+        f"github.event.label.name == '{Config().breaking.ack_label}'"
+        in (workflow["jobs"]["gate"]["if"])
     )
 
 

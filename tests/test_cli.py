@@ -297,6 +297,33 @@ def test_json_dash_writes_the_report_to_stdout_and_the_console_to_stderr(tmp_pat
     assert json.loads((tmp_path / "out" / "gate.json").read_text()) == report
 
 
+def test_a_step_summary_that_cannot_be_written_leaves_the_verdict_and_the_reports(tmp_path):
+    """The summary is where the job shows the report, not an input of the verdict: a path
+    that cannot be written is said in one line, and the gate's exit code and reports stay."""
+    import os
+
+    if not (CORPUS / "bouncer-dbt112").is_dir():
+        pytest.skip("corpus absent")
+    summary = tmp_path / "missing-dir" / "summary.md"
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    args = ["check", "--artifacts", str(CORPUS / "bouncer-dbt112"), "--out", str(tmp_path / "out")]
+    result = subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"dbtgate: could not write the step summary to {summary} (GITHUB_STEP_SUMMARY): No such "
+        "file or directory; the gate's verdict is unchanged"
+    ) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "out" / "gate.json").is_file()
+    assert "dbtgate: PASS" in result.stdout
+
+
 def test_max_findings_caps_the_console_and_the_json_keeps_every_finding(tmp_path):
     import json
     from pathlib import Path

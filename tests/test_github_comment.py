@@ -145,6 +145,21 @@ def test_a_marker_comment_by_someone_else_is_left_alone(github: FakeGitHub) -> N
     assert (again.action, again.comment_id) == ("updated", result.comment_id)
 
 
+def test_another_bot_carrying_the_marker_in_its_text_is_not_taken_for_ours(
+    github: FakeGitHub,
+) -> None:
+    """With the Actions token every bot looks alike (`GET /user` is refused): a dependency bot
+    quoting our comment carries the marker, but only ours opens with it."""
+    quoting = f"Release notes:\n> {MARKER}\n> dbtgate: PASS"
+    other_bot = github.add_comment(REPO, PR, quoting, user="renovate[bot]")
+    own = github.add_comment(REPO, PR, f"{MARKER}\nrun 1", user="github-actions[bot]")
+
+    result = post_sticky_comment(context(github), MARKER, f"{MARKER}\nrun 2")
+
+    assert (result.action, result.comment_id) == ("updated", own["id"])
+    assert other_bot["body"] == quoting
+
+
 def test_with_a_personal_token_only_its_own_account_s_comment_is_reused() -> None:
     """A personal token may edit others' comments in a repository it administers: only the
     account `GET /user` names counts."""
@@ -207,9 +222,22 @@ def assert_token_hidden(error: BaseException, token: str) -> None:
         (lambda gh: gh.rate_limit_next(reset_in=600), ["rate limit exceeded", "resets at", "UTC"]),
         (lambda gh: gh.retry_after_next(120), ["rate limit exceeded", "retry after 120 s"]),
         (lambda gh: gh.retry_after_next(120, status=403), ["rate limit", "retry after 120 s"]),
+        (
+            # GitHub does not always send Retry-After: still a rate limit, not a permission.
+            lambda gh: gh.fail_next(403, "You have exceeded a secondary rate limit."),
+            ["rate limit exceeded", "try again later", "secondary rate limit"],
+        ),
         (lambda gh: gh.fail_next(500, "Server Error"), ["HTTP 500", "Server Error"]),
     ],
-    ids=["forbidden", "validation", "rate-limited", "retry-after-too-long", "secondary-403", "500"],
+    ids=[
+        "forbidden",
+        "validation",
+        "rate-limited",
+        "retry-after-too-long",
+        "secondary-403",
+        "secondary-403-without-retry-after",
+        "500",
+    ],
 )
 def test_failures_give_a_clear_one_line_message_without_the_token(
     github: FakeGitHub, arrange, expected: list[str]
@@ -445,6 +473,20 @@ def test_broken_event_file_is_named(tmp_path: Path) -> None:
 
     with pytest.raises(DbtgateError, match=f"{bad}: cannot read the GitHub event payload"):
         github_context_from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        ({"pr": 0}, "pull request number must be a positive integer, got 0"),
+        ({"repo": "bad repo"}, "repository must look like owner/name, got 'bad repo'"),
+    ],
+)
+def test_comment_flags_are_checked_before_the_gate_runs(flags, message) -> None:
+    from dbtgate.report.publish import PublishRequest
+
+    with pytest.raises(DbtgateError, match=f"^{message}$"):
+        PublishRequest(comment=True, **flags)
 
 
 def test_malformed_repository_flag_is_refused() -> None:

@@ -64,6 +64,15 @@ class CommentResult:
     html_url: str
 
 
+def check_target(repository: str | None, pr: int | None) -> None:
+    """A repository (`owner/name`) and pull request number (positive) that can be commented on:
+    checked before the gate runs when they come as flags (a typo must not cost a gate run)."""
+    if repository is not None and not _REPOSITORY.match(repository):
+        raise DbtgateError(f"repository must look like owner/name, got {repository!r}")
+    if pr is not None and (isinstance(pr, bool) or not isinstance(pr, int) or pr < 1):
+        raise DbtgateError(f"pull request number must be a positive integer, got {pr!r}")
+
+
 def github_context_from_env(
     environ: Mapping[str, str], *, repo: str | None = None, pr: int | None = None
 ) -> GitHubContext:
@@ -85,8 +94,7 @@ def github_context_from_env(
         raise DbtgateError(
             "no repository for the PR comment: set GITHUB_REPOSITORY or pass --repo owner/name"
         )
-    if not _REPOSITORY.match(repository):
-        raise DbtgateError(f"repository must look like owner/name, got {repository!r}")
+    check_target(repository, None)
 
     event = read_event(environ.get("GITHUB_EVENT_PATH", ""))
     number = pr if pr is not None else _pr_from_event(event) or _pr_from_ref(environ)
@@ -95,8 +103,7 @@ def github_context_from_env(
             "no pull request number for the PR comment: run on a pull_request event"
             " (GITHUB_EVENT_PATH or GITHUB_REF=refs/pull/N/merge) or pass --pr N"
         )
-    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-        raise DbtgateError(f"pull request number must be a positive integer, got {number!r}")
+    check_target(None, number)
 
     server_url = environ.get("GITHUB_SERVER_URL", "").rstrip("/") or DEFAULT_SERVER_URL
     run_id = environ.get("GITHUB_RUN_ID", "").strip()
@@ -162,7 +169,7 @@ def post_sticky_comment(
             raise CommentError(f"unexpected answer listing the comments on {where}: not a list")
         marked = [c for c in page if marker in _comment_body(c)]
         if marked and is_ours is None:
-            is_ours = _is_ours(client, api)
+            is_ours = _is_ours(client, api, marker)
         existing = next((c for c in marked if is_ours and is_ours(c)), None)
 
     if existing is None:
@@ -186,18 +193,22 @@ def post_sticky_comment(
     return _result("updated", updated, where)
 
 
-def _is_ours(client: _Client, api: str) -> Callable[[Any], bool]:
+def _is_ours(client: _Client, api: str, marker: str) -> Callable[[Any], bool]:
     """Which comments the token's account wrote. A personal token's account is `GET /user`'s
     login. GitHub Actions' token and GitHub App tokens are refused there (403): they post as a bot
     (`github-actions[bot]`, `<app>[bot]`), an account no pull request author or commenter can
-    post as, so a comment by a bot counts."""
+    post as, so a comment by a bot that opens with the marker counts (ours always does; another
+    bot quoting or carrying the marker somewhere in its text, e.g. a dependency bot's changelog,
+    is not taken for ours and edited)."""
     user, _ = client.request(
         "GET", f"{api}/user", doing="asking GitHub whose token this is", absent_on=(403, 404)
     )
     login = user.get("login") if isinstance(user, dict) else None
     if isinstance(login, str) and login:
         return lambda comment: _author(comment).get("login") == login
-    return lambda comment: _author(comment).get("type") == "Bot"
+    return lambda comment: (
+        _author(comment).get("type") == "Bot" and _comment_body(comment).lstrip().startswith(marker)
+    )
 
 
 def _author(comment: Any) -> dict[str, Any]:
@@ -306,7 +317,8 @@ class _Client:
         github_says = self._github_message(exc)
         said = f" (GitHub says: {github_says})" if github_says else ""
         reset = _rate_limit_reset(exc.headers)
-        if status == 429 or (status == 403 and reset is not None):
+        secondary = "secondary rate limit" in github_says.lower()
+        if status == 429 or (status == 403 and (reset is not None or secondary)):
             when = reset or "try again later"
             return f"GitHub API rate limit exceeded while {doing}; {when}{said}"
         if status == 401:

@@ -46,6 +46,10 @@ class PublishRequest:
             raise DbtgateError("--format needs --out DIR (where to write the reports)")
         if self.comment_required and not self.comment:
             raise DbtgateError("--comment-required only makes sense with --comment")
+        if self.repo is not None or self.pr is not None:
+            from dbtgate.report.github import check_target
+
+            check_target(self.repo, self.pr)
 
     def wanted(self, environ: Mapping[str, str]) -> bool:
         """Whether anything is to be published: the report is not built for nothing (at 10,000
@@ -99,8 +103,15 @@ def publish(
             else render(report, "md", options)
         )
     if summary_path:
-        with open(summary_path, "a", encoding="utf-8") as summary:
-            summary.write(markdown + "\n")
+        try:
+            with open(summary_path, "a", encoding="utf-8") as summary:
+                summary.write(markdown + "\n")
+        except OSError as exc:  # the job's summary, not the verdict's input: said, and go on
+            reason = exc.strerror or exc
+            stderr.write(
+                f"dbtgate: could not write the step summary to {summary_path} "
+                f"(GITHUB_STEP_SUMMARY): {reason}; the gate's verdict is unchanged\n"
+            )
 
     annotate = request.annotations
     if annotate is None:
