@@ -21,6 +21,21 @@ def plural(noun: str) -> str:
     return noun + "s"
 
 
+def acknowledged_words(
+    way: str, source: str | None, owner: str | None = None, reason: str | None = None
+) -> str:
+    """How a breaking change was let through, as the finding, the diff table and the reports say
+    it: `acknowledged (label breaking-change-ok)`; with who and why when the reviewer of a
+    release must see them: `acknowledged (config dbtgate.yml:39) by @data-platform: "consumers
+    migrated in JIRA-42"` (a label's reason only repeats the label)."""
+    text = f"acknowledged ({way.replace('_', ' ')}{f' {source}' if source else ''})"
+    if owner:
+        text += f" by {owner}"
+    if reason and way != "label":
+        text += f': "{reason}"' if way == "config" else f": {reason}"
+    return text
+
+
 def days_from_now(days: int) -> str:
     """`today`, `in 1 day`, `in 9 days`: when a date `days` ahead comes (an expiry)."""
     return "today" if days == 0 else f"in {counted(days, 'day')}"

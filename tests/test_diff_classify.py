@@ -494,8 +494,12 @@ def test_acknowledgement_in_config_turns_the_error_into_an_info_finding(tmp_path
     findings, context = run_check(base, pr, load_config(config_file))
     (finding,) = findings
     assert finding.severity == "info"
-    # Which entry: the config file (named as every path is) and the entry's line.
-    assert finding.message.startswith(f"acknowledged (config {config_file.as_posix()}:3): ")
+    # Which entry (the config file, named as every path is, and the entry's line), who and why:
+    # what a release manager reads of a breaking change let through.
+    assert finding.message.startswith(
+        f"acknowledged (config {config_file.as_posix()}:3) by @orders-team: "
+        '"status moved to order_events" — orders v1: contracted column status removed'
+    )
     assert finding.details["acknowledged"] == {
         "way": "config",
         "reason": "status moved to order_events",
@@ -530,7 +534,7 @@ def test_pull_request_label_acknowledges_breaking_changes(tmp_path: Path) -> Non
     )
     (allowed,), context = run_check(base, pr, labels=["breaking-change-ok", "documentation"])
     assert allowed.severity == "info"
-    assert allowed.message.startswith("acknowledged (label breaking-change-ok): ")
+    assert allowed.message.startswith("acknowledged (label breaking-change-ok) — orders v1: ")
     assert allowed.details["acknowledged"]["way"] == "label"
     assert context.sections["diff"].counts["acknowledged"] == 1
     # GitHub label names are case-insensitive: `Breaking-Change-OK` is the same label.

@@ -345,19 +345,28 @@ def test_an_acknowledged_breaking_change_says_so_and_how() -> None:
     acknowledged = finding(
         code="breaking.column_removed",
         severity="info",
-        message="acknowledged (pr label): orders_summary v2: contracted column item_count removed;"
-        " finance_revenue reads the model but not item_count",
+        message="acknowledged (config dbtgate.yml:39) by @data-platform: "
+        '"consumers migrated in JIRA-42" — orders_summary v2: contracted column item_count '
+        "removed; finance_revenue reads the model but not item_count",
         unique_id="model.shop.orders_summary.v2",
         resource_name="orders_summary",
         column_name="item_count",
         changed=True,
         disposition="advisory",
-        details={"acknowledged": {"way": "pr_label", "reason": "label breaking-change-ok"}},
+        details={
+            "acknowledged": {
+                "way": "config",
+                "reason": "consumers migrated in JIRA-42",
+                "owner": "@data-platform",
+                "source": "dbtgate.yml:39",
+            }
+        },
     )
     html = to_html(render_markdown(sample_report([acknowledged])))
     assert (
-        "<td>acknowledged (pr label): orders_summary v2: contracted column item_count removed<br>"
-        in html
+        "<td>acknowledged (config dbtgate.yml:39) by @​data-platform: "
+        "&quot;consumers migrated in JIRA-42&quot; — orders_summary v2: contracted column "
+        "item_count removed<br>" in html
     )
     assert "<td>no known readers</td>" in html
 

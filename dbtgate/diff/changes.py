@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from dbtgate.wording import acknowledged_words
+
 ChangeClass = Literal["breaking", "risky", "safe"]
 CLASS_ORDER: dict[str, int] = {"breaking": 0, "risky": 1, "safe": 2}
 
@@ -58,9 +60,12 @@ class Acknowledgement(msgspec.Struct, **_S):
 
     def status(self) -> str:
         """`acknowledged (label breaking-change-ok)`: which way out, and which label, config
-        entry or version, as the finding and the diff table both say it."""
-        how = self.way.replace("_", " ") + (f" {self.source}" if self.source else "")
-        return f"acknowledged ({how})"
+        entry or version, as the diff table's status column says it."""
+        return acknowledged_words(self.way, self.source)
+
+    def explained(self) -> str:
+        """The status with who acknowledged the change and why (`wording.acknowledged_words`)."""
+        return acknowledged_words(self.way, self.source, self.owner, self.reason)
 
 
 class Change(msgspec.Struct, **_S):

@@ -137,7 +137,7 @@ def change_finding(change: Change, settings: BreakingConfig, ctx: CheckContext) 
         )
     if change.acknowledged is not None:
         ack = change.acknowledged
-        message = f"{ack.status()}: {message}"
+        message = f"{ack.explained()} — {message}"
         details["acknowledged"] = {
             "way": ack.way,
             "reason": ack.reason,

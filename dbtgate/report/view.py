@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from dbtgate.report.options import RenderOptions
+from dbtgate.wording import acknowledged_words
 
 NO_OWNER = "(no owner)"
 F = TypeVar("F")
@@ -274,9 +275,12 @@ def change_text(finding: dict[str, Any], report: dict[str, Any]) -> str:
     }
     reason = reasons.get((finding["code"], finding.get("unique_id"), finding.get("column_name")))
     if isinstance(reason, str) and reason:
-        acknowledged = (finding.get("details") or {}).get("acknowledged")
-        if isinstance(acknowledged, dict) and acknowledged.get("way"):
-            return f"acknowledged ({str(acknowledged['way']).replace('_', ' ')}): {reason}"
+        ack = (finding.get("details") or {}).get("acknowledged")
+        if isinstance(ack, dict) and ack.get("way"):
+            said = acknowledged_words(
+                str(ack["way"]), ack.get("source"), ack.get("owner"), ack.get("reason")
+            )
+            return f"{said} — {reason}"
         return reason
     return finding["message"]
 
