@@ -255,3 +255,40 @@ def test_paths_get_a_readable_width_and_a_narrow_screen_scrolls_tables_not_the_p
         assert severe(browser) == []
     finally:
         browser.set_window_size(1280, 2000)
+
+
+def test_on_paper_details_open_controls_go_and_the_graph_fits_the_page(page) -> None:
+    """A release's report gets printed or saved as PDF: folded details printed as their summary
+    alone, the filters printed as dropdowns, and the lineage graph was cut at the right edge."""
+    from selenium.webdriver.common.by import By
+
+    details = page.find_elements(By.CSS_SELECTOR, "details:not(#findings-table details)")
+    raw = page.find_elements(By.CSS_SELECTOR, "#findings-table details")  # pages of JSON
+    assert details and raw and not any(d.get_property("open") for d in details + raw)
+    page.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    assert all(d.get_property("open") for d in details)
+    assert not any(d.get_property("open") for d in raw)
+    page.execute_script("window.dispatchEvent(new Event('afterprint'))")
+    assert not any(d.get_property("open") for d in details)
+
+    page.set_window_size(700, 2000)
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert not page.find_element(By.CSS_SELECTOR, ".filters").is_displayed()
+        fits = page.execute_script(
+            "var svg = document.querySelector('svg.lineage');"
+            "return svg.getBoundingClientRect().width <= svg.parentElement.clientWidth + 1"
+            " && svg.getBoundingClientRect().width > 100;"
+        )
+        assert fits
+        # No table runs past the paper's margin (a path or a code span stretched them).
+        wide = page.execute_script(
+            "return [...document.querySelectorAll('table')]"
+            ".filter(t => t.scrollWidth > t.parentElement.clientWidth + 1)"
+            ".map(t => t.closest('section').id);"
+        )
+        assert wide == []
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        page.set_window_size(1280, 2000)
+    assert severe(page) == []

@@ -62,8 +62,9 @@ def render_html(report: dict[str, Any], options: RenderOptions | None = None) ->
             _header(report),
             _breaking(report, options),
             _lineage(report),
-            _what_changed(report),
+            # Why it fails before what changed: the reader's first question.
             _findings(report, options),
+            _what_changed(report),
             _kpis(report),
             _waivers(report),
             _rules(report),
@@ -99,6 +100,14 @@ def _header(report: dict[str, Any]) -> str:
         f'<div class="card"><b>{n}</b><span>{h(label)}</span></div>' for label, n in cards
     )
     families = ", ".join(f"{h(name)}: {n}" for name, n in counts["by_family"].items()) or "none"
+    blocking = view.blocking_by_family(report)
+    why = (
+        '<p class="why"><b>what blocks:</b> '
+        + " · ".join(f"{h(family)} {n}" for family, n in blocking)
+        + ' (<a href="#findings">the findings</a>)</p>'
+        if blocking
+        else ""
+    )
     warnings = "".join(
         f'<p class="expiring">warning: {html_text_code(w)}</p>' for w in report["warnings"]
     )
@@ -110,9 +119,10 @@ def _header(report: dict[str, Any]) -> str:
     return (
         f"<header><h1>dbtgate gate report — {h(report['project'])}</h1>"
         f'<div class="verdict {h(report["verdict"])}" id="verdict">{h(view.verdict_text(report))}</div>'
+        f"{why}"
         f'<p class="meta">build of {h(format_timestamp(report["generated_at"]))} (when dbt '
-        f"wrote its manifest) · gated by dbtgate {h(report['tool']['version'])} · by family: "
-        f"{families}</p>"
+        f"wrote its manifest) · gated by dbtgate {h(report['tool']['version'])} · all findings "
+        f"by family: {families}</p>"
         f'<div class="cards">{card_html}</div>{warnings}</header>'
     )
 
@@ -186,7 +196,8 @@ def _lineage(report: dict[str, Any]) -> str:
     for parent, child in lineage["edges"]:
         if parent not in positions or child not in positions:
             continue
-        parts.append(f'<path d="{_edge_path(corner(parent), corner(child))}"/>')
+        path = _edge_path(corner(parent), corner(child))
+        parts.append(f'<path class="edge" d="{path}" marker-end="url(#arrow)"/>')
     for node in lineage["nodes"]:
         x, y = corner(node["id"])
         kind = "breaking" if node.get("breaking") else node["role"]
@@ -210,6 +221,9 @@ def _lineage(report: dict[str, Any]) -> str:
         f'<svg class="lineage" xmlns="http://www.w3.org/2000/svg" role="img" '
         f'aria-label="lineage graph" viewBox="0 0 {width} {height}" width="{shown_width}"'
         f' height="{shown_height}">'
+        # Edges end in an arrowhead on the reader: which way the data flows, at a glance.
+        '<defs><marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" '
+        'markerHeight="7" orient="auto"><path d="M0,0 L8,4 L0,8 z"/></marker></defs>'
         f"{''.join(parts)}</svg></div>{more}</section>"
     )
 

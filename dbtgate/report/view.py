@@ -105,6 +105,15 @@ def breaking_changes(report: dict[str, Any]) -> list[dict[str, Any]]:
 BREAKING_NOT_CHECKED = "Not checked: there was no base build to compare with (--base PATH|REF)."
 
 
+def blocking_by_family(report: dict[str, Any]) -> list[tuple[str, int]]:
+    """How many blocking findings each family has, breaking changes and failed runs first
+    (`family_rank`): what fails the gate, in a line."""
+    counts: dict[str, int] = defaultdict(int)
+    for finding in findings_with(report, "blocking"):
+        counts[finding["family"]] += 1
+    return sorted(counts.items(), key=lambda item: (family_rank(item[0]), item[0]))
+
+
 def breaking_checked(report: dict[str, Any]) -> bool:
     """Whether the schema was diffed against a base build (the diff section exists)."""
     return "diff" in report["sections"]

@@ -59,4 +59,16 @@
     });
   }
   apply();
+  // Printed, every folded section is open (a closed one prints as its summary alone), not a
+  // finding's raw details (pages of JSON); what the reader had closed closes again afterwards.
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    var folded = document.querySelectorAll("details:not(#findings-table details)");
+    opened = Array.prototype.filter.call(folded, function (d) { return !d.open; });
+    opened.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
 })();
