@@ -111,6 +111,22 @@ def test_csp_allows_only_this_pages_own_script_and_style() -> None:
     assert not any("style" in attrs for _, attrs in collected.tags)  # CSP would block those
 
 
+def test_expired_waivers_join_the_used_ones_and_far_dates_are_not_counted_in_days() -> None:
+    from test_report_markdown import expired_waiver
+
+    expired = expired_waiver()
+    expired.details["expires"] = "2026-02-01"  # the sample build is of 2026-03-01
+    report = sample_report([*sample_findings(), expired])
+    report["waivers"][0]["expires"] = "2099-12-31"
+    page = render_html(report)
+    assert "<h2>Waivers used (1) and expired (1)</h2>" in page
+    assert (
+        '<td class="expired">2026-02-01 (expired 28 days before this build)</td>'
+        "<td>owned by the CRM team &lt;soon&gt;</td><td>3 (count again)</td>"
+    ) in page
+    assert '<td class="">2099-12-31</td>' in page and "days after this build" not in page
+
+
 def test_sections_for_release_managers_are_all_there() -> None:
     page = render_html(sample_report())
     for section in ("breaking", "lineage", "findings", "kpis", "waivers", "inputs"):

@@ -10,8 +10,9 @@ import json
 import re
 
 from markdown_it import MarkdownIt
-from report_samples import finding, many_findings, sample_report
+from report_samples import finding, many_findings, sample_findings, sample_report
 
+from dbtgate.findings import Finding
 from dbtgate.report.markdown import render_markdown
 from dbtgate.report.options import GITHUB_COMMENT_LIMIT, RenderOptions, render_options
 
@@ -186,6 +187,40 @@ def test_waivers_used_show_owner_reason_and_expiry() -> None:
     assert row
     for text in ("@\u200bdata-platform", "2026-03-20", "legacy model, rewritten in Q3"):
         assert text in row.group(0).replace("&#8203;", "\u200b")
+
+
+def expired_waiver() -> Finding:
+    """What the gate reports of a waiver past its date (`waivers._expired`)."""
+    return finding(
+        code="waiver.expired",
+        severity="warn",
+        message="waiver for owner.present on 'dim_products' (owner @crm) expired on 2026-11-01",
+        path="dbtgate.yml",
+        line=40,
+        disposition="advisory",
+        details={
+            "rule": "owner.present",
+            "select": "dim_products",
+            "owner": "@crm",
+            "reason": "owned by the CRM team <soon>",
+            "expires": "2026-11-01",
+            "findings": 3,
+        },
+    )
+
+
+def test_expired_waivers_are_in_the_waiver_table_with_the_findings_that_count_again() -> None:
+    html = to_html(render_markdown(sample_report([*sample_findings(), expired_waiver()])))
+    assert "<h4>Waivers used (1) and expired (1)</h4>" in html
+    row = re.search(r"<tr>\s*<td><code>owner.present</code>.*?</tr>", html, re.S)
+    assert row
+    cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
+    assert cells[2:] == [
+        "@\u200bcrm",
+        "<strong>expired 2026-11-01</strong>",
+        "owned by the CRM team &lt;soon&gt;",
+        "3 (count again)",
+    ]
 
 
 def test_5000_findings_fit_under_the_comment_limit_with_a_truncation_note() -> None:

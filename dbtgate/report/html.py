@@ -388,7 +388,7 @@ def _kpis(report: dict[str, Any]) -> str:
 
 
 def _waivers(report: dict[str, Any]) -> str:
-    waivers = report["waivers"]
+    waivers = view.waivers_listed(report)
     if not waivers:
         return '<section id="waivers"><h2>Waivers used</h2><p class="muted">None.</p></section>'
     today = _report_date(report)
@@ -402,10 +402,11 @@ def _waivers(report: dict[str, Any]) -> str:
         rows.append(
             f"<tr><td><code>{h(waiver['rule'])}</code></td><td><code>{h(waiver['select'])}</code></td>"
             f'<td>{h(waiver["owner"])}</td><td class="{css}">{h(waiver["expires"])}{h(note)}</td>'
-            f"<td>{h(waiver['reason'])}</td><td>{waiver['findings']}</td></tr>"
+            f"<td>{h(waiver['reason'])}</td><td>{waiver['findings']}"
+            f"{' (count again)' if waiver.get('expired') else ''}</td></tr>"
         )
     return (
-        f'<section id="waivers"><h2>Waivers used ({len(waivers)})</h2>'
+        f'<section id="waivers"><h2>{h(view.waivers_title(report))}</h2>'
         "<table><thead><tr><th>rule</th><th>selection</th><th>owner</th><th>expires</th>"
         f"<th>reason</th><th>findings</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
     )
@@ -433,7 +434,8 @@ def _expiry(expires: str, today: dt.date | None, announced: bool) -> tuple[str, 
         return f" (expired {counted(-days, 'day')} before this build)", "expired"
     if announced:
         return f" (expires {counted(days, 'day')} after this build)", css
-    return f" ({counted(days, 'day')} after this build)", css
+    # Counted in days within a year; beyond, the date says it (not "26,693 days").
+    return (f" ({counted(days, 'day')} after this build)" if days <= 366 else ""), css
 
 
 def _what_changed(report: dict[str, Any]) -> str:

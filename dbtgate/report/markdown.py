@@ -354,11 +354,11 @@ def _kpi_section(budget: _Budget, report: dict[str, Any]) -> None:
 
 
 def _waiver_section(budget: _Budget, report: dict[str, Any]) -> None:
-    waivers = report["waivers"]
+    waivers = view.waivers_listed(report)
     if not waivers:
         return
     head = (
-        f"#### Waivers used ({len(waivers)})\n\n"
+        f"#### {view.waivers_title(report)}\n\n"
         "| rule | selection | owner | expires | reason | findings |\n"
         "| --- | --- | --- | --- | --- | --- |\n"
     )
@@ -366,6 +366,8 @@ def _waiver_section(budget: _Budget, report: dict[str, Any]) -> None:
 
     def expires(waiver: dict[str, Any]) -> str:
         text = md_text(waiver["expires"])
+        if waiver.get("expired"):
+            return f"**expired {text}**"
         days = expiring.get((waiver["rule"], waiver["select"]))
         if days is None:
             return text
@@ -374,7 +376,7 @@ def _waiver_section(budget: _Budget, report: dict[str, Any]) -> None:
     rows = [
         f"| {md_code(w['rule'], in_table=True)} | {md_code(w['select'], in_table=True)} "
         f"| {md_text(w['owner'])} | {expires(w)} | {md_text(w['reason'])} "
-        f"| {w['findings']} |\n"
+        f"| {w['findings']}{' (count again)' if w.get('expired') else ''} |\n"
         for w in waivers
     ]
     budget.add_items(head, rows, "\n", "waivers")

@@ -90,6 +90,28 @@ def expiring_waivers(report: dict[str, Any]) -> dict[tuple[str, str], int]:
     }
 
 
+_WAIVER_KEYS = ("rule", "select", "owner", "reason", "expires", "findings")
+
+
+def waivers_listed(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The waiver tables' rows: the waivers used, then those expired (`waiver.expired`), whose
+    findings count again: a release manager reads both in one table, the expired marked
+    (`expired: True`; `findings` is then how many count again)."""
+    expired = [
+        {key: details.get(key) for key in _WAIVER_KEYS} | {"expired": True}
+        for finding in report["findings"]
+        if finding["code"] == "waiver.expired" and (details := finding.get("details") or {})
+    ]
+    return [*report["waivers"], *expired]
+
+
+def waivers_title(report: dict[str, Any]) -> str:
+    """`Waivers used (2)`, `Waivers used (2) and expired (1)`."""
+    expired = sum(1 for f in report["findings"] if f["code"] == "waiver.expired")
+    title = f"Waivers used ({len(report['waivers'])})"
+    return f"{title} and expired ({expired})" if expired else title
+
+
 def findings_with(report: dict[str, Any], disposition: str) -> list[dict[str, Any]]:
     return [f for f in report["findings"] if f["disposition"] == disposition]
 
