@@ -127,6 +127,17 @@ def test_expired_waivers_join_the_used_ones_and_far_dates_are_not_counted_in_day
     assert '<td class="">2099-12-31</td>' in page and "days after this build" not in page
 
 
+def test_rule_help_keeps_its_code_spans_and_a_finding_on_no_resource_shows_no_chip() -> None:
+    bare = finding(code="run.not_run", severity="error", message="no run", disposition="blocking")
+    page = render_html(sample_report([*sample_findings(), bare]))
+    row = page[page.index('data-fingerprint="' + bare.fingerprint) :]
+    row = row[: row.index("</tr>")]
+    assert '<a class="rule-link" href="#rule-run.not_run">' in row
+    assert "<td></td><td>no run" in row
+    rules = page[page.index('<section id="rules">') :]
+    assert "`" not in rules[: rules.index("</section>")]
+
+
 def test_sections_for_release_managers_are_all_there() -> None:
     page = render_html(sample_report())
     for section in ("breaking", "lineage", "findings", "kpis", "waivers", "inputs"):

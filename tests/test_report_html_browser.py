@@ -292,3 +292,16 @@ def test_on_paper_details_open_controls_go_and_the_graph_fits_the_page(page) -> 
         page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
         page.set_window_size(1280, 2000)
     assert severe(page) == []
+
+
+def test_a_findings_rule_code_opens_what_the_rule_checks(page) -> None:
+    from selenium.webdriver.common.by import By
+
+    link = page.find_element(By.CSS_SELECTOR, "tr.finding a.rule-link")
+    code = link.text.replace("\n", "")
+    entry = page.find_element(By.ID, f"rule-{code}")
+    assert not entry.get_property("open")
+    link.click()
+    assert entry.get_property("open")
+    assert page.execute_script("return location.hash") == f"#rule-{code}"
+    assert severe(page) == []

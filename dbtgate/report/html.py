@@ -333,11 +333,17 @@ def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
         f'<tr class="finding" {_row_attributes(owner, tier, severity, disposition)}'
         f' data-fingerprint="{h(finding["fingerprint"])}">'
         f"{_rule_cells(severity, finding['code'])}"
-        f"<td><code>{_breakable(view.resource_label(finding))}</code></td>"
+        f"<td>{_resource_cell(view.resource_label(finding))}</td>"
         f"<td>{h(finding['message'])}{extra}</td>"
         f"{_status_cells(owner, tier, disposition)}"
         f"{_where(finding, options)}</tr>"
     )
+
+
+def _resource_cell(label: str) -> str:
+    """The resource as code; nothing for a finding on no resource (an empty code chip read as
+    a resource with no name)."""
+    return f"<code>{_breakable(label)}</code>" if label else ""
 
 
 # The parts of a finding's row that repeat from row to row (owner, tier, severity, status, rule,
@@ -359,7 +365,9 @@ def _row_attributes(owner: str, tier: str, severity: str, disposition: str) -> s
 def _rule_cells(severity: str, code: str) -> str:
     return (
         f'<td class="sev sev-{h(severity)}">{h(severity)}</td>'
-        f'<td><code title="{h(rule_help(code).summary)}">{_breakable(code)}</code></td>'
+        # The code links to what it checks, in the rules section below.
+        f'<td><a class="rule-link" href="#rule-{h(code)}"><code title="{h(rule_help(code).summary)}">'
+        f"{_breakable(code)}</code></a></td>"
     )
 
 
@@ -467,7 +475,7 @@ def _rules(report: dict[str, Any]) -> str:
         )
         entries.append(
             f'<details class="rule" id="rule-{h(code)}"><summary><code>{h(code)}</code> '
-            f"{h(help_.summary)}</summary>{paragraphs}</details>"
+            f"{html_text_code(help_.summary)}</summary>{paragraphs}</details>"
         )
     return f'<section id="rules"><h2>Rules in this report</h2>{"".join(entries)}</section>'
 

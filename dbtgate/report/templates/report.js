@@ -59,6 +59,12 @@
     });
   }
   apply();
+  // A rule's code in a finding links to the rule's entry below, which opens when followed.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a.rule-link");
+    var entry = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (entry) { entry.open = true; }
+  });
   // Printed, every folded section is open (a closed one prints as its summary alone), not a
   // finding's raw details (pages of JSON); what the reader had closed closes again afterwards.
   var opened = [];
