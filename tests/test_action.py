@@ -261,3 +261,17 @@ esac""",
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "target/run_results.json").read_text() == "build\n"
     assert (tmp_path / "target/catalog.json").read_text() == "catalog\n"
+
+
+def test_the_actions_outputs_are_the_ones_dbtgate_writes(tmp_path):
+    from report_samples import sample_report
+
+    from dbtgate.report.publish import PublishRequest, step_outputs
+
+    written = step_outputs(sample_report(), {}, PublishRequest())
+    names = [line.split("=", 1)[0] for line in written.splitlines()]
+    outputs = action()["outputs"]
+    assert sorted(outputs) == sorted(names)
+    assert gate_step()["id"] == "gate"
+    for name, spec in outputs.items():
+        assert spec["value"] == f"${{{{ steps.gate.outputs.{name} }}}}"

@@ -324,6 +324,38 @@ def test_a_step_summary_that_cannot_be_written_leaves_the_verdict_and_the_report
     assert "dbtgate: PASS" in result.stdout
 
 
+def test_in_github_actions_the_verdict_and_the_reports_are_step_outputs(tmp_path):
+    """`steps.gate.outputs.verdict`: what a later step of the workflow branches on."""
+    import json
+    import os
+
+    if not (CORPUS / "bouncer-dbt112").is_dir():
+        pytest.skip("corpus absent")
+    (tmp_path / "dbtgate.yml").write_text(
+        "version: 1\npolicies:\n  - select: '*'\n    rules: {owner.present: error}\n"
+    )
+    outputs = tmp_path / "github-output"
+    outputs.write_text("earlier=step\n")
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(outputs)}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    args = ["check", "--artifacts", str(CORPUS / "bouncer-dbt112"), "--out", "reports"]
+    result = subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", *args, "--format", "json,html"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 1, result.stderr
+    report = json.loads((tmp_path / "reports" / "gate.json").read_text())
+    blocking = report["counts"]["by_disposition"]["blocking"]
+    assert outputs.read_text() == (
+        "earlier=step\n"
+        f"verdict=fail\nblocking={blocking}\nfindings={report['counts']['total']}\n"
+        "report-json=reports/gate.json\nreport-html=reports/gate.html\nreport-markdown=\n"
+    )
+
+
 def test_max_findings_caps_the_console_and_the_json_keeps_every_finding(tmp_path):
     import json
     from pathlib import Path

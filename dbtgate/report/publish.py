@@ -103,15 +103,10 @@ def publish(
             else render(report, "md", options)
         )
     if summary_path:
-        try:
-            with open(summary_path, "a", encoding="utf-8") as summary:
-                summary.write(markdown + "\n")
-        except OSError as exc:  # the job's summary, not the verdict's input: said, and go on
-            reason = exc.strerror or exc
-            stderr.write(
-                f"dbtgate: could not write the step summary to {summary_path} "
-                f"(GITHUB_STEP_SUMMARY): {reason}; the gate's verdict is unchanged\n"
-            )
+        _append(summary_path, "GITHUB_STEP_SUMMARY", markdown + "\n", stderr)
+    output_path = environ.get("GITHUB_OUTPUT", "").strip()
+    if output_path:
+        _append(output_path, "GITHUB_OUTPUT", step_outputs(report, written, request), stderr)
 
     annotate = request.annotations
     if annotate is None:
@@ -124,6 +119,37 @@ def publish(
     if request.comment:
         return _post_comment(report, markdown or "", request, environ, stderr)
     return 0
+
+
+def step_outputs(report: dict[str, Any], written: dict[str, Path], request: PublishRequest) -> str:
+    """The step's outputs, for the workflow's next steps to branch on (`steps.gate.outputs.
+    verdict == 'fail'`) or pick up the reports without knowing their names."""
+    counts = report["counts"]
+    outputs = {
+        "verdict": report["verdict"],
+        "blocking": counts["by_disposition"].get("blocking", 0),
+        "findings": counts["total"],
+        "report-json": written.get("json") or request.json_path or "",
+        "report-html": written.get("html", ""),
+        "report-markdown": written.get("md", ""),
+    }
+    if str(outputs["report-json"]) == "-":
+        outputs["report-json"] = ""
+    return "".join(f"{name}={value}\n" for name, value in outputs.items())
+
+
+def _append(path: str, variable: str, text: str, stderr: TextIO) -> None:
+    """Append to a file the runner gave (`$GITHUB_STEP_SUMMARY`, `$GITHUB_OUTPUT`): where the job
+    shows the gate, not an input of its verdict, so a failure is said and the run goes on."""
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        what = "step summary" if variable == "GITHUB_STEP_SUMMARY" else "step outputs"
+        stderr.write(
+            f"dbtgate: could not write the {what} to {path} ({variable}): "
+            f"{exc.strerror or exc}; the gate's verdict is unchanged\n"
+        )
 
 
 def write_files(
