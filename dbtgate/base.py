@@ -17,6 +17,7 @@ import sys
 import tempfile
 from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 from dbtgate.artifacts import ArtifactSet, load_artifacts
 from dbtgate.dbt_process import run_dbt
@@ -64,6 +65,23 @@ def load_base(
     )
 
 
+def _fetch_hint(repo: Any, ref: str) -> str:
+    """Why a base branch may be missing from the clone, and the fetch that brings it: CI checks
+    out one commit by default (actions/checkout: `fetch-depth: 1`), without the base branch."""
+    remote, _, branch = ref.partition("/")
+    fetch = (
+        f"`git fetch {remote} {branch}`"
+        if branch and remote in {r.name for r in repo.remotes}
+        else "the base branch"
+    )
+    if (Path(repo.git_dir) / "shallow").exists():
+        return (
+            f" (the clone is shallow: fetch {fetch}, or check out with `fetch-depth: 0` in "
+            "actions/checkout)"
+        )
+    return f" (not fetched? {fetch})" if branch and fetch != "the base branch" else ""
+
+
 def load_base_ref(
     ref: str,
     *,
@@ -88,6 +106,7 @@ def load_base_ref(
     except (git.BadName, git.BadObject, ValueError, git.GitCommandError):
         raise DbtgateError(
             f"{ref}: --base is neither a directory nor a git ref of {repo.working_tree_dir}"
+            f"{_fetch_hint(repo, ref)}"
         ) from None
     root = Path(repo.working_tree_dir or project).resolve()
     relative = project.relative_to(root)

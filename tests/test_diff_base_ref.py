@@ -195,6 +195,29 @@ def test_unknown_ref_is_exit_2_naming_the_ref(repo, profiles, shop_builds, tmp_p
     assert sorted(os.listdir(repo)) == [".git", "analytics"]
 
 
+def test_a_base_branch_missing_from_the_clone_says_which_fetch_brings_it(repo, tmp_path):
+    """CI checks out one commit by default: the error names the fetch, not only the ref."""
+    from dbtgate.base import load_base_ref
+
+    def error(clone: Path, ref: str) -> str:
+        with pytest.raises(DbtgateError) as raised:
+            load_base_ref(
+                ref, project_dir=clone / "analytics", profiles_dir=None, cache_dir=None, environ={}
+            )
+        return str(raised.value)
+
+    shallow, full = tmp_path / "shallow", tmp_path / "full"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", repo.as_uri(), str(shallow)], check=True)
+    subprocess.run(["git", "clone", "-q", repo.as_uri(), str(full)], check=True)
+    assert error(shallow, "origin/release") == (
+        "origin/release: --base is neither a directory nor a git ref of "
+        f"{shallow.resolve()} (the clone is shallow: fetch `git fetch origin release`, or check "
+        "out with `fetch-depth: 0` in actions/checkout)"
+    )
+    assert error(full, "origin/release").endswith("(not fetched? `git fetch origin release`)")
+    assert error(full, "no-such-branch").endswith(f"git ref of {full}")
+
+
 def test_worktree_that_git_cannot_create_is_exit_2_with_gits_reason(
     repo, profiles, shop_builds, tmp_path
 ):
