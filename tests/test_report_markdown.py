@@ -304,6 +304,13 @@ def test_render_options_take_the_pr_head_sha_from_the_event(tmp_path) -> None:
         "https://git.acme/shop/blob/v1"
     )
     assert render_options({}).blob_url is None
+    # The comment names the commit it gated: one left from an earlier push reads as such.
+    footer = render_markdown(sample_report(), options).splitlines()[-1]
+    assert footer == (
+        "<sub>dbtgate 0\\.1\\.0 · gated commit [`feedbee`](https://github.example/acme/shop/commit/"
+        "feedbeef) · [run](https://github.example/acme/shop/actions/runs/42)</sub>"
+    )
+    assert "gated commit" not in render_markdown(sample_report(), render_options({}))
 
 
 def test_one_rule_on_many_lines_of_a_file_is_one_item_listing_every_place() -> None:

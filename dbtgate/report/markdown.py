@@ -473,6 +473,10 @@ def _footer(report: dict[str, Any], options: RenderOptions, truncated: bool) -> 
     )
     tool = report["tool"]
     footer = f"<sub>dbtgate {md_text(tool['version'])}"
+    if options.commit:
+        short = md_code(options.commit[:7])
+        commit = f"[{short}]({md_url(options.commit_url)})" if options.commit_url else short
+        footer += f" · gated commit {commit}"
     if options.full_report_url:
         footer += f" · [run]({md_url(options.full_report_url)})"
     footer += "</sub>\n"

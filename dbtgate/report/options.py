@@ -27,6 +27,10 @@ class RenderOptions:
     full_report_url: str | None = None
     emoji: bool = False
     max_markdown_chars: int = MARKDOWN_LIMIT
+    # The commit gated (the PR head in GitHub Actions) and its page: the sticky comment names it,
+    # so a comment left from an earlier push (a later run failed before posting) reads as such.
+    commit: str | None = None
+    commit_url: str | None = None
 
 
 def render_options(
@@ -44,7 +48,14 @@ def render_options(
         blob_url = f"{server}/{repository}/blob/{sha}"
     run_id = environ.get("GITHUB_RUN_ID", "").strip()
     run_url = f"{server}/{repository}/actions/runs/{run_id}" if repository and run_id else None
-    return RenderOptions(blob_url=blob_url, full_report_url=run_url, emoji=emoji)
+    commit_url = f"{server}/{repository}/commit/{sha}" if repository and sha else None
+    return RenderOptions(
+        blob_url=blob_url,
+        full_report_url=run_url,
+        emoji=emoji,
+        commit=sha,
+        commit_url=commit_url,
+    )
 
 
 def head_sha(environ: Mapping[str, str]) -> str | None:
