@@ -14,7 +14,12 @@ from report_samples import finding, many_findings, sample_findings, sample_repor
 
 from dbtgate.findings import Finding
 from dbtgate.report.markdown import render_markdown
-from dbtgate.report.options import GITHUB_COMMENT_LIMIT, RenderOptions, render_options
+from dbtgate.report.options import (
+    GITHUB_COMMENT_LIMIT,
+    STEP_SUMMARY_LIMIT,
+    RenderOptions,
+    render_options,
+)
 
 LINKS = RenderOptions(blob_url="https://github.com/acme/shop/blob/abc123")
 
@@ -486,3 +491,29 @@ def test_with_thousands_of_blocking_findings_every_owner_gets_items() -> None:
     sections = re.split(r"\n\*\*@&#8203;team\\-\d+\*\* \(\d+\)\n", blocking)[1:]
     assert len(sections) == 25
     assert all(section.count("\n- `") >= 3 for section in sections)
+
+
+def test_a_job_summary_holds_more_than_a_comment_when_the_comment_is_cut(tmp_path) -> None:
+    """GitHub takes 1 MiB in a job summary, 64 KiB in a comment: the summary is not cut to the
+    comment's size."""
+    import io
+
+    from dbtgate.report.publish import PublishRequest, publish
+
+    summary = tmp_path / "summary.md"
+    report = sample_report(many_findings(5000))
+    comment = render_markdown(report)
+    environ = {"GITHUB_STEP_SUMMARY": str(summary)}
+    publish(
+        report, PublishRequest(annotations=False), RenderOptions(), environ, stderr=io.StringIO()
+    )
+    written = summary.read_text()
+    assert len(comment) < GITHUB_COMMENT_LIMIT < len(written) <= STEP_SUMMARY_LIMIT + 1
+    assert written.count("\n- ") > 4 * comment.count("\n- ")
+    # Small enough for a comment: the summary is the comment's text.
+    summary.unlink()
+    small = sample_report()
+    publish(
+        small, PublishRequest(annotations=False), RenderOptions(), environ, stderr=io.StringIO()
+    )
+    assert summary.read_text() == render_markdown(small) + "\n"

@@ -98,6 +98,11 @@ class _Budget:
         self.add(tail)
 
 
+# How a summary cut to its size limit says so (`publish` then renders the job summary again,
+# with the room a summary has).
+TRUNCATED = "> **Truncated:**"
+
+
 def render_markdown(report: dict[str, Any], options: RenderOptions | None = None) -> str:
     """The PR summary for `report`, at most `options.max_markdown_chars` characters."""
     options = options or RenderOptions()
@@ -482,7 +487,7 @@ def _footer(report: dict[str, Any], options: RenderOptions, truncated: bool) -> 
     footer += "</sub>\n"
     if truncated:
         return (
-            f"> **Truncated:** this summary is cut to stay under GitHub's comment size limit;"
+            f"{TRUNCATED} this summary is cut to stay under GitHub's size limit;"
             f" see {where} for every finding.\n\n" + footer
         )
     return footer

@@ -17,6 +17,9 @@ from typing import Any
 # GitHub refuses comments longer than this; room is left for the sticky comment's marker.
 GITHUB_COMMENT_LIMIT = 65_536
 MARKDOWN_LIMIT = GITHUB_COMMENT_LIMIT - 512
+# A job summary may hold 1 MiB of UTF-8: half that in characters leaves room for names that are
+# not ASCII.
+STEP_SUMMARY_LIMIT = 1024 * 1024 // 2
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from dbtgate.errors import DbtgateError
-from dbtgate.report.options import RenderOptions
+from dbtgate.report.options import STEP_SUMMARY_LIMIT, RenderOptions
 
 if TYPE_CHECKING:
     from dbtgate.checks import CheckContext
@@ -103,7 +103,7 @@ def publish(
             else render(report, "md", options)
         )
     if summary_path:
-        _append(summary_path, "GITHUB_STEP_SUMMARY", markdown + "\n", stderr)
+        _append(summary_path, "GITHUB_STEP_SUMMARY", _summary(report, markdown, options), stderr)
     output_path = environ.get("GITHUB_OUTPUT", "").strip()
     if output_path:
         _append(output_path, "GITHUB_OUTPUT", step_outputs(report, written, request), stderr)
@@ -119,6 +119,16 @@ def publish(
     if request.comment:
         return _post_comment(report, markdown or "", request, environ, stderr)
     return 0
+
+
+def _summary(report: dict[str, Any], markdown: str, options: RenderOptions) -> str:
+    """The job summary: the PR comment's markdown, unless that was cut to a comment's size; a
+    summary has 16 times the room, so it is rendered again to hold more findings."""
+    from dbtgate.report.markdown import TRUNCATED, render_markdown
+
+    if TRUNCATED in markdown:
+        markdown = render_markdown(report, replace(options, max_markdown_chars=STEP_SUMMARY_LIMIT))
+    return markdown + "\n"
 
 
 def step_outputs(report: dict[str, Any], written: dict[str, Path], request: PublishRequest) -> str:
