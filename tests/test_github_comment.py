@@ -511,3 +511,7 @@ def test_marker_cannot_close_the_html_comment_early() -> None:
     marker = comment_marker("evil --> <script>")
     assert marker.count("-->") == 1 and marker.endswith(" -->")
     assert "<script>" not in marker
+    # A gate of part of the project has a comment of its own, not the full gate's.
+    assert comment_marker("shop", "select=tag:finance+ exclude=a--> b") == (
+        "<!-- dbtgate:shop select=tag:finance+ exclude=a-_ b -->"
+    )

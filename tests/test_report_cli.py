@@ -229,6 +229,26 @@ def test_failed_comment_does_not_change_the_verdict_unless_required(
 
 
 @pytest.mark.slow
+def test_a_gate_of_part_of_the_project_has_its_own_sticky_comment(
+    shop_builds, tmp_path, github
+) -> None:
+    """`check --select` on the same pull request (a second job on one team's models) must not
+    replace the full gate's comment, nor the full gate replace it."""
+    env = comment_env(github, tmp_path, "9")
+    comment = ["-q", "--comment", "--pr", str(PR)]
+    for _ in range(2):  # the second round updates each comment in place
+        dbtgate(*gate_args(shop_builds), *comment, cwd=shop_builds.pr, env=env)
+        dbtgate(
+            *gate_args(shop_builds), *comment, "-s", "customer_ltv", cwd=shop_builds.pr, env=env
+        )
+    bodies = [c["body"] for c in github.comments(REPO, PR)]
+    assert len(bodies) == 2
+    assert bodies[0].startswith(comment_marker("shop") + "\n### dbtgate: FAIL")
+    assert bodies[1].startswith(comment_marker("shop", "select=customer_ltv") + "\n### dbtgate")
+    assert "on `--select customer_ltv`" in bodies[1].splitlines()[1]
+
+
+@pytest.mark.slow
 def test_annotations_default_on_in_github_actions(shop_builds, tmp_path) -> None:
     on = dbtgate(*gate_args(shop_builds), "-q", cwd=shop_builds.pr, env={"GITHUB_ACTIONS": "true"})
     # The annotations, then the console report between stop-commands and its token (the

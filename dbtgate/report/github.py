@@ -120,13 +120,16 @@ def github_context_from_env(
     )
 
 
-def comment_marker(project_name: str) -> str:
-    """The hidden marker that identifies this project's comment, e.g. `<!-- dbtgate:shop -->`."""
-    # Only name characters: `--` or `>` in a project name would end the HTML comment early.
+def comment_marker(project_name: str, focus: str = "") -> str:
+    """The hidden marker that identifies this project's comment, e.g. `<!-- dbtgate:shop -->`;
+    a gate of part of the project (`check --select`: its `focus`, `select=tag:finance+`) has its
+    own comment, `<!-- dbtgate:shop select=tag:finance+ -->`, so neither replaces the other."""
+    # Only name and selector characters: `--` or `>` would end the HTML comment early.
     safe = re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9_.-]", "_", project_name.strip()))
     if not safe:
         raise DbtgateError("the comment marker needs a project name, got an empty one")
-    return f"<!-- dbtgate:{safe} -->"
+    focus = re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9_.:=+,*@/ -]", "_", focus.strip()))
+    return f"<!-- dbtgate:{safe}{' ' + focus if focus else ''} -->"
 
 
 def post_sticky_comment(

@@ -205,7 +205,11 @@ def _post_comment(
 
     try:
         context = github_context_from_env(environ, repo=request.repo, pr=request.pr)
-        marker = comment_marker(report["project"])
+        inputs = report["inputs"]
+        focus = " ".join(
+            f"{name}={inputs[name]}" for name in ("select", "exclude") if inputs.get(name)
+        )
+        marker = comment_marker(report["project"], focus)
         result = post_sticky_comment(context, marker, f"{marker}\n{markdown}")
     except DbtgateError as exc:
         consequence = (
