@@ -517,3 +517,28 @@ def test_a_job_summary_holds_more_than_a_comment_when_the_comment_is_cut(tmp_pat
         small, PublishRequest(annotations=False), RenderOptions(), environ, stderr=io.StringIO()
     )
     assert summary.read_text() == render_markdown(small) + "\n"
+
+
+def test_a_thousand_breaking_changes_leave_the_blocking_findings_room() -> None:
+    """The breaking table took the whole comment: `Blocking findings (N), by owner` was a
+    heading with nothing under it."""
+    breaking = [
+        finding(
+            code="breaking.column_removed",
+            severity="error",
+            message=f"model_{i:04d}: contracted column amount removed; " + "a reader; " * 8,
+            unique_id=f"model.shop.model_{i:04d}",
+            resource_name=f"model_{i:04d}",
+            column_name="amount",
+            owner="Finance",
+            changed=True,
+            disposition="blocking",
+        )
+        for i in range(1500)
+    ]
+    markdown = render_markdown(sample_report([*breaking, *many_findings(3000)]))
+    assert len(markdown) <= GITHUB_COMMENT_LIMIT
+    table, rest = markdown.split("#### Blocking findings", 1)
+    assert "more breaking changes not shown here" in table
+    blocking = rest.split("\n####", 1)[0]
+    assert blocking.count("\n- `") >= 10

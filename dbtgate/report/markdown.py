@@ -32,8 +32,10 @@ _NOTE_ROOM = 600
 _MAX_SECTION_ROWS = 500
 
 
-# The share of the comment's remaining room the blocking findings may fill (after the headline,
-# counts and breaking changes); the rest keeps the lineage, KPIs and waivers in view.
+# The share of the comment's remaining room the breaking changes may fill (after the headline
+# and counts), then the blocking findings (of what is left after those); the rest keeps the
+# lineage, KPIs and waivers in view.
+_BREAKING_SHARE = 0.5
 _BLOCKING_SHARE = 0.7
 # Beyond this many blocking findings the owners share the items equally: as many each as the
 # room left allows (an item and its fix line take about _ITEM_CHARS), at least one.
@@ -115,10 +117,13 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     for note in report["warnings"]:
         # A blank line after each: one quote a warning, and the next line not drawn into it.
         budget.add(f"> **warning:** {md_text_code(note)}\n\n")
-    _breaking_section(budget, report, options)
-    # What blocks may take most of what is left, not all: tens of thousands of findings left
-    # the lineage, the KPIs and the waivers out (a KPI table was a header with no rows).
+    # Each section may take a share of what is left, not all of it: a thousand breaking changes
+    # left the blocking findings a heading with nothing under it, tens of thousands of findings
+    # left out the lineage, the KPIs and the waivers (a KPI table was a header with no rows).
     full = budget.limit
+    budget.limit = budget.size + int(_BREAKING_SHARE * budget.room())
+    _breaking_section(budget, report, options)
+    budget.limit = full
     budget.limit = budget.size + int(_BLOCKING_SHARE * budget.room())
     _blocking_section(budget, report, options)
     budget.limit = full
