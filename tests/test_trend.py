@@ -75,7 +75,7 @@ def test_reports_are_ordered_by_build_time_not_by_argument(reports):
     assert f"{100 * latest['value']:.1f}%" in row
     values = {scorecard(json.loads(p.read_text()))["pk_tested"]["value"] for p in reports}
     assert len(values) == 1
-    assert "▅▅▅" in row  # the same value in all three builds: a flat line
+    assert "███" in row  # the same value in all three builds: a flat line, at its height
 
 
 def test_sparkline_and_arrows_show_how_each_kpi_moved(reports, tmp_path):
@@ -228,7 +228,11 @@ def test_report_without_kpis_is_refused(reports, tmp_path):
     assert f"{first}: the gate report has no KPI scorecard" in result.stderr
 
 
-def test_sparkline_scales_between_lowest_and_highest():
+def test_sparkline_scales_between_lowest_and_highest_over_ten_points_at_least():
     assert sparkline([0.3, 0.6, 1.0]) == "▁▄█"
-    assert sparkline([0.5, None, 0.5]) == "▅·▅"
     assert sparkline([None, None]) == "··"
+    # Half a point is not a fall from top to bottom; a flat series draws flat, at its height.
+    assert sparkline([0.929, 0.929, 0.923]) == "███"
+    assert sparkline([0.5, None, 0.5]) == "█·█"
+    assert sparkline([0.0, 0.0]) == "▁▁"
+    assert sparkline([0.05, 0.0]) == "▅▁"

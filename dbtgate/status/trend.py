@@ -26,6 +26,8 @@ from dbtgate.status.kpi import CHANGE_FAILURE_NOTE, KPI_NAMES, label, percent
 from dbtgate.status.timestamps import parse_timestamp
 from dbtgate.wording import counted
 
+# The least range a sparkline spans: 10 percentage points.
+SPARK_MIN_SPAN = 0.10
 SPARK_GLYPHS = "▁▂▃▄▅▆▇█"
 MISSING_GLYPH = "·"
 CHANGE_FAILURE = "change_failure_rate"
@@ -218,20 +220,22 @@ def _number(value: Any) -> float | None:
 
 
 def sparkline(values: list[float | None]) -> str:
-    """One glyph per build, scaled between the series' lowest and highest value."""
+    """One glyph per build (a rate, 0 to 1), scaled between the series' lowest and highest value
+    but over at least `SPARK_MIN_SPAN`: a move of half a point must not draw as a fall from the
+    top to the bottom, and a flat series draws flat at its height."""
     known = [v for v in values if v is not None]
     if not known:
         return MISSING_GLYPH * len(values)
-    low, high = min(known), max(known)
-    span = high - low
+    high = max(known)
+    low = max(0.0, min(min(known), high - SPARK_MIN_SPAN))
+    span = max(high - low, SPARK_MIN_SPAN)
+    top = len(SPARK_GLYPHS) - 1
     glyphs = []
     for value in values:
         if value is None:
             glyphs.append(MISSING_GLYPH)
-        elif span < _EPSILON:
-            glyphs.append(SPARK_GLYPHS[len(SPARK_GLYPHS) // 2])
         else:
-            glyphs.append(SPARK_GLYPHS[round((value - low) / span * (len(SPARK_GLYPHS) - 1))])
+            glyphs.append(SPARK_GLYPHS[max(0, min(top, round((value - low) / span * top)))])
     return "".join(glyphs)
 
 
