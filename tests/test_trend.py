@@ -151,6 +151,27 @@ def test_directory_skips_files_that_are_not_gate_reports(reports, tmp_path):
     assert all(build in result.stdout for build in BUILDS)
 
 
+def test_a_folder_with_a_build_and_packages_in_it_is_read_without_noise(reports, tmp_path):
+    """dbt's own artifacts, hidden folders and packages are never reports: left out without a
+    note; many other JSON files are one note, not a screenful."""
+    history = tmp_path / "history"
+    edited_copies(reports, history, lambda index, report: None)
+    for name in ("manifest.json", "run_results.json", "catalog.json", "sources.json"):
+        (history / "target" / name).parent.mkdir(exist_ok=True)
+        (history / "target" / name).write_text("{}")
+    for folder in (".venv/lib", "node_modules/x", "site-packages/y"):
+        (history / folder).mkdir(parents=True)
+        (history / folder / "package.json").write_text("{}")
+    for number in range(5):
+        (history / f"data-{number}.json").write_text("[]")
+    result = dbtgate("trend", str(history))
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in result.stdout.splitlines() if "skipped" in line]
+    assert len(notes) == 1 and "skipped 5 JSON files that are not gate reports" in notes[0]
+    assert "data-0.json" in notes[0] and "manifest" not in notes[0]
+    assert all(build in result.stdout for build in BUILDS)
+
+
 def test_a_history_of_one_folder_per_run_is_read_and_named_by_its_folders(reports, tmp_path):
     """CI keeps `--out` folders: history/<run>/gate.json beside gl-code-quality-report.json."""
     history = tmp_path / "history"

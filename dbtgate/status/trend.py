@@ -11,7 +11,7 @@ the reports (project and file names are untrusted text).
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,45 @@ class Trend:
         return self.builds[0].project  # one project: `load_trend` refuses a mix
 
 
+# In a folder, files and folders that are never gate reports, left out without a note: dbt's
+# artifacts (a report folder is often a build's), GitLab's report, packages and hidden folders.
+_NOT_REPORTS = frozenset(
+    {
+        "manifest.json",
+        "run_results.json",
+        "catalog.json",
+        "sources.json",
+        "semantic_manifest.json",
+        "graph_summary.json",
+        "perf_info.json",
+    }
+)
+_NOT_REPORT_FOLDERS = frozenset({"node_modules", "site-packages", "dbt_packages", "__pycache__"})
+_SKIPPED_SHOWN = 3
+
+
+def _json_files(folder: Path) -> Iterator[Path]:
+    for path in folder.rglob("*.json"):
+        parts = path.relative_to(folder).parts[:-1]
+        if (
+            path.is_file()
+            and path.name not in _NOT_REPORTS
+            and path.name != _GITLAB
+            and not any(part.startswith(".") or part in _NOT_REPORT_FOLDERS for part in parts)
+        ):
+            yield path
+
+
+def _skipped_notes(skipped: list[str]) -> list[str]:
+    """One note a skipped file, or one for them all when there are many."""
+    if len(skipped) <= _SKIPPED_SHOWN:
+        return [f"skipped {why}" for why in skipped]
+    return [
+        f"skipped {len(skipped)} JSON files that are not gate reports with KPIs, e.g. "
+        + "; ".join(skipped[:_SKIPPED_SHOWN])
+    ]
+
+
 def load_trend(paths: Iterable[Path]) -> Trend:
     """Read the reports (files, or every *.json in a directory and its subfolders) into a
     trend, oldest first. Reports of more than one dbt project are refused: one series of
@@ -109,13 +148,15 @@ def load_trend(paths: Iterable[Path]) -> Trend:
     builds: list[Build] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*.json") if p.is_file() and p.name != _GITLAB)
+            found = sorted(_json_files(path))
+            skipped = []
             for candidate in found:
                 shown = candidate.relative_to(path).as_posix()
                 try:
                     builds.append(read_build(candidate, shown))
                 except DbtgateError as exc:
-                    notes.append(f"skipped {shown}: {exc}")
+                    skipped.append(f"{shown}: {exc}")
+            notes.extend(_skipped_notes(skipped))
             if not found:
                 notes.append(f"{path}: no *.json reports in this directory or its subfolders")
         else:
