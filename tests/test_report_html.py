@@ -142,6 +142,10 @@ def test_sections_for_release_managers_are_all_there() -> None:
     page = render_html(sample_report())
     for section in ("breaking", "lineage", "findings", "kpis", "waivers", "inputs"):
         assert f'<section id="{section}">' in page
+    # Under the header, a link to each section, in the page's order.
+    nav = page[page.index('<nav class="contents">') : page.index("</nav>")]
+    linked = re.findall(r'href="#([a-z-]+)"', nav)
+    assert linked == re.findall(r'<section id="([a-z-]+)">', page)
     assert "finance_revenue (direct reader; does not select item_count)" in page
     # 2026-03-01 -> 2026-03-20; not announced by the gate (waiver.expiring), so not marked.
     assert "2026-03-20 (19 days after this build)</td>" in page

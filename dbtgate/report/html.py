@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import hashlib
 import math
+import re
 from importlib import resources
 from string import Template
 from typing import Any
@@ -56,10 +57,9 @@ def render_html(report: dict[str, Any], options: RenderOptions | None = None) ->
         f"style-src '{_sha256(style)}'; script-src '{_sha256(script)}'; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
-    body = "\n".join(
+    sections = [
         part
         for part in (
-            _header(report),
             _breaking(report, options),
             _lineage(report),
             # Why it fails before what changed: the reader's first question.
@@ -72,7 +72,8 @@ def render_html(report: dict[str, Any], options: RenderOptions | None = None) ->
             _inputs(report),
         )
         if part
-    )
+    ]
+    body = "\n".join([_header(report), _contents(sections), *sections])
     page = Template(_asset("report.html"))
     return page.substitute(
         csp=csp,
@@ -81,6 +82,20 @@ def render_html(report: dict[str, Any], options: RenderOptions | None = None) ->
         script=script,
         body=body,
     )
+
+
+_SECTION_HEADING = re.compile(r'<section id="([a-z-]+)"><h2>([^<]*)')
+
+
+def _contents(sections: list[str]) -> str:
+    """Links to the page's sections, under the header: a release manager jumps to the waivers
+    or the KPIs without scrolling past a thousand findings."""
+    links = [
+        f'<a href="#{anchor}">{title.split(" (")[0]}</a>'
+        for part in sections
+        for anchor, title in _SECTION_HEADING.findall(part)[:1]
+    ]
+    return f'<nav class="contents">{" · ".join(links)}</nav>' if links else ""
 
 
 def _asset(name: str) -> str:
