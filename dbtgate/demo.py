@@ -75,5 +75,13 @@ def run_demo(directory: Path | None, console: Console) -> int:
             "\nThe gate failed on the problems planted in the fixture's pull request, as it"
             " should: in CI, `dbtgate check` exits 1 here and fails the job."
         )
+    if code in (0, 1):
+        again = shlex.join(["dbtgate", "demo", "--dir", str(workdir.resolve())])
+        console.print(
+            f"\nTry a change of your own: edit the pull request's project ({pr}: a model's SQL,"
+            f" its YAML, dbtgate.yml) and run `{again}` again; what you edited is rebuilt and"
+            " gated.",
+            highlight=False,
+        )
         return 0
     return code

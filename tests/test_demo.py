@@ -36,6 +36,8 @@ def test_demo_writes_every_report_format_and_says_where(shop_builds) -> None:
     # The planted problems fail the gate; the demo itself worked.
     assert result.returncode == 0, result.stderr
     assert "The gate failed on the problems planted" in result.stdout
+    # ... and how to see the gate answer a change of one's own (`fixture_build` rebuilds edits).
+    assert f"run `dbtgate demo --dir {workdir.resolve()}` again" in " ".join(result.stdout.split())
     assert "Traceback" not in result.stderr
     listed = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  /")]
     assert listed == [str(reports / fmt.filename) for fmt in FORMATS.values()]
