@@ -228,10 +228,12 @@ def decide(
             finding.disposition = "waived"
         elif finding.fingerprint in baselined and can_baseline(finding):
             finding.disposition = "baselined"
+        elif scope_changed and in_scope_known and not finding.changed:
+            # Whatever its severity: "advisory" is what to consider about the change itself,
+            # not warnings about resources the change did not touch.
+            finding.disposition = "out_of_scope"
         elif finding.severity not in threshold:
             finding.disposition = "advisory"
-        elif scope_changed and in_scope_known and not finding.changed:
-            finding.disposition = "out_of_scope"
         else:
             finding.disposition = "blocking"
     if baseline is not None:

@@ -148,6 +148,39 @@ def test_with_scope_changed_only_the_touched_resources_block(shop_builds, tmp_pa
     assert changes["modified"]["model.shop.stg_payments"] == ["description"]
 
 
+def test_with_scope_changed_warnings_on_untouched_resources_are_outside_the_change(
+    shop_builds, tmp_path
+):
+    """The advisory group is what to consider about the change; a warning about a model the
+    pull request did not touch is outside the change, as an error there is."""
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        scope: changed
+        policies:
+          - select: "resource_type:model"
+            rules: {tests.min_per_model: {severity: warn, min: 3}}
+        """,
+    )
+    report = tmp_path / "gate.json"
+    args = [
+        "--config",
+        str(config),
+        "--json",
+        str(report),
+        "--base",
+        str(shop_builds.base / "target"),
+    ]
+    dbtgate("check", "--artifacts", "target", *args, cwd=shop_builds.pr)
+    findings = policy_findings(read_json(report))
+    by_model = {f["unique_id"]: f["disposition"] for f in findings}
+    # int_order_payments' SQL changed in the PR; dim_products was not touched.
+    assert by_model["model.shop.int_order_payments"] == "advisory"
+    assert by_model["model.shop.dim_products"] == "out_of_scope"
+    assert all(f["changed"] == (f["disposition"] == "advisory") for f in findings)
+
+
 def test_the_fixture_config_waives_the_undocumented_column(shop_builds, tmp_path):
     report = tmp_path / "gate.json"
     dbtgate(
