@@ -127,7 +127,10 @@ def test_an_edge_that_skips_a_layer_runs_between_rows_not_behind_nodes() -> None
     page = render_html(report)
     rects = boxes(page)
     assert len(rects) == 3 and len({y for _, y, _, _ in rects}) == 1  # one row
-    runs = re.findall(r"L(\d+),(\d+)", page.split('<svg class="lineage"', 1)[1])
+    edges = " ".join(re.findall(r'<path class="edge" d="([^"]*)"', page))
+    runs = re.findall(r"L(\d+),(\d+)", edges)
+    # Every edge ends in an arrowhead on its reader: which way the data flows.
+    assert page.count('marker-end="url(#arrow)"') == 3 and '<marker id="arrow"' in page
     assert len(runs) == 1  # only the edge that skips a layer has a straight run
     end_x, lane = map(int, runs[0])
     for x, y, width, height in rects:
