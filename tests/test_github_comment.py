@@ -489,6 +489,16 @@ def test_comment_flags_are_checked_before_the_gate_runs(flags, message) -> None:
         PublishRequest(comment=True, **flags)
 
 
+def test_a_json_path_where_out_writes_another_report_is_refused_before_the_gate(tmp_path):
+    from dbtgate.report.publish import PublishRequest
+
+    out = tmp_path / "reports"
+    with pytest.raises(DbtgateError, match=r"where --out .* writes the md report"):
+        PublishRequest(json_path=out / "gate.md", out_dir=out)
+    PublishRequest(json_path=out / "gate.json", out_dir=out)  # the same report: fine
+    PublishRequest(json_path=out / "gate.md", out_dir=out, formats=["html"])
+
+
 def test_malformed_repository_flag_is_refused() -> None:
     with pytest.raises(DbtgateError, match="owner/name"):
         github_context_from_env({"GITHUB_TOKEN": "t0ken"}, repo="just-a-name", pr=1)

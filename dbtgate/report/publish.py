@@ -46,10 +46,26 @@ class PublishRequest:
             raise DbtgateError("--format needs --out DIR (where to write the reports)")
         if self.comment_required and not self.comment:
             raise DbtgateError("--comment-required only makes sense with --comment")
+        self._check_json_path_is_no_other_report()
         if self.repo is not None or self.pr is not None:
             from dbtgate.report.github import check_target
 
             check_target(self.repo, self.pr)
+
+    def _check_json_path_is_no_other_report(self) -> None:
+        """`--json reports/gate.md --out reports`: one report would overwrite the other."""
+        if self.json_path is None or self.out_dir is None or str(self.json_path) == "-":
+            return
+        from dbtgate.report.render import FORMATS, parse_formats
+
+        formats = self.formats or parse_formats(ALL_FORMATS)
+        target = self.json_path.resolve()
+        for name in formats:
+            if name != "json" and (self.out_dir / FORMATS[name].filename).resolve() == target:
+                raise DbtgateError(
+                    f"--json {self.json_path} is where --out {self.out_dir} writes the {name} "
+                    "report: one would overwrite the other; name another file"
+                )
 
     def wanted(self, environ: Mapping[str, str]) -> bool:
         """Whether anything is to be published: the report is not built for nothing (at 10,000
