@@ -531,16 +531,6 @@ def base_ref_input(spec: str, project_dir: Path | None) -> dict[str, str] | None
         return {"ref": spec, "sha": ""}
 
 
-def _path_prefix(project_dir: Path | None) -> str:
-    """Findings name files relative to the repository root (`locate.display_root`)."""
-    from dbtgate.locate import display_path, display_root
-
-    if project_dir is None:
-        return ""
-    prefix = display_path(project_dir, display_root(project_dir))
-    return "" if prefix == "." else prefix
-
-
 @command(
     ARTIFACTS,
     BASE,
@@ -660,7 +650,7 @@ def check(
             base_spec=base or context.config.base,
             when_unknown="all",
         )
-    locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
+    locator = Locator.for_project(context.project.project_dir)
     with stage(report_console(stderr=True), "running checks", quiet=quiet):
         # Files, lines and fingerprints for what is printed or published only (GateResult.complete).
         result = run_gate(context, locator, complete=False)
@@ -768,7 +758,7 @@ def diff(
         _focus(context, focus, selecting, excluding)
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     context.options["ack_labels"] = _ack_labels(ack_label)
-    locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
+    locator = Locator.for_project(context.project.project_dir)
     result = diff_result(context, locator)
     _write_files(result, context, request, repo_url)
     console = _console()
@@ -929,7 +919,7 @@ def lint(
     context = _lint_context(artifacts, config, project_dir)
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     run = _lint_before_gate(context, lint_all=all_files, base_ref=base_ref, quiet=quiet)
-    locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
+    locator = Locator.for_project(context.project.project_dir)
     result = run_gate(context, locator, families={"lint"})
     console = report_console(stderr=_report_on_stdout)
     if not quiet:
@@ -1170,7 +1160,7 @@ def baseline(
     if context.config.lint.enabled:
         # Every file's lint findings: legacy SQL is what a baseline is for.
         _lint_before_gate(context, lint_all=True, base_ref=None, quiet=False)
-    locator = Locator(context.project.project_dir, _path_prefix(context.project.project_dir))
+    locator = Locator.for_project(context.project.project_dir)
     result = run_gate(context, locator)
     recorded = build_baseline(result.findings)
     path = output or Path(context.config.baseline or DEFAULT_BASELINE)

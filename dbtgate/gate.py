@@ -105,7 +105,9 @@ def run_gate(
     findings.extend(apply_waivers(findings, context, every_check_ran=families is None))
     if context.changed is not None:
         mark_changed(findings, context.changed, self_scoped)
-    completer = Completer(context.project, locator or Locator(context.project.project_dir))
+    locator = locator or Locator(context.project.project_dir)
+    context.notes.extend(stale_code_notes(context.project, locator))
+    completer = Completer(context.project, locator)
     if context.options.get("baseline") is not None:
         for finding in findings:
             ensure_fingerprint(finding)
@@ -134,6 +136,20 @@ def run_gate(
     if complete:
         result.complete()
     return result
+
+
+def stale_code_notes(project: Project, locator: Locator) -> list[str]:
+    """The files a rule read the code of (`Project.code_start`) that changed since the
+    manifest was written: their findings describe the SQL dbt read, which may have moved. Named
+    as the findings name them (`locator`)."""
+    paths = sorted(
+        {locator.display(file_path(project.resource(uid))) for uid in project.stale_code}
+    )
+    return [
+        f"{path} changed since the manifest was written: its code.* findings describe the SQL "
+        "dbt read (run `dbt parse` to refresh target/)"
+        for path in paths
+    ]
 
 
 def mark_changed(findings: list[Finding], changed: set[str], self_scoped: set[int]) -> None:

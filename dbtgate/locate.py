@@ -116,6 +116,15 @@ class Locator:
     # id of a composed YAML sequence -> its entries by name (see `_named`).
     _by_name: dict[int, dict[str, Any]] = field(default_factory=dict)
 
+    @classmethod
+    def for_project(cls, project_dir: Path | None) -> Locator:
+        """A locator naming files relative to the repository root (`display_root`), as every
+        finding does, whichever folder dbtgate runs in."""
+        if project_dir is None:
+            return cls(None)
+        prefix = display_path(project_dir, display_root(project_dir))
+        return cls(project_dir, "" if prefix == "." else prefix)
+
     def display(self, relative: str) -> str:
         relative = relative.replace("\\", "/")
         if not self.path_prefix or self.path_prefix == ".":

@@ -277,6 +277,26 @@ def test_a_file_edited_since_the_manifest_is_named_in_a_note(tmp_path):
     ) in result.notes
 
 
+def test_the_note_names_the_edited_file_as_the_findings_do_from_the_repository_root(tmp_path):
+    import subprocess
+
+    from dbtgate.checks import CheckContext
+    from dbtgate.config import load_config
+    from dbtgate.gate import run_gate
+    from dbtgate.locate import Locator
+
+    repo = tmp_path / "repo"
+    (repo / "analytics").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    project = _stg_orders_on_disk(repo / "analytics", "select *\nfrom raw.orders_v2\n")
+    config = rule_config(tmp_path, "code.hard_coded_reference", select="stg_orders")
+    context = CheckContext(project=project, config=load_config(config))
+    result = run_gate(context, Locator.for_project(project.project_dir), families={"policies"})
+    (finding,) = by_code(result.findings, "code.hard_coded_reference")
+    assert finding.path == "analytics/models/staging/crm/stg_orders.sql"
+    assert any(note.startswith(f"{finding.path} changed since") for note in result.notes)
+
+
 def test_python_models_are_not_read_as_sql(tmp_path):
     project = _with_code(
         tmp_path, {f"model.{PKG}.py_order_stats": "df = spark.sql('select * from raw.t')"}

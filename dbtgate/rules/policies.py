@@ -16,13 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dbtgate.artifacts.manifest import file_path
 from dbtgate.checks import CheckContext, check
 from dbtgate.config import Config, Policy, RuleSetting
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import SEVERITY_ORDER, Finding, fingerprint
 from dbtgate.locate import repository_path
-from dbtgate.project import Project
 from dbtgate.rules.registry import ParamError, Rule, Violation, load_plugin, load_rules
 from dbtgate.select import Selection, Selector, SelectorError, parse_selector
 
@@ -181,19 +179,7 @@ def policies(context: CheckContext) -> Iterable[Finding]:
                 ):
                     kept[key] = finding
     context.sections["policies"] = summary
-    context.notes.extend(_stale_code_notes(context.project))
     return list(kept.values())
-
-
-def _stale_code_notes(project: Project) -> list[str]:
-    """The files a rule read the code of (`Project.code_start`) that changed since the
-    manifest was written: their findings describe the SQL dbt read, which may have moved."""
-    paths = sorted({file_path(project.resource(uid)) for uid in project.stale_code})
-    return [
-        f"{path} changed since the manifest was written: its code.* findings describe the SQL "
-        "dbt read (run `dbt parse` to refresh target/)"
-        for path in paths
-    ]
 
 
 def _empty_selection_note(config: Config, policy: Policy, selection: Selection) -> str:
