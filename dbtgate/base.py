@@ -11,11 +11,12 @@ $DBTGATE_DBT.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,49 @@ def _fetch_hint(repo: Any, ref: str) -> str:
     return f" (not fetched? {fetch})" if branch and fetch != "the base branch" else ""
 
 
+# What git sets for the repository a hook runs in (`git rev-parse --local-env-vars`): a
+# pre-commit hook has GIT_INDEX_FILE, and `git worktree add` under it wrote the base commit's tree
+# into the commit's index. The base worktree is another checkout: these must not reach it.
+_HOOK_GIT_ENV = (
+    "GIT_INDEX_FILE",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_PREFIX",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_SHALLOW_FILE",
+    "GIT_GRAFT_FILE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_INTERNAL_SUPER_PREFIX",
+)
+
+
+@contextlib.contextmanager
+def _outside_hook_env() -> Iterator[None]:
+    """git (through gitpython, which passes on the process's environment) as outside a hook."""
+    saved = {name: os.environ.pop(name) for name in _HOOK_GIT_ENV if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+def compared_commit(repo: Any, ref: str) -> tuple[Any, Any]:
+    """The commit a branch is compared with for `ref` (`main`): where the branch left it (the
+    merge base with HEAD), as a pull request's diff and the lint compare, not its tip, which
+    holds what main gained since (a column added there read as one this branch removed). Also
+    returns the ref's tip. Without a common history, the tip."""
+    tip = repo.commit(ref)
+    try:
+        bases = repo.merge_base(tip, repo.head.commit)
+    except ValueError:  # no commits on HEAD
+        return tip, tip
+    return (bases[0] if bases else tip), tip
+
+
 def load_base_ref(
     ref: str,
     *,
@@ -90,7 +134,19 @@ def load_base_ref(
     cache_dir: Path | None,
     environ: Mapping[str, str],
 ) -> ArtifactSet:
-    """Parse the dbt project as of git `ref` (cached by commit sha) and load its manifest."""
+    """Parse the dbt project as of git `ref` (where the branch left it: `compared_commit`;
+    cached by commit sha) and load its manifest."""
+    with _outside_hook_env():
+        return _load_base_ref(ref, project_dir, profiles_dir, cache_dir, environ)
+
+
+def _load_base_ref(
+    ref: str,
+    project_dir: Path | None,
+    profiles_dir: Path | None,
+    cache_dir: Path | None,
+    environ: Mapping[str, str],
+) -> ArtifactSet:
     import git
 
     project = _project_dir(project_dir, ref)
@@ -102,7 +158,7 @@ def load_base_ref(
             "repository)"
         ) from None
     try:
-        sha = repo.commit(ref).hexsha
+        sha = compared_commit(repo, ref)[0].hexsha
     except (git.BadName, git.BadObject, ValueError, git.GitCommandError):
         raise DbtgateError(
             f"{ref}: --base is neither a directory nor a git ref of {repo.working_tree_dir}"

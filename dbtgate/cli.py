@@ -480,6 +480,12 @@ def load_context(
         base_ref = base_ref_input(base_spec, resolved_dir)
         if base_ref is not None:
             context.options.setdefault("inputs", {})["base_ref"] = base_ref
+            if "tip" in base_ref:
+                context.notes.append(
+                    f"--base {base_spec}: compared with where this branch left it (the merge "
+                    f"base, {base_ref['sha'][:12]}), not its tip ({base_ref['tip'][:12]}): what "
+                    f"{base_spec} gained since is not this change"
+                )
     if config.path is None:
         context.notes.append(
             "no dbtgate.yml (or [tool.dbtgate] in pyproject.toml) found: no policies applied;"
@@ -518,17 +524,22 @@ def _check_distinct_builds(base_spec: str, base, pr) -> None:
 
 
 def base_ref_input(spec: str, project_dir: Path | None) -> dict[str, str] | None:
-    """For the report's audit trail: the git ref a base build was parsed from, and the commit it
-    named then (a branch moves; the sha says what was compared). None for a base on disk."""
+    """For the report's audit trail: the git ref a base build was parsed from, and the commit
+    compared (where the branch left the ref, `base.compared_commit`: a branch moves, the sha says
+    what was compared). None for a base on disk."""
     if Path(spec).exists():
         return None
     import git
 
+    from dbtgate.base import compared_commit
+
     try:
         repo = git.Repo(project_dir or Path.cwd(), search_parent_directories=True)
-        return {"ref": spec, "sha": repo.commit(spec).hexsha}
+        compared, tip = compared_commit(repo, spec)
     except (git.GitError, ValueError):
         return {"ref": spec, "sha": ""}
+    found = {"ref": spec, "sha": compared.hexsha}
+    return found if tip == compared else {**found, "tip": tip.hexsha}
 
 
 @command(

@@ -145,6 +145,49 @@ def test_base_ref_is_parsed_in_a_worktree_diffed_and_cached_by_commit(
     assert json.loads(again.read_text(encoding="utf-8"))["sections"]["diff"] == first
 
 
+def test_a_branch_is_compared_with_where_it_left_main_and_a_hook_s_index_is_untouched(
+    repo, profiles, shop_builds, tmp_path
+):
+    """`--base main` after main moved on: what main gained since (here a model) is not this
+    branch's change. Run from a pre-commit hook, git's GIT_INDEX_FILE must not reach the base
+    worktree (`git worktree add` wrote the base commit's tree into the commit's index)."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
+    git(clone, "config", "user.email", "ci@example.com")
+    git(clone, "config", "user.name", "CI")
+    git(clone, "checkout", "-q", "-b", "feature")
+    git(clone, "branch", "-f", "main", "HEAD~1")
+    git(clone, "checkout", "-q", "main")
+    (clone / "analytics" / "models" / "marts" / "main_only.sql").write_text("select 1 as id\n")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "-m", "main moves on")
+    git(clone, "checkout", "-q", "feature")
+    index_before = git(clone, "ls-files", "--stage")
+
+    args = diff_args(shop_builds, profiles, tmp_path / "diff.json")
+    args[args.index("HEAD~1")] = "main"
+    done = run(
+        *args,
+        cwd=clone,
+        DBTGATE_CACHE_DIR=str(tmp_path / "cache"),
+        GIT_INDEX_FILE=str(clone / ".git" / "index"),
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert git(clone, "ls-files", "--stage") == index_before
+    assert git(clone, "status", "--porcelain") == ""
+    report = json.loads((tmp_path / "diff.json").read_text(encoding="utf-8"))
+    changes = {(c["code"], c["unique_id"]) for c in report["sections"]["diff"]["changes"]}
+    assert ("breaking.column_removed", "model.shop.orders_summary.v2") in changes
+    assert not [c for c in changes if "main_only" in c[1]]
+    merge_base = git(clone, "merge-base", "main", "HEAD").strip()
+    assert report["inputs"]["base_ref"] == {
+        "ref": "main",
+        "sha": merge_base,
+        "tip": git(clone, "rev-parse", "main").strip(),
+    }
+    assert any("compared with where this branch left it" in note for note in report["notes"])
+
+
 def test_failed_parse_of_the_base_ref_is_exit_2_and_leaves_no_worktree(repo, shop_builds, tmp_path):
     broken = tmp_path / "profiles"
     broken.mkdir()

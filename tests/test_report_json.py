@@ -189,7 +189,21 @@ def test_a_git_ref_base_is_recorded_with_the_commit_it_named(tmp_path) -> None:
     sha = git("rev-parse", "HEAD")
     assert base_ref_input("main", tmp_path) == {"ref": "main", "sha": sha}
     assert base_ref_input(str(tmp_path), tmp_path) is None  # a base build on disk
-    inputs = {**INPUTS, "base_ref": {"ref": "main", "sha": sha}}
+    # main moves on after the branch left it: the branch is compared with where it left main
+    # (the merge base), and the tip is recorded beside it.
+    commit = ["-c", "user.email=ci@example.com", "-c", "user.name=CI", "commit", "-q"]
+    git("checkout", "-q", "-b", "feature")
+    (tmp_path / "orders.sql").write_text("select 1 as id\n")
+    git("add", "-A")
+    git(*commit, "-m", "feature")
+    git("checkout", "-q", "main")
+    (tmp_path / "customers.sql").write_text("select 1 as id\n")
+    git("add", "-A")
+    git(*commit, "-m", "main moves on")
+    tip = git("rev-parse", "HEAD")
+    git("checkout", "-q", "feature")
+    assert base_ref_input("main", tmp_path) == {"ref": "main", "sha": sha, "tip": tip}
+    inputs = {**INPUTS, "base_ref": {"ref": "main", "sha": sha, "tip": tip}}
     report = sample_report(inputs=inputs)
     assert list(schema_validator().iter_errors(report)) == []
     assert validate.first_error(report, report_schema()) is None
