@@ -238,6 +238,9 @@ def test_changed_model_without_a_result_blocks(tmp_path):
     result = run_gate(ctx)
     blocking = [f for f in result.blocking if f.code == "run.not_run"]
     assert [f.unique_id for f in blocking] == [model]
+    # A fix that works when pasted: the node by name (`state:modified+` needs `--state`).
+    name = model.split(".")[-1]
+    assert blocking[0].fix.startswith(f"Build it and its tests: `dbt build --select {name}`")
     assert "changed but was not built" in blocking[0].message
     assert result.decision == "fail"
 

@@ -234,7 +234,6 @@ def not_run_findings(
         if not index.executed
         else f"it has no result in {path.name}"
     )
-    fix = "Build the change and its tests: `dbt build --select state:modified+`."
     for uid in sorted(changed):
         node = project.nodes.get(uid)
         if node is None or (node.config and node.config.materialized == "ephemeral"):
@@ -246,7 +245,7 @@ def not_run_findings(
                     severity=severity,
                     message=f"{node.resource_type} {node.name} changed but was not built: {why}",
                     unique_id=uid,
-                    fix=fix,
+                    fix=_build_fix(node.name),
                     changed=True,
                 )
                 continue
@@ -262,7 +261,7 @@ def not_run_findings(
                     f"{len(missing)} of its {total} tests did not run (e.g. {missing[0]})",
                     unique_id=uid,
                     key="tests",
-                    fix=fix,
+                    fix=_build_fix(node.name),
                     changed=True,
                     details={"tests_not_run": missing},
                 )
@@ -274,9 +273,18 @@ def not_run_findings(
                 severity=severity,
                 message=f"test {node.name} changed but did not run: {why}",
                 unique_id=uid,
-                fix=fix,
+                fix=_build_fix(node.name),
                 changed=True,
             )
+
+
+def _build_fix(name: str) -> str:
+    """A command that works when pasted: `state:modified+` needs `--state` and a base build's
+    directory, which a laptop may not have; the node's name needs nothing."""
+    return (
+        f"Build it and its tests: `dbt build --select {name}` (the whole change: "
+        "`dbt build --select state:modified+ --state <the base build's target/>`)."
+    )
 
 
 def stale_findings(
