@@ -16,6 +16,7 @@ from pathlib import Path
 
 import msgspec
 
+from dbtgate.config import Config
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding
 from dbtgate.locate import repository_path
@@ -97,6 +98,19 @@ def write_baseline(baseline: Baseline, path: Path) -> None:
     data = msgspec.json.format(msgspec.json.encode(baseline), indent=2)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data + b"\n")
+
+
+def configured_baseline(config: Config) -> Path | None:
+    """The config's `baseline`, which must exist (an error at its line, not a bare path)."""
+    if not config.baseline:
+        return None
+    path = Path(config.baseline)
+    if not path.exists():
+        raise DbtgateError(
+            f"{config.path}:{config.lines.get('baseline', 1)}: baseline: {path}: file not found "
+            "(write it with `dbtgate baseline`)"
+        )
+    return path
 
 
 def load_baseline(path: Path) -> LoadedBaseline:

@@ -631,7 +631,7 @@ def check(
         pr=pr,
         annotations=annotations,
     )
-    from dbtgate.baseline import load_baseline
+    from dbtgate.baseline import configured_baseline, load_baseline
     from dbtgate.locate import display_path, display_root
 
     # A mistyped --baseline or --select fails before 160 MB of artifacts are read, not after.
@@ -643,7 +643,7 @@ def check(
         _focus(context, focus, selecting, excluding, "The summary, the KPIs and the lineage")
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     context.options["ack_labels"] = _ack_labels(ack_label)
-    baseline_path = baseline or _configured_baseline(context.config)
+    baseline_path = baseline or configured_baseline(context.config)
     if baseline_path is not None:
         context.options["baseline"] = (
             given_baseline if given_baseline is not None else load_baseline(baseline_path)
@@ -706,19 +706,6 @@ def _focus(context, focus, select: str | None, exclude: str | None, unfocused: s
     context.options.setdefault("inputs", {}).update(
         {key: value for key, value in given.items() if value is not None}
     )
-
-
-def _configured_baseline(config) -> Path | None:
-    """The config's `baseline`, which must exist (an error at its line, not a bare path)."""
-    if not config.baseline:
-        return None
-    path = Path(config.baseline)
-    if not path.exists():
-        raise DbtgateError(
-            f"{config.path}:{config.lines.get('baseline', 1)}: baseline: {path}: file not found "
-            "(write it with `dbtgate baseline`)"
-        )
-    return path
 
 
 def _ack_labels(given: list[str] | None) -> list[str]:

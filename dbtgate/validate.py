@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from dbtgate.baseline import configured_baseline, load_baseline
 from dbtgate.config import Config
 from dbtgate.rules.policies import compile_policies, config_location, config_rules
 from dbtgate.waivers import check_waiver, notice_days_left
@@ -37,6 +38,9 @@ def validate_config(config: Config, today: dt.date) -> Validation:
     for waiver in config.waivers:
         check_waiver(waiver, config, rules)
     lint_problems(config)
+    baseline = configured_baseline(config)
+    if baseline is not None:
+        load_baseline(baseline)  # there, and a baseline file
     result = Validation()
     rule_count = sum(len(policy.rules) for policy in policies)
     result.summary.append(

@@ -61,6 +61,10 @@ PROBLEMS = [
         "dbtgate.yml:2: lint.rules: 'LT99' names no sqlfluff rule",
     ),
     (
+        "baseline: legacy.json\n",
+        "dbtgate.yml:2: baseline: legacy.json: file not found (write it with `dbtgate baseline`)",
+    ),
+    (
         "lint: {severity: {layoutt: warn}}\n",
         "dbtgate.yml:2: lint.severity: 'layoutt' is not a sqlfluff rule code, name or group",
     ),
