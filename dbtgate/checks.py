@@ -33,7 +33,7 @@ class CheckContext:
     notes: list[str] = field(default_factory=list)
     # What the verdict does not cover, and why, beside the verdict in every report: a pass
     # without policies or without the last run's results must not read as a pass of them.
-    # ("source freshness (no sources.json)"; breaking changes are said by the diff section.)
+    # ("source freshness (no sources.json)", "breaking changes (no base build)").
     not_checked: list[str] = field(default_factory=list)
     # What may make the verdict wrong, shown before everything else (e.g. a base build of
     # another project); the artifacts' own warnings join them.

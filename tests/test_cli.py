@@ -464,7 +464,7 @@ def test_quiet_prints_only_notes_and_the_verdict(tmp_path):
     assert notes and all(line.startswith("note: ") for line in notes)
     # What the pass does not cover, beside it: nothing configured, no run, no base.
     assert unchecked == (
-        "not checked: breaking changes (no base build) · policies (no dbtgate.yml) · source "
+        "not checked: policies (no dbtgate.yml) · breaking changes (no base build) · source "
         "freshness (no sources.json) · the last run's results (run_results.json is of "
         "`dbt docs generate`, which runs nothing)"
     )

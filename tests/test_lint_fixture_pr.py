@@ -124,7 +124,9 @@ def test_lint_command_from_the_repository_root_fails_the_pr_and_writes_the_json_
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert f"transform/{PAYMENTS}:10" in result.stdout
+    assert "not checked" not in result.stdout  # lint checks no breaking changes to miss
     report = json.loads((root / "gate.json").read_text())
+    assert report["not_checked"] == []
     assert report["sections"]["lint"]["base_ref"] == "main"
     assert report["sections"]["lint"]["files"] == sorted(f"transform/{p}" for p in CHANGED_SQL)
     findings = report["findings"]

@@ -229,7 +229,10 @@ def test_without_a_base_build_breaking_changes_read_not_checked_not_none() -> No
     assert '<h2>Breaking changes</h2><p class="muted">None.</p>' not in page
     assert "Not checked: there was no base build to compare with (--base PATH|REF)." in page
     # ... and the header says so beside the verdict, with what else the verdict does not cover.
-    report["not_checked"] = ["source freshness (no sources.json) <i>"]
+    report["not_checked"] = [
+        "breaking changes (no base build)",
+        "source freshness (no sources.json) <i>",
+    ]
     header = render_html(report).split("</header>")[0]
     assert (
         '<p class="not-checked"><b>not checked:</b> breaking changes (no base build) · source '

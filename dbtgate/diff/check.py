@@ -93,6 +93,7 @@ def breaking_changes(ctx: CheckContext) -> Iterator[Finding]:
     diff = diff_for(ctx)
     if diff is None:
         ctx.notes.append("no base build (--base PATH|REF): breaking changes were not checked")
+        ctx.not_checked.append("breaking changes (no base build)")
         return
     ctx.sections["diff"] = diff
     ctx.notes.extend(diff.notes)

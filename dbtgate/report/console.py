@@ -28,7 +28,6 @@ from dbtgate.report.view import (
     NO_OWNER,
     family_rank,
     fold_repeats,
-    not_checked,
     verdict_words,
 )
 from dbtgate.summary import ProjectSummary, share
@@ -223,9 +222,9 @@ def print_result(
                 _print_group(console, title, group, max_findings)
         _print_targets(console, result.sections.get("kpis"))
     # Beside the verdict, where a CI log is read from: what it does not cover.
-    unchecked = not_checked({"sections": result.sections, "not_checked": result.not_checked})
-    if unchecked:
-        _print_pieces(console, [("not checked:", "yellow"), (f" {' · '.join(unchecked)}", None)])
+    if result.not_checked:
+        said = " · ".join(result.not_checked)
+        _print_pieces(console, [("not checked:", "yellow"), (f" {said}", None)])
     style = "bold green" if result.decision == "pass" else "bold red"
     _print_pieces(console, [(verdict_line(result), style)])
 

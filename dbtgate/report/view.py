@@ -143,11 +143,10 @@ def breaking_checked(report: dict[str, Any]) -> bool:
 
 def not_checked(report: dict[str, Any]) -> list[str]:
     """What the verdict does not cover, each with why, as the reports say it beside the verdict
-    (a report of an older dbtgate has no `not_checked`: only the diff is known then)."""
-    unchecked = list(report.get("not_checked", ()))
-    if not breaking_checked(report):
-        unchecked.insert(0, "breaking changes (no base build)")
-    return unchecked
+    (a report of an older dbtgate has no `not_checked`: only the missing diff is known then)."""
+    if "not_checked" in report:
+        return list(report["not_checked"])
+    return [] if breaking_checked(report) else ["breaking changes (no base build)"]
 
 
 def by_owner(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
