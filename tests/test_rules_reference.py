@@ -14,6 +14,7 @@ from report_samples import sample_report
 
 from dbtgate.codes import CodeDoc, code_docs
 from dbtgate.config import KpiName
+from dbtgate.errors import DbtgateError
 from dbtgate.rules.reference import find_docs, render_markdown
 from dbtgate.rules.registry import builtin_rules, load_rules
 from dbtgate.rules.sqlfluff_docs import lint_code_doc, lint_codes
@@ -90,6 +91,11 @@ def test_find_docs_prefers_rules_then_codes_then_sqlfluff():
     assert find_docs("tests.primary_key", rules) is rules["tests.primary_key"]
     assert isinstance(find_docs("breaking.column_removed", rules), CodeDoc)
     assert find_docs("lint.AM04", rules).summary.startswith("Query produces an unknown number")
+    # sqlfluff's own spelling, as its messages and `-- noqa: CP01` comments write it.
+    assert find_docs("CP01", rules).code == "lint.CP01"
+    assert find_docs("cp01", rules).code == "lint.CP01"
+    with pytest.raises(DbtgateError, match="unknown rule or finding code 'XX99'"):
+        find_docs("XX99", rules)
 
 
 # -- the command line ---------------------------------------------------------------------------
