@@ -100,3 +100,35 @@ def test_hooks_gate_the_commit_as_ci_gates_the_pull_request(tmp_path, shop_build
     skipped = try_repo(repo, home, "dbtgate-lint")
     assert skipped.returncode == 0, skipped.stdout + skipped.stderr
     assert hook_line(skipped.stdout, "dbtgate lint").endswith("Skipped")
+
+
+def test_the_check_hook_runs_for_dbt_files_not_for_any_yaml_or_python():
+    """A commit of a workflow, a README or a script has nothing for the gate to say."""
+    import re
+
+    import yaml
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    [check] = [hook for hook in hooks if hook["id"] == "dbtgate-check"]
+    files = re.compile(check["files"])
+    for path in (
+        "models/marts/orders.sql",
+        "analytics/models/staging/_staging.yml",
+        "seeds/raw_orders.csv",
+        "macros/cents.sql",
+        "snapshots/orders.sql",
+        "tests/assert_paid.sql",
+        "models/docs.md",
+        "dbt_project.yml",
+        "analytics/dbtgate.yml",
+        "packages.yml",
+    ):
+        assert files.search(path), path
+    for path in (
+        ".github/workflows/ci.yml",
+        ".pre-commit-config.yaml",
+        "scripts/load.py",
+        "README.md",
+        "docker-compose.yml",
+    ):
+        assert not files.search(path), path
