@@ -447,6 +447,7 @@ def load_context(
     from dbtgate.artifacts import load_artifacts
     from dbtgate.checks import CheckContext
     from dbtgate.project import OwnerSettings, Project, TierSettings
+    from dbtgate.unbuilt_edits import unbuilt_edits_warning
 
     if base is not None and not base.strip():
         # An unset CI variable (`--base "$BASE"`): gating without a base would skip breaking
@@ -470,6 +471,9 @@ def load_context(
         _check_distinct_builds(base_spec, base_artifacts, project.artifacts)
         base_project = Project.from_artifacts(base_artifacts, None, tiers, owners)
     context = CheckContext(project=project, config=config, base=base_project)
+    unbuilt = unbuilt_edits_warning(project)
+    if unbuilt:
+        context.warnings.append(unbuilt)
     if base_project is not None and base_project.name != project.name:
         context.warnings.append(
             f"--base {base_spec} is a build of dbt project {base_project.name!r}, this one of "

@@ -1,0 +1,88 @@
+"""Edits the build does not hold: models changed or deleted on disk after dbt wrote the manifest.
+
+On a laptop the gate reads `target/`, which is whatever dbt last built: after switching branches
+or editing a model without rebuilding, the verdict is that of another state of the project (a
+model that is not on this branch, YAML lines that moved). The gate says so before its findings.
+
+Cheap by design: a stat per model file of the root project, and a read of the few files newer
+than the manifest, compared with the code dbt read (`Project.code`). A checkout in CI of the
+commit that was built gives newer files with the same code, and no warning. Only the models'
+SQL and Python files are compared: YAML has no copy in the manifest to compare with.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from dbtgate.project import Project
+from dbtgate.status.timestamps import parse_timestamp
+from dbtgate.wording import counted
+
+_PROJECT_NAME = re.compile(r"""^name:\s*['"]?([A-Za-z0-9_]+)""", re.MULTILINE)
+_SHOWN = 3
+
+
+def unbuilt_edits(project: Project) -> list[str]:
+    """The root project's model files edited or deleted since the manifest was written, as
+    `path edited` / `path deleted` relative to the project; [] when the project folder is
+    not this build's project (another dbt project, or none)."""
+    project_dir = project.project_dir
+    metadata = project.manifest.metadata
+    written = parse_timestamp(metadata.generated_at if metadata else None)
+    if project_dir is None or written is None or not _is_this_project(project_dir, project.name):
+        return []
+    built_at = written.timestamp()
+    edits = []
+    for uid, node in sorted(project.nodes.items()):
+        if node.resource_type != "model" or node.package_name != project.root_package:
+            continue
+        path = project_dir / node.original_file_path
+        try:
+            modified = path.stat().st_mtime
+        except FileNotFoundError:
+            edits.append(f"{node.original_file_path} deleted")
+            continue
+        except OSError:
+            continue
+        if modified > built_at + 1 and _code_differs(project, uid, path):
+            edits.append(f"{node.original_file_path} edited")
+    return edits
+
+
+def unbuilt_edits_warning(project: Project) -> str | None:
+    """The warning the reports lead with, or None when the build holds the files on disk."""
+    edits = unbuilt_edits(project)
+    if not edits:
+        return None
+    more = len(edits) - _SHOWN
+    shown = ", ".join(edits[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
+    manifest = project.artifacts.manifest.path if project.artifacts else None
+    build = f"the build of {os.path.relpath(manifest)}" if manifest else "the build"
+    return (
+        f"{build} is older than {counted(len(edits), 'model file')} of the project ({shown}): "
+        "the gate reads what dbt built, not these edits; rebuild (or `dbt parse`) first"
+    )
+
+
+def _is_this_project(project_dir: Path, name: str) -> bool:
+    """The folder's dbt_project.yml names the manifest's project: gating another build from
+    inside a project must not read that project's files as its edits."""
+    try:
+        text = (project_dir / "dbt_project.yml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    found = _PROJECT_NAME.search(text)
+    return found is not None and found.group(1) == name
+
+
+def _code_differs(project: Project, unique_id: str, path: Path) -> bool:
+    code = project.code(unique_id)
+    if code is None:
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return text.strip() != code.strip()

@@ -1,0 +1,60 @@
+"""The gate says when target/ is older than the project's models (a branch switched, a model
+edited, without a rebuild): its verdict is that of what dbt built, not of the files on disk."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS
+
+pytestmark = pytest.mark.slow
+
+
+def check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", "check", "-q", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "300"},
+    )
+
+
+@pytest.fixture
+def project(shop_builds, tmp_path) -> Path:
+    """A copy of the PR project with its build, files as old as they were (copy2)."""
+    copy = tmp_path / "shop"
+    shutil.copytree(shop_builds.pr, copy, ignore=shutil.ignore_patterns("logs"))
+    return copy
+
+
+def warnings(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in result.stdout.splitlines() if line.startswith("warning:")]
+
+
+def test_models_edited_or_deleted_since_the_build_are_named_before_the_findings(project):
+    assert warnings(check(cwd=project)) == []
+    marts = project / "models" / "marts"
+    (marts / "customer_ltv.sql").write_text((marts / "customer_ltv.sql").read_text() + "-- x\n")
+    (marts / "dim_products.sql").unlink()
+    (marts / "fct_orders.sql").touch()  # newer, the same code: not an edit
+    result = check(cwd=project)
+    assert warnings(result) == [
+        "warning: the build of target/manifest.json is older than 2 model files of the project "
+        "(models/marts/customer_ltv.sql edited, models/marts/dim_products.sql deleted): the gate "
+        "reads what dbt built, not these edits; rebuild (or `dbt parse`) first"
+    ]
+    assert result.returncode == 1  # the verdict is still the build's
+
+
+def test_another_projects_build_gated_from_inside_a_project_is_not_read_as_its_edits(project):
+    build = CORPUS / "bouncer-dbt112"
+    if not build.is_dir():
+        pytest.skip(f"corpus absent: {build}")
+    (project / "models" / "marts" / "dim_products.sql").unlink()
+    result = check("--artifacts", str(build), "--config", str(project / "dbtgate.yml"), cwd=project)
+    assert warnings(result) == [], result.stdout
