@@ -1168,10 +1168,13 @@ def baseline(
     path = output or Path(context.config.baseline or DEFAULT_BASELINE)
     write_baseline(recorded, path)
     count = len(recorded.findings)
+    # The config's own baseline is read by every `check`; another file must be named.
+    configured = context.config.baseline and Path(context.config.baseline) == path
+    how = "`dbtgate check`" if configured else f"`dbtgate check --baseline {path}`"
     _console().print(
-        f"wrote {counted(count, 'finding')} to {path}: `dbtgate check --baseline {path}` now "
-        "blocks only on new policy and lint findings (breaking and risky changes, run and "
-        "freshness status and KPI targets always count)"
+        f"wrote {counted(count, 'finding')} to {path}: {how} now blocks only on new policy and "
+        "lint findings (breaking and risky changes, run and freshness status and KPI targets "
+        "always count)"
     )
 
 

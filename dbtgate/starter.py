@@ -121,9 +121,11 @@ def write_starter_config(project_dir: Path, *, force: bool = False) -> Path:
     existing = find_config(project_dir)
     if existing is not None and not force:
         # A dbtgate.yml beside a [tool.dbtgate] table would silently take its place.
-        what = "already exists" if existing == target else "already configures dbtgate here"
+        if existing == target:
+            raise DbtgateError(f"{existing}: already exists (--force overwrites it)")
         raise DbtgateError(
-            f"{existing}: {what} (--force writes a new dbtgate.yml, which is read instead)"
+            f"{existing}: already configures dbtgate here (--force writes dbtgate.yml all the "
+            f"same, and dbtgate then reads it, not {existing.name})"
         )
     import yaml
 

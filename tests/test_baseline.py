@@ -64,6 +64,10 @@ def test_baseline_records_every_finding_and_then_nothing_blocks(workdir):
     blocking = [f for f in blocking_report["findings"] if f["disposition"] == "blocking"]
     out = baseline(workdir)
     assert f"wrote {len(blocking)} findings to dbtgate-baseline.json" in out
+    # Not in the config: the next check must name it.
+    assert "`dbtgate check --baseline dbtgate-baseline.json` now blocks only on new" in " ".join(
+        out.split()
+    )
     written = read_json(workdir / "dbtgate-baseline.json")
     assert written["schema_version"] == 1
     assert sorted(e["fingerprint"] for e in written["findings"]) == sorted(
@@ -142,6 +146,11 @@ def test_the_baseline_path_can_come_from_the_config(workdir):
     returncode, _, report = check(workdir, "target")
     assert returncode == 0
     assert report["baseline"]["path"] == "debt/baseline.json"
+    # Written again where the config names it: a plain `check` reads it.
+    again = baseline(workdir)
+    assert "to debt/baseline.json: `dbtgate check` now blocks only on new" in " ".join(
+        again.split()
+    )
 
 
 @pytest.mark.parametrize(

@@ -208,8 +208,8 @@ def test_init_does_not_shadow_a_config_that_is_already_there(tmp_path, name):
     result = dbtgate("init", "--project-dir", ".", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == (
-        f"dbtgate: error: {name}: already configures dbtgate here (--force writes a new "
-        "dbtgate.yml, which is read instead)\n"
+        f"dbtgate: error: {name}: already configures dbtgate here (--force writes dbtgate.yml "
+        f"all the same, and dbtgate then reads it, not {name})\n"
     )
     assert not (tmp_path / "dbtgate.yml").exists()
     assert dbtgate("init", "--project-dir", ".", "--force", cwd=tmp_path).returncode == 0

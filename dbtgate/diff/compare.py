@@ -69,11 +69,16 @@ def diff_projects(base: Project, pr: Project, *, today: dt.datetime | None = Non
         missing = " and ".join(
             role for role, p in (("base", base), ("PR", pr)) if p.catalog is None
         )
+        without = (
+            f"; {counted(len(ctx.unknown), 'relation')} declaring none in one build: not compared"
+            if ctx.unknown
+            else ""
+        )
         notes.append(
             f"no catalog.json for the {missing} build: columns compared as declared in YAML "
-            "(run `dbt docs generate` for warehouse types)"
+            f"(run `dbt docs generate` for warehouse types){without}"
         )
-    if ctx.unknown:
+    elif ctx.unknown:  # with both catalogs: a relation one of them lacks
         notes.append(
             f"{counted(len(ctx.unknown), 'relation')} with columns unknown in one build (e.g. a "
             "partial catalog): not reported as removed"
