@@ -9,7 +9,13 @@ from lint_repos import commit_all, git, init_repo
 
 from dbtgate.artifacts.manifest import Manifest, ManifestMetadata, Node
 from dbtgate.errors import DbtgateError
-from dbtgate.lint.changes import changed_lines, changes_against, nodes_by_file, open_repo
+from dbtgate.lint.changes import (
+    changed_lines,
+    changes_against,
+    in_commit_hook,
+    nodes_by_file,
+    open_repo,
+)
 from dbtgate.project import Project
 
 MODEL = "\n".join(f"select {n} as column_{n}" for n in range(1, 21)) + "\n"
@@ -100,6 +106,11 @@ def test_uncommitted_staged_and_untracked_edits_count(repo):
     assert changes.get(edited).lines == {3, 7, 15}
     scratch = changes.get(repo / "dbt/models/scratch.sql")
     assert scratch is not None and scratch.status == "added" and scratch.lines is None
+    # Under pre-commit, the change is the commit: the scratch file beside it is not in it.
+    committing = changes_against(open_repo(repo), "main", untracked=False)
+    assert committing.get(repo / "dbt/models/scratch.sql") is None
+    assert committing.get(edited).lines == {3, 7, 15}
+    assert in_commit_hook({"PRE_COMMIT": "1"}) and not in_commit_hook({})
 
 
 def test_change_is_measured_from_the_merge_base_not_the_base_tip(repo):

@@ -4,7 +4,8 @@ Lint blocks only on what a pull request wrote, so it needs the changed lines, no
 changed files. The change is everything between the merge base of the base ref and the working
 tree: the branch's commits (`git diff <merge-base>...HEAD`) plus what is staged, unstaged or not
 yet added, which is what an engineer running dbtgate before pushing expects. A file git sees as
-renamed is not new: only the lines the rename edited count. Untracked files are new files.
+renamed is not new: only the lines the rename edited count. Untracked files are new files,
+except under pre-commit, where the change is the commit (`in_commit_hook`).
 
 Files map to dbt nodes by `original_file_path`, which is relative to the dbt project; the project
 may live in a subdirectory of the repository, so paths are compared as absolute paths.
@@ -13,7 +14,7 @@ may live in a subdirectory of the repository, so paths are compared as absolute 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -92,10 +93,14 @@ def resolve_base_ref(repo: Repo, candidates: Iterable[str]) -> str | None:
     return None
 
 
-def changes_against(repo: Repo, base_ref: str, within: Path | None = None) -> ChangeSet:
+def changes_against(
+    repo: Repo, base_ref: str, within: Path | None = None, *, untracked: bool = True
+) -> ChangeSet:
     """Files and lines changed since the merge base of `base_ref` and HEAD, working tree included.
 
     `within` limits the diff to a directory (the dbt project), which keeps it fast in a monorepo.
+    Untracked files are new files, unless `untracked` is false: a commit (`in_commit_hook`)
+    holds none of them, so they are not its change.
     """
     import git
 
@@ -137,11 +142,17 @@ def changes_against(repo: Repo, base_ref: str, within: Path | None = None) -> Ch
         else:
             files[path] = ChangedFile(path, "modified", changed_lines(patch))
     scope = within.resolve() if within is not None else root
-    for untracked in repo.untracked_files:
-        path = root / untracked
+    for added in repo.untracked_files if untracked else ():
+        path = root / added
         if path.is_relative_to(scope):
             files[path] = ChangedFile(path, "added", None)
     return ChangeSet(root, files, base_ref=base_ref, merge_base=merge_base.hexsha)
+
+
+def in_commit_hook(environ: Mapping[str, str]) -> bool:
+    """Run by pre-commit (which sets PRE_COMMIT=1 and stashes the unstaged edits): what is
+    linted is what is being committed, not a scratch file beside it."""
+    return environ.get("PRE_COMMIT") == "1"
 
 
 def changed_lines(patch: bytes) -> frozenset[int]:

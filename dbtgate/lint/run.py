@@ -293,15 +293,18 @@ def project_without_build(project_dir: Path) -> Project:
 
 def _git_changes(project_dir: Path, base_ref: str) -> ChangeSet:
     """The change since the merge base of `base_ref`, which must work (it was asked for)."""
-    from dbtgate.lint.changes import changes_against, open_repo
+    from dbtgate.lint.changes import changes_against, in_commit_hook, open_repo
 
-    return changes_against(open_repo(project_dir), base_ref, within=project_dir)
+    untracked = not in_commit_hook(os.environ)
+    return changes_against(
+        open_repo(project_dir), base_ref, within=project_dir, untracked=untracked
+    )
 
 
 def _default_git_changes(project_dir: Path, *, required: bool) -> ChangeSet | None:
     """The change against the first default base ref git knows; None when there is no
     repository or no such ref, unless `required`."""
-    from dbtgate.lint.changes import changes_against, open_repo, resolve_base_ref
+    from dbtgate.lint.changes import changes_against, in_commit_hook, open_repo, resolve_base_ref
 
     try:
         repo = open_repo(project_dir)
@@ -321,7 +324,8 @@ def _default_git_changes(project_dir: Path, *, required: bool) -> ChangeSet | No
             f"{project_dir}: no base ref to find the changed files against (tried "
             f"{', '.join(candidates)}): pass --base-ref, set lint.base_ref, or pass --all"
         )
-    return changes_against(repo, chosen, within=project_dir)
+    untracked = not in_commit_hook(os.environ)
+    return changes_against(repo, chosen, within=project_dir, untracked=untracked)
 
 
 def _build_changes(
