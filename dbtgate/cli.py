@@ -342,7 +342,8 @@ def command_parser(name: str) -> argparse.ArgumentParser:
         if option.positional:
             metavar = str(option.settings["metavar"])
             nargs = option.settings.get("nargs")
-            usage.append({"?": f"[{metavar}]", "+": f"{metavar}..."}.get(nargs, metavar))
+            shown = {"?": f"[{metavar}]", "+": f"{metavar}...", "*": f"[{metavar}...]"}
+            usage.append(shown.get(nargs, metavar))
     parser = argparse.ArgumentParser(
         prog=f"dbtgate {name}",
         usage=" ".join(usage),
@@ -882,10 +883,26 @@ def report(report_file: Path, out: Path, formats: str, repo_url: str | None, emo
 
 @command(
     Opt(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="Lint (and fix) these SQL files of the project, whole, whatever the change.",
+    ),
+    Opt(
         "--all",
         dest="all_files",
         action="store_true",
         help="Lint every SQL file, not only the changed ones.",
+    ),
+    Opt(
+        "--fix",
+        nargs="?",
+        const="",
+        metavar="CODES",
+        help="Fix what sqlfluff can fix in the files linted, first (comma-separated codes, e.g. "
+        "CP01,LT01; none: every fixable rule), rendered as the lint renders them (dbt's "
+        "ref/source/config/target stubs, the project's macros), then report what is left.",
     ),
     BASE_REF,
     ARTIFACTS,
@@ -899,7 +916,9 @@ def report(report_file: Path, out: Path, formats: str, repo_url: str | None, emo
     MAX_FINDINGS,
 )
 def lint(
+    files: list[Path],
     all_files: bool,
+    fix: str | None,
     base_ref: str | None,
     artifacts: Path | None,
     config: Path | None,
@@ -920,10 +939,18 @@ def lint(
     request = _publish_request(json_path, out, formats)
     context = _lint_context(artifacts, config, project_dir)
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
-    run = _lint_before_gate(context, lint_all=all_files, base_ref=base_ref, quiet=quiet)
+    codes = None if fix is None else [code.strip() for code in fix.split(",") if code.strip()]
+    run = _lint_before_gate(
+        context, lint_all=all_files, base_ref=base_ref, quiet=quiet, fix=codes, only=files
+    )
     locator = Locator.for_project(context.project.project_dir)
     result = run_gate(context, locator, families={"lint"})
     console = report_console(stderr=_report_on_stdout)
+    if fix is not None:
+        fixed = ", ".join(run.fixed) if run.fixed else "none needed it"
+        console.print(
+            f"lint --fix: {counted(len(run.fixed), 'file')} fixed ({fixed})", highlight=False
+        )
     if not quiet:
         linted = len(run.files)
         per_file = (run.seconds - run.setup_seconds) / linted if linted else 0.0
@@ -965,6 +992,8 @@ def _lint_before_gate(
     quiet: bool,
     base_spec: str | None = None,
     when_unknown: Literal["error", "all"] = "error",
+    fix: list[str] | None = None,
+    only: list[Path] | None = None,
 ):
     """Run sqlfluff (files, git) before the gate; the pure `lint` check reads the result.
     `check` passes its --base: a git ref, or a build whose SQL the files are compared with."""
@@ -990,6 +1019,8 @@ def _lint_before_gate(
             base_build=context.base,
             when_unknown=when_unknown,
             progress=progress,
+            fix=fix,
+            only=only or None,
         )
     context.options[LINT_RUN_OPTION] = run
     return run

@@ -205,7 +205,7 @@ def test_project_sqlfluff_config_sets_rules_warnings_and_dialect(tmp_path, monke
     assert ("lint.LT01", "warn") in codes  # sqlfluff's own `warnings` setting
     assert not any(code in ("lint.CP01", "lint.LT05") for code, _ in codes)
     fix = next(f.fix for f in result.findings if f.code == "lint.LT01")
-    assert fix == "sqlfluff fix --rules LT01 models/m.sql"
+    assert fix == "dbtgate lint --fix LT01 models/m.sql"
 
 
 def test_pyproject_and_nested_sqlfluff_configs_apply_as_for_sqlfluff_lint(tmp_path):

@@ -83,7 +83,7 @@ def test_lint_codes_resolve_by_code_name_or_old_code_in_any_case():
     assert cv03.example.startswith("-- anti-pattern\nSELECT\n    a,\n    b,\nFROM foo")
     assert "-- best practice" in cv03.example
     assert "select_clause_trailing_comma" in cv03.fix
-    assert "`sqlfluff fix` rewrites it for you." in cv03.fix
+    assert "`dbtgate lint --fix CV03 FILE` rewrites it for you" in cv03.fix
 
 
 def test_find_docs_prefers_rules_then_codes_then_sqlfluff():

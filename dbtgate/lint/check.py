@@ -128,7 +128,9 @@ def _is_changed(run: LintRun, linted: LintedFile, line: int | None) -> bool:
 
 def _fix_hint(run: LintRun, linted: LintedFile, violation: Violation) -> str:
     if violation.fixable:
-        return f"sqlfluff fix {run.dialect_flag}--rules {violation.code} {linted.fix_path}"
+        # dbtgate's own fix renders the file as its lint did: plain `sqlfluff fix` does not know
+        # dbtgate's dbt stubs, and stops at a model calling a project macro or reading `target`.
+        return f"dbtgate lint --fix {violation.code} {linted.fix_path}{run.fix_scope}"
     return (
         f"not auto-fixable: edit line {violation.line} by hand (or accept it with "
         f"`-- noqa: {violation.code}` on that line)"

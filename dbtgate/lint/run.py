@@ -18,6 +18,7 @@ import fnmatch
 import importlib.util
 import os
 import re
+import shlex
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -124,6 +125,11 @@ class LintRun:
     base_build: str | None = None
     severity: dict[str, str] = field(default_factory=dict)  # resolved per sqlfluff code
     default_severity: str = "error"
+    # The files `fix` rewrote (as shown), before they were linted.
+    fixed: list[str] = field(default_factory=list)
+    # What a `dbtgate lint` pasted in the working directory needs to find the project:
+    # ` --project-dir analytics` when it is elsewhere.
+    fix_scope: str = ""
     setup_seconds: float = 0.0
     seconds: float = 0.0
     # What the reader should know about how the change was found (for the report's notes).
@@ -183,6 +189,8 @@ def run_lint(
     when_unknown: Literal["error", "all"] = "error",
     display_root: Path | None = None,
     progress: ProgressCallback | None = None,
+    fix: Iterable[str] | None = None,
+    only: list[Path] | None = None,
 ) -> LintRun:
     """Lint the project's changed SQL files (every SQL file with `lint_all`).
 
@@ -190,7 +198,10 @@ def run_lint(
     `base_spec` (check's --base, default `base:`) when it is a git ref; `base_build`, the base
     build `base_spec` named as a directory (its manifest's SQL); else a default git base ref.
     When none of these is at hand, `when_unknown="all"` lints every file with every line
-    counted as changed (the gate's own rule without a base); "error" stops (exit 2)."""
+    counted as changed (the gate's own rule without a base); "error" stops (exit 2).
+
+    With `fix` (sqlfluff codes; empty: every fixable one), the files are fixed first, and the
+    run reports what is left. `only` lints those files, whole, whatever the change."""
     started = time.perf_counter()
     if project.project_dir is None:
         raise DbtgateError(
@@ -205,7 +216,10 @@ def run_lint(
     if explicit is None and spec and not Path(spec).exists():
         explicit = spec  # `--base` / `base:` may be a git ref rather than a build directory
     notes: list[str] = []
-    if explicit is not None:
+    if only:
+        changes, lint_all = None, True  # the files named, whole: the change is not asked
+        notes.append("lint: the files named on the command line, every line counted as changed")
+    elif explicit is not None:
         changes = _git_changes(project_dir, explicit)
     elif base_build is not None:
         changes = None  # from the base build, once the candidate files are known
@@ -220,6 +234,13 @@ def run_lint(
     adapter_type = project.manifest.metadata.adapter_type if project.manifest.metadata else None
     references = rule_references()
     check_rule_allowlist(references, lint_config, config.path)
+    fix = [code.removeprefix("lint.").upper() for code in fix] if fix is not None else None
+    unknown = [code for code in fix or () if not fnmatch.filter(references, code)]
+    if unknown:
+        raise DbtgateError(
+            f"--fix: {', '.join(repr(code) for code in unknown)} names no sqlfluff rule (a code "
+            "like CP01, as the findings name them)"
+        )
     linter, root, dialect, dialect_flag = build_linter(
         dbt_files, lint_config, adapter_type, config.path
     )
@@ -228,6 +249,8 @@ def run_lint(
     severity = resolve_severity(references, lint_config, config.path)
     working = changes.repo_root if changes else project_dir
     candidates = discover_sql_files(dbt_files, root, working, lint_config.exclude)
+    if only:
+        candidates = _named_files(only, candidates)
     if explicit is None and base_build is not None:
         changes = _build_changes(project, base_build, project_dir, candidates, display, notes)
     if not lint_all:
@@ -238,6 +261,14 @@ def run_lint(
     setup = time.perf_counter() - started
     files = []
     ordered, project_error = _sequence_files(linter, root, candidates)
+    fixed = []
+    if fix is not None and project_error is None:
+        codes = list(fix)
+        fixed = [
+            locate.display_path(Path(fname), display)
+            for fname in ordered
+            if fix_file(linter, root, Path(fname), macro_paths, codes)
+        ]
     for index, fname in enumerate(ordered):
         path = Path(fname)
         shown = locate.display_path(path, display)
@@ -276,6 +307,8 @@ def run_lint(
         setup_seconds=setup,
         seconds=time.perf_counter() - started,
         notes=notes,
+        fixed=fixed,
+        fix_scope=_project_dir_flag(project_dir),
     )
 
 
@@ -592,18 +625,8 @@ def lint_file(
     never stops the run."""
     from sqlfluff.core.errors import SQLFluffSkipFile, SQLFluffUserError
 
-    fname = str(path)
     try:
-        raw, file_config, encoding = linter.load_raw_file_and_config(fname, root)
-        if macro_paths and not file_config.get_section(
-            ("templater", "jinja", "load_macros_from_path")
-        ):
-            # The project's macros, so models calling them template (unless .sqlfluff says
-            # otherwise). Set per file: sqlfluff builds each file's config afresh.
-            file_config.set_value(
-                ["templater", "jinja", "load_macros_from_path"], ",".join(macro_paths)
-            )
-        rendered = linter.render_string(raw, fname, file_config, encoding)
+        raw, rendered = _render(linter, root, path, macro_paths)
         linted = linter.lint_rendered(rendered, linter.get_rulepack(config=rendered.config))
     except SQLFluffSkipFile as exc:
         return (), (Problem("skipped", str(exc)),)
@@ -638,6 +661,69 @@ def lint_file(
     # Root cause first: a templating failure explains the parse errors that follow it.
     problems.sort(key=lambda p: (_PROBLEM_ORDER.get(p.code, 9), p.line or 0, p.description))
     return tuple(violations), tuple(problems)
+
+
+def _project_dir_flag(project_dir: Path) -> str:
+    here = Path.cwd().resolve()
+    if project_dir == here:
+        return ""
+    return f" --project-dir {shlex.quote(os.path.relpath(project_dir, here))}"
+
+
+def _named_files(named: list[Path], candidates: list[Path]) -> list[Path]:
+    """The project's SQL files among `named` (paths from the working directory), each of which
+    must be one: a typo must not lint nothing and pass."""
+    known = {path.resolve(): path for path in candidates}
+    chosen = []
+    for path in named:
+        found = known.get(path.resolve())
+        if found is None:
+            raise DbtgateError(
+                f"{path}: not a SQL file of the dbt project that dbtgate lints (model, test, "
+                "macro, snapshot or analysis paths, less lint.exclude and .sqlfluffignore)"
+            )
+        chosen.append(found)
+    return sorted(set(chosen))
+
+
+def _render(
+    linter: Linter, root: FluffConfig, path: Path, macro_paths: list[str]
+) -> tuple[str, Any]:
+    """The file's text and its rendering with the run's templater (dbtgate's dbt stubs and the
+    project's macros)."""
+    fname = str(path)
+    raw, file_config, encoding = linter.load_raw_file_and_config(fname, root)
+    if macro_paths and not file_config.get_section(("templater", "jinja", "load_macros_from_path")):
+        # The project's macros, so models calling them template (unless .sqlfluff says
+        # otherwise). Set per file: sqlfluff builds each file's config afresh.
+        file_config.set_value(
+            ["templater", "jinja", "load_macros_from_path"], ",".join(macro_paths)
+        )
+    return raw, linter.render_string(raw, fname, file_config, encoding)
+
+
+def fix_file(
+    linter: Linter, root: FluffConfig, path: Path, macro_paths: list[str], codes: Iterable[str]
+) -> bool:
+    """Apply sqlfluff's fixes of `codes` (every fixable rule when empty) to the file, rendered as
+    the lint renders it: `sqlfluff fix` alone does not know dbtgate's dbt stubs, and stops at a
+    model that calls a project macro or reads `target`. True when the file changed; a file that
+    cannot be rendered or fixed is left as it is (its lint finding says why)."""
+    from sqlfluff.core.rules import RulePack
+
+    wanted = {code.removeprefix("lint.") for code in codes}
+    try:
+        raw, rendered = _render(linter, root, path, macro_paths)
+        pack = linter.get_rulepack(config=rendered.config)
+        if wanted:  # the project's rules, narrowed to those asked
+            pack = RulePack([r for r in pack.rules if r.code in wanted], pack.reference_map)
+        fixed, _ = linter.lint_rendered(rendered, pack, fix=True).fix_string()
+    except Exception:  # sqlfluff failing on one file: left as it is, for the lint to report
+        return False
+    if fixed == raw:
+        return False
+    path.write_text(fixed, encoding=rendered.encoding)
+    return True
 
 
 def _sequence_files(

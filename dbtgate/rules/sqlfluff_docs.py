@@ -99,7 +99,10 @@ def _code_doc(manifest: RuleManifest) -> CodeDoc:
     )
     fix_parts = [_prose(best) or "Rewrite the SQL where the finding points, as its message says."]
     if getattr(manifest.rule_class, "is_fix_compatible", False):
-        fix_parts.append("`sqlfluff fix` rewrites it for you.")
+        fix_parts.append(
+            f"`dbtgate lint --fix {manifest.code} FILE` rewrites it for you (as `sqlfluff fix` "
+            "does, with dbtgate's dbt stubs and the project's macros)."
+        )
     if options:
         fix_parts.append(f"Options (in .sqlfluff, [sqlfluff:rules:{manifest.name}]):\n\n{options}")
     fix_parts.append(
