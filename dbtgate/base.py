@@ -126,6 +126,7 @@ def compared_commit(repo: Any, ref: str) -> tuple[Any, Any]:
     return (bases[0] if bases else tip), tip
 
 
+@_outside_hook_env()
 def load_base_ref(
     ref: str,
     *,
@@ -135,18 +136,8 @@ def load_base_ref(
     environ: Mapping[str, str],
 ) -> ArtifactSet:
     """Parse the dbt project as of git `ref` (where the branch left it: `compared_commit`;
-    cached by commit sha) and load its manifest."""
-    with _outside_hook_env():
-        return _load_base_ref(ref, project_dir, profiles_dir, cache_dir, environ)
-
-
-def _load_base_ref(
-    ref: str,
-    project_dir: Path | None,
-    profiles_dir: Path | None,
-    cache_dir: Path | None,
-    environ: Mapping[str, str],
-) -> ArtifactSet:
+    cached by commit sha) and load its manifest. git runs as outside a hook
+    (`_outside_hook_env`)."""
     import git
 
     project = _project_dir(project_dir, ref)

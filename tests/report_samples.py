@@ -324,6 +324,26 @@ def sample_report(findings: list[Finding] | None = None, **overrides: Any) -> di
     return report_dict(sample_result(findings, **overrides))
 
 
+def expired_waiver() -> Finding:
+    """What the gate reports of a waiver past its date (`waivers._expired`)."""
+    return finding(
+        code="waiver.expired",
+        severity="warn",
+        message="waiver for owner.present on 'dim_products' (owner @crm) expired on 2026-11-01",
+        path="dbtgate.yml",
+        line=40,
+        disposition="advisory",
+        details={
+            "rule": "owner.present",
+            "select": "dim_products",
+            "owner": "@crm",
+            "reason": "owned by the CRM team <soon>",
+            "expires": "2026-11-01",
+            "findings": 3,
+        },
+    )
+
+
 def many_findings(count: int) -> list[Finding]:
     """`count` blocking and advisory findings spread over owners, like a large legacy project."""
     made = []

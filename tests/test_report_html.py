@@ -7,7 +7,7 @@ import hashlib
 import re
 from html.parser import HTMLParser
 
-from report_samples import finding, sample_findings, sample_report
+from report_samples import expired_waiver, finding, sample_findings, sample_report
 
 from dbtgate.findings import Finding
 from dbtgate.report.html import render_html
@@ -112,8 +112,6 @@ def test_csp_allows_only_this_pages_own_script_and_style() -> None:
 
 
 def test_expired_waivers_join_the_used_ones_and_far_dates_are_not_counted_in_days() -> None:
-    from test_report_markdown import expired_waiver
-
     expired = expired_waiver()
     expired.details["expires"] = "2026-02-01"  # the sample build is of 2026-03-01
     report = sample_report([*sample_findings(), expired])

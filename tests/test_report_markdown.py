@@ -10,9 +10,14 @@ import json
 import re
 
 from markdown_it import MarkdownIt
-from report_samples import finding, many_findings, sample_findings, sample_report
+from report_samples import (
+    expired_waiver,
+    finding,
+    many_findings,
+    sample_findings,
+    sample_report,
+)
 
-from dbtgate.findings import Finding
 from dbtgate.report.markdown import render_markdown
 from dbtgate.report.options import (
     GITHUB_COMMENT_LIMIT,
@@ -192,26 +197,6 @@ def test_waivers_used_show_owner_reason_and_expiry() -> None:
     assert row
     for text in ("@\u200bdata-platform", "2026-03-20", "legacy model, rewritten in Q3"):
         assert text in row.group(0).replace("&#8203;", "\u200b")
-
-
-def expired_waiver() -> Finding:
-    """What the gate reports of a waiver past its date (`waivers._expired`)."""
-    return finding(
-        code="waiver.expired",
-        severity="warn",
-        message="waiver for owner.present on 'dim_products' (owner @crm) expired on 2026-11-01",
-        path="dbtgate.yml",
-        line=40,
-        disposition="advisory",
-        details={
-            "rule": "owner.present",
-            "select": "dim_products",
-            "owner": "@crm",
-            "reason": "owned by the CRM team <soon>",
-            "expires": "2026-11-01",
-            "findings": 3,
-        },
-    )
 
 
 def test_expired_waivers_are_in_the_waiver_table_with_the_findings_that_count_again() -> None:
