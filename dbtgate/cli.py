@@ -443,8 +443,11 @@ def load_context(
     *,
     with_base: bool = True,
     profiles_dir: Path | None = None,
+    judges_the_build: bool = True,
 ):
-    """Config, Project (and base Project) ready for the gate."""
+    """Config, Project (and base Project) ready for the gate. `judges_the_build`: the verdict is
+    of what dbt built (not so for lint, which reads the files), so a build older than the models
+    on disk is warned about."""
     from dbtgate.artifacts import load_artifacts
     from dbtgate.checks import CheckContext
     from dbtgate.project import OwnerSettings, Project, TierSettings
@@ -472,7 +475,7 @@ def load_context(
         _check_distinct_builds(base_spec, base_artifacts, project.artifacts)
         base_project = Project.from_artifacts(base_artifacts, None, tiers, owners)
     context = CheckContext(project=project, config=config, base=base_project)
-    unbuilt = unbuilt_edits_warning(project)
+    unbuilt = unbuilt_edits_warning(project) if judges_the_build else None
     if unbuilt:
         context.warnings.append(unbuilt)
     if base_project is not None and base_project.name != project.name:
@@ -974,7 +977,9 @@ def _lint_context(artifacts: Path | None, config_path: Path | None, project_dir:
     config = _resolve_config(config_path, project_dir, artifacts)
     artifacts_dir = artifacts or Path(config.artifacts)
     if artifacts is not None or (artifacts_dir / "manifest.json").is_file():
-        return load_context(artifacts, None, config_path, project_dir, with_base=False)
+        return load_context(
+            artifacts, None, config_path, project_dir, with_base=False, judges_the_build=False
+        )
     resolved = _resolve_project_dir(project_dir, config.project_dir, artifacts_dir)
     if resolved is None:
         raise DbtgateError(
