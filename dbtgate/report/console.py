@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from dbtgate.findings import SEVERITY_ORDER
 from dbtgate.report.view import (
     DISPOSITION_TITLES,
+    MAX_PLACES,
     NO_OWNER,
     family_rank,
     fold_repeats,
@@ -343,7 +344,6 @@ def _print_group(console: Any, title: str, findings: list[Finding], limit: int =
 
 # Findings the console prints as one line, with every place (`view.fold_repeats`).
 _REPEAT_KEY = attrgetter("code", "unique_id", "column_name", "path", "message", "fix", "waiver")
-_MAX_PLACES = 12
 
 
 def _places(repeats: list[Finding]) -> str:
@@ -355,11 +355,11 @@ def _places(repeats: list[Finding]) -> str:
         where += f":{first.line}" + (f":{first.column}" if first.column else "")
     others = [
         f"{f.line}:{f.column}" if f.column else f"line {f.line}"
-        for f in repeats[1:_MAX_PLACES]
+        for f in repeats[1:MAX_PLACES]
         if f.line
     ]
-    if len(repeats) > _MAX_PLACES:
-        others.append(f"and {len(repeats) - _MAX_PLACES} more")
+    if len(repeats) > MAX_PLACES:
+        others.append(f"and {len(repeats) - MAX_PLACES} more")
     return ", ".join([where, *others]) if others else where
 
 

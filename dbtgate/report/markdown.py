@@ -274,9 +274,6 @@ def _repeat_key(finding: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-_MAX_PLACES = 12
-
-
 def _finding_item(
     group: list[dict[str, Any]], options: RenderOptions, report: dict[str, Any]
 ) -> str:
@@ -285,9 +282,9 @@ def _finding_item(
     resource = view.resource_label(finding)
     on = f" on {md_code(resource)}" if resource else ""
     where = _link(finding, options)
-    more = [_link(f, options, line_only=True) for f in group[1:_MAX_PLACES]]
-    if len(group) > _MAX_PLACES:
-        more.append(f"and {len(group) - _MAX_PLACES} more")
+    more = [_link(f, options, line_only=True) for f in group[1 : view.MAX_PLACES]]
+    if len(group) > view.MAX_PLACES:
+        more.append(f"and {len(group) - view.MAX_PLACES} more")
     # A breaking change's impact is in the table above: its line here says what to fix.
     message = view.change_text(finding, report) if finding["family"] == "breaking" else None
     text = f"- {md_code(finding['code'])}{on}: {md_text(message or finding['message'])}"

@@ -139,7 +139,8 @@ def publish(
 
 def _summary(report: dict[str, Any], markdown: str, options: RenderOptions) -> str:
     """The job summary: the PR comment's markdown, unless that was cut to a comment's size; a
-    summary has 16 times the room, so it is rendered again to hold more findings."""
+    summary has eight times the room (`STEP_SUMMARY_LIMIT`), so it is rendered again to hold
+    more findings."""
     from dbtgate.report.markdown import TRUNCATED, render_markdown
 
     if TRUNCATED in markdown:

@@ -157,6 +157,10 @@ def by_owner(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, A
     return sorted(groups.items(), key=lambda item: (item[0] == NO_OWNER, item[0].lower()))
 
 
+# How many places of a folded group (`fold_repeats`) a report lists before "and N more".
+MAX_PLACES = 12
+
+
 def fold_repeats(findings: Iterable[F], key: Callable[[F], Hashable]) -> list[list[F]]:
     """Findings with one `key` (one rule saying the same thing about the same resource in the
     same file: a lint rule hit on many lines) as one group, in the order each group first
