@@ -20,6 +20,7 @@ from dbtgate.config import Config
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding
 from dbtgate.locate import repository_path
+from dbtgate.wording import first_few
 
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = "dbtgate-baseline.json"
@@ -153,13 +154,12 @@ def fixed_note(report: BaselineReport) -> str | None:
     and the file can shrink (so the fixed problem cannot come back unnoticed)."""
     if not report.fixed:
         return None
-    shown = ", ".join(
-        f"{entry.code} on {_entry_subject(entry)}" for entry in report.fixed[:_NOTE_LIMIT]
+    shown = first_few(
+        [f"{entry.code} on {_entry_subject(entry)}" for entry in report.fixed], _NOTE_LIMIT
     )
-    more = f" and {len(report.fixed) - _NOTE_LIMIT} more" if len(report.fixed) > _NOTE_LIMIT else ""
     return (
         f"baseline {report.path}: {len(report.fixed)} of {report.entries} entries fixed since it "
-        f"was written ({shown}{more}); `dbtgate baseline` rewrites it without them"
+        f"was written ({shown}); `dbtgate baseline` rewrites it without them"
     )
 
 

@@ -29,6 +29,7 @@ from typing import Literal
 import dbtgate
 from dbtgate.dbt_process import run_dbt
 from dbtgate.errors import DbtgateError
+from dbtgate.wording import first_few
 
 FixtureState = Literal["base", "pr"]
 
@@ -110,12 +111,16 @@ def build_fixture(
             say(f"fixture {state}: up to date in {project_dir}")
             return project_dir
         if in_place:
-            why = f"edited since its build: {_list(edited)}" if edited else "its build is missing"
+            why = (
+                f"edited since its build: {first_few(edited, 5)}"
+                if edited
+                else "its build is missing"
+            )
             say(f"fixture {state}: rebuilding {project_dir}, {why}")
         elif edited:
             say(
                 f"fixture {state}: the bundled fixture changed and replaces {project_dir}, "
-                f"with your edits there: {_list(edited)}"
+                f"with your edits there: {first_few(edited, 5)}"
             )
         dbt = _find_dbt()
         _clean_state_dir(state_dir, project_dir, stamp_path, db_path, keep_project=in_place)
@@ -195,11 +200,6 @@ def _edits(built: dict[str, str], now: dict[str, str]) -> list[str]:
         elif built[path] != now[path]:
             changes.append(path)
     return changes
-
-
-def _list(paths: list[str], shown: int = 5) -> str:
-    more = len(paths) - shown
-    return ", ".join(paths[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 @contextlib.contextmanager

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from dbtgate.project import Project
 from dbtgate.status.timestamps import parse_timestamp
-from dbtgate.wording import counted
+from dbtgate.wording import counted, first_few
 
 _PROJECT_NAME = re.compile(r"""^name:\s*['"]?([A-Za-z0-9_]+)""", re.MULTILINE)
 _SHOWN = 3
@@ -56,8 +56,7 @@ def unbuilt_edits_warning(project: Project) -> str | None:
     edits = unbuilt_edits(project)
     if not edits:
         return None
-    more = len(edits) - _SHOWN
-    shown = ", ".join(edits[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
+    shown = first_few(edits, _SHOWN)
     manifest = project.artifacts.manifest.path if project.artifacts else None
     build = f"the build of {os.path.relpath(manifest)}" if manifest else "the build"
     return (

@@ -21,6 +21,13 @@ def plural(noun: str) -> str:
     return noun + "s"
 
 
+def first_few(items: list[str], shown: int) -> str:
+    """`a, b, c and 4 more`: the first `shown` of a list a message names, and how many it
+    leaves out (a message names a few, never hundreds)."""
+    left = len(items) - shown
+    return ", ".join(items[:shown]) + (f" and {left} more" if left > 0 else "")
+
+
 def acknowledged_words(
     way: str, source: str | None, owner: str | None = None, reason: str | None = None
 ) -> str:

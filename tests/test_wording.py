@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dbtgate.wording import counted, days_from_now
+from dbtgate.wording import counted, days_from_now, first_few
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,10 @@ def test_counted(count: int, noun: str, text: str) -> None:
 @pytest.mark.parametrize(("days", "text"), [(0, "today"), (1, "in 1 day"), (9, "in 9 days")])
 def test_days_from_now(days: int, text: str) -> None:
     assert days_from_now(days) == text
+
+
+def test_first_few_names_some_and_counts_the_rest():
+    assert first_few([], 3) == ""
+    assert first_few(["a", "b"], 3) == "a, b"
+    assert first_few(["a", "b", "c"], 3) == "a, b, c"
+    assert first_few(["a", "b", "c", "d", "e"], 3) == "a, b, c and 2 more"

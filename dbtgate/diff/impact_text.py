@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dbtgate.wording import counted
+from dbtgate.wording import counted, first_few
 
 _MAX_NAMES = 5
 # Readers in the order a reviewer needs them: the affected first, the unaffected last.
@@ -131,9 +131,9 @@ def _consumers(impact: dict[str, Any], key: str) -> list[dict[str, Any]]:
 
 
 def _names(consumers: list[dict[str, Any]]) -> str:
-    names = [str(c.get("name") or c.get("unique_id") or "") for c in consumers]
-    shown = ", ".join(names[:_MAX_NAMES])
-    return shown + (f" and {len(names) - _MAX_NAMES} more" if len(names) > _MAX_NAMES else "")
+    return first_few(
+        [str(c.get("name") or c.get("unique_id") or "") for c in consumers], _MAX_NAMES
+    )
 
 
 def _and(parts: list[str]) -> str:

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from dbtgate.artifacts.manifest import Macro, Node, Source, file_path
 from dbtgate.project import Project, display_name, same_text
 from dbtgate.rules.registry import Count, Share, Violation, rule
+from dbtgate.wording import first_few
 
 DEFAULT_PLACEHOLDERS = [
     "todo",
@@ -426,11 +427,10 @@ def column_description_consistent(model: Node, project: Project) -> Iterator[Vio
         if text == common:
             continue
         users = by_text[common]
-        names = ", ".join(project.nodes[uid].name for uid in users[:3])
-        more = f" and {len(users) - 3} more" if len(users) > 3 else ""
+        names = first_few([project.nodes[uid].name for uid in users], 3)
         yield Violation(
             f"{model.name}.{column.name or key} is described differently from "
-            f"{len(users)} other {'model' if len(users) == 1 else 'models'} ({names}{more}), "
+            f"{len(users)} other {'model' if len(users) == 1 else 'models'} ({names}), "
             f"which {'says' if len(users) == 1 else 'say'}: {_quoted(common)}",
             column_name=column.name or key,
             details={"description": text, "common": common, "models": users},

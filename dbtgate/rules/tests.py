@@ -12,7 +12,7 @@ from dbtgate.artifacts.manifest import Node
 from dbtgate.keys import key_name, resource_key
 from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Count, Minimums, ParamError, Share, Violation, rule
-from dbtgate.wording import counted
+from dbtgate.wording import counted, first_few
 
 
 @rule(
@@ -251,11 +251,10 @@ def coverage(models: list[Node], project: Project, *, min: Share = 0.8) -> Viola
     if share >= min:
         return None
     # model.<package>.<name>[.v<version>] -> name[.v<version>]
-    shown = ", ".join(uid.split(".", 2)[-1] for uid in untested[:5])
-    more = f" and {len(untested) - 5} more" if len(untested) > 5 else ""
+    shown = first_few([uid.split(".", 2)[-1] for uid in untested], 5)
     return Violation(
         f"{tested} of {len(models)} selected models are tested ({share:.0%} < {min:.0%}); "
-        f"untested: {shown}{more}",
+        f"untested: {shown}",
         details={
             "tested": tested,
             "total": len(models),
