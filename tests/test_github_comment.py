@@ -297,6 +297,25 @@ def test_short_retry_after_is_waited_out_once_then_succeeds(github: FakeGitHub) 
     assert methods(github) == ["GET", "GET", "POST"]
 
 
+def test_a_gateway_error_is_retried_once_for_a_request_safe_to_repeat(github: FakeGitHub) -> None:
+    github.fail_next(502, "Bad Gateway", method="GET")
+    result = post_sticky_comment(context(github), MARKER, "report", max_retry_wait=0.05)
+    assert result.action == "created"
+    assert methods(github) == ["GET", "GET", "POST"]
+    # Twice in a row is reported, not retried forever.
+    github.fail_next(503, "Service Unavailable", method="GET", times=2)
+    with pytest.raises(CommentError, match="HTTP 503"):
+        post_sticky_comment(context(github), MARKER, "report 2", max_retry_wait=0.05)
+
+
+def test_a_comment_that_failed_at_a_gateway_is_not_posted_twice(github: FakeGitHub) -> None:
+    """GitHub may have created the comment behind a 502: a second POST could duplicate it."""
+    github.fail_next(502, "Bad Gateway", method="POST")
+    with pytest.raises(CommentError, match="HTTP 502"):
+        post_sticky_comment(context(github), MARKER, "report", max_retry_wait=0.05)
+    assert methods(github).count("POST") == 1
+
+
 def test_retry_after_is_retried_only_once(github: FakeGitHub) -> None:
     github.retry_after_next(0, times=2)
 

@@ -36,6 +36,10 @@ DEFAULT_MAX_RETRY_WAIT = 10.0
 _PR_REF = re.compile(r"^refs/pull/(\d+)/(?:merge|head)$")
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+# Answers of a gateway or an overloaded server, retried once for a request safe to repeat.
+_PASSING_ERRORS = (502, 503, 504)
+_IDEMPOTENT = ("GET", "PATCH")
+_PASSING_ERROR_WAIT = 2.0
 
 
 class CommentError(DbtgateError):
@@ -267,6 +271,10 @@ class _Client:
                 if exc.code in absent_on and _rate_limit_reset(exc.headers) is None:
                     return None, None
                 wait = _retry_after(exc.headers)
+                if wait is None and exc.code in _PASSING_ERRORS and method in _IDEMPOTENT:
+                    # A gateway's hiccup: once more, shortly. Never a POST: one that failed
+                    # at a gateway may have created the comment all the same.
+                    wait = min(_PASSING_ERROR_WAIT, self._max_retry_wait)
                 if retried or wait is None or wait > self._max_retry_wait:
                     raise CommentError(self._http_message(exc, doing)) from None
             time.sleep(wait)
