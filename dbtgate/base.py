@@ -117,13 +117,14 @@ def compared_commit(repo: Any, ref: str) -> tuple[Any, Any]:
     """The commit a branch is compared with for `ref` (`main`): where the branch left it (the
     merge base with HEAD), as a pull request's diff and the lint compare, not its tip, which
     holds what main gained since (a column added there read as one this branch removed). Also
-    returns the ref's tip. Without a common history, the tip."""
+    returns the ref's tip. Without a common history (a shallow clone, an unrelated branch),
+    None for the first: the caller says so."""
     tip = repo.commit(ref)
     try:
         bases = repo.merge_base(tip, repo.head.commit)
     except ValueError:  # no commits on HEAD
         return tip, tip
-    return (bases[0] if bases else tip), tip
+    return (bases[0] if bases else None), tip
 
 
 @_outside_hook_env()
@@ -149,7 +150,8 @@ def load_base_ref(
             "repository)"
         ) from None
     try:
-        sha = compared_commit(repo, ref)[0].hexsha
+        compared, tip = compared_commit(repo, ref)
+        sha = (compared or tip).hexsha
     except (git.BadName, git.BadObject, ValueError, git.GitCommandError):
         raise DbtgateError(
             f"{ref}: --base is neither a directory nor a git ref of {repo.working_tree_dir}"

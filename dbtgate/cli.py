@@ -488,6 +488,12 @@ def load_context(
         base_ref = base_ref_input(base_spec, resolved_dir)
         if base_ref is not None:
             context.options.setdefault("inputs", {})["base_ref"] = base_ref
+            if base_ref.get("merge_base") == "none":
+                context.warnings.append(
+                    f"--base {base_spec} and HEAD have no common history (a shallow clone? in "
+                    "CI: actions/checkout with fetch-depth: 0): compared with its tip, so what "
+                    f"{base_spec} gained since the branch left it reads as this change"
+                )
             if "tip" in base_ref:
                 context.notes.append(
                     f"--base {base_spec}: compared with where this branch left it (the merge "
@@ -546,6 +552,8 @@ def base_ref_input(spec: str, project_dir: Path | None) -> dict[str, str] | None
         compared, tip = compared_commit(repo, spec)
     except (git.GitError, ValueError):
         return {"ref": spec, "sha": ""}
+    if compared is None:  # no common history: the tip, said in a note (`no_merge_base`)
+        return {"ref": spec, "sha": tip.hexsha, "merge_base": "none"}
     found = {"ref": spec, "sha": compared.hexsha}
     return found if tip == compared else {**found, "tip": tip.hexsha}
 
@@ -942,6 +950,8 @@ def lint(
     request = _publish_request(json_path, out, formats)
     context = _lint_context(artifacts, config, project_dir)
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
+    if fix and _looks_like_a_file(fix):  # `--fix models/a.sql`: a file, every fixable rule
+        files, fix = [Path(fix), *files], ""
     codes = None if fix is None else [code.strip() for code in fix.split(",") if code.strip()]
     run = _lint_before_gate(
         context, lint_all=all_files, base_ref=base_ref, quiet=quiet, fix=codes, only=files
@@ -966,6 +976,11 @@ def lint(
     with untrusted_output(console):
         print_result(console, result, quiet=quiet, max_findings=max_findings)
     return 1 if result.decision == "fail" else 0
+
+
+def _looks_like_a_file(value: str) -> bool:
+    """A path rather than rule codes (CP01,LT01 have neither a slash nor a suffix)."""
+    return "/" in value or "\\" in value or value.lower().endswith((".sql", ".py"))
 
 
 def _lint_context(artifacts: Path | None, config_path: Path | None, project_dir: Path | None):

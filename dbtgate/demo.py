@@ -80,7 +80,7 @@ def run_demo(directory: Path | None, console: Console) -> int:
         console.print(
             f"\nTry a change of your own: edit the pull request's project ({pr}: a model's SQL,"
             f" its YAML, dbtgate.yml) and run `{again}` again; what you edited is rebuilt and"
-            " gated.",
+            " gated. The `fix:` commands above run in that folder.",
             highlight=False,
         )
         return 0

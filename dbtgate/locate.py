@@ -78,8 +78,10 @@ def place_code(project_dir: Path | None, resource: Any, code: str) -> CodePlacem
     if resource.resource_type == "model":
         if text is None:
             return CodePlacement(0)
-        return CodePlacement(blank_lines_above(text), stale=text.strip() != code.strip())
-    stripped = code.strip()
+        # dbt keeps a file's CRLF in its code; the file is read with universal newlines.
+        same = text.strip() == code.replace("\r\n", "\n").strip()
+        return CodePlacement(blank_lines_above(text), stale=not same)
+    stripped = code.replace("\r\n", "\n").strip()
     found = text.find(stripped) if text is not None and stripped else -1
     if found < 0:
         return CodePlacement(None, stale=text is not None)

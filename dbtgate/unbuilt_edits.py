@@ -84,4 +84,5 @@ def _code_differs(project: Project, unique_id: str, path: Path) -> bool:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    return text.strip() != code.strip()
+    # dbt keeps a file's CRLF in its code; the file is read with universal newlines.
+    return text.strip() != code.replace("\r\n", "\n").strip()

@@ -19,17 +19,17 @@ MODEL = (
 )
 
 
-def project(root: Path) -> Path:
+def project(root: Path, model: str = "models/fees.sql", config: str = "dbtgate.yml") -> Path:
     files = {
         "dbt_project.yml": "name: demo\nprofile: demo\n",
-        "dbtgate.yml": "version: 1\nlint: {enabled: true, dialect: duckdb}\n",
+        config: "version: 1\nlint: {enabled: true, dialect: duckdb}\n",
         "macros/cents.sql": "{% macro cents_to_dollars(c) %}({{ c }} / 100.0){% endmacro %}\n",
-        "models/fees.sql": MODEL,
+        model: MODEL,
     }
     for relative, text in files.items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_text(text)
-    return root / "models" / "fees.sql"
+    return root / model
 
 
 def test_the_fix_a_finding_names_works_when_pasted_on_a_model_using_macros(tmp_path):
@@ -64,3 +64,34 @@ def test_a_file_or_code_that_is_not_there_is_exit_2(tmp_path):
     unknown = dbtgate("lint", "--fix", "XX99", "--all", cwd=tmp_path)
     assert unknown.returncode == 2
     assert "--fix: 'XX99' names no sqlfluff rule" in unknown.stderr
+
+
+def fix_hints(stdout: str) -> list[str]:
+    return [line.split("fix: ", 1)[1] for line in stdout.splitlines() if "fix: dbtgate" in line]
+
+
+def test_a_hint_pasted_keeps_a_path_with_a_space_and_the_config_it_was_linted_with(tmp_path):
+    import shlex
+
+    model = project(tmp_path, "models/my folder/fees.sql", "ci/dbtgate.yml")
+    linted = dbtgate("lint", "--all", "--config", "ci/dbtgate.yml", cwd=tmp_path)
+    [hint] = [h for h in fix_hints(linted.stdout) if " CP01 " in h]
+    assert hint == "dbtgate lint --fix CP01 'models/my folder/fees.sql' --config ci/dbtgate.yml"
+    pasted = dbtgate(*shlex.split(hint)[1:], cwd=tmp_path)
+    assert "lint --fix: 1 file fixed" in pasted.stdout, pasted.stdout + pasted.stderr
+    assert " AS " not in model.read_text()
+
+
+def test_fix_given_a_file_fixes_every_fixable_rule_there(tmp_path):
+    model = project(tmp_path)
+    fixed = dbtgate("lint", "--fix", "models/fees.sql", cwd=tmp_path)
+    assert "lint --fix: 1 file fixed (models/fees.sql)" in fixed.stdout, fixed.stderr
+    assert " AS " not in model.read_text() and "   \n" not in model.read_text()
+
+
+def test_a_fix_keeps_the_files_crlf_line_endings(tmp_path):
+    model = project(tmp_path)
+    model.write_bytes(MODEL.replace("\n", "\r\n").encode())
+    dbtgate("lint", "--fix", "CP01", "models/fees.sql", cwd=tmp_path)
+    fixed = model.read_bytes()
+    assert fixed == MODEL.replace(" AS ", " as ").replace("\n", "\r\n").encode()

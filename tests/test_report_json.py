@@ -203,6 +203,16 @@ def test_a_git_ref_base_is_recorded_with_the_commit_it_named(tmp_path) -> None:
     tip = git("rev-parse", "HEAD")
     git("checkout", "-q", "feature")
     assert base_ref_input("main", tmp_path) == {"ref": "main", "sha": sha, "tip": tip}
+    # A ref with no history in common (an orphan branch, a shallow clone): its tip, and said.
+    git("checkout", "-q", "--orphan", "other")
+    git(*commit, "-m", "unrelated")
+    assert base_ref_input("feature", tmp_path) == {
+        "ref": "feature",
+        "sha": git("rev-parse", "feature"),
+        "merge_base": "none",
+    }
+    none = sample_report(inputs={**INPUTS, "base_ref": base_ref_input("feature", tmp_path)})
+    assert list(schema_validator().iter_errors(none)) == []
     inputs = {**INPUTS, "base_ref": {"ref": "main", "sha": sha, "tip": tip}}
     report = sample_report(inputs=inputs)
     assert list(schema_validator().iter_errors(report)) == []

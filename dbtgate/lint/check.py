@@ -13,6 +13,7 @@ number, so an edit above it does not make an old violation look new.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -130,7 +131,8 @@ def _fix_hint(run: LintRun, linted: LintedFile, violation: Violation) -> str:
     if violation.fixable:
         # dbtgate's own fix renders the file as its lint did: plain `sqlfluff fix` does not know
         # dbtgate's dbt stubs, and stops at a model calling a project macro or reading `target`.
-        return f"dbtgate lint --fix {violation.code} {linted.fix_path}{run.fix_scope}"
+        path = shlex.quote(linted.fix_path)
+        return f"dbtgate lint --fix {violation.code} {path}{run.fix_scope}"
     return (
         f"not auto-fixable: edit line {violation.line} by hand (or accept it with "
         f"`-- noqa: {violation.code}` on that line)"

@@ -127,8 +127,8 @@ class LintRun:
     default_severity: str = "error"
     # The files `fix` rewrote (as shown), before they were linted.
     fixed: list[str] = field(default_factory=list)
-    # What a `dbtgate lint` pasted in the working directory needs to find the project:
-    # ` --project-dir analytics` when it is elsewhere.
+    # What a `dbtgate lint` pasted in the working directory needs to lint as this run did:
+    # ` --project-dir analytics`, ` --config ci/dbtgate.yml` (`_fix_scope`).
     fix_scope: str = ""
     setup_seconds: float = 0.0
     seconds: float = 0.0
@@ -308,7 +308,7 @@ def run_lint(
         seconds=time.perf_counter() - started,
         notes=notes,
         fixed=fixed,
-        fix_scope=_project_dir_flag(project_dir),
+        fix_scope=_fix_scope(project_dir, config.path),
     )
 
 
@@ -663,11 +663,21 @@ def lint_file(
     return tuple(violations), tuple(problems)
 
 
-def _project_dir_flag(project_dir: Path) -> str:
+def _fix_scope(project_dir: Path, config_path: Path | None) -> str:
+    """The flags a `dbtgate lint` pasted in the working directory needs to lint as this run did:
+    `--project-dir` when the project is elsewhere, `--config` when the config is not the one it
+    would find (in the working directory, else the project)."""
+    from dbtgate.config import find_config
+
     here = Path.cwd().resolve()
-    if project_dir == here:
-        return ""
-    return f" --project-dir {shlex.quote(os.path.relpath(project_dir, here))}"
+    flags = ""
+    if project_dir != here:
+        flags += f" --project-dir {shlex.quote(os.path.relpath(project_dir, here))}"
+    if config_path is not None:
+        found = find_config(here) or find_config(project_dir)
+        if found is None or found.resolve() != config_path.resolve():
+            flags += f" --config {shlex.quote(os.path.relpath(config_path, here))}"
+    return flags
 
 
 def _named_files(named: list[Path], candidates: list[Path]) -> list[Path]:
@@ -722,7 +732,9 @@ def fix_file(
         return False
     if fixed == raw:
         return False
-    path.write_text(fixed, encoding=rendered.encoding)
+    if b"\r\n" in path.read_bytes():  # written back with the line endings it had
+        fixed = fixed.replace("\r\n", "\n").replace("\n", "\r\n")
+    path.write_text(fixed, encoding=rendered.encoding, newline="")
     return True
 
 
