@@ -1,4 +1,4 @@
-"""Edits the build does not hold: models changed or deleted on disk after dbt wrote the manifest.
+"""Edits the build does not hold: models changed, added or deleted after dbt wrote the manifest.
 
 On a laptop the gate reads `target/`, which is whatever dbt last built: after switching branches
 or editing a model without rebuilding, the verdict is that of another state of the project (a
@@ -25,9 +25,9 @@ _SHOWN = 3
 
 
 def unbuilt_edits(project: Project) -> list[str]:
-    """The root project's model files edited or deleted since the manifest was written, as
-    `path edited` / `path deleted` relative to the project; [] when the project folder is
-    not this build's project (another dbt project, or none)."""
+    """The root project's model files edited, deleted or added since the manifest was written,
+    as `path edited` / `path deleted` / `path added` relative to the project; [] when the
+    project folder is not this build's project (another dbt project, or none)."""
     project_dir = project.project_dir
     metadata = project.manifest.metadata
     written = parse_timestamp(metadata.generated_at if metadata else None)
@@ -48,7 +48,33 @@ def unbuilt_edits(project: Project) -> list[str]:
             continue
         if modified > built_at + 1 and _code_differs(project, uid, path):
             edits.append(f"{node.original_file_path} edited")
-    return edits
+    return edits + _added_since(project, project_dir, built_at)
+
+
+def _added_since(project: Project, project_dir: Path, built_at: float) -> list[str]:
+    """Model files written after the build that no model of the manifest reads (a new model, a
+    branch that adds one). Written after: a disabled model's file, which the manifest does not
+    list either, is older than the build."""
+    from dbtgate.errors import DbtgateError
+    from dbtgate.lint.dbt_project import read_dbt_project
+
+    try:
+        folders = read_dbt_project(project_dir).model_paths
+    except DbtgateError:
+        return []
+    known = {node.original_file_path.replace("\\", "/") for node in project.nodes.values()}
+    added = []
+    for folder in folders:
+        for path in sorted((project_dir / folder).rglob("*")):
+            relative = path.relative_to(project_dir).as_posix()
+            if (
+                path.suffix in (".sql", ".py")
+                and relative not in known
+                and path.is_file()
+                and path.stat().st_mtime > built_at + 1
+            ):
+                added.append(f"{relative} added")
+    return added
 
 
 def unbuilt_edits_warning(project: Project) -> str | None:

@@ -95,3 +95,14 @@ def test_a_fix_keeps_the_files_crlf_line_endings(tmp_path):
     dbtgate("lint", "--fix", "CP01", "models/fees.sql", cwd=tmp_path)
     fixed = model.read_bytes()
     assert fixed == MODEL.replace(" AS ", " as ").replace("\n", "\r\n").encode()
+
+
+def test_a_code_sqlfluff_will_not_fix_here_is_exit_2_not_nothing_fixed(tmp_path):
+    project(tmp_path)
+    (tmp_path / ".sqlfluff").write_text("[sqlfluff]\nexclude_rules = LT01\n")
+    off = dbtgate("lint", "--fix", "LT01", "models/fees.sql", cwd=tmp_path)
+    assert off.returncode == 2
+    assert "--fix: LT01 is off in this project" in off.stderr
+    manual = dbtgate("lint", "--fix", "RF04", "models/fees.sql", cwd=tmp_path)
+    assert manual.returncode == 2
+    assert "--fix: sqlfluff cannot fix RF04" in manual.stderr

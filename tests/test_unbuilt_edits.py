@@ -42,11 +42,13 @@ def test_models_edited_or_deleted_since_the_build_are_named_before_the_findings(
     (marts / "customer_ltv.sql").write_text((marts / "customer_ltv.sql").read_text() + "-- x\n")
     (marts / "dim_products.sql").unlink()
     (marts / "fct_orders.sql").touch()  # newer, the same code: not an edit
+    (marts / "brand_new.sql").write_text("select 1 as id\n")  # a model the build never saw
     result = check(cwd=project)
     assert warnings(result) == [
-        "warning: the build of target/manifest.json is older than 2 model files of the project "
-        "(models/marts/customer_ltv.sql edited, models/marts/dim_products.sql deleted): the gate "
-        "reads what dbt built, not these edits; rebuild (or `dbt parse`) first"
+        "warning: the build of target/manifest.json is older than 3 model files of the project "
+        "(models/marts/customer_ltv.sql edited, models/marts/dim_products.sql deleted, "
+        "models/marts/brand_new.sql added): the gate reads what dbt built, not these edits; "
+        "rebuild (or `dbt parse`) first"
     ]
     assert result.returncode == 1  # the verdict is still the build's
 

@@ -24,6 +24,7 @@ class DbtProjectFiles:
     # Directories (relative to `directory`) whose .sql files are linted: models, analyses and
     # singular tests. Macros are not linted on their own: they are templated into models.
     sql_paths: tuple[str, ...] = ("models", "analyses", "tests")
+    model_paths: tuple[str, ...] = ("models",)
     macro_paths: tuple[str, ...] = ("macros",)
     # `<test-path>/generic`: dbt reads generic test definitions there as macros, not models.
     generic_test_paths: tuple[str, ...] = ("tests/generic",)
@@ -37,8 +38,9 @@ def read_dbt_project(directory: Path) -> DbtProjectFiles:
     data = _read_yaml(path, required=True)
     name = str(data.get("name") or directory.name)
     test_paths = _paths(data, "test-paths", path, ["tests"])
+    model_paths = _paths(data, "model-paths", path, ["models"])
     sql_paths = [
-        *_paths(data, "model-paths", path, ["models"]),
+        *model_paths,
         *_paths(data, "analysis-paths", path, ["analyses"]),
         *test_paths,
     ]
@@ -47,6 +49,7 @@ def read_dbt_project(directory: Path) -> DbtProjectFiles:
         name=name,
         profile=str(data["profile"]) if data.get("profile") else None,
         sql_paths=tuple(dict.fromkeys(sql_paths)),
+        model_paths=tuple(model_paths),
         macro_paths=tuple(_paths(data, "macro-paths", path, ["macros"])),
         generic_test_paths=tuple(f"{test_path}/generic" for test_path in test_paths),
         vars=_project_vars(data.get("vars"), name),

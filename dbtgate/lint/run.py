@@ -235,7 +235,7 @@ def run_lint(
     references = rule_references()
     check_rule_allowlist(references, lint_config, config.path)
     fix = [code.removeprefix("lint.").upper() for code in fix] if fix is not None else None
-    unknown = [code for code in fix or () if not fnmatch.filter(references, code)]
+    unknown = [code for code in fix or () if code not in references]
     if unknown:
         raise DbtgateError(
             f"--fix: {', '.join(repr(code) for code in unknown)} names no sqlfluff rule (a code "
@@ -246,6 +246,8 @@ def run_lint(
     )
     if not lint_config.rules:  # dbtgate's `lint.rules` replaces the project's, checked above
         check_project_rules(references, root, dbt_files.directory)
+    if fix:
+        check_fixable(linter, root, fix)
     severity = resolve_severity(references, lint_config, config.path)
     working = changes.repo_root if changes else project_dir
     candidates = discover_sql_files(dbt_files, root, working, lint_config.exclude)
@@ -532,6 +534,23 @@ def check_rule_allowlist(
             f"{where}lint.rules: {', '.join(repr(ref) for ref in unknown)} names no sqlfluff "
             "rule (a code like LT01, a name like layout.spacing, or a group like layout)"
         )
+
+
+def check_fixable(linter: Linter, root: FluffConfig, codes: list[str]) -> None:
+    """`--fix CODE` that sqlfluff will not fix here is an error, not "0 files fixed": a rule
+    the project's config turns off, or one sqlfluff cannot fix."""
+    enabled = {rule.code: rule for rule in linter.get_rulepack(config=root).rules}
+    for code in codes:
+        rule = enabled.get(code)
+        if rule is None:
+            raise DbtgateError(
+                f"--fix: {code} is off in this project (`rules`/`exclude_rules` in .sqlfluff, or "
+                "lint.rules in the dbtgate config), so it finds nothing to fix"
+            )
+        if not getattr(rule, "is_fix_compatible", False):
+            raise DbtgateError(
+                f"--fix: sqlfluff cannot fix {code}; edit it by hand where its findings point"
+            )
 
 
 def check_project_rules(
