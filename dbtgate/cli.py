@@ -552,7 +552,7 @@ def base_ref_input(spec: str, project_dir: Path | None) -> dict[str, str] | None
         compared, tip = compared_commit(repo, spec)
     except (git.GitError, ValueError):
         return {"ref": spec, "sha": ""}
-    if compared is None:  # no common history: the tip, said in a note (`no_merge_base`)
+    if compared is None:  # no common history: the tip, and a warning (`load_context`)
         return {"ref": spec, "sha": tip.hexsha, "merge_base": "none"}
     found = {"ref": spec, "sha": compared.hexsha}
     return found if tip == compared else {**found, "tip": tip.hexsha}

@@ -265,11 +265,10 @@ def run_lint(
     ordered, project_error = _sequence_files(linter, root, candidates)
     fixed = []
     if fix is not None and project_error is None:
-        codes = list(fix)
         fixed = [
             locate.display_path(Path(fname), display)
             for fname in ordered
-            if fix_file(linter, root, Path(fname), macro_paths, codes)
+            if fix_file(linter, root, Path(fname), macro_paths, fix)
         ]
     for index, fname in enumerate(ordered):
         path = Path(fname)
@@ -328,18 +327,15 @@ def project_without_build(project_dir: Path) -> Project:
 
 def _git_changes(project_dir: Path, base_ref: str) -> ChangeSet:
     """The change since the merge base of `base_ref`, which must work (it was asked for)."""
-    from dbtgate.lint.changes import changes_against, in_commit_hook, open_repo
+    from dbtgate.lint.changes import open_repo
 
-    untracked = not in_commit_hook(os.environ)
-    return changes_against(
-        open_repo(project_dir), base_ref, within=project_dir, untracked=untracked
-    )
+    return _changes_against(open_repo(project_dir), base_ref, project_dir)
 
 
 def _default_git_changes(project_dir: Path, *, required: bool) -> ChangeSet | None:
     """The change against the first default base ref git knows; None when there is no
     repository or no such ref, unless `required`."""
-    from dbtgate.lint.changes import changes_against, in_commit_hook, open_repo, resolve_base_ref
+    from dbtgate.lint.changes import open_repo, resolve_base_ref
 
     try:
         repo = open_repo(project_dir)
@@ -359,8 +355,16 @@ def _default_git_changes(project_dir: Path, *, required: bool) -> ChangeSet | No
             f"{project_dir}: no base ref to find the changed files against (tried "
             f"{', '.join(candidates)}): pass --base-ref, set lint.base_ref, or pass --all"
         )
+    return _changes_against(repo, chosen, project_dir)
+
+
+def _changes_against(repo: Any, base_ref: str, project_dir: Path) -> ChangeSet:
+    """The change within the project; under pre-commit the commit's, without untracked files
+    (`in_commit_hook`)."""
+    from dbtgate.lint.changes import changes_against, in_commit_hook
+
     untracked = not in_commit_hook(os.environ)
-    return changes_against(repo, chosen, within=project_dir, untracked=untracked)
+    return changes_against(repo, base_ref, within=project_dir, untracked=untracked)
 
 
 def _build_changes(
@@ -708,8 +712,8 @@ def _named_files(named: list[Path], candidates: list[Path]) -> list[Path]:
         found = known.get(path.resolve())
         if found is None:
             raise DbtgateError(
-                f"{path}: not a SQL file of the dbt project that dbtgate lints (model, test, "
-                "macro, snapshot or analysis paths, less lint.exclude and .sqlfluffignore)"
+                f"{path}: not a SQL file of the dbt project that dbtgate lints (model, analysis "
+                "or test paths, less lint.exclude and .sqlfluffignore)"
             )
         chosen.append(found)
     return sorted(set(chosen))
@@ -732,7 +736,7 @@ def _render(
 
 
 def fix_file(
-    linter: Linter, root: FluffConfig, path: Path, macro_paths: list[str], codes: Iterable[str]
+    linter: Linter, root: FluffConfig, path: Path, macro_paths: list[str], codes: list[str]
 ) -> bool:
     """Apply sqlfluff's fixes of `codes` (every fixable rule when empty) to the file, rendered as
     the lint renders it: `sqlfluff fix` alone does not know dbtgate's dbt stubs, and stops at a
@@ -740,7 +744,7 @@ def fix_file(
     cannot be rendered or fixed is left as it is (its lint finding says why)."""
     from sqlfluff.core.rules import RulePack
 
-    wanted = {code.removeprefix("lint.") for code in codes}
+    wanted = set(codes)  # sqlfluff codes, as `run_lint` checked them
     try:
         raw, rendered = _render(linter, root, path, macro_paths)
         pack = linter.get_rulepack(config=rendered.config)

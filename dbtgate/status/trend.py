@@ -31,8 +31,6 @@ SPARK_MIN_SPAN = 0.10
 SPARK_GLYPHS = "▁▂▃▄▅▆▇█"
 MISSING_GLYPH = "·"
 CHANGE_FAILURE = "change_failure_rate"
-# dbtgate's own GitLab report sits beside gate.json in an --out folder; it is no gate report.
-_GITLAB = "gl-code-quality-report.json"
 # Moves smaller than this (a hundredth of a percentage point) are "unchanged".
 _EPSILON = 1e-4
 
@@ -102,7 +100,8 @@ class Trend:
 
 
 # In a folder, files and folders that are never gate reports, left out without a note: dbt's
-# artifacts (a report folder is often a build's), GitLab's report, packages and hidden folders.
+# artifacts (a report folder is often a build's), dbtgate's own GitLab report (beside gate.json
+# in an --out folder), packages and hidden folders.
 _NOT_REPORTS = frozenset(
     {
         "manifest.json",
@@ -112,6 +111,7 @@ _NOT_REPORTS = frozenset(
         "semantic_manifest.json",
         "graph_summary.json",
         "perf_info.json",
+        "gl-code-quality-report.json",
     }
 )
 _NOT_REPORT_FOLDERS = frozenset({"node_modules", "site-packages", "dbt_packages", "__pycache__"})
@@ -124,7 +124,6 @@ def _json_files(folder: Path) -> Iterator[Path]:
         if (
             path.is_file()
             and path.name not in _NOT_REPORTS
-            and path.name != _GITLAB
             and not any(part.startswith(".") or part in _NOT_REPORT_FOLDERS for part in parts)
         ):
             yield path
