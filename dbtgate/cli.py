@@ -26,7 +26,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
-    from typing import Literal, NoReturn
+    from typing import Any, Literal, NoReturn
 
     from dbtgate.checks import CheckContext
 
@@ -626,17 +626,6 @@ def check(
 ) -> int:
     """Run the gate on a dbt build: policies, breaking changes, run status and freshness, lint,
     KPIs. Exit 1 on failure."""
-    from dbtgate.gate import run_gate
-    from dbtgate.locate import Locator
-    from dbtgate.report.console import (
-        print_result,
-        print_summary,
-        report_console,
-        stage,
-        untrusted_output,
-    )
-    from dbtgate.summary import summarise
-
     request = _publish_request(
         json_path,
         out,
@@ -647,14 +636,67 @@ def check(
         pr=pr,
         annotations=annotations,
     )
+    # What the gate learns on the way that an error report needs (the project's name).
+    known: dict[str, Any] = {}
+    try:
+        return _gate_and_publish(
+            request,
+            known,
+            artifacts=artifacts,
+            base=base,
+            config=config,
+            project_dir=project_dir,
+            select=select,
+            exclude=exclude,
+            quiet=quiet,
+            max_findings=max_findings,
+            baseline=baseline,
+            profiles_dir=profiles_dir,
+            ack_label=ack_label,
+            repo_url=repo_url,
+        )
+    except DbtgateError as exc:
+        _publish_error(exc, request, known, artifacts, project_dir, select, exclude, repo_url)
+        raise
+
+
+def _gate_and_publish(
+    request,
+    known: dict[str, Any],
+    *,
+    artifacts: Path | None,
+    base: str | None,
+    config: Path | None,
+    project_dir: Path | None,
+    select: list[str] | None,
+    exclude: list[str] | None,
+    quiet: bool,
+    max_findings: int,
+    baseline: Path | None,
+    profiles_dir: Path | None,
+    ack_label: list[str] | None,
+    repo_url: str | None,
+) -> int:
+    """`check` once its options are known to be good: load, gate, publish, print."""
     from dbtgate.baseline import configured_baseline, load_baseline
-    from dbtgate.locate import display_path, display_root
+    from dbtgate.gate import run_gate
+    from dbtgate.locate import Locator, display_path, display_root
+    from dbtgate.report.console import (
+        print_result,
+        print_summary,
+        report_console,
+        stage,
+        untrusted_output,
+    )
+    from dbtgate.summary import summarise
 
     # A mistyped --baseline or --select fails before 160 MB of artifacts are read, not after.
     given_baseline = load_baseline(baseline) if baseline is not None else None
     selecting, excluding, focus = _parse_focus_options(select, exclude)
     with stage(report_console(stderr=True), "loading artifacts", quiet=quiet):
         context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
+    known["project"] = context.project.name
+    known["emoji"] = context.config.report.emoji
     if focus is not None:
         _focus(context, focus, selecting, excluding, "The summary, the KPIs and the lineage")
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
@@ -689,6 +731,49 @@ def check(
         print_result(console, result, quiet=quiet, max_findings=max_findings)
     _retain(context, result)
     return published or (1 if result.decision == "fail" else 0)
+
+
+def _publish_error(
+    exc: DbtgateError,
+    request,
+    known: dict[str, Any],
+    artifacts: Path | None,
+    project_dir: Path | None,
+    select: list[str] | None,
+    exclude: list[str] | None,
+    repo_url: str | None,
+) -> None:
+    """A check that stopped with an error replaces its earlier verdict where CI shows it (the
+    sticky comment, the job summary, the `verdict` output): see report/failure.py."""
+    environ = os.environ
+    in_actions = (
+        environ.get("GITHUB_STEP_SUMMARY", "").strip() or environ.get("GITHUB_OUTPUT", "").strip()
+    )
+    if not (request.comment or in_actions):
+        return
+    from dbtgate.report.failure import publish_error
+    from dbtgate.report.github import comment_focus
+    from dbtgate.report.options import render_options
+    from dbtgate.unbuilt_edits import declared_project_name
+
+    project = known.get("project")
+    if project is None:
+        folders = [project_dir, (artifacts or Path("target")).resolve().parent, Path.cwd()]
+        project = next(
+            (name for folder in folders if folder and (name := declared_project_name(folder))),
+            None,
+        )
+    publish_error(
+        str(exc),
+        project=project,
+        focus=comment_focus(" ".join(select or ()), " ".join(exclude or ())),
+        comment=request.comment,
+        repo=request.repo,
+        pr=request.pr,
+        options=render_options(environ, repo_url=repo_url, emoji=known.get("emoji", False)),
+        environ=environ,
+        stderr=sys.stderr,
+    )
 
 
 def _parse_focus_options(select: list[str] | None, exclude: list[str] | None):

@@ -94,12 +94,18 @@ def unbuilt_edits_warning(project: Project) -> str | None:
 def _is_this_project(project_dir: Path, name: str) -> bool:
     """The folder's dbt_project.yml names the manifest's project: gating another build from
     inside a project must not read that project's files as its edits."""
+    return declared_project_name(project_dir) == name
+
+
+def declared_project_name(project_dir: Path) -> str | None:
+    """The `name:` of the folder's dbt_project.yml (the manifest's project name), found without
+    parsing the YAML: None when there is no such file or key."""
     try:
         text = (project_dir / "dbt_project.yml").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return False
+        return None
     found = _PROJECT_NAME.search(text)
-    return found is not None and found.group(1) == name
+    return found.group(1) if found else None
 
 
 def _code_differs(project: Project, unique_id: str, path: Path) -> bool:

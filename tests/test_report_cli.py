@@ -314,3 +314,49 @@ def test_report_command_refuses_a_file_that_is_not_a_gate_report(tmp_path) -> No
     assert result.returncode == 2
     assert result.stderr.startswith("dbtgate: error: gate.json: not a dbtgate gate report: $")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_gate_that_stops_with_an_error_replaces_its_earlier_verdict(tmp_path, github) -> None:
+    """The change broke parsing, so dbt wrote no manifest: the sticky comment of the last push
+    (a PASS) must not stand over a red job. It is replaced by the error, as are the job summary
+    and the `verdict` output; the exit code stays 2 and the error is the run's last line."""
+    (tmp_path / "dbt_project.yml").write_text("name: 'shop'\nversion: '1.0'\n")
+    marker = comment_marker("shop")
+    github.add_comment(REPO, PR, f"{marker}\n### dbtgate: PASS", user="github-actions[bot]")
+    env = comment_env(github, tmp_path, "55")
+    env["GITHUB_OUTPUT"] = str(tmp_path / "outputs")
+    result = dbtgate("check", "--comment", "--pr", str(PR), cwd=tmp_path, env=env)
+
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("dbtgate: error: target"), lines
+    assert "PR comment updated with the error" in result.stderr
+    (comment,) = github.comments(REPO, PR)
+    body = comment["body"]
+    assert body.startswith(f"{marker}\n### dbtgate: ERROR, no verdict (dbt project shop)")
+    assert "at [`0123456`](" in body and "actions/runs/55" in body
+    assert "PASS" not in body
+    assert "ERROR, no verdict" in (tmp_path / "step-summary.md").read_text()
+    assert (tmp_path / "outputs").read_text() == "verdict=error\n"
+    assert github.token not in result.stderr + body
+
+
+def test_an_error_without_a_project_name_leaves_the_comment_and_says_so(tmp_path, github) -> None:
+    marker = comment_marker("shop")
+    github.add_comment(REPO, PR, f"{marker}\n### dbtgate: PASS", user="github-actions[bot]")
+    env = comment_env(github, tmp_path, "56")
+    result = dbtgate("check", "--comment", "--pr", str(PR), cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert "PR comment was not updated: the dbt project's name is unknown" in result.stderr
+    assert [c["body"] for c in github.comments(REPO, PR)] == [f"{marker}\n### dbtgate: PASS"]
+    assert [r.method for r in github.requests] == []
+
+
+def test_the_error_comment_escapes_the_error_text() -> None:
+    from dbtgate.report.failure import error_markdown
+    from dbtgate.report.options import RenderOptions
+
+    message = "models/<img src=x onerror=alert(1)>.yml:3: [click](https://evil) @acme/data"
+    body = error_markdown("shop", message, RenderOptions())
+    assert "<img" not in body and "[click](" not in body and "@acme" not in body
+    assert "&lt;img" in body

@@ -136,6 +136,12 @@ def comment_marker(project_name: str, focus: str = "") -> str:
     return f"<!-- dbtgate:{safe}{' ' + focus if focus else ''} -->"
 
 
+def comment_focus(select: str | None, exclude: str | None) -> str:
+    """The part of `comment_marker` naming a `check --select/--exclude` gate's selection."""
+    chosen = (("select", select), ("exclude", exclude))
+    return " ".join(f"{name}={text}" for name, text in chosen if text)
+
+
 def post_sticky_comment(
     ctx: GitHubContext,
     marker: str,

@@ -215,6 +215,7 @@ def _post_comment(
     stderr: TextIO,
 ) -> int:
     from dbtgate.report.github import (
+        comment_focus,
         comment_marker,
         github_context_from_env,
         post_sticky_comment,
@@ -223,9 +224,7 @@ def _post_comment(
     try:
         context = github_context_from_env(environ, repo=request.repo, pr=request.pr)
         inputs = report["inputs"]
-        focus = " ".join(
-            f"{name}={inputs[name]}" for name in ("select", "exclude") if inputs.get(name)
-        )
+        focus = comment_focus(inputs.get("select"), inputs.get("exclude"))
         marker = comment_marker(report["project"], focus)
         result = post_sticky_comment(context, marker, f"{marker}\n{markdown}")
     except DbtgateError as exc:

@@ -1,0 +1,85 @@
+"""What a CI run shows when `dbtgate check` stops with an error (exit 2) instead of a verdict.
+
+The sticky comment, the job summary and the step outputs are where a pull request's reviewers
+read the gate. Left alone after an error (a manifest dbt could not write because the change broke
+parsing, a typo in dbtgate.yml), they go on showing the verdict of an earlier push: a green PASS
+over a red job. So the error replaces them: the comment says the gate could not run at this
+commit and why, the summary says the same, and the `verdict` output is `error`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TextIO
+
+from dbtgate.errors import DbtgateError
+from dbtgate.report.escape import md_code, md_text, md_text_code, md_url
+from dbtgate.report.options import RenderOptions
+
+ERROR_VERDICT = "error"
+
+
+def error_markdown(project: str | None, message: str, options: RenderOptions) -> str:
+    """The comment and summary of a gate that could not run: the error, the commit, the run."""
+    icon = "⚠️ " if options.emoji else ""
+    of_project = f" (dbt project {md_text(project)})" if project else ""
+    commit = ""
+    if options.commit:
+        short = md_code(options.commit[:7])
+        commit = f"[{short}]({md_url(options.commit_url)})" if options.commit_url else short
+        commit = f" at {commit}"
+    run = "the job's log"
+    if options.full_report_url:
+        run = f"the [run's log]({md_url(options.full_report_url)})"
+    return (
+        f"### {icon}dbtgate: ERROR, no verdict{of_project}\n\n"
+        f"The gate could not run{commit}:\n\n"
+        f"> {md_text_code(message)}\n\n"
+        "Nothing was checked, so there is no verdict, and an earlier one no longer applies. "
+        f"Fix the error and push again; {run} has the details.\n"
+    )
+
+
+def publish_error(
+    message: str,
+    *,
+    project: str | None,
+    focus: str,
+    comment: bool,
+    repo: str | None,
+    pr: int | None,
+    options: RenderOptions,
+    environ: Mapping[str, str],
+    stderr: TextIO,
+) -> None:
+    """Say in the job summary, the step outputs and (with `comment`) the sticky comment that the
+    gate stopped with `message`. Never raises: the error itself is what the run reports, and
+    what could not be said here is one line on `stderr`."""
+    from dbtgate.report.publish import _append
+
+    markdown = error_markdown(project, message, options)
+    summary_path = environ.get("GITHUB_STEP_SUMMARY", "").strip()
+    if summary_path:
+        _append(summary_path, "GITHUB_STEP_SUMMARY", markdown + "\n", stderr)
+    output_path = environ.get("GITHUB_OUTPUT", "").strip()
+    if output_path:
+        _append(output_path, "GITHUB_OUTPUT", f"verdict={ERROR_VERDICT}\n", stderr)
+    if not comment:
+        return
+    if not project:
+        stderr.write(
+            "dbtgate: the PR comment was not updated: the dbt project's name is unknown (no "
+            "manifest, no dbt_project.yml), so its comment cannot be found\n"
+        )
+        return
+    from dbtgate.report.github import comment_marker, github_context_from_env, post_sticky_comment
+
+    try:
+        context = github_context_from_env(environ, repo=repo, pr=pr)
+        marker = comment_marker(project, focus)
+        result = post_sticky_comment(context, marker, f"{marker}\n{markdown}")
+    except DbtgateError as exc:
+        stderr.write(f"dbtgate: could not post the error to the PR comment: {exc}\n")
+        return
+    where = f": {result.html_url}" if result.html_url else ""
+    stderr.write(f"dbtgate: PR comment {result.action} with the error{where}\n")
