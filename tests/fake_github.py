@@ -10,6 +10,7 @@ with its method, path, headers and body, so tests can assert where the token tra
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -53,6 +54,8 @@ class FakeGitHub:
         # (owner/name, PR number) -> comments in creation order
         self.pulls: dict[tuple[str, int], list[dict[str, Any]]] = {}
         self._failures: list[CannedResponse] = []
+        # (seconds, method): requests answered only after that long (a client's timeout).
+        self._stalls: list[tuple[float, str | None]] = []
         # Where Link headers point; tests set another server's URL to play a hostile API.
         self.link_base: str | None = None
         self._next_id = 1000
@@ -142,6 +145,11 @@ class FakeGitHub:
             times=times,
         )
 
+    def stall_next(self, seconds: float, *, method: str | None = None) -> None:
+        """Answer the next request (of `method`, if given) only after `seconds`, as an
+        overloaded API does: the client gives up first. The request is still carried out."""
+        self._stalls.append((seconds, method))
+
     # --- internals -------------------------------------------------------------------------
 
     def _create(
@@ -168,6 +176,10 @@ class FakeGitHub:
         # HTTP header names are case-insensitive; lower-case them so tests need not guess.
         headers = {name.lower(): value for name, value in handler.headers.items()}
         self.requests.append(RecordedRequest(handler.command, handler.path, headers, body))
+        stall = next((s for s in self._stalls if s[1] in (None, handler.command)), None)
+        if stall is not None:
+            self._stalls.remove(stall)
+            time.sleep(stall[0])
         canned = next((f for f in self._failures if f.method in (None, handler.command)), None)
         if canned is not None:
             self._failures.remove(canned)
@@ -250,7 +262,9 @@ def _respond(
 def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            fake._handle(self)
+            # A client that gave up waiting (`stall_next`) has closed the connection.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                fake._handle(self)
 
         do_POST = do_PATCH = do_GET
 

@@ -544,3 +544,19 @@ def test_marker_cannot_close_the_html_comment_early() -> None:
     assert comment_marker("shop", "select=tag:finance+ exclude=a--> b") == (
         "<!-- dbtgate:shop select=tag:finance+ exclude=a-_ b -->"
     )
+
+
+def test_a_timeout_is_retried_once_for_a_request_safe_to_repeat(github: FakeGitHub) -> None:
+    github.stall_next(1.0, method="GET")
+    result = post_sticky_comment(context(github), MARKER, "report", timeout=0.3)
+    assert result.action == "created"
+    assert methods(github) == ["GET", "GET", "POST"]
+
+
+def test_a_comment_whose_creation_timed_out_is_not_posted_twice(github: FakeGitHub) -> None:
+    """The POST may have been carried out after the client stopped waiting: a second one could
+    duplicate the comment, so the timeout is reported."""
+    github.stall_next(1.0, method="POST")
+    with pytest.raises(CommentError, match=r"no answer within 0\.3 s"):
+        post_sticky_comment(context(github), MARKER, "report", timeout=0.3)
+    assert methods(github).count("POST") == 1

@@ -289,6 +289,13 @@ class _Client:
             )
         except OSError as exc:  # URLError, refused connections, timeouts
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+            transient = isinstance(reason, TimeoutError | ConnectionResetError)
+            if transient and not retried and method in _IDEMPOTENT:
+                # An overloaded API or a dropped connection: once more. Never a POST, which
+                # GitHub may have carried out without answering in time.
+                return self.request(
+                    method, url, doing=doing, payload=payload, retried=True, absent_on=absent_on
+                )
             if isinstance(reason, TimeoutError):
                 reason = f"no answer within {self._timeout:g} s"
             raise CommentError(
