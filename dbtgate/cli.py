@@ -93,7 +93,7 @@ ARTIFACTS = Opt(
     type=Path,
     metavar="DIR",
     help="Directory with manifest.json (and run_results/catalog/sources.json). "
-    "Default: `artifacts` from the config, else ./target.",
+    "Default: `artifacts` from the config, else the dbt project's target/.",
 )
 BASE = Opt(
     "--base",
@@ -139,7 +139,7 @@ PROJECT_DIR_NO_BUILD = Opt(
     type=Path,
     metavar="DIR",
     help="The dbt project (where dbt_project.yml is): where to look for the config when the "
-    "current directory has none.",
+    "current directory has none. Default: the nearest above, run from inside a project.",
 )
 CONFIG_FOR_PLUGINS = Opt(
     "-c",
@@ -153,7 +153,8 @@ PROJECT_DIR = Opt(
     type=Path,
     metavar="DIR",
     help="The dbt project (where dbt_project.yml is), used to point findings at YAML lines. "
-    "Default: the parent of the artifacts directory when it holds dbt_project.yml.",
+    "Default: the parent of the artifacts directory when it holds dbt_project.yml, else the "
+    "nearest folder above holding one (run from inside a project, as dbt).",
 )
 JSON = Opt(
     "--json",
@@ -405,12 +406,45 @@ def _resolve_config(
     return load_config(config_path)
 
 
-def _artifacts_dir(given: Path | None, config) -> Path:
-    """--artifacts, else the config's `artifacts` (relative to the config file); a directory
-    the config names that does not exist is an error at the config's line."""
+def _project_dir_above(
+    project_dir: Path | None, artifacts: Path | None, config_path: Path | None
+) -> Path | None:
+    """`project_dir`, or, when nothing says where the project is (no --project-dir, --artifacts
+    or --config, and no dbt project, build or config here), the nearest folder above holding a
+    dbt_project.yml: run from `models/staging`, dbtgate gates the project, as dbt runs it."""
+    from dbtgate.config import find_config
+
+    if project_dir is not None or artifacts is not None or config_path is not None:
+        return project_dir
+    here = Path.cwd()
+    if (here / "dbt_project.yml").is_file() or (here / "target" / "manifest.json").is_file():
+        return None
+    if find_config(here) is not None:
+        return None
+    for folder in here.parents:
+        if (folder / "dbt_project.yml").is_file():
+            return Path(os.path.relpath(folder))
+    return None
+
+
+def _default_artifacts(given: Path | None, config, project_dir: Path | None) -> Path:
+    """--artifacts, else the config's `artifacts` (relative to the config file), else the
+    project's target/, where dbt writes it (the working directory's without a project)."""
     if given is not None:
         return given
-    directory = Path(config.artifacts)
+    if "artifacts" not in config.lines:
+        project_dir = project_dir or (Path(config.project_dir) if config.project_dir else None)
+        if project_dir is not None:
+            return project_dir / "target"
+    return Path(config.artifacts)
+
+
+def _artifacts_dir(given: Path | None, config, project_dir: Path | None = None) -> Path:
+    """`_default_artifacts`; a directory the config names that does not exist is an error at
+    the config's line."""
+    if given is not None:
+        return given
+    directory = _default_artifacts(None, config, project_dir)
     if config.path is not None and not directory.exists():
         line = config.lines.get("artifacts")
         where = f"{config.path}:{line}: artifacts" if line else f"{config.path}: the default"
@@ -457,8 +491,9 @@ def load_context(
         # An unset CI variable (`--base "$BASE"`): gating without a base would skip breaking
         # changes with only a note.
         raise DbtgateError("--base is empty: give a build directory or a git ref, or leave it out")
+    project_dir = _project_dir_above(project_dir, artifacts, config_path)
     config = _resolve_config(config_path, project_dir, artifacts)
-    artifacts_dir = _artifacts_dir(artifacts, config)
+    artifacts_dir = _artifacts_dir(artifacts, config, project_dir)
     resolved_dir = _resolve_project_dir(project_dir, config.project_dir, artifacts_dir)
     tiers = TierSettings(tuple(config.tier.from_), config.tier.default)
     owners = OwnerSettings(tuple(config.owner.from_))
@@ -1074,8 +1109,9 @@ def _lint_context(artifacts: Path | None, config_path: Path | None, project_dir:
     from dbtgate.checks import CheckContext
     from dbtgate.lint.run import project_without_build
 
+    project_dir = _project_dir_above(project_dir, artifacts, config_path)
     config = _resolve_config(config_path, project_dir, artifacts)
-    artifacts_dir = artifacts or Path(config.artifacts)
+    artifacts_dir = _default_artifacts(artifacts, config, project_dir)
     if artifacts is not None or (artifacts_dir / "manifest.json").is_file():
         return load_context(
             artifacts, None, config_path, project_dir, with_base=False, judges_the_build=False
@@ -1135,16 +1171,17 @@ def _lint_before_gate(
     Opt(
         "--project-dir",
         type=Path,
-        default=".",
         metavar="DIR",
-        help="The dbt project to write dbtgate.yml for.",
+        help="The dbt project to write dbtgate.yml for. Default: the one here, or the nearest "
+        "above.",
     ),
     Opt("--force", action="store_true", help="Overwrite an existing file."),
 )
-def init(project_dir: Path, force: bool) -> None:
+def init(project_dir: Path | None, force: bool) -> None:
     """Write a commented starter dbtgate.yml for the dbt project found."""
     from dbtgate.starter import write_starter_config
 
+    project_dir = project_dir or _project_dir_above(None, None, None) or Path(".")
     path = write_starter_config(project_dir, force=force)
     _console().print(f"wrote {path}: review the policies, then run `dbtgate check`")
 
@@ -1219,7 +1256,7 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
     )
     from dbtgate.rules.registry import Rule
 
-    registry = config_rules(_resolve_config(config, None))
+    registry = config_rules(_resolve_config(config, _project_dir_above(None, None, config)))
     if code is not None:  # `KPI`, `Docs.Model_Description`, `lint.lt01` too
         lowered = code.lower()
         code = f"lint.{code[5:].upper()}" if lowered.startswith("lint.") else lowered
@@ -1248,7 +1285,7 @@ def validate(config: Path | None, project_dir: Path | None) -> None:
 
     from dbtgate.validate import validate_config
 
-    loaded = _resolve_config(config, project_dir)
+    loaded = _resolve_config(config, _project_dir_above(project_dir, None, config))
     if loaded.path is None:
         raise DbtgateError(
             "no dbtgate.yml (or [tool.dbtgate] in pyproject.toml) found: pass --config, or "

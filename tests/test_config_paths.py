@@ -131,3 +131,39 @@ def test_findings_on_the_config_name_it_from_the_repository_root(repo):
     findings = read_json(project / "models" / "gate.json")["findings"]
     expired = [f for f in findings if f["code"] == "waiver.expired"]
     assert [(f["path"], f["line"]) for f in expired] == [("dbt/dbtgate.yml", 7)]
+
+
+def test_run_from_a_folder_of_the_project_gates_the_project_as_dbt_runs_it(repo):
+    """`cd models/staging && dbtgate check`: the nearest folder above with a dbt_project.yml is
+    the project (dbt's own rule), so its config and its build are read, not 'no target/'."""
+    (repo / "dbt" / "dbtgate.yml").write_text(CONFIG.replace("baseline: gate/baseline.json\n", ""))
+    staging = repo / "dbt" / "models" / "staging"
+    checked = dbtgate("check", "--json", "gate.json", cwd=staging)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    report = read_json(staging / "gate.json")
+    assert report["inputs"]["config"].endswith("repo/dbt/dbtgate.yml")
+    assert owner_findings(report) > 0
+    validated = dbtgate("validate", cwd=staging)
+    assert validated.returncode == 0, validated.stderr
+    assert "dbtgate.yml: valid" in validated.stdout
+
+
+def test_a_project_without_a_config_reads_the_build_in_its_own_target(repo):
+    """dbt writes `--project-dir X`'s build to X/target: without a config saying otherwise,
+    that is where the build is, from any folder."""
+    project = repo / "dbt"
+    (project / "dbtgate.yml").unlink()
+    (project / "build" / "target").rename(project / "target")
+    for cwd, args in ((repo, ("--project-dir", "dbt")), (project / "models", ())):
+        result = dbtgate("check", *args, "--json", "gate.json", cwd=cwd)
+        assert result.returncode in (0, 1), result.stderr
+        assert read_json(cwd / "gate.json")["project"] == "dbt_bouncer_test_project"
+
+
+def test_init_from_a_folder_of_the_project_writes_the_config_at_the_project(repo):
+    project = repo / "dbt"
+    (project / "dbtgate.yml").unlink()
+    result = dbtgate("init", cwd=project / "models" / "staging")
+    assert result.returncode == 0, result.stderr
+    assert (project / "dbtgate.yml").is_file()
+    assert not (project / "models" / "staging" / "dbtgate.yml").exists()
