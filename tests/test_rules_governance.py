@@ -24,7 +24,7 @@ from dbtgate.project import Project
 PKG = "dbt_bouncer_test_project"
 
 
-def test_contract_enforced_skips_ephemeral_models(tmp_path):
+def test_contract_enforced_skips_models_dbt_cannot_contract(tmp_path):
     project = corpus_project("bouncer-dbt112")
     config = write_config(
         tmp_path,
@@ -39,10 +39,10 @@ def test_contract_enforced_skips_ephemeral_models(tmp_path):
         f.unique_id.split(".", 2)[2]
         for f in by_code(gate(project, config).findings, "governance.contract_enforced")
     }
-    # Contracted: orders and customers v1-v3. Ephemeral (cannot be contracted):
-    # int_disabled_model, int_model_1, stg_raw_orders_for_snapshot.
+    # Contracted: orders and customers v1-v3. Cannot be contracted: the ephemeral
+    # int_disabled_model, int_model_1, stg_raw_orders_for_snapshot and the Python py_order_stats
+    # (dbt contracts SQL models only; dbt-bouncer skips them too).
     assert flagged == {
-        "py_order_stats",
         "stg_orders",
         "stg_customers",
         "stg_payments",

@@ -296,6 +296,15 @@ def materialized_as(node: Node) -> str:
     return (node.config.materialized if node.config else None) or "view"
 
 
+def can_have_contract(model: Node) -> bool:
+    """Whether dbt can enforce a contract on the model: not on an ephemeral model (no relation
+    to check) nor a Python model (dbt supports contracts for SQL models only)."""
+    config = model.config
+    return model.language != "python" and not (
+        config is not None and config.materialized == "ephemeral"
+    )
+
+
 def is_contracted(resource: Any) -> bool:
     """Whether a resource has an enforced contract (only models do; sources and exposures have
     no contract, and count as not contracted)."""

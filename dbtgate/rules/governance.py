@@ -12,7 +12,14 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Any
 
-from dbtgate.artifacts.manifest import Exposure, Node, Source, is_contracted, materialized_as
+from dbtgate.artifacts.manifest import (
+    Exposure,
+    Node,
+    Source,
+    can_have_contract,
+    is_contracted,
+    materialized_as,
+)
 from dbtgate.project import Project, display_name, meta_value
 from dbtgate.rules.registry import Names, Violation, rule
 
@@ -44,11 +51,9 @@ from dbtgate.rules.registry import Names, Violation, rule
     fix="Set `config: {contract: {enforced: true}}` and declare every column with its `data_type`.",
 )
 def contract_enforced(model: Node) -> Violation | None:
-    """The model has an enforced contract (ephemeral models cannot have one and are skipped)."""
-    config = model.config
-    if config is not None and config.materialized == "ephemeral":
-        return None
-    if is_contracted(model):
+    """The model has an enforced contract (ephemeral and Python models cannot have one and are
+    skipped)."""
+    if is_contracted(model) or not can_have_contract(model):
         return None
     return Violation(f"{model.name} has no enforced contract")
 

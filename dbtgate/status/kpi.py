@@ -13,7 +13,8 @@ Definitions (root-package models unless said otherwise):
   constraint under an enforced contract.
 - docs_models: models with a description. docs_columns: described columns among the model's
   columns, which are the warehouse's (catalog.json) plus the declared ones.
-- owner_coverage: models with an owner. contracts: tier-1 or public models with an enforced contract.
+- owner_coverage: models with an owner. contracts: tier-1 or public models with an enforced
+  contract, among those dbt can contract (not ephemeral, not Python).
 - test_pass_rate: tests (and unit tests) that passed among those the last run executed; a warn
   is not a pass; skipped tests are not counted. Not measured when the run only compiled.
 - freshness: source tables that passed `dbt source freshness` among those it checked.
@@ -27,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from dbtgate.artifacts.manifest import Node, is_contracted
+from dbtgate.artifacts.manifest import Node, can_have_contract, is_contracted
 from dbtgate.checks import CheckContext, check
 from dbtgate.config import Config, KpiName
 from dbtgate.findings import Finding
@@ -231,7 +232,7 @@ def model_counts(
     columns, columns_described, owned, contract_scope, contracted."""
     tests = project.tests_on(model.unique_id)
     columns = project.column_docs(model)
-    in_contract_scope = tier == 1 or model.access == "public"
+    in_contract_scope = (tier == 1 or model.access == "public") and can_have_contract(model)
     description = model.description
     return (
         1,
