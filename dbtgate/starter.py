@@ -119,14 +119,17 @@ def write_starter_config(project_dir: Path, *, force: bool = False) -> Path:
         raise DbtgateError(f"{project_dir}: no dbt_project.yml here (pass --project-dir)")
     target = project_dir / "dbtgate.yml"
     existing = find_config(project_dir)
-    if existing is not None and not force:
-        # A dbtgate.yml beside a [tool.dbtgate] table would silently take its place.
-        if existing == target:
-            raise DbtgateError(f"{existing}: already exists (--force overwrites it)")
+    if existing is not None and existing != target:
+        # dbtgate.yml beside another config is two configs in one folder, which every command
+        # refuses: --force cannot help.
+        what = "a [tool.dbtgate] table" if existing.name == "pyproject.toml" else "its settings"
         raise DbtgateError(
-            f"{existing}: already configures dbtgate here (--force writes dbtgate.yml all the "
-            f"same, and dbtgate then reads it, not {existing.name})"
+            f"{existing}: already configures dbtgate here ({what}); a dbtgate.yml beside it "
+            f"would be a second config, which dbtgate refuses: edit {existing.name}, or remove "
+            "its dbtgate settings and run `dbtgate init` again"
         )
+    if existing is not None and not force:
+        raise DbtgateError(f"{existing}: already exists (--force overwrites it)")
     import yaml
 
     try:

@@ -200,20 +200,20 @@ def test_init_writes_a_starter_config_that_loads(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["pyproject.toml", "dbtgate.yaml"])
-def test_init_does_not_shadow_a_config_that_is_already_there(tmp_path, name):
-    """A new dbtgate.yml would be read instead of [tool.dbtgate] (or dbtgate.yaml), silently."""
+def test_init_does_not_write_a_second_config_beside_one_already_there(tmp_path, name):
+    """dbtgate.yml beside [tool.dbtgate] (or dbtgate.yaml) is two configs in one folder, which
+    every command refuses: not even --force writes it."""
     (tmp_path / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
     text = "[tool.dbtgate]\nversion = 1\n" if name == "pyproject.toml" else "version: 1\n"
     (tmp_path / name).write_text(text)
-    result = dbtgate("init", "--project-dir", ".", cwd=tmp_path)
-    assert result.returncode == 2
-    assert result.stderr == (
-        f"dbtgate: error: {name}: already configures dbtgate here (--force writes dbtgate.yml "
-        f"all the same, and dbtgate then reads it, not {name})\n"
-    )
-    assert not (tmp_path / "dbtgate.yml").exists()
-    assert dbtgate("init", "--project-dir", ".", "--force", cwd=tmp_path).returncode == 0
-    assert (tmp_path / "dbtgate.yml").is_file()
+    for force in ((), ("--force",)):
+        result = dbtgate("init", "--project-dir", ".", *force, cwd=tmp_path)
+        assert result.returncode == 2
+        assert result.stderr.startswith(f"dbtgate: error: {name}: already configures dbtgate here")
+        assert f"edit {name}, or remove its dbtgate settings" in result.stderr
+        assert len(result.stderr.splitlines()) == 1
+        assert not (tmp_path / "dbtgate.yml").exists()
+    assert dbtgate("validate", cwd=tmp_path).returncode == 0
 
 
 def test_the_starters_advice_policies_load_once_uncommented(tmp_path):
