@@ -45,7 +45,9 @@ METHODS = (
     "unique_id",
 )
 _SIMPLE_METHODS = frozenset(m for m in METHODS if m != "config.<key>")
-_ATOM_RE = re.compile(r"^(?P<at>@)?(?:(?P<up>\d*)\+)?(?P<body>[^+@]+?)(?:\+(?P<down>\d*))?$")
+# As dbt parses a selector: the value may hold `@` and `+` (`config.meta.owner:@finance-eng`); only
+# a leading `@`/`N+` and a trailing `+N` are graph operators.
+_ATOM_RE = re.compile(r"^(?P<at>@)?(?:(?P<up>\d*)\+)?(?P<body>.+?)(?:\+(?P<down>\d*))?$")
 _TIER_RE = re.compile(r"^(<=|>=|<|>|=)?\s*(\d+)$")
 _PATH_SUFFIXES = (".sql", ".py", ".yml", ".yaml", ".csv")
 # Fields that the loader folds from `config` to the resource (they may be set in either place).
@@ -97,7 +99,7 @@ def parse_selector(text: str) -> Selector:
 
 def _parse_atom(raw: str) -> Atom:
     match = _ATOM_RE.match(raw)
-    if match is None:
+    if match is None or match.group("body")[0] in "@+":
         raise SelectorError(f"cannot parse {raw!r} (graph operators: +x, 2+x, x+, x+1, @x)")
     body = match.group("body")
     at = bool(match.group("at"))

@@ -145,6 +145,8 @@ def test_state_modified_includes_new_as_in_dbt(bouncer):
         ("config.:x", "config. needs a key"),
         ("tag:", "needs a value"),
         ("@2+x", "cannot be combined"),
+        ("@", "cannot parse"),
+        ("+@x", "cannot parse"),
         ("", "empty selector"),
     ],
 )
@@ -183,6 +185,8 @@ def test_group_tier_and_state_on_the_fixture_pull_request(shop_builds):
         "stg_payments",
     }
     assert models("state:modified,tier:1") == {"orders_summary.v2"}
+    # A value may hold `@` and `+`, as in dbt: an owner's GitHub handle.
+    assert models("config.meta.owner:@finance-eng") == {"int_order_payments", "fct_orders"}
     # int_order_payments -> fct_orders -> orders_summary.v1: downstream of a change, too.
     assert models("state:modified+,group:finance") == {
         "orders_summary.v1",
