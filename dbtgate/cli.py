@@ -454,15 +454,16 @@ def _artifacts_dir(given: Path | None, config, project_dir: Path | None = None) 
     return directory
 
 
-def _resolve_project_dir(
-    explicit: Path | None, configured: str | None, artifacts: Path
-) -> Path | None:
+def _resolve_project_dir(explicit: Path | None, config, artifacts: Path) -> Path | None:
+    from dbtgate.config import configured_project_dir
+
     if explicit is not None:
         if not (explicit / "dbt_project.yml").is_file():
             raise DbtgateError(f"{explicit}: --project-dir has no dbt_project.yml")
         return explicit
-    if configured:
-        return Path(configured)
+    configured = configured_project_dir(config)
+    if configured is not None:
+        return configured
     for candidate in (artifacts.resolve().parent, Path.cwd()):
         if (candidate / "dbt_project.yml").is_file():
             return candidate
@@ -494,7 +495,7 @@ def load_context(
     project_dir = _project_dir_above(project_dir, artifacts, config_path)
     config = _resolve_config(config_path, project_dir, artifacts)
     artifacts_dir = _artifacts_dir(artifacts, config, project_dir)
-    resolved_dir = _resolve_project_dir(project_dir, config.project_dir, artifacts_dir)
+    resolved_dir = _resolve_project_dir(project_dir, config, artifacts_dir)
     tiers = TierSettings(tuple(config.tier.from_), config.tier.default)
     owners = OwnerSettings(tuple(config.owner.from_))
     project = Project.from_artifacts(load_artifacts(artifacts_dir), resolved_dir, tiers, owners)
@@ -1116,7 +1117,7 @@ def _lint_context(artifacts: Path | None, config_path: Path | None, project_dir:
         return load_context(
             artifacts, None, config_path, project_dir, with_base=False, judges_the_build=False
         )
-    resolved = _resolve_project_dir(project_dir, config.project_dir, artifacts_dir)
+    resolved = _resolve_project_dir(project_dir, config, artifacts_dir)
     if resolved is None:
         raise DbtgateError(
             "no dbt project found (no dbt_project.yml here): pass --project-dir, or run from "
@@ -1256,7 +1257,16 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
     )
     from dbtgate.rules.registry import Rule
 
-    registry = config_rules(_resolve_config(config, _project_dir_above(None, None, config)))
+    try:
+        registry = config_rules(_resolve_config(config, _project_dir_above(None, None, config)))
+    except DbtgateError as exc:
+        if config is not None:
+            raise
+        # The config found here is broken: the reference is what its author needs to mend it.
+        from dbtgate.rules.registry import load_rules
+
+        print(f"dbtgate: warning: {exc}; the built-in rules only", file=sys.stderr)
+        registry = load_rules()
     if code is not None:  # `KPI`, `Docs.Model_Description`, `lint.lt01` too
         lowered = code.lower()
         code = f"lint.{code[5:].upper()}" if lowered.startswith("lint.") else lowered

@@ -296,6 +296,20 @@ def find_config(start: Path) -> Path | None:
     return found[0] if found else None
 
 
+def configured_project_dir(config: Config) -> Path | None:
+    """The config's `project_dir`, which must hold a dbt_project.yml (an error at its line: a
+    wrong one pointed every finding at files that do not exist)."""
+    if not config.project_dir:
+        return None
+    path = Path(config.project_dir)
+    if not (path / "dbt_project.yml").is_file():
+        raise DbtgateError(
+            f"{config.path}:{config.lines.get('project_dir', 1)}: project_dir: {path}: no "
+            "dbt_project.yml there"
+        )
+    return path
+
+
 def load_config(path: Path | None) -> Config:
     """Read and validate a config file; None gives the defaults."""
     if path is None:

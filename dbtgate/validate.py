@@ -15,7 +15,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from dbtgate.baseline import configured_baseline, load_baseline
-from dbtgate.config import Config
+from dbtgate.config import Config, configured_project_dir
+from dbtgate.rules.codeowners import find_codeowners
 from dbtgate.rules.policies import compile_policies, config_location, config_rules
 from dbtgate.waivers import check_waiver, notice_days_left
 from dbtgate.wording import counted, days_from_now
@@ -41,6 +42,11 @@ def validate_config(config: Config, today: dt.date) -> Validation:
     baseline = configured_baseline(config)
     if baseline is not None:
         load_baseline(baseline)  # there, and a baseline file
+    project_dir = configured_project_dir(config)  # a dbt project there
+    if config.owner.codeowners:  # there, and readable
+        find_codeowners(
+            project_dir, config.owner.codeowners, f"{config.path}:{config.lines.get('owner', 1)}: "
+        )
     result = Validation()
     rule_count = sum(len(policy.rules) for policy in policies)
     result.summary.append(

@@ -497,3 +497,16 @@ def test_rules_takes_a_code_or_family_in_any_case():
     assert dbtgate("rules", "Code.Max_Lines").stdout.startswith("code.max_lines ")
     assert dbtgate("rules", "lint.lt01").stdout.startswith("lint.LT01 ")
     assert "kpi.test_coverage" in dbtgate("rules", "KPI").stdout
+
+
+def test_rules_explains_a_code_beside_a_broken_config(tmp_path):
+    """A config that does not load is when its author needs the reference: the built-in rules
+    are printed with the config's error as a warning; a config named with --config is read."""
+    (tmp_path / "dbtgate.yml").write_text("version: 1\nkpi: {targets: [tier1_test_coverage]}\n")
+    result = dbtgate("rules", "owner.present", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("owner.present ")
+    assert result.stderr.startswith("dbtgate: warning: dbtgate.yml:2: ")
+    assert result.stderr.rstrip().endswith("the built-in rules only")
+    named = dbtgate("rules", "owner.present", "--config", "dbtgate.yml", cwd=tmp_path)
+    assert named.returncode == 2

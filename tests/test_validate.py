@@ -65,6 +65,14 @@ PROBLEMS = [
         "dbtgate.yml:2: baseline: legacy.json: file not found (write it with `dbtgate baseline`)",
     ),
     (
+        "owner: {codeowners: .github/CODEOWNERS}\n",
+        "dbtgate.yml:2: owner.codeowners: .github/CODEOWNERS: file not found",
+    ),
+    (
+        "project_dir: ../nope\n",
+        "dbtgate.yml:2: project_dir: ../nope: no dbt_project.yml there",
+    ),
+    (
         "lint: {severity: {layoutt: warn}}\n",
         "dbtgate.yml:2: lint.severity: 'layoutt' is not a sqlfluff rule code, name or group",
     ),
