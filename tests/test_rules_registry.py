@@ -423,6 +423,30 @@ def test_a_policy_that_selects_nothing_says_so_with_the_closest_tag(artifacts, t
     ]
 
 
+def test_an_exclude_that_matches_nothing_says_so_with_the_closest_tag(artifacts, tmp_path):
+    """A typo in `exclude` gates the resources it meant to leave out: a note names it, and a
+    tag that differs in case only is suggested too (tags are case-sensitive)."""
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            exclude: "tag:Payment"
+            rules: {docs.model_description: warn}
+          - select: "*"
+            exclude: "tag:payment"
+            rules: {docs.model_description: warn}
+        """,
+    )
+    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    notes = [line for line in result.stdout.splitlines() if "matches no resources" in line]
+    assert notes == [
+        "note: dbtgate.yml:3: policy exclude 'tag:Payment' matches no resources, so select '*' "
+        "is gated whole (did you mean tag:payment?)"
+    ]
+
+
 def test_a_rule_for_resource_types_the_policy_does_not_select_says_so(artifacts, tmp_path):
     write_config(
         tmp_path,
@@ -528,13 +552,17 @@ def test_a_missing_plugin_path_is_a_config_error(artifacts, tmp_path):
 def test_a_plugin_that_cannot_load_is_an_error_at_its_line_without_any_policy(artifacts, tmp_path):
     # Listed and unused is still a mistake worth knowing of before a policy comes to need it.
     write_config(tmp_path, "version: 1\n\nplugins:\n  - acme_rules_not_installed\n")
-    for command in (("check", "--artifacts", str(artifacts)), ("rules",)):
-        result = dbtgate(*command, cwd=tmp_path)
-        assert result.returncode == 2, result.stdout + result.stderr
-        assert result.stderr.strip() == (
-            "dbtgate: error: dbtgate.yml:3: plugins: acme_rules_not_installed: "
-            "cannot load: ModuleNotFoundError: No module named 'acme_rules_not_installed'"
-        )
+    problem = (
+        "dbtgate.yml:3: plugins: acme_rules_not_installed: "
+        "cannot load: ModuleNotFoundError: No module named 'acme_rules_not_installed'"
+    )
+    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip() == f"dbtgate: error: {problem}"
+    # `rules` prints the built-in reference all the same, with the problem as a warning.
+    listed = dbtgate("rules", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stderr.strip() == f"dbtgate: warning: {problem}; the built-in rules only"
 
 
 def test_an_installed_package_adds_rules_through_its_entry_point(artifacts, tmp_path):

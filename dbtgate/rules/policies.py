@@ -143,6 +143,9 @@ def policies(context: CheckContext) -> Iterable[Finding]:
         if not resources and compiled.rules and not compiled.select.uses_state:
             # A typo in a selector (`tag:critcal`) would otherwise pass the gate in silence.
             context.notes.append(_empty_selection_note(config, policy, selection))
+        elif _excludes_nothing(compiled, selection):
+            # A typo in `exclude` gates what it meant to leave out, as silently.
+            context.notes.append(_empty_exclusion_note(config, policy, selection))
         # The subjects of each resource-type set, filtered once per policy, not once per rule.
         subjects: dict[tuple[str, ...], list[Any]] = {}
         summary.append(
@@ -189,10 +192,36 @@ def _empty_selection_note(config: Config, policy: Policy, selection: Selection) 
         + (f" exclude {policy.exclude!r}" if policy.exclude else "")
         + " selects no resources, so its rules checked nothing"
     )
-    wanted = [part[4:] for part in policy.select.replace(",", " ").split() if part[:4] == "tag:"]
+    return note + _tag_hint(policy.select, selection)
+
+
+def _excludes_nothing(compiled: CompiledPolicy, selection: Selection) -> bool:
+    exclude = compiled.exclude
+    return exclude is not None and not exclude.uses_state and not selection.select(exclude)
+
+
+def _empty_exclusion_note(config: Config, policy: Policy, selection: Selection) -> str:
+    """Says a policy's `exclude` leaves nothing out; for a `tag:` no resource has, the closest."""
+    return (
+        f"{config_location(config, policy.line)}: policy exclude {policy.exclude!r} matches no "
+        f"resources, so select {policy.select!r} is gated whole"
+        + _tag_hint(policy.exclude or "", selection)
+    )
+
+
+def _tag_hint(text: str, selection: Selection) -> str:
+    """` (did you mean tag:x?)` for a `tag:` in `text` that no resource has but one nearly does
+    (the case too: dbt's tags are case-sensitive)."""
+    wanted = [part[4:] for part in text.replace(",", " ").split() if part[:4] == "tag:"]
     known = sorted({tag for r in selection.resources.values() for tag in r.tags or ()})
-    hints = [close for tag in wanted for close in difflib.get_close_matches(tag, known, n=1)]
-    return note + (f" (did you mean tag:{hints[0]}?)" if hints and hints[0] not in wanted else "")
+    by_case = {tag.lower(): tag for tag in known}
+    hints = [
+        by_case.get(tag.lower()) or next(iter(difflib.get_close_matches(tag, known, n=1)), None)
+        for tag in wanted
+        if tag not in known
+    ]
+    hints = [hint for hint in hints if hint]
+    return f" (did you mean tag:{hints[0]}?)" if hints else ""
 
 
 def _apply(
