@@ -41,6 +41,11 @@ class CheckContext:
     # unique_ids new or modified against the base; None when there is no base to compare with.
     changed: set[str] | None = None
 
+    @property
+    def config_name(self) -> str:
+        """The config file's name as notes name it (`dbtgate.yml`)."""
+        return self.config.path.name if self.config.path is not None else "the config"
+
 
 CheckFunction = Callable[[CheckContext], Iterable["Finding"]]
 

@@ -133,6 +133,22 @@ def test_absent_sources_json_is_a_note_unless_required(tmp_path):
     assert [f.code for f in result.blocking] == ["freshness.not_run"]
 
 
+def test_checks_switched_off_are_listed_as_not_checked(tmp_path):
+    """A release manager reading a PASS must see that the config left freshness and the run
+    out, as a missing sources.json is shown; `run.slower` under a switched-off run says so."""
+    shutil.copy(corpus_dir("bouncer-dbt112") / "manifest.json", tmp_path / "manifest.json")
+    config = Config()
+    config.path = Path("dbtgate.yml")
+    config.freshness.enabled = False
+    config.run.enabled = False
+    config.run.slower.enabled = True
+    result = run_gate(context(tmp_path, config=config))
+    assert "source freshness (freshness.enabled: false in dbtgate.yml)" in result.not_checked
+    assert "the last run's results (run.enabled: false in dbtgate.yml)" in result.not_checked
+    assert "run.slower is enabled but run.enabled is false: nothing was compared" in result.notes
+    assert not any(f.code.startswith(("run.", "freshness.")) for f in result.findings)
+
+
 # -- the fixture project --------------------------------------------------------------------------
 
 

@@ -169,7 +169,8 @@ sources:
         "Without `required`, the gate only notes that freshness was not gated.",
         why="A required check that silently does not run is a pass nobody earned.",
         fix="Run `dbt source freshness` with the same --target-path before the gate, or drop "
-        "`freshness.required`.",
+        "`freshness.required`. Severity: `freshness.severity.error` (a missing check is as "
+        "serious as a source past its error threshold).",
         example="error  freshness.not_run  sources.json is absent, and the config requires it",
     ),
 )

@@ -31,6 +31,7 @@ _ERRORED = frozenset({"error", "runtime error"})
 def source_freshness(ctx: CheckContext) -> Iterator[Finding]:
     settings = ctx.config.freshness
     if not settings.enabled:
+        ctx.not_checked.append(f"source freshness (freshness.enabled: false in {ctx.config_name})")
         return
     project = ctx.project
     loaded = project.artifacts.sources if project.artifacts else None

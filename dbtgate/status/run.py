@@ -53,6 +53,9 @@ _ERROR_HEADER = re.compile(r"([A-Z]\w*(?: \w+)* Error)(?: in \w+ \S+(?: \(.*\))?
 def run_status(ctx: CheckContext) -> Iterator[Finding]:
     settings = ctx.config.run
     if not settings.enabled:
+        ctx.not_checked.append(f"the last run's results (run.enabled: false in {ctx.config_name})")
+        if settings.slower.enabled:
+            ctx.notes.append("run.slower is enabled but run.enabled is false: nothing was compared")
         return
     project = ctx.project
     loaded = project.artifacts.run_results if project.artifacts else None
