@@ -12,6 +12,7 @@ a diff of it in review shows real changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -20,7 +21,7 @@ from dbtgate.config import Config
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding
 from dbtgate.locate import repository_path
-from dbtgate.wording import first_few
+from dbtgate.wording import counted, first_few
 
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = "dbtgate-baseline.json"
@@ -42,12 +43,17 @@ class Baseline(msgspec.Struct):
 
 
 class BaselineReport(msgspec.Struct):
-    """The `baseline` section of the gate report."""
+    """The `baseline` section of the gate report: of the entries this run did not see, those
+    `fixed` (checked, on a resource still built), those on resources no longer in the build
+    (`gone`: renamed or deleted) and those this run did not check (`unchecked`: the rule is in
+    no policy any more, lint is off or read other files)."""
 
     path: str
     entries: int
     matched: int
     fixed: list[BaselineEntry]
+    gone: list[BaselineEntry] = []
+    unchecked: list[BaselineEntry] = []
 
 
 class LoadedBaseline:
@@ -137,30 +143,70 @@ def load_baseline(path: Path) -> LoadedBaseline:
     return LoadedBaseline(path, baseline)
 
 
-def baseline_report(loaded: LoadedBaseline, findings: list[Finding]) -> BaselineReport:
-    """How the baseline was used: entries still seen, and those fixed since it was written."""
+def baseline_report(
+    loaded: LoadedBaseline,
+    findings: list[Finding],
+    *,
+    checked: Callable[[str], bool] = lambda code: True,
+    built: Callable[[str], bool] = lambda unique_id: True,
+) -> BaselineReport:
+    """How the baseline was used: entries still seen, and why the others were not. `checked`:
+    whether this run applied the code everywhere it could occur; `built`: whether a resource is
+    in the build. Only an entry both checked and on a built resource was fixed: one whose rule
+    left the config was not, and rewriting the baseline would drop debt that blocks when the
+    rule comes back."""
     seen = {f.fingerprint for f in findings}
-    fixed = [entry for entry in loaded.baseline.findings if entry.fingerprint not in seen]
+    fixed: list[BaselineEntry] = []
+    gone: list[BaselineEntry] = []
+    unchecked: list[BaselineEntry] = []
+    for entry in loaded.baseline.findings:
+        if entry.fingerprint in seen:
+            continue
+        if entry.unique_id and not built(entry.unique_id):
+            gone.append(entry)
+        elif checked(entry.code):
+            fixed.append(entry)
+        else:
+            unchecked.append(entry)
+    entries = len(loaded.baseline.findings)
     return BaselineReport(
         path=repository_path(loaded.path),
-        entries=len(loaded.baseline.findings),
-        matched=len(loaded.baseline.findings) - len(fixed),
+        entries=entries,
+        matched=entries - len(fixed) - len(gone) - len(unchecked),
         fixed=fixed,
+        gone=gone,
+        unchecked=unchecked,
     )
 
 
-def fixed_note(report: BaselineReport) -> str | None:
-    """The line every report shows when baseline entries no longer occur: legacy debt paid off,
-    and the file can shrink (so the fixed problem cannot come back unnoticed)."""
-    if not report.fixed:
-        return None
-    shown = first_few(
-        [f"{entry.code} on {_entry_subject(entry)}" for entry in report.fixed], _NOTE_LIMIT
-    )
-    return (
-        f"baseline {report.path}: {len(report.fixed)} of {report.entries} entries fixed since it "
-        f"was written ({shown}); `dbtgate baseline` rewrites it without them"
-    )
+def baseline_notes(report: BaselineReport) -> list[str]:
+    """What every report says of the entries not seen: debt paid off (the file can shrink, so
+    the problem cannot come back unnoticed), debt on resources renamed or deleted (a renamed
+    model's findings block again, as new), and entries this run did not check (kept)."""
+    notes = []
+    where = f"baseline {report.path}"
+    if report.fixed:
+        notes.append(
+            f"{where}: {len(report.fixed)} of {report.entries} entries fixed since it was written "
+            f"({_shown(report.fixed)}); `dbtgate baseline` rewrites it without them"
+        )
+    if report.gone:
+        notes.append(
+            f"{where}: {counted(len(report.gone), 'entry')} on resources no longer in the build "
+            f"({_shown(report.gone)}): renamed or deleted? A renamed resource's findings are new "
+            "under its new name; `dbtgate baseline` records them"
+        )
+    if report.unchecked:
+        notes.append(
+            f"{where}: {counted(len(report.unchecked), 'entry')} this run did not check "
+            f"({_shown(report.unchecked)}: the rule is in no policy, or lint did not read the "
+            "file), kept"
+        )
+    return notes
+
+
+def _shown(entries: list[BaselineEntry]) -> str:
+    return first_few([f"{entry.code} on {_entry_subject(entry)}" for entry in entries], _NOTE_LIMIT)
 
 
 def _entry_subject(entry: BaselineEntry) -> str:

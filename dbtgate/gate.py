@@ -17,7 +17,7 @@ from typing import Any
 
 from dbtgate import __version__
 from dbtgate.artifacts.manifest import file_path
-from dbtgate.baseline import baseline_report, can_baseline, fixed_note
+from dbtgate.baseline import baseline_notes, baseline_report, can_baseline
 from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.findings import Finding, fingerprint
 from dbtgate.focus import focus_note, keep_focus
@@ -253,10 +253,23 @@ def decide(
         else:
             finding.disposition = "blocking"
     if baseline is not None:
-        used = context.sections["baseline"] = baseline_report(baseline, findings)
-        note = fixed_note(used)
-        if note:
-            context.notes.append(note)
+        project = context.project
+        used = context.sections["baseline"] = baseline_report(
+            baseline,
+            findings,
+            checked=_checked_everywhere(context),
+            built=lambda unique_id: project.resource(unique_id) is not None,
+        )
+        context.notes.extend(baseline_notes(used))
+
+
+def _checked_everywhere(context: CheckContext) -> Callable[[str], bool]:
+    """Whether this run applied a baselined code wherever it may occur: a rule some policy
+    names (`policies` section), a lint rule when lint read every file."""
+    applied = {code for policy in context.sections.get("policies", ()) for code in policy["rules"]}
+    lint = context.sections.get("lint")
+    lint_everywhere = lint is not None and lint.get("scope") == "all files"
+    return lambda code: code in applied or (lint_everywhere and code.startswith("lint."))
 
 
 def describe_inputs(context: CheckContext) -> dict[str, Any]:

@@ -197,3 +197,25 @@ def test_a_baseline_never_holds_a_failed_run_and_never_hides_one(workdir):
     assert [
         (f["code"], f["disposition"]) for f in report["findings"] if f["disposition"] != "baselined"
     ] == [("run.errors", "blocking")]
+
+
+def test_entries_of_a_rule_taken_out_or_a_resource_renamed_are_not_called_fixed(workdir):
+    """Only debt that was checked and is gone was paid off: an entry whose rule left the config
+    is kept (rewriting the baseline would drop debt that blocks when the rule comes back), and
+    one on a model no longer built is named as such (renamed? its findings are new now)."""
+    baseline(workdir)
+    write_config(workdir, CONFIG.replace("      owner.present: error\n", ""))
+    data = manifest()
+    data["nodes"].pop(f"model.{PKG}.stg_payments")
+    write_build(workdir / "pr", data)
+    _, stdout, report = check(workdir, "pr", "--baseline", "dbtgate-baseline.json")
+    section = report["sections"]["baseline"]
+    assert section["fixed"] == []
+    assert {e["unique_id"] for e in section["gone"]} == {f"model.{PKG}.stg_payments"}
+    assert section["unchecked"] and {e["code"] for e in section["unchecked"]} == {"owner.present"}
+    accounted = section["matched"] + len(section["gone"]) + len(section["unchecked"])
+    assert accounted == section["entries"]
+    notes = " ".join(stdout.split())
+    assert "on resources no longer in the build" in notes
+    assert "this run did not check (owner.present on" in notes
+    assert "entries fixed" not in notes
