@@ -22,7 +22,7 @@ from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.findings import Finding, fingerprint
 from dbtgate.focus import focus_note, keep_focus
 from dbtgate.locate import Locator, display_path, display_root
-from dbtgate.project import Project
+from dbtgate.project import Project, unreadable_tiers_note
 from dbtgate.waivers import apply_waivers
 
 _DISPOSITION = attrgetter("disposition")
@@ -107,6 +107,9 @@ def run_gate(
         mark_changed(findings, context.changed, self_scoped)
     locator = locator or Locator(context.project.project_dir)
     context.notes.extend(stale_code_notes(context.project, locator))
+    tiers_note = unreadable_tiers_note(context.project)
+    if tiers_note:
+        context.notes.append(tiers_note)
     completer = Completer(context.project, locator)
     if context.options.get("baseline") is not None:
         for finding in findings:

@@ -30,6 +30,7 @@ from dbtgate.artifacts.manifest import (
 from dbtgate.artifacts.run_results import RunResults
 from dbtgate.artifacts.sources import SourcesFreshness
 from dbtgate.locate import place_code
+from dbtgate.wording import counted, first_few
 
 if TYPE_CHECKING:
     from dbtgate.status.results import RunIndex
@@ -112,6 +113,9 @@ class Project:
     # model unique_id -> the unique_ids of its unit tests (dbt 1.8+), in id order.
     unit_tests_by_model: dict[str, list[str]] = field(default_factory=dict)
     _tier_cache: dict[str, int | None] = field(default_factory=dict, repr=False)
+    # unique_id -> a tier source's value that names no tier (`meta.maturity: gold`): the
+    # resource took the default tier, which `unreadable_tiers_note` tells the config's author.
+    unreadable_tiers: dict[str, str] = field(default_factory=dict, repr=False)
     _owner_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
     _column_docs: dict[tuple[str, bool], ColumnDocs] = field(default_factory=dict, repr=False)
     # (unique_id, constraints count) -> `keys.key_columns` of the resource: see `keys.resource_key`.
@@ -504,7 +508,9 @@ class Project:
         tier = self.tier_settings.default
         if resource is not None:
             found = _tier_of(resource, self.tier_settings.sources)
-            if found is not None:
+            if isinstance(found, str):
+                self.unreadable_tiers[unique_id] = found
+            elif found is not None:
                 tier = found
         self._tier_cache[unique_id] = tier
         return tier
@@ -582,8 +588,13 @@ def _owner_text(value: Any) -> str | None:
     return None
 
 
-def _tier_of(resource: Node | Source | Exposure | Macro, sources: tuple[str, ...]) -> int | None:
+def _tier_of(
+    resource: Node | Source | Exposure | Macro, sources: tuple[str, ...]
+) -> int | str | None:
+    """The tier the first of `sources` that the resource sets names; the text of a `meta.` value
+    without a number in it (`gold`) when no later source names one; None when none is set."""
     meta = resource.meta or {}
+    unreadable = None
     for source in sources:
         if source.startswith("meta."):
             value = meta_value(meta, source[5:])
@@ -594,12 +605,27 @@ def _tier_of(resource: Node | Source | Exposure | Macro, sources: tuple[str, ...
             match = _TIER_VALUE_RE.search(str(value))
             if match:
                 return int(match.group(1))
+            unreadable = unreadable or f"{source}: {str(value)[:40]}"
         elif source == "tag":
             for tag in resource.tags or ():
                 match = _TIER_TAG_RE.match(tag)
                 if match:
                     return int(match.group(1))
-    return None
+    return unreadable
+
+
+def unreadable_tiers_note(project: Project) -> str | None:
+    """Says which resources set a tier source to something that is no tier (`meta.maturity:
+    gold`), so took the default: `tier:1` policies would otherwise skip them in silence."""
+    found = project.unreadable_tiers
+    if not found:
+        return None
+    values = sorted(set(found.values()))
+    return (
+        f"{counted(len(found), 'resource')} set a tier to a value without a number "
+        f"({first_few(values, 3)}), so took the default tier "
+        f"({project.tier_settings.default}): tiers are numbers (`tier: 1`, `tier-1`)"
+    )
 
 
 def _unquote(name: str) -> str:

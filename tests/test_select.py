@@ -120,6 +120,28 @@ def test_tier_comparisons(bouncer):
     assert names(selection, "tier:>=3") == names(selection, "*")
 
 
+def test_a_tier_source_without_numbers_is_named_in_a_note():
+    """bouncer's `meta.maturity` holds gold, lead...: read as tiers, every model takes the
+    default, and `tier:1` would select nothing in silence."""
+    from dbtgate.project import TierSettings, unreadable_tiers_note
+
+    path = CORPUS / "bouncer-dbt112"
+    if not path.is_dir():
+        pytest.skip(f"corpus absent: {path}")
+    settings = TierSettings(("meta.maturity",), 3)
+    project = Project.from_artifacts(load_artifacts(path), None, settings)
+    assert unreadable_tiers_note(project) is None  # nothing asked yet
+    tiers = {uid: project.tier(uid) for uid in project.nodes if uid.startswith("model.")}
+    assert set(tiers.values()) == {3}
+    note = unreadable_tiers_note(project)
+    assert note is not None and "set a tier to a value without a number" in note
+    assert "meta.maturity: gold" in note and "took the default tier (3)" in note
+    # A source the models leave unset is no mistake: no note.
+    tagged = Project.from_artifacts(load_artifacts(path), None, TierSettings(("meta.tier",), 3))
+    tagged.tier(next(iter(tiers)))
+    assert unreadable_tiers_note(tagged) is None
+
+
 def test_state_methods_need_a_base(bouncer):
     with pytest.raises(SelectorError, match="needs a base build"):
         Selection(bouncer).select(parse_selector("state:modified"))
