@@ -113,6 +113,31 @@ def test_source_description(tmp_path):
     ]
 
 
+def test_exposure_description(tmp_path):
+    """Both exposures of the corpus are described; one emptied, one cut short, both flagged."""
+
+    def edit(data):
+        data["exposures"][f"exposure.{PKG}.customers"]["description"] = " "
+        data["exposures"][f"exposure.{PKG}.pulse_queries"]["description"] = "WIP"
+
+    config = write_config(
+        tmp_path / "config",
+        """\
+        version: 1
+        policies:
+          - select: "resource_type:exposure"
+            rules: {docs.exposure_description: {severity: warn, min_length: 4}}
+        """,
+    )
+    assert by_code(gate(corpus_project("bouncer-dbt112"), config).findings, "docs.") == []
+    findings = gate(edited_bouncer(tmp_path, edit), config).findings
+    assert sorted(f.message for f in by_code(findings, "docs.exposure_description")) == [
+        "exposure customers has no description",
+        "exposure pulse_queries's description is 3 characters long, the policy asks for at least 4",
+    ]
+    assert {f.path for f in findings} == {"models/marts/finance/_exposures.yml"}
+
+
 def test_placeholders_are_found_on_models_and_columns(tmp_path):
     path = CORPUS / "bouncer-dbt112" / "manifest.json"
     if not path.is_file():

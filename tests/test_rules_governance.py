@@ -590,3 +590,36 @@ def test_access_on_a_real_build(tmp_path):
     assert {f.unique_id: f.details["access"] for f in findings} == expected
     [orders] = [f for f in findings if f.unique_id == f"model.{PKG}.orders"]
     assert orders.message == "orders has access public, not private or protected"
+
+
+def test_incremental_models_need_a_unique_key_unless_they_only_append(tmp_path):
+    incremental = f"model.{PKG}.int_incremental"
+
+    def edit(data):
+        data["nodes"][incremental]["config"]["unique_key"] = None
+        for name, strategy in (("stg_orders", None), ("stg_payments", "append")):
+            config = data["nodes"][f"model.{PKG}.{name}"]["config"]
+            config.update(materialized="incremental", incremental_strategy=strategy)
+
+    config = rule_config(tmp_path / "config", "governance.incremental_unique_key")
+    # The corpus's incremental model has its key: nothing to say.
+    assert gate(corpus_project("bouncer-dbt112"), config).findings == []
+    findings = gate(edited_bouncer(tmp_path, edit), config).findings
+    # int_incremental (delete+insert without its key) and stg_orders (default strategy);
+    # stg_payments appends, which needs no key.
+    assert [f.message for f in by_code(findings, "governance.incremental_unique_key")] == [
+        "incremental model int_incremental has no unique_key",
+        "incremental model stg_orders has no unique_key",
+    ]
+
+
+def test_column_types_flags_each_declared_column_without_a_data_type(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = rule_config(tmp_path, "governance.column_types", select="stg_payments orders")
+    findings = by_code(gate(project, config).findings, "governance.column_types")
+    # orders declares every type (its contract); stg_payments none of its two columns.
+    assert [(short_ids([f])[0], f.column_name) for f in findings] == [
+        ("stg_payments", "payment_id"),
+        ("stg_payments", "payment_method"),
+    ]
+    assert findings[0].message == "column payment_id of stg_payments declares no data_type"

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from dbtgate.artifacts.manifest import Macro, Node, Source, file_path
+from dbtgate.artifacts.manifest import Exposure, Macro, Node, Source, file_path
 from dbtgate.project import Project, display_name, same_text
 from dbtgate.rules.registry import Count, Share, Violation, rule
 from dbtgate.wording import first_few
@@ -235,6 +235,35 @@ def source_description(source: Source) -> Violation | None:
     if _text(source.description):
         return None
     return Violation(f"source {source.source_name}.{source.name} has no description")
+
+
+@rule(
+    "docs.exposure_description",
+    severity="warn",
+    applies_to=("exposure",),
+    why="""
+        An exposure tells the models' owners who reads their tables. Its description says what
+        the dashboard or application is for and what breaks for whom when a model changes: the
+        impact a breaking change is weighed by.
+    """,
+    failing="""
+        exposures:
+          - name: weekly_revenue
+            type: dashboard
+            owner: {name: Finance}
+    """,
+    passing="""
+        exposures:
+          - name: weekly_revenue
+            type: dashboard
+            owner: {name: Finance}
+            description: The CFO's weekly revenue review; read every Monday.
+    """,
+    fix="Add a `description:` to the exposure's entry under `exposures:`.",
+)
+def exposure_description(exposure: Exposure, *, min_length: Count = 1) -> Violation | None:
+    """The exposure has a description of at least `min_length` characters."""
+    return _description_violation(f"exposure {exposure.name}", exposure.description, min_length)
 
 
 @rule(

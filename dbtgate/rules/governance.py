@@ -9,6 +9,7 @@ These are the dbt-mesh guarantees the schema diff relies on to call a change bre
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -56,6 +57,81 @@ def contract_enforced(model: Node) -> Violation | None:
     if is_contracted(model) or not can_have_contract(model):
         return None
     return Violation(f"{model.name} has no enforced contract")
+
+
+# Incremental strategies that merge nothing, so need no unique_key: append-only inserts,
+# partition replacement (BigQuery, Spark), and microbatch (batches by `event_time`).
+_KEYLESS_STRATEGIES = frozenset({"append", "insert_overwrite", "microbatch"})
+
+
+@rule(
+    "governance.incremental_unique_key",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        An incremental model without a `unique_key` inserts every row of each run: a late
+        update or a rerun of a day duplicates rows, and nothing fails. With one, dbt merges
+        (or deletes and inserts) on the key.
+    """,
+    failing="""
+        models:
+          - name: fct_events
+            config:
+              materialized: incremental
+    """,
+    passing="""
+        models:
+          - name: fct_events
+            config:
+              materialized: incremental
+              unique_key: event_id
+    """,
+    fix="Set `unique_key` in the model's config (a column, or a list of columns), or an "
+    "`incremental_strategy` that merges nothing (`append`, `insert_overwrite`, `microbatch`) when "
+    "appending is what the model means to do.",
+)
+def incremental_unique_key(model: Node) -> Violation | None:
+    """An incremental model sets `unique_key`, unless its `incremental_strategy` merges nothing
+    (append, insert_overwrite, microbatch)."""
+    config = model.config
+    if config is None or config.materialized != "incremental":
+        return None
+    if config.unique_key or (config.incremental_strategy or "").lower() in _KEYLESS_STRATEGIES:
+        return None
+    return Violation(f"incremental model {display_name(model)} has no unique_key")
+
+
+@rule(
+    "governance.column_types",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A declared `data_type` is what a contract enforces and what a consumer reads in the
+        docs; the schema diff compares declared types too, so a change of type is seen before
+        the warehouse's catalog has it.
+    """,
+    failing="""
+        models:
+          - name: fct_orders
+            columns:
+              - name: order_id
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            columns:
+              - name: order_id
+                data_type: integer
+    """,
+    fix="Add `data_type:` to each column the model declares in its properties YAML.",
+)
+def column_types(model: Node) -> Iterator[Violation]:
+    """Every column the model declares has a `data_type`."""
+    for name, column in sorted((model.columns or {}).items()):
+        if not (column.data_type or "").strip():
+            yield Violation(
+                f"column {name} of {display_name(model)} declares no data_type", column_name=name
+            )
 
 
 @rule(
