@@ -622,6 +622,13 @@ def base_ref_input(spec: str, project_dir: Path | None) -> dict[str, str] | None
         help="With --comment: a failed post is an error (exit 2).",
     ),
     Opt(
+        "--comment-key",
+        metavar="TEXT",
+        help="With --comment: tells apart the comments of several gates of one project on one "
+        "pull request, e.g. a matrix job's `--comment-key ${{ matrix.target }}` (each updates "
+        "its own comment instead of replacing the other's).",
+    ),
+    Opt(
         "--repo",
         metavar="OWNER/NAME",
         help="owner/name for --comment. Default: GITHUB_REPOSITORY.",
@@ -656,6 +663,7 @@ def check(
     repo_url: str | None,
     comment: bool,
     comment_required: bool,
+    comment_key: str | None,
     repo: str | None,
     pr: int | None,
     annotations: bool | None,
@@ -668,6 +676,7 @@ def check(
         formats,
         comment=comment,
         comment_required=comment_required,
+        comment_key=comment_key,
         repo=repo,
         pr=pr,
         annotations=annotations,
@@ -735,6 +744,8 @@ def _gate_and_publish(
     known["emoji"] = context.config.report.emoji
     if focus is not None:
         _focus(context, focus, selecting, excluding, "The summary, the KPIs and the lineage")
+    if request.comment_key:
+        context.options.setdefault("inputs", {})["comment_key"] = request.comment_key.strip()
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     context.options["ack_labels"] = _ack_labels(ack_label)
     baseline_path = baseline or configured_baseline(context.config)
@@ -802,7 +813,8 @@ def _publish_error(
     publish_error(
         str(exc),
         project=project,
-        focus=comment_focus(" ".join(select or ()), " ".join(exclude or ())),
+        key=request.comment_key,
+        focus=comment_focus(" ".join(select or ()), " ".join(exclude or ()), request.comment_key),
         comment=request.comment,
         repo=request.repo,
         pr=request.pr,

@@ -360,3 +360,36 @@ def test_the_error_comment_escapes_the_error_text() -> None:
     body = error_markdown("shop", message, RenderOptions())
     assert "<img" not in body and "[click](" not in body and "@acme" not in body
     assert "&lt;img" in body
+
+
+@pytest.mark.slow
+def test_gates_of_a_matrix_keep_a_comment_each_with_comment_key(shop_builds, tmp_path, github):
+    """Two jobs gating one project on one pull request (a matrix over targets) must not
+    overwrite each other's comment: `--comment-key` tells them apart, and the heading says which
+    is which."""
+    env = comment_env(github, tmp_path, "11")
+    for _ in range(2):  # the second round updates each comment in place
+        for key in ("duckdb", "postgres"):
+            gated = dbtgate(
+                *gate_args(shop_builds),
+                "-q",
+                "--comment",
+                "--comment-key",
+                key,
+                "--pr",
+                str(PR),
+                cwd=shop_builds.pr,
+                env=env,
+            )
+            assert gated.returncode in (0, 1), gated.stderr
+    bodies = [c["body"] for c in github.comments(REPO, PR)]
+    assert len(bodies) == 2
+    for body, key in zip(bodies, ("duckdb", "postgres"), strict=True):
+        assert body.startswith(comment_marker("shop", f"key={key}") + "\n### dbtgate: FAIL")
+        assert f"(dbt project shop, {key})" in body.splitlines()[1]
+
+
+def test_comment_key_without_comment_is_a_usage_error(tmp_path) -> None:
+    result = dbtgate("check", "--comment-key", "x", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "dbtgate: error: --comment-key only makes sense with --comment\n"

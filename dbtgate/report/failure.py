@@ -19,10 +19,13 @@ from dbtgate.report.options import RenderOptions
 ERROR_VERDICT = "error"
 
 
-def error_markdown(project: str | None, message: str, options: RenderOptions) -> str:
+def error_markdown(
+    project: str | None, message: str, options: RenderOptions, key: str | None = None
+) -> str:
     """The comment and summary of a gate that could not run: the error, the commit, the run."""
     icon = "⚠️ " if options.emoji else ""
-    of_project = f" (dbt project {md_text(project)})" if project else ""
+    named = [md_text(text) for text in (project, key) if text and text.strip()]
+    of_project = f" (dbt project {', '.join(named)})" if project else ""
     commit = ""
     if options.commit:
         short = md_code(options.commit[:7])
@@ -44,6 +47,7 @@ def publish_error(
     message: str,
     *,
     project: str | None,
+    key: str | None,
     focus: str,
     comment: bool,
     repo: str | None,
@@ -57,7 +61,7 @@ def publish_error(
     what could not be said here is one line on `stderr`."""
     from dbtgate.report.publish import _append
 
-    markdown = error_markdown(project, message, options)
+    markdown = error_markdown(project, message, options, key)
     summary_path = environ.get("GITHUB_STEP_SUMMARY", "").strip()
     if summary_path:
         _append(summary_path, "GITHUB_STEP_SUMMARY", markdown + "\n", stderr)

@@ -136,10 +136,11 @@ def comment_marker(project_name: str, focus: str = "") -> str:
     return f"<!-- dbtgate:{safe}{' ' + focus if focus else ''} -->"
 
 
-def comment_focus(select: str | None, exclude: str | None) -> str:
-    """The part of `comment_marker` naming a `check --select/--exclude` gate's selection."""
-    chosen = (("select", select), ("exclude", exclude))
-    return " ".join(f"{name}={text}" for name, text in chosen if text)
+def comment_focus(select: str | None, exclude: str | None, key: str | None = None) -> str:
+    """The part of `comment_marker` telling this gate's comment apart from other gates of the
+    project: a `check --select/--exclude` gate's selection, and `--comment-key`."""
+    chosen = (("select", select), ("exclude", exclude), ("key", key))
+    return " ".join(f"{name}={text.strip()}" for name, text in chosen if text and text.strip())
 
 
 def post_sticky_comment(

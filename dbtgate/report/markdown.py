@@ -155,6 +155,9 @@ def _headline(report: dict[str, Any], options: RenderOptions) -> str:
     focus = view.focus_label(inputs.get("select"), inputs.get("exclude"))
     if focus:
         verdict += f", on {md_code(focus)}"
+    key = inputs.get("comment_key")
+    if key:  # `check --comment-key`: which of the project's gates (a matrix job) this is
+        project += f", {md_text(key)}"
     return f"### {icon}{verdict} (dbt project {project})\n\n"
 
 

@@ -36,6 +36,7 @@ class PublishRequest:
     formats: list[str] | None = None
     comment: bool = False
     comment_required: bool = False
+    comment_key: str | None = None
     repo: str | None = None
     pr: int | None = None
     annotations: bool | None = None  # None: on when GITHUB_ACTIONS=true
@@ -46,6 +47,10 @@ class PublishRequest:
             raise DbtgateError("--format needs --out DIR (where to write the reports)")
         if self.comment_required and not self.comment:
             raise DbtgateError("--comment-required only makes sense with --comment")
+        if self.comment_key is not None and not self.comment:
+            raise DbtgateError("--comment-key only makes sense with --comment")
+        if self.comment_key is not None and not self.comment_key.strip():
+            raise DbtgateError("--comment-key is empty: give a text that tells this gate apart")
         self._check_json_path_is_no_other_report()
         if self.repo is not None or self.pr is not None:
             from dbtgate.report.github import check_target
@@ -224,7 +229,7 @@ def _post_comment(
     try:
         context = github_context_from_env(environ, repo=request.repo, pr=request.pr)
         inputs = report["inputs"]
-        focus = comment_focus(inputs.get("select"), inputs.get("exclude"))
+        focus = comment_focus(inputs.get("select"), inputs.get("exclude"), request.comment_key)
         marker = comment_marker(report["project"], focus)
         result = post_sticky_comment(context, marker, f"{marker}\n{markdown}")
     except DbtgateError as exc:
