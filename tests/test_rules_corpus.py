@@ -26,6 +26,7 @@ REQUIRED_PARAMS = {
     "tests.required": {"tests": {"not_null": 1, "dbt_utils.unique_combination_of_columns": 1}},
     "code.forbidden_pattern": {"pattern": r"(?i)select\s+\*"},
     "naming.column_type_pattern": {"patterns": {"date": ".*_date", "bool(ean)?": "is_.*"}},
+    "naming.column_name_type": {"types": {".*_date": "date", "is_.*": "bool(ean)?"}},
 }
 
 

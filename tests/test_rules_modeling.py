@@ -290,6 +290,64 @@ def test_column_type_patterns_must_be_regular_expressions(tmp_path, patterns, pr
         gate(project, config)
 
 
+NAME_TYPES = """\
+    version: 1
+    policies:
+      - select: "*"
+        rules:
+          naming.column_name_type:
+            types: {".*_id": "INTEGER", "is_.*": "BOOLEAN", ".*_at": "TIMESTAMP"}
+    """
+
+
+def test_columns_named_for_a_type_have_that_warehouse_type(tmp_path):
+    """The name-to-type direction (dbt-bouncer's check_column_name_complies_to_column_type)
+    on the bouncer build: the `customer_id` columns are BIGINT where the staging model and
+    the versions read them; the `is_` columns are BOOLEAN; the snapshots' `dbt_scd_id`
+    (VARCHAR) and `dbt_updated_at` (DATE) are dbt's columns, not the team's."""
+    project = corpus_project("bouncer-dbt112")
+    findings = by_code(
+        gate(project, write_config(tmp_path, NAME_TYPES)).findings, "naming.column_name_type"
+    )
+    assert sorted((f.unique_id, f.column_name, f.details["type"]) for f in findings) == [
+        (f"model.{PKG}.customers.v1", "customer_id", "BIGINT"),
+        (f"model.{PKG}.customers.v2", "customer_id", "BIGINT"),
+        (f"model.{PKG}.stg_customers", "customer_id", "BIGINT"),
+    ]
+    assert findings[0].message == (
+        "column customer_id of customers v1 is BIGINT: a column named so should be INTEGER"
+    )
+
+
+def test_column_name_type_reads_the_yaml_type_without_a_catalog(tmp_path):
+    """Without catalog.json the declared `data_type` is judged (as dbt-bouncer's
+    check_model_column_name_complies_to_column_type): the contracted versions declare their
+    `customer_id` bigint; a type matches case-insensitively (`integer` is INTEGER)."""
+
+    def edit(manifest: dict) -> None:
+        columns = manifest["nodes"][f"model.{PKG}.stg_orders"]["columns"]
+        columns["order_id"]["data_type"] = "varchar"
+        payments = manifest["nodes"][f"model.{PKG}.stg_payments"]["columns"]
+        payments["payment_id"]["data_type"] = "integer"
+
+    project = edited_bouncer(tmp_path, edit)
+    findings = by_code(
+        gate(project, write_config(tmp_path, NAME_TYPES)).findings, "naming.column_name_type"
+    )
+    assert sorted((f.unique_id, f.column_name, f.details["type"]) for f in findings) == [
+        (f"model.{PKG}.customers.v1", "customer_id", "bigint"),
+        (f"model.{PKG}.customers.v2", "customer_id", "bigint"),
+        (f"model.{PKG}.stg_orders", "order_id", "varchar"),
+    ]
+
+
+def test_column_name_types_must_be_regular_expressions(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = rule_config(tmp_path, "naming.column_name_type", '{types: {"is_(": "boolean"}}')
+    with pytest.raises(DbtgateError, match=re.escape("types: 'is_(': not a regular expression")):
+        gate(project, config)
+
+
 def test_a_model_reading_more_parents_than_allowed(tmp_path):
     config = write_config(
         tmp_path,

@@ -173,6 +173,33 @@ _SNAPSHOT_COLUMNS = (
 )
 
 
+def column_types(resource: Node | Source, project: Project) -> list[tuple[str, str]]:
+    """Each column's (name, type) that the type rules judge.
+
+    The type is the warehouse's (catalog.json) when the catalog lists the column, else the
+    `data_type` declared in YAML, under the YAML's spelling of the name; a column of neither is
+    left out, as are the columns dbt adds to a snapshot (`dbt_valid_from`, ...), whose names and
+    types are dbt's, not the team's."""
+    types: dict[str, tuple[str, str]] = {}  # lowered name -> (name, type)
+    for key, column in (resource.columns or {}).items():
+        if column.data_type:
+            name = column.name or key
+            types[name.lower()] = (name, column.data_type)
+    table = project.catalog_table(resource.unique_id)
+    if table is not None:
+        declared = {
+            key.lower(): column.name or key for key, column in (resource.columns or {}).items()
+        }
+        for key, column in (table.columns or {}).items():
+            name = column.name or key
+            if column.type:
+                types[name.lower()] = (declared.get(name.lower(), name), column.type)
+    if resource.resource_type == "snapshot":
+        for name in _SNAPSHOT_COLUMNS:
+            types.pop(name, None)
+    return list(types.values())
+
+
 @rule(
     "naming.column_type_pattern",
     severity="warn",
@@ -205,26 +232,10 @@ def column_type_pattern(
 
     The type is the warehouse's (catalog.json) when the catalog lists the column, else the
     `data_type` declared in YAML; a column of neither is not checked, nor the columns dbt adds
-    to a snapshot (`dbt_valid_from`, ...), whose names are dbt's. As dbt-bouncer's
-    check_column_name_complies_to_column_type, for several types at once."""
-    types: dict[str, tuple[str, str]] = {}  # lowered name -> (name, type)
-    for key, column in (resource.columns or {}).items():
-        if column.data_type:
-            name = column.name or key
-            types[name.lower()] = (name, column.data_type)
-    table = project.catalog_table(resource.unique_id)
-    if table is not None:
-        declared = {
-            key.lower(): column.name or key for key, column in (resource.columns or {}).items()
-        }
-        for key, column in (table.columns or {}).items():
-            name = column.name or key
-            if column.type:
-                types[name.lower()] = (declared.get(name.lower(), name), column.type)
-    if resource.resource_type == "snapshot":
-        for name in _SNAPSHOT_COLUMNS:
-            types.pop(name, None)
-    for name, column_type in types.values():
+    to a snapshot (`dbt_valid_from`, ...), whose names are dbt's. This is the type-to-name
+    direction, dbt-bouncer's check_column_type_complies_to_column_name, for several types at
+    once; `naming.column_name_type` checks the name-to-type direction."""
+    for name, column_type in column_types(resource, project):
         pattern = next(
             (value for key, value in patterns.items() if re.fullmatch(key, column_type, re.I)),
             None,
@@ -235,6 +246,53 @@ def column_type_pattern(
                 f"match {pattern}",
                 column_name=name,
                 details={"type": column_type, "pattern": pattern},
+            )
+
+
+@rule(
+    "naming.column_name_type",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source"),
+    why="""
+        A name that promises a type is only useful if the promise holds: a reader who sees
+        `is_active` writes `where is_active`, and a `0`/`1` integer or a `'true'` string
+        under that name breaks the query or, worse, silently filters wrong. The warehouse's
+        types say whether each named column is what its name says.
+    """,
+    failing="""
+        # policy: naming.column_name_type:
+        #   {types: {"(is|has)_.*": "bool(ean)?", ".*_at": "timestamp.*"}}
+        # dim_customers.is_active is an INTEGER, dim_customers.created_at a VARCHAR
+    """,
+    passing="""
+        # dim_customers.is_active is a BOOLEAN, dim_customers.created_at a TIMESTAMP
+    """,
+    fix="Cast the column to the type its name promises in the model's SQL, or rename it (keep "
+    "the old name in a deprecated version if others read it), or adjust `types`.",
+)
+def column_name_type(
+    resource: Node | Source,
+    project: Project,
+    *,
+    types: RegexMap = {},  # noqa: B006
+) -> Iterator[Violation]:
+    """Every column whose name matches a key of `types` has a type that matches its value
+    (both Python regular expressions, matched as a whole; the type case-insensitively, the
+    first key that matches wins).
+
+    The type is found as for `naming.column_type_pattern`: the warehouse's (catalog.json),
+    else the `data_type` declared in YAML; a column of neither is not checked. This is the
+    name-to-type direction, dbt-bouncer's check_column_name_complies_to_column_type (and,
+    without a catalog, check_model_column_name_complies_to_column_type), for several names
+    at once."""
+    for name, column_type in column_types(resource, project):
+        expected = next((value for key, value in types.items() if re.fullmatch(key, name)), None)
+        if expected is not None and not re.fullmatch(expected, column_type, re.I):
+            yield Violation(
+                f"column {name} of {display_name(resource)} is {column_type}: a column named "
+                f"so should be {expected}",
+                column_name=name,
+                details={"type": column_type, "expected": expected},
             )
 
 
