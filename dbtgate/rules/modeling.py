@@ -177,16 +177,19 @@ def source_fanout(source: Source, project: Project, *, max: Count = 1) -> Violat
         each join a few give names to the steps.
     """,
     failing="""
-        -- models/marts/fct_orders.sql: eight refs and sources in one query
+        -- models/marts/fct_orders.sql: seven refs and sources in one query
     """,
     passing="""
         -- models/intermediate/int_orders_enriched.sql joins four;
-        -- models/marts/fct_orders.sql joins it with the other four
+        -- models/marts/fct_orders.sql joins it with the other three
     """,
     fix="Split the joins into intermediate models that each join a few parents.",
 )
-def max_parents(model: Node, project: Project, *, max: Count = 7) -> Violation | None:
-    """The model reads at most `max` models, seeds, snapshots and sources (refs and sources)."""
+def max_parents(model: Node, project: Project, *, max: Count = 6) -> Violation | None:
+    """The model reads at most `max` models, seeds, snapshots and sources (refs and sources).
+
+    The default flags seven and more, as dbt-project-evaluator's fct_too_many_joins does with
+    its default `too_many_joins_threshold` of 7: its threshold T is `max: T-1` here."""
     return _at_most(
         model,
         project,
@@ -237,17 +240,20 @@ def root_model(model: Node, project: Project) -> Violation | None:
         so it is computed, tested and fixed once.
     """,
     failing="""
-        # fct_orders feeds four leaf models (nothing reads them):
-        # rpt_daily, rpt_weekly, rpt_by_region, rpt_by_channel
+        # fct_orders feeds three leaf models (nothing reads them):
+        # rpt_daily, rpt_weekly, rpt_by_region
     """,
     passing="""
-        # fct_orders feeds agg_orders, which the four reports read
+        # fct_orders feeds agg_orders, which the three reports read
     """,
     fix="Move the logic the leaf models share into an intermediate model they all read.",
 )
-def fanout(model: Node, project: Project, *, max: Count = 3) -> Violation | None:
+def fanout(model: Node, project: Project, *, max: Count = 2) -> Violation | None:
     """The model has at most `max` direct children that are leaf models (models that nothing
-    but tests reads; an exposure counts as a reader)."""
+    but tests reads; an exposure counts as a reader).
+
+    The default flags three and more, as dbt-project-evaluator's fct_model_fanout does with its
+    default `models_fanout_threshold` of 3: its threshold T is `max: T-1` here."""
     leaves = sorted(
         uid
         for uid in set(project.children.get(model.unique_id, ()))
