@@ -49,6 +49,10 @@ def test_the_example_config_loads_and_runs(tmp_path):
     text = DOCS.read_text(encoding="utf-8")
     example = text.split("is in `dbtgate.yml`", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     result = gate(corpus_project("bouncer-dbt112"), write_config(tmp_path, example))
-    [everything, staging] = result.sections["policies"]
-    assert set(everything["rules"]) == {"docs.model_description", "performance.execution_time"}
+    [models, everything, staging] = result.sections["policies"]
+    # As bouncer's check_model_* checks: models only, not the build's seeds and snapshots.
+    assert models["select"] == "resource_type:model" and set(models["rules"]) == {
+        "docs.model_description"
+    }
+    assert set(everything["rules"]) == {"performance.execution_time"}
     assert staging["select"] == "path:models/staging" and staging["selected"] > 0
