@@ -36,7 +36,9 @@ waivers:
         what="An active waiver that covers findings expires in fewer days than "
         "`waiver_notice_days` (default 14). Nothing changes yet: the findings stay waived "
         "and this note never blocks; it says when they will count again, at the waiver's "
-        "line in the config, for the waiver's owner.",
+        "line in the config, for the waiver's owner. Findings that another waiver lasting "
+        "longer also covers (a renewal added below the old entry) do not count again: the "
+        "note names that waiver instead, and says the old entry can go.",
         why="An expiry that arrives unannounced turns a green pull request red for a reason "
         "its author did not touch. A notice in the PR comment and the gate report while there "
         "is still time lets the owner fix the findings or renew the waiver on purpose.",
@@ -52,7 +54,9 @@ waivers:
         summary="A waiver matches no finding (or selects no resource).",
         what="An active waiver whose rule and selection cover no finding of this run: the "
         "problem it excused was fixed, or the resource was renamed or deleted (the finding "
-        "then says the selection picks nothing).",
+        "then says the selection picks nothing). A waiver whose findings another waiver "
+        "holds (overlapping waivers: each finding is held by the one that lasts longest) "
+        "still covers them and is not stale.",
         why="Stale waivers pile up and hide what is really excused; one that quietly matches "
         "again later waives a new problem nobody reviewed.",
         fix="Remove the waiver from the config; if the resource was renamed, point the "

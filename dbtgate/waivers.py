@@ -5,13 +5,15 @@ its selector picks. It never lasts forever: once past its `expires` date it stop
 gate says so with a `waiver.expired` finding at the waiver's config line; in its last days
 (`waiver_notice_days`) a `waiver.expiring` note says when, so the owner can act before the
 findings block. A waiver that covers nothing is reported as `waiver.stale`, so waivers do not
-outlive the problem they excused.
+outlive the problem they excused. Waivers may overlap: each finding is held by the active
+waiver that lasts longest, so a renewal takes over from the entry it renews.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from dbtgate.checks import CheckContext
@@ -34,17 +36,55 @@ def apply_waivers(
     findings: list[Finding], context: CheckContext, *, every_check_ran: bool = True
 ) -> list[Finding]:
     """Attach the covering waiver to each waived finding; return the waivers' own findings
-    (expired, stale) for the gate to report.
+    (expired, expiring, stale) for the gate to report.
 
-    A waiver is stale only if no check could have produced what it waives: `dbtgate diff` and
-    `dbtgate lint` run some families only (`every_check_ran` false), so there they never are."""
+    Waivers may overlap (a renewal below the old entry, a broad `owner.*` beside a narrow one):
+    a finding is claimed by the active waiver that lasts longest (`_claim`), and a waiver whose
+    findings others hold is neither stale nor announced as letting them count again. A waiver is
+    stale only if no check could have produced what it waives: `dbtgate diff` and `dbtgate lint`
+    run some families only (`every_check_ran` false), so there they never are."""
     config = context.config
     if not config.waivers:
         return []
     today = context.options.get("today") or dt.date.today()
+    matches = _matches(findings, context)
+    holders = _claim(matches, today)
+    reported: list[Finding] = []
+    for match in matches:
+        waiver, covered = match.waiver, match.covered
+        if waiver.expires < today:
+            reported.append(_expired(match, config, holders))
+            again = _counting_again(match, holders)
+            if again:
+                context.notes.append(
+                    f"{display_config_path(config)}:{waiver.line}: waiver for {waiver.rule} on "
+                    f"{waiver.select!r} expired on {waiver.expires.isoformat()}: "
+                    f"{_count_again(len(again))}"
+                )
+        elif not covered:
+            if every_check_ran:
+                reported.append(_stale(waiver, config, match.selects_something))
+        elif (days_left := notice_days_left(waiver, config, today)) is not None:
+            reported.append(_expiring(match, config, holders, days_left))
+    return reported
+
+
+@dataclass
+class _Match:
+    """A waiver and every finding it covers, whether or not another waiver holds them."""
+
+    waiver: Waiver
+    covered: list[Finding]
+    selects_something: bool
+
+
+def _matches(findings: list[Finding], context: CheckContext) -> list[_Match]:
+    """Each waiver with the findings it covers, in file order; a waiver that is wrong whatever
+    the build (unknown code, bad selector) stops the run at its line."""
+    config = context.config
     selection = context_selection(context)
     rules = config_rules(config)
-    reported: list[Finding] = []
+    matches = []
     for waiver in config.waivers:
         selector = check_waiver(waiver, config, rules)
         try:
@@ -53,23 +93,20 @@ def apply_waivers(
             raise DbtgateError(
                 f"{config_location(config, waiver.line)}: select {waiver.select!r}: {exc}"
             ) from None
-        covered = [f for f in findings if f.waiver is None and _covers(waiver, selected, f)]
-        if waiver.expires < today:
-            reported.append(_expired(waiver, config, len(covered)))
-            if covered:
-                context.notes.append(
-                    f"{display_config_path(config)}:{waiver.line}: waiver for {waiver.rule} on "
-                    f"{waiver.select!r} expired on {waiver.expires.isoformat()}: "
-                    f"{_count_again(len(covered))}"
-                )
-            continue
-        if not covered:
-            if every_check_ran:
-                reported.append(_stale(waiver, config, bool(selected)))
-            continue
-        days_left = notice_days_left(waiver, config, today)
-        if days_left is not None:
-            reported.append(_expiring(waiver, config, len(covered), days_left))
+        covered = [f for f in findings if _covers(waiver, selected, f)]
+        matches.append(_Match(waiver, covered, bool(selected)))
+    return matches
+
+
+def _claim(matches: list[_Match], today: dt.date) -> dict[int, Waiver]:
+    """Give each covered finding to the active waiver that lasts longest (the first in the file
+    among equals), so the report names the waiver that actually holds it. Returns the holder
+    of each waived finding, by the finding's id (findings are not hashable)."""
+    holders: dict[int, Waiver] = {}
+    active = [match for match in matches if match.waiver.expires >= today]
+    # sorted() is stable: among waivers of one date, the first in the file claims first.
+    for match in sorted(active, key=lambda match: match.waiver.expires, reverse=True):
+        waiver = match.waiver
         reference = WaiverRef(
             rule=waiver.rule,
             select=waiver.select,
@@ -77,9 +114,39 @@ def apply_waivers(
             owner=waiver.owner,
             expires=waiver.expires.isoformat(),
         )
-        for finding in covered:
-            finding.waiver = reference
-    return reported
+        for finding in match.covered:
+            if id(finding) not in holders:
+                holders[id(finding)] = waiver
+                finding.waiver = reference
+    return holders
+
+
+def _counting_again(match: _Match, holders: dict[int, Waiver]) -> list[Finding]:
+    """The findings of `match` that count again once its waiver has expired: those no waiver
+    lasting longer holds."""
+    expires = match.waiver.expires
+    return [
+        finding
+        for finding in match.covered
+        if id(finding) not in holders or holders[id(finding)].expires <= expires
+    ]
+
+
+def _held_longer(match: _Match, holders: dict[int, Waiver]) -> str:
+    """`the waiver at line 9 (until 2027-03-31)`: who keeps the findings of `match` waived
+    after it ends; empty when nobody does."""
+    expires = match.waiver.expires
+    longer = {
+        holder.line: holder
+        for finding in match.covered
+        if (holder := holders.get(id(finding))) is not None and holder.expires > expires
+    }
+    if not longer:
+        return ""
+    named = [f"{line} (until {longer[line].expires.isoformat()})" for line in sorted(longer)]
+    return f"the waiver{'s' if len(named) > 1 else ''} at line{'s' if len(named) > 1 else ''} " + (
+        ", ".join(named)
+    )
 
 
 def notice_days_left(waiver: Waiver, config: Config, today: dt.date) -> int | None:
@@ -169,31 +236,76 @@ def _waiver_finding(
     )
 
 
-def _expired(waiver: Waiver, config: Config, covered: int) -> Finding:
+def _expired(match: _Match, config: Config, holders: dict[int, Waiver]) -> Finding:
+    """`waiver.expired`: the entry must go or be renewed; what it covered counts again, unless
+    a waiver lasting longer holds it, which the message then names."""
+    waiver = match.waiver
+    again = len(_counting_again(match, holders))
+    held = _held_longer(match, holders)
+    about = (
+        f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expired on "
+        f"{waiver.expires.isoformat()}"
+    )
+    if held and not again:
+        message = f"{about}; {_stays_waived(len(match.covered), held)}"
+        fix = "Remove the expired waiver: another waiver covers its findings."
+    else:
+        message = f"{about}; it no longer waives {counted(again, 'finding')}"
+        if held:
+            message += f"; {_stays_waived(len(match.covered) - again, held, more=True)}"
+        fix = "Fix the findings, or renew the waiver with a new expiry date and reason."
     return _waiver_finding(
         "waiver.expired",
         waiver,
         config,
-        f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expired on "
-        f"{waiver.expires.isoformat()}; it no longer waives {counted(covered, 'finding')}",
-        "Fix the findings, or renew the waiver with a new expiry date and reason.",
-        {"findings": covered},
+        message,
+        fix,
+        {"findings": again, "held_by_others": len(match.covered) - again},
     )
 
 
-def _expiring(waiver: Waiver, config: Config, covered: int, days_left: int) -> Finding:
+def _expiring(match: _Match, config: Config, holders: dict[int, Waiver], days_left: int) -> Finding:
+    """`waiver.expiring`: what will count again on the date, for the owner to act on; when a
+    waiver lasting longer holds every finding, only that this entry can go."""
+    waiver = match.waiver
+    again = len(_counting_again(match, holders))
+    held = _held_longer(match, holders)
+    about = (
+        f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expires "
+        f"{days_from_now(days_left)}, on {waiver.expires.isoformat()}"
+    )
+    if held and not again:
+        message = f"{about}; {_stays_waived(len(match.covered), held)}"
+        fix = (
+            "Remove this waiver: another that lasts longer covers its findings (left in the "
+            "config, it is reported as expired once its date has passed)."
+        )
+    else:
+        message = f"{about}; then {_count_again(again)}"
+        if held:
+            message += f"; {_stays_waived(len(match.covered) - again, held, more=True)}"
+        fix = (
+            "Fix the findings before then, or renew the waiver: a new `expires` date and an "
+            "updated `reason`."
+        )
     return _waiver_finding(
         "waiver.expiring",
         waiver,
         config,
-        f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expires "
-        f"{days_from_now(days_left)}, on {waiver.expires.isoformat()}; then {_count_again(covered)}",
-        "Fix the findings before then, or renew the waiver: a new `expires` date and an "
-        "updated `reason`.",
-        {"findings": covered, "days_left": days_left},
+        message,
+        fix,
+        {"findings": again, "held_by_others": len(match.covered) - again, "days_left": days_left},
         # A notice: it never blocks, not even under `fail_on: warn`.
         severity="info",
     )
+
+
+def _stays_waived(count: int, held: str, *, more: bool = False) -> str:
+    """`its 1 finding stays waived by the waiver at line 9 (until 2027-03-31)`, or with `more`
+    (after the findings that count again) `2 more stay waived by ...`."""
+    verb = "stays" if count == 1 else "stay"
+    what = f"{count} more" if more else f"its {counted(count, 'finding')}"
+    return f"{what} {verb} waived by {held}"
 
 
 def _count_again(covered: int) -> str:

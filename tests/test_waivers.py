@@ -316,3 +316,93 @@ def test_a_command_that_runs_some_checks_only_reports_no_stale_waiver(workdir):
         workdir, POLICY + waiver("docs.model_description", UNDESCRIBED, "2999-12-31")
     )
     assert [f["disposition"] for f in findings(report, "docs.model_description")] == ["waived"]
+
+
+def test_a_renewal_below_the_old_entry_takes_over_its_findings(tmp_path):
+    """The old entry, its renewal and a broad waiver all cover the model: the one lasting
+    longest holds the finding (the first in the file among equals), none is stale, and the old
+    entry's notice names the renewal instead of saying its finding counts again."""
+    project = corpus_project("bouncer-dbt112")
+    config = write_config(
+        tmp_path,
+        "fail_on: warn\n"
+        + POLICY
+        + waiver("docs.model_description", "int_exclude_via_meta_config", "2026-03-31")
+        + waiver("docs.model_description", "int_exclude_via_meta_config", "2026-06-30")
+        + waiver("docs.*", "resource_type:model", "2026-06-30"),
+    )
+    result = gate(project, config, options={"today": dt.date(2026, 3, 25)})
+    [waived] = by_code(result.findings, "docs.model_description")
+    assert (waived.disposition, waived.waiver.expires) == ("waived", "2026-06-30")
+    assert waived.waiver.select == "int_exclude_via_meta_config"
+    assert by_code(result.findings, "waiver.stale") == []
+    [notice] = by_code(result.findings, "waiver.expiring")
+    assert notice.message == (
+        "waiver for docs.model_description on 'int_exclude_via_meta_config' (owner "
+        "@data-platform) expires in 6 days, on 2026-03-31; its 1 finding stays waived by the "
+        "waiver at line 13 (until 2026-06-30)"
+    )
+    assert notice.fix.startswith("Remove this waiver")
+    assert (notice.line, notice.details["findings"]) == (8, 0)
+    assert result.decision == "pass"  # under `fail_on: warn` too
+
+
+def test_an_expired_entry_whose_renewal_holds_its_findings_says_so(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = write_config(
+        tmp_path,
+        POLICY
+        + waiver("docs.model_description", "int_exclude_via_meta_config", "2026-03-31")
+        + waiver("docs.model_description", "int_exclude_via_meta_config", "2026-06-30"),
+    )
+    result = gate(project, config, options={"today": dt.date(2026, 4, 2)})
+    [expired] = by_code(result.findings, "waiver.expired")
+    assert expired.message.endswith(
+        "expired on 2026-03-31; its 1 finding stays waived by the waiver at line 12 "
+        "(until 2026-06-30)"
+    )
+    assert expired.fix.startswith("Remove the expired waiver")
+    assert expired.details["findings"] == 0  # none counts again
+    assert not any("counts again" in note for note in result.notes)
+    assert by_code(result.findings, "docs.model_description")[0].disposition == "waived"
+
+
+def test_a_waiver_expiring_before_a_broader_one_names_what_counts_again_and_what_stays(
+    tmp_path,
+):
+    """The narrow waiver covers two rules on the model; a broader one, lasting longer, covers
+    one of them: the other counts again when the narrow one expires."""
+    project = corpus_project("bouncer-dbt112")
+    config = write_config(
+        tmp_path,
+        POLICY.replace(
+            "docs.model_description: error",
+            "docs.model_description: error\n      docs.column_coverage: {severity: error, min: 1.0}",
+        )
+        + waiver("docs.*", "int_exclude_via_meta_config", "2026-03-31")
+        + waiver("docs.model_description", "resource_type:model", "2026-06-30"),
+    )
+    result = gate(project, config, options={"today": dt.date(2026, 3, 25)})
+    [notice] = by_code(result.findings, "waiver.expiring")
+    assert notice.message.endswith(
+        "; then its 1 finding counts again; 1 more stays waived by the waiver at line 13 "
+        "(until 2026-06-30)"
+    )
+    assert (notice.details["findings"], notice.details["held_by_others"]) == (1, 1)
+
+
+def test_the_reports_do_not_mark_a_renewal_as_expiring_with_the_entry_it_renews(workdir):
+    old = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    renewed = (dt.date.today() + dt.timedelta(days=90)).isoformat()
+    write_config(
+        workdir,
+        POLICY
+        + waiver("docs.model_description", "int_exclude_via_meta_config", old)
+        + waiver("docs.model_description", "int_exclude_via_meta_config", renewed),
+    )
+    result = dbtgate("check", "--artifacts", "target", "--out", "out", cwd=workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    markdown = (workdir / "out" / "gate.md").read_text()
+    assert f"| {md_text('@data-platform')} | {md_text(renewed)} |" in markdown
+    assert "(expires in" not in markdown
+    assert f'<td class="">{renewed}' in (workdir / "out" / "gate.html").read_text()

@@ -420,7 +420,7 @@ def _waivers(report: dict[str, Any]) -> str:
     for waiver in waivers:
         # Marked expiring when the gate announced it (waiver.expiring, in the config's
         # `waiver_notice_days`): one window, the team's, in every report.
-        announced = (waiver["rule"], waiver["select"]) in expiring
+        announced = (waiver["rule"], waiver["select"], waiver["expires"]) in expiring
         note, css = _expiry(waiver["expires"], today, announced)
         rows.append(
             f"<tr><td><code>{h(waiver['rule'])}</code></td><td><code>{h(waiver['select'])}</code></td>"

@@ -378,7 +378,7 @@ def _waiver_section(budget: _Budget, report: dict[str, Any]) -> None:
         text = md_text(waiver["expires"])
         if waiver.get("expired"):
             return f"**expired {text}**"
-        days = expiring.get((waiver["rule"], waiver["select"]))
+        days = expiring.get((waiver["rule"], waiver["select"], waiver["expires"]))
         if days is None:
             return text
         return f"**{text}** (expires {days_from_now(days)})"

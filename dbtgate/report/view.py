@@ -80,11 +80,12 @@ def focus_label(select: str | None, exclude: str | None) -> str:
     return " ".join(parts)
 
 
-def expiring_waivers(report: dict[str, Any]) -> dict[tuple[str, str], int]:
-    """(rule, select) -> days left, for the waivers the gate announced as expiring
-    (`waiver.expiring`): the waiver tables mark them where the owner will look."""
+def expiring_waivers(report: dict[str, Any]) -> dict[tuple[str, str, str], int]:
+    """(rule, select, expires) -> days left, for the waivers the gate announced as expiring
+    (`waiver.expiring`): the waiver tables mark them where the owner will look. The date is
+    part of the key: a renewal has the rule and selection of the entry it renews."""
     return {
-        (details["rule"], details["select"]): details["days_left"]
+        (details["rule"], details["select"], details["expires"]): details["days_left"]
         for finding in report["findings"]
         if finding["code"] == "waiver.expiring" and (details := finding.get("details") or {})
     }
