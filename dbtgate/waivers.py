@@ -165,25 +165,61 @@ def check_waiver(waiver: Waiver, config: Config, rules: dict[str, Rule]) -> Sele
 
 
 def _check_rule(waiver: Waiver, config: Config, rules: dict[str, Rule]) -> None:
-    """A waiver must name a code that exists, so a typo does not quietly waive nothing: a policy
-    rule, or a documented code of another family (breaking.*, run.*, kpi.*). Patterns are taken
-    as is, and so are `lint.<CODE>` (sqlfluff's rules, which depend on its version) and families
-    dbtgate does not know (a plugin's findings)."""
+    """A waiver must name a code that exists, or a pattern that matches one, so a typo in a
+    code or a family (`doc.*`, `owners.present`) does not quietly waive nothing: a policy rule
+    (dbtgate's or a plugin's), or a documented code of another family (breaking.*, run.*,
+    kpi.*). `lint.<CODE>` is taken as is: sqlfluff's rules depend on its version."""
     from dbtgate.codes import code_docs
 
     code = waiver.rule
-    family = code.split(".", 1)[0]
-    if family == "lint" or any(ch in code for ch in "*?["):
+    if code.startswith("lint.") or fnmatchcase("lint.LT01", code):
         return
-    documented = code_docs()
-    families = {r.family for r in rules.values()} | {c.split(".", 1)[0] for c in documented}
-    if family not in families or code in rules or code in documented:
+    known = [*rules, *code_docs()]
+    if any(fnmatchcase(name, code) for name in known):
         return
-    close = difflib.get_close_matches(code, [*rules, *documented], n=1)
-    hint = f"did you mean {close[0]}?" if close else "see `dbtgate rules`"
     raise DbtgateError(
-        f"{config_location(config, waiver.line)}: waiver: unknown rule {code!r} ({hint})"
+        f"{config_location(config, waiver.line)}: waiver: {_unknown_rule(code, known, config)}"
     )
+
+
+def _unknown_rule(code: str, known: list[str], config: Config) -> str:
+    """Why no code matches `code`, with the closest code or family; a family nobody registers
+    is told apart, since with plugins listed the one defining it may not be among them."""
+    family = code.split(".", 1)[0]
+    families = sorted({name.split(".", 1)[0] for name in known})
+    pattern = any(ch in code for ch in "*?[")
+    what = f"rule {code!r} matches no code" if pattern else f"unknown rule {code!r}"
+    guess = _closest(code, known, families, pattern=pattern)
+    if guess is not None:
+        return f"{what} (did you mean {guess}?)"
+    if family in families:
+        return f"{what} (`dbtgate rules {family}` lists the codes of {family})"
+    if config.plugins:
+        return (
+            f"{what}: no rule of family {family!r} is registered, by dbtgate or the plugins "
+            f"listed ({', '.join(config.plugins)}); is the plugin that defines it among them?"
+        )
+    return (
+        f"{what}: dbtgate has no family {family!r} (a plugin's rules: list the plugin under "
+        "`plugins:`; `dbtgate rules` lists every code)"
+    )
+
+
+def _closest(code: str, known: list[str], families: list[str], *, pattern: bool) -> str | None:
+    """The code (not for a pattern) or, for a family nobody has, the family-corrected text the
+    author probably meant, when it names a code: `doc.*` -> `docs.*`."""
+    if not pattern:
+        close = difflib.get_close_matches(code, known, n=1)
+        if close:
+            return close[0]
+    family = code.split(".", 1)[0]
+    if family in families:
+        return None
+    for close in difflib.get_close_matches(family, families, n=3):
+        guess = f"{close}{code[len(family) :]}"
+        if any(fnmatchcase(name, guess) for name in known):
+            return guess
+    return None
 
 
 def _check_accountable(waiver: Waiver, config: Config) -> None:

@@ -542,6 +542,42 @@ def test_a_plugin_rule_that_fails_is_named_with_its_file_and_resource(artifacts,
     assert "from plugin rules/acme.py" in explained.stdout
 
 
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ("acme.no_tmp_models", None),
+        ("acme.*", None),
+        (
+            "acme.no_tmp_model",
+            "unknown rule 'acme.no_tmp_model' (did you mean acme.no_tmp_models?)",
+        ),
+        (
+            "ours.pii_owned",
+            "unknown rule 'ours.pii_owned': no rule of family 'ours' is registered, by dbtgate or "
+            "the plugins listed (rules/acme.py); is the plugin that defines it among them?",
+        ),
+    ],
+)
+def test_a_waiver_names_a_code_a_listed_plugin_registers(tmp_path, rule, problem):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "acme.py").write_text(PLUGIN_FILE)
+    write_config(
+        tmp_path,
+        f"""\
+        version: 1
+        plugins: [rules/acme.py]
+        waivers:
+          - {{rule: "{rule}", select: x, reason: r, owner: "@o", expires: 2099-01-01}}
+        """,
+    )
+    result = dbtgate("validate", cwd=tmp_path)
+    if problem is None:
+        assert result.returncode == 0, result.stderr
+    else:
+        assert result.returncode == 2
+        assert result.stderr.strip() == f"dbtgate: error: dbtgate.yml:4: waiver: {problem}"
+
+
 def test_a_missing_plugin_path_is_a_config_error(artifacts, tmp_path):
     write_config(tmp_path, "version: 1\nplugins: [rules/nope.py]\npolicies: [{select: '*'}]\n")
     result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)

@@ -263,6 +263,22 @@ def test_waiver_notice_days_must_not_be_negative(workdir):
         ),
         ("run.test_failure", "unknown rule 'run.test_failure' (did you mean run.test_failures?)"),
         ("breaking.column_remove", "(did you mean breaking.column_removed?)"),
+        # A typo in the family, and a pattern that matches no code.
+        (
+            "doc.column_coverage",
+            "unknown rule 'doc.column_coverage' (did you mean docs.column_coverage?)",
+        ),
+        ("owners.present", "unknown rule 'owners.present' (did you mean owner.present?)"),
+        ("doc.*", "rule 'doc.*' matches no code (did you mean docs.*?)"),
+        (
+            "docs.zz*",
+            "rule 'docs.zz*' matches no code (`dbtgate rules docs` lists the codes of docs)",
+        ),
+        (
+            "acme.custom_check",
+            "unknown rule 'acme.custom_check': dbtgate has no family 'acme' (a plugin's rules: "
+            "list the plugin under `plugins:`; `dbtgate rules` lists every code)",
+        ),
     ],
 )
 def test_a_waiver_for_an_unknown_code_stops_the_run_at_its_line(workdir, rule, message):
@@ -274,12 +290,12 @@ def test_a_waiver_for_an_unknown_code_stops_the_run_at_its_line(workdir, rule, m
     assert line.endswith(message)
 
 
-def test_waivers_for_lint_codes_patterns_and_unknown_families_are_taken_as_is(workdir):
+def test_waivers_for_lint_codes_and_patterns_that_match_a_code_are_taken(workdir):
     config = (
         POLICY
         + waiver("lint.LT01", "stg_orders", "2999-12-31")
         + waiver("run.*", "stg_orders", "2999-12-31")
-        + waiver("acme.custom_check", "stg_orders", "2999-12-31")
+        + waiver("'*.model_description'", "stg_orders", "2999-12-31")
     )
     _, _, report = check(workdir, config)
     assert len(findings(report, "waiver.stale")) == 3
