@@ -522,7 +522,7 @@ def _plain(node: _Node) -> Any:
 def _shown(node: _Node) -> str:
     """A value as an error message shows it: as written, without the line bookkeeping; a long
     mapping or list by its kind and first keys (the message is one line)."""
-    value = _plain(node)
+    value = _as_written(_plain(node))
     text = repr(value)
     if len(text) <= _SHOWN_MAX or not isinstance(value, dict | list):
         return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 3] + "..."
@@ -533,6 +533,27 @@ def _shown(node: _Node) -> str:
 
 
 _SHOWN_MAX = 80
+
+
+def _as_written(value: Any) -> Any:
+    """Dates as the config wrote them (`2099-01-01`, not `datetime.date(2099, 1, 1)`)."""
+    if isinstance(value, dict):
+        return {key: _as_written(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_written(item) for item in value]
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _hint(key: str, node: _Node) -> str:
+    """What to write instead, for the mistakes a type error alone does not explain: a list of
+    selectors where dbt's syntax takes one string."""
+    name = key.rsplit(".", 1)[-1]
+    if name not in ("select", "exclude") or not isinstance(node.value, list):
+        return ""
+    items = [item.value for item in node.value]
+    if items and all(isinstance(item, str) for item in items):
+        return f' (one selector string; space-separated for a union: {name}: "{" ".join(items)}")'
+    return " (one selector string; space-separated for a union)"
 
 
 def _join(key: str, name: str) -> str:
@@ -573,10 +594,10 @@ def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
                 return _convert(node, arg, where, key)
             except DbtgateError as exc:
                 errors.append(exc)
-        where.fail(f"{key}: expected {_type_name(hint)}, got {_shown(node)}")
+        where.fail(f"{key}: expected {_type_name(hint)}, got {_shown(node)}{_hint(key, node)}")
     if origin is Literal:
         if value not in typing.get_args(hint):
-            where.fail(f"{key}: expected one of {_type_name(hint)}, got {value!r}")
+            where.fail(f"{key}: expected one of {_type_name(hint)}, got {_shown(node)}")
         return value
     if origin is list:
         (item_hint,) = typing.get_args(hint)
@@ -597,19 +618,19 @@ def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
         return _convert_dataclass(node, hint, where, key)
     if hint is bool:
         if not isinstance(value, bool):
-            where.fail(f"{key}: expected true or false, got {value!r}")
+            where.fail(f"{key}: expected true or false, got {_shown(node)}")
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            where.fail(f"{key}: expected an integer, got {value!r}")
+            where.fail(f"{key}: expected an integer, got {_shown(node)}")
         return value
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            where.fail(f"{key}: expected a number, got {value!r}")
+            where.fail(f"{key}: expected a number, got {_shown(node)}")
         return float(value)
     if hint is str:
         if not isinstance(value, str):
-            where.fail(f"{key}: expected a string, got {value!r}")
+            where.fail(f"{key}: expected a string, got {_shown(node)}{_hint(key, node)}")
         return value
     if hint is dt.date:
         if isinstance(value, dt.datetime):
@@ -619,7 +640,7 @@ def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            where.fail(f"{key}: expected a date (YYYY-MM-DD), got {value!r}")
+            where.fail(f"{key}: expected a date (YYYY-MM-DD), got {_shown(node)}")
     raise TypeError(f"config field {key} has an unsupported type {hint!r}")
 
 
@@ -772,7 +793,7 @@ def _rule_setting(node: _Node, where: _Where, key: str, code: str) -> RuleSettin
     severity = node.value.get("severity")
     if severity is not None and severity.value not in severities:
         _Where(where.path, severity.line).fail(
-            f"{key}.severity: expected one of {', '.join(severities)}, got {severity.value!r}"
+            f"{key}.severity: expected one of {', '.join(severities)}, got {_shown(severity)}"
         )
     return RuleSetting(
         code=code,

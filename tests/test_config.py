@@ -105,6 +105,27 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
         ),
         ("waivers: none\n", r"dbtgate.yml:1: waivers: expected a list, got 'none'$"),
         (
+            "policies:\n  - select: [dim_products, fct_orders]\n",
+            r"dbtgate.yml:2: policies\[0\].select: expected a string, got \['dim_products', "
+            r"'fct_orders'\] \(one selector string; space-separated for a union: "
+            r'select: "dim_products fct_orders"\)$',
+        ),
+        (
+            "waivers:\n  - {rule: a, select: [1], reason: c, owner: d, expires: 2099-01-01}\n",
+            r"waivers\[0\].select: expected a string, got \[1\] \(one selector string; "
+            r"space-separated for a union\)$",
+        ),
+        ("waiver_notice_days: [14]\n", r"waiver_notice_days: expected an integer, got \[14\]$"),
+        ("fail_on: [warn]\n", r"fail_on: expected one of 'error' \| 'warn', got \['warn'\]$"),
+        (
+            "waivers:\n  - {rule: a, select: b, reason: c, owner: d, expires: [2099-01-01]}\n",
+            r"expires: expected a date \(YYYY-MM-DD\), got \['2099-01-01'\]$",
+        ),
+        (
+            "policies:\n  - select: x\n    rules: {a.b: {severity: [error]}}\n",
+            r"a.b.severity: expected one of error, warn, info, got \['error'\]$",
+        ),
+        (
             "policies:\n  core:\n    - select: tier:1\n      rules: {owner.present: error, "
             "docs.model_description: error, tests.primary_key: error}\n",
             r"dbtgate.yml:1: policies: expected a list, got a mapping \(keys: core\)$",
