@@ -383,10 +383,26 @@ class _Node:
 
 def yaml_problem(exc: Exception) -> tuple[int | None, str]:
     """A PyYAML error as (line, problem) for a one-line error: its message spans several lines
-    and quotes the text."""
+    and quotes the text. The usual mistakes get the fix (`_yaml_fix`)."""
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return (mark.line + 1 if mark else None), problem
+    fix = _yaml_fix(problem, getattr(exc, "context", None) or "")
+    return (mark.line + 1 if mark else None), f"{problem} ({fix})" if fix else problem
+
+
+def _yaml_fix(problem: str, context: str) -> str | None:
+    """What to write instead, for the YAML mistakes config authors make most, whose parser
+    message names a token, not the cause: `owner: @me` and `select: *` unquoted (`@` is
+    reserved, `*` starts an alias), a tab in the indentation."""
+    if "'\\t'" in problem:
+        return "YAML indents with spaces, not tabs"
+    if "cannot start any token" in problem:
+        return 'quote values that start with @ or `: owner: "@me"'
+    if context in ("while scanning an alias", "while scanning an anchor") or (
+        problem.startswith("found undefined alias")
+    ):
+        return 'quote values that start with * or &, which mark YAML anchors: select: "*"'
+    return None
 
 
 def _yaml_node(path: Path, text: str) -> _Node:
@@ -556,6 +572,14 @@ def _hint(key: str, node: _Node) -> str:
     return " (one selector string; space-separated for a union)"
 
 
+def _rules_fix(value: Any) -> str:
+    """`rules: [owner.present]` lists codes where each needs its severity: the mapping to write."""
+    if not isinstance(value, list):
+        return ""
+    codes = [item.value for item in value if isinstance(item.value, str)] or ["owner.present"]
+    return f" (a mapping of code: severity: {{{', '.join(f'{c}: error' for c in codes[:3])}}})"
+
+
 def _join(key: str, name: str) -> str:
     return f"{key}.{name}" if key else name
 
@@ -608,9 +632,10 @@ def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
             where.fail(f"{key}: expected a list, got {_shown(node)}")
         return [_convert(item, item_hint, where, f"{key}[{i}]") for i, item in enumerate(value)]
     if origin is dict:
-        if not isinstance(value, dict):
-            where.fail(f"{key}: expected a mapping, got {_shown(node)}")
         _, value_hint = typing.get_args(hint)
+        if not isinstance(value, dict):
+            fix = _rules_fix(value) if value_hint is RuleSetting else ""
+            where.fail(f"{key}: expected a mapping, got {_shown(node)}{fix}")
         if value_hint is RuleSetting:
             return {k: _rule_setting(v, where, _join(key, k), k) for k, v in value.items()}
         return {k: _convert(v, value_hint, where, _join(key, k)) for k, v in value.items()}

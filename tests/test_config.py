@@ -96,6 +96,27 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
         ),
         ("lint: {enabled: yes please}\n", r"dbtgate.yml:1: lint.enabled: expected true or false"),
         ("a: [1\n", r"dbtgate.yml:2: not valid YAML"),
+        # The usual YAML mistakes get the fix, not only the parser's word for them.
+        (
+            "waivers:\n  - owner: @me\n",
+            r"dbtgate.yml:2: not valid YAML: found character '@' that cannot start any token "
+            r'\(quote values that start with @ or `: owner: "@me"\)$',
+        ),
+        (
+            "policies:\n  - select: *\n",
+            r"dbtgate.yml:2: not valid YAML: .* \(quote values that start with \* or &, which "
+            r'mark YAML anchors: select: "\*"\)$',
+        ),
+        ("policies: [{select: *}]\n", r'dbtgate.yml:1: not valid YAML: .*select: "\*"\)$'),
+        (
+            "scope: all\nlint:\n\tenabled: true\n",
+            r"dbtgate.yml:3: not valid YAML: .* \(YAML indents with spaces, not tabs\)$",
+        ),
+        (
+            "policies:\n  - select: x\n    rules: [owner.present]\n",
+            r"dbtgate.yml:3: policies\[0\].rules: expected a mapping, got \['owner.present'\] "
+            r"\(a mapping of code: severity: \{owner.present: error\}\)$",
+        ),
         ("scope: all\nscope: changed\n", r"dbtgate.yml:2: duplicate key 'scope'"),
         ("- 1\n", r"dbtgate.yml:1: config: expected a mapping, got \[1\]$"),
         # Values are shown as written, without the loader's line bookkeeping.
