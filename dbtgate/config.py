@@ -405,6 +405,10 @@ def _yaml_fix(problem: str, context: str) -> str | None:
     return None
 
 
+# The tag PyYAML gives `<<`, YAML's merge key.
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _yaml_node(path: Path, text: str) -> _Node:
     import yaml
 
@@ -432,29 +436,48 @@ def _yaml_node(path: Path, text: str) -> _Node:
     def wrap(node: yaml.Node, key: str | None = None) -> _Node:
         line = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
-            mapping: dict[str, _Node] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise DbtgateError(
-                        f"{path}:{key_node.start_mark.line + 1}: a key must be a name, not a "
-                        f"{'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}"
-                    )
-                key = construct(key_node)
-                if key in mapping:
-                    raise DbtgateError(
-                        f"{path}:{key_node.start_mark.line + 1}: duplicate key {key!r}"
-                    )
-                mapping[str(key)] = wrap(value_node, str(key))
-                mapping[str(key)].line = (
-                    mapping[str(key)].line
-                    if isinstance(value_node, yaml.MappingNode | yaml.SequenceNode)
-                    and value_node.start_mark.line == key_node.start_mark.line
-                    else key_node.start_mark.line + 1
-                )
-            return _Node(mapping, line)
+            return _Node(wrap_mapping(node), line)
         if isinstance(node, yaml.SequenceNode):
             return _Node([wrap(item) for item in node.value], line)
         return _Node(construct(node, key), line)
+
+    def wrap_mapping(node: yaml.MappingNode) -> dict[str, _Node]:
+        """A mapping's keys, with those of its merge keys (`<<: *shared`, YAML's way for
+        waivers to share a reason, owner and expiry) under the keys written beside them."""
+        mapping: dict[str, _Node] = {}
+        merged: dict[str, _Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                for source in merge_sources(value_node):
+                    for name, child in wrap_mapping(source).items():
+                        merged.setdefault(name, child)  # the first mapping listed wins
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise DbtgateError(
+                    f"{path}:{key_node.start_mark.line + 1}: a key must be a name, not a "
+                    f"{'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}"
+                )
+            key = construct(key_node)
+            if key in mapping:
+                raise DbtgateError(f"{path}:{key_node.start_mark.line + 1}: duplicate key {key!r}")
+            mapping[str(key)] = wrap(value_node, str(key))
+            mapping[str(key)].line = (
+                mapping[str(key)].line
+                if isinstance(value_node, yaml.MappingNode | yaml.SequenceNode)
+                and value_node.start_mark.line == key_node.start_mark.line
+                else key_node.start_mark.line + 1
+            )
+        return {**{k: v for k, v in merged.items() if k not in mapping}, **mapping}
+
+    def merge_sources(node: yaml.Node) -> list[yaml.MappingNode]:
+        """What `<<:` merges: a mapping (an alias of one), or a list of them."""
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        if not all(isinstance(item, yaml.MappingNode) for item in items):
+            raise DbtgateError(
+                f"{path}:{node.start_mark.line + 1}: <<: expected a mapping or a list of "
+                "mappings to merge (<<: *shared, after &shared {owner: ..., expires: ...})"
+            )
+        return items
 
     return wrap(root)
 

@@ -200,6 +200,38 @@ def test_mistakes_are_named_with_file_and_line(tmp_path, text, expected):
         load_config(write(tmp_path, text))
 
 
+def test_waivers_share_their_reason_owner_and_expiry_through_yaml_merge_keys(tmp_path):
+    config = load_config(
+        write(
+            tmp_path,
+            """\
+            waivers:
+              - &crm {rule: owner.present, select: dim_products, reason: CRM, owner: "@crm",
+                      expires: 2027-01-31}
+              - {<<: *crm, select: customer_ltv}
+              - <<: *crm
+                select: fct_orders
+                expires: 2027-02-28
+              - {<<: [*crm], rule: "owner.*"}
+            """,
+        )
+    )
+    shared = ("@crm", "CRM")
+    assert [(w.rule, w.select, w.expires.isoformat(), w.line) for w in config.waivers] == [
+        ("owner.present", "dim_products", "2027-01-31", 2),
+        ("owner.present", "customer_ltv", "2027-01-31", 4),  # the keys written win
+        ("owner.present", "fct_orders", "2027-02-28", 5),
+        ("owner.*", "dim_products", "2027-01-31", 8),
+    ]
+    assert {(w.owner, w.reason) for w in config.waivers} == {shared}
+
+
+def test_a_merge_key_that_names_no_mapping_is_an_error_at_its_line(tmp_path):
+    path = write(tmp_path, "waivers:\n  - {rule: a, <<: 3}\n")
+    with pytest.raises(DbtgateError, match=r"dbtgate.yml:2: <<: expected a mapping or a list of "):
+        load_config(path)
+
+
 def test_settings_at_their_limits_are_accepted(tmp_path):
     config = load_config(
         write(
