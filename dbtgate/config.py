@@ -95,6 +95,13 @@ class LintConfig:
     exclude: list[str] = field(default_factory=list)  # globs, relative to the dbt project
     rules: list[str] = field(default_factory=list)  # sqlfluff rule allowlist; empty: .sqlfluff's
     line: int = 0
+    # The line of each key and entry (`dialect`, `severity.LT05`, `rules[0]`): sqlfluff checks
+    # them later, and its errors must point at the entry, not at `lint:`.
+    item_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, item: str) -> int:
+        """The line of `item` (`severity.LT05`, `rules[0]`), else of `lint:`."""
+        return self.item_lines.get(item, self.line)
 
 
 @dataclass
@@ -278,7 +285,7 @@ class Config:
 
 
 # Fields that are filled by the loader rather than written by users.
-_INTERNAL_FIELDS = {"line", "lines", "path", "digest", "code"}
+_INTERNAL_FIELDS = {"line", "lines", "item_lines", "path", "digest", "code"}
 
 
 def find_config(start: Path) -> Path | None:
@@ -490,7 +497,7 @@ def _toml_node(path: Path, text: str) -> _Node:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DbtgateError(f"{path}: not valid TOML: {exc}") from None
+        raise DbtgateError(_toml_problem(path, exc)) from None
     table = data.get("tool", {}).get("dbtgate")
     if table is None:
         raise DbtgateError(f"{path}: no [tool.dbtgate] table")
@@ -509,6 +516,16 @@ def _toml_node(path: Path, text: str) -> _Node:
         return _Node(value, line)
 
     return wrap(table, ("tool", "dbtgate"))
+
+
+def _toml_problem(path: Path, exc: Exception) -> str:
+    """`pyproject.toml:17: not valid TOML: ...`: tomllib puts the line at the end of its
+    message (`(at line 17, column 15)`), where the `file:line` of every other error is not."""
+    message = str(exc)
+    at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if at is None:
+        return f"{path}: not valid TOML: {message}"
+    return f"{path}:{at.group(1)}: not valid TOML: {message[: at.start()]} (column {at.group(2)})"
 
 
 # `[a.b]`, `[[a.b]]` and `key = ` / `a.b = ` at the start of a line (tomllib keeps no positions).
@@ -724,14 +741,32 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
         keys = "key" if len(missing) == 1 else "keys"
         where.fail(f"{key or 'config'}: missing required {keys}: {', '.join(missing)}")
     object_check = _OBJECT_CHECKS.get(cls)
-    problem = object_check(kwargs) if object_check is not None else None
-    if problem:
-        _Where(where.path, node.line).fail(f"{key}: {problem}")
+    found = object_check(kwargs) if object_check is not None else None
+    if found:
+        at, problem = found
+        at_node = node.value.get(at) if at else None
+        line = at_node.line if at_node is not None else node.line
+        _Where(where.path, line).fail(f"{key}: {problem}")
     if "line" in hints:
         kwargs["line"] = node.line
     if "lines" in hints:
         kwargs["lines"] = {name: child.line for name, child in node.value.items()}
+    if "item_lines" in hints:
+        kwargs["item_lines"] = _item_lines(node)
     return cls(**kwargs)
+
+
+def _item_lines(node: _Node) -> dict[str, int]:
+    """The line of each key of a mapping and of the entries of its lists and mappings, by
+    `key`, `key.name` and `key[index]`."""
+    lines: dict[str, int] = {}
+    for name, child in node.value.items():
+        lines[name] = child.line
+        if isinstance(child.value, dict):
+            lines.update({f"{name}.{k}": v.line for k, v in child.value.items()})
+        elif isinstance(child.value, list):
+            lines.update({f"{name}[{i}]": v.line for i, v in enumerate(child.value)})
+    return lines
 
 
 def _sources_check(*words: str) -> typing.Callable[[list[str]], str | None]:
@@ -763,18 +798,20 @@ def _fraction(value: float | None) -> str | None:
     return f"expected a fraction between 0 and 1 (0.8 for 80%), got {value:g}"
 
 
-def _gated_have_targets(given: dict[str, Any]) -> str | None:
-    """`kpi.gate` names only KPIs with a target (given, or the default one)."""
+def _gated_have_targets(given: dict[str, Any]) -> tuple[str, str] | None:
+    """`kpi.gate` names only KPIs with a target (given, or the default one): the problem, at
+    the `gate` key."""
     targets = given.get("targets") or KpiTargets()
     for name in given.get("gate", ()):
         if getattr(targets, name) is None:
-            return f"gate names {name}, which has no target (set kpi.targets.{name})"
+            return "gate", f"gate names {name}, which has no target (set kpi.targets.{name})"
     return None
 
 
-def _acknowledgement_problem(given: dict[str, Any]) -> str | None:
+def _acknowledgement_problem(given: dict[str, Any]) -> tuple[str, str] | None:
     """`breaking.acknowledge` entries: a change code or glob that matches a code, a selector
-    that parses, and a resource named (checked here, not only when a base build is given)."""
+    that parses, and a resource named (checked here, not only when a base build is given).
+    The problem, with the key it is about (empty: the entry)."""
     from fnmatch import fnmatchcase
 
     from dbtgate.diff.classify import TAXONOMY
@@ -782,17 +819,17 @@ def _acknowledgement_problem(given: dict[str, Any]) -> str | None:
 
     change = given.get("change", "")
     if not any(fnmatchcase(code, change) for code in TAXONOMY):
-        return (
+        return "change", (
             f"change {change!r} matches no change code (e.g. breaking.column_removed, "
             "breaking.*; `dbtgate rules breaking` lists them)"
         )
     if not given.get("select") and not given.get("unique_id"):
-        return "name the resource with `select` or `unique_id`"
+        return "", "name the resource with `select` or `unique_id`"
     if given.get("select"):
         try:
             parse_selector(given["select"])
         except SelectorError as exc:
-            return f"select {given['select']!r}: {exc}"
+            return "select", f"select {given['select']!r}: {exc}"
     return None
 
 
@@ -809,9 +846,9 @@ _VALUE_CHECKS: dict[tuple[type, str], typing.Callable[[Any], str | None]] = {
 }
 
 
-# Keys that are only wrong together, checked at the line of the mapping that holds them: a
-# function of the keys given (field name -> value) that returns the problem, `key: what`.
-_OBJECT_CHECKS: dict[type, typing.Callable[[dict[str, Any]], str | None]] = {
+# Keys that are only wrong together: a function of the keys given (field name -> value) that
+# returns the key to point at (empty: the mapping that holds them) and the problem.
+_OBJECT_CHECKS: dict[type, typing.Callable[[dict[str, Any]], tuple[str, str] | None]] = {
     KpiConfig: _gated_have_targets,
     BreakingAcknowledgement: _acknowledgement_problem,
 }

@@ -105,5 +105,5 @@ def lint_problems(config: Config) -> None:
     check_rule_allowlist(references, lint, config.path)
     resolve_severity(references, lint, config.path)
     if lint.dialect and lint.dialect not in known_dialects():
-        where = f"{config.path}:{lint.line}: " if config.path else ""
+        where = f"{config.path}:{lint.line_of('dialect')}: " if config.path else ""
         raise unknown_dialect(lint.dialect, f"{where}lint.dialect: ")

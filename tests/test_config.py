@@ -167,7 +167,7 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
         (
             "breaking:\n  acknowledge:\n    - change: breaking.*\n      select: 'tierr:1'\n"
             "      reason: r\n      owner: me\n",
-            r"dbtgate.yml:3: breaking.acknowledge\[0\]: select 'tierr:1': unknown selector method",
+            r"dbtgate.yml:4: breaking.acknowledge\[0\]: select 'tierr:1': unknown selector method",
         ),
         (
             "breaking:\n  acknowledge:\n    - {change: breaking.*, reason: r, owner: me}\n",
@@ -193,6 +193,10 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
             r"dbtgate.yml:1: run.slower.ratio: expected a number above 1, got 0.5",
         ),
         ("run: {slower: {min_seconds: -1}}\n", r"run.slower.min_seconds: expected a number of at"),
+        (
+            "kpi:\n  targets: {}\n  gate: [owner_coverage]\n",
+            r"dbtgate.yml:3: kpi: gate names owner_coverage, which has no target",
+        ),
     ],
 )
 def test_mistakes_are_named_with_file_and_line(tmp_path, text, expected):
@@ -281,6 +285,15 @@ def test_pyproject_errors_name_the_line_of_the_key(tmp_path, table, expected):
     path = write(tmp_path, text + table, "pyproject.toml")
     with pytest.raises(DbtgateError, match=rf"pyproject.toml{expected}"):
         load_config(path)
+
+
+def test_a_toml_syntax_error_names_its_line_as_every_error_does(tmp_path):
+    path = write(
+        tmp_path, '[project]\nname = "x"\n\n[tool.dbtgate]\nfail_on = warn\n', "pyproject.toml"
+    )
+    with pytest.raises(DbtgateError) as raised:
+        load_config(path)
+    assert str(raised.value) == f"{path}:5: not valid TOML: Invalid value (column 11)"
 
 
 def test_dbtgate_yml_beside_a_pyproject_dbtgate_table_is_an_error(tmp_path):

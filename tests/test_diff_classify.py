@@ -517,7 +517,7 @@ def test_acknowledgement_naming_an_unknown_change_code_is_a_config_error(tmp_pat
         "      reason: typo\n      owner: me\n",
         encoding="utf-8",
     )
-    with pytest.raises(DbtgateError, match=r"dbtgate.yml:3: .*'breaking.colum_removed'"):
+    with pytest.raises(DbtgateError, match=r"dbtgate.yml:4: .*'breaking.colum_removed'"):
         run_check(base, pr, load_config(config_file))
 
 

@@ -284,10 +284,10 @@ def test_target_out_of_range_is_a_config_error_at_its_line(tmp_path):
         load_config(path)
 
 
-def test_gating_a_kpi_without_target_is_a_config_error(tmp_path):
+def test_gating_a_kpi_without_target_is_a_config_error_at_the_gate_line(tmp_path):
     path = write_config(tmp_path, "kpi:\n  targets: {pk_tested: null}\n  gate: [pk_tested]\n")
     with pytest.raises(
-        DbtgateError, match=rf"^{path}:1: kpi: gate names pk_tested, which has no target"
+        DbtgateError, match=rf"^{path}:3: kpi: gate names pk_tested, which has no target"
     ):
         load_config(path)
     # A default target counts: freshness has one (0.95) without being written.

@@ -262,13 +262,13 @@ def test_unknown_dialect_is_a_clear_error(tmp_path):
         lint_gate(project, dialect="nosuch")
 
 
-def test_an_unknown_configured_dialect_names_the_config_line(tmp_path):
+def test_an_unknown_configured_dialect_names_its_config_line(tmp_path):
     project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
     (project / "dbtgate.yml").write_text("version: 1\nlint:\n  enabled: true\n  dialect: duckbd\n")
     result = dbtgate("lint", "--all", cwd=project)
     assert result.returncode == 2
     assert result.stderr.startswith(
-        "dbtgate: error: dbtgate.yml:2: lint.dialect: unknown sqlfluff dialect 'duckbd' (known: "
+        "dbtgate: error: dbtgate.yml:4: lint.dialect: unknown sqlfluff dialect 'duckbd' (known: "
     )
 
 

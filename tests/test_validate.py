@@ -76,6 +76,16 @@ PROBLEMS = [
         "lint: {severity: {layoutt: warn}}\n",
         "dbtgate.yml:2: lint.severity: 'layoutt' is not a sqlfluff rule code, name or group",
     ),
+    # A lint entry sqlfluff refuses is named at its own line, not at `lint:`.
+    (
+        "lint:\n  enabled: true\n  severity:\n    LT01: warn\n    LT055: warn\n",
+        "dbtgate.yml:6: lint.severity: 'LT055' is not a sqlfluff rule code, name or group",
+    ),
+    (
+        "lint:\n  rules:\n    - LT01\n    - LT99\n",
+        "dbtgate.yml:5: lint.rules: 'LT99' names no sqlfluff rule",
+    ),
+    ("lint:\n  enabled: true\n  dialect: duckdbb\n", "dbtgate.yml:4: lint.dialect: unknown"),
 ]
 
 

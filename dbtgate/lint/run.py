@@ -439,7 +439,8 @@ def build_linter(
     except KeyError:
         where = "sqlfluff config: "
         if lint_config.dialect:
-            where = f"{config_path}:{lint_config.line}: lint.dialect: " if config_path else ""
+            line = lint_config.line_of("dialect")
+            where = f"{config_path}:{line}: lint.dialect: " if config_path else ""
         raise unknown_dialect(dialect, where) from None
     except SQLFluffUserError as exc:
         raise DbtgateError(f"{project_dir}: sqlfluff config: {exc}") from None
@@ -531,11 +532,16 @@ def check_rule_allowlist(
 ) -> None:
     """`lint.rules` naming no rule would lint with nothing and pass: an error instead (sqlfluff
     itself only logs a warning)."""
-    unknown = [ref for ref in lint_config.rules if not fnmatch.filter(references, ref)]
+    unknown = [
+        (index, ref)
+        for index, ref in enumerate(lint_config.rules)
+        if not fnmatch.filter(references, ref)
+    ]
     if unknown:
-        where = f"{config_path}:{lint_config.line}: " if config_path else ""
+        first = lint_config.line_of(f"rules[{unknown[0][0]}]")
+        where = f"{config_path}:{first}: " if config_path else ""
         raise DbtgateError(
-            f"{where}lint.rules: {', '.join(repr(ref) for ref in unknown)} names no sqlfluff "
+            f"{where}lint.rules: {', '.join(repr(ref) for _, ref in unknown)} names no sqlfluff "
             "rule (a code like LT01, a name like layout.spacing, or a group like layout)"
         )
 
@@ -600,7 +606,8 @@ def resolve_severity(
         severity = lint_config.severity[key]
         codes = {UNPARSABLE} if key == UNPARSABLE else references.get(key, set())
         if not codes:
-            where = f"{config_path}:{lint_config.line}: " if config_path else ""
+            line = lint_config.line_of(f"severity.{key}")
+            where = f"{config_path}:{line}: " if config_path else ""
             raise DbtgateError(
                 f"{where}lint.severity: {key!r} is not a sqlfluff rule code, name or group "
                 "(nor 'unparsable')"
