@@ -59,15 +59,15 @@ def publish_error(
     """Say in the job summary, the step outputs and (with `comment`) the sticky comment that the
     gate stopped with `message`. Never raises: the error itself is what the run reports, and
     what could not be said here is one line on `stderr`."""
-    from dbtgate.report.publish import _append
+    from dbtgate.report.publish import append_runner_file
 
     markdown = error_markdown(project, message, options, key)
     summary_path = environ.get("GITHUB_STEP_SUMMARY", "").strip()
     if summary_path:
-        _append(summary_path, "GITHUB_STEP_SUMMARY", markdown + "\n", stderr)
+        append_runner_file(summary_path, "GITHUB_STEP_SUMMARY", markdown + "\n", stderr)
     output_path = environ.get("GITHUB_OUTPUT", "").strip()
     if output_path:
-        _append(output_path, "GITHUB_OUTPUT", f"verdict={ERROR_VERDICT}\n", stderr)
+        append_runner_file(output_path, "GITHUB_OUTPUT", f"verdict={ERROR_VERDICT}\n", stderr)
     if not comment:
         return
     if not project:

@@ -124,10 +124,14 @@ def publish(
             else render(report, "md", options)
         )
     if summary_path:
-        _append(summary_path, "GITHUB_STEP_SUMMARY", _summary(report, markdown, options), stderr)
+        append_runner_file(
+            summary_path, "GITHUB_STEP_SUMMARY", _summary(report, markdown, options), stderr
+        )
     output_path = environ.get("GITHUB_OUTPUT", "").strip()
     if output_path:
-        _append(output_path, "GITHUB_OUTPUT", step_outputs(report, written, request), stderr)
+        append_runner_file(
+            output_path, "GITHUB_OUTPUT", step_outputs(report, written, request), stderr
+        )
 
     annotate = request.annotations
     if annotate is None:
@@ -170,7 +174,7 @@ def step_outputs(report: dict[str, Any], written: dict[str, Path], request: Publ
     return "".join(f"{name}={value}\n" for name, value in outputs.items())
 
 
-def _append(path: str, variable: str, text: str, stderr: TextIO) -> None:
+def append_runner_file(path: str, variable: str, text: str, stderr: TextIO) -> None:
     """Append to a file the runner gave (`$GITHUB_STEP_SUMMARY`, `$GITHUB_OUTPUT`): where the job
     shows the gate, not an input of its verdict, so a failure is said and the run goes on."""
     try:
