@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from dbtgate.baseline import configured_baseline, load_baseline
-from dbtgate.config import Config, configured_project_dir
+from dbtgate.config import Config, Waiver, configured_project_dir
 from dbtgate.rules.codeowners import find_codeowners
 from dbtgate.rules.policies import compile_policies, config_location, config_rules
 from dbtgate.waivers import check_waiver, notice_days_left
@@ -76,15 +76,35 @@ def validate_config(config: Config, today: dt.date) -> Validation:
             f"{config_location(config, waiver.line)}: waiver for {waiver.rule} on {waiver.select!r}"
         )
         days_left = notice_days_left(waiver, config, today)
+        renewal = _renewal(waiver, config)
         if waiver.expires < today:
             result.warnings.append(
-                f"{about} expired on {waiver.expires.isoformat()}: it waives nothing any more"
+                f"{about} expired on {waiver.expires.isoformat()}: "
+                + (f"{renewal}; remove it" if renewal else "it waives nothing any more")
             )
         elif days_left is not None:
             result.warnings.append(
                 f"{about} expires {days_from_now(days_left)}, on {waiver.expires.isoformat()}"
+                + (f"; {renewal}" if renewal else "")
             )
     return result
+
+
+def _renewal(waiver: Waiver, config: Config) -> str | None:
+    """`renewed by the waiver at line 9 (until 2027-03-31)`: a later entry for the same rule
+    and selector that lasts longer, which takes the findings over (what `check` says with the
+    build in hand; without one, only the same rule and selector can be told to overlap)."""
+    later = [
+        other
+        for other in config.waivers
+        if other.rule == waiver.rule
+        and other.select.split() == waiver.select.split()
+        and other.expires > waiver.expires
+    ]
+    if not later:
+        return None
+    last = max(later, key=lambda other: other.expires)
+    return f"renewed by the waiver at line {last.line} (until {last.expires.isoformat()})"
 
 
 def lint_problems(config: Config) -> None:

@@ -123,6 +123,27 @@ def test_expired_and_expiring_waivers_are_warned_about(tmp_path) -> None:
     ]
 
 
+def test_a_waiver_renewed_below_is_said_to_be(tmp_path) -> None:
+    """The renewal takes the findings over: the old entry is to be removed, not acted on."""
+    soon = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    write_config(
+        tmp_path,
+        "version: 1\nwaivers:\n"
+        f"  - {{rule: owner.present, select: a, reason: r, owner: o, expires: {soon}}}\n"
+        "  - {rule: owner.present, select: b, reason: r, owner: o, expires: 2020-01-31}\n"
+        "  - {rule: owner.present, select: a, reason: r, owner: o, expires: 2999-01-01}\n"
+        "  - {rule: owner.present, select: b, reason: r, owner: o, expires: 2999-06-30}\n",
+    )
+    result = dbtgate("validate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == [
+        f"warning: dbtgate.yml:3: waiver for owner.present on 'a' expires in 3 days, on {soon}; "
+        "renewed by the waiver at line 5 (until 2999-01-01)",
+        "warning: dbtgate.yml:4: waiver for owner.present on 'b' expired on 2020-01-31: renewed "
+        "by the waiver at line 6 (until 2999-06-30); remove it",
+    ]
+
+
 def test_a_policy_without_rules_is_warned_about(tmp_path) -> None:
     write_config(
         tmp_path,
