@@ -121,6 +121,9 @@ def configured_baseline(config: Config) -> Path | None:
 
 
 def load_baseline(path: Path) -> LoadedBaseline:
+    if path.exists() and not path.is_file():
+        # A folder, or a device such as /dev/zero that reads forever.
+        raise DbtgateError(f"{path}: not a baseline file (write one with `dbtgate baseline`)")
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -700,8 +700,24 @@ def check(
             ack_label=ack_label,
             repo_url=repo_url,
         )
-    except DbtgateError as exc:
-        _publish_error(exc, request, known, artifacts, project_dir, select, exclude, repo_url)
+    except BrokenPipeError:
+        raise  # the reader of the console went away: the gate itself ran
+    except Exception as exc:
+        # Whatever stopped the gate (an error in the input, an internal one), its earlier
+        # verdict must not stand where CI shows it.
+        try:
+            _publish_error(
+                _failure_text(exc),
+                request,
+                known,
+                artifacts,
+                project_dir,
+                select,
+                exclude,
+                repo_url,
+            )
+        except Exception as failed:  # the gate's own error is what the run reports
+            print(f"dbtgate: could not report the error in CI: {failed!r}", file=sys.stderr)
         raise
 
 
@@ -780,8 +796,17 @@ def _gate_and_publish(
     return published or (1 if result.decision == "fail" else 0)
 
 
+def _failure_text(exc: Exception) -> str:
+    """What stopped `check`, as `main` prints it (without the `dbtgate: error:` prefix)."""
+    if isinstance(exc, DbtgateError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename or ''}: {exc.strerror}"
+    return f"internal error: {type(exc).__name__}: {exc}"
+
+
 def _publish_error(
-    exc: DbtgateError,
+    message: str,
     request,
     known: dict[str, Any],
     artifacts: Path | None,
@@ -811,7 +836,7 @@ def _publish_error(
             None,
         )
     publish_error(
-        str(exc),
+        message,
         project=project,
         key=request.comment_key,
         focus=comment_focus(" ".join(select or ()), " ".join(exclude or ()), request.comment_key),
@@ -1408,7 +1433,7 @@ def main() -> None:
         code = dispatch(sys.argv[1:])
         sys.stdout.flush()  # output that fitted the buffer meets a closed pipe here
     except DbtgateError as exc:
-        print(f"dbtgate: error: {exc}", file=sys.stderr)
+        print(f"dbtgate: error: {_error_text(exc)}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print("dbtgate: interrupted", file=sys.stderr)
@@ -1420,18 +1445,32 @@ def main() -> None:
         sys.exit(1)
     except OSError as exc:
         # A report path that cannot be written, a full disk: the user's environment, not a bug.
-        print(f"dbtgate: error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        from dbtgate.plain_text import one_line
+
+        print(
+            f"dbtgate: error: {one_line(str(exc.filename or ''))}: {exc.strerror}", file=sys.stderr
+        )
         sys.exit(2)
     except Exception as exc:
         if os.environ.get("DBTGATE_DEBUG"):
             raise
         print(
-            f"dbtgate: internal error: {type(exc).__name__}: {exc} "
+            f"dbtgate: internal error: {type(exc).__name__}: {_error_text(exc)} "
             "(set DBTGATE_DEBUG=1 for the traceback and please report it)",
             file=sys.stderr,
         )
         sys.exit(2)
     sys.exit(code)
+
+
+def _error_text(exc: BaseException) -> str:
+    """An error as printed on stderr: it may quote the pull request (a config key, dbt's
+    output), so no control codes, and no line of its own that could start a workflow command
+    (dbtgate.plain_text), nor a GitHub token (dbtgate.secrets)."""
+    from dbtgate.plain_text import indented_lines
+    from dbtgate.secrets import scrub_tokens
+
+    return indented_lines(scrub_tokens(str(exc), os.environ))
 
 
 def run() -> None:

@@ -416,6 +416,10 @@ def _yaml_fix(problem: str, context: str) -> str | None:
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
+_MAX_CONFIG_VALUES = 100_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _yaml_node(path: Path, text: str) -> _Node:
     import yaml
 
@@ -424,24 +428,43 @@ def _yaml_node(path: Path, text: str) -> _Node:
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
         raise DbtgateError(f"{path}:{line or 1}: not valid YAML: {problem}") from None
+    except RecursionError:
+        raise DbtgateError(f"{path}: not valid YAML: nested too deeply") from None
     if root is None:
         return _Node({}, 1)
     constructor = yaml.SafeLoader("")
+    # Aliases are expanded where they are used: nine lines of aliases of aliases make billions
+    # of values. No config holds a fraction of this many.
+    budget = [_MAX_CONFIG_VALUES]
 
     def construct(node: yaml.Node, key: str | None = None) -> Any:
         """A scalar's value; what YAML's own types refuse (2099-02-30 read as a date) is an
         error at its line, naming its key, not a crash."""
         try:
-            return constructor.construct_object(node, deep=True)
+            value = constructor.construct_object(node, deep=True)
         except (ValueError, TypeError, yaml.YAMLError) as exc:
             problem = getattr(exc, "problem", None) or str(exc)
             where = f"{key}: " if key else ""
             raise DbtgateError(
                 f"{path}:{node.start_mark.line + 1}: {where}cannot read {node.value!r}: {problem}"
             ) from None
+        if isinstance(value, str) and _SURROGATE.search(value):
+            # `"\ud800"` is a valid YAML escape but no character: no report could be written.
+            where = f"{key}: " if key else ""
+            raise DbtgateError(
+                f"{path}:{node.start_mark.line + 1}: {where}{_SURROGATE.sub('?', value)!r} holds "
+                "a lone surrogate escape (\\ud800-\\udfff), which is not a character"
+            )
+        return value
 
     def wrap(node: yaml.Node, key: str | None = None) -> _Node:
         line = node.start_mark.line + 1
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise DbtgateError(
+                f"{path}:{line}: more than {_MAX_CONFIG_VALUES:,} values once its aliases are "
+                "expanded (aliases of aliases multiply); write the values out"
+            )
         if isinstance(node, yaml.MappingNode):
             return _Node(wrap_mapping(node), line)
         if isinstance(node, yaml.SequenceNode):
@@ -486,7 +509,10 @@ def _yaml_node(path: Path, text: str) -> _Node:
             )
         return items
 
-    return wrap(root)
+    try:
+        return wrap(root)
+    except RecursionError:
+        raise DbtgateError(f"{path}: nested too deeply to be a dbtgate config") from None
 
 
 def _toml_node(path: Path, text: str) -> _Node:

@@ -10,13 +10,17 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from dbtgate.secrets import without_tokens
+
 
 def run_dbt(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run `args` (the dbt executable first); OSError when it cannot be started."""
+    """Run `args` (the dbt executable first) in `env` without its GitHub tokens (dbt runs the
+    pull request's profile and packages: see dbtgate.secrets); OSError when it cannot be
+    started."""
     return subprocess.run(
         args,
         cwd=cwd,
-        env=env,
+        env=without_tokens(env),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -355,3 +355,16 @@ def _project(project_dir: Path) -> Project:
     from dbtgate.lint.run import project_without_build
 
     return project_without_build(project_dir)
+
+
+def test_a_symbolic_link_out_of_the_project_is_not_linted(tmp_path):
+    """A pull request could point a model file at any file of the CI machine, whose text lint
+    would quote in a finding; a link inside the project is linted as the file it names."""
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("GITHUB_TOKEN=ghs_not_for_a_comment\n")
+    project = pr_repo(tmp_path / "repo", {"models/kept.sql": CLEAN})
+    (project / "models" / "leak.sql").symlink_to(secret)
+    (project / "models" / "alias.sql").symlink_to(project / "models" / "kept.sql")
+    _, run = lint_gate(project, lint_all=True)
+    assert [linted.path for linted in run.files] == ["models/kept.sql"]

@@ -65,6 +65,19 @@ PROBLEMS = [
         "dbtgate.yml:2: baseline: legacy.json: file not found (write it with `dbtgate baseline`)",
     ),
     (
+        'waivers:\n  - {rule: owner.present, select: a, reason: "\\ud800", owner: o, '
+        "expires: 2099-01-01}\n",
+        "dbtgate.yml:3: reason: '?' holds a lone surrogate escape",
+    ),
+    ("x: " + "[" * 3000 + "]" * 3000 + "\n", "dbtgate.yml: not valid YAML: nested too deeply"),
+    (
+        # Aliases of aliases: nine values, nine times over, eight times (43 million values).
+        "x0: &a0 [1, 2, 3, 4, 5, 6, 7, 8, 9]\n"
+        + "".join(f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]\n" for i in range(1, 9)),
+        "dbtgate.yml:2: more than 100,000 values once its aliases are expanded",
+    ),
+    ("baseline: /dev/zero\n", "/dev/zero: not a baseline file"),
+    (
         "owner: {codeowners: .github/CODEOWNERS}\n",
         "dbtgate.yml:2: owner.codeowners: .github/CODEOWNERS: file not found",
     ),

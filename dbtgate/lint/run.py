@@ -178,6 +178,10 @@ class LintRun:
 ProgressCallback = Callable[[int, int, str], None]
 
 
+# Lone surrogates: how Python holds the bytes of a file name that are not UTF-8.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def run_lint(
     project: Project,
     config: Config,
@@ -624,7 +628,9 @@ def discover_sql_files(
 ) -> list[Path]:
     """The project's SQL files under its model, analysis and test paths (not the generic test
     definitions, which are macros), minus what .sqlfluffignore (sqlfluff's own rules) and
-    `lint.exclude` leave out."""
+    `lint.exclude` leave out, symbolic links to files outside the project (a pull request could
+    point one at any file of the CI machine, and lint quotes what it cannot parse), and names
+    that are not text (bytes that are not UTF-8, control codes), which no report can hold."""
     from sqlfluff.core.linter.discovery import paths_from_path
 
     extensions = [e.strip() for e in str(root.get("sql_file_exts", default=".sql")).split(",")]
@@ -640,9 +646,14 @@ def discover_sql_files(
             )
         except configparser.Error as exc:  # a config file in a subfolder
             raise _unreadable_config(exc, sqlfluff_files.nested_config_files(directory)) from None
+        project = dbt_files.directory.resolve()
         for fname in fnames:
             path = Path(fname).resolve()
-            inside = path.relative_to(dbt_files.directory).as_posix()
+            if not path.is_relative_to(project):
+                continue  # a symbolic link to a file outside the project: not the project's SQL
+            if not str(path).isprintable() or _SURROGATES.search(str(path)):
+                continue  # a name no report can hold (not UTF-8, control codes): no SQL of dbt's
+            inside = path.relative_to(project).as_posix()
             if not any(fnmatch.fnmatch(inside, pattern) for pattern in patterns):
                 found.add(path)
     return sorted(found)

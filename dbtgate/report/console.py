@@ -23,6 +23,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TextIO
 
 from dbtgate.findings import SEVERITY_ORDER
+from dbtgate.plain_text import one_line
 from dbtgate.report.view import (
     DISPOSITION_TITLES,
     MAX_PLACES,
@@ -43,14 +44,6 @@ Piece = tuple[str, str | None]
 
 _SEVERITY_STYLE = {"error": "bold red", "warn": "yellow", "info": "cyan"}
 _SEVERITY_AND_CODE = attrgetter("severity", "code")
-# Control codes dropped (those rich strips from printed text: bell, backspace, vertical tab,
-# form feed, carriage return), line breaks made spaces: a finding, note or owner prints as one
-# line, so text from the pull request (an owner, a waiver reason, a dbt error) cannot start a
-# line of its own, such as a GitHub workflow command (`::error file=...::`) in the CI log.
-_CONTROL_CODES: dict[int, str | None] = {
-    **dict.fromkeys((7, 8, 11, 12, 13)),
-    **dict.fromkeys(map(ord, "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), " "),
-}
 
 
 class PlainConsole:
@@ -364,9 +357,10 @@ def _places(repeats: list[Finding]) -> str:
 
 
 def _clean(text: str) -> str:
-    """Drop the control codes rich strips from printed text (bell, backspace, ...) and make
-    line breaks spaces (`_CONTROL_CODES`)."""
-    return text if text.isprintable() else text.translate(_CONTROL_CODES)
+    """Text from the pull request as one printable line (dbtgate.plain_text): a finding, note
+    or owner prints as one line, without escape sequences, and cannot start a workflow
+    command of its own in the CI log."""
+    return one_line(text)
 
 
 def _print_targets(console: Any, kpis: Any) -> None:

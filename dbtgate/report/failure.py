@@ -15,6 +15,7 @@ from typing import TextIO
 from dbtgate.errors import DbtgateError
 from dbtgate.report.escape import md_code, md_text, md_text_code, md_url
 from dbtgate.report.options import RenderOptions
+from dbtgate.secrets import scrub_tokens
 
 ERROR_VERDICT = "error"
 
@@ -61,13 +62,16 @@ def publish_error(
     what could not be said here is one line on `stderr`."""
     from dbtgate.report.publish import append_runner_file
 
+    # dbt's own output may be in the message (a failed `dbt parse` of the base): never a token.
+    message = scrub_tokens(message, environ)
     markdown = error_markdown(project, message, options, key)
     summary_path = environ.get("GITHUB_STEP_SUMMARY", "").strip()
     if summary_path:
-        append_runner_file(summary_path, "GITHUB_STEP_SUMMARY", markdown + "\n", stderr)
+        append_runner_file(summary_path, "GITHUB_STEP_SUMMARY", markdown + "\n", stderr, environ)
     output_path = environ.get("GITHUB_OUTPUT", "").strip()
     if output_path:
-        append_runner_file(output_path, "GITHUB_OUTPUT", f"verdict={ERROR_VERDICT}\n", stderr)
+        outputs = f"verdict={ERROR_VERDICT}\n"
+        append_runner_file(output_path, "GITHUB_OUTPUT", outputs, stderr, environ)
     if not comment:
         return
     if not project:

@@ -25,6 +25,7 @@ from urllib.parse import quote, urlsplit
 from dbtgate import __version__
 from dbtgate.errors import DbtgateError
 from dbtgate.github_event import read_event
+from dbtgate.secrets import scrub_tokens
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SERVER_URL = "https://github.com"
@@ -163,6 +164,7 @@ def post_sticky_comment(
     """
     if marker not in body:
         body = f"{marker}\n{body}"
+    body = scrub_tokens(body, {}, ctx.token)  # whatever the text quotes, never the token
     if len(body) > MAX_COMMENT_CHARS:
         raise CommentError(
             f"PR comment body is {len(body):,} characters, over GitHub's limit of"
@@ -213,16 +215,20 @@ def _is_ours(client: _Client, api: str, marker: str) -> Callable[[Any], bool]:
     (`github-actions[bot]`, `<app>[bot]`), an account no pull request author or commenter can
     post as, so a comment by a bot that opens with the marker counts (ours always does; another
     bot quoting or carrying the marker somewhere in its text, e.g. a dependency bot's changelog,
-    is not taken for ours and edited)."""
+    is not taken for ours and edited). Either way, ours opens with the marker: another gate's
+    comment (another selection or `--comment-key`) may quote this marker in its findings (a
+    file name can hold anything), and must not be taken for this gate's."""
     user, _ = client.request(
         "GET", f"{api}/user", doing="asking GitHub whose token this is", absent_on=(403, 404)
     )
     login = user.get("login") if isinstance(user, dict) else None
+
+    def opens_with_marker(comment: Any) -> bool:
+        return _comment_body(comment).lstrip().startswith(marker)
+
     if isinstance(login, str) and login:
-        return lambda comment: _author(comment).get("login") == login
-    return lambda comment: (
-        _author(comment).get("type") == "Bot" and _comment_body(comment).lstrip().startswith(marker)
-    )
+        return lambda comment: _author(comment).get("login") == login and opens_with_marker(comment)
+    return lambda comment: _author(comment).get("type") == "Bot" and opens_with_marker(comment)
 
 
 def _author(comment: Any) -> dict[str, Any]:

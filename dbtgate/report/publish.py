@@ -124,14 +124,12 @@ def publish(
             else render(report, "md", options)
         )
     if summary_path:
-        append_runner_file(
-            summary_path, "GITHUB_STEP_SUMMARY", _summary(report, markdown, options), stderr
-        )
+        summary = _summary(report, markdown, options)
+        append_runner_file(summary_path, "GITHUB_STEP_SUMMARY", summary, stderr, environ)
     output_path = environ.get("GITHUB_OUTPUT", "").strip()
     if output_path:
-        append_runner_file(
-            output_path, "GITHUB_OUTPUT", step_outputs(report, written, request), stderr
-        )
+        outputs = step_outputs(report, written, request)
+        append_runner_file(output_path, "GITHUB_OUTPUT", outputs, stderr, environ)
 
     annotate = request.annotations
     if annotate is None:
@@ -174,12 +172,17 @@ def step_outputs(report: dict[str, Any], written: dict[str, Path], request: Publ
     return "".join(f"{name}={value}\n" for name, value in outputs.items())
 
 
-def append_runner_file(path: str, variable: str, text: str, stderr: TextIO) -> None:
+def append_runner_file(
+    path: str, variable: str, text: str, stderr: TextIO, environ: Mapping[str, str]
+) -> None:
     """Append to a file the runner gave (`$GITHUB_STEP_SUMMARY`, `$GITHUB_OUTPUT`): where the job
-    shows the gate, not an input of its verdict, so a failure is said and the run goes on."""
+    shows the gate, not an input of its verdict, so a failure is said and the run goes on. The
+    text is scrubbed of the step's GitHub tokens (dbtgate.secrets)."""
+    from dbtgate.secrets import scrub_tokens
+
     try:
         with open(path, "a", encoding="utf-8") as handle:
-            handle.write(text)
+            handle.write(scrub_tokens(text, environ))
     except OSError as exc:
         what = "step summary" if variable == "GITHUB_STEP_SUMMARY" else "step outputs"
         stderr.write(

@@ -1,0 +1,35 @@
+"""Text from a pull request printed to a terminal or a CI log: no control codes, no new lines.
+
+Model names, owners, waiver reasons, dbt's and the warehouse's error messages come from the pull
+request. Printed as they are, an escape sequence can erase lines and paint a fake verdict on a
+reviewer's terminal, write their clipboard or hide a link, and a line break can start a GitHub
+workflow command (`::error file=...::`, `::add-mask::`) in the job's log. So every C0 and C1
+control code but the tab is dropped, and line breaks become spaces (`one_line`) or, where a
+message has lines of its own (dbt's output after an error), are kept but indented under a bar
+that no command starts with (`indented_lines`).
+"""
+
+from __future__ import annotations
+
+# Line breaks of every kind (\n \v \f \r, the file/group/record separators, NEL, LS, PS).
+_LINE_BREAKS = "\n\x0b\x0c\r\x1c\x1d\x1e\x85\u2028\u2029"
+# Dropped: C0 but the tab and the line breaks, DEL, C1 but NEL; line breaks made spaces.
+CONTROL_CODES: dict[int, str | None] = {
+    **dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0)]),
+    **dict.fromkeys(map(ord, _LINE_BREAKS), " "),
+}
+_KEEP_LINES = {**CONTROL_CODES, ord("\n"): "\n"}
+
+
+def one_line(text: str) -> str:
+    """`text` without control codes, its line breaks made spaces."""
+    return text if text.isprintable() else text.translate(CONTROL_CODES)
+
+
+def indented_lines(text: str, prefix: str = "  | ") -> str:
+    """`text` without control codes; its second and later lines (only `\\n` breaks a line, the
+    others are spaces) start with `prefix`, so none starts with what the input wrote."""
+    if text.isprintable():
+        return text
+    lines = text.replace("\r\n", "\n").translate(_KEEP_LINES).split("\n")
+    return "\n".join([lines[0], *(prefix + line for line in lines[1:])])
