@@ -104,8 +104,8 @@ def declared_project_name(project_dir: Path) -> str | None:
         text = (project_dir / "dbt_project.yml").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    found = _PROJECT_NAME.search(text)
-    return found.group(1) if found else None
+    found = _PROJECT_NAME.findall(text)
+    return found[-1] if found else None  # as YAML reads a key written twice: the last
 
 
 def _code_differs(project: Project, unique_id: str, path: Path) -> bool:

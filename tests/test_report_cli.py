@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
+from corpus import CORPUS
 from fake_github import FakeGitHub
 
 from dbtgate.report.github import comment_marker
@@ -393,3 +394,25 @@ def test_comment_key_without_comment_is_a_usage_error(tmp_path) -> None:
     result = dbtgate("check", "--comment-key", "x", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == "dbtgate: error: --comment-key only makes sense with --comment\n"
+
+
+def test_reports_are_written_as_files_never_through_a_symbolic_link(tmp_path) -> None:
+    """In CI the output folder is in the pull request's checkout: a link named like a report
+    must not make dbtgate overwrite the file it points at."""
+    targets = [tmp_path / "elsewhere.txt", tmp_path / "other.txt"]
+    for target in targets:
+        target.write_text("kept\n")
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "gate-junit.xml").symlink_to(targets[0])
+    (tmp_path / "gate.json").symlink_to(targets[1])
+    build = CORPUS / "bouncer-dbt112"
+    if not build.is_dir():
+        pytest.skip(f"corpus absent: {build}")
+    result = dbtgate(
+        "check", "--artifacts", str(build), "--out", "reports", "--json", "gate.json", cwd=tmp_path
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert [target.read_text() for target in targets] == ["kept\n", "kept\n"]
+    assert not (out / "gate-junit.xml").is_symlink() and (out / "gate-junit.xml").stat().st_size
+    assert not (tmp_path / "gate.json").is_symlink()

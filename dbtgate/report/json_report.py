@@ -120,7 +120,10 @@ def write_json_report(result: GateResult | dict[str, Any], path: Path) -> None:
         sys.stdout.buffer.write(encode_report(report))
         sys.stdout.buffer.flush()
         return
+    from dbtgate.report.render import unlink_symlink
+
     path.parent.mkdir(parents=True, exist_ok=True)
+    unlink_symlink(path)
     path.write_bytes(encode_report(report))
 
 

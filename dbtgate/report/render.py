@@ -104,6 +104,14 @@ PARALLEL_MIN_FINDINGS = 2000
 _COST = {"html": 13, "junit": 8, "gitlab": 3, "json": 3, "md": 2, "sarif": 1}
 
 
+def unlink_symlink(path: Path) -> None:
+    """A report is written as a file of its own, never through a symbolic link: in CI the
+    output folder is in the pull request's checkout, which may hold a link named like a report
+    pointing at any file the job can write."""
+    if path.is_symlink():
+        path.unlink()
+
+
 def write_reports(
     report: dict[str, Any],
     formats: list[str],
@@ -121,6 +129,7 @@ def write_reports(
 
     def write(names: list[str]) -> None:
         for name in names:
+            unlink_symlink(paths[name])
             paths[name].write_text(render(report, name, options), encoding="utf-8")
 
     here, there = list(formats), []
