@@ -91,6 +91,43 @@ def test_run_results_from_another_invocation_warn(tmp_path):
     assert any("invocation bbb" in w for w in artifacts.warnings)
 
 
+CATALOG = {"dbt_schema_version": "https://schemas.getdbt.com/dbt/catalog/v1.json"}
+
+
+@pytest.mark.parametrize(
+    ("catalog_written", "catalog_node", "warned"),
+    [
+        ("2026-12-01T09:55:00Z", "model.shop.orders", None),  # docs generate just before
+        ("2026-12-01T11:00:00Z", "model.shop.orders", None),  # after the build: the usual
+        ("2026-11-30T10:00:00Z", "model.shop.orders", "written 24.0 h before the manifest"),
+        ("2026-12-01T11:00:00Z", "model.other.thing", "lists none of this manifest's"),
+    ],
+)
+def test_a_catalog_of_an_earlier_build_or_another_project_is_warned_of(
+    tmp_path, catalog_written, catalog_node, warned
+):
+    """`dbt build` leaves an old target/catalog.json in place: its columns predate the build,
+    so a column the build removed reads as still there, and its removal went unseen."""
+    node = {"resource_type": "model", "name": "orders", "unique_id": "model.shop.orders"}
+    manifest = {
+        "metadata": {**V12, "generated_at": "2026-12-01T10:00:00Z"},
+        "nodes": {"model.shop.orders": node},
+    }
+    table = {"metadata": {"type": "BASE TABLE", "name": "x"}, "columns": {}, "stats": {}}
+    catalog = {
+        "metadata": {**CATALOG, "generated_at": catalog_written},
+        "nodes": {catalog_node: table},
+        "sources": {},
+    }
+    write(tmp_path, "manifest.json", json.dumps(manifest))
+    write(tmp_path, "catalog.json", json.dumps(catalog))
+    warnings = load_artifacts(tmp_path).warnings
+    if warned is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1 and warned in warnings[0], warnings
+
+
 def test_nulls_and_string_tags_are_normalised(tmp_path):
     node = {
         "name": "a",

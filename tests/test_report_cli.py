@@ -405,14 +405,15 @@ def test_reports_are_written_as_files_never_through_a_symbolic_link(tmp_path) ->
     out = tmp_path / "reports"
     out.mkdir()
     (out / "gate-junit.xml").symlink_to(targets[0])
-    (tmp_path / "gate.json").symlink_to(targets[1])
+    (out / "gate.md").symlink_to(targets[1])
     build = CORPUS / "bouncer-dbt112"
     if not build.is_dir():
         pytest.skip(f"corpus absent: {build}")
-    result = dbtgate(
-        "check", "--artifacts", str(build), "--out", "reports", "--json", "gate.json", cwd=tmp_path
-    )
+    result = dbtgate("check", "--artifacts", str(build), "--out", "reports", cwd=tmp_path)
     assert result.returncode in (0, 1), result.stderr
     assert [target.read_text() for target in targets] == ["kept\n", "kept\n"]
     assert not (out / "gate-junit.xml").is_symlink() and (out / "gate-junit.xml").stat().st_size
-    assert not (tmp_path / "gate.json").is_symlink()
+    assert not (out / "gate.md").is_symlink()
+    # `--json` is written where it is given, through a link too: `--json /dev/stdout` is one.
+    piped = dbtgate("check", "-q", "--artifacts", str(build), "--json", "/dev/stdout", cwd=tmp_path)
+    assert piped.stdout.lstrip().startswith("{")

@@ -191,6 +191,29 @@ def test_compile_only_results_name_the_command_as_typed(tmp_path, which, typed):
     assert any(f"written by `{typed}`, which compiles" in note for note in ctx.notes)
 
 
+def test_a_model_missing_from_the_results_of_dbt_test_says_dbt_test_builds_nothing(tmp_path):
+    """`dbt run && dbt test` leaves the tests' run_results.json: a changed model has no result
+    because `dbt test` builds none, which the finding says instead of 'it has no result'."""
+    build = corpus_dir("bouncer-dbt112")
+    shutil.copy(build / "manifest.json", tmp_path / "manifest.json")
+    results = json.loads((build / "run_results.json").read_text())
+    results["args"]["which"] = "test"
+    results["results"] = [r for r in results["results"] if r["unique_id"].startswith("test.")]
+    (tmp_path / "run_results.json").write_text(json.dumps(results))
+    artifacts = load_artifacts(tmp_path)
+    model = next(
+        uid
+        for uid, node in artifacts.manifest.data.nodes.items()
+        if node.resource_type == "model" and node.config.materialized != "ephemeral"
+    )
+    findings = [f for f in run_status(context(artifacts, changed={model})) if f.unique_id == model]
+    assert [f.code for f in findings] == ["run.not_run"]
+    assert findings[0].message.endswith(
+        "changed but was not built: run_results.json is from `dbt test`, which builds no models "
+        "(gate a `dbt build`)"
+    )
+
+
 # -- run.not_run --------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ version newer than we know is loaded as far as we understand it, with one warnin
 
 from __future__ import annotations
 
+import datetime as dt
 import mmap
 import os
 import re
@@ -116,6 +117,8 @@ def _decode_buffer(path: Path, data: bytes | mmap.mmap, kind: type[T], what: str
         match = _BYTE_RE.search(message)
         where = f" at line {_line_of_byte(data, int(match.group(1)))}" if match else ""
         raise DbtgateError(f"{path}: not valid JSON{where}: {message}") from None
+    except RecursionError:  # JSON nested a thousand levels deep, even where nothing is read
+        raise DbtgateError(f"{path}: nested too deeply to be a dbt {what}") from None
 
 
 def _name_the_key(data: bytes | mmap.mmap, kind: type, message: str) -> str:
@@ -286,9 +289,43 @@ def load_artifacts(
         _check_invocation(artifacts)
     if "catalog" in optional and (directory / "catalog.json").exists():
         artifacts.catalog = load_catalog(directory / "catalog.json")
+        _check_catalog(artifacts)
     if "sources" in optional and (directory / "sources.json").exists():
         artifacts.sources = load_sources(directory / "sources.json")
     return artifacts
+
+
+# How much older than the manifest a catalog may be: `dbt docs generate` runs after the build
+# (the catalog is newer), or just before it in some pipelines.
+CATALOG_TOLERANCE = dt.timedelta(minutes=10)
+
+
+def _check_catalog(artifacts: ArtifactSet) -> None:
+    """A catalog.json left from an earlier `dbt docs generate` (`dbt build` does not remove it)
+    lists the warehouse's columns as they were then: a column this build removed is still
+    there, and the removal is not seen. One of another project lists none of this one's."""
+    from dbtgate.status.timestamps import format_age, parse_timestamp
+
+    catalog = artifacts.catalog
+    assert catalog is not None
+    data, manifest = catalog.data, artifacts.manifest.data
+    listed = {*(data.nodes or {}), *(data.sources or {})}
+    if listed and not listed & {*(manifest.nodes or {}), *(manifest.sources or {})}:
+        catalog.warnings.append(
+            f"{catalog.path}: lists none of this manifest's models, seeds, snapshots or sources: "
+            "is it another project's? The warehouse's columns and types are read from it"
+        )
+        return
+    written = parse_timestamp(data.metadata.generated_at if data.metadata else None)
+    built = parse_timestamp(manifest.metadata.generated_at if manifest.metadata else None)
+    if written is not None and built is not None and built - written > CATALOG_TOLERANCE:
+        catalog.warnings.append(
+            f"{catalog.path}: written {format_age((built - written).total_seconds())} before the "
+            "manifest (by an "
+            "earlier `dbt docs generate`?): the warehouse's columns it lists may predate this "
+            "build, and a column the build removed still reads as there; run `dbt docs "
+            "generate` after the build"
+        )
 
 
 def _check_invocation(artifacts: ArtifactSet) -> None:

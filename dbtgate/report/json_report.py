@@ -120,11 +120,11 @@ def write_json_report(result: GateResult | dict[str, Any], path: Path) -> None:
         sys.stdout.buffer.write(encode_report(report))
         sys.stdout.buffer.flush()
         return
-    from dbtgate.report.render import unlink_symlink
+    from dbtgate.report.render import write_report_file
 
+    # Not unlinked when a link: `--json /dev/stdout` is one (the `--out` reports are).
     path.parent.mkdir(parents=True, exist_ok=True)
-    unlink_symlink(path)
-    path.write_bytes(encode_report(report))
+    write_report_file(path, encode_report(report))
 
 
 def load_report(path: Path) -> dict[str, Any]:
@@ -141,6 +141,8 @@ def load_report(path: Path) -> dict[str, Any]:
         line = getattr(exc, "lineno", None)
         where = f":{line}" if line else ""
         raise DbtgateError(f"{path}{where}: not valid JSON: {exc}") from None
+    except RecursionError:
+        raise DbtgateError(f"{path}: nested too deeply to be a gate report") from None
     if isinstance(report, dict):
         version = report.get("schema_version")
         if isinstance(version, int) and version > SCHEMA_VERSION:

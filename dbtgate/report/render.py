@@ -112,6 +112,15 @@ def unlink_symlink(path: Path) -> None:
         path.unlink()
 
 
+def write_report_file(path: Path, data: bytes) -> None:
+    """Write a report; a disk that is full or read-only is one line naming the file (the
+    OSError of a write names none)."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise DbtgateError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
+
+
 def write_reports(
     report: dict[str, Any],
     formats: list[str],
@@ -130,7 +139,7 @@ def write_reports(
     def write(names: list[str]) -> None:
         for name in names:
             unlink_symlink(paths[name])
-            paths[name].write_text(render(report, name, options), encoding="utf-8")
+            write_report_file(paths[name], render(report, name, options).encode("utf-8"))
 
     here, there = list(formats), []
     if len(report["findings"]) >= PARALLEL_MIN_FINDINGS and len(formats) > 1 and forked.can_fork():

@@ -232,10 +232,16 @@ def not_run_findings(
     a changed test is reported on its own only when what it tests did not change."""
     severity = settings.severity.not_run
     executed = index.results if index.executed else {}
-    why = (
-        f"{path.name} is from `{dbt_command_line(index.command)}`, which does not run anything"
-        if not index.executed
-        else f"it has no result in {path.name}"
+    why = f"it has no result in {path.name}"
+    if not index.executed:
+        why = (
+            f"{path.name} is from `{dbt_command_line(index.command)}`, which does not run anything"
+        )
+    # `dbt run && dbt test`: the last run_results.json is the tests', which build no model.
+    why_not_built = (
+        f"{path.name} is from `dbt test`, which builds no models (gate a `dbt build`)"
+        if index.executed and index.command == "test"
+        else why
     )
     for uid in sorted(changed):
         node = project.nodes.get(uid)
@@ -246,7 +252,8 @@ def not_run_findings(
                 yield Finding(
                     code="run.not_run",
                     severity=severity,
-                    message=f"{node.resource_type} {node.name} changed but was not built: {why}",
+                    message=f"{node.resource_type} {node.name} changed but was not built: "
+                    f"{why_not_built}",
                     unique_id=uid,
                     fix=_build_fix(node.name),
                     changed=True,
