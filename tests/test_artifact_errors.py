@@ -128,6 +128,37 @@ def test_a_catalog_of_an_earlier_build_or_another_project_is_warned_of(
         assert len(warnings) == 1 and warned in warnings[0], warnings
 
 
+@pytest.mark.parametrize(
+    ("nodes", "problem"),
+    [
+        (None, "not a dbt manifest: it has no `nodes`"),
+        (
+            {"model.a.x": {"unique_id": "model.a.y", "resource_type": "model"}},
+            "$.nodes['model.a.x'] has the unique_id 'model.a.y'",
+        ),
+    ],
+)
+def test_a_manifest_dbt_could_not_have_written_is_refused(tmp_path, nodes, problem):
+    """Without nodes the gate judged nothing, and with another id a model's tests were not
+    found: both passed in silence."""
+    manifest = {"metadata": V12, **({} if nodes is None else {"nodes": nodes})}
+    path = write(tmp_path, "manifest.json", json.dumps(manifest))
+    with pytest.raises(DbtgateError) as raised:
+        load_manifest(path)
+    assert str(raised.value).startswith(f"{path}: ") and problem in str(raised.value)
+
+
+def test_an_entry_without_unique_id_or_type_takes_them_from_its_key(tmp_path):
+    """A hand-trimmed manifest: the model is still a model, under its key."""
+    nodes = {"model.a.x": {"name": "x"}, "seed.a.s": {"name": "s", "resource_type": "seed"}}
+    path = write(tmp_path, "manifest.json", json.dumps({"metadata": V12, "nodes": nodes}))
+    loaded = load_manifest(path).data.nodes
+    assert [(n.unique_id, n.resource_type) for n in loaded.values()] == [
+        ("model.a.x", "model"),
+        ("seed.a.s", "seed"),
+    ]
+
+
 def test_nulls_and_string_tags_are_normalised(tmp_path):
     node = {
         "name": "a",

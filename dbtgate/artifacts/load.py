@@ -179,10 +179,15 @@ def load_manifest(path: str | Path) -> Loaded[Manifest]:
     manifest = _decode(path, Manifest, "manifest")
     version, warnings = _check_schema(path, manifest.metadata, "manifest", "manifest")
     if manifest.nodes is None:
-        manifest.nodes = {}
-    for node in manifest.nodes.values():
+        # Every schema, v1 to v12, writes `nodes`: without it the gate would pass nothing.
+        raise DbtgateError(f"{path}: not a dbt manifest: it has no `nodes`")
+    for key, node in manifest.nodes.items():
+        if node.unique_id != key or not node.resource_type:
+            _keyed(path, "nodes", key, node)
         normalise_node(node)
-    for source in (manifest.sources or {}).values():
+    for key, source in (manifest.sources or {}).items():
+        if source.unique_id != key:
+            _keyed(path, "sources", key, source)
         normalise_source(source)
     for exposure in (manifest.exposures or {}).values():
         normalise_exposure(exposure)
@@ -195,6 +200,21 @@ def load_manifest(path: str | Path) -> Loaded[Manifest]:
         for node in nodes:
             normalise_node(node)
     return Loaded(path, manifest, version, warnings)
+
+
+def _keyed(path: Path, where: str, key: str, entry: Any) -> None:
+    """An entry without its unique_id or resource_type takes them from its key (`model.shop.x`
+    is a model), as dbt wrote it; one whose unique_id names another resource is an error: its
+    tests and findings would attach to the wrong resource."""
+    if not entry.unique_id:
+        entry.unique_id = key
+    elif entry.unique_id != key:
+        raise DbtgateError(
+            f"{path}: $.{where}[{key!r}] has the unique_id {entry.unique_id!r}: not a manifest "
+            "dbt wrote"
+        )
+    if not entry.resource_type:
+        entry.resource_type = key.split(".", 1)[0]
 
 
 def read_code(path: Path) -> dict[str, str]:
