@@ -322,7 +322,8 @@ def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
     if not path.is_file():
-        raise DbtgateError(f"{path}: config file not found")
+        what = "not a file" if path.exists() else "config file not found"
+        raise DbtgateError(f"{path}: {what}")
     text = path.read_text(encoding="utf-8")
     node = _toml_node(path, text) if path.suffix == ".toml" else _yaml_node(path, text)
     _check_version(node, path)
