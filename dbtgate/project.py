@@ -24,6 +24,7 @@ from dbtgate.artifacts.manifest import (
     Macro,
     Manifest,
     Node,
+    SemanticModel,
     Source,
     materialized_as,
 )
@@ -118,6 +119,7 @@ class Project:
     unreadable_tiers: dict[str, str] = field(default_factory=dict, repr=False)
     _owner_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
     _column_docs: dict[tuple[str, bool], ColumnDocs] = field(default_factory=dict, repr=False)
+    _semantic_readers: dict[str, list[SemanticModel]] | None = field(default=None, repr=False)
     # (unique_id, constraints count) -> `keys.key_columns` of the resource: see `keys.resource_key`.
     key_proofs: dict[tuple[str, bool], tuple[bool, set[str], set[str]]] = field(
         default_factory=dict, repr=False
@@ -338,6 +340,19 @@ class Project:
                         next_frontier.append(child)
             frontier = next_frontier
         return depth
+
+    def semantic_readers(self, unique_id: str) -> list[SemanticModel]:
+        """The semantic models built on `unique_id`, in id order. They are not in the graph
+        (`children`): only the schema diff's impact asks, so they are indexed on first ask."""
+        if self._semantic_readers is None:
+            index: dict[str, list[SemanticModel]] = {}
+            models = self.manifest.semantic_models or {}
+            for uid in sorted(models):
+                depends_on = models[uid].depends_on
+                for parent in (depends_on.nodes if depends_on else None) or ():
+                    index.setdefault(parent, []).append(models[uid])
+            self._semantic_readers = index
+        return self._semantic_readers.get(unique_id, [])
 
     def readers(self, unique_id: str) -> list[str]:
         """The resources that read `unique_id` (models, snapshots, exposures, ...): its children

@@ -168,3 +168,37 @@ def test_every_real_build_diffed_with_itself_has_no_changes(
     )
     assert result.changes == []
     assert result.unknown == []
+
+
+def test_a_column_a_semantic_model_uses_has_a_reader(tmp_path) -> None:
+    """bouncer's semantic model `orders` has a dimension on orders.order_date: removing the
+    column breaks dbt's semantic layer (and the metrics on it), even with no child model and
+    no contract, so it is breaking, with the semantic model as the reader that uses it."""
+    source = corpus_dir("bouncer-dbt112")
+    uid = "model.dbt_bouncer_test_project.orders"
+
+    def build(name: str, drop: bool) -> Project:
+        manifest = json.loads((source / "manifest.json").read_text())
+        catalog = json.loads((source / "catalog.json").read_text())
+        node = manifest["nodes"][uid]
+        node["config"]["contract"] = node["contract"] = {"enforced": False}
+        node["config"]["access"] = node["access"] = "protected"
+        for child in list(manifest["child_map"].get(uid, [])):
+            if not child.startswith("semantic_model."):  # no child model, test or exposure
+                manifest["nodes"].pop(child, None)
+                manifest["exposures"].pop(child, None)
+        if drop:
+            node["columns"].pop("order_date")
+            catalog["nodes"][uid]["columns"].pop("order_date")
+        target = tmp_path / name
+        target.mkdir()
+        (target / "manifest.json").write_text(json.dumps(manifest))
+        (target / "catalog.json").write_text(json.dumps(catalog))
+        return Project.from_artifacts(load_artifacts(target))
+
+    result = diff_projects(build("base", False), build("pr", True), today=NOW)
+    [removed] = [c for c in result.changes if c.column == "order_date"]
+    assert (removed.change_class, removed.code) == ("breaking", "breaking.column_removed")
+    assert "1 downstream resource reads the model" in removed.reason
+    readers = [(c.name, c.resource_type, c.depth, c.selects_column) for c in removed.impact.models]
+    assert readers == [("orders", "semantic_model", 1, "yes")]

@@ -10,6 +10,7 @@ differences (meta and tags at top level or in config, access/contract/group in c
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 import msgspec
@@ -253,6 +254,38 @@ class ManifestMetadata(msgspec.Struct, **_S):
     adapter_type: str | None = None
 
 
+class SemanticElement(msgspec.Struct, **_S):
+    """A semantic model's dimension, entity or measure: the column it reads is `expr`, or its
+    `name` when it has none."""
+
+    name: str = ""
+    expr: str | int | float | bool | None = None
+
+
+class SemanticModel(msgspec.Struct, **_S):
+    """A semantic model (dbt's semantic layer, schema v10+): a reader of the model it is built
+    on, and of the columns its dimensions, entities and measures name."""
+
+    name: str = ""
+    resource_type: str = "semantic_model"
+    package_name: str = ""
+    original_file_path: str = ""
+    unique_id: str = ""
+    depends_on: DependsOn | None = None
+    entities: list[SemanticElement] | None = None
+    measures: list[SemanticElement] | None = None
+    dimensions: list[SemanticElement] | None = None
+
+    def reads_column(self, column: str) -> bool:
+        """Whether a dimension, entity or measure reads `column` (by name, or in its expr)."""
+        pattern = re.compile(rf"(?<!\w){re.escape(column)}(?!\w)", re.IGNORECASE)
+        for element in (*(self.entities or ()), *(self.measures or ()), *(self.dimensions or ())):
+            expr = element.expr if isinstance(element.expr, str) and element.expr else None
+            if pattern.search(expr or element.name):
+                return True
+        return False
+
+
 class Manifest(msgspec.Struct, **_S):
     """The parts of manifest.json the gate uses. Not parent_map/child_map: the graph is rebuilt
     from depends_on in one pass, which is cheaper than decoding two more maps of lists."""
@@ -267,6 +300,8 @@ class Manifest(msgspec.Struct, **_S):
     disabled: dict[str, list[Node]] | list[Node] | None = None
     # dbt 1.8+ (schema v12); None in older manifests, which cannot hold unit tests.
     unit_tests: dict[str, UnitTest] | None = None
+    # dbt 1.6+ (schema v10); None in older manifests.
+    semantic_models: dict[str, SemanticModel] | None = None
 
 
 class CodeNode(msgspec.Struct, gc=False):

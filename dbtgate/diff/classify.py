@@ -150,12 +150,14 @@ def parse_deprecation_date(value: str | None) -> dt.datetime | None:
 
 
 def readers(project: Project, unique_id: str) -> list[str]:
-    """Resources that read `unique_id`: child models, snapshots, exposures (not its tests)."""
+    """Resources that read `unique_id`: child models, snapshots, exposures and semantic models
+    (not its tests)."""
     found = []
     for child in project.children.get(unique_id, ()):
         resource = project.resource(child)
         if resource is not None and resource.resource_type not in ("test", "unit_test"):
             found.append(child)
+    found.extend(semantic.unique_id for semantic in project.semantic_readers(unique_id))
     return found
 
 

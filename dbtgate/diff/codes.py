@@ -75,10 +75,11 @@ _BREAKING = [
     _doc(
         "breaking.column_removed",
         "A column is gone: from the declared columns of a contracted model, or from the columns "
-        "(catalog, YAML or compiled SQL) of a model that other models, exposures or projects "
-        "read. On a versioned model a rename counts as a removal. The finding lists the "
-        "downstream models and exposures, their owners, and whether each direct reader's SQL "
-        "selects the column.",
+        "(catalog, YAML or compiled SQL) of a model that other models, exposures, semantic "
+        "models or projects read. On a versioned model a rename counts as a removal. The "
+        "finding lists the downstream models, semantic models and exposures, their owners, and "
+        "whether each direct reader selects the column (a model's SQL, a semantic model's "
+        "dimensions, entities and measures).",
         "Every query, model or dashboard that selects the column fails after the merge, often "
         "in someone else's project or in the BI tool, where nobody sees the PR.",
         "orders_summary v2: contracted column item_count removed; finance_revenue reads the "
@@ -152,7 +153,7 @@ _RISKY = [
     _doc(
         "risky.type_changed",
         "A column's base type changed on a model nothing in the project reads (no child model, "
-        "no exposure, not public).",
+        "no exposure, no semantic model, not public).",
         "Queries outside dbt (dashboards, notebooks, exports) may still read it.",
         "finance_revenue: revenue type changed (DECIMAL(38,2) -> DOUBLE)",
     ),

@@ -1,4 +1,5 @@
-"""Who a breaking change hurts: downstream models and exposures, how far away, and their owners.
+"""Who a breaking change hurts: downstream models, semantic models and exposures, how far away,
+and their owners.
 
 A reviewer deciding whether to merge a breaking change needs the blast radius, not just the
 change: every model and exposure downstream (transitively, with the distance), the owners to warn,
@@ -57,6 +58,7 @@ def downstream(project: Project, unique_id: str) -> Impact:
             owner=project.owner(uid),
         )
         (exposures if resource.resource_type == "exposure" else models).append(consumer)
+    models.extend(_semantic_consumers(project, unique_id, {c.unique_id: c.depth for c in models}))
     models.sort(key=lambda c: (c.depth, c.unique_id))
     exposures.sort(key=lambda c: (c.depth, c.unique_id))
     owners = sorted({c.owner for c in (*models, *exposures) if c.owner}, key=str.casefold)
@@ -65,13 +67,41 @@ def downstream(project: Project, unique_id: str) -> Impact:
     return Impact(models=models, exposures=exposures, owners=owners, public=public)
 
 
+def _semantic_consumers(project: Project, unique_id: str, depths: dict[str, int]) -> list[Consumer]:
+    """The semantic models built on the changed resource (depth 1) or on a model downstream of
+    it (one step further): dbt's semantic layer reads their columns, metrics read them."""
+    found: dict[str, Consumer] = {}
+    for reads, depth in ((unique_id, 0), *depths.items()):
+        for semantic in project.semantic_readers(reads):
+            if semantic.unique_id not in found or found[semantic.unique_id].depth > depth + 1:
+                found[semantic.unique_id] = Consumer(
+                    unique_id=semantic.unique_id,
+                    name=semantic.name,
+                    resource_type="semantic_model",
+                    depth=depth + 1,
+                )
+    return list(found.values())
+
+
+def _semantic_selects(ctx: DiffContext, unique_id: str, column: str) -> Selects:
+    """Whether a semantic model's dimensions, entities or measures name `column` (in the base
+    build: the pull request may have cut it out along with the column)."""
+    for project in (ctx.base, ctx.pr):
+        semantic = (project.manifest.semantic_models or {}).get(unique_id)
+        if semantic is not None and semantic.reads_column(column):
+            return "yes"
+    return "no"
+
+
 def _with_column(ctx: DiffContext, graph: Impact, unique_id: str, column: str) -> Impact:
     """The same impact, with each direct reader marked by whether its SQL selects `column`."""
     parent = ctx.pr.nodes.get(unique_id)
     models = []
     for consumer in graph.models:
         selects: Selects | None = None
-        if consumer.depth == 1:
+        if consumer.depth == 1 and consumer.resource_type == "semantic_model":
+            selects = _semantic_selects(ctx, consumer.unique_id, column)
+        elif consumer.depth == 1:
             child = ctx.pr.nodes.get(consumer.unique_id)
             selects = _selects(ctx, child, parent, column)
         models.append(_copy(consumer, selects))
