@@ -160,6 +160,25 @@ def test_results_of_docs_generate_are_noted_as_compile_only():
     )
 
 
+def bouncer_results_of(tmp_path: Path, which: str, *, only_tests: bool = False):
+    """The bouncer build with run_results.json as if written by `dbt <which>` (its test
+    results only, with `only_tests`), loaded; and a model that is not ephemeral."""
+    build = corpus_dir("bouncer-dbt112")
+    shutil.copy(build / "manifest.json", tmp_path / "manifest.json")
+    results = json.loads((build / "run_results.json").read_text())
+    results["args"]["which"] = which
+    if only_tests:
+        results["results"] = [r for r in results["results"] if r["unique_id"].startswith("test.")]
+    (tmp_path / "run_results.json").write_text(json.dumps(results))
+    artifacts = load_artifacts(tmp_path)
+    model = next(
+        uid
+        for uid, node in artifacts.manifest.data.nodes.items()
+        if node.resource_type == "model" and node.config.materialized != "ephemeral"
+    )
+    return artifacts, model
+
+
 @pytest.mark.parametrize(
     ("which", "typed"),
     [
@@ -174,17 +193,7 @@ def test_results_of_docs_generate_are_noted_as_compile_only():
 def test_compile_only_results_name_the_command_as_typed(tmp_path, which, typed):
     """run_results.json records `args.which`, the subcommand's last word; the message names the
     command a user would type (there is no `dbt generate`)."""
-    build = corpus_dir("bouncer-dbt112")
-    shutil.copy(build / "manifest.json", tmp_path / "manifest.json")
-    results = json.loads((build / "run_results.json").read_text())
-    results["args"]["which"] = which
-    (tmp_path / "run_results.json").write_text(json.dumps(results))
-    artifacts = load_artifacts(tmp_path)
-    model = next(
-        uid
-        for uid, node in artifacts.manifest.data.nodes.items()
-        if node.resource_type == "model" and node.config.materialized != "ephemeral"
-    )
+    artifacts, model = bouncer_results_of(tmp_path, which)
     ctx = context(artifacts, changed={model})
     [not_run] = [f for f in run_status(ctx) if f.code == "run.not_run"]
     assert f"run_results.json is from `{typed}`, which does not run anything" in not_run.message
@@ -194,18 +203,7 @@ def test_compile_only_results_name_the_command_as_typed(tmp_path, which, typed):
 def test_a_model_missing_from_the_results_of_dbt_test_says_dbt_test_builds_nothing(tmp_path):
     """`dbt run && dbt test` leaves the tests' run_results.json: a changed model has no result
     because `dbt test` builds none, which the finding says instead of 'it has no result'."""
-    build = corpus_dir("bouncer-dbt112")
-    shutil.copy(build / "manifest.json", tmp_path / "manifest.json")
-    results = json.loads((build / "run_results.json").read_text())
-    results["args"]["which"] = "test"
-    results["results"] = [r for r in results["results"] if r["unique_id"].startswith("test.")]
-    (tmp_path / "run_results.json").write_text(json.dumps(results))
-    artifacts = load_artifacts(tmp_path)
-    model = next(
-        uid
-        for uid, node in artifacts.manifest.data.nodes.items()
-        if node.resource_type == "model" and node.config.materialized != "ephemeral"
-    )
+    artifacts, model = bouncer_results_of(tmp_path, "test", only_tests=True)
     findings = [f for f in run_status(context(artifacts, changed={model})) if f.unique_id == model]
     assert [f.code for f in findings] == ["run.not_run"]
     assert findings[0].message.endswith(
