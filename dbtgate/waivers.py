@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -276,20 +277,18 @@ def _expired(match: _Match, config: Config, holders: dict[int, Waiver]) -> Findi
     """`waiver.expired`: the entry must go or be renewed; what it covered counts again, unless
     a waiver lasting longer holds it, which the message then names."""
     waiver = match.waiver
-    again = len(_counting_again(match, holders))
-    held = _held_longer(match, holders)
-    about = (
+    message, again, all_held = _ending(
+        match,
+        holders,
         f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expired on "
-        f"{waiver.expires.isoformat()}"
+        f"{waiver.expires.isoformat()}",
+        lambda count: f"it no longer waives {counted(count, 'finding')}",
     )
-    if held and not again:
-        message = f"{about}; {_stays_waived(len(match.covered), held)}"
-        fix = "Remove the expired waiver: another waiver covers its findings."
-    else:
-        message = f"{about}; it no longer waives {counted(again, 'finding')}"
-        if held:
-            message += f"; {_stays_waived(len(match.covered) - again, held, more=True)}"
-        fix = "Fix the findings, or renew the waiver with a new expiry date and reason."
+    fix = (
+        "Remove the expired waiver: another waiver covers its findings."
+        if all_held
+        else "Fix the findings, or renew the waiver with a new expiry date and reason."
+    )
     return _waiver_finding(
         "waiver.expired",
         waiver,
@@ -304,22 +303,19 @@ def _expiring(match: _Match, config: Config, holders: dict[int, Waiver], days_le
     """`waiver.expiring`: what will count again on the date, for the owner to act on; when a
     waiver lasting longer holds every finding, only that this entry can go."""
     waiver = match.waiver
-    again = len(_counting_again(match, holders))
-    held = _held_longer(match, holders)
-    about = (
+    message, again, all_held = _ending(
+        match,
+        holders,
         f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expires "
-        f"{days_from_now(days_left)}, on {waiver.expires.isoformat()}"
+        f"{days_from_now(days_left)}, on {waiver.expires.isoformat()}",
+        lambda count: f"then {_count_again(count)}",
     )
-    if held and not again:
-        message = f"{about}; {_stays_waived(len(match.covered), held)}"
+    if all_held:
         fix = (
             "Remove this waiver: another that lasts longer covers its findings (left in the "
             "config, it is reported as expired once its date has passed)."
         )
     else:
-        message = f"{about}; then {_count_again(again)}"
-        if held:
-            message += f"; {_stays_waived(len(match.covered) - again, held, more=True)}"
         fix = (
             "Fix the findings before then, or renew the waiver: a new `expires` date and an "
             "updated `reason`."
@@ -334,6 +330,22 @@ def _expiring(match: _Match, config: Config, holders: dict[int, Waiver], days_le
         # A notice: it never blocks, not even under `fail_on: warn`.
         severity="info",
     )
+
+
+def _ending(
+    match: _Match, holders: dict[int, Waiver], about: str, counting_again: Callable[[int], str]
+) -> tuple[str, int, bool]:
+    """The message of a waiver that ends (`about`), then what becomes of its findings: those no
+    longer waived (`counting_again(count)`), and those a waiver lasting longer keeps waived.
+    Also how many count again, and whether another waiver holds them all."""
+    again = len(_counting_again(match, holders))
+    held = _held_longer(match, holders)
+    if held and not again:
+        return f"{about}; {_stays_waived(len(match.covered), held)}", again, True
+    message = f"{about}; {counting_again(again)}"
+    if held:
+        message += f"; {_stays_waived(len(match.covered) - again, held, more=True)}"
+    return message, again, False
 
 
 def _stays_waived(count: int, held: str, *, more: bool = False) -> str:
