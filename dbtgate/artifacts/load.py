@@ -329,8 +329,9 @@ def _check_catalog(artifacts: ArtifactSet) -> None:
     catalog = artifacts.catalog
     assert catalog is not None
     data, manifest = catalog.data, artifacts.manifest.data
-    listed = {*(data.nodes or {}), *(data.sources or {})}
-    if listed and not listed & {*(manifest.nodes or {}), *(manifest.sources or {})}:
+    nodes, sources = manifest.nodes or {}, manifest.sources or {}
+    listed = [*(data.nodes or ()), *(data.sources or ())]
+    if listed and not any(key in nodes or key in sources for key in listed):
         catalog.warnings.append(
             f"{catalog.path}: lists none of this manifest's models, seeds, snapshots or sources: "
             "is it another project's? The warehouse's columns and types are read from it"
