@@ -45,7 +45,7 @@ _VIRTUAL_MATERIALIZATIONS = frozenset({"view", "ephemeral"})
 _REF_RE = re.compile(r"""ref\(\s*['"]([^'"]+)['"](?:\s*,\s*['"]([^'"]+)['"])?""")
 _SOURCE_RE = re.compile(r"""source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]""")
 _TIER_TAG_RE = re.compile(r"^tier[-_ ]?(\d+)$", re.IGNORECASE)
-_TIER_VALUE_RE = re.compile(r"(\d+)")
+_TIER_VALUE_RE = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _relation_parts(name: str) -> list[str]:
@@ -607,19 +607,18 @@ def _tier_of(
     resource: Node | Source | Exposure | Macro, sources: tuple[str, ...]
 ) -> int | str | None:
     """The tier the first of `sources` that the resource sets names; the text of a `meta.` value
-    without a number in it (`gold`) when no later source names one; None when none is set."""
+    that names no whole number (`gold`, `1.5`, `true`) when no later source names one; None
+    when none is set."""
     meta = resource.meta or {}
     unreadable = None
     for source in sources:
         if source.startswith("meta."):
             value = meta_value(meta, source[5:])
-            if isinstance(value, bool) or value is None:
+            if value is None:
                 continue
-            if isinstance(value, int):
-                return value
-            match = _TIER_VALUE_RE.search(str(value))
-            if match:
-                return int(match.group(1))
+            tier = _tier_number(value)
+            if tier is not None:
+                return tier
             unreadable = unreadable or f"{source}: {str(value)[:40]}"
         elif source == "tag":
             for tag in resource.tags or ():
@@ -629,15 +628,29 @@ def _tier_of(
     return unreadable
 
 
+def _tier_number(value: Any) -> int | None:
+    """The whole number a tier value names (`1`, `2.0`, `tier-1`, `T2`); None for a value that
+    names none: `gold`, `true` (YAML's `tier: yes`), or `1.5`, which is between two tiers."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    match = _TIER_VALUE_RE.search(str(value))
+    if match is None:
+        return None
+    number = float(match.group())
+    return int(number) if number.is_integer() else None
+
+
 def unreadable_tiers_note(project: Project) -> str | None:
     """Says which resources set a tier source to something that is no tier (`meta.maturity:
-    gold`), so took the default: `tier:1` policies would otherwise skip them in silence."""
+    gold`, `meta.tier: 1.5`), so took the default: `tier:1` policies would otherwise skip them in silence."""
     found = project.unreadable_tiers
     if not found:
         return None
     values = sorted(set(found.values()))
     return (
-        f"{counted(len(found), 'resource')} set a tier to a value without a number "
+        f"{counted(len(found), 'resource')} set a tier to a value that is no whole number "
         f"({first_few(values, 3)}), so took the default tier "
         f"({project.tier_settings.default}): tiers are numbers (`tier: 1`, `tier-1`)"
     )

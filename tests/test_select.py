@@ -134,12 +134,26 @@ def test_a_tier_source_without_numbers_is_named_in_a_note():
     tiers = {uid: project.tier(uid) for uid in project.nodes if uid.startswith("model.")}
     assert set(tiers.values()) == {3}
     note = unreadable_tiers_note(project)
-    assert note is not None and "set a tier to a value without a number" in note
+    assert note is not None and "set a tier to a value that is no whole number" in note
     assert "meta.maturity: gold" in note and "took the default tier (3)" in note
     # A source the models leave unset is no mistake: no note.
     tagged = Project.from_artifacts(load_artifacts(path), None, TierSettings(("meta.tier",), 3))
     tagged.tier(next(iter(tiers)))
     assert unreadable_tiers_note(tagged) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "tier"),
+    [
+        *[(1, 1), (2.0, 2), ("tier-1", 1), ("T2", 2), ("2.0", 2)],
+        *[(1.5, None), ("1.5", None), (True, None), (False, None), ("gold", None)],
+    ],
+)
+def test_a_tier_value_names_a_whole_number_or_no_tier(value, tier):
+    """`tier: 1.5` read as tier 1 and `tier: true` as the default, both without a word."""
+    from dbtgate.project import _tier_number
+
+    assert _tier_number(value) == tier
 
 
 def test_state_methods_need_a_base(bouncer):
