@@ -3,8 +3,9 @@
 Teams already think in `dbt ls --select` terms, so policies use the same language: methods
 (`tier:1`, `tag:nightly`, `path:models/marts`, `fqn:shop.marts.*`, `group:`, `access:`,
 `config.materialized:`, `resource_type:`, `package:`, `source:`, `exposure:`, `unique_id:`,
-`state:modified` / `state:new` against the base build), bare names and unique_ids, graph
-operators (`+x`, `2+x`, `x+`, `x+1`, `@x`), unions (space) and intersections (comma).
+`version:`, `test_type:`, `test_name:`, `unit_test:`, `semantic_model:`, `state:modified` /
+`state:new` against the base build), bare names and unique_ids, graph operators (`+x`, `2+x`,
+`x+`, `x+1`, `@x`), unions (space) and intersections (comma).
 
 A selector is parsed once (a mistake is reported with the config line by the caller) and
 evaluated once per policy into a set of unique_ids; each method is one pass over the resources.
@@ -13,6 +14,13 @@ the root project; `package:` and the graph operators also reach installed packag
 Macros are in no graph (the manifest's edges are between nodes), so an operator on a macro
 selects the macro alone; dbt gives them no tags, group, access or config beyond `meta`, and no
 fqn but their package and name.
+
+Tests (data tests and unit tests) and semantic models are no policy's subject, yet a waiver or
+`check --select` may be about them (a failing `accepted_values` test, the models a semantic
+model reads). They join an intersection only when one of its parts names them (`test_type:`,
+`test_name:`, `unit_test:`, `semantic_model:`, their `resource_type:` or unique_id): then every
+part of it judges them as dbt would (`test_type:generic,path:models/marts`), while `*`,
+`tag:critical` or `orders+` alone keep selecting what they always did.
 """
 
 from __future__ import annotations
@@ -27,7 +35,15 @@ from dbtgate.artifacts.manifest import file_path
 from dbtgate.project import Project
 
 SELECTABLE_NODE_TYPES = frozenset({"model", "seed", "snapshot"})
+# What a selector selects unless one of its parts names tests or semantic models.
+_GATED_TYPES = SELECTABLE_NODE_TYPES | {"source", "exposure", "macro"}
+_TEST_TYPES = frozenset({"test", "unit_test"})
+_SEMANTIC_TYPES = frozenset({"semantic_model"})
 STATE_VALUES = ("modified", "new", "old", "unmodified")
+VERSION_VALUES = ("latest", "prerelease", "old", "none")
+# dbt's legacy names: `schema` tests are generic ones; `data` tests, since dbt 1.8 renamed
+# `tests:` to `data_tests:`, are generic and singular ones (dbt-core's TestTypeSelectorMethod).
+TEST_TYPE_VALUES = ("generic", "singular", "unit", "data", "schema")
 METHODS = (
     "access",
     "config.<key>",
@@ -38,18 +54,50 @@ METHODS = (
     "package",
     "path",
     "resource_type",
+    "semantic_model",
     "source",
     "state",
     "tag",
+    "test_name",
+    "test_type",
     "tier",
     "unique_id",
+    "unit_test",
+    "version",
 )
 _SIMPLE_METHODS = frozenset(m for m in METHODS if m != "config.<key>")
+# dbt's methods that dbtgate cannot evaluate, and why: said instead of "unknown method".
+_UNSUPPORTED_METHODS = {
+    "metric": "dbtgate does not read metrics; select the semantic models they are built on "
+    "(semantic_model:) or the models those read (+semantic_model:x)",
+    "saved_query": "dbtgate does not read saved queries; select the semantic models they query "
+    "(semantic_model:) or the models those read (+semantic_model:x)",
+    "result": "it selects by the results of a previous run (dbt's --state); dbtgate gates this "
+    "build's run_results.json, whose failures are findings of their own (run.test_failures, "
+    "run.errors, run.skipped: waive those codes, or select the resources)",
+    "source_status": "it compares two source freshness runs (dbt's --state); dbtgate judges this "
+    "build's sources.json (freshness.warn, freshness.error: waive those codes, or select the "
+    "sources with source:)",
+}
+# dbt's `state:modified.<part>`: dbtgate selects by whether a resource changed, not by what.
+_PART_NOT_SELECTED = (
+    "dbtgate selects what changed, not by the part that changed (the JSON report's "
+)
+_UNSUPPORTED_STATES = {
+    "modified.body": _PART_NOT_SELECTED + "`changes` lists `body` per resource)",
+    "modified.configs": _PART_NOT_SELECTED + "`changes` lists each `config.<key>`)",
+    "modified.persisted_descriptions": "dbtgate does not read persist_docs",
+    "modified.relation": "dbtgate does not compare database, schema or alias (they depend on "
+    "the target)",
+    "modified.macros": "dbtgate does not compare macro bodies",
+    "modified.contract": "contract changes are the schema diff's breaking.* findings",
+}
 # As dbt parses a selector: the value may hold `@` and `+` (`config.meta.owner:@finance-eng`); only
 # a leading `@`/`N+` and a trailing `+N` are graph operators.
 _ATOM_RE = re.compile(r"^(?P<at>@)?(?:(?P<up>\d*)\+)?(?P<body>.+?)(?:\+(?P<down>\d*))?$")
 _TIER_RE = re.compile(r"^(<=|>=|<|>|=)?\s*(\d+)$")
-_PATH_SUFFIXES = (".sql", ".py", ".yml", ".yaml", ".csv")
+# A bare value with these endings is a file name, as in dbt (`orders.sql` is `file:orders.sql`).
+_FILE_SUFFIXES = (".sql", ".py", ".csv")
 # Fields that the loader folds from `config` to the resource (they may be set in either place).
 _FOLDED_CONFIG = frozenset({"meta", "tags", "access", "group", "contract"})
 
@@ -110,17 +158,42 @@ def _parse_atom(raw: str) -> Atom:
     method, sep, value = body.partition(":")
     if not sep:
         method, value = "", body
+    elif method in _UNSUPPORTED_METHODS:
+        raise SelectorError(f"{raw!r}: {method}: is dbt's, but {_UNSUPPORTED_METHODS[method]}")
     elif not method.startswith("config.") and method not in _SIMPLE_METHODS:
         raise SelectorError(f"unknown selector method {method!r} (known: {', '.join(METHODS)})")
     elif method == "config.":
         raise SelectorError(f"{raw!r}: config. needs a key, e.g. config.materialized:table")
     if not value:
         raise SelectorError(f"{raw!r}: {method}: needs a value")
+    _check_value(raw, method, value)
+    return Atom(raw, method, value, up, down, at)
+
+
+def _check_value(raw: str, method: str, value: str) -> None:
+    """The values a method cannot take are errors when parsed, not empty selections later."""
+    if method == "state" and value in _UNSUPPORTED_STATES:
+        raise SelectorError(
+            f"{raw!r}: state:{value} is dbt's, but {_UNSUPPORTED_STATES[value]}; "
+            "state:modified selects every changed resource"
+        )
     if method == "state" and value not in STATE_VALUES:
         raise SelectorError(f"{raw!r}: state: takes one of {', '.join(STATE_VALUES)}")
     if method == "tier" and not _TIER_RE.match(value):
         raise SelectorError(f"{raw!r}: tier: takes a number, optionally with <, <=, >, >=")
-    return Atom(raw, method, value, up, down, at)
+    if method == "version" and value not in VERSION_VALUES:
+        raise SelectorError(f"{raw!r}: version: takes one of {', '.join(VERSION_VALUES)}")
+    if method == "test_type" and value not in TEST_TYPE_VALUES:
+        raise SelectorError(f"{raw!r}: test_type: takes one of {', '.join(TEST_TYPE_VALUES)}")
+    if method == "test_name" and "." in value:
+        # dbt matches the generic test's own name: its package is no part of it.
+        name = value.rsplit(".", 1)[1]
+        raise SelectorError(
+            f"{raw!r}: test_name: takes the generic test's name without its package "
+            f"(test_name:{name})"
+        )
+    if method in ("unit_test", "semantic_model") and value.count(".") > 1:
+        raise SelectorError(f"{raw!r}: {method}: takes a name or package.name")
 
 
 def _depth(operator: str | None) -> int | None:
@@ -148,10 +221,20 @@ class Selection:
         resources.update(project.sources)
         resources.update(project.exposures)
         resources.update(project.macros)
+        # Every resource a selection may return, by unique_id: the gated ones, and the tests and
+        # semantic models once a selector named them (`_pool`).
         self.resources = resources
+        self._gated = resources
         root = project.root_package
         self.universe = {uid for uid, r in resources.items() if r.package_name == root}
+        # Resource types -> (their resources of every package, the root project's unique_ids).
+        self._pools: dict[frozenset[str], tuple[dict[str, Any], set[str]]] = {
+            _GATED_TYPES: (resources, self.universe)
+        }
+        self._parents = project.parents
+        self._children = project.children
         self._cache: dict[str, frozenset[str]] = {}
+        self._atoms: dict[tuple[frozenset[str], str], frozenset[str]] = {}
 
     def select(self, selector: Selector, exclude: Selector | None = None) -> set[str]:
         selected = set(self._evaluate(selector))
@@ -164,9 +247,10 @@ class Selection:
         if found is None:
             result: set[str] = set()
             for term in selector.terms:
+                types = _term_types(term)
                 current: set[str] | None = None
                 for atom in term:
-                    matched = self._atom(atom)
+                    matched = self._atom(atom, types)
                     current = set(matched) if current is None else current & matched
                     if not current:
                         break
@@ -174,26 +258,68 @@ class Selection:
             found = self._cache[selector.text] = frozenset(result)
         return found
 
-    def _atom(self, atom: Atom) -> frozenset[str]:
-        key = f"\x00{atom.text}"
-        cached = self._cache.get(key)
+    def _pool(self, types: frozenset[str]) -> tuple[dict[str, Any], set[str]]:
+        """The resources of `types`, of every package, and the root project's among them: tests
+        and semantic models are read from the project the first time a selector names them."""
+        pool = self._pools.get(types)
+        if pool is None:
+            extras: dict[str, Any] = {}
+            if "test" in types:
+                nodes = self.project.nodes
+                extras.update((uid, n) for uid, n in nodes.items() if n.resource_type == "test")
+            manifest = self.project.manifest
+            if "unit_test" in types:
+                extras.update(manifest.unit_tests or {})
+            if "semantic_model" in types:
+                extras.update(manifest.semantic_models or {})
+            self._join_graph(extras)
+            if self.resources is self._gated:
+                self.resources = dict(self._gated)
+            self.resources.update(extras)
+            root = self.project.root_package
+            universe = self.universe | {u for u, r in extras.items() if r.package_name == root}
+            pool = self._pools[types] = ({**self._gated, **extras}, universe)
+        return pool
+
+    def _join_graph(self, extras: dict[str, Any]) -> None:
+        """Unit tests and semantic models are in no edge of the project's graph (it is built
+        from nodes): they are children of what they depend on here, as in dbt's graph, for
+        `+semantic_model:x` and `orders+,test_type:unit`."""
+        for uid, resource in extras.items():
+            if resource.resource_type == "test" or uid in self._parents:
+                continue
+            if self._parents is self.project.parents:
+                self._parents = dict(self._parents)
+                self._children = dict(self._children)
+            upstream = list(resource.depends_on.nodes or ()) if resource.depends_on else []
+            self._parents[uid] = upstream
+            for parent in upstream:
+                self._children[parent] = [*self._children.get(parent, ()), uid]
+
+    def _atom(self, atom: Atom, types: frozenset[str]) -> frozenset[str]:
+        key = (types, atom.text)
+        cached = self._atoms.get(key)
         if cached is not None:
             return cached
-        base = self._method(atom)
+        pool, universe = self._pool(types)
+        base = self._method(atom, pool, universe)
         result = set(base)
         if atom.at:
-            below = self._walk(base, self.project.children, -1)
+            below = self._walk(base, self._children, -1, pool)
             result |= below
-            result |= self._walk(base | below, self.project.parents, -1)
+            result |= self._walk(base | below, self._parents, -1, pool)
         if atom.parents is not None:
-            result |= self._walk(base, self.project.parents, atom.parents)
+            result |= self._walk(base, self._parents, atom.parents, pool)
         if atom.children is not None:
-            result |= self._walk(base, self.project.children, atom.children)
-        found = self._cache[key] = frozenset(result)
+            result |= self._walk(base, self._children, atom.children, pool)
+        found = self._atoms[key] = frozenset(result)
         return found
 
-    def _walk(self, start: Iterable[str], edges: dict[str, list[str]], depth: int) -> set[str]:
-        """Resources reachable from `start` along `edges` within `depth` steps (-1: any)."""
+    def _walk(
+        self, start: Iterable[str], edges: dict[str, list[str]], depth: int, pool: dict[str, Any]
+    ) -> set[str]:
+        """Resources of `pool` reachable from `start` along `edges` within `depth` steps (-1:
+        any)."""
         seen: set[str] = set()
         frontier = list(start)
         level = 0
@@ -206,44 +332,52 @@ class Selection:
                         seen.add(other)
                         following.append(other)
             frontier = following
-        return {uid for uid in seen if uid in self.resources}
+        return {uid for uid in seen if uid in pool}
 
     # -- methods -------------------------------------------------------------------------------
 
-    def _method(self, atom: Atom) -> set[str]:
+    def _method(self, atom: Atom, pool: dict[str, Any], universe: set[str]) -> set[str]:
         method, value = atom.method, atom.value
         if method == "":
-            return self._bare(value)
+            return self._bare(value, pool, universe)
         if method == "package":
-            return {uid for uid, r in self.resources.items() if fnmatchcase(r.package_name, value)}
+            return {uid for uid, r in pool.items() if fnmatchcase(r.package_name, value)}
         if method == "state":
-            return self._state(value)
+            return self._state(value, universe)
         if method == "unique_id":
-            if value in self.resources:
+            if value in pool:
                 return {value}
-            return self._where(lambda uid, _r: fnmatchcase(uid, value))
+            return self._where(universe, lambda uid, _r: fnmatchcase(uid, value))
         if method == "tier":
-            return self._tier(value)
+            return self._tier(value, universe)
+        if method == "path":
+            pattern = PathPattern(value)
+            return self._where(universe, lambda _uid, r: pattern.matches(r))
         if method.startswith("config."):
             keys = method.split(".")[1:]
-            return self._where(lambda _uid, r: _config_matches(r, keys, value))
+            return self._where(universe, lambda _uid, r: _config_matches(r, keys, value))
         matcher = _MATCHERS[method]
-        return self._where(lambda _uid, r: matcher(r, value))
+        return self._where(universe, lambda _uid, r: matcher(r, value))
 
-    def _where(self, predicate: Callable[[str, Any], bool]) -> set[str]:
+    def _where(self, universe: set[str], predicate: Callable[[str, Any], bool]) -> set[str]:
         resources = self.resources
-        return {uid for uid in self.universe if predicate(uid, resources[uid])}
+        return {uid for uid in universe if predicate(uid, resources[uid])}
 
-    def _bare(self, value: str) -> set[str]:
+    def _bare(self, value: str, pool: dict[str, Any], universe: set[str]) -> set[str]:
+        """As dbt reads a value without a method: a path when it holds a slash, a file name
+        when it ends in .sql, .py or .csv, else a name or fqn (and here also a unique_id)."""
         if value == "*":
-            return set(self.universe)
-        if value in self.resources:
+            return set(universe)
+        if value in pool:
             return {value}
-        if "/" in value or value.endswith(_PATH_SUFFIXES):
-            return self._where(lambda _uid, r: _path_matches(r, value))
-        return self._where(lambda _uid, r: _fqn_matches(r, value))
+        if "/" in value or "\\" in value:
+            pattern = PathPattern(value)
+            return self._where(universe, lambda _uid, r: pattern.matches(r))
+        if value.lower().endswith(_FILE_SUFFIXES):
+            return self._where(universe, lambda _uid, r: _file_matches(r, value))
+        return self._where(universe, lambda _uid, r: _fqn_matches(r, value))
 
-    def _tier(self, value: str) -> set[str]:
+    def _tier(self, value: str, universe: set[str]) -> set[str]:
         match = _TIER_RE.match(value)
         assert match is not None  # checked when parsed
         operator, number = match.group(1) or "=", int(match.group(2))
@@ -255,27 +389,96 @@ class Selection:
             ">=": lambda t: t >= number,
         }[operator]
         tier = self.project.tier
-        return {uid for uid in self.universe if (t := tier(uid)) is not None and compare(t)}
+        return {uid for uid in universe if (t := tier(uid)) is not None and compare(t)}
 
-    def _state(self, value: str) -> set[str]:
+    def _state(self, value: str, universe: set[str]) -> set[str]:
         if self.new is None or self.modified is None:
             raise SelectorError(
                 f"state:{value} needs a base build to compare with (pass --base, or set `base`)"
             )
         changed = self.new | self.modified
         if value == "new":
-            return self.new & self.universe
+            return self.new & universe
         if value == "modified":  # as in dbt: new resources count as modified
-            return changed & self.universe
+            return changed & universe
         if value == "old":
-            return self.universe - self.new
-        return self.universe - changed  # unmodified
+            return universe - self.new
+        return universe - changed  # unmodified
 
 
-def _path_matches(resource: Any, value: str) -> bool:
-    path = file_path(resource)
-    wanted = value.replace("\\", "/").rstrip("/").removeprefix("./")
-    return path == wanted or path.startswith(f"{wanted}/") or fnmatchcase(path, wanted)
+def _term_types(term: tuple[Atom, ...]) -> frozenset[str]:
+    """The resource types an intersection judges: the gated ones, with tests or semantic
+    models when one of its parts names them."""
+    types = _GATED_TYPES
+    for atom in term:
+        method, value = atom.method, atom.value
+        if method in ("test_type", "test_name", "unit_test"):
+            types = types | _TEST_TYPES
+        elif method == "semantic_model":
+            types = types | _SEMANTIC_TYPES
+        elif method in ("resource_type", "unique_id", ""):
+            named = value if method == "resource_type" else value.split(".", 1)[0]
+            if named in _TEST_TYPES:
+                types = types | _TEST_TYPES
+            elif named in _SEMANTIC_TYPES:
+                types = types | _SEMANTIC_TYPES
+    return types
+
+
+class PathPattern:
+    """dbt's `path:`: the value is a glob of the project's files and folders (`*` within one
+    folder, `**` across folders), and a resource is selected when its file, a folder above
+    it, or the properties YAML that documents it (its patch_path) is one of those.
+
+    dbt globs the project folder on disk; dbtgate may run where the project is not, so the
+    pattern is matched against the paths the manifest names, which are the ones that count.
+    """
+
+    def __init__(self, value: str) -> None:
+        parts = [p for p in value.replace("\\", "/").split("/") if p not in ("", ".")]
+        # As pathlib's glob: a pattern that ends in `**` matches folders only.
+        self.folders_only = bool(parts) and parts[-1] == "**"
+        pieces = ["(?:[^/]+/)*" if part == "**" else _glob_part(part) + "/" for part in parts]
+        self._regex = re.compile("".join(pieces))
+
+    def matches(self, resource: Any) -> bool:
+        path = file_path(resource)
+        full = self._regex.fullmatch
+        if not self.folders_only:
+            if full(f"{path}/"):
+                return True
+            patch = getattr(resource, "patch_path", None)
+            if patch and full(patch.replace("\\", "/") + "/"):
+                return True
+        end = path.rfind("/")
+        while end > 0:
+            if full(path[: end + 1]):
+                return True
+            end = path.rfind("/", 0, end)
+        return full("") is not None  # the project's root folder: `path:.`
+
+
+def _glob_part(part: str) -> str:
+    """A regular expression for one path segment of a glob, as fnmatch reads it but never
+    crossing a slash."""
+    pieces = []
+    index = 0
+    while index < len(part):
+        char = part[index]
+        index += 1
+        if char == "*":
+            pieces.append("[^/]*")
+        elif char == "?":
+            pieces.append("[^/]")
+        elif char == "[" and (close := part.find("]", index + 1)) > 0:
+            inside = part[index:close]
+            negate = inside.startswith("!")
+            inside = (inside[1:] if negate else inside).replace("\\", "\\\\")
+            pieces.append(f"[^{inside}]" if negate else f"[{inside}]")
+            index = close + 1
+        else:
+            pieces.append(re.escape(char))
+    return "".join(pieces)
 
 
 def _file_matches(resource: Any, value: str) -> bool:
@@ -327,9 +530,69 @@ def _attribute_is(name: str) -> Callable[[Any, str], bool]:
     return matches
 
 
+def _version_matches(resource: Any, value: str) -> bool:
+    """dbt's `version:` of a model: `latest` is its latest_version, `prerelease` above it,
+    `old` below it, `none` an unversioned model (every model of a manifest before v9)."""
+    if resource.resource_type != "model":
+        return False
+    version, latest = resource.version, resource.latest_version
+    if value == "none":
+        return version is None
+    if value == "latest":
+        return version is not None and version == latest
+    if not version or not latest:
+        return False
+    if value == "prerelease":
+        return _version_below(latest, version)
+    return _version_below(version, latest)  # old
+
+
+def _version_below(version: int | float | str, other: int | float | str) -> bool:
+    """As dbt orders versions: as numbers when both are, else as text (`v2` < `v10` is false)."""
+    try:
+        return float(version) < float(other)
+    except ValueError:
+        return str(version) < str(other)
+
+
+def _test_type_matches(resource: Any, value: str) -> bool:
+    """dbt's test types: a generic test is one from a test block (`unique`, the packages'),
+    with test_metadata; a singular test is a SQL file of tests/; unit tests are apart."""
+    if resource.resource_type == "unit_test":
+        return value == "unit"
+    if resource.resource_type != "test":
+        return False
+    if value == "data":
+        return True
+    generic = resource.test_metadata is not None
+    return generic if value in ("generic", "schema") else value == "singular" and not generic
+
+
+def _test_name_matches(resource: Any, value: str) -> bool:
+    """A generic test's name, without its package (`expression_is_true` for dbt_utils'), or
+    a unit test's name."""
+    if resource.resource_type == "unit_test":
+        return fnmatchcase(resource.name, value)
+    metadata = resource.test_metadata if resource.resource_type == "test" else None
+    return metadata is not None and fnmatchcase(metadata.name, value)
+
+
+def _named(resource_type: str) -> Callable[[Any, str], bool]:
+    """`name` or `package.name`, with wildcards: dbt's unit_test: and semantic_model:."""
+
+    def matches(resource: Any, value: str) -> bool:
+        package, _, name = value.rpartition(".")
+        return (
+            resource.resource_type == resource_type
+            and fnmatchcase(resource.name, name)
+            and (not package or fnmatchcase(resource.package_name, package))
+        )
+
+    return matches
+
+
 _MATCHERS: dict[str, Callable[[Any, str], bool]] = {
     "tag": _tags_match,
-    "path": _path_matches,
     "file": _file_matches,
     "fqn": _fqn_matches,
     "group": _attribute_is("group"),
@@ -337,6 +600,11 @@ _MATCHERS: dict[str, Callable[[Any, str], bool]] = {
     "resource_type": _attribute_is("resource_type"),
     "source": _source_matches,
     "exposure": lambda r, v: r.resource_type == "exposure" and fnmatchcase(r.name, v),
+    "version": _version_matches,
+    "test_type": _test_type_matches,
+    "test_name": _test_name_matches,
+    "unit_test": _named("unit_test"),
+    "semantic_model": _named("semantic_model"),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from corpus import CORPUS
+from corpus import CORPUS, corpus_files, file_id
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.project import Project
@@ -286,3 +286,283 @@ def test_a_macro_is_in_the_change_set_of_state_selections(bouncer):
     selection = Selection(bouncer, new={new}, modified=set())
     assert names(selection, "state:new") == short("cents_to_dollars")
     assert short("cents_to_dollars") & names(selection, "state:old") == set()
+
+
+# -- path: of a YAML file, version:, tests and semantic models, as dbt-core's selector_methods --
+
+
+CRM_MODELS = ("stg_customers", "stg_orders", "stg_raw_orders_for_snapshot")
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        # The models a properties file documents (their patch_path), as dbt selects them.
+        (
+            "path:models/marts/finance/_finance__models.yml",
+            {"customers.v1", "customers.v2", "customers.v3", "orders"},
+        ),
+        # The sources a properties file defines (their own file).
+        ("path:models/staging/crm/_crm__sources.yml", {"dummy_source.customers"}),
+        # A glob is pathlib's, as dbt globs the project: `*` stays in one folder, `**` crosses
+        # them, and a folder it matches selects what is below.
+        ("path:models/*.sql", set()),
+        ("path:models/*/crm", {"dummy_source.customers", *CRM_MODELS}),
+        ("path:models/**/crm/*.yml", {"dummy_source.customers", *CRM_MODELS}),
+        ("path:models/marts/*/orders.sql", {"orders"}),
+        ("path:./models/staging/crm/stg_customers.sql", {"stg_customers"}),
+        # A bare value ending in .sql is a file name, as dbt reads it.
+        ("orders.sql", {"orders"}),
+    ],
+)
+def test_path_selects_files_folders_and_the_yaml_that_documents_a_resource(
+    bouncer, selector, expected
+):
+    assert names(Selection(bouncer), selector) == short(*expected)
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("version:latest", {"customers.v3"}),
+        ("version:old", {"customers.v1", "customers.v2"}),
+        ("version:prerelease", set()),
+        (
+            "version:none,path:models/marts",
+            {"orders"},  # a model without versions; seeds and snapshots have none
+        ),
+    ],
+)
+def test_version_selects_by_a_models_version_and_latest_version(bouncer, selector, expected):
+    assert names(Selection(bouncer), selector) == short(*expected)
+
+
+def test_version_orders_numbers_as_numbers_and_text_as_text():
+    from dbtgate.artifacts.manifest import Node
+    from dbtgate.select import _version_matches
+
+    def model(version, latest):
+        return Node(resource_type="model", version=version, latest_version=latest)
+
+    assert _version_matches(model(10, 9), "prerelease")
+    assert _version_matches(model("2", "10"), "old")  # 2.0 < 10.0, though "2" > "10"
+    assert _version_matches(model("beta", "gamma"), "old")
+    assert not _version_matches(model(0, 3), "old")  # dbt: a version 0 is no version to order
+    assert not _version_matches(model(3, 3), "old")
+    assert not _version_matches(Node(resource_type="seed"), "none")
+
+
+def test_test_methods_select_tests_as_dbt_does(bouncer):
+    selection = Selection(bouncer)
+    assert names(selection, "test_type:singular") == short("test_assert_something")
+    generic = names(selection, "test_type:generic")
+    assert len(generic) == 41 and short("test_assert_something") & generic == set()
+    assert names(selection, "test_type:schema") == generic  # dbt's legacy name
+    # Since dbt 1.8 named tests `data_tests`, `data` is both kinds.
+    assert names(selection, "test_type:data") == generic | short("test_assert_something")
+    unit = names(selection, "test_type:unit")
+    assert unit == short(
+        "orders.test_amount_logic",
+        "customers.test_clv_logic_v3",
+        "customers.test_clv_logic_historical_v2",
+        "customers.test_clv_logic_historical_v1",
+    )
+    assert len(names(selection, "test_name:unique")) == 12
+    # A package's generic test by its own name (dbt_expectations.expect_compound_columns_...).
+    assert {name.split(".")[1] for name in names(selection, "test_name:expect_*")} == {
+        "dbt_expectations_expect_compound_columns_to_be_unique_int_disabled_model_id__name",
+        "dbt_expectations_expect_compound_columns_to_be_unique_int_model_1_id__name",
+    }
+    # A unit test's name, in test_name: and unit_test: (one name, two versions' tests).
+    historical = short(
+        "customers.test_clv_logic_historical_v2", "customers.test_clv_logic_historical_v1"
+    )
+    assert names(selection, "test_name:test_clv_logic_historical") == historical
+    assert names(selection, f"unit_test:{PKG}.test_clv_logic_hist*") == historical
+    assert names(selection, "resource_type:unit_test") == unit
+
+
+def test_tests_join_an_intersection_only_when_one_of_its_parts_names_them(bouncer):
+    """`tag:critical` selects the models it always did; with `test_name:` beside it, dbt's
+    answer: the tests tagged critical."""
+    selection = Selection(bouncer)
+    assert not any(name.startswith(f"{PKG}.unique_") for name in names(selection, "tag:critical"))
+    critical_unique = names(selection, "test_name:unique,tag:critical")
+    assert {name.split(".")[1] for name in critical_unique} == {
+        "unique_customers_v1_customer_id",
+        "unique_customers_v2_customer_id",
+        "unique_customers_v3_customer_id_pk",
+        "unique_orders_order_id_pk",
+    }
+    payments = names(selection, "test_type:generic,path:models/staging/payments")
+    assert {name.split(".")[1] for name in payments} == {
+        "accepted_values_stg_payments_payment_method__credit_card__coupon__bank_transfer__"
+        "gift_card",
+        "not_null_stg_payments_payment_id",
+        "unique_stg_payments_payment_id",
+    }
+    # Unit tests are children of the model they test, as in dbt's graph.
+    assert names(selection, "orders+,test_type:unit") == short("orders.test_amount_logic")
+    # ...and, asked after it, `orders+` alone still keeps to what a policy gates.
+    assert names(selection, "orders+") == short("orders", "pulse_queries")
+
+
+def test_semantic_model_selects_it_and_its_models_upstream(bouncer):
+    selection = Selection(bouncer)
+    semantic = f"semantic_model.{PKG}.orders"
+    assert selection.select(parse_selector("semantic_model:orders")) == {semantic}
+    upstream = selection.select(parse_selector("+semantic_model:orders"))
+    assert upstream == {
+        semantic,
+        f"model.{PKG}.orders",
+        f"model.{PKG}.stg_orders",
+        f"model.{PKG}.stg_payments",
+        f"seed.{PKG}.raw_orders",
+        f"seed.{PKG}.raw_payments",
+    }
+    # `*` keeps to what a policy gates: no semantic model, no test.
+    assert not any(
+        uid.startswith(("semantic_model.", "test."))
+        for uid in selection.select(parse_selector("*"))
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("result:fail", "result: is dbt's, but it selects by the results of a previous run"),
+        ("source_status:fresher", "compares two source freshness runs"),
+        ("metric:revenue", "dbtgate does not read metrics"),
+        ("saved_query:x", "dbtgate does not read saved queries"),
+        ("state:modified.body", r"state:modified.body is dbt's, but .* state:modified selects"),
+        ("state:modified.macros", "does not compare macro bodies"),
+        ("version:newest", "version: takes one of latest, prerelease, old, none"),
+        ("test_type:custom", "test_type: takes one of generic, singular, unit, data, schema"),
+        ("test_name:dbt_utils.expression_is_true", r"without its package \(test_name:expression"),
+        ("unit_test:a.b.c", "unit_test: takes a name or package.name"),
+    ],
+)
+def test_dbt_methods_dbtgate_cannot_evaluate_say_why(text, message):
+    with pytest.raises(SelectorError, match=message):
+        parse_selector(text)
+
+
+@pytest.mark.parametrize("path", corpus_files("schema-versions/manifest_v*.json"), ids=file_id)
+def test_every_schema_version_decodes_what_the_new_methods_read(path):
+    """v1 (dbt 0.19) to v12: generic tests by their test_metadata, models by their patch_path;
+    a manifest before v9 has no model versions, so every model is `version:none`."""
+    import json
+
+    from dbtgate.artifacts.load import load_manifest
+
+    raw = json.loads(path.read_text())
+    project = Project.from_manifest(load_manifest(path).data)
+    tests = [n for n in raw["nodes"].values() if n["resource_type"] == "test"]
+    # v5 and v9 name no project, and elementary's models outnumber jaffle_shop's: the root
+    # project would be guessed as elementary, which has no tests.
+    project._root_package = tests[0]["package_name"]
+    selection = Selection(project)
+
+    def selected(text: str) -> set[str]:
+        return selection.select(parse_selector(text))
+
+    generic = {n["unique_id"] for n in tests if n.get("test_metadata")}
+    assert generic and selected("test_type:generic") == generic
+    not_null = {
+        n["unique_id"] for n in tests if (n.get("test_metadata") or {}).get("name") == "not_null"
+    }
+    assert not_null and selected("test_name:not_null") == not_null
+    root = project.root_package
+    models = [
+        n
+        for n in raw["nodes"].values()
+        if n["resource_type"] == "model" and n["package_name"] == root
+    ]
+    documented = [n for n in models if n.get("patch_path")]
+    assert documented
+    for node in documented:
+        patch = node["patch_path"].split("://")[-1]
+        assert node["unique_id"] in selected(f"path:{patch}"), patch
+    unversioned = {n["unique_id"] for n in models if n.get("version") is None}
+    assert selected("version:none") == unversioned
+    if "version" not in models[0]:
+        assert len(unversioned) == len(models)
+
+
+@pytest.mark.slow
+def test_new_methods_on_the_fixture_build(shop_builds):
+    """fixtures/shop: `_marts.yml` documents five models, orders_summary has versions 1 and 2
+    (latest), and tests/ holds one singular test."""
+    base = Project.from_artifacts(load_artifacts(shop_builds.base / "target"))
+    selection = Selection(base)
+
+    def selected(text: str) -> set[str]:
+        """Names, without a test's hash (`unique_orders_summary_v1_order_id`)."""
+        uids = selection.select(parse_selector(text))
+        return {
+            uid.split(".")[2] if uid.startswith("test.") else uid.split(".", 2)[2] for uid in uids
+        }
+
+    assert selected("path:models/marts/_marts.yml") == {
+        "dim_customers",
+        "fct_orders",
+        "dim_products",
+        "customer_ltv",
+        "finance_revenue",
+    }
+    assert selected("path:models/staging/_sources.yml") == selected("resource_type:source")
+    assert selected("version:latest") == {"orders_summary.v2"}
+    assert selected("version:old") == {"orders_summary.v1"}
+    assert selected("test_type:singular") == {"assert_paid_orders_have_items"}
+    # The tests next to a model: its children that are tests, as `dbt ls` lists them.
+    assert selected("test_name:unique,orders_summary.v1+1") == {"unique_orders_summary_v1_order_id"}
+    assert selected("test_type:generic,path:models/marts/_orders_summary.yml") == {
+        "not_null_orders_summary_v1_order_id",
+        "not_null_orders_summary_v2_order_id",
+        "unique_orders_summary_v1_order_id",
+        "unique_orders_summary_v2_order_id",
+    }
+
+
+def test_a_policy_on_tests_or_semantic_models_checks_nothing_and_says_so(tmp_path):
+    """No rule judges a test or a semantic model: such a policy is noted, never a crash, and a
+    misspelt tag beside a test method is still suggested."""
+    from policy_support import corpus_project, gate, write_config
+
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "test_type:unit semantic_model:*"
+            rules: {docs.model_description: error}
+          - select: "test_name:unique,tag:critcal"
+            rules: {docs.model_description: error}
+        """,
+    )
+    result = gate(corpus_project("bouncer-dbt112"), config)
+    assert result.findings == []
+    assert any(
+        "docs.model_description applies to models, seeds, snapshots; select "
+        "'test_type:unit semantic_model:*' "
+        "selects none, so it checked nothing" in note
+        for note in result.notes
+    ), result.notes
+    assert any(
+        "select 'test_name:unique,tag:critcal' selects no resources" in note
+        and "(did you mean tag:critical?)" in note
+        for note in result.notes
+    ), result.notes
+
+
+def test_a_unit_tests_tags_are_its_configs(tmp_path):
+    from policy_support import edited_bouncer
+
+    uid = f"unit_test.{PKG}.orders.test_amount_logic"
+
+    def tag_it(manifest: dict) -> None:
+        manifest["unit_tests"][uid]["config"]["tags"] = ["nightly"]
+
+    selection = Selection(edited_bouncer(tmp_path, tag_it))
+    assert selection.select(parse_selector("tag:nightly,test_type:unit")) == {uid}
+    assert selection.select(parse_selector("tag:nightly")) == set()

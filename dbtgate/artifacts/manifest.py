@@ -205,15 +205,25 @@ class Group(msgspec.Struct, **_S):
     original_file_path: str | None = None
 
 
+class UnitTestConfig(msgspec.Struct, **_S):
+    tags: list[str] | str | None = None
+
+
 class UnitTest(msgspec.Struct, **_S):
-    """A unit test (dbt 1.8+): which model version it tests, by `depends_on`. Not its given
-    rows and expectations, which only dbt runs."""
+    """A unit test (dbt 1.8+): which model version it tests, by `depends_on`, and its tags for
+    the selectors. Not its given rows and expectations, which only dbt runs."""
 
     name: str = ""
+    resource_type: str = "unit_test"
     package_name: str = ""
     original_file_path: str = ""
     unique_id: str = ""
     depends_on: DependsOn | None = None
+    config: UnitTestConfig | None = None
+
+    @property
+    def tags(self) -> list[str]:
+        return as_list(self.config.tags if self.config else None)
 
 
 class MacroArgument(msgspec.Struct, **_S):
@@ -275,6 +285,8 @@ class SemanticModel(msgspec.Struct, **_S):
     entities: list[SemanticElement] | None = None
     measures: list[SemanticElement] | None = None
     dimensions: list[SemanticElement] | None = None
+    # Not decoded: dbt gives semantic models no tags (`tag:` selection sees none).
+    tags: ClassVar[tuple[str, ...]] = ()
 
     def reads_column(self, column: str) -> bool:
         """Whether a dimension, entity or measure reads `column` (by name, or in its expr)."""
