@@ -48,11 +48,21 @@ def test_every_rule_and_kpi_the_page_names_exists():
 def test_the_example_config_loads_and_runs(tmp_path):
     text = DOCS.read_text(encoding="utf-8")
     example = text.split("is in `dbtgate.yml`", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
-    result = gate(corpus_project("bouncer-dbt112"), write_config(tmp_path, example))
+    project = corpus_project("bouncer-dbt112")
+    result = gate(project, write_config(tmp_path, example))
     [models, everything, staging] = result.sections["policies"]
     # As bouncer's check_model_* checks: models only, not the build's seeds and snapshots.
     assert models["select"] == "resource_type:model" and set(models["rules"]) == {
         "docs.model_description"
     }
     assert set(everything["rules"]) == {"performance.execution_time"}
+    # As bouncer's execution time check: every result of the run, tests included.
+    root = project.root_package
+    built = {"model", "seed", "snapshot", "source", "exposure", "macro", "test"}
+    assert everything["selected"] == sum(
+        1
+        for resources in (project.nodes, project.sources, project.exposures, project.macros)
+        for r in resources.values()
+        if r.package_name == root and r.resource_type in built
+    )
     assert staging["select"] == "path:models/staging" and staging["selected"] > 0

@@ -55,6 +55,27 @@ def test_execution_times_above_the_ceiling_in_a_real_build(tmp_path):
     assert by_code(findings, "performance.execution_time") == []
 
 
+def test_the_tests_execution_times_under_a_policy_that_selects_them(tmp_path):
+    """dbt-bouncer's ceiling reads every result of the run: a slow data test holds the build up
+    as a slow model does. `*` selects no tests; `resource_type:test` gives them a ceiling."""
+    results = json.loads((CORPUS / "bouncer-dbt20" / "run_results.json").read_text())["results"]
+    slow = {
+        r["unique_id"]
+        for r in results
+        if r["unique_id"].startswith(f"test.{PKG}.") and r["execution_time"] > 0.005
+    }
+    assert slow
+    project = corpus_project("bouncer-dbt20")
+    setting = "{severity: warn, max_seconds: 0.005}"
+    config = rule_config(tmp_path, "performance.execution_time", setting, "resource_type:test")
+    findings = by_code(gate(project, config).findings, "performance.execution_time")
+    assert {f.unique_id for f in findings} == slow
+    assert all(" s to run in the last run; at most 0.005 s" in f.message for f in findings)
+    everything = rule_config(tmp_path, "performance.execution_time", setting)
+    findings = by_code(gate(project, everything).findings, "performance.execution_time")
+    assert findings and not {f.unique_id for f in findings} & slow
+
+
 def test_a_run_that_executed_nothing_holds_no_execution_time(tmp_path):
     """dbt 1.12's run_results.json here is from `dbt docs generate`: its times are compile
     times, not builds."""

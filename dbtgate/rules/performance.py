@@ -17,7 +17,7 @@ from dbtgate.rules.registry import Count, Seconds, Violation, rule
 @rule(
     "performance.execution_time",
     severity="warn",
-    applies_to=("model", "seed", "snapshot"),
+    applies_to=("model", "seed", "snapshot", "test"),
     why="""
         Execution times creep up as data grows and queries gain joins: a model that took ten
         seconds takes ten minutes a year later, and nobody decided it should. A ceiling turns
@@ -30,6 +30,9 @@ from dbtgate.rules.registry import Count, Seconds, Violation, rule
           - select: "tier:1"
             rules: {performance.execution_time: {max_seconds: 300}}
         # run_results.json: fct_orders ran for 742.3 s
+        # tests too, under a policy of their own:
+        #   - select: "resource_type:test"
+        #     rules: {performance.execution_time: {max_seconds: 120}}
     """,
     passing="""
         # run_results.json: fct_orders ran for 41.0 s (incremental)
@@ -40,7 +43,11 @@ from dbtgate.rules.registry import Count, Seconds, Violation, rule
 def execution_time(
     resource: Node, project: Project, *, max_seconds: Seconds = 600.0
 ) -> Violation | None:
-    """The resource took at most `max_seconds` to build in the last run (run_results.json).
+    """The resource took at most `max_seconds` to build (a test: to run) in the last run
+    (run_results.json).
+
+    A slow data test holds the build up as a slow model does; `*` selects no tests, a policy
+    on `resource_type:test` gives them a ceiling of their own.
 
     Resources the run did not execute pass, as does every resource when run_results.json is
     absent or was written by a command that runs nothing (`dbt compile`, `dbt docs generate`):
@@ -54,8 +61,9 @@ def execution_time(
     took = result.execution_time
     if took <= max_seconds:
         return None
+    verb = "to run" if resource.resource_type == "test" else "to build"
     return Violation(
-        f"{display_name(resource)} took {took:,.1f} s to build in the last run; "
+        f"{display_name(resource)} took {took:,.1f} s {verb} in the last run; "
         f"at most {max_seconds:g} s",
         details={"execution_time": took, "max_seconds": max_seconds, "status": result.status},
     )

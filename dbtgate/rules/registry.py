@@ -38,7 +38,9 @@ Severity = Literal["error", "warn", "info"]
 SEVERITIES: tuple[str, ...] = typing.get_args(Severity)
 
 # Resource types a rule may apply to.
-RESOURCE_TYPES = ("model", "seed", "snapshot", "source", "exposure", "macro")
+# A rule on tests judges them only where a policy's selector names them (`resource_type:test`):
+# `*` and the other methods alone select no tests (dbtgate.select).
+RESOURCE_TYPES = ("model", "seed", "snapshot", "source", "exposure", "macro", "test")
 # Inputs the engine passes to a rule function by parameter name.
 INPUTS = ("project", "base", "codeowners")
 
