@@ -542,8 +542,39 @@ def test_marker_cannot_close_the_html_comment_early() -> None:
     assert "<script>" not in marker
     # A gate of part of the project has a comment of its own, not the full gate's.
     assert comment_marker("shop", "select=tag:finance+ exclude=a--> b") == (
-        "<!-- dbtgate:shop select=tag:finance+ exclude=a-_ b -->"
+        "<!-- dbtgate:shop select=tag:finance+ exclude=a-%2D%3E b -->"
     )
+    assert "--" not in comment_marker("a---b", "key=-- --->")[4:-3]
+
+
+def test_keys_of_safe_characters_give_the_marker_earlier_versions_posted() -> None:
+    """Comments posted before keys were percent-encoded must still be found."""
+    assert comment_marker("shop", "select=tag:finance+,path:models/a* key=duckdb-eu_1.x@v2") == (
+        "<!-- dbtgate:shop select=tag:finance+,path:models/a* key=duckdb-eu_1.x@v2 -->"
+    )
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ("a<", "a>"),
+        ("a<", "a_"),
+        ("a%3C", "a<"),
+        ("a--b", "a-b"),
+        ("é", "è"),
+        ("a\udcff", "a\udcfe"),
+    ],
+)
+def test_keys_that_differ_only_in_unsafe_characters_keep_a_comment_each(
+    github: FakeGitHub, keys: tuple[str, str]
+) -> None:
+    """Each key's marker tells it apart (a matrix job per key), also on the second run."""
+    markers = [comment_marker("shop", f"key={key}") for key in keys]
+    assert markers[0] != markers[1]
+    for run in (1, 2):
+        for marker in markers:
+            post_sticky_comment(context(github), marker, f"{marker}\nrun {run}")
+    assert [c["body"] for c in github.comments(REPO, PR)] == [f"{m}\nrun 2" for m in markers]
 
 
 def test_a_timeout_is_retried_once_for_a_request_safe_to_repeat(github: FakeGitHub) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 import time
 import urllib.error
 import urllib.request
@@ -37,6 +38,10 @@ DEFAULT_MAX_RETRY_WAIT = 10.0
 _PR_REF = re.compile(r"^refs/pull/(\d+)/(?:merge|head)$")
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+# What the comment marker holds as it is (`_marker_text`): project-name characters, and those of
+# dbt selectors and `--comment-key` texts in the focus part.
+_NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_.-")
+_FOCUS_CHARS = _NAME_CHARS | frozenset(":=+,*@/ ")
 # Answers of a gateway or an overloaded server, retried once for a request safe to repeat.
 _PASSING_ERRORS = (502, 503, 504)
 _IDEMPOTENT = ("GET", "PATCH")
@@ -129,12 +134,27 @@ def comment_marker(project_name: str, focus: str = "") -> str:
     """The hidden marker that identifies this project's comment, e.g. `<!-- dbtgate:shop -->`;
     a gate of part of the project (`check --select`: its `focus`, `select=tag:finance+`) has its
     own comment, `<!-- dbtgate:shop select=tag:finance+ -->`, so neither replaces the other."""
-    # Only name and selector characters: `--` or `>` would end the HTML comment early.
-    safe = re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9_.-]", "_", project_name.strip()))
+    safe = _marker_text(project_name.strip(), _NAME_CHARS)
     if not safe:
         raise DbtgateError("the comment marker needs a project name, got an empty one")
-    focus = re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9_.:=+,*@/ -]", "_", focus.strip()))
+    focus = _marker_text(focus.strip(), _FOCUS_CHARS)
     return f"<!-- dbtgate:{safe}{' ' + focus if focus else ''} -->"
+
+
+def _marker_text(text: str, safe: frozenset[str]) -> str:
+    """`text` for inside the marker's HTML comment: name and selector characters as they are, any
+    other character, and a `-` after a `-` (`--` or `>` would end the comment early), as `%XX` of
+    its UTF-8 bytes. `%` itself is encoded, so two texts never give one marker (`--comment-key a<`
+    and `a>` each keep their comment), and a text of safe characters reads as it always did, so
+    the comments earlier runs posted are still found."""
+    out: list[str] = []
+    for char in text:
+        if char in safe and not (char == "-" and out and out[-1] == "-"):
+            out.append(char)
+        else:
+            # surrogatepass: a command-line argument that was not UTF-8 holds lone surrogates.
+            out.append("".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass")))
+    return "".join(out)
 
 
 def comment_focus(select: str | None, exclude: str | None, key: str | None = None) -> str:
