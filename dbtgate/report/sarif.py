@@ -14,7 +14,9 @@ tool notification how many it leaves out. Every finding stays in the JSON gate r
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote
 
 from dbtgate.report.json_report import DISPOSITIONS, SEVERITIES, encode_sorted
 from dbtgate.report.rule_help import rule_help
@@ -144,7 +146,7 @@ def _result(finding: dict[str, Any], rule_index: int, fallback_path: str) -> dic
         region["startColumn"] = finding["column"]
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": {"uri": path.replace("\\", "/")},
+            "artifactLocation": {"uri": artifact_uri(path)},
             "region": region,
         }
     }
@@ -160,6 +162,18 @@ def _result(finding: dict[str, Any], rule_index: int, fallback_path: str) -> dic
     if suppression:
         result["suppressions"] = [suppression]
     return result
+
+
+def artifact_uri(path: str) -> str:
+    """A file path as the URI reference `artifactLocation.uri` must be (RFC 3986).
+
+    The path comes from the pull request (a model's file), and code scanning rejects or misplaces
+    a result whose URI holds a raw space, `#` (a fragment), `?` (a query) or `%`: every character
+    a URI path cannot hold is percent-encoded as UTF-8, `/` stays the separator (a Windows `\\`
+    becomes one). `:` is encoded too, or `c:/x.sql` would read as the scheme `c`, and a leading
+    `//` is one `/`, or it would read as a host."""
+    uri = quote(path.replace("\\", "/"), safe="/!$&'()*+,;=@", errors="surrogatepass")
+    return re.sub(r"^/{2,}", "/", uri)
 
 
 def _suppression(finding: dict[str, Any]) -> dict[str, Any] | None:
