@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
 from report_samples import (
@@ -263,6 +264,103 @@ def test_untrusted_text_stays_text_in_markdown() -> None:
     assert "window.pwned=1" in html  # shown as text
     assert "@everyone" not in html.replace("&#8203;", "")  # no mention ping
     assert html.count("<details>") == html.count("</details>")
+
+
+# What GitHub turns into a notification, a cross-reference, an emoji, a link or math in the
+# rendered text of a comment, outside code and links (its filters run after markdown).
+GITHUB_TEXT_FEATURES = {
+    "mention": re.compile(r"(?<![\w`])@[a-z0-9][a-z0-9-]*(?:/[a-z0-9][a-z0-9-]*)?", re.I),
+    "issue reference": re.compile(r"(?:[\w.-]+/[\w.-]+)?#\d+|\bGH-\d+", re.I),
+    # Names of digits only are no emoji but `:100:` and `:1234:` (`x.yml:3:` stays text).
+    "emoji": re.compile(r":(?!\d+:)[\w+-]+:|:(?:100|1234):"),
+    "autolink": re.compile(r"\b(?:https?|ftp)://|\bwww\.", re.I),
+    "math": re.compile(r"\$"),
+}
+HOSTILE = (
+    "@octocat @acme/data-eng fixes #1 GH-2 acme/other#3 :rocket: :+1: :100: $x^2$ $$y$$ "
+    "https://evil.example/p www.evil.example mail@evil.example"
+)
+
+
+class _GitHubText(HTMLParser):
+    """The text nodes GitHub's post-render filters read: outside code, pre and links; each
+    `<span>$</span>` (GitHub's documented literal dollar) counts as a plain character."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipping = 0
+        self.in_span = False
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.skipping += tag in ("code", "pre", "a")
+        self.in_span = tag == "span"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.skipping -= tag in ("code", "pre", "a")
+        self.in_span = False
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping and not (self.in_span and data == "$"):
+            self.texts.append(data)
+
+
+def github_features(html: str) -> dict[str, list[str]]:
+    parser = _GitHubText()
+    parser.feed(html)
+    text = "\n".join(parser.texts)
+    found = {name: pattern.findall(text) for name, pattern in GITHUB_TEXT_FEATURES.items()}
+    return {name: matches for name, matches in found.items() if matches}
+
+
+def hostile_report() -> dict:
+    report = sample_report()
+    for item in report["findings"]:
+        item["message"] = f"{item['message']} {HOSTILE}"
+        item["owner"] = HOSTILE
+        item["fix"] = f"set `meta.owner` {HOSTILE}"
+        if item.get("waiver"):
+            item["waiver"]["reason"] = HOSTILE
+    report["inputs"]["comment_key"] = HOSTILE
+    report["sections"]["kpis"]["scorecard"]["x"] = {
+        "value": 0.5,
+        "numerator": 1,
+        "denominator": 2,
+        "label": HOSTILE,
+        "target": None,
+        "status": "no target",
+        "gated": False,
+    }
+    return report
+
+
+def test_github_features_in_untrusted_text_stay_text() -> None:
+    """GitHub notifies, cross-references, links and typesets text that markdown escaping leaves
+    alone (its filters run on the rendered text): none of it happens to a PR's names."""
+    assert set(github_features(to_html(HOSTILE))) == set(GITHUB_TEXT_FEATURES)  # the probe works
+    for options in (LINKS, RenderOptions(max_markdown_chars=STEP_SUMMARY_LIMIT)):
+        html = to_html(render_markdown(hostile_report(), options))
+        assert github_features(html) == {}
+        # Read as written: the joiners are invisible, the dollars shown.
+        shown = re.sub(r"<span>\$</span>", "$", html).replace("\u2060", "").replace("&#8203;", "")
+        assert html.count("<summary>") > 1 and shown.count(HOSTILE.replace("@", "@\u200b")) > 5
+
+
+def test_a_cut_table_names_its_section_escaped() -> None:
+    """The "N more rows of <section>" line of a table cut at the size limit is markdown too."""
+    report = sample_report()
+    report["sections"]["<img src=x> @everyone #1"] = [{"name": f"m{i}", "v": i} for i in range(400)]
+    markdown = render_markdown(report, RenderOptions(max_markdown_chars=6000))
+    (line,) = [line for line in markdown.splitlines() if "more rows of" in line]
+    assert "<img" not in to_html(line) and github_features(to_html(line)) == {}
+
+
+def test_github_features_in_an_error_comment_stay_text() -> None:
+    from dbtgate.report.failure import error_markdown
+
+    html = to_html(error_markdown(HOSTILE, f"models/x.yml:3: {HOSTILE}", RenderOptions(), HOSTILE))
+    assert github_features(html) == {}
+    assert "models/x.yml:3:" in html
 
 
 def test_untrusted_text_cannot_break_out_of_the_mermaid_block() -> None:

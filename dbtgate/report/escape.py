@@ -15,6 +15,24 @@ from collections.abc import Callable
 # Characters with a meaning somewhere in GitHub-flavoured markdown (emphasis, links, headings,
 # lists, tables, code, strikethrough, autolinks); backslash-escaping them makes them literal.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:])")
+# GitHub links more than markdown does, and after rendering, on the text (where backslash escapes
+# are gone): `#123`, `GH-123` and `owner/repo#123` reference an issue (and show on its timeline
+# that the gate's comment mentioned it), `:name:` becomes an emoji, `https://...` and `www.` become
+# links. A WORD JOINER (U+2060: no width, not shown) inside each pattern keeps the text as it reads
+# and links nothing. The text it reads may have its punctuation backslash-escaped (`GH\-1`).
+_GITHUB_TEXT_LINK = re.compile(
+    r"""(?<=\#)(?=\d)                       # #123, owner/repo#123
+      | (?:(?<=gh-)|(?<=gh\\-))(?=\d)      # GH-123
+      | (?<=:)(?=//|(?!\d+\\?:)(?:\\?[\w+-])+\\?:|(?:100|1234)\\?:)
+                                            # https://, :name: but a file's `x.sql:3:`
+      | (?<=www)(?=\\?\.)                   # www.
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_WORD_JOINER = "\u2060"
+# `$...$` and `$$...$$` are math on GitHub, and a backslash does not escape a `$` there: GitHub's
+# documented way is a `<span>` around it.
+_DOLLAR = "<span>$</span>"
 _WHITESPACE = re.compile(r"\s+")
 _HTML_SPECIAL = re.compile(r"[&<>\"']")
 # A `code` span as dbtgate's own texts write one: a single backtick pair on one line.
@@ -22,7 +40,8 @@ _CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 
 def md_text(text: object) -> str:
-    """Untrusted text as literal inline markdown: one line, no markup, no HTML, no mentions."""
+    """Untrusted text as literal inline markdown: one line, no markup, no HTML, no mentions, no
+    issue references, emoji, autolinks or math."""
     return _md_literal(_WHITESPACE.sub(" ", str(text)).strip())
 
 
@@ -50,20 +69,28 @@ def _with_code_spans(text: str, literal: Callable[[str], str], code: Callable[[s
 
 
 def _md_literal(flat: str) -> str:
-    # HTML first (GitHub renders some inline HTML), then markdown punctuation.
+    # HTML first (GitHub renders some inline HTML), then markdown punctuation, then what GitHub
+    # finds in the rendered text.
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     flat = _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
-    # `@team` in a comment notifies the team on every push; a zero-width space after the `@`
-    # shows the name without the ping (what Dependabot does).
-    return flat.replace("@", "@&#8203;")
+    return _github_literal(flat)
+
+
+def _github_literal(text: str) -> str:
+    """`text` (markdown or HTML already escaped) without what GitHub makes of plain text: issue
+    references, emoji and links get a word joiner (`_GITHUB_TEXT_LINK`), a `$` its `<span>`, and
+    `@team`, which notifies the team on every push, a zero-width space after the `@` (what
+    Dependabot does)."""
+    text = _GITHUB_TEXT_LINK.sub(_WORD_JOINER, text)
+    return text.replace("$", _DOLLAR).replace("@", "@&#8203;")
 
 
 def md_html_text(text: object) -> str:
     """Untrusted text inside an HTML block of markdown (a `<summary>` title): markdown is not
     parsed there, so `md_text`'s backslashes would show as written (`\\(1 new\\)`). One line, HTML
-    escaped, mentions without the ping."""
+    escaped, and GitHub's mentions, references, emoji, links and math defused like `md_text`'s."""
     flat = _WHITESPACE.sub(" ", str(text)).strip()
-    return html.escape(flat, quote=False).replace("@", "@&#8203;")
+    return _github_literal(html.escape(flat, quote=False))
 
 
 def md_code(text: object, *, in_table: bool = False) -> str:

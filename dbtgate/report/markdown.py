@@ -446,7 +446,7 @@ def _tables(budget: _Budget, title: str, tables: list[view.Table], *, folded: bo
             "| " + " | ".join(md_text(cell) or " " for cell in row) + " |\n"
             for row in table.rows[:_MAX_SECTION_ROWS]
         )
-    budget.add_items(head, items, tail, f"rows of {title}")
+    budget.add_items(head, items, tail, f"rows of {md_text(title)}")
 
 
 def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
