@@ -1302,7 +1302,7 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
         # The config found here is broken: the reference is what its author needs to mend it.
         from dbtgate.rules.registry import load_rules
 
-        print(f"dbtgate: warning: {exc}; the built-in rules only", file=sys.stderr)
+        print(f"dbtgate: warning: {_error_text(exc)}; the built-in rules only", file=sys.stderr)
         registry = load_rules()
     if code is not None:  # `KPI`, `Docs.Model_Description`, `lint.lt01` too
         lowered = code.lower()

@@ -499,6 +499,18 @@ def test_rules_takes_a_code_or_family_in_any_case():
     assert "kpi.test_coverage" in dbtgate("rules", "KPI").stdout
 
 
+def test_rules_prints_a_broken_config_s_error_without_control_codes(tmp_path):
+    """The warning quotes the config (a plugin's name as written): an escape sequence or a line
+    break in it must reach the terminal or the CI log as neither (no `::` workflow command)."""
+    plugin = "ab\\e[2K\\e[31mc\\n::error::forged"
+    (tmp_path / "dbtgate.yml").write_text(f'version: 1\nplugins: ["{plugin}"]\n')
+    result = dbtgate("rules", "owner.present", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("dbtgate: warning: dbtgate.yml:2: plugins: ab[2K[31mc\n")
+    assert "\x1b" not in result.stderr
+    assert not [line for line in result.stderr.splitlines() if line.lstrip().startswith("::")]
+
+
 def test_rules_explains_a_code_beside_a_broken_config(tmp_path):
     """A config that does not load is when its author needs the reference: the built-in rules
     are printed with the config's error as a warning; a config named with --config is read."""
