@@ -19,11 +19,19 @@ CONTROL_CODES: dict[int, str | None] = {
     **dict.fromkeys(map(ord, _LINE_BREAKS), " "),
 }
 _KEEP_LINES = {**CONTROL_CODES, ord("\n"): "\n"}
+_KEEP_CR_LF = {**_KEEP_LINES, ord("\r"): "\r"}
 
 
 def one_line(text: str) -> str:
     """`text` without control codes, its line breaks made spaces."""
     return text if text.isprintable() else text.translate(CONTROL_CODES)
+
+
+def without_control_codes(text: str) -> str:
+    """`text` without control codes but CR and LF (other line breaks become spaces), for where
+    those two are escaped next (a workflow command's message, `%0D%0A`): an escape sequence in
+    an annotation would still paint the job's log."""
+    return text if text.isprintable() else text.translate(_KEEP_CR_LF)
 
 
 def indented_lines(text: str, prefix: str = "  | ") -> str:

@@ -102,6 +102,17 @@ def test_escaping_round_trips_every_special_character() -> None:
     assert (name, props, data) == ("warning", {"title": nasty}, nasty)
 
 
+def test_control_codes_are_dropped_from_messages_and_properties() -> None:
+    """The runner unescapes only `%`, CR and LF: an escape sequence in a model's name would
+    reach the job's log, which renders ANSI codes (erase the line, paint a fake PASS)."""
+    evil = "a\x1b[2K\x1b[32mPASS\x07\x00\x9bb\u2028c"
+    line = format_annotation("error", evil, file=f"models/{evil}.sql", title=evil)
+    assert line == (
+        "::error file=models/a[2K[32mPASSb c.sql,title=a[2K[32mPASSb c::a[2K[32mPASSb c"
+    )
+    assert line.isprintable()
+
+
 def test_unknown_level_is_refused() -> None:
     with pytest.raises(ValueError, match="annotation level"):
         format_annotation("fatal", "x")

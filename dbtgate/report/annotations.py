@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from dbtgate.plain_text import without_control_codes
 from dbtgate.report.view import family_rank
 
 LEVELS = ("error", "warning", "notice")
@@ -30,7 +31,9 @@ _LEVEL_OF = {
 
 
 def escape_data(text: str) -> str:
-    """Escape a command's message the way the runner unescapes it (as @actions/core does)."""
+    """Escape a command's message the way the runner unescapes it (as @actions/core does), after
+    dropping the control codes that no escape covers (dbtgate.plain_text)."""
+    text = without_control_codes(text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
