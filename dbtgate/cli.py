@@ -1118,9 +1118,14 @@ def lint(
     result = run_gate(context, locator, families={"lint"})
     console = report_console(stderr=_report_on_stdout)
     if fix is not None:
-        fixed = ", ".join(run.fixed) if run.fixed else "none needed it"
+        from dbtgate.plain_text import one_line
+
+        # The pull request names the files: printed as text, never as rich markup.
+        fixed = ", ".join(map(one_line, run.fixed)) if run.fixed else "none needed it"
         console.print(
-            f"lint --fix: {counted(len(run.fixed), 'file')} fixed ({fixed})", highlight=False
+            f"lint --fix: {counted(len(run.fixed), 'file')} fixed ({fixed})",
+            markup=False,
+            highlight=False,
         )
     if not quiet:
         linted = len(run.files)
@@ -1176,10 +1181,12 @@ def _lint_before_gate(
 ):
     """Run sqlfluff (files, git) before the gate; the pure `lint` check reads the result.
     `check` passes its --base: a git ref, or a build whose SQL the files are compared with."""
+    from rich.markup import escape
     from rich.progress import Progress
 
     from dbtgate.lint.check import LINT_RUN_OPTION
     from dbtgate.lint.run import run_lint
+    from dbtgate.plain_text import one_line
 
     console = _console(stderr=True)
     # Only on a terminal: in a CI log a progress bar is noise.
@@ -1187,7 +1194,9 @@ def _lint_before_gate(
         task = bar.add_task("lint", total=None)
 
         def progress(index: int, total: int, path: str) -> None:
-            bar.update(task, total=total, completed=index, description=f"lint {path}")
+            # The description is rich markup: a `[` in a file of the pull request is text.
+            shown = escape(one_line(path))
+            bar.update(task, total=total, completed=index, description=f"lint {shown}")
 
         run = run_lint(
             context.project,

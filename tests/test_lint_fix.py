@@ -4,6 +4,8 @@ and stops there), and fixes only the rules asked."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from policy_support import dbtgate
@@ -87,6 +89,23 @@ def test_fix_given_a_file_fixes_every_fixable_rule_there(tmp_path):
     fixed = dbtgate("lint", "--fix", "models/fees.sql", cwd=tmp_path)
     assert "lint --fix: 1 file fixed (models/fees.sql)" in fixed.stdout, fixed.stderr
     assert " AS " not in model.read_text() and "   \n" not in model.read_text()
+
+
+def test_fixed_file_names_are_printed_as_written_on_a_terminal_too(tmp_path):
+    """On a terminal the line and the progress bar go through rich: a `[...]` in a file name of
+    the pull request is text, not markup (`[link=...]` would hide a link, `[blink]` vanished)."""
+    project(tmp_path, "models/[blink]fees.sql")
+    env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200", "TTY_COMPATIBLE": "1"}
+    fixed = subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", "lint", "--fix", "CP01", "--all"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    assert "lint --fix: 1 file fixed (models/[blink]fees.sql)" in fixed.stdout, fixed.stderr
+    assert "\x1b[5m" not in fixed.stdout + fixed.stderr  # nor in the progress bar
 
 
 def test_a_fix_keeps_the_files_crlf_line_endings(tmp_path):
