@@ -1403,7 +1403,8 @@ def baseline(
     _console().print(
         f"wrote {counted(count, 'finding')} to {path}: {how} now blocks only on new policy and "
         "lint findings (breaking and risky changes, run and freshness status and KPI targets "
-        "always count)"
+        "always count)",
+        markup=False,  # dbtgate.yml (the pull request's) may name the path
     )
 
 

@@ -153,6 +153,13 @@ def test_the_baseline_path_can_come_from_the_config(workdir):
     )
 
 
+def test_the_baseline_path_from_the_config_is_printed_as_written(workdir):
+    """dbtgate.yml comes with the pull request: its path is text, never rich markup."""
+    write_config(workdir, CONFIG + "baseline: debt/[bold]baseline.json\n")
+    out = baseline(workdir)
+    assert "to debt/[bold]baseline.json: `dbtgate check` now blocks" in " ".join(out.split())
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
