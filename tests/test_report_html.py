@@ -249,3 +249,24 @@ def test_code_in_a_fix_hint_is_a_code_element() -> None:
     )
     page = render_html(sample_report([made]))
     assert "fix: Set <code>meta.owner</code> (or <code>&lt;script&gt;</code>).</div>" in page
+
+
+def test_the_header_names_who_owns_what_blocks_the_unowned_last() -> None:
+    """What blocks, then who must act on it, before the findings table (as the PR comment
+    groups the blocking findings by owner)."""
+    unowned = finding(
+        code="owner.present",
+        severity="error",
+        message="x has no owner <b>",
+        unique_id="model.shop.x",
+        disposition="blocking",
+    )
+    header = render_html(sample_report([*sample_findings(), unowned])).split("</header>")[0]
+    assert (
+        '<p class="why"><b>owned by:</b> @finance-eng 1 · Finance Analytics 1 · '
+        "Marketing Analytics 1 · (no owner) 1</p>"
+    ) in header
+    passing = render_html(
+        sample_report([f for f in sample_findings() if f.disposition != "blocking"])
+    )
+    assert "owned by:" not in passing

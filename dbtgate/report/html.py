@@ -123,6 +123,15 @@ def _header(report: dict[str, Any]) -> str:
         if blocking
         else ""
     )
+    # Who must act, as the PR comment groups the blocking findings: the release manager's next
+    # question after what blocks, answered before the table.
+    owners = view.by_owner(view.findings_with(report, "blocking"))
+    if owners:
+        why += (
+            '<p class="why"><b>owned by:</b> '
+            + " · ".join(f"{h(owner)} {len(found)}" for owner, found in owners)
+            + "</p>"
+        )
     warnings = "".join(
         f'<p class="expiring">warning: {html_text_code(w)}</p>' for w in report["warnings"]
     )
