@@ -270,3 +270,33 @@ def test_the_header_names_who_owns_what_blocks_the_unowned_last() -> None:
         sample_report([f for f in sample_findings() if f.disposition != "blocking"])
     )
     assert "owned by:" not in passing
+
+
+def test_waiver_expiry_is_the_gates_when_it_ran_long_after_the_build() -> None:
+    """The sample build is of 2026-03-01; gated in November, the gate found one waiver expired
+    (2026-11-01) and announced another expiring in 9 days. The page counted both from the build:
+    the expired one read "245 days after this build", the other "expires 264 days after"."""
+    notice = finding(
+        code="waiver.expiring",
+        severity="info",
+        message="waiver for docs.column_coverage on 'x' (owner @a) expires in 9 days",
+        path="dbtgate.yml",
+        line=12,
+        disposition="advisory",
+        details={
+            "rule": "docs.column_coverage",
+            "select": "model.shop.legacy_orders",
+            "owner": "@data-platform",
+            "reason": "legacy model, rewritten in Q3",
+            "expires": "2026-11-20",
+            "findings": 1,
+            "held_by_others": 0,
+            "days_left": 9,
+        },
+    )
+    report = sample_report([*sample_findings(), expired_waiver(), notice])
+    report["waivers"][0]["expires"] = "2026-11-20"
+    page = render_html(report)
+    assert '<td class="expiring">2026-11-20 (expires in 9 days)</td>' in page
+    assert '<td class="expired">2026-11-01 (expired)</td>' in page
+    assert "after this build" not in page

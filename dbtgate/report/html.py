@@ -32,7 +32,7 @@ from dbtgate.report.lineage import layered_layout
 from dbtgate.report.options import RenderOptions
 from dbtgate.report.rule_help import rule_help
 from dbtgate.status.timestamps import format_timestamp
-from dbtgate.wording import counted
+from dbtgate.wording import counted, days_from_now
 
 _NODE_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 180, 34, 40, 20, 16
 _LABEL_CHARS = 24
@@ -429,8 +429,8 @@ def _waivers(report: dict[str, Any]) -> str:
     for waiver in waivers:
         # Marked expiring when the gate announced it (waiver.expiring, in the config's
         # `waiver_notice_days`): one window, the team's, in every report.
-        announced = (waiver["rule"], waiver["select"], waiver["expires"]) in expiring
-        note, css = _expiry(waiver["expires"], today, announced)
+        days_left = expiring.get((waiver["rule"], waiver["select"], waiver["expires"]))
+        note, css = _expiry(waiver["expires"], today, bool(waiver.get("expired")), days_left)
         rows.append(
             f"<tr><td><code>{h(waiver['rule'])}</code></td><td><code>{h(waiver['select'])}</code></td>"
             f'<td>{h(waiver["owner"])}</td><td class="{css}">{h(waiver["expires"])}{h(note)}</td>'
@@ -452,22 +452,31 @@ def _report_date(report: dict[str, Any]) -> dt.date | None:
         return None
 
 
-def _expiry(expires: str, today: dt.date | None, announced: bool) -> tuple[str, str]:
-    """The note after a waiver's date (days relative to the build, so one report always
-    renders one page) and its cell's class."""
-    css = "expiring" if announced else ""
+def _expiry(
+    expires: str, today: dt.date | None, expired: bool, days_left: int | None
+) -> tuple[str, str]:
+    """The note after a waiver's date and its cell's class.
+
+    Whether a waiver expired, and how many days an announced one has left, are the gate's own
+    (its `waiver.expired` / `waiver.expiring` findings, as the console and the PR comment say
+    them): counted from the build instead, a report gated days after its build marked a waiver
+    expiring "112 days after this build" and listed an expired one as still to come. Other
+    dates are counted from the build, so one report always renders one page."""
     try:
         days = (dt.date.fromisoformat(expires) - today).days if today else None
     except ValueError:
         days = None
-    if days is None:
-        return "", css
-    if days < 0:
-        return f" (expired {counted(-days, 'day')} before this build)", "expired"
-    if announced:
-        return f" (expires {counted(days, 'day')} after this build)", css
+    if expired:
+        before = (
+            f" {counted(-days, 'day')} before this build" if days is not None and days < 0 else ""
+        )
+        return f" (expired{before})", "expired"
+    if days_left is not None:
+        return f" (expires {days_from_now(days_left)})", "expiring"
+    if days is None or days < 0:
+        return "", ""
     # Counted in days within a year; beyond, the date says it (not "26,693 days").
-    return (f" ({counted(days, 'day')} after this build)" if days <= 366 else ""), css
+    return (f" ({counted(days, 'day')} after this build)" if days <= 366 else ""), ""
 
 
 def _what_changed(report: dict[str, Any]) -> str:
