@@ -274,7 +274,8 @@ def test_on_paper_details_open_controls_go_and_the_graph_fits_the_page(page) -> 
     page.set_window_size(700, 2000)
     page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
-        assert not page.find_element(By.CSS_SELECTOR, ".filters").is_displayed()
+        assert not page.find_element(By.ID, "filter-owner").is_displayed()
+        assert not page.find_element(By.ID, "reset-filters").is_displayed()
         fits = page.execute_script(
             "var svg = document.querySelector('svg.lineage');"
             "return svg.getBoundingClientRect().width <= svg.parentElement.clientWidth + 1"
@@ -304,4 +305,25 @@ def test_a_findings_rule_code_opens_what_the_rule_checks(page) -> None:
     link.click()
     assert entry.get_property("open")
     assert page.execute_script("return location.hash") == f"#rule-{code}"
+    assert severe(page) == []
+
+
+def test_on_paper_a_filtered_table_says_so_beside_its_count(page) -> None:
+    """The filters are not printed: the count stays, with the filters that hold, or a printed
+    table of one team's findings passed for every finding of the release."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    Select(page.find_element(By.ID, "filter-owner")).select_by_value("Finance Analytics")
+    Select(page.find_element(By.ID, "filter-disposition")).select_by_value("blocking")
+    count = page.find_element(By.CSS_SELECTOR, ".filters > .muted")
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert count.is_displayed()
+        assert len(visible_rows(page)) == 1
+        assert count.text == "1 shown · filtered by owner: Finance Analytics, status: blocking"
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    page.find_element(By.ID, "reset-filters").click()
+    assert count.text == "10 shown"
     assert severe(page) == []

@@ -296,7 +296,8 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     table = (
         f'<section id="findings"><h2>Findings ({len(findings)})</h2>'
         f'<div class="filters">{filters}<button type="button" id="reset-filters">clear filters</button>'
-        f'<span class="muted"><span id="shown-count">{shown}</span> shown</span></div>'
+        f'<span class="muted"><span id="shown-count">{shown}</span> shown'
+        '<span id="active-filters"></span></span></div>'
         '<table id="findings-table"><thead><tr><th>severity</th><th>rule</th><th>resource</th>'
         "<th>finding</th><th>owner</th><th>tier</th><th>status</th><th>where</th></tr></thead>"
         f"<tbody>{''.join(rows[:PAGE_ROWS] if paged else rows)}</tbody></table>"

@@ -50,15 +50,30 @@
       if (shown) { shown.textContent = String(count); }
     };
   }
-  selects.forEach(function (select) { select.addEventListener("change", apply); });
+  // Which filters hold, beside the count: on paper, where the controls are not printed, a
+  // filtered table must not pass for every finding.
+  var active = document.getElementById("active-filters");
+  function describe() {
+    var held = selects.filter(function (select) { return select.value; }).map(function (select) {
+      return select.parentNode.firstChild.textContent + ": " +
+        select.options[select.selectedIndex].text;
+    });
+    if (active) { active.textContent = held.length ? " · filtered by " + held.join(", ") : ""; }
+  }
+  selects.forEach(function (select) {
+    select.addEventListener("change", apply);
+    select.addEventListener("change", describe);
+  });
   var reset = document.getElementById("reset-filters");
   if (reset) {
     reset.addEventListener("click", function () {
       selects.forEach(function (select) { select.value = ""; });
       apply();
+      describe();
     });
   }
   apply();
+  describe();
   // A rule's code in a finding links to the rule's entry below, which opens when followed.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a.rule-link");
