@@ -258,3 +258,43 @@ def test_sparkline_scales_between_lowest_and_highest_over_ten_points_at_least():
     assert sparkline([0.5, None, 0.5]) == "█·█"
     assert sparkline([0.0, 0.0]) == "▁▁"
     assert sparkline([0.05, 0.0]) == "▅▁"
+
+
+def test_the_builds_table_reads_each_builds_time_blocking_count_and_dbtgate(reports, tmp_path):
+    """A fail of 1 and a fail of 40 read alike as "fail", a time was shown to the nanosecond as
+    dbt writes it, and reports of another dbtgate (whose measures may differ) went unsaid."""
+    times = [
+        "2026-08-07T07:12:25.475548Z",
+        "2026-08-09T07:00:00Z",
+        "2026-08-20T13:47:12.274457473Z",
+    ]
+    versions = ["0.9.0", "0.10.0", "0.10.0"]
+
+    def edit(index, report):
+        report["sections"]["kpis"]["generated_at"] = times[index]
+        report["tool"]["version"] = versions[index]
+        report["counts"]["by_disposition"]["blocking"] = index * 20
+        report["verdict"] = "fail" if index else "pass"
+
+    copies = edited_copies(reports, tmp_path / "history", edit)
+    md = tmp_path / "trend.md"
+    result = dbtgate("trend", str(tmp_path / "history"), "--md", str(md))
+    assert result.returncode == 0, result.stderr
+    row = table_row(result.stdout, "3 ")
+    assert row.split("│")[1:-1] == [
+        " 3 ",
+        " 2026-08-20 13:47:12 UTC ",
+        f" {copies[2].name} ",
+        " fail    ",
+        " 40       ",
+        " 0.10.0  ",
+    ]
+    note = (
+        "the reports were gated by dbtgate 0.9.0, 0.10.0: a move between builds gated by "
+        "different versions may come from dbtgate, not from the project"
+    )
+    assert note in " ".join(result.stdout.split())
+    text = md.read_text()
+    assert "| 1 | 2026\\-08\\-07 07\\:12\\:25 UTC |" in text and "| pass | 0 | 0\\.9\\.0 |" in text
+    same = dbtgate("trend", *map(str, reports))
+    assert "gated by dbtgate" not in same.stdout

@@ -23,7 +23,7 @@ from rich.table import Table
 from dbtgate.errors import DbtgateError
 from dbtgate.report.escape import md_text
 from dbtgate.status.kpi import CHANGE_FAILURE_NOTE, KPI_NAMES, label, percent
-from dbtgate.status.timestamps import parse_timestamp
+from dbtgate.status.timestamps import format_timestamp, parse_timestamp
 from dbtgate.wording import counted
 
 # The least range a sparkline spans: 10 percentage points.
@@ -51,6 +51,10 @@ class Build:
     # The dbt invocation that wrote the manifest: two reports of one build (a re-run CI job,
     # a report rendered twice) are one point of the trend.
     invocation_id: str | None = None
+    # How many findings blocked (a fail of 1 and a fail of 40 read alike as "fail"), and the
+    # dbtgate that gated: a KPI can move between versions because dbtgate changed.
+    blocking: int | None = None
+    tool_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,7 @@ def load_trend(paths: Iterable[Path]) -> Trend:
         )
     builds.sort(key=lambda b: (parse_timestamp(b.generated_at), str(b.path)))
     rows = [row for row in _rows(builds) if row.known or row.target is not None]
+    notes.extend(_versions_note(builds))
     if not any(b.change_failure_rate is not None for b in builds):
         notes.append(CHANGE_FAILURE_NOTE)
     return Trend(builds, rows, notes)
@@ -232,7 +237,35 @@ def read_build(path: Path, shown: str) -> Build:
         invocation_id=kpis.get("invocation_id")
         if isinstance(kpis.get("invocation_id"), str)
         else None,
+        blocking=_blocking(report),
+        tool_version=_tool_version(report),
     )
+
+
+def _blocking(report: dict[str, Any]) -> int | None:
+    counts = report.get("counts")
+    by_disposition = counts.get("by_disposition") if isinstance(counts, dict) else None
+    value = by_disposition.get("blocking") if isinstance(by_disposition, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _tool_version(report: dict[str, Any]) -> str | None:
+    tool = report.get("tool")
+    version = tool.get("version") if isinstance(tool, dict) else None
+    return version if isinstance(version, str) else None
+
+
+def _versions_note(builds: list[Build]) -> list[str]:
+    """A note when the reports were gated by more than one dbtgate: a KPI's move between them
+    may be dbtgate's (a rule or a measure that changed), not the project's."""
+    # In build order (the builds are sorted): "0.10.0" sorts before "0.9.0" as text.
+    versions = list(dict.fromkeys(b.tool_version for b in builds if b.tool_version))
+    if len(versions) < 2:
+        return []
+    return [
+        f"the reports were gated by dbtgate {', '.join(versions)}: a move between builds gated "
+        "by different versions may come from dbtgate, not from the project"
+    ]
 
 
 def _rows(builds: list[Build]) -> list[TrendRow]:
@@ -297,17 +330,31 @@ def describe_move(move: float | None) -> str:
     return f"{arrow(move)} {points} pp"
 
 
+BUILD_COLUMNS = ("#", "built", "report", "verdict", "blocking", "dbtgate")
+
+
+def build_rows(trend: Trend) -> list[tuple[str, ...]]:
+    """The builds table's rows, one per report, as every rendering shows them (the build's
+    time as a person reads it, not `2026-08-20T13:47:12.274457473Z`)."""
+    return [
+        (
+            str(number),
+            format_timestamp(build.generated_at),
+            build.shown,
+            build.verdict or "-",
+            "-" if build.blocking is None else str(build.blocking),
+            build.tool_version or "-",
+        )
+        for number, build in enumerate(trend.builds, 1)
+    ]
+
+
 def print_trend(console: Console, trend: Trend) -> None:
     builds = Table(title=f"Builds of {escape(trend.project)}", title_justify="left")
-    for column in ("#", "generated", "report", "verdict"):
+    for column in BUILD_COLUMNS:
         builds.add_column(column)
-    for number, build in enumerate(trend.builds, 1):
-        builds.add_row(
-            str(number),
-            escape(build.generated_at),
-            escape(build.shown),
-            escape(build.verdict or "-"),
-        )
+    for row in build_rows(trend):
+        builds.add_row(*map(escape, row))
     console.print(builds)
     table = Table(title="KPI trend (oldest → latest)", title_justify="left")
     for column, justify in (
@@ -354,12 +401,8 @@ def render_markdown(trend: Trend) -> str:
             f"| {md_text(row.label)} | {sparkline(row.values)} | {percent(row.first)} | "
             f"{percent(row.latest)} | {describe_move(row.move)} | {target} | {row.status} |"
         )
-    lines += ["", "| # | generated | report | verdict |", "|---:|---|---|---|"]
-    for number, build in enumerate(trend.builds, 1):
-        lines.append(
-            f"| {number} | {md_text(build.generated_at)} | {md_text(build.shown)} | "
-            f"{md_text(build.verdict or '-')} |"
-        )
+    lines += ["", f"| {' | '.join(BUILD_COLUMNS)} |", "|---:|---|---|---|---:|---|"]
+    lines.extend(f"| {' | '.join(map(md_text, row))} |" for row in build_rows(trend))
     if trend.notes:
         lines.append("")
         lines.extend(f"> {md_text(note)}  " for note in trend.notes)
@@ -380,9 +423,8 @@ def render_html(trend: Trend) -> str:
         for row in trend.rows
     )
     builds = "\n".join(
-        f"<tr><td>{number}</td><td>{e(build.generated_at)}</td><td>{e(build.shown)}</td>"
-        f"<td>{e(build.verdict or '-')}</td></tr>"
-        for number, build in enumerate(trend.builds, 1)
+        "<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>"
+        for row in build_rows(trend)
     )
     notes = "\n".join(f"<p class=note>{e(note)}</p>" for note in trend.notes)
     return f"""<!DOCTYPE html>
@@ -410,7 +452,7 @@ p.note {{ color: #57606a; }}
 </tbody>
 </table>
 <table>
-<thead><tr><th>#</th><th>generated</th><th>report</th><th>verdict</th></tr></thead>
+<thead><tr>{"".join(f"<th>{column}</th>" for column in BUILD_COLUMNS)}</tr></thead>
 <tbody>
 {builds}
 </tbody>
