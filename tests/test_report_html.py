@@ -300,3 +300,42 @@ def test_waiver_expiry_is_the_gates_when_it_ran_long_after_the_build() -> None:
     assert '<td class="expiring">2026-11-20 (expires in 9 days)</td>' in page
     assert '<td class="expired">2026-11-01 (expired)</td>' in page
     assert "after this build" not in page
+
+
+def test_kpis_with_a_target_lead_the_scorecard_and_a_missed_one_is_marked() -> None:
+    """Among sixteen KPIs a missed target read like any other cell (the page's status-missed
+    style was never applied), and the targeted KPIs were scattered among the others."""
+    report = sample_report()
+    scorecard = report["sections"]["kpis"]["scorecard"]
+    report["sections"]["kpis"]["scorecard"] = {
+        "owner_coverage": {
+            "value": 0.5,
+            "numerator": 1,
+            "denominator": 2,
+            "label": "owner coverage",
+            "target": None,
+            "status": "no target",
+            "gated": False,
+        },
+        **scorecard,
+        "docs_models": {
+            "value": 1.0,
+            "numerator": 2,
+            "denominator": 2,
+            "label": "models documented",
+            "target": 0.9,
+            "status": "met",
+            "gated": False,
+        },
+    }
+    kpis = render_html(report).split('<section id="kpis">')[1].split("</table>")[0]
+    labels = re.findall(r"<tr><td>([^<]+)</td>", kpis)
+    assert labels == [
+        "tier-1 test coverage",
+        "test pass rate",
+        "models documented",
+        "owner coverage",
+    ]
+    assert '<td>80.0%</td><td class="status-missed">below</td>' in kpis
+    assert '<td>90.0%</td><td class="status-met">met</td>' in kpis
+    assert '<td>–</td><td class="">no target</td>' in kpis

@@ -412,12 +412,32 @@ def _kpis(report: dict[str, Any]) -> str:
     parts = ['<section id="kpis"><h2>KPIs</h2>']
     scorecard = view.scorecard_rows(kpis)
     if scorecard is not None:
-        parts.append(_table_html(view.Table("Scorecard", view.SCORECARD_HEADERS, scorecard)))
+        parts.append(_scorecard_html(scorecard))
         parts.extend(_table_html(table) for table in view.kpi_breakdown(kpis))
     else:
         parts.extend(_table_html(table) for table in view.section_tables("KPIs", kpis))
     parts.append("</section>")
     return "".join(parts)
+
+
+# The scorecard's status column, coloured where it answers "are we there?".
+_KPI_STATUS_CLASS = {"below": "status-missed", "met": "status-met"}
+
+
+def _scorecard_html(rows: list[list[str]]) -> str:
+    """The scorecard with the KPIs that have a target first, as the PR comment leads with them,
+    and their status coloured: a target missed read like any other cell among sixteen rows."""
+    ordered = sorted(rows, key=lambda row: row[3] == "–")
+    head = "".join(f"<th>{h(cell)}</th>" for cell in view.SCORECARD_HEADERS)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{h(cell)}</td>" for cell in row[:4])
+        + f'<td class="{_KPI_STATUS_CLASS.get(row[4], "")}">{h(row[4])}</td>'
+        + "".join(f"<td>{h(cell)}</td>" for cell in row[5:])
+        + "</tr>"
+        for row in ordered
+    )
+    return f"<h3>Scorecard</h3><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _waivers(report: dict[str, Any]) -> str:
