@@ -27,6 +27,13 @@ def test_owner_present_accepts_meta_owner_and_flags_the_rest(tmp_path):
     # Seeds carry meta.owner "Data Team".
     assert not any(uid.startswith("seed.") for uid in flagged)
     assert len(flagged) == 14  # every model of the root project
+    # The three versions of customers are three findings, each naming its version.
+    versions = sorted(
+        f.message for f in findings if f.unique_id.startswith(f"model.{PKG}.customers")
+    )
+    assert versions == [
+        f"customers v{n} has no owner (no meta.owner and no group with an owner)" for n in (1, 2, 3)
+    ]
 
 
 def test_owner_allowed_matches_listed_patterns_case_insensitively(tmp_path):

@@ -123,7 +123,7 @@ def column_coverage(
     if not docs.total:
         if min > 0:
             yield Violation(
-                f"{model.name} declares no columns, so none is documented",
+                f"{display_name(model)} declares no columns, so none is documented",
                 fix="Declare the model's columns with descriptions in its properties YAML.",
                 details={"documented": 0, "total": 0, "min": min},
             )
@@ -137,7 +137,7 @@ def column_coverage(
     details = {"documented": documented, "total": total, "min": min}
     for name in sorted(docs.undescribed, key=str.lower):
         yield Violation(
-            f"column {name} of {model.name} has no description {tally}",
+            f"column {name} of {display_name(model)} has no description {tally}",
             column_name=name,
             details=details,
         )
@@ -402,7 +402,7 @@ def placeholder(
     text = _text(resource.description)
     if _is_placeholder(text, resource.name, vocabulary, min_length):
         yield Violation(
-            f"{resource.name}'s description is a placeholder: {text!r}",
+            f"{display_name(resource)}'s description is a placeholder: {text!r}",
             details={"description": text},
         )
     for key, column in (resource.columns or {}).items():
@@ -410,7 +410,7 @@ def placeholder(
         text = _text(column.description)
         if _is_placeholder(text, name, vocabulary, min_length):
             yield Violation(
-                f"column {name} of {resource.name} has a placeholder description: {text!r}",
+                f"column {name} of {display_name(resource)} has a placeholder description: {text!r}",
                 column_name=name,
                 details={"description": text},
             )

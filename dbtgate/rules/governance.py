@@ -56,7 +56,7 @@ def contract_enforced(model: Node) -> Violation | None:
     skipped)."""
     if is_contracted(model) or not can_have_contract(model):
         return None
-    return Violation(f"{model.name} has no enforced contract")
+    return Violation(f"{display_name(model)} has no enforced contract")
 
 
 # Incremental strategies that merge nothing, so need no unique_key: append-only inserts,
@@ -165,7 +165,7 @@ def public_versioned(model: Node) -> Violation | None:
     """A model with `access: public` is versioned."""
     if model.access != "public" or model.version is not None:
         return None
-    return Violation(f"{model.name} is public but not versioned")
+    return Violation(f"{display_name(model)} is public but not versioned")
 
 
 @rule(

@@ -11,7 +11,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from dbtgate.artifacts.manifest import Node
-from dbtgate.project import Project
+from dbtgate.project import Project, display_name
 from dbtgate.rules.codeowners import CodeOwners, same_owner
 from dbtgate.rules.registry import ParamError, Violation, rule
 
@@ -43,7 +43,9 @@ def present(model: Node, project: Project) -> Violation | None:
     """The resource has an owner: `meta.owner`, else the owner of its group (configurable)."""
     if project.owner(model.unique_id):
         return None
-    return Violation(f"{model.name} has no owner (no meta.owner and no group with an owner)")
+    return Violation(
+        f"{display_name(model)} has no owner (no meta.owner and no group with an owner)"
+    )
 
 
 def _owners_or_codeowners(params: dict[str, Any]) -> str | None:
@@ -117,6 +119,6 @@ def allowed(
             "; "
         )
     return Violation(
-        f"{model.name}'s owner {owner!r} is not an allowed owner ({allowed_text})",
+        f"{display_name(model)}'s owner {owner!r} is not an allowed owner ({allowed_text})",
         details={"owner": owner, "allowed": owners, "codeowners": file_owners},
     )

@@ -66,14 +66,14 @@ def primary_key(
         missing = "unique" if column in not_null else "not_null"
         has = "not_null" if missing == "unique" else "unique"
         yield Violation(
-            f"{model.name} has no tested primary key: {column} has {has} but no {missing} test",
+            f"{display_name(model)} has no tested primary key: {column} has {has} but no {missing} test",
             fix=f"Add a `{missing}` test to {column} "
             "(or a primary_key constraint under an enforced contract).",
             details=details,
         )
     else:
         yield Violation(
-            f"{model.name} has no tested primary key: no column has both unique and not_null "
+            f"{display_name(model)} has no tested primary key: no column has both unique and not_null "
             "tests, and there is no enforced primary_key constraint",
             details=details,
         )
@@ -110,7 +110,7 @@ def min_per_model(model: Node, project: Project, *, min: Count = 1) -> Violation
     if count >= min:
         return None
     return Violation(
-        f"{model.name} has {counted(count, 'test')}, the policy asks for at least {min}",
+        f"{display_name(model)} has {counted(count, 'test')}, the policy asks for at least {min}",
         details={"tests": count, "min": min},
     )
 
