@@ -139,7 +139,26 @@ def test_markdown_and_html_escape_untrusted_text(reports, tmp_path):
     html = page.read_text()
     assert "<img" not in html and "<b>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "http" not in html.replace("http://x", "")  # no network assets
+    # No network assets.
+    assert "http" not in html.replace("http://x", "").replace('http-equiv="', "")
+
+
+def test_the_html_page_allows_only_its_own_style_and_fits_a_phone(reports, tmp_path):
+    """As the gate report: a Content-Security-Policy that lets nothing run or load, and the
+    style allowed by its hash (a page of untrusted names opened from a CI artifact)."""
+    import base64
+    import hashlib
+    import re
+
+    page = tmp_path / "t.html"
+    assert dbtgate("trend", *map(str, reports), "--html", str(page)).returncode == 0
+    html = page.read_text()
+    [policy] = re.findall(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    [style] = re.findall(r"<style>(.*?)</style>", html, re.S)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert policy.startswith("default-src 'none'; ") and f"style-src 'sha256-{digest}'" in policy
+    assert "script" not in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
 
 
 def test_directory_skips_files_that_are_not_gate_reports(reports, tmp_path):

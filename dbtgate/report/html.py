@@ -54,7 +54,7 @@ def render_html(report: dict[str, Any], options: RenderOptions | None = None) ->
     script = _asset("report.js")
     csp = (
         "default-src 'none'; "
-        f"style-src '{_sha256(style)}'; script-src '{_sha256(script)}'; "
+        f"style-src '{csp_hash(style)}'; script-src '{csp_hash(script)}'; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
     sections = [
@@ -102,7 +102,8 @@ def _asset(name: str) -> str:
     return resources.files("dbtgate.report").joinpath("templates", name).read_text("utf-8")
 
 
-def _sha256(text: str) -> str:
+def csp_hash(text: str) -> str:
+    """The Content-Security-Policy source that allows an inline style or script of `text`."""
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
 
 

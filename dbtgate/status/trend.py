@@ -22,6 +22,7 @@ from rich.table import Table
 
 from dbtgate.errors import DbtgateError
 from dbtgate.report.escape import md_text
+from dbtgate.report.html import csp_hash
 from dbtgate.status.kpi import CHANGE_FAILURE_NOTE, KPI_NAMES, label, percent
 from dbtgate.status.timestamps import format_timestamp, parse_timestamp
 from dbtgate.wording import counted
@@ -409,6 +410,21 @@ def render_markdown(trend: Trend) -> str:
     return "\n".join(lines) + "\n"
 
 
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }
+table { border-collapse: collapse; margin-bottom: 1.5rem; }
+th, td { border: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; }
+td.spark { font-family: monospace; letter-spacing: .1em; }
+td.below { color: #cf222e; font-weight: bold; }
+td.met { color: #1a7f37; }
+p.note { color: #57606a; }
+@media (max-width: 600px) {
+  body { margin: .5rem; }
+  table { display: block; overflow-x: auto; }
+}
+"""
+
+
 def render_html(trend: Trend) -> str:
     """A self-contained page (no network assets): the same tables as the markdown."""
     e = html.escape
@@ -427,20 +443,16 @@ def render_html(trend: Trend) -> str:
         for row in build_rows(trend)
     )
     notes = "\n".join(f"<p class=note>{e(note)}</p>" for note in trend.notes)
+    # As the gate report's: nothing runs, nothing loads, only this page's own style applies.
+    csp = f"default-src 'none'; style-src '{csp_hash(_STYLE)}'; base-uri 'none'; form-action 'none'"
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>KPI trend: {e(trend.project)}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }}
-table {{ border-collapse: collapse; margin-bottom: 1.5rem; }}
-th, td {{ border: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; }}
-td.spark {{ font-family: monospace; letter-spacing: .1em; }}
-td.below {{ color: #cf222e; font-weight: bold; }}
-td.met {{ color: #1a7f37; }}
-p.note {{ color: #57606a; }}
-</style>
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>{_STYLE}</style>
 </head>
 <body>
 <h1>KPI trend: {e(trend.project)}</h1>
