@@ -630,3 +630,20 @@ def test_a_thousand_breaking_changes_leave_the_blocking_findings_room() -> None:
     assert "more breaking changes not shown here" in table
     blocking = rest.split("\n####", 1)[0]
     assert blocking.count("\n- `") >= 10
+
+
+def test_a_message_keeps_its_code_spans_and_they_hold_no_markup() -> None:
+    """As the fix hints: `dbt test` in a message is code, not escaped backticks; what a span
+    holds (a PR's text) stays literal."""
+    said = finding(
+        code="run.not_run",
+        severity="error",
+        message="orders was not built by `dbt test`; `<b>x</b>` and *y* stay text",
+        disposition="blocking",
+    )
+    markdown = render_markdown(sample_report([*sample_findings(), said]))
+    html = to_html(markdown)
+    assert (
+        "orders was not built by <code>dbt test</code>; <code>&lt;b&gt;x&lt;/b&gt;</code>" in html
+    )
+    assert "<b>x" not in html and "<em>" not in html

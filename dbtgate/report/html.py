@@ -360,7 +360,7 @@ def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
         f' data-fingerprint="{h(finding["fingerprint"])}">'
         f"{_rule_cells(severity, finding['code'])}"
         f"<td>{_resource_cell(view.resource_label(finding))}</td>"
-        f"<td>{h(finding['message'])}{extra}</td>"
+        f"<td>{html_text_code(finding['message'])}{extra}</td>"
         f"{_status_cells(owner, tier, disposition)}"
         f"{_where(finding, options)}</tr>"
     )

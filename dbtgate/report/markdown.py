@@ -290,7 +290,7 @@ def _finding_item(
         more.append(f"and {len(group) - view.MAX_PLACES} more")
     # A breaking change's impact is in the table above: its line here says what to fix.
     message = view.change_text(finding, report) if finding["family"] == "breaking" else None
-    text = f"- {md_code(finding['code'])}{on}: {md_text(message or finding['message'])}"
+    text = f"- {md_code(finding['code'])}{on}: {md_text_code(message or finding['message'])}"
     if len(group) > 1:
         text += f" ({len(group)}×: {', '.join(p for p in [where, *more] if p)})"
     elif where:
