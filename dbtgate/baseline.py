@@ -18,6 +18,7 @@ from pathlib import Path
 import msgspec
 
 from dbtgate.config import Config
+from dbtgate.encoding import UTF8_BOM, not_utf8
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding
 from dbtgate.locate import repository_path
@@ -132,8 +133,11 @@ def load_baseline(path: Path) -> LoadedBaseline:
         ) from None
     except OSError as exc:
         raise DbtgateError(f"{path}: cannot read the baseline: {exc.strerror}") from None
+    wide = not_utf8(path, data[:4])
+    if wide is not None:
+        raise DbtgateError(wide)
     try:
-        baseline = msgspec.json.decode(data, type=Baseline)
+        baseline = msgspec.json.decode(data.removeprefix(UTF8_BOM), type=Baseline)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise DbtgateError(
             f"{path}: not a dbtgate baseline file ({exc}); rewrite it with `dbtgate baseline`"

@@ -276,3 +276,52 @@ def test_a_manifest_read_from_a_pipe_loads(tmp_path):
     loaded = load_manifest(path)
     writer.join()
     assert list(loaded.data.nodes) == ["model.p.a"]
+
+
+def test_a_utf8_byte_order_mark_is_skipped(tmp_path):
+    """Windows tools (PowerShell's `Out-File -Encoding utf8`, Notepad) start UTF-8 with a BOM;
+    `json.loads` of bytes accepts it, and so do the artifact readers, mapped or piped."""
+    manifest = CORPUS / "bouncer-dbt112" / "manifest.json"
+    if not manifest.is_file():
+        pytest.skip(f"corpus absent: {CORPUS}")
+    path = tmp_path / "manifest.json"
+    path.write_bytes(b"\xef\xbb\xbf" + manifest.read_bytes())
+    assert load_manifest(path).data.nodes.keys() == load_manifest(manifest).data.nodes.keys()
+    results = {
+        "metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/run-results/v6.json"}
+    }
+    path = tmp_path / "run_results.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(results).encode())
+    assert load_run_results(path).data.results == []
+
+
+def test_a_byte_order_mark_before_broken_json_still_names_the_problem(tmp_path):
+    path = tmp_path / "manifest.json"
+    path.write_bytes(b"\xef\xbb\xbf{\n}\n{oops")
+    with pytest.raises(DbtgateError, match=r"manifest.json: not valid JSON at line 3"):
+        load_manifest(path)
+    path.write_bytes(b"\xef\xbb\xbf")
+    with pytest.raises(DbtgateError, match="empty file"):
+        load_manifest(path)
+
+
+@pytest.mark.parametrize(
+    ("codec", "named"),
+    [
+        ("utf-16", "UTF-16LE"),  # with a byte-order mark, as Windows PowerShell's `>` writes
+        ("utf-16-le", "UTF-16LE"),
+        ("utf-16-be", "UTF-16BE"),
+        ("utf-32", "UTF-32LE"),
+        ("utf-32-be", "UTF-32BE"),
+    ],
+)
+def test_a_utf16_or_utf32_file_is_refused_with_its_encoding_named(tmp_path, codec, named):
+    text = json.dumps({"metadata": V12, "nodes": {}})
+    for name, load in (("manifest.json", load_manifest), ("run_results.json", load_run_results)):
+        path = tmp_path / name
+        path.write_bytes(text.encode(codec))
+        with pytest.raises(DbtgateError) as raised:
+            load(path)
+        message = str(raised.value)
+        assert message.startswith(f"{path}: encoded as {named}, not UTF-8"), message
+        assert "\n" not in message

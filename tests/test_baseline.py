@@ -10,6 +10,8 @@ import pytest
 from corpus import CORPUS
 from policy_support import dbtgate, read_json, write_config
 
+from dbtgate.errors import DbtgateError
+
 BOUNCER = CORPUS / "bouncer-dbt112"
 PKG = "dbt_bouncer_test_project"
 CONFIG = """\
@@ -226,3 +228,17 @@ def test_entries_of_a_rule_taken_out_or_a_resource_renamed_are_not_called_fixed(
     assert "on resources no longer in the build" in notes
     assert "this run did not check (owner.present on" in notes
     assert "entries fixed" not in notes
+
+
+def test_a_baseline_with_a_byte_order_mark_loads_and_one_in_utf16_is_named(tmp_path):
+    from dbtgate.baseline import load_baseline
+
+    text = (
+        '{"schema_version": 1, "tool": "dbtgate", "findings": [{"fingerprint": "f", "code": "c"}]}'
+    )
+    path = tmp_path / "baseline.json"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert load_baseline(path).fingerprints == {"f"}
+    path.write_bytes(text.encode("utf-16"))
+    with pytest.raises(DbtgateError, match=r"baseline.json: encoded as UTF-16LE, not UTF-8"):
+        load_baseline(path)

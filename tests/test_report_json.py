@@ -220,3 +220,13 @@ def test_a_git_ref_base_is_recorded_with_the_commit_it_named(tmp_path) -> None:
     broken = copy.deepcopy(report)
     del broken["inputs"]["base_ref"]["sha"]
     assert validate.first_error(broken, report_schema()) is not None
+
+
+def test_load_report_skips_a_byte_order_mark_and_names_utf16(tmp_path) -> None:
+    path = tmp_path / "gate.json"
+    text = encode_report(sample_report()).decode()
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert load_report(path) == json.loads(text)
+    path.write_bytes(text.encode("utf-16"))
+    with pytest.raises(DbtgateError, match=r"gate\.json: encoded as UTF-16LE, not UTF-8"):
+        load_report(path)

@@ -31,6 +31,7 @@ from dbtgate.artifacts.manifest import (
 )
 from dbtgate.artifacts.run_results import RunResults
 from dbtgate.artifacts.sources import SourcesFreshness
+from dbtgate.encoding import UTF8_BOM, not_utf8
 from dbtgate.errors import DbtgateError
 
 T = TypeVar("T")
@@ -42,6 +43,8 @@ _SCHEMA_RE = re.compile(r"/(manifest|run-results|catalog|sources)/v(\d+)(?:\.jso
 _BYTE_RE = re.compile(r"\(byte (\d+)\)")
 
 _DECODERS: dict[type, msgspec.json.Decoder] = {}
+# A file's bytes as decoded: read, mapped, or a view of either past a byte-order mark.
+Buffer = bytes | mmap.mmap | memoryview
 
 
 def _decoder(kind: type[T]) -> msgspec.json.Decoder:
@@ -62,8 +65,8 @@ class Loaded(Generic[T]):
     warnings: list[str] = field(default_factory=list)
 
 
-def _line_of_byte(data: bytes | mmap.mmap, offset: int) -> int:
-    return data[:offset].count(b"\n") + 1
+def _line_of_byte(data: Buffer, offset: int) -> int:
+    return bytes(data[:offset]).count(b"\n") + 1
 
 
 def _decode(path: Path, kind: type[T], what: str) -> T:
@@ -97,7 +100,13 @@ def _decode(path: Path, kind: type[T], what: str) -> T:
         raise DbtgateError(f"{path}: cannot read {what}: {exc.strerror}") from None
 
 
-def _decode_buffer(path: Path, data: bytes | mmap.mmap, kind: type[T], what: str) -> T:
+def _decode_buffer(path: Path, data: Buffer, kind: type[T], what: str) -> T:
+    if data[:3] == UTF8_BOM:
+        # Skipped without a copy: a view of the rest of the mapping (the error paths below
+        # then count lines and bytes in the same view msgspec saw), released on the way out
+        # even by an error, whose traceback would otherwise keep the mapping from closing.
+        with memoryview(data) as whole, whole[3:] as rest:
+            return _decode_buffer(path, rest, kind, what)
     try:
         return _decoder(kind).decode(data)
     except msgspec.ValidationError as exc:
@@ -107,7 +116,10 @@ def _decode_buffer(path: Path, data: bytes | mmap.mmap, kind: type[T], what: str
         message = _name_the_key(data, kind, message)
         raise DbtgateError(f"{path}: field of unexpected type: {message}") from None
     except msgspec.DecodeError as exc:
-        if not data[:].strip():
+        wide = not_utf8(path, bytes(data[:4]))
+        if wide is not None:
+            raise DbtgateError(wide) from None
+        if not bytes(data).strip():
             raise DbtgateError(f"{path}: empty file, expected a dbt {what}") from None
         message = str(exc)
         if "truncated" in message:
@@ -121,7 +133,7 @@ def _decode_buffer(path: Path, data: bytes | mmap.mmap, kind: type[T], what: str
         raise DbtgateError(f"{path}: nested too deeply to be a dbt {what}") from None
 
 
-def _name_the_key(data: bytes | mmap.mmap, kind: type, message: str) -> str:
+def _name_the_key(data: Buffer, kind: type, message: str) -> str:
     """msgspec writes map keys in an error path as `[...]`; name the offending entry instead
     (`$.nodes['model.shop.orders'].name`). Only runs on the error path, so a full decode is fine."""
     match = re.search(r"`\$\.(\w+)\[\.\.\.\]", message)

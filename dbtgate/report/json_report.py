@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from dbtgate.encoding import not_utf8
 from dbtgate.errors import DbtgateError
 
 if TYPE_CHECKING:
@@ -130,10 +131,17 @@ def write_json_report(result: GateResult | dict[str, Any], path: Path) -> None:
 def load_report(path: Path) -> dict[str, Any]:
     """Read a JSON gate report and check it against the shipped schema (DbtgateError if not)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise DbtgateError(f"{path}: gate report not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise DbtgateError(f"{path}: cannot read the gate report: {exc}") from None
+    wide = not_utf8(path, data[:4])
+    if wide is not None:
+        raise DbtgateError(wide)
+    try:
+        text = data.decode("utf-8-sig")  # a BOM a Windows editor added is skipped
+    except UnicodeDecodeError as exc:
         raise DbtgateError(f"{path}: cannot read the gate report: {exc}") from None
     try:
         report = json.loads(text)

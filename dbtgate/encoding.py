@@ -1,0 +1,49 @@
+"""Which encoding a JSON file's first bytes show: every JSON reader of dbtgate says the same.
+
+dbt writes its artifacts as UTF-8, and dbtgate its reports and baselines. A file that passed
+through a Windows tool may start with a UTF-8 byte-order mark (PowerShell's `Out-File -Encoding
+utf8`, Notepad), which `json.loads` of bytes skips but msgspec rejects as "invalid character":
+the readers skip it. One re-saved as UTF-16 (Windows PowerShell's `>`) or UTF-32 is refused with
+the encoding named, rather than transcoded: that would be a second pass over a 160 MB manifest
+for a file no dbt writes, and "invalid character (byte 0)" would not tell the user what is wrong.
+"""
+
+from __future__ import annotations
+
+UTF8_BOM = b"\xef\xbb\xbf"
+# With a byte-order mark, or without one by the zero bytes around the first ASCII character of
+# JSON text (RFC 4627, section 3). UTF-8 JSON holds no zero byte (a NUL in a string must be
+# escaped), so a UTF-8 file is never named. UTF-32LE's mark starts with UTF-16LE's: it is first.
+_MARKS = (
+    (b"\xff\xfe\x00\x00", "UTF-32LE"),
+    (b"\x00\x00\xfe\xff", "UTF-32BE"),
+    (b"\xff\xfe", "UTF-16LE"),
+    (b"\xfe\xff", "UTF-16BE"),
+)
+_ZEROS = {
+    (True, True, True, False): "UTF-32BE",
+    (False, True, True, True): "UTF-32LE",
+    (True, False, True, False): "UTF-16BE",
+    (False, True, False, True): "UTF-16LE",
+}
+
+
+def wide_encoding(head: bytes) -> str | None:
+    """`UTF-16LE` (and so on) when the first four bytes of a JSON file show it is not UTF-8."""
+    for mark, name in _MARKS:
+        if head.startswith(mark):
+            return name
+    if len(head) < 4 or 0 not in head[:4]:
+        return None
+    return _ZEROS.get(tuple(byte == 0 for byte in head[:4]))
+
+
+def not_utf8(path: object, head: bytes) -> str | None:
+    """The one-line error for a JSON file in a wider encoding, or None."""
+    encoding = wide_encoding(head)
+    if encoding is None:
+        return None
+    return (
+        f"{path}: encoded as {encoding}, not UTF-8: re-save it as UTF-8 (Windows PowerShell's "
+        "`>` and `Out-File` write UTF-16)"
+    )
