@@ -603,3 +603,56 @@ def test_unbuilt_new_model_blocks_through_the_cli_with_base(shop_builds, tmp_pat
 )
 def test_the_reason_of_a_dbt_error_is_the_line_under_its_header(message, reason):
     assert reason_of(message) == reason
+
+
+@pytest.mark.parametrize("status", ["exploded", "SUCCESS", ""])
+def test_a_status_dbt_never_writes_warns_and_blocks(tmp_path, status):
+    """A hand-edited or another tool's run_results.json: an outcome the gate cannot read is not
+    a success. Loading warns with the file, the result and the status; the run check counts a
+    node as errored and a test as failed."""
+    raw_manifest = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
+    model, tests = first_tested_model(raw_manifest)
+
+    def odd_statuses(results):
+        for result in results["results"]:
+            if result["unique_id"] in (model, tests[0]):
+                result["status"] = status
+
+    target = build_pair(tmp_path, odd_statuses)
+    artifacts = load_artifacts(target)
+    [warning] = artifacts.warnings
+    assert warning.startswith(f"{target / 'run_results.json'}: 2 results without a status dbt")
+    said = f"status {status!r}" if status else "no status"
+    assert f"{model} ({said})" in warning and f"{tests[0]} ({said})" in warning
+    result = run_gate(context(artifacts))
+    blocking = {f.unique_id: f for f in result.blocking}
+    assert blocking[model].code == "run.errors"
+    assert "its outcome is unknown, so it counts as errored" in blocking[model].message
+    assert blocking[tests[0]].code == "run.test_failures"
+    assert said in blocking[tests[0]].message
+    assert result.decision == "fail"
+
+
+def test_every_status_dbt_writes_is_known():
+    """The statuses the run check maps are dbt-core's own (NodeStatus): none of them warns."""
+    from dbtgate.artifacts.run_results import DBT_STATUSES
+
+    dbt_results = pytest.importorskip("dbt.artifacts.schemas.results")
+    assert {status.value for status in dbt_results.NodeStatus} == DBT_STATUSES
+
+
+def test_results_without_a_unique_id_are_refused_not_merged(tmp_path):
+    """Results are indexed by unique_id: two without one would be one, an error hidden behind
+    the other's success."""
+
+    def drop_id(results):
+        del results["results"][3]["unique_id"]
+
+    target = build_pair(tmp_path, drop_id)
+    result = dbtgate("check", "--artifacts", str(target), cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line == (
+        f"dbtgate: error: {target / 'run_results.json'}: $.results[3] has no unique_id: its "
+        "result cannot be matched to a node (not a run_results.json dbt wrote)"
+    )

@@ -29,10 +29,11 @@ from dbtgate.artifacts.manifest import (
     normalise_node,
     normalise_source,
 )
-from dbtgate.artifacts.run_results import RunResults
+from dbtgate.artifacts.run_results import DBT_STATUSES, RunResults, status_text
 from dbtgate.artifacts.sources import SourcesFreshness
 from dbtgate.encoding import UTF8_BOM, not_utf8
 from dbtgate.errors import DbtgateError
+from dbtgate.wording import counted, first_few
 
 T = TypeVar("T")
 
@@ -253,7 +254,29 @@ def load_run_results(path: str | Path) -> Loaded[RunResults]:
     version, warnings = _check_schema(path, results.metadata, "run-results", "run_results")
     if results.results is None:
         results.results = []
+    unknown = _check_results(path, results)
+    if unknown:
+        warnings.append(
+            f"{path}: {counted(len(unknown), 'result')} without a status dbt writes, "
+            f"counted as not successful: {first_few(unknown, 5)}"
+        )
     return Loaded(path, results, version, warnings)
+
+
+def _check_results(path: Path, results: RunResults) -> list[str]:
+    """The results whose status dbt never writes, as `uid ('status')`. A result without a
+    unique_id is an error: it cannot be matched to a node, and results are indexed by it, so
+    several of them would be one, a failure hidden behind a success."""
+    unknown = []
+    for index, result in enumerate(results.results or ()):
+        if not result.unique_id:
+            raise DbtgateError(
+                f"{path}: $.results[{index}] has no unique_id: its result cannot be matched to "
+                "a node (not a run_results.json dbt wrote)"
+            )
+        if result.status not in DBT_STATUSES:
+            unknown.append(f"{result.unique_id} ({status_text(result.status)})")
+    return unknown
 
 
 def load_catalog(path: str | Path) -> Loaded[Catalog]:

@@ -6,6 +6,24 @@ import msgspec
 
 _S = {"gc": False, "omit_defaults": True}
 
+# Every status dbt writes in run_results.json, v1 to v6 (dbt-core's NodeStatus): nodes succeed,
+# error, are skipped, partially succeed (microbatch) or do nothing (no-op); tests pass, fail,
+# warn, error or are skipped; `runtime error` is the older spelling of an error. Any other (a
+# hand-edited file, another tool's) says nothing dbtgate can trust: the run checks count it as
+# not successful, and loading warns of it.
+DBT_STATUSES = frozenset(
+    {"success", "error", "skipped", "partial success", "no-op", "pass", "fail", "warn"}
+    | {"runtime error"}
+)
+
+
+def status_text(status: str) -> str:
+    """A status dbt does not write, as messages quote it: `status 'exploded'` (cut short; it is
+    untrusted text, and repr() keeps a line break out of a one-line message), or `no status`."""
+    if not status:
+        return "no status"
+    return f"status {status if len(status) <= 40 else status[:39] + '…'!r}"
+
 
 class NodeResult(msgspec.Struct, **_S):
     """One executed node. `failures` is the failing-row count of a test (v2+).

@@ -24,7 +24,8 @@ document(
         summary="A model, seed, snapshot or hook errored in the last run.",
         what="A node of run_results.json has status `error` (or `partial success`: some "
         "microbatches of an incremental model failed). The finding quotes the first line of "
-        "dbt's error message.",
+        "dbt's error message. A status dbt never writes (a hand-edited file, another tool's), "
+        "or none, counts as an error too: the outcome is unknown, and loading warns of it.",
         why="An errored model was not rebuilt: its table still holds the previous state, or "
         "nothing, and every model downstream was skipped or built on stale data.",
         fix="Read the error in dbt's log (the SQL that failed is under target/run/), fix the "
@@ -39,7 +40,7 @@ document(
         summary="A data test failed or errored in the last run.",
         what="A test of run_results.json has status `fail` or `error`; tests that ended in "
         f"`warn` are reported under the same code at `run.severity.test_warnings` (default "
-        f"{_RUN.test_warnings}). The finding names the tested model and column, the number of "
+        f"{_RUN.test_warnings}); a status dbt never writes, or none, counts as a failure. The finding names the tested model and column, the number of "
         "failing rows, and the compiled query that reproduces them.",
         why="A failing test is the project telling you the data breaks a stated assumption "
         "(a duplicated key, an orphaned foreign key, an unexpected null). Merging on a red test "

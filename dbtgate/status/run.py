@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from dbtgate.artifacts.manifest import Node
-from dbtgate.artifacts.run_results import NodeResult
+from dbtgate.artifacts.run_results import DBT_STATUSES, NodeResult, status_text
 from dbtgate.checks import CheckContext, check
 from dbtgate.config import RunConfig
 from dbtgate.findings import Finding
@@ -125,10 +125,41 @@ def status_findings(
                 )
             elif status == SKIPPED:
                 yield _skipped(project, result, severities.skipped, tested.get(uid), affected)
+            elif status not in DBT_STATUSES:
+                yield _unknown_status(
+                    project, result, severities.test_failures, tested.get(uid), affected
+                )
         elif status in NODE_ERRORED:
             yield _error_finding(project, result, severities.errors, affected)
         elif status == SKIPPED:
             yield _skipped(project, result, severities.skipped, None, affected)
+        elif status not in DBT_STATUSES:
+            yield _unknown_status(project, result, severities.errors, None, affected)
+
+
+def _unknown_status(
+    project: Project, result: NodeResult, severity: str, target: str | None, affected: set[str]
+) -> Finding:
+    """A status dbt never writes (a hand-edited or another tool's file): the outcome is unknown,
+    and a gate must not pass what it cannot read as a success, so it counts as a failed test
+    or an errored node (loading the file warned of it too)."""
+    uid = result.unique_id
+    kind = uid.split(".", 1)[0]
+    test = is_test(uid)
+    on = f" on {_display(project, target)}" if target else ""
+    return Finding(
+        code="run.test_failures" if test else "run.errors",
+        severity=severity,
+        message=f"{kind} {_display(project, uid)}{on} has {_unknown_words(result.status)}: its "
+        f"outcome is unknown, so it counts as {'failed' if test else 'errored'}",
+        unique_id=uid,
+        fix="Gate the run_results.json that dbt wrote for this build (rebuild with `dbt build` "
+        "if it is lost); a file edited by hand or written by another tool cannot be trusted.",
+        owner=project.owner(target) if target else None,
+        tier=project.tier(target) if target else None,
+        changed=uid in affected or (target is not None and target in affected),
+        details={**_result_details(result), **({"tested_resource": target} if target else {})},
+    )
 
 
 def _test_finding(
@@ -176,6 +207,11 @@ def _test_finding(
         changed=uid in affected or (target is not None and target in affected),
         details={k: v for k, v in details.items() if v is not None},
     )
+
+
+def _unknown_words(status: str) -> str:
+    text = status_text(status)
+    return f"the {text}, which dbt does not write" if status else text
 
 
 def _error_finding(
