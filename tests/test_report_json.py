@@ -141,6 +141,35 @@ def test_schema_uses_only_keywords_the_builtin_validator_implements() -> None:
     assert used <= validate.KEYWORDS, used - validate.KEYWORDS
 
 
+def test_schema_conditions_are_the_form_the_builtin_validator_implements() -> None:
+    """`allOf` holds `if`/`then` pairs whose `if` tests keys against strings only."""
+    conditions: list[dict] = []
+
+    def walk(node: object, in_all_of: bool = False) -> None:
+        if isinstance(node, dict):
+            assert in_all_of or "if" not in node, node  # `if` stands in allOf only
+            for key, value in node.items():
+                if key == "allOf":
+                    conditions.extend(value)
+                    for part in value:
+                        walk(part, in_all_of=True)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(report_schema())
+    assert conditions
+    for part in conditions:
+        assert part.keys() == {"if", "then"}, part
+        assert part["if"].keys() == {"properties"}, part
+        for test in part["if"]["properties"].values():
+            choices = test["enum"] if test.keys() == {"enum"} else [test["const"]]
+            assert test.keys() in ({"enum"}, {"const"}), test
+            assert all(isinstance(choice, str) for choice in choices), test
+
+
 def test_builtin_validator_agrees_with_jsonschema_on_random_breakage() -> None:
     report = json.loads(encode_report(sample_report()))
     validator = schema_validator()

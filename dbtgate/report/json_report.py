@@ -13,6 +13,7 @@ in a stable order, and a `generated_at` taken from the manifest rather than the 
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections import Counter
 from importlib import resources
@@ -144,7 +145,12 @@ def load_report(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise DbtgateError(f"{path}: cannot read the gate report: {exc}") from None
     try:
-        report = json.loads(text)
+        report = json.loads(text, parse_constant=_not_a_number, parse_float=_finite)
+    except _NotFinite:
+        raise DbtgateError(
+            f"{path}: not a dbtgate gate report: {_not_finite_path(text)}: NaN and Infinity are "
+            "not JSON numbers (dbtgate writes null where a value is missing)"
+        ) from None
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         where = f":{line}" if line else ""
@@ -164,6 +170,50 @@ def load_report(path: Path) -> dict[str, Any]:
     if problem is not None:
         raise DbtgateError(f"{path}: not a dbtgate gate report: {problem}")
     return report
+
+
+class _NotFinite(ValueError):
+    """NaN, Infinity or a number too large for a float: `json.loads` reads them, and every
+    comparison and sparkline of a KPI then goes wrong or fails (`int(nan)`)."""
+
+
+def _not_a_number(name: str) -> float:
+    raise _NotFinite(name)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e999
+        raise _NotFinite(text)
+    return value
+
+
+class _Mark:
+    """Where a NaN or Infinity stood, found again to name its JSON path in the error."""
+
+
+def _not_finite_path(text: str) -> str:
+    """The JSON path of the first non-finite number (the error path only: a second parse)."""
+    mark = _Mark()
+    document = json.loads(
+        text,
+        parse_constant=lambda _: mark,
+        parse_float=lambda number: mark if math.isinf(float(number)) else 0.0,
+    )
+    found: list[str] = []
+
+    def walk(value: Any, where: str) -> bool:
+        if value is mark:
+            found.append(where)
+            return True
+        if isinstance(value, dict):
+            return any(walk(item, f"{where}.{key}") for key, item in value.items())
+        if isinstance(value, list):
+            return any(walk(item, f"{where}[{index}]") for index, item in enumerate(value))
+        return False
+
+    walk(document, "$")
+    return found[0]
 
 
 def report_schema() -> dict[str, Any]:
