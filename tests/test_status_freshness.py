@@ -121,6 +121,27 @@ def test_failed_freshness_query_is_an_error(tmp_path):
     )
 
 
+@pytest.mark.parametrize(("status", "said"), [("stale-ish", "the status 'stale-ish'"), ("", "")])
+def test_a_status_dbt_never_writes_counts_as_stale_and_is_warned_of(tmp_path, status, said):
+    """It passed in silence: a gate must not pass a freshness it cannot read."""
+
+    def odd(raw):
+        assert raw["results"][0]["status"] == "pass"
+        raw["results"][0]["status"] = status
+
+    build = copy_build(corpus_dir("ticketswap-dbt19"), tmp_path, odd)
+    raw = json.loads((build / "sources.json").read_text())
+    uid = raw["results"][0]["unique_id"]
+    checked = context(build)
+    (finding,) = [f for f in source_freshness(checked) if f.code != "freshness.missing"]
+    assert finding.code == "freshness.error" and finding.unique_id == uid
+    expected = f"{said}, which dbt does not write" if status else "no status"
+    assert f"has {expected}: its freshness is unknown, so it counts as stale" in finding.message
+    (warning,) = load_artifacts(build).sources.warnings
+    assert warning.startswith(f"{build / 'sources.json'}: 1 result without a status dbt writes")
+    assert uid in warning
+
+
 def test_absent_sources_json_is_a_note_unless_required(tmp_path):
     shutil.copy(corpus_dir("bouncer-dbt112") / "manifest.json", tmp_path / "manifest.json")
     ctx = context(tmp_path)

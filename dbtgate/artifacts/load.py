@@ -30,7 +30,7 @@ from dbtgate.artifacts.manifest import (
     normalise_source,
 )
 from dbtgate.artifacts.run_results import DBT_STATUSES, RunResults, status_text
-from dbtgate.artifacts.sources import SourcesFreshness
+from dbtgate.artifacts.sources import FRESHNESS_STATUSES, SourcesFreshness
 from dbtgate.encoding import UTF8_BOM, not_utf8
 from dbtgate.errors import DbtgateError
 from dbtgate.wording import counted, first_few
@@ -292,6 +292,16 @@ def load_sources(path: str | Path) -> Loaded[SourcesFreshness]:
     version, warnings = _check_schema(path, sources.metadata, "sources", "sources.json")
     if sources.results is None:
         sources.results = []
+    unknown = [
+        f"{result.unique_id} ({status_text(result.status)})"
+        for result in sources.results
+        if result.status not in FRESHNESS_STATUSES
+    ]
+    if unknown:
+        warnings.append(
+            f"{path}: {counted(len(unknown), 'result')} without a status dbt writes, counted as "
+            f"stale: {first_few(unknown, 5)}"
+        )
     return Loaded(path, sources, version, warnings)
 
 

@@ -7,6 +7,8 @@ import msgspec
 from dbtgate.artifacts.manifest import FreshnessRule
 
 _S = {"gc": False, "omit_defaults": True}
+# The statuses `dbt source freshness` writes (dbt-core's FreshnessStatus).
+FRESHNESS_STATUSES = frozenset({"pass", "warn", "error", "runtime error"})
 
 
 class FreshnessResult(msgspec.Struct, **_S):

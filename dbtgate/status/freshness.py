@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dbtgate.artifacts.manifest import FreshnessRule, FreshnessThreshold, Source
-from dbtgate.artifacts.sources import FreshnessResult
+from dbtgate.artifacts.run_results import status_text
+from dbtgate.artifacts.sources import FRESHNESS_STATUSES, FreshnessResult
 from dbtgate.checks import CheckContext, check
 from dbtgate.config import FreshnessConfig
 from dbtgate.findings import Finding
@@ -72,7 +73,7 @@ def result_finding(
 ) -> Finding | None:
     """A finding for a warn/error/runtime-error result; None for a pass."""
     status = result.status
-    if status in _ERRORED:
+    if status in _ERRORED or status not in FRESHNESS_STATUSES:
         code, severity = "freshness.error", settings.severity.error
     elif status == "warn":
         code, severity = "freshness.warn", settings.severity.warn
@@ -92,7 +93,13 @@ def result_finding(
         "error_after": _threshold_text(criteria.error_after) if criteria else None,
         "error": result.error,
     }
-    if status == "runtime error" or (status == "error" and result.max_loaded_at is None):
+    if status not in FRESHNESS_STATUSES:
+        # A hand-edited file or another tool's: a gate must not pass what it cannot read as
+        # fresh (loading the file warned of it too).
+        said = f"the {status_text(status)}, which dbt does not write" if status else "no status"
+        message = f"source {name} has {said}: its freshness is unknown, so it counts as stale"
+        fix = "Gate the sources.json that `dbt source freshness` wrote for this build."
+    elif status == "runtime error" or (status == "error" and result.max_loaded_at is None):
         first = (result.error or "no error message").strip().splitlines()
         message = f"source {name}: the freshness check itself failed: {first[0] if first else ''}"
         fix = "Fix the source's loaded_at_field (or the table), then rerun `dbt source freshness`."
