@@ -1,7 +1,7 @@
 """A small GitHub REST API on 127.0.0.1 for the PR-comment tests: a real HTTP server, not a mock.
 
 It implements the endpoints dbtgate uses (the three issue-comment ones: list with real pagination,
-create, update; and `GET /user`, which answers a personal token with its account and refuses an
+create, update; `GET` of a pull request, for its head commit; and `GET /user`, which answers a personal token with its account and refuses an
 installation token, `ghs_...`, with 403 as GitHub does) over in-memory state, checks the bearer token like GitHub does (401 otherwise), answers
 unknown repositories, PRs and comments with 404, and can be told to fail the next requests with the
 responses GitHub sends (403, 404, 422, primary and secondary rate limits). Every request is recorded
@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 BOT = {"login": "github-actions[bot]", "type": "Bot"}
 _LIST_OR_CREATE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$")
 _UPDATE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/comments/(\d+)$")
+_PULL = re.compile(r"^/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
 
 
 @dataclass
@@ -53,6 +54,8 @@ class FakeGitHub:
         self.requests: list[RecordedRequest] = []
         # (owner/name, PR number) -> comments in creation order
         self.pulls: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        # (owner/name, PR number) -> the head commit's sha (`push`), None until one is pushed
+        self.heads: dict[tuple[str, int], str | None] = {}
         self._failures: list[CannedResponse] = []
         # (seconds, method): requests answered only after that long (a client's timeout).
         self._stalls: list[tuple[float, str | None]] = []
@@ -81,8 +84,13 @@ class FakeGitHub:
 
     # --- state -----------------------------------------------------------------------------
 
-    def add_pull_request(self, repository: str, number: int) -> None:
+    def add_pull_request(self, repository: str, number: int, head: str | None = None) -> None:
         self.pulls.setdefault((repository, number), [])
+        self.heads[(repository, number)] = head
+
+    def push(self, repository: str, number: int, head: str) -> None:
+        """A new commit on the pull request's branch: its head moves."""
+        self.heads[(repository, number)] = head
 
     def add_comment(
         self, repository: str, number: int, body: str, *, user: str = "octocat"
@@ -209,6 +217,12 @@ class FakeGitHub:
                         handler, 422, {"message": "Body is too long (maximum is 65536 characters)"}
                     )
                 return _respond(handler, 201, self._create(*key, text, self.author))
+        if (match := _PULL.match(url.path)) and handler.command == "GET":
+            key = (f"{match[1]}/{match[2]}", int(match[3]))
+            if key not in self.pulls:
+                return _respond(handler, 404, {"message": "Not Found"})
+            pull = {"number": key[1], "head": {"sha": self.heads.get(key), "ref": "feature"}}
+            return _respond(handler, 200, pull)
         if (match := _UPDATE.match(url.path)) and handler.command == "PATCH":
             repository, comment_id = f"{match[1]}/{match[2]}", int(match[3])
             for (repo, _), comments in self.pulls.items():

@@ -5,6 +5,7 @@ the way a runner would, minus GitHub."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import subprocess
@@ -276,3 +277,49 @@ def test_the_actions_outputs_are_the_ones_dbtgate_writes(tmp_path):
     assert gate_step()["id"] == "gate"
     for name, spec in outputs.items():
         assert spec["value"] == f"${{{{ steps.gate.outputs.{name} }}}}"
+
+
+# -- the gate step against a local GitHub API -----------------------------------------------
+
+
+def actions_env(gh, tmp_path: Path, head: str, **event: object) -> dict[str, str]:
+    """The environment a runner gives the gate step on a pull_request event of PR 7."""
+    payload = {"number": 7, "pull_request": {"number": 7, "head": {"sha": head}, **event}}
+    (tmp_path / "event.json").write_text(json.dumps(payload), encoding="utf-8")
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_TOKEN": gh.token,
+        "GITHUB_API_URL": gh.api_url,
+        "GITHUB_REPOSITORY": "acme/shop",
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
+        "GITHUB_OUTPUT": str(tmp_path / "outputs"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+    }
+
+
+def test_a_rerun_of_an_older_push_leaves_the_newer_verdict_in_the_comment(tmp_path):
+    """Two pushes in quick succession: the first push's run (re-run, or finishing late) must
+    not write its verdict over the comment of the second, which is the pull request's head."""
+    from fake_github import FakeGitHub
+
+    old, new = "1" * 40, "2" * 40
+    build = corpus_dir("bouncer-dbt112")
+    with FakeGitHub() as gh:
+        gh.add_pull_request("acme/shop", 7, head=new)
+        env = {**gate_step_env(artifacts=str(build)), **actions_env(gh, tmp_path, old)}
+        stale = run_script(gate_step_script(), env, tmp_path)
+        assert stale.returncode == 0, stale.stderr
+        assert gh.comments("acme/shop", 7) == []
+        assert "PR comment left as it is: the pull request's head is now 2222222" in stale.stderr
+        # The job's own summary and outputs are of the commit it gated, as always.
+        assert "verdict=pass" in (tmp_path / "outputs").read_text()
+
+        current = run_script(
+            gate_step_script(),
+            {**gate_step_env(artifacts=str(build)), **actions_env(gh, tmp_path, new)},
+            tmp_path,
+        )
+        assert current.returncode == 0, current.stderr
+        [comment] = gh.comments("acme/shop", 7)
+        assert new[:7] in comment["body"]

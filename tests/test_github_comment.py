@@ -535,6 +535,47 @@ def test_context_from_env_posts_to_the_api_it_names(github: FakeGitHub, tmp_path
     assert github.comments(REPO, 42)[0]["body"] == f"{MARKER}\nfrom the event"
 
 
+OLD_HEAD, NEW_HEAD = "a" * 40, "b" * 40
+
+
+def test_a_run_of_an_older_commit_leaves_the_newer_commits_comment_alone(
+    github: FakeGitHub,
+) -> None:
+    """Two pushes in quick succession, or "Re-run jobs" on the first push's run: the run that
+    gated the older commit must not put its verdict over the newer commit's."""
+    github.push(REPO, PR, NEW_HEAD)
+    newer = post_sticky_comment(context(github, event_head_sha=NEW_HEAD), MARKER, "newer: pass")
+    github.requests.clear()
+
+    older = post_sticky_comment(context(github, event_head_sha=OLD_HEAD), MARKER, "older: fail")
+
+    assert older.action == "superseded" and older.newer_head == NEW_HEAD
+    assert github.comments(REPO, PR)[0]["body"] == f"{MARKER}\nnewer: pass"
+    assert [(r.method, r.path) for r in github.requests] == [("GET", f"/repos/{REPO}/pulls/{PR}")]
+    line = older.describe()
+    assert line.startswith("PR comment left as it is") and NEW_HEAD[:7] in line
+    assert newer.action == "created"
+
+
+def test_the_head_is_not_asked_without_an_event_or_read_when_the_token_may_not(
+    github: FakeGitHub,
+) -> None:
+    github.push(REPO, PR, NEW_HEAD)
+    # `--repo/--pr` outside Actions: no event, no commit to compare.
+    created = post_sticky_comment(context(github), MARKER, "flags")
+    assert created.action == "created"
+    assert not any("/pulls/" in r.path for r in github.requests)
+    # A token that may comment but not read pull requests: the comment is written as before.
+    github.forbid_next(method="GET")
+    updated = post_sticky_comment(context(github, event_head_sha=OLD_HEAD), MARKER, "issues")
+    assert updated.action == "updated"
+
+
+def test_the_event_head_is_the_one_of_the_event_pull_request(tmp_path: Path) -> None:
+    assert github_context_from_env(actions_env(tmp_path)).event_head_sha == "a" * 40
+    assert github_context_from_env(actions_env(tmp_path), pr=43).event_head_sha is None
+
+
 def test_marker_cannot_close_the_html_comment_early() -> None:
     assert comment_marker("jaffle_shop") == "<!-- dbtgate:jaffle_shop -->"
     marker = comment_marker("evil --> <script>")

@@ -89,5 +89,4 @@ def publish_error(
     except DbtgateError as exc:
         stderr.write(f"dbtgate: could not post the error to the PR comment: {exc}\n")
         return
-    where = f": {result.html_url}" if result.html_url else ""
-    stderr.write(f"dbtgate: PR comment {result.action} with the error{where}\n")
+    stderr.write(f"dbtgate: {result.describe(' with the error')}\n")

@@ -63,15 +63,32 @@ class GitHubContext:
     sha: str | None = None
     server_url: str = DEFAULT_SERVER_URL
     run_url: str | None = None
+    # The pull request's head as the event that started the run saw it: the commit gated. Set,
+    # the comment is left alone once the pull request has moved on (`post_sticky_comment`).
+    event_head_sha: str | None = None
 
 
 @dataclass(frozen=True)
 class CommentResult:
     """What `post_sticky_comment` did."""
 
-    action: Literal["created", "updated", "unchanged"]
-    comment_id: int
+    action: Literal["created", "updated", "unchanged", "superseded"]
+    comment_id: int | None
     html_url: str
+    # For "superseded": the pull request's head now, a newer commit than the one gated.
+    newer_head: str | None = None
+
+    def describe(self, what: str = "") -> str:
+        """The line the run's log gets, e.g. `PR comment updated: <url>`; `what` says what the
+        comment holds (` with the error`)."""
+        if self.action == "superseded":
+            return (
+                f"PR comment left as it is: the pull request's head is now "
+                f"{(self.newer_head or '')[:7]}, newer than the commit this run gated (a re-run "
+                "of an earlier push, or a push while it ran); the newer commit's gate writes it"
+            )
+        where = f": {self.html_url}" if self.html_url else ""
+        return f"PR comment {self.action}{what}{where}"
 
 
 def check_target(repository: str | None, pr: int | None) -> None:
@@ -119,6 +136,7 @@ def github_context_from_env(
     run_id = environ.get("GITHUB_RUN_ID", "").strip()
     head = event.get("pull_request") if isinstance(event.get("pull_request"), dict) else {}
     head_sha = head.get("head", {}).get("sha") if isinstance(head.get("head"), dict) else None
+    head_sha = head_sha if isinstance(head_sha, str) and head_sha else None
     return GitHubContext(
         repository=repository,
         pr_number=number,
@@ -127,6 +145,8 @@ def github_context_from_env(
         sha=head_sha or environ.get("GITHUB_SHA") or None,
         server_url=server_url,
         run_url=f"{server_url}/{repository}/actions/runs/{run_id}" if run_id else None,
+        # The event's head is of the event's pull request, not of another one `--pr` names.
+        event_head_sha=head_sha if _pr_from_event(event) == number else None,
     )
 
 
@@ -181,6 +201,10 @@ def post_sticky_comment(
     that may edit it, a silent overwrite), so a marked comment counts only when `_is_ours`. Other
     comments, including further ones with the marker, are left alone; an update whose body is
     unchanged is skipped.
+
+    A run that gated an older commit than the pull request's head (`ctx.event_head_sha`: a
+    re-run of an earlier push, or a push while this run went on) leaves the comment alone: it
+    would put an outdated verdict over the newer commit's, which that commit's gate writes.
     """
     if marker not in body:
         body = f"{marker}\n{body}"
@@ -195,6 +219,10 @@ def post_sticky_comment(
     api = ctx.api_url.rstrip("/")
     issue = f"/repos/{owner}/{name}/issues"
     where = f"PR #{ctx.pr_number} of {ctx.repository}"
+
+    newer = _newer_head(client, f"{api}/repos/{owner}/{name}/pulls/{ctx.pr_number}", ctx, where)
+    if newer is not None:
+        return CommentResult("superseded", None, "", newer_head=newer)
 
     existing = None
     is_ours: Callable[[Any], bool] | None = None
@@ -227,6 +255,22 @@ def post_sticky_comment(
         doing=f"updating comment {found.comment_id} on {where}",
     )
     return _result("updated", updated, where)
+
+
+def _newer_head(client: _Client, url: str, ctx: GitHubContext, where: str) -> str | None:
+    """The pull request's head sha when it is not the commit this run gated, else None. A token
+    that may not read the pull request (404/403: an `issues: write` token) cannot tell: the
+    comment is then written as before."""
+    if not ctx.event_head_sha:
+        return None
+    pull, _ = client.request(
+        "GET", url, doing=f"reading the head commit of {where}", absent_on=(403, 404)
+    )
+    head = pull.get("head") if isinstance(pull, dict) else None
+    sha = head.get("sha") if isinstance(head, dict) else None
+    if isinstance(sha, str) and sha and sha != ctx.event_head_sha:
+        return sha
+    return None
 
 
 def _is_ours(client: _Client, api: str, marker: str) -> Callable[[Any], bool]:

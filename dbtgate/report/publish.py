@@ -247,6 +247,5 @@ def _post_comment(
         )
         stderr.write(f"dbtgate: could not post the PR comment: {exc}; {consequence}\n")
         return 2 if request.comment_required else 0
-    where = f": {result.html_url}" if result.html_url else ""
-    stderr.write(f"dbtgate: PR comment {result.action}{where}\n")
+    stderr.write(f"dbtgate: {result.describe()}\n")
     return 0
