@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from corpus import corpus_dir
 
@@ -79,7 +80,8 @@ def test_workflows_are_valid_yaml_and_upload_the_sarif_the_action_writes():
     yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
     out = inputs["out"]["default"]
     uploads = [s for s in example_steps() if "upload-sarif" in s.get("uses", "")]
-    assert uploads[0]["with"]["sarif_file"] == f"{out}/{FORMATS['sarif'].filename}"
+    sarif = f"{out}/{FORMATS['sarif'].filename}"
+    assert uploads[0]["with"]["sarif_file"] == f"${{{{ matrix.dir }}}}/{sarif}"
     assert "sarif" in parse_formats(inputs["formats"]["default"])
 
 
@@ -178,13 +180,78 @@ def test_the_example_downloads_the_base_runs_artifacts_with_a_token():
         if "upload-artifact" in s.get("uses", "") and s.get("if") == "github.event_name == 'push'"
     ]
     assert upload["with"]["name"] == download["with"]["name"]
-    # What the base needs (a manifest; a catalog for warehouse types) is uploaded at the root.
-    assert {"target/manifest.json", "target/catalog.json"} <= set(upload["with"]["path"].split())
+    assert step_named("Find the base build")["env"]["ARTIFACT"] == upload["with"]["name"]
+    # What the base needs (a manifest; a catalog for warehouse types), from the project's folder.
+    paths = set(upload["with"]["path"].splitlines())
+    assert {
+        "${{ matrix.dir }}/target/manifest.json",
+        "${{ matrix.dir }}/target/catalog.json",
+    } <= paths
     # The base is the download when it succeeded, else the base branch as a git ref.
     base = step_named("Gate")["env"]["BASE"]
-    assert "steps.base-download.outcome == 'success' && 'base-artifacts'" in base
-    assert download["with"]["path"] == "base-artifacts"
+    assert download["with"]["path"] == "${{ runner.temp }}/base-artifacts"
+    assert (
+        "steps.base-download.outcome == 'success' && format('{0}/base-artifacts', runner.temp)"
+        in base
+    )
     assert "format('origin/{0}', github.base_ref)" in base
+
+
+def for_project(value: object, entry: dict[str, str]) -> str:
+    """A step's setting as the runner reads it in the matrix job of `entry`."""
+    text = str(value)
+    for key, given in entry.items():
+        text = text.replace(f"${{{{ matrix.{key} }}}}", given).replace(f"matrix.{key}", repr(given))
+    return text
+
+
+def test_the_example_gates_each_dbt_project_of_a_monorepo_in_a_job_of_its_own():
+    """A matrix over `analytics/` and `marketing/`: each job works in its project's folder, and
+    nothing one job uploads (artifacts, the SARIF's category) collides with the other's (an
+    artifact name taken twice in a run fails the job; a category twice replaces an analysis)."""
+    job = yaml.safe_load(EXAMPLE.read_text())["jobs"]["gate"]
+    assert job["strategy"]["fail-fast"] is False
+    assert job["defaults"]["run"]["working-directory"] == "${{ matrix.dir }}"
+    assert "${{ matrix.name }}" in job["name"]
+    # The single project of the example keeps the artifact name main's earlier runs uploaded.
+    assert job["strategy"]["matrix"]["include"] == [{"dir": ".", "name": "dbt"}]
+    upload_name = next(s for s in job["steps"] if s.get("if") == "github.event_name == 'push'")
+    assert for_project(upload_name["with"]["name"], {"name": "dbt"}) == "dbt-base-artifacts"
+
+    projects = [
+        {"dir": "analytics", "name": "analytics"},
+        {"dir": "marketing", "name": "marketing"},
+    ]
+    taken: dict[str, str] = {}
+    for entry in projects:
+        for step in job["steps"]:
+            uses, settings = step.get("uses", ""), step.get("with", {})
+            if "upload-artifact" in uses:
+                name = for_project(settings["name"], entry)
+                assert name not in taken, f"{name} uploaded twice"
+                taken[name] = entry["dir"]
+                for path in for_project(settings["path"], entry).split():
+                    assert path.startswith(f"{entry['dir']}/"), path
+            if "upload-sarif" in uses:
+                category = for_project(settings["category"], entry)
+                assert category not in taken
+                taken[category] = entry["dir"]
+                assert for_project(settings["sarif_file"], entry).startswith(f"{entry['dir']}/")
+            if "hashFiles" in str(step.get("if", "")):
+                assert f"'{entry['dir']}'" in for_project(step["if"], entry)
+    assert len(taken) == 3 * len(projects)
+
+
+def test_every_label_change_gates_again_and_no_job_is_skipped():
+    """A job skipped by its `if:` reports success, which counts as a passing required check:
+    skipped for a label other than the acknowledgement's, it would stand over a failing verdict
+    of the same commit."""
+    workflow = yaml.safe_load(EXAMPLE.read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert {"labeled", "unlabeled", "synchronize"} <= set(triggers["pull_request"]["types"])
+    assert "if" not in workflow["jobs"]["gate"]
+    for name in ("Build", "Gate"):
+        assert "label" not in str(step_named(name).get("if", ""))
 
 
 def test_the_example_gates_a_pull_request_against_its_base_and_main_alone(tmp_path):
@@ -206,44 +273,92 @@ def test_the_example_gates_a_pull_request_against_its_base_and_main_alone(tmp_pa
     assert "--base" not in main.stdout and "--comment" not in main.stdout
     assert step["continue-on-error"] == "${{ github.event_name == 'push' }}"
     assert step["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
-    # Labelling the pull request `breaking-change-ok` runs the gate again, with the label.
-    workflow = yaml.safe_load(EXAMPLE.read_text())
-    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
-    assert {"labeled", "unlabeled", "synchronize"} <= set(triggers["pull_request"]["types"])
-    assert (
-        f"github.event.label.name == '{Config().breaking.ack_label}'"
-        in (workflow["jobs"]["gate"]["if"])
-    )
 
 
-def test_the_example_finds_the_base_branchs_latest_successful_push_build(tmp_path):
+BASE_SHA = "c0ffee" + "0" * 34
+
+
+def find_base(tmp_path: Path, run: str, artifacts: str = "false", gh_fails: str = ""):
+    """The example's "Find the base build" step, with `git` and `gh` standing in: `run` is what
+    `gh run list` prints (its --jq line: id, status, conclusion), `artifacts` what `gh api`
+    prints for the run's artifact (`expired`), `gh_fails` the subcommand that fails."""
     bin_dir = tmp_path / "bin"
-    stand_in(bin_dir, "gh", f'printf "%s\\n" "$@" > {tmp_path}/gh-args; echo "$GH_RUN_ID"')
-    script = step_named("Find the base build")["run"]
+    stand_in(bin_dir, "git", f'[ "$1" = merge-base ] && [ "$2" = origin/main ] && echo {BASE_SHA}')
+    stand_in(
+        bin_dir,
+        "gh",
+        f"""printf "%s\\n" "$@" > {tmp_path}/gh-$1-args
+[ "$1" = "$GH_FAILS" ] && {{ echo "HTTP 403: Resource not accessible"; exit 1; }}
+case "$1" in run) [ -n "$GH_RUN" ] && echo "$GH_RUN" ;; api) echo "$GH_EXPIRED" ;; esac
+exit 0""",
+    )
     outputs = tmp_path / "outputs"
+    outputs.unlink(missing_ok=True)
+    step = step_named("Find the base build")
     env = {
         "PATH": str(bin_dir),
         "GITHUB_OUTPUT": str(outputs),
         "GITHUB_BASE_REF": "main",
         "GITHUB_WORKFLOW_REF": "acme/shop/.github/workflows/dbt-gate.yml@refs/pull/7/merge",
+        "GH_REPO": "acme/shop",
+        "ARTIFACT": "dbt-base-artifacts",
+        "GH_RUN": run,
+        "GH_EXPIRED": artifacts,
+        "GH_FAILS": gh_fails,
     }
-    found = run_script(script, {**env, "GH_RUN_ID": "123456"}, tmp_path)
-    assert found.returncode == 0, found.stderr
-    assert outputs.read_text() == "run-id=123456\n"
-    args = (tmp_path / "gh-args").read_text().splitlines()
+    result = run_script(step["run"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    run_id = outputs.read_text().removeprefix("run-id=").removesuffix("\n")
+    notices = [line for line in result.stdout.splitlines() if line.startswith("::notice")]
+    return run_id, notices
+
+
+def test_the_example_finds_mains_build_of_the_commit_the_pull_request_left_it_at(tmp_path):
+    """Not main's latest build: what main gained since would read as the pull request's
+    changes (a column added on main, missing from the branch, as a removed column)."""
+    run_id, notices = find_base(tmp_path, "123456 completed success")
+    assert (run_id, notices) == ("123456", [])
+    args = (tmp_path / "gh-run-args").read_text().splitlines()
     assert args[:2] == ["run", "list"]
     for flag, value in {
         "--workflow": "dbt-gate.yml",
         "--branch": "main",
         "--event": "push",
-        "--status": "success",
+        "--commit": BASE_SHA,
     }.items():
         assert args[args.index(flag) + 1] == value
-    outputs.unlink()
-    none = run_script(script, {**env, "GH_RUN_ID": ""}, tmp_path)
-    assert none.returncode == 0, none.stderr
-    assert outputs.read_text() == "run-id=\n"
-    assert "the gate parses origin/main" in none.stdout
+    api = (tmp_path / "gh-api-args").read_text().splitlines()
+    assert api[1] == "repos/acme/shop/actions/runs/123456/artifacts?name=dbt-base-artifacts"
+
+
+@pytest.mark.parametrize(
+    ("run", "artifacts", "gh_fails", "why"),
+    [
+        ("", "", "", "no run of dbt-gate.yml built main at c0ffee0 (the first pull request"),
+        ("123 in_progress ", "", "", "the build of main at c0ffee0 is still running (run 123"),
+        ("123 completed failure", "", "", "did not succeed (run 123, failure)"),
+        ("123 completed cancelled", "", "", "did not succeed (run 123, cancelled)"),
+        ("123 completed success", "true", "", "dbt-base-artifacts of run 123 (the build of"),
+        ("123 completed success", "absent", "", "kept no artifact dbt-base-artifacts"),
+        ("", "", "run", "could not be listed (HTTP 403: Resource not accessible)"),
+        ("123 completed success", "", "api", "artifacts of run 123 could not be read (HTTP 403"),
+    ],
+    ids=["first-pr", "running", "failed", "cancelled", "expired", "no-artifact", "gh", "api"],
+)
+def test_without_a_base_build_to_use_a_notice_says_why_and_the_gate_parses_it(
+    tmp_path, run, artifacts, gh_fails, why
+):
+    run_id, notices = find_base(tmp_path, run, artifacts, gh_fails)
+    assert run_id == ""
+    [notice] = notices
+    assert notice.startswith("::notice title=dbtgate base::") and why in notice
+    assert notice.endswith(
+        "the gate parses main at c0ffee0 with dbt parse instead "
+        "(breaking changes from the manifest alone, without warehouse types)"
+    )
+    # The gate then reads the base branch as a git ref, which `dbtgate check` parses at the
+    # same merge base (dbtgate.base.compared_commit).
+    assert "format('origin/{0}', github.base_ref)" in step_named("Gate")["env"]["BASE"]
 
 
 def test_the_example_build_keeps_the_build_results_and_goes_on_when_a_test_fails(tmp_path):
