@@ -397,9 +397,10 @@ def test_the_actions_outputs_are_the_ones_dbtgate_writes(tmp_path):
 # -- the gate step against a local GitHub API -----------------------------------------------
 
 
-def actions_env(gh, tmp_path: Path, head: str, **event: object) -> dict[str, str]:
-    """The environment a runner gives the gate step on a pull_request event of PR 7."""
-    payload = {"number": 7, "pull_request": {"number": 7, "head": {"sha": head}, **event}}
+def actions_env(gh, tmp_path: Path, sha: str, **pull: object) -> dict[str, str]:
+    """The environment a runner gives the gate step on a pull_request event of PR 7, whose
+    head commit is `sha`; `pull` adds to the event's pull_request (`head`, `base`)."""
+    payload = {"number": 7, "pull_request": {"number": 7, "head": {"sha": sha}, **pull}}
     (tmp_path / "event.json").write_text(json.dumps(payload), encoding="utf-8")
     return {
         "GITHUB_ACTIONS": "true",
@@ -438,3 +439,32 @@ def test_a_rerun_of_an_older_push_leaves_the_newer_verdict_in_the_comment(tmp_pa
         assert current.returncode == 0, current.stderr
         [comment] = gh.comments("acme/shop", 7)
         assert new[:7] in comment["body"]
+
+
+def test_a_pull_request_from_a_fork_says_once_that_it_gets_no_comment(tmp_path):
+    """A fork's pull request runs with a read-only token: the gate and its verdict stand, and
+    the comment it cannot post is one plain line naming the fork, not an error annotation."""
+    from fake_github import FakeGitHub
+
+    head = "3" * 40
+    fork = {
+        "head": {"sha": head, "repo": {"full_name": "outsider/shop"}},
+        "base": {"repo": {"full_name": "acme/shop"}},
+    }
+    with FakeGitHub() as gh:
+        gh.add_pull_request("acme/shop", 7, head=head)
+        gh.forbid_next(method="POST")
+        env = gate_step_env(artifacts=str(corpus_dir("bouncer-dbt112")))
+        result = run_script(
+            gate_step_script(), {**env, **actions_env(gh, tmp_path, head, **fork)}, tmp_path
+        )
+        assert gh.comments("acme/shop", 7) == []
+    assert result.returncode == 0, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if "comment" in line]
+    assert line == (
+        "dbtgate: could not post the PR comment: the pull request comes from the fork "
+        "outsider/shop, whose runs GitHub gives a read-only token; the verdict is in the job "
+        "summary and the job's status; the gate's verdict is unchanged"
+    )
+    assert not re.search(r"^::(error|warning)", result.stdout, re.MULTILINE)
+    assert "verdict=pass" in (tmp_path / "outputs").read_text()

@@ -632,3 +632,30 @@ def test_a_comment_whose_creation_timed_out_is_not_posted_twice(github: FakeGitH
     with pytest.raises(CommentError, match=r"no answer within 0\.3 s"):
         post_sticky_comment(context(github), MARKER, "report", timeout=0.3)
     assert methods(github).count("POST") == 1
+
+
+def test_a_refused_comment_on_a_forks_pull_request_names_the_fork(github: FakeGitHub) -> None:
+    github.forbid_next(method="POST")
+    with pytest.raises(CommentError, match=r"^the pull request comes from the fork alice/wh,"):
+        post_sticky_comment(context(github, fork="alice/wh"), MARKER, "report")
+    # A rate limit is said as one, fork or not; a branch of the repository keeps the permission
+    # message (its workflow's `permissions:` are to fix).
+    github.rate_limit_next()
+    with pytest.raises(CommentError, match="rate limit exceeded"):
+        post_sticky_comment(context(github, fork="alice/wh"), MARKER, "report")
+    github.forbid_next(method="POST")
+    with pytest.raises(CommentError, match=r"HTTP 403.*`pull-requests: write`"):
+        post_sticky_comment(context(github), MARKER, "report")
+
+
+def test_the_fork_is_read_from_the_event(tmp_path: Path) -> None:
+    env = actions_env(tmp_path)
+    assert github_context_from_env(env).fork is None
+    event = json.loads(Path(env["GITHUB_EVENT_PATH"]).read_text())
+    event["pull_request"]["head"]["repo"] = {"full_name": "alice/wh"}
+    event["pull_request"]["base"] = {"repo": {"full_name": REPO}}
+    env["GITHUB_EVENT_PATH"] = write_event(tmp_path, event)
+    assert github_context_from_env(env).fork == "alice/wh"
+    event["pull_request"]["head"]["repo"] = {"full_name": REPO}
+    env["GITHUB_EVENT_PATH"] = write_event(tmp_path, event)
+    assert github_context_from_env(env).fork is None

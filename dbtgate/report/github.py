@@ -51,6 +51,11 @@ _PASSING_ERROR_WAIT = 2.0
 class CommentError(DbtgateError):
     """Posting or updating the PR comment failed (permissions, not found, rate limit, network)."""
 
+    def __init__(self, message: str, *, refused: bool = False) -> None:
+        super().__init__(message)
+        # GitHub refused the token the permission (HTTP 403, not a rate limit).
+        self.refused = refused
+
 
 @dataclass(frozen=True)
 class GitHubContext:
@@ -66,6 +71,9 @@ class GitHubContext:
     # The pull request's head as the event that started the run saw it: the commit gated. Set,
     # the comment is left alone once the pull request has moved on (`post_sticky_comment`).
     event_head_sha: str | None = None
+    # The fork (`owner/name`) the event's pull request comes from, None for a branch of the
+    # repository: GitHub gives the runs of a fork's pull request a read-only token.
+    fork: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,7 @@ def github_context_from_env(
         run_url=f"{server_url}/{repository}/actions/runs/{run_id}" if run_id else None,
         # The event's head is of the event's pull request, not of another one `--pr` names.
         event_head_sha=head_sha if _pr_from_event(event) == number else None,
+        fork=_fork(head) if _pr_from_event(event) == number else None,
     )
 
 
@@ -206,6 +215,20 @@ def post_sticky_comment(
     re-run of an earlier push, or a push while this run went on) leaves the comment alone: it
     would put an outdated verdict over the newer commit's, which that commit's gate writes.
     """
+    try:
+        return _post_sticky_comment(ctx, marker, body, timeout, max_retry_wait)
+    except CommentError as exc:
+        if not (exc.refused and ctx.fork):
+            raise
+        raise CommentError(
+            f"the pull request comes from the fork {ctx.fork}, whose runs GitHub gives a "
+            "read-only token; the verdict is in the job summary and the job's status"
+        ) from None
+
+
+def _post_sticky_comment(
+    ctx: GitHubContext, marker: str, body: str, timeout: float, max_retry_wait: float
+) -> CommentResult:
     if marker not in body:
         body = f"{marker}\n{body}"
     body = scrub_tokens(body, {}, ctx.token)  # whatever the text quotes, never the token
@@ -353,7 +376,7 @@ class _Client:
                     # at a gateway may have created the comment all the same.
                     wait = min(_PASSING_ERROR_WAIT, self._max_retry_wait)
                 if retried or wait is None or wait > self._max_retry_wait:
-                    raise CommentError(self._http_message(exc, doing)) from None
+                    raise self._http_error(exc, doing) from None
             time.sleep(wait)
             return self.request(
                 method, url, doing=doing, payload=payload, retried=True, absent_on=absent_on
@@ -407,7 +430,7 @@ class _Client:
             )
         return next_url
 
-    def _http_message(self, exc: urllib.error.HTTPError, doing: str) -> str:
+    def _http_error(self, exc: urllib.error.HTTPError, doing: str) -> CommentError:
         status = exc.code
         github_says = self._github_message(exc)
         said = f" (GitHub says: {github_says})" if github_says else ""
@@ -415,26 +438,29 @@ class _Client:
         secondary = "secondary rate limit" in github_says.lower()
         if status == 429 or (status == 403 and (reset is not None or secondary)):
             when = reset or "try again later"
-            return f"GitHub API rate limit exceeded while {doing}; {when}{said}"
+            return CommentError(f"GitHub API rate limit exceeded while {doing}; {when}{said}")
         if status == 401:
-            return (
+            return CommentError(
                 f"GitHub rejected the token (HTTP 401) while {doing}{said}:"
                 " check that GITHUB_TOKEN is set to a valid, unexpired token"
             )
         if status == 403:
-            return (
+            return CommentError(
                 f"GitHub refused access (HTTP 403) while {doing}{said}: the token needs the"
                 " `pull-requests: write` (or `issues: write`) permission in the workflow's"
-                " `permissions:`; pull requests from forks only get a read-only token"
+                " `permissions:`; pull requests from forks only get a read-only token",
+                refused=True,
             )
         if status == 404:
-            return (
+            return CommentError(
                 f"GitHub found nothing (HTTP 404) while {doing}{said}: the repository or pull"
                 " request does not exist or is not visible to the token"
             )
         if status == 422:
-            return f"GitHub rejected the request as invalid (HTTP 422) while {doing}{said}"
-        return f"GitHub answered HTTP {status} while {doing}{said}"
+            return CommentError(
+                f"GitHub rejected the request as invalid (HTTP 422) while {doing}{said}"
+            )
+        return CommentError(f"GitHub answered HTTP {status} while {doing}{said}")
 
     def _github_message(self, exc: urllib.error.HTTPError) -> str:
         try:
@@ -499,6 +525,17 @@ def _pr_from_event(event: dict[str, Any]) -> int | None:
     if isinstance(issue, dict) and "pull_request" in issue and isinstance(issue.get("number"), int):
         return issue["number"]
     return None
+
+
+def _fork(pull_request: dict[str, Any]) -> str | None:
+    """`owner/name` of the repository the pull request's head is in, when it is not the base's."""
+    names = []
+    for side in ("head", "base"):
+        part = pull_request.get(side)
+        repo = part.get("repo") if isinstance(part, dict) else None
+        names.append(repo.get("full_name") if isinstance(repo, dict) else None)
+    head, base = names
+    return head if isinstance(head, str) and head and head != base else None
 
 
 def _pr_from_ref(environ: Mapping[str, str]) -> int | None:
