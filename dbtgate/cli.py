@@ -1122,11 +1122,17 @@ def lint(
 
         # The pull request names the files: printed as text, never as rich markup.
         fixed = ", ".join(map(one_line, run.fixed)) if run.fixed else "none needed it"
+        if not run.fixed and run.not_fixed:
+            fixed = "see below"
         console.print(
             f"lint --fix: {counted(len(run.fixed), 'file')} fixed ({fixed})",
             markup=False,
             highlight=False,
         )
+        for refused in run.not_fixed:
+            console.print(
+                f"lint --fix: not fixed {one_line(refused)}", markup=False, highlight=False
+            )
     if not quiet:
         linted = len(run.files)
         per_file = (run.seconds - run.setup_seconds) / linted if linted else 0.0

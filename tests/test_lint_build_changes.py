@@ -126,6 +126,8 @@ def test_lines_come_from_the_base_builds_raw_code(shop):
     payments = changes.get(pr_dir / PAYMENTS)
     assert payments is not None and payments.status == "modified"
     assert payments.lines == {10, 13}
+    assert payments.base_text is not None
+    assert "sum(case when status = 'success' then amount" in payments.base_text
     segments = changes.get(pr_dir / "models/marts/customer_segments.sql")
     assert segments is not None and segments.status == "added" and segments.lines is None
     assert changes.get(pr_dir / "models/marts/fct_orders.sql") is None

@@ -63,6 +63,8 @@ def test_edited_file_reports_only_the_lines_the_change_wrote(repo):
     assert edited.status == "modified"
     assert edited.lines == {3, 7}
     assert edited.touches(3) and not edited.touches(4)
+    # The base's text, to tell a violation the change caused on an untouched line from old debt.
+    assert edited.base_text == MODEL.replace("column", "edited")
 
 
 def test_renamed_file_is_not_new_and_only_its_edited_lines_count(repo):
@@ -73,6 +75,7 @@ def test_renamed_file_is_not_new_and_only_its_edited_lines_count(repo):
     assert moved.previous_path == repo / "dbt/models/renamed.sql"
     assert moved.lines == {12}
     assert not moved.touches(1)
+    assert moved.base_text == MODEL.replace("column", "renamed")
 
 
 def test_pure_rename_changes_no_line(repo):

@@ -125,3 +125,105 @@ def test_a_code_sqlfluff_will_not_fix_here_is_exit_2_not_nothing_fixed(tmp_path)
     manual = dbtgate("lint", "--fix", "RF04", "models/fees.sql", cwd=tmp_path)
     assert manual.returncode == 2
     assert "--fix: sqlfluff cannot fix RF04" in manual.stderr
+
+
+# A pull request on a legacy incremental model: one line inside the `{% if is_incremental() %}`
+# block edited (double spaces, LT01); old debt elsewhere, in the SQL and inside the Jinja
+# branches (trailing spaces, `=` without spaces, a branch that is not rendered), untouched.
+LEGACY = (
+    "{{ config(materialized='incremental', unique_key='order_id') }}\n"
+    "select\n"
+    "    order_id,\n"
+    "    amount as fee,\n"
+    "    status   \n"
+    "from {{ ref('orders') }}\n"
+    "{% if is_incremental() %}\n"
+    "where updated_at > (select max(updated_at) from {{ this }})\n"
+    "{% else %}\n"
+    "where  order_id>0\n"
+    "{% endif %}\n"
+)
+EDITED = LEGACY.replace("    amount as fee,", "    amount  as fee,")
+
+
+def legacy_pr(root: Path, base: str = LEGACY, edited: str = EDITED) -> Path:
+    """A git repository: `base` as models/fees.sql on main, `edited` on the `pr` branch."""
+    from lint_repos import commit_all, git, init_repo
+
+    init_repo(root)
+    model = project(root)
+    (root / "dbtgate.yml").write_text("version: 1\nscope: changed\nlint: {dialect: duckdb}\n")
+    model.write_text(base)
+    commit_all(root, "base")
+    git(root, "checkout", "--quiet", "-b", "pr")
+    model.write_text(edited)
+    commit_all(root, "pull request")
+    return model
+
+
+def test_the_hint_for_a_changed_line_fixes_that_line_and_leaves_old_debt_and_jinja(tmp_path):
+    import shlex
+
+    model = legacy_pr(tmp_path)
+    linted = dbtgate("lint", cwd=tmp_path)
+    assert linted.returncode == 1, linted.stdout + linted.stderr
+    # Scoped to the change (the blocking LT01 on line 4); the old debt's hint fixes the file.
+    hints = fix_hints(linted.stdout)
+    assert "dbtgate lint --fix LT01 models/fees.sql --base-ref main" in hints
+    assert "dbtgate lint --fix LT01 models/fees.sql" in hints
+    pasted = dbtgate(*shlex.split(hints[0])[1:], cwd=tmp_path)
+    assert "lint --fix: 1 file fixed (models/fees.sql)" in pasted.stdout, pasted.stdout
+    assert model.read_text() == LEGACY
+    assert pasted.returncode == 0, pasted.stdout
+
+
+def test_fix_of_the_change_fixes_what_it_caused_on_other_lines_not_old_debt(tmp_path):
+    # An upper-case SELECT makes the untouched `as` and `from` inconsistent: the change's doing.
+    model = legacy_pr(tmp_path, edited=LEGACY.replace("select\n", "SELECT\n", 1))
+    fixed = dbtgate("lint", "--fix", cwd=tmp_path)
+    assert "lint --fix: 1 file fixed (models/fees.sql)" in fixed.stdout, fixed.stdout
+    lines = model.read_text().splitlines()
+    assert lines[3:6] == ["    amount AS fee,", "    status   ", "FROM {{ ref('orders') }}"]
+    # In both Jinja branches (sqlfluff lints the one not rendered too), the keywords (caused)
+    # but not the old debt there: the indent (LT02), the spacing (LT01); the tags as they were.
+    assert lines[6:] == [
+        "{% if is_incremental() %}",
+        "WHERE updated_at > (SELECT max(updated_at) FROM {{ this }})",
+        "{% else %}",
+        "WHERE  order_id>0",
+        "{% endif %}",
+    ]
+
+
+def test_a_fix_that_would_reach_an_untouched_line_is_refused_not_applied_in_part(tmp_path):
+    base = "select\n    order_id\nfrom {{ ref('orders') }}\n"
+    edited = "select\n    order_id\n    , amount\nfrom {{ ref('orders') }}\n"
+    model = legacy_pr(tmp_path, base, edited)  # LT04 would move the comma onto line 2
+    refused = dbtgate("lint", "--fix", "LT04", cwd=tmp_path)
+    assert model.read_text() == edited
+    assert (
+        "lint --fix: not fixed models/fees.sql: the fixes would also change line 2, which the "
+        "change did not touch; fix by hand, or the whole file: dbtgate lint --fix LT04 "
+        "models/fees.sql"
+    ) in refused.stdout, refused.stdout
+    whole = dbtgate("lint", "--fix", "LT04", "models/fees.sql", cwd=tmp_path)
+    assert "1 file fixed" in whole.stdout
+    assert model.read_text() == "select\n    order_id,\n    amount\nfrom {{ ref('orders') }}\n"
+
+
+def test_a_fix_after_which_the_file_would_not_parse_is_refused(tmp_path):
+    from dbtgate.config import LintConfig
+    from dbtgate.lint.dbt_project import read_dbt_project
+    from dbtgate.lint.fix import fix_text
+    from dbtgate.lint.run import _render, build_linter
+
+    model = project(tmp_path)
+    linter, root, _, _ = build_linter(
+        read_dbt_project(tmp_path), LintConfig(dialect="duckdb"), None
+    )
+    raw, rendered = _render(linter, root, model, [str(tmp_path / "macros")])
+    broken = linter.render_string("select (\n", str(model), rendered.config, "utf-8")
+    outcome = fix_text(linter, rendered, raw, ["CP01"], None, lambda _text: broken)
+    assert outcome.fixed is None
+    assert outcome.refused == "the fixed file would no longer template or parse"
+    assert fix_text(linter, rendered, raw, ["CP01"], None, lambda _text: rendered).fixed

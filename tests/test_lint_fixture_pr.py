@@ -138,8 +138,9 @@ def test_lint_command_from_the_repository_root_fails_the_pr_and_writes_the_json_
     }
     keyword = next(f for f in findings if f["code"] == "lint.CP01")
     assert keyword["disposition"] == "blocking"
+    # Scoped to the change (`--base-ref`): it fixes what the change did, not the file's debt.
     assert keyword["fix"] == (
-        f"dbtgate lint --fix CP01 transform/{PAYMENTS} --project-dir transform"
+        f"dbtgate lint --fix CP01 transform/{PAYMENTS} --base-ref main --project-dir transform"
     )
     # From the dbt project's folder: the findings still name the file from the repository's
     # root (annotations, code scanning), the fix command from where it is pasted.
@@ -148,7 +149,9 @@ def test_lint_command_from_the_repository_root_fails_the_pr_and_writes_the_json_
     findings = json.loads((root / "transform" / "gate.json").read_text())["findings"]
     keyword = next(f for f in findings if f["code"] == "lint.CP01")
     assert keyword["path"] == f"transform/{PAYMENTS}"
-    assert keyword["fix"] == f"dbtgate lint --fix CP01 {PAYMENTS}"
+    assert keyword["fix"] == f"dbtgate lint --fix CP01 {PAYMENTS} --base-ref main"
+    pasted = dbtgate(*keyword["fix"].split()[1:], cwd=root / "transform")
+    assert f"lint --fix: 1 file fixed (transform/{PAYMENTS})" in pasted.stdout, pasted.stdout
 
 
 def test_lint_command_with_an_unknown_base_ref_is_one_line_and_exit_2(tmp_path):

@@ -72,6 +72,7 @@ def changes_against_build(
             previous_path=None
             if status == "modified"
             else project_dir / previous.original_file_path,
+            base_text=before,
         )
     manifest = base.artifacts.manifest.path if base.artifacts else None
     changes = ChangeSet(repo_root=project_dir, files=files, base_manifest=manifest)

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from dbtgate.errors import DbtgateError
 
@@ -40,6 +40,10 @@ class ChangedFile:
     # every line is changed.
     lines: frozenset[int] | None
     previous_path: Path | None = None
+    # The file's text at the base (None: new, or unknown). A violation on a line the change
+    # did not write may still be the change's doing (a keyword's case set above it, an indent
+    # opened by an edited line): linting this text tells old debt from new (`lint.attribution`).
+    base_text: str | None = field(default=None, repr=False)
 
     def touches(self, line: int | None) -> bool:
         """Whether `line` was written by the change (a whole-file problem: any line was)."""
@@ -137,10 +141,16 @@ def changes_against(
             files[path] = ChangedFile(path, "added", None)
         elif diff.renamed_file and diff.rename_from:
             files[path] = ChangedFile(
-                path, "renamed", changed_lines(patch), previous_path=root / diff.rename_from
+                path,
+                "renamed",
+                changed_lines(patch),
+                previous_path=root / diff.rename_from,
+                base_text=_blob_text(diff.a_blob),
             )
         else:
-            files[path] = ChangedFile(path, "modified", changed_lines(patch))
+            files[path] = ChangedFile(
+                path, "modified", changed_lines(patch), base_text=_blob_text(diff.a_blob)
+            )
     scope = within.resolve() if within is not None else root
     for added in repo.untracked_files if untracked else ():
         path = root / added
@@ -181,6 +191,13 @@ def nodes_by_file(project: Project) -> dict[Path, str]:
             continue
         mapping[base / node.original_file_path] = uid
     return mapping
+
+
+def _blob_text(blob: Any) -> str | None:
+    """A base blob's text, as lint reads a file (undecodable bytes replaced)."""
+    if blob is None:
+        return None
+    return blob.data_stream.read().decode("utf-8", errors="replace")
 
 
 def _relative(path: Path, root: Path) -> str | None:

@@ -44,13 +44,13 @@ def lint_findings(ctx: CheckContext) -> list[Finding]:
         ctx.notes.append("lint: the change is unknown (no git base), so every line counts")
     findings: list[Finding] = []
     for linted in run.files:
-        findings.extend(_violation_findings(run, linted))
+        findings.extend(_violation_findings(run, linted, ctx.config.scope == "changed"))
         if linted.problems:
             findings.append(_unparsable_finding(run, linted))
     return findings
 
 
-def _violation_findings(run: LintRun, linted: LintedFile) -> Iterator[Finding]:
+def _violation_findings(run: LintRun, linted: LintedFile, scoped: bool) -> Iterator[Finding]:
     seen: dict[tuple[str, str], int] = {}
     for violation in linted.violations:
         # Identical lines with the same violation (two `order_id,` lines) stay distinct.
@@ -61,6 +61,8 @@ def _violation_findings(run: LintRun, linted: LintedFile) -> Iterator[Finding]:
         message = violation.description
         if violation.name:
             message = f"{message} ({violation.name})"
+        if violation.caused:
+            message += " [new with this change, which edited other lines]"
         yield Finding(
             code=f"lint.{violation.code}",
             severity=run.severity_of(violation.code, violation.warning),  # type: ignore[arg-type]
@@ -70,9 +72,13 @@ def _violation_findings(run: LintRun, linted: LintedFile) -> Iterator[Finding]:
             path=linted.path,
             line=violation.line,
             column=violation.column,
-            fix=_fix_hint(run, linted, violation),
-            changed=_is_changed(run, linted, violation.line),
-            details={"rule": violation.name, "fixable": violation.fixable},
+            fix=_fix_hint(run, linted, violation, scoped),
+            changed=violation.caused or _is_changed(run, linted, violation.line),
+            details={
+                "rule": violation.name,
+                "fixable": violation.fixable,
+                "caused_by_change": violation.caused,
+            },
         )
 
 
@@ -127,13 +133,33 @@ def _is_changed(run: LintRun, linted: LintedFile, line: int | None) -> bool:
     return linted.change is not None and linted.change.touches(line)
 
 
-def _fix_hint(run: LintRun, linted: LintedFile, violation: Violation) -> str:
+def _fix_hint(run: LintRun, linted: LintedFile, violation: Violation, scoped: bool) -> str:
     if violation.fixable:
         # dbtgate's own fix renders the file as its lint did: plain `sqlfluff fix` does not know
         # dbtgate's dbt stubs, and stops at a model calling a project macro or reading `target`.
         path = shlex.quote(linted.fix_path)
-        return f"dbtgate lint --fix {violation.code} {path}{run.fix_scope}"
+        return (
+            f"dbtgate lint --fix {violation.code} {path}{_fix_base(run, linted, violation, scoped)}"
+        )
     return (
         f"not auto-fixable: edit line {violation.line} by hand (or accept it with "
         f"`-- noqa: {violation.code}` on that line)"
     )
+
+
+def _fix_base(run: LintRun, linted: LintedFile, violation: Violation, scoped: bool) -> str:
+    """The hint's flags after the file. Under scope: changed (`scoped`), a violation the change
+    wrote or caused, in a file git sees as edited: `--base-ref`, so the fix touches only what the change wrote or caused, not
+    the file's old debt (`lint.fix`). Otherwise the whole file is fixed: a new file, a change
+    measured against a base build (no git to ask again), or old debt the user chose to fix."""
+    change = linted.change
+    scoped = (
+        scoped
+        and run.merge_base is not None
+        and run.base_ref is not None
+        and change is not None
+        and change.lines is not None
+        and (violation.caused or change.touches(violation.line))
+    )
+    base = f" --base-ref {shlex.quote(run.base_ref)}" if scoped and run.base_ref else ""
+    return f"{base}{run.fix_scope}"

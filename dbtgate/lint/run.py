@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from sqlfluff.core import FluffConfig, Linter
 
     from dbtgate.config import Config, LintConfig
+    from dbtgate.lint.fix import FixLines
     from dbtgate.project import Project
 
 # dbt adapter type (manifest metadata.adapter_type) -> sqlfluff dialect.
@@ -85,6 +86,9 @@ class Violation:
     fixable: bool
     warning: bool  # listed in sqlfluff's own `warnings` setting
     line_text: str  # the offending source line, stripped: the fingerprint's anchor
+    # On a line the change did not write, but not in the base's version of the file: the
+    # change caused it (`lint.attribution`), so it is gated as changed.
+    caused: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,8 @@ class LintRun:
     default_severity: str = "error"
     # The files `fix` rewrote (as shown), before they were linted.
     fixed: list[str] = field(default_factory=list)
+    # Files `fix` would have rewritten but left as they were: "path: why".
+    not_fixed: list[str] = field(default_factory=list)
     # What a `dbtgate lint` pasted in the working directory needs to lint as this run did:
     # ` --project-dir analytics`, ` --config ci/dbtgate.yml` (`_fix_scope`).
     fix_scope: str = ""
@@ -220,7 +226,12 @@ def run_lint(
     if explicit is None and spec and not Path(spec).exists():
         explicit = spec  # `--base` / `base:` may be a git ref rather than a build directory
     notes: list[str] = []
-    if only:
+    if only and base_ref is not None:
+        # The files named, measured against the ref given with them: what a fix hint scoped
+        # to the change runs (`dbtgate lint --fix CODE FILE --base-ref REF`).
+        changes, lint_all = _git_changes(project_dir, base_ref), True
+        notes.append(f"lint: the files named on the command line, changed lines since {base_ref}")
+    elif only:
         changes, lint_all = None, True  # the files named, whole: the change is not asked
         notes.append("lint: the files named on the command line, every line counted as changed")
     elif explicit is not None:
@@ -267,13 +278,24 @@ def run_lint(
     setup = time.perf_counter() - started
     files = []
     ordered, project_error = _sequence_files(linter, root, candidates)
-    fixed = []
+    fixed: list[str] = []
+    not_fixed: list[str] = []
+    # Under scope: changed, old debt does not block, so --fix leaves it (`lint.fix`); under
+    # scope: all it blocks, so every line is fixed.
+    scoped_fix = changes is not None and config.scope == "changed"
+    fix_scope = _fix_scope(project_dir, config.path)
     if fix is not None and project_error is None:
-        fixed = [
-            locate.display_path(Path(fname), display)
-            for fname in ordered
-            if fix_file(linter, root, Path(fname), macro_paths, fix)
-        ]
+        for fname in ordered:
+            path = Path(fname)
+            change = changes.get(path) if changes else None
+            lines = _fix_lines(linter, root, path, macro_paths, change, scoped_fix)
+            outcome = fix_file(linter, root, path, macro_paths, fix, lines)
+            shown = locate.display_path(path, display)
+            if outcome is True:
+                fixed.append(shown)
+            elif outcome:
+                whole = f"dbtgate lint --fix {','.join(fix)} {_quoted_here(path)}{fix_scope}"
+                not_fixed.append(f"{shown}: {outcome}; fix by hand, or the whole file: {whole}")
     for index, fname in enumerate(ordered):
         path = Path(fname)
         shown = locate.display_path(path, display)
@@ -283,7 +305,8 @@ def run_lint(
         if project_error is not None:
             violations, problems = (), (_project_problem(project_error, path, project_dir),)
         else:
-            violations, problems = lint_file(linter, root, path, macro_paths)
+            change = changes.get(path) if changes else None
+            violations, problems = lint_changed_file(linter, root, path, macro_paths, change)
         files.append(
             LintedFile(
                 path=shown,
@@ -292,7 +315,7 @@ def run_lint(
                 problems=problems,
                 change=changes.get(path) if changes else None,
                 seconds=time.perf_counter() - file_started,
-                fix_path=locate.display_path(path, Path.cwd().resolve()),
+                fix_path=_quoted_here(path, quote=False),
             )
         )
     files.sort(key=lambda linted: linted.path)
@@ -313,7 +336,8 @@ def run_lint(
         seconds=time.perf_counter() - started,
         notes=notes,
         fixed=fixed,
-        fix_scope=_fix_scope(project_dir, config.path),
+        not_fixed=not_fixed,
+        fix_scope=fix_scope,
     )
 
 
@@ -659,15 +683,65 @@ def discover_sql_files(
     return sorted(found)
 
 
-def lint_file(
-    linter: Linter, root: FluffConfig, path: Path, macro_paths: list[str]
+def lint_changed_file(
+    linter: Linter,
+    root: FluffConfig,
+    path: Path,
+    macro_paths: list[str],
+    change: ChangedFile | None,
 ) -> tuple[tuple[Violation, ...], tuple[Problem, ...]]:
-    """Lint one file; a file sqlfluff cannot template, parse or handle gives problems, and
-    never stops the run."""
+    """Lint one file, and mark the violations on lines the change did not write that it still
+    caused (`lint.attribution`): linting the base's version of the file tells them from old
+    debt. A base version sqlfluff cannot parse tells nothing: they stay old debt."""
+    from dbtgate.lint.attribution import attribute, needs_base
+
+    violations, problems = lint_file(linter, root, path, macro_paths)
+    if change is not None and change.base_text is not None and needs_base(violations, change):
+        before, base_problems = lint_file(linter, root, path, macro_paths, change.base_text)
+        if not base_problems:
+            violations = attribute(violations, change, before)
+    return violations, problems
+
+
+def _fix_lines(
+    linter: Linter,
+    root: FluffConfig,
+    path: Path,
+    macro_paths: list[str],
+    change: ChangedFile | None,
+    scoped: bool,
+) -> FixLines | None:
+    """Where `--fix` may fix: every code on the lines the change wrote, and on other lines the
+    codes of the violations it caused there (`lint.attribution`), not old debt. None (every
+    line) for a new file, or when the fix is not `scoped` to the change (no change measured,
+    or scope: all)."""
+    if not scoped:
+        return None
+    if change is None:
+        return {}  # untouched: old debt, not fixed
+    if change.lines is None:
+        return None
+    lines: dict[int, frozenset[str] | None] = dict.fromkeys(change.lines)
+    violations, _ = lint_changed_file(linter, root, path, macro_paths, change)
+    for violation in violations:
+        if violation.caused:
+            lines[violation.line] = (lines.get(violation.line) or frozenset()) | {violation.code}
+    return lines
+
+
+def lint_file(
+    linter: Linter,
+    root: FluffConfig,
+    path: Path,
+    macro_paths: list[str],
+    text: str | None = None,
+) -> tuple[tuple[Violation, ...], tuple[Problem, ...]]:
+    """Lint one file (`text` in its place, when given: its base version); a file sqlfluff cannot
+    template, parse or handle gives problems, and never stops the run."""
     from sqlfluff.core.errors import SQLFluffSkipFile, SQLFluffUserError
 
     try:
-        raw, rendered = _render(linter, root, path, macro_paths)
+        raw, rendered = _render(linter, root, path, macro_paths, text)
         linted = linter.lint_rendered(rendered, linter.get_rulepack(config=rendered.config))
     except SQLFluffSkipFile as exc:
         return (), (Problem("skipped", str(exc)),)
@@ -721,6 +795,12 @@ def _fix_scope(project_dir: Path, config_path: Path | None) -> str:
     return flags
 
 
+def _quoted_here(path: Path, *, quote: bool = True) -> str:
+    """`path` as a command pasted in the working directory names it."""
+    shown = locate.display_path(path, Path.cwd().resolve())
+    return shlex.quote(shown) if quote else shown
+
+
 def _named_files(named: list[Path], candidates: list[Path]) -> list[Path]:
     """The project's SQL files among `named` (paths from the working directory), each of which
     must be one: a typo must not lint nothing and pass."""
@@ -738,12 +818,14 @@ def _named_files(named: list[Path], candidates: list[Path]) -> list[Path]:
 
 
 def _render(
-    linter: Linter, root: FluffConfig, path: Path, macro_paths: list[str]
+    linter: Linter, root: FluffConfig, path: Path, macro_paths: list[str], text: str | None = None
 ) -> tuple[str, Any]:
-    """The file's text and its rendering with the run's templater (dbtgate's dbt stubs and the
-    project's macros)."""
+    """The file's text (or `text`, as if it were the file's) and its rendering with the run's
+    templater (dbtgate's dbt stubs and the project's macros)."""
     fname = str(path)
     raw, file_config, encoding = linter.load_raw_file_and_config(fname, root)
+    if text is not None:
+        raw = text
     if macro_paths and not file_config.get_section(("templater", "jinja", "load_macros_from_path")):
         # The project's macros, so models calling them template (unless .sqlfluff says
         # otherwise). Set per file: sqlfluff builds each file's config afresh.
@@ -754,25 +836,38 @@ def _render(
 
 
 def fix_file(
-    linter: Linter, root: FluffConfig, path: Path, macro_paths: list[str], codes: list[str]
-) -> bool:
+    linter: Linter,
+    root: FluffConfig,
+    path: Path,
+    macro_paths: list[str],
+    codes: list[str],
+    lines: FixLines | None,
+) -> bool | str:
     """Apply sqlfluff's fixes of `codes` (every fixable rule when empty) to the file, rendered as
     the lint renders it: `sqlfluff fix` alone does not know dbtgate's dbt stubs, and stops at a
-    model that calls a project macro or reads `target`. True when the file changed; a file that
-    cannot be rendered or fixed is left as it is (its lint finding says why)."""
-    from sqlfluff.core.rules import RulePack
+    model that calls a project macro or reads `target`. Only violations on `lines` are fixed
+    (None: every line; `lint.fix`). True when the file changed; why not, when fixes were found
+    but refused; False otherwise. A file that cannot be rendered or fixed is left as it is (its
+    lint finding says why)."""
+    from dbtgate.lint.fix import fix_text
 
-    wanted = set(codes)  # sqlfluff codes, as `run_lint` checked them
+    if lines is not None and not lines:
+        return False
     try:
         raw, rendered = _render(linter, root, path, macro_paths)
-        pack = linter.get_rulepack(config=rendered.config)
-        if wanted:  # the project's rules, narrowed to those asked
-            pack = RulePack([r for r in pack.rules if r.code in wanted], pack.reference_map)
-        fixed, _ = linter.lint_rendered(rendered, pack, fix=True).fix_string()
+        outcome = fix_text(
+            linter,
+            rendered,
+            raw,
+            codes,
+            lines,
+            lambda text: _render(linter, root, path, macro_paths, text)[1],
+        )
     except Exception:  # sqlfluff failing on one file: left as it is, for the lint to report
         return False
-    if fixed == raw:
-        return False
+    if outcome.fixed is None:
+        return outcome.refused or False
+    fixed = outcome.fixed
     if b"\r\n" in path.read_bytes():  # written back with the line endings it had
         fixed = fixed.replace("\r\n", "\n").replace("\n", "\r\n")
     path.write_text(fixed, encoding=rendered.encoding, newline="")
