@@ -272,6 +272,27 @@ def test_an_unknown_configured_dialect_names_its_config_line(tmp_path):
     )
 
 
+def test_an_unknown_dialect_or_excluded_rule_in_sqlfluff_config_names_the_file(tmp_path):
+    """sqlfluff itself only logs a warning for an unknown `exclude_rules` entry, and lints on
+    with the rule the typo meant to turn off."""
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
+    (project / "dbtgate.yml").write_text("version: 1\nlint: {enabled: true}\n")
+    (project / ".sqlfluff").write_text("[sqlfluff]\ndialect = duckbd\n")
+    result = dbtgate("lint", "--all", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "dbtgate: error: .sqlfluff: dialect: unknown sqlfluff dialect 'duckbd' (known: "
+    )
+    assert len(result.stderr.splitlines()) == 1
+    (project / ".sqlfluff").write_text("[sqlfluff]\ndialect = duckdb\nexclude_rules = LT01, LT99\n")
+    result = dbtgate("lint", "--all", cwd=project)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "dbtgate: error: .sqlfluff: exclude_rules: 'LT99' names no sqlfluff rule (a code like "
+        "LT01, a name like layout.spacing, or a group like layout)\n",
+    )
+
+
 def test_exclude_globs_and_sqlfluffignore_leave_files_out(tmp_path):
     bad = "SELECT a FROM t\n"
     project = pr_repo(

@@ -259,8 +259,8 @@ def run_lint(
     linter, root, dialect, dialect_flag = build_linter(
         dbt_files, lint_config, adapter_type, config.path
     )
-    if not lint_config.rules:  # dbtgate's `lint.rules` replaces the project's, checked above
-        check_project_rules(references, root, dbt_files.directory)
+    # dbtgate's `lint.rules`, checked above, replaces the project's allowlist, not its denylist.
+    check_project_rules(references, root, dbt_files.directory)
     if fix:
         check_fixable(linter, root, fix)
     severity = resolve_severity(references, lint_config, config.path)
@@ -465,7 +465,8 @@ def build_linter(
     try:
         root = FluffConfig(configs=configs, overrides=overrides)
     except KeyError:
-        where = "sqlfluff config: "
+        found = sqlfluff_files.setting_file(project_dir, "dialect")
+        where = f"{_shown(found)}: dialect: " if found else "sqlfluff config: "
         if lint_config.dialect:
             line = lint_config.line_of("dialect")
             where = f"{config_path}:{line}: lint.dialect: " if config_path else ""
@@ -594,17 +595,19 @@ def check_fixable(linter: Linter, root: FluffConfig, codes: list[str]) -> None:
 def check_project_rules(
     references: dict[str, set[str]], root: FluffConfig, project_dir: Path
 ) -> None:
-    """`rules` in the project's sqlfluff config naming no rule: sqlfluff lints with none, logs
-    a warning and every file passes; an error instead, naming the file that sets it."""
-    allowlist = root.get("rule_allowlist") or []
-    unknown = [ref for ref in allowlist if not fnmatch.filter(references, ref)]
-    if unknown:
-        path = sqlfluff_files.setting_file(project_dir, "rules")
-        where = _shown(path) if path else f"{_shown(project_dir)}: sqlfluff config"
-        raise DbtgateError(
-            f"{where}: rules: {', '.join(repr(ref) for ref in unknown)} names no sqlfluff rule "
-            "(a code like LT01, a name like layout.spacing, or a group like layout)"
-        )
+    """`rules` or `exclude_rules` in the project's sqlfluff config naming no rule: an error
+    naming the file that sets it. sqlfluff only logs a warning, and then lints with no rule
+    (every file passes) or with the rule a typo meant to turn off."""
+    for setting, key in (("rule_allowlist", "rules"), ("rule_denylist", "exclude_rules")):
+        listed = root.get(setting) or []
+        unknown = [ref for ref in listed if not fnmatch.filter(references, ref)]
+        if unknown:
+            path = sqlfluff_files.setting_file(project_dir, key)
+            where = _shown(path) if path else f"{_shown(project_dir)}: sqlfluff config"
+            raise DbtgateError(
+                f"{where}: {key}: {', '.join(repr(ref) for ref in unknown)} names no sqlfluff "
+                "rule (a code like LT01, a name like layout.spacing, or a group like layout)"
+            )
 
 
 def _unreadable_config(exc: configparser.Error, candidates: Iterable[Path]) -> DbtgateError:
