@@ -239,3 +239,27 @@ class BlockingItem:
     disposition: str
     path: str
     line: int
+
+
+def test_a_findings_annotation_says_its_rule_line_column_and_fix_command() -> None:
+    from dbtgate.report.publish import annotation_lines
+
+    finding = {
+        "code": "lint.LT01",
+        "severity": "error",
+        "disposition": "blocking",
+        "message": "Unnecessary trailing whitespace. (layout.spacing)",
+        "path": "models/a.sql",
+        "line": 4,
+        "column": 12,
+        "fix": "dbtgate lint --fix LT01 models/a.sql --base-ref origin/main",
+    }
+    [(name, props, data)] = runner_parse("\n".join(annotation_lines({"findings": [finding]})))
+    assert (name, props) == (
+        "error",
+        {"file": "models/a.sql", "line": "4", "col": "12", "title": "lint.LT01"},
+    )
+    assert data == (
+        "Unnecessary trailing whitespace. (layout.spacing)\n"
+        "fix: dbtgate lint --fix LT01 models/a.sql --base-ref origin/main"
+    )

@@ -211,12 +211,19 @@ def write_files(
 def annotation_lines(report: dict[str, Any]) -> list[str]:
     from dbtgate.report.annotations import render_annotations
 
+    # The fix on a line of its own: the annotation on the PR's diff is where the author reads
+    # the finding, and a lint finding's fix is a command to run (`dbtgate lint --fix ...`).
     items = [
-        SimpleNamespace(**finding)
+        SimpleNamespace(**{**finding, "message": _with_fix(finding)})
         for finding in report["findings"]
         if finding["disposition"] in _ANNOTATED
     ]
     return render_annotations(items, full_report="the job summary and the gate reports")
+
+
+def _with_fix(finding: dict[str, Any]) -> str:
+    fix = finding.get("fix")
+    return f"{finding['message']}\nfix: {fix}" if fix else finding["message"]
 
 
 def _post_comment(
