@@ -4,6 +4,7 @@ config, the dialect, exclusions and the dbt templater's prerequisites."""
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -291,6 +292,22 @@ def test_an_unknown_dialect_or_excluded_rule_in_sqlfluff_config_names_the_file(t
         "dbtgate: error: .sqlfluff: exclude_rules: 'LT99' names no sqlfluff rule (a code like "
         "LT01, a name like layout.spacing, or a group like layout)\n",
     )
+
+
+def test_a_rule_that_crashes_on_a_setting_says_so_without_a_traceback(tmp_path):
+    """`max_line_length = abc` makes sqlfluff's LT05 raise: sqlfluff logs the traceback and
+    reports "Unexpected exception ... open an issue"; the finding names the likely cause."""
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
+    (project / ".sqlfluff").write_text("[sqlfluff]\ndialect = duckdb\nmax_line_length = abc\n")
+    result = dbtgate("lint", "--all", "--json", "-", cwd=project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "threw an Exception" not in result.stderr
+    [crash] = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "lint.LT05"]
+    assert crash["message"].startswith(
+        "sqlfluff's rule LT05 failed on this file ('<=' not supported between instances of 'str' "
+        "and 'int'): is one of its settings in the sqlfluff config of the wrong type?"
+    )
+    assert crash["fix"].startswith("check the settings of LT05 in the sqlfluff config")
 
 
 def test_exclude_globs_and_sqlfluffignore_leave_files_out(tmp_path):

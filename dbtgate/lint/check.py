@@ -134,6 +134,12 @@ def _is_changed(run: LintRun, linted: LintedFile, line: int | None) -> bool:
 
 
 def _fix_hint(run: LintRun, linted: LintedFile, violation: Violation, scoped: bool) -> str:
+    if violation.crashed:
+        return (
+            f"check the settings of {violation.code} in the sqlfluff config (.sqlfluff, "
+            f"setup.cfg, tox.ini or pyproject.toml); a sqlfluff bug is skipped with "
+            f"`-- noqa: {violation.code}` on line {violation.line}"
+        )
     if violation.fixable:
         # dbtgate's own fix renders the file as its lint did: plain `sqlfluff fix` does not know
         # dbtgate's dbt stubs, and stops at a model calling a project macro or reading `target`.

@@ -16,6 +16,7 @@ from __future__ import annotations
 import configparser
 import fnmatch
 import importlib.util
+import logging
 import os
 import re
 import shlex
@@ -71,6 +72,8 @@ ADAPTER_DIALECTS: dict[str, str] = {
 UNPARSABLE = "unparsable"
 # sqlfluff's codes for "could not template / lex / parse this file".
 _PROBLEM_ORDER = {"TMP": 0, "LXR": 1, "PRS": 2}
+# How sqlfluff describes a rule that raised instead of judging the file.
+_RULE_CRASH = "Unexpected exception: "
 # dbt's own message in the dbt templater's error ("Compilation Error in model x (path) ...").
 _DBT_ERROR = re.compile(r"\b\w+ Error in \w+ .*", re.DOTALL)
 _DBT_ERROR_LINE = re.compile(r"\bline (\d+)\b")
@@ -89,6 +92,8 @@ class Violation:
     # On a line the change did not write, but not in the base's version of the file: the
     # change caused it (`lint.attribution`), so it is gated as changed.
     caused: bool = False
+    # The rule raised instead of judging the line (`_rule_crash`).
+    crashed: bool = False
 
 
 @dataclass(frozen=True)
@@ -473,6 +478,7 @@ def build_linter(
         raise unknown_dialect(dialect, where) from None
     except SQLFluffUserError as exc:
         raise DbtgateError(f"{project_dir}: sqlfluff config: {exc}") from None
+    _quiet_rule_crashes()
     linter = Linter(config=root)
     if lint_config.templater == "jinja":
         from dbtgate.lint.templater import DbtStubTemplater, StubSettings
@@ -488,6 +494,30 @@ def build_linter(
         # so sqlfluff's per-file "same templater" check still holds).
         linter.templater = DbtStubTemplater(settings)
     return linter, root, dialect, flag
+
+
+def _quiet_rule_crashes() -> None:
+    """sqlfluff logs a rule that raised with its traceback on stderr, then reports it as a
+    violation of that rule: the finding says it (`_rule_crash`), the traceback goes."""
+    rules = logging.getLogger("sqlfluff.rules")
+    if not any(isinstance(f, _RuleCrashFilter) for f in rules.filters):
+        rules.addFilter(_RuleCrashFilter())
+
+
+class _RuleCrashFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and "threw an Exception" in record.getMessage())
+
+
+def _rule_crash(code: str, description: str) -> str:
+    """sqlfluff's text for a rule that raised ("Unexpected exception: X; Could you open an
+    issue...") as what the user can do: most often a setting of the rule in the sqlfluff config
+    of the wrong type (`max_line_length = abc`), else a sqlfluff bug."""
+    cause = description.removeprefix(_RULE_CRASH).split(";\n", 1)[0].strip()
+    return (
+        f"sqlfluff's rule {code} failed on this file ({cause}): is one of its settings in the "
+        "sqlfluff config of the wrong type? If not, it is a sqlfluff bug"
+    )
 
 
 def require_dbt_templater(dbt_files: DbtProjectFiles, configs: dict[str, Any]) -> None:
@@ -763,16 +793,21 @@ def lint_file(
             continue
         rule = getattr(error, "rule", None)
         text = source_lines[line - 1].strip() if line and line <= len(source_lines) else ""
+        description = error.desc()
+        crashed = description.startswith(_RULE_CRASH)
+        if crashed:
+            description = _rule_crash(code, description)
         violations.append(
             Violation(
                 code=code,
                 name=getattr(rule, "name", "") or "",
-                description=error.desc(),
+                description=description,
                 line=line or 1,
                 column=error.line_pos or 1,
                 fixable=bool(error.fixable),
                 warning=bool(getattr(error, "warning", False)),
                 line_text=text,
+                crashed=crashed,
             )
         )
     violations.sort(key=lambda v: (v.line, v.column, v.code))
