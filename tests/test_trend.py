@@ -165,9 +165,15 @@ def test_directory_skips_files_that_are_not_gate_reports(reports, tmp_path):
     history = tmp_path / "history"
     edited_copies(reports, history, lambda index, report: None)
     (history / "notes.json").write_text('{"not": "a report"}')
+    (history / "broken.json").write_text("{")
     result = dbtgate("trend", str(history))
     assert result.returncode == 0, result.stderr
     assert "skipped notes.json" in result.stdout
+    # Named once, as the folder shows it (the error's own path repeated it).
+    assert (
+        "skipped broken.json:1: not valid JSON" in result.stdout
+        and str(history) not in result.stdout
+    )
     assert all(build in result.stdout for build in BUILDS)
 
 

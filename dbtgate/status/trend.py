@@ -159,7 +159,12 @@ def load_trend(paths: Iterable[Path]) -> Trend:
                 try:
                     builds.append(read_build(candidate, shown))
                 except DbtgateError as exc:
-                    skipped.append(f"{shown}: {exc}")
+                    # The error names the file (`<path>:1: ...`): once, as the folder shows it.
+                    said = str(exc)
+                    if said.startswith(f"{candidate}:"):
+                        skipped.append(shown + said.removeprefix(str(candidate)))
+                    else:
+                        skipped.append(f"{shown}: {said}")
             notes.extend(_skipped_notes(skipped))
             if not found:
                 notes.append(f"{path}: no *.json reports in this directory or its subfolders")
