@@ -124,6 +124,30 @@ def test_the_gate_step_passes_only_the_inputs_given(tmp_path):
     words = run_script(gate_step_script(), extra, tmp_path).stdout.splitlines()
     assert words[-6:] == ["--select", "tag:finance", "$(touch", "pwned)", "--max-findings", "50"]
     assert not (tmp_path / "pwned").exists()
+    # A comment key is one word, spaces and all (a matrix's `duckdb prod`).
+    keyed = gate_step_env(**{"comment-key": "duckdb prod"})
+    keyed["PATH"] = str(bin_dir)
+    words = run_script(gate_step_script(), keyed, tmp_path).stdout.splitlines()
+    assert words[words.index("--comment-key") + 1] == "duckdb prod"
+
+
+def test_the_gate_step_runs_in_the_working_directory_and_outputs_absolute_paths(tmp_path):
+    """A dbt project in a subfolder (`working-directory: analytics`): the gate runs there, and
+    a later step, which runs at the repository's root, finds the reports by the outputs."""
+    assert gate_step()["working-directory"] == "${{ inputs.working-directory }}"
+    assert action()["inputs"]["working-directory"]["default"] == "."
+    build = corpus_dir("bouncer-dbt112")
+    project = tmp_path / "analytics"
+    project.mkdir()
+    (project / "dbtgate.yml").write_text(f"version: 1\nartifacts: {build}\n", encoding="utf-8")
+    env = {**gate_step_env(comment="false"), "GITHUB_OUTPUT": str(tmp_path / "outputs")}
+    result = run_script(gate_step_script(), env, project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    outputs = dict(line.split("=", 1) for line in (tmp_path / "outputs").read_text().splitlines())
+    out = project / action()["inputs"]["out"]["default"]
+    assert outputs["report-json"] == str(out / "gate.json")
+    assert outputs["report-html"] == str(out / "gate.html")
+    assert Path(outputs["report-json"]).is_file()
 
 
 def test_the_gate_step_script_runs_and_writes_the_reports(tmp_path):

@@ -352,7 +352,8 @@ def test_in_github_actions_the_verdict_and_the_reports_are_step_outputs(tmp_path
     assert outputs.read_text() == (
         "earlier=step\n"
         f"verdict=fail\nblocking={blocking}\nfindings={report['counts']['total']}\n"
-        "report-json=reports/gate.json\nreport-html=reports/gate.html\nreport-markdown=\n"
+        f"report-json={tmp_path}/reports/gate.json\nreport-html={tmp_path}/reports/gate.html\n"
+        "report-markdown=\n"
     )
 
 

@@ -9,6 +9,7 @@ exit code stands, unless the caller said the comment is required.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -159,16 +160,20 @@ def step_outputs(report: dict[str, Any], written: dict[str, Path], request: Publ
     """The step's outputs, for the workflow's next steps to branch on (`steps.gate.outputs.
     verdict == 'fail'`) or pick up the reports without knowing their names."""
     counts = report["counts"]
+    json_path = written.get("json") or request.json_path
+    reports = {
+        "report-json": None if str(json_path) == "-" else json_path,
+        "report-html": written.get("html"),
+        "report-markdown": written.get("md"),
+    }
     outputs = {
         "verdict": report["verdict"],
         "blocking": counts["by_disposition"].get("blocking", 0),
         "findings": counts["total"],
-        "report-json": written.get("json") or request.json_path or "",
-        "report-html": written.get("html", ""),
-        "report-markdown": written.get("md", ""),
+        # Absolute: a later step may run in another folder (the action's working-directory, a
+        # monorepo's project folder).
+        **{name: os.path.abspath(path) if path else "" for name, path in reports.items()},
     }
-    if str(outputs["report-json"]) == "-":
-        outputs["report-json"] = ""
     return "".join(f"{name}={value}\n" for name, value in outputs.items())
 
 
