@@ -66,6 +66,53 @@ def test_field_of_unexpected_type_names_its_json_path(tmp_path):
     assert "$.nodes['model.p.a'].name" in str(err.value)
 
 
+def test_a_source_column_of_unexpected_type_names_the_file_and_the_source(tmp_path):
+    # Source columns are decoded when first read (`Source.columns`), not with the manifest:
+    # the error is then the loader's, with the same file and JSON path.
+    source = {"unique_id": "source.p.raw.a", "columns": {"id": {"name": 42}}}
+    manifest = {"metadata": V12, "nodes": {}, "sources": {"source.p.raw.a": source}}
+    path = write(tmp_path, "manifest.json", json.dumps(manifest))
+    loaded = load_manifest(path).data.sources["source.p.raw.a"]
+    with pytest.raises(DbtgateError) as err:
+        loaded.columns  # noqa: B018
+    assert str(err.value) == (
+        f"{path}: field of unexpected type: Expected `str`, got `int` - at "
+        "`$.sources['source.p.raw.a'].columns[...].name`"
+    )
+    source["columns"] = ["id"]
+    path = write(tmp_path, "manifest.json", json.dumps(manifest))
+    with pytest.raises(
+        DbtgateError,
+        match=r"manifest.json: field of unexpected type: Expected "
+        r"`object \| null`, got `array` - at `\$.sources\['source.p.raw.a'\].columns`$",
+    ):
+        load_manifest(path).data.sources["source.p.raw.a"].columns  # noqa: B018
+
+
+def test_source_columns_are_decoded_on_first_read_and_normalised(tmp_path):
+    columns = {
+        "id": {"name": "id", "description": None, "config": {"meta": {"pii": True}, "tags": ["a"]}}
+    }
+    sources = {
+        "source.p.raw.a": {"unique_id": "source.p.raw.a", "columns": columns},
+        "source.p.raw.b": {"unique_id": "source.p.raw.b"},
+        "source.p.raw.c": {"unique_id": "source.p.raw.c", "columns": None},
+    }
+    manifest = {"metadata": V12, "nodes": {}, "sources": sources}
+    loaded = load_manifest(write(tmp_path, "manifest.json", json.dumps(manifest))).data.sources
+    a = loaded["source.p.raw.a"]
+    assert "columns" not in a.__dict__  # not decoded by the load
+    column = a.columns["id"]
+    assert (column.meta, column.tags, column.description, column.config) == (
+        {"pii": True},
+        ("a",),
+        "",
+        None,
+    )
+    assert a.columns is a.columns  # decoded once
+    assert loaded["source.p.raw.b"].columns == {} == loaded["source.p.raw.c"].columns
+
+
 def test_newer_schema_version_loads_with_one_warning(tmp_path):
     meta = {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v13.json"}
     manifest = {"metadata": meta, "nodes": {"model.p.a": {"name": "a", "resource_type": "model"}}}
