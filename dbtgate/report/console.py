@@ -13,7 +13,6 @@ pull request needs no escaping.
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -252,6 +251,8 @@ def untrusted_output(console: Any, environ: Mapping[str, str] | None = None) -> 
     if environ.get("GITHUB_ACTIONS", "").lower() != "true":
         yield
         return
+    import secrets  # here: outside GitHub Actions (a laptop) it costs ~1% of a small check
+
     token = secrets.token_hex(16)
     console.print(f"::stop-commands::{token}", markup=False, highlight=False)
     try:
