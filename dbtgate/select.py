@@ -356,6 +356,17 @@ class Selection:
         if method.startswith("config."):
             keys = method.split(".")[1:]
             return self._where(universe, lambda _uid, r: _config_matches(r, keys, value))
+        if method in _ATTRIBUTE_METHODS and not _GLOB_CHARS.intersection(value):
+            # A plain value (`resource_type:model`, the selector of most policies) is compared,
+            # not matched as a glob resource by resource (fnmatchcase is equality without one of
+            # `*?[`): three Python calls less per resource of the project.
+            resources = self.resources
+            return {
+                uid
+                for uid in universe
+                if (actual := getattr(resources[uid], method, None)) is not None
+                and str(actual) == value
+            }
         matcher = _MATCHERS[method]
         return self._where(universe, lambda _uid, r: matcher(r, value))
 
@@ -590,6 +601,11 @@ def _named(resource_type: str) -> Callable[[Any, str], bool]:
 
     return matches
 
+
+# Methods that match one attribute of the resource as a glob (`_attribute_is`), and the
+# characters that make a value a glob.
+_ATTRIBUTE_METHODS = frozenset({"group", "access", "resource_type"})
+_GLOB_CHARS = frozenset("*?[")
 
 _MATCHERS: dict[str, Callable[[Any, str], bool]] = {
     "tag": _tags_match,

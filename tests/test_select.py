@@ -566,3 +566,23 @@ def test_a_unit_tests_tags_are_its_configs(tmp_path):
     selection = Selection(edited_bouncer(tmp_path, tag_it))
     assert selection.select(parse_selector("tag:nightly,test_type:unit")) == {uid}
     assert selection.select(parse_selector("tag:nightly")) == set()
+
+
+@pytest.mark.parametrize(
+    ("plain", "glob"),
+    [
+        ("resource_type:model", "resource_type:mode[l]"),
+        ("resource_type:snapshot", "resource_type:snapsho?"),
+        ("resource_type:source", "resource_type:sourc*"),
+        ("access:public", "access:publi[c]"),
+        ("access:protected", "access:protecte?"),
+        ("group:finance", "group:financ[e]"),
+        ("resource_type:mode", "resource_type:mod[e]"),  # a prefix is no match
+    ],
+)
+def test_a_plain_attribute_value_selects_what_the_glob_of_it_does(bouncer, plain, glob):
+    # A value without `*?[` is compared as text, not matched as a glob per resource: the
+    # same resources either way.
+    selection = Selection(bouncer)
+    assert names(selection, plain) == names(selection, glob)
+    assert plain != "resource_type:model" or len(names(selection, plain)) > 10
