@@ -71,7 +71,8 @@ def source_freshness(ctx: CheckContext) -> Iterator[Finding]:
 def result_finding(
     project: Project, result: FreshnessResult, settings: FreshnessConfig
 ) -> Finding | None:
-    """A finding for a warn/error/runtime-error result; None for a pass."""
+    """A finding for a warn/error/runtime-error result, and for a status dbt never writes
+    (stale: its freshness is unknown); None for a pass."""
     status = result.status
     if status in _ERRORED or status not in FRESHNESS_STATUSES:
         code, severity = "freshness.error", settings.severity.error
