@@ -58,6 +58,17 @@ def finding(**fields: Any) -> Finding:
     return made
 
 
+def code_span_finding() -> Finding:
+    """A blocking finding whose message writes a command as a code span, as dbtgate's messages
+    do, and a span holding what a pull request could write (markup that must stay text)."""
+    return finding(
+        code="run.not_run",
+        severity="error",
+        message="orders was not built by `dbt test`; `<b>x</b>` and *y* stay text",
+        disposition="blocking",
+    )
+
+
 def sample_findings() -> list[Finding]:
     return [
         finding(

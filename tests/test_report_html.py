@@ -7,7 +7,13 @@ import hashlib
 import re
 from html.parser import HTMLParser
 
-from report_samples import expired_waiver, finding, sample_findings, sample_report
+from report_samples import (
+    code_span_finding,
+    expired_waiver,
+    finding,
+    sample_findings,
+    sample_report,
+)
 
 from dbtgate.findings import Finding
 from dbtgate.report.html import render_html
@@ -139,17 +145,12 @@ def test_rule_help_keeps_its_code_spans_and_a_finding_on_no_resource_shows_no_ch
 def test_a_message_shows_its_code_spans_as_code_and_escapes_what_is_in_them() -> None:
     """dbtgate's messages write commands in backticks (`dbt test` builds no models); shown
     as written beside fix hints rendered as code, they read as stray punctuation."""
-    said = finding(
-        code="run.not_run",
-        severity="error",
-        message="orders was not built by `dbt test`; `<b>x</b>` stays text",
-        disposition="blocking",
-    )
+    said = code_span_finding()
     page = render_html(sample_report([*sample_findings(), said]))
     row = page[page.index('data-fingerprint="' + said.fingerprint) :]
     row = row[: row.index("</tr>")]
     assert (
-        "orders was not built by <code>dbt test</code>; <code>&lt;b&gt;x&lt;/b&gt;</code> stays"
+        "orders was not built by <code>dbt test</code>; <code>&lt;b&gt;x&lt;/b&gt;</code> and *y* stay"
         in row
     )
 

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
 from report_samples import (
+    code_span_finding,
     expired_waiver,
     finding,
     many_findings,
@@ -635,12 +636,7 @@ def test_a_thousand_breaking_changes_leave_the_blocking_findings_room() -> None:
 def test_a_message_keeps_its_code_spans_and_they_hold_no_markup() -> None:
     """As the fix hints: `dbt test` in a message is code, not escaped backticks; what a span
     holds (a PR's text) stays literal."""
-    said = finding(
-        code="run.not_run",
-        severity="error",
-        message="orders was not built by `dbt test`; `<b>x</b>` and *y* stay text",
-        disposition="blocking",
-    )
+    said = code_span_finding()
     markdown = render_markdown(sample_report([*sample_findings(), said]))
     html = to_html(markdown)
     assert (
