@@ -131,14 +131,22 @@ class Selector:
 
 
 def parse_selector(text: str) -> Selector:
-    """Parse a selector string; raises SelectorError naming the bad part."""
+    """Parse a selector string; raises SelectorError naming the bad part, unless the part is
+    the whole selector, which every caller names already (`--select 'tag:': needs a value`,
+    not `--select 'tag:': 'tag:': ...`)."""
     terms = []
+    whole = text.strip()
     for union_part in text.split():
         atoms = []
         for raw in union_part.split(","):
             if not raw:
                 raise SelectorError(f"empty selector part in {union_part!r}")
-            atoms.append(_parse_atom(raw))
+            try:
+                atoms.append(_parse_atom(raw))
+            except SelectorError as exc:
+                if raw != whole:
+                    raise
+                raise SelectorError(str(exc).removeprefix(f"{raw!r}: ")) from None
         terms.append(tuple(atoms))
     if not terms:
         raise SelectorError("empty selector")

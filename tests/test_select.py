@@ -191,6 +191,17 @@ def test_bad_selectors_are_named(text, message):
         parse_selector(text)
 
 
+def test_an_error_names_the_bad_part_once():
+    """The callers name the whole selector (`--select 'tag:': ...`): a part that is the whole
+    selector is not named again; a part of a longer selector is."""
+    with pytest.raises(SelectorError) as whole:
+        parse_selector("tag:")
+    assert str(whole.value) == "tag: needs a value"
+    with pytest.raises(SelectorError) as part:
+        parse_selector("tag:a tier:gold")
+    assert str(part.value).startswith("'tier:gold': tier: takes a number")
+
+
 @pytest.mark.slow
 def test_group_tier_and_state_on_the_fixture_pull_request(shop_builds):
     from dbtgate.state import compare_builds
