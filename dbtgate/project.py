@@ -221,7 +221,10 @@ class Project:
         """The package whose resources are gated (installed packages are not the team's code).
 
         The manifest names the root project only from v10 on, and some writers name it
-        differently from its package; then the package owning most models is the root."""
+        differently from its package. Before v10 its `project_id` is the MD5 of the root
+        project's name (dbt's anonymous id), which picks it out of the packages: a project
+        with a large package installed (elementary's 30 models) is not that package. Failing
+        both, the package owning most models is the root."""
         if self._root_package is None:
             packages: dict[str, int] = {}
             for node in self.nodes.values():
@@ -229,8 +232,11 @@ class Project:
                     packages[node.package_name] = packages.get(node.package_name, 0) + 1
             metadata = self.manifest.metadata
             declared = metadata.project_name if metadata else None
+            hashed = _named_by_project_id(packages, metadata.project_id if metadata else None)
             if declared and declared in packages:
                 self._root_package = declared
+            elif hashed is not None:
+                self._root_package = hashed
             elif packages:
                 self._root_package = max(sorted(packages), key=packages.__getitem__)
             else:
@@ -566,6 +572,19 @@ class Project:
     def freshness(self) -> SourcesFreshness | None:
         loaded = self.artifacts.sources if self.artifacts else None
         return loaded.data if loaded else None
+
+
+def _named_by_project_id(packages: dict[str, int], project_id: str | None) -> str | None:
+    """The package whose name's MD5 is the manifest's `project_id` (dbt hashes the root
+    project's name into it), if one is."""
+    if not project_id:
+        return None
+    from hashlib import md5
+
+    for package in sorted(packages):
+        if md5(package.encode(), usedforsecurity=False).hexdigest() == project_id:
+            return package
+    return None
 
 
 def display_name(resource: Node | Source | Exposure | Macro) -> str:

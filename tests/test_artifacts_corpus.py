@@ -34,6 +34,24 @@ def test_manifest_loads_with_the_counts_of_the_raw_json(path):
         assert set(loaded_node.tags) >= set(node.get("tags") or [])
 
 
+@pytest.mark.parametrize("path", MANIFESTS, ids=file_id)
+def test_the_root_project_is_the_one_dbt_built(path):
+    """Before v10 the manifest names no project: its `project_id` (the MD5 of the project's
+    name) tells it from an installed package, even one with more models (elementary in the
+    v5 and v9 manifests: 17 and 29 models to jaffle_shop's 8 and 5)."""
+    from hashlib import md5
+
+    from dbtgate.project import Project
+
+    metadata = json.loads(path.read_text())["metadata"]
+    project = Project.from_manifest(load_manifest(path).data)
+    if metadata.get("project_name"):  # v10+: named (ticketswap's differs from its package)
+        assert project.name == metadata["project_name"]
+    else:
+        assert md5(project.root_package.encode()).hexdigest() == metadata["project_id"]
+        assert project.name == project.root_package
+
+
 @pytest.mark.parametrize("path", corpus_files("**/run_results*.json"), ids=file_id)
 def test_run_results_load_with_their_statuses(path):
     raw = json.loads(path.read_text())
