@@ -200,6 +200,10 @@ def _check_value(raw: str, method: str, value: str) -> None:
             f"{raw!r}: test_name: takes the generic test's name without its package "
             f"(test_name:{name})"
         )
+    if method == "source" and value.count(".") > 2:
+        raise SelectorError(
+            f"{raw!r}: source: takes source_name, source_name.table or package.source_name.table"
+        )
     if method in ("unit_test", "semantic_model") and value.count(".") > 1:
         raise SelectorError(f"{raw!r}: {method}: takes a name or package.name")
 
@@ -535,10 +539,15 @@ def _tags_match(resource: Any, value: str) -> bool:
 def _source_matches(resource: Any, value: str) -> bool:
     if resource.resource_type != "source":
         return False
-    source_name, _, table = value.partition(".")
-    if not fnmatchcase(resource.source_name, source_name):
-        return False
-    return not table or fnmatchcase(resource.name, table)
+    # dbt's forms: source, source.table, package.source.table (`_check_value` refuses more).
+    parts = value.split(".")
+    package = parts.pop(0) if len(parts) == 3 else "*"
+    source_name, table = parts[0], parts[1] if len(parts) > 1 else "*"
+    return (
+        fnmatchcase(resource.source_name, source_name)
+        and fnmatchcase(resource.name, table)
+        and fnmatchcase(resource.package_name, package)
+    )
 
 
 def _attribute_is(name: str) -> Callable[[Any, str], bool]:

@@ -58,6 +58,10 @@ def short(*items: str) -> set[str]:
             short("snapshot_orders", "snapshot_orders_multiple_unique_keys"),
         ),
         ("source:dummy_source", short("dummy_source.customers")),
+        ("source:dummy_source.customers", short("dummy_source.customers")),
+        ("source:dummy_source.orders", set()),
+        (f"source:{PKG}.dummy_source.customers", short("dummy_source.customers")),
+        ("source:other_package.dummy_source.customers", set()),
         ("exposure:pulse*", short("pulse_queries")),
         ("unique_id:model.*.orders", short("orders")),
         ("customers.v2", short("customers.v2")),
@@ -451,6 +455,7 @@ def test_semantic_model_selects_it_and_its_models_upstream(bouncer):
         ("test_type:custom", "test_type: takes one of generic, singular, unit, data, schema"),
         ("test_name:dbt_utils.expression_is_true", r"without its package \(test_name:expression"),
         ("unit_test:a.b.c", "unit_test: takes a name or package.name"),
+        ("source:a.b.c.d", "source: takes source_name, source_name.table or package"),
     ],
 )
 def test_dbt_methods_dbtgate_cannot_evaluate_say_why(text, message):
