@@ -36,7 +36,8 @@ waivers:
         what="An active waiver that covers findings expires in fewer days than "
         "`waiver_notice_days` (default 14). Nothing changes yet: the findings stay waived "
         "and this note never blocks; it says when they will count again, at the waiver's "
-        "line in the config, for the waiver's owner. Findings that another waiver lasting "
+        "line in the config, for the waiver's owner (among the advisory findings, under "
+        "`scope: changed` too, whatever the change touched). Findings that another waiver lasting "
         "longer also covers (a renewal added below the old entry) do not count again: the "
         "note names that waiver instead, and says the old entry can go.",
         why="An expiry that arrives unannounced turns a green pull request red for a reason "

@@ -320,7 +320,7 @@ def _expiring(match: _Match, config: Config, holders: dict[int, Waiver], days_le
             "Fix the findings before then, or renew the waiver: a new `expires` date and an "
             "updated `reason`."
         )
-    return _waiver_finding(
+    notice = _waiver_finding(
         "waiver.expiring",
         waiver,
         config,
@@ -330,6 +330,10 @@ def _expiring(match: _Match, config: Config, holders: dict[int, Waiver], days_le
         # A notice: it never blocks, not even under `fail_on: warn`.
         severity="info",
     )
+    # About the config, for the owner: under `scope: changed` among the advisory findings
+    # whatever the change touched (as a KPI is), not filed outside the change.
+    notice.changed = True
+    return notice
 
 
 def _ending(

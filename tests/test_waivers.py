@@ -216,6 +216,22 @@ def test_a_waiver_in_its_last_days_is_announced_and_still_waives(tmp_path):
     assert on(dt.date(2026, 3, 31), off) == []
 
 
+def test_under_scope_changed_an_expiring_waiver_is_advisory_not_outside_the_change(tmp_path):
+    """The notice is about the config, for the waiver's owner: a change that does not touch
+    the waived model must not file it among the findings outside the change."""
+    project = corpus_project("bouncer-dbt112")
+    config = write_config(
+        tmp_path,
+        "scope: changed\n"
+        + POLICY
+        + waiver("docs.model_description", "int_exclude_via_meta_config", "2026-03-31"),
+    )
+    result = gate(project, config, changed=set(), options={"today": dt.date(2026, 3, 25)})
+    [notice] = by_code(result.findings, "waiver.expiring")
+    assert (notice.disposition, notice.changed) == ("advisory", True)
+    assert result.decision == "pass"
+
+
 def test_an_expiring_waiver_is_marked_in_the_console_and_the_reports(workdir):
     expires = (dt.date.today() + dt.timedelta(days=5)).isoformat()
     write_config(
