@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from corpus import CORPUS
@@ -350,8 +351,14 @@ def test_a_utf8_byte_order_mark_is_skipped(tmp_path):
 def test_a_byte_order_mark_before_broken_json_still_names_the_problem(tmp_path):
     path = tmp_path / "manifest.json"
     path.write_bytes(b"\xef\xbb\xbf{\n}\n{oops")
-    with pytest.raises(DbtgateError, match=r"manifest.json: not valid JSON at line 3"):
+    with pytest.raises(DbtgateError, match=r"manifest.json: not valid JSON at line 3") as bom:
         load_manifest(path)
+    # The byte offset is the file's (a hex editor's): 3 more than without the BOM.
+    path.write_bytes(b"{\n}\n{oops")
+    with pytest.raises(DbtgateError) as plain:
+        load_manifest(path)
+    offset = int(re.search(r"\(byte (\d+)\)", str(plain.value)).group(1))
+    assert f"(byte {offset + 3})" in str(bom.value)
     path.write_bytes(b"\xef\xbb\xbf")
     with pytest.raises(DbtgateError, match="empty file"):
         load_manifest(path)

@@ -110,14 +110,17 @@ def _decode_buffer(
     kind: type[T],
     what: str,
     detach: Callable[[T], None] | None = None,
+    skipped: int = 0,
 ) -> T:
+    """`_decode` on the file's bytes; `skipped`: how many leading bytes (a BOM) `data` starts
+    after, added to the byte offset a JSON error gives so that it is the file's."""
     if data[:3] == UTF8_BOM:
         # Skipped without a copy: a view of the rest of the mapping (the error paths below
         # then count lines and bytes in the same view msgspec saw), released on the way out
         # even by an error, whose traceback would otherwise keep the mapping from closing.
         # `detach` runs inside, while the view still holds what msgspec.Raw refers to.
         with memoryview(data) as whole, whole[3:] as rest:
-            return _decode_buffer(path, rest, kind, what, detach)
+            return _decode_buffer(path, rest, kind, what, detach, skipped=3)
     try:
         decoded = _decoder(kind).decode(data)
     except msgspec.ValidationError as exc:
@@ -138,7 +141,13 @@ def _decode_buffer(
                 f"{path}: truncated JSON (the file ends early; was it fully written?)"
             ) from None
         match = _BYTE_RE.search(message)
-        where = f" at line {_line_of_byte(data, int(match.group(1)))}" if match else ""
+        where = ""
+        if match:
+            offset = int(match.group(1))
+            where = f" at line {_line_of_byte(data, offset)}"
+            if skipped:
+                start, end = match.span(1)
+                message = f"{message[:start]}{offset + skipped}{message[end:]}"
         raise DbtgateError(f"{path}: not valid JSON{where}: {message}") from None
     except RecursionError:  # JSON nested a thousand levels deep, even where nothing is read
         raise DbtgateError(f"{path}: nested too deeply to be a dbt {what}") from None
