@@ -54,8 +54,18 @@ def pair(manifest: Path, run_results: Path) -> ArtifactSet:
     )
 
 
-def expected_status_counts(raw: dict) -> Counter:
-    """What the run rules must report, computed from the raw JSON alone."""
+def ephemeral_models(manifest: Path) -> set[str]:
+    nodes = json.loads(manifest.read_text())["nodes"]
+    return {
+        uid
+        for uid, node in nodes.items()
+        if (node.get("config") or {}).get("materialized") == "ephemeral"
+    }
+
+
+def expected_status_counts(raw: dict, ephemeral: set[str]) -> Counter:
+    """What the run rules must report, computed from the raw JSON alone (and which models are
+    ephemeral: Fusion writes `skipped` for them, which is no skipped build)."""
     expected: Counter = Counter()
     for result in raw["results"]:
         uid, status = result["unique_id"], result["status"]
@@ -66,7 +76,7 @@ def expected_status_counts(raw: dict) -> Counter:
             expected[("run.test_failures", "warn")] += 1
         elif not test and status in ("error", "runtime error", "partial success"):
             expected[("run.errors", "error")] += 1
-        elif status == "skipped":
+        elif status == "skipped" and uid not in ephemeral:
             expected[("run.skipped", "warn")] += 1
     return expected
 
@@ -80,7 +90,8 @@ def status_counts(findings) -> Counter:
 def test_statuses_of_each_corpus_run_match_the_raw_json(path):
     raw = json.loads(path.read_text())
     findings = list(run_status(context(pair(manifest_for(path), path))))
-    assert status_counts(findings) == expected_status_counts(raw)
+    expected = expected_status_counts(raw, ephemeral_models(manifest_for(path)))
+    assert status_counts(findings) == expected
     assert {f.unique_id for f in findings if f.code == "run.errors"} == {
         r["unique_id"]
         for r in raw["results"]
@@ -88,7 +99,7 @@ def test_statuses_of_each_corpus_run_match_the_raw_json(path):
     }
 
 
-def test_corpus_holds_an_errored_model_and_skipped_models():
+def test_corpus_holds_an_errored_model_and_skipped_models(tmp_path):
     """The statuses test above is only as good as the statuses the corpus has."""
     v4 = corpus_dir("schema-versions") / "run_results_v4.json"
     findings = list(run_status(context(pair(manifest_for(v4), v4))))
@@ -98,16 +109,32 @@ def test_corpus_holds_an_errored_model_and_skipped_models():
     assert "errored: Database Error: Query error: No matching signature for function" in (
         errors[0].message
     )
+    # Fusion writes `skipped` for its three ephemeral models, which no dbt builds: not a
+    # skipped build (nothing upstream failed), hence no finding. A skipped table is one.
     fusion = corpus_dir("bouncer-dbt20") / "run_results.json"
-    skipped = [
+    manifest = json.loads(manifest_for(fusion).read_text())
+    raw = json.loads(fusion.read_text())
+    skipped = [r["unique_id"] for r in raw["results"] if r["status"] == "skipped"]
+    assert len(skipped) == 3
+    assert all(manifest["nodes"][uid]["config"]["materialized"] == "ephemeral" for uid in skipped)
+    assert not [
         f
         for f in run_status(context(pair(manifest_for(fusion), fusion)))
         if f.code == "run.skipped"
     ]
-    raw = json.loads(fusion.read_text())
-    assert sorted(f.unique_id for f in skipped) == sorted(
-        r["unique_id"] for r in raw["results"] if r["status"] == "skipped"
-    )
+    orders = "model.dbt_bouncer_test_project.orders"
+    assert manifest["nodes"][orders]["config"]["materialized"] == "table"
+    for result in raw["results"]:
+        if result["unique_id"] == orders:
+            result.update(status="skipped", message="Skipped")
+    planted = tmp_path / "run_results.json"
+    planted.write_text(json.dumps(raw))
+    [table] = [
+        f
+        for f in run_status(context(pair(manifest_for(fusion), planted)))
+        if f.code == "run.skipped"
+    ]
+    assert table.unique_id == orders
 
 
 @pytest.mark.parametrize("path", RUN_RESULTS, ids=file_id)
@@ -133,7 +160,8 @@ def test_failing_statuses_in_every_schema_version_become_findings(path, tmp_path
     planted = tmp_path / "run_results.json"
     planted.write_text(json.dumps(raw))
     findings = list(run_status(context(pair(manifest_for(path), planted))))
-    assert status_counts(findings) == expected_status_counts(raw)
+    expected = expected_status_counts(raw, ephemeral_models(manifest_for(path)))
+    assert status_counts(findings) == expected
     by_uid = {f.unique_id: f for f in findings}
     if tests:
         failed = by_uid[tests[0]["unique_id"]]

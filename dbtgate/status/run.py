@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from dbtgate.artifacts.manifest import Node
+from dbtgate.artifacts.manifest import Node, materialized_as
 from dbtgate.artifacts.run_results import DBT_STATUSES, NodeResult, status_text
 from dbtgate.checks import CheckContext, check
 from dbtgate.config import RunConfig
@@ -132,6 +132,11 @@ def status_findings(
         elif status in NODE_ERRORED:
             yield _error_finding(project, result, severities.errors, affected)
         elif status == SKIPPED:
+            node = project.nodes.get(uid)
+            if node is not None and materialized_as(node) == "ephemeral":
+                # Fusion writes `skipped` for every ephemeral model: it is compiled into its
+                # readers, never built (dbt-core writes no result for it); nothing failed.
+                continue
             yield _skipped(project, result, severities.skipped, None, affected)
         elif status not in DBT_STATUSES:
             yield _unknown_status(project, result, severities.errors, None, affected)
