@@ -497,3 +497,60 @@ def test_properties_beside_sql_reads_paths_written_on_windows(tmp_path):
     config = rule_config(tmp_path / "c", "docs.properties_beside_sql")
     findings = gate(edited_bouncer(tmp_path, windows), config).findings
     assert by_code(findings, "docs.properties_beside_sql") == []
+
+
+def _bouncer_with_catalog(tmp_path: Path, edit_catalog) -> Project:
+    """The bouncer build (manifest and catalog.json) with `edit_catalog(catalog_dict)` applied."""
+    build = CORPUS / "bouncer-dbt112"
+    if not build.is_dir():
+        pytest.skip(f"corpus absent: {build}")
+    target = tmp_path / "target"
+    target.mkdir(parents=True)
+    (target / "manifest.json").write_bytes((build / "manifest.json").read_bytes())
+    catalog = json.loads((build / "catalog.json").read_text())
+    edit_catalog(catalog)
+    (target / "catalog.json").write_text(json.dumps(catalog))
+    return Project.from_artifacts(load_artifacts(target))
+
+
+def test_columns_exist_finds_a_declared_column_the_table_does_not_have(tmp_path):
+    def rename_status(catalog: dict) -> None:
+        columns = catalog["nodes"][STG_ORDERS]["columns"]
+        status = columns.pop("status")
+        columns["order_status"] = {**status, "name": "order_status"}
+        # Snowflake spells names in upper case: still the declared order_id.
+        order_id = columns.pop("order_id")
+        columns["ORDER_ID"] = {**order_id, "name": "ORDER_ID"}
+
+    project = _bouncer_with_catalog(tmp_path, rename_status)
+    result = gate(project, rule_config(tmp_path, "docs.columns_exist"))
+    [finding] = by_code(result.findings, "docs.columns_exist")
+    assert (finding.unique_id, finding.column_name) == (STG_ORDERS, "status")
+    assert finding.message == (
+        "column status of stg_orders is declared in YAML, but the warehouse's table has no "
+        "such column (renamed to order_status?)"
+    )
+    assert finding.details["renamed_to"] == "order_status"
+    untouched = _bouncer_with_catalog(tmp_path / "untouched", lambda catalog: None)
+    result = gate(untouched, rule_config(tmp_path / "untouched", "docs.columns_exist"))
+    assert by_code(result.findings, "docs.columns_exist") == []
+
+
+def test_columns_exist_on_a_real_build_with_a_stale_column(tmp_path):
+    """Recce's jaffle_shop declares customers.total_order_amount, which its SQL does not build."""
+    project = corpus_project("recce-pair/pr2")
+    result = gate(project, rule_config(tmp_path, "docs.columns_exist"))
+    found = by_code(result.findings, "docs.columns_exist")
+    assert [(f.unique_id, f.column_name) for f in found] == [
+        ("model.jaffle_shop.customers", "total_order_amount")
+    ]
+
+
+def test_columns_exist_without_a_catalog_says_it_checked_nothing(tmp_path):
+    project = corpus_manifest_project("recce-pair/pr2/manifest.json")
+    result = gate(project, rule_config(tmp_path, "docs.columns_exist"))
+    assert by_code(result.findings, "docs.columns_exist") == []
+    assert [note for note in result.notes if "docs.columns_exist" in note] == [
+        f"{tmp_path / 'dbtgate.yml'}:5: docs.columns_exist reads catalog.json (`dbt docs "
+        "generate` writes it), which this build does not have, so it checked nothing"
+    ]

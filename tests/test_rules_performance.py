@@ -81,6 +81,12 @@ def test_a_run_that_executed_nothing_holds_no_execution_time(tmp_path):
     times, not builds."""
     findings = gate(corpus_project("bouncer-dbt112"), execution_time_config(tmp_path, 0.001))
     assert by_code(findings.findings, "performance.execution_time") == []
+    # Not a silent pass: the note names the rule and what it would have read.
+    assert [note for note in findings.notes if "performance.execution_time" in note] == [
+        f"{tmp_path / 'dbtgate.yml'}:5: performance.execution_time reads the results of a run "
+        "that executed models (`dbt build` or `dbt run`), which this build does not have, so "
+        "it checked nothing"
+    ]
 
 
 def test_a_ceiling_of_zero_is_a_config_error_at_its_line(tmp_path):

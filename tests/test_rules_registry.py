@@ -184,6 +184,7 @@ def test_parameters_are_checked_against_their_types(given, message):
         ("testonly.untyped", {}, "def f(model, *, min=1):\n    'doc'", "needs a type annotation"),
         ("testonly.input", {}, "def f(model, catalog):\n    'doc'", "unknown input"),
         ("testonly.kind", {"applies_to": ("metric",)}, "def f(model):\n    'doc'", "applies_to"),
+        ("testonly.needs", {"needs": ("sources",)}, "def f(model):\n    'doc'", "needs must name"),
     ],
 )
 def test_malformed_rules_are_refused_when_defined(code, overrides, body, message):

@@ -7,6 +7,7 @@ sends every model author who calls it to its Jinja.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
@@ -140,6 +141,65 @@ def column_coverage(
             f"column {name} of {display_name(model)} has no description {tally}",
             column_name=name,
             details=details,
+        )
+
+
+@rule(
+    "docs.columns_exist",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source"),
+    needs=("catalog",),
+    why="""
+        A column the YAML declares but the table does not have is documentation of nothing: it
+        reads as part of the model in dbt docs and the catalog, readers write queries against
+        it, and its tests and description stay behind when the SQL renames or drops it (a
+        column's YAML entry is not checked by dbt unless the model has a contract).
+    """,
+    failing="""
+        # models/marts/_marts.yml; the model's SQL renamed the column to lifetime_value
+        models:
+          - name: customers
+            columns:
+              - name: total_order_amount
+                description: What the customer has spent.
+    """,
+    passing="""
+        models:
+          - name: customers
+            columns:
+              - name: lifetime_value
+                description: What the customer has spent.
+    """,
+    fix="Rename the column's entry to the column the SQL builds (its description and tests "
+    "move with it), or remove the entry if the column is gone.",
+)
+def columns_exist(resource: Node | Source, project: Project) -> Iterator[Violation]:
+    """Every column declared in YAML is a column of the warehouse's table (catalog.json).
+
+    Names are compared without regard to case (Snowflake lists `ORDER_ID` for `order_id`).
+    Resources the catalog does not list (ephemeral models, anything not built when
+    `dbt docs generate` ran) are not checked; without a catalog.json nothing is, and the
+    policy's note says so."""
+    declared = [column.name or key for key, column in (resource.columns or {}).items()]
+    table = project.catalog_table(resource.unique_id) if declared else None
+    if table is None or not table.columns:
+        return
+    built = [column.name or key for key, column in table.columns.items()]
+    have = {name.lower() for name in built}
+    declared_lower = {name.lower() for name in declared}
+    # What the stale entry was most likely renamed to: a built column the YAML does not declare.
+    undeclared = [name for name in built if name.lower() not in declared_lower]
+    for name in declared:
+        if name.lower() in have:
+            continue
+        close = difflib.get_close_matches(name.lower(), [n.lower() for n in undeclared], n=1)
+        guess = next((n for n in undeclared if close and n.lower() == close[0]), None)
+        hint = f" (renamed to {guess}?)" if guess else ""
+        yield Violation(
+            f"column {name} of {display_name(resource)} is declared in YAML, but the "
+            f"warehouse's table has no such column{hint}",
+            column_name=name,
+            details={"built_columns": len(built), **({"renamed_to": guess} if guess else {})},
         )
 
 

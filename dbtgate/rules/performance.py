@@ -18,6 +18,7 @@ from dbtgate.rules.registry import Count, Seconds, Violation, rule
     "performance.execution_time",
     severity="warn",
     applies_to=("model", "seed", "snapshot", "test"),
+    needs=("run_results",),
     why="""
         Execution times creep up as data grows and queries gain joins: a model that took ten
         seconds takes ten minutes a year later, and nobody decided it should. A ceiling turns

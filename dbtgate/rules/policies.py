@@ -21,7 +21,8 @@ from dbtgate.config import Config, Policy, RuleSetting
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import SEVERITY_ORDER, Finding, fingerprint
 from dbtgate.locate import repository_path
-from dbtgate.rules.registry import ParamError, Rule, Violation, load_plugin, load_rules
+from dbtgate.project import Project
+from dbtgate.rules.registry import NEEDS, ParamError, Rule, Violation, load_plugin, load_rules
 from dbtgate.select import Selection, Selector, SelectorError, parse_selector
 
 
@@ -131,6 +132,7 @@ def policies(context: CheckContext) -> Iterable[Finding]:
     }
     kept: dict[tuple[str, str, str, str], Finding] = {}
     summary = []
+    unmet: set[str] = set()  # rules noted for an artifact the build lacks (once each)
     for compiled in plan:
         policy = compiled.policy
         try:
@@ -158,6 +160,15 @@ def policies(context: CheckContext) -> Iterable[Finding]:
             }
         )
         for compiled_rule in compiled.rules:
+            missing = _missing_needs(compiled_rule.rule, context.project)
+            if missing and compiled_rule.rule.code not in unmet:
+                unmet.add(compiled_rule.rule.code)
+                line = compiled_rule.setting.line or policy.line
+                context.notes.append(
+                    f"{config_location(config, line)}: {compiled_rule.rule.code} reads "
+                    f"{' and '.join(NEEDS[need] for need in missing)}, which this build does "
+                    "not have, so it checked nothing"
+                )
             types = compiled_rule.rule.applies_to
             if types not in subjects:
                 subjects[types] = [r for r in resources if r.resource_type in types]
@@ -183,6 +194,19 @@ def policies(context: CheckContext) -> Iterable[Finding]:
                     kept[key] = finding
     context.sections["policies"] = summary
     return list(kept.values())
+
+
+def _missing_needs(rule: Rule, project: Project) -> list[str]:
+    """The artifacts `rule` reads (`Rule.needs`) that this build does not have."""
+    missing = []
+    for need in rule.needs:
+        if need == "catalog" and project.catalog is None:
+            missing.append(need)
+        elif need == "run_results":
+            index = project.run_index()
+            if index is None or not index.executed:
+                missing.append(need)
+    return missing
 
 
 def _empty_selection_note(config: Config, policy: Policy, selection: Selection) -> str:

@@ -43,6 +43,11 @@ SEVERITIES: tuple[str, ...] = typing.get_args(Severity)
 RESOURCE_TYPES = ("model", "seed", "snapshot", "source", "exposure", "macro", "test")
 # Inputs the engine passes to a rule function by parameter name.
 INPUTS = ("project", "base", "codeowners")
+# What a rule may need besides the manifest (`@rule(needs=...)`), as a user would make it.
+NEEDS = {
+    "catalog": "catalog.json (`dbt docs generate` writes it)",
+    "run_results": "the results of a run that executed models (`dbt build` or `dbt run`)",
+}
 
 BUILTIN_FAMILIES = (
     "tests",
@@ -212,6 +217,9 @@ class Rule:
     # Parameters that are only wrong together (`owners` or `codeowners_match`): the resolved
     # values -> the problem, or None; checked when the config is compiled, like their types.
     params_check: Callable[[dict[str, Any]], str | None] | None = None
+    # The artifacts besides the manifest the rule reads (NEEDS): without them it checks
+    # nothing, and the policies family says so in a note rather than pass in silence.
+    needs: tuple[str, ...] = ()
 
     @property
     def family(self) -> str:
@@ -292,6 +300,7 @@ def rule(
     passing: str,
     fix: str,
     params_check: Callable[[dict[str, Any]], str | None] | None = None,
+    needs: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated function as rule `code`.
 
@@ -299,15 +308,19 @@ def rule(
     in detail; `why`, `failing`/`passing` (YAML examples) and `fix` complete its documentation.
     `selection=True` makes it a rule on the whole selection: it gets the list of selected
     resources of the `applies_to` types instead of one resource. `params_check` says what is
-    wrong with a combination of parameter values (None when nothing is).
+    wrong with a combination of parameter values (None when nothing is). `needs` names the
+    artifacts besides the manifest it reads (`catalog`, `run_results`: see NEEDS).
     """
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         definition = _define(
             function, code, severity, applies_to, selection, why, failing, passing, fix
         )
-        if params_check is not None:
-            definition = replace(definition, params_check=params_check)
+        unknown = [need for need in needs if need not in NEEDS]
+        if unknown:
+            raise TypeError(f"rule {code}: needs must name some of {', '.join(NEEDS)}")
+        if params_check is not None or needs:
+            definition = replace(definition, params_check=params_check, needs=tuple(needs))
         existing = RULES.get(code)
         if existing is not None and _identity(existing.function) != _identity(function):
             raise DbtgateError(
