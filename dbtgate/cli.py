@@ -386,10 +386,14 @@ def _console(stderr: bool = False):
 
 
 def _resolve_config(
-    config_path: Path | None, project_dir: Path | None, artifacts: Path | None = None
+    config_path: Path | None,
+    project_dir: Path | None,
+    artifacts: Path | None = None,
+    problems: list[DbtgateError] | None = None,
 ):
     """--config, else the first config found in the current directory, the --project-dir, or
-    the dbt project that holds --artifacts (its parent, as for the project directory)."""
+    the dbt project that holds --artifacts (its parent, as for the project directory). With
+    `problems`, its problems are listed there rather than raised (`load_config`)."""
     from dbtgate.config import find_config, load_config
 
     if config_path is None:
@@ -403,7 +407,7 @@ def _resolve_config(
                 config_path = find_config(start)
                 if config_path:
                     break
-    return load_config(config_path)
+    return load_config(config_path, problems)
 
 
 def _project_dir_above(
@@ -1339,27 +1343,40 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
 
 
 @command(CONFIG_NO_BUILD, PROJECT_DIR_NO_BUILD)
-def validate(config: Path | None, project_dir: Path | None) -> None:
+def validate(config: Path | None, project_dir: Path | None) -> int:
     """Check the dbtgate config without a dbt build: rule codes, parameters, selectors, waivers,
-    plugins and lint settings, as `check` would (exit 2 at the first problem, with its line),
-    and say which waivers expired or expire soon."""
+    plugins and lint settings, as `check` would, listing every problem with its line (exit 2
+    if there is any), and say which waivers expired or expire soon."""
     import datetime as dt
 
     from dbtgate.validate import validate_config
 
-    loaded = _resolve_config(config, _project_dir_above(project_dir, None, config))
+    problems: list[DbtgateError] = []
+    loaded = _resolve_config(
+        config, _project_dir_above(project_dir, None, config), problems=problems
+    )
     if loaded.path is None:
         raise DbtgateError(
             "no dbtgate.yml (or [tool.dbtgate] in pyproject.toml) found: pass --config, or "
             "write one with `dbtgate init`"
         )
-    result = validate_config(loaded, dt.date.today())
+    result = validate_config(loaded, dt.date.today(), problems)
+    if result.problems:
+        for problem in result.problems:
+            print(f"dbtgate: error: {_error_text(problem)}", file=sys.stderr)
+        print(
+            f"{loaded.path}: {counted(len(result.problems), 'problem')}; `dbtgate check` stops at "
+            "the first it meets",
+            file=sys.stderr,
+        )
+        return 2
     console = _console()
     for warning in result.warnings:
         console.print(f"warning: {warning}", markup=False, highlight=False)
     console.print(f"{loaded.path}: valid", markup=False, highlight=False)
     for line in result.summary:
         console.print(f"  {line}", markup=False, highlight=False)
+    return 0
 
 
 @command(

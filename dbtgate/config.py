@@ -8,6 +8,7 @@ Checks receive the finished `Config` and never read files themselves.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import datetime as dt
 import hashlib
@@ -317,17 +318,28 @@ def configured_project_dir(config: Config) -> Path | None:
     return path
 
 
-def load_config(path: Path | None) -> Config:
-    """Read and validate a config file; None gives the defaults."""
+def load_config(path: Path | None, problems: list[DbtgateError] | None = None) -> Config:
+    """Read and validate a config file; None gives the defaults.
+
+    The first problem raises, unless `problems` is given (`dbtgate validate`): then every
+    problem is appended to it, and the config returned holds what could be read (a list item,
+    entry or key with a problem left out), for the checks that need the rules to go on."""
     if path is None:
         return Config()
     if not path.is_file():
         what = "not a file" if path.exists() else "config file not found"
         raise DbtgateError(f"{path}: {what}")
     text = path.read_text(encoding="utf-8")
-    node = _toml_node(path, text) if path.suffix == ".toml" else _yaml_node(path, text)
-    _check_version(node, path)
-    config = _convert(node, Config, _Where(path, 1), "")
+    token = _PROBLEMS.set(problems)
+    try:
+        node = _toml_node(path, text) if path.suffix == ".toml" else _yaml_node(path, text)
+        _check_version(node, path)
+        try:
+            config = _convert(node, Config, _Where(path, 1), "")
+        except _Recorded:  # not a mapping at all: nothing to read
+            config = Config()
+    finally:
+        _PROBLEMS.reset(token)
     config.path = path
     config.digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     _relative_to_config(config, path.parent)
@@ -372,13 +384,39 @@ def _check_version(node: _Node, path: Path) -> None:
         )
 
 
+# `dbtgate validate` reads the whole config and lists every problem (`load_config(path,
+# problems)`); `check` stops at the first. While a list is set here, a problem is appended to
+# it and `_Recorded` unwinds to the nearest list item, mapping entry or key, which is left out,
+# and reading goes on with the next.
+_PROBLEMS: contextvars.ContextVar[list[DbtgateError] | None] = contextvars.ContextVar(
+    "dbtgate_config_problems", default=None
+)
+
+
+class _Recorded(DbtgateError):
+    """A problem already appended to `_PROBLEMS`: the value it is in is left out."""
+
+
+# A scalar YAML could not construct (a date like 2026-13-01), recorded while reading the file.
+_UNREADABLE = object()
+
+
+def _problem(message: str) -> typing.NoReturn:
+    """Raise `message` as the error, or record it when `validate` collects problems."""
+    problems = _PROBLEMS.get()
+    if problems is None:
+        raise DbtgateError(message)
+    problems.append(DbtgateError(message))
+    raise _Recorded(message)
+
+
 @dataclass(frozen=True)
 class _Where:
     path: Path
     line: int
 
     def fail(self, message: str) -> typing.NoReturn:
-        raise DbtgateError(f"{self.path}:{self.line}: {message}")
+        _problem(f"{self.path}:{self.line}: {message}")
 
 
 @dataclass
@@ -446,9 +484,13 @@ def _yaml_node(path: Path, text: str) -> _Node:
         except (ValueError, TypeError, yaml.YAMLError) as exc:
             problem = getattr(exc, "problem", None) or str(exc)
             where = f"{key}: " if key else ""
-            raise DbtgateError(
-                f"{path}:{node.start_mark.line + 1}: {where}cannot read {node.value!r}: {problem}"
-            ) from None
+            try:
+                _problem(
+                    f"{path}:{node.start_mark.line + 1}: {where}cannot read {node.value!r}: "
+                    f"{problem}"
+                )
+            except _Recorded:
+                return _UNREADABLE
         if isinstance(value, str) and _SURROGATE.search(value):
             # `"\ud800"` is a valid YAML escape but no character: no report could be written.
             where = f"{key}: " if key else ""
@@ -670,6 +712,8 @@ def _type_name(hint: Any) -> str:
 def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
     where = _Where(where.path, node.line)
     value = node.value
+    if value is _UNREADABLE:
+        raise _Recorded(key)  # the problem was recorded when the file was read
     origin = typing.get_origin(hint)
     if hint is Any:
         return _plain(node)
@@ -677,14 +721,18 @@ def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
         args = typing.get_args(hint)
         if value is None and type(None) in args:
             return None
-        errors = []
-        for arg in args:
-            if arg is type(None):
-                continue
-            try:
-                return _convert(node, arg, where, key)
-            except DbtgateError as exc:
-                errors.append(exc)
+        # Each alternative is tried quietly: only the union's own failure is a problem.
+        token = _PROBLEMS.set(None)
+        try:
+            for arg in args:
+                if arg is type(None):
+                    continue
+                try:
+                    return _convert(node, arg, where, key)
+                except DbtgateError:
+                    continue
+        finally:
+            _PROBLEMS.reset(token)
         where.fail(f"{key}: expected {_type_name(hint)}, got {_shown(node)}{_hint(key, node)}")
     if origin is Literal:
         if value not in typing.get_args(hint):
@@ -697,15 +745,29 @@ def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
             value = [_Node(value, node.line)]
         if not isinstance(value, list):
             where.fail(f"{key}: expected a list, got {_shown(node)}")
-        return [_convert(item, item_hint, where, f"{key}[{i}]") for i, item in enumerate(value)]
+        items = []
+        for i, item in enumerate(value):
+            try:
+                items.append(_convert(item, item_hint, where, f"{key}[{i}]"))
+            except _Recorded:
+                continue
+        return items
     if origin is dict:
         _, value_hint = typing.get_args(hint)
         if not isinstance(value, dict):
             fix = _rules_fix(value) if value_hint is RuleSetting else ""
             where.fail(f"{key}: expected a mapping, got {_shown(node)}{fix}")
-        if value_hint is RuleSetting:
-            return {k: _rule_setting(v, where, _join(key, k), k) for k, v in value.items()}
-        return {k: _convert(v, value_hint, where, _join(key, k)) for k, v in value.items()}
+        entries = {}
+        for k, v in value.items():
+            try:
+                entries[k] = (
+                    _rule_setting(v, where, _join(key, k), k)
+                    if value_hint is RuleSetting
+                    else _convert(v, value_hint, where, _join(key, k))
+                )
+            except _Recorded:
+                continue
+        return entries
     if dataclasses.is_dataclass(hint):
         return _convert_dataclass(node, hint, where, key)
     if hint is bool:
@@ -744,19 +806,12 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
         f.name.rstrip("_"): f for f in dataclasses.fields(cls) if f.name not in _INTERNAL_FIELDS
     }
     kwargs: dict[str, Any] = {}
+    failed: set[str] = set()  # keys with a recorded problem (`validate`), left out
     for name, child in node.value.items():
-        spec = fields.get(name)
-        if spec is None:
-            known = ", ".join(sorted(fields))
-            _Where(where.path, child.line).fail(
-                f"unknown key {_join(key, name)!r} (known: {known})"
-            )
-        value = _convert(child, hints[spec.name], where, _join(key, name))
-        check = _VALUE_CHECKS.get((cls, spec.name))
-        problem = check(value) if check is not None else None
-        if problem:
-            _Where(where.path, child.line).fail(f"{_join(key, name)}: {problem}")
-        kwargs[spec.name] = value
+        try:
+            kwargs.update(_convert_field(cls, fields, hints, name, child, where, key))
+        except _Recorded:
+            failed.add(name)
     missing = [
         name
         for name, spec in fields.items()
@@ -764,10 +819,13 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
         and spec.default is dataclasses.MISSING
         and spec.default_factory is dataclasses.MISSING
     ]
+    if any(name in failed for name in missing):
+        raise _Recorded(key)  # it cannot be built without them: the item is left out
     if missing:
         keys = "key" if len(missing) == 1 else "keys"
         where.fail(f"{key or 'config'}: missing required {keys}: {', '.join(missing)}")
-    object_check = _OBJECT_CHECKS.get(cls)
+    # A combination is judged whole: not with a part left out for its own problem.
+    object_check = _OBJECT_CHECKS.get(cls) if not failed else None
     found = object_check(kwargs) if object_check is not None else None
     if found:
         at, problem = found
@@ -781,6 +839,29 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
     if "item_lines" in hints:
         kwargs["item_lines"] = _item_lines(node)
     return cls(**kwargs)
+
+
+def _convert_field(
+    cls: Any,
+    fields: dict[str, dataclasses.Field],
+    hints: dict[str, Any],
+    name: str,
+    child: _Node,
+    where: _Where,
+    key: str,
+) -> dict[str, Any]:
+    """`{field: value}` for the config key `name` of a `cls` mapping: a known key, its value of
+    the field's type, and a value its type cannot rule out checked (`_VALUE_CHECKS`)."""
+    spec = fields.get(name)
+    if spec is None:
+        known = ", ".join(sorted(fields))
+        _Where(where.path, child.line).fail(f"unknown key {_join(key, name)!r} (known: {known})")
+    value = _convert(child, hints[spec.name], where, _join(key, name))
+    check = _VALUE_CHECKS.get((cls, spec.name))
+    problem = check(value) if check is not None else None
+    if problem:
+        _Where(where.path, child.line).fail(f"{_join(key, name)}: {problem}")
+    return {spec.name: value}
 
 
 def _item_lines(node: _Node) -> dict[str, int]:

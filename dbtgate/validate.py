@@ -12,42 +12,53 @@ would meet a wrong dialect only once lint is switched on.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from dbtgate.baseline import configured_baseline, load_baseline
 from dbtgate.config import Config, Waiver, configured_project_dir
+from dbtgate.errors import DbtgateError
 from dbtgate.rules.codeowners import find_codeowners
-from dbtgate.rules.policies import compile_policies, config_location, config_rules
+from dbtgate.rules.policies import attempt, compile_policies, config_location, config_rules
 from dbtgate.waivers import check_waiver, notice_days_left
 from dbtgate.wording import counted, days_from_now
 
 
 @dataclass
 class Validation:
-    """What a valid config holds (`summary`) and what the next gate will say about its
-    waivers (`warnings`: expired, expiring)."""
+    """What a valid config holds (`summary`), what the next gate will say about its waivers
+    (`warnings`: expired, expiring), and every problem found (`problems`, each the error
+    `check` would stop at, in the order of their lines): the config is valid without any."""
 
     summary: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
-def validate_config(config: Config, today: dt.date) -> Validation:
-    """Every manifest-free check of `config`; the first problem raises DbtgateError with the
-    file and line, as `check` would."""
-    rules = config_rules(config)  # plugins load
-    policies = compile_policies(config, rules)  # codes, severities, parameters, selectors
+def validate_config(
+    config: Config, today: dt.date, problems: list[DbtgateError] | None = None
+) -> Validation:
+    """Every manifest-free check of `config`, each problem listed, not only the first:
+    `problems` holds those found while reading the file (`load_config(path, problems)`), and
+    the checks below add theirs. Plugins that cannot be loaded end it: without their rules,
+    every policy naming one would read as a typo."""
+    problems = [] if problems is None else problems
+    rules = attempt(problems, config_rules, config)  # plugins load
+    if rules is None:
+        return Validation(problems=_in_line_order(problems, config))
+    # codes, severities, parameters, selectors
+    policies = compile_policies(config, rules, problems)
     for waiver in config.waivers:
-        check_waiver(waiver, config, rules)
-    lint_problems(config)
-    baseline = configured_baseline(config)
+        attempt(problems, check_waiver, waiver, config, rules)
+    attempt(problems, lint_problems, config)
+    baseline = attempt(problems, configured_baseline, config)
     if baseline is not None:
-        load_baseline(baseline)  # there, and a baseline file
-    project_dir = configured_project_dir(config)  # a dbt project there
+        attempt(problems, load_baseline, baseline)  # there, and a baseline file
+    project_dir = attempt(problems, configured_project_dir, config)  # a dbt project there
     if config.owner.codeowners:  # there, and readable
-        find_codeowners(
-            project_dir, config.owner.codeowners, f"{config.path}:{config.lines.get('owner', 1)}: "
-        )
-    result = Validation()
+        where = f"{config.path}:{config.lines.get('owner', 1)}: "
+        attempt(problems, find_codeowners, project_dir, config.owner.codeowners, where)
+    result = Validation(problems=_in_line_order(problems, config))
     rule_count = sum(len(policy.rules) for policy in policies)
     result.summary.append(
         f"{counted(len(policies), 'policy')} ({counted(rule_count, 'rule')}), "
@@ -88,6 +99,19 @@ def validate_config(config: Config, today: dt.date) -> Validation:
                 + (f"; {renewal}" if renewal else "")
             )
     return result
+
+
+def _in_line_order(problems: list[DbtgateError], config: Config) -> list[str]:
+    """The problems as printed, by their line in the config (those of no line first), each
+    once: a waiver and the policy compile may meet one selector twice."""
+    prefix = re.compile(rf"{re.escape(str(config.path))}:(\d+): ")
+
+    def line(text: str) -> int:
+        found = prefix.match(text)
+        return int(found.group(1)) if found else 0
+
+    texts = list(dict.fromkeys(str(problem) for problem in problems))
+    return sorted(texts, key=line)
 
 
 def _renewal(waiver: Waiver, config: Config) -> str | None:

@@ -108,12 +108,62 @@ def test_a_problem_is_the_error_check_gives(tmp_path, config, message) -> None:
     validated = dbtgate("validate", cwd=tmp_path)
     assert validated.returncode == 2, validated.stdout
     assert validated.stderr.startswith(f"dbtgate: error: {message}"), validated.stderr
-    assert len(validated.stderr.strip().splitlines()) == 1
+    error, *rest = validated.stderr.strip().splitlines()
+    # A problem that leaves nothing to read further (not YAML) is said alone; the others get
+    # the count line of a listing.
+    assert rest in ([], ["dbtgate.yml: 1 problem; `dbtgate check` stops at the first it meets"])
     if "lint" in config or not (CORPUS / "bouncer-dbt112").is_dir():
         return  # check lints only files it finds; the rest it meets on a real build
     manifest_only_copy(CORPUS / "bouncer-dbt112", tmp_path / "target")
     checked = dbtgate("check", "--artifacts", "target", cwd=tmp_path)
-    assert (checked.returncode, checked.stderr) == (2, validated.stderr)
+    assert (checked.returncode, checked.stderr) == (2, error + "\n")
+
+
+def test_every_problem_is_listed_in_the_order_of_its_lines(tmp_path) -> None:
+    """One run lists what `check` would stop at one by one: a typo in a key's value, a rule
+    code, a parameter, a selector, a severity, a date YAML cannot read, a waiver's code and
+    its missing reason. The rest of the config is still read (the good policy raises nothing)."""
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        scope: chnged
+        policies:
+          - select: "tier:1"
+            rules:
+              docs.model_descripton: error
+              tests.min_per_model: {severity: error, minimum: 2}
+              owner.present: error
+          - select: "tag:"
+            rules:
+              owner.present: eror
+        waivers:
+          - {rule: owner.present, select: a, reason: r, owner: o, expires: 2026-13-01}
+          - {rule: owner.presnt, select: a, reason: r, owner: o, expires: 2099-01-01}
+          - {rule: owner.present, select: a, owner: o, expires: 2099-01-01}
+        """,
+    )
+    validated = dbtgate("validate", cwd=tmp_path)
+    assert validated.returncode == 2
+    assert validated.stdout == ""
+    assert validated.stderr.splitlines() == [
+        "dbtgate: error: dbtgate.yml:2: scope: expected one of 'changed' | 'all', got 'chnged'",
+        "dbtgate: error: dbtgate.yml:6: policies[0].rules.docs.model_descripton: unknown rule "
+        "'docs.model_descripton' (did you mean docs.model_description?)",
+        "dbtgate: error: dbtgate.yml:7: policies[0].rules.tests.min_per_model: unknown "
+        "parameter 'minimum' (did you mean min? parameters: min, severity)",
+        "dbtgate: error: dbtgate.yml:9: select 'tag:': tag: needs a value",
+        "dbtgate: error: dbtgate.yml:11: policies[1].rules.owner.present: expected a severity "
+        "(error, warn, info), got 'eror'",
+        "dbtgate: error: dbtgate.yml:13: expires: cannot read '2026-13-01': month must be in 1..12",
+        "dbtgate: error: dbtgate.yml:14: waiver: unknown rule 'owner.presnt' (did you mean "
+        "owner.present?)",
+        "dbtgate: error: dbtgate.yml:15: waivers[2]: missing required key: reason",
+        "dbtgate.yml: 8 problems; `dbtgate check` stops at the first it meets",
+    ]
+    checked = dbtgate("check", cwd=tmp_path)
+    assert checked.returncode == 2
+    assert checked.stderr.splitlines()[0] in validated.stderr.splitlines()[:-1]
 
 
 def test_expired_and_expiring_waivers_are_warned_about(tmp_path) -> None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from dbtgate.checks import CheckContext, check
 from dbtgate.config import Config, Policy, RuleSetting
@@ -77,36 +77,70 @@ def config_rules(config: Config) -> dict[str, Rule]:
     return rules
 
 
-def compile_policies(config: Config, rules: dict[str, Rule]) -> list[CompiledPolicy]:
-    """Resolve every policy's selectors, rule codes, severities and parameters."""
+T = TypeVar("T")
+
+
+def attempt(
+    problems: list[DbtgateError] | None, function: Callable[..., T], *args: Any
+) -> T | None:
+    """`function(*args)`; when `problems` is a list (`dbtgate validate`, which lists every
+    problem rather than stop at the first), its DbtgateError is appended there and None
+    returned instead of raised."""
+    if problems is None:
+        return function(*args)
+    try:
+        return function(*args)
+    except DbtgateError as exc:
+        problems.append(exc)
+        return None
+
+
+def compile_policies(
+    config: Config, rules: dict[str, Rule], problems: list[DbtgateError] | None = None
+) -> list[CompiledPolicy]:
+    """Resolve every policy's selectors, rule codes, severities and parameters.
+
+    The first problem raises, unless `problems` is given (`dbtgate validate`): then each is
+    appended there, and the rule or policy it is in left out."""
+
     compiled = []
     for index, policy in enumerate(config.policies):
-        select = parse_config_selector(policy.select, config, policy.line, "select")
+        select = attempt(
+            problems, parse_config_selector, policy.select, config, policy.line, "select"
+        )
         exclude = (
-            parse_config_selector(policy.exclude, config, policy.line, "exclude")
+            attempt(problems, parse_config_selector, policy.exclude, config, policy.line, "exclude")
             if policy.exclude
             else None
         )
         compiled_rules = []
         for code, setting in policy.rules.items():
-            where = f"policies[{index}].rules.{code}"
-            definition = rules.get(code)
-            if definition is None:
-                close = difflib.get_close_matches(code, list(rules), n=1)
-                hint = f" (did you mean {close[0]}?)" if close else " (see `dbtgate rules`)"
-                raise DbtgateError(
-                    f"{config_location(config, setting.line)}: {where}: unknown rule {code!r}{hint}"
-                )
-            try:
-                params = definition.resolve_params(setting.params)
-            except ParamError as exc:
-                line = setting.param_lines.get(exc.param or "", setting.line)
-                raise DbtgateError(f"{config_location(config, line)}: {where}: {exc}") from None
-            compiled_rules.append(
-                CompiledRule(definition, setting.severity or definition.severity, params, setting)
-            )
-        compiled.append(CompiledPolicy(policy, select, exclude, tuple(compiled_rules)))
+            compiled_rule = attempt(problems, _compile_rule, config, rules, index, code, setting)
+            if compiled_rule is not None:
+                compiled_rules.append(compiled_rule)
+        if select is not None and (exclude is not None or not policy.exclude):
+            compiled.append(CompiledPolicy(policy, select, exclude, tuple(compiled_rules)))
     return compiled
+
+
+def _compile_rule(
+    config: Config, rules: dict[str, Rule], index: int, code: str, setting: RuleSetting
+) -> CompiledRule:
+    """A policy's rule: its code known, its parameters of their types, its severity."""
+    where = f"policies[{index}].rules.{code}"
+    definition = rules.get(code)
+    if definition is None:
+        close = difflib.get_close_matches(code, list(rules), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else " (see `dbtgate rules`)"
+        raise DbtgateError(
+            f"{config_location(config, setting.line)}: {where}: unknown rule {code!r}{hint}"
+        )
+    try:
+        params = definition.resolve_params(setting.params)
+    except ParamError as exc:
+        line = setting.param_lines.get(exc.param or "", setting.line)
+        raise DbtgateError(f"{config_location(config, line)}: {where}: {exc}") from None
+    return CompiledRule(definition, setting.severity or definition.severity, params, setting)
 
 
 def context_selection(context: CheckContext) -> Selection:
