@@ -226,6 +226,55 @@ def test_column_removed_from_a_model_others_read_is_breaking_with_its_impact(
     assert impact.public is False
 
 
+def _orders_and_statuses(tmp_path: Path, pr_orders_columns, *, exposures=(), compiled=True):
+    """orders (columns from the catalog) read by statuses, whose SQL selects order_id only."""
+    orders = model("orders")
+    statuses = model("statuses", depends_on=[orders["unique_id"]])
+    sql = {statuses["unique_id"]: 'select order_id from "db"."main"."orders"'}
+    return diff(
+        tmp_path,
+        [orders, statuses],
+        [orders, statuses],
+        exposures=list(exposures),
+        base_catalog={orders["unique_id"]: [(n, t.upper()) for n, t in ORDERS_COLUMNS]},
+        pr_catalog={orders["unique_id"]: pr_orders_columns},
+        pr_compiled=sql if compiled else None,
+    )
+
+
+def test_a_column_no_reader_selects_any_more_is_risky_not_breaking(tmp_path: Path) -> None:
+    """The usual pull request renames or drops a column and updates its readers in the same
+    commit: the readers' compiled SQL no longer names it, so nothing in the project breaks."""
+    removed = _orders_and_statuses(
+        tmp_path / "removed", [("order_id", "INTEGER"), ("amount", "DECIMAL(18,2)")]
+    )
+    change = only(removed, "risky.column_removed")
+    assert change.column == "status"
+    assert change.reason == "orders: column status removed; no reader selects it (statuses)"
+    renamed = _orders_and_statuses(
+        tmp_path / "renamed",
+        [("order_id", "INTEGER"), ("amount", "DECIMAL(18,2)"), ("state", "VARCHAR")],
+    )
+    assert only(renamed, "risky.column_renamed").new == "state"
+    retyped = _orders_and_statuses(
+        tmp_path / "retyped",
+        [("order_id", "INTEGER"), ("amount", "DECIMAL(18,2)"), ("status", "INTEGER")],
+    )
+    assert only(retyped, "risky.type_changed").reason.endswith("; no reader selects it (statuses)")
+    assert not [c for c in removed.changes + renamed.changes if c.change_class == "breaking"]
+
+
+def test_a_column_an_exposure_or_unreadable_sql_may_read_stays_breaking(tmp_path: Path) -> None:
+    """An exposure (a dashboard's SQL is not in the manifest) or a reader whose compiled SQL is
+    not on disk may select the column: the removal still blocks."""
+    pr_columns = [("order_id", "INTEGER"), ("amount", "DECIMAL(18,2)")]
+    dashboard = exposure("dashboard", ["model.proj.orders"])
+    with_exposure = _orders_and_statuses(tmp_path / "exposure", pr_columns, exposures=[dashboard])
+    assert only(with_exposure, "breaking.column_removed").column == "status"
+    unreadable = _orders_and_statuses(tmp_path / "no_sql", pr_columns, compiled=False)
+    assert only(unreadable, "breaking.column_removed").column == "status"
+
+
 def test_readers_of_a_changed_model_are_named_with_their_version(tmp_path: Path) -> None:
     """Two versions of one reader are two readers: `customers v1, customers v2`, not the same
     name twice."""

@@ -7,8 +7,10 @@ materialized otherwise, a contracted model deleted, renamed or disabled before i
 deprecation_date), so that the gate says before the merge what `dbt build --state` would say after
 it; plus, for models without a contract that something reads (a child model, an exposure, another
 project through `access: public`), the changes that break those readers: a column removed or
-renamed, a type narrowed or changed. RISKY changes are worth a reviewer's look but break nothing
-by themselves; SAFE changes are listed so the diff is complete. Each code is stable: configs
+renamed, a type narrowed or changed, unless every reader is a model or semantic model that
+provably does not name the column (it was updated in the same pull request). RISKY changes are
+worth a reviewer's look but break nothing by themselves; SAFE changes are listed so the diff is
+complete. Each code is stable: configs
 acknowledge changes by code, and baselines fingerprint them.
 
 Environment-dependent settings (database, schema, alias, relation name) and file moves are never
@@ -18,6 +20,7 @@ compared: a dev build against a prod build, or a build by another dbt version, i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -56,12 +59,16 @@ TAXONOMY: dict[str, str] = {
     "breaking.model_removed": "a contracted or public model deleted, renamed or disabled before "
     "its deprecation_date",
     "risky.type_widened": "a column's type widened (int -> bigint): readers may need to cast",
-    "risky.type_changed": "a column's type changed on a model nothing else reads",
-    "risky.type_narrowed": "a column's type narrowed on a model nothing else reads",
+    "risky.type_changed": "a column's type changed on a model nothing else reads, or that no "
+    "reader selects",
+    "risky.type_narrowed": "a column's type narrowed on a model nothing else reads, or that no "
+    "reader selects",
     "risky.type_precision_changed": "a column's size, precision or scale reduced or moved (not "
     "breaking, as in dbt-core)",
-    "risky.column_removed": "a column removed from a model nothing else reads (or not confirmed)",
-    "risky.column_renamed": "a column renamed on a model nothing else reads",
+    "risky.column_removed": "a column removed from a model nothing else reads, or that no "
+    "reader selects any more (or not confirmed)",
+    "risky.column_renamed": "a column renamed on a model nothing else reads, or that no reader "
+    "selects any more",
     "risky.constraint_loosened": "a constraint that is not enforced, or a not_null, unique, "
     "accepted_values or relationships test, removed",
     "risky.access_narrowed": "access narrowed (public -> protected -> private)",
@@ -299,6 +306,7 @@ def _uncontracted_columns(
     renamed = {} if versioned else {b.name: a for b, a in delta.renamed}
     renamed_new = {a.name for a in renamed.values()}
     confirm = new_witnesses.complete() if after.source == "declared" else None
+    unread = _not_selected_by(ctx, new, reader_ids, public)
     for column in delta.removed:
         fields = {"column": column.name, "old": column.data_type, "column_source": source}
         if confirm is not None and column_key(column.name) in confirm.columns:
@@ -310,32 +318,29 @@ def _uncontracted_columns(
             )
             continue
         unconfirmed = after.source == "declared" and confirm is None
+        not_selected = unread(column.name)
+        breaks = has_readers and not unconfirmed and not_selected is None
         target = renamed.get(column.name)
         if target is not None:
-            code = (
-                "breaking.column_renamed"
-                if has_readers and not unconfirmed
-                else ("risky.column_renamed")
-            )
+            code = "breaking.column_renamed" if breaks else "risky.column_renamed"
             reason = f"{name}: column {column.name} renamed to {target.name}"
             fields["new"] = target.name
         else:
-            code = (
-                "breaking.column_removed"
-                if has_readers and not unconfirmed
-                else ("risky.column_removed")
-            )
+            code = "breaking.column_removed" if breaks else "risky.column_removed"
             reason = f"{name}: column {column.name} removed"
             if versioned and column.name in {b.name for b, _ in delta.renamed}:
                 reason += " (a rename on a versioned model is a removal)"
         if unconfirmed:
             reason += " from its YAML declaration (no catalog or readable SQL to confirm)"
+        elif not_selected is not None:
+            reason += f"; {not_selected}"
         elif has_readers:
             reason += f"; {who}"
         elif not is_source:
             reason += "; nothing in the project reads it"
         emit(code, reason, policy if code.startswith("breaking") else None, **fields)
     for before_column, after_column, change in delta.retyped:
+        not_selected = unread(after_column.name)
         _type_change(
             emit,
             name,
@@ -343,9 +348,9 @@ def _uncontracted_columns(
             after_column,
             change,
             contracted_policy=None,
-            has_readers=has_readers and not is_source,
+            has_readers=has_readers and not is_source and not_selected is None,
             source=source,
-            who=who,
+            who=not_selected or who,
         )
     for column in delta.added:
         if column.name in renamed_new:
@@ -357,6 +362,41 @@ def _uncontracted_columns(
             new=column.data_type,
             column_source=source,
         )
+
+
+def _not_selected_by(
+    ctx: DiffContext, new: Node | Source, reader_ids: list[str], public: bool
+) -> Callable[[str], str | None]:
+    """A test of one column: why no reader is hurt by its change ("no reader selects it: ...")
+    when every reader in the pull request is a model whose compiled SQL, or a semantic model
+    whose dimensions, entities and measures, provably do not name it; else None.
+
+    The usual pull request renames a column and updates its readers in the same commit: those
+    readers are then not broken, and blocking them would make the gate cry wolf. An exposure,
+    another project (public access) or a reader whose SQL cannot be read may still use the
+    column, so any of them keeps the change breaking.
+    """
+    sql = ctx.pr_sql
+    if public or not reader_ids or sql is None:
+        return lambda _column: None
+    from dbtgate.diff.impact import semantic_selects
+
+    names = sorted(display_name(ctx.pr.resource(uid) or new) for uid in reader_ids)
+
+    def test(column: str) -> str | None:
+        for uid in reader_ids:
+            child = ctx.pr.nodes.get(uid)
+            if child is not None and child.resource_type in ("model", "snapshot"):
+                selects = sql.selects_column(child, cast("Node", new), column)
+            elif uid in (ctx.pr.manifest.semantic_models or {}):
+                selects = semantic_selects(ctx, uid, column)
+            else:
+                return None
+            if selects != "no":
+                return None
+        return f"no reader selects it ({', '.join(names)})"
+
+    return test
 
 
 def _who_reads(models: int, public: bool) -> str:
@@ -434,7 +474,8 @@ def _type_change(
         )
     else:
         code = "risky.type_narrowed" if change == "narrowed" else "risky.type_changed"
-        emit(code, f"{name}: {after.name} type {change} ({moved})", **fields)
+        why = f"; {who}" if who else ""
+        emit(code, f"{name}: {after.name} type {change} ({moved}){why}", **fields)
 
 
 def _constraint_id(constraint: Constraint) -> str:

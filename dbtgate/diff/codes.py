@@ -153,13 +153,16 @@ _RISKY = [
     _doc(
         "risky.type_changed",
         "A column's base type changed on a model nothing in the project reads (no child model, "
-        "no exposure, no semantic model, not public).",
+        "no exposure, no semantic model, not public), or whose readers in the project provably "
+        "do not name the column (their compiled SQL, a semantic model's dimensions, entities "
+        "and measures).",
         "Queries outside dbt (dashboards, notebooks, exports) may still read it.",
         "finance_revenue: revenue type changed (DECIMAL(38,2) -> DOUBLE)",
     ),
     _doc(
         "risky.type_narrowed",
-        "A column's type narrowed on a model nothing in the project reads.",
+        "A column's type narrowed on a model nothing in the project reads, or whose readers in "
+        "the project provably do not name the column.",
         "Values that fit before may not fit now: the build can fail or truncate.",
         "daily_totals: amount type narrowed (BIGINT -> INTEGER)",
     ),
@@ -173,15 +176,20 @@ _RISKY = [
     ),
     _doc(
         "risky.column_removed",
-        "A column was removed from a model nothing in the project reads, or only its YAML "
-        "declaration is gone and no catalog or readable SQL confirms it is still built.",
+        "A column was removed from a model nothing in the project reads, or whose readers in "
+        "the project provably no longer name it (their compiled SQL, a semantic model's "
+        "dimensions, entities and measures: the usual pull request updates them in the same "
+        "commit), or only its YAML declaration is gone and no catalog or readable SQL confirms "
+        "it is still built. An exposure, `access: public` or a reader whose SQL is not on disk "
+        "keeps the removal breaking.",
         "Queries outside dbt may still select it; unconfirmed removals may be real.",
         "scratch_orders: column note removed; nothing in the project reads it",
     ),
     _doc(
         "risky.column_renamed",
         "A column was renamed (removed, and one of the same type added at its position) on a "
-        "model nothing in the project reads.",
+        "model nothing in the project reads, or whose readers in the project provably no longer "
+        "name the old one (updated in the same pull request).",
         "Queries outside dbt that use the old name fail.",
         "scratch_orders: column amt renamed to amount; nothing in the project reads it",
     ),

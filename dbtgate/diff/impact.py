@@ -83,7 +83,7 @@ def _semantic_consumers(project: Project, unique_id: str, depths: dict[str, int]
     return list(found.values())
 
 
-def _semantic_selects(ctx: DiffContext, unique_id: str, column: str) -> Selects:
+def semantic_selects(ctx: DiffContext, unique_id: str, column: str) -> Selects:
     """Whether a semantic model's dimensions, entities or measures name `column` (in the base
     build: the pull request may have cut it out along with the column)."""
     for project in (ctx.base, ctx.pr):
@@ -100,7 +100,7 @@ def _with_column(ctx: DiffContext, graph: Impact, unique_id: str, column: str) -
     for consumer in graph.models:
         selects: Selects | None = None
         if consumer.depth == 1 and consumer.resource_type == "semantic_model":
-            selects = _semantic_selects(ctx, consumer.unique_id, column)
+            selects = semantic_selects(ctx, consumer.unique_id, column)
         elif consumer.depth == 1:
             child = ctx.pr.nodes.get(consumer.unique_id)
             selects = _selects(ctx, child, parent, column)
