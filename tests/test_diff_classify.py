@@ -177,6 +177,38 @@ def test_uncontracted_public_model_removed_is_breaking_and_a_private_one_risky(
     assert only(result, "breaking.model_removed").policy == "uncontracted_with_consumers"
 
 
+def test_model_removed_that_a_remaining_exposure_read_is_breaking_with_the_exposure(
+    tmp_path: Path,
+) -> None:
+    """dbt cannot parse an exposure that refs a missing model, so the pull request cut the ref
+    out of the exposure; the dashboard behind it may still query the table. An exposure removed
+    along with the model retires the dashboard: the removal stays risky."""
+    kept, retired = model("orders", ORDERS_COLUMNS), model("legacy", ORDERS_COLUMNS)
+    other = model("customers")
+    dashboard = exposure("dashboard", [kept["unique_id"], other["unique_id"]], owner="Finance")
+    old_report = exposure("old_report", [retired["unique_id"]])
+    result = diff(
+        tmp_path,
+        [kept, retired, other],
+        [other],
+        base_exposures=[dashboard, old_report],
+        pr_exposures=[exposure("dashboard", [other["unique_id"]], owner="Finance")],
+    )
+    assert sorted(codes(result)) == [
+        ("breaking.model_removed", "orders", ""),
+        ("risky.model_removed", "legacy", ""),
+        ("safe.exposure_removed", "old_report", ""),
+    ]
+    change = only(result, "breaking.model_removed")
+    assert change.reason == (
+        "orders: model deleted or renamed; exposure dashboard read it in the base build and "
+        "still exists: the dashboard may still query it"
+    )
+    assert change.policy == "uncontracted_with_consumers"
+    assert change.impact is not None
+    assert [(c.name, c.owner) for c in change.impact.exposures] == [("dashboard", "Finance")]
+
+
 # -- models without a contract that others read ---------------------------------------------------
 
 

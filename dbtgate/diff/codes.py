@@ -133,8 +133,11 @@ _BREAKING = [
     ),
     _doc(
         "breaking.model_removed",
-        "A contracted model (or an uncontracted public one) exists in the base build and is "
-        "deleted, renamed or disabled in the pull request, before its deprecation_date.",
+        "A contracted model (or an uncontracted public one, or one an exposure read in the "
+        "base build while the exposure is still there) exists in the base build and is "
+        "deleted, renamed or disabled in the pull request, before its deprecation_date. The "
+        "pull request had to cut the ref out of the exposure for dbt to parse; the dashboard "
+        "behind it queries the relation, not the YAML.",
         "Every ref to it fails: in this project, in projects that ref it through `access: "
         "public`, and in queries outside dbt.",
         "orders_summary v1: contracted model deleted or renamed",
@@ -218,8 +221,8 @@ _RISKY = [
     ),
     _doc(
         "risky.model_removed",
-        "A model, seed or snapshot without a contract and not public was deleted, renamed or "
-        "disabled.",
+        "A model, seed or snapshot without a contract, not public and read by no remaining "
+        "exposure was deleted, renamed or disabled.",
         "dbt refs would have failed to compile, so nothing in the project reads it; tools "
         "outside dbt that query the relation will fail.",
         "stg_legacy_orders: model deleted or renamed; tools outside dbt that query it will fail",
