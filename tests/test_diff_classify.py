@@ -209,6 +209,34 @@ def test_model_removed_that_a_remaining_exposure_read_is_breaking_with_the_expos
     assert [(c.name, c.owner) for c in change.impact.exposures] == [("dashboard", "Finance")]
 
 
+def test_model_made_ephemeral_is_breaking_when_an_exposure_or_project_queries_it(
+    tmp_path: Path,
+) -> None:
+    """An ephemeral model builds no relation: its dbt readers inline it, a dashboard or another
+    project that queries the table does not."""
+    names = ("dashboarded", "shared", "internal")
+    base = [model(n, access="public" if n == "shared" else "protected") for n in names]
+    pr = [
+        model(n, access="public" if n == "shared" else "protected", materialized="ephemeral")
+        for n in names
+    ]
+    reader = model("reader", depends_on=[f"model.proj.{n}" for n in names])
+    dashboard = exposure("dashboard", ["model.proj.dashboarded"])
+    result = diff(tmp_path, [*base, reader], [*pr, reader], exposures=[dashboard])
+    assert sorted(codes(result)) == [
+        ("breaking.materialization_changed", "dashboarded", ""),
+        ("breaking.materialization_changed", "shared", ""),
+        ("safe.materialization_changed", "internal", ""),
+    ]
+    by_name = {c.name: c for c in result.changes}
+    assert by_name["dashboarded"].reason == (
+        "dashboarded: materialized table -> ephemeral: no relation is built any more for "
+        "exposure dashboard to query"
+    )
+    assert by_name["shared"].reason.endswith("for other projects (it was public) to query")
+    assert by_name["dashboarded"].policy == "uncontracted_with_consumers"
+
+
 # -- models without a contract that others read ---------------------------------------------------
 
 

@@ -34,7 +34,8 @@ FIX_HINTS = {
     "breaking.type_narrowed": "Cast the column back to its wider type, or tell the readers first.",
     "breaking.constraint_removed": "Keep the constraint, or add a new model version without it.",
     "breaking.materialization_changed": "Keep the model a table or incremental while it has "
-    "constraints, or remove the constraints in a new model version.",
+    "constraints (and out of ephemeral while exposures, semantic models or other projects query "
+    "it), or make the change in a new model version.",
     "breaking.model_removed": "Disable it only after its deprecation_date: set one, keep the "
     "model until then, and point consumers to its replacement.",
     "risky.type_widened": "Check that readers who cast, compare or union this column accept the "

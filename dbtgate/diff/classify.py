@@ -55,7 +55,7 @@ TAXONOMY: dict[str, str] = {
     "breaking.constraint_removed": "an enforced constraint removed from a contracted "
     "table/incremental model or one of its columns",
     "breaking.materialization_changed": "a contracted model with constraints no longer "
-    "materialized as table or incremental",
+    "materialized as table or incremental, or a model exposures or projects query made ephemeral",
     "breaking.model_removed": "a contracted or public model, or one an exposure reads, deleted, "
     "renamed or disabled before its deprecation_date",
     "risky.type_widened": "a column's type widened (int -> bigint): readers may need to cast",

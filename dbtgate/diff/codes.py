@@ -126,9 +126,12 @@ _BREAKING = [
         "breaking.materialization_changed",
         "A contracted model with constraints was a table or incremental model and is now "
         "something else (a view, ephemeral): dbt applies constraints only to tables and "
-        "incremental models.",
+        "incremental models. Also: a model that exposures or semantic models read, or a public "
+        "one, made ephemeral: dbt builds no relation for it any more.",
         "The constraints still read as a promise in YAML but the warehouse no longer enforces "
-        "them.",
+        "them. An ephemeral model is a CTE inlined into its dbt readers: dashboards, the "
+        "semantic layer and other projects query a relation that is no longer built (the old "
+        "one is left behind, stale).",
         "config:\n  materialized: view  # was table, with a primary_key constraint",
     ),
     _doc(
@@ -335,7 +338,7 @@ _SAFE = [
     _doc(
         "safe.materialization_changed",
         "The materialization changed where no contract constraint depends on it (view -> "
-        "table, table -> incremental).",
+        "table, table -> incremental), or a model only other models read became ephemeral.",
         "Readers query the same relation name and columns.",
         "config:\n  materialized: table  # was view",
     ),

@@ -3,7 +3,8 @@ its docs, tests and meta, and whether its SQL moved its filters or grain.
 
 Most of these are SAFE (docs, tests, meta, an added deprecation_date), listed so the diff is
 complete; the exceptions are a contracted model with constraints that stops being a table
-(BREAKING in dbt-core), access narrowed, a constraint-like test removed, and a filter or grain
+(BREAKING in dbt-core), a model that exposures, semantic models or other projects query made
+ephemeral (BREAKING: no relation is left for them), access narrowed, a constraint-like test removed, and a filter or grain
 change seen in the compiled SQL (RISKY).
 """
 
@@ -16,6 +17,7 @@ from dbtgate.diff.classify import (
     DiffContext,
     Emitter,
     contract_policy,
+    readers,
 )
 from dbtgate.diff.columns import column_key
 from dbtgate.project import display_name
@@ -35,7 +37,7 @@ def property_changes(
     """Everything but columns and constraints; sources have no materialization, access or SQL."""
     is_source = new.resource_type == "source"
     if not is_source:
-        _materialization(emit, old, new, contracted)
+        _materialization(ctx, emit, old, new, contracted)
     if new.resource_type == "model":
         _access(emit, old, new)
         _deprecation(emit, old, new)
@@ -46,7 +48,9 @@ def property_changes(
         _code(ctx, emit, old, new)
 
 
-def _materialization(emit: Emitter, old: Node, new: Node, contracted: bool) -> None:
+def _materialization(
+    ctx: DiffContext, emit: Emitter, old: Node, new: Node, contracted: bool
+) -> None:
     before = old.config.materialized if old.config else None
     after = new.config.materialized if new.config else None
     if before == after or before is None or after is None:
@@ -68,6 +72,15 @@ def _materialization(emit: Emitter, old: Node, new: Node, contracted: bool) -> N
             old=before,
             new=after,
         )
+    elif after == "ephemeral" and (outside := _read_outside_dbt(ctx, old, new)):
+        emit(
+            "breaking.materialization_changed",
+            f"{display_name(new)}: materialized {before} -> ephemeral: no relation is built any "
+            f"more for {outside} to query",
+            "uncontracted_with_consumers",
+            old=before,
+            new=after,
+        )
     else:
         emit(
             "safe.materialization_changed",
@@ -75,6 +88,20 @@ def _materialization(emit: Emitter, old: Node, new: Node, contracted: bool) -> N
             old=before,
             new=after,
         )
+
+
+def _read_outside_dbt(ctx: DiffContext, old: Node, new: Node) -> str:
+    """Who queries the relation itself rather than through ref() ("" when nobody): exposures
+    and semantic models read the warehouse table, other projects ref a public model. An
+    ephemeral model is only a CTE inlined into its dbt readers, so these lose their relation."""
+    names = sorted(
+        f"{uid.split('.', 1)[0].replace('_', ' ')} {uid.rsplit('.', 1)[-1]}"
+        for uid in readers(ctx.pr, new.unique_id)
+        if uid not in ctx.pr.nodes
+    )
+    if getattr(old, "access", None) == "public":
+        names.append("other projects (it was public)")
+    return ", ".join(names)
 
 
 def _access(emit: Emitter, old: Node, new: Node) -> None:
