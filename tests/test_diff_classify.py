@@ -286,11 +286,18 @@ def test_column_removed_from_a_model_others_read_is_breaking_with_its_impact(
     assert impact.public is False
 
 
-def _orders_and_statuses(tmp_path: Path, pr_orders_columns, *, exposures=(), compiled=True):
+def _orders_and_statuses(
+    tmp_path: Path,
+    pr_orders_columns,
+    *,
+    exposures=(),
+    compiled=True,
+    reader_sql='select order_id from "db"."main"."orders"',
+):
     """orders (columns from the catalog) read by statuses, whose SQL selects order_id only."""
     orders = model("orders")
     statuses = model("statuses", depends_on=[orders["unique_id"]])
-    sql = {statuses["unique_id"]: 'select order_id from "db"."main"."orders"'}
+    sql = {statuses["unique_id"]: reader_sql}
     return diff(
         tmp_path,
         [orders, statuses],
@@ -322,6 +329,28 @@ def test_a_column_no_reader_selects_any_more_is_risky_not_breaking(tmp_path: Pat
     )
     assert only(retyped, "risky.type_changed").reason.endswith("; no reader selects it (statuses)")
     assert not [c for c in removed.changes + renamed.changes if c.change_class == "breaking"]
+
+
+@pytest.mark.parametrize(
+    "reader_sql",
+    [
+        'select o.order_id from "db"."main"."orders" o join "db"."main"."s" x using (status)',
+        'select order_id from "db"."main"."orders" natural join "db"."main"."s"',
+        'select * from "db"."main"."old" union all select * from "db"."main"."orders"',
+    ],
+    ids=["join-using", "natural-join", "union-star"],
+)
+def test_a_column_a_reader_names_without_a_column_reference_stays_breaking(
+    tmp_path: Path, reader_sql: str
+) -> None:
+    """USING and NATURAL joins name the column without a column reference, and a UNION passes
+    it on through `*` in any branch: the reader selects it."""
+    result = _orders_and_statuses(
+        tmp_path,
+        [("order_id", "INTEGER"), ("amount", "DECIMAL(18,2)")],
+        reader_sql=reader_sql,
+    )
+    assert only(result, "breaking.column_removed").impact.models[0].selects_column == "yes"
 
 
 def test_a_column_an_exposure_or_unreadable_sql_may_read_stays_breaking(tmp_path: Path) -> None:

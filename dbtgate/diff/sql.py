@@ -141,8 +141,16 @@ class SqlFiles:
             qualifier = reference.table.casefold()
             if not qualifier or qualifier in sources:
                 return "yes"
-        outer = expression if isinstance(expression, exp.Select) else None
-        if outer is not None and any(_is_star(p, sources) for p in outer.selects):
+        # `join ... using (col)` names the column as an identifier; a natural join names none.
+        for join in expression.find_all(exp.Join):
+            if str(join.args.get("method") or "").upper() == "NATURAL":
+                return "yes"
+            if any(i.name.casefold() == wanted for i in join.args.get("using") or ()):
+                return "yes"
+        outer = _outer_selects(expression)
+        if outer is None:
+            return "unknown"
+        if any(_is_star(p, sources) for select in outer for p in select.selects):
             return "yes"
         return "no"
 
@@ -236,6 +244,19 @@ def _sources_of(expression: Any, identifiers: set[str]) -> set[str]:
                 sources.add(table.alias_or_name.casefold())
                 grew = True
     return sources
+
+
+def _outer_selects(expression: Any) -> list[Any] | None:
+    """The SELECTs whose projections are the query's output: one, or each branch of a UNION,
+    EXCEPT or INTERSECT; None for any other statement (its output is not known)."""
+    from sqlglot import exp
+
+    if isinstance(expression, exp.Select):
+        return [expression]
+    if isinstance(expression, (exp.Union, exp.Except, exp.Intersect)):
+        left, right = _outer_selects(expression.left), _outer_selects(expression.right)
+        return None if left is None or right is None else left + right
+    return None
 
 
 def _is_star(projection: Any, sources: set[str]) -> bool:
