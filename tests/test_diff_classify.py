@@ -556,7 +556,10 @@ def test_new_version_without_deprecating_the_old_one_is_risky(tmp_path: Path) ->
     v1_next = model("orders", ORDERS_COLUMNS, contract=True, version=1, latest_version=2)
     v2 = model("orders", ORDERS_COLUMNS[:2], contract=True, version=2, latest_version=2)
     result = diff(tmp_path, [v1], [v1_next, v2])
-    assert codes(result) == [("risky.version_without_deprecation", "orders.v2", "")]
+    assert codes(result) == [
+        ("risky.latest_version_changed", "orders.v1", ""),
+        ("risky.version_without_deprecation", "orders.v2", ""),
+    ]
     deprecated = model(
         "orders",
         ORDERS_COLUMNS,
@@ -567,9 +570,26 @@ def test_new_version_without_deprecating_the_old_one_is_risky(tmp_path: Path) ->
     )
     result = diff(tmp_path / "deprecated", [v1], [deprecated, v2])
     assert sorted(codes(result)) == [
+        ("risky.latest_version_changed", "orders.v1", ""),
         ("safe.deprecation_set", "orders.v1", ""),
         ("safe.version_added", "orders.v2", ""),
     ]
+
+
+def test_a_latest_version_that_moves_is_risky_and_said_once(tmp_path: Path) -> None:
+    """v2 was a prerelease (latest_version 1); promoting it moves every unpinned ref to v2.
+    Both versions carry latest_version: the change is said once, on the old latest."""
+    v1 = model("orders", ORDERS_COLUMNS, version=1, latest_version=1)
+    v2 = model("orders", ORDERS_COLUMNS[:2], version=2, latest_version=1)
+    v1_after = model("orders", ORDERS_COLUMNS, version=1, latest_version=2)
+    v2_after = model("orders", ORDERS_COLUMNS[:2], version=2, latest_version=2)
+    result = diff(tmp_path, [v1, v2], [v1_after, v2_after])
+    change = only(result, "risky.latest_version_changed")
+    assert (change.unique_id, change.old, change.new) == ("model.proj.orders.v1", "1", "2")
+    assert change.reason == (
+        "orders: latest_version 1 -> 2; `ref('orders')` without a version now reads v2, not v1"
+    )
+    assert codes(diff(tmp_path / "same", [v1, v2], [v1, v2])) == []
 
 
 # -- the check: severities and the ways out -----------------------------------------------------

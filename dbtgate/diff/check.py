@@ -54,6 +54,9 @@ FIX_HINTS = {
     "holds; then say so in breaking.acknowledge.",
     "risky.access_narrowed": "Keep the wider access until every ref from outside the group or "
     "project is gone.",
+    "risky.latest_version_changed": "Check that the readers that ref the model without a "
+    "version (and other projects, if it is public) work with the new latest version's "
+    "columns, or pin them to the old version with `version:`.",
     "risky.version_without_deprecation": "Set a deprecation_date on the older version(s) so their "
     "consumers are warned to migrate.",
     "risky.model_removed": "Check that nothing outside dbt (dashboards, notebooks, exports) "

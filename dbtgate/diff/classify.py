@@ -72,6 +72,8 @@ TAXONOMY: dict[str, str] = {
     "risky.constraint_loosened": "a constraint that is not enforced, or a not_null, unique, "
     "accepted_values or relationships test, removed",
     "risky.access_narrowed": "access narrowed (public -> protected -> private)",
+    "risky.latest_version_changed": "a versioned model's latest_version moved: every ref "
+    "without a version now reads another version",
     "risky.version_without_deprecation": "a new model version added while an older version has "
     "no deprecation_date",
     "risky.model_removed": "a model nothing else reads deleted, renamed or disabled",

@@ -215,6 +215,14 @@ _RISKY = [
         "access: protected  # was public",
     ),
     _doc(
+        "risky.latest_version_changed",
+        "A versioned model's `latest_version` moved (1 -> 2, or back).",
+        "`ref('orders')` without a version resolves to the latest version: every such reader, "
+        "and every other project when the model is public, reads the other version from the "
+        "next build on, with whatever columns it dropped or retyped. dbt says nothing of it.",
+        "models:\n  - name: orders\n    latest_version: 2  # was 1",
+    ),
+    _doc(
         "risky.version_without_deprecation",
         "A new version of a model was added while an older version that stays has no "
         "deprecation_date.",

@@ -41,6 +41,7 @@ def property_changes(
     if new.resource_type == "model":
         _access(emit, old, new)
         _deprecation(emit, old, new)
+        _latest_version(emit, old, new)
     _descriptions(emit, old, new)
     _tests(ctx, emit, old, new)
     _meta(emit, old, new)
@@ -123,6 +124,23 @@ def _access(emit: Emitter, old: Node, new: Node) -> None:
             old=before,
             new=after,
         )
+
+
+def _latest_version(emit: Emitter, old: Node, new: Node) -> None:
+    """Said once, on the version that was the latest (every version node carries the model's
+    `latest_version`), when it is in both builds."""
+    before, after = old.latest_version, new.latest_version
+    if before is None or after is None or str(before) == str(after):
+        return
+    if str(old.version) != str(before):
+        return
+    emit(
+        "risky.latest_version_changed",
+        f"{new.name}: latest_version {before} -> {after}; `ref('{new.name}')` without a "
+        f"version now reads v{after}, not v{before}",
+        old=str(before),
+        new=str(after),
+    )
 
 
 def _deprecation(emit: Emitter, old: Node | Source, new: Node | Source) -> None:
