@@ -110,6 +110,36 @@ def test_max_findings_caps_each_group_and_says_how_many_more() -> None:
     assert lines[-1] == "dbtgate: FAIL — 30 blocking findings, 10 non-blocking"
 
 
+def test_a_capped_group_counts_its_findings_per_rule_largest_first() -> None:
+    from report_samples import finding, many_findings
+
+    # 30 blocking (10 per rule) and 10 advisory, plus 3 blocking owner.present: the lines
+    # printed are of one rule, the counts say where the rest of the findings are.
+    extra = [
+        finding(
+            code="owner.present",
+            severity="error",
+            message=f"m{n}: no owner",
+            disposition="blocking",
+        )
+        for n in range(3)
+    ]
+    findings = many_findings(40) + extra
+    out = io.StringIO()
+    console = Console(file=out, width=200, highlight=False)
+    print_result(console, sample_result(findings), max_findings=4)
+    counts = [line for line in out.getvalue().splitlines() if line.startswith("by rule: ")]
+    assert counts == [
+        "by rule: owner.present 13, docs.column_coverage 10, tests.primary_key 10",
+        "by rule: docs.column_coverage 4, owner.present 3, tests.primary_key 3",
+    ]
+    # A group printed whole needs no count.
+    out = io.StringIO()
+    console = Console(file=out, width=200, highlight=False)
+    print_result(console, sample_result(findings), max_findings=0)
+    assert "by rule:" not in out.getvalue()
+
+
 def test_max_findings_zero_prints_every_finding() -> None:
     from report_samples import many_findings
 

@@ -333,7 +333,19 @@ def _print_group(console: Any, title: str, findings: list[Finding], limit: int =
                 "dim",
             )
         )
+        add((f"{rule_counts(findings)}\n", "dim"))
     _print_pieces(console, pieces, end="")
+
+
+def rule_counts(findings: list[Finding]) -> str:
+    """`by rule: docs.column_coverage 4746, owner.present 1975`: a capped group's findings
+    counted per code, the largest first. The lines printed may all be one rule; the counts say
+    where the rest of the debt is, which is where a team adopting the gate starts."""
+    counts: dict[str, int] = defaultdict(int)
+    for finding in findings:
+        counts[finding.code] += 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return "by rule: " + ", ".join(f"{_clean(code)} {count}" for code, count in ranked)
 
 
 # Findings the console prints as one line, with every place (`view.fold_repeats`).
