@@ -55,7 +55,8 @@ waivers:
         summary="A waiver matches no finding (or selects no resource).",
         what="An active waiver whose rule and selection cover no finding of this run: the "
         "problem it excused was fixed, or the resource was renamed or deleted (the finding "
-        "then says the selection picks nothing). A waiver whose findings another waiver "
+        "then says the selection picks nothing, with the closest tag or name the project has: a "
+        "typo in `select` reads the same). A waiver whose findings another waiver "
         "holds (overlapping waivers: each finding is held by the one that lasts longest) "
         "still covers them and is not stale.",
         why="Stale waivers pile up and hide what is really excused; one that quietly matches "

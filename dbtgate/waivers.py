@@ -30,6 +30,7 @@ from dbtgate.rules.policies import (
 )
 from dbtgate.rules.registry import Rule
 from dbtgate.select import Selector, SelectorError
+from dbtgate.selector_hints import selector_hint
 from dbtgate.wording import counted, days_from_now
 
 
@@ -64,7 +65,7 @@ def apply_waivers(
                 )
         elif not covered:
             if every_check_ran:
-                reported.append(_stale(waiver, config, match.selects_something))
+                reported.append(_stale(waiver, config, match.selects_something, match.hint))
         elif (days_left := notice_days_left(waiver, config, today)) is not None:
             reported.append(_expiring(match, config, holders, days_left))
     return reported
@@ -77,6 +78,7 @@ class _Match:
     waiver: Waiver
     covered: list[Finding]
     selects_something: bool
+    hint: str  # ` (did you mean x?)` when it selects nothing and a tag or name is near
 
 
 def _matches(findings: list[Finding], context: CheckContext) -> list[_Match]:
@@ -95,7 +97,8 @@ def _matches(findings: list[Finding], context: CheckContext) -> list[_Match]:
                 f"{config_location(config, waiver.line)}: select {waiver.select!r}: {exc}"
             ) from None
         covered = [f for f in findings if _covers(waiver, selected, f)]
-        matches.append(_Match(waiver, covered, bool(selected)))
+        hint = "" if selected else selector_hint(waiver.select, selection)
+        matches.append(_Match(waiver, covered, bool(selected), hint))
     return matches
 
 
@@ -365,11 +368,11 @@ def _count_again(covered: int) -> str:
     return f"its {counted(covered, 'finding')} count{'s' if covered == 1 else ''} again"
 
 
-def _stale(waiver: Waiver, config: Config, selects_something: bool) -> Finding:
+def _stale(waiver: Waiver, config: Config, selects_something: bool, hint: str) -> Finding:
     why = (
         "matches no finding"
         if selects_something
-        else "selects no resource (renamed or deleted?) and matches no finding"
+        else f"selects no resource{hint or ' (renamed or deleted?)'} and matches no finding"
     )
     return _waiver_finding(
         "waiver.stale",

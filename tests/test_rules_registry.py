@@ -424,6 +424,30 @@ def test_a_policy_that_selects_nothing_says_so_with_the_closest_tag(artifacts, t
     ]
 
 
+def test_a_policy_on_a_misspelt_model_says_so_with_the_closest_name(artifacts, tmp_path):
+    """A bare name that no resource has (a typo, a model renamed) gets the closest name; a name
+    nothing is near gets no guess."""
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "+stg_paymnts"
+            rules: {docs.model_description: error}
+          - select: "zzz_gone"
+            rules: {docs.model_description: error}
+        """,
+    )
+    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    notes = [line for line in result.stdout.splitlines() if "selects no resources" in line]
+    assert notes == [
+        "note: dbtgate.yml:3: policy select '+stg_paymnts' selects no resources,"
+        " so its rules checked nothing (did you mean stg_payments?)",
+        "note: dbtgate.yml:5: policy select 'zzz_gone' selects no resources,"
+        " so its rules checked nothing",
+    ]
+
+
 def test_an_exclude_that_matches_nothing_says_so_with_the_closest_tag(artifacts, tmp_path):
     """A typo in `exclude` gates the resources it meant to leave out: a note names it, and a
     tag that differs in case only is suggested too (tags are case-sensitive)."""

@@ -119,12 +119,14 @@ def test_a_waiver_that_covers_nothing_is_stale(workdir):
         # Selects a model, but the model has a description: nothing to waive.
         + waiver("docs.model_description", "stg_orders", "2999-12-31")
         # Selects nothing at all: the model was renamed or deleted.
-        + waiver("docs.model_description", "stg_orders_old", "2999-12-31", owner="@crm")
+        + waiver("docs.model_description", "legacy_report", "2999-12-31", owner="@crm")
+        # Selects nothing either: a typo, and the name meant is said.
+        + waiver("docs.model_description", "int_exclude_via_meta_confg+", "2999-12-31")
     )
     returncode, stdout, report = check(workdir, config)
-    assert returncode == 1  # the undescribed model is not waived by either
+    assert returncode == 1  # the undescribed model is not waived by any
     stale = findings(report, "waiver.stale")
-    assert [(f["line"], f["owner"], f["message"]) for f in stale] == [
+    assert sorted((f["line"], f["owner"], f["message"]) for f in stale) == [
         (
             7,
             "@data-platform",
@@ -134,8 +136,15 @@ def test_a_waiver_that_covers_nothing_is_stale(workdir):
         (
             12,
             "@crm",
-            "waiver for docs.model_description on 'stg_orders_old' (owner @crm) selects no "
+            "waiver for docs.model_description on 'legacy_report' (owner @crm) selects no "
             "resource (renamed or deleted?) and matches no finding",
+        ),
+        (
+            17,
+            "@data-platform",
+            "waiver for docs.model_description on 'int_exclude_via_meta_confg+' (owner "
+            "@data-platform) selects no resource (did you mean int_exclude_via_meta_config?) and "
+            "matches no finding",
         ),
     ]
     assert all(f["fix"].startswith("Remove the waiver") for f in stale)

@@ -24,6 +24,7 @@ from dbtgate.locate import repository_path
 from dbtgate.project import Project
 from dbtgate.rules.registry import NEEDS, ParamError, Rule, Violation, load_plugin, load_rules
 from dbtgate.select import Selection, Selector, SelectorError, parse_selector
+from dbtgate.selector_hints import selector_hint
 
 
 @dataclass(frozen=True)
@@ -244,13 +245,13 @@ def _missing_needs(rule: Rule, project: Project) -> list[str]:
 
 
 def _empty_selection_note(config: Config, policy: Policy, selection: Selection) -> str:
-    """Says a policy selects nothing; for a `tag:` that no resource has, the closest tags."""
+    """Says a policy selects nothing, with the closest tag or name for a typo."""
     note = (
         f"{config_location(config, policy.line)}: policy select {policy.select!r}"
         + (f" exclude {policy.exclude!r}" if policy.exclude else "")
         + " selects no resources, so its rules checked nothing"
     )
-    return note + _tag_hint(policy.select, selection)
+    return note + selector_hint(policy.select, selection)
 
 
 def _excludes_nothing(compiled: CompiledPolicy, selection: Selection) -> bool:
@@ -259,27 +260,12 @@ def _excludes_nothing(compiled: CompiledPolicy, selection: Selection) -> bool:
 
 
 def _empty_exclusion_note(config: Config, policy: Policy, selection: Selection) -> str:
-    """Says a policy's `exclude` leaves nothing out; for a `tag:` no resource has, the closest."""
+    """Says a policy's `exclude` leaves nothing out, with the closest tag or name for a typo."""
     return (
         f"{config_location(config, policy.line)}: policy exclude {policy.exclude!r} matches no "
         f"resources, so select {policy.select!r} is gated whole"
-        + _tag_hint(policy.exclude or "", selection)
+        + selector_hint(policy.exclude or "", selection)
     )
-
-
-def _tag_hint(text: str, selection: Selection) -> str:
-    """` (did you mean tag:x?)` for a `tag:` in `text` that no resource has but one nearly does
-    (the case too: dbt's tags are case-sensitive)."""
-    wanted = [part[4:] for part in text.replace(",", " ").split() if part[:4] == "tag:"]
-    known = sorted({tag for r in selection.resources.values() for tag in r.tags or ()})
-    by_case = {tag.lower(): tag for tag in known}
-    hints = [
-        by_case.get(tag.lower()) or next(iter(difflib.get_close_matches(tag, known, n=1)), None)
-        for tag in wanted
-        if tag not in known
-    ]
-    hints = [hint for hint in hints if hint]
-    return f" (did you mean tag:{hints[0]}?)" if hints else ""
 
 
 def _apply(

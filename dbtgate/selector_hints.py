@@ -1,0 +1,65 @@
+"""`(did you mean ...?)` for a selector in dbtgate.yml that selects nothing.
+
+A policy or a waiver whose selector matches no resource is reported, not an error: the resource
+may have been deleted. Most often it is a typo (`tag:paymnt`, `fct_refund`), and the closest tag
+or resource name the project has turns the report into its fix. One module for the policies'
+notes and the waivers' `waiver.stale`, so both suggest the same way.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from dbtgate.select import Selection, SelectorError, parse_selector
+
+# A bare value ending so is a file name, and one holding a slash a path (as `select` reads them):
+# no resource name is suggested for those.
+_NOT_A_NAME = (".sql", ".py", ".csv")
+
+
+def selector_hint(text: str, selection: Selection) -> str:
+    """` (did you mean X?)` for the first `tag:` or bare name in `text` that the project does not
+    have but nearly does (a tag that differs in case too: dbt's tags are case-sensitive); `""`
+    when there is none."""
+    try:
+        selector = parse_selector(text)
+    except SelectorError:
+        return ""
+    for term in selector.terms:
+        for atom in term:
+            if atom.method == "tag":
+                hint = _closest_tag(atom.value, selection)
+            elif atom.method == "" and _is_name(atom.value):
+                hint = _closest_name(atom.value, selection)
+            else:
+                continue
+            if hint:
+                return f" (did you mean {hint}?)"
+    return ""
+
+
+def _is_name(value: str) -> bool:
+    return (
+        value != "*" and "/" not in value and "\\" not in value and not value.endswith(_NOT_A_NAME)
+    )
+
+
+def _closest_tag(tag: str, selection: Selection) -> str | None:
+    known = sorted({tag for r in selection.resources.values() for tag in r.tags or ()})
+    if tag in known:
+        return None
+    by_case = {known_tag.lower(): known_tag for known_tag in known}
+    close = by_case.get(tag.lower()) or next(iter(difflib.get_close_matches(tag, known, n=1)), None)
+    return f"tag:{close}" if close else None
+
+
+def _closest_name(value: str, selection: Selection) -> str | None:
+    """The root project's resource name (or unique_id, for a value written as one) nearest
+    `value`; None when `value` is one, or nothing is near."""
+    resources = selection.resources
+    names = sorted({resources[uid].name for uid in selection.universe})
+    uids = sorted(selection.universe)
+    if value in names or value in resources:
+        return None
+    candidates = uids if value.count(".") >= 2 else names
+    return next(iter(difflib.get_close_matches(value, candidates, n=1)), None)
