@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from corpus import corpus_dir
+from policy_support import manifest_only_copy
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.checks import CheckContext
@@ -250,6 +251,44 @@ def test_gated_kpi_below_target_blocks_even_in_changed_scope():
     assert finding.code == "kpi.tier1_docs_columns"
     assert finding.disposition == "blocking"
     assert f"({entry['numerator']}/{entry['denominator']}), below the target 90%" in finding.message
+
+
+def recce_gate(config: Config, base_dir: Path):
+    """The recce pair's pull request gated against `base_dir`: it adds two models, untested
+    and with undocumented columns, to a base whose seven models are all tested."""
+    tiers = TierSettings(tuple(config.tier.from_), config.tier.default)
+    pr, base = (
+        Project.from_artifacts(load_artifacts(path), None, tiers)
+        for path in (corpus_dir("recce-pair/pr2"), base_dir)
+    )
+    context = CheckContext(project=pr, config=config, base=base, changed=set())
+    (finding,) = [f for f in run_gate(context).findings if f.code.startswith("kpi.")]
+    return finding
+
+
+def test_a_gated_kpi_says_whether_the_change_lowered_it_from_the_base_build():
+    config = tier1_config(targets=KpiTargets(test_coverage=0.9), gate=["test_coverage"])
+    finding = recce_gate(config, corpus_dir("recce-pair/base"))
+    assert finding.message == (
+        "test coverage is 77.8% (7/9), below the target 90%; 100% (7/7) in the base build: "
+        "this change lowers it"
+    )
+    assert finding.details["base"] == {"value": 1.0, "numerator": 7, "denominator": 7}
+    # Against itself: below target, but not this change's doing.
+    finding = recce_gate(config, corpus_dir("recce-pair/pr2"))
+    assert finding.message.endswith("; 77.8% (7/9) in the base build: not lowered by this change")
+
+
+def test_column_docs_are_not_compared_with_a_base_build_without_a_catalog(tmp_path):
+    """A base parsed from a git ref has no catalog.json, so its columns are the declared ones
+    only, while the pull request's build counts the warehouse's too: not the same measure."""
+    config = tier1_config(targets=KpiTargets(docs_columns=0.9), gate=["docs_columns"])
+    base = manifest_only_copy(corpus_dir("recce-pair/base"), tmp_path / "base")
+    finding = recce_gate(config, base)
+    assert finding.message == "columns documented is 60% (27/45), below the target 90%"
+    assert "base" not in finding.details
+    finding = recce_gate(config, corpus_dir("recce-pair/base"))
+    assert finding.message.endswith("; 69.2% (27/39) in the base build: this change lowers it")
 
 
 def test_gated_kpi_at_target_passes_and_ungated_kpis_only_inform():

@@ -114,7 +114,7 @@ def measure(numerator: int, denominator: int) -> dict[str, Any]:
 def kpi_scorecard(ctx: CheckContext) -> Iterator[Finding]:
     scorecard = compute_scorecard(ctx.project, ctx.config)
     ctx.sections["kpis"] = scorecard
-    yield from gate_findings(scorecard, ctx.config, ctx.notes)
+    yield from gate_findings(scorecard, ctx.config, ctx.notes, ctx.project, ctx.base)
 
 
 def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
@@ -262,9 +262,18 @@ def targets_of(config: Config) -> dict[str, float]:
     return {name: value for name in KPI_NAMES if (value := getattr(targets, name)) is not None}
 
 
-def gate_findings(scorecard: dict[str, Any], config: Config, notes: list[str]) -> Iterator[Finding]:
+def gate_findings(
+    scorecard: dict[str, Any],
+    config: Config,
+    notes: list[str],
+    project: Project,
+    base: Project | None,
+) -> Iterator[Finding]:
     """`kpi.<name>` for each gated KPI below its target. A KPI is about the whole project,
-    including the change, so it is in scope under `scope: changed` too."""
+    including the change, so it is in scope under `scope: changed` too. With a base build the
+    finding also gives the KPI there: a KPI gated on legacy debt blocks every pull request, and
+    its reviewer needs to know whether this one lowered it."""
+    base_scorecard: dict[str, Any] | None = None
     for name in sorted(config.kpi.gate):
         entry = scorecard["scorecard"][name]
         if entry["status"] == "no data":
@@ -272,22 +281,65 @@ def gate_findings(scorecard: dict[str, Any], config: Config, notes: list[str]) -
             continue
         if entry["status"] != "below":
             continue
+        if base is not None and base_scorecard is None:
+            base_scorecard = compute_scorecard(base, config)["scorecard"]
+        before = _comparable_base(name, base_scorecard, base, project)
+        details = {
+            "value": entry["value"],
+            "target": entry["target"],
+            "numerator": entry["numerator"],
+            "denominator": entry["denominator"],
+        }
+        if before is not None:
+            details["base"] = {key: before[key] for key in ("value", "numerator", "denominator")}
         yield Finding(
             code=f"kpi.{name}",
             severity=config.kpi.severity,
             message=f"{entry['label']} is {percent(entry['value'])} "
             f"({entry['numerator']}/{entry['denominator']}), below the target "
-            f"{percent(entry['target'])}",
+            f"{percent(entry['target'])}" + _against_base(entry, before),
             fix="Raise the KPI (the per-owner and per-tier figures show where), or lower its "
             "target in kpi.targets.",
             changed=True,
-            details={
-                "value": entry["value"],
-                "target": entry["target"],
-                "numerator": entry["numerator"],
-                "denominator": entry["denominator"],
-            },
+            details=details,
         )
+
+
+def _comparable_base(
+    name: str,
+    base_scorecard: dict[str, Any] | None,
+    base: Project | None,
+    project: Project,
+) -> dict[str, Any] | None:
+    """The base build's entry for KPI `name`, when it measured the same thing: it has data, and
+    for column documentation both builds have a catalog.json or neither (with one, the warehouse
+    columns count too: a base parsed from a git ref has none)."""
+    if base_scorecard is None or base is None:
+        return None
+    before = base_scorecard[name]
+    if before["value"] is None:
+        return None
+    if name.endswith("docs_columns") and (base.catalog is None) != (project.catalog is None):
+        return None
+    return before
+
+
+def _against_base(entry: dict[str, Any], before: dict[str, Any] | None) -> str:
+    """`; 18.9% (14/74) in the base build: this change lowers it`, or nothing without a base."""
+    if before is None:
+        return ""
+    value, was = entry["value"], before["value"]
+    verdict = (
+        "this change lowers it"
+        if value < was
+        else "this change raises it"
+        if value > was
+        else "not lowered by this change"
+    )
+    return (
+        f"; {percent(was)} ({before['numerator']}/{before['denominator']}) in the base build: "
+        f"{verdict}"
+    )
 
 
 def percent(value: float | None) -> str:
