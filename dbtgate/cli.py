@@ -1423,10 +1423,17 @@ def baseline(
     # The config's own baseline is read by every `check`; another file must be named.
     configured = context.config.baseline and Path(context.config.baseline) == path
     how = "`dbtgate check`" if configured else f"`dbtgate check --baseline {path}`"
+    # CI reads the baseline only from the repository, through the config or the flag.
+    keep = (
+        "commit the file"
+        if configured
+        else f"commit the file and set `baseline: {path}` in the config (relative to it), so "
+        "that every check reads it"
+    )
     _console().print(
         f"wrote {counted(count, 'finding')} to {path}: {how} now blocks only on new policy and "
         "lint findings (breaking and risky changes, run and freshness status and KPI targets "
-        "always count)",
+        f"always count); {keep}",
         markup=False,  # dbtgate.yml (the pull request's) may name the path
     )
 

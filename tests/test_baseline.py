@@ -70,6 +70,11 @@ def test_baseline_records_every_finding_and_then_nothing_blocks(workdir):
     assert "`dbtgate check --baseline dbtgate-baseline.json` now blocks only on new" in " ".join(
         out.split()
     )
+    # ... or the config must: CI reads what the repository holds.
+    assert " ".join(out.split("; ")[-1].split()) == (
+        "commit the file and set `baseline: dbtgate-baseline.json` in the config (relative to "
+        "it), so that every check reads it"
+    )
     written = read_json(workdir / "dbtgate-baseline.json")
     assert written["schema_version"] == 1
     assert sorted(e["fingerprint"] for e in written["findings"]) == sorted(
@@ -153,6 +158,7 @@ def test_the_baseline_path_can_come_from_the_config(workdir):
     assert "to debt/baseline.json: `dbtgate check` now blocks only on new" in " ".join(
         again.split()
     )
+    assert again.split()[-3:] == ["commit", "the", "file"]
 
 
 def test_the_baseline_path_from_the_config_is_printed_as_written(workdir):
