@@ -1364,11 +1364,8 @@ def validate(config: Path | None, project_dir: Path | None) -> int:
     if result.problems:
         for problem in result.problems:
             print(f"dbtgate: error: {_error_text(problem)}", file=sys.stderr)
-        print(
-            f"{loaded.path}: {counted(len(result.problems), 'problem')}; `dbtgate check` stops at "
-            "the first it meets",
-            file=sys.stderr,
-        )
+        count = f"{counted(len(result.problems), 'problem')}; `dbtgate check` stops at the first"
+        print(_error_text(f"{loaded.path}: {count} it meets"), file=sys.stderr)
         return 2
     console = _console()
     for warning in result.warnings:

@@ -600,7 +600,10 @@ def test_a_waiver_names_a_code_a_listed_plugin_registers(tmp_path, rule, problem
         assert result.returncode == 0, result.stderr
     else:
         assert result.returncode == 2
-        assert result.stderr.strip() == f"dbtgate: error: dbtgate.yml:4: waiver: {problem}"
+        assert result.stderr.splitlines() == [
+            f"dbtgate: error: dbtgate.yml:4: waiver: {problem}",
+            "dbtgate.yml: 1 problem; `dbtgate check` stops at the first it meets",
+        ]
 
 
 def test_a_missing_plugin_path_is_a_config_error(artifacts, tmp_path):

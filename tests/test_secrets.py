@@ -89,10 +89,11 @@ def test_an_error_line_cannot_start_a_workflow_command(tmp_path):
     )
     result = dbtgate("validate", cwd=tmp_path)
     assert result.returncode == 2
-    lines = result.stderr.splitlines()
+    *lines, count = result.stderr.splitlines()
     assert lines[0].startswith("dbtgate: error: dbtgate.yml:")
     assert all(line.startswith("  | ") for line in lines[1:]), lines
     assert not any(line.startswith("::") for line in lines)
+    assert count == "dbtgate.yml: 1 problem; `dbtgate check` stops at the first it meets"
 
 
 def test_a_crash_replaces_the_earlier_verdict_too(tmp_path, monkeypatch):
