@@ -208,6 +208,9 @@ def print_result(
             groups[finding.disposition].append(finding)
         for disposition, title in DISPOSITION_TITLES.items():
             group = groups[disposition]
+            if disposition == "baselined" and group and max_findings > 0:
+                _print_counted_group(console, title, group)
+                continue
             if 0 < max_findings < len(group):  # which ones are printed: the most needed
                 group = most_needed_first(group)
             if group:
@@ -286,14 +289,7 @@ def stage(
 
 
 def _print_group(console: Any, title: str, findings: list[Finding], limit: int = 0) -> None:
-    console.print()
-    heading = f"{title} ({len(findings)})"
-    if console.is_terminal:
-        from rich.text import Text
-
-        console.rule(Text(heading), align="left")
-    else:
-        console.print(f"{heading}\n{'-' * len(heading)}", markup=False, highlight=False)
+    _print_heading(console, f"{title} ({len(findings)})")
     shown = findings[:limit] if limit > 0 else findings
     by_owner: dict[str, list[Finding]] = defaultdict(list)
     for finding in shown:
@@ -335,6 +331,36 @@ def _print_group(console: Any, title: str, findings: list[Finding], limit: int =
         )
         add((f"{rule_counts(findings)}\n", "dim"))
     _print_pieces(console, pieces, end="")
+
+
+def _print_counted_group(console: Any, title: str, findings: list[Finding]) -> None:
+    """A group counted per rule, not listed: the baselined findings are the debt the team
+    recorded on purpose, the same on every pull request; listed, they would bury in a CI log
+    what the change did (`--max-findings 0` lists them, the reports hold each)."""
+    _print_heading(console, f"{title} ({len(findings)})")
+    _print_pieces(
+        console,
+        [
+            (f"{rule_counts(findings)}\n", None),
+            (
+                "(recorded in the baseline; `--max-findings 0` lists them, the --json and --out "
+                "reports hold each)\n",
+                "dim",
+            ),
+        ],
+        end="",
+    )
+
+
+def _print_heading(console: Any, heading: str) -> None:
+    """A group's heading after a blank line: a rule on a terminal, underlined in a log."""
+    console.print()
+    if console.is_terminal:
+        from rich.text import Text
+
+        console.rule(Text(heading), align="left")
+    else:
+        console.print(f"{heading}\n{'-' * len(heading)}", markup=False, highlight=False)
 
 
 def rule_counts(findings: list[Finding]) -> str:
