@@ -198,8 +198,9 @@ MAX_FINDINGS = Opt(
     type=_at_least_zero,
     default=200,
     metavar="N",
-    help="Print at most N findings per group (blocking, advisory, ...); 0 prints all. "
-    "The JSON, markdown and HTML reports keep every finding.",
+    help="Print at most N findings per group (blocking, advisory, ...); 0 prints all, "
+    "the baselined ones too (otherwise counted per rule). The JSON, markdown and HTML reports "
+    "keep every finding.",
 )
 OUT = Opt(
     "--out",
