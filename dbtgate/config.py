@@ -531,6 +531,8 @@ def _yaml_node(path: Path, text: str) -> _Node:
                     f"{'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}"
                 )
             key = construct(key_node)
+            if key is _UNREADABLE:  # recorded (`validate`): the entry is left out
+                continue
             if key in mapping:
                 raise DbtgateError(f"{path}:{key_node.start_mark.line + 1}: duplicate key {key!r}")
             mapping[str(key)] = wrap(value_node, str(key))
@@ -637,6 +639,8 @@ def _toml_lines(text: str) -> dict[tuple[str | int, ...], int]:
 
 
 def _plain(node: _Node) -> Any:
+    if node.value is _UNREADABLE:
+        raise _Recorded("")  # the problem was recorded when the file was read
     if isinstance(node.value, dict):
         return {k: _plain(v) for k, v in node.value.items()}
     if isinstance(node.value, list):

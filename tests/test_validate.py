@@ -220,3 +220,27 @@ def test_a_policy_without_rules_is_warned_about(tmp_path) -> None:
         "them under `rules:`)",
         "dbtgate.yml: valid",
     ]
+
+
+def test_a_value_yaml_cannot_read_is_one_problem_wherever_it_is(tmp_path) -> None:
+    """In a rule's parameters or as a key, a date YAML cannot read is said once, where it is
+    written, and not again as a value of the wrong type (an object no message could show)."""
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            rules:
+              docs.model_description: {severity: warn, min_length: 2026-13-01}
+        2026-13-01: oops
+        """,
+    )
+    validated = dbtgate("validate", cwd=tmp_path)
+    assert validated.returncode == 2
+    assert validated.stderr.splitlines() == [
+        "dbtgate: error: dbtgate.yml:5: min_length: cannot read '2026-13-01': month must be in "
+        "1..12",
+        "dbtgate: error: dbtgate.yml:6: cannot read '2026-13-01': month must be in 1..12",
+        "dbtgate.yml: 2 problems; `dbtgate check` stops at the first it meets",
+    ]
