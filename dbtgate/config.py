@@ -332,11 +332,18 @@ def load_config(path: Path | None, problems: list[DbtgateError] | None = None) -
     text = path.read_text(encoding="utf-8")
     token = _PROBLEMS.set(problems)
     try:
-        node = _toml_node(path, text) if path.suffix == ".toml" else _yaml_node(path, text)
-        _check_version(node, path)
         try:
+            node = _toml_node(path, text) if path.suffix == ".toml" else _yaml_node(path, text)
+        except DbtgateError as exc:
+            if problems is None or isinstance(exc, _Recorded):
+                raise
+            # The file cannot be read on; the problems met before this one stay listed.
+            problems.append(exc)
+            node = _Node({}, 1)
+        try:
+            _check_version(node, path)
             config = _convert(node, Config, _Where(path, 1), "")
-        except _Recorded:  # not a mapping at all: nothing to read
+        except _Recorded:  # not a mapping at all, or for a newer dbtgate: nothing to read
             config = Config()
     finally:
         _PROBLEMS.reset(token)
@@ -494,10 +501,13 @@ def _yaml_node(path: Path, text: str) -> _Node:
         if isinstance(value, str) and _SURROGATE.search(value):
             # `"\ud800"` is a valid YAML escape but no character: no report could be written.
             where = f"{key}: " if key else ""
-            raise DbtgateError(
-                f"{path}:{node.start_mark.line + 1}: {where}{_SURROGATE.sub('?', value)!r} holds "
-                "a lone surrogate escape (\\ud800-\\udfff), which is not a character"
-            )
+            try:
+                _problem(
+                    f"{path}:{node.start_mark.line + 1}: {where}{_SURROGATE.sub('?', value)!r} "
+                    "holds a lone surrogate escape (\\ud800-\\udfff), which is not a character"
+                )
+            except _Recorded:
+                return _UNREADABLE
         return value
 
     def wrap(node: yaml.Node, key: str | None = None) -> _Node:
@@ -531,8 +541,8 @@ def _yaml_node(path: Path, text: str) -> _Node:
                     f"{'list' if isinstance(key_node, yaml.SequenceNode) else 'mapping'}"
                 )
             key = construct(key_node)
-            if key is _UNREADABLE:  # recorded (`validate`): the entry is left out
-                continue
+            if key is _UNREADABLE:
+                continue  # recorded (`validate`): the entry is left out
             if key in mapping:
                 raise DbtgateError(f"{path}:{key_node.start_mark.line + 1}: duplicate key {key!r}")
             mapping[str(key)] = wrap(value_node, str(key))
@@ -640,7 +650,7 @@ def _toml_lines(text: str) -> dict[tuple[str | int, ...], int]:
 
 def _plain(node: _Node) -> Any:
     if node.value is _UNREADABLE:
-        raise _Recorded("")  # the problem was recorded when the file was read
+        raise _Recorded("")  # recorded when the file was read: the value holding it is left out
     if isinstance(node.value, dict):
         return {k: _plain(v) for k, v in node.value.items()}
     if isinstance(node.value, list):
@@ -811,6 +821,8 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
     }
     kwargs: dict[str, Any] = {}
     failed: set[str] = set()  # keys with a recorded problem (`validate`), left out
+    problems = _PROBLEMS.get()
+    recorded = len(problems) if problems is not None else 0
     for name, child in node.value.items():
         try:
             kwargs.update(_convert_field(cls, fields, hints, name, child, where, key))
@@ -828,8 +840,10 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
     if missing:
         keys = "key" if len(missing) == 1 else "keys"
         where.fail(f"{key or 'config'}: missing required {keys}: {', '.join(missing)}")
-    # A combination is judged whole: not with a part left out for its own problem.
-    object_check = _OBJECT_CHECKS.get(cls) if not failed else None
+    # A combination is judged whole: not with a part left out for its own problem, nor a part
+    # of a part (`kpi.targets.x: high` left out is no gated KPI without a target).
+    partial = problems is not None and len(problems) > recorded
+    object_check = _OBJECT_CHECKS.get(cls) if not partial else None
     found = object_check(kwargs) if object_check is not None else None
     if found:
         at, problem = found

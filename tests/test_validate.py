@@ -9,6 +9,10 @@ import pytest
 from corpus import CORPUS
 from policy_support import dbtgate, manifest_only_copy, write_config
 
+from dbtgate.config import load_config
+from dbtgate.errors import DbtgateError
+from dbtgate.validate import validate_config
+
 FIXTURE_CONFIG = Path(__file__).resolve().parents[1] / "fixtures" / "shop" / "dbtgate.yml"
 
 
@@ -244,3 +248,60 @@ def test_a_value_yaml_cannot_read_is_one_problem_wherever_it_is(tmp_path) -> Non
         "dbtgate: error: dbtgate.yml:6: cannot read '2026-13-01': month must be in 1..12",
         "dbtgate.yml: 2 problems; `dbtgate check` stops at the first it meets",
     ]
+
+
+def _problems(tmp_path: Path, text: str) -> list[str]:
+    """What `validate` lists for `text`, read as `check` would stop at the first of them."""
+    path = write_config(tmp_path, text)
+    with pytest.raises(DbtgateError) as stopped:
+        validate_config(load_config(path), dt.date.today())
+    problems: list[DbtgateError] = []
+    listed = validate_config(load_config(path, problems), dt.date.today(), problems).problems
+    assert str(stopped.value) in listed
+    return [problem.split(": ", 1)[1] for problem in listed]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A value YAML cannot read is one problem: not again as a rule's parameter, nor as a
+        # key shown as `<object object at 0x...>`.
+        (
+            "version: 1\npolicies:\n  - select: '*'\n    rules:\n"
+            "      docs.column_coverage: {min: 2026-13-01}\n  - 2026-13-01: x\n    select: '*'\n",
+            [
+                "min: cannot read '2026-13-01': month must be in 1..12",
+                "cannot read '2026-13-01': month must be in 1..12",
+            ],
+        ),
+        # A target left out for its own problem is no gated KPI without a target.
+        (
+            "version: 1\nkpi:\n  gate: [test_coverage]\n  targets:\n    test_coverage: high\n",
+            ["kpi.targets.test_coverage: expected a number or null, got 'high'"],
+        ),
+        # A problem that ends the reading of the file keeps those met before it.
+        (
+            "version: 1\nbase: 2026-13-01\npolicies:\n  - select: '*'\n    rules: {}\n"
+            "    rules: {}\n",
+            ["base: cannot read '2026-13-01': month must be in 1..12", "duplicate key 'rules'"],
+        ),
+        (
+            "base: 2026-13-01\nversion: 2\n",
+            [
+                "base: cannot read '2026-13-01': month must be in 1..12",
+                "version: 2 is newer than this dbtgate understands (1): upgrade dbtgate",
+            ],
+        ),
+        (
+            'version: 1\nbase: 2026-13-01\nowner: {codeowners: "\\ud800"}\n',
+            [
+                "base: cannot read '2026-13-01': month must be in 1..12",
+                "codeowners: '?' holds a lone surrogate escape (\\ud800-\\udfff), which is not "
+                "a character",
+            ],
+        ),
+    ],
+    ids=["unreadable-value", "kpi-target", "duplicate-key", "newer-version", "surrogate"],
+)
+def test_each_problem_is_listed_once_and_none_made_up(tmp_path, text, expected) -> None:
+    assert _problems(tmp_path, text) == expected
