@@ -337,14 +337,27 @@ def test_a_column_no_reader_selects_any_more_is_risky_not_breaking(tmp_path: Pat
         'select o.order_id from "db"."main"."orders" o join "db"."main"."s" x using (status)',
         'select order_id from "db"."main"."orders" natural join "db"."main"."s"',
         'select * from "db"."main"."old" union all select * from "db"."main"."orders"',
+        'select s.status from (select * from "db"."main"."orders") s',
+        'select s.* from (select * from "db"."main"."orders") as s',
+        'select to_json(o) from "db"."main"."orders" o',
+        'select struct_pack(o.*) as row from "db"."main"."orders" o',
     ],
-    ids=["join-using", "natural-join", "union-star"],
+    ids=[
+        "join-using",
+        "natural-join",
+        "union-star",
+        "derived-table",
+        "derived-table-star",
+        "whole-row",
+        "nested-star",
+    ],
 )
 def test_a_column_a_reader_names_without_a_column_reference_stays_breaking(
     tmp_path: Path, reader_sql: str
 ) -> None:
-    """USING and NATURAL joins name the column without a column reference, and a UNION passes
-    it on through `*` in any branch: the reader selects it."""
+    """USING and NATURAL joins name the column without a column reference, a UNION passes
+    it on through `*` in any branch, a derived table through its own `*`, and a whole-row
+    reference holds every column: the reader selects it."""
     result = _orders_and_statuses(
         tmp_path,
         [("order_id", "INTEGER"), ("amount", "DECIMAL(18,2)")],

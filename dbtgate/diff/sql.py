@@ -136,10 +136,13 @@ class SqlFiles:
             return "unknown"
         wanted = column.casefold()
         for reference in expression.find_all(exp.Column):
-            if reference.name.casefold() != wanted:
-                continue
             qualifier = reference.table.casefold()
-            if not qualifier or qualifier in sources:
+            if reference.name.casefold() == wanted and (not qualifier or qualifier in sources):
+                return "yes"
+            # The whole row, `to_json(o)` or `struct_pack(o.*)`, holds every column of it.
+            whole_row = not qualifier and reference.name.casefold() in sources
+            nested_star = isinstance(reference.this, exp.Star) and qualifier in sources
+            if whole_row or (nested_star and not isinstance(reference.parent, exp.Select)):
                 return "yes"
         # `join ... using (col)` names the column as an identifier; a natural join names none.
         for join in expression.find_all(exp.Join):
@@ -218,7 +221,8 @@ def _relation_names(node: Node) -> list[str]:
 
 
 def _sources_of(expression: Any, identifiers: set[str]) -> set[str]:
-    """Names by which the query refers to the parent: its table aliases, and CTEs built on it."""
+    """Names by which the query refers to the parent: its table aliases, and CTEs and derived
+    tables (`from (select * from parent) p`) built on it."""
     from sqlglot import exp
 
     sources: set[str] = set()
@@ -243,7 +247,19 @@ def _sources_of(expression: Any, identifiers: set[str]) -> set[str]:
             if table.name.casefold() in sources and table.alias_or_name.casefold() not in sources:
                 sources.add(table.alias_or_name.casefold())
                 grew = True
+        for derived in expression.find_all(exp.Subquery):
+            name = derived.alias_or_name.casefold()
+            if name and name not in sources and _reads(derived.this, sources):
+                sources.add(name)
+                grew = True
     return sources
+
+
+def _reads(query: Any, sources: set[str]) -> bool:
+    """Whether `query` reads a table or CTE of `sources`."""
+    from sqlglot import exp
+
+    return any(table.name.casefold() in sources for table in query.find_all(exp.Table))
 
 
 def _outer_selects(expression: Any) -> list[Any] | None:
