@@ -18,8 +18,8 @@ _NOT_A_NAME = (".sql", ".py", ".csv")
 
 
 def selector_hint(text: str, selection: Selection) -> str:
-    """` (did you mean X?)` for the first `tag:` or bare name in `text` that the project does not
-    have but nearly does (a tag that differs in case too: dbt's tags are case-sensitive); `""`
+    """` (did you mean X?)` for the first `tag:` or bare name (not a glob) in `text` that the
+    project does not have but nearly does (a tag that differs in case too: dbt's tags are case-sensitive); `""`
     when there is none."""
     try:
         selector = parse_selector(text)
@@ -27,6 +27,10 @@ def selector_hint(text: str, selection: Selection) -> str:
         return ""
     for term in selector.terms:
         for atom in term:
+            if any(glob in atom.value for glob in "*?["):
+                # A pattern that matches nothing names no one resource to have mistyped: what it
+                # matched was most likely deleted (`orders_v*`, `tag:legacy_*`).
+                continue
             if atom.method == "tag":
                 hint = _closest_tag(atom.value, selection)
             elif atom.method == "" and _is_name(atom.value):

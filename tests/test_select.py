@@ -599,3 +599,24 @@ def test_a_plain_attribute_value_selects_what_the_glob_of_it_does(bouncer, plain
     selection = Selection(bouncer)
     assert names(selection, plain) == names(selection, glob)
     assert plain != "resource_type:model" or len(names(selection, plain)) > 10
+
+
+@pytest.mark.parametrize(
+    ("selector", "hint"),
+    [
+        ("custmers", " (did you mean customers?)"),
+        ("tag:paymnt", " (did you mean tag:payment?)"),
+        # A glob that matches nothing is no typo of one name: its resources were deleted.
+        ("orders_v*", ""),
+        ("tag:crm_*", ""),
+        ("stg_pay?ent_x", ""),
+    ],
+)
+def test_a_selector_that_selects_nothing_is_hinted_unless_a_glob(
+    bouncer: Project, selector: str, hint: str
+) -> None:
+    from dbtgate.selector_hints import selector_hint
+
+    selection = Selection(bouncer)
+    assert not selection.select(parse_selector(selector))
+    assert selector_hint(selector, selection) == hint
