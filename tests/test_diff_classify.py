@@ -341,6 +341,7 @@ def test_a_column_no_reader_selects_any_more_is_risky_not_breaking(tmp_path: Pat
         'select s.* from (select * from "db"."main"."orders") as s',
         'select to_json(o) from "db"."main"."orders" o',
         'select struct_pack(o.*) as row from "db"."main"."orders" o',
+        'select o.order_id, l.* from "db"."main"."orders" o, lateral (select o.*) l',
     ],
     ids=[
         "join-using",
@@ -350,6 +351,7 @@ def test_a_column_no_reader_selects_any_more_is_risky_not_breaking(tmp_path: Pat
         "derived-table-star",
         "whole-row",
         "nested-star",
+        "lateral-star",
     ],
 )
 def test_a_column_a_reader_names_without_a_column_reference_stays_breaking(

@@ -150,6 +150,10 @@ class SqlFiles:
                 return "yes"
             if any(i.name.casefold() == wanted for i in join.args.get("using") or ()):
                 return "yes"
+        # `, lateral (select o.*)`: the star passes the row into the lateral's output.
+        for lateral in expression.find_all(exp.Lateral):
+            if any(_is_star(star, sources) for star in lateral.find_all(exp.Star, exp.Column)):
+                return "yes"
         outer = _outer_selects(expression)
         if outer is None:
             return "unknown"
