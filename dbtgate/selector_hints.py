@@ -19,8 +19,8 @@ _NOT_A_NAME = (".sql", ".py", ".csv")
 
 def selector_hint(text: str, selection: Selection) -> str:
     """` (did you mean X?)` for the first `tag:` or bare name (not a glob) in `text` that the
-    project does not have but nearly does (a tag that differs in case too: dbt's tags are case-sensitive); `""`
-    when there is none."""
+    project does not have but nearly does (a tag that differs in case too: dbt's tags are
+    case-sensitive); `""` when there is none."""
     try:
         selector = parse_selector(text)
     except SelectorError:
