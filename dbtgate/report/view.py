@@ -34,8 +34,8 @@ STATUS_NAMES = {
 DISPOSITION_TITLES = {
     "blocking": "Blocking",
     "advisory": "Advisory (does not fail the gate)",
-    "out_of_scope": "Outside the change (on resources or lines this change did not touch; not "
-    "blocking)",
+    "out_of_scope": "Outside the change (on resources, lines or config entries this change did not "
+    "touch; not blocking)",
     "waived": "Waived",
     "baselined": "In the baseline (legacy, not blocking)",
 }
