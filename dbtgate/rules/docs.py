@@ -187,13 +187,17 @@ def columns_exist(resource: Node | Source, project: Project) -> Iterator[Violati
     built = [column.name or key for key, column in table.columns.items()]
     have = {name.lower() for name in built}
     declared_lower = {name.lower() for name in declared}
-    # What the stale entry was most likely renamed to: a built column the YAML does not declare.
-    undeclared = [name for name in built if name.lower() not in declared_lower]
+    # What a stale entry was most likely renamed to: a built column the YAML does not declare
+    # (lowered name -> its first spelling in the catalog).
+    undeclared: dict[str, str] = {}
+    for name in built:
+        if name.lower() not in declared_lower:
+            undeclared.setdefault(name.lower(), name)
     for name in declared:
         if name.lower() in have:
             continue
-        close = difflib.get_close_matches(name.lower(), [n.lower() for n in undeclared], n=1)
-        guess = next((n for n in undeclared if close and n.lower() == close[0]), None)
+        close = difflib.get_close_matches(name.lower(), list(undeclared), n=1)
+        guess = undeclared[close[0]] if close else None
         hint = f" (renamed to {guess}?)" if guess else ""
         yield Violation(
             f"column {name} of {display_name(resource)} is declared in YAML, but the "
