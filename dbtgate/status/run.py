@@ -286,7 +286,7 @@ def not_run_findings(
     )
     for uid in sorted(changed):
         node = project.nodes.get(uid)
-        if node is None or (node.config and node.config.materialized == "ephemeral"):
+        if node is None or materialized_as(node) == "ephemeral":
             continue
         if node.resource_type in RELATION_TYPES:
             if uid not in executed:
