@@ -1240,8 +1240,12 @@ def init(project_dir: Path | None, force: bool) -> None:
     from dbtgate.starter import write_starter_config
 
     project_dir = project_dir or _project_dir_above(None, None, None) or Path(".")
-    path = write_starter_config(project_dir, force=force)
-    _console().print(f"wrote {path}: review the policies, then run `dbtgate check`")
+    written = write_starter_config(project_dir, force=force)
+    console = _console()
+    console.print(
+        f"wrote {written.path}: review the policies, then run `dbtgate check`", markup=False
+    )
+    console.print(written.policies_note, markup=False)
 
 
 @command(

@@ -528,7 +528,7 @@ class Project:
         resource = self.resource(unique_id)
         tier = self.tier_settings.default
         if resource is not None:
-            found = _tier_of(resource, self.tier_settings.sources)
+            found = explicit_tier(resource, self.tier_settings.sources)
             if isinstance(found, str):
                 self.unreadable_tiers[unique_id] = found
             elif found is not None:
@@ -622,7 +622,7 @@ def _owner_text(value: Any) -> str | None:
     return None
 
 
-def _tier_of(
+def explicit_tier(
     resource: Node | Source | Exposure | Macro, sources: tuple[str, ...]
 ) -> int | str | None:
     """The tier the first of `sources` that the resource sets names; the text of a `meta.` value

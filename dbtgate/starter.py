@@ -7,9 +7,13 @@ leaves the rest commented, so the first `dbtgate check` is useful rather than a 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from dbtgate.config import find_config, yaml_problem
 from dbtgate.errors import DbtgateError
+
+if TYPE_CHECKING:
+    from dbtgate.artifacts.manifest import Manifest
 
 STARTER = """\
 # dbtgate configuration. Every top-level key is below, most of them commented out; a key dbtgate
@@ -47,17 +51,7 @@ tier: {{from: [meta.tier, tag], default: 3}}
 owner: {{from: [meta.owner, group]}}
 
 policies:
-  - select: "tier:1"
-    rules:
-      tests.primary_key: error
-      docs.model_description: error
-      docs.column_coverage: {{severity: error, min: 1.0}}
-      owner.present: error
-  - select: "tier:2"
-    rules:
-      docs.model_description: warn
-      owner.present: error
-  # The DAG's shape, as advice on every model and source (`dbtgate rules modeling` lists more):
+{policies}  # The DAG's shape, as advice on every model and source (`dbtgate rules modeling` lists more):
   # - select: "*"
   #   rules:
   #     modeling.direct_source_join: warn
@@ -112,8 +106,51 @@ policies:
 # plugins: [rules/our_rules.py]
 """
 
+# For a project whose models carry tiers: the strict policies on the critical models only.
+TIERED_POLICIES = """\
+  - select: "tier:1"
+    rules:
+      tests.primary_key: error
+      docs.model_description: error
+      docs.column_coverage: {severity: error, min: 1.0}
+      owner.present: error
+  - select: "tier:2"
+    rules:
+      docs.model_description: warn
+      owner.present: error
+"""
 
-def write_starter_config(project_dir: Path, *, force: bool = False) -> Path:
+# For a project whose built models set no tier: tier policies would select nothing, so the same
+# policies reach every model, as warnings, until the team tiers what is critical.
+UNTIERED_POLICIES = """\
+  # No model of the last build sets a tier (meta.tier or a tag such as tier-1), so these apply
+  # to every model, as warnings: they show the debt and block nothing. Tier your critical
+  # models (`meta: {tier: 1}`) and give them a policy that blocks:
+  # - select: "tier:1"
+  #   rules:
+  #     tests.primary_key: error
+  #     docs.model_description: error
+  #     docs.column_coverage: {severity: error, min: 1.0}
+  #     owner.present: error
+  - select: "resource_type:model"
+    rules:
+      tests.primary_key: warn
+      docs.model_description: warn
+      owner.present: warn
+"""
+
+
+class WrittenStarter(NamedTuple):
+    """The starter written, and what `init` tells the user about its policies."""
+
+    path: Path
+    policies_note: str
+
+
+def write_starter_config(project_dir: Path, *, force: bool = False) -> WrittenStarter:
+    """Write dbtgate.yml into `project_dir`, fitted to the last build when there is one: its
+    adapter's sqlfluff dialect, and policies that select models (tiers only when models have
+    them: a starter whose policies select nothing would pass every check and teach nothing)."""
     dbt_project = project_dir / "dbt_project.yml"
     if not dbt_project.is_file():
         raise DbtgateError(f"{project_dir}: no dbt_project.yml here (pass --project-dir)")
@@ -140,20 +177,62 @@ def write_starter_config(project_dir: Path, *, force: bool = False) -> Path:
         raise DbtgateError(f"{at}: not valid YAML: {problem}") from None
     project = settings.get("name", "my_project")
     artifacts = settings.get("target-path", "target")
-    dialect = _adapter_dialect(project_dir / artifacts / "manifest.json")
-    target.write_text(
-        STARTER.format(artifacts=artifacts, project=project, dialect=dialect), encoding="utf-8"
+    manifest_path = project_dir / artifacts / "manifest.json"
+    manifest = _last_build(manifest_path)
+    policies, note = _policies_for(manifest, manifest_path)
+    text = STARTER.format(
+        artifacts=artifacts, project=project, dialect=_adapter_dialect(manifest), policies=policies
     )
-    return target
+    target.write_text(text, encoding="utf-8")
+    return WrittenStarter(target, note)
 
 
-def _adapter_dialect(manifest_path: Path) -> str:
-    """The sqlfluff dialect for the adapter dbt last used, when a manifest is there."""
+def _last_build(manifest_path: Path) -> Manifest | None:
+    """The manifest dbt last wrote, when there is one (a bad one stops `init` with its error)."""
     if not manifest_path.is_file():
-        return "ansi"
+        return None
     from dbtgate.artifacts import load_manifest
 
-    metadata = load_manifest(manifest_path).data.metadata
+    return load_manifest(manifest_path).data
+
+
+def _policies_for(manifest: Manifest | None, manifest_path: Path) -> tuple[str, str]:
+    """The starter's policies and the line `init` prints about them: tier policies unless the
+    last build shows models and none of them sets a tier."""
+    if manifest is None:
+        return TIERED_POLICIES, (
+            f"no {manifest_path} yet: the policies select tier 1 and 2 models "
+            "(meta.tier or a tier-N tag); after `dbt build`, `dbtgate init --force` fits them to "
+            "the models built"
+        )
+    from dbtgate.project import Project, explicit_tier
+    from dbtgate.wording import counted
+
+    project = Project.from_manifest(manifest)
+    models = list(project.models())
+    if not models:
+        return TIERED_POLICIES, f"{manifest_path} has no models of {project.root_package} yet"
+    sources = project.tier_settings.sources
+    if not any(isinstance(explicit_tier(model, sources), int) for model in models):
+        which = (
+            "the one model sets no tier"
+            if len(models) == 1
+            else f"none of the {len(models)} models sets a tier"
+        )
+        return UNTIERED_POLICIES, (
+            f"{which} (meta.tier or a tier-N tag): the policies warn on every model; "
+            "tier the critical ones to make them block"
+        )
+    tiers = [project.tier(model.unique_id) for model in models]
+    return TIERED_POLICIES, (
+        f"of {counted(len(models), 'model')}, tier:1 selects {tiers.count(1)} "
+        f"and tier:2 {tiers.count(2)}"
+    )
+
+
+def _adapter_dialect(manifest: Manifest | None) -> str:
+    """The sqlfluff dialect for the adapter dbt last used, when a manifest is there."""
+    metadata = manifest.metadata if manifest else None
     adapter = (metadata.adapter_type if metadata else None) or "ansi"
     return {"postgres": "postgres", "redshift": "redshift", "bigquery": "bigquery"}.get(
         adapter, adapter

@@ -222,7 +222,7 @@ def test_the_starters_advice_policies_load_once_uncommented(tmp_path):
     from dbtgate.starter import write_starter_config
 
     (tmp_path / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
-    path = write_starter_config(tmp_path)
+    path = write_starter_config(tmp_path).path
     text = path.read_text()
     commented = '  # - select: "*"\n  #   rules:\n  #     modeling.'
     assert commented in text

@@ -10,7 +10,7 @@ from dbtgate.starter import write_starter_config
 
 def test_the_starters_breaking_block_loads_once_uncommented(tmp_path: Path) -> None:
     (tmp_path / "dbt_project.yml").write_text("name: shop\nprofile: shop\n", encoding="utf-8")
-    path = write_starter_config(tmp_path)
+    path = write_starter_config(tmp_path).path
     lines, inside = [], False
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# breaking:"):

@@ -9,7 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
-from policy_support import dbtgate
+from diff_support import PACKAGE, model, write_build
+from policy_support import dbtgate, read_json
 
 from dbtgate import config as config_module
 from dbtgate.config import Config, load_config
@@ -26,7 +27,7 @@ KEYS = {
 @pytest.fixture
 def starter(tmp_path: Path) -> Path:
     (tmp_path / "dbt_project.yml").write_text("name: shop\nprofile: shop\n", encoding="utf-8")
-    return write_starter_config(tmp_path)
+    return write_starter_config(tmp_path).path
 
 
 def uncommented(text: str, keys: set[str]) -> str:
@@ -79,3 +80,42 @@ def test_the_starters_base_comment_says_a_git_ref_works_too(starter: Path):
     comment = text[: text.index("# base:")].rsplit("\n\n", 1)[-1]
     assert "a directory" in comment
     assert "git ref" in comment
+
+
+def test_without_a_build_the_starter_selects_tiers_and_says_where_to_learn_more(tmp_path: Path):
+    (tmp_path / "dbt_project.yml").write_text("name: shop\nprofile: shop\n", encoding="utf-8")
+    written = write_starter_config(tmp_path)
+    text = written.path.read_text(encoding="utf-8")
+    assert '  - select: "tier:1"' in text
+    assert f"no {tmp_path / 'target' / 'manifest.json'} yet" in written.policies_note
+
+
+def test_a_build_whose_models_set_no_tier_gets_policies_that_warn_on_every_model(
+    tmp_path: Path,
+):
+    # Tier policies would select nothing here: the first `check` would pass and show nothing.
+    (tmp_path / "dbt_project.yml").write_text(f"name: {PACKAGE}\n", encoding="utf-8")
+    write_build(tmp_path, [model("orders", [("id", "integer")]), model("customers")])
+    written = write_starter_config(tmp_path)
+    assert written.policies_note.startswith("none of the 2 models sets a tier")
+    text = written.path.read_text(encoding="utf-8")
+    assert '\n  - select: "tier:1"' not in text
+    assert '  # - select: "tier:1"' in text
+    result = dbtgate("check", "--json", str(tmp_path / "report.json"), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = read_json(tmp_path / "report.json")
+    found = {(f["code"], f["unique_id"], f["severity"]) for f in report["findings"]}
+    for name in ("orders", "customers"):
+        for code in ("docs.model_description", "owner.present"):
+            assert (code, f"model.{PACKAGE}.{name}", "warn") in found
+
+
+def test_a_build_with_tiers_keeps_the_tier_policies_and_counts_what_they_select(
+    tmp_path: Path,
+):
+    (tmp_path / "dbt_project.yml").write_text(f"name: {PACKAGE}\n", encoding="utf-8")
+    tiered = [model("orders", meta={"tier": 1}), model("customers"), model("items")]
+    write_build(tmp_path, tiered)
+    written = write_starter_config(tmp_path)
+    assert written.policies_note == "of 3 models, tier:1 selects 1 and tier:2 0"
+    assert '\n  - select: "tier:1"' in written.path.read_text(encoding="utf-8")
