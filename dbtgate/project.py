@@ -555,6 +555,13 @@ class Project:
             self._run_index = index_run_results(run_results)
         return self._run_index
 
+    def executed_run(self) -> RunIndex | None:
+        """The last run's results when that run executed something: None without
+        run_results.json, or when `dbt compile` or `dbt docs generate` wrote it (rules that
+        read durations or outcomes have nothing to read then)."""
+        index = self.run_index()
+        return index if index is not None and index.executed else None
+
     @property
     def catalog(self) -> Catalog | None:
         loaded = self.artifacts.catalog if self.artifacts else None

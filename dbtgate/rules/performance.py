@@ -53,8 +53,8 @@ def execution_time(
     Resources the run did not execute pass, as does every resource when run_results.json is
     absent or was written by a command that runs nothing (`dbt compile`, `dbt docs generate`):
     the run status family says so in its notes."""
-    index = project.run_index()
-    if index is None or not index.executed:
+    index = project.executed_run()
+    if index is None:
         return None
     result = index.results.get(resource.unique_id)
     if result is None or result.status == "skipped" or result.execution_time is None:

@@ -233,15 +233,15 @@ def policies(context: CheckContext) -> Iterable[Finding]:
 
 def _missing_needs(rule: Rule, project: Project) -> list[str]:
     """The artifacts `rule` reads (`Rule.needs`) that this build does not have."""
-    missing = []
-    for need in rule.needs:
-        if need == "catalog" and project.catalog is None:
-            missing.append(need)
-        elif need == "run_results":
-            index = project.run_index()
-            if index is None or not index.executed:
-                missing.append(need)
-    return missing
+    return [need for need in rule.needs if not _has(project, need)]
+
+
+def _has(project: Project, need: str) -> bool:
+    """Whether the build has the artifact `need` names (a key of NEEDS) to read: a catalog, or
+    results of a run that executed something."""
+    if need == "catalog":
+        return project.catalog is not None
+    return project.executed_run() is not None
 
 
 def _empty_selection_note(config: Config, policy: Policy, selection: Selection) -> str:
