@@ -37,9 +37,14 @@ class BaselineEntry(msgspec.Struct, omit_defaults=True):
     key: str | None = None
 
 
-class Baseline(msgspec.Struct):
+class Baseline(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The file: `project` is the dbt project it was recorded on (absent in files of dbtgate
+    before 2026-12), so that a check handed another project's baseline says so rather than
+    block on every finding it would have matched."""
+
     schema_version: int
     tool: str
+    project: str | None = None
     findings: list[BaselineEntry]
 
 
@@ -78,9 +83,9 @@ def can_baseline(finding: Finding) -> bool:
     return finding.family not in NEVER_BASELINED
 
 
-def build_baseline(findings: list[Finding]) -> Baseline:
+def build_baseline(findings: list[Finding], project: str | None) -> Baseline:
     """Entries for every current finding a baseline may hold (`can_baseline`), except waived
-    ones (their waiver expires and must then block)."""
+    ones (their waiver expires and must then block); `project`, the root package they are on."""
     entries: dict[str, BaselineEntry] = {}
     for finding in findings:
         if finding.waiver is not None or not can_baseline(finding) or not finding.fingerprint:
@@ -99,7 +104,9 @@ def build_baseline(findings: list[Finding]) -> Baseline:
         entries.values(),
         key=lambda e: (e.code, e.unique_id or "", e.column_name or "", e.key or "", e.fingerprint),
     )
-    return Baseline(schema_version=BASELINE_VERSION, tool="dbtgate", findings=ordered)
+    return Baseline(
+        schema_version=BASELINE_VERSION, tool="dbtgate", project=project, findings=ordered
+    )
 
 
 def write_baseline(baseline: Baseline, path: Path) -> None:
@@ -148,6 +155,19 @@ def load_baseline(path: Path) -> LoadedBaseline:
             f"dbtgate reads ({BASELINE_VERSION}); upgrade dbtgate"
         )
     return LoadedBaseline(path, baseline)
+
+
+def check_baseline_project(loaded: LoadedBaseline, project: str | None) -> None:
+    """Refuse a baseline recorded on another dbt project: its fingerprints name that project's
+    resources, so none would match, and every legacy finding would block as new (a monorepo's
+    gate handed the neighbour's file)."""
+    recorded = loaded.baseline.project
+    if recorded is None or project is None or recorded == project:
+        return
+    raise DbtgateError(
+        f"{loaded.path}: a baseline of dbt project {recorded!r}, and this build is of "
+        f"{project!r}: give this project's baseline (`dbtgate baseline` writes one)"
+    )
 
 
 def baseline_report(

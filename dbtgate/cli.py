@@ -744,7 +744,7 @@ def _gate_and_publish(
     repo_url: str | None,
 ) -> int:
     """`check` once its options are known to be good: load, gate, publish, print."""
-    from dbtgate.baseline import configured_baseline, load_baseline
+    from dbtgate.baseline import check_baseline_project, configured_baseline, load_baseline
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator, display_path, display_root
     from dbtgate.report.console import (
@@ -771,9 +771,9 @@ def _gate_and_publish(
     context.options["ack_labels"] = _ack_labels(ack_label)
     baseline_path = baseline or configured_baseline(context.config)
     if baseline_path is not None:
-        context.options["baseline"] = (
-            given_baseline if given_baseline is not None else load_baseline(baseline_path)
-        )
+        loaded = given_baseline if given_baseline is not None else load_baseline(baseline_path)
+        check_baseline_project(loaded, context.project.root_package)
+        context.options["baseline"] = loaded
         context.options.setdefault("inputs", {})["baseline"] = display_path(
             baseline_path, display_root(context.project.project_dir)
         )
@@ -1418,7 +1418,7 @@ def baseline(
         _lint_before_gate(context, lint_all=True, base_ref=None, quiet=False)
     locator = Locator.for_project(context.project.project_dir)
     result = run_gate(context, locator)
-    recorded = build_baseline(result.findings)
+    recorded = build_baseline(result.findings, context.project.root_package)
     path = output or Path(context.config.baseline or DEFAULT_BASELINE)
     write_baseline(recorded, path)
     count = len(recorded.findings)

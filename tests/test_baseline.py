@@ -257,3 +257,26 @@ def test_a_baseline_with_a_byte_order_mark_loads_and_one_in_utf16_is_named(tmp_p
     path.write_bytes(text.encode("utf-16"))
     with pytest.raises(DbtgateError, match=r"baseline.json: encoded as UTF-16LE, not UTF-8"):
         load_baseline(path)
+
+
+def test_a_baseline_names_its_project_and_another_projects_is_refused(workdir):
+    """A monorepo's gate handed the neighbour's baseline would match nothing and block on every
+    legacy finding as new: it says whose baseline it is instead."""
+    baseline(workdir)
+    path = workdir / "dbtgate-baseline.json"
+    written = read_json(path)
+    assert list(written)[:3] == ["schema_version", "tool", "project"]
+    assert written["project"] == PKG
+    written["project"] = "billing"
+    path.write_text(json.dumps(written))
+    result = dbtgate("check", "--artifacts", "target", "--baseline", path.name, cwd=workdir)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip() == (
+        f"dbtgate: error: {path.name}: a baseline of dbt project 'billing', and this build is of "
+        f"{PKG!r}: give this project's baseline (`dbtgate baseline` writes one)"
+    )
+    # A file written before baselines named their project still reads.
+    del written["project"]
+    path.write_text(json.dumps(written))
+    returncode, _, report = check(workdir, "target", "--baseline", path.name)
+    assert returncode == 0 and report["findings"]

@@ -65,7 +65,7 @@ def test_a_baseline_gets_its_fingerprints_up_front(shop_builds, tmp_path):
 
     eager = _gate(shop_builds, complete=True)
     path = tmp_path / "baseline.json"
-    write_baseline(build_baseline(eager.findings), path)
+    write_baseline(build_baseline(eager.findings, None), path)
     project_dir = shop_builds.pr
     project = Project.from_artifacts(load_artifacts(project_dir / "target"), project_dir)
     context = CheckContext(
