@@ -22,6 +22,8 @@ REQUIRED_PARAMS = {
     "governance.allowed_tags": {"tags": ["tier-*", "crm"]},
     "governance.required_tags": {"tags": ["crm"]},
     "governance.access": {"allowed": ["protected"]},
+    "governance.required_grants": {"grants": {"select": ["reporter"]}},
+    "governance.allowed_grantees": {"grantees": ["reporter", "bi"]},
     "naming.directories": {"allowed": ["staging", "marts"]},
     "tests.required": {"tests": {"not_null": 1, "dbt_utils.unique_combination_of_columns": 1}},
     "code.forbidden_pattern": {"pattern": r"(?i)select\s+\*"},

@@ -623,3 +623,107 @@ def test_column_types_flags_each_declared_column_without_a_data_type(tmp_path):
         ("stg_payments", "payment_method"),
     ]
     assert findings[0].message == "column payment_id of stg_payments declares no data_type"
+
+
+def _grant(grants_by_model: dict[str, dict]):
+    def edit(manifest: dict) -> None:
+        for name, grants in grants_by_model.items():
+            manifest["nodes"][f"model.{PKG}.{name}"]["config"]["grants"] = grants
+
+    return edit
+
+
+def test_required_grants_names_each_missing_grantee_case_insensitively(tmp_path):
+    edit = _grant(
+        {
+            "stg_orders": {"SELECT": ["Reporter", "analyst"]},
+            "stg_customers": {"select": ["analyst"], "insert": ["loader"]},
+            # dbt resolves a single grantee to a list; a hand-made manifest may hold the text
+            "stg_payments": {"select": "reporter"},
+        }
+    )
+    config = rule_config(
+        tmp_path,
+        "governance.required_grants",
+        '{grants: {select: [reporter], insert: [loader], write: ["oper*"]}}',
+        select="stg_orders stg_customers stg_payments orders",
+    )
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, edit), config).findings, "governance.required_grants"
+    )
+    assert sorted((f.unique_id.split(".", 2)[2], f.message) for f in findings) == [
+        # the build's own grants: select to reporter, write to operations
+        ("orders", "orders does not grant insert to loader"),
+        (
+            "stg_customers",
+            "stg_customers does not grant select to reporter; write to oper*",
+        ),
+        ("stg_orders", "stg_orders does not grant insert to loader; write to oper*"),
+        ("stg_payments", "stg_payments does not grant insert to loader; write to oper*"),
+    ]
+    [customers] = [f for f in findings if f.unique_id.endswith("stg_customers")]
+    assert customers.details["grants"] == {"select": ["analyst"], "insert": ["loader"]}
+
+
+def test_required_grants_on_a_real_build(tmp_path):
+    """The bouncer build grants select (to reporter) on orders and customers v1-v3 only: `*`
+    asks for the privilege to anyone, as dbt-bouncer's check_model_grant_privilege_required."""
+    config = rule_config(
+        tmp_path,
+        "governance.required_grants",
+        "{grants: {select: [reporter]}}",
+        "resource_type:model",
+    )
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "governance.required_grants"
+    )
+    granted = {f"model.{PKG}.orders"} | {f"model.{PKG}.customers.v{v}" for v in (1, 2, 3)}
+    flagged = {f.unique_id for f in findings}
+    assert flagged and not flagged & granted
+    models = corpus_project("bouncer-dbt112").models()
+    assert flagged | granted == {m.unique_id for m in models}
+
+
+def test_allowed_grantees_flags_grants_to_roles_outside_the_list(tmp_path):
+    edit = _grant(
+        {
+            "stg_orders": {"select": ["REPORTER_finance", "jane_doe"], "insert": ["public"]},
+            "stg_customers": {"select": ["reporter_crm"]},
+        }
+    )
+    config = rule_config(
+        tmp_path,
+        "governance.allowed_grantees",
+        '{severity: error, grantees: ["reporter_*", transformer]}',
+        select="stg_orders stg_customers stg_payments",
+    )
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, edit), config).findings, "governance.allowed_grantees"
+    )
+    # stg_customers grants to an allowed role, stg_payments grants nothing: both pass.
+    assert [(f.unique_id, f.message, f.severity) for f in findings] == [
+        (
+            f"model.{PKG}.stg_orders",
+            "stg_orders grants select to jane_doe; insert to public, which no allowed grantee "
+            "matches (allowed: reporter_*, transformer)",
+            "error",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        ("{grants: {}}", "grants: give at least one privilege and its grantees"),
+        ("{grants: {select: []}}", "grants: give at least one grantee of select"),
+        ("{grants: {select: reporter}}", "grants: expected map of privilege -> grantees"),
+        ("warn", "grants: required: give at least one privilege"),
+    ],
+)
+def test_required_grants_needs_privileges_and_grantees(tmp_path, setting, problem):
+    config = rule_config(tmp_path, "governance.required_grants", setting)
+    with pytest.raises(DbtgateError) as raised:
+        gate(corpus_project("bouncer-dbt112"), config)
+    assert str(raised.value).startswith(
+        f"{config}:5: policies[0].rules.governance.required_grants: {problem}"
+    )

@@ -78,6 +78,8 @@ class NodeConfig(msgspec.Struct, **_S):
     contract: Contract | None = None
     access: str | None = None
     severity: str | None = None
+    # privilege -> grantees, as dbt resolved them (a folder's `+grants` merged in); dbt 1.2+
+    grants: dict[str, Any] | None = None
 
 
 class DependsOn(msgspec.Struct, **_S):
@@ -372,6 +374,20 @@ def file_path(resource: Any) -> str:
 def materialized_as(node: Node) -> str:
     """How dbt builds the node: its `materialized` config, a view when unset (dbt's default)."""
     return (node.config.materialized if node.config else None) or "view"
+
+
+def granted(node: Node) -> dict[str, list[str]]:
+    """The node's grants, privilege -> grantees, as dbt applies them after each build. dbt
+    resolves a single grantee to a list; a value of another shape (no adapter writes one) is
+    not a grant dbtgate can read and is left out."""
+    grants = node.config.grants if node.config else None
+    found: dict[str, list[str]] = {}
+    for privilege, grantees in (grants or {}).items():
+        if isinstance(grantees, str):
+            found[privilege] = [grantees]
+        elif isinstance(grantees, list):
+            found[privilege] = [str(grantee) for grantee in grantees]
+    return found
 
 
 def can_have_contract(model: Node) -> bool:

@@ -18,11 +18,12 @@ from dbtgate.artifacts.manifest import (
     Node,
     Source,
     can_have_contract,
+    granted,
     is_contracted,
     materialized_as,
 )
 from dbtgate.project import Project, display_name, meta_value
-from dbtgate.rules.registry import Names, Violation, rule
+from dbtgate.rules.registry import GrantMap, Names, Violation, rule
 
 
 @rule(
@@ -476,3 +477,116 @@ def materialization(model: Node, *, allowed: Names = []) -> Violation | None:  #
         f"{display_name(model)} is materialized as {materialized}, not {' or '.join(allowed)}",
         details={"materialized": materialized, "allowed": allowed},
     )
+
+
+@rule(
+    "governance.required_grants",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        dbt applies a model's `grants` after every build and revokes the ones it no longer
+        lists. A mart built without its grant to the BI role, or one whose folder's grants a
+        config change replaced, leaves every dashboard on it with a permission error after the
+        next run; the warehouse says so only to the dashboard's users.
+    """,
+    failing="""
+        # with grants: {select: [reporter], insert: ["*"]}
+        models:
+          - name: fct_orders
+            config:
+              grants: {select: [analyst]}
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            config:
+              grants: {select: [analyst, reporter], insert: [loader]}
+    """,
+    fix="Grant the privileges listed under `config: {grants: ...}` (for a folder, `+grants` in "
+    "dbt_project.yml; a model's `+select` adds to its folder's grantees instead of replacing them).",
+)
+def required_grants(
+    resource: Node,
+    *,
+    grants: GrantMap = {},  # noqa: B006
+) -> Violation | None:
+    """The resource grants each privilege in `grants` to each of its grantees (glob patterns:
+    `reporter_*` asks for a grant to some reporter role, `*` for the privilege to anyone;
+    privileges and grantees compared case-insensitively, as warehouses compare unquoted role
+    names).
+
+    The grants are dbt's resolved config: a folder's `+grants` and the model's own merged. With
+    `*` as grantee, dbt-bouncer's check_model_grant_privilege_required."""
+    given = {
+        privilege.lower(): {grantee.lower() for grantee in grantees}
+        for privilege, grantees in granted(resource).items()
+    }
+    missing = {}
+    for privilege, grantees in grants.items():
+        holders = given.get(privilege.lower(), set())
+        lacking = [
+            grantee
+            for grantee in grantees
+            if not any(fnmatchcase(holder, grantee.lower()) for holder in holders)
+        ]
+        if lacking:
+            missing[privilege] = lacking
+    if not missing:
+        return None
+    return Violation(
+        f"{display_name(resource)} does not grant {_grant_list(missing)}",
+        details={"missing": missing, "required": grants, "grants": granted(resource)},
+    )
+
+
+@rule(
+    "governance.allowed_grantees",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        A grant in a model's config is applied again after every build: one to `public` or to
+        a person's own user, made for a quick look, outlives its reason, and revoking it in the
+        warehouse does not hold past the next run. Access reviews look at roles; grants in
+        dbt should name only the roles the team reviews.
+    """,
+    failing="""
+        # with grantees: ["reporter*", transformer]
+        models:
+          - name: fct_orders
+            config:
+              grants: {select: [reporter_finance, jane_doe]}
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            config:
+              grants: {select: [reporter_finance]}
+    """,
+    fix="Grant to one of the allowed roles instead (or add the grantee to `grantees` in the "
+    "policy).",
+)
+def allowed_grantees(
+    resource: Node,
+    *,
+    grantees: Names = [],  # noqa: B006
+) -> Violation | None:
+    """Every grantee of every privilege the resource grants matches one of `grantees` (glob
+    patterns, case-insensitive). A resource that grants nothing passes."""
+    patterns = [pattern.lower() for pattern in grantees]
+    refused: dict[str, list[str]] = {}
+    for privilege, holders in granted(resource).items():
+        outside = [g for g in holders if not any(fnmatchcase(g.lower(), p) for p in patterns)]
+        if outside:
+            refused[privilege] = outside
+    if not refused:
+        return None
+    return Violation(
+        f"{display_name(resource)} grants {_grant_list(refused)}, which no allowed grantee "
+        f"matches (allowed: {', '.join(grantees)})",
+        details={"not_allowed": refused, "allowed": grantees},
+    )
+
+
+def _grant_list(grants: dict[str, list[str]]) -> str:
+    """`select to reporter, analyst; insert to loader`."""
+    return "; ".join(f"{privilege} to {', '.join(who)}" for privilege, who in grants.items())

@@ -151,6 +151,13 @@ def _regex_map_problem(value: dict[str, str]) -> str | None:
     return None
 
 
+def _grant_map_problem(value: dict[str, list[str]]) -> str | None:
+    if not value:
+        return "give at least one privilege and its grantees (an empty map would check nothing)"
+    empty = [privilege for privilege, grantees in value.items() if not grantees]
+    return f"give at least one grantee of {', '.join(empty)}" if empty else None
+
+
 def _names_problem(value: list[str]) -> str | None:
     return None if value else "give at least one (an empty list would check nothing)"
 
@@ -170,6 +177,11 @@ Minimums = typing.Annotated[
 # Regular expressions keyed by regular expressions (`{"bool(ean)?": "(is|has)_.*"}`); must be set.
 RegexMap = typing.Annotated[
     dict[str, str], Refinement("map of regex -> regex, at least one", _regex_map_problem)
+]
+# Privileges and who must hold them (`{select: [reporter, analyst]}`); must be set.
+GrantMap = typing.Annotated[
+    dict[str, list[str]],
+    Refinement("map of privilege -> grantees, at least one", _grant_map_problem),
 ]
 # A list of one or more names. With `[]` as its default, the parameter must be set.
 Names = typing.Annotated[list[str], Refinement("list[str], at least one", _names_problem)]
