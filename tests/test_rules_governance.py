@@ -727,3 +727,39 @@ def test_required_grants_needs_privileges_and_grantees(tmp_path, setting, proble
     assert str(raised.value).startswith(
         f"{config}:5: policies[0].rules.governance.required_grants: {problem}"
     )
+
+
+def test_required_meta_and_tags_check_data_tests_a_policy_selects(tmp_path):
+    """The bouncer build's singular test carries meta.owner; its generic tests on customers
+    are tagged `critical`, the others are not."""
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "resource_type:test"
+            rules:
+              governance.required_meta: {keys: [owner]}
+              governance.required_tags: {tags: [critical]}
+          - select: "*"
+            rules:
+              governance.required_tags: {severity: error, tags: [critical]}
+        """,
+    )
+    project = corpus_project("bouncer-dbt112")
+    findings = gate(project, config).findings
+    tests = {uid for uid, node in project.nodes.items() if node.resource_type == "test"}
+    owned = {f"test.{PKG}.test_assert_something"}
+    critical = {uid for uid in tests if "critical" in project.nodes[uid].tags}
+    assert owned and critical and tests - critical - owned
+    meta = by_code(findings, "governance.required_meta")
+    assert {f.unique_id for f in meta} == {
+        uid for uid in tests if project.nodes[uid].package_name == PKG
+    } - owned
+    tags = by_code(findings, "governance.required_tags")
+    on_tests = {f.unique_id for f in tags if f.unique_id.startswith("test.")}
+    assert on_tests == {uid for uid in tests if project.nodes[uid].package_name == PKG} - critical
+    # `*` selects no tests: its error-level policy reports models and the like only.
+    assert {f.severity for f in tags if f.unique_id.startswith("test.")} == {"warn"}
+    [unique] = [f for f in meta if ".unique_customers_v3_customer_id_pk." in f.unique_id]
+    assert unique.message == "unique_customers_v3_customer_id_pk has no meta owner"

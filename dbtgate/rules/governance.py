@@ -266,7 +266,7 @@ def exposure_reads_tables(
 @rule(
     "governance.required_meta",
     severity="warn",
-    applies_to=("model", "seed", "snapshot", "source", "exposure"),
+    applies_to=("model", "seed", "snapshot", "source", "exposure", "test"),
     why="""
         Catalogs, alerting and access reviews read meta keys (a domain, a PII flag, an SLA):
         a resource without them drops out of those processes in silence.
@@ -292,7 +292,12 @@ def required_meta(
     keys: Names = [],  # noqa: B006
 ) -> Violation | None:
     """The resource's meta has every key in `keys` (`a.b` for a nested key), each set to
-    something other than null or an empty string."""
+    something other than null or an empty string.
+
+    Data tests too, under a policy that selects them (`resource_type:test`, `test_type:data`;
+    `*` selects none): alerting routes a failed test by its meta (an owner, a channel). As
+    dbt-bouncer's check_model_has_meta_keys, check_source_has_meta_keys and
+    check_test_has_meta_keys."""
     meta = resource.meta or {}
     missing = [key for key in keys if _blank(meta_value(meta, key))]
     if not missing:
@@ -353,7 +358,7 @@ def access(
 @rule(
     "governance.required_tags",
     severity="warn",
-    applies_to=("model", "seed", "snapshot", "source", "exposure"),
+    applies_to=("model", "seed", "snapshot", "source", "exposure", "test"),
     why="""
         Teams select by tags: `dbt build -s tag:nightly` in the scheduler, `tag:pii` for the
         masking policy, `tag:finance` for the on-call rotation. A resource that lacks its tag
@@ -383,7 +388,9 @@ def required_tags(
 ) -> Violation | None:
     """The resource has every tag in `tags` (case-insensitive).
 
-    As dbt-bouncer's check_model_has_tags; `governance.allowed_tags` is its converse."""
+    Data tests too, under a policy that selects them (`resource_type:test`; `*` selects none):
+    a scheduler that runs `dbt test -s tag:critical` skips an untagged test. As dbt-bouncer's
+    check_model_has_tags and check_test_has_tags; `governance.allowed_tags` is its converse."""
     given = {tag.lower() for tag in resource.tags or ()}
     missing = [tag for tag in tags if tag.lower() not in given]
     if not missing:
