@@ -54,6 +54,8 @@ FIX_HINTS = {
     "holds; then say so in breaking.acknowledge.",
     "risky.access_narrowed": "Keep the wider access until every ref from outside the group or "
     "project is gone.",
+    "risky.grant_revoked": "Keep the grant until its grantee no longer reads the relation "
+    "(ask the role's owner), or grant the role what replaces it in the same pull request.",
     "risky.latest_version_changed": "Check that the readers that ref the model without a "
     "version (and other projects, if it is public) work with the new latest version's "
     "columns, or pin them to the old version with `version:`.",

@@ -72,6 +72,8 @@ TAXONOMY: dict[str, str] = {
     "risky.constraint_loosened": "a constraint that is not enforced, or a not_null, unique, "
     "accepted_values or relationships test, removed",
     "risky.access_narrowed": "access narrowed (public -> protected -> private)",
+    "risky.grant_revoked": "a grant removed: its grantee loses access to the relation at the "
+    "next build",
     "risky.latest_version_changed": "a versioned model's latest_version moved: every ref "
     "without a version now reads another version",
     "risky.version_without_deprecation": "a new model version added while an older version has "
@@ -88,6 +90,7 @@ TAXONOMY: dict[str, str] = {
     "safe.contract_added": "a contract enforced where there was none",
     "safe.constraint_added": "a constraint added",
     "safe.access_widened": "access widened (private -> protected -> public)",
+    "safe.grant_added": "a grant added",
     "safe.deprecation_set": "a deprecation_date set or moved",
     "safe.deprecated_model_removed": "a contracted model removed after its deprecation_date",
     "safe.description_changed": "a description changed",

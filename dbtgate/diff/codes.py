@@ -215,6 +215,16 @@ _RISKY = [
         "access: protected  # was public",
     ),
     _doc(
+        "risky.grant_revoked",
+        "A model, seed or snapshot no longer grants a privilege it granted in the base build "
+        "(its `grants` config, as dbt resolved it: a folder's `+grants` merged in).",
+        "dbt applies grants after every build and revokes those the config no longer lists: "
+        "the role loses access at the next run, and the dashboards, notebooks and services "
+        "that query the relation as that role fail with a permission error. Nothing in the "
+        "dbt project reads through grants, so no test or build step notices.",
+        "fct_orders: grant revoked: select from reporter",
+    ),
+    _doc(
         "risky.latest_version_changed",
         "A versioned model's `latest_version` moved (1 -> 2, or back).",
         "`ref('orders')` without a version resolves to the latest version: every such reader, "
@@ -311,6 +321,13 @@ _SAFE = [
         "More projects or groups may ref it; a public model's breaking changes then matter "
         "outside this project.",
         "access: public  # was protected",
+    ),
+    _doc(
+        "safe.grant_added",
+        "A model, seed or snapshot grants a privilege it did not grant in the base build.",
+        "More roles may read the relation; `governance.allowed_grantees` keeps the grantees to "
+        "the roles the team reviews.",
+        "fct_orders: grant added: select to analyst",
     ),
     _doc(
         "safe.deprecation_set",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dbtgate.artifacts.manifest import granted
 from dbtgate.diff.classify import (
     MATERIALIZATIONS_ENFORCING_CONSTRAINTS,
     DiffContext,
@@ -38,6 +39,8 @@ def property_changes(
     is_source = new.resource_type == "source"
     if not is_source:
         _materialization(ctx, emit, old, new, contracted)
+    if not is_source:
+        _grants(emit, old, new)
     if new.resource_type == "model":
         _access(emit, old, new)
         _deprecation(emit, old, new)
@@ -124,6 +127,40 @@ def _access(emit: Emitter, old: Node, new: Node) -> None:
             old=before,
             new=after,
         )
+
+
+def _grants(emit: Emitter, old: Node, new: Node) -> None:
+    """Grants revoked (risky: the grantee loses access at the next build) and added (safe).
+    Privileges and grantees are compared case-insensitively: warehouses fold unquoted role
+    names, so `Reporter` -> `reporter` changes no access."""
+    before, after = _grant_pairs(old), _grant_pairs(new)
+    revoked = sorted(before[pair] for pair in before.keys() - after.keys())
+    added = sorted(after[pair] for pair in after.keys() - before.keys())
+    if revoked:
+        _emit_grants(emit, "risky.grant_revoked", new, revoked, "revoked", "from")
+    if added:
+        _emit_grants(emit, "safe.grant_added", new, added, "added", "to")
+
+
+def _emit_grants(
+    emit: Emitter, code: str, node: Node, grants: list[tuple[str, str]], verb: str, word: str
+) -> None:
+    """`fct_orders: grants revoked: select from reporter; select from bi`."""
+    text = "; ".join(f"{privilege} {word} {grantee}" for privilege, grantee in grants)
+    emit(
+        code,
+        f"{display_name(node)}: grant{'s' if len(grants) > 1 else ''} {verb}: {text}",
+        details={"grants": [{"privilege": p, "grantee": g} for p, g in grants]},
+    )
+
+
+def _grant_pairs(node: Node) -> dict[tuple[str, str], tuple[str, str]]:
+    """(privilege, grantee) lowered -> as written, for every grant of the node."""
+    return {
+        (privilege.lower(), grantee.lower()): (privilege, grantee)
+        for privilege, grantees in granted(node).items()
+        for grantee in grantees
+    }
 
 
 def _latest_version(emit: Emitter, old: Node, new: Node) -> None:

@@ -1,0 +1,98 @@
+"""Grants in the schema diff: a grant the pull request drops is revoked by dbt at the next build,
+and whoever reads the relation as that role loses access (risky); a new grant is safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from corpus import CORPUS
+from diff_support import model, write_build
+from policy_support import dbtgate, read_json
+
+from dbtgate.diff.compare import diff_projects
+
+NOW = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
+COLUMNS = [("order_id", "integer")]
+
+
+def granting(name: str, grants: dict, **kwargs) -> dict:
+    node = model(name, COLUMNS, **kwargs)
+    node["config"]["grants"] = grants
+    return node
+
+
+def changes(tmp_path: Path, before: dict, after: dict) -> list[tuple[str, str, list]]:
+    base = write_build(tmp_path / "base", [before])
+    pr = write_build(tmp_path / "pr", [after])
+    return [
+        (c.code, c.reason, c.details.get("grants"))
+        for c in diff_projects(base, pr, today=NOW).changes
+        if "grant" in c.code
+    ]
+
+
+def test_a_revoked_grant_is_risky_and_an_added_one_safe(tmp_path: Path):
+    before = granting("orders", {"select": ["reporter", "bi"], "insert": ["loader"]})
+    after = granting("orders", {"SELECT": ["Reporter", "analyst"], "insert": "loader"})
+    assert changes(tmp_path, before, after) == [
+        (
+            "risky.grant_revoked",
+            "orders: grant revoked: select from bi",
+            [{"privilege": "select", "grantee": "bi"}],
+        ),
+        (
+            "safe.grant_added",
+            "orders: grant added: SELECT to analyst",
+            [{"privilege": "SELECT", "grantee": "analyst"}],
+        ),
+    ]
+
+
+def test_grants_dropped_at_once_are_one_change(tmp_path: Path):
+    before = granting("orders", {"select": ["reporter", "bi"]})
+    after = granting("orders", {})
+    assert changes(tmp_path, before, after) == [
+        (
+            "risky.grant_revoked",
+            "orders: grants revoked: select from bi; select from reporter",
+            [
+                {"privilege": "select", "grantee": "bi"},
+                {"privilege": "select", "grantee": "reporter"},
+            ],
+        )
+    ]
+    assert (
+        changes(tmp_path / "same", before, granting("orders", {"select": ["bi", "reporter"]})) == []
+    )
+
+
+def test_check_warns_of_a_grant_the_pull_request_drops_on_a_real_build(tmp_path: Path):
+    """The bouncer build grants select to reporter and bi on customers; the pull request's
+    folder config replaces the grants of v3 with reporter's alone."""
+    manifest = CORPUS / "bouncer-dbt112" / "manifest.json"
+    if not manifest.is_file():
+        pytest.skip(f"corpus absent: {manifest}")
+    data = json.loads(manifest.read_text())
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "manifest.json").write_text(json.dumps(data))
+    uid = "model.dbt_bouncer_test_project.customers.v3"
+    assert data["nodes"][uid]["config"]["grants"] == {"select": ["reporter", "bi"]}
+    data["nodes"][uid]["config"]["grants"] = {"select": ["reporter"]}
+    data["metadata"]["invocation_id"] = "the-pull-requests-build"
+    (tmp_path / "pr").mkdir()
+    (tmp_path / "pr" / "manifest.json").write_text(json.dumps(data))
+    result = dbtgate(
+        "check", "--artifacts", "pr", "--base", "base", "--json", "gate.json", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    [finding] = [f for f in read_json(tmp_path / "gate.json")["findings"] if "grant" in f["code"]]
+    assert (finding["code"], finding["severity"], finding["unique_id"]) == (
+        "risky.grant_revoked",
+        "warn",
+        uid,
+    )
+    assert finding["message"].startswith("customers v3: grant revoked: select from bi")
+    assert "grant revoked: select from bi" in " ".join(result.stdout.split())
