@@ -121,6 +121,22 @@ def exposure(name: str, depends_on: Iterable[str], owner: str = "BI team") -> Js
     }
 
 
+def semantic_model(name: str, model_uid: str, dimensions: Iterable[str] = ()) -> Json:
+    """A semantic model on `model_uid` (dbt's semantic layer), one categorical dimension per
+    column named."""
+    return {
+        "unique_id": f"semantic_model.{PACKAGE}.{name}",
+        "resource_type": "semantic_model",
+        "name": name,
+        "package_name": PACKAGE,
+        "original_file_path": "models/semantic.yml",
+        "depends_on": {"nodes": [model_uid]},
+        "entities": [],
+        "measures": [],
+        "dimensions": [{"name": column, "type": "categorical"} for column in dimensions],
+    }
+
+
 def constraint(kind: str, columns: list[str] | None = None) -> Json:
     return {"type": kind, "name": None, "expression": None, "columns": columns or []}
 
@@ -131,6 +147,7 @@ def write_build(
     *,
     catalog: dict[str, list[tuple[str, str]]] | None = None,
     exposures: Iterable[Json] = (),
+    semantic_models: Iterable[Json] = (),
     disabled: Iterable[Json] = (),
     dbt_version: str = "1.11.2",
     adapter: str = "duckdb",
@@ -155,6 +172,7 @@ def write_build(
         "nodes": node_map,
         "sources": {},
         "exposures": {e["unique_id"]: e for e in exposures},
+        "semantic_models": {s["unique_id"]: s for s in semantic_models},
         "groups": {},
         "disabled": {node["unique_id"]: [node] for node in disabled},
     }

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from diff_support import constraint, data_test, exposure, model, write_build
+from diff_support import constraint, data_test, exposure, model, semantic_model, write_build
 
 from dbtgate.checks import CheckContext
 from dbtgate.config import Config, load_config
@@ -177,33 +177,39 @@ def test_uncontracted_public_model_removed_is_breaking_and_a_private_one_risky(
     assert only(result, "breaking.model_removed").policy == "uncontracted_with_consumers"
 
 
-def test_model_removed_that_a_remaining_exposure_read_is_breaking_with_the_exposure(
+def test_model_removed_that_an_exposure_read_in_the_base_is_breaking_with_the_exposure(
     tmp_path: Path,
 ) -> None:
     """dbt cannot parse an exposure that refs a missing model, so the pull request cut the ref
-    out of the exposure; the dashboard behind it may still query the table. An exposure removed
-    along with the model retires the dashboard: the removal stays risky."""
+    out of the exposure or deleted its YAML; neither changes the dashboard behind it, which may
+    still query the table. Deleting the declaration is no way round the gate."""
     kept, retired = model("orders", ORDERS_COLUMNS), model("legacy", ORDERS_COLUMNS)
-    other = model("customers")
+    internal, other = model("stg_legacy"), model("customers")
     dashboard = exposure("dashboard", [kept["unique_id"], other["unique_id"]], owner="Finance")
     old_report = exposure("old_report", [retired["unique_id"]])
     result = diff(
         tmp_path,
-        [kept, retired, other],
+        [kept, retired, internal, other],
         [other],
         base_exposures=[dashboard, old_report],
         pr_exposures=[exposure("dashboard", [other["unique_id"]], owner="Finance")],
     )
     assert sorted(codes(result)) == [
+        ("breaking.model_removed", "legacy", ""),
         ("breaking.model_removed", "orders", ""),
-        ("risky.model_removed", "legacy", ""),
+        ("risky.model_removed", "stg_legacy", ""),
         ("safe.exposure_removed", "old_report", ""),
     ]
-    change = only(result, "breaking.model_removed")
-    assert change.reason == (
-        "orders: model deleted or renamed; exposure dashboard read it in the base build and "
-        "still exists: the dashboard may still query it"
+    by_name = {c.name: c for c in result.changes if c.code == "breaking.model_removed"}
+    assert by_name["orders"].reason == (
+        "orders: model deleted or renamed; exposure dashboard read it in the base build: its "
+        "dashboard may still query the relation"
     )
+    assert by_name["legacy"].reason == (
+        "legacy: model deleted or renamed; exposure old_report (its YAML deleted in this pull "
+        "request) read it in the base build: its dashboard may still query the relation"
+    )
+    change = by_name["orders"]
     assert change.policy == "uncontracted_with_consumers"
     assert change.impact is not None
     assert [(c.name, c.owner) for c in change.impact.exposures] == [("dashboard", "Finance")]
@@ -235,6 +241,62 @@ def test_model_made_ephemeral_is_breaking_when_an_exposure_or_project_queries_it
     )
     assert by_name["shared"].reason.endswith("for other projects (it was public) to query")
     assert by_name["dashboarded"].policy == "uncontracted_with_consumers"
+
+
+def test_model_made_ephemeral_counts_the_exposures_of_the_base_build_like_a_removal(
+    tmp_path: Path,
+) -> None:
+    """The exposures are those of the base build, as for a removal: a pull request that deletes
+    an exposure's YAML, or cuts its ref, while making the model ephemeral leaves the dashboard
+    querying a relation no longer built. Both rules then agree on one pull request."""
+    names = ("cut", "undeclared")
+    base = [model(n) for n in names]
+    pr = [model(n, materialized="ephemeral") for n in names]
+    other = model("other")
+    kept = exposure("kept", ["model.proj.cut"])
+    dropped = exposure("dropped", ["model.proj.undeclared"])
+    result = diff(
+        tmp_path,
+        [*base, other],
+        [*pr, other],
+        base_exposures=[kept, dropped],
+        pr_exposures=[exposure("kept", [other["unique_id"]])],
+    )
+    by_name = {c.name: c for c in result.changes if c.code.startswith("breaking")}
+    assert sorted(by_name) == ["cut", "undeclared"]
+    assert by_name["cut"].reason.endswith("for exposure kept to query")
+    assert by_name["undeclared"].reason.endswith(
+        "for exposure dropped (its YAML deleted in this pull request) to query"
+    )
+
+
+def test_semantic_models_count_as_the_pull_request_declares_them(tmp_path: Path) -> None:
+    """The semantic layer is deployed from the pull request's manifest: a semantic model it
+    still declares on the model loses its relation, one it deletes or moves queries nothing."""
+    names = ("kept", "moved")
+    base = [model(n) for n in names]
+    pr = [model(n, materialized="ephemeral") for n in names]
+    other = model("other")
+    result = diff(
+        tmp_path,
+        [*base, other],
+        [*pr, other],
+        base_semantic_models=[
+            semantic_model("kept_sm", "model.proj.kept"),
+            semantic_model("moved_sm", "model.proj.moved"),
+        ],
+        pr_semantic_models=[
+            semantic_model("kept_sm", "model.proj.kept"),
+            semantic_model("moved_sm", other["unique_id"]),
+        ],
+    )
+    assert sorted(codes(result)) == [
+        ("breaking.materialization_changed", "kept", ""),
+        ("safe.materialization_changed", "moved", ""),
+    ]
+    assert only(result, "breaking.materialization_changed").reason.endswith(
+        "for semantic model kept_sm to query"
+    )
 
 
 # -- models without a contract that others read ---------------------------------------------------

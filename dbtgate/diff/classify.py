@@ -56,8 +56,8 @@ TAXONOMY: dict[str, str] = {
     "table/incremental model or one of its columns",
     "breaking.materialization_changed": "a contracted model with constraints no longer "
     "materialized as table or incremental, or a model exposures or projects query made ephemeral",
-    "breaking.model_removed": "a contracted or public model, or one an exposure reads, deleted, "
-    "renamed or disabled before its deprecation_date",
+    "breaking.model_removed": "a contracted or public model, or one an exposure read in the base "
+    "build, deleted, renamed or disabled before its deprecation_date",
     "risky.type_widened": "a column's type widened (int -> bigint): readers may need to cast",
     "risky.type_changed": "a column's type changed on a model nothing else reads, or that no "
     "reader selects",

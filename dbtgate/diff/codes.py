@@ -126,8 +126,12 @@ _BREAKING = [
         "breaking.materialization_changed",
         "A contracted model with constraints was a table or incremental model and is now "
         "something else (a view, ephemeral): dbt applies constraints only to tables and "
-        "incremental models. Also: a model that exposures or semantic models read, or a public "
-        "one, made ephemeral: dbt builds no relation for it any more.",
+        "incremental models. Also: a model made ephemeral while something queries its "
+        "relation: an exposure that reads it in the base build or the pull request (deleting "
+        "the exposure's YAML in the same pull request does not turn off the dashboard behind "
+        "it), a semantic model that reads it in the pull request (the semantic layer is "
+        "deployed from it), or other projects (it was public). dbt builds no relation for it "
+        "any more.",
         "The constraints still read as a promise in YAML but the warehouse no longer enforces "
         "them. An ephemeral model is a CTE inlined into its dbt readers: dashboards, the "
         "semantic layer and other projects query a relation that is no longer built (the old "
@@ -137,10 +141,11 @@ _BREAKING = [
     _doc(
         "breaking.model_removed",
         "A contracted model (or an uncontracted public one, or one an exposure read in the "
-        "base build while the exposure is still there) exists in the base build and is "
-        "deleted, renamed or disabled in the pull request, before its deprecation_date. The "
-        "pull request had to cut the ref out of the exposure for dbt to parse; the dashboard "
-        "behind it queries the relation, not the YAML.",
+        "base build) exists in the base build and is deleted, renamed or disabled in the pull "
+        "request, before its deprecation_date. The base build's exposures count: for dbt to "
+        "parse, the pull request had to cut the ref out of the exposure or delete its YAML, and "
+        "neither changes the dashboard behind it, which queries the relation (a dashboard "
+        "retired with the model is acknowledged, e.g. with the label).",
         "Every ref to it fails: in this project, in projects that ref it through `access: "
         "public`, and in queries outside dbt.",
         "orders_summary v1: contracted model deleted or renamed",
@@ -242,8 +247,8 @@ _RISKY = [
     ),
     _doc(
         "risky.model_removed",
-        "A model, seed or snapshot without a contract, not public and read by no remaining "
-        "exposure was deleted, renamed or disabled.",
+        "A model, seed or snapshot without a contract, not public and read by no exposure "
+        "was deleted, renamed or disabled.",
         "dbt refs would have failed to compile, so nothing in the project reads it; tools "
         "outside dbt that query the relation will fail.",
         "stg_legacy_orders: model deleted or renamed; tools outside dbt that query it will fail",

@@ -3,9 +3,10 @@ new model versions.
 
 A contracted model may only go once its deprecation_date has passed (dbt-core's
 `same_contract_removed`); a public one may be read by other projects; one an exposure read in the
-base build may still be queried by that dashboard; anything else removed can still be queried by
-tools outside dbt, so it is worth a look. A new version is the way to change a
-contract, and comes with a deprecation_date on the version it replaces.
+base build may still be queried by that dashboard, even when the pull request deletes the
+exposure's YAML (`outside`); anything else removed can still be queried by tools outside dbt, so
+it is worth a look. A new version is the way to change a contract, and comes with a
+deprecation_date on the version it replaces.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dbtgate.diff.classify import (
     contract_policy,
     deprecation_elapsed,
 )
+from dbtgate.diff.outside import outside_readers
 from dbtgate.project import display_name
 
 if TYPE_CHECKING:
@@ -57,12 +59,12 @@ def removed_relation(ctx: DiffContext, old: Node) -> list[Change]:
             "uncontracted_with_consumers",
             details=details,
         )
-    elif exposures := _exposures_left_behind(ctx, old.unique_id):
+    elif outside := outside_readers(ctx.base, ctx.pr, old.unique_id):
         emit(
             "breaking.model_removed",
-            f"{name}: {kind} {how}; exposure{'s' if len(exposures) > 1 else ''} "
-            f"{', '.join(exposures)} read it in the base build and still exist"
-            f"{'' if len(exposures) > 1 else 's'}: the dashboard may still query it",
+            f"{name}: {kind} {how}; {', '.join(r.described() for r in outside)} read it in the "
+            f"base build: {'its dashboard' if len(outside) == 1 else 'their dashboards'} may "
+            "still query the relation",
             "uncontracted_with_consumers",
             details=details,
         )
@@ -73,18 +75,6 @@ def removed_relation(ctx: DiffContext, old: Node) -> list[Change]:
             details=details,
         )
     return emit.changes
-
-
-def _exposures_left_behind(ctx: DiffContext, unique_id: str) -> list[str]:
-    """The exposures that read the removed model in the base build and are still in the pull
-    request. dbt cannot parse an exposure that refs a missing model, so the pull request must
-    have cut the ref out of it; the dashboard behind it queries the warehouse, not the YAML, and
-    may still read the relation."""
-    return sorted(
-        ctx.base.exposures[uid].name
-        for uid in ctx.base.children.get(unique_id, ())
-        if uid in ctx.base.exposures and uid in ctx.pr.exposures
-    )
 
 
 def _disabled_ids(project: Project) -> set[str]:

@@ -18,9 +18,9 @@ from dbtgate.diff.classify import (
     DiffContext,
     Emitter,
     contract_policy,
-    readers,
 )
 from dbtgate.diff.columns import column_key
+from dbtgate.diff.outside import outside_readers
 from dbtgate.project import display_name
 
 if TYPE_CHECKING:
@@ -95,14 +95,11 @@ def _materialization(
 
 
 def _read_outside_dbt(ctx: DiffContext, old: Node, new: Node) -> str:
-    """Who queries the relation itself rather than through ref() ("" when nobody): exposures
-    and semantic models read the warehouse table, other projects ref a public model. An
-    ephemeral model is only a CTE inlined into its dbt readers, so these lose their relation."""
-    names = sorted(
-        f"{uid.split('.', 1)[0].replace('_', ' ')} {uid.rsplit('.', 1)[-1]}"
-        for uid in readers(ctx.pr, new.unique_id)
-        if uid not in ctx.pr.nodes
-    )
+    """Who queries the relation itself rather than through ref() ("" when nobody): the
+    exposures and semantic models `outside_readers` counts, and other projects when the model
+    was public. An ephemeral model is only a CTE inlined into its dbt readers, so these lose
+    their relation."""
+    names = [reader.described() for reader in outside_readers(ctx.base, ctx.pr, new.unique_id)]
     if getattr(old, "access", None) == "public":
         names.append("other projects (it was public)")
     return ", ".join(names)
