@@ -299,6 +299,67 @@ def test_semantic_models_count_as_the_pull_request_declares_them(tmp_path: Path)
     )
 
 
+def test_a_model_made_ephemeral_hurts_who_queries_its_relation_not_the_models_that_ref_it(
+    tmp_path: Path,
+) -> None:
+    """dbt inlines an ephemeral model into the models that ref() it: they, and whatever reads
+    them, keep working. The exposure and semantic model that query its relation are hurt."""
+    orders = model("orders", ORDERS_COLUMNS)
+    revenue = model("revenue", depends_on=[orders["unique_id"]], meta={"owner": "@finance"})
+    report = model("report", depends_on=[revenue["unique_id"]], meta={"owner": "@bi"})
+    dashboard = exposure("dashboard", [orders["unique_id"]], owner="Finance")
+    revenue_dashboard = exposure("revenue_dashboard", [revenue["unique_id"]], owner="Sales")
+    semantic = semantic_model("orders_sm", orders["unique_id"])
+    result = diff(
+        tmp_path,
+        [orders, revenue, report],
+        [model("orders", ORDERS_COLUMNS, materialized="ephemeral"), revenue, report],
+        exposures=[dashboard, revenue_dashboard],
+        semantic_models=[semantic],
+    )
+    impact = only(result, "breaking.materialization_changed").impact
+    assert impact is not None
+    assert [(c.name, c.resource_type, c.depth) for c in impact.models] == [
+        ("orders_sm", "semantic_model", 1)
+    ]
+    assert [(c.name, c.owner) for c in impact.exposures] == [("dashboard", "Finance")]
+    assert impact.owners == ["Finance"]
+    assert [c.name for c in impact.not_hurt] == ["revenue"]
+    assert impact.not_hurt_because == "inlined"
+    assert impact_message(msgspec.to_builtins(impact), None) == (
+        "; affects 1 downstream model (orders_sm) and 1 exposure (dashboard); revenue refs it "
+        "and is not affected: dbt inlines an ephemeral model; owners: Finance"
+    )
+
+
+def test_a_removed_model_hurts_who_queries_its_relation_not_the_readers_the_pr_changed(
+    tmp_path: Path,
+) -> None:
+    """dbt cannot parse a ref to a missing model, so the models that read a removed one in the
+    base build read something else in the pull request: not hurt, and said so. What is left is
+    who queries the relation: other projects (public), a dashboard."""
+    orders = model("orders", ORDERS_COLUMNS, contract=True, access="public")
+    staging = model("stg_orders", ORDERS_COLUMNS)
+    revenue = model("revenue", depends_on=[orders["unique_id"]], meta={"owner": "@finance"})
+    moved = model("revenue", depends_on=[staging["unique_id"]], meta={"owner": "@finance"})
+    report = model("report", depends_on=[revenue["unique_id"]], meta={"owner": "@bi"})
+    result = diff(
+        tmp_path,
+        [orders, staging, revenue, report],
+        [staging, moved, report],
+        exposures=[exposure("revenue_dashboard", [revenue["unique_id"]], owner="Sales")],
+    )
+    impact = only(result, "breaking.model_removed").impact
+    assert impact is not None
+    assert (impact.models, impact.exposures, impact.owners, impact.public) == ([], [], [], True)
+    assert [c.name for c in impact.not_hurt] == ["revenue"]
+    assert impact.not_hurt_because == "updated"
+    assert impact_message(msgspec.to_builtins(impact), None) == (
+        "; affects other projects (public model); revenue no longer reads it (changed in this "
+        "pull request) and is not affected"
+    )
+
+
 # -- models without a contract that others read ---------------------------------------------------
 
 

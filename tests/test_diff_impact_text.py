@@ -234,3 +234,26 @@ def test_the_diff_table_words_the_impact_and_the_status() -> None:
     assert "owners: Finance" in text
     assert "outside the change (error)" in text
     assert not any(jargon in text for jargon in (*JARGON, "out_of_scope", "out of scope"))
+
+
+def test_readers_a_change_does_not_hurt_are_listed_last_as_not_affected() -> None:
+    """A model made ephemeral: the dashboard that queried its table is hurt, the model that
+    ref()s it is not (dbt inlines it); the reports say so rather than list it as a reader hurt."""
+    impact = {
+        "exposures": [reader("dashboard", kind="exposure")],
+        "owners": ["Finance"],
+        "public": True,
+        "not_hurt": [{**reader("revenue"), "owner": None}],
+        "not_hurt_because": "inlined",
+    }
+    assert reader_lines(impact, None) == [
+        "dashboard (exposure, direct reader)",
+        "other projects (public model)",
+        "revenue (refs it; not affected: dbt inlines it)",
+    ]
+    finding = {"details": {"impact": {**impact, "not_hurt_because": "updated"}}}
+    assert impact_lines(finding)[-1] == "revenue (no longer reads it; not affected)"
+    only_spared = {"not_hurt": impact["not_hurt"], "not_hurt_because": "updated"}
+    assert impact_lines({"details": {"impact": only_spared}}) == [
+        "revenue (no longer reads it; not affected)"
+    ]

@@ -25,6 +25,7 @@ Policy = Literal[
 ]
 WayOut = Literal["new_version", "deprecation_date", "config", "label"]
 Selects = Literal["yes", "no", "unknown"]
+NotHurt = Literal["inlined", "updated"]
 
 _S: dict[str, Any] = {"omit_defaults": True, "kw_only": True}
 
@@ -42,11 +43,19 @@ class Consumer(msgspec.Struct, **_S):
 
 
 class Impact(msgspec.Struct, **_S):
+    """Who the change hurts (models, semantic models, exposures, other projects) and their
+    owners; and the readers it does not hurt, named so a reviewer need not wonder about them."""
+
     models: list[Consumer] = []
     exposures: list[Consumer] = []
     owners: list[str] = []
     # access: public: projects outside this one may ref it, and cannot be listed here.
     public: bool = False
+    # Models that read the resource through ref() but keep working, and why: "inlined" (dbt
+    # inlines a model made ephemeral into them as a CTE), "updated" (they read a removed model
+    # in the base build; the pull request changed them to read something else).
+    not_hurt: list[Consumer] = []
+    not_hurt_because: NotHurt | None = None
 
 
 class Acknowledgement(msgspec.Struct, **_S):

@@ -131,7 +131,8 @@ _BREAKING = [
         "the exposure's YAML in the same pull request does not turn off the dashboard behind "
         "it), a semantic model that reads it in the pull request (the semantic layer is "
         "deployed from it), or other projects (it was public). dbt builds no relation for it "
-        "any more.",
+        "any more. Its impact lists those readers; the models that ref() it are named as not "
+        "affected (dbt inlines an ephemeral model into them).",
         "The constraints still read as a promise in YAML but the warehouse no longer enforces "
         "them. An ephemeral model is a CTE inlined into its dbt readers: dashboards, the "
         "semantic layer and other projects query a relation that is no longer built (the old "
@@ -145,7 +146,9 @@ _BREAKING = [
         "request, before its deprecation_date. The base build's exposures count: for dbt to "
         "parse, the pull request had to cut the ref out of the exposure or delete its YAML, and "
         "neither changes the dashboard behind it, which queries the relation (a dashboard "
-        "retired with the model is acknowledged, e.g. with the label).",
+        "retired with the model is acknowledged, e.g. with the label). Its impact lists who "
+        "is hurt: those exposures and other projects; the models that read it in the base "
+        "build no longer do (the pull request changed them) and are named as not affected.",
         "Every ref to it fails: in this project, in projects that ref it through `access: "
         "public`, and in queries outside dbt.",
         "orders_summary v1: contracted model deleted or renamed",

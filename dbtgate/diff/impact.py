@@ -5,8 +5,11 @@ A reviewer deciding whether to merge a breaking change needs the blast radius, n
 change: every model and exposure downstream (transitively, with the distance), the owners to warn,
 whether the model is public (then other projects may read it and cannot be listed), and for a
 column change, whether each direct reader actually selects that column — read from its compiled
-SQL with sqlglot, "unknown" when the SQL is not on disk. Only breaking changes get an impact: it
-is the expensive part, and the only one a decision hangs on.
+SQL with sqlglot, "unknown" when the SQL is not on disk. A change that takes the relation away
+(the model removed, or made ephemeral) hurts only who queries the relation itself
+(`outside_readers`, other projects): the models that ref() it were changed by the pull request,
+or get the ephemeral model inlined, and are named as not hurt. Only breaking changes get an
+impact: it is the expensive part, and the only one a decision hangs on.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dbtgate.diff.changes import Change, Consumer, Impact, Selects
+from dbtgate.diff.outside import outside_readers
 from dbtgate.project import display_name
 
 if TYPE_CHECKING:
@@ -30,16 +34,73 @@ def add_impact(ctx: DiffContext, changes: list[Change]) -> None:
     for change in changes:
         if change.change_class != "breaking":
             continue
-        removed = change.unique_id not in ctx.pr.nodes and change.unique_id not in ctx.pr.sources
-        # A removed model's readers are those of the base build: the PR has already cut them off.
-        project = ctx.base if removed else ctx.pr
+        if _relation_gone(change):
+            change.impact = relation_impact(
+                ctx, change.unique_id, removed=change.code == "breaking.model_removed"
+            )
+            continue
         graph = by_resource.get(change.unique_id)
         if graph is None:
-            graph = by_resource[change.unique_id] = downstream(project, change.unique_id)
-        if change.column is None or removed:
+            graph = by_resource[change.unique_id] = downstream(ctx.pr, change.unique_id)
+        if change.column is None:
             change.impact = graph
             continue
         change.impact = _with_column(ctx, graph, change.unique_id, change.column)
+
+
+def _relation_gone(change: Change) -> bool:
+    """The change leaves no relation to query: the model removed, or made ephemeral."""
+    return change.code == "breaking.model_removed" or (
+        change.code == "breaking.materialization_changed" and change.new == "ephemeral"
+    )
+
+
+def relation_impact(ctx: DiffContext, unique_id: str, *, removed: bool) -> Impact:
+    """Who loses the relation: the exposures and semantic models that query it, other projects
+    when it was public, and any model that still refs a removed one. The models that ref() it
+    are not hurt: a removed model's base-build readers no longer read it in the pull request,
+    and an ephemeral model is inlined into its readers."""
+    exposures, models = [], []
+    for reader in outside_readers(ctx.base, ctx.pr, unique_id):
+        consumer = Consumer(
+            unique_id=reader.unique_id,
+            name=reader.name,
+            resource_type=reader.resource_type,
+            depth=1,
+            owner=reader.owner,
+        )
+        (exposures if reader.resource_type == "exposure" else models).append(consumer)
+    not_hurt = _ref_readers(ctx.base if removed else ctx.pr, unique_id)
+    if removed:
+        still = set(ctx.pr.children.get(unique_id, ()))
+        models.extend(c for c in not_hurt if c.unique_id in still)
+        not_hurt = [c for c in not_hurt if c.unique_id not in still]
+    owners = sorted({c.owner for c in (*models, *exposures) if c.owner}, key=str.casefold)
+    return Impact(
+        models=models,
+        exposures=exposures,
+        owners=owners,
+        public=getattr(ctx.base.resource(unique_id), "access", None) == "public",
+        not_hurt=not_hurt,
+        not_hurt_because=("updated" if removed else "inlined") if not_hurt else None,
+    )
+
+
+def _ref_readers(project: Project, unique_id: str) -> list[Consumer]:
+    """The models and snapshots that ref() `unique_id` in `project` (its direct children)."""
+    found = []
+    for uid in sorted(project.children.get(unique_id, ())):
+        node = project.nodes.get(uid)
+        if node is not None and node.resource_type not in _NOT_CONSUMERS:
+            found.append(
+                Consumer(
+                    unique_id=uid,
+                    name=display_name(node),
+                    resource_type=node.resource_type,
+                    depth=1,
+                )
+            )
+    return found
 
 
 def downstream(project: Project, unique_id: str) -> Impact:

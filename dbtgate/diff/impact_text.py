@@ -3,6 +3,8 @@
 The finding's message (console, SARIF, JUnit, GitLab), the `dbtgate diff` table and the "who
 reads it" column of gate.md and gate.html all describe the same impact, so they phrase it here,
 from its JSON shape (`Impact` as gate.json holds it: the reports are rendered from that file).
+The readers a change does not hurt (`not_hurt`: models that ref() a model made ephemeral, or that
+no longer read a removed one) are named as not affected, after those it hurts.
 For a column change the readers are told apart the way the impact marks them: a direct reader
 whose SQL selects the column is affected, one whose SQL could not be checked may be, and one that
 reads the model but not the column is not; no report may say "affects" of the last kind.
@@ -18,6 +20,10 @@ _MAX_NAMES = 5
 # Readers in the order a reviewer needs them: the affected first, the unaffected last.
 _SELECTS_ORDER = {"yes": 0, "unknown": 1, None: 2, "no": 3}
 _PUBLIC_READERS = "other projects (public model)"
+_NOT_HURT_LINE = {
+    "inlined": "refs it; not affected: dbt inlines it",
+    "updated": "no longer reads it; not affected",
+}
 
 
 def impact_message(impact: dict[str, Any], column: str | None) -> str:
@@ -36,6 +42,9 @@ def impact_message(impact: dict[str, Any], column: str | None) -> str:
         if impact.get("public"):
             reached.append(_PUBLIC_READERS)
         clauses = [f"affects {_and(reached)}"] if reached else []
+    spared = _consumers(impact, "not_hurt")
+    if spared:
+        clauses.append(_not_hurt_clause(spared, impact.get("not_hurt_because")))
     if not clauses:
         return ""
     owners = [o for o in impact.get("owners") or [] if isinstance(o, str)]
@@ -56,7 +65,26 @@ def reader_lines(impact: dict[str, Any], column: str | None) -> list[str]:
     lines = [_reader_text(consumer, column if marked else None) for consumer in readers]
     if impact.get("public"):
         lines.append(_PUBLIC_READERS)
+    how = _NOT_HURT_LINE.get(impact.get("not_hurt_because"), "not affected")
+    lines.extend(f"{_names([c])} ({how})" for c in _consumers(impact, "not_hurt"))
     return lines
+
+
+def _not_hurt_clause(spared: list[dict[str, Any]], because: Any) -> str:
+    """`revenue and report ref() it and are not affected: dbt inlines an ephemeral model`."""
+    one = len(spared) == 1
+    are = "is" if one else "are"
+    if because == "inlined":
+        return (
+            f"{_names(spared)} {'refs' if one else 'ref'} it and {are} not affected: dbt inlines "
+            "an ephemeral model"
+        )
+    if because == "updated":
+        return (
+            f"{_names(spared)} no longer {'reads' if one else 'read'} it (changed in this pull "
+            f"request) and {are} not affected"
+        )
+    return f"{_names(spared)} {are} not affected"
 
 
 def _reader_text(consumer: dict[str, Any], column: str | None) -> str:

@@ -259,8 +259,9 @@ def impact_lines(finding: dict[str, Any], limit: int = 300) -> list[str]:
 
 
 def _is_diff_impact(impact: dict[str, Any]) -> bool:
-    """The schema diff's impact: models and exposures as lists of named readers."""
-    lists = [impact[key] for key in ("models", "exposures") if key in impact]
+    """The schema diff's impact: models, exposures and readers not hurt as lists of named
+    readers."""
+    lists = [impact[key] for key in ("models", "exposures", "not_hurt") if key in impact]
     return (
         bool(lists)
         and all(isinstance(readers, list) for readers in lists)
