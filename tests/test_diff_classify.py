@@ -733,6 +733,29 @@ def test_a_latest_version_that_moves_is_risky_and_said_once(tmp_path: Path) -> N
 # -- the check: severities and the ways out -----------------------------------------------------
 
 
+def test_removing_the_latest_version_says_that_unpinned_refs_move(tmp_path: Path) -> None:
+    """v1 was the latest and goes: every ref('orders') without a version reads v2 from now on,
+    which the removal of v1 does not say. Said once, on the removed version."""
+    v1 = model("orders", ORDERS_COLUMNS, version=1, latest_version=1)
+    v2 = model("orders", ORDERS_COLUMNS[:2], version=2, latest_version=1)
+    v2_after = model("orders", ORDERS_COLUMNS[:2], version=2, latest_version=2)
+    result = diff(tmp_path, [v1, v2], [v2_after])
+    assert sorted(codes(result)) == [
+        ("risky.latest_version_changed", "orders.v1", ""),
+        ("risky.model_removed", "orders.v1", ""),
+    ]
+    change = only(result, "risky.latest_version_changed")
+    assert change.reason == (
+        "orders: latest_version 1 -> 2 (v1 removed); `ref('orders')` without a version now reads v2"
+    )
+    assert (change.old, change.new, change.path) == ("1", "2", "models/schema.yml")
+    # An older version removed moves nothing.
+    older_v1 = model("orders", ORDERS_COLUMNS, version=1, latest_version=2)
+    assert codes(diff(tmp_path / "older", [older_v1, v2_after], [v2_after])) == [
+        ("risky.model_removed", "orders.v1", "")
+    ]
+
+
 def run_check(
     base: Project, pr: Project, config: Config | None = None, labels: list[str] | None = None
 ) -> tuple[list, CheckContext]:

@@ -234,7 +234,9 @@ _RISKY = [
     ),
     _doc(
         "risky.latest_version_changed",
-        "A versioned model's `latest_version` moved (1 -> 2, or back).",
+        "A versioned model's `latest_version` moved (1 -> 2, or back), also when the old "
+        "latest version is removed in the same pull request (reported beside its removal, "
+        "which says nothing of the refs that move). Said once, on the old latest version.",
         "`ref('orders')` without a version resolves to the latest version: every such reader, "
         "and every other project when the model is public, reads the other version from the "
         "next build on, with whatever columns it dropped or retyped. dbt says nothing of it.",

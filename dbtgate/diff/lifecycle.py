@@ -74,7 +74,35 @@ def removed_relation(ctx: DiffContext, old: Node) -> list[Change]:
             f"{name}: {kind} {how}; tools outside dbt that query it will fail",
             details=details,
         )
+    _latest_version_removed(ctx, emit, old)
     return emit.changes
+
+
+def _latest_version_removed(ctx: DiffContext, emit: Emitter, old: Node) -> None:
+    """The removed version was the latest and other versions stay: every `ref()` without a
+    version silently moves to the new latest, which the removal does not say (the properties
+    rule says it when the old latest stays, so this never says it twice)."""
+    before = old.latest_version
+    if old.version is None or before is None or str(old.version) != str(before):
+        return
+    after = next(
+        (
+            node.latest_version
+            for node in ctx.pr.relations()
+            if (node.package_name, node.name) == (old.package_name, old.name)
+            and node.latest_version is not None
+        ),
+        None,
+    )
+    if after is None or str(after) == str(before):
+        return
+    emit(
+        "risky.latest_version_changed",
+        f"{old.name}: latest_version {before} -> {after} (v{before} removed); `ref('{old.name}')` "
+        f"without a version now reads v{after}",
+        old=str(before),
+        new=str(after),
+    )
 
 
 def _disabled_ids(project: Project) -> set[str]:
