@@ -756,6 +756,16 @@ def test_removing_the_latest_version_says_that_unpinned_refs_move(tmp_path: Path
     ]
 
 
+def test_a_version_added_in_place_of_a_removed_one_is_not_said_to_deprecate_it(
+    tmp_path: Path,
+) -> None:
+    """v1 deleted and v2 added in one pull request: nothing older is left to be deprecated."""
+    v1 = model("orders", ORDERS_COLUMNS, version=1, latest_version=1)
+    v2 = model("orders", ORDERS_COLUMNS[:2], version=2, latest_version=2)
+    change = only(diff(tmp_path, [v1], [v2]), "safe.version_added")
+    assert change.reason == "orders v2 added in place of orders v1, removed in this pull request"
+
+
 def run_check(
     base: Project, pr: Project, config: Config | None = None, labels: list[str] | None = None
 ) -> tuple[list, CheckContext]:

@@ -83,7 +83,7 @@ TAXONOMY: dict[str, str] = {
     "risky.filter_changed": "the compiled SQL's WHERE, HAVING or QUALIFY changed: other rows",
     "risky.grain_changed": "the compiled SQL's GROUP BY, DISTINCT or joins changed: other grain",
     "safe.model_added": "a new model, seed or snapshot",
-    "safe.version_added": "a new model version, older versions deprecated",
+    "safe.version_added": "a new model version, older versions deprecated (or removed)",
     "safe.column_added": "a column added",
     "safe.column_undeclared": "a column no longer declared in YAML, still built",
     "safe.type_size_widened": "a column's size or precision grown",

@@ -290,7 +290,9 @@ _SAFE = [
     ),
     _doc(
         "safe.version_added",
-        "A new version of a model, with every older version given a deprecation_date.",
+        "A new version of a model, with every older version given a deprecation_date, or "
+        "in place of every older version, removed in the same pull request (each removal is "
+        "reported on its own).",
         "The migration path dbt recommends: old consumers keep working and are told to move.",
         "orders_summary v3 added; older versions are deprecated",
     ),

@@ -132,8 +132,20 @@ def added_relation(ctx: DiffContext, new: Node, base_names: set[tuple[str, str]]
                 "consumers are not told to migrate",
                 details={"undeprecated": undeprecated},
             )
-        else:
+        elif older:
             emit("safe.version_added", f"{name} added; older versions are deprecated")
+        else:
+            # No version of the base build is left: they are not deprecated but removed, and
+            # their removal is reported on its own.
+            removed = sorted(
+                display_name(node)
+                for node in ctx.base.relations()
+                if (node.package_name, node.name) == (new.package_name, new.name)
+            )
+            emit(
+                "safe.version_added",
+                f"{name} added in place of {', '.join(removed)}, removed in this pull request",
+            )
         return emit.changes
     emit("safe.model_added", f"{name}: new {new.resource_type}")
     return emit.changes
