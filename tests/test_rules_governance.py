@@ -763,3 +763,25 @@ def test_required_meta_and_tags_check_data_tests_a_policy_selects(tmp_path):
     assert {f.severity for f in tags if f.unique_id.startswith("test.")} == {"warn"}
     [unique] = [f for f in meta if ".unique_customers_v3_customer_id_pk." in f.unique_id]
     assert unique.message == "unique_customers_v3_customer_id_pk has no meta owner"
+
+
+def test_sources_name_their_loader(tmp_path):
+    """The bouncer build's sources all name one (python_script); ticketswap's is empty."""
+    config = rule_config(tmp_path, "sources.loader_configured", "error", "resource_type:source")
+    assert (
+        by_code(
+            gate(corpus_project("bouncer-dbt112"), config).findings, "sources.loader_configured"
+        )
+        == []
+    )
+
+    def blank(manifest: dict) -> None:
+        manifest["sources"][f"source.{PKG}.dummy_source.customers"]["loader"] = "  "
+
+    findings = gate(edited_bouncer(tmp_path, blank), config).findings
+    assert [(f.unique_id, f.message) for f in by_code(findings, "sources.loader_configured")] == [
+        (f"source.{PKG}.dummy_source.customers", "source dummy_source.customers has no loader")
+    ]
+    ticketswap = corpus_project("ticketswap-dbt19")
+    findings = by_code(gate(ticketswap, config).findings, "sources.loader_configured")
+    assert [f.message for f in findings] == ["source sample_source.sample_source has no loader"]

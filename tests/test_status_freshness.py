@@ -96,6 +96,27 @@ def test_late_source_names_its_age_and_thresholds(tmp_path, version, status):
     )
 
 
+@pytest.mark.parametrize(
+    ("loader", "check"), [("", "the loader"), ("fivetran", "fivetran, the loader")]
+)
+def test_a_late_source_s_fix_names_its_loader(tmp_path, loader, check):
+    """The on-call reading the finding learns where to look: the source's `loader`, when the
+    YAML names one (the ticketswap build's is empty)."""
+
+    def late(raw):
+        raw["results"][0]["status"] = "error"
+
+    build = copy_build(corpus_dir("ticketswap-dbt19"), tmp_path, late)
+    manifest = json.loads((build / "manifest.json").read_text())
+    [source] = manifest["sources"].values()
+    source["loader"] = loader
+    (build / "manifest.json").write_text(json.dumps(manifest))
+    (finding,) = [f for f in source_freshness(context(build)) if f.code == "freshness.error"]
+    assert finding.fix == (
+        f"Check {check} of this table; if the SLO changed, update the source's freshness."
+    )
+
+
 def test_failed_freshness_query_is_an_error(tmp_path):
     def broken(raw):
         raw["results"] = [

@@ -62,6 +62,39 @@ def freshness_configured(source: Source, *, require_error_after: bool = False) -
 
 
 @rule(
+    "sources.loader_configured",
+    severity="warn",
+    applies_to=("source",),
+    why="""
+        When a source goes stale, the first question is which tool loads it: Fivetran, an
+        Airbyte connection, a script on a server. `loader` answers it in the project itself,
+        and dbtgate's freshness findings name it in their fix.
+    """,
+    failing="""
+        sources:
+          - name: shop_raw
+            tables:
+              - name: raw_orders
+    """,
+    passing="""
+        sources:
+          - name: shop_raw
+            loader: fivetran
+            tables:
+              - name: raw_orders
+    """,
+    fix="Set `loader:` on the source (it applies to all its tables).",
+)
+def loader_configured(source: Source) -> Violation | None:
+    """The source names its `loader` (the tool that loads its tables).
+
+    As dbt-bouncer's check_source_loader_populated."""
+    if source.loader and source.loader.strip():
+        return None
+    return Violation(f"{display_name(source)} has no loader")
+
+
+@rule(
     "sources.unused",
     severity="warn",
     applies_to=("source",),

@@ -111,7 +111,13 @@ def result_finding(
             f"source {name} is {late}: last loaded {format_timestamp(result.max_loaded_at)}, "
             f"checked {format_timestamp(result.snapshotted_at)} ({thresholds})"
         )
-        fix = "Check the loader of this table; if the SLO changed, update the source's freshness."
+        loader = (source.loader or "").strip() if source else ""
+        check = (
+            f"Check {loader}, the loader of this table"
+            if loader
+            else "Check the loader of this table"
+        )
+        fix = f"{check}; if the SLO changed, update the source's freshness."
     return Finding(
         code=code,
         severity=severity,
