@@ -327,3 +327,24 @@ def test_on_paper_a_filtered_table_says_so_beside_its_count(page) -> None:
     page.find_element(By.ID, "reset-filters").click()
     assert count.text == "10 shown"
     assert severe(page) == []
+
+
+def test_on_paper_the_verdict_and_the_legend_print_without_background_colours(page) -> None:
+    """Browsers print no background colours by default: the verdict, white text on red, printed
+    as a blank box, and the legend's swatches as empty squares."""
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        verdict, swatch = page.execute_script(
+            "var v = getComputedStyle(document.getElementById('verdict'));"
+            "var s = getComputedStyle(document.querySelector('.swatch.breaking'));"
+            "return [[v.color, v.borderTopWidth], s.printColorAdjust || s.webkitPrintColorAdjust];"
+        )
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert verdict == ["rgb(180, 35, 24)", "3px"]  # --fail on white, framed
+    assert swatch == "exact"
+    # On screen it stays white on red.
+    assert (
+        page.find_element("id", "verdict").value_of_css_property("color")
+        == "rgba(255, 255, 255, 1)"
+    )
