@@ -224,6 +224,27 @@ def test_a_large_report_carries_its_rows_as_data_that_cannot_close_the_script() 
     assert 'id="more-findings"' in page and f"{PAGE_ROWS} of {PAGE_ROWS + 101}" in page
 
 
+def test_a_large_report_says_on_the_page_what_the_table_leaves_out_and_where_it_is() -> None:
+    """Without JavaScript, or on paper, the first page of findings is all the table holds: the
+    page says how many it leaves out, of which status, and where every finding is."""
+    from report_samples import many_findings
+
+    from dbtgate.report.html import PAGE_ROWS
+
+    # 600 blocking and 200 advisory, blocking first: the table holds 500 blocking ones.
+    page = render_html(sample_report(many_findings(800)))
+    assert PAGE_ROWS == 500
+    assert (
+        '<p class="rest" id="findings-rest">Not in the table: '
+        '<span id="rest-count">300 of 800 findings</span> '
+        '(<span id="rest-status">100 blocking, 200 advisory</span>); every finding is in the JSON '
+        "gate report (gate.json).</p>"
+    ) in page
+    # The controls need the script: written hidden, it shows them.
+    assert '<button type="button" id="more-findings" data-page="500" hidden>' in page
+    assert page.count("<label hidden>") == 4 and 'id="reset-filters" hidden>' in page
+
+
 def test_a_path_wraps_between_directories_never_inside_a_file_name() -> None:
     page = render_html(sample_report())
     assert '<td class="where"><code>models/<wbr>marts/<wbr>_marts.yml:50</code></td>' in page

@@ -348,3 +348,62 @@ def test_on_paper_the_verdict_and_the_legend_print_without_background_colours(pa
         page.find_element("id", "verdict").value_of_css_property("color")
         == "rgba(255, 255, 255, 1)"
     )
+
+
+@pytest.fixture
+def no_script(browser) -> Iterator[object]:
+    """The browser with JavaScript off (a mail client's viewer, a locked-down machine)."""
+    browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        yield browser
+    finally:
+        browser.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def test_without_javascript_no_dead_controls_and_the_page_says_where_the_rest_is(
+    tmp_path: Path, no_script
+) -> None:
+    from report_samples import many_findings, sample_report
+    from selenium.webdriver.common.by import By
+
+    path = tmp_path / "big.html"
+    path.write_text(render_html(sample_report(many_findings(800))), encoding="utf-8")
+    no_script.get(path.as_uri())
+    assert len(visible_rows(no_script)) == 500
+    controls = no_script.find_elements(By.CSS_SELECTOR, ".filters label, .filters button")
+    controls.append(no_script.find_element(By.ID, "more-findings"))
+    assert len(controls) == 6 and not any(control.is_displayed() for control in controls)
+    rest = no_script.find_element(By.ID, "findings-rest")
+    assert rest.text == (
+        "Not in the table: 300 of 800 findings (100 blocking, 200 advisory); every finding is in"
+        " the JSON gate report (gate.json)."
+    )
+    assert no_script.find_element(By.ID, "shown-count").text == "500 of 800"
+
+
+def test_the_note_of_what_the_table_leaves_out_follows_the_page_and_the_filters(
+    tmp_path: Path, browser
+) -> None:
+    """Printed after "show more" or a filter, the note counts what this table leaves out."""
+    from report_samples import many_findings, sample_report
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    path = tmp_path / "big.html"
+    path.write_text(render_html(sample_report(many_findings(1200))), encoding="utf-8")
+    browser.get(path.as_uri())
+    rest = browser.find_element(By.ID, "findings-rest")
+    assert rest.text.startswith(
+        "Not in the table: 700 of 1200 findings (400 blocking, 300 advisory)"
+    )
+    assert browser.find_element(By.ID, "filter-owner").is_displayed()
+    Select(browser.find_element(By.ID, "filter-owner")).select_by_value("@team-7")
+    assert not rest.is_displayed()  # 48 findings: all in the table
+    Select(browser.find_element(By.ID, "filter-owner")).select_by_value("")
+    Select(browser.find_element(By.ID, "filter-severity")).select_by_value("error")
+    assert rest.text.startswith(
+        "Not in the table: 400 of 900 findings that the filters keep (400 blocking);"
+    )
+    browser.find_element(By.ID, "more-findings").click()
+    assert not rest.is_displayed()
+    assert severe(browser) == []

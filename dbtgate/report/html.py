@@ -18,6 +18,7 @@ import functools
 import hashlib
 import math
 import re
+from collections import Counter
 from importlib import resources
 from string import Template
 from typing import Any
@@ -296,7 +297,8 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     shown = f"{PAGE_ROWS} of {len(rows)}" if paged else str(len(rows))
     table = (
         f'<section id="findings"><h2>Findings ({len(findings)})</h2>'
-        f'<div class="filters">{filters}<button type="button" id="reset-filters">clear filters</button>'
+        f'<div class="filters">{filters}<button type="button" id="reset-filters" hidden>clear filters'
+        "</button>"
         f'<span class="muted"><span id="shown-count">{shown}</span> shown'
         '<span id="active-filters"></span></span></div>'
         '<table id="findings-table"><thead><tr><th>severity</th><th>rule</th><th>resource</th>'
@@ -311,11 +313,26 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
         for f, row in zip(ordered, rows, strict=True)
     ]
     return (
-        f'{table}<p><button type="button" id="more-findings" data-page="{PAGE_ROWS}">'
+        f"{table}{_rest(ordered[PAGE_ROWS:], len(ordered))}"
+        f'<p><button type="button" id="more-findings" data-page="{PAGE_ROWS}" hidden>'
         f"show {PAGE_ROWS} more</button></p>"
-        f'<script type="application/json" id="finding-rows">{_script_json(data)}</script>'
-        '<p class="muted"><noscript>This table lists the first findings only: every finding is '
-        "in the JSON gate report.</noscript></p></section>"
+        f'<script type="application/json" id="finding-rows">{_script_json(data)}</script></section>'
+    )
+
+
+def _rest(unlisted: list[dict[str, Any]], total: int) -> str:
+    """What the table leaves out, by status, and where it is: a reader without JavaScript, or of
+    the printed page, has no "show more" and saw the first page pass for the release's findings.
+    The script rewrites the numbers as the table grows or the filters change."""
+    tally = Counter(f["disposition"] for f in unlisted)
+    by_status = ", ".join(
+        f"{tally[key]} {name}" for key, name in view.STATUS_NAMES.items() if tally[key]
+    )
+    return (
+        '<p class="rest" id="findings-rest">Not in the table: '
+        f'<span id="rest-count">{len(unlisted)} of {total} findings</span> '
+        f'(<span id="rest-status">{h(by_status)}</span>); every finding is in the JSON gate '
+        "report (gate.json).</p>"
     )
 
 
@@ -333,8 +350,9 @@ def _tier(finding: dict[str, Any]) -> str:
 def _select(name: str, label: str, choices: list[tuple[str, str]]) -> str:
     """A filter over the rows' `data-<name>`: each choice is (value, text shown)."""
     options = "".join(f'<option value="{h(v)}">{h(text)}</option>' for v, text in choices)
+    # Hidden until the script runs: without it the filters would be controls that do nothing.
     return (
-        f'<label>{h(label)}<select id="filter-{name}" data-filter="{name}">'
+        f'<label hidden>{h(label)}<select id="filter-{name}" data-filter="{name}">'
         f'<option value="">any</option>{options}</select></label>'
     )
 

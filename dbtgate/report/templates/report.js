@@ -2,10 +2,13 @@
 // findings by that value; an empty value means "any". A small report has every row in the table
 // and the filter hides rows. A large one has its first rows in the table and all of them in the
 // #finding-rows data ([owner, tier, severity, disposition, row markup]): the filter then picks
-// from the data and the table shows a page of the matches at a time ("show N more").
+// from the data and the table shows a page of the matches at a time ("show N more"), and
+// #findings-rest says how many matches, of which status, the table leaves out.
+// The controls are written hidden (without a script they would do nothing): shown here.
 (function () {
   "use strict";
   var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-filter]"));
+  selects.forEach(function (select) { select.parentNode.hidden = false; });
   var shown = document.getElementById("shown-count");
   var data = document.getElementById("finding-rows");
   var fields = ["owner", "tier", "severity", "disposition"];
@@ -22,11 +25,22 @@
     var page = Number(more.getAttribute("data-page"));
     var matching = all;
     var limit = page;
+    var rest = document.getElementById("findings-rest");
+    var statuses = Array.prototype.slice.call(document.getElementById("filter-disposition").options, 1);
     var render = function () {
       var count = Math.min(limit, matching.length);
       body.innerHTML = matching.slice(0, count).map(function (item) { return item[4]; }).join("");
       shown.textContent = count < matching.length ? count + " of " + matching.length : String(count);
       more.hidden = count >= matching.length;
+      var unlisted = matching.slice(count);
+      rest.hidden = !unlisted.length;
+      document.getElementById("rest-count").textContent =
+        unlisted.length + " of " + matching.length + " findings" +
+        (matching.length < all.length ? " that the filters keep" : "");
+      document.getElementById("rest-status").textContent = statuses.map(function (option) {
+        var n = unlisted.filter(function (item) { return item[3] === option.value; }).length;
+        return n ? n + " " + option.text : "";
+      }).filter(Boolean).join(", ");
     };
     apply = function () {
       matching = all.filter(function (item) {
@@ -66,6 +80,7 @@
   });
   var reset = document.getElementById("reset-filters");
   if (reset) {
+    reset.hidden = false;
     reset.addEventListener("click", function () {
       selects.forEach(function (select) { select.value = ""; });
       apply();
