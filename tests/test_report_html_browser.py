@@ -407,3 +407,20 @@ def test_the_note_of_what_the_table_leaves_out_follows_the_page_and_the_filters(
     browser.find_element(By.ID, "more-findings").click()
     assert not rest.is_displayed()
     assert severe(browser) == []
+
+
+def test_on_paper_without_javascript_folded_sections_print_open(page, no_script) -> None:
+    """The script opens folded sections before printing; a viewer that runs no script printed
+    each rule's entry and each other section as its summary alone."""
+    page.refresh()  # loaded again with scripts off: nothing opened the sections
+    shown = (
+        "return [...document.querySelectorAll('details.rule, details.section')]"
+        ".map(d => !d.open && d.lastElementChild.checkVisibility());"
+    )
+    folded = page.execute_script(shown)
+    assert len(folded) > 5 and not any(folded)
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert page.execute_script(shown) == [True] * len(folded)
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
