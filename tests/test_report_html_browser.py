@@ -72,11 +72,11 @@ def severe(driver) -> list[dict]:
 
 
 def visible_rows(driver) -> list:
-    from selenium.webdriver.common.by import By
-
-    return [
-        row for row in driver.find_elements(By.CSS_SELECTOR, "tr.finding") if row.is_displayed()
-    ]
+    """The finding rows the reader sees, asked in one call: asking each row's `is_displayed`
+    over WebDriver took a minute for a large report's 1,200."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll('tr.finding')].filter(r => r.checkVisibility());"
+    )
 
 
 def test_report_loads_without_console_errors_and_takes_a_screenshot(page, tmp_path) -> None:
