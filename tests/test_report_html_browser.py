@@ -424,3 +424,32 @@ def test_on_paper_without_javascript_folded_sections_print_open(page, no_script)
         assert page.execute_script(shown) == [True] * len(folded)
     finally:
         page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def split_inside_words(driver, selector: str) -> list[str]:
+    """The text pieces between the break points (<wbr>) of the `selector` code elements that
+    wrap onto two lines: a code broken inside a word ("breaki / ng.column_remove / d")."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].flatMap(code =>"
+        " [...code.childNodes].filter(n => n.nodeType === 3 && n.textContent).filter(n => {"
+        "  var range = document.createRange(); range.selectNodeContents(n);"
+        "  return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;"
+        " }).map(n => n.textContent));",
+        selector,
+    )
+
+
+def test_on_paper_a_findings_rule_code_wraps_at_its_dots_and_underscores_only(page) -> None:
+    """On A4 the findings table's eight columns squeezed the rule's to a few letters a line."""
+    page.set_window_size(718, 2000)  # A4 less Chromium's default margins, in CSS pixels
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert split_inside_words(page, "tr.finding td:nth-child(2) code") == []
+        wide = page.execute_script(
+            "return [...document.querySelectorAll('table')]"
+            ".filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length;"
+        )
+        assert wide == 0
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        page.set_window_size(1280, 2000)
