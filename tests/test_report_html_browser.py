@@ -440,11 +440,18 @@ def split_inside_words(driver, selector: str) -> list[str]:
 
 
 def test_on_paper_a_findings_rule_code_wraps_at_its_dots_and_underscores_only(page) -> None:
-    """On A4 the findings table's eight columns squeezed the rule's to a few letters a line."""
+    """On A4 the findings table's eight columns squeezed the rule's to a few letters a line, and
+    a fix hint, sized against the page's text, printed larger than the table's."""
     page.set_window_size(718, 2000)  # A4 less Chromium's default margins, in CSS pixels
     page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         assert split_inside_words(page, "tr.finding td:nth-child(2) code") == []
+        # A fix hint is no larger than the finding it belongs to.
+        sizes = page.execute_script(
+            "var fix = document.querySelector('tr.finding .fix');"
+            "return [fix, fix.parentElement].map(e => parseFloat(getComputedStyle(e).fontSize));"
+        )
+        assert sizes[0] < sizes[1], sizes
         wide = page.execute_script(
             "return [...document.querySelectorAll('table')]"
             ".filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length;"
