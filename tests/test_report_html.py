@@ -379,3 +379,22 @@ def test_kpis_with_a_target_lead_the_scorecard_and_a_missed_one_is_marked() -> N
     assert '<td>80.0%</td><td class="status-missed">below</td>' in kpis
     assert '<td>90.0%</td><td class="status-met">met</td>' in kpis
     assert '<td>–</td><td class="">no target</td>' in kpis
+
+
+def long_named_lineage() -> dict:
+    """The sample report with lineage nodes named as a large project names its models."""
+    report = sample_report()
+    nodes = report["sections"]["lineage"]["nodes"]
+    nodes[0]["name"] = "stg_tiktok_ads__ad_history_report_daily"
+    nodes[1]["name"] = "stg_tiktok_ads__ad_history_report_hourly_by_country_and_campaign"
+    return report
+
+
+def test_a_long_model_name_in_the_lineage_takes_two_lines_not_an_ellipsis() -> None:
+    """Cut to one line, both nodes read "stg_tiktok_ads__ad_hist…": on paper, with no tooltip,
+    the reader could not tell which was which."""
+    page = render_html(long_named_lineage())
+    assert '>stg_tiktok_ads__ad_<tspan x="246" dy="13">history_report_daily</tspan></text>' in page
+    # Beyond two lines the name is cut, still told apart from the other.
+    assert 'dy="13">history_report_hourly_b…</tspan></text>' in page
+    assert '<text x="26" y="37">orders_summary.v2</text>' in page  # a short name: one line

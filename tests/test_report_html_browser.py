@@ -460,3 +460,19 @@ def test_on_paper_a_findings_rule_code_wraps_at_its_dots_and_underscores_only(pa
     finally:
         page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
         page.set_window_size(1280, 2000)
+
+
+def test_a_two_line_lineage_label_stays_inside_its_node(tmp_path: Path, browser) -> None:
+    from test_report_html import long_named_lineage
+
+    path = tmp_path / "lineage.html"
+    path.write_text(render_html(long_named_lineage()), encoding="utf-8")
+    browser.get(path.as_uri())
+    outside = browser.execute_script(
+        "return [...document.querySelectorAll('svg.lineage g')].filter(g => {"
+        " var box = g.querySelector('rect').getBBox(), text = g.querySelector('text').getBBox();"
+        " return text.y < box.y || text.y + text.height > box.y + box.height"
+        "  || text.x + text.width > box.x + box.width; }).map(g => g.dataset.id);"
+    )
+    assert outside == []
+    assert severe(browser) == []

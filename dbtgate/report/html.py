@@ -227,13 +227,17 @@ def _lineage(report: dict[str, Any]) -> str:
     for node in lineage["nodes"]:
         x, y = corner(node["id"])
         kind = "breaking" if node.get("breaking") else node["role"]
-        name = node["name"]
-        label = name if len(name) <= _LABEL_CHARS else name[: _LABEL_CHARS - 1] + "…"
         tip = f"{node['id']} ({kind}; owner {node.get('owner') or 'none'})"
+        lines = _label_lines(node["name"])
+        text = (
+            f'<text x="{x + 10}" y="{y + 21}">{h(lines[0])}</text>'
+            if len(lines) == 1
+            else f'<text x="{x + 10}" y="{y + 15}">{h(lines[0])}'
+            f'<tspan x="{x + 10}" dy="13">{h(lines[1])}</tspan></text>'
+        )
         parts.append(
             f'<g class="{h(kind)}" data-id="{h(node["id"])}"><title>{h(tip)}</title>'
-            f'<rect x="{x}" y="{y}" width="{_NODE_W}" height="{_NODE_H}"/>'
-            f'<text x="{x + 10}" y="{y + 21}">{h(label)}</text></g>'
+            f'<rect x="{x}" y="{y}" width="{_NODE_W}" height="{_NODE_H}"/>{text}</g>'
         )
     omitted = lineage.get("omitted", 0)
     more = f'<p class="muted">{omitted} more resources not drawn.</p>' if omitted else ""
@@ -252,6 +256,21 @@ def _lineage(report: dict[str, Any]) -> str:
         'markerHeight="7" orient="auto"><path d="M0,0 L8,4 L0,8 z"/></marker></defs>'
         f"{''.join(parts)}</svg></div>{more}</section>"
     )
+
+
+def _label_lines(name: str) -> list[str]:
+    """A node's name on one line, or two broken after a `_`, `.` or space: cut to one line,
+    "stg_tiktok_ads__ad_hist…" and "stg_tiktok_ads__ad_hist…" were two models a reader could
+    tell apart only by a tooltip, which paper has not. Beyond two lines it is cut."""
+    if len(name) <= _LABEL_CHARS:
+        return [name]
+    cut = max(name.rfind(mark, 0, _LABEL_CHARS) for mark in "_. ") + 1
+    if cut <= _LABEL_CHARS // 2:
+        cut = _LABEL_CHARS
+    rest = name[cut:]
+    if len(rest) > _LABEL_CHARS:
+        rest = rest[: _LABEL_CHARS - 1] + "…"
+    return [name[:cut], rest]
 
 
 def _edge_path(parent: tuple[int, int], child: tuple[int, int]) -> str:
