@@ -238,7 +238,7 @@ def test_a_large_report_says_on_the_page_what_the_table_leaves_out_and_where_it_
         '<p class="rest" id="findings-rest">Not in the table: '
         '<span id="rest-count">300 of 800 findings</span> '
         '(<span id="rest-status">100 blocking, 200 advisory</span>); every finding is in the JSON '
-        "gate report (gate.json).</p>"
+        "gate report (gate.json, which <code>--format json</code> writes).</p>"
     ) in page
     # The controls need the script: written hidden, it shows them.
     assert '<button type="button" id="more-findings" data-page="500" hidden>' in page

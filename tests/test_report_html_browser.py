@@ -376,7 +376,7 @@ def test_without_javascript_no_dead_controls_and_the_page_says_where_the_rest_is
     rest = no_script.find_element(By.ID, "findings-rest")
     assert rest.text == (
         "Not in the table: 300 of 800 findings (100 blocking, 200 advisory); every finding is in"
-        " the JSON gate report (gate.json)."
+        " the JSON gate report (gate.json, which --format json writes)."
     )
     assert no_script.find_element(By.ID, "shown-count").text == "500 of 800"
 

@@ -351,7 +351,7 @@ def _rest(unlisted: list[dict[str, Any]], total: int) -> str:
         '<p class="rest" id="findings-rest">Not in the table: '
         f'<span id="rest-count">{len(unlisted)} of {total} findings</span> '
         f'(<span id="rest-status">{h(by_status)}</span>); every finding is in the JSON gate '
-        "report (gate.json).</p>"
+        "report (gate.json, which <code>--format json</code> writes).</p>"
     )
 
 
