@@ -337,11 +337,13 @@ def test_on_paper_the_verdict_and_the_legend_print_without_background_colours(pa
         verdict, swatch = page.execute_script(
             "var v = getComputedStyle(document.getElementById('verdict'));"
             "var s = getComputedStyle(document.querySelector('.swatch.breaking'));"
-            "return [[v.color, v.borderTopWidth], s.printColorAdjust || s.webkitPrintColorAdjust];"
+            "return [[v.color, v.backgroundColor, v.borderTopWidth],"
+            " s.printColorAdjust || s.webkitPrintColorAdjust];"
         )
     finally:
         page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
-    assert verdict == ["rgb(180, 35, 24)", "3px"]  # --fail on white, framed
+    # --fail on white, framed: white whether or not "background graphics" prints backgrounds
+    assert verdict == ["rgb(180, 35, 24)", "rgb(255, 255, 255)", "3px"]
     assert swatch == "exact"
     # On screen it stays white on red.
     assert (
