@@ -960,3 +960,34 @@ def test_filter_and_grain_changes_in_compiled_sql_are_risky(tmp_path: Path) -> N
         ("safe.column_added", "payments", "b"),
     ]
     assert only(regrouped, "safe.column_added").column_source == "inferred"
+
+
+def test_the_fix_of_a_materialization_change_fits_what_the_change_takes_away(
+    tmp_path: Path,
+) -> None:
+    """A view loses the constraints (keep it a table); a model without constraints made
+    ephemeral keeps its dbt readers and loses its relation (keep one for who queries it)."""
+    columns = [("id", "integer", [constraint("not_null")])]
+    constrained = model("constrained", columns, contract=True)
+    dashboarded = model("dashboarded")
+    base, pr = builds(
+        tmp_path,
+        [constrained, dashboarded],
+        [
+            model("constrained", columns, contract=True, materialized="view"),
+            model("dashboarded", materialized="ephemeral"),
+        ],
+        exposures=[exposure("dashboard", [dashboarded["unique_id"]])],
+    )
+    findings, _ = run_check(base, pr)
+    fixes = {f.resource_name: f.fix for f in findings}
+    assert fixes["constrained"].startswith(
+        "Keep the model a table or incremental while it has constraints, or make the change in "
+        "a new model version. To keep the change as it is:"
+    )
+    assert fixes["dashboarded"].startswith(
+        "Keep a relation for the readers that query it (make it a view rather than ephemeral), "
+        "point them to another model first, or make the change in a new model version. To keep "
+        "the change as it is:"
+    )
+    assert "constraints" not in fixes["dashboarded"]

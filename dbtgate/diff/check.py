@@ -34,8 +34,7 @@ FIX_HINTS = {
     "breaking.type_narrowed": "Cast the column back to its wider type, or tell the readers first.",
     "breaking.constraint_removed": "Keep the constraint, or add a new model version without it.",
     "breaking.materialization_changed": "Keep the model a table or incremental while it has "
-    "constraints (and out of ephemeral while exposures, semantic models or other projects query "
-    "it), or make the change in a new model version.",
+    "constraints, or make the change in a new model version.",
     "breaking.model_removed": "Disable it only after its deprecation_date: set one, keep the "
     "model until then, and point consumers to its replacement.",
     "risky.type_widened": "Check that readers who cast, compare or union this column accept the "
@@ -70,6 +69,21 @@ FIX_HINTS = {
     "risky.grain_changed": "Check that the key is still unique (a unique test) and that readers' "
     "joins still match one row per key.",
 }
+
+
+# A code whose way out depends on what the change takes away (`details["lost"]`): its hint for
+# that case, in place of the code's. A model without constraints made ephemeral keeps its dbt
+# readers (dbt inlines it); it is the readers of its relation that need one.
+CASE_HINTS = {
+    ("breaking.materialization_changed", "relation"): "Keep a relation for the readers that "
+    "query it (make it a view rather than ephemeral), point them to another model first, or "
+    "make the change in a new model version.",
+}
+
+
+def fix_hint(change: Change) -> str:
+    """The hint of the change's code, or of its case when the code has several ways out."""
+    return CASE_HINTS.get((change.code, change.details.get("lost")), FIX_HINTS[change.code])
 
 
 def diff_for(ctx: CheckContext) -> SchemaDiff | None:
@@ -135,7 +149,7 @@ def change_finding(change: Change, settings: BreakingConfig, ctx: CheckContext) 
         details.update(change.details)
     if impact is not None:
         details["impact"] = impact
-    fix: str | None = FIX_HINTS[change.code]
+    fix: str | None = fix_hint(change)
     if change.change_class == "breaking":
         # The reviewer's way out, with this project's label: the docs' text is generic.
         fix += (

@@ -10,7 +10,7 @@ is the taxonomy's (`classify.TAXONOMY`) and the fix starts with the hint finding
 from __future__ import annotations
 
 from dbtgate.codes import CodeDoc, document
-from dbtgate.diff.check import FIX_HINTS
+from dbtgate.diff.check import CASE_HINTS, FIX_HINTS
 from dbtgate.diff.classify import TAXONOMY, change_class
 
 # The severity a finding of each class gets with the default `breaking:` settings. Breaking
@@ -39,6 +39,11 @@ _SEVERITY_NOTE = {
     "risky": " Severity: warn (`breaking.risky` in dbtgate.yml); it does not block by default.",
     "safe": " Listed in the diff section of the report only; never a finding.",
 }
+
+
+def _lowered(hint: str) -> str:
+    """A hint continuing a sentence of the docs."""
+    return hint[:1].lower() + hint[1:]
 
 
 def _doc(code: str, what: str, why: str, example: str, fix: str = "") -> CodeDoc:
@@ -138,6 +143,8 @@ _BREAKING = [
         "semantic layer and other projects query a relation that is no longer built (the old "
         "one is left behind, stale).",
         "config:\n  materialized: view  # was table, with a primary_key constraint",
+        "For a model without constraints made ephemeral: "
+        + _lowered(CASE_HINTS[("breaking.materialization_changed", "relation")]),
     ),
     _doc(
         "breaking.model_removed",

@@ -75,6 +75,7 @@ def _materialization(
             contract_policy(new),
             old=before,
             new=after,
+            details={"lost": "constraints"},
         )
     elif after == "ephemeral" and (outside := _read_outside_dbt(ctx, old, new)):
         emit(
@@ -84,6 +85,7 @@ def _materialization(
             "uncontracted_with_consumers",
             old=before,
             new=after,
+            details={"lost": "relation"},
         )
     else:
         emit(
