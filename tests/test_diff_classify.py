@@ -236,10 +236,12 @@ def test_model_made_ephemeral_is_breaking_when_an_exposure_or_project_queries_it
     ]
     by_name = {c.name: c for c in result.changes}
     assert by_name["dashboarded"].reason == (
-        "dashboarded: materialized table -> ephemeral: no relation is built any more for "
-        "exposure dashboard to query"
+        "dashboarded: materialized table -> ephemeral: no relation is built any more for the "
+        "readers that query it"
     )
-    assert by_name["shared"].reason.endswith("for other projects (it was public) to query")
+    # The readers are named once, by the impact.
+    assert [c.name for c in by_name["dashboarded"].impact.exposures] == ["dashboard"]
+    assert by_name["shared"].impact.public
     assert by_name["dashboarded"].policy == "uncontracted_with_consumers"
 
 
@@ -264,10 +266,14 @@ def test_model_made_ephemeral_counts_the_exposures_of_the_base_build_like_a_remo
     )
     by_name = {c.name: c for c in result.changes if c.code.startswith("breaking")}
     assert sorted(by_name) == ["cut", "undeclared"]
-    assert by_name["cut"].reason.endswith("for exposure kept to query")
+    assert by_name["cut"].reason.endswith("for the readers that query it")
+    assert [c.name for c in by_name["cut"].impact.exposures] == ["kept"]
+    # What the impact cannot say: the exposure's YAML went, its dashboard did not.
     assert by_name["undeclared"].reason.endswith(
-        "for exposure dropped (its YAML deleted in this pull request) to query"
+        "for the readers that query it (the YAML of exposure dropped is deleted in this pull "
+        "request; its dashboard may still query the relation)"
     )
+    assert [c.name for c in by_name["undeclared"].impact.exposures] == ["dropped"]
 
 
 def test_semantic_models_count_as_the_pull_request_declares_them(tmp_path: Path) -> None:
@@ -294,9 +300,8 @@ def test_semantic_models_count_as_the_pull_request_declares_them(tmp_path: Path)
         ("breaking.materialization_changed", "kept", ""),
         ("safe.materialization_changed", "moved", ""),
     ]
-    assert only(result, "breaking.materialization_changed").reason.endswith(
-        "for semantic model kept_sm to query"
-    )
+    impact = only(result, "breaking.materialization_changed").impact
+    assert [c.name for c in impact.models] == ["kept_sm"]
 
 
 def test_a_model_made_ephemeral_hurts_who_queries_its_relation_not_the_models_that_ref_it(
@@ -991,3 +996,18 @@ def test_the_fix_of_a_materialization_change_fits_what_the_change_takes_away(
         "the change as it is:"
     )
     assert "constraints" not in fixes["dashboarded"]
+
+
+def test_a_model_made_ephemeral_names_the_readers_of_its_relation_once(tmp_path: Path) -> None:
+    """The reason says what the change takes away, the impact who loses it: the finding's
+    message does not name the exposure twice."""
+    orders = model("orders")
+    dashboard = exposure("dashboard", [orders["unique_id"]])
+    base, pr = builds(
+        tmp_path, [orders], [model("orders", materialized="ephemeral")], exposures=[dashboard]
+    )
+    (finding,), _ = run_check(base, pr)
+    assert finding.message == (
+        "orders: materialized table -> ephemeral: no relation is built any more for the readers "
+        "that query it; affects 1 exposure (dashboard); owners: BI team"
+    )

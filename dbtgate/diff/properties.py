@@ -77,11 +77,12 @@ def _materialization(
             new=after,
             details={"lost": "constraints"},
         )
-    elif after == "ephemeral" and (outside := _read_outside_dbt(ctx, old, new)):
+    elif after == "ephemeral" and _queried(ctx, old, new):
+        # The readers are named once, by the change's impact (`impact.relation_impact`).
         emit(
             "breaking.materialization_changed",
             f"{display_name(new)}: materialized {before} -> ephemeral: no relation is built any "
-            f"more for {outside} to query",
+            f"more for the readers that query it{_undeclared(ctx, new)}",
             "uncontracted_with_consumers",
             old=before,
             new=after,
@@ -96,15 +97,28 @@ def _materialization(
         )
 
 
-def _read_outside_dbt(ctx: DiffContext, old: Node, new: Node) -> str:
-    """Who queries the relation itself rather than through ref() ("" when nobody): the
-    exposures and semantic models `outside_readers` counts, and other projects when the model
-    was public. An ephemeral model is only a CTE inlined into its dbt readers, so these lose
-    their relation."""
-    names = [reader.described() for reader in outside_readers(ctx.base, ctx.pr, new.unique_id)]
-    if getattr(old, "access", None) == "public":
-        names.append("other projects (it was public)")
-    return ", ".join(names)
+def _queried(ctx: DiffContext, old: Node, new: Node) -> bool:
+    """Whether anything queries the relation itself rather than through ref(): the exposures
+    and semantic models `outside_readers` counts, or other projects when the model was public.
+    An ephemeral model is only a CTE inlined into its dbt readers, so these lose their
+    relation."""
+    return getattr(old, "access", None) == "public" or bool(
+        outside_readers(ctx.base, ctx.pr, new.unique_id)
+    )
+
+
+def _undeclared(ctx: DiffContext, new: Node) -> str:
+    """What the impact cannot say: the exposures counted though the pull request deletes their
+    YAML (their dashboards do not go with it)."""
+    names = [r.name for r in outside_readers(ctx.base, ctx.pr, new.unique_id) if not r.declared]
+    if not names:
+        return ""
+    one = len(names) == 1
+    return (
+        f" (the YAML of {'exposure' if one else 'exposures'} {', '.join(names)} is deleted in "
+        f"this pull request; {'its dashboard' if one else 'their dashboards'} may still query "
+        "the relation)"
+    )
 
 
 def _access(emit: Emitter, old: Node, new: Node) -> None:
