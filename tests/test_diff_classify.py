@@ -332,7 +332,7 @@ def test_a_model_made_ephemeral_hurts_who_queries_its_relation_not_the_models_th
     assert [c.name for c in impact.not_hurt] == ["revenue"]
     assert impact.not_hurt_because == "inlined"
     assert impact_message(msgspec.to_builtins(impact), None) == (
-        "; affects 1 downstream model (orders_sm) and 1 exposure (dashboard); revenue refs it "
+        "; affects 1 semantic model (orders_sm) and 1 exposure (dashboard); revenue refs it "
         "and is not affected: dbt inlines an ephemeral model; owners: Finance"
     )
 

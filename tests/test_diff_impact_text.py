@@ -257,3 +257,20 @@ def test_readers_a_change_does_not_hurt_are_listed_last_as_not_affected() -> Non
     assert impact_lines({"details": {"impact": only_spared}}) == [
         "revenue (no longer reads it; not affected)"
     ]
+
+
+def test_a_semantic_model_is_named_as_one_not_as_a_downstream_model() -> None:
+    """`impact.models` holds the semantic models beside the models: the words tell them apart."""
+    impact = {
+        "models": [reader("revenue"), reader("orders_sm", kind="semantic_model")],
+        "exposures": [reader("dashboard", kind="exposure")],
+    }
+    assert impact_message(impact, None) == (
+        "; affects 1 downstream model (revenue), 1 semantic model (orders_sm) and 1 exposure "
+        "(dashboard)"
+    )
+    assert reader_lines(impact, None) == [
+        "revenue (direct reader)",
+        "orders_sm (semantic model, direct reader)",
+        "dashboard (exposure, direct reader)",
+    ]

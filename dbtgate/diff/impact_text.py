@@ -35,8 +35,13 @@ def impact_message(impact: dict[str, Any], column: str | None) -> str:
         clauses = _column_clauses(models, exposures, str(column), bool(impact.get("public")))
     else:
         reached = []
+        # `models` holds the semantic models too (`impact.downstream`): each is named as what it is.
+        semantic = [c for c in models if c.get("resource_type") == "semantic_model"]
+        models = [c for c in models if c not in semantic]
         if models:
             reached.append(f"{counted(len(models), 'downstream model')} ({_names(models)})")
+        if semantic:
+            reached.append(f"{counted(len(semantic), 'semantic model')} ({_names(semantic)})")
         if exposures:
             reached.append(f"{counted(len(exposures), 'exposure')} ({_names(exposures)})")
         if impact.get("public"):
@@ -90,7 +95,7 @@ def _not_hurt_clause(spared: list[dict[str, Any]], because: Any) -> str:
 def _reader_text(consumer: dict[str, Any], column: str | None) -> str:
     """`revenue_dashboard (exposure, direct reader; may use item_count)`."""
     kind = consumer.get("resource_type")
-    notes = [str(kind)] if kind and kind != "model" else []
+    notes = [str(kind).replace("_", " ")] if kind and kind != "model" else []
     depth = consumer.get("depth")
     if isinstance(depth, int) and depth > 0:
         notes.append("direct reader" if depth == 1 else f"{depth} steps downstream")
