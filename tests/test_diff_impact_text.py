@@ -230,7 +230,8 @@ def test_the_diff_table_words_the_impact_and_the_status() -> None:
     )
     text = out.getvalue()
     assert "finance_revenue (direct reader; does not select item_count)" in text
-    assert "report (2 steps downstream)" in text
+    # Behind a reader that does not select the column, the column reaches nobody.
+    assert "report" not in text
     assert "owners: Finance" in text
     assert "outside the change (error)" in text
     assert not any(jargon in text for jargon in (*JARGON, "out_of_scope", "out of scope"))
@@ -274,3 +275,22 @@ def test_a_semantic_model_is_named_as_one_not_as_a_downstream_model() -> None:
         "orders_sm (semantic model, direct reader)",
         "dashboard (exposure, direct reader)",
     ]
+
+
+def test_reader_lines_leave_out_what_the_column_cannot_reach_as_the_message_does() -> None:
+    """Behind a direct reader that does not select the column, nothing reads it: the report's
+    reader lines do not list those readers when the message leaves them out."""
+    impact = {
+        "models": [reader("statuses", selects="no"), reader("report", depth=2)],
+        "exposures": [reader("dashboard", depth=3, kind="exposure")],
+        "public": True,
+    }
+    assert "report" not in impact_message(impact, "amount")
+    assert reader_lines(impact, "amount") == [
+        "statuses (direct reader; does not select amount)",
+        "other projects (public model)",
+    ]
+    # A direct reader that may select it: the column may reach them, and both list them.
+    impact["models"].append(reader("forecast", selects="unknown"))
+    assert "further downstream: report, dashboard" in impact_message(impact, "amount")
+    assert "report (2 steps downstream)" in reader_lines(impact, "amount")

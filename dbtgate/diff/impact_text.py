@@ -66,6 +66,9 @@ def reader_lines(impact: dict[str, Any], column: str | None) -> list[str]:
     marked = _column_marked(models, exposures, column)
     readers = [*models, *exposures]
     if marked:
+        if not _reaches_further(models):
+            # As the message says: the column reaches no reader behind the direct ones.
+            readers = [c for c in readers if (c.get("depth") or 0) <= 1]
         readers.sort(key=lambda c: _SELECTS_ORDER.get(c.get("selects_column"), 2))
     lines = [_reader_text(consumer, column if marked else None) for consumer in readers]
     if impact.get("public"):
@@ -136,9 +139,8 @@ def _column_clauses(
     if not_selecting:
         verb = "reads" if len(not_selecting) == 1 else "read"
         clauses.append(f"{_names(not_selecting)} {verb} the model but not {column}")
-    # Further down, the column arrives only through a direct reader that selects it.
     further = [c for c in (*models, *exposures) if (c.get("depth") or 0) > 1]
-    if further and (selecting or unsure):
+    if further and _reaches_further(models):
         clauses.append(f"further downstream: {_names(further)}")
     direct_exposures = [c for c in exposures if c.get("depth") == 1]
     if direct_exposures:
@@ -147,6 +149,14 @@ def _column_clauses(
     if public:
         clauses.append("other projects may read it (public model)")
     return clauses
+
+
+def _reaches_further(models: list[dict[str, Any]]) -> bool:
+    """Whether the changed column may reach readers further downstream: it arrives there only
+    through a direct reader that selects it, or may (its SQL could not be checked)."""
+    return any(
+        c.get("depth") == 1 and c.get("selects_column") in ("yes", "unknown") for c in models
+    )
 
 
 def _column_marked(
