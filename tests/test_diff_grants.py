@@ -24,9 +24,11 @@ def granting(name: str, grants: dict, **kwargs) -> dict:
     return node
 
 
-def changes(tmp_path: Path, before: dict, after: dict) -> list[tuple[str, str, list]]:
-    base = write_build(tmp_path / "base", [before])
-    pr = write_build(tmp_path / "pr", [after])
+def changes(
+    tmp_path: Path, before: dict, after: dict, adapter: str = "snowflake"
+) -> list[tuple[str, str, list]]:
+    base = write_build(tmp_path / "base", [before], adapter=adapter)
+    pr = write_build(tmp_path / "pr", [after], adapter=adapter)
     return [
         (c.code, c.reason, c.details.get("grants"))
         for c in diff_projects(base, pr, today=NOW).changes
@@ -52,12 +54,16 @@ def test_a_revoked_grant_is_risky_and_an_added_one_safe(tmp_path: Path):
 
 
 def test_grants_dropped_at_once_are_one_change(tmp_path: Path):
+    """dbt's apply_grants does nothing when no grant is configured: it revokes none, and the
+    message says what happens instead."""
     before = granting("orders", {"select": ["reporter", "bi"]})
     after = granting("orders", {})
     assert changes(tmp_path, before, after) == [
         (
             "risky.grant_revoked",
-            "orders: grants revoked: select from bi; select from reporter",
+            "orders: grants dropped from its config: select from bi; select from reporter; with "
+            "no grants configured dbt revokes none: a table or view it rebuilds may come without "
+            "them, an incremental model keeps them",
             [
                 {"privilege": "select", "grantee": "bi"},
                 {"privilege": "select", "grantee": "reporter"},
@@ -94,5 +100,20 @@ def test_check_warns_of_a_grant_the_pull_request_drops_on_a_real_build(tmp_path:
         "warn",
         uid,
     )
-    assert finding["message"].startswith("customers v3: grant revoked: select from bi")
+    assert finding["message"] == (
+        "customers v3: grant revoked: select from bi; dbt-duckdb applies no grants: this "
+        "matters where the project runs elsewhere"
+    )
     assert "grant revoked: select from bi" in " ".join(result.stdout.split())
+
+
+def test_a_revoked_grant_on_duckdb_says_the_build_applies_no_grants(tmp_path: Path):
+    """dbt-duckdb's apply_grants only warns: nobody loses access in the build the gate read."""
+    before = granting("orders", {"select": ["reporter", "bi"]})
+    after = granting("orders", {"select": ["reporter"]})
+    [(code, reason, _)] = changes(tmp_path, before, after, adapter="duckdb")
+    assert (code, reason) == (
+        "risky.grant_revoked",
+        "orders: grant revoked: select from bi; dbt-duckdb applies no grants: this matters "
+        "where the project runs elsewhere",
+    )

@@ -236,7 +236,10 @@ _RISKY = [
         "dbt applies grants after every build and revokes those the config no longer lists: "
         "the role loses access at the next run, and the dashboards, notebooks and services "
         "that query the relation as that role fail with a permission error. Nothing in the "
-        "dbt project reads through grants, so no test or build step notices.",
+        "dbt project reads through grants, so no test or build step notices. With no grant "
+        "left in the config dbt revokes nothing: a table or view it rebuilds may come without "
+        "the old grants, an incremental model keeps them; dbt-duckdb applies no grants at all "
+        "(the message says so for either).",
         "fct_orders: grant revoked: select from reporter",
     ),
     _doc(

@@ -21,6 +21,7 @@ from dbtgate.diff.classify import (
 )
 from dbtgate.diff.columns import column_key
 from dbtgate.diff.outside import outside_readers
+from dbtgate.diff.types import normalise_adapter
 from dbtgate.project import display_name
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def property_changes(
     if not is_source:
         _materialization(ctx, emit, old, new, contracted)
     if not is_source:
-        _grants(emit, old, new)
+        _grants(ctx, emit, old, new)
     if new.resource_type == "model":
         _access(emit, old, new)
         _deprecation(emit, old, new)
@@ -142,7 +143,7 @@ def _access(emit: Emitter, old: Node, new: Node) -> None:
         )
 
 
-def _grants(emit: Emitter, old: Node, new: Node) -> None:
+def _grants(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
     """Grants revoked (risky: the grantee loses access at the next build) and added (safe).
     Privileges and grantees are compared case-insensitively: warehouses fold unquoted role
     names, so `Reporter` -> `reporter` changes no access."""
@@ -150,19 +151,40 @@ def _grants(emit: Emitter, old: Node, new: Node) -> None:
     revoked = sorted(before[pair] for pair in before.keys() - after.keys())
     added = sorted(after[pair] for pair in after.keys() - before.keys())
     if revoked:
-        _emit_grants(emit, "risky.grant_revoked", new, revoked, "revoked", "from")
+        # dbt revokes only what a non-empty grants config leaves out: with none configured it
+        # runs no grant statement, and only a rebuilt relation comes without the old grants.
+        verb = "revoked" if after else "dropped from its config"
+        how = "" if after else _NO_GRANTS
+        if normalise_adapter(ctx.adapter) == "duckdb":
+            how += _DUCKDB_GRANTS
+        _emit_grants(emit, "risky.grant_revoked", new, revoked, verb, "from", how)
     if added:
         _emit_grants(emit, "safe.grant_added", new, added, "added", "to")
 
 
+_NO_GRANTS = (
+    "; with no grants configured dbt revokes none: a table or view it rebuilds may come without "
+    "them, an incremental model keeps them"
+)
+# dbt-duckdb's apply_grants only warns: the build the gate read applies no grants at all.
+_DUCKDB_GRANTS = "; dbt-duckdb applies no grants: this matters where the project runs elsewhere"
+
+
 def _emit_grants(
-    emit: Emitter, code: str, node: Node, grants: list[tuple[str, str]], verb: str, word: str
+    emit: Emitter,
+    code: str,
+    node: Node,
+    grants: list[tuple[str, str]],
+    verb: str,
+    word: str,
+    how: str = "",
 ) -> None:
-    """`fct_orders: grants revoked: select from reporter; select from bi`."""
+    """`fct_orders: grants revoked: select from reporter; select from bi`, then `how` dbt
+    applies it when that is not what the words say."""
     text = "; ".join(f"{privilege} {word} {grantee}" for privilege, grantee in grants)
     emit(
         code,
-        f"{display_name(node)}: grant{'s' if len(grants) > 1 else ''} {verb}: {text}",
+        f"{display_name(node)}: grant{'s' if len(grants) > 1 else ''} {verb}: {text}{how}",
         details={"grants": [{"privilege": p, "grantee": g} for p, g in grants]},
     )
 
