@@ -12,7 +12,9 @@ from corpus import CORPUS
 from diff_support import model, write_build
 from policy_support import dbtgate, read_json
 
+from dbtgate.artifacts import load_artifacts
 from dbtgate.diff.compare import diff_projects
+from dbtgate.project import Project
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
 COLUMNS = [("order_id", "integer")]
@@ -86,7 +88,9 @@ def test_check_warns_of_a_grant_the_pull_request_drops_on_a_real_build(tmp_path:
     (tmp_path / "base" / "manifest.json").write_text(json.dumps(data))
     uid = "model.dbt_bouncer_test_project.customers.v3"
     assert data["nodes"][uid]["config"]["grants"] == {"select": ["reporter", "bi"]}
+    # as written and as resolved: the pull request edited the grants
     data["nodes"][uid]["config"]["grants"] = {"select": ["reporter"]}
+    data["nodes"][uid]["unrendered_config"]["grants"] = {"select": ["reporter"]}
     data["metadata"]["invocation_id"] = "the-pull-requests-build"
     (tmp_path / "pr").mkdir()
     (tmp_path / "pr" / "manifest.json").write_text(json.dumps(data))
@@ -116,4 +120,62 @@ def test_a_revoked_grant_on_duckdb_says_the_build_applies_no_grants(tmp_path: Pa
         "risky.grant_revoked",
         "orders: grant revoked: select from bi; dbt-duckdb applies no grants: this matters "
         "where the project runs elsewhere",
+    )
+
+
+ENVIRONMENT_GRANTS = """\
+name: granted
+profile: granted
+models:
+  granted:
+    +grants:
+      select: "{{ ['analyst'] if target.name == 'prod' else [] }}"
+"""
+PROFILES = """\
+granted:
+  target: ci
+  outputs:
+    ci: {type: duckdb, path: ci.duckdb}
+    prod: {type: duckdb, path: prod.duckdb}
+"""
+
+
+@pytest.mark.slow
+def test_grants_that_differ_by_target_alone_are_no_change(tmp_path: Path):
+    """A production base build and the pull request's CI build of the same project, parsed by
+    dbt: the folder's grants differ only by target (dbt's unrendered config is the same) and are
+    no change; a model whose own config() call was edited is."""
+    import os
+    import shutil
+    import subprocess
+
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text(ENVIRONMENT_GRANTS)
+    (project / "profiles.yml").write_text(PROFILES)
+    (project / "models" / "folder_grants.sql").write_text("select 1 as id\n")
+    edited = project / "models" / "own_grants.sql"
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    dbt = shutil.which("dbt") or "dbt"
+    for target, grant in (("prod", "['reporter']"), ("ci", "[]")):
+        edited.write_text(f"{{{{ config(grants={{'select': {grant}}}) }}}}\nselect 1 as id\n")
+        parsed = subprocess.run(
+            [dbt, "parse", "--profiles-dir", ".", "--target", target, "--target-path", target],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert parsed.returncode == 0, parsed.stdout + parsed.stderr
+    base = Project.from_artifacts(load_artifacts(project / "prod"))
+    pr = Project.from_artifacts(load_artifacts(project / "ci"))
+    folder = base.nodes["model.granted.folder_grants"].config
+    assert folder is not None and folder.grants == {"select": ["analyst"]}
+    found = [
+        (c.code, c.reason) for c in diff_projects(base, pr, today=NOW).changes if "grant" in c.code
+    ]
+    assert [code for code, _ in found] == ["risky.grant_revoked"]
+    assert found[0][1].startswith(
+        "own_grants: grant dropped from its config: select from reporter;"
     )

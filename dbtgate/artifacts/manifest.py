@@ -82,6 +82,14 @@ class NodeConfig(msgspec.Struct, **_S):
     grants: dict[str, Any] | None = None
 
 
+class UnrenderedConfig(msgspec.Struct, **_S):
+    """The config as written, before Jinja ran; only `grants` is read: the schema diff compares
+    it to tell a grants change the pull request made from one the environment made (a role list
+    per target, an env var), as dbt's state:modified does."""
+
+    grants: Any = None
+
+
 class DependsOn(msgspec.Struct, **_S):
     nodes: list[str] | None = None
 
@@ -112,6 +120,7 @@ class Node(msgspec.Struct, **_S):
     alias: str | None = None
     checksum: Checksum | None = None
     config: NodeConfig | None = None
+    unrendered_config: UnrenderedConfig | None = None
     tags: list[str] | str | None = None
     description: str | None = ""
     columns: dict[str, Column] | None = None

@@ -232,7 +232,9 @@ _RISKY = [
     _doc(
         "risky.grant_revoked",
         "A model, seed or snapshot no longer grants a privilege it granted in the base build "
-        "(its `grants` config, as dbt resolved it: a folder's `+grants` merged in).",
+        "(its `grants` config, as dbt resolved it: a folder's `+grants` merged in). Grants that "
+        "differ while the config as written does not (dbt's unrendered config: a role list per "
+        "target, an env var) differ by environment, not by the pull request, and are no change.",
         "dbt applies grants after every build and revokes those the config no longer lists: "
         "the role loses access at the next run, and the dashboards, notebooks and services "
         "that query the relation as that role fail with a permission error. Nothing in the "

@@ -40,7 +40,6 @@ def property_changes(
     is_source = new.resource_type == "source"
     if not is_source:
         _materialization(ctx, emit, old, new, contracted)
-    if not is_source:
         _grants(ctx, emit, old, new)
     if new.resource_type == "model":
         _access(emit, old, new)
@@ -147,6 +146,8 @@ def _grants(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
     """Grants revoked (risky: the grantee loses access at the next build) and added (safe).
     Privileges and grantees are compared case-insensitively: warehouses fold unquoted role
     names, so `Reporter` -> `reporter` changes no access."""
+    if _written_alike(old, new):
+        return
     before, after = _grant_pairs(old), _grant_pairs(new)
     revoked = sorted(before[pair] for pair in before.keys() - after.keys())
     added = sorted(after[pair] for pair in after.keys() - before.keys())
@@ -187,6 +188,15 @@ def _emit_grants(
         f"{display_name(node)}: grant{'s' if len(grants) > 1 else ''} {verb}: {text}{how}",
         details={"grants": [{"privilege": p, "grantee": g} for p, g in grants]},
     )
+
+
+def _written_alike(old: Node, new: Node) -> bool:
+    """Whether both builds say what their grants config was before Jinja ran, and say the same.
+    Then a difference in the grants dbt resolved comes from the environment, not the pull
+    request: `select: "{{ ['reporter'] if target.name == 'prod' else [] }}"` resolves to
+    reporter in a production base build and to no one in the CI build of the pull request."""
+    before, after = old.unrendered_config, new.unrendered_config
+    return before is not None and after is not None and before.grants == after.grants
 
 
 def _grant_pairs(node: Node) -> dict[tuple[str, str], tuple[str, str]]:
