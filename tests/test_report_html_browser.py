@@ -455,6 +455,15 @@ def test_on_paper_a_findings_rule_code_wraps_at_its_dots_and_underscores_only(pa
     page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         assert split_inside_words(page, "tr.finding td:nth-child(2) code") == []
+        # A location is written under its finding's message, not squeezed beside the status,
+        # where paths broke inside file names.
+        assert split_inside_words(page, "td.where code") == []
+        below = page.execute_script(
+            "return [...document.querySelectorAll('tr.finding')].filter(r => r.querySelector("
+            "'td.where code')).map(r => r.querySelector('td.where').getBoundingClientRect().top"
+            " >= r.cells[3].getBoundingClientRect().bottom - 1);"
+        )
+        assert below and all(below), below
         # A fix hint is no larger than the finding it belongs to.
         sizes = page.execute_script(
             "var fix = document.querySelector('tr.finding .fix');"
