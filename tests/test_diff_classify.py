@@ -202,12 +202,13 @@ def test_model_removed_that_an_exposure_read_in_the_base_is_breaking_with_the_ex
     ]
     by_name = {c.name: c for c in result.changes if c.code == "breaking.model_removed"}
     assert by_name["orders"].reason == (
-        "orders: model deleted or renamed; exposure dashboard read it in the base build: its "
-        "dashboard may still query the relation"
+        "orders: model deleted or renamed: no relation is left for the readers that query it"
     )
+    # What the impact cannot say: the exposure's YAML went, its dashboard did not.
     assert by_name["legacy"].reason == (
-        "legacy: model deleted or renamed; exposure old_report (its YAML deleted in this pull "
-        "request) read it in the base build: its dashboard may still query the relation"
+        "legacy: model deleted or renamed: no relation is left for the readers that query it "
+        "(the YAML of exposure old_report is deleted in this pull request; its dashboard may "
+        "still query the relation)"
     )
     change = by_name["orders"]
     assert change.policy == "uncontracted_with_consumers"
@@ -1011,3 +1012,24 @@ def test_a_model_made_ephemeral_names_the_readers_of_its_relation_once(tmp_path:
         "orders: materialized table -> ephemeral: no relation is built any more for the readers "
         "that query it; affects 1 exposure (dashboard); owners: BI team"
     )
+
+
+def test_a_removed_model_names_its_readers_once(tmp_path: Path) -> None:
+    """The reason says what the removal takes away, the impact who loses it: the finding's
+    message names the exposure once, and a public model's other projects once."""
+    orders, shared = model("orders"), model("shared", access="public")
+    dashboard = exposure("dashboard", [orders["unique_id"]])
+    base, pr = builds(
+        tmp_path,
+        [orders, shared],
+        [],
+        base_exposures=[dashboard],
+        # dbt parses the pull request only with the ref cut out of the exposure.
+        pr_exposures=[exposure("dashboard", [])],
+    )
+    findings, _ = run_check(base, pr)
+    assert sorted(f.message for f in findings) == [
+        "orders: model deleted or renamed: no relation is left for the readers that query it; "
+        "affects 1 exposure (dashboard); owners: BI team",
+        "shared: public model deleted or renamed; affects other projects (public model)",
+    ]

@@ -20,7 +20,7 @@ from dbtgate.diff.classify import (
     contract_policy,
     deprecation_elapsed,
 )
-from dbtgate.diff.outside import outside_readers
+from dbtgate.diff.outside import outside_readers, undeclared_note
 from dbtgate.project import display_name
 
 if TYPE_CHECKING:
@@ -55,16 +55,17 @@ def removed_relation(ctx: DiffContext, old: Node) -> list[Change]:
     elif getattr(old, "access", None) == "public":
         emit(
             "breaking.model_removed",
-            f"{name}: public {kind} {how}; other projects may ref it",
+            # The impact names who reads it: other projects (and the exposures, if any).
+            f"{name}: public {kind} {how}",
             "uncontracted_with_consumers",
             details=details,
         )
     elif outside := outside_readers(ctx.base, ctx.pr, old.unique_id):
         emit(
             "breaking.model_removed",
-            f"{name}: {kind} {how}; {', '.join(r.described() for r in outside)} read it in the "
-            f"base build: {'its dashboard' if len(outside) == 1 else 'their dashboards'} may "
-            "still query the relation",
+            # The readers are named once, by the change's impact (`impact.relation_impact`).
+            f"{name}: {kind} {how}: no relation is left for the readers that query it"
+            f"{undeclared_note(outside)}",
             "uncontracted_with_consumers",
             details=details,
         )

@@ -37,12 +37,6 @@ class OutsideReader:
     # False for an exposure the pull request deletes: its dashboard may still run.
     declared: bool = True
 
-    def described(self) -> str:
-        """`exposure dashboard`, `exposure old_report (its YAML deleted in this pull request)`."""
-        kind = self.resource_type.replace("_", " ")
-        text = f"{kind} {self.name}"
-        return text if self.declared else f"{text} (its YAML deleted in this pull request)"
-
 
 def outside_readers(base: Project, pr: Project, unique_id: str) -> list[OutsideReader]:
     """The exposures that read `unique_id` in either build and the semantic models that read it
@@ -67,3 +61,18 @@ def outside_readers(base: Project, pr: Project, unique_id: str) -> list[OutsideR
             owner=None,
         )
     return [found[uid] for uid in sorted(found)]
+
+
+def undeclared_note(readers: list[OutsideReader]) -> str:
+    """What a change's impact cannot say of the readers that lose a relation (it names them, as
+    it names every reader): the exposures counted though the pull request deletes their YAML,
+    whose dashboards do not go with it. "" when there is none."""
+    names = [reader.name for reader in readers if not reader.declared]
+    if not names:
+        return ""
+    one = len(names) == 1
+    return (
+        f" (the YAML of {'exposure' if one else 'exposures'} {', '.join(names)} is deleted in "
+        f"this pull request; {'its dashboard' if one else 'their dashboards'} may still query "
+        "the relation)"
+    )

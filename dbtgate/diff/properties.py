@@ -20,7 +20,7 @@ from dbtgate.diff.classify import (
     contract_policy,
 )
 from dbtgate.diff.columns import column_key
-from dbtgate.diff.outside import outside_readers
+from dbtgate.diff.outside import outside_readers, undeclared_note
 from dbtgate.diff.types import normalise_adapter
 from dbtgate.project import display_name
 
@@ -82,7 +82,8 @@ def _materialization(
         emit(
             "breaking.materialization_changed",
             f"{display_name(new)}: materialized {before} -> ephemeral: no relation is built any "
-            f"more for the readers that query it{_undeclared(ctx, new)}",
+            f"more for the readers that query it"
+            f"{undeclared_note(outside_readers(ctx.base, ctx.pr, new.unique_id))}",
             "uncontracted_with_consumers",
             old=before,
             new=after,
@@ -104,20 +105,6 @@ def _queried(ctx: DiffContext, old: Node, new: Node) -> bool:
     relation."""
     return getattr(old, "access", None) == "public" or bool(
         outside_readers(ctx.base, ctx.pr, new.unique_id)
-    )
-
-
-def _undeclared(ctx: DiffContext, new: Node) -> str:
-    """What the impact cannot say: the exposures counted though the pull request deletes their
-    YAML (their dashboards do not go with it)."""
-    names = [r.name for r in outside_readers(ctx.base, ctx.pr, new.unique_id) if not r.declared]
-    if not names:
-        return ""
-    one = len(names) == 1
-    return (
-        f" (the YAML of {'exposure' if one else 'exposures'} {', '.join(names)} is deleted in "
-        f"this pull request; {'its dashboard' if one else 'their dashboards'} may still query "
-        "the relation)"
     )
 
 
