@@ -294,3 +294,30 @@ def test_reader_lines_leave_out_what_the_column_cannot_reach_as_the_message_does
     impact["models"].append(reader("forecast", selects="unknown"))
     assert "further downstream: report, dashboard" in impact_message(impact, "amount")
     assert "report (2 steps downstream)" in reader_lines(impact, "amount")
+
+
+def test_a_public_model_s_column_change_names_other_projects_once(tmp_path: Path) -> None:
+    """Other projects are named by the impact, as every reader is; the reason no longer says
+    "it is public" before the impact says "other projects may read it"."""
+    columns = [("order_id", "integer"), ("amount", "decimal(18,2)")]
+    orders = model("orders", columns, access="public")
+    revenue = model("revenue", depends_on=[orders["unique_id"]])
+    alone = model("alone", columns, access="public")
+    findings = run_check(
+        tmp_path,
+        [orders, revenue, alone],
+        [
+            model("orders", columns[:1], access="public"),
+            revenue,
+            model("alone", [("order_id", "integer"), ("amount", "varchar")], access="public"),
+        ],
+        base_catalog={orders["unique_id"]: [("order_id", "INTEGER"), ("amount", "DECIMAL")]},
+        pr_catalog={orders["unique_id"]: [("order_id", "INTEGER")]},
+        compiled={revenue["unique_id"]: 'select amount from "db"."main"."orders"'},
+    )
+    assert sorted(f.message for f in findings) == [
+        "alone: amount type changed (decimal(18,2) -> varchar); affects other projects "
+        "(public model)",
+        "orders: column amount removed; 1 downstream resource reads the model; revenue selects "
+        "amount; other projects may read it (public model)",
+    ]

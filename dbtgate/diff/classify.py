@@ -306,7 +306,7 @@ def _uncontracted_columns(
     public = getattr(old, "access", None) == "public"
     has_readers = bool(reader_ids) or public
     policy: Policy = "uncontracted_with_consumers"
-    who = _who_reads(len(reader_ids), public)
+    who = _who_reads(len(reader_ids))
     # On a versioned model a rename is a removal: consumers pinned to the version lose the column.
     renamed = {} if versioned else {b.name: a for b, a in delta.renamed}
     renamed_new = {a.name for a in renamed.values()}
@@ -340,7 +340,7 @@ def _uncontracted_columns(
         elif not_selected is not None:
             reason += f"; {not_selected}"
         elif has_readers:
-            reason += f"; {who}"
+            reason += f"; {who}" if who else ""
         elif not is_source:
             reason += "; nothing in the project reads it"
         emit(code, reason, policy if code.startswith("breaking") else None, **fields)
@@ -404,16 +404,17 @@ def _not_selected_by(
     return test
 
 
-def _who_reads(models: int, public: bool) -> str:
-    parts = []
-    if models:
-        parts.append(
-            f"{models} downstream resource{'s' if models != 1 else ''} "
-            f"read{'s' if models == 1 else ''} the model"
-        )
-    if public:
-        parts.append("it is public (other projects may ref it)")
-    return " and ".join(parts)
+def _who_reads(models: int) -> str:
+    """`2 downstream resources read the model`, "" when none does. Other projects are left to
+    the change's impact ("other projects may read it (public model)"): a public model makes
+    the change breaking, and every breaking change gets an impact, so naming them here too
+    said it twice."""
+    if not models:
+        return ""
+    return (
+        f"{models} downstream resource{'s' if models != 1 else ''} "
+        f"read{'s' if models == 1 else ''} the model"
+    )
 
 
 def _why_unknown(ctx: DiffContext, old: Node | Source, new: Node | Source) -> str:
@@ -473,7 +474,7 @@ def _type_change(
         verb = "narrowed" if change == "narrowed" else "changed"
         emit(
             code,
-            f"{name}: {after.name} type {verb} ({moved}); {who}",
+            f"{name}: {after.name} type {verb} ({moved}){f'; {who}' if who else ''}",
             "uncontracted_with_consumers",
             **fields,
         )
