@@ -1033,3 +1033,25 @@ def test_a_removed_model_names_its_readers_once(tmp_path: Path) -> None:
         "affects 1 exposure (dashboard); owners: BI team",
         "shared: public model deleted or renamed; affects other projects (public model)",
     ]
+
+
+def test_a_contracted_model_with_constraints_made_ephemeral_says_both_losses(
+    tmp_path: Path,
+) -> None:
+    """Its constraints go, and so does the relation the exposure queries: the reason says both,
+    as the impact lists the exposure."""
+    columns = [("id", "integer", [constraint("not_null")])]
+    orders = model("orders", columns, contract=True)
+    dashboard = exposure("dashboard", [orders["unique_id"]])
+    base, pr = builds(
+        tmp_path,
+        [orders],
+        [model("orders", columns, contract=True, materialized="ephemeral")],
+        exposures=[dashboard],
+    )
+    (finding,), _ = run_check(base, pr)
+    assert finding.message == (
+        "orders: materialized table -> ephemeral: its constraints are no longer enforced, and "
+        "no relation is built any more for the readers that query it; affects 1 exposure "
+        "(dashboard); owners: BI team"
+    )

@@ -137,7 +137,9 @@ _BREAKING = [
         "it), a semantic model that reads it in the pull request (the semantic layer is "
         "deployed from it), or other projects (it was public). dbt builds no relation for it "
         "any more. Its impact lists those readers; the models that ref() it are named as not "
-        "affected (dbt inlines an ephemeral model into them).",
+        "affected (dbt inlines an ephemeral model into them). A contracted model with "
+        "constraints made ephemeral while something queries it loses both, and the finding "
+        "says both.",
         "The constraints still read as a promise in YAML but the warehouse no longer enforces "
         "them. An ephemeral model is a CTE inlined into its dbt readers: dashboards, the "
         "semantic layer and other projects query a relation that is no longer built (the old "

@@ -68,10 +68,18 @@ def _materialization(
         and after not in MATERIALIZATIONS_ENFORCING_CONSTRAINTS
         and has_constraints
     ):
+        # Made ephemeral, it takes the relation away from who queries it too (`_relation_gone`
+        # gives the impact that names them): the reason says both losses.
+        relation = (
+            ", and no relation is built any more for the readers that query it"
+            f"{undeclared_note(outside_readers(ctx.base, ctx.pr, new.unique_id))}"
+            if after == "ephemeral" and _queried(ctx, old, new)
+            else ""
+        )
         emit(
             "breaking.materialization_changed",
             f"{display_name(new)}: materialized {before} -> {after}: its constraints are no longer "
-            "enforced",
+            f"enforced{relation}",
             contract_policy(new),
             old=before,
             new=after,
