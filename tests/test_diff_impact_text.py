@@ -18,7 +18,7 @@ from dbtgate.diff.check import breaking_changes
 from dbtgate.diff.console import change_table
 from dbtgate.diff.impact_text import impact_message, reader_lines
 from dbtgate.findings import Finding
-from dbtgate.report.view import impact_lines
+from dbtgate.report.view import impact_lines, impact_owners
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
 JARGON = ("(d1", "d2", "selects:", "(s)")
@@ -321,3 +321,31 @@ def test_a_public_model_s_column_change_names_other_projects_once(tmp_path: Path
         "orders: column amount removed; 1 downstream resource reads the model; revenue selects "
         "amount; other projects may read it (public model)",
     ]
+
+
+def test_the_owners_of_a_column_change_are_those_of_the_readers_it_reaches(
+    tmp_path: Path,
+) -> None:
+    """revenue does not select the removed column, so neither its owner nor that of the
+    dashboard behind it has anything to check: the message's owners and the reports' owners
+    column name the owner of the exposure that may use the column only."""
+    columns = [("order_id", "integer"), ("status", "varchar")]
+    orders = model("orders", columns)
+    revenue = model("revenue", depends_on=[orders["unique_id"]], meta={"owner": "@finance"})
+    [finding] = run_check(
+        tmp_path,
+        [orders, revenue],
+        [model("orders", columns[:1]), revenue],
+        exposures=[
+            exposure("revenue_dashboard", [revenue["unique_id"]], owner="BI team"),
+            exposure("orders_dashboard", [orders["unique_id"]], owner="Sales"),
+        ],
+        base_catalog={orders["unique_id"]: [("order_id", "INTEGER"), ("status", "VARCHAR")]},
+        pr_catalog={orders["unique_id"]: [("order_id", "INTEGER")]},
+        compiled={revenue["unique_id"]: 'select order_id from "db"."main"."orders"'},
+    )
+    assert finding.message.endswith(
+        "; revenue reads the model but not status; exposure orders_dashboard may use status; "
+        "owners: Sales"
+    )
+    assert impact_owners({"details": finding.details, "owner": finding.owner}) == ["Sales"]

@@ -167,7 +167,22 @@ def _with_column(ctx: DiffContext, graph: Impact, unique_id: str, column: str) -
             selects = _selects(ctx, child, parent, column)
         models.append(_copy(consumer, selects))
     exposures = [_copy(c, "unknown" if c.depth == 1 else None) for c in graph.exposures]
-    return Impact(models=models, exposures=exposures, owners=graph.owners, public=graph.public)
+    owners = _column_owners(models, exposures)
+    return Impact(models=models, exposures=exposures, owners=owners, public=graph.public)
+
+
+def _column_owners(models: list[Consumer], exposures: list[Consumer]) -> list[str]:
+    """The owners of the readers the column reaches, those the finding lists as affected
+    (`impact_text`): a direct reader that selects it or may (its SQL unknown, an exposure), and
+    those further downstream only when such a direct model reader passes it on. The owner of a
+    dashboard behind a model that does not select the column has nothing to check."""
+    passes_on = any(c.depth == 1 and c.selects_column in ("yes", "unknown") for c in models)
+    reached = [
+        c
+        for c in (*models, *exposures)
+        if (c.selects_column != "no" if c.depth == 1 else passes_on)
+    ]
+    return sorted({c.owner for c in reached if c.owner}, key=str.casefold)
 
 
 def _selects(ctx: DiffContext, child: Node | None, parent: Node | None, column: str) -> Selects:

@@ -328,11 +328,17 @@ def _diff_changes(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def impact_owners(finding: dict[str, Any]) -> list[str]:
-    """Owners named anywhere in the finding's impact details, plus the finding's own owner."""
+    """Owners named anywhere in the finding's impact details, plus the finding's own owner. A
+    schema diff's impact has its owners listed: those of the readers it hurts, which its reader
+    lists do not tell apart (a reader that does not select a removed column is in them too)."""
     owners: set[str] = set()
 
     def walk(value: Any) -> None:
-        if isinstance(value, dict):
+        if isinstance(value, dict) and _is_diff_impact(value):
+            listed = value.get("owners")
+            if isinstance(listed, list):
+                owners.update(o for o in listed if isinstance(o, str) and o)
+        elif isinstance(value, dict):
             for key, item in value.items():
                 if key == "owner" and isinstance(item, str) and item:
                     owners.add(item)
