@@ -643,3 +643,10 @@ def test_a_message_keeps_its_code_spans_and_they_hold_no_markup() -> None:
         "orders was not built by <code>dbt test</code>; <code>&lt;b&gt;x&lt;/b&gt;</code>" in html
     )
     assert "<b>x" not in html and "<em>" not in html
+
+
+def test_a_versioned_model_is_named_with_its_version_in_the_findings_list() -> None:
+    """As the message names it ("orders_summary v2: ..."): `orders_summary` alone could be any
+    of its versions."""
+    markdown = render_markdown(sample_report(), LINKS)
+    assert "- `breaking.column_removed` on `orders_summary v2.item_count`: " in markdown

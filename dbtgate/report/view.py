@@ -173,12 +173,29 @@ def fold_repeats(findings: Iterable[F], key: Callable[[F], Hashable]) -> list[li
 
 
 def resource_label(finding: dict[str, Any]) -> str:
+    """`orders_summary v2.item_count`: the resource as the finding's message names it
+    (`display_name`), versioned models with their version, and the column."""
     name = finding.get("resource_name") or finding.get("unique_id") or finding.get("path") or ""
     column = finding.get("column_name")
     # A test's name already says which column it tests.
     if finding.get("resource_type") == "test":
         return name
+    version = _version(finding)
+    if version:
+        name = f"{name} v{version}"
     return f"{name}.{column}" if name and column else name
+
+
+def _version(finding: dict[str, Any]) -> str | None:
+    """The version of a versioned model, read from its unique_id (`model.shop.orders.v2`):
+    every finding has one, not only the schema diff's (which also say it in details)."""
+    name, uid = finding.get("resource_name"), finding.get("unique_id")
+    if not isinstance(name, str) or not isinstance(uid, str) or not uid.startswith("model."):
+        return None
+    rest = uid.split(".", 2)[-1]
+    if not rest.startswith(f"{name}.v"):
+        return None
+    return rest[len(name) + 2 :] or None
 
 
 def location(finding: dict[str, Any]) -> str:
