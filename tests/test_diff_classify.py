@@ -8,7 +8,15 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from diff_support import constraint, data_test, exposure, model, semantic_model, write_build
+from diff_support import (
+    PACKAGE,
+    constraint,
+    data_test,
+    exposure,
+    model,
+    semantic_model,
+    write_build,
+)
 
 from dbtgate.checks import CheckContext
 from dbtgate.config import Config, load_config
@@ -1055,3 +1063,40 @@ def test_a_contracted_model_with_constraints_made_ephemeral_says_both_losses(
         "no relation is built any more for the readers that query it; affects 1 exposure "
         "(dashboard); owners: BI team"
     )
+
+
+def test_a_removed_models_file_is_named_from_the_repository_root(tmp_path: Path) -> None:
+    """The diff takes a removed model's file from the base manifest, relative to the dbt
+    project; a project in a subfolder of the repository (`analytics/`) names it from the root,
+    as every other finding does (links, annotations and SARIF resolve it from there)."""
+    import subprocess
+    import sys
+
+    repo = tmp_path / "repo"
+    project = repo / "analytics"
+    project.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (project / "dbt_project.yml").write_text(f"name: {PACKAGE}\n")
+    kept, gone = model("orders", ORDERS_COLUMNS), model("legacy", ORDERS_COLUMNS)
+    write_build(tmp_path / "base", [kept, gone])
+    write_build(project, [kept])
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dbtgate.cli",
+            "check",
+            "--base",
+            "../../base/target",
+            "--json",
+            "x",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    report = msgspec.json.decode((project / "x").read_bytes())
+    [removed] = [f for f in report["findings"] if f["code"].endswith("model_removed")]
+    assert removed["path"] == "analytics/models/schema.yml"

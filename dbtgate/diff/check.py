@@ -175,7 +175,7 @@ def change_finding(change: Change, settings: BreakingConfig, ctx: CheckContext) 
         resource_type=change.resource_type,
         column_name=change.column,
         key=change.key,
-        path=change.path,
+        path=_repository_path(ctx, change.path),
         fix=fix,
         changed=True,
         details=details,
@@ -187,3 +187,14 @@ def change_finding(change: Change, settings: BreakingConfig, ctx: CheckContext) 
     if change.acknowledged is not None and change.acknowledged.owner and finding.owner is None:
         finding.owner = change.acknowledged.owner
     return finding
+
+
+def _repository_path(ctx: CheckContext, path: str | None) -> str | None:
+    """A file the diff names from a manifest (a removed model's YAML: relative to the dbt
+    project) as every finding names files: from the repository root, so that a project in a
+    subfolder (`analytics/`) gets its links, annotations and SARIF locations right."""
+    if path is None:
+        return None
+    from dbtgate.locate import Locator
+
+    return Locator.for_project(ctx.project.project_dir).display(path)
