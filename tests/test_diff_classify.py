@@ -224,6 +224,28 @@ def test_model_removed_that_an_exposure_read_in_the_base_is_breaking_with_the_ex
     assert [(c.name, c.owner) for c in change.impact.exposures] == [("dashboard", "Finance")]
 
 
+def test_a_contracted_or_public_model_removed_with_its_exposures_yaml_says_so_too(
+    tmp_path: Path,
+) -> None:
+    """The note on an exposure whose YAML the pull request deletes is not only for the removal
+    that is breaking because of it: a contracted or public model's removal lists the exposure in
+    its impact as well."""
+    contracted = model("orders", ORDERS_COLUMNS, contract=True)
+    public = model("customers", access="public")
+    reports = [
+        exposure("orders_report", [contracted["unique_id"]]),
+        exposure("customers_report", [public["unique_id"]]),
+    ]
+    result = diff(tmp_path, [contracted, public], [], base_exposures=reports)
+    reasons = sorted(c.reason for c in result.changes if c.code == "breaking.model_removed")
+    assert reasons == [
+        "customers: public model deleted or renamed (the YAML of exposure customers_report is "
+        "deleted in this pull request; its dashboard may still query the relation)",
+        "orders: contracted model deleted or renamed (the YAML of exposure orders_report is "
+        "deleted in this pull request; its dashboard may still query the relation)",
+    ]
+
+
 def test_model_made_ephemeral_is_breaking_when_an_exposure_or_project_queries_it(
     tmp_path: Path,
 ) -> None:

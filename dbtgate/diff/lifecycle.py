@@ -36,6 +36,10 @@ def removed_relation(ctx: DiffContext, old: Node) -> list[Change]:
     name = display_name(old)
     kind = old.resource_type
     details = {"how": "disabled" if disabled else "deleted_or_renamed"}
+    outside = outside_readers(ctx.base, ctx.pr, old.unique_id)
+    # Said on every breaking removal whose impact lists such an exposure, not only on the one
+    # that is breaking because of it.
+    note = undeclared_note(outside)
     if old.resource_type == "model" and is_contracted(old):
         if deprecation_elapsed(old, ctx.today):
             emit(
@@ -48,7 +52,7 @@ def removed_relation(ctx: DiffContext, old: Node) -> list[Change]:
             policy = contract_policy(old)
             emit(
                 "breaking.model_removed",
-                f"{name}: contracted {kind} {how}",
+                f"{name}: contracted {kind} {how}{note}",
                 policy,
                 details=details,
             )
@@ -56,16 +60,15 @@ def removed_relation(ctx: DiffContext, old: Node) -> list[Change]:
         emit(
             "breaking.model_removed",
             # The impact names who reads it: other projects (and the exposures, if any).
-            f"{name}: public {kind} {how}",
+            f"{name}: public {kind} {how}{note}",
             "uncontracted_with_consumers",
             details=details,
         )
-    elif outside := outside_readers(ctx.base, ctx.pr, old.unique_id):
+    elif outside:
         emit(
             "breaking.model_removed",
             # The readers are named once, by the change's impact (`impact.relation_impact`).
-            f"{name}: {kind} {how}: no relation is left for the readers that query it"
-            f"{undeclared_note(outside)}",
+            f"{name}: {kind} {how}: no relation is left for the readers that query it{note}",
             "uncontracted_with_consumers",
             details=details,
         )
