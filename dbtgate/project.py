@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import msgspec
 
 from dbtgate.artifacts.catalog import Catalog, CatalogTable
-from dbtgate.artifacts.load import ArtifactSet, read_code
+from dbtgate.artifacts.load import ArtifactSet, read_code, read_written_grants
 from dbtgate.artifacts.manifest import (
     Exposure,
     Group,
@@ -133,6 +133,7 @@ class Project:
     _column_descriptions: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
     _duplicate_sources: dict[str, list[str]] | None = field(default=None, repr=False)
     _code: dict[str, str] | None = field(default=None, repr=False)
+    _written_grants: dict[str, Any] | None = field(default=None, repr=False)
     _code_starts: dict[str, int | None] = field(default_factory=dict, repr=False)
     # Resources whose file on disk differs from the code the manifest holds (edited since).
     stale_code: set[str] = field(default_factory=set, repr=False)
@@ -272,6 +273,15 @@ class Project:
             manifest = self.artifacts.manifest if self.artifacts else None
             self._code = read_code(manifest.path) if manifest is not None else {}
         return self._code
+
+    def written_grants(self) -> dict[str, Any]:
+        """Each node's grants config as written, before Jinja ran (dbt's unrendered config),
+        read from the manifest the first time the schema diff asks
+        (`artifacts.load.read_written_grants`); {} without a manifest file."""
+        if self._written_grants is None:
+            manifest = self.artifacts.manifest if self.artifacts else None
+            self._written_grants = read_written_grants(manifest.path) if manifest else {}
+        return self._written_grants
 
     def code(self, unique_id: str) -> str | None:
         """The resource's code as dbt read it: a model's file stripped, a snapshot's or a

@@ -25,6 +25,7 @@ from dbtgate.artifacts.catalog import Catalog
 from dbtgate.artifacts.manifest import (
     CodeManifest,
     Manifest,
+    WrittenConfigManifest,
     defer_columns,
     normalise_exposure,
     normalise_macro,
@@ -273,6 +274,19 @@ def read_code(path: Path) -> dict[str, str]:
         if macro.macro_sql is not None:
             code[uid] = macro.macro_sql
     return code
+
+
+def read_written_grants(path: Path) -> dict[str, Any]:
+    """Each node's `grants` config as written, before Jinja ran (dbt's `unrendered_config`), by
+    unique_id; nodes that write none are left out. A second, selective decode of the manifest,
+    made only when the schema diff meets grants that differ: it tells a change the pull request
+    made from one the environment made (a role list per target, an env var)."""
+    manifest = _decode(path, WrittenConfigManifest, "manifest")
+    return {
+        uid: node.unrendered_config.grants
+        for uid, node in (manifest.nodes or {}).items()
+        if node.unrendered_config is not None
+    }
 
 
 def load_run_results(path: str | Path) -> Loaded[RunResults]:

@@ -82,14 +82,6 @@ class NodeConfig(msgspec.Struct, **_S):
     grants: dict[str, Any] | None = None
 
 
-class UnrenderedConfig(msgspec.Struct, **_S):
-    """The config as written, before Jinja ran; only `grants` is read: the schema diff compares
-    it to tell a grants change the pull request made from one the environment made (a role list
-    per target, an env var), as dbt's state:modified does."""
-
-    grants: Any = None
-
-
 class DependsOn(msgspec.Struct, **_S):
     nodes: list[str] | None = None
 
@@ -120,7 +112,6 @@ class Node(msgspec.Struct, **_S):
     alias: str | None = None
     checksum: Checksum | None = None
     config: NodeConfig | None = None
-    unrendered_config: UnrenderedConfig | None = None
     tags: list[str] | str | None = None
     description: str | None = ""
     columns: dict[str, Column] | None = None
@@ -365,6 +356,22 @@ class CodeNode(msgspec.Struct, gc=False):
 
 class CodeMacro(msgspec.Struct, gc=False):
     macro_sql: str | None = None
+
+
+class UnrenderedConfig(msgspec.Struct, gc=False):
+    """The config as written, before Jinja ran; only `grants` is read."""
+
+    grants: Any = None
+
+
+class WrittenConfigNode(msgspec.Struct, gc=False):
+    unrendered_config: UnrenderedConfig | None = None
+
+
+class WrittenConfigManifest(msgspec.Struct, gc=False):
+    """The nodes' config as written, apart: see `artifacts.load.read_written_grants`."""
+
+    nodes: dict[str, WrittenConfigNode] | None = None
 
 
 class CodeManifest(msgspec.Struct, gc=False):

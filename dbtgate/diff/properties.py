@@ -141,9 +141,9 @@ def _grants(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
     """Grants revoked (risky: the grantee loses access at the next build) and added (safe).
     Privileges and grantees are compared case-insensitively: warehouses fold unquoted role
     names, so `Reporter` -> `reporter` changes no access."""
-    if _written_alike(old, new):
-        return
     before, after = _grant_pairs(old), _grant_pairs(new)
+    if before.keys() == after.keys() or _written_alike(ctx, new.unique_id):
+        return
     revoked = sorted(before[pair] for pair in before.keys() - after.keys())
     added = sorted(after[pair] for pair in after.keys() - before.keys())
     if revoked:
@@ -185,13 +185,15 @@ def _emit_grants(
     )
 
 
-def _written_alike(old: Node, new: Node) -> bool:
-    """Whether both builds say what their grants config was before Jinja ran, and say the same.
-    Then a difference in the grants dbt resolved comes from the environment, not the pull
+def _written_alike(ctx: DiffContext, unique_id: str) -> bool:
+    """Whether both builds say what the node's grants config was before Jinja ran, and say the
+    same. Then a difference in the grants dbt resolved comes from the environment, not the pull
     request: `select: "{{ ['reporter'] if target.name == 'prod' else [] }}"` resolves to
-    reporter in a production base build and to no one in the CI build of the pull request."""
-    before, after = old.unrendered_config, new.unrendered_config
-    return before is not None and after is not None and before.grants == after.grants
+    reporter in a production base build and to no one in the CI build of the pull request.
+    Read from the manifests only now, when resolved grants differ: the gate's decode leaves the
+    unrendered config out."""
+    before, after = ctx.base.written_grants(), ctx.pr.written_grants()
+    return unique_id in before and unique_id in after and before[unique_id] == after[unique_id]
 
 
 def _grant_pairs(node: Node) -> dict[tuple[str, str], tuple[str, str]]:
