@@ -55,6 +55,20 @@ def test_a_revoked_grant_is_risky_and_an_added_one_safe(tmp_path: Path):
     ]
 
 
+def test_a_grant_change_shows_the_grants_before_and_after(tmp_path: Path):
+    """What `dbtgate diff` shows in its change column: the whole grants, before -> after."""
+    before = granting("orders", {"select": ["reporter", "bi"], "insert": ["loader"]})
+    after = granting("orders", {"select": ["reporter"]})
+    base = write_build(tmp_path / "base", [before])
+    pr = write_build(tmp_path / "pr", [after])
+    [change] = diff_projects(base, pr, today=NOW).changes
+    assert (change.code, change.old, change.new) == (
+        "risky.grant_revoked",
+        "insert: loader; select: bi, reporter",
+        "select: reporter",
+    )
+
+
 def test_grants_dropped_at_once_are_one_change(tmp_path: Path):
     """dbt's apply_grants does nothing when no grant is configured: it revokes none, and the
     message says what happens instead."""

@@ -146,6 +146,8 @@ def _grants(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
         return
     revoked = sorted(before[pair] for pair in before.keys() - after.keys())
     added = sorted(after[pair] for pair in after.keys() - before.keys())
+    # The grants before and after, as the diff's "change" column shows them.
+    shown = {"old": _grants_text(old), "new": _grants_text(new)}
     if revoked:
         # dbt revokes only what a non-empty grants config leaves out: with none configured it
         # runs no grant statement, and only a rebuilt relation comes without the old grants.
@@ -153,9 +155,9 @@ def _grants(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
         how = "" if after else _NO_GRANTS
         if normalise_adapter(ctx.adapter) == "duckdb":
             how += _DUCKDB_GRANTS
-        _emit_grants(emit, "risky.grant_revoked", new, revoked, verb, "from", how)
+        _emit_grants(emit, "risky.grant_revoked", new, revoked, verb, "from", shown, how)
     if added:
-        _emit_grants(emit, "safe.grant_added", new, added, "added", "to")
+        _emit_grants(emit, "safe.grant_added", new, added, "added", "to", shown)
 
 
 _NO_GRANTS = (
@@ -173,6 +175,7 @@ def _emit_grants(
     grants: list[tuple[str, str]],
     verb: str,
     word: str,
+    shown: dict[str, str | None],
     how: str = "",
 ) -> None:
     """`fct_orders: grants revoked: select from reporter; select from bi`, then `how` dbt
@@ -182,7 +185,15 @@ def _emit_grants(
         code,
         f"{display_name(node)}: grant{'s' if len(grants) > 1 else ''} {verb}: {text}{how}",
         details={"grants": [{"privilege": p, "grantee": g} for p, g in grants]},
+        **shown,
     )
+
+
+def _grants_text(node: Node) -> str | None:
+    """`select: bi, reporter; insert: loader` (None for no grants)."""
+    grants = granted(node)
+    text = "; ".join(f"{p}: {', '.join(sorted(g))}" for p, g in sorted(grants.items()) if g)
+    return text or None
 
 
 def _written_alike(ctx: DiffContext, unique_id: str) -> bool:
