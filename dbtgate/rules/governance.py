@@ -440,7 +440,7 @@ def allowed_tags(
     if not given:
         return None
     patterns = [pattern.lower() for pattern in tags]
-    refused = [tag for tag in given if not any(fnmatchcase(tag.lower(), p) for p in patterns)]
+    refused = [tag for tag in given if not _matches(tag, patterns)]
     if not refused:
         return None
     return Violation(
@@ -582,7 +582,7 @@ def allowed_grantees(
     patterns = [pattern.lower() for pattern in grantees]
     refused: dict[str, list[str]] = {}
     for privilege, holders in granted(resource).items():
-        outside = [g for g in holders if not any(fnmatchcase(g.lower(), p) for p in patterns)]
+        outside = [grantee for grantee in holders if not _matches(grantee, patterns)]
         if outside:
             refused[privilege] = outside
     if not refused:
@@ -592,6 +592,11 @@ def allowed_grantees(
         f"matches (allowed: {', '.join(grantees)})",
         details={"not_allowed": refused, "allowed": grantees},
     )
+
+
+def _matches(name: str, patterns: list[str]) -> bool:
+    """Whether `name` matches one of the glob `patterns` (lowered), case-insensitively."""
+    return any(fnmatchcase(name.lower(), pattern) for pattern in patterns)
 
 
 def _grant_list(grants: dict[str, list[str]]) -> str:
