@@ -193,3 +193,17 @@ def test_grants_that_differ_by_target_alone_are_no_change(tmp_path: Path):
     assert found[0][1].startswith(
         "own_grants: grant dropped from its config: select from reporter;"
     )
+
+
+def test_grants_emptied_in_the_config_are_revoked(tmp_path: Path):
+    """`grants: {select: []}` is a grants config (dbt's apply_grants runs on it and revokes every
+    select grant), not the absence of one: the message says revoked, not that dbt revokes none."""
+    before = granting("orders", {"select": ["reporter"]})
+    after = granting("orders", {"select": []})
+    assert changes(tmp_path, before, after) == [
+        (
+            "risky.grant_revoked",
+            "orders: grant revoked: select from reporter",
+            [{"privilege": "select", "grantee": "reporter"}],
+        )
+    ]

@@ -151,8 +151,11 @@ def _grants(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
     if revoked:
         # dbt revokes only what a non-empty grants config leaves out: with none configured it
         # runs no grant statement, and only a rebuilt relation comes without the old grants.
-        verb = "revoked" if after else "dropped from its config"
-        how = "" if after else _NO_GRANTS
+        # `{select: []}` is a config, not none: dbt revokes every select grant (its docs' way to
+        # revoke them all), though it leaves no grant pair.
+        configured = bool(new.config.grants if new.config else None)
+        verb = "revoked" if configured else "dropped from its config"
+        how = "" if configured else _NO_GRANTS
         if normalise_adapter(ctx.adapter) == "duckdb":
             how += _DUCKDB_GRANTS
         _emit_grants(emit, "risky.grant_revoked", new, revoked, verb, "from", shown, how)
