@@ -123,7 +123,7 @@ TIERED_POLICIES = """\
 # For a project whose built models set no tier: tier policies would select nothing, so the same
 # policies reach every model, as warnings, until the team tiers what is critical.
 UNTIERED_POLICIES = """\
-  # No model of the last build sets a tier (meta.tier or a tag such as tier-1), so these apply
+  # No model of the last build is tier 1 or 2 (meta.tier or a tag such as tier-1), so these apply
   # to every model, as warnings: they show the debt and block nothing. Tier your critical
   # models (`meta: {tier: 1}`) and give them a policy that blocks:
   # - select: "tier:1"
@@ -198,7 +198,8 @@ def _last_build(manifest_path: Path) -> Manifest | None:
 
 def _policies_for(manifest: Manifest | None, manifest_path: Path) -> tuple[str, str]:
     """The starter's policies and the line `init` prints about them: tier policies unless the
-    last build shows models and none of them sets a tier."""
+    last build shows models and none of them is tier 1 or 2 (a project that tiers every model 3
+    would get policies that select nothing, as one that sets no tier)."""
     if manifest is None:
         return TIERED_POLICIES, (
             f"no {manifest_path} yet: the policies select tier 1 and 2 models "
@@ -213,11 +214,13 @@ def _policies_for(manifest: Manifest | None, manifest_path: Path) -> tuple[str, 
     if not models:
         return TIERED_POLICIES, f"{manifest_path} has no models of {project.root_package} yet"
     sources = project.tier_settings.sources
-    if not any(isinstance(explicit_tier(model, sources), int) for model in models):
+    explicit = [explicit_tier(model, sources) for model in models]
+    if not any(tier in (1, 2) for tier in explicit):
+        tiered = any(isinstance(tier, int) for tier in explicit)
         which = (
-            "the one model sets no tier"
+            f"the one model {'is not tier 1 or 2' if tiered else 'sets no tier'}"
             if len(models) == 1
-            else f"none of the {len(models)} models sets a tier"
+            else f"none of the {len(models)} models {'is tier 1 or 2' if tiered else 'sets a tier'}"
         )
         return UNTIERED_POLICIES, (
             f"{which} (meta.tier or a tier-N tag): the policies warn on every model; "

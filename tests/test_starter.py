@@ -119,3 +119,17 @@ def test_a_build_with_tiers_keeps_the_tier_policies_and_counts_what_they_select(
     written = write_starter_config(tmp_path)
     assert written.policies_note == "of 3 models, tier:1 selects 1 and tier:2 0"
     assert '\n  - select: "tier:1"' in written.path.read_text(encoding="utf-8")
+
+
+def test_a_build_whose_models_are_all_below_tier_2_gets_policies_that_warn_on_every_model(
+    tmp_path: Path,
+):
+    """Models tiered 3 set a tier, yet tier:1 and tier:2 would select none of them: the first
+    `check` would pass and show nothing, as for a build that sets no tier."""
+    (tmp_path / "dbt_project.yml").write_text(f"name: {PACKAGE}\n", encoding="utf-8")
+    write_build(tmp_path, [model("orders", meta={"tier": 3}), model("customers")])
+    written = write_starter_config(tmp_path)
+    assert written.policies_note.startswith("none of the 2 models is tier 1 or 2")
+    text = written.path.read_text(encoding="utf-8")
+    assert '\n  - select: "tier:1"' not in text
+    assert '\n  - select: "resource_type:model"' in text
