@@ -190,9 +190,7 @@ def test_grants_that_differ_by_target_alone_are_no_change(tmp_path: Path):
         (c.code, c.reason) for c in diff_projects(base, pr, today=NOW).changes if "grant" in c.code
     ]
     assert [code for code, _ in found] == ["risky.grant_revoked"]
-    assert found[0][1].startswith(
-        "own_grants: grant dropped from its config: select from reporter;"
-    )
+    assert found[0][1].startswith("own_grants: grant revoked: select from reporter;")
 
 
 def test_grants_emptied_in_the_config_are_revoked(tmp_path: Path):
