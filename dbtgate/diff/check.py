@@ -10,11 +10,12 @@ into the report's "diff" section.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from dbtgate.checks import CheckContext, check
 from dbtgate.findings import Finding, Severity
+from dbtgate.locate import Locator
 
 if TYPE_CHECKING:
     from dbtgate.config import BreakingConfig
@@ -118,9 +119,13 @@ def breaking_changes(ctx: CheckContext) -> Iterator[Finding]:
     ctx.sections["diff"] = diff
     ctx.notes.extend(diff.notes)
     settings = ctx.config.breaking
+    # A file the diff names from a manifest (a removed model's YAML) is relative to the dbt
+    # project; findings name files from the repository root (`Locator.display`), so that a
+    # project in a subfolder (`analytics/`) gets its links, annotations and SARIF right.
+    display = Locator.for_project(ctx.project.project_dir).display
     for change in diff.changes:
         if change.change_class != "safe":
-            yield change_finding(change, settings, ctx)
+            yield change_finding(change, settings, ctx, display)
 
 
 def severity_of(change: Change, settings: BreakingConfig) -> Severity:
@@ -131,7 +136,12 @@ def severity_of(change: Change, settings: BreakingConfig) -> Severity:
     return getattr(settings, change.policy)
 
 
-def change_finding(change: Change, settings: BreakingConfig, ctx: CheckContext) -> Finding:
+def change_finding(
+    change: Change,
+    settings: BreakingConfig,
+    ctx: CheckContext,
+    display: Callable[[str], str],
+) -> Finding:
     import msgspec
 
     from dbtgate.diff.impact_text import impact_message
@@ -175,7 +185,7 @@ def change_finding(change: Change, settings: BreakingConfig, ctx: CheckContext) 
         resource_type=change.resource_type,
         column_name=change.column,
         key=change.key,
-        path=_repository_path(ctx, change.path),
+        path=display(change.path) if change.path else None,
         fix=fix,
         changed=True,
         details=details,
@@ -187,14 +197,3 @@ def change_finding(change: Change, settings: BreakingConfig, ctx: CheckContext) 
     if change.acknowledged is not None and change.acknowledged.owner and finding.owner is None:
         finding.owner = change.acknowledged.owner
     return finding
-
-
-def _repository_path(ctx: CheckContext, path: str | None) -> str | None:
-    """A file the diff names from a manifest (a removed model's YAML: relative to the dbt
-    project) as every finding names files: from the repository root, so that a project in a
-    subfolder (`analytics/`) gets its links, annotations and SARIF locations right."""
-    if path is None:
-        return None
-    from dbtgate.locate import Locator
-
-    return Locator.for_project(ctx.project.project_dir).display(path)
