@@ -62,18 +62,23 @@ def _materialization(
     has_constraints = bool(old.constraints) or any(
         c.constraints for c in (old.columns or {}).values()
     )
+    # Made ephemeral, the model is only a CTE inlined into its dbt readers: who queries the
+    # relation itself loses it (the exposures and semantic models `outside_readers` counts, other
+    # projects when it was public). The change's impact names them (`impact.relation_impact`);
+    # the reason says only what the impact cannot, an exposure whose YAML the PR deletes.
+    outside = outside_readers(ctx.base, ctx.pr, new.unique_id) if after == "ephemeral" else []
+    queried = bool(outside) or (after == "ephemeral" and getattr(old, "access", None) == "public")
     if (
         contracted
         and before in MATERIALIZATIONS_ENFORCING_CONSTRAINTS
         and after not in MATERIALIZATIONS_ENFORCING_CONSTRAINTS
         and has_constraints
     ):
-        # Made ephemeral, it takes the relation away from who queries it too (`_relation_gone`
-        # gives the impact that names them): the reason says both losses.
+        # Made ephemeral, it takes the relation away too: the reason says both losses.
         relation = (
             ", and no relation is built any more for the readers that query it"
-            f"{undeclared_note(outside_readers(ctx.base, ctx.pr, new.unique_id))}"
-            if after == "ephemeral" and _queried(ctx, old, new)
+            f"{undeclared_note(outside)}"
+            if queried
             else ""
         )
         emit(
@@ -85,13 +90,11 @@ def _materialization(
             new=after,
             details={"lost": "constraints"},
         )
-    elif after == "ephemeral" and _queried(ctx, old, new):
-        # The readers are named once, by the change's impact (`impact.relation_impact`).
+    elif queried:
         emit(
             "breaking.materialization_changed",
             f"{display_name(new)}: materialized {before} -> ephemeral: no relation is built any "
-            f"more for the readers that query it"
-            f"{undeclared_note(outside_readers(ctx.base, ctx.pr, new.unique_id))}",
+            f"more for the readers that query it{undeclared_note(outside)}",
             "uncontracted_with_consumers",
             old=before,
             new=after,
@@ -104,16 +107,6 @@ def _materialization(
             old=before,
             new=after,
         )
-
-
-def _queried(ctx: DiffContext, old: Node, new: Node) -> bool:
-    """Whether anything queries the relation itself rather than through ref(): the exposures
-    and semantic models `outside_readers` counts, or other projects when the model was public.
-    An ephemeral model is only a CTE inlined into its dbt readers, so these lose their
-    relation."""
-    return getattr(old, "access", None) == "public" or bool(
-        outside_readers(ctx.base, ctx.pr, new.unique_id)
-    )
 
 
 def _access(emit: Emitter, old: Node, new: Node) -> None:
