@@ -524,9 +524,10 @@ def required_grants(
 
     The grants are dbt's resolved config: a folder's `+grants` and the model's own merged. With
     `*` as grantee, dbt-bouncer's check_model_grant_privilege_required."""
+    resolved = granted(resource)
     given = {
         privilege.lower(): {grantee.lower() for grantee in grantees}
-        for privilege, grantees in granted(resource).items()
+        for privilege, grantees in resolved.items()
     }
     missing = {}
     for privilege, grantees in grants.items():
@@ -542,7 +543,7 @@ def required_grants(
         return None
     return Violation(
         f"{display_name(resource)} does not grant {_grant_list(missing)}",
-        details={"missing": missing, "required": grants, "grants": granted(resource)},
+        details={"missing": missing, "required": grants, "grants": resolved},
     )
 
 
