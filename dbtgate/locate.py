@@ -3,7 +3,9 @@
 A finding is only useful on the line a person edits. The manifest names the properties file
 (`patch_path`) but not the line, so the file is composed with a line-aware YAML parser. This is
 done lazily, once per file, and only for resources that have findings: most of a large project
-is never looked up. When there is no YAML entry, the SQL file (line 1) is the location.
+is never looked up. When there is no YAML entry, the SQL file (line 1) is the location. A finding
+about one config setting (grants, materialization) is placed on the line that sets it
+(`locate_setting`), where the pull request edited it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dbtgate.artifacts.manifest import Exposure, Macro, Node, Source, file_path
+from dbtgate.setting_lines import config_arguments, key_line, project_line
 
 _RESOURCE_KEYS = {
     "model": "models",
@@ -117,6 +120,10 @@ class Locator:
     _found: dict[tuple[int, str | None, int, int], tuple[Any, ...]] = field(default_factory=dict)
     # id of a composed YAML sequence -> its entries by name (see `_named`).
     _by_name: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # By (resource, setting, detail) identity, as `_found`: see `locate_setting`.
+    _settings: dict[tuple[int, str, str | None], tuple[Any, Location]] = field(default_factory=dict)
+    # SQL file -> the keyword arguments of its `config()` and their lines (`config_arguments`).
+    _arguments: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def for_project(cls, project_dir: Path | None) -> Locator:
@@ -153,6 +160,61 @@ class Locator:
                 self._locate(resource, column, parent),
             )
         return found[3]
+
+    def locate_setting(self, resource: Node, setting: str, detail: str | None = None) -> Location:
+        """The line that sets the config `setting` (`materialized`, `grants`, `access`,
+        `contract`) of `resource`, or its `detail` (a grant's privilege) when that has a line
+        of its own. Where dbt takes it from: the SQL file's `config(SETTING=...)`, which wins
+        over the properties entry's `config: SETTING:` (the version's, then the model's), which
+        wins over dbt_project.yml's `+SETTING:` on the model's path. A setting the pull request
+        deleted has no line: then the resource's own location (`locate`)."""
+        key = (id(resource), setting, detail)
+        found = self._settings.get(key)
+        if found is None:
+            found = self._settings[key] = (
+                resource,
+                self._locate_setting(resource, setting, detail),
+            )
+        return found[1]
+
+    def _locate_setting(self, resource: Node, setting: str, detail: str | None) -> Location:
+        sql_path = file_path(resource)
+        # A seed's file is its data (maybe large): only SQL has a config() call to read.
+        is_sql = sql_path.endswith(".sql")
+        line = self._config_arguments(sql_path).get(setting) if is_sql else None
+        if line is not None:
+            return Location(self.display(sql_path), line)
+        yaml_path = resource.patch_path
+        if yaml_path:
+            line = key_line(
+                self._entries(yaml_path, resource), setting, detail, setting == "access"
+            )
+            if line is not None:
+                return Location(self.display(yaml_path), line)
+        section = _RESOURCE_KEYS.get(resource.resource_type)
+        if section and resource.fqn:
+            root = self._compose("dbt_project.yml")
+            line = project_line(root, section, resource.fqn, setting, detail)
+            if line is not None:
+                return Location(self.display("dbt_project.yml"), line)
+        return self.locate(resource)
+
+    def _config_arguments(self, path: str) -> dict[str, int]:
+        """Read once per file: a model with four config findings reads its SQL once."""
+        found = self._arguments.get(path)
+        if found is None:
+            text = read_project_file(self.project_dir, path)
+            found = self._arguments[path] = config_arguments(text) if text else {}
+        return found
+
+    def _entries(self, path: str, resource: Node) -> list[Any]:
+        """The resource's properties entries, most specific first: its version's, its own."""
+        key = _RESOURCE_KEYS.get(resource.resource_type)
+        entry = self._named(_get(self._compose(path), key), resource.name) if key else None
+        if entry is None:
+            return []
+        version = None if resource.version is None else _version_entry(entry, resource.version)
+        return [entry] if version is None else [version, entry]
 
     def _locate(
         self,
