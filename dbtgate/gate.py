@@ -16,9 +16,10 @@ from operator import attrgetter
 from typing import Any
 
 from dbtgate import __version__
-from dbtgate.artifacts.manifest import file_path
+from dbtgate.artifacts.manifest import Node, file_path
 from dbtgate.baseline import baseline_notes, baseline_report, can_baseline
 from dbtgate.checks import CHECKS, CheckContext
+from dbtgate.diff.settings import setting_of
 from dbtgate.findings import Finding, fingerprint
 from dbtgate.focus import focus_note, keep_focus
 from dbtgate.locate import Locator, display_path, display_root
@@ -120,7 +121,7 @@ def run_gate(
         findings, left_out = keep_focus(findings, focus.selected)
         context.notes.append(focus_note(focus, left_out))
     # The order does not depend on completion: a resource finding's location is a function of
-    # its resource and column, which the sort key compares first.
+    # its code, resource and column, which the sort key compares first.
     findings.sort(key=Finding.sort_key)
     decision = "fail" if any(f.disposition == "blocking" for f in findings) else "pass"
     project = context.project
@@ -218,7 +219,11 @@ class Completer:
             if resource.resource_type == "test":
                 target = (finding.details or {}).get("tested_resource")
                 parent = self.project.resource(target) if target else None
-            location = self.locator.locate(resource, finding.column_name, parent=parent)
+            setting = setting_of(finding) if isinstance(resource, Node) else None
+            if setting is not None:
+                location = self.locator.locate_setting(resource, *setting)
+            else:
+                location = self.locator.locate(resource, finding.column_name, parent=parent)
             finding.path, finding.line = location.path or None, location.line
 
 

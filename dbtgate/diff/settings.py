@@ -1,0 +1,29 @@
+"""Which config setting a config-level change is about: its finding is located on the line that
+sets it (`Locator.locate_setting`), the line the pull request edited, not on the model's entry."""
+
+from __future__ import annotations
+
+from dbtgate.findings import Finding
+
+# Every code of the diff whose change is one config setting of the resource.
+SETTINGS = {
+    "breaking.materialization_changed": "materialized",
+    "safe.materialization_changed": "materialized",
+    "risky.access_narrowed": "access",
+    "safe.access_widened": "access",
+    "risky.grant_revoked": "grants",
+    "safe.grant_added": "grants",
+    "breaking.contract_removed": "contract",
+    "safe.contract_added": "contract",
+}
+
+
+def setting_of(finding: Finding) -> tuple[str, str | None] | None:
+    """(setting, detail) of a config-level finding, None for any other. The detail is the
+    privilege when every grant the finding names has the same one: then its line is the edit."""
+    setting = SETTINGS.get(finding.code)
+    if setting != "grants":
+        return None if setting is None else (setting, None)
+    grants = (finding.details or {}).get("grants") or []
+    privileges = {str(grant["privilege"]).lower() for grant in grants}
+    return (setting, privileges.pop() if len(privileges) == 1 else None)
