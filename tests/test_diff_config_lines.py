@@ -21,7 +21,9 @@ PROPERTIES = textwrap.dedent(
     models:
       - name: customers
         config:
-          access: public
+          access: private
+          contract:
+            enforced: false
       - name: orders
         config:
           contract:
@@ -54,7 +56,7 @@ def test_check_reports_config_changes_on_the_lines_that_set_them(tmp_path: Path,
     write_build(
         tmp_path / "base",
         [
-            model("customers", access="public"),
+            model("customers", access="public", contract=True),
             _orders("table", {"select": ["reporter", "bi"], "insert": ["loader"]}),
         ],
         adapter="snowflake",
@@ -81,8 +83,9 @@ def test_check_reports_config_changes_on_the_lines_that_set_them(tmp_path: Path,
         # the keyword of the SQL file's config(), which dbt takes over the YAML
         "breaking.materialization_changed": ("models/orders.sql", 3),
         # the privilege that lost a grantee
-        "risky.grant_revoked": ("models/schema.yml", 11),
+        "risky.grant_revoked": ("models/schema.yml", 13),
         "risky.access_narrowed": ("models/schema.yml", 5),
+        "breaking.contract_removed": ("models/schema.yml", 6),
     }
     sarif = json.loads((tmp_path / "pr" / "reports" / "gate.sarif").read_text())
     located = {
@@ -95,7 +98,7 @@ def test_check_reports_config_changes_on_the_lines_that_set_them(tmp_path: Path,
     assert located == where
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
     assert any("file=models/orders.sql,line=3" in line for line in annotations), annotations
-    assert any("file=models/schema.yml,line=11" in line for line in annotations), annotations
+    assert any("file=models/schema.yml,line=13" in line for line in annotations), annotations
 
 
 def _finding(code: str, grants: tuple[tuple[str, str], ...] = ()) -> Finding:
@@ -107,6 +110,6 @@ def test_a_grant_finding_names_its_privilege_only_when_it_has_one():
     one = (("SELECT", "bi"), ("select", "reporter"))
     assert setting_of(_finding("risky.grant_revoked", one)) == ("grants", "select")
     two = (("select", "bi"), ("insert", "loader"))
-    assert setting_of(_finding("safe.grant_added", two)) == ("grants", None)
+    assert setting_of(_finding("risky.grant_revoked", two)) == ("grants", None)
     assert setting_of(_finding("breaking.contract_removed")) == ("contract", None)
     assert setting_of(_finding("breaking.column_removed")) is None

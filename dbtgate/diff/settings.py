@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from dbtgate.findings import Finding
 
-# Every code of the diff whose change is one config setting of the resource.
+# The codes of findings whose change is one config setting of the resource. Their safe twins
+# (safe.grant_added, safe.materialization_changed, ...) are listed in the diff, never findings:
+# they have no file and line to place.
 SETTINGS = {
     "breaking.materialization_changed": "materialized",
-    "safe.materialization_changed": "materialized",
     "risky.access_narrowed": "access",
-    "safe.access_widened": "access",
     "risky.grant_revoked": "grants",
-    "safe.grant_added": "grants",
     "breaking.contract_removed": "contract",
-    "safe.contract_added": "contract",
 }
 
 
