@@ -1,10 +1,14 @@
-"""Counted nouns in messages: `1 finding`, `3 findings`, never `3 finding(s)`.
+"""Wording of messages: counted nouns (`1 finding`, `3 findings`, never `3 finding(s)`), lists,
+and names written as `code` spans.
 
 Messages are read by people in a CI log, a PR comment and a release report; one function for
-every count keeps them plain English in all of them.
+every count keeps them plain English in all of them, and one for every code span keeps a name
+whole in each (`code_span`).
 """
 
 from __future__ import annotations
+
+import re
 
 
 def counted(count: int, noun: str) -> str:
@@ -46,3 +50,18 @@ def acknowledged_words(
 def days_from_now(days: int) -> str:
     """`today`, `in 1 day`, `in 9 days`: when a date `days` ahead comes (an expiry)."""
     return "today" if days == 0 else f"in {counted(days, 'day')}"
+
+
+def code_span(text: str) -> str:
+    """`text` as a `code` span of a message (`orders`, ``` `` a`b `` ```), kept whole whatever
+    backticks it holds: names come from the pull request, and a column named ``a`b`` between
+    single backticks would end the span early and make the rest of the message code.
+
+    Written as CommonMark writes one, so the renderers read it back as CommonMark does: a fence
+    one backtick longer than the longest run inside, and a space inside each fence when the text
+    starts or ends with a backtick, or with a space at both ends (a reader strips one pair)."""
+    longest = max(map(len, re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    stripped_by_reader = text[:1] == text[-1:] == " " and text.strip(" ")
+    pad = " " if text[:1] == "`" or text[-1:] == "`" or stripped_by_reader else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dbtgate.wording import counted, days_from_now, first_few
+from dbtgate.wording import code_span, counted, days_from_now, first_few
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,21 @@ def test_first_few_names_some_and_counts_the_rest():
     assert first_few(["a", "b"], 3) == "a, b"
     assert first_few(["a", "b", "c"], 3) == "a, b, c"
     assert first_few(["a", "b", "c", "d", "e"], 3) == "a, b, c and 2 more"
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("orders", "`orders`"),
+        ("a`b", "``a`b``"),
+        ("`a", "`` `a ``"),
+        ("a``", "``` a`` ```"),
+        (" a ", "`  a  `"),
+        (" a", "` a`"),
+        ("  ", "`  `"),
+    ],
+)
+def test_a_code_span_keeps_what_it_holds_whole(text: str, span: str) -> None:
+    """As CommonMark reads a span: a fence longer than any backtick run inside, and a space of
+    padding where a reader strips one (a leading or trailing backtick, a space at both ends)."""
+    assert code_span(text) == span

@@ -12,6 +12,8 @@ import html
 import re
 from collections.abc import Callable
 
+from dbtgate.wording import code_span
+
 # Characters with a meaning somewhere in GitHub-flavoured markdown (emphasis, links, headings,
 # lists, tables, code, strikethrough, autolinks); backslash-escaping them makes them literal.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:])")
@@ -35,8 +37,9 @@ _WORD_JOINER = "\u2060"
 _DOLLAR = "<span>$</span>"
 _WHITESPACE = re.compile(r"\s+")
 _HTML_SPECIAL = re.compile(r"[&<>\"']")
-# A `code` span as dbtgate's own texts write one: a single backtick pair on one line.
-_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+# A run of backticks: a code span opens with one and closes with the next run of the same length.
+_BACKTICKS = re.compile(r"`+")
+_LINE_ENDING = re.compile(r"\r\n|\r|\n")
 
 
 def md_text(text: object) -> str:
@@ -47,9 +50,12 @@ def md_text(text: object) -> str:
 
 def md_text_code(text: object) -> str:
     """Like `md_text`, but `code` spans in it stay code spans (fix hints and rule docs write
-    `meta.owner`, `--base`): each span goes through `md_code`, the rest through `md_text`'s
-    escaping, so nothing in either can become markup."""
-    return _with_code_spans(_WHITESPACE.sub(" ", str(text)).strip(), _md_literal, md_code)
+    `meta.owner`, `--base`, messages name things with `wording.code_span`): each span is
+    written again around what it holds, the rest goes through `md_text`'s escaping, so nothing
+    in either can become markup."""
+    if "`" not in (text := str(text).strip()):
+        return md_text(text)  # most text: a comment renders thousands of messages
+    return _with_code_spans(text, lambda part: _md_literal(_WHITESPACE.sub(" ", part)), code_span)
 
 
 def html_text_code(text: object) -> str:
@@ -60,14 +66,38 @@ def html_text_code(text: object) -> str:
 
 
 def _with_code_spans(text: str, literal: Callable[[str], str], code: Callable[[str], str]) -> str:
-    """`text` with its `code` spans rendered by `code` and everything between by `literal`."""
-    parts, last = [], 0
-    for match in _CODE_SPAN.finditer(text):
-        parts.append(literal(text[last : match.start()]))
-        parts.append(code(match.group(1)))
-        last = match.end()
+    """`text` with its `code` spans rendered by `code` (given what each holds) and everything
+    between by `literal`.
+
+    Spans are found as CommonMark finds them, so a span `wording.code_span` wrote around a name
+    holding backticks (``` `` a`b `` ```) is one span: a backtick run opens one that the next
+    run of the same length closes; a run nothing closes is literal text. What a span holds has
+    its line endings made spaces, and one space stripped from each end when it has one at both
+    (and is not all spaces). Messages are plain text, so a backslash escapes nothing."""
+    runs = list(_BACKTICKS.finditer(text))
+    parts, last, at = [], 0, 0
+    while at < len(runs):
+        opening = runs[at]
+        width = opening.end() - opening.start()
+        closing = next(
+            (i for i in range(at + 1, len(runs)) if runs[i].end() - runs[i].start() == width), None
+        )
+        if closing is None:
+            at += 1
+            continue
+        parts.append(literal(text[last : opening.start()]))
+        parts.append(code(_span_content(text[opening.end() : runs[closing].start()])))
+        last, at = runs[closing].end(), closing + 1
     parts.append(literal(text[last:]))
     return "".join(parts)
+
+
+def _span_content(raw: str) -> str:
+    """What a code span holds, as CommonMark reads it (the spec's "code spans" section)."""
+    content = _LINE_ENDING.sub(" ", raw)
+    if content[:1] == content[-1:] == " " and content.strip(" "):
+        return content[1:-1]
+    return content
 
 
 def _md_literal(flat: str) -> str:
@@ -102,12 +132,7 @@ def md_code(text: object, *, in_table: bool = False) -> str:
     flat = _WHITESPACE.sub(" ", str(text)).strip()
     if in_table:
         flat = flat.replace("|", "\\|")
-    if not flat:
-        return ""
-    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
-    return f"{fence}{pad}{flat}{pad}{fence}"
+    return code_span(flat) if flat else ""
 
 
 def md_url(url: str) -> str:
