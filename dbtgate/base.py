@@ -23,6 +23,7 @@ from typing import Any
 from dbtgate.artifacts import ArtifactSet, load_artifacts
 from dbtgate.dbt_process import run_dbt
 from dbtgate.errors import DbtgateError
+from dbtgate.wording import code_span
 
 CACHE_ENV = "DBTGATE_CACHE_DIR"
 DBT_ENV = "DBTGATE_DBT"
@@ -71,7 +72,7 @@ def _fetch_hint(repo: Any, ref: str) -> str:
     out one commit by default (actions/checkout: `fetch-depth: 1`), without the base branch."""
     remote, _, branch = ref.partition("/")
     fetch = (
-        f"`git fetch {remote} {branch}`"
+        code_span(f"git fetch {remote} {branch}")
         if branch and remote in {r.name for r in repo.remotes}
         else "the base branch"
     )

@@ -20,6 +20,9 @@ from dbtgate.config import Config
 from dbtgate.gate import run_gate
 from dbtgate.locate import Locator
 from dbtgate.project import Project
+from dbtgate.report.html import render_html
+from dbtgate.report.markdown import render_markdown
+from dbtgate.report.publish import gate_report
 from dbtgate.status.run import reason_of, run_status
 
 RUN_RESULTS = corpus_files("**/run_results*.json")
@@ -292,6 +295,33 @@ def test_changed_model_without_a_result_blocks(tmp_path):
     assert blocking[0].fix.startswith(f"Build it and its tests: `dbt build --select {name}`")
     assert "changed but was not built" in blocking[0].message
     assert result.decision == "fail"
+
+
+def test_a_model_named_with_a_backtick_is_one_code_span_in_the_fix_in_every_report(tmp_path):
+    """`dbt build --select a`b` between single backticks read as the span `dbt build --select a`
+    and the text `b`: the fix's command is written with a longer fence, and kept whole."""
+    raw_manifest = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
+    model, tests = first_tested_model(raw_manifest)
+    unbuilt = {model, *tests}
+
+    def rename(manifest):
+        manifest["nodes"][model]["name"] = "ord`ers"
+
+    def drop_model(results):
+        results["results"] = [r for r in results["results"] if r["unique_id"] not in unbuilt]
+
+    ctx = context(load_artifacts(build_pair(tmp_path, drop_model, rename)), changed=unbuilt)
+    result = run_gate(ctx)
+    report = gate_report(result, ctx)
+    [made] = [f for f in report["findings"] if f["code"] == "run.not_run"]
+    assert made["fix"].startswith("Build it and its tests: ``dbt build --select ord`ers`` (")
+    assert "  - fix: Build it and its tests\\: ``dbt build --select ord`ers`` \\(" in (
+        render_markdown(report)
+    )
+    assert (
+        "fix: Build it and its tests: <code>dbt build --select ord`ers</code> (the whole change: "
+        in (render_html(report))
+    )
 
 
 def test_changed_test_of_an_unchanged_model_that_did_not_run_blocks(tmp_path):

@@ -22,6 +22,7 @@ from dbtgate.diff.classify import (
 )
 from dbtgate.diff.outside import outside_readers, undeclared_note
 from dbtgate.project import display_name
+from dbtgate.wording import code_span
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Exposure, Node, Source
@@ -100,9 +101,10 @@ def _latest_version_removed(ctx: DiffContext, emit: Emitter, old: Node) -> None:
     )
     if after is None or str(after) == str(before):
         return
+    unversioned = code_span(f"ref('{old.name}')")
     emit(
         "risky.latest_version_changed",
-        f"{old.name}: latest_version {before} -> {after} (v{before} removed); `ref('{old.name}')` "
+        f"{old.name}: latest_version {before} -> {after} (v{before} removed); {unversioned} "
         f"without a version now reads v{after}",
         old=str(before),
         new=str(after),

@@ -23,6 +23,7 @@ from dbtgate.diff.columns import column_key
 from dbtgate.diff.outside import outside_readers, undeclared_note
 from dbtgate.diff.types import normalise_adapter
 from dbtgate.project import display_name
+from dbtgate.wording import code_span
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node, Source
@@ -220,9 +221,10 @@ def _latest_version(emit: Emitter, old: Node, new: Node) -> None:
         return
     if str(old.version) != str(before):
         return
+    unversioned = code_span(f"ref('{new.name}')")
     emit(
         "risky.latest_version_changed",
-        f"{new.name}: latest_version {before} -> {after}; `ref('{new.name}')` without a "
+        f"{new.name}: latest_version {before} -> {after}; {unversioned} without a "
         f"version now reads v{after}, not v{before}",
         old=str(before),
         new=str(after),

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from dbtgate.checks import CheckContext, check
 from dbtgate.findings import Finding
+from dbtgate.wording import code_span
 
 if TYPE_CHECKING:
     from dbtgate.lint.run import LintedFile, LintRun, Violation
@@ -107,7 +108,7 @@ def _unparsable_finding(run: LintRun, linted: LintedFile) -> Finding:
     elif first.code in ("PRS", "LXR"):
         fix = f"check the SQL near line {first.line or 1} against the {run.dialect} dialect"
     else:
-        fix = f"run `sqlfluff lint {run.dialect_flag}{linted.fix_path}` to see why"
+        fix = f"run {code_span(f'sqlfluff lint {run.dialect_flag}{linted.fix_path}')} to see why"
     return Finding(
         code="lint.unparsable",
         severity=run.severity_of("unparsable"),  # type: ignore[arg-type]
@@ -138,7 +139,7 @@ def _fix_hint(run: LintRun, linted: LintedFile, violation: Violation, scoped: bo
         return (
             f"check the settings of {violation.code} in the sqlfluff config (.sqlfluff, "
             f"setup.cfg, tox.ini or pyproject.toml); a sqlfluff bug is skipped with "
-            f"`-- noqa: {violation.code}` on line {violation.line}"
+            f"{code_span(f'-- noqa: {violation.code}')} on line {violation.line}"
         )
     if violation.fixable:
         # dbtgate's own fix renders the file as its lint did: plain `sqlfluff fix` does not know
@@ -149,7 +150,7 @@ def _fix_hint(run: LintRun, linted: LintedFile, violation: Violation, scoped: bo
         )
     return (
         f"not auto-fixable: edit line {violation.line} by hand (or accept it with "
-        f"`-- noqa: {violation.code}` on that line)"
+        f"{code_span(f'-- noqa: {violation.code}')} on that line)"
     )
 
 

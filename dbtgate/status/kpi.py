@@ -39,6 +39,7 @@ from dbtgate.status.results import (
     TEST_PREFIXES,
     dbt_command_line,
 )
+from dbtgate.wording import code_span
 
 KPI_NAMES: tuple[str, ...] = typing.get_args(KpiName)
 # The measures behind the KPIs: each KPI is one of them, project-wide or on tier-1 models.
@@ -161,7 +162,7 @@ def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
     else:
         if not index.executed:
             notes.append(
-                f"test pass rate: run_results.json is from `{dbt_command_line(index.command)}` "
+                f"test pass rate: run_results.json is from {code_span(dbt_command_line(index.command))} "
                 "(no tests run)"
             )
         else:

@@ -39,7 +39,7 @@ from dbtgate.status.results import (
     is_test,
 )
 from dbtgate.status.timestamps import format_age, parse_timestamp
-from dbtgate.wording import counted
+from dbtgate.wording import code_span, counted
 
 # Results naming these kinds of node must find them in the manifest's `nodes` (hooks and unit
 # tests live elsewhere in some schema versions, so they are not used as staleness evidence).
@@ -77,7 +77,7 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
         yield Finding(
             code="run.not_run",
             severity=settings.severity.not_run,
-            message=f"{loaded.path.name} was written by `{dbt_command_line(index.command)}`, "
+            message=f"{loaded.path.name} was written by {code_span(dbt_command_line(index.command))}, "
             "which runs nothing, and the config requires the results of a run (run.required)",
             fix="Gate the target directory of a `dbt build` (keep its run_results.json when "
             "`dbt docs generate` runs after it).",
@@ -85,13 +85,13 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
         )
     elif not index.executed:
         ctx.notes.append(
-            f"{loaded.path.name} was written by `{dbt_command_line(index.command)}`, which "
+            f"{loaded.path.name} was written by {code_span(dbt_command_line(index.command))}, which "
             "compiles without running: test results are not gated (keep the run_results.json of "
             "`dbt build`)"
         )
         ctx.not_checked.append(
             f"the last run's results ({loaded.path.name} is of "
-            f"`{dbt_command_line(index.command)}`, which runs nothing)"
+            f"{code_span(dbt_command_line(index.command))}, which runs nothing)"
         )
     affected = downstream_of(project, ctx.changed) if ctx.changed else set()
     tested = project.tested_resources()
@@ -275,9 +275,7 @@ def not_run_findings(
     executed = index.results if index.executed else {}
     why = f"it has no result in {path.name}"
     if not index.executed:
-        why = (
-            f"{path.name} is from `{dbt_command_line(index.command)}`, which does not run anything"
-        )
+        why = f"{path.name} is from {code_span(dbt_command_line(index.command))}, which does not run anything"
     # `dbt run && dbt test`: the last run_results.json is the tests', which build no model.
     why_not_built = (
         f"{path.name} is from `dbt test`, which builds no models (gate a `dbt build`)"
@@ -333,7 +331,7 @@ def _build_fix(name: str) -> str:
     """A command that works when pasted: `state:modified+` needs `--state` and a base build's
     directory, which a laptop may not have; the node's name needs nothing."""
     return (
-        f"Build it and its tests: `dbt build --select {name}` (the whole change: "
+        f"Build it and its tests: {code_span(f'dbt build --select {name}')} (the whole change: "
         "`dbt build --select state:modified+ --state <the base build's target/>`)."
     )
 
