@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from corpus import CORPUS
 from diff_support import model, write_build
-from policy_support import dbtgate, read_json
+from policy_support import dbtgate, read_json, write_config
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.diff.compare import diff_projects
@@ -56,7 +56,8 @@ def test_a_revoked_grant_is_risky_and_an_added_one_safe(tmp_path: Path):
 
 
 def test_a_grant_change_shows_the_grants_before_and_after(tmp_path: Path):
-    """What `dbtgate diff` shows in its change column: the whole grants, before -> after."""
+    """The change keeps the whole grants, before and after (the JSON report's `old` and `new`);
+    the change column shows only what moved."""
     before = granting("orders", {"select": ["reporter", "bi"], "insert": ["loader"]})
     after = granting("orders", {"select": ["reporter"]})
     base = write_build(tmp_path / "base", [before])
@@ -67,6 +68,37 @@ def test_a_grant_change_shows_the_grants_before_and_after(tmp_path: Path):
         "insert: loader; select: bi, reporter",
         "select: reporter",
     )
+
+
+ROLES = [f"role_{n:02}" for n in range(1, 12)]
+
+
+def test_the_change_column_of_a_grant_change_names_only_the_grants_that_moved(tmp_path: Path):
+    """Twelve grantees before, one revoked and two added: `dbtgate diff` showed the whole grants
+    before -> after, 24 names to find three in. The change column names what moved; the JSON
+    report and the finding's details keep the whole grants."""
+    before = granting("orders", {"select": ["reporter", *ROLES], "insert": ["loader"]})
+    after = granting("orders", {"select": ["Finance", *ROLES, "analyst"], "insert": ["loader"]})
+    write_build(tmp_path / "base", [before], adapter="snowflake")
+    write_build(tmp_path / "pr", [after], adapter="snowflake")
+    write_config(tmp_path, "version: 1\n")
+    args = ("diff", "--artifacts", "pr/target", "--base", "base/target", "--json", "diff.json")
+    result = dbtgate(*args, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    shown = result.stdout
+    assert "select: -reporter" in shown
+    assert "select: +analyst, +Finance" in shown
+    assert "role_01" not in shown
+    report = read_json(tmp_path / "diff.json")
+    whole_before = f"insert: loader; select: {', '.join(sorted(['reporter', *ROLES]))}"
+    whole_after = f"insert: loader; select: {', '.join(sorted(['Finance', *ROLES, 'analyst']))}"
+    moved = {c["code"]: (c["old"], c["new"]) for c in report["sections"]["diff"]["changes"]}
+    assert moved == {
+        "risky.grant_revoked": (whole_before, whole_after),
+        "safe.grant_added": (whole_before, whole_after),
+    }
+    [revoked] = [f for f in report["findings"] if f["code"] == "risky.grant_revoked"]
+    assert (revoked["details"]["old"], revoked["details"]["new"]) == (whole_before, whole_after)
 
 
 def test_grants_dropped_at_once_are_one_change(tmp_path: Path):

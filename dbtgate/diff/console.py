@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 from rich.table import Table
 
+from dbtgate.diff.properties import grants_moved
 from dbtgate.errors import DbtgateError
 from dbtgate.report.view import focus_label, status_name
 
@@ -104,6 +105,10 @@ def _resource(change: Change) -> str:
 
 
 def _movement(change: Change) -> str:
+    """`old → new`; for a grant change the grants it revoked or added (`grants_moved`)."""
+    moved = grants_moved(change)
+    if moved is not None:
+        return moved
     if change.old is None and change.new is None:
         return ""
     return f"{change.old or '∅'} → {change.new or '∅'}"

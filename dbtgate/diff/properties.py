@@ -27,6 +27,7 @@ from dbtgate.wording import code_span
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node, Source
+    from dbtgate.diff.changes import Change
     from dbtgate.project import Project
 
 _ACCESS_RANK = {"private": 0, "protected": 1, "public": 2}
@@ -191,6 +192,37 @@ def _grants_text(node: Node) -> str | None:
     grants = granted(node)
     text = "; ".join(f"{p}: {', '.join(sorted(g))}" for p, g in sorted(grants.items()) if g)
     return text or None
+
+
+# The sign each grant change puts before the grantees it names in the change column.
+_GRANT_SIGNS = {"risky.grant_revoked": "-", "safe.grant_added": "+"}
+
+
+def grants_moved(change: Change) -> str | None:
+    """What a grant change did, for the change column of `dbtgate diff`: `select: -reporter`,
+    `insert: +loader; select: +analyst, +finance` (privileges and grantees sorted). None for a
+    change of another code.
+
+    The whole grants before -> after named every grantee twice: a model granting select to 12
+    roles that loses one showed 24 names to find the one gone. Those stay in the change's `old`
+    and `new` (the JSON report and the finding's details)."""
+    sign = _GRANT_SIGNS.get(change.code)
+    if sign is None:
+        return None
+    by_privilege: dict[str, list[str]] = {}
+    for grant in change.details.get("grants", []):
+        by_privilege.setdefault(grant["privilege"], []).append(grant["grantee"])
+    return "; ".join(
+        f"{privilege}: {', '.join(sign + g for g in sorted(grantees, key=_grant_order))}"
+        for privilege, grantees in sorted(
+            by_privilege.items(), key=lambda item: _grant_order(item[0])
+        )
+    )
+
+
+def _grant_order(name: str) -> tuple[str, str]:
+    """Sorted as the warehouse compares them (case-insensitively), ties as written."""
+    return name.casefold(), name
 
 
 def _written_alike(ctx: DiffContext, unique_id: str) -> bool:
