@@ -24,7 +24,9 @@ from dbtgate.diff.changes import Change, SchemaDiff
 from dbtgate.diff.check import breaking_changes
 from dbtgate.diff.compare import diff_projects
 from dbtgate.diff.impact_text import impact_message
+from dbtgate.diff.properties import edited_lines
 from dbtgate.errors import DbtgateError
+from dbtgate.gate import run_gate
 from dbtgate.project import Project
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
@@ -996,6 +998,49 @@ def test_filter_and_grain_changes_in_compiled_sql_are_risky(tmp_path: Path) -> N
         ("safe.column_added", "payments", "b"),
     ]
     assert only(regrouped, "safe.column_added").column_source == "inferred"
+
+
+def test_a_filter_or_grain_change_is_on_the_line_the_pull_request_edited(tmp_path: Path) -> None:
+    """Not on the model's YAML entry, which the pull request did not touch: on the edited line
+    of the model's SQL file that holds the clause (the first edited line when none does)."""
+    base_code = "select a, count(*) as n\nfrom raw\ngroup by a"
+    pr_code = "-- rows by a and b\nselect a, b, count(*) as n\nfrom raw\nwhere ok\ngroup by a, b"
+    before = {**model("counts", checksum="a"), "raw_code": base_code}
+    after = {**model("counts", checksum="b"), "raw_code": pr_code}
+    uid = before["unique_id"]
+    base, pr = builds(
+        tmp_path,
+        [before],
+        [after],
+        base_compiled={uid: "select a, count(*) as n from raw group by a"},
+        pr_compiled={uid: "select a, b, count(*) as n from raw where ok group by a, b"},
+    )
+    sql_file = tmp_path / "pr" / "models" / "counts.sql"
+    sql_file.parent.mkdir(parents=True)
+    sql_file.write_text("\n\n" + pr_code + "\n", encoding="utf-8")  # dbt strips the blank lines
+    result = diff_projects(base, pr, today=NOW)
+    assert only(result, "risky.filter_changed").line == 2 + 4  # where ok
+    assert only(result, "risky.grain_changed").line == 2 + 5  # group by a, b
+    context = CheckContext(project=pr, config=Config(), base=base, options={"now": NOW})
+    gated = run_gate(context, families={"breaking"})
+    assert sorted((f.code, f.path, f.line) for f in gated.findings) == [
+        ("risky.filter_changed", "models/counts.sql", 6),
+        ("risky.grain_changed", "models/counts.sql", 7),
+    ]
+    # A file edited since the manifest was written holds other lines: the entry, as before.
+    sql_file.write_text("select 1\n", encoding="utf-8")
+    edited_since = Project.from_artifacts(pr.artifacts, pr.project_dir)
+    result = diff_projects(base, edited_since, today=NOW)
+    assert only(result, "risky.filter_changed").line is None
+
+
+def test_edited_lines_are_those_of_the_new_text_the_edit_touched() -> None:
+    assert edited_lines("a\nb\nc", "a\nB\nc") == [2]
+    assert edited_lines("a\nb\nc", "a\nb\nc\nd\ne") == [4, 5]  # added at the end
+    assert edited_lines("a\nb\nc", "a\nc") == [2]  # removed: where it was
+    assert edited_lines("a\nb\nc", "a\nb") == [2]  # removed at the end: the last line
+    assert edited_lines("x\na\nb", "a\nb\ny") == [1, 3]
+    assert edited_lines("a\r\nb", "a\nb") == []  # line endings are not an edit
 
 
 def test_the_fix_of_a_materialization_change_fits_what_the_change_takes_away(

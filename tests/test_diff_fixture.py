@@ -139,6 +139,10 @@ def test_fixture_check_gates_on_the_breaking_changes(shop_builds, tmp_path):
         ("risky.filter_changed", "warn", "advisory"),
         ("risky.type_changed", "warn", "advisory"),
     ]
+    # On the WHERE the pull request added (line 13 of the SQL), not the model's YAML entry.
+    (filtered,) = [f for f in findings if f["code"] == "risky.filter_changed"]
+    assert filtered["path"].endswith("models/intermediate/int_order_payments.sql")
+    assert filtered["line"] == 13
     assert "breaking.column_removed" in done.stdout
 
 

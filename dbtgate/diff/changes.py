@@ -95,6 +95,9 @@ class Change(msgspec.Struct, **_S):
     column_source: str | None = None
     # Where the change is declared, for findings on resources the PR build no longer has.
     path: str | None = None
+    # The line of the resource's own file (its SQL) the change is on, when the diff knows it:
+    # a changed query's filter or grain, at the first line the pull request edited.
+    line: int | None = None
     details: dict[str, Any] = {}
     impact: Impact | None = None
     acknowledged: Acknowledgement | None = None

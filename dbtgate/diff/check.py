@@ -186,6 +186,8 @@ def change_finding(
         column_name=change.column,
         key=change.key,
         path=display(change.path) if change.path else None,
+        # A line without a path is of the resource's own file (the gate names it).
+        line=change.line,
         fix=fix,
         changed=True,
         details=details,

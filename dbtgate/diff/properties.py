@@ -10,6 +10,8 @@ removed, a latest_version moved, and a filter or grain change seen in the compil
 
 from __future__ import annotations
 
+import difflib
+import re
 from typing import TYPE_CHECKING, Any
 
 from dbtgate.artifacts.manifest import granted
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
     from dbtgate.diff.changes import Change
     from dbtgate.project import Project
 
+# What starts the clause a filter or a grain finding is about, on a line of SQL.
+_FILTER_CLAUSE = re.compile(r"\b(?:where|having|qualify)\b", re.IGNORECASE)
+_GRAIN_CLAUSE = re.compile(r"\b(?:group\s+by|distinct|join)\b", re.IGNORECASE)
 _ACCESS_RANK = {"private": 0, "protected": 1, "public": 2}
 # Generic tests that are a constraint by another name: removing one loosens the contract.
 _CONSTRAINT_TESTS = frozenset({"not_null", "unique", "accepted_values", "relationships"})
@@ -380,23 +385,60 @@ def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
             "filters and grain)",
         )
         return
-    flagged = False
+    if before.filters == after.filters and before.grain == after.grain:
+        emit("safe.code_changed", f"{name}: SQL changed; filters and grain did not")
+        return
     if before.filters != after.filters:
-        flagged = True
         emit(
             "risky.filter_changed",
             f"{name}: filters changed (WHERE/HAVING/QUALIFY): it may return other rows",
             details=_shape_details(before.filters, after.filters),
+            line=_edited_line(ctx, old, new, _FILTER_CLAUSE),
         )
     if before.grain != after.grain:
-        flagged = True
         emit(
             "risky.grain_changed",
             f"{name}: grain changed (GROUP BY/DISTINCT/joins): one row may mean something else",
             details=_shape_details(before.grain, after.grain),
+            line=_edited_line(ctx, old, new, _GRAIN_CLAUSE),
         )
-    if not flagged:
-        emit("safe.code_changed", f"{name}: SQL changed; filters and grain did not")
+
+
+def _edited_line(ctx: DiffContext, old: Node, new: Node, clause: re.Pattern[str]) -> int | None:
+    """The line of the model's file the pull request edited for a finding on what the query
+    does: the first edited line holding `clause` (a filter's WHERE, a grain's GROUP BY), else
+    the first edited line. An annotation on the model's YAML entry would sit on a line the pull
+    request did not touch (GitHub shows it off the diff, if at all). From dbt's code of both
+    builds (a second decode of each manifest, made only here), placed in the file. None when a
+    build lacks the code, or the file changed since the manifest was written (a line of other
+    text)."""
+    before, after = ctx.base.code(old.unique_id), ctx.pr.code(new.unique_id)
+    if before is None or after is None:
+        return None
+    start = ctx.pr.code_start(new.unique_id)
+    if start is None or new.unique_id in ctx.pr.stale_code:
+        return None
+    lines = after.replace("\r\n", "\n").split("\n")
+    edited = edited_lines(before, after)
+    if not edited:
+        return None
+    found = next((number for number in edited if clause.search(lines[number - 1])), edited[0])
+    return start + found
+
+
+def edited_lines(before: str, after: str) -> list[int]:
+    """The lines (1-based, ascending) of `after` that differ from `before`: replaced or added
+    lines, and for lines only removed the line now where they were."""
+    old_lines = before.replace("\r\n", "\n").split("\n")
+    new_lines = after.replace("\r\n", "\n").split("\n")
+    edited: list[int] = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, _, _, first, last in matcher.get_opcodes():
+        if tag in ("replace", "insert"):
+            edited.extend(range(first + 1, last + 1))
+        elif tag == "delete":
+            edited.append(min(first + 1, len(new_lines)))
+    return sorted(set(edited))
 
 
 def _shape_details(before: tuple[str, ...], after: tuple[str, ...]) -> dict[str, list[str]]:
