@@ -349,3 +349,39 @@ def test_the_owners_of_a_column_change_are_those_of_the_readers_it_reaches(
         "owners: Sales"
     )
     assert impact_owners({"details": finding.details, "owner": finding.owner}) == ["Sales"]
+
+
+def test_the_diff_table_names_each_resource_once_and_keeps_codes_whole() -> None:
+    """The reason column leaves out the `name: ` the resource column already shows, and a
+    code is never folded across lines (it is what `dbtgate rules` and a waiver take), even in a
+    narrow terminal."""
+    changes = [
+        Change(
+            change_class="safe",
+            code="safe.description_changed",
+            unique_id="model.shop.stg_payments",
+            name="stg_payments",
+            resource_type="model",
+            reason="stg_payments: the model's description changed",
+            policy="safe",
+        ),
+        Change(
+            change_class="breaking",
+            code="breaking.column_removed",
+            unique_id="model.shop.orders.v2",
+            name="orders",
+            resource_type="model",
+            reason="orders v2: contracted column item_count removed",
+            policy="versioned_contract",
+            version="2",
+            column="item_count",
+        ),
+    ]
+    out = io.StringIO()
+    Console(file=out, width=90, color_system=None).print(
+        change_table(SchemaDiff(changes=changes), [])
+    )
+    text = out.getvalue()
+    assert "safe.description_changed" in text and "breaking.column_removed" in text
+    assert "stg_payments:" not in text and "orders v2:" not in text
+    assert "the model's" in text and "contracted" in text

@@ -80,28 +80,40 @@ def print_diff(console: Console, result: GateResult) -> None:
 
 
 def change_table(diff: SchemaDiff, findings: list[Finding]) -> Table:
+    """One row a change. The code says the class (`breaking.`, `risky.`, `safe.`) in its
+    class's colour, whole on one line (it is what `dbtgate rules CODE` and a waiver take); the
+    reason leaves out the resource its row already names."""
     by_change = {(f.code, f.unique_id, f.column_name, f.key): f for f in findings}
     table = Table(title="Schema changes against the base build", show_lines=False)
-    for name in ("class", "code", "resource", "change", "reason", "impact", "status"):
+    table.add_column("code", no_wrap=True)
+    for name in ("resource", "change", "reason", "impact", "status"):
         table.add_column(name, overflow="fold")
     for change in diff.changes:
         finding = by_change.get((change.code, change.unique_id, change.column, change.key))
         style = _CLASS_STYLE[change.change_class]
         table.add_row(
-            f"[{style}]{change.change_class}[/]",
-            escape(change.code),
+            f"[{style}]{escape(change.code)}[/]",
             escape(_resource(change)),
             escape(_movement(change)),
-            escape(change.reason),
+            escape(_reason(change)),
             escape(_impact(change)),
             escape(_status(change, finding)),
         )
     return table
 
 
+def _named(change: Change) -> str:
+    return change.name if change.version is None else f"{change.name} v{change.version}"
+
+
 def _resource(change: Change) -> str:
-    name = change.name if change.version is None else f"{change.name} v{change.version}"
-    return f"{name}.{change.column}" if change.column else name
+    return f"{_named(change)}.{change.column}" if change.column else _named(change)
+
+
+def _reason(change: Change) -> str:
+    """The reason without its leading `name: ` (the resource column says it)."""
+    prefix = f"{_named(change)}: "
+    return change.reason[len(prefix) :] if change.reason.startswith(prefix) else change.reason
 
 
 def _movement(change: Change) -> str:
