@@ -2,7 +2,7 @@
 
 The diff command runs only the `breaking` family through the gate (so waivers, scope and the
 config's severities apply exactly as in `dbtgate check`) and prints every change, safe ones
-included, with its class, code, reason, impact and status (blocking, advisory, acknowledged,
+included, with its code (coloured by class), change, reason, impact and status (blocking, advisory, acknowledged,
 waived). The JSON report it writes has the same shape as the gate's.
 """
 
