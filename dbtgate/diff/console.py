@@ -2,8 +2,8 @@
 
 The diff command runs only the `breaking` family through the gate (so waivers, scope and the
 config's severities apply exactly as in `dbtgate check`) and prints every change, safe ones
-included, with its code (coloured by class), change, reason, impact and status (blocking, advisory, acknowledged,
-waived). The JSON report it writes has the same shape as the gate's.
+included, with its code (coloured by class), change, reason, impact and status (blocking,
+advisory, acknowledged, waived). The JSON report it writes has the same shape as the gate's.
 """
 
 from __future__ import annotations
