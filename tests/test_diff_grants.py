@@ -99,6 +99,9 @@ def test_the_change_column_of_a_grant_change_names_only_the_grants_that_moved(tm
     }
     [revoked] = [f for f in report["findings"] if f["code"] == "risky.grant_revoked"]
     assert (revoked["details"]["old"], revoked["details"]["new"]) == (whole_before, whole_after)
+    # The reason names the grants in the change column's order (case-insensitive).
+    [added] = [c for c in report["sections"]["diff"]["changes"] if c["code"] == "safe.grant_added"]
+    assert added["reason"] == "orders: grants added: select to analyst; select to Finance"
 
 
 def test_grants_dropped_at_once_are_one_change(tmp_path: Path):

@@ -144,8 +144,8 @@ def _grants(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
     before, after = _grant_pairs(old), _grant_pairs(new)
     if before.keys() == after.keys() or _written_alike(ctx, new.unique_id):
         return
-    revoked = sorted(before[pair] for pair in before.keys() - after.keys())
-    added = sorted(after[pair] for pair in after.keys() - before.keys())
+    revoked = sorted((before[pair] for pair in before.keys() - after.keys()), key=_pair_order)
+    added = sorted((after[pair] for pair in after.keys() - before.keys()), key=_pair_order)
     # The grants before and after, as the diff's "change" column shows them.
     shown = {"old": _grants_text(old), "new": _grants_text(new)}
     if revoked:
@@ -228,6 +228,11 @@ def grants_moved(change: Change) -> str | None:
 def _grant_order(name: str) -> tuple[str, str]:
     """Sorted as the warehouse compares them (case-insensitively), ties as written."""
     return name.casefold(), name
+
+
+def _pair_order(grant: tuple[str, str]) -> tuple[tuple[str, str], tuple[str, str]]:
+    """A (privilege, grantee) in the order the change column names it (`_grant_order`)."""
+    return _grant_order(grant[0]), _grant_order(grant[1])
 
 
 def _written_alike(ctx: DiffContext, unique_id: str) -> bool:
