@@ -729,6 +729,76 @@ def test_required_grants_needs_privileges_and_grantees(tmp_path, setting, proble
     )
 
 
+def test_allowed_privileges_flags_privileges_outside_the_list(tmp_path):
+    edit = _grant(
+        {
+            "stg_orders": {
+                "SELECT": ["reporter"],
+                "insert": ["loader"],
+                "all privileges": "public",
+            },
+            # a privilege with no grantee is revoked, not granted; `read*` allows READ_METADATA
+            "stg_customers": {"select": ["analyst"], "insert": [], "READ_METADATA": ["bi"]},
+            # ephemeral: no relation, dbt applies no grants
+            "int_model_1": {"delete": ["loader"]},
+        }
+    )
+    config = rule_config(
+        tmp_path,
+        "governance.allowed_privileges",
+        '{severity: error, privileges: [select, "read*"]}',
+        select="stg_orders stg_customers stg_payments int_model_1",
+    )
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, edit), config).findings, "governance.allowed_privileges"
+    )
+    assert [(f.unique_id, f.message, f.severity) for f in findings] == [
+        (
+            f"model.{PKG}.stg_orders",
+            "stg_orders grants insert to loader; all privileges to public, which no allowed "
+            "privilege matches (allowed: select, read*)",
+            "error",
+        )
+    ]
+    assert findings[0].details["not_allowed"] == {
+        "insert": ["loader"],
+        "all privileges": ["public"],
+    }
+
+
+def test_allowed_privileges_on_a_real_build(tmp_path):
+    """The bouncer build grants select on orders and customers v1-v3, and write on orders:
+    `privileges: [select]` is dbt-bouncer's check_model_grant_privilege with `^select`."""
+    config = rule_config(
+        tmp_path, "governance.allowed_privileges", "{privileges: [select]}", "resource_type:model"
+    )
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "governance.allowed_privileges"
+    )
+    assert [(f.unique_id, f.message) for f in findings] == [
+        (
+            f"model.{PKG}.orders",
+            "orders grants write to operations, which no allowed privilege matches "
+            "(allowed: select)",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rule", "setting", "problem"),
+    [
+        ("governance.allowed_privileges", "warn", "privileges: required: give at least one"),
+        ("governance.allowed_privileges", "{privileges: []}", "privileges: give at least one"),
+        ("governance.allowed_privileges", "{privileges: select}", "privileges: expected list"),
+    ],
+)
+def test_allowed_privileges_refuses_bad_options_at_their_line(tmp_path, rule, setting, problem):
+    config = rule_config(tmp_path, rule, setting)
+    with pytest.raises(DbtgateError) as raised:
+        gate(corpus_project("bouncer-dbt112"), config)
+    assert str(raised.value).startswith(f"{config}:5: policies[0].rules.{rule}: {problem}")
+
+
 def test_required_meta_and_tags_check_data_tests_a_policy_selects(tmp_path):
     """The bouncer build's singular test carries meta.owner; its generic tests on customers
     are tagged `critical`, the others are not."""

@@ -595,6 +595,68 @@ def allowed_grantees(
     )
 
 
+@rule(
+    "governance.allowed_privileges",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        dbt applies a model's grants again after every build, so a privilege in its config is
+        not a one-off: `insert`, `delete` or `all privileges` on a mart lets its readers' role
+        change the numbers everyone else reads, and revoking it in the warehouse does not hold
+        past the next run. Keeping privileges to a known list (`select` for readers) makes a
+        write grant a reviewed exception.
+    """,
+    failing="""
+        # with privileges: [select]
+        models:
+          - name: fct_orders
+            config:
+              grants: {select: [reporter], insert: [reporter]}
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            config:
+              grants: {select: [reporter]}
+    """,
+    fix="Grant only the allowed privileges (remove the others from `grants`, or for a folder "
+    "from `+grants` in dbt_project.yml), or add the privilege to `privileges` in the policy.",
+)
+def allowed_privileges(
+    resource: Node,
+    *,
+    privileges: Names = [],  # noqa: B006
+) -> Violation | None:
+    """Every privilege the resource grants matches one of `privileges` (glob patterns,
+    case-insensitive).
+
+    A privilege listed with no grantee grants nothing (dbt revokes it) and passes, as do a
+    resource that grants nothing and an ephemeral model (no relation, so dbt applies no
+    grants). As dbt-bouncer's check_model_grant_privilege, with glob patterns instead of one
+    regex: `privileges: [select]` for bouncer's `privilege_pattern: ^select`."""
+    patterns = [pattern.lower() for pattern in privileges]
+    refused = {
+        privilege: holders
+        for privilege, holders in _applied_grants(resource).items()
+        if not _matches(privilege, patterns)
+    }
+    if not refused:
+        return None
+    return Violation(
+        f"{display_name(resource)} grants {_grant_list(refused)}, which no allowed privilege "
+        f"matches (allowed: {', '.join(privileges)})",
+        details={"not_allowed": refused, "allowed": privileges},
+    )
+
+
+def _applied_grants(resource: Node) -> dict[str, list[str]]:
+    """The privileges dbt grants on the resource's relation: none on an ephemeral model (it has
+    no relation), and not one listed with no grantee (dbt revokes that privilege instead)."""
+    if materialized_as(resource) == "ephemeral":
+        return {}
+    return {privilege: who for privilege, who in granted(resource).items() if who}
+
+
 def _matches(name: str, patterns: list[str]) -> bool:
     """Whether `name` matches one of the glob `patterns` (lowered), case-insensitively."""
     return any(fnmatchcase(name.lower(), pattern) for pattern in patterns)
