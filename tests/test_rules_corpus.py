@@ -25,6 +25,7 @@ REQUIRED_PARAMS = {
     "governance.required_grants": {"grants": {"select": ["reporter"]}},
     "governance.allowed_grantees": {"grantees": ["reporter", "bi"]},
     "governance.allowed_privileges": {"privileges": ["select"]},
+    "governance.grant_count": {"min": 1, "max": 1},
     "naming.directories": {"allowed": ["staging", "marts"]},
     "tests.required": {"tests": {"not_null": 1, "dbt_utils.unique_combination_of_columns": 1}},
     "code.forbidden_pattern": {"pattern": r"(?i)select\s+\*"},

@@ -784,15 +784,69 @@ def test_allowed_privileges_on_a_real_build(tmp_path):
     ]
 
 
+def test_grant_count_bounds_the_privileges_granted_on_a_real_build(tmp_path):
+    """orders grants select and write, customers v1-v3 select; the rest grant nothing, and the
+    ephemeral models (int_disabled_model, int_model_1, stg_raw_orders_for_snapshot) cannot."""
+    project = corpus_project("bouncer-dbt112")
+    at_most_one = rule_config(tmp_path / "max", "governance.grant_count", "{max: 1}")
+    [finding] = by_code(gate(project, at_most_one).findings, "governance.grant_count")
+    assert (finding.unique_id, finding.message) == (
+        f"model.{PKG}.orders",
+        "orders grants 2 privileges (select, write), the policy allows at most 1",
+    )
+    at_least_one = rule_config(
+        tmp_path / "min", "governance.grant_count", "{min: 1}", f"package:{PKG},resource_type:model"
+    )
+    findings = by_code(gate(project, at_least_one).findings, "governance.grant_count")
+    assert short_ids(findings) == [
+        "int_exclude_via_meta_config",
+        "int_incremental",
+        "metricflow_time_spine",
+        "py_order_stats",
+        "stg_customers",
+        "stg_orders",
+        "stg_payments",
+    ]
+    [stg_orders] = [f for f in findings if f.unique_id.endswith(".stg_orders")]
+    assert stg_orders.message == "stg_orders grants no privileges, the policy asks for at least 1"
+
+
+def test_grant_count_counts_each_granted_privilege_once(tmp_path):
+    edit = _grant(
+        {
+            # one privilege in two spellings; insert has no grantee, so dbt revokes it
+            "stg_orders": {"SELECT": ["reporter"], "select": ["analyst"], "insert": []},
+            "stg_customers": {"select": ["reporter"], "insert": ["loader"]},
+        }
+    )
+    config = rule_config(
+        tmp_path,
+        "governance.grant_count",
+        "{min: 1, max: 1}",
+        select="stg_orders stg_customers",
+    )
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, edit), config).findings, "governance.grant_count"
+    )
+    assert [f.message for f in findings] == [
+        "stg_customers grants 2 privileges (insert, select), the policy allows at most 1"
+    ]
+
+
 @pytest.mark.parametrize(
     ("rule", "setting", "problem"),
     [
         ("governance.allowed_privileges", "warn", "privileges: required: give at least one"),
         ("governance.allowed_privileges", "{privileges: []}", "privileges: give at least one"),
         ("governance.allowed_privileges", "{privileges: select}", "privileges: expected list"),
+        ("governance.grant_count", "warn", "set `min` above 0 and/or `max`"),
+        ("governance.grant_count", "{min: 2, max: 1}", "min (2) is above max (1)"),
+        ("governance.grant_count", "{max: -1}", "max: expected a count of 0 or more, got -1"),
+        ("governance.grant_count", "{min: one}", "min: expected count (>= 0), got 'one'"),
+        ("governance.grant_count", "{max_number_of_privileges: 1}", "unknown parameter"),
     ],
 )
-def test_allowed_privileges_refuses_bad_options_at_their_line(tmp_path, rule, setting, problem):
+def test_privilege_rules_refuse_bad_options_at_their_line(tmp_path, rule, setting, problem):
     config = rule_config(tmp_path, rule, setting)
     with pytest.raises(DbtgateError) as raised:
         gate(corpus_project("bouncer-dbt112"), config)

@@ -23,7 +23,8 @@ from dbtgate.artifacts.manifest import (
     materialized_as,
 )
 from dbtgate.project import Project, display_name, meta_value
-from dbtgate.rules.registry import GrantMap, Names, Violation, rule
+from dbtgate.rules.registry import Count, GrantMap, Names, Violation, rule
+from dbtgate.wording import counted
 
 
 @rule(
@@ -646,6 +647,74 @@ def allowed_privileges(
         f"{display_name(resource)} grants {_grant_list(refused)}, which no allowed privilege "
         f"matches (allowed: {', '.join(privileges)})",
         details={"not_allowed": refused, "allowed": privileges},
+    )
+
+
+def _count_bounds(params: dict[str, Any]) -> str | None:
+    """Bounds that let every count pass, or none, are a config error at the rule's line rather
+    than a rule that checks nothing or flags every model."""
+    low, high = params["min"], params["max"]
+    if high is None and low == 0:
+        return "set `min` above 0 and/or `max` (with neither, every count passes)"
+    if high is not None and low > high:
+        return f"min ({low}) is above max ({high}): no count passes"
+    return None
+
+
+@rule(
+    "governance.grant_count",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        The privileges a model grants say what its readers may do with it. A mart that grants
+        nothing is readable only through grants made outside dbt, which a rebuilt table can
+        lose; one that grants many privileges lets its readers do more than read. A floor and a
+        ceiling catch both without naming each privilege (`governance.allowed_privileges` names
+        them).
+    """,
+    failing="""
+        # with max: 1
+        models:
+          - name: fct_orders
+            config:
+              grants: {select: [reporter], insert: [loader], delete: [loader]}
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            config:
+              grants: {select: [reporter]}
+    """,
+    fix="Grant between `min` and `max` privileges under `config: {grants: ...}` (for a folder, "
+    "`+grants` in dbt_project.yml), or change the bounds in the policy.",
+    params_check=_count_bounds,
+)
+def grant_count(
+    resource: Node,
+    *,
+    min: Count = 0,
+    max: Count | None = None,
+) -> Violation | None:
+    """The resource grants at least `min` and at most `max` privileges (`null`: no maximum).
+
+    Privileges are counted once each, case-insensitively; one listed with no grantee grants
+    nothing (dbt revokes it) and does not count. Ephemeral models have no relation to grant on
+    and are skipped. As dbt-bouncer's check_model_number_of_grants (`min_number_of_privileges`,
+    `max_number_of_privileges`); set at least one of the two."""
+    if materialized_as(resource) == "ephemeral":
+        return None
+    given = sorted({privilege.lower() for privilege in _applied_grants(resource)})
+    count = len(given)
+    if count < min:
+        bound = f"the policy asks for at least {min}"
+    elif max is not None and count > max:
+        bound = f"the policy allows at most {max}"
+    else:
+        return None
+    listed = f"{counted(count, 'privilege')} ({', '.join(given)})" if given else "no privileges"
+    return Violation(
+        f"{display_name(resource)} grants {listed}, {bound}",
+        details={"privileges": given, "min": min, "max": max},
     )
 
 
