@@ -667,7 +667,9 @@ def test_required_grants_names_each_missing_grantee_case_insensitively(tmp_path)
 
 def test_required_grants_on_a_real_build(tmp_path):
     """The bouncer build grants select (to reporter) on orders and customers v1-v3 only: `*`
-    asks for the privilege to anyone, as dbt-bouncer's check_model_grant_privilege_required."""
+    asks for the privilege to anyone, as dbt-bouncer's check_model_grant_privilege_required.
+    Its ephemeral models (int_disabled_model, int_model_1, stg_raw_orders_for_snapshot) have no
+    relation to grant on and are not flagged."""
     config = rule_config(
         tmp_path,
         "governance.required_grants",
@@ -678,10 +680,14 @@ def test_required_grants_on_a_real_build(tmp_path):
         gate(corpus_project("bouncer-dbt112"), config).findings, "governance.required_grants"
     )
     granted = {f"model.{PKG}.orders"} | {f"model.{PKG}.customers.v{v}" for v in (1, 2, 3)}
+    ephemeral = {
+        f"model.{PKG}.{name}"
+        for name in ("int_disabled_model", "int_model_1", "stg_raw_orders_for_snapshot")
+    }
     flagged = {f.unique_id for f in findings}
-    assert flagged and not flagged & granted
+    assert flagged and not flagged & (granted | ephemeral)
     models = corpus_project("bouncer-dbt112").models()
-    assert flagged | granted == {m.unique_id for m in models}
+    assert flagged | granted | ephemeral == {m.unique_id for m in models}
 
 
 def test_allowed_grantees_flags_grants_to_roles_outside_the_list(tmp_path):
@@ -689,18 +695,21 @@ def test_allowed_grantees_flags_grants_to_roles_outside_the_list(tmp_path):
         {
             "stg_orders": {"select": ["REPORTER_finance", "jane_doe"], "insert": ["public"]},
             "stg_customers": {"select": ["reporter_crm"]},
+            # ephemeral: no relation, dbt applies no grants
+            "int_model_1": {"select": ["jane_doe"]},
         }
     )
     config = rule_config(
         tmp_path,
         "governance.allowed_grantees",
         '{severity: error, grantees: ["reporter_*", transformer]}',
-        select="stg_orders stg_customers stg_payments",
+        select="stg_orders stg_customers stg_payments int_model_1",
     )
     findings = by_code(
         gate(edited_bouncer(tmp_path, edit), config).findings, "governance.allowed_grantees"
     )
-    # stg_customers grants to an allowed role, stg_payments grants nothing: both pass.
+    # stg_customers grants to an allowed role, stg_payments grants nothing, int_model_1 is
+    # ephemeral: they pass.
     assert [(f.unique_id, f.message, f.severity) for f in findings] == [
         (
             f"model.{PKG}.stg_orders",

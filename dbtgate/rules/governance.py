@@ -523,8 +523,11 @@ def required_grants(
     privileges and grantees compared case-insensitively, as warehouses compare unquoted role
     names).
 
-    The grants are dbt's resolved config: a folder's `+grants` and the model's own merged. With
-    `*` as grantee, dbt-bouncer's check_model_grant_privilege_required."""
+    The grants are dbt's resolved config: a folder's `+grants` and the model's own merged. An
+    ephemeral model has no relation, so dbt applies no grants to it: it is skipped. With `*` as
+    grantee, dbt-bouncer's check_model_grant_privilege_required."""
+    if materialized_as(resource) == "ephemeral":
+        return None
     resolved = granted(resource)
     given = {
         privilege.lower(): {grantee.lower() for grantee in grantees}
@@ -580,10 +583,11 @@ def allowed_grantees(
     grantees: Names = [],  # noqa: B006
 ) -> Violation | None:
     """Every grantee of every privilege the resource grants matches one of `grantees` (glob
-    patterns, case-insensitive). A resource that grants nothing passes."""
+    patterns, case-insensitive). A resource that grants nothing passes, as does an ephemeral
+    model (dbt applies no grants to it)."""
     patterns = [pattern.lower() for pattern in grantees]
     refused: dict[str, list[str]] = {}
-    for privilege, holders in granted(resource).items():
+    for privilege, holders in _applied_grants(resource).items():
         outside = [grantee for grantee in holders if not _matches(grantee, patterns)]
         if outside:
             refused[privilege] = outside
