@@ -179,9 +179,10 @@ class Locator:
 
     def _locate_setting(self, resource: Node, setting: str, detail: str | None) -> Location:
         sql_path = file_path(resource)
-        # A seed's file is its data (maybe large): only SQL has a config() call to read.
-        is_sql = sql_path.endswith(".sql")
-        line = self._config_arguments(sql_path).get(setting) if is_sql else None
+        # A seed's file is its data (maybe large): only a SQL or Python model has a config()
+        # call to read.
+        is_code = sql_path.endswith((".sql", ".py"))
+        line = self._config_arguments(sql_path).get(setting) if is_code else None
         if line is not None:
             return Location(self.display(sql_path), line)
         yaml_path = resource.patch_path

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# `{{ config(` / `{{- config (`: dbt reads a model's config from the call in its Jinja.
-_CONFIG_CALL = re.compile(r"\{\{-?\s*config\s*\(")
+# `{{ config(` / `{{- config (`: dbt reads a SQL model's config from the call in its Jinja; a
+# Python model's from `dbt.config(` in its `model()` function.
+_CONFIG_CALL = re.compile(r"\{\{-?\s*config\s*\(|(?<![\w.])dbt\.config\s*\(")
 # Inside the call: string literals (skipped whole, so a comma or a bracket in one is not
 # syntax), names, `==` (not a keyword's `=`), and any other character on its own.
 _TOKEN = re.compile(r"""'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|[A-Za-z_]\w*|==|\S""", re.S)
@@ -22,7 +23,8 @@ _OPEN, _CLOSE = frozenset("([{"), frozenset(")]}")
 
 
 def config_arguments(text: str) -> dict[str, int]:
-    """The keyword arguments of the text's `{{ config(...) }}` calls -> their line (1-based).
+    """The keyword arguments of the text's `{{ config(...) }}` (or a Python model's
+    `dbt.config(...)`) calls -> their line (1-based).
 
     Only the call's own arguments count (`materialized=` inside `grants={...}` is not one); a
     keyword given by several calls is dbt's last one, as dbt merges them in order."""

@@ -55,7 +55,7 @@ PROJECT = textwrap.dedent(
 
 
 def _model(name: str, folder: str = "", **fields) -> Node:
-    path = f"models/{folder}{name}.sql"
+    path = fields.pop("original_file_path", f"models/{folder}{name}.sql")
     return Node(
         unique_id=f"model.shop.{name}",
         resource_type="model",
@@ -144,6 +144,27 @@ def test_the_config_arguments_are_the_calls_own_keywords():
     assert config_arguments(two) == {"materialized": 2, "alias": 2}
     assert config_arguments("select 1 -- config(materialized='table')") == {}
     assert config_arguments("{{ config(**settings) }}") == {}
+
+
+PYTHON_MODEL = """\
+def model(dbt, session):
+    dbt.config(
+        materialized="table",
+        packages=["pandas"],
+    )
+    return dbt.ref("orders").to_pandas()
+"""
+
+
+def test_a_python_models_dbt_config_call_is_read_as_a_sql_models_config(tmp_path):
+    assert config_arguments(PYTHON_MODEL) == {"materialized": 3, "packages": 4}
+    assert config_arguments("x = my_dbt.config(materialized='view')") == {}
+    _write(tmp_path / "models" / "_models.yml", PROPERTIES)
+    _write(tmp_path / "models" / "orders.py", PYTHON_MODEL)
+    orders = _model("orders", original_file_path="models/orders.py", language="python")
+    where = Locator(tmp_path).locate_setting
+    assert where(orders, "materialized") == Location("models/orders.py", 3)
+    assert where(orders, "access") == Location("models/_models.yml", 6)
 
 
 def test_a_folder_config_in_dbt_project_yml_is_the_most_specific_on_the_models_path(tmp_path):
