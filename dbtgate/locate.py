@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from dbtgate.artifacts.manifest import Exposure, Macro, Node, Source, file_path
-from dbtgate.setting_lines import config_arguments, key_line, project_line
 
 _RESOURCE_KEYS = {
     "model": "models",
@@ -178,6 +177,9 @@ class Locator:
         return found[1]
 
     def _locate_setting(self, resource: Node, setting: str, detail: str | None) -> Location:
+        # Imported here: compiling its patterns is ~5 ms, and most runs locate no config change.
+        from dbtgate.setting_lines import key_line, project_line
+
         sql_path = file_path(resource)
         # A seed's file is its data (maybe large): only a SQL or Python model has a config()
         # call to read.
@@ -204,6 +206,8 @@ class Locator:
         """Read once per file: a model with four config findings reads its SQL once."""
         found = self._arguments.get(path)
         if found is None:
+            from dbtgate.setting_lines import config_arguments
+
             text = read_project_file(self.project_dir, path)
             found = self._arguments[path] = config_arguments(text) if text else {}
         return found

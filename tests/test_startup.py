@@ -20,10 +20,16 @@ from corpus import corpus_dir
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("sqlfluff", "sqlglot", "git", "jinja2", "dbt", "pydantic", "typer", "click")
 # Parts of dbtgate that only some rules need: the SQL reader of the `code.*` rules compiles its
-# regular expressions on import (~7 ms). And standard modules only some paths use: the report's
+# regular expressions on import (~7 ms), as does the reader of `config()` calls that places a
+# config change on its line (~5 ms). And standard modules only some paths use: the report's
 # JSON Schema file (importlib.resources, only to validate a saved report) and the random token
 # of GitHub Actions' stop-commands (secrets, which imports hmac).
-ON_DEMAND = ("dbtgate.sql_references", "importlib.resources", "secrets")
+ON_DEMAND = (
+    "dbtgate.sql_references",
+    "dbtgate.setting_lines",
+    "importlib.resources",
+    "secrets",
+)
 # `--version` needs only the version string: not the console, the config or artifact loaders, or
 # the gate.
 GATE = ("rich", "yaml", "msgspec", "dbtgate.gate", "dbtgate.config", "dbtgate.artifacts")
