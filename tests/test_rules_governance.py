@@ -803,6 +803,7 @@ def test_grant_count_bounds_the_privileges_granted_on_a_real_build(tmp_path):
         f"model.{PKG}.orders",
         "orders grants 2 privileges (select, write), the policy allows at most 1",
     )
+    assert finding.fix.startswith("Grant at most 1 privilege under `config: {grants: ...}`")
     at_least_one = rule_config(
         tmp_path / "min", "governance.grant_count", "{min: 1}", f"package:{PKG},resource_type:model"
     )
@@ -818,6 +819,7 @@ def test_grant_count_bounds_the_privileges_granted_on_a_real_build(tmp_path):
     ]
     [stg_orders] = [f for f in findings if f.unique_id.endswith(".stg_orders")]
     assert stg_orders.message == "stg_orders grants no privileges, the policy asks for at least 1"
+    assert stg_orders.fix.startswith("Grant at least 1 privilege under")
 
 
 def test_grant_count_counts_each_granted_privilege_once(tmp_path):

@@ -711,14 +711,18 @@ def grant_count(
     count = len(given)
     if count < min:
         bound = f"the policy asks for at least {min}"
+        fix = f"Grant at least {counted(min, 'privilege')}"
     elif max is not None and count > max:
         bound = f"the policy allows at most {max}"
+        fix = f"Grant at most {counted(max, 'privilege')}"
     else:
         return None
     listed = f"{counted(count, 'privilege')} ({', '.join(given)})" if given else "no privileges"
     return Violation(
         f"{display_name(resource)} grants {listed}, {bound}",
         details={"privileges": given, "min": min, "max": max},
+        fix=f"{fix} under `config: {{grants: ...}}` (for a folder, `+grants` in dbt_project.yml), "
+        "or change the bounds in the policy.",
     )
 
 
