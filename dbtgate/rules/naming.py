@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import Any
 
 from dbtgate.artifacts.manifest import Node, Source, file_path
 from dbtgate.project import Project, display_name
@@ -338,3 +339,133 @@ def directories(
         f"{display_name(model)} is in {where}/, not in one of {', '.join(allowed)}",
         details={"folder": folder, "allowed": allowed, "root": root},
     )
+
+
+def _folders(resource: Node | Source) -> set[str]:
+    """The folders of the resource's file path, lower-cased: a name is looked for among them."""
+    return {folder.lower() for folder in file_path(resource).split("/")[:-1]}
+
+
+@rule(
+    "naming.source_folder",
+    severity="warn",
+    applies_to=("source",),
+    why="""
+        One folder per source (models/staging/stripe/, models/staging/shopify/), holding the
+        source's declaration and its staging models, is how a reader finds where a raw table
+        comes into the project. A source declared in another source's folder, or in a catch-all
+        file, is found only by searching.
+    """,
+    failing="""
+        # models/staging/crm/_crm__sources.yml
+        sources:
+          - name: stripe
+            tables:
+              - name: payments
+    """,
+    passing="""
+        # models/staging/stripe/_stripe__sources.yml
+        sources:
+          - name: stripe
+            tables:
+              - name: payments
+    """,
+    fix="Move the source's entry into a properties YAML in a folder named after the source "
+    "(models/staging/<source>/).",
+)
+def source_folder(source: Source) -> Violation | None:
+    """The source table is declared in a YAML file inside a folder named after its source.
+
+    As dbt-project-evaluator's fct_source_directories. Any folder of the file's path may carry
+    the source's name (`models/staging/stripe/` or `models/stripe/`), compared without regard
+    to case; the evaluator also accepts a folder whose name merely contains it (`stripe_v2/`).
+    Reported on each table of a misplaced source."""
+    if source.source_name.lower() in _folders(source):
+        return None
+    where = file_path(source)
+    return Violation(
+        f"{display_name(source)} is declared in {where}, not in a folder named "
+        f"{source.source_name}/",
+        details={"properties_file": where, "folder": source.source_name},
+    )
+
+
+def _known_layer(params: dict[str, Any]) -> str | None:
+    if params["layer"] in params["layers"]:
+        return None
+    return f"layer {params['layer']} is not one of the `layers` ({', '.join(params['layers'])})"
+
+
+@rule(
+    "naming.staging_folder",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A staging model mirrors one source. Kept in that source's folder
+        (models/staging/stripe/stg_stripe__payments.sql), it sits beside the source's
+        declaration and the other models on the same raw data; in another source's folder it
+        misleads everyone who browses the project.
+    """,
+    failing="""
+        # models/staging/crm/stg_payments.sql
+        select * from {{ source('stripe', 'payments') }}
+    """,
+    passing="""
+        # models/staging/stripe/stg_payments.sql
+        select * from {{ source('stripe', 'payments') }}
+    """,
+    fix="Move the staging model into the folder of the source it reads "
+    "(models/staging/<source>/), or adjust `layers`.",
+    params_check=_known_layer,
+)
+def staging_folder(
+    model: Node,
+    project: Project,
+    *,
+    layers: dict[str, list[str]] = DEFAULT_LAYERS,
+    layer: str = "staging",
+) -> Violation | None:
+    """A staging model's file is inside a folder named after each source it reads.
+
+    As the staging half of dbt-project-evaluator's fct_model_directories (naming.layer_prefix
+    is the other half). A model is in the staging `layer` when the innermost folder of its path
+    that `layers` names is that layer's, or, in no layer folder, when its name has one of the
+    layer's prefixes (`layers` as in naming.layer_prefix). The sources are those it reads
+    directly or through other resources, as the evaluator's; folder names are compared without
+    regard to case. A staging model that reads no source is not checked."""
+    if layer_of(model, layers) != layer:
+        return None
+    folders = _folders(model)
+    missing = sorted(
+        {
+            name
+            for name in _upstream_sources(model.unique_id, project)
+            if name.lower() not in folders
+        }
+    )
+    if not missing:
+        return None
+    expected = " and ".join(f"{name}/" for name in missing)
+    return Violation(
+        f"{display_name(model)} reads source {', '.join(missing)} but is in "
+        f"{file_path(model).rpartition('/')[0]}/, not in a folder named {expected}",
+        details={"sources": missing, "layer": layer},
+    )
+
+
+def _upstream_sources(unique_id: str, project: Project) -> set[str]:
+    """The source names (`source_name`) of every source upstream of `unique_id`."""
+    names: set[str] = set()
+    seen = {unique_id}
+    stack = [unique_id]
+    while stack:
+        for parent in project.parents.get(stack.pop(), ()):
+            if parent in seen:
+                continue
+            seen.add(parent)
+            source = project.sources.get(parent)
+            if source is not None:
+                names.add(source.source_name)
+            else:
+                stack.append(parent)
+    return names
