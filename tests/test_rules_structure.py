@@ -1,6 +1,6 @@
-"""dbt-project-evaluator's structure rules: each source declared in its own folder, each staging
-model in its source's folder, on the bouncer build as dbt wrote it (the truth computed with plain
-json) and with what it lacks planted."""
+"""dbt-project-evaluator's structure and source documentation rules: each source declared in its
+own folder, each staging model in its source's folder, each source described, on the bouncer
+build as dbt wrote it (the truth computed with plain json) and with what it lacks planted."""
 
 from __future__ import annotations
 
@@ -136,4 +136,41 @@ def test_staging_folder_layer_must_be_one_of_the_layers(tmp_path):
         gate(corpus_project("bouncer-dbt112"), config)
     assert str(error.value).startswith(
         f"{config}:5: policies[0].rules.naming.staging_folder: layer stging is not one of"
+    )
+
+
+def test_sources_without_a_description_of_their_own(tmp_path):
+    """Every source of the bouncer project describes itself; blank one (whitespace is no
+    description) and each of its tables is reported, naming the source."""
+    manifest = _raw_manifest()
+    assert all(
+        source["source_description"].strip()
+        for source in manifest["sources"].values()
+        if source["package_name"] == PKG
+    )
+    config = rule_config(tmp_path / "c", "docs.source_level_description")
+    assert (
+        by_code(
+            gate(corpus_project("bouncer-dbt112"), config).findings,
+            "docs.source_level_description",
+        )
+        == []
+    )
+
+    def edit(data: dict) -> None:
+        for source in data["sources"].values():
+            if source["source_name"] == "sources_that_dont_really_exist":
+                source["source_description"] = "  \n"
+
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, edit), config).findings, "docs.source_level_description"
+    )
+    assert sorted(f.unique_id.rsplit(".", 1)[1] for f in findings) == [
+        "Non_Conforming_Name",
+        "source_1",
+        "source_2",
+    ]
+    assert (
+        "source sources_that_dont_really_exist (declaring sources_that_dont_really_exist.source_1)"
+        " has no description" in {f.message for f in findings}
     )

@@ -302,6 +302,47 @@ def source_description(source: Source) -> Violation | None:
 
 
 @rule(
+    "docs.source_level_description",
+    severity="warn",
+    applies_to=("source",),
+    why="""
+        A source's own description (the `sources:` entry that holds the tables) says what
+        system the data comes from, who owns it and how it arrives: what every one of its
+        tables shares, written once. dbt docs shows it on the source's page above the tables.
+    """,
+    failing="""
+        sources:
+          - name: shop_raw
+            tables:
+              - name: raw_orders
+                description: Orders, one row per order.
+    """,
+    passing="""
+        sources:
+          - name: shop_raw
+            description: The shop's Postgres database, replicated hourly by Fivetran.
+            tables:
+              - name: raw_orders
+                description: Orders, one row per order.
+    """,
+    fix="Add a `description:` to the source's entry under `sources:` (beside its `name:`, not "
+    "a table's).",
+)
+def source_level_description(source: Source) -> Violation | None:
+    """The source that declares the table has a description of its own.
+
+    As dbt-project-evaluator's fct_undocumented_sources; docs.source_description asks the same
+    of each table (fct_undocumented_source_tables). Reported on each table of an undescribed
+    source, as the rules on what a source sets for all its tables (sources.loader_configured)."""
+    if _text(source.source_description):
+        return None
+    return Violation(
+        f"source {source.source_name} (declaring {source.source_name}.{source.name}) has no "
+        "description"
+    )
+
+
+@rule(
     "docs.exposure_description",
     severity="warn",
     applies_to=("exposure",),
