@@ -5,7 +5,8 @@ build as dbt wrote it (the truth computed with plain json) and with what it lack
 from __future__ import annotations
 
 import json
-from pathlib import PurePosixPath
+import re
+from pathlib import Path, PurePosixPath
 
 import pytest
 from corpus import CORPUS
@@ -174,3 +175,69 @@ def test_sources_without_a_description_of_their_own(tmp_path):
         "source sources_that_dont_really_exist (declaring sources_that_dont_really_exist.source_1)"
         " has no description" in {f.message for f in findings}
     )
+
+
+def test_a_models_tests_are_declared_in_its_properties_file():
+    """Why docs.properties_beside_sql stands for dbt-project-evaluator's fct_test_directories:
+    dbt records each generic test on a model in the YAML file that declares the model, so a
+    test outside the model's folder is a properties entry outside it."""
+    manifest = _raw_manifest()
+    nodes = manifest["nodes"]
+    pairs = [
+        (test["original_file_path"], nodes[test["attached_node"]]["patch_path"])
+        for test in nodes.values()
+        if test["resource_type"] == "test"
+        and test.get("test_metadata")
+        and (test.get("attached_node") or "").startswith("model.")
+    ]
+    assert len(pairs) > 10
+    assert all(patch.split("://", 1)[1] == test_file for test_file, patch in pairs)
+
+
+# The rules of dbt-project-evaluator's Modeling, Testing, Documentation, Structure, Performance
+# and Governance pages: the 28 checks of 2.0, and 1.x's fct_hard_coded_references.
+EVALUATOR_RULES = [
+    "fct_direct_join_to_source",
+    "fct_marts_or_intermediate_dependent_on_source",
+    "fct_duplicate_sources",
+    "fct_hard_coded_references",
+    "fct_model_fanout",
+    "fct_multiple_sources_joined",
+    "fct_rejoining_of_upstream_concepts",
+    "fct_root_models",
+    "fct_source_fanout",
+    "fct_staging_dependent_on_marts_or_intermediate",
+    "fct_staging_dependent_on_staging",
+    "fct_unused_sources",
+    "fct_too_many_joins",
+    "fct_missing_primary_key_tests",
+    "fct_sources_without_freshness",
+    "fct_test_coverage",
+    "fct_documentation_coverage",
+    "fct_undocumented_models",
+    "fct_undocumented_source_tables",
+    "fct_undocumented_sources",
+    "fct_model_naming_conventions",
+    "fct_model_directories",
+    "fct_source_directories",
+    "fct_test_directories",
+    "fct_chained_views_dependencies",
+    "fct_exposure_parents_materializations",
+    "fct_public_models_without_contract",
+    "fct_undocumented_public_models",
+    "fct_exposures_dependent_on_private_models",
+]
+
+
+def test_coming_from_maps_every_rule_of_the_evaluator():
+    """docs/coming-from.md says every evaluator rule has a row: each is in its table's first
+    column, once."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "coming-from.md").read_text()
+    section = text.split("## dbt-project-evaluator", 1)[1].split("\n## ", 1)[0]
+    named = [
+        name
+        for line in section.splitlines()
+        if line.startswith("| `")
+        for name in re.findall(r"`(fct_[a-z_]+)`", line.split("|")[1])
+    ]
+    assert sorted(named) == sorted(EVALUATOR_RULES)
