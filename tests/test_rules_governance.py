@@ -920,3 +920,58 @@ def test_sources_name_their_loader(tmp_path):
     ticketswap = corpus_project("ticketswap-dbt19")
     findings = by_code(gate(ticketswap, config).findings, "sources.loader_configured")
     assert [f.message for f in findings] == ["source sample_source.sample_source has no loader"]
+
+
+def test_column_types_judges_seeds_and_counts_their_column_types_config(tmp_path):
+    seed = f"seed.{PKG}.raw_customers"
+
+    def edit(manifest: dict) -> None:
+        node = manifest["nodes"][seed]
+        for column in node["columns"].values():
+            column["data_type"] = None
+        node["config"]["column_types"] = {"ID": "integer"}
+
+    config = rule_config(tmp_path / "config", "governance.column_types", select="raw_customers")
+    # The corpus's seeds declare every column's data_type.
+    assert gate(corpus_project("bouncer-dbt112"), config).findings == []
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, edit), config).findings, "governance.column_types"
+    )
+    # `id` is cast by the seed's column_types (case aside); the other two are untyped.
+    assert [(f.unique_id, f.column_name) for f in findings] == [
+        (seed, "first_name"),
+        (seed, "last_name"),
+    ]
+    assert findings[0].message == "column first_name of raw_customers declares no data_type"
+
+
+def test_snapshot_strategy_allows_dbt_strategies_by_default(tmp_path):
+    custom = f"snapshot.{PKG}.snapshot_orders_multiple_unique_keys"
+
+    def edit(manifest: dict) -> None:
+        manifest["nodes"][custom]["config"]["strategy"] = "shop.hash_strategy"
+
+    default = rule_config(tmp_path / "default", "governance.snapshot_strategy")
+    # Both snapshots of the corpus use `timestamp`.
+    assert gate(corpus_project("bouncer-dbt112"), default).findings == []
+    [finding] = by_code(
+        gate(edited_bouncer(tmp_path, edit), default).findings, "governance.snapshot_strategy"
+    )
+    assert finding.unique_id == custom
+    assert finding.message == (
+        "snapshot snapshot_orders_multiple_unique_keys uses the strategy shop.hash_strategy, "
+        "not timestamp or check"
+    )
+    only_check = rule_config(
+        tmp_path / "check", "governance.snapshot_strategy", "{allowed: [CHECK]}"
+    )
+    flagged = by_code(
+        gate(corpus_project("bouncer-dbt112"), only_check).findings, "governance.snapshot_strategy"
+    )
+    assert short_ids(flagged) == ["snapshot_orders", "snapshot_orders_multiple_unique_keys"]
+
+
+def test_snapshot_strategy_refuses_an_empty_allowed_list_at_its_line(tmp_path):
+    config = rule_config(tmp_path, "governance.snapshot_strategy", "{allowed: []}")
+    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*allowed: give at least one"):
+        gate(corpus_project("bouncer-dbt112"), config)

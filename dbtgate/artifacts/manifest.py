@@ -73,10 +73,14 @@ class NodeConfig(msgspec.Struct, **_S):
     group: str | None = None
     materialized: str | None = None
     incremental_strategy: str | None = None
+    # A seed's column -> type, which dbt casts the CSV's values to (every node writes `{}`).
+    column_types: dict[str, Any] | None = None
     unique_key: str | list[str] | None = None
     on_schema_change: str | None = None
     contract: Contract | None = None
     access: str | None = None
+    # A snapshot's: `timestamp`, `check`, or a custom strategy's macro name.
+    strategy: str | None = None
     severity: str | None = None
     # privilege -> grantees, as dbt resolved them (a folder's `+grants` merged in); dbt 1.2+
     grants: dict[str, Any] | None = None

@@ -106,11 +106,12 @@ def incremental_unique_key(model: Node) -> Violation | None:
 @rule(
     "governance.column_types",
     severity="warn",
-    applies_to=("model",),
+    applies_to=("model", "seed"),
     why="""
         A declared `data_type` is what a contract enforces and what a consumer reads in the
         docs; the schema diff compares declared types too, so a change of type is seen before
-        the warehouse's catalog has it.
+        the warehouse's catalog has it. A seed's types are otherwise what the adapter guesses
+        from the CSV: a zip code loses its leading zeros, an id becomes a float.
     """,
     failing="""
         models:
@@ -124,16 +125,82 @@ def incremental_unique_key(model: Node) -> Violation | None:
             columns:
               - name: order_id
                 data_type: integer
+        seeds:
+          - name: country_codes
+            config:
+              column_types: {code: varchar(2)}
+            columns:
+              - name: code
     """,
-    fix="Add `data_type:` to each column the model declares in its properties YAML.",
+    fix="Add `data_type:` to each column the model or seed declares in its properties YAML (for "
+    "a seed, `config: {column_types: ...}` types it too).",
 )
-def column_types(model: Node) -> Iterator[Violation]:
-    """Every column the model declares has a `data_type`."""
-    for name, column in sorted((model.columns or {}).items()):
-        if not (column.data_type or "").strip():
+def column_types(resource: Node) -> Iterator[Violation]:
+    """Every column the model or seed declares has a `data_type`.
+
+    A seed's column typed in its `column_types` config, which dbt casts the CSV to, counts as
+    typed. As dbt-bouncer's check_model_columns_have_types and check_seed_columns_have_types
+    (which reads `data_type` only)."""
+    config = resource.config
+    cast = {name.lower() for name in (config.column_types or {})} if config else set()
+    for name, column in sorted((resource.columns or {}).items()):
+        if not (column.data_type or "").strip() and name.lower() not in cast:
             yield Violation(
-                f"column {name} of {display_name(model)} declares no data_type", column_name=name
+                f"column {name} of {display_name(resource)} declares no data_type",
+                column_name=name,
             )
+
+
+@rule(
+    "governance.snapshot_strategy",
+    severity="warn",
+    applies_to=("snapshot",),
+    why="""
+        The strategy decides when a snapshot records a new version of a row: `timestamp` when
+        its `updated_at` moves, `check` when one of its `check_cols` changes. A custom
+        strategy is a macro the team must maintain and reviewers rarely read, and `check` on
+        a wide table compares every column on every run: a team that settled on one strategy
+        wants to hear when a snapshot takes another.
+    """,
+    failing="""
+        # with allowed: [timestamp]
+        snapshots:
+          - name: orders_snapshot
+            config:
+              strategy: check
+              check_cols: all
+              unique_key: order_id
+    """,
+    passing="""
+        snapshots:
+          - name: orders_snapshot
+            config:
+              strategy: timestamp
+              updated_at: updated_at
+              unique_key: order_id
+    """,
+    fix="Set the snapshot's `strategy` to one of the allowed ones (with `updated_at` for "
+    "`timestamp`, `check_cols` for `check`).",
+)
+def snapshot_strategy(
+    snapshot: Node,
+    *,
+    allowed: Names = ["timestamp", "check"],  # noqa: B006
+) -> Violation | None:
+    """The snapshot uses one of the `allowed` strategies: by default dbt's own, `timestamp`
+    and `check`, and no custom one.
+
+    Names are compared case-insensitively. dbt itself refuses a snapshot without a strategy or a `unique_key`, a `timestamp` one
+    without `updated_at` and a `check` one without `check_cols`: no rule is needed for those.
+    As dbt-bouncer's check_snapshot_strategy (`allowed_strategies`)."""
+    strategy = (snapshot.config.strategy if snapshot.config else None) or ""
+    if strategy.lower() in {name.lower() for name in allowed}:
+        return None
+    return Violation(
+        f"snapshot {display_name(snapshot)} uses the strategy {strategy or '(none)'}, not "
+        f"{' or '.join(allowed)}",
+        details={"strategy": strategy, "allowed": allowed},
+    )
 
 
 @rule(
