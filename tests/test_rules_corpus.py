@@ -27,6 +27,7 @@ REQUIRED_PARAMS = {
     "governance.allowed_privileges": {"privileges": ["select"]},
     "governance.grant_count": {"min": 1, "max": 1},
     "naming.directories": {"allowed": ["staging", "marts"]},
+    "modeling.allowed_parents": {"resource_types": ["model", "seed"], "model_paths": ["models"]},
     "tests.required": {"tests": {"not_null": 1, "dbt_utils.unique_combination_of_columns": 1}},
     "code.forbidden_pattern": {"pattern": r"(?i)select\s+\*"},
     "naming.column_type_pattern": {"patterns": {"date": ".*_date", "bool(ean)?": "is_.*"}},

@@ -615,3 +615,87 @@ def test_directories_reads_paths_written_on_windows(tmp_path):
         == [f.message for f in by_code(on_posix, "naming.directories")]
         != []
     )
+
+
+def test_allowed_parents_by_resource_type_and_model_path(tmp_path):
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "path:models/staging"
+            rules:
+              modeling.allowed_parents: {resource_types: [model, seed, snapshot]}
+          - select: "path:models/marts path:models/utilities"
+            rules:
+              modeling.allowed_parents: {resource_types: [model], model_paths: [models/marts]}
+        """,
+    )
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "modeling.allowed_parents"
+    )
+    # Staging: only stg_customers reads a source (besides its seed). Marts and utilities read
+    # staging models only, none of them in models/marts.
+    assert [(f.unique_id.split(".", 2)[2], f.key.split(".")[-1]) for f in findings] == [
+        ("customers.v1", "stg_customers"),
+        ("customers.v1", "stg_orders"),
+        ("customers.v1", "stg_payments"),
+        ("customers.v2", "stg_customers"),
+        ("customers.v2", "stg_orders"),
+        ("customers.v2", "stg_payments"),
+        ("customers.v3", "stg_customers"),
+        ("customers.v3", "stg_orders"),
+        ("customers.v3", "stg_payments"),
+        ("orders", "stg_orders"),
+        ("orders", "stg_payments"),
+        ("py_order_stats", "stg_orders"),
+        ("stg_customers", "customers"),
+    ]
+    messages = {f.message for f in findings}
+    assert (
+        "stg_customers reads source dummy_source.customers, not one of model, seed, snapshot"
+        in (messages)
+    )
+    assert (
+        "orders reads stg_orders (models/staging/crm/stg_orders.sql), in none of models/marts"
+        in messages
+    )
+
+
+def test_allowed_parents_names_a_forbidden_seed_and_takes_path_globs(tmp_path):
+    config = rule_config(
+        tmp_path,
+        "modeling.allowed_parents",
+        "{resource_types: [model, snapshot, source], model_paths: ['models/*/crm']}",
+        select="path:models",
+    )
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "modeling.allowed_parents"
+    )
+    # Staging reads seeds; the marts read stg_payments, outside models/*/crm.
+    assert sorted(f.message for f in findings if "payments" in f.message) == [
+        "customers v1 reads stg_payments (models/staging/payments/stg_payments.sql), in none "
+        "of models/*/crm",
+        "customers v2 reads stg_payments (models/staging/payments/stg_payments.sql), in none "
+        "of models/*/crm",
+        "customers v3 reads stg_payments (models/staging/payments/stg_payments.sql), in none "
+        "of models/*/crm",
+        "orders reads stg_payments (models/staging/payments/stg_payments.sql), in none of "
+        "models/*/crm",
+        "stg_payments reads seed raw_payments, not one of model, snapshot, source",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        ("warn", "with neither, every parent is allowed and the rule checks nothing"),
+        ("{resource_types: []}", "resource_types: give at least one"),
+        ("{model_paths: []}", "model_paths: give at least one path"),
+        ("{resource_types: [exposure]}", "resource_types: expected list"),
+    ],
+)
+def test_allowed_parents_refuses_settings_that_check_nothing(tmp_path, setting, problem):
+    config = rule_config(tmp_path, "modeling.allowed_parents", setting)
+    with pytest.raises(DbtgateError, match=rf"dbtgate\.yml:5: .*{re.escape(problem)}"):
+        gate(corpus_project("bouncer-dbt112"), config)

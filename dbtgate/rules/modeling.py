@@ -11,13 +11,15 @@ index them.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
-from dbtgate.artifacts.manifest import Node, Source
+from dbtgate.artifacts.manifest import Node, Source, file_path
 from dbtgate.project import Project, display_name
 from dbtgate.rules.naming import DEFAULT_LAYERS, layer_of
 from dbtgate.rules.registry import Count, Violation, rule
+from dbtgate.select import PathPattern
 from dbtgate.wording import counted, plural
 
 # Parents that are built by dbt: what a model should read instead of a raw source.
@@ -402,3 +404,93 @@ def layer_order(
             key=parent_id,
             details={"layer": layer, "parent": parent_id, "parent_layer": parent_layer},
         )
+
+
+ParentType = Literal["model", "seed", "snapshot", "source"]
+
+
+def _parents_limited(params: dict[str, Any]) -> str | None:
+    types, paths = params["resource_types"], params["model_paths"]
+    if not types:
+        return "resource_types: give at least one (model, seed, snapshot, source)"
+    if paths is not None and not paths:
+        return "model_paths: give at least one path (or leave it out to allow any)"
+    if paths is None and set(types) >= set(typing.get_args(ParentType)):
+        return (
+            "give resource_types fewer than model, seed, snapshot and source, or model_paths: "
+            "with neither, every parent is allowed and the rule checks nothing"
+        )
+    return None
+
+
+@rule(
+    "modeling.allowed_parents",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        Each layer has its inputs: staging reads sources and seeds, marts read staging and
+        intermediate models. A mart that reads a raw source or a seed skips the cleaning and
+        tests staging gives them, and one that reads another mart ties two consumers'
+        contracts together. `modeling.layer_order` knows the usual layers; this rule states
+        any layout's inputs outright, for the models a policy selects.
+    """,
+    failing="""
+        # policy: {select: "path:models/marts", rules: {modeling.allowed_parents:
+        #          {resource_types: [model], model_paths: [models/staging, models/intermediate]}}}
+        -- models/marts/fct_orders.sql
+        select * from {{ ref('fct_payments') }}            -- a mart
+        join {{ ref('country_codes') }} using (country)     -- a seed
+    """,
+    passing="""
+        -- models/marts/fct_orders.sql
+        select * from {{ ref('int_payments') }}
+        join {{ ref('stg_country_codes') }} using (country)
+    """,
+    fix="Read what the model needs through an allowed parent (a staging model over the seed or "
+    "source, an intermediate model for shared logic), or move the model to the layer it reads "
+    "from.",
+    params_check=_parents_limited,
+)
+def allowed_parents(
+    model: Node,
+    project: Project,
+    *,
+    resource_types: list[ParentType] = ["model", "seed", "snapshot", "source"],  # noqa: B006
+    model_paths: list[str] | None = None,
+) -> Iterator[Violation]:
+    """The model reads only parents of the `resource_types`, and only the project's models
+    that are in `model_paths`.
+
+    `model_paths` are read as the `path:` selector reads them (a folder takes everything
+    under it, globs allowed) and judge the parents that are models of the root project; a
+    package's models, seeds, snapshots and sources are judged by their type only. One finding
+    per parent. As dbt-bouncer's check_lineage_seed_cannot_be_used (`resource_types: [model,
+    snapshot, source]`), check_lineage_source_cannot_be_used (`[model, seed, snapshot]`) and
+    check_lineage_permitted_upstream_models (`model_paths`), under a policy that selects the
+    models bouncer's `include` names."""
+    patterns = [PathPattern(path) for path in model_paths or ()]
+    root = project.root_package
+    for parent_id in sorted(set(_parents(model, project))):
+        parent = project.resource(parent_id)
+        if parent is None:
+            continue
+        kind = parent.resource_type
+        if kind not in resource_types:
+            named = display_name(parent) if kind == "source" else f"{kind} {display_name(parent)}"
+            yield Violation(
+                f"{display_name(model)} reads {named}, not one of {', '.join(resource_types)}",
+                key=parent_id,
+                details={"parent": parent_id, "resource_type": kind, "allowed": resource_types},
+            )
+        elif (
+            patterns
+            and kind == "model"
+            and parent.package_name == root
+            and not any(pattern.matches(parent) for pattern in patterns)
+        ):
+            yield Violation(
+                f"{display_name(model)} reads {display_name(parent)} ({file_path(parent)}), "
+                f"in none of {', '.join(model_paths or ())}",
+                key=parent_id,
+                details={"parent": parent_id, "path": file_path(parent), "allowed": model_paths},
+            )
