@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import msgspec
 
 from dbtgate.artifacts.catalog import Catalog, CatalogTable
-from dbtgate.artifacts.load import ArtifactSet, read_code, read_written_grants
+from dbtgate.artifacts.load import ArtifactSet, read_code, read_refs, read_written_grants
 from dbtgate.artifacts.manifest import (
     Exposure,
     Group,
     Macro,
     Manifest,
     Node,
+    Ref,
     SemanticModel,
     Source,
     materialized_as,
@@ -134,6 +135,7 @@ class Project:
     _duplicate_sources: dict[str, list[str]] | None = field(default=None, repr=False)
     _code: dict[str, str] | None = field(default=None, repr=False)
     _written_grants: dict[str, Any] | None = field(default=None, repr=False)
+    _refs: dict[str, list[Ref]] | None = field(default=None, repr=False)
     _code_starts: dict[str, int | None] = field(default_factory=dict, repr=False)
     # Resources whose file on disk differs from the code the manifest holds (edited since).
     stale_code: set[str] = field(default_factory=set, repr=False)
@@ -282,6 +284,15 @@ class Project:
             manifest = self.artifacts.manifest if self.artifacts else None
             self._written_grants = read_written_grants(manifest.path) if manifest else {}
         return self._written_grants
+
+    def refs(self, unique_id: str) -> list[Ref]:
+        """The node's `ref()` calls as written, each with the version it pins, if any: read
+        from the manifest the first time a rule asks (`artifacts.load.read_refs`); none without
+        a manifest file."""
+        if self._refs is None:
+            manifest = self.artifacts.manifest if self.artifacts else None
+            self._refs = read_refs(manifest.path) if manifest is not None else {}
+        return self._refs.get(unique_id, [])
 
     def code(self, unique_id: str) -> str | None:
         """The resource's code as dbt read it: a model's file stripped, a snapshot's or a

@@ -9,6 +9,7 @@ import pytest
 from corpus import corpus_files, file_id
 
 from dbtgate.artifacts import load_catalog, load_manifest, load_run_results, load_sources
+from dbtgate.artifacts.load import read_refs
 
 MANIFESTS = corpus_files("**/manifest*.json")
 
@@ -32,6 +33,27 @@ def test_manifest_loads_with_the_counts_of_the_raw_json(path):
         assert loaded_node.depends_on.nodes == (node.get("depends_on") or {}).get("nodes", [])
         # tags are one list whatever the version wrote, with config tags folded in
         assert set(loaded_node.tags) >= set(node.get("tags") or [])
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=file_id)
+def test_refs_read_apart_as_each_version_wrote_them(path):
+    """Lists of names before v9 (`[package, name]`), objects with the version they pin from
+    v9 on: both read as name, package and version."""
+    raw = json.loads(path.read_text())
+    expected = {}
+    for uid, node in raw["nodes"].items():
+        if node.get("refs"):
+            expected[uid] = [
+                (ref["name"], ref.get("package"), ref.get("version"))
+                if isinstance(ref, dict)
+                else (ref[-1], ref[0] if len(ref) > 1 else None, None)
+                for ref in node["refs"]
+            ]
+    found = {
+        uid: [(ref.name, ref.package, ref.version) for ref in refs]
+        for uid, refs in read_refs(path).items()
+    }
+    assert found == expected
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=file_id)

@@ -975,3 +975,51 @@ def test_snapshot_strategy_refuses_an_empty_allowed_list_at_its_line(tmp_path):
     config = rule_config(tmp_path, "governance.snapshot_strategy", "{allowed: []}")
     with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*allowed: give at least one"):
         gate(corpus_project("bouncer-dbt112"), config)
+
+
+def _reads_customers(refs_by_model: dict[str, list[dict]]):
+    """Each model reads the customers versions its refs name (the unpinned one: v3, latest)."""
+
+    def edit(manifest: dict) -> None:
+        for name, refs in refs_by_model.items():
+            node = manifest["nodes"][f"model.{PKG}.{name}"]
+            node["refs"] = [*node["refs"], *refs]
+            for ref in refs:
+                node["depends_on"]["nodes"].append(f"model.{PKG}.customers.v{ref['version'] or 3}")
+
+    return edit
+
+
+def test_ref_version_pinned_flags_each_unpinned_ref_of_a_versioned_model(tmp_path):
+    unpinned = {"name": "customers", "package": None, "version": None}
+    edit = _reads_customers(
+        {
+            "orders": [unpinned],
+            "py_order_stats": [{"name": "customers", "package": None, "version": 2}],
+            "stg_orders": [{**unpinned, "package": PKG}, {**unpinned, "version": 1}],
+        }
+    )
+    config = rule_config(tmp_path / "config", "governance.ref_version_pinned")
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, edit), config).findings, "governance.ref_version_pinned"
+    )
+    # py_order_stats pins its version; stg_orders pins v1 but also reads the latest unpinned.
+    assert [(f.unique_id, f.message) for f in findings] == [
+        (
+            f"model.{PKG}.orders",
+            "orders refs customers without a version, so reads its latest, customers v3",
+        ),
+        (
+            f"model.{PKG}.stg_orders",
+            "stg_orders refs customers without a version, so reads its latest, customers v3",
+        ),
+    ]
+
+
+def test_ref_version_pinned_reads_no_refs_where_no_model_reads_a_versioned_one(tmp_path):
+    # In the corpus build nothing but a test reads the versioned customers: the refs are never
+    # decoded (a second pass over the manifest).
+    project = corpus_project("bouncer-dbt112")
+    config = rule_config(tmp_path, "governance.ref_version_pinned")
+    assert gate(project, config).findings == []
+    assert project._refs is None

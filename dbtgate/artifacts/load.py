@@ -25,6 +25,8 @@ from dbtgate.artifacts.catalog import Catalog
 from dbtgate.artifacts.manifest import (
     CodeManifest,
     Manifest,
+    Ref,
+    RefsManifest,
     WrittenConfigManifest,
     defer_columns,
     normalise_exposure,
@@ -274,6 +276,25 @@ def read_code(path: Path) -> dict[str, str]:
         if macro.macro_sql is not None:
             code[uid] = macro.macro_sql
     return code
+
+
+def read_refs(path: Path) -> dict[str, list[Ref]]:
+    """Each node's `ref()` calls as written, by unique_id (nodes without one are left out): a
+    second, selective decode of the manifest. `depends_on` says which model a ref resolved to,
+    not whether the ref pinned its version; the gate's decode leaves `refs` out (a field per
+    node costs at 10,000 models), and only the rule that asks about versions reads them. Refs
+    written before schema v9, lists of names, pin nothing and read as unpinned."""
+    manifest = _decode(path, RefsManifest, "manifest")
+    found: dict[str, list[Ref]] = {}
+    for uid, node in (manifest.nodes or {}).items():
+        if node.refs:
+            found[uid] = [ref if isinstance(ref, Ref) else _listed_ref(ref) for ref in node.refs]
+    return found
+
+
+def _listed_ref(ref: list[Any]) -> Ref:
+    """A ref as schema v1-v8 wrote it: `[name]` or `[package, name]`."""
+    return Ref(name=str(ref[-1]) if ref else "", package=str(ref[0]) if len(ref) > 1 else None)
 
 
 def read_written_grants(path: Path) -> dict[str, Any]:

@@ -378,6 +378,25 @@ class WrittenConfigManifest(msgspec.Struct, gc=False):
     nodes: dict[str, WrittenConfigNode] | None = None
 
 
+class Ref(msgspec.Struct, gc=False):
+    """A `ref()` as the node wrote it (schema v9+): a `version` only when the ref pins one."""
+
+    name: str = ""
+    package: str | None = None
+    version: int | float | str | None = None
+
+
+class RefsNode(msgspec.Struct, gc=False):
+    # Before schema v9 a ref is a list of strings (`[package, name]`), which pins no version.
+    refs: list[Ref | list[Any]] | None = None
+
+
+class RefsManifest(msgspec.Struct, gc=False):
+    """The nodes' refs, apart: see `artifacts.load.read_refs`."""
+
+    nodes: dict[str, RefsNode] | None = None
+
+
 class CodeManifest(msgspec.Struct, gc=False):
     """The manifest's code, apart: see `artifacts.load.read_code`."""
 

@@ -238,6 +238,63 @@ def public_versioned(model: Node) -> Violation | None:
 
 
 @rule(
+    "governance.ref_version_pinned",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A `ref()` without `version=` reads a versioned model's latest version, whichever that
+        is: when the owner publishes a new one (and moves `latest_version`), every unpinned
+        reader switches to the new shape at its next run, breaking change included, without a
+        change of its own to review. A pinned ref moves when its owner decides to.
+    """,
+    failing="""
+        -- models/marts/fct_orders.sql; dim_customers has versions 1 and 2
+        select * from {{ ref('dim_customers') }}
+    """,
+    passing="""
+        -- models/marts/fct_orders.sql
+        select * from {{ ref('dim_customers', version=2) }}
+    """,
+    fix="Pin the version the model was written against: `ref('name', version=N)` (`v=N`).",
+)
+def ref_version_pinned(model: Node, project: Project) -> Iterator[Violation]:
+    """Each `ref()` of a versioned model in the model's code names a `version`.
+
+    Read from the manifest's record of the refs (schema v9+, where dbt's model versions
+    begin), once, and only when a model reads a versioned model. One finding per unpinned
+    ref, naming the version dbt resolved it to. As dbt-bouncer's
+    check_model_version_pinned_in_ref, which reports the versioned model instead of its
+    readers."""
+    versioned = [
+        node
+        for uid in sorted(set(project.parents.get(model.unique_id, [])))
+        if (node := project.nodes.get(uid)) is not None
+        and node.resource_type == "model"
+        and node.version is not None
+    ]
+    if not versioned:
+        return
+    unpinned = sorted(
+        {(ref.package, ref.name) for ref in project.refs(model.unique_id) if ref.version is None},
+        key=lambda pair: (pair[1], pair[0] or ""),
+    )
+    for package, name in unpinned:
+        read = [
+            node for node in versioned if node.name == name and package in (None, node.package_name)
+        ]
+        if not read:
+            continue
+        latest = [node for node in read if str(node.version) == str(node.latest_version)]
+        resolved = (latest or read)[0]
+        yield Violation(
+            f"{display_name(model)} refs {name} without a version, so reads its latest, "
+            f"{display_name(resolved)}",
+            key=f"{package}.{name}" if package else name,
+            details={"ref": name, "resolved": resolved.unique_id},
+        )
+
+
+@rule(
     "governance.exposure_reads_public",
     severity="warn",
     applies_to=("exposure",),
