@@ -570,7 +570,12 @@ def test_required_tags_on_a_real_build(tmp_path):
     assert not {f.unique_id for f in findings} & tagged
     [finding] = [f for f in findings if f.unique_id == f"model.{PKG}.stg_payments"]
     assert finding.message == "stg_payments lacks the tags CRM"
-    assert finding.details == {"missing": ["CRM"], "required": ["CRM"], "policy": "*"}
+    assert finding.details == {
+        "missing": ["CRM"],
+        "required": ["CRM"],
+        "criteria": "all",
+        "policy": "*",
+    }
 
 
 def test_access_on_a_real_build(tmp_path):
@@ -1023,3 +1028,79 @@ def test_ref_version_pinned_reads_no_refs_where_no_model_reads_a_versioned_one(t
     config = rule_config(tmp_path, "governance.ref_version_pinned")
     assert gate(project, config).findings == []
     assert project._refs is None
+
+
+def _meta_and_tags(edits: dict[str, tuple[dict, list[str]]]):
+    def edit(manifest: dict) -> None:
+        for name, (meta, tags) in edits.items():
+            node = manifest["nodes"][f"model.{PKG}.{name}"]
+            node["meta"] = node["config"]["meta"] = meta
+            node["tags"] = node["config"]["tags"] = tags
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("criteria", "expected"),
+    [
+        (
+            "any",
+            {"stg_orders": "stg_orders has none of the meta owner, team"},
+        ),
+        (
+            "one",
+            {
+                "stg_orders": "stg_orders has none of the meta owner, team (exactly one is "
+                "required)",
+                "orders": "orders has 2 of the meta owner, team (owner, team); exactly one is "
+                "allowed",
+            },
+        ),
+        (
+            "all",
+            {
+                "stg_orders": "stg_orders has no meta owner, team",
+                "stg_payments": "stg_payments has no meta team",
+            },
+        ),
+    ],
+)
+def test_required_meta_and_tags_criteria(tmp_path, criteria, expected):
+    edit = _meta_and_tags(
+        {
+            "orders": ({"owner": "sales", "team": "crm"}, ["owner", "team"]),
+            "stg_payments": ({"owner": "finance", "team": ""}, ["owner"]),
+            "stg_orders": ({}, []),
+        }
+    )
+    config = write_config(
+        tmp_path / "config",
+        f"""\
+        version: 1
+        policies:
+          - select: "orders stg_payments stg_orders"
+            rules:
+              governance.required_meta: {{keys: [owner, team], criteria: {criteria}}}
+              governance.required_tags: {{tags: [owner, team], criteria: {criteria}}}
+        """,
+    )
+    findings = gate(edited_bouncer(tmp_path, edit), config).findings
+    meta = {
+        f.unique_id.split(".")[-1]: f.message for f in by_code(findings, "governance.required_meta")
+    }
+    assert meta == expected
+    # The tags read the same; a blank meta value counts as absent, as in `all`.
+    tags = {
+        f.unique_id.split(".")[-1]: f.message for f in by_code(findings, "governance.required_tags")
+    }
+    worded = {
+        name: message.replace(" meta ", " tags ").replace("has no tags", "lacks the tags")
+        for name, message in expected.items()
+    }
+    assert tags == worded
+
+
+def test_required_meta_criteria_is_checked_at_its_line(tmp_path):
+    config = rule_config(tmp_path, "governance.required_meta", "{keys: [owner], criteria: some}")
+    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*criteria: expected 'all' \| 'any'"):
+        gate(corpus_project("bouncer-dbt112"), config)

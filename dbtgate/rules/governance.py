@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, Literal
 
 from dbtgate.artifacts.manifest import (
     Exposure,
@@ -25,6 +25,9 @@ from dbtgate.artifacts.manifest import (
 from dbtgate.project import Project, display_name, meta_value
 from dbtgate.rules.registry import Count, GrantMap, Names, Violation, rule
 from dbtgate.wording import counted
+
+# How many of the required names a resource must have: every one, at least one, exactly one.
+Criteria = Literal["all", "any", "one"]
 
 
 @rule(
@@ -415,22 +418,45 @@ def required_meta(
     resource: Node | Source | Exposure,
     *,
     keys: Names = [],  # noqa: B006
+    criteria: Criteria = "all",
 ) -> Violation | None:
     """The resource's meta has every key in `keys` (`a.b` for a nested key), each set to
-    something other than null or an empty string.
+    something other than null or an empty string; with `criteria: any`, at least one of them,
+    with `one`, exactly one.
 
     Data tests too, under a policy that selects them (`resource_type:test`, `test_type:data`;
     `*` selects none): alerting routes a failed test by its meta (an owner, a channel). As
     dbt-bouncer's check_model_has_meta_keys, check_source_has_meta_keys and
-    check_test_has_meta_keys."""
+    check_test_has_meta_keys; `criteria` as its tags checks'."""
     meta = resource.meta or {}
-    missing = [key for key in keys if _blank(meta_value(meta, key))]
-    if not missing:
+    present = [key for key in keys if not _blank(meta_value(meta, key))]
+    problem = _criteria_problem(keys, present, criteria, "meta", "has no meta")
+    if problem is None:
         return None
-    name = display_name(resource)
+    missing = [key for key in keys if key not in present]
     return Violation(
-        f"{name} has no meta {', '.join(missing)}", details={"missing": missing, "keys": keys}
+        f"{display_name(resource)} {problem}",
+        details={"missing": missing, "keys": keys, "criteria": criteria},
     )
+
+
+def _criteria_problem(
+    required: list[str], present: list[str], criteria: str, what: str, lacking: str
+) -> str | None:
+    """What the resource lacks (`has no meta owner` as `lacking` words it, `has none of the
+    tags a, b`), or None when `present` (the required names it has) meets `criteria`."""
+    if criteria == "all" and len(present) < len(required):
+        return f"{lacking} {', '.join(name for name in required if name not in present)}"
+    if criteria == "any" and not present:
+        return f"has none of the {what} {', '.join(required)}"
+    if criteria == "one" and len(present) != 1:
+        if not present:
+            return f"has none of the {what} {', '.join(required)} (exactly one is required)"
+        return (
+            f"has {len(present)} of the {what} {', '.join(required)} ({', '.join(present)}); "
+            "exactly one is allowed"
+        )
+    return None
 
 
 def _blank(value: Any) -> bool:
@@ -510,19 +536,24 @@ def required_tags(
     resource: Node | Source | Exposure,
     *,
     tags: Names = [],  # noqa: B006
+    criteria: Criteria = "all",
 ) -> Violation | None:
-    """The resource has every tag in `tags` (case-insensitive).
+    """The resource has every tag in `tags` (case-insensitive); with `criteria: any`, at least
+    one of them, with `one`, exactly one.
 
     Data tests too, under a policy that selects them (`resource_type:test`; `*` selects none):
     a scheduler that runs `dbt test -s tag:critical` skips an untagged test. As dbt-bouncer's
-    check_model_has_tags and check_test_has_tags; `governance.allowed_tags` is its converse."""
+    check_model_has_tags and check_test_has_tags (and their `criteria`);
+    `governance.allowed_tags` is its converse."""
     given = {tag.lower() for tag in resource.tags or ()}
-    missing = [tag for tag in tags if tag.lower() not in given]
-    if not missing:
+    present = [tag for tag in tags if tag.lower() in given]
+    problem = _criteria_problem(tags, present, criteria, "tags", "lacks the tags")
+    if problem is None:
         return None
+    missing = [tag for tag in tags if tag not in present]
     return Violation(
-        f"{display_name(resource)} lacks the tags {', '.join(missing)}",
-        details={"missing": missing, "required": tags},
+        f"{display_name(resource)} {problem}",
+        details={"missing": missing, "required": tags, "criteria": criteria},
     )
 
 
