@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import msgspec
 
 from dbtgate.artifacts.catalog import Catalog, CatalogTable
-from dbtgate.artifacts.load import ArtifactSet, read_code, read_refs, read_written_grants
+from dbtgate.artifacts.load import (
+    ArtifactSet,
+    read_called_macros,
+    read_code,
+    read_refs,
+    read_written_grants,
+)
 from dbtgate.artifacts.manifest import (
     Exposure,
     Group,
@@ -136,6 +142,7 @@ class Project:
     _code: dict[str, str] | None = field(default=None, repr=False)
     _written_grants: dict[str, Any] | None = field(default=None, repr=False)
     _refs: dict[str, list[Ref]] | None = field(default=None, repr=False)
+    _called_macros: frozenset[str] | None = field(default=None, repr=False)
     _code_starts: dict[str, int | None] = field(default_factory=dict, repr=False)
     # Resources whose file on disk differs from the code the manifest holds (edited since).
     stale_code: set[str] = field(default_factory=set, repr=False)
@@ -293,6 +300,17 @@ class Project:
             manifest = self.artifacts.manifest if self.artifacts else None
             self._refs = read_refs(manifest.path) if manifest is not None else {}
         return self._refs.get(unique_id, [])
+
+    def called_macros(self) -> frozenset[str] | None:
+        """The macros something in the build calls (`artifacts.load.read_called_macros`), read
+        from the manifest the first time a rule asks; None without a manifest file, where no
+        macro can be known to be unused."""
+        manifest = self.artifacts.manifest if self.artifacts else None
+        if manifest is None:
+            return None
+        if self._called_macros is None:
+            self._called_macros = read_called_macros(manifest.path)
+        return self._called_macros
 
     def code(self, unique_id: str) -> str | None:
         """The resource's code as dbt read it: a model's file stripped, a snapshot's or a

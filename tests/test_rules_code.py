@@ -21,6 +21,7 @@ from policy_support import (
 )
 
 from dbtgate.project import Project
+from dbtgate.rules.registry import load_rules
 from dbtgate.sql_references import hard_coded_references, mask
 
 PKG = "dbt_bouncer_test_project"
@@ -468,3 +469,35 @@ def test_code_of_an_unexpected_type_is_a_one_line_error_naming_the_file(tmp_path
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"dbtgate: error: {target / 'manifest.json'}: field of unexpected type")
     assert STG_ORDERS in line and "raw_code" in line
+
+
+def test_unused_macro_flags_macros_nothing_calls(tmp_path):
+    cents = f"macro.{PKG}.cents_to_dollars"
+
+    def edit(manifest: dict) -> None:
+        for section in ("nodes", "macros"):
+            for caller in manifest[section].values():
+                called = (caller.get("depends_on") or {}).get("macros") or []
+                if cents in called:
+                    called.remove(cents)
+        manifest["macros"][f"macro.{PKG}.materialization_audit_default"] = {
+            **manifest["macros"][cents],
+            "name": "materialization_audit_default",
+            "unique_id": f"macro.{PKG}.materialization_audit_default",
+        }
+
+    config = rule_config(tmp_path / "config", "code.unused_macro", select="resource_type:macro")
+    # As written, every macro of the project is called, but generate_schema_name, which
+    # overrides dbt's own (dbt calls it).
+    assert gate(corpus_project("bouncer-dbt112"), config).findings == []
+    [finding] = by_code(gate(edited_bouncer(tmp_path, edit), config).findings, "code.unused_macro")
+    assert finding.unique_id == cents
+    assert finding.message == "macro cents_to_dollars is called by nothing in the build"
+
+
+def test_unused_macro_judges_nothing_without_the_manifest_file():
+    # Without the file, the calls cannot be read: no macro is known to be unused.
+    project = corpus_project("bouncer-dbt112")
+    bare = Project.from_manifest(project.manifest)
+    macro = bare.macros[f"macro.{PKG}.cents_to_dollars"]
+    assert load_rules()["code.unused_macro"].run(macro, {"project": bare}, {}) == []

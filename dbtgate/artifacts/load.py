@@ -24,6 +24,7 @@ import msgspec
 from dbtgate.artifacts.catalog import Catalog
 from dbtgate.artifacts.manifest import (
     CodeManifest,
+    MacroCallsManifest,
     Manifest,
     Ref,
     RefsManifest,
@@ -290,6 +291,19 @@ def read_refs(path: Path) -> dict[str, list[Ref]]:
         if node.refs:
             found[uid] = [ref if isinstance(ref, Ref) else _listed_ref(ref) for ref in node.refs]
     return found
+
+
+def read_called_macros(path: Path) -> frozenset[str]:
+    """The unique_ids of the macros some node (a model, test, snapshot, hook), macro, exposure
+    or unit test calls, as its `depends_on.macros` records: a second, selective decode of the
+    manifest, which the gate's own leaves out (it reads the nodes' edges only)."""
+    manifest = _decode(path, MacroCallsManifest, "manifest")
+    called: set[str] = set()
+    for section in (manifest.nodes, manifest.macros, manifest.exposures, manifest.unit_tests):
+        for caller in (section or {}).values():
+            if caller.depends_on is not None:
+                called.update(caller.depends_on.macros or ())
+    return frozenset(called)
 
 
 def _listed_ref(ref: list[Any]) -> Ref:

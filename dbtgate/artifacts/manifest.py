@@ -397,6 +397,23 @@ class RefsManifest(msgspec.Struct, gc=False):
     nodes: dict[str, RefsNode] | None = None
 
 
+class CalledMacros(msgspec.Struct, gc=False):
+    macros: list[str] | None = None
+
+
+class MacroCaller(msgspec.Struct, gc=False):
+    depends_on: CalledMacros | None = None
+
+
+class MacroCallsManifest(msgspec.Struct, gc=False):
+    """Which macros each resource calls, apart: see `artifacts.load.read_called_macros`."""
+
+    nodes: dict[str, MacroCaller] | None = None
+    macros: dict[str, MacroCaller] | None = None
+    exposures: dict[str, MacroCaller] | None = None
+    unit_tests: dict[str, MacroCaller] | None = None
+
+
 class CodeManifest(msgspec.Struct, gc=False):
     """The manifest's code, apart: see `artifacts.load.read_code`."""
 

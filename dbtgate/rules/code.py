@@ -7,7 +7,8 @@ Tables named directly instead of through `ref()`/`source()` (dbt-project-evaluat
 semicolon: dbt-bouncer's `check_model_code_does_not_contain_regexp_pattern`) and models too long
 to review (`check_model_max_number_of_lines`). sqlfluff, which `lint:` runs on the changed
 files, checks how SQL is written; these check what it reads and how much of it there is, on
-every selected resource, changed or not, with or without the project's files.
+every selected resource, changed or not, with or without the project's files. Macros nothing
+calls are dead code (dbt-bouncer's `check_macro_is_used`), read from the calls dbt records.
 
 The gate's decode leaves the code out (it is most of a manifest's size): the first of these
 rules to run reads it, once (`Project.code`). Findings point at the line of the SQL file (the
@@ -245,3 +246,45 @@ def max_lines(resource: Node | Macro, project: Project, *, max: Count = 100) -> 
         line=line,
         details={"lines": lines, "max": max},
     )
+
+
+@rule(
+    "code.unused_macro",
+    severity="warn",
+    applies_to=("macro",),
+    why="""
+        A macro nothing calls is code every reader still has to understand, and it rots: it
+        is not compiled in any run, so a renamed model or column it names goes unnoticed
+        until someone calls it again. Deleting it, or knowing why it stays, keeps the
+        project's macros the ones that run.
+    """,
+    failing="""
+        -- macros/cents_to_dollars.sql, called by no model, test or macro
+        {% macro cents_to_dollars(column) %} ({{ column }} / 100)::numeric(16, 2) {% endmacro %}
+    """,
+    passing="""
+        -- models/marts/orders.sql
+        select {{ cents_to_dollars('amount') }} as amount from {{ ref('stg_payments') }}
+    """,
+    fix="Delete the macro, or, when it is run on purpose (`dbt run-operation`), waive the "
+    "finding with that reason.",
+)
+def unused_macro(macro: Macro, project: Project) -> Violation | None:
+    """Something in the build calls the macro: a model, test, snapshot, hook, exposure, unit
+    test or another macro, as dbt records it in their `depends_on.macros`.
+
+    A materialization, and a macro that overrides one of dbt's own by its name (as
+    `generate_schema_name` does, in the `dbt` package or the adapter's), are called by dbt
+    itself and pass. dbt cannot see a macro that only `dbt run-operation` runs: waive it.
+    Read from the manifest apart, once. As dbt-bouncer's check_macro_is_used."""
+    called = project.called_macros()
+    if called is None or macro.unique_id in called or macro.name.startswith("materialization_"):
+        return None
+    adapter = project.manifest.metadata.adapter_type if project.manifest.metadata else None
+    builtin = {"dbt", f"dbt_{adapter}"} if adapter else {"dbt"}
+    if any(
+        other.name == macro.name and other.package_name in builtin
+        for other in project.macros.values()
+    ):
+        return None
+    return Violation(f"macro {macro.name} is called by nothing in the build")
