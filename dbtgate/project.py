@@ -9,10 +9,10 @@ delegated to `dbtgate.locate`, and only done for findings that are reported).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import msgspec
 
@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from dbtgate.status.results import RunIndex
 
 # Resource types that are built relations and therefore gated like models.
+T = TypeVar("T")
+
 RELATION_TYPES = frozenset({"model", "seed", "snapshot"})
 # Materializations that store nothing: reading one runs its query (and its parents', if they are
 # of these too) every time.
@@ -139,10 +141,8 @@ class Project:
     _root_package: str | None = field(default=None, repr=False)
     _column_descriptions: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
     _duplicate_sources: dict[str, list[str]] | None = field(default=None, repr=False)
-    _code: dict[str, str] | None = field(default=None, repr=False)
-    _written_grants: dict[str, Any] | None = field(default=None, repr=False)
-    _refs: dict[str, list[Ref]] | None = field(default=None, repr=False)
-    _called_macros: frozenset[str] | None = field(default=None, repr=False)
+    # What the second, selective decodes of the manifest found (`_read_apart`), by what they read.
+    _apart: dict[str, Any] = field(default_factory=dict, repr=False)
     _code_starts: dict[str, int | None] = field(default_factory=dict, repr=False)
     # Resources whose file on disk differs from the code the manifest holds (edited since).
     stale_code: set[str] = field(default_factory=set, repr=False)
@@ -275,42 +275,35 @@ class Project:
             or self.macros.get(unique_id)
         )
 
-    def all_code(self) -> dict[str, str]:
-        """Every node's and macro's code as dbt read it, by unique_id: read from the manifest
-        the first time a check asks (`artifacts.load.read_code`); {} without a manifest file."""
-        if self._code is None:
+    def _read_apart(self, what: str, reader: Callable[[Path], T], without: T) -> T:
+        """What `reader` finds in the manifest: a second, selective decode (the gate's own
+        leaves out the SQL, the unrendered config, refs and macro calls, which few checks read
+        and every node would pay for), made the first time a check asks and kept. `without`
+        when there is no manifest file to read."""
+        if what not in self._apart:
             manifest = self.artifacts.manifest if self.artifacts else None
-            self._code = read_code(manifest.path) if manifest is not None else {}
-        return self._code
+            self._apart[what] = reader(manifest.path) if manifest is not None else without
+        return self._apart[what]
+
+    def all_code(self) -> dict[str, str]:
+        """Every node's and macro's code as dbt read it, by unique_id
+        (`artifacts.load.read_code`); {} without a manifest file."""
+        return self._read_apart("code", read_code, {})
 
     def written_grants(self) -> dict[str, Any]:
-        """Each node's grants config as written, before Jinja ran (dbt's unrendered config),
-        read from the manifest the first time the schema diff asks
-        (`artifacts.load.read_written_grants`); {} without a manifest file."""
-        if self._written_grants is None:
-            manifest = self.artifacts.manifest if self.artifacts else None
-            self._written_grants = read_written_grants(manifest.path) if manifest else {}
-        return self._written_grants
+        """Each node's grants config as written, before Jinja ran (dbt's unrendered config:
+        `artifacts.load.read_written_grants`); {} without a manifest file."""
+        return self._read_apart("written_grants", read_written_grants, {})
 
     def refs(self, unique_id: str) -> list[Ref]:
-        """The node's `ref()` calls as written, each with the version it pins, if any: read
-        from the manifest the first time a rule asks (`artifacts.load.read_refs`); none without
-        a manifest file."""
-        if self._refs is None:
-            manifest = self.artifacts.manifest if self.artifacts else None
-            self._refs = read_refs(manifest.path) if manifest is not None else {}
-        return self._refs.get(unique_id, [])
+        """The node's `ref()` calls as written, each with the version it pins, if any
+        (`artifacts.load.read_refs`); none without a manifest file."""
+        return self._read_apart("refs", read_refs, {}).get(unique_id, [])
 
     def called_macros(self) -> frozenset[str] | None:
-        """The macros something in the build calls (`artifacts.load.read_called_macros`), read
-        from the manifest the first time a rule asks; None without a manifest file, where no
-        macro can be known to be unused."""
-        manifest = self.artifacts.manifest if self.artifacts else None
-        if manifest is None:
-            return None
-        if self._called_macros is None:
-            self._called_macros = read_called_macros(manifest.path)
-        return self._called_macros
+        """The macros something in the build calls (`artifacts.load.read_called_macros`); None
+        without a manifest file, where no macro can be known to be unused."""
+        return self._read_apart("called_macros", read_called_macros, None)
 
     def code(self, unique_id: str) -> str | None:
         """The resource's code as dbt read it: a model's file stripped, a snapshot's or a

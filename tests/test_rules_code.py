@@ -369,7 +369,7 @@ def test_max_lines_points_at_the_first_line_over(tmp_path):
 def test_code_is_read_once_and_only_when_a_code_rule_runs(tmp_path):
     project = _with_code(tmp_path, {STG_ORDERS: "select 1 from raw.t"})
     gate(project, rule_config(tmp_path, "docs.model_description"))
-    assert project._code is None
+    assert "code" not in project._apart
     config = write_config(
         tmp_path,
         """\
@@ -380,7 +380,7 @@ def test_code_is_read_once_and_only_when_a_code_rule_runs(tmp_path):
         """,
     )
     gate(project, config)
-    assert project._code is not None and project.code(STG_ORDERS) == "select 1 from raw.t"
+    assert "code" in project._apart and project.code(STG_ORDERS) == "select 1 from raw.t"
 
 
 @given(

@@ -1027,7 +1027,7 @@ def test_ref_version_pinned_reads_no_refs_where_no_model_reads_a_versioned_one(t
     project = corpus_project("bouncer-dbt112")
     config = rule_config(tmp_path, "governance.ref_version_pinned")
     assert gate(project, config).findings == []
-    assert project._refs is None
+    assert "refs" not in project._apart
 
 
 def _meta_and_tags(edits: dict[str, tuple[dict, list[str]]]):
