@@ -501,3 +501,33 @@ def test_unused_macro_judges_nothing_without_the_manifest_file():
     bare = Project.from_manifest(project.manifest)
     macro = bare.macros[f"macro.{PKG}.cents_to_dollars"]
     assert load_rules()["code.unused_macro"].run(macro, {"project": bare}, {}) == []
+
+
+def test_unused_is_incremental_is_reported_where_the_model_is_not_incremental(tmp_path):
+    # int_incremental calls is_incremental() and is incremental: it passes, as it is.
+    project = _with_code(
+        tmp_path,
+        {
+            STG_ORDERS: "-- is_incremental() in a comment is no call\nselect 1 as id\n"
+            "{% if is_incremental() %} where 2 = 2 {% endif %}\n"
+            "{% if is_incremental( ) %} and 3 = 3 {% endif %}",
+        },
+    )
+    config = rule_config(tmp_path, "code.unused_is_incremental", "error")
+    findings = by_code(gate(project, config).findings, "code.unused_is_incremental")
+    assert [(f.unique_id, f.message, f.details["lines"]) for f in findings] == [
+        (
+            STG_ORDERS,
+            "stg_orders calls is_incremental() (lines 3 and 4) but is materialized as view, "
+            "where it is always false",
+            [3, 4],
+        )
+    ]
+    assert findings[0].severity == "error"
+
+
+def test_unused_is_incremental_passes_every_model_of_the_corpus_build(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    assert "is_incremental()" in (project.code(f"model.{PKG}.int_incremental") or "")
+    config = rule_config(tmp_path, "code.unused_is_incremental")
+    assert by_code(gate(project, config).findings, "code.unused_is_incremental") == []

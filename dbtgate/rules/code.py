@@ -248,6 +248,65 @@ def max_lines(resource: Node | Macro, project: Project, *, max: Count = 100) -> 
     )
 
 
+_IS_INCREMENTAL = re.compile(r"\bis_incremental\s*\(\s*\)")
+
+
+@rule(
+    "code.unused_is_incremental",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        dbt's `is_incremental()` is true only while an incremental model runs on an existing
+        table. In a model materialized as anything else it is always false: the block it
+        guards never runs, yet every reader takes the model for an incremental one and
+        reviews a filter that does nothing. It is usually left over from a materialization
+        changed away from `incremental`, or copied from another model.
+    """,
+    failing="""
+        -- models/marts/fct_orders.sql, materialized: table
+        select * from {{ ref('stg_orders') }}
+        {% if is_incremental() %}
+          where ordered_at > (select max(ordered_at) from {{ this }})
+        {% endif %}
+    """,
+    passing="""
+        -- models/marts/fct_orders.sql
+        {{ config(materialized='incremental', unique_key='order_id') }}
+        select * from {{ ref('stg_orders') }}
+        {% if is_incremental() %}
+          where ordered_at > (select max(ordered_at) from {{ this }})
+        {% endif %}
+    """,
+    fix="Delete the `is_incremental()` block, or materialize the model as `incremental` if "
+    "that was the intent.",
+)
+def unused_is_incremental(model: Node, project: Project) -> Violation | None:
+    """A model not materialized as `incremental` does not call `is_incremental()`.
+
+    Comments do not count; Python models are skipped. The finding points at the first call.
+    The code is read (`Project.code`) for the models that are not incremental only. As
+    dbt-score's has_no_unused_is_incremental."""
+    from dbtgate.sql_references import LineNumbers, mask  # its regexes: only when used
+
+    materialized = model.config.materialized if model.config else None
+    if materialized == "incremental":
+        return None
+    code = _sql(model, project)
+    if not code:
+        return None
+    calls = [m.start() for m in _IS_INCREMENTAL.finditer(mask(code, strings=False, jinja=False))]
+    if not calls:
+        return None
+    lines_of = LineNumbers(code)
+    lines, where, line = _in_file(project, model, [lines_of.at(start) for start in calls])
+    return Violation(
+        f"{display_name(model)} calls is_incremental() ({where}) but is materialized as "
+        f"{materialized or 'view'}, where it is always false",
+        line=line,
+        details={"materialized": materialized, "lines": lines},
+    )
+
+
 @rule(
     "code.unused_macro",
     severity="warn",
