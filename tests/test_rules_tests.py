@@ -328,3 +328,43 @@ def test_required_tests_accept_a_package_prefix_or_none(tmp_path):
 def test_required_tests_need_names_and_counts(tmp_path, tests, problem):
     with pytest.raises(DbtgateError, match=rf"dbtgate\.yml:5: .*tests\.required.*{problem}"):
         gate(corpus_project("bouncer-dbt112"), required_config(tmp_path, tests))
+
+
+def _compound_test_of(model: str, columns: list[str]) -> Callable[[dict], None]:
+    """An edit of the bouncer manifest: the dbt_expectations compound-uniqueness test of
+    `model` lists `columns`."""
+
+    def edit(manifest: dict) -> None:
+        for node in manifest["nodes"].values():
+            metadata = node.get("test_metadata") or {}
+            if node.get("attached_node") == model and metadata.get("name") == (
+                "expect_compound_columns_to_be_unique"
+            ):
+                metadata["kwargs"]["column_list"] = columns
+
+    return edit
+
+
+def test_unique_at_column_level_reports_a_compound_test_of_one_column(tmp_path):
+    model = f"model.{PKG}.int_model_1"
+    project = edited_bouncer(tmp_path, _compound_test_of(model, ["id"]))
+    config = rule_config(tmp_path, "tests.unique_at_column_level")
+    findings = by_code(gate(project, config).findings, "tests.unique_at_column_level")
+    # int_disabled_model's test lists two columns, id and name: a composite key, which passes.
+    assert [(f.unique_id, f.column_name, f.message, f.fix) for f in findings] == [
+        (
+            model,
+            "id",
+            "int_model_1 tests the uniqueness of id alone with "
+            "dbt_expectations.expect_compound_columns_to_be_unique, a model-level test",
+            "Replace dbt_expectations.expect_compound_columns_to_be_unique with a `unique` test "
+            "on column id.",
+        )
+    ]
+    assert findings[0].key.startswith("test.")
+
+
+def test_unique_at_column_level_passes_the_corpus_build(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = rule_config(tmp_path, "tests.unique_at_column_level")
+    assert by_code(gate(project, config).findings, "tests.unique_at_column_level") == []

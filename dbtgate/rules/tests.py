@@ -326,3 +326,59 @@ def relationships_to_parents(model: Node, project: Project) -> Iterator[Violatio
                 key=parent_id,
                 details={"parent": parent_id},
             )
+
+
+# Composite-key tests and the argument that lists their columns: with one column, each is a
+# plain uniqueness test written the long way.
+_COLUMN_LISTS = {
+    "unique_combination_of_columns": "combination_of_columns",  # dbt_utils
+    "expect_compound_columns_to_be_unique": "column_list",  # dbt_expectations
+}
+
+
+@rule(
+    "tests.unique_at_column_level",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        A composite-key test of one column is a `unique` test in disguise. Readers look for a
+        key's test on its column, where dbt docs and catalogs list column tests; a model-level
+        test hides it there, and it has usually outlived a key that once had two columns. A
+        `unique` test on the column says the same, where it is looked for.
+    """,
+    failing="""
+        models:
+          - name: fct_orders
+            data_tests:
+              - dbt_utils.unique_combination_of_columns:
+                  arguments: {combination_of_columns: [order_id]}
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            columns:
+              - name: order_id
+                data_tests: [unique, not_null]
+    """,
+    fix="Replace the model-level test with a `unique` test on the column.",
+)
+def unique_at_column_level(model: Node, project: Project) -> Iterator[Violation]:
+    """No model-level composite-key test lists a single column.
+
+    The tests are dbt_utils' `unique_combination_of_columns` and dbt_expectations'
+    `expect_compound_columns_to_be_unique`; each offending test is reported. A list built by
+    Jinja at run time (a string in the manifest) is not judged. As dbt-score's
+    single_column_uniqueness_at_column_level."""
+    for test in project.tests_on(model.unique_id):
+        columns = test.kwargs.get(_COLUMN_LISTS.get(test.kind, ""))
+        if not isinstance(columns, list) or len(columns) != 1 or not isinstance(columns[0], str):
+            continue
+        column = columns[0]
+        yield Violation(
+            f"{display_name(model)} tests the uniqueness of {column} alone with "
+            f"{test.qualified_kind}, a model-level test",
+            column_name=column,
+            key=test.unique_id,
+            fix=f"Replace {test.qualified_kind} with a `unique` test on column {column}.",
+            details={"test": test.unique_id, "column": column},
+        )
