@@ -554,3 +554,26 @@ def test_columns_exist_without_a_catalog_says_it_checked_nothing(tmp_path):
         f"{tmp_path / 'dbtgate.yml'}:5: docs.columns_exist reads catalog.json (`dbt docs "
         "generate` writes it), which this build does not have, so it checked nothing"
     ]
+
+
+def test_example_sql_asks_sql_models_for_a_sql_block_in_their_description(tmp_path):
+    uid = f"model.{PKG}.orders"
+
+    def edit(manifest: dict) -> None:
+        nodes = manifest["nodes"]
+        nodes[uid]["description"] += "\n\n  ~~~SQL\n  select * from {{ ref('orders') }}\n  ~~~"
+        nodes[f"model.{PKG}.stg_orders"]["description"] = "```python\nprint(1)\n```"
+
+    project = edited_bouncer(tmp_path, edit)
+    config = rule_config(tmp_path, "docs.example_sql", select="access:public")
+    findings = by_code(gate(project, config).findings, "docs.example_sql")
+    # The public models: orders has its example; the three versions of customers have none.
+    assert [(f.unique_id, f.message) for f in findings] == [
+        (f"model.{PKG}.customers.v{v}", f"customers v{v}'s description has no example SQL query")
+        for v in (1, 2, 3)
+    ]
+    everywhere = rule_config(tmp_path, "docs.example_sql")
+    failing = {f.unique_id for f in by_code(gate(project, everywhere).findings, "docs.example_sql")}
+    # A python block is no SQL example; the Python model is skipped.
+    assert f"model.{PKG}.stg_orders" in failing
+    assert uid not in failing and f"model.{PKG}.py_order_stats" not in failing

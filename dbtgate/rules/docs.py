@@ -81,6 +81,52 @@ def _description_violation(name: str, description: str | None, min_length: int) 
     )
 
 
+# A fenced code block of SQL in markdown: ```sql or ~~~sql, indented at most 3 spaces.
+_SQL_FENCE = re.compile(r"^ {0,3}(?:```|~~~)[ \t]*sql\b", re.IGNORECASE | re.MULTILINE)
+
+
+@rule(
+    "docs.example_sql",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A consumer who finds a model in dbt docs or the catalog wants to query it. An example
+        query in its description shows the grain, the key to join on and the filters that
+        matter, where a list of columns does not; without one, each consumer rediscovers
+        them (or asks). It matters most on the models other teams read: select them with
+        `access:public`.
+    """,
+    failing="""
+        models:
+          - name: fct_orders
+            description: One row per order with its items and payments.
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            description: |
+              One row per order with its items and payments.
+
+              ```sql
+              select customer_id, sum(amount) as revenue
+              from {{ ref('fct_orders') }}
+              where ordered_at >= '2024-01-01'
+              group by customer_id
+              ```
+    """,
+    fix="Add an example query to the model's description, in a ```sql fenced block.",
+)
+def example_sql(model: Node) -> Violation | None:
+    """The description of a SQL model holds an example query: a ```sql (or ~~~sql) fenced
+    block, the way dbt docs renders SQL.
+
+    Python models are skipped. As dbt-score's has_example_sql; its
+    public_model_has_example_sql is this rule under `select: "access:public"`."""
+    if model.language == "python" or _SQL_FENCE.search(model.description or ""):
+        return None
+    return Violation(f"{display_name(model)}'s description has no example SQL query")
+
+
 @rule(
     "docs.column_coverage",
     severity="error",
