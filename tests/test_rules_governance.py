@@ -1104,3 +1104,51 @@ def test_required_meta_criteria_is_checked_at_its_line(tmp_path):
     config = rule_config(tmp_path, "governance.required_meta", "{keys: [owner], criteria: some}")
     with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*criteria: expected 'all' \| 'any'"):
         gate(corpus_project("bouncer-dbt112"), config)
+
+
+def test_required_constraints_on_the_bouncer_build(tmp_path):
+    config = rule_config(
+        tmp_path, "governance.required_constraints", "{types: [PRIMARY_KEY]}", "resource_type:model"
+    )
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "governance.required_constraints"
+    )
+    # The marts (customers v1-v3, orders) declare a primary key under an enforced contract; the
+    # ephemeral int_ models and stg_raw_orders_for_snapshot, and the Python model, are skipped.
+    assert short_ids(findings) == [
+        "int_exclude_via_meta_config",
+        "int_incremental",
+        "metricflow_time_spine",
+        "stg_customers",
+        "stg_orders",
+        "stg_payments",
+    ]
+    assert findings[0].message == "int_exclude_via_meta_config declares no PRIMARY_KEY constraint"
+
+
+def test_required_constraints_need_the_contract_that_creates_them(tmp_path):
+    def uncontract(manifest: dict) -> None:
+        manifest["nodes"][f"model.{PKG}.orders"]["config"]["contract"]["enforced"] = False
+        manifest["nodes"][f"model.{PKG}.orders"]["contract"]["enforced"] = False
+
+    config = rule_config(
+        tmp_path,
+        "governance.required_constraints",
+        "{types: [primary_key]}",
+        "resource_type:model",
+    )
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, uncontract), config).findings,
+        "governance.required_constraints",
+    )
+    [orders] = [f for f in findings if f.unique_id == f"model.{PKG}.orders"]
+    assert orders.message == (
+        "orders declares primary_key constraints but no enforced contract, so dbt does not "
+        "create them"
+    )
+
+
+def test_required_constraints_asks_for_the_types(tmp_path):
+    config = rule_config(tmp_path, "governance.required_constraints", "{types: []}")
+    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*types: .*give at least one"):
+        gate(corpus_project("bouncer-dbt112"), config)

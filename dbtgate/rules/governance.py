@@ -897,3 +897,75 @@ def _matches(name: str, patterns: list[str]) -> bool:
 def _grant_list(grants: dict[str, list[str]]) -> str:
     """`select to reporter, analyst; insert to loader`."""
     return "; ".join(f"{privilege} to {', '.join(who)}" for privilege, who in grants.items())
+
+
+def _constraint_types(model: Node) -> set[str]:
+    """The types of the constraints the model declares, at the model's level and on its
+    columns, lowered."""
+    found = {constraint.type.lower() for constraint in model.constraints or ()}
+    for column in (model.columns or {}).values():
+        found.update(constraint.type.lower() for constraint in column.constraints or ())
+    return found
+
+
+@rule(
+    "governance.required_constraints",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A tested key catches duplicates after a run has written them; a `primary_key` or
+        `not_null` constraint makes the warehouse refuse them (where it enforces constraints)
+        and tells its optimizer and BI tools how tables join. dbt creates constraints only on a
+        model with an enforced contract, so a constraint declared without one is a promise the
+        warehouse never hears of.
+    """,
+    failing="""
+        # policy: governance.required_constraints: {types: [primary_key]}
+        models:
+          - name: fct_orders
+            config:
+              contract: {enforced: true}
+            columns:
+              - name: order_id
+                data_type: integer
+                constraints: [{type: not_null}]
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            config:
+              contract: {enforced: true}
+            columns:
+              - name: order_id
+                data_type: integer
+                constraints: [{type: not_null}, {type: primary_key}]
+    """,
+    fix="Declare the constraints under `constraints:` on the model or its columns, and "
+    "enforce the model's contract (`config: {contract: {enforced: true}}`) so dbt creates them.",
+)
+def required_constraints(model: Node, *, types: Names = []) -> Violation | None:  # noqa: B006
+    """The model declares a constraint of each type in `types` (`primary_key`, `foreign_key`,
+    `unique`, `not_null`, `check`, `custom`; compared case-insensitively), on the model or on
+    one of its columns, under an enforced contract.
+
+    Ephemeral and Python models, which dbt cannot contract, are skipped. As dbt-checkpoint's
+    check-model-has-constraints, which also requires the contract, for the constraint types
+    (it can also name a constraint's columns)."""
+    if not can_have_contract(model):
+        return None
+    found = _constraint_types(model)
+    missing = [name for name in types if name.lower() not in found]
+    if missing:
+        return Violation(
+            f"{display_name(model)} declares no {' and no '.join(missing)} constraint",
+            details={"missing": missing, "declared": sorted(found)},
+        )
+    if is_contracted(model):
+        return None
+    return Violation(
+        f"{display_name(model)} declares {', '.join(types)} constraints but no enforced "
+        "contract, so dbt does not create them",
+        fix="Enforce the model's contract (`config: {contract: {enforced: true}}`, with every "
+        "column's `data_type`) so dbt creates its constraints.",
+        details={"declared": sorted(found)},
+    )
