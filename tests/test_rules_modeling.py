@@ -699,3 +699,107 @@ def test_allowed_parents_refuses_settings_that_check_nothing(tmp_path, setting, 
     config = rule_config(tmp_path, "modeling.allowed_parents", setting)
     with pytest.raises(DbtgateError, match=rf"dbtgate\.yml:5: .*{re.escape(problem)}"):
         gate(corpus_project("bouncer-dbt112"), config)
+
+
+def test_children_counts_the_models_reading_each_model_and_source(tmp_path):
+    config = rule_config(tmp_path, "modeling.children", "{min: 1, max: 4}")
+    findings = by_code(gate(corpus_project("bouncer-dbt112"), config).findings, "modeling.children")
+    # The marts feed exposures only, the int_ models nothing, stg_raw_orders_for_snapshot a
+    # snapshot: none of them is read by a model. stg_orders is read by five models.
+    assert short_ids(findings) == [
+        "customers.v1",
+        "customers.v2",
+        "customers.v3",
+        "int_disabled_model",
+        "int_exclude_via_meta_config",
+        "int_incremental",
+        "int_model_1",
+        "metricflow_time_spine",
+        "orders",
+        "py_order_stats",
+        "sources_that_dont_really_exist.Non_Conforming_Name",
+        "sources_that_dont_really_exist.source_1",
+        "sources_that_dont_really_exist.source_2",
+        "stg_orders",
+        "stg_raw_orders_for_snapshot",
+    ]
+    messages = {f.unique_id.split(".", 2)[2]: f.message for f in findings}
+    assert messages["stg_raw_orders_for_snapshot"] == (
+        "stg_raw_orders_for_snapshot is read by 0 models; at least 1"
+    )
+    assert messages["stg_orders"] == (
+        "stg_orders is read by 5 models (customers v1, customers v2, customers v3, orders, "
+        "py_order_stats); at most 4"
+    )
+    assert messages["sources_that_dont_really_exist.source_1"] == (
+        "source sources_that_dont_really_exist.source_1 is read by 0 models; at least 1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        ("warn", "set `min` above 0 and/or `max`"),
+        ("{min: 3, max: 2}", "min (3) is above max (2)"),
+    ],
+)
+def test_children_refuses_bounds_that_check_nothing(tmp_path, setting, problem):
+    config = rule_config(tmp_path, "modeling.children", setting)
+    with pytest.raises(DbtgateError, match=rf"dbtgate\.yml:5: .*{re.escape(problem)}"):
+        gate(corpus_project("bouncer-dbt112"), config)
+
+
+def test_parent_location_by_schema_and_database(tmp_path):
+    config = rule_config(
+        tmp_path,
+        "modeling.parent_location",
+        '{schemas: ["MAIN_STG_*"], forbidden_databases: [sandbox]}',
+        select="path:models/marts",
+    )
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "modeling.parent_location"
+    )
+    # The marts read staging models only, in main_stg_crm and main_stg_payments (case ignored).
+    assert findings == []
+    config = rule_config(
+        tmp_path,
+        "modeling.parent_location",
+        '{forbidden_schemas: ["main_stg_payments"], databases: [dbt]}',
+        select="path:models/marts",
+    )
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "modeling.parent_location"
+    )
+    assert short_ids(findings) == ["customers.v1", "customers.v2", "customers.v3", "orders"]
+    assert findings[0].message == (
+        "customers v1 reads stg_payments in schema main_stg_payments, which the policy forbids"
+    )
+
+
+def test_parent_location_names_a_source_outside_the_allowed_schemas(tmp_path):
+    config = rule_config(
+        tmp_path, "modeling.parent_location", "{schemas: [main_stg_crm], databases: [prod]}"
+    )
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "modeling.parent_location"
+    )
+    [staged] = [
+        f for f in findings if f.details["parent"] == f"source.{PKG}.dummy_source.customers"
+    ]
+    assert staged.message == (
+        "stg_customers reads source dummy_source.customers in database dbt, not one of prod; "
+        "schema main, not one of main_stg_crm"
+    )
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        ("warn", "set at least one of databases, schemas"),
+        ("{schemas: []}", "schemas: give at least one name"),
+    ],
+)
+def test_parent_location_refuses_settings_that_check_nothing(tmp_path, setting, problem):
+    config = rule_config(tmp_path, "modeling.parent_location", setting)
+    with pytest.raises(DbtgateError, match=rf"dbtgate\.yml:5: .*{re.escape(problem)}"):
+        gate(corpus_project("bouncer-dbt112"), config)

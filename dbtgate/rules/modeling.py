@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Iterator
+from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 from dbtgate.artifacts.manifest import Node, Source, file_path
@@ -493,4 +494,155 @@ def allowed_parents(
                 f"in none of {', '.join(model_paths or ())}",
                 key=parent_id,
                 details={"parent": parent_id, "path": file_path(parent), "allowed": model_paths},
+            )
+
+
+def _children_bounds(params: dict[str, Any]) -> str | None:
+    """Bounds that let every count pass, or none, are a config error at the rule's line rather
+    than a rule that checks nothing or flags every model."""
+    low, high = params["min"], params["max"]
+    if high is None and low == 0:
+        return "set `min` above 0 and/or `max` (with neither, every count of children passes)"
+    if high is not None and low > high:
+        return f"min ({low}) is above max ({high}): no count of children passes"
+    return None
+
+
+@rule(
+    "modeling.children",
+    severity="warn",
+    applies_to=("model", "source"),
+    why="""
+        A model nothing reads is built, paid for and kept in sync for no one (unless a
+        dashboard reads it: select those out, or waive them); a source nothing reads was
+        declared and forgotten. A model or source that many models read is one a change
+        reaches everywhere: a ceiling says when to put a shared model in between. This rule
+        counts the models that read each resource, as a floor, a ceiling or both.
+    """,
+    failing="""
+        # policy: {select: "path:models/intermediate", rules: {modeling.children: {min: 1}}}
+        -- models/intermediate/int_orders_pivoted.sql: no model refs it
+    """,
+    passing="""
+        -- models/marts/fct_orders.sql
+        select * from {{ ref('int_orders_pivoted') }}
+    """,
+    fix="Read the model where it is needed, or remove it; past the ceiling, move what the "
+    "readers share into one model they read instead.",
+    params_check=_children_bounds,
+)
+def children(
+    resource: Node | Source, project: Project, *, min: Count = 0, max: Count | None = None
+) -> Violation | None:
+    """The model or source is read by at least `min` and at most `max` models (`null`: no
+    maximum); set at least one.
+
+    Only models count, as in dbt-checkpoint's check-model-parents-and-childs and
+    check-source-childs: tests, snapshots and exposures that read it do not."""
+    readers = sorted(
+        {
+            uid
+            for uid in project.children.get(resource.unique_id, ())
+            if (child := project.nodes.get(uid)) is not None and child.resource_type == "model"
+        }
+    )
+    if max is not None and len(readers) > max:
+        return _at_most(resource, project, readers, max, "is read by", "model")
+    if len(readers) >= min:
+        return None
+    named = f" ({_names(project, readers)})" if readers else ""
+    return Violation(
+        f"{display_name(resource)} is read by {counted(len(readers), 'model')}{named}; "
+        f"at least {min}",
+        details={"models": readers, "min": min},
+    )
+
+
+# parent_location's parameters: where a parent may be, and where it may not.
+_LOCATIONS = ("databases", "schemas", "forbidden_databases", "forbidden_schemas")
+
+
+def _some_location(params: dict[str, Any]) -> str | None:
+    """Without any list every parent is allowed; an empty list allows none or forbids none."""
+    given = [name for name in _LOCATIONS if params[name] is not None]
+    if not given:
+        return f"set at least one of {', '.join(_LOCATIONS)} (with none, every parent is allowed)"
+    empty = [name for name in given if not params[name]]
+    if empty:
+        return f"{empty[0]}: give at least one name or glob pattern (or leave it out)"
+    return None
+
+
+def _placed(name: str | None, patterns: list[str] | None) -> bool:
+    """Whether `name` matches one of the glob `patterns`, case-insensitively (warehouses compare
+    unquoted names so)."""
+    lowered = (name or "").lower()
+    return any(fnmatchcase(lowered, pattern.lower()) for pattern in patterns or ())
+
+
+@rule(
+    "modeling.parent_location",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        Where a relation lives says what it is: a raw landing schema, a sandbox database, the
+        staging schema, the marts other teams read. A mart that reads a table of the raw
+        database skips the staging its columns get; a production model that reads a schema
+        someone's dev build writes to breaks when that build is dropped. Naming the databases
+        and schemas a selection may read (or may not) states that layout outright.
+    """,
+    failing="""
+        # policy: {select: "path:models/marts", rules: {modeling.parent_location:
+        #          {forbidden_schemas: ["raw*"]}}}
+        -- models/marts/fct_orders.sql
+        select * from {{ source('raw_shop', 'orders') }}   -- schema raw_shop
+    """,
+    passing="""
+        -- models/marts/fct_orders.sql
+        select * from {{ ref('stg_orders') }}              -- schema staging
+    """,
+    fix="Read the relation through a model in an allowed schema (a staging model over the "
+    "source), or change the parent's `database`/`schema` config.",
+    params_check=_some_location,
+)
+def parent_location(
+    model: Node,
+    project: Project,
+    *,
+    databases: list[str] | None = None,
+    schemas: list[str] | None = None,
+    forbidden_databases: list[str] | None = None,
+    forbidden_schemas: list[str] | None = None,
+) -> Iterator[Violation]:
+    """The models, seeds, snapshots and sources the model reads are in one of `databases` and
+    one of `schemas`, and in none of `forbidden_databases` and `forbidden_schemas`.
+
+    Each list is optional and holds names or glob patterns (`stg_*`), compared
+    case-insensitively with the database and schema dbt resolved for the parent (as the
+    manifest records them, custom schema names included: `analytics_staging` where the target
+    schema is `analytics`). One finding per parent. As dbt-checkpoint's
+    check-model-parents-database and check-model-parents-schema (`--whitelist` is `databases`
+    or `schemas`, `--blacklist` the `forbidden_` ones), which judge models and sources."""
+    for parent_id in sorted(set(_parents(model, project))):
+        parent = project.resource(parent_id)
+        if parent is None or parent.resource_type not in _READABLE:
+            continue
+        problems = []
+        for kind, name, allowed, forbidden in (
+            ("database", parent.database, databases, forbidden_databases),
+            ("schema", parent.schema, schemas, forbidden_schemas),
+        ):
+            if allowed is not None and not _placed(name, allowed):
+                problems.append(f"{kind} {name}, not one of {', '.join(allowed)}")
+            elif _placed(name, forbidden):
+                problems.append(f"{kind} {name}, which the policy forbids")
+        if problems:
+            yield Violation(
+                f"{display_name(model)} reads {display_name(parent)} in {'; '.join(problems)}",
+                key=parent_id,
+                details={
+                    "parent": parent_id,
+                    "database": parent.database,
+                    "schema": parent.schema,
+                },
             )
