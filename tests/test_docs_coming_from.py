@@ -66,3 +66,72 @@ def test_the_example_config_loads_and_runs(tmp_path):
         if r.package_name == root and r.resource_type in built
     )
     assert staging["select"] == "path:models/staging" and staging["selected"] > 0
+
+
+# dbt-checkpoint's hooks (its HOOKS.md), each of which the page maps or says it does not cover.
+CHECKPOINT_HOOKS = [
+    "check-column-desc-are-same",
+    "check-column-name-contract",
+    "check-model-columns-have-desc",
+    "check-model-has-all-columns",
+    "check-model-has-constraints",
+    "check-model-has-contract",
+    "check-model-has-description",
+    "check-model-has-meta-keys",
+    "check-model-has-labels-keys",
+    "check-model-has-properties-file",
+    "check-model-has-tests-by-name",
+    "check-model-has-tests-by-type",
+    "check-model-has-tests-by-group",
+    "check-model-has-tests",
+    "check-model-name-contract",
+    "check-model-parents-and-childs",
+    "check-model-parents-database",
+    "check-model-parents-name-prefix",
+    "check-model-parents-schema",
+    "check-model-tags",
+    "check-model-materialization-by-childs",
+    "check-script-semicolon",
+    "check-script-has-no-table-name",
+    "check-script-ref-and-source",
+    "check-source-columns-have-desc",
+    "check-source-has-all-columns",
+    "check-source-has-description",
+    "check-source-table-has-description",
+    "check-source-has-freshness",
+    "check-source-has-loader",
+    "check-source-has-meta-keys",
+    "check-source-has-labels-keys",
+    "check-source-has-tests-by-name",
+    "check-source-has-tests-by-type",
+    "check-source-has-tests",
+    "check-source-has-tests-by-group",
+    "check-source-tags",
+    "check-source-childs",
+    "check-macro-has-description",
+    "check-macro-arguments-have-desc",
+    "check-macro-has-meta-keys",
+    "check-exposure-has-meta-keys",
+    "check-seed-has-meta-keys",
+    "check-snapshot-has-meta-keys",
+    "check-test-has-meta-keys",
+    "generate-missing-sources",
+    "generate-model-properties-file",
+    "unify-column-description",
+    "replace-script-table-names",
+    "remove-script-semicolon",
+    "dbt-clean",
+    "dbt-compile",
+    "dbt-deps",
+    "dbt-docs-generate",
+    "dbt-parse",
+    "dbt-run",
+    "dbt-test",
+]
+
+
+def test_every_dbt_checkpoint_hook_is_mapped_or_said_uncovered():
+    text = DOCS.read_text(encoding="utf-8")
+    section = text.split("## dbt-checkpoint", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`([a-z-]+)`", section))
+    assert [hook for hook in CHECKPOINT_HOOKS if hook not in named] == []
