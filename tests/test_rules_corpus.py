@@ -32,6 +32,9 @@ REQUIRED_PARAMS = {
     "code.forbidden_pattern": {"pattern": r"(?i)select\s+\*"},
     "naming.column_type_pattern": {"patterns": {"date": ".*_date", "bool(ean)?": "is_.*"}},
     "naming.column_name_type": {"types": {".*_date": "date", "is_.*": "bool(ean)?"}},
+    "governance.required_constraints": {"types": ["primary_key", "not_null"]},
+    "modeling.children": {"min": 1, "max": 3},
+    "modeling.parent_location": {"schemas": ["*stg*"], "forbidden_databases": ["raw"]},
 }
 
 
