@@ -368,3 +368,19 @@ def test_unique_at_column_level_passes_the_corpus_build(tmp_path):
     project = corpus_project("bouncer-dbt112")
     config = rule_config(tmp_path, "tests.unique_at_column_level")
     assert by_code(gate(project, config).findings, "tests.unique_at_column_level") == []
+
+
+def test_min_per_model_counts_the_tests_of_source_tables(tmp_path):
+    config = rule_config(tmp_path, "tests.min_per_model", "{min: 1}", "resource_type:source")
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "tests.min_per_model"
+    )
+    # dummy_source.customers has a not_null test on id; the three sources that do not really
+    # exist have none (the tiktok_ads package's sources are not gated).
+    assert sorted(f.unique_id.rsplit(".", 1)[-1] for f in findings) == [
+        "Non_Conforming_Name",
+        "source_1",
+        "source_2",
+    ]
+    assert findings[0].message.startswith("source sources_that_dont_really_exist.")
+    assert findings[0].message.endswith(" has 0 tests, the policy asks for at least 1")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dbtgate.artifacts.manifest import Node
+from dbtgate.artifacts.manifest import Node, Source
 from dbtgate.keys import key_name, resource_key
 from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Count, Minimums, ParamError, Share, Violation, rule
@@ -82,7 +82,7 @@ def primary_key(
 @rule(
     "tests.min_per_model",
     severity="warn",
-    applies_to=("model", "seed", "snapshot"),
+    applies_to=("model", "seed", "snapshot", "source"),
     why="""
         An untested model is only as good as the last time someone looked at its data. A floor
         on the number of tests makes "add a test" part of adding a model.
@@ -102,10 +102,15 @@ def primary_key(
               - name: product_id
                 data_tests: [unique, not_null]
     """,
-    fix="Add data tests (generic tests in YAML, or singular tests that ref the model).",
+    fix="Add data tests (generic tests in YAML, or singular tests that read it through `ref()` "
+    "or `source()`).",
 )
-def min_per_model(model: Node, project: Project, *, min: Count = 1) -> Violation | None:
-    """The model has at least `min` data tests (generic or singular)."""
+def min_per_model(model: Node | Source, project: Project, *, min: Count = 1) -> Violation | None:
+    """The model has at least `min` data tests (generic or singular).
+
+    A source table counts its tests the same way: a raw table's `not_null` and `unique` tests
+    are the first to tell a broken load from a broken model. As dbt-checkpoint's
+    check-model-has-tests and check-source-has-tests."""
     count = len(project.tests_on(model.unique_id))
     if count >= min:
         return None
