@@ -23,7 +23,7 @@ from dbtgate.artifacts.manifest import (
     materialized_as,
 )
 from dbtgate.project import Project, display_name, meta_value
-from dbtgate.rules.registry import Count, GrantMap, Names, Violation, rule
+from dbtgate.rules.registry import Count, GrantMap, Names, Violation, min_max_bounds, rule
 from dbtgate.wording import counted
 
 # How many of the required names a resource must have: every one, at least one, exactly one.
@@ -809,17 +809,6 @@ def allowed_privileges(
     )
 
 
-def _count_bounds(params: dict[str, Any]) -> str | None:
-    """Bounds that let every count pass, or none, are a config error at the rule's line rather
-    than a rule that checks nothing or flags every model."""
-    low, high = params["min"], params["max"]
-    if high is None and low == 0:
-        return "set `min` above 0 and/or `max` (with neither, every count passes)"
-    if high is not None and low > high:
-        return f"min ({low}) is above max ({high}): no count passes"
-    return None
-
-
 @rule(
     "governance.grant_count",
     severity="warn",
@@ -846,7 +835,7 @@ def _count_bounds(params: dict[str, Any]) -> str | None:
     """,
     fix="Grant between `min` and `max` privileges under `config: {grants: ...}` (for a folder, "
     "`+grants` in dbt_project.yml), or change the bounds in the policy.",
-    params_check=_count_bounds,
+    params_check=min_max_bounds,
 )
 def grant_count(
     resource: Node,

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from dbtgate.artifacts.manifest import Node, Source, file_path
 from dbtgate.project import Project, display_name
 from dbtgate.rules.naming import DEFAULT_LAYERS, layer_of
-from dbtgate.rules.registry import Count, Violation, rule
+from dbtgate.rules.registry import Count, Violation, min_max_bounds, rule
 from dbtgate.select import PathPattern
 from dbtgate.wording import counted, plural
 
@@ -497,17 +497,6 @@ def allowed_parents(
             )
 
 
-def _children_bounds(params: dict[str, Any]) -> str | None:
-    """Bounds that let every count pass, or none, are a config error at the rule's line rather
-    than a rule that checks nothing or flags every model."""
-    low, high = params["min"], params["max"]
-    if high is None and low == 0:
-        return "set `min` above 0 and/or `max` (with neither, every count of children passes)"
-    if high is not None and low > high:
-        return f"min ({low}) is above max ({high}): no count of children passes"
-    return None
-
-
 @rule(
     "modeling.children",
     severity="warn",
@@ -529,7 +518,7 @@ def _children_bounds(params: dict[str, Any]) -> str | None:
     """,
     fix="Read the model where it is needed, or remove it; past the ceiling, move what the "
     "readers share into one model they read instead.",
-    params_check=_children_bounds,
+    params_check=min_max_bounds,
 )
 def children(
     resource: Node | Source, project: Project, *, min: Count = 0, max: Count | None = None

@@ -298,6 +298,18 @@ def as_violations(result: Iterable[Violation] | Violation | None) -> list[Violat
     return list(result)
 
 
+def min_max_bounds(params: dict[str, Any]) -> str | None:
+    """A `params_check` for a rule bounding a count with `min` and `max` (None: no ceiling):
+    bounds that let every count pass, or none, are a config error at the rule's line rather
+    than a rule that checks nothing or flags every resource."""
+    low, high = params["min"], params["max"]
+    if high is None and low == 0:
+        return "set `min` above 0 and/or `max` (with neither, every count passes)"
+    if high is not None and low > high:
+        return f"min ({low}) is above max ({high}): no count passes"
+    return None
+
+
 RULES: dict[str, Rule] = {}
 
 
