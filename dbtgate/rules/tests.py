@@ -106,7 +106,8 @@ def primary_key(
     "or `source()`).",
 )
 def min_per_model(model: Node | Source, project: Project, *, min: Count = 1) -> Violation | None:
-    """The model has at least `min` data tests (generic or singular).
+    """The resource (model, seed, snapshot or source table) has at least `min` data tests (generic
+    or singular).
 
     A source table counts its tests the same way: a raw table's `not_null` and `unique` tests
     are the first to tell a broken load from a broken model. As dbt-checkpoint's
