@@ -414,9 +414,9 @@ def _edited_line(ctx: DiffContext, old: Node, new: Node, clause: re.Pattern[str]
     does: the first edited line holding `clause` (a filter's WHERE, a grain's GROUP BY), else
     the first edited line. An annotation on the model's YAML entry would sit on a line the pull
     request did not touch (GitHub shows it off the diff, if at all). From dbt's code of both
-    builds (a second decode of each manifest, made only here), placed in the file. None when a
-    build lacks the code, or the file changed since the manifest was written (a line of other
-    text)."""
+    builds (a second decode of each manifest, made only when a check first asks for code),
+    placed in the file. None when a build lacks the code, or the file changed since the
+    manifest was written (a line of other text)."""
     before, after = ctx.base.code(old.unique_id), ctx.pr.code(new.unique_id)
     if before is None or after is None:
         return None
