@@ -23,7 +23,15 @@ from dbtgate.artifacts.manifest import (
     materialized_as,
 )
 from dbtgate.project import Project, display_name, meta_value
-from dbtgate.rules.registry import Count, GrantMap, Names, Violation, min_max_bounds, rule
+from dbtgate.rules.registry import (
+    Count,
+    GrantMap,
+    Names,
+    Violation,
+    matches_glob,
+    min_max_bounds,
+    rule,
+)
 from dbtgate.wording import counted
 
 # How many of the required names a resource must have: every one, at least one, exactly one.
@@ -595,8 +603,7 @@ def allowed_tags(
     given = resource.tags or ()
     if not given:
         return None
-    patterns = [pattern.lower() for pattern in tags]
-    refused = [tag for tag in given if not _matches(tag, patterns)]
+    refused = [tag for tag in given if not matches_glob(tag, tags)]
     if not refused:
         return None
     return Violation(
@@ -740,10 +747,9 @@ def allowed_grantees(
     """Every grantee of every privilege the resource grants matches one of `grantees` (glob
     patterns, case-insensitive). A resource that grants nothing passes, as does an ephemeral
     model (dbt applies no grants to it)."""
-    patterns = [pattern.lower() for pattern in grantees]
     refused: dict[str, list[str]] = {}
     for privilege, holders in _applied_grants(resource).items():
-        outside = [grantee for grantee in holders if not _matches(grantee, patterns)]
+        outside = [grantee for grantee in holders if not matches_glob(grantee, grantees)]
         if outside:
             refused[privilege] = outside
     if not refused:
@@ -794,11 +800,10 @@ def allowed_privileges(
     resource that grants nothing and an ephemeral model (no relation, so dbt applies no
     grants). As dbt-bouncer's check_model_grant_privilege, with glob patterns instead of one
     regex: `privileges: [select]` for bouncer's `privilege_pattern: ^select`."""
-    patterns = [pattern.lower() for pattern in privileges]
     refused = {
         privilege: holders
         for privilege, holders in _applied_grants(resource).items()
-        if not _matches(privilege, patterns)
+        if not matches_glob(privilege, privileges)
     }
     if not refused:
         return None
@@ -876,11 +881,6 @@ def _applied_grants(resource: Node) -> dict[str, list[str]]:
     if materialized_as(resource) == "ephemeral":
         return {}
     return {privilege: who for privilege, who in granted(resource).items() if who}
-
-
-def _matches(name: str, patterns: list[str]) -> bool:
-    """Whether `name` matches one of the glob `patterns` (lowered), case-insensitively."""
-    return any(fnmatchcase(name.lower(), pattern) for pattern in patterns)
 
 
 def _grant_list(grants: dict[str, list[str]]) -> str:

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Iterator
-from fnmatch import fnmatchcase
 from typing import Any, Literal
 
 from dbtgate.artifacts.manifest import Node, Source, file_path
 from dbtgate.project import Project, display_name
 from dbtgate.rules.naming import DEFAULT_LAYERS, layer_of
-from dbtgate.rules.registry import Count, Violation, min_max_bounds, rule
+from dbtgate.rules.registry import Count, Violation, matches_glob, min_max_bounds, rule
 from dbtgate.select import PathPattern
 from dbtgate.wording import counted, plural
 
@@ -562,13 +561,6 @@ def _some_location(params: dict[str, Any]) -> str | None:
     return None
 
 
-def _placed(name: str | None, patterns: list[str] | None) -> bool:
-    """Whether `name` matches one of the glob `patterns`, case-insensitively (warehouses compare
-    unquoted names so)."""
-    lowered = (name or "").lower()
-    return any(fnmatchcase(lowered, pattern.lower()) for pattern in patterns or ())
-
-
 @rule(
     "modeling.parent_location",
     severity="warn",
@@ -621,9 +613,9 @@ def parent_location(
             ("database", parent.database, databases, forbidden_databases),
             ("schema", parent.schema, schemas, forbidden_schemas),
         ):
-            if allowed is not None and not _placed(name, allowed):
+            if allowed is not None and not matches_glob(name or "", allowed):
                 problems.append(f"{kind} {name}, not one of {', '.join(allowed)}")
-            elif _placed(name, forbidden):
+            elif matches_glob(name or "", forbidden or ()):
                 problems.append(f"{kind} {name}, which the policy forbids")
         if problems:
             yield Violation(

@@ -7,13 +7,12 @@ then the group's owner), the same place the reports group findings by.
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
 from typing import Any
 
 from dbtgate.artifacts.manifest import Node
 from dbtgate.project import Project, display_name
 from dbtgate.rules.codeowners import CodeOwners, same_owner
-from dbtgate.rules.registry import ParamError, Violation, rule
+from dbtgate.rules.registry import ParamError, Violation, matches_glob, rule
 
 
 @rule(
@@ -103,12 +102,11 @@ def allowed(
     if not owner:
         return None
     names = [name.strip() for name in owner.split(",") if name.strip()]
-    patterns = [p.lower() for p in owners]
     file_owners: list[str] = []
     if codeowners_match and codeowners is not None:
         file_owners = codeowners.owners_of(model.original_file_path)
     for name in names:
-        if any(fnmatchcase(name.lower(), p) for p in patterns):
+        if matches_glob(name, owners):
             return None
         if any(same_owner(name, entry) for entry in file_owners):
             return None

@@ -26,6 +26,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
 from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any, Literal
@@ -296,6 +297,14 @@ def as_violations(result: Iterable[Violation] | Violation | None) -> list[Violat
     if isinstance(result, Violation):
         return [result]
     return list(result)
+
+
+def matches_glob(name: str, patterns: Iterable[str]) -> bool:
+    """Whether `name` matches one of the glob `patterns`, case-insensitively: the rules that take
+    names as patterns (tags, grantees, privileges, owners, databases, schemas) compare them as
+    warehouses compare unquoted names."""
+    lowered = name.lower()
+    return any(fnmatchcase(lowered, pattern.lower()) for pattern in patterns)
 
 
 def min_max_bounds(params: dict[str, Any]) -> str | None:
