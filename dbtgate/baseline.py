@@ -175,13 +175,14 @@ def baseline_report(
     findings: list[Finding],
     *,
     checked: Callable[[str], bool] = lambda code: True,
-    built: Callable[[str], bool] = lambda unique_id: True,
+    built: Callable[[str, str | None], bool] = lambda unique_id, column: True,
 ) -> BaselineReport:
     """How the baseline was used: entries still seen, and why the others were not. `checked`:
-    whether this run applied the code everywhere it could occur; `built`: whether a resource is
-    in the build. Only an entry both checked and on a built resource was fixed: one whose rule
-    left the config was not, and rewriting the baseline would drop debt that blocks when the
-    rule comes back."""
+    whether this run applied the code everywhere it could occur; `built`: whether a resource
+    (and the column, for an entry on one) is in the build. Only an entry both checked and on
+    what is still built was fixed: one whose rule left the config was not, and rewriting the
+    baseline would drop debt that blocks when the rule comes back; one on a column renamed
+    away was not paid off either, its finding is new under the new name."""
     seen = {f.fingerprint for f in findings}
     fixed: list[BaselineEntry] = []
     gone: list[BaselineEntry] = []
@@ -189,7 +190,7 @@ def baseline_report(
     for entry in loaded.baseline.findings:
         if entry.fingerprint in seen:
             continue
-        if entry.unique_id and not built(entry.unique_id):
+        if entry.unique_id and not built(entry.unique_id, entry.column_name):
             gone.append(entry)
         elif checked(entry.code):
             fixed.append(entry)
@@ -208,7 +209,7 @@ def baseline_report(
 
 def baseline_notes(report: BaselineReport) -> list[str]:
     """What every report says of the entries not seen: debt paid off (the file can shrink, so
-    the problem cannot come back unnoticed), debt on resources renamed or deleted (a renamed
+    the problem cannot come back unnoticed), debt on resources or columns renamed or deleted (a renamed
     model's findings block again, as new), and entries this run did not check (kept)."""
     notes = []
     where = f"baseline {report.path}"
@@ -219,9 +220,9 @@ def baseline_notes(report: BaselineReport) -> list[str]:
         )
     if report.gone:
         notes.append(
-            f"{where}: {counted(len(report.gone), 'entry')} on resources no longer in the build "
-            f"({_shown(report.gone)}): renamed or deleted? A renamed resource's findings are new "
-            "under its new name; `dbtgate baseline` records them"
+            f"{where}: {counted(len(report.gone), 'entry')} on resources or columns no longer in "
+            f"the build ({_shown(report.gone)}): renamed or deleted? A renamed resource's or "
+            "column's findings are new under its new name; `dbtgate baseline` records them"
         )
     if report.unchecked:
         notes.append(

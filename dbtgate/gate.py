@@ -266,7 +266,7 @@ def decide(
             baseline,
             findings,
             checked=_checked_everywhere(context),
-            built=lambda unique_id: project.resource(unique_id) is not None,
+            built=project.has_built,
         )
         context.notes.extend(baseline_notes(used))
 

@@ -275,6 +275,23 @@ class Project:
             or self.macros.get(unique_id)
         )
 
+    def has_built(self, unique_id: str, column: str | None = None) -> bool:
+        """Whether the build has the resource and, given a column, that column: declared in
+        the YAML or in the catalog's table, compared case-insensitively (a warehouse may
+        upper-case what the YAML writes). What a baseline entry recorded on a renamed column
+        no longer matches, which is not debt paid off."""
+        resource = self.resource(unique_id)
+        if resource is None or column is None:
+            return resource is not None
+        wanted = column.casefold()
+        table = self.catalog_table(unique_id)
+        declared = getattr(resource, "columns", None) or {}
+        return any(
+            name.casefold() == wanted
+            for names in (declared, (table.columns or {}) if table else {})
+            for name in names
+        )
+
     def _read_apart(self, what: str, reader: Callable[[Path], T], without: T) -> T:
         """What `reader` finds in the manifest: a second, selective decode (the gate's own
         leaves out the SQL, the unrendered config, refs and macro calls, which few checks read

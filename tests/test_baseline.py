@@ -240,7 +240,7 @@ def test_entries_of_a_rule_taken_out_or_a_resource_renamed_are_not_called_fixed(
     accounted = section["matched"] + len(section["gone"]) + len(section["unchecked"])
     assert accounted == section["entries"]
     notes = " ".join(stdout.split())
-    assert "on resources no longer in the build" in notes
+    assert "on resources or columns no longer in the build" in notes
     assert "this run did not check (owner.present on" in notes
     assert "entries fixed" not in notes
 
@@ -280,3 +280,31 @@ def test_a_baseline_names_its_project_and_another_projects_is_refused(workdir):
     path.write_text(json.dumps(written))
     returncode, _, report = check(workdir, "target", "--baseline", path.name)
     assert returncode == 0 and report["findings"]
+
+
+def test_an_entry_on_a_column_renamed_away_is_not_called_fixed(workdir):
+    """A column's debt is paid off when the column is fixed, not when it is renamed: the renamed
+    column's finding is new (and blocks), so the old entry is named as gone, not fixed."""
+    baseline(workdir)
+    entries = read_json(workdir / "dbtgate-baseline.json")["findings"]
+    on_columns = [e for e in entries if e.get("column_name")]
+    assert on_columns, "the corpus project must have an undocumented declared column"
+    entry = on_columns[0]
+    data = manifest()
+    columns = data["nodes"][entry["unique_id"]]["columns"]
+    renamed = columns.pop(entry["column_name"])
+    renamed["name"] = f"{entry['column_name']}_renamed"
+    columns[renamed["name"]] = renamed
+    write_build(workdir / "pr", data)
+    _, stdout, report = check(workdir, "pr", "--baseline", "dbtgate-baseline.json")
+    section = report["sections"]["baseline"]
+    gone = [(e["unique_id"], e.get("column_name")) for e in section["gone"]]
+    assert (entry["unique_id"], entry["column_name"]) in gone
+    assert all(e.get("column_name") != entry["column_name"] for e in section["fixed"])
+    assert "on resources or columns no longer in the build" in " ".join(stdout.split())
+    new = [
+        f
+        for f in report["findings"]
+        if f["disposition"] == "blocking" and f.get("column_name") == renamed["name"]
+    ]
+    assert new, "the renamed column's finding is new and blocks"
