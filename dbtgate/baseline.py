@@ -209,8 +209,9 @@ def baseline_report(
 
 def baseline_notes(report: BaselineReport) -> list[str]:
     """What every report says of the entries not seen: debt paid off (the file can shrink, so
-    the problem cannot come back unnoticed), debt on resources or columns renamed or deleted (a renamed
-    model's findings block again, as new), and entries this run did not check (kept)."""
+    the problem cannot come back unnoticed), debt on resources or columns renamed or deleted
+    (a renamed model's findings block again, as new), and entries this run did not check
+    (kept)."""
     notes = []
     where = f"baseline {report.path}"
     if report.fixed:
