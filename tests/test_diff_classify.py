@@ -1167,3 +1167,36 @@ def test_a_removed_models_file_is_named_from_the_repository_root(tmp_path: Path)
     report = msgspec.json.decode((project / "x").read_bytes())
     [removed] = [f for f in report["findings"] if f["code"].endswith("model_removed")]
     assert removed["path"] == "analytics/models/schema.yml"
+
+
+def test_a_change_of_layout_or_comments_only_says_so(tmp_path: Path) -> None:
+    """A formatter's run (sqlfluff fix) touches every model's SQL and none of its queries: the
+    reviewer reads that it changed layout only, not that the SQL changed."""
+    before = model("payments", checksum="a")
+    after = model("payments", checksum="b")
+    uid = before["unique_id"]
+    reformatted = diff(
+        tmp_path,
+        [before],
+        [after],
+        base_compiled={
+            uid: 'select order_id, sum(amount) as paid from "db"."prod"."raw" group by 1'
+        },
+        pr_compiled={
+            uid: "-- one row per order\nSELECT\n    order_id,\n    SUM(amount) AS paid\n"
+            'FROM "db"."dbt_alice"."raw" /* payments */\nGROUP BY 1\n'
+        },
+    )
+    assert codes(reformatted) == [("safe.code_changed", "payments", "")]
+    assert "layout or comments only" in only(reformatted, "safe.code_changed").reason
+    changed = diff(
+        tmp_path / "changed",
+        [before],
+        [after],
+        base_compiled={uid: "select order_id, sum(amount) as paid from raw group by 1"},
+        pr_compiled={uid: "select order_id, sum(amount) + 0 as paid from raw group by 1"},
+    )
+    assert codes(changed) == [("safe.code_changed", "payments", "")]
+    assert only(changed, "safe.code_changed").reason == (
+        "payments: SQL changed; filters and grain did not"
+    )

@@ -397,7 +397,9 @@ _SAFE = [
         "safe.code_changed",
         "The SQL (or a seed's data) changed, between builds of the same dbt minor version "
         "(checksums differ across versions, so they are not compared then); its columns, "
-        "filters and grain did not change, or its compiled SQL was not on disk to compare.",
+        "filters and grain did not change, or its compiled SQL was not on disk to compare. A "
+        "change of layout or comments only (a formatter's run) says so: the compiled queries "
+        "read the same once comments, whitespace and the case of keywords are set aside.",
         "Listed so the reviewer sees every model the PR touches.",
         "customer_ltv: SQL changed; filters and grain did not",
     ),

@@ -390,6 +390,12 @@ def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
             "filters and grain)",
         )
         return
+    if before.query == after.query:
+        emit(
+            "safe.code_changed",
+            f"{name}: SQL changed in layout or comments only (the compiled query is the same)",
+        )
+        return
     if before.filters == after.filters and before.grain == after.grain:
         emit("safe.code_changed", f"{name}: SQL changed; filters and grain did not")
         return

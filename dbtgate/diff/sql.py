@@ -54,10 +54,13 @@ def dialect_for(adapter: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class QueryShape:
-    """The parts of a query that decide which rows come out (filters) and how many (grain)."""
+    """The parts of a query that decide which rows come out (filters) and how many (grain),
+    and the whole query written one way (`query`: no comments, no layout, identifiers
+    normalised, tables by name alone) so a change of layout or comments only reads as such."""
 
     filters: tuple[str, ...]
     grain: tuple[str, ...]
+    query: str
 
 
 @dataclass
@@ -194,7 +197,7 @@ class SqlFiles:
                     if join.args.get(k)
                 )
                 grain.append(f"join:{kind}:{self._sql(on) if on is not None else ''}")
-        return QueryShape(tuple(sorted(filters)), tuple(sorted(grain)))
+        return QueryShape(tuple(sorted(filters)), tuple(sorted(grain)), self._sql(expression))
 
     def _sql(self, expression: Any) -> str:
         return expression.sql(dialect=self.dialect, normalize=True, comments=False)
