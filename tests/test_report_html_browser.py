@@ -458,6 +458,9 @@ def test_on_paper_a_findings_rule_code_wraps_at_its_dots_and_underscores_only(pa
         # A location is written under its finding's message, not squeezed beside the status,
         # where paths broke inside file names.
         assert split_inside_words(page, "td.where code") == []
+        # So does a waiver's rule and selection (the rule printed as "docs.colum / n_coverage").
+        assert page.execute_script("return document.querySelectorAll('#waivers td code').length")
+        assert split_inside_words(page, "#waivers td code") == []
         below = page.execute_script(
             "return [...document.querySelectorAll('tr.finding')].filter(r => r.querySelector("
             "'td.where code')).map(r => r.querySelector('td.where').getBoundingClientRect().top"

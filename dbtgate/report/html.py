@@ -491,7 +491,8 @@ def _waivers(report: dict[str, Any]) -> str:
         days_left = expiring.get((waiver["rule"], waiver["select"], waiver["expires"]))
         note, css = _expiry(waiver["expires"], today, bool(waiver.get("expired")), days_left)
         rows.append(
-            f"<tr><td><code>{h(waiver['rule'])}</code></td><td><code>{h(waiver['select'])}</code></td>"
+            f"<tr><td><code>{_breakable(waiver['rule'])}</code></td>"
+            f"<td><code>{_breakable(waiver['select'])}</code></td>"
             f'<td>{h(waiver["owner"])}</td><td class="{css}">{h(waiver["expires"])}{h(note)}</td>'
             f"<td>{h(waiver['reason'])}</td><td>{waiver['findings']}"
             f"{' (count again)' if waiver.get('expired') else ''}</td></tr>"
