@@ -4,7 +4,8 @@ rule and the scorecard's `pk_tested` share, so a model the rule passes is a mode
 A key is proven by `unique` + `not_null` on one column (generic tests, dbt_expectations' twins, or
 column constraints), by a `primary_key` constraint, or by a composite-key test. Constraints count
 only under an enforced contract: without one dbt does not put them in the DDL, so they guarantee
-nothing.
+nothing. A composite-key test that lists one column is a `unique` test written the long way: it
+proves that half only, and the column needs a not-null guarantee too, as after `unique`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ KEY_TESTS = frozenset(
         "primary_key",  # dbt_constraints
     }
 )
+# Composite-key tests that check uniqueness only, and the argument that lists their columns.
+COLUMN_LISTS = {
+    "unique_combination_of_columns": "combination_of_columns",  # dbt_utils
+    "expect_compound_columns_to_be_unique": "column_list",  # dbt_expectations
+}
 UNIQUE_TESTS = frozenset({"unique", "expect_column_values_to_be_unique"})
 NOT_NULL_TESTS = frozenset({"not_null", "expect_column_values_to_not_be_null"})
 
@@ -29,6 +35,15 @@ NOT_NULL_TESTS = frozenset({"not_null", "expect_column_values_to_not_be_null"})
 def key_name(name: str | None) -> str | None:
     """A column name as keys compare it: unquoted, lower case."""
     return name.strip('"`[]').lower() if name else None
+
+
+def single_key_column(test: TestRef) -> str | None:
+    """The one column a composite-key test lists, as written; None for any other test, a list
+    of several columns, or one that Jinja builds at run time (a string in the manifest)."""
+    columns = test.kwargs.get(COLUMN_LISTS.get(test.kind, ""))
+    if isinstance(columns, list) and len(columns) == 1 and isinstance(columns[0], str):
+        return columns[0]
+    return None
 
 
 def key_columns(
@@ -41,7 +56,11 @@ def key_columns(
     not_null: set[str] = set()
     for test in tests:
         if test.kind in KEY_TESTS:
-            return True, unique, not_null
+            single = single_key_column(test)
+            if single is None:
+                return True, unique, not_null
+            unique.add(key_name(single) or "")
+            continue
         column = key_name(test.column_name)
         if column is None:
             continue

@@ -79,13 +79,19 @@ def hand_counted(raw: dict, tier_of, owner_of) -> dict:
             column = test.get("column_name") or (
                 (test.get("test_metadata") or {}).get("kwargs") or {}
             ).get("column_name")
-            # The composite-key tests of dbt_utils, dbt_expectations and dbt_constraints.
+            # The composite-key tests of dbt_utils, dbt_expectations and dbt_constraints; one
+            # that lists a single column is a unique test of that column.
             if name in (
                 "unique_combination_of_columns",
                 "expect_compound_columns_to_be_unique",
                 "primary_key",
             ):
-                key_test = True
+                kwargs = (test.get("test_metadata") or {}).get("kwargs") or {}
+                listed = kwargs.get("combination_of_columns", kwargs.get("column_list"))
+                if isinstance(listed, list) and len(listed) == 1:
+                    kinds[listed[0].lower()].add("unique")
+                else:
+                    key_test = True
             if column:
                 kinds[column.lower()].add(DBT_EXPECTATIONS_TWINS.get(name, name))
         enforced = bool(((node.get("config") or {}).get("contract") or {}).get("enforced"))

@@ -132,6 +132,55 @@ def test_a_constraint_without_an_enforced_contract_proves_no_key(tmp_path):
     assert flagged == _pk_untested_by_kpi(project)
 
 
+def _key_flagged(project: Project, tmp_path) -> set[str]:
+    """The models tests.primary_key flags; the scorecard's pk_tested must leave the same out."""
+    config = rule_config(tmp_path, "tests.primary_key", "error", "resource_type:model")
+    flagged = {f.unique_id for f in by_code(gate(project, config).findings, "tests.primary_key")}
+    assert flagged == _pk_untested_by_kpi(project)
+    return flagged
+
+
+def test_a_key_test_of_one_column_proves_only_its_uniqueness(tmp_path):
+    """A composite-key test that lists one column is a `unique` test: without not_null on that
+    column it proves no key, for the rule and the scorecard alike."""
+    model = f"model.{PKG}.int_disabled_model"  # no test but the compound one, no not_null
+    project = edited_bouncer(tmp_path, _compound_test_of(model, ["id"]))
+    assert model not in _key_flagged(corpus_project("bouncer-dbt112"), tmp_path / "corpus")
+    [finding] = [
+        f
+        for f in by_code(
+            gate(project, rule_config(tmp_path, "tests.primary_key", "error")).findings,
+            "tests.primary_key",
+        )
+        if f.unique_id == model
+    ]
+    assert finding.message == (
+        "int_disabled_model has no tested primary key: id has unique but no not_null test"
+    )
+    assert model in _key_flagged(project, tmp_path / "flagged")
+
+
+def test_a_key_test_of_one_column_with_not_null_proves_the_key(tmp_path):
+    model = f"model.{PKG}.int_model_1"  # not_null on id
+    project = edited_bouncer(tmp_path, _compound_test_of(model, ["id"]))
+    assert model not in _key_flagged(project, tmp_path)
+
+
+def test_a_key_test_of_one_column_with_a_not_null_constraint_proves_the_key(tmp_path):
+    model = f"model.{PKG}.int_disabled_model"
+    compound = _compound_test_of(model, ["ID"])
+
+    def edit(manifest: dict) -> None:
+        compound(manifest)
+        node = manifest["nodes"][model]
+        node["contract"]["enforced"] = node["config"]["contract"]["enforced"] = True
+        node["columns"] = {
+            "id": {"name": "id", "data_type": "integer", "constraints": [{"type": "not_null"}]}
+        }
+
+    assert model not in _key_flagged(edited_bouncer(tmp_path, edit), tmp_path)
+
+
 def test_min_per_model_counts_generic_and_singular_tests(tmp_path):
     project = corpus_project("bouncer-dbt112")
     config = write_config(

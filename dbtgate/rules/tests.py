@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dbtgate.artifacts.manifest import Node, Source
-from dbtgate.keys import key_name, resource_key
+from dbtgate.keys import key_name, resource_key, single_key_column
 from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Count, Minimums, ParamError, Share, Violation, rule
 from dbtgate.wording import counted, first_few
@@ -53,8 +53,9 @@ def primary_key(
     Passes with `unique` and `not_null` on the same column (tests, or column constraints), a
     `primary_key` constraint (model or column level), or a composite-key test
     (dbt_utils.unique_combination_of_columns, dbt_expectations.expect_compound_columns_to_be_unique,
-    dbt_constraints.primary_key). Constraints count only under an enforced contract: without one
-    dbt does not create them. The scorecard's `pk_tested` counts the same way (`dbtgate.keys`).
+    dbt_constraints.primary_key). A composite-key test that lists one column only proves it
+    unique: that column needs a `not_null` test (or constraint) too, as after `unique`.
+    Constraints count only under an enforced contract: without one dbt does not create them. The scorecard's `pk_tested` counts the same way (`dbtgate.keys`).
     """
     proven, unique, not_null = resource_key(project, model, constraints=accept_constraints)
     if proven:
@@ -334,14 +335,6 @@ def relationships_to_parents(model: Node, project: Project) -> Iterator[Violatio
             )
 
 
-# Composite-key tests and the argument that lists their columns: with one column, each is a
-# plain uniqueness test written the long way.
-_COLUMN_LISTS = {
-    "unique_combination_of_columns": "combination_of_columns",  # dbt_utils
-    "expect_compound_columns_to_be_unique": "column_list",  # dbt_expectations
-}
-
-
 @rule(
     "tests.unique_at_column_level",
     severity="warn",
@@ -376,10 +369,9 @@ def unique_at_column_level(model: Node, project: Project) -> Iterator[Violation]
     Jinja at run time (a string in the manifest) is not judged. As dbt-score's
     single_column_uniqueness_at_column_level."""
     for test in project.tests_on(model.unique_id):
-        columns = test.kwargs.get(_COLUMN_LISTS.get(test.kind, ""))
-        if not isinstance(columns, list) or len(columns) != 1 or not isinstance(columns[0], str):
+        column = single_key_column(test)
+        if column is None:
             continue
-        column = columns[0]
         yield Violation(
             f"{display_name(model)} tests the uniqueness of {column} alone with "
             f"{test.qualified_kind}, a model-level test",

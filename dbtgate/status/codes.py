@@ -180,7 +180,7 @@ sources:
 _METRICS = {
     "test_coverage": "models with at least one data test",
     "pk_tested": "models whose primary key is tested (unique + not_null on one column, a "
-    "composite-key test, or an enforced primary-key constraint)",
+    "composite-key test of two or more columns, or an enforced primary-key constraint)",
     "docs_models": "models with a description",
     "docs_columns": "described columns, among the warehouse's (catalog.json) and the declared "
     "columns of the models",

@@ -10,7 +10,8 @@ Definitions (root-package models unless said otherwise):
 - test_coverage: models with at least one test.
 - pk_tested: models whose key is tested: unique + not_null on one column, a
   unique_combination_of_columns / primary_key test, or a primary key (or unique + not_null)
-  constraint under an enforced contract.
+  constraint under an enforced contract. A composite-key test of one column is only its
+  `unique` (`dbtgate.keys`).
 - docs_models: models with a description. docs_columns: described columns among the model's
   columns, which are the warehouse's (catalog.json) plus the declared ones.
 - owner_coverage: models with an owner. contracts: tier-1 or public models with an enforced
