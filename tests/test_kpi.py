@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from corpus import corpus_dir
-from policy_support import manifest_only_copy
+from policy_support import by_code, edited_bouncer, manifest_only_copy, rule_config
+from policy_support import gate as policy_gate
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.checks import CheckContext
@@ -230,6 +231,39 @@ def test_fixture_scorecard_matches_hand_counts(shop_builds):
     pass_rate = scorecard["scorecard"]["test_pass_rate"]
     assert (pass_rate["target"], pass_rate["status"]) == (0.98, "below")
     assert scorecard["scorecard"]["tier1_test_coverage"]["target"] == 0.8
+
+
+# Root-package models of the bouncer build given a placeholder description: a placeholder word
+# in any case with punctuation around it, a leading TODO, and the model's own name.
+PLACEHOLDERS = {
+    "int_model_1": "  TBD. ",
+    "stg_orders": "TODO: say what the grain is",
+    "stg_payments": "Stg Payments",
+    "orders": "n/a",
+}
+
+
+def test_a_placeholder_description_does_not_document_a_model(tmp_path):
+    """docs_models counts what docs.placeholder, with its defaults, does not call a placeholder:
+    the rule and the KPI disagree on no model."""
+
+    def edit(manifest: dict) -> None:
+        for node in manifest["nodes"].values():
+            if node["resource_type"] == "model" and node["name"] in PLACEHOLDERS:
+                node["description"] = PLACEHOLDERS[node["name"]]
+
+    before = compute_scorecard(
+        Project.from_artifacts(load_artifacts(corpus_dir("bouncer-dbt112"))), Config()
+    )
+    project = edited_bouncer(tmp_path, edit)
+    after = compute_scorecard(project, Config())
+    was, now = before["overall"]["docs_models"], after["overall"]["docs_models"]
+    assert now["numerator"] == was["numerator"] - len(PLACEHOLDERS)
+    assert now["denominator"] == was["denominator"]
+    config = rule_config(tmp_path, "docs.placeholder", "warn", "resource_type:model")
+    findings = by_code(policy_gate(project, config).findings, "docs.placeholder")
+    flagged = {f.unique_id.split(".")[2] for f in findings if f.column_name is None}
+    assert flagged == set(PLACEHOLDERS)
 
 
 def tier1_config(**kpi) -> Config:

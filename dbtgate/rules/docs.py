@@ -13,29 +13,10 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from dbtgate.artifacts.manifest import Exposure, Macro, Node, Source, file_path
+from dbtgate.placeholders import DEFAULT_PLACEHOLDERS, is_placeholder
 from dbtgate.project import Project, display_name, same_text
 from dbtgate.rules.registry import Count, Share, Violation, rule
 from dbtgate.wording import first_few
-
-DEFAULT_PLACEHOLDERS = [
-    "todo",
-    "tbd",
-    "tba",
-    "fixme",
-    "xxx",
-    "wip",
-    "description",
-    "placeholder",
-    "n/a",
-    "na",
-    "none",
-    "null",
-    "-",
-    "...",
-    "?",
-    "lorem ipsum",
-]
-_LEADING_MARKER = re.compile(r"^\W*(todo|tbd|tba|fixme|xxx)\b", re.IGNORECASE)
 
 
 def _text(value: str | None) -> str:
@@ -498,19 +479,6 @@ def macro_arguments(macro: Macro) -> Iterator[Violation]:
             )
 
 
-def _is_placeholder(text: str, owner_name: str, words: set[str], min_length: int) -> bool:
-    if not text:
-        return False  # missing descriptions are the other docs rules' business
-    normalised = text.lower().strip(" .!:;\t\n")
-    if normalised in words or text.lower().strip() in words:
-        return True
-    if _LEADING_MARKER.match(text):
-        return True
-    if normalised.replace(" ", "_") == owner_name.lower():
-        return True
-    return len(text) < min_length
-
-
 @rule(
     "docs.placeholder",
     severity="warn",
@@ -551,7 +519,7 @@ def placeholder(
     """
     vocabulary = {w.lower() for w in words}
     text = _text(resource.description)
-    if _is_placeholder(text, resource.name, vocabulary, min_length):
+    if is_placeholder(text, resource.name, vocabulary, min_length):
         yield Violation(
             f"{display_name(resource)}'s description is a placeholder: {text!r}",
             details={"description": text},
@@ -559,7 +527,7 @@ def placeholder(
     for key, column in (resource.columns or {}).items():
         name = column.name or key
         text = _text(column.description)
-        if _is_placeholder(text, name, vocabulary, min_length):
+        if is_placeholder(text, name, vocabulary, min_length):
             yield Violation(
                 f"column {name} of {display_name(resource)} has a placeholder description: {text!r}",
                 column_name=name,

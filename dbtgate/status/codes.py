@@ -181,7 +181,8 @@ _METRICS = {
     "test_coverage": "models with at least one data test",
     "pk_tested": "models whose primary key is tested (unique + not_null on one column, a "
     "composite-key test of two or more columns, or an enforced primary-key constraint)",
-    "docs_models": "models with a description",
+    "docs_models": "models with a description that is not a placeholder (TODO, TBD, the "
+    "model's name: docs.placeholder's defaults)",
     "docs_columns": "described columns, among the warehouse's (catalog.json) and the declared "
     "columns of the models",
     "owner_coverage": "models with an owner",

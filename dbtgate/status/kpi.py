@@ -12,7 +12,8 @@ Definitions (root-package models unless said otherwise):
   unique_combination_of_columns / primary_key test, or a primary key (or unique + not_null)
   constraint under an enforced contract. A composite-key test of one column is only its
   `unique` (`dbtgate.keys`).
-- docs_models: models with a description. docs_columns: described columns among the model's
+- docs_models: models with a description that is not a placeholder ("TODO", "TBD", the model's
+  name: `docs.placeholder`'s default definition, `dbtgate.placeholders`). docs_columns: described columns among the model's
   columns, which are the warehouse's (catalog.json) plus the declared ones.
 - owner_coverage: models with an owner. contracts: tier-1 or public models with an enforced
   contract, among those dbt can contract (not ephemeral, not Python).
@@ -34,6 +35,7 @@ from dbtgate.checks import CheckContext, check
 from dbtgate.config import Config, KpiName
 from dbtgate.findings import Finding
 from dbtgate.keys import resource_key
+from dbtgate.placeholders import is_placeholder
 from dbtgate.project import Project
 from dbtgate.status.results import (
     TEST_PASSED,
@@ -235,12 +237,12 @@ def model_counts(
     tests = project.tests_on(model.unique_id)
     columns = project.column_docs(model)
     in_contract_scope = (tier == 1 or model.access == "public") and can_have_contract(model)
-    description = model.description
+    description = (model.description or "").strip()
     return (
         1,
         1 if tests else 0,
         1 if resource_key(project, model)[0] else 0,
-        1 if description and not description.isspace() else 0,
+        1 if description and not is_placeholder(description, model.name) else 0,
         columns.total,
         columns.described,
         0 if owner is None else 1,
