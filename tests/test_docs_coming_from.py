@@ -135,3 +135,39 @@ def test_every_dbt_checkpoint_hook_is_mapped_or_said_uncovered():
     section = text.split("## dbt-checkpoint", 1)[1].split("\n## ", 1)[0]
     named = set(re.findall(r"`([a-z-]+)`", section))
     assert [hook for hook in CHECKPOINT_HOOKS if hook not in named] == []
+
+
+# dbt-score's rules (its src/dbt_score/rules/generic.py and macros.py, 0.19), each of which the
+# page maps to a dbtgate rule.
+DBT_SCORE_RULES = [
+    "has_description",
+    "columns_have_description",
+    "has_owner",
+    "sql_has_reasonable_number_of_lines",
+    "has_example_sql",
+    "single_column_uniqueness_at_column_level",
+    "single_pk_defined_at_column_level",
+    "has_uniqueness_test",
+    "has_no_unused_is_incremental",
+    "snapshot_has_strategy",
+    "snapshot_has_unique_key",
+    "seed_has_description",
+    "seed_columns_have_description",
+    "seed_has_owner",
+    "macro_has_description",
+    "macro_arguments_have_description",
+    "macro_name_follows_naming_convention",
+]
+
+
+def test_every_dbt_score_rule_is_mapped():
+    text = DOCS.read_text(encoding="utf-8")
+    section = text.split("## dbt-score", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        name: line.rsplit("|", 2)[1].strip()
+        for line in section.splitlines()
+        if line.startswith("| `")
+        for name in re.findall(r"`([a-z_]+)`", line.split("|")[1])
+    }
+    assert [rule for rule in DBT_SCORE_RULES if rule not in rows] == []
+    assert [rule for rule in DBT_SCORE_RULES if rows[rule].startswith("none")] == []

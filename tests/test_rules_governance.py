@@ -311,6 +311,42 @@ def test_names_follow_the_naming_pattern(tmp_path):
     )
 
 
+def _renamed_macro(old: str, new: str):
+    """An edit of the bouncer manifest: the root project's macro `old` is named `new`."""
+
+    def edit(manifest: dict) -> None:
+        manifest["macros"][f"macro.{PKG}.{old}"]["name"] = new
+
+    return edit
+
+
+def test_macro_names_follow_the_macro_pattern(tmp_path):
+    config = rule_config(tmp_path, "naming.macro_pattern")
+    # The root project's five macros are snake_case; the packages' are not selected by "*".
+    assert (
+        by_code(gate(corpus_project("bouncer-dbt112"), config).findings, "naming.macro_pattern")
+        == []
+    )
+    project = edited_bouncer(tmp_path, _renamed_macro("cents_to_dollars", "centsToDollars"))
+    [finding] = by_code(gate(project, config).findings, "naming.macro_pattern")
+    assert finding.unique_id == f"macro.{PKG}.cents_to_dollars"
+    assert (
+        finding.message == "macro centsToDollars does not match the naming pattern [a-z_][a-z0-9_]*"
+    )
+
+
+def test_the_macro_pattern_is_a_parameter(tmp_path):
+    config = rule_config(tmp_path, "naming.macro_pattern", '{pattern: "(test_)?[a-z]+(_[a-z]+)*"}')
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "naming.macro_pattern"
+    )
+    assert short_ids(findings) == []
+    project = edited_bouncer(tmp_path, _renamed_macro("cents_to_dollars", "_cents_to_dollars"))
+    assert short_ids(by_code(gate(project, config).findings, "naming.macro_pattern")) == [
+        "cents_to_dollars"
+    ]
+
+
 # -- sources.duplicate -------------------------------------------------------------------------
 
 
@@ -1152,3 +1188,42 @@ def test_required_constraints_asks_for_the_types(tmp_path):
     config = rule_config(tmp_path, "governance.required_constraints", "{types: []}")
     with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*types: .*give at least one"):
         gate(corpus_project("bouncer-dbt112"), config)
+
+
+# -- governance.primary_key_at_column_level ------------------------------------------------------
+
+
+def test_a_one_column_primary_key_belongs_on_its_column(tmp_path):
+    config = rule_config(
+        tmp_path, "governance.primary_key_at_column_level", "warn", "resource_type:model"
+    )
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings,
+        "governance.primary_key_at_column_level",
+    )
+    # The marts declare their keys (one column each) in the model's `constraints:`.
+    assert short_ids(findings) == ["customers.v1", "customers.v2", "customers.v3", "orders"]
+    orders = next(f for f in findings if f.unique_id == f"model.{PKG}.orders")
+    assert orders.message == (
+        "orders declares its one-column primary key order_id_pk as a model-level constraint"
+    )
+    assert orders.column_name == "order_id_pk"
+    assert orders.fix == "Move the primary_key constraint to column order_id_pk's `constraints:`."
+
+
+def test_a_primary_key_of_several_columns_or_on_its_column_passes(tmp_path):
+    def edit(manifest: dict) -> None:
+        nodes = manifest["nodes"]
+        nodes[f"model.{PKG}.orders"]["constraints"][0]["columns"] = ["order_id_pk", "order_date"]
+        customers = nodes[f"model.{PKG}.customers.v1"]
+        customers["constraints"] = []
+        customers["columns"]["customer_id"]["constraints"] = [{"type": "primary_key"}]
+
+    config = rule_config(
+        tmp_path, "governance.primary_key_at_column_level", "warn", "resource_type:model"
+    )
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, edit), config).findings,
+        "governance.primary_key_at_column_level",
+    )
+    assert short_ids(findings) == ["customers.v2", "customers.v3"]

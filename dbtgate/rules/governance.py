@@ -958,3 +958,52 @@ def required_constraints(model: Node, *, types: Names = []) -> Violation | None:
         "column's `data_type`) so dbt creates its constraints.",
         details={"declared": sorted(found)},
     )
+
+
+@rule(
+    "governance.primary_key_at_column_level",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A key of one column is a fact about that column. Declared on the column, it sits
+        beside the column's type, description and tests, where readers, dbt docs and catalogs
+        look for it; a model-level `primary_key` constraint naming one column says the same
+        thing far from the column, and is usually left over from a key that once had two.
+        Model-level constraints are for keys of several columns.
+    """,
+    failing="""
+        models:
+          - name: fct_orders
+            constraints:
+              - type: primary_key
+                columns: [order_id]
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            columns:
+              - name: order_id
+                data_type: integer
+                constraints: [{type: primary_key}]
+    """,
+    fix="Move the constraint to the column (`constraints: [{type: primary_key}]` under it) and "
+    "drop it from the model's `constraints:`.",
+)
+def primary_key_at_column_level(model: Node) -> Iterator[Violation]:
+    """No model-level `primary_key` constraint lists a single column.
+
+    Judged with or without an enforced contract: the rule is about where the key is declared,
+    not whether dbt creates it (governance.required_constraints asks that). As dbt-score's
+    single_pk_defined_at_column_level; tests.unique_at_column_level is its twin for
+    composite-key tests."""
+    for constraint in model.constraints or ():
+        columns = constraint.columns or []
+        if constraint.type.lower() != "primary_key" or len(columns) != 1:
+            continue
+        yield Violation(
+            f"{display_name(model)} declares its one-column primary key {columns[0]} as a "
+            "model-level constraint",
+            column_name=columns[0],
+            fix=f"Move the primary_key constraint to column {columns[0]}'s `constraints:`.",
+            details={"column": columns[0]},
+        )

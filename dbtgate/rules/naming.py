@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from dbtgate.artifacts.manifest import Node, Source, file_path
+from dbtgate.artifacts.manifest import Macro, Node, Source, file_path
 from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Names, Regex, RegexMap, Violation, rule
 
@@ -113,6 +113,39 @@ def pattern(model: Node, *, pattern: Regex = r"[a-z][a-z0-9_]*") -> Violation | 
         return None
     return Violation(
         f"{model.name} does not match the naming pattern {pattern}", details={"pattern": pattern}
+    )
+
+
+@rule(
+    "naming.macro_pattern",
+    severity="warn",
+    applies_to=("macro",),
+    why="""
+        Macro names are written in every model that calls them: one spelling (lower case,
+        underscores, as dbt's own macros and its packages' are) means nobody has to remember
+        whether it was `centsToDollars` or `cents_to_dollars`. A separate rule from
+        naming.pattern, whose patterns are usually about model layers (`stg_`, `fct_`) that
+        macros do not have.
+    """,
+    failing="""
+        {% macro centsToDollars(column_name) %} ... {% endmacro %}
+    """,
+    passing="""
+        {% macro cents_to_dollars(column_name) %} ... {% endmacro %}
+    """,
+    fix="Rename the macro (and its calls) to match `pattern`, or adjust `pattern`.",
+)
+def macro_pattern(macro: Macro, *, pattern: Regex = r"[a-z_][a-z0-9_]*") -> Violation | None:
+    """The macro's name matches `pattern` as a whole (a Python regular expression): by
+    default snake_case, a leading underscore allowed for private macros.
+
+    Macros of the root project are selected by `select: "*"`; those of installed packages only
+    by `package:`. As dbt-score's macro_name_follows_naming_convention."""
+    if re.fullmatch(pattern, macro.name):
+        return None
+    return Violation(
+        f"macro {macro.name} does not match the naming pattern {pattern}",
+        details={"pattern": pattern},
     )
 
 
