@@ -55,7 +55,8 @@ def primary_key(
     (dbt_utils.unique_combination_of_columns, dbt_expectations.expect_compound_columns_to_be_unique,
     dbt_constraints.primary_key). A composite-key test that lists one column only proves it
     unique: that column needs a `not_null` test (or constraint) too, as after `unique`.
-    Constraints count only under an enforced contract: without one dbt does not create them. The scorecard's `pk_tested` counts the same way (`dbtgate.keys`).
+    Constraints count only under an enforced contract: without one dbt does not create them.
+    The scorecard's `pk_tested` counts the same way (`dbtgate.keys`).
     """
     proven, unique, not_null = resource_key(project, model, constraints=accept_constraints)
     if proven:

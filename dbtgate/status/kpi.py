@@ -13,8 +13,9 @@ Definitions (root-package models unless said otherwise):
   constraint under an enforced contract. A composite-key test of one column is only its
   `unique` (`dbtgate.keys`).
 - docs_models: models with a description that is not a placeholder ("TODO", "TBD", the model's
-  name: `docs.placeholder`'s default definition, `dbtgate.placeholders`). docs_columns: described columns among the model's
-  columns, which are the warehouse's (catalog.json) plus the declared ones.
+  name: `docs.placeholder`'s default definition, `dbtgate.placeholders`). docs_columns:
+  described columns among the model's columns, which are the warehouse's (catalog.json) plus
+  the declared ones.
 - owner_coverage: models with an owner. contracts: tier-1 or public models with an enforced
   contract, among those dbt can contract (not ephemeral, not Python).
 - test_pass_rate: tests (and unit tests) that passed among those the last run executed; a warn
