@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Callable
 
@@ -377,6 +378,74 @@ def test_required_tests_accept_a_package_prefix_or_none(tmp_path):
 def test_required_tests_need_names_and_counts(tmp_path, tests, problem):
     with pytest.raises(DbtgateError, match=rf"dbtgate\.yml:5: .*tests\.required.*{problem}"):
         gate(corpus_project("bouncer-dbt112"), required_config(tmp_path, tests))
+
+
+def test_required_test_groups_count_any_of_their_tests(tmp_path):
+    """A group is dbt-checkpoint's check-model-has-tests-by-group: a key proven by `unique` or
+    by a composite-key test; the truth read with plain json, as above."""
+    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    package = manifest["metadata"]["project_name"]
+    keyed = set()
+    for node in manifest["nodes"].values():
+        name = ((node.get("test_metadata") or {}).get("name") or "").lower()
+        if name in ("unique", "expect_compound_columns_to_be_unique"):
+            keyed.add(node["attached_node"])
+    subjects = {
+        uid
+        for uid, r in [*manifest["nodes"].items(), *manifest["sources"].items()]
+        if r["resource_type"] in ("model", "seed", "snapshot", "source")
+        and r["package_name"] == package
+    }
+    config = rule_config(
+        tmp_path,
+        "tests.required",
+        "{groups: [{tests: [Unique, dbt_expectations.expect_compound_columns_to_be_unique]}]}",
+    )
+    project = corpus_project("bouncer-dbt112")
+    findings = by_code(gate(project, config).findings, "tests.required")
+    assert 0 < len(subjects - keyed) < len(subjects)
+    assert {f.unique_id for f in findings} == subjects - keyed
+
+
+def test_a_required_test_group_counts_each_test_once(tmp_path):
+    config = rule_config(
+        tmp_path,
+        "tests.required",
+        "{tests: {not_null: 1}, groups: [{tests: [unique, accepted_values], min: 2}]}",
+    )
+    findings = by_code(gate(corpus_project("bouncer-dbt112"), config).findings, "tests.required")
+    messages = {f.unique_id.split(".", 2)[2]: f.message for f in findings}
+    # stg_orders has one test of each name: 2 of 2; customers v1 a unique test only.
+    assert "stg_orders" not in messages
+    assert messages["customers.v1"] == (
+        "customers v1 lacks tests the policy asks for: unique or accepted_values (1 of 2)"
+    )
+    assert messages["int_disabled_model"] == (
+        "int_disabled_model lacks tests the policy asks for: not_null (0 of 1), "
+        "unique or accepted_values (0 of 2)"
+    )
+    [finding] = [f for f in findings if f.unique_id.endswith(".customers.v1")]
+    assert finding.details["missing"] == {}
+    assert finding.details["missing_groups"] == [
+        {"tests": ["unique", "accepted_values"], "found": 1, "min": 2}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        ("warn", "set `tests` and/or `groups`"),
+        ("{groups: []}", "give at least one group"),
+        ("{groups: [{tests: []}]}", "a group needs `tests`"),
+        ("{groups: [{tests: [unique], mn: 1}]}", "unknown key 'mn' in a group"),
+        ("{groups: [{tests: [unique], min: -1}]}", "a group's `min` is a count of 0 or more"),
+        ("{groups: [unique]}", "expected list of {tests: [name, ...], min: count}"),
+    ],
+)
+def test_required_test_groups_must_name_tests(tmp_path, setting, problem):
+    config = rule_config(tmp_path, "tests.required", setting)
+    with pytest.raises(DbtgateError, match=rf"dbtgate\.yml:5: .*{re.escape(problem)}"):
+        gate(corpus_project("bouncer-dbt112"), config)
 
 
 def _compound_test_of(model: str, columns: list[str]) -> Callable[[dict], None]:

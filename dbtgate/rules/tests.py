@@ -7,11 +7,20 @@ it; these rules ask for the cheapest protection dbt offers (generic tests and co
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated, Any
 
 from dbtgate.artifacts.manifest import Node, Source
 from dbtgate.keys import key_name, resource_key, single_key_column
-from dbtgate.project import Project, display_name
-from dbtgate.rules.registry import Count, Minimums, ParamError, Share, Violation, rule
+from dbtgate.project import Project, TestRef, display_name
+from dbtgate.rules.registry import (
+    Count,
+    Minimums,
+    ParamError,
+    Refinement,
+    Share,
+    Violation,
+    rule,
+)
 from dbtgate.wording import counted, first_few
 
 
@@ -123,6 +132,46 @@ def min_per_model(model: Node | Source, project: Project, *, min: Count = 1) -> 
     )
 
 
+def _group_problem(group: dict[str, Any]) -> str | None:
+    unknown = sorted(str(key) for key in group if key not in ("tests", "min"))
+    if unknown:
+        return f"unknown key {unknown[0]!r} in a group (a group has `tests` and `min`)"
+    names = group.get("tests")
+    if not isinstance(names, list) or not names:
+        return "a group needs `tests`, a list of one test name or more"
+    if not all(isinstance(name, str) and name for name in names):
+        return f"a group's `tests` are test names, got {names!r}"
+    minimum = group.get("min", 1)
+    if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 0:
+        return f"a group's `min` is a count of 0 or more, got {minimum!r}"
+    return None
+
+
+def _groups_problem(value: list[dict[str, Any]]) -> str | None:
+    if not value:
+        return "give at least one group (an empty list would check nothing)"
+    return next(filter(None, map(_group_problem, value)), None)
+
+
+# Groups of test names, each with how many tests among its names the resource needs
+# (`[{tests: [unique, unique_combination_of_columns], min: 1}]`; `min` is 1 when left out).
+TestGroups = Annotated[
+    list[dict[str, Any]],
+    Refinement("list of {tests: [name, ...], min: count}", _groups_problem),
+]
+
+
+def _some_tests(params: dict[str, Any]) -> str | None:
+    if params["tests"] is None and params["groups"] is None:
+        return "set `tests` and/or `groups` (with neither, the rule checks nothing)"
+    return None
+
+
+def _names_of(test: TestRef) -> set[str]:
+    """The names a policy may give a test by: its own, and its package's (both lower case)."""
+    return {test.kind.lower(), test.qualified_kind.lower()}
+
+
 @rule(
     "tests.required",
     severity="warn",
@@ -131,10 +180,13 @@ def min_per_model(model: Node | Source, project: Project, *, min: Count = 1) -> 
         A team's test standard is usually more than a count: every mart has a `relationships`
         test to its dimensions, every status column an `accepted_values` test, every source a
         freshness-proof `not_null` on its load timestamp. Naming the tests a selection needs
-        makes the standard a check instead of a review comment.
+        makes the standard a check instead of a review comment. Some standards accept one of
+        several tests (a key is proven by `unique` or by a composite-key test): a group names
+        them, and any of its tests counts.
     """,
     failing="""
-        # policy: {select: "path:models/marts", rules: {tests.required: {tests: {relationships: 1}}}}
+        # policy: {select: "path:models/marts", rules: {tests.required: {tests: {relationships: 1},
+        #          groups: [{tests: [unique, unique_combination_of_columns], min: 1}]}}}
         models:
           - name: fct_orders
             columns:
@@ -144,6 +196,9 @@ def min_per_model(model: Node | Source, project: Project, *, min: Count = 1) -> 
     passing="""
         models:
           - name: fct_orders
+            data_tests:
+              - dbt_utils.unique_combination_of_columns:
+                  arguments: {combination_of_columns: [order_id, line_number]}
             columns:
               - name: customer_id
                 data_tests:
@@ -151,30 +206,60 @@ def min_per_model(model: Node | Source, project: Project, *, min: Count = 1) -> 
                   - relationships: {to: ref('dim_customers'), field: customer_id}
     """,
     fix="Add the tests the policy names (generic tests in the resource's YAML; `singular` "
-    "counts tests in tests/ that ref it).",
+    "counts tests in tests/ that ref it); for a group, any of its tests.",
+    params_check=_some_tests,
 )
-def required(resource: Node, project: Project, *, tests: Minimums = {}) -> Violation | None:  # noqa: B006
-    """The resource has at least the number of tests of each name in `tests`.
+def required(
+    resource: Node,
+    project: Project,
+    *,
+    tests: Minimums | None = None,
+    groups: TestGroups | None = None,
+) -> Violation | None:
+    """The resource has at least the number of tests of each name in `tests`, and at least
+    `min` tests among the names of each of the `groups`.
 
     Names are `unique`, `not_null`, `relationships`, `accepted_values`, a package's test as
     `dbt_utils.unique_combination_of_columns` or without its package, and `singular` for tests
-    that ref the resource; compared case-insensitively. As dbt-checkpoint's
-    check-model-has-tests-by-name."""
+    that ref the resource; compared case-insensitively. A group counts tests, each once: two
+    `unique` tests are 2 of `min: 2`. As dbt-checkpoint's check-model-has-tests-by-name and
+    check-source-has-tests-by-name (`tests`), and check-model-has-tests-by-group and
+    check-source-has-tests-by-group (a group; checkpoint counts the names among `--tests`
+    that the resource has a test of, so its `--test-cnt 1` is `min: 1`)."""
     found: dict[str, int] = {}
-    for test in project.tests_on(resource.unique_id):
-        for name in {test.kind.lower(), test.qualified_kind.lower()}:
+    on_resource = project.tests_on(resource.unique_id)
+    for test in on_resource:
+        for name in _names_of(test):
             found[name] = found.get(name, 0) + 1
     short = [
         (name, found.get(name.lower(), 0), minimum)
-        for name, minimum in sorted(tests.items())
+        for name, minimum in sorted((tests or {}).items())
         if found.get(name.lower(), 0) < minimum
     ]
-    if not short:
+    short_groups = []
+    for group in groups or ():
+        names = {name.lower() for name in group["tests"]}
+        count = sum(1 for test in on_resource if _names_of(test) & names)
+        minimum = group.get("min", 1)
+        if count < minimum:
+            short_groups.append((group["tests"], count, minimum))
+    if not short and not short_groups:
         return None
     return Violation(
         f"{display_name(resource)} lacks tests the policy asks for: "
-        + ", ".join(f"{name} ({count} of {minimum})" for name, count, minimum in short),
-        details={"missing": {name: {"found": n, "min": m} for name, n, m in short}},
+        + ", ".join(
+            [f"{name} ({count} of {minimum})" for name, count, minimum in short]
+            + [
+                f"{' or '.join(names)} ({count} of {minimum})"
+                for names, count, minimum in short_groups
+            ]
+        ),
+        details={
+            "missing": {name: {"found": n, "min": m} for name, n, m in short},
+            "missing_groups": [
+                {"tests": names, "found": n, "min": m} for names, n, m in short_groups
+            ],
+        },
     )
 
 
