@@ -686,12 +686,57 @@ def test_allowed_parents_names_a_forbidden_seed_and_takes_path_globs(tmp_path):
     ]
 
 
+def test_allowed_parents_by_parent_name(tmp_path):
+    """dbt-checkpoint's check-model-parents-name-prefix: the marts read stg_customers,
+    stg_orders and stg_payments."""
+    project = corpus_project("bouncer-dbt112")
+
+    def findings(setting: str, select: str = "path:models/marts") -> list:
+        config = rule_config(tmp_path, "modeling.allowed_parents", setting, select=select)
+        return by_code(gate(project, config).findings, "modeling.allowed_parents")
+
+    assert findings('{parent_names: ["STG_*"]}') == []
+    named = findings('{parent_names: ["stg_c*", "int_*"]}')
+    assert sorted({f.details["parent"].split(".")[-1] for f in named}) == [
+        "stg_orders",
+        "stg_payments",
+    ]
+    assert "orders reads stg_orders, a name matching none of stg_c*, int_*" in {
+        f.message for f in named
+    }
+    forbidden = findings('{forbidden_parent_names: ["stg_pay*", "x*"], parent_names: ["stg_*"]}')
+    assert [f.unique_id.split(".", 2)[2] for f in forbidden] == [
+        "customers.v1",
+        "customers.v2",
+        "customers.v3",
+        "orders",
+    ]
+    assert (
+        forbidden[-1].message == "orders reads stg_payments, a name the policy forbids (stg_pay*)"
+    )
+    assert forbidden[-1].details["forbidden_names"] == ["stg_pay*"]
+    # With a path too, one finding says both.
+    [both] = findings(
+        '{model_paths: [models/staging/crm], forbidden_parent_names: ["stg_pay*"]}',
+        select="orders",
+    )
+    assert both.message == (
+        "orders reads stg_payments (models/staging/payments/stg_payments.sql), in none of "
+        "models/staging/crm; a name the policy forbids (stg_pay*)"
+    )
+    # A package's models are judged by their type only: tiktok_ads' models read each other.
+    everything = findings('{forbidden_parent_names: ["*"]}', select="*")
+    assert everything and all(PKG in f.details["parent"] for f in everything)
+
+
 @pytest.mark.parametrize(
     ("setting", "problem"),
     [
-        ("warn", "with neither, every parent is allowed and the rule checks nothing"),
+        ("warn", "with none, every parent is allowed and the rule checks nothing"),
         ("{resource_types: []}", "resource_types: give at least one"),
-        ("{model_paths: []}", "model_paths: give at least one path"),
+        ("{model_paths: []}", "model_paths: give at least one"),
+        ("{parent_names: []}", "parent_names: give at least one"),
+        ("{forbidden_parent_names: []}", "forbidden_parent_names: give at least one"),
         ("{resource_types: [exposure]}", "resource_types: expected list"),
     ],
 )

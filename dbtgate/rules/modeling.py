@@ -410,17 +410,46 @@ ParentType = Literal["model", "seed", "snapshot", "source"]
 
 
 def _parents_limited(params: dict[str, Any]) -> str | None:
-    types, paths = params["resource_types"], params["model_paths"]
+    types = params["resource_types"]
     if not types:
         return "resource_types: give at least one (model, seed, snapshot, source)"
-    if paths is not None and not paths:
-        return "model_paths: give at least one path (or leave it out to allow any)"
-    if paths is None and set(types) >= set(typing.get_args(ParentType)):
+    lists = ("model_paths", "parent_names", "forbidden_parent_names")
+    empty = [name for name in lists if params[name] is not None and not params[name]]
+    if empty:
+        return f"{empty[0]}: give at least one (or leave it out to allow any)"
+    if all(params[name] is None for name in lists) and set(types) >= set(
+        typing.get_args(ParentType)
+    ):
         return (
-            "give resource_types fewer than model, seed, snapshot and source, or model_paths: "
-            "with neither, every parent is allowed and the rule checks nothing"
+            "give resource_types fewer than model, seed, snapshot and source, or model_paths, "
+            "parent_names or forbidden_parent_names: with none, every parent is allowed and "
+            "the rule checks nothing"
         )
     return None
+
+
+def _model_parent_problems(
+    parent: Node,
+    paths: list[PathPattern],
+    model_paths: list[str] | None,
+    names: list[str] | None,
+    forbidden_names: list[str] | None,
+) -> tuple[list[str], dict[str, Any]]:
+    """What is wrong with a model of the root project that the model reads: its path, its name
+    (as phrases after "reads <parent>"), and the details that say so."""
+    problems: list[str] = []
+    details: dict[str, Any] = {}
+    if paths and not any(pattern.matches(parent) for pattern in paths):
+        problems.append(f"in none of {', '.join(model_paths or ())}")
+        details |= {"path": file_path(parent), "allowed": model_paths}
+    if names is not None and not matches_glob(parent.name, names):
+        problems.append(f"a name matching none of {', '.join(names)}")
+        details["names"] = names
+    forbidden = [name for name in forbidden_names or () if matches_glob(parent.name, [name])]
+    if forbidden:
+        problems.append(f"a name the policy forbids ({', '.join(forbidden)})")
+        details["forbidden_names"] = forbidden
+    return problems, details
 
 
 @rule(
@@ -448,7 +477,7 @@ def _parents_limited(params: dict[str, Any]) -> str | None:
     """,
     fix="Read what the model needs through an allowed parent (a staging model over the seed or "
     "source, an intermediate model for shared logic), or move the model to the layer it reads "
-    "from.",
+    "from; a parent named outside the convention may need renaming.",
     params_check=_parents_limited,
 )
 def allowed_parents(
@@ -457,17 +486,23 @@ def allowed_parents(
     *,
     resource_types: list[ParentType] = ["model", "seed", "snapshot", "source"],  # noqa: B006
     model_paths: list[str] | None = None,
+    parent_names: list[str] | None = None,
+    forbidden_parent_names: list[str] | None = None,
 ) -> Iterator[Violation]:
     """The model reads only parents of the `resource_types`, and only the project's models
-    that are in `model_paths`.
+    that are in `model_paths`, named after one of `parent_names` and after none of
+    `forbidden_parent_names`.
 
     `model_paths` are read as the `path:` selector reads them (a folder takes everything
-    under it, globs allowed) and judge the parents that are models of the root project; a
-    package's models, seeds, snapshots and sources are judged by their type only. One finding
-    per parent. As dbt-bouncer's check_lineage_seed_cannot_be_used (`resource_types: [model,
-    snapshot, source]`), check_lineage_source_cannot_be_used (`[model, seed, snapshot]`) and
-    check_lineage_permitted_upstream_models (`model_paths`), under a policy that selects the
-    models bouncer's `include` names."""
+    under it, globs allowed); `parent_names` and `forbidden_parent_names` are names or glob
+    patterns (`stg_*`), compared case-insensitively. Both judge the parents that are models of
+    the root project; a package's models, seeds, snapshots and sources are judged by their type
+    only. One finding per parent. As dbt-bouncer's check_lineage_seed_cannot_be_used
+    (`resource_types: [model, snapshot, source]`), check_lineage_source_cannot_be_used
+    (`[model, seed, snapshot]`) and check_lineage_permitted_upstream_models (`model_paths`),
+    under a policy that selects the models bouncer's `include` names; and as dbt-checkpoint's
+    check-model-parents-name-prefix (`--whitelist stg_` is `parent_names: ["stg_*"]`,
+    `--blacklist` is `forbidden_parent_names`)."""
     patterns = [PathPattern(path) for path in model_paths or ()]
     root = project.root_package
     for parent_id in sorted(set(_parents(model, project))):
@@ -482,17 +517,18 @@ def allowed_parents(
                 key=parent_id,
                 details={"parent": parent_id, "resource_type": kind, "allowed": resource_types},
             )
-        elif (
-            patterns
-            and kind == "model"
-            and parent.package_name == root
-            and not any(pattern.matches(parent) for pattern in patterns)
-        ):
+            continue
+        if kind != "model" or parent.package_name != root:
+            continue
+        problems, details = _model_parent_problems(
+            parent, patterns, model_paths, parent_names, forbidden_parent_names
+        )
+        if problems:
+            where = f" ({file_path(parent)})" if "path" in details else ""
             yield Violation(
-                f"{display_name(model)} reads {display_name(parent)} ({file_path(parent)}), "
-                f"in none of {', '.join(model_paths or ())}",
+                f"{display_name(model)} reads {display_name(parent)}{where}, {'; '.join(problems)}",
                 key=parent_id,
-                details={"parent": parent_id, "path": file_path(parent), "allowed": model_paths},
+                details={"parent": parent_id, **details},
             )
 
 
