@@ -135,7 +135,6 @@ CHECKPOINT_HOOKS = [
 CHECKPOINT_UNCOVERED = {
     "check-model-materialization-by-childs",
     "check-source-columns-have-desc",
-    "check-macro-has-meta-keys",
     "check-model-has-labels-keys",
     "check-source-has-labels-keys",
     "generate-missing-sources",

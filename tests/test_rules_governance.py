@@ -274,6 +274,24 @@ def test_required_meta_reads_nested_keys_and_refuses_blank_values(tmp_path):
     assert short_ids(findings) == ["stg_orders", "stg_payments"]
 
 
+def test_required_meta_judges_the_macros_a_policy_selects(tmp_path):
+    """dbt-checkpoint's check-macro-has-meta-keys: the bouncer project's macros carry an owner
+    (from dbt_project.yml); one is edited to carry none. dbt_utils' macros are not selected."""
+
+    def edit(manifest: dict) -> None:
+        macro = manifest["macros"][f"macro.{PKG}.cents_to_dollars"]
+        macro["meta"] = macro["config"]["meta"] = {}
+
+    config = rule_config(tmp_path, "governance.required_meta", "{keys: [owner]}", select="*")
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, edit), config).findings, "governance.required_meta"
+    )
+    macros = [f for f in findings if f.unique_id.startswith("macro.")]
+    assert [(f.unique_id, f.message) for f in macros] == [
+        (f"macro.{PKG}.cents_to_dollars", "cents_to_dollars has no meta owner")
+    ]
+
+
 def test_names_follow_the_naming_pattern(tmp_path):
     project = corpus_project("bouncer-dbt112")
     default = write_config(

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from dbtgate.artifacts.manifest import (
     Exposure,
+    Macro,
     Node,
     Source,
     can_have_contract,
@@ -402,7 +403,7 @@ def exposure_reads_tables(
 @rule(
     "governance.required_meta",
     severity="warn",
-    applies_to=("model", "seed", "snapshot", "source", "exposure", "test"),
+    applies_to=("model", "seed", "snapshot", "source", "exposure", "macro", "test"),
     why="""
         Catalogs, alerting and access reviews read meta keys (a domain, a PII flag, an SLA):
         a resource without them drops out of those processes in silence.
@@ -420,10 +421,11 @@ def exposure_reads_tables(
             config:
               meta: {domain: sales, contains_pii: false}
     """,
-    fix="Set the missing keys under `config: {meta: ...}` (for a folder, in dbt_project.yml).",
+    fix="Set the missing keys under `config: {meta: ...}` (for a folder, in dbt_project.yml; "
+    "a macro's in its properties YAML, under `macros:`).",
 )
 def required_meta(
-    resource: Node | Source | Exposure,
+    resource: Node | Source | Exposure | Macro,
     *,
     keys: Names = [],  # noqa: B006
     criteria: Criteria = "all",
@@ -433,9 +435,12 @@ def required_meta(
     with `one`, exactly one.
 
     Data tests too, under a policy that selects them (`resource_type:test`, `test_type:data`;
-    `*` selects none): alerting routes a failed test by its meta (an owner, a channel). As
-    dbt-bouncer's check_model_has_meta_keys, check_source_has_meta_keys and
-    check_test_has_meta_keys; `criteria` as its tags checks'."""
+    `*` selects none): alerting routes a failed test by its meta (an owner, a channel). And
+    the root project's macros (`resource_type:macro`, or `*`): a shared macro needs an owner
+    as much as a model does. As dbt-bouncer's check_model_has_meta_keys,
+    check_source_has_meta_keys and check_test_has_meta_keys (`criteria` as its tags checks'),
+    and dbt-checkpoint's check-model-has-meta-keys and its source, seed, snapshot, exposure,
+    test and macro peers (check-macro-has-meta-keys)."""
     meta = resource.meta or {}
     present = [key for key in keys if not _blank(meta_value(meta, key))]
     problem = _criteria_problem(keys, present, criteria, "meta", "has no meta")
