@@ -414,9 +414,10 @@ class Project:
         other than the tests on it."""
         return [uid for uid in self.children.get(unique_id, ()) if not uid.startswith("test.")]
 
-    def column_docs(self, model: Node, *, use_catalog: bool = True) -> ColumnDocs:
-        """The model's column documentation (see ColumnDocs), computed once per model: the
-        docs.column_coverage rule and the KPI scorecard both ask, for every model."""
+    def column_docs(self, model: Node | Source, *, use_catalog: bool = True) -> ColumnDocs:
+        """The column documentation of a model, seed, snapshot or source table (see
+        ColumnDocs), computed once per resource: the docs.column_coverage rule and the KPI
+        scorecard both ask, for every model."""
         cache_key = (model.unique_id, use_catalog)
         found = self._column_docs.get(cache_key)
         if found is not None:

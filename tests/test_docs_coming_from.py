@@ -134,7 +134,6 @@ CHECKPOINT_HOOKS = [
 # files) and the dbt commands (dbtgate reads what dbt writes). Every other hook has a row.
 CHECKPOINT_UNCOVERED = {
     "check-model-materialization-by-childs",
-    "check-source-columns-have-desc",
     "check-model-has-labels-keys",
     "check-source-has-labels-keys",
     "generate-missing-sources",

@@ -64,6 +64,53 @@ def test_column_coverage_above_the_threshold_reports_nothing(tmp_path):
     assert by_code(gate(project, config).findings, "docs.column_coverage") == []
 
 
+def test_column_coverage_judges_source_tables(tmp_path):
+    """dbt-checkpoint's check-source-columns-have-desc: the bouncer project's sources describe
+    no column; three of its tables declare none."""
+    config = rule_config(
+        tmp_path, "docs.column_coverage", "{min: 1.0}", select="resource_type:source"
+    )
+    findings = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "docs.column_coverage"
+    )
+    assert sorted((f.unique_id.split(".", 2)[2], f.column_name) for f in findings) == [
+        ("dummy_source.customers", "first_name"),
+        ("dummy_source.customers", "id"),
+        ("dummy_source.customers", "last_name"),
+        ("sources_that_dont_really_exist.Non_Conforming_Name", None),
+        ("sources_that_dont_really_exist.source_1", None),
+        ("sources_that_dont_really_exist.source_2", None),
+    ]
+    messages = {(f.unique_id.split(".")[-1], f.column_name): (f.message, f.fix) for f in findings}
+    assert messages[("customers", "id")][0] == (
+        "column id of source dummy_source.customers has no description "
+        "(0 of 3 columns documented, 0% < 100%)"
+    )
+    assert messages[("source_1", None)] == (
+        "source sources_that_dont_really_exist.source_1 declares no columns, so none is documented",
+        "Declare its columns with descriptions under its table in the source's properties YAML.",
+    )
+
+
+def test_column_coverage_counts_a_source_tables_undeclared_catalog_columns(tmp_path):
+    source = f"source.{PKG}.dummy_source.customers"
+    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    columns = manifest["sources"][source]["columns"]
+    columns["id"]["description"] = "The customer's key."
+    del columns["last_name"]
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    (target / "catalog.json").write_bytes((CORPUS / "bouncer-dbt112" / "catalog.json").read_bytes())
+    project = Project.from_artifacts(load_artifacts(target))
+    for use_catalog, expected in (("true", ["first_name", "last_name"]), ("false", ["first_name"])):
+        config = rule_config(
+            tmp_path, "docs.column_coverage", f"{{use_catalog: {use_catalog}}}", select=source
+        )
+        findings = by_code(gate(project, config).findings, "docs.column_coverage")
+        assert sorted(f.column_name for f in findings) == expected, use_catalog
+
+
 def test_model_description_missing_or_too_short(tmp_path):
     project = corpus_project("bouncer-dbt112")
     config = write_config(

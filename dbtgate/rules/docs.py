@@ -111,11 +111,12 @@ def example_sql(model: Node) -> Violation | None:
 @rule(
     "docs.column_coverage",
     severity="error",
-    applies_to=("model", "seed", "snapshot"),
+    applies_to=("model", "seed", "snapshot", "source"),
     why="""
         Column descriptions are the data dictionary: what a value means, its unit, when it is
         null. A threshold per tier keeps critical models fully documented without forcing it
-        on every scratch model.
+        on every scratch model. A source table's columns are where that meaning is first
+        written down: the loader's names and codes, before any model renames them.
     """,
     failing="""
         # policy: docs.column_coverage: {severity: error, min: 1.0}
@@ -135,24 +136,31 @@ def example_sql(model: Node) -> Violation | None:
               - name: country
                 description: ISO 3166-1 alpha-2 country code.
     """,
-    fix="Describe each column listed (in the model's properties YAML, under `columns:`).",
+    fix="Describe each column listed (in the properties YAML of the model, or of the source "
+    "under its table, under `columns:`).",
 )
 def column_coverage(
-    model: Node, project: Project, *, min: Share = 1.0, use_catalog: bool = True
+    model: Node | Source, project: Project, *, min: Share = 1.0, use_catalog: bool = True
 ) -> Iterator[Violation]:
-    """At least a share `min` (0..1) of the model's columns have a description.
+    """At least a share `min` (0..1) of the resource's columns (a model's, seed's, snapshot's
+    or source table's) have a description.
 
     The columns are those declared in YAML plus, with `use_catalog` and a catalog.json, the
-    warehouse columns that are not declared (they are undocumented by definition). Below the
+    warehouse columns that are not declared (they are undocumented by definition); catalog.json
+    lists a source table's columns when `dbt docs generate` could read the table. Below the
     threshold, each undocumented column is reported on its own line, so a new undocumented
-    column is a new finding even where old ones are baselined.
-    """
+    column is a new finding even where old ones are baselined. As dbt-checkpoint's
+    check-model-columns-have-desc and check-source-columns-have-desc (with `use_catalog:
+    false`: checkpoint judges the declared columns only)."""
     docs = project.column_docs(model, use_catalog=use_catalog)
     if not docs.total:
         if min > 0:
+            where = (
+                "under its table in the source's" if model.resource_type == "source" else "in its"
+            )
             yield Violation(
                 f"{display_name(model)} declares no columns, so none is documented",
-                fix="Declare the model's columns with descriptions in its properties YAML.",
+                fix=f"Declare its columns with descriptions {where} properties YAML.",
                 details={"documented": 0, "total": 0, "min": min},
             )
         return
