@@ -202,3 +202,53 @@ def test_a_model_without_a_materialization_is_a_view(tmp_path):
     project = write_build(tmp_path, [*nodes, model("t", depends_on=[uid("b")])])
     assert project.nodes[uid("b")].config.materialized is None
     assert project.view_chain(uid("t")) == [uid("a"), uid("b")]
+
+
+def test_a_view_many_models_read_should_be_stored(tmp_path):
+    """The bouncer build's staging views: stg_orders is read by 5 models, stg_payments by 4,
+    stg_customers by 3."""
+    project = corpus_project("bouncer-dbt112")
+    config = rule_config(tmp_path, "performance.materialization_by_children", "{threshold: 3}")
+    findings = by_code(gate(project, config).findings, "performance.materialization_by_children")
+    assert [(f.unique_id.split(".", 2)[2], f.message) for f in findings] == [
+        (
+            "stg_orders",
+            "stg_orders is materialized as view and read by 5 models, more than 3: each runs "
+            "its query again",
+        ),
+        (
+            "stg_payments",
+            "stg_payments is materialized as view and read by 4 models, more than 3: each runs "
+            "its query again",
+        ),
+    ]
+    assert findings[1].details["models"] == [
+        f"model.{PKG}.customers.v1",
+        f"model.{PKG}.customers.v2",
+        f"model.{PKG}.customers.v3",
+        f"model.{PKG}.orders",
+    ]
+
+
+def test_both_ways_a_table_few_models_read_should_be_a_view(tmp_path):
+    """As dbt-checkpoint's check-model-materialization-by-childs: the tables and the
+    incremental model, which no model reads; py_order_stats, a Python model, cannot be a view."""
+    project = corpus_project("bouncer-dbt112")
+    config = rule_config(
+        tmp_path, "performance.materialization_by_children", "{threshold: 4, both_ways: true}"
+    )
+    findings = by_code(gate(project, config).findings, "performance.materialization_by_children")
+    assert sorted(f.unique_id.split(".", 2)[2] for f in findings) == [
+        "customers.v1",
+        "customers.v2",
+        "customers.v3",
+        "int_incremental",
+        "metricflow_time_spine",
+        "orders",
+        "stg_orders",
+    ]
+    messages = {f.unique_id.split(".", 2)[2]: f.message for f in findings}
+    assert messages["int_incremental"] == (
+        "int_incremental is materialized as incremental and read by 0 models, 4 or fewer: "
+        "a view would do"
+    )

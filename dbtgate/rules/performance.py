@@ -2,16 +2,17 @@
 
 A slow model rarely fails anything: it stretches the build until it misses the hour the
 dashboards refresh, one release at a time. dbt-project-evaluator flags chains of views (their
-queries all run when the last one is read); dbt-bouncer holds each node of the last run to a
-maximum duration. Both are policies a team sets per selection (a tier-1 mart may take longer
+queries all run when the last one is read); dbt-checkpoint asks a model that many models read to
+be stored; dbt-bouncer holds each node of the last run to a maximum duration. Both are policies a team sets per selection (a tier-1 mart may take longer
 than a staging view), so they are rules here, not part of the run status family.
 """
 
 from __future__ import annotations
 
-from dbtgate.artifacts.manifest import Node
+from dbtgate.artifacts.manifest import Node, materialized_as
 from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Count, Seconds, Violation, rule
+from dbtgate.wording import counted
 
 
 @rule(
@@ -110,4 +111,66 @@ def chained_views(model: Node, project: Project, *, max: Count = 3) -> Violation
         f"{display_name(model)} reads a chain of {len(chain)} views and ephemeral models "
         f"({names}); at most {max}",
         details={"chain": chain, "max": max},
+    )
+
+
+@rule(
+    "performance.materialization_by_children",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A view or ephemeral model stores nothing: each model that reads it runs its query
+        again, so its work is done once per reader on every build. Past a few readers, a table
+        (or an incremental model) does that work once. The other way round, a table that one
+        model reads may be storage and build time spent on an intermediate step.
+    """,
+    failing="""
+        # policy: performance.materialization_by_children: {threshold: 3}
+        # stg_orders (a view) is read by 5 models: customers, orders, fct_revenue, ...
+    """,
+    passing="""
+        models:
+          - name: stg_orders
+            config:
+              materialized: table
+    """,
+    fix="Materialize the model as a table (or incremental) when many models read it; with "
+    "`both_ways`, as a view when few do.",
+)
+def materialization_by_children(
+    model: Node, project: Project, *, threshold: Count = 5, both_ways: bool = False
+) -> Violation | None:
+    """A view or ephemeral model is read by at most `threshold` models; with `both_ways`,
+    any other model (a table, incremental, ...) by more than `threshold`.
+
+    Only models count as readers, as in modeling.children. `both_ways` is dbt-checkpoint's
+    check-model-materialization-by-childs (`--threshold-childs`), which also flags every table
+    that few models read: marts that dashboards read, read by no model, included (select them
+    out, or waive them). Python models, which dbt cannot build as views, are judged one way
+    only."""
+    readers = sorted(
+        {
+            uid
+            for uid in project.children.get(model.unique_id, ())
+            if (child := project.nodes.get(uid)) is not None and child.resource_type == "model"
+        }
+    )
+    materialized = materialized_as(model)
+    details = {"models": readers, "materialized": materialized, "threshold": threshold}
+    read_by = f"{display_name(model)} is materialized as {materialized} and read by"
+    if project.is_virtual(model.unique_id):
+        if len(readers) <= threshold:
+            return None
+        return Violation(
+            f"{read_by} {counted(len(readers), 'model')}, more than {threshold}: each runs its "
+            "query again",
+            details=details,
+        )
+    if not both_ways or model.language == "python" or len(readers) > threshold:
+        return None
+    return Violation(
+        f"{read_by} {counted(len(readers), 'model')}, {threshold} or fewer: a view would do",
+        fix="Materialize the model as a view (or ephemeral), or select it out of the policy "
+        "if something other than models reads it.",
+        details=details,
     )
