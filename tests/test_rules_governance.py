@@ -292,6 +292,32 @@ def test_required_meta_judges_the_macros_a_policy_selects(tmp_path):
     ]
 
 
+def test_required_labels_reads_the_labels_config(tmp_path):
+    """dbt-checkpoint's check-model-has-labels-keys: of the bouncer project's staging models,
+    only stg_customers sets labels (`team: finance`); stg_payments gets a blank one."""
+
+    def edit(manifest: dict) -> None:
+        manifest["nodes"][f"model.{PKG}.stg_payments"]["config"]["labels"] = {"team": " "}
+
+    project = edited_bouncer(tmp_path, edit)
+    config = rule_config(
+        tmp_path, "governance.required_labels", "{keys: [team]}", select="path:models/staging"
+    )
+    findings = by_code(gate(project, config).findings, "governance.required_labels")
+    assert [(f.unique_id.split(".", 2)[2], f.message) for f in findings] == [
+        ("stg_orders", "stg_orders has no label team"),
+        ("stg_payments", "stg_payments has no label team"),
+        ("stg_raw_orders_for_snapshot", "stg_raw_orders_for_snapshot has no label team"),
+    ]
+    config = rule_config(
+        tmp_path,
+        "governance.required_labels",
+        "{keys: [team, cost_center], criteria: any}",
+        select="stg_customers",
+    )
+    assert by_code(gate(project, config).findings, "governance.required_labels") == []
+
+
 def test_names_follow_the_naming_pattern(tmp_path):
     project = corpus_project("bouncer-dbt112")
     default = write_config(

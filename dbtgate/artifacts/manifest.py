@@ -84,6 +84,9 @@ class NodeConfig(msgspec.Struct, **_S):
     severity: str | None = None
     # privilege -> grantees, as dbt resolved them (a folder's `+grants` merged in); dbt 1.2+
     grants: dict[str, Any] | None = None
+    # key -> value that dbt-bigquery sets as labels on the relation it builds (other adapters
+    # ignore them): catalogs and billing reports group tables by them.
+    labels: dict[str, Any] | None = None
 
 
 class DependsOn(msgspec.Struct, **_S):

@@ -477,6 +477,56 @@ def _blank(value: Any) -> bool:
 
 
 @rule(
+    "governance.required_labels",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        On BigQuery a relation's labels are what billing reports, cost alerts and the data
+        catalog group tables by (a team, a cost centre, an environment): a table built without
+        them is spend nobody owns. dbt sets them from the `labels` config, so the gate can ask
+        for them before the table exists.
+    """,
+    failing="""
+        # policy: governance.required_labels: {keys: [team, cost_center]}
+        models:
+          - name: fct_orders
+            config:
+              labels: {team: sales}
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            config:
+              labels: {team: sales, cost_center: cc-104}
+    """,
+    fix="Set the missing keys under `config: {labels: ...}` (for a folder, `+labels` in "
+    "dbt_project.yml).",
+)
+def required_labels(
+    resource: Node,
+    *,
+    keys: Names = [],  # noqa: B006
+    criteria: Criteria = "all",
+) -> Violation | None:
+    """The resource's `labels` config has every key in `keys`, each set to something other
+    than null or an empty string; with `criteria: any`, at least one of them, with `one`,
+    exactly one.
+
+    Labels are dbt-bigquery's config (the other adapters ignore them); other keys are allowed.
+    As dbt-checkpoint's check-model-has-labels-keys."""
+    labels = (resource.config.labels if resource.config else None) or {}
+    present = [key for key in keys if not _blank(labels.get(key))]
+    problem = _criteria_problem(keys, present, criteria, "labels", "has no label")
+    if problem is None:
+        return None
+    missing = [key for key in keys if key not in present]
+    return Violation(
+        f"{display_name(resource)} {problem}",
+        details={"missing": missing, "keys": keys, "criteria": criteria},
+    )
+
+
+@rule(
     "governance.access",
     severity="warn",
     applies_to=("model",),
