@@ -3,8 +3,9 @@
 A slow model rarely fails anything: it stretches the build until it misses the hour the
 dashboards refresh, one release at a time. dbt-project-evaluator flags chains of views (their
 queries all run when the last one is read); dbt-checkpoint asks a model that many models read to
-be stored; dbt-bouncer holds each node of the last run to a maximum duration. Both are policies a team sets per selection (a tier-1 mart may take longer
-than a staging view), so they are rules here, not part of the run status family.
+be stored; dbt-bouncer holds each node of the last run to a maximum duration. All three are
+policies a team sets per selection (a tier-1 mart may take longer than a staging view), so they
+are rules here, not part of the run status family.
 """
 
 from __future__ import annotations
