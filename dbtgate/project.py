@@ -134,6 +134,7 @@ class Project:
         default_factory=dict, repr=False
     )
     _same_as_base: dict[tuple[int, str], bool] = field(default_factory=dict, repr=False)
+    _same_built: dict[tuple[int, str], bool] = field(default_factory=dict, repr=False)
     _tested: dict[str, str] | None = field(default=None, repr=False)
     _run_index: RunIndex | None = field(default=None, repr=False)
     # unique_id -> (length of the longest view chain it reads, the parent that chain ends at)
@@ -535,6 +536,22 @@ class Project:
             current = self.resource(unique_id)
             same = current is not None and current == base.resource(unique_id)
             self._same_as_base[key] = same
+        return same
+
+    def same_built(self, base: Project, unique_id: str) -> bool:
+        """Whether the resource is what it was in `base` in all a check reads of it: its
+        record, the tests attached to it and its warehouse table (catalog.json).
+
+        Cached per resource and base: the schema diff and the base build's KPIs both ask, for
+        every model of the project."""
+        key = (id(base), unique_id)
+        same = self._same_built.get(key)
+        if same is None:
+            same = self._same_built[key] = (
+                self.same_record(base, unique_id)
+                and self.tests_on(unique_id) == base.tests_on(unique_id)
+                and self.catalog_table(unique_id) == base.catalog_table(unique_id)
+            )
         return same
 
     # -- owners and tiers ----------------------------------------------------------------------

@@ -120,12 +120,12 @@ def _unchanged(ctx: DiffContext, old: Node | Source, new: Node | Source) -> bool
     columns of a model whose own code did not move): the same SQL text gives the same columns,
     so only a model whose SQL differs is parsed and compared."""
     uid = new.unique_id
-    if not ctx.pr.same_record(ctx.base, uid) or ctx.base.tests_on(uid) != ctx.pr.tests_on(uid):
+    if not ctx.pr.same_built(ctx.base, uid):
         return False
-    before, after = ctx.base.catalog_table(uid), ctx.pr.catalog_table(uid)
-    if before != after:
-        return False
-    if (before is not None and before.columns) or new.columns:
+    if new.columns:
+        return True
+    before = ctx.base.catalog_table(uid)
+    if before is not None and before.columns:
         return True
     if new.resource_type not in ("model", "snapshot") or not ctx.base_sql or not ctx.pr_sql:
         return True

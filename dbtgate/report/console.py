@@ -406,22 +406,23 @@ def _print_targets(console: Any, kpis: Any) -> None:
     """The KPIs that have a target, one line each: the release manager's question on a laptop.
 
     The full scorecard (per tier, per owner) is in the markdown and HTML reports."""
-    from dbtgate.report.view import scorecard_rows
+    from dbtgate.report.view import scorecard_headers, scorecard_rows
 
     rows = [row for row in scorecard_rows(kpis) or [] if row[3] != "–" and row[4] != "no data"]
     if not rows:
         return
     cells = []
-    for kpi, value, count, target, status, gated in rows:
+    for kpi, value, count, target, status, gated, *base in rows:
         style = "red" if status == "below" else "green" if status == "met" else None
         label = f"{status} (gated)" if gated else status
-        cells.append([(kpi, None), (value, None), (count, None), (target, None), (label, style)])
+        row = [(kpi, None), (value, None), (count, None), (target, None), (label, style)]
+        cells.append(row + [(change, None) for change in base])
     console.print()  # apart from the findings above, as the groups are from each other
     _print_table(
         console,
         "KPIs with a target",
         cells,
-        headers=("KPI", "value", "count", "target", "status"),
+        headers=("KPI", "value", "count", "target", "status", *scorecard_headers(rows)[6:]),
         title_left=True,
         pad_edge=False,
     )

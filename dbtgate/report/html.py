@@ -466,7 +466,7 @@ def _scorecard_html(rows: list[list[str]]) -> str:
     """The scorecard with the KPIs that have a target first, as the PR comment leads with them,
     and their status coloured: a target missed read like any other cell among sixteen rows."""
     ordered = sorted(rows, key=lambda row: row[3] == "–")
-    head = "".join(f"<th>{h(cell)}</th>" for cell in view.SCORECARD_HEADERS)
+    head = "".join(f"<th>{h(cell)}</th>" for cell in view.scorecard_headers(rows))
     body = "".join(
         "<tr>"
         + "".join(f"<td>{h(cell)}</td>" for cell in row[:4])

@@ -348,16 +348,22 @@ def _kpi_section(budget: _Budget, report: dict[str, Any]) -> None:
     targeted = [row for row in scorecard if row[3] != "–"]
     untargeted = [row for row in scorecard if row[3] == "–"]
     shown, folded = (targeted, untargeted) if targeted else (scorecard, [])
+    headers = view.scorecard_headers(scorecard)
     _tables(
         budget,
         "KPIs vs targets",
-        [view.Table("KPIs vs targets", view.SCORECARD_HEADERS, shown)],
+        [view.Table("KPIs vs targets", headers, shown)],
         folded=False,
     )
     more = []
-    if folded:
-        headers = view.SCORECARD_HEADERS[:3]
-        more.append(view.Table("without a target", headers, [row[:3] for row in folded]))
+    if folded:  # KPI, value, count and, with a base build, how the change moved it
+        more.append(
+            view.Table(
+                "without a target",
+                headers[:3] + headers[6:],
+                [row[:3] + row[6:] for row in folded],
+            )
+        )
     more.extend(view.kpi_breakdown(kpis))
     if more:
         _tables(budget, "More KPIs: without a target, by tier, by owner", more, folded=True)

@@ -572,26 +572,48 @@ def measure_text(measure: dict[str, Any]) -> str:
 
 
 def scorecard_rows(kpis: Any) -> list[list[str]] | None:
-    """KPI, value, count, target, status, gated for a `kpis` section with a `scorecard`."""
+    """KPI, value, count, target, status, gated for a `kpis` section with a `scorecard`, and
+    on every row "vs base build" (`base_change`) when a KPI has its value in a base build."""
     scorecard = kpis.get("scorecard") if isinstance(kpis, dict) else None
     if not isinstance(scorecard, dict) or not all(isinstance(v, dict) for v in scorecard.values()):
         return None
+    with_base = any(isinstance(kpi.get("base"), dict) for kpi in scorecard.values())
     rows = []
     for name, kpi in scorecard.items():
         count = ""
         if kpi.get("denominator") is not None:
             count = f"{kpi.get('numerator')}/{kpi['denominator']}"
-        rows.append(
-            [
-                str(kpi.get("label") or name),
-                percent(kpi.get("value")),
-                count,
-                percent(kpi.get("target")),
-                str(kpi.get("status") or ""),
-                "yes" if kpi.get("gated") else "",
-            ]
-        )
+        row = [
+            str(kpi.get("label") or name),
+            percent(kpi.get("value")),
+            count,
+            percent(kpi.get("target")),
+            str(kpi.get("status") or ""),
+            "yes" if kpi.get("gated") else "",
+        ]
+        rows.append([*row, base_change(kpi)] if with_base else row)
     return rows
+
+
+def scorecard_headers(rows: list[list[str]]) -> list[str]:
+    """The headers of `scorecard_rows`' rows: "vs base build" last when they have it."""
+    return [*SCORECARD_HEADERS, BASE_HEADER] if rows and len(rows[0]) > 6 else SCORECARD_HEADERS
+
+
+def base_change(kpi: dict[str, Any]) -> str:
+    """How the pull request moved a KPI from the base build: `-0.3 pt from 99.0% (75/76)`,
+    `unchanged, 100.0% (15/15)`, or nothing when the base did not measure it alike."""
+    base, value = kpi.get("base"), kpi.get("value")
+    if not isinstance(base, dict) or not isinstance(value, int | float):
+        return ""
+    was = base.get("value")
+    if not isinstance(was, int | float):
+        return ""
+    if value == was:
+        return f"unchanged, {measure_text(base)}"
+    points = 100 * (value - was)
+    size = f"{abs(points):.1f}" if abs(points) >= 0.05 else "<0.1"
+    return f"{'+' if points > 0 else '-'}{size} pt from {measure_text(base)}"
 
 
 def kpi_breakdown(kpis: Any, max_rows: int = 200) -> list[Table]:
@@ -627,6 +649,7 @@ def kpi_breakdown(kpis: Any, max_rows: int = 200) -> list[Table]:
 
 
 SCORECARD_HEADERS = ["KPI", "value", "count", "target", "status", "gated"]
+BASE_HEADER = "vs base build"
 
 
 def _is_measure(value: Any) -> bool:

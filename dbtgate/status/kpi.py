@@ -27,7 +27,7 @@ Per tier and per owner, a test counts for the resource it tests and a source for
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,13 +117,36 @@ def measure(numerator: int, denominator: int) -> dict[str, Any]:
 
 @check("kpi")
 def kpi_scorecard(ctx: CheckContext) -> Iterator[Finding]:
-    scorecard = compute_scorecard(ctx.project, ctx.config)
+    rows = model_rows(ctx.project)
+    scorecard = compute_scorecard(ctx.project, ctx.config, rows)
+    if ctx.base is not None:
+        from dbtgate.status.kpi_base import base_measures
+
+        add_base(scorecard, base_measures(ctx.project, ctx.base, rows), ctx.project, ctx.base)
     ctx.sections["kpis"] = scorecard
-    yield from gate_findings(scorecard, ctx.config, ctx.notes, ctx.project, ctx.base)
+    yield from gate_findings(scorecard, ctx.config, ctx.notes)
 
 
-def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
-    """The `kpis` report section: overall, by tier, by owner, and the targeted headline KPIs."""
+# unique_id -> (tier, owner, the model's counts in Tally's field order): see `model_counts`.
+ModelRows = dict[str, tuple[int | None, str | None, tuple[int, ...]]]
+
+
+def model_rows(project: Project) -> ModelRows:
+    """Each root-package model's tier, owner and counts: the scorecard sums them by group, and
+    the base build's KPIs take those of the models the change did not touch from here."""
+    rows: ModelRows = {}
+    for model in project.models():
+        uid = model.unique_id
+        tier, owner = project.tier(uid), project.owner(uid)
+        rows[uid] = (tier, owner, model_counts(project, model, tier, owner))
+    return rows
+
+
+def compute_scorecard(
+    project: Project, config: Config, rows: ModelRows | None = None
+) -> dict[str, Any]:
+    """The `kpis` report section: overall, by tier, by owner, and the targeted headline KPIs
+    (`rows`: `model_rows(project)`, when the caller has them already)."""
     targets = targets_of(config)
     overall = Tally()
     by_tier: dict[str, Tally] = {}
@@ -143,22 +166,50 @@ def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
 
     # One tuple of counts per model, summed per group column by column at the end: adding a
     # Tally to three groups field by field was a third of the scorecard at 10,000 models.
-    model_rows: list[tuple[int, ...]] = []
+    every_row: list[tuple[int, ...]] = []
     tier_rows: dict[str, list[tuple[int, ...]]] = {}
     owner_rows: dict[str, list[tuple[int, ...]]] = {}
-    for model in project.models():
-        uid = model.unique_id
-        tier, owner = project.tier(uid), project.owner(uid)
-        row = model_counts(project, model, tier, owner)
-        model_rows.append(row)
+    for tier, owner, row in (model_rows(project) if rows is None else rows).values():
+        every_row.append(row)
         tier_rows.setdefault("unset" if tier is None else str(tier), []).append(row)
         owner_rows.setdefault(owner or NO_OWNER, []).append(row)
-    overall.add(_summed(model_rows))
-    for key, rows in tier_rows.items():
-        by_tier[key] = _summed(rows)
-    for key, rows in owner_rows.items():
-        by_owner[key] = _summed(rows)
+    overall.add(summed(every_row))
+    for key, group_rows in tier_rows.items():
+        by_tier[key] = summed(group_rows)
+    for key, group_rows in owner_rows.items():
+        by_owner[key] = summed(group_rows)
+    notes = add_results(project, groups)
+    notes.append(CHANGE_FAILURE_NOTE)
 
+    overall_measures = overall.measures()
+    tier1 = by_tier.get("1", Tally()).measures()
+    scorecard: dict[str, Any] = {}
+    for name in KPI_NAMES:
+        found = tier1[name[6:]] if name.startswith("tier1_") else overall_measures[name]
+        target = targets.get(name)
+        scorecard[name] = {
+            **found,
+            "label": label(name),
+            "target": target,
+            "status": _status(found["value"], target),
+            "gated": name in config.kpi.gate,
+        }
+    metadata = project.manifest.metadata
+    return {
+        "project": project.name,
+        "generated_at": metadata.generated_at if metadata else None,
+        "invocation_id": metadata.invocation_id if metadata else None,
+        "scorecard": scorecard,
+        "overall": overall_measures,
+        "by_tier": {key: by_tier[key].measures() for key in sorted(by_tier)},
+        "by_owner": {key: by_owner[key].measures() for key in sorted(by_owner)},
+        "notes": notes,
+    }
+
+
+def add_results(project: Project, groups: Callable[[str | None], list[Tally]]) -> list[str]:
+    """Count the last run's tests (for the resource each tests) and the sources' freshness
+    into `groups(unique_id)`'s tallies; the notes say what could not be measured."""
     notes: list[str] = []
     index = project.run_index()
     if index is None:
@@ -197,35 +248,10 @@ def compute_scorecard(project: Project, config: Config) -> dict[str, Any]:
             for tally in groups(uid):
                 tally.sources_checked += 1
                 tally.sources_fresh += int(result.status == "pass")
-    notes.append(CHANGE_FAILURE_NOTE)
-
-    overall_measures = overall.measures()
-    tier1 = by_tier.get("1", Tally()).measures()
-    scorecard: dict[str, Any] = {}
-    for name in KPI_NAMES:
-        found = tier1[name[6:]] if name.startswith("tier1_") else overall_measures[name]
-        target = targets.get(name)
-        scorecard[name] = {
-            **found,
-            "label": label(name),
-            "target": target,
-            "status": _status(found["value"], target),
-            "gated": name in config.kpi.gate,
-        }
-    metadata = project.manifest.metadata
-    return {
-        "project": project.name,
-        "generated_at": metadata.generated_at if metadata else None,
-        "invocation_id": metadata.invocation_id if metadata else None,
-        "scorecard": scorecard,
-        "overall": overall_measures,
-        "by_tier": {key: by_tier[key].measures() for key in sorted(by_tier)},
-        "by_owner": {key: by_owner[key].measures() for key in sorted(by_owner)},
-        "notes": notes,
-    }
+    return notes
 
 
-def _summed(rows: list[tuple[int, ...]]) -> Tally:
+def summed(rows: list[tuple[int, ...]]) -> Tally:
     """A Tally of model counts: the rows' columns summed (Tally's leading fields, in order)."""
     return Tally(*(sum(column) for column in zip(*rows, strict=True)))
 
@@ -267,18 +293,29 @@ def targets_of(config: Config) -> dict[str, float]:
     return {name: value for name in KPI_NAMES if (value := getattr(targets, name)) is not None}
 
 
-def gate_findings(
+def add_base(
     scorecard: dict[str, Any],
-    config: Config,
-    notes: list[str],
+    base: dict[str, dict[str, Any]],
     project: Project,
-    base: Project | None,
-) -> Iterator[Finding]:
+    base_build: Project,
+) -> None:
+    """Give each scorecard KPI its value in the base build (`base`: `overall` and `tier1`
+    measures), where the two builds measured the same thing: the base has data, and for column
+    documentation both builds have a catalog.json or neither (with one, the warehouse's
+    columns count too: a base parsed from a git ref has none)."""
+    catalogs_differ = (base_build.catalog is None) != (project.catalog is None)
+    for name, entry in scorecard["scorecard"].items():
+        before = base["tier1"][name[6:]] if name.startswith("tier1_") else base["overall"][name]
+        if before["value"] is None or (name.endswith("docs_columns") and catalogs_differ):
+            continue
+        entry["base"] = before
+
+
+def gate_findings(scorecard: dict[str, Any], config: Config, notes: list[str]) -> Iterator[Finding]:
     """`kpi.<name>` for each gated KPI below its target. A KPI is about the whole project,
     including the change, so it is in scope under `scope: changed` too. With a base build the
     finding also gives the KPI there: a KPI gated on legacy debt blocks every pull request, and
     its reviewer needs to know whether this one lowered it."""
-    base_scorecard: dict[str, Any] | None = None
     for name in sorted(config.kpi.gate):
         entry = scorecard["scorecard"][name]
         if entry["status"] == "no data":
@@ -286,9 +323,7 @@ def gate_findings(
             continue
         if entry["status"] != "below":
             continue
-        if base is not None and base_scorecard is None:
-            base_scorecard = compute_scorecard(base, config)["scorecard"]
-        before = _comparable_base(name, base_scorecard, base, project)
+        before = entry.get("base")
         details = {
             "value": entry["value"],
             "target": entry["target"],
@@ -296,7 +331,7 @@ def gate_findings(
             "denominator": entry["denominator"],
         }
         if before is not None:
-            details["base"] = {key: before[key] for key in ("value", "numerator", "denominator")}
+            details["base"] = dict(before)
         yield Finding(
             code=f"kpi.{name}",
             severity=config.kpi.severity,
@@ -308,25 +343,6 @@ def gate_findings(
             changed=True,
             details=details,
         )
-
-
-def _comparable_base(
-    name: str,
-    base_scorecard: dict[str, Any] | None,
-    base: Project | None,
-    project: Project,
-) -> dict[str, Any] | None:
-    """The base build's entry for KPI `name`, when it measured the same thing: it has data, and
-    for column documentation both builds have a catalog.json or neither (with one, the warehouse
-    columns count too: a base parsed from a git ref has none)."""
-    if base_scorecard is None or base is None:
-        return None
-    before = base_scorecard[name]
-    if before["value"] is None:
-        return None
-    if name.endswith("docs_columns") and (base.catalog is None) != (project.catalog is None):
-        return None
-    return before
 
 
 def _against_base(entry: dict[str, Any], before: dict[str, Any] | None) -> str:

@@ -1,0 +1,166 @@
+"""The base build's KPIs, taken from the change (`dbtgate.status.kpi_base`), equal the base build
+scored from scratch; the reports show them beside the pull request's."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from corpus import corpus_dir
+from policy_support import dbtgate, read_json, write_config
+from test_report_json import schema_validator
+
+from dbtgate.artifacts import load_artifacts
+from dbtgate.config import Config
+from dbtgate.project import OwnerSettings, Project, TierSettings
+from dbtgate.status.kpi import Tally, compute_scorecard, model_rows
+from dbtgate.status.kpi_base import base_measures
+
+PKG = "dbt_bouncer_test_project"
+GROUP = {
+    "name": "finance",
+    "resource_type": "group",
+    "package_name": PKG,
+    "path": "groups.yml",
+    "original_file_path": "models/groups.yml",
+    "unique_id": f"group.{PKG}.finance",
+    "owner": {"name": "Finance Analytics", "email": "finance@example.com"},
+}
+
+
+def load(directory: Path, tiers: TierSettings) -> Project:
+    return Project.from_artifacts(load_artifacts(directory), None, tiers, OwnerSettings())
+
+
+def from_scratch(base: Project) -> dict:
+    scorecard = compute_scorecard(base, Config())
+    tier1 = scorecard["by_tier"].get("1") or Tally().measures()  # no tier-1 model
+    return {"overall": scorecard["overall"], "tier1": tier1}
+
+
+def from_the_change(pr: Project, base: Project) -> dict:
+    return base_measures(pr, base, model_rows(pr))
+
+
+@pytest.mark.parametrize("default_tier", [1, 3])
+def test_the_recce_pair_base_counts_as_scored_from_scratch(default_tier):
+    tiers = TierSettings(("meta.tier", "tag"), default_tier)
+    base = load(corpus_dir("recce-pair/base"), tiers)
+    pr = load(corpus_dir("recce-pair/pr2"), tiers)
+    measured = from_the_change(pr, base)
+    assert measured["overall"] == from_scratch(base)["overall"]
+    if default_tier == 1:
+        assert measured["tier1"] == from_scratch(base)["tier1"]
+    # The pull request adds two untested models: its own coverage is lower than its base's.
+    assert measured["overall"]["test_coverage"]["denominator"] == 7
+
+
+def model(data: dict, name: str) -> dict:
+    return data["nodes"][f"model.{PKG}.{name}"]
+
+
+def edited_pair(tmp_path: Path) -> tuple[Path, Path]:
+    """The bouncer build as a base, and a pull request that touches each input of a model's
+    counts: its description, its tests, its tier, its warehouse table alone (same record), its
+    group's owner (same record), and models added and removed."""
+    source = corpus_dir("bouncer-dbt112")
+    base_dir, pr_dir = tmp_path / "base", tmp_path / "pr"
+    shutil.copytree(source, base_dir)
+    data = json.loads((source / "manifest.json").read_text())
+    data["groups"] = {GROUP["unique_id"]: GROUP}
+    model(data, "stg_customers")["group"] = "finance"
+    model(data, "stg_customers")["config"]["group"] = "finance"
+    (base_dir / "manifest.json").write_text(json.dumps(data))
+
+    data["metadata"]["invocation_id"] = "00000000-0000-4000-8000-000000000001"  # another build
+    model(data, "orders")["description"] = ""
+    tests_on_int_model = [
+        uid
+        for uid, node in data["nodes"].items()
+        if node["resource_type"] == "test"
+        and node.get("attached_node") == f"model.{PKG}.int_model_1"
+    ]
+    assert tests_on_int_model
+    for uid in tests_on_int_model:
+        del data["nodes"][uid]
+    model(data, "stg_payments")["meta"]["tier"] = 1
+    model(data, "stg_payments")["config"]["meta"]["tier"] = 1
+    data["groups"][GROUP["unique_id"]]["owner"] = {"name": None, "email": None}
+    del data["nodes"][f"model.{PKG}.stg_orders"]
+    added = copy.deepcopy(model(data, "orders"))
+    added.update(unique_id=f"model.{PKG}.orders_copy", name="orders_copy", description="Copy.")
+    data["nodes"][added["unique_id"]] = added
+    shutil.copytree(source, pr_dir)
+    (pr_dir / "manifest.json").write_text(json.dumps(data))
+
+    catalog = json.loads((source / "catalog.json").read_text())
+    table = catalog["nodes"][f"model.{PKG}.int_incremental"]
+    table["columns"]["undocumented_column"] = {
+        "name": "undocumented_column",
+        "type": "INTEGER",
+        "index": len(table["columns"]) + 1,
+        "comment": None,
+    }
+    (pr_dir / "catalog.json").write_text(json.dumps(catalog))
+    return base_dir, pr_dir
+
+
+@pytest.mark.parametrize("default_tier", [1, 3])
+def test_every_input_of_a_models_counts_is_seen_changed(tmp_path, default_tier):
+    """Each edit moves a count in one build only; taking an edited model's counts from the
+    pull request would make the base's figures the pull request's."""
+    tiers = TierSettings(("meta.tier", "tag"), default_tier)
+    base_dir, pr_dir = edited_pair(tmp_path)
+    base, pr = load(base_dir, tiers), load(pr_dir, tiers)
+    measured, expected = from_the_change(pr, base), from_scratch(base)
+    assert measured["overall"] == expected["overall"]
+    assert measured["tier1"] == expected["tier1"]
+    # The edits did move the pull request's own figures.
+    assert compute_scorecard(pr, Config())["overall"] != expected["overall"]
+
+
+def test_check_with_a_base_shows_how_the_change_moved_each_kpi(tmp_path):
+    edited_pair(tmp_path)
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        kpi:
+          targets: {test_coverage: 0.8, docs_models: 0.9}
+        """,
+    )
+    result = dbtgate(
+        "check",
+        "--artifacts",
+        "pr",
+        "--base",
+        "base",
+        "--out",
+        "reports",
+        "--format",
+        "json,md",
+        cwd=tmp_path,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    report = read_json(tmp_path / "reports" / "gate.json")
+    schema_validator().validate(report)  # `base` is in the report's schema
+    scorecard = report["sections"]["kpis"]["scorecard"]
+    covered = scorecard["test_coverage"]
+    assert covered["base"]["denominator"] == covered["denominator"]  # one added, one removed
+    # int_model_1 lost its tests, the copy of orders has none (tests are on the original)
+    assert covered["base"]["numerator"] == covered["numerator"] + 2
+    markdown = (tmp_path / "reports" / "gate.md").read_text()
+    assert "| KPI | value | count | target | status | gated | vs base build |" in markdown
+    was = covered["base"]
+    drop = 100 * (was["value"] - covered["value"])
+    assert "\\-" + f"{drop:.1f}".replace(".", "\\.") + " pt from 100\\.0% \\(14/14\\)" in markdown
+    assert "vs base build" in " ".join(result.stdout.split())
+
+    # Without a base build, no column for it.
+    result = dbtgate("check", "--artifacts", "pr", "--out", "alone", "--format", "md", cwd=tmp_path)
+    assert result.returncode in (0, 1), result.stderr
+    assert "vs base build" not in (tmp_path / "alone" / "gate.md").read_text()
+    assert "vs base build" not in result.stdout
