@@ -4,7 +4,9 @@ Release managers follow a handful of numbers per release (tier-1 test coverage, 
 test pass rate, source freshness). The scorecard measures them for the whole project, per tier and
 per owner, compares the headline KPIs with their targets, and stores it all in the report's
 `kpis` section, which `dbtgate trend` reads back across builds. A KPI named in `kpi.gate` that is
-below its target is a finding (`kpi.<name>`); the others only inform.
+below its target is a finding (`kpi.<name>`); the others only inform. With a base build each KPI
+also carries its value there (`base`, from `dbtgate.status.kpi_base`), so the reports say how the
+change moved it.
 
 Definitions (root-package models unless said otherwise):
 - test_coverage: models with at least one test.
