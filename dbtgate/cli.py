@@ -1079,6 +1079,13 @@ def report(report_file: Path, out: Path, formats: str, repo_url: str | None, emo
         "ref/source/config/target stubs, the project's macros), then report what is left.",
     ),
     BASE_REF,
+    Opt(
+        "--base",
+        metavar="DIR|REF",
+        help="The previous build whose SQL (its manifest's raw_code) the changed lines are "
+        "measured against, where there is no git (`check --base` measures them so); a git ref "
+        "here is read as --base-ref. Default: `base` from the config.",
+    ),
     ARTIFACTS,
     CONFIG,
     PROJECT_DIR,
@@ -1094,6 +1101,7 @@ def lint(
     all_files: bool,
     fix: str | None,
     base_ref: str | None,
+    base: str | None,
     artifacts: Path | None,
     config: Path | None,
     project_dir: Path | None,
@@ -1111,13 +1119,19 @@ def lint(
     from dbtgate.report.console import print_result, report_console, untrusted_output
 
     request = _publish_request(json_path, out, formats)
-    context = _lint_context(artifacts, config, project_dir)
+    context = _lint_context(artifacts, config, project_dir, base)
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     if fix and _looks_like_a_file(fix):  # `--fix models/a.sql`: a file, every fixable rule
         files, fix = [Path(fix), *files], ""
     codes = None if fix is None else [code.strip() for code in fix.split(",") if code.strip()]
     run = _lint_before_gate(
-        context, lint_all=all_files, base_ref=base_ref, quiet=quiet, fix=codes, only=files
+        context,
+        lint_all=all_files,
+        base_ref=base_ref,
+        base_spec=base,
+        quiet=quiet,
+        fix=codes,
+        only=files,
     )
     locator = Locator.for_project(context.project.project_dir)
     result = run_gate(context, locator, families={"lint"})
@@ -1157,18 +1171,35 @@ def _looks_like_a_file(value: str) -> bool:
     return "/" in value or "\\" in value or value.lower().endswith((".sql", ".py"))
 
 
-def _lint_context(artifacts: Path | None, config_path: Path | None, project_dir: Path | None):
+def _lint_context(
+    artifacts: Path | None,
+    config_path: Path | None,
+    project_dir: Path | None,
+    base: str | None = None,
+):
     """Like `load_context`, but a dbt build is optional: without manifest.json the findings name
-    files rather than models, and the dialect comes from the config."""
+    files rather than models, and the dialect comes from the config. A base build (`--base`, or
+    the config's `base:`, when a directory) is loaded for its SQL; a git ref is not parsed: lint
+    reads the ref's files with git."""
     from dbtgate.checks import CheckContext
     from dbtgate.lint.run import project_without_build
 
     project_dir = _project_dir_above(project_dir, artifacts, config_path)
     config = _resolve_config(config_path, project_dir, artifacts)
     artifacts_dir = _default_artifacts(artifacts, config, project_dir)
+    spec = base or config.base
+    base_build = spec if spec and Path(spec).is_dir() else None
+    if spec and base_build is None:
+        named = f"--base {spec}" if base else f"{config.path}: base: {spec}"
+        _refuse_a_ref_without_git(named, project_dir or Path.cwd())
     if artifacts is not None or (artifacts_dir / "manifest.json").is_file():
         return load_context(
-            artifacts, None, config_path, project_dir, with_base=False, judges_the_build=False
+            artifacts,
+            base_build,
+            config_path,
+            project_dir,
+            with_base=base_build is not None,
+            judges_the_build=False,
         )
     resolved = _resolve_project_dir(project_dir, config, artifacts_dir)
     if resolved is None:
@@ -1176,7 +1207,27 @@ def _lint_context(artifacts: Path | None, config_path: Path | None, project_dir:
             "no dbt project found (no dbt_project.yml here): pass --project-dir, or run from "
             "the dbt project"
         )
-    return CheckContext(project=project_without_build(resolved), config=config)
+    context = CheckContext(project=project_without_build(resolved), config=config)
+    if base_build is not None:
+        from dbtgate.artifacts import load_artifacts
+        from dbtgate.project import Project
+
+        context.base = Project.from_artifacts(load_artifacts(Path(base_build)), None)
+    return context
+
+
+def _refuse_a_ref_without_git(named: str, start: Path) -> None:
+    """A --base that is no directory is a git ref: outside a repository, it is neither (a
+    typo in a build's path, most likely), and saying only "not inside a git repository" would
+    not name it."""
+    from dbtgate.lint.changes import open_repo
+
+    try:
+        open_repo(start)
+    except DbtgateError:
+        raise DbtgateError(
+            f"{named}: no such directory, and no git repository here to read it as a ref"
+        ) from None
 
 
 def _lint_before_gate(

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from lint_repos import FIXTURES, apply_overlay, git, shop_pr_repo
+from policy_support import dbtgate
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.checks import CheckContext
@@ -205,3 +206,34 @@ def test_a_git_ref_wins_over_the_base_build(tmp_path, shop):
     assert run.summary()["changes_from"] == "git"
     assert run.base_ref == "main" and run.base_build is None
     assert run.merge_base == git(repo, "rev-parse", "main").strip()
+
+
+def test_lint_command_measures_the_change_against_a_base_build_given_with_base(shop, tmp_path):
+    """`dbtgate lint` where there is no git (the demo's directories, a CI job given two builds):
+    `--base DIR` (or the config's `base:`) measures the change against that build's SQL, as
+    `check --base` does; without it the error says so."""
+    _, _, pr_dir = shop
+    config = "version: 1\nscope: changed\nlint: {enabled: true, dialect: duckdb}\n"
+    (pr_dir / "dbtgate.yml").write_text(config)
+    base_target = str(tmp_path / "base_target")
+
+    refused = dbtgate("lint", cwd=pr_dir)
+    assert refused.returncode == 2
+    assert "pass --base with a previous build's target directory" in refused.stderr
+    mistyped = dbtgate("lint", "--base", "base_trget", cwd=pr_dir)
+    assert mistyped.returncode == 2
+    assert mistyped.stderr.strip() == (
+        "dbtgate: error: --base base_trget: no such directory, and no git repository here to "
+        "read it as a ref"
+    )
+
+    def linted(*args: str) -> set[tuple[int, str]]:
+        result = dbtgate("lint", *args, "--json", "lint.json", cwd=pr_dir)
+        assert result.returncode == 1, result.stderr
+        report = json.loads((pr_dir / "lint.json").read_text())
+        return {(f["line"], f["disposition"]) for f in report["findings"] if f["path"] == PAYMENTS}
+
+    expected = {(10, "blocking"), (11, "out_of_scope"), (13, "blocking")}
+    assert linted("--base", base_target) == expected
+    (pr_dir / "dbtgate.yml").write_text(config + f"base: {base_target}\n")
+    assert linted() == expected

@@ -80,7 +80,8 @@ def open_repo(start: Path) -> Repo:
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise DbtgateError(
             f"{start}: not inside a git repository, so the changed files are unknown "
-            "(pass --all to lint every file)"
+            "(pass --base with a previous build's target directory to measure them against "
+            "its SQL, or --all to lint every file)"
         ) from None
 
 
