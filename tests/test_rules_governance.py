@@ -607,7 +607,7 @@ def test_allowed_tags_match_globs_case_insensitively(tmp_path):
         ("{tags: []}", 5, "tags: give at least one (an empty list would check nothing)"),
         ("\n  severity: error\n  tags: []", 7, "tags: give at least one"),
         ("warn", 5, "tags: required: give at least one"),
-        ("{tags: tier-1}", 5, "tags: expected list[str], at least one, got 'tier-1'"),
+        ("{tags: tier-1}", 5, "tags: expected list[str] (at least one), got 'tier-1'"),
     ],
 )
 def test_allowed_tags_needs_a_list_of_tags(tmp_path, setting, line, problem):

@@ -146,6 +146,21 @@ def test_rules_code_explains_a_status_code(tmp_path):
     assert "compiled query" in out
 
 
+def test_rules_code_says_which_parameters_are_required_optional_or_defaulted(tmp_path):
+    """An optional parameter (default null) reads as optional, not as `... or null = null`,
+    and a refinement's qualifier stays apart from the rest of the line."""
+    out = dbtgate("rules", "tests.required", cwd=tmp_path).stdout
+    assert "  tests: map of name -> count (at least one), optional\n" in out
+    assert "or null" not in out and "= null" not in out
+    out = dbtgate("rules", "modeling.children", cwd=tmp_path).stdout
+    assert "  min: count (>= 0) = 0\n  max: count (>= 0), optional\n" in out
+    out = dbtgate("rules", "governance.access", cwd=tmp_path).stdout
+    assert "  allowed: list[str] (at least one), required\n" in out
+    markdown = DOCS.read_text(encoding="utf-8")
+    assert "| `max` | `count (>= 0)` | optional |" in markdown
+    assert "| `allowed` | `list[str] (at least one)` | required |" in markdown
+
+
 def test_rules_code_explains_a_lint_code_from_sqlfluff(tmp_path):
     result = dbtgate("rules", "lint.layout.spacing", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

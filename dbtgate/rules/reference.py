@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from dbtgate.codes import CodeDoc, code_docs
 from dbtgate.errors import DbtgateError
-from dbtgate.rules.registry import Rule, builtin_rules
+from dbtgate.rules.registry import Param, Rule, builtin_rules
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -83,6 +83,16 @@ _YAML_START = re.compile(r"^([\w.-]+:(\s|$)|- |#)")
 
 def _value(value: Any) -> str:
     return json.dumps(value)
+
+
+def _default(param: Param, quote: str) -> str:
+    """A parameter's default as the docs show it: `required`, `optional` (unset), or its value
+    in `quote`s."""
+    if param.required:
+        return "required"
+    if param.optional:
+        return "optional"
+    return f"{quote}{_value(param.default)}{quote}"
 
 
 def _applies(rule: Rule) -> str:
@@ -180,8 +190,7 @@ def render_rule_markdown(rule: Rule) -> list[str]:
     if rule.params:
         out += ["", "| parameter | type | default |", "| --- | --- | --- |"]
         for param in rule.params.values():
-            default = "required" if param.required else f"`{_value(param.default)}`"
-            out.append(f"| `{param.name}` | `{param.type_name}` | {default} |")
+            out.append(f"| `{param.name}` | `{param.shown_type}` | {_default(param, '`')} |")
     else:
         out += ["", "No parameters (only `severity`)."]
     return out
@@ -316,8 +325,9 @@ def print_rule(console: Console, rule: Rule) -> None:
     console.print()
     console.print("[bold]Parameters[/] (besides severity)")
     for p in rule.params.values():
-        default = "(required)" if p.required else f"= {_value(p.default)}"
-        console.print(_escape(f"  {p.name}: {p.type_name} {default}"))
+        default = _default(p, "")
+        shown = f", {default}" if p.required or p.optional else f" = {default}"
+        console.print(_escape(f"  {p.name}: {p.shown_type}{shown}"))
     if not rule.params:
         console.print("  none")
 

@@ -173,19 +173,19 @@ Count = typing.Annotated[int, Refinement("count (>= 0)", _count_problem)]
 Seconds = typing.Annotated[float, Refinement("seconds (> 0)", _seconds_problem)]
 # Names and how many of each are needed (`{not_null: 1, relationships: 1}`); must be set.
 Minimums = typing.Annotated[
-    dict[str, int], Refinement("map of name -> count, at least one", _minimums_problem)
+    dict[str, int], Refinement("map of name -> count (at least one)", _minimums_problem)
 ]
 # Regular expressions keyed by regular expressions (`{"bool(ean)?": "(is|has)_.*"}`); must be set.
 RegexMap = typing.Annotated[
-    dict[str, str], Refinement("map of regex -> regex, at least one", _regex_map_problem)
+    dict[str, str], Refinement("map of regex -> regex (at least one)", _regex_map_problem)
 ]
 # Privileges and who must hold them (`{select: [reporter, analyst]}`); must be set.
 GrantMap = typing.Annotated[
     dict[str, list[str]],
-    Refinement("map of privilege -> grantees, at least one", _grant_map_problem),
+    Refinement("map of privilege -> grantees (at least one)", _grant_map_problem),
 ]
 # A list of one or more names. With `[]` as its default, the parameter must be set.
-Names = typing.Annotated[list[str], Refinement("list[str], at least one", _names_problem)]
+Names = typing.Annotated[list[str], Refinement("list[str] (at least one)", _names_problem)]
 
 
 @dataclass(frozen=True)
@@ -202,6 +202,21 @@ class Param:
     def required(self) -> bool:
         """A default its own type refuses (`Names = []`): the config must set it."""
         return _refinement_problem(self.default, self.hint) is not None
+
+    @property
+    def optional(self) -> bool:
+        """Unset unless the config sets it (a default of None, which the rule reads as "no
+        such limit"): the docs say so rather than print `= null`."""
+        return self.default is None
+
+    @property
+    def shown_type(self) -> str:
+        """The type as the docs show it: an optional parameter's `or null` goes without
+        saying (`map of name -> count (at least one) or null` read as one phrase)."""
+        if not self.optional:
+            return self.type_name
+        kept = [arg for arg in typing.get_args(self.hint) if arg is not type(None)]
+        return " or ".join(type_name(arg) for arg in kept) if kept else self.type_name
 
 
 @dataclass(frozen=True)
