@@ -69,6 +69,11 @@ policies:
   #   rules:
   #     performance.chained_views: warn  # at most 3 views/ephemeral models read in a row
   #     performance.execution_time: {{severity: warn, max_seconds: 600}}
+  # The other families hold the rest of the rules, each switched on by a line under `rules:` as
+  # above: naming conventions and folders (`dbtgate rules naming`); tags, meta, grants and
+  # contracts (`dbtgate rules governance`); required tests and coverage (`dbtgate rules tests`);
+  # descriptions, owners and sources (`dbtgate rules docs`, `dbtgate rules owner`,
+  # `dbtgate rules sources`). `dbtgate rules CODE` explains one rule and its parameters.
 
 # Accepted exceptions, each with a reason, an owner and an expiry date.
 # waivers:

@@ -14,6 +14,7 @@ from policy_support import dbtgate, read_json
 
 from dbtgate import config as config_module
 from dbtgate.config import Config, load_config
+from dbtgate.rules.registry import BUILTIN_FAMILIES
 from dbtgate.starter import write_starter_config
 
 # The keys a user writes at the top level.
@@ -73,6 +74,13 @@ def test_the_starter_points_only_to_what_the_installed_tool_shows(starter: Path)
     for command in sorted(commands - {"dbtgate rules CODE"}):
         result = dbtgate(*command.split()[1:], cwd=starter.parent)
         assert result.returncode == 0, f"{command}: {result.stderr}"
+
+
+def test_the_starter_points_to_every_family_of_rules(starter: Path):
+    # It lists a few rules; a newcomer learns where the other families are from the file itself.
+    text = starter.read_text(encoding="utf-8")
+    missing = [family for family in BUILTIN_FAMILIES if f"`dbtgate rules {family}`" not in text]
+    assert missing == []
 
 
 def test_the_starters_base_comment_says_a_git_ref_works_too(starter: Path):
