@@ -225,8 +225,8 @@ BASE_REF = Opt(
     "--base-ref",
     metavar="REF",
     help="Git ref the change is measured against (its merge base with HEAD, plus "
-    "uncommitted edits). Default: lint.base_ref, else origin/$GITHUB_BASE_REF, "
-    "origin/HEAD, origin/main, origin/master, main, master.",
+    "uncommitted edits). Default: lint.base_ref, else the config's `base` when it is a git "
+    "ref, else origin/$GITHUB_BASE_REF, origin/HEAD, origin/main, origin/master, main, master.",
 )
 
 
