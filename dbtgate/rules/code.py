@@ -283,15 +283,14 @@ _IS_INCREMENTAL = re.compile(r"\bis_incremental\s*\(\s*\)")
 def unused_is_incremental(model: Node, project: Project) -> Violation | None:
     """A model not materialized as `incremental` does not call `is_incremental()`.
 
-    Comments do not count; Python models are skipped. The finding points at the first call.
-    The code is read (`Project.code`) for the models that are not incremental only. As
+    Comments do not count; Python models are skipped. The finding points at the first call. As
     dbt-score's has_no_unused_is_incremental."""
     from dbtgate.sql_references import LineNumbers, mask  # its regexes: only when used
 
     materialized = model.config.materialized if model.config else None
     if materialized == "incremental":
         return None
-    code = _sql(model, project)
+    code = _sql(model, project)  # decoded only when a model that is not incremental asks
     if not code:
         return None
     calls = [m.start() for m in _IS_INCREMENTAL.finditer(mask(code, strings=False, jinja=False))]
@@ -334,9 +333,9 @@ def unused_macro(macro: Macro, project: Project) -> Violation | None:
 
     A materialization, and a macro that overrides one of dbt's own by its name (as
     `generate_schema_name` does, in the `dbt` package or the adapter's), are called by dbt
-    itself and pass. dbt cannot see a macro that only `dbt run-operation` runs: waive it.
-    Read from the manifest apart, once. As dbt-bouncer's check_macro_is_used."""
-    called = project.called_macros()
+    itself and pass. dbt cannot see a macro that only `dbt run-operation` runs: waive it. As
+    dbt-bouncer's check_macro_is_used."""
+    called = project.called_macros()  # a second decode of the manifest, made once
     if called is None or macro.unique_id in called or macro.name.startswith("materialization_"):
         return None
     adapter = project.manifest.metadata.adapter_type if project.manifest.metadata else None

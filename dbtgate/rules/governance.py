@@ -273,8 +273,7 @@ def ref_version_pinned(model: Node, project: Project) -> Iterator[Violation]:
     """Each `ref()` of a versioned model in the model's code names a `version`.
 
     Read from the manifest's record of the refs (schema v9+, where dbt's model versions
-    begin), once, and only when a model reads a versioned model. One finding per unpinned
-    ref, naming the version dbt resolved it to. As dbt-bouncer's
+    begin). One finding per unpinned ref, naming the version dbt resolved it to. As dbt-bouncer's
     check_model_version_pinned_in_ref, which reports the versioned model instead of its
     readers."""
     versioned = [
@@ -285,7 +284,7 @@ def ref_version_pinned(model: Node, project: Project) -> Iterator[Violation]:
         and node.version is not None
     ]
     if not versioned:
-        return
+        return  # the refs are a second decode of the manifest: made only when one is needed
     unpinned = sorted(
         {(ref.package, ref.name) for ref in project.refs(model.unique_id) if ref.version is None},
         key=lambda pair: (pair[1], pair[0] or ""),
