@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from policy_support import dbtgate, read_json, write_config
 from report_samples import sample_report
 
 from dbtgate.codes import CodeDoc, code_docs
 from dbtgate.config import KpiName
 from dbtgate.errors import DbtgateError
-from dbtgate.rules.reference import find_docs, render_markdown
+from dbtgate.rules.reference import find_docs, render_markdown, rule_example_lexer
 from dbtgate.rules.registry import builtin_rules, load_rules
 from dbtgate.rules.sqlfluff_docs import lint_code_doc, lint_codes
 
@@ -159,6 +160,23 @@ def test_rules_code_says_which_parameters_are_required_optional_or_defaulted(tmp
     markdown = DOCS.read_text(encoding="utf-8")
     assert "| `max` | `count (>= 0)` | optional |" in markdown
     assert "| `allowed` | `list[str] (at least one)` | required |" in markdown
+
+
+def test_every_rule_example_shown_as_yaml_is_yaml():
+    # SQL taken for YAML is highlighted as YAML, and a flow list a user copies must load.
+    problems = []
+    for code, rule in builtin_rules().items():
+        for name, example in (("failing", rule.docs.failing), ("passing", rule.docs.passing)):
+            if rule_example_lexer(example) != "yaml":
+                continue
+            try:
+                loaded = yaml.safe_load(example)
+            except yaml.YAMLError as exc:
+                problems.append(f"{code} {name}: {str(exc).splitlines()[0]}")
+                continue
+            if not (loaded is None or isinstance(loaded, dict | list)):
+                problems.append(f"{code} {name}: reads as the text {loaded!r:.40}")
+    assert problems == []
 
 
 def test_rules_code_explains_a_lint_code_from_sqlfluff(tmp_path):

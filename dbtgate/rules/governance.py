@@ -362,7 +362,9 @@ def exposure_reads_public(exposure: Exposure, project: Project) -> Violation | N
     failing="""
         exposures:
           - name: revenue_dashboard
-            depends_on: [ref('int_revenue'), source('shop', 'orders')]   # a view, a raw source
+            depends_on:
+              - ref('int_revenue')          # a view
+              - source('shop', 'orders')    # a raw source
     """,
     passing="""
         exposures:

@@ -464,8 +464,8 @@ def _model_parent_problems(
         any layout's inputs outright, for the models a policy selects.
     """,
     failing="""
-        # policy: {select: "path:models/marts", rules: {modeling.allowed_parents:
-        #          {resource_types: [model], model_paths: [models/staging, models/intermediate]}}}
+        -- policy: {select: "path:models/marts", rules: {modeling.allowed_parents:
+        --          {resource_types: [model], model_paths: [models/staging, models/intermediate]}}}
         -- models/marts/fct_orders.sql
         select * from {{ ref('fct_payments') }}            -- a mart
         join {{ ref('country_codes') }} using (country)     -- a seed
@@ -609,8 +609,8 @@ def _some_location(params: dict[str, Any]) -> str | None:
         and schemas a selection may read (or may not) states that layout outright.
     """,
     failing="""
-        # policy: {select: "path:models/marts", rules: {modeling.parent_location:
-        #          {forbidden_schemas: ["raw*"]}}}
+        -- policy: {select: "path:models/marts", rules: {modeling.parent_location:
+        --          {forbidden_schemas: ["raw*"]}}}
         -- models/marts/fct_orders.sql
         select * from {{ source('raw_shop', 'orders') }}   -- schema raw_shop
     """,

@@ -128,9 +128,11 @@ def pattern(model: Node, *, pattern: Regex = r"[a-z][a-z0-9_]*") -> Violation | 
         macros do not have.
     """,
     failing="""
+        -- macros/cents_to_dollars.sql
         {% macro centsToDollars(column_name) %} ... {% endmacro %}
     """,
     passing="""
+        -- macros/cents_to_dollars.sql
         {% macro cents_to_dollars(column_name) %} ... {% endmacro %}
     """,
     fix="Rename the macro (and its calls) to match `pattern`, or adjust `pattern`.",
@@ -440,11 +442,11 @@ def _known_layer(params: dict[str, Any]) -> str | None:
         misleads everyone who browses the project.
     """,
     failing="""
-        # models/staging/crm/stg_payments.sql
+        -- models/staging/crm/stg_payments.sql
         select * from {{ source('stripe', 'payments') }}
     """,
     passing="""
-        # models/staging/stripe/stg_payments.sql
+        -- models/staging/stripe/stg_payments.sql
         select * from {{ source('stripe', 'payments') }}
     """,
     fix="Move the staging model into the folder of the source it reads "
