@@ -398,3 +398,25 @@ def test_a_long_model_name_in_the_lineage_takes_two_lines_not_an_ellipsis() -> N
     # Beyond two lines the name is cut, still told apart from the other.
     assert 'dy="13">history_report_hourly_b…</tspan></text>' in page
     assert '<text x="26" y="37">orders_summary.v2</text>' in page  # a short name: one line
+
+
+def test_a_kpi_that_fell_since_the_base_build_is_marked_and_one_that_rose_too() -> None:
+    report = sample_report()
+    scorecard = report["sections"]["kpis"]["scorecard"]
+    template = scorecard["tier1_test_coverage"]
+    for name, was in (("fell", 0.75), ("rose", 0.25), ("held", 0.5)):
+        scorecard[name] = {
+            **template,
+            "label": name,
+            "value": 0.5,
+            "numerator": 1,
+            "denominator": 2,
+            "base": {"value": was, "numerator": 3, "denominator": 4},
+        }
+    kpis = render_html(report).split('<section id="kpis">')[1].split("</table>")[0]
+    assert "<th>vs base build</th>" in kpis
+    assert '<td class="status-missed">-25.0 pt from 75.0% (3/4)</td>' in kpis
+    assert '<td class="status-met">+25.0 pt from 25.0% (3/4)</td>' in kpis
+    assert '<td class="">unchanged, 50.0% (3/4)</td>' in kpis
+    # A KPI without a base figure (another build's measure) has an empty cell, not a guess.
+    assert '<td class=""></td>' in kpis

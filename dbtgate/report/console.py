@@ -402,6 +402,10 @@ def _clean(text: str) -> str:
     return one_line(text)
 
 
+# How a KPI moved since the base build ("-0.3 pt from ..."): every KPI is better higher.
+_MOVED_STYLE = {"-": "red", "+": "green"}
+
+
 def _print_targets(console: Any, kpis: Any) -> None:
     """The KPIs that have a target, one line each: the release manager's question on a laptop.
 
@@ -416,7 +420,7 @@ def _print_targets(console: Any, kpis: Any) -> None:
         style = "red" if status == "below" else "green" if status == "met" else None
         label = f"{status} (gated)" if gated else status
         row = [(kpi, None), (value, None), (count, None), (target, None), (label, style)]
-        cells.append(row + [(change, None) for change in base])
+        cells.append(row + [(change, _MOVED_STYLE.get(change[:1])) for change in base])
     console.print()  # apart from the findings above, as the groups are from each other
     _print_table(
         console,

@@ -471,11 +471,18 @@ def _scorecard_html(rows: list[list[str]]) -> str:
         "<tr>"
         + "".join(f"<td>{h(cell)}</td>" for cell in row[:4])
         + f'<td class="{_KPI_STATUS_CLASS.get(row[4], "")}">{h(row[4])}</td>'
-        + "".join(f"<td>{h(cell)}</td>" for cell in row[5:])
+        + f"<td>{h(row[5])}</td>"
+        + "".join(f'<td class="{_moved_class(cell)}">{h(cell)}</td>' for cell in row[6:])
         + "</tr>"
         for row in ordered
     )
     return f"<h3>Scorecard</h3><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _moved_class(change: str) -> str:
+    """A KPI that fell since the base build in the failing colour, one that rose in the
+    passing one: every KPI is better higher."""
+    return {"-": "status-missed", "+": "status-met"}.get(change[:1], "")
 
 
 def _waivers(report: dict[str, Any]) -> str:
