@@ -6,11 +6,15 @@ from __future__ import annotations
 import copy
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from corpus import corpus_dir
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from policy_support import dbtgate, read_json, write_config
+from test_diff_properties import builds, write
 from test_report_json import schema_validator
 
 from dbtgate.artifacts import load_artifacts
@@ -56,6 +60,19 @@ def test_the_recce_pair_base_counts_as_scored_from_scratch(default_tier):
         assert measured["tier1"] == from_scratch(base)["tier1"]
     # The pull request adds two untested models: its own coverage is lower than its base's.
     assert measured["overall"]["test_coverage"]["denominator"] == 7
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(builds(), builds(), st.booleans())
+def test_the_base_counted_from_the_change_is_the_base_scored_from_scratch(
+    before: dict, after: dict, unchanged: bool
+) -> None:
+    """Over generated pairs of builds (models, versions, columns, contracts, tests, a partial
+    catalog), and a build against itself: no model the change touched is taken as untouched."""
+    with tempfile.TemporaryDirectory() as scratch:
+        base = write(Path(scratch) / "base", before)
+        pr = write(Path(scratch) / "pr", before if unchanged else after)
+        assert from_the_change(pr, base) == from_scratch(base)
 
 
 def model(data: dict, name: str) -> dict:
