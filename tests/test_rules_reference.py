@@ -286,3 +286,26 @@ def test_every_code_in_the_fixture_gate_report_is_explained(shop_builds, tmp_pat
     for code in sorted(codes):
         docs = find_docs(code, rules)
         assert docs.code == code or code.startswith("lint."), code
+
+
+def test_every_table_row_keeps_its_cells_when_github_renders_it():
+    """A `|` inside a code span ends a GitHub table cell: the choices `'all' | 'any' | 'one'`
+    split a parameter's row into five cells, its default under the wrong header."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(DOCS.read_text(encoding="utf-8"))
+    widths, cells, headers = [], 0, 0
+    for token in tokens:
+        if token.type == "thead_open":
+            headers = 0
+        elif token.type == "th_open":
+            headers += 1
+        elif token.type == "tr_open":
+            cells = 0
+        elif token.type == "td_open":
+            cells += 1
+        elif token.type == "tr_close" and cells:
+            widths.append((headers, cells))
+    assert widths and all(cells == headers for headers, cells in widths)
+    texts = [t.content for t in tokens if t.type == "inline" and "'any'" in t.content]
+    assert texts and all("'all' | 'any' | 'one'" in text for text in texts)

@@ -95,6 +95,12 @@ def _default(param: Param, quote: str) -> str:
     return f"{quote}{_value(param.default)}{quote}"
 
 
+def _table_cell(text: str) -> str:
+    """`text` for a GitHub table cell: a `|` ends the cell even inside a code span (a choice's
+    `'all' | 'any'` split the row into five cells) unless backslash-escaped."""
+    return text.replace("|", "\\|")
+
+
 def _applies(rule: Rule) -> str:
     kinds = ", ".join(rule.applies_to)
     return f"the selection's {kinds}s (once, as a whole)" if rule.selection else kinds
@@ -190,7 +196,8 @@ def render_rule_markdown(rule: Rule) -> list[str]:
     if rule.params:
         out += ["", "| parameter | type | default |", "| --- | --- | --- |"]
         for param in rule.params.values():
-            out.append(f"| `{param.name}` | `{param.shown_type}` | {_default(param, '`')} |")
+            cells = (f"`{param.name}`", f"`{param.shown_type}`", _default(param, "`"))
+            out.append("| " + " | ".join(_table_cell(cell) for cell in cells) + " |")
     else:
         out += ["", "No parameters (only `severity`)."]
     return out
