@@ -303,13 +303,37 @@ def test_the_header_names_who_owns_what_blocks_the_unowned_last() -> None:
     )
     header = render_html(sample_report([*sample_findings(), unowned])).split("</header>")[0]
     assert (
-        '<p class="why"><b>owned by:</b> @finance-eng 1 · Finance Analytics 1 · '
-        "Marketing Analytics 1 · (no owner) 1</p>"
+        '<p class="why"><b>owned by:</b> <span class="owner">@finance-eng 1</span> · '
+        '<span class="owner">Finance Analytics 1</span> · '
+        '<span class="owner">Marketing Analytics 1</span> · <span class="owner">(no owner) 1</span></p>'
     ) in header
     passing = render_html(
         sample_report([f for f in sample_findings() if f.disposition != "blocking"])
     )
     assert "owned by:" not in passing
+
+
+def test_a_release_with_a_hundred_owners_names_those_with_most_blocking_in_the_header() -> None:
+    """120 teams were listed in full: a wall of names above the verdict's cards."""
+    blocking = [
+        finding(
+            code="owner.present",
+            severity="error",
+            message=f"m{i} fails",
+            unique_id=f"model.shop.m{i}",
+            owner=f"@team-{i % 120:03d}",
+            disposition="blocking",
+        )
+        # team 7 has three findings, team 100 two, the others one
+        for i in [*range(120), 127, 247, 220]
+    ]
+    header = render_html(sample_report(blocking)).split("</header>")[0]
+    owners = re.findall(r'<span class="owner">([^<]*)</span>', header)
+    assert len(owners) == 12
+    # the two with most first, then by name; shown in the usual (alphabetical) order
+    assert owners[:3] == ["@team-000 1", "@team-001 1", "@team-002 1"]
+    assert "@team-007 3" in owners and "@team-100 2" in owners
+    assert "· and 108 more owners (every one in" in header
 
 
 def test_waiver_expiry_is_the_gates_when_it_ran_long_after_the_build() -> None:

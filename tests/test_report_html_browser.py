@@ -497,3 +497,41 @@ def test_a_two_line_lineage_label_stays_inside_its_node(tmp_path: Path, browser)
     )
     assert outside == []
     assert severe(browser) == []
+
+
+def test_a_release_of_a_hundred_teams_keeps_each_owner_whole_and_the_header_short(
+    tmp_path: Path, browser
+) -> None:
+    """120 owners were listed in full above the cards (75 lines at 1280 px), a long team
+    name broken over two lines as if it were two owners ("@acme-" / "corp/data-...")."""
+    from report_samples import finding, sample_report
+
+    blocking = [
+        finding(
+            code="owner.present",
+            severity="error",
+            message=f"m{i} fails",
+            unique_id=f"model.shop.m{i}",
+            owner=f"@acme-corp/data-platform-analytics-engineering-team-{i:04d}",
+            disposition="blocking",
+        )
+        for i in range(120)
+    ]
+    path = tmp_path / "owners.html"
+    path.write_text(render_html(sample_report(blocking)), encoding="utf-8")
+    browser.get(path.as_uri())
+    try:
+        for media, width in (("", 1280), ("print", 718)):
+            browser.set_window_size(width, 2000)
+            browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": media})
+            assert max(line_boxes(browser, ".why .owner")) == 1, media
+            lines = browser.execute_script(
+                "var p = [...document.querySelectorAll('p.why')].pop();"
+                "return p.getBoundingClientRect().height"
+                " / parseFloat(getComputedStyle(p).lineHeight);"
+            )
+            assert lines <= 14, (media, lines)  # was 120 on paper, 75 on screen
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        browser.set_window_size(1280, 2000)
+    assert severe(browser) == []

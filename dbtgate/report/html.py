@@ -129,11 +129,7 @@ def _header(report: dict[str, Any]) -> str:
     # question after what blocks, answered before the table.
     owners = view.by_owner(view.findings_with(report, "blocking"))
     if owners:
-        why += (
-            '<p class="why"><b>owned by:</b> '
-            + " · ".join(f"{h(owner)} {len(found)}" for owner, found in owners)
-            + "</p>"
-        )
+        why += f'<p class="why"><b>owned by:</b> {_owners_line(owners)}</p>'
     warnings = "".join(
         f'<p class="expiring">warning: {html_text_code(w)}</p>' for w in report["warnings"]
     )
@@ -151,6 +147,30 @@ def _header(report: dict[str, Any]) -> str:
         f"by family: {families}</p>"
         f'<div class="cards">{card_html}</div>{warnings}</header>'
     )
+
+
+# A release's hundred teams listed in full pushed the verdict's cards and the findings a screen
+# down: the header names the owners with the most blocking findings, the filter lists them all.
+_HEADER_OWNERS = 12
+
+
+def _owners_line(owners: list[tuple[str, list[Any]]]) -> str:
+    """Who must act, each owner and their count kept on one line (a name was split across
+    two); beyond `_HEADER_OWNERS` the ones with the most blocking findings, in the usual order,
+    and how many more there are."""
+    shown = owners
+    if len(owners) > _HEADER_OWNERS:
+        most = sorted(owners, key=lambda item: (-len(item[1]), item[0].lower()))
+        kept = {owner for owner, _ in most[:_HEADER_OWNERS]}
+        shown = [item for item in owners if item[0] in kept]
+    line = " · ".join(
+        f'<span class="owner">{h(owner)} {len(found)}</span>' for owner, found in shown
+    )
+    left = len(owners) - len(shown)
+    if left:
+        more = counted(left, "more owner")
+        line += f' · and {more} (every one in <a href="#findings">the findings</a>\' owner filter)'
+    return line
 
 
 def _breakable(text: str) -> str:
