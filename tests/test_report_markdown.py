@@ -650,3 +650,25 @@ def test_a_versioned_model_is_named_with_its_version_in_the_findings_list() -> N
     of its versions."""
     markdown = render_markdown(sample_report(), LINKS)
     assert "- `breaking.column_removed` on `orders_summary v2.item_count`: " in markdown
+
+
+def test_a_kpi_breakdown_of_many_teams_leaves_the_waivers_and_what_changed_room() -> None:
+    """The folded KPIs by owner of a release's 200 teams, or its thousand advisory findings,
+    filled the rest of the comment: the waivers used, what changed and the inputs were left out,
+    said only by the closing note."""
+    report = sample_report([*sample_findings(), *many_findings(5000)])
+    measure = {"value": 0.5, "numerator": 1, "denominator": 2}
+    report["sections"]["kpis"]["by_owner"] = {
+        f"@acme-corp/data-platform-analytics-engineering-team-{i:04d}": {
+            name: measure
+            for name in ("test_coverage", "pk_tested", "docs_models", "docs_columns", "contracts")
+        }
+        for i in range(200)
+    }
+    markdown = render_markdown(report)
+    assert len(markdown) <= GITHUB_COMMENT_LIMIT
+    assert "more rows of More KPIs" in markdown  # the breakdown is cut, and says so
+    html = to_html(markdown)
+    assert re.search(r"<h4>Waivers used \(\d+\)</h4>", html)
+    assert "<summary>What changed:" in html
+    assert "<summary>Inputs (for the audit trail)</summary>" in html

@@ -12,6 +12,7 @@ All untrusted text goes through `dbtgate.report.escape`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import chain
 from typing import Any
 
@@ -37,6 +38,10 @@ _MAX_SECTION_ROWS = 500
 # lineage, KPIs and waivers in view.
 _BREAKING_SHARE = 0.5
 _BLOCKING_SHARE = 0.7
+# Then each folded bulk section (the KPIs by owner, the advisory, out-of-scope and baselined
+# findings) may fill this share of what is left: the KPIs by owner of a hundred teams, or a
+# thousand advisory findings, left out the waivers, what changed and the inputs after them.
+_FOLDED_SHARE = 0.5
 # Beyond this many blocking findings the owners share the items equally: as many each as the
 # room left allows (an item and its fix line take about _ITEM_CHARS), at least one.
 _BLOCKING_ITEMS = 200
@@ -62,6 +67,16 @@ class _Budget:
         self.parts.append(text)
         self.size += len(text)
         return True
+
+    @contextmanager
+    def share(self, fraction: float) -> Iterator[None]:
+        """The sections rendered inside may fill `fraction` of the room left, not all of it."""
+        full = self.limit
+        self.limit = self.size + int(fraction * self.room())
+        try:
+            yield
+        finally:
+            self.limit = full
 
     def add_items(
         self,
@@ -120,13 +135,10 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     # Each section may take a share of what is left, not all of it: a thousand breaking changes
     # left the blocking findings a heading with nothing under it, tens of thousands of findings
     # left out the lineage, the KPIs and the waivers (a KPI table was a header with no rows).
-    full = budget.limit
-    budget.limit = budget.size + int(_BREAKING_SHARE * budget.room())
-    _breaking_section(budget, report, options)
-    budget.limit = full
-    budget.limit = budget.size + int(_BLOCKING_SHARE * budget.room())
-    _blocking_section(budget, report, options)
-    budget.limit = full
+    with budget.share(_BREAKING_SHARE):
+        _breaking_section(budget, report, options)
+    with budget.share(_BLOCKING_SHARE):
+        _blocking_section(budget, report, options)
     _lineage_section(budget, report)
     _kpi_section(budget, report)
     _waiver_section(budget, report)
@@ -134,7 +146,9 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
         findings = view.findings_with(report, disposition)
         if disposition == "waived" or not findings:
             continue
-        _findings_details(budget, view.DISPOSITION_TITLES[disposition], findings, options, report)
+        with budget.share(_FOLDED_SHARE):
+            title = view.DISPOSITION_TITLES[disposition]
+            _findings_details(budget, title, findings, options, report)
     _what_changed(budget, report)
     _other_sections(budget, report)
     _inputs_details(budget, report)
@@ -366,7 +380,8 @@ def _kpi_section(budget: _Budget, report: dict[str, Any]) -> None:
         )
     more.extend(view.kpi_breakdown(kpis))
     if more:
-        _tables(budget, "More KPIs: without a target, by tier, by owner", more, folded=True)
+        with budget.share(_FOLDED_SHARE):
+            _tables(budget, "More KPIs: without a target, by tier, by owner", more, folded=True)
 
 
 def _waiver_section(budget: _Budget, report: dict[str, Any]) -> None:
