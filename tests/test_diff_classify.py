@@ -720,6 +720,26 @@ def test_docs_tests_and_meta_changes_are_safe_and_a_removed_not_null_is_risky(
     }
 
 
+@pytest.mark.parametrize(
+    ("model_text", "columns", "said"),
+    [
+        ("New.", [], "orders: the model's description changed"),
+        ("Orders.", ["status"], "orders: 1 column's description changed"),
+        ("Orders.", ["amount", "status"], "orders: 2 columns' descriptions changed"),
+        ("New.", ["status"], "orders: the model's and 1 column's descriptions changed"),
+    ],
+)
+def test_a_description_change_names_whose_descriptions_changed(
+    tmp_path: Path, model_text: str, columns: list[str], said: str
+) -> None:
+    """One column's change read "1 column' description changed"."""
+    before = model("orders", ORDERS_COLUMNS, description="Orders.")
+    after = model("orders", ORDERS_COLUMNS, description=model_text)
+    for name in columns:
+        after["columns"][name]["description"] = f"The {name}."
+    assert only(diff(tmp_path, [before], [after]), "safe.description_changed").reason == said
+
+
 def test_access_narrowed_is_risky(tmp_path: Path) -> None:
     before = model("orders", ORDERS_COLUMNS, access="public")
     after = model("orders", ORDERS_COLUMNS, access="protected")

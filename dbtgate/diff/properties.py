@@ -298,12 +298,14 @@ def _descriptions(emit: Emitter, old: Node | Source, new: Node | Source) -> None
             columns.append(after.name or key)
     model = _text(old.description) != _text(new.description)
     if model or columns:
-        what = (["the model's"] if model else []) + (
-            [f"{len(columns)} column{'s' if len(columns) != 1 else ''}'"] if columns else []
+        # "1 column's description", "3 columns' descriptions" (it read "1 column' description").
+        owners = (["the model's"] if model else []) + (
+            ["1 column's" if len(columns) == 1 else f"{len(columns)} columns'"] if columns else []
         )
+        noun = "description" if len(owners) == 1 and len(columns) <= 1 else "descriptions"
         emit(
             "safe.description_changed",
-            f"{display_name(new)}: {' and '.join(what)} description changed",
+            f"{display_name(new)}: {' and '.join(owners)} {noun} changed",
             details={"model": model, "columns": sorted(columns, key=str.casefold)},
         )
 
