@@ -366,6 +366,19 @@ def test_waiver_expiry_is_the_gates_when_it_ran_long_after_the_build() -> None:
     assert "after this build" not in page
 
 
+def test_the_kpis_of_more_owners_than_a_table_shows_say_how_many_are_left_out() -> None:
+    """The KPIs by owner stopped at the 200th of 250 owners without a word."""
+    report = sample_report()
+    measure = {"value": 0.5, "numerator": 1, "denominator": 2}
+    report["sections"]["kpis"]["by_owner"] = {
+        f"@team-{i:03d}": {"test_coverage": measure} for i in range(250)
+    }
+    page = render_html(report)
+    by_owner = page[page.index("<h3>by owner</h3>") :].split("</table>")[0]
+    assert by_owner.count("<tr>") == 1 + 200 + 1  # the header, 200 owners, the note
+    assert "<td>… 50 more rows</td><td></td></tr></tbody>" in by_owner
+
+
 def test_kpis_with_a_target_lead_the_scorecard_and_a_missed_one_is_marked() -> None:
     """Among sixteen KPIs a missed target read like any other cell (the page's status-missed
     style was never applied), and the targeted KPIs were scattered among the others."""

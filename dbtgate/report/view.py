@@ -676,6 +676,10 @@ def _matrix_table(title: str, matrix: dict[str, dict[str, Any]], max_rows: int) 
         [str(group), *(measure_text(row[m]) if m in row else "" for m in metrics)]
         for group, row in list(matrix.items())[:max_rows]
     ]
+    # Said as the records' tables say it: the KPIs of a project's 250 owners stopped at the
+    # 200th with nothing to tell the table was not all of them.
+    if len(matrix) > max_rows:
+        rows.append([f"… {len(matrix) - max_rows} more rows", *[""] * len(metrics)])
     return Table(title, ["", *metrics], rows)
 
 
