@@ -333,7 +333,7 @@ def test_a_release_with_a_hundred_owners_names_those_with_most_blocking_in_the_h
     # the two with most first, then by name; shown in the usual (alphabetical) order
     assert owners[:3] == ["@team-000 1", "@team-001 1", "@team-002 1"]
     assert "@team-007 3" in owners and "@team-100 2" in owners
-    assert "· and 108 more owners (every one in" in header
+    assert "· and 108 more owners (each with theirs in" in header
 
 
 def test_waiver_expiry_is_the_gates_when_it_ran_long_after_the_build() -> None:

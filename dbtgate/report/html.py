@@ -169,7 +169,7 @@ def _owners_line(owners: list[tuple[str, list[Any]]]) -> str:
     left = len(owners) - len(shown)
     if left:
         more = counted(left, "more owner")
-        line += f' · and {more} (every one in <a href="#findings">the findings</a>\' owner filter)'
+        line += f' · and {more} (each with theirs in <a href="#findings">the findings</a>)'
     return line
 
 
