@@ -457,3 +457,17 @@ def test_a_kpi_that_fell_since_the_base_build_is_marked_and_one_that_rose_too() 
     assert '<td class="">unchanged, 50.0% (3/4)</td>' in kpis
     # A KPI without a base figure (another build's measure) has an empty cell, not a guess.
     assert '<td class=""></td>' in kpis
+
+
+def test_a_long_kpi_breakdown_is_folded_under_its_title_and_a_short_one_is_not() -> None:
+    """A release's hundred owners put 5,000 px of KPI rows between the scorecard and the
+    waivers: past twenty rows the table is folded (printing opens it)."""
+    report = sample_report()
+    kpis = report["sections"]["kpis"]
+    measures = {"test_coverage": {"value": 1.0, "numerator": 1, "denominator": 1}}
+    kpis["by_owner"] = {f"@team-{n:03}": measures for n in range(30)}
+    kpis["by_tier"] = {"1": measures, "2": measures}
+    section = render_html(report).split('<section id="kpis">')[1].split("</section>")[0]
+    assert '<details class="section"><summary>by owner</summary><table>' in section
+    assert section.count("@team-") == 30
+    assert "<h3>by tier</h3><table>" in section

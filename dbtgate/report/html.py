@@ -471,7 +471,7 @@ def _kpis(report: dict[str, Any]) -> str:
     scorecard = view.scorecard_rows(kpis)
     if scorecard is not None:
         parts.append(_scorecard_html(scorecard))
-        parts.extend(_table_html(table) for table in view.kpi_breakdown(kpis))
+        parts.extend(_breakdown_html(table) for table in view.kpi_breakdown(kpis))
     else:
         parts.extend(_table_html(table) for table in view.section_tables("KPIs", kpis))
     parts.append("</section>")
@@ -610,6 +610,18 @@ def _other_sections(report: dict[str, Any]) -> str:
     if not parts:
         return ""
     return f'<section id="sections"><h2>Other sections</h2>{"".join(parts)}</section>'
+
+
+# A KPI breakdown longer than this (a release's hundred owners: 5,000 px between the scorecard
+# and the waivers) is folded under its title; printing opens it, as every folded section.
+_FOLDED_BREAKDOWN_ROWS = 20
+
+
+def _breakdown_html(table: view.Table) -> str:
+    if len(table.rows) <= _FOLDED_BREAKDOWN_ROWS:
+        return _table_html(table)
+    inner = _table_html(view.Table("", table.headers, table.rows)).removeprefix("<h3></h3>")
+    return f'<details class="section"><summary>{h(table.title)}</summary>{inner}</details>'
 
 
 def _table_html(table: view.Table) -> str:
