@@ -444,13 +444,32 @@ def required_meta(
     test and macro peers (check-macro-has-meta-keys)."""
     meta = resource.meta or {}
     present = [key for key in keys if not _blank(meta_value(meta, key))]
-    problem = _criteria_problem(keys, present, criteria, "meta", "has no meta")
+    return _criteria_violation(resource, keys, present, criteria, ("meta", "has no meta"))
+
+
+def _criteria_violation(
+    resource: Node | Source | Exposure | Macro,
+    required: list[str],
+    present: list[str],
+    criteria: str,
+    wording: tuple[str, str],
+    *,
+    listed_as: str = "keys",
+) -> Violation | None:
+    """The finding of required_meta, required_labels and required_tags: what the resource
+    lacks of `required` (`present` is what it has) under `criteria`, None when nothing.
+    `wording`: what the names are and how lacking one reads (`("meta", "has no meta")`);
+    `listed_as`: the details' key for `required`."""
+    problem = _criteria_problem(required, present, criteria, *wording)
     if problem is None:
         return None
-    missing = [key for key in keys if key not in present]
     return Violation(
         f"{display_name(resource)} {problem}",
-        details={"missing": missing, "keys": keys, "criteria": criteria},
+        details={
+            "missing": [name for name in required if name not in present],
+            listed_as: required,
+            "criteria": criteria,
+        },
     )
 
 
@@ -517,14 +536,7 @@ def required_labels(
     As dbt-checkpoint's check-model-has-labels-keys."""
     labels = (resource.config.labels if resource.config else None) or {}
     present = [key for key in keys if not _blank(labels.get(key))]
-    problem = _criteria_problem(keys, present, criteria, "labels", "has no label")
-    if problem is None:
-        return None
-    missing = [key for key in keys if key not in present]
-    return Violation(
-        f"{display_name(resource)} {problem}",
-        details={"missing": missing, "keys": keys, "criteria": criteria},
-    )
+    return _criteria_violation(resource, keys, present, criteria, ("labels", "has no label"))
 
 
 @rule(
@@ -611,13 +623,8 @@ def required_tags(
     `governance.allowed_tags` is its converse."""
     given = {tag.lower() for tag in resource.tags or ()}
     present = [tag for tag in tags if tag.lower() in given]
-    problem = _criteria_problem(tags, present, criteria, "tags", "lacks the tags")
-    if problem is None:
-        return None
-    missing = [tag for tag in tags if tag not in present]
-    return Violation(
-        f"{display_name(resource)} {problem}",
-        details={"missing": missing, "required": tags, "criteria": criteria},
+    return _criteria_violation(
+        resource, tags, present, criteria, ("tags", "lacks the tags"), listed_as="required"
     )
 
 
