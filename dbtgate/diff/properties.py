@@ -298,14 +298,14 @@ def _descriptions(emit: Emitter, old: Node | Source, new: Node | Source) -> None
             columns.append(after.name or key)
     model = _text(old.description) != _text(new.description)
     if model or columns:
-        # "1 column's description", "3 columns' descriptions" (it read "1 column' description").
-        owners = (["the model's"] if model else []) + (
-            ["1 column's" if len(columns) == 1 else f"{len(columns)} columns'"] if columns else []
-        )
-        noun = "description" if len(owners) == 1 and len(columns) <= 1 else "descriptions"
+        # "1 column's", "2 columns'": the possessive of the count as it is written.
+        whose = f"{len(columns)} column's" if len(columns) == 1 else f"{len(columns)} columns'"
+        own = f"the {new.resource_type or 'model'}'s"  # a seed's or a source's description too
+        what = ([own] if model else []) + ([whose] if columns else [])
+        noun = "description" if int(model) + len(columns) == 1 else "descriptions"
         emit(
             "safe.description_changed",
-            f"{display_name(new)}: {' and '.join(owners)} {noun} changed",
+            f"{display_name(new)}: {' and '.join(what)} {noun} changed",
             details={"model": model, "columns": sorted(columns, key=str.casefold)},
         )
 
