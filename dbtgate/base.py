@@ -16,7 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +42,12 @@ def load_base(
     cache_dir: Path | None = None,
     environ: Mapping[str, str] | None = None,
     optional: Collection[str] = BASE_ARTIFACTS,
+    announce: Callable[[str], None] | None = None,
 ) -> ArtifactSet:
     """`spec` is a directory holding the base build's manifest.json (and catalog.json), or a git
     ref of the repository holding `project_dir` (default: the current directory). `optional`:
     which other artifacts of the base build to read (the diff reads its catalog; `run.slower`
-    its run results)."""
+    its run results). `announce` hears, before a git ref is parsed, what takes the time."""
     path = Path(spec)
     if path.is_dir():
         if (path / "manifest.json").exists():
@@ -64,6 +65,7 @@ def load_base(
         profiles_dir=profiles_dir,
         cache_dir=cache_dir,
         environ=os.environ if environ is None else environ,
+        announce=announce,
     )
 
 
@@ -136,6 +138,7 @@ def load_base_ref(
     profiles_dir: Path | None,
     cache_dir: Path | None,
     environ: Mapping[str, str],
+    announce: Callable[[str], None] | None = None,
 ) -> ArtifactSet:
     """Parse the dbt project as of git `ref` (where the branch left it: `compared_commit`;
     cached by commit sha) and load its manifest. git runs as outside a hook
@@ -166,6 +169,8 @@ def load_base_ref(
         return load_artifacts(cached)
     dbt = find_dbt(environ)
     profiles = resolve_profiles_dir(profiles_dir, environ, project)
+    if announce is not None:
+        announce(f"dbt parse of --base {ref} ({sha[:12]}), once per commit")
     with tempfile.TemporaryDirectory(prefix="dbtgate-base-") as scratch:
         worktree = Path(scratch) / "worktree"
         try:

@@ -484,10 +484,11 @@ def load_context(
     with_base: bool = True,
     profiles_dir: Path | None = None,
     judges_the_build: bool = True,
+    announce: Callable[[str], None] | None = None,
 ):
     """Config, Project (and base Project) ready for the gate. `judges_the_build`: the verdict is
     of what dbt built (not so for lint, which reads the files), so a build older than the models
-    on disk is warned about."""
+    on disk is warned about. `announce`: told when a --base git ref is parsed (seconds)."""
     from dbtgate.artifacts import load_artifacts
     from dbtgate.checks import CheckContext
     from dbtgate.project import OwnerSettings, Project, TierSettings
@@ -511,7 +512,11 @@ def load_context(
 
         wanted = BASE_ARTIFACTS | ({"run_results"} if config.run.slower.enabled else set())
         base_artifacts = load_base(
-            base_spec, project_dir=resolved_dir, profiles_dir=profiles_dir, optional=wanted
+            base_spec,
+            project_dir=resolved_dir,
+            profiles_dir=profiles_dir,
+            optional=wanted,
+            announce=announce,
         )
         _check_distinct_builds(base_spec, base_artifacts, project.artifacts)
         base_project = Project.from_artifacts(base_artifacts, None, tiers, owners)
@@ -759,8 +764,15 @@ def _gate_and_publish(
     # A mistyped --baseline or --select fails before 160 MB of artifacts are read, not after.
     given_baseline = load_baseline(baseline) if baseline is not None else None
     selecting, excluding, focus = _parse_focus_options(select, exclude)
-    with stage(report_console(stderr=True), "loading artifacts", quiet=quiet):
-        context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
+    with stage(report_console(stderr=True), "loading artifacts", quiet=quiet) as loading:
+        context = load_context(
+            artifacts,
+            base,
+            config,
+            project_dir,
+            profiles_dir=profiles_dir,
+            announce=loading.describe,
+        )
     known["project"] = context.project.name
     known["emoji"] = context.config.report.emoji
     if focus is not None:
@@ -926,11 +938,19 @@ def diff(
     gate (not acknowledged by a new version, deprecation_date, config entry or PR label)."""
     from dbtgate.diff.console import diff_result, print_diff
     from dbtgate.locate import Locator
-    from dbtgate.report.console import untrusted_output
+    from dbtgate.report.console import report_console, stage, untrusted_output
 
     request = _publish_request(json_path, out, formats)
     selecting, excluding, focus = _parse_focus_options(select, exclude)
-    context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
+    with stage(report_console(stderr=True), "loading artifacts") as loading:
+        context = load_context(
+            artifacts,
+            base,
+            config,
+            project_dir,
+            profiles_dir=profiles_dir,
+            announce=loading.describe,
+        )
     if focus is not None:
         _focus(context, focus, selecting, excluding)
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))

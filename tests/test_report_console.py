@@ -87,6 +87,16 @@ def test_progress_is_drawn_on_a_terminal_only() -> None:
     assert quiet.getvalue() == ""
 
 
+def test_a_stage_says_what_it_waits_for_when_that_is_slower_than_its_name() -> None:
+    """`dbt parse` of a --base ref takes seconds of "loading artifacts": the spinner says so."""
+    for terminal in (False, True):
+        out = io.StringIO()
+        console = Console(file=out, force_terminal=terminal, width=120)
+        with stage(console, "loading artifacts") as loading:
+            loading.describe("dbt parse of --base [main] (0123abcd), once per commit")
+        assert ("dbt parse of --base [main]" in out.getvalue()) is terminal
+
+
 def test_max_findings_caps_each_group_and_says_how_many_more() -> None:
     from report_samples import many_findings
 

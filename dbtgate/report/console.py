@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import groupby
 from operator import attrgetter
@@ -264,15 +264,35 @@ def untrusted_output(console: Any, environ: Mapping[str, str] | None = None) -> 
         console.print(f"::{token}::", markup=False, highlight=False)
 
 
+class StageProgress:
+    """What `stage` yields: `advance(n)` moves the bar; `describe(text)` says what the stage waits
+    for when that is slower than its name suggests (a `dbt parse` of a --base git ref while
+    "loading artifacts": seconds, not milliseconds). Off a terminal both do nothing."""
+
+    def __init__(self, progress: Any = None, task: Any = None) -> None:
+        self._progress = progress
+        self._task = task
+
+    def __call__(self, steps: int = 1) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task, steps)
+
+    def describe(self, text: str) -> None:
+        if self._progress is not None:
+            from rich.markup import escape  # a ref may hold `[`
+
+            self._progress.update(self._task, description=escape(text))
+
+
 @contextmanager
 def stage(
     console: Any, description: str, *, total: int | None = None, quiet: bool = False
-) -> Iterator[Callable[[int], None]]:
+) -> Iterator[StageProgress]:
     """A transient progress bar (a spinner when `total` is unknown) while a long stage runs.
 
-    Only on a terminal: in a CI log, redrawn progress lines are noise. Yields `advance(n)`."""
+    Only on a terminal: in a CI log, redrawn progress lines are noise."""
     if quiet or not console.is_terminal:
-        yield lambda steps=1: None
+        yield StageProgress()
         return
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -284,8 +304,7 @@ def stage(
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task(description, total=total)
-        yield lambda steps=1: progress.advance(task, steps)
+        yield StageProgress(progress, progress.add_task(description, total=total))
 
 
 def _print_group(console: Any, title: str, findings: list[Finding], limit: int = 0) -> None:
