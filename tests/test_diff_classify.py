@@ -1248,3 +1248,22 @@ def test_a_description_change_reads_as_english(
     for column, text in columns.items():
         after["columns"][column]["description"] = text
     assert only(diff(tmp_path, [before], [after]), "safe.description_changed").reason == expected
+
+
+def test_the_note_on_a_missing_catalog_gives_a_way_to_the_types_that_works(
+    tmp_path: Path,
+) -> None:
+    """`dbt docs generate` in target/ would write over the build's manifest and run results:
+    the note names its own target path. A base parsed from a git ref never has a catalog:
+    generating one in the pull request's project does not help it."""
+    orders = model("orders", ORDERS_COLUMNS)
+    catalog = {orders["unique_id"]: list(ORDERS_COLUMNS)}
+    base, pr = builds(tmp_path / "none", [orders], [orders])
+    [note] = diff_projects(base, pr, today=NOW).notes
+    assert note.startswith("no catalog.json for the base and PR builds: ")
+    assert "`dbt docs generate --target-path docs-target` and copy its catalog.json" in note
+    base, pr = builds(tmp_path / "parsed", [orders], [orders], pr_catalog=catalog)
+    [note] = diff_projects(base, pr, today=NOW, base_parsed=True).notes
+    assert note.startswith("no catalog.json for the base build: ")
+    assert "docs generate" not in note
+    assert "a --base git ref is only parsed by dbt: for its types, pass --base DIR" in note

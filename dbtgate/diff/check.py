@@ -94,7 +94,8 @@ def diff_for(ctx: CheckContext) -> SchemaDiff | None:
     from dbtgate.diff.acknowledge import apply_ways_out
     from dbtgate.diff.compare import diff_projects
 
-    diff = diff_projects(ctx.base, ctx.project, today=ctx.options.get("now"))
+    parsed = "base_ref" in ctx.options.get("inputs", {})  # --base REF: dbt parsed it
+    diff = diff_projects(ctx.base, ctx.project, today=ctx.options.get("now"), base_parsed=parsed)
     settings = ctx.config.breaking
     stale = apply_ways_out(
         diff,

@@ -34,8 +34,11 @@ if TYPE_CHECKING:
 _VERSION_RE = re.compile(r"^(\d+)\.(\d+)")
 
 
-def diff_projects(base: Project, pr: Project, *, today: dt.datetime | None = None) -> SchemaDiff:
-    """Everything that changed from `base` to `pr`, classified, with impact for breaking changes."""
+def diff_projects(
+    base: Project, pr: Project, *, today: dt.datetime | None = None, base_parsed: bool = False
+) -> SchemaDiff:
+    """Everything that changed from `base` to `pr`, classified, with impact for breaking changes.
+    `base_parsed`: the base is `dbt parse` of a git ref, which never has a catalog."""
     base_meta, pr_meta = base.manifest.metadata, pr.manifest.metadata
     base_version = base_meta.dbt_version if base_meta else None
     pr_version = pr_meta.dbt_version if pr_meta else None
@@ -74,9 +77,10 @@ def diff_projects(base: Project, pr: Project, *, today: dt.datetime | None = Non
             if ctx.unknown
             else ""
         )
+        builds = "builds" if " and " in missing else "build"
         notes.append(
-            f"no catalog.json for the {missing} build: columns compared as declared in YAML "
-            f"(run `dbt docs generate` for warehouse types){without}"
+            f"no catalog.json for the {missing} {builds}: columns compared as declared in YAML "
+            f"({_catalog_hint(base, pr, base_parsed)}){without}"
         )
     elif ctx.unknown:  # with both catalogs: a relation one of them lacks
         notes.append(
@@ -93,6 +97,24 @@ def diff_projects(base: Project, pr: Project, *, today: dt.datetime | None = Non
     )
     diff.recount()
     return diff
+
+
+def _catalog_hint(base: Project, pr: Project, base_parsed: bool) -> str:
+    """How to get warehouse types. `dbt docs generate` in target/ would write over the build's
+    manifest and run results (README, Quick start): hence its own target path. It cannot help a
+    base that git gave, which dbt only parsed (nothing was built to describe)."""
+    generate = (
+        "for warehouse types, run `dbt docs generate --target-path docs-target` and copy its "
+        "catalog.json next to manifest.json"
+    )
+    if not (base_parsed and base.catalog is None):
+        return generate
+    parsed = "a --base git ref is only parsed by dbt: for its types, pass --base DIR, a build"
+    return (
+        f"{generate}; {parsed} with catalog.json"
+        if pr.catalog is None
+        else (f"{parsed} with catalog.json")
+    )
 
 
 def _minor(version: str | None) -> tuple[int, int] | None:
