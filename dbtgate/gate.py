@@ -240,9 +240,16 @@ def decide(
     base_known = context.changed is not None
     # Lint findings carry their own scope (the changed lines): the note is about the others.
     if scope_changed and not base_known and any(id(f) not in self_scoped for f in findings):
+        # Lint scoped its own findings (git's changed lines): "every resource" would contradict
+        # the lint findings listed as outside the change under this very note.
+        but_lint = (
+            " (lint's: only on the SQL lines changed since the base branch)"
+            if any(id(f) in self_scoped and not f.changed for f in findings)
+            else ""
+        )
         context.notes.append(
             "scope: changed, but there is no base build to compare with (--base): "
-            "findings on every resource are gated"
+            f"findings on every resource are gated{but_lint}"
         )
     baseline = context.options.get("baseline")
     baselined = baseline.fingerprints if baseline is not None else frozenset()
