@@ -86,8 +86,8 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
     elif not index.executed:
         ctx.notes.append(
             f"{loaded.path.name} was written by {code_span(dbt_command_line(index.command))}, which "
-            "compiles without running: test results are not gated (keep the run_results.json of "
-            "`dbt build`)"
+            "compiles without running: test results are not gated (run `dbt build` again, and give "
+            "`dbt docs generate` or `dbt compile` a `--target-path` of its own)"
         )
         ctx.not_checked.append(
             f"the last run's results ({loaded.path.name} is of "
