@@ -1403,7 +1403,9 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
         registry = load_rules()
     if code is not None:  # `KPI`, `Docs.Model_Description`, `lint.lt01` too
         lowered = code.lower()
-        code = f"lint.{code[5:].upper()}" if lowered.startswith("lint.") else lowered
+        # sqlfluff's codes are upper case (lint.LT01); dbtgate's own lint code is not.
+        sqlfluff = lowered.startswith("lint.") and lowered != "lint.unparsable"
+        code = f"lint.{code[5:].upper()}" if sqlfluff else lowered
     if markdown:
         if code is not None:
             raise DbtgateError("--markdown prints the whole reference: give no CODE")

@@ -497,6 +497,9 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
 def test_rules_takes_a_code_or_family_in_any_case():
     assert dbtgate("rules", "Code.Max_Lines").stdout.startswith("code.max_lines ")
     assert dbtgate("rules", "lint.lt01").stdout.startswith("lint.LT01 ")
+    # dbtgate's own lint code, as the findings print it, is not a sqlfluff code.
+    for code in ("lint.unparsable", "Lint.Unparsable"):
+        assert dbtgate("rules", code).stdout.startswith("lint.unparsable "), code
     assert "kpi.test_coverage" in dbtgate("rules", "KPI").stdout
 
 
