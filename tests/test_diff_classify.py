@@ -1222,34 +1222,6 @@ def test_a_change_of_layout_or_comments_only_says_so(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("description", "columns", "expected"),
-    [
-        ("One row per order.", {}, "orders: the model's description changed"),
-        ("Orders.", {"order_id": "Key."}, "orders: 1 column's description changed"),
-        (
-            "Orders.",
-            {"order_id": "Key.", "amount": "Total."},
-            "orders: 2 columns' descriptions changed",
-        ),
-        (
-            "One row per order.",
-            {"order_id": "Key."},
-            "orders: the model's and 1 column's descriptions changed",
-        ),
-    ],
-)
-def test_a_description_change_reads_as_english(
-    tmp_path: Path, description: str, columns: dict[str, str], expected: str
-) -> None:
-    """The count's possessive is spelled out ("1 column's", not "1 column'")."""
-    before = model("orders", ORDERS_COLUMNS, description="Orders.")
-    after = model("orders", ORDERS_COLUMNS, description=description)
-    for column, text in columns.items():
-        after["columns"][column]["description"] = text
-    assert only(diff(tmp_path, [before], [after]), "safe.description_changed").reason == expected
-
-
 def test_the_note_on_a_missing_catalog_gives_a_way_to_the_types_that_works(
     tmp_path: Path,
 ) -> None:
