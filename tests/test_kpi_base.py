@@ -18,7 +18,9 @@ from test_diff_properties import builds, write
 from test_report_json import schema_validator
 
 from dbtgate.artifacts import load_artifacts
+from dbtgate.checks import CheckContext
 from dbtgate.config import Config
+from dbtgate.gate import run_gate
 from dbtgate.project import OwnerSettings, Project, TierSettings
 from dbtgate.status.kpi import Tally, compute_scorecard, model_rows
 from dbtgate.status.kpi_base import base_measures
@@ -181,3 +183,29 @@ def test_check_with_a_base_shows_how_the_change_moved_each_kpi(tmp_path):
     assert result.returncode in (0, 1), result.stderr
     assert "vs base build" not in (tmp_path / "alone" / "gate.md").read_text()
     assert "vs base build" not in result.stdout
+
+
+def test_a_kpi_left_without_a_base_figure_is_said_once_in_the_notes(tmp_path):
+    """The empty "vs base build" cell of the test pass rate (a base read with --base has no
+    run_results.json) read as a bug without a word why."""
+    base_dir, pr_dir = edited_pair(tmp_path)
+    results = json.loads((pr_dir / "run_results.json").read_text())
+    results["args"]["which"] = "build"  # the corpus' results are of `dbt docs generate`
+    (pr_dir / "run_results.json").write_text(json.dumps(results))
+    (base_dir / "run_results.json").unlink()
+    (base_dir / "catalog.json").unlink()
+    tiers = TierSettings(("meta.tier", "tag"), 3)
+    base, pr = load(base_dir, tiers), load(pr_dir, tiers)
+    context = CheckContext(project=pr, config=Config(), base=base, changed=set())
+    notes = run_gate(context, families={"kpi"}).sections["kpis"]["notes"]
+    compared = [note for note in notes if note.startswith("vs base build:")]
+    assert compared == [
+        "vs base build: columns documented, tier-1 columns documented not compared: one build "
+        "has a catalog.json and the other not, so their columns are not counted alike",
+        "vs base build: test pass rate, tier-1 test pass rate not compared: no data in the base "
+        "build (--base reads its manifest and catalog.json; run_results.json only for "
+        "run.slower, sources.json never)",
+        "vs base build: tier-1 test coverage, tier-1 primary key tested, tier-1 models "
+        "documented, tier-1 owner coverage, tier-1 contracts not compared: no data in the base "
+        "build (none of its models is counted there)",
+    ]

@@ -306,11 +306,34 @@ def add_base(
     documentation both builds have a catalog.json or neither (with one, the warehouse's
     columns count too: a base parsed from a git ref has none)."""
     catalogs_differ = (base_build.catalog is None) != (project.catalog is None)
+    # Why a KPI with a value here has none to compare with: said once per reason, in the notes.
+    left_out: dict[str, list[str]] = {}
     for name, entry in scorecard["scorecard"].items():
         before = base["tier1"][name[6:]] if name.startswith("tier1_") else base["overall"][name]
-        if before["value"] is None or (name.endswith("docs_columns") and catalogs_differ):
+        if name.endswith("docs_columns") and catalogs_differ:
+            reason = _OTHER_CATALOG
+        elif before["value"] is None:
+            measured = name.removeprefix("tier1_")
+            reason = _NO_RESULTS if measured in ("test_pass_rate", "freshness") else _NO_MODELS
+        else:
+            entry["base"] = before
             continue
-        entry["base"] = before
+        if entry["value"] is not None:
+            left_out.setdefault(reason, []).append(entry["label"])
+    scorecard["notes"].extend(
+        f"vs base build: {', '.join(labels)} not compared: {reason}"
+        for reason, labels in left_out.items()
+    )
+
+
+_OTHER_CATALOG = (
+    "one build has a catalog.json and the other not, so their columns are not counted alike"
+)
+_NO_RESULTS = (
+    "no data in the base build (--base reads its manifest and catalog.json; run_results.json "
+    "only for run.slower, sources.json never)"
+)
+_NO_MODELS = "no data in the base build (none of its models is counted there)"
 
 
 def gate_findings(scorecard: dict[str, Any], config: Config, notes: list[str]) -> Iterator[Finding]:
