@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from corpus import CORPUS
+from diff_support import model, write_build
 
 BUILDS = [
     "bouncer-dbt110",
@@ -526,3 +527,26 @@ def test_rules_explains_a_code_beside_a_broken_config(tmp_path):
     assert result.stderr.rstrip().endswith("the built-in rules only")
     named = dbtgate("rules", "owner.present", "--config", "dbtgate.yml", cwd=tmp_path)
     assert named.returncode == 2
+
+
+@pytest.mark.parametrize("base_catalog", [True, False])
+def test_diff_names_the_relations_it_did_not_compare_once(tmp_path, base_catalog):
+    """The note counts and names them; no second line lists the same relations again."""
+    orders, customers = model("orders"), model("customers")
+    full = {
+        orders["unique_id"]: [("id", "INTEGER")],
+        customers["unique_id"]: [("id", "INTEGER")],
+    }
+    # With a base catalog, the base documents only customers (a partial catalog); without one,
+    # neither model declares columns in YAML.
+    cut = {customers["unique_id"]: [("id", "INTEGER")]} if base_catalog else None
+    write_build(tmp_path / "base", [orders, customers], catalog=cut)
+    write_build(tmp_path / "pr", [orders, customers], catalog=full)
+    args = ("--artifacts", str(tmp_path / "pr/target"), "--base", str(tmp_path / "base/target"))
+    result = dbtgate("diff", *args, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    unknown = [orders] if base_catalog else [customers, orders]
+    for relation in unknown:
+        assert result.stdout.count(relation["unique_id"]) == 1, result.stdout
+    note = next(line for line in result.stdout.splitlines() if unknown[0]["unique_id"] in line)
+    assert note.startswith("note: ") and f"{len(unknown)} relation" in note

@@ -25,13 +25,14 @@ from dbtgate.diff.lifecycle import (
 )
 from dbtgate.diff.properties import property_changes
 from dbtgate.diff.sql import SqlFiles
-from dbtgate.wording import counted
+from dbtgate.wording import code_span, counted, first_few
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node, Source
     from dbtgate.project import Project
 
 _VERSION_RE = re.compile(r"^(\d+)\.(\d+)")
+_NAMED = 10  # relations a note names before "and N more"
 
 
 def diff_projects(
@@ -73,7 +74,8 @@ def diff_projects(
             role for role, p in (("base", base), ("PR", pr)) if p.catalog is None
         )
         without = (
-            f"; {counted(len(ctx.unknown), 'relation')} declaring none in one build: not compared"
+            f"; {counted(len(ctx.unknown), 'relation')} declaring none in one build: not compared "
+            f"({_named(ctx)})"
             if ctx.unknown
             else ""
         )
@@ -85,7 +87,7 @@ def diff_projects(
     elif ctx.unknown:  # with both catalogs: a relation one of them lacks
         notes.append(
             f"{counted(len(ctx.unknown), 'relation')} with columns unknown in one build (e.g. a "
-            "partial catalog): not reported as removed"
+            f"partial catalog): not reported as removed ({_named(ctx)})"
         )
     diff = SchemaDiff(
         base_dbt_version=base_version,
@@ -97,6 +99,12 @@ def diff_projects(
     )
     diff.recount()
     return diff
+
+
+def _named(ctx: DiffContext) -> str:
+    """The relations the diff could not compare, named in its note: the note is the one place
+    every report (console, PR comment, JSON) says which they are."""
+    return first_few(sorted(code_span(u.unique_id) for u in ctx.unknown), _NAMED)
 
 
 def _catalog_hint(base: Project, pr: Project, base_parsed: bool) -> str:

@@ -58,12 +58,6 @@ def print_diff(console: Console, result: GateResult) -> None:
         console.print("no schema changes against the base build")
     else:
         console.print(change_table(diff, result.findings))
-    if diff is not None and diff.unknown:
-        console.print(
-            f"[dim]columns unknown in one build ({len(diff.unknown)}), not compared:[/] "
-            + ", ".join(escape(u.unique_id) for u in diff.unknown[:10])
-            + (" …" if len(diff.unknown) > 10 else "")
-        )
     counts = diff.counts if diff is not None else {}
     console.print(
         f"{counts.get('breaking', 0)} breaking ({counts.get('acknowledged', 0)} acknowledged), "
