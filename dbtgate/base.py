@@ -71,19 +71,31 @@ def load_base(
 
 def _fetch_hint(repo: Any, ref: str) -> str:
     """Why a base branch may be missing from the clone, and the fetch that brings it: CI checks
-    out one commit by default (actions/checkout: `fetch-depth: 1`), without the base branch."""
+    out one commit by default (actions/checkout: `fetch-depth: 1`), without the base branch.
+    A ref naming a remote the repository lacks (the README's `origin/main` in a repository
+    never pushed anywhere) gets that said instead: no fetch can bring it."""
     remote, _, branch = ref.partition("/")
-    fetch = (
-        code_span(f"git fetch {remote} {branch}")
-        if branch and remote in {r.name for r in repo.remotes}
-        else "the base branch"
-    )
+    remotes = sorted(r.name for r in repo.remotes)
+    if branch and remote not in remotes:
+        return _no_remote_hint(repo, remote, branch, remotes)
+    fetch = code_span(f"git fetch {remote} {branch}") if branch else "the base branch"
     if (Path(repo.git_dir) / "shallow").exists():
         return (
             f" (the clone is shallow: fetch {fetch}, or check out with `fetch-depth: 0` in "
             "actions/checkout)"
         )
-    return f" (not fetched? {fetch})" if branch and fetch != "the base branch" else ""
+    return f" (not fetched? {fetch})" if branch else ""
+
+
+def _no_remote_hint(repo: Any, remote: str, branch: str, remotes: list[str]) -> str:
+    """`: this repository has no remote 'origin' …`, with the remotes it has and the local
+    branch of the same name when there is one: what the user can give instead."""
+    has = f"{code_span('git remote')}: {', '.join(remotes)}" if remotes else "it has none"
+    local = f" ({code_span(branch)})" if branch in {head.name for head in repo.heads} else ""
+    return (
+        f": this repository has no remote {code_span(remote)} ({has}); give a local branch"
+        f"{local} or a build directory"
+    )
 
 
 # What git sets for the repository a hook runs in (`git rev-parse --local-env-vars`): a

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from corpus import CORPUS
+from lint_repos import git
 from policy_support import dbtgate, read_json
 
 from dbtgate.baseline import can_baseline
@@ -122,3 +123,23 @@ def test_a_sources_json_of_another_build_is_left_out_and_said(build):
     assert "this manifest does not have" in warning
     assert report["sections"]["kpis"]["overall"]["freshness"]["denominator"] == 0
     assert not [f for f in report["findings"] if f["family"] == "freshness"]
+
+
+@pytest.mark.parametrize("remotes", [[], ["upstream"]])
+def test_a_base_ref_on_a_remote_the_repository_lacks_says_so(build, remotes):
+    """The README's `--base origin/main` in a repository never pushed anywhere: no fetch brings
+    it, so the error says the remote is missing and what to give instead."""
+    (build / "dbt_project.yml").write_text("name: shop\nversion: '1'\nprofile: shop\n")
+    git(build, "init", "-q", "-b", "main")
+    git(build, "add", "dbt_project.yml")
+    git(build, "commit", "-q", "-m", "shop")
+    for remote in remotes:
+        git(build, "remote", "add", remote, str(build))
+    result = dbtgate("diff", "--artifacts", "target", "--base", "origin/main", cwd=build)
+    has = "`git remote`: upstream" if remotes else "it has none"
+    assert (result.returncode, result.stderr) == (
+        2,
+        "dbtgate: error: origin/main: --base is neither a directory nor a git ref of "
+        f"{build.resolve()}: this repository has no remote `origin` ({has}); give a local "
+        "branch (`main`) or a build directory\n",
+    )
