@@ -291,6 +291,23 @@ def test_code_in_a_fix_hint_is_a_code_element() -> None:
     assert "fix: Set <code>meta.owner</code> (or <code>&lt;script&gt;</code>).</div>" in page
 
 
+def test_a_fix_that_is_a_command_is_one_code_element() -> None:
+    """`dbtgate lint --fix ...` is a command to copy, not prose; the file name is the PR's."""
+    made = finding(
+        code="lint.CP01",
+        severity="error",
+        message="m",
+        unique_id="model.shop.x",
+        fix="dbtgate lint --fix CP01 'models/<b>x`y</b>.sql' --base-ref origin/main",
+        disposition="blocking",
+    )
+    page = render_html(sample_report([made]))
+    assert (
+        "fix: <code>dbtgate lint --fix CP01 &#x27;models/&lt;b&gt;x`y&lt;/b&gt;.sql&#x27; "
+        "--base-ref origin/main</code></div>"
+    ) in page
+
+
 def test_the_header_names_who_owns_what_blocks_the_unowned_last() -> None:
     """What blocks, then who must act on it, before the findings table (as the PR comment
     groups the blocking findings by owner)."""

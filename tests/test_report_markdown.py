@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape
 from html.parser import HTMLParser
 
+import pytest
 from markdown_it import MarkdownIt
 from report_samples import (
     code_span_finding,
@@ -558,6 +560,34 @@ def test_code_in_a_fix_hint_renders_as_code_and_stays_inert() -> None:
         "fix: Set <code>meta.owner</code> on x_&lt;b&gt;*y*&lt;/b&gt; (<code>a</code> then "
         "<code>&lt;img src=x&gt;</code>)." in html
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "span"),
+    [
+        ("models/x.sql", "`dbtgate lint --fix CP01 models/x.sql`"),
+        # A file name from the pull request, with a backtick, a mention and an issue reference.
+        ("'models/a`b @team #1.sql'", "``dbtgate lint --fix CP01 'models/a`b @team #1.sql'``"),
+    ],
+)
+def test_a_fix_that_is_a_command_is_a_code_span_copied_without_backslashes(
+    path: str, span: str
+) -> None:
+    r"""Escaped as prose, the raw comment (and an email of it) read `dbtgate lint \-\-fix`:
+    copied with its backslashes; on GitHub, prose rather than a command."""
+    made = finding(
+        code="lint.CP01",
+        severity="error",
+        message="m",
+        unique_id="model.shop.x",
+        fix=f"dbtgate lint --fix CP01 {path}",
+        disposition="blocking",
+    )
+    markdown = render_markdown(sample_report([made]))
+    assert f"  - fix: {span}\n" in markdown
+    html = to_html(markdown)
+    assert f"fix: <code>dbtgate lint --fix CP01 {escape(path, quote=False)}</code>" in html
+    assert github_features(html) == {}
 
 
 def test_a_comment_with_thousands_of_blocking_findings_keeps_the_kpis_in_view() -> None:

@@ -400,7 +400,7 @@ def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
     owner = finding.get("owner") or view.NO_OWNER
     extra = ""
     if finding.get("fix"):
-        extra += f'<div class="fix">fix: {_fix_html(finding["fix"])}</div>'
+        extra += f'<div class="fix">fix: {_fix_html(view.fix_markup(finding["fix"]))}</div>'
     waiver = finding.get("waiver")
     if waiver:
         extra += (
@@ -432,7 +432,8 @@ def _resource_cell(label: str) -> str:
 # The parts of a finding's row that repeat from row to row (owner, tier, severity, status, rule,
 # fix) are rendered once per value: escaping them on each of 48,000 rows was a third of the page.
 # Emptied at each render, so rule help from plugins loaded since is never stale. A fix hint has
-# its `code` spans as <code> (the hints write `meta.owner`, `--base`).
+# its `code` spans as <code> (the hints write `meta.owner`, `--base`), a command hint is one
+# (`view.fix_markup`).
 _fix_html = functools.lru_cache(maxsize=4096)(html_text_code)
 
 

@@ -311,7 +311,7 @@ def _finding_item(
         text += f" ({where})"
     text += "\n"
     if finding.get("fix"):
-        text += f"  - fix: {md_text_code(finding['fix'])}\n"
+        text += f"  - fix: {md_text_code(view.fix_markup(finding['fix']))}\n"
     waiver = finding.get("waiver")
     if waiver:
         text += (

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from dbtgate.report.options import RenderOptions
-from dbtgate.wording import acknowledged_words
+from dbtgate.wording import acknowledged_words, code_span
 
 NO_OWNER = "(no owner)"
 F = TypeVar("F")
@@ -214,6 +214,16 @@ def file_link(finding: dict[str, Any], options: RenderOptions) -> str | None:
         return None
     anchor = f"#L{finding['line']}" if finding.get("line") else ""
     return f"{options.blob_url}/{quote(path.removeprefix('./'))}{anchor}"
+
+
+def fix_markup(fix: str) -> str:
+    """A fix hint as the renderers that keep `code` spans read it (`md_text_code`,
+    `html_text_code`): a hint that is a whole command (lint's `dbtgate lint --fix CP01
+    models/x.sql`) as one span, so the PR comment shows it as code and it copies without the
+    backslashes markdown escaping puts before each `-` and `.`; a prose hint as it is (it writes
+    its names as spans already). The finding keeps the bare command: the console, annotations,
+    JUnit and gate.json print it to be pasted into a shell, where backticks would run it."""
+    return code_span(fix) if fix.startswith("dbtgate ") else fix
 
 
 def with_fix(finding: dict[str, Any]) -> str:
