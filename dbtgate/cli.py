@@ -764,15 +764,7 @@ def _gate_and_publish(
     # A mistyped --baseline or --select fails before 160 MB of artifacts are read, not after.
     given_baseline = load_baseline(baseline) if baseline is not None else None
     selecting, excluding, focus = _parse_focus_options(select, exclude)
-    with stage(report_console(stderr=True), "loading artifacts", quiet=quiet) as loading:
-        context = load_context(
-            artifacts,
-            base,
-            config,
-            project_dir,
-            profiles_dir=profiles_dir,
-            announce=loading.describe,
-        )
+    context = _load_announced(artifacts, base, config, project_dir, profiles_dir, quiet=quiet)
     known["project"] = context.project.name
     known["emoji"] = context.config.report.emoji
     if focus is not None:
@@ -938,19 +930,11 @@ def diff(
     gate (not acknowledged by a new version, deprecation_date, config entry or PR label)."""
     from dbtgate.diff.console import diff_result, print_diff
     from dbtgate.locate import Locator
-    from dbtgate.report.console import report_console, stage, untrusted_output
+    from dbtgate.report.console import untrusted_output
 
     request = _publish_request(json_path, out, formats)
     selecting, excluding, focus = _parse_focus_options(select, exclude)
-    with stage(report_console(stderr=True), "loading artifacts") as loading:
-        context = load_context(
-            artifacts,
-            base,
-            config,
-            project_dir,
-            profiles_dir=profiles_dir,
-            announce=loading.describe,
-        )
+    context = _load_announced(artifacts, base, config, project_dir, profiles_dir)
     if focus is not None:
         _focus(context, focus, selecting, excluding)
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
@@ -1189,6 +1173,30 @@ def lint(
 def _looks_like_a_file(value: str) -> bool:
     """A path rather than rule codes (CP01,LT01 have neither a slash nor a suffix)."""
     return "/" in value or "\\" in value or value.lower().endswith((".sql", ".py"))
+
+
+def _load_announced(
+    artifacts: Path | None,
+    base: str | None,
+    config: Path | None,
+    project_dir: Path | None,
+    profiles_dir: Path | None,
+    *,
+    quiet: bool = False,
+):
+    """`load_context` under the "loading artifacts" spinner, which names the `dbt parse` of a
+    --base git ref while it runs (seconds: check and diff sat silent)."""
+    from dbtgate.report.console import report_console, stage
+
+    with stage(report_console(stderr=True), "loading artifacts", quiet=quiet) as loading:
+        return load_context(
+            artifacts,
+            base,
+            config,
+            project_dir,
+            profiles_dir=profiles_dir,
+            announce=loading.describe,
+        )
 
 
 def _lint_context(
