@@ -1411,8 +1411,9 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
         registry = load_rules()
     if code is not None:  # `KPI`, `Docs.Model_Description`, `lint.lt01` too
         lowered = code.lower()
-        # sqlfluff's codes are upper case (lint.LT01); dbtgate's own lint code is not.
-        sqlfluff = lowered.startswith("lint.") and lowered != "lint.unparsable"
+        # sqlfluff's codes are upper case (lint.LT01); dbtgate's own lint codes
+        # (lint.unparsable) are documented among its other codes, in lower case.
+        sqlfluff = lowered.startswith("lint.") and lowered not in code_docs()
         code = f"lint.{code[5:].upper()}" if sqlfluff else lowered
     if markdown:
         if code is not None:
