@@ -70,18 +70,17 @@ def diff_projects(
             "config and docs are)"
         )
     if base.catalog is None or pr.catalog is None:
-        missing = " and ".join(
-            role for role, p in (("base", base), ("PR", pr)) if p.catalog is None
-        )
+        roles = [role for role, p in (("base", base), ("PR", pr)) if p.catalog is None]
         without = (
             f"; {counted(len(ctx.unknown), 'relation')} declaring none in one build: not compared "
             f"({_named(ctx)})"
             if ctx.unknown
             else ""
         )
-        builds = "builds" if " and " in missing else "build"
+        builds = "builds" if len(roles) > 1 else "build"
         notes.append(
-            f"no catalog.json for the {missing} {builds}: columns compared as declared in YAML "
+            f"no catalog.json for the {' and '.join(roles)} {builds}: columns compared as "
+            "declared in YAML "
             f"({_catalog_hint(base, pr, base_parsed)}){without}"
         )
     elif ctx.unknown:  # with both catalogs: a relation one of them lacks
@@ -117,12 +116,11 @@ def _catalog_hint(base: Project, pr: Project, base_parsed: bool) -> str:
     )
     if not (base_parsed and base.catalog is None):
         return generate
-    parsed = "a --base git ref is only parsed by dbt: for its types, pass --base DIR, a build"
-    return (
-        f"{generate}; {parsed} with catalog.json"
-        if pr.catalog is None
-        else (f"{parsed} with catalog.json")
+    parsed = (
+        "a --base git ref is only parsed by dbt: for its types, pass --base DIR, a build with "
+        "catalog.json"
     )
+    return f"{generate}; {parsed}" if pr.catalog is None else parsed
 
 
 def _minor(version: str | None) -> tuple[int, int] | None:
