@@ -421,15 +421,15 @@ def _clean(text: str) -> str:
     return one_line(text)
 
 
-# How a KPI moved since the base build ("-0.3 pt from ..."): every KPI is better higher.
-_MOVED_STYLE = {"-": "red", "+": "green"}
+# A KPI that fell since the base build (`view.base_moved`) in red, one that rose in green.
+_MOVED_STYLE = {"fell": "red", "rose": "green"}
 
 
 def _print_targets(console: Any, kpis: Any) -> None:
     """The KPIs that have a target, one line each: the release manager's question on a laptop.
 
     The full scorecard (per tier, per owner) is in the markdown and HTML reports."""
-    from dbtgate.report.view import scorecard_headers, scorecard_rows
+    from dbtgate.report.view import base_moved, scorecard_headers, scorecard_rows
 
     rows = [row for row in scorecard_rows(kpis) or [] if row[3] != "–" and row[4] != "no data"]
     if not rows:
@@ -439,7 +439,8 @@ def _print_targets(console: Any, kpis: Any) -> None:
         style = "red" if status == "below" else "green" if status == "met" else None
         label = f"{status} (gated)" if gated else status
         row = [(kpi, None), (value, None), (count, None), (target, None), (label, style)]
-        cells.append(row + [(change, _MOVED_STYLE.get(change[:1])) for change in base])
+        moved = [(change, _MOVED_STYLE.get(base_moved(change) or "")) for change in base]
+        cells.append(row + moved)
     console.print()  # apart from the findings above, as the groups are from each other
     _print_table(
         console,

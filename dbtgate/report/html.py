@@ -502,8 +502,8 @@ def _scorecard_html(rows: list[list[str]]) -> str:
 
 def _moved_class(change: str) -> str:
     """A KPI that fell since the base build in the failing colour, one that rose in the
-    passing one: every KPI is better higher."""
-    return {"-": "status-missed", "+": "status-met"}.get(change[:1], "")
+    passing one (`view.base_moved`)."""
+    return {"fell": "status-missed", "rose": "status-met"}.get(view.base_moved(change) or "", "")
 
 
 def _waivers(report: dict[str, Any]) -> str:

@@ -626,6 +626,12 @@ def base_change(kpi: dict[str, Any]) -> str:
     return f"{'+' if points > 0 else '-'}{size} pt from {measure_text(base)}"
 
 
+def base_moved(change: str) -> str | None:
+    """Which way a `base_change` text says the KPI went: "fell", "rose", or None (unchanged,
+    or not compared). Every KPI is better higher, so the renderers colour a fall as a miss."""
+    return {"-": "fell", "+": "rose"}.get(change[:1])
+
+
 def kpi_breakdown(kpis: Any, max_rows: int = 200) -> list[Table]:
     """The KPI section beyond the scorecard (by tier, by owner, notes), headed with the
     scorecard's labels ("test coverage", not "test_coverage"). The overall measures are left out
