@@ -1236,11 +1236,11 @@ def _lint_context(
             "the dbt project"
         )
     context = CheckContext(project=project_without_build(resolved), config=config)
-    if base_build is not None:
-        from dbtgate.artifacts import load_artifacts
+    if base_build is not None:  # its SQL is all lint reads: its manifest, as `--base` finds it
+        from dbtgate.base import load_base
         from dbtgate.project import Project
 
-        context.base = Project.from_artifacts(load_artifacts(Path(base_build)), None)
+        context.base = Project.from_artifacts(load_base(base_build, optional=()), None)
     return context
 
 

@@ -237,3 +237,6 @@ def test_lint_command_measures_the_change_against_a_base_build_given_with_base(s
     assert linted("--base", base_target) == expected
     (pr_dir / "dbtgate.yml").write_text(config + f"base: {base_target}\n")
     assert linted() == expected
+    # Before the pull request is built (no manifest of its own): the same lines, by file.
+    shutil.rmtree(pr_dir / "target")
+    assert linted("--base", base_target) == expected
