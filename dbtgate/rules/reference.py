@@ -14,11 +14,13 @@ import difflib
 import json
 import re
 import textwrap
+from collections.abc import Callable
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from dbtgate.codes import CodeDoc, code_docs
 from dbtgate.errors import DbtgateError
+from dbtgate.report.escape import md_code
 from dbtgate.rules.registry import Param, Rule, builtin_rules
 
 if TYPE_CHECKING:
@@ -85,20 +87,20 @@ def _value(value: Any) -> str:
     return json.dumps(value)
 
 
-def _default(param: Param, quote: str) -> str:
+def _default(param: Param, code: Callable[[str], str] = str) -> str:
     """A parameter's default as the docs show it: `required`, `optional` (unset), or its value
-    in `quote`s."""
+    as `code` writes it."""
     if param.required:
         return "required"
     if param.optional:
         return "optional"
-    return f"{quote}{_value(param.default)}{quote}"
+    return code(_value(param.default))
 
 
-def _table_cell(text: str) -> str:
-    """`text` for a GitHub table cell: a `|` ends the cell even inside a code span (a choice's
-    `'all' | 'any'` split the row into five cells) unless backslash-escaped."""
-    return text.replace("|", "\\|")
+def _table_code(text: str) -> str:
+    """`text` as code in a GitHub table cell, where a `|` ends the cell even inside a code span
+    (a choice's `'all' | 'any'` split the row into five cells) unless escaped."""
+    return md_code(text, in_table=True)
 
 
 def _applies(rule: Rule) -> str:
@@ -196,8 +198,12 @@ def render_rule_markdown(rule: Rule) -> list[str]:
     if rule.params:
         out += ["", "| parameter | type | default |", "| --- | --- | --- |"]
         for param in rule.params.values():
-            cells = (f"`{param.name}`", f"`{param.shown_type}`", _default(param, "`"))
-            out.append("| " + " | ".join(_table_cell(cell) for cell in cells) + " |")
+            cells = (
+                _table_code(param.name),
+                _table_code(param.shown_type),
+                _default(param, _table_code),
+            )
+            out.append("| " + " | ".join(cells) + " |")
     else:
         out += ["", "No parameters (only `severity`)."]
     return out
@@ -332,7 +338,7 @@ def print_rule(console: Console, rule: Rule) -> None:
     console.print()
     console.print("[bold]Parameters[/] (besides severity)")
     for p in rule.params.values():
-        default = _default(p, "")
+        default = _default(p)
         shown = f", {default}" if p.required or p.optional else f" = {default}"
         console.print(_escape(f"  {p.name}: {p.shown_type}{shown}"))
     if not rule.params:
