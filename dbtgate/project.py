@@ -415,6 +415,18 @@ class Project:
         other than the tests on it."""
         return [uid for uid in self.children.get(unique_id, ()) if not uid.startswith("test.")]
 
+    def model_readers(self, unique_id: str) -> list[str]:
+        """The models that read `unique_id`, in id order: the readers the DAG rules count
+        (fanout, children, materialization by children), not tests, snapshots or exposures."""
+        nodes = self.nodes
+        return sorted(
+            {
+                uid
+                for uid in self.children.get(unique_id, ())
+                if (child := nodes.get(uid)) is not None and child.resource_type == "model"
+            }
+        )
+
     def column_docs(self, model: Node | Source, *, use_catalog: bool = True) -> ColumnDocs:
         """The column documentation of a model, seed, snapshot or source table (see
         ColumnDocs), computed once per resource: the docs.column_coverage rule and the KPI

@@ -159,13 +159,7 @@ def source_fanout(source: Source, project: Project, *, max: Count = 1) -> Violat
     gets written. A snapshot of the raw table keeps its history as loaded (dbt advises
     snapshotting sources directly), the table's tests check it, and an exposure reading it is
     governance.exposure_reads_tables's concern; none of them repeats the staging logic."""
-    readers = sorted(
-        {
-            uid
-            for uid in project.children.get(source.unique_id, ())
-            if (child := project.nodes.get(uid)) is not None and child.resource_type == "model"
-        }
-    )
+    readers = project.model_readers(source.unique_id)
     return _at_most(source, project, readers, max, "is read by", "model")
 
 
@@ -256,13 +250,7 @@ def fanout(model: Node, project: Project, *, max: Count = 2) -> Violation | None
 
     The default flags three and more, as dbt-project-evaluator's fct_model_fanout does with its
     default `models_fanout_threshold` of 3: its threshold T is `max: T-1` here."""
-    leaves = sorted(
-        uid
-        for uid in set(project.children.get(model.unique_id, ()))
-        if (child := project.nodes.get(uid)) is not None
-        and child.resource_type == "model"
-        and not project.readers(uid)
-    )
+    leaves = [uid for uid in project.model_readers(model.unique_id) if not project.readers(uid)]
     return _at_most(model, project, leaves, max, "feeds", "leaf model")
 
 
@@ -563,13 +551,7 @@ def children(
 
     Only models count, as in dbt-checkpoint's check-model-parents-and-childs and
     check-source-childs: tests, snapshots and exposures that read it do not."""
-    readers = sorted(
-        {
-            uid
-            for uid in project.children.get(resource.unique_id, ())
-            if (child := project.nodes.get(uid)) is not None and child.resource_type == "model"
-        }
-    )
+    readers = project.model_readers(resource.unique_id)
     if max is not None and len(readers) > max:
         return _at_most(resource, project, readers, max, "is read by", "model")
     if len(readers) >= min:

@@ -101,11 +101,7 @@ def chained_views(model: Node, project: Project, *, max: Count = 3) -> Violation
     chain = project.view_chain(model.unique_id)
     if len(chain) <= max:
         return None
-    if project.is_virtual(model.unique_id) and any(
-        child.resource_type == "model"
-        for uid in project.children.get(model.unique_id, ())
-        if (child := project.nodes.get(uid)) is not None
-    ):
+    if project.is_virtual(model.unique_id) and project.model_readers(model.unique_id):
         return None
     names = " -> ".join(display_name(project.nodes[uid]) for uid in chain)
     return Violation(
@@ -149,13 +145,7 @@ def materialization_by_children(
     that few models read: marts that dashboards read, read by no model, included (select them
     out, or waive them). Python models, which dbt cannot build as views, are judged one way
     only."""
-    readers = sorted(
-        {
-            uid
-            for uid in project.children.get(model.unique_id, ())
-            if (child := project.nodes.get(uid)) is not None and child.resource_type == "model"
-        }
-    )
+    readers = project.model_readers(model.unique_id)
     materialized = materialized_as(model)
     details = {"models": readers, "materialized": materialized, "threshold": threshold}
     read_by = f"{display_name(model)} is materialized as {materialized} and read by"
