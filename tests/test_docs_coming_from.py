@@ -26,6 +26,11 @@ def dbtgate_column(text: str) -> list[str]:
     ]
 
 
+def peer_section(peer: str) -> str:
+    """The page's section on one peer (`## dbt-score`), up to the next."""
+    return DOCS.read_text(encoding="utf-8").split(f"## {peer}", 1)[1].split("\n## ", 1)[0]
+
+
 def test_every_rule_and_kpi_the_page_names_exists():
     text = DOCS.read_text(encoding="utf-8")
     cells = dbtgate_column(text)
@@ -68,6 +73,22 @@ def test_the_example_config_loads_and_runs(tmp_path):
     assert staging["select"] == "path:models/staging" and staging["selected"] > 0
 
 
+# The hooks the page says dbtgate does not cover: the modifiers (they edit files) and the dbt
+# commands (dbtgate reads what dbt writes). Every other hook has a row.
+CHECKPOINT_UNCOVERED = (
+    "generate-missing-sources",
+    "generate-model-properties-file",
+    "unify-column-description",
+    "replace-script-table-names",
+    "remove-script-semicolon",
+    "dbt-clean",
+    "dbt-compile",
+    "dbt-deps",
+    "dbt-docs-generate",
+    "dbt-parse",
+    "dbt-run",
+    "dbt-test",
+)
 # dbt-checkpoint's hooks (its HOOKS.md), each of which the page maps or says it does not cover.
 CHECKPOINT_HOOKS = [
     "check-column-desc-are-same",
@@ -115,49 +136,19 @@ CHECKPOINT_HOOKS = [
     "check-seed-has-meta-keys",
     "check-snapshot-has-meta-keys",
     "check-test-has-meta-keys",
-    "generate-missing-sources",
-    "generate-model-properties-file",
-    "unify-column-description",
-    "replace-script-table-names",
-    "remove-script-semicolon",
-    "dbt-clean",
-    "dbt-compile",
-    "dbt-deps",
-    "dbt-docs-generate",
-    "dbt-parse",
-    "dbt-run",
-    "dbt-test",
+    *CHECKPOINT_UNCOVERED,
 ]
 
 
-# The hooks the page says dbtgate does not cover: the modifiers (they edit files) and the dbt
-# commands (dbtgate reads what dbt writes). Every other hook has a row.
-CHECKPOINT_UNCOVERED = {
-    "generate-missing-sources",
-    "generate-model-properties-file",
-    "unify-column-description",
-    "replace-script-table-names",
-    "remove-script-semicolon",
-    "dbt-clean",
-    "dbt-compile",
-    "dbt-deps",
-    "dbt-docs-generate",
-    "dbt-parse",
-    "dbt-run",
-    "dbt-test",
-}
-
-
 def test_every_dbt_checkpoint_hook_is_mapped_or_said_uncovered():
-    text = DOCS.read_text(encoding="utf-8")
-    section = text.split("## dbt-checkpoint", 1)[1].split("\n## ", 1)[0]
+    section = peer_section("dbt-checkpoint")
     table, _, uncovered_text = section.partition("Not covered by dbtgate:")
     hook_cells = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
     mapped = set(re.findall(r"`([a-z-]+)`", "\n".join(hook_cells)))
     uncovered = set(re.findall(r"`([a-z-]+)`", uncovered_text))
     assert [hook for hook in CHECKPOINT_HOOKS if hook not in mapped | uncovered] == []
     assert sorted(mapped & uncovered) == []
-    assert {hook for hook in CHECKPOINT_HOOKS if hook not in mapped} == CHECKPOINT_UNCOVERED
+    assert {hook for hook in CHECKPOINT_HOOKS if hook not in mapped} == set(CHECKPOINT_UNCOVERED)
 
 
 # dbt-score's rules (its src/dbt_score/rules/generic.py and macros.py, 0.19), each of which the
@@ -184,8 +175,7 @@ DBT_SCORE_RULES = [
 
 
 def test_every_dbt_score_rule_is_mapped():
-    text = DOCS.read_text(encoding="utf-8")
-    section = text.split("## dbt-score", 1)[1].split("\n## ", 1)[0]
+    section = peer_section("dbt-score")
     rows = {
         name: line.rsplit("|", 2)[1].strip()
         for line in section.splitlines()
