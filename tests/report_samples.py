@@ -58,6 +58,22 @@ def finding(**fields: Any) -> Finding:
     return made
 
 
+def blocking_owned_by(owners: list[str]) -> list[Finding]:
+    """One blocking finding per owner given (an owner given twice has two), on models m0, m1,
+    ...: a release's many teams, for the reports' owner lines."""
+    return [
+        finding(
+            code="owner.present",
+            severity="error",
+            message=f"m{i} fails",
+            unique_id=f"model.shop.m{i}",
+            owner=owner,
+            disposition="blocking",
+        )
+        for i, owner in enumerate(owners)
+    ]
+
+
 def code_span_finding() -> Finding:
     """A blocking finding whose message writes a command as a code span, as dbtgate's messages
     do, and a span holding what a pull request could write (markup that must stay text)."""

@@ -8,6 +8,7 @@ import re
 from html.parser import HTMLParser
 
 from report_samples import (
+    blocking_owned_by,
     code_span_finding,
     expired_waiver,
     finding,
@@ -332,18 +333,8 @@ def test_the_header_names_who_owns_what_blocks_the_unowned_last() -> None:
 
 def test_a_release_with_a_hundred_owners_names_those_with_most_blocking_in_the_header() -> None:
     """120 teams were listed in full: a wall of names above the verdict's cards."""
-    blocking = [
-        finding(
-            code="owner.present",
-            severity="error",
-            message=f"m{i} fails",
-            unique_id=f"model.shop.m{i}",
-            owner=f"@team-{i % 120:03d}",
-            disposition="blocking",
-        )
-        # team 7 has three findings, team 100 two, the others one
-        for i in [*range(120), 127, 247, 220]
-    ]
+    # team 7 has three findings, team 100 two, the others one
+    blocking = blocking_owned_by([f"@team-{i % 120:03d}" for i in [*range(120), 127, 247, 220]])
     header = render_html(sample_report(blocking)).split("</header>")[0]
     owners = re.findall(r'<span class="owner">([^<]*)</span>', header)
     assert len(owners) == 12

@@ -504,19 +504,10 @@ def test_a_release_of_a_hundred_teams_keeps_each_owner_whole_and_the_header_shor
 ) -> None:
     """120 owners were listed in full above the cards (75 lines at 1280 px), a long team
     name broken over two lines as if it were two owners ("@acme-" / "corp/data-...")."""
-    from report_samples import finding, sample_report
+    from report_samples import blocking_owned_by, sample_report
 
-    blocking = [
-        finding(
-            code="owner.present",
-            severity="error",
-            message=f"m{i} fails",
-            unique_id=f"model.shop.m{i}",
-            owner=f"@acme-corp/data-platform-analytics-engineering-team-{i:04d}",
-            disposition="blocking",
-        )
-        for i in range(120)
-    ]
+    team = "@acme-corp/data-platform-analytics-engineering-team"
+    blocking = blocking_owned_by([f"{team}-{i:04d}" for i in range(120)])
     path = tmp_path / "owners.html"
     path.write_text(render_html(sample_report(blocking)), encoding="utf-8")
     browser.get(path.as_uri())
