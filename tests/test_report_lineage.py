@@ -60,7 +60,7 @@ def test_nodes_are_named_as_the_findings_name_them(tmp_path: Path) -> None:
     }
 
 
-def test_parents_are_the_first_left_out_and_not_counted_as_omitted(tmp_path: Path) -> None:
+def test_parents_are_the_first_left_out_and_counted_as_omitted(tmp_path: Path) -> None:
     project = shop(tmp_path)
     section = lineage_section(project, {SEGMENTS, ORDERS}, max_nodes=3)
     assert {n["id"]: n["role"] for n in section["nodes"]} == {
@@ -68,11 +68,10 @@ def test_parents_are_the_first_left_out_and_not_counted_as_omitted(tmp_path: Pat
         ORDERS: "changed",
         REVENUE: "consumer",
     }
-    assert section["omitted"] == 0
-    # Consumers left out are counted, each once however many changed resources it reads.
+    assert section["omitted"] == 1  # dim_customers, the parent
     section = lineage_section(project, {SEGMENTS, ORDERS}, max_nodes=2)
     assert [n["id"] for n in section["nodes"]] == [SEGMENTS, ORDERS]
-    assert section["omitted"] == 1
+    assert section["omitted"] == 2
 
 
 def test_many_changed_models_leave_room_for_who_reads_them(tmp_path: Path) -> None:
@@ -88,7 +87,42 @@ def test_many_changed_models_leave_room_for_who_reads_them(tmp_path: Path) -> No
     roles = [node["role"] for node in section["nodes"]]
     assert roles.count("changed") == 5 and roles.count("consumer") == 5
     assert len(section["edges"]) == 5
-    assert section["omitted"] == 25  # the changed models not drawn
+    # 25 changed models not drawn, and the 25 models that read them (it said 25)
+    assert section["omitted"] == 50
+
+
+def test_omitted_is_every_resource_of_the_lineage_not_drawn(tmp_path: Path) -> None:
+    """Changed models with parents, readers shared between them, a changed model reading
+    another and a test (never drawn): `omitted` is the set difference, each resource once."""
+    nodes = [model(f"up{n}") for n in range(3)]
+    for n in range(8):
+        parent = f"model.proj.up{n % 3}"
+        nodes.append(model(f"m{n}", depends_on=[parent] + ([f"model.proj.m{n - 1}"] if n else [])))
+        nodes.append(model(f"r{n}", depends_on=[f"model.proj.m{n}", f"model.proj.m{(n + 1) % 8}"]))
+    nodes.append(model("not_null_m0", resource_type="test", depends_on=["model.proj.m0"]))
+    project = write_build(tmp_path, nodes)
+    changed = {f"model.proj.m{n}" for n in range(8)}
+    whole = (
+        changed | {f"model.proj.r{n}" for n in range(8)} | {f"model.proj.up{n}" for n in range(3)}
+    )
+    for cap in (1, 4, 7, 12, 18, 19, 40):
+        section = lineage_section(project, changed, max_nodes=cap)
+        drawn = {node["id"] for node in section["nodes"]}
+        assert len(drawn) == min(cap, len(whole)) and drawn <= whole
+        assert section["omitted"] == len(whole - drawn), cap
+        roles = {node["id"]: node["role"] for node in section["nodes"]}
+        assert all(roles[uid] == "changed" for uid in drawn & changed)
+
+
+def test_the_reports_say_how_many_resources_are_not_drawn(tmp_path: Path) -> None:
+    project, report = shop(tmp_path), sample_report()
+    report["sections"]["lineage"] = lineage_section(project, {SEGMENTS, ORDERS}, max_nodes=2)
+    assert "\n2 more resources not drawn.\n" in render_markdown(report)
+    assert '<p class="muted">2 more resources not drawn.</p>' in render_html(report)
+    report["sections"]["lineage"] = lineage_section(project, {SEGMENTS, ORDERS}, max_nodes=3)
+    assert "\n1 more resource not drawn.\n" in render_markdown(report)
+    report["sections"]["lineage"] = lineage_section(project, {SEGMENTS, ORDERS})
+    assert "not drawn" not in render_markdown(report) + render_html(report)
 
 
 def test_a_report_with_parents_in_its_lineage_is_valid_and_draws_them(tmp_path: Path) -> None:

@@ -259,8 +259,8 @@ def _lineage(report: dict[str, Any]) -> str:
             f'<g class="{h(kind)}" data-id="{h(node["id"])}"><title>{h(tip)}</title>'
             f'<rect x="{x}" y="{y}" width="{_NODE_W}" height="{_NODE_H}"/>{text}</g>'
         )
-    omitted = lineage.get("omitted", 0)
-    more = f'<p class="muted">{omitted} more resources not drawn.</p>' if omitted else ""
+    said = view.not_drawn(lineage)
+    more = f'<p class="muted">{h(said)}</p>' if said else ""
     return (
         '<section id="lineage"><h2>Lineage of the changed resources</h2>'
         '<p class="legend"><span><i class="swatch breaking"></i>breaking change</span>'

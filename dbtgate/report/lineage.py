@@ -7,7 +7,7 @@ as an inline SVG; both use `layered_layout` so the picture reads left to right, 
 The parents are there so that every changed resource is connected to what it reads (a new model
 would float alone otherwise); they come last when the size cap bites. Size is capped: a PR
 touching a hub model must not produce a graph nobody can read (or a comment GitHub refuses), so
-the rest is counted in `omitted`. The changed resources take at most half of the picture first,
+the rest (changed resources, consumers and parents alike) is counted in `omitted`. The changed resources take at most half of the picture first,
 so that their readers are drawn even when a PR changes many models.
 """
 
@@ -31,7 +31,8 @@ def lineage_section(
     max_nodes: int = MAX_NODES,
 ) -> dict[str, Any] | None:
     """Changed resources (and those with breaking changes), plus their direct children and then
-    their direct parents (role `parent`), at most `max_nodes` in all."""
+    their direct parents (role `parent`), at most `max_nodes` in all; `omitted` counts the
+    ones of them not drawn, whatever their role."""
     breaking_ids = set(breaking)
     roots = sorted(
         uid
@@ -43,37 +44,41 @@ def lineage_section(
         return None
     # Breaking ones first: when the cap bites, they are the ones a reviewer must see.
     roots.sort(key=lambda uid: (uid not in breaking_ids, uid))
+    root_ids = set(roots)
     wanted: dict[str, str] = {}
-    left_out: set[str] = set()
 
     def add(uid: str, role: str, cap: int = max_nodes) -> None:
-        if uid in wanted:
-            return
-        if len(wanted) < cap:
-            wanted[uid] = role
-            left_out.discard(uid)
-        elif role != "parent":
-            # Parents are context: the count says how much of the change is not drawn.
-            left_out.add(uid)
+        # A changed resource that reads another is drawn as changed, not as its consumer.
+        if uid not in wanted and len(wanted) < cap:
+            wanted[uid] = "changed" if uid in root_ids else role
 
-    def neighbours_of(uids: list[str], role: str, graph: dict[str, list[str]]) -> None:
-        for uid in uids:
-            for other in sorted(graph.get(uid, ())):
-                resource = project.resource(other)
-                if resource is not None and resource.resource_type in _DRAWN_TYPES:
-                    add(other, role)
+    def neighbours(uids: Iterable[str], graph: dict[str, list[str]]) -> list[str]:
+        return [
+            other
+            for uid in uids
+            for other in sorted(graph.get(uid, ()))
+            if (resource := project.resource(other)) is not None
+            and resource.resource_type in _DRAWN_TYPES
+        ]
 
     # At most half the picture for the changed resources, so that who reads them (what a
     # reviewer looks for) is drawn too: 40 breaking changes alone drew a column of red boxes.
     for uid in roots:
         add(uid, "changed", cap=max(1, max_nodes // 2))
-    neighbours_of([uid for uid in roots if uid in wanted], "consumer", project.children)
+    for uid in neighbours([uid for uid in roots if uid in wanted], project.children):
+        add(uid, "consumer")
     for uid in roots:  # room the consumers left, and then their consumers
         add(uid, "changed")
     drawn = [uid for uid in roots if uid in wanted]
-    neighbours_of(drawn, "consumer", project.children)
-    neighbours_of(drawn, "parent", project.parents)
-    omitted = len(left_out)
+    for uid in neighbours(drawn, project.children):
+        add(uid, "consumer")
+    for uid in neighbours(drawn, project.parents):
+        add(uid, "parent")
+    # Everything the section is about, drawn or not: the readers and parents of a changed
+    # resource left out are not drawn either (counting only what was offered to the picture
+    # said 25 of 50).
+    whole = {*roots, *neighbours(roots, project.children), *neighbours(roots, project.parents)}
+    omitted = len(whole - wanted.keys())
     nodes = []
     for uid in sorted(wanted):
         resource = project.resource(uid)

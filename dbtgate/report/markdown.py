@@ -341,8 +341,8 @@ def _lineage_section(budget: _Budget, report: dict[str, Any]) -> None:
         "  classDef parent fill:#f2f4f7,stroke:#98a2b3,stroke-dasharray:4 3",
         "```",
     ]
-    omitted = lineage.get("omitted", 0)
-    more = f"\n{omitted} more resources not drawn.\n" if omitted else ""
+    said = view.not_drawn(lineage)
+    more = f"\n{said}\n" if said else ""
     budget.add(
         "#### Lineage of the changed resources\n\n"
         "Yellow: changed · red: breaking change · blue: direct consumer ·"

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from dbtgate.report.options import RenderOptions
-from dbtgate.wording import acknowledged_words, code_span
+from dbtgate.wording import acknowledged_words, code_span, counted
 
 NO_OWNER = "(no owner)"
 F = TypeVar("F")
@@ -255,6 +255,13 @@ def in_repository(path: str) -> bool:
     if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
         return False
     return ".." not in path.split("/")
+
+
+def not_drawn(lineage: dict[str, Any]) -> str:
+    """The note under the lineage picture: how many of its resources (changed, their direct
+    consumers and parents) the size cap left out, or nothing when it drew them all."""
+    omitted = lineage.get("omitted", 0)
+    return f"{counted(omitted, 'more resource')} not drawn." if omitted else ""
 
 
 def status_name(disposition: str) -> str:
