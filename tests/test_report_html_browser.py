@@ -264,6 +264,40 @@ def test_paths_get_a_readable_width_and_a_narrow_screen_scrolls_tables_not_the_p
         browser.set_window_size(1280, 2000)
 
 
+LONG_FILE = (
+    "models/marts/finance/reporting/quarterly/"
+    "fct_quarterly_revenue_by_region_and_product_category_with_adjustments.sql"
+)
+
+
+def test_a_long_file_name_leaves_the_findings_message_its_room(tmp_path: Path, browser) -> None:
+    """A 90-character file name was one unbreakable word: its column took 590 px at 1280, the
+    messages beside it were squeezed and the table ran off the screen."""
+    from report_samples import sample_report
+
+    report = sample_report()
+    for finding in report["findings"]:
+        if finding.get("path"):
+            finding["path"] = LONG_FILE
+    path = tmp_path / "long-file.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    browser.get(path.as_uri())
+    widths = browser.execute_script(
+        "var row = document.querySelector('#findings-table tr.finding');"
+        "var em = parseFloat(getComputedStyle(row.cells[7]).fontSize);"
+        "return [row.cells[3].getBoundingClientRect().width / em,"
+        " row.cells[7].getBoundingClientRect().width / em,"
+        " document.documentElement.scrollWidth, window.innerWidth];"
+    )
+    message, where, page_width, screen = widths
+    assert page_width <= screen, widths
+    assert where <= 22 and message >= 22, widths
+    # Still wrapped between directories first: the directories stay whole.
+    pieces = split_inside_words(browser, "td.where code")
+    assert pieces and all(piece.startswith("fct_") for piece in pieces), pieces
+    assert severe(browser) == []
+
+
 def test_on_paper_details_open_controls_go_and_the_graph_fits_the_page(page) -> None:
     """A release's report gets printed or saved as PDF: folded details printed as their summary
     alone, the filters printed as dropdowns, and the lineage graph was cut at the right edge."""
