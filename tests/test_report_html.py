@@ -259,6 +259,26 @@ def test_a_path_wraps_between_directories_never_inside_a_file_name() -> None:
         assert "_<wbr>" not in cell and ".<wbr>" not in cell, cell
 
 
+def test_an_owner_is_one_box_that_wraps_only_between_its_parts() -> None:
+    """Each owner of a cell its own box (the stylesheet keeps it whole where the column
+    allows), breakable after a `/` and before an `@`, its text escaped."""
+    report = sample_report(
+        blocking_owned_by(["@acme-corp/data-platform", "analytics-engineering@acme.com"])
+    )
+    page = render_html(report)
+    assert (
+        '<td class="owners"><span class="owner">@acme-corp/<wbr>data-platform</span></td>' in page
+    )
+    assert '<span class="owner">analytics-engineering<wbr>@acme.com</span>' in page
+    evil = render_html(injected_report())
+    # The breaking change's owners too.
+    assert '<td class="owners"><span class="owner">Finance Analytics</span></td><td><span' in evil
+    assert (
+        '<span class="owner">&quot;&gt;&lt;svg onload=alert(1)&gt;&lt;script&gt;'
+        "window.__pwned = 1&lt;/<wbr>script&gt;" in evil
+    )
+
+
 def test_without_a_base_build_breaking_changes_read_not_checked_not_none() -> None:
     """ "None." would read as a pass of a check that never ran."""
     report = sample_report([])

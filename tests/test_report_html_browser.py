@@ -517,6 +517,61 @@ def test_on_paper_a_findings_rule_code_wraps_at_its_dots_and_underscores_only(pa
         page.set_window_size(1280, 2000)
 
 
+def line_breaks(driver, selector: str) -> list[list[str]]:
+    """Where the text of the `selector` elements wraps: [text, character before, character
+    after] for each line break, over <wbr> and element boundaries."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].flatMap(cell => {"
+        " var walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT), found = [];"
+        " var node, before = null, top = null;"
+        " while ((node = walk.nextNode())) for (var i = 0; i < node.length; i++) {"
+        "  var range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);"
+        "  var box = range.getClientRects()[0], ch = node.data[i];"
+        "  if (!box || /\\s/.test(ch)) { before = ch; continue; }"
+        "  if (top !== null && box.top > top + 2) found.push([cell.textContent, before, ch]);"
+        "  top = box.top; before = ch; }"
+        " return found; });",
+        selector,
+    )
+
+
+def test_on_paper_owner_names_wrap_between_their_parts_never_inside_a_word(
+    tmp_path: Path, browser
+) -> None:
+    """On A4 the owners' column was 6.5em and broke names anywhere: "@finance-" / "eng",
+    "analytics-engineerin" / "g@acme.c" / "om"; the tier's printed "non" / "e"."""
+    from report_samples import sample_report
+
+    owners = ["@finance-eng", "@data-platform", "Customer Success Operations"]
+    owners += ["@acme-corp/data-platform", "analytics-engineering@acme.com"]
+    report = sample_report()
+    for index, finding in enumerate(report["findings"]):
+        finding["owner"] = owners[index % len(owners)]
+    path = tmp_path / "owners-on-paper.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    browser.get(path.as_uri())
+    browser.set_window_size(718, 2000)  # A4 less Chromium's default margins, in CSS pixels
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        breaks = line_breaks(
+            browser,
+            "#breaking td:nth-child(4), #findings-table td:is(:nth-child(5), :nth-child(6))",
+        )
+        inside = [found for found in breaks if (found[1] + found[2]).isalnum()]
+        assert inside == [], inside
+        # A team's handle fits the column whole; a longer name wraps at its spaces, hyphens,
+        # slashes or before its @ (two owners of a breaking change at the space between).
+        assert not [text for text, _, _ in breaks if text in owners[:2]], breaks
+        assert {(text, before) for text, before, _ in breaks if text == owners[4]} == {
+            (owners[4], "-"),
+            (owners[4], "g"),
+        }, breaks
+        assert severe(browser) == []
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        browser.set_window_size(1280, 2000)
+
+
 def test_a_two_line_lineage_label_stays_inside_its_node(tmp_path: Path, browser) -> None:
     from test_report_html import long_named_lineage
 

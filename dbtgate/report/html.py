@@ -184,6 +184,19 @@ def _path_breakable(text: str) -> str:
     return h(text).replace("/", "/<wbr>")
 
 
+def _owner_names(owners: list[str]) -> str:
+    """Owners for a table cell, each kept whole on its line where the column allows (the
+    stylesheet's `td .owner`): on paper "@finance-" / "eng" and "engineerin" / "g@acme.c" read
+    as other teams. A name wider than the column wraps between its own parts: at spaces and
+    hyphens, after a `/` and before an `@`."""
+    return ", ".join(
+        '<span class="owner">'
+        + h(owner).replace("/", "/<wbr>").replace("@", "<wbr>@").removeprefix("<wbr>")
+        + "</span>"
+        for owner in owners
+    )
+
+
 def _where(finding: dict[str, Any], options: RenderOptions) -> str:
     """The cell of a finding's file and line (class `where`: the stylesheet keeps it readable)."""
     place = view.location(finding)
@@ -210,7 +223,7 @@ def _breaking(report: dict[str, Any], options: RenderOptions) -> str:
         f"<td><code>{_breakable(view.resource_label(f))}</code></td>"
         # One reader a line: whether each selects the changed column is read at a glance.
         f"<td>{'<br>'.join(h(line) for line in view.impact_lines(f, 600)) or 'no known readers'}</td>"
-        f"<td>{h(', '.join(view.impact_owners(f))) or '–'}</td>"
+        f'<td class="owners">{_owner_names(view.impact_owners(f)) or "–"}</td>'
         f"<td>{_status_pill(f['disposition'])}</td>"
         f"{_where(f, options)}</tr>"
         for f in changes
@@ -457,7 +470,10 @@ def _rule_cells(severity: str, code: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _status_cells(owner: str, tier: str, disposition: str) -> str:
-    return f"<td>{h(owner)}</td><td>{h(tier)}</td><td>{_status_pill(disposition)}</td>"
+    return (
+        f'<td class="owners">{_owner_names([owner])}</td><td>{h(tier)}</td>'
+        f"<td>{_status_pill(disposition)}</td>"
+    )
 
 
 def _status_pill(disposition: str) -> str:
