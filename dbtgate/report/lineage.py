@@ -7,8 +7,9 @@ as an inline SVG; both use `layered_layout` so the picture reads left to right, 
 The parents are there so that every changed resource is connected to what it reads (a new model
 would float alone otherwise); they come last when the size cap bites. Size is capped: a PR
 touching a hub model must not produce a graph nobody can read (or a comment GitHub refuses), so
-the rest (changed resources, consumers and parents alike) is counted in `omitted`. The changed resources take at most half of the picture first,
-so that their readers are drawn even when a PR changes many models.
+the rest (changed resources, consumers and parents alike) is counted in `omitted`. The changed
+resources take at most half of the picture first, so that their readers are drawn even when a PR
+changes many models.
 """
 
 from __future__ import annotations
