@@ -12,6 +12,7 @@ $DBTGATE_DBT.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import shutil
 import sys
@@ -69,33 +70,43 @@ def load_base(
     )
 
 
-def _fetch_hint(repo: Any, ref: str) -> str:
-    """Why a base branch may be missing from the clone, and the fetch that brings it: CI checks
-    out one commit by default (actions/checkout: `fetch-depth: 1`), without the base branch.
-    A ref naming a remote the repository lacks (the README's `origin/main` in a repository
-    never pushed anywhere) gets that said instead: no fetch can bring it."""
+def _missing_ref_hint(repo: Any, ref: str) -> str:
+    """What the user can do about a ref git does not know. A ref whose first part names one of
+    the repository's remotes (`git remote`) may not be fetched yet: CI checks out one commit by
+    default (actions/checkout: `fetch-depth: 1`), without the base branch, so the fetch that
+    brings it is named. Any other ref (a typo of `feature/x`, the README's `origin/main` in a
+    repository never pushed anywhere) was not found: no fetch can bring it, so the refs with a
+    close name are offered instead."""
     remote, _, branch = ref.partition("/")
-    remotes = sorted(r.name for r in repo.remotes)
-    if branch and remote not in remotes:
-        return _no_remote_hint(repo, remote, branch, remotes)
-    fetch = code_span(f"git fetch {remote} {branch}") if branch else "the base branch"
+    close = _close_refs(repo, ref)
+    suggestion = f"; close names: {', '.join(code_span(name) for name in close)}" if close else ""
+    if not branch or remote not in {r.name for r in repo.remotes}:
+        return f" (no branch, tag or commit {code_span(ref)}{suggestion})"
+    fetch = code_span(f"git fetch {remote} {branch}")
     if (Path(repo.git_dir) / "shallow").exists():
         return (
             f" (the clone is shallow: fetch {fetch}, or check out with `fetch-depth: 0` in "
-            "actions/checkout)"
+            f"actions/checkout{suggestion})"
         )
-    return f" (not fetched? {fetch})" if branch else ""
+    return f" (not fetched? {fetch}{suggestion})"
 
 
-def _no_remote_hint(repo: Any, remote: str, branch: str, remotes: list[str]) -> str:
-    """`: this repository has no remote 'origin' …`, with the remotes it has and the local
-    branch of the same name when there is one: what the user can give instead."""
-    has = f"{code_span('git remote')}: {', '.join(remotes)}" if remotes else "it has none"
-    local = f" ({code_span(branch)})" if branch in {head.name for head in repo.heads} else ""
-    return (
-        f": this repository has no remote {code_span(remote)} ({has}); give a local branch"
-        f"{local} or a build directory"
+def _close_refs(repo: Any, ref: str, limit: int = 3) -> list[str]:
+    """The branches and tags (`git for-each-ref`) whose names are close to `ref`, or to what
+    follows its first `/` (`main` for `origin/main` where there is no remote `origin`)."""
+    listed = repo.git.for_each_ref("--format=%(refname)", "refs/heads", "refs/remotes", "refs/tags")
+    names = sorted(
+        name.split("/", 2)[2]
+        for name in listed.splitlines()
+        if not name.endswith("/HEAD") and name.split("/", 2)[2] != ref
     )
+    wanted = [ref] + ([ref.partition("/")[2]] if "/" in ref else [])
+    close: list[str] = []
+    for word in wanted:
+        close += [
+            name for name in difflib.get_close_matches(word, names, limit) if name not in close
+        ]
+    return close[:limit]
 
 
 # What git sets for the repository a hook runs in (`git rev-parse --local-env-vars`): a
@@ -171,7 +182,7 @@ def load_base_ref(
     except (git.BadName, git.BadObject, ValueError, git.GitCommandError):
         raise DbtgateError(
             f"{ref}: --base is neither a directory nor a git ref of {repo.working_tree_dir}"
-            f"{_fetch_hint(repo, ref)}"
+            f"{_missing_ref_hint(repo, ref)}"
         ) from None
     root = Path(repo.working_tree_dir or project).resolve()
     relative = project.relative_to(root)

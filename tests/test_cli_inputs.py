@@ -125,21 +125,40 @@ def test_a_sources_json_of_another_build_is_left_out_and_said(build):
     assert not [f for f in report["findings"] if f["family"] == "freshness"]
 
 
-@pytest.mark.parametrize("remotes", [[], ["upstream"]])
-def test_a_base_ref_on_a_remote_the_repository_lacks_says_so(build, remotes):
-    """The README's `--base origin/main` in a repository never pushed anywhere: no fetch brings
-    it, so the error says the remote is missing and what to give instead."""
+def _committed_project(build: Path, *branches: str) -> None:
+    """`build` as a git repository on main, with `branches` at its one commit."""
     (build / "dbt_project.yml").write_text("name: shop\nversion: '1'\nprofile: shop\n")
     git(build, "init", "-q", "-b", "main")
     git(build, "add", "dbt_project.yml")
     git(build, "commit", "-q", "-m", "shop")
+    for branch in branches:
+        git(build, "branch", branch)
+
+
+@pytest.mark.parametrize("remotes", [[], ["upstream"]])
+def test_a_base_ref_on_a_remote_the_repository_lacks_is_not_found(build, remotes):
+    """The README's `--base origin/main` in a repository never pushed anywhere: no fetch brings
+    it, so the error says the ref was not found and offers the local branch of that name."""
+    _committed_project(build)
     for remote in remotes:
         git(build, "remote", "add", remote, str(build))
     result = dbtgate("diff", "--artifacts", "target", "--base", "origin/main", cwd=build)
-    has = "`git remote`: upstream" if remotes else "it has none"
     assert (result.returncode, result.stderr) == (
         2,
         "dbtgate: error: origin/main: --base is neither a directory nor a git ref of "
-        f"{build.resolve()}: this repository has no remote `origin` ({has}); give a local "
-        "branch (`main`) or a build directory\n",
+        f"{build.resolve()} (no branch, tag or commit `origin/main`; close names: `main`)\n",
+    )
+
+
+def test_a_mistyped_branch_with_a_slash_is_not_read_as_a_remote(build):
+    """`feature/x` for `feature/xyz`: `feature` is no remote (`git remote` has origin), so the
+    error says nothing of remotes and names the branches close to what was typed."""
+    _committed_project(build, "feature/xyz", "release/1.0")
+    git(build, "remote", "add", "origin", str(build))
+    result = dbtgate("diff", "--artifacts", "target", "--base", "feature/x", cwd=build)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "dbtgate: error: feature/x: --base is neither a directory nor a git ref of "
+        f"{build.resolve()} (no branch, tag or commit `feature/x`; close names: "
+        "`feature/xyz`)\n",
     )

@@ -259,10 +259,14 @@ def test_a_base_branch_missing_from_the_clone_says_which_fetch_brings_it(repo, t
     assert error(shallow, "origin/release") == (
         "origin/release: --base is neither a directory nor a git ref of "
         f"{shallow.resolve()} (the clone is shallow: fetch `git fetch origin release`, or check "
-        "out with `fetch-depth: 0` in actions/checkout)"
+        "out with `fetch-depth: 0` in actions/checkout; close names: `origin/main`)"
     )
-    assert error(full, "origin/release").endswith("(not fetched? `git fetch origin release`)")
-    assert error(full, "no-such-branch").endswith(f"git ref of {full}")
+    assert error(full, "origin/release").endswith(
+        "(not fetched? `git fetch origin release`; close names: `origin/main`)"
+    )
+    assert error(full, "no-such-branch").endswith(
+        f"git ref of {full} (no branch, tag or commit `no-such-branch`)"
+    )
 
 
 def test_worktree_that_git_cannot_create_is_exit_2_with_gits_reason(
