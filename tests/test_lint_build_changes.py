@@ -240,3 +240,28 @@ def test_lint_command_measures_the_change_against_a_base_build_given_with_base(s
     # Before the pull request is built (no manifest of its own): the same lines, by file.
     shutil.rmtree(pr_dir / "target")
     assert linted("--base", base_target) == expected
+
+
+def test_a_fix_hint_of_check_against_a_base_build_fixes_only_the_change(shop, tmp_path):
+    """`check --base DIR` blocks the lines the change wrote; its fix hint names the same base,
+    so the command pasted fixes those lines, not the file's old debt (line 11), which its own
+    hint, outside the change, fixes with the whole file."""
+    _, _, pr_dir = shop
+    config = "version: 1\nscope: changed\nlint: {enabled: true, dialect: duckdb}\n"
+    (pr_dir / "dbtgate.yml").write_text(config)
+    base_target = tmp_path / "base_target"
+    result = dbtgate("check", "--base", str(base_target), "--json", "gate.json", cwd=pr_dir)
+    assert result.returncode == 1, result.stderr
+    report = json.loads((pr_dir / "gate.json").read_text())
+    fixes = {
+        (f["line"], f["code"]): f["fix"]
+        for f in report["findings"]
+        if f["family"] == "lint" and f["path"] == PAYMENTS
+    }
+    assert fixes[(10, "lint.LT01")] == f"dbtgate lint --fix LT01 {PAYMENTS} --base {base_target}"
+    assert fixes[(11, "lint.LT01")] == f"dbtgate lint --fix LT01 {PAYMENTS}"
+    before = (pr_dir / PAYMENTS).read_text().splitlines()
+    pasted = fixes[(10, "lint.LT01")].split()[1:]
+    assert dbtgate(*pasted, cwd=pr_dir).returncode in (0, 1)
+    after = (pr_dir / PAYMENTS).read_text().splitlines()
+    assert after[9] == before[9].rstrip() and after[10] == before[10]

@@ -156,17 +156,25 @@ def _fix_hint(run: LintRun, linted: LintedFile, violation: Violation, scoped: bo
 
 def _fix_base(run: LintRun, linted: LintedFile, violation: Violation, scoped: bool) -> str:
     """The hint's flags after the file. Under scope: changed (`scoped`), a violation the change
-    wrote or caused, in a file git sees as edited: `--base-ref`, so the fix touches only what the change wrote or caused, not
-    the file's old debt (`lint.fix`). Otherwise the whole file is fixed: a new file, a change
-    measured against a base build (no git to ask again), or old debt the user chose to fix."""
+    wrote or caused, in a file whose lines were compared: what the change was measured against
+    (`--base-ref REF`, or `--base DIR` for a base build), so the fix touches only what the
+    change wrote or caused, not the file's old debt (`lint.fix`); without it `dbtgate lint FILE`
+    fixes the whole file. Otherwise the whole file is fixed: a new file, or old debt the user
+    chose to fix."""
     change = linted.change
     scoped = (
         scoped
-        and run.merge_base is not None
-        and run.base_ref is not None
         and change is not None
         and change.lines is not None
         and (violation.caused or change.touches(violation.line))
     )
-    base = f" --base-ref {shlex.quote(run.base_ref)}" if scoped and run.base_ref else ""
+    base = _change_base(run) if scoped else ""
     return f"{base}{run.fix_scope}"
+
+
+def _change_base(run: LintRun) -> str:
+    """The flag that measures a `dbtgate lint` against what this run measured the change
+    against: the git ref, else the base build's directory."""
+    if run.merge_base is not None and run.base_ref is not None:
+        return f" --base-ref {shlex.quote(run.base_ref)}"
+    return f" --base {run.base_dir}" if run.base_dir is not None else ""

@@ -132,6 +132,9 @@ class LintRun:
     base_ref: str | None = None
     merge_base: str | None = None
     base_build: str | None = None
+    # The base build's directory as a `dbtgate lint --base` pasted in the working directory
+    # names it: what a fix hint scoped to the change needs without git (`_fix_base`).
+    base_dir: str | None = None
     severity: dict[str, str] = field(default_factory=dict)  # resolved per sqlfluff code
     default_severity: str = "error"
     # The files `fix` rewrote (as shown), before they were linted.
@@ -237,8 +240,14 @@ def run_lint(
         changes, lint_all = _git_changes(project_dir, base_ref), True
         notes.append(f"lint: the files named on the command line, changed lines since {base_ref}")
     elif only:
-        changes, lint_all = None, True  # the files named, whole: the change is not asked
-        notes.append("lint: the files named on the command line, every line counted as changed")
+        # The files named: whole, unless a base build measures their change (below), as a fix
+        # hint scoped to a change measured without git runs (`--base DIR`).
+        changes, lint_all = None, True
+        measured = explicit is None and base_build is not None
+        lines = (
+            "changed lines since the base build" if measured else "every line counted as changed"
+        )
+        notes.append(f"lint: the files named on the command line, {lines}")
     elif explicit is not None:
         changes = _git_changes(project_dir, explicit)
     elif base_build is not None:
@@ -333,6 +342,9 @@ def run_lint(
         base_ref=changes.base_ref if changes else None,
         merge_base=changes.merge_base if changes else None,
         base_build=locate.display_path(changes.base_manifest, display)
+        if changes and changes.base_manifest
+        else None,
+        base_dir=_quoted_here(changes.base_manifest.parent)
         if changes and changes.base_manifest
         else None,
         severity=severity,
