@@ -6,6 +6,7 @@ manifest's child_map for `x+`), then compared with what dbtgate reports."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 
 import jsonschema
@@ -195,3 +196,27 @@ def test_diff_shows_the_selected_changes_only(recce_reversed, tmp_path) -> None:
     assert result.stderr.rstrip().endswith(
         "dbtgate diff: PASS — 0 blocking changes, on --select int_customer_orders"
     )
+
+
+@pytest.mark.slow
+def test_diff_notes_name_only_the_selected_relations_not_compared(shop_builds, tmp_path) -> None:
+    """Without the PR's catalog the seeds and sources, which declare no columns, are not
+    compared, and the note names them; `--select raw_orders` speaks of its own only."""
+    pr = tmp_path / "pr"
+    pr.mkdir()
+    shutil.copy(shop_builds.pr / "target" / "manifest.json", pr / "manifest.json")
+    args = ["diff", "--artifacts", str(pr), "--base", str(shop_builds.base / "target")]
+
+    def note(*selection: str) -> str:
+        report = report_of(dbtgate(*args, *selection, "--json", "-", cwd=shop_builds.pr))
+        (catalog,) = [n for n in report["notes"] if n.startswith("no catalog.json")]
+        return catalog
+
+    assert "10 relations declaring none in one build: not compared (`seed.shop.raw_customers`" in (
+        note()
+    )
+    assert note("-s", "raw_orders").endswith(
+        "; 2 relations declaring none in one build: not compared (`seed.shop.raw_orders`, "
+        "`source.shop.shop_raw.raw_orders`)"
+    )
+    assert note("-s", "fct_orders").endswith("next to manifest.json)")

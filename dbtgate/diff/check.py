@@ -95,7 +95,14 @@ def diff_for(ctx: CheckContext) -> SchemaDiff | None:
     from dbtgate.diff.compare import diff_projects
 
     parsed = "base_ref" in ctx.options.get("inputs", {})  # --base REF: dbt parsed it
-    diff = diff_projects(ctx.base, ctx.project, today=ctx.options.get("now"), base_parsed=parsed)
+    focus = ctx.options.get("focus")  # --select: the notes speak of the selection only
+    diff = diff_projects(
+        ctx.base,
+        ctx.project,
+        today=ctx.options.get("now"),
+        base_parsed=parsed,
+        selected=focus.selected if focus is not None else None,
+    )
     settings = ctx.config.breaking
     stale = apply_ways_out(
         diff,

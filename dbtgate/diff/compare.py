@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from dbtgate.diff.changes import Change, SchemaDiff
@@ -36,10 +37,16 @@ _NAMED = 10  # relations a note names before "and N more"
 
 
 def diff_projects(
-    base: Project, pr: Project, *, today: dt.datetime | None = None, base_parsed: bool = False
+    base: Project,
+    pr: Project,
+    *,
+    today: dt.datetime | None = None,
+    base_parsed: bool = False,
+    selected: Collection[str] | None = None,
 ) -> SchemaDiff:
     """Everything that changed from `base` to `pr`, classified, with impact for breaking changes.
-    `base_parsed`: the base is `dbt parse` of a git ref, which never has a catalog."""
+    `base_parsed`: the base is `dbt parse` of a git ref, which never has a catalog. `selected`
+    (--select): the resources the notes speak of; the others are counted, not named."""
     base_meta, pr_meta = base.manifest.metadata, pr.manifest.metadata
     base_version = base_meta.dbt_version if base_meta else None
     pr_version = pr_meta.dbt_version if pr_meta else None
@@ -69,25 +76,18 @@ def diff_projects(
             "differ between dbt versions, so SQL edits are not reported (columns, contracts, "
             "config and docs are)"
         )
+    unknown = _unknown_note(ctx, selected)
     if base.catalog is None or pr.catalog is None:
         roles = [role for role, p in (("base", base), ("PR", pr)) if p.catalog is None]
-        without = (
-            f"; {counted(len(ctx.unknown), 'relation')} declaring none in one build: not compared "
-            f"({_named(ctx)})"
-            if ctx.unknown
-            else ""
-        )
+        without = f"; {unknown}" if unknown else ""
         builds = "builds" if len(roles) > 1 else "build"
         notes.append(
             f"no catalog.json for the {' and '.join(roles)} {builds}: columns compared as "
             "declared in YAML "
             f"({_catalog_hint(base, pr, base_parsed)}){without}"
         )
-    elif ctx.unknown:  # with both catalogs: a relation one of them lacks
-        notes.append(
-            f"{counted(len(ctx.unknown), 'relation')} with columns unknown in one build (e.g. a "
-            f"partial catalog): not reported as removed ({_named(ctx)})"
-        )
+    elif unknown:  # with both catalogs: a relation one of them lacks
+        notes.append(unknown)
     diff = SchemaDiff(
         base_dbt_version=base_version,
         pr_dbt_version=pr_version,
@@ -100,10 +100,20 @@ def diff_projects(
     return diff
 
 
-def _named(ctx: DiffContext) -> str:
-    """The relations the diff could not compare, named in its note: the note is the one place
-    every report (console, PR comment, JSON) says which they are."""
-    return first_few(sorted(code_span(u.unique_id) for u in ctx.unknown), _NAMED)
+def _unknown_note(ctx: DiffContext, selected: Collection[str] | None) -> str:
+    """The relations the diff could not compare, named: the note is the one place every report
+    (console, PR comment, JSON) says which they are. Under --select (`selected`), only those the
+    selection picked: the report speaks of nothing else. Empty when there is none."""
+    named = sorted(u.unique_id for u in ctx.unknown if selected is None or u.unique_id in selected)
+    if not named:
+        return ""
+    why = (
+        "declaring none in one build: not compared"
+        if ctx.base.catalog is None or ctx.pr.catalog is None
+        else "with columns unknown in one build (e.g. a partial catalog): not reported as removed"
+    )
+    listed = first_few([code_span(uid) for uid in named], _NAMED)
+    return f"{counted(len(named), 'relation')} {why} ({listed})"
 
 
 def _catalog_hint(base: Project, pr: Project, base_parsed: bool) -> str:
