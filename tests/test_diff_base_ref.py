@@ -131,6 +131,18 @@ def test_base_ref_is_parsed_in_a_worktree_diffed_and_cached_by_commit(
     assert "pass --base DIR" in catalog_note and "docs generate" not in catalog_note
     # ... which is why some columns are unknown: said there, not in a second note of its own.
     assert not any("partial catalog" in note for note in diff["notes"])
+    # `dbt parse` compiles nothing: the SQL changes are not compared for filters and grain,
+    # said once in a note, not on each row.
+    code_changed = [c["reason"] for c in diff["changes"] if c["code"] == "safe.code_changed"]
+    assert code_changed == [
+        f"{name}: SQL changed"
+        for name in ("customer_ltv", "int_order_payments", "orders_summary v2")
+    ]
+    assert (
+        "3 SQL changes (safe.code_changed) not compared for filters and grain: "
+        "a --base git ref is only parsed by dbt, so the base build has no compiled SQL (pass "
+        "--base DIR, a build's target directory, to compare them)"
+    ) in diff["notes"]
     # The worktree is gone; the manifest is cached under the base commit's sha.
     assert len(worktrees(repo)) == 1
     sha = git(repo, "rev-parse", "HEAD~1").strip()

@@ -140,6 +140,11 @@ class DiffContext:
     base_sql: SqlFiles | None = None
     pr_sql: SqlFiles | None = None
     unknown: list[UnknownRelation] = field(default_factory=list)
+    # The base is `dbt parse` of a git ref: it has no compiled SQL, for any model.
+    base_parsed: bool = False
+    # Models whose SQL changed, not compared for filters and grain for that one reason: the
+    # note says it once (`diff_projects`) rather than each row.
+    sql_not_compared: list[str] = field(default_factory=list)
 
 
 def deprecation_elapsed(resource: Any, today: dt.datetime) -> bool:

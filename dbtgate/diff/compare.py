@@ -62,6 +62,7 @@ def diff_projects(
         today=today or dt.datetime.now(dt.timezone.utc),
         base_sql=SqlFiles.of(base),
         pr_sql=SqlFiles.of(pr),
+        base_parsed=base_parsed,
     )
     changes: list[Change] = []
     changes.extend(_relations(ctx))
@@ -88,6 +89,7 @@ def diff_projects(
         )
     elif unknown:  # with both catalogs: a relation one of them lacks
         notes.append(unknown)
+    notes.extend(_sql_not_compared_note(ctx, selected))
     diff = SchemaDiff(
         base_dbt_version=base_version,
         pr_dbt_version=pr_version,
@@ -114,6 +116,19 @@ def _unknown_note(ctx: DiffContext, selected: Collection[str] | None) -> str:
     )
     listed = first_few([code_span(uid) for uid in named], _NAMED)
     return f"{counted(len(named), 'relation')} {why} ({listed})"
+
+
+def _sql_not_compared_note(ctx: DiffContext, selected: Collection[str] | None) -> list[str]:
+    """Said once for every SQL change of a parsed --base git ref (its rows say only "SQL
+    changed"): the cause is the same for all of them."""
+    count = sum(1 for uid in ctx.sql_not_compared if selected is None or uid in selected)
+    if not count:
+        return []
+    return [
+        f"{counted(count, 'SQL change')} (safe.code_changed) not compared for filters and grain: "
+        "a --base git ref is only parsed by dbt, so the base build has no compiled SQL (pass "
+        "--base DIR, a build's target directory, to compare them)"
+    ]
 
 
 def _catalog_hint(base: Project, pr: Project, base_parsed: bool) -> str:

@@ -385,6 +385,10 @@ def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
         return
     before = ctx.base_sql.shape(old) if ctx.base_sql else None
     after = ctx.pr_sql.shape(new) if ctx.pr_sql else None
+    if before is None and ctx.base_parsed:
+        emit("safe.code_changed", f"{name}: SQL changed")
+        ctx.sql_not_compared.append(new.unique_id)
+        return
     if before is None or after is None:
         emit(
             "safe.code_changed",
