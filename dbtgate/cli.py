@@ -1065,7 +1065,8 @@ def report(report_file: Path, out: Path, formats: str, repo_url: str | None, emo
         nargs="*",
         type=Path,
         metavar="FILE",
-        help="Lint (and fix) these SQL files of the project, whole, whatever the change.",
+        help="Lint (and fix) these SQL files of the project, changed or not; every line counts "
+        "as changed unless --base-ref or --base measures the change.",
     ),
     Opt(
         "--all",
