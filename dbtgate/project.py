@@ -38,6 +38,7 @@ from dbtgate.artifacts.manifest import (
 from dbtgate.artifacts.run_results import RunResults
 from dbtgate.artifacts.sources import SourcesFreshness
 from dbtgate.locate import place_code
+from dbtgate.placeholders import is_described
 from dbtgate.wording import counted, first_few
 
 if TYPE_CHECKING:
@@ -80,12 +81,15 @@ class TestRef(msgspec.Struct, frozen=True, gc=False):
 
 class ColumnDocs(NamedTuple):
     """Which of a model's columns are described: the YAML-declared ones plus, with the catalog,
-    the warehouse's undeclared ones (undescribed by definition). Names as written, first
-    spelling wins when two differ only in case."""
+    the warehouse's undeclared ones (undescribed by definition). A placeholder description
+    ("TODO", the column's name: `placeholders.is_described`) is no description; those columns
+    are undescribed and also in `placeholders`, so a finding can say which it is. Names as
+    written, first spelling wins when two differ only in case."""
 
     total: int
     described: int
     undescribed: list[str]
+    placeholders: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -437,19 +441,27 @@ class Project:
             return found
         # lowered name -> None when described, else the name as written (first spelling wins)
         seen: dict[str, str | None] = {}
+        placeholders: set[str] = set()
         for key, column in (model.columns or {}).items():
             name = column.name or key
             lowered = name.lower()
             if lowered not in seen:
                 text = column.description
-                seen[lowered] = None if text and not text.isspace() else name
+                if is_described(text, name):
+                    seen[lowered] = None
+                    continue
+                seen[lowered] = name
+                if text and not text.isspace():
+                    placeholders.add(name)
         table = self.catalog_table(model.unique_id) if use_catalog else None
         if table is not None and table.columns:
             for key, column in table.columns.items():
                 name = column.name or key
                 seen.setdefault(name.lower(), name)
         undescribed = [name for name in seen.values() if name is not None]
-        found = ColumnDocs(len(seen), len(seen) - len(undescribed), undescribed)
+        found = ColumnDocs(
+            len(seen), len(seen) - len(undescribed), undescribed, frozenset(placeholders)
+        )
         self._column_docs[cache_key] = found
         return found
 

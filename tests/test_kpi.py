@@ -233,6 +233,7 @@ def test_fixture_scorecard_matches_hand_counts(shop_builds):
     assert scorecard["scorecard"]["tier1_test_coverage"]["target"] == 0.8
 
 
+PY_ORDER_STATS = "model.dbt_bouncer_test_project.py_order_stats"
 # Root-package models of the bouncer build given a placeholder description: a placeholder word
 # in any case with punctuation around it, a leading TODO, and the model's own name.
 PLACEHOLDERS = {
@@ -264,6 +265,44 @@ def test_a_placeholder_description_does_not_document_a_model(tmp_path):
     findings = by_code(policy_gate(project, config).findings, "docs.placeholder")
     flagged = {f.unique_id.split(".")[2] for f in findings if f.column_name is None}
     assert flagged == set(PLACEHOLDERS)
+
+
+# Columns of py_order_stats (all four described in the bouncer build) given a placeholder: a
+# word with punctuation around it, a leading TODO, and the column's own name.
+COLUMN_PLACEHOLDERS = {
+    "order_id": "TBD.",
+    "customer_id": "Customer Id",
+    "order_date": "todo - which time zone?",
+}
+
+
+def test_a_placeholder_description_does_not_document_a_column(tmp_path):
+    """docs_columns and docs.column_coverage count a column as docs_models counts a model: a
+    column docs.placeholder calls a placeholder is undocumented, and the finding says why."""
+
+    def edit(manifest: dict) -> None:
+        columns = manifest["nodes"][PY_ORDER_STATS]["columns"]
+        for name, text in COLUMN_PLACEHOLDERS.items():
+            columns[name]["description"] = text
+
+    (tmp_path / "before").mkdir()
+    before = compute_scorecard(edited_bouncer(tmp_path / "before", lambda _: None), Config())
+    project = edited_bouncer(tmp_path, edit)
+    after = compute_scorecard(project, Config())
+    was, now = before["overall"]["docs_columns"], after["overall"]["docs_columns"]
+    assert now["numerator"] == was["numerator"] - len(COLUMN_PLACEHOLDERS)
+    assert now["denominator"] == was["denominator"]
+    coverage = rule_config(tmp_path, "docs.column_coverage", "{min: 1.0}", "py_order_stats")
+    assert sorted(
+        f.message for f in by_code(policy_gate(project, coverage).findings, "docs.column_coverage")
+    ) == [
+        f"column {name} of py_order_stats has a placeholder description "
+        "(1 of 4 columns documented, 25% < 100%)"
+        for name in ("customer_id", "order_date", "order_id")
+    ]
+    placeholder = rule_config(tmp_path, "docs.placeholder", "warn", "py_order_stats")
+    findings = by_code(policy_gate(project, placeholder).findings, "docs.placeholder")
+    assert {f.column_name for f in findings} == set(COLUMN_PLACEHOLDERS)
 
 
 def tier1_config(**kpi) -> Config:

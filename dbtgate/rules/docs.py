@@ -116,7 +116,9 @@ def example_sql(model: Node) -> Violation | None:
         Column descriptions are the data dictionary: what a value means, its unit, when it is
         null. A threshold per tier keeps critical models fully documented without forcing it
         on every scratch model. A source table's columns are where that meaning is first
-        written down: the loader's names and codes, before any model renames them.
+        written down: the loader's names and codes, before any model renames them. A "TODO"
+        tells the reader no more than nothing, so it counts as nothing, here and in the
+        `docs_columns` KPI alike.
     """,
     failing="""
         # policy: docs.column_coverage: {severity: error, min: 1.0}
@@ -126,6 +128,8 @@ def example_sql(model: Node) -> Violation | None:
               - name: customer_id
                 description: Primary key of a customer.
               - name: country          # no description
+              - name: segment
+                description: TBD       # a placeholder: no description either
     """,
     passing="""
         models:
@@ -135,9 +139,12 @@ def example_sql(model: Node) -> Violation | None:
                 description: Primary key of a customer.
               - name: country
                 description: ISO 3166-1 alpha-2 country code.
+              - name: segment
+                description: Marketing segment, from the CRM's account tier.
     """,
     fix="Describe each column listed (in the properties YAML of the model, or of the source "
-    "under its table, under `columns:`).",
+    "under its table, under `columns:`), with what its values mean: a placeholder such as "
+    "TODO, TBD or the column's name does not count.",
 )
 def column_coverage(
     model: Node | Source, project: Project, *, min: Share = 1.0, use_catalog: bool = True
@@ -147,7 +154,9 @@ def column_coverage(
 
     The columns are those declared in YAML plus, with `use_catalog` and a catalog.json, the
     warehouse columns that are not declared (they are undocumented by definition); catalog.json
-    lists a source table's columns when `dbt docs generate` could read the table. Below the
+    lists a source table's columns when `dbt docs generate` could read the table. A placeholder
+    description ("TODO", "TBD", "n/a", the column's own name: `docs.placeholder`'s default
+    definition, as the `docs_columns` KPI counts) leaves a column undocumented. Below the
     threshold, each undocumented column is reported on its own line, so a new undocumented
     column is a new finding even where old ones are baselined. As dbt-checkpoint's
     check-model-columns-have-desc and check-source-columns-have-desc (with `use_catalog:
@@ -172,8 +181,9 @@ def column_coverage(
     tally = f"({documented} of {total} columns documented, {share:.0%} < {min:.0%})"
     details = {"documented": documented, "total": total, "min": min}
     for name in sorted(docs.undescribed, key=str.lower):
+        lacks = "a placeholder description" if name in docs.placeholders else "no description"
         yield Violation(
-            f"column {name} of {display_name(model)} has no description {tally}",
+            f"column {name} of {display_name(model)} has {lacks} {tally}",
             column_name=name,
             details=details,
         )

@@ -183,8 +183,8 @@ _METRICS = {
     "composite-key test of two or more columns, or an enforced primary-key constraint)",
     "docs_models": "models with a description that is not a placeholder (TODO, TBD, the "
     "model's name: docs.placeholder's defaults)",
-    "docs_columns": "described columns, among the warehouse's (catalog.json) and the declared "
-    "columns of the models",
+    "docs_columns": "columns with a description that is not a placeholder, among the "
+    "warehouse's (catalog.json) and the declared columns of the models",
     "owner_coverage": "models with an owner",
     "contracts": "tier-1 or public models with an enforced contract",
     "test_pass_rate": "tests that passed, among those the last run executed (a warn is not a "

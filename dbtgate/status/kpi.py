@@ -17,7 +17,7 @@ Definitions (root-package models unless said otherwise):
 - docs_models: models with a description that is not a placeholder ("TODO", "TBD", the model's
   name: `docs.placeholder`'s default definition, `dbtgate.placeholders`). docs_columns:
   described columns among the model's columns, which are the warehouse's (catalog.json) plus
-  the declared ones.
+  the declared ones; a placeholder describes a column no more than a model.
 - owner_coverage: models with an owner. contracts: tier-1 or public models with an enforced
   contract, among those dbt can contract (not ephemeral, not Python).
 - test_pass_rate: tests (and unit tests) that passed among those the last run executed; a warn
@@ -38,7 +38,7 @@ from dbtgate.checks import CheckContext, check
 from dbtgate.config import Config, KpiName
 from dbtgate.findings import Finding
 from dbtgate.keys import resource_key
-from dbtgate.placeholders import is_placeholder
+from dbtgate.placeholders import is_described
 from dbtgate.project import Project
 from dbtgate.status.results import (
     TEST_PASSED,
@@ -266,12 +266,11 @@ def model_counts(
     tests = project.tests_on(model.unique_id)
     columns = project.column_docs(model)
     in_contract_scope = (tier == 1 or model.access == "public") and can_have_contract(model)
-    description = (model.description or "").strip()
     return (
         1,
         1 if tests else 0,
         1 if resource_key(project, model)[0] else 0,
-        1 if description and not is_placeholder(description, model.name) else 0,
+        1 if is_described(model.description, model.name) else 0,
         columns.total,
         columns.described,
         0 if owner is None else 1,
