@@ -9,18 +9,21 @@ CommonMark parser (markdown-it-py).
 from __future__ import annotations
 
 import json
+import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from report_samples import finding, sample_report
 
-from dbtgate.report.escape import html_text, html_text_code, md_text_code
+from dbtgate.report.escape import html_text, html_text_code, md_code, md_text_code
 from dbtgate.report.html import render_html
 from dbtgate.report.markdown import render_markdown
 from dbtgate.wording import code_span
 
 PARSER = MarkdownIt("commonmark", {"html": True})
+TABLES = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
 def spans_in(markdown: str) -> list[str]:
@@ -73,6 +76,35 @@ def test_any_name_in_a_span_renders_as_exactly_that_name(name: str) -> None:
     shown = name.replace("\n", " ")  # a code span's line endings are spaces (CommonMark)
     assert spans_in(md_text_code(message)) == [shown]
     assert html_text_code(message) == f"model <code>{html_text(shown)}</code> has no owner"
+
+
+@pytest.mark.parametrize(
+    ("name", "span"),
+    [("a``b", "```a``b```"), ("``a", "``` ``a ```"), ("b`", "`` b` ``"), ("`", "`` ` ``")],
+)
+def test_md_code_fences_a_name_with_backticks_as_commonmark_does(name: str, span: str) -> None:
+    """A fence longer than any backtick run inside, padded when the name starts or ends with
+    one: what CommonMark asks for a code span to hold backticks."""
+    assert md_code(name) == span
+    assert spans_in(span) == [name]
+
+
+@given(NAMES)
+def test_md_code_holds_any_name_inline_and_in_a_table_cell(name: str) -> None:
+    """md_code writes a name on one line (whitespace runs are one space, ends stripped), and a
+    table cell's `|` is escaped so the cell holds the whole span."""
+    shown = re.sub(r"\s+", " ", name).strip()
+    if not shown:
+        assert md_code(name) == ""
+        return
+    assert spans_in(md_code(name)) == [shown]
+    tokens = TABLES.parse(f"| name | n |\n|---|---|\n| {md_code(name, in_table=True)} | 1 |\n")
+    cells = [
+        [child.content for child in tokens[at + 1].children or [] if child.type == "code_inline"]
+        for at, token in enumerate(tokens)
+        if token.type == "td_open"
+    ]
+    assert cells == [[shown], []]
 
 
 def test_a_report_renders_a_fix_naming_a_model_with_backticks() -> None:
