@@ -13,9 +13,11 @@ from urllib.parse import unquote
 
 import jsonschema
 import pytest
+from markdown_it import MarkdownIt
 from report_samples import finding, sample_report
 
 from dbtgate.report.sarif import FINGERPRINT_KEY, artifact_uri, render_sarif
+from dbtgate.wording import code_span
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +104,21 @@ def test_rules_and_documented_codes_get_their_help_text_and_others_fall_back_to_
         )
     )["runs"][0]["tool"]["driver"]["rules"][0]
     assert "How to fix: do the thing" in unknown["help"]["text"]
+
+
+def test_an_undocumented_codes_help_renders_its_fix_as_documented_help_does() -> None:
+    """The fallback help's markdown: the fix in bold 'How to fix:' as in a rule's help, its
+    code spans kept whole, and the rest (a pull request's names) escaped, not markup."""
+    fix = f"Build it: {code_span('dbt build --select ord`ers')} <img src=x> *now* @data-team"
+    report = sample_report([finding(code="acme.custom", severity="warn", message="m", fix=fix)])
+    (rule,) = sarif_of(report)["runs"][0]["tool"]["driver"]["rules"]
+    assert rule["help"]["text"] == f"dbtgate acme check acme.custom.\n\nHow to fix: {fix}"
+    html = MarkdownIt("commonmark", {"html": True}).render(rule["help"]["markdown"])
+    assert html == (
+        "<p>dbtgate acme check <code>acme.custom</code>.</p>\n"
+        "<p><strong>How to fix:</strong> Build it: <code>dbt build --select ord`ers</code> "
+        "&lt;img src=x&gt; *now* @\u200bdata-team</p>\n"
+    )
 
 
 def test_finding_without_a_file_points_at_the_project_file(sarif_validator) -> None:

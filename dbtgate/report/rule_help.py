@@ -14,6 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from dbtgate.errors import DbtgateError
+from dbtgate.report.escape import md_code, md_text, md_text_code
 
 if TYPE_CHECKING:
     from dbtgate.codes import CodeDoc
@@ -36,11 +37,7 @@ def rule_help(code: str, fix: str | None = None) -> RuleHelp:
         documented = _code_doc(code)
         if documented is not None:
             return _code_help(documented)
-        family = code.split(".", 1)[0]
-        text = f"dbtgate {family} check {code}."
-        if fix:
-            text += f"\n\nHow to fix: {fix}"
-        return RuleHelp(code, code, text, text, documented=False)
+        return _fallback_help(code, fix)
     summary, what, why, failing, passing, how = docs
     text = f"{what}\n\nWhy: {why}\n\nHow to fix: {how}"
     markdown = (
@@ -48,6 +45,19 @@ def rule_help(code: str, fix: str | None = None) -> RuleHelp:
         f"Fails:\n\n```yaml\n{failing.strip()}\n```\n\nPasses:\n\n```yaml\n{passing.strip()}\n```\n"
     )
     return RuleHelp(code, summary, text, markdown, documented=True)
+
+
+def _fallback_help(code: str, fix: str | None) -> RuleHelp:
+    """The help of an undocumented code: the code and the finding's fix hint. The markdown is
+    laid out as documented help is (**How to fix:**), but both come from the finding, not from
+    docs dbtgate or a plugin wrote, so they are escaped, the fix's `code` spans kept."""
+    family = code.split(".", 1)[0]
+    text = f"dbtgate {family} check {code}."
+    markdown = f"dbtgate {md_text(family)} check {md_code(code)}."
+    if fix:
+        text += f"\n\nHow to fix: {fix}"
+        markdown += f"\n\n**How to fix:** {md_text_code(fix)}"
+    return RuleHelp(code, code, text, markdown + "\n", documented=False)
 
 
 @cache
