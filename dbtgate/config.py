@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dbtgate.errors import DbtgateError
-from dbtgate.wording import counted
+from dbtgate.wording import choices, counted
 
 CONFIG_FILENAMES = ("dbtgate.yml", "dbtgate.yaml")
 # The config format this dbtgate reads (`version:` in dbtgate.yml).
@@ -710,7 +710,7 @@ def _join(key: str, name: str) -> str:
 def _type_name(hint: Any) -> str:
     origin = typing.get_origin(hint)
     if origin is Literal:
-        return " | ".join(repr(a) for a in typing.get_args(hint))
+        return choices(typing.get_args(hint))
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_type_name(a) for a in typing.get_args(hint))
     if origin is list:
@@ -902,8 +902,7 @@ def _sources_check(*words: str) -> typing.Callable[[list[str]], str | None]:
     def check(entries: list[str]) -> str | None:
         for entry in entries:
             if not (entry in words or (entry.startswith("meta.") and len(entry) > 5)):
-                allowed = " or ".join(f"`{word}`" for word in ("meta.<key>", *words))
-                return f"expected {allowed}, got {entry!r}"
+                return f"expected one of {choices(('meta.<key>', *words))}, got {entry!r}"
         return None
 
     return check
@@ -986,14 +985,14 @@ def _rule_setting(node: _Node, where: _Where, key: str, code: str) -> RuleSettin
     severities = typing.get_args(Severity)
     if isinstance(node.value, str):
         if node.value not in severities:
-            where.fail(f"{key}: expected a severity ({', '.join(severities)}), got {node.value!r}")
+            where.fail(f"{key}: expected a severity ({choices(severities)}), got {node.value!r}")
         return RuleSetting(code=code, severity=node.value, line=node.line)
     if node.value is None:
         return RuleSetting(code=code, line=node.line)
     if isinstance(node.value, bool):
         # YAML reads `off`, `no`, `false` (and `on`, `yes`) as booleans.
         where.fail(
-            f"{key}: expected a severity ({', '.join(severities)}), got {node.value} (YAML reads "
+            f"{key}: expected a severity ({choices(severities)}), got {node.value} (YAML reads "
             "off/no/on/yes as true or false); to leave a rule out of a policy, remove it or "
             "`exclude` the resources"
         )
@@ -1004,7 +1003,7 @@ def _rule_setting(node: _Node, where: _Where, key: str, code: str) -> RuleSettin
     severity = node.value.get("severity")
     if severity is not None and severity.value not in severities:
         _Where(where.path, severity.line).fail(
-            f"{key}.severity: expected one of {', '.join(severities)}, got {_shown(severity)}"
+            f"{key}.severity: expected one of {choices(severities)}, got {_shown(severity)}"
         )
     return RuleSetting(
         code=code,

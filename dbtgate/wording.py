@@ -9,6 +9,14 @@ whole in each (`code_span`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+
+def choices(values: Iterable[object]) -> str:
+    """The values a setting takes, as config errors and `dbtgate rules` write them: `'all' |
+    'any' | 'one'`. Each in single quotes, the way YAML quotes a string and an error shows the
+    value it got (`got 'most'`), so a choice reads the same wherever it is printed."""
+    return " | ".join(repr(value) for value in values)
 
 
 def counted(count: int, noun: str) -> str:

@@ -83,7 +83,7 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
         ),
         (
             "policies:\n  - rules:\n      a.b: off\n",
-            r"dbtgate.yml:3: policies\[0\].rules.a.b: expected a severity \(error, warn, info\), "
+            r"dbtgate.yml:3: policies\[0\].rules.a.b: expected a severity \('error' \| 'warn' \| 'info'\), "
             r"got False \(YAML reads off/no/on/yes as true or false\)",
         ),
         (
@@ -144,7 +144,7 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
         ),
         (
             "policies:\n  - select: x\n    rules: {a.b: {severity: [error]}}\n",
-            r"a.b.severity: expected one of error, warn, info, got \['error'\]$",
+            r"a.b.severity: expected one of 'error' \| 'warn' \| 'info', got \['error'\]$",
         ),
         (
             "policies:\n  core:\n    - select: tier:1\n      rules: {owner.present: error, "
@@ -177,13 +177,16 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
         # Values the types allow and the settings cannot mean.
         (
             "tier:\n  from: [meta.tier, tags]\n",
-            r"dbtgate.yml:2: tier.from: expected `meta.<key>` or `tag`, got 'tags'",
+            r"dbtgate.yml:2: tier.from: expected one of 'meta.<key>' \| 'tag', got 'tags'",
         ),
         (
             "owner: {from: [meta.owner, email]}\n",
-            r"dbtgate.yml:1: owner.from: expected `meta.<key>` or `group`, got 'email'",
+            r"dbtgate.yml:1: owner.from: expected one of 'meta.<key>' \| 'group', got 'email'",
         ),
-        ("owner: {from: meta.}\n", r"owner.from: expected `meta.<key>` or `group`, got 'meta.'"),
+        (
+            "owner: {from: meta.}\n",
+            r"owner.from: expected one of 'meta.<key>' \| 'group', got 'meta.'",
+        ),
         (
             "run:\n  stale_tolerance_minutes: -5\n",
             r"dbtgate.yml:2: run.stale_tolerance_minutes: expected a number of at least 0, got -5",

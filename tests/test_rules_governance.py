@@ -1182,7 +1182,9 @@ def test_required_meta_and_tags_criteria(tmp_path, criteria, expected):
 
 def test_required_meta_criteria_is_checked_at_its_line(tmp_path):
     config = rule_config(tmp_path, "governance.required_meta", "{keys: [owner], criteria: some}")
-    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*criteria: expected 'all' \| 'any'"):
+    with pytest.raises(
+        DbtgateError, match=r"dbtgate\.yml:5: .*criteria: expected one of 'all' \| 'any'"
+    ):
         gate(corpus_project("bouncer-dbt112"), config)
 
 

@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import pytest
 from corpus import CORPUS
 from policy_support import dbtgate, manifest_only_copy, write_config
+from rich.console import Console
 
+from dbtgate.rules.reference import print_rule
 from dbtgate.rules.registry import (
     RULES,
     Names,
@@ -22,6 +26,7 @@ from dbtgate.rules.registry import (
     load_rules,
     rule,
 )
+from dbtgate.wording import choices
 
 PLUGIN_PKG = Path(__file__).parent / "plugin_pkg"
 BOUNCER = CORPUS / "bouncer-dbt112"
@@ -716,3 +721,23 @@ def test_the_entry_point_look_ahead_finds_a_declaring_distribution(tmp_path, mon
     archive.write_bytes(b"PK\x05\x06" + b"\0" * 18)
     monkeypatch.setattr(sys, "path", [str(tmp_path / "absent"), str(archive)])
     assert _entry_points_declared()
+
+
+def test_a_choice_parameter_is_written_in_one_style_in_errors_and_in_the_reference() -> None:
+    """Every rule parameter that takes one of a set of values: its error names them as the
+    config's own choices do (`expected one of 'all' | 'any' | 'one'`), and `dbtgate rules`
+    shows its default quoted as they are."""
+    found = []
+    for code, checked in load_rules().items():
+        for name, param in checked.params.items():
+            if not param.is_choice:
+                continue
+            allowed = choices(typing.get_args(param.hint))
+            with pytest.raises(ParamError) as raised:
+                checked.resolve_params({name: "most"})
+            assert str(raised.value) == f"{name}: expected one of {allowed}, got 'most'", code
+            console = Console(file=io.StringIO(), width=200, color_system=None)
+            print_rule(console, checked)
+            assert f"  {name}: {allowed} = {param.default!r}\n" in console.file.getvalue(), code
+            found.append(code)
+    assert "governance.required_meta" in found

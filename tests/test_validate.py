@@ -158,7 +158,7 @@ def test_every_problem_is_listed_in_the_order_of_its_lines(tmp_path) -> None:
         "parameter 'minimum' (did you mean min? parameters: min, severity)",
         "dbtgate: error: dbtgate.yml:9: select 'tag:': tag: needs a value",
         "dbtgate: error: dbtgate.yml:11: policies[1].rules.owner.present: expected a severity "
-        "(error, warn, info), got 'eror'",
+        "('error' | 'warn' | 'info'), got 'eror'",
         "dbtgate: error: dbtgate.yml:13: expires: cannot read '2026-13-01': month must be in 1..12",
         "dbtgate: error: dbtgate.yml:14: waiver: unknown rule 'owner.presnt' (did you mean "
         "owner.present?)",

@@ -20,7 +20,7 @@ from dbtgate.project import Project, display_name
 from dbtgate.rules.naming import DEFAULT_LAYERS, layer_of
 from dbtgate.rules.registry import Count, Violation, matches_glob, min_max_bounds, rule
 from dbtgate.select import PathPattern
-from dbtgate.wording import counted, plural
+from dbtgate.wording import choices, counted, plural
 
 # Parents that are built by dbt: what a model should read instead of a raw source.
 _BUILT = frozenset({"model", "snapshot"})
@@ -400,7 +400,7 @@ ParentType = Literal["model", "seed", "snapshot", "source"]
 def _parents_limited(params: dict[str, Any]) -> str | None:
     types = params["resource_types"]
     if not types:
-        return "resource_types: give at least one (model, seed, snapshot, source)"
+        return f"resource_types: give at least one of {choices(typing.get_args(ParentType))}"
     lists = ("model_paths", "parent_names", "forbidden_parent_names")
     empty = [name for name in lists if params[name] is not None and not params[name]]
     if empty:

@@ -84,6 +84,14 @@ _YAML_START = re.compile(r"^([\w.-]+:(\s|$)|- |#)")
 
 
 def _value(value: Any) -> str:
+    """A default as YAML flow style writes it, strings in single quotes as the choices are
+    (`'all'`, `['model', 'seed']`); numbers, true, false and null as YAML reads them."""
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, list | tuple):
+        return f"[{', '.join(map(_value, value))}]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_value(k)}: {_value(v)}" for k, v in value.items()) + "}"
     return json.dumps(value)
 
 

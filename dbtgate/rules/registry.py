@@ -34,6 +34,7 @@ from typing import Any, Literal
 import msgspec
 
 from dbtgate.errors import DbtgateError
+from dbtgate.wording import choices
 
 Severity = Literal["error", "warn", "info"]
 SEVERITIES: tuple[str, ...] = typing.get_args(Severity)
@@ -199,6 +200,12 @@ class Param:
         return type_name(self.hint)
 
     @property
+    def is_choice(self) -> bool:
+        """A parameter that takes one of a set of values (`criteria: 'all' | 'any' | 'one'`):
+        an error says "expected one of" them, as the config's own choices do."""
+        return typing.get_origin(self.hint) is Literal
+
+    @property
     def required(self) -> bool:
         """A default its own type refuses (`Names = []`): the config must set it."""
         return _refinement_problem(self.default, self.hint) is not None
@@ -286,8 +293,9 @@ class Rule:
             ok, converted = convert_value(value, param.hint)
             if not ok:
                 problem = _refinement_problem(value, param.hint)
+                expected = f"one of {param.type_name}" if param.is_choice else param.type_name
                 raise ParamError(
-                    f"{name}: {problem or f'expected {param.type_name}, got {value!r}'}", name
+                    f"{name}: {problem or f'expected {expected}, got {value!r}'}", name
                 )
             values[name] = converted
         for name, param in self.params.items():
@@ -400,10 +408,10 @@ def _define(
     if not _CODE_RE.match(code):
         raise TypeError(f"{where}: rule code {code!r} must look like family.name (lower case)")
     if severity not in SEVERITIES:
-        raise TypeError(f"{where}: severity must be one of {', '.join(SEVERITIES)}")
+        raise TypeError(f"{where}: severity must be one of {choices(SEVERITIES)}")
     unknown = [t for t in applies_to if t not in RESOURCE_TYPES]
     if unknown or not applies_to:
-        raise TypeError(f"{where}: applies_to must name some of {', '.join(RESOURCE_TYPES)}")
+        raise TypeError(f"{where}: applies_to must name some of {choices(RESOURCE_TYPES)}")
     doc = inspect.cleandoc(function.__doc__ or "")
     if not doc:
         raise TypeError(f"{where}: a rule needs a docstring (its first paragraph is the summary)")
@@ -467,7 +475,7 @@ def type_name(hint: Any) -> str:
     if origin in (typing.Union, types.UnionType):
         return " or ".join(type_name(a) for a in args)
     if origin is Literal:
-        return " | ".join(repr(a) for a in args)
+        return choices(args)
     if origin is list:
         return f"list[{type_name(args[0])}]" if args else "list"
     if origin is dict:
