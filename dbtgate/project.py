@@ -82,7 +82,7 @@ class TestRef(msgspec.Struct, frozen=True, gc=False):
 class ColumnDocs(NamedTuple):
     """Which of a model's columns are described: the YAML-declared ones plus, with the catalog,
     the warehouse's undeclared ones (undescribed by definition). A placeholder description
-    ("TODO", the column's name: `placeholders.is_described`) is no description; those columns
+    ("TODO", "n/a": `placeholders.is_described`) is no description; those columns
     are undescribed and also in `placeholders`, so a finding can say which it is. Names as
     written, first spelling wins when two differ only in case."""
 
@@ -447,7 +447,7 @@ class Project:
             lowered = name.lower()
             if lowered not in seen:
                 text = column.description
-                if is_described(text, name):
+                if is_described(text):
                     seen[lowered] = None
                     continue
                 seen[lowered] = name

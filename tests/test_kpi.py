@@ -268,10 +268,10 @@ def test_a_placeholder_description_does_not_document_a_model(tmp_path):
 
 
 # Columns of py_order_stats (all four described in the bouncer build) given a placeholder: a
-# word with punctuation around it, a leading TODO, and the column's own name.
+# word with punctuation around it, a leading TODO, and one in capitals.
 COLUMN_PLACEHOLDERS = {
     "order_id": "TBD.",
-    "customer_id": "Customer Id",
+    "customer_id": "N/A",
     "order_date": "todo - which time zone?",
 }
 
@@ -303,6 +303,25 @@ def test_a_placeholder_description_does_not_document_a_column(tmp_path):
     placeholder = rule_config(tmp_path, "docs.placeholder", "warn", "py_order_stats")
     findings = by_code(policy_gate(project, placeholder).findings, "docs.placeholder")
     assert {f.column_name for f in findings} == set(COLUMN_PLACEHOLDERS)
+
+
+def test_a_column_described_by_its_own_name_is_documented(tmp_path):
+    """ "Customer Id" for customer_id is how many projects document a key: coverage counts it,
+    as dbt-coverage does; `docs.placeholder`, which a team turns on to ask for more, flags it."""
+
+    def edit(manifest: dict) -> None:
+        manifest["nodes"][PY_ORDER_STATS]["columns"]["customer_id"]["description"] = "Customer Id"
+
+    (tmp_path / "before").mkdir()
+    before = compute_scorecard(edited_bouncer(tmp_path / "before", lambda _: None), Config())
+    project = edited_bouncer(tmp_path, edit)
+    after = compute_scorecard(project, Config())
+    assert after["overall"]["docs_columns"] == before["overall"]["docs_columns"]
+    coverage = rule_config(tmp_path, "docs.column_coverage", "{min: 1.0}", "py_order_stats")
+    assert by_code(policy_gate(project, coverage).findings, "docs.column_coverage") == []
+    placeholder = rule_config(tmp_path, "docs.placeholder", "warn", "py_order_stats")
+    findings = by_code(policy_gate(project, placeholder).findings, "docs.placeholder")
+    assert [f.column_name for f in findings] == ["customer_id"]
 
 
 def tier1_config(**kpi) -> Config:

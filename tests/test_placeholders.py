@@ -13,7 +13,7 @@ from dbtgate.placeholders import DEFAULT_PLACEHOLDERS, is_described
 # Text near the edges of the definition: the default words and markers in any case, with the
 # punctuation and space a placeholder may have around it, and the name of what it describes.
 NEAR = st.sampled_from([*DEFAULT_PLACEHOLDERS, "TODO", "Fixme", "xXx", "order id", "İ", "ſ"])
-PADDING = st.text(st.sampled_from(" .!:;\t\n-?_/"), max_size=3)
+PADDING = st.text(st.sampled_from(" .!:;\t\n-?_/\r\x0b\xa0\u3000"), max_size=3)
 TEXT = st.one_of(
     st.text(),
     st.builds(lambda a, word, b, rest: a + word + b + rest, PADDING, NEAR, PADDING, st.text()),
@@ -37,7 +37,11 @@ def placeholder_as_defined(text: str, name: str) -> bool:
 def test_described_is_exactly_a_non_blank_text_that_is_no_placeholder(text: str, name: str):
     """`is_described` skips most of the work for most text: it must not change the answer."""
     stripped = text.strip()
-    assert is_described(text, name) == bool(stripped and not placeholder_as_defined(stripped, name))
+    lowered = name.lower()
+    assert is_described(text, lowered) == bool(
+        stripped and not placeholder_as_defined(stripped, lowered)
+    )
+    assert is_described(text) == bool(stripped and not placeholder_as_defined(stripped, ""))
 
 
 @pytest.mark.parametrize(
@@ -56,3 +60,8 @@ def test_described_is_exactly_a_non_blank_text_that_is_no_placeholder(text: str,
 )
 def test_a_placeholder_is_no_description(text: str | None, described: bool):
     assert is_described(text, "order_id") is described
+
+
+def test_a_columns_name_is_a_description_where_no_name_is_given():
+    assert is_described("Order Id") is True
+    assert is_described("Order Id", "order_id") is False

@@ -144,7 +144,7 @@ def example_sql(model: Node) -> Violation | None:
     """,
     fix="Describe each column listed (in the properties YAML of the model, or of the source "
     "under its table, under `columns:`), with what its values mean: a placeholder such as "
-    "TODO, TBD or the column's name does not count.",
+    "TODO, TBD or n/a does not count.",
 )
 def column_coverage(
     model: Node | Source, project: Project, *, min: Share = 1.0, use_catalog: bool = True
@@ -155,8 +155,9 @@ def column_coverage(
     The columns are those declared in YAML plus, with `use_catalog` and a catalog.json, the
     warehouse columns that are not declared (they are undocumented by definition); catalog.json
     lists a source table's columns when `dbt docs generate` could read the table. A placeholder
-    description ("TODO", "TBD", "n/a", the column's own name: `docs.placeholder`'s default
-    definition, as the `docs_columns` KPI counts) leaves a column undocumented. Below the
+    description ("TODO", "TBD", "n/a": `docs.placeholder`'s default words and markers, as the
+    `docs_columns` KPI counts) leaves a column undocumented; one that restates the column's
+    name counts, as in dbt-coverage (`docs.placeholder` flags those). Below the
     threshold, each undocumented column is reported on its own line, so a new undocumented
     column is a new finding even where old ones are baselined. As dbt-checkpoint's
     check-model-columns-have-desc and check-source-columns-have-desc (with `use_catalog:

@@ -270,7 +270,7 @@ def model_counts(
         1,
         1 if tests else 0,
         1 if resource_key(project, model)[0] else 0,
-        1 if is_described(model.description, model.name) else 0,
+        1 if is_described(model.description, model.name.lower()) else 0,
         columns.total,
         columns.described,
         0 if owner is None else 1,
