@@ -165,7 +165,8 @@ class Locator:
         `contract`) of `resource`, or its `detail` (a grant's privilege) when that has a line
         of its own. Where dbt takes it from: the SQL file's `config(SETTING=...)`, which wins
         over the properties entry's `config: SETTING:` (the version's, then the model's), which
-        wins over dbt_project.yml's `+SETTING:` on the model's path. A setting the pull request
+        wins over dbt_project.yml's `+SETTING:` on the model's path. A setting written in none
+        of them may come from a `config(**settings)`: its line. A setting the pull request
         deleted has no line: then the resource's own location (`locate`)."""
         key = (id(resource), setting, detail)
         found = self._settings.get(key)
@@ -178,13 +179,13 @@ class Locator:
 
     def _locate_setting(self, resource: Node, setting: str, detail: str | None) -> Location:
         # Imported here: compiling its patterns is ~5 ms, and most runs locate no config change.
-        from dbtgate.setting_lines import key_line, project_line
+        from dbtgate.setting_lines import SPREAD, key_line, project_line
 
         sql_path = file_path(resource)
         # A seed's file is its data (maybe large): only a SQL or Python model has a config()
         # call to read.
-        is_code = sql_path.endswith((".sql", ".py"))
-        line = self._config_arguments(sql_path).get(setting) if is_code else None
+        arguments = self._config_arguments(sql_path) if sql_path.endswith((".sql", ".py")) else {}
+        line = arguments.get(setting)
         if line is not None:
             return Location(self.display(sql_path), line)
         yaml_path = resource.patch_path
@@ -200,6 +201,8 @@ class Locator:
             line = project_line(root, section, resource.fqn, setting, detail)
             if line is not None:
                 return Location(self.display("dbt_project.yml"), line)
+        if SPREAD in arguments:  # `config(**settings)`: set there, or nowhere the gate can read
+            return Location(self.display(sql_path), arguments[SPREAD])
         return self.locate(resource)
 
     def _config_arguments(self, path: str) -> dict[str, int]:

@@ -20,11 +20,15 @@ _CONFIG_CALL = re.compile(r"\{\{-?\s*config\s*\(|(?<![\w.])dbt\.config\s*\(")
 # syntax), names, `==` (not a keyword's `=`), and any other character on its own.
 _TOKEN = re.compile(r"""'(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*"|[A-Za-z_]\w*|==|\S""", re.S)
 _OPEN, _CLOSE = frozenset("([{"), frozenset(")]}")
+# The key of `config_arguments` for a `**settings` argument (no setting is named so).
+SPREAD = "**"
 
 
 def config_arguments(text: str) -> dict[str, int]:
     """The keyword arguments of the text's `{{ config(...) }}` (or a Python model's
-    `dbt.config(...)`) calls -> their line (1-based).
+    `dbt.config(...)`) calls -> their line (1-based), and under `SPREAD` the line of the last
+    `**settings` unpacked into one (it may set any of them: the place for a setting written
+    nowhere else).
 
     Only the call's own arguments count (`materialized=` inside `grants={...}` is not one); a
     keyword given by several calls is dbt's last one, as dbt merges them in order."""
@@ -33,7 +37,10 @@ def config_arguments(text: str) -> dict[str, int]:
         depth, name, at_argument = 0, None, True
         for token in _TOKEN.finditer(text, call.end()):
             value = token.group()
-            if value in _OPEN:
+            if value == "*" and at_argument and not depth:
+                found[SPREAD] = text.count("\n", 0, token.start()) + 1
+                at_argument = False
+            elif value in _OPEN:
                 depth, name, at_argument = depth + 1, None, False
             elif value in _CLOSE:
                 if depth == 0:

@@ -129,6 +129,20 @@ def test_the_sql_config_keyword_wins_over_the_yaml(tmp_path, newline):
     assert where(orders, "access") == Location("models/_models.yml", 6)
 
 
+def test_a_setting_written_nowhere_but_a_spread_config_lands_on_its_line(tmp_path):
+    """`{{ config(**settings) }}` may set anything: a setting the YAML and dbt_project.yml do
+    not write is taken from there (or nowhere the gate can read), so that line is the place."""
+    _write(tmp_path / "models" / "_models.yml", PROPERTIES)
+    _write(tmp_path / "dbt_project.yml", PROJECT)
+    sql = "{% set s = {} %}\n{{ config(**s) }}\nselect 1\n"
+    _write(tmp_path / "models" / "marts" / "payments.sql", sql)
+    where = Locator(tmp_path).locate_setting
+    payments = _model("payments", "marts/")
+    assert where(payments, "access") == Location("models/marts/payments.sql", 2)
+    assert where(payments, "grants", "select") == Location("dbt_project.yml", 9)
+    assert where(_model("orders"), "access") == Location("models/_models.yml", 6)
+
+
 def test_the_config_arguments_are_the_calls_own_keywords():
     assert config_arguments(SQL) == {
         "materialized": 4,
@@ -143,7 +157,10 @@ def test_the_config_arguments_are_the_calls_own_keywords():
     two = "{{ config(materialized='view') }}\n{{- config(alias='x', materialized='table') }}"
     assert config_arguments(two) == {"materialized": 2, "alias": 2}
     assert config_arguments("select 1 -- config(materialized='table')") == {}
-    assert config_arguments("{{ config(**settings) }}") == {}
+    assert config_arguments("{{ config(**settings) }}") == {"**": 1}
+    spread = "{{ config(\n  materialized='view',\n  **var('extra', {})\n) }}"
+    assert config_arguments(spread) == {"materialized": 2, "**": 3}
+    assert config_arguments("{{ config(grants={**base}) }}") == {"grants": 1}
 
 
 PYTHON_MODEL = """\
