@@ -248,6 +248,17 @@ def test_a_rule_code_cannot_be_taken_twice():
             policies:
               - select: "*"
                 rules:
+                  owner.present: {severty: warn}
+            """,
+            "dbtgate.yml:5:",
+            "unknown parameter 'severty' (did you mean severity? it takes severity only)",
+        ),
+        (
+            """\
+            version: 1
+            policies:
+              - select: "*"
+                rules:
                   docs.column_coverage: {severity: error, min: "all"}
             """,
             "dbtgate.yml:5:",

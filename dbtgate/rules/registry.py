@@ -284,12 +284,11 @@ class Rule:
         for name, value in given.items():
             param = self.params.get(name)
             if param is None:
-                known = ", ".join(sorted(self.params)) or "none"
+                known = ", ".join([*sorted(self.params), "severity"])
+                takes = f"parameters: {known}" if self.params else "it takes severity only"
                 close = difflib.get_close_matches(str(name), [*self.params, "severity"], n=1)
                 hint = f"did you mean {close[0]}? " if close else ""
-                raise ParamError(
-                    f"unknown parameter {name!r} ({hint}parameters: {known}, severity)", name
-                )
+                raise ParamError(f"unknown parameter {name!r} ({hint}{takes})", name)
             ok, converted = convert_value(value, param.hint)
             if not ok:
                 problem = _refinement_problem(value, param.hint)
