@@ -298,6 +298,49 @@ def test_a_long_file_name_leaves_the_findings_message_its_room(tmp_path: Path, b
     assert severe(browser) == []
 
 
+def column_widths(driver, cells: str) -> list[float]:
+    """The widths, in ems of the findings table's text, of the `cells` selected in the first
+    finding's row and in the first breaking change's row (padding included)."""
+    return driver.execute_script(
+        "var em = parseFloat(getComputedStyle(document.querySelector('tr.finding td')).fontSize);"
+        "return ['#findings-table tr.finding', '#breaking tbody tr'].map(row =>"
+        " document.querySelector(row + ' ' + arguments[0]).getBoundingClientRect().width / em);",
+        cells,
+    )
+
+
+def message_and_page_widths(driver) -> tuple[float, int, int]:
+    """The first finding's message width in ems, and the page's width against the screen's."""
+    return driver.execute_script(
+        "var cell = document.querySelector('#findings-table tr.finding').cells[3];"
+        "return [cell.getBoundingClientRect().width / parseFloat(getComputedStyle(cell).fontSize),"
+        " document.documentElement.scrollWidth, window.innerWidth];"
+    )
+
+
+LONG_NAME = "customerlifetimevaluebyacquisitionchannelandregionandquarter"
+
+
+def test_a_long_resource_name_leaves_the_findings_message_its_room(tmp_path: Path, browser) -> None:
+    """A 60-letter name has no `_` or `.` to wrap at: one word, it widened the resource column
+    to 460 px at 1280, squeezed the messages and pushed the table off the screen."""
+    from report_samples import sample_report
+
+    report = sample_report()
+    report["findings"][0]["resource_name"] = LONG_NAME  # the breaking change: in both tables
+    path = tmp_path / "long-name.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    browser.get(path.as_uri())
+    widths = column_widths(browser, "td.resource")
+    assert max(widths) <= 15.2, widths  # 14em and the cell's padding (it was 32.6em)
+    message, page_width, screen = message_and_page_widths(browser)
+    assert page_width <= screen and message >= 22, (message, page_width, screen)
+    # Only the long name breaks inside a word; the others wrap after their `_` and `.` first.
+    pieces = split_inside_words(browser, "td.resource code")
+    assert pieces == [f"{LONG_NAME}."] * 2, pieces
+    assert severe(browser) == []
+
+
 def test_on_paper_details_open_controls_go_and_the_graph_fits_the_page(page) -> None:
     """A release's report gets printed or saved as PDF: folded details printed as their summary
     alone, the filters printed as dropdowns, and the lineage graph was cut at the right edge."""

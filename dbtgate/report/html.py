@@ -220,7 +220,7 @@ def _breaking(report: dict[str, Any], options: RenderOptions) -> str:
     rows = "".join(
         "<tr>"
         f"<td>{h(view.change_text(f, report))}<br><code>{h(f['code'])}</code></td>"
-        f"<td><code>{_breakable(view.resource_label(f))}</code></td>"
+        f'<td class="resource"><code>{_breakable(view.resource_label(f))}</code></td>'
         # One reader a line: whether each selects the changed column is read at a glance.
         f"<td>{'<br>'.join(h(line) for line in view.impact_lines(f, 600)) or 'no known readers'}</td>"
         f'<td class="owners">{_owner_names(view.impact_owners(f)) or "–"}</td>'
@@ -429,7 +429,7 @@ def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
         f'<tr class="finding" {_row_attributes(owner, tier, severity, disposition)}'
         f' data-fingerprint="{h(finding["fingerprint"])}">'
         f"{_rule_cells(severity, finding['code'])}"
-        f"<td>{_resource_cell(view.resource_label(finding))}</td>"
+        f'<td class="resource">{_resource_cell(view.resource_label(finding))}</td>'
         f"<td>{html_text_code(finding['message'])}{extra}</td>"
         f"{_status_cells(owner, tier, disposition)}"
         f"{_where(finding, options)}</tr>"
@@ -438,7 +438,8 @@ def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
 
 def _resource_cell(label: str) -> str:
     """The resource as code; nothing for a finding on no resource (an empty code chip read as
-    a resource with no name)."""
+    a resource with no name). It wraps after its `_` and `.` first; the stylesheet's
+    `td.resource` caps the column, so a name with neither breaks where it must."""
     return f"<code>{_breakable(label)}</code>" if label else ""
 
 
