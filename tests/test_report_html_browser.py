@@ -341,6 +341,31 @@ def test_a_long_resource_name_leaves_the_findings_message_its_room(tmp_path: Pat
     assert severe(browser) == []
 
 
+def test_on_screen_a_teams_handle_stays_whole_in_the_owners_column(tmp_path: Path, browser) -> None:
+    """At 1280 px, beside messages of a line or two, the owners' column was given what was
+    left (~110 px) and wrapped handles: "@data-" / "platform"."""
+    from report_samples import sample_report
+
+    owners = ["@finance-eng", "@data-platform", "Customer Success Operations"]
+    owners += ["@acme-corp/data-platform", "analytics-engineering@acme.com"]
+    report = sample_report()
+    for index, finding in enumerate(report["findings"]):
+        finding["owner"] = owners[index % len(owners)]
+        finding["message"] += " (read by 12 models and 3 exposures downstream, owned by 4 teams)"
+    path = tmp_path / "owners-on-screen.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    browser.get(path.as_uri())
+    breaks = line_breaks(browser, "#findings-table td.owners, #breaking td.owners")
+    assert [found for found in breaks if (found[1] + found[2]).isalnum()] == [], breaks
+    assert not [text for text, _, _ in breaks if text in owners[:2]], breaks
+    # The breaking change's "@finance-eng, Finance Analytics" wraps between words only.
+    between = line_breaks(browser, "#breaking td.owners")
+    assert between and all(before == " " for _, before, _ in between), between
+    message, page_width, screen = message_and_page_widths(browser)
+    assert page_width <= screen and message >= 22, (message, page_width, screen)
+    assert severe(browser) == []
+
+
 def test_on_paper_details_open_controls_go_and_the_graph_fits_the_page(page) -> None:
     """A release's report gets printed or saved as PDF: folded details printed as their summary
     alone, the filters printed as dropdowns, and the lineage graph was cut at the right edge."""
