@@ -298,6 +298,37 @@ def test_a_long_file_name_leaves_the_findings_message_its_room(tmp_path: Path, b
     assert severe(browser) == []
 
 
+def test_a_locations_line_and_column_stay_together(tmp_path: Path, browser) -> None:
+    """Beside a long message the location cell is squeezed: it broke `sql:10:14` as
+    `sql:10:1` / `4`. The line and column wrap as one, after the file name if they must."""
+    from report_samples import sample_report
+
+    report = sample_report()
+    for finding in report["findings"]:
+        finding.update(path="models/intermediate/int_order_payments.sql", line=10, column=14)
+        finding["message"] += " and the rest of a long message that takes the room it is given" * 3
+    path = tmp_path / "lines.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    browser.get(path.as_uri())
+    # The lines the text ":10:14" of each location takes, wherever its text nodes are.
+    lines_per_suffix = browser.execute_script(
+        "return [...document.querySelectorAll('td.where code')].map(code => {"
+        " var walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT), nodes = [], n;"
+        " while ((n = walker.nextNode())) nodes.push(n);"
+        " var text = nodes.map(n => n.textContent).join(''), at = text.lastIndexOf(':10:14');"
+        " var range = document.createRange(), seen = 0;"
+        " for (var node of nodes) { var len = node.textContent.length;"
+        "  if (seen <= at && at < seen + len) range.setStart(node, at - seen);"
+        "  seen += len; range.setEnd(node, len); }"
+        " return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; });"
+    )
+    assert lines_per_suffix and set(lines_per_suffix) == {1}, lines_per_suffix
+    assert browser.execute_script("return document.querySelector('td.where code').textContent") == (
+        "models/intermediate/int_order_payments.sql:10:14"
+    )
+    assert severe(browser) == []
+
+
 def column_widths(driver, cells: str) -> list[float]:
     """The widths, in ems of the findings table's text, of the `cells` selected in the first
     finding's row and in the first breaking change's row (padding included)."""
