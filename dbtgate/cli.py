@@ -1066,7 +1066,14 @@ def report(report_file: Path, out: Path, formats: str, repo_url: str | None, emo
         type=Path,
         metavar="FILE",
         help="Lint (and fix) these SQL files of the project, changed or not; every line counts "
-        "as changed unless --base-ref or --base measures the change.",
+        "as changed unless --base-ref, --base or the config's `base:` when it is a directory "
+        "measures their change (lint.base_ref and a git ref in `base:` do not).",
+    ),
+    Opt(
+        "--whole",
+        action="store_true",
+        help="Lint (and fix) the FILEs named whole, every line counted as changed, even where "
+        "the config's `base:` directory would measure their change.",
     ),
     Opt(
         "--all",
@@ -1103,6 +1110,7 @@ def report(report_file: Path, out: Path, formats: str, repo_url: str | None, emo
 )
 def lint(
     files: list[Path],
+    whole: bool,
     all_files: bool,
     fix: str | None,
     base_ref: str | None,
@@ -1124,10 +1132,11 @@ def lint(
     from dbtgate.report.console import print_result, report_console, untrusted_output
 
     request = _publish_request(json_path, out, formats)
-    context = _lint_context(artifacts, config, project_dir, base)
-    _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     if fix and _looks_like_a_file(fix):  # `--fix models/a.sql`: a file, every fixable rule
         files, fix = [Path(fix), *files], ""
+    _check_whole(whole, files, base_ref, base)
+    context = _lint_context(artifacts, config, project_dir, base)
+    _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     codes = None if fix is None else [code.strip() for code in fix.split(",") if code.strip()]
     run = _lint_before_gate(
         context,
@@ -1137,6 +1146,7 @@ def lint(
         quiet=quiet,
         fix=codes,
         only=files,
+        whole=whole,
     )
     locator = Locator.for_project(context.project.project_dir)
     result = run_gate(context, locator, families={"lint"})
@@ -1169,6 +1179,18 @@ def lint(
     with untrusted_output(console):
         print_result(console, result, quiet=quiet, max_findings=max_findings)
     return 1 if result.decision == "fail" else 0
+
+
+def _check_whole(whole: bool, files: list[Path], base_ref: str | None, base: str | None) -> None:
+    """`--whole` is for files named, and says the opposite of a base that measures the change:
+    both at once would leave the reader guessing which one won."""
+    if not whole:
+        return
+    if not files:
+        raise DbtgateError("--whole lints the FILEs named whole: name them (or pass --all)")
+    if base_ref is not None or base is not None:
+        flag = "--base-ref" if base_ref is not None else "--base"
+        raise DbtgateError(f"--whole and {flag}: the one counts every line, the other the change")
 
 
 def _looks_like_a_file(value: str) -> bool:
@@ -1269,6 +1291,7 @@ def _lint_before_gate(
     when_unknown: Literal["error", "all"] = "error",
     fix: list[str] | None = None,
     only: list[Path] | None = None,
+    whole: bool = False,
 ):
     """Run sqlfluff (files, git) before the gate; the pure `lint` check reads the result.
     `check` passes its --base: a git ref, or a build whose SQL the files are compared with."""
@@ -1300,6 +1323,7 @@ def _lint_before_gate(
             progress=progress,
             fix=fix,
             only=only or None,
+            whole=whole,
         )
     context.options[LINT_RUN_OPTION] = run
     return run

@@ -227,3 +227,45 @@ def test_a_fix_after_which_the_file_would_not_parse_is_refused(tmp_path):
     assert outcome.fixed is None
     assert outcome.refused == "the fixed file would no longer template or parse"
     assert fix_text(linter, rendered, raw, ["CP01"], None, lambda _text: rendered).fixed
+
+
+def test_with_a_base_build_in_the_config_the_old_debt_hint_fixes_the_whole_file(tmp_path):
+    """The config's `base:` directory makes `dbtgate lint FILE` measure the change, so the hint
+    for old debt says --whole: pasted, it fixes the untouched lines too, not only the edit."""
+    import json
+    import shlex
+
+    from test_lint_build_changes import write_manifest
+
+    model = legacy_pr(tmp_path)
+    (tmp_path / "main/models").mkdir(parents=True)
+    (tmp_path / "main/models/fees.sql").write_text(LEGACY)
+    write_manifest(
+        tmp_path / "base_target", tmp_path / "main", {"model.demo.fees": "models/fees.sql"}
+    )
+    config = tmp_path / "dbtgate.yml"
+    config.write_text(config.read_text() + "base: base_target\n")
+    linted = dbtgate("lint", "--json", "gate.json", cwd=tmp_path)
+    assert linted.returncode == 1, linted.stderr
+    findings = json.loads((tmp_path / "gate.json").read_text())["findings"]
+    hints = {(f["line"], f["code"]): f["fix"] for f in findings}
+    assert hints[(4, "lint.LT01")] == "dbtgate lint --fix LT01 models/fees.sql --base base_target"
+    assert hints[(5, "lint.LT01")] == "dbtgate lint --fix LT01 models/fees.sql --whole"
+    without = dbtgate(*shlex.split(hints[(5, "lint.LT01")])[1:-1], cwd=tmp_path)
+    assert "changed lines since the base build" in without.stdout, without.stdout
+    assert "    status   \n" in model.read_text()  # the change fixed, the old debt left
+    pasted = dbtgate(*shlex.split(hints[(5, "lint.LT01")])[1:], cwd=tmp_path)
+    assert "every line counted as changed" in pasted.stdout, pasted.stdout
+    assert "    status\n" in model.read_text() and "where order_id > 0" in model.read_text()
+
+
+def test_whole_is_for_files_named_and_not_with_a_base(tmp_path):
+    legacy_pr(tmp_path)
+    alone = dbtgate("lint", "--whole", cwd=tmp_path)
+    assert alone.returncode == 2
+    assert alone.stderr.strip() == (
+        "dbtgate: error: --whole lints the FILEs named whole: name them (or pass --all)"
+    )
+    both = dbtgate("lint", "--whole", "models/fees.sql", "--base-ref", "main", cwd=tmp_path)
+    assert both.returncode == 2
+    assert "--whole and --base-ref: the one counts every line" in both.stderr

@@ -160,7 +160,8 @@ def _fix_base(run: LintRun, linted: LintedFile, violation: Violation, scoped: bo
     (`--base-ref REF`, or `--base DIR` for a base build), so the fix touches only what the
     change wrote or caused, not the file's old debt (`lint.fix`); without it `dbtgate lint FILE`
     fixes the whole file. Otherwise the whole file is fixed: a new file, or old debt the user
-    chose to fix."""
+    chose to fix; with `--whole` when the config's `base:` directory would otherwise measure the
+    change of the file named (`run.whole_flag`)."""
     change = linted.change
     scoped = (
         scoped
@@ -168,8 +169,9 @@ def _fix_base(run: LintRun, linted: LintedFile, violation: Violation, scoped: bo
         and change.lines is not None
         and (violation.caused or change.touches(violation.line))
     )
-    base = _change_base(run) if scoped else ""
-    return f"{base}{run.fix_scope}"
+    if scoped:
+        return f"{_change_base(run)}{run.fix_scope}"
+    return f"{run.fix_scope}{run.whole_flag}"
 
 
 def _change_base(run: LintRun) -> str:

@@ -144,6 +144,9 @@ class LintRun:
     # What a `dbtgate lint` pasted in the working directory needs to lint as this run did:
     # ` --project-dir analytics`, ` --config ci/dbtgate.yml` (`_fix_scope`).
     fix_scope: str = ""
+    # What a whole-file hint adds so that the pasted command fixes the file whole: ` --whole`
+    # when the config's `base:` directory would measure the change of the files named.
+    whole_flag: str = ""
     setup_seconds: float = 0.0
     seconds: float = 0.0
     # What the reader should know about how the change was found (for the report's notes).
@@ -209,6 +212,7 @@ def run_lint(
     progress: ProgressCallback | None = None,
     fix: Iterable[str] | None = None,
     only: list[Path] | None = None,
+    whole: bool = False,
 ) -> LintRun:
     """Lint the project's changed SQL files (every SQL file with `lint_all`).
 
@@ -219,7 +223,8 @@ def run_lint(
     counted as changed (the gate's own rule without a base); "error" stops (exit 2).
 
     With `fix` (sqlfluff codes; empty: every fixable one), the files are fixed first, and the
-    run reports what is left. `only` lints those files, whole, whatever the change."""
+    run reports what is left. `only` lints those files: whole, unless `base_ref` or the base
+    build measures their change; `whole` (the files named, no `base_ref`) ignores the base build."""
     started = time.perf_counter()
     if project.project_dir is None:
         raise DbtgateError(
@@ -229,6 +234,8 @@ def run_lint(
     dbt_files = read_dbt_project(project_dir)
     lint_config = config.lint
     display = (display_root or locate.display_root(project_dir)).resolve()
+    if whole:
+        base_build = None  # `lint --whole FILE`: every line counts, whatever `base:` says
     spec = base_spec if base_spec is not None else config.base
     explicit = base_ref or lint_config.base_ref
     if explicit is None and spec and not Path(spec).exists():
@@ -298,6 +305,7 @@ def run_lint(
     # scope: all it blocks, so every line is fixed.
     scoped_fix = changes is not None and config.scope == "changed"
     fix_scope = _fix_scope(project_dir, config.path)
+    whole_flag = " --whole" if _named_files_measured(config) else ""
     if fix is not None and project_error is None:
         for fname in ordered:
             path = Path(fname)
@@ -308,7 +316,8 @@ def run_lint(
             if outcome is True:
                 fixed.append(shown)
             elif outcome:
-                whole = f"dbtgate lint --fix {','.join(fix)} {_quoted_here(path)}{fix_scope}"
+                whole = f"dbtgate lint --fix {','.join(fix)} {_quoted_here(path)}"
+                whole += f"{fix_scope}{whole_flag}"
                 not_fixed.append(f"{shown}: {outcome}; fix by hand, or the whole file: {whole}")
     for index, fname in enumerate(ordered):
         path = Path(fname)
@@ -355,6 +364,7 @@ def run_lint(
         fixed=fixed,
         not_fixed=not_fixed,
         fix_scope=fix_scope,
+        whole_flag=whole_flag,
     )
 
 
@@ -843,6 +853,13 @@ def _fix_scope(project_dir: Path, config_path: Path | None) -> str:
         if found is None or found.resolve() != config_path.resolve():
             flags += f" --config {shlex.quote(os.path.relpath(config_path, here))}"
     return flags
+
+
+def _named_files_measured(config: Config) -> bool:
+    """Whether `dbtgate lint FILE` with this config measures the change of the files named: its
+    `base:` names a base build's directory (`--base` defaults to it) and no `lint.base_ref`
+    wins over it. A whole-file fix hint then needs `--whole`, or it fixes only the change."""
+    return config.lint.base_ref is None and bool(config.base) and Path(config.base).is_dir()
 
 
 def _quoted_here(path: Path, *, quote: bool = True) -> str:
