@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -24,6 +26,27 @@ DBT_EXPECTATIONS_TWINS = {
     "expect_column_values_to_be_unique": "unique",
     "expect_column_values_to_not_be_null": "not_null",
 }
+
+
+# What says nothing, written out as docs/rules.md states docs.placeholder's defaults: a word
+# (any case, spaces and . ! : ; around it ignored), a text starting with a marker (after
+# punctuation), and, for a model, its own name (spaces for underscores).
+PLACEHOLDER_WORDS = {
+    "todo", "tbd", "tba", "fixme", "xxx", "wip", "description", "placeholder", "n/a", "na",
+    "none", "null", "-", "...", "?", "lorem ipsum",
+}  # fmt: skip
+MARKER = re.compile(r"\W*(todo|tbd|tba|fixme|xxx)\b", re.IGNORECASE)
+
+
+def documented(description: str | None, model_name: str | None = None) -> bool:
+    """Whether docs_models (`model_name` given) or docs_columns counts the description."""
+    text = (description or "").strip()
+    if not text or MARKER.match(text):
+        return False
+    word = text.lower().strip(" .!:;\t\n")
+    if word in PLACEHOLDER_WORDS or text.lower() in PLACEHOLDER_WORDS:
+        return False
+    return model_name is None or word.replace(" ", "_") != model_name.lower()
 
 
 def load_raw(directory: Path) -> dict:
@@ -110,11 +133,11 @@ def hand_counted(raw: dict, tier_of, owner_of) -> dict:
             c.lower() for c in (catalog_nodes.get(uid) or {}).get("columns", {})
         }
         described_columns = sum(
-            1 for col in declared.values() if (col.get("description") or "").strip()
+            1 for col in declared.values() if documented(col.get("description"))
         )
         count(uid, "test_coverage", bool(tests))
         count(uid, "pk_tested", pk)
-        count(uid, "docs_models", bool((node.get("description") or "").strip()))
+        count(uid, "docs_models", documented(node.get("description"), node["name"]))
         count(uid, "owner_coverage", owner_of(uid) != "(no owner)")
         for group in groups(uid):
             counts[group]["docs_columns"][0] += described_columns
@@ -155,11 +178,10 @@ def plain(counts: dict) -> dict:
     return {group: {m: tuple(v) for m, v in metrics.items()} for group, metrics in counts.items()}
 
 
-@pytest.mark.parametrize("name", ["bouncer-dbt112", "bouncer-dbt20"])
-def test_bouncer_scorecard_matches_hand_counts(name):
-    build = corpus_dir(name)
+def bouncer_scorecard(build: Path) -> tuple[dict, dict]:
+    """A bouncer build's scorecard, and its counts by hand. Owners from meta.maturity (gold,
+    lead, ...) so that the per-owner split has several groups."""
     raw = load_raw(build)
-    # Owners from meta.maturity (gold, lead, ...) so that the per-owner split has several groups.
     project = Project.from_artifacts(
         load_artifacts(build),
         None,
@@ -173,8 +195,13 @@ def test_bouncer_scorecard_matches_hand_counts(name):
         value = merged_meta(node).get("maturity")
         return value if isinstance(value, str) and value.strip() else "(no owner)"
 
-    scorecard = compute_scorecard(project, Config())
-    expected = plain(hand_counted(raw, lambda uid: 3, owner_of))
+    return compute_scorecard(project, Config()), plain(hand_counted(raw, lambda uid: 3, owner_of))
+
+
+@pytest.mark.parametrize("name", ["bouncer-dbt112", "bouncer-dbt20"])
+def test_bouncer_scorecard_matches_hand_counts(name):
+    raw = load_raw(corpus_dir(name))
+    scorecard, expected = bouncer_scorecard(corpus_dir(name))
     assert scorecard_counts(scorecard) == expected
     assert len([k for k in expected if k.startswith("owner:")]) >= 3
     if raw["run_results"]["args"]["which"] == "generate":
@@ -322,6 +349,36 @@ def test_a_column_described_by_its_own_name_is_documented(tmp_path):
     placeholder = rule_config(tmp_path, "docs.placeholder", "warn", "py_order_stats")
     findings = by_code(policy_gate(project, placeholder).findings, "docs.placeholder")
     assert [f.column_name for f in findings] == ["customer_id"]
+
+
+def test_placeholder_descriptions_are_counted_as_the_hand_counts_define_them(tmp_path):
+    """The bouncer build with placeholder descriptions on models and columns, and descriptions
+    that look like one and are not ("Status" for the status column, "Todos per customer" for a
+    model): the scorecard and the plain definition above count them alike, and fewer than
+    before."""
+
+    def edit(manifest: dict) -> None:
+        for node in manifest["nodes"].values():
+            if node["resource_type"] == "model" and node["name"] in PLACEHOLDERS:
+                node["description"] = PLACEHOLDERS[node["name"]]
+            if node["name"] == "int_incremental":
+                node["description"] = "Todos per customer, incremental"
+        columns = manifest["nodes"][PY_ORDER_STATS]["columns"]
+        for name, text in COLUMN_PLACEHOLDERS.items():
+            columns[name]["description"] = text
+        columns["status"]["description"] = "Status"
+
+    build = tmp_path / "target"
+    shutil.copytree(corpus_dir("bouncer-dbt112"), build)
+    manifest = json.loads((build / "manifest.json").read_text())
+    edit(manifest)
+    (build / "manifest.json").write_text(json.dumps(manifest))
+    scorecard, expected = bouncer_scorecard(build)
+    assert scorecard_counts(scorecard) == expected
+    _, before = bouncer_scorecard(corpus_dir("bouncer-dbt112"))
+    for metric, fewer in (("docs_models", len(PLACEHOLDERS)), ("docs_columns", 3)):
+        was, now = before["overall"][metric], expected["overall"][metric]
+        assert (now[0], now[1]) == (was[0] - fewer, was[1])
 
 
 def tier1_config(**kpi) -> Config:
