@@ -269,3 +269,27 @@ def test_whole_is_for_files_named_and_not_with_a_base(tmp_path):
     both = dbtgate("lint", "--whole", "models/fees.sql", "--base-ref", "main", cwd=tmp_path)
     assert both.returncode == 2
     assert "--whole and --base-ref: the one counts every line" in both.stderr
+
+
+def test_a_git_ref_given_as_base_measures_the_files_named_as_base_ref_does(tmp_path):
+    """`--base REF` is read as --base-ref, with files named too: the edited line blocks, the old
+    debt does not; the config's own base (`lint.base_ref`) leaves the files named whole."""
+    import json
+
+    legacy_pr(tmp_path)
+
+    def dispositions(*args: str) -> dict[int, str]:
+        linted = dbtgate("lint", "models/fees.sql", *args, "--json", "gate.json", cwd=tmp_path)
+        assert linted.returncode == 1, linted.stderr
+        findings = json.loads((tmp_path / "gate.json").read_text())["findings"]
+        return {f["line"]: f["disposition"] for f in findings if f["code"] == "lint.LT01"}
+
+    assert dispositions("--base-ref", "main") == {
+        4: "blocking",
+        5: "out_of_scope",
+        10: "out_of_scope",
+    }
+    assert dispositions("--base", "main") == dispositions("--base-ref", "main")
+    config = tmp_path / "dbtgate.yml"
+    config.write_text(config.read_text().replace("duckdb", "duckdb, base_ref: main"))
+    assert set(dispositions().values()) == {"blocking"}

@@ -223,8 +223,8 @@ def run_lint(
     counted as changed (the gate's own rule without a base); "error" stops (exit 2).
 
     With `fix` (sqlfluff codes; empty: every fixable one), the files are fixed first, and the
-    run reports what is left. `only` lints those files: whole, unless `base_ref` or the base
-    build measures their change; `whole` (the files named, no `base_ref`) ignores the base build."""
+    run reports what is left. `only` lints those files: whole, unless `base_ref` (or a git ref as
+    `base_spec`) or the base build measures their change; `whole` ignores the base build."""
     started = time.perf_counter()
     if project.project_dir is None:
         raise DbtgateError(
@@ -241,11 +241,13 @@ def run_lint(
     if explicit is None and spec and not Path(spec).exists():
         explicit = spec  # `--base` / `base:` may be a git ref rather than a build directory
     notes: list[str] = []
-    if only and base_ref is not None:
+    # A ref given with the files named (`--base REF` is read as --base-ref), not the config's.
+    named_ref = base_ref or (base_spec if base_spec and not Path(base_spec).exists() else None)
+    if only and named_ref is not None:
         # The files named, measured against the ref given with them: what a fix hint scoped
         # to the change runs (`dbtgate lint --fix CODE FILE --base-ref REF`).
-        changes, lint_all = _git_changes(project_dir, base_ref), True
-        notes.append(f"lint: the files named on the command line, changed lines since {base_ref}")
+        changes, lint_all = _git_changes(project_dir, named_ref), True
+        notes.append(f"lint: the files named on the command line, changed lines since {named_ref}")
     elif only:
         # The files named: whole, unless a base build measures their change (below), as a fix
         # hint scoped to a change measured without git runs (`--base DIR`).
