@@ -303,6 +303,15 @@ COLUMN_PLACEHOLDERS = {
 }
 
 
+def scorecards_around(tmp_path: Path, edit) -> tuple[dict, dict, Project]:
+    """The bouncer build's scorecard before and after `edit` of its manifest, and the edited
+    project."""
+    (tmp_path / "before").mkdir()
+    before = compute_scorecard(edited_bouncer(tmp_path / "before", lambda _: None), Config())
+    project = edited_bouncer(tmp_path, edit)
+    return before, compute_scorecard(project, Config()), project
+
+
 def test_a_placeholder_description_does_not_document_a_column(tmp_path):
     """docs_columns and docs.column_coverage count a column as docs_models counts a model: a
     column docs.placeholder calls a placeholder is undocumented, and the finding says why."""
@@ -312,10 +321,7 @@ def test_a_placeholder_description_does_not_document_a_column(tmp_path):
         for name, text in COLUMN_PLACEHOLDERS.items():
             columns[name]["description"] = text
 
-    (tmp_path / "before").mkdir()
-    before = compute_scorecard(edited_bouncer(tmp_path / "before", lambda _: None), Config())
-    project = edited_bouncer(tmp_path, edit)
-    after = compute_scorecard(project, Config())
+    before, after, project = scorecards_around(tmp_path, edit)
     was, now = before["overall"]["docs_columns"], after["overall"]["docs_columns"]
     assert now["numerator"] == was["numerator"] - len(COLUMN_PLACEHOLDERS)
     assert now["denominator"] == was["denominator"]
@@ -339,10 +345,7 @@ def test_a_column_described_by_its_own_name_is_documented(tmp_path):
     def edit(manifest: dict) -> None:
         manifest["nodes"][PY_ORDER_STATS]["columns"]["customer_id"]["description"] = "Customer Id"
 
-    (tmp_path / "before").mkdir()
-    before = compute_scorecard(edited_bouncer(tmp_path / "before", lambda _: None), Config())
-    project = edited_bouncer(tmp_path, edit)
-    after = compute_scorecard(project, Config())
+    before, after, project = scorecards_around(tmp_path, edit)
     assert after["overall"]["docs_columns"] == before["overall"]["docs_columns"]
     coverage = rule_config(tmp_path, "docs.column_coverage", "{min: 1.0}", "py_order_stats")
     assert by_code(policy_gate(project, coverage).findings, "docs.column_coverage") == []

@@ -67,6 +67,12 @@ def page(tmp_path: Path, browser) -> object:
     return browser
 
 
+def open_report(driver, path: Path, report: dict) -> None:
+    """Render `report` into `path` and open it."""
+    path.write_text(render_html(report), encoding="utf-8")
+    driver.get(path.as_uri())
+
+
 def severe(driver) -> list[dict]:
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
@@ -245,9 +251,7 @@ def test_paths_get_a_readable_width_and_a_narrow_screen_scrolls_tables_not_the_p
     for finding in report["findings"]:
         if finding.get("path"):
             finding["path"] = LONG_PATH
-    path = tmp_path / "long-paths.html"
-    path.write_text(render_html(report), encoding="utf-8")
-    browser.get(path.as_uri())
+    open_report(browser, tmp_path / "long-paths.html", report)
     try:
         # Wrapped at slashes only, over three lines at most (it was five, broken inside names).
         lines = line_boxes(browser, "td.where code")
@@ -279,9 +283,7 @@ def test_a_long_file_name_leaves_the_findings_message_its_room(tmp_path: Path, b
     for finding in report["findings"]:
         if finding.get("path"):
             finding["path"] = LONG_FILE
-    path = tmp_path / "long-file.html"
-    path.write_text(render_html(report), encoding="utf-8")
-    browser.get(path.as_uri())
+    open_report(browser, tmp_path / "long-file.html", report)
     widths = browser.execute_script(
         "var row = document.querySelector('#findings-table tr.finding');"
         "var em = parseFloat(getComputedStyle(row.cells[7]).fontSize);"
@@ -307,9 +309,7 @@ def test_a_locations_line_and_column_stay_together(tmp_path: Path, browser) -> N
     for finding in report["findings"]:
         finding.update(path="models/intermediate/int_order_payments.sql", line=10, column=14)
         finding["message"] += " and the rest of a long message that takes the room it is given" * 3
-    path = tmp_path / "lines.html"
-    path.write_text(render_html(report), encoding="utf-8")
-    browser.get(path.as_uri())
+    open_report(browser, tmp_path / "lines.html", report)
     # The lines the text ":10:14" of each location takes, wherever its text nodes are.
     lines_per_suffix = browser.execute_script(
         "return [...document.querySelectorAll('td.where code')].map(code => {"
@@ -359,9 +359,7 @@ def test_a_long_resource_name_leaves_the_findings_message_its_room(tmp_path: Pat
 
     report = sample_report()
     report["findings"][0]["resource_name"] = LONG_NAME  # the breaking change: in both tables
-    path = tmp_path / "long-name.html"
-    path.write_text(render_html(report), encoding="utf-8")
-    browser.get(path.as_uri())
+    open_report(browser, tmp_path / "long-name.html", report)
     widths = column_widths(browser, "td.resource")
     assert max(widths) <= 15.2, widths  # 14em and the cell's padding (it was 32.6em)
     message, page_width, screen = message_and_page_widths(browser)
@@ -383,9 +381,7 @@ def test_on_screen_a_teams_handle_stays_whole_in_the_owners_column(tmp_path: Pat
     for index, finding in enumerate(report["findings"]):
         finding["owner"] = owners[index % len(owners)]
         finding["message"] += " (read by 12 models and 3 exposures downstream, owned by 4 teams)"
-    path = tmp_path / "owners-on-screen.html"
-    path.write_text(render_html(report), encoding="utf-8")
-    browser.get(path.as_uri())
+    open_report(browser, tmp_path / "owners-on-screen.html", report)
     breaks = line_breaks(browser, "#findings-table td.owners, #breaking td.owners")
     assert [found for found in breaks if (found[1] + found[2]).isalnum()] == [], breaks
     assert not [text for text, _, _ in breaks if text in owners[:2]], breaks
@@ -646,9 +642,7 @@ def test_on_paper_owner_names_wrap_between_their_parts_never_inside_a_word(
     report = sample_report()
     for index, finding in enumerate(report["findings"]):
         finding["owner"] = owners[index % len(owners)]
-    path = tmp_path / "owners-on-paper.html"
-    path.write_text(render_html(report), encoding="utf-8")
-    browser.get(path.as_uri())
+    open_report(browser, tmp_path / "owners-on-paper.html", report)
     browser.set_window_size(718, 2000)  # A4 less Chromium's default margins, in CSS pixels
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
