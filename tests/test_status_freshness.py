@@ -17,7 +17,7 @@ from dbtgate.gate import run_gate
 from dbtgate.locate import Locator
 from dbtgate.project import Project
 from dbtgate.status.freshness import source_freshness
-from dbtgate.status.timestamps import format_timestamp
+from dbtgate.status.timestamps import format_age, format_timestamp
 
 # From fixtures/README.md, "Sources and freshness".
 STALE_SOURCE = "source.shop.shop_raw.raw_payments"
@@ -275,3 +275,18 @@ def test_unwatched_source_of_a_changed_tier1_model_is_in_scope(shop_builds):
 )
 def test_timestamps_in_messages_are_read_to_the_second_in_utc(text, shown):
     assert format_timestamp(text) == shown
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [
+        (45, "45 s"),
+        (12 * 60, "12 min"),
+        (26.5 * 3600, "26.5 h"),
+        (3.5 * 86400, "3.5 days"),
+        (99.94 * 86400, "99.9 days"),
+        (2527.5 * 86400, "2,528 days"),
+    ],
+)
+def test_an_age_is_said_to_the_precision_a_reader_uses(seconds: float, said: str) -> None:
+    assert format_age(seconds) == said

@@ -49,11 +49,13 @@ def format_timestamp(text: str | None) -> str:
 
 
 def format_age(seconds: float) -> str:
-    """A duration the way a person reads it: 45 s, 12 min, 26.5 h, 812.3 days."""
+    """A duration the way a person reads it: 45 s, 12 min, 26.5 h, 3.5 days, 2,528 days (a
+    tenth of a day means nothing once they are counted in hundreds)."""
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 2 * 3600:
         return f"{seconds / 60:.0f} min"
     if seconds < 48 * 3600:
         return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} days"
+    days = seconds / 86400
+    return f"{days:.1f} days" if days < 100 else f"{days:,.0f} days"
