@@ -298,7 +298,10 @@ def _paragraphs(text: str, width: int) -> str:
     import textwrap
 
     paragraphs = (" ".join(paragraph.split()) for paragraph in text.strip().split("\n\n"))
-    return "\n\n".join(textwrap.fill(paragraph, width) for paragraph in paragraphs)
+    # Not at hyphens: `--base-ref` and `breaking-change-ok` are typed as they are printed.
+    return "\n\n".join(
+        textwrap.fill(paragraph, width, break_on_hyphens=False) for paragraph in paragraphs
+    )
 
 
 def _summary(function: Callable[..., object]) -> str:
@@ -322,6 +325,7 @@ def _root_help() -> str:
             width,
             initial_indent=f"  {name:<{column - 2}}",
             subsequent_indent=" " * column,
+            break_on_hyphens=False,
         )
         for name, (function, _) in COMMANDS.items()
     )

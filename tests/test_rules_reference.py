@@ -309,3 +309,24 @@ def test_every_table_row_keeps_its_cells_when_github_renders_it():
     assert widths and all(cells == headers for headers, cells in widths)
     texts = [t.content for t in tokens if t.type == "inline" and "'any'" in t.content]
     assert texts and all("'all' | 'any' | 'one'" in text for text in texts)
+
+
+def test_rules_code_never_wraps_a_word_at_its_hyphen():
+    """A peer's hook (`check-source-columns-have-desc`), a flag (`--base-ref`) or a label
+    (`breaking-change-ok`) is typed as printed: wrapped at its hyphen it reads as two words."""
+    import io
+
+    from rich.console import Console
+
+    from dbtgate.rules.reference import print_rule
+
+    split = []
+    for rule in builtin_rules().values():
+        out = io.StringIO()
+        print_rule(Console(file=out, width=100, color_system=None), rule)
+        split += [
+            f"{rule.code}: {line}"
+            for line in out.getvalue().splitlines()
+            if re.search(r"\w-$", line)
+        ]
+    assert split == []

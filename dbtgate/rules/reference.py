@@ -387,6 +387,7 @@ def _prose(console: Console, title: str, text: str) -> None:
             width,
             initial_indent="  ",
             subsequent_indent="    " if bullet else "  ",
+            break_on_hyphens=False,  # a hook (`check-source-has-loader`) or flag stays whole
         )
         console.print(_escape(wrapped))
 
