@@ -318,9 +318,9 @@ def run_lint(
             if outcome is True:
                 fixed.append(shown)
             elif outcome:
-                whole = f"dbtgate lint --fix {','.join(fix)} {_quoted_here(path)}"
-                whole += f"{fix_scope}{whole_flag}"
-                not_fixed.append(f"{shown}: {outcome}; fix by hand, or the whole file: {whole}")
+                command = f"dbtgate lint --fix {','.join(fix)} {_quoted_here(path)}"
+                command += f"{fix_scope}{whole_flag}"
+                not_fixed.append(f"{shown}: {outcome}; fix by hand, or the whole file: {command}")
     for index, fname in enumerate(ordered):
         path = Path(fname)
         shown = locate.display_path(path, display)
