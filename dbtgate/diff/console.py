@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from dbtgate.diff.properties import grants_moved
 from dbtgate.errors import DbtgateError
@@ -57,7 +58,7 @@ def print_diff(console: Console, result: GateResult) -> None:
     if diff is None or not diff.changes:
         console.print("no schema changes against the base build")
     else:
-        console.print(change_table(diff, result.findings))
+        print_changes(console, diff, result.findings)
     counts = diff.counts if diff is not None else {}
     console.print(
         f"{counts.get('breaking', 0)} breaking ({counts.get('acknowledged', 0)} acknowledged), "
@@ -73,17 +74,81 @@ def print_diff(console: Console, result: GateResult) -> None:
     )
 
 
+def print_changes(console: Console, diff: SchemaDiff, findings: list[Finding]) -> None:
+    """The table where its prose columns get room, else one block a change: at 100 columns the
+    six-column table gave the reason and the impact 12 characters each, a word a line."""
+    if _table_fits(diff, findings, console.width):
+        console.print(change_table(diff, findings))
+    else:
+        console.print("[bold]Schema changes against the base build[/]")
+        for block in change_blocks(diff, findings, console.width):
+            console.print(block)
+
+
+def _table_fits(diff: SchemaDiff, findings: list[Finding], width: int) -> bool:
+    """Whether the table leaves the reason and the impact columns `_PROSE_MIN` each once the
+    code, resource, change and status columns have their widths (and 3 a column for borders)."""
+    by_change = _findings_by_change(findings)
+    fixed = max(len(change.code) for change in diff.changes)
+    for cell, cap in ((_resource, _RESOURCE_CAP), (_movement, _CHANGE_CAP)):
+        fixed += min(max(len(cell(change)) for change in diff.changes), cap)
+    fixed += max(len(_status(change, by_change.get(_key(change)))) for change in diff.changes)
+    return width - fixed - 3 * 6 - 1 >= 2 * _PROSE_MIN
+
+
+def change_blocks(diff: SchemaDiff, findings: list[Finding], width: int) -> list[Text]:
+    """One block a change for a narrow terminal: the code, resource, change and status on one
+    line, then indented the reason, each reader and the owners, each wrapped at `width` with a
+    hanging indent (the console prints soft-wrapped, so the terminal would wrap at column 0)."""
+    import textwrap
+
+    by_change = _findings_by_change(findings)
+    blocks: list[Text] = []
+    for change in diff.changes:
+        head = Text(change.code, style=_CLASS_STYLE[change.change_class])
+        parts = (_resource(change), _movement(change), _status(change, by_change.get(_key(change))))
+        for part in parts:
+            if part:
+                head.append("  " + part)
+        blocks.append(head)
+        for line in (_reason(change), *_impact(change).splitlines()):
+            wrapped = textwrap.fill(
+                line,
+                max(width, 40),
+                initial_indent="    ",
+                subsequent_indent="      ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            if wrapped:
+                blocks.append(Text(wrapped))
+    return blocks
+
+
+def _findings_by_change(findings: list[Finding]) -> dict[tuple, Finding]:
+    return {(f.code, f.unique_id, f.column_name, f.key): f for f in findings}
+
+
+def _key(change: Change) -> tuple:
+    return (change.code, change.unique_id, change.column, change.key)
+
+
 def change_table(diff: SchemaDiff, findings: list[Finding]) -> Table:
     """One row a change. The code says the class (`breaking.`, `risky.`, `safe.`) in its
     class's colour, whole on one line (it is what `dbtgate rules CODE` and a waiver take); the
     reason leaves out the resource its row already names."""
-    by_change = {(f.code, f.unique_id, f.column_name, f.key): f for f in findings}
+    by_change = _findings_by_change(findings)
     table = Table(title="Schema changes against the base build", show_lines=False)
     table.add_column("code", no_wrap=True)
-    for name in ("resource", "change", "reason", "impact", "status"):
+    # A resource name or an `old → new` stays whole up to its cap: six columns sharing the
+    # width equally folded `customer_ltv.avg_order_val` / `ue` mid-name.
+    for name, cap in (("resource", _RESOURCE_CAP), ("change", _CHANGE_CAP)):
+        longest = max(len(_CELL[name](change)) for change in diff.changes)
+        table.add_column(name, overflow="fold", min_width=min(longest, cap))
+    for name in ("reason", "impact", "status"):
         table.add_column(name, overflow="fold")
     for change in diff.changes:
-        finding = by_change.get((change.code, change.unique_id, change.column, change.key))
+        finding = by_change.get(_key(change))
         style = _CLASS_STYLE[change.change_class]
         table.add_row(
             f"[{style}]{escape(change.code)}[/]",
@@ -132,6 +197,12 @@ def _impact(change: Change) -> str:
     if impact.get("owners"):
         lines.append("owners: " + ", ".join(impact["owners"]))
     return "\n".join(lines) or "nothing downstream"
+
+
+_CELL = {"resource": _resource, "change": _movement}
+_RESOURCE_CAP = 40
+_CHANGE_CAP = 24
+_PROSE_MIN = 20
 
 
 def _status(change: Change, finding: Finding | None) -> str:

@@ -1,0 +1,96 @@
+"""How `dbtgate diff` lays its changes out for the terminal it prints to: a table where the
+reason and the impact get room, names whole in it; one block a change where they would not."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from dbtgate.diff.changes import Change, Consumer, Impact, SchemaDiff
+from dbtgate.diff.console import change_table, print_changes
+
+
+def changes() -> SchemaDiff:
+    readers = [
+        Consumer(
+            unique_id="exposure.shop.revenue_dashboard",
+            name="revenue_dashboard",
+            resource_type="exposure",
+            depth=1,
+            selects_column="unknown",
+        ),
+        Consumer(
+            unique_id="model.shop.finance_revenue",
+            name="finance_revenue",
+            resource_type="model",
+            depth=1,
+            selects_column="no",
+        ),
+    ]
+    return SchemaDiff(
+        changes=[
+            Change(
+                change_class="breaking",
+                code="breaking.column_removed",
+                unique_id="model.shop.orders_summary.v2",
+                name="orders_summary",
+                resource_type="model",
+                reason="orders_summary v2: contracted column item_count removed",
+                policy="contracted",
+                version="2",
+                column="item_count",
+                old="integer",
+                impact=Impact(models=readers, owners=["Finance Analytics"]),
+            ),
+            Change(
+                change_class="safe",
+                code="safe.column_added",
+                unique_id="model.shop.customer_ltv",
+                name="customer_ltv",
+                resource_type="model",
+                reason="customer_ltv: column avg_order_value added",
+                policy="contracted",
+                column="avg_order_value",
+            ),
+        ]
+    )
+
+
+def printed(width: int) -> list[str]:
+    out = io.StringIO()
+    console = Console(file=out, width=width, color_system=None, soft_wrap=True)
+    print_changes(console, changes(), [])
+    return out.getvalue().splitlines()
+
+
+def test_a_wide_terminal_gets_the_table_with_every_resource_name_whole() -> None:
+    lines = printed(160)
+    assert lines[0].strip() == "Schema changes against the base build"
+    assert lines[1].startswith("┏")
+    text = "\n".join(lines)
+    assert "customer_ltv.avg_order_value" in text
+    assert "orders_summary v2.item_count" in text
+
+
+def test_the_table_keeps_a_long_name_whole_up_to_its_cap() -> None:
+    out = io.StringIO()
+    Console(file=out, width=120, color_system=None).print(change_table(changes(), []))
+    assert "customer_ltv.avg_order_value" in out.getvalue()
+
+
+def test_a_narrow_terminal_gets_one_block_a_change_within_its_width() -> None:
+    lines = printed(80)
+    assert lines[0] == "Schema changes against the base build"
+    assert not any(line.startswith(("┏", "│")) for line in lines)
+    assert lines[1] == "breaking.column_removed  orders_summary v2.item_count  integer → ∅"
+    assert lines[2] == "    contracted column item_count removed"
+    # Each reader on a line of its own, wrapped under a hanging indent, never past the width.
+    assert "    revenue_dashboard (exposure, direct reader; may use item_count)" in lines
+    assert any(line.startswith("    finance_revenue (direct reader;") for line in lines)
+    assert "    owners: Finance Analytics" in lines
+    assert lines[-2:] == [
+        "safe.column_added  customer_ltv.avg_order_value",
+        "    column avg_order_value added",
+    ]
+    assert all(len(line) <= 80 and line == line.rstrip() for line in lines)
