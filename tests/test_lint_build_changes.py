@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -258,10 +259,26 @@ def test_a_fix_hint_of_check_against_a_base_build_fixes_only_the_change(shop, tm
         for f in report["findings"]
         if f["family"] == "lint" and f["path"] == PAYMENTS
     }
-    assert fixes[(10, "lint.LT01")] == f"dbtgate lint --fix LT01 {PAYMENTS} --base {base_target}"
+    # The base as a command pasted here names it: `../base_target` rather than the absolute path.
+    shown = min(str(base_target), os.path.relpath(base_target, pr_dir), key=len)
+    assert shown.startswith("..")
+    assert fixes[(10, "lint.LT01")] == f"dbtgate lint --fix LT01 {PAYMENTS} --base {shown}"
     assert fixes[(11, "lint.LT01")] == f"dbtgate lint --fix LT01 {PAYMENTS}"
     before = (pr_dir / PAYMENTS).read_text().splitlines()
     pasted = fixes[(10, "lint.LT01")].split()[1:]
     assert dbtgate(*pasted, cwd=pr_dir).returncode in (0, 1)
     after = (pr_dir / PAYMENTS).read_text().splitlines()
     assert after[9] == before[9].rstrip() and after[10] == before[10]
+
+
+def test_a_path_in_a_pasted_command_is_the_shorter_of_relative_and_absolute(tmp_path, monkeypatch):
+    """Inside the working directory a path is relative; outside it `../base` where the user
+    would type that, and `/usr` rather than a climb of `../` to the root."""
+    from dbtgate.lint.run import _quoted_here
+
+    here = tmp_path / "repo" / "project"
+    here.mkdir(parents=True)
+    monkeypatch.chdir(here)
+    assert _quoted_here(here / "models" / "a b.sql") == "'models/a b.sql'"
+    assert _quoted_here(tmp_path / "base" / "target") == "../../base/target"
+    assert _quoted_here(Path("/usr")) == "/usr"

@@ -14,6 +14,7 @@ dialect when the project does not set one, and (if configured) the rule allowlis
 from __future__ import annotations
 
 import configparser
+import contextlib
 import fnmatch
 import importlib.util
 import logging
@@ -865,8 +866,14 @@ def _named_files_measured(config: Config) -> bool:
 
 
 def _quoted_here(path: Path, *, quote: bool = True) -> str:
-    """`path` as a command pasted in the working directory names it."""
-    shown = locate.display_path(path, Path.cwd().resolve())
+    """`path` as a command pasted in the working directory names it: relative to it, or for a
+    path outside it the shorter of `../`-relative (`../../base/target`, as the user typed it)
+    and absolute (`/tmp/base`, not `../../../../tmp/base`)."""
+    here = Path.cwd().resolve()
+    shown = locate.display_path(path, here)
+    if Path(shown).is_absolute():
+        with contextlib.suppress(ValueError):  # another drive (Windows)
+            shown = min(shown, Path(os.path.relpath(shown, here)).as_posix(), key=len)
     return shlex.quote(shown) if quote else shown
 
 
