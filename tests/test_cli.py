@@ -387,14 +387,15 @@ def test_max_findings_caps_the_console_and_the_json_keeps_every_finding(tmp_path
 
 
 def test_piped_tables_are_wide_unless_columns_says_otherwise(tmp_path):
-    """A CI log is a pipe: rich's 80 columns would fold the tables; COLUMNS still rules."""
+    """A CI log is a pipe: rich's 80 columns would fold the tables; COLUMNS still rules (at 80
+    the changes print one block a change, their indented lines wrapped within it)."""
     build = CORPUS / "recce-pair"
     if not build.is_dir():
         pytest.skip(f"corpus absent: {build}")
     args = ("diff", "--artifacts", str(build / "pr2"), "--base", str(build / "base"))
     env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
 
-    def table_width(extra: dict[str, str]) -> int:
+    def printed(extra: dict[str, str]) -> list[str]:
         done = subprocess.run(
             [sys.executable, "-m", "dbtgate.cli", *args],
             capture_output=True,
@@ -403,10 +404,13 @@ def test_piped_tables_are_wide_unless_columns_says_otherwise(tmp_path):
             env={**env, **extra},
         )
         assert done.returncode in (0, 1), done.stderr
-        return max(len(line) for line in done.stdout.splitlines() if line.startswith("┃"))
+        return done.stdout.splitlines()
 
-    assert 80 < table_width({}) <= 160
-    assert table_width({"COLUMNS": "80"}) <= 80
+    assert 80 < max(len(line) for line in printed({}) if line.startswith("┃")) <= 160
+    narrow = printed({"COLUMNS": "80"})
+    assert not any(line.startswith("┃") for line in narrow)
+    indented = [line for line in narrow if line.startswith("    ")]
+    assert indented and max(len(line) for line in indented) <= 80
 
 
 def test_the_pull_requests_own_build_as_base_is_refused(tmp_path):
