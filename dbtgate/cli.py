@@ -1070,14 +1070,14 @@ def report(report_file: Path, out: Path, formats: str, repo_url: str | None, emo
         type=Path,
         metavar="FILE",
         help="Lint (and fix) these SQL files of the project, changed or not; every line counts "
-        "as changed unless --base-ref, --base or the config's `base:` when it is a directory "
-        "measures their change (lint.base_ref and a git ref in `base:` do not).",
+        "as changed unless a base measures their change: --base-ref or --base, or the "
+        "config's lint.base_ref or `base:`.",
     ),
     Opt(
         "--whole",
         action="store_true",
         help="Lint (and fix) the FILEs named whole, every line counted as changed, even where "
-        "the config's `base:` directory would measure their change.",
+        "the config's `base:` or lint.base_ref would measure their change.",
     ),
     Opt(
         "--all",

@@ -273,7 +273,8 @@ def test_whole_is_for_files_named_and_not_with_a_base(tmp_path):
 
 def test_a_git_ref_given_as_base_measures_the_files_named_as_base_ref_does(tmp_path):
     """`--base REF` is read as --base-ref, with files named too: the edited line blocks, the old
-    debt does not; the config's own base (`lint.base_ref`) leaves the files named whole."""
+    debt does not; the config's own base (`lint.base_ref`, or a git ref as `base:`, which
+    `--base` defaults to) measures them the same, and `--whole` counts their every line."""
     import json
 
     legacy_pr(tmp_path)
@@ -291,5 +292,18 @@ def test_a_git_ref_given_as_base_measures_the_files_named_as_base_ref_does(tmp_p
     }
     assert dispositions("--base", "main") == dispositions("--base-ref", "main")
     config = tmp_path / "dbtgate.yml"
-    config.write_text(config.read_text().replace("duckdb", "duckdb, base_ref: main"))
+    plain = config.read_text()
+    config.write_text(plain.replace("duckdb", "duckdb, base_ref: main"))
+    assert dispositions() == dispositions("--base-ref", "main")
+    assert set(dispositions("--whole").values()) == {"blocking"}
+    # So the old debt's hint, pasted, names --whole to fix the file whole.
+    assert dbtgate("lint", "--json", "gate.json", cwd=tmp_path).returncode == 1
+    findings = json.loads((tmp_path / "gate.json").read_text())["findings"]
+    hints = {(f["line"], f["code"]): f["fix"] for f in findings}
+    assert hints[(4, "lint.LT01")] == "dbtgate lint --fix LT01 models/fees.sql --base-ref main"
+    assert hints[(5, "lint.LT01")] == "dbtgate lint --fix LT01 models/fees.sql --whole"
+    config.write_text(plain + "base: main\n")
+    assert dispositions() == dispositions("--base-ref", "main")
+    assert set(dispositions("--whole").values()) == {"blocking"}
+    config.write_text(plain)  # no base configured: the files named are linted whole
     assert set(dispositions().values()) == {"blocking"}

@@ -160,7 +160,7 @@ def _fix_base(run: LintRun, linted: LintedFile, violation: Violation, scoped: bo
     (`--base-ref REF`, or `--base DIR` for a base build), so the fix touches only what the
     change wrote or caused, not the file's old debt (`lint.fix`); without it `dbtgate lint FILE`
     fixes the whole file. Otherwise the whole file is fixed: a new file, or old debt the user
-    chose to fix; with `--whole` when the config's `base:` directory would otherwise measure the
+    chose to fix; with `--whole` when a base the config names would otherwise measure the
     change of the file named (`run.whole_flag`)."""
     change = linted.change
     scoped = (

@@ -146,7 +146,7 @@ class LintRun:
     # ` --project-dir analytics`, ` --config ci/dbtgate.yml` (`_fix_scope`).
     fix_scope: str = ""
     # What a whole-file hint adds so that the pasted command fixes the file whole: ` --whole`
-    # when the config's `base:` directory would measure the change of the files named.
+    # when a base the config names would measure the change of the files named.
     whole_flag: str = ""
     setup_seconds: float = 0.0
     seconds: float = 0.0
@@ -224,8 +224,9 @@ def run_lint(
     counted as changed (the gate's own rule without a base); "error" stops (exit 2).
 
     With `fix` (sqlfluff codes; empty: every fixable one), the files are fixed first, and the
-    run reports what is left. `only` lints those files: whole, unless `base_ref` (or a git ref as
-    `base_spec`) or the base build measures their change; `whole` ignores the base build."""
+    run reports what is left. `only` lints those files, measured against the same base as any
+    run (whole where there is none but the default git refs); `whole` ignores every base the
+    config names."""
     started = time.perf_counter()
     if project.project_dir is None:
         raise DbtgateError(
@@ -242,20 +243,25 @@ def run_lint(
     if explicit is None and spec and not Path(spec).exists():
         explicit = spec  # `--base` / `base:` may be a git ref rather than a build directory
     notes: list[str] = []
-    # A ref given with the files named (`--base REF` is read as --base-ref), not the config's.
+    # The files named are measured against the base in effect, as any run is: a ref given with
+    # them (`--base REF` is read as --base-ref), else the config's own (lint.base_ref, or a git
+    # ref as `base:`, which `--base` defaults to), unless `--whole`.
     named_ref = base_ref or (base_spec if base_spec and not Path(base_spec).exists() else None)
+    if named_ref is None and not whole:
+        named_ref = explicit
     if only and named_ref is not None:
-        # The files named, measured against the ref given with them: what a fix hint scoped
-        # to the change runs (`dbtgate lint --fix CODE FILE --base-ref REF`).
+        # What a fix hint scoped to the change runs (`dbtgate lint --fix CODE FILE --base-ref
+        # REF`), or the config's base does for the files named.
         changes, lint_all = _git_changes(project_dir, named_ref), True
         notes.append(f"lint: the files named on the command line, changed lines since {named_ref}")
     elif only:
         # The files named: whole, unless a base build measures their change (below), as a fix
         # hint scoped to a change measured without git runs (`--base DIR`).
         changes, lint_all = None, True
-        measured = explicit is None and base_build is not None
         lines = (
-            "changed lines since the base build" if measured else "every line counted as changed"
+            "changed lines since the base build"
+            if base_build is not None
+            else "every line counted as changed"
         )
         notes.append(f"lint: the files named on the command line, {lines}")
     elif explicit is not None:
@@ -859,10 +865,10 @@ def _fix_scope(project_dir: Path, config_path: Path | None) -> str:
 
 
 def _named_files_measured(config: Config) -> bool:
-    """Whether `dbtgate lint FILE` with this config measures the change of the files named: its
-    `base:` names a base build's directory (`--base` defaults to it) and no `lint.base_ref`
-    wins over it. A whole-file fix hint then needs `--whole`, or it fixes only the change."""
-    return config.lint.base_ref is None and bool(config.base) and Path(config.base).is_dir()
+    """Whether `dbtgate lint FILE` with this config measures the change of the files named: the
+    config names a base (`lint.base_ref`, or `base:` as a build's directory or a git ref). A
+    whole-file fix hint then needs `--whole`, or it fixes only the change."""
+    return config.lint.base_ref is not None or bool(config.base)
 
 
 def _quoted_here(path: Path, *, quote: bool = True) -> str:
