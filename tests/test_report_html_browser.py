@@ -276,7 +276,8 @@ LONG_FILE = (
 
 def test_a_long_file_name_leaves_the_findings_message_its_room(tmp_path: Path, browser) -> None:
     """A 90-character file name was one unbreakable word: its column took 590 px at 1280, the
-    messages beside it were squeezed and the table ran off the screen."""
+    messages beside it were squeezed and the table ran off the screen. The location is now
+    written under the message, across the columns from it on."""
     from report_samples import sample_report
 
     report = sample_report()
@@ -284,20 +285,23 @@ def test_a_long_file_name_leaves_the_findings_message_its_room(tmp_path: Path, b
         if finding.get("path"):
             finding["path"] = LONG_FILE
     open_report(browser, tmp_path / "long-file.html", report)
-    widths = browser.execute_script(
-        "var row = document.querySelector('#findings-table tr.finding');"
-        "var em = parseFloat(getComputedStyle(row.cells[7]).fontSize);"
-        "return [row.cells[3].getBoundingClientRect().width / em,"
-        " row.cells[7].getBoundingClientRect().width / em,"
-        " document.documentElement.scrollWidth, window.innerWidth];"
-    )
-    message, where, page_width, screen = widths
-    assert page_width <= screen, widths
-    assert where <= 22 and message >= 22, widths
-    # Still wrapped between directories first: the directories stay whole.
-    pieces = split_inside_words(browser, "td.where code")
-    assert pieces and all(piece.startswith("fct_") for piece in pieces), pieces
+    message, page_width, screen = message_and_page_widths(browser)
+    assert page_width <= screen and message >= 22, (message, page_width, screen)
+    assert locations_under_their_text(browser) == [True] * 9
+    # Wide enough for the whole path: nothing breaks inside a file or directory name.
+    assert split_inside_words(browser, "td.where code") == []
     assert severe(browser) == []
+
+
+def locations_under_their_text(driver) -> list[bool]:
+    """Whether each finding's location (and each breaking change's) is below the text of its row
+    and starts where that text does (the message's column, the change's)."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll('tr:has(> td.where code)')].map(row => {"
+        " var where = row.querySelector('td.where').getBoundingClientRect();"
+        " var text = row.cells[row.closest('#breaking') ? 0 : 3].getBoundingClientRect();"
+        " return where.top >= text.bottom - 1 && Math.abs(where.left - text.left) < 1; });"
+    )
 
 
 def test_a_locations_line_and_column_stay_together(tmp_path: Path, browser) -> None:
@@ -390,6 +394,49 @@ def test_on_screen_a_teams_handle_stays_whole_in_the_owners_column(tmp_path: Pat
     assert between and all(before == " " for _, before, _ in between), between
     message, page_width, screen = message_and_page_widths(browser)
     assert page_width <= screen and message >= 22, (message, page_width, screen)
+    assert severe(browser) == []
+
+
+TYPICAL_MESSAGE = (
+    "fct_orders has no primary-key test: add unique and not_null tests on order_id in its YAML"
+)
+
+
+def message_lines(driver) -> list[int]:
+    """How many lines each finding's message takes (its own text, not its fix or details)."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll('tr.finding')].map(row => {"
+        " var range = document.createRange(), cell = row.cells[3];"
+        " var after = cell.querySelector(':scope > .fix, :scope > details');"
+        " range.selectNodeContents(cell); if (after) range.setEndBefore(after);"
+        " return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; });"
+    )
+
+
+@pytest.mark.parametrize("screen", [1280, 1920])
+def test_a_typical_message_takes_a_line_or_two_and_team_names_stay_whole(
+    tmp_path: Path, browser, screen: int
+) -> None:
+    """At 1280 px the location (up to 22em), a status of "outside the change" (150 px) and the
+    resource left a message ~360 px: 90 characters wrapped over three lines and more, and the
+    breaking changes' owners wrapped "Finance" / "Analytics"."""
+    from report_samples import sample_report
+
+    report = sample_report()
+    for finding in report["findings"]:
+        finding["message"] = TYPICAL_MESSAGE
+    open_report(browser, tmp_path / "messages.html", report)
+    browser.set_window_size(screen, 1000)
+    try:
+        lines = message_lines(browser)
+        assert len(lines) == 9 and min(lines) >= 1 and max(lines) <= 2, lines
+        breaks = line_breaks(browser, "#breaking td.owners, #findings-table td.owners")
+        assert not [text for text, _, _ in breaks if text == "Finance Analytics"], breaks
+        assert locations_under_their_text(browser) == [True] * 9
+        message, page_width, screen_width = message_and_page_widths(browser)
+        assert page_width <= screen_width and message >= 30, (message, page_width)
+    finally:
+        browser.set_window_size(1280, 2000)
     assert severe(browser) == []
 
 
