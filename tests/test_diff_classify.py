@@ -366,7 +366,7 @@ def test_a_model_made_ephemeral_hurts_who_queries_its_relation_not_the_models_th
     assert impact.not_hurt_because == "inlined"
     assert impact_message(msgspec.to_builtins(impact), None) == (
         "; affects 1 semantic model (orders_sm) and 1 exposure (dashboard); revenue refs it "
-        "and is not affected: dbt inlines an ephemeral model; owners: Finance"
+        "and is not affected: dbt inlines an ephemeral model; readers' owners: Finance"
     )
 
 
@@ -1105,7 +1105,7 @@ def test_a_model_made_ephemeral_names_the_readers_of_its_relation_once(tmp_path:
     (finding,), _ = run_check(base, pr)
     assert finding.message == (
         "orders: materialized table -> ephemeral: no relation is built any more for the readers "
-        "that query it; affects 1 exposure (dashboard); owners: BI team"
+        "that query it; affects 1 exposure (dashboard); readers' owners: BI team"
     )
 
 
@@ -1125,7 +1125,7 @@ def test_a_removed_model_names_its_readers_once(tmp_path: Path) -> None:
     findings, _ = run_check(base, pr)
     assert sorted(f.message for f in findings) == [
         "orders: model deleted or renamed: no relation is left for the readers that query it; "
-        "affects 1 exposure (dashboard); owners: BI team",
+        "affects 1 exposure (dashboard); readers' owners: BI team",
         "shared: public model deleted or renamed; affects other projects (public model)",
     ]
 
@@ -1148,7 +1148,7 @@ def test_a_contracted_model_with_constraints_made_ephemeral_says_both_losses(
     assert finding.message == (
         "orders: materialized table -> ephemeral: its constraints are no longer enforced, and "
         "no relation is built any more for the readers that query it; affects 1 exposure "
-        "(dashboard); owners: BI team"
+        "(dashboard); readers' owners: BI team"
     )
 
 

@@ -88,7 +88,7 @@ def test_a_narrow_terminal_gets_one_block_a_change_within_its_width() -> None:
     # Each reader on a line of its own, wrapped under a hanging indent, never past the width.
     assert "    revenue_dashboard (exposure, direct reader; may use item_count)" in lines
     assert any(line.startswith("    finance_revenue (direct reader;") for line in lines)
-    assert "    owners: Finance Analytics" in lines
+    assert "    readers' owners: Finance Analytics" in lines
     assert lines[-2:] == [
         "safe.column_added  customer_ltv.avg_order_value",
         "    column avg_order_value added",

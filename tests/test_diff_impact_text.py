@@ -47,7 +47,7 @@ def test_a_removed_column_nobody_selects_affects_no_model_reading_the_model() ->
         "; finance_revenue reads the model but not item_count"
         "; exposure revenue_dashboard may use item_count"
         "; other projects may read it (public model)"
-        "; owners: Finance"
+        "; readers' owners: Finance"
     )
     assert "affects" not in message
 
@@ -85,7 +85,7 @@ def test_a_model_level_change_affects_every_reader_counted_in_words() -> None:
     }
     assert impact_message(impact, None) == (
         "; affects 3 downstream models (a, b, c), 1 exposure (dash) and other projects (public"
-        " model); owners: @x, Finance"
+        " model); readers' owners: @x, Finance"
     )
     assert impact_message({"models": [reader("a")]}, None) == "; affects 1 downstream model (a)"
     assert impact_message({"models": [], "exposures": [], "owners": []}, "x") == ""
@@ -186,7 +186,7 @@ def test_the_column_removed_finding_tells_readers_that_select_it_from_those_that
         # The reason (classify's) says why the change is breaking: the model has readers.
         "orders: column amount removed; 2 downstream resources read the model"
         "; revenue selects amount; statuses reads the model but not amount"
-        "; further downstream: report, dashboard; owners: @finance, Finance"
+        "; further downstream: report, dashboard; readers' owners: @finance, Finance"
     )
     assert not any(jargon in finding.message for jargon in JARGON)
 
@@ -232,7 +232,7 @@ def test_the_diff_table_words_the_impact_and_the_status() -> None:
     assert "finance_revenue (direct reader; does not select item_count)" in text
     # Behind a reader that does not select the column, the column reaches nobody.
     assert "report" not in text
-    assert "owners: Finance" in text
+    assert "readers' owners: Finance" in text
     assert "outside the change (error)" in text
     assert not any(jargon in text for jargon in (*JARGON, "out_of_scope", "out of scope"))
 
@@ -346,7 +346,7 @@ def test_the_owners_of_a_column_change_are_those_of_the_readers_it_reaches(
     )
     assert finding.message.endswith(
         "; revenue reads the model but not status; exposure orders_dashboard may use status; "
-        "owners: Sales"
+        "readers' owners: Sales"
     )
     assert impact_owners({"details": finding.details, "owner": finding.owner}) == ["Sales"]
 

@@ -89,7 +89,7 @@ _BREAKING = [
         "in someone else's project or in the BI tool, where nobody sees the PR.",
         "orders_summary v2: contracted column item_count removed; finance_revenue reads the "
         "model but not item_count; exposure revenue_dashboard may use item_count; other projects "
-        "may read it (public model); owners: Finance Analytics",
+        "may read it (public model); readers' owners: Finance Analytics",
     ),
     _doc(
         "breaking.column_renamed",

@@ -195,7 +195,7 @@ def _impact(change: Change) -> str:
     impact = msgspec.to_builtins(change.impact)
     lines = reader_lines(impact, change.column)
     if impact.get("owners"):
-        lines.append("owners: " + ", ".join(impact["owners"]))
+        lines.append("readers' owners: " + ", ".join(impact["owners"]))
     return "\n".join(lines) or "nothing downstream"
 
 

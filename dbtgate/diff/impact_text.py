@@ -54,7 +54,7 @@ def impact_message(impact: dict[str, Any], column: str | None) -> str:
         return ""
     owners = [o for o in impact.get("owners") or [] if isinstance(o, str)]
     if owners:
-        clauses.append(f"owners: {', '.join(owners)}")
+        clauses.append(f"readers' owners: {', '.join(owners)}")
     return "; " + "; ".join(clauses)
 
 

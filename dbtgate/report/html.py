@@ -235,7 +235,8 @@ def _breaking(report: dict[str, Any], options: RenderOptions) -> str:
     )
     return (
         f'<section id="breaking"><h2>Breaking changes and impact ({len(changes)})</h2>'
-        "<table><thead><tr><th>change</th><th>resource</th><th>who reads it</th><th>owners</th>"
+        "<table><thead><tr><th>change</th><th>resource</th><th>who reads it</th>"
+        "<th>readers' owners</th>"
         f"<th>status</th><th>where</th></tr></thead><tbody>{rows}</tbody></table></section>"
     )
 

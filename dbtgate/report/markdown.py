@@ -224,7 +224,7 @@ def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
         return
     head = (
         f"#### Breaking changes ({len(changes)})\n\n"
-        "| change | who reads it | owners | status |\n"
+        "| change | who reads it | readers' owners | status |\n"
         "| --- | --- | --- | --- |\n"
     )
     rows = []

@@ -228,7 +228,7 @@ def fix_markup(fix: str) -> str:
 
 def with_fix(finding: dict[str, Any]) -> str:
     """The message and its fix as one text, for formats with one text field (SARIF, GitLab):
-    `...; owners: Finance Analytics. Fix: Keep the column...`."""
+    `...; readers' owners: Finance Analytics. Fix: Keep the column...`."""
     text = finding["message"].rstrip()
     if not finding.get("fix"):
         return finding["message"]
