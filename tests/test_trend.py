@@ -323,3 +323,23 @@ def test_the_builds_table_reads_each_builds_time_blocking_count_and_dbtgate(repo
     assert "| 1 | 2026\\-08\\-07 07\\:12\\:25 UTC |" in text and "| pass | 0 | 0\\.9\\.0 |" in text
     same = dbtgate("trend", *map(str, reports))
     assert "gated by dbtgate" not in same.stdout
+
+
+def test_a_narrow_terminal_folds_a_reports_path_rather_than_cutting_it(reports):
+    """At 60 columns the path ended in an ellipsis ("bouncer-db…"), naming no file; a build's
+    time stays on one line."""
+    import io
+
+    from rich.console import Console
+
+    from dbtgate.status.trend import print_trend
+
+    out = io.StringIO()
+    print_trend(Console(file=out, width=60, color_system=None), load_trend(reports))
+    rows = [line for line in out.getvalue().splitlines() if line.startswith("│")]
+    builds = rows[: next(i for i, row in enumerate(rows) if "%" in row)]
+    cells = [row.split("│")[3].strip() for row in builds]
+    assert "…" not in "".join(cells)
+    assert "".join(cells) == "".join(str(path) for path in reports)
+    times = [row.split("│")[2].strip() for row in builds]
+    assert sum(time.endswith(" UTC") for time in times) == len(reports)

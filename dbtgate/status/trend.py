@@ -358,7 +358,9 @@ def build_rows(trend: Trend) -> list[tuple[str, ...]]:
 def print_trend(console: Console, trend: Trend) -> None:
     builds = Table(title=f"Builds of {escape(trend.project)}", title_justify="left")
     for column in BUILD_COLUMNS:
-        builds.add_column(column)
+        # A build's time stays on one line, and a report's path folds rather than losing its
+        # end to an ellipsis ("../../reports…" named no file) on a narrow terminal.
+        builds.add_column(column, no_wrap=column == "built", overflow="fold")
     for row in build_rows(trend):
         builds.add_row(*map(escape, row))
     console.print(builds)
