@@ -479,6 +479,16 @@ def _resolve_project_dir(explicit: Path | None, config, artifacts: Path) -> Path
     return None
 
 
+def _refuse_outside_a_project(artifacts_dir: Path) -> None:
+    """Run where there is no dbt project (a repository's root, its project in `analytics/`),
+    the missing default target/ is not a build dbt has yet to write: saying "run dbt first" sent
+    the user to build a project they were not in."""
+    raise DbtgateError(
+        f"{artifacts_dir}: artifacts directory not found, and no dbt_project.yml here or above: "
+        "run from the dbt project, or pass --artifacts DIR (or --project-dir DIR)"
+    )
+
+
 def load_context(
     artifacts: Path | None,
     base: str | None,
@@ -506,6 +516,8 @@ def load_context(
     config = _resolve_config(config_path, project_dir, artifacts)
     artifacts_dir = _artifacts_dir(artifacts, config, project_dir)
     resolved_dir = _resolve_project_dir(project_dir, config, artifacts_dir)
+    if artifacts is None and resolved_dir is None and not artifacts_dir.exists():
+        _refuse_outside_a_project(artifacts_dir)
     tiers = TierSettings(tuple(config.tier.from_), config.tier.default)
     owners = OwnerSettings(tuple(config.owner.from_))
     project = Project.from_artifacts(load_artifacts(artifacts_dir), resolved_dir, tiers, owners)

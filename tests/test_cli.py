@@ -67,6 +67,24 @@ def test_missing_artifacts_directory_is_exit_2(tmp_path):
     assert "artifacts directory not found" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["check", "baseline"])
+def test_outside_a_dbt_project_the_error_says_so(tmp_path, command):
+    # A repository's root, its dbt project in a folder: "run dbt first" was the wrong advice.
+    result = dbtgate(command, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "dbtgate: error: target: artifacts directory not found, and no dbt_project.yml here or "
+        "above: run from the dbt project, or pass --artifacts DIR (or --project-dir DIR)"
+    ]
+
+
+def test_in_a_dbt_project_not_yet_built_the_error_says_run_dbt(tmp_path):
+    (tmp_path / "dbt_project.yml").write_text("name: shop\n")
+    result = dbtgate("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "target: artifacts directory not found (run dbt first" in result.stderr
+
+
 CHECK_USAGE = "usage: dbtgate check [OPTIONS]"
 
 
