@@ -61,11 +61,20 @@ def select_focus(
     if context.base is not None and changes is not None:
         builds.append(Selection(context.base, set(changes.new), set(changes.modified)))
     selected: set[str] = set()
+    excluded: set[str] = set()
     for selection in builds:
         try:
             selected |= selection.select(selector, exclude)
+            excluded |= selection.select(exclude) if exclude is not None else set()
         except SelectorError as exc:
             raise DbtgateError(f"{label}: {exc}") from None
+    if exclude is not None and not excluded and not exclude.uses_state:
+        # A mistyped name left out nothing: the gate would judge what the user meant to exclude.
+        raise DbtgateError(
+            f"--exclude {exclude.text} excludes no model, seed, snapshot, source, exposure or "
+            f"macro of dbt project {context.project.name!r} (`dbt ls --select ...` shows what a "
+            "selector picks)"
+        )
     return selected
 
 
