@@ -62,7 +62,15 @@ def test_a_file_or_code_that_is_not_there_is_exit_2(tmp_path):
     project(tmp_path)
     missing = dbtgate("lint", "--fix", "CP01", "models/nope.sql", cwd=tmp_path)
     assert missing.returncode == 2
-    assert missing.stderr.startswith("dbtgate: error: models/nope.sql: not a SQL file of the")
+    assert missing.stderr.splitlines() == ["dbtgate: error: models/nope.sql: no such file"]
+    typo = dbtgate("lint", "models/fee.sql", cwd=tmp_path)
+    assert typo.returncode == 2
+    assert typo.stderr.splitlines() == [
+        "dbtgate: error: models/fee.sql: no such file (did you mean models/fees.sql?)"
+    ]
+    not_sql = dbtgate("lint", "dbt_project.yml", cwd=tmp_path)
+    assert not_sql.returncode == 2
+    assert not_sql.stderr.startswith("dbtgate: error: dbt_project.yml: not a SQL file of the")
     unknown = dbtgate("lint", "--fix", "XX99", "--all", cwd=tmp_path)
     assert unknown.returncode == 2
     assert "--fix: 'XX99' names no sqlfluff rule" in unknown.stderr

@@ -890,6 +890,8 @@ def _named_files(named: list[Path], candidates: list[Path]) -> list[Path]:
     chosen = []
     for path in named:
         found = known.get(path.resolve())
+        if found is None and not path.exists():
+            raise DbtgateError(f"{path}: no such file{_closest_file(path, candidates)}")
         if found is None:
             raise DbtgateError(
                 f"{path}: not a SQL file of the dbt project that dbtgate lints (model, analysis "
@@ -897,6 +899,18 @@ def _named_files(named: list[Path], candidates: list[Path]) -> list[Path]:
             )
         chosen.append(found)
     return sorted(set(chosen))
+
+
+def _closest_file(path: Path, candidates: list[Path]) -> str:
+    """` (did you mean models/orders.sql?)` for a mistyped file name, else nothing: a typo is
+    the usual reason a named file is not there. Names are compared within the folder named (a
+    whole path's shared folders would make any two names of a folder look alike)."""
+    import difflib
+
+    folder = path.parent.resolve()
+    names = {c.name: c for c in candidates if c.resolve().parent == folder}
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.8)
+    return f" (did you mean {_quoted_here(names[close[0]])}?)" if close else ""
 
 
 def _render(
