@@ -16,6 +16,7 @@ import os
 import re
 import types
 import typing
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -703,6 +704,24 @@ def _rules_fix(value: Any) -> str:
     return f" (a mapping of code: severity: {{{', '.join(f'{c}: error' for c in codes[:3])}}})"
 
 
+# The top-level keys of dbt-bouncer's config, which a team moving over pastes first.
+_BOUNCER_KEYS = frozenset({"catalog_checks", "manifest_checks", "run_results_checks"})
+
+
+def _unknown_key_hint(name: str, fields: Collection[str], *, top_level: bool) -> str:
+    """What the user probably meant, ending in `; ` (or nothing): the key of a typo, or, for a
+    dbt-bouncer check list, where its checks went: nothing in the known keys says so."""
+    import difflib
+
+    if top_level and name in _BOUNCER_KEYS:
+        return (
+            "dbt-bouncer's checks are rules under `policies:` here (`dbtgate rules`; "
+            "docs/coming-from.md maps each check); "
+        )
+    close = difflib.get_close_matches(name, list(fields), n=1)
+    return f"did you mean {close[0]}? " if close else ""
+
+
 def _join(key: str, name: str) -> str:
     return f"{key}.{name}" if key else name
 
@@ -873,7 +892,10 @@ def _convert_field(
     spec = fields.get(name)
     if spec is None:
         known = ", ".join(sorted(fields))
-        _Where(where.path, child.line).fail(f"unknown key {_join(key, name)!r} (known: {known})")
+        hint = _unknown_key_hint(str(name), fields, top_level=not key)
+        _Where(where.path, child.line).fail(
+            f"unknown key {_join(key, name)!r} ({hint}known: {known})"
+        )
     value = _convert(child, hints[spec.name], where, _join(key, name))
     check = _VALUE_CHECKS.get((cls, spec.name))
     problem = check(value) if check is not None else None

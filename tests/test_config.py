@@ -66,7 +66,22 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
     ("text", "expected"),
     [
         ("scope: changd\n", r"dbtgate.yml:1: scope: expected one of 'changed' \| 'all'"),
-        ("version: 1\nscpoe: all\n", r"dbtgate.yml:2: unknown key 'scpoe'"),
+        (
+            "version: 1\nscpoe: all\n",
+            r"dbtgate.yml:2: unknown key 'scpoe' \(did you mean scope\? known: artifacts, base,",
+        ),
+        (
+            "lint: {dialct: duckdb}\n",
+            r"dbtgate.yml:1: unknown key 'lint.dialct' \(did you mean dialect\? known: base_ref,",
+        ),
+        ("xyzzy: 1\n", r"dbtgate.yml:1: unknown key 'xyzzy' \(known: artifacts, base,"),
+        # A team moving from dbt-bouncer pastes its check lists first.
+        (
+            "manifest_checks:\n  - name: check_model_names\n",
+            r"dbtgate.yml:1: unknown key 'manifest_checks' \(dbt-bouncer's checks are rules "
+            r"under `policies:` here \(`dbtgate rules`; docs/coming-from.md maps each check\); "
+            r"known: artifacts,",
+        ),
         (
             "scope: all\nversion: 2\n",
             r"dbtgate.yml:2: version: 2 is newer than this dbtgate .*"
