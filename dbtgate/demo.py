@@ -17,13 +17,26 @@ from pathlib import Path
 from rich.console import Console
 
 
+def _make_workdir(workdir: Path) -> None:
+    """Create --dir, or say in words why it cannot be: mkdir's own error on a file there was
+    `DIR: File exists`, which reads as a directory the demo refuses to reuse."""
+    from dbtgate.errors import DbtgateError
+
+    if workdir.exists() and not workdir.is_dir():
+        raise DbtgateError(f"--dir {workdir}: is a file; give a directory for the demo's builds")
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DbtgateError(f"--dir {workdir}: cannot create it: {exc.strerror or exc}") from None
+
+
 def run_demo(directory: Path | None, console: Console) -> int:
     """Build base and PR, gate the PR; 0 when the demo ran (the planted problems fail the gate,
     which is the point being shown, not an error of the demo), 2 when something went wrong."""
     from dbtgate.fixture_build import build_fixture, fixtures_dir
 
     workdir = directory or Path(tempfile.mkdtemp(prefix="dbtgate-demo-"))
-    workdir.mkdir(parents=True, exist_ok=True)
+    _make_workdir(workdir)
     projects = {}
     for state in ("base", "pr"):
         console.print(f"[bold]Building the fixture's {state} state with dbt-duckdb[/] …")

@@ -74,3 +74,19 @@ def test_the_install_hint_names_the_pypi_extra_outside_a_checkout(tmp_path):
     assert install_hint(checkout / "dbtgate") == (
         f'install dbt with dbt-duckdb: pip install -e "{checkout}[duckdb]"'
     )
+
+
+def test_a_file_given_as_the_demo_directory_is_one_line_and_exit_2(tmp_path):
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", "demo", "--dir", str(taken)],
+        capture_output=True,
+        text=True,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"dbtgate: error: --dir {taken}: is a file; give a directory for the demo's builds"
+    ]
+    assert taken.read_text() == "mine\n"
