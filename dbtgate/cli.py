@@ -293,15 +293,23 @@ def _help_width() -> int:
     return min(shutil.get_terminal_size().columns, 100) - 2
 
 
-def _paragraphs(text: str, width: int) -> str:
-    """Reflow each paragraph of a docstring (paragraphs are separated by a blank line)."""
+def _wrap(text: str, width: int, **indents: str) -> list[str]:
+    """`text` in lines of `width`, broken neither at a hyphen (`--base-ref`,
+    `breaking-change-ok` and `--project-dir` are typed as they are printed) nor inside a code
+    span (`dbt parse`, `--comment-key ${{ matrix.target }}` are pasted whole): its spaces are
+    no-break spaces while textwrap, which breaks only at ASCII whitespace, wraps."""
+    import re
     import textwrap
 
+    glued = re.sub(r"`[^`]*`", lambda span: span[0].replace(" ", "\u00a0"), text)
+    lines = textwrap.wrap(glued, width, break_on_hyphens=False, **indents)
+    return [line.replace("\u00a0", " ") for line in lines]
+
+
+def _paragraphs(text: str, width: int) -> str:
+    """Reflow each paragraph of a docstring (paragraphs are separated by a blank line)."""
     paragraphs = (" ".join(paragraph.split()) for paragraph in text.strip().split("\n\n"))
-    # Not at hyphens: `--base-ref` and `breaking-change-ok` are typed as they are printed.
-    return "\n\n".join(
-        textwrap.fill(paragraph, width, break_on_hyphens=False) for paragraph in paragraphs
-    )
+    return "\n\n".join("\n".join(_wrap(paragraph, width)) for paragraph in paragraphs)
 
 
 def _summary(function: Callable[..., object]) -> str:
@@ -315,17 +323,16 @@ def _summary(function: Callable[..., object]) -> str:
 def _root_help() -> str:
     """`dbtgate --help`: the commands with their summaries, from their docstrings. Written here
     rather than as argparse sub-parsers, which would build every command's parser on each run."""
-    import textwrap
-
     width = _help_width()
     column = max(map(len, COMMANDS)) + 4
     commands = "\n".join(
-        textwrap.fill(
-            _summary(function),
-            width,
-            initial_indent=f"  {name:<{column - 2}}",
-            subsequent_indent=" " * column,
-            break_on_hyphens=False,
+        "\n".join(
+            _wrap(
+                _summary(function),
+                width,
+                initial_indent=f"  {name:<{column - 2}}",
+                subsequent_indent=" " * column,
+            )
         )
         for name, (function, _) in COMMANDS.items()
     )
@@ -337,12 +344,25 @@ def _root_help() -> str:
     )
 
 
+def _help_formatter():
+    """argparse's formatter, its options' help wrapped by `_wrap`: argparse's own breaks
+    `--project-dir` after its hyphen and `dbt parse` between its words."""
+    import argparse
+
+    class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+        def _split_lines(self, text: str, width: int) -> list[str]:
+            return _wrap(" ".join(text.split()), width)
+
+    return HelpFormatter
+
+
 def command_parser(name: str) -> argparse.ArgumentParser:
     """The parser of one command: usage, the docstring, then its arguments and options."""
     import argparse
 
     function, options = COMMANDS[name]
     width = _help_width()
+    formatter = _help_formatter()
     usage = [f"dbtgate {name} [OPTIONS]"]
     for option in options:
         if option.positional:
@@ -354,9 +374,7 @@ def command_parser(name: str) -> argparse.ArgumentParser:
         prog=f"dbtgate {name}",
         usage=" ".join(usage),
         description=_paragraphs(function.__doc__ or "", width),
-        formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(
-            prog, max_help_position=30, width=width
-        ),
+        formatter_class=lambda prog: formatter(prog, max_help_position=30, width=width),
         add_help=False,
         allow_abbrev=False,
     )

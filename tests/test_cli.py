@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -126,6 +127,30 @@ def test_no_arguments_prints_the_commands_and_exit_codes():
         result.stderr
     )
     assert dbtgate("--help").stdout == result.stderr
+
+
+@pytest.mark.parametrize("columns", ["80", "90", "120"])
+def test_help_never_breaks_a_flag_at_its_hyphen_nor_a_code_span(tmp_path, columns):
+    """`--project-dir` printed as `--project-` / `dir`, or `dbt parse` and
+    `--comment-key ${{ matrix.target }}` split over two lines, are pasted wrong."""
+    from dbtgate.cli import COMMANDS
+
+    broken = []
+    for name in ["", *COMMANDS]:
+        result = subprocess.run(
+            [sys.executable, "-m", "dbtgate.cli", *([name] if name else []), "--help"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": columns},
+        )
+        assert result.returncode == 0, result.stderr
+        broken += [
+            f"{name}: {line}"
+            for line in result.stdout.splitlines()
+            if re.search(r"\w-$", line) or line.count("`") % 2
+        ]
+    assert broken == []
 
 
 def test_command_help_shows_the_docstring_and_every_option():
