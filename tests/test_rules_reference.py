@@ -124,6 +124,29 @@ def test_rules_lists_policy_rules_and_every_other_code_by_family(tmp_path):
     assert families == sorted(families)
 
 
+@pytest.mark.parametrize("columns", [80, 120])
+def test_rules_on_a_narrow_terminal_is_a_block_a_rule_within_its_width(tmp_path, columns):
+    """At 80 and 120 columns the five-column table left what a rule checks 5 and 21
+    characters, a word a line: each rule is then its line and its indented prose."""
+    result = subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", "rules"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": str(columns)},
+    )
+    assert result.returncode == 0, result.stderr
+    policies = result.stdout.split("Other finding codes")[0]
+    assert "│" not in policies
+    assert max(map(len, policies.splitlines())) <= columns
+    heads = [line.split()[0] for line in policies.splitlines()[1:] if not line.startswith(" ")]
+    assert heads == sorted(builtin_rules())
+    assert "\ntests.primary_key  error  model, snapshot\n" in policies
+    summary = " ".join(builtin_rules()["tests.primary_key"].docs.summary.split())
+    block = policies.split("tests.primary_key  error")[1].split("\ntests.")[0]
+    assert " ".join(block.split("\n", 1)[1].split()).endswith(summary)
+
+
 def test_rules_family_lists_only_that_family(tmp_path):
     result = dbtgate("rules", "run", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

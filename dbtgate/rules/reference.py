@@ -270,13 +270,17 @@ def print_rules(
 
     shown_rules = {c: r for c, r in rules.items() if family in (None, r.family)}
     shown_codes = {c: d for c, d in codes.items() if family in (None, _family(c))}
-    if shown_rules:
-        table = Table(title="Policy rules (switch them on under `policies:`)", title_justify="left")
+    if shown_rules and _checks_width(shown_rules, console.width) < _CHECKS_MIN:
+        _print_rule_blocks(console, shown_rules)
+    elif shown_rules:
+        table = Table(title=_RULES_TITLE, title_justify="left")
         table.add_column("code", style="bold", no_wrap=True)
         table.add_column("severity", no_wrap=True)
-        table.add_column("applies to")
-        table.add_column("parameters")
-        table.add_column("checks")
+        # What a rule checks is the prose: the other columns wrap at their cap, so that it
+        # is not given the share of a column of short lists.
+        table.add_column("applies to", max_width=_LIST_CAP)
+        table.add_column("parameters", max_width=_LIST_CAP)
+        table.add_column("checks", ratio=1)
         for code, rule in sorted(shown_rules.items()):
             params = ", ".join(rule.params)
             source = "" if rule.builtin else f" [dim](plugin {escape(rule.where)})[/]"
@@ -311,6 +315,55 @@ def print_rules(
             "`dbtgate rules lint` lists them, `dbtgate rules lint.LT01` explains one."
         )
     console.print("Explain one code: dbtgate rules CODE", style="dim")
+
+
+_RULES_TITLE = "Policy rules (switch them on under `policies:`)"
+# The widest the "applies to" and "parameters" columns get, and the narrowest "checks" column
+# that reads as prose: narrower (at 80 and 120 columns it was 5 and 21 characters, a word a
+# line), each rule is a block instead.
+_LIST_CAP = 24
+_CHECKS_MIN = 40
+
+
+def _checks_width(rules: dict[str, Rule], width: int) -> int:
+    """What the table leaves its "checks" column at `width`: the other columns' widths (the
+    lists at most `_LIST_CAP`), less 3 a column for borders and padding."""
+    code = max(map(len, rules))
+    applies = min(max(len(_applies(rule)) for rule in rules.values()), _LIST_CAP)
+    params = min(max(len(", ".join(rule.params) or "-") for rule in rules.values()), _LIST_CAP)
+    return width - code - len("severity") - applies - params - 3 * 5 - 1
+
+
+def _print_rule_blocks(console: Console, rules: dict[str, Rule]) -> None:
+    """One block a rule for a narrow terminal: code, severity and what it applies to on a
+    line, then indented its parameters and what it checks, wrapped with a hanging indent (the
+    console prints soft-wrapped, so the terminal would wrap at column 0)."""
+    from rich.text import Text
+
+    width = max(console.width, 40)
+    console.print(Text(_RULES_TITLE, style="italic"))
+    for code, rule in sorted(rules.items()):
+        head = Text(_wrap_prose(f"{code}  {rule.severity}  {_applies(rule)}", width, "", "      "))
+        head.stylize("bold", 0, len(code))
+        console.print(head, soft_wrap=True)
+        source = "" if rule.builtin else f" (plugin {rule.where})"
+        lines = [f"parameters: {', '.join(rule.params)}"] if rule.params else []
+        for line in [*lines, rule.docs.summary + source]:
+            wrapped = _wrap_prose(_one_line(line), width, "    ", "      ")
+            console.print(Text(wrapped), soft_wrap=True)
+
+
+def _wrap_prose(text: str, width: int, first: str, then: str) -> str:
+    import textwrap
+
+    return textwrap.fill(
+        text,
+        width,
+        initial_indent=first,
+        subsequent_indent=then,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _print_sqlfluff_rules(console: Console) -> None:
