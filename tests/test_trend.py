@@ -252,6 +252,10 @@ def test_reports_of_two_projects_are_refused_not_merged(reports, tmp_path):
     [
         (lambda d: d / "missing.json", "gate report not found"),
         (lambda d: (d / "bad.json").write_text("{oops") and d / "bad.json", "not valid JSON"),
+        (
+            lambda d: (d / "blank.json").write_text("\n") and d / "blank.json",
+            "blank.json: empty file, expected a dbtgate gate report",
+        ),
         (lambda d: (d / "empty").mkdir() or d / "empty", "no JSON gate reports with KPIs"),
     ],
 )

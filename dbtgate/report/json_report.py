@@ -143,6 +143,8 @@ def load_report(path: Path) -> dict[str, Any]:
         text = data.decode("utf-8-sig")  # a BOM a Windows editor added is skipped
     except UnicodeDecodeError as exc:
         raise DbtgateError(f"{path}: cannot read the gate report: {exc}") from None
+    if not text.strip():  # a `--json` the job never got to write, or an upload cut short
+        raise DbtgateError(f"{path}: empty file, expected a dbtgate gate report")
     try:
         report = json.loads(text, parse_constant=_not_a_number, parse_float=_finite)
     except _NotFinite:
