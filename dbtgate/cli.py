@@ -1392,9 +1392,9 @@ def init(project_dir: Path | None, force: bool) -> None:
         dest="directory",
         type=Path,
         metavar="DIR",
-        help="Where to build the fixture and write its reports (DIR/reports); run it again "
-        "on the same DIR to gate your edits of DIR/pr/project. Default: a new temporary "
-        "directory.",
+        help="Where to build the fixture and write its reports (DIR/reports): a new or empty "
+        "directory; run it again on the same DIR to gate your edits of DIR/pr/project. "
+        "Default: a new temporary directory.",
     ),
 )
 def demo(directory: Path | None) -> int:

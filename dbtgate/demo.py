@@ -24,10 +24,22 @@ def _make_workdir(workdir: Path) -> None:
 
     if workdir.exists() and not workdir.is_dir():
         raise DbtgateError(f"--dir {workdir}: is a file; give a directory for the demo's builds")
+    if workdir.is_dir() and any(workdir.iterdir()) and not _made_by_demo(workdir):
+        # `--dir .` in a repository would write its README.md over the repository's.
+        raise DbtgateError(
+            f"--dir {workdir}: not empty, and not a directory `dbtgate demo` made (it writes "
+            "base/, pr/, reports/ and README.md there): give a new or empty directory"
+        )
     try:
         workdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DbtgateError(f"--dir {workdir}: cannot create it: {exc.strerror or exc}") from None
+
+
+def _made_by_demo(workdir: Path) -> bool:
+    """Whether an earlier demo built there (its lock is taken before anything is built, so a
+    first run that failed counts too): running again gates the user's edits of its project."""
+    return any((workdir / state / "fixture.lock").is_file() for state in ("base", "pr"))
 
 
 def run_demo(directory: Path | None, console: Console) -> int:

@@ -90,3 +90,24 @@ def test_a_file_given_as_the_demo_directory_is_one_line_and_exit_2(tmp_path):
         f"dbtgate: error: --dir {taken}: is a file; give a directory for the demo's builds"
     ]
     assert taken.read_text() == "mine\n"
+
+
+def test_a_directory_of_ones_own_is_not_written_into(tmp_path):
+    """`dbtgate demo --dir .` in a repository would write the demo's README.md over its own."""
+    mine = tmp_path / "repo"
+    mine.mkdir()
+    (mine / "README.md").write_text("# my project\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", "demo", "--dir", "."],
+        capture_output=True,
+        text=True,
+        cwd=mine,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "dbtgate: error: --dir .: not empty, and not a directory `dbtgate demo` made (it writes "
+        "base/, pr/, reports/ and README.md there): give a new or empty directory"
+    ]
+    assert sorted(path.name for path in mine.iterdir()) == ["README.md"]
+    assert (mine / "README.md").read_text() == "# my project\n"
