@@ -69,11 +69,13 @@ def select_focus(
         except SelectorError as exc:
             raise DbtgateError(f"{label}: {exc}") from None
     if exclude is not None and not excluded and not exclude.uses_state:
-        # A mistyped name left out nothing: the gate would judge what the user meant to exclude.
-        raise DbtgateError(
-            f"--exclude {exclude.text} excludes no model, seed, snapshot, source, exposure or "
-            f"macro of dbt project {context.project.name!r} (`dbt ls --select ...` shows what a "
-            "selector picks)"
+        # A mistyped name leaves out nothing, and the gate judges what the user meant to exclude:
+        # said where it shows. A warning, not an error as for --select: judging more is no
+        # silent pass, and an exclusion kept for what may come (`tag:deprecated`) is fine.
+        context.warnings.append(
+            f"--exclude {exclude.text} excludes nothing: no model, seed, snapshot, source, "
+            f"exposure or macro of dbt project {context.project.name!r} matches it (a typo? "
+            "`dbt ls --select ...` shows what a selector picks)"
         )
     return selected
 
