@@ -1490,13 +1490,24 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
         print_code(console, docs)
 
 
-@command(CONFIG_NO_BUILD, PROJECT_DIR_NO_BUILD)
-def validate(config: Path | None, project_dir: Path | None) -> int:
+@command(
+    CONFIG_NO_BUILD,
+    PROJECT_DIR_NO_BUILD,
+    Opt(
+        "--schema",
+        action="store_true",
+        help="Print the JSON Schema of the config, for editors to complete and check "
+        "dbtgate.yml as it is written, and read no config.",
+    ),
+)
+def validate(config: Path | None, project_dir: Path | None, schema: bool) -> int:
     """Check the dbtgate config without a dbt build: rule codes, parameters, selectors, waivers,
     plugins and lint settings, as `check` would, listing every problem with its line (exit 2
     if there is any), and say which waivers expired or expire soon."""
     import datetime as dt
 
+    if schema:
+        return _print_schema(config, project_dir)
     from dbtgate.validate import validate_config
 
     problems: list[DbtgateError] = []
@@ -1581,6 +1592,19 @@ def baseline(
         f"always count); {keep}",
         markup=False,  # dbtgate.yml (the pull request's) may name the path
     )
+
+
+def _print_schema(config: Path | None, project_dir: Path | None) -> int:
+    """`validate --schema`: the schema of every config, with the rules of dbtgate and of the
+    installed plugins; the rules of a config's `plugins:` are not loaded, so it reads none."""
+    from dbtgate.config_schema import schema_text
+    from dbtgate.rules.registry import load_rules
+
+    if config is not None or project_dir is not None:
+        given = "--config" if config is not None else "--project-dir"
+        raise DbtgateError(f"--schema reads no config: give no {given}")
+    sys.stdout.write(schema_text(load_rules()))
+    return 0
 
 
 # Under the console script (`run`): what a command keeps alive until `_fast_exit`. None when

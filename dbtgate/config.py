@@ -917,7 +917,20 @@ def _item_lines(node: _Node) -> dict[str, int]:
     return lines
 
 
-def _sources_check(*words: str) -> typing.Callable[[list[str]], str | None]:
+@dataclass(frozen=True)
+class _ValueCheck:
+    """A check of a value its type cannot rule out, with the same bound as JSON Schema keywords
+    on the field's schema (`dbtgate validate --schema`): one place says what the loader and an
+    editor's schema both refuse. `schema["items"]` bounds each entry of a list."""
+
+    problem: typing.Callable[[Any], str | None]
+    schema: dict[str, Any] = field(compare=False)
+
+    def __call__(self, value: Any) -> str | None:
+        return self.problem(value)
+
+
+def _sources_check(*words: str) -> _ValueCheck:
     """`tier.from` / `owner.from`: each entry is `meta.<key>` or one of `words`; anything else
     (`tags`, `email`) would be skipped in silence, and every resource would get the default."""
 
@@ -927,22 +940,26 @@ def _sources_check(*words: str) -> typing.Callable[[list[str]], str | None]:
                 return f"expected one of {choices(('meta.<key>', *words))}, got {entry!r}"
         return None
 
-    return check
+    entry = {"anyOf": [{"enum": list(words)}, {"pattern": r"^meta\.[\s\S]"}]}
+    return _ValueCheck(check, {"items": entry})
 
 
-def _at_least(low: float, *, above: bool = False) -> typing.Callable[[float], str | None]:
+def _at_least(low: float, *, above: bool = False) -> _ValueCheck:
     def check(value: float) -> str | None:
         if value > low or (value == low and not above):
             return None
         return f"expected a number {'above' if above else 'of at least'} {low:g}, got {value:g}"
 
-    return check
+    return _ValueCheck(check, {"exclusiveMinimum" if above else "minimum": low})
 
 
-def _fraction(value: float | None) -> str | None:
+def _fraction_problem(value: float | None) -> str | None:
     if value is None or 0 <= value <= 1:
         return None
     return f"expected a fraction between 0 and 1 (0.8 for 80%), got {value:g}"
+
+
+_fraction = _ValueCheck(_fraction_problem, {"minimum": 0, "maximum": 1})
 
 
 def _gated_have_targets(given: dict[str, Any]) -> tuple[str, str] | None:
@@ -981,7 +998,7 @@ def _acknowledgement_problem(given: dict[str, Any]) -> tuple[str, str] | None:
 
 
 # Values their type cannot rule out, checked where they are written (with their line).
-_VALUE_CHECKS: dict[tuple[type, str], typing.Callable[[Any], str | None]] = {
+_VALUE_CHECKS: dict[tuple[type, str], _ValueCheck] = {
     **{(KpiTargets, spec.name): _fraction for spec in dataclasses.fields(KpiTargets)},
     (TierConfig, "from_"): _sources_check("tag"),
     (OwnerConfig, "from_"): _sources_check("group"),

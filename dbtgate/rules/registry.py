@@ -25,7 +25,7 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from importlib.machinery import PathFinder
 from pathlib import Path
@@ -106,6 +106,10 @@ class Refinement:
 
     name: str  # the type as `dbtgate rules` prints it
     problem: Callable[[Any], str | None]  # what is wrong with a value of the base type, or None
+    # The same bound as JSON Schema keywords on the base type's schema, for the config's schema
+    # (`dbtgate validate --schema`), so an editor flags the value as it is written. None: the
+    # base type only (a plugin's refinement the schema cannot say is checked by the loader).
+    schema: dict[str, Any] | None = field(default=None, compare=False)
 
     def __repr__(self) -> str:
         return self.name
@@ -165,28 +169,53 @@ def _names_problem(value: list[str]) -> str | None:
 
 
 # A share: `min: 0.8` for 80%.
-Share = typing.Annotated[float, Refinement("share (0..1)", _share_problem)]
+Share = typing.Annotated[
+    float, Refinement("share (0..1)", _share_problem, {"minimum": 0, "maximum": 1})
+]
 # A regular expression (Python's `re` syntax), matched against whole names.
-Regex = typing.Annotated[str, Refinement("regex", _regex_problem)]
+# (The schema cannot say "compiles": editors' regular expressions are JavaScript's.)
+Regex = typing.Annotated[str, Refinement("regex", _regex_problem, {"minLength": 1})]
 # A whole number of things (tests, parents, characters): 0 or more.
-Count = typing.Annotated[int, Refinement("count (>= 0)", _count_problem)]
+Count = typing.Annotated[int, Refinement("count (>= 0)", _count_problem, {"minimum": 0})]
 # A duration in seconds, above 0 (`60`, `2.5`).
-Seconds = typing.Annotated[float, Refinement("seconds (> 0)", _seconds_problem)]
+Seconds = typing.Annotated[
+    float, Refinement("seconds (> 0)", _seconds_problem, {"exclusiveMinimum": 0})
+]
 # Names and how many of each are needed (`{not_null: 1, relationships: 1}`); must be set.
 Minimums = typing.Annotated[
-    dict[str, int], Refinement("map of name -> count (at least one)", _minimums_problem)
+    dict[str, int],
+    Refinement(
+        "map of name -> count (at least one)",
+        _minimums_problem,
+        {"minProperties": 1, "additionalProperties": {"minimum": 0}},
+    ),
 ]
 # Regular expressions keyed by regular expressions (`{"bool(ean)?": "(is|has)_.*"}`); must be set.
 RegexMap = typing.Annotated[
-    dict[str, str], Refinement("map of regex -> regex (at least one)", _regex_map_problem)
+    dict[str, str],
+    Refinement(
+        "map of regex -> regex (at least one)",
+        _regex_map_problem,
+        {
+            "minProperties": 1,
+            "propertyNames": {"minLength": 1},
+            "additionalProperties": {"minLength": 1},
+        },
+    ),
 ]
 # Privileges and who must hold them (`{select: [reporter, analyst]}`); must be set.
 GrantMap = typing.Annotated[
     dict[str, list[str]],
-    Refinement("map of privilege -> grantees (at least one)", _grant_map_problem),
+    Refinement(
+        "map of privilege -> grantees (at least one)",
+        _grant_map_problem,
+        {"minProperties": 1, "additionalProperties": {"minItems": 1}},
+    ),
 ]
 # A list of one or more names. With `[]` as its default, the parameter must be set.
-Names = typing.Annotated[list[str], Refinement("list[str] (at least one)", _names_problem)]
+Names = typing.Annotated[
+    list[str], Refinement("list[str] (at least one)", _names_problem, {"minItems": 1})
+]
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,26 @@ def _groups_problem(value: list[dict[str, Any]]) -> str | None:
 # (`[{tests: [unique, unique_combination_of_columns], min: 1}]`; `min` is 1 when left out).
 TestGroups = Annotated[
     list[dict[str, Any]],
-    Refinement("list of {tests: [name, ...], min: count}", _groups_problem),
+    Refinement(
+        "list of {tests: [name, ...], min: count}",
+        _groups_problem,
+        {
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "tests": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"type": "string", "minLength": 1},
+                    },
+                    "min": {"type": "integer", "minimum": 0},
+                },
+                "required": ["tests"],
+                "additionalProperties": False,
+            },
+        },
+    ),
 ]
 
 
