@@ -503,6 +503,25 @@ def test_an_output_that_cannot_be_written_is_refused_before_anything_is_read(
     assert result.stderr == f"dbtgate: error: {message}\n"
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--out", "/proc/x/y"), "--out /proc/x/y: cannot create the folder: "),
+        (("--json", "/proc/x/g.json"), "--json /proc/x/g.json: cannot create the folder /proc/x: "),
+    ],
+)
+def test_a_report_folder_that_cannot_be_made_names_its_option(tmp_path, args, message):
+    """Past the checks made before reading (a file where a folder must be), mkdir can still
+    fail: its error named a path and no option."""
+    build = CORPUS / "bouncer-dbt112"
+    if not build.is_dir() or not os.path.isdir("/proc"):
+        pytest.skip("needs the corpus and /proc (a folder nothing can be made in)")
+    result = dbtgate("check", "-q", "--artifacts", str(build), *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"dbtgate: error: {message}"), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_quiet_prints_only_notes_and_the_verdict(tmp_path):
     build = CORPUS / "bouncer-dbt112"
     if not build.is_dir():

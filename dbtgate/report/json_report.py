@@ -121,10 +121,10 @@ def write_json_report(result: GateResult | dict[str, Any], path: Path) -> None:
         sys.stdout.buffer.write(encode_report(report))
         sys.stdout.buffer.flush()
         return
-    from dbtgate.report.render import write_report_file
+    from dbtgate.report.render import make_report_dir, write_report_file
 
     # Not unlinked when a link: `--json /dev/stdout` is one (the `--out` reports are).
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_report_dir(path, "--json", parent=True)
     write_report_file(path, encode_report(report))
 
 

@@ -121,6 +121,20 @@ def write_report_file(path: Path, data: bytes) -> None:
         raise DbtgateError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
 
 
+def make_report_dir(given: Path, option: str, *, parent: bool = False) -> None:
+    """Create the folder a report goes into (`given`, or with `parent` the folder of the file
+    `given`), or say in one line, as `_check_output` words the cases it sees first, which
+    option named it and why it cannot be made (`--out /proc/x: cannot create the folder: No
+    such file or directory`): mkdir's own error named a path and no option."""
+    directory = given.parent if parent else given
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        folder = f"the folder {directory}" if parent else "the folder"
+        reason = exc.strerror or str(exc)
+        raise DbtgateError(f"{option} {given}: cannot create {folder}: {reason}") from None
+
+
 def write_reports(
     report: dict[str, Any],
     formats: list[str],
@@ -133,7 +147,7 @@ def write_reports(
     of the formats (by cost) while this process renders the rest (`dbtgate.forked`)."""
     from dbtgate import forked
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_report_dir(out_dir, "--out")
     paths = {name: out_dir / FORMATS[name].filename for name in formats}
 
     def write(names: list[str]) -> None:
