@@ -181,6 +181,15 @@ SELECT = Opt(
     "tests on them; every check still runs on the whole project, the verdict counts the "
     "selection's findings only.",
 )
+DIFF_SELECT = Opt(
+    "-s",
+    "--select",
+    nargs="+",
+    metavar="SELECTOR",
+    help="List only these resources' schema changes (dbt's selector syntax: `orders+`, "
+    "`tag:finance`, `path:models/marts`, ...; several make a union, as in dbt); the verdict "
+    "counts their breaking changes only.",
+)
 EXCLUDE = Opt(
     "--exclude",
     nargs="+",
@@ -936,7 +945,7 @@ def _ack_labels(given: list[str] | None) -> list[str]:
     ARTIFACTS,
     CONFIG,
     PROJECT_DIR,
-    SELECT,
+    DIFF_SELECT,
     EXCLUDE,
     PROFILES_DIR,
     ACK_LABEL,
