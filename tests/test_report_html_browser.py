@@ -712,6 +712,61 @@ def test_on_paper_owner_names_wrap_between_their_parts_never_inside_a_word(
         browser.set_window_size(1280, 2000)
 
 
+def on_paper_layout(driver) -> list[dict]:
+    """Per finding, under print media: the message's width in ems and lines, and where its
+    status, owner and tier are against its severity, message and location (a px tolerance)."""
+    return driver.execute_script(
+        "var box = e => e.getBoundingClientRect();"
+        "return [...document.querySelectorAll('tr.finding')].map((row, i) => {"
+        " var c = row.cells, message = box(c[3]), where = row.querySelector('td.where');"
+        " var em = parseFloat(getComputedStyle(c[3]).fontSize);"
+        " var at = where.textContent ? box(where) : null, text = document.createRange();"
+        " text.selectNodeContents(c[0]);"
+        " var severity = box(text), status = box(c[6].querySelector('.disp'));"
+        " return {width: message.width / em, lines: arguments[0][i],"
+        "  status_under_severity: status.top >= severity.bottom && status.top < severity.bottom + 4"
+        "   && Math.abs(status.left - severity.left) < 1,"
+        "  owner_tier_under_message: [c[4], c[5]].every(cell => box(cell).top >= message.bottom"
+        "   - 1 && box(cell).left >= message.left),"
+        "  owner_tier_beside_location: !at || [c[4], c[5]].every(cell =>"
+        "   Math.abs(box(cell).top - at.top) < 1 && box(cell).left >= at.right - 1),"
+        "  location_under_message: !at || Math.abs(at.top - message.bottom) < 1,"
+        "  unsplit: getComputedStyle(row).breakInside === 'avoid'}; });",
+        message_lines(driver),
+    )
+
+
+def test_on_paper_a_findings_message_gets_the_pages_width(tmp_path: Path, browser) -> None:
+    """On A4 the severity (5em), rule, resource, owner (9.5em), tier and status (5.8em) columns
+    left a message ~190 px: 90 characters wrapped over three lines, a finding with its fix
+    twelve. The status goes under the severity and the owner and tier on the location's line."""
+    from report_samples import sample_report
+
+    report = sample_report()
+    for finding in report["findings"]:
+        finding["message"] = TYPICAL_MESSAGE
+    open_report(browser, tmp_path / "messages-on-paper.html", report)
+    browser.set_window_size(718, 2000)  # A4 less Chromium's default margins, in CSS pixels
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        rows = on_paper_layout(browser)
+        assert len(rows) == 9, rows
+        assert min(row["width"] for row in rows) >= 32, rows  # was 16em
+        assert max(row["lines"] for row in rows) <= 2, rows  # was 3
+        checks = [key for key in rows[0] if key not in ("width", "lines")]
+        assert [(i, key) for i, row in enumerate(rows) for key in checks if not row[key]] == []
+        assert locations_under_their_text(browser) == [True] * 9
+        wide = browser.execute_script(
+            "return document.querySelector('#findings-table').scrollWidth"
+            " - document.querySelector('#findings').clientWidth;"
+        )
+        assert wide <= 0, wide
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        browser.set_window_size(1280, 2000)
+    assert severe(browser) == []
+
+
 def test_a_two_line_lineage_label_stays_inside_its_node(tmp_path: Path, browser) -> None:
     from test_report_html import long_named_lineage
 
