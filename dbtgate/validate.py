@@ -76,6 +76,14 @@ def validate_config(
         + (f", base: {config.base}" if config.base else "")
         + (f", baseline: {config.baseline}" if config.baseline else "")
     )
+    if not config.policies and not set(config.lines) - {"version", "policies"}:
+        # Valid, but set nothing: an empty or cut-short file, said as `check` says it. A config
+        # of other settings only (breaking changes, waivers) is a choice the summary shows.
+        result.warnings.append(
+            f"{config.path.name if config.path else 'the config'} has no policies: `check` "
+            "applies no rule to the models (run status, freshness, KPIs and breaking changes "
+            "are gated as configured)"
+        )
     for compiled in policies:
         if not compiled.rules:
             result.warnings.append(

@@ -226,6 +226,19 @@ def test_a_policy_without_rules_is_warned_about(tmp_path) -> None:
     ]
 
 
+@pytest.mark.parametrize("text", ["", "version: 1\n", "policies: []\n"])
+def test_a_config_without_policies_is_warned_about(tmp_path, text) -> None:
+    """Valid, and said: an empty or cut-short file passed as "valid, 0 policies" only."""
+    write_config(tmp_path, text)
+    result = dbtgate("validate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == [
+        "warning: dbtgate.yml has no policies: `check` applies no rule to the models (run "
+        "status, freshness, KPIs and breaking changes are gated as configured)",
+        "dbtgate.yml: valid",
+    ]
+
+
 def test_a_value_yaml_cannot_read_is_one_problem_wherever_it_is(tmp_path) -> None:
     """In a rule's parameters or as a key, a date YAML cannot read is said once, where it is
     written, and not again as a value of the wrong type (an object no message could show)."""
