@@ -353,7 +353,9 @@ def test_no_changed_sql_passes_with_a_note(tmp_path):
     result, run = lint_gate(project)
     assert run.files == []
     assert result.decision == "pass"
-    assert "lint: no SQL files to lint changed since main" in result.notes
+    assert (
+        "lint: no SQL files to lint changed since main (`dbtgate lint --all` lints every file)"
+    ) in result.notes
 
 
 def test_dbt_templater_without_the_plugin_is_a_clear_error(tmp_path, monkeypatch):

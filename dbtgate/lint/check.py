@@ -38,8 +38,12 @@ def lint_findings(ctx: CheckContext) -> list[Finding]:
     ctx.sections["lint"] = run.summary()
     ctx.notes.extend(run.notes)
     if not run.files:
+        # On the base branch itself (a newcomer trying it), nothing changed: the way on named.
         ctx.notes.append(
-            "lint: no SQL files to lint" + ("" if run.lint_all else f" changed since {run.against}")
+            "lint: no SQL files to lint"
+            if run.lint_all
+            else f"lint: no SQL files to lint changed since {run.against} (`dbtgate lint --all` "
+            "lints every file)"
         )
     elif not run.change_known and not run.notes:
         ctx.notes.append("lint: the change is unknown (no git base), so every line counts")
