@@ -136,6 +136,19 @@ def test_a_chain_of_views_is_reported_once_where_it_ends(tmp_path):
     assert findings[0].details["chain"] == [f"model.proj.{n}" for n in "abcde"]
 
 
+def test_a_chain_of_one_view_is_worded_in_the_singular(tmp_path):
+    # max: 0 is dbt-bouncer's max_chained_views: 1, which flags a model reading one view.
+    project = write_build(
+        tmp_path / "b",
+        [model("stg", materialized="view"), model("fct", depends_on=["model.proj.stg"])],
+    )
+    config = rule_config(tmp_path, "performance.chained_views", "{max: 0}")
+    findings = by_code(gate(project, config).findings, "performance.chained_views")
+    assert [f.message for f in findings] == [
+        "fct reads a chain of 1 view or ephemeral model (stg); at most 0"
+    ]
+
+
 def test_a_table_in_the_middle_breaks_the_chain(tmp_path):
     project = chain_build(tmp_path / "b", materialized_b="table")
     findings = gate(project, rule_config(tmp_path, "performance.chained_views")).findings

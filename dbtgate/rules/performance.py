@@ -104,9 +104,9 @@ def chained_views(model: Node, project: Project, *, max: Count = 3) -> Violation
     if project.is_virtual(model.unique_id) and project.model_readers(model.unique_id):
         return None
     names = " -> ".join(display_name(project.nodes[uid]) for uid in chain)
+    links = "view or ephemeral model" if len(chain) == 1 else "views and ephemeral models"
     return Violation(
-        f"{display_name(model)} reads a chain of {len(chain)} views and ephemeral models "
-        f"({names}); at most {max}",
+        f"{display_name(model)} reads a chain of {len(chain)} {links} ({names}); at most {max}",
         details={"chain": chain, "max": max},
     )
 
