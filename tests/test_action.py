@@ -131,6 +131,17 @@ def test_the_gate_step_passes_only_the_inputs_given(tmp_path):
     assert words[words.index("--comment-key") + 1] == "duckdb prod"
 
 
+def test_args_written_as_a_yaml_block_pass_every_line(tmp_path):
+    """`args: |` with one option a line is how a long list gets written in a workflow: each line's
+    words reach the gate, not the first line's alone."""
+    bin_dir = tmp_path / "bin"
+    stand_in(bin_dir, "dbtgate", 'printf "%s\\n" "$@"')
+    env = gate_step_env(args="--baseline dbtgate-baseline.json\n--max-findings 50\n")
+    env["PATH"] = str(bin_dir)
+    words = run_script(gate_step_script(), env, tmp_path).stdout.splitlines()
+    assert words[-4:] == ["--baseline", "dbtgate-baseline.json", "--max-findings", "50"]
+
+
 def test_the_gate_step_runs_in_the_working_directory_and_outputs_absolute_paths(tmp_path):
     """A dbt project in a subfolder (`working-directory: analytics`): the gate runs there, and
     a later step, which runs at the repository's root, finds the reports by the outputs."""
