@@ -503,3 +503,33 @@ def test_a_pull_request_from_a_fork_says_once_that_it_gets_no_comment(tmp_path):
     )
     assert not re.search(r"^::(error|warning)", result.stdout, re.MULTILINE)
     assert "verdict=pass" in (tmp_path / "outputs").read_text()
+
+
+def test_a_push_gated_with_the_default_comment_input_says_it_has_no_pull_request(tmp_path):
+    """The action's `comment: true` on a push to main: no pull request to comment on is said as
+    such, not as a comment that failed and needs a `--pr N`; an error run says it the same way."""
+    from fake_github import FakeGitHub
+
+    (tmp_path / "push.json").write_text(json.dumps({"ref": "refs/heads/main"}))
+    with FakeGitHub() as gh:
+        env = {
+            **actions_env(gh, tmp_path, "4" * 40),
+            "GITHUB_EVENT_NAME": "push",
+            "GITHUB_EVENT_PATH": str(tmp_path / "push.json"),
+            "GITHUB_REF": "refs/heads/main",
+        }
+        build = str(corpus_dir("bouncer-dbt112"))
+        gated = run_script(gate_step_script(), {**gate_step_env(artifacts=build), **env}, tmp_path)
+        missing = str(tmp_path / "missing")
+        error = run_script(
+            gate_step_script(), {**gate_step_env(artifacts=missing), **env}, tmp_path
+        )
+        assert gh.requests == []
+    no_comment = (
+        "dbtgate: no PR comment: this run's `push` event is of no pull request, so there is none"
+        " to comment on (--pr N names one)"
+    )
+    assert gated.returncode == 0, gated.stderr
+    assert [line for line in gated.stderr.splitlines() if "comment" in line] == [no_comment]
+    assert error.returncode == 2
+    assert no_comment in error.stderr.splitlines()

@@ -72,7 +72,35 @@ def publish_error(
     if output_path:
         outputs = f"verdict={ERROR_VERDICT}\n"
         append_runner_file(output_path, "GITHUB_OUTPUT", outputs, stderr, environ)
-    if not comment:
+    if comment:
+        _comment_error(markdown, project, focus, repo, pr, environ, stderr)
+
+
+def _comment_error(
+    markdown: str,
+    project: str | None,
+    focus: str,
+    repo: str | None,
+    pr: int | None,
+    environ: Mapping[str, str],
+    stderr: TextIO,
+) -> None:
+    """Put the error in the sticky comment, or say in one line why not: a push's run has no pull
+    request (said first: the project's name it may lack would not matter)."""
+    from dbtgate.report.github import (
+        NoPullRequest,
+        comment_marker,
+        github_context_from_env,
+        post_sticky_comment,
+    )
+
+    try:
+        context = github_context_from_env(environ, repo=repo, pr=pr)
+    except NoPullRequest as exc:
+        stderr.write(f"dbtgate: no PR comment: {exc}\n")
+        return
+    except DbtgateError as exc:
+        stderr.write(f"dbtgate: could not post the error to the PR comment: {exc}\n")
         return
     if not project:
         stderr.write(
@@ -80,10 +108,7 @@ def publish_error(
             "manifest, no dbt_project.yml), so its comment cannot be found\n"
         )
         return
-    from dbtgate.report.github import comment_marker, github_context_from_env, post_sticky_comment
-
     try:
-        context = github_context_from_env(environ, repo=repo, pr=pr)
         marker = comment_marker(project, focus)
         result = post_sticky_comment(context, marker, f"{marker}\n{markdown}")
     except DbtgateError as exc:

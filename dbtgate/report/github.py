@@ -48,6 +48,11 @@ _IDEMPOTENT = ("GET", "PATCH")
 _PASSING_ERROR_WAIT = 2.0
 
 
+class NoPullRequest(DbtgateError):
+    """The run is of no pull request (a push to main gated with the action's `comment: true`):
+    there is nothing to comment on, which is no failed comment."""
+
+
 class CommentError(DbtgateError):
     """Posting or updating the PR comment failed (permissions, not found, rate limit, network)."""
 
@@ -118,6 +123,12 @@ def github_context_from_env(
     (`refs/pull/N/merge`). The sha is the PR head's from the event when there is one: GITHUB_SHA
     on a pull_request event is the temporary merge commit, which file links should not point at.
     """
+    # The pull request first: a push's run has none, and then no token or repository is missing.
+    event = read_event(environ.get("GITHUB_EVENT_PATH", ""))
+    number = pr if pr is not None else _pr_from_event(event) or _pr_from_ref(environ)
+    if number is None:
+        raise NoPullRequest(_no_pull_request(environ.get("GITHUB_EVENT_NAME", "").strip()))
+    check_target(None, number)
     token = environ.get("GITHUB_TOKEN", "").strip()
     if not token:
         raise DbtgateError(
@@ -130,15 +141,6 @@ def github_context_from_env(
             "no repository for the PR comment: set GITHUB_REPOSITORY or pass --repo owner/name"
         )
     check_target(repository, None)
-
-    event = read_event(environ.get("GITHUB_EVENT_PATH", ""))
-    number = pr if pr is not None else _pr_from_event(event) or _pr_from_ref(environ)
-    if number is None:
-        raise DbtgateError(
-            "no pull request number for the PR comment: run on a pull_request event"
-            " (GITHUB_EVENT_PATH or GITHUB_REF=refs/pull/N/merge) or pass --pr N"
-        )
-    check_target(None, number)
 
     server_url = environ.get("GITHUB_SERVER_URL", "").rstrip("/") or DEFAULT_SERVER_URL
     run_id = environ.get("GITHUB_RUN_ID", "").strip()
@@ -156,6 +158,20 @@ def github_context_from_env(
         # The event's head is of the event's pull request, not of another one `--pr` names.
         event_head_sha=head_sha if _pr_from_event(event) == number else None,
         fork=_fork(head) if _pr_from_event(event) == number else None,
+    )
+
+
+def _no_pull_request(event_name: str) -> str:
+    """Why there is no pull request to comment on: in Actions, the event that started the run
+    (`push`) says it; elsewhere what names one is missing."""
+    if event_name and event_name not in ("pull_request", "pull_request_target"):
+        return (
+            f"this run's `{event_name}` event is of no pull request, so there is none to comment"
+            " on (--pr N names one)"
+        )
+    return (
+        "no pull request number for the PR comment: run on a pull_request event"
+        " (GITHUB_EVENT_PATH or GITHUB_REF=refs/pull/N/merge) or pass --pr N"
     )
 
 

@@ -239,6 +239,7 @@ def _post_comment(
     stderr: TextIO,
 ) -> int:
     from dbtgate.report.github import (
+        NoPullRequest,
         comment_focus,
         comment_marker,
         github_context_from_env,
@@ -252,6 +253,10 @@ def _post_comment(
         marker = comment_marker(report["project"], focus)
         result = post_sticky_comment(context, marker, f"{marker}\n{markdown}")
     except DbtgateError as exc:
+        if isinstance(exc, NoPullRequest) and not request.comment_required:
+            # A push to main gated by a workflow that comments on its pull requests: no failure.
+            stderr.write(f"dbtgate: no PR comment: {exc}\n")
+            return 0
         consequence = (
             "failing the run (--comment-required)"
             if request.comment_required
