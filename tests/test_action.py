@@ -533,3 +533,13 @@ def test_a_push_gated_with_the_default_comment_input_says_it_has_no_pull_request
     assert [line for line in gated.stderr.splitlines() if "comment" in line] == [no_comment]
     assert error.returncode == 2
     assert no_comment in error.stderr.splitlines()
+
+
+def test_the_readmes_conditions_on_the_verdict_run_after_a_failing_gate():
+    """A failing gate fails its step; GitHub runs a later step whose `if:` has no status function
+    only after steps that succeeded, so `if: steps.gate.outputs.verdict == 'fail'` never runs."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    conditions = re.findall(r"`if: ([^`]*outputs\.verdict[^`]*)`", readme)
+    assert conditions
+    for condition in conditions:
+        assert re.search(r"\b(always|failure|cancelled)\(\)", condition), condition
