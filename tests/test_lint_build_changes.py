@@ -271,6 +271,26 @@ def test_a_fix_hint_of_check_against_a_base_build_fixes_only_the_change(shop, tm
     assert after[9] == before[9].rstrip() and after[10] == before[10]
 
 
+def test_a_fix_hint_in_a_pull_requests_ci_run_names_the_base_branch_not_the_runners_folder(
+    shop, monkeypatch
+):
+    """In CI the base build is an artifact downloaded outside the repository (the runner's
+    temporary folder): a hint naming it cannot be pasted where the annotation is read; the base
+    branch measures the same change there. Outside CI the build's folder is named as before."""
+    project, base, pr_dir = shop
+    monkeypatch.chdir(pr_dir)
+    monkeypatch.setenv("GITHUB_BASE_REF", "main")
+    hints = {}
+    for actions in ("false", "true"):
+        monkeypatch.setenv("GITHUB_ACTIONS", actions)
+        result, _ = lint_against(project, base)
+        hints[actions] = {f.fix for f in result.findings if (f.line, f.code) == (10, "lint.LT01")}
+    assert hints == {
+        "true": {f"dbtgate lint --fix LT01 {PAYMENTS} --base-ref origin/main"},
+        "false": {f"dbtgate lint --fix LT01 {PAYMENTS} --base ../base_target"},
+    }
+
+
 def test_a_path_in_a_pasted_command_is_the_shorter_of_relative_and_absolute(tmp_path, monkeypatch):
     """Inside the working directory a path is relative; outside it `../base` where the user
     would type that, and `/usr` rather than a climb of `../` to the root."""

@@ -180,7 +180,10 @@ def _fix_base(run: LintRun, linted: LintedFile, violation: Violation, scoped: bo
 
 def _change_base(run: LintRun) -> str:
     """The flag that measures a `dbtgate lint` against what this run measured the change
-    against: the git ref, else the base build's directory."""
+    against: the git ref, else the base build's directory, or its base branch where only CI has
+    that directory (`run._pasted_base`)."""
     if run.merge_base is not None and run.base_ref is not None:
         return f" --base-ref {shlex.quote(run.base_ref)}"
+    if run.base_branch is not None:
+        return f" --base-ref {shlex.quote(run.base_branch)}"
     return f" --base {run.base_dir}" if run.base_dir is not None else ""

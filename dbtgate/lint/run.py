@@ -22,7 +22,7 @@ import os
 import re
 import shlex
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -136,6 +136,8 @@ class LintRun:
     # The base build's directory as a `dbtgate lint --base` pasted in the working directory
     # names it: what a fix hint scoped to the change needs without git (`_fix_base`).
     base_dir: str | None = None
+    # Instead of base_dir, where only the CI run has that build: the base branch (`_pasted_base`).
+    base_branch: str | None = None
     severity: dict[str, str] = field(default_factory=dict)  # resolved per sqlfluff code
     default_severity: str = "error"
     # The files `fix` rewrote (as shown), before they were linted.
@@ -362,9 +364,11 @@ def run_lint(
         base_build=locate.display_path(changes.base_manifest, display)
         if changes and changes.base_manifest
         else None,
-        base_dir=_quoted_here(changes.base_manifest.parent)
-        if changes and changes.base_manifest
-        else None,
+        **(
+            _pasted_base(changes.base_manifest.parent, display)
+            if changes and changes.base_manifest
+            else {}
+        ),
         severity=severity,
         default_severity=lint_config.default_severity,
         setup_seconds=setup,
@@ -869,6 +873,21 @@ def _named_files_measured(config: Config) -> bool:
     config names a base (`lint.base_ref`, or `base:` as a build's directory or a git ref). A
     whole-file fix hint then needs `--whole`, or it fixes only the change."""
     return config.lint.base_ref is not None or bool(config.base)
+
+
+def _pasted_base(
+    directory: Path, root: Path, environ: Mapping[str, str] = os.environ
+) -> dict[str, str]:
+    """How a fix hint names the base build: its directory (`base_dir`), but not in a GitHub
+    Actions run of a pull request whose base build lies outside the repository (the base
+    branch's artifact, downloaded into the runner's temporary folder): that path is nowhere on the
+    machine of whoever reads the hint, so it names the base branch (`base_branch`,
+    `origin/main`), whose merge base with the pull request is the commit that build is of."""
+    branch = environ.get("GITHUB_BASE_REF", "").strip()
+    in_actions = environ.get("GITHUB_ACTIONS", "").lower() == "true"
+    if branch and in_actions and Path(locate.display_path(directory, root)).is_absolute():
+        return {"base_branch": f"origin/{branch}"}
+    return {"base_dir": _quoted_here(directory)}
 
 
 def _quoted_here(path: Path, *, quote: bool = True) -> str:
