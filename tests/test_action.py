@@ -505,6 +505,32 @@ def test_a_pull_request_from_a_fork_says_once_that_it_gets_no_comment(tmp_path):
     assert "verdict=pass" in (tmp_path / "outputs").read_text()
 
 
+def test_a_permission_the_workflow_lacks_is_a_warning_on_the_run(tmp_path):
+    """The repository's own pull request, and the workflow without `pull-requests: write`: the
+    admin who must grant it reads a warning annotation on the run, not a line among the log's;
+    the verdict stands."""
+    from fake_github import FakeGitHub
+
+    head = "4" * 40
+    with FakeGitHub() as gh:
+        gh.add_pull_request("acme/shop", 7, head=head)
+        gh.forbid_next(method="POST")
+        env = gate_step_env(artifacts=str(corpus_dir("bouncer-dbt112")))
+        result = run_script(
+            gate_step_script(), {**env, **actions_env(gh, tmp_path, head)}, tmp_path
+        )
+        assert gh.comments("acme/shop", 7) == []
+    assert result.returncode == 0, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if "comment" in line]
+    assert line.startswith(
+        "::warning title=dbtgate%3A PR comment not posted::could not post the PR comment: "
+        "GitHub refused access (HTTP 403)"
+    )
+    assert "`pull-requests: write`" in line and line.endswith("the gate's verdict is unchanged")
+    assert gh.token not in result.stdout + result.stderr
+    assert "verdict=pass" in (tmp_path / "outputs").read_text()
+
+
 def test_a_push_gated_with_the_default_comment_input_says_it_has_no_pull_request(tmp_path):
     """The action's `comment: true` on a push to main: no pull request to comment on is said as
     such, not as a comment that failed and needs a `--pr N`; an error run says it the same way."""

@@ -239,6 +239,7 @@ def _post_comment(
     stderr: TextIO,
 ) -> int:
     from dbtgate.report.github import (
+        CommentError,
         NoPullRequest,
         comment_focus,
         comment_marker,
@@ -262,7 +263,19 @@ def _post_comment(
             if request.comment_required
             else "the gate's verdict is unchanged"
         )
-        stderr.write(f"dbtgate: could not post the PR comment: {exc}; {consequence}\n")
+        line = f"could not post the PR comment: {exc}; {consequence}"
+        refused = isinstance(exc, CommentError) and exc.refused
+        if refused and environ.get("GITHUB_ACTIONS", "").lower() == "true":
+            # A permission the workflow lacks is its admin's to grant: an annotation on the run,
+            # where they look, not a line among the log's. (A fork's read-only token is no
+            # such mistake: its CommentError is not `refused`, and stays a line.)
+            from dbtgate.report.annotations import format_annotation
+
+            level = "error" if request.comment_required else "warning"
+            title = "dbtgate: PR comment not posted"
+            stderr.write(format_annotation(level, line, title=title) + "\n")
+        else:
+            stderr.write(f"dbtgate: {line}\n")
         return 2 if request.comment_required else 0
     stderr.write(f"dbtgate: {result.describe()}\n")
     return 0
