@@ -1651,7 +1651,9 @@ def main() -> None:
         code = dispatch(sys.argv[1:])
         sys.stdout.flush()  # output that fitted the buffer meets a closed pipe here
     except DbtgateError as exc:
-        print(f"dbtgate: error: {_error_text(exc)}", file=sys.stderr)
+        text = _error_text(exc)
+        print(f"dbtgate: error: {text}", file=sys.stderr)
+        _annotate_error(text)
         sys.exit(2)
     except KeyboardInterrupt:
         print("dbtgate: interrupted", file=sys.stderr)
@@ -1679,6 +1681,16 @@ def main() -> None:
         )
         sys.exit(2)
     sys.exit(code)
+
+
+def _annotate_error(text: str) -> None:
+    """In GitHub Actions, the error that stopped dbtgate also as an error annotation: the run's
+    page then says why the step failed, where it said only "exit code 2"."""
+    if os.environ.get("GITHUB_ACTIONS", "").lower() != "true":
+        return
+    from dbtgate.report.annotations import format_annotation
+
+    print(format_annotation("error", text, title="dbtgate stopped"), file=sys.stderr)
 
 
 def _error_text(exc: BaseException) -> str:

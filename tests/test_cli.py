@@ -522,6 +522,23 @@ def test_a_report_folder_that_cannot_be_made_names_its_option(tmp_path, args, me
     assert len(result.stderr.splitlines()) == 1
 
 
+def test_in_github_actions_the_error_that_stopped_the_gate_is_an_annotation_too(tmp_path):
+    """The run's page said only "exit code 2"; the line stays for the log, and the annotation
+    is escaped as a workflow command's message must be."""
+    env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "GITHUB_ACTIONS": "true"}
+    args = [sys.executable, "-m", "dbtgate.cli", "check", "--artifacts", "no%where"]
+    result = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "dbtgate: error: no%where: artifacts directory not found (run dbt first, or pass "
+        "--artifacts DIR)",
+        "::error title=dbtgate stopped::no%25where: artifacts directory not found (run dbt "
+        "first, or pass --artifacts DIR)",
+    ]
+    off = dbtgate("check", "--artifacts", "nowhere", cwd=tmp_path)
+    assert len(off.stderr.splitlines()) == 1
+
+
 def test_quiet_prints_only_notes_and_the_verdict(tmp_path):
     build = CORPUS / "bouncer-dbt112"
     if not build.is_dir():
