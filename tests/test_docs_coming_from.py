@@ -184,3 +184,179 @@ def test_every_dbt_score_rule_is_mapped():
     }
     assert [rule for rule in DBT_SCORE_RULES if rule not in rows] == []
     assert [rule for rule in DBT_SCORE_RULES if rows[rule].startswith("none")] == []
+
+
+# dbt-bouncer 4.3.0's checks: the functions of its dbt_bouncer.checks package (`dbt-bouncer list`
+# names their classes), copied here so the test runs without bouncer installed.
+BOUNCER_CHECKS = [
+    "check_column_description_populated",
+    "check_column_descriptions_are_consistent",
+    "check_column_has_specified_test",
+    "check_column_name_complies_to_column_type",
+    "check_column_names",
+    "check_column_type_complies_to_column_name",
+    "check_columns_are_all_documented",
+    "check_columns_are_documented_in_public_models",
+    "check_duplicate_sources",
+    "check_exposure_based_on_model",
+    "check_exposure_based_on_non_public_models",
+    "check_exposure_based_on_view",
+    "check_exposure_description_populated",
+    "check_exposure_has_meta_keys",
+    "check_exposure_has_owner",
+    "check_info_schema_query",
+    "check_lineage_permitted_upstream_models",
+    "check_lineage_seed_cannot_be_used",
+    "check_lineage_source_cannot_be_used",
+    "check_macro_arguments_description_populated",
+    "check_macro_code_does_not_contain_regexp_pattern",
+    "check_macro_description_populated",
+    "check_macro_has_meta_keys",
+    "check_macro_is_used",
+    "check_macro_max_number_of_arguments",
+    "check_macro_max_number_of_lines",
+    "check_macro_name_matches_file_name",
+    "check_macro_names",
+    "check_macro_property_file_location",
+    "check_model_access",
+    "check_model_alias",
+    "check_model_code_does_not_contain_regexp_pattern",
+    "check_model_column_description_populated",
+    "check_model_column_descriptions_propagated",
+    "check_model_column_has_specified_test",
+    "check_model_column_meta_propagated",
+    "check_model_column_name_complies_to_column_type",
+    "check_model_column_names",
+    "check_model_column_type_complies_to_column_name",
+    "check_model_column_types_match_inferred",
+    "check_model_columns_have_lineage",
+    "check_model_columns_have_meta_keys",
+    "check_model_columns_have_relationship_tests",
+    "check_model_columns_have_types",
+    "check_model_contract_enforced_for_public_model",
+    "check_model_depends_on_macros",
+    "check_model_depends_on_multiple_sources",
+    "check_model_description_contains_regexp_pattern",
+    "check_model_description_populated",
+    "check_model_directories",
+    "check_model_documentation_coverage",
+    "check_model_documented_in_same_directory",
+    "check_model_does_not_directly_join_to_source",
+    "check_model_does_not_rejoin_upstream_concepts",
+    "check_model_does_not_use_cartesian_join",
+    "check_model_does_not_use_select_star",
+    "check_model_file_name",
+    "check_model_grain_is_tested",
+    "check_model_grant_privilege",
+    "check_model_grant_privilege_required",
+    "check_model_hard_coded_references",
+    "check_model_has_constraints",
+    "check_model_has_contracts_enforced",
+    "check_model_has_exposure",
+    "check_model_has_grain",
+    "check_model_has_labels_keys",
+    "check_model_has_meta_keys",
+    "check_model_has_no_upstream_dependencies",
+    "check_model_has_properties_file",
+    "check_model_has_semi_colon",
+    "check_model_has_tags",
+    "check_model_has_tests_by_name",
+    "check_model_has_tests_by_type",
+    "check_model_has_unique_test",
+    "check_model_has_unit_tests",
+    "check_model_incremental_has_unique_key",
+    "check_model_latest_version_specified",
+    "check_model_materialization_by_fanout",
+    "check_model_materialization_permitted",
+    "check_model_max_chained_views",
+    "check_model_max_fanout",
+    "check_model_max_number_of_lines",
+    "check_model_max_upstream_dependencies",
+    "check_model_min_downstream_models",
+    "check_model_names",
+    "check_model_number_of_grants",
+    "check_model_property_file_location",
+    "check_model_public_columns_not_derived_from_meta",
+    "check_model_schema_name",
+    "check_model_single_primary_key",
+    "check_model_test_coverage",
+    "check_model_version_allowed",
+    "check_model_version_pinned_in_ref",
+    "check_project_name",
+    "check_run_results_max_execution_time",
+    "check_run_results_max_gigabytes_billed",
+    "check_seed_column_names",
+    "check_seed_columns_are_all_documented",
+    "check_seed_columns_have_types",
+    "check_seed_description_populated",
+    "check_seed_has_meta_keys",
+    "check_seed_has_unit_tests",
+    "check_seed_max_bytes",
+    "check_seed_max_row_count",
+    "check_seed_names",
+    "check_semantic_model_based_on_non_public_models",
+    "check_snapshot_description_populated",
+    "check_snapshot_has_meta_keys",
+    "check_snapshot_has_tags",
+    "check_snapshot_has_unique_key",
+    "check_snapshot_names",
+    "check_snapshot_strategy",
+    "check_source_columns_are_all_documented",
+    "check_source_columns_are_used",
+    "check_source_description_populated",
+    "check_source_file_name",
+    "check_source_freshness_populated",
+    "check_source_has_labels_keys",
+    "check_source_has_meta_keys",
+    "check_source_has_tags",
+    "check_source_has_tests",
+    "check_source_loader_populated",
+    "check_source_min_downstream_models",
+    "check_source_names",
+    "check_source_not_orphaned",
+    "check_source_pii_meta",
+    "check_source_property_file_location",
+    "check_source_top_level_description_populated",
+    "check_source_used_by_models_in_same_directory",
+    "check_source_used_by_only_one_model",
+    "check_test_has_meta_keys",
+    "check_test_has_tags",
+    "check_test_has_where_config",
+    "check_unit_test_coverage",
+    "check_unit_test_expect_format",
+    "check_unit_test_given_formats",
+]
+
+
+def bouncer_names(section: str) -> tuple[set[str], set[str]]:
+    """The checks the dbt-bouncer section maps in its table (first column) and the ones its
+    "Not covered" list names (each item's names, before the colon that gives the reason)."""
+    table, _, uncovered_text = section.partition("Not covered by dbtgate:")
+    cells = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
+    mapped = set(re.findall(r"`(check_[a-z0-9_]+)`", "\n".join(cells)))
+    items = uncovered_text.strip().split("\n- ")
+    heads = [item.split("`: ", 1)[0] for item in items]
+    uncovered = set(re.findall(r"`(check_[a-z0-9_]+)", "\n".join(heads)))
+    return mapped, uncovered
+
+
+def test_every_dbt_bouncer_check_is_mapped_or_said_uncovered():
+    assert len(set(BOUNCER_CHECKS)) == len(BOUNCER_CHECKS) == 136
+    mapped, uncovered = bouncer_names(peer_section("dbt-bouncer"))
+    example = re.findall(r"- name: (check_[a-z0-9_]+)", DOCS.read_text(encoding="utf-8"))
+    assert example and sorted((mapped | uncovered | set(example)) - set(BOUNCER_CHECKS)) == []
+    assert [check for check in BOUNCER_CHECKS if check not in mapped | uncovered] == []
+    assert sorted(mapped & uncovered) == []
+
+
+def test_every_dbt_bouncer_row_names_a_dbtgate_rule_or_kpi():
+    section = peer_section("dbt-bouncer").partition("Not covered by dbtgate:")[0]
+    known = set(builtin_rules()) | set(code_docs()) | set(typing.get_args(KpiName))
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    assert len(rows) > 60
+    unnamed = [
+        row.split("|")[1]
+        for row in rows
+        if not set(re.findall(r"`([a-z_0-9.]+)`", row.rsplit("|", 2)[1])) & known
+    ]
+    assert unnamed == []
