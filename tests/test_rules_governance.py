@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 from corpus import CORPUS
@@ -389,6 +390,45 @@ def test_the_macro_pattern_is_a_parameter(tmp_path):
     assert short_ids(by_code(gate(project, config).findings, "naming.macro_pattern")) == [
         "cents_to_dollars"
     ]
+
+
+def _source_tables_not_matching(pattern: str) -> list[str]:
+    """The truth, with plain json: the root project's source tables (`source.table`) whose
+    table name does not match `pattern` as a whole."""
+    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    return sorted(
+        f"{source['source_name']}.{source['name']}"
+        for source in manifest["sources"].values()
+        if source["package_name"] == PKG and not re.fullmatch(pattern, source["name"])
+    )
+
+
+def test_source_table_names_follow_the_source_pattern(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = rule_config(tmp_path, "naming.source_pattern")
+    [finding] = by_code(gate(project, config).findings, "naming.source_pattern")
+    assert _source_tables_not_matching("[a-z][a-z0-9_]*") == [
+        "sources_that_dont_really_exist.Non_Conforming_Name"
+    ]
+    assert finding.unique_id == f"source.{PKG}.sources_that_dont_really_exist.Non_Conforming_Name"
+    assert finding.message == (
+        "source sources_that_dont_really_exist.Non_Conforming_Name does not match the naming "
+        "pattern [a-z][a-z0-9_]*"
+    )
+
+
+def test_the_source_pattern_judges_the_table_name_not_the_source_name(tmp_path):
+    # dbt-bouncer's check_source_names with `source_name_pattern: ^raw_` on this build fails
+    # the same tables (it skips Non_Conforming_Name, whose meta lists the check in skip_checks).
+    project = corpus_project("bouncer-dbt112")
+    config = rule_config(tmp_path, "naming.source_pattern", '{pattern: "raw_.*"}')
+    findings = by_code(gate(project, config).findings, "naming.source_pattern")
+    assert short_ids(findings) == _source_tables_not_matching("raw_.*")
+    assert len(findings) == 4
+    # Every table's source is named `dummy_source` or `sources_that_dont_really_exist`:
+    # a pattern only they match, no table name does, fails every table.
+    config = rule_config(tmp_path, "naming.source_pattern", '{pattern: "[a-z_]+_source|.*exist"}')
+    assert len(by_code(gate(project, config).findings, "naming.source_pattern")) == 4
 
 
 # -- sources.duplicate -------------------------------------------------------------------------

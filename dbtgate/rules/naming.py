@@ -152,6 +152,47 @@ def macro_pattern(macro: Macro, *, pattern: Regex = r"[a-z_][a-z0-9_]*") -> Viol
 
 
 @rule(
+    "naming.source_pattern",
+    severity="warn",
+    applies_to=("source",),
+    why="""
+        A source table's name is written in every `source()` call and selector
+        (`source:stripe.payments`): one spelling keeps them predictable. The name need not be
+        the raw table's (`identifier` gives that), so a loader's `PaymentsV2` can still read
+        as `payments_v2`. A separate rule from naming.pattern, whose patterns are usually
+        about model layers (`stg_`, `fct_`) that source tables do not have.
+    """,
+    failing="""
+        # models/staging/stripe/_stripe__sources.yml
+        sources:
+          - name: stripe
+            tables:
+              - name: PaymentsV2
+    """,
+    passing="""
+        sources:
+          - name: stripe
+            tables:
+              - name: payments_v2
+                identifier: PaymentsV2
+    """,
+    fix="Rename the table's entry (and its `source()` calls) to match `pattern`, with "
+    "`identifier` naming the raw table, or adjust `pattern`.",
+)
+def source_pattern(source: Source, *, pattern: Regex = r"[a-z][a-z0-9_]*") -> Violation | None:
+    """The source table's name matches `pattern` as a whole (a Python regular expression).
+
+    The table's name as the YAML gives it (`tables: - name:`), not the source's. As dbt-bouncer's
+    check_source_names."""
+    if re.fullmatch(pattern, source.name):
+        return None
+    return Violation(
+        f"{display_name(source)} does not match the naming pattern {pattern}",
+        details={"pattern": pattern},
+    )
+
+
+@rule(
     "naming.column_pattern",
     severity="warn",
     applies_to=("model", "seed", "snapshot", "source"),
