@@ -73,3 +73,19 @@ def code_span(text: str) -> str:
     stripped_by_reader = text[:1] == text[-1:] == " " and text.strip(" ")
     pad = " " if text[:1] == "`" or text[-1:] == "`" or stripped_by_reader else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def hanging(text: str, width: int, first: str = "", then: str = "") -> str:
+    """`text` wrapped at `width` for a console that prints soft-wrapped (where the terminal
+    would wrap at column 0): the first line indented by `first`, the others by `then`, never
+    broken inside a word nor at a hyphen (a name or a flag is printed whole)."""
+    import textwrap
+
+    return textwrap.fill(
+        text,
+        width,
+        initial_indent=first,
+        subsequent_indent=then,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )

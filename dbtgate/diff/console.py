@@ -17,6 +17,7 @@ from rich.text import Text
 from dbtgate.diff.properties import grants_moved
 from dbtgate.errors import DbtgateError
 from dbtgate.report.view import focus_label, status_name
+from dbtgate.wording import hanging
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -100,8 +101,6 @@ def change_blocks(diff: SchemaDiff, findings: list[Finding], width: int) -> list
     """One block a change for a narrow terminal: the code, resource, change and status on one
     line, then indented the reason, each reader and the owners, each wrapped at `width` with a
     hanging indent (the console prints soft-wrapped, so the terminal would wrap at column 0)."""
-    import textwrap
-
     by_change = _findings_by_change(findings)
     blocks: list[Text] = []
     for change in diff.changes:
@@ -112,14 +111,7 @@ def change_blocks(diff: SchemaDiff, findings: list[Finding], width: int) -> list
                 head.append("  " + part)
         blocks.append(head)
         for line in (_reason(change), *_impact(change).splitlines()):
-            wrapped = textwrap.fill(
-                line,
-                max(width, 40),
-                initial_indent="    ",
-                subsequent_indent="      ",
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
+            wrapped = hanging(line, max(width, 40), "    ", "      ")
             if wrapped:
                 blocks.append(Text(wrapped))
     return blocks

@@ -22,6 +22,7 @@ from dbtgate.codes import CodeDoc, code_docs
 from dbtgate.errors import DbtgateError
 from dbtgate.report.escape import md_code
 from dbtgate.rules.registry import Param, Rule, builtin_rules
+from dbtgate.wording import hanging
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -343,27 +344,14 @@ def _print_rule_blocks(console: Console, rules: dict[str, Rule]) -> None:
     width = max(console.width, 40)
     console.print(Text(_RULES_TITLE, style="italic"))
     for code, rule in sorted(rules.items()):
-        head = Text(_wrap_prose(f"{code}  {rule.severity}  {_applies(rule)}", width, "", "      "))
+        head = Text(hanging(f"{code}  {rule.severity}  {_applies(rule)}", width, "", "      "))
         head.stylize("bold", 0, len(code))
         console.print(head, soft_wrap=True)
         source = "" if rule.builtin else f" (plugin {rule.where})"
         lines = [f"parameters: {', '.join(rule.params)}"] if rule.params else []
         for line in [*lines, rule.docs.summary + source]:
-            wrapped = _wrap_prose(_one_line(line), width, "    ", "      ")
+            wrapped = hanging(_one_line(line), width, "    ", "      ")
             console.print(Text(wrapped), soft_wrap=True)
-
-
-def _wrap_prose(text: str, width: int, first: str, then: str) -> str:
-    import textwrap
-
-    return textwrap.fill(
-        text,
-        width,
-        initial_indent=first,
-        subsequent_indent=then,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
 
 
 def _print_sqlfluff_rules(console: Console) -> None:
