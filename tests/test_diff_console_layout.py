@@ -8,7 +8,7 @@ import io
 from rich.console import Console
 
 from dbtgate.diff.changes import Change, Consumer, Impact, SchemaDiff
-from dbtgate.diff.console import change_table, print_changes
+from dbtgate.diff.console import change_statuses, change_table, print_changes
 
 
 def changes() -> SchemaDiff:
@@ -75,7 +75,9 @@ def test_a_wide_terminal_gets_the_table_with_every_resource_name_whole() -> None
 
 def test_the_table_keeps_a_long_name_whole_up_to_its_cap() -> None:
     out = io.StringIO()
-    Console(file=out, width=120, color_system=None).print(change_table(changes(), []))
+    Console(file=out, width=120, color_system=None).print(
+        change_table(diff := changes(), change_statuses(diff, []))
+    )
     assert "customer_ltv.avg_order_value" in out.getvalue()
 
 

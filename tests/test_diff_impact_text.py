@@ -15,7 +15,7 @@ from dbtgate.checks import CheckContext
 from dbtgate.config import Config
 from dbtgate.diff.changes import Change, Consumer, Impact, SchemaDiff
 from dbtgate.diff.check import breaking_changes
-from dbtgate.diff.console import change_table
+from dbtgate.diff.console import change_statuses, change_table
 from dbtgate.diff.impact_text import impact_message, reader_lines
 from dbtgate.findings import Finding
 from dbtgate.report.view import impact_lines, impact_owners
@@ -226,7 +226,7 @@ def test_the_diff_table_words_the_impact_and_the_status() -> None:
     )
     out = io.StringIO()
     Console(file=out, width=400, color_system=None).print(
-        change_table(SchemaDiff(changes=[change]), [finding])
+        change_table(diff := SchemaDiff(changes=[change]), change_statuses(diff, [finding]))
     )
     text = out.getvalue()
     assert "finance_revenue (direct reader; does not select item_count)" in text
@@ -379,7 +379,7 @@ def test_the_diff_table_names_each_resource_once_and_keeps_codes_whole() -> None
     ]
     out = io.StringIO()
     Console(file=out, width=90, color_system=None).print(
-        change_table(SchemaDiff(changes=changes), [])
+        change_table(diff := SchemaDiff(changes=changes), change_statuses(diff, []))
     )
     text = out.getvalue()
     assert "safe.description_changed" in text and "breaking.column_removed" in text

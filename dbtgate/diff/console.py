@@ -20,6 +20,8 @@ from dbtgate.report.view import focus_label, status_name
 from dbtgate.wording import hanging
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import Console
 
     from dbtgate.checks import CheckContext
@@ -78,35 +80,51 @@ def print_diff(console: Console, result: GateResult) -> None:
 def print_changes(console: Console, diff: SchemaDiff, findings: list[Finding]) -> None:
     """The table where its prose columns get room, else one block a change: at 100 columns the
     six-column table gave the reason and the impact 12 characters each, a word a line."""
-    if _table_fits(diff, findings, console.width):
-        console.print(change_table(diff, findings))
+    statuses = change_statuses(diff, findings)
+    if _table_fits(diff, statuses, console.width):
+        console.print(change_table(diff, statuses))
     else:
         console.print("[bold]Schema changes against the base build[/]")
-        for block in change_blocks(diff, findings, console.width):
+        for block in change_blocks(diff, statuses, console.width):
             console.print(block)
 
 
-def _table_fits(diff: SchemaDiff, findings: list[Finding], width: int) -> bool:
+def change_statuses(diff: SchemaDiff, findings: list[Finding]) -> list[str]:
+    """Each change's status (blocking, advisory, acknowledged, waived, or "" for a change no
+    rule reported), in the order of `diff.changes`: what the status column and blocks print."""
+    by_change = {(f.code, f.unique_id, f.column_name, f.key): f for f in findings}
+    return [
+        _status(change, by_change.get((change.code, change.unique_id, change.column, change.key)))
+        for change in diff.changes
+    ]
+
+
+def _table_fits(diff: SchemaDiff, statuses: list[str], width: int) -> bool:
     """Whether the table leaves the reason and the impact columns `_PROSE_MIN` each once the
     code, resource, change and status columns have their widths (and 3 a column for borders)."""
-    by_change = _findings_by_change(findings)
     fixed = max(len(change.code) for change in diff.changes)
-    for cell, cap in ((_resource, _RESOURCE_CAP), (_movement, _CHANGE_CAP)):
-        fixed += min(max(len(cell(change)) for change in diff.changes), cap)
-    fixed += max(len(_status(change, by_change.get(_key(change)))) for change in diff.changes)
+    fixed += _capped_width(diff, _resource, _RESOURCE_CAP) + _capped_width(
+        diff, _movement, _CHANGE_CAP
+    )
+    fixed += max(len(status) for status in statuses)
     return width - fixed - 3 * 6 - 1 >= 2 * _PROSE_MIN
 
 
-def change_blocks(diff: SchemaDiff, findings: list[Finding], width: int) -> list[Text]:
+def _capped_width(diff: SchemaDiff, cell: Callable[[Change], str], cap: int) -> int:
+    """The longest of a column's cells, up to `cap`: the width a resource name or an
+    `old → new` keeps whole (six columns sharing the width equally folded
+    `customer_ltv.avg_order_val` / `ue` mid-name)."""
+    return min(max(len(cell(change)) for change in diff.changes), cap)
+
+
+def change_blocks(diff: SchemaDiff, statuses: list[str], width: int) -> list[Text]:
     """One block a change for a narrow terminal: the code, resource, change and status on one
     line, then indented the reason, each reader and the owners, each wrapped at `width` with a
     hanging indent (the console prints soft-wrapped, so the terminal would wrap at column 0)."""
-    by_change = _findings_by_change(findings)
     blocks: list[Text] = []
-    for change in diff.changes:
+    for change, status in zip(diff.changes, statuses, strict=True):
         head = Text(change.code, style=_CLASS_STYLE[change.change_class])
-        parts = (_resource(change), _movement(change), _status(change, by_change.get(_key(change))))
-        for part in parts:
+        for part in (_resource(change), _movement(change), status):
             if part:
                 head.append("  " + part)
         blocks.append(head)
@@ -117,30 +135,21 @@ def change_blocks(diff: SchemaDiff, findings: list[Finding], width: int) -> list
     return blocks
 
 
-def _findings_by_change(findings: list[Finding]) -> dict[tuple, Finding]:
-    return {(f.code, f.unique_id, f.column_name, f.key): f for f in findings}
-
-
-def _key(change: Change) -> tuple:
-    return (change.code, change.unique_id, change.column, change.key)
-
-
-def change_table(diff: SchemaDiff, findings: list[Finding]) -> Table:
+def change_table(diff: SchemaDiff, statuses: list[str]) -> Table:
     """One row a change. The code says the class (`breaking.`, `risky.`, `safe.`) in its
     class's colour, whole on one line (it is what `dbtgate rules CODE` and a waiver take); the
     reason leaves out the resource its row already names."""
-    by_change = _findings_by_change(findings)
     table = Table(title="Schema changes against the base build", show_lines=False)
     table.add_column("code", no_wrap=True)
-    # A resource name or an `old → new` stays whole up to its cap: six columns sharing the
-    # width equally folded `customer_ltv.avg_order_val` / `ue` mid-name.
-    for name, cap in (("resource", _RESOURCE_CAP), ("change", _CHANGE_CAP)):
-        longest = max(len(_CELL[name](change)) for change in diff.changes)
-        table.add_column(name, overflow="fold", min_width=min(longest, cap))
+    table.add_column(
+        "resource", overflow="fold", min_width=_capped_width(diff, _resource, _RESOURCE_CAP)
+    )
+    table.add_column(
+        "change", overflow="fold", min_width=_capped_width(diff, _movement, _CHANGE_CAP)
+    )
     for name in ("reason", "impact", "status"):
         table.add_column(name, overflow="fold")
-    for change in diff.changes:
-        finding = by_change.get(_key(change))
+    for change, status in zip(diff.changes, statuses, strict=True):
         style = _CLASS_STYLE[change.change_class]
         table.add_row(
             f"[{style}]{escape(change.code)}[/]",
@@ -148,7 +157,7 @@ def change_table(diff: SchemaDiff, findings: list[Finding]) -> Table:
             escape(_movement(change)),
             escape(_reason(change)),
             escape(_impact(change)),
-            escape(_status(change, finding)),
+            escape(status),
         )
     return table
 
@@ -191,7 +200,6 @@ def _impact(change: Change) -> str:
     return "\n".join(lines) or "nothing downstream"
 
 
-_CELL = {"resource": _resource, "change": _movement}
 _RESOURCE_CAP = 40
 _CHANGE_CAP = 24
 _PROSE_MIN = 20
