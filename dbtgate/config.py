@@ -286,8 +286,9 @@ class Config:
     lines: dict[str, int] = field(default_factory=dict)
 
 
-# Fields that are filled by the loader rather than written by users.
-_INTERNAL_FIELDS = {"line", "lines", "item_lines", "path", "digest", "code"}
+# Fields that are filled by the loader rather than written by users (the JSON Schema of
+# `dbtgate validate --schema` leaves them out too).
+INTERNAL_FIELDS = {"line", "lines", "item_lines", "path", "digest", "code"}
 
 
 def find_config(start: Path) -> Path | None:
@@ -836,7 +837,7 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
         where.fail(f"{key or 'config'}: expected a mapping, got {_shown(node)}")
     hints = typing.get_type_hints(cls)
     fields = {
-        f.name.rstrip("_"): f for f in dataclasses.fields(cls) if f.name not in _INTERNAL_FIELDS
+        f.name.rstrip("_"): f for f in dataclasses.fields(cls) if f.name not in INTERNAL_FIELDS
     }
     kwargs: dict[str, Any] = {}
     failed: set[str] = set()  # keys with a recorded problem (`validate`), left out
@@ -888,7 +889,7 @@ def _convert_field(
     key: str,
 ) -> dict[str, Any]:
     """`{field: value}` for the config key `name` of a `cls` mapping: a known key, its value of
-    the field's type, and a value its type cannot rule out checked (`_VALUE_CHECKS`)."""
+    the field's type, and a value its type cannot rule out checked (`VALUE_CHECKS`)."""
     spec = fields.get(name)
     if spec is None:
         known = ", ".join(sorted(fields))
@@ -897,7 +898,7 @@ def _convert_field(
             f"unknown key {_join(key, name)!r} ({hint}known: {known})"
         )
     value = _convert(child, hints[spec.name], where, _join(key, name))
-    check = _VALUE_CHECKS.get((cls, spec.name))
+    check = VALUE_CHECKS.get((cls, spec.name))
     problem = check(value) if check is not None else None
     if problem:
         _Where(where.path, child.line).fail(f"{_join(key, name)}: {problem}")
@@ -918,7 +919,7 @@ def _item_lines(node: _Node) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class _ValueCheck:
+class ValueCheck:
     """A check of a value its type cannot rule out, with the same bound as JSON Schema keywords
     on the field's schema (`dbtgate validate --schema`): one place says what the loader and an
     editor's schema both refuse. `schema["items"]` bounds each entry of a list."""
@@ -930,7 +931,7 @@ class _ValueCheck:
         return self.problem(value)
 
 
-def _sources_check(*words: str) -> _ValueCheck:
+def _sources_check(*words: str) -> ValueCheck:
     """`tier.from` / `owner.from`: each entry is `meta.<key>` or one of `words`; anything else
     (`tags`, `email`) would be skipped in silence, and every resource would get the default."""
 
@@ -941,16 +942,16 @@ def _sources_check(*words: str) -> _ValueCheck:
         return None
 
     entry = {"anyOf": [{"enum": list(words)}, {"pattern": r"^meta\.[\s\S]"}]}
-    return _ValueCheck(check, {"items": entry})
+    return ValueCheck(check, {"items": entry})
 
 
-def _at_least(low: float, *, above: bool = False) -> _ValueCheck:
+def _at_least(low: float, *, above: bool = False) -> ValueCheck:
     def check(value: float) -> str | None:
         if value > low or (value == low and not above):
             return None
         return f"expected a number {'above' if above else 'of at least'} {low:g}, got {value:g}"
 
-    return _ValueCheck(check, {"exclusiveMinimum" if above else "minimum": low})
+    return ValueCheck(check, {"exclusiveMinimum" if above else "minimum": low})
 
 
 def _fraction_problem(value: float | None) -> str | None:
@@ -959,7 +960,7 @@ def _fraction_problem(value: float | None) -> str | None:
     return f"expected a fraction between 0 and 1 (0.8 for 80%), got {value:g}"
 
 
-_fraction = _ValueCheck(_fraction_problem, {"minimum": 0, "maximum": 1})
+_fraction = ValueCheck(_fraction_problem, {"minimum": 0, "maximum": 1})
 
 
 def _gated_have_targets(given: dict[str, Any]) -> tuple[str, str] | None:
@@ -998,7 +999,7 @@ def _acknowledgement_problem(given: dict[str, Any]) -> tuple[str, str] | None:
 
 
 # Values their type cannot rule out, checked where they are written (with their line).
-_VALUE_CHECKS: dict[tuple[type, str], _ValueCheck] = {
+VALUE_CHECKS: dict[tuple[type, str], ValueCheck] = {
     **{(KpiTargets, spec.name): _fraction for spec in dataclasses.fields(KpiTargets)},
     (TierConfig, "from_"): _sources_check("tag"),
     (OwnerConfig, "from_"): _sources_check("group"),

@@ -3,7 +3,7 @@ server (VS Code) and JetBrains complete keys, show their help and flag a typo as
 
 It is generated, never written by hand, so it cannot drift from what the loader accepts: the
 keys, types, enums and defaults from the config's dataclasses, the bounds from the loader's own
-value checks (`config._VALUE_CHECKS`) and parameter refinements, every rule code with its
+value checks (`config.VALUE_CHECKS`) and parameter refinements, every rule code with its
 parameters and severities from the rule registry, and the descriptions from the tables of
 docs/configuration.md (the first clause of a key's text) or, for a mapping with no row, its
 dataclass's docstring. Where the loader accepts something a schema cannot say, the schema is
@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dbtgate.config import (
-    _INTERNAL_FIELDS,
-    _VALUE_CHECKS,
+    INTERNAL_FIELDS,
+    VALUE_CHECKS,
     BreakingAcknowledgement,
     Config,
     KpiConfig,
@@ -51,7 +51,7 @@ from dbtgate.config import (
     Waiver,
 )
 from dbtgate.errors import DbtgateError
-from dbtgate.rules.registry import _CODE_RE, Refinement, Rule
+from dbtgate.rules.registry import CODE_PATTERN, Refinement, Rule
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _SEVERITIES = list(typing.get_args(Severity))
@@ -165,7 +165,7 @@ class _Builder:
         properties = {}
         required = []
         for spec in dataclasses.fields(cls):
-            if spec.name in _INTERNAL_FIELDS:
+            if spec.name in INTERNAL_FIELDS:
                 continue
             name = spec.name.rstrip("_")
             properties[name] = self.field(cls, spec, hints[spec.name], section, name)
@@ -189,7 +189,7 @@ class _Builder:
     ) -> dict[str, Any]:
         inner = name if not section else f"{section}.{name}"
         schema = self.type_schema(hint, inner)
-        check = _VALUE_CHECKS.get((cls, spec.name))
+        check = VALUE_CHECKS.get((cls, spec.name))
         if check is not None:
             schema = _bounded(schema, check.schema)
         extra = self.extra.get((cls, spec.name))
@@ -231,7 +231,7 @@ class _Builder:
         return {
             "type": "object",
             "properties": {code: _rule_setting(rule) for code, rule in sorted(self.rules.items())},
-            "propertyNames": {"pattern": _CODE_RE.pattern},
+            "propertyNames": {"pattern": CODE_PATTERN.pattern},
             "additionalProperties": {"$ref": "#/$defs/plugin_rule"},
         }
 

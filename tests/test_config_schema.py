@@ -80,7 +80,7 @@ def test_the_schema_is_a_draft_2020_12_schema_an_editor_of_draft_07_reads_too():
 
 def test_the_schema_names_every_key_the_loader_reads_and_every_rule():
     keys = {f.name.rstrip("_") for f in dataclasses.fields(Config)}
-    assert set(SCHEMA["properties"]) == keys - config_module._INTERNAL_FIELDS
+    assert set(SCHEMA["properties"]) == keys - config_module.INTERNAL_FIELDS
     assert set(SCHEMA["$defs"]["rules"]["properties"]) == set(RULES)
 
 

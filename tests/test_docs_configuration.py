@@ -17,7 +17,7 @@ from dbtgate import config as config_module
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 # Filled by the loader (or RuleSetting's parameters), not keys a user writes.
-INTERNAL = config_module._INTERNAL_FIELDS | {"params", "param_lines"}
+INTERNAL = config_module.INTERNAL_FIELDS | {"params", "param_lines"}
 
 
 def user_keys(cls: type, prefix: str = "") -> list[str]:

@@ -21,7 +21,7 @@ from dbtgate.starter import write_starter_config
 KEYS = {
     field.name
     for field in dataclasses.fields(Config)
-    if field.name not in config_module._INTERNAL_FIELDS
+    if field.name not in config_module.INTERNAL_FIELDS
 }
 
 

@@ -66,7 +66,7 @@ ENTRY_POINT_GROUP = "dbtgate.rules"
 # The module name a plugin file is imported under starts with this (see `_import_file`).
 _FILE_PLUGIN_PREFIX = "dbtgate_plugin_"
 
-_CODE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
 
 class Violation(msgspec.Struct, frozen=True, gc=False):
@@ -433,7 +433,7 @@ def _define(
     fix: str,
 ) -> Rule:
     where = f"{function.__module__}.{function.__qualname__}"
-    if not _CODE_RE.match(code):
+    if not CODE_PATTERN.match(code):
         raise TypeError(f"{where}: rule code {code!r} must look like family.name (lower case)")
     if severity not in SEVERITIES:
         raise TypeError(f"{where}: severity must be one of {choices(SEVERITIES)}")
