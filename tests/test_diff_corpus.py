@@ -202,3 +202,36 @@ def test_a_column_a_semantic_model_uses_has_a_reader(tmp_path) -> None:
     assert "1 downstream resource reads the model" in removed.reason
     readers = [(c.name, c.resource_type, c.depth, c.selects_column) for c in removed.impact.models]
     assert readers == [("orders", "semantic_model", 1, "yes")]
+
+
+@pytest.mark.parametrize(
+    ("base", "said"),
+    [
+        ("recce-pair/base", "0 breaking, 0 risky, 3 safe (`dbtgate diff` lists every change)"),
+        ("recce-pair/pr2", "no changes"),
+        (None, None),
+    ],
+)
+def test_check_with_a_base_says_what_the_schema_diff_found(
+    tmp_path: Path, base: str | None, said: str | None
+) -> None:
+    """Without breaking changes `check --base` printed nothing of the diff: no sign it ran."""
+    command = [sys.executable, "-m", "dbtgate.cli", "check"]
+    command += ["--artifacts", str(corpus_dir("recce-pair/pr2"))]
+    if base is not None:
+        # The same build under another invocation: `--base` refuses the very same build.
+        copy = shutil.copytree(corpus_dir(base), tmp_path / "base")
+        manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+        manifest["metadata"]["invocation_id"] = "base-build"
+        (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        command += ["--base", str(copy)]
+    completed = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    lines = [line for line in completed.stdout.splitlines() if "schema diff" in line]
+    assert lines == ([] if said is None else [f"schema diff against the base: {said}"])

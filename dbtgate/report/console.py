@@ -217,6 +217,7 @@ def print_result(
                 result.complete(group[:max_findings] if max_findings > 0 else group)
                 _print_group(console, title, group, max_findings)
         _print_targets(console, result.sections.get("kpis"))
+        _print_diff_counts(console, result.sections.get("diff"))
     # Beside the verdict, where a CI log is read from: what it does not cover.
     if result.not_checked:
         said = " · ".join(result.not_checked)
@@ -423,6 +424,26 @@ def _clean(text: str) -> str:
 
 # A KPI that fell since the base build (`view.base_moved`) in red, one that rose in green.
 _MOVED_STYLE = {"fell": "red", "rose": "green"}
+
+
+def _print_diff_counts(console: Any, diff: Any) -> None:
+    """One line saying the schema diff ran and what it found: its breaking changes are findings
+    above, but with none a `check --base` said nothing of the diff at all, and the safe and
+    risky changes it saw are listed only by `dbtgate diff`."""
+    if diff is None:
+        return
+    counts = diff.counts
+    if not diff.changes:
+        said = "no changes"
+    else:
+        acknowledged = counts.get("acknowledged", 0)
+        said = (
+            f"{counts.get('breaking', 0)} breaking"
+            + (f" ({acknowledged} acknowledged)" if acknowledged else "")
+            + f", {counts.get('risky', 0)} risky, {counts.get('safe', 0)} safe"
+            + " (`dbtgate diff` lists every change)"
+        )
+    _print_pieces(console, [("schema diff against the base:", "bold"), (f" {said}", None)])
 
 
 def _print_targets(console: Any, kpis: Any) -> None:
