@@ -55,6 +55,11 @@ def test_piped_output_is_plain_text_grouped_by_disposition_then_owner() -> None:
         "In the baseline",
     ]
     assert lines[-1] == "dbtgate: FAIL — 3 blocking findings, 6 non-blocking"
+    # The diff's counts, from a result read back from a saved report (its sections are JSON).
+    assert lines[-2] == (
+        "schema diff against the base: 1 breaking, 0 risky, 1 safe "
+        "(`dbtgate diff` lists every change)"
+    )
 
 
 def test_quiet_prints_only_notes_and_the_verdict() -> None:

@@ -429,11 +429,16 @@ _MOVED_STYLE = {"fell": "red", "rose": "green"}
 def _print_diff_counts(console: Any, diff: Any) -> None:
     """One line saying the schema diff ran and what it found: its breaking changes are findings
     above, but with none a `check --base` said nothing of the diff at all, and the safe and
-    risky changes it saw are listed only by `dbtgate diff`."""
+    risky changes it saw are listed only by `dbtgate diff`. `diff` is the gate's SchemaDiff, or
+    its JSON form in a result read back from a saved report."""
     if diff is None:
         return
-    counts = diff.counts
-    if not diff.changes:
+    counts, changes = (
+        (diff.get("counts") or {}, diff.get("changes"))
+        if isinstance(diff, dict)
+        else (diff.counts, diff.changes)
+    )
+    if not changes:
         said = "no changes"
     else:
         acknowledged = counts.get("acknowledged", 0)
