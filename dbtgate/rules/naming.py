@@ -152,6 +152,58 @@ def macro_pattern(macro: Macro, *, pattern: Regex = r"[a-z_][a-z0-9_]*") -> Viol
 
 
 @rule(
+    "naming.macro_file",
+    severity="warn",
+    applies_to=("macro",),
+    why="""
+        A macro is called by name from every model that uses it; whoever reads the call and
+        looks for its definition opens the file of that name. A macro kept in another macro's
+        file, or in a catch-all `utils.sql`, is found only by a search of the whole project.
+    """,
+    failing="""
+        -- macros/money.sql
+        {% macro cents_to_dollars(column_name) %} ... {% endmacro %}
+    """,
+    passing="""
+        -- macros/cents_to_dollars.sql
+        {% macro cents_to_dollars(column_name) %} ... {% endmacro %}
+        {% macro default__cents_to_dollars(column_name) %} ... {% endmacro %}
+    """,
+    fix="Move the macro to a file of its own name (`cents_to_dollars.sql`), or rename its file.",
+)
+def macro_file(macro: Macro) -> Violation | None:
+    """The macro is in a file of its own name: `cents_to_dollars` in cents_to_dollars.sql.
+
+    dbt's own names for what a file of another name holds pass: a generic test
+    (`{% test not_negative(...) %}`, which dbt names test_not_negative) in not_negative.sql, a
+    materialization (`{% materialization insert_only, adapter='duckdb' %}`, named
+    materialization_insert_only_duckdb) in insert_only.sql, and an adapter's implementation
+    of a dispatched macro (`default__cents_to_dollars`, `snowflake__cents_to_dollars`) in
+    the dispatching macro's cents_to_dollars.sql, where dbt's dispatch convention keeps it (a
+    generic test's too: `default__test_not_negative` in not_negative.sql).
+    As dbt-bouncer's check_macro_name_matches_file_name, which fails the last two."""
+    stem = PurePosixPath(file_path(macro)).stem
+    if not stem or _named_after(macro.name, stem):
+        return None
+    return Violation(
+        f"macro {macro.name} is in {PurePosixPath(file_path(macro)).name}, not in {macro.name}.sql",
+        details={"file": file_path(macro)},
+    )
+
+
+def _named_after(name: str, stem: str) -> bool:
+    """Whether the macro `name` belongs in the file `stem`.sql, as dbt names macros."""
+    return (
+        name in (stem, f"test_{stem}")
+        or name.startswith(f"materialization_{stem}_")
+        or any(
+            name.endswith(f"__{dispatched}") and len(name) > len(dispatched) + 2
+            for dispatched in (stem, f"test_{stem}")
+        )
+    )
+
+
+@rule(
     "naming.source_pattern",
     severity="warn",
     applies_to=("source",),
