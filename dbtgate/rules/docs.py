@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from dbtgate.artifacts.manifest import Exposure, Macro, Node, Source, file_path
 from dbtgate.placeholders import DEFAULT_PLACEHOLDERS, is_placeholder
 from dbtgate.project import Project, display_name, same_text
-from dbtgate.rules.registry import Count, Share, Violation, rule
+from dbtgate.rules.registry import Count, Regex, Share, Violation, rule
 from dbtgate.wording import first_few
 
 
@@ -315,6 +315,90 @@ def properties_beside_sql(model: Node) -> Violation | None:
         f"{model.original_file_path}",
         details={"properties_file": model.patch_path, "folder": str(file_folder)},
     )
+
+
+@rule(
+    "docs.properties_file_name",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source", "macro"),
+    why="""
+        dbt's project structure guide gives each folder one properties file per kind, named
+        after the folder: `_stripe__models.yml` and `_stripe__sources.yml` in
+        models/staging/stripe/. The name says what the file declares before it is opened, the
+        leading underscore sorts it above the SQL files, and a reviewer knows where a new
+        model's entry belongs.
+    """,
+    failing="""
+        # models/staging/stripe/schema.yml
+        models:
+          - name: stg_stripe__payments
+    """,
+    passing="""
+        # models/staging/stripe/_stripe__models.yml
+        models:
+          - name: stg_stripe__payments
+    """,
+    fix="Move the entry to the file its folder's name gives (`_stripe__models.yml`), or set "
+    "`pattern` to the team's own convention.",
+)
+def properties_file_name(
+    resource: Node | Source | Macro, *, pattern: Regex | None = None
+) -> Violation | None:
+    """The properties YAML that declares the resource is named after its folder and its kind.
+
+    By default as dbt's structure guide names them: `_<folder>__<kind>.yml`, where `<kind>` is
+    `models`, `sources`, `macros`, `seeds` or `snapshots` and the folder's name may follow other
+    words (`_stg_stripe__models.yml`, `_int_finance__models.yml`), and `_<kind>.yml` in the
+    project's top folder (macros/_macros.yml, seeds/_seeds.yml); `.yaml` too. `pattern`, a
+    regular expression matched as a whole against the file's name, replaces that convention:
+    `{folder}` in it stands for the folder's name, `{kind}` for the kind (`_{folder}\\.yml`,
+    `_.*__sources\\.yml`). As dbt-bouncer's check_model_property_file_location,
+    check_source_property_file_location, check_macro_property_file_location and (with a
+    `pattern`) check_source_file_name; a resource that no YAML declares, which bouncer fails
+    too, is docs.properties_file's concern (a macro's, docs.macro_description's), and a
+    generic test's macro (in tests/) is not judged, as there."""
+    path = _properties_path(resource)
+    if path is None:
+        return None
+    kind = f"{resource.resource_type}s"
+    folder = path.parent.name if len(path.parts) > 2 else None
+    expected = _properties_name_pattern(pattern, folder or path.parent.name, kind, folder is None)
+    if re.fullmatch(expected, path.name):
+        return None
+    if pattern is not None:
+        return Violation(
+            f"{display_name(resource)} is declared in {path}, whose name does not match {pattern}",
+            details={"properties_file": str(path), "pattern": expected},
+        )
+    wanted = path.with_name(f"_{folder}__{kind}.yml" if folder else f"_{kind}.yml")
+    return Violation(
+        f"{display_name(resource)} is declared in {path}, not in {wanted.name} as dbt's "
+        "structure guide names that folder's file",
+        fix=f"Move its entry to {wanted}, or set `pattern` to the team's own convention.",
+        details={"properties_file": str(path), "expected": str(wanted)},
+    )
+
+
+def _properties_path(resource: Node | Source | Macro) -> PurePosixPath | None:
+    """The YAML file that declares the resource (a source's own file), None when there is none
+    to judge: no YAML, or a generic test's macro."""
+    if isinstance(resource, Source):
+        return PurePosixPath(file_path(resource))
+    if isinstance(resource, Macro) and file_path(resource).startswith("tests/"):
+        return None
+    if not resource.patch_path:
+        return None
+    return PurePosixPath(resource.patch_path.replace("\\", "/"))
+
+
+def _properties_name_pattern(pattern: str | None, folder: str, kind: str, top: bool) -> str:
+    """The regular expression a properties file's name matches: the team's `pattern` with its
+    placeholders filled in, else the structure guide's name for the folder."""
+    if pattern is not None:
+        return pattern.replace("{folder}", re.escape(folder)).replace("{kind}", kind)
+    if top:
+        return rf"_{kind}\.ya?ml"
+    return rf"_(\w+_)?{re.escape(folder)}__{kind}\.ya?ml"
 
 
 @rule(
