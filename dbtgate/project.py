@@ -666,6 +666,21 @@ class Project:
             return None
         return (catalog.nodes or {}).get(unique_id) or (catalog.sources or {}).get(unique_id)
 
+    def column_names(self, resource: Node | Source, *, use_catalog: bool = True) -> list[str]:
+        """The resource's columns: the declared ones and, with a catalog.json (unless `use_catalog`
+        is false), the warehouse's that the YAML does not declare (the declared spelling where
+        two differ in case only), for the rules that judge every column by its name."""
+        names = [column.name or key for key, column in (resource.columns or {}).items()]
+        table = self.catalog_table(resource.unique_id) if use_catalog else None
+        if table is None:
+            return names
+        declared = {name.lower() for name in names}
+        return names + [
+            column.name or key
+            for key, column in (table.columns or {}).items()
+            if (column.name or key).lower() not in declared
+        ]
+
     @property
     def freshness(self) -> SourcesFreshness | None:
         loaded = self.artifacts.sources if self.artifacts else None

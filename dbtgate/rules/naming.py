@@ -273,16 +273,7 @@ def column_pattern(
 ) -> Iterator[Violation]:
     """Every column declared in YAML and, with a catalog.json, every column the warehouse has,
     matches `pattern` as a whole (a Python regular expression)."""
-    names = [column.name or key for key, column in (resource.columns or {}).items()]
-    table = project.catalog_table(resource.unique_id)
-    if table is not None:
-        declared = {name.lower() for name in names}
-        names += [
-            column.name or key
-            for key, column in (table.columns or {}).items()
-            if (column.name or key).lower() not in declared
-        ]
-    for name in names:
+    for name in project.column_names(resource):
         if not re.fullmatch(pattern, name):
             yield Violation(
                 f"column {name} of {display_name(resource)} does not match the naming pattern "

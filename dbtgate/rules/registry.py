@@ -122,7 +122,9 @@ def _share_problem(value: float) -> str | None:
     return f"expected a share between 0 and 1 (0.8 for 80%), got {value:g}"
 
 
-def _regex_problem(value: str) -> str | None:
+def regex_problem(value: str) -> str | None:
+    """What is wrong with a regular expression a config gives (None: it compiles), for the
+    parameter types that hold patterns, the built-in rules' and plugins' alike."""
     if not value:
         return "give a regular expression (an empty one would check nothing)"
     try:
@@ -151,7 +153,7 @@ def _regex_map_problem(value: dict[str, str]) -> str | None:
     if not value:
         return "give at least one entry (an empty map would check nothing)"
     for key, pattern in value.items():
-        problem = _regex_problem(key) or _regex_problem(pattern)
+        problem = regex_problem(key) or regex_problem(pattern)
         if problem:
             return f"{key!r}: {problem}"
     return None
@@ -174,7 +176,7 @@ Share = typing.Annotated[
 ]
 # A regular expression (Python's `re` syntax), matched against whole names.
 # (The schema cannot say "compiles": editors' regular expressions are JavaScript's.)
-Regex = typing.Annotated[str, Refinement("regex", _regex_problem, {"minLength": 1})]
+Regex = typing.Annotated[str, Refinement("regex", regex_problem, {"minLength": 1})]
 # A whole number of things (tests, parents, characters): 0 or more.
 Count = typing.Annotated[int, Refinement("count (>= 0)", _count_problem, {"minimum": 0})]
 # A duration in seconds, above 0 (`60`, `2.5`).
