@@ -30,6 +30,7 @@ REQUIRED_PARAMS = {
     "naming.directories": {"allowed": ["staging", "marts"]},
     "modeling.allowed_parents": {"resource_types": ["model", "seed"], "model_paths": ["models"]},
     "tests.required": {"tests": {"not_null": 1, "dbt_utils.unique_combination_of_columns": 1}},
+    "tests.column_tests": {"tests": {".*_id": ["not_null"], "is_.*": ["accepted_values"]}},
     "code.forbidden_pattern": {"pattern": r"(?i)select\s+\*"},
     "naming.column_type_pattern": {"patterns": {"date": ".*_date", "bool(ean)?": "is_.*"}},
     "naming.column_name_type": {"types": {".*_date": "date", "is_.*": "bool(ean)?"}},

@@ -6,6 +6,7 @@ it; these rules ask for the cheapest protection dbt offers (generic tests and co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from dbtgate.rules.registry import (
     Refinement,
     Share,
     Violation,
+    regex_problem,
     rule,
 )
 from dbtgate.wording import counted, first_few
@@ -280,6 +282,115 @@ def required(
             ],
         },
     )
+
+
+def _column_tests_problem(value: dict[str, list[str]]) -> str | None:
+    if not value:
+        return "give at least one column pattern and its tests (an empty map would check nothing)"
+    for pattern, names in value.items():
+        problem = regex_problem(pattern)
+        if problem:
+            return f"{pattern!r}: {problem}"
+        if not names or not all(names):
+            return f"{pattern!r}: give the names of one test or more"
+    return None
+
+
+# Column name patterns and the tests each matching column needs (`{".*_id": [not_null]}`).
+ColumnTests = Annotated[
+    dict[str, list[str]],
+    Refinement(
+        "map of regex -> test names (at least one)",
+        _column_tests_problem,
+        {
+            "minProperties": 1,
+            "propertyNames": {"minLength": 1},
+            "additionalProperties": {"minItems": 1, "items": {"minLength": 1}},
+        },
+    ),
+]
+
+
+@rule(
+    "tests.column_tests",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source"),
+    why="""
+        Column names carry promises: `customer_id` is a key that is never null, `is_active`
+        a flag with two values, `email` something that must stay unique. A policy that ties
+        the tests to the names keeps the promise on every new column of that name, without a
+        reviewer reading each YAML entry.
+    """,
+    failing="""
+        # policy: {select: "path:models/marts", rules: {tests.column_tests:
+        #          {tests: {".*_id": [not_null], "is_.*": [not_null, accepted_values]}}}}
+        models:
+          - name: fct_orders
+            columns:
+              - name: customer_id
+              - name: is_refunded
+                data_tests: [not_null]
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            columns:
+              - name: customer_id
+                data_tests: [not_null]
+              - name: is_refunded
+                data_tests:
+                  - not_null
+                  - accepted_values: {arguments: {values: [true, false]}}
+    """,
+    fix="Add the tests the policy names to the column (`data_tests:` under the column in the "
+    "resource's YAML).",
+)
+def column_tests(
+    resource: Node | Source,
+    project: Project,
+    *,
+    tests: ColumnTests = {},  # noqa: B006
+    use_catalog: bool = True,
+) -> Iterator[Violation]:
+    """Each column whose name matches one of the patterns of `tests` has a test of each name
+    the pattern lists (`{".*_id": [not_null], "is_.*": [not_null, accepted_values]}`).
+
+    The columns are the declared ones and, with a catalog.json, the warehouse's (an undeclared
+    column has no tests, so it fails; `use_catalog: false` judges the declared ones only). A
+    pattern is a regular expression matched as a whole and case-insensitively, as warehouses
+    fold names; a column matching several patterns needs all their tests. Test names are as
+    tests.required reads them: `not_null`, or a package's `dbt_utils.not_empty_string` with or
+    without its package, compared case-insensitively; a constraint is not a test. As
+    dbt-bouncer's check_column_has_specified_test (the catalog's columns, one pattern and one
+    test a check; its `^is_` is `is_.*` here) and check_model_column_has_specified_test
+    (`use_catalog: false`)."""
+    for column in project.column_names(resource, use_catalog=use_catalog):
+        wanted = sorted(
+            {
+                name
+                for pattern, names in tests.items()
+                if re.fullmatch(pattern, column, re.IGNORECASE)
+                for name in names
+            },
+            key=str.lower,
+        )
+        if not wanted:
+            continue
+        have = set().union(*map(_names_of, project.tests_on(resource.unique_id, column)))
+        missing = [name for name in wanted if name.lower() not in have]
+        if missing:
+            yield Violation(
+                f"column {column} of {display_name(resource)} lacks the "
+                f"{_listed(missing)} {'test' if len(missing) == 1 else 'tests'} that "
+                "columns of its name need",
+                column_name=column,
+                details={"missing": missing},
+            )
+
+
+def _listed(names: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`: the tests a column lacks, as a sentence names them."""
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
 
 
 @rule(
