@@ -3,7 +3,10 @@ the tokenizer they read the SQL with, held to real projects' SQL (the corpus) fo
 
 from __future__ import annotations
 
+import ast
 import json
+import keyword
+import re
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,7 @@ from policy_support import (
 )
 
 from dbtgate.project import Project
+from dbtgate.rules.code import signature_arguments
 from dbtgate.rules.registry import load_rules
 from dbtgate.sql_references import hard_coded_references, mask
 
@@ -531,3 +535,58 @@ def test_unused_is_incremental_passes_every_model_of_the_corpus_build(tmp_path):
     assert "is_incremental()" in (project.code(f"model.{PKG}.int_incremental") or "")
     config = rule_config(tmp_path, "code.unused_is_incremental")
     assert by_code(gate(project, config).findings, "code.unused_is_incremental") == []
+
+
+def _macro_signatures() -> list[tuple[str, str]]:
+    """Every macro of the bouncer build (dbt's, its adapter's and packages' too, ~1,000) with
+    its code, for the signature parser."""
+    path = CORPUS / "bouncer-dbt112" / "manifest.json"
+    if not path.is_file():
+        pytest.skip(f"corpus absent: {path}")
+    macros = json.loads(path.read_text())["macros"].values()
+    return [(macro["unique_id"], macro["macro_sql"]) for macro in macros]
+
+
+_KEYWORD = re.compile(rf"\b({'|'.join(keyword.kwlist)})\b")
+_OPENING = re.compile(r"\{%-?\s*(?:macro|test)\s+\w+\s*\((.*?)\)\s*-?%\}", re.DOTALL)
+
+
+def test_macro_signatures_read_as_python_reads_them():
+    """The truth: a Jinja signature is a Python one (`a, b=[1, 2], c='x,y'`), which `ast`
+    parses; materializations open no signature."""
+    signatures = _macro_signatures()
+    assert len(signatures) > 1000
+    for unique_id, code in signatures:
+        opening = _OPENING.search(code)
+        if opening is None:
+            assert signature_arguments(code) is None, unique_id
+            continue
+        # dbt_utils' star(from, except=[]): Jinja's names may be Python's keywords.
+        python = _KEYWORD.sub(r"\1_kw", opening.group(1))
+        function = ast.parse(f"def f({python}): pass").body[0]
+        names = [a.arg.removesuffix("_kw") for a in function.args.args]
+        assert signature_arguments(code) == names, unique_id
+
+
+def test_max_arguments_on_the_root_projects_macros(tmp_path):
+    """apply_grants(relation, grant_config, should_revoke) and the generic test
+    values_below_threshold(model, column_name, threshold) take 3; the default max, 4, as
+    bouncer's, passes all five."""
+    project = corpus_project("bouncer-dbt112")
+    assert (
+        by_code(
+            gate(project, rule_config(tmp_path / "a", "code.max_arguments")).findings,
+            "code.max_arguments",
+        )
+        == []
+    )
+    config = rule_config(tmp_path / "b", "code.max_arguments", "{max: 2}")
+    findings = by_code(gate(project, config).findings, "code.max_arguments")
+    assert sorted((f.resource_name, f.message) for f in findings) == [
+        ("apply_grants", "macro apply_grants takes 3 arguments; at most 2"),
+        (
+            "test_values_below_threshold",
+            "macro test_values_below_threshold takes 3 arguments; at most 2",
+        ),
+    ]
+    assert findings[0].details["max"] == 2

@@ -4,8 +4,9 @@ snapshot's `raw_code`, a macro's `macro_sql`: the templated source).
 Tables named directly instead of through `ref()`/`source()` (dbt-project-evaluator's
 `fct_hard_coded_references`, dbt-checkpoint's `check-script-has-no-table-name`, dbt-bouncer's
 `check_model_hard_coded_references`), patterns a team forbids (`select *` in marts, a trailing
-semicolon: dbt-bouncer's `check_model_code_does_not_contain_regexp_pattern`) and models too long
-to review (`check_model_max_number_of_lines`). sqlfluff, which `lint:` runs on the changed
+semicolon: dbt-bouncer's `check_model_code_does_not_contain_regexp_pattern`), models too long
+to review (`check_model_max_number_of_lines`) and macros of too many arguments to call right
+(`check_macro_max_number_of_arguments`). sqlfluff, which `lint:` runs on the changed
 files, checks how SQL is written; these check what it reads and how much of it there is, on
 every selected resource, changed or not, with or without the project's files. Macros nothing
 calls are dead code (dbt-bouncer's `check_macro_is_used`), read from the calls dbt records.
@@ -246,6 +247,85 @@ def max_lines(resource: Node | Macro, project: Project, *, max: Count = 100) -> 
         line=line,
         details={"lines": lines, "max": max},
     )
+
+
+# The opening of a macro's or a generic test's block, up to its signature's parenthesis:
+# `{% macro cents_to_dollars(`, `{%- test not_negative (`.
+_SIGNATURE = re.compile(r"\{%-?\s*(?:macro|test)\s+\w+\s*\(")
+
+
+@rule(
+    "code.max_arguments",
+    severity="warn",
+    applies_to=("macro",),
+    why="""
+        Every caller of a macro passes its arguments, in order or by name: a macro of many
+        arguments is hard to call right and to read at the call, and usually does several
+        things that flags switch between. Splitting it, or passing a mapping, keeps each
+        call readable.
+    """,
+    failing="""
+        -- policy: code.max_arguments: {max: 4}
+        {% macro pivot_amounts(column, values, prefix, suffix, agg, quote, default) %}
+    """,
+    passing="""
+        -- macros/pivot_amounts.sql
+        {% macro pivot_amounts(column, values, options={}) %}
+    """,
+    fix="Split the macro, or pass the settings that go together as one mapping argument.",
+)
+def max_arguments(macro: Macro, project: Project, *, max: Count = 4) -> Violation | None:
+    """The macro's signature names at most `max` arguments (`{% macro x(a, b=1) %}`: 2).
+
+    Read from its code, as dbt read it, on every dbt version (the manifest lists a macro's
+    arguments only from dbt-core 1.12 on, or where its YAML declares them). A generic test
+    counts the `model` and `column_name` its signature names; a materialization has none. As
+    dbt-bouncer's check_macro_max_number_of_arguments, with its default (4)."""
+    names = signature_arguments(project.code(macro.unique_id) or "")
+    if names is None or len(names) <= max:
+        return None
+    _, _, line = _in_file(project, macro, [1])
+    return Violation(
+        f"macro {macro.name} takes {len(names)} arguments; at most {max}",
+        line=line,
+        details={"arguments": names, "max": max},
+    )
+
+
+def signature_arguments(code: str) -> list[str] | None:
+    """The argument names of the macro or generic test block that `code` opens (defaults
+    left out: `a, b=[1, 2]` is `a`, `b`); None when it opens none (a materialization) or the
+    signature does not close."""
+    opening = _SIGNATURE.search(code)
+    if opening is None:
+        return None
+    parts = _top_level_parts(code, opening.end())
+    if parts is None:
+        return None
+    return [part.split("=", 1)[0].strip() for part in parts if part.strip()]
+
+
+def _top_level_parts(code: str, start: int) -> list[str] | None:
+    """The comma-separated parts of `code` from `start` to the parenthesis that closes there,
+    commas inside brackets and quoted strings (a default's list or text) not splitting."""
+    parts, current, depth, quote = [], [], 0, ""
+    for char in code[start:]:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                return [*parts, "".join(current)]
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    return None
 
 
 _IS_INCREMENTAL = re.compile(r"\bis_incremental\s*\(\s*\)")
