@@ -286,3 +286,46 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             pass  # keep pytest output to the test's own
 
     return Handler
+
+
+def pull_request_event(
+    number: int, head_sha: str, *, base: str, head: str | None, head_is_fork: bool = False
+) -> dict[str, Any]:
+    """A `pull_request` event payload as GitHub writes it to GITHUB_EVENT_PATH (the fields of
+    octokit/webhooks' `pull_request/opened` example that dbtgate may read, and some beside):
+    `head` is the head repository's `owner/name`, None for a fork since deleted (GitHub then
+    sends `"repo": null`); `head_is_fork` is the head repository's own `fork` flag."""
+
+    def repo(full_name: str, fork: bool) -> dict[str, Any]:
+        owner = full_name.split("/")[0]
+        return {
+            "name": full_name.split("/")[1],
+            "full_name": full_name,
+            "private": False,
+            "owner": {"login": owner, "type": "User"},
+            "fork": fork,
+            "default_branch": "main",
+        }
+
+    return {
+        "action": "synchronize",
+        "number": number,
+        "pull_request": {
+            "number": number,
+            "state": "open",
+            "head": {
+                "label": f"{(head or base).split('/')[0]}:feature",
+                "ref": "feature",
+                "sha": head_sha,
+                "repo": repo(head, head_is_fork) if head is not None else None,
+            },
+            "base": {
+                "label": f"{base.split('/')[0]}:main",
+                "ref": "main",
+                "sha": "0" * 40,
+                "repo": repo(base, head_is_fork and head == base),
+            },
+        },
+        "repository": repo(base, head_is_fork and head == base),
+        "sender": {"login": "someone", "type": "User"},
+    }

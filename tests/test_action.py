@@ -509,15 +509,16 @@ def test_a_permission_the_workflow_lacks_is_a_warning_on_the_run(tmp_path):
     """The repository's own pull request, and the workflow without `pull-requests: write`: the
     admin who must grant it reads a warning annotation on the run, not a line among the log's;
     the verdict stands."""
-    from fake_github import FakeGitHub
+    from fake_github import FakeGitHub, pull_request_event
 
     head = "4" * 40
+    branch = pull_request_event(7, head, base="acme/shop", head="acme/shop")["pull_request"]
     with FakeGitHub() as gh:
         gh.add_pull_request("acme/shop", 7, head=head)
         gh.forbid_next(method="POST")
         env = gate_step_env(artifacts=str(corpus_dir("bouncer-dbt112")))
         result = run_script(
-            gate_step_script(), {**env, **actions_env(gh, tmp_path, head)}, tmp_path
+            gate_step_script(), {**env, **actions_env(gh, tmp_path, head, **branch)}, tmp_path
         )
         assert gh.comments("acme/shop", 7) == []
     assert result.returncode == 0, result.stderr
@@ -526,7 +527,9 @@ def test_a_permission_the_workflow_lacks_is_a_warning_on_the_run(tmp_path):
         "::warning title=dbtgate%3A PR comment not posted::could not post the PR comment: "
         "GitHub refused access (HTTP 403)"
     )
-    assert "`pull-requests: write`" in line and line.endswith("the gate's verdict is unchanged")
+    assert "`permissions:` need `pull-requests: write`" in line
+    assert "fork" not in line  # the repository's own branch: no fork to blame
+    assert line.endswith("the gate's verdict is unchanged")
     assert gh.token not in result.stdout + result.stderr
     assert "verdict=pass" in (tmp_path / "outputs").read_text()
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fake_github import BOT, FakeGitHub
+from fake_github import BOT, FakeGitHub, pull_request_event
 
 from dbtgate.errors import DbtgateError
 from dbtgate.report.github import (
@@ -216,7 +217,7 @@ def assert_token_hidden(error: BaseException, token: str) -> None:
     [
         (
             lambda gh: gh.forbid_next(),
-            ["HTTP 403", "`pull-requests: write`", "forks only get a read-only token"],
+            ["HTTP 403", "`pull-requests: write`", "a pull request from a fork gets a read-only"],
         ),
         (lambda gh: gh.reject_next("Body is too long"), ["HTTP 422", "Body is too long"]),
         (lambda gh: gh.rate_limit_next(reset_in=600), ["rate limit exceeded", "resets at", "UTC"]),
@@ -637,25 +638,78 @@ def test_a_comment_whose_creation_timed_out_is_not_posted_twice(github: FakeGitH
 def test_a_refused_comment_on_a_forks_pull_request_names_the_fork(github: FakeGitHub) -> None:
     github.forbid_next(method="POST")
     with pytest.raises(CommentError, match=r"^the pull request comes from the fork alice/wh,"):
-        post_sticky_comment(context(github, fork="alice/wh"), MARKER, "report")
-    # A rate limit is said as one, fork or not; a branch of the repository keeps the permission
-    # message (its workflow's `permissions:` are to fix).
+        post_sticky_comment(context(github, read_only=True, fork="alice/wh"), MARKER, "report")
+    # A rate limit is said as one, fork or not.
     github.rate_limit_next()
     with pytest.raises(CommentError, match="rate limit exceeded"):
-        post_sticky_comment(context(github, fork="alice/wh"), MARKER, "report")
+        post_sticky_comment(context(github, read_only=True, fork="alice/wh"), MARKER, "report")
+
+
+BRANCH_HINT = "the workflow's `permissions:` need `pull-requests: write` (or `issues: write`)"
+FORK_TOO = "a pull request from a fork gets a read-only token whatever the workflow says"
+
+
+@pytest.mark.parametrize(
+    ("event_name", "head", "head_is_fork", "read_only", "says", "never"),
+    [
+        # The repository's own branch: its workflow's permissions are to fix, no fork is named.
+        ("pull_request", REPO, False, False, [BRANCH_HINT], ["fork"]),
+        # A branch of a repository that is itself a fork: `head.repo.fork` is true all the same.
+        ("pull_request", REPO, True, False, [BRANCH_HINT], ["fork"]),
+        ("pull_request", "alice/wh", True, True, ["comes from the fork alice/wh"], ["permissions"]),
+        ("pull_request", None, False, True, ["comes from a fork (since deleted)"], ["permissions"]),
+        # pull_request_target runs with the repository's token, a fork's pull request too.
+        ("pull_request_target", "alice/wh", True, False, [BRANCH_HINT], ["fork"]),
+    ],
+    ids=["branch", "branch-of-a-forked-repository", "fork", "deleted-fork", "target"],
+)
+def test_a_refused_comment_says_what_fits_the_event(
+    github: FakeGitHub, tmp_path: Path, event_name, head, head_is_fork, read_only, says, never
+) -> None:
+    """The event payload GitHub writes tells a fork's pull request (a read-only token, nothing
+    to grant) from the repository's own branch (the workflow lacks the permission)."""
+    event = pull_request_event(PR, "a" * 40, base=REPO, head=head, head_is_fork=head_is_fork)
+    env = {
+        "GITHUB_TOKEN": github.token,
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_API_URL": github.api_url,
+        "GITHUB_EVENT_NAME": event_name,
+        "GITHUB_EVENT_PATH": write_event(tmp_path, event),
+    }
+    ctx = github_context_from_env(env)
+    assert ctx.read_only is read_only
     github.forbid_next(method="POST")
-    with pytest.raises(CommentError, match=r"HTTP 403.*`pull-requests: write`"):
-        post_sticky_comment(context(github), MARKER, "report")
+    with pytest.raises(CommentError) as caught:
+        post_sticky_comment(ctx, MARKER, "report")
+    message = str(caught.value)
+    assert all(text in message for text in says), message
+    assert not any(text in message for text in never), message
+    assert caught.value.refused is not read_only
 
 
-def test_the_fork_is_read_from_the_event(tmp_path: Path) -> None:
-    env = actions_env(tmp_path)
-    assert github_context_from_env(env).fork is None
-    event = json.loads(Path(env["GITHUB_EVENT_PATH"]).read_text())
-    event["pull_request"]["head"]["repo"] = {"full_name": "alice/wh"}
-    event["pull_request"]["base"] = {"repo": {"full_name": REPO}}
-    env["GITHUB_EVENT_PATH"] = write_event(tmp_path, event)
-    assert github_context_from_env(env).fork == "alice/wh"
-    event["pull_request"]["head"]["repo"] = {"full_name": REPO}
-    env["GITHUB_EVENT_PATH"] = write_event(tmp_path, event)
-    assert github_context_from_env(env).fork is None
+def test_a_refused_comment_says_both_when_the_event_cannot_tell(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """`--pr` outside a pull request's run, or an event without the repositories: the
+    permission and the fork's read-only token, briefly."""
+    push = write_event(tmp_path, {"ref": "refs/heads/main"})
+    env = {"GITHUB_TOKEN": github.token, "GITHUB_API_URL": github.api_url}
+    ctx = github_context_from_env({**env, "GITHUB_EVENT_PATH": push}, repo=REPO, pr=PR)
+    assert ctx.read_only is None
+    github.forbid_next(method="POST")
+    with pytest.raises(CommentError, match=f"HTTP 403.*: {re.escape(BRANCH_HINT)}.*{FORK_TOO}$"):
+        post_sticky_comment(ctx, MARKER, "report")
+
+
+def test_a_personal_token_refused_is_told_the_scope_it_needs() -> None:
+    """The workflow's `permissions:` govern the Actions token only: a personal access token
+    refused needs another scope."""
+    token = "github_pat_11ABCDEFG0123456789"
+    with FakeGitHub(token) as github:
+        github.add_pull_request(REPO, PR)
+        github.forbid_next(method="POST")
+        with pytest.raises(CommentError) as caught:
+            post_sticky_comment(context(github), MARKER, "report")
+    message = str(caught.value)
+    assert "`Pull requests: write` on acme/warehouse (fine-grained)" in message
+    assert "permissions:" not in message and token not in message

@@ -46,6 +46,9 @@ _FOCUS_CHARS = _NAME_CHARS | frozenset(":=+,*@/ ")
 _PASSING_ERRORS = (502, 503, 504)
 _IDEMPOTENT = ("GET", "PATCH")
 _PASSING_ERROR_WAIT = 2.0
+# Personal access tokens (classic, fine-grained): their scopes, not a workflow's `permissions:`,
+# say what they may do. The Actions and App installation tokens start with `ghs_`.
+_PERSONAL_TOKEN_PREFIXES = ("ghp_", "github_pat_")
 
 
 class NoPullRequest(DbtgateError):
@@ -76,8 +79,12 @@ class GitHubContext:
     # The pull request's head as the event that started the run saw it: the commit gated. Set,
     # the comment is left alone once the pull request has moved on (`post_sticky_comment`).
     event_head_sha: str | None = None
-    # The fork (`owner/name`) the event's pull request comes from, None for a branch of the
-    # repository: GitHub gives the runs of a fork's pull request a read-only token.
+    # Whether the token is a fork's read-only one, as the event tells (`_read_only`): True for
+    # a `pull_request` run of a fork's pull request, False for a branch of the repository (the
+    # workflow's `permissions:` decide), None when the event does not say (no payload, `--pr`).
+    read_only: bool | None = None
+    # The fork (`owner/name`) a read-only token's pull request comes from; None otherwise, and
+    # for a fork since deleted (GitHub then sends no head repository).
     fork: str | None = None
 
 
@@ -147,6 +154,10 @@ def github_context_from_env(
     head = event.get("pull_request") if isinstance(event.get("pull_request"), dict) else {}
     head_sha = head.get("head", {}).get("sha") if isinstance(head.get("head"), dict) else None
     head_sha = head_sha if isinstance(head_sha, str) and head_sha else None
+    # The event's head and origin are of the event's pull request, not of another one `--pr`
+    # names.
+    own_event = _pr_from_event(event) == number
+    read_only = _read_only(head, environ) if own_event else None
     return GitHubContext(
         repository=repository,
         pr_number=number,
@@ -155,9 +166,9 @@ def github_context_from_env(
         sha=head_sha or environ.get("GITHUB_SHA") or None,
         server_url=server_url,
         run_url=f"{server_url}/{repository}/actions/runs/{run_id}" if run_id else None,
-        # The event's head is of the event's pull request, not of another one `--pr` names.
-        event_head_sha=head_sha if _pr_from_event(event) == number else None,
-        fork=_fork(head) if _pr_from_event(event) == number else None,
+        event_head_sha=head_sha if own_event else None,
+        read_only=read_only,
+        fork=_repo_name(head, "head") if read_only else None,
     )
 
 
@@ -234,10 +245,11 @@ def post_sticky_comment(
     try:
         return _post_sticky_comment(ctx, marker, body, timeout, max_retry_wait)
     except CommentError as exc:
-        if not (exc.refused and ctx.fork):
+        if not (exc.refused and ctx.read_only):
             raise
+        fork = f"the fork {ctx.fork}" if ctx.fork else "a fork (since deleted)"
         raise CommentError(
-            f"the pull request comes from the fork {ctx.fork}, whose runs GitHub gives a "
+            f"the pull request comes from {fork}, whose runs GitHub gives a "
             "read-only token; the verdict is in the job summary and the job's status"
         ) from None
 
@@ -364,6 +376,7 @@ class _Client:
         self._origin = urlsplit(ctx.api_url)[:2]
         # The host as messages name it: never a `user:password@` part (it may hold the token).
         self._host = self._scrub(urlsplit(ctx.api_url).hostname or "")
+        self._refused_hint = _refused_hint(ctx)
         self._timeout = timeout
         self._max_retry_wait = max_retry_wait
         self._opener = urllib.request.build_opener(_SameOriginRedirects)
@@ -462,9 +475,7 @@ class _Client:
             )
         if status == 403:
             return CommentError(
-                f"GitHub refused access (HTTP 403) while {doing}{said}: the token needs the"
-                " `pull-requests: write` (or `issues: write`) permission in the workflow's"
-                " `permissions:`; pull requests from forks only get a read-only token",
+                f"GitHub refused access (HTTP 403) while {doing}{said}: {self._refused_hint}",
                 refused=True,
             )
         if status == 404:
@@ -506,6 +517,26 @@ class _Client:
         return text.replace(self._token, "***") if self._token else text
 
 
+def _refused_hint(ctx: GitHubContext) -> str:
+    """What to grant when GitHub refuses the token (403): a personal access token's scope, else
+    the workflow's `permissions:` (which only the Actions token obeys). When the event cannot
+    tell a fork's pull request from a branch, the fork's read-only token is named too; a fork's
+    own refusal is said by `post_sticky_comment`."""
+    if ctx.token.startswith(_PERSONAL_TOKEN_PREFIXES):
+        return (
+            "the personal access token in GITHUB_TOKEN needs the `repo` scope (classic) or"
+            f" `Pull requests: write` on {ctx.repository} (fine-grained)"
+        )
+    hint = (
+        "the workflow's `permissions:` need `pull-requests: write` (or `issues: write`);"
+        " without a `permissions:` key the token has the repository's default permissions,"
+        " read-only in new repositories"
+    )
+    if ctx.read_only is None:
+        hint += "; a pull request from a fork gets a read-only token whatever the workflow says"
+    return hint
+
+
 def _retry_after(headers: Message | None) -> float | None:
     value = (headers or Message()).get("Retry-After")
     try:
@@ -543,15 +574,29 @@ def _pr_from_event(event: dict[str, Any]) -> int | None:
     return None
 
 
-def _fork(pull_request: dict[str, Any]) -> str | None:
-    """`owner/name` of the repository the pull request's head is in, when it is not the base's."""
-    names = []
-    for side in ("head", "base"):
-        part = pull_request.get(side)
-        repo = part.get("repo") if isinstance(part, dict) else None
-        names.append(repo.get("full_name") if isinstance(repo, dict) else None)
-    head, base = names
-    return head if isinstance(head, str) and head and head != base else None
+def _read_only(pull_request: dict[str, Any], environ: Mapping[str, str]) -> bool | None:
+    """Whether GitHub gave this run a fork's read-only token: a `pull_request` run (not
+    `pull_request_target`, which runs with the repository's token) whose head is in another
+    repository than the base, or in one since deleted (`head.repo` null). The repositories'
+    names tell, not `head.repo.fork`: that is true for a branch of a repository that is itself
+    a fork. None when the payload does not name the head's repository."""
+    if environ.get("GITHUB_EVENT_NAME", "").strip() == "pull_request_target":
+        return False
+    head = pull_request.get("head")
+    if isinstance(head, dict) and "repo" in head and head["repo"] is None:
+        return True
+    head_name, base_name = (_repo_name(pull_request, side) for side in ("head", "base"))
+    base_name = base_name or environ.get("GITHUB_REPOSITORY", "").strip() or None
+    if head_name is None or base_name is None:
+        return None
+    return head_name != base_name
+
+
+def _repo_name(pull_request: dict[str, Any], side: str) -> str | None:
+    part = pull_request.get(side)
+    repo = part.get("repo") if isinstance(part, dict) else None
+    name = repo.get("full_name") if isinstance(repo, dict) else None
+    return name if isinstance(name, str) and name else None
 
 
 def _pr_from_ref(environ: Mapping[str, str]) -> int | None:
