@@ -10,9 +10,11 @@ decide anything.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
+from pathlib import Path
 from typing import Any
 
 from dbtgate import __version__
@@ -22,7 +24,7 @@ from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.diff.settings import setting_of
 from dbtgate.findings import Finding, fingerprint
 from dbtgate.focus import focus_note, keep_focus
-from dbtgate.locate import Locator, display_path, display_root
+from dbtgate.locate import Locator, display_path, display_root, shown_outside
 from dbtgate.project import Project, unreadable_tiers_note
 from dbtgate.waivers import apply_waivers
 
@@ -291,23 +293,30 @@ def describe_inputs(context: CheckContext) -> dict[str, Any]:
     """What the verdict was computed from, for the audit trail in every report. Paths are relative
     to the repository root, as finding paths are (`locate.display_root`), so a report means the
     same whichever folder dbtgate ran in; `project_file` is where a finding without a file of its
-    own (a project-wide KPI) points in SARIF and GitLab, which need a file for every result."""
+    own (a project-wide KPI) points in SARIF and GitLab, which need a file for every result.
+    A build's file outside the repository keeps its absolute path, for tools, and gets the
+    name the reports show (`locate.shown_outside`)."""
     project_dir = context.project.project_dir
     root = display_root(project_dir)
     inputs: dict[str, Any] = {}
+    base_ref = context.options.get("inputs", {}).get("base_ref")
     for role, project in (("artifacts", context.project), ("base", context.base)):
         if project is None or project.artifacts is None:
             continue
         files = {}
         for kind, loaded in project.artifacts.files():
             metadata = getattr(loaded.data, "metadata", None)
+            path = display_path(loaded.path, root)
             files[kind] = {
-                "path": display_path(loaded.path, root),
+                "path": path,
                 "schema_version": loaded.schema_version,
                 "dbt_version": getattr(metadata, "dbt_version", None),
                 "generated_at": getattr(metadata, "generated_at", None),
                 "invocation_id": getattr(metadata, "invocation_id", None),
             }
+            if Path(path).is_absolute():
+                ref = base_ref if role == "base" else None
+                files[kind]["shown"] = shown_outside(loaded.path, ref, os.environ)
         inputs[role] = files
     if context.config.path is not None:
         inputs["config"] = display_path(context.config.path, root)

@@ -11,6 +11,7 @@ about one config setting (grants, materialization) is placed on the line that se
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,26 @@ def display_path(path: Path, root: Path) -> str:
     if relative == ".." or relative.startswith(f"..{os.sep}"):
         return path.resolve().as_posix()
     return Path(relative).as_posix()
+
+
+def shown_outside(path: Path, base_ref: dict[str, str] | None, environ: Mapping[str, str]) -> str:
+    """How the reports name a build's file outside the repository, whose absolute path (the
+    report's `path`) is on no reader's machine: the git ref a base was parsed from (its cached
+    build lies in dbtgate's cache), a file in a GitHub Actions runner's temporary folder as the
+    workflow names that folder (`$RUNNER_TEMP/base-artifacts/manifest.json`: the base branch's
+    downloaded build), else the path as it was given (`../main/target/manifest.json`)."""
+    if base_ref:
+        sha = base_ref.get("sha", "")[:12]
+        return f"{base_ref['ref']} at {sha}" if sha else base_ref["ref"]
+    temp = environ.get("RUNNER_TEMP", "").strip()
+    if temp and environ.get("GITHUB_ACTIONS", "").lower() == "true":
+        try:
+            inside = path.resolve().relative_to(Path(temp).resolve())
+        except ValueError:
+            pass
+        else:
+            return f"$RUNNER_TEMP/{inside.as_posix()}"
+    return path.as_posix()
 
 
 def repository_path(path: Path) -> str:

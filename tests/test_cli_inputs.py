@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,3 +164,69 @@ def test_a_mistyped_branch_with_a_slash_is_not_read_as_a_remote(build):
         f"{build.resolve()} (no branch, tag or commit `feature/x`; close names: "
         "`feature/xyz`)\n",
     )
+
+
+def _gate_with_base_outside(tmp_path: Path, base: Path, given: str, **env: str) -> dict:
+    """`check` in tmp_path/work (the PR's build in target/) against a base build copied to
+    `base`, which lies outside the working directory, passed as `--base given`."""
+    if not BOUNCER.is_dir():
+        pytest.skip(f"corpus absent: {BOUNCER}")
+    work = tmp_path / "work"
+    shutil.copytree(BOUNCER, work / "target")
+    shutil.copytree(CORPUS / "bouncer-dbt111", base)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dbtgate.cli",
+            "check",
+            "--artifacts",
+            "target",
+            "--base",
+            given,
+            "--json",
+            "gate.json",
+            "--out",
+            "reports",
+            "--format",
+            "md,html",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        check=False,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", **env},
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return read_json(work / "gate.json")
+
+
+def test_a_base_in_the_runners_temporary_folder_is_named_as_the_workflow_names_it(tmp_path):
+    """The example workflow downloads main's build to `${{ runner.temp }}/base-artifacts`: the
+    comment's inputs named it /home/runner/work/_temp/..., a folder on no reader's machine. The
+    JSON keeps the full path for tools; the reports show `$RUNNER_TEMP/...`."""
+    temp = tmp_path / "_temp"
+    base = temp / "base-artifacts"
+    env = {"GITHUB_ACTIONS": "true", "RUNNER_TEMP": str(temp)}
+    report = _gate_with_base_outside(tmp_path, base, str(base), **env)
+
+    manifest = report["inputs"]["base"]["manifest"]
+    assert manifest["path"] == (base / "manifest.json").resolve().as_posix()
+    assert manifest["shown"] == "$RUNNER_TEMP/base-artifacts/manifest.json"
+    assert "shown" not in report["inputs"]["artifacts"]["manifest"]  # target/, in the folder
+    markdown = (tmp_path / "work" / "reports" / "gate.md").read_text()
+    [row] = [line for line in markdown.splitlines() if line.startswith("| base | manifest |")]
+    assert "`$RUNNER_TEMP/base-artifacts/manifest.json`" in row and str(temp) not in row
+    assert "| artifacts | manifest | `target/manifest.json` |" in markdown
+    html = (tmp_path / "work" / "reports" / "gate.html").read_text()
+    assert (
+        f'<code title="{manifest["path"]}">$RUNNER_TEMP/base-artifacts/manifest.json</code>'
+    ) in html
+
+
+def test_a_base_outside_the_working_directory_is_named_as_it_was_given(tmp_path):
+    report = _gate_with_base_outside(tmp_path, tmp_path / "main-build", "../main-build")
+
+    manifest = report["inputs"]["base"]["manifest"]
+    assert Path(manifest["path"]).is_absolute()
+    assert manifest["shown"] == "../main-build/manifest.json"

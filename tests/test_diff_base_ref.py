@@ -201,6 +201,8 @@ def test_a_branch_is_compared_with_where_it_left_main_and_a_hook_s_index_is_unto
         "sha": merge_base,
         "tip": git(clone, "rev-parse", "main").strip(),
     }
+    # The reports name the base by its ref, not by the cached build's folder.
+    assert report["inputs"]["base"]["manifest"]["shown"] == f"main at {merge_base[:12]}"
     assert any("compared with where this branch left it" in note for note in report["notes"])
 
 

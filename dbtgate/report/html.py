@@ -656,13 +656,22 @@ def _table_html(table: view.Table) -> str:
     return f"<h3>{h(table.title)}</h3><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _input_path_cell(info: dict[str, Any]) -> str:
+    """The file as the reports name it; a file outside the repository keeps its full path in a
+    tooltip, for whoever audits the very machine it ran on."""
+    shown = view.input_path(info)
+    full = info.get("path", "")
+    title = f' title="{h(full)}"' if full != shown else ""
+    return f"<td><code{title}>{h(shown)}</code></td>"
+
+
 def _inputs(report: dict[str, Any]) -> str:
     rows = []
     for role in ("artifacts", "base"):
         for kind, info in sorted((report["inputs"].get(role) or {}).items()):
             if isinstance(info, dict):
                 rows.append(
-                    f"<tr><td>{h(role)}</td><td>{h(kind)}</td><td><code>{h(info.get('path', ''))}</code></td>"
+                    f"<tr><td>{h(role)}</td><td>{h(kind)}</td>{_input_path_cell(info)}"
                     f"<td>{h(info.get('schema_version') or '')}</td><td>{h(info.get('dbt_version') or '')}</td>"
                     f"<td>{h(info.get('generated_at') or '')}</td>"
                     f"<td><code>{h(info.get('invocation_id') or '')}</code></td></tr>"

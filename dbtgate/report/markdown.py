@@ -476,7 +476,7 @@ def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
         for kind, info in sorted((report["inputs"].get(role) or {}).items()):
             if isinstance(info, dict):
                 rows.append(
-                    f"| {role} | {md_text(kind)} | {md_code(info.get('path', ''), in_table=True)} "
+                    f"| {role} | {md_text(kind)} | {md_code(view.input_path(info), in_table=True)} "
                     f"| {md_text(info.get('dbt_version') or '')} "
                     f"| {md_text(info.get('generated_at') or '')} "
                     f"| {md_code(info.get('invocation_id') or '', in_table=True)} |\n"

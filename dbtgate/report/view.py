@@ -391,6 +391,13 @@ def impact_owners(finding: dict[str, Any]) -> list[str]:
     return sorted(owners, key=str.lower)
 
 
+def input_path(info: dict[str, Any]) -> str:
+    """An input file as the reports name it: `shown` for a file outside the repository (the
+    base's git ref, `$RUNNER_TEMP/...`, the path as given; `locate.shown_outside`), else its
+    path from the repository root. A report saved before `shown` existed shows the path."""
+    return str(info.get("shown") or info.get("path", ""))
+
+
 def short_value(value: Any, limit: int = 200) -> str:
     """A scalar as text; a list as its items' names; anything else as compact JSON."""
     if value is None:
