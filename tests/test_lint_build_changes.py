@@ -280,14 +280,21 @@ def test_a_fix_hint_in_a_pull_requests_ci_run_names_the_base_branch_not_the_runn
     project, base, pr_dir = shop
     monkeypatch.chdir(pr_dir)
     monkeypatch.setenv("GITHUB_BASE_REF", "main")
-    hints = {}
+    monkeypatch.setenv("RUNNER_TEMP", str(pr_dir.parent))
+    hints, builds = {}, {}
     for actions in ("false", "true"):
         monkeypatch.setenv("GITHUB_ACTIONS", actions)
-        result, _ = lint_against(project, base)
+        result, run = lint_against(project, base)
         hints[actions] = {f.fix for f in result.findings if (f.line, f.code) == (10, "lint.LT01")}
+        builds[actions] = run.summary()["base_build"]
     assert hints == {
         "true": {f"dbtgate lint --fix LT01 {PAYMENTS} --base-ref origin/main"},
         "false": {f"dbtgate lint --fix LT01 {PAYMENTS} --base ../base_target"},
+    }
+    # The lint section names the build as the gate's inputs do, not by the runner's folder.
+    assert builds == {
+        "true": "$RUNNER_TEMP/base_target/manifest.json",
+        "false": (pr_dir.parent / "base_target" / "manifest.json").as_posix(),
     }
 
 

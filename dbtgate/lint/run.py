@@ -361,7 +361,7 @@ def run_lint(
         lint_all=lint_all,
         base_ref=changes.base_ref if changes else None,
         merge_base=changes.merge_base if changes else None,
-        base_build=locate.display_path(changes.base_manifest, display)
+        base_build=_shown_build(changes.base_manifest, display)
         if changes and changes.base_manifest
         else None,
         **(
@@ -873,6 +873,14 @@ def _named_files_measured(config: Config) -> bool:
     config names a base (`lint.base_ref`, or `base:` as a build's directory or a git ref). A
     whole-file fix hint then needs `--whole`, or it fixes only the change."""
     return config.lint.base_ref is not None or bool(config.base)
+
+
+def _shown_build(manifest: Path, root: Path, environ: Mapping[str, str] = os.environ) -> str:
+    """The base build's manifest as the report and messages name it: from the repository root,
+    or, outside it, as a reader can place it (`$RUNNER_TEMP/...` in CI, else as given:
+    `locate.shown_outside`), as the gate's inputs name it."""
+    shown = locate.display_path(manifest, root)
+    return locate.shown_outside(manifest, None, environ) if Path(shown).is_absolute() else shown
 
 
 def _pasted_base(
