@@ -702,3 +702,22 @@ def test_a_kpi_breakdown_of_many_teams_leaves_the_waivers_and_what_changed_room(
     assert re.search(r"<h4>Waivers used \(\d+\)</h4>", html)
     assert "<summary>What changed:" in html
     assert "<summary>Inputs (for the audit trail)</summary>" in html
+
+
+def test_a_sections_own_keys_are_named_plainly_and_empty_ones_left_out() -> None:
+    """`lint / dialect` under a table titled lint, and `lint / base_ref` with nothing beside it
+    (no git ref: the change came from the base build, which `changes_from` says)."""
+    report = sample_report()
+    report["sections"]["lint"] = {
+        "dialect": "duckdb",
+        "changes_from": "base build",
+        "base_ref": None,
+        "merge_base": None,
+        "base_build": "$RUNNER_TEMP/base-artifacts/manifest.json",
+        "files": ["models/a.sql", "models/b.sql"],
+    }
+    markdown = render_markdown(report)
+    lint = markdown[markdown.index("<summary>lint</summary>") :].split("</details>")[0]
+    assert "| dialect | duckdb |" in lint
+    assert "| files | models/a\\.sql, models/b\\.sql |" in lint
+    assert "base_ref" not in lint and "merge_base" not in lint and "lint / " not in lint

@@ -546,9 +546,16 @@ class Table:
 
 
 def section_tables(name: str, value: Any, max_rows: int = 200) -> list[Table]:
-    """Any JSON section as tables: scalars as key/value rows, lists of objects as tables."""
+    """Any JSON section as tables: scalars as key/value rows, lists of objects as tables.
+
+    The section's own scalars are keyed by their names (`dialect`, not `lint / dialect`: the
+    table is titled by the section), and a key without a value (None) is left out: an empty
+    row a reader must puzzle over says only what the other rows do."""
     tables: list[Table] = []
     scalars: list[list[str]] = []
+
+    def key_of(title: str, key: str) -> str:
+        return key if title == name else f"{title} / {key}"
 
     def visit(title: str, item: Any) -> None:
         if _is_measure_matrix(item):
@@ -569,8 +576,8 @@ def section_tables(name: str, value: Any, max_rows: int = 200) -> list[Table]:
             for key, value in item.items():
                 if isinstance(value, dict | list) and value and not _is_scalar_list(value):
                     visit(f"{title} / {key}", value)
-                else:
-                    scalars.append([f"{title} / {key}", short_value(value)])
+                elif value is not None:
+                    scalars.append([key_of(title, key), short_value(value)])
         else:
             scalars.append([title, short_value(item)])
 
