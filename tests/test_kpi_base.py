@@ -172,7 +172,7 @@ def test_check_with_a_base_shows_how_the_change_moved_each_kpi(tmp_path):
     # int_model_1 lost its tests, the copy of orders has none (tests are on the original)
     assert covered["base"]["numerator"] == covered["numerator"] + 2
     markdown = (tmp_path / "reports" / "gate.md").read_text()
-    assert "| KPI | value | count | target | status | gated | vs base build |" in markdown
+    assert "| KPI | value | count | target | status | vs base build |" in markdown
     was = covered["base"]
     drop = 100 * (was["value"] - covered["value"])
     assert "\\-" + f"{drop:.1f}".replace(".", "\\.") + " pt from 100\\.0% \\(14/14\\)" in markdown

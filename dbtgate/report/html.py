@@ -510,12 +510,12 @@ def _scorecard_html(rows: list[list[str]]) -> str:
     """The scorecard with the KPIs that have a target first, as the PR comment leads with them,
     and their status coloured: a target missed read like any other cell among sixteen rows."""
     ordered = sorted(rows, key=lambda row: row[3] == "–")
-    head = "".join(f"<th>{h(cell)}</th>" for cell in view.scorecard_headers(rows))
+    headers = view.without_gated(view.scorecard_headers(rows))
+    head = "".join(f"<th>{h(cell)}</th>" for cell in headers)
     body = "".join(
         "<tr>"
         + "".join(f"<td>{h(cell)}</td>" for cell in row[:4])
-        + f'<td class="{_KPI_STATUS_CLASS.get(row[4], "")}">{h(row[4])}</td>'
-        + f"<td>{h(row[5])}</td>"
+        + f'<td class="{_KPI_STATUS_CLASS.get(row[4], "")}">{h(view.gated_status(row))}</td>'
         + "".join(f'<td class="{_moved_class(cell)}">{h(cell)}</td>' for cell in row[6:])
         + "</tr>"
         for row in ordered

@@ -363,10 +363,11 @@ def _kpi_section(budget: _Budget, report: dict[str, Any]) -> None:
     untargeted = [row for row in scorecard if row[3] == "–"]
     shown, folded = (targeted, untargeted) if targeted else (scorecard, [])
     headers = view.scorecard_headers(scorecard)
+    rows = [view.without_gated([*row[:4], view.gated_status(row), *row[5:]]) for row in shown]
     _tables(
         budget,
         "KPIs vs targets",
-        [view.Table("KPIs vs targets", headers, shown)],
+        [view.Table("KPIs vs targets", view.without_gated(headers), rows)],
         folded=False,
     )
     more = []

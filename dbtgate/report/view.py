@@ -626,6 +626,18 @@ def scorecard_rows(kpis: Any) -> list[list[str]] | None:
     return rows
 
 
+def gated_status(row: list[str]) -> str:
+    """A `scorecard_rows` row's status with whether a miss blocks the gate, `below (gated)`, as
+    the console says it: a "gated" column of its own stood empty on every row where no KPI is
+    gated, and left a reader of `below` to guess whether it blocks."""
+    return f"{row[4]} (gated)" if row[5] else row[4]
+
+
+def without_gated(cells: list[str]) -> list[str]:
+    """A scorecard header or row without its "gated" cell, which `gated_status` folds in."""
+    return [*cells[:5], *cells[6:]]
+
+
 def scorecard_headers(rows: list[list[str]]) -> list[str]:
     """The headers of `scorecard_rows`' rows: "vs base build" last when they have it."""
     return [*SCORECARD_HEADERS, BASE_HEADER] if rows and len(rows[0]) > 6 else SCORECARD_HEADERS
