@@ -725,3 +725,43 @@ def test_a_sections_own_keys_are_named_plainly_and_empty_ones_left_out() -> None
     assert "| dialect | duckdb |" in lint
     assert "| files | models/a\\.sql, models/b\\.sql |" in lint
     assert "base_ref" not in lint and "merge_base" not in lint and "lint / " not in lint
+
+
+def first_cut(report: dict, mark: str) -> str:
+    """The markdown at the largest size limit (in steps of 10 characters) that holds `mark`."""
+    size = len(render_markdown(report))
+    while mark not in (markdown := render_markdown(report, RenderOptions(max_markdown_chars=size))):
+        size -= 10
+        assert size > 0, mark
+    return markdown
+
+
+def test_a_cut_counts_what_it_left_out_in_words_that_fit_the_count() -> None:
+    """A table's heading is no row of it (a five-row table cut whole was "6 more rows"), and
+    one finding left out is "1 more finding", not "1 more findings"."""
+    report = sample_report()
+    report["sections"]["cut"] = [{"name": f"m{i}", "v": i} for i in range(5)]
+    markdown = first_cut(report, "more row of cut")
+    cut = markdown[markdown.index("<summary>cut</summary>") :].split("</details>")[0]
+    assert "- … 1 more row of cut not shown here" in cut and cut.count("| m") == 4
+    for size in range(len(markdown), 0, -10):
+        markdown = render_markdown(report, RenderOptions(max_markdown_chars=size))
+        if "<summary>cut</summary>" in markdown and "| m0 |" not in markdown:
+            break
+    assert "- … 5 more rows of cut not shown here" in markdown
+
+    one = sample_report(
+        [
+            finding(
+                code="owner.present",
+                severity="error",
+                message=f"m{index} has no owner",
+                unique_id=f"model.shop.m{index}",
+                resource_name=f"m{index}",
+                owner="@a",
+                disposition="blocking",
+            )
+            for index in range(2)
+        ]
+    )
+    assert "- … 1 more finding of @&#8203;a not shown here" in first_cut(one, "more finding")

@@ -26,7 +26,7 @@ from dbtgate.report.escape import (
     mermaid_label,
 )
 from dbtgate.report.options import RenderOptions
-from dbtgate.wording import counted, days_from_now
+from dbtgate.wording import counted, days_from_now, plural
 
 # Kept free while the sections are filled, for the truncation note at the end.
 _NOTE_ROOM = 600
@@ -86,9 +86,11 @@ class _Budget:
         what: str,
         weights: list[int] | None = None,
         max_items: int | None = None,
+        whose: str = "",
     ) -> None:
         """`head`, as many `items` as fit (at most `max_items`), a "N more" line if some did
-        not, then `tail`.
+        not, then `tail`. `what` is the noun in the singular ("finding", "row"), `whose` what
+        follows it (" of @finance-eng"): "1 more finding of @finance-eng", "3 more findings ...".
 
         `weights`: how many of `what` each item stands for (an owner's heading none, a folded
         group of findings several), so the "N more" line counts findings, not lines; one per
@@ -96,7 +98,7 @@ class _Budget:
         (a comment has room for a few hundred of 48,000 findings)."""
         total = len(weights) if weights is not None else len(items)  # type: ignore[arg-type]
         # Room for the "N more" line, however long `what` is (an owner's name).
-        more_room = len(what) + 80
+        more_room = len(what) + len(whose) + 80
         if len(head) + len(tail) + more_room > self.room():
             self.truncated = True
             return
@@ -111,7 +113,9 @@ class _Budget:
         if shown < total:
             self.truncated = True
             left = sum(weights[shown:]) if weights is not None else total - shown
-            self.add(f"- … {left} more {what} not shown here: see the full report\n")
+            if left:  # not for the heading of an empty table alone
+                noun = what if left == 1 else plural(what)
+                self.add(f"- … {left} more {noun}{whose} not shown here: see the full report\n")
         self.add(tail)
 
 
@@ -239,7 +243,7 @@ def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
             f"| {', '.join(md_text(o) for o in view.impact_owners(f)) or '–'} "
             f"| {view.status_name(f['disposition'])} |\n"
         )
-    budget.add_items(head, rows, "\n", "breaking changes")
+    budget.add_items(head, rows, "\n", "breaking change")
 
 
 def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> None:
@@ -263,9 +267,10 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
             f"**{md_text(owner)}** ({len(findings)})\n\n",
             items,
             "\n",
-            f"findings of {md_text(owner)}",
+            "finding",
             weights,
             max_items=share,
+            whose=f" of {md_text(owner)}",
         )
 
 
@@ -411,7 +416,7 @@ def _waiver_section(budget: _Budget, report: dict[str, Any]) -> None:
         f"| {w['findings']}{' (count again)' if w.get('expired') else ''} |\n"
         for w in waivers
     ]
-    budget.add_items(head, rows, "\n", "waivers")
+    budget.add_items(head, rows, "\n", "waiver")
 
 
 def _findings_details(
@@ -430,7 +435,7 @@ def _findings_details(
         parts.append(owner_items)
         weights.extend(owner_weights)
     head = f"<details><summary>{md_html_text(title)}: {len(findings)}</summary>\n"
-    budget.add_items(head, chain.from_iterable(parts), "\n</details>\n\n", "findings", weights)
+    budget.add_items(head, chain.from_iterable(parts), "\n</details>\n\n", "finding", weights)
 
 
 def _what_changed(budget: _Budget, report: dict[str, Any]) -> None:
@@ -458,17 +463,19 @@ def _tables(budget: _Budget, title: str, tables: list[view.Table], *, folded: bo
         else f"#### {md_text(title)}\n\n"
     )
     tail = "</details>\n\n" if folded else "\n"
-    items = []
+    items: list[str] = []
+    weights: list[int] = []  # a table's heading is no row of it: "5 more rows", not 6
     for table in tables:
         lines = [f"\n**{md_text(table.title)}**\n\n"] if table.title != title else []
         lines.append("| " + " | ".join(md_text(h) for h in table.headers) + " |\n")
         lines.append("|" + " --- |" * len(table.headers) + "\n")
         items.append("".join(lines))
+        rows = table.rows[:_MAX_SECTION_ROWS]
         items.extend(
-            "| " + " | ".join(md_text(cell) or " " for cell in row) + " |\n"
-            for row in table.rows[:_MAX_SECTION_ROWS]
+            "| " + " | ".join(md_text(cell) or " " for cell in row) + " |\n" for row in rows
         )
-    budget.add_items(head, items, tail, f"rows of {md_text(title)}")
+        weights.extend([0] + [1] * len(rows))
+    budget.add_items(head, items, tail, "row", weights, whose=f" of {md_text(title)}")
 
 
 def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
@@ -494,7 +501,7 @@ def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
         "| --- | --- | --- | --- | --- | --- |\n"
     )
     notes = "".join(f"- note: {md_text_code(n)}\n" for n in report["notes"])
-    budget.add_items(head, rows, ("\n" + notes if notes else "") + "\n</details>\n\n", "inputs")
+    budget.add_items(head, rows, ("\n" + notes if notes else "") + "\n</details>\n\n", "input")
 
 
 def _footer(report: dict[str, Any], options: RenderOptions, truncated: bool) -> str:
