@@ -501,3 +501,10 @@ def test_a_long_kpi_breakdown_is_folded_under_its_title_and_a_short_one_is_not()
     assert '<details class="section"><summary>by owner</summary><table>' in section
     assert section.count("@team-") == 30
     assert "<h3>by tier</h3><table>" in section
+
+
+def test_the_inputs_say_when_dbt_wrote_each_file_as_the_heading_does() -> None:
+    report = sample_report()
+    report["inputs"]["artifacts"]["manifest"]["generated_at"] = "2026-12-02T17:29:41.848170Z"
+    inputs = render_html(report).split('<section id="inputs">')[1].split("</section>")[0]
+    assert "<td>2026-12-02 17:29:41 UTC</td>" in inputs and "848170" not in inputs

@@ -765,3 +765,13 @@ def test_a_cut_counts_what_it_left_out_in_words_that_fit_the_count() -> None:
         ]
     )
     assert "- … 1 more finding of @&#8203;a not shown here" in first_cut(one, "more finding")
+
+
+def test_the_inputs_say_when_dbt_wrote_each_file_as_a_person_reads_it() -> None:
+    report = sample_report()
+    report["generated_at"] = "2026-12-02T17:29:41.848170Z"
+    report["inputs"]["artifacts"]["manifest"]["generated_at"] = "2026-12-02T17:29:41.848170Z"
+    inputs = render_markdown(report).split("<summary>Inputs (for the audit trail)</summary>")[1]
+    assert "whose manifest dbt wrote at 2026\\-12\\-02 17\\:29\\:41 UTC." in inputs
+    assert "| 2026\\-12\\-02 17\\:29\\:41 UTC |" in inputs
+    assert "848170" not in inputs

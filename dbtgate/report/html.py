@@ -673,7 +673,7 @@ def _inputs(report: dict[str, Any]) -> str:
                 rows.append(
                     f"<tr><td>{h(role)}</td><td>{h(kind)}</td>{_input_path_cell(info)}"
                     f"<td>{h(info.get('schema_version') or '')}</td><td>{h(info.get('dbt_version') or '')}</td>"
-                    f"<td>{h(info.get('generated_at') or '')}</td>"
+                    f"<td>{h(view.written_at(info.get('generated_at')))}</td>"
                     f"<td><code>{h(info.get('invocation_id') or '')}</code></td></tr>"
                 )
     others = "".join(

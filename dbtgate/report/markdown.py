@@ -486,17 +486,18 @@ def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
                 rows.append(
                     f"| {role} | {md_text(kind)} | {md_code(view.input_path(info), in_table=True)} "
                     f"| {md_text(info.get('dbt_version') or '')} "
-                    f"| {md_text(info.get('generated_at') or '')} "
+                    f"| {md_text(view.written_at(info.get('generated_at')))} "
                     f"| {md_code(info.get('invocation_id') or '', in_table=True)} |\n"
                 )
     for key, value in sorted(report["inputs"].items()):
         if key not in ("artifacts", "base"):
             value_text = md_code(view.short_value(value), in_table=True)
             rows.append(f"| {md_text(key)} | | {value_text} | | | |\n")
+    written = view.written_at(report["generated_at"]) or "unknown"
     head = (
         "<details><summary>Inputs (for the audit trail)</summary>\n\n"
         f"Config digest: {md_code(report['config_digest'] or 'none')}; the gate of the build "
-        f"whose manifest dbt wrote at {md_text(report['generated_at'] or 'unknown')}.\n\n"
+        f"whose manifest dbt wrote at {md_text(written)}.\n\n"
         "| role | file | path | dbt | generated at | invocation |\n"
         "| --- | --- | --- | --- | --- | --- |\n"
     )

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from dbtgate.report.options import RenderOptions
+from dbtgate.status.timestamps import format_timestamp
 from dbtgate.wording import acknowledged_words, code_span, counted
 
 NO_OWNER = "(no owner)"
@@ -389,6 +390,12 @@ def impact_owners(finding: dict[str, Any]) -> list[str]:
     if finding.get("owner"):
         owners.add(finding["owner"])
     return sorted(owners, key=str.lower)
+
+
+def written_at(timestamp: str | None) -> str:
+    """When dbt wrote an artifact, to the second in UTC as the HTML report's heading says it,
+    not `2026-12-02T17:29:41.848170Z`; the JSON keeps what dbt wrote."""
+    return format_timestamp(timestamp) if timestamp else ""
 
 
 def input_path(info: dict[str, Any]) -> str:
