@@ -534,6 +534,31 @@ def test_a_permission_the_workflow_lacks_is_a_warning_on_the_run(tmp_path):
     assert "verdict=pass" in (tmp_path / "outputs").read_text()
 
 
+def test_a_permission_the_workflow_lacks_is_a_warning_on_an_error_run_too(tmp_path):
+    """An error run (no manifest) puts the error in the comment; refused, the comment goes on
+    showing an earlier push's verdict, which the admin reads on the run as on a gated one."""
+    from fake_github import FakeGitHub, pull_request_event
+
+    head = "5" * 40
+    branch = pull_request_event(7, head, base="acme/shop", head="acme/shop")["pull_request"]
+    (tmp_path / "dbt_project.yml").write_text("name: shop\nversion: '1'\nprofile: shop\n")
+    with FakeGitHub() as gh:
+        gh.add_pull_request("acme/shop", 7, head=head)
+        gh.forbid_next(method="POST")
+        env = gate_step_env(artifacts=str(tmp_path / "missing"))
+        result = run_script(
+            gate_step_script(), {**env, **actions_env(gh, tmp_path, head, **branch)}, tmp_path
+        )
+        assert gh.comments("acme/shop", 7) == []
+    assert result.returncode == 2, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if "PR comment" in line]
+    assert line.startswith(
+        "::warning title=dbtgate%3A PR comment not posted::could not post the error to the PR "
+        "comment: GitHub refused access (HTTP 403)"
+    )
+    assert "`permissions:` need `pull-requests: write`" in line
+
+
 def test_a_push_gated_with_the_default_comment_input_says_it_has_no_pull_request(tmp_path):
     """The action's `comment: true` on a push to main: no pull request to comment on is said as
     such, not as a comment that failed and needs a `--pr N`; an error run says it the same way."""

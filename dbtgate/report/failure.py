@@ -112,6 +112,11 @@ def _comment_error(
         marker = comment_marker(project, focus)
         result = post_sticky_comment(context, marker, f"{marker}\n{markdown}")
     except DbtgateError as exc:
-        stderr.write(f"dbtgate: could not post the error to the PR comment: {exc}\n")
+        from dbtgate.report.publish import say_comment_failure
+
+        # The comment goes on showing an earlier push's verdict: a permission to grant is as
+        # much the admin's to read on the run as on a run with a verdict.
+        line = f"could not post the error to the PR comment: {exc}"
+        say_comment_failure(line, exc, False, environ, stderr)
         return
     stderr.write(f"dbtgate: {result.describe(' with the error')}\n")

@@ -239,7 +239,6 @@ def _post_comment(
     stderr: TextIO,
 ) -> int:
     from dbtgate.report.github import (
-        CommentError,
         NoPullRequest,
         comment_focus,
         comment_marker,
@@ -264,18 +263,27 @@ def _post_comment(
             else "the gate's verdict is unchanged"
         )
         line = f"could not post the PR comment: {exc}; {consequence}"
-        refused = isinstance(exc, CommentError) and exc.refused
-        if refused and environ.get("GITHUB_ACTIONS", "").lower() == "true":
-            # A permission the workflow lacks is its admin's to grant: an annotation on the run,
-            # where they look, not a line among the log's. (A fork's read-only token is no
-            # such mistake: its CommentError is not `refused`, and stays a line.)
-            from dbtgate.report.annotations import format_annotation
-
-            level = "error" if request.comment_required else "warning"
-            title = "dbtgate: PR comment not posted"
-            stderr.write(format_annotation(level, line, title=title) + "\n")
-        else:
-            stderr.write(f"dbtgate: {line}\n")
+        say_comment_failure(line, exc, request.comment_required, environ, stderr)
         return 2 if request.comment_required else 0
     stderr.write(f"dbtgate: {result.describe()}\n")
     return 0
+
+
+def say_comment_failure(
+    line: str, exc: DbtgateError, required: bool, environ: Mapping[str, str], stderr: TextIO
+) -> None:
+    """Say why the PR comment was not posted. A permission the workflow lacks is its admin's to
+    grant: in GitHub Actions an annotation on the run, where they look, not a line among the
+    log's (an error one when the comment is required). A fork's read-only token is no such
+    mistake: its CommentError is not `refused`, and stays a line, as every other failure."""
+    from dbtgate.report.github import CommentError
+
+    refused = isinstance(exc, CommentError) and exc.refused
+    if refused and environ.get("GITHUB_ACTIONS", "").lower() == "true":
+        from dbtgate.report.annotations import format_annotation
+
+        level = "error" if required else "warning"
+        title = "dbtgate: PR comment not posted"
+        stderr.write(format_annotation(level, line, title=title) + "\n")
+    else:
+        stderr.write(f"dbtgate: {line}\n")
