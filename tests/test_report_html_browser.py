@@ -7,11 +7,14 @@ of the page is saved in the test's tmp directory and its path printed (pytest -s
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -810,3 +813,105 @@ def test_a_release_of_a_hundred_teams_keeps_each_owner_whole_and_the_header_shor
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
         browser.set_window_size(1280, 2000)
     assert severe(browser) == []
+
+
+A4_WIDTH_IN, MARGIN_IN, CSS_PX_IN = 8.27, 0.4, 96
+
+
+def printed_pages(driver, height: float) -> list[str]:
+    """The open page printed by Chromium on paper A4 wide with `height` CSS px of room a page
+    inside 0.4in margins, read back (pypdf) as the text of its first three pages."""
+    from pypdf import PdfReader
+
+    margins = {f"margin{side}": MARGIN_IN for side in ("Top", "Bottom", "Left", "Right")}
+    pdf = driver.execute_cdp_cmd(
+        "Page.printToPDF",
+        {
+            "paperWidth": A4_WIDTH_IN,
+            "paperHeight": height / CSS_PX_IN + 2 * MARGIN_IN,
+            "pageRanges": "1-3",
+            **margins,
+        },
+    )
+    reader = PdfReader(io.BytesIO(base64.b64decode(pdf["data"])))
+    return [page.extract_text() for page in reader.pages]
+
+
+def middles_on_paper(driver, selectors: dict[str, str]) -> dict[str, float]:
+    """Under print media on a viewport as wide as an A4 page's text, how far down the page the
+    middle of the first element each selector picks is: a page that ends there splits what is
+    above it from what follows."""
+    width = round((A4_WIDTH_IN - 2 * MARGIN_IN) * CSS_PX_IN)
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+    )
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        return driver.execute_script(
+            "return Object.fromEntries(Object.entries(arguments[0]).map(([name, selector]) => {"
+            " var box = document.querySelector(selector).getBoundingClientRect();"
+            " return [name, window.scrollY + (box.top + box.bottom) / 2]; }));",
+            selectors,
+        )
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def squeezed(text: str) -> str:
+    """`text` without its spaces, ligatures ("ﬁ") and ellipses spelled out: as it compares with
+    the text read back from a PDF, whose lines break elsewhere."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def pages_cut_at(driver, selectors: dict[str, str], heading: str) -> dict[str, str]:
+    """For each cut (a page ending in the middle of an element `selectors` names), the text
+    that follows `heading` on the printed page that holds it, `squeezed`."""
+    after = {}
+    for cut, height in middles_on_paper(driver, selectors).items():
+        pages = [squeezed(text) for text in printed_pages(driver, height)]
+        held = next(text for text in pages if heading in text)
+        after[cut] = held.split(heading, 1)[1]
+    return after
+
+
+def test_on_paper_the_findings_heading_and_header_row_stay_with_the_first_finding(
+    tmp_path: Path, browser
+) -> None:
+    """A page that ended after the findings' header row printed it alone at the bottom, its
+    findings overleaf; one that ended after the heading or the count line, those alone. Printed
+    on paper cut at each of those places, the heading, the count, the header row and the first
+    finding share a page."""
+    from report_samples import sample_report
+
+    open_report(browser, tmp_path / "findings-on-paper.html", sample_report())
+    browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    first = browser.execute_script(
+        "return document.querySelector('tr.finding').cells[3].firstChild.textContent;"
+    )
+    first = squeezed(first)[:30]
+    cuts = {
+        "count": "#findings .filters",
+        "header": "#findings-table thead tr",
+        "first": "tr.finding",
+    }
+    after = pages_cut_at(browser, cuts, "Findings(9)")
+    split = {
+        cut: text[-60:]
+        for cut, text in after.items()
+        if not ("9shown" in text and "severity" in text and first in text)
+    }
+    assert split == {}
+    assert severe(browser) == []
+
+
+def test_on_paper_the_lineages_heading_and_legend_stay_with_the_graph(page) -> None:
+    """A page that ended in the graph printed the lineage's heading and legend alone at its
+    foot, the graph overleaf."""
+    page.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    label = page.execute_script("return document.querySelector('svg.lineage text').textContent;")
+    label = squeezed(label)
+    after = pages_cut_at(page, {"graph": "svg.lineage"}, "Lineageofthechangedresources")
+    assert "directparent(context)" in after["graph"] and label in after["graph"], after
+    assert severe(page) == []
