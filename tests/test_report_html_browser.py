@@ -906,6 +906,41 @@ def test_on_paper_the_findings_heading_and_header_row_stay_with_the_first_findin
     assert severe(browser) == []
 
 
+def test_on_paper_a_status_and_a_teams_name_take_two_lines_at_most(tmp_path: Path, browser) -> None:
+    """Under the severity in its 5.8em column a status of "outside the change" printed over
+    three lines, and in the 9.5em owners' column "Customer Success Operations" one word a line.
+    The messages keep their width (32em of A4's 55)."""
+    from report_samples import sample_report
+
+    report = sample_report()
+    teams = ["Customer Success Operations", "Marketing Analytics", "@data-platform"]
+    for index, finding in enumerate(report["findings"]):
+        finding["owner"] = teams[index % len(teams)]
+    open_report(browser, tmp_path / "statuses-on-paper.html", report)
+    browser.set_window_size(718, 2000)  # A4 less Chromium's default margins, in CSS pixels
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        rows = browser.execute_script(
+            "var lines = e => Math.round(e.getBoundingClientRect().height"
+            " / parseFloat(getComputedStyle(e.parentElement).lineHeight));"
+            "return [...document.querySelectorAll('tr.finding')].map(row => [row.cells[6]"
+            ".textContent, row.cells[6].querySelector('.disp').getClientRects().length,"
+            " row.cells[4].textContent, lines(row.cells[4].querySelector('.owner'))]);"
+        )
+        statuses = {status: lines for status, lines, _, _ in rows}
+        named = {"blocking", "advisory", "outside the change", "waived", "in the baseline"}
+        assert set(statuses) == named
+        assert max(statuses.values()) <= 2, statuses  # "outside the change" was 3
+        owners = {owner: lines for _, _, owner, lines in rows}
+        assert owners["Customer Success Operations"] == 2, owners  # was 3
+        assert max(owners.values()) <= 2, owners
+        assert min(row["width"] for row in on_paper_layout(browser)) >= 32
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        browser.set_window_size(1280, 2000)
+    assert severe(browser) == []
+
+
 def test_on_paper_the_lineages_heading_and_legend_stay_with_the_graph(page) -> None:
     """A page that ended in the graph printed the lineage's heading and legend alone at its
     foot, the graph overleaf."""
