@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -783,6 +785,67 @@ def test_a_two_line_lineage_label_stays_inside_its_node(tmp_path: Path, browser)
         "  || text.x + text.width > box.x + box.width; }).map(g => g.dataset.id);"
     )
     assert outside == []
+    assert severe(browser) == []
+
+
+def chain_lineage(report: dict, layers: int) -> None:
+    """Give `report` a lineage of `layers` models in a line, each reading the one before."""
+    ids = [f"model.shop.m{i}" for i in range(layers)]
+    report["sections"]["lineage"] = {
+        "nodes": [
+            {"id": uid, "name": uid.rsplit(".", 1)[1], "resource_type": "model", "role": role}
+            for uid, role in zip(ids, ["changed"] + ["consumer"] * (layers - 1), strict=True)
+        ],
+        "edges": [list(pair) for pair in itertools.pairwise(ids)],
+        "omitted": 0,
+    }
+
+
+def wide_screen_layout(driver) -> dict:
+    """How many characters of a typical message a line of the findings' message column holds,
+    how wide the page's text and the lineage graph are, and whether the page scrolls sideways."""
+    return driver.execute_script(
+        "var cell = document.querySelector('tr.finding').cells[3], style = getComputedStyle(cell);"
+        "var probe = document.createElement('span'); probe.textContent = arguments[0];"
+        "probe.style.whiteSpace = 'nowrap'; cell.appendChild(probe);"
+        "var each = probe.getBoundingClientRect().width / arguments[0].length; probe.remove();"
+        "var text = cell.clientWidth - parseFloat(style.paddingLeft)"
+        " - parseFloat(style.paddingRight);"
+        "return {characters: Math.floor(text / each),"
+        " prose: document.querySelector('#findings h2').getBoundingClientRect().width,"
+        " graph: document.querySelector('svg.lineage').getBoundingClientRect().width,"
+        " sideways: document.documentElement.scrollWidth > innerWidth};",
+        TYPICAL_MESSAGE,
+    )
+
+
+def test_on_a_wide_screen_findings_and_the_graph_take_more_width_the_text_does_not(
+    tmp_path: Path, browser
+) -> None:
+    """At 1920 px the page stayed 1200 px wide: a finding's message had ~63 characters a line
+    (a fix hint four lines) and a graph of six layers (1,312 px drawn) was shrunk to 88%. The
+    findings, the breaking changes and the graph now take up to 1400 px; the text stays 1200."""
+    from report_samples import sample_report
+
+    report = sample_report()
+    chain_lineage(report, 6)
+    open_report(browser, tmp_path / "wide.html", report)
+    drawn = 32 + 6 * 180 + 5 * 40
+    try:
+        layout = {}
+        for screen in (1920, 1500, 1280, 800):
+            browser.set_window_size(screen, 1200)
+            layout[screen] = wide_screen_layout(browser)
+        assert 80 <= layout[1920]["characters"] <= 95, layout  # was 63
+        assert layout[1920]["graph"] == drawn, layout  # was 1150
+        assert layout[1920]["prose"] == layout[1280]["prose"] == 1200, layout
+        assert layout[1280]["characters"] >= 60, layout
+        # Never more than drawn, nor on a narrow screen less than 3/4 of it (it scrolls).
+        assert drawn * 0.75 <= layout[1280]["graph"] <= drawn, layout
+        assert layout[800]["graph"] == math.ceil(drawn * 0.75), layout
+        assert not any(seen["sideways"] for seen in layout.values()), layout
+    finally:
+        browser.set_window_size(1280, 2000)
     assert severe(browser) == []
 
 

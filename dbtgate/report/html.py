@@ -37,9 +37,9 @@ from dbtgate.wording import counted, days_from_now
 
 _NODE_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 180, 34, 40, 20, 16
 _LABEL_CHARS = 24
-# The lineage is drawn to fit the page's content width (the stylesheet's 1200px less padding),
-# shrunk no further than `_MIN_SCALE` (labels below ~9px cannot be read): a wider graph scrolls.
-_PAGE_WIDTH, _MIN_SCALE = 1150, 0.75
+# The lineage is drawn at most at its own size, shrunk to fit its frame no further than
+# `_MIN_SCALE` on screen (labels below ~9px cannot be read): a wider graph scrolls.
+_MIN_SCALE = 0.75
 # At most this many findings are in the page's table at once: Chromium takes over a minute to
 # open a table of 48,000 rows (10,000 models, measured), against a few seconds for 500. Beyond
 # that the rows travel as the page's data, and the script shows them a page at a time; the
@@ -51,7 +51,8 @@ def render_html(report: dict[str, Any], options: RenderOptions | None = None) ->
     options = options or RenderOptions()
     for cached in (_fix_html, _row_attributes, _rule_cells, _status_cells):
         cached.cache_clear()
-    style = _asset("report.css")
+    lineage, lineage_style = _lineage(report)
+    style = _asset("report.css") + lineage_style
     script = _asset("report.js")
     csp = (
         "default-src 'none'; "
@@ -62,7 +63,7 @@ def render_html(report: dict[str, Any], options: RenderOptions | None = None) ->
         part
         for part in (
             _breaking(report, options),
-            _lineage(report),
+            lineage,
             # Why it fails before what changed: the reader's first question.
             _findings(report, options),
             _what_changed(report),
@@ -241,17 +242,23 @@ def _breaking(report: dict[str, Any], options: RenderOptions) -> str:
     )
 
 
-def _lineage(report: dict[str, Any]) -> str:
+def _lineage(report: dict[str, Any]) -> tuple[str, str]:
+    """The lineage section and the stylesheet's rules for its graph's size: as wide as its frame,
+    at most its own width and, on screen, at least `_MIN_SCALE` of it. The frame is wider on a
+    wide screen than the page's text; the sizes are rules of the stylesheet because the CSP
+    (a hash of the stylesheet) allows no style attribute."""
     lineage = report["sections"].get("lineage")
     if not isinstance(lineage, dict) or not lineage.get("nodes"):
-        return ""
+        return "", ""
     positions = layered_layout(lineage)
     layers = max(layer for layer, _ in positions.values()) + 1
     rows = max(row for _, row in positions.values()) + 1
     width = _PAD * 2 + layers * _NODE_W + (layers - 1) * _GAP_X
     height = _PAD * 2 + rows * _NODE_H + (rows - 1) * _GAP_Y
-    shown_width = width if width <= _PAGE_WIDTH else max(_PAGE_WIDTH, math.ceil(width * _MIN_SCALE))
-    shown_height = math.ceil(height * shown_width / width)
+    size = (
+        f"svg.lineage {{ max-width: {width}px; }}\n"
+        f"@media screen {{ svg.lineage {{ min-width: {math.ceil(width * _MIN_SCALE)}px; }} }}\n"
+    )
 
     def corner(uid: str) -> tuple[int, int]:
         layer, row = positions[uid]
@@ -280,7 +287,7 @@ def _lineage(report: dict[str, Any]) -> str:
         )
     said = view.not_drawn(lineage)
     more = f'<p class="muted">{h(said)}</p>' if said else ""
-    return (
+    markup = (
         '<section id="lineage"><h2>Lineage of the changed resources</h2>'
         '<p class="legend"><span><i class="swatch breaking"></i>breaking change</span>'
         '<span><i class="swatch changed"></i>changed</span>'
@@ -288,13 +295,14 @@ def _lineage(report: dict[str, Any]) -> str:
         '<span><i class="swatch parent"></i>direct parent (context)</span></p>'
         '<div class="lineage-scroll">'
         f'<svg class="lineage" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'aria-label="lineage graph" viewBox="0 0 {width} {height}" width="{shown_width}"'
-        f' height="{shown_height}">'
+        f'aria-label="lineage graph" viewBox="0 0 {width} {height}" width="{width}"'
+        f' height="{height}">'
         # Edges end in an arrowhead on the reader: which way the data flows, at a glance.
         '<defs><marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" '
         'markerHeight="7" orient="auto"><path d="M0,0 L8,4 L0,8 z"/></marker></defs>'
         f"{''.join(parts)}</svg></div>{more}</section>"
     )
+    return markup, size
 
 
 def _label_lines(name: str) -> list[str]:
