@@ -664,6 +664,30 @@ def test_on_paper_a_findings_rule_code_wraps_at_its_dots_and_underscores_only(pa
         page.set_window_size(1280, 2000)
 
 
+def test_on_paper_what_changed_keeps_a_class_a_type_and_a_state_whole(
+    tmp_path: Path, browser
+) -> None:
+    """The tables of what changed break a cell's text anywhere on paper (a test's name of ~70
+    letters would run past the page), and their one-word columns were squeezed to a few letters:
+    "breakin" / "g", "mode" / "l", "modifi" / "ed". Words of ten letters or fewer stay whole."""
+    from report_samples import sample_report
+
+    open_report(browser, tmp_path / "changes-on-paper.html", sample_report())
+    browser.set_window_size(718, 2000)  # A4 less Chromium's default margins, in CSS pixels
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        cells = browser.execute_script(
+            "return [...document.querySelectorAll('#changes td')].map(td => td.textContent);"
+        )
+        assert {"breaking", "model", "new", "modified"} <= set(cells), cells
+        split = split_inside_words(browser, "#changes td")
+        assert [text for text in split if " " not in text and len(text) <= 10] == [], split
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        browser.set_window_size(1280, 2000)
+    assert severe(browser) == []
+
+
 def line_breaks(driver, selector: str) -> list[list[str]]:
     """Where the text of the `selector` elements wraps: [text, character before, character
     after] for each line break, over <wbr> and element boundaries."""
