@@ -1513,10 +1513,9 @@ def validate(config: Path | None, project_dir: Path | None, schema: bool) -> int
     """Check the dbtgate config without a dbt build: rule codes, parameters, selectors, waivers,
     plugins and lint settings, as `check` would, listing every problem with its line (exit 2
     if there is any), and say which waivers expired or expire soon."""
-    import datetime as dt
-
     if schema:
         return _print_schema(config, project_dir)
+    from dbtgate.today import waiver_today
     from dbtgate.validate import validate_config
 
     problems: list[DbtgateError] = []
@@ -1528,7 +1527,7 @@ def validate(config: Path | None, project_dir: Path | None, schema: bool) -> int
             "no dbtgate.yml (or [tool.dbtgate] in pyproject.toml) found: pass --config, or "
             "write one with `dbtgate init`"
         )
-    result = validate_config(loaded, dt.date.today(), problems)
+    result = validate_config(loaded, waiver_today(), problems)
     if result.problems:
         for problem in result.problems:
             print(f"dbtgate: error: {_error_text(problem)}", file=sys.stderr)

@@ -26,6 +26,7 @@ from dbtgate.findings import Finding, fingerprint
 from dbtgate.focus import focus_note, keep_focus
 from dbtgate.locate import Locator, display_path, display_root, shown_outside
 from dbtgate.project import Project, unreadable_tiers_note
+from dbtgate.today import waiver_today
 from dbtgate.waivers import apply_waivers
 
 _DISPOSITION = attrgetter("disposition")
@@ -320,6 +321,9 @@ def describe_inputs(context: CheckContext) -> dict[str, Any]:
         inputs[role] = files
     if context.config.path is not None:
         inputs["config"] = display_path(context.config.path, root)
+    if context.config.waivers:
+        # The day the waivers' expiry was judged on, which the report's wording counts from.
+        inputs["waivers_as_of"] = waiver_today(context.options).isoformat()
     if project_dir is not None and (project_dir / "dbt_project.yml").is_file():
         inputs["project_file"] = display_path(project_dir / "dbt_project.yml", root)
     inputs.update(context.options.get("inputs", {}))

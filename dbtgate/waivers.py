@@ -31,6 +31,7 @@ from dbtgate.rules.policies import (
 from dbtgate.rules.registry import Rule
 from dbtgate.select import Selector, SelectorError
 from dbtgate.selector_hints import selector_hint
+from dbtgate.today import waiver_today
 from dbtgate.wording import counted, days_from_now
 
 
@@ -48,7 +49,7 @@ def apply_waivers(
     config = context.config
     if not config.waivers:
         return []
-    today = context.options.get("today") or dt.date.today()
+    today = waiver_today(context.options)
     matches = _matches(findings, context)
     holders = _claim(matches, today)
     reported: list[Finding] = []

@@ -107,14 +107,16 @@ def manifest_only_copy(source: Path, target: Path) -> Path:
     return target
 
 
-def dbtgate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The real command line, as CI runs it."""
+def dbtgate(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real command line, as CI runs it (plus `env`: DBTGATE_TODAY to pin the day)."""
     return subprocess.run(
         [sys.executable, "-m", "dbtgate.cli", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200", **(env or {})},
         check=False,
     )
 

@@ -171,8 +171,7 @@ def test_every_problem_is_listed_in_the_order_of_its_lines(tmp_path) -> None:
 
 
 def test_expired_and_expiring_waivers_are_warned_about(tmp_path) -> None:
-    today = dt.date.today()
-    soon, past = (today + dt.timedelta(days=3)).isoformat(), "2020-01-31"
+    soon, past = "2026-12-05", "2020-01-31"
     write_config(
         tmp_path,
         "version: 1\nwaivers:\n"
@@ -180,7 +179,7 @@ def test_expired_and_expiring_waivers_are_warned_about(tmp_path) -> None:
         f"  - {{rule: owner.present, select: b, reason: r, owner: o, expires: {past}}}\n"
         "  - {rule: owner.present, select: c, reason: r, owner: o, expires: 2999-01-01}\n",
     )
-    result = dbtgate("validate", cwd=tmp_path)
+    result = dbtgate("validate", cwd=tmp_path, env={"DBTGATE_TODAY": "2026-12-02"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[:3] == [
         f"warning: dbtgate.yml:3: waiver for owner.present on 'a' expires in 3 days, on {soon}",
@@ -192,7 +191,7 @@ def test_expired_and_expiring_waivers_are_warned_about(tmp_path) -> None:
 
 def test_a_waiver_renewed_below_is_said_to_be(tmp_path) -> None:
     """The renewal takes the findings over: the old entry is to be removed, not acted on."""
-    soon = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    soon = "2026-12-05"
     write_config(
         tmp_path,
         "version: 1\nwaivers:\n"
@@ -201,7 +200,7 @@ def test_a_waiver_renewed_below_is_said_to_be(tmp_path) -> None:
         "  - {rule: owner.present, select: a, reason: r, owner: o, expires: 2999-01-01}\n"
         "  - {rule: owner.present, select: b, reason: r, owner: o, expires: 2999-06-30}\n",
     )
-    result = dbtgate("validate", cwd=tmp_path)
+    result = dbtgate("validate", cwd=tmp_path, env={"DBTGATE_TODAY": "2026-12-02"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[:2] == [
         f"warning: dbtgate.yml:3: waiver for owner.present on 'a' expires in 3 days, on {soon}; "
@@ -209,6 +208,16 @@ def test_a_waiver_renewed_below_is_said_to_be(tmp_path) -> None:
         "warning: dbtgate.yml:4: waiver for owner.present on 'b' expired on 2020-01-31: renewed "
         "by the waiver at line 6 (until 2999-06-30); remove it",
     ]
+
+
+def test_a_bad_dbtgate_today_is_one_error_naming_the_variable(tmp_path) -> None:
+    write_config(tmp_path, "version: 1\n")
+    result = dbtgate("validate", cwd=tmp_path, env={"DBTGATE_TODAY": "31/12/2026"})
+    assert result.returncode == 2
+    assert result.stderr == (
+        "dbtgate: error: DBTGATE_TODAY='31/12/2026': expected a date (YYYY-MM-DD), the day "
+        "waivers are judged on; unset it to use today's\n"
+    )
 
 
 def test_a_policy_without_rules_is_warned_about(tmp_path) -> None:

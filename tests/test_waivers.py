@@ -33,6 +33,8 @@ policies:
       docs.model_description: error
 waivers:
 """
+# The day the command-line tests judge waivers on, whatever the calendar says.
+ON_2026_12_02 = {"DBTGATE_TODAY": "2026-12-02"}
 
 
 @pytest.fixture
@@ -242,12 +244,14 @@ def test_under_scope_changed_an_expiring_waiver_is_advisory_not_outside_the_chan
 
 
 def test_an_expiring_waiver_is_marked_in_the_console_and_the_reports(workdir):
-    expires = (dt.date.today() + dt.timedelta(days=5)).isoformat()
+    expires = "2026-12-07"
     write_config(
         workdir,
         POLICY + waiver("docs.model_description", "int_exclude_via_meta_config", expires),
     )
-    result = dbtgate("check", "--artifacts", "target", "--out", "out", cwd=workdir)
+    result = dbtgate(
+        "check", "--artifacts", "target", "--out", "out", cwd=workdir, env=ON_2026_12_02
+    )
     assert result.returncode == 0, result.stdout + result.stderr  # still waived: no block
     assert (
         "info  waiver.expiring waiver for docs.model_description on 'int_exclude_via_meta_config'"
@@ -433,17 +437,51 @@ def test_a_waiver_expiring_before_a_broader_one_names_what_counts_again_and_what
 
 
 def test_the_reports_do_not_mark_a_renewal_as_expiring_with_the_entry_it_renews(workdir):
-    old = (dt.date.today() + dt.timedelta(days=5)).isoformat()
-    renewed = (dt.date.today() + dt.timedelta(days=90)).isoformat()
+    old, renewed = "2026-12-07", "2027-03-02"
     write_config(
         workdir,
         POLICY
         + waiver("docs.model_description", "int_exclude_via_meta_config", old)
         + waiver("docs.model_description", "int_exclude_via_meta_config", renewed),
     )
-    result = dbtgate("check", "--artifacts", "target", "--out", "out", cwd=workdir)
+    result = dbtgate(
+        "check", "--artifacts", "target", "--out", "out", cwd=workdir, env=ON_2026_12_02
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     markdown = (workdir / "out" / "gate.md").read_text()
     assert f"| {md_text('@data-platform')} | {md_text(renewed)} |" in markdown
     assert "(expires in" not in markdown
     assert f'<td class="">{renewed}' in (workdir / "out" / "gate.html").read_text()
+
+
+def test_dbtgate_today_pins_the_day_and_the_report_records_it(workdir):
+    """A waiver is judged on DBTGATE_TODAY's day (a past run reproduced, a test), and the gate
+    report says which day its expiry notes count from."""
+    write_config(
+        workdir,
+        POLICY + waiver("docs.model_description", "int_exclude_via_meta_config", "2026-12-02"),
+    )
+    on_the_day = dbtgate(
+        "check", "--artifacts", "target", "--json", "on.json", cwd=workdir, env=ON_2026_12_02
+    )
+    after = dbtgate(
+        "check",
+        "--artifacts",
+        "target",
+        "--json",
+        "after.json",
+        cwd=workdir,
+        env={"DBTGATE_TODAY": "2026-12-03"},
+    )
+    assert on_the_day.returncode == 0, on_the_day.stdout + on_the_day.stderr
+    assert "expires today, on 2026-12-02" in on_the_day.stdout
+    assert after.returncode == 1
+    assert "expired on 2026-12-02" in after.stdout
+    assert read_json(workdir / "on.json")["inputs"]["waivers_as_of"] == "2026-12-02"
+    assert read_json(workdir / "after.json")["inputs"]["waivers_as_of"] == "2026-12-03"
+
+
+def test_a_report_without_waivers_records_no_day(workdir):
+    write_config(workdir, POLICY + "  []\n")
+    dbtgate("check", "--artifacts", "target", "--json", "gate.json", cwd=workdir)
+    assert "waivers_as_of" not in read_json(workdir / "gate.json")["inputs"]
