@@ -60,6 +60,17 @@ def days_from_now(days: int) -> str:
     return "today" if days == 0 else f"in {counted(days, 'day')}"
 
 
+def expiry_note(days_left: int | None, *, expired: bool = False) -> str:
+    """What follows a waiver's date in the console, the PR comment and the HTML page alike:
+    ` (expired)`, ` (expires in 3 days)` for a waiver the gate announced (`waiver.expiring`),
+    else nothing. Only the gate's own judgement, made on the day the report records
+    (`inputs.waivers_as_of`): days counted from the build, or from the reader's clock, made
+    one report say other things than its gate did, or on other days."""
+    if expired:
+        return " (expired)"
+    return "" if days_left is None else f" (expires {days_from_now(days_left)})"
+
+
 def code_span(text: str) -> str:
     """`text` as a `code` span of a message (`orders`, ``` `` a`b `` ```), kept whole whatever
     backticks it holds: names come from the pull request, and a column named ``a`b`` between

@@ -215,7 +215,7 @@ def test_expired_waivers_are_in_the_waiver_table_with_the_findings_that_count_ag
     cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
     assert cells[2:] == [
         "@\u200bcrm",
-        "<strong>expired 2026-11-01</strong>",
+        "<strong>2026-11-01</strong> (expired)",
         "owned by the CRM team &lt;soon&gt;",
         "3 (count again)",
     ]

@@ -257,11 +257,13 @@ def test_an_expiring_waiver_is_marked_in_the_console_and_the_reports(workdir):
         "info  waiver.expiring waiver for docs.model_description on 'int_exclude_via_meta_config'"
         f" (owner @data-platform) expires in 5 days, on {expires}; then its 1 finding counts again"
     ) in result.stdout
+    # The waived finding's line, the comment's and the page's waiver tables: the same words.
+    assert f"waived by @data-platform until {expires} (expires in 5 days):" in result.stdout
     markdown = (workdir / "out" / "gate.md").read_text()
     owner, date = md_text("@data-platform"), md_text(expires)
     assert f"| {owner} | **{date}** (expires in 5 days) |" in markdown
     html = (workdir / "out" / "gate.html").read_text()
-    assert f'<td class="expiring">{expires}' in html
+    assert f'<td class="expiring">{expires} (expires in 5 days)</td>' in html
 
 
 def test_a_stale_waiver_is_not_announced_as_expiring(tmp_path):

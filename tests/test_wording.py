@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dbtgate.wording import code_span, counted, days_from_now, first_few
+from dbtgate.wording import code_span, counted, days_from_now, expiry_note, first_few
 
 
 @pytest.mark.parametrize(
@@ -25,6 +25,19 @@ def test_counted(count: int, noun: str, text: str) -> None:
 @pytest.mark.parametrize(("days", "text"), [(0, "today"), (1, "in 1 day"), (9, "in 9 days")])
 def test_days_from_now(days: int, text: str) -> None:
     assert days_from_now(days) == text
+
+
+@pytest.mark.parametrize(
+    ("days_left", "expired", "note"),
+    [
+        (None, False, ""),
+        (3, False, " (expires in 3 days)"),
+        (0, False, " (expires today)"),
+        (None, True, " (expired)"),
+    ],
+)
+def test_expiry_note_says_only_what_the_gate_judged(days_left, expired, note) -> None:
+    assert expiry_note(days_left, expired=expired) == note
 
 
 def test_first_few_names_some_and_counts_the_rest():

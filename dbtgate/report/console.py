@@ -32,7 +32,7 @@ from dbtgate.report.view import (
     verdict_words,
 )
 from dbtgate.summary import ProjectSummary, share
-from dbtgate.wording import counted
+from dbtgate.wording import counted, expiry_note
 
 if TYPE_CHECKING:
     from dbtgate.findings import Finding
@@ -206,6 +206,7 @@ def print_result(
         groups: dict[str, list[Finding]] = {disposition: [] for disposition in DISPOSITION_TITLES}
         for finding in result.findings:
             groups[finding.disposition].append(finding)
+        expiring = _expiring_waivers(result.findings)
         for disposition, title in DISPOSITION_TITLES.items():
             group = groups[disposition]
             if disposition == "baselined" and group and max_findings > 0:
@@ -215,7 +216,7 @@ def print_result(
                 group = most_needed_first(group)
             if group:
                 result.complete(group[:max_findings] if max_findings > 0 else group)
-                _print_group(console, title, group, max_findings)
+                _print_group(console, title, group, max_findings, expiring)
         _print_targets(console, result.sections.get("kpis"))
         _print_diff_counts(console, result.sections.get("diff"))
     # Beside the verdict, where a CI log is read from: what it does not cover.
@@ -308,7 +309,24 @@ def stage(
         yield StageProgress(progress, progress.add_task(description, total=total))
 
 
-def _print_group(console: Any, title: str, findings: list[Finding], limit: int = 0) -> None:
+def _expiring_waivers(findings: list[Finding]) -> dict[tuple[str, str, str], int]:
+    """(rule, select, expires) -> days left of the waivers the gate announced
+    (`waiver.expiring`), as `view.expiring_waivers` reads them from a report: a waived
+    finding's line says it too, as the reports' waiver tables do."""
+    return {
+        (f.details["rule"], f.details["select"], f.details["expires"]): f.details["days_left"]
+        for f in findings
+        if f.code == "waiver.expiring"
+    }
+
+
+def _print_group(
+    console: Any,
+    title: str,
+    findings: list[Finding],
+    limit: int = 0,
+    expiring: dict[tuple[str, str, str], int] | None = None,
+) -> None:
     _print_heading(console, f"{title} ({len(findings)})")
     shown = findings[:limit] if limit > 0 else findings
     by_owner: dict[str, list[Finding]] = defaultdict(list)
@@ -337,8 +355,10 @@ def _print_group(console: Any, title: str, findings: list[Finding], limit: int =
                 add((f" {_clean(finding.fix)}\n", None))
             if finding.waiver is not None:
                 waiver = finding.waiver
+                days_left = (expiring or {}).get((waiver.rule, waiver.select, waiver.expires))
+                until = f"{waiver.expires}{expiry_note(days_left)}"
                 add(("        ", None))
-                add((f"waived by {_clean(waiver.owner)} until {waiver.expires}:", "dim"))
+                add((f"waived by {_clean(waiver.owner)} until {until}:", "dim"))
                 add((f" {_clean(waiver.reason)}\n", None))
     hidden = len(findings) - len(shown)
     if hidden:

@@ -13,7 +13,6 @@ sections, and the inputs for the audit trail.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import functools
 import hashlib
 import math
@@ -33,7 +32,7 @@ from dbtgate.report.lineage import layered_layout
 from dbtgate.report.options import RenderOptions
 from dbtgate.report.rule_help import rule_help
 from dbtgate.status.timestamps import format_timestamp
-from dbtgate.wording import counted, days_from_now
+from dbtgate.wording import counted, expiry_note
 
 _NODE_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 180, 34, 40, 20, 16
 _LABEL_CHARS = 24
@@ -541,14 +540,15 @@ def _waivers(report: dict[str, Any]) -> str:
     waivers = view.waivers_listed(report)
     if not waivers:
         return '<section id="waivers"><h2>Waivers used</h2><p class="muted">None.</p></section>'
-    today = _report_date(report)
     expiring = view.expiring_waivers(report)
     rows = []
     for waiver in waivers:
         # Marked expiring when the gate announced it (waiver.expiring, in the config's
         # `waiver_notice_days`): one window, the team's, in every report.
         days_left = expiring.get((waiver["rule"], waiver["select"], waiver["expires"]))
-        note, css = _expiry(waiver["expires"], today, bool(waiver.get("expired")), days_left)
+        expired = bool(waiver.get("expired"))
+        note = expiry_note(days_left, expired=expired)
+        css = "expired" if expired else ("expiring" if days_left is not None else "")
         rows.append(
             f"<tr><td><code>{_breakable(waiver['rule'])}</code></td>"
             f"<td><code>{_breakable(waiver['select'])}</code></td>"
@@ -561,41 +561,6 @@ def _waivers(report: dict[str, Any]) -> str:
         "<table><thead><tr><th>rule</th><th>selection</th><th>owner</th><th>expires</th>"
         f"<th>reason</th><th>findings</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
     )
-
-
-def _report_date(report: dict[str, Any]) -> dt.date | None:
-    # Relative to the build, not the clock: the same report always renders the same page.
-    try:
-        return dt.date.fromisoformat(str(report.get("generated_at") or "")[:10])
-    except ValueError:
-        return None
-
-
-def _expiry(
-    expires: str, today: dt.date | None, expired: bool, days_left: int | None
-) -> tuple[str, str]:
-    """The note after a waiver's date and its cell's class.
-
-    Whether a waiver expired, and how many days an announced one has left, are the gate's own
-    (its `waiver.expired` / `waiver.expiring` findings, as the console and the PR comment say
-    them): counted from the build instead, a report gated days after its build marked a waiver
-    expiring "112 days after this build" and listed an expired one as still to come. Other
-    dates are counted from the build, so one report always renders one page."""
-    try:
-        days = (dt.date.fromisoformat(expires) - today).days if today else None
-    except ValueError:
-        days = None
-    if expired:
-        before = (
-            f" {counted(-days, 'day')} before this build" if days is not None and days < 0 else ""
-        )
-        return f" (expired{before})", "expired"
-    if days_left is not None:
-        return f" (expires {days_from_now(days_left)})", "expiring"
-    if days is None or days < 0:
-        return "", ""
-    # Counted in days within a year; beyond, the date says it (not "26,693 days").
-    return (f" ({counted(days, 'day')} after this build)" if days <= 366 else ""), ""
 
 
 def _what_changed(report: dict[str, Any]) -> str:

@@ -26,7 +26,7 @@ from dbtgate.report.escape import (
     mermaid_label,
 )
 from dbtgate.report.options import RenderOptions
-from dbtgate.wording import counted, days_from_now, plural
+from dbtgate.wording import counted, expiry_note, plural
 
 # Kept free while the sections are filled, for the truncation note at the end.
 _NOTE_ROOM = 600
@@ -402,13 +402,12 @@ def _waiver_section(budget: _Budget, report: dict[str, Any]) -> None:
     expiring = view.expiring_waivers(report)
 
     def expires(waiver: dict[str, Any]) -> str:
-        text = md_text(waiver["expires"])
-        if waiver.get("expired"):
-            return f"**expired {text}**"
-        days = expiring.get((waiver["rule"], waiver["select"], waiver["expires"]))
-        if days is None:
-            return text
-        return f"**{text}** (expires {days_from_now(days)})"
+        days_left = expiring.get((waiver["rule"], waiver["select"], waiver["expires"]))
+        expired = bool(waiver.get("expired"))
+        note = expiry_note(days_left, expired=expired)
+        # The date in bold when it is the owner's to act on, as the HTML page colours it.
+        text = f"**{md_text(waiver['expires'])}**" if note else md_text(waiver["expires"])
+        return text + note
 
     rows = [
         f"| {md_code(w['rule'], in_table=True)} | {md_code(w['select'], in_table=True)} "
