@@ -169,7 +169,8 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
         # What YAML's own types refuse is an error at its line, not a crash.
         (
             "waivers:\n  - {rule: a, select: b, reason: c, owner: d, expires: 2099-02-30}\n",
-            r"dbtgate.yml:2: expires: cannot read '2099-02-30': day is out of range for month$",
+            r"dbtgate.yml:2: waivers\[0\].expires: expected a date \(YYYY-MM-DD\), got '2099-02-30': "
+            r"day is out of range for month$",
         ),
         ("? [a, b]\n: 1\n", r"dbtgate.yml:1: a key must be a name, not a list$"),
         # breaking.acknowledge is checked when read, not only when a base build is given.

@@ -159,7 +159,8 @@ def test_every_problem_is_listed_in_the_order_of_its_lines(tmp_path) -> None:
         "dbtgate: error: dbtgate.yml:9: select 'tag:': tag: needs a value",
         "dbtgate: error: dbtgate.yml:11: policies[1].rules.owner.present: expected a severity "
         "('error' | 'warn' | 'info'), got 'eror'",
-        "dbtgate: error: dbtgate.yml:13: expires: cannot read '2026-13-01': month must be in 1..12",
+        "dbtgate: error: dbtgate.yml:13: waivers[0].expires: expected a date (YYYY-MM-DD), got "
+        "'2026-13-01': month must be in 1..12",
         "dbtgate: error: dbtgate.yml:14: waiver: unknown rule 'owner.presnt' (did you mean "
         "owner.present?)",
         "dbtgate: error: dbtgate.yml:15: waivers[2]: missing required key: reason",
@@ -248,9 +249,10 @@ def test_a_config_without_policies_is_warned_about(tmp_path, text) -> None:
     ]
 
 
-def test_a_value_yaml_cannot_read_is_one_problem_wherever_it_is(tmp_path) -> None:
-    """In a rule's parameters or as a key, a date YAML cannot read is said once, where it is
-    written, and not again as a value of the wrong type (an object no message could show)."""
+def test_a_date_yaml_cannot_read_is_one_problem_wherever_it_is(tmp_path) -> None:
+    """In a rule's parameters or as a key, a date YAML cannot read (no 13th month) is kept as
+    written and judged once by what its place expects, with its whole path, not again as a
+    value of the wrong type (an object no message could show)."""
     write_config(
         tmp_path,
         """\
@@ -260,15 +262,22 @@ def test_a_value_yaml_cannot_read_is_one_problem_wherever_it_is(tmp_path) -> Non
             rules:
               docs.model_description: {severity: warn, min_length: 2026-13-01}
         2026-13-01: oops
+        waivers:
+          - {rule: owner.present, select: a, reason: r, owner: o, expires: 2026-13-01}
         """,
     )
     validated = dbtgate("validate", cwd=tmp_path)
     assert validated.returncode == 2
-    assert validated.stderr.splitlines() == [
-        "dbtgate: error: dbtgate.yml:5: min_length: cannot read '2026-13-01': month must be in "
-        "1..12",
-        "dbtgate: error: dbtgate.yml:6: cannot read '2026-13-01': month must be in 1..12",
-        "dbtgate.yml: 2 problems; `dbtgate check` stops at the first it meets",
+    lines = validated.stderr.splitlines()
+    assert lines[0] == (
+        "dbtgate: error: dbtgate.yml:5: policies[0].rules.docs.model_description: min_length: "
+        "expected count (>= 0), got '2026-13-01'"
+    )
+    assert lines[1].startswith("dbtgate: error: dbtgate.yml:6: unknown key '2026-13-01' (known: ")
+    assert lines[2:] == [
+        "dbtgate: error: dbtgate.yml:8: waivers[0].expires: expected a date (YYYY-MM-DD), got "
+        "'2026-13-01': month must be in 1..12",
+        "dbtgate.yml: 3 problems; `dbtgate check` stops at the first it meets",
     ]
 
 
@@ -286,14 +295,15 @@ def _problems(tmp_path: Path, text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # A value YAML cannot read is one problem: not again as a rule's parameter, nor as a
-        # key shown as `<object object at 0x...>`.
+        # A date YAML cannot read is one problem, as written: not again as a rule's
+        # parameter, nor as a key shown as `<object object at 0x...>`.
         (
             "version: 1\npolicies:\n  - select: '*'\n    rules:\n"
             "      docs.column_coverage: {min: 2026-13-01}\n  - 2026-13-01: x\n    select: '*'\n",
             [
-                "min: cannot read '2026-13-01': month must be in 1..12",
-                "cannot read '2026-13-01': month must be in 1..12",
+                "policies[0].rules.docs.column_coverage: min: expected share (0..1), got "
+                "'2026-13-01'",
+                "unknown key 'policies[1].2026-13-01' (known: exclude, rules, select)",
             ],
         ),
         # A target left out for its own problem is no gated KPI without a target.
@@ -303,21 +313,26 @@ def _problems(tmp_path: Path, text: str) -> list[str]:
         ),
         # A problem that ends the reading of the file keeps those met before it.
         (
-            "version: 1\nbase: 2026-13-01\npolicies:\n  - select: '*'\n    rules: {}\n"
-            "    rules: {}\n",
-            ["base: cannot read '2026-13-01': month must be in 1..12", "duplicate key 'rules'"],
+            'version: 1\nowner: {codeowners: "\\ud800"}\npolicies:\n  - select: "*"\n'
+            "    rules: {}\n    rules: {}\n",
+            [
+                "codeowners: '?' holds a lone surrogate escape (\\ud800-\\udfff), which is not "
+                "a character",
+                "duplicate key 'rules'",
+            ],
         ),
         (
-            "base: 2026-13-01\nversion: 2\n",
+            'owner: {codeowners: "\\ud800"}\nversion: 2\n',
             [
-                "base: cannot read '2026-13-01': month must be in 1..12",
+                "codeowners: '?' holds a lone surrogate escape (\\ud800-\\udfff), which is not "
+                "a character",
                 "version: 2 is newer than this dbtgate understands (1): upgrade dbtgate",
             ],
         ),
         (
+            # A date YAML cannot read where a text is expected (a git ref) is that text.
             'version: 1\nbase: 2026-13-01\nowner: {codeowners: "\\ud800"}\n',
             [
-                "base: cannot read '2026-13-01': month must be in 1..12",
                 "codeowners: '?' holds a lone surrogate escape (\\ud800-\\udfff), which is not "
                 "a character",
             ],
