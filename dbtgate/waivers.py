@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -154,6 +155,33 @@ def _held_longer(match: _Match, holders: dict[int, Waiver]) -> str:
     )
 
 
+# How long the waiver `check` suggests for a blocking finding lasts: a sprint or two, then its
+# owner renews it with a reason or the finding counts again.
+SUGGESTED_WAIVER_DAYS = 30
+# Its placeholders, refused as they are (`_check_accountable`): pasted, they would accept the
+# finding for no stated reason, or for nobody.
+SUGGESTED_REASON = "why it may ship as it is, and what will fix it"
+SUGGESTED_OWNER = "@your-team"
+
+
+def suggested_waiver(finding: Finding, today: dt.date) -> list[str]:
+    """The entry that waives `finding`, as YAML lines to paste under `waivers:`: its code, the
+    resource it is on (a failed test's: the model it tests, which covers it), the finding's
+    owner, an end date SUGGESTED_WAIVER_DAYS ahead and a reason to write. Strings are JSON's
+    double-quoted ones, which YAML reads as they are (an owner starts with `@`, which YAML
+    reserves)."""
+    tested = finding.details.get("tested_resource") if finding.details else None
+    select = tested if isinstance(tested, str) else finding.unique_id or "*"
+    expires = today + dt.timedelta(days=SUGGESTED_WAIVER_DAYS)
+    return [
+        f"  - rule: {finding.code}",
+        f"    select: {json.dumps(select, ensure_ascii=False)}",
+        f"    reason: {json.dumps(SUGGESTED_REASON)}",
+        f"    owner: {json.dumps(finding.owner or SUGGESTED_OWNER, ensure_ascii=False)}",
+        f"    expires: {expires.isoformat()}",
+    ]
+
+
 def notice_days_left(waiver: Waiver, config: Config, today: dt.date) -> int | None:
     """The days left to an active waiver in its notice window (`waiver_notice_days`: its
     expiry is announced), else None (expired, or not yet due)."""
@@ -229,11 +257,14 @@ def _closest(code: str, known: list[str], families: list[str], *, pattern: bool)
 
 def _check_accountable(waiver: Waiver, config: Config) -> None:
     """A waiver is an accepted exception: someone answers for it, for a stated reason."""
-    for key in ("reason", "owner"):
-        if not getattr(waiver, key).strip():
+    for key, placeholder in (("reason", SUGGESTED_REASON), ("owner", SUGGESTED_OWNER)):
+        value = getattr(waiver, key).strip()
+        if not value or value == placeholder:
+            said = "is empty" if not value else f"is still the placeholder {placeholder!r}"
             raise DbtgateError(
-                f"{config_location(config, waiver.line)}: waiver for {waiver.rule}: `{key}` is "
-                "empty (a waiver needs the reason it is accepted and the owner who answers for it)"
+                f"{config_location(config, waiver.line)}: waiver for {waiver.rule}: `{key}` "
+                f"{said} (a waiver needs the reason it is accepted and the owner who answers "
+                "for it)"
             )
 
 

@@ -34,15 +34,28 @@ def rendered(*, terminal: bool, quiet: bool = False) -> str:
     return out.getvalue()
 
 
-def test_piped_output_is_plain_text_grouped_by_disposition_then_owner() -> None:
+def test_piped_output_is_plain_text_grouped_by_disposition_then_owner(monkeypatch) -> None:
+    monkeypatch.setenv("DBTGATE_TODAY", "2026-03-01")
     text = rendered(terminal=False)
     assert "\x1b[" not in text
     lines = text.splitlines()
     blocking = lines.index("Blocking (3)")
     assert lines[blocking + 1] == "-" * len("Blocking (3)")
-    owners = [line for line in lines[blocking + 2 : lines.index("", blocking)] if line[:1] != " "]
+    hint = next(i for i, line in enumerate(lines) if line.startswith("to ship with a finding"))
+    owners = [line for line in lines[blocking + 2 : hint] if line[:1] != " "]
     assert owners == ["@finance-eng", "Finance Analytics", "Marketing Analytics"]
     assert "        fix: Add unique and not_null tests on order_id." in lines
+    # After the blocking findings, the waiver entry for the most needed one a waiver is for
+    # (not the breaking change: an acknowledgement is its way out).
+    assert lines[hint].endswith("e.g. the run.test_failures above:")
+    assert lines[hint + 1 : hint + 7] == [
+        "  - rule: run.test_failures",
+        '    select: "test.shop.not_null_customer_ltv_avg_order_value.d09aefd175"',
+        '    reason: "why it may ship as it is, and what will fix it"',
+        '    owner: "Marketing Analytics"',
+        "    expires: 2026-03-31",
+        "",
+    ]
     assert (
         "        waived by @data-platform until 2026-03-20: legacy model, rewritten in Q3" in lines
     )

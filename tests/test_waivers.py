@@ -487,3 +487,41 @@ def test_a_report_without_waivers_records_no_day(workdir):
     write_config(workdir, POLICY + "  []\n")
     dbtgate("check", "--artifacts", "target", "--json", "gate.json", cwd=workdir)
     assert "waivers_as_of" not in read_json(workdir / "gate.json")["inputs"]
+
+
+def test_a_failing_check_prints_the_waiver_to_paste_and_pasted_it_waives(workdir):
+    """An engineer who must ship with a blocking finding learns the entry's shape where the
+    finding is, not from the docs: rule, selection, owner and an end date filled in."""
+    write_config(workdir, POLICY + "  []\n")
+    failed = dbtgate("check", "--artifacts", "target", cwd=workdir, env=ON_2026_12_02)
+    assert failed.returncode == 1
+    lines = failed.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("to ship with a finding"))
+    assert "waive it under `waivers:` in dbtgate.yml" in lines[start]
+    entry = lines[start + 1 : start + 6]
+    assert entry == [
+        "  - rule: docs.model_description",
+        f'    select: "{UNDESCRIBED}"',
+        '    reason: "why it may ship as it is, and what will fix it"',
+        '    owner: "@your-team"',  # the model has none
+        "    expires: 2027-01-01",
+    ]
+    # Pasted as it is, the placeholder reason is refused: the waiver must say why.
+    write_config(workdir, POLICY + "\n".join(entry) + "\n")
+    pasted = dbtgate("check", "--artifacts", "target", cwd=workdir, env=ON_2026_12_02)
+    assert pasted.returncode == 2
+    assert pasted.stderr.strip() == (
+        "dbtgate: error: dbtgate.yml:7: waiver for docs.model_description: `reason` is still the "
+        "placeholder 'why it may ship as it is, and what will fix it' (a waiver needs the reason "
+        "it is accepted and the owner who answers for it)"
+    )
+    entry[2] = '    reason: "scratch model, removed next quarter"'
+    write_config(workdir, POLICY + "\n".join(entry) + "\n")
+    unowned = dbtgate("check", "--artifacts", "target", cwd=workdir, env=ON_2026_12_02)
+    assert "`owner` is still the placeholder '@your-team'" in unowned.stderr
+    entry[3] = '    owner: "@data-platform"'
+    write_config(workdir, POLICY + "\n".join(entry) + "\n")
+    waived = dbtgate("check", "--artifacts", "target", cwd=workdir, env=ON_2026_12_02)
+    assert waived.returncode == 0, waived.stdout + waived.stderr
+    assert "waived by @data-platform until 2027-01-01:" in waived.stdout
+    assert "to ship with a finding" not in waived.stdout

@@ -217,6 +217,8 @@ def print_result(
             if group:
                 result.complete(group[:max_findings] if max_findings > 0 else group)
                 _print_group(console, title, group, max_findings, expiring)
+            if disposition == "blocking":
+                _print_waiver_hint(console, result, group)
         _print_targets(console, result.sections.get("kpis"))
         _print_diff_counts(console, result.sections.get("diff"))
     # Beside the verdict, where a CI log is read from: what it does not cover.
@@ -370,6 +372,30 @@ def _print_group(
             )
         )
         add((f"{rule_counts(findings)}\n", "dim"))
+    _print_pieces(console, pieces, end="")
+
+
+def _print_waiver_hint(console: Any, result: GateResult, blocking: list[Finding]) -> None:
+    """The waiver entry, ready to paste, for the first blocking finding a waiver is the way
+    out for: one that must ship as it is for now is accepted in dbtgate.yml with a reason, an
+    owner and an end date, and the docs were the only place to learn the shape. Breaking
+    changes say their own way out (an acknowledgement, in their fix); a config in
+    pyproject.toml is not YAML, so nothing is suggested there."""
+    config = str(result.inputs.get("config") or "dbtgate.yml")
+    # The most needed (run status before policy, lint last: `--fix` is its way out).
+    first = next((f for f in most_needed_first(blocking) if f.family != "breaking"), None)
+    if first is None or config.endswith(".toml"):
+        return
+    from dbtgate.today import waiver_today
+    from dbtgate.waivers import suggested_waiver
+
+    said = (
+        f"to ship with a finding as it is for now, waive it under `waivers:` in {config} (a "
+        f"reason, an owner and the last day it waives are required), e.g. the {first.code} "
+        "above:"
+    )
+    pieces: list[Piece] = [(f"{_clean(said)}\n", "dim")]
+    pieces += [(f"{_clean(line)}\n", None) for line in suggested_waiver(first, waiver_today())]
     _print_pieces(console, pieces, end="")
 
 
