@@ -14,7 +14,8 @@ document(
         code="waiver.expired",
         severity="warn",
         summary="A waiver is past its expiry date and no longer waives anything.",
-        what="The waiver's `expires` date is before today. It stops waiving: the findings it "
+        what="The waiver's `expires` date is before the day the gate judges waivers on "
+        "(today by the UTC calendar, or `DBTGATE_TODAY`). It stops waiving: the findings it "
         "covered count again with their own severity (and block if they are errors in scope), "
         "and this finding points at the waiver's line in the config.",
         why="An exception without an end becomes the rule. Expiry makes someone decide again, "

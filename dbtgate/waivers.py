@@ -322,7 +322,7 @@ def _expired(match: _Match, config: Config, holders: dict[int, Waiver]) -> Findi
     fix = (
         "Remove the expired waiver: another waiver covers its findings."
         if all_held
-        else "Fix the findings, or renew the waiver with a new expiry date and reason."
+        else "Fix the findings, or renew the waiver: a new `expires` date and an updated `reason`."
     )
     return _waiver_finding(
         "waiver.expired",
@@ -411,6 +411,9 @@ def _stale(waiver: Waiver, config: Config, selects_something: bool, hint: str) -
         waiver,
         config,
         f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) {why}",
-        "Remove the waiver from the config: the problem it excused is gone.",
+        "Remove the waiver from the config: the problem it excused is gone."
+        if selects_something
+        else "Remove the waiver from the config, or point its `select` at the resource's new "
+        "name if it was renamed.",
         {},
     )

@@ -108,6 +108,10 @@ def test_an_expired_waiver_stops_waiving_and_says_so_at_its_line(workdir):
         "waiver for docs.model_description on 'int_exclude_via_meta_config' (owner @data-platform) "
         "expired on 2020-01-31; it no longer waives 1 finding"
     )
+    # In the words of the expiring notice and of `dbtgate rules waiver.expired`.
+    assert expired["fix"] == (
+        "Fix the findings, or renew the waiver: a new `expires` date and an updated `reason`."
+    )
     assert expired["disposition"] == "advisory"
     assert (
         "note: dbtgate.yml:7: waiver for docs.model_description on 'int_exclude_via_meta_config' "
@@ -150,6 +154,13 @@ def test_a_waiver_that_covers_nothing_is_stale(workdir):
         ),
     ]
     assert all(f["fix"].startswith("Remove the waiver") for f in stale)
+    # One that selects nothing may be of a renamed resource: its fix says how to keep it.
+    by_line = sorted(stale, key=lambda f: f["line"])
+    assert [f["fix"].endswith("new name if it was renamed.") for f in by_line] == [
+        False,
+        True,
+        True,
+    ]
     assert "waiver.stale" in stdout
 
 
