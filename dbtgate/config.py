@@ -670,6 +670,9 @@ def _shown(node: _Node) -> str:
     """A value as an error message shows it: as written, without the line bookkeeping; a long
     mapping or list by its kind and first keys (the message is one line)."""
     value = _as_written(_plain(node))
+    if value is None:
+        # `owner:` with nothing after it (or `null`): YAML's null, which no reader calls None.
+        return "no value"
     text = repr(value)
     if len(text) <= _SHOWN_MAX or not isinstance(value, dict | list):
         return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 3] + "..."
@@ -701,6 +704,13 @@ def _hint(key: str, node: _Node) -> str:
     if items and all(isinstance(item, str) for item in items):
         return f' (one selector string; space-separated for a union: {name}: "{" ".join(items)}")'
     return " (one selector string; space-separated for a union)"
+
+
+# What a mapping missing a key is for, where the key's name alone does not say it.
+_MISSING_HINTS: dict[type, str] = {
+    Waiver: " (a waiver needs rule, select, reason, owner and expires: the reason it is "
+    "accepted, the owner who answers for it, its last day as YYYY-MM-DD)",
+}
 
 
 def _rules_fix(value: Any) -> str:
@@ -867,7 +877,10 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
         raise _Recorded(key)  # it cannot be built without them: the item is left out
     if missing:
         keys = "key" if len(missing) == 1 else "keys"
-        where.fail(f"{key or 'config'}: missing required {keys}: {', '.join(missing)}")
+        where.fail(
+            f"{key or 'config'}: missing required {keys}: {', '.join(missing)}"
+            + _MISSING_HINTS.get(cls, "")
+        )
     # A combination is judged whole: not with a part left out for its own problem, nor a part
     # of a part (`kpi.targets.x: high` left out is no gated KPI without a target).
     partial = problems is not None and len(problems) > recorded

@@ -107,7 +107,15 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
         ),
         (
             "waivers:\n  - {rule: a, select: b}\n",
-            r"dbtgate.yml:2: waivers\[0\]: missing required keys: reason, owner, expires",
+            r"dbtgate.yml:2: waivers\[0\]: missing required keys: reason, owner, expires \(a "
+            r"waiver needs rule, select, reason, owner and expires: the reason it is accepted, "
+            r"the owner who answers for it, its last day as YYYY-MM-DD\)$",
+        ),
+        # `owner:` with nothing after it is YAML's null, which no reader calls None.
+        (
+            "waivers:\n  - rule: a\n    select: b\n    reason: c\n    owner:\n"
+            "    expires: 2099-01-01\n",
+            r"dbtgate.yml:5: waivers\[0\].owner: expected a string, got no value$",
         ),
         ("lint: {enabled: yes please}\n", r"dbtgate.yml:1: lint.enabled: expected true or false"),
         ("a: [1\n", r"dbtgate.yml:2: not valid YAML"),

@@ -163,7 +163,9 @@ def test_every_problem_is_listed_in_the_order_of_its_lines(tmp_path) -> None:
         "'2026-13-01': month must be in 1..12",
         "dbtgate: error: dbtgate.yml:14: waiver: unknown rule 'owner.presnt' (did you mean "
         "owner.present?)",
-        "dbtgate: error: dbtgate.yml:15: waivers[2]: missing required key: reason",
+        "dbtgate: error: dbtgate.yml:15: waivers[2]: missing required key: reason (a waiver "
+        "needs rule, select, reason, owner and expires: the reason it is accepted, the owner "
+        "who answers for it, its last day as YYYY-MM-DD)",
         "dbtgate.yml: 8 problems; `dbtgate check` stops at the first it meets",
     ]
     checked = dbtgate("check", cwd=tmp_path)
