@@ -9,7 +9,7 @@ import re
 import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
-from report_samples import sample_result
+from report_samples import sample_findings, sample_result
 from rich.console import Console
 
 from dbtgate.findings import Finding
@@ -177,6 +177,31 @@ def test_max_findings_zero_prints_every_finding() -> None:
     text = out.getvalue()
     assert text.count("\n  error ") + text.count("\n  warn ") == 450
     assert "more (all in the" not in text
+
+
+def test_no_waiver_is_suggested_for_breaking_changes_and_lint_which_have_their_own_way_out():
+    """Their fix says it (an acknowledgement, `dbtgate lint --fix`): `dbtgate lint`, whose
+    findings are all lint, printed a waiver entry for CP01 under them."""
+    from report_samples import finding
+
+    lint = finding(
+        code="lint.CP01",
+        severity="error",
+        message="Keywords must be lower case.",
+        unique_id="model.shop.orders",
+        path="models/orders.sql",
+        line=3,
+        fix="dbtgate lint --fix CP01 models/orders.sql",
+        disposition="blocking",
+    )
+    own_way_out = [
+        lint,
+        *(f for f in sample_findings() if f.disposition != "blocking" or f.family == "breaking"),
+    ]
+    out = io.StringIO()
+    print_result(Console(file=out, force_terminal=False, width=200), sample_result(own_way_out))
+    assert "Blocking (2)" in out.getvalue()
+    assert "to ship with a finding" not in out.getvalue()
 
 
 def test_one_rule_saying_the_same_on_many_lines_of_a_file_prints_once_with_every_place() -> None:
