@@ -96,6 +96,9 @@ def run_gate(
     a reporter asks (`GateResult.complete`): nothing in the decision depends on them, except
     fingerprints under a baseline, which are then computed up front."""
     load_check_modules()
+    # One day for the whole run, read before any check (a bad DBTGATE_TODAY stops it here, not
+    # halfway through the report), so a run across midnight judges every waiver alike.
+    context.options["today"] = waiver_today(context.options)
     findings: list[Finding] = []
     # Findings whose family decided `changed` itself (ids: Findings are not hashable).
     self_scoped: set[int] = set()

@@ -536,3 +536,16 @@ def test_a_failing_check_prints_the_waiver_to_paste_and_pasted_it_waives(workdir
     assert waived.returncode == 0, waived.stdout + waived.stderr
     assert "waived by @data-platform until 2027-01-01:" in waived.stdout
     assert "to ship with a finding" not in waived.stdout
+
+
+def test_a_bad_dbtgate_today_stops_check_before_any_finding_is_printed(workdir):
+    """Even with no waiver to judge: the suggested waiver's end date counts from that day, and
+    an error halfway through the findings would read as a crash."""
+    write_config(workdir, POLICY + "  []\n")
+    result = dbtgate("check", "--artifacts", "target", cwd=workdir, env={"DBTGATE_TODAY": "soon"})
+    assert result.returncode == 2
+    assert result.stderr == (
+        "dbtgate: error: DBTGATE_TODAY='soon': expected a date (YYYY-MM-DD), the day waivers "
+        "are judged on; unset it to use today's\n"
+    )
+    assert "Blocking" not in result.stdout

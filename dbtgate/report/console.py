@@ -12,6 +12,7 @@ pull request needs no escaping.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from collections import defaultdict
@@ -399,7 +400,10 @@ def _print_waiver_hint(console: Any, result: GateResult, blocking: list[Finding]
         "above:"
     )
     pieces: list[Piece] = [(f"{_clean(said)}\n", "dim")]
-    pieces += [(f"{_clean(line)}\n", None) for line in suggested_waiver(first, waiver_today())]
+    # The gate's day, when it judged waivers: the entry's end date counts from the same one.
+    as_of = result.inputs.get("waivers_as_of")
+    today = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else waiver_today()
+    pieces += [(f"{_clean(line)}\n", None) for line in suggested_waiver(first, today)]
     _print_pieces(console, pieces, end="")
 
 
