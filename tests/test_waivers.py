@@ -170,7 +170,30 @@ def test_an_expired_waiver_that_covered_nothing_is_reported_once_as_expired(work
     )
     [reported] = [f for f in report["findings"] if f["family"] == "waiver"]
     assert reported["code"] == "waiver.expired"
-    assert reported["message"].endswith("expired on 2020-01-01; it no longer waives 0 findings")
+    assert reported["message"].endswith(
+        "expired on 2020-01-01; nothing it covered is found any more"
+    )
+    assert reported["fix"] == "Remove the expired waiver: it waives nothing in this build."
+
+
+def test_a_run_of_some_checks_leaves_an_expired_waiver_of_another_family_to_check(workdir):
+    """`dbtgate diff` runs the breaking family only: a docs waiver covering nothing there
+    said "it no longer waives 0 findings" of findings that run never looks for."""
+    write_config(workdir, POLICY + waiver("docs.model_description", UNDESCRIBED, "2020-01-01"))
+    base = workdir / "base"
+    manifest_only_copy(BOUNCER, base)
+    manifest = read_json(base / "manifest.json")
+    manifest["metadata"]["invocation_id"] = "an-earlier-build"
+    (base / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    diff = dbtgate(
+        "diff", "--artifacts", "target", "--base", "base", "--json", "diff.json", cwd=workdir
+    )
+    assert diff.returncode == 0, diff.stdout + diff.stderr
+    assert read_json(workdir / "diff.json")["findings"] == []
+    _, _, report = check(
+        workdir, POLICY + waiver("docs.model_description", UNDESCRIBED, "2020-01-01")
+    )
+    assert [f["code"] for f in report["findings"] if f["family"] == "waiver"] == ["waiver.expired"]
 
 
 def test_a_family_pattern_waives_every_rule_of_the_family(workdir):
