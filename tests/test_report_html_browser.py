@@ -682,6 +682,10 @@ def test_on_paper_what_changed_keeps_a_class_a_type_and_a_state_whole(
         assert {"breaking", "model", "new", "modified"} <= set(cells), cells
         split = split_inside_words(browser, "#changes td")
         assert [text for text in split if " " not in text and len(text) <= 10] == [], split
+        # A resource's name and a rule's code wrap at their dots and underscores, as in the
+        # findings table ("breaking.column_rem" / "oved" on A4 before).
+        names = "#changes td:first-child, #changes td:last-child"
+        assert [text for text in split_inside_words(browser, names) if " " not in text] == []
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
         browser.set_window_size(1280, 2000)

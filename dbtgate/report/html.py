@@ -18,6 +18,7 @@ import hashlib
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from importlib import resources
 from string import Template
 from typing import Any
@@ -570,7 +571,7 @@ def _what_changed(report: dict[str, Any]) -> str:
     summary, tables = found
     return (
         f'<section id="changes"><h2>What changed</h2><p class="meta">{h(summary)}</p>'
-        f"{''.join(_table_html(table) for table in tables)}</section>"
+        f"{''.join(_table_html(table, _breakable) for table in tables)}</section>"
     )
 
 
@@ -621,10 +622,12 @@ def _breakdown_html(table: view.Table) -> str:
     return f'<details class="section"><summary>{h(table.title)}</summary>{inner}</details>'
 
 
-def _table_html(table: view.Table) -> str:
+def _table_html(table: view.Table, text: Callable[[str], str] = h) -> str:
+    """A table of plain cells, each escaped by `text` (`_breakable` where cells hold names that
+    should wrap at their dots and underscores rather than inside a word)."""
     head = "".join(f"<th>{h(cell)}</th>" for cell in table.headers)
     body = "".join(
-        "<tr>" + "".join(f"<td>{h(cell)}</td>" for cell in row) + "</tr>" for row in table.rows
+        "<tr>" + "".join(f"<td>{text(cell)}</td>" for cell in row) + "</tr>" for row in table.rows
     )
     return f"<h3>{h(table.title)}</h3><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
