@@ -99,7 +99,12 @@ def validate_config(
         if waiver.expires < today:
             result.warnings.append(
                 f"{about} expired on {waiver.expires.isoformat()}: "
-                + (f"{renewal}; remove it" if renewal else "it waives nothing any more")
+                + (
+                    f"{renewal}; remove it"
+                    if renewal
+                    else "what it waived counts again: renew it (a new `expires` date and an"
+                    " updated `reason`) or remove it"
+                )
             )
         elif days_left is not None:
             result.warnings.append(
