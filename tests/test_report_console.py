@@ -179,7 +179,7 @@ def test_max_findings_zero_prints_every_finding() -> None:
     assert "more (all in the" not in text
 
 
-def test_no_waiver_is_suggested_for_breaking_changes_and_lint_which_have_their_own_way_out():
+def test_no_waiver_is_suggested_for_breaking_lint_and_waiver_findings_which_have_their_own_way_out():
     """Their fix says it (an acknowledgement, `dbtgate lint --fix`): `dbtgate lint`, whose
     findings are all lint, printed a waiver entry for CP01 under them."""
     from report_samples import finding
@@ -194,13 +194,24 @@ def test_no_waiver_is_suggested_for_breaking_changes_and_lint_which_have_their_o
         fix="dbtgate lint --fix CP01 models/orders.sql",
         disposition="blocking",
     )
+    # An expired waiver blocking under `fail_on: warn`: its fix is to renew it, not another.
+    expired = finding(
+        code="waiver.expired",
+        severity="warn",
+        message="waiver for owner.present on 'orders' (owner @data) expired on 2026-01-31",
+        path="dbtgate.yml",
+        line=12,
+        fix="Fix the findings, or renew the waiver: a new `expires` date and an updated `reason`.",
+        disposition="blocking",
+    )
     own_way_out = [
         lint,
+        expired,
         *(f for f in sample_findings() if f.disposition != "blocking" or f.family == "breaking"),
     ]
     out = io.StringIO()
     print_result(Console(file=out, force_terminal=False, width=200), sample_result(own_way_out))
-    assert "Blocking (2)" in out.getvalue()
+    assert "Blocking (3)" in out.getvalue()
     assert "to ship with a finding" not in out.getvalue()
 
 

@@ -376,16 +376,18 @@ def _print_group(
     _print_pieces(console, pieces, end="")
 
 
-# Families whose fix names a way out of their own, not a waiver.
-_OWN_WAY_OUT = frozenset({"breaking", "lint"})
+# Families whose fix names a way out of their own, not a waiver: an acknowledgement, `dbtgate
+# lint --fix`, renewing or removing the waiver entry itself.
+_OWN_WAY_OUT = frozenset({"breaking", "lint", "waiver"})
 
 
 def _print_waiver_hint(console: Any, result: GateResult, blocking: list[Finding]) -> None:
     """The waiver entry, ready to paste, for the most needed blocking finding a waiver is the
     way out for (run status before policy): one that must ship as it is for now is accepted in
     dbtgate.yml with a reason, an owner and an end date, and the docs were the only place to
-    learn the shape. Breaking changes and lint say their own way out in their fix (an
-    acknowledgement, `dbtgate lint --fix`), so `dbtgate lint` prints none; a config in
+    learn the shape. Breaking changes, lint and the waivers' own findings say their own way out
+    in their fix (an acknowledgement, `dbtgate lint --fix`, renewing the entry), so `dbtgate
+    lint` prints none; a config in
     pyproject.toml is not YAML, so nothing is suggested there."""
     config = str(result.inputs.get("config") or "dbtgate.yml")
     first = next((f for f in most_needed_first(blocking) if f.family not in _OWN_WAY_OUT), None)
