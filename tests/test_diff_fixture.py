@@ -66,7 +66,7 @@ def test_fixture_pr_diff_lists_every_planted_change_with_its_class(shop_builds, 
     assert diff["counts"] == {"breaking": 2, "risky": 2, "safe": 6, "acknowledged": 0}
     assert diff.get("unknown", []) == []
     assert code == 1
-    assert "2 breaking (0 acknowledged), 2 risky, 6 safe" in stdout
+    assert "2 breaking, 2 risky, 6 safe" in stdout
     assert "dbtgate diff: FAIL — 2 blocking changes" in stdout
 
 

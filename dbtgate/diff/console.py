@@ -16,7 +16,7 @@ from rich.text import Text
 
 from dbtgate.diff.properties import grants_moved
 from dbtgate.errors import DbtgateError
-from dbtgate.report.view import focus_label, status_name
+from dbtgate.report.view import diff_counts_text, focus_label, status_name
 from dbtgate.wording import hanging
 
 if TYPE_CHECKING:
@@ -62,11 +62,7 @@ def print_diff(console: Console, result: GateResult) -> None:
         console.print("no schema changes against the base build")
     else:
         print_changes(console, diff, result.findings)
-    counts = diff.counts if diff is not None else {}
-    console.print(
-        f"{counts.get('breaking', 0)} breaking ({counts.get('acknowledged', 0)} acknowledged), "
-        f"{counts.get('risky', 0)} risky, {counts.get('safe', 0)} safe"
-    )
+    console.print(diff_counts_text(diff.counts if diff is not None else {}))
     verdict = "PASS" if result.decision == "pass" else "FAIL"
     blocking = result.count("blocking")
     focus = focus_label(result.inputs.get("select"), result.inputs.get("exclude"))

@@ -28,6 +28,7 @@ from dbtgate.report.view import (
     DISPOSITION_TITLES,
     MAX_PLACES,
     NO_OWNER,
+    diff_counts_text,
     family_rank,
     fold_repeats,
     verdict_words,
@@ -494,16 +495,11 @@ def _print_diff_counts(console: Any, diff: Any) -> None:
         if isinstance(diff, dict)
         else (diff.counts, diff.changes)
     )
-    if not changes:
-        said = "no changes"
-    else:
-        acknowledged = counts.get("acknowledged", 0)
-        said = (
-            f"{counts.get('breaking', 0)} breaking"
-            + (f" ({acknowledged} acknowledged)" if acknowledged else "")
-            + f", {counts.get('risky', 0)} risky, {counts.get('safe', 0)} safe"
-            + " (`dbtgate diff` lists every change)"
-        )
+    said = (
+        f"{diff_counts_text(counts)} (`dbtgate diff` lists every change)"
+        if changes
+        else "no changes"
+    )
     _print_pieces(console, [("schema diff against the base:", "bold"), (f" {said}", None)])
 
 

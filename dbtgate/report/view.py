@@ -443,6 +443,18 @@ OWN_SHAPE_SECTIONS = frozenset({"lineage", "kpis", "changes", "diff"})
 _CLASS_ORDER = {"breaking": 0, "risky": 1, "safe": 2}
 
 
+def diff_counts_text(counts: dict[str, Any]) -> str:
+    """The schema diff's counts in the one wording every output uses ("2 breaking (1
+    acknowledged), 0 risky, 3 safe"): `dbtgate diff`, `check --base` and the reports said them
+    three ways. The acknowledged share is said only when there is one."""
+    acknowledged = counts.get("acknowledged") or 0
+    return (
+        f"{counts.get('breaking') or 0} breaking"
+        + (f" ({acknowledged} acknowledged)" if acknowledged else "")
+        + f", {counts.get('risky') or 0} risky, {counts.get('safe') or 0} safe"
+    )
+
+
 def what_changed(report: dict[str, Any], max_rows: int = 200) -> tuple[str, list[Table]] | None:
     """The change set and the schema diff as a reader wants them: one summary line, then the
     schema changes (class, what, rule) and the changed resources (tests folded into one row per
@@ -462,9 +474,8 @@ def what_changed(report: dict[str, Any], max_rows: int = 200) -> tuple[str, list
         tables.extend(section_tables("changes", changes, max_rows))
     diff_changes = _diff_changes(report)
     if isinstance(diff, dict):
-        counts = diff.get("counts") or {}
-        found = ", ".join(f"{n} {name}" for name, n in counts.items() if isinstance(n, int) and n)
-        summary.append(f"schema diff: {found or 'no changes'}")
+        found = diff_counts_text(diff.get("counts") or {}) if diff_changes else "no changes"
+        summary.append(f"schema diff: {found}")
         versions = [diff.get("base_dbt_version"), diff.get("pr_dbt_version")]
         if all(isinstance(v, str) for v in versions) and versions[0] != versions[1]:
             summary.append(f"base built by dbt {versions[0]}, PR by dbt {versions[1]}")
