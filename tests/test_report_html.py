@@ -251,8 +251,8 @@ def test_a_large_report_says_on_the_page_what_the_table_leaves_out_and_where_it_
 
 def test_a_path_wraps_between_directories_never_inside_a_file_name() -> None:
     page = render_html(sample_report())
-    # The line number is a box of its own, kept whole (`.line`), which may go under the name.
-    line = '<wbr><span class="line">:{}</span>'
+    # The line number is a box of its own, kept whole (`.line`), and with the file name.
+    line = '<span class="line">:{}</span>'
     assert f"<code>models/<wbr>marts/<wbr>_marts.yml{line.format(50)}</code></td>" in page
     assert f"<code>models/<wbr>marts/<wbr>_orders_summary.yml{line.format(46)}</code>" in page
     cells = re.findall(r'<td class="where">(.*?)</td>', page)

@@ -1041,3 +1041,28 @@ def test_on_paper_the_lineages_heading_and_legend_stay_with_the_graph(page) -> N
     after = pages_cut_at(page, {"graph": "svg.lineage"}, "Lineageofthechangedresources")
     assert "directparent(context)" in after["graph"] and label in after["graph"], after
     assert severe(page) == []
+
+
+def test_a_locations_line_number_stays_with_its_file_name(page) -> None:
+    """On A4 a location of 35-38 characters broke after the file name and printed its line
+    number alone (`models/marts/_orders_summary.yml` / `:46`): no break is offered between the
+    name and its line, so the path wraps at a directory before them. (On a narrower paper, a
+    name and line wider than the cell still break where they must.)"""
+    alone = (
+        "return [...document.querySelectorAll('td.where code')].filter(code => {"
+        " var line = code.querySelector('.line'); if (!line) return false;"
+        " var text = line.previousSibling; while (text && !(text.nodeType === 3 && text.textContent))"
+        "  text = text.previousSibling;"
+        " var range = document.createRange(); range.selectNodeContents(text);"
+        " var rects = [...range.getClientRects()], last = rects[rects.length - 1];"
+        " return line.getBoundingClientRect().top > last.top + 1; }).map(c => c.textContent);"
+    )
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        # A4 and US Letter less Chromium's default margins, and the widths around them.
+        for width in (680, 700, 718, 740, 760, 780, 800):
+            page.set_window_size(width, 2000)
+            assert page.execute_script(alone) == [], width
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        page.set_window_size(1280, 2000)

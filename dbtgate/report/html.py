@@ -203,11 +203,12 @@ def _where(finding: dict[str, Any], options: RenderOptions) -> str:
     place = view.location(finding)
     if not place:
         return '<td class="where"></td>'
-    # The line and column stay together (`.line`), after the file name or on the next line:
-    # squeezed, the cell broke them as "sql:10:1" / "4".
+    # The line and column stay together (`.line`: squeezed, the cell broke them as "sql:10:1" /
+    # "4") and with the file name: a break before them printed ":46" alone on paper. The path
+    # wraps at its directories.
     path = finding.get("path") or ""
     suffix = place[len(path) :]
-    line = f'<wbr><span class="line">{h(suffix)}</span>' if suffix else ""
+    line = f'<span class="line">{h(suffix)}</span>' if suffix else ""
     code = f"<code>{_path_breakable(path)}{line}</code>"
     url = view.file_link(finding, options)
     if url and url.startswith(("https://", "http://")):
