@@ -18,6 +18,7 @@ MANIFESTS = corpus_files("**/manifest*.json")
 REQUIRED_PARAMS = {
     "owner.allowed": {"owners": ["@*"]},
     "governance.required_meta": {"keys": ["owner"]},
+    "governance.required_column_meta": {"keys": ["owner"]},
     "governance.required_labels": {"keys": ["team"]},
     "governance.materialization": {"allowed": ["view", "table"]},
     "governance.allowed_tags": {"tags": ["tier-*", "crm"]},

@@ -293,6 +293,106 @@ def test_required_meta_judges_the_macros_a_policy_selects(tmp_path):
     ]
 
 
+def test_required_column_meta_judges_each_declared_column(tmp_path):
+    """dbt-bouncer's check_model_columns_have_meta_keys: the bouncer project's marts (orders,
+    customers v1-v3) give every column `maturity: gold`; the other models' columns have none."""
+    project = corpus_project("bouncer-dbt112")
+    config = rule_config(
+        tmp_path, "governance.required_column_meta", "{keys: [maturity]}", "resource_type:model"
+    )
+    findings = by_code(gate(project, config).findings, "governance.required_column_meta")
+    assert sorted((f.unique_id.split(".", 2)[2], f.column_name) for f in findings) == [
+        ("int_exclude_via_meta_config", "id"),
+        ("int_incremental", "id"),
+        ("int_model_1", "id"),
+        ("metricflow_time_spine", "date_day"),
+        ("py_order_stats", "customer_id"),
+        ("py_order_stats", "order_date"),
+        ("py_order_stats", "order_id"),
+        ("py_order_stats", "status"),
+        ("stg_customers", "customer_id"),
+        ("stg_orders", "order_id"),
+        ("stg_orders", "status"),
+        ("stg_payments", "payment_id"),
+        ("stg_payments", "payment_method"),
+        ("stg_raw_orders_for_snapshot", "id"),
+    ]
+    (status,) = [f for f in findings if f.column_name == "status" and "stg_orders" in f.unique_id]
+    assert status.message == "column status of stg_orders has no meta maturity"
+    assert status.details["missing"] == ["maturity"]
+
+
+def test_required_column_meta_reads_nested_keys_criteria_and_source_columns(tmp_path):
+    def edit(manifest: dict) -> None:
+        columns = manifest["nodes"][f"model.{PKG}.stg_orders"]["columns"]
+        columns["order_id"]["meta"] = {"pii": {"level": "none"}, "owner": "@crm"}
+        columns["order_id"]["config"]["meta"] = {}
+        columns["status"]["config"]["meta"] = {"pii": {"level": " "}}
+        source = manifest["sources"][f"source.{PKG}.dummy_source.customers"]
+        source["columns"]["id"]["config"] = {"meta": {"pii": {"level": "none"}}}
+
+    project = edited_bouncer(tmp_path, edit)
+    nested = rule_config(
+        tmp_path,
+        "governance.required_column_meta",
+        "{keys: [pii.level]}",
+        "stg_orders source:dummy_source.customers",
+    )
+    findings = by_code(gate(project, nested).findings, "governance.required_column_meta")
+    # A blank value is no value; meta set beside the column's name (dbt < 1.10) counts.
+    assert sorted((f.unique_id.split(".", 2)[2], f.column_name) for f in findings) == [
+        ("dummy_source.customers", "first_name"),
+        ("dummy_source.customers", "last_name"),
+        ("stg_orders", "status"),
+    ]
+    # check_source_pii_meta: only the columns whose name matches `columns` (as a whole).
+    named = rule_config(
+        tmp_path,
+        "governance.required_column_meta",
+        "{keys: [pii.level], columns: '(?i)FIRST_.*|id'}",
+        "source:dummy_source.customers",
+    )
+    findings = by_code(gate(project, named).findings, "governance.required_column_meta")
+    assert [f.column_name for f in findings] == ["first_name"]
+    one = rule_config(
+        tmp_path,
+        "governance.required_column_meta",
+        "{keys: [pii, owner], criteria: one}",
+        "stg_orders",
+    )
+    (finding,) = by_code(gate(project, one).findings, "governance.required_column_meta")
+    assert finding.message == (
+        "column order_id of stg_orders has 2 of the meta pii, owner (pii, owner); "
+        "exactly one is allowed"
+    )
+
+
+def test_required_column_meta_needs_keys(tmp_path):
+    config = rule_config(tmp_path, "governance.required_column_meta", "warn")
+    with pytest.raises(DbtgateError, match=re.escape("dbtgate.yml:5: ")) as error:
+        gate(corpus_project("bouncer-dbt112"), config)
+    assert str(error.value).endswith(
+        "keys: required: give at least one (an empty list would check nothing)"
+    )
+
+
+@pytest.mark.slow
+def test_required_column_meta_points_at_each_columns_yaml_line(shop_builds, tmp_path):
+    project = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"), shop_builds.pr)
+    config = rule_config(
+        tmp_path, "governance.required_column_meta", "{keys: [contains_pii]}", "dim_products"
+    )
+    findings = by_code(gate(project, config).findings, "governance.required_column_meta")
+    marts = "models/marts/_marts.yml"
+    assert sorted((f.line, f.column_name, f.path) for f in findings) == [
+        (87, "product_id", marts),
+        (92, "product_name", marts),
+        (94, "category", marts),
+        (96, "price", marts),
+        (98, "units_sold", marts),
+    ]
+
+
 def test_required_labels_reads_the_labels_config(tmp_path):
     """dbt-checkpoint's check-model-has-labels-keys: of the bouncer project's staging models,
     only stg_customers sets labels (`team: finance`); stg_payments gets a blank one."""

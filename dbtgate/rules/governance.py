@@ -9,6 +9,7 @@ These are the dbt-mesh guarantees the schema diff relies on to call a change bre
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from typing import Any, Literal
@@ -28,6 +29,7 @@ from dbtgate.rules.registry import (
     Count,
     GrantMap,
     Names,
+    Regex,
     Violation,
     matches_glob,
     min_max_bounds,
@@ -494,6 +496,70 @@ def _criteria_problem(
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+@rule(
+    "governance.required_column_meta",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source"),
+    why="""
+        Masking policies, access reviews and the catalog decide per column (is it PII, who
+        may read it, which business term it is) from the column's meta: a column declared
+        without those keys is one nobody classified, and it is served unmasked in silence.
+    """,
+    failing="""
+        # with keys: [contains_pii]
+        models:
+          - name: dim_customers
+            columns:
+              - name: email
+                config:
+                  meta: {classification: internal}
+    """,
+    passing="""
+        models:
+          - name: dim_customers
+            columns:
+              - name: email
+                config:
+                  meta: {classification: internal, contains_pii: true}
+    """,
+    fix="Set the missing keys under the column's `config: {meta: ...}` in the properties YAML "
+    "(`meta:` beside `name:` before dbt 1.10).",
+)
+def required_column_meta(
+    resource: Node | Source,
+    *,
+    keys: Names = [],  # noqa: B006
+    criteria: Criteria = "all",
+    columns: Regex | None = None,
+) -> Iterator[Violation]:
+    """Every column the resource declares in YAML has the meta keys in `keys`.
+
+    Each key (`a.b` for a nested key) set to something other than null or an empty string;
+    with `criteria: any`, at least one of them, with `one`, exactly one. With `columns`, only
+    the columns whose name matches it as a whole (a Python regular expression:
+    `(?i).*email.*`) are judged. One finding per column, at its YAML line. Only declared columns have meta: a column the warehouse has and the YAML does not declare
+    is `docs.column_coverage`'s finding (with catalog.json). As dbt-bouncer's
+    check_model_columns_have_meta_keys, on seeds, snapshots and source tables too, and its
+    check_source_pii_meta with `columns`."""
+    for key, column in (resource.columns or {}).items():
+        name = column.name or key
+        if columns is not None and not re.fullmatch(columns, name):
+            continue
+        meta = column.meta or {}
+        present = [wanted for wanted in keys if not _blank(meta_value(meta, wanted))]
+        problem = _criteria_problem(keys, present, criteria, "meta", "has no meta")
+        if problem is not None:
+            yield Violation(
+                f"column {name} of {display_name(resource)} {problem}",
+                column_name=name,
+                details={
+                    "missing": [wanted for wanted in keys if wanted not in present],
+                    "keys": keys,
+                    "criteria": criteria,
+                },
+            )
 
 
 @rule(
