@@ -13,9 +13,11 @@ from policy_support import (
     by_code,
     corpus_manifest_project,
     corpus_project,
+    dbtgate,
     edited_bouncer,
     gate,
     rule_config,
+    short_ids,
     write_config,
 )
 
@@ -624,3 +626,80 @@ def test_example_sql_asks_sql_models_for_a_sql_block_in_their_description(tmp_pa
     # A python block is no SQL example; the Python model is skipped.
     assert f"model.{PKG}.stg_orders" in failing
     assert uid not in failing and f"model.{PKG}.py_order_stats" not in failing
+
+
+def test_description_pattern_asks_each_description_for_a_match(tmp_path):
+    """dbt-bouncer's check_model_description_contains_regexp_pattern: of the bouncer project's
+    models and seeds, those whose description says "table" pass."""
+    config = rule_config(
+        tmp_path,
+        "docs.description_pattern",
+        r"{pattern: '(?i)\btable\b', reason: say what the relation is}",
+        select="resource_type:model resource_type:seed",
+    )
+    project = corpus_project("bouncer-dbt112")
+    findings = by_code(gate(project, config).findings, "docs.description_pattern")
+    assert short_ids(findings) == [
+        "int_disabled_model",
+        "int_exclude_via_meta_config",
+        "int_incremental",
+        "int_model_1",
+        "metricflow_time_spine",
+        "py_order_stats",
+        "raw_customers",
+        "raw_orders",
+        "raw_payments",
+        "stg_raw_orders_for_snapshot",
+    ]
+    messages = {f.unique_id.rsplit(".", 1)[1]: f.message for f in findings}
+    assert messages["int_incremental"] == (
+        r"int_incremental's description has no match for the pattern (?i)\btable\b: "
+        "say what the relation is"
+    )
+    assert messages["int_exclude_via_meta_config"] == (
+        r"int_exclude_via_meta_config has no description, which the pattern (?i)\btable\b "
+        "asks for: say what the relation is"
+    )
+    # Bouncer matches at the start, `.` across lines: its `Staging` is `(?s)^Staging`.
+    start = rule_config(
+        tmp_path, "docs.description_pattern", "{pattern: '(?s)^Staging'}", "path:models/staging"
+    )
+    assert short_ids(by_code(gate(project, start).findings, "docs.description_pattern")) == [
+        "stg_raw_orders_for_snapshot"
+    ]
+
+
+def test_description_pattern_is_a_config_error_at_its_line_when_it_is_no_regex(tmp_path):
+    artifacts = CORPUS / "bouncer-dbt112"
+    if not artifacts.is_dir():
+        pytest.skip(f"corpus absent: {artifacts}")
+    config = rule_config(tmp_path, "docs.description_pattern", "{pattern: 'grain: (one'}")
+    result = dbtgate("check", "--artifacts", str(artifacts), "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.endswith(
+        "dbtgate.yml:5: policies[0].rules.docs.description_pattern: pattern: not a regular "
+        "expression (missing ), unterminated subpattern at position 7): 'grain: (one'"
+    )
+    unset = rule_config(tmp_path, "docs.description_pattern", "warn")
+    result = dbtgate("check", "--artifacts", str(artifacts), "--config", str(unset), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "pattern: required: give a regular expression (an empty one would check nothing)"
+    )
+
+
+@pytest.mark.slow
+def test_description_pattern_points_at_the_models_yaml_line(shop_builds, tmp_path):
+    """The fixture's marts begin their description with their grain, but three."""
+    project = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"), shop_builds.pr)
+    config = rule_config(
+        tmp_path, "docs.description_pattern", "{pattern: '(?i)^one row per '}", "path:models/marts"
+    )
+    findings = by_code(gate(project, config).findings, "docs.description_pattern")
+    marts = "models/marts/_marts.yml"
+    assert sorted((f.unique_id, f.path, f.line) for f in findings) == [
+        ("model.shop.customer_ltv", marts, 101),
+        ("model.shop.customer_segments", marts, 142),
+        ("model.shop.finance_revenue", marts, 125),
+    ]

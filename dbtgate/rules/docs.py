@@ -109,6 +109,55 @@ def example_sql(model: Node) -> Violation | None:
 
 
 @rule(
+    "docs.description_pattern",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        A team that agrees what every description states (the grain, the owner's Slack
+        channel, a ticket, a section heading the catalog shows) gets it only if it is checked:
+        the next model copies the last one's description, and a required line drifts out.
+        A regular expression states the convention once; `reason` says why, in every finding.
+    """,
+    failing="""
+        # policy: docs.description_pattern:
+        #   {pattern: '(?im)^grain:', reason: marts state their grain}
+        models:
+          - name: fct_orders
+            description: Orders with their items and payments.
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            description: |
+              Orders with their items and payments.
+              Grain: one row per order.
+    """,
+    fix="Write what the pattern asks for into the description in the properties YAML (the "
+    "finding's reason says why), or waive the resource with a reason.",
+)
+def description_pattern(
+    resource: Node, *, pattern: Regex = "", reason: str = ""
+) -> Violation | None:
+    """The description of a model, seed or snapshot contains a match for `pattern`.
+
+    Python's `re.search`: anywhere in the text; `^` anchors at its start, `(?m)^` at each
+    line's, and `(?i)` ignores case. A resource without a description fails, unless the
+    pattern matches an empty text. As dbt-bouncer's check_model_description_contains_regexp_pattern, which matches at the
+    description's start with `.` across lines: its `regexp_pattern: X` is `pattern: '(?s)^X'`."""
+    description = resource.description or ""
+    if re.search(pattern, description):
+        return None
+    because = f": {reason}" if reason else ""
+    if not _text(description):
+        message = (
+            f"{display_name(resource)} has no description, which the pattern {pattern} asks for"
+        )
+    else:
+        message = f"{display_name(resource)}'s description has no match for the pattern {pattern}"
+    return Violation(f"{message}{because}", details={"pattern": pattern, "reason": reason})
+
+
+@rule(
     "docs.column_coverage",
     severity="error",
     applies_to=("model", "seed", "snapshot", "source"),
