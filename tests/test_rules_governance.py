@@ -465,6 +465,65 @@ def _renamed_macro(old: str, new: str):
     return edit
 
 
+def test_schema_pattern_judges_the_schema_dbt_resolved(tmp_path):
+    """dbt-bouncer's check_model_schema_name: the bouncer project builds staging models in
+    main_stg_<source>, marts in main_marts, seeds in main and snapshots in a developer's
+    schema (main_dbt_pslattery)."""
+    project = corpus_project("bouncer-dbt112")
+    staging = rule_config(
+        tmp_path, "naming.schema_pattern", "{pattern: 'main_stg_.*'}", "path:models/staging"
+    )
+    # stg_raw_orders_for_snapshot is ephemeral: dbt builds it in no schema, and it passes.
+    assert by_code(gate(project, staging).findings, "naming.schema_pattern") == []
+    one_word = rule_config(
+        tmp_path,
+        "naming.schema_pattern",
+        "{pattern: 'main_[a-z]+'}",
+        "resource_type:model resource_type:seed resource_type:snapshot",
+    )
+    findings = by_code(gate(project, one_word).findings, "naming.schema_pattern")
+    assert short_ids(findings) == [
+        "metricflow_time_spine",
+        "py_order_stats",
+        "raw_customers",
+        "raw_orders",
+        "raw_payments",
+        "snapshot_orders",
+        "snapshot_orders_multiple_unique_keys",
+        "stg_customers",
+        "stg_orders",
+        "stg_payments",
+    ]
+    (stg_orders,) = [f for f in findings if f.unique_id.endswith(".stg_orders")]
+    assert stg_orders.message == (
+        "stg_orders is built in schema main_stg_crm, which does not match the pattern main_[a-z]+"
+    )
+    assert (stg_orders.details["schema"], stg_orders.details["pattern"]) == (
+        "main_stg_crm",
+        "main_[a-z]+",
+    )
+
+
+def test_schema_pattern_is_a_config_error_at_its_line_unless_a_regex(tmp_path):
+    bad = rule_config(tmp_path, "naming.schema_pattern", "{pattern: 'main_(stg'}")
+    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*pattern: not a regular expression"):
+        gate(corpus_project("bouncer-dbt112"), bad)
+    unset = rule_config(tmp_path, "naming.schema_pattern", "error")
+    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*pattern: required"):
+        gate(corpus_project("bouncer-dbt112"), unset)
+
+
+@pytest.mark.slow
+def test_schema_pattern_points_at_the_models_yaml_line(shop_builds, tmp_path):
+    """The fixture builds every model in DuckDB's main schema."""
+    project = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"), shop_builds.pr)
+    everything = rule_config(tmp_path, "naming.schema_pattern", "{pattern: main}")
+    assert by_code(gate(project, everything).findings, "naming.schema_pattern") == []
+    marts = rule_config(tmp_path, "naming.schema_pattern", "{pattern: 'main_marts'}", "fct_orders")
+    (finding,) = by_code(gate(project, marts).findings, "naming.schema_pattern")
+    assert (finding.path, finding.line) == ("models/marts/_marts.yml", 50)
+
+
 def test_macro_names_follow_the_macro_pattern(tmp_path):
     config = rule_config(tmp_path, "naming.macro_pattern")
     # The root project's five macros are snake_case; the packages' are not selected by "*".

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from dbtgate.artifacts.manifest import Macro, Node, Source, file_path
+from dbtgate.artifacts.manifest import Macro, Node, Source, file_path, materialized_as
 from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Names, Regex, RegexMap, Violation, rule
 
@@ -113,6 +113,56 @@ def pattern(model: Node, *, pattern: Regex = r"[a-z][a-z0-9_]*") -> Violation | 
         return None
     return Violation(
         f"{model.name} does not match the naming pattern {pattern}", details={"pattern": pattern}
+    )
+
+
+@rule(
+    "naming.schema_pattern",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        The schema says who a relation is for: staging for the project itself, marts for
+        the BI tool, a team's schema for its own readers. Grants and BI connections are set
+        per schema, so a model that lands in the wrong one (a `+schema` missed in
+        dbt_project.yml, a `schema` config typed by hand) is unreadable for its consumers, or
+        readable by the wrong ones.
+    """,
+    failing="""
+        # policy: {select: "path:models/marts", rules: {naming.schema_pattern:
+        #          {pattern: "analytics_marts"}}}
+        models:
+          - name: fct_orders
+            config:
+              schema: staging      # built in analytics_staging
+    """,
+    passing="""
+        # dbt_project.yml
+        models:
+          shop:
+            marts:
+              +schema: marts       # built in analytics_marts
+    """,
+    fix="Set the `schema` config (for a folder, `+schema` in dbt_project.yml) so that the "
+    "schema dbt resolves matches `pattern`, or adjust `pattern`.",
+)
+def schema_pattern(resource: Node, *, pattern: Regex = "") -> Violation | None:
+    """The schema dbt resolved for the model, seed or snapshot matches `pattern` as a whole.
+
+    The schema as the manifest records it: the target's schema with any custom one
+    (`analytics_marts` from target schema `analytics` and `+schema: marts`, by dbt's default
+    generate_schema_name), so a pattern for several targets allows each one's prefix
+    (`(analytics|dbt_[a-z]+)_marts` for the developers' builds too). Ephemeral models, which dbt builds
+    in no schema, are skipped. As dbt-bouncer's check_model_schema_name, which matches at the
+    schema's start: its `schema_name_pattern: X` is `pattern: "X.*"`."""
+    if materialized_as(resource) == "ephemeral":
+        return None
+    schema = resource.schema or ""
+    if re.fullmatch(pattern, schema):
+        return None
+    return Violation(
+        f"{display_name(resource)} is built in schema {schema or '(none)'}, which does not "
+        f"match the pattern {pattern}",
+        details={"schema": schema, "pattern": pattern},
     )
 
 
