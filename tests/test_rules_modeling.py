@@ -18,7 +18,9 @@ from policy_support import (
     write_config,
 )
 
+from dbtgate.artifacts import load_artifacts
 from dbtgate.errors import DbtgateError
+from dbtgate.project import Project
 from dbtgate.rules.registry import ParamError, load_rules
 
 PKG = "dbt_bouncer_test_project"
@@ -196,9 +198,6 @@ def test_column_names_follow_the_pattern_in_yaml_and_in_the_warehouse(tmp_path):
     import json
 
     from corpus import CORPUS
-
-    from dbtgate.artifacts import load_artifacts
-    from dbtgate.project import Project
 
     build = CORPUS / "bouncer-dbt112"
     orders = f"model.{PKG}.orders"
@@ -848,3 +847,38 @@ def test_parent_location_refuses_settings_that_check_nothing(tmp_path, setting, 
     config = rule_config(tmp_path, "modeling.parent_location", setting)
     with pytest.raises(DbtgateError, match=rf"dbtgate\.yml:5: .*{re.escape(problem)}"):
         gate(corpus_project("bouncer-dbt112"), config)
+
+
+def test_has_exposure_asks_each_model_for_an_exposure_that_reads_it(tmp_path):
+    """dbt-bouncer's check_model_has_exposure: the bouncer project's exposures read customers
+    v3 and orders; of its marts, customers v1 and v2 have none."""
+    project = corpus_project("bouncer-dbt112")
+    config = rule_config(tmp_path, "modeling.has_exposure", "warn", "path:models/marts")
+    findings = by_code(gate(project, config).findings, "modeling.has_exposure")
+    assert short_ids(findings) == ["customers.v1", "customers.v2"]
+    assert findings[0].message == "customers v1 is read by no exposure"
+
+    def edit(manifest: dict) -> None:
+        # The dashboard moves to v2; pulse_queries still reads v3 and orders.
+        manifest["exposures"][f"exposure.{PKG}.customers"]["depends_on"]["nodes"] = [
+            f"model.{PKG}.customers.v2"
+        ]
+
+    edited = by_code(gate(edited_bouncer(tmp_path, edit), config).findings, "modeling.has_exposure")
+    assert short_ids(edited) == ["customers.v1"]
+
+
+@pytest.mark.slow
+def test_has_exposure_on_the_fixture_marts(shop_builds, tmp_path):
+    """The fixture's revenue dashboard reads dim_customers and orders_summary (its latest, v2)."""
+    project = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"), shop_builds.pr)
+    config = rule_config(tmp_path, "modeling.has_exposure", "warn", "path:models/marts")
+    findings = by_code(gate(project, config).findings, "modeling.has_exposure")
+    assert sorted((f.unique_id, f.path, f.line) for f in findings) == [
+        ("model.shop.customer_ltv", "models/marts/_marts.yml", 101),
+        ("model.shop.customer_segments", "models/marts/_marts.yml", 142),
+        ("model.shop.dim_products", "models/marts/_marts.yml", 81),
+        ("model.shop.fct_orders", "models/marts/_marts.yml", 50),
+        ("model.shop.finance_revenue", "models/marts/_marts.yml", 125),
+        ("model.shop.orders_summary.v1", "models/marts/_orders_summary.yml", 21),
+    ]

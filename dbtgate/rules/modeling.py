@@ -550,7 +550,8 @@ def children(
     maximum); set at least one.
 
     Only models count, as in dbt-checkpoint's check-model-parents-and-childs and
-    check-source-childs: tests, snapshots and exposures that read it do not."""
+    check-source-childs: tests, snapshots and exposures that read it do not
+    (`modeling.has_exposure` asks for an exposure)."""
     readers = project.model_readers(resource.unique_id)
     if max is not None and len(readers) > max:
         return _at_most(resource, project, readers, max, "is read by", "model")
@@ -562,6 +563,42 @@ def children(
         f"at least {min}",
         details={"models": readers, "min": min},
     )
+
+
+@rule(
+    "modeling.has_exposure",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A mart is built for someone: a dashboard, a notebook, an application. An exposure
+        says who, and that is what puts the consumer, its owner and its URL into the impact
+        of every breaking change (and into dbt docs' lineage). A mart no exposure reads is
+        either unused, or used by something a change will break without anyone being told.
+    """,
+    failing="""
+        # policy: {select: "path:models/marts", rules: {modeling.has_exposure: warn}}
+        -- models/marts/fct_orders.sql: no exposure lists it in depends_on
+    """,
+    passing="""
+        exposures:
+          - name: revenue_dashboard
+            type: dashboard
+            owner: {name: Finance Analytics, email: finance@example.com}
+            depends_on: [ref('fct_orders')]
+    """,
+    fix="Declare the dashboard, notebook or application that reads the model as an exposure "
+    "(`exposures:` in a properties YAML, `depends_on: [ref('...')]`), or remove the model if "
+    "nothing reads it.",
+)
+def has_exposure(model: Node, project: Project) -> Violation | None:
+    """An exposure reads the model: it is in the `depends_on` of at least one exposure.
+
+    A versioned model's versions are judged each on its own: an exposure that refs the model
+    without a version reads its latest only. As dbt-bouncer's check_model_has_exposure."""
+    exposures = project.exposures
+    if any(uid in exposures for uid in project.children.get(model.unique_id, ())):
+        return None
+    return Violation(f"{display_name(model)} is read by no exposure")
 
 
 # parent_location's parameters: where a parent may be, and where it may not.
