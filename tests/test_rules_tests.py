@@ -502,3 +502,88 @@ def test_min_per_model_counts_the_tests_of_source_tables(tmp_path):
     ]
     assert findings[0].message.startswith("source sources_that_dont_really_exist.")
     assert findings[0].message.endswith(" has 0 tests, the policy asks for at least 1")
+
+
+def _where_findings(project: Project, tmp_path, setting: str, select: str) -> dict[str, str]:
+    config = rule_config(tmp_path, "tests.where_config", setting, select)
+    findings = by_code(gate(project, config).findings, "tests.where_config")
+    return {f.unique_id.split(".")[2]: f.message for f in findings}
+
+
+def test_where_config_asks_each_generic_test_for_a_filter(tmp_path):
+    """dbt-bouncer's check_test_has_where_config: of the bouncer project's intermediate models'
+    generic tests, three filter on `id is not null`; four have no filter."""
+    project = corpus_project("bouncer-dbt112")
+    intermediate = "resource_type:test,path:models/intermediate"
+    assert _where_findings(project, tmp_path, "warn", intermediate) == {
+        name: f"test {name} has no where config"
+        for name in (
+            "dbt_expectations_expect_compound_columns_to_be_unique_int_disabled_model_id__name",
+            "dbt_expectations_expect_compound_columns_to_be_unique_int_model_1_id__name",
+            "not_null_int_model_1_id",
+            "values_below_threshold_int_model_1_id__10",
+        )
+    }
+    with_pattern = _where_findings(project, tmp_path, "{pattern: created_at}", intermediate)
+    assert len(with_pattern) == 7
+    assert with_pattern["unique_int_incremental_id"] == (
+        "test unique_int_incremental_id's where config (id is not null) has no match for the "
+        "pattern created_at"
+    )
+    # Bouncer's regexp_pattern `id` (matched at the start) is `^id`: the three filters pass.
+    assert len(_where_findings(project, tmp_path, "{pattern: '^id'}", intermediate)) == 4
+    # The singular test (tests/assert_something.sql), on which dbt ignores `where`, is not judged.
+    everything = _where_findings(project, tmp_path, "warn", "resource_type:test")
+    assert "test_assert_something" not in everything
+    assert len(everything) == 38
+    # `*` selects no tests.
+    assert _where_findings(project, tmp_path, "warn", "*") == {}
+
+
+def test_where_config_reads_the_filter_dbt_rendered(tmp_path):
+    def edit(manifest: dict) -> None:
+        test = manifest["nodes"][f"test.{PKG}.not_null_int_model_1_id.da20a8abb3"]
+        test["config"]["where"] = "_loaded_at >= current_date - 3"
+        test = manifest["nodes"][f"test.{PKG}.unique_int_incremental_id.bcc2dabd60"]
+        test["config"]["where"] = "  "
+
+    project = edited_bouncer(tmp_path, edit)
+    found = _where_findings(
+        project,
+        tmp_path,
+        "{pattern: '_loaded_at|id is'}",
+        "resource_type:test,path:models/intermediate",
+    )
+    # The edited filter matches; the other two still filter on `id is not null`.
+    assert sorted(found) == [
+        "dbt_expectations_expect_compound_columns_to_be_unique_int_disabled_model_id__name",
+        "dbt_expectations_expect_compound_columns_to_be_unique_int_model_1_id__name",
+        "unique_int_incremental_id",
+        "values_below_threshold_int_model_1_id__10",
+    ]
+    assert (
+        found["unique_int_incremental_id"] == "test unique_int_incremental_id has no where config"
+    )
+
+
+def test_where_config_pattern_is_a_config_error_at_its_line_unless_a_regex(tmp_path):
+    config = rule_config(
+        tmp_path, "tests.where_config", "{pattern: '[created'}", "resource_type:test"
+    )
+    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*pattern: not a regular expression"):
+        gate(corpus_project("bouncer-dbt112"), config)
+
+
+@pytest.mark.slow
+def test_where_config_on_the_fixtures_tests(shop_builds, tmp_path):
+    """The fixture's generic tests set no filter; its singular test is not judged."""
+    project = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"), shop_builds.pr)
+    found = _where_findings(project, tmp_path, "warn", "resource_type:test")
+    generic = sorted(
+        node.name
+        for node in project.nodes.values()
+        if node.resource_type == "test" and node.test_metadata is not None
+    )
+    assert sorted(found) == generic
+    assert len(generic) > 30
+    assert "assert_paid_orders_have_items" in {n.name for n in project.nodes.values()}

@@ -82,6 +82,9 @@ class NodeConfig(msgspec.Struct, **_S):
     # A snapshot's: `timestamp`, `check`, or a custom strategy's macro name.
     strategy: str | None = None
     severity: str | None = None
+    # A generic test's filter on the resource it tests (`where: "created_at > ..."`), as
+    # dbt rendered it at parse time (vars and env_vars resolved).
+    where: str | None = None
     # privilege -> grantees, as dbt resolved them (a folder's `+grants` merged in); dbt 1.2+
     grants: dict[str, Any] | None = None
     # key -> value that dbt-bigquery sets as labels on the relation it builds (other adapters

@@ -18,6 +18,7 @@ from dbtgate.rules.registry import (
     Minimums,
     ParamError,
     Refinement,
+    Regex,
     Share,
     Violation,
     regex_problem,
@@ -549,6 +550,61 @@ def relationships_to_parents(model: Node, project: Project) -> Iterator[Violatio
                 key=parent_id,
                 details={"parent": parent_id},
             )
+
+
+@rule(
+    "tests.where_config",
+    severity="warn",
+    applies_to=("test",),
+    why="""
+        A generic test scans the whole table it tests on every run: on an event table of
+        billions of rows a `not_null` costs as much as the model's own build. A `where`
+        config (the last days' partitions, rows not yet archived) keeps what tests cost
+        bounded, and the filter is the line a new test forgets.
+    """,
+    failing="""
+        # policy: {select: "resource_type:test path:models/events", rules: {tests.where_config:
+        #          {pattern: "event_date"}}}
+        models:
+          - name: fct_events
+            columns:
+              - name: event_id
+                data_tests: [not_null]
+    """,
+    passing="""
+        models:
+          - name: fct_events
+            columns:
+              - name: event_id
+                data_tests:
+                  - not_null:
+                      config:
+                        where: "event_date >= current_date - 3"
+    """,
+    fix="Set `config: {where: ...}` on the test (for all of a folder's tests, `+where` under "
+    "`data_tests:` in dbt_project.yml), written to match `pattern` when the policy sets one.",
+)
+def where_config(test: Node, *, pattern: Regex | None = None) -> Violation | None:
+    """The generic data test has a `where` config, and with `pattern`, one that contains a
+    match for it.
+
+    Only under a policy that selects tests (`resource_type:test`; `*` selects none). The
+    filter as dbt rendered it when it parsed the project (`{{ var('days') }}` resolved; a
+    placeholder that an overridden get_where_subquery macro replaces, `__recent__`, as
+    written); `pattern` is searched anywhere in it (`re.search`). Singular tests are skipped:
+    dbt ignores `where` on them. As dbt-bouncer's check_test_has_where_config, whose
+    `regexp_pattern` matches at the start (its `X` is `pattern: "^X"`)."""
+    if test.test_metadata is None:
+        return None
+    where = ((test.config.where if test.config else None) or "").strip()
+    if not where:
+        return Violation(f"test {test.name} has no where config")
+    if pattern is None or re.search(pattern, where):
+        return None
+    return Violation(
+        f"test {test.name}'s where config ({where}) has no match for the pattern {pattern}",
+        details={"where": where, "pattern": pattern},
+    )
 
 
 @rule(
