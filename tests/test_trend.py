@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -148,7 +149,6 @@ def test_the_html_page_allows_only_its_own_style_and_fits_a_phone(reports, tmp_p
     style allowed by its hash (a page of untrusted names opened from a CI artifact)."""
     import base64
     import hashlib
-    import re
 
     page = tmp_path / "t.html"
     assert dbtgate("trend", *map(str, reports), "--html", str(page)).returncode == 0
@@ -291,7 +291,8 @@ def test_sparkline_scales_between_lowest_and_highest_over_ten_points_at_least():
 
 def test_the_builds_table_reads_each_builds_time_blocking_count_and_dbtgate(reports, tmp_path):
     """A fail of 1 and a fail of 40 read alike as "fail", a time was shown to the nanosecond as
-    dbt writes it, and reports of another dbtgate (whose measures may differ) went unsaid."""
+    dbt writes it, and reports of another dbtgate (whose measures may differ) went unsaid. The
+    times are UTC, and the header says so once (a `07:12:25` was read on the reader's clock)."""
     times = [
         "2026-08-07T07:12:25.475548Z",
         "2026-08-09T07:00:00Z",
@@ -306,13 +307,15 @@ def test_the_builds_table_reads_each_builds_time_blocking_count_and_dbtgate(repo
         report["verdict"] = "fail" if index else "pass"
 
     copies = edited_copies(reports, tmp_path / "history", edit)
-    md = tmp_path / "trend.md"
-    result = dbtgate("trend", str(tmp_path / "history"), "--md", str(md))
+    md, page = tmp_path / "trend.md", tmp_path / "trend.html"
+    result = dbtgate("trend", str(tmp_path / "history"), "--md", str(md), "--html", str(page))
     assert result.returncode == 0, result.stderr
+    header = table_row(result.stdout, "# ")
+    assert [cell.strip() for cell in header.split("┃")[1:-1]][:2] == ["#", "built (UTC)"]
     row = table_row(result.stdout, "3 ")
     assert row.split("│")[1:-1] == [
         " 3 ",
-        " 2026-08-20 13:47:12 UTC ",
+        " 2026-08-20 13:47:12 ",
         f" {copies[2].name} ",
         " fail    ",
         " 40       ",
@@ -324,7 +327,10 @@ def test_the_builds_table_reads_each_builds_time_blocking_count_and_dbtgate(repo
     )
     assert note in " ".join(result.stdout.split())
     text = md.read_text()
-    assert "| 1 | 2026\\-08\\-07 07\\:12\\:25 UTC |" in text and "| pass | 0 | 0\\.9\\.0 |" in text
+    assert "| # | built (UTC) | report | verdict | blocking | dbtgate |" in text
+    assert "| 1 | 2026\\-08\\-07 07\\:12\\:25 |" in text and "| pass | 0 | 0\\.9\\.0 |" in text
+    html = page.read_text()
+    assert "<th>built (UTC)</th>" in html and "<td>2026-08-07 07:12:25</td>" in html
     same = dbtgate("trend", *map(str, reports))
     assert "gated by dbtgate" not in same.stdout
 
@@ -345,5 +351,6 @@ def test_a_narrow_terminal_folds_a_reports_path_rather_than_cutting_it(reports):
     cells = [row.split("│")[3].strip() for row in builds]
     assert "…" not in "".join(cells)
     assert "".join(cells) == "".join(str(path) for path in reports)
-    times = [row.split("│")[2].strip() for row in builds]
-    assert sum(time.endswith(" UTC") for time in times) == len(reports)
+    times = [time for row in builds if (time := row.split("│")[2].strip())]
+    assert len(times) == len(reports)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", time) for time in times)

@@ -336,16 +336,18 @@ def describe_move(move: float | None) -> str:
     return f"{arrow(move)} {points} pp"
 
 
-BUILD_COLUMNS = ("#", "built", "report", "verdict", "blocking", "dbtgate")
+# The time's zone is in its header, said once: dbt writes its times in UTC, and a reader of
+# `07:12:25` beside the verdict took it for their own clock.
+BUILD_COLUMNS = ("#", "built (UTC)", "report", "verdict", "blocking", "dbtgate")
 
 
 def build_rows(trend: Trend) -> list[tuple[str, ...]]:
     """The builds table's rows, one per report, as every rendering shows them (the build's
-    time as a person reads it, not `2026-08-20T13:47:12.274457473Z`)."""
+    time as a person reads it, in UTC, not `2026-08-20T13:47:12.274457473Z`)."""
     return [
         (
             str(number),
-            format_timestamp(build.generated_at),
+            format_timestamp(build.generated_at).removesuffix(" UTC"),
             build.shown,
             build.verdict or "-",
             "-" if build.blocking is None else str(build.blocking),
@@ -360,7 +362,7 @@ def print_trend(console: Console, trend: Trend) -> None:
     for column in BUILD_COLUMNS:
         # A build's time stays on one line, and a report's path folds rather than losing its
         # end to an ellipsis ("../../reports…" named no file) on a narrow terminal.
-        builds.add_column(column, no_wrap=column == "built", overflow="fold")
+        builds.add_column(column, no_wrap=column == BUILD_COLUMNS[1], overflow="fold")
     for row in build_rows(trend):
         builds.add_row(*map(escape, row))
     console.print(builds)
