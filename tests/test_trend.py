@@ -93,14 +93,14 @@ def test_sparkline_and_arrows_show_how_each_kpi_moved(reports, tmp_path):
     assert result.returncode == 0, result.stderr
     coverage_row = table_row(result.stdout, "test coverage")
     assert "▁▄█" in coverage_row
-    assert "30%" in coverage_row and "100%" in coverage_row
-    assert "↑ +40.0 pp" in coverage_row
+    assert "30.0%" in coverage_row and "100.0%" in coverage_row
+    assert "↑ +40.0 pt" in coverage_row
     pk_row = table_row(result.stdout, "primary key tested")
     assert "█▂▁" in pk_row
-    assert "↓ -10.0 pp" in pk_row
+    assert "↓ -10.0 pt" in pk_row
     text = md.read_text()
-    assert "| test coverage | ▁▄█ | 30% | 100% | ↑ +40.0 pp | - | - |" in text
-    assert "| primary key tested | █▂▁ | 100% | 30% | ↓ -10.0 pp | - | - |" in text
+    assert "| test coverage | ▁▄█ | 30\\.0% | 100\\.0% | ↑ \\+40\\.0 pt | – | – |" in text
+    assert "| primary key tested | █▂▁ | 100\\.0% | 30\\.0% | ↓ \\-10\\.0 pt | – | – |" in text
     for copy in copies:
         assert copy.name.replace("-", "\\-").replace(".", "\\.") in text
 
@@ -116,7 +116,7 @@ def test_change_failure_rate_is_declared_out_of_scope_unless_reported(reports, t
     result = dbtgate("trend", *map(str, copies))
     assert result.returncode == 0, result.stderr
     assert "not measured" not in result.stdout
-    assert "↓ -5.0 pp" in table_row(result.stdout, "change failure rate")
+    assert "↓ -5.0 pt" in table_row(result.stdout, "change failure rate")
 
 
 def test_markdown_and_html_escape_untrusted_text(reports, tmp_path):
@@ -346,11 +346,43 @@ def test_a_narrow_terminal_folds_a_reports_path_rather_than_cutting_it(reports):
 
     out = io.StringIO()
     print_trend(Console(file=out, width=60, color_system=None), load_trend(reports))
-    rows = [line for line in out.getvalue().splitlines() if line.startswith("│")]
-    builds = rows[: next(i for i, row in enumerate(rows) if "%" in row)]
+    after = re.split(r"\nBuilds +\n", out.getvalue())[1]
+    builds = [line for line in after.splitlines() if line.startswith("│")]
     cells = [row.split("│")[3].strip() for row in builds]
     assert "…" not in "".join(cells)
     assert "".join(cells) == "".join(str(path) for path in reports)
     times = [time for row in builds if (time := row.split("│")[2].strip())]
     assert len(times) == len(reports)
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", time) for time in times)
+
+
+def test_kpis_read_as_in_the_gate_report_and_in_one_order_everywhere(reports, tmp_path):
+    """A KPI's percent is written as the gate report's scorecard writes it (`100.0%`, `–`; the
+    trend wrote `100%` and `n/a`), its move in the gate report's `pt`, and the KPIs come in one
+    order in the console, the markdown and the HTML page."""
+    from dbtgate.report.view import scorecard_rows
+
+    def edit(index, report):
+        scorecard(report)["owner_coverage"]["value"] = [0.5, 0.5, 0.5003][index]
+
+    copies = edited_copies(reports, tmp_path / "history", edit)
+    md, page = tmp_path / "t.md", tmp_path / "t.html"
+    result = dbtgate("trend", *map(str, copies), "--md", str(md), "--html", str(page))
+    assert result.returncode == 0, result.stderr
+    latest = json.loads(copies[-1].read_text())["sections"]["kpis"]
+    trend = load_trend(copies)
+    labels = [row.label for row in trend.rows]
+    compared = [row for row in scorecard_rows(latest) if row[0] in labels]
+    assert len(compared) > 5 and any(row[1] == "–" for row in compared)
+    for kpi, value, _, target, *_ in compared:
+        cells = table_row(result.stdout, kpi).split("│")
+        assert (cells[4].strip(), cells[6].strip()) == (value, target)
+    assert "↑ +<0.1 pt" in table_row(result.stdout, "owner coverage")
+
+    def order(text: str) -> list[int]:
+        return [text.index(label) for label in labels]
+
+    console_kpis = result.stdout.split("Builds")[0]
+    html = page.read_text()
+    for text in (console_kpis, md.read_text().replace("\\", ""), html):
+        assert order(text) == sorted(order(text))

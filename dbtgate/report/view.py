@@ -672,9 +672,16 @@ def base_change(kpi: dict[str, Any]) -> str:
         return ""
     if value == was:
         return f"unchanged, {measure_text(base)}"
-    points = 100 * (value - was)
+    return f"{points_moved(value - was)} from {measure_text(base)}"
+
+
+def points_moved(change: float) -> str:
+    """A rate's move (a difference of fractions) in percentage points, as every report writes
+    one: `+2.5 pt`, `-0.3 pt`, and `+<0.1 pt` for a move too small for one decimal (`+0.0`
+    read as no move at all)."""
+    points = 100 * change
     size = f"{abs(points):.1f}" if abs(points) >= 0.05 else "<0.1"
-    return f"{'+' if points > 0 else '-'}{size} pt from {measure_text(base)}"
+    return f"{'+' if points > 0 else '-'}{size} pt"
 
 
 def base_moved(change: str) -> str | None:

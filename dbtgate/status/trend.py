@@ -23,7 +23,8 @@ from rich.table import Table
 from dbtgate.errors import DbtgateError
 from dbtgate.report.escape import md_text
 from dbtgate.report.html import csp_hash
-from dbtgate.status.kpi import CHANGE_FAILURE_NOTE, KPI_NAMES, label, percent
+from dbtgate.report.view import percent, points_moved
+from dbtgate.status.kpi import CHANGE_FAILURE_NOTE, KPI_NAMES, label
 from dbtgate.status.timestamps import format_timestamp, parse_timestamp
 from dbtgate.wording import counted
 
@@ -34,6 +35,8 @@ MISSING_GLYPH = "·"
 CHANGE_FAILURE = "change_failure_rate"
 # Moves smaller than this (a hundredth of a percentage point) are "unchanged".
 _EPSILON = 1e-4
+# A cell with nothing to show, as the gate report's scorecard writes it (`percent(None)`).
+MISSING = percent(None)
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ class TrendRow:
         if self.latest is None:
             return "no data"
         if self.target is None:
-            return "-"
+            return MISSING
         return "met" if self.latest >= self.target else "below"
 
 
@@ -329,11 +332,13 @@ def arrow(move: float | None) -> str:
 
 
 def describe_move(move: float | None) -> str:
-    """`↑ +2.5 pp`: the last move in percentage points."""
+    """`↑ +2.5 pt`: the last move in percentage points, written as the gate report writes a
+    KPI's move from its base build (`points_moved`); `→ 0.0 pt` for none."""
     if move is None:
-        return "-"
-    points = f"{100 * move:+.1f}".replace("+0.0", "0.0").replace("-0.0", "0.0")
-    return f"{arrow(move)} {points} pp"
+        return MISSING
+    if arrow(move) == "→":
+        return "→ 0.0 pt"
+    return f"{arrow(move)} {points_moved(move)}"
 
 
 # The time's zone is in its header, said once: dbt writes its times in UTC, and a reader of
@@ -349,49 +354,64 @@ def build_rows(trend: Trend) -> list[tuple[str, ...]]:
             str(number),
             format_timestamp(build.generated_at).removesuffix(" UTC"),
             build.shown,
-            build.verdict or "-",
-            "-" if build.blocking is None else str(build.blocking),
-            build.tool_version or "-",
+            build.verdict or MISSING,
+            MISSING if build.blocking is None else str(build.blocking),
+            build.tool_version or MISSING,
         )
         for number, build in enumerate(trend.builds, 1)
     ]
 
 
+# The KPI table's columns, the same in every rendering, and those holding numbers.
+KPI_COLUMNS = ("KPI", "trend", "first", "latest", "last move", "target", "status")
+NUMBER_COLUMNS = frozenset({"first", "latest", "last move", "target"})
+
+
+def kpi_cells(row: TrendRow) -> tuple[str, ...]:
+    """A KPI's row as every rendering shows it, in `KPI_COLUMNS`' order (not escaped)."""
+    return (
+        row.label,
+        sparkline(row.values),
+        percent(row.first),
+        percent(row.latest),
+        describe_move(row.move),
+        percent(row.target),
+        row.status,
+    )
+
+
+def headline(trend: Trend) -> str:
+    """`3 builds, oldest to latest.`: what the KPI table's trend and moves span."""
+    return f"{counted(len(trend.builds), 'build')}, oldest to latest."
+
+
 def print_trend(console: Console, trend: Trend) -> None:
-    builds = Table(title=f"Builds of {escape(trend.project)}", title_justify="left")
+    """The KPI table, then the builds it spans, then the notes: in the order the markdown and
+    the HTML page give them."""
+    table = Table(
+        title=f"KPI trend: {escape(trend.project)} ({headline(trend).rstrip('.')})",
+        title_justify="left",
+    )
+    for column in KPI_COLUMNS:
+        table.add_column(column, justify="right" if column in NUMBER_COLUMNS else "left")
+    colours = {"↑": "green", "↓": "red"}
+    for row in trend.rows:
+        cells = list(map(escape, kpi_cells(row)))
+        colour = colours.get(arrow(row.move))
+        if colour:
+            cells[4] = f"[{colour}]{cells[4]}[/]"
+        if row.status == "below":
+            cells[6] = f"[red]{cells[6]}[/]"
+        table.add_row(*cells)
+    console.print(table)
+    builds = Table(title="Builds", title_justify="left")
     for column in BUILD_COLUMNS:
         # A build's time stays on one line, and a report's path folds rather than losing its
         # end to an ellipsis ("../../reports…" named no file) on a narrow terminal.
         builds.add_column(column, no_wrap=column == BUILD_COLUMNS[1], overflow="fold")
-    for row in build_rows(trend):
-        builds.add_row(*map(escape, row))
+    for cells in build_rows(trend):
+        builds.add_row(*map(escape, cells))
     console.print(builds)
-    table = Table(title="KPI trend (oldest → latest)", title_justify="left")
-    for column, justify in (
-        ("KPI", "left"),
-        ("trend", "left"),
-        ("first", "right"),
-        ("latest", "right"),
-        ("last move", "right"),
-        ("target", "right"),
-        ("status", "left"),
-    ):
-        table.add_column(column, justify=justify)
-    colours = {"↑": "green", "↓": "red"}
-    for row in trend.rows:
-        move = describe_move(row.move)
-        colour = colours.get(arrow(row.move))
-        status = row.status
-        table.add_row(
-            escape(row.label),
-            sparkline(row.values),
-            percent(row.first),
-            percent(row.latest),
-            f"[{colour}]{move}[/]" if colour else move,
-            percent(row.target) if row.target is not None else "-",
-            f"[red]{status}[/]" if status == "below" else status,
-        )
-    console.print(table)
     for note in trend.notes:
         console.print(f"[dim]note:[/] {escape(note)}")
 
@@ -400,17 +420,12 @@ def render_markdown(trend: Trend) -> str:
     lines = [
         f"## KPI trend: {md_text(trend.project)}",
         "",
-        f"{counted(len(trend.builds), 'build')}, oldest to latest.",
+        headline(trend),
         "",
-        "| KPI | trend | first | latest | last move | target | status |",
-        "|---|---|---:|---:|---:|---:|---|",
+        f"| {' | '.join(KPI_COLUMNS)} |",
+        "|" + "|".join("---:" if c in NUMBER_COLUMNS else "---" for c in KPI_COLUMNS) + "|",
     ]
-    for row in trend.rows:
-        target = percent(row.target) if row.target is not None else "-"
-        lines.append(
-            f"| {md_text(row.label)} | {sparkline(row.values)} | {percent(row.first)} | "
-            f"{percent(row.latest)} | {describe_move(row.move)} | {target} | {row.status} |"
-        )
+    lines.extend(f"| {' | '.join(map(md_text, kpi_cells(row)))} |" for row in trend.rows)
     lines += ["", f"| {' | '.join(BUILD_COLUMNS)} |", "|---:|---|---|---|---:|---|"]
     lines.extend(f"| {' | '.join(map(md_text, row))} |" for row in build_rows(trend))
     if trend.notes:
@@ -439,13 +454,13 @@ def render_html(trend: Trend) -> str:
     e = html.escape
     rows = "\n".join(
         "<tr>"
-        f"<td>{e(row.label)}</td><td class=spark>{sparkline(row.values)}</td>"
-        f"<td>{percent(row.first)}</td><td>{percent(row.latest)}</td>"
-        f"<td>{e(describe_move(row.move))}</td>"
-        f"<td>{percent(row.target) if row.target is not None else '-'}</td>"
-        f"<td class={e(row.status.replace(' ', '-'))}>{e(row.status)}</td>"
+        + "".join(f"<td>{e(cell)}</td>" for cell in cells[:1])
+        + f"<td class=spark>{e(cells[1])}</td>"
+        + "".join(f"<td>{e(cell)}</td>" for cell in cells[2:6])
+        + f"<td class={e(row.status.replace(' ', '-'))}>{e(row.status)}</td>"
         "</tr>"
         for row in trend.rows
+        for cells in [kpi_cells(row)]
     )
     builds = "\n".join(
         "<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>"
@@ -465,9 +480,9 @@ def render_html(trend: Trend) -> str:
 </head>
 <body>
 <h1>KPI trend: {e(trend.project)}</h1>
-<p>{counted(len(trend.builds), "build")}, oldest to latest.</p>
+<p>{headline(trend)}</p>
 <table>
-<thead><tr><th>KPI</th><th>trend</th><th>first</th><th>latest</th><th>last move</th><th>target</th><th>status</th></tr></thead>
+<thead><tr>{"".join(f"<th>{column}</th>" for column in KPI_COLUMNS)}</tr></thead>
 <tbody>
 {rows}
 </tbody>
