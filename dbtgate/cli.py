@@ -1427,7 +1427,8 @@ def demo(directory: Path | None) -> int:
 )
 def trend(reports: list[Path], md: Path | None, html: Path | None) -> None:
     """How each KPI moved over a series of builds: a table with sparklines, oldest to latest."""
-    from dbtgate.status.trend import load_trend, print_trend, render_html, render_markdown
+    from dbtgate.status.trend import load_trend, render_html, render_markdown
+    from dbtgate.status.trend_console import print_trend
 
     series = load_trend(reports)
     print_trend(_console(), series)

@@ -11,19 +11,20 @@ from pathlib import Path
 import pytest
 from corpus import CORPUS
 
+from dbtgate.report.view import percent
 from dbtgate.status.trend import load_trend, sparkline
 
 # The same project built by three dbt versions, on three dates: a small real history.
 BUILDS = ["bouncer-dbt110", "bouncer-dbt111", "bouncer-dbt112"]
 
 
-def dbtgate(*args, cwd=None):
+def dbtgate(*args, cwd=None, env_columns="200"):
     return subprocess.run(
         [sys.executable, "-m", "dbtgate.cli", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": env_columns},
     )
 
 
@@ -335,18 +336,24 @@ def test_the_builds_table_reads_each_builds_time_blocking_count_and_dbtgate(repo
     assert "gated by dbtgate" not in same.stdout
 
 
-def test_a_narrow_terminal_folds_a_reports_path_rather_than_cutting_it(reports):
-    """At 60 columns the path ended in an ellipsis ("bouncer-db…"), naming no file; a build's
-    time stays on one line."""
+def printed(reports: list[Path], width: int) -> str:
     import io
 
     from rich.console import Console
 
-    from dbtgate.status.trend import print_trend
+    from dbtgate.status.trend_console import print_trend
 
     out = io.StringIO()
-    print_trend(Console(file=out, width=60, color_system=None), load_trend(reports))
-    after = re.split(r"\nBuilds +\n", out.getvalue())[1]
+    print_trend(Console(file=out, width=width, color_system=None), load_trend(reports))
+    return out.getvalue()
+
+
+def test_a_table_folds_a_reports_path_rather_than_cutting_it(reports):
+    """At 80 columns a long path ended in an ellipsis ("bouncer-db…"), naming no file; a
+    build's time stays on one line."""
+    output = printed(reports, 80)
+    assert "┃ KPI " in output and "┃ # " in output  # both tables fit
+    after = re.split(r"\nBuilds +\n", output)[1]
     builds = [line for line in after.splitlines() if line.startswith("│")]
     cells = [row.split("│")[3].strip() for row in builds]
     assert "…" not in "".join(cells)
@@ -354,6 +361,42 @@ def test_a_narrow_terminal_folds_a_reports_path_rather_than_cutting_it(reports):
     times = [time for row in builds if (time := row.split("│")[2].strip())]
     assert len(times) == len(reports)
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", time) for time in times)
+
+
+def test_a_narrow_terminal_prints_a_block_a_kpi_and_a_build(reports, tmp_path):
+    """At 50 columns the tables gave each column six characters: headers split (`last` /
+    `move`, `b` / `l` / `o` / `c` / `k`), names lost their ends (`tie…`, `fir…`). Each KPI is
+    a line naming it, its figures indented below; each build its time (in UTC) and report,
+    what the report records of it below; nothing wider than the terminal but a path."""
+    coverage = [0.3, 0.6, 1.0]
+
+    def edit(index, report):
+        scorecard(report)["test_coverage"]["value"] = coverage[index]
+
+    copies = edited_copies(reports, tmp_path / "history", edit)
+    output = printed(copies, 50)
+    lines = output.splitlines()
+    assert not any(line[:1] in "┃│┏" for line in lines)
+    assert all(len(line) <= 50 or str(tmp_path) in line for line in lines)
+    trend = load_trend(copies)
+    for row in trend.rows:
+        head = next(i for i, line in enumerate(lines) if line.startswith(f"{row.label}  "))
+        assert lines[head].split("  ")[1] == sparkline(row.values)
+        figures = " ".join(line.strip() for line in lines[head + 1 : head + 3])
+        assert f"latest {percent(row.latest)}," in figures
+    coverage_at = lines.index("test coverage  ▁▄█")
+    assert lines[coverage_at + 1 : coverage_at + 3] == [
+        "    first 30.0%, latest 100.0%,",
+        "      last move ↑ +40.0 pt, target –",
+    ]
+    blocks = lines[lines.index("Builds") + 1 :]
+    for number, (copy, build) in enumerate(zip(copies, trend.builds, strict=True), 1):
+        at = next(i for i, line in enumerate(blocks) if line.startswith(f"{number}  "))
+        assert blocks[at].endswith(" UTC") and blocks[at + 1] == f"    {copy}"
+        assert blocks[at].startswith(f"{number}  {build.generated_at[:10]} ")
+        assert blocks[at + 2] == "    pass, 0 blocking, dbtgate " + build.tool_version
+    wide = dbtgate("trend", *map(str, copies), env_columns="50")
+    assert "┃" not in wide.stdout and "last move ↑ +40.0 pt" in wide.stdout
 
 
 def test_kpis_read_as_in_the_gate_report_and_in_one_order_everywhere(reports, tmp_path):

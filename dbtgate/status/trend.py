@@ -16,10 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
 from dbtgate.errors import DbtgateError
 from dbtgate.report.escape import md_text
 from dbtgate.report.html import csp_hash
@@ -383,37 +379,6 @@ def kpi_cells(row: TrendRow) -> tuple[str, ...]:
 def headline(trend: Trend) -> str:
     """`3 builds, oldest to latest.`: what the KPI table's trend and moves span."""
     return f"{counted(len(trend.builds), 'build')}, oldest to latest."
-
-
-def print_trend(console: Console, trend: Trend) -> None:
-    """The KPI table, then the builds it spans, then the notes: in the order the markdown and
-    the HTML page give them."""
-    table = Table(
-        title=f"KPI trend: {escape(trend.project)} ({headline(trend).rstrip('.')})",
-        title_justify="left",
-    )
-    for column in KPI_COLUMNS:
-        table.add_column(column, justify="right" if column in NUMBER_COLUMNS else "left")
-    colours = {"↑": "green", "↓": "red"}
-    for row in trend.rows:
-        cells = list(map(escape, kpi_cells(row)))
-        colour = colours.get(arrow(row.move))
-        if colour:
-            cells[4] = f"[{colour}]{cells[4]}[/]"
-        if row.status == "below":
-            cells[6] = f"[red]{cells[6]}[/]"
-        table.add_row(*cells)
-    console.print(table)
-    builds = Table(title="Builds", title_justify="left")
-    for column in BUILD_COLUMNS:
-        # A build's time stays on one line, and a report's path folds rather than losing its
-        # end to an ellipsis ("../../reports…" named no file) on a narrow terminal.
-        builds.add_column(column, no_wrap=column == BUILD_COLUMNS[1], overflow="fold")
-    for cells in build_rows(trend):
-        builds.add_row(*map(escape, cells))
-    console.print(builds)
-    for note in trend.notes:
-        console.print(f"[dim]note:[/] {escape(note)}")
 
 
 def render_markdown(trend: Trend) -> str:
