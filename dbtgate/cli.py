@@ -1427,8 +1427,9 @@ def demo(directory: Path | None) -> int:
 )
 def trend(reports: list[Path], md: Path | None, html: Path | None) -> None:
     """How each KPI moved over a series of builds: a table with sparklines, oldest to latest."""
-    from dbtgate.status.trend import load_trend, render_html, render_markdown
+    from dbtgate.status.trend import load_trend
     from dbtgate.status.trend_console import print_trend
+    from dbtgate.status.trend_pages import render_html, render_markdown
 
     series = load_trend(reports)
     print_trend(_console(), series)

@@ -25,8 +25,9 @@ from dbtgate.report.json_report import encode_report, load_report, report_dict, 
 from dbtgate.report.options import RenderOptions
 from dbtgate.report.render import FORMATS, write_reports
 from dbtgate.report.validate import first_error
-from dbtgate.status.trend import load_trend, render_html, render_markdown
+from dbtgate.status.trend import load_trend
 from dbtgate.status.trend_console import print_trend
+from dbtgate.status.trend_pages import render_html, render_markdown
 
 
 def full_report() -> dict:

@@ -429,3 +429,29 @@ def test_kpis_read_as_in_the_gate_report_and_in_one_order_everywhere(reports, tm
     html = page.read_text()
     for text in (console_kpis, md.read_text().replace("\\", ""), html):
         assert order(text) == sorted(order(text))
+
+
+def test_the_pages_right_align_numbers_and_head_the_builds_table(reports, tmp_path):
+    """The HTML page set every cell left (a column of 92.9% under 100.0% did not read down
+    its decimal points), and in both pages the builds table followed the KPIs without a word."""
+    md, page = tmp_path / "t.md", tmp_path / "t.html"
+    result = dbtgate("trend", *map(str, reports), "--md", str(md), "--html", str(page))
+    assert result.returncode == 0, result.stderr
+    html = page.read_text()
+    tables = re.findall(r"<table>(.*?)</table>", html, re.S)
+    assert len(tables) == 2
+    right = {"first", "latest", "last move", "target", "#", "blocking"}
+    for table in tables:
+        headers = re.findall(r"<th( class=num)?>([^<]*)</th>", table)
+        numeric = [bool(aligned) for aligned, _ in headers]
+        assert numeric == [name in right for _, name in headers]
+        rows = re.findall(r"<tr>(.*?)</tr>", table)[1:]
+        assert rows
+        for row in rows:
+            cells = re.findall(r"<td(?: class=\"([^\"]*)\")?>", row)
+            assert ["num" in names.split() for names in cells] == numeric
+    assert re.search(r"</table>\s*<h2>Builds</h2>\s*<table>\s*<thead><tr><th class=num>#", html)
+    assert "td.num { text-align: right;" in html.replace("th.num, ", "")
+    text = md.read_text()
+    assert "\n### Builds\n\n| # | built (UTC) | report | verdict | blocking | dbtgate |\n" in text
+    assert "|---:|---|---|---|---:|---|" in text

@@ -10,15 +10,12 @@ the reports (project and file names are untrusted text).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dbtgate.errors import DbtgateError
-from dbtgate.report.escape import md_text
-from dbtgate.report.html import csp_hash
 from dbtgate.report.view import percent, points_moved
 from dbtgate.status.kpi import CHANGE_FAILURE_NOTE, KPI_NAMES, label
 from dbtgate.status.timestamps import format_timestamp, parse_timestamp
@@ -340,6 +337,7 @@ def describe_move(move: float | None) -> str:
 # The time's zone is in its header, said once: dbt writes its times in UTC, and a reader of
 # `07:12:25` beside the verdict took it for their own clock.
 BUILD_COLUMNS = ("#", "built (UTC)", "report", "verdict", "blocking", "dbtgate")
+BUILD_NUMBER_COLUMNS = frozenset({"#", "blocking"})
 
 
 def build_rows(trend: Trend) -> list[tuple[str, ...]]:
@@ -379,86 +377,3 @@ def kpi_cells(row: TrendRow) -> tuple[str, ...]:
 def headline(trend: Trend) -> str:
     """`3 builds, oldest to latest.`: what the KPI table's trend and moves span."""
     return f"{counted(len(trend.builds), 'build')}, oldest to latest."
-
-
-def render_markdown(trend: Trend) -> str:
-    lines = [
-        f"## KPI trend: {md_text(trend.project)}",
-        "",
-        headline(trend),
-        "",
-        f"| {' | '.join(KPI_COLUMNS)} |",
-        "|" + "|".join("---:" if c in NUMBER_COLUMNS else "---" for c in KPI_COLUMNS) + "|",
-    ]
-    lines.extend(f"| {' | '.join(map(md_text, kpi_cells(row)))} |" for row in trend.rows)
-    lines += ["", f"| {' | '.join(BUILD_COLUMNS)} |", "|---:|---|---|---|---:|---|"]
-    lines.extend(f"| {' | '.join(map(md_text, row))} |" for row in build_rows(trend))
-    if trend.notes:
-        lines.append("")
-        lines.extend(f"> {md_text(note)}  " for note in trend.notes)
-    return "\n".join(lines) + "\n"
-
-
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }
-table { border-collapse: collapse; margin-bottom: 1.5rem; }
-th, td { border: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; }
-td.spark { font-family: monospace; letter-spacing: .1em; }
-td.below { color: #cf222e; font-weight: bold; }
-td.met { color: #1a7f37; }
-p.note { color: #57606a; }
-@media (max-width: 600px) {
-  body { margin: .5rem; }
-  table { display: block; overflow-x: auto; }
-}
-"""
-
-
-def render_html(trend: Trend) -> str:
-    """A self-contained page (no network assets): the same tables as the markdown."""
-    e = html.escape
-    rows = "\n".join(
-        "<tr>"
-        + "".join(f"<td>{e(cell)}</td>" for cell in cells[:1])
-        + f"<td class=spark>{e(cells[1])}</td>"
-        + "".join(f"<td>{e(cell)}</td>" for cell in cells[2:6])
-        + f"<td class={e(row.status.replace(' ', '-'))}>{e(row.status)}</td>"
-        "</tr>"
-        for row in trend.rows
-        for cells in [kpi_cells(row)]
-    )
-    builds = "\n".join(
-        "<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>"
-        for row in build_rows(trend)
-    )
-    notes = "\n".join(f"<p class=note>{e(note)}</p>" for note in trend.notes)
-    # As the gate report's: nothing runs, nothing loads, only this page's own style applies.
-    csp = f"default-src 'none'; style-src '{csp_hash(_STYLE)}'; base-uri 'none'; form-action 'none'"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>KPI trend: {e(trend.project)}</title>
-<meta http-equiv="Content-Security-Policy" content="{csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>{_STYLE}</style>
-</head>
-<body>
-<h1>KPI trend: {e(trend.project)}</h1>
-<p>{headline(trend)}</p>
-<table>
-<thead><tr>{"".join(f"<th>{column}</th>" for column in KPI_COLUMNS)}</tr></thead>
-<tbody>
-{rows}
-</tbody>
-</table>
-<table>
-<thead><tr>{"".join(f"<th>{column}</th>" for column in BUILD_COLUMNS)}</tr></thead>
-<tbody>
-{builds}
-</tbody>
-</table>
-{notes}
-</body>
-</html>
-"""
