@@ -248,6 +248,13 @@ def test_reports_of_two_projects_are_refused_not_merged(reports, tmp_path):
     )
 
 
+def folder_of_other_json(directory: Path) -> Path:
+    """A folder whose one JSON file is not a gate report."""
+    (directory / "other").mkdir()
+    (directory / "other" / "a.json").write_text("[]")
+    return directory / "other"
+
+
 @pytest.mark.parametrize(
     ("setup", "message"),
     [
@@ -257,7 +264,16 @@ def test_reports_of_two_projects_are_refused_not_merged(reports, tmp_path):
             lambda d: (d / "blank.json").write_text("\n") and d / "blank.json",
             "blank.json: empty file, expected a dbtgate gate report",
         ),
-        (lambda d: (d / "empty").mkdir() or d / "empty", "no JSON gate reports with KPIs"),
+        (
+            lambda d: (d / "empty").mkdir() or d / "empty",
+            "empty: no JSON gate reports with KPIs to show in this directory or the folders "
+            "under it",
+        ),
+        (
+            folder_of_other_json,
+            "other: no JSON gate reports with KPIs to show in this directory or the folders "
+            "under it (skipped a.json: not a dbtgate gate report: $: expected object, got array)",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, setup, message):
@@ -267,6 +283,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, setup, message):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert message in lines[0]
+    assert lines[0].startswith(f"dbtgate: error: {path}")  # names the file or folder given
     assert "Traceback" not in result.stderr
 
 
@@ -455,3 +472,18 @@ def test_the_pages_right_align_numbers_and_head_the_builds_table(reports, tmp_pa
     text = md.read_text()
     assert "\n### Builds\n\n| # | built (UTC) | report | verdict | blocking | dbtgate |\n" in text
     assert "|---:|---|---|---|---:|---|" in text
+
+
+def test_report_given_a_directory_says_which_file_to_give(reports, tmp_path):
+    """`dbtgate report reports/` said `cannot read the gate report: [Errno 21] Is a directory:
+    'reports'`: the path twice, in Python's words, and no way on."""
+    run = tmp_path / "run-1"
+    run.mkdir()
+    (run / "gate.json").write_bytes(reports[0].read_bytes())
+    for folder, way in ((run, f"give {run / 'gate.json'}"), (tmp_path, "give the file")):
+        result = dbtgate("report", str(folder), "--out", str(tmp_path / "out"))
+        assert result.returncode == 2
+        assert result.stderr.startswith(
+            f"dbtgate: error: {folder}: a directory, not a gate report: {way}"
+        )
+        assert result.stderr.count("\n") == 1 and "Errno" not in result.stderr

@@ -128,14 +128,25 @@ def write_json_report(result: GateResult | dict[str, Any], path: Path) -> None:
     write_report_file(path, encode_report(report))
 
 
+def _a_directory(path: Path) -> str:
+    """The error for a directory given as a gate report: `dbtgate report reports/` said
+    `[Errno 21] Is a directory: 'reports'`, the path twice and no way on."""
+    inside = path / "gate.json"
+    way = f"give {inside}" if inside.is_file() else "give the file `dbtgate check --json` wrote"
+    return f"{path}: a directory, not a gate report: {way}"
+
+
 def load_report(path: Path) -> dict[str, Any]:
     """Read a JSON gate report and check it against the shipped schema (DbtgateError if not)."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise DbtgateError(f"{path}: gate report not found") from None
+    except IsADirectoryError:
+        raise DbtgateError(_a_directory(path)) from None
     except OSError as exc:
-        raise DbtgateError(f"{path}: cannot read the gate report: {exc}") from None
+        # The reason alone: the exception's text repeats the path the message starts with.
+        raise DbtgateError(f"{path}: cannot read the gate report: {exc.strerror or exc}") from None
     wide = not_utf8(path, data[:4])
     if wide is not None:
         raise DbtgateError(wide)

@@ -144,6 +144,7 @@ def load_trend(paths: Iterable[Path]) -> Trend:
     """Read the reports (files, or every *.json in a directory and its subfolders) into a
     trend, oldest first. Reports of more than one dbt project are refused: one series of
     values would mix two scorecards."""
+    paths = list(paths)
     notes: list[str] = []
     builds: list[Build] = []
     for path in paths:
@@ -167,9 +168,7 @@ def load_trend(paths: Iterable[Path]) -> Trend:
         else:
             builds.append(read_build(path, str(path)))
     if not builds:
-        raise DbtgateError(
-            "no JSON gate reports with KPIs to show: pass report files or a directory"
-        )
+        raise DbtgateError(_nothing_to_show(paths, notes))
     # A file named on its own and again through its folder is one build, not two.
     unique = {build.path.resolve(): build for build in reversed(builds)}
     builds = _one_report_per_build(list(reversed(unique.values())), notes)
@@ -187,6 +186,21 @@ def load_trend(paths: Iterable[Path]) -> Trend:
     if not any(b.change_failure_rate is not None for b in builds):
         notes.append(CHANGE_FAILURE_NOTE)
     return Trend(builds, rows, notes)
+
+
+def _nothing_to_show(folders: list[Path], notes: list[str]) -> str:
+    """The error when the directories given hold no report: which directories (`no JSON gate
+    reports with KPIs to show` named none, and a CI step's wrong path went unseen), and what
+    was skipped in them."""
+    where = (
+        "this directory or the folders under it"
+        if len(folders) == 1
+        else "these directories or the folders under them"
+    )
+    skipped = "; ".join(note for note in notes if note.startswith("skipped "))
+    return f"{', '.join(map(str, folders))}: no JSON gate reports with KPIs to show in {where}" + (
+        f" ({skipped})" if skipped else ""
+    )
 
 
 def _one_report_per_build(builds: list[Build], notes: list[str]) -> list[Build]:
