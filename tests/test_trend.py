@@ -106,18 +106,43 @@ def test_sparkline_and_arrows_show_how_each_kpi_moved(reports, tmp_path):
         assert copy.name.replace("-", "\\-").replace(".", "\\.") in text
 
 
-def test_change_failure_rate_is_declared_out_of_scope_unless_reported(reports, tmp_path):
+def test_change_failure_rate_says_where_it_comes_from(reports, tmp_path):
+    """dbtgate measures no change failure rate, and the note says why in a release manager's
+    terms (dbt's artifacts hold what a build did, not deploys), not "the gate reports hold no
+    deployment data"; a rate a pipeline wrote into its reports is shown as theirs, and a fall
+    in it is good news (green), not a KPI's fall (red)."""
+    import io
+
+    from rich.console import Console
+
+    from dbtgate.status.trend_console import print_trend
+
     result = dbtgate("trend", *map(str, reports))
-    assert "change failure rate: not measured (the gate reports hold no" in result.stdout
+    assert (
+        "note: change failure rate: not measured: dbt's artifacts hold what each build did, not "
+        "which deploys failed (take it from your deploy and incident records)"
+    ) in result.stdout
 
     def add_rate(index, report):
-        report["sections"]["kpis"]["change_failure_rate"] = [0.2, 0.1, 0.05][index]
+        if index:
+            report["sections"]["kpis"]["change_failure_rate"] = [0.2, 0.1, 0.05][index]
 
     copies = edited_copies(reports, tmp_path / "with_rate", add_rate)
     result = dbtgate("trend", *map(str, copies))
     assert result.returncode == 0, result.stderr
-    assert "not measured" not in result.stdout
+    assert "not measured:" not in result.stdout
     assert "↓ -5.0 pt" in table_row(result.stdout, "change failure rate")
+    assert (
+        "note: change failure rate: from kpis.change_failure_rate in 2 of 3 reports, written "
+        "there by your pipeline, not measured by dbtgate (dbt's artifacts hold what each build "
+        "did, not which deploys failed); lower is better"
+    ) in result.stdout
+    for width in (120, 50):
+        out = io.StringIO()
+        console = Console(file=out, width=width, color_system="standard", force_terminal=True)
+        print_trend(console, load_trend(copies))
+        line = next(line for line in out.getvalue().splitlines() if "-5.0 pt" in line)
+        assert "\x1b[32m" in line and "\x1b[31m" not in line  # green: the rate fell
 
 
 def test_markdown_and_html_escape_untrusted_text(reports, tmp_path):

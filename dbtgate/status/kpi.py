@@ -61,8 +61,12 @@ LABELS: dict[str, str] = {
     "freshness": "source freshness",
 }
 NO_OWNER = "(no owner)"
+# dbt's artifacts are a build's record: what it compiled, ran and tested, not which deploys
+# failed afterwards. "The gate reports hold no deployment data" left a release manager asking
+# where else dbtgate would look.
 CHANGE_FAILURE_NOTE = (
-    "change failure rate: not measured (the gate reports hold no deployment or incident data)"
+    "change failure rate: not measured: dbt's artifacts hold what each build did, not which "
+    "deploys failed (take it from your deploy and incident records)"
 )
 
 

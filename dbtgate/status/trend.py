@@ -60,6 +60,8 @@ class TrendRow:
     label: str
     values: list[float | None]
     target: float | None
+    # A rise is bad news (change failure rate): the console colours its moves the other way.
+    lower_is_better: bool = False
 
     @property
     def known(self) -> list[float]:
@@ -183,8 +185,8 @@ def load_trend(paths: Iterable[Path]) -> Trend:
     builds.sort(key=lambda b: (parse_timestamp(b.generated_at), str(b.path)))
     rows = [row for row in _rows(builds) if row.known or row.target is not None]
     notes.extend(_versions_note(builds))
-    if not any(b.change_failure_rate is not None for b in builds):
-        notes.append(CHANGE_FAILURE_NOTE)
+    reported = sum(b.change_failure_rate is not None for b in builds)
+    notes.append(_change_failure_note(reported, len(builds)))
     return Trend(builds, rows, notes)
 
 
@@ -200,6 +202,21 @@ def _nothing_to_show(folders: list[Path], notes: list[str]) -> str:
     skipped = "; ".join(note for note in notes if note.startswith("skipped "))
     return f"{', '.join(map(str, folders))}: no JSON gate reports with KPIs to show in {where}" + (
         f" ({skipped})" if skipped else ""
+    )
+
+
+def _change_failure_note(reported: int, builds: int) -> str:
+    """Where the change failure rate comes from: dbtgate measures none (dbt's artifacts hold
+    what a build did, not deploys), so a rate in the trend is one a pipeline wrote into its
+    reports (`kpis.change_failure_rate`), and the note says so rather than let it pass for one
+    of the gate's measures."""
+    if not reported:
+        return CHANGE_FAILURE_NOTE
+    of = "every report" if reported == builds else f"{reported} of {builds} reports"
+    return (
+        f"change failure rate: from kpis.change_failure_rate in {of}, written there by your "
+        "pipeline, not measured by dbtgate (dbt's artifacts hold what each build did, not "
+        "which deploys failed); lower is better"
     )
 
 
@@ -296,11 +313,8 @@ def _rows(builds: list[Build]) -> list[TrendRow]:
         text = known_labels[-1] if known_labels else label(name) if name in KPI_NAMES else name
         rows.append(TrendRow(name, text, values, _number(entries[-1].get("target"))))
     if any(b.change_failure_rate is not None for b in builds):
-        rows.append(
-            TrendRow(
-                CHANGE_FAILURE, "change failure rate", [b.change_failure_rate for b in builds], None
-            )
-        )
+        rates = [b.change_failure_rate for b in builds]
+        rows.append(TrendRow(CHANGE_FAILURE, "change failure rate", rates, None, True))
     return rows
 
 

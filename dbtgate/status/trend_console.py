@@ -22,6 +22,7 @@ from dbtgate.status.trend import (
     MISSING,
     NUMBER_COLUMNS,
     Trend,
+    TrendRow,
     arrow,
     build_rows,
     headline,
@@ -30,6 +31,7 @@ from dbtgate.status.trend import (
 from dbtgate.wording import hanging
 
 _MOVE_COLOURS = {"↑": "green", "↓": "red"}
+_FALL_IS_GOOD = {"↑": "red", "↓": "green"}
 # The narrowest a column of names (KPI labels, report paths) gets in a table: its longest
 # word, at most this (a longer name folds; a name cut into pieces of 5 is what blocks avoid).
 _NAME_CAP = 16
@@ -47,7 +49,7 @@ def print_trend(console: Console, trend: Trend) -> None:
     else:
         console.print(Text(hanging(title, _width(console)), style="italic"), soft_wrap=True)
         for row, cells in zip(trend.rows, kpis, strict=True):
-            _print_kpi_block(console, cells, _MOVE_COLOURS.get(arrow(row.move)))
+            _print_kpi_block(console, cells, _move_colour(row))
     builds = build_rows(trend)
     if _fits(BUILD_COLUMNS, builds, 2, console.width):
         console.print(_build_table(builds))
@@ -78,7 +80,7 @@ def _kpi_table(title: str, trend: Trend) -> Table:
         table.add_column(column, justify="right" if column in NUMBER_COLUMNS else "left")
     for row in trend.rows:
         cells = list(map(escape, kpi_cells(row)))
-        colour = _MOVE_COLOURS.get(arrow(row.move))
+        colour = _move_colour(row)
         if colour:
             cells[4] = f"[{colour}]{cells[4]}[/]"
         if row.status == "below":
@@ -137,6 +139,12 @@ def _wrapped(items: list[str], width: int, first: str, then: str) -> str:
     / `pt` read as two figures. (A no-break space holds each item whole through the wrap.)"""
     whole = ", ".join(item.replace(" ", "\u00a0") for item in items)
     return hanging(whole, width, first, then).replace("\u00a0", " ")
+
+
+def _move_colour(row: TrendRow) -> str | None:
+    """Green for a move the right way, red for one the wrong way: up for every KPI, down for
+    a change failure rate."""
+    return (_FALL_IS_GOOD if row.lower_is_better else _MOVE_COLOURS).get(arrow(row.move))
 
 
 def _width(console: Console) -> int:
