@@ -493,7 +493,9 @@ def test_the_pages_right_align_numbers_and_head_the_builds_table(reports, tmp_pa
             cells = re.findall(r"<td(?: class=\"([^\"]*)\")?>", row)
             assert ["num" in names.split() for names in cells] == numeric
     assert re.search(r"</table>\s*<h2>Builds</h2>\s*<table>\s*<thead><tr><th class=num>#", html)
+    # A move stays on one line on a phone (`↑ +2.5` / `pt` read as two cells).
     assert "td.num { text-align: right;" in html.replace("th.num, ", "")
+    assert "white-space: nowrap; }" in html.split("td.num {")[1].split("\n")[0]
     text = md.read_text()
     assert "\n### Builds\n\n| # | built (UTC) | report | verdict | blocking | dbtgate |\n" in text
     assert "|---:|---|---|---|---:|---|" in text

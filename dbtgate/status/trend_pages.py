@@ -59,7 +59,7 @@ body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }
 h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
 table { border-collapse: collapse; margin-bottom: 1.5rem; }
 th, td { border: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; }
-th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.spark { font-family: monospace; letter-spacing: .1em; }
 td.below { color: #cf222e; font-weight: bold; }
 td.met { color: #1a7f37; }
