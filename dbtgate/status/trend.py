@@ -4,8 +4,10 @@ A scorecard says where the team is; a release manager also wants to know where i
 Every JSON gate report carries the KPI scorecard (its `kpis` section), so a folder of reports
 kept by CI is the history: this puts the reports in build order (the manifest's generated time
 each report records) and shows each KPI's values as a sparkline, first and latest value, the last
-move with an arrow, and its target. Markdown and HTML renderings escape everything read from
-the reports (project and file names are untrusted text).
+move with an arrow, and its target. This module reads the reports and writes each table's
+cells once (`kpi_cells`, `build_rows`), so every rendering says the same: the console's
+(`trend_console`) and the markdown and HTML pages (`trend_pages`, which escape everything read
+from the reports: project and file names are untrusted text).
 """
 
 from __future__ import annotations
