@@ -199,6 +199,46 @@ def test_mermaid_lineage_draws_changed_models_and_consumers() -> None:
     assert len(re.findall(r"^  n\d+ --> n\d+$", block, re.M)) == 2
 
 
+def test_blocking_findings_cut_for_size_take_the_lineages_room_and_it_says_where_it_is() -> None:
+    """The lineage kept its room while blocking findings were cut: a comment drew the graph of
+    what changed and left out findings the PR's owners had to fix."""
+    report = sample_report([*sample_findings(), *many_findings(400)])
+    markdown = render_markdown(report, RenderOptions(full_report_url="https://ci/run/1"))
+    assert "more findings of" in markdown and "```mermaid" not in markdown
+    section = markdown.split("#### Lineage of the changed resources\n\n", 1)[1].split("####")[0]
+    html = to_html(section)
+    assert html == (
+        "<p>Left out to make room for the blocking findings: the HTML report of"
+        ' <a href="https://ci/run/1">this run</a> (gate.html) draws it.</p>\n'
+    )
+    # The findings have the lineage's room: more of them than in a report without a lineage.
+    del report["sections"]["lineage"]
+    without = render_markdown(report)
+    assert markdown.count("\n- `") > without.count("\n- `")
+
+
+def test_the_lineage_is_drawn_when_every_blocking_finding_is_shown() -> None:
+    report = sample_report([*sample_findings(), *many_findings(40)])
+    markdown = render_markdown(report)
+    assert "more findings of" not in markdown
+    assert "```mermaid" in markdown and "Left out" not in markdown
+
+
+def test_a_lineage_left_out_with_nothing_blocking_does_not_blame_the_blocking_findings() -> None:
+    report = sample_report([f for f in sample_findings() if f.disposition != "blocking"])
+    left_out = [
+        markdown
+        for size in range(1_000, 4_000, 100)
+        if "#### Lineage"
+        in (markdown := render_markdown(report, RenderOptions(max_markdown_chars=size)))
+        and "```mermaid" not in markdown
+    ]
+    assert left_out
+    for markdown in left_out:
+        assert "Left out to keep the comment under GitHub's size limit: the HTML report" in markdown
+        assert "blocking findings" not in markdown.split("#### Lineage")[1]
+
+
 def test_waivers_used_show_owner_reason_and_expiry() -> None:
     html = to_html(render_markdown(sample_report()))
     row = re.search(r"<tr>\s*<td><code>docs.column_coverage</code>.*?</tr>", html, re.S)

@@ -6,6 +6,7 @@ with the fix and a link to the line on the PR head; then the lineage of what cha
 waivers used, and everything else folded in <details>. GitHub refuses comments over 65,536
 characters, so rendering works against a budget: sections are filled in that order, a section that
 runs out of room says how many items it left out, and a closing note points at the full report.
+The lineage goes first: it is drawn only when every blocking finding is shown, and says so.
 All untrusted text goes through `dbtgate.report.escape`.
 """
 
@@ -35,7 +36,8 @@ _MAX_SECTION_ROWS = 500
 
 # The share of the comment's remaining room the breaking changes may fill (after the headline
 # and counts), then the blocking findings (of what is left after those); the rest keeps the
-# lineage, KPIs and waivers in view.
+# KPIs and waivers in view. The lineage keeps no room of its own: the blocking findings may
+# fill its room too, and it is shown only when they are shown whole (the HTML report draws it).
 _BREAKING_SHARE = 0.5
 _BLOCKING_SHARE = 0.7
 # Then each folded bulk section (the KPIs by owner, the advisory, out-of-scope and baselined
@@ -69,10 +71,11 @@ class _Budget:
         return True
 
     @contextmanager
-    def share(self, fraction: float) -> Iterator[None]:
-        """The sections rendered inside may fill `fraction` of the room left, not all of it."""
+    def share(self, fraction: float, plus: int = 0) -> Iterator[None]:
+        """The sections rendered inside may fill `fraction` of the room left (and `plus`
+        characters more, room they may take from a section after them), not all of it."""
         full = self.limit
-        self.limit = self.size + int(fraction * self.room())
+        self.limit = min(full, self.size + int(fraction * self.room()) + plus)
         try:
             yield
         finally:
@@ -87,7 +90,7 @@ class _Budget:
         weights: list[int] | None = None,
         max_items: int | None = None,
         whose: str = "",
-    ) -> None:
+    ) -> bool:
         """`head`, as many `items` as fit (at most `max_items`), a "N more" line if some did
         not, then `tail`. `what` is the noun in the singular ("finding", "row"), `whose` what
         follows it (" of @finance-eng"): "1 more finding of @finance-eng", "3 more findings ...".
@@ -95,13 +98,14 @@ class _Budget:
         `weights`: how many of `what` each item stands for (an owner's heading none, a folded
         group of findings several), so the "N more" line counts findings, not lines; one per
         item, so `items` may be an iterator that renders each item only when it is asked for
-        (a comment has room for a few hundred of 48,000 findings)."""
+        (a comment has room for a few hundred of 48,000 findings). Returns whether every
+        item was shown."""
         total = len(weights) if weights is not None else len(items)  # type: ignore[arg-type]
         # Room for the "N more" line, however long `what` is (an owner's name).
         more_room = len(what) + len(whose) + 80
         if len(head) + len(tail) + more_room > self.room():
             self.truncated = True
-            return
+            return False
         self.add(head)
         reserve = len(tail) + more_room
         shown = 0
@@ -117,6 +121,7 @@ class _Budget:
                 noun = what if left == 1 else plural(what)
                 self.add(f"- … {left} more {noun}{whose} not shown here: see the full report\n")
         self.add(tail)
+        return shown == total
 
 
 # How a summary cut to its size limit says so (`publish` then renders the job summary again,
@@ -141,9 +146,18 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     # left out the lineage, the KPIs and the waivers (a KPI table was a header with no rows).
     with budget.share(_BREAKING_SHARE):
         _breaking_section(budget, report, options)
-    with budget.share(_BLOCKING_SHARE):
-        _blocking_section(budget, report, options)
-    _lineage_section(budget, report)
+    # What blocks comes before the picture of what changed: the blocking findings may take the
+    # lineage's room, and a comment that cannot show them all leaves the lineage out, saying so
+    # (it held 40 resources while findings of the PR's own owners were cut).
+    lineage = _lineage(report)
+    rest = budget.room() - int(_BLOCKING_SHARE * budget.room())
+    with budget.share(_BLOCKING_SHARE, plus=len(lineage)):
+        blocking_whole = _blocking_section(budget, report, options)
+    if lineage:
+        if blocking_whole and len(lineage) <= budget.room() - rest:
+            budget.add(lineage)
+        else:
+            budget.add(_lineage_left_out(options, blocking_whole))
     _kpi_section(budget, report)
     _waiver_section(budget, report)
     for disposition in ("advisory", "out_of_scope", "waived", "baselined"):
@@ -246,12 +260,13 @@ def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
     budget.add_items(head, rows, "\n", "breaking change")
 
 
-def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> None:
+def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> bool:
+    """The blocking findings by owner, as many as the budget holds; whether all were shown."""
     blocking = view.findings_with(report, "blocking")
     if not blocking:
-        return
+        return True
     if not budget.add(f"#### Blocking findings ({len(blocking)}), by owner\n\n"):
-        return
+        return False
     owners = view.by_owner(blocking)
     # More than a comment can hold: every owner gets their share of the items, not the first
     # owner alphabetically all of them (the rest got a heading and "… N more").
@@ -259,11 +274,12 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
     if len(blocking) > _BLOCKING_ITEMS:
         fits = budget.room() // (len(owners) * _ITEM_CHARS)  # items, each with its fix line
         share = max(1, min(_BLOCKING_ITEMS // len(owners), fits))
+    whole = True
     for owner, findings in owners:
         # What the comment has room for: failed runs and policy findings before lint.
         findings = sorted(findings, key=lambda f: view.family_rank(f["family"]))
         items, weights = _finding_items(findings, options, report)
-        budget.add_items(
+        whole &= budget.add_items(
             f"**{md_text(owner)}** ({len(findings)})\n\n",
             items,
             "\n",
@@ -272,6 +288,7 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
             max_items=share,
             whose=f" of {md_text(owner)}",
         )
+    return whole
 
 
 def _finding_items(
@@ -326,10 +343,14 @@ def _finding_item(
     return text
 
 
-def _lineage_section(budget: _Budget, report: dict[str, Any]) -> None:
+_LINEAGE_HEADING = "#### Lineage of the changed resources\n\n"
+
+
+def _lineage(report: dict[str, Any]) -> str:
+    """The lineage section (a mermaid graph), or nothing when the report has none."""
     lineage = report["sections"].get("lineage")
     if not isinstance(lineage, dict) or not lineage.get("nodes"):
-        return
+        return ""
     ids = {node["id"]: f"n{index}" for index, node in enumerate(lineage["nodes"])}
     lines = ["```mermaid", "graph LR"]
     for node in lineage["nodes"]:
@@ -348,11 +369,26 @@ def _lineage_section(budget: _Budget, report: dict[str, Any]) -> None:
     ]
     said = view.not_drawn(lineage)
     more = f"\n{said}\n" if said else ""
-    budget.add(
-        "#### Lineage of the changed resources\n\n"
-        "Yellow: changed · red: breaking change · blue: direct consumer ·"
+    return (
+        _LINEAGE_HEADING + "Yellow: changed · red: breaking change · blue: direct consumer ·"
         " grey, dashed: direct parent (context)\n\n" + "\n".join(lines) + "\n" + more + "\n"
     )
+
+
+def _lineage_left_out(options: RenderOptions, blocking_whole: bool) -> str:
+    """What the lineage section says when the blocking findings took its room, or (all of them
+    shown, or none to show) what came before them did."""
+    where = (
+        f"the HTML report of [this run]({md_url(options.full_report_url)}) (gate.html)"
+        if options.full_report_url
+        else "the HTML report of this run (gate.html)"
+    )
+    why = (
+        "keep the comment under GitHub's size limit"
+        if blocking_whole
+        else ("make room for the blocking findings")
+    )
+    return f"{_LINEAGE_HEADING}Left out to {why}: {where} draws it.\n\n"
 
 
 def _kpi_section(budget: _Budget, report: dict[str, Any]) -> None:
