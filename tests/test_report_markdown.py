@@ -815,3 +815,30 @@ def test_the_inputs_say_when_dbt_wrote_each_file_as_a_person_reads_it() -> None:
     assert "whose manifest dbt wrote at 2026\\-12\\-02 17\\:29\\:41 UTC." in inputs
     assert "| 2026\\-12\\-02 17\\:29\\:41 UTC |" in inputs
     assert "848170" not in inputs
+
+
+def test_the_policies_table_says_its_line_is_the_policys_line_in_the_config() -> None:
+    """A bare `line` column beside `selected` said nothing of what it counted; a policy's rules
+    were cut at 200 characters."""
+    from dbtgate.report.html import render_html
+
+    report = sample_report()
+    rules = {f"docs.rule_{i}": "error" for i in range(12)}
+    report["sections"]["policies"] = [
+        {"select": "tier:1", "exclude": None, "line": 9, "selected": 4, "rules": rules},
+        {"select": "tier:2", "exclude": None, "line": 17, "selected": 6, "rules": {}},
+    ]
+    html = to_html(render_markdown(report))
+    table = html.split("<summary>policies</summary>", 1)[1].split("</table>")[0]
+    headers = re.findall(r"<th>(.*?)</th>", table)
+    assert headers == ["select", "line in dbtgate.yml", "resources selected", "rules"]
+    first = re.findall(r"<td>(.*?)</td>", table.split("</tr>")[1])
+    assert first[:3] == ["tier:1", "9", "4"]
+    assert first[3] == "; ".join(f"{code}: error" for code in rules)
+    assert "<th>line in dbtgate.yml</th><th>resources selected</th>" in render_html(report)
+
+    report["sections"]["policies"][1]["exclude"] = "tag:legacy"
+    report["inputs"].pop("config")
+    table = to_html(render_markdown(report)).split("<summary>policies</summary>", 1)[1]
+    headers = re.findall(r"<th>(.*?)</th>", table.split("</table>")[0])
+    assert headers == ["select", "exclude", "line in the config", "resources selected", "rules"]

@@ -601,10 +601,8 @@ def _rules(report: dict[str, Any]) -> str:
 
 def _other_sections(report: dict[str, Any]) -> str:
     parts = []
-    for name, section in report["sections"].items():
-        if name in view.OWN_SHAPE_SECTIONS or section in (None, {}, []):
-            continue
-        tables = "".join(_table_html(table) for table in view.section_tables(name, section))
+    for name, found in view.other_sections(report):
+        tables = "".join(_table_html(table) for table in found)
         parts.append(f'<details class="section"><summary>{h(name)}</summary>{tables}</details>')
     if not parts:
         return ""

@@ -485,10 +485,8 @@ def _what_changed(budget: _Budget, report: dict[str, Any]) -> None:
 
 
 def _other_sections(budget: _Budget, report: dict[str, Any]) -> None:
-    for name, section in report["sections"].items():
-        if name in view.OWN_SHAPE_SECTIONS or section in (None, {}, []):
-            continue
-        _tables(budget, name, view.section_tables(name, section), folded=True)
+    for name, tables in view.other_sections(report):
+        _tables(budget, name, tables, folded=True)
 
 
 def _tables(budget: _Budget, title: str, tables: list[view.Table], *, folded: bool) -> None:

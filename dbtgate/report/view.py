@@ -440,6 +440,51 @@ def _item_name(item: Any) -> str:
 
 # Sections the reports draw in a shape of their own; any other goes through `section_tables`.
 OWN_SHAPE_SECTIONS = frozenset({"lineage", "kpis", "changes", "diff"})
+
+
+def other_sections(report: dict[str, Any]) -> list[tuple[str, list[Table]]]:
+    """The sections without a shape of their own, each with its tables: the policies as
+    `policy_table` words them, any other as `section_tables` lays it out."""
+    found = []
+    for name, section in report["sections"].items():
+        if name in OWN_SHAPE_SECTIONS or section in (None, {}, []):
+            continue
+        policies = (
+            policy_table(section, report["inputs"].get("config")) if name == "policies" else None
+        )
+        found.append((name, [policies] if policies else section_tables(name, section)))
+    return found
+
+
+def policy_table(policies: Any, config: Any) -> Table | None:
+    """The policies section as a reader asks of it: what each policy selects, where it is
+    written, how many resources it selected and its rules with their severities. Its `line` is
+    the policy's line in the config file and says so (a bare `line` beside `selected` read as a
+    count); `exclude` only when a policy has one. None for a section of another shape (a
+    hand-edited report), which `section_tables` lays out as it is."""
+    if not _is_records(policies) or not all(
+        isinstance(policy.get("rules", {}), dict) for policy in policies
+    ):
+        return None
+    where = f"line in {config}" if isinstance(config, str) and config else "line in the config"
+    excludes = any(policy.get("exclude") for policy in policies)
+    headers = ["select", *(["exclude"] if excludes else []), where, "resources selected", "rules"]
+    rows = [
+        [
+            short_value(policy.get("select")),
+            *([short_value(policy.get("exclude"))] if excludes else []),
+            short_value(policy.get("line")),
+            short_value(policy.get("selected")),
+            # Every rule: `short_value` cut a policy's list at 200 characters.
+            "; ".join(
+                f"{code}: {severity}" for code, severity in (policy.get("rules") or {}).items()
+            ),
+        ]
+        for policy in policies
+    ]
+    return Table("policies", headers, rows)
+
+
 _CLASS_ORDER = {"breaking": 0, "risky": 1, "safe": 2}
 
 
