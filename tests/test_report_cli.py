@@ -125,7 +125,7 @@ def test_fixture_pr_gate_writes_every_format(shop_builds, tmp_path) -> None:
     assert [n["id"] for n in lineage["nodes"] if n["id"] not in linked] == []
     # Read as a reviewer: the breaking change in the diff's words, what changed as tables, not
     # raw section keys; well under GitHub's comment limit.
-    assert "| orders\\_summary v2\\: contracted column item\\_count removed<br>" in markdown
+    assert "| orders_summary v2: contracted column item_count removed<br>" in markdown
     assert "<details><summary>What changed: new: 1 model" in markdown
     assert "changes / new" not in markdown and "diff / changes" not in markdown
     assert len(markdown) < 30_000

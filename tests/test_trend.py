@@ -100,10 +100,10 @@ def test_sparkline_and_arrows_show_how_each_kpi_moved(reports, tmp_path):
     assert "█▂▁" in pk_row
     assert "↓ -10.0 pt" in pk_row
     text = md.read_text()
-    assert "| test coverage | ▁▄█ | 30\\.0% | 100\\.0% | ↑ \\+40\\.0 pt | – | – |" in text
-    assert "| primary key tested | █▂▁ | 100\\.0% | 30\\.0% | ↓ \\-10\\.0 pt | – | – |" in text
+    assert "| test coverage | ▁▄█ | 30.0% | 100.0% | ↑ +40.0 pt | – | – |" in text
+    assert "| primary key tested | █▂▁ | 100.0% | 30.0% | ↓ -10.0 pt | – | – |" in text
     for copy in copies:
-        assert copy.name.replace("-", "\\-").replace(".", "\\.") in text
+        assert copy.name in text
 
 
 def test_change_failure_rate_says_where_it_comes_from(reports, tmp_path):
@@ -159,10 +159,10 @@ def test_markdown_and_html_escape_untrusted_text(reports, tmp_path):
     text = md.read_text()
     assert "<img" not in text and "<b>" not in text
     assert (
-        "&lt;img src=x onerror=alert\\(1\\)&gt; \\| \\*bold\\* \\[link\\]\\(http\\:\u2060//x\\)"
+        "&lt;img src=x onerror=alert(1)> \\| \\*bold\\* \\[link\\](http:\u2060//x)"
         in text  # a word joiner after `http:`: GitHub links nothing
     )
-    assert "| coverage &lt;b&gt;\\|&lt;/b&gt; |" in text
+    assert "| coverage &lt;b>\\|&lt;/b> |" in text
     html = page.read_text()
     assert "<img" not in html and "<b>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -371,7 +371,7 @@ def test_the_builds_table_reads_each_builds_time_blocking_count_and_dbtgate(repo
     assert note in " ".join(result.stdout.split())
     text = md.read_text()
     assert "| # | built (UTC) | report | verdict | blocking | dbtgate |" in text
-    assert "| 1 | 2026\\-08\\-07 07\\:12\\:25 |" in text and "| pass | 0 | 0\\.9\\.0 |" in text
+    assert "| 1 | 2026-08-07 07:12:25 |" in text and "| pass | 0 | 0.9.0 |" in text
     html = page.read_text()
     assert "<th>built (UTC)</th>" in html and "<td>2026-08-07 07:12:25</td>" in html
     same = dbtgate("trend", *map(str, reports))

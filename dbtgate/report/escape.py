@@ -14,20 +14,29 @@ from collections.abc import Callable
 
 from dbtgate.wording import code_span
 
-# Characters with a meaning somewhere in GitHub-flavoured markdown (emphasis, links, headings,
-# lists, tables, code, strikethrough, autolinks); backslash-escaping them makes them literal.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:])")
+# Characters that are markup wherever they stand in a line (escapes, code spans, emphasis,
+# links, images and footnotes, strikethrough, table cells): backslash-escaped, they are literal.
+# The rest of ASCII punctuation is markup only after one of these (a link's `](`) or at the start
+# of a line (`_LINE_START`), and escaping it everywhere made a comment's source, what a mail
+# notification shows, read `decimal\(18,2\) \-&gt; double` for `decimal(18,2) -> double`.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|~])")
+# A run of `_` opens or closes emphasis only beside a space or punctuation (CommonMark's
+# flanking rules): between two letters or digits (`item_count`) it is literal as written.
+_UNDERSCORES = re.compile(r"_+")
+# What makes a line a heading, a quote, a list item, a thematic break or a setext underline
+# when it starts the line (a warning's `> {text}`): its first character is escaped.
+_LINE_START = re.compile(r">|#{1,6}(?= |$)|[-+](?= |$)|\d{1,9}(?=[.)](?: |$))|[-=](?=[-= ]*$)")
 # GitHub links more than markdown does, and after rendering, on the text (where backslash escapes
 # are gone): `#123`, `GH-123` and `owner/repo#123` reference an issue (and show on its timeline
 # that the gate's comment mentioned it), `:name:` becomes an emoji, `https://...` and `www.` become
 # links. A WORD JOINER (U+2060: no width, not shown) inside each pattern keeps the text as it reads
-# and links nothing. The text it reads may have its punctuation backslash-escaped (`GH\-1`).
+# and links nothing. The text it reads may have an `_` backslash-escaped (`:\_x:`).
 _GITHUB_TEXT_LINK = re.compile(
     r"""(?<=\#)(?=\d)                       # #123, owner/repo#123
-      | (?:(?<=gh-)|(?<=gh\\-))(?=\d)      # GH-123
-      | (?<=:)(?=//|(?!\d+\\?:)(?:\\?[\w+-])+\\?:|(?:100|1234)\\?:)
+      | (?<=gh-)(?=\d)                      # GH-123
+      | (?<=:)(?=//|(?!\d+:)(?:\\?[\w+-])+:|(?:100|1234):)
                                             # https://, :name: but a file's `x.sql:3:`
-      | (?<=www)(?=\\?\.)                   # www.
+      | (?<=www)(?=\.)                      # www.
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -44,8 +53,10 @@ _LINE_ENDING = re.compile(r"\r\n|\r|\n")
 
 def md_text(text: object) -> str:
     """Untrusted text as literal inline markdown: one line, no markup, no HTML, no mentions, no
-    issue references, emoji, autolinks or math."""
-    return _md_literal(_WHITESPACE.sub(" ", str(text)).strip())
+    issue references, emoji, autolinks or math. Punctuation that is no markup where the text
+    stands is left as written (`->`, `18:00`, `(1 new)`, `item_count`), so the comment's
+    source reads as its page does."""
+    return _line_start_literal(_md_literal(_WHITESPACE.sub(" ", str(text)).strip()))
 
 
 def md_text_code(text: object) -> str:
@@ -55,7 +66,9 @@ def md_text_code(text: object) -> str:
     in either can become markup."""
     if "`" not in (text := str(text).strip()):
         return md_text(text)  # most text: a comment renders thousands of messages
-    return _with_code_spans(text, lambda part: _md_literal(_WHITESPACE.sub(" ", part)), code_span)
+    return _line_start_literal(
+        _with_code_spans(text, lambda part: _md_literal(_WHITESPACE.sub(" ", part)), code_span)
+    )
 
 
 def html_text_code(text: object) -> str:
@@ -101,11 +114,34 @@ def _span_content(raw: str) -> str:
 
 
 def _md_literal(flat: str) -> str:
-    # HTML first (GitHub renders some inline HTML), then markdown punctuation, then what GitHub
-    # finds in the rendered text.
-    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # HTML first (GitHub renders some inline HTML; a lone `>` opens nothing), then markdown
+    # punctuation, then what GitHub finds in the rendered text.
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;")
     flat = _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    # After the backslashes, which go before punctuation only: a letter beside a run is still
+    # the letter beside it in the text.
+    flat = _UNDERSCORES.sub(lambda run: _underscores(run, flat), flat)
     return _github_literal(flat)
+
+
+def _underscores(run: re.Match[str], text: str) -> str:
+    """A run of `_` as written between two letters or digits, where it cannot open or close
+    emphasis; escaped anywhere else."""
+    before = text[run.start() - 1 : run.start()]
+    after = text[run.end() : run.end() + 1]
+    if before.isalnum() and after.isalnum():
+        return run.group()
+    return run.group().replace("_", "\\_")
+
+
+def _line_start_literal(markdown: str) -> str:
+    """`markdown` (inline text, escaped) with a backslash before what would make a block of it
+    at the start of a line: `> x`, `# x`, `- x`, `1. x`, `---`, `==`."""
+    start = _LINE_START.match(markdown)
+    if not start:
+        return markdown
+    at = start.end() if markdown[0].isdigit() else 0
+    return f"{markdown[:at]}\\{markdown[at:]}"
 
 
 def _github_literal(text: str) -> str:
@@ -122,7 +158,8 @@ def md_html_text(text: object) -> str:
     parsed there, so `md_text`'s backslashes would show as written (`\\(1 new\\)`). One line, HTML
     escaped, and GitHub's mentions, references, emoji, links and math defused like `md_text`'s."""
     flat = _WHITESPACE.sub(" ", str(text)).strip()
-    return _github_literal(html.escape(flat, quote=False))
+    # `&` and `<` are all that can start markup in HTML text: `>` stays as written (`->`).
+    return _github_literal(flat.replace("&", "&amp;").replace("<", "&lt;"))
 
 
 def md_code(text: object, *, in_table: bool = False) -> str:
