@@ -842,3 +842,18 @@ def test_the_policies_table_says_its_line_is_the_policys_line_in_the_config() ->
     table = to_html(render_markdown(report)).split("<summary>policies</summary>", 1)[1]
     headers = re.findall(r"<th>(.*?)</th>", table.split("</table>")[0])
     assert headers == ["select", "exclude", "line in the config", "resources selected", "rules"]
+
+
+def test_a_cut_leaves_no_heading_without_anything_under_it() -> None:
+    """An advisory section cut after an owner's heading read `**@team-18** (4)` and then
+    "… 61 more findings", none of them that owner's; a table's header row had no rows."""
+    report = sample_report([*sample_findings(), *many_findings(400)])
+    report["sections"]["cut"] = [{"name": f"m{i}", "v": i} for i in range(300)]
+    orphans = re.compile(r"^\*\*[^\n]+\*\* \(\d+\)\n\n- … |--- \|\n- … ", re.M)
+    cuts = 0
+    for size in range(20_000, GITHUB_COMMENT_LIMIT, 1_500):
+        markdown = render_markdown(report, RenderOptions(max_markdown_chars=size))
+        for block in re.findall(r"<details>.*?</details>", markdown, re.S):
+            cuts += "more findings not shown" in block or "more rows of cut" in block
+            assert not orphans.search(block), (size, block[-400:])
+    assert cuts > 10  # the sizes cut both kinds of section

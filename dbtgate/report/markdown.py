@@ -114,6 +114,12 @@ class _Budget:
                 break
             self.add(item)
             shown += 1
+        if shown < total and weights is not None:
+            # A heading (an owner's, a table's) with nothing of what it heads under it: the
+            # "N more" line after it read as that owner's or that table's alone.
+            while shown and weights[shown - 1] == 0:
+                shown -= 1
+                self.size -= len(self.parts.pop())
         if shown < total:
             self.truncated = True
             left = sum(weights[shown:]) if weights is not None else total - shown
