@@ -553,7 +553,7 @@ def test_quiet_prints_only_notes_and_the_verdict(tmp_path):
         "freshness (no sources.json) · the last run's results (run_results.json is of "
         "`dbt docs generate`, which runs nothing)"
     )
-    assert verdict == "dbtgate: PASS — no blocking findings (0 non-blocking)"
+    assert verdict == "dbtgate: PASS — no blocking findings, 0 non-blocking"
 
 
 def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):

@@ -54,6 +54,14 @@ def test_emoji_only_when_configured() -> None:
     assert "PASS" in render_markdown(passing).splitlines()[0]
 
 
+def test_a_pass_headline_reads_as_a_fail_one_does() -> None:
+    """It read `no blocking findings (2 non-blocking) (dbt project shop)`: two parentheses."""
+    advisory = [f for f in sample_findings() if f.disposition == "advisory"][:2]
+    assert render_markdown(sample_report(advisory)).splitlines()[0] == (
+        "### dbtgate: PASS — no blocking findings, 2 non-blocking (dbt project shop)"
+    )
+
+
 def test_sections_come_in_priority_order() -> None:
     markdown = render_markdown(sample_report())
     order = [

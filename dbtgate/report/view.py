@@ -65,7 +65,7 @@ def verdict_words(decision: str, blocking: int, others: int, inputs: dict[str, A
     """The verdict line of every report and the console, naming the selection when the gate
     judged a part of the project only (`check --select`)."""
     if decision == "pass":
-        text = f"dbtgate: PASS — no blocking findings ({others} non-blocking)"
+        text = f"dbtgate: PASS — no blocking findings, {others} non-blocking"
     else:
         noun = "finding" if blocking == 1 else "findings"
         text = f"dbtgate: FAIL — {blocking} blocking {noun}, {others} non-blocking"
