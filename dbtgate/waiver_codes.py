@@ -17,7 +17,10 @@ document(
         what="The waiver's `expires` date is before the day the gate judges waivers on "
         "(today by the UTC calendar, or `DBTGATE_TODAY`). It stops waiving: the findings it "
         "covered count again with their own severity (and block if they are errors in scope), "
-        "and this finding points at the waiver's line in the config.",
+        "and this finding points at the waiver's line in the config. It is about the team's "
+        "config, not a resource: under `scope: changed` it is among the change's findings "
+        "whatever the change touched (advisory, or blocking under `fail_on: warn`), never "
+        "filed outside the change.",
         why="An exception without an end becomes the rule. Expiry makes someone decide again, "
         "with the current facts, whether the exception still holds.",
         fix="Fix the findings the waiver covered, or renew it: a new `expires` date and an "
@@ -59,7 +62,8 @@ waivers:
         "then says the selection picks nothing, with the closest tag or name the project has: a "
         "typo in `select` reads the same). A waiver whose findings another waiver "
         "holds (overlapping waivers: each finding is held by the one that lasts longest) "
-        "still covers them and is not stale.",
+        "still covers them and is not stale. Under `scope: changed` it is among the change's "
+        "findings whatever the change touched, as `waiver.expired` is.",
         why="Stale waivers pile up and hide what is really excused; one that quietly matches "
         "again later waives a new problem nobody reviewed.",
         fix="Remove the waiver from the config; if the resource was renamed, point the "

@@ -288,6 +288,10 @@ def _waiver_finding(
     details: dict,
     severity: Severity = "warn",
 ) -> Finding:
+    """A finding about a waiver entry, at its line. Under `scope: changed` it is among the
+    change's findings whatever the change touched (`changed`), as a KPI is: the entry is the
+    team's own config, and an expired one may block (`fail_on: warn`), so filing it outside the
+    change would hide what fails the gate, or what will."""
     key = f"{waiver.rule} @ {waiver.select}"
     return Finding(
         code=code,
@@ -298,6 +302,7 @@ def _waiver_finding(
         line=waiver.line or None,
         fix=fix,
         owner=waiver.owner,
+        changed=True,
         fingerprint=fingerprint(Finding(code=code, severity="warn", message="", key=key)),
         details={
             "rule": waiver.rule,
@@ -362,7 +367,7 @@ def _expiring(match: _Match, config: Config, holders: dict[int, Waiver], days_le
             "Fix the findings before then, or renew the waiver: a new `expires` date and an "
             "updated `reason`."
         )
-    notice = _waiver_finding(
+    return _waiver_finding(
         "waiver.expiring",
         waiver,
         config,
@@ -372,10 +377,6 @@ def _expiring(match: _Match, config: Config, holders: dict[int, Waiver], days_le
         # A notice: it never blocks, not even under `fail_on: warn`.
         severity="info",
     )
-    # About the config, for the owner: under `scope: changed` among the advisory findings
-    # whatever the change touched (as a KPI is), not filed outside the change.
-    notice.changed = True
-    return notice
 
 
 def _ending(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,16 @@ def check(workdir: Path, config: str) -> tuple[int, str, dict]:
     result = dbtgate("check", "--artifacts", "target", "--json", "gate.json", cwd=workdir)
     assert result.returncode in (0, 1), result.stdout + result.stderr
     return result.returncode, result.stdout, read_json(workdir / "gate.json")
+
+
+def earlier_build(workdir: Path) -> Path:
+    """`workdir/base`: the build's manifest as an earlier build of the same code (another
+    invocation), so that against it nothing changed."""
+    base = manifest_only_copy(BOUNCER, workdir / "base")
+    manifest = read_json(base / "manifest.json")
+    manifest["metadata"]["invocation_id"] = "an-earlier-build"
+    (base / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return base
 
 
 def findings(report: dict, code: str) -> list[dict]:
@@ -180,11 +191,7 @@ def test_a_run_of_some_checks_leaves_an_expired_waiver_of_another_family_to_chec
     """`dbtgate diff` runs the breaking family only: a docs waiver covering nothing there
     said "it no longer waives 0 findings" of findings that run never looks for."""
     write_config(workdir, POLICY + waiver("docs.model_description", UNDESCRIBED, "2020-01-01"))
-    base = workdir / "base"
-    manifest_only_copy(BOUNCER, base)
-    manifest = read_json(base / "manifest.json")
-    manifest["metadata"]["invocation_id"] = "an-earlier-build"
-    (base / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    earlier_build(workdir)
     diff = dbtgate(
         "diff", "--artifacts", "target", "--base", "base", "--json", "diff.json", cwd=workdir
     )
@@ -275,6 +282,51 @@ def test_under_scope_changed_an_expiring_waiver_is_advisory_not_outside_the_chan
     [notice] = by_code(result.findings, "waiver.expiring")
     assert (notice.disposition, notice.changed) == ("advisory", True)
     assert result.decision == "pass"
+
+
+def test_under_scope_changed_waiver_findings_are_the_changes_in_every_report(workdir):
+    """An expired or stale waiver is the team's config, whatever the change touched: under
+    `scope: changed` it is gated with the change (here blocking, under `fail_on: warn`), and
+    the console, the PR comment and the HTML page all list it there, not outside the change."""
+    config = (
+        "scope: changed\nfail_on: warn\n"
+        + POLICY
+        + waiver("docs.model_description", "int_exclude_via_meta_config", "2020-01-31")
+        + waiver("docs.model_description", "legacy_report", "2999-12-31", owner="@crm")
+    )
+    write_config(workdir, config)
+    base = earlier_build(workdir)
+    result = dbtgate(
+        "check", "--artifacts", "target", "--base", str(base), "--out", "out", cwd=workdir
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = read_json(workdir / "out" / "gate.json")
+    by_disposition = {f["code"]: f["disposition"] for f in report["findings"]}
+    assert by_disposition == {
+        "docs.model_description": "out_of_scope",  # on a model the change did not touch
+        "waiver.expired": "blocking",
+        "waiver.stale": "blocking",
+    }
+    console = result.stdout
+    blocking = console[console.index("Blocking (2)") : console.index("Outside the change")]
+    assert "waiver.expired" in blocking and "waiver.stale" in blocking
+    assert "waiver." not in console[console.index("Outside the change") :]
+    markdown = (workdir / "out" / "gate.md").read_text()
+    outside = markdown.index("<details><summary>Outside the change")
+    assert markdown.index("#### Blocking findings (2)") < markdown.index("`waiver.expired`")
+    assert markdown.index("`waiver.stale`") < outside
+    assert "`waiver." not in markdown[outside:]
+    html = (workdir / "out" / "gate.html").read_text()
+    rows = re.findall(
+        r'data-disposition="([a-z_]+)"[^>]*><td[^>]*>\w+</td><td><a class="rule-link" '
+        r'href="#rule-([\w.]+)"',
+        html,
+    )
+    assert sorted(rows) == [
+        ("blocking", "waiver.expired"),
+        ("blocking", "waiver.stale"),
+        ("out_of_scope", "docs.model_description"),
+    ]
 
 
 def test_an_expiring_waiver_is_marked_in_the_console_and_the_reports(workdir):
