@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -53,6 +54,7 @@ def apply_waivers(
     today = waiver_today(context.options)
     matches = _matches(findings, context)
     holders = _claim(matches, today)
+    _name_expired_entries(matches, holders, today)
     reported: list[Finding] = []
     for match in matches:
         waiver, covered = match.waiver, match.covered
@@ -129,6 +131,30 @@ def _claim(matches: list[_Match], today: dt.date) -> dict[int, Waiver]:
     return holders
 
 
+def _name_expired_entries(
+    matches: list[_Match], holders: dict[int, Waiver], today: dt.date
+) -> None:
+    """Each finding that counts again because its waiver expired names that entry in its
+    details (`expired_waiver`: line, rule, select, owner, expires; of several, the one that
+    lasted longest, as `_claim` would pick): the waiver `check` suggests for it renews that
+    entry instead of adding a second one beside it, and the reports say what waived it until
+    when."""
+    expired = [match for match in matches if match.waiver.expires < today]
+    for match in sorted(expired, key=lambda match: match.waiver.expires, reverse=True):
+        waiver = match.waiver
+        entry = {
+            "line": waiver.line,
+            "rule": waiver.rule,
+            "select": waiver.select,
+            "owner": waiver.owner,
+            "expires": waiver.expires.isoformat(),
+        }
+        for finding in match.covered:
+            if id(finding) not in holders and "expired_waiver" not in finding.details:
+                # A new dict: a check may share one details dict between findings.
+                finding.details = {**finding.details, "expired_waiver": entry}
+
+
 def _counting_again(match: _Match, holders: dict[int, Waiver]) -> list[Finding]:
     """The findings of `match` that count again once its waiver has expired: those no waiver
     lasting longer holds."""
@@ -164,22 +190,33 @@ SUGGESTED_WAIVER_DAYS = 30
 # finding for no stated reason, or for nobody.
 SUGGESTED_REASON = "why it may ship as it is, and what will fix it"
 SUGGESTED_OWNER = "@your-team"
+_PLAIN_CODE = re.compile(r"[\w.]+")
 
 
 def suggested_waiver(finding: Finding, today: dt.date) -> list[str]:
     """The entry that waives `finding`, as YAML lines to paste under `waivers:`: its code, the
     resource it is on (a failed test's: the model it tests, which covers it), the finding's
-    owner, an end date SUGGESTED_WAIVER_DAYS ahead and a reason to write. Strings are JSON's
-    double-quoted ones, which YAML reads as they are (an owner starts with `@`, which YAML
-    reserves)."""
-    tested = finding.details.get("tested_resource") if finding.details else None
-    select = tested if isinstance(tested, str) else finding.unique_id or "*"
+    owner, an end date SUGGESTED_WAIVER_DAYS ahead and a reason to write. A finding whose
+    waiver expired (`expired_waiver`) gets that entry renewed instead: its rule, selection and
+    owner, a new end date, and the reason to write again (renewing is deciding again). Strings
+    are JSON's double-quoted ones, which YAML reads as they are (an owner starts with `@`,
+    which YAML reserves)."""
+    details = finding.details or {}
+    expired = details.get("expired_waiver")
+    if isinstance(expired, dict):
+        rule, select, owner = expired["rule"], expired["select"], expired["owner"]
+    else:
+        tested = details.get("tested_resource")
+        rule = finding.code
+        select = tested if isinstance(tested, str) else finding.unique_id or "*"
+        owner = finding.owner or SUGGESTED_OWNER
     expires = today + dt.timedelta(days=SUGGESTED_WAIVER_DAYS)
     return [
-        f"  - rule: {finding.code}",
+        # A code reads as it is; a renewed pattern may start with `*`, a YAML alias.
+        f"  - rule: {rule if _PLAIN_CODE.fullmatch(rule) else json.dumps(rule)}",
         f"    select: {json.dumps(select, ensure_ascii=False)}",
         f"    reason: {json.dumps(SUGGESTED_REASON)}",
-        f"    owner: {json.dumps(finding.owner or SUGGESTED_OWNER, ensure_ascii=False)}",
+        f"    owner: {json.dumps(owner, ensure_ascii=False)}",
         f"    expires: {expires.isoformat()}",
     ]
 

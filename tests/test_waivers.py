@@ -613,6 +613,50 @@ def test_a_failing_check_prints_the_waiver_to_paste_and_pasted_it_waives(workdir
     assert "to ship with a finding" not in waived.stdout
 
 
+def test_the_waiver_suggested_where_one_expired_renews_that_entry(workdir):
+    """A second entry beside the expired one would leave it reported on every run: the hint
+    names the entry to renew (a pattern, quoted for YAML), and replacing it with the hint,
+    its reason written again, waives the finding."""
+    expired = waiver("'*.model_description'", "resource_type:model", "2026-11-30")
+    write_config(workdir, POLICY + expired)
+    failed = dbtgate(
+        "check", "--artifacts", "target", "--json", "gate.json", cwd=workdir, env=ON_2026_12_02
+    )
+    assert failed.returncode == 1
+    [finding] = findings(read_json(workdir / "gate.json"), "docs.model_description")
+    assert finding["details"]["expired_waiver"] == {
+        "line": 7,
+        "rule": "*.model_description",
+        "select": "resource_type:model",
+        "owner": "@data-platform",
+        "expires": "2026-11-30",
+    }
+    lines = failed.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("to ship with"))
+    assert lines[start] == (
+        "to ship with the docs.model_description above as it is for now, renew the waiver that "
+        "expired on 2026-11-30 at dbtgate.yml:7 rather than add a second entry: replace it "
+        "with this one, its reason written again:"
+    )
+    entry = lines[start + 1 : start + 6]
+    assert entry == [
+        '  - rule: "*.model_description"',
+        '    select: "resource_type:model"',
+        '    reason: "why it may ship as it is, and what will fix it"',
+        '    owner: "@data-platform"',  # the waiver's, who answers for it
+        "    expires: 2027-01-01",
+    ]
+    entry[2] = '    reason: "scratch model, removed once the Q1 report ships"'
+    write_config(workdir, POLICY + "\n".join(entry) + "\n")
+    renewed = dbtgate(
+        "check", "--artifacts", "target", "--json", "gate.json", cwd=workdir, env=ON_2026_12_02
+    )
+    assert renewed.returncode == 0, renewed.stdout + renewed.stderr
+    report = read_json(workdir / "gate.json")
+    assert [f["disposition"] for f in findings(report, "docs.model_description")] == ["waived"]
+    assert [f["family"] for f in report["findings"]].count("waiver") == 0
+
+
 def test_a_bad_dbtgate_today_stops_check_before_any_finding_is_printed(workdir):
     """Even with no waiver to judge: the suggested waiver's end date counts from that day, and
     an error halfway through the findings would read as a crash."""

@@ -397,11 +397,22 @@ def _print_waiver_hint(console: Any, result: GateResult, blocking: list[Finding]
     from dbtgate.today import waiver_today
     from dbtgate.waivers import suggested_waiver
 
-    said = (
-        f"to ship with a finding as it is for now, waive it under `waivers:` in {config} (a "
-        f"reason, an owner and the last day it waives are required), e.g. the {first.code} "
-        "above:"
-    )
+    expired = first.details.get("expired_waiver") if first.details else None
+    if isinstance(expired, dict):
+        # A second entry beside the expired one would leave it to be reported, and removed,
+        # on every run: renewing it is what its own finding (waiver.expired) asks for.
+        said = (
+            f"to ship with the {first.code} above as it is for now, renew the waiver that "
+            f"expired on {expired['expires']} at {config}"
+            f"{':' + str(expired['line']) if expired.get('line') else ''} rather than add a "
+            "second entry: replace it with this one, its reason written again:"
+        )
+    else:
+        said = (
+            f"to ship with a finding as it is for now, waive it under `waivers:` in {config} "
+            f"(a reason, an owner and the last day it waives are required), e.g. the "
+            f"{first.code} above:"
+        )
     pieces: list[Piece] = [(f"{_clean(said)}\n", "dim")]
     # The gate's day, when it judged waivers: the entry's end date counts from the same one.
     as_of = result.inputs.get("waivers_as_of")
