@@ -27,7 +27,7 @@ from dbtgate.focus import focus_note, keep_focus
 from dbtgate.locate import Locator, display_path, display_root, shown_outside
 from dbtgate.project import Project, unreadable_tiers_note
 from dbtgate.today import waiver_today
-from dbtgate.waivers import apply_waivers
+from dbtgate.waivers import apply_waivers, finding_to_waive, suggested_waiver
 
 _DISPOSITION = attrgetter("disposition")
 
@@ -130,6 +130,12 @@ def run_gate(
     # its code, resource and column, which the sort key compares first.
     findings.sort(key=Finding.sort_key)
     decision = "fail" if any(f.disposition == "blocking" for f in findings) else "pass"
+    to_waive = finding_to_waive(findings, context.config)
+    if to_waive is not None:
+        # Recorded, not worked out by each reporter: the console, the PR comment and the HTML
+        # page (rendered now or from gate.json later) show one entry, with one end date.
+        completer(to_waive)  # its owner, whom the entry names
+        context.sections["suggested_waiver"] = suggested_waiver(to_waive, context.options["today"])
     project = context.project
     result = GateResult(
         project_name=project.name,

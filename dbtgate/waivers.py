@@ -13,16 +13,23 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Any
 
 from dbtgate.checks import CheckContext
 from dbtgate.config import Config, Waiver
 from dbtgate.errors import DbtgateError
-from dbtgate.findings import Finding, Severity, WaiverRef, fingerprint, on_resources
+from dbtgate.findings import (
+    SEVERITY_ORDER,
+    Finding,
+    Severity,
+    WaiverRef,
+    fingerprint,
+    on_resources,
+)
+from dbtgate.report.view import family_rank
 from dbtgate.rules.policies import (
     config_location,
     config_rules,
@@ -143,7 +150,7 @@ def _name_expired_entries(
     for match in sorted(expired, key=lambda match: match.waiver.expires, reverse=True):
         waiver = match.waiver
         entry = {
-            "line": waiver.line,
+            "line": waiver.line or None,
             "rule": waiver.rule,
             "select": waiver.select,
             "owner": waiver.owner,
@@ -190,35 +197,62 @@ SUGGESTED_WAIVER_DAYS = 30
 # finding for no stated reason, or for nobody.
 SUGGESTED_REASON = "why it may ship as it is, and what will fix it"
 SUGGESTED_OWNER = "@your-team"
-_PLAIN_CODE = re.compile(r"[\w.]+")
+# Families whose fix names a way out of their own, not a waiver: an acknowledgement, `dbtgate
+# lint --fix`, renewing or removing the waiver entry itself.
+_OWN_WAY_OUT = frozenset({"breaking", "lint", "waiver"})
 
 
-def suggested_waiver(finding: Finding, today: dt.date) -> list[str]:
-    """The entry that waives `finding`, as YAML lines to paste under `waivers:`: its code, the
-    resource it is on (a failed test's: the model it tests, which covers it), the finding's
-    owner, an end date SUGGESTED_WAIVER_DAYS ahead and a reason to write. A finding whose
-    waiver expired (`expired_waiver`) gets that entry renewed instead: its rule, selection and
-    owner, a new end date, and the reason to write again (renewing is deciding again). Strings
-    are JSON's double-quoted ones, which YAML reads as they are (an owner starts with `@`,
-    which YAML reserves)."""
+def finding_to_waive(findings: list[Finding], config: Config) -> Finding | None:
+    """The blocking finding a failing run suggests a waiver for: the most needed (the most
+    severe, then run status before policy: `view.family_rank`, the order the console prints a
+    long group in) of those a waiver is the way out for, the first in report order among
+    equals. None when nothing such blocks, or when the config is TOML (pyproject.toml), where
+    a YAML entry cannot be pasted."""
+    if config.path is not None and config.path.suffix == ".toml":
+        return None
+    candidates = [
+        finding
+        for finding in findings
+        if finding.disposition == "blocking" and finding.family not in _OWN_WAY_OUT
+    ]
+    return min(
+        candidates,
+        key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), family_rank(f.family)),
+        default=None,
+    )
+
+
+def suggested_waiver(finding: Finding, today: dt.date) -> dict[str, Any]:
+    """The entry that waives `finding` (`entry`, for `view.suggested_waiver_lines`): its code,
+    the resource it is on (a failed test's: the model it tests, which covers it), the
+    finding's owner, an end date SUGGESTED_WAIVER_DAYS ahead and a reason to write. A finding
+    whose waiver expired (`expired_waiver`) gets that entry renewed instead (`renews`: its line
+    and date): its rule, selection and owner, a new end date, and the reason to write again
+    (renewing is deciding again)."""
     details = finding.details or {}
     expired = details.get("expired_waiver")
+    renews = None
     if isinstance(expired, dict):
         rule, select, owner = expired["rule"], expired["select"], expired["owner"]
+        renews = {"line": expired["line"], "expires": expired["expires"]}
     else:
         tested = details.get("tested_resource")
         rule = finding.code
         select = tested if isinstance(tested, str) else finding.unique_id or "*"
         owner = finding.owner or SUGGESTED_OWNER
     expires = today + dt.timedelta(days=SUGGESTED_WAIVER_DAYS)
-    return [
-        # A code reads as it is; a renewed pattern may start with `*`, a YAML alias.
-        f"  - rule: {rule if _PLAIN_CODE.fullmatch(rule) else json.dumps(rule)}",
-        f"    select: {json.dumps(select, ensure_ascii=False)}",
-        f"    reason: {json.dumps(SUGGESTED_REASON)}",
-        f"    owner: {json.dumps(owner, ensure_ascii=False)}",
-        f"    expires: {expires.isoformat()}",
-    ]
+    return {
+        "code": finding.code,
+        "fingerprint": finding.fingerprint,
+        "entry": {
+            "rule": rule,
+            "select": select,
+            "reason": SUGGESTED_REASON,
+            "owner": owner,
+            "expires": expires.isoformat(),
+        },
+        "renews": renews,
+    }
 
 
 def notice_days_left(waiver: Waiver, config: Config, today: dt.date) -> int | None:

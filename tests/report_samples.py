@@ -8,11 +8,14 @@ the fixture project (fixtures/README.md).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from dbtgate.config import Config
 from dbtgate.findings import Finding, WaiverRef, fingerprint
 from dbtgate.gate import GateResult
 from dbtgate.report.json_report import report_dict
+from dbtgate.waivers import finding_to_waive, suggested_waiver
 
 INPUTS = {
     "artifacts": {
@@ -330,13 +333,22 @@ SECTIONS: dict[str, Any] = {
 }
 
 
+# The day the samples' gate judged waivers on: the waiver it suggests ends 30 days later.
+SAMPLE_DAY = dt.date(2026, 3, 1)
+
+
 def sample_result(findings: list[Finding] | None = None, **overrides: Any) -> GateResult:
     found = sample_findings() if findings is None else findings
+    sections = {name: value for name, value in SECTIONS.items()}
+    # The waiver entry the gate suggests (`gate.run_gate`), chosen in report order.
+    to_waive = finding_to_waive(sorted(found, key=Finding.sort_key), Config())
+    if to_waive is not None:
+        sections["suggested_waiver"] = suggested_waiver(to_waive, SAMPLE_DAY)
     fields: dict[str, Any] = {
         "project_name": "shop",
         "findings": found,
         "decision": "fail" if any(f.disposition == "blocking" for f in found) else "pass",
-        "sections": {name: value for name, value in SECTIONS.items()},
+        "sections": sections,
         "notes": ["sources.json absent: freshness not gated"],
         "warnings": [],
         "inputs": INPUTS,
@@ -369,6 +381,24 @@ def expired_waiver() -> Finding:
             "findings": 3,
         },
     )
+
+
+def waiver_suggestion(renews: dict[str, Any] | None = None, **entry: str) -> dict[str, Any]:
+    """The gate's `sections.suggested_waiver` (`waivers.suggested_waiver`) for the sample's
+    failed test, with `entry`'s keys in place of its own."""
+    return {
+        "code": "run.test_failures",
+        "fingerprint": "0123456789abcdef0123",
+        "entry": {
+            "rule": "run.test_failures",
+            "select": "model.shop.customer_ltv",
+            "reason": "why it may ship as it is, and what will fix it",
+            "owner": "Marketing Analytics",
+            "expires": "2026-03-31",
+        }
+        | entry,
+        "renews": renews,
+    }
 
 
 def many_findings(count: int) -> list[Finding]:

@@ -14,6 +14,7 @@ from report_samples import (
     finding,
     sample_findings,
     sample_report,
+    waiver_suggestion,
 )
 
 from dbtgate.findings import Finding
@@ -511,3 +512,17 @@ def test_the_inputs_say_when_dbt_wrote_each_file_as_the_heading_does() -> None:
     report["inputs"]["artifacts"]["manifest"]["generated_at"] = "2026-12-02T17:29:41.848170Z"
     inputs = render_html(report).split('<section id="inputs">')[1].split("</section>")[0]
     assert "<td>2026-12-02 17:29:41 UTC</td>" in inputs and "848170" not in inputs
+
+
+def test_the_suggested_waiver_is_folded_under_the_findings_escaped() -> None:
+    owner = "</code></pre><script>alert(1)</script>"
+    sections = {"suggested_waiver": waiver_suggestion(owner=owner)}
+    page = render_html(sample_report(sections=sections))
+    start = page.index('<section id="findings">')
+    findings = page[start : page.index("</section>", start)]
+    assert '<details class="waiver-hint"><summary>To ship the run.test_failures' in findings
+    assert (
+        "    owner: &quot;&lt;/code&gt;&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;\n"
+        "    expires: 2026-03-31</code></pre></details>"
+    ) in findings
+    assert len(parse(page).scripts) == 1

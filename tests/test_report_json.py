@@ -52,7 +52,9 @@ def test_report_carries_verdict_counts_inputs_waivers_baseline_and_sections() ->
     assert report["counts"]["by_family"]["lint"] == 2
     assert report["waivers"] == [{**msgspec.to_builtins(WAIVER), "findings": 1}]
     assert report["baseline"]["suppressed"] == 1
-    assert set(report["sections"]) == {"kpis", "lineage", "diff", "changes"}
+    assert set(report["sections"]) == {"kpis", "lineage", "diff", "changes", "suggested_waiver"}
+    # The failed test's waiver, not the breaking change's (an acknowledgement is its way out).
+    assert report["sections"]["suggested_waiver"]["code"] == "run.test_failures"
     waived = next(f for f in report["findings"] if f["disposition"] == "waived")
     assert waived["waiver"]["owner"] == "@data-platform"
     assert waived["waiver"]["expires"] == "2026-03-20"

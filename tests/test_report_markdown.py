@@ -20,6 +20,7 @@ from report_samples import (
     many_findings,
     sample_findings,
     sample_report,
+    waiver_suggestion,
 )
 
 from dbtgate.report.markdown import render_markdown
@@ -184,7 +185,8 @@ def test_kpis_with_a_target_lead_and_the_rest_are_folded_with_readable_names() -
         "gated": False,
     }
     markdown = render_markdown(report)
-    main = markdown[markdown.index("#### KPIs vs targets") : markdown.index("<details>")]
+    start = markdown.index("#### KPIs vs targets")
+    main = markdown[start : markdown.index("<details>", start)]
     assert "tier-1 test coverage" in main and "test pass rate" in main
     assert "owner coverage" not in main
     # Whether a miss blocks is said beside it, not in a column of its own mostly empty.
@@ -865,3 +867,36 @@ def test_a_cut_leaves_no_heading_without_anything_under_it() -> None:
             cuts += "more findings not shown" in block or "more rows of cut" in block
             assert not orphans.search(block), (size, block[-400:])
     assert cuts > 10  # the sizes cut both kinds of section
+
+
+# An owner written to end the YAML block and the <details> around it, run a script and ping.
+HOSTILE_OWNER = "```\n</details><script>alert(1)</script> @everyone"
+
+
+def test_the_suggested_waiver_is_one_yaml_block_that_nothing_in_it_can_close() -> None:
+    sections = {"suggested_waiver": waiver_suggestion(owner=HOSTILE_OWNER)}
+    markdown = render_markdown(sample_report(sections=sections))
+    tokens = MarkdownIt("commonmark", {"html": True}).parse(markdown)
+    [block] = [t for t in tokens if t.type == "fence"]
+    assert block.info == "yaml"
+    assert block.content.splitlines()[3] == (
+        '    owner: "```\\n</details><script>alert(1)</script> @everyone"'
+    )
+    assert "<script>" not in to_html(markdown).replace(escape(block.content), "")
+    assert "<summary>To ship the run.test_failures as it is for now: the waiver entry to paste" in (
+        markdown
+    )
+
+
+def test_the_suggested_renewal_names_the_expired_entry() -> None:
+    sections = {"suggested_waiver": waiver_suggestion({"line": 37, "expires": "2026-02-28"})}
+    markdown = render_markdown(sample_report(sections=sections))
+    assert "To ship the run.test_failures as it is for now: renew its expired waiver" in markdown
+    assert (
+        "renew the waiver that expired on 2026-02-28 at dbtgate.yml:37 rather than "
+        "add a second entry"
+    ) in markdown
+
+
+def test_a_passing_report_suggests_no_waiver() -> None:
+    assert "<summary>To ship" not in render_markdown(sample_report([]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -611,6 +612,57 @@ def test_a_failing_check_prints_the_waiver_to_paste_and_pasted_it_waives(workdir
     assert waived.returncode == 0, waived.stdout + waived.stderr
     assert "waived by @data-platform until 2027-01-01:" in waived.stdout
     assert "to ship with a finding" not in waived.stdout
+
+
+def test_the_pr_comment_and_the_html_page_carry_the_consoles_waiver_entry(workdir):
+    """The author reads the PR comment, not the CI log: it and the HTML page fold the entry
+    the console prints, with its end date, the gate's (re-rendered later: the same)."""
+    write_config(workdir, POLICY + "  []\n")
+    failed = dbtgate(
+        "check", "--artifacts", "target", "--out", "out", cwd=workdir, env=ON_2026_12_02
+    )
+    assert failed.returncode == 1
+    lines = failed.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("to ship with a finding"))
+    entry = lines[start + 1 : start + 6]
+    assert entry[4] == "    expires: 2027-01-01"
+    markdown = (workdir / "out" / "gate.md").read_text()
+    assert (
+        "<details><summary>To ship the docs.model_description as it is for now: the waiver "
+        "entry to paste</summary>\n\nTo ship with a finding as it is for now, waive it under "
+        "`waivers:` in dbtgate.yml"
+    ) in markdown
+    assert "```yaml\n" + "\n".join(entry) + "\n```\n\n</details>" in markdown
+    # After the blocking findings it is for, before the rest of the comment.
+    assert markdown.index("#### Blocking findings") < markdown.index("```yaml")
+    html = (workdir / "out" / "gate.html").read_text()
+    assert f"<pre><code>{escape(chr(10).join(entry))}</code></pre>" in html
+    report = read_json(workdir / "out" / "gate.json")
+    assert report["sections"]["suggested_waiver"]["renews"] is None
+    later = dbtgate(
+        "report",
+        "out/gate.json",
+        "--out",
+        "again",
+        cwd=workdir,
+        env={"DBTGATE_TODAY": "2027-03-01"},
+    )
+    assert later.returncode == 0, later.stdout + later.stderr
+    assert (workdir / "again" / "gate.md").read_text() == markdown
+
+
+def test_no_waiver_is_suggested_where_the_config_is_toml(workdir):
+    """A YAML entry cannot be pasted into pyproject.toml's [tool.dbtgate]."""
+    write_config(
+        workdir,
+        '[tool.dbtgate]\npolicies = [{select = "resource_type:model", rules = '
+        '{"docs.model_description" = "error"}}]\n',
+        "pyproject.toml",
+    )
+    failed = dbtgate("check", "--artifacts", "target", "--json", "gate.json", cwd=workdir)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "to ship with" not in failed.stdout
+    assert "suggested_waiver" not in read_json(workdir / "gate.json")["sections"]
 
 
 def test_the_waiver_suggested_where_one_expired_renews_that_entry(workdir):

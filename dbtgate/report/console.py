@@ -12,7 +12,6 @@ pull request needs no escaping.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 from collections import defaultdict
@@ -31,6 +30,8 @@ from dbtgate.report.view import (
     diff_counts_text,
     family_rank,
     fold_repeats,
+    suggested_waiver_intro,
+    suggested_waiver_lines,
     verdict_words,
 )
 from dbtgate.summary import ProjectSummary, share
@@ -220,7 +221,7 @@ def print_result(
                 result.complete(group[:max_findings] if max_findings > 0 else group)
                 _print_group(console, title, group, max_findings, expiring)
             if disposition == "blocking":
-                _print_waiver_hint(console, result, group)
+                _print_waiver_hint(console, result)
         _print_targets(console, result.sections.get("kpis"))
         _print_diff_counts(console, result.sections.get("diff"))
     # Beside the verdict, where a CI log is read from: what it does not cover.
@@ -377,47 +378,16 @@ def _print_group(
     _print_pieces(console, pieces, end="")
 
 
-# Families whose fix names a way out of their own, not a waiver: an acknowledgement, `dbtgate
-# lint --fix`, renewing or removing the waiver entry itself.
-_OWN_WAY_OUT = frozenset({"breaking", "lint", "waiver"})
-
-
-def _print_waiver_hint(console: Any, result: GateResult, blocking: list[Finding]) -> None:
-    """The waiver entry, ready to paste, for the most needed blocking finding a waiver is the
-    way out for (run status before policy): one that must ship as it is for now is accepted in
-    dbtgate.yml with a reason, an owner and an end date, and the docs were the only place to
-    learn the shape. Breaking changes, lint and the waivers' own findings say their own way out
-    in their fix (an acknowledgement, `dbtgate lint --fix`, renewing the entry), so `dbtgate
-    lint` prints none; a config in
-    pyproject.toml is not YAML, so nothing is suggested there."""
-    config = str(result.inputs.get("config") or "dbtgate.yml")
-    first = next((f for f in most_needed_first(blocking) if f.family not in _OWN_WAY_OUT), None)
-    if first is None or config.endswith(".toml"):
+def _print_waiver_hint(console: Any, result: GateResult) -> None:
+    """The waiver entry the gate suggests (`sections.suggested_waiver`), ready to paste, after
+    the blocking findings: one that must ship as it is for now is accepted in dbtgate.yml with
+    a reason, an owner and an end date, and the docs were the only place to learn the shape."""
+    suggestion = result.sections.get("suggested_waiver")
+    if not suggestion:
         return
-    from dbtgate.today import waiver_today
-    from dbtgate.waivers import suggested_waiver
-
-    expired = first.details.get("expired_waiver") if first.details else None
-    if isinstance(expired, dict):
-        # A second entry beside the expired one would leave it to be reported, and removed,
-        # on every run: renewing it is what its own finding (waiver.expired) asks for.
-        said = (
-            f"to ship with the {first.code} above as it is for now, renew the waiver that "
-            f"expired on {expired['expires']} at {config}"
-            f"{':' + str(expired['line']) if expired.get('line') else ''} rather than add a "
-            "second entry: replace it with this one, its reason written again:"
-        )
-    else:
-        said = (
-            f"to ship with a finding as it is for now, waive it under `waivers:` in {config} "
-            f"(a reason, an owner and the last day it waives are required), e.g. the "
-            f"{first.code} above:"
-        )
+    said = suggested_waiver_intro(suggestion, result.inputs)
     pieces: list[Piece] = [(f"{_clean(said)}\n", "dim")]
-    # The gate's day, when it judged waivers: the entry's end date counts from the same one.
-    as_of = result.inputs.get("waivers_as_of")
-    today = dt.date.fromisoformat(as_of) if isinstance(as_of, str) else waiver_today()
-    pieces += [(f"{_clean(line)}\n", None) for line in suggested_waiver(first, today)]
+    pieces += [(f"{_clean(line)}\n", None) for line in suggested_waiver_lines(suggestion["entry"])]
     _print_pieces(console, pieces, end="")
 
 

@@ -172,6 +172,15 @@ def md_code(text: object, *, in_table: bool = False) -> str:
     return code_span(flat) if flat else ""
 
 
+def md_code_block(text: str, language: str = "") -> str:
+    """Untrusted text as a fenced code block, shown as written: the fence is longer than any
+    run of backticks in it (CommonMark: only a run at least as long closes it), so nothing in
+    the text can end the block and be read as markdown or HTML."""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text.rstrip(chr(10))}\n{fence}\n"
+
+
 def md_url(url: str) -> str:
     """A URL for a markdown link target: only characters that cannot end or break the link."""
     return re.sub(r"[\s()<>\[\]`\"']", lambda m: f"%{ord(m.group(0)):02X}", url)

@@ -371,6 +371,7 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
         '<table id="findings-table"><thead><tr><th>severity</th><th>rule</th><th>resource</th>'
         "<th>finding</th><th>owner</th><th>tier</th><th>status</th><th>where</th></tr></thead>"
         f"<tbody>{''.join(rows[:PAGE_ROWS] if paged else rows)}</tbody></table>"
+        f"{_waiver_hint(report)}"
     )
     if not paged:
         return table + "</section>"
@@ -384,6 +385,20 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
         f'<p><button type="button" id="more-findings" data-page="{PAGE_ROWS}" hidden>'
         f"show {PAGE_ROWS} more</button></p>"
         f'<script type="application/json" id="finding-rows">{_script_json(data)}</script></section>'
+    )
+
+
+def _waiver_hint(report: dict[str, Any]) -> str:
+    """The waiver entry the gate suggests for its most needed blocking finding, folded under
+    the findings table, in the words and lines of the console and the PR comment."""
+    suggestion = report["sections"].get("suggested_waiver")
+    if not suggestion:
+        return ""
+    intro = view.suggested_waiver_intro(suggestion, report["inputs"], first="To")
+    lines = "\n".join(view.suggested_waiver_lines(suggestion["entry"]))
+    return (
+        f'<details class="waiver-hint"><summary>{h(view.suggested_waiver_title(suggestion))}'
+        f"</summary><p>{html_text_code(intro)}</p><pre><code>{h(lines)}</code></pre></details>"
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from dbtgate.report import view
 from dbtgate.report.escape import (
     md_code,
+    md_code_block,
     md_html_text,
     md_text,
     md_text_code,
@@ -159,6 +160,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     rest = budget.room() - int(_BLOCKING_SHARE * budget.room())
     with budget.share(_BLOCKING_SHARE, plus=len(lineage)):
         blocking_whole = _blocking_section(budget, report, options)
+    _waiver_hint(budget, report)
     if lineage:
         if blocking_whole and len(lineage) <= budget.room() - rest:
             budget.add(lineage)
@@ -295,6 +297,22 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
             whose=f" of {md_text(owner)}",
         )
     return whole
+
+
+def _waiver_hint(budget: _Budget, report: dict[str, Any]) -> None:
+    """The waiver entry the gate suggests for its most needed blocking finding, folded under
+    the blocking findings: the console's hint, for the author who reads the PR comment, not
+    the CI log. The entry is YAML in a fence nothing in it can close."""
+    suggestion = report["sections"].get("suggested_waiver")
+    if not suggestion:
+        return
+    intro = view.suggested_waiver_intro(suggestion, report["inputs"], first="To")
+    lines = view.suggested_waiver_lines(suggestion["entry"])
+    budget.add(
+        f"<details><summary>{md_html_text(view.suggested_waiver_title(suggestion))}</summary>"
+        f"\n\n{md_text_code(intro)}\n\n{md_code_block(chr(10).join(lines), 'yaml')}\n"
+        "</details>\n\n"
+    )
 
 
 def _finding_items(

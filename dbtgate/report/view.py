@@ -10,6 +10,7 @@ fields and the `breaking` family name (whose impact the diff's own `impact_text`
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -112,6 +113,52 @@ def waivers_title(report: dict[str, Any]) -> str:
     expired = sum(1 for f in report["findings"] if f["code"] == "waiver.expired")
     title = f"Waivers used ({len(report['waivers'])})"
     return f"{title} and expired ({expired})" if expired else title
+
+
+# A code reads as it is in YAML; a renewed pattern may start with `*`, a YAML alias.
+_PLAIN_CODE = re.compile(r"[\w.]+")
+
+
+def suggested_waiver_lines(entry: dict[str, str]) -> list[str]:
+    """The suggested waiver (`sections.suggested_waiver.entry`) as YAML lines to paste under
+    `waivers:`, the same in the console and the reports. Strings are JSON's double-quoted
+    ones, which YAML reads as they are (an owner starts with `@`, which YAML reserves)."""
+    rule = entry["rule"]
+    return [
+        f"  - rule: {rule if _PLAIN_CODE.fullmatch(rule) else json.dumps(rule)}",
+        f"    select: {json.dumps(entry['select'], ensure_ascii=False)}",
+        f"    reason: {json.dumps(entry['reason'], ensure_ascii=False)}",
+        f"    owner: {json.dumps(entry['owner'], ensure_ascii=False)}",
+        f"    expires: {entry['expires']}",
+    ]
+
+
+def suggested_waiver_intro(
+    suggestion: dict[str, Any], inputs: dict[str, Any], *, first: str = "to"
+) -> str:
+    """What the suggested waiver is for, before its lines: renew the expired entry that waived
+    the finding, named by its line, or add one (with what an entry needs). A second entry
+    beside the expired one would leave that one reported, and to remove, on every run. `first`
+    is its first word: `To` where it starts a paragraph (the PR comment, the HTML page)."""
+    config = str(inputs.get("config") or "dbtgate.yml")
+    code, renews = suggestion["code"], suggestion.get("renews")
+    if renews:
+        where = f"{config}:{renews['line']}" if renews.get("line") else config
+        return (
+            f"{first} ship with the {code} above as it is for now, renew the waiver that "
+            f"expired on {renews['expires']} at {where} rather than add a second entry: "
+            "replace it with this one, its reason written again:"
+        )
+    return (
+        f"{first} ship with a finding as it is for now, waive it under `waivers:` in {config} (a "
+        f"reason, an owner and the last day it waives are required), e.g. the {code} above:"
+    )
+
+
+def suggested_waiver_title(suggestion: dict[str, Any]) -> str:
+    """The folded hint's title in the PR comment and the HTML page."""
+    what = "renew its expired waiver" if suggestion.get("renews") else "the waiver entry to paste"
+    return f"To ship the {suggestion['code']} as it is for now: {what}"
 
 
 def findings_with(report: dict[str, Any], disposition: str) -> list[dict[str, Any]]:
@@ -439,7 +486,7 @@ def _item_name(item: Any) -> str:
 
 
 # Sections the reports draw in a shape of their own; any other goes through `section_tables`.
-OWN_SHAPE_SECTIONS = frozenset({"lineage", "kpis", "changes", "diff"})
+OWN_SHAPE_SECTIONS = frozenset({"lineage", "kpis", "changes", "diff", "suggested_waiver"})
 
 
 def other_sections(report: dict[str, Any]) -> list[tuple[str, list[Table]]]:
