@@ -309,6 +309,12 @@ def test_unknown_format_is_a_usage_error(tmp_path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_format_may_be_named_as_users_say_it() -> None:
+    from dbtgate.report.render import parse_formats
+
+    assert parse_formats("Markdown, html, xml, md") == ["md", "html", "junit"]
+
+
 def test_report_command_refuses_a_file_that_is_not_a_gate_report(tmp_path) -> None:
     (tmp_path / "gate.json").write_text('{"schema_version": 1, "verdict": "maybe"}')
     result = dbtgate("report", "gate.json", "--out", "r", cwd=tmp_path)

@@ -80,9 +80,15 @@ FORMATS: dict[str, Format] = {
 }
 
 
+# Names a user types for a format that has a shorter one: `--format markdown` was refused.
+_FORMAT_ALIASES = {"markdown": "md", "xml": "junit"}
+
+
 def parse_formats(text: str) -> list[str]:
-    """`"md, html,sarif"` -> ["md", "html", "sarif"]; an unknown name is a usage error."""
+    """`"md, html,sarif"` -> ["md", "html", "sarif"] (`markdown` for md, `xml` for junit); an
+    unknown name is a usage error."""
     names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    names = [_FORMAT_ALIASES.get(name, name) for name in names]
     if not names:
         raise DbtgateError(f"--format: no format given (choose from {', '.join(FORMATS)})")
     unknown = [name for name in names if name not in FORMATS]
