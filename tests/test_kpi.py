@@ -408,7 +408,9 @@ def test_gated_kpi_below_target_blocks_even_in_changed_scope():
     (finding,) = [f for f in result.findings if f.code.startswith("kpi.")]
     assert finding.code == "kpi.tier1_docs_columns"
     assert finding.disposition == "blocking"
-    assert f"({entry['numerator']}/{entry['denominator']}), below the target 90%" in finding.message
+    assert (
+        f"({entry['numerator']}/{entry['denominator']}), below the target 90.0%" in finding.message
+    )
 
 
 def recce_gate(config: Config, base_dir: Path):
@@ -428,7 +430,7 @@ def test_a_gated_kpi_says_whether_the_change_lowered_it_from_the_base_build():
     config = tier1_config(targets=KpiTargets(test_coverage=0.9), gate=["test_coverage"])
     finding = recce_gate(config, corpus_dir("recce-pair/base"))
     assert finding.message == (
-        "test coverage is 77.8% (7/9), below the target 90%; 100% (7/7) in the base build: "
+        "test coverage is 77.8% (7/9), below the target 90.0%; 100.0% (7/7) in the base build: "
         "this change lowers it"
     )
     assert finding.details["base"] == {"value": 1.0, "numerator": 7, "denominator": 7}
@@ -443,7 +445,7 @@ def test_column_docs_are_not_compared_with_a_base_build_without_a_catalog(tmp_pa
     config = tier1_config(targets=KpiTargets(docs_columns=0.9), gate=["docs_columns"])
     base = manifest_only_copy(corpus_dir("recce-pair/base"), tmp_path / "base")
     finding = recce_gate(config, base)
-    assert finding.message == "columns documented is 60% (27/45), below the target 90%"
+    assert finding.message == "columns documented is 60.0% (27/45), below the target 90.0%"
     assert "base" not in finding.details
     finding = recce_gate(config, corpus_dir("recce-pair/base"))
     assert finding.message.endswith("; 69.2% (27/39) in the base build: this change lowers it")

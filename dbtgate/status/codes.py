@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dbtgate.codes import CodeDoc, document
 from dbtgate.config import FreshnessSeverities, KpiConfig, KpiTargets, RunSeverities, SlowerConfig
-from dbtgate.status.kpi import KPI_NAMES, label, percent
+from dbtgate.status.kpi import KPI_NAMES, label
 
 _RUN = RunSeverities()
 _FRESHNESS = FreshnessSeverities()
@@ -207,7 +207,7 @@ def _kpi_doc(name: str) -> CodeDoc:
     metric = name.removeprefix("tier1_")
     scope = "tier-1 models only" if name.startswith("tier1_") else "the root project's models"
     target = getattr(KpiTargets(), name)
-    default_target = f"default target {percent(target)}" if target is not None else "no default"
+    default_target = f"default target {100 * target:g}%" if target is not None else "no default"
     return CodeDoc(
         code=f"kpi.{name}",
         severity=KpiConfig().severity,

@@ -392,7 +392,8 @@ def _against_base(entry: dict[str, Any], before: dict[str, Any] | None) -> str:
 
 
 def percent(value: float | None) -> str:
+    """A KPI's fraction as the scorecards write it (`report.view.percent`): "90.0%", not "90%",
+    so a kpi finding's value and target read as the table beside it."""
     if value is None:
         return "n/a"
-    text = f"{100 * value:.1f}"
-    return f"{text.removesuffix('.0')}%"
+    return f"{100 * value:.1f}%"
