@@ -900,3 +900,19 @@ def test_the_suggested_renewal_names_the_expired_entry() -> None:
 
 def test_a_passing_report_suggests_no_waiver() -> None:
     assert "<summary>To ship" not in render_markdown(sample_report([]))
+
+
+def test_owners_are_ordered_by_name_with_numbers_by_value_and_no_owner_last() -> None:
+    """`team-10` sorted before `team-2` as text; "(no owner)" comes last in every report."""
+    from dbtgate.report.view import by_owner
+
+    owners = ["team-10", None, "Team-2", "analytics", "team-2b", "team-1"]
+    findings = [{"owner": owner, "code": "x"} for owner in owners]
+    assert [name for name, _ in by_owner(findings)] == [
+        "analytics",
+        "team-1",
+        "Team-2",
+        "team-2b",
+        "team-10",
+        "(no owner)",
+    ]

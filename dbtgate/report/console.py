@@ -30,6 +30,7 @@ from dbtgate.report.view import (
     diff_counts_text,
     family_rank,
     fold_repeats,
+    owner_order,
     suggested_waiver_intro,
     suggested_waiver_lines,
     verdict_words,
@@ -341,7 +342,7 @@ def _print_group(
     pieces: list[Piece] = []
     add = pieces.append
     # Named owners alphabetically, the unowned last (as in every report).
-    for owner in sorted(by_owner, key=lambda name: (name == NO_OWNER, name.lower())):
+    for owner in sorted(by_owner, key=owner_order):
         add((_clean(owner), "bold"))
         add(("\n", None))
         for repeats in fold_repeats(by_owner[owner], _REPEAT_KEY):

@@ -345,7 +345,7 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     findings = report["findings"]
     if not findings:
         return '<section id="findings"><h2>Findings</h2><p class="muted">None.</p></section>'
-    owners = sorted({f.get("owner") or view.NO_OWNER for f in findings}, key=str.lower)
+    owners = sorted({f.get("owner") or view.NO_OWNER for f in findings}, key=view.owner_order)
     tiers = sorted({_tier(f) for f in findings})
     filters = "".join(
         (

@@ -203,7 +203,17 @@ def by_owner(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, A
     for finding in findings:
         groups[finding.get("owner") or NO_OWNER].append(finding)
     # Named owners alphabetically, the unowned last: that group needs someone to pick it up.
-    return sorted(groups.items(), key=lambda item: (item[0] == NO_OWNER, item[0].lower()))
+    return sorted(groups.items(), key=lambda item: owner_order(item[0]))
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def owner_order(owner: str) -> tuple[bool, list[tuple[int, str | int]]]:
+    """The sort key of an owner's group: by name, ignoring case, numbers by their value
+    (`team-2` before `team-10`), and "(no owner)" last."""
+    parts = _DIGITS.split(owner.lower())
+    return owner == NO_OWNER, [(0, int(p)) if p.isdigit() else (1, p) for p in parts]
 
 
 # How many places of a folded group (`fold_repeats`) a report lists before "and N more".
