@@ -262,22 +262,33 @@ class Locator:
         return Location(self.display(fallback), 1 if fallback else None)
 
     def _locate_test(self, test: Node, parent: Node | Source | None) -> Location:
+        """A generic test's entry in its properties file: under its column (`column_name`),
+        else under the model's (its version's) or the source table's own `data_tests:` or
+        `tests:`; not found, the column's line, else the resource's, else the file's top."""
         path = test.original_file_path
         if parent is None or not path.endswith((".yml", ".yaml")):
             return Location(self.display(path), 1)
-        entry = self._entry(path, parent, test.column_name)
-        if entry is None:
-            return Location(self.display(path), 1)
-        kind = test.test_metadata.name if test.test_metadata else ""
-        namespace = test.test_metadata.namespace if test.test_metadata else None
-        wanted = {kind, f"{namespace}.{kind}" if namespace else kind}
-        for key in ("data_tests", "tests"):
-            tests = _get(entry, key)
-            for item in _items(tests):
-                name = _test_entry_name(item)
-                if name in wanted:
-                    return Location(self.display(path), item.start_mark.line + 1)
-        return Location(self.display(path), entry.start_mark.line + 1)
+        owners = self._test_owners(path, parent)
+        column = self._entry(path, parent, test.column_name) if test.column_name else None
+        if column is not None and any(column is owner for owner in owners):
+            column = None  # the column has no entry: `_entry` fell back to the resource's
+        for entry in ([column] if column is not None else []) + owners:
+            item = _test_item(
+                [item for key in ("data_tests", "tests") for item in _items(_get(entry, key))],
+                test,
+            )
+            if item is not None:
+                return Location(self.display(path), item.start_mark.line + 1)
+        placed = column if column is not None else (owners[0] if owners else None)
+        return Location(self.display(path), placed.start_mark.line + 1 if placed else 1)
+
+    def _test_owners(self, path: str, parent: Node | Source) -> list[Any]:
+        """The entries whose own tests list may hold the test: a source table's, a model's
+        version's then the model's."""
+        if isinstance(parent, Source):
+            table = self._entry(path, parent, None)
+            return [] if table is None else [table]
+        return self._entries(path, parent)
 
     def _find(
         self, path: str, resource: Node | Source | Exposure | Macro, column: str | None
@@ -397,3 +408,59 @@ def _test_entry_name(item: Any) -> str | None:
             return test_name
         return _scalar(item.value[0][0])
     return None
+
+
+def _test_item(items: list[Any], test: Node) -> Any:
+    """Of a tests list, the entry declaring `test`: by its generic name (`not_null`,
+    `dbt_utils.expression_is_true`); of several, the one its custom `name:` names, else the
+    one whose arguments are the test's kwargs, else the first."""
+    metadata = test.test_metadata
+    kind = metadata.name if metadata else ""
+    wanted = {kind, f"{metadata.namespace}.{kind}" if metadata and metadata.namespace else kind}
+    named = [item for item in items if _test_entry_name(item) in wanted]
+    if len(named) <= 1:
+        return named[0] if named else None
+    for item in named:
+        if _scalar(_get(_test_body(item), "name")) == test.name:
+            return item
+    kwargs = {
+        key: value
+        for key, value in ((metadata.kwargs if metadata else None) or {}).items()
+        if key not in ("model", "column_name")  # dbt's own: the tested relation and column
+    }
+    for item in named:
+        if _test_arguments(item) == kwargs:
+            return item
+    return named[0]
+
+
+_NOT_ARGUMENTS = frozenset({"name", "test_name", "config", "description", "column_name"})
+
+
+def _test_arguments(item: Any) -> dict[str, Any] | None:
+    """The arguments a test entry gives, as dbt reads them: `- kind: {...}` or `- name: x`
+    with `test_name:` beside them, under `arguments:` (dbt 1.10+) or not. Only asked when a
+    list has several tests of one name, so constructing the values is rare."""
+    import yaml
+
+    body = _test_body(item)
+    if body is None:
+        return {}
+    try:
+        value = yaml.SafeLoader("").construct_document(body)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(value, dict):
+        return {} if value is None else None
+    arguments = value.get("arguments")
+    if isinstance(arguments, dict):
+        return arguments
+    return {key: v for key, v in value.items() if key not in _NOT_ARGUMENTS}
+
+
+def _test_body(item: Any) -> Any:
+    """What a test entry sets beside its name: the entry itself (`- name: x` with
+    `test_name:`), the value under its name (`- unique: {...}`), None for a bare `- unique`."""
+    if getattr(item, "id", None) != "mapping":
+        return None
+    return item if _get(item, "test_name") is not None else item.value[0][1]

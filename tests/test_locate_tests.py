@@ -1,0 +1,160 @@
+"""Locating a generic data test on the line that declares it: its entry under the column or
+under the model's (the version's, the source table's) own tests, in each spelling dbt reads."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from dbtgate.artifacts.manifest import Node, Source, TestMetadata
+from dbtgate.locate import Locator
+
+PROPERTIES = textwrap.dedent(
+    """\
+    version: 2
+    models:
+      - name: orders
+        data_tests:
+          - dbt_utils.expression_is_true:
+              arguments:
+                expression: "amount >= 0"
+          - dbt_utils.expression_is_true:
+              arguments:
+                expression: "paid_amount >= 0"
+        columns:
+          - name: order_id
+            data_tests:
+              - unique
+              - not_null:
+                  config:
+                    where: "order_date > '2024-01-01'"
+          - name: status
+            data_tests:
+              - accepted_values:
+                  values: [placed, shipped]
+              - accepted_values:
+                  values: [placed, returned]
+              - name: status_is_known
+                test_name: accepted_values
+                values: [placed]
+          - name: amount
+            tests:
+              - is_positive
+          - name: note
+      - name: customers
+        versions:
+          - v: 2
+            columns:
+              - name: email
+                data_tests: [not_null]
+    sources:
+      - name: shop
+        tables:
+          - name: raw_orders
+            data_tests:
+              - not_null:
+                  column_name: id
+            columns:
+              - name: id
+                data_tests:
+                  - unique
+                  - unique:
+                      name: id_is_unique_again
+    """
+)
+
+
+def _locator(tmp_path: Path) -> Locator:
+    (tmp_path / "models").mkdir(exist_ok=True)
+    (tmp_path / "models" / "_models.yml").write_text(PROPERTIES)
+    return Locator(tmp_path)
+
+
+def _model(name: str, version: int | None = None) -> Node:
+    return Node(
+        unique_id=f"model.shop.{name}",
+        resource_type="model",
+        name=name,
+        patch_path="models/_models.yml",
+        original_file_path=f"models/{name}.sql",
+        version=version,
+    )
+
+
+def _test(
+    kind: str,
+    column: str | None = None,
+    *,
+    name: str | None = None,
+    namespace: str | None = None,
+    **kwargs,
+) -> Node:
+    name = name or f"{kind}_{column or 'model'}"
+    return Node(
+        unique_id=f"test.shop.{name}.abc123",
+        resource_type="test",
+        name=name,
+        original_file_path="models/_models.yml",
+        column_name=column,
+        test_metadata=TestMetadata(
+            name=kind,
+            namespace=namespace,
+            kwargs={"model": "{{ get_where_subquery(ref('x')) }}", **kwargs}
+            | ({"column_name": column} if column else {}),
+        ),
+    )
+
+
+def _line(tmp_path: Path, test: Node, parent: Node | Source) -> int | None:
+    located = _locator(tmp_path).locate(test, test=test, parent=parent)
+    assert located.path == "models/_models.yml"
+    return located.line
+
+
+def test_a_column_test_is_found_in_each_spelling(tmp_path):
+    orders = _model("orders")
+    assert _line(tmp_path, _test("unique", "order_id"), orders) == 14  # - unique
+    assert _line(tmp_path, _test("not_null", "order_id"), orders) == 15  # - not_null: {...}
+    assert _line(tmp_path, _test("is_positive", "amount"), orders) == 29  # old `tests:`
+    named = _test("accepted_values", "status", name="status_is_known", values=["placed"])
+    assert _line(tmp_path, named, orders) == 24  # - name: ... test_name: accepted_values
+
+
+def test_several_tests_of_one_name_are_told_apart_by_their_arguments(tmp_path):
+    orders = _model("orders")
+    second = _test("accepted_values", "status", name="av_2", values=["placed", "returned"])
+    assert _line(tmp_path, second, orders) == 22
+    first = _test("accepted_values", "status", name="av_1", values=["placed", "shipped"])
+    assert _line(tmp_path, first, orders) == 20
+    paid = _test(
+        "expression_is_true", namespace="dbt_utils", name="e2", expression="paid_amount >= 0"
+    )
+    assert _line(tmp_path, paid, orders) == 8  # model level, dbt 1.10's `arguments:`
+    # Arguments no entry gives (the YAML was edited since the build): the first of the name.
+    edited = _test("accepted_values", "status", name="av_3", values=["gone"])
+    assert _line(tmp_path, edited, orders) == 20
+
+
+def test_a_test_without_its_entry_falls_back_to_the_column_then_the_model(tmp_path):
+    orders = _model("orders")
+    assert _line(tmp_path, _test("unique", "note"), orders) == 30  # the column's line
+    # A column the file does not list: a model-level test naming it (`column_name:`), else
+    # the model's line.
+    assert _line(tmp_path, _test("expression_is_true", "gone", namespace="dbt_utils"), orders) == 5
+    assert _line(tmp_path, _test("relationships", "gone"), orders) == 3
+    assert _line(tmp_path, _test("unique"), _model("unlisted")) == 1
+
+
+def test_versions_and_source_tables_hold_tests_too(tmp_path):
+    assert _line(tmp_path, _test("not_null", "email"), _model("customers", 2)) == 36
+    table = Source(
+        unique_id="source.shop.shop.raw_orders",
+        name="raw_orders",
+        source_name="shop",
+        original_file_path="models/_models.yml",
+    )
+    assert _line(tmp_path, _test("unique", "id"), table) == 47  # under the table's column
+    # Of two tests alike but for the custom name dbt gave one of them, that one by its name.
+    assert _line(tmp_path, _test("unique", "id", name="id_is_unique_again"), table) == 48
+    # A table-level test naming its column (column_name set): not under the column's entry.
+    assert _line(tmp_path, _test("not_null", "id"), table) == 42
