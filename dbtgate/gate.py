@@ -229,7 +229,11 @@ class Completer:
         if finding.path is None:
             parent = None
             if resource.resource_type == "test":
-                target = (finding.details or {}).get("tested_resource")
+                # A rule on tests names no tested resource: the project's map of tests (built
+                # once, only when a test is reported) places the test under its model.
+                target = (finding.details or {}).get(
+                    "tested_resource"
+                ) or self.project.tested_resources().get(uid)
                 parent = self.project.resource(target) if target else None
             setting = setting_of(finding) if isinstance(resource, Node) else None
             if setting is not None:

@@ -1,10 +1,16 @@
 """Locating a generic data test on the line that declares it: its entry under the column or
-under the model's (the version's, the source table's) own tests, in each spelling dbt reads."""
+under the model's (the version's, the source table's) own tests, in each spelling dbt reads;
+and on the fixture, through the gate, the SARIF report and the GitHub annotations."""
 
 from __future__ import annotations
 
+import json
+import re
 import textwrap
 from pathlib import Path
+
+import pytest
+from policy_support import dbtgate, write_config
 
 from dbtgate.artifacts.manifest import Node, Source, TestMetadata
 from dbtgate.locate import Locator
@@ -158,3 +164,60 @@ def test_versions_and_source_tables_hold_tests_too(tmp_path):
     assert _line(tmp_path, _test("unique", "id", name="id_is_unique_again"), table) == 48
     # A table-level test naming its column (column_name set): not under the column's entry.
     assert _line(tmp_path, _test("not_null", "id"), table) == 42
+
+
+# -- the fixture project --------------------------------------------------------------------------
+
+PLANTED = "not_null_customer_ltv_avg_order_value"
+
+
+def _declared_line(properties: Path) -> int:
+    """Where the fixture declares the planted test: the first `- not_null` after the column."""
+    lines = properties.read_text().splitlines()
+    column = lines.index("      - name: avg_order_value")
+    return next(n for n in range(column, len(lines)) if lines[n].strip() == "- not_null") + 1
+
+
+@pytest.mark.slow
+def test_the_fixtures_failing_test_is_reported_on_its_line_everywhere(shop_builds, tmp_path):
+    """The failing test (run.test_failures) and a rule judging the test itself
+    (tests.where_config) are placed on the `- not_null` line, in the JSON report, the SARIF
+    region and the GitHub annotation alike."""
+    line = _declared_line(shop_builds.pr / "models" / "marts" / "_marts.yml")
+    assert line > 1
+    config = write_config(
+        tmp_path,
+        f"""\
+        version: 1
+        policies:
+          - select: "resource_type:test,unique_id:test.shop.{PLANTED}.d09aefd175"
+            rules:
+              tests.where_config: warn
+        """,
+    )
+    out = tmp_path / "out"
+    args = ["check", "--artifacts", str(shop_builds.pr / "target"), "--config", str(config)]
+    completed = dbtgate(*args, "--out", str(out), "--annotations", cwd=shop_builds.pr)
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    findings = json.loads((out / "gate.json").read_text())["findings"]
+    placed = {
+        f["code"]: (f["path"], f["line"]) for f in findings if f.get("resource_name") == PLANTED
+    }
+    expected = ("models/marts/_marts.yml", line)
+    assert placed == {"run.test_failures": expected, "tests.where_config": expected}
+    sarif = json.loads((out / "gate.sarif").read_text())
+    regions = {
+        result["ruleId"]: result["locations"][0]["physicalLocation"]
+        for result in sarif["runs"][0]["results"]
+        if PLANTED in result["message"]["text"]
+    }
+    assert {code: where["region"]["startLine"] for code, where in regions.items()} == {
+        "run.test_failures": line,
+        "tests.where_config": line,
+    }
+    annotations = re.findall(
+        rf"^::(\w+) file=models/marts/_marts.yml,line=(\d+).*{PLANTED}",
+        completed.stderr + completed.stdout,
+        re.MULTILINE,
+    )
+    assert sorted(annotations) == [("error", str(line)), ("warning", str(line))]
