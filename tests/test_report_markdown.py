@@ -883,15 +883,18 @@ def test_the_suggested_waiver_is_one_yaml_block_that_nothing_in_it_can_close() -
         '    owner: "```\\n</details><script>alert(1)</script> @everyone"'
     )
     assert "<script>" not in to_html(markdown).replace(escape(block.content), "")
-    assert "<summary>To ship the run.test_failures as it is for now: the waiver entry to paste" in (
-        markdown
+    assert (
+        "<summary>To ship with the run.test_failures finding as it is: the waiver entry to paste"
+        in (markdown)
     )
 
 
 def test_the_suggested_renewal_names_the_expired_entry() -> None:
     sections = {"suggested_waiver": waiver_suggestion({"line": 37, "expires": "2026-02-28"})}
     markdown = render_markdown(sample_report(sections=sections))
-    assert "To ship the run.test_failures as it is for now: renew its expired waiver" in markdown
+    assert (
+        "To ship with the run.test_failures finding as it is: renew its expired waiver" in markdown
+    )
     assert (
         "renew the waiver that expired on 2026-02-28 at dbtgate.yml:37 rather than "
         "add a second entry"

@@ -628,7 +628,7 @@ def test_the_pr_comment_and_the_html_page_carry_the_consoles_waiver_entry(workdi
     assert entry[4] == "    expires: 2027-01-01"
     markdown = (workdir / "out" / "gate.md").read_text()
     assert (
-        "<details><summary>To ship the docs.model_description as it is for now: the waiver "
+        "<details><summary>To ship with the docs.model_description finding as it is: the waiver "
         "entry to paste</summary>\n\nTo ship with a finding as it is for now, waive it under "
         "`waivers:` in dbtgate.yml"
     ) in markdown

@@ -158,7 +158,7 @@ def suggested_waiver_intro(
 def suggested_waiver_title(suggestion: dict[str, Any]) -> str:
     """The folded hint's title in the PR comment and the HTML page."""
     what = "renew its expired waiver" if suggestion.get("renews") else "the waiver entry to paste"
-    return f"To ship the {suggestion['code']} as it is for now: {what}"
+    return f"To ship with the {suggestion['code']} finding as it is: {what}"
 
 
 def findings_with(report: dict[str, Any], disposition: str) -> list[dict[str, Any]]:
