@@ -520,7 +520,10 @@ def test_the_suggested_waiver_is_folded_under_the_findings_escaped() -> None:
     page = render_html(sample_report(sections=sections))
     start = page.index('<section id="findings">')
     findings = page[start : page.index("</section>", start)]
-    assert '<details class="waiver-hint"><summary>To ship with the run.test_failures finding' in findings
+    assert (
+        '<details class="waiver-hint"><summary>To ship with the run.test_failures finding'
+        in findings
+    )
     assert (
         "    owner: &quot;&lt;/code&gt;&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;\n"
         "    expires: 2026-03-31</code></pre></details>"

@@ -121,7 +121,7 @@ def test_change_failure_rate_says_where_it_comes_from(reports, tmp_path):
     assert (
         "note: change failure rate: not measured: dbt's artifacts hold what each build did, not "
         "which deploys failed (take it from your deploy and incident records)"
-    ) in result.stdout
+    ) in " ".join(result.stdout.split())
 
     def add_rate(index, report):
         if index:
@@ -136,7 +136,7 @@ def test_change_failure_rate_says_where_it_comes_from(reports, tmp_path):
         "note: change failure rate: from kpis.change_failure_rate in 2 of 3 reports, written "
         "there by your pipeline, not measured by dbtgate (dbt's artifacts hold what each build "
         "did, not which deploys failed); lower is better"
-    ) in result.stdout
+    ) in " ".join(result.stdout.split())
     for width in (120, 50):
         out = io.StringIO()
         console = Console(file=out, width=width, color_system="standard", force_terminal=True)
@@ -514,3 +514,13 @@ def test_report_given_a_directory_says_which_file_to_give(reports, tmp_path):
             f"dbtgate: error: {folder}: a directory, not a gate report: {way}"
         )
         assert result.stderr.count("\n") == 1 and "Errno" not in result.stderr
+
+
+def test_a_note_wraps_under_its_own_text_on_a_narrow_terminal(reports):
+    """At 50 columns a note's lines began at column 0, under "note:"."""
+    out = printed(reports, 50)
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("note: change failure"))
+    following = lines[start + 1 : start + 3]
+    assert following and all(line.startswith("      ") and line.strip() for line in following)
+    assert all(len(line) <= 50 for line in lines[start : start + 3])

@@ -58,7 +58,10 @@ def print_trend(console: Console, trend: Trend) -> None:
         for cells in builds:
             _print_build_block(console, cells)
     for note in trend.notes:
-        console.print(f"[dim]note:[/] {escape(note)}")
+        # Wrapped under its own first word, not at column 0 under "note:".
+        text = Text(hanging(f"note: {note}", _width(console), "", "      "))
+        text.stylize("dim", 0, len("note:"))
+        console.print(text, soft_wrap=True)
 
 
 def _fits(columns: tuple[str, ...], rows: list[tuple[str, ...]], names: int, width: int) -> bool:
