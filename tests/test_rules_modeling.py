@@ -882,3 +882,56 @@ def test_has_exposure_on_the_fixture_marts(shop_builds, tmp_path):
         ("model.shop.finance_revenue", "models/marts/_marts.yml", 125),
         ("model.shop.orders_summary.v1", "models/marts/_orders_summary.yml", 21),
     ]
+
+
+def _exposure_parents(project, tmp_path, setting: str) -> dict[str, str]:
+    config = rule_config(tmp_path, "modeling.exposure_parents", setting)
+    findings = by_code(gate(project, config).findings, "modeling.exposure_parents")
+    return {f.unique_id: f.message for f in findings}
+
+
+def test_exposure_parents_counts_the_models_each_exposure_reads(tmp_path):
+    """dbt-bouncer's check_exposure_based_on_model: the bouncer project's customers exposure
+    reads customers v3, pulse_queries reads it and orders."""
+    project = corpus_project("bouncer-dbt112")
+    assert _exposure_parents(project, tmp_path, "warn") == {}
+    assert _exposure_parents(project, tmp_path, "{min: 2}") == {
+        f"exposure.{PKG}.customers": "exposure customers reads 1 model (customers v3); at least 2"
+    }
+    assert _exposure_parents(project, tmp_path, "{max: 1}") == {
+        f"exposure.{PKG}.pulse_queries": (
+            "exposure pulse_queries reads 2 models (customers v3, orders); at most 1"
+        )
+    }
+
+    def edit(manifest: dict) -> None:
+        # The dashboard reads a seed and a source now: neither is a model.
+        manifest["exposures"][f"exposure.{PKG}.customers"]["depends_on"]["nodes"] = [
+            f"seed.{PKG}.raw_orders",
+            f"source.{PKG}.dummy_source.customers",
+        ]
+
+    assert _exposure_parents(edited_bouncer(tmp_path, edit), tmp_path, "warn") == {
+        f"exposure.{PKG}.customers": "exposure customers reads 0 models; at least 1"
+    }
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [("{min: 0}", "set `min` above 0"), ("{min: 3, max: 2}", "min (3) is above max (2)")],
+)
+def test_exposure_parents_refuses_bounds_that_check_nothing(tmp_path, setting, problem):
+    config = rule_config(tmp_path, "modeling.exposure_parents", setting)
+    with pytest.raises(DbtgateError, match=rf"dbtgate\.yml:5: .*{re.escape(problem)}"):
+        gate(corpus_project("bouncer-dbt112"), config)
+
+
+@pytest.mark.slow
+def test_exposure_parents_on_the_fixture(shop_builds, tmp_path):
+    """The fixture's revenue dashboard reads dim_customers and orders_summary v2."""
+    project = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"), shop_builds.pr)
+    assert _exposure_parents(project, tmp_path, "{min: 1, max: 2}") == {}
+    found = _exposure_parents(project, tmp_path, "{max: 1}")
+    assert list(found.values()) == [
+        "exposure revenue_dashboard reads 2 models (dim_customers, orders_summary v2); at most 1"
+    ]

@@ -15,7 +15,7 @@ import typing
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from dbtgate.artifacts.manifest import Node, Source, file_path
+from dbtgate.artifacts.manifest import Exposure, Node, Source, file_path
 from dbtgate.project import Project, display_name
 from dbtgate.rules.naming import DEFAULT_LAYERS, layer_of
 from dbtgate.rules.registry import Count, Violation, matches_glob, min_max_bounds, rule
@@ -599,6 +599,69 @@ def has_exposure(model: Node, project: Project) -> Violation | None:
     if any(uid in exposures for uid in project.children.get(model.unique_id, ())):
         return None
     return Violation(f"{display_name(model)} is read by no exposure")
+
+
+@rule(
+    "modeling.exposure_parents",
+    severity="warn",
+    applies_to=("exposure",),
+    why="""
+        An exposure that lists no model says nothing about what the dashboard reads: no
+        change to a model will ever name it in its impact, though every change may break
+        it. One that lists dozens is a dashboard nobody can keep working, or an exposure
+        that lists everything to be safe, which flags every change as breaking it. A floor
+        and a ceiling keep exposures to what their consumer actually reads.
+    """,
+    failing="""
+        # policy: modeling.exposure_parents: {min: 1, max: 10}
+        exposures:
+          - name: revenue_dashboard
+            type: dashboard
+            owner: {name: Finance Analytics}
+            depends_on:
+              - source('stripe', 'charges')   # reads no model
+    """,
+    passing="""
+        exposures:
+          - name: revenue_dashboard
+            type: dashboard
+            owner: {name: Finance Analytics}
+            depends_on: [ref('fct_revenue')]
+    """,
+    fix="List in the exposure's `depends_on` the models its consumer reads (`ref('...')`), "
+    "and no more; past the ceiling, split the exposure per dashboard, or build the model the "
+    "dashboard should read instead.",
+    params_check=min_max_bounds,
+)
+def exposure_parents(
+    exposure: Exposure, project: Project, *, min: Count = 1, max: Count | None = None
+) -> Violation | None:
+    """The exposure reads at least `min` and at most `max` models (`null`: no maximum).
+
+    Only models count, each version of a versioned model as one: sources, seeds, snapshots
+    and metrics an exposure lists do not. As dbt-bouncer's check_exposure_based_on_model
+    (`minimum_number_of_models`, `maximum_number_of_models`), whose default ceiling, 100,
+    is here `max: null`."""
+    models = sorted(
+        {
+            uid
+            for uid in project.parents.get(exposure.unique_id, ())
+            if (node := project.nodes.get(uid)) is not None and node.resource_type == "model"
+        }
+    )
+    if max is not None and len(models) > max:
+        return Violation(
+            f"exposure {exposure.name} reads {counted(len(models), 'model')} "
+            f"({_names(project, models)}); at most {max}",
+            details={"models": models, "max": max},
+        )
+    if len(models) >= min:
+        return None
+    named = f" ({_names(project, models)})" if models else ""
+    return Violation(
+        f"exposure {exposure.name} reads {counted(len(models), 'model')}{named}; at least {min}",
+        details={"models": models, "min": min},
+    )
 
 
 # parent_location's parameters: where a parent may be, and where it may not.
