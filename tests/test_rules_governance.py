@@ -524,6 +524,53 @@ def test_schema_pattern_points_at_the_models_yaml_line(shop_builds, tmp_path):
     assert (finding.path, finding.line) == ("models/marts/_marts.yml", 50)
 
 
+def _aliased(manifest: dict) -> None:
+    """Aliases on two models and on the ephemeral one, as `config: {alias: ...}` records them."""
+    for name, alias in (
+        ("stg_orders", "StgOrders"),
+        ("orders", "fct_orders"),
+        ("stg_raw_orders_for_snapshot", "RawOrders"),
+    ):
+        node = manifest["nodes"][f"model.{PKG}.{name}"]
+        node["alias"] = node["config"]["alias"] = alias
+
+
+def test_alias_pattern_judges_the_aliases_models_set(tmp_path):
+    """dbt-bouncer's check_model_alias: the bouncer project sets no alias (customers v1-v3 are
+    built as dbt names versions, customers_v1 ...), so every model passes; with aliases
+    planted, the one that does not match is reported, and the ephemeral model (no relation)
+    is not."""
+    config = rule_config(tmp_path, "naming.alias_pattern", "{pattern: '(fct|dim|stg)_[a-z_]+'}")
+    project = corpus_project("bouncer-dbt112")
+    assert by_code(gate(project, config).findings, "naming.alias_pattern") == []
+    findings = by_code(
+        gate(edited_bouncer(tmp_path, _aliased), config).findings, "naming.alias_pattern"
+    )
+    assert short_ids(findings) == ["stg_orders"]
+    assert findings[0].message == (
+        "stg_orders has the alias StgOrders, which does not match the pattern (fct|dim|stg)_[a-z_]+"
+    )
+    assert (findings[0].details["alias"], findings[0].details["pattern"]) == (
+        "StgOrders",
+        "(fct|dim|stg)_[a-z_]+",
+    )
+
+
+def test_alias_pattern_is_a_config_error_at_its_line_unless_a_regex(tmp_path):
+    bad = rule_config(tmp_path, "naming.alias_pattern", "{pattern: 'fct_(['}")
+    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*pattern: not a regular expression"):
+        gate(corpus_project("bouncer-dbt112"), bad)
+
+
+@pytest.mark.slow
+def test_alias_pattern_on_the_fixture(shop_builds, tmp_path):
+    """The fixture sets no alias: orders_summary's versions are built as orders_summary_v1 and
+    orders_summary_v2, dbt's default names, which are no alias even for a pattern they miss."""
+    project = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"), shop_builds.pr)
+    config = rule_config(tmp_path, "naming.alias_pattern", "{pattern: 'fct_.*'}")
+    assert by_code(gate(project, config).findings, "naming.alias_pattern") == []
+
+
 def test_macro_names_follow_the_macro_pattern(tmp_path):
     config = rule_config(tmp_path, "naming.macro_pattern")
     # The root project's five macros are snake_case; the packages' are not selected by "*".

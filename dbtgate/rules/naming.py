@@ -167,6 +167,54 @@ def schema_pattern(resource: Node, *, pattern: Regex = "") -> Violation | None:
 
 
 @rule(
+    "naming.alias_pattern",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        An alias names the relation in the warehouse apart from the model: what the BI tool
+        and every ad-hoc query read. Aliases are set for a reason (a legacy table name, a
+        consumer's convention), and without a rule each one invents its own spelling, so
+        the warehouse's names drift from the project's (`FctOrders2`, `orders_final`).
+    """,
+    failing="""
+        # policy: {select: "path:models/marts", rules: {naming.alias_pattern:
+        #          {pattern: "(fct|dim)_[a-z0-9_]+"}}}
+        models:
+          - name: fct_orders
+            config:
+              alias: OrdersFinal
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            config:
+              alias: fct_orders_v2024
+    """,
+    fix="Rename the alias (the model's `alias` config, or for a folder `+alias` in "
+    "dbt_project.yml) to match `pattern`, or remove it so the relation takes the model's name.",
+)
+def alias_pattern(resource: Node, *, pattern: Regex = "") -> Violation | None:
+    """The alias of a model, seed or snapshot, when it has one, matches `pattern` as a whole.
+
+    The alias as the manifest records it (a `generate_alias_name` macro applied); a relation
+    named as dbt names it by default (the model's name, `name_v2` for a version of a versioned
+    model) has no alias and passes, as do ephemeral models, which dbt builds as no relation.
+    As dbt-bouncer's check_model_alias, which matches at the alias's start: its
+    `alias_pattern: X` is `pattern: "X.*"`."""
+    if materialized_as(resource) == "ephemeral":
+        return None
+    alias = resource.alias or ""
+    default = resource.name if resource.version is None else f"{resource.name}_v{resource.version}"
+    if alias in ("", default) or re.fullmatch(pattern, alias):
+        return None
+    return Violation(
+        f"{display_name(resource)} has the alias {alias}, which does not match the pattern "
+        f"{pattern}",
+        details={"alias": alias, "pattern": pattern},
+    )
+
+
+@rule(
     "naming.macro_pattern",
     severity="warn",
     applies_to=("macro",),
