@@ -19,8 +19,8 @@ import msgspec
 from dbtgate.artifacts.catalog import Catalog, CatalogTable
 from dbtgate.artifacts.load import (
     ArtifactSet,
-    read_called_macros,
     read_code,
+    read_macro_calls,
     read_refs,
     read_written_grants,
 )
@@ -322,10 +322,21 @@ class Project:
         (`artifacts.load.read_refs`); none without a manifest file."""
         return self._read_apart("refs", read_refs, {}).get(unique_id, [])
 
+    def macro_calls(self) -> dict[str, tuple[str, ...]] | None:
+        """The macros each resource calls, by its unique_id (`artifacts.load.read_macro_calls`);
+        None without a manifest file, where no call can be known."""
+        return self._read_apart("macro_calls", read_macro_calls, None)
+
     def called_macros(self) -> frozenset[str] | None:
-        """The macros something in the build calls (`artifacts.load.read_called_macros`); None
-        without a manifest file, where no macro can be known to be unused."""
-        return self._read_apart("called_macros", read_called_macros, None)
+        """The macros something in the build calls; None without a manifest file, where no
+        macro can be known to be unused."""
+        return self._read_apart(
+            "called_macros",
+            lambda _: frozenset(
+                m for called in (self.macro_calls() or {}).values() for m in called
+            ),
+            None,
+        )
 
     def code(self, unique_id: str) -> str | None:
         """The resource's code as dbt read it: a model's file stripped, a snapshot's or a

@@ -23,6 +23,8 @@ from policy_support import (
     write_config,
 )
 
+from dbtgate.artifacts import load_artifacts
+from dbtgate.errors import DbtgateError
 from dbtgate.project import Project
 from dbtgate.rules.code import signature_arguments
 from dbtgate.rules.registry import load_rules
@@ -590,3 +592,78 @@ def test_max_arguments_on_the_root_projects_macros(tmp_path):
         ),
     ]
     assert findings[0].details["max"] == 2
+
+
+def _required_macros(project: Project, tmp_path: Path, setting: str, select: str) -> dict:
+    config = rule_config(tmp_path, "code.required_macros", setting, select)
+    findings = by_code(gate(project, config).findings, "code.required_macros")
+    return {f.unique_id.removeprefix(f"model.{PKG}."): f.message for f in findings}
+
+
+def test_required_macros_reads_the_calls_dbt_records(tmp_path):
+    """dbt-bouncer's check_model_depends_on_macros: of the bouncer project's staging models,
+    stg_payments calls cents_to_dollars; int_incremental calls dbt's is_incremental."""
+    project = corpus_project("bouncer-dbt112")
+    staging = "path:models/staging"
+    expected = {
+        name: f"{name} does not call the macros cents_to_dollars"
+        for name in ("stg_customers", "stg_orders", "stg_raw_orders_for_snapshot")
+    }
+    assert _required_macros(project, tmp_path, "{macros: [cents_to_dollars]}", staging) == expected
+    # By package and name, and by unique_id, as dbt-bouncer names them.
+    for named in (f"{PKG}.cents_to_dollars", f"macro.{PKG}.cents_to_dollars"):
+        found = _required_macros(project, tmp_path, f"{{macros: ['{named}']}}", staging)
+        assert sorted(found) == sorted(expected)
+    # Another package's macro of the name is not this one.
+    found = _required_macros(project, tmp_path, "{macros: [dbt.cents_to_dollars]}", staging)
+    assert "stg_payments" in found
+    either = "{macros: [cents_to_dollars, dbt.is_incremental], criteria: any}"
+    found = _required_macros(project, tmp_path, either, f"package:{PKG}")
+    assert "stg_payments" not in found and "int_incremental" not in found
+    assert found["orders"] == ("orders has none of the macros cents_to_dollars, dbt.is_incremental")
+
+
+def test_required_macros_criteria_one_counts_the_macros_called(tmp_path):
+    def edit(manifest: dict) -> None:
+        node = manifest["nodes"][f"model.{PKG}.stg_payments"]
+        node["depends_on"]["macros"].append("macro.dbt.is_incremental")
+
+    project = edited_bouncer(tmp_path, edit)
+    one = "{macros: [cents_to_dollars, is_incremental], criteria: one}"
+    found = _required_macros(project, tmp_path, one, "path:models/staging")
+    assert found["stg_payments"] == (
+        "stg_payments has 2 of the macros cents_to_dollars, is_incremental "
+        "(cents_to_dollars, is_incremental); exactly one is allowed"
+    )
+    assert found["stg_orders"] == (
+        "stg_orders has none of the macros cents_to_dollars, is_incremental "
+        "(exactly one is required)"
+    )
+
+
+def test_required_macros_must_name_a_macro(tmp_path):
+    config = rule_config(tmp_path, "code.required_macros", "warn")
+    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*macros: required"):
+        gate(corpus_project("bouncer-dbt112"), config)
+
+
+@pytest.mark.slow
+def test_required_macros_on_the_fixture(shop_builds, tmp_path):
+    """The fixture's one incremental model, fct_orders, calls is_incremental; the other marts
+    call no macro."""
+    project = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"), shop_builds.pr)
+    config = rule_config(
+        tmp_path, "code.required_macros", "{macros: [dbt.is_incremental]}", "path:models/marts"
+    )
+    findings = by_code(gate(project, config).findings, "code.required_macros")
+    marts = {
+        uid
+        for uid, node in project.nodes.items()
+        if node.resource_type == "model" and node.original_file_path.startswith("models/marts/")
+    }
+    assert {f.unique_id for f in findings} == marts - {"model.shop.fct_orders"}
+    (dim,) = [f for f in findings if f.unique_id == "model.shop.dim_customers"]
+    assert (dim.path, dim.message) == (
+        "models/marts/_marts.yml",
+        "dim_customers does not call the macros dbt.is_incremental",
+    )

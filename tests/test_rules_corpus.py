@@ -35,6 +35,7 @@ REQUIRED_PARAMS = {
     "tests.required": {"tests": {"not_null": 1, "dbt_utils.unique_combination_of_columns": 1}},
     "tests.column_tests": {"tests": {".*_id": ["not_null"], "is_.*": ["accepted_values"]}},
     "code.forbidden_pattern": {"pattern": r"(?i)select\s+\*"},
+    "code.required_macros": {"macros": ["is_incremental", "dbt_utils.star"], "criteria": "any"},
     "docs.description_pattern": {"pattern": r"(?i)\btable\b"},
     "naming.column_type_pattern": {"patterns": {"date": ".*_date", "bool(ean)?": "is_.*"}},
     "naming.column_name_type": {"types": {".*_date": "date", "is_.*": "bool(ean)?"}},

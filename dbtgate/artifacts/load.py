@@ -293,17 +293,18 @@ def read_refs(path: Path) -> dict[str, list[Ref]]:
     return found
 
 
-def read_called_macros(path: Path) -> frozenset[str]:
-    """The unique_ids of the macros some node (a model, test, snapshot, hook), macro, exposure
-    or unit test calls, as its `depends_on.macros` records: a second, selective decode of the
-    manifest, which the gate's own leaves out (it reads the nodes' edges only)."""
+def read_macro_calls(path: Path) -> dict[str, tuple[str, ...]]:
+    """The unique_ids of the macros each node (a model, test, snapshot, hook), macro, exposure
+    or unit test calls, by its unique_id, as its `depends_on.macros` records (callers of none
+    are left out): a second, selective decode of the manifest, which the gate's own leaves out
+    (it reads the nodes' edges only)."""
     manifest = _decode(path, MacroCallsManifest, "manifest")
-    called: set[str] = set()
+    calls: dict[str, tuple[str, ...]] = {}
     for section in (manifest.nodes, manifest.macros, manifest.exposures, manifest.unit_tests):
-        for caller in (section or {}).values():
-            if caller.depends_on is not None:
-                called.update(caller.depends_on.macros or ())
-    return frozenset(called)
+        for uid, caller in (section or {}).items():
+            if caller.depends_on is not None and caller.depends_on.macros:
+                calls[uid] = tuple(caller.depends_on.macros)
+    return calls
 
 
 def _listed_ref(ref: list[Any]) -> Ref:

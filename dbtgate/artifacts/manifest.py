@@ -412,7 +412,7 @@ class MacroCaller(msgspec.Struct, gc=False):
 
 
 class MacroCallsManifest(msgspec.Struct, gc=False):
-    """Which macros each resource calls, apart: see `artifacts.load.read_called_macros`."""
+    """Which macros each resource calls, apart: see `artifacts.load.read_macro_calls`."""
 
     nodes: dict[str, MacroCaller] | None = None
     macros: dict[str, MacroCaller] | None = None

@@ -24,7 +24,8 @@ from collections.abc import Iterator
 
 from dbtgate.artifacts.manifest import Macro, Node, Source
 from dbtgate.project import Project, display_name
-from dbtgate.rules.registry import Count, Regex, Violation, rule
+from dbtgate.rules.governance import Criteria, criteria_violation
+from dbtgate.rules.registry import Count, Names, Regex, Violation, rule
 
 
 def _sql(resource: Node, project: Project) -> str | None:
@@ -426,3 +427,64 @@ def unused_macro(macro: Macro, project: Project) -> Violation | None:
     ):
         return None
     return Violation(f"macro {macro.name} is called by nothing in the build")
+
+
+@rule(
+    "code.required_macros",
+    severity="warn",
+    why="""
+        Some conventions live in a macro: the surrogate key every mart builds the same way,
+        the audit columns every staging model adds, the filter that drops test accounts. A
+        model that writes its own version instead drifts from the rest unnoticed (a key
+        hashed in another order joins to nothing). Requiring the macro where it belongs makes
+        the hand-written copy a finding.
+    """,
+    failing="""
+        -- policy: {select: "path:models/marts", rules: {code.required_macros:
+        --          {macros: [dbt_utils.generate_surrogate_key]}}}
+        -- models/marts/fct_order_lines.sql
+        select md5(order_id || '-' || line_number) as order_line_key, ...
+    """,
+    passing="""
+        -- models/marts/fct_order_lines.sql
+        select {{ dbt_utils.generate_surrogate_key(['order_id', 'line_number']) }}
+            as order_line_key, ...
+    """,
+    fix="Call the listed macros in the model's code instead of writing what they do by hand "
+    "(or, when the model has no use for them, narrow the policy's select or waive it).",
+)
+def required_macros(
+    model: Node,
+    project: Project,
+    *,
+    macros: Names = [],  # noqa: B006
+    criteria: Criteria = "all",
+) -> Violation | None:
+    """The model calls every macro in `macros`; with `criteria: any`, at least one of them,
+    with `one`, exactly one.
+
+    A macro is named as `package.name` (`dbt_utils.generate_surrogate_key`), by its name alone
+    in any package, or by its unique_id. The calls are those dbt records in the model's
+    `depends_on.macros` when it parses the project: the macros its code calls directly, not
+    those they call in turn. Without a manifest file nothing is judged. As dbt-bouncer's
+    check_model_depends_on_macros (`required_macros`, `criteria`)."""
+    calls = project.macro_calls()
+    if calls is None:
+        return None
+    called = calls.get(model.unique_id, ())
+    present = [name for name in macros if any(_names_macro(name, uid) for uid in called)]
+    return criteria_violation(
+        model,
+        macros,
+        present,
+        criteria,
+        ("macros", "does not call the macros"),
+        listed_as="required",
+    )
+
+
+def _names_macro(name: str, unique_id: str) -> bool:
+    """Whether `name` (`name`, `package.name` or a unique_id) names the macro `unique_id`
+    (`macro.<package>.<name>`)."""
+    package, _, macro = unique_id.removeprefix("macro.").partition(".")
+    return name in (macro, f"{package}.{macro}", unique_id)

@@ -446,10 +446,10 @@ def required_meta(
     test and macro peers (check-macro-has-meta-keys)."""
     meta = resource.meta or {}
     present = [key for key in keys if not _blank(meta_value(meta, key))]
-    return _criteria_violation(resource, keys, present, criteria, ("meta", "has no meta"))
+    return criteria_violation(resource, keys, present, criteria, ("meta", "has no meta"))
 
 
-def _criteria_violation(
+def criteria_violation(
     resource: Node | Source | Exposure | Macro,
     required: list[str],
     present: list[str],
@@ -602,7 +602,7 @@ def required_labels(
     As dbt-checkpoint's check-model-has-labels-keys."""
     labels = (resource.config.labels if resource.config else None) or {}
     present = [key for key in keys if not _blank(labels.get(key))]
-    return _criteria_violation(resource, keys, present, criteria, ("labels", "has no label"))
+    return criteria_violation(resource, keys, present, criteria, ("labels", "has no label"))
 
 
 @rule(
@@ -689,7 +689,7 @@ def required_tags(
     `governance.allowed_tags` is its converse."""
     given = {tag.lower() for tag in resource.tags or ()}
     present = [tag for tag in tags if tag.lower() in given]
-    return _criteria_violation(
+    return criteria_violation(
         resource, tags, present, criteria, ("tags", "lacks the tags"), listed_as="required"
     )
 
