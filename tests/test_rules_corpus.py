@@ -24,6 +24,7 @@ REQUIRED_PARAMS = {
     "governance.allowed_tags": {"tags": ["tier-*", "crm"]},
     "governance.required_tags": {"tags": ["crm"]},
     "governance.access": {"allowed": ["protected"]},
+    "governance.version_pattern": {"pattern": "[0-9]+"},
     "governance.required_grants": {"grants": {"select": ["reporter"]}},
     "governance.allowed_grantees": {"grantees": ["reporter", "bi"]},
     "governance.allowed_privileges": {"privileges": ["select"]},

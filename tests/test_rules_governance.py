@@ -1519,3 +1519,42 @@ def test_a_primary_key_of_several_columns_or_on_its_column_passes(tmp_path):
         "governance.primary_key_at_column_level",
     )
     assert short_ids(findings) == ["customers.v2", "customers.v3"]
+
+
+def test_version_pattern_judges_each_version_of_a_versioned_model(tmp_path):
+    """dbt-bouncer's check_model_version_allowed: the bouncer project's customers has versions
+    1, 2 and 3; its other models are not versioned and pass."""
+    project = corpus_project("bouncer-dbt112")
+    whole = rule_config(tmp_path, "governance.version_pattern", "{pattern: '[0-9]+'}")
+    assert by_code(gate(project, whole).findings, "governance.version_pattern") == []
+    recent = rule_config(tmp_path, "governance.version_pattern", "{pattern: '[2-9]'}")
+    findings = by_code(gate(project, recent).findings, "governance.version_pattern")
+    assert short_ids(findings) == ["customers.v1"]
+    assert findings[0].message == (
+        "customers v1 has the version 1, which does not match the pattern [2-9]"
+    )
+
+    def edit(manifest: dict) -> None:
+        manifest["nodes"][f"model.{PKG}.customers.v3"]["version"] = "3b"
+
+    edited = edited_bouncer(tmp_path, edit)
+    whole = rule_config(tmp_path, "governance.version_pattern", "{pattern: '[0-9]+'}")
+    findings = by_code(gate(edited, whole).findings, "governance.version_pattern")
+    assert [f.details["version"] for f in findings] == ["3b"]
+
+
+def test_version_pattern_is_a_config_error_at_its_line_unless_a_regex(tmp_path):
+    bad = rule_config(tmp_path, "governance.version_pattern", "{pattern: '[0-9'}")
+    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*pattern: not a regular expression"):
+        gate(corpus_project("bouncer-dbt112"), bad)
+
+
+@pytest.mark.slow
+def test_version_pattern_on_the_fixture(shop_builds, tmp_path):
+    """The fixture's orders_summary has versions 1 and 2, reported at their own YAML lines."""
+    project = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"), shop_builds.pr)
+    config = rule_config(tmp_path, "governance.version_pattern", "{pattern: '1'}")
+    findings = by_code(gate(project, config).findings, "governance.version_pattern")
+    assert [(f.unique_id, f.path) for f in findings] == [
+        ("model.shop.orders_summary.v2", "models/marts/_orders_summary.yml")
+    ]

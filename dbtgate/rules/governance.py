@@ -252,6 +252,51 @@ def public_versioned(model: Node) -> Violation | None:
 
 
 @rule(
+    "governance.version_pattern",
+    severity="warn",
+    why="""
+        A model's version is part of the contract its consumers pin (`ref('orders',
+        version=2)`) and of the relation's name (`orders_v2`). A team that numbers versions
+        one way (whole numbers, a date, `2024_1`) keeps both predictable; a version named
+        `final` or `2b` is one a consumer has to look up before they can pin it.
+    """,
+    failing="""
+        # policy: governance.version_pattern: {pattern: "[0-9]+"}
+        models:
+          - name: orders
+            latest_version: new
+            versions:
+              - v: new
+    """,
+    passing="""
+        models:
+          - name: orders
+            latest_version: 2
+            versions:
+              - v: 2
+    """,
+    fix="Name the version (`v:` under `versions:` in the model's properties YAML) as "
+    "`pattern` asks; a consumer that pins the old name must move with it.",
+)
+def version_pattern(model: Node, *, pattern: Regex = "") -> Violation | None:
+    """The version of a versioned model matches `pattern` as a whole; unversioned models pass.
+
+    Each version is judged on its own, by the `v:` the YAML gives it as dbt records it
+    (`2`, `2.1`, `2024_01`). As dbt-bouncer's check_model_version_allowed, which matches at
+    the version's start: its `version_pattern: X` is `pattern: "X.*"`."""
+    if model.version is None:
+        return None
+    version = str(model.version)
+    if re.fullmatch(pattern, version):
+        return None
+    return Violation(
+        f"{display_name(model)} has the version {version}, which does not match the pattern "
+        f"{pattern}",
+        details={"version": version, "pattern": pattern},
+    )
+
+
+@rule(
     "governance.ref_version_pinned",
     severity="warn",
     applies_to=("model",),
