@@ -1558,3 +1558,35 @@ def test_version_pattern_on_the_fixture(shop_builds, tmp_path):
     assert [(f.unique_id, f.path) for f in findings] == [
         ("model.shop.orders_summary.v2", "models/marts/_orders_summary.yml")
     ]
+
+
+def _readers_folder(project: Project, tmp_path) -> list[str]:
+    config = rule_config(tmp_path, "naming.source_readers_folder", "warn", "resource_type:source")
+    return [
+        f.message for f in by_code(gate(project, config).findings, "naming.source_readers_folder")
+    ]
+
+
+def test_source_readers_folder_asks_readers_to_live_by_the_declaration(tmp_path):
+    """dbt-bouncer's check_source_used_by_models_in_same_directory: the bouncer project's
+    dummy_source is declared in models/staging/crm/ and read by stg_customers there; the
+    tiktok_ads package's sources, in models/staging/, by its models in models/staging/tmp/."""
+    assert _readers_folder(corpus_project("bouncer-dbt112"), tmp_path) == []
+
+    def edit(manifest: dict) -> None:
+        # orders, in models/marts/finance/, reads the CRM source directly.
+        orders = manifest["nodes"][f"model.{PKG}.orders"]
+        orders["depends_on"]["nodes"].append(f"source.{PKG}.dummy_source.customers")
+
+    assert _readers_folder(edited_bouncer(tmp_path, edit), tmp_path) == [
+        "source dummy_source.customers is read by orders (models/marts/finance/orders.sql), "
+        "outside models/staging/crm/, the folder that declares it"
+    ]
+
+
+@pytest.mark.slow
+def test_source_readers_folder_on_the_fixture(shop_builds, tmp_path):
+    """The fixture declares its sources beside the staging models that read them."""
+    project = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"), shop_builds.pr)
+    readers = {uid for source in project.sources for uid in project.model_readers(source)}
+    assert readers and _readers_folder(project, tmp_path) == []

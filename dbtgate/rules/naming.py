@@ -607,6 +607,57 @@ def source_folder(source: Source) -> Violation | None:
     )
 
 
+@rule(
+    "naming.source_readers_folder",
+    severity="warn",
+    applies_to=("source",),
+    why="""
+        A source's declaration and the models that read it belong together: the folder says
+        which raw system a model touches, and whoever owns that folder reviews every model
+        that reads it. A model elsewhere that reads the source directly bypasses the staging
+        models beside its declaration, and is missed when the source changes.
+    """,
+    failing="""
+        # models/staging/stripe/_stripe__sources.yml declares stripe.payments;
+        # models/marts/fct_revenue.sql reads {{ source('stripe', 'payments') }}
+        sources:
+          - name: stripe
+            tables:
+              - name: payments
+    """,
+    passing="""
+        # models/staging/stripe/stg_stripe__payments.sql reads the source;
+        # models/marts/fct_revenue.sql reads {{ ref('stg_stripe__payments') }}
+        sources:
+          - name: stripe
+            tables:
+              - name: payments
+    """,
+    fix="Read the source through a model in the folder of its declaration (a staging model) "
+    "and ref that model, or move the reading model (or the declaration) so they share a folder.",
+)
+def source_readers_folder(source: Source, project: Project) -> Iterator[Violation]:
+    """Each model that reads the source table directly lives in the folder of the properties
+    YAML that declares it, or in a folder below.
+
+    One finding per model elsewhere; models that read it through other models are not
+    judged. As dbt-bouncer's check_source_used_by_models_in_same_directory, which asks for
+    the same folder exactly: a model in a subfolder (models/staging/stripe/base/) passes
+    here and fails there."""
+    folder = PurePosixPath(file_path(source)).parent
+    for uid in project.model_readers(source.unique_id):
+        model = project.nodes[uid]
+        where = PurePosixPath(file_path(model))
+        if folder == where.parent or folder in where.parents:
+            continue
+        yield Violation(
+            f"{display_name(source)} is read by {display_name(model)} ({where}), outside "
+            f"{folder}/, the folder that declares it",
+            key=uid,
+            details={"model": uid, "path": str(where), "folder": str(folder)},
+        )
+
+
 def _known_layer(params: dict[str, Any]) -> str | None:
     if params["layer"] in params["layers"]:
         return None
