@@ -1,21 +1,27 @@
 """Run some work in a forked child while this process does the rest: two cores, one result.
 
 The gate's reports are rendered in pure Python from one report dict (at 48,000 findings the HTML
-takes 1.2 s and the JUnit XML 0.8 s), so the GIL rules out threads; a forked child gets the dict
-for free (copy-on-write) and needs nothing sent back, because it writes its files itself. Only
-an error travels back, as one line through a pipe, and is raised here as the CLI would have
-printed it in the child. Where `os.fork` is missing (Windows) or there is one core, the work
-runs here, after the rest.
+takes 1.2 s and the JUnit XML 0.8 s), and its check families run in pure Python on the decoded
+manifest, so the GIL rules out threads; a forked child gets the dict and the manifest for free
+(copy-on-write). Report writing needs nothing sent back, because the child writes its files
+itself (`alongside`); check families send their results back, pickled, through a pipe
+(`result_alongside`). An error travels back as one line and is raised here as the CLI would
+have printed it in the child. Where `os.fork` is missing (Windows) or there is one core, the
+work runs here.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from typing import TypeVar
 
 from dbtgate.errors import DbtgateError
+
+T = TypeVar("T")
 
 
 def cores() -> int:
@@ -75,6 +81,62 @@ def alongside(work: Callable[[], None] | None) -> Iterator[None]:
     _, status = os.waitpid(pid, 0)
     if status != 0:
         raise DbtgateError(message or f"a forked worker ended with status {status}")
+
+
+@contextmanager
+def result_alongside(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
+    """Run `work` in a forked child while the with-block runs here; the block calls the function
+    it is given for work's result, which the child sends back pickled (it must pickle).
+
+    The child's error, if any, is raised by that call as a DbtgateError. When the block fails or
+    ends without asking, the child is stopped and reaped. Without fork (or when the system
+    refuses one), the call runs `work` here."""
+    pid = -1
+    if can_fork():
+        read_fd, write_fd = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # no memory or process slot for a child: do it here when asked
+            os.close(read_fd)
+            os.close(write_fd)
+    if pid == -1:
+        yield work
+        return
+    if pid == 0:  # the child: never returns into the caller
+        os.close(read_fd)
+        try:
+            payload = pickle.dumps((True, work()), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException as exc:  # everything, KeyboardInterrupt too, must reach the parent
+            payload = pickle.dumps((False, _error_line(exc)))
+        try:
+            with os.fdopen(write_fd, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    collected = False
+
+    def result() -> T:
+        nonlocal collected
+        with os.fdopen(read_fd, "rb") as pipe:
+            payload = pipe.read()  # until the child exits
+        _, status = os.waitpid(pid, 0)
+        collected = True
+        if not payload:  # killed before it could say anything (out of memory, a signal)
+            raise DbtgateError(f"a forked worker ended with status {status}")
+        done, value = pickle.loads(payload)
+        if not done:
+            raise DbtgateError(value)
+        return value
+
+    try:
+        yield result
+    finally:
+        if not collected:
+            os.kill(pid, signal.SIGTERM)
+            with suppress(OSError):  # already closed if the block was stopped while reading
+                os.close(read_fd)
+            os.waitpid(pid, 0)
 
 
 def _error_line(exc: BaseException) -> str:

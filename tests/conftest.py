@@ -39,3 +39,19 @@ def shop_builds(tmp_path_factory: pytest.TempPathFactory) -> ShopBuilds:
     cache = os.environ.get("DBTGATE_FIXTURE_CACHE")
     workdir = Path(cache) if cache else tmp_path_factory.mktemp("shop_fixture")
     return ShopBuilds(base=build_fixture("base", workdir), pr=build_fixture("pr", workdir))
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """The pids `os.fork` returned in the test (the parent's side: a child never returns)."""
+    pids: list[int] = []
+    fork = os.fork
+
+    def recorded() -> int:
+        pid = fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recorded)
+    return pids

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from fork_support import needs_fork, reaped
 from report_samples import many_findings, sample_report
 
 from dbtgate import forked
@@ -13,36 +14,7 @@ from dbtgate.errors import DbtgateError
 from dbtgate.report import render
 from dbtgate.report.publish import ALL_FORMATS
 
-needs_fork = pytest.mark.skipif(not forked.can_fork(), reason="needs os.fork and two cores")
-
 FORMATS = render.parse_formats(ALL_FORMATS)
-
-
-@pytest.fixture
-def forks(monkeypatch):
-    """The pids `os.fork` returned in the test (the parent's side: a child never returns)."""
-    pids: list[int] = []
-    fork = os.fork
-
-    def recorded() -> int:
-        pid = fork()
-        if pid:
-            pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", recorded)
-    return pids
-
-
-def reaped(pids: list[int]) -> bool:
-    """Every forked child has exited and been waited for (no zombie, no orphan)."""
-    for pid in pids:
-        try:
-            os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            continue
-        return False
-    return True
 
 
 def test_the_halves_split_the_formats_by_cost():
