@@ -75,9 +75,12 @@ def run_families(context: CheckContext, names: list[str]) -> list[tuple[str, lis
 
 
 def split(context: CheckContext, names: list[str]) -> tuple[list[str], list[str]]:
-    """The families to run here and those for a forked child (none on a small project, or
-    without two cores), each list in `names` order: about the same cost each, `policies` here."""
+    """The families to run here and those for a forked child (none on a small project, without
+    two cores or with no core to spare), each list in `names` order: about the same cost each,
+    `policies` here."""
     if len(context.project.nodes) < PARALLEL_MIN_NODES or not forked.can_fork():
+        return names, []
+    if not forked.core_to_spare():
         return names, []
     costs = {name: _cost(context, name) for name in names}
     totals = {True: costs.get(_HERE, 0), False: 0}

@@ -35,6 +35,19 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and cores() > 1
 
 
+def core_to_spare() -> bool:
+    """Whether another core is likely free: the last minute's load average is at most the cores
+    less one half (1.5 on two cores: this process, or one other busy one, and no more). A child
+    on a saturated machine only queues behind the other processes, and the pages both processes
+    touch are copied for nothing (at 10,000 models the check families split in two are 16%
+    faster on an idle 2-core machine, 20% slower on one already running two other processes)."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average here (Windows): assume a quiet machine
+        return True
+    return load <= cores() - 0.5
+
+
 @contextmanager
 def alongside(work: Callable[[], None] | None) -> Iterator[None]:
     """Run `work` in a forked child while the with-block runs here.

@@ -23,9 +23,10 @@ from dbtgate.findings import Finding
 FORMATS = ("--format", "json,md,sarif,junit,html", "--out")
 REPO = Path(__file__).resolve().parents[1]
 # The real command line with the families' fork threshold set first (argv[1]): 0 always splits
-# them, a billion never does.
+# them, a billion never does (however busy the machine running the tests).
 RUNNER = (
     "import sys; import dbtgate.families as f; f.PARALLEL_MIN_NODES = int(sys.argv.pop(1)); "
+    "f.forked.core_to_spare = lambda: True; "
     "from dbtgate.cli import main; sys.argv[0] = 'dbtgate'; main()"
 )
 
@@ -93,6 +94,7 @@ def _context(base: object = None) -> CheckContext:
 
 def test_policies_stay_here_and_the_rest_is_shared_by_cost(monkeypatch):
     monkeypatch.setattr(forked, "can_fork", lambda: True)
+    monkeypatch.setattr(forked, "core_to_spare", lambda: True)
     names = ["breaking", "freshness", "kpi", "lint", "policies", "run"]
     here, there = families.split(_context(), names)
     assert "policies" in here
@@ -104,14 +106,28 @@ def test_policies_stay_here_and_the_rest_is_shared_by_cost(monkeypatch):
     assert "breaking" in there and "kpi" in here
 
 
-def test_a_small_project_or_one_core_runs_the_families_here(monkeypatch):
+def test_a_small_project_one_core_or_a_busy_machine_runs_the_families_here(monkeypatch):
     names = ["kpi", "policies", "run"]
     small = _context()
     small.project.nodes = {}
     monkeypatch.setattr(forked, "can_fork", lambda: True)
+    monkeypatch.setattr(forked, "core_to_spare", lambda: True)
     assert families.split(small, names) == (names, [])
-    monkeypatch.setattr(forked, "can_fork", lambda: False)
+    monkeypatch.setattr(forked, "core_to_spare", lambda: False)
     assert families.split(_context(), names) == (names, [])
+    monkeypatch.setattr(forked, "can_fork", lambda: False)
+    monkeypatch.setattr(forked, "core_to_spare", lambda: True)
+    assert families.split(_context(), names) == (names, [])
+
+
+@pytest.mark.parametrize(
+    ("load", "cores", "spare"),
+    [(0.2, 2, True), (1.4, 2, True), (1.6, 2, False), (7.5, 8, True), (7.6, 8, False)],
+)
+def test_a_core_is_spare_up_to_half_a_core_from_a_full_load(monkeypatch, load, cores, spare):
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(forked, "cores", lambda: cores)
+    assert forked.core_to_spare() is spare
 
 
 def _family(name: str, fails: bool = False):
@@ -127,7 +143,14 @@ def _family(name: str, fails: bool = False):
     return Check(name, run)
 
 
+@pytest.fixture
+def spare(monkeypatch):
+    """A core to spare, however busy the machine running the tests."""
+    monkeypatch.setattr(forked, "core_to_spare", lambda: True)
+
+
 @needs_fork
+@pytest.mark.usefixtures("spare")
 def test_each_familys_part_comes_back_in_the_familys_order(monkeypatch, forks):
     fake = {name: _family(name) for name in ("kpi", "policies", "run")}
     monkeypatch.setattr(families, "CHECKS", fake)
@@ -149,6 +172,7 @@ def test_each_familys_part_comes_back_in_the_familys_order(monkeypatch, forks):
     ids=["the-childs-first", "this-processs-first"],
 )
 @needs_fork
+@pytest.mark.usefixtures("spare")
 def test_the_first_failing_family_in_order_is_the_error(monkeypatch, forks, failing, raised):
     fake = {name: _family(name, fails=name in failing) for name in ("kpi", "policies", "run")}
     monkeypatch.setattr(families, "CHECKS", fake)
