@@ -77,11 +77,13 @@ def gate(
     changed: set[str] | None = None,
     sections: dict | None = None,
     options: dict | None = None,
+    base: Project | None = None,
 ) -> GateResult:
     """The gate with the policies family only (plus waivers, baseline and scope)."""
     context = CheckContext(
         project=project,
         config=load_config(config_path),
+        base=base,
         changed=changed,
         sections=dict(sections or {}),
         options=dict(options or {}),

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import pytest
 from corpus import CORPUS
@@ -21,6 +22,7 @@ from policy_support import (
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.errors import DbtgateError
+from dbtgate.findings import Finding
 from dbtgate.locate import display_path, display_root
 from dbtgate.project import Project
 from dbtgate.status.kpi import model_counts
@@ -234,6 +236,94 @@ def test_coverage_is_one_finding_for_the_selection_at_the_policy_line(tmp_path):
     assert finding.message.startswith("13 of 24 selected models are tested (54% < 80%)")
     assert "model.tiktok_ads.stg_tiktok_ads__location" in finding.details["untested"]
     assert finding.disposition == "blocking"
+
+
+COVERAGE_SCOPED = """\
+    version: 1
+    scope: changed
+    policies:
+      - select: "package:tiktok_ads"
+        rules: {tests.coverage: {severity: error, min: 0.8}}
+      - select: "package:dbt_bouncer_test_project"
+        rules: {tests.coverage: {severity: error, min: 1.0}}
+    """
+
+
+def _untested(models: set[str]):
+    """An edit of the bouncer manifest that deletes the tests of `models`."""
+
+    def edit(data: dict) -> None:
+        for uid, node in list(data["nodes"].items()):
+            if node["resource_type"] == "test" and node.get("attached_node") in models:
+                del data["nodes"][uid]
+
+    return edit
+
+
+def _coverage_by_policy(result) -> dict[str, Finding]:
+    return {f.details["policy"]: f for f in by_code(result.findings, "tests.coverage")}
+
+
+def test_coverage_a_base_build_already_below_is_outside_the_change(tmp_path):
+    base = corpus_project("bouncer-dbt112")
+    pr = edited_bouncer(tmp_path, _untested(set()))
+    config = write_config(tmp_path / "config", COVERAGE_SCOPED)
+    found = _coverage_by_policy(gate(pr, config, base=base, changed=set()))
+    assert list(found) == ["package:tiktok_ads"]  # the root project is all tested
+    legacy = found["package:tiktok_ads"]
+    assert legacy.disposition == "out_of_scope"
+    assert legacy.message.endswith("; 54.2% (13/24) in the base build: not lowered by this change")
+
+
+def test_coverage_the_change_that_fails_or_lowers_it_is_gated(tmp_path):
+    base = corpus_project("bouncer-dbt112")
+    pr = edited_bouncer(
+        tmp_path,
+        _untested(
+            {
+                "model.dbt_bouncer_test_project.stg_orders",
+                "model.tiktok_ads.tiktok_ads__ad_report",
+            }
+        ),
+    )
+    config = write_config(tmp_path / "config", COVERAGE_SCOPED)
+    found = _coverage_by_policy(gate(pr, config, base=base, changed=set()))
+    fails = found["package:dbt_bouncer_test_project"]
+    assert fails.disposition == "blocking"
+    assert fails.message.startswith("13 of 14 selected models are tested (93% < 100%)")
+    assert fails.message.endswith("; the base build passes it: this change fails it")
+    lowers = found["package:tiktok_ads"]
+    assert lowers.disposition == "blocking"
+    assert lowers.details["tested"] == 12
+    assert lowers.message.endswith("; 54.2% (13/24) in the base build: this change lowers it")
+    # Without a base build there is nothing to tell legacy from new: both are gated, unworded.
+    alone = _coverage_by_policy(gate(pr, config))
+    assert {f.disposition for f in alone.values()} == {"blocking"}
+    assert not any("base build" in f.message for f in alone.values())
+
+
+def test_coverage_on_a_state_selector_is_the_changes(tmp_path):
+    """`state:modified` selects what the change touched: its shortfall is the change's, with no
+    base build's share to compare (the base build has no `state`)."""
+    base = corpus_project("bouncer-dbt112")
+    stg_orders = f"model.{PKG}.stg_orders"
+    pr = edited_bouncer(tmp_path, _untested({stg_orders}))
+    config = write_config(
+        tmp_path / "config",
+        """\
+        version: 1
+        scope: changed
+        policies:
+          - select: "state:modified"
+            rules: {tests.coverage: {severity: error, min: 0.8}}
+        """,
+    )
+    sections = {"changes": SimpleNamespace(new=[], modified=[stg_orders])}
+    result = gate(pr, config, base=base, changed={stg_orders}, sections=sections)
+    [found] = by_code(result.findings, "tests.coverage")
+    assert found.message.startswith("0 of 1 selected models are tested")
+    assert found.disposition == "blocking"
+    assert "base build" not in found.message
 
 
 def test_coverage_fingerprint_does_not_depend_on_where_dbtgate_runs(tmp_path, monkeypatch):

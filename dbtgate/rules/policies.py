@@ -23,6 +23,7 @@ from dbtgate.findings import SEVERITY_ORDER, Finding, fingerprint
 from dbtgate.locate import repository_path
 from dbtgate.project import Project
 from dbtgate.rules.registry import NEEDS, ParamError, Rule, Violation, load_plugin, load_rules
+from dbtgate.rules.selection_base import BaseSelections
 from dbtgate.select import Selection, Selector, SelectorError, parse_selector
 from dbtgate.selector_hints import selector_hint
 
@@ -165,6 +166,7 @@ def policies(context: CheckContext) -> Iterable[Finding]:
         "base": context.base,
         "codeowners": context.options.get("codeowners"),
     }
+    base = BaseSelections(context)
     kept: dict[tuple[str, str, str, str], Finding] = {}
     summary = []
     unmet: set[str] = set()  # rules noted for an artifact the build lacks (once each)
@@ -215,7 +217,7 @@ def policies(context: CheckContext) -> Iterable[Finding]:
                     f"{', '.join(f'{t}s' for t in types)}; select {policy.select!r} selects none, "
                     "so it checked nothing"
                 )
-            for finding in _apply(compiled_rule, compiled, subjects[types], inputs, config):
+            for finding in _apply(compiled_rule, compiled, subjects[types], inputs, config, base):
                 key = (
                     finding.code,
                     finding.unique_id or "",
@@ -274,24 +276,29 @@ def _apply(
     subjects: list[Any],
     inputs: dict[str, Any],
     config: Config,
+    base: BaseSelections,
 ) -> Iterable[Finding]:
     """Findings of one rule on the policy's `subjects` (its selected resources of the types the
-    rule applies to)."""
+    rule applies to); a rule on the whole selection is also run on the `base` build's."""
     rule = compiled_rule.rule
     fix = " ".join(rule.docs.fix.split())
     resource = None
     try:
         if rule.selection:
             selector_key = f"{policy.policy.select} - {policy.policy.exclude or ''}"
-            for violation in rule.run(subjects, inputs, compiled_rule.params):
+            params = compiled_rule.params
+            judge = base.judge(rule, params, policy.select, policy.exclude, inputs)
+            for violation in rule.run(subjects, inputs, params):
+                changed, why = judge(violation)
                 finding = Finding(
                     code=rule.code,
                     severity=compiled_rule.severity,  # type: ignore[arg-type]
-                    message=violation.message,
+                    message=violation.message + why,
                     key=violation.key or selector_key,
                     path=display_config_path(config),
                     line=compiled_rule.setting.line or None,
                     fix=violation.fix or fix,
+                    changed=changed,
                     details={**violation.details, "policy": policy.policy.select},
                 )
                 # Stable across machines: the config path as displayed depends on the cwd.

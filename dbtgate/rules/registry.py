@@ -393,7 +393,9 @@ def rule(
     The docstring's first paragraph is the rule's summary and the rest says what it checks
     in detail; `why`, `failing`/`passing` (YAML examples) and `fix` complete its documentation.
     `selection=True` makes it a rule on the whole selection: it gets the list of selected
-    resources of the `applies_to` types instead of one resource. `params_check` says what is
+    resources of the `applies_to` types instead of one resource; with a base build it also runs
+    there, and a `share` in its violation's details tells whether the change lowered what it
+    measures (`rules.selection_base`). `params_check` says what is
     wrong with a combination of parameter values (None when nothing is). `needs` names the
     artifacts besides the manifest it reads (`catalog`, `run_results`: see NEEDS).
     """

@@ -465,7 +465,10 @@ def unit_tests(model: Node, project: Project, *, min: Count = 1) -> Violation | 
 def coverage(models: list[Node], project: Project, *, min: Share = 0.8) -> Violation | None:
     """At least a share `min` (0..1) of the selected models have one test or more.
 
-    Reported once for the selection (not per model), at the policy's line in the config.
+    Reported once for the selection (not per model), at the policy's line in the config. With a
+    base build the finding says the base build's share; under `scope: changed` it is the
+    change's when the base build passes or has a higher share (the change lowered it), else
+    outside the change: legacy debt does not block an unrelated pull request.
     """
     if not models:
         return None
