@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from html import escape
 from html.parser import HTMLParser
 
@@ -898,6 +899,52 @@ def test_the_suggested_renewal_names_the_expired_entry() -> None:
     assert (
         "renew the waiver that expired on 2026-02-28 at dbtgate.yml:37 rather than "
         "add a second entry"
+    ) in markdown
+
+
+def test_the_suggested_waiver_keeps_its_room_when_the_blocking_findings_are_cut() -> None:
+    """The blocking findings of a change with hundreds of them took the fold's room: the waiver
+    entry was dropped and nothing said so. It comes after them and before the rest, whole, or,
+    when what comes before the findings leaves it no room, a line says it was left out and
+    where it is."""
+    report = sample_report([*sample_findings(), *many_findings(400)])
+    options = RenderOptions(full_report_url="https://ci/run/1")
+    fold = "<details><summary>To ship with the run.test_failures finding as it is:"
+    left_out = (
+        "**To ship with the run.test_failures finding as it is: the waiver entry to paste**\n\n"
+        "Left out to keep the comment under GitHub's size limit: the HTML report of"
+        " [this run](https://ci/run/1) (gate.html) shows it.\n\n"
+    )
+    said = []
+    for size in [*range(1_200, 8_000, 100), GITHUB_COMMENT_LIMIT - 512]:
+        markdown = render_markdown(report, replace(options, max_markdown_chars=size))
+        assert "**Truncated:**" in markdown
+        assert (fold in markdown) != (left_out in markdown), size
+        if fold in markdown:
+            blocking, after = markdown.split(fold)
+            assert "#### Blocking findings (303)" in blocking
+            assert "#### KPIs" not in blocking and "<details>" not in blocking
+            if "- `" in blocking:
+                assert "more findings of" in blocking  # the findings are cut, the fold is not
+            assert "</details>" in after
+        else:
+            said.append(size)
+    assert said and max(said) < 1_600  # only when the verdict and counts leave no room
+    html = to_html(left_out)
+    assert '<a href="https://ci/run/1">this run</a> (gate.html) shows it.' in html
+
+
+def test_a_suggested_waiver_left_out_names_gate_html_when_the_run_is_not_known() -> None:
+    """Warnings come before the findings: enough of them leave no room for the fold."""
+    warning = "catalog.json is 3 days older than manifest.json: column types may be stale"
+    for count in range(500, 1_000):
+        markdown = render_markdown(sample_report(warnings=[warning] * count))
+        if "<summary>To ship" not in markdown:
+            break
+    assert "**To ship with the run.test_failures finding as it is: the waiver entry" in markdown
+    assert (
+        "Left out to keep the comment under GitHub's size limit: the HTML report of this run"
+        " (gate.html) shows it.\n\n"
     ) in markdown
 
 

@@ -6,7 +6,9 @@ with the fix and a link to the line on the PR head; then the lineage of what cha
 waivers used, and everything else folded in <details>. GitHub refuses comments over 65,536
 characters, so rendering works against a budget: sections are filled in that order, a section that
 runs out of room says how many items it left out, and a closing note points at the full report.
-The lineage goes first: it is drawn only when every blocking finding is shown, and says so.
+The lineage goes first: it is drawn only when every blocking finding is shown, and says so. The
+waiver entry the gate suggests, folded under the blocking findings, keeps its room from them: it
+is what lets the author ship.
 All untrusted text goes through `dbtgate.report.escape`.
 """
 
@@ -72,11 +74,12 @@ class _Budget:
         return True
 
     @contextmanager
-    def share(self, fraction: float, plus: int = 0) -> Iterator[None]:
+    def share(self, fraction: float, plus: int = 0, keep: int = 0) -> Iterator[None]:
         """The sections rendered inside may fill `fraction` of the room left (and `plus`
-        characters more, room they may take from a section after them), not all of it."""
+        characters more, room they may take from a section after them), not all of it, and
+        never the last `keep` characters (the room of a section after them they may not take)."""
         full = self.limit
-        self.limit = min(full, self.size + int(fraction * self.room()) + plus)
+        self.limit = min(full - keep, self.size + int(fraction * self.room()) + plus)
         try:
             yield
         finally:
@@ -148,19 +151,23 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     for note in report["warnings"]:
         # A blank line after each: one quote a warning, and the next line not drawn into it.
         budget.add(f"> **warning:** {md_text_code(note)}\n\n")
+    # The waiver entry folded under the blocking findings comes before everything after them
+    # and they may not take its room: it is what lets the author ship (it was dropped, and
+    # nothing said so, when the findings and the lineage's room they took left none).
+    hint = _waiver_hint(budget, report, options)
     # Each section may take a share of what is left, not all of it: a thousand breaking changes
     # left the blocking findings a heading with nothing under it, tens of thousands of findings
     # left out the lineage, the KPIs and the waivers (a KPI table was a header with no rows).
-    with budget.share(_BREAKING_SHARE):
+    with budget.share(_BREAKING_SHARE, keep=len(hint)):
         _breaking_section(budget, report, options)
     # What blocks comes before the picture of what changed: the blocking findings may take the
     # lineage's room, and a comment that cannot show them all leaves the lineage out, saying so
     # (it held 40 resources while findings of the PR's own owners were cut).
     lineage = _lineage(report)
     rest = budget.room() - int(_BLOCKING_SHARE * budget.room())
-    with budget.share(_BLOCKING_SHARE, plus=len(lineage)):
+    with budget.share(_BLOCKING_SHARE, plus=len(lineage), keep=len(hint)):
         blocking_whole = _blocking_section(budget, report, options)
-    _waiver_hint(budget, report)
+    budget.add(hint)
     if lineage:
         if blocking_whole and len(lineage) <= budget.room() - rest:
             budget.add(lineage)
@@ -299,20 +306,27 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
     return whole
 
 
-def _waiver_hint(budget: _Budget, report: dict[str, Any]) -> None:
+def _waiver_hint(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> str:
     """The waiver entry the gate suggests for its most needed blocking finding, folded under
     the blocking findings: the console's hint, for the author who reads the PR comment, not
-    the CI log. The entry is YAML in a fence nothing in it can close."""
+    the CI log. The entry is YAML in a fence nothing in it can close. When what comes before
+    the blocking findings (the verdict, the warnings) leaves it no room, the comment says it
+    left it out and where it is, as it says of the lineage."""
     suggestion = report["sections"].get("suggested_waiver")
     if not suggestion:
-        return
+        return ""
+    title = view.suggested_waiver_title(suggestion)
     intro = view.suggested_waiver_intro(suggestion, report["inputs"], first="To")
     lines = view.suggested_waiver_lines(suggestion["entry"])
-    budget.add(
-        f"<details><summary>{md_html_text(view.suggested_waiver_title(suggestion))}</summary>"
+    fold = (
+        f"<details><summary>{md_html_text(title)}</summary>"
         f"\n\n{md_text_code(intro)}\n\n{md_code_block(chr(10).join(lines), 'yaml')}\n"
         "</details>\n\n"
     )
+    if len(fold) <= budget.room():
+        return fold
+    budget.truncated = True
+    return f"**{md_text(title)}**\n\n{_left_out(options, _SIZE_LIMIT, 'shows it')}"
 
 
 def _finding_items(
@@ -402,17 +416,24 @@ def _lineage(report: dict[str, Any]) -> str:
 def _lineage_left_out(options: RenderOptions, blocking_whole: bool) -> str:
     """What the lineage section says when the blocking findings took its room, or (all of them
     shown, or none to show) what came before them did."""
-    where = (
-        f"the HTML report of [this run]({md_url(options.full_report_url)}) (gate.html)"
-        if options.full_report_url
-        else "the HTML report of this run (gate.html)"
-    )
-    why = (
-        "keep the comment under GitHub's size limit"
-        if blocking_whole
-        else ("make room for the blocking findings")
-    )
-    return f"{_LINEAGE_HEADING}Left out to {why}: {where} draws it.\n\n"
+    why = _SIZE_LIMIT if blocking_whole else "make room for the blocking findings"
+    return _LINEAGE_HEADING + _left_out(options, why, "draws it")
+
+
+_SIZE_LIMIT = "keep the comment under GitHub's size limit"
+
+
+def _left_out(options: RenderOptions, why: str, does: str) -> str:
+    """The line in place of a section left out: why, and that the run's HTML report `does`
+    what the section did ("draws it")."""
+    return f"Left out to {why}: {_html_report(options)} {does}.\n\n"
+
+
+def _html_report(options: RenderOptions) -> str:
+    """Where the comment's cuts are whole: the run's HTML report, linked when the run is known."""
+    if options.full_report_url:
+        return f"the HTML report of [this run]({md_url(options.full_report_url)}) (gate.html)"
+    return "the HTML report of this run (gate.html)"
 
 
 def _kpi_section(budget: _Budget, report: dict[str, Any]) -> None:
