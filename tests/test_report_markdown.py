@@ -818,6 +818,59 @@ def test_a_cut_counts_what_it_left_out_in_words_that_fit_the_count() -> None:
     assert "- … 1 more finding of @&#8203;a not shown here" in first_cut(one, "more finding")
 
 
+def test_a_cut_says_where_what_it_left_out_is_and_links_the_run_when_it_is_known() -> None:
+    """ "… 8 more findings of @team-3 not shown here: see the full report" led nowhere: the
+    run's link was in the footer only."""
+    report = sample_report([*sample_findings(), *many_findings(400)])
+    report["sections"]["cut"] = [{"name": f"m{i}", "v": i} for i in range(300)]
+    for url, link in (
+        ("https://ci/run/1", "[this run](https://ci/run/1)"),
+        ("https://ci/run (1)", "[this run](https://ci/run%20%281%29)"),
+        (None, "this run"),
+    ):
+        markdown = render_markdown(report, RenderOptions(full_report_url=url))
+        lines = [line for line in markdown.splitlines() if " not shown here" in line]
+        assert len(lines) > 25  # every owner's blocking findings, the advisory ones, rows
+        for line in lines:
+            assert line.endswith(f" not shown here: see the HTML report of {link} (gate.html)")
+    html = to_html(lines[0])
+    assert html.endswith(
+        " not shown here: see the HTML report of this run (gate.html)</li>\n</ul>\n"
+    )
+    linked = render_markdown(report, RenderOptions(full_report_url="https://ci/run/1"))
+    line = next(line for line in linked.splitlines() if "more findings of" in line)
+    assert to_html(line).endswith(
+        ' not shown here: see the HTML report of <a href="https://ci/run/1">this run</a>'
+        " (gate.html)</li>\n</ul>\n"
+    )
+
+
+def test_a_long_run_url_in_every_cut_line_keeps_each_cut_said_and_the_comment_in_its_limit() -> (
+    None
+):
+    """Each cut line holds the run's link: an owner's findings cut where the room ran out still
+    end with the line saying how many more, and where."""
+    url = "https://github.example/" + "acme/" * 40 + "actions/runs/1234567890"
+    report = sample_report(many_findings(400))
+    owner = re.compile(r"^\*\*(@&#8203;team-\d+)\*\* \((\d+)\)$")
+    cuts = 0
+    for size in [*range(3_000, 12_000, 53), GITHUB_COMMENT_LIMIT - 512]:
+        markdown = render_markdown(
+            report, RenderOptions(full_report_url=url, max_markdown_chars=size)
+        )
+        assert len(markdown) <= size
+        blocking = markdown.split("#### Blocking findings", 1)[1].split("<details>", 1)[0]
+        for block in re.split(r"\n(?=\*\*@)", blocking)[1:]:
+            heading = owner.match(block.splitlines()[0])
+            assert heading, block
+            shown = block.count("\n- `")
+            if shown < int(heading.group(2)):
+                cuts += 1
+                line = f"- … {int(heading.group(2)) - shown} more findings of {heading.group(1)}"
+                assert f"{line} not shown here: see the HTML report of [this run]({url})" in block
+    assert cuts > 100
+
+
 def test_the_inputs_say_when_dbt_wrote_each_file_as_a_person_reads_it() -> None:
     report = sample_report()
     report["generated_at"] = "2026-12-02T17:29:41.848170Z"

@@ -5,7 +5,8 @@ line, the counts, breaking changes with their impact and owners, then what block
 with the fix and a link to the line on the PR head; then the lineage of what changed, the KPIs, the
 waivers used, and everything else folded in <details>. GitHub refuses comments over 65,536
 characters, so rendering works against a budget: sections are filled in that order, a section that
-runs out of room says how many items it left out, and a closing note points at the full report.
+runs out of room says how many items it left out and that the run's HTML report has them, and a
+closing note points at the full report.
 The lineage goes first: it is drawn only when every blocking finding is shown, and says so. The
 waiver entry the gate suggests, folded under the blocking findings, keeps its room from them: it
 is what lets the author ship.
@@ -54,13 +55,16 @@ _ITEM_CHARS = 400
 
 
 class _Budget:
-    """Text parts under a character limit; remembers whether anything was left out."""
+    """Text parts under a character limit; remembers whether anything was left out.
 
-    def __init__(self, limit: int) -> None:
+    `rest_at`: where what a section leaves out can be read, for its "N more" line."""
+
+    def __init__(self, limit: int, rest_at: str) -> None:
         self.parts: list[str] = []
         self.size = 0
         self.limit = limit
         self.truncated = False
+        self.rest_at = rest_at
 
     def room(self) -> int:
         return self.limit - self.size
@@ -95,9 +99,10 @@ class _Budget:
         max_items: int | None = None,
         whose: str = "",
     ) -> bool:
-        """`head`, as many `items` as fit (at most `max_items`), a "N more" line if some did
-        not, then `tail`. `what` is the noun in the singular ("finding", "row"), `whose` what
-        follows it (" of @finance-eng"): "1 more finding of @finance-eng", "3 more findings ...".
+        """`head`, as many `items` as fit (at most `max_items`), a "N more" line saying where
+        they are if some did not, then `tail`. `what` is the noun in the singular ("finding",
+        "row"), `whose` what follows it (" of @finance-eng"): "1 more finding of @finance-eng",
+        "3 more findings ...".
 
         `weights`: how many of `what` each item stands for (an owner's heading none, a folded
         group of findings several), so the "N more" line counts findings, not lines; one per
@@ -106,7 +111,7 @@ class _Budget:
         item was shown."""
         total = len(weights) if weights is not None else len(items)  # type: ignore[arg-type]
         # Room for the "N more" line, however long `what` is (an owner's name).
-        more_room = len(what) + len(whose) + 80
+        more_room = len(what) + len(whose) + len(self.rest_at) + 80
         if len(head) + len(tail) + more_room > self.room():
             self.truncated = True
             return False
@@ -129,7 +134,7 @@ class _Budget:
             left = sum(weights[shown:]) if weights is not None else total - shown
             if left:  # not for the heading of an empty table alone
                 noun = what if left == 1 else plural(what)
-                self.add(f"- … {left} more {noun}{whose} not shown here: see the full report\n")
+                self.add(f"- … {left} more {noun}{whose} not shown here: see {self.rest_at}\n")
         self.add(tail)
         return shown == total
 
@@ -142,7 +147,9 @@ TRUNCATED = "> **Truncated:**"
 def render_markdown(report: dict[str, Any], options: RenderOptions | None = None) -> str:
     """The PR summary for `report`, at most `options.max_markdown_chars` characters."""
     options = options or RenderOptions()
-    budget = _Budget(options.max_markdown_chars - _NOTE_ROOM)
+    # What a section leaves out is in the run's HTML report: its "N more" line says so, and
+    # links the run when it is known, as the lineage's note does.
+    budget = _Budget(options.max_markdown_chars - _NOTE_ROOM, _html_report(options))
     budget.add(_headline(report, options))
     budget.add(_counts_line(report))
     unchecked = view.not_checked(report)
