@@ -226,7 +226,7 @@ class Completer:
             # A line of the resource's file (a `code.*` rule): the SQL, not the YAML.
             finding.path = self.locator.display(file_path(resource))
         if finding.path is None:
-            parent = None
+            parent = test = None
             if resource.resource_type == "test":
                 # A rule on tests names no tested resource: the project's map of tests (built
                 # once, only when a test is reported) places the test under its model.
@@ -234,12 +234,29 @@ class Completer:
                     "tested_resource"
                 ) or self.project.tested_resources().get(uid)
                 parent = self.project.resource(target) if target else None
+            else:
+                test = self._named_test(finding, uid)
             setting = setting_of(finding) if isinstance(resource, Node) else None
             if setting is not None:
                 location = self.locator.locate_setting(resource, *setting)
+            elif test is not None:
+                # A finding on a model about one of its tests (a composite-key test of one
+                # column): on the test's list item, where the fix is made.
+                location = self.locator.locate(test, parent=resource)
             else:
                 location = self.locator.locate(resource, finding.column_name, parent=parent)
             finding.path, finding.line = location.path or None, location.line
+
+    def _named_test(self, finding: Finding, uid: str) -> Node | None:
+        """The generic test of the finding's resource that its `details["test"]` names, None
+        when it names none (or a test of another resource: the finding's own place stays)."""
+        named = (finding.details or {}).get("test")
+        if not isinstance(named, str):
+            return None
+        test = self.project.nodes.get(named)
+        if test is None or test.resource_type != "test" or test.test_metadata is None:
+            return None
+        return test if self.project.tested_resources().get(named) == uid else None
 
 
 def decide(

@@ -1,6 +1,7 @@
 """Locating a generic data test on the line that declares it: its entry under the column or
 under the model's (the version's, the source table's) own tests, in each spelling dbt reads;
-and on the fixture, through the gate, the SARIF report and the GitHub annotations."""
+and on the fixture, through the gate, the SARIF report and the GitHub annotations; a model's
+finding about one of its tests, on that test's line, in a small project dbt parses."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from policy_support import dbtgate, write_config
 
 from dbtgate.artifacts.manifest import Node, Source, TestMetadata
+from dbtgate.findings import Finding, fingerprint
 from dbtgate.locate import Locator
 
 PROPERTIES = textwrap.dedent(
@@ -221,3 +223,113 @@ def test_the_fixtures_failing_test_is_reported_on_its_line_everywhere(shop_build
         re.MULTILINE,
     )
     assert sorted(annotations) == [("error", str(line)), ("warning", str(line))]
+
+
+# -- a model's finding about one of its tests ----------------------------------------------------
+
+KEYED_PROPERTIES = """\
+version: 2
+models:
+  - name: order_lines
+    data_tests:
+      - dbt_utils.unique_combination_of_columns:
+          arguments:
+            combination_of_columns: [order_id, line_no]
+      - dbt_utils.unique_combination_of_columns:
+          arguments:
+            combination_of_columns: [order_id]
+    columns:
+      - name: order_id
+        data_tests: [not_null]
+      - name: line_no
+"""
+
+# dbt_utils' test as the package defines it, installed where `dbt deps` puts packages.
+UNIQUE_COMBINATION = """\
+{% test unique_combination_of_columns(model, combination_of_columns) %}
+select {{ combination_of_columns | join(', ') }} from {{ model }}
+group by {{ combination_of_columns | join(', ') }} having count(*) > 1
+{% endtest %}
+"""
+
+
+def _parsed_keyed_project(root: Path) -> Path:
+    """A dbt project whose model has two dbt_utils composite-key tests, one of one column,
+    parsed by dbt (manifest.json in target/)."""
+    import os
+    import shutil
+    import subprocess
+
+    files = {
+        "dbt_project.yml": "name: keyed\nversion: '1.0'\nprofile: keyed\n",
+        "profiles.yml": "keyed:\n  target: dev\n  outputs:\n    dev: {type: duckdb, path: k.duckdb}\n",
+        "models/order_lines.sql": "select 1 as order_id, 1 as line_no\n",
+        "models/_models.yml": KEYED_PROPERTIES,
+        "dbt_packages/dbt_utils/dbt_project.yml": "name: dbt_utils\nversion: '1.0'\n",
+        "dbt_packages/dbt_utils/macros/generic_tests/unique_combination_of_columns.sql": (
+            UNIQUE_COMBINATION
+        ),
+    }
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    parsed = subprocess.run(
+        [shutil.which("dbt") or "dbt", "parse", "--profiles-dir", "."],
+        cwd=root,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert parsed.returncode == 0, parsed.stdout + parsed.stderr
+    return root / "target"
+
+
+@pytest.mark.slow
+def test_a_composite_key_test_of_one_column_is_reported_on_its_list_item(tmp_path):
+    """tests.unique_at_column_level reports the model, naming the test (`details.test`): the
+    JSON report and the SARIF region place it on that test's `- dbt_utils...` item (line 8),
+    not on the model nor on the order_id column, and not on the passing test of two columns
+    of the same name above it. The fingerprint is the one the model, column and test give."""
+    project = tmp_path / "keyed"
+    target = _parsed_keyed_project(project)
+    config = write_config(
+        tmp_path / "config",
+        """\
+        version: 1
+        policies:
+          - select: "*"
+            rules:
+              tests.unique_at_column_level: warn
+        """,
+    )
+    out = tmp_path / "out"
+    args = ["check", "--artifacts", str(target), "--config", str(config), "--out", str(out)]
+    completed = dbtgate(*args, cwd=project)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    [finding] = [
+        f
+        for f in json.loads((out / "gate.json").read_text())["findings"]
+        if f["code"] == "tests.unique_at_column_level"
+    ]
+    assert finding["details"]["test"].startswith(
+        "test.keyed.dbt_utils_unique_combination_of_columns_order_lines_order_id."
+    )
+    assert (finding["unique_id"], finding["column_name"]) == ("model.keyed.order_lines", "order_id")
+    assert (finding["path"], finding["line"]) == ("models/_models.yml", 8)
+    unplaced = Finding(
+        code=finding["code"],
+        severity="warn",
+        message="",
+        unique_id=finding["unique_id"],
+        column_name=finding["column_name"],
+        key=finding["key"],
+    )
+    assert finding["fingerprint"] == fingerprint(unplaced)
+    sarif = json.loads((out / "gate.sarif").read_text())
+    [result] = [
+        r for r in sarif["runs"][0]["results"] if r["ruleId"] == "tests.unique_at_column_level"
+    ]
+    where = result["locations"][0]["physicalLocation"]
+    assert where["artifactLocation"]["uri"] == "models/_models.yml"
+    assert where["region"]["startLine"] == 8

@@ -640,8 +640,9 @@ def unique_at_column_level(model: Node, project: Project) -> Iterator[Violation]
     """No model-level composite-key test lists a single column.
 
     The tests are dbt_utils' `unique_combination_of_columns` and dbt_expectations'
-    `expect_compound_columns_to_be_unique`; each offending test is reported. A list built by
-    Jinja at run time (a string in the manifest) is not judged. As dbt-score's
+    `expect_compound_columns_to_be_unique`; each offending test is reported, on its own list
+    item under the model's `data_tests:` (or `tests:`). A list built by Jinja at run time (a
+    string in the manifest) is not judged. As dbt-score's
     single_column_uniqueness_at_column_level."""
     for test in project.tests_on(model.unique_id):
         column = single_key_column(test)
