@@ -252,15 +252,40 @@ def test_a_large_report_says_on_the_page_what_the_table_leaves_out_and_where_it_
 
 def test_a_path_wraps_between_directories_never_inside_a_file_name() -> None:
     page = render_html(sample_report())
-    # The line number is a box of its own, kept whole (`.line`), and with the file name.
-    line = '<span class="line">:{}</span>'
-    assert f"<code>models/<wbr>marts/<wbr>_marts.yml{line.format(50)}</code></td>" in page
-    assert f"<code>models/<wbr>marts/<wbr>_orders_summary.yml{line.format(46)}</code>" in page
+    # The line number is one box (`.end`, kept whole) with the file name's extension: however
+    # narrow the cell, it never goes on a line of its own.
+    end = '<span class="end">.{}</span>'
+    assert f"<code>models/<wbr>marts/<wbr>_marts{end.format('yml:50')}</code></td>" in page
+    assert f"<code>models/<wbr>marts/<wbr>_orders_summary{end.format('yml:46')}</code>" in page
     cells = re.findall(r'<td class="where">(.*?)</td>', page)
     # The breaking change's row, then every finding's (the KPI finding's empty: it has no path).
     assert len(cells) == 1 + len(sample_findings()) and cells.count("") == 1
     for cell in cells:
         assert "_<wbr>" not in cell and ".<wbr>" not in cell, cell
+
+
+def test_a_line_number_keeps_the_file_names_last_characters_whatever_the_name() -> None:
+    """The box kept whole holds the line and column and the name's extension, or the last five
+    characters of a name without one; a location without a line has no box; all escaped."""
+    places = {
+        "seeds/raw_orders.csv": (4, 12),
+        "Makefile": (3, None),
+        "macros/<b>.sql": (9, None),
+        "models/_models.yml": (None, None),
+    }
+    findings = [
+        finding(code="owner.present", severity="warn", message="m", path=p, line=n, column=c)
+        for p, (n, c) in places.items()
+    ]
+    cells = re.findall(r'<td class="where">(.*?)</td>', render_html(sample_report(findings)))
+    assert sorted(cells) == sorted(
+        [
+            '<code>seeds/<wbr>raw_orders<span class="end">.csv:4:12</span></code>',
+            '<code>Mak<span class="end">efile:3</span></code>',
+            '<code>macros/<wbr>&lt;b&gt;<span class="end">.sql:9</span></code>',
+            "<code>models/<wbr>_models.yml</code>",
+        ]
+    )
 
 
 def test_an_owner_is_one_box_that_wraps_only_between_its_parts() -> None:

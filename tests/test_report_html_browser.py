@@ -13,6 +13,7 @@ import itertools
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -906,7 +907,7 @@ def test_a_release_of_a_hundred_teams_keeps_each_owner_whole_and_the_header_shor
     assert severe(browser) == []
 
 
-A4_WIDTH_IN, MARGIN_IN, CSS_PX_IN = 8.27, 0.4, 96
+A4_WIDTH_IN, A5_WIDTH_IN, MARGIN_IN, CSS_PX_IN = 8.27, 5.83, 0.4, 96
 
 
 def printed_pages(driver, height: float) -> list[str]:
@@ -1043,26 +1044,95 @@ def test_on_paper_the_lineages_heading_and_legend_stay_with_the_graph(page) -> N
     assert severe(page) == []
 
 
-def test_a_locations_line_number_stays_with_its_file_name(page) -> None:
-    """On A4 a location of 35-38 characters broke after the file name and printed its line
-    number alone (`models/marts/_orders_summary.yml` / `:46`): no break is offered between the
-    name and its line, so the path wraps at a directory before them. (On a narrower paper, a
-    name and line wider than the cell still break where they must.)"""
-    alone = (
-        "return [...document.querySelectorAll('td.where code')].filter(code => {"
-        " var line = code.querySelector('.line'); if (!line) return false;"
-        " var text = line.previousSibling; while (text && !(text.nodeType === 3 && text.textContent))"
-        "  text = text.previousSibling;"
-        " var range = document.createRange(); range.selectNodeContents(text);"
-        " var rects = [...range.getClientRects()], last = rects[rects.length - 1];"
-        " return line.getBoundingClientRect().top > last.top + 1; }).map(c => c.textContent);"
+def location_lines(driver) -> list[dict]:
+    """Per location shown (a finding's, a breaking change's): the text of each line it wraps
+    over (read a character at a time, whatever elements hold it), its line suffix (`:46`,
+    `:11:63`), and whether it stays inside its cell and clear of the cells beside it."""
+    return driver.execute_script(
+        "var box = e => e.getBoundingClientRect();"
+        "return [...document.querySelectorAll('td.where code')].map(code => {"
+        " var walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT), nodes = [], n;"
+        " while ((n = walker.nextNode())) nodes.push(n);"
+        " var lines = new Map();"
+        " for (var node of nodes) for (var i = 0; i < node.textContent.length; i++) {"
+        "  var range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);"
+        "  var top = Math.round(range.getClientRects()[0].top);"
+        "  lines.set(top, (lines.get(top) || '') + node.textContent[i]); }"
+        " var cell = code.closest('td'), where = box(code), inside = box(cell);"
+        " var others = [...cell.parentElement.cells].filter(c => c !== cell && c.textContent);"
+        " return {text: code.textContent, lines: [...lines.entries()].sort((a, b) => a[0] - b[0])"
+        "  .map(entry => entry[1]), suffix: (code.textContent.match(/(:\\d+)+$/) || [''])[0],"
+        "  inside: where.left >= inside.left - 1 && where.right <= inside.right + 1,"
+        "  clear: others.every(c => { var o = box(c); return o.right <= where.left + 1"
+        "   || o.left >= where.right - 1 || o.bottom <= where.top + 1"
+        "   || o.top >= where.bottom - 1; })}; });"
     )
+
+
+@pytest.mark.parametrize("width", [420, 480, 520, 559, 580, 600, 620, 640, 660, 680, 718, 760, 800])
+def test_on_paper_a_locations_line_number_stays_with_its_file_name(page, width) -> None:
+    """A location broke after its file name and printed its line number alone: on A4 a 35-38
+    character one (`models/marts/_orders_summary.yml` / `:46`), on paper narrower than ~600 px
+    (A5, a narrow preview) one of 14 (`_marts.yml` / `:123`). The line number is one box with
+    the name's extension, and the path wraps at its directories, so the number shares its
+    line with the file name at every width (`_marts` / `.yml:123` when the name must break).
+    Below 640 px the owner and tier had left the location the message column's few pixels
+    beyond them (8 px of A5, a character a line): it takes the message's width, the owner and
+    tier under it."""
     page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    page.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 2000, "deviceScaleFactor": 1, "mobile": False},
+    )
     try:
-        # A4 and US Letter less Chromium's default margins, and the widths around them.
-        for width in (680, 700, 718, 740, 760, 780, 800):
-            page.set_window_size(width, 2000)
-            assert page.execute_script(alone) == [], width
+        places = [place for place in location_lines(page) if place["suffix"]]
+        assert len(places) == 10, places
+        alone = [
+            place["lines"]
+            for place in places
+            if not any(
+                line.endswith(place["suffix"]) and len(line) > len(place["suffix"])
+                for line in place["lines"]
+            )
+        ]
+        assert alone == [], width
+        spilt = [place["text"] for place in places if not (place["inside"] and place["clear"])]
+        assert spilt == [], width
+        # Wide enough for the name and its line: the path breaks at a directory only.
+        for place in places:
+            name = place["text"].rsplit("/", 1)[-1]
+            if width >= 480 and len(name) <= 22:
+                assert any(line.endswith(name) for line in place["lines"]), (width, place)
     finally:
         page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
-        page.set_window_size(1280, 2000)
+        page.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert severe(page) == []
+
+
+def test_on_a5_paper_no_line_number_is_printed_alone(tmp_path: Path, browser) -> None:
+    """Printed by Chromium on A5 (and on a paper between A5 and A4), read back from the PDF:
+    each location's line number is printed on the line of its file name's end (it was
+    `_marts.yml` / `:123`, and 8 px wide on A5, a character a line)."""
+    from pypdf import PdfReader
+    from report_samples import sample_report
+
+    report = sample_report()
+    open_report(browser, tmp_path / "a5.html", report)
+    ends = {
+        f"{f['path'].rsplit('.', 1)[-1]}:{f['line']}"
+        + (f":{f['column']}" if f.get("column") else "")
+        for f in report["findings"]
+        if f.get("path") and f.get("line")
+    }
+    margins = {f"margin{side}": MARGIN_IN for side in ("Top", "Bottom", "Left", "Right")}
+    for paper_width in (A5_WIDTH_IN, 6.5):
+        pdf = browser.execute_cdp_cmd(
+            "Page.printToPDF", {"paperWidth": paper_width, "paperHeight": A4_WIDTH_IN, **margins}
+        )
+        reader = PdfReader(io.BytesIO(base64.b64decode(pdf["data"])))
+        lines = [line.strip() for p in reader.pages for line in p.extract_text().splitlines()]
+        alone = [line for line in lines if re.fullmatch(r"(:\d+)+", line)]
+        assert alone == [], paper_width
+        missing = {end for end in ends if not any(f".{end}" in line for line in lines)}
+        assert missing == set(), (paper_width, missing)
+    assert severe(browser) == []

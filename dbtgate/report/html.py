@@ -185,6 +185,23 @@ def _path_breakable(text: str) -> str:
     return h(text).replace("/", "/<wbr>")
 
 
+def _location_breakable(path: str, suffix: str) -> str:
+    """A location for a table cell: the path wraps at its directories (`_path_breakable`), a
+    file name wider than its line where it must, but never before its line and column
+    (`suffix`, `:46`), which stay in one box (`.end`, kept whole by the stylesheet) with the
+    name's last characters: from its extension's dot, at most five (`.yml:46`; `efile:3` of a
+    `Makefile`). Squeezed, the cell broke `sql:10:14` as `sql:10:1` / `4`, and on narrow paper
+    printed `:46` alone under `_marts.yml`."""
+    if not suffix:
+        return _path_breakable(path)
+    folder, slash, name = path.rpartition("/")
+    last = max(len(name) - 5, 0)
+    dot = name.rfind(".", last)
+    cut = dot if dot > 0 else last
+    head = _path_breakable(folder + slash) + h(name[:cut])
+    return f'{head}<span class="end">{h(name[cut:] + suffix)}</span>'
+
+
 def _owner_names(owners: list[str]) -> str:
     """Owners for a table cell, each kept whole on its line where the column allows (the
     stylesheet's `td .owner`): on paper "@finance-" / "eng" and "engineerin" / "g@acme.c" read
@@ -203,13 +220,8 @@ def _where(finding: dict[str, Any], options: RenderOptions) -> str:
     place = view.location(finding)
     if not place:
         return '<td class="where"></td>'
-    # The line and column stay together (`.line`: squeezed, the cell broke them as "sql:10:1" /
-    # "4") and with the file name: a break before them printed ":46" alone on paper. The path
-    # wraps at its directories.
     path = finding.get("path") or ""
-    suffix = place[len(path) :]
-    line = f'<span class="line">{h(suffix)}</span>' if suffix else ""
-    code = f"<code>{_path_breakable(path)}{line}</code>"
+    code = f"<code>{_location_breakable(path, place[len(path) :])}</code>"
     url = view.file_link(finding, options)
     if url and url.startswith(("https://", "http://")):
         code = f'<a href="{h(url)}" rel="noopener noreferrer">{code}</a>'
