@@ -59,15 +59,8 @@ def alongside(work: Callable[[], None] | None) -> Iterator[None]:
     if work is None:
         yield
         return
-    pid = -1
-    if can_fork():
-        read_fd, write_fd = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:  # no memory or process slot for a child: do it all here instead
-            os.close(read_fd)
-            os.close(write_fd)
-    if pid == -1:
+    pid, read_fd, write_fd = _fork_with_pipe()
+    if pid == -1:  # do it all here instead
         yield
         work()
         return
@@ -104,15 +97,8 @@ def result_alongside(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
     The child's error, if any, is raised by that call as a DbtgateError. When the block fails or
     ends without asking, the child is stopped and reaped. Without fork (or when the system
     refuses one), the call runs `work` here."""
-    pid = -1
-    if can_fork():
-        read_fd, write_fd = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:  # no memory or process slot for a child: do it here when asked
-            os.close(read_fd)
-            os.close(write_fd)
-    if pid == -1:
+    pid, read_fd, write_fd = _fork_with_pipe()
+    if pid == -1:  # do it here when asked
         yield work
         return
     if pid == 0:  # the child: never returns into the caller
@@ -150,6 +136,20 @@ def result_alongside(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
             with suppress(OSError):  # already closed if the block was stopped while reading
                 os.close(read_fd)
             os.waitpid(pid, 0)
+
+
+def _fork_with_pipe() -> tuple[int, int, int]:
+    """A child and a pipe from it: (pid, read end, write end), pid 0 in the child; (-1, -1, -1)
+    where there is no fork, or when the system refuses a child (no memory or process slot)."""
+    if not can_fork():
+        return -1, -1, -1
+    read_fd, write_fd = os.pipe()
+    try:
+        return os.fork(), read_fd, write_fd
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return -1, -1, -1
 
 
 def _error_line(exc: BaseException) -> str:

@@ -225,3 +225,13 @@ def test_without_fork_the_work_runs_here_when_asked(monkeypatch):
         order.append("block")
         assert result() == os.getpid()
     assert order == ["block", "work"]
+
+
+def test_when_the_system_refuses_a_child_the_work_runs_here_when_asked(monkeypatch):
+    def refuse() -> int:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    monkeypatch.setattr(os, "fork", refuse)
+    with forked.result_alongside(os.getpid) as result:
+        assert result() == os.getpid()
