@@ -243,6 +243,12 @@ class Completer:
                 # A finding on a model about one of its tests (a composite-key test of one
                 # column): on the test's list item, where the fix is made.
                 location = self.locator.locate(test, parent=resource)
+            elif isinstance(resource, Node) and isinstance(
+                constraint := (finding.details or {}).get("constraint"), str
+            ):
+                # About one of the model's own constraints (a one-column primary key declared
+                # at model level): on its item in the model's `constraints:`.
+                location = self.locator.locate_constraint(resource, constraint, finding.column_name)
             else:
                 location = self.locator.locate(resource, finding.column_name, parent=parent)
             finding.path, finding.line = location.path or None, location.line

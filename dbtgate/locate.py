@@ -198,6 +198,25 @@ class Locator:
             )
         return found[1]
 
+    def locate_constraint(self, resource: Node, kind: str, column: str | None) -> Location:
+        """A model-level constraint's item in the resource's `constraints:` (its version's,
+        then its own): of type `kind`, on `column` alone, else listing it (with no column, the
+        first of the type). Not found (a constraint the pull request deleted, or one set
+        elsewhere): the column's or the resource's own location (`locate`)."""
+        path = _yaml_path(resource)
+        if path:
+            for entry in self._entries(path, resource):
+                items = [
+                    (item, [_scalar(name) for name in _items(_get(item, "columns"))])
+                    for item in _items(_get(entry, "constraints"))
+                    if (_scalar(_get(item, "type")) or "").lower() == kind.lower()
+                ]
+                # Of several, the one of this column alone, then one that lists it.
+                for item, listed in sorted(items, key=lambda pair: pair[1] != [column]):
+                    if column is None or column in listed:
+                        return Location(self.display(path), item.start_mark.line + 1)
+        return self.locate(resource, column)
+
     def _locate_setting(self, resource: Node, setting: str, detail: str | None) -> Location:
         # Imported here: compiling its patterns is ~5 ms, and most runs locate no config change.
         from dbtgate.setting_lines import SPREAD, key_line, project_line

@@ -20,6 +20,7 @@ from policy_support import (
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.errors import DbtgateError
+from dbtgate.findings import Finding, fingerprint
 from dbtgate.project import Project
 
 PKG = "dbt_bouncer_test_project"
@@ -1519,6 +1520,68 @@ def test_a_primary_key_of_several_columns_or_on_its_column_passes(tmp_path):
         "governance.primary_key_at_column_level",
     )
     assert short_ids(findings) == ["customers.v2", "customers.v3"]
+
+
+# Properties as a team writes them for the bouncer build's orders and versioned customers: the
+# keys at model level, one column each (customers' in its versions' entries).
+FINANCE_PROPERTIES = """\
+version: 2
+models:
+  - name: orders
+    constraints:
+      - type: not_null
+        columns: [order_id_pk]
+      - type: primary_key
+        columns: [order_id_pk, order_date]
+      - type: primary_key
+        columns: [order_id_pk]
+    columns:
+      - name: order_id_pk
+  - name: customers
+    latest_version: 3
+    versions:
+      - v: 1
+      - v: 2
+        constraints:
+          - type: primary_key
+            columns: [customer_id]
+      - v: 3
+"""
+
+
+def test_a_one_column_primary_key_is_reported_on_its_constraint(tmp_path):
+    """Where the fix is made: the model-level constraint's item, the version's when the version
+    declares it; a version whose entry declares none (here the manifest's key is written
+    nowhere the locator reads), on that version's entry."""
+    properties = tmp_path / "project" / "models" / "marts" / "finance" / "_finance__models.yml"
+    properties.parent.mkdir(parents=True)
+    properties.write_text(FINANCE_PROPERTIES)
+    project = Project.from_artifacts(
+        load_artifacts(CORPUS / "bouncer-dbt112"), tmp_path / "project"
+    )
+    config = rule_config(
+        tmp_path, "governance.primary_key_at_column_level", "warn", "resource_type:model"
+    )
+    findings = by_code(gate(project, config).findings, "governance.primary_key_at_column_level")
+    where = {f.unique_id.split(".", 2)[2]: (f.path, f.line) for f in findings}
+    path = "models/marts/finance/_finance__models.yml"
+    assert where == {
+        "orders": (path, 9),  # not the key of two columns above it, nor the not_null
+        "customers.v1": (path, 16),  # no constraint declared: the version's entry
+        "customers.v2": (path, 19),
+        "customers.v3": (path, 21),
+    }
+    # Placed, not keyed, by the constraint: the fingerprint is the model's and column's.
+    orders = next(f for f in findings if f.unique_id == f"model.{PKG}.orders")
+    assert orders.fingerprint == fingerprint(
+        Finding(
+            code=orders.code,
+            severity="warn",
+            message="",
+            unique_id=orders.unique_id,
+            column_name="order_id_pk",
+        )
+    )
 
 
 def test_version_pattern_judges_each_version_of_a_versioned_model(tmp_path):

@@ -1179,5 +1179,5 @@ def primary_key_at_column_level(model: Node) -> Iterator[Violation]:
             "model-level constraint",
             column_name=columns[0],
             fix=f"Move the primary_key constraint to column {columns[0]}'s `constraints:`.",
-            details={"column": columns[0]},
+            details={"column": columns[0], "constraint": "primary_key"},
         )

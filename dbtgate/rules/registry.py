@@ -75,7 +75,9 @@ class Violation(msgspec.Struct, frozen=True, gc=False):
     `column_name` makes the finding point at the column's YAML line; `line` at that line of the
     resource's file (1-based; `Project.code_start` turns a line of its code into one);
     `details["test"]`, the unique_id of one of the resource's generic tests, at that test's
-    list item in the YAML (the fix is made there, the fingerprint stays the resource's); `key`
+    list item in the YAML (the fix is made there, the fingerprint stays the resource's), and
+    `details["constraint"]`, a type of the model's own constraints, at its item in the model's
+    `constraints:` (the one listing `column_name`, when given); `key`
     tells apart several violations of one rule on one resource and column (it is part of the
     fingerprint); `fix` overrides the rule's generic fix hint with a specific one. A Struct,
     not a dataclass: rules create one per finding (48,000 at 10,000 models), and a frozen
