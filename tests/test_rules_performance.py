@@ -1,5 +1,6 @@
 """Performance rules: the last run's execution times (a dbt Fusion build of the bouncer
-project, and the docs-generate run of dbt 1.12 that executed nothing), and chains of views."""
+project, and the docs-generate run of dbt 1.12 that executed nothing), its bytes billed (a dbt
+1.9 build on BigQuery), and chains of views."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from corpus import CORPUS
+from corpus import CORPUS, corpus_dir
 from diff_support import model, write_build
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from policy_support import by_code, corpus_project, gate, rule_config
 
+from dbtgate.artifacts import ArtifactSet, load_manifest, load_run_results
 from dbtgate.errors import DbtgateError
+from dbtgate.project import Project
 
 PKG = "dbt_bouncer_test_project"
 
@@ -93,6 +96,87 @@ def test_a_ceiling_of_zero_is_a_config_error_at_its_line(tmp_path):
     config = execution_time_config(tmp_path, 0)
     with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*max_seconds: expected a number"):
         gate(corpus_project("bouncer-dbt20"), config)
+
+
+def bigquery_build() -> tuple[Project, list[dict]]:
+    """The dbt 1.9 `dbt build` on BigQuery in schema-versions/ (jaffle_shop with the elementary
+    package): its manifest and run_results of one invocation, and the raw results."""
+    folder = corpus_dir("schema-versions")
+    results_path = folder / "run_results_v6.json"
+    artifacts = ArtifactSet(
+        folder,
+        load_manifest(folder / "manifest_v12_dbt1.9.json"),
+        run_results=load_run_results(results_path),
+    )
+    return Project.from_artifacts(artifacts), json.loads(results_path.read_text())["results"]
+
+
+def billed_over(results: list[dict], prefixes: tuple[str, ...], gigabytes: float) -> dict:
+    """The truth, read with plain json: the root project's results of those kinds that billed
+    more than `gigabytes`, with their bytes."""
+    return {
+        r["unique_id"]: r["adapter_response"]["bytes_billed"]
+        for r in results
+        if r["unique_id"].startswith(prefixes)
+        and r["unique_id"].split(".")[1] == "jaffle_shop"
+        and (r.get("adapter_response") or {}).get("bytes_billed") is not None
+        and r["adapter_response"]["bytes_billed"] > gigabytes * 1e9
+    }
+
+
+def test_bytes_billed_above_the_ceiling_in_a_real_bigquery_build(tmp_path):
+    """dbt-bouncer's check_run_results_max_gigabytes_billed: customers billed 31,457,280 bytes,
+    orders 20,971,520 and daily_orders 52,428,800; the seeds' loads record none."""
+    project, results = bigquery_build()
+    over = billed_over(results, ("model.", "seed.", "snapshot."), 0.02)
+    assert len(over) == 3  # the build has some, or the test checks nothing
+    config = rule_config(tmp_path, "performance.bytes_billed", "{max_gigabytes: 0.02}")
+    findings = by_code(gate(project, config).findings, "performance.bytes_billed")
+    assert {f.unique_id: f.details["bytes_billed"] for f in findings} == over
+    customers = next(f for f in findings if f.unique_id == "model.jaffle_shop.customers")
+    assert customers.message == (
+        "customers billed 0.031 GB to build in the last run; at most 0.02 GB"
+    )
+    # The elementary package's models billed as much; a policy on `*` judges the root project.
+    assert not [f for f in findings if ".elementary." in f.unique_id]
+    generous = rule_config(tmp_path, "performance.bytes_billed", "{max_gigabytes: 0.06}")
+    assert by_code(gate(project, generous).findings, "performance.bytes_billed") == []
+
+
+def test_the_tests_bytes_billed_under_a_policy_that_selects_them(tmp_path):
+    """Each data test of the build billed 10,485,760 bytes, the relationships test twice that."""
+    project, results = bigquery_build()
+    over = billed_over(results, ("test.",), 0.015)
+    assert list(over) == [
+        "test.jaffle_shop.relationships_orders_customer_id__customer_id__ref_customers_.c6ec7f58f2"
+    ]
+    setting = "{max_gigabytes: 0.015}"
+    config = rule_config(tmp_path, "performance.bytes_billed", setting, "resource_type:test")
+    findings = by_code(gate(project, config).findings, "performance.bytes_billed")
+    assert [f.unique_id for f in findings] == list(over)
+    assert findings[0].message.endswith(" billed 0.021 GB to run in the last run; at most 0.015 GB")
+
+
+def test_a_run_without_bytes_billed_checks_nothing_and_says_so(tmp_path):
+    """dbt Fusion's build of the bouncer project ran on DuckDB, which bills nothing: every result
+    ran, none records bytes billed, so the rule has nothing to read rather than passing."""
+    config = rule_config(tmp_path, "performance.bytes_billed", "{max_gigabytes: 0.000001}")
+    result = gate(corpus_project("bouncer-dbt20"), config)
+    assert by_code(result.findings, "performance.bytes_billed") == []
+    assert [note for note in result.notes if "performance.bytes_billed" in note] == [
+        f"{tmp_path / 'dbtgate.yml'}:5: performance.bytes_billed reads the bytes billed per "
+        "result that dbt-bigquery writes in run_results.json (`dbt build` or `dbt run` on "
+        "BigQuery), which this build does not have, so it checked nothing"
+    ]
+    # On the BigQuery build the same rule is no note.
+    project, _ = bigquery_build()
+    assert not [n for n in gate(project, config).notes if "performance.bytes_billed" in n]
+
+
+def test_a_ceiling_of_zero_gigabytes_is_a_config_error_at_its_line(tmp_path):
+    config = rule_config(tmp_path, "performance.bytes_billed", "{max_gigabytes: 0}")
+    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: .*max_gigabytes: expected a number"):
+        gate(bigquery_build()[0], config)
 
 
 def chain_build(tmp_path, materialized_b="view"):

@@ -25,6 +25,13 @@ def status_text(status: str) -> str:
     return f"status {status if len(status) <= 40 else status[:39] + '…'!r}"
 
 
+class AdapterResponse(msgspec.Struct, **_S):
+    """What the adapter said of a node's query. Only `bytes_billed` is read, which dbt-bigquery
+    writes (other adapters write a message and the rows affected, or nothing)."""
+
+    bytes_billed: int | float | None = None
+
+
 class NodeResult(msgspec.Struct, **_S):
     """One executed node. `failures` is the failing-row count of a test (v2+).
 
@@ -37,6 +44,7 @@ class NodeResult(msgspec.Struct, **_S):
     message: str | None = None
     failures: int | None = None
     relation_name: str | None = None
+    adapter_response: AdapterResponse | None = None
 
 
 class RunResultsMetadata(msgspec.Struct, **_S):

@@ -8,6 +8,7 @@ cheap.
 
 from dbtgate.rules.registry import (
     Count,
+    Gigabytes,
     Minimums,
     Names,
     ParamError,
@@ -21,6 +22,7 @@ from dbtgate.rules.registry import (
 
 __all__ = [
     "Count",
+    "Gigabytes",
     "Minimums",
     "Names",
     "ParamError",

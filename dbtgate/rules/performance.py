@@ -3,7 +3,8 @@
 A slow model rarely fails anything: it stretches the build until it misses the hour the
 dashboards refresh, one release at a time. dbt-project-evaluator flags chains of views (their
 queries all run when the last one is read); dbt-checkpoint asks a model that many models read to
-be stored; dbt-bouncer holds each node of the last run to a maximum duration. All three are
+be stored; dbt-bouncer holds each node of the last run to a maximum duration and, on BigQuery,
+to a maximum of bytes billed. All three are
 policies a team sets per selection (a tier-1 mart may take longer than a staging view), so they
 are rules here, not part of the run status family.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from dbtgate.artifacts.manifest import Node, materialized_as
 from dbtgate.project import Project, display_name
-from dbtgate.rules.registry import Count, Seconds, Violation, rule
+from dbtgate.rules.registry import Count, Gigabytes, Seconds, Violation, rule
 from dbtgate.wording import counted
 
 
@@ -70,6 +71,67 @@ def execution_time(
         f"at most {max_seconds:g} s",
         details={"execution_time": took, "max_seconds": max_seconds, "status": result.status},
     )
+
+
+@rule(
+    "performance.bytes_billed",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "test"),
+    needs=("bytes_billed",),
+    why="""
+        On BigQuery's on-demand pricing a query costs what it scans, and every build runs it
+        again: a model that reads a whole unpartitioned table, or lost its incremental filter,
+        bills terabytes on each run without failing anything. A ceiling per node of the build
+        turns that cost into a finding on the pull request that raised it.
+    """,
+    failing="""
+        # dbtgate.yml
+        policies:
+          - select: "path:models/marts"
+            rules: {performance.bytes_billed: {max_gigabytes: 50}}
+        # run_results.json: building fct_events billed 1,240.5 GB (a full scan of events)
+    """,
+    passing="""
+        # run_results.json: building fct_events billed 3.2 GB (incremental on event_date)
+    """,
+    fix="Make the query scan less (partition and cluster what it reads, filter on the partition "
+    "column, build it incrementally), or raise `max_gigabytes` for the selection it belongs to.",
+)
+def bytes_billed(
+    resource: Node, project: Project, *, max_gigabytes: Gigabytes = 100.0
+) -> Violation | None:
+    """The resource's query billed at most `max_gigabytes` (10^9 bytes) in the last run, as
+    dbt-bigquery records it in run_results.json (`adapter_response.bytes_billed`).
+
+    A data test's query bills as a model's does; `*` selects no tests, a policy on
+    `resource_type:test` gives them a ceiling of their own.
+
+    A result that records no bytes billed (a seed's load, a skipped node, another adapter) is
+    not judged; a run in which none records any checks nothing, and the policies family says so
+    in a note."""
+    index = project.executed_run()
+    if index is None:
+        return None
+    result = index.results.get(resource.unique_id)
+    response = result.adapter_response if result is not None else None
+    if response is None or response.bytes_billed is None:
+        return None
+    billed = response.bytes_billed / 1e9
+    if billed <= max_gigabytes:
+        return None
+    verb = "to run" if resource.resource_type == "test" else "to build"
+    return Violation(
+        f"{display_name(resource)} billed {_gigabytes(billed)} GB {verb} in the last run; "
+        f"at most {max_gigabytes:g} GB",
+        details={"bytes_billed": response.bytes_billed, "max_gigabytes": max_gigabytes},
+    )
+
+
+def _gigabytes(amount: float) -> str:
+    """An amount of gigabytes as a message shows it: three decimals at most (0.031, 1,240.5),
+    two significant digits for one too small for them (0.00012)."""
+    text = f"{amount:,.3f}".rstrip("0").rstrip(".")
+    return text if text != "0" else f"{amount:.2g}"
 
 
 @rule(

@@ -239,11 +239,14 @@ def _missing_needs(rule: Rule, project: Project) -> list[str]:
 
 
 def _has(project: Project, need: str) -> bool:
-    """Whether the build has the artifact `need` names (a key of NEEDS) to read: a catalog, or
-    results of a run that executed something."""
+    """Whether the build has the artifact `need` names (a key of NEEDS) to read: a catalog,
+    results of a run that executed something, or among them the bytes BigQuery billed."""
     if need == "catalog":
         return project.catalog is not None
-    return project.executed_run() is not None
+    run = project.executed_run()
+    if need == "bytes_billed":
+        return run is not None and run.billed
+    return run is not None
 
 
 def _empty_selection_note(config: Config, policy: Policy, selection: Selection) -> str:

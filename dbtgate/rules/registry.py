@@ -49,6 +49,8 @@ INPUTS = ("project", "base", "codeowners")
 NEEDS = {
     "catalog": "catalog.json (`dbt docs generate` writes it)",
     "run_results": "the results of a run that executed models (`dbt build` or `dbt run`)",
+    "bytes_billed": "the bytes billed per result that dbt-bigquery writes in run_results.json "
+    "(`dbt build` or `dbt run` on BigQuery)",
 }
 
 BUILTIN_FAMILIES = (
@@ -146,6 +148,10 @@ def _seconds_problem(value: float) -> str | None:
     return None if value > 0 else f"expected a number of seconds above 0, got {value:g}"
 
 
+def _gigabytes_problem(value: float) -> str | None:
+    return None if value > 0 else f"expected a number of gigabytes above 0, got {value:g}"
+
+
 def _minimums_problem(value: dict[str, int]) -> str | None:
     if not value:
         return "give at least one name and its count (an empty map would check nothing)"
@@ -186,6 +192,10 @@ Count = typing.Annotated[int, Refinement("count (>= 0)", _count_problem, {"minim
 # A duration in seconds, above 0 (`60`, `2.5`).
 Seconds = typing.Annotated[
     float, Refinement("seconds (> 0)", _seconds_problem, {"exclusiveMinimum": 0})
+]
+# An amount of data in gigabytes (10^9 bytes), above 0 (`100`, `0.5`).
+Gigabytes = typing.Annotated[
+    float, Refinement("gigabytes (> 0)", _gigabytes_problem, {"exclusiveMinimum": 0})
 ]
 # Names and how many of each are needed (`{not_null: 1, relationships: 1}`); must be set.
 Minimums = typing.Annotated[
@@ -401,7 +411,8 @@ def rule(
     there, and a `share` in its violation's details tells whether the change lowered what it
     measures (`rules.selection_base`). `params_check` says what is
     wrong with a combination of parameter values (None when nothing is). `needs` names the
-    artifacts besides the manifest it reads (`catalog`, `run_results`: see NEEDS).
+    artifacts besides the manifest it reads (`catalog`, `run_results`, `bytes_billed`: see
+    NEEDS).
     """
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from dbtgate.artifacts.run_results import NodeResult, RunResults
 from dbtgate.project import Project
@@ -34,6 +35,15 @@ class RunIndex:
     results: dict[str, NodeResult]
     command: str | None
     executed: bool
+
+    @cached_property
+    def billed(self) -> bool:
+        """Whether a result says what BigQuery billed for it (`adapter_response.bytes_billed`):
+        other adapters write none, and a rule that limits it has nothing to read there."""
+        return any(
+            result.adapter_response is not None and result.adapter_response.bytes_billed is not None
+            for result in self.results.values()
+        )
 
 
 def index_run_results(run_results: RunResults) -> RunIndex:
