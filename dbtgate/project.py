@@ -414,7 +414,8 @@ class Project:
 
     def semantic_readers(self, unique_id: str) -> list[SemanticModel]:
         """The semantic models built on `unique_id`, in id order. They are not in the graph
-        (`children`): only the schema diff's impact asks, so they are indexed on first ask."""
+        (`children`): only the schema diff's impact and governance.semantic_model_public_parents
+        ask, so they are indexed on first ask."""
         if self._semantic_readers is None:
             index: dict[str, list[SemanticModel]] = {}
             models = self.manifest.semantic_models or {}

@@ -10,6 +10,7 @@ import pytest
 from corpus import CORPUS
 from policy_support import (
     by_code,
+    corpus_manifest_project,
     corpus_project,
     edited_bouncer,
     gate,
@@ -1653,3 +1654,49 @@ def test_source_readers_folder_on_the_fixture(shop_builds, tmp_path):
     project = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"), shop_builds.pr)
     readers = {uid for source in project.sources for uid in project.model_readers(source)}
     assert readers and _readers_folder(project, tmp_path) == []
+
+
+def test_semantic_model_public_parents_on_real_builds(tmp_path):
+    """dbt-bouncer's check_semantic_model_based_on_non_public_models, judged on the model: the
+    jaffle_shop build of dbt 1.12 builds its six semantic models on protected marts; the
+    bouncer project builds its one on orders, which is public."""
+    path = CORPUS / "schema-versions" / "manifest_v12_dbt1.12.json"
+    raw = json.loads(path.read_text())
+    # The truth, read with plain json: the models a semantic model depends on, not public.
+    expected = sorted(
+        uid.split(".", 2)[2]
+        for semantic in raw["semantic_models"].values()
+        for uid in semantic["depends_on"]["nodes"]
+        if raw["nodes"][uid]["access"] != "public"
+    )
+    assert len(expected) == 6
+    config = rule_config(tmp_path, "governance.semantic_model_public_parents")
+    project = corpus_manifest_project("schema-versions/manifest_v12_dbt1.12.json")
+    findings = by_code(gate(project, config).findings, "governance.semantic_model_public_parents")
+    assert short_ids(findings) == expected
+    orders = next(f for f in findings if f.unique_id == "model.jaffle_shop.orders")
+    assert orders.message == "orders is protected, not public: semantic model orders is built on it"
+    bouncer = gate(corpus_project("bouncer-dbt112"), config).findings
+    assert by_code(bouncer, "governance.semantic_model_public_parents") == []
+
+
+def test_semantic_model_public_parents_names_every_semantic_model_on_the_model(tmp_path):
+    orders = f"model.{PKG}.orders"
+
+    def edit(manifest: dict) -> None:
+        manifest["nodes"][orders]["access"] = "private"
+        semantic = copy.deepcopy(manifest["semantic_models"][f"semantic_model.{PKG}.orders"])
+        semantic.update(name="order_lines", unique_id=f"semantic_model.{PKG}.order_lines")
+        manifest["semantic_models"][semantic["unique_id"]] = semantic
+
+    config = rule_config(tmp_path, "governance.semantic_model_public_parents")
+    findings = gate(edited_bouncer(tmp_path, edit), config).findings
+    [finding] = by_code(findings, "governance.semantic_model_public_parents")
+    assert finding.unique_id == orders
+    assert finding.message == (
+        "orders is private, not public: semantic models order_lines, orders are built on it"
+    )
+    assert finding.details["semantic_models"] == [
+        f"semantic_model.{PKG}.order_lines",
+        f"semantic_model.{PKG}.orders",
+    ]

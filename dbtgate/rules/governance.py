@@ -397,6 +397,55 @@ def exposure_reads_public(exposure: Exposure, project: Project) -> Violation | N
 
 
 @rule(
+    "governance.semantic_model_public_parents",
+    severity="warn",
+    applies_to=("model",),
+    why="""
+        A semantic model publishes its model's columns as metrics and dimensions to everyone
+        who queries the semantic layer, dashboards and other teams' tools included: the model
+        under it is an interface, and should be one the team has promised to keep (`access:
+        public`, ideally contracted and versioned), not a protected model that may change any
+        day under the metrics built on it.
+    """,
+    failing="""
+        models:
+          - name: int_orders              # access: protected (the default)
+        semantic_models:
+          - name: orders
+            model: ref('int_orders')
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            config: {access: public}
+        semantic_models:
+          - name: orders
+            model: ref('fct_orders')
+    """,
+    fix="Make the model public (`access: public`, with a contract), or build the semantic "
+    "model on a public model.",
+)
+def semantic_model_public_parents(model: Node, project: Project) -> Violation | None:
+    """A model a semantic model is built on has `access: public`.
+
+    Judged on the model, which is where the fix is (and where selectors, owners and waivers
+    reach: semantic models are no policy's subject); a model no semantic model reads passes."""
+    if model.access == "public":
+        return None
+    readers = project.semantic_readers(model.unique_id)
+    if not readers:
+        return None
+    names = ", ".join(reader.name for reader in readers)
+    access = model.access or "protected"
+    built = "semantic model" if len(readers) == 1 else "semantic models"
+    return Violation(
+        f"{display_name(model)} is {access}, not public: {built} {names} "
+        f"{'is' if len(readers) == 1 else 'are'} built on it",
+        details={"semantic_models": [r.unique_id for r in readers], "access": access},
+    )
+
+
+@rule(
     "governance.exposure_reads_tables",
     severity="warn",
     applies_to=("exposure",),
