@@ -35,6 +35,7 @@ REQUIRED_PARAMS = {
     "modeling.allowed_parents": {"resource_types": ["model", "seed"], "model_paths": ["models"]},
     "tests.required": {"tests": {"not_null": 1, "dbt_utils.unique_combination_of_columns": 1}},
     "tests.column_tests": {"tests": {".*_id": ["not_null"], "is_.*": ["accepted_values"]}},
+    "tests.unit_test_formats": {"given": ["dict"], "expect": ["dict", "csv"]},
     "code.forbidden_pattern": {"pattern": r"(?i)select\s+\*"},
     "code.required_macros": {"macros": ["is_incremental", "dbt_utils.star"], "criteria": "any"},
     "docs.description_pattern": {"pattern": r"(?i)\btable\b"},

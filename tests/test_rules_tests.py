@@ -396,6 +396,92 @@ def test_unit_tests_are_counted_per_model_version(tmp_path):
     assert finding.message == "stg_orders has 0 unit tests, the policy asks for at least 1"
 
 
+def unit_test_formats(project: Project, tmp_path, setting: str) -> dict[str, str]:
+    config = rule_config(tmp_path, "tests.unit_test_formats", setting)
+    findings = by_code(gate(project, config).findings, "tests.unit_test_formats")
+    return {f.key: f.message for f in findings}
+
+
+def test_unit_test_formats_on_the_bouncer_build(tmp_path):
+    """dbt-bouncer's check_unit_test_given_formats and check_unit_test_expect_format: the
+    customers tests give stg_customers as sql and stg_payments as csv, orders' test only dicts;
+    every test expects dicts."""
+    raw = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())["unit_tests"]
+    # The truth, read with plain json: the unit tests that give something other than dicts.
+    not_dicts = sorted(
+        uid for uid, test in raw.items() if {g["format"] for g in test["given"]} != {"dict"}
+    )
+    assert len(not_dicts) == 3
+    project = corpus_project("bouncer-dbt112")
+    found = unit_test_formats(project, tmp_path, "{given: [dict]}")
+    assert sorted(found) == not_dicts
+    assert found[f"unit_test.{PKG}.customers.test_clv_logic_v3"] == (
+        "unit test test_clv_logic of customers v3 gives ref('stg_customers') as sql, "
+        "ref('stg_payments') as csv (allowed: dict)"
+    )
+    # sql is what dbt needs for ephemeral inputs: allowed, only the csv input is named.
+    found = unit_test_formats(project, tmp_path, "{given: [dict, sql]}")
+    assert sorted(found) == not_dicts
+    assert all(
+        m.endswith("gives ref('stg_payments') as csv (allowed: dict, sql)") for m in found.values()
+    )
+    # Every expectation is dict: one finding per unit test under `expect: [csv]`, which leaves
+    # the given formats all allowed.
+    found = unit_test_formats(project, tmp_path, "{expect: [csv]}")
+    assert sorted(found) == sorted(raw)
+    assert not [message for message in found.values() if " gives " in message]
+    assert found[f"unit_test.{PKG}.orders.test_amount_logic"] == (
+        "unit test test_amount_logic of orders expects its rows as dict (allowed: csv)"
+    )
+
+
+def test_unit_test_formats_reports_a_fusion_test_once_on_the_model_it_tests(tmp_path):
+    """dbt Fusion lists customers v3 after v1 in the depends_on of v1's unit test: the test is
+    judged on v1, the model it tests, not again on v3."""
+    findings = by_code(
+        gate(
+            corpus_project("bouncer-dbt20"),
+            rule_config(tmp_path, "tests.unit_test_formats", "{given: [dict]}"),
+        ).findings,
+        "tests.unit_test_formats",
+    )
+    tests = f"unit_test.{PKG}.customers"
+    assert sorted((f.key, f.unique_id) for f in findings) == [
+        (f"{tests}.test_clv_logic.v3", f"model.{PKG}.customers.v3"),
+        (f"{tests}.test_clv_logic_historical.v1", f"model.{PKG}.customers.v1"),
+        (f"{tests}.test_clv_logic_historical.v2", f"model.{PKG}.customers.v2"),
+    ]
+
+
+def test_unit_test_formats_reads_a_missing_format_as_dict(tmp_path):
+    def edit(manifest: dict) -> None:
+        test = manifest["unit_tests"][f"unit_test.{PKG}.orders.test_amount_logic"]
+        del test["expect"]["format"]
+        test["given"][0]["format"] = "csv"
+        del test["given"][1]["format"]
+
+    found = unit_test_formats(
+        edited_bouncer(tmp_path, edit), tmp_path, "{given: [dict], expect: [dict]}"
+    )
+    assert found[f"unit_test.{PKG}.orders.test_amount_logic"] == (
+        "unit test test_amount_logic of orders gives ref('stg_orders') as csv (allowed: dict)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        ("warn", "set `given` and/or `expect` to fewer formats"),
+        ("{given: []}", "given: give at least one format"),
+        ("{expect: [json]}", r"expect: expected list of dict \| csv \| sql"),
+    ],
+)
+def test_unit_test_formats_refuses_options_that_check_nothing(tmp_path, setting, problem):
+    config = rule_config(tmp_path, "tests.unit_test_formats", setting)
+    with pytest.raises(DbtgateError, match=rf"dbtgate\.yml:5: .*{problem}"):
+        gate(corpus_project("bouncer-dbt112"), config)
+
+
 def test_unit_tests_on_a_manifest_older_than_dbt_1_8_is_a_config_error(tmp_path):
     project = corpus_manifest_project("schema-versions/manifest_v11.json")
     with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: tests\.unit_tests: needs unit tests"):

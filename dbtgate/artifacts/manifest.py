@@ -252,9 +252,18 @@ class UnitTestConfig(msgspec.Struct, **_S):
     tags: list[str] | str | None = None
 
 
+class UnitTestFixture(msgspec.Struct, **_S):
+    """A unit test's given input (`ref('stg_orders')`) or its expected output: what it reads
+    and the format of its rows (dict, csv or sql), not the rows, which only dbt runs."""
+
+    input: str | None = None
+    format: str | None = None
+
+
 class UnitTest(msgspec.Struct, **_S):
-    """A unit test (dbt 1.8+): which model version it tests, by `depends_on`, and its tags for
-    the selectors. Not its given rows and expectations, which only dbt runs."""
+    """A unit test (dbt 1.8+): which model version it tests, by `depends_on`, its tags for
+    the selectors, and the formats of its given inputs and expected output (their rows are
+    skipped while decoding, as the nodes' SQL is)."""
 
     name: str = ""
     resource_type: str = "unit_test"
@@ -263,6 +272,8 @@ class UnitTest(msgspec.Struct, **_S):
     unique_id: str = ""
     depends_on: DependsOn | None = None
     config: UnitTestConfig | None = None
+    given: list[UnitTestFixture] | None = None
+    expect: UnitTestFixture | None = None
 
     @property
     def tags(self) -> list[str]:

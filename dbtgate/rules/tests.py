@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from dbtgate.artifacts.manifest import Node, Source
+from dbtgate.artifacts.manifest import Node, Source, UnitTestFixture
 from dbtgate.keys import key_name, resource_key, single_key_column
 from dbtgate.project import Project, TestRef, display_name
 from dbtgate.rules.registry import (
@@ -441,6 +441,115 @@ def unit_tests(model: Node, project: Project, *, min: Count = 1) -> Violation | 
         f"least {min}",
         details={"unit_tests": count, "min": min},
     )
+
+
+# The formats of a unit test's rows (dbt's `format:`), dict when the YAML names none.
+UNIT_TEST_FORMATS = ("dict", "csv", "sql")
+
+
+def _formats_problem(value: list[str]) -> str | None:
+    return None if value else "give at least one format (an empty list would pass no unit test)"
+
+
+Formats = Annotated[
+    list[Literal["dict", "csv", "sql"]],
+    Refinement("list of dict | csv | sql (at least one)", _formats_problem, {"minItems": 1}),
+]
+
+
+def _formats_restricted(params: dict[str, Any]) -> str | None:
+    """A `params_check`: with every format allowed on both sides the rule passes every test."""
+    if all(set(params[side]) >= set(UNIT_TEST_FORMATS) for side in ("given", "expect")):
+        return (
+            "set `given` and/or `expect` to fewer formats than dict, csv and sql (with all "
+            "three on both, every unit test passes)"
+        )
+    return None
+
+
+@rule(
+    "tests.unit_test_formats",
+    severity="warn",
+    applies_to=("model",),
+    params_check=_formats_restricted,
+    why="""
+        A unit test is read far more often than it is written: by whoever changes the model
+        next and has to see what its inputs were. Rows as YAML dicts name each value's column;
+        in a CSV block or a SQL query the reader matches values to a header by position, and a
+        fixture file puts the rows in another file. One format across the project makes every
+        unit test read the same (`sql`, which dbt needs for ephemeral inputs, can be allowed
+        where it is needed).
+    """,
+    failing="""
+        # policy: tests.unit_test_formats: {given: [dict], expect: [dict]}
+        unit_tests:
+          - name: test_clv_logic
+            model: customers
+            given:
+              - input: ref('stg_payments')
+                format: csv
+                rows: |
+                  payment_id,customer_id,amount
+                  1,7,500
+            expect:
+              rows: [{customer_id: 7, lifetime_value: 500}]
+    """,
+    passing="""
+        unit_tests:
+          - name: test_clv_logic
+            model: customers
+            given:
+              - input: ref('stg_payments')
+                rows: [{payment_id: 1, customer_id: 7, amount: 500}]
+            expect:
+              rows: [{customer_id: 7, lifetime_value: 500}]
+    """,
+    fix="Write the unit test's rows in a format the policy allows (`format: dict`, the "
+    "default, is YAML rows), or allow its format for the models that need it.",
+)
+def unit_test_formats(
+    model: Node,
+    project: Project,
+    *,
+    given: Formats = list(UNIT_TEST_FORMATS),  # noqa: B006
+    expect: Formats = list(UNIT_TEST_FORMATS),  # noqa: B006
+) -> Iterator[Violation]:
+    """The model's unit tests give their inputs in the `given` formats and their expected
+    rows in the `expect` formats (dict, csv, sql; dbt 1.8+).
+
+    One finding per unit test whose formats are not allowed, naming each input that is not,
+    on the model it tests: the first of its `depends_on` (dbt Fusion lists another version
+    after it). A unit test of several versions of a model is one per version, each judged on
+    its own; an input or expectation with no `format` is dict, dbt's default."""
+    unit_tests = project.manifest.unit_tests or {}
+    for uid in project.unit_tests_by_model.get(model.unique_id, ()):
+        unit_test = unit_tests[uid]
+        tested = unit_test.depends_on.nodes if unit_test.depends_on else None
+        if not tested or tested[0] != model.unique_id:
+            continue
+        wrong = [
+            f"{fixture.input or 'an input'} as {_format(fixture)}"
+            for fixture in unit_test.given or ()
+            if _format(fixture) not in given
+        ]
+        parts = [f"gives {', '.join(wrong)} (allowed: {', '.join(given)})"] if wrong else []
+        expected = _format(unit_test.expect)
+        if expected not in expect:
+            parts.append(f"expects its rows as {expected} (allowed: {', '.join(expect)})")
+        if parts:
+            yield Violation(
+                f"unit test {unit_test.name} of {display_name(model)} {' and '.join(parts)}",
+                key=uid,
+                details={
+                    "unit_test": uid,
+                    "given": [_format(fixture) for fixture in unit_test.given or ()],
+                    "expect": expected,
+                },
+            )
+
+
+def _format(fixture: UnitTestFixture | None) -> str:
+    return (fixture.format if fixture is not None else None) or "dict"
 
 
 @rule(
