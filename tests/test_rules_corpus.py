@@ -32,6 +32,7 @@ REQUIRED_PARAMS = {
     "naming.directories": {"allowed": ["staging", "marts"]},
     "naming.schema_pattern": {"pattern": "main(_.*)?"},
     "naming.alias_pattern": {"pattern": "[a-z_0-9]+"},
+    "naming.project_pattern": {"pattern": "[a-z_]+"},
     "modeling.allowed_parents": {"resource_types": ["model", "seed"], "model_paths": ["models"]},
     "tests.required": {"tests": {"not_null": 1, "dbt_utils.unique_combination_of_columns": 1}},
     "tests.column_tests": {"tests": {".*_id": ["not_null"], "is_.*": ["accepted_values"]}},

@@ -1700,3 +1700,63 @@ def test_semantic_model_public_parents_names_every_semantic_model_on_the_model(t
         f"semantic_model.{PKG}.order_lines",
         f"semantic_model.{PKG}.orders",
     ]
+
+
+def test_project_pattern_judges_the_project_once_at_the_rule_line(tmp_path):
+    """dbt-bouncer's check_project_name: one finding about the project, at the rule's line in
+    the config, whatever the policy selects."""
+    config = rule_config(tmp_path, "naming.project_pattern", "{pattern: 'acme_.*'}")
+    [finding] = by_code(
+        gate(corpus_project("bouncer-dbt112"), config).findings, "naming.project_pattern"
+    )
+    assert (finding.unique_id, finding.line) == (None, 5)
+    assert finding.message == (
+        "the dbt project is named dbt_bouncer_test_project, which does not match the pattern acme_.*"
+    )
+    matching = rule_config(tmp_path, "naming.project_pattern", "{pattern: 'dbt_bouncer_.*'}")
+    assert (
+        by_code(gate(corpus_project("bouncer-dbt112"), matching).findings, "naming.project_pattern")
+        == []
+    )
+    # Before dbt 1.6 the manifest names no project: the root project's package is its name.
+    old = corpus_manifest_project("schema-versions/manifest_v8.json")
+    assert old.manifest.metadata.project_name is None
+    [finding] = by_code(gate(old, config).findings, "naming.project_pattern")
+    assert finding.details["project_name"] == "jaffle_shop"
+
+
+def test_project_pattern_under_a_policy_that_selects_nothing_checks_nothing(tmp_path):
+    config = rule_config(tmp_path, "naming.project_pattern", "{pattern: 'acme_.*'}", "tag:none")
+    result = gate(corpus_project("bouncer-dbt112"), config)
+    assert by_code(result.findings, "naming.project_pattern") == []
+    assert any("selects no resources, so its rules checked nothing" in n for n in result.notes)
+
+
+PROJECT_PATTERN_SCOPED = """\
+    version: 1
+    scope: changed
+    policies:
+      - select: "*"
+        rules: {naming.project_pattern: {severity: error, pattern: "acme_.*"}}
+    """
+
+
+def test_project_pattern_a_name_the_base_build_had_is_outside_the_change(tmp_path):
+    project = corpus_project("bouncer-dbt112")
+    config = write_config(tmp_path / "config", PROJECT_PATTERN_SCOPED)
+    result = gate(project, config, base=corpus_project("bouncer-dbt112"), changed=set())
+    [finding] = by_code(result.findings, "naming.project_pattern")
+    assert finding.disposition == "out_of_scope"
+    assert finding.message.endswith("; the base build fails it too")
+
+
+def test_project_pattern_a_rename_is_the_changes(tmp_path):
+    def edit(manifest: dict) -> None:
+        manifest["metadata"]["project_name"] = "acme_shop"
+
+    base = edited_bouncer(tmp_path, edit)
+    config = write_config(tmp_path / "config", PROJECT_PATTERN_SCOPED)
+    result = gate(corpus_project("bouncer-dbt112"), config, base=base, changed=set())
+    [finding] = by_code(result.findings, "naming.project_pattern")
+    assert finding.disposition == "blocking"
+    assert finding.message.endswith("; the base build passes it: this change fails it")

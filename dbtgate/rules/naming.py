@@ -215,6 +215,51 @@ def alias_pattern(resource: Node, *, pattern: Regex = "") -> Violation | None:
 
 
 @rule(
+    "naming.project_pattern",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source", "exposure", "macro"),
+    selection=True,
+    why="""
+        A dbt project's name is the package name other projects install and ref it by, the
+        key its settings hang under in dbt_project.yml, and the first part of every unique_id
+        and fqn: in a company with several projects, a convention (`acme_<domain>`) says whose
+        project it is and keeps two from colliding. It is hard to change later, so hold it
+        from the start.
+    """,
+    failing="""
+        # policy: {select: "*", rules: {naming.project_pattern: {pattern: "acme_[a-z]+"}}}
+        # dbt_project.yml
+        name: jaffle_shop
+    """,
+    passing="""
+        # dbt_project.yml
+        name: acme_finance
+    """,
+    fix="Rename the project (`name:` in dbt_project.yml, and the key of its settings under "
+    "`models:`, `seeds:` and the like) to match `pattern`.",
+)
+def project_pattern(
+    resources: list[Any], project: Project, *, pattern: Regex = ""
+) -> Violation | None:
+    """The dbt project's name (`name:` in dbt_project.yml) matches `pattern` as a whole.
+
+    About the project, not its resources: reported once, at the rule's line in the config,
+    under a policy that selects something (`select: "*"`). The name is the manifest's
+    `project_name` (dbt 1.6+), else the root project's package. With a base build, a name the
+    base build had already is outside the change under `scope: changed`, as legacy debt is. As
+    dbt-bouncer's check_project_name, which matches at the name's start: its
+    `project_name_pattern: X` is `pattern: "X.*"`."""
+    metadata = project.manifest.metadata
+    name = (metadata.project_name if metadata else None) or project.root_package
+    if not resources or not name or re.fullmatch(pattern, name):
+        return None
+    return Violation(
+        f"the dbt project is named {name}, which does not match the pattern {pattern}",
+        details={"project_name": name, "pattern": pattern},
+    )
+
+
+@rule(
     "naming.macro_pattern",
     severity="warn",
     applies_to=("macro",),

@@ -113,8 +113,10 @@ def _table_code(text: str) -> str:
 
 
 def _applies(rule: Rule) -> str:
-    kinds = ", ".join(rule.applies_to)
-    return f"the selection's {kinds}s (once, as a whole)" if rule.selection else kinds
+    if rule.selection:
+        kinds = ", ".join(f"{kind}s" for kind in rule.applies_to)
+        return f"the selection's {kinds} (once, as a whole)"
+    return ", ".join(rule.applies_to)
 
 
 def _anchor(code: str) -> str:
