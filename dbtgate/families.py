@@ -51,10 +51,12 @@ def run_families(context: CheckContext, names: list[str]) -> list[tuple[str, lis
     here, there = split(context, names)
     start = len(context.notes), len(context.not_checked), len(context.warnings)
     sections = dict(context.sections)
-    with forked.result_alongside(lambda: _run(context, there)) as result_there:
-        outcomes = _run(context, here)
-        if there:
+    if there:
+        with forked.result_alongside(lambda: _run(context, there)) as result_there:
+            outcomes = _run(context, here)
             outcomes.update(result_there())
+    else:
+        outcomes = _run(context, here)
     # What this process's families added directly goes; each family's part comes back in order.
     del context.notes[start[0] :], context.not_checked[start[1] :], context.warnings[start[2] :]
     context.sections.clear()

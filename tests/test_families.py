@@ -151,6 +151,18 @@ def spare(monkeypatch):
 
 @needs_fork
 @pytest.mark.usefixtures("spare")
+def test_a_small_project_forks_nothing(monkeypatch, forks):
+    fake = {name: _family(name) for name in ("kpi", "policies", "run")}
+    monkeypatch.setattr(families, "CHECKS", fake)
+    small = _context()
+    small.project.nodes = {}
+    produced = families.run_families(small, ["kpi", "policies", "run"])
+    assert [name for name, _ in produced] == ["kpi", "policies", "run"]
+    assert forks == []
+
+
+@needs_fork
+@pytest.mark.usefixtures("spare")
 def test_each_familys_part_comes_back_in_the_familys_order(monkeypatch, forks):
     fake = {name: _family(name) for name in ("kpi", "policies", "run")}
     monkeypatch.setattr(families, "CHECKS", fake)
