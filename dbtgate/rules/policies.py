@@ -290,8 +290,10 @@ def _apply(
         if rule.selection:
             selector_key = f"{policy.policy.select} - {policy.policy.exclude or ''}"
             params = compiled_rule.params
-            judge = base.judge(rule, params, policy.select, policy.exclude, inputs)
+            judge = None  # the base build's side, run only when this build fails the rule
             for violation in rule.run(subjects, inputs, params):
+                if judge is None:
+                    judge = base.judge(rule, params, policy.select, policy.exclude, inputs)
                 changed, why = judge(violation)
                 finding = Finding(
                     code=rule.code,
