@@ -4,9 +4,9 @@ change's?
 A resource's finding is the change's when the change touched the resource (`scope: changed`).
 A finding on a whole selection ("13 of 24 selected models are tested, 54% < 80%") names no
 resource, so the gate asks the base build instead: the same rule on the same policy's selection
-there. The finding is the change's when the base build passes the rule, or measures less badly
-(a lower `details["share"]` now than then: the change lowered it); a shortfall the base build
-had already, not made worse, is legacy debt, outside the change. The finding says which.
+there. The finding is the change's when the base build passes the rule, or measured better (a
+higher `details["share"]` then than now: the change lowered it); a shortfall the base build had
+already, not made worse, is legacy debt, outside the change. The finding says which.
 Without a base build, or when the selector reads the change itself (`state:`), every such
 finding is gated as it is.
 """
