@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import msgspec
 
-from dbtgate.artifacts.catalog import Catalog, CatalogTable
+from dbtgate.artifacts.catalog import Catalog, CatalogTable, same_table
 from dbtgate.artifacts.load import (
     ArtifactSet,
     read_code,
@@ -576,7 +576,8 @@ class Project:
 
     def same_built(self, base: Project, unique_id: str) -> bool:
         """Whether the resource is what it was in `base` in all a check reads of it: its
-        record, the tests attached to it and its warehouse table (catalog.json).
+        record, the tests attached to it and its warehouse table (catalog.json), but for the
+        table's row count and size, which move with the data (`catalog.same_table`).
 
         Cached per resource and base: the schema diff and the base build's KPIs both ask, for
         every model of the project."""
@@ -586,7 +587,7 @@ class Project:
             same = self._same_built[key] = (
                 self.same_record(base, unique_id)
                 and self.tests_on(unique_id) == base.tests_on(unique_id)
-                and self.catalog_table(unique_id) == base.catalog_table(unique_id)
+                and same_table(self.catalog_table(unique_id), base.catalog_table(unique_id))
             )
         return same
 

@@ -24,6 +24,13 @@ def counted(count: int, noun: str) -> str:
     return f"1 {noun}" if count == 1 else f"{count} {plural(noun)}"
 
 
+def amount(value: float) -> str:
+    """An amount of gigabytes or megabytes as a message shows it: three decimals at most
+    (0.031, 1,240.5), two significant digits for one too small for them (0.00012)."""
+    text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    return text if text != "0" else f"{value:.2g}"
+
+
 def plural(noun: str) -> str:
     """`models`, `analyses`, `entries`, `leaf models` (the last word made plural)."""
     if noun.endswith("is"):

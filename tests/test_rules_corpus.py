@@ -45,6 +45,7 @@ REQUIRED_PARAMS = {
     "governance.required_constraints": {"types": ["primary_key", "not_null"]},
     "modeling.children": {"min": 1, "max": 3},
     "modeling.parent_location": {"schemas": ["*stg*"], "forbidden_databases": ["raw"]},
+    "governance.seed_size": {"max_rows": 100, "max_megabytes": 1},
 }
 
 

@@ -9,6 +9,7 @@ cheap.
 from dbtgate.rules.registry import (
     Count,
     Gigabytes,
+    Megabytes,
     Minimums,
     Names,
     ParamError,
@@ -23,6 +24,7 @@ from dbtgate.rules.registry import (
 __all__ = [
     "Count",
     "Gigabytes",
+    "Megabytes",
     "Minimums",
     "Names",
     "ParamError",

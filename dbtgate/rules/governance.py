@@ -28,6 +28,7 @@ from dbtgate.project import Project, display_name, meta_value
 from dbtgate.rules.registry import (
     Count,
     GrantMap,
+    Megabytes,
     Names,
     Regex,
     Violation,
@@ -35,7 +36,7 @@ from dbtgate.rules.registry import (
     min_max_bounds,
     rule,
 )
-from dbtgate.wording import counted
+from dbtgate.wording import amount, counted
 
 # How many of the required names a resource must have: every one, at least one, exactly one.
 Criteria = Literal["all", "any", "one"]
@@ -1230,3 +1231,88 @@ def primary_key_at_column_level(model: Node) -> Iterator[Violation]:
             fix=f"Move the primary_key constraint to column {columns[0]}'s `constraints:`.",
             details={"column": columns[0], "constraint": "primary_key"},
         )
+
+
+def _some_seed_limit(params: dict[str, Any]) -> str | None:
+    """A `params_check` for governance.seed_size: with neither limit every seed passes, and a
+    ceiling of 0 rows fails every seed that has one."""
+    if params["max_rows"] is None and params["max_megabytes"] is None:
+        return "set `max_rows` and/or `max_megabytes` (with neither, every seed passes)"
+    if params["max_rows"] == 0:
+        return "max_rows: expected a number of rows above 0, got 0 (it would fail every seed)"
+    return None
+
+
+@rule(
+    "governance.seed_size",
+    severity="warn",
+    applies_to=("seed",),
+    needs=("seed_stats",),
+    why="""
+        A seed is a CSV file in the repository that every `dbt seed` and `dbt build` loads
+        again. Seeds are for small reference lists a reviewer can read in the diff; one that
+        grew to hundreds of thousands of rows slows each build, bloats the repository, and is
+        data that belongs in a source loaded outside dbt.
+    """,
+    failing="""
+        # dbtgate.yml
+        policies:
+          - select: "*"
+            rules: {governance.seed_size: {max_rows: 1000, max_megabytes: 1}}
+        # catalog.json: seed country_codes_history has 184,220 rows (14.3 MB)
+    """,
+    passing="""
+        # catalog.json: seed country_codes has 249 rows (0.012 MB)
+    """,
+    fix="Load the data as a source table (an extract-load tool, an external table) and select "
+    "from it, keeping seeds for small reference lists, or raise `max_rows` or `max_megabytes` "
+    "for the selection it belongs to.",
+    params_check=_some_seed_limit,
+)
+def seed_size(
+    resource: Node,
+    project: Project,
+    *,
+    max_rows: Count | None = None,
+    max_megabytes: Megabytes | None = None,
+) -> Violation | None:
+    """The seed's table holds at most `max_rows` rows and `max_megabytes` megabytes (10^6
+    bytes) in the warehouse, as catalog.json's `stats` record them; set either or both.
+
+    As dbt-bouncer's check_seed_max_row_count and check_seed_max_bytes, reading each adapter's
+    own keys: `num_rows` and `num_bytes` on BigQuery, `row_count` and `bytes` on Snowflake,
+    `rows` and `bytes` on Databricks and Spark, `rows` on Redshift (whose `size` counts 1 MB
+    blocks). The counts are the warehouse's (BigQuery calls them approximate), not the CSV
+    file's. `max_rows: 0` is refused: it would fail every seed that has a row. A seed the
+    catalog records no such count of is not judged; a catalog that records none of any seed
+    (DuckDB, Postgres) checks nothing, and the policies family says so in a note."""
+    table = project.catalog_table(resource.unique_id)
+    stats = table.stats if table is not None else None
+    if stats is None:
+        return None
+    rows, size = stats.row_total, stats.byte_total
+    over: list[str] = []
+    limits: list[str] = []
+    if max_rows is not None and rows is not None and rows > max_rows:
+        over.append(f"holds {_rows(round(rows))}")
+        limits.append(_rows(max_rows))
+    if max_megabytes is not None and size is not None and size / 1e6 > max_megabytes:
+        over.append(f"takes {amount(size / 1e6)} MB ({round(size):,} bytes)")
+        limits.append(f"{max_megabytes:g} MB")
+    if not over:
+        return None
+    return Violation(
+        f"{display_name(resource)} {' and '.join(over)} in the warehouse; "
+        f"at most {' and '.join(limits)}",
+        details={
+            "rows": rows,
+            "bytes": size,
+            "max_rows": max_rows,
+            "max_megabytes": max_megabytes,
+        },
+    )
+
+
+def _rows(count: int) -> str:
+    """`1 row`, `184,220 rows`: a seed's rows, grouped in thousands as a reader counts them."""
+    return "1 row" if count == 1 else f"{count:,} rows"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dbtgate.artifacts.manifest import Node, materialized_as
 from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Count, Gigabytes, Seconds, Violation, rule
-from dbtgate.wording import counted
+from dbtgate.wording import amount, counted
 
 
 @rule(
@@ -121,17 +121,10 @@ def bytes_billed(
         return None
     verb = "to run" if resource.resource_type == "test" else "to build"
     return Violation(
-        f"{display_name(resource)} billed {_gigabytes(billed)} GB {verb} in the last run; "
+        f"{display_name(resource)} billed {amount(billed)} GB {verb} in the last run; "
         f"at most {max_gigabytes:g} GB",
         details={"bytes_billed": response.bytes_billed, "max_gigabytes": max_gigabytes},
     )
-
-
-def _gigabytes(amount: float) -> str:
-    """An amount of gigabytes as a message shows it: three decimals at most (0.031, 1,240.5),
-    two significant digits for one too small for them (0.00012)."""
-    text = f"{amount:,.3f}".rstrip("0").rstrip(".")
-    return text if text != "0" else f"{amount:.2g}"
 
 
 @rule(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from dbtgate.artifacts.catalog import records_seed_stats
 from dbtgate.checks import CheckContext, check
 from dbtgate.config import Config, Policy, RuleSetting
 from dbtgate.errors import DbtgateError
@@ -240,9 +241,12 @@ def _missing_needs(rule: Rule, project: Project) -> list[str]:
 
 def _has(project: Project, need: str) -> bool:
     """Whether the build has the artifact `need` names (a key of NEEDS) to read: a catalog,
-    results of a run that executed something, or among them the bytes BigQuery billed."""
+    among its tables a seed's row count or size, results of a run that executed something, or
+    among them the bytes BigQuery billed."""
     if need == "catalog":
         return project.catalog is not None
+    if need == "seed_stats":
+        return project.catalog is not None and records_seed_stats(project.catalog)
     run = project.executed_run()
     if need == "bytes_billed":
         return run is not None and run.billed

@@ -51,6 +51,8 @@ NEEDS = {
     "run_results": "the results of a run that executed models (`dbt build` or `dbt run`)",
     "bytes_billed": "the bytes billed per result that dbt-bigquery writes in run_results.json "
     "(`dbt build` or `dbt run` on BigQuery)",
+    "seed_stats": "the row counts or sizes of seeds that the adapter records in catalog.json "
+    "(`dbt docs generate` on BigQuery, Snowflake, Databricks or Redshift)",
 }
 
 BUILTIN_FAMILIES = (
@@ -152,6 +154,10 @@ def _gigabytes_problem(value: float) -> str | None:
     return None if value > 0 else f"expected a number of gigabytes above 0, got {value:g}"
 
 
+def _megabytes_problem(value: float) -> str | None:
+    return None if value > 0 else f"expected a number of megabytes above 0, got {value:g}"
+
+
 def _minimums_problem(value: dict[str, int]) -> str | None:
     if not value:
         return "give at least one name and its count (an empty map would check nothing)"
@@ -196,6 +202,10 @@ Seconds = typing.Annotated[
 # An amount of data in gigabytes (10^9 bytes), above 0 (`100`, `0.5`).
 Gigabytes = typing.Annotated[
     float, Refinement("gigabytes (> 0)", _gigabytes_problem, {"exclusiveMinimum": 0})
+]
+# An amount of data in megabytes (10^6 bytes), above 0 (`5`, `0.5`).
+Megabytes = typing.Annotated[
+    float, Refinement("megabytes (> 0)", _megabytes_problem, {"exclusiveMinimum": 0})
 ]
 # Names and how many of each are needed (`{not_null: 1, relationships: 1}`); must be set.
 Minimums = typing.Annotated[
@@ -411,8 +421,8 @@ def rule(
     there, and a `share` in its violation's details tells whether the change lowered what it
     measures (`rules.selection_base`). `params_check` says what is
     wrong with a combination of parameter values (None when nothing is). `needs` names the
-    artifacts besides the manifest it reads (`catalog`, `run_results`, `bytes_billed`: see
-    NEEDS).
+    artifacts besides the manifest it reads (`catalog`, `run_results`, `bytes_billed`,
+    `seed_stats`: see NEEDS).
     """
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
