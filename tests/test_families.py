@@ -149,11 +149,16 @@ def spare(monkeypatch):
     monkeypatch.setattr(forked, "core_to_spare", lambda: True)
 
 
-@needs_fork
-@pytest.mark.usefixtures("spare")
-def test_a_small_project_forks_nothing(monkeypatch, forks):
+@pytest.fixture
+def three_families(monkeypatch):
+    """kpi, policies and run as `_family` makes them, in place of the real ones."""
     fake = {name: _family(name) for name in ("kpi", "policies", "run")}
     monkeypatch.setattr(families, "CHECKS", fake)
+
+
+@needs_fork
+@pytest.mark.usefixtures("spare", "three_families")
+def test_a_small_project_forks_nothing(forks):
     small = _context()
     small.project.nodes = {}
     produced = families.run_families(small, ["kpi", "policies", "run"])
@@ -162,10 +167,8 @@ def test_a_small_project_forks_nothing(monkeypatch, forks):
 
 
 @needs_fork
-@pytest.mark.usefixtures("spare")
-def test_each_familys_part_comes_back_in_the_familys_order(monkeypatch, forks):
-    fake = {name: _family(name) for name in ("kpi", "policies", "run")}
-    monkeypatch.setattr(families, "CHECKS", fake)
+@pytest.mark.usefixtures("spare", "three_families")
+def test_each_familys_part_comes_back_in_the_familys_order(forks):
     context = _context()
     context.notes.append("before")
     produced = families.run_families(context, ["kpi", "policies", "run"])
