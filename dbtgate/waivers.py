@@ -210,16 +210,25 @@ def finding_to_waive(findings: list[Finding], config: Config) -> Finding | None:
     a YAML entry cannot be pasted."""
     if config.path is not None and config.path.suffix == ".toml":
         return None
-    candidates = [
-        finding
-        for finding in findings
-        if finding.disposition == "blocking" and finding.family not in _OWN_WAY_OUT
-    ]
-    return min(
-        candidates,
-        key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), family_rank(f.family)),
-        default=None,
-    )
+    # One pass, each (code, severity) ranked once: at 10,000 models 39,000 findings block.
+    ranks: dict[tuple[str, str], tuple[int, int] | None] = {}
+    best: Finding | None = None
+    best_rank: tuple[int, int] | None = None
+    for finding in findings:
+        if finding.disposition != "blocking":
+            continue
+        key = (finding.code, finding.severity)
+        if key not in ranks:
+            family = finding.family
+            ranks[key] = (
+                None
+                if family in _OWN_WAY_OUT
+                else (SEVERITY_ORDER.get(finding.severity, 9), family_rank(family))
+            )
+        rank = ranks[key]
+        if rank is not None and (best_rank is None or rank < best_rank):
+            best, best_rank = finding, rank
+    return best
 
 
 def suggested_waiver(finding: Finding, today: dt.date) -> dict[str, Any]:
