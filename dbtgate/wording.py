@@ -31,6 +31,21 @@ def amount(value: float) -> str:
     return text if text != "0" else f"{value:.2g}"
 
 
+def against_base_build(value: float, was: float, counts: tuple[int, int] | None = None) -> str:
+    """A share beside the base build's and which way the change moved it: `; 18.9% (14/74) in
+    the base build: this change lowers it` (`counts`: the base build's numerator and
+    denominator). The KPI findings and the rules on a whole selection say it alike."""
+    verdict = (
+        "this change lowers it"
+        if value < was
+        else "this change raises it"
+        if value > was
+        else "not lowered by this change"
+    )
+    shown = f" ({counts[0]}/{counts[1]})" if counts is not None else ""
+    return f"; {100 * was:.1f}%{shown} in the base build: {verdict}"
+
+
 def plural(noun: str) -> str:
     """`models`, `analyses`, `entries`, `leaf models` (the last word made plural)."""
     if noun.endswith("is"):

@@ -146,16 +146,13 @@ def _count_problem(value: int) -> str | None:
     return None if value >= 0 else f"expected a count of 0 or more, got {value}"
 
 
-def _seconds_problem(value: float) -> str | None:
-    return None if value > 0 else f"expected a number of seconds above 0, got {value:g}"
+def _amount(unit: str) -> Refinement:
+    """A refinement for an amount of `unit` (seconds, gigabytes) above 0."""
 
+    def problem(value: float) -> str | None:
+        return None if value > 0 else f"expected a number of {unit} above 0, got {value:g}"
 
-def _gigabytes_problem(value: float) -> str | None:
-    return None if value > 0 else f"expected a number of gigabytes above 0, got {value:g}"
-
-
-def _megabytes_problem(value: float) -> str | None:
-    return None if value > 0 else f"expected a number of megabytes above 0, got {value:g}"
+    return Refinement(f"{unit} (> 0)", problem, {"exclusiveMinimum": 0})
 
 
 def _minimums_problem(value: dict[str, int]) -> str | None:
@@ -196,17 +193,11 @@ Regex = typing.Annotated[str, Refinement("regex", regex_problem, {"minLength": 1
 # A whole number of things (tests, parents, characters): 0 or more.
 Count = typing.Annotated[int, Refinement("count (>= 0)", _count_problem, {"minimum": 0})]
 # A duration in seconds, above 0 (`60`, `2.5`).
-Seconds = typing.Annotated[
-    float, Refinement("seconds (> 0)", _seconds_problem, {"exclusiveMinimum": 0})
-]
+Seconds = typing.Annotated[float, _amount("seconds")]
 # An amount of data in gigabytes (10^9 bytes), above 0 (`100`, `0.5`).
-Gigabytes = typing.Annotated[
-    float, Refinement("gigabytes (> 0)", _gigabytes_problem, {"exclusiveMinimum": 0})
-]
+Gigabytes = typing.Annotated[float, _amount("gigabytes")]
 # An amount of data in megabytes (10^6 bytes), above 0 (`5`, `0.5`).
-Megabytes = typing.Annotated[
-    float, Refinement("megabytes (> 0)", _megabytes_problem, {"exclusiveMinimum": 0})
-]
+Megabytes = typing.Annotated[float, _amount("megabytes")]
 # Names and how many of each are needed (`{not_null: 1, relationships: 1}`); must be set.
 Minimums = typing.Annotated[
     dict[str, int],

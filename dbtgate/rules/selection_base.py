@@ -20,6 +20,7 @@ from dbtgate.checks import CheckContext
 from dbtgate.project import Project
 from dbtgate.rules.registry import Rule, Violation
 from dbtgate.select import Selection, Selector, SelectorError
+from dbtgate.wording import against_base_build
 
 
 class BaseSelections:
@@ -67,10 +68,7 @@ def against_base(now: Violation, then: Violation | None) -> tuple[bool, str]:
     share, was = now.details.get("share"), then.details.get("share")
     if not isinstance(share, int | float) or not isinstance(was, int | float):
         return False, "; the base build fails it too"
-    counts = ""
+    counts = None
     if "tested" in then.details and "total" in then.details:
-        counts = f" ({then.details['tested']}/{then.details['total']})"
-    if share < was:
-        return True, f"; {was:.1%}{counts} in the base build: this change lowers it"
-    verdict = "this change raises it" if share > was else "not lowered by this change"
-    return False, f"; {was:.1%}{counts} in the base build: {verdict}"
+        counts = (then.details["tested"], then.details["total"])
+    return share < was, against_base_build(share, was, counts)

@@ -45,7 +45,7 @@ from dbtgate.status.results import (
     TEST_PREFIXES,
     dbt_command_line,
 )
-from dbtgate.wording import code_span
+from dbtgate.wording import against_base_build, code_span
 
 KPI_NAMES: tuple[str, ...] = typing.get_args(KpiName)
 # The measures behind the KPIs: each KPI is one of them, project-wide or on tier-1 models.
@@ -377,18 +377,8 @@ def _against_base(entry: dict[str, Any], before: dict[str, Any] | None) -> str:
     """`; 18.9% (14/74) in the base build: this change lowers it`, or nothing without a base."""
     if before is None:
         return ""
-    value, was = entry["value"], before["value"]
-    verdict = (
-        "this change lowers it"
-        if value < was
-        else "this change raises it"
-        if value > was
-        else "not lowered by this change"
-    )
-    return (
-        f"; {percent(was)} ({before['numerator']}/{before['denominator']}) in the base build: "
-        f"{verdict}"
-    )
+    counts = (before["numerator"], before["denominator"])
+    return against_base_build(entry["value"], before["value"], counts)
 
 
 def percent(value: float | None) -> str:
