@@ -413,13 +413,14 @@ def test_gated_kpi_below_target_blocks_even_in_changed_scope():
     )
 
 
-def recce_gate(config: Config, base_dir: Path):
-    """The recce pair's pull request gated against `base_dir`: it adds two models, untested
-    and with undocumented columns, to a base whose seven models are all tested."""
+def recce_gate(config: Config, base_dir: Path, pr_dir: Path | None = None):
+    """The recce pair's pull request (or `pr_dir`) gated against `base_dir`: it adds two
+    models, untested and with undocumented columns, to a base whose seven models are all
+    tested."""
     tiers = TierSettings(tuple(config.tier.from_), config.tier.default)
     pr, base = (
         Project.from_artifacts(load_artifacts(path), None, tiers)
-        for path in (corpus_dir("recce-pair/pr2"), base_dir)
+        for path in (pr_dir or corpus_dir("recce-pair/pr2"), base_dir)
     )
     context = CheckContext(project=pr, config=config, base=base, changed=set())
     (finding,) = [f for f in run_gate(context).findings if f.code.startswith("kpi.")]
@@ -437,6 +438,27 @@ def test_a_gated_kpi_says_whether_the_change_lowered_it_from_the_base_build():
     # Against itself: below target, but not this change's doing.
     finding = recce_gate(config, corpus_dir("recce-pair/pr2"))
     assert finding.message.endswith("; 77.8% (7/9) in the base build: not lowered by this change")
+
+
+def test_under_scope_changed_a_gated_kpi_blocks_the_change_that_lowered_it_only():
+    """Legacy debt does not block a pull request that did not add to it, as for a rule on a
+    whole selection; without a base figure the KPI blocks, as it always did."""
+    config = tier1_config(targets=KpiTargets(docs_columns=0.9), gate=["docs_columns"])
+    config.scope = "changed"
+    base, pr = corpus_dir("recce-pair/base"), corpus_dir("recce-pair/pr2")
+    lowered = recce_gate(config, base)  # 69.2% in the base build, below the target already
+    assert lowered.message.endswith("this change lowers it")
+    assert (lowered.changed, lowered.disposition) == (True, "blocking")
+    kept = recce_gate(config, pr)  # against itself
+    assert kept.message.endswith("not lowered by this change")
+    assert (kept.changed, kept.disposition) == (False, "out_of_scope")
+    raised = recce_gate(config, pr, pr_dir=base)  # 60.0% then, 69.2% now: still below
+    assert raised.message.endswith("; 60.0% (27/45) in the base build: this change raises it")
+    assert (raised.changed, raised.disposition) == (False, "out_of_scope")
+    config.kpi.targets.docs_columns = 0.65  # the base build met it: this change fails it
+    assert recce_gate(config, base).disposition == "blocking"
+    config.scope = "all"
+    assert recce_gate(config, pr).disposition == "blocking"
 
 
 def test_column_docs_are_not_compared_with_a_base_build_without_a_catalog(tmp_path):

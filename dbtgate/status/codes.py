@@ -215,7 +215,9 @@ def _kpi_doc(name: str) -> CodeDoc:
         what=f"The share of {_METRICS[metric]}, measured on {scope}, is below "
         f"`kpi.targets.{name}` ({default_target}). Reported only when `kpi.gate` names "
         f"{name}; otherwise the KPI is shown in the scorecard and does not block. With a base "
-        "build the message gives the KPI there and whether this change lowered it.",
+        "build the message gives the KPI there and whether this change lowered it; under "
+        "`scope: changed` a KPI the base build fell as short of, not lowered by this change, is "
+        "outside the change (legacy debt, not blocking).",
         why="Team KPIs only hold if every change is measured against them; a gated KPI stops "
         "the slow slide that no single pull request seems to cause.",
         fix=f"Raise the KPI: {_FIX[metric]} (the report's per-tier and per-owner figures show "

@@ -340,10 +340,11 @@ _NO_MODELS = "no data in the base build (none of its models is counted there)"
 
 
 def gate_findings(scorecard: dict[str, Any], config: Config, notes: list[str]) -> Iterator[Finding]:
-    """`kpi.<name>` for each gated KPI below its target. A KPI is about the whole project,
-    including the change, so it is in scope under `scope: changed` too. With a base build the
-    finding also gives the KPI there: a KPI gated on legacy debt blocks every pull request, and
-    its reviewer needs to know whether this one lowered it."""
+    """`kpi.<name>` for each gated KPI below its target. A KPI is about the whole project, and
+    without a base build it is in scope under `scope: changed` too. With one, the finding gives
+    the KPI there, and is the change's (`changed`) unless the base build was already below the
+    target and the change did not lower it: as for a rule on a whole selection
+    (`rules.selection_base`), legacy debt does not block a pull request that did not add to it."""
     for name in sorted(config.kpi.gate):
         entry = scorecard["scorecard"][name]
         if entry["status"] == "no data":
@@ -368,9 +369,18 @@ def gate_findings(scorecard: dict[str, Any], config: Config, notes: list[str]) -
             f"{percent(entry['target'])}" + _against_base(entry, before),
             fix="Raise the KPI (the per-owner and per-tier figures show where), or lower its "
             "target in kpi.targets.",
-            changed=True,
+            changed=_the_changes(entry, before),
             details=details,
         )
+
+
+def _the_changes(entry: dict[str, Any], before: dict[str, Any] | None) -> bool:
+    """Whether a KPI below its target is the change's: without a base figure it cannot be said
+    otherwise; with one, unless the base build fell short already and the change kept the KPI
+    where it was or raised it."""
+    if before is None:
+        return True
+    return before["value"] >= entry["target"] or entry["value"] < before["value"]
 
 
 def _against_base(entry: dict[str, Any], before: dict[str, Any] | None) -> str:
