@@ -153,7 +153,7 @@ def test_a_catalog_without_seed_counts_checks_nothing_and_says_so(tmp_path):
     ("setting", "problem"),
     [
         ("{}", r"set `max_rows` and/or `max_megabytes`"),
-        ("{max_rows: -1}", r"max_rows: expected .*count"),
+        ("{max_rows: -1}", r"max_rows: expected a number of rows above 0, got -1"),
         ("{max_rows: 0}", r"max_rows: expected a number of rows above 0"),
         ("{max_megabytes: -0.5}", r"max_megabytes: expected a number of megabytes above 0"),
         ("{max_rows: 10, max_megabytes: 0}", r"max_megabytes: expected a number of megabytes"),

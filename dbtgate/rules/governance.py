@@ -31,6 +31,7 @@ from dbtgate.rules.registry import (
     Megabytes,
     Names,
     Regex,
+    Rows,
     Violation,
     matches_glob,
     min_max_bounds,
@@ -1234,12 +1235,9 @@ def primary_key_at_column_level(model: Node) -> Iterator[Violation]:
 
 
 def _some_seed_limit(params: dict[str, Any]) -> str | None:
-    """A `params_check` for governance.seed_size: with neither limit every seed passes, and a
-    ceiling of 0 rows fails every seed that has one."""
+    """A `params_check` for governance.seed_size: with neither limit every seed passes."""
     if params["max_rows"] is None and params["max_megabytes"] is None:
         return "set `max_rows` and/or `max_megabytes` (with neither, every seed passes)"
-    if params["max_rows"] == 0:
-        return "max_rows: expected a number of rows above 0, got 0 (it would fail every seed)"
     return None
 
 
@@ -1273,7 +1271,7 @@ def seed_size(
     resource: Node,
     project: Project,
     *,
-    max_rows: Count | None = None,
+    max_rows: Rows | None = None,
     max_megabytes: Megabytes | None = None,
 ) -> Violation | None:
     """The seed's table holds at most `max_rows` rows and `max_megabytes` megabytes (10^6

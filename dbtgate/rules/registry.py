@@ -147,7 +147,7 @@ def _count_problem(value: int) -> str | None:
 
 
 def _amount(unit: str) -> Refinement:
-    """A refinement for an amount of `unit` (seconds, gigabytes) above 0."""
+    """A refinement for an amount of `unit` (seconds, gigabytes, rows) above 0."""
 
     def problem(value: float) -> str | None:
         return None if value > 0 else f"expected a number of {unit} above 0, got {value:g}"
@@ -198,6 +198,8 @@ Seconds = typing.Annotated[float, _amount("seconds")]
 Gigabytes = typing.Annotated[float, _amount("gigabytes")]
 # An amount of data in megabytes (10^6 bytes), above 0 (`5`, `0.5`).
 Megabytes = typing.Annotated[float, _amount("megabytes")]
+# A ceiling on a table's rows, above 0 (a ceiling of 0 would fail every table with a row).
+Rows = typing.Annotated[int, _amount("rows")]
 # Names and how many of each are needed (`{not_null: 1, relationships: 1}`); must be set.
 Minimums = typing.Annotated[
     dict[str, int],
