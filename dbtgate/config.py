@@ -441,8 +441,39 @@ def yaml_problem(exc: Exception) -> tuple[int | None, str]:
     and quotes the text. The usual mistakes get the fix (`_yaml_fix`)."""
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    fix = _yaml_fix(problem, getattr(exc, "context", None) or "")
-    return (mark.line + 1 if mark else None), f"{problem} ({fix})" if fix else problem
+    line = mark.line + 1 if mark else None
+    context = getattr(exc, "context", None) or ""
+    fix = _yaml_fix(problem, context)
+    opened = getattr(exc, "context_mark", None)
+    if fix is None and opened is not None and opened.line + 1 != line:
+        line, fix = _where_it_began(problem, context, line, opened.line + 1)
+    return line, f"{problem} ({fix})" if fix else problem
+
+
+# What a parser's context names, as a config author calls it.
+_OPENED = {
+    "while scanning a quoted scalar": "the quote",
+    "while parsing a flow sequence": "the [",
+    "while parsing a flow mapping": "the {",
+}
+_BLOCKS = {"while parsing a block mapping": "mapping", "while parsing a block collection": "list"}
+
+
+def _where_it_began(
+    problem: str, context: str, line: int | None, began: int
+) -> tuple[int | None, str | None]:
+    """The line to name and what to say when the parser stopped away from the cause: a quote or
+    bracket left open is found only at the end of the file (the line it opened on is where to
+    fix it), a line indented out of its mapping or list only after it (say which one)."""
+    opener = _OPENED.get(context)
+    if opener is not None:
+        if "end of stream" in problem or "<stream end>" in problem:
+            return began, f"{opener} opened on line {began} is not closed"
+        return line, f"inside {opener} opened on line {began}"
+    block = _BLOCKS.get(context)
+    if block is not None:
+        return line, f"check its indentation against the {block} that starts on line {began}"
+    return line, None
 
 
 def _yaml_fix(problem: str, context: str) -> str | None:

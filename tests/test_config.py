@@ -118,7 +118,23 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
             r"dbtgate.yml:5: waivers\[0\].owner: expected a string, got no value$",
         ),
         ("lint: {enabled: yes please}\n", r"dbtgate.yml:1: lint.enabled: expected true or false"),
-        ("a: [1\n", r"dbtgate.yml:2: not valid YAML"),
+        # A quote or bracket left open is found at the end of the file: the line it opened on
+        # is named; a line indented out of its mapping, with the mapping's line.
+        (
+            "a: [1\n",
+            r"dbtgate.yml:1: not valid YAML: .* \(the \[ opened on line 1 is not closed\)$",
+        ),
+        (
+            'scope: all\npolicies:\n  - select: "tag:x\n    rules: {owner.present: error}\n',
+            r"dbtgate.yml:3: not valid YAML: found unexpected end of stream \(the quote opened on "
+            r"line 3 is not closed\)$",
+        ),
+        (
+            "lint:\n  enabled: true\n dialect: duckdb\n",
+            r"dbtgate.yml:3: not valid YAML: .* \(check its indentation against the mapping that "
+            r"starts on line 1\)$",
+        ),
+        ("a: [1\nb: 2\n", r"dbtgate.yml:2: not valid YAML: .* \(inside the \[ opened on line 1\)$"),
         # The usual YAML mistakes get the fix, not only the parser's word for them.
         (
             "waivers:\n  - owner: @me\n",
