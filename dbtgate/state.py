@@ -52,27 +52,31 @@ def compare_builds(project: Project, base: Project) -> Changes:
     body = _body_comparison(project, base)
     new: list[str] = []
     modified: dict[str, list[str]] = {}
-    pairs: list[tuple[str, Any, Any]] = []
-    for uid, node in project.nodes.items():
-        if node.resource_type in _COMPARED_NODE_TYPES:
-            pairs.append((uid, node, base.nodes.get(uid)))
-    for uid, source in project.sources.items():
-        pairs.append((uid, source, base.sources.get(uid)))
-    for uid, exposure in project.exposures.items():
-        pairs.append((uid, exposure, base.exposures.get(uid)))
-    for uid, macro in _root_macros(project).items():
-        pairs.append((uid, macro, base.macros.get(uid)))
-    for uid, current, previous in pairs:
-        if previous is None:
-            new.append(uid)
-            continue
-        # Most of a big project is untouched: equal records differ in nothing, except in the
-        # SQL body when that is compared apart from the manifest records.
-        if body.method != "raw_code" and project.same_record(base, uid):
-            continue
-        reasons = _differences(current, previous, body)
-        if reasons:
-            modified[uid] = reasons
+    nodes = {
+        uid: node
+        for uid, node in project.nodes.items()
+        if node.resource_type in _COMPARED_NODE_TYPES
+    }
+    same = project.same_records(base)
+    for mapping, base_mapping in (
+        (nodes, base.nodes),
+        (project.sources, base.sources),
+        (project.exposures, base.exposures),
+        (_root_macros(project), base.macros),
+    ):
+        for uid, current in mapping.items():
+            previous = base_mapping.get(uid)
+            if previous is None:
+                new.append(uid)
+                continue
+            # Most of a big project is untouched: equal records differ in nothing, except in
+            # the SQL body when that is compared apart from the manifest records.
+            equal = same[uid] = current == previous
+            if equal and body.method != "raw_code":
+                continue
+            reasons = _differences(current, previous, body)
+            if reasons:
+                modified[uid] = reasons
     _propagate_test_changes(project, base, new, modified)
     deleted = [
         uid
@@ -82,8 +86,8 @@ def compare_builds(project: Project, base: Project) -> Changes:
             (project.exposures, base.exposures),
             (project.macros, _root_macros(base)),
         )
-        for uid, resource in base_mapping.items()
-        if uid not in mapping and getattr(resource, "resource_type", "") != "operation"
+        for uid in base_mapping.keys() - mapping.keys()
+        if getattr(base_mapping[uid], "resource_type", "") != "operation"
     ]
     return Changes(
         new=sorted(new),
