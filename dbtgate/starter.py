@@ -232,9 +232,17 @@ def _policies_for(manifest: Manifest | None, manifest_path: Path) -> tuple[str, 
             "tier the critical ones to make them block"
         )
     tiers = [project.tier(model.unique_id) for model in models]
+    first, second = tiers.count(1), tiers.count(2)
+    rest = len(models) - first - second
+    unjudged = (
+        f"; no policy judges the other {rest} (tier 3 or more) until they are tiered or a "
+        "policy selects them"
+        if rest
+        else ""
+    )
     return TIERED_POLICIES, (
-        f"of {counted(len(models), 'model')}, tier:1 selects {tiers.count(1)} "
-        f"and tier:2 {tiers.count(2)}"
+        f"the policies judge {first + second} of the {counted(len(models), 'model')} built: "
+        f"tier:1 selects {first}, tier:2 {second}{unjudged}"
     )
 
 

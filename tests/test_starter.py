@@ -125,7 +125,10 @@ def test_a_build_with_tiers_keeps_the_tier_policies_and_counts_what_they_select(
     tiered = [model("orders", meta={"tier": 1}), model("customers"), model("items")]
     write_build(tmp_path, tiered)
     written = write_starter_config(tmp_path)
-    assert written.policies_note == "of 3 models, tier:1 selects 1 and tier:2 0"
+    assert written.policies_note == (
+        "the policies judge 1 of the 3 models built: tier:1 selects 1, tier:2 0; no policy "
+        "judges the other 2 (tier 3 or more) until they are tiered or a policy selects them"
+    )
     assert '\n  - select: "tier:1"' in written.path.read_text(encoding="utf-8")
 
 
