@@ -829,11 +829,11 @@ def test_a_cut_says_where_what_it_left_out_is_and_links_the_run_when_it_is_known
         (None, "this run"),
     ):
         markdown = render_markdown(report, RenderOptions(full_report_url=url))
-        lines = [line for line in markdown.splitlines() if " not shown here" in line]
-        assert len(lines) > 25  # every owner's blocking findings, the advisory ones, rows
-        for line in lines:
+        said = [line for line in markdown.splitlines() if " not shown here: see" in line]
+        assert len(said) == 2  # the blocking findings (25 owners cut), the advisory ones
+        for line in said:
             assert line.endswith(f" not shown here: see the HTML report of {link} (gate.html)")
-    html = to_html(lines[0])
+    html = to_html(said[0])
     assert html.endswith(
         " not shown here: see the HTML report of this run (gate.html)</li>\n</ul>\n"
     )
@@ -845,11 +845,25 @@ def test_a_cut_says_where_what_it_left_out_is_and_links_the_run_when_it_is_known
     )
 
 
-def test_a_long_run_url_in_every_cut_line_keeps_each_cut_said_and_the_comment_in_its_limit() -> (
-    None
-):
-    """Each cut line holds the run's link: an owner's findings cut where the room ran out still
-    end with the line saying how many more, and where."""
+def test_the_blocking_findings_say_where_the_rest_is_once_not_under_every_owner() -> None:
+    """At 400 findings the comment held 25 "… 8 more findings of @team-N not shown here: see
+    the HTML report of [this run](...)" lines, each with the same link: the first owner's cut
+    says where the rest is, the others are plain."""
+    report = sample_report([*sample_findings(), *many_findings(400)])
+    markdown = render_markdown(report, RenderOptions(full_report_url="https://ci/run/1"))
+    blocking = markdown.split("#### Blocking findings", 1)[1].split("<details>", 1)[0]
+    cuts = re.findall(r"^- … \d+ more findings? of .*$", blocking, re.M)
+    assert len(cuts) == 25
+    assert cuts[0].endswith(
+        " not shown here: see the HTML report of [this run](https://ci/run/1) (gate.html)"
+    )
+    assert all(line.endswith(" not shown here") for line in cuts[1:])
+    assert blocking.count("https://ci/run/1") == 1
+
+
+def test_a_long_run_url_keeps_each_cut_said_and_the_comment_in_its_limit() -> None:
+    """The first cut line holds the run's link: an owner's findings cut where the room ran out
+    still end with the line saying how many more, and where once."""
     url = "https://github.example/" + "acme/" * 40 + "actions/runs/1234567890"
     report = sample_report(many_findings(400))
     owner = re.compile(r"^\*\*(@&#8203;team-\d+)\*\* \((\d+)\)$")
@@ -860,6 +874,8 @@ def test_a_long_run_url_in_every_cut_line_keeps_each_cut_said_and_the_comment_in
         )
         assert len(markdown) <= size
         blocking = markdown.split("#### Blocking findings", 1)[1].split("<details>", 1)[0]
+        where = " not shown here: see the HTML report of [this run]({url}) (gate.html)"
+        said = 0
         for block in re.split(r"\n(?=\*\*@)", blocking)[1:]:
             heading = owner.match(block.splitlines()[0])
             assert heading, block
@@ -867,7 +883,9 @@ def test_a_long_run_url_in_every_cut_line_keeps_each_cut_said_and_the_comment_in
             if shown < int(heading.group(2)):
                 cuts += 1
                 line = f"- … {int(heading.group(2)) - shown} more findings of {heading.group(1)}"
-                assert f"{line} not shown here: see the HTML report of [this run]({url})" in block
+                ending = where.format(url=url) if not said else " not shown here\n"
+                assert line + ending in block
+                said += 1
     assert cuts > 100
 
 

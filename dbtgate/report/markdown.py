@@ -5,8 +5,8 @@ line, the counts, breaking changes with their impact and owners, then what block
 with the fix and a link to the line on the PR head; then the lineage of what changed, the KPIs, the
 waivers used, and everything else folded in <details>. GitHub refuses comments over 65,536
 characters, so rendering works against a budget: sections are filled in that order, a section that
-runs out of room says how many items it left out and that the run's HTML report has them, and a
-closing note points at the full report.
+runs out of room says how many items it left out and, on its first such line alone, that the run's
+HTML report has them, and a closing note points at the full report.
 The lineage goes first: it is drawn only when every blocking finding is shown, and says so. The
 waiver entry the gate suggests, folded under the blocking findings, keeps its room from them: it
 is what lets the author ship.
@@ -57,7 +57,9 @@ _ITEM_CHARS = 400
 class _Budget:
     """Text parts under a character limit; remembers whether anything was left out.
 
-    `rest_at`: where what a section leaves out can be read, for its "N more" line."""
+    `rest_at`: where what a section leaves out can be read, for its "N more" line. `cuts`: how
+    many "N more" lines were written, for a section of several lists (the blocking findings, an
+    owner's list each) to say where the rest is on its first one alone."""
 
     def __init__(self, limit: int, rest_at: str) -> None:
         self.parts: list[str] = []
@@ -65,6 +67,7 @@ class _Budget:
         self.limit = limit
         self.truncated = False
         self.rest_at = rest_at
+        self.cuts = 0
 
     def room(self) -> int:
         return self.limit - self.size
@@ -98,11 +101,13 @@ class _Budget:
         weights: list[int] | None = None,
         max_items: int | None = None,
         whose: str = "",
+        say_where: bool = True,
     ) -> bool:
-        """`head`, as many `items` as fit (at most `max_items`), a "N more" line saying where
-        they are if some did not, then `tail`. `what` is the noun in the singular ("finding",
-        "row"), `whose` what follows it (" of @finance-eng"): "1 more finding of @finance-eng",
-        "3 more findings ...".
+        """`head`, as many `items` as fit (at most `max_items`), a "N more" line if some did
+        not, then `tail`. `what` is the noun in the singular ("finding", "row"), `whose` what
+        follows it (" of @finance-eng"): "1 more finding of @finance-eng", "3 more findings
+        ...". The line says where they are unless `say_where` is false: a line before it in the
+        same section said so (25 owners' lines each linked the same run).
 
         `weights`: how many of `what` each item stands for (an owner's heading none, a folded
         group of findings several), so the "N more" line counts findings, not lines; one per
@@ -111,7 +116,8 @@ class _Budget:
         item was shown."""
         total = len(weights) if weights is not None else len(items)  # type: ignore[arg-type]
         # Room for the "N more" line, however long `what` is (an owner's name).
-        more_room = len(what) + len(whose) + len(self.rest_at) + 80
+        where = f": see {self.rest_at}" if say_where else ""
+        more_room = len(what) + len(whose) + len(where) + 80
         if len(head) + len(tail) + more_room > self.room():
             self.truncated = True
             return False
@@ -134,7 +140,8 @@ class _Budget:
             left = sum(weights[shown:]) if weights is not None else total - shown
             if left:  # not for the heading of an empty table alone
                 noun = what if left == 1 else plural(what)
-                self.add(f"- … {left} more {noun}{whose} not shown here: see {self.rest_at}\n")
+                self.add(f"- … {left} more {noun}{whose} not shown here{where}\n")
+                self.cuts += 1
         self.add(tail)
         return shown == total
 
@@ -297,6 +304,7 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
         fits = budget.room() // (len(owners) * _ITEM_CHARS)  # items, each with its fix line
         share = max(1, min(_BLOCKING_ITEMS // len(owners), fits))
     whole = True
+    cuts = budget.cuts
     for owner, findings in owners:
         # What the comment has room for: failed runs and policy findings before lint.
         findings = sorted(findings, key=lambda f: view.family_rank(f["family"]))
@@ -309,6 +317,7 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
             weights,
             max_items=share,
             whose=f" of {md_text(owner)}",
+            say_where=budget.cuts == cuts,  # the first owner's cut says where, once
         )
     return whole
 
