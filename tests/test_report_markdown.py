@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 import pytest
 from markdown_it import MarkdownIt
 from report_samples import (
+    blocking_owned_by,
     code_span_finding,
     expired_waiver,
     finding,
@@ -941,6 +942,68 @@ def test_a_cut_leaves_no_heading_without_anything_under_it() -> None:
     assert cuts > 10  # the sizes cut both kinds of section
 
 
+def blocking_accounted(section: str) -> int:
+    """The blocking findings a comment's blocking section shows or counts as left out: its
+    items (a folded repeat counts its places) and the numbers of its "… N more" lines."""
+    shown = re.findall(r"^- `[^\n]*?(?:\((\d+)×: [^\n]*)?$", section, re.M)
+    more = re.findall(r"^(?:- )?… (\d+) more findings? of ", section, re.M)
+    return sum(int(count or 1) for count in shown) + sum(map(int, more))
+
+
+def test_the_blocking_heading_never_stands_alone_and_every_finding_is_shown_or_counted() -> None:
+    """A tiny limit left "#### Blocking findings (303), by owner" with nothing under it above
+    the suggested-waiver fold, and a small one showed three owners of 28 and dropped the rest
+    without a word (or headed some with nothing but "… 12 more findings")."""
+    from dbtgate.report.view import by_owner, findings_with
+
+    report = sample_report([*sample_findings(), *many_findings(400)])
+    left_out = (
+        "Left out to keep the comment under GitHub's size limit: the HTML report of"
+        " [this run](https://ci/run/1) (gate.html) lists them.\n\n"
+    )
+    seen = {"left out": 0, "owners counted": 0}
+    for size in range(1_000, 9_000, 50):
+        options = RenderOptions(full_report_url="https://ci/run/1", max_markdown_chars=size)
+        markdown = render_markdown(report, options)
+        if "#### Blocking findings" not in markdown:
+            continue
+        section = markdown.split("#### Blocking findings (303), by owner\n\n", 1)[1]
+        section = re.split(r"^<details>|^#### |^\*\*To ship", section, flags=re.M)[0]
+        if section == left_out:
+            seen["left out"] += 1
+            continue
+        assert section.startswith("**"), (size, section[:200])
+        assert blocking_accounted(section) == 303, (size, section)
+        # An owner with no room for one finding is counted below, not headed with "… 12 more".
+        assert not re.search(r"\*\* \(\d+\)\n\n- … ", section), (size, section)
+        others = re.search(
+            r"^… \d+ more findings? of (\d+) other owners? not shown here", section, re.M
+        )
+        if others:
+            seen["owners counted"] += 1
+            owners = len(re.findall(r"^\*\*[^\n]+\*\* \(\d+\)$", section, re.M))
+            assert owners + int(others.group(1)) == len(by_owner(findings_with(report, "blocking")))
+    assert seen["left out"] and seen["owners counted"] > 10, seen
+    assert to_html(left_out) == (
+        "<p>Left out to keep the comment under GitHub's size limit: the HTML report of"
+        ' <a href="https://ci/run/1">this run</a> (gate.html) lists them.</p>\n'
+    )
+
+
+def test_owners_left_out_are_one_paragraph_saying_where_when_no_cut_before_did() -> None:
+    """Owners whose lists fit whole, then none for the next: the count says where they are."""
+    report = sample_report(blocking_owned_by([f"team-{i:02d}" for i in range(40)]))
+    markdown = first_cut(report, "other owners not shown")
+    section = markdown.split("#### Blocking findings (40), by owner\n\n", 1)[1]
+    assert "- … " not in section  # every owner shown has their one finding
+    line = re.search(
+        r"^… (\d+) more findings of (\d+) other owners not shown here.*$", section, re.M
+    )
+    assert line and line.group(1) == line.group(2)
+    assert line.group(0).endswith(": see the HTML report of this run (gate.html)")
+    assert "<p>… " in to_html(line.group(0))  # a paragraph, not an item of the last owner's list
+
+
 # An owner written to end the YAML block and the <details> around it, run a script and ping.
 HOSTILE_OWNER = "```\n</details><script>alert(1)</script> @everyone"
 
@@ -1000,7 +1063,8 @@ def test_the_suggested_waiver_keeps_its_room_when_the_blocking_findings_are_cut(
             assert "</details>" in after
         else:
             said.append(size)
-    assert said and max(said) < 1_600  # only when the verdict and counts leave no room
+    # Only when the verdict, the counts and the blocking section's heading and line leave none.
+    assert said and max(said) < 1_800
     html = to_html(left_out)
     assert '<a href="https://ci/run/1">this run</a> (gate.html) shows it.' in html
 

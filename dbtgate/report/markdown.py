@@ -102,6 +102,7 @@ class _Budget:
         max_items: int | None = None,
         whose: str = "",
         say_where: bool = True,
+        at_least: int = 0,
     ) -> bool:
         """`head`, as many `items` as fit (at most `max_items`), a "N more" line if some did
         not, then `tail`. `what` is the noun in the singular ("finding", "row"), `whose` what
@@ -112,8 +113,9 @@ class _Budget:
         `weights`: how many of `what` each item stands for (an owner's heading none, a folded
         group of findings several), so the "N more" line counts findings, not lines; one per
         item, so `items` may be an iterator that renders each item only when it is asked for
-        (a comment has room for a few hundred of 48,000 findings). Returns whether every
-        item was shown."""
+        (a comment has room for a few hundred of 48,000 findings). With room for fewer than
+        `at_least` items nothing is added, not even `head`. Returns whether every item was
+        shown."""
         total = len(weights) if weights is not None else len(items)  # type: ignore[arg-type]
         # Room for the "N more" line, however long `what` is (an owner's name).
         where = f": see {self.rest_at}" if say_where else ""
@@ -121,6 +123,7 @@ class _Budget:
         if len(head) + len(tail) + more_room > self.room():
             self.truncated = True
             return False
+        start = len(self.parts), self.size
         self.add(head)
         reserve = len(tail) + more_room
         shown = 0
@@ -129,6 +132,11 @@ class _Budget:
                 break
             self.add(item)
             shown += 1
+        if shown < min(at_least, total):
+            del self.parts[start[0] :]
+            self.size = start[1]
+            self.truncated = True
+            return False
         if shown < total and weights is not None:
             # A heading (an owner's, a table's) with nothing of what it heads under it: the
             # "N more" line after it read as that owner's or that table's alone.
@@ -168,11 +176,14 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     # The waiver entry folded under the blocking findings comes before everything after them
     # and they may not take its room: it is what lets the author ship (it was dropped, and
     # nothing said so, when the findings and the lineage's room they took left none).
-    hint = _waiver_hint(budget, report, options)
+    # It keeps its room from the blocking findings, not from their section's heading and the
+    # line saying they were left out: a heading with nothing under it stood above the fold.
+    least = _blocking_least(len(view.findings_with(report, "blocking")), options, budget.rest_at)
+    hint = _waiver_hint(budget, report, options, keep=least)
     # Each section may take a share of what is left, not all of it: a thousand breaking changes
     # left the blocking findings a heading with nothing under it, tens of thousands of findings
     # left out the lineage, the KPIs and the waivers (a KPI table was a header with no rows).
-    with budget.share(_BREAKING_SHARE, keep=len(hint)):
+    with budget.share(_BREAKING_SHARE, keep=len(hint) + least):
         _breaking_section(budget, report, options)
     # What blocks comes before the picture of what changed: the blocking findings may take the
     # lineage's room, and a comment that cannot show them all leaves the lineage out, saying so
@@ -290,44 +301,95 @@ def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
 
 
 def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> bool:
-    """The blocking findings by owner, as many as the budget holds; whether all were shown."""
+    """The blocking findings by owner, as many as the budget holds; whether all were shown.
+
+    The heading never stands alone: with no room for any owner it says the findings were left
+    out and where they are, and the owners after the last one with room are counted in one line
+    (a tiny limit left the heading with nothing under it, or dropped owners without a word)."""
     blocking = view.findings_with(report, "blocking")
     if not blocking:
         return True
-    if not budget.add(f"#### Blocking findings ({len(blocking)}), by owner\n\n"):
+    least = _blocking_least(len(blocking), options, budget.rest_at)
+    if least > budget.room():
+        budget.truncated = True
         return False
+    heading = _blocking_heading(len(blocking))
+    budget.add(heading)
+    closing = least - len(heading)
     owners = view.by_owner(blocking)
-    # More than a comment can hold: every owner gets their share of the items, not the first
-    # owner alphabetically all of them (the rest got a heading and "… N more").
-    share = None
-    if len(blocking) > _BLOCKING_ITEMS:
-        fits = budget.room() // (len(owners) * _ITEM_CHARS)  # items, each with its fix line
-        share = max(1, min(_BLOCKING_ITEMS // len(owners), fits))
     whole = True
     cuts = budget.cuts
-    for owner, findings in owners:
-        # What the comment has room for: failed runs and policy findings before lint.
-        findings = sorted(findings, key=lambda f: view.family_rank(f["family"]))
-        items, weights = _finding_items(findings, options, report)
-        whole &= budget.add_items(
-            f"**{md_text(owner)}** ({len(findings)})\n\n",
-            items,
-            "\n",
-            "finding",
-            weights,
-            max_items=share,
-            whose=f" of {md_text(owner)}",
-            say_where=budget.cuts == cuts,  # the first owner's cut says where, once
-        )
+    shown = 0
+    with budget.share(1.0, keep=closing):
+        # More than a comment can hold: every owner gets their share of the items, not the
+        # first owner alphabetically all of them (the rest got a heading and "… N more").
+        share = None
+        if len(blocking) > _BLOCKING_ITEMS:
+            fits = budget.room() // (len(owners) * _ITEM_CHARS)  # items, each with its fix line
+            share = max(1, min(_BLOCKING_ITEMS // len(owners), fits))
+        for owner, findings in owners:
+            # What the comment has room for: failed runs and policy findings before lint.
+            findings = sorted(findings, key=lambda f: view.family_rank(f["family"]))
+            items, weights = _finding_items(findings, options, report)
+            size = budget.size
+            whole &= budget.add_items(
+                f"**{md_text(owner)}** ({len(findings)})\n\n",
+                items,
+                "\n",
+                "finding",
+                weights,
+                max_items=share,
+                whose=f" of {md_text(owner)}",
+                say_where=budget.cuts == cuts,  # the first owner's cut says where, once
+                # An owner with no room for one finding is counted with the owners after it,
+                # not under a heading of their own with "… 12 more" alone.
+                at_least=1,
+            )
+            if budget.size == size:  # no room for this owner's findings: none for the next
+                break
+            shown += 1
+    if not shown:
+        budget.add(_left_out(options, _SIZE_LIMIT, "lists them"))
+    elif shown < len(owners):
+        rest = owners[shown:]
+        where = budget.rest_at if budget.cuts == cuts else ""
+        budget.add(_owners_left_out(sum(len(f) for _, f in rest), len(rest), where))
+        budget.cuts += 1
     return whole
 
 
-def _waiver_hint(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> str:
+def _blocking_heading(count: int) -> str:
+    return f"#### Blocking findings ({count}), by owner\n\n"
+
+
+def _blocking_least(count: int, options: RenderOptions, rest_at: str) -> int:
+    """The room the section of `count` blocking findings needs to say anything: its heading
+    and the longest line after the owners shown (none shown: that they were left out). No more
+    owners than findings are left out."""
+    if not count:
+        return 0
+    closing = (
+        _left_out(options, _SIZE_LIMIT, "lists them"),
+        _owners_left_out(count, count, rest_at),
+    )
+    return len(_blocking_heading(count)) + max(map(len, closing))
+
+
+def _owners_left_out(findings: int, owners: int, rest_at: str) -> str:
+    """The line after the last owner shown, for those with no room: their findings, counted as
+    an owner's cut line counts them, and where they are when no line before said so."""
+    where = f": see {rest_at}" if rest_at else ""
+    noun = "finding" if findings == 1 else plural("finding")
+    return f"… {findings} more {noun} of {counted(owners, 'other owner')} not shown here{where}\n\n"
+
+
+def _waiver_hint(budget: _Budget, report: dict[str, Any], options: RenderOptions, keep: int) -> str:
     """The waiver entry the gate suggests for its most needed blocking finding, folded under
     the blocking findings: the console's hint, for the author who reads the PR comment, not
     the CI log. The entry is YAML in a fence nothing in it can close. When what comes before
-    the blocking findings (the verdict, the warnings) leaves it no room, the comment says it
-    left it out and where it is, as it says of the lineage."""
+    the blocking findings (the verdict, the warnings) leaves it no room but the `keep`
+    characters after it, the comment says it left it out and where it is, as it says of the
+    lineage."""
     suggestion = report["sections"].get("suggested_waiver")
     if not suggestion:
         return ""
@@ -339,7 +401,7 @@ def _waiver_hint(budget: _Budget, report: dict[str, Any], options: RenderOptions
         f"\n\n{md_text_code(intro)}\n\n{md_code_block(chr(10).join(lines), 'yaml')}\n"
         "</details>\n\n"
     )
-    if len(fold) <= budget.room():
+    if len(fold) + keep <= budget.room():
         return fold
     budget.truncated = True
     return f"**{md_text(title)}**\n\n{_left_out(options, _SIZE_LIMIT, 'shows it')}"
