@@ -1070,10 +1070,8 @@ def test_the_suggested_waiver_keeps_its_room_when_the_blocking_findings_are_cut(
 
 
 def test_a_suggested_waiver_left_out_names_gate_html_when_the_run_is_not_known() -> None:
-    """Warnings come before the findings: enough of them leave no room for the fold."""
-    warning = "catalog.json is 3 days older than manifest.json: column types may be stale"
-    for count in range(500, 1_000):
-        markdown = render_markdown(sample_report(warnings=[warning] * count))
+    for size in range(2_000, 1_000, -50):
+        markdown = render_markdown(sample_report(), RenderOptions(max_markdown_chars=size))
         if "<summary>To ship" not in markdown:
             break
     assert "**To ship with the run.test_failures finding as it is: the waiver entry" in markdown
@@ -1081,6 +1079,47 @@ def test_a_suggested_waiver_left_out_names_gate_html_when_the_run_is_not_known()
         "Left out to keep the comment under GitHub's size limit: the HTML report of this run"
         " (gate.html) shows it.\n\n"
     ) in markdown
+
+
+def test_warnings_above_the_findings_are_cut_and_leave_the_blocking_findings_their_room() -> None:
+    """A build with hundreds of warnings pushed the blocking findings, the suggested waiver and
+    everything after them out of the comment: ten are shown, in at most a tenth of it, and the
+    rest counted in a line as a cut list of findings is, saying where they are."""
+    warning = "catalog.json is 3 days older than manifest.json: column types may be stale"
+    report = sample_report([*sample_findings(), *many_findings(400)], warnings=[warning] * 600)
+    alone = render_markdown(sample_report([*sample_findings(), *many_findings(400)]))
+    markdown = render_markdown(report, RenderOptions(full_report_url="https://ci/run/1"))
+    assert len(markdown) <= GITHUB_COMMENT_LIMIT - 512
+    assert markdown.count(f"> **warning:** {warning}\n\n") == 10
+    line = (
+        "- … 590 more warnings not shown here: see the HTML report of"
+        " [this run](https://ci/run/1) (gate.html)\n\n#### Breaking changes (1)\n"
+    )
+    assert line in markdown
+    assert "<summary>To ship with the run.test_failures finding" in markdown
+    blocking = markdown.split("#### Blocking findings (303), by owner", 1)[1].split("<details>")[0]
+    in_alone = alone.split("#### Blocking findings (303), by owner", 1)[1].split("<details>")[0]
+    assert blocking.count("\n- `") == in_alone.count("\n- `")  # they take no finding's room
+    assert "#### KPIs vs targets" in markdown and "#### Waivers used" in markdown
+    # A few warnings are all shown, each a quote of its own.
+    few = render_markdown(sample_report(warnings=[warning, "the base build is of project <x>"]))
+    html = to_html(few)
+    assert html.count("<blockquote>") == 2 and "more warning" not in few
+    # With little room, or none for one, they are counted all the same.
+    counted = set()
+    for size in range(1_500, 5_000, 100):
+        tight = render_markdown(
+            sample_report(warnings=[warning] * 14), RenderOptions(max_markdown_chars=size)
+        )
+        shown = tight.count("> **warning:**")
+        line = f"\n\n- … {14 - shown} more warnings not shown here: see the HTML report of this run"
+        assert line in tight, size
+        counted.add(shown)
+    assert 0 in counted and len(counted) > 2
+    # Long ones fill their share of the room before the ten.
+    long = sample_report(warnings=[warning * 20] * 12)
+    cut = render_markdown(long, RenderOptions(max_markdown_chars=40_000))
+    assert 0 < cut.count("> **warning:**") < 3 and "more warnings not shown here: see" in cut
 
 
 def test_a_passing_report_suggests_no_waiver() -> None:

@@ -38,6 +38,11 @@ _NOTE_ROOM = 600
 _MAX_SECTION_ROWS = 500
 
 
+# The warnings above the findings (a stale build, a newer schema): at most this many, in at
+# most this share of the comment's room (a build with hundreds of them pushed the blocking
+# findings out of it); the HTML report lists them all.
+_MAX_WARNINGS = 10
+_WARNING_SHARE = 0.1
 # The share of the comment's remaining room the breaking changes may fill (after the headline
 # and counts), then the blocking findings (of what is left after those); the rest keeps the
 # KPIs and waivers in view. The lineage keeps no room of its own: the blocking findings may
@@ -170,27 +175,37 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     unchecked = view.not_checked(report)
     if unchecked:
         budget.add(f"**Not checked:** {md_text_code(' · '.join(unchecked))}\n\n")
-    for note in report["warnings"]:
-        # A blank line after each: one quote a warning, and the next line not drawn into it.
-        budget.add(f"> **warning:** {md_text_code(note)}\n\n")
+    # A blank line after each: one quote a warning, and the next line not drawn into it.
+    warnings = [f"> **warning:** {md_text_code(note)}\n\n" for note in report["warnings"]]
+    before, cuts = budget.size, budget.cuts
+    # Their share, and room for the line counting those it has no room for (with none, 14
+    # warnings went without a word).
+    with budget.share(_WARNING_SHARE, plus=len(budget.rest_at) + 100):
+        budget.add_items("", warnings, "", "warning", max_items=_MAX_WARNINGS)
+    if budget.cuts > cuts:
+        budget.add("\n")  # after the "… N more" item, as after each warning
+    # The room the warnings took comes out of the sections after what blocks, not out of the
+    # breaking changes' and blocking findings' shares: those keep the room they have without.
+    warned = budget.size - before
     # The waiver entry folded under the blocking findings comes before everything after them
     # and they may not take its room: it is what lets the author ship (it was dropped, and
-    # nothing said so, when the findings and the lineage's room they took left none).
-    # It keeps its room from the blocking findings, not from their section's heading and the
-    # line saying they were left out: a heading with nothing under it stood above the fold.
+    # nothing said so, when the findings and the lineage's room they took left none). But not
+    # from their section's heading and the line saying they were left out: a heading with
+    # nothing under it stood above the fold.
     least = _blocking_least(len(view.findings_with(report, "blocking")), options, budget.rest_at)
     hint = _waiver_hint(budget, report, options, keep=least)
     # Each section may take a share of what is left, not all of it: a thousand breaking changes
     # left the blocking findings a heading with nothing under it, tens of thousands of findings
     # left out the lineage, the KPIs and the waivers (a KPI table was a header with no rows).
-    with budget.share(_BREAKING_SHARE, keep=len(hint) + least):
+    with budget.share(_BREAKING_SHARE, plus=int(_BREAKING_SHARE * warned), keep=len(hint) + least):
         _breaking_section(budget, report, options)
     # What blocks comes before the picture of what changed: the blocking findings may take the
     # lineage's room, and a comment that cannot show them all leaves the lineage out, saying so
     # (it held 40 resources while findings of the PR's own owners were cut).
     lineage = _lineage(report)
-    rest = budget.room() - int(_BLOCKING_SHARE * budget.room())
-    with budget.share(_BLOCKING_SHARE, plus=len(lineage), keep=len(hint)):
+    given_back = int(_BLOCKING_SHARE * warned)
+    rest = budget.room() - int(_BLOCKING_SHARE * budget.room()) - given_back
+    with budget.share(_BLOCKING_SHARE, plus=len(lineage) + given_back, keep=len(hint)):
         blocking_whole = _blocking_section(budget, report, options)
     budget.add(hint)
     if lineage:
