@@ -6,6 +6,7 @@ raw HTML allowed as GitHub allows some) and inspecting the HTML it produces.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import replace
@@ -692,6 +693,95 @@ def test_a_job_summary_holds_more_than_a_comment_when_the_comment_is_cut(tmp_pat
         small, PublishRequest(annotations=False), RenderOptions(), environ, stderr=io.StringIO()
     )
     assert summary.read_text() == render_markdown(small) + "\n"
+
+
+def test_the_job_summary_names_the_runs_gate_html_where_the_comment_links_the_run(
+    tmp_path,
+) -> None:
+    """The job summary is read on the run's own page: its "see the HTML report of [this run]"
+    lines and its footer's run link led back to that page. It names gate.html among the run's
+    artifacts, listed at the foot of the page; the PR comment keeps its links."""
+    import io
+
+    from dbtgate.report.publish import PublishRequest, publish
+
+    run = "https://github.com/acme/shop/actions/runs/42"
+    environ = {
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GITHUB_REPOSITORY": "acme/shop",
+        "GITHUB_RUN_ID": "42",
+        "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567",
+    }
+    options = render_options(environ)
+    warnings = [f"warning {i} of the build" for i in range(30)]
+    report = sample_report([*sample_findings(), *many_findings(5000)], warnings=warnings)
+    publish(report, PublishRequest(annotations=False), options, environ, stderr=io.StringIO())
+    summary = (tmp_path / "summary.md").read_text()
+    comment = render_markdown(report, options)
+
+    where = "the HTML report of this run (gate.html, among the run's artifacts at the foot of"
+    assert run not in summary
+    said = [line for line in summary.splitlines() if where in line]
+    assert [re.sub(r"\d+", "N", line.split(":", 1)[0]) for line in said] == [
+        "- … N more warnings not shown here",
+        "- … N more findings of @&#N;team-N not shown here",
+        "Left out to make room for the blocking findings",
+        "- … N more findings not shown here",  # the advisory ones
+    ]
+    assert (
+        "see the full report (gate.html and gate.json, among the run's artifacts at the foot of"
+        " this page) for every finding.\n"
+    ) in summary
+    assert "gated commit [`0123456`](https://github.com/acme/shop/commit/0123456" in summary
+    tight = render_markdown(report, replace(options, job_summary=True, max_markdown_chars=2_000))
+    assert (
+        "Left out to keep the summary under GitHub's size limit: the HTML report of this run"
+        " (gate.html, among the run's artifacts at the foot of this page) lists them.\n"
+    ) in tight
+    # The comment, read on the pull request, links the run wherever the summary names it.
+    assert comment.count(f"[this run]({run})") == len(said)
+    assert f"[the full report]({run})" in comment and f"· [run]({run})</sub>" in comment
+    assert "artifacts at the foot" not in comment
+    # Cut or not, the summary is the comment's text but for the way to the run's reports.
+    small = sample_report()
+    (tmp_path / "summary.md").unlink()
+    publish(small, PublishRequest(annotations=False), options, environ, stderr=io.StringIO())
+    assert (tmp_path / "summary.md").read_text() == render_markdown(small, options).replace(
+        f" · [run]({run})", ""
+    ) + "\n"
+
+
+def test_an_error_in_the_job_summary_points_at_the_jobs_log_not_a_link_to_its_page(
+    tmp_path,
+) -> None:
+    from dbtgate.report.failure import error_markdown, publish_error
+
+    environ = {
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GITHUB_REPOSITORY": "acme/shop",
+        "GITHUB_RUN_ID": "42",
+    }
+    options = render_options(environ)
+    stderr = io.StringIO()
+    publish_error(
+        "target/manifest.json: no such file",
+        project="shop",
+        key=None,
+        focus="",
+        comment=False,
+        repo=None,
+        pr=None,
+        options=options,
+        environ=environ,
+        stderr=stderr,
+    )
+    summary = (tmp_path / "summary.md").read_text()
+    assert "Fix the error and push again; the job's log has the details.\n" in summary
+    assert "actions/runs/42" not in summary and stderr.getvalue() == ""
+    comment = error_markdown("shop", "target/manifest.json: no such file", options)
+    assert "the [run's log](https://github.com/acme/shop/actions/runs/42) has the details" in (
+        comment
+    )
 
 
 def test_a_thousand_breaking_changes_leave_the_blocking_findings_room() -> None:

@@ -10,6 +10,7 @@ commit and why, the summary says the same, and the `verdict` output is `error`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TextIO
 
 from dbtgate.errors import DbtgateError
@@ -33,7 +34,7 @@ def error_markdown(
         commit = f"[{short}]({md_url(options.commit_url)})" if options.commit_url else short
         commit = f" at {commit}"
     run = "the job's log"
-    if options.full_report_url:
+    if options.full_report_url and not options.job_summary:  # the summary is on the run's page
         run = f"the [run's log]({md_url(options.full_report_url)})"
     return (
         f"### {icon}dbtgate: ERROR, no verdict{of_project}\n\n"
@@ -67,7 +68,8 @@ def publish_error(
     markdown = error_markdown(project, message, options, key)
     summary_path = environ.get("GITHUB_STEP_SUMMARY", "").strip()
     if summary_path:
-        append_runner_file(summary_path, "GITHUB_STEP_SUMMARY", markdown + "\n", stderr, environ)
+        summary = error_markdown(project, message, replace(options, job_summary=True), key)
+        append_runner_file(summary_path, "GITHUB_STEP_SUMMARY", summary + "\n", stderr, environ)
     output_path = environ.get("GITHUB_OUTPUT", "").strip()
     if output_path:
         outputs = f"verdict={ERROR_VERDICT}\n"

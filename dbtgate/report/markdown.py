@@ -6,7 +6,9 @@ with the fix and a link to the line on the PR head; then the lineage of what cha
 waivers used, and everything else folded in <details>. GitHub refuses comments over 65,536
 characters, so rendering works against a budget: sections are filled in that order, a section that
 runs out of room says how many items it left out and, on its first such line alone, that the run's
-HTML report has them, and a closing note points at the full report.
+HTML report has them, and a closing note points at the full report. The job summary is this text
+read on the run's own page: it names the run's gate.html among the run's artifacts where the
+comment links the run.
 The lineage goes first: it is drawn only when every blocking finding is shown, and says so. The
 waiver entry the gate suggests, folded under the blocking findings, keeps its room from them: it
 is what lets the author ship.
@@ -157,11 +159,6 @@ class _Budget:
                 self.cuts += 1
         self.add(tail)
         return shown == total
-
-
-# How a summary cut to its size limit says so (`publish` then renders the job summary again,
-# with the room a summary has).
-TRUNCATED = "> **Truncated:**"
 
 
 def render_markdown(report: dict[str, Any], options: RenderOptions | None = None) -> str:
@@ -364,7 +361,7 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
                 break
             shown += 1
     if not shown:
-        budget.add(_left_out(options, _SIZE_LIMIT, "lists them"))
+        budget.add(_left_out(options, _size_limit(options), "lists them"))
     elif shown < len(owners):
         rest = owners[shown:]
         where = budget.rest_at if budget.cuts == cuts else ""
@@ -384,7 +381,7 @@ def _blocking_least(count: int, options: RenderOptions, rest_at: str) -> int:
     if not count:
         return 0
     closing = (
-        _left_out(options, _SIZE_LIMIT, "lists them"),
+        _left_out(options, _size_limit(options), "lists them"),
         _owners_left_out(count, count, rest_at),
     )
     return len(_blocking_heading(count)) + max(map(len, closing))
@@ -419,7 +416,7 @@ def _waiver_hint(budget: _Budget, report: dict[str, Any], options: RenderOptions
     if len(fold) + keep <= budget.room():
         return fold
     budget.truncated = True
-    return f"**{md_text(title)}**\n\n{_left_out(options, _SIZE_LIMIT, 'shows it')}"
+    return f"**{md_text(title)}**\n\n{_left_out(options, _size_limit(options), 'shows it')}"
 
 
 def _finding_items(
@@ -509,11 +506,14 @@ def _lineage(report: dict[str, Any]) -> str:
 def _lineage_left_out(options: RenderOptions, blocking_whole: bool) -> str:
     """What the lineage section says when the blocking findings took its room, or (all of them
     shown, or none to show) what came before them did."""
-    why = _SIZE_LIMIT if blocking_whole else "make room for the blocking findings"
+    why = _size_limit(options) if blocking_whole else "make room for the blocking findings"
     return _LINEAGE_HEADING + _left_out(options, why, "draws it")
 
 
-_SIZE_LIMIT = "keep the comment under GitHub's size limit"
+def _size_limit(options: RenderOptions) -> str:
+    """Why a section was left out when the room ran out: GitHub's limit of a comment, or of a
+    job summary."""
+    return f"keep the {'summary' if options.job_summary else 'comment'} under GitHub's size limit"
 
 
 def _left_out(options: RenderOptions, why: str, does: str) -> str:
@@ -522,8 +522,16 @@ def _left_out(options: RenderOptions, why: str, does: str) -> str:
     return f"Left out to {why}: {_html_report(options)} {does}.\n\n"
 
 
+# Where the job summary's reader finds the run's reports: the summary is on the run's page, so
+# a link to the run would lead back to it.
+_ON_RUN_PAGE = "among the run's artifacts at the foot of this page"
+
+
 def _html_report(options: RenderOptions) -> str:
-    """Where the comment's cuts are whole: the run's HTML report, linked when the run is known."""
+    """Where the comment's cuts are whole: the run's HTML report, linked when the run is known
+    (in the job summary, on the run's page, by where that page lists it)."""
+    if options.job_summary:
+        return f"the HTML report of this run (gate.html, {_ON_RUN_PAGE})"
     if options.full_report_url:
         return f"the HTML report of [this run]({md_url(options.full_report_url)}) (gate.html)"
     return "the HTML report of this run (gate.html)"
@@ -677,23 +685,26 @@ def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
 
 
 def _footer(report: dict[str, Any], options: RenderOptions, truncated: bool) -> str:
-    where = (
-        f"[the full report]({md_url(options.full_report_url)})"
-        if options.full_report_url
-        else "the full report (the JSON/HTML gate report of this run)"
-    )
+    # The job summary links no run: it is on the run's page.
+    run_url = None if options.job_summary else options.full_report_url
+    if options.job_summary:
+        where = f"the full report (gate.html and gate.json, {_ON_RUN_PAGE})"
+    elif run_url:
+        where = f"[the full report]({md_url(run_url)})"
+    else:
+        where = "the full report (the JSON/HTML gate report of this run)"
     tool = report["tool"]
     footer = f"<sub>dbtgate {md_text(tool['version'])}"
     if options.commit:
         short = md_code(options.commit[:7])
         commit = f"[{short}]({md_url(options.commit_url)})" if options.commit_url else short
         footer += f" · gated commit {commit}"
-    if options.full_report_url:
-        footer += f" · [run]({md_url(options.full_report_url)})"
+    if run_url:
+        footer += f" · [run]({md_url(run_url)})"
     footer += "</sub>\n"
     if truncated:
         return (
-            f"{TRUNCATED} this summary is cut to stay under GitHub's size limit;"
+            "> **Truncated:** this summary is cut to stay under GitHub's size limit;"
             f" see {where} for every finding.\n\n" + footer
         )
     return footer

@@ -28,6 +28,9 @@ class RenderOptions:
     blob_url: str | None = None
     # Where the complete report can be read (the Actions run with its artifacts), if known.
     full_report_url: str | None = None
+    # The markdown is the job summary, read on that run's own page: it names the run's gate.html
+    # by where the page shows it (its artifacts), where the PR comment links the run.
+    job_summary: bool = False
     emoji: bool = False
     max_markdown_chars: int = MARKDOWN_LIMIT
     # The commit gated (the PR head in GitHub Actions) and its page: the sticky comment names it,

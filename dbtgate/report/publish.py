@@ -116,16 +116,8 @@ def publish(
     written = write_files(report, request, options)
 
     summary_path = environ.get("GITHUB_STEP_SUMMARY", "").strip()
-    markdown = None
-    if summary_path or request.comment:
-        # The gate.md just written when there is one (0.2 s to render again at 48,000 findings).
-        markdown = (
-            written["md"].read_text(encoding="utf-8")
-            if "md" in written
-            else render(report, "md", options)
-        )
     if summary_path:
-        summary = _summary(report, markdown, options)
+        summary = _summary(report, options)
         append_runner_file(summary_path, "GITHUB_STEP_SUMMARY", summary, stderr, environ)
     output_path = environ.get("GITHUB_OUTPUT", "").strip()
     if output_path:
@@ -141,19 +133,24 @@ def publish(
         stdout.flush()
 
     if request.comment:
-        return _post_comment(report, markdown or "", request, environ, stderr)
+        # The gate.md just written when there is one (0.2 s to render again at 48,000 findings).
+        markdown = (
+            written["md"].read_text(encoding="utf-8")
+            if "md" in written
+            else render(report, "md", options)
+        )
+        return _post_comment(report, markdown, request, environ, stderr)
     return 0
 
 
-def _summary(report: dict[str, Any], markdown: str, options: RenderOptions) -> str:
-    """The job summary: the PR comment's markdown, unless that was cut to a comment's size; a
-    summary has eight times the room (`STEP_SUMMARY_LIMIT`), so it is rendered again to hold
-    more findings."""
-    from dbtgate.report.markdown import TRUNCATED, render_markdown
+def _summary(report: dict[str, Any], options: RenderOptions) -> str:
+    """The job summary: the PR comment's markdown with eight times the room
+    (`STEP_SUMMARY_LIMIT`), so more findings when the comment is cut, and read on the run's own
+    page, so naming the run's gate.html among its artifacts where the comment links the run."""
+    from dbtgate.report.markdown import render_markdown
 
-    if TRUNCATED in markdown:
-        markdown = render_markdown(report, replace(options, max_markdown_chars=STEP_SUMMARY_LIMIT))
-    return markdown + "\n"
+    summary = replace(options, max_markdown_chars=STEP_SUMMARY_LIMIT, job_summary=True)
+    return render_markdown(report, summary) + "\n"
 
 
 def step_outputs(report: dict[str, Any], written: dict[str, Path], request: PublishRequest) -> str:
