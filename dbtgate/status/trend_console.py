@@ -68,7 +68,7 @@ def _fits(columns: tuple[str, ...], rows: list[tuple[str, ...]], names: int, wid
     """Whether a table of `rows` leaves its column of names (index `names`) its longest word
     (at most `_NAME_CAP`) once every other column has its widest cell or header whole."""
     others = sum(
-        max(len(column), *(len(row[index]) for row in rows))
+        max(len(column), max((len(row[index]) for row in rows), default=0))
         for index, column in enumerate(columns)
         if index != names
     )
