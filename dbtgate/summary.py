@@ -12,6 +12,7 @@ from operator import attrgetter
 from typing import Any
 
 from dbtgate.project import Project
+from dbtgate.wording import number
 
 
 @dataclass
@@ -92,4 +93,4 @@ def _models(measures: dict[str, dict[str, Any]]) -> int:
 
 
 def share(part: int, whole: int) -> str:
-    return f"{part}/{whole} ({100 * part / whole:.0f}%)" if whole else "0/0"
+    return f"{number(part)}/{number(whole)} ({100 * part / whole:.0f}%)" if whole else "0/0"

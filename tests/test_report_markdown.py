@@ -281,7 +281,10 @@ def test_5000_findings_fit_under_the_comment_limit_with_a_truncation_note() -> N
     assert "**Truncated:**" in markdown
     assert "[the full report](https://ci/run/1)" in markdown
     assert "more findings of" in markdown
-    assert markdown.splitlines()[0].startswith("### dbtgate: FAIL — 3750 blocking findings")
+    # Counts grouped in thousands, as a reader takes them in at a glance.
+    assert markdown.splitlines()[0].startswith(
+        "### dbtgate: FAIL — 3,750 blocking findings, 1,250 non-blocking"
+    )
     # Folded sections stay balanced even when cut.
     assert markdown.count("<details>") == markdown.count("</details>")
 

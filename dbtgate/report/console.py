@@ -36,7 +36,7 @@ from dbtgate.report.view import (
     verdict_words,
 )
 from dbtgate.summary import ProjectSummary, share
-from dbtgate.wording import counted, expiry_note
+from dbtgate.wording import counted, expiry_note, number
 
 if TYPE_CHECKING:
     from dbtgate.findings import Finding
@@ -164,9 +164,9 @@ def print_summary(console: Any, summary: ProjectSummary) -> None:
     version = summary.dbt_version or "?"
     resources = ", ".join(counted(n, kind) for kind, n in summary.resource_counts.items())
     if summary.package_resources:
-        resources += f"; {summary.package_resources} more in installed packages"
+        resources += f"; {number(summary.package_resources)} more in installed packages"
     owners = list(summary.by_owner.items())
-    shown = ", ".join(f"{k}: {v}" for k, v in owners[:8])
+    shown = ", ".join(f"{k}: {number(v)}" for k, v in owners[:8])
     if len(owners) > 8:
         shown += f", … {len(owners) - 8} more"
     rows = [
@@ -176,7 +176,7 @@ def print_summary(console: Any, summary: ProjectSummary) -> None:
         ("models described", share(summary.models_described, summary.models)),
         ("columns described", share(summary.columns_described, summary.columns)),
         ("models with an owner", share(summary.models_with_owner, summary.models)),
-        ("tiers", ", ".join(f"{k}: {v}" for k, v in summary.by_tier.items()) or "-"),
+        ("tiers", ", ".join(f"{k}: {number(v)}" for k, v in summary.by_tier.items()) or "-"),
         ("owners", shown or "-"),
     ]
     _print_table(
@@ -333,7 +333,7 @@ def _print_group(
     limit: int = 0,
     expiring: dict[tuple[str, str, str], int] | None = None,
 ) -> None:
-    _print_heading(console, f"{title} ({len(findings)})")
+    _print_heading(console, f"{title} ({number(len(findings))})")
     shown = findings[:limit] if limit > 0 else findings
     by_owner: dict[str, list[Finding]] = defaultdict(list)
     for finding in shown:
@@ -396,7 +396,7 @@ def _print_counted_group(console: Any, title: str, findings: list[Finding]) -> N
     """A group counted per rule, not listed: the baselined findings are the debt the team
     recorded on purpose, the same on every pull request; listed, they would bury in a CI log
     what the change did (`--max-findings 0` lists them, the reports hold each)."""
-    _print_heading(console, f"{title} ({len(findings)})")
+    _print_heading(console, f"{title} ({number(len(findings))})")
     _print_pieces(
         console,
         [

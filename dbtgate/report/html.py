@@ -33,7 +33,7 @@ from dbtgate.report.lineage import layered_layout
 from dbtgate.report.options import RenderOptions
 from dbtgate.report.rule_help import rule_help
 from dbtgate.status.timestamps import format_timestamp
-from dbtgate.wording import counted, expiry_note
+from dbtgate.wording import counted, expiry_note, number
 
 _NODE_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 180, 34, 40, 20, 16
 _LABEL_CHARS = 24
@@ -248,7 +248,7 @@ def _breaking(report: dict[str, Any], options: RenderOptions) -> str:
         for f in changes
     )
     return (
-        f'<section id="breaking"><h2>Breaking changes and impact ({len(changes)})</h2>'
+        f'<section id="breaking"><h2>Breaking changes and impact ({number(len(changes))})</h2>'
         "<table><thead><tr><th>change</th><th>resource</th><th>who reads it</th>"
         "<th>readers' owners</th>"
         f"<th>status</th><th>where</th></tr></thead><tbody>{rows}</tbody></table></section>"
@@ -375,7 +375,7 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     paged = len(rows) > PAGE_ROWS
     shown = f"{PAGE_ROWS} of {len(rows)}" if paged else str(len(rows))
     table = (
-        f'<section id="findings"><h2>Findings ({len(findings)})</h2>'
+        f'<section id="findings"><h2>Findings ({number(len(findings))})</h2>'
         f'<div class="filters">{filters}<button type="button" id="reset-filters" hidden>clear filters'
         "</button>"
         f'<span class="muted"><span id="shown-count">{shown}</span> shown'

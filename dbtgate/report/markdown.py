@@ -33,7 +33,7 @@ from dbtgate.report.escape import (
     mermaid_label,
 )
 from dbtgate.report.options import RenderOptions
-from dbtgate.wording import counted, expiry_note, plural
+from dbtgate.wording import counted, expiry_note, number, plural
 
 # Kept free while the sections are filled, for the truncation note at the end.
 _NOTE_ROOM = 600
@@ -248,17 +248,19 @@ def _headline(report: dict[str, Any], options: RenderOptions) -> str:
 def _counts_line(report: dict[str, Any]) -> str:
     counts = report["counts"]
     by_disposition = counts["by_disposition"]
-    parts = [f"{by_disposition.get(key, 0)} {name}" for key, name in view.STATUS_NAMES.items()]
+    parts = [
+        f"{number(by_disposition.get(key, 0))} {name}" for key, name in view.STATUS_NAMES.items()
+    ]
     if not counts["total"]:
         return "**No findings.**\n\n"
     # Zero counts are noise in a comment read on every push; the JSON report keeps them all.
     shown = [part for part in parts if not part.startswith("0 ")]
     severities = ", ".join(
-        f"{n} info" if name == "info" else counted(n, _SEVERITY_NOUNS.get(name, name))
+        f"{number(n)} info" if name == "info" else counted(n, _SEVERITY_NOUNS.get(name, name))
         for name, n in counts["by_severity"].items()
         if n
     )
-    families = ", ".join(f"{md_text(name)} {n}" for name, n in counts["by_family"].items())
+    families = ", ".join(f"{md_text(name)} {number(n)}" for name, n in counts["by_family"].items())
     return (
         f"**{counted(counts['total'], 'finding')}:** {' · '.join(shown)} ({severities})"
         f"<br>by family: {families}\n\n"
@@ -293,7 +295,7 @@ def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
     if not changes:  # not checked: said under the verdict (`view.not_checked`)
         return
     head = (
-        f"#### Breaking changes ({len(changes)})\n\n"
+        f"#### Breaking changes ({number(len(changes))})\n\n"
         "| change | who reads it | readers' owners | status |\n"
         "| --- | --- | --- | --- |\n"
     )
@@ -345,7 +347,7 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
             items, weights = _finding_items(findings, options, report)
             size = budget.size
             whole &= budget.add_items(
-                f"**{md_text(owner)}** ({len(findings)})\n\n",
+                f"**{md_text(owner)}** ({number(len(findings))})\n\n",
                 items,
                 "\n",
                 "finding",
@@ -371,7 +373,7 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
 
 
 def _blocking_heading(count: int) -> str:
-    return f"#### Blocking findings ({count}), by owner\n\n"
+    return f"#### Blocking findings ({number(count)}), by owner\n\n"
 
 
 def _blocking_least(count: int, options: RenderOptions, rest_at: str) -> int:

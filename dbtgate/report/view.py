@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from dbtgate.report.options import RenderOptions
 from dbtgate.status.timestamps import format_timestamp
-from dbtgate.wording import acknowledged_words, code_span, counted
+from dbtgate.wording import acknowledged_words, code_span, counted, number
 
 NO_OWNER = "(no owner)"
 F = TypeVar("F")
@@ -66,10 +66,10 @@ def verdict_words(decision: str, blocking: int, others: int, inputs: dict[str, A
     """The verdict line of every report and the console, naming the selection when the gate
     judged a part of the project only (`check --select`)."""
     if decision == "pass":
-        text = f"dbtgate: PASS — no blocking findings, {others} non-blocking"
+        text = f"dbtgate: PASS — no blocking findings, {number(others)} non-blocking"
     else:
         noun = "finding" if blocking == 1 else "findings"
-        text = f"dbtgate: FAIL — {blocking} blocking {noun}, {others} non-blocking"
+        text = f"dbtgate: FAIL — {number(blocking)} blocking {noun}, {number(others)} non-blocking"
     focus = focus_label(inputs.get("select"), inputs.get("exclude"))
     return f"{text}, on {focus}" if focus else text
 
