@@ -48,7 +48,7 @@ def against_base_build(value: float, was: float, counts: tuple[int, int] | None 
         if value > was
         else "not lowered by this change"
     )
-    shown = f" ({counts[0]}/{counts[1]})" if counts is not None else ""
+    shown = f" ({number(counts[0])}/{number(counts[1])})" if counts is not None else ""
     return f"; {100 * was:.1f}%{shown} in the base build: {verdict}"
 
 

@@ -718,8 +718,18 @@ def measure_text(measure: dict[str, Any]) -> str:
     """`{"value": 0.8, "numerator": 4, "denominator": 5}` -> "80.0% (4/5)"."""
     text = percent(measure.get("value"))
     if measure.get("denominator"):
-        text += f" ({measure.get('numerator')}/{measure['denominator']})"
+        text += f" ({fraction(measure)})"
     return text
+
+
+def fraction(measure: dict[str, Any]) -> str:
+    """A measure's `numerator/denominator`, counts grouped in thousands (`10,527/10,530`);
+    what a hand-edited report holds instead of a count, as it is."""
+    parts = (measure.get("numerator"), measure.get("denominator"))
+    return "/".join(
+        number(part) if isinstance(part, int) and not isinstance(part, bool) else str(part)
+        for part in parts
+    )
 
 
 def scorecard_rows(kpis: Any) -> list[list[str]] | None:
@@ -733,7 +743,7 @@ def scorecard_rows(kpis: Any) -> list[list[str]] | None:
     for name, kpi in scorecard.items():
         count = ""
         if kpi.get("denominator") is not None:
-            count = f"{kpi.get('numerator')}/{kpi['denominator']}"
+            count = fraction(kpi)
         row = [
             str(kpi.get("label") or name),
             percent(kpi.get("value")),

@@ -45,7 +45,7 @@ from dbtgate.status.results import (
     TEST_PREFIXES,
     dbt_command_line,
 )
-from dbtgate.wording import against_base_build, code_span
+from dbtgate.wording import against_base_build, code_span, number
 
 KPI_NAMES: tuple[str, ...] = typing.get_args(KpiName)
 # The measures behind the KPIs: each KPI is one of them, project-wide or on tier-1 models.
@@ -365,7 +365,7 @@ def gate_findings(scorecard: dict[str, Any], config: Config, notes: list[str]) -
             code=f"kpi.{name}",
             severity=config.kpi.severity,
             message=f"{entry['label']} is {percent(entry['value'])} "
-            f"({entry['numerator']}/{entry['denominator']}), below the target "
+            f"({number(entry['numerator'])}/{number(entry['denominator'])}), below the target "
             f"{percent(entry['target'])}" + _against_base(entry, before),
             fix="Raise the KPI (the per-owner and per-tier figures show where), or lower its "
             "target in kpi.targets.",
