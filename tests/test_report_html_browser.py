@@ -1136,3 +1136,95 @@ def test_on_a5_paper_no_line_number_is_printed_alone(tmp_path: Path, browser) ->
         missing = {end for end in ends if not any(f".{end}" in line for line in lines)}
         assert missing == set(), (paper_width, missing)
     assert severe(browser) == []
+
+
+PAPERS_IN = {"A5": (A5_WIDTH_IN, A4_WIDTH_IN), "A4": (A4_WIDTH_IN, 11.69), "Letter": (8.5, 11.0)}
+
+
+def long_words_report() -> dict:
+    """The sample report with the long words a findings table meets: a 60-letter resource name,
+    a 90-character file name, a team's long handle and a three-word name, a URL in a message and
+    a long rule code."""
+    from report_samples import sample_report
+
+    report = sample_report()
+    findings = report["findings"]
+    findings[1]["resource_name"] = LONG_NAME
+    findings[2]["path"] = LONG_FILE
+    findings[3]["owner"] = "@acme-corp/data-platform-analytics-engineering-team-0001"
+    findings[4]["message"] += " (see https://example.com/runs/0123456789abcdef0123456789abcdef)"
+    findings[6]["code"] = "governance.semantic_model_public_parents"
+    findings[7]["owner"] = "Customer Success Operations"
+    return report
+
+
+def page_width_in_px(paper: tuple[float, float]) -> int:
+    """The width of `paper` (width, height in inches) within 0.4in margins, in CSS pixels."""
+    return round((paper[0] - 2 * MARGIN_IN) * CSS_PX_IN)
+
+
+def printed_scale(driver, paper: tuple[float, float]) -> float:
+    """Printed by Chromium on `paper` (width, height in inches, 0.4in margins): the scale of the
+    report's title, in points per CSS pixel (0.75 at full size; less where Chromium shrank every
+    page to fit what ran past the margin), read back from the PDF (pypdf)."""
+    from pypdf import PdfReader
+
+    width, height = paper
+    margins = {f"margin{side}": MARGIN_IN for side in ("Top", "Bottom", "Left", "Right")}
+    pdf = driver.execute_cdp_cmd(
+        "Page.printToPDF",
+        {"paperWidth": width, "paperHeight": height, "pageRanges": "1", **margins},
+    )
+    scales = []
+    first = PdfReader(io.BytesIO(base64.b64decode(pdf["data"]))).pages[0]
+    first.extract_text(
+        visitor_text=lambda text, cm, *_: (
+            text.startswith("dbtgate gate report") and scales.append(cm[0])
+        )
+    )
+    assert len(scales) == 1, scales
+    return round(scales[0], 3)
+
+
+def printed_layout(driver, width: int) -> dict:
+    """Laid out for print on a page `width` CSS px wide (the paper within its margins), as
+    Chromium prints it (no scrollbar): `past`, what runs past the page's right edge (a box or a
+    line of its own text)."""
+    driver.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": True})
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+    )
+    try:
+        return driver.execute_script(
+            "var edge = document.documentElement.clientWidth, past = [];"
+            "var texts = e => { var range = document.createRange(); range.selectNodeContents(e);"
+            " return [...range.getClientRects()].filter(r => r.width && r.height); };"
+            "var name = e => e.textContent.trim().slice(0, 40);"
+            "for (var e of document.body.querySelectorAll('*')) {"
+            " var box = e.getBoundingClientRect(), own = [...e.childNodes].some(n =>"
+            "  n.nodeType === 3 && n.textContent.trim() && texts(n).some(r => r.right > edge + 1));"
+            " if ((box.width && box.right > edge + 1) || own) past.push([e.tagName, name(e)]); }"
+            "return {past: past};"
+        )
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        driver.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": False})
+
+
+def test_printed_on_a5_a4_and_letter_nothing_runs_past_the_page_and_it_prints_full_size(
+    tmp_path: Path, browser
+) -> None:
+    """A rule's help naming `dbt_expectations.expect_compound_columns_to_be_unique` ran 49 px
+    past A5's margin, and Chromium printed every page of the report at 96% to fit it. Printed
+    on A5, A4 and Letter (portrait), with long names, paths, owners and codes, nothing runs past
+    the page and its pages print at full size."""
+    open_report(browser, tmp_path / "papers.html", long_words_report())
+    browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    for paper, size in PAPERS_IN.items():
+        assert printed_scale(browser, size) == 0.75, paper  # was 0.717 on A5
+        past = printed_layout(browser, page_width_in_px(size))["past"]
+        assert past == [], (paper, past)
+    assert severe(browser) == []
