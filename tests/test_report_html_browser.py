@@ -1191,7 +1191,8 @@ def printed_layout(driver, width: int) -> dict:
     Chromium prints it (no scrollbar): `past`, what runs past the page's right edge (a box or a
     line of its own text); `message`, the first finding's message width in ems of the table's
     text; `spilt`, in each finding's row (and the header row) the cells whose text leaves the
-    cell or lies under another cell's text (a px tolerance)."""
+    cell or lies under another cell's text, or under a later cell's background (a px
+    tolerance)."""
     driver.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": True})
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     driver.execute_cdp_cmd(
@@ -1220,7 +1221,9 @@ def printed_layout(driver, width: int) -> dict:
             "  cells.forEach((other, j) => {"
             "   if (j > i && lines[i].some(a => lines[j].some(b => meet(a, b))))"
             "    spilt.push(['text on text', name(cell), name(other)]);"
-            " }); }); }"
+            "   var paints = getComputedStyle(other).backgroundColor !== 'rgba(0, 0, 0, 0)';"
+            "   if (j > i && paints && lines[i].some(a => meet(a, other.getBoundingClientRect())))"
+            "    spilt.push(['under a background', name(cell), name(other)]); }); }); }"
             "var message = document.querySelector('tr.finding').cells[3];"
             "return {past: past, spilt: spilt, message: message.getBoundingClientRect().width"
             " / parseFloat(getComputedStyle(message).fontSize)};"
@@ -1252,7 +1255,9 @@ def test_on_a5_paper_a_findings_message_takes_the_pages_width(tmp_path: Path, br
     168 px under the owner and tier (14em, some 25 characters a line). There the rule and the
     resource go beside the severity and status and the message under them, across the row
     (36em); A4 and Letter keep their columns (the message 32em). On each paper, with long
-    names, paths, owners and codes, no cell's text leaves its cell or lies on another's."""
+    names, paths, owners and codes, no cell's text leaves its cell or lies on another's, nor
+    under another's background (the status header's, laid over the severity's a line down,
+    covered the foot of its "y": "severitv")."""
     open_report(browser, tmp_path / "papers.html", long_words_report())
     for paper, size in PAPERS_IN.items():
         seen = printed_layout(browser, page_width_in_px(size))
