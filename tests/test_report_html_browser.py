@@ -1189,9 +1189,10 @@ def printed_scale(driver, paper: tuple[float, float]) -> float:
 def printed_layout(driver, width: int) -> dict:
     """Laid out for print on a page `width` CSS px wide (the paper within its margins), as
     Chromium prints it (no scrollbar): `past`, what runs past the page's right edge (a box or a
-    line of its own text); `message`, the first finding's message width in ems of the table's
-    text; `spilt`, in each finding's row (and the header row) the cells whose text leaves the
-    cell or lies under another cell's text, or under a later cell's background (a px
+    line of its own text); `message` and `readers`, the width in ems of the table's text of the
+    first finding's message and of the first breaking change's readers; `spilt`, in each row of
+    the findings and the breaking changes (and their header rows) the cells whose text leaves
+    the cell or lies under another cell's text, or under a later cell's background (a px
     tolerance)."""
     driver.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": True})
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
@@ -1211,7 +1212,7 @@ def printed_layout(driver, width: int) -> dict:
             " var box = e.getBoundingClientRect(), own = [...e.childNodes].some(n =>"
             "  n.nodeType === 3 && n.textContent.trim() && texts(n).some(r => r.right > edge + 1));"
             " if ((box.width && box.right > edge + 1) || own) past.push([e.tagName, name(e)]); }"
-            "for (var row of document.querySelectorAll('#findings-table tr')) {"
+            "for (var row of document.querySelectorAll('#findings-table tr, #breaking tr')) {"
             " var cells = [...row.cells].filter(c => c.textContent.trim() && c.checkVisibility());"
             " var lines = cells.map(texts);"
             " cells.forEach((cell, i) => { var box = cell.getBoundingClientRect();"
@@ -1224,9 +1225,11 @@ def printed_layout(driver, width: int) -> dict:
             "   var paints = getComputedStyle(other).backgroundColor !== 'rgba(0, 0, 0, 0)';"
             "   if (j > i && paints && lines[i].some(a => meet(a, other.getBoundingClientRect())))"
             "    spilt.push(['under a background', name(cell), name(other)]); }); }); }"
-            "var message = document.querySelector('tr.finding').cells[3];"
-            "return {past: past, spilt: spilt, message: message.getBoundingClientRect().width"
-            " / parseFloat(getComputedStyle(message).fontSize)};"
+            "var ems = cell => cell.getBoundingClientRect().width"
+            " / parseFloat(getComputedStyle(cell).fontSize);"
+            "return {past: past, spilt: spilt,"
+            " message: ems(document.querySelector('tr.finding').cells[3]),"
+            " readers: ems(document.querySelector('#breaking tbody tr').cells[2])};"
         )
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
@@ -1254,13 +1257,15 @@ def test_on_a5_paper_a_findings_message_takes_the_pages_width(tmp_path: Path, br
     """On A5 the findings' fixed columns took 427 px of the page's 435 and left a message the
     168 px under the owner and tier (14em, some 25 characters a line). There the rule and the
     resource go beside the severity and status and the message under them, across the row
-    (36em); A4 and Letter keep their columns (the message 32em). On each paper, with long
-    names, paths, owners and codes, no cell's text leaves its cell or lies on another's, nor
-    under another's background (the status header's, laid over the severity's a line down,
-    covered the foot of its "y": "severitv")."""
+    (36em); A4 and Letter keep their columns (the message 32em). A breaking change's readers
+    (5.8em on A5: "revenue_d" / "ashboard") go under the change, in its width. On each paper,
+    with long names, paths, owners and codes, no cell's text leaves its cell or lies on
+    another's, nor under another's background (the status header's, laid over the severity's a
+    line down, covered the foot of its "y": "severitv")."""
     open_report(browser, tmp_path / "papers.html", long_words_report())
     for paper, size in PAPERS_IN.items():
         seen = printed_layout(browser, page_width_in_px(size))
         assert seen["spilt"] == [], (paper, seen["spilt"])
         assert seen["message"] >= (34 if paper == "A5" else 32), (paper, seen)  # A5: was 14
+        assert seen["readers"] >= (18 if paper == "A5" else 14), (paper, seen)  # A5: was 5.8
     assert severe(browser) == []
