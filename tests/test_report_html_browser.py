@@ -1142,9 +1142,9 @@ PAPERS_IN = {"A5": (A5_WIDTH_IN, A4_WIDTH_IN), "A4": (A4_WIDTH_IN, 11.69), "Lett
 
 
 def long_words_report() -> dict:
-    """The sample report with the long words a findings table meets: a 60-letter resource name,
+    """The sample report with the long words a findings table meets (a 60-letter resource name,
     a 90-character file name, a team's long handle and a three-word name, a URL in a message and
-    a long rule code."""
+    a long rule code), and a real report's policies."""
     from report_samples import sample_report
 
     report = sample_report()
@@ -1155,6 +1155,11 @@ def long_words_report() -> dict:
     findings[4]["message"] += " (see https://example.com/runs/0123456789abcdef0123456789abcdef)"
     findings[6]["code"] = "governance.semantic_model_public_parents"
     findings[7]["owner"] = "Customer Success Operations"
+    # The fixture's policies, whose rules are `code: severity` words.
+    rules = {"tests.primary_key": "error", "governance.contract_enforced": "error"}
+    report["sections"]["policies"] = [
+        {"select": "resource_type:model", "line": 9, "selected": 4, "rules": rules}
+    ]
     return report
 
 
@@ -1241,9 +1246,10 @@ def test_printed_on_a5_a4_and_letter_nothing_runs_past_the_page_and_it_prints_fu
     tmp_path: Path, browser
 ) -> None:
     """A rule's help naming `dbt_expectations.expect_compound_columns_to_be_unique` ran 49 px
-    past A5's margin, and Chromium printed every page of the report at 96% to fit it. Printed
-    on A5, A4 and Letter (portrait), with long names, paths, owners and codes, nothing runs past
-    the page and its pages print at full size."""
+    past A5's margin, and Chromium printed every page of the report at 96% to fit it; a real
+    report's policies, their rules `code: severity` words, at 93%. Printed on A5, A4 and Letter
+    (portrait), with long names, paths, owners and codes, nothing runs past the page and its
+    pages print at full size."""
     open_report(browser, tmp_path / "papers.html", long_words_report())
     browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
     for paper, size in PAPERS_IN.items():

@@ -627,9 +627,12 @@ def _rules(report: dict[str, Any]) -> str:
 
 
 def _other_sections(report: dict[str, Any]) -> str:
+    """Each other section's tables, their names wrapping at dots and underscores: a policy's
+    rules (`governance.contract_enforced: error`) were words that widened the table 34 px past
+    A5's page."""
     parts = []
     for name, found in view.other_sections(report):
-        tables = "".join(_table_html(table) for table in found)
+        tables = "".join(_table_html(table, _breakable) for table in found)
         parts.append(f'<details class="section"><summary>{h(name)}</summary>{tables}</details>')
     if not parts:
         return ""
