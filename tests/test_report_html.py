@@ -536,7 +536,8 @@ def test_the_inputs_say_when_dbt_wrote_each_file_as_the_heading_does() -> None:
     report = sample_report()
     report["inputs"]["artifacts"]["manifest"]["generated_at"] = "2026-12-02T17:29:41.848170Z"
     inputs = render_html(report).split('<section id="inputs">')[1].split("</section>")[0]
-    assert "<td>2026-12-02 17:29:41 UTC</td>" in inputs and "848170" not in inputs
+    assert '<td data-label="generated at">2026-12-02 17:29:41 UTC</td>' in inputs
+    assert "848170" not in inputs
 
 
 def test_the_suggested_waiver_is_folded_under_the_findings_escaped() -> None:

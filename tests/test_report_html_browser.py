@@ -8,6 +8,7 @@ of the page is saved in the test's tmp directory and its path printed (pytest -s
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import itertools
 import json
@@ -1144,7 +1145,7 @@ PAPERS_IN = {"A5": (A5_WIDTH_IN, A4_WIDTH_IN), "A4": (A4_WIDTH_IN, 11.69), "Lett
 def long_words_report() -> dict:
     """The sample report with the long words a findings table meets (a 60-letter resource name,
     a 90-character file name, a team's long handle and a three-word name, a URL in a message and
-    a long rule code), and a real report's policies."""
+    a long rule code), and the wide tables of a real report's KPIs and policies."""
     from report_samples import sample_report
 
     report = sample_report()
@@ -1155,7 +1156,13 @@ def long_words_report() -> dict:
     findings[4]["message"] += " (see https://example.com/runs/0123456789abcdef0123456789abcdef)"
     findings[6]["code"] = "governance.semantic_model_public_parents"
     findings[7]["owner"] = "Customer Success Operations"
-    # The fixture's policies, whose rules are `code: severity` words.
+    # The KPIs by owner of the fixture's eight measures (nine columns), and its policies, whose
+    # rules are `code: severity` words.
+    measure = {"value": 0.75, "numerator": 3, "denominator": 4}
+    metrics = ["test_coverage", "pk_tested", "docs_models", "docs_columns", "owner_coverage"]
+    metrics += ["contracts", "test_pass_rate", "source_freshness"]
+    owners = ["@finance-eng", "Marketing Analytics", "@acme-corp/data-platform"]
+    report["sections"]["kpis"]["by_owner"] = {o: dict.fromkeys(metrics, measure) for o in owners}
     rules = {"tests.primary_key": "error", "governance.contract_enforced": "error"}
     report["sections"]["policies"] = [
         {"select": "resource_type:model", "line": 9, "selected": 4, "rules": rules}
@@ -1191,14 +1198,10 @@ def printed_scale(driver, paper: tuple[float, float]) -> float:
     return round(scales[0], 3)
 
 
-def printed_layout(driver, width: int) -> dict:
-    """Laid out for print on a page `width` CSS px wide (the paper within its margins), as
-    Chromium prints it (no scrollbar): `past`, what runs past the page's right edge (a box or a
-    line of its own text); `message` and `readers`, the width in ems of the table's text of the
-    first finding's message and of the first breaking change's readers; `spilt`, in each row of
-    the findings and the breaking changes (and their header rows) the cells whose text leaves
-    the cell or lies under another cell's text, or under a later cell's background (a px
-    tolerance)."""
+@contextlib.contextmanager
+def laid_out_for_print(driver, width: int) -> Iterator[None]:
+    """The open page laid out for print on a page `width` CSS px wide (the paper within its
+    margins), as Chromium prints it (no scrollbar)."""
     driver.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": True})
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     driver.execute_cdp_cmd(
@@ -1206,40 +1209,56 @@ def printed_layout(driver, width: int) -> dict:
         {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
     )
     try:
-        return driver.execute_script(
-            "var edge = document.documentElement.clientWidth, past = [], spilt = [];"
-            "var texts = e => { var range = document.createRange(); range.selectNodeContents(e);"
-            " return [...range.getClientRects()].filter(r => r.width && r.height); };"
-            "var meet = (a, b) => a.left < b.right - 1 && b.left < a.right - 1"
-            " && a.top < b.bottom - 1 && b.top < a.bottom - 1;"
-            "var name = e => e.textContent.trim().slice(0, 40);"
-            "for (var e of document.body.querySelectorAll('*')) {"
-            " var box = e.getBoundingClientRect(), own = [...e.childNodes].some(n =>"
-            "  n.nodeType === 3 && n.textContent.trim() && texts(n).some(r => r.right > edge + 1));"
-            " if ((box.width && box.right > edge + 1) || own) past.push([e.tagName, name(e)]); }"
-            "for (var row of document.querySelectorAll('#findings-table tr, #breaking tr')) {"
-            " var cells = [...row.cells].filter(c => c.textContent.trim() && c.checkVisibility());"
-            " var lines = cells.map(texts);"
-            " cells.forEach((cell, i) => { var box = cell.getBoundingClientRect();"
-            "  if (lines[i].some(r => r.left < box.left - 1 || r.right > box.right + 1"
-            "   || r.top < box.top - 1 || r.bottom > box.bottom + 1))"
-            "   spilt.push(['outside its cell', name(cell)]);"
-            "  cells.forEach((other, j) => {"
-            "   if (j > i && lines[i].some(a => lines[j].some(b => meet(a, b))))"
-            "    spilt.push(['text on text', name(cell), name(other)]);"
-            "   var paints = getComputedStyle(other).backgroundColor !== 'rgba(0, 0, 0, 0)';"
-            "   if (j > i && paints && lines[i].some(a => meet(a, other.getBoundingClientRect())))"
-            "    spilt.push(['under a background', name(cell), name(other)]); }); }); }"
-            "var ems = cell => cell.getBoundingClientRect().width"
-            " / parseFloat(getComputedStyle(cell).fontSize);"
-            "return {past: past, spilt: spilt,"
-            " message: ems(document.querySelector('tr.finding').cells[3]),"
-            " readers: ems(document.querySelector('#breaking tbody tr').cells[2])};"
-        )
+        yield
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
         driver.execute_cdp_cmd("Emulation.setScrollbarsHidden", {"hidden": False})
+
+
+def printed_layout(driver) -> dict:
+    """As the page is laid out (`laid_out_for_print`): `past`, what runs past the page's right
+    edge (a box or a line of its own text); `message` and `readers`, the width in ems of the
+    table's text of the first finding's message and of the first breaking change's readers;
+    `spilt`, in each row of the findings and the breaking changes (and their header rows) the
+    cells whose text leaves the cell or lies under another cell's text, or under a later cell's
+    background (a px tolerance); `askew`, the tables printed as tables whose header cells do not
+    start where their first row's cells do."""
+    return driver.execute_script(
+        "var edge = document.documentElement.clientWidth, past = [], spilt = [];"
+        "var texts = e => { var range = document.createRange(); range.selectNodeContents(e);"
+        " return [...range.getClientRects()].filter(r => r.width && r.height); };"
+        "var meet = (a, b) => a.left < b.right - 1 && b.left < a.right - 1"
+        " && a.top < b.bottom - 1 && b.top < a.bottom - 1;"
+        "var name = e => e.textContent.trim().slice(0, 40);"
+        "for (var e of document.body.querySelectorAll('*')) {"
+        " var box = e.getBoundingClientRect(), own = [...e.childNodes].some(n =>"
+        "  n.nodeType === 3 && n.textContent.trim() && texts(n).some(r => r.right > edge + 1));"
+        " if ((box.width && box.right > edge + 1) || own) past.push([e.tagName, name(e)]); }"
+        "for (var row of document.querySelectorAll('#findings-table tr, #breaking tr')) {"
+        " var cells = [...row.cells].filter(c => c.textContent.trim() && c.checkVisibility());"
+        " var lines = cells.map(texts);"
+        " cells.forEach((cell, i) => { var box = cell.getBoundingClientRect();"
+        "  if (lines[i].some(r => r.left < box.left - 1 || r.right > box.right + 1"
+        "   || r.top < box.top - 1 || r.bottom > box.bottom + 1))"
+        "   spilt.push(['outside its cell', name(cell)]);"
+        "  cells.forEach((other, j) => {"
+        "   if (j > i && lines[i].some(a => lines[j].some(b => meet(a, b))))"
+        "    spilt.push(['text on text', name(cell), name(other)]);"
+        "   var paints = getComputedStyle(other).backgroundColor !== 'rgba(0, 0, 0, 0)';"
+        "   if (j > i && paints && lines[i].some(a => meet(a, other.getBoundingClientRect())))"
+        "    spilt.push(['under a background', name(cell), name(other)]); }); }); }"
+        "var askew = [...document.querySelectorAll('table')].filter(t =>"
+        " t.tHead && t.tHead.checkVisibility() && t.tBodies[0].rows.length"
+        " && getComputedStyle(t.tHead.rows[0]).display === 'table-row'"
+        " && [...t.tHead.rows[0].cells].some((th, i) => Math.abs(th.getBoundingClientRect().left"
+        "  - t.tBodies[0].rows[0].cells[i].getBoundingClientRect().left) > 1)).map(name);"
+        "var ems = cell => cell.getBoundingClientRect().width"
+        " / parseFloat(getComputedStyle(cell).fontSize);"
+        "return {past: past, spilt: spilt, askew: askew,"
+        " message: ems(document.querySelector('tr.finding').cells[3]),"
+        " readers: ems(document.querySelector('#breaking tbody tr').cells[2])};"
+    )
 
 
 def test_printed_on_a5_a4_and_letter_nothing_runs_past_the_page_and_it_prints_full_size(
@@ -1247,14 +1266,15 @@ def test_printed_on_a5_a4_and_letter_nothing_runs_past_the_page_and_it_prints_fu
 ) -> None:
     """A rule's help naming `dbt_expectations.expect_compound_columns_to_be_unique` ran 49 px
     past A5's margin, and Chromium printed every page of the report at 96% to fit it; a real
-    report's policies, their rules `code: severity` words, at 93%. Printed on A5, A4 and Letter
-    (portrait), with long names, paths, owners and codes, nothing runs past the page and its
-    pages print at full size."""
+    report's KPIs by owner (nine columns, 653 px) at 71%, its policies' rules at 93%. Printed on
+    A5, A4 and Letter (portrait), with long names, paths, owners and codes, nothing runs past
+    the page and its pages print at full size."""
     open_report(browser, tmp_path / "papers.html", long_words_report())
     browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
     for paper, size in PAPERS_IN.items():
         assert printed_scale(browser, size) == 0.75, paper  # was 0.717 on A5
-        past = printed_layout(browser, page_width_in_px(size))["past"]
+        with laid_out_for_print(browser, page_width_in_px(size)):
+            past = printed_layout(browser)["past"]
         assert past == [], (paper, past)
     assert severe(browser) == []
 
@@ -1264,14 +1284,22 @@ def test_on_a5_paper_a_findings_message_takes_the_pages_width(tmp_path: Path, br
     168 px under the owner and tier (14em, some 25 characters a line). There the rule and the
     resource go beside the severity and status and the message under them, across the row
     (36em); A4 and Letter keep their columns (the message 32em). A breaking change's readers
-    (5.8em on A5: "revenue_d" / "ashboard") go under the change, in its width. On each paper,
-    with long names, paths, owners and codes, no cell's text leaves its cell or lies on
-    another's, nor under another's background (the status header's, laid over the severity's a
-    line down, covered the foot of its "y": "severitv")."""
+    (5.8em on A5: "revenue_d" / "ashboard") go under the change, in its width. An input's path
+    wraps at its directories (it broke inside its names, on A5 every four letters), and a table
+    of more than four columns prints as cards on A5, a table on A4 and Letter (and on screen)
+    with its header over its columns. On each paper, with long names, paths, owners and codes,
+    no cell's text leaves its cell or lies on another's, nor under another's background (the
+    status header's, laid over the severity's a line down, covered the foot of its "y":
+    "severitv")."""
     open_report(browser, tmp_path / "papers.html", long_words_report())
     for paper, size in PAPERS_IN.items():
-        seen = printed_layout(browser, page_width_in_px(size))
+        with laid_out_for_print(browser, page_width_in_px(size)):
+            seen = printed_layout(browser)
+            paths = split_inside_words(browser, "#inputs td:nth-child(3) code")
         assert seen["spilt"] == [], (paper, seen["spilt"])
         assert seen["message"] >= (34 if paper == "A5" else 32), (paper, seen)  # A5: was 14
         assert seen["readers"] >= (18 if paper == "A5" else 14), (paper, seen)  # A5: was 5.8
+        assert paths == [], (paper, paths)
+        assert seen["askew"] == [], (paper, seen["askew"])
+    assert printed_layout(browser)["askew"] == []  # on screen
     assert severe(browser) == []

@@ -651,35 +651,63 @@ def _breakdown_html(table: view.Table) -> str:
     return f'<details class="section"><summary>{h(table.title)}</summary>{inner}</details>'
 
 
+# The columns a table keeps side by side on paper narrower than A4: A5's page holds some 36em,
+# four columns of ~8em. A table of more (the KPIs by owner and by tier: nine, 653 px of A5's
+# 435, and Chromium printed every page of the report at 71% to fit them) prints there a card a
+# row, each cell under its column's name (`data-label`, the stylesheet's `table.wide`).
+_NARROW_PAPER_COLUMNS = 4
+
+
 def _table_html(table: view.Table, text: Callable[[str], str] = h) -> str:
     """A table of plain cells, each escaped by `text` (`_breakable` where cells hold names that
     should wrap at their dots and underscores rather than inside a word)."""
     head = "".join(f"<th>{h(cell)}</th>" for cell in table.headers)
+    opening, labels = _table_opening(table.headers)
     body = "".join(
-        "<tr>" + "".join(f"<td>{text(cell)}</td>" for cell in row) + "</tr>" for row in table.rows
+        "<tr>"
+        + "".join(f"<td{label}>{text(cell)}</td>" for label, cell in zip(labels, row, strict=True))
+        + "</tr>"
+        for row in table.rows
     )
-    return f"<h3>{h(table.title)}</h3><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<h3>{h(table.title)}</h3>{opening}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _input_path_cell(info: dict[str, Any]) -> str:
-    """The file as the reports name it; a file outside the repository keeps its full path in a
-    tooltip, for whoever audits the very machine it ran on."""
+def _table_opening(headers: list[str]) -> tuple[str, list[str]]:
+    """A table's opening tag and each column's cell attributes: a table of more columns than
+    `_NARROW_PAPER_COLUMNS` is one of cards on narrow paper, each cell but the first (which
+    heads the card) named by its column."""
+    if len(headers) <= _NARROW_PAPER_COLUMNS:
+        return "<table>", [""] * len(headers)
+    return '<table class="wide">', ["", *(f' data-label="{h(header)}"' for header in headers[1:])]
+
+
+def _input_path_cell(info: dict[str, Any], label: str) -> str:
+    """The file as the reports name it, wrapping at its directories (on paper it broke inside
+    its names, on A5 every four letters: "targ" / "et/ma" / "nifes" / "t.jso" / "n"); a file
+    outside the repository keeps its full path in a tooltip, for whoever audits the very machine
+    it ran on."""
     shown = view.input_path(info)
     full = info.get("path", "")
     title = f' title="{h(full)}"' if full != shown else ""
-    return f"<td><code{title}>{h(shown)}</code></td>"
+    return f"<td{label}><code{title}>{_path_breakable(shown)}</code></td>"
+
+
+_INPUT_HEADERS = ["role", "file", "path", "schema", "dbt", "generated at", "invocation"]
 
 
 def _inputs(report: dict[str, Any]) -> str:
+    opening, label = _table_opening(_INPUT_HEADERS)
     rows = []
     for role in ("artifacts", "base"):
         for kind, info in sorted((report["inputs"].get(role) or {}).items()):
             if isinstance(info, dict):
                 rows.append(
-                    f"<tr><td>{h(role)}</td><td>{h(kind)}</td>{_input_path_cell(info)}"
-                    f"<td>{h(info.get('schema_version') or '')}</td><td>{h(info.get('dbt_version') or '')}</td>"
-                    f"<td>{h(view.written_at(info.get('generated_at')))}</td>"
-                    f"<td><code>{h(info.get('invocation_id') or '')}</code></td></tr>"
+                    f"<tr><td>{h(role)}</td><td{label[1]}>{h(kind)}</td>"
+                    f"{_input_path_cell(info, label[2])}"
+                    f"<td{label[3]}>{h(info.get('schema_version') or '')}</td>"
+                    f"<td{label[4]}>{h(info.get('dbt_version') or '')}</td>"
+                    f"<td{label[5]}>{h(view.written_at(info.get('generated_at')))}</td>"
+                    f"<td{label[6]}><code>{h(info.get('invocation_id') or '')}</code></td></tr>"
                 )
     others = "".join(
         f"<li>{h(key)}: <code>{h(view.short_value(value))}</code></li>"
@@ -689,9 +717,9 @@ def _inputs(report: dict[str, Any]) -> str:
     notes = "".join(f"<li>{html_text_code(note)}</li>" for note in report["notes"])
     baseline = report["baseline"]
     return (
-        '<section id="inputs"><h2>Inputs (audit trail)</h2>'
-        "<table><thead><tr><th>role</th><th>file</th><th>path</th><th>schema</th><th>dbt</th>"
-        f"<th>generated at</th><th>invocation</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<section id="inputs"><h2>Inputs (audit trail)</h2>{opening}<thead><tr>'
+        + "".join(f"<th>{h(header)}</th>" for header in _INPUT_HEADERS)
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f"<ul><li>config digest: <code>{h(report['config_digest'] or 'none')}</code></li>"
         f"<li>baseline: {h(baseline['path'] or 'none')} ({baseline['suppressed']} suppressed)</li>"
         f"{others}</ul>" + (f"<h3>Notes</h3><ul>{notes}</ul>" if notes else "") + "</section>"
