@@ -186,6 +186,10 @@ def test_fixture_pr_report_opens_and_filters_in_chromium(shop_builds, browser, t
     width = browser.execute_script("return [document.documentElement.scrollWidth, innerWidth];")
     assert width[0] <= width[1], width
     browser.set_window_size(1280, 2000)
+    # Printed, its pages are not shrunk to fit a table (its KPIs by owner printed A5 at 71%).
+    assert {
+        paper: printed_scale(browser, size) for paper, size in PAPERS_IN.items()
+    } == dict.fromkeys(PAPERS_IN, 0.75)
     assert severe(browser) == []
 
 
