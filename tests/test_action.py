@@ -158,7 +158,32 @@ def test_the_gate_step_runs_in_the_working_directory_and_outputs_absolute_paths(
     out = project / action()["inputs"]["out"]["default"]
     assert outputs["report-json"] == str(out / "gate.json")
     assert outputs["report-html"] == str(out / "gate.html")
+    assert outputs["reports"] == str(out)  # what the upload step uploads
     assert Path(outputs["report-json"]).is_file()
+
+
+def test_the_reports_are_uploaded_under_the_name_given_and_only_then():
+    """The job summary names gate.html among the run's artifacts; with `upload-artifact` the
+    action puts it there, after a failing gate too (its step fails), never after a cancelled run
+    or an error that wrote no report (the `reports` output is then empty)."""
+    steps = action()["runs"]["steps"]
+    upload = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
+    assert steps.index(upload) > steps.index(gate_step())
+    assert upload["uses"].startswith("actions/upload-artifact@v")
+    assert upload["with"] == {
+        "name": "${{ inputs.upload-artifact }}",
+        "path": "${{ steps.gate.outputs.reports }}",
+    }
+    condition = upload["if"]
+    for part in (
+        "!cancelled()",
+        "inputs.upload-artifact != ''",
+        "steps.gate.outputs.reports != ''",
+    ):
+        assert part in condition
+    assert "success()" not in condition and "always()" not in condition
+    # Off unless named: two jobs of a matrix uploading one name would fail the run.
+    assert action()["inputs"]["upload-artifact"]["default"] == ""
 
 
 def test_the_gate_step_script_runs_and_writes_the_reports(tmp_path):

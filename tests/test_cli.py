@@ -397,7 +397,7 @@ def test_in_github_actions_the_verdict_and_the_reports_are_step_outputs(tmp_path
         "earlier=step\n"
         f"verdict=fail\nblocking={blocking}\nfindings={report['counts']['total']}\n"
         f"report-json={tmp_path}/reports/gate.json\nreport-html={tmp_path}/reports/gate.html\n"
-        "report-markdown=\n"
+        f"report-markdown=\nreports={tmp_path}/reports\n"
     )
 
 

@@ -162,6 +162,8 @@ def step_outputs(report: dict[str, Any], written: dict[str, Path], request: Publ
         "report-json": None if str(json_path) == "-" else json_path,
         "report-html": written.get("html"),
         "report-markdown": written.get("md"),
+        # The folder of every report written (--out), to upload as one artifact.
+        "reports": request.out_dir if written else None,
     }
     outputs = {
         "verdict": report["verdict"],
