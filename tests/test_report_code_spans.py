@@ -60,7 +60,7 @@ def test_markup_in_a_span_stays_literal() -> None:
     assert spans_in(markdown) == ["dbt build --select <img src=x>`*y*`@team"]
     assert "<img" not in PARSER.render(markdown)
     assert html_text_code(message) == (
-        "run <code>dbt build --select &lt;img src=x&gt;`*y*`@team</code> again"
+        'run <code>dbt build <span class="opt">--select</span> &lt;img src=x&gt;`*y*`@team</code> again'
     )
 
 
@@ -125,6 +125,9 @@ def test_a_report_renders_a_fix_naming_a_model_with_backticks() -> None:
     ) in markdown
     assert "<code>dbt build --select ord`ers</code>" in PARSER.render(markdown)
     html = render_html(report)
-    assert "fix: Build it and its tests: <code>dbt build --select ord`ers</code>." in html
+    assert (
+        'fix: Build it and its tests: <code>dbt build <span class="opt">--select</span> '
+        "ord`ers</code>."
+    ) in html
     # The JSON report keeps the message as written.
     assert json.loads(json.dumps(report))["findings"][0]["fix"] == made.fix

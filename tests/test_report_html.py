@@ -352,9 +352,11 @@ def test_a_fix_that_is_a_command_is_one_code_element() -> None:
         disposition="blocking",
     )
     page = render_html(sample_report([made]))
+    # Each option kept on one line (`opt`): printed, the command broke after `--`.
     assert (
-        "fix: <code>dbtgate lint --fix CP01 &#x27;models/&lt;b&gt;x`y&lt;/b&gt;.sql&#x27; "
-        "--base-ref origin/main</code></div>"
+        '<code>dbtgate lint <span class="opt">--fix</span> CP01 '
+        "&#x27;models/&lt;b&gt;x`y&lt;/b&gt;.sql&#x27; "
+        '<span class="opt">--base-ref</span> origin/main</code></div>'
     ) in page
 
 

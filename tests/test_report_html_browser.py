@@ -1307,3 +1307,27 @@ def test_on_a5_paper_a_findings_message_takes_the_pages_width(tmp_path: Path, br
         assert seen["askew"] == [], (paper, seen["askew"])
     assert printed_layout(browser)["askew"] == []  # on screen
     assert severe(browser) == []
+
+
+def test_printed_a_fix_commands_options_stay_whole(tmp_path: Path, browser) -> None:
+    """A fix that is a command (lint's `dbtgate lint --fix LT01 <file> --base <dir>`) broke
+    after a hyphen on A5: `... --` / `base ../../base/project/target`. On every paper its
+    options stay whole; the command wraps at its spaces and inside its paths."""
+    from report_samples import sample_report
+
+    report = sample_report()
+    command = (
+        "dbtgate lint --fix LT01 models/intermediate/int_order_payments_by_customer_and_day.sql"
+        " --base ../../base/project/target --max-findings 50"
+    )
+    for finding in report["findings"]:
+        finding["fix"] = command
+    open_report(browser, tmp_path / "fix-commands.html", report)
+    wrapped = {}
+    for paper, size in PAPERS_IN.items():
+        with laid_out_for_print(browser, page_width_in_px(size)):
+            wrapped[paper] = line_breaks(browser, "#findings-table .fix code")
+    assert wrapped["A5"], "the command fits A5 on one line: nothing tested"
+    after_hyphen = {paper: [b for b in breaks if b[1] == "-"] for paper, breaks in wrapped.items()}
+    assert after_hyphen == {paper: [] for paper in PAPERS_IN}, after_hyphen
+    assert severe(browser) == []

@@ -322,8 +322,8 @@ def test_a_model_named_with_a_backtick_is_one_code_span_in_the_fix_in_every_repo
         render_markdown(report)
     )
     assert (
-        "fix: Build it and its tests: <code>dbt build --select ord`ers</code> (the whole change: "
-        in (render_html(report))
+        'fix: Build it and its tests: <code>dbt build <span class="opt">--select</span> ord`ers'
+        "</code> (the whole change: " in (render_html(report))
     )
 
 

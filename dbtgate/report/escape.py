@@ -75,7 +75,21 @@ def html_text_code(text: object) -> str:
     """`html_text`, with `code` spans as <code> elements (their text escaped too)."""
     if "`" not in (text := str(text)):
         return html_text(text)  # most text: a report renders tens of thousands of messages
-    return _with_code_spans(text, html_text, lambda code: f"<code>{html_text(code)}</code>")
+    return _with_code_spans(text, html_text, _html_code)
+
+
+# A command's option in a code span (`--base`, `-q`), after a space or at the start.
+_OPTION = re.compile(r"(?<!\S)(--?[A-Za-z][\w-]*)")
+
+
+def _html_code(code: str) -> str:
+    """A code span as a <code> element, each option of a command in it kept on one line (class
+    `opt`): a browser may break a line after a hyphen, and a fix hint printed on A5 read
+    `dbtgate lint ... --` / `base ../target`."""
+    escaped = html_text(code)
+    if "-" in escaped:
+        escaped = _OPTION.sub(r'<span class="opt">\1</span>', escaped)
+    return f"<code>{escaped}</code>"
 
 
 def _with_code_spans(text: str, literal: Callable[[str], str], code: Callable[[str], str]) -> str:
