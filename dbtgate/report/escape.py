@@ -78,16 +78,18 @@ def html_text_code(text: object) -> str:
     return _with_code_spans(text, html_text, _html_code)
 
 
-# A command's option in a code span (`--base`, `-q`), after a space or at the start.
-_OPTION = re.compile(r"(?<!\S)(--?[A-Za-z][\w-]*)")
+# A code span that is a command the reports suggest (`dbtgate lint --fix ...`, `dbt build
+# --select ...`, `git fetch ...`), and an option in it (`--base`, `-q`) after a space.
+_COMMAND = re.compile(r"(?:dbtgate|dbt|git) ")
+_OPTION = re.compile(r"(?<= )(--?[A-Za-z][\w-]*)")
 
 
 def _html_code(code: str) -> str:
-    """A code span as a <code> element, each option of a command in it kept on one line (class
-    `opt`): a browser may break a line after a hyphen, and a fix hint printed on A5 read
-    `dbtgate lint ... --` / `base ../target`."""
+    """A code span as a <code> element; in a command, each option kept on one line (class
+    `opt`): a browser may break a line after a hyphen, and a fix hint printed on A4 read
+    `dbtgate lint ... --` / `base ../target`. A name (`-A`, a model's) is left as it is."""
     escaped = html_text(code)
-    if "-" in escaped:
+    if "-" in escaped and _COMMAND.match(code):
         escaped = _OPTION.sub(r'<span class="opt">\1</span>', escaped)
     return f"<code>{escaped}</code>"
 
