@@ -12,6 +12,7 @@ are rules here, not part of the run status family.
 from __future__ import annotations
 
 from dbtgate.artifacts.manifest import Node, materialized_as
+from dbtgate.artifacts.run_results import NodeResult
 from dbtgate.project import Project, display_name
 from dbtgate.rules.registry import Count, Gigabytes, Seconds, Violation, rule
 from dbtgate.wording import amount, counted
@@ -56,18 +57,14 @@ def execution_time(
     Resources the run did not execute pass, as does every resource when run_results.json is
     absent or was written by a command that runs nothing (`dbt compile`, `dbt docs generate`):
     the run status family says so in its notes."""
-    index = project.executed_run()
-    if index is None:
-        return None
-    result = index.results.get(resource.unique_id)
+    result = _last_result(resource, project)
     if result is None or result.status == "skipped" or result.execution_time is None:
         return None
     took = result.execution_time
     if took <= max_seconds:
         return None
-    verb = "to run" if resource.resource_type == "test" else "to build"
     return Violation(
-        f"{display_name(resource)} took {took:,.1f} s {verb} in the last run; "
+        f"{display_name(resource)} took {took:,.1f} s {_doing(resource)} in the last run; "
         f"at most {max_seconds:g} s",
         details={"execution_time": took, "max_seconds": max_seconds, "status": result.status},
     )
@@ -109,22 +106,30 @@ def bytes_billed(
     A result that records no bytes billed (a seed's load, a skipped node, another adapter) is
     not judged; a run in which none records any checks nothing, and the policies family says so
     in a note."""
-    index = project.executed_run()
-    if index is None:
-        return None
-    result = index.results.get(resource.unique_id)
+    result = _last_result(resource, project)
     response = result.adapter_response if result is not None else None
     if response is None or response.bytes_billed is None:
         return None
     billed = response.bytes_billed / 1e9
     if billed <= max_gigabytes:
         return None
-    verb = "to run" if resource.resource_type == "test" else "to build"
     return Violation(
-        f"{display_name(resource)} billed {amount(billed)} GB {verb} in the last run; "
+        f"{display_name(resource)} billed {amount(billed)} GB {_doing(resource)} in the last run; "
         f"at most {max_gigabytes:g} GB",
         details={"bytes_billed": response.bytes_billed, "max_gigabytes": max_gigabytes},
     )
+
+
+def _last_result(resource: Node, project: Project) -> NodeResult | None:
+    """The resource's result in the last run, when that run executed something (None without
+    one, or when it did not run the resource): what the rules on the last run's costs read."""
+    index = project.executed_run()
+    return index.results.get(resource.unique_id) if index is not None else None
+
+
+def _doing(resource: Node) -> str:
+    """What the run did with the resource: a test ran, anything else was built."""
+    return "to run" if resource.resource_type == "test" else "to build"
 
 
 @rule(
