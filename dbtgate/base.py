@@ -31,8 +31,11 @@ DBT_ENV = "DBTGATE_DBT"
 LOG_TAIL_LINES = 30
 # Settings of the user's environment that would send the base parse somewhere else.
 _REDIRECTING_ENV = ("DBT_TARGET_PATH", "DBT_PROJECT_DIR", "DBT_LOG_PATH", "DBT_STATE")
-# What the diff reads of a base build besides its manifest.
+# What the schema diff reads of a base build besides its manifest.
 BASE_ARTIFACTS = frozenset({"catalog"})
+# What the gate reads: the diff's, the last run's results (`run.slower` compares durations, the
+# test pass rate KPIs have a figure in the base) and sources.json (so do the freshness KPIs).
+GATE_BASE_ARTIFACTS = BASE_ARTIFACTS | {"run_results", "sources"}
 
 
 def load_base(
@@ -47,8 +50,8 @@ def load_base(
 ) -> ArtifactSet:
     """`spec` is a directory holding the base build's manifest.json (and catalog.json), or a git
     ref of the repository holding `project_dir` (default: the current directory). `optional`:
-    which other artifacts of the base build to read (the diff reads its catalog; `run.slower`
-    its run results). `announce` hears, before a git ref is parsed, what takes the time."""
+    which other artifacts of the base build to read (`BASE_ARTIFACTS`: the diff's;
+    `GATE_BASE_ARTIFACTS`: the gate's). `announce` hears, before a git ref is parsed, what takes the time."""
     path = Path(spec)
     if path.is_dir():
         if (path / "manifest.json").exists():

@@ -526,10 +526,13 @@ def load_context(
     profiles_dir: Path | None = None,
     judges_the_build: bool = True,
     announce: Callable[[str], None] | None = None,
+    base_for_the_diff: bool = False,
 ):
     """Config, Project (and base Project) ready for the gate. `judges_the_build`: the verdict is
     of what dbt built (not so for lint, which reads the files), so a build older than the models
-    on disk is warned about. `announce`: told when a --base git ref is parsed (seconds)."""
+    on disk is warned about. `announce`: told when a --base git ref is parsed (seconds).
+    `base_for_the_diff`: of the base build, read only what the schema diff reads (`dbtgate
+    diff`), not also the results the gate's KPIs and `run.slower` compare."""
     from dbtgate.artifacts import load_artifacts
     from dbtgate.checks import CheckContext
     from dbtgate.project import OwnerSettings, Project, TierSettings
@@ -551,14 +554,13 @@ def load_context(
     base_project = None
     base_spec = base or config.base
     if with_base and base_spec:
-        from dbtgate.base import BASE_ARTIFACTS, load_base
+        from dbtgate.base import BASE_ARTIFACTS, GATE_BASE_ARTIFACTS, load_base
 
-        wanted = BASE_ARTIFACTS | ({"run_results"} if config.run.slower.enabled else set())
         base_artifacts = load_base(
             base_spec,
             project_dir=resolved_dir,
             profiles_dir=profiles_dir,
-            optional=wanted,
+            optional=BASE_ARTIFACTS if base_for_the_diff else GATE_BASE_ARTIFACTS,
             announce=announce,
         )
         _check_distinct_builds(base_spec, base_artifacts, project.artifacts)
@@ -977,7 +979,9 @@ def diff(
 
     request = _publish_request(json_path, out, formats)
     selecting, excluding, focus = _parse_focus_options(select, exclude)
-    context = _load_announced(artifacts, base, config, project_dir, profiles_dir)
+    context = _load_announced(
+        artifacts, base, config, project_dir, profiles_dir, base_for_the_diff=True
+    )
     if focus is not None:
         _focus(context, focus, selecting, excluding)
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
@@ -1249,6 +1253,7 @@ def _load_announced(
     profiles_dir: Path | None,
     *,
     quiet: bool = False,
+    base_for_the_diff: bool = False,
 ):
     """`load_context` under the "loading artifacts" spinner, which names the `dbt parse` of a
     --base git ref while it runs (seconds: check and diff sat silent)."""
@@ -1262,6 +1267,7 @@ def _load_announced(
             project_dir,
             profiles_dir=profiles_dir,
             announce=loading.describe,
+            base_for_the_diff=base_for_the_diff,
         )
 
 

@@ -48,7 +48,11 @@ def from_scratch(base: Project) -> dict:
 
 
 def from_the_change(pr: Project, base: Project) -> dict:
-    return base_measures(pr, base, model_rows(pr))
+    """The base's measures (without why some could not be taken, which `from_scratch` gives
+    in its notes)."""
+    measured = base_measures(pr, base, model_rows(pr))
+    del measured["unmeasured"]
+    return measured
 
 
 @pytest.mark.parametrize("default_tier", [1, 3])
@@ -202,10 +206,113 @@ def test_a_kpi_left_without_a_base_figure_is_said_once_in_the_notes(tmp_path):
     assert compared == [
         "vs base build: columns documented, tier-1 columns documented not compared: one build "
         "has a catalog.json and the other not, so their columns are not counted alike",
-        "vs base build: test pass rate, tier-1 test pass rate not compared: no data in the base "
-        "build (--base reads its manifest and catalog.json; run_results.json only for "
-        "run.slower, sources.json never)",
+        "vs base build: test pass rate, tier-1 test pass rate not compared: the base build has "
+        "no run_results.json",
         "vs base build: tier-1 test coverage, tier-1 primary key tested, tier-1 models "
         "documented, tier-1 owner coverage, tier-1 contracts not compared: no data in the base "
         "build (none of its models is counted there)",
     ]
+
+
+def ran_the_tests(directory: Path, failing: int = 0) -> None:
+    """The build's run_results.json as of a `dbt build` whose first `failing` tests failed (the
+    corpus' results are of `dbt docs generate`, which ran nothing)."""
+    path = directory / "run_results.json"
+    results = json.loads(path.read_text())
+    results["args"]["which"] = "build"
+    tests = [result for result in results["results"] if result["unique_id"].startswith("test.")]
+    for index, result in enumerate(tests):
+        result["status"] = "fail" if index < failing else "pass"
+        result["failures"] = 1 if index < failing else 0
+    path.write_text(json.dumps(results))
+
+
+def test_a_gated_test_pass_rate_blocks_only_when_the_change_lowers_it(tmp_path):
+    """The base build's run_results.json gives the test pass rate a base figure: a rate below
+    its target that the base had already is legacy debt (outside the change), one the change
+    lowered blocks."""
+    base_dir, pr_dir = edited_pair(tmp_path)
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        scope: changed
+        kpi:
+          targets: {test_pass_rate: 0.99}
+          gate: [test_pass_rate]
+        """,
+    )
+
+    def kpi_finding() -> dict:
+        result = dbtgate(
+            *("check", "--artifacts", "pr", "--base", "base", "--out", "reports"),
+            *("--format", "json"),
+            cwd=tmp_path,
+        )
+        assert result.returncode in (0, 1), result.stderr
+        report = read_json(tmp_path / "reports" / "gate.json")
+        (finding,) = [f for f in report["findings"] if f["code"] == "kpi.test_pass_rate"]
+        return finding
+
+    ran_the_tests(base_dir, failing=1)
+    ran_the_tests(pr_dir, failing=1)
+    finding = kpi_finding()
+    assert finding["details"]["base"]["numerator"] == finding["details"]["base"]["denominator"] - 1
+    assert "in the base build: not lowered by this change" in finding["message"]
+    assert finding["disposition"] == "out_of_scope"
+
+    ran_the_tests(pr_dir, failing=2)
+    finding = kpi_finding()
+    assert "in the base build: this change lowers it" in finding["message"]
+    assert finding["disposition"] == "blocking"
+
+
+def test_the_diff_reads_of_the_base_build_only_what_it_compares(tmp_path):
+    """`dbtgate diff` compares manifests and catalogs: a base whose run_results.json it does not
+    need cannot stop it; `check` reads that file (for the KPIs' base figures) and names it."""
+    base_dir, _ = edited_pair(tmp_path)
+    (base_dir / "run_results.json").write_text('{"results": [')
+    diff = dbtgate("diff", "--artifacts", "pr", "--base", "base", cwd=tmp_path)
+    assert diff.returncode in (0, 1), diff.stderr
+    check = dbtgate("check", "--artifacts", "pr", "--base", "base", "--out", "out", cwd=tmp_path)
+    assert check.returncode == 2
+    assert "base/run_results.json" in check.stderr
+    assert "Traceback" not in check.stderr
+
+
+@pytest.mark.slow
+def test_the_fixture_pr_compares_its_pass_rate_and_freshness_with_the_base_build(
+    shop_builds, tmp_path
+):
+    """dbt's own run_results.json and sources.json of both builds: the pull request's planted
+    failing test lowers the pass rate (blocking); the source planted stale is stale in the base
+    build too, so a gated freshness KPI is the project's debt, not the change's."""
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        scope: changed
+        kpi:
+          gate: [test_pass_rate, freshness]
+        """,
+    )
+    result = dbtgate(
+        *("check", "--config", str(config), "--artifacts", "target"),
+        *("--base", str(shop_builds.base / "target")),
+        *("--out", str(tmp_path / "out"), "--format", "json"),
+        cwd=shop_builds.pr,
+    )
+    assert result.returncode == 1, result.stderr
+    report = read_json(tmp_path / "out" / "gate.json")
+    scorecard = report["sections"]["kpis"]["scorecard"]
+    assert scorecard["test_pass_rate"]["base"]["value"] == 1.0
+    assert scorecard["freshness"]["base"] == {
+        key: scorecard["freshness"][key] for key in ("value", "numerator", "denominator")
+    }
+    dispositions = {
+        finding["code"]: finding["disposition"]
+        for finding in report["findings"]
+        if finding["family"] == "kpi"
+    }
+    assert dispositions == {"kpi.test_pass_rate": "blocking", "kpi.freshness": "out_of_scope"}
+    assert not any("vs base build" in note for note in report["sections"]["kpis"]["notes"])

@@ -505,23 +505,24 @@ def test_slower_nodes_are_reported_only_when_enabled(tmp_path):
     assert all("3.0x the base build's" in f.message for f in findings)
 
 
-def test_the_base_builds_run_results_are_read_only_for_run_slower(tmp_path):
+def test_the_base_builds_run_results_are_read_and_a_broken_one_named(tmp_path):
+    """`check` reads the base build's run_results.json (`run.slower`'s durations, the test pass
+    rate's base figure) and says so in the report's inputs; a broken one is bad input."""
     base_dir = tmp_path / "base"
     base_dir.mkdir()
     base_target = build_pair(base_dir, edit_manifest=another_invocation)  # an earlier build
-    (base_target / "run_results.json").write_text('{"metadata": ')  # truncated
     target = build_pair(tmp_path)
     args = ("check", "-q", "--artifacts", str(target), "--base", str(base_target))
 
     write_config(tmp_path, "version: 1\n")
-    unused = dbtgate(*args, "--json", str(tmp_path / "gate.json"), cwd=tmp_path)
-    assert unused.returncode in (0, 1), unused.stderr
+    read = dbtgate(*args, "--json", str(tmp_path / "gate.json"), cwd=tmp_path)
+    assert read.returncode in (0, 1), read.stderr
     inputs = json.loads((tmp_path / "gate.json").read_text())["inputs"]
-    assert sorted(inputs["base"]) == ["manifest"]  # what the verdict was computed from
-    write_config(tmp_path, "version: 1\nrun: {slower: {enabled: true}}\n")
-    wanted = dbtgate(*args, cwd=tmp_path)
-    assert wanted.returncode == 2
-    assert wanted.stderr.strip() == (
+    assert sorted(inputs["base"]) == ["manifest", "run_results"]  # what the verdict read
+    (base_target / "run_results.json").write_text('{"metadata": ')  # truncated
+    broken = dbtgate(*args, cwd=tmp_path)
+    assert broken.returncode == 2
+    assert broken.stderr.strip() == (
         f"dbtgate: error: {base_target / 'run_results.json'}: truncated JSON "
         "(the file ends early; was it fully written?)"
     )

@@ -68,6 +68,8 @@ CHANGE_FAILURE_NOTE = (
     "change failure rate: not measured: dbt's artifacts hold what each build did, not which "
     "deploys failed (take it from your deploy and incident records)"
 )
+# The notes' names of the measures the last run's results and sources.json give.
+_MEASURE_NOTED = {"test_pass_rate": "test pass rate", "freshness": "freshness"}
 
 
 def label(name: str) -> str:
@@ -184,7 +186,8 @@ def compute_scorecard(
         by_tier[key] = summed(group_rows)
     for key, group_rows in owner_rows.items():
         by_owner[key] = summed(group_rows)
-    notes = add_results(project, groups)
+    unmeasured = add_results(project, groups)
+    notes = [f"{_MEASURE_NOTED[measure]}: {why}" for measure, why in unmeasured.items()]
     notes.append(CHANGE_FAILURE_NOTE)
 
     overall_measures = overall.measures()
@@ -213,39 +216,38 @@ def compute_scorecard(
     }
 
 
-def add_results(project: Project, groups: Callable[[str | None], list[Tally]]) -> list[str]:
+def add_results(project: Project, groups: Callable[[str | None], list[Tally]]) -> dict[str, str]:
     """Count the last run's tests (for the resource each tests) and the sources' freshness
-    into `groups(unique_id)`'s tallies; the notes say what could not be measured."""
-    notes: list[str] = []
+    into `groups(unique_id)`'s tallies. Returns why a measure could not be taken, by measure
+    (`test_pass_rate`, `freshness`): "no run_results.json", "run_results.json is from ..."."""
+    unmeasured: dict[str, str] = {}
     index = project.run_index()
     if index is None:
-        notes.append("test pass rate: no run_results.json")
+        unmeasured["test_pass_rate"] = "no run_results.json"
+    elif not index.executed:
+        unmeasured["test_pass_rate"] = (
+            f"run_results.json is from {code_span(dbt_command_line(index.command))} (no tests run)"
+        )
     else:
-        if not index.executed:
-            notes.append(
-                f"test pass rate: run_results.json is from {code_span(dbt_command_line(index.command))} "
-                "(no tests run)"
-            )
-        else:
-            tested = project.tested_resources()
-            # (run, passed) per tested resource first, then per group: one group lookup per
-            # resource rather than per test.
-            counts: dict[str | None, list[int]] = {}
-            for uid, result in index.results.items():
-                status = result.status
-                if status == "skipped" or not uid.startswith(TEST_PREFIXES):
-                    continue
-                tally_of = counts.setdefault(tested.get(uid), [0, 0])
-                tally_of[0] += 1
-                tally_of[1] += status in TEST_PASSED
-            for uid, (run, passed) in counts.items():
-                for tally in groups(uid):
-                    tally.tests_run += run
-                    tally.tests_passed += passed
+        tested = project.tested_resources()
+        # (run, passed) per tested resource first, then per group: one group lookup per
+        # resource rather than per test.
+        counts: dict[str | None, list[int]] = {}
+        for uid, result in index.results.items():
+            status = result.status
+            if status == "skipped" or not uid.startswith(TEST_PREFIXES):
+                continue
+            tally_of = counts.setdefault(tested.get(uid), [0, 0])
+            tally_of[0] += 1
+            tally_of[1] += status in TEST_PASSED
+        for uid, (run, passed) in counts.items():
+            for tally in groups(uid):
+                tally.tests_run += run
+                tally.tests_passed += passed
 
     freshness = project.freshness
     if freshness is None:
-        notes.append("freshness: no sources.json")
+        unmeasured["freshness"] = "no sources.json"
     else:
         for result in freshness.results or ():
             uid = result.unique_id
@@ -254,7 +256,7 @@ def add_results(project: Project, groups: Callable[[str | None], list[Tally]]) -
             for tally in groups(uid):
                 tally.sources_checked += 1
                 tally.sources_fresh += int(result.status == "pass")
-    return notes
+    return unmeasured
 
 
 def summed(rows: list[tuple[int, ...]]) -> Tally:
@@ -300,24 +302,25 @@ def targets_of(config: Config) -> dict[str, float]:
 
 def add_base(
     scorecard: dict[str, Any],
-    base: dict[str, dict[str, Any]],
+    base: dict[str, Any],
     project: Project,
     base_build: Project,
 ) -> None:
     """Give each scorecard KPI its value in the base build (`base`: `overall` and `tier1`
-    measures), where the two builds measured the same thing: the base has data, and for column
-    documentation both builds have a catalog.json or neither (with one, the warehouse's
-    columns count too: a base parsed from a git ref has none)."""
+    measures, and why the base has no test pass rate or freshness, `unmeasured`), where the two
+    builds measured the same thing: the base has data, and for column documentation both builds
+    have a catalog.json or neither (with one, the warehouse's columns count too: a base parsed
+    from a git ref has none)."""
     catalogs_differ = (base_build.catalog is None) != (project.catalog is None)
     # Why a KPI with a value here has none to compare with: said once per reason, in the notes.
     left_out: dict[str, list[str]] = {}
     for name, entry in scorecard["scorecard"].items():
-        before = base["tier1"][name[6:]] if name.startswith("tier1_") else base["overall"][name]
-        if name.endswith("docs_columns") and catalogs_differ:
+        measured = name.removeprefix("tier1_")
+        before = base["tier1" if name != measured else "overall"][measured]
+        if measured == "docs_columns" and catalogs_differ:
             reason = _OTHER_CATALOG
         elif before["value"] is None:
-            measured = name.removeprefix("tier1_")
-            reason = _NO_RESULTS if measured in ("test_pass_rate", "freshness") else _NO_MODELS
+            reason = _no_base_figure(measured, base["unmeasured"].get(measured))
         else:
             entry["base"] = before
             continue
@@ -329,14 +332,25 @@ def add_base(
     )
 
 
+def _no_base_figure(measured: str, unmeasured: str | None) -> str:
+    """Why the base build has no figure for a measure: its results file missing or of a run
+    that tested nothing ("the base build has no sources.json", "the base build's
+    run_results.json is from `dbt compile` ..."), or nothing of its counted there."""
+    if unmeasured is not None:
+        if unmeasured.startswith("no "):
+            return f"the base build has {unmeasured}"
+        return f"the base build's {unmeasured}"
+    return _NOTHING_COUNTED.get(measured, _NO_MODELS)
+
+
 _OTHER_CATALOG = (
     "one build has a catalog.json and the other not, so their columns are not counted alike"
 )
-_NO_RESULTS = (
-    "no data in the base build (--base reads its manifest and catalog.json; run_results.json "
-    "only for run.slower, sources.json never)"
-)
 _NO_MODELS = "no data in the base build (none of its models is counted there)"
+_NOTHING_COUNTED = {
+    "test_pass_rate": "no data in the base build (its last run ran none of its tests)",
+    "freshness": "no data in the base build (its sources.json checked none of its sources)",
+}
 
 
 def gate_findings(scorecard: dict[str, Any], config: Config, notes: list[str]) -> Iterator[Finding]:

@@ -21,7 +21,8 @@ from dbtgate.status.kpi import ModelRows, Tally, add_results, model_counts, summ
 
 def base_measures(project: Project, base: Project, rows: ModelRows) -> dict[str, Any]:
     """The base build's measures, overall and on tier-1 models (`rows`: the pull request's
-    `model_rows`)."""
+    `model_rows`), and why its test pass rate or freshness could not be measured
+    (`unmeasured`: its run_results.json or sources.json missing, or of no test run)."""
     groups_same = base.groups == project.groups
     every_row: list[tuple[int, ...]] = []
     tier1_rows: list[tuple[int, ...]] = []
@@ -41,8 +42,8 @@ def base_measures(project: Project, base: Project, rows: ModelRows) -> dict[str,
     def groups(uid: str | None) -> list[Tally]:
         return [overall, tier1] if uid is not None and base.tier(uid) == 1 else [overall]
 
-    add_results(base, groups)
-    return {"overall": overall.measures(), "tier1": tier1.measures()}
+    unmeasured = add_results(base, groups)
+    return {"overall": overall.measures(), "tier1": tier1.measures(), "unmeasured": unmeasured}
 
 
 def _untouched(project: Project, base: Project, uid: str, groups_same: bool) -> bool:
