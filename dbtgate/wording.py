@@ -65,7 +65,7 @@ def first_few(items: list[str], shown: int) -> str:
     """`a, b, c and 4 more`: the first `shown` of a list a message names, and how many it
     leaves out (a message names a few, never hundreds)."""
     left = len(items) - shown
-    return ", ".join(items[:shown]) + (f" and {left} more" if left > 0 else "")
+    return ", ".join(items[:shown]) + (f" and {number(left)} more" if left > 0 else "")
 
 
 def acknowledged_words(

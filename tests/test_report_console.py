@@ -438,3 +438,21 @@ def test_most_needed_first_is_a_stable_sort_by_severity_then_family(pairs) -> No
         key=lambda f: SEVERITY_ORDER[f.severity] * 10 + family_rank(f.code.split(".", 1)[0]),
     )
     assert [f.message for f in most_needed_first(findings)] == [f.message for f in expected]
+
+
+def test_the_counts_of_a_capped_group_are_grouped_in_thousands() -> None:
+    """At 10,000 models: `… and 38,689 more`, `by rule: owner.present 9,975`, as the verdict
+    line writes its counts (`wording.number`)."""
+    from report_samples import many_findings
+
+    findings = many_findings(4000)  # 3,000 blocking (1,000 per rule), 1,000 advisory
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=False, width=200, highlight=False)
+    print_result(console, sample_result(findings), max_findings=4)
+    lines = out.getvalue().splitlines()
+    assert any(line.startswith("… and 2,996 more (`--max-findings 0`") for line in lines)
+    assert lines[-1] == "dbtgate: FAIL — 3,000 blocking findings, 1,000 non-blocking"
+    (blocking_counts, _) = [line for line in lines if line.startswith("by rule: ")]
+    assert blocking_counts == (
+        "by rule: docs.column_coverage 1,000, owner.present 1,000, tests.primary_key 1,000"
+    )

@@ -218,7 +218,10 @@ def test_a_large_report_shows_a_page_at_a_time_and_filters_every_finding(big_pag
     shown = page.find_element(By.ID, "shown-count")
     more = page.find_element(By.ID, "more-findings")
     assert len(visible_rows(page)) == PAGE_ROWS
-    assert shown.text == f"{PAGE_ROWS} of 1201"
+    # Counts grouped in thousands, by the script as by the page it rewrites.
+    assert shown.text == f"{PAGE_ROWS} of 1,201"
+    rest = page.find_element(By.ID, "rest-count").text
+    assert rest == f"{1201 - PAGE_ROWS:,} of 1,201 findings"
     more.click()
     assert len(visible_rows(page)) == 2 * PAGE_ROWS
     more.click()
@@ -237,7 +240,7 @@ def test_a_large_report_shows_a_page_at_a_time_and_filters_every_finding(big_pag
     assert page.find_elements(By.CSS_SELECTOR, "tr.finding img, tr.finding script") == []
 
     page.find_element(By.ID, "reset-filters").click()
-    assert len(visible_rows(page)) == PAGE_ROWS and shown.text == f"{PAGE_ROWS} of 1201"
+    assert len(visible_rows(page)) == PAGE_ROWS and shown.text == f"{PAGE_ROWS} of 1,201"
     assert severe(page) == []
 
 
@@ -590,7 +593,7 @@ def test_the_note_of_what_the_table_leaves_out_follows_the_page_and_the_filters(
     browser.get(path.as_uri())
     rest = browser.find_element(By.ID, "findings-rest")
     assert rest.text.startswith(
-        "Not in the table: 700 of 1200 findings (400 blocking, 300 advisory)"
+        "Not in the table: 700 of 1,200 findings (400 blocking, 300 advisory)"
     )
     assert browser.find_element(By.ID, "filter-owner").is_displayed()
     Select(browser.find_element(By.ID, "filter-owner")).select_by_value("@team-7")

@@ -207,7 +207,7 @@ def test_a_log_holds_what_code_scanning_keeps_blocking_first(sarif_validator) ->
     ]
     assert run["properties"]["omittedResults"] == 1000
     (note,) = run["invocations"][0]["toolExecutionNotifications"]
-    assert note["message"]["text"].startswith(f"{MAX_RESULTS + 1000} findings: this log holds")
+    assert note["message"]["text"].startswith(f"{MAX_RESULTS + 1000:,} findings: this log holds")
     assert {rule["id"] for rule in run["tool"]["driver"]["rules"]} == {r["ruleId"] for r in results}
     assert all(r["ruleIndex"] < len(run["tool"]["driver"]["rules"]) for r in results)
 

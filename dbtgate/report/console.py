@@ -168,7 +168,7 @@ def print_summary(console: Any, summary: ProjectSummary) -> None:
     owners = list(summary.by_owner.items())
     shown = ", ".join(f"{k}: {number(v)}" for k, v in owners[:8])
     if len(owners) > 8:
-        shown += f", … {len(owners) - 8} more"
+        shown += f", … {number(len(owners) - 8)} more"
     rows = [
         ("dbt", f"{version} (manifest schema v{summary.schema_version})"),
         ("resources", resources),
@@ -351,7 +351,7 @@ def _print_group(
             add((f"{finding.severity:<5}", _SEVERITY_STYLE.get(finding.severity)))
             add((" ", None))
             add((_clean(finding.code), "bold"))
-            times = f" ({len(repeats)}×)" if len(repeats) > 1 else ""
+            times = f" ({number(len(repeats))}×)" if len(repeats) > 1 else ""
             add((f" {_clean(finding.message)}{times}  ", None))
             add((_clean(_places(repeats)), "dim"))
             add(("\n", None))
@@ -370,7 +370,7 @@ def _print_group(
     if hidden:
         add(
             (
-                f"… and {hidden} more (`--max-findings 0` prints all; the --json and --out "
+                f"… and {number(hidden)} more (`--max-findings 0` prints all; the --json and --out "
                 "reports hold every finding)\n",
                 "dim",
             )
@@ -423,14 +423,14 @@ def _print_heading(console: Any, heading: str) -> None:
 
 
 def rule_counts(findings: list[Finding]) -> str:
-    """`by rule: docs.column_coverage 4746, owner.present 1975`: a capped group's findings
+    """`by rule: docs.column_coverage 4,746, owner.present 1,975`: a capped group's findings
     counted per code, the largest first. The lines printed may all be one rule; the counts say
     where the rest of the debt is, which is where a team adopting the gate starts."""
     counts: dict[str, int] = defaultdict(int)
     for finding in findings:
         counts[finding.code] += 1
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return "by rule: " + ", ".join(f"{_clean(code)} {count}" for code, count in ranked)
+    return "by rule: " + ", ".join(f"{_clean(code)} {number(count)}" for code, count in ranked)
 
 
 # Findings the console prints as one line, with every place (`view.fold_repeats`).
@@ -450,7 +450,7 @@ def _places(repeats: list[Finding]) -> str:
         if f.line
     ]
     if len(repeats) > MAX_PLACES:
-        others.append(f"and {len(repeats) - MAX_PLACES} more")
+        others.append(f"and {number(len(repeats) - MAX_PLACES)} more")
     return ", ".join([where, *others]) if others else where
 
 

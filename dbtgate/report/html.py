@@ -165,7 +165,7 @@ def _owners_line(owners: list[tuple[str, list[Any]]]) -> str:
         kept = {owner for owner, _ in most[:_HEADER_OWNERS]}
         shown = [item for item in owners if item[0] in kept]
     line = " · ".join(
-        f'<span class="owner">{h(owner)} {len(found)}</span>' for owner, found in shown
+        f'<span class="owner">{h(owner)} {number(len(found))}</span>' for owner, found in shown
     )
     left = len(owners) - len(shown)
     if left:
@@ -373,7 +373,7 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     ordered = sorted(findings, key=lambda f: rank.get(f["disposition"], len(rank)))
     rows = [_finding_row(f, options) for f in ordered]
     paged = len(rows) > PAGE_ROWS
-    shown = f"{PAGE_ROWS} of {len(rows)}" if paged else str(len(rows))
+    shown = f"{number(PAGE_ROWS)} of {number(len(rows))}" if paged else number(len(rows))
     table = (
         f'<section id="findings"><h2>Findings ({number(len(findings))})</h2>'
         f'<div class="filters">{filters}<button type="button" id="reset-filters" hidden>clear filters'
@@ -420,11 +420,11 @@ def _rest(unlisted: list[dict[str, Any]], total: int) -> str:
     The script rewrites the numbers as the table grows or the filters change."""
     tally = Counter(f["disposition"] for f in unlisted)
     by_status = ", ".join(
-        f"{tally[key]} {name}" for key, name in view.STATUS_NAMES.items() if tally[key]
+        f"{number(tally[key])} {name}" for key, name in view.STATUS_NAMES.items() if tally[key]
     )
     return (
         '<p class="rest" id="findings-rest">Not in the table: '
-        f'<span id="rest-count">{len(unlisted)} of {total} findings</span> '
+        f'<span id="rest-count">{number(len(unlisted))} of {number(total)} findings</span> '
         f'(<span id="rest-status">{h(by_status)}</span>); every finding is in the JSON gate '
         "report (gate.json, which <code>--format json</code> writes).</p>"
     )

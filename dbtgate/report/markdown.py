@@ -155,7 +155,7 @@ class _Budget:
             left = sum(weights[shown:]) if weights is not None else total - shown
             if left:  # not for the heading of an empty table alone
                 noun = what if left == 1 else plural(what)
-                self.add(f"- … {left} more {noun}{whose} not shown here{where}\n")
+                self.add(f"- … {number(left)} more {noun}{whose} not shown here{where}\n")
                 self.cuts += 1
         self.add(tail)
         return shown == total
@@ -453,12 +453,12 @@ def _finding_item(
     where = _link(finding, options)
     more = [_link(f, options, line_only=True) for f in group[1 : view.MAX_PLACES]]
     if len(group) > view.MAX_PLACES:
-        more.append(f"and {len(group) - view.MAX_PLACES} more")
+        more.append(f"and {number(len(group) - view.MAX_PLACES)} more")
     # A breaking change's impact is in the table above: its line here says what to fix.
     message = view.change_text(finding, report) if finding["family"] == "breaking" else None
     text = f"- {md_code(finding['code'])}{on}: {md_text_code(message or finding['message'])}"
     if len(group) > 1:
-        text += f" ({len(group)}×: {', '.join(p for p in [where, *more] if p)})"
+        text += f" ({number(len(group))}×: {', '.join(p for p in [where, *more] if p)})"
     elif where:
         text += f" ({where})"
     text += "\n"
@@ -612,12 +612,12 @@ def _findings_details(
     parts: list[Iterator[str]] = []
     weights: list[int] = []
     for owner, group in view.by_owner(findings):
-        parts.append(iter([f"\n**{md_text(owner)}** ({len(group)})\n\n"]))
+        parts.append(iter([f"\n**{md_text(owner)}** ({number(len(group))})\n\n"]))
         weights.append(0)
         owner_items, owner_weights = _finding_items(group, options, report)
         parts.append(owner_items)
         weights.extend(owner_weights)
-    head = f"<details><summary>{md_html_text(title)}: {len(findings)}</summary>\n"
+    head = f"<details><summary>{md_html_text(title)}: {number(len(findings))}</summary>\n"
     budget.add_items(head, chain.from_iterable(parts), "\n</details>\n\n", "finding", weights)
 
 

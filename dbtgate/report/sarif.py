@@ -21,6 +21,7 @@ from urllib.parse import quote
 from dbtgate.report.json_report import DISPOSITIONS, SEVERITIES, encode_sorted
 from dbtgate.report.rule_help import rule_help
 from dbtgate.report.view import family_rank, project_file, with_fix
+from dbtgate.wording import number
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "dbtgate/v1"
@@ -72,9 +73,10 @@ def sarif_log(report: dict[str, Any]) -> dict[str, Any]:
                     {
                         "level": "warning",
                         "message": {
-                            "text": f"{total} findings: this log holds the {len(findings)} that "
-                            f"matter most (code scanning keeps at most {MAX_RESULTS} a run); "
-                            f"{omitted} more are in the JSON gate report."
+                            "text": f"{number(total)} findings: this log holds the "
+                            f"{number(len(findings))} that matter most (code scanning keeps at "
+                            f"most {number(MAX_RESULTS)} a run); {number(omitted)} more are in "
+                            "the JSON gate report."
                         },
                     }
                 ],

@@ -111,7 +111,7 @@ def waivers_listed(report: dict[str, Any]) -> list[dict[str, Any]]:
 def waivers_title(report: dict[str, Any]) -> str:
     """`Waivers used (2)`, `Waivers used (2) and expired (1)`."""
     expired = sum(1 for f in report["findings"] if f["code"] == "waiver.expired")
-    title = f"Waivers used ({len(report['waivers'])})"
+    title = f"Waivers used ({number(len(report['waivers']))})"
     return f"{title} and expired ({expired})" if expired else title
 
 
@@ -368,14 +368,14 @@ def _within(lines: list[str], limit: int) -> list[str]:
     size = 0
     for index, line in enumerate(lines):
         left = len(lines) - index - 1
-        reserve = len(f"; … and {left} more") if left else 0
+        reserve = len(f"; … and {number(left)} more") if left else 0
         if size + len(line) + reserve > limit:
             if kept:
                 left += 1
             else:
                 kept.append(line[: max(limit - reserve - 1, 1)] + "…")
             if left:
-                kept.append(f"… and {left} more")
+                kept.append(f"… and {number(left)} more")
             return kept
         kept.append(line)
         size += len(line) + 2
@@ -588,7 +588,7 @@ def what_changed(report: dict[str, Any], max_rows: int = 200) -> tuple[str, list
             for c in ordered[:max_rows]
         ]
         if len(ordered) > max_rows:
-            rows.append(["", f"… {len(ordered) - max_rows} more changes", ""])
+            rows.append(["", f"… {number(len(ordered) - max_rows)} more changes", ""])
         tables.insert(0, Table("Schema changes", ["class", "change", "rule"], rows))
     if not summary and not tables:
         return None
@@ -865,7 +865,7 @@ def _matrix_table(title: str, matrix: dict[str, dict[str, Any]], max_rows: int) 
     # Said as the records' tables say it: the KPIs of a project's 250 owners stopped at the
     # 200th with nothing to tell the table was not all of them.
     if len(matrix) > max_rows:
-        rows.append([f"… {len(matrix) - max_rows} more rows", *[""] * len(metrics)])
+        rows.append([f"… {number(len(matrix) - max_rows)} more rows", *[""] * len(metrics)])
     return Table(title, ["", *metrics], rows)
 
 
@@ -887,5 +887,5 @@ def _records_table(title: str, records: list[dict[str, Any]], max_rows: int) -> 
         headers.extend(key for key in record if key not in headers)
     rows = [[short_value(record.get(key)) for key in headers] for record in records[:max_rows]]
     if len(records) > max_rows:
-        rows.append([f"… {len(records) - max_rows} more rows", *[""] * (len(headers) - 1)])
+        rows.append([f"… {number(len(records) - max_rows)} more rows", *[""] * (len(headers) - 1)])
     return Table(title, headers, rows)

@@ -12,6 +12,8 @@
   var shown = document.getElementById("shown-count");
   var data = document.getElementById("finding-rows");
   var fields = ["owner", "tier", "severity", "disposition"];
+  // Counts grouped in thousands, as the report's Python side writes them (`wording.number`).
+  function grouped(n) { return n.toLocaleString("en-US"); }
   function keep(value) {
     return selects.every(function (select) {
       return !select.value || value(select.getAttribute("data-filter")) === select.value;
@@ -30,16 +32,16 @@
     var render = function () {
       var count = Math.min(limit, matching.length);
       body.innerHTML = matching.slice(0, count).map(function (item) { return item[4]; }).join("");
-      shown.textContent = count < matching.length ? count + " of " + matching.length : String(count);
+      shown.textContent = count < matching.length ? grouped(count) + " of " + grouped(matching.length) : grouped(count);
       more.hidden = count >= matching.length;
       var unlisted = matching.slice(count);
       rest.hidden = !unlisted.length;
       document.getElementById("rest-count").textContent =
-        unlisted.length + " of " + matching.length + " findings" +
+        grouped(unlisted.length) + " of " + grouped(matching.length) + " findings" +
         (matching.length < all.length ? " that the filters keep" : "");
       document.getElementById("rest-status").textContent = statuses.map(function (option) {
         var n = unlisted.filter(function (item) { return item[3] === option.value; }).length;
-        return n ? n + " " + option.text : "";
+        return n ? grouped(n) + " " + option.text : "";
       }).filter(Boolean).join(", ");
     };
     apply = function () {
@@ -61,7 +63,7 @@
         row.hidden = !keep(function (name) { return row.getAttribute("data-" + name); });
         if (!row.hidden) { count += 1; }
       });
-      if (shown) { shown.textContent = String(count); }
+      if (shown) { shown.textContent = grouped(count); }
     };
   }
   // Which filters hold, beside the count: on paper, where the controls are not printed, a
