@@ -250,6 +250,19 @@ def test_a_large_report_says_on_the_page_what_the_table_leaves_out_and_where_it_
     assert page.count("<label hidden>") == 4 and 'id="reset-filters" hidden>' in page
 
 
+def test_the_headers_counts_are_grouped_in_thousands() -> None:
+    """A 10,000-model project's header read "38962 blocking", "docs 9757" beside the verdict's
+    "38,962 blocking findings"."""
+    from report_samples import many_findings
+
+    page = render_html(sample_report(many_findings(4000)))  # 3,000 blocking, 1,000 advisory
+    cards = re.findall(r'<div class="card"><b>([^<]*)</b><span>([^<]*)</span>', page)
+    assert cards[:3] == [("4,000", "findings"), ("3,000", "blocking"), ("1,000", "advisory")]
+    assert "<b>what blocks:</b> docs 1,000 · owner 1,000 · tests 1,000 (" in page
+    assert "by family: docs: 1,334, owner: 1,333, tests: 1,333</p>" in page
+    assert '<span id="rest-count">3,500 of 4,000 findings</span>' in page
+
+
 def test_a_path_wraps_between_directories_never_inside_a_file_name() -> None:
     page = render_html(sample_report())
     # The line number is one box (`.end`, kept whole) with the file name's extension: however

@@ -115,13 +115,15 @@ def _header(report: dict[str, Any]) -> str:
     by_disposition = counts["by_disposition"]
     cards += [(name, by_disposition.get(key, 0)) for key, name in view.STATUS_NAMES.items()]
     card_html = "".join(
-        f'<div class="card"><b>{n}</b><span>{h(label)}</span></div>' for label, n in cards
+        f'<div class="card"><b>{number(n)}</b><span>{h(label)}</span></div>' for label, n in cards
     )
-    families = ", ".join(f"{h(name)}: {n}" for name, n in counts["by_family"].items()) or "none"
+    families = (
+        ", ".join(f"{h(name)}: {number(n)}" for name, n in counts["by_family"].items()) or "none"
+    )
     blocking = view.blocking_by_family(report)
     why = (
         '<p class="why"><b>what blocks:</b> '
-        + " · ".join(f"{h(family)} {n}" for family, n in blocking)
+        + " · ".join(f"{h(family)} {number(n)}" for family, n in blocking)
         + ' (<a href="#findings">the findings</a>)</p>'
         if blocking
         else ""
