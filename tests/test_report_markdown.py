@@ -881,6 +881,16 @@ def first_cut(report: dict, mark: str) -> str:
     return markdown
 
 
+def test_a_cut_what_changed_names_the_section_not_its_summary() -> None:
+    """ "… 229 more rows of What changed: modified: 100 models; schema diff: 47 breaking, ...
+    not shown here" read as one sentence run into another."""
+    report = sample_report()
+    report["sections"]["changes"] = [{"resource": f"model.shop.m{i}"} for i in range(30)]
+    markdown = first_cut(report, "more rows of What changed")
+    (line,) = [line for line in markdown.splitlines() if "more rows of What changed" in line]
+    assert line.startswith("- … ") and " more rows of What changed not shown here" in line
+
+
 def test_a_cut_counts_what_it_left_out_in_words_that_fit_the_count() -> None:
     """A table's heading is no row of it (a five-row table cut whole was "6 more rows"), and
     one finding left out is "1 more finding", not "1 more findings"."""

@@ -627,7 +627,7 @@ def _what_changed(budget: _Budget, report: dict[str, Any]) -> None:
         return
     summary, tables = found
     if tables:
-        _tables(budget, f"What changed: {summary}", tables, folded=True)
+        _tables(budget, f"What changed: {summary}", tables, folded=True, name="What changed")
     else:
         budget.add(f"**What changed:** {md_text(summary)}\n\n")
 
@@ -637,7 +637,11 @@ def _other_sections(budget: _Budget, report: dict[str, Any]) -> None:
         _tables(budget, name, tables, folded=True)
 
 
-def _tables(budget: _Budget, title: str, tables: list[view.Table], *, folded: bool) -> None:
+def _tables(
+    budget: _Budget, title: str, tables: list[view.Table], *, folded: bool, name: str = ""
+) -> None:
+    """The section `title` with its tables, as many rows as fit. `name`: the section's as the
+    "N more rows of ..." line says it, when the title carries more (a summary of counts)."""
     head = (
         f"<details><summary>{md_html_text(title)}</summary>\n\n"
         if folded
@@ -656,7 +660,7 @@ def _tables(budget: _Budget, title: str, tables: list[view.Table], *, folded: bo
             "| " + " | ".join(md_text(cell) or " " for cell in row) + " |\n" for row in rows
         )
         weights.extend([0] + [1] * len(rows))
-    budget.add_items(head, items, tail, "row", weights, whose=f" of {md_text(title)}")
+    budget.add_items(head, items, tail, "row", weights, whose=f" of {md_text(name or title)}")
 
 
 def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
