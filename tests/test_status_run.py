@@ -467,6 +467,76 @@ def test_ticketswap_results_are_older_than_its_manifest():
     assert f"written {gap.total_seconds() / 86400:.1f} days before the manifest" in finding.message
 
 
+# -- how the base build's run left a failure ---------------------------------------------------
+
+
+def failed(*uids: str, status: str = "fail", failures: int = 3):
+    """An edit of run_results.json: these results `status` (tests with `failures` rows)."""
+
+    def edit(results: dict) -> None:
+        for result in results["results"]:
+            if result["unique_id"] in uids:
+                result["status"] = status
+                result["failures"] = failures if uids[0].startswith("test.") else None
+                result["message"] = "Got 3 results, configured to fail if != 0"
+
+    return edit
+
+
+def test_a_failure_says_how_the_base_builds_run_left_the_same_test_or_node(tmp_path):
+    """Recce's question about a failing check: did the change break it, or was it broken
+    already? The base build's run_results.json answers it in the finding."""
+    raw = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
+    model, tests = first_tested_model(raw)
+    old_failure, new_failure = tests[0], tests[1]
+    base_dir = tmp_path / "base"
+    base_dir.mkdir()
+    base_target = build_pair(base_dir, failed(old_failure, failures=5), another_invocation)
+    base = Project.from_artifacts(load_artifacts(base_target))
+    target = build_pair(tmp_path, failed(old_failure, new_failure))
+    pr = load_artifacts(target)
+    by_test = {
+        f.unique_id: f for f in run_status(context(pr, base=base)) if f.code == "run.test_failures"
+    }
+    assert by_test[old_failure].message.endswith(
+        "failed: 3 failing rows; in the base build it failed too (5 failing rows)"
+    )
+    assert by_test[old_failure].details["base_status"] == "fail"
+    assert by_test[new_failure].message.endswith("; in the base build it passed")
+    # Without a base build, nothing is said of one.
+    alone = {f.unique_id: f for f in run_status(context(pr)) if f.code == "run.test_failures"}
+    assert alone[new_failure].message.endswith("failed: 3 failing rows")
+    assert "base_status" not in alone[new_failure].details
+
+    (tmp_path / "errored").mkdir()
+    errored = build_pair(tmp_path / "errored", failed(model, status="error"))
+    (finding,) = [
+        f for f in run_status(context(load_artifacts(errored), base=base)) if f.code == "run.errors"
+    ]
+    assert "; in the base build it succeeded" in finding.message
+
+
+def test_a_failing_test_the_base_build_does_not_have_is_said_to_be_new(tmp_path):
+    raw = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
+    _, tests = first_tested_model(raw)
+    added = tests[0]
+
+    def without_the_test(artifact: dict) -> None:
+        another_invocation(artifact)
+        if "nodes" in artifact:
+            del artifact["nodes"][added]
+        else:
+            artifact["results"] = [r for r in artifact["results"] if r["unique_id"] != added]
+
+    base_dir = tmp_path / "base"
+    base_dir.mkdir()
+    base_target = build_pair(base_dir, without_the_test, without_the_test)
+    base = Project.from_artifacts(load_artifacts(base_target))
+    pr = load_artifacts(build_pair(tmp_path, failed(added)))
+    (finding,) = [f for f in run_status(context(pr, base=base)) if f.code == "run.test_failures"]
+    assert finding.message.endswith("failed: 3 failing rows; the test is new in this change")
+
+
 # -- run.slower -----------------------------------------------------------------------------------
 
 

@@ -25,7 +25,9 @@ document(
         what="A node of run_results.json has status `error` (or `partial success`: some "
         "microbatches of an incremental model failed). The finding quotes the first line of "
         "dbt's error message. A status dbt never writes (a hand-edited file, another tool's), "
-        "or none, counts as an error too: the outcome is unknown, and loading warns of it.",
+        "or none, counts as an error too: the outcome is unknown, and loading warns of it. "
+        "With a base build's run_results.json (`check --base`), it says how the same node "
+        "went there (`; in the base build it succeeded`).",
         why="An errored model was not rebuilt: its table still holds the previous state, or "
         "nothing, and every model downstream was skipped or built on stale data.",
         fix="Read the error in dbt's log (the SQL that failed is under target/run/), fix the "
@@ -41,7 +43,11 @@ document(
         what="A test of run_results.json has status `fail` or `error`; tests that ended in "
         f"`warn` are reported under the same code at `run.severity.test_warnings` (default "
         f"{_RUN.test_warnings}); a status dbt never writes, or none, counts as a failure. The finding names the tested model and column, the number of "
-        "failing rows, and the compiled query that reproduces them.",
+        "failing rows, and the compiled query that reproduces them. With a base build "
+        "(`check --base`) it says how the same test went in the base build's run (`; in the "
+        "base build it passed`, `... it failed too (5 failing rows)`), or that the test is new "
+        "in this change: a change that broke a test, a test that was red already, and a new "
+        "test that found bad data call for different fixes.",
         why="A failing test is the project telling you the data breaks a stated assumption "
         "(a duplicated key, an orphaned foreign key, an unexpected null). Merging on a red test "
         "ships numbers that someone declared wrong.",

@@ -95,7 +95,7 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
         )
     affected = downstream_of(project, ctx.changed) if ctx.changed else set()
     tested = project.tested_resources()
-    yield from status_findings(project, index, settings, tested, affected)
+    yield from status_findings(project, index, settings, tested, affected, ctx.base)
     if ctx.changed is not None:
         yield from not_run_findings(project, index, settings, tested, ctx.changed, loaded.path)
     yield from stale_findings(ctx, index, settings, loaded.path)
@@ -108,20 +108,23 @@ def status_findings(
     settings: RunConfig,
     tested: dict[str, str],
     affected: set[str],
+    base: Project | None,
 ) -> Iterator[Finding]:
-    """One finding per result that errored, failed, warned or was skipped."""
+    """One finding per result that errored, failed, warned or was skipped; a failure or error
+    says how the `base` build's run left the same test or node, or that the test is new."""
     severities = settings.severity
+    before = _BaseRun(base)
     for uid in sorted(index.results):
         result = index.results[uid]
         status = result.status
         if is_test(uid):
             if status in TEST_FAILED:
                 yield _test_finding(
-                    project, result, tested.get(uid), severities.test_failures, affected
+                    project, result, tested.get(uid), severities.test_failures, affected, before
                 )
             elif status == "warn":
                 yield _test_finding(
-                    project, result, tested.get(uid), severities.test_warnings, affected
+                    project, result, tested.get(uid), severities.test_warnings, affected, before
                 )
             elif status == SKIPPED:
                 yield _skipped(project, result, severities.skipped, tested.get(uid), affected)
@@ -130,7 +133,7 @@ def status_findings(
                     project, result, severities.test_failures, tested.get(uid), affected
                 )
         elif status in NODE_ERRORED:
-            yield _error_finding(project, result, severities.errors, affected)
+            yield _error_finding(project, result, severities.errors, affected, before)
         elif status == SKIPPED:
             node = project.nodes.get(uid)
             if node is not None and materialized_as(node) == "ephemeral":
@@ -168,7 +171,12 @@ def _unknown_status(
 
 
 def _test_finding(
-    project: Project, result: NodeResult, target: str | None, severity: str, affected: set[str]
+    project: Project,
+    result: NodeResult,
+    target: str | None,
+    severity: str,
+    affected: set[str],
+    before: _BaseRun,
 ) -> Finding:
     uid = result.unique_id
     node = project.nodes.get(uid)
@@ -187,12 +195,14 @@ def _test_finding(
     else:
         what = f"{'warned' if result.status == 'warn' else 'failed'}: {reason_of(result.message)}"
     compiled = _compiled_path(node) if node else None
+    was = before.result(uid)
     details = {
         "status": result.status,
         "failures": failures,
         "message": _clip(result.message),
         "compiled_path": compiled,
         "tested_resource": target,
+        "base_status": was.status if was else None,
     }
     fix = (
         f"Run the compiled query ({compiled}) to see the failing rows; fix the model or the data, "
@@ -203,7 +213,7 @@ def _test_finding(
     return Finding(
         code="run.test_failures",
         severity=severity,
-        message=f"test {name}{where} {what}",
+        message=f"test {name}{where} {what}{before.said(result, was)}",
         unique_id=uid,
         column_name=column,
         fix=fix,
@@ -220,9 +230,14 @@ def _unknown_words(status: str) -> str:
 
 
 def _error_finding(
-    project: Project, result: NodeResult, severity: str, affected: set[str]
+    project: Project,
+    result: NodeResult,
+    severity: str,
+    affected: set[str],
+    before: _BaseRun,
 ) -> Finding:
     uid = result.unique_id
+    was = before.result(uid)
     kind = uid.split(".", 1)[0]
     verb = (
         "partially succeeded (some batches failed)"
@@ -232,12 +247,60 @@ def _error_finding(
     return Finding(
         code="run.errors",
         severity=severity,
-        message=f"{kind} {_display(project, uid)} {verb}: {reason_of(result.message)}",
+        message=f"{kind} {_display(project, uid)} {verb}: {reason_of(result.message)}"
+        + before.said(result, was),
         unique_id=uid,
         fix="Fix the error shown in dbt's log (the failing SQL is under target/run/), then rebuild.",
         changed=uid in affected,
-        details=_result_details(result),
+        details={**_result_details(result), **({"base_status": was.status} if was else {})},
     )
+
+
+# How a result's status reads in "in the base build it ...": the dbt statuses of a run that
+# executed (skipped says nothing of the node, an unknown status nothing at all).
+_OUTCOMES = {
+    "pass": "passed",
+    "success": "succeeded",
+    "fail": "failed",
+    "warn": "warned",
+    "error": "errored",
+    "runtime error": "errored",
+    "partial success": "partially succeeded",
+    "no-op": "did nothing",
+}
+
+
+class _BaseRun:
+    """The base build's run, for what a failure says of it: a failure this change brought
+    reads differently from one the base build had already, or one a new test found."""
+
+    def __init__(self, base: Project | None) -> None:
+        self.base = base
+        self.index = base.executed_run() if base is not None else None
+
+    def result(self, uid: str) -> NodeResult | None:
+        """The same test's or node's result there, when it has one that says how it went."""
+        was = self.index.results.get(uid) if self.index is not None else None
+        return was if was is not None and was.status in _OUTCOMES else None
+
+    def said(self, result: NodeResult, was: NodeResult | None) -> str:
+        """`; in the base build it passed`, `...it failed too (3 failing rows)`, or `; the
+        test is new in this change` (a data test the base build's manifest does not have)."""
+        if was is None:
+            new = (
+                self.base is not None
+                and result.unique_id.startswith("test.")
+                and result.unique_id not in self.base.nodes
+            )
+            return "; the test is new in this change" if new else ""
+        verb = _OUTCOMES[was.status]
+        if verb == "succeeded" and is_test(was.unique_id):
+            verb = "passed"  # tests of older dbt versions write success for a pass
+        too = " too" if _OUTCOMES.get(result.status) == _OUTCOMES[was.status] else ""
+        rows = ""
+        if was.status in ("fail", "warn") and was.failures:
+            rows = f" ({was.failures} failing row{'' if was.failures == 1 else 's'})"
+        return f"; in the base build it {verb}{too}{rows}"
 
 
 def _skipped(
