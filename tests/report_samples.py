@@ -77,6 +77,29 @@ def blocking_owned_by(owners: list[str]) -> list[Finding]:
     ]
 
 
+def project_and_unowned() -> list[Finding]:
+    """A gated KPI below its target (about the whole project: no resource, so no owner) and a
+    model without an owner, both blocking: the reports list them in groups of their own."""
+    return [
+        finding(
+            code="kpi.test_pass_rate",
+            severity="error",
+            message="test pass rate is 97.5% (39/40), below the target 98.0%",
+            fix="Raise it where it falls short by most: owners Marketing Analytics 90.0% (9/10).",
+            disposition="blocking",
+        ),
+        finding(
+            code="owner.present",
+            severity="error",
+            message="dim_orphans has no owner",
+            unique_id="model.shop.dim_orphans",
+            resource_name="dim_orphans",
+            resource_type="model",
+            disposition="blocking",
+        ),
+    ]
+
+
 def code_span_finding() -> Finding:
     """A blocking finding whose message writes a command as a code span, as dbtgate's messages
     do, and a span holding what a pull request could write (markup that must stay text)."""

@@ -9,7 +9,7 @@ import re
 import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
-from report_samples import sample_findings, sample_result
+from report_samples import project_and_unowned, sample_findings, sample_result
 from rich.console import Console
 
 from dbtgate.findings import Finding
@@ -73,6 +73,35 @@ def test_piped_output_is_plain_text_grouped_by_disposition_then_owner(monkeypatc
         "schema diff against the base: 1 breaking, 0 risky, 1 safe "
         "(`dbtgate diff` lists every change)"
     )
+
+
+def test_a_kpi_is_the_whole_projects_listed_first_and_not_under_no_owner() -> None:
+    """A gated KPI has no resource, so no owner: under "(no owner)" it read as one more model
+    nobody owns. Its group comes first in every status, "(no owner)" keeps the resources."""
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=False, width=200, highlight=False)
+    print_result(console, sample_result([*sample_findings(), *project_and_unowned()]))
+    lines = out.getvalue().splitlines()
+    blocking = lines.index("Blocking (5)")
+    hint = next(i for i, line in enumerate(lines) if line.startswith("to ship with a finding"))
+    owners = [
+        (i, line) for i, line in enumerate(lines[:hint]) if i > blocking + 1 and line[:1] != " "
+    ]
+    assert [owner for _, owner in owners] == [
+        "Whole project (KPIs)",
+        "@finance-eng",
+        "Finance Analytics",
+        "Marketing Analytics",
+        "(no owner)",
+    ]
+    (whole, _), *_, (unowned, _) = owners
+    assert "kpi.test_pass_rate test pass rate is 97.5%" in lines[whole + 1]
+    assert [line.rstrip() for line in lines[unowned + 1 : hint]] == [
+        "  error owner.present dim_orphans has no owner"
+    ]
+    advisory = next(i for i, line in enumerate(lines) if line.startswith("Advisory"))
+    assert lines[advisory + 2] == "Whole project (KPIs)"
+    assert "kpi.tier1_test_coverage" in lines[advisory + 3]
 
 
 def test_quiet_prints_only_notes_and_the_verdict() -> None:

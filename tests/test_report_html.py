@@ -12,6 +12,7 @@ from report_samples import (
     code_span_finding,
     expired_waiver,
     finding,
+    project_and_unowned,
     sample_findings,
     sample_report,
     waiver_suggestion,
@@ -393,6 +394,36 @@ def test_the_header_names_who_owns_what_blocks_the_unowned_last() -> None:
         sample_report([f for f in sample_findings() if f.disposition != "blocking"])
     )
     assert "owned by:" not in passing
+
+
+def test_a_kpi_is_the_whole_projects_first_in_the_header_and_the_filter_not_no_owners() -> None:
+    """A gated KPI has no resource, so no owner: under "(no owner)" it read as one more model
+    nobody owns, in the header's owners, the owner filter and its row."""
+    page = render_html(sample_report([*sample_findings(), *project_and_unowned()]))
+    header = page.split("</header>")[0]
+    assert (
+        '<p class="why"><b>owned by:</b> <span class="owner">Whole project (KPIs) 1</span> · '
+        '<span class="owner">@finance-eng 1</span> · '
+        '<span class="owner">Finance Analytics 1</span> · '
+        '<span class="owner">Marketing Analytics 1</span> · <span class="owner">(no owner) 1</span></p>'
+    ) in header
+    owner_filter = page.split('id="filter-owner"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]*)">', owner_filter) == [
+        "",
+        "Whole project (KPIs)",
+        "@data-platform",
+        "@finance-eng",
+        "Finance Analytics",
+        "Marketing Analytics",
+        "(no owner)",
+    ]
+    rows = re.findall(r'<tr class="finding" data-owner="([^"]*)".*?href="#rule-([\w.]+)"', page)
+    owners = {code: owner for owner, code in rows if code.startswith(("kpi.", "owner."))}
+    assert owners == {
+        "kpi.test_pass_rate": "Whole project (KPIs)",
+        "kpi.tier1_test_coverage": "Whole project (KPIs)",
+        "owner.present": "(no owner)",
+    }
 
 
 def test_a_release_with_a_hundred_owners_names_those_with_most_blocking_in_the_header() -> None:

@@ -21,6 +21,7 @@ from report_samples import (
     expired_waiver,
     finding,
     many_findings,
+    project_and_unowned,
     sample_findings,
     sample_report,
     waiver_suggestion,
@@ -113,6 +114,28 @@ def test_blocking_findings_are_grouped_by_owner_with_fix_and_link_to_the_pr_head
     html = to_html(markdown)
     assert '<a href="https://github.com/acme/shop/blob/abc123/models/marts/_marts.yml#L50">' in html
     assert "fix: Add unique and not_null tests on order_id." in html
+
+
+@pytest.mark.parametrize("options", [LINKS, replace(LINKS, job_summary=True)])
+def test_a_kpi_is_the_whole_projects_listed_first_and_not_under_no_owner(options) -> None:
+    """In the PR comment and the job summary alike: a gated KPI has no resource, so no owner,
+    and under "(no owner)" it read as one more model nobody owns."""
+    markdown = render_markdown(sample_report([*sample_findings(), *project_and_unowned()]), options)
+    blocking = markdown[markdown.index("Blocking findings") : markdown.index("Lineage")]
+    owners = re.findall(r"^\*\*(.+?)\*\* \(\d+\)$", blocking, re.M)
+    assert owners == [
+        "Whole project (KPIs)",
+        "@&#8203;finance-eng",
+        "Finance Analytics",
+        "Marketing Analytics",
+        "(no owner)",
+    ]
+    whole = blocking.split("**Whole project (KPIs)** (1)\n\n")[1].split("\n\n")[0]
+    assert whole.startswith("- `kpi.test_pass_rate`: test pass rate is 97.5%")
+    unowned = blocking.split("**(no owner)** (1)\n\n")[1]
+    assert unowned.startswith("- `owner.present` on `dim_orphans`") and "kpi." not in unowned
+    advisory = markdown.split("<summary>Advisory (does not fail the gate): ")[1]
+    assert advisory.split("</details>")[0].startswith("3</summary>\n\n**Whole project (KPIs)** (1)")
 
 
 def test_links_need_a_blob_url() -> None:
@@ -1230,12 +1253,15 @@ def test_a_passing_report_suggests_no_waiver() -> None:
 
 
 def test_owners_are_ordered_by_name_with_numbers_by_value_and_no_owner_last() -> None:
-    """`team-10` sorted before `team-2` as text; "(no owner)" comes last in every report."""
+    """`team-10` sorted before `team-2` as text; "(no owner)" comes last in every report, and
+    the whole project's KPIs first."""
     from dbtgate.report.view import by_owner
 
     owners = ["team-10", None, "Team-2", "analytics", "team-2b", "team-1"]
-    findings = [{"owner": owner, "code": "x"} for owner in owners]
+    findings = [{"owner": owner, "code": "x", "family": "x"} for owner in owners]
+    findings.append({"owner": None, "code": "kpi.freshness", "family": "kpi"})
     assert [name for name, _ in by_owner(findings)] == [
+        "Whole project (KPIs)",
         "analytics",
         "team-1",
         "Team-2",

@@ -26,10 +26,10 @@ from dbtgate.plain_text import one_line
 from dbtgate.report.view import (
     DISPOSITION_TITLES,
     MAX_PLACES,
-    NO_OWNER,
     diff_counts_text,
     family_rank,
     fold_repeats,
+    owner_group,
     owner_order,
     suggested_waiver_intro,
     suggested_waiver_lines,
@@ -337,11 +337,12 @@ def _print_group(
     shown = findings[:limit] if limit > 0 else findings
     by_owner: dict[str, list[Finding]] = defaultdict(list)
     for finding in shown:
-        by_owner[finding.owner or NO_OWNER].append(finding)
+        by_owner[owner_group(finding.owner, finding.family)].append(finding)
     # The whole group in one print (`_print_pieces`).
     pieces: list[Piece] = []
     add = pieces.append
-    # Named owners alphabetically, the unowned last (as in every report).
+    # The whole project's KPIs first, named owners alphabetically, the unowned last (as in every
+    # report).
     for owner in sorted(by_owner, key=owner_order):
         add((_clean(owner), "bold"))
         add(("\n", None))

@@ -359,7 +359,7 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     findings = report["findings"]
     if not findings:
         return '<section id="findings"><h2>Findings</h2><p class="muted">None.</p></section>'
-    owners = sorted({f.get("owner") or view.NO_OWNER for f in findings}, key=view.owner_order)
+    owners = sorted({_owner(f) for f in findings}, key=view.owner_order)
     tiers = sorted({_tier(f) for f in findings})
     filters = "".join(
         (
@@ -391,7 +391,7 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
         return table + "</section>"
     # Every row as data, with what the filters compare; the script shows a page at a time.
     data = [
-        [f.get("owner") or view.NO_OWNER, _tier(f), f["severity"], f["disposition"], row]
+        [_owner(f), _tier(f), f["severity"], f["disposition"], row]
         for f, row in zip(ordered, rows, strict=True)
     ]
     return (
@@ -439,6 +439,11 @@ def _script_json(data: Any) -> str:
     return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
 
 
+def _owner(finding: dict[str, Any]) -> str:
+    """The finding's owner as its row and the owner filter name it: its group in the reports."""
+    return view.owner_group(finding.get("owner"), finding.get("family"))
+
+
 def _tier(finding: dict[str, Any]) -> str:
     return "none" if finding.get("tier") is None else str(finding["tier"])
 
@@ -454,7 +459,7 @@ def _select(name: str, label: str, choices: list[tuple[str, str]]) -> str:
 
 
 def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
-    owner = finding.get("owner") or view.NO_OWNER
+    owner = _owner(finding)
     extra = ""
     if finding.get("fix"):
         extra += f'<div class="fix">fix: {_fix_html(view.fix_markup(finding["fix"]))}</div>'

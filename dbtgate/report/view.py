@@ -22,6 +22,9 @@ from dbtgate.status.timestamps import format_timestamp
 from dbtgate.wording import acknowledged_words, code_span, counted, number
 
 NO_OWNER = "(no owner)"
+# The group of the findings about the whole project (a gated KPI below its target): they have no
+# resource, so no owner, and under "(no owner)" they read as one more unowned source or model.
+WHOLE_PROJECT = "Whole project (KPIs)"
 F = TypeVar("F")
 # A finding's status as every human-readable report names it (console, `dbtgate diff`, markdown,
 # HTML), by its disposition, the machine field gate.json, SARIF and the HTML data keep.
@@ -201,19 +204,30 @@ def not_checked(report: dict[str, Any]) -> list[str]:
 def by_owner(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for finding in findings:
-        groups[finding.get("owner") or NO_OWNER].append(finding)
-    # Named owners alphabetically, the unowned last: that group needs someone to pick it up.
+        groups[owner_group(finding.get("owner"), finding.get("family"))].append(finding)
+    # The whole project first, named owners alphabetically, the unowned last: that group needs
+    # someone to pick it up.
     return sorted(groups.items(), key=lambda item: owner_order(item[0]))
+
+
+def owner_group(owner: str | None, family: str | None) -> str:
+    """The group a finding is listed under where the reports group by owner: its owner, "(no
+    owner)" for a resource without one, and `WHOLE_PROJECT` for a KPI's."""
+    if family == "kpi":
+        return WHOLE_PROJECT
+    return owner or NO_OWNER
 
 
 _DIGITS = re.compile(r"(\d+)")
 
 
-def owner_order(owner: str) -> tuple[bool, list[tuple[int, str | int]]]:
-    """The sort key of an owner's group: by name, ignoring case, numbers by their value
-    (`team-2` before `team-10`), and "(no owner)" last."""
+def owner_order(owner: str) -> tuple[int, list[tuple[int, str | int]]]:
+    """The sort key of an owner's group: the whole project first (a KPI is everyone's, and
+    says where it falls short), then by name, ignoring case, numbers by their value (`team-2`
+    before `team-10`), and "(no owner)" last."""
     parts = _DIGITS.split(owner.lower())
-    return owner == NO_OWNER, [(0, int(p)) if p.isdigit() else (1, p) for p in parts]
+    rank = 0 if owner == WHOLE_PROJECT else 2 if owner == NO_OWNER else 1
+    return rank, [(0, int(p)) if p.isdigit() else (1, p) for p in parts]
 
 
 # How many places of a folded group (`fold_repeats`) a report lists before "and N more".
