@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import re
 
-from report_samples import sample_report, sample_result
+from report_samples import finding, sample_report, sample_result
 from rich.console import Console
 from test_report_html import parse
 
@@ -40,6 +40,27 @@ def test_console_names_the_status_outside_the_change() -> None:
     text = out.getvalue()
     assert f"{DISPOSITION_TITLES['out_of_scope']} (1)" in text.splitlines()
     assert not OTHER_NAMES.search(text)
+
+
+def test_the_outside_the_change_heading_fits_a_kpi_the_change_did_not_lower() -> None:
+    """A gated KPI below its target that the change did not lower is outside the change too
+    (`kpi._the_changes`), on no resource, line or config entry: the heading says so, in the
+    console and the markdown (gate.html names the status in its rows only)."""
+    kept = finding(
+        code="kpi.docs_columns",
+        severity="error",
+        message="columns documented is 60.0% (27/45), below the target 90.0%; 60.0% (27/45) in "
+        "the base build: not lowered by this change",
+        disposition="out_of_scope",
+    )
+    title = (
+        "Outside the change (on resources, lines or config entries this change did not touch, "
+        "or KPIs it did not lower; not blocking)"
+    )
+    out = io.StringIO()
+    print_result(Console(file=out, width=200, color_system=None), sample_result([kept]))
+    assert f"{title} (1)" in out.getvalue().splitlines()
+    assert f"<summary>{title}: 1</summary>" in render_markdown(sample_report([kept]))
 
 
 def test_markdown_names_the_status_outside_the_change() -> None:

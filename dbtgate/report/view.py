@@ -39,8 +39,9 @@ STATUS_NAMES = {
 DISPOSITION_TITLES = {
     "blocking": "Blocking",
     "advisory": "Advisory (does not fail the gate)",
+    # A gated KPI the change did not lower is outside it too (`status.kpi._the_changes`).
     "out_of_scope": "Outside the change (on resources, lines or config entries this change did not "
-    "touch; not blocking)",
+    "touch, or KPIs it did not lower; not blocking)",
     "waived": "Waived",
     "baselined": "In the baseline (legacy, not blocking)",
 }
