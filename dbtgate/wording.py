@@ -24,6 +24,15 @@ def counted(count: int, noun: str) -> str:
     return f"1 {noun}" if count == 1 else f"{number(count)} {plural(noun)}"
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def name_order(name: str) -> list[tuple[int, str | int]]:
+    """The sort key of a name as the reports list owners and tiers: case ignored, numbers by
+    their value (`team-2` before `team-10`, tier 2 before tier 10)."""
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in _DIGITS.split(name.lower())]
+
+
 def number(count: int) -> str:
     """A count as the reports show it to a reader: `38,962`, grouped in thousands (a 10,000-model
     project's "38962 blocking findings" and "108433/112554" were hard to read at a glance)."""

@@ -85,7 +85,8 @@ def project_and_unowned() -> list[Finding]:
             code="kpi.test_pass_rate",
             severity="error",
             message="test pass rate is 97.5% (39/40), below the target 98.0%",
-            fix="Raise it where it falls short by most: owners Marketing Analytics 90.0% (9/10).",
+            fix="Raise it where it falls short by most: Marketing Analytics 90.0% (9/10) among "
+            "owners. Or lower its target in kpi.targets.",
             disposition="blocking",
         ),
         finding(

@@ -473,6 +473,108 @@ def test_column_docs_are_not_compared_with_a_base_build_without_a_catalog(tmp_pa
     assert finding.message.endswith("; 69.2% (27/39) in the base build: this change lowers it")
 
 
+# Bouncer's models given owners and tiers: (owner, tier) by model name; the rest keep no owner
+# and the default tier 3. Its columns documented, all tiers / tier 1: Orders Team 9/17 / 9/13
+# (orders 9/9, stg_orders and stg_payments 0/4 each), Customers Team 26/29 / 9/12 (customers
+# 9, 9 and 8 of as many, stg_customers 0/3), Platform 0/2, team-2 0/1, team-10 0/1.
+OWNED = {
+    "orders": ("Orders Team", 1),
+    "stg_orders": ("Orders Team", 1),
+    "stg_payments": ("Orders Team", 2),
+    "customers": ("Customers Team", 1),
+    "stg_customers": ("Customers Team", 1),
+    "metricflow_time_spine": ("Platform", 2),
+    "int_incremental": ("Platform", 2),
+    "int_model_1": ("team-10", 2),
+    "stg_raw_orders_for_snapshot": ("team-2", 2),
+}
+
+
+def owned_bouncer(tmp_path: Path) -> Path:
+    """Bouncer's build (its catalog too) with `OWNED`'s owners and tiers in the models' meta."""
+    build = tmp_path / "target"
+    shutil.copytree(corpus_dir("bouncer-dbt112"), build)
+    manifest = json.loads((build / "manifest.json").read_text())
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["name"] in OWNED:
+            owner, tier = OWNED[node["name"]]
+            tier = 3 if node["name"] == "customers" and node["version"] != 3 else tier
+            for meta in (node["meta"], node["config"]["meta"]):
+                meta.update(owner=owner, tier=tier)
+    (build / "manifest.json").write_text(json.dumps(manifest))
+    return build
+
+
+def kpi_finding(build: Path, **kpi):
+    config = Config()
+    for name, value in kpi.items():
+        setattr(config.kpi, name, value)
+    (found,) = [f for f in gate(build, config).findings if f.code.startswith("kpi.")]
+    return found
+
+
+def test_a_gated_kpis_fix_names_the_owners_and_tiers_where_it_falls_short_by_most(tmp_path):
+    """The fix said "the per-owner and per-tier figures show where": it names the three owners
+    (and tiers) below the target with the most missing, the lowest first among equals, then by
+    name (`team-2` before `team-10`), and counts the rest; the message is as it was."""
+    build = owned_bouncer(tmp_path)
+    found = kpi_finding(build, targets=KpiTargets(docs_columns=0.95), gate=["docs_columns"])
+    assert found.message == "columns documented is 70.9% (39/55), below the target 95.0%"
+    assert found.fix == (
+        "Raise it where it falls short by most: Orders Team 52.9% (9/17), Customers Team 89.7% "
+        "(26/29), Platform 0.0% (0/2) and 3 more among owners; tier 2 0.0% (0/8), tier 1 72.0% "
+        "(18/25) among tiers. Or lower its target in kpi.targets."
+    )
+    # Customers Team meets 85%; tier 3 (21/22) meets both; 0/1, 0/1 and 4/5 miss one each.
+    found = kpi_finding(build, targets=KpiTargets(docs_columns=0.85), gate=["docs_columns"])
+    assert found.fix == (
+        "Raise it where it falls short by most: Orders Team 52.9% (9/17), Platform 0.0% (0/2), "
+        "team-2 0.0% (0/1) and 2 more among owners; tier 2 0.0% (0/8), tier 1 72.0% (18/25) "
+        "among tiers. Or lower its target in kpi.targets."
+    )
+
+
+def test_a_gated_tier1_kpis_fix_names_owners_by_their_tier1_models_figures(tmp_path):
+    """A tier-1 KPI's tiers would be tier 1 alone, and an owner's figure over every tier says
+    little of it: Orders Team's columns are 52.9% (9/17) documented, 69.2% (9/13) on tier 1."""
+    build = owned_bouncer(tmp_path)
+    targets = KpiTargets(tier1_docs_columns=0.95)
+    found = kpi_finding(build, targets=targets, gate=["tier1_docs_columns"])
+    assert found.message == "tier-1 columns documented is 72.0% (18/25), below the target 95.0%"
+    assert found.fix == (
+        "Raise it where it falls short by most: Orders Team 69.2% (9/13), Customers Team 75.0% "
+        "(9/12) among owners, on tier 1. Or lower its target in kpi.targets."
+    )
+
+
+@pytest.mark.slow
+def test_a_tier1_kpis_owners_count_the_last_runs_tests_of_their_tier1_models(shop_builds, tmp_path):
+    """The fixture PR's run with a test of fct_orders (tier 1, @finance-eng) failed too: its
+    owner passed 2 of the 3 tests of its tier-1 models, 4 of its 5 in all, and the project-wide
+    KPI names the owners and tiers with a test failed, the lowest first."""
+    build = tmp_path / "target"
+    build.mkdir()
+    for name in ("manifest", "catalog", "run_results", "sources"):
+        shutil.copy(shop_builds.pr / "target" / f"{name}.json", build)
+    run = json.loads((build / "run_results.json").read_text())
+    (failed,) = [r for r in run["results"] if r["unique_id"].startswith("test.shop.not_null_fct")]
+    failed["status"] = "fail"
+    (build / "run_results.json").write_text(json.dumps(run))
+    targets = KpiTargets(tier1_test_pass_rate=1.0)
+    found = kpi_finding(build, targets=targets, gate=["tier1_test_pass_rate"])
+    assert found.message == "tier-1 test pass rate is 90.0% (9/10), below the target 100.0%"
+    assert found.fix == (
+        "Raise it where it falls short by most: @finance-eng 66.7% (2/3) among owners, on tier "
+        "1. Or lower its target in kpi.targets."
+    )
+    found = kpi_finding(build, targets=KpiTargets(test_pass_rate=0.98), gate=["test_pass_rate"])
+    assert found.fix == (
+        "Raise it where it falls short by most: @finance-eng 80.0% (4/5), Marketing Analytics "
+        "90.0% (9/10) among owners; tier 1 90.0% (9/10), tier 2 93.3% (14/15) among tiers. Or "
+        "lower its target in kpi.targets."
+    )
+
+
 def test_gated_kpi_at_target_passes_and_ungated_kpis_only_inform():
     build = corpus_dir("bouncer-dbt112")
     config = tier1_config(targets=KpiTargets(tier1_test_coverage=0.1), gate=["tier1_test_coverage"])

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from dbtgate.report.options import RenderOptions
 from dbtgate.status.timestamps import format_timestamp
-from dbtgate.wording import acknowledged_words, code_span, counted, number
+from dbtgate.wording import acknowledged_words, code_span, counted, name_order, number
 
 NO_OWNER = "(no owner)"
 # The group of the findings about the whole project (a gated KPI below its target): they have no
@@ -219,16 +219,12 @@ def owner_group(owner: str | None, family: str | None) -> str:
     return owner or NO_OWNER
 
 
-_DIGITS = re.compile(r"(\d+)")
-
-
 def owner_order(owner: str) -> tuple[int, list[tuple[int, str | int]]]:
     """The sort key of an owner's group: the whole project first (a KPI is everyone's, and
-    says where it falls short), then by name, ignoring case, numbers by their value (`team-2`
-    before `team-10`), and "(no owner)" last."""
-    parts = _DIGITS.split(owner.lower())
+    says where it falls short), then by name (`wording.name_order`: `team-2` before
+    `team-10`), and "(no owner)" last."""
     rank = 0 if owner == WHOLE_PROJECT else 2 if owner == NO_OWNER else 1
-    return rank, [(0, int(p)) if p.isdigit() else (1, p) for p in parts]
+    return rank, name_order(owner)
 
 
 # How many places of a folded group (`fold_repeats`) a report lists before "and N more".

@@ -211,7 +211,15 @@ _FIX = {
 
 def _kpi_doc(name: str) -> CodeDoc:
     metric = name.removeprefix("tier1_")
-    scope = "tier-1 models only" if name.startswith("tier1_") else "the root project's models"
+    tier1 = name.startswith("tier1_")
+    scope = "tier-1 models only" if tier1 else "the root project's models"
+    # A tier-1 KPI's owners are counted on their tier-1 resources, which no report table shows.
+    who = "owners, by their tier-1 resources' figures," if tier1 else "owners and three tiers"
+    rest = (
+        "the report's per-owner figures count every tier"
+        if tier1
+        else "the report's per-owner and per-tier figures give them all"
+    )
     target = getattr(KpiTargets(), name)
     default_target = f"default target {100 * target:g}%" if target is not None else "no default"
     return CodeDoc(
@@ -226,8 +234,9 @@ def _kpi_doc(name: str) -> CodeDoc:
         "outside the change (legacy debt, not blocking).",
         why="Team KPIs only hold if every change is measured against them; a gated KPI stops "
         "the slow slide that no single pull request seems to cause.",
-        fix=f"Raise the KPI: {_FIX[metric]} (the report's per-tier and per-owner figures show "
-        "where), or lower the target in `kpi.targets`. Severity: `kpi.severity`.",
+        fix=f"Raise the KPI: {_FIX[metric]}, first where it falls short by most, or lower the "
+        f"target in `kpi.targets`. The finding names at most three {who} below the target, "
+        f"the most missing first ({rest}). Severity: `kpi.severity`.",
         example=f"kpi:\n  targets: {{{name}: 0.8}}\n  gate: [{name}]",
     )
 

@@ -28,6 +28,7 @@ Per tier and per owner, a test counts for the resource it tests and a source for
 
 from __future__ import annotations
 
+import functools
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ from dbtgate.status.results import (
     TEST_PREFIXES,
     dbt_command_line,
 )
-from dbtgate.wording import against_base_build, code_span, number
+from dbtgate.wording import against_base_build, code_span, name_order, number
 
 KPI_NAMES: tuple[str, ...] = typing.get_args(KpiName)
 # The measures behind the KPIs: each KPI is one of them, project-wide or on tier-1 models.
@@ -132,7 +133,8 @@ def kpi_scorecard(ctx: CheckContext) -> Iterator[Finding]:
 
         add_base(scorecard, base_measures(ctx.project, ctx.base, rows), ctx.project, ctx.base)
     ctx.sections["kpis"] = scorecard
-    yield from gate_findings(scorecard, ctx.config, ctx.notes)
+    tier1_owners = functools.cache(lambda: tier1_by_owner(ctx.project, rows))
+    yield from gate_findings(scorecard, ctx.config, ctx.notes, tier1_owners)
 
 
 # unique_id -> (tier, owner, the model's counts in Tally's field order): see `model_counts`.
@@ -214,6 +216,25 @@ def compute_scorecard(
         "by_owner": {key: by_owner[key].measures() for key in sorted(by_owner)},
         "notes": notes,
     }
+
+
+def tier1_by_owner(project: Project, rows: ModelRows) -> dict[str, dict[str, dict[str, Any]]]:
+    """Each owner's measures on tier-1 resources alone: where a tier-1 KPI falls short, which
+    the scorecard's per-owner figures (of every tier) cannot say. Counted only for a gated
+    tier-1 KPI below its target: the run's tests are walked a second time."""
+    owner_rows: dict[str, list[tuple[int, ...]]] = {}
+    for tier, owner, row in rows.values():
+        if tier == 1:
+            owner_rows.setdefault(owner or NO_OWNER, []).append(row)
+    tallies = {owner: summed(group_rows) for owner, group_rows in owner_rows.items()}
+
+    def groups(uid: str | None) -> list[Tally]:
+        if uid is None or project.tier(uid) != 1:
+            return []
+        return [tallies.setdefault(project.owner(uid) or NO_OWNER, Tally())]
+
+    add_results(project, groups)
+    return {owner: tally.measures() for owner, tally in tallies.items()}
 
 
 def add_results(project: Project, groups: Callable[[str | None], list[Tally]]) -> dict[str, str]:
@@ -353,12 +374,18 @@ _NOTHING_COUNTED = {
 }
 
 
-def gate_findings(scorecard: dict[str, Any], config: Config, notes: list[str]) -> Iterator[Finding]:
+def gate_findings(
+    scorecard: dict[str, Any],
+    config: Config,
+    notes: list[str],
+    tier1_owners: Callable[[], dict[str, dict[str, dict[str, Any]]]],
+) -> Iterator[Finding]:
     """`kpi.<name>` for each gated KPI below its target. A KPI is about the whole project, and
     without a base build it is in scope under `scope: changed` too. With one, the finding gives
     the KPI there, and is the change's (`changed`) unless the base build was already below the
     target and the change did not lower it: as for a rule on a whole selection
-    (`rules.selection_base`), legacy debt does not block a pull request that did not add to it."""
+    (`rules.selection_base`), legacy debt does not block a pull request that did not add to it.
+    Its fix names where the KPI falls short (`tier1_owners`: `tier1_by_owner`'s figures)."""
     for name in sorted(config.kpi.gate):
         entry = scorecard["scorecard"][name]
         if entry["status"] == "no data":
@@ -381,11 +408,77 @@ def gate_findings(scorecard: dict[str, Any], config: Config, notes: list[str]) -
             message=f"{entry['label']} is {percent(entry['value'])} "
             f"({number(entry['numerator'])}/{number(entry['denominator'])}), below the target "
             f"{percent(entry['target'])}" + _against_base(entry, before),
-            fix="Raise the KPI (the per-owner and per-tier figures show where), or lower its "
-            "target in kpi.targets.",
+            fix=_fix(name, entry["target"], scorecard, tier1_owners),
             changed=_the_changes(entry, before),
             details=details,
         )
+
+
+# How many owners (and tiers) a KPI's fix names: where to start, not the scorecard again.
+_SHORT_GROUPS = 3
+
+
+def _fix(
+    name: str,
+    target: float,
+    scorecard: dict[str, Any],
+    tier1_owners: Callable[[], dict[str, dict[str, dict[str, Any]]]],
+) -> str:
+    """Raise the KPI where it falls short by most, or lower its target: `... Marketing Analytics
+    90.0% (9/10) among owners; tier 2 93.3% (14/15) among tiers. Or ...`. A tier-1 KPI names the
+    owners by their tier-1 resources' figures (its tiers would be tier 1 alone)."""
+    metric = name.removeprefix("tier1_")
+    if metric != name:
+        places = [(_short_of(tier1_owners(), metric, target, str), "owners, on tier 1")]
+    else:
+        places = [
+            (_short_of(scorecard["by_owner"], metric, target, str), "owners"),
+            (_short_of(scorecard["by_tier"], metric, target, _tier), "tiers"),
+        ]
+    said = "; ".join(f"{groups} among {what}" for groups, what in places if groups)
+    if not said:  # what falls short is counted in no owner's or tier's figure
+        return (
+            "Raise the KPI (the per-owner and per-tier figures show where), or lower its "
+            "target in kpi.targets."
+        )
+    return f"Raise it where it falls short by most: {said}. Or lower its target in kpi.targets."
+
+
+def _short_of(
+    groups: dict[str, dict[str, dict[str, Any]]],
+    metric: str,
+    target: float,
+    name_of: Callable[[str], str],
+) -> str:
+    """The groups whose `metric` is below `target`, the most missing first (8/10 before 0/1: two
+    failed tests or undocumented columns to fix, not one, move the KPI more), then the lowest,
+    then by name: `Marketing Analytics 80.0% (8/10), (no owner) 0.0% (0/1) and 2 more`."""
+    short = [
+        (key, found)
+        for key, measures in groups.items()
+        if (found := measures.get(metric))
+        and found["value"] is not None
+        and found["value"] < target
+    ]
+    short.sort(
+        key=lambda item: (
+            item[1]["numerator"] - item[1]["denominator"],
+            item[1]["value"],
+            name_order(item[0]),
+        )
+    )
+    named = ", ".join(
+        f"{name_of(key)} {percent(found['value'])} "
+        f"({number(found['numerator'])}/{number(found['denominator'])})"
+        for key, found in short[:_SHORT_GROUPS]
+    )
+    more = len(short) - _SHORT_GROUPS
+    return f"{named} and {number(more)} more" if more > 0 else named
+
+
+def _tier(key: str) -> str:
+    """A `by_tier` key as a reader says it: `tier 2`, and `no tier` for `unset`."""
+    return "no tier" if key == "unset" else f"tier {key}"
 
 
 def _the_changes(entry: dict[str, Any], before: dict[str, Any] | None) -> bool:
