@@ -96,6 +96,7 @@ def test_a_kpi_is_the_whole_projects_listed_first_and_not_under_no_owner() -> No
     ]
     (whole, _), *_, (unowned, _) = owners
     assert "kpi.test_pass_rate test pass rate is 97.5%" in lines[whole + 1]
+    assert not lines[whole + 1].endswith(" ")  # on no file: nothing where the place would be
     assert [line.rstrip() for line in lines[unowned + 1 : hint]] == [
         "  error owner.present dim_orphans has no owner"
     ]

@@ -353,8 +353,11 @@ def _print_group(
             add((" ", None))
             add((_clean(finding.code), "bold"))
             times = f" ({number(len(repeats))}×)" if len(repeats) > 1 else ""
-            add((f" {_clean(finding.message)}{times}  ", None))
-            add((_clean(_places(repeats)), "dim"))
+            add((f" {_clean(finding.message)}{times}", None))
+            places = _places(repeats)
+            if places:  # a KPI's finding is on no file: no trailing spaces where it would be
+                add(("  ", None))
+                add((_clean(places), "dim"))
             add(("\n", None))
             if finding.fix:
                 add(("        ", None))
