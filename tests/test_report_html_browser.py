@@ -80,6 +80,19 @@ def open_report(driver, path: Path, report: dict) -> None:
     driver.get(path.as_uri())
 
 
+def resize_window(driver, width: int, height: int) -> None:
+    """Resize the browser's window and wait until the page is as wide (headless, the window has
+    no frame at its sides). WebDriver returns once the window has its new size; the page takes
+    it a moment later: on a loaded host, measured right after a resize, a page was still laid
+    out at the width before (at 1920 px, its 1280 px findings and graph)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.set_window_size(width, height)
+    WebDriverWait(driver, 10, poll_frequency=0.02).until(
+        lambda driver: driver.execute_script("return innerWidth") == width
+    )
+
+
 def severe(driver) -> list[dict]:
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
@@ -173,7 +186,7 @@ def test_fixture_pr_report_opens_and_filters_in_chromium(shop_builds, browser, t
     blocking = [f["fingerprint"] for f in report["findings"] if f["disposition"] == "blocking"]
     assert [r.get_attribute("data-fingerprint") for r in visible_rows(browser)] == blocking
     shot = tmp_path / "fixture-pr-gate-report.png"
-    browser.set_window_size(1280, browser.execute_script("return document.body.scrollHeight"))
+    resize_window(browser, 1280, browser.execute_script("return document.body.scrollHeight"))
     assert browser.save_screenshot(str(shot))
     keep = os.environ.get("DBTGATE_SCREENSHOT_DIR")
     if keep:
@@ -182,10 +195,10 @@ def test_fixture_pr_report_opens_and_filters_in_chromium(shop_builds, browser, t
     print(f"screenshot: {shot}")
     # On a laptop's half screen the page does not scroll sideways: its wide tables (findings,
     # KPIs by owner, the inputs' paths) scroll inside themselves.
-    browser.set_window_size(800, 2000)
+    resize_window(browser, 800, 2000)
     width = browser.execute_script("return [document.documentElement.scrollWidth, innerWidth];")
     assert width[0] <= width[1], width
-    browser.set_window_size(1280, 2000)
+    resize_window(browser, 1280, 2000)
     # Printed, its pages are not shrunk to fit a table (its KPIs by owner printed A5 at 71%).
     assert {
         paper: printed_scale(browser, size) for paper, size in PAPERS_IN.items()
@@ -272,14 +285,14 @@ def test_paths_get_a_readable_width_and_a_narrow_screen_scrolls_tables_not_the_p
         assert len(lines) == 9 and max(lines) <= 3, lines
         # A phone, and a laptop's half screen: the findings' columns need ~1,050 px.
         for screen in (420, 800, 1024):
-            browser.set_window_size(screen, 1600)
+            resize_window(browser, screen, 1600)
             width = browser.execute_script(
                 "return [document.documentElement.scrollWidth, window.innerWidth];"
             )
             assert width[0] <= width[1], (screen, width)
         assert severe(browser) == []
     finally:
-        browser.set_window_size(1280, 2000)
+        resize_window(browser, 1280, 2000)
 
 
 LONG_FILE = (
@@ -440,7 +453,7 @@ def test_a_typical_message_takes_a_line_or_two_and_team_names_stay_whole(
     for finding in report["findings"]:
         finding["message"] = TYPICAL_MESSAGE
     open_report(browser, tmp_path / "messages.html", report)
-    browser.set_window_size(screen, 1000)
+    resize_window(browser, screen, 1000)
     try:
         lines = message_lines(browser)
         assert len(lines) == 9 and min(lines) >= 1 and max(lines) <= 2, lines
@@ -450,7 +463,7 @@ def test_a_typical_message_takes_a_line_or_two_and_team_names_stay_whole(
         message, page_width, screen_width = message_and_page_widths(browser)
         assert page_width <= screen_width and message >= 30, (message, page_width)
     finally:
-        browser.set_window_size(1280, 2000)
+        resize_window(browser, 1280, 2000)
     assert severe(browser) == []
 
 
@@ -468,7 +481,7 @@ def test_on_paper_details_open_controls_go_and_the_graph_fits_the_page(page) -> 
     page.execute_script("window.dispatchEvent(new Event('afterprint'))")
     assert not any(d.get_property("open") for d in details)
 
-    page.set_window_size(700, 2000)
+    resize_window(page, 700, 2000)
     page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         assert not page.find_element(By.ID, "filter-owner").is_displayed()
@@ -488,7 +501,7 @@ def test_on_paper_details_open_controls_go_and_the_graph_fits_the_page(page) -> 
         assert wide == []
     finally:
         page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
-        page.set_window_size(1280, 2000)
+        resize_window(page, 1280, 2000)
     assert severe(page) == []
 
 
@@ -641,7 +654,7 @@ def split_inside_words(driver, selector: str) -> list[str]:
 def test_on_paper_a_findings_rule_code_wraps_at_its_dots_and_underscores_only(page) -> None:
     """On A4 the findings table's eight columns squeezed the rule's to a few letters a line, and
     a fix hint, sized against the page's text, printed larger than the table's."""
-    page.set_window_size(718, 2000)  # A4 less Chromium's default margins, in CSS pixels
+    resize_window(page, 718, 2000)  # A4 less Chromium's default margins, in CSS pixels
     page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         assert split_inside_words(page, "tr.finding td:nth-child(2) code") == []
@@ -670,7 +683,7 @@ def test_on_paper_a_findings_rule_code_wraps_at_its_dots_and_underscores_only(pa
         assert wide == 0
     finally:
         page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
-        page.set_window_size(1280, 2000)
+        resize_window(page, 1280, 2000)
 
 
 def test_on_paper_what_changed_keeps_a_class_a_type_and_a_state_whole(
@@ -682,7 +695,7 @@ def test_on_paper_what_changed_keeps_a_class_a_type_and_a_state_whole(
     from report_samples import sample_report
 
     open_report(browser, tmp_path / "changes-on-paper.html", sample_report())
-    browser.set_window_size(718, 2000)  # A4 less Chromium's default margins, in CSS pixels
+    resize_window(browser, 718, 2000)  # A4 less Chromium's default margins, in CSS pixels
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         cells = browser.execute_script(
@@ -697,7 +710,7 @@ def test_on_paper_what_changed_keeps_a_class_a_type_and_a_state_whole(
         assert [text for text in split_inside_words(browser, names) if " " not in text] == []
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
-        browser.set_window_size(1280, 2000)
+        resize_window(browser, 1280, 2000)
     assert severe(browser) == []
 
 
@@ -732,7 +745,7 @@ def test_on_paper_owner_names_wrap_between_their_parts_never_inside_a_word(
     for index, finding in enumerate(report["findings"]):
         finding["owner"] = owners[index % len(owners)]
     open_report(browser, tmp_path / "owners-on-paper.html", report)
-    browser.set_window_size(718, 2000)  # A4 less Chromium's default margins, in CSS pixels
+    resize_window(browser, 718, 2000)  # A4 less Chromium's default margins, in CSS pixels
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         breaks = line_breaks(
@@ -751,7 +764,7 @@ def test_on_paper_owner_names_wrap_between_their_parts_never_inside_a_word(
         assert severe(browser) == []
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
-        browser.set_window_size(1280, 2000)
+        resize_window(browser, 1280, 2000)
 
 
 def on_paper_layout(driver) -> list[dict]:
@@ -788,7 +801,7 @@ def test_on_paper_a_findings_message_gets_the_pages_width(tmp_path: Path, browse
     for finding in report["findings"]:
         finding["message"] = TYPICAL_MESSAGE
     open_report(browser, tmp_path / "messages-on-paper.html", report)
-    browser.set_window_size(718, 2000)  # A4 less Chromium's default margins, in CSS pixels
+    resize_window(browser, 718, 2000)  # A4 less Chromium's default margins, in CSS pixels
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         rows = on_paper_layout(browser)
@@ -805,7 +818,7 @@ def test_on_paper_a_findings_message_gets_the_pages_width(tmp_path: Path, browse
         assert wide <= 0, wide
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
-        browser.set_window_size(1280, 2000)
+        resize_window(browser, 1280, 2000)
     assert severe(browser) == []
 
 
@@ -871,7 +884,7 @@ def test_on_a_wide_screen_findings_and_the_graph_take_more_width_the_text_does_n
     try:
         layout = {}
         for screen in (1920, 1500, 1280, 800):
-            browser.set_window_size(screen, 1200)
+            resize_window(browser, screen, 1200)
             layout[screen] = wide_screen_layout(browser)
         assert 80 <= layout[1920]["characters"] <= 95, layout  # was 63
         assert layout[1920]["graph"] == drawn, layout  # was 1150
@@ -882,7 +895,7 @@ def test_on_a_wide_screen_findings_and_the_graph_take_more_width_the_text_does_n
         assert layout[800]["graph"] == math.ceil(drawn * 0.75), layout
         assert not any(seen["sideways"] for seen in layout.values()), layout
     finally:
-        browser.set_window_size(1280, 2000)
+        resize_window(browser, 1280, 2000)
     assert severe(browser) == []
 
 
@@ -900,7 +913,7 @@ def test_a_release_of_a_hundred_teams_keeps_each_owner_whole_and_the_header_shor
     browser.get(path.as_uri())
     try:
         for media, width in (("", 1280), ("print", 718)):
-            browser.set_window_size(width, 2000)
+            resize_window(browser, width, 2000)
             browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": media})
             assert max(line_boxes(browser, ".why .owner")) == 1, media
             lines = browser.execute_script(
@@ -911,7 +924,7 @@ def test_a_release_of_a_hundred_teams_keeps_each_owner_whole_and_the_header_shor
             assert lines <= 14, (media, lines)  # was 120 on paper, 75 on screen
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
-        browser.set_window_size(1280, 2000)
+        resize_window(browser, 1280, 2000)
     assert severe(browser) == []
 
 
@@ -1017,7 +1030,7 @@ def test_on_paper_a_status_and_a_teams_name_take_two_lines_at_most(tmp_path: Pat
     for index, finding in enumerate(report["findings"]):
         finding["owner"] = teams[index % len(teams)]
     open_report(browser, tmp_path / "statuses-on-paper.html", report)
-    browser.set_window_size(718, 2000)  # A4 less Chromium's default margins, in CSS pixels
+    resize_window(browser, 718, 2000)  # A4 less Chromium's default margins, in CSS pixels
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         rows = browser.execute_script(
@@ -1037,7 +1050,7 @@ def test_on_paper_a_status_and_a_teams_name_take_two_lines_at_most(tmp_path: Pat
         assert min(row["width"] for row in on_paper_layout(browser)) >= 32
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
-        browser.set_window_size(1280, 2000)
+        resize_window(browser, 1280, 2000)
     assert severe(browser) == []
 
 
