@@ -1347,3 +1347,28 @@ def test_printed_a_fix_commands_options_stay_whole(tmp_path: Path, browser) -> N
     after_hyphen = {paper: [b for b in breaks if b[1] == "-"] for paper, breaks in wrapped.items()}
     assert after_hyphen == {paper: [] for paper in PAPERS_IN}, after_hyphen
     assert severe(browser) == []
+
+
+def test_printed_the_suggested_waivers_fold_is_the_size_of_the_findings(page) -> None:
+    """On paper the findings print at 12 px (their code at 10.2), and the fold of the waiver
+    entry to paste, under them, printed its paragraph at 16 px and its summary at 13.6: larger
+    than any text of the pages around it. Now its text prints at the findings' size, its code
+    as theirs; on screen it keeps its own."""
+    sizes = (
+        "var size = e => getComputedStyle(e).fontSize, row = document.querySelector('tr.finding');"
+        "return {text: [...document.querySelectorAll('.waiver-hint :is(summary, p, pre)')]"
+        " .map(size), code: [...document.querySelectorAll('.waiver-hint code')].map(size),"
+        " finding: size(row.cells[3]), findings_code: size(row.querySelector('code'))};"
+    )
+    page.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        printed = page.execute_script(sizes)
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert len(printed["text"]) == 3 and len(printed["code"]) >= 2, printed
+    assert set(printed["text"]) == {printed["finding"]} == {"12px"}, printed  # was 13.6, 16
+    assert set(printed["code"]) == {printed["findings_code"]}, printed
+    on_screen = page.execute_script(sizes)
+    assert on_screen["text"] == ["13.6px", "16px", "12.8px"], on_screen
+    assert severe(page) == []
