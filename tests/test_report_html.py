@@ -542,6 +542,30 @@ def test_a_long_model_name_in_the_lineage_takes_two_lines_not_an_ellipsis() -> N
     assert '<text x="26" y="37">orders_summary.v2</text>' in page  # a short name: one line
 
 
+def test_the_lineage_is_listed_under_its_graph_upstream_first_for_paper() -> None:
+    """Printed on A5, a graph of six layers came out at a third of its size, its labels 4 px
+    high. Under the graph a list (printed only where the page shrinks the graph below what can
+    be read: the browser tests) names each resource as the graph reads, upstream first, in the
+    legend's words (top to bottom within a layer, as drawn), with what it reads and its owner,
+    which only the graph's tooltip said."""
+    report = sample_report()
+    report["sections"]["lineage"]["nodes"][1]["owner"] = None
+    page = render_html(report)
+    start = page.index('<table class="lineage-list">')
+    listed = page[start : page.index("</table>", start)]
+    assert re.findall(r"<th>([^<]*)</th>", listed) == ["resource", "drawn as", "reads", "owner"]
+    finance = '<td class="owners"><span class="owner">Finance Analytics</span></td>'
+    assert re.findall(r"<tr><td>.*?</tr>", listed) == [
+        '<tr><td>orders_<wbr>summary.<wbr>v2</td><td><i class="swatch breaking"></i>breaking change'
+        f"</td><td>–</td>{finance}</tr>",
+        '<tr><td>revenue_<wbr>dashboard <span class="muted">(exposure)</span></td>'
+        '<td><i class="swatch consumer"></i>direct consumer</td>'
+        f"<td>orders_<wbr>summary.<wbr>v2</td>{finance}</tr>",
+        '<tr><td>finance_<wbr>revenue</td><td><i class="swatch consumer"></i>direct consumer</td>'
+        '<td>orders_<wbr>summary.<wbr>v2</td><td class="owners">–</td></tr>',
+    ]
+
+
 def test_a_kpi_that_fell_since_the_base_build_is_marked_and_one_that_rose_too() -> None:
     report = sample_report()
     scorecard = report["sections"]["kpis"]["scorecard"]

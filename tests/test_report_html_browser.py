@@ -203,6 +203,15 @@ def test_fixture_pr_report_opens_and_filters_in_chromium(shop_builds, browser, t
     assert {
         paper: printed_scale(browser, size) for paper, size in PAPERS_IN.items()
     } == dict.fromkeys(PAPERS_IN, 0.75)
+    # Its graph of six layers printed on A5 at a third of its size, its labels 4 px high: a list
+    # under it names each resource drawn, a team's handle on a line ("@finance-" / "eng").
+    with laid_out_for_print(browser, page_width_in_px(PAPERS_IN["A5"])):
+        lineage = printed_lineage(browser)
+    assert lineage["label"] < READABLE_PX and lineage["list"], lineage
+    assert len(lineage["list"]) == len(report["sections"]["lineage"]["nodes"]), lineage
+    rows = zip(lineage["list"], lineage["owner_lines"], strict=True)
+    handles = [lines for row, lines in rows if row[3].startswith("@")]
+    assert handles and set(handles) == {1}, lineage
     assert severe(browser) == []
 
 
@@ -1346,6 +1355,87 @@ def test_printed_a_fix_commands_options_stay_whole(tmp_path: Path, browser) -> N
     assert wrapped["A5"], "the command fits A5 on one line: nothing tested"
     after_hyphen = {paper: [b for b in breaks if b[1] == "-"] for paper, breaks in wrapped.items()}
     assert after_hyphen == {paper: [] for paper in PAPERS_IN}, after_hyphen
+    assert severe(browser) == []
+
+
+# The smallest label that can be read (px): the graph's 12 px at 3/4, where the screen stops
+# shrinking it (`html._MIN_SCALE`).
+READABLE_PX = 9
+
+
+def printed_lineage(driver) -> dict:
+    """As the page is laid out (`laid_out_for_print`): the size in px that the graph's labels
+    print at (their font size times the graph's scale), and the list under the graph as printed
+    (`None` when it is not), its rows' cells' text, the lines each row's owner takes and the
+    list's font size in px."""
+    return driver.execute_script(
+        "var svg = document.querySelector('svg.lineage');"
+        "var list = document.querySelector('table.lineage-list');"
+        "var scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;"
+        "var lines = e => { var tops = new Set(), text = document.createTreeWalker(e, 4), n;"
+        " while ((n = text.nextNode())) { var range = document.createRange();"
+        "  range.selectNodeContents(n);"
+        "  for (var r of range.getClientRects()) if (r.width) tops.add(Math.round(r.top)); }"
+        " return tops.size; };"
+        "var rows = list && list.checkVisibility() ? [...list.tBodies[0].rows] : null;"
+        "return {label: parseFloat(getComputedStyle(svg.querySelector('text')).fontSize) * scale,"
+        " list: rows && rows.map(row => [...row.cells].map(cell => cell.textContent)),"
+        " owner_lines: rows && rows.map(row => lines(row.cells[3])),"
+        " size: list && parseFloat(getComputedStyle(list).fontSize)};"
+    )
+
+
+def test_printed_a_lineage_too_small_to_read_is_listed_under_its_graph(
+    tmp_path: Path, browser
+) -> None:
+    """Printed on A5, a graph of six layers (1,312 px drawn) came out at a third of its size,
+    its labels 4 px high (on A4 and Letter, 6 px). Where the page shrinks the graph below 3/4
+    (labels of 9 px), a list under it names each resource upstream first, what it reads and its
+    owner, at the size of the findings, a team's handle whole; where the graph can be read, and
+    on screen, no list. With long names and owners, nothing runs past the page, and its pages print at full
+    size."""
+    from report_samples import sample_report
+
+    long_name = "stg_tiktok_ads__ad_history_report_hourly_by_country_and_campaign"
+    long_team = "@acme-corp/data-platform-analytics-engineering-team-0001"
+    listed = {}
+    # (a long team's name widens the owners' column: beside one a handle has room)
+    for layers, team in ((3, "@data-platform"), (6, long_team)):
+        report = sample_report()
+        chain_lineage(report, layers)
+        nodes = report["sections"]["lineage"]["nodes"]
+        nodes[1]["name"], nodes[1]["owner"] = long_name, team
+        nodes[2]["owner"] = "@finance-eng"
+        names = [node["name"] for node in nodes]
+        expected = [
+            [name, "changed" if i == 0 else "direct consumer", names[i - 1] if i else "–", "–"]
+            for i, name in enumerate(names)
+        ]
+        expected[1][3], expected[2][3] = team, "@finance-eng"
+        open_report(browser, tmp_path / f"lineage-{layers}.html", report)
+        browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+        for paper, size in PAPERS_IN.items():
+            assert printed_scale(browser, size) == 0.75, (layers, paper)
+            with laid_out_for_print(browser, page_width_in_px(size)):
+                seen = printed_lineage(browser)
+                past = printed_layout(browser)["past"]
+            assert past == [], (layers, paper, past)
+            assert (seen["list"] is not None) == (seen["label"] < READABLE_PX), (layers, paper)
+            if seen["list"] is not None:
+                listed[layers, paper] = seen["label"]
+                assert seen["list"] == expected, (layers, paper)
+                # a team's handle whole: A5 printed "@finance-" / "eng"
+                assert seen["owner_lines"][2] == 1, (layers, paper)
+                assert seen["size"] >= 12, (layers, paper)  # the findings' size on paper
+    # Six layers print at a third of their size on A5, at half on A4 and Letter; three at
+    # 2/3 on A5, whole on A4 and Letter.
+    assert {key: round(label) for key, label in listed.items()} == {
+        (3, "A5"): 8,
+        (6, "A5"): 4,
+        (6, "A4"): 6,
+        (6, "Letter"): 6,
+    }
+    assert printed_lineage(browser)["list"] is None  # a screen scrolls the graph instead
     assert severe(browser) == []
 
 

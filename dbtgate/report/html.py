@@ -38,8 +38,16 @@ from dbtgate.wording import counted, expiry_note, number
 _NODE_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 180, 34, 40, 20, 16
 _LABEL_CHARS = 24
 # The lineage is drawn at most at its own size, shrunk to fit its frame no further than
-# `_MIN_SCALE` on screen (labels below ~9px cannot be read): a wider graph scrolls.
+# `_MIN_SCALE` on screen (labels below ~9px cannot be read): a wider graph scrolls. Paper does
+# not scroll: a page that shrinks it further prints it as a list too (`_lineage_list`).
 _MIN_SCALE = 0.75
+# The legend's words for each kind of node, which the printed list repeats.
+_LINEAGE_KINDS = {
+    "breaking": "breaking change",
+    "changed": "changed",
+    "consumer": "direct consumer",
+    "parent": "direct parent (context)",
+}
 # At most this many findings are in the page's table at once: Chromium takes over a minute to
 # open a table of 48,000 rows (10,000 models, measured), against a few seconds for 500. Beyond
 # that the rows travel as the page's data, and the script shows them a page at a time; the
@@ -259,9 +267,10 @@ def _breaking(report: dict[str, Any], options: RenderOptions) -> str:
 
 def _lineage(report: dict[str, Any]) -> tuple[str, str]:
     """The lineage section and the stylesheet's rules for its graph's size: as wide as its frame,
-    at most its own width and, on screen, at least `_MIN_SCALE` of it. The frame is wider on a
-    wide screen than the page's text; the sizes are rules of the stylesheet because the CSP
-    (a hash of the stylesheet) allows no style attribute."""
+    at most its own width and, on screen, at least `_MIN_SCALE` of it; on paper narrower than
+    that, its list too. The frame is wider on a wide screen than the page's text; the sizes are
+    rules of the stylesheet because the CSP (a hash of the stylesheet) allows no style
+    attribute."""
     lineage = report["sections"].get("lineage")
     if not isinstance(lineage, dict) or not lineage.get("nodes"):
         return "", ""
@@ -273,6 +282,9 @@ def _lineage(report: dict[str, Any]) -> tuple[str, str]:
     size = (
         f"svg.lineage {{ max-width: {width}px; }}\n"
         f"@media screen {{ svg.lineage {{ min-width: {math.ceil(width * _MIN_SCALE)}px; }} }}\n"
+        # (the section is the container `lineage` on paper only: the stylesheet)
+        f"@media print {{ @container lineage (width < {width * _MIN_SCALE:g}px) {{\n"
+        "  .lineage-list { display: table; } } }\n"
     )
 
     def corner(uid: str) -> tuple[int, int]:
@@ -302,12 +314,13 @@ def _lineage(report: dict[str, Any]) -> tuple[str, str]:
         )
     said = view.not_drawn(lineage)
     more = f'<p class="muted">{h(said)}</p>' if said else ""
+    legend = "".join(
+        f'<span><i class="swatch {kind}"></i>{h(name)}</span>'
+        for kind, name in _LINEAGE_KINDS.items()
+    )
     markup = (
         '<section id="lineage"><h2>Lineage of the changed resources</h2>'
-        '<p class="legend"><span><i class="swatch breaking"></i>breaking change</span>'
-        '<span><i class="swatch changed"></i>changed</span>'
-        '<span><i class="swatch consumer"></i>direct consumer</span>'
-        '<span><i class="swatch parent"></i>direct parent (context)</span></p>'
+        f'<p class="legend">{legend}</p>'
         '<div class="lineage-scroll">'
         f'<svg class="lineage" xmlns="http://www.w3.org/2000/svg" role="img" '
         f'aria-label="lineage graph" viewBox="0 0 {width} {height}" width="{width}"'
@@ -315,9 +328,39 @@ def _lineage(report: dict[str, Any]) -> tuple[str, str]:
         # Edges end in an arrowhead on the reader: which way the data flows, at a glance.
         '<defs><marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" '
         'markerHeight="7" orient="auto"><path d="M0,0 L8,4 L0,8 z"/></marker></defs>'
-        f"{''.join(parts)}</svg></div>{more}</section>"
+        f"{''.join(parts)}</svg></div>{_lineage_list(lineage, positions)}{more}</section>"
     )
     return markup, size
+
+
+def _lineage_list(lineage: dict[str, Any], positions: dict[str, tuple[int, int]]) -> str:
+    """The graph as a table, shown only on paper that prints the graph under `_MIN_SCALE` of its
+    size (A5 printed the demo's graph of six layers at a third, its labels 4 px high): each
+    resource as the graph reads, upstream first, in the legend's words with its swatch, what it
+    reads among those drawn, and its owner (the graph's tooltip, which paper has not). A type is
+    named unless the resource is a model, as most are."""
+    names = {node["id"]: node["name"] for node in lineage["nodes"]}
+    reads: dict[str, list[str]] = {uid: [] for uid in names}
+    for parent, child in lineage["edges"]:
+        if parent in positions and child in positions and parent != child:
+            reads[child].append(parent)
+    rows = []
+    for node in sorted(lineage["nodes"], key=lambda node: positions[node["id"]]):
+        kind = "breaking" if node.get("breaking") else node["role"]
+        typed = node["resource_type"] != "model"
+        type_note = f' <span class="muted">({h(node["resource_type"])})</span>' if typed else ""
+        parents = sorted(set(reads[node["id"]]), key=positions.__getitem__)
+        owner = node.get("owner")
+        rows.append(
+            f"<tr><td>{_breakable(node['name'])}{type_note}</td>"
+            f'<td><i class="swatch {h(kind)}"></i>{h(_LINEAGE_KINDS[kind])}</td>'
+            f"<td>{', '.join(_breakable(names[uid]) for uid in parents) or '–'}</td>"
+            f'<td class="owners">{_owner_names([owner]) if owner else "–"}</td></tr>'
+        )
+    return (
+        '<table class="lineage-list"><thead><tr><th>resource</th><th>drawn as</th>'
+        f"<th>reads</th><th>owner</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def _label_lines(name: str) -> list[str]:
