@@ -1462,3 +1462,24 @@ def test_printed_the_suggested_waivers_fold_is_the_size_of_the_findings(page) ->
     on_screen = page.execute_script(sizes)
     assert on_screen["text"] == ["13.6px", "16px", "12.8px"], on_screen
     assert severe(page) == []
+
+
+def test_printed_the_rules_help_is_the_size_of_the_findings(page) -> None:
+    """ "Rules in this report" printed each rule's help at 16 px under a summary of 13.6 px (ten
+    A5 pages for the demo's rules), larger than the findings it explains."""
+    sizes = (
+        "var size = e => getComputedStyle(e).fontSize;"
+        "return {help: [...document.querySelectorAll('details.rule :is(summary, p)')].map(size),"
+        " finding: size(document.querySelector('tr.finding').cells[3])};"
+    )
+    page.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        printed = page.execute_script(sizes)
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert len(printed["help"]) >= 4, printed
+    assert set(printed["help"]) == {printed["finding"]} == {"12px"}, printed
+    on_screen = page.execute_script(sizes)
+    assert set(on_screen["help"]) == {"13.6px", "16px"}, on_screen  # the screen keeps its own
+    assert severe(page) == []
