@@ -1439,6 +1439,17 @@ def test_printed_a_lineage_too_small_to_read_is_listed_under_its_graph(
     assert severe(browser) == []
 
 
+def as_printed(page, script: str):
+    """What `script` returns with the page as the script leaves it before printing, under its
+    print styles (the page goes back to the screen's after)."""
+    page.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        return page.execute_script(script)
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
 def test_printed_the_suggested_waivers_fold_is_the_size_of_the_findings(page) -> None:
     """On paper the findings print at 12 px (their code at 10.2), and the fold of the waiver
     entry to paste, under them, printed its paragraph at 16 px and its summary at 13.6: larger
@@ -1450,12 +1461,7 @@ def test_printed_the_suggested_waivers_fold_is_the_size_of_the_findings(page) ->
         " .map(size), code: [...document.querySelectorAll('.waiver-hint code')].map(size),"
         " finding: size(row.cells[3]), findings_code: size(row.querySelector('code'))};"
     )
-    page.execute_script("window.dispatchEvent(new Event('beforeprint'))")
-    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
-    try:
-        printed = page.execute_script(sizes)
-    finally:
-        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    printed = as_printed(page, sizes)
     assert len(printed["text"]) == 3 and len(printed["code"]) >= 2, printed
     assert set(printed["text"]) == {printed["finding"]} == {"12px"}, printed  # was 13.6, 16
     assert set(printed["code"]) == {printed["findings_code"]}, printed
@@ -1472,12 +1478,7 @@ def test_printed_the_rules_help_is_the_size_of_the_findings(page) -> None:
         "return {help: [...document.querySelectorAll('details.rule :is(summary, p)')].map(size),"
         " finding: size(document.querySelector('tr.finding').cells[3])};"
     )
-    page.execute_script("window.dispatchEvent(new Event('beforeprint'))")
-    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
-    try:
-        printed = page.execute_script(sizes)
-    finally:
-        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    printed = as_printed(page, sizes)
     assert len(printed["help"]) >= 4, printed
     assert set(printed["help"]) == {printed["finding"]} == {"12px"}, printed
     on_screen = page.execute_script(sizes)
