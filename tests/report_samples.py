@@ -78,8 +78,9 @@ def blocking_owned_by(owners: list[str]) -> list[Finding]:
 
 
 def project_and_unowned() -> list[Finding]:
-    """A gated KPI below its target (about the whole project: no resource, so no owner) and a
-    model without an owner, both blocking: the reports list them in groups of their own."""
+    """A gated KPI below its target (about the whole project: no resource, so no owner), a rule
+    on a policy's whole selection (tests.coverage) and a model without an owner, all blocking:
+    the reports list the first two together and the model in a group of its own."""
     return [
         finding(
             code="kpi.test_pass_rate",
@@ -87,6 +88,16 @@ def project_and_unowned() -> list[Finding]:
             message="test pass rate is 97.5% (39/40), below the target 98.0%",
             fix="Raise it where it falls short by most: Marketing Analytics 90.0% (9/10) among "
             "owners. Or lower its target in kpi.targets.",
+            disposition="blocking",
+        ),
+        finding(
+            code="tests.coverage",
+            severity="error",
+            message="40% of the 5 models selected by tier:1 have a test, below 80%",
+            key="tier:1 - ",
+            path="dbtgate.yml",
+            line=12,
+            details={"policy": "tier:1"},
             disposition="blocking",
         ),
         finding(

@@ -77,18 +77,19 @@ def test_piped_output_is_plain_text_grouped_by_disposition_then_owner(monkeypatc
 
 def test_a_kpi_is_the_whole_projects_listed_first_and_not_under_no_owner() -> None:
     """A gated KPI has no resource, so no owner: under "(no owner)" it read as one more model
-    nobody owns. Its group comes first in every status, "(no owner)" keeps the resources."""
+    nobody owns. Its group, with a rule's on a policy's whole selection, comes first in every
+    status, "(no owner)" keeps the resources."""
     out = io.StringIO()
     console = Console(file=out, force_terminal=False, width=200, highlight=False)
     print_result(console, sample_result([*sample_findings(), *project_and_unowned()]))
     lines = out.getvalue().splitlines()
-    blocking = lines.index("Blocking (5)")
+    blocking = lines.index("Blocking (6)")
     hint = next(i for i, line in enumerate(lines) if line.startswith("to ship with a finding"))
     owners = [
         (i, line) for i, line in enumerate(lines[:hint]) if i > blocking + 1 and line[:1] != " "
     ]
     assert [owner for _, owner in owners] == [
-        "Whole project (KPIs)",
+        "Whole project or selection",
         "@finance-eng",
         "Finance Analytics",
         "Marketing Analytics",
@@ -96,12 +97,13 @@ def test_a_kpi_is_the_whole_projects_listed_first_and_not_under_no_owner() -> No
     ]
     (whole, _), *_, (unowned, _) = owners
     assert "kpi.test_pass_rate test pass rate is 97.5%" in lines[whole + 1]
+    assert "tests.coverage 40% of the 5 models selected by tier:1" in lines[whole + 3]
     assert not lines[whole + 1].endswith(" ")  # on no file: nothing where the place would be
     assert [line.rstrip() for line in lines[unowned + 1 : hint]] == [
         "  error owner.present dim_orphans has no owner"
     ]
     advisory = next(i for i, line in enumerate(lines) if line.startswith("Advisory"))
-    assert lines[advisory + 2] == "Whole project (KPIs)"
+    assert lines[advisory + 2] == "Whole project or selection"
     assert "kpi.tier1_test_coverage" in lines[advisory + 3]
 
 

@@ -402,7 +402,7 @@ def test_a_kpi_is_the_whole_projects_first_in_the_header_and_the_filter_not_no_o
     page = render_html(sample_report([*sample_findings(), *project_and_unowned()]))
     header = page.split("</header>")[0]
     assert (
-        '<p class="why"><b>owned by:</b> <span class="owner">Whole project (KPIs) 1</span> · '
+        '<p class="why"><b>owned by:</b> <span class="owner">Whole project or selection 2</span> · '
         '<span class="owner">@finance-eng 1</span> · '
         '<span class="owner">Finance Analytics 1</span> · '
         '<span class="owner">Marketing Analytics 1</span> · <span class="owner">(no owner) 1</span></p>'
@@ -410,7 +410,7 @@ def test_a_kpi_is_the_whole_projects_first_in_the_header_and_the_filter_not_no_o
     owner_filter = page.split('id="filter-owner"')[1].split("</select>")[0]
     assert re.findall(r'<option value="([^"]*)">', owner_filter) == [
         "",
-        "Whole project (KPIs)",
+        "Whole project or selection",
         "@data-platform",
         "@finance-eng",
         "Finance Analytics",
@@ -418,10 +418,13 @@ def test_a_kpi_is_the_whole_projects_first_in_the_header_and_the_filter_not_no_o
         "(no owner)",
     ]
     rows = re.findall(r'<tr class="finding" data-owner="([^"]*)".*?href="#rule-([\w.]+)"', page)
-    owners = {code: owner for owner, code in rows if code.startswith(("kpi.", "owner."))}
+    owners = {
+        code: owner for owner, code in rows if code.startswith(("kpi.", "owner.", "tests.cov"))
+    }
     assert owners == {
-        "kpi.test_pass_rate": "Whole project (KPIs)",
-        "kpi.tier1_test_coverage": "Whole project (KPIs)",
+        "tests.coverage": "Whole project or selection",
+        "kpi.test_pass_rate": "Whole project or selection",
+        "kpi.tier1_test_coverage": "Whole project or selection",
         "owner.present": "(no owner)",
     }
 

@@ -119,23 +119,27 @@ def test_blocking_findings_are_grouped_by_owner_with_fix_and_link_to_the_pr_head
 @pytest.mark.parametrize("options", [LINKS, replace(LINKS, job_summary=True)])
 def test_a_kpi_is_the_whole_projects_listed_first_and_not_under_no_owner(options) -> None:
     """In the PR comment and the job summary alike: a gated KPI has no resource, so no owner,
-    and under "(no owner)" it read as one more model nobody owns."""
+    and under "(no owner)" it read as one more model nobody owns; so has a rule's finding on a
+    policy's whole selection, listed with it."""
     markdown = render_markdown(sample_report([*sample_findings(), *project_and_unowned()]), options)
     blocking = markdown[markdown.index("Blocking findings") : markdown.index("Lineage")]
     owners = re.findall(r"^\*\*(.+?)\*\* \(\d+\)$", blocking, re.M)
     assert owners == [
-        "Whole project (KPIs)",
+        "Whole project or selection",
         "@&#8203;finance-eng",
         "Finance Analytics",
         "Marketing Analytics",
         "(no owner)",
     ]
-    whole = blocking.split("**Whole project (KPIs)** (1)\n\n")[1].split("\n\n")[0]
+    whole = blocking.split("**Whole project or selection** (2)\n\n")[1].split("\n\n")[0]
     assert whole.startswith("- `kpi.test_pass_rate`: test pass rate is 97.5%")
+    assert "- `tests.coverage` on `dbtgate.yml`: 40% of the 5 models selected by tier:1" in whole
     unowned = blocking.split("**(no owner)** (1)\n\n")[1]
     assert unowned.startswith("- `owner.present` on `dim_orphans`") and "kpi." not in unowned
     advisory = markdown.split("<summary>Advisory (does not fail the gate): ")[1]
-    assert advisory.split("</details>")[0].startswith("3</summary>\n\n**Whole project (KPIs)** (1)")
+    assert advisory.split("</details>")[0].startswith(
+        "3</summary>\n\n**Whole project or selection** (1)"
+    )
 
 
 def test_links_need_a_blob_url() -> None:
@@ -1261,7 +1265,7 @@ def test_owners_are_ordered_by_name_with_numbers_by_value_and_no_owner_last() ->
     findings = [{"owner": owner, "code": "x", "family": "x"} for owner in owners]
     findings.append({"owner": None, "code": "kpi.freshness", "family": "kpi"})
     assert [name for name, _ in by_owner(findings)] == [
-        "Whole project (KPIs)",
+        "Whole project or selection",
         "analytics",
         "team-1",
         "Team-2",

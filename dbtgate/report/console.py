@@ -337,7 +337,7 @@ def _print_group(
     shown = findings[:limit] if limit > 0 else findings
     by_owner: dict[str, list[Finding]] = defaultdict(list)
     for finding in shown:
-        by_owner[owner_group(finding.owner, finding.family)].append(finding)
+        by_owner[owner_group(finding)].append(finding)
     # The whole group in one print (`_print_pieces`).
     pieces: list[Piece] = []
     add = pieces.append

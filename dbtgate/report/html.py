@@ -484,7 +484,7 @@ def _script_json(data: Any) -> str:
 
 def _owner(finding: dict[str, Any]) -> str:
     """The finding's owner as its row and the owner filter name it: its group in the reports."""
-    return view.owner_group(finding.get("owner"), finding.get("family"))
+    return view.owner_group(finding)
 
 
 def _tier(finding: dict[str, Any]) -> str:

@@ -22,9 +22,10 @@ from dbtgate.status.timestamps import format_timestamp
 from dbtgate.wording import acknowledged_words, code_span, counted, name_order, number
 
 NO_OWNER = "(no owner)"
-# The group of the findings about the whole project (a gated KPI below its target): they have no
-# resource, so no owner, and under "(no owner)" they read as one more unowned source or model.
-WHOLE_PROJECT = "Whole project (KPIs)"
+# The group of the findings about the whole project or a policy's whole selection (a gated KPI
+# below its target, tests.coverage): they are on no one resource, so have no owner, and under
+# "(no owner)" they read as one more unowned source or model.
+WHOLE_PROJECT = "Whole project or selection"
 F = TypeVar("F")
 # A finding's status as every human-readable report names it (console, `dbtgate diff`, markdown,
 # HTML), by its disposition, the machine field gate.json, SARIF and the HTML data keep.
@@ -205,18 +206,23 @@ def not_checked(report: dict[str, Any]) -> list[str]:
 def by_owner(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for finding in findings:
-        groups[owner_group(finding.get("owner"), finding.get("family"))].append(finding)
+        groups[owner_group(finding)].append(finding)
     # The whole project first, named owners alphabetically, the unowned last: that group needs
     # someone to pick it up.
     return sorted(groups.items(), key=lambda item: owner_order(item[0]))
 
 
-def owner_group(owner: str | None, family: str | None) -> str:
-    """The group a finding is listed under where the reports group by owner: its owner, "(no
-    owner)" for a resource without one, and `WHOLE_PROJECT` for a KPI's."""
-    if family == "kpi":
+def owner_group(finding: Any) -> str:
+    """The group a finding (a Finding, or one of a report's) is listed under where the reports
+    group by owner: its owner, "(no owner)" for a resource without one, and `WHOLE_PROJECT` for
+    one on no resource that is a KPI's or a policy rule's on its whole selection
+    (tests.coverage, naming.project_pattern: `details.policy` names the selection)."""
+    read = finding.get if isinstance(finding, dict) else lambda key: getattr(finding, key)
+    if read("family") == "kpi":
         return WHOLE_PROJECT
-    return owner or NO_OWNER
+    if read("unique_id") is None and "policy" in (read("details") or {}):
+        return WHOLE_PROJECT
+    return read("owner") or NO_OWNER
 
 
 def owner_order(owner: str) -> tuple[int, list[tuple[int, str | int]]]:
