@@ -217,12 +217,15 @@ def owner_group(finding: Any) -> str:
     group by owner: its owner, "(no owner)" for a resource without one, and `WHOLE_PROJECT` for
     one on no resource that is a KPI's or a policy rule's on its whole selection
     (tests.coverage, naming.project_pattern: `details.policy` names the selection)."""
-    read = finding.get if isinstance(finding, dict) else lambda key: getattr(finding, key)
-    if read("family") == "kpi":
+    if isinstance(finding, dict):
+        family, unique_id = finding.get("family"), finding.get("unique_id")
+        details, owner = finding.get("details"), finding.get("owner")
+    else:
+        family, unique_id = finding.family, finding.unique_id
+        details, owner = finding.details, finding.owner
+    if family == "kpi" or (unique_id is None and "policy" in (details or {})):
         return WHOLE_PROJECT
-    if read("unique_id") is None and "policy" in (read("details") or {}):
-        return WHOLE_PROJECT
-    return read("owner") or NO_OWNER
+    return owner or NO_OWNER
 
 
 def owner_order(owner: str) -> tuple[int, list[tuple[int, str | int]]]:
