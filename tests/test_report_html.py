@@ -427,6 +427,10 @@ def test_a_kpi_is_the_whole_projects_first_in_the_header_and_the_filter_not_no_o
         "kpi.tier1_test_coverage": "Whole project or selection",
         "owner.present": "(no owner)",
     }
+    # A rule's finding on a policy's whole selection is on that selection, not the config file.
+    rows = re.findall(r'<tr class="finding".*?</tr>', page, re.S)
+    (row,) = [r for r in rows if "rule-tests.cov" in r]
+    assert '<td class="resource"><code>tier:1</code></td>' in row
 
 
 def test_a_release_with_a_hundred_owners_names_those_with_most_blocking_in_the_header() -> None:

@@ -133,7 +133,9 @@ def test_a_kpi_is_the_whole_projects_listed_first_and_not_under_no_owner(options
     ]
     whole = blocking.split("**Whole project or selection** (2)\n\n")[1].split("\n\n")[0]
     assert whole.startswith("- `kpi.test_pass_rate`: test pass rate is 97.5%")
-    assert "- `tests.coverage` on `dbtgate.yml`: 40% of the 5 models selected by tier:1" in whole
+    # on the policy's selection, at the policy's line
+    assert "- `tests.coverage` on `tier:1`: 40% of the 5 models selected by tier:1" in whole
+    assert "`dbtgate.yml:12`" in whole
     unowned = blocking.split("**(no owner)** (1)\n\n")[1]
     assert unowned.startswith("- `owner.present` on `dim_orphans`") and "kpi." not in unowned
     advisory = markdown.split("<summary>Advisory (does not fail the gate): ")[1]

@@ -252,8 +252,12 @@ def fold_repeats(findings: Iterable[F], key: Callable[[F], Hashable]) -> list[li
 
 def resource_label(finding: dict[str, Any]) -> str:
     """`orders_summary v2.item_count`: the resource as the finding's message names it
-    (`display_name`), versioned models with their version, and the column."""
-    name = finding.get("resource_name") or finding.get("unique_id") or finding.get("path") or ""
+    (`display_name`), versioned models with their version, and the column. A rule's finding on a
+    policy's whole selection is on that selection (`tier:1`; its place is the policy's line)."""
+    name = finding.get("resource_name") or finding.get("unique_id")
+    if not name:
+        policy = (finding.get("details") or {}).get("policy")
+        name = policy if isinstance(policy, str) else finding.get("path") or ""
     column = finding.get("column_name")
     # A test's name already says which column it tests.
     if finding.get("resource_type") == "test":
