@@ -43,6 +43,29 @@ def test_junit_has_a_suite_per_family_and_a_case_per_rule_and_resource() -> None
         assert int(suite.get("skipped")) == len(suite.findall("testcase/skipped"))
 
 
+def test_junit_names_a_selection_rules_case_by_the_policys_selection() -> None:
+    """Two policies' tests.coverage findings, both at a line of dbtgate.yml, were one testcase
+    of the config file: each is on its policy's selection."""
+    coverage = [
+        finding(
+            code="tests.coverage",
+            severity="error",
+            message=f"40% of the models selected by {select} have a test, below 80%",
+            key=f"{select} - ",
+            path="dbtgate.yml",
+            line=line,
+            details={"policy": select},
+            disposition="blocking",
+        )
+        for select, line in (("tier:1", 12), ("tier:2", 20))
+    ]
+    cases = parse(sample_report(coverage)).findall("testsuite[@name='tests']/testcase")
+    assert [(c.get("name"), c.get("file"), c.get("line")) for c in cases] == [
+        ("tests.coverage tier:1", "dbtgate.yml", "12"),
+        ("tests.coverage tier:2", "dbtgate.yml", "20"),
+    ]
+
+
 def test_junit_failure_for_blocking_and_skipped_for_waived() -> None:
     root = parse(sample_report())
     cases = {c.get("name"): c for c in root.iter("testcase")}

@@ -32,7 +32,14 @@ def render_junit(report: dict[str, Any], options: object = None) -> str:
         lambda: defaultdict(list)
     )
     for finding in report["findings"]:
-        resource = finding.get("unique_id") or finding.get("path") or report["project"]
+        # A rule on a policy's whole selection is on that selection (two policies' findings of
+        # tests.coverage are two testcases, not one of the config file), a KPI on the project.
+        resource = (
+            finding.get("unique_id")
+            or view.selection_of(None, finding.get("details"))
+            or finding.get("path")
+            or report["project"]
+        )
         cases[finding["family"]][(finding["code"], resource)].append(finding)
 
     totals = {"tests": 1, "failures": 0, "errors": 0, "skipped": 0}

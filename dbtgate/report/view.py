@@ -223,9 +223,18 @@ def owner_group(finding: Any) -> str:
     else:
         family, unique_id = finding.family, finding.unique_id
         details, owner = finding.details, finding.owner
-    if family == "kpi" or (unique_id is None and "policy" in (details or {})):
+    if family == "kpi" or selection_of(unique_id, details) is not None:
         return WHOLE_PROJECT
     return owner or NO_OWNER
+
+
+def selection_of(unique_id: str | None, details: dict[str, Any] | None) -> str | None:
+    """The selection a rule's finding on a policy's whole selection is about (`tier:1`: its
+    `details.policy`, on a finding of no resource), or None for any other finding."""
+    if unique_id:
+        return None
+    policy = (details or {}).get("policy")
+    return policy if isinstance(policy, str) else None
 
 
 def owner_order(owner: str) -> tuple[int, list[tuple[int, str | int]]]:
@@ -254,10 +263,13 @@ def resource_label(finding: dict[str, Any]) -> str:
     """`orders_summary v2.item_count`: the resource as the finding's message names it
     (`display_name`), versioned models with their version, and the column. A rule's finding on a
     policy's whole selection is on that selection (`tier:1`; its place is the policy's line)."""
-    name = finding.get("resource_name") or finding.get("unique_id")
-    if not name:
-        policy = (finding.get("details") or {}).get("policy")
-        name = policy if isinstance(policy, str) else finding.get("path") or ""
+    name = (
+        finding.get("resource_name")
+        or finding.get("unique_id")
+        or selection_of(None, finding.get("details"))
+        or finding.get("path")
+        or ""
+    )
     column = finding.get("column_name")
     # A test's name already says which column it tests.
     if finding.get("resource_type") == "test":
