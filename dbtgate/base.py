@@ -51,7 +51,8 @@ def load_base(
     """`spec` is a directory holding the base build's manifest.json (and catalog.json), or a git
     ref of the repository holding `project_dir` (default: the current directory). `optional`:
     which other artifacts of the base build to read (`BASE_ARTIFACTS`: the diff's;
-    `GATE_BASE_ARTIFACTS`: the gate's). `announce` hears, before a git ref is parsed, what takes the time."""
+    `GATE_BASE_ARTIFACTS`: the gate's). `announce` hears, before a git ref is parsed, what
+    takes the time."""
     path = Path(spec)
     if path.is_dir():
         if (path / "manifest.json").exists():
