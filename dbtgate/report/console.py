@@ -341,8 +341,8 @@ def _print_group(
     # The whole group in one print (`_print_pieces`).
     pieces: list[Piece] = []
     add = pieces.append
-    # The whole project's KPIs first, named owners alphabetically, the unowned last (as in every
-    # report).
+    # The whole project's or a selection's findings (KPIs, tests.coverage) first, named owners
+    # alphabetically, the unowned last (as in every report).
     for owner in sorted(by_owner, key=owner_order):
         add((_clean(owner), "bold"))
         add(("\n", None))

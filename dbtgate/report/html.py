@@ -402,7 +402,7 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     findings = report["findings"]
     if not findings:
         return '<section id="findings"><h2>Findings</h2><p class="muted">None.</p></section>'
-    owners = sorted({_owner(f) for f in findings}, key=view.owner_order)
+    owners = sorted({view.owner_group(f) for f in findings}, key=view.owner_order)
     tiers = sorted({_tier(f) for f in findings})
     filters = "".join(
         (
@@ -434,7 +434,7 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
         return table + "</section>"
     # Every row as data, with what the filters compare; the script shows a page at a time.
     data = [
-        [_owner(f), _tier(f), f["severity"], f["disposition"], row]
+        [view.owner_group(f), _tier(f), f["severity"], f["disposition"], row]
         for f, row in zip(ordered, rows, strict=True)
     ]
     return (
@@ -482,11 +482,6 @@ def _script_json(data: Any) -> str:
     return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
 
 
-def _owner(finding: dict[str, Any]) -> str:
-    """The finding's owner as its row and the owner filter name it: its group in the reports."""
-    return view.owner_group(finding)
-
-
 def _tier(finding: dict[str, Any]) -> str:
     return "none" if finding.get("tier") is None else str(finding["tier"])
 
@@ -502,7 +497,7 @@ def _select(name: str, label: str, choices: list[tuple[str, str]]) -> str:
 
 
 def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
-    owner = _owner(finding)
+    owner = view.owner_group(finding)
     extra = ""
     if finding.get("fix"):
         extra += f'<div class="fix">fix: {_fix_html(view.fix_markup(finding["fix"]))}</div>'
