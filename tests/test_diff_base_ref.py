@@ -160,6 +160,26 @@ def test_base_ref_is_parsed_in_a_worktree_diffed_and_cached_by_commit(
     first = json.loads(report.read_text(encoding="utf-8"))["sections"]["diff"]
     assert json.loads(again.read_text(encoding="utf-8"))["sections"]["diff"] == first
 
+    # `check` compares the KPIs too: a parsed base has no run results, and the note says why.
+    gate = tmp_path / "gate.json"
+    checked = run(
+        "check",
+        *diff_args(shop_builds, profiles, gate)[1:],
+        cwd=repo,
+        DBTGATE_CACHE_DIR=str(cache),
+        DBTGATE_DBT="/nonexistent/dbt",
+    )
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    notes = json.loads(gate.read_text(encoding="utf-8"))["sections"]["kpis"]["notes"]
+    parsed = [note for note in notes if "parsed by `dbt parse`" in note]
+    assert parsed == [
+        "vs base build: test pass rate, tier-1 test pass rate not compared: --base HEAD~1 is "
+        "parsed by `dbt parse`, which writes no run_results.json (a build's target directory "
+        "as --base DIR has it)",
+        "vs base build: source freshness not compared: --base HEAD~1 is parsed by `dbt parse`, "
+        "which writes no sources.json (a build's target directory as --base DIR has it)",
+    ]
+
 
 def test_a_branch_is_compared_with_where_it_left_main_and_a_hook_s_index_is_untouched(
     repo, profiles, shop_builds, tmp_path

@@ -131,7 +131,9 @@ def kpi_scorecard(ctx: CheckContext) -> Iterator[Finding]:
     if ctx.base is not None:
         from dbtgate.status.kpi_base import base_measures
 
-        add_base(scorecard, base_measures(ctx.project, ctx.base, rows), ctx.project, ctx.base)
+        measures = base_measures(ctx.project, ctx.base, rows)
+        parsed_from = (ctx.options.get("inputs") or {}).get("base_ref", {}).get("ref")
+        add_base(scorecard, measures, ctx.project, ctx.base, parsed_from)
     ctx.sections["kpis"] = scorecard
     tier1_owners = functools.cache(lambda: tier1_by_owner(ctx.project, rows))
     yield from gate_findings(scorecard, ctx.config, ctx.notes, tier1_owners)
@@ -326,12 +328,13 @@ def add_base(
     base: dict[str, Any],
     project: Project,
     base_build: Project,
+    parsed_from: str | None = None,
 ) -> None:
     """Give each scorecard KPI its value in the base build (`base`: `overall` and `tier1`
     measures, and why the base has no test pass rate or freshness, `unmeasured`), where the two
     builds measured the same thing: the base has data, and for column documentation both builds
     have a catalog.json or neither (with one, the warehouse's columns count too: a base parsed
-    from a git ref has none)."""
+    from a git ref, `parsed_from`, has none)."""
     catalogs_differ = (base_build.catalog is None) != (project.catalog is None)
     # Why a KPI with a value here has none to compare with: said once per reason, in the notes.
     left_out: dict[str, list[str]] = {}
@@ -341,7 +344,7 @@ def add_base(
         if measured == "docs_columns" and catalogs_differ:
             reason = _OTHER_CATALOG
         elif before["value"] is None:
-            reason = _no_base_figure(measured, base["unmeasured"].get(measured))
+            reason = _no_base_figure(measured, base["unmeasured"].get(measured), parsed_from)
         else:
             entry["base"] = before
             continue
@@ -353,11 +356,18 @@ def add_base(
     )
 
 
-def _no_base_figure(measured: str, unmeasured: str | None) -> str:
+def _no_base_figure(measured: str, unmeasured: str | None, parsed_from: str | None) -> str:
     """Why the base build has no figure for a measure: its results file missing or of a run
     that tested nothing ("the base build has no sources.json", "the base build's
-    run_results.json is from `dbt compile` ..."), or nothing of its counted there."""
+    run_results.json is from `dbt compile` ..."), or nothing of its counted there. A base
+    parsed from a git ref never has results: `dbt parse` runs nothing, which the note says
+    (and that a build's directory would have them)."""
     if unmeasured is not None:
+        if unmeasured.startswith("no ") and parsed_from:
+            return (
+                f"--base {parsed_from} is parsed by `dbt parse`, which writes no "
+                f"{unmeasured[3:]} (a build's target directory as --base DIR has it)"
+            )
         if unmeasured.startswith("no "):
             return f"the base build has {unmeasured}"
         return f"the base build's {unmeasured}"
