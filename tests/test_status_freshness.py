@@ -97,6 +97,38 @@ def test_late_source_names_its_age_and_thresholds(tmp_path, version, status):
 
 
 @pytest.mark.parametrize(
+    ("base_status", "said"),
+    [
+        ("pass", "; fresh in the base build's check"),
+        ("warn", "; late in the base build's check too"),
+        ("error", "; late in the base build's check too"),
+        (None, ""),  # the base build's check did not judge it
+    ],
+)
+def test_a_late_source_says_how_the_base_builds_check_found_it(tmp_path, base_status, said):
+    """Late in the pull request's check and fresh in the base build's: the loader's incident of
+    the day; late in both: an old one, no news for this review."""
+
+    def late(raw):
+        raw["results"][0]["status"] = "error"
+
+    def then(raw):
+        if base_status is None:
+            raw["results"] = []
+        else:
+            raw["results"][0]["status"] = base_status
+
+    build = copy_build(corpus_dir("ticketswap-dbt19"), tmp_path / "pr", late)
+    base_dir = copy_build(corpus_dir("ticketswap-dbt19"), tmp_path / "base", then)
+    base = Project.from_artifacts(load_artifacts(base_dir))
+    (finding,) = [
+        f for f in source_freshness(context(build, base=base)) if f.code == "freshness.error"
+    ]
+    assert finding.message.endswith(f"(warn after 24 hours){said}")
+    assert finding.details.get("base_status") == base_status
+
+
+@pytest.mark.parametrize(
     ("loader", "check"), [("", "the loader"), ("fivetran", "fivetran, the loader")]
 )
 def test_a_late_source_s_fix_names_its_loader(tmp_path, loader, check):

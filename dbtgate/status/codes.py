@@ -120,7 +120,10 @@ document(
         summary="A source table is past its error_after freshness threshold.",
         what="sources.json (from `dbt source freshness`) reports the table as `error`: its "
         "newest `loaded_at_field` is older than `error_after`. Also reported when the freshness "
-        "query itself failed (a wrong loaded_at_field, a missing table).",
+        "query itself failed (a wrong loaded_at_field, a missing table). With a base build's "
+        "sources.json (`check --base`), a late table says how the base build's check found it "
+        "(`; fresh in the base build's check`: the loader's incident of the day; `; late in "
+        "the base build's check too`: an old one).",
         why="Models built on it look healthy and are wrong: every number downstream is as old "
         "as the last load.",
         fix="Check the loader of the table; if the service-level objective changed, update "
@@ -139,7 +142,8 @@ sources:
         severity=_FRESHNESS.warn,
         summary="A source table is past its warn_after freshness threshold.",
         what="sources.json reports the table as `warn`: its newest `loaded_at_field` is older "
-        "than `warn_after`, but not yet than `error_after`.",
+        "than `warn_after`, but not yet than `error_after`. With a base build's sources.json, "
+        "it says how the base build's check found the table, as `freshness.error` does.",
         why="A late load is the early signal of a stopped loader; acting at warn keeps the "
         "error from reaching a dashboard.",
         fix="Check the loader of the table, or relax `warn_after` if the table is expected to "

@@ -61,18 +61,57 @@ def source_freshness(ctx: CheckContext) -> Iterator[Finding]:
                 f"manifest does not have (e.g. {unknown[0]}): left out; is it from another "
                 "build?"
             )
+        before = base_statuses(ctx.base)
         for result in known:
-            finding = result_finding(project, result, settings)
+            finding = result_finding(project, result, settings, before)
             if finding is not None:
                 yield finding
     yield from missing_findings(project, settings, ctx.changed)
 
 
+def base_statuses(base: Project | None) -> dict[str, str]:
+    """The base build's freshness status of each of its sources (from its sources.json; none
+    without one): a source late in the pull request's check that was fresh in the base's is a
+    loader's incident of the day, one late in both is an old one."""
+    freshness = base.freshness if base is not None else None
+    if base is None or freshness is None:
+        return {}
+    return {
+        result.unique_id: result.status
+        for result in freshness.results or ()
+        if result.unique_id in base.sources
+        and result.status in _COMPARED
+        and (result.status == "pass" or result.max_loaded_at is not None)
+    }
+
+
+# The base build's statuses a late source is compared with: an error with no load time (the
+# check itself failed) says nothing of the data.
+_COMPARED = frozenset({"pass", "warn", "error"})
+
+
+def _in_the_base(uid: str, before: dict[str, str]) -> str:
+    """`; fresh in the base build's check`, `; late in the base build's check too`, or nothing
+    when the base build's check did not judge the source."""
+    was = before.get(uid)
+    if was is None:
+        return ""
+    return (
+        "; fresh in the base build's check"
+        if was == "pass"
+        else "; late in the base build's check too"
+    )
+
+
 def result_finding(
-    project: Project, result: FreshnessResult, settings: FreshnessConfig
+    project: Project,
+    result: FreshnessResult,
+    settings: FreshnessConfig,
+    before: dict[str, str] | None = None,
 ) -> Finding | None:
     """A finding for a warn/error/runtime-error result, and for a status dbt never writes
-    (stale: its freshness is unknown); None for a pass."""
+    (stale: its freshness is unknown); None for a pass. A late source says how the base
+    build's check found it (`before`: `base_statuses`)."""
     status = result.status
     if status in _ERRORED or status not in FRESHNESS_STATUSES:
         code, severity = "freshness.error", settings.severity.error
@@ -110,7 +149,10 @@ def result_finding(
         message = (
             f"source {name} is {late}: last loaded {format_timestamp(result.max_loaded_at)}, "
             f"checked {format_timestamp(result.snapshotted_at)} ({thresholds})"
+            + _in_the_base(uid, before or {})
         )
+        if before and uid in before:
+            details["base_status"] = before[uid]
         loader = (source.loader or "").strip() if source else ""
         check = (
             f"Check {loader}, the loader of this table"
