@@ -77,6 +77,21 @@ def blocking_owned_by(owners: list[str]) -> list[Finding]:
     ]
 
 
+def selection_finding(select: str, line: int) -> Finding:
+    """A blocking tests.coverage finding on the whole selection of the policy `select`, at its
+    `line` of dbtgate.yml: on no resource, as a rule on a selection reports."""
+    return finding(
+        code="tests.coverage",
+        severity="error",
+        message=f"40% of the 5 models selected by {select} have a test, below 80%",
+        key=f"{select} - ",
+        path="dbtgate.yml",
+        line=line,
+        details={"policy": select},
+        disposition="blocking",
+    )
+
+
 def project_and_unowned() -> list[Finding]:
     """A gated KPI below its target (about the whole project: no resource, so no owner), a rule
     on a policy's whole selection (tests.coverage) and a model without an owner, all blocking:
@@ -90,16 +105,7 @@ def project_and_unowned() -> list[Finding]:
             "owners. Or lower its target in kpi.targets.",
             disposition="blocking",
         ),
-        finding(
-            code="tests.coverage",
-            severity="error",
-            message="40% of the 5 models selected by tier:1 have a test, below 80%",
-            key="tier:1 - ",
-            path="dbtgate.yml",
-            line=12,
-            details={"policy": "tier:1"},
-            disposition="blocking",
-        ),
+        selection_finding("tier:1", 12),
         finding(
             code="owner.present",
             severity="error",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree as ET
 
-from report_samples import finding, sample_report
+from report_samples import finding, sample_report, selection_finding
 
 from dbtgate.report.gitlab import render_gitlab
 from dbtgate.report.junit import render_junit
@@ -46,19 +46,7 @@ def test_junit_has_a_suite_per_family_and_a_case_per_rule_and_resource() -> None
 def test_junit_names_a_selection_rules_case_by_the_policys_selection() -> None:
     """Two policies' tests.coverage findings, both at a line of dbtgate.yml, were one testcase
     of the config file: each is on its policy's selection."""
-    coverage = [
-        finding(
-            code="tests.coverage",
-            severity="error",
-            message=f"40% of the models selected by {select} have a test, below 80%",
-            key=f"{select} - ",
-            path="dbtgate.yml",
-            line=line,
-            details={"policy": select},
-            disposition="blocking",
-        )
-        for select, line in (("tier:1", 12), ("tier:2", 20))
-    ]
+    coverage = [selection_finding("tier:1", 12), selection_finding("tier:2", 20)]
     cases = parse(sample_report(coverage)).findall("testsuite[@name='tests']/testcase")
     assert [(c.get("name"), c.get("file"), c.get("line")) for c in cases] == [
         ("tests.coverage tier:1", "dbtgate.yml", "12"),
