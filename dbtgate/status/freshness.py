@@ -73,12 +73,11 @@ def base_statuses(base: Project | None) -> dict[str, str]:
     """The base build's freshness status of each of its sources (from its sources.json; none
     without one): a source late in the pull request's check that was fresh in the base's is a
     loader's incident of the day, one late in both is an old one."""
-    freshness = base.freshness if base is not None else None
-    if base is None or freshness is None:
+    if base is None or base.freshness is None:
         return {}
     return {
         result.unique_id: result.status
-        for result in freshness.results or ()
+        for result in base.freshness.results or ()
         if result.unique_id in base.sources
         and result.status in _COMPARED
         and (result.status == "pass" or result.max_loaded_at is not None)
@@ -107,7 +106,7 @@ def result_finding(
     project: Project,
     result: FreshnessResult,
     settings: FreshnessConfig,
-    before: dict[str, str] | None = None,
+    before: dict[str, str],
 ) -> Finding | None:
     """A finding for a warn/error/runtime-error result, and for a status dbt never writes
     (stale: its freshness is unknown); None for a pass. A late source says how the base
@@ -149,9 +148,9 @@ def result_finding(
         message = (
             f"source {name} is {late}: last loaded {format_timestamp(result.max_loaded_at)}, "
             f"checked {format_timestamp(result.snapshotted_at)} ({thresholds})"
-            + _in_the_base(uid, before or {})
+            + _in_the_base(uid, before)
         )
-        if before and uid in before:
+        if uid in before:
             details["base_status"] = before[uid]
         loader = (source.loader or "").strip() if source else ""
         check = (
