@@ -14,12 +14,15 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from dbtgate.report.options import RenderOptions
 from dbtgate.status.timestamps import format_timestamp
 from dbtgate.wording import acknowledged_words, code_span, counted, name_order, number
+
+if TYPE_CHECKING:
+    from dbtgate.findings import Finding
 
 NO_OWNER = "(no owner)"
 # The group of the findings about the whole project or a policy's whole selection (a gated KPI
@@ -212,7 +215,7 @@ def by_owner(findings: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, A
     return sorted(groups.items(), key=lambda item: owner_order(item[0]))
 
 
-def owner_group(finding: Any) -> str:
+def owner_group(finding: Finding | dict[str, Any]) -> str:
     """The group a finding (a Finding, or one of a report's) is listed under where the reports
     group by owner: its owner, "(no owner)" for a resource without one, and `WHOLE_PROJECT` for
     one on no resource that is a KPI's or a policy rule's on its whole selection
@@ -238,8 +241,8 @@ def selection_of(unique_id: str | None, details: dict[str, Any] | None) -> str |
 
 
 def owner_order(owner: str) -> tuple[int, list[tuple[int, str | int]]]:
-    """The sort key of an owner's group: the whole project first (a KPI is everyone's, and
-    says where it falls short), then by name (`wording.name_order`: `team-2` before
+    """The sort key of an owner's group: the whole project or selection first (a KPI is
+    everyone's, and says where it falls short), then by name (`wording.name_order`: `team-2` before
     `team-10`), and "(no owner)" last."""
     rank = 0 if owner == WHOLE_PROJECT else 2 if owner == NO_OWNER else 1
     return rank, name_order(owner)
