@@ -1275,3 +1275,11 @@ def test_owners_are_ordered_by_name_with_numbers_by_value_and_no_owner_last() ->
         "team-10",
         "(no owner)",
     ]
+
+
+def test_owners_left_out_count_their_findings_in_thousands() -> None:
+    """The line counting the owners with no room wrote "1210 more findings", where every other
+    count of the comment is grouped in thousands."""
+    owners = ["team-a", *["team-b"] * 10, *["team-c"] * 1200]
+    markdown = first_cut(sample_report(blocking_owned_by(owners)), "other owners not shown")
+    assert re.search(r"^… 1,210 more findings of 2 other owners not shown here", markdown, re.M)

@@ -33,7 +33,7 @@ from dbtgate.report.escape import (
     mermaid_label,
 )
 from dbtgate.report.options import RenderOptions
-from dbtgate.wording import counted, expiry_note, number, plural
+from dbtgate.wording import counted, expiry_note, number
 
 # Kept free while the sections are filled, for the truncation note at the end.
 _NOTE_ROOM = 600
@@ -154,8 +154,7 @@ class _Budget:
             self.truncated = True
             left = sum(weights[shown:]) if weights is not None else total - shown
             if left:  # not for the heading of an empty table alone
-                noun = what if left == 1 else plural(what)
-                self.add(f"- … {number(left)} more {noun}{whose} not shown here{where}\n")
+                self.add(f"- … {counted(left, f'more {what}')}{whose} not shown here{where}\n")
                 self.cuts += 1
         self.add(tail)
         return shown == total
@@ -393,8 +392,10 @@ def _owners_left_out(findings: int, owners: int, rest_at: str) -> str:
     """The line after the last owner shown, for those with no room: their findings, counted as
     an owner's cut line counts them, and where they are when no line before said so."""
     where = f": see {rest_at}" if rest_at else ""
-    noun = "finding" if findings == 1 else plural("finding")
-    return f"… {findings} more {noun} of {counted(owners, 'other owner')} not shown here{where}\n\n"
+    return (
+        f"… {counted(findings, 'more finding')} of {counted(owners, 'other owner')} not shown "
+        f"here{where}\n\n"
+    )
 
 
 def _waiver_hint(budget: _Budget, report: dict[str, Any], options: RenderOptions, keep: int) -> str:
