@@ -415,8 +415,7 @@ def gate_findings(
         yield Finding(
             code=f"kpi.{name}",
             severity=config.kpi.severity,
-            message=f"{entry['label']} is {percent(entry['value'])} "
-            f"({number(entry['numerator'])}/{number(entry['denominator'])}), below the target "
+            message=f"{entry['label']} is {_figure(entry)}, below the target "
             f"{percent(entry['target'])}" + _against_base(entry, before),
             fix=_fix(name, entry["target"], scorecard, tier1_owners),
             changed=_the_changes(entry, before),
@@ -477,11 +476,7 @@ def _short_of(
             name_order(item[0]),
         )
     )
-    named = ", ".join(
-        f"{name_of(key)} {percent(found['value'])} "
-        f"({number(found['numerator'])}/{number(found['denominator'])})"
-        for key, found in short[:_SHORT_GROUPS]
-    )
+    named = ", ".join(f"{name_of(key)} {_figure(found)}" for key, found in short[:_SHORT_GROUPS])
     more = len(short) - _SHORT_GROUPS
     return f"{named} and {number(more)} more" if more > 0 else named
 
@@ -506,6 +501,12 @@ def _against_base(entry: dict[str, Any], before: dict[str, Any] | None) -> str:
         return ""
     counts = (before["numerator"], before["denominator"])
     return against_base_build(entry["value"], before["value"], counts)
+
+
+def _figure(measure: dict[str, Any]) -> str:
+    """A measure as a finding writes it, the KPI's and each group's alike: `90.0% (9/10)`."""
+    counts = f"{number(measure['numerator'])}/{number(measure['denominator'])}"
+    return f"{percent(measure['value'])} ({counts})"
 
 
 def percent(value: float | None) -> str:
