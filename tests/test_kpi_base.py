@@ -49,8 +49,9 @@ def from_scratch(base: Project) -> dict:
 
 def from_the_change(pr: Project, base: Project) -> dict:
     """The base's measures (without why some could not be taken, which `from_scratch` gives
-    in its notes)."""
+    in its notes, nor the tests the pull request's run left out: these builds ran none)."""
     measured = base_measures(pr, base, model_rows(pr))
+    assert measured.pop("tests_left_out") == 0
     del measured["unmeasured"]
     return measured
 
@@ -265,6 +266,110 @@ def test_a_gated_test_pass_rate_blocks_only_when_the_change_lowers_it(tmp_path):
     finding = kpi_finding()
     assert "in the base build: this change lowers it" in finding["message"]
     assert finding["disposition"] == "blocking"
+
+
+def slim_run(directory: Path, keep: int) -> list[str]:
+    """The build's run_results.json as of a slim CI run that tested its first `keep` tests only
+    (the others deferred, as `--select state:modified+` leaves them); the tests it left out."""
+    path = directory / "run_results.json"
+    results = json.loads(path.read_text())
+    tests = [r["unique_id"] for r in results["results"] if r["unique_id"].startswith("test.")]
+    left_out = set(tests[keep:])
+    results["results"] = [r for r in results["results"] if r["unique_id"] not in left_out]
+    path.write_text(json.dumps(results))
+    return sorted(left_out)
+
+
+def same_project(base_dir: Path, pr_dir: Path) -> None:
+    """The pull request's build as another build of the base's project, unchanged."""
+    data = json.loads((base_dir / "manifest.json").read_text())
+    data["metadata"]["invocation_id"] = "00000000-0000-4000-8000-000000000001"
+    (pr_dir / "manifest.json").write_text(json.dumps(data))
+
+
+def test_a_slim_run_is_compared_on_the_tests_both_runs_ran(tmp_path):
+    """A pull request's slim CI run tests part of the project, main's build all of it: the base
+    build's pass rate is taken on the tests both ran, so a test failing in both is not the
+    change lowering the rate (on all the base's tests it was 98.0% against this run's 66.7%)."""
+    base_dir, pr_dir = edited_pair(tmp_path)
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        scope: changed
+        kpi:
+          targets: {test_pass_rate: 0.99}
+          gate: [test_pass_rate]
+        """,
+    )
+    edited = (pr_dir / "manifest.json").read_text()
+    same_project(base_dir, pr_dir)  # first
+    ran_the_tests(base_dir, failing=1)
+    ran_the_tests(pr_dir, failing=1)
+    left_out = slim_run(pr_dir, keep=3)
+    assert len(left_out) > 10
+
+    def check() -> dict:
+        result = dbtgate(
+            *("check", "--artifacts", "pr", "--base", "base", "--out", "reports"),
+            *("--format", "json,md"),
+            cwd=tmp_path,
+        )
+        assert result.returncode in (0, 1), result.stderr
+        return read_json(tmp_path / "reports" / "gate.json")
+
+    report = check()
+    entry = report["sections"]["kpis"]["scorecard"]["test_pass_rate"]
+    assert (entry["numerator"], entry["denominator"]) == (2, 3)
+    assert entry["base"] == {"value": 2 / 3, "numerator": 2, "denominator": 3}
+    (finding,) = [f for f in report["findings"] if f["code"] == "kpi.test_pass_rate"]
+    assert "in the base build: not lowered by this change" in finding["message"]
+    assert finding["disposition"] == "out_of_scope"
+    (note,) = [n for n in report["sections"]["kpis"]["notes"] if "both runs ran" in n]
+    assert note == (
+        "vs base build: test pass rate compared on the tests both runs ran: this build's run did "
+        f"not run {len(left_out)} tests that the base build's ran (a run of part of the project, "
+        "as slim CI's `--select state:modified+`), which its base figure leaves out"
+    )
+    markdown = (tmp_path / "reports" / "gate.md").read_text()
+    assert note.replace("`", "\\`") in markdown  # a table cell, its text escaped
+
+    # A test this run ran failing where the base passed it is the change's.
+    ran_the_tests(pr_dir, failing=2)
+    slim_run(pr_dir, keep=3)
+    (finding,) = [f for f in check()["findings"] if f["code"] == "kpi.test_pass_rate"]
+    assert "66.7% (2/3) in the base build: this change lowers it" in finding["message"]
+    assert finding["disposition"] == "blocking"
+
+    # Tests the change removed are the change's: the base still counts them.
+    (pr_dir / "manifest.json").write_text(edited)
+    removed = set(json.loads((base_dir / "manifest.json").read_text())["nodes"]) - set(
+        json.loads(edited)["nodes"]
+    )
+    removed_tests = [uid for uid in removed if uid.startswith("test.")]
+    assert removed_tests and not set(removed_tests) & set(slim_run(pr_dir, keep=3))
+    base_figure = check()["sections"]["kpis"]["scorecard"]["test_pass_rate"]["base"]
+    assert base_figure["denominator"] == 3 + len(removed_tests)
+
+
+def test_when_the_base_ran_none_of_this_runs_tests_the_note_says_so(tmp_path):
+    base_dir, pr_dir = edited_pair(tmp_path)
+    same_project(base_dir, pr_dir)
+    for directory, keep in ((base_dir, 1), (pr_dir, 2)):
+        ran_the_tests(directory)
+        slim_run(directory, keep)
+    results = json.loads((pr_dir / "run_results.json").read_text())
+    first = next(r for r in results["results"] if r["unique_id"].startswith("test."))
+    results["results"].remove(first)  # this run ran the second test, the base's the first
+    (pr_dir / "run_results.json").write_text(json.dumps(results))
+    tiers = TierSettings(("meta.tier", "tag"), 3)
+    base, pr = load(base_dir, tiers), load(pr_dir, tiers)
+    context = CheckContext(project=pr, config=Config(), base=base, changed=set())
+    notes = run_gate(context, families={"kpi"}).sections["kpis"]["notes"]
+    assert (
+        "vs base build: test pass rate not compared: the base build's run ran none of the tests "
+        "this build's run ran"
+    ) in notes
 
 
 def test_the_diff_reads_of_the_base_build_only_what_it_compares(tmp_path):

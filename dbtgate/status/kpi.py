@@ -46,7 +46,7 @@ from dbtgate.status.results import (
     TEST_PREFIXES,
     dbt_command_line,
 )
-from dbtgate.wording import against_base_build, code_span, name_order, number
+from dbtgate.wording import against_base_build, code_span, counted, name_order, number
 
 KPI_NAMES: tuple[str, ...] = typing.get_args(KpiName)
 # The measures behind the KPIs: each KPI is one of them, project-wide or on tier-1 models.
@@ -239,10 +239,15 @@ def tier1_by_owner(project: Project, rows: ModelRows) -> dict[str, dict[str, dic
     return {owner: tally.measures() for owner, tally in tallies.items()}
 
 
-def add_results(project: Project, groups: Callable[[str | None], list[Tally]]) -> dict[str, str]:
-    """Count the last run's tests (for the resource each tests) and the sources' freshness
-    into `groups(unique_id)`'s tallies. Returns why a measure could not be taken, by measure
-    (`test_pass_rate`, `freshness`): "no run_results.json", "run_results.json is from ..."."""
+def add_results(
+    project: Project,
+    groups: Callable[[str | None], list[Tally]],
+    leave_out: frozenset[str] = frozenset(),
+) -> dict[str, str]:
+    """Count the last run's tests (for the resource each tests; not those in `leave_out`) and
+    the sources' freshness into `groups(unique_id)`'s tallies. Returns why a measure could not
+    be taken, by measure (`test_pass_rate`, `freshness`): "no run_results.json",
+    "run_results.json is from ..."."""
     unmeasured: dict[str, str] = {}
     index = project.run_index()
     if index is None:
@@ -258,7 +263,7 @@ def add_results(project: Project, groups: Callable[[str | None], list[Tally]]) -
         counts: dict[str | None, list[int]] = {}
         for uid, result in index.results.items():
             status = result.status
-            if status == "skipped" or not uid.startswith(TEST_PREFIXES):
+            if status == "skipped" or not uid.startswith(TEST_PREFIXES) or uid in leave_out:
                 continue
             tally_of = counts.setdefault(tested.get(uid), [0, 0])
             tally_of[0] += 1
@@ -334,22 +339,37 @@ def add_base(
     measures, and why the base has no test pass rate or freshness, `unmeasured`), where the two
     builds measured the same thing: the base has data, and for column documentation both builds
     have a catalog.json or neither (with one, the warehouse's columns count too: a base parsed
-    from a git ref, `parsed_from`, has none)."""
+    from a git ref, `parsed_from`, has none). When this build's run left out tests the base
+    build's ran (`tests_left_out`, a slim CI run), its pass rate is compared on the tests both
+    ran, which the notes say."""
     catalogs_differ = (base_build.catalog is None) != (project.catalog is None)
+    tests_left_out = base.get("tests_left_out", 0)
     # Why a KPI with a value here has none to compare with: said once per reason, in the notes.
     left_out: dict[str, list[str]] = {}
+    on_the_same_tests: list[str] = []
     for name, entry in scorecard["scorecard"].items():
         measured = name.removeprefix("tier1_")
         before = base["tier1" if name != measured else "overall"][measured]
         if measured == "docs_columns" and catalogs_differ:
             reason = _OTHER_CATALOG
+        elif before["value"] is None and measured == "test_pass_rate" and tests_left_out:
+            reason = _NONE_RUN_IN_BOTH
         elif before["value"] is None:
             reason = _no_base_figure(measured, base["unmeasured"].get(measured), parsed_from)
         else:
             entry["base"] = before
+            if measured == "test_pass_rate" and tests_left_out:
+                on_the_same_tests.append(entry["label"])
             continue
         if entry["value"] is not None:
             left_out.setdefault(reason, []).append(entry["label"])
+    if on_the_same_tests:
+        scorecard["notes"].append(
+            f"vs base build: {', '.join(on_the_same_tests)} compared on the tests both runs ran: "
+            f"this build's run did not run {counted(tests_left_out, 'test')} that the base "
+            "build's ran (a run of part of the project, as slim CI's `--select "
+            "state:modified+`), which its base figure leaves out"
+        )
     scorecard["notes"].extend(
         f"vs base build: {', '.join(labels)} not compared: {reason}"
         for reason, labels in left_out.items()
@@ -377,6 +397,7 @@ def _no_base_figure(measured: str, unmeasured: str | None, parsed_from: str | No
 _OTHER_CATALOG = (
     "one build has a catalog.json and the other not, so their columns are not counted alike"
 )
+_NONE_RUN_IN_BOTH = "the base build's run ran none of the tests this build's run ran"
 _NO_MODELS = "no data in the base build (none of its models is counted there)"
 _NOTHING_COUNTED = {
     "test_pass_rate": "no data in the base build (its last run ran none of its tests)",

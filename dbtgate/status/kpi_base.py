@@ -17,6 +17,7 @@ from typing import Any
 
 from dbtgate.project import Project
 from dbtgate.status.kpi import ModelRows, Tally, add_results, model_counts, summed
+from dbtgate.status.results import TEST_PREFIXES
 
 
 def base_measures(project: Project, base: Project, rows: ModelRows) -> dict[str, Any]:
@@ -42,8 +43,36 @@ def base_measures(project: Project, base: Project, rows: ModelRows) -> dict[str,
     def groups(uid: str | None) -> list[Tally]:
         return [overall, tier1] if uid is not None and base.tier(uid) == 1 else [overall]
 
-    unmeasured = add_results(base, groups)
-    return {"overall": overall.measures(), "tier1": tier1.measures(), "unmeasured": unmeasured}
+    left_out = tests_not_run_here(project, base)
+    unmeasured = add_results(base, groups, left_out)
+    return {
+        "overall": overall.measures(),
+        "tier1": tier1.measures(),
+        "unmeasured": unmeasured,
+        "tests_left_out": len(left_out),
+    }
+
+
+def tests_not_run_here(project: Project, base: Project) -> frozenset[str]:
+    """The base run's tests that the pull request's build still has but its run did not execute
+    (not in its run_results.json, or skipped). A slim CI run (`dbt build --select
+    state:modified+`) tests what the change touched, where main's build tested everything: the
+    base's pass rate is then taken on the tests both runs ran, so that a test failing in both
+    does not read as the change lowering the rate. A test the change removed still counts in
+    the base (removing a failing test raises the rate)."""
+    here, there = project.executed_run(), base.executed_run()
+    if here is None or there is None:
+        return frozenset()
+    unit_tests = project.manifest.unit_tests or {}
+    ran = here.results
+    return frozenset(
+        uid
+        for uid, result in there.results.items()
+        if result.status != "skipped"
+        and uid.startswith(TEST_PREFIXES)
+        and (uid in project.nodes or uid in unit_tests)
+        and (uid not in ran or ran[uid].status == "skipped")
+    )
 
 
 def _untouched(project: Project, base: Project, uid: str, groups_same: bool) -> bool:
