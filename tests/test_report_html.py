@@ -398,15 +398,21 @@ def test_the_header_names_who_owns_what_blocks_the_unowned_last() -> None:
 
 def test_a_kpi_is_the_whole_projects_first_in_the_header_and_the_filter_not_no_owners() -> None:
     """A gated KPI has no resource, so no owner: under "(no owner)" it read as one more model
-    nobody owns, in the header's owners, the owner filter and its row."""
+    nobody owns, in the header's owners, the owner filter and its row; in the header's "owned
+    by" it read as a team named "Whole project or selection"."""
     page = render_html(sample_report([*sample_findings(), *project_and_unowned()]))
     header = page.split("</header>")[0]
     assert (
-        '<p class="why"><b>owned by:</b> <span class="owner">Whole project or selection 2</span> · '
-        '<span class="owner">@finance-eng 1</span> · '
+        '<p class="why"><b>on the whole project or a selection:</b> 2</p>'
+        '<p class="why"><b>owned by:</b> <span class="owner">@finance-eng 1</span> · '
         '<span class="owner">Finance Analytics 1</span> · '
         '<span class="owner">Marketing Analytics 1</span> · <span class="owner">(no owner) 1</span></p>'
     ) in header
+    # When only the whole project's findings block, no one is named.
+    whole = [f for f in project_and_unowned() if f.code != "owner.present"]
+    header = render_html(sample_report(whole)).split("</header>")[0]
+    assert "<b>on the whole project or a selection:</b> 2</p>" in header
+    assert "owned by:" not in header
     owner_filter = page.split('id="filter-owner"')[1].split("</select>")[0]
     assert re.findall(r'<option value="([^"]*)">', owner_filter) == [
         "",

@@ -139,6 +139,15 @@ def _header(report: dict[str, Any]) -> str:
     # Who must act, as the PR comment groups the blocking findings: the release manager's next
     # question after what blocks, answered before the table.
     owners = view.by_owner(view.findings_with(report, "blocking"))
+    # The whole project's findings (a gated KPI, a rule on a policy's whole selection) are no
+    # owner's: "owned by: Whole project or selection 2" read as a team of that name.
+    whole = [found for owner, found in owners if owner == view.WHOLE_PROJECT]
+    if whole:
+        why += (
+            f'<p class="why"><b>on the whole project or a selection:</b> {number(len(whole[0]))}'
+            "</p>"
+        )
+    owners = [(owner, found) for owner, found in owners if owner != view.WHOLE_PROJECT]
     if owners:
         why += f'<p class="why"><b>owned by:</b> {_owners_line(owners)}</p>'
     warnings = "".join(
