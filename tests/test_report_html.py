@@ -569,13 +569,13 @@ def test_the_lineage_is_listed_under_its_graph_upstream_first_for_paper() -> Non
     assert re.findall(r"<th>([^<]*)</th>", listed) == ["resource", "drawn as", "reads", "owner"]
     finance = '<td class="owners"><span class="owner">Finance Analytics</span></td>'
     assert re.findall(r"<tr><td>.*?</tr>", listed) == [
-        '<tr><td>orders_<wbr>summary.<wbr>v2</td><td><i class="swatch breaking"></i>breaking change'
-        f"</td><td>–</td>{finance}</tr>",
+        '<tr><td>orders_<wbr>summary.<wbr>v2</td><td><span class="kind"><i class="swatch breaking"></i>'
+        f"breaking change</span></td><td>–</td>{finance}</tr>",
         '<tr><td>revenue_<wbr>dashboard <span class="muted">(exposure)</span></td>'
-        '<td><i class="swatch consumer"></i>direct consumer</td>'
+        '<td><span class="kind"><i class="swatch consumer"></i>direct consumer</span></td>'
         f"<td>orders_<wbr>summary.<wbr>v2</td>{finance}</tr>",
-        '<tr><td>finance_<wbr>revenue</td><td><i class="swatch consumer"></i>direct consumer</td>'
-        '<td>orders_<wbr>summary.<wbr>v2</td><td class="owners">–</td></tr>',
+        '<tr><td>finance_<wbr>revenue</td><td><span class="kind">'
+        '<i class="swatch consumer"></i>direct consumer</span></td><td>orders_<wbr>summary.<wbr>v2</td><td class="owners">–</td></tr>',
     ]
 
 

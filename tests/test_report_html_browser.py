@@ -1366,8 +1366,9 @@ READABLE_PX = 9
 def printed_lineage(driver) -> dict:
     """As the page is laid out (`laid_out_for_print`): the size in px that the graph's labels
     print at (their font size times the graph's scale), and the list under the graph as printed
-    (`None` when it is not), its rows' cells' text, the lines each row's owner takes and the
-    list's font size in px."""
+    (`None` when it is not), its rows' cells' text, the lines each row's kind ("drawn as") and
+    owner take, whether each kind's swatch is on its words' first line, and the list's font
+    size in px."""
     return driver.execute_script(
         "var svg = document.querySelector('svg.lineage');"
         "var list = document.querySelector('table.lineage-list');"
@@ -1380,6 +1381,12 @@ def printed_lineage(driver) -> dict:
         "var rows = list && list.checkVisibility() ? [...list.tBodies[0].rows] : null;"
         "return {label: parseFloat(getComputedStyle(svg.querySelector('text')).fontSize) * scale,"
         " list: rows && rows.map(row => [...row.cells].map(cell => cell.textContent)),"
+        " kind_lines: rows && rows.map(row => lines(row.cells[1])),"
+        " swatch_beside: rows && rows.map(row => { var kind = row.cells[1].querySelector('.kind');"
+        "  var swatch = kind.querySelector('.swatch').getBoundingClientRect();"
+        "  var words = document.createRange(); words.selectNodeContents(kind.lastChild);"
+        "  var line = words.getClientRects()[0], middle = swatch.top + swatch.height / 2;"
+        "  return middle >= line.top && middle <= line.bottom; }),"
         " owner_lines: rows && rows.map(row => lines(row.cells[3])),"
         " size: list && parseFloat(getComputedStyle(list).fontSize)};"
     )
@@ -1404,13 +1411,15 @@ def test_printed_a_lineage_too_small_to_read_is_listed_under_its_graph(
         report = sample_report()
         chain_lineage(report, layers)
         nodes = report["sections"]["lineage"]["nodes"]
+        nodes[0]["role"] = "parent"  # what the change reads, drawn for context
         nodes[1]["name"], nodes[1]["owner"] = long_name, team
         nodes[2]["owner"] = "@finance-eng"
         names = [node["name"] for node in nodes]
         expected = [
-            [name, "changed" if i == 0 else "direct consumer", names[i - 1] if i else "–", "–"]
+            [name, "direct consumer", names[i - 1] if i else "–", "–"]
             for i, name in enumerate(names)
         ]
+        expected[0][1] = "direct parent (context)"
         expected[1][3], expected[2][3] = team, "@finance-eng"
         open_report(browser, tmp_path / f"lineage-{layers}.html", report)
         browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
@@ -1426,6 +1435,14 @@ def test_printed_a_lineage_too_small_to_read_is_listed_under_its_graph(
                 assert seen["list"] == expected, (layers, paper)
                 # a team's handle whole: A5 printed "@finance-" / "eng"
                 assert seen["owner_lines"][2] == 1, (layers, paper)
+                # a kind's words together, beside its swatch: A5 printed "direct / parent /
+                # (context)", then a swatch alone over "direct consumer"
+                assert seen["kind_lines"][0] <= 2 and set(seen["kind_lines"][1:]) == {1}, (
+                    layers,
+                    paper,
+                    seen["kind_lines"],
+                )
+                assert set(seen["swatch_beside"]) == {True}, (layers, paper)
                 assert seen["size"] >= 12, (layers, paper)  # the findings' size on paper
     # Six layers print at a third of their size on A5, at half on A4 and Letter; three at
     # 2/3 on A5, whole on A4 and Letter.
@@ -1483,4 +1500,18 @@ def test_printed_the_rules_help_is_the_size_of_the_findings(page) -> None:
     assert set(printed["help"]) == {printed["finding"]} == {"12px"}, printed
     on_screen = page.execute_script(sizes)
     assert set(on_screen["help"]) == {"13.6px", "16px"}, on_screen  # the screen keeps its own
+    assert severe(page) == []
+
+
+def test_printed_what_changeds_count_line_is_the_size_of_its_table(page) -> None:
+    """ "What changed" counts its rows in a line over the table: on paper it printed at 13.6 px
+    over rows of 12."""
+    sizes = (
+        "var size = e => getComputedStyle(e).fontSize;"
+        "return {line: size(document.querySelector('#changes .meta')),"
+        " row: size(document.querySelector('#changes td'))};"
+    )
+    printed = as_printed(page, sizes)
+    assert printed == {"line": "12px", "row": "12px"}, printed
+    assert page.execute_script(sizes)["line"] == "13.6px"  # the screen keeps its own
     assert severe(page) == []

@@ -362,7 +362,7 @@ def _lineage_list(lineage: dict[str, Any], positions: dict[str, tuple[int, int]]
         owner = node.get("owner")
         rows.append(
             f"<tr><td>{_breakable(node['name'])}{type_note}</td>"
-            f'<td><i class="swatch {h(kind)}"></i>{h(_LINEAGE_KINDS[kind])}</td>'
+            f"<td>{_drawn_as(kind)}</td>"
             f"<td>{', '.join(_breakable(names[uid]) for uid in parents) or '–'}</td>"
             f'<td class="owners">{_owner_names([owner]) if owner else "–"}</td></tr>'
         )
@@ -370,6 +370,15 @@ def _lineage_list(lineage: dict[str, Any], positions: dict[str, tuple[int, int]]
         '<table class="lineage-list"><thead><tr><th>resource</th><th>drawn as</th>'
         f"<th>reads</th><th>owner</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def _drawn_as(kind: str) -> str:
+    """A lineage kind with its swatch, the two and the kind's words kept on one line but for a
+    parenthesis: on A5 the list's narrow "drawn as" column printed "direct / parent /
+    (context)", one word a line, and then the swatch alone above "direct consumer"."""
+    words, _, aside = _LINEAGE_KINDS[kind].partition(" (")
+    kept = f'<span class="kind"><i class="swatch {h(kind)}"></i>{h(words)}</span>'
+    return kept + (f" ({h(aside)}" if aside else "")
 
 
 def _label_lines(name: str) -> list[str]:
