@@ -215,6 +215,16 @@ def test_a_kpi_left_without_a_base_figure_is_said_once_in_the_notes(tmp_path):
     ]
 
 
+# A gated test pass rate under `scope: changed`: blocking only when the change lowered it.
+GATED_PASS_RATE = """\
+version: 1
+scope: changed
+kpi:
+  targets: {test_pass_rate: 0.99}
+  gate: [test_pass_rate]
+"""
+
+
 def ran_the_tests(directory: Path, failing: int = 0) -> None:
     """The build's run_results.json as of a `dbt build` whose first `failing` tests failed (the
     corpus' results are of `dbt docs generate`, which ran nothing)."""
@@ -233,16 +243,7 @@ def test_a_gated_test_pass_rate_blocks_only_when_the_change_lowers_it(tmp_path):
     its target that the base had already is legacy debt (outside the change), one the change
     lowered blocks."""
     base_dir, pr_dir = edited_pair(tmp_path)
-    write_config(
-        tmp_path,
-        """\
-        version: 1
-        scope: changed
-        kpi:
-          targets: {test_pass_rate: 0.99}
-          gate: [test_pass_rate]
-        """,
-    )
+    write_config(tmp_path, GATED_PASS_RATE)
 
     def kpi_finding() -> dict:
         result = dbtgate(
@@ -292,16 +293,7 @@ def test_a_slim_run_is_compared_on_the_tests_both_runs_ran(tmp_path):
     build's pass rate is taken on the tests both ran, so a test failing in both is not the
     change lowering the rate (on all the base's tests it was 98.0% against this run's 66.7%)."""
     base_dir, pr_dir = edited_pair(tmp_path)
-    write_config(
-        tmp_path,
-        """\
-        version: 1
-        scope: changed
-        kpi:
-          targets: {test_pass_rate: 0.99}
-          gate: [test_pass_rate]
-        """,
-    )
+    write_config(tmp_path, GATED_PASS_RATE)
     edited = (pr_dir / "manifest.json").read_text()
     same_project(base_dir, pr_dir)  # first
     ran_the_tests(base_dir, failing=1)
