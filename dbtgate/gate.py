@@ -25,7 +25,7 @@ from dbtgate.diff.settings import setting_of
 from dbtgate.families import run_families
 from dbtgate.findings import Finding, fingerprint
 from dbtgate.focus import focus_note, keep_focus
-from dbtgate.locate import Locator, display_path, display_root, shown_outside
+from dbtgate.locate import Location, Locator, display_path, display_root, shown_outside
 from dbtgate.project import Project, unreadable_tiers_note
 from dbtgate.today import waiver_today
 from dbtgate.waivers import apply_waivers, finding_to_waive, suggested_waiver
@@ -226,32 +226,36 @@ class Completer:
             # A line of the resource's file (a `code.*` rule): the SQL, not the YAML.
             finding.path = self.locator.display(file_path(resource))
         if finding.path is None:
-            parent = test = None
-            if resource.resource_type == "test":
-                # A rule on tests names no tested resource: the project's map of tests (built
-                # once, only when a test is reported) places the test under its model.
-                target = (finding.details or {}).get(
-                    "tested_resource"
-                ) or self.project.tested_resources().get(uid)
-                parent = self.project.resource(target) if target else None
-            else:
-                test = self._named_test(finding, uid)
-            setting = setting_of(finding) if isinstance(resource, Node) else None
-            if setting is not None:
-                location = self.locator.locate_setting(resource, *setting)
-            elif test is not None:
-                # A finding on a model about one of its tests (a composite-key test of one
-                # column): on the test's list item, where the fix is made.
-                location = self.locator.locate(test, parent=resource)
-            elif isinstance(resource, Node) and isinstance(
-                constraint := (finding.details or {}).get("constraint"), str
-            ):
-                # About one of the model's own constraints (a one-column primary key declared
-                # at model level): on its item in the model's `constraints:`.
-                location = self.locator.locate_constraint(resource, constraint, finding.column_name)
-            else:
-                location = self.locator.locate(resource, finding.column_name, parent=parent)
+            location = self._place(finding, resource, uid)
             finding.path, finding.line = location.path or None, location.line
+
+    def _place(self, finding: Finding, resource: Any, uid: str) -> Location:
+        """Where in the YAML a finding on `resource` is fixed: a config setting's line, a test's
+        or a constraint's list item when the finding is about one, else the resource's (or its
+        column's) entry; a test whose rule names no tested resource under its model."""
+        locator, project = self.locator, self.project
+        parent = test = None
+        if resource.resource_type == "test":
+            # A rule on tests names no tested resource: the project's map of tests (built once,
+            # only when a test is reported) places the test under its model.
+            details = finding.details or {}
+            target = details.get("tested_resource") or project.tested_resources().get(uid)
+            parent = project.resource(target) if target else None
+        else:
+            test = self._named_test(finding, uid)
+        setting = setting_of(finding) if isinstance(resource, Node) else None
+        if setting is not None:
+            return locator.locate_setting(resource, *setting)
+        if test is not None:
+            # A finding on a model about one of its tests (a composite-key test of one column):
+            # on the test's list item, where the fix is made.
+            return locator.locate(test, parent=resource)
+        constraint = (finding.details or {}).get("constraint")
+        if isinstance(resource, Node) and isinstance(constraint, str):
+            # About one of the model's own constraints (a one-column primary key declared at
+            # model level): on its item in the model's `constraints:`.
+            return locator.locate_constraint(resource, constraint, finding.column_name)
+        return locator.locate(resource, finding.column_name, parent=parent)
 
     def _named_test(self, finding: Finding, uid: str) -> Node | None:
         """The generic test of the finding's resource that its `details["test"]` names, None
