@@ -308,8 +308,11 @@ def test_a_slim_run_is_compared_on_the_tests_both_runs_ran(tmp_path):
             cwd=tmp_path,
         )
         assert result.returncode in (0, 1), result.stderr
+        nonlocal console
+        console = result.stdout
         return read_json(tmp_path / "reports" / "gate.json")
 
+    console = ""
     report = check()
     entry = report["sections"]["kpis"]["scorecard"]["test_pass_rate"]
     assert (entry["numerator"], entry["denominator"]) == (2, 3)
@@ -325,6 +328,7 @@ def test_a_slim_run_is_compared_on_the_tests_both_runs_ran(tmp_path):
     )
     markdown = (tmp_path / "reports" / "gate.md").read_text()
     assert note.replace("`", "\\`") in markdown  # a table cell, its text escaped
+    assert f"note: {note}" in " ".join(console.split())  # under the console's KPI table
 
     # A test this run ran failing where the base passed it is the change's.
     ran_the_tests(pr_dir, failing=2)

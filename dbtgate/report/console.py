@@ -514,6 +514,11 @@ def _print_targets(console: Any, kpis: Any) -> None:
         title_left=True,
         pad_edge=False,
     )
+    # What the "vs base build" column compares, or why a cell of it is empty (a slim CI run's
+    # pass rate taken on the tests both runs ran; a base parsed from a git ref has no results).
+    for note in kpis.get("notes") or ():
+        if note.startswith("vs base build:"):
+            _print_pieces(console, [("note:", "dim"), (f" {_clean(note)}", None)])
 
 
 def verdict_line(result: GateResult) -> str:
