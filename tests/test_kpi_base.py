@@ -51,7 +51,7 @@ def from_the_change(pr: Project, base: Project) -> dict:
     """The base's measures (without why some could not be taken, which `from_scratch` gives
     in its notes, nor the tests the pull request's run left out: these builds ran none)."""
     measured = base_measures(pr, base, model_rows(pr))
-    assert measured.pop("tests_left_out") == 0
+    assert measured.pop("tests_left_out") == (0, 0)
     del measured["unmeasured"]
     return measured
 
@@ -346,6 +346,33 @@ def test_a_slim_run_is_compared_on_the_tests_both_runs_ran(tmp_path):
     assert removed_tests and not set(removed_tests) & set(slim_run(pr_dir, keep=3))
     base_figure = check()["sections"]["kpis"]["scorecard"]["test_pass_rate"]["base"]
     assert base_figure["denominator"] == 3 + len(removed_tests)
+
+
+def test_a_test_this_run_skipped_is_left_out_of_the_base_figure_too(tmp_path):
+    """A test skipped after an upstream failure is not in this run's pass rate: nor in the
+    base's it is compared with."""
+    base_dir, pr_dir = edited_pair(tmp_path)
+    same_project(base_dir, pr_dir)
+    ran_the_tests(base_dir, failing=1)
+    ran_the_tests(pr_dir)
+    results = json.loads((pr_dir / "run_results.json").read_text())
+    tests = [r for r in results["results"] if r["unique_id"].startswith("test.")]
+    tests[0]["status"] = "skipped"  # the one the base failed
+    (pr_dir / "run_results.json").write_text(json.dumps(results))
+    tiers = TierSettings(("meta.tier", "tag"), 3)
+    base, pr = load(base_dir, tiers), load(pr_dir, tiers)
+    context = CheckContext(project=pr, config=Config(), base=base, changed=set())
+    kpis = run_gate(context, families={"kpi"}).sections["kpis"]
+    entry = kpis["scorecard"]["test_pass_rate"]
+    assert entry["base"] == {
+        "value": 1.0,
+        "numerator": len(tests) - 1,
+        "denominator": len(tests) - 1,
+    }
+    assert (
+        "vs base build: test pass rate compared on the tests both runs ran: this build's run "
+        "skipped 1 test that the base build's ran, which its base figure leaves out"
+    ) in kpis["notes"]
 
 
 def test_when_the_base_ran_none_of_this_runs_tests_the_note_says_so(tmp_path):

@@ -343,7 +343,8 @@ def add_base(
     build's ran (`tests_left_out`, a slim CI run), its pass rate is compared on the tests both
     ran, which the notes say."""
     catalogs_differ = (base_build.catalog is None) != (project.catalog is None)
-    tests_left_out = base.get("tests_left_out", 0)
+    not_selected, skipped = base.get("tests_left_out", (0, 0))
+    tests_left_out = not_selected + skipped
     # Why a KPI with a value here has none to compare with: said once per reason, in the notes.
     left_out: dict[str, list[str]] = {}
     on_the_same_tests: list[str] = []
@@ -366,14 +367,27 @@ def add_base(
     if on_the_same_tests:
         scorecard["notes"].append(
             f"vs base build: {', '.join(on_the_same_tests)} compared on the tests both runs ran: "
-            f"this build's run did not run {counted(tests_left_out, 'test')} that the base "
-            "build's ran (a run of part of the project, as slim CI's `--select "
-            "state:modified+`), which its base figure leaves out"
+            + _tests_left_out(not_selected, skipped)
         )
     scorecard["notes"].extend(
         f"vs base build: {', '.join(labels)} not compared: {reason}"
         for reason, labels in left_out.items()
     )
+
+
+def _tests_left_out(not_selected: int, skipped: int) -> str:
+    """What this build's run left out of the tests the base build's ran, which the base's pass
+    rate leaves out too: tests it did not select (slim CI) and tests it skipped (after an
+    upstream failure)."""
+    parts = []
+    if not_selected:
+        parts.append(
+            f"did not run {counted(not_selected, 'test')} that the base build's ran (a run of "
+            "part of the project, as slim CI's `--select state:modified+`)"
+        )
+    if skipped:
+        parts.append(f"skipped {counted(skipped, 'test')} that the base build's ran")
+    return f"this build's run {' and '.join(parts)}, which its base figure leaves out"
 
 
 def _no_base_figure(measured: str, unmeasured: str | None, parsed_from: str | None) -> str:

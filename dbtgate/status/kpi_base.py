@@ -45,11 +45,14 @@ def base_measures(project: Project, base: Project, rows: ModelRows) -> dict[str,
 
     left_out = tests_not_run_here(project, base)
     unmeasured = add_results(base, groups, left_out)
+    ran = project.run_index()
+    skipped = sum(1 for uid in left_out if ran is not None and uid in ran.results)
     return {
         "overall": overall.measures(),
         "tier1": tier1.measures(),
         "unmeasured": unmeasured,
-        "tests_left_out": len(left_out),
+        # The base run's tests this build's run did not select, and those it skipped.
+        "tests_left_out": (len(left_out) - skipped, skipped),
     }
 
 
