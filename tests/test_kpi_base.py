@@ -4,6 +4,7 @@ scored from scratch; the reports show them beside the pull request's."""
 from __future__ import annotations
 
 import copy
+import html
 import json
 import shutil
 import tempfile
@@ -304,7 +305,7 @@ def test_a_slim_run_is_compared_on_the_tests_both_runs_ran(tmp_path):
     def check() -> dict:
         result = dbtgate(
             *("check", "--artifacts", "pr", "--base", "base", "--out", "reports"),
-            *("--format", "json,md"),
+            *("--format", "json,md,html"),
             cwd=tmp_path,
         )
         assert result.returncode in (0, 1), result.stderr
@@ -326,9 +327,17 @@ def test_a_slim_run_is_compared_on_the_tests_both_runs_ran(tmp_path):
         f"not run {len(left_out)} tests that the base build's ran (a run of part of the project, "
         "as slim CI's `--select state:modified+`), which its base figure leaves out"
     )
+    # Under the scorecard, where its "vs base build" column is read, in every report.
+    assert f"note: {note}" in " ".join(console.split())
     markdown = (tmp_path / "reports" / "gate.md").read_text()
-    assert note.replace("`", "\\`") in markdown  # a table cell, its text escaped
-    assert f"note: {note}" in " ".join(console.split())  # under the console's KPI table
+    targets = markdown.split("#### KPIs vs targets")[1].split("<details>")[0]
+    assert f"- note: {note}\n" in targets
+    page = (tmp_path / "reports" / "gate.html").read_text()
+    scorecard = page.split('<section id="kpis">')[1].split("</table>", 1)[1]
+    code = "<code>--select state:modified+</code>"
+    escaped = html.escape(note).replace("`--select state:modified+`", code)
+    assert scorecard.startswith(f'<p class="meta">note: {escaped}</p>')
+    assert page.count("compared on the tests both runs ran") == 1  # not in the notes table too
 
     # A test this run ran failing where the base passed it is the change's.
     ran_the_tests(pr_dir, failing=2)

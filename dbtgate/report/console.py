@@ -493,7 +493,7 @@ def _print_targets(console: Any, kpis: Any) -> None:
     """The KPIs that have a target, one line each: the release manager's question on a laptop.
 
     The full scorecard (per tier, per owner) is in the markdown and HTML reports."""
-    from dbtgate.report.view import base_moved, scorecard_headers, scorecard_rows
+    from dbtgate.report.view import base_moved, base_notes, scorecard_headers, scorecard_rows
 
     rows = [row for row in scorecard_rows(kpis) or [] if row[3] != "–" and row[4] != "no data"]
     if not rows:
@@ -514,11 +514,8 @@ def _print_targets(console: Any, kpis: Any) -> None:
         title_left=True,
         pad_edge=False,
     )
-    # What the "vs base build" column compares, or why a cell of it is empty (a slim CI run's
-    # pass rate taken on the tests both runs ran; a base parsed from a git ref has no results).
-    for note in kpis.get("notes") or ():
-        if note.startswith("vs base build:"):
-            _print_pieces(console, [("note:", "dim"), (f" {_clean(note)}", None)])
+    for note in base_notes(kpis):
+        _print_pieces(console, [("note:", "dim"), (f" {_clean(note)}", None)])
 
 
 def verdict_line(result: GateResult) -> str:

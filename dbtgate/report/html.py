@@ -594,6 +594,9 @@ def _kpis(report: dict[str, Any]) -> str:
     scorecard = view.scorecard_rows(kpis)
     if scorecard is not None:
         parts.append(_scorecard_html(scorecard))
+        parts.extend(
+            f'<p class="meta">note: {html_text_code(note)}</p>' for note in view.base_notes(kpis)
+        )
         parts.extend(_breakdown_html(table) for table in view.kpi_breakdown(kpis))
     else:
         parts.extend(_table_html(table) for table in view.section_tables("KPIs", kpis))

@@ -560,6 +560,9 @@ def _kpi_section(budget: _Budget, report: dict[str, Any]) -> None:
         [view.Table("KPIs vs targets", view.without_gated(headers), rows)],
         folded=False,
     )
+    noted = view.base_notes(kpis)
+    if noted:
+        budget.add("".join(f"- note: {md_text_code(note)}\n" for note in noted) + "\n")
     more = []
     if folded:  # KPI, value, count and, with a base build, how the change moved it
         more.append(

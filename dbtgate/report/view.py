@@ -841,10 +841,23 @@ def base_moved(change: str) -> str | None:
     return {"-": "fell", "+": "rose"}.get(change[:1])
 
 
+BASE_NOTE = "vs base build:"
+
+
+def base_notes(kpis: Any) -> list[str]:
+    """The KPI notes on the scorecard's "vs base build" column: what it compares (a slim CI
+    run's pass rate, on the tests both runs ran) or why a cell of it is empty. Every report
+    prints them under the scorecard, where the column is read."""
+    notes = kpis.get("notes") if isinstance(kpis, dict) else None
+    if not isinstance(notes, list):
+        return []
+    return [note for note in notes if isinstance(note, str) and note.startswith(BASE_NOTE)]
+
+
 def kpi_breakdown(kpis: Any, max_rows: int = 200) -> list[Table]:
-    """The KPI section beyond the scorecard (by tier, by owner, notes), headed with the
-    scorecard's labels ("test coverage", not "test_coverage"). The overall measures are left out
-    when a scorecard shows them already."""
+    """The KPI section beyond the scorecard (by tier, by owner, notes but those under the
+    scorecard: `base_notes`), headed with the scorecard's labels ("test coverage", not
+    "test_coverage"). The overall measures are left out when a scorecard shows them already."""
     if not isinstance(kpis, dict):
         return section_tables("KPIs", kpis, max_rows)
     scorecard = kpis.get("scorecard")
@@ -868,6 +881,8 @@ def kpi_breakdown(kpis: Any, max_rows: int = 200) -> list[Table]:
             rows = [[f"tier {row[0]}", *row[1:]] for row in rows]
         headers = [labels.get(header, header.replace("_", " ")) for header in table.headers]
         tables.append(Table(title, headers, rows))
+    if isinstance(notes, list) and isinstance(scorecard, dict):
+        notes = [note for note in notes if note not in base_notes(kpis)]
     if isinstance(notes, list) and notes:
         tables.append(Table("notes", ["note"], [[short_value(note, 400)] for note in notes]))
     return tables
