@@ -325,7 +325,7 @@ def test_a_slim_run_is_compared_on_the_tests_both_runs_ran(tmp_path):
     assert note == (
         "vs base build: test pass rate compared on the tests both runs ran: this build's run did "
         f"not run {len(left_out)} tests that the base build's ran (a run of part of the project, "
-        "as slim CI's `--select state:modified+`), which its base figure leaves out"
+        "as slim CI's `dbt build --select state:modified+`), which its base figure leaves out"
     )
     # Under the scorecard, where its "vs base build" column is read, in every report.
     assert f"note: {note}" in " ".join(console.split())
@@ -334,8 +334,9 @@ def test_a_slim_run_is_compared_on_the_tests_both_runs_ran(tmp_path):
     assert f"- note: {note}\n" in targets
     page = (tmp_path / "reports" / "gate.html").read_text()
     scorecard = page.split('<section id="kpis">')[1].split("</table>", 1)[1]
-    code = "<code>--select state:modified+</code>"
-    escaped = html.escape(note).replace("`--select state:modified+`", code)
+    # (a command's option on one line: on A4, `--` / `select` broke at its hyphen)
+    code = '<code>dbt build <span class="opt">--select</span> state:modified+</code>'
+    escaped = html.escape(note).replace("`dbt build --select state:modified+`", code)
     assert scorecard.startswith(f'<p class="meta">note: {escaped}</p>')
     assert page.count("compared on the tests both runs ran") == 1  # not in the notes table too
 

@@ -383,7 +383,7 @@ def _tests_left_out(not_selected: int, skipped: int) -> str:
     if not_selected:
         parts.append(
             f"did not run {counted(not_selected, 'test')} that the base build's ran (a run of "
-            "part of the project, as slim CI's `--select state:modified+`)"
+            "part of the project, as slim CI's `dbt build --select state:modified+`)"
         )
     if skipped:
         parts.append(f"skipped {counted(skipped, 'test')} that the base build's ran")
