@@ -334,7 +334,7 @@ def test_a_slim_run_is_compared_on_the_tests_both_runs_ran(tmp_path):
     assert f"- note: {note}\n" in targets
     page = (tmp_path / "reports" / "gate.html").read_text()
     scorecard = page.split('<section id="kpis">')[1].split("</table>", 1)[1]
-    # (a command's option on one line: on A4, `--` / `select` broke at its hyphen)
+    # (a command's option on one line: the page broke it as `-` / `-select`)
     code = '<code>dbt build <span class="opt">--select</span> state:modified+</code>'
     escaped = html.escape(note).replace("`dbt build --select state:modified+`", code)
     assert scorecard.startswith(f'<p class="meta">note: {escaped}</p>')
