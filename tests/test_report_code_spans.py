@@ -72,6 +72,15 @@ NAMES = st.text(
 )
 
 
+def test_an_option_given_with_its_value_is_kept_on_a_line_as_in_a_command() -> None:
+    """A note's `--select state:modified+` broke on screen as `-` / `-select`."""
+    assert html_text_code("as `--select state:modified+ --exclude x` does") == (
+        'as <code><span class="opt">--select</span> state:modified+ '
+        '<span class="opt">--exclude</span> x</code> does'
+    )
+    assert html_text_code("model `-A --b`") == "model <code>-A --b</code>"  # a name
+
+
 @given(NAMES)
 @example("-A")  # a name, not a command: no option is marked in it
 def test_any_name_in_a_span_renders_as_exactly_that_name(name: str) -> None:
@@ -79,8 +88,8 @@ def test_any_name_in_a_span_renders_as_exactly_that_name(name: str) -> None:
     shown = name.replace("\n", " ")  # a code span's line endings are spaces (CommonMark)
     assert spans_in(md_text_code(message)) == [shown]
     html = html_text_code(message)
-    if shown.startswith(("dbtgate ", "dbt ", "git ")):
-        # Read as a command: its options kept on a line (`opt`), its text unchanged.
+    if re.match(r"(?:dbtgate|dbt|git) |--[A-Za-z]", shown):
+        # Read as a command or an option: its options kept on a line (`opt`), its text unchanged.
         html = OPTION_MARKUP.sub(r"\1", html)
     assert html == f"model <code>{html_text(shown)}</code> has no owner"
 

@@ -79,18 +79,20 @@ def html_text_code(text: object) -> str:
 
 
 # A code span that is a command the reports suggest (`dbtgate lint --fix ...`, `dbt build
-# --select ...`, `git fetch ...`), and an option in it (`--base`, `-q`) after a space.
-_COMMAND = re.compile(r"(?:dbtgate|dbt|git) ")
-_OPTION = re.compile(r"(?<= )(--?[A-Za-z][\w-]*)")
+# --select ...`, `git fetch ...`) or an option with its value (`--select orders+`), and an
+# option in it (`--base`, `-q`) after a space or, a long one, first.
+_COMMAND = re.compile(r"(?:dbtgate|dbt|git) |--[A-Za-z]")
+_OPTION = re.compile(r"(?:(?<= )|^)(--[A-Za-z][\w-]*)|(?<= )(-[A-Za-z][\w-]*)")
 
 
 def _html_code(code: str) -> str:
-    """A code span as a <code> element; in a command, each option kept on one line (class
-    `opt`): a browser may break a line after a hyphen, and a fix hint printed on A4 read
-    `dbtgate lint ... --` / `base ../target`. A name (`-A`, a model's) is left as it is."""
+    """A code span as a <code> element; in a command, or an option given with its value, each
+    option kept on one line (class `opt`): a browser may break a line after a hyphen, and a fix
+    hint printed on A4 read `dbtgate lint ... --` / `base ../target`, a note `-` / `-select
+    state:modified+`. A name (`-A`, a model's) is left as it is."""
     escaped = html_text(code)
     if "-" in escaped and _COMMAND.match(code):
-        escaped = _OPTION.sub(r'<span class="opt">\1</span>', escaped)
+        escaped = _OPTION.sub(lambda option: f'<span class="opt">{option[0]}</span>', escaped)
     return f"<code>{escaped}</code>"
 
 
