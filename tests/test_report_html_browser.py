@@ -1503,15 +1503,25 @@ def test_printed_the_rules_help_is_the_size_of_the_findings(page) -> None:
     assert severe(page) == []
 
 
-def test_printed_what_changeds_count_line_is_the_size_of_its_table(page) -> None:
-    """ "What changed" counts its rows in a line over the table: on paper it printed at 13.6 px
-    over rows of 12."""
+def test_printed_the_lines_about_a_table_are_the_size_of_its_rows(tmp_path: Path, browser) -> None:
+    """ "What changed" counts its rows in a line over the table, and a note under the KPIs'
+    scorecard says what its "vs base build" column compares: on paper they printed at 13.6 px
+    by rows of 12."""
+    from report_samples import sample_report
+
+    report = sample_report()
+    note = "vs base build: test pass rate compared on the tests both runs ran: ..."
+    report["sections"]["kpis"]["notes"] = [note]
+    open_report(browser, tmp_path / "gate.html", report)
     sizes = (
         "var size = e => getComputedStyle(e).fontSize;"
-        "return {line: size(document.querySelector('#changes .meta')),"
-        " row: size(document.querySelector('#changes td'))};"
+        "return {changes: size(document.querySelector('#changes .meta')),"
+        " changed_row: size(document.querySelector('#changes td')),"
+        " kpi_note: size(document.querySelector('#kpis p.meta')),"
+        " kpi_row: size(document.querySelector('#kpis td'))};"
     )
-    printed = as_printed(page, sizes)
-    assert printed == {"line": "12px", "row": "12px"}, printed
-    assert page.execute_script(sizes)["line"] == "13.6px"  # the screen keeps its own
-    assert severe(page) == []
+    printed = as_printed(browser, sizes)
+    assert set(printed.values()) == {"12px"}, printed
+    on_screen = browser.execute_script(sizes)  # the screen keeps its own
+    assert (on_screen["changes"], on_screen["kpi_note"]) == ("13.6px", "13.6px"), on_screen
+    assert severe(browser) == []
