@@ -882,7 +882,8 @@ def kpi_breakdown(kpis: Any, max_rows: int = 200) -> list[Table]:
         headers = [labels.get(header, header.replace("_", " ")) for header in table.headers]
         tables.append(Table(title, headers, rows))
     if isinstance(notes, list) and isinstance(scorecard, dict):
-        notes = [note for note in notes if note not in base_notes(kpis)]
+        under_scorecard = set(base_notes(kpis))
+        notes = [note for note in notes if note not in under_scorecard]
     if isinstance(notes, list) and notes:
         tables.append(Table("notes", ["note"], [[short_value(note, 400)] for note in notes]))
     return tables
