@@ -340,8 +340,8 @@ def add_base(
     builds measured the same thing: the base has data, and for column documentation both builds
     have a catalog.json or neither (with one, the warehouse's columns count too: a base parsed
     from a git ref, `parsed_from`, has none). When this build's run left out tests the base
-    build's ran (`tests_left_out`, a slim CI run), its pass rate is compared on the tests both
-    ran, which the notes say."""
+    build's ran (`tests_left_out`: how many it did not select, as a slim CI run does, and how
+    many it skipped), the base's pass rate is on the tests both ran, which the notes say."""
     catalogs_differ = (base_build.catalog is None) != (project.catalog is None)
     not_selected, skipped = base.get("tests_left_out", (0, 0))
     tests_left_out = not_selected + skipped

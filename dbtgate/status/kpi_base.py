@@ -22,8 +22,9 @@ from dbtgate.status.results import TEST_PREFIXES
 
 def base_measures(project: Project, base: Project, rows: ModelRows) -> dict[str, Any]:
     """The base build's measures, overall and on tier-1 models (`rows`: the pull request's
-    `model_rows`), and why its test pass rate or freshness could not be measured
-    (`unmeasured`: its run_results.json or sources.json missing, or of no test run)."""
+    `model_rows`), why its test pass rate or freshness could not be measured (`unmeasured`: its
+    run_results.json or sources.json missing, or of no test run), and how many of its run's
+    tests its pass rate leaves out (`tests_left_out`: `tests_not_run_here`)."""
     groups_same = base.groups == project.groups
     every_row: list[tuple[int, ...]] = []
     tier1_rows: list[tuple[int, ...]] = []
