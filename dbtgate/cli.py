@@ -99,8 +99,9 @@ BASE = Opt(
     "--base",
     metavar="DIR|REF",
     help="The previous build to compare with: a directory holding its manifest.json "
-    "(and catalog.json), or a git ref (parsed with `dbt parse` in a temporary worktree, "
-    "cached by commit). Default: `base` from the config.",
+    "(and catalog.json; `check` also reads its run_results/sources.json), or a git ref (parsed "
+    "with `dbt parse` in a temporary worktree, cached by commit). Default: `base` from the "
+    "config.",
 )
 PROFILES_DIR = Opt(
     "--profiles-dir",
