@@ -187,13 +187,13 @@ def _test_finding(
         on = f"{on}.{column}"
     where = f" on {on}" if on else ""
     failures = result.failures
+    verb = "warned" if result.status == "warn" else "failed"
     if result.status in ("error", "runtime error"):
         what = f"errored: {reason_of(result.message)}"
     elif failures is not None:
-        rows = "row" if failures == 1 else "rows"
-        what = f"{'warned' if result.status == 'warn' else 'failed'}: {failures} failing {rows}"
+        what = f"{verb}: {counted(failures, 'failing row')}"
     else:
-        what = f"{'warned' if result.status == 'warn' else 'failed'}: {reason_of(result.message)}"
+        what = f"{verb}: {reason_of(result.message)}"
     compiled = _compiled_path(node) if node else None
     was = before.result(uid)
     details = {
@@ -299,7 +299,7 @@ class _BaseRun:
         too = " too" if _OUTCOMES.get(result.status) == _OUTCOMES[was.status] else ""
         rows = ""
         if was.status in ("fail", "warn") and was.failures:
-            rows = f" ({was.failures} failing row{'' if was.failures == 1 else 's'})"
+            rows = f" ({counted(was.failures, 'failing row')})"
         return f"; in the base build it {verb}{too}{rows}"
 
 
