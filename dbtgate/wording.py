@@ -19,6 +19,11 @@ def choices(values: Iterable[object]) -> str:
     return " | ".join(repr(value) for value in values)
 
 
+# How a KPI note about the scorecard's "vs base build" column begins: `status.kpi` writes
+# them, and every report prints them under the scorecard (`report.view.base_notes`).
+BASE_NOTE = "vs base build:"
+
+
 def counted(count: int, noun: str) -> str:
     """`1 model`, `15 models`, `2 analyses`, `38,962 findings` (nouns given in the singular)."""
     return f"1 {noun}" if count == 1 else f"{number(count)} {plural(noun)}"

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from dbtgate.report.options import RenderOptions
 from dbtgate.status.timestamps import format_timestamp
-from dbtgate.wording import acknowledged_words, code_span, counted, name_order, number
+from dbtgate.wording import BASE_NOTE, acknowledged_words, code_span, counted, name_order, number
 
 if TYPE_CHECKING:
     from dbtgate.findings import Finding
@@ -839,9 +839,6 @@ def base_moved(change: str) -> str | None:
     """Which way a `base_change` text says the KPI went: "fell", "rose", or None (unchanged,
     or not compared). Every KPI is better higher, so the renderers colour a fall as a miss."""
     return {"-": "fell", "+": "rose"}.get(change[:1])
-
-
-BASE_NOTE = "vs base build:"
 
 
 def base_notes(kpis: Any) -> list[str]:

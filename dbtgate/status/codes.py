@@ -214,7 +214,7 @@ _FIX = {
 
 
 # How the base build's figure is taken, where it is not simply the base's own.
-_BASE_NOTE = {
+_BASE_FIGURE = {
     "test_pass_rate": " When this run left out tests the base build's ran (a slim CI run's "
     "`dbt build --select state:modified+`, or tests it skipped), the base's figure is taken on "
     "the tests both runs ran, as a note under the scorecard says: a test failing in both does "
@@ -244,7 +244,7 @@ def _kpi_doc(name: str) -> CodeDoc:
         f"{name}; otherwise the KPI is shown in the scorecard and does not block. With a base "
         "build the message gives the KPI there and whether this change lowered it; under "
         "`scope: changed` a KPI the base build fell as short of, not lowered by this change, is "
-        "outside the change (legacy debt, not blocking)." + _BASE_NOTE.get(metric, ""),
+        "outside the change (legacy debt, not blocking)." + _BASE_FIGURE.get(metric, ""),
         why="Team KPIs only hold if every change is measured against them; a gated KPI stops "
         "the slow slide that no single pull request seems to cause.",
         fix=f"Raise the KPI: {_FIX[metric]}, first where it falls short by most, or lower the "

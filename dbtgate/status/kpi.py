@@ -46,7 +46,14 @@ from dbtgate.status.results import (
     TEST_PREFIXES,
     dbt_command_line,
 )
-from dbtgate.wording import against_base_build, code_span, counted, name_order, number
+from dbtgate.wording import (
+    BASE_NOTE,
+    against_base_build,
+    code_span,
+    counted,
+    name_order,
+    number,
+)
 
 KPI_NAMES: tuple[str, ...] = typing.get_args(KpiName)
 # The measures behind the KPIs: each KPI is one of them, project-wide or on tier-1 models.
@@ -366,11 +373,11 @@ def add_base(
             left_out.setdefault(reason, []).append(entry["label"])
     if on_the_same_tests:
         scorecard["notes"].append(
-            f"vs base build: {', '.join(on_the_same_tests)} compared on the tests both runs ran: "
+            f"{BASE_NOTE} {', '.join(on_the_same_tests)} compared on the tests both runs ran: "
             + _tests_left_out(not_selected, skipped)
         )
     scorecard["notes"].extend(
-        f"vs base build: {', '.join(labels)} not compared: {reason}"
+        f"{BASE_NOTE} {', '.join(labels)} not compared: {reason}"
         for reason, labels in left_out.items()
     )
 
