@@ -214,6 +214,10 @@ def test_bouncer_scorecard_matches_hand_counts(name):
     numerator, denominator = expected["overall"]["test_coverage"]
     assert coverage["value"] == pytest.approx(numerator / denominator)
     assert any("change failure rate" in note for note in scorecard["notes"])
+    # Owners by name, "(no owner)" last as everywhere in the reports (ASCII put it first).
+    owners = list(scorecard["by_owner"])
+    assert owners[-1] == "(no owner)"
+    assert owners[:-1] == sorted(owners[:-1], key=str.lower)
 
 
 @pytest.mark.slow
@@ -408,6 +412,7 @@ def test_gated_kpi_below_target_blocks_even_in_changed_scope():
     (finding,) = [f for f in result.findings if f.code.startswith("kpi.")]
     assert finding.code == "kpi.tier1_docs_columns"
     assert finding.disposition == "blocking"
+    assert finding.tier == 1  # the reports' tier filter finds a tier-1 KPI under tier 1
     assert (
         f"({entry['numerator']}/{entry['denominator']}), below the target 90.0%" in finding.message
     )

@@ -437,6 +437,17 @@ def test_a_kpi_is_the_whole_projects_first_in_the_header_and_the_filter_not_no_o
     rows = re.findall(r'<tr class="finding".*?</tr>', page, re.S)
     (row,) = [r for r in rows if "rule-tests.cov" in r]
     assert '<td class="resource"><code>tier:1</code></td>' in row
+    # A KPI's finding says what it measures where the others name their resource.
+    scopes = {
+        code: scope
+        for code, scope in re.findall(
+            r'href="#rule-(kpi\.\w+)".*?<td class="resource">(.*?)</td>', page, re.S
+        )
+    }
+    assert scopes == {
+        "kpi.test_pass_rate": '<span class="scope">whole project</span>',
+        "kpi.tier1_test_coverage": '<span class="scope">tier-1 resources</span>',
+    }
 
 
 def test_a_release_with_a_hundred_owners_names_those_with_most_blocking_in_the_header() -> None:

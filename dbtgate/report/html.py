@@ -534,18 +534,24 @@ def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
         f'<tr class="finding" {_row_attributes(owner, tier, severity, disposition)}'
         f' data-fingerprint="{h(finding["fingerprint"])}">'
         f"{_rule_cells(severity, finding['code'])}"
-        f'<td class="resource">{_resource_cell(view.resource_label(finding))}</td>'
+        f'<td class="resource">{_resource_cell(finding)}</td>'
         f"<td>{html_text_code(finding['message'])}{extra}</td>"
         f"{_status_cells(owner, tier, disposition)}"
         f"{_where(finding, options)}</tr>"
     )
 
 
-def _resource_cell(label: str) -> str:
-    """The resource as code; nothing for a finding on no resource (an empty code chip read as
-    a resource with no name). It wraps after its `_` and `.` first; the stylesheet's
-    `td.resource` caps the column, so a name with neither breaks where it must."""
-    return f"<code>{_breakable(label)}</code>" if label else ""
+def _resource_cell(finding: dict[str, Any]) -> str:
+    """The resource as code; for a KPI's finding what it measures, in words (`whole project`:
+    an empty cell read as a finding on nothing); nothing for another finding on no resource
+    (an empty code chip read as a resource with no name). It wraps after its `_` and `.`
+    first; the stylesheet's `td.resource` caps the column, so a name with neither breaks
+    where it must."""
+    label = view.resource_label(finding)
+    if label:
+        return f"<code>{_breakable(label)}</code>"
+    scope = view.kpi_scope(finding)
+    return f'<span class="scope">{h(scope)}</span>' if scope else ""
 
 
 # The parts of a finding's row that repeat from row to row (owner, tier, severity, status, rule,

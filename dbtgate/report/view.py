@@ -283,6 +283,17 @@ def resource_label(finding: dict[str, Any]) -> str:
     return f"{name}.{column}" if name and column else name
 
 
+def kpi_scope(finding: dict[str, Any]) -> str | None:
+    """What a KPI's finding measures, where another finding names its resource: `whole
+    project`, or `tier-1 resources` for a tier-1 KPI (`kpi.tier1_docs_columns`); None for any
+    other finding. Under `check --select` a KPI's finding is left out (the KPIs stay the whole
+    project's), so this is never a selection."""
+    code = finding.get("code") or ""
+    if finding.get("family") != "kpi" or not code.startswith("kpi."):
+        return None
+    return "tier-1 resources" if code.startswith("kpi.tier1_") else "whole project"
+
+
 def _version(finding: dict[str, Any]) -> str | None:
     """The version of a versioned model, read from its unique_id (`model.shop.orders.v2`):
     every finding has one, not only the schema diff's (which also say it in details)."""

@@ -221,10 +221,16 @@ def compute_scorecard(
         "invocation_id": metadata.invocation_id if metadata else None,
         "scorecard": scorecard,
         "overall": overall_measures,
-        "by_tier": {key: by_tier[key].measures() for key in sorted(by_tier)},
-        "by_owner": {key: by_owner[key].measures() for key in sorted(by_owner)},
+        "by_tier": {key: by_tier[key].measures() for key in sorted(by_tier, key=name_order)},
+        "by_owner": {key: by_owner[key].measures() for key in sorted(by_owner, key=_owner_order)},
         "notes": notes,
     }
+
+
+def _owner_order(owner: str) -> tuple[bool, list[tuple[int, str | int]]]:
+    """Owners as the reports list them: by name (`team-2` before `team-10`), "(no owner)"
+    last, where ASCII put it first, above every team."""
+    return owner == NO_OWNER, name_order(owner)
 
 
 def tier1_by_owner(project: Project, rows: ModelRows) -> dict[str, dict[str, dict[str, Any]]]:
@@ -462,6 +468,8 @@ def gate_findings(
             fix=_fix(name, entry["target"], scorecard, tier1_owners),
             changed=_the_changes(entry, before),
             details=details,
+            # A tier-1 KPI is about the tier-1 resources: the reports' tier filter finds it.
+            tier=1 if name.startswith("tier1_") else None,
         )
 
 
