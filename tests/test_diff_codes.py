@@ -46,7 +46,8 @@ def test_each_code_says_what_why_and_how_to_fix(code: str) -> None:
     doc = code_docs()[code]
     klass = code.split(".")[0]
     assert doc.severity == {"breaking": "error", "risky": "warn", "safe": "info"}[klass]
-    assert doc.summary == TAXONOMY[code]
+    # The taxonomy's phrase, as a sentence like every other rule's summary.
+    assert doc.summary == TAXONOMY[code][0].upper() + TAXONOMY[code][1:] + "."
     for text in (doc.what, doc.why, doc.fix, doc.example):
         assert text.strip() and text == text.strip()
     if code in FIX_HINTS:
@@ -67,6 +68,6 @@ def test_rules_command_explains_a_diff_code_as_a_user_sees_it(tmp_path: Path) ->
     )
     assert done.returncode == 0, done.stderr
     text = " ".join(done.stdout.split())
-    assert text.startswith("breaking.type_changed " + TAXONOMY["breaking.type_changed"])
+    assert text.startswith("breaking.type_changed A" + TAXONOMY["breaking.type_changed"][1:])
     assert FIX_HINTS["breaking.type_changed"] in text
     assert "size or precision changes (varchar(20) -> varchar(50)) are not type changes" in text

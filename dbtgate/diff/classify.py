@@ -80,8 +80,10 @@ TAXONOMY: dict[str, str] = {
     "no deprecation_date",
     "risky.model_removed": "a model nothing else reads deleted, renamed or disabled",
     "risky.source_removed": "a source table removed",
-    "risky.filter_changed": "the compiled SQL's WHERE, HAVING or QUALIFY changed: other rows",
-    "risky.grain_changed": "the compiled SQL's GROUP BY, DISTINCT or joins changed: other grain",
+    "risky.filter_changed": "the compiled SQL's WHERE, HAVING or QUALIFY changed: the model may "
+    "return other rows",
+    "risky.grain_changed": "the compiled SQL's GROUP BY, DISTINCT or joins changed: a row of the "
+    "model may stand for something else",
     "safe.model_added": "a new model, seed or snapshot",
     "safe.version_added": "a new model version, older versions deprecated (or removed)",
     "safe.column_added": "a column added",

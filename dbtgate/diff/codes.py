@@ -46,6 +46,12 @@ def _lowered(hint: str) -> str:
     return hint[:1].lower() + hint[1:]
 
 
+def _sentence(entry: str) -> str:
+    """A taxonomy entry (a phrase, as the diff's tables list it) as a rule's summary is
+    written everywhere else, in `dbtgate rules` and the reports' rule lists: a sentence."""
+    return f"{entry[:1].upper()}{entry[1:]}."
+
+
 def _doc(code: str, what: str, why: str, example: str, fix: str = "") -> CodeDoc:
     hint = FIX_HINTS.get(code, "")
     klass = change_class(code)
@@ -60,7 +66,7 @@ def _doc(code: str, what: str, why: str, example: str, fix: str = "") -> CodeDoc
     return CodeDoc(
         code=code,
         severity=_SEVERITY[klass],
-        summary=TAXONOMY[code],
+        summary=_sentence(TAXONOMY[code]),
         what=what,
         why=why,
         fix=fix,
