@@ -50,9 +50,10 @@ def from_scratch(base: Project) -> dict:
 
 def from_the_change(pr: Project, base: Project) -> dict:
     """The base's measures (without why some could not be taken, which `from_scratch` gives
-    in its notes, nor the tests the pull request's run left out: these builds ran none)."""
+    in its notes, nor the tests either run left out of the other's: these builds ran none)."""
     measured = base_measures(pr, base, model_rows(pr))
     assert measured.pop("tests_left_out") == (0, 0)
+    assert measured.pop("tests_not_run_there") == 0
     del measured["unmeasured"]
     return measured
 
@@ -356,6 +357,48 @@ def test_a_slim_run_is_compared_on_the_tests_both_runs_ran(tmp_path):
     assert removed_tests and not set(removed_tests) & set(slim_run(pr_dir, keep=3))
     base_figure = check()["sections"]["kpis"]["scorecard"]["test_pass_rate"]["base"]
     assert base_figure["denominator"] == 3 + len(removed_tests)
+
+
+def test_a_base_built_by_a_run_of_part_of_the_project_is_not_compared(tmp_path):
+    """main deployed by a slim run tested part of the project, this pull request's run all of
+    it: the base's pass rate is of fewer tests (here 100% of 3, where this run fails one of
+    the others), so the two are not compared, and a gated rate below its target is this
+    change's to answer for, as without a base figure."""
+    base_dir, pr_dir = edited_pair(tmp_path)
+    write_config(tmp_path, GATED_PASS_RATE)
+    same_project(base_dir, pr_dir)
+    ran_the_tests(base_dir)
+    whole_run = (base_dir / "run_results.json").read_text()
+    tests = slim_run(base_dir, keep=3)
+    ran_the_tests(pr_dir)
+    results = json.loads((pr_dir / "run_results.json").read_text())
+    failing = next(r for r in results["results"] if r["unique_id"] == tests[0])
+    failing["status"], failing["failures"] = "fail", 1
+    (pr_dir / "run_results.json").write_text(json.dumps(results))
+    result = dbtgate(
+        *("check", "--artifacts", "pr", "--base", "base", "--json", "gate.json"), cwd=tmp_path
+    )
+    assert result.returncode == 1, result.stderr
+    report = read_json(tmp_path / "gate.json")
+    entry = report["sections"]["kpis"]["scorecard"]["test_pass_rate"]
+    assert entry["numerator"] == entry["denominator"] - 1 and "base" not in entry
+    assert (
+        f"vs base build: test pass rate not compared: the base build's run did not run "
+        f"{len(tests)} tests that this build's ran (a run of part of the project, as a slim "
+        "`dbt build --select state:modified+`), so its pass rate is not of the same tests"
+    ) in report["sections"]["kpis"]["notes"]
+    (finding,) = [f for f in report["findings"] if f["code"] == "kpi.test_pass_rate"]
+    assert "in the base build" not in finding["message"]
+    assert finding["disposition"] == "blocking"
+    # A base run of the whole project: compared, and the failing test is the change's.
+    (base_dir / "run_results.json").write_text(whole_run)
+    result = dbtgate(
+        *("check", "--artifacts", "pr", "--base", "base", "--json", "gate.json"), cwd=tmp_path
+    )
+    report = read_json(tmp_path / "gate.json")
+    entry = report["sections"]["kpis"]["scorecard"]["test_pass_rate"]
+    assert entry["base"]["numerator"] == entry["base"]["denominator"] == entry["denominator"]
+    assert not [n for n in report["sections"]["kpis"]["notes"] if "not compared" in n]
 
 
 def test_a_test_this_run_skipped_is_left_out_of_the_base_figure_too(tmp_path):

@@ -354,10 +354,13 @@ def add_base(
     have a catalog.json or neither (with one, the warehouse's columns count too: a base parsed
     from a git ref, `parsed_from`, has none). When this build's run left out tests the base
     build's ran (`tests_left_out`: how many it did not select, as a slim CI run does, and how
-    many it skipped), the base's pass rate is on the tests both ran, which the notes say."""
+    many it skipped), the base's pass rate is on the tests both ran, which the notes say; when
+    the base build's run left out tests this build's ran (`tests_not_run_there`), it is of
+    fewer tests and not compared."""
     catalogs_differ = (base_build.catalog is None) != (project.catalog is None)
     not_selected, skipped = base.get("tests_left_out", (0, 0))
     tests_left_out = not_selected + skipped
+    not_run_there = base.get("tests_not_run_there", 0)
     # Why a KPI with a value here has none to compare with: said once per reason, in the notes.
     left_out: dict[str, list[str]] = {}
     on_the_same_tests: list[str] = []
@@ -370,6 +373,8 @@ def add_base(
             reason = _NONE_RUN_IN_BOTH
         elif before["value"] is None:
             reason = _no_base_figure(measured, base["unmeasured"].get(measured), parsed_from)
+        elif measured == "test_pass_rate" and not_run_there:
+            reason = _base_ran_part(not_run_there)
         else:
             entry["base"] = before
             if measured == "test_pass_rate" and tests_left_out:
@@ -401,6 +406,16 @@ def _tests_left_out(not_selected: int, skipped: int) -> str:
     if skipped:
         parts.append(f"skipped {counted(skipped, 'test')} that the base build's ran")
     return f"this build's run {' and '.join(parts)}, which its base figure leaves out"
+
+
+def _base_ran_part(not_run_there: int) -> str:
+    """Why the base's pass rate is not compared when its run tested part of the project: a
+    failing test this build's run ran and the base's did not would read as the change's."""
+    return (
+        f"the base build's run did not run {counted(not_run_there, 'test')} that this build's "
+        "ran (a run of part of the project, as a slim `dbt build --select state:modified+`), "
+        "so its pass rate is not of the same tests"
+    )
 
 
 def _no_base_figure(measured: str, unmeasured: str | None, parsed_from: str | None) -> str:

@@ -23,8 +23,9 @@ from dbtgate.status.results import TEST_PREFIXES
 def base_measures(project: Project, base: Project, rows: ModelRows) -> dict[str, Any]:
     """The base build's measures, overall and on tier-1 models (`rows`: the pull request's
     `model_rows`), why its test pass rate or freshness could not be measured (`unmeasured`: its
-    run_results.json or sources.json missing, or of no test run), and how many of its run's
-    tests its pass rate leaves out (`tests_left_out`: `tests_not_run_here`)."""
+    run_results.json or sources.json missing, or of no test run), how many of its run's
+    tests its pass rate leaves out (`tests_left_out`: `tests_not_run_here`) and how many tests
+    of this build's run its run did not run (`tests_not_run_there`)."""
     groups_same = base.groups == project.groups
     every_row: list[tuple[int, ...]] = []
     tier1_rows: list[tuple[int, ...]] = []
@@ -54,6 +55,7 @@ def base_measures(project: Project, base: Project, rows: ModelRows) -> dict[str,
         "unmeasured": unmeasured,
         # The base run's tests this build's run did not select, and those it skipped.
         "tests_left_out": (len(left_out) - skipped, skipped),
+        "tests_not_run_there": tests_not_run_there(project, base),
     }
 
 
@@ -76,6 +78,28 @@ def tests_not_run_here(project: Project, base: Project) -> frozenset[str]:
         and uid.startswith(TEST_PREFIXES)
         and (uid in project.nodes or uid in unit_tests)
         and (uid not in ran or ran[uid].status == "skipped")
+    )
+
+
+def tests_not_run_there(project: Project, base: Project) -> int:
+    """How many tests the pull request's run ran that the base build has but its run did not
+    (not in its run_results.json): a base built by a run of part of the project (main deployed
+    by a slim `dbt build --select state:modified+`). Its pass rate is then of other tests than
+    this build's, which cover more, so the two are not compared. A test the base's run skipped
+    is in its results: a full run skips after an upstream failure, and its figure leaves the
+    test out as this build's does the ones it skipped."""
+    here, there = project.executed_run(), base.executed_run()
+    if here is None or there is None:
+        return 0
+    unit_tests = base.manifest.unit_tests or {}
+    ran_there = there.results
+    return sum(
+        1
+        for uid, result in here.results.items()
+        if result.status != "skipped"
+        and uid.startswith(TEST_PREFIXES)
+        and (uid in base.nodes or uid in unit_tests)
+        and uid not in ran_there
     )
 
 
