@@ -537,6 +537,34 @@ def test_a_failing_test_the_base_build_does_not_have_is_said_to_be_new(tmp_path)
     assert finding.message.endswith("failed: 3 failing rows; the test is new in this change")
 
 
+def test_a_failing_test_the_base_builds_run_left_out_says_so(tmp_path):
+    """main built by a run of part of the project (not in its run_results.json), or a test it
+    skipped: nothing says whether the failure is the change's, and the finding says why."""
+    raw = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
+    _, tests = first_tested_model(raw)
+    not_run, skipped = tests[0], tests[1]
+
+    def part_of_the_project(artifact: dict) -> None:
+        another_invocation(artifact)
+        if "results" in artifact:
+            artifact["results"] = [r for r in artifact["results"] if r["unique_id"] != not_run]
+            for result in artifact["results"]:
+                if result["unique_id"] == skipped:
+                    result["status"] = "skipped"
+
+    base_dir = tmp_path / "base"
+    base_dir.mkdir()
+    base = Project.from_artifacts(load_artifacts(build_pair(base_dir, part_of_the_project)))
+    pr = load_artifacts(build_pair(tmp_path, failed(not_run, skipped)))
+    said = {
+        f.unique_id: f.message
+        for f in run_status(context(pr, base=base))
+        if f.code == "run.test_failures"
+    }
+    assert said[not_run].endswith("failed: 3 failing rows; the base build's run did not run it")
+    assert said[skipped].endswith("failed: 3 failing rows; the base build's run skipped it")
+
+
 # -- run.slower -----------------------------------------------------------------------------------
 
 

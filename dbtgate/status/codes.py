@@ -47,7 +47,9 @@ document(
         "(`check --base`) it says how the same test went in the base build's run (`; in the "
         "base build it passed`, `... it failed too (5 failing rows)`), or that the test is new "
         "in this change: a change that broke a test, a test that was red already, and a new "
-        "test that found bad data call for different fixes.",
+        "test that found bad data call for different fixes. When the base build's run did not "
+        "run the test (main built by a run of part of the project) or skipped it, it says so: "
+        "nothing then tells whether the failure is the change's.",
         why="A failing test is the project telling you the data breaks a stated assumption "
         "(a duplicated key, an orphaned foreign key, an unexpected null). Merging on a red test "
         "ships numbers that someone declared wrong.",

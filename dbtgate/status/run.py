@@ -284,15 +284,13 @@ class _BaseRun:
         return was if was is not None and was.status in _OUTCOMES else None
 
     def said(self, result: NodeResult, was: NodeResult | None) -> str:
-        """`; in the base build it passed`, `...it failed too (3 failing rows)`, or `; the
-        test is new in this change` (a data test the base build's manifest does not have)."""
+        """`; in the base build it passed`, `...it failed too (3 failing rows)`, `; the test
+        is new in this change` (a data test the base build's manifest does not have), or what
+        the base build's run did of a node it has without an outcome: `; the base build's run
+        did not run it` (main built by a run of part of the project) or `...skipped it`.
+        Nothing then says whether the failure is the change's."""
         if was is None:
-            new = (
-                self.base is not None
-                and result.unique_id.startswith("test.")
-                and result.unique_id not in self.base.nodes
-            )
-            return "; the test is new in this change" if new else ""
+            return self._no_outcome(result.unique_id)
         verb = _OUTCOMES[was.status]
         if verb == "succeeded" and is_test(was.unique_id):
             verb = "passed"  # tests of older dbt versions write success for a pass
@@ -301,6 +299,19 @@ class _BaseRun:
         if was.status in ("fail", "warn") and was.failures:
             rows = f" ({counted(was.failures, 'failing row')})"
         return f"; in the base build it {verb}{too}{rows}"
+
+    def _no_outcome(self, uid: str) -> str:
+        base = self.base
+        if base is None:
+            return ""
+        if uid.startswith("test.") and uid not in base.nodes:
+            return "; the test is new in this change"
+        if self.index is None or not (uid in base.nodes or uid in (base.manifest.unit_tests or {})):
+            return ""
+        there = self.index.results.get(uid)
+        if there is None:
+            return "; the base build's run did not run it"
+        return "; the base build's run skipped it" if there.status == "skipped" else ""
 
 
 def _skipped(
