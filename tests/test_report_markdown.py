@@ -1264,7 +1264,9 @@ def test_owners_are_ordered_by_name_with_numbers_by_value_and_no_owner_last() ->
     from dbtgate.report.view import by_owner
 
     owners = ["team-10", None, "Team-2", "analytics", "team-2b", "team-1"]
-    findings = [{"owner": owner, "code": "x", "family": "x"} for owner in owners]
+    findings = [
+        {"owner": owner, "code": "x", "family": "x", "unique_id": "model.p.m"} for owner in owners
+    ]
     findings.append({"owner": None, "code": "kpi.freshness", "family": "kpi"})
     assert [name for name, _ in by_owner(findings)] == [
         "Whole project or selection",
@@ -1275,6 +1277,11 @@ def test_owners_are_ordered_by_name_with_numbers_by_value_and_no_owner_last() ->
         "team-10",
         "(no owner)",
     ]
+    # A finding on the build's artifacts (no resource, no file) is no unowned resource's.
+    build = {"owner": None, "code": "run.stale_results", "family": "run"}
+    groups = dict(by_owner([*findings, build]))
+    assert groups["Whole project or selection"][-1] is build
+    assert build not in groups["(no owner)"]
 
 
 def test_owners_left_out_count_their_findings_in_thousands() -> None:

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 
 NO_OWNER = "(no owner)"
 # The group of the findings about the whole project or a policy's whole selection (a gated KPI
-# below its target, tests.coverage): they are on no one resource, so have no owner, and under
-# "(no owner)" they read as one more unowned source or model.
+# below its target, tests.coverage) or about the build's artifacts (run.stale_results,
+# run.not_run): they are on no one resource, so have no owner, and under "(no owner)" they
+# read as one more unowned source or model.
 WHOLE_PROJECT = "Whole project or selection"
 F = TypeVar("F")
 # A finding's status as every human-readable report names it (console, `dbtgate diff`, markdown,
@@ -219,16 +220,19 @@ def owner_group(finding: Finding | dict[str, Any]) -> str:
     """The group a finding (a Finding, or one of a report's) is listed under where the reports
     group by owner: its owner, "(no owner)" for a resource without one, and `WHOLE_PROJECT` for
     one on no resource that is a KPI's or a policy rule's on its whole selection
-    (tests.coverage, naming.project_pattern: `details.policy` names the selection)."""
+    (tests.coverage, naming.project_pattern: `details.policy` names the selection), or on no
+    resource, file or owner at all: the build's (run_results.json older than the manifest)."""
     if isinstance(finding, dict):
         family, unique_id = finding.get("family"), finding.get("unique_id")
-        details, owner = finding.get("details"), finding.get("owner")
+        details, owner, path = finding.get("details"), finding.get("owner"), finding.get("path")
     else:
         family, unique_id = finding.family, finding.unique_id
-        details, owner = finding.details, finding.owner
+        details, owner, path = finding.details, finding.owner, finding.path
     if family == "kpi" or selection_of(unique_id, details) is not None:
         return WHOLE_PROJECT
-    return owner or NO_OWNER
+    if owner:
+        return owner
+    return NO_OWNER if unique_id or path else WHOLE_PROJECT
 
 
 def selection_of(unique_id: str | None, details: dict[str, Any] | None) -> str | None:
