@@ -143,7 +143,8 @@ def test_rule_help_keeps_its_code_spans_and_a_finding_on_no_resource_shows_no_ch
     row = page[page.index('data-fingerprint="' + bare.fingerprint) :]
     row = row[: row.index("</tr>")]
     assert '<a class="rule-link" href="#rule-run.not_run">' in row
-    assert '<td class="resource"></td><td>no run' in row
+    # No empty code chip: the build's finding is the whole project's, in words.
+    assert '<td class="resource"><span class="scope">whole project</span></td><td>no run' in row
     rules = page[page.index('<section id="rules">') :]
     assert "`" not in rules[: rules.index("</section>")]
 

@@ -542,15 +542,15 @@ def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
 
 
 def _resource_cell(finding: dict[str, Any]) -> str:
-    """The resource as code; for a KPI's finding what it measures, in words (`whole project`:
-    an empty cell read as a finding on nothing); nothing for another finding on no resource
-    (an empty code chip read as a resource with no name). It wraps after its `_` and `.`
-    first; the stylesheet's `td.resource` caps the column, so a name with neither breaks
-    where it must."""
+    """The resource as code; for a KPI's finding or one on the build what it is about, in
+    words (`whole project`: an empty cell read as a finding on nothing); nothing for another
+    finding on no resource (an empty code chip read as a resource with no name). It wraps
+    after its `_` and `.` first; the stylesheet's `td.resource` caps the column, so a name
+    with neither breaks where it must."""
     label = view.resource_label(finding)
     if label:
         return f"<code>{_breakable(label)}</code>"
-    scope = view.kpi_scope(finding)
+    scope = view.whole_scope(finding)
     return f'<span class="scope">{h(scope)}</span>' if scope else ""
 
 

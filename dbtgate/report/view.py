@@ -287,14 +287,15 @@ def resource_label(finding: dict[str, Any]) -> str:
     return f"{name}.{column}" if name and column else name
 
 
-def kpi_scope(finding: dict[str, Any]) -> str | None:
-    """What a KPI's finding measures, where another finding names its resource: `whole
-    project`, or `tier-1 resources` for a tier-1 KPI (`kpi.tier1_docs_columns`); None for any
-    other finding. Under `check --select` a KPI's finding is left out (the KPIs stay the whole
-    project's), so this is never a selection."""
-    code = finding.get("code") or ""
-    if finding.get("family") != "kpi" or not code.startswith("kpi."):
+def whole_scope(finding: dict[str, Any]) -> str | None:
+    """What a finding on no resource, file or selection is about, where another finding names
+    its resource: `tier-1 resources` for a tier-1 KPI's (`kpi.tier1_docs_columns`), `whole
+    project` for another KPI's or one on the build's artifacts (run.stale_results); None for
+    any other finding. Under `check --select` a KPI's finding is left out (the KPIs stay the
+    whole project's), so this is never a selection."""
+    if finding.get("unique_id") or finding.get("path") or owner_group(finding) != WHOLE_PROJECT:
         return None
+    code = finding.get("code") or ""
     return "tier-1 resources" if code.startswith("kpi.tier1_") else "whole project"
 
 
