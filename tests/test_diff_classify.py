@@ -718,6 +718,17 @@ def test_docs_tests_and_meta_changes_are_safe_and_a_removed_not_null_is_risky(
         "added": ["my_test(status)"],
         "removed": [],
     }
+    # The message names the tests, up to three, and leaves out a side with none.
+    assert only(result, "safe.tests_changed").reason == "orders: 1 test added (my_test on status)"
+    several = [data_test(kind, uid, "status") for kind in ("a_test", "b_test", "c_test", "d_test")]
+    old_test = data_test("old_test", uid, "")
+    result = diff(tmp_path / "more", [before, old_test], [before, *several])
+    assert only(result, "safe.tests_changed").reason == (
+        "orders: 4 tests added (a_test on status, b_test on status, c_test on status and 1 more), "
+        "1 removed (old_test)"
+    )
+    result = diff(tmp_path / "gone", [before, old_test], [before])
+    assert only(result, "safe.tests_changed").reason == "orders: 1 test removed (old_test)"
 
 
 @pytest.mark.parametrize(

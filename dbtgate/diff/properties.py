@@ -25,7 +25,7 @@ from dbtgate.diff.columns import column_key
 from dbtgate.diff.outside import outside_readers, undeclared_note
 from dbtgate.diff.types import normalise_adapter
 from dbtgate.project import display_name
-from dbtgate.wording import code_span
+from dbtgate.wording import code_span, counted, number
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node, Source
@@ -337,15 +337,30 @@ def _tests(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Sour
         else:
             plain_removed.append((kind, column))
     if added or plain_removed:
+        said = []
+        if added:
+            said.append(f"{counted(len(added), 'test')} added ({_tests_named(added)})")
+        if plain_removed:
+            gone = len(plain_removed)
+            said.append(
+                f"{number(gone) if added else counted(gone, 'test')} removed "
+                f"({_tests_named(plain_removed)})"
+            )
         emit(
             "safe.tests_changed",
-            f"{display_name(new)}: {len(added)} test{'s' if len(added) != 1 else ''} added, "
-            f"{len(plain_removed)} removed",
+            f"{display_name(new)}: {', '.join(said)}",
             details={
                 "added": [f"{k}({c})" if c else k for k, c in added],
                 "removed": [f"{k}({c})" if c else k for k, c in plain_removed],
             },
         )
+
+
+def _tests_named(tests: list[tuple[str, str]]) -> str:
+    """`not_null on order_id, unique on order_id and 2 more`: which tests, the first three."""
+    named = [f"{kind} on {column}" if column else kind for kind, column in tests[:3]]
+    more = f" and {number(len(tests) - 3)} more" if len(tests) > 3 else ""
+    return ", ".join(named) + more
 
 
 def _stripped(value: Any) -> Any:
