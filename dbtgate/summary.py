@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import Any
 
 from dbtgate.project import Project
-from dbtgate.wording import number
+from dbtgate.wording import number, tier_label
 
 
 @dataclass
@@ -59,7 +59,7 @@ def summarise(project: Project, scorecard: dict[str, Any]) -> ProjectSummary:
     # Per tier and per owner the scorecard also counts the tests and sources of seeds and
     # sources; the summary is about models.
     by_tier = {
-        key if key == "unset" else f"tier {key}": models
+        tier_label(key): models
         for key, measures in scorecard["by_tier"].items()
         if (models := _models(measures))
     }

@@ -38,6 +38,12 @@ def name_order(name: str) -> list[tuple[int, str | int]]:
     return [(0, int(p)) if p.isdigit() else (1, p) for p in _DIGITS.split(name.lower())]
 
 
+def tier_label(key: str) -> str:
+    """A tier as the reports name it, from the scorecard's `by_tier` key: `tier 2`, and `no
+    tier` for `unset` (sources and resources no tier setting reaches)."""
+    return "no tier" if key == "unset" else f"tier {key}"
+
+
 def number(count: int) -> str:
     """A count as the reports show it to a reader: `38,962`, grouped in thousands (a 10,000-model
     project's "38962 blocking findings" and "108433/112554" were hard to read at a glance)."""

@@ -216,6 +216,10 @@ def test_kpis_with_a_target_lead_and_the_rest_are_folded_with_readable_names() -
         "status": "no target",
         "gated": False,
     }
+    # Sources no tier setting reaches are counted under `unset`, which reads "no tier".
+    report["sections"]["kpis"]["by_tier"]["unset"] = {
+        "freshness": {"value": 0.5, "numerator": 1, "denominator": 2}
+    }
     markdown = render_markdown(report)
     start = markdown.index("#### KPIs vs targets")
     main = markdown[start : markdown.index("<details>", start)]
@@ -230,6 +234,7 @@ def test_kpis_with_a_target_lead_and_the_rest_are_folded_with_readable_names() -
     assert "| owner coverage | 90.0% | 9/10 |" in folded
     assert "|  | test coverage |" in folded  # the by-tier table, headed by labels
     assert "| tier 1 | 75.0% (3/4) |" in folded
+    assert "| no tier |" in folded and "unset" not in folded
 
 
 def test_mermaid_lineage_draws_changed_models_and_consumers() -> None:

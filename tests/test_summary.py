@@ -15,6 +15,7 @@ from dbtgate.config import Config
 from dbtgate.project import Project
 from dbtgate.status.kpi import compute_scorecard
 from dbtgate.summary import summarise
+from dbtgate.wording import name_order
 
 
 @pytest.mark.parametrize("path", corpus_files("**/manifest*.json"), ids=file_id)
@@ -28,9 +29,12 @@ def test_summary_counts_the_manifest_by_hand(path: Path):
     assert summary.models_with_owner == sum(bool(project.owner(m.unique_id)) for m in models)
     tiers = Counter(project.tier(m.unique_id) for m in models)
     assert summary.by_tier == {
-        ("unset" if tier is None else f"tier {tier}"): n for tier, n in tiers.items()
+        ("no tier" if tier is None else f"tier {tier}"): n for tier, n in tiers.items()
     }
-    assert list(summary.by_tier) == sorted(summary.by_tier)
+    # By number (tier 2 before tier 10), models without a tier last.
+    assert list(summary.by_tier) == sorted(
+        summary.by_tier, key=lambda key: (key == "no tier", name_order(key))
+    )
     owners = Counter(project.owner(m.unique_id) or "(no owner)" for m in models)
     assert summary.by_owner == dict(sorted(owners.items(), key=lambda kv: (-kv[1], kv[0])))
     assert list(summary.by_owner.values()) == sorted(summary.by_owner.values(), reverse=True)

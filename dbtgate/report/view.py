@@ -19,7 +19,15 @@ from urllib.parse import quote
 
 from dbtgate.report.options import RenderOptions
 from dbtgate.status.timestamps import format_timestamp
-from dbtgate.wording import BASE_NOTE, acknowledged_words, code_span, counted, name_order, number
+from dbtgate.wording import (
+    BASE_NOTE,
+    acknowledged_words,
+    code_span,
+    counted,
+    name_order,
+    number,
+    tier_label,
+)
 
 if TYPE_CHECKING:
     from dbtgate.findings import Finding
@@ -891,7 +899,7 @@ def kpi_breakdown(kpis: Any, max_rows: int = 200) -> list[Table]:
         title = table.title.removeprefix("KPIs / ").replace("_", " ")
         rows = table.rows
         if title == "by tier":
-            rows = [[f"tier {row[0]}", *row[1:]] for row in rows]
+            rows = [[tier_label(row[0]), *row[1:]] for row in rows]
         headers = [labels.get(header, header.replace("_", " ")) for header in table.headers]
         tables.append(Table(title, headers, rows))
     if isinstance(notes, list) and isinstance(scorecard, dict):

@@ -53,6 +53,7 @@ from dbtgate.wording import (
     counted,
     name_order,
     number,
+    tier_label,
 )
 
 KPI_NAMES: tuple[str, ...] = typing.get_args(KpiName)
@@ -507,7 +508,7 @@ def _fix(
     else:
         places = [
             (_short_of(scorecard["by_owner"], metric, target, str), "owners"),
-            (_short_of(scorecard["by_tier"], metric, target, _tier), "tiers"),
+            (_short_of(scorecard["by_tier"], metric, target, tier_label), "tiers"),
         ]
     said = "; ".join(f"{groups} among {what}" for groups, what in places if groups)
     if not said:  # what falls short is counted in no owner's or tier's figure
@@ -544,11 +545,6 @@ def _short_of(
     named = ", ".join(f"{name_of(key)} {_figure(found)}" for key, found in short[:_SHORT_GROUPS])
     more = len(short) - _SHORT_GROUPS
     return f"{named} and {number(more)} more" if more > 0 else named
-
-
-def _tier(key: str) -> str:
-    """A `by_tier` key as a reader says it: `tier 2`, and `no tier` for `unset`."""
-    return "no tier" if key == "unset" else f"tier {key}"
 
 
 def _the_changes(entry: dict[str, Any], before: dict[str, Any] | None) -> bool:
