@@ -27,6 +27,7 @@ from report_samples import (
     waiver_suggestion,
 )
 
+from dbtgate.report.html import render_html
 from dbtgate.report.markdown import render_markdown
 from dbtgate.report.options import (
     GITHUB_COMMENT_LIMIT,
@@ -899,11 +900,18 @@ def test_a_sections_own_keys_are_named_plainly_and_empty_ones_left_out() -> None
         "base_build": "$RUNNER_TEMP/base-artifacts/manifest.json",
         "files": ["models/a.sql", "models/b.sql"],
     }
+    report["inputs"]["waivers_as_of"] = "2026-12-03"
     markdown = render_markdown(report)
     lint = markdown[markdown.index("<summary>lint</summary>") :].split("</details>")[0]
     assert "| dialect | duckdb |" in lint
     assert "| files | models/a.sql, models/b.sql |" in lint
     assert "base_ref" not in lint and "merge_base" not in lint and "lint / " not in lint
+    # Keys in words, as every other table's headings are.
+    assert "| changes from | base build |" in lint and "| base build | " in lint
+    inputs = markdown[markdown.index("<summary>Inputs (for the audit trail)") :]
+    assert "| waivers as of | |" in inputs
+    page = render_html(report)
+    assert "<td>changes from</td>" in page and "<li>waivers as of: " in page
 
 
 def first_cut(report: dict, mark: str) -> str:

@@ -782,7 +782,7 @@ def _inputs(report: dict[str, Any]) -> str:
                     f"<td{label[6]}><code>{h(info.get('invocation_id') or '')}</code></td></tr>"
                 )
     others = "".join(
-        f"<li>{h(key)}: <code>{h(view.short_value(value))}</code></li>"
+        f"<li>{h(view.key_words(key))}: <code>{h(view.short_value(value))}</code></li>"
         for key, value in sorted(report["inputs"].items())
         if key not in ("artifacts", "base")
     )

@@ -681,7 +681,7 @@ def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
     for key, value in sorted(report["inputs"].items()):
         if key not in ("artifacts", "base"):
             value_text = md_code(view.short_value(value), in_table=True)
-            rows.append(f"| {md_text(key)} | | {value_text} | | | |\n")
+            rows.append(f"| {md_text(view.key_words(key))} | | {value_text} | | | |\n")
     written = view.written_at(report["generated_at"]) or "unknown"
     head = (
         "<details><summary>Inputs (for the audit trail)</summary>\n\n"

@@ -738,7 +738,7 @@ def section_tables(name: str, value: Any, max_rows: int = 200) -> list[Table]:
     scalars: list[list[str]] = []
 
     def key_of(title: str, key: str) -> str:
-        return key if title == name else f"{title} / {key}"
+        return key_words(key) if title == name else f"{title} / {key_words(key)}"
 
     def visit(title: str, item: Any) -> None:
         if _is_measure_matrix(item):
@@ -768,6 +768,11 @@ def section_tables(name: str, value: Any, max_rows: int = 200) -> list[Table]:
     if scalars:
         tables.insert(0, Table(name, ["key", "value"], scalars))
     return tables
+
+
+def key_words(key: str) -> str:
+    """A JSON key as a table reads it: `changes from`, not `changes_from`."""
+    return key.replace("_", " ")
 
 
 def percent(value: Any) -> str:
@@ -887,20 +892,19 @@ def kpi_breakdown(kpis: Any, max_rows: int = 200) -> list[Table]:
         skip.add("overall")
     rest = {key: value for key, value in kpis.items() if key not in skip and key != "notes"}
     notes = kpis.get("notes")
-    labels = {}
+    # By the measure's key, in a matrix's headers, and in words, in a records table's.
+    labels: dict[str, str] = {}
     if isinstance(scorecard, dict):
-        labels = {
-            key: str(kpi["label"])
-            for key, kpi in scorecard.items()
-            if isinstance(kpi, dict) and kpi.get("label")
-        }
+        for key, kpi in scorecard.items():
+            if isinstance(kpi, dict) and kpi.get("label"):
+                labels[key] = labels[key_words(key)] = str(kpi["label"])
     tables = []
     for table in section_tables("KPIs", rest, max_rows):
         title = table.title.removeprefix("KPIs / ").replace("_", " ")
         rows = table.rows
         if title == "by tier":
             rows = [[tier_label(row[0]), *row[1:]] for row in rows]
-        headers = [labels.get(header, header.replace("_", " ")) for header in table.headers]
+        headers = [labels.get(header, key_words(header)) for header in table.headers]
         tables.append(Table(title, headers, rows))
     if isinstance(notes, list) and isinstance(scorecard, dict):
         under_scorecard = set(base_notes(kpis))
@@ -964,4 +968,4 @@ def _records_table(title: str, records: list[dict[str, Any]], max_rows: int) -> 
     rows = [[short_value(record.get(key)) for key in headers] for record in records[:max_rows]]
     if len(records) > max_rows:
         rows.append([f"… {number(len(records) - max_rows)} more rows", *[""] * (len(headers) - 1)])
-    return Table(title, headers, rows)
+    return Table(title, [key_words(key) for key in headers], rows)
