@@ -399,6 +399,8 @@ def test_a_base_built_by_a_run_of_part_of_the_project_is_not_compared(tmp_path):
     entry = report["sections"]["kpis"]["scorecard"]["test_pass_rate"]
     assert entry["base"]["numerator"] == entry["base"]["denominator"] == entry["denominator"]
     assert not [n for n in report["sections"]["kpis"]["notes"] if "not compared" in n]
+    (finding,) = [f for f in report["findings"] if f["code"] == "kpi.test_pass_rate"]
+    assert "in the base build: this change lowers it" in finding["message"]
 
 
 def test_a_test_this_run_skipped_is_left_out_of_the_base_figure_too(tmp_path):
