@@ -451,6 +451,26 @@ def test_a_kpi_is_the_whole_projects_first_in_the_header_and_the_filter_not_no_o
     }
 
 
+def test_a_finding_without_a_tier_reads_no_tier_in_the_filter_and_a_dash_in_its_row() -> None:
+    """As "no tier" in every other report ("none" read as a tier named so), tiers by number."""
+    findings = [*sample_findings(), *project_and_unowned()]
+    findings.append(finding(code="owner.present", severity="error", message="m", tier=10))
+    page = render_html(sample_report(findings))
+    tier_filter = page.split('id="filter-tier"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]*)">([^<]*)<', tier_filter) == [
+        ("", "any"),
+        ("1", "1"),
+        ("2", "2"),
+        ("3", "3"),
+        ("10", "10"),
+        ("none", "no tier"),
+    ]
+    rows = re.findall(r'<tr class="finding".*?</tr>', page, re.S)
+    (kpi,) = [row for row in rows if "rule-kpi.test_pass_rate" in row]
+    assert 'data-tier="none"' in kpi  # what the filter matches
+    assert '</span></td><td>–</td><td><span class="disp' in kpi
+
+
 def test_a_release_with_a_hundred_owners_names_those_with_most_blocking_in_the_header() -> None:
     """120 teams were listed in full: a wall of names above the verdict's cards."""
     # team 7 has three findings, team 100 two, the others one

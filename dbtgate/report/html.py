@@ -33,7 +33,7 @@ from dbtgate.report.lineage import layered_layout
 from dbtgate.report.options import RenderOptions
 from dbtgate.report.rule_help import rule_help
 from dbtgate.status.timestamps import format_timestamp
-from dbtgate.wording import counted, expiry_note, number
+from dbtgate.wording import counted, expiry_note, name_order, number
 
 _NODE_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 180, 34, 40, 20, 16
 _LABEL_CHARS = 24
@@ -421,11 +421,11 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     if not findings:
         return '<section id="findings"><h2>Findings</h2><p class="muted">None.</p></section>'
     owners = sorted({view.owner_group(f) for f in findings}, key=view.owner_order)
-    tiers = sorted({_tier(f) for f in findings})
+    tiers = sorted({_tier(f) for f in findings}, key=name_order)  # 2 before 10, none last
     filters = "".join(
         (
             _select("owner", "owner", [(o, o) for o in owners]),
-            _select("tier", "tier", [(t, t) for t in tiers]),
+            _select("tier", "tier", [(t, "no tier" if t == _NO_TIER else t) for t in tiers]),
             _select("severity", "severity", [(s, s) for s in ("error", "warn", "info")]),
             # Filters the `disposition` field, named as the table's status column names it.
             _select("disposition", "status", list(view.STATUS_NAMES.items())),
@@ -500,8 +500,13 @@ def _script_json(data: Any) -> str:
     return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
 
 
+# A finding's `data-tier` without a tier; the filter says "no tier", as the other reports do,
+# and the row's narrow tier column "–", as its other empty cells.
+_NO_TIER = "none"
+
+
 def _tier(finding: dict[str, Any]) -> str:
-    return "none" if finding.get("tier") is None else str(finding["tier"])
+    return _NO_TIER if finding.get("tier") is None else str(finding["tier"])
 
 
 def _select(name: str, label: str, choices: list[tuple[str, str]]) -> str:
@@ -583,8 +588,8 @@ def _rule_cells(severity: str, code: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _status_cells(owner: str, tier: str, disposition: str) -> str:
     return (
-        f'<td class="owners">{_owner_names([owner])}</td><td>{h(tier)}</td>'
-        f"<td>{_status_pill(disposition)}</td>"
+        f'<td class="owners">{_owner_names([owner])}</td>'
+        f"<td>{'–' if tier == _NO_TIER else h(tier)}</td><td>{_status_pill(disposition)}</td>"
     )
 
 
