@@ -238,6 +238,20 @@ def test_kpis_with_a_target_lead_and_the_rest_are_folded_with_readable_names() -
     assert "| no tier |" in folded and "unset" not in folded
 
 
+def test_an_older_reports_kpi_groups_are_listed_in_todays_order() -> None:
+    """A gate.json written before the scorecard sorted its groups listed "(no owner)" first and
+    tier 10 before tier 2: `dbtgate report` lists them as a new one does."""
+    report = sample_report()
+    measure = {"test_coverage": {"value": 1.0, "numerator": 1, "denominator": 1}}
+    kpis = report["sections"]["kpis"]
+    kpis["by_owner"] = {"(no owner)": measure, "team-10": measure, "team-2": measure}
+    kpis["by_tier"] = {"1": measure, "10": measure, "2": measure, "unset": measure}
+    markdown = render_markdown(report)
+    folded = markdown[markdown.index("<details><summary>More KPIs") :]
+    rows = re.findall(r"^\| ([^|]+?) \| 100\.0% \(1/1\)", folded, re.M)
+    assert rows == ["tier 1", "tier 2", "tier 10", "no tier", "team-2", "team-10", "(no owner)"]
+
+
 def test_mermaid_lineage_draws_changed_models_and_consumers() -> None:
     markdown = render_markdown(sample_report())
     block = markdown.split("```mermaid\n", 1)[1].split("```", 1)[0]

@@ -891,6 +891,11 @@ def kpi_breakdown(kpis: Any, max_rows: int = 200) -> list[Table]:
     if isinstance(scorecard, dict):
         skip.add("overall")
     rest = {key: value for key, value in kpis.items() if key not in skip and key != "notes"}
+    # In the reports' order whatever the report's (one written before 2026-12-03 listed
+    # "(no owner)" first and tier 10 before tier 2).
+    for key, order in (("by_owner", owner_order), ("by_tier", name_order)):
+        if isinstance(rest.get(key), dict):
+            rest[key] = dict(sorted(rest[key].items(), key=lambda item: order(item[0])))
     notes = kpis.get("notes")
     # By the measure's key, in a matrix's headers, and in words, in a records table's.
     labels: dict[str, str] = {}
