@@ -143,7 +143,7 @@ def run_gate(
         sections=context.sections,
         notes=context.notes,
         not_checked=context.not_checked,
-        warnings=[*(project.artifacts.warnings if project.artifacts else []), *context.warnings],
+        warnings=[*_artifact_warnings(project, findings), *context.warnings],
         inputs=describe_inputs(context),
         config_digest=context.config.digest,
         completer=completer,
@@ -151,6 +151,19 @@ def run_gate(
     if complete:
         result.complete()
     return result
+
+
+def _artifact_warnings(project: Project, findings: list[Finding]) -> list[str]:
+    """What loading the build's artifacts warned of, but that run_results.json is of another
+    dbt invocation when a `run.stale_results` finding says the results may not describe the
+    manifest, with its evidence: the warning said it first, without."""
+    artifacts = project.artifacts
+    if artifacts is None:
+        return []
+    said = artifacts.invocation_warning
+    if said is None or not any(f.code == "run.stale_results" for f in findings):
+        return artifacts.warnings
+    return [warning for warning in artifacts.warnings if warning != said]
 
 
 def stale_code_notes(project: Project, locator: Locator) -> list[str]:

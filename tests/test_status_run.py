@@ -457,6 +457,26 @@ def test_results_naming_nodes_the_manifest_lacks_are_stale(tmp_path):
     assert finding.details["unknown_nodes"] == ["model.jaffle_shop.renamed_since"]
 
 
+def test_the_invocation_warning_gives_way_to_the_finding_that_says_it_with_evidence(tmp_path):
+    """run_results.json of another invocation than the manifest is a warning of the load; when
+    run.stale_results finds evidence (results for nodes the manifest lacks), the report says it
+    once, in the finding."""
+    target = build_pair(tmp_path, edit_manifest=later_manifest(minutes=1))
+    warned = [w for w in run_gate(context(load_artifacts(target))).warnings if "invocation" in w]
+    assert len(warned) == 1 and warned[0].endswith("the results may not describe this manifest")
+
+    def rename(results):
+        results["results"][0]["unique_id"] = "model.jaffle_shop.renamed_since"
+
+    (tmp_path / "stale").mkdir()
+    stale_target = build_pair(tmp_path / "stale", rename, edit_manifest=later_manifest(minutes=1))
+    artifacts = load_artifacts(stale_target)
+    assert artifacts.invocation_warning in artifacts.warnings
+    result = run_gate(context(artifacts))
+    assert [f.code for f in result.findings if f.code == "run.stale_results"]
+    assert not [w for w in result.warnings if "invocation" in w]
+
+
 def test_ticketswap_results_are_older_than_its_manifest():
     build = corpus_dir("ticketswap-dbt19")
     manifest = json.loads((build / "manifest.json").read_text())["metadata"]

@@ -391,6 +391,9 @@ class ArtifactSet:
     run_results: Loaded[RunResults] | None = None
     catalog: Loaded[Catalog] | None = None
     sources: Loaded[SourcesFreshness] | None = None
+    # The warning that run_results.json is of another dbt invocation than the manifest, which
+    # the gate leaves out when run.stale_results says so with evidence (one thing said once).
+    invocation_warning: str | None = None
 
     def files(self) -> list[tuple[str, Loaded[Any]]]:
         """The artifacts read, by kind (`manifest`, `run_results`, `catalog`, `sources`)."""
@@ -478,7 +481,8 @@ def _check_invocation(artifacts: ArtifactSet) -> None:
     manifest_id = artifacts.manifest.data.metadata.invocation_id
     results_id = run_results.data.metadata.invocation_id if run_results.data.metadata else None
     if manifest_id and results_id and manifest_id != results_id:
-        run_results.warnings.append(
+        artifacts.invocation_warning = (
             f"{run_results.path}: written by dbt invocation {results_id}, the manifest by "
             f"{manifest_id}; the results may not describe this manifest"
         )
+        run_results.warnings.append(artifacts.invocation_warning)
