@@ -93,7 +93,8 @@ document(
         what="The results and the manifest come from different invocations and there is "
         "evidence they disagree: results name nodes the manifest does not have, or the results "
         "were written more than `run.stale_tolerance_minutes` before the manifest while nodes "
-        "changed.",
+        "changed. Without evidence, results of another invocation are a warning of the load "
+        "(naming both invocations), which this finding replaces when it is reported.",
         why="Results from an older run pass a change whose models and tests never ran in their "
         "current form.",
         fix="Gate the manifest.json and run_results.json of the same `dbt build`. `dbt docs "
