@@ -670,6 +670,11 @@ class Project:
             self._run_index = index_run_results(run_results)
         return self._run_index
 
+    def has_node(self, unique_id: str) -> bool:
+        """Whether the build has `unique_id` as a node (model, test, seed, ...) or a unit test:
+        whatever a run's results name."""
+        return unique_id in self.nodes or unique_id in (self.manifest.unit_tests or {})
+
     def executed_run(self) -> RunIndex | None:
         """The last run's results when that run executed something: None without
         run_results.json, or when `dbt compile` or `dbt docs generate` wrote it (rules that

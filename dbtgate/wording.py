@@ -38,6 +38,24 @@ def name_order(name: str) -> list[tuple[int, str | int]]:
     return [(0, int(p)) if p.isdigit() else (1, p) for p in _DIGITS.split(name.lower())]
 
 
+# The owner of a resource that has none, as every report and the KPI scorecard name it.
+NO_OWNER = "(no owner)"
+# The group of the findings about the whole project or a policy's whole selection (a gated KPI
+# below its target, tests.coverage) or about the build's artifacts (run.stale_results,
+# run.not_run): they are on no one resource, so have no owner, and under "(no owner)" they
+# read as one more unowned source or model.
+WHOLE_PROJECT = "Whole project or selection"
+
+
+def owner_order(owner: str) -> tuple[int, list[tuple[int, str | int]]]:
+    """The sort key of an owner's group wherever owners are listed (the findings by owner, the
+    KPI scorecard's per-owner figures): the whole project or selection first (a KPI is
+    everyone's, and says where it falls short), then by name (`team-2` before `team-10`), and
+    "(no owner)" last, where ASCII put it first."""
+    rank = 0 if owner == WHOLE_PROJECT else 2 if owner == NO_OWNER else 1
+    return rank, name_order(owner)
+
+
 def tier_label(key: str) -> str:
     """A tier as the reports name it, from the scorecard's `by_tier` key: `tier 2`, and `no
     tier` for `unset` (sources and resources no tier setting reaches)."""

@@ -21,23 +21,20 @@ from dbtgate.report.options import RenderOptions
 from dbtgate.status.timestamps import format_timestamp
 from dbtgate.wording import (
     BASE_NOTE,
+    NO_OWNER,
+    WHOLE_PROJECT,
     acknowledged_words,
     code_span,
     counted,
     name_order,
     number,
+    owner_order,
     tier_label,
 )
 
 if TYPE_CHECKING:
     from dbtgate.findings import Finding
 
-NO_OWNER = "(no owner)"
-# The group of the findings about the whole project or a policy's whole selection (a gated KPI
-# below its target, tests.coverage) or about the build's artifacts (run.stale_results,
-# run.not_run): they are on no one resource, so have no owner, and under "(no owner)" they
-# read as one more unowned source or model.
-WHOLE_PROJECT = "Whole project or selection"
 F = TypeVar("F")
 # A finding's status as every human-readable report names it (console, `dbtgate diff`, markdown,
 # HTML), by its disposition, the machine field gate.json, SARIF and the HTML data keep.
@@ -250,14 +247,6 @@ def selection_of(unique_id: str | None, details: dict[str, Any] | None) -> str |
         return None
     policy = (details or {}).get("policy")
     return policy if isinstance(policy, str) else None
-
-
-def owner_order(owner: str) -> tuple[int, list[tuple[int, str | int]]]:
-    """The sort key of an owner's group: the whole project or selection first (a KPI is
-    everyone's, and says where it falls short), then by name (`wording.name_order`: `team-2` before
-    `team-10`), and "(no owner)" last."""
-    rank = 0 if owner == WHOLE_PROJECT else 2 if owner == NO_OWNER else 1
-    return rank, name_order(owner)
 
 
 # How many places of a folded group (`fold_repeats`) a report lists before "and N more".
@@ -905,7 +894,7 @@ def kpi_breakdown(kpis: Any, max_rows: int = 200) -> list[Table]:
                 labels[key] = labels[key_words(key)] = str(kpi["label"])
     tables = []
     for table in section_tables("KPIs", rest, max_rows):
-        title = table.title.removeprefix("KPIs / ").replace("_", " ")
+        title = key_words(table.title.removeprefix("KPIs / "))
         rows = table.rows
         if title == "by tier":
             rows = [[tier_label(row[0]), *row[1:]] for row in rows]

@@ -48,11 +48,13 @@ from dbtgate.status.results import (
 )
 from dbtgate.wording import (
     BASE_NOTE,
+    NO_OWNER,
     against_base_build,
     code_span,
     counted,
     name_order,
     number,
+    owner_order,
     tier_label,
 )
 
@@ -69,7 +71,6 @@ LABELS: dict[str, str] = {
     "test_pass_rate": "test pass rate",
     "freshness": "source freshness",
 }
-NO_OWNER = "(no owner)"
 # dbt's artifacts are a build's record: what it compiled, ran and tested, not which deploys
 # failed afterwards. "The gate reports hold no deployment data" left a release manager asking
 # where else dbtgate would look.
@@ -223,15 +224,9 @@ def compute_scorecard(
         "scorecard": scorecard,
         "overall": overall_measures,
         "by_tier": {key: by_tier[key].measures() for key in sorted(by_tier, key=name_order)},
-        "by_owner": {key: by_owner[key].measures() for key in sorted(by_owner, key=_owner_order)},
+        "by_owner": {key: by_owner[key].measures() for key in sorted(by_owner, key=owner_order)},
         "notes": notes,
     }
-
-
-def _owner_order(owner: str) -> tuple[bool, list[tuple[int, str | int]]]:
-    """Owners as the reports list them: by name (`team-2` before `team-10`), "(no owner)"
-    last, where ASCII put it first, above every team."""
-    return owner == NO_OWNER, name_order(owner)
 
 
 def tier1_by_owner(project: Project, rows: ModelRows) -> dict[str, dict[str, dict[str, Any]]]:

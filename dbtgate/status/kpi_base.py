@@ -66,19 +66,7 @@ def tests_not_run_here(project: Project, base: Project) -> frozenset[str]:
     base's pass rate is then taken on the tests both runs ran, so that a test failing in both
     does not read as the change lowering the rate. A test the change removed still counts in
     the base (removing a failing test raises the rate)."""
-    here, there = project.executed_run(), base.executed_run()
-    if here is None or there is None:
-        return frozenset()
-    unit_tests = project.manifest.unit_tests or {}
-    ran = here.results
-    return frozenset(
-        uid
-        for uid, result in there.results.items()
-        if result.status != "skipped"
-        and uid.startswith(TEST_PREFIXES)
-        and (uid in project.nodes or uid in unit_tests)
-        and (uid not in ran or ran[uid].status == "skipped")
-    )
+    return _left_out(ran=base, by=project, skipped_too=True)
 
 
 def tests_not_run_there(project: Project, base: Project) -> int:
@@ -88,18 +76,24 @@ def tests_not_run_there(project: Project, base: Project) -> int:
     this build's, which cover more, so the two are not compared. A test the base's run skipped
     is in its results: a full run skips after an upstream failure, and its figure leaves the
     test out as this build's does the ones it skipped."""
-    here, there = project.executed_run(), base.executed_run()
-    if here is None or there is None:
-        return 0
-    unit_tests = base.manifest.unit_tests or {}
-    ran_there = there.results
-    return sum(
-        1
-        for uid, result in here.results.items()
+    return len(_left_out(ran=project, by=base, skipped_too=False))
+
+
+def _left_out(ran: Project, by: Project, *, skipped_too: bool) -> frozenset[str]:
+    """The tests `ran`'s run executed that build `by` has but whose run did not: not in its
+    run_results.json or, with `skipped_too`, skipped there. None when either run executed
+    nothing (no results, or `dbt docs generate`'s)."""
+    executed, other = ran.executed_run(), by.executed_run()
+    if executed is None or other is None:
+        return frozenset()
+    missed = other.results
+    return frozenset(
+        uid
+        for uid, result in executed.results.items()
         if result.status != "skipped"
         and uid.startswith(TEST_PREFIXES)
-        and (uid in base.nodes or uid in unit_tests)
-        and uid not in ran_there
+        and by.has_node(uid)
+        and (uid not in missed or (skipped_too and missed[uid].status == "skipped"))
     )
 
 

@@ -306,7 +306,7 @@ class _BaseRun:
             return ""
         if uid.startswith("test.") and uid not in base.nodes:
             return "; the test is new in this change"
-        if self.index is None or not (uid in base.nodes or uid in (base.manifest.unit_tests or {})):
+        if self.index is None or not base.has_node(uid):
             return ""
         there = self.index.results.get(uid)
         if there is None:
