@@ -32,6 +32,24 @@ BUILD_RESULTS_NAME = "run_results_v6.json"
 # From fixtures/README.md, "The pull request", change 5.
 PLANTED_TEST = "test.shop.not_null_customer_ltv_avg_order_value.d09aefd175"
 PLANTED_LINE = 123
+# dbt-duckdb 1.11's message for a model whose SQL and enforced contract differ, as run_results.json
+# holds it (a column retyped; one more row of each other reason dbt writes).
+CONTRACT_ERROR = (
+    "Compilation Error in model orders_summary (models/marts/orders_summary_v2.sql)\n"
+    "  This model has an enforced contract that failed.\n"
+    "  Please ensure the name, data_type, and number of columns in your contract match the "
+    "columns in your model's definition.\n  \n"
+    "  | column_name | definition_type | contract_type | mismatch_reason    |\n"
+    "  | ----------- | --------------- | ------------- | ------------------ |\n"
+    "  | order_date  | VARCHAR         | DATE          | data type mismatch |\n"
+    "  | email       |                 | VARCHAR       | missing in definition |\n"
+    "  | note        | INTEGER         |               | missing in contract |\n"
+    "  \n  \n"
+    "  > in macro assert_columns_equivalent (macros/relations/column/columns_spec_ddl.sql)\n"
+    "  > called by macro default__get_assert_columns_equivalent "
+    "(macros/relations/column/columns_spec_ddl.sql)\n"
+    "  > called by model orders_summary (models/marts/orders_summary_v2.sql)"
+)
 
 
 def context(artifacts: ArtifactSet, **kwargs) -> CheckContext:
@@ -779,10 +797,77 @@ def test_unbuilt_new_model_blocks_through_the_cli_with_base(shop_builds, tmp_pat
         ("Got 7 results, configured to fail if != 0", "Got 7 results, configured to fail if != 0"),
         ("  \n ", "(no message)"),
         (None, "(no message)"),
+        # A contract that failed: the columns that differ are in dbt's table, under the header.
+        (
+            CONTRACT_ERROR,
+            "Compilation Error: This model has an enforced contract that failed: order_date is "
+            "VARCHAR in the model's SQL, DATE in its contract; email is in the contract but not "
+            "in the model's SQL; note is in the model's SQL but not in the contract",
+        ),
     ],
 )
 def test_the_reason_of_a_dbt_error_is_the_line_under_its_header(message, reason):
     assert reason_of(message) == reason
+
+
+def test_an_errors_evidence_keeps_dbts_message_without_its_call_stack(tmp_path):
+    """The details a report shows of an errored model hold the contract's table of columns
+    (it was cut at 300 characters, before the table) and not the macros dbt went through."""
+    raw = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
+    model, _ = first_tested_model(raw)
+
+    def contract_failed(results: dict) -> None:
+        failed(model, status="error")(results)
+        for result in results["results"]:
+            if result["unique_id"] == model:
+                result["message"] = CONTRACT_ERROR
+
+    (finding,) = [
+        f
+        for f in run_status(context(load_artifacts(build_pair(tmp_path, contract_failed))))
+        if f.code == "run.errors"
+    ]
+    evidence = finding.details["message"]
+    assert "| order_date  | VARCHAR         | DATE          | data type mismatch |" in evidence
+    assert "| note        | INTEGER         |               | missing in contract |" in evidence
+    assert "> " not in evidence and "called by" not in evidence
+    assert "order_date is VARCHAR in the model's SQL, DATE in its contract" in finding.message
+
+
+def test_run_findings_name_a_models_version(tmp_path):
+    """Two versions of a model fail apart: each finding says which, as every other finding."""
+    raw = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
+    model, _ = first_tested_model(raw)
+    name = raw["nodes"][model]["name"]
+
+    def versioned(manifest: dict) -> None:
+        manifest["nodes"][model]["version"] = 2
+
+    target = build_pair(tmp_path, failed(model, status="error"), versioned)
+    (finding,) = [f for f in run_status(context(load_artifacts(target))) if f.code == "run.errors"]
+    assert finding.message.startswith(f"model {name} v2 errored: ")
+
+
+def test_an_errored_tests_fix_is_not_about_failing_rows(tmp_path):
+    """A test whose query errored has no failing rows to look at, and a warn severity would not
+    stop the error: its fix says to fix the query or what it reads. A failed test's says the
+    rows."""
+    raw = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
+    _, tests = first_tested_model(raw)
+
+    def results(edit: dict) -> None:
+        failed(tests[0], status="error")(edit)
+        failed(tests[1])(edit)
+
+    by_test = {
+        f.unique_id: f
+        for f in run_status(context(load_artifacts(build_pair(tmp_path, results))))
+        if f.code == "run.test_failures"
+    }
+    assert by_test[tests[0]].fix.startswith("The test's query failed in the warehouse: run it (")
+    assert "failing rows" not in by_test[tests[0]].fix
+    assert "severity to warn" not in by_test[tests[0]].fix
+    assert "to see the failing rows" in by_test[tests[1]].fix
 
 
 @pytest.mark.parametrize("status", ["exploded", "SUCCESS", ""])

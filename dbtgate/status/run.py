@@ -44,7 +44,10 @@ from dbtgate.wording import code_span, counted
 # Results naming these kinds of node must find them in the manifest's `nodes` (hooks and unit
 # tests live elsewhere in some schema versions, so they are not used as staleness evidence).
 _MANIFEST_NODE_PREFIXES = ("model.", "seed.", "snapshot.", "test.")
+# A finding's message quotes dbt's reason in one line; its details keep dbt's message (its call
+# stack left out) as evidence, up to a contract's table of the columns that differ.
 _MESSAGE_LIMIT = 300
+_EVIDENCE_LIMIT = 1000
 # `Runtime Error`, `Database Error in model x (models/x.sql)`, `Compilation Error in test t (...)`.
 _ERROR_HEADER = re.compile(r"([A-Z]\w*(?: \w+)* Error)(?: in \w+ \S+(?: \(.*\))?)?:?")
 
@@ -199,17 +202,28 @@ def _test_finding(
     details = {
         "status": result.status,
         "failures": failures,
-        "message": _clip(result.message),
+        "message": _clip(_without_trace(result.message), _EVIDENCE_LIMIT),
         "compiled_path": compiled,
         "tested_resource": target,
         "base_status": was.status if was else None,
     }
-    fix = (
-        f"Run the compiled query ({compiled}) to see the failing rows; fix the model or the data, "
-        "or set the test's severity to warn if it must not block."
-        if compiled
-        else "Fix the model or the data, or set the test's severity to warn if it must not block."
-    )
+    if result.status in ("error", "runtime error"):
+        # The test's query did not run to the end: there are no failing rows to look at, and a
+        # warn severity does not stop an error.
+        fix = (
+            f"The test's query failed in the warehouse: run it ({compiled}) to see the error, "
+            "then fix the test or the model it reads, and rebuild."
+            if compiled
+            else "The test's query failed in the warehouse: fix the test or the model it reads "
+            "(dbt's log shows the error), and rebuild."
+        )
+    elif compiled:
+        fix = (
+            f"Run the compiled query ({compiled}) to see the failing rows; fix the model or the "
+            "data, or set the test's severity to warn if it must not block."
+        )
+    else:
+        fix = "Fix the model or the data, or set the test's severity to warn if it must not block."
     return Finding(
         code="run.test_failures",
         severity=severity,
@@ -505,11 +519,16 @@ def slower_findings(ctx: CheckContext, index: RunIndex, settings: RunConfig) -> 
 
 
 def _display(project: Project, uid: str) -> str:
+    """The resource's name after its kind (`model orders_summary v2`, `source shop.orders`): the
+    version tells one version's result from another's, as every other finding does."""
     resource = project.resource(uid)
     if resource is None:
         return uid
     source_name = getattr(resource, "source_name", None)
-    return f"{source_name}.{resource.name}" if source_name else resource.name
+    if source_name:
+        return f"{source_name}.{resource.name}"
+    version = getattr(resource, "version", None)
+    return f"{resource.name} v{version}" if version is not None else resource.name
 
 
 def _compiled_path(node: Node) -> str | None:
@@ -528,7 +547,7 @@ def _compiled_path(node: Node) -> str | None:
 def _result_details(result: NodeResult) -> dict[str, object]:
     details = {
         "status": result.status,
-        "message": _clip(result.message),
+        "message": _clip(_without_trace(result.message), _EVIDENCE_LIMIT),
         "execution_time": result.execution_time,
         "relation_name": result.relation_name,
     }
@@ -538,17 +557,65 @@ def _result_details(result: NodeResult) -> dict[str, object]:
 def reason_of(message: str | None) -> str:
     """The reason of dbt's message in one line. dbt heads an error with what the finding already
     says (`Database Error in model orders (models/orders.sql)`) and puts the warehouse's reason on
-    the next line: that line is the one worth reading, behind the kind of error."""
+    the next line: that line is the one worth reading, behind the kind of error. A contract that
+    failed says which columns differ only in a table further down: they are the reason."""
     lines = [line.strip() for line in (message or "").strip().splitlines() if line.strip()]
     if not lines:
         return "(no message)"
     header = _ERROR_HEADER.fullmatch(lines[0])
     if header and len(lines) > 1:
-        return _clip(f"{header.group(1)}: {lines[1]}")
+        reason = f"{header.group(1)}: {lines[1]}"
+        mismatches = contract_mismatches(lines)
+        if mismatches:
+            reason = f"{reason.removesuffix('.')}: {'; '.join(mismatches)}"
+        return _clip(reason)
     return _clip(lines[0])
 
 
-def _clip(message: str | None) -> str | None:
+# dbt's table of the columns a contract and the model's SQL disagree on.
+_CONTRACT_TABLE = ("column_name", "definition_type", "contract_type", "mismatch_reason")
+
+
+def contract_mismatches(lines: list[str]) -> list[str]:
+    """`order_date is VARCHAR in the model's SQL, DATE in its contract`, one per row of the
+    table dbt writes under "This model has an enforced contract that failed" (empty without
+    one). The reasons are dbt's: `data type mismatch`, `missing in definition`, `missing in
+    contract`."""
+    rows: list[list[str]] = []
+    in_table = False
+    for line in lines:
+        if not line.startswith("|"):
+            if in_table:
+                break
+            continue
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if tuple(cells) == _CONTRACT_TABLE:
+            in_table = True
+        elif in_table and len(cells) == 4 and not set("".join(cells)) <= {"-", " "}:
+            rows.append(cells)
+    said = []
+    for name, defined, contracted, why in rows:
+        if why == "data type mismatch":
+            said.append(f"{name} is {defined} in the model's SQL, {contracted} in its contract")
+        elif why == "missing in definition":
+            said.append(f"{name} is in the contract but not in the model's SQL")
+        elif why == "missing in contract":
+            said.append(f"{name} is in the model's SQL but not in the contract")
+        else:
+            said.append(f"{name}: {why}")
+    return said
+
+
+def _without_trace(message: str | None) -> str | None:
+    """dbt's message without its Jinja call stack (`> in macro ...`, `> called by ...`) and
+    blank lines: the evidence a report keeps is the error and its table, not the macros."""
     if message is None:
         return None
-    return message if len(message) <= _MESSAGE_LIMIT else message[: _MESSAGE_LIMIT - 1] + "…"
+    kept = [line.rstrip() for line in message.splitlines()]
+    return "\n".join(line for line in kept if line.strip() and not line.lstrip().startswith(">"))
+
+
+def _clip(message: str | None, limit: int = _MESSAGE_LIMIT) -> str | None:
+    if message is None:
+        return None
+    return message if len(message) <= limit else message[: limit - 1] + "…"
