@@ -143,6 +143,10 @@ def load_baseline(path: Path) -> LoadedBaseline:
     wide = not_utf8(path, data[:4])
     if wide is not None:
         raise DbtgateError(wide)
+    if not data.removeprefix(UTF8_BOM).strip():
+        raise DbtgateError(
+            f"{path}: empty file, expected a dbtgate baseline (write one with `dbtgate baseline`)"
+        )
     try:
         baseline = msgspec.json.decode(data.removeprefix(UTF8_BOM), type=Baseline)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from dbtgate.encoding import read_text
 from dbtgate.errors import DbtgateError
 from dbtgate.wording import choices, counted
 
@@ -296,7 +297,7 @@ def find_config(start: Path) -> Path | None:
     table. Two of them is an error: one would be ignored, and its settings with it, silently."""
     found = [start / name for name in CONFIG_FILENAMES if (start / name).is_file()]
     pyproject = start / "pyproject.toml"
-    if pyproject.is_file() and "[tool.dbtgate" in pyproject.read_text(encoding="utf-8"):
+    if pyproject.is_file() and "[tool.dbtgate" in read_text(pyproject):
         found.append(pyproject)
     if len(found) > 1:
         names = " and ".join(str(path) for path in found)
@@ -331,7 +332,7 @@ def load_config(path: Path | None, problems: list[DbtgateError] | None = None) -
     if not path.is_file():
         what = "not a file" if path.exists() else "config file not found"
         raise DbtgateError(f"{path}: {what}")
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     token = _PROBLEMS.set(problems)
     try:
         try:

@@ -1,4 +1,5 @@
-"""Which encoding a JSON file's first bytes show: every JSON reader of dbtgate says the same.
+"""Which encoding a JSON file's first bytes show: every JSON reader of dbtgate says the same;
+and the user's YAML and TOML files read as UTF-8 with the same one-line error (`read_text`).
 
 dbt writes its artifacts as UTF-8, and dbtgate its reports and baselines. A file that passed
 through a Windows tool may start with a UTF-8 byte-order mark (PowerShell's `Out-File -Encoding
@@ -9,6 +10,10 @@ for a file no dbt writes, and "invalid character (byte 0)" would not tell the us
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+
+from dbtgate.errors import DbtgateError
 
 UTF8_BOM = b"\xef\xbb\xbf"
 # With a byte-order mark, or without one by the zero bytes around the first ASCII character of
@@ -47,3 +52,22 @@ def not_utf8(path: object, head: bytes) -> str | None:
         f"{path}: encoded as {encoding}, not UTF-8: re-save it as UTF-8 (Windows PowerShell's "
         "`>` and `Out-File` write UTF-16)"
     )
+
+
+def read_text(path: Path) -> str:
+    """A text file a user writes (dbtgate.yml, dbt_project.yml, profiles.yml) as UTF-8, as YAML
+    and TOML files are read. One in another encoding is a one-line error naming the file and the
+    line of its first byte that is not UTF-8 (a Latin-1 `é` in a waiver's reason), or the wide
+    encoding its first bytes show, rather than a decoding traceback."""
+    data = path.read_bytes()
+    wide = wide_encoding(data[:4])
+    if wide is not None:
+        raise DbtgateError(f"{path}: encoded as {wide}, not UTF-8: re-save it as UTF-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DbtgateError(
+            f"{path}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x}, as a Latin-1 or Windows "
+            "editor writes an accented letter): re-save it as UTF-8"
+        ) from None

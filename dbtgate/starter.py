@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from dbtgate.config import find_config, yaml_problem
+from dbtgate.encoding import read_text
 from dbtgate.errors import DbtgateError
 
 if TYPE_CHECKING:
@@ -175,7 +176,7 @@ def write_starter_config(project_dir: Path, *, force: bool = False) -> WrittenSt
     import yaml
 
     try:
-        settings = yaml.safe_load(dbt_project.read_text(encoding="utf-8")) or {}
+        settings = yaml.safe_load(read_text(dbt_project)) or {}
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
         at = f"{dbt_project}:{line}" if line else str(dbt_project)

@@ -182,6 +182,11 @@ def test_the_baseline_path_from_the_config_is_printed_as_written(workdir):
     [
         (None, "missing.json: baseline file not found (write one with `dbtgate baseline`)"),
         ("{not json", "missing.json: not a dbtgate baseline file"),
+        (
+            " \n",
+            "missing.json: empty file, expected a dbtgate baseline (write one with `dbtgate "
+            "baseline`)",
+        ),
         ('{"schema_version": 9, "tool": "dbtgate", "findings": []}', "is newer than this"),
     ],
 )

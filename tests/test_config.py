@@ -347,3 +347,23 @@ def test_dbtgate_yml_beside_a_pyproject_dbtgate_table_is_an_error(tmp_path):
         find_config(tmp_path)
     write(tmp_path, "[tool.ruff]\n", "pyproject.toml")
     assert find_config(tmp_path).name == "dbtgate.yml"
+
+
+def test_a_config_not_in_utf8_is_one_line_naming_the_file_and_line(tmp_path):
+    """A waiver's reason typed in a Latin-1 editor, or the file re-saved as UTF-16 by Windows
+    PowerShell: an error naming the file (and the line of the first byte that is not UTF-8),
+    not a decoding traceback; `dbtgate validate` and `check` exit 2 with it."""
+    path = tmp_path / "dbtgate.yml"
+    path.write_bytes("version: 1\nscope: all\nwaivers: []  # café\n".encode("latin-1"))
+    with pytest.raises(DbtgateError) as raised:
+        load_config(path)
+    assert str(raised.value).startswith(f"{path}:3: not UTF-8 (byte 0xe9,")
+    path.write_text("version: 1\nscope: all\n", encoding="utf-16")
+    with pytest.raises(DbtgateError) as raised:
+        load_config(path)
+    assert str(raised.value) == f"{path}: encoded as UTF-16LE, not UTF-8: re-save it as UTF-8"
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_bytes(b'[tool.dbtgate]\nscope = "all"  # \xe9\n')
+    path.unlink()
+    with pytest.raises(DbtgateError, match=r"pyproject.toml:2: not UTF-8"):
+        find_config(tmp_path)

@@ -345,3 +345,11 @@ def _problems(tmp_path: Path, text: str) -> list[str]:
 )
 def test_each_problem_is_listed_once_and_none_made_up(tmp_path, text, expected) -> None:
     assert _problems(tmp_path, text) == expected
+
+
+def test_a_config_not_in_utf8_is_a_one_line_error_not_an_internal_one(tmp_path) -> None:
+    (tmp_path / "dbtgate.yml").write_bytes("version: 1\n# café\n".encode("latin-1"))
+    validated = dbtgate("validate", cwd=tmp_path)
+    assert validated.returncode == 2
+    assert validated.stderr.startswith("dbtgate: error: dbtgate.yml:2: not UTF-8 (byte 0xe9,")
+    assert len(validated.stderr.strip().splitlines()) == 1, validated.stderr

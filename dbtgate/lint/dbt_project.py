@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dbtgate.config import yaml_problem
+from dbtgate.encoding import read_text
 from dbtgate.errors import DbtgateError
 
 
@@ -65,7 +66,7 @@ def _read_yaml(path: Path, *, required: bool) -> dict[str, Any]:
             raise DbtgateError(f"{path}: not found (lint needs the dbt project's dbt_project.yml)")
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_text(path))
     except yaml.YAMLError as exc:
         line, _ = yaml_problem(exc)
         where = f":{line}" if line else ""

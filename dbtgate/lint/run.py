@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from dbtgate import locate
+from dbtgate.encoding import read_text
 from dbtgate.errors import DbtgateError
 from dbtgate.lint import sqlfluff_files
 from dbtgate.lint.changes import DEFAULT_BASE_REFS, ChangedFile, ChangeSet, nodes_by_file
@@ -596,7 +597,7 @@ def find_dbt_profile(
         if not path.is_file():
             continue
         try:
-            profiles = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            profiles = yaml.safe_load(read_text(path)) or {}
         except yaml.YAMLError:
             raise DbtgateError(f"{path}: not valid YAML") from None
         if not isinstance(profiles, dict) or name not in profiles:
