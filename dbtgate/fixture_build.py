@@ -118,9 +118,15 @@ def build_fixture(
             )
             say(f"fixture {state}: rebuilding {project_dir}, {why}")
         elif edited:
+            # Another dbtgate's fixture (or another folder's build): the project is written
+            # anew, and the user's edits are moved aside rather than lost.
+            kept = state_dir / "project.edited"
+            shutil.rmtree(kept, ignore_errors=True)
+            project_dir.rename(kept)
             say(
-                f"fixture {state}: the bundled fixture changed and replaces {project_dir}, "
-                f"with your edits there: {first_few(edited, 5)}"
+                f"fixture {state}: the bundled fixture changed (a newer dbtgate?), so "
+                f"{project_dir} is written anew; your edits there ({first_few(edited, 5)}) are "
+                f"kept in {kept}"
             )
         dbt = _find_dbt()
         _clean_state_dir(state_dir, project_dir, stamp_path, db_path, keep_project=in_place)

@@ -195,3 +195,26 @@ def test_a_project_edited_in_place_is_rebuilt_as_it_stands(tmp_path):
         build_fixture("base", tmp_path, echo=said.append)
     assert said[0].startswith(f"fixture base: rebuilding {project}, edited since its build: ")
     assert (project / "models" / "staging" / "orphan.sql").read_text() == "select {{ ref( }}\n"
+
+
+@pytest.mark.slow
+def test_edits_to_a_project_another_fixture_built_are_moved_aside_not_lost(tmp_path):
+    """A newer dbtgate bundles another fixture: its project is written anew, and what the user
+    had edited in the old one is kept beside it, not deleted."""
+    project = build_fixture("base", tmp_path)
+    stamp_path = tmp_path / "base" / "fixture.stamp"
+    stamp = json.loads(stamp_path.read_text())
+    stamp["fixture"] = "the digest of an older dbtgate's fixture"
+    stamp_path.write_text(json.dumps(stamp))
+    (project / "models" / "staging" / "mine.sql").write_text("select 1 as mine\n")
+
+    said: list[str] = []
+    assert build_fixture("base", tmp_path, echo=said.append) == project
+    kept = tmp_path / "base" / "project.edited"
+    assert said[0] == (
+        f"fixture base: the bundled fixture changed (a newer dbtgate?), so {project} is written "
+        f"anew; your edits there (models/staging/mine.sql (added)) are kept in {kept}"
+    )
+    assert (kept / "models" / "staging" / "mine.sql").read_text() == "select 1 as mine\n"
+    assert not (project / "models" / "staging" / "mine.sql").exists()
+    assert _artifact(project, "manifest.json")["metadata"]["project_name"] == "shop"
