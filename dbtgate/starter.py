@@ -85,7 +85,7 @@ policies:
 # Breaking schema changes against `base` (`dbtgate rules breaking.column_removed` explains each).
 # breaking:
 #   versioned_contract: error          # as dbt-core: versioned contracted models error,
-#   unversioned_contract: warn         # unversioned ones warn
+#   unversioned_contract: warn         # unversioned ones warn (read by others: as below)
 #   uncontracted_with_consumers: error # no contract, but other models or exposures read it
 #   ack_label: breaking-change-ok      # a PR label that acknowledges the PR's breaking changes
 #   acknowledge:

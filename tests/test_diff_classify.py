@@ -870,6 +870,45 @@ def test_severity_follows_dbt_core_and_is_configurable(tmp_path: Path) -> None:
     assert {f.severity for f in findings} == {"error"}
 
 
+def test_a_contracted_model_others_read_is_held_at_least_as_the_uncontracted(
+    tmp_path: Path,
+) -> None:
+    """dbt-core warns about an unversioned contract's breaking change, not seeing who reads
+    the model; dbtgate does. A contract must not leave its readers less protected than none:
+    with a reader that selects the column (or an exposure on it) the change is as severe as
+    `uncontracted_with_consumers`; with only a reader whose SQL does not select it, the
+    contract's own severity stands."""
+    orders = model("orders", ORDERS_COLUMNS, contract=True)
+    revenue = model("revenue", depends_on=[orders["unique_id"]])
+    statuses = model("statuses", depends_on=[orders["unique_id"]])
+    after = model("orders", ORDERS_COLUMNS[:2], contract=True)  # status removed
+    reads = {revenue["unique_id"]: 'select status from "db"."main"."orders"'}
+    does_not = {statuses["unique_id"]: 'select order_id from "db"."main"."orders"'}
+
+    def severities(where: str, readers: list, compiled: dict, exposures=()) -> list[str]:
+        base, pr = builds(
+            tmp_path / where,
+            [orders, *readers],
+            [after, *readers],
+            pr_compiled=compiled,
+            exposures=list(exposures),
+        )
+        findings, _ = run_check(base, pr)
+        return [f.severity for f in findings if f.code == "breaking.column_removed"]
+
+    assert severities("reader", [revenue], reads) == ["error"]
+    assert severities("not_read", [statuses], does_not) == ["warn"]
+    dashboard = exposure("dashboard", [orders["unique_id"]])
+    assert severities("exposure", [], {}, exposures=[dashboard]) == ["error"]
+    # The floor is the team's setting: a team that only warns for uncontracted models warns.
+    config_file = tmp_path / "dbtgate.yml"
+    config_file.write_text("breaking:\n  uncontracted_with_consumers: warn\n", encoding="utf-8")
+    config = load_config(config_file)
+    base, pr = builds(tmp_path / "lenient", [orders, revenue], [after, revenue], pr_compiled=reads)
+    findings, _ = run_check(base, pr, config)
+    assert [f.severity for f in findings] == ["warn"]
+
+
 def test_acknowledgement_in_config_turns_the_error_into_an_info_finding(tmp_path: Path) -> None:
     before = model("orders", ORDERS_COLUMNS, contract=True, version=1, latest_version=1)
     after = model("orders", ORDERS_COLUMNS[:2], contract=True, version=1, latest_version=1)

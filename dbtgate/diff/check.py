@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from dbtgate.checks import CheckContext, check
-from dbtgate.findings import Finding, Severity
+from dbtgate.findings import SEVERITY_ORDER, Finding, Severity
 from dbtgate.locate import Locator
 
 if TYPE_CHECKING:
@@ -137,11 +137,34 @@ def breaking_changes(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def severity_of(change: Change, settings: BreakingConfig) -> Severity:
+    """The severity of the change's `breaking:` setting (`change.policy`). A contracted model
+    that others read is held to at least `uncontracted_with_consumers`: dbt-core only warns
+    about an unversioned contract because it cannot see who reads the model, and a contract
+    must never leave its readers less protected than no contract would."""
     if change.acknowledged is not None:
         return "info"
     if change.policy == "risky":
         return settings.risky
-    return getattr(settings, change.policy)
+    severity: Severity = getattr(settings, change.policy)
+    if change.policy in _CONTRACT_POLICIES and hurts_readers(change):
+        floor = settings.uncontracted_with_consumers
+        if SEVERITY_ORDER[floor] < SEVERITY_ORDER[severity]:
+            return floor
+    return severity
+
+
+_CONTRACT_POLICIES = frozenset({"versioned_contract", "unversioned_contract"})
+
+
+def hurts_readers(change: Change) -> bool:
+    """Whether the change reaches a reader as an uncontracted model's change does: a model or
+    exposure reading it directly that may select the column (not one whose SQL shows it does
+    not), or other projects when it is public."""
+    impact = change.impact
+    if impact is None:
+        return False
+    direct = [*impact.models, *impact.exposures]
+    return impact.public or any(c.depth == 1 and c.selects_column != "no" for c in direct)
 
 
 def change_finding(

@@ -14,8 +14,8 @@ from dbtgate.diff.check import CASE_HINTS, FIX_HINTS
 from dbtgate.diff.classify import TAXONOMY, change_class
 
 # The severity a finding of each class gets with the default `breaking:` settings. Breaking
-# changes to an unversioned contracted model are warnings (as in dbt-core); safe changes are
-# listed in the diff and never become findings.
+# changes to an unversioned contracted model that nothing reads are warnings (as in dbt-core);
+# safe changes are listed in the diff and never become findings.
 _SEVERITY = {"breaking": "error", "risky": "warn", "safe": "info"}
 
 _WAYS_OUT = (
@@ -34,8 +34,10 @@ _SAFE_FIX = "Nothing to fix: listed so the diff of the pull request is complete.
 
 _SEVERITY_NOTE = {
     "breaking": " Severity: error on a versioned contracted model and on a model without a "
-    "contract that others read, warn on an unversioned contracted model (as in dbt-core); set "
-    "them in the `breaking:` section of dbtgate.yml. An acknowledged change is reported as info.",
+    "contract that others read, warn on an unversioned contracted model (as in dbt-core) that "
+    "nothing reads the column of (a model, an exposure or a project that may read it makes it "
+    "as severe as a model without a contract: a contract never protects less); set them in the "
+    "`breaking:` section of dbtgate.yml. An acknowledged change is reported as info.",
     "risky": " Severity: warn (`breaking.risky` in dbtgate.yml); it does not block by default.",
     "safe": " Listed in the diff section of the report only; never a finding.",
 }
