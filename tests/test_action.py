@@ -445,7 +445,7 @@ def test_the_actions_outputs_are_the_ones_dbtgate_writes(tmp_path):
 
     from dbtgate.report.publish import PublishRequest, step_outputs
 
-    written = step_outputs(sample_report(), {}, PublishRequest())
+    written = step_outputs(sample_report(), {}, PublishRequest(), failed=False)
     names = [line.split("=", 1)[0] for line in written.splitlines()]
     outputs = action()["outputs"]
     assert sorted(outputs) == sorted(names)
@@ -622,3 +622,45 @@ def test_the_readmes_conditions_on_the_verdict_run_after_a_failing_gate():
     assert conditions
     for condition in conditions:
         assert re.search(r"\b(always|failure|cancelled)\(\)", condition), condition
+
+
+def test_a_comment_that_could_not_be_posted_is_said_on_the_run_its_summary_and_outputs(tmp_path):
+    """An expired token (HTTP 401), like a permission the workflow lacks, leaves the comment
+    showing an earlier push's verdict: a warning annotation on the run says so (it was a log
+    line), and so does the job summary. Required
+    (`--comment-required`, exit 2), it is an error annotation and the `verdict` output is
+    `error`, as the exit code says; the reports' outputs stay, the reports being written."""
+    from fake_github import FakeGitHub, pull_request_event
+
+    head = "6" * 40
+    branch = pull_request_event(7, head, base="acme/shop", head="acme/shop")["pull_request"]
+    script = 'dbtgate check --artifacts "$BUILD" --out out --comment $REQUIRED'
+    build = str(corpus_dir("bouncer-dbt112"))
+    runs = {}
+    with FakeGitHub() as gh:
+        gh.add_pull_request("acme/shop", 7, head=head)
+        for where, flag in (("optional", ""), ("required", "--comment-required")):
+            gh.fail_next(401, "Bad credentials")
+            (tmp_path / where).mkdir()
+            env = {**actions_env(gh, tmp_path / where, head, **branch), "BUILD": build}
+            runs[where] = run_script(script, {**env, "REQUIRED": flag}, tmp_path / where)
+        assert gh.comments("acme/shop", 7) == []
+        token = gh.token
+    plain, required = runs["optional"], runs["required"]
+    assert plain.returncode == 0, plain.stderr  # the corpus build's own verdict
+    assert required.returncode == 2, required.stderr
+    for result, level in ((plain, "warning"), (required, "error")):
+        [line] = [line for line in result.stderr.splitlines() if "PR comment" in line]
+        assert line.startswith(
+            f"::{level} title=dbtgate%3A PR comment not posted::could not post the PR comment: "
+            "GitHub rejected the token (HTTP 401)"
+        )
+        assert token not in result.stdout + result.stderr
+    for where, verdict in (("optional", "pass"), ("required", "error")):
+        outputs = (tmp_path / where / "outputs").read_text()
+        assert f"verdict={verdict}\n" in outputs
+        assert f"report-json={tmp_path / where / 'out' / 'gate.json'}\n" in outputs
+        summary = (tmp_path / where / "summary.md").read_text()
+        assert (
+            "**The PR comment was not posted**: could not post the PR comment: GitHub " in summary
+        )

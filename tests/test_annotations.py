@@ -263,3 +263,13 @@ def test_a_findings_annotation_says_its_rule_line_column_and_fix_command() -> No
         "Unnecessary trailing whitespace. (layout.spacing)\n"
         "fix: dbtgate lint --fix LT01 models/a.sql --base-ref origin/main"
     )
+
+
+def test_an_annotation_already_written_takes_one_of_its_levels_ten() -> None:
+    """The step said at warning level that the PR comment was not posted: GitHub shows ten
+    warnings a step, so the findings get nine, and the note says how many more."""
+    items = [Item("warn", f"w{i:02}", "a.yml", i + 1) for i in range(12)]
+    lines = render_annotations(items, taken={"warning": 1})
+    assert [line.split("::")[1][:7] for line in lines] == ["warning"] * 9 + ["notice "]
+    assert "::3 more findings not annotated" in lines[-1]
+    assert len(render_annotations(items[:9], taken={"warning": 1})) == 9

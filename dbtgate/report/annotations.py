@@ -10,7 +10,7 @@ first) and finish with a notice that says how many were left out and where the f
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from dbtgate.plain_text import without_control_codes
@@ -85,20 +85,27 @@ def render_annotations(
     per_level: int = PER_LEVEL_LIMIT,
     limit: int = PER_JOB_LIMIT,
     full_report: str = "the job summary and the JSON gate report",
+    taken: Mapping[str, int] | None = None,
 ) -> list[str]:
     """Workflow-command lines for findings, most severe first, capped to what GitHub will show.
 
     `items` are duck-typed: `severity` and `message`, optionally `path`, `line`, `column` and
     `title` (or `code`, used as the title when there is no title). When some are left out, the
-    last line is a notice saying how many and pointing at `full_report`.
+    last line is a notice saying how many and pointing at `full_report`. `taken`: annotations of
+    each level the step has already written (one saying the PR comment was not posted), which
+    GitHub counts against the same limits.
     """
     if per_level < 1 or limit < 1:
         raise ValueError("per_level and limit must be at least 1")
+    used = dict(taken or {})
+    caps = {level: max(per_level - used.get(level, 0), 0) for level in LEVELS}
+    limit -= sum(used.values())
     ordered = sorted(items, key=_sort_key)
-    shown = _select(ordered, per_level=per_level, limit=limit, notice_slots=per_level)
+    shown = _select(ordered, caps=caps, limit=limit)
     if len(shown) < len(ordered):
         # The closing note is a notice too: reserve its slot so GitHub does not drop the note.
-        shown = _select(ordered, per_level=per_level, limit=limit - 1, notice_slots=per_level - 1)
+        caps["notice"] -= 1
+        shown = _select(ordered, caps=caps, limit=limit - 1)
     lines = [_format_item(item) for item in shown]
     omitted = len(ordered) - len(shown)
     if omitted:
@@ -114,8 +121,7 @@ def render_annotations(
     return lines
 
 
-def _select(ordered: list[Any], *, per_level: int, limit: int, notice_slots: int) -> list[Any]:
-    caps = {"error": per_level, "warning": per_level, "notice": notice_slots}
+def _select(ordered: list[Any], *, caps: Mapping[str, int], limit: int) -> list[Any]:
     taken: Counter[str] = Counter()
     shown = []
     for item in ordered:

@@ -59,10 +59,13 @@ class NoPullRequest(DbtgateError):
 class CommentError(DbtgateError):
     """Posting or updating the PR comment failed (permissions, not found, rate limit, network)."""
 
-    def __init__(self, message: str, *, refused: bool = False) -> None:
+    def __init__(self, message: str, *, refused: bool = False, fork: bool = False) -> None:
         super().__init__(message)
         # GitHub refused the token the permission (HTTP 403, not a rate limit).
         self.refused = refused
+        # Refused because the pull request is a fork's, whose runs get a read-only token: as
+        # GitHub means it, not a mistake anyone can fix in the workflow.
+        self.fork = fork
 
 
 @dataclass(frozen=True)
@@ -250,7 +253,8 @@ def post_sticky_comment(
         fork = f"the fork {ctx.fork}" if ctx.fork else "a fork (since deleted)"
         raise CommentError(
             f"the pull request comes from {fork}, whose runs GitHub gives a "
-            "read-only token; the verdict is in the job summary and the job's status"
+            "read-only token; the verdict is in the job summary and the job's status",
+            fork=True,
         ) from None
 
 

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from dbtgate.errors import DbtgateError
+from dbtgate.report.escape import md_text
 from dbtgate.report.options import STEP_SUMMARY_LIMIT, RenderOptions
 
 if TYPE_CHECKING:
@@ -115,23 +116,9 @@ def publish(
 
     written = write_files(report, request, options)
 
-    summary_path = environ.get("GITHUB_STEP_SUMMARY", "").strip()
-    if summary_path:
-        summary = _summary(report, options)
-        append_runner_file(summary_path, "GITHUB_STEP_SUMMARY", summary, stderr, environ)
-    output_path = environ.get("GITHUB_OUTPUT", "").strip()
-    if output_path:
-        outputs = step_outputs(report, written, request)
-        append_runner_file(output_path, "GITHUB_OUTPUT", outputs, stderr, environ)
-
-    annotate = request.annotations
-    if annotate is None:
-        annotate = environ.get("GITHUB_ACTIONS", "").lower() == "true"
-    if annotate:
-        for line in annotation_lines(report):
-            stdout.write(line + "\n")
-        stdout.flush()
-
+    # The comment first: whether it was posted goes into the job summary, the step outputs and
+    # the annotations (its own, if any, takes one of the ten GitHub shows of its level).
+    failed: CommentFailure | None = None
     if request.comment:
         # The gate.md just written when there is one (0.2 s to render again at 48,000 findings).
         markdown = (
@@ -139,8 +126,39 @@ def publish(
             if "md" in written
             else render(report, "md", options)
         )
-        return _post_comment(report, markdown, request, environ, stderr)
-    return 0
+        failed = _post_comment(report, markdown, request, environ, stderr)
+    status = 2 if failed is not None and failed.required else 0
+
+    summary_path = environ.get("GITHUB_STEP_SUMMARY", "").strip()
+    if summary_path:
+        summary = _summary(report, options)
+        if failed is not None:
+            summary += f"\n**The PR comment was not posted**: {md_text(failed.line)}\n"
+        append_runner_file(summary_path, "GITHUB_STEP_SUMMARY", summary, stderr, environ)
+    output_path = environ.get("GITHUB_OUTPUT", "").strip()
+    if output_path:
+        outputs = step_outputs(report, written, request, failed=status == 2)
+        append_runner_file(output_path, "GITHUB_OUTPUT", outputs, stderr, environ)
+
+    annotate = request.annotations
+    if annotate is None:
+        annotate = environ.get("GITHUB_ACTIONS", "").lower() == "true"
+    if annotate:
+        taken = {failed.level: 1} if failed is not None and failed.level else {}
+        for line in annotation_lines(report, taken):
+            stdout.write(line + "\n")
+        stdout.flush()
+    return status
+
+
+@dataclass(frozen=True)
+class CommentFailure:
+    """The PR comment that could not be posted: the line said, whether it fails the run
+    (`--comment-required`), and the annotation level it was said at (None: a plain line)."""
+
+    line: str
+    required: bool
+    level: str | None
 
 
 def _summary(report: dict[str, Any], options: RenderOptions) -> str:
@@ -153,9 +171,13 @@ def _summary(report: dict[str, Any], options: RenderOptions) -> str:
     return render_markdown(report, summary) + "\n"
 
 
-def step_outputs(report: dict[str, Any], written: dict[str, Path], request: PublishRequest) -> str:
+def step_outputs(
+    report: dict[str, Any], written: dict[str, Path], request: PublishRequest, *, failed: bool
+) -> str:
     """The step's outputs, for the workflow's next steps to branch on (`steps.gate.outputs.
-    verdict == 'fail'`) or pick up the reports without knowing their names."""
+    verdict == 'fail'`) or pick up the reports without knowing their names. A required comment
+    that could not be posted (`failed`, exit 2) makes the verdict `error`, as the exit code says;
+    the reports were written and keep their outputs."""
     counts = report["counts"]
     json_path = written.get("json") or request.json_path
     reports = {
@@ -166,7 +188,7 @@ def step_outputs(report: dict[str, Any], written: dict[str, Path], request: Publ
         "reports": request.out_dir if written else None,
     }
     outputs = {
-        "verdict": report["verdict"],
+        "verdict": "error" if failed else report["verdict"],
         "blocking": counts["by_disposition"].get("blocking", 0),
         "findings": counts["total"],
         # Absolute: a later step may run in another folder (the action's working-directory, a
@@ -212,7 +234,8 @@ def write_files(
     return write_reports(report, formats, request.out_dir, options)
 
 
-def annotation_lines(report: dict[str, Any]) -> list[str]:
+def annotation_lines(report: dict[str, Any], taken: Mapping[str, int] | None = None) -> list[str]:
+    """The findings' annotations; `taken`: how many of each level's ten were already used."""
     from dbtgate.report.annotations import render_annotations
 
     # The fix on a line of its own: the annotation on the PR's diff is where the author reads
@@ -222,7 +245,9 @@ def annotation_lines(report: dict[str, Any]) -> list[str]:
         for finding in report["findings"]
         if finding["disposition"] in _ANNOTATED
     ]
-    return render_annotations(items, full_report="the job summary and the gate reports")
+    return render_annotations(
+        items, full_report="the job summary and the gate reports", taken=taken or {}
+    )
 
 
 def _with_fix(finding: dict[str, Any]) -> str:
@@ -236,7 +261,7 @@ def _post_comment(
     request: PublishRequest,
     environ: Mapping[str, str],
     stderr: TextIO,
-) -> int:
+) -> CommentFailure | None:
     from dbtgate.report.github import (
         NoPullRequest,
         comment_focus,
@@ -255,34 +280,36 @@ def _post_comment(
         if isinstance(exc, NoPullRequest) and not request.comment_required:
             # A push to main gated by a workflow that comments on its pull requests: no failure.
             stderr.write(f"dbtgate: no PR comment: {exc}\n")
-            return 0
+            return None
         consequence = (
             "failing the run (--comment-required)"
             if request.comment_required
             else "the gate's verdict is unchanged"
         )
         line = f"could not post the PR comment: {exc}; {consequence}"
-        say_comment_failure(line, exc, request.comment_required, environ, stderr)
-        return 2 if request.comment_required else 0
+        level = say_comment_failure(line, exc, request.comment_required, environ, stderr)
+        return CommentFailure(line, request.comment_required, level)
     stderr.write(f"dbtgate: {result.describe()}\n")
-    return 0
+    return None
 
 
 def say_comment_failure(
     line: str, exc: DbtgateError, required: bool, environ: Mapping[str, str], stderr: TextIO
-) -> None:
-    """Say why the PR comment was not posted. A permission the workflow lacks is its admin's to
-    grant: in GitHub Actions an annotation on the run, where they look, not a line among the
-    log's (an error one when the comment is required). A fork's read-only token is no such
-    mistake: its CommentError is not `refused`, and stays a line, as every other failure."""
+) -> str | None:
+    """Say why the PR comment was not posted; returns the annotation level it was said at, or
+    None for a plain line. The comment goes on showing an earlier push's verdict: in GitHub
+    Actions that is an annotation on the run, where whoever maintains the workflow looks (a
+    permission to grant, an expired token, GitHub down), not a line among the log's; an error
+    one when the comment is required. A fork's read-only token is no such mistake (GitHub
+    means it so): a plain line."""
     from dbtgate.report.github import CommentError
 
-    refused = isinstance(exc, CommentError) and exc.refused
-    if refused and environ.get("GITHUB_ACTIONS", "").lower() == "true":
-        from dbtgate.report.annotations import format_annotation
-
-        level = "error" if required else "warning"
-        title = "dbtgate: PR comment not posted"
-        stderr.write(format_annotation(level, line, title=title) + "\n")
-    else:
+    fork = isinstance(exc, CommentError) and exc.fork
+    if fork or environ.get("GITHUB_ACTIONS", "").lower() != "true":
         stderr.write(f"dbtgate: {line}\n")
+        return None
+    from dbtgate.report.annotations import format_annotation
+
+    level = "error" if required else "warning"
+    stderr.write(format_annotation(level, line, title="dbtgate: PR comment not posted") + "\n")
+    return level
