@@ -45,10 +45,16 @@ def _made_by_demo(workdir: Path) -> bool:
 def run_demo(directory: Path | None, console: Console) -> int:
     """Build base and PR, gate the PR; 0 when the demo ran (the planted problems fail the gate,
     which is the point being shown, not an error of the demo), 2 when something went wrong."""
-    from dbtgate.fixture_build import build_fixture, fixtures_dir
+    from dbtgate.fixture_build import build_fixture, fixtures_dir, holds_edits
+    from dbtgate.report.render import FORMATS
 
     workdir = directory or Path(tempfile.mkdtemp(prefix="dbtgate-demo-"))
     _make_workdir(workdir)
+    reports = workdir.resolve() / "reports"
+    # The reports of an earlier run describe the project before its edits: gone before the
+    # build, so a build that fails does not leave them to be read as this run's.
+    for report in FORMATS.values():
+        (reports / report.filename).unlink(missing_ok=True)
     projects = {}
     for state in ("base", "pr"):
         console.print(f"[bold]Building the fixture's {state} state with dbt-duckdb[/] …")
@@ -59,7 +65,6 @@ def run_demo(directory: Path | None, console: Console) -> int:
     # What the fixture's pull request changes and plants, for the reader of the reports.
     guide = workdir.resolve() / "README.md"
     guide.write_bytes((fixtures_dir() / "README.md").read_bytes())
-    reports = workdir.resolve() / "reports"
     # Run in the PR's project folder, as an engineer would: its target/ and dbtgate.yml are found
     # there, and findings name files as the repository does (`models/marts/_marts.yml:50`).
     args = [
@@ -89,13 +94,18 @@ def run_demo(directory: Path | None, console: Console) -> int:
     console.print(f"PR build artifacts:   {pr / 'target'}")
     console.print(f"what the PR plants:   {guide}")
     console.print(f"reports:              {reports}")
-    from dbtgate.report.render import FORMATS
-
     width = max(len(str(reports / report.filename)) for report in FORMATS.values())
     for report in FORMATS.values():
         path = str(reports / report.filename)
         console.print(f"  {path:<{width}}  [dim]{report.what}[/]", highlight=False)
-    if code == 1:
+    edited = holds_edits(workdir, "pr")
+    if code == 1 and edited:
+        console.print(
+            "\nThe gate failed on the pull request as you edited it: your edits, and what the"
+            " fixture's pull request plants (listed in its README above). In CI, `dbtgate"
+            " check` exits 1 here and fails the job."
+        )
+    elif code == 1:
         console.print(
             "\nThe gate failed on the problems planted in the fixture's pull request, as it"
             " should: in CI, `dbtgate check` exits 1 here and fails the job."

@@ -134,7 +134,13 @@ def build_fixture(
             assemble_project(source_root, state, project_dir)
         (state_dir / "profiles.yml").write_text(profiles, encoding="utf-8")
         _run_build(dbt, state, project_dir, state_dir, say, edited=in_place)
-        stamp = {"fixture": digest, "project": _project_inputs(project_dir)}
+        # Whether the project holds the user's edits (built in place), for the demo's words.
+        was_edited = bool(stamp and stamp.get("edited"))
+        stamp = {
+            "fixture": digest,
+            "project": _project_inputs(project_dir),
+            "edited": in_place and (bool(edited) or was_edited),
+        }
         stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return project_dir
 
@@ -170,6 +176,13 @@ def _source_files(root: Path) -> Iterator[Path]:
 
 def _has_artifacts(project_dir: Path) -> bool:
     return all((project_dir / "target" / name).is_file() for name in ARTIFACTS)
+
+
+def holds_edits(workdir: Path, state: FixtureState) -> bool:
+    """Whether the state's project was built with the user's edits of it (`dbtgate demo`
+    then speaks of them, not only of what the fixture plants)."""
+    stamp = _read_stamp(Path(workdir).resolve() / state / "fixture.stamp")
+    return bool(stamp and stamp.get("edited"))
 
 
 def _read_stamp(stamp_path: Path) -> dict | None:

@@ -111,3 +111,47 @@ def test_a_directory_of_ones_own_is_not_written_into(tmp_path):
     ]
     assert sorted(path.name for path in mine.iterdir()) == ["README.md"]
     assert (mine / "README.md").read_text() == "# my project\n"
+
+
+def _demo(workdir) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", "demo", "--dir", str(workdir)],
+        capture_output=True,
+        text=True,
+        env={
+            "NO_COLOR": "1",
+            "PATH": f"{sys.executable.rsplit('/', 1)[0]}:/usr/bin:/bin",
+            "COLUMNS": "300",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        },
+    )
+
+
+@pytest.mark.slow
+def test_the_demo_of_ones_own_edits_speaks_of_them_and_leaves_no_stale_report(tmp_path):
+    """A newcomer edits the demo's pull request: an edit that fails to build leaves no report
+    of the run before (it was read as this run's verdict), and a gated edit is said to be
+    theirs, not only the problems the fixture plants."""
+    workdir = tmp_path / "demo"
+    first = _demo(workdir)
+    assert first.returncode == 0, first.stderr
+    assert "The gate failed on the problems planted" in first.stdout
+    reports = workdir / "reports"
+    assert (reports / "gate.html").is_file()
+
+    models = workdir / "pr" / "project" / "models"
+    (models / "broken.sql").write_text("select * from {{ ref('does_not_exist') }}\n")
+    broken = _demo(workdir)
+    assert broken.returncode == 2
+    assert "does_not_exist" in broken.stderr
+    assert not [path.name for path in reports.iterdir() if path.is_file()]
+
+    (models / "broken.sql").unlink()
+    marts = models / "marts" / "dim_products.sql"
+    marts.write_text(marts.read_text() + "\n-- an edit of one's own\n")
+    edited = _demo(workdir)
+    assert edited.returncode == 0, edited.stderr
+    said = " ".join(edited.stdout.split())
+    assert "The gate failed on the pull request as you edited it: your edits, and what" in said
+    assert "The gate failed on the problems planted" not in said
+    assert (reports / "gate.html").is_file()
