@@ -125,6 +125,9 @@ def run_gate(
     if focus is not None:  # `check --select`: the verdict of a part of the project
         findings, left_out = keep_focus(findings, focus.selected)
         context.notes.append(focus_note(focus, left_out))
+        diff = context.sections.get("diff")
+        if diff is not None:  # the schema diff's list and counts: of the selection too
+            diff.keep_only(focus.selected)
     # The order does not depend on completion: a resource finding's location is a function of
     # its code, resource and column, which the sort key compares first.
     findings.sort(key=Finding.sort_key)

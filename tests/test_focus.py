@@ -207,6 +207,21 @@ def test_diff_shows_the_selected_changes_only(recce_reversed, tmp_path) -> None:
     )
 
 
+def test_check_of_a_selection_lists_and_counts_its_own_schema_changes(
+    recce_reversed, tmp_path
+) -> None:
+    """`check --select` said "schema diff against the base: 3 breaking" of the whole project
+    while the selection had none: its diff is of the selection, as `dbtgate diff -s` is."""
+    focused = dbtgate(*recce_reversed, "-s", "int_customer_orders", cwd=tmp_path)
+    assert "schema diff against the base: 0 breaking, 1 risky, 0 safe" in focused.stdout
+    report = report_of(
+        dbtgate(*recce_reversed, "-s", "int_customer_orders", "--json", "-", cwd=tmp_path)
+    )
+    diff = report["sections"]["diff"]
+    assert [c["unique_id"] for c in diff["changes"]] == ["model.jaffle_shop.int_customer_orders"]
+    assert diff["counts"] == {"breaking": 0, "risky": 1, "safe": 0, "acknowledged": 0}
+
+
 @pytest.mark.slow
 def test_diff_notes_name_only_the_selected_relations_not_compared(shop_builds, tmp_path) -> None:
     """Without the PR's catalog the seeds and sources, which declare no columns, are not

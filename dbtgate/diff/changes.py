@@ -6,6 +6,7 @@ markdown), so they are msgspec Structs with a stable field order and only JSON-a
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Literal
 
 import msgspec
@@ -127,6 +128,13 @@ class SchemaDiff(msgspec.Struct, **_S):
     unknown: list[UnknownRelation] = []
     notes: list[str] = []
     counts: dict[str, int] = {}
+
+    def keep_only(self, selected: Collection[str]) -> None:
+        """The changes (and relations not compared) of the `selected` resources alone, counted
+        again: `--select` gates a part of the project, and its diff is of that part."""
+        self.changes = [change for change in self.changes if change.unique_id in selected]
+        self.unknown = [relation for relation in self.unknown if relation.unique_id in selected]
+        self.recount()
 
     def recount(self) -> None:
         found = {"breaking": 0, "risky": 0, "safe": 0, "acknowledged": 0}

@@ -41,15 +41,7 @@ def diff_result(context: CheckContext, locator: Locator) -> GateResult:
         )
     from dbtgate.gate import run_gate
 
-    result = run_gate(context, locator, families={"breaking"})
-    focus = context.options.get("focus")
-    diff: SchemaDiff | None = result.sections.get("diff")
-    if focus is not None and diff is not None:  # `diff --select`: the table of those only
-        selected = focus.selected
-        diff.changes = [change for change in diff.changes if change.unique_id in selected]
-        diff.unknown = [relation for relation in diff.unknown if relation.unique_id in selected]
-        diff.recount()
-    return result
+    return run_gate(context, locator, families={"breaking"})
 
 
 def print_diff(console: Console, result: GateResult) -> None:
