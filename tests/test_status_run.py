@@ -921,3 +921,63 @@ def test_results_without_a_unique_id_are_refused_not_merged(tmp_path):
         f"dbtgate: error: {target / 'run_results.json'}: $.results[3] has no unique_id: its "
         "result cannot be matched to a node (not a run_results.json dbt wrote)"
     )
+
+
+def test_a_skipped_node_names_the_failure_upstream_that_skipped_it(tmp_path):
+    """A cascade of skips said "something upstream failed" on every one: each names the
+    nearest failure upstream, an errored model or a failed test on one (`dbt build` skips the
+    readers of a model whose test failed); a test skipped with its model names the model, not a
+    sibling test's failure."""
+    raw = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
+    models = {uid for uid, node in raw["nodes"].items() if node["resource_type"] == "model"}
+    parent, child = next(
+        (uid, kid)
+        for uid in sorted(models)
+        for kid in sorted(raw["child_map"].get(uid, ()))
+        if kid in models
+        and any(raw["nodes"][t].get("attached_node") == uid for t in raw["child_map"].get(uid, ()))
+    )
+    parent_tests = sorted(
+        t for t in raw["child_map"][parent] if raw["nodes"][t].get("attached_node") == parent
+    )
+    child_name, parent_name = raw["nodes"][child]["name"], raw["nodes"][parent]["name"]
+
+    def errored_then_skipped(results: dict) -> None:
+        for result in results["results"]:
+            if result["unique_id"] == parent:
+                result.update(status="error", message="Database Error\n  boom")
+            elif result["unique_id"] in (child, *parent_tests):
+                result.update(status="skipped", message=None)
+
+    findings = run_status(context(load_artifacts(build_pair(tmp_path, errored_then_skipped))))
+    skipped = {f.unique_id: f for f in findings if f.code == "run.skipped"}
+    assert skipped[child].message == (
+        f"model {child_name} was skipped: model {parent_name} errored upstream, so it was "
+        "neither built nor tested"
+    )
+    assert (
+        skipped[child].fix == f"Fix the upstream failure (model {parent_name} errored) and rebuild."
+    )
+    assert skipped[child].details["upstream_failure"] == parent
+    assert f"model {parent_name} errored upstream" in skipped[parent_tests[0]].message
+
+    failing = parent_tests[0]
+    (tmp_path / "failed").mkdir()
+
+    def failed_then_skipped(results: dict) -> None:
+        failed(failing)(results)
+        for result in results["results"]:
+            if result["unique_id"] in (child, *parent_tests[1:]):
+                result.update(status="skipped", message=None)
+
+    findings = run_status(
+        context(load_artifacts(build_pair(tmp_path / "failed", failed_then_skipped)))
+    )
+    skipped = {f.unique_id: f for f in findings if f.code == "run.skipped"}
+    test_name = raw["nodes"][failing]["name"]
+    assert skipped[child].message.startswith(
+        f"model {child_name} was skipped: test {test_name} on {parent_name} failed upstream"
+    )
+    # A sibling test's failure does not skip a test: nothing upstream of it is found.
+    for sibling in parent_tests[1:]:
+        assert "something upstream failed" in skipped[sibling].message

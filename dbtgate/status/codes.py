@@ -64,12 +64,16 @@ document(
         severity=_RUN.skipped,
         summary="A node was skipped because something upstream failed.",
         what="A node or test of run_results.json has status `skipped`: dbt did not build or "
-        "test it because a parent errored or a blocking test failed.",
+        "test it because a parent errored or a blocking test failed. The finding names the "
+        "nearest such failure upstream (the model that errored, or the test that failed and on "
+        "what), so a cascade of skips points at its one cause.",
         why="A skipped model was neither rebuilt nor tested, so the run says nothing about "
         "whether the change works for it.",
         fix="Fix the upstream failure (reported as run.errors or run.test_failures) and "
         "rebuild. Severity: `run.severity.skipped`.",
-        example="warn  run.skipped  model fct_orders was skipped: something upstream failed",
+        example="warn  run.skipped  model finance_revenue was skipped: test "
+        "not_null_fct_orders_order_id on fct_orders failed upstream, so it was neither built nor "
+        "tested",
     ),
     CodeDoc(
         code="run.not_run",

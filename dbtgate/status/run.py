@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,6 +118,7 @@ def status_findings(
     says how the `base` build's run left the same test or node, or that the test is new."""
     severities = settings.severity
     before = _BaseRun(base)
+    upstream = _UpstreamFailures(project, index, tested)
     for uid in sorted(index.results):
         result = index.results[uid]
         status = result.status
@@ -130,7 +132,9 @@ def status_findings(
                     project, result, tested.get(uid), severities.test_warnings, affected, before
                 )
             elif status == SKIPPED:
-                yield _skipped(project, result, severities.skipped, tested.get(uid), affected)
+                yield _skipped(
+                    project, result, severities.skipped, tested.get(uid), affected, upstream
+                )
             elif status not in DBT_STATUSES:
                 yield _unknown_status(
                     project, result, severities.test_failures, tested.get(uid), affected
@@ -143,7 +147,7 @@ def status_findings(
                 # Fusion writes `skipped` for every ephemeral model: it is compiled into its
                 # readers, never built (dbt-core writes no result for it); nothing failed.
                 continue
-            yield _skipped(project, result, severities.skipped, None, affected)
+            yield _skipped(project, result, severities.skipped, None, affected, upstream)
         elif status not in DBT_STATUSES:
             yield _unknown_status(project, result, severities.errors, None, affected)
 
@@ -328,22 +332,95 @@ class _BaseRun:
         return "; the base build's run skipped it" if there.status == "skipped" else ""
 
 
+class _UpstreamFailures:
+    """What made dbt skip a node: the nearest node upstream that errored, or a test that failed
+    on one (`dbt build` skips what reads a model whose test failed). A cascade of skips names
+    its cause once per skipped node, not "something upstream" eighteen times."""
+
+    # Ancestors looked at per skipped node at most: a search through a huge DAG that finds
+    # nothing says "something upstream failed", as before, rather than taking quadratic time.
+    _LIMIT = 5000
+
+    def __init__(self, project: Project, index: RunIndex, tested: dict[str, str]) -> None:
+        self.project = project
+        self.index = index
+        self.tested = tested
+        self.failed_tests: dict[str, str] = {}
+        for uid in sorted(index.results):
+            if is_test(uid) and index.results[uid].status in TEST_FAILED and uid in tested:
+                self.failed_tests.setdefault(tested[uid], uid)
+        self.found: dict[str, str | None] = {}
+
+    def of(self, uid: str) -> str | None:
+        """The unique_id of the failed node or test that made dbt skip `uid` (nearest first,
+        by name among equals), or None when none is found upstream."""
+        if uid in self.found:
+            return self.found[uid]
+        parents = self.project.parents
+        # A test's siblings failing does not skip it: only its model's own outcome counts.
+        queue = deque((parent, not is_test(uid)) for parent in sorted(set(parents.get(uid, ()))))
+        seen: set[str] = set()
+        cause = None
+        while queue and len(seen) < self._LIMIT:
+            node, its_tests_count = queue.popleft()
+            if node in seen:
+                continue
+            seen.add(node)
+            result = self.index.results.get(node)
+            if result is not None and not is_test(node) and result.status in NODE_ERRORED:
+                cause = node
+            elif its_tests_count and node in self.failed_tests:
+                cause = self.failed_tests[node]
+            else:
+                cause = self.found.get(node)
+            if cause is not None:
+                break
+            queue.extend((parent, True) for parent in sorted(set(parents.get(node, ()))))
+        self.found[uid] = cause
+        return cause
+
+    def said(self, uid: str) -> str:
+        """`test not_null_x on orders failed`, `model orders errored`, or `something failed`."""
+        cause = self.of(uid)
+        if cause is None:
+            return "something upstream failed"
+        if is_test(cause):
+            node = self.project.nodes.get(cause)
+            name = node.name if node is not None else cause
+            on = _display(self.project, self.tested[cause])
+            verb = "errored" if self.index.results[cause].status in NODE_ERRORED else "failed"
+            return f"test {name} on {on} {verb} upstream"
+        return f"{cause.split('.', 1)[0]} {_display(self.project, cause)} errored upstream"
+
+
 def _skipped(
-    project: Project, result: NodeResult, severity: str, target: str | None, affected: set[str]
+    project: Project,
+    result: NodeResult,
+    severity: str,
+    target: str | None,
+    affected: set[str],
+    upstream: _UpstreamFailures,
 ) -> Finding:
     uid = result.unique_id
     kind = uid.split(".", 1)[0]
+    cause = upstream.said(uid)
     return Finding(
         code="run.skipped",
         severity=severity,
-        message=f"{kind} {_display(project, uid)} was skipped: something upstream failed, so it "
-        "was neither built nor tested",
+        message=f"{kind} {_display(project, uid)} was skipped: {cause}, so it was neither built "
+        "nor tested",
         unique_id=uid,
-        fix="Fix the upstream failure and rebuild.",
+        fix=f"Fix the upstream failure ({cause.removesuffix(' upstream')}) and rebuild."
+        if upstream.of(uid) is not None
+        else "Fix the upstream failure and rebuild.",
         owner=project.owner(target) if target else None,
         tier=project.tier(target) if target else None,
         changed=uid in affected or (target is not None and target in affected),
-        details={**_result_details(result), **({"tested_resource": target} if target else {})},
+        details={
+            **_result_details(result),
+            **({"tested_resource": target} if target else {}),
+            **({"upstream_failure": upstream.of(uid)} if upstream.of(uid) else {}),
+        },
     )
 
 
