@@ -561,7 +561,7 @@ def test_kpis_with_a_target_lead_the_scorecard_and_a_missed_one_is_marked() -> N
         "models documented",
         "owner coverage",
     ]
-    assert '<td>80.0%</td><td class="status-missed">below</td>' in kpis
+    assert '<td>80.0%</td><td class="status-missed">below (not gated)</td>' in kpis
     assert '<td>98.0%</td><td class="status-missed">below (gated)</td>' in kpis
     assert "<th>gated</th>" not in kpis
     assert '<td>90.0%</td><td class="status-met">met</td>' in kpis

@@ -493,7 +493,13 @@ def _print_targets(console: Any, kpis: Any) -> None:
     """The KPIs that have a target, one line each: the release manager's question on a laptop.
 
     The full scorecard (per tier, per owner) is in the markdown and HTML reports."""
-    from dbtgate.report.view import base_moved, base_notes, scorecard_headers, scorecard_rows
+    from dbtgate.report.view import (
+        base_moved,
+        base_notes,
+        gated_status,
+        scorecard_headers,
+        scorecard_rows,
+    )
 
     rows = [row for row in scorecard_rows(kpis) or [] if row[3] != "–" and row[4] != "no data"]
     if not rows:
@@ -501,7 +507,7 @@ def _print_targets(console: Any, kpis: Any) -> None:
     cells = []
     for kpi, value, count, target, status, gated, *base in rows:
         style = "red" if status == "below" else "green" if status == "met" else None
-        label = f"{status} (gated)" if gated else status
+        label = gated_status([kpi, value, count, target, status, gated])
         row = [(kpi, None), (value, None), (count, None), (target, None), (label, style)]
         moved = [(change, _MOVED_STYLE.get(base_moved(change) or "")) for change in base]
         cells.append(row + moved)

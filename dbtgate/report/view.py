@@ -814,10 +814,13 @@ def scorecard_rows(kpis: Any) -> list[list[str]] | None:
 
 
 def gated_status(row: list[str]) -> str:
-    """A `scorecard_rows` row's status with whether a miss blocks the gate, `below (gated)`, as
-    the console says it: a "gated" column of its own stood empty on every row where no KPI is
-    gated, and left a reader of `below` to guess whether it blocks."""
-    return f"{row[4]} (gated)" if row[5] else row[4]
+    """A `scorecard_rows` row's status with whether a miss blocks the gate: `below (gated)`, or
+    `below (not gated)` for a KPI that is only reported. A "gated" column of its own stood
+    empty on every row where no KPI is gated, and a red `below` alone left a release manager
+    to guess whether it blocks."""
+    if row[5]:
+        return f"{row[4]} (gated)"
+    return "below (not gated)" if row[4] == "below" else row[4]
 
 
 def without_gated(cells: list[str]) -> list[str]:
