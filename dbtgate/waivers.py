@@ -200,12 +200,17 @@ SUGGESTED_OWNER = "@your-team"
 # Families whose fix names a way out of their own, not a waiver: an acknowledgement, `dbtgate
 # lint --fix`, renewing or removing the waiver entry itself.
 _OWN_WAY_OUT = frozenset({"breaking", "lint", "waiver"})
+# Findings on a build that did not happen as the change needs, whose way out is a build: a
+# model that errored (a waiver would ship a model that does not build), a changed model not
+# built, results of another build.
+_BUILD_WAY_OUT = frozenset({"run.errors", "run.not_run", "run.stale_results"})
 
 
 def finding_to_waive(findings: list[Finding], config: Config) -> Finding | None:
     """The blocking finding a failing run suggests a waiver for: the most needed (the most
     severe, then run status before policy: `view.family_rank`, the order the console prints a
-    long group in) of those a waiver is the way out for, the first in report order among
+    long group in) of those a waiver is the way out for (not a breaking change, lint, a
+    waiver's own finding, or a build to redo: `_BUILD_WAY_OUT`), the first in report order among
     equals. None when nothing such blocks, or when the config is TOML (pyproject.toml), where
     a YAML entry cannot be pasted."""
     if config.path is not None and config.path.suffix == ".toml":
@@ -222,7 +227,7 @@ def finding_to_waive(findings: list[Finding], config: Config) -> Finding | None:
             family = finding.family
             ranks[key] = (
                 None
-                if family in _OWN_WAY_OUT
+                if family in _OWN_WAY_OUT or finding.code in _BUILD_WAY_OUT
                 else (SEVERITY_ORDER.get(finding.severity, 9), family_rank(family))
             )
         rank = ranks[key]

@@ -720,3 +720,30 @@ def test_a_bad_dbtgate_today_stops_check_before_any_finding_is_printed(workdir):
         "are judged on; unset it to use today's\n"
     )
     assert "Blocking" not in result.stdout
+
+
+def test_no_waiver_is_suggested_for_a_build_to_redo():
+    """A model that did not build (`run.errors`), a changed model not built or results of
+    another build: the way out is a build, and a waiver pasted from the hint would ship a model
+    that does not build. A blocking policy finding gets the suggestion instead; with nothing
+    but such findings, none is suggested."""
+    from dbtgate.config import Config
+    from dbtgate.findings import Finding
+    from dbtgate.waivers import finding_to_waive
+
+    def blocking(code: str, uid: str) -> Finding:
+        return Finding(
+            code=code, severity="error", message="m", unique_id=uid, disposition="blocking"
+        )
+
+    build = [
+        blocking("run.errors", "model.p.broken"),
+        blocking("run.not_run", "model.p.unbuilt"),
+        blocking("run.stale_results", "model.p.old"),
+    ]
+    assert finding_to_waive(build, Config()) is None
+    docs = blocking("docs.model_description", "model.p.undescribed")
+    failing = blocking("run.test_failures", "test.p.not_null_x")
+    assert finding_to_waive([*build, docs], Config()) is docs
+    # A failing test is data the team may accept for a while: it is still suggested, first.
+    assert finding_to_waive([*build, docs, failing], Config()) is failing
