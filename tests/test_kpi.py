@@ -275,6 +275,31 @@ PLACEHOLDERS = {
 }
 
 
+def test_the_scorecard_says_how_many_tests_were_skipped_beside_the_pass_rate(tmp_path):
+    """A pass rate of the tests that ran reads well while a failure upstream left others
+    unrun: the scorecard's notes say how many were skipped and not counted."""
+    source = corpus_dir("bouncer-dbt112")
+    target = tmp_path / "target"
+    target.mkdir()
+    shutil.copy(source / "manifest.json", target / "manifest.json")
+    results = json.loads((source / "run_results.json").read_text())
+    results["args"]["which"] = "build"  # the corpus file is of `dbt docs generate`
+    (target / "run_results.json").write_text(json.dumps(results))
+    untouched = compute_scorecard(Project.from_artifacts(load_artifacts(target)), Config())
+    assert untouched["scorecard"]["test_pass_rate"]["value"] is not None
+    assert not [note for note in untouched["notes"] if "skipped" in note]
+    tests = [r for r in results["results"] if r["unique_id"].startswith("test.")][:3]
+    for result in tests:
+        result["status"] = "skipped"
+    (target / "run_results.json").write_text(json.dumps(results))
+    project = Project.from_artifacts(load_artifacts(target))
+    scorecard = compute_scorecard(project, Config())
+    assert (
+        "test pass rate: 3 tests skipped after an upstream failure are not counted, neither "
+        "passed nor failed (`run.skipped` lists them)"
+    ) in scorecard["notes"]
+
+
 def test_a_placeholder_description_does_not_document_a_model(tmp_path):
     """docs_models counts what docs.placeholder, with its defaults, does not call a placeholder:
     the rule and the KPI disagree on no model."""

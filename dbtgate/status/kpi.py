@@ -201,6 +201,13 @@ def compute_scorecard(
         by_owner[key] = summed(group_rows)
     unmeasured = add_results(project, groups)
     notes = [f"{_MEASURE_NOTED[measure]}: {why}" for measure, why in unmeasured.items()]
+    skipped = "test_pass_rate" not in unmeasured and _tests_skipped(project)
+    if skipped:
+        notes.append(
+            f"test pass rate: {counted(skipped, 'test')} skipped after an upstream failure "
+            f"{'is' if skipped == 1 else 'are'} not counted, neither passed nor failed "
+            "(`run.skipped` lists them)"
+        )
     notes.append(CHANGE_FAILURE_NOTE)
 
     overall_measures = overall.measures()
@@ -246,6 +253,19 @@ def tier1_by_owner(project: Project, rows: ModelRows) -> dict[str, dict[str, dic
 
     add_results(project, groups)
     return {owner: tally.measures() for owner, tally in tallies.items()}
+
+
+def _tests_skipped(project: Project) -> int:
+    """The last run's tests that dbt skipped: a pass rate of the others may read well while a
+    failure upstream left half the tests unrun, so the scorecard says how many."""
+    index = project.run_index()
+    if index is None:
+        return 0
+    return sum(
+        1
+        for uid, result in index.results.items()
+        if result.status == "skipped" and uid.startswith(TEST_PREFIXES)
+    )
 
 
 def add_results(
