@@ -714,7 +714,7 @@ def _footer(report: dict[str, Any], options: RenderOptions, truncated: bool) -> 
     footer += "</sub>\n"
     if truncated:
         return (
-            "> **Truncated:** this summary is cut to stay under GitHub's size limit;"
-            f" see {where} for every finding.\n\n" + footer
+            "> **Truncated:** this summary shows part of the findings, to stay readable and"
+            f" under GitHub's size limit; see {where} for every finding.\n\n" + footer
         )
     return footer
