@@ -211,7 +211,8 @@ def finding_to_waive(findings: list[Finding], config: Config) -> Finding | None:
     severe, then run status before policy: `view.family_rank`, the order the console prints a
     long group in) of those a waiver is the way out for (not a breaking change, lint, a
     waiver's own finding, or a build to redo: `_BUILD_WAY_OUT`), the first in report order among
-    equals. None when nothing such blocks, or when the config is TOML (pyproject.toml), where
+    equals; one whose waiver expired before any other (`suggested_waiver` renews its entry).
+    None when nothing such blocks, or when the config is TOML (pyproject.toml), where
     a YAML entry cannot be pasted."""
     if config.path is not None and config.path.suffix == ".toml":
         return None
@@ -231,6 +232,9 @@ def finding_to_waive(findings: list[Finding], config: Config) -> Finding | None:
                 else (SEVERITY_ORDER.get(finding.severity, 9), family_rank(family))
             )
         rank = ranks[key]
+        if rank is not None and "expired_waiver" in finding.details:
+            # Its entry expired: renewing it is the one decision to take again, first.
+            rank = (-1, *rank)
         if rank is not None and (best_rank is None or rank < best_rank):
             best, best_rank = finding, rank
     return best

@@ -684,6 +684,17 @@ def test_the_waiver_suggested_where_one_expired_renews_that_entry(workdir):
         "expires": "2026-11-30",
     }
     lines = failed.stdout.splitlines()
+    # The finding says what waived it until when, where it is read (it read as new).
+    expired = (
+        "waived by @data-platform until 2026-11-30 (config line 7): expired, so it counts again"
+    )
+    assert [line.strip() for line in lines if "expired, so" in line] == [expired]
+    from dbtgate.report.html import render_html
+    from dbtgate.report.markdown import render_markdown
+
+    report = read_json(workdir / "gate.json")
+    assert f"  - {md_text(expired)}\n" in render_markdown(report)
+    assert f'<div class="fix">{escape(expired)}</div>' in render_html(report)
     start = next(i for i, line in enumerate(lines) if line.startswith("to ship with"))
     assert lines[start] == (
         "to ship with the docs.model_description above as it is for now, renew the waiver that "
@@ -747,3 +758,6 @@ def test_no_waiver_is_suggested_for_a_build_to_redo():
     assert finding_to_waive([*build, docs], Config()) is docs
     # A failing test is data the team may accept for a while: it is still suggested, first.
     assert finding_to_waive([*build, docs, failing], Config()) is failing
+    # Unless a finding's waiver expired: renewing that entry is the decision to take again.
+    docs.details = {"expired_waiver": {"line": 7, "rule": "docs.*", "select": "*"}}
+    assert finding_to_waive([*build, failing, docs], Config()) is docs

@@ -27,6 +27,7 @@ from dbtgate.report.view import (
     DISPOSITION_TITLES,
     MAX_PLACES,
     diff_counts_text,
+    expired_waiver_note,
     family_rank,
     fold_repeats,
     owner_group,
@@ -370,6 +371,10 @@ def _print_group(
                 add(("        ", None))
                 add((f"waived by {_clean(waiver.owner)} until {until}:", "dim"))
                 add((f" {_clean(waiver.reason)}\n", None))
+            expired = expired_waiver_note(finding.details)
+            if expired:
+                add(("        ", None))
+                add((f"{_clean(expired)}\n", "dim"))
     hidden = len(findings) - len(shown)
     if hidden:
         add(

@@ -530,6 +530,9 @@ def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
             f'<div class="fix">waived by {h(waiver["owner"])} until {h(waiver["expires"])}:'
             f" {h(waiver['reason'])}</div>"
         )
+    expired = view.expired_waiver_note(finding.get("details"))
+    if expired:
+        extra += f'<div class="fix">{h(expired)}</div>'
     if finding.get("details"):
         # As gate.json spells the values (msgspec; json.dumps took 0.4 s for 48,000 findings).
         detail_text = encode_sorted(finding["details"]).rstrip("\n")

@@ -471,6 +471,9 @@ def _finding_item(
             f"  - waived by {md_text(waiver['owner'])} until {md_text(waiver['expires'])}:"
             f" {md_text(waiver['reason'])}\n"
         )
+    expired = view.expired_waiver_note(finding.get("details"))
+    if expired:
+        text += f"  - {md_text(expired)}\n"
     return text
 
 

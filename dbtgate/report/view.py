@@ -813,6 +813,21 @@ def scorecard_rows(kpis: Any) -> list[list[str]] | None:
     return rows
 
 
+def expired_waiver_note(details: Any) -> str | None:
+    """`waived by @x until 2026-11-01 (config line 12): expired, so it counts again`, for a
+    finding a waiver held until it expired (`details.expired_waiver`), else None. Without it
+    the finding read as new, and the waiver's end only in a note of its own."""
+    entry = details.get("expired_waiver") if isinstance(details, dict) else None
+    if not isinstance(entry, dict):
+        return None
+    line = entry.get("line")
+    where = f" (config line {line})" if isinstance(line, int) else ""
+    return (
+        f"waived by {entry.get('owner')} until {entry.get('expires')}{where}: expired, so it "
+        "counts again"
+    )
+
+
 def gated_status(row: list[str]) -> str:
     """A `scorecard_rows` row's status with whether a miss blocks the gate: `below (gated)`, or
     `below (not gated)` for a KPI that is only reported. A "gated" column of its own stood
