@@ -209,8 +209,8 @@ MAX_FINDINGS = Opt(
     default=200,
     metavar="N",
     help="Print at most N findings per group (blocking, advisory, ...); 0 prints all, "
-    "the baselined ones too (otherwise counted per rule). The console only: the JSON and HTML "
-    "reports keep every finding; the markdown (the PR comment) is cut to GitHub's size limit.",
+    "the baselined ones too (otherwise counted per rule). Console only: the JSON and HTML "
+    "reports keep every finding.",
 )
 OUT = Opt(
     "--out",

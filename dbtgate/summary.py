@@ -93,4 +93,6 @@ def _models(measures: dict[str, dict[str, Any]]) -> int:
 
 
 def share(part: int, whole: int) -> str:
-    return f"{number(part)}/{number(whole)} ({100 * part / whole:.0f}%)" if whole else "0/0"
+    """`75/76 (98.7%)`: the count and its percentage as the KPI scorecard rounds it, so the
+    header and the scorecard below it say the same figure."""
+    return f"{number(part)}/{number(whole)} ({100 * part / whole:.1f}%)" if whole else "0/0"
