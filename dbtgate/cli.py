@@ -928,7 +928,13 @@ def _focus(context, focus, select: str | None, exclude: str | None, unfocused: s
             f"{context.project.name!r}"
         )
         if not focus[0].uses_state:  # a mistyped name, not "nothing changed"
-            raise DbtgateError(f"{nothing} (`dbt ls --select ...` shows what a selector picks)")
+            from dbtgate.rules.policies import context_selection
+            from dbtgate.selector_hints import selector_hint
+
+            # ` (did you mean X?)`, inside the one parenthesis: "did you mean X? `dbt ls` ..."
+            hint = selector_hint(select or "", context_selection(context)).strip()[1:-1]
+            tip = "`dbt ls --select ...` shows what a selector picks"
+            raise DbtgateError(f"{nothing} ({f'{hint} {tip}' if hint else tip})")
         context.warnings.append(f"{nothing}: the verdict covers nothing")
     context.options["focus"] = Focus(label, selected, unfocused)
     given = {"select": select, "exclude": exclude}

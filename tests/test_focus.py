@@ -106,9 +106,14 @@ def test_a_selection_of_nothing(recce_reversed, tmp_path) -> None:
     assert typo.returncode == 2
     assert typo.stderr.strip().splitlines() == [
         "dbtgate: error: --select int_customer_order selects no model, seed, snapshot, source, "
-        "exposure or macro of dbt project 'jaffle_shop' (`dbt ls --select ...` shows what a "
-        "selector picks)"
+        "exposure or macro of dbt project 'jaffle_shop' (did you mean customer_order_pattern? `dbt "
+        "ls --select ...` shows what a selector picks)"
     ]
+    # Nothing near it: the tip alone.
+    far = dbtgate(*recce_reversed, "--select", "zzz_nothing_like_it", cwd=tmp_path)
+    assert far.stderr.strip().endswith(
+        "'jaffle_shop' (`dbt ls --select ...` shows what a selector picks)"
+    )
     # An --exclude that leaves nothing out is said (the gate judges what was meant to go), but
     # judging more is no silent pass: a warning, the run goes on.
     excluding = dbtgate(*recce_reversed, "--exclude", "int_customer_order", cwd=tmp_path)
