@@ -464,6 +464,27 @@ def test_a_policy_on_a_misspelt_model_says_so_with_the_closest_name(artifacts, t
     ]
 
 
+def test_a_part_of_a_policys_selector_that_selects_nothing_says_so(artifacts, tmp_path):
+    """`stg_payments +stg_ordrs`: the typo in one part of a union hid behind the part that
+    selects (the policy as a whole selected something, so nothing was said)."""
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "stg_payments +stg_ordrs tag:payment"
+            rules: {docs.model_description: warn}
+        """,
+    )
+    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    notes = [line for line in result.stdout.splitlines() if "selects no resources" in line]
+    assert notes == [
+        "note: dbtgate.yml:3: policy select 'stg_payments +stg_ordrs tag:payment': '+stg_ordrs' "
+        "selects no resources (did you mean stg_orders?)"
+    ]
+
+
 def test_an_exclude_that_matches_nothing_says_so_with_the_closest_tag(artifacts, tmp_path):
     """A typo in `exclude` gates the resources it meant to leave out: a note names it, and a
     tag that differs in case only is suggested too (tags are case-sensitive)."""

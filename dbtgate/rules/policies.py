@@ -186,6 +186,13 @@ def policies(context: CheckContext) -> Iterable[Finding]:
         elif _excludes_nothing(compiled, selection):
             # A typo in `exclude` gates what it meant to leave out, as silently.
             context.notes.append(_empty_exclusion_note(config, policy, selection))
+        if resources and compiled.rules and len(compiled.select.terms) > 1:
+            # `dim_customers +fct_ordrs`: the typo in one part hid behind the part that selects.
+            context.notes.extend(
+                f"{config_location(config, policy.line)}: policy select {policy.select!r}: "
+                f"{part!r} selects no resources" + selector_hint(part, selection)
+                for part in _parts_selecting_nothing(compiled.select, selection)
+            )
         # The subjects of each resource-type set, filtered once per policy, not once per rule.
         subjects: dict[tuple[str, ...], list[Any]] = {}
         summary.append(
@@ -261,6 +268,19 @@ def _empty_selection_note(config: Config, policy: Policy, selection: Selection) 
         + " selects no resources, so its rules checked nothing"
     )
     return note + selector_hint(policy.select, selection)
+
+
+def _parts_selecting_nothing(selector: Selector, selection: Selection) -> list[str]:
+    """The parts of a union (`a b,c`) that select nothing by themselves (not `state:` ones,
+    which select nothing when nothing changed)."""
+    empty = []
+    for term in selector.terms:
+        if any(atom.method == "state" for atom in term):
+            continue
+        text = ",".join(atom.text for atom in term)
+        if not selection.select(Selector(text, (term,))):
+            empty.append(text)
+    return empty
 
 
 def _excludes_nothing(compiled: CompiledPolicy, selection: Selection) -> bool:
