@@ -58,6 +58,21 @@ def test_from_the_repository_root_the_fix_names_the_project(tmp_path):
     assert "lint --fix: 1 file fixed" in pasted.stdout, pasted.stdout + pasted.stderr
 
 
+def test_in_github_actions_the_fix_is_pasted_at_the_repository_root(tmp_path):
+    """A monorepo's job runs in its project's folder (`working-directory: analytics`), but the
+    author reads the hint on the pull request, where every file is named from the repository's
+    root: the command is written for the root. Run by hand, it is for where the user is."""
+    (tmp_path / ".git").mkdir()  # the repository's root, as `locate.display_root` finds it
+    project(tmp_path / "analytics")
+    in_ci = dbtgate("lint", "--all", cwd=tmp_path / "analytics", env={"GITHUB_ACTIONS": "true"})
+    fix = "fix: dbtgate lint --fix CP01 analytics/models/fees.sql --project-dir analytics"
+    assert fix in in_ci.stdout, in_ci.stdout
+    by_hand = dbtgate("lint", "--all", cwd=tmp_path / "analytics")
+    assert "fix: dbtgate lint --fix CP01 models/fees.sql\n" in by_hand.stdout, by_hand.stdout
+    pasted = dbtgate(*fix.removeprefix("fix: dbtgate ").split(), cwd=tmp_path)
+    assert "lint --fix: 1 file fixed" in pasted.stdout, pasted.stdout + pasted.stderr
+
+
 def test_a_file_or_code_that_is_not_there_is_exit_2(tmp_path):
     project(tmp_path)
     missing = dbtgate("lint", "--fix", "CP01", "models/nope.sql", cwd=tmp_path)

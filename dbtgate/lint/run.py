@@ -239,6 +239,7 @@ def run_lint(
     dbt_files = read_dbt_project(project_dir)
     lint_config = config.lint
     display = (display_root or locate.display_root(project_dir)).resolve()
+    here = _paste_dir(display)
     if whole:
         base_build = None  # `lint --whole FILE`: every line counts, whatever `base:` says
     spec = base_spec if base_spec is not None else config.base
@@ -316,7 +317,7 @@ def run_lint(
     # Under scope: changed, old debt does not block, so --fix leaves it (`lint.fix`); under
     # scope: all it blocks, so every line is fixed.
     scoped_fix = changes is not None and config.scope == "changed"
-    fix_scope = _fix_scope(project_dir, config.path)
+    fix_scope = _fix_scope(project_dir, config.path, here)
     whole_flag = " --whole" if _named_files_measured(config) else ""
     if fix is not None and project_error is None:
         for fname in ordered:
@@ -328,7 +329,7 @@ def run_lint(
             if outcome is True:
                 fixed.append(shown)
             elif outcome:
-                command = f"dbtgate lint --fix {','.join(fix)} {_quoted_here(path)}"
+                command = f"dbtgate lint --fix {','.join(fix)} {_quoted_here(path, here=here)}"
                 command += f"{fix_scope}{whole_flag}"
                 not_fixed.append(f"{shown}: {outcome}; fix by hand, or the whole file: {command}")
     for index, fname in enumerate(ordered):
@@ -350,7 +351,7 @@ def run_lint(
                 problems=problems,
                 change=changes.get(path) if changes else None,
                 seconds=time.perf_counter() - file_started,
-                fix_path=_quoted_here(path, quote=False),
+                fix_path=_quoted_here(path, quote=False, here=here),
             )
         )
     files.sort(key=lambda linted: linted.path)
@@ -366,7 +367,7 @@ def run_lint(
         if changes and changes.base_manifest
         else None,
         **(
-            _pasted_base(changes.base_manifest.parent, display)
+            _pasted_base(changes.base_manifest.parent, display, here)
             if changes and changes.base_manifest
             else {}
         ),
@@ -852,13 +853,23 @@ def lint_file(
     return tuple(violations), tuple(problems)
 
 
-def _fix_scope(project_dir: Path, config_path: Path | None) -> str:
-    """The flags a `dbtgate lint` pasted in the working directory needs to lint as this run did:
+def _paste_dir(root: Path, environ: Mapping[str, str] = os.environ) -> Path:
+    """Where a fix hint's command is pasted: the working directory, as the user typed the run;
+    in GitHub Actions the repository's root (`root`), from which the annotations and the PR
+    comment name every file. The job's working directory (`working-directory: analytics` in a
+    monorepo) is nowhere in what the author reads, so a hint relative to it failed from the
+    root: `no dbt project found`."""
+    if environ.get("GITHUB_ACTIONS", "").lower() == "true":
+        return root
+    return Path.cwd().resolve()
+
+
+def _fix_scope(project_dir: Path, config_path: Path | None, here: Path) -> str:
+    """The flags a `dbtgate lint` pasted in `here` (`_paste_dir`) needs to lint as this run did:
     `--project-dir` when the project is elsewhere, `--config` when the config is not the one it
-    would find (in the working directory, else the project)."""
+    would find (in `here`, else the project)."""
     from dbtgate.config import find_config
 
-    here = Path.cwd().resolve()
     flags = ""
     if project_dir != here:
         flags += f" --project-dir {shlex.quote(os.path.relpath(project_dir, here))}"
@@ -885,7 +896,7 @@ def _shown_build(manifest: Path, root: Path, environ: Mapping[str, str] = os.env
 
 
 def _pasted_base(
-    directory: Path, root: Path, environ: Mapping[str, str] = os.environ
+    directory: Path, root: Path, here: Path, environ: Mapping[str, str] = os.environ
 ) -> dict[str, str]:
     """How a fix hint names the base build: its directory (`base_dir`), but not in a GitHub
     Actions run of a pull request whose base build lies outside the repository (the base
@@ -896,14 +907,15 @@ def _pasted_base(
     in_actions = environ.get("GITHUB_ACTIONS", "").lower() == "true"
     if branch and in_actions and Path(locate.display_path(directory, root)).is_absolute():
         return {"base_branch": f"origin/{branch}"}
-    return {"base_dir": _quoted_here(directory)}
+    return {"base_dir": _quoted_here(directory, here=here)}
 
 
-def _quoted_here(path: Path, *, quote: bool = True) -> str:
-    """`path` as a command pasted in the working directory names it: relative to it, or for a
-    path outside it the shorter of `../`-relative (`../../base/target`, as the user typed it)
-    and absolute (`/tmp/base`, not `../../../../tmp/base`)."""
-    here = Path.cwd().resolve()
+def _quoted_here(path: Path, *, quote: bool = True, here: Path | None = None) -> str:
+    """`path` as a command pasted in `here` (the working directory by default) names it:
+    relative to it, or for a path outside it the shorter of `../`-relative
+    (`../../base/target`, as the user typed it) and absolute (`/tmp/base`, not
+    `../../../../tmp/base`)."""
+    here = here or Path.cwd().resolve()
     shown = locate.display_path(path, here)
     if Path(shown).is_absolute():
         with contextlib.suppress(ValueError):  # another drive (Windows)
