@@ -351,6 +351,8 @@ def test_an_expiring_waiver_is_marked_in_the_console_and_the_reports(workdir):
     assert f"| {owner} | **{date}** (expires in 5 days) |" in markdown
     html = (workdir / "out" / "gate.html").read_text()
     assert f'<td class="expiring">{expires} (expires in 5 days)</td>' in html
+    # The page's row of the waived finding too, as the console's line: not the date alone.
+    assert f"waived by @data-platform until {expires} (expires in 5 days):" in html
 
 
 def test_a_stale_waiver_is_not_announced_as_expiring(tmp_path):

@@ -434,7 +434,8 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     # What blocks first, then what only informs: the reader's first question is "what must change".
     rank = {disposition: i for i, disposition in enumerate(view.DISPOSITION_TITLES)}
     ordered = sorted(findings, key=lambda f: rank.get(f["disposition"], len(rank)))
-    rows = [_finding_row(f, options) for f in ordered]
+    expiring = view.expiring_waivers(report)
+    rows = [_finding_row(f, options, expiring) for f in ordered]
     paged = len(rows) > PAGE_ROWS
     shown = f"{number(PAGE_ROWS)} of {number(len(rows))}" if paged else number(len(rows))
     table = (
@@ -519,7 +520,9 @@ def _select(name: str, label: str, choices: list[tuple[str, str]]) -> str:
     )
 
 
-def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
+def _finding_row(
+    finding: dict[str, Any], options: RenderOptions, expiring: dict[tuple[str, str, str], int]
+) -> str:
     owner = view.owner_group(finding)
     extra = ""
     if finding.get("fix"):
@@ -527,7 +530,8 @@ def _finding_row(finding: dict[str, Any], options: RenderOptions) -> str:
     waiver = finding.get("waiver")
     if waiver:
         extra += (
-            f'<div class="fix">waived by {h(waiver["owner"])} until {h(waiver["expires"])}:'
+            f'<div class="fix">waived by {h(waiver["owner"])} until'
+            f" {h(view.waived_until(waiver, expiring))}:"
             f" {h(waiver['reason'])}</div>"
         )
     expired = view.expired_waiver_note(finding.get("details"))

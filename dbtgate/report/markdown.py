@@ -429,7 +429,8 @@ def _finding_items(
     every place. Returns the items (rendered as they are taken) and how
     many findings each holds."""
     groups = view.fold_repeats(findings, _repeat_key)
-    items = (_finding_item(group, options, report) for group in groups)
+    expiring = view.expiring_waivers(report)
+    items = (_finding_item(group, options, report, expiring) for group in groups)
     return items, [len(group) for group in groups]
 
 
@@ -445,7 +446,10 @@ def _repeat_key(finding: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _finding_item(
-    group: list[dict[str, Any]], options: RenderOptions, report: dict[str, Any]
+    group: list[dict[str, Any]],
+    options: RenderOptions,
+    report: dict[str, Any],
+    expiring: dict[tuple[str, str, str], int],
 ) -> str:
     group = sorted(group, key=lambda f: (f.get("line") or 0, f.get("column") or 0))
     finding = group[0]
@@ -468,7 +472,8 @@ def _finding_item(
     waiver = finding.get("waiver")
     if waiver:
         text += (
-            f"  - waived by {md_text(waiver['owner'])} until {md_text(waiver['expires'])}:"
+            f"  - waived by {md_text(waiver['owner'])} until"
+            f" {md_text(view.waived_until(waiver, expiring))}:"
             f" {md_text(waiver['reason'])}\n"
         )
     expired = view.expired_waiver_note(finding.get("details"))

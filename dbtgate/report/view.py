@@ -26,6 +26,7 @@ from dbtgate.wording import (
     acknowledged_words,
     code_span,
     counted,
+    expiry_note,
     name_order,
     number,
     owner_order,
@@ -105,6 +106,14 @@ def expiring_waivers(report: dict[str, Any]) -> dict[tuple[str, str, str], int]:
         for finding in report["findings"]
         if finding["code"] == "waiver.expiring" and (details := finding.get("details") or {})
     }
+
+
+def waived_until(waiver: dict[str, Any], expiring: dict[tuple[str, str, str], int]) -> str:
+    """A waived finding's end date as its line says it: `2026-12-08 (expires in 5 days)` for
+    a waiver the gate announced (`expiring_waivers`), as the console and the waiver tables do;
+    the rows said the date alone, and the announcement was read in one place."""
+    key = (waiver.get("rule"), waiver.get("select"), waiver.get("expires"))
+    return f"{waiver.get('expires')}{expiry_note(expiring.get(key))}"  # type: ignore[arg-type]
 
 
 _WAIVER_KEYS = ("rule", "select", "owner", "reason", "expires", "findings")
