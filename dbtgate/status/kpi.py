@@ -106,6 +106,8 @@ class Tally:
     contracted: int = 0
     tests_run: int = 0
     tests_passed: int = 0
+    # Tests the run skipped (after an upstream failure): not in the pass rate, said in a note.
+    tests_skipped: int = 0
     sources_checked: int = 0
     sources_fresh: int = 0
 
@@ -201,7 +203,7 @@ def compute_scorecard(
         by_owner[key] = summed(group_rows)
     unmeasured = add_results(project, groups)
     notes = [f"{_MEASURE_NOTED[measure]}: {why}" for measure, why in unmeasured.items()]
-    skipped = "test_pass_rate" not in unmeasured and _tests_skipped(project)
+    skipped = overall.tests_skipped
     if skipped:
         notes.append(
             f"test pass rate: {counted(skipped, 'test')} skipped after an upstream failure "
@@ -255,19 +257,6 @@ def tier1_by_owner(project: Project, rows: ModelRows) -> dict[str, dict[str, dic
     return {owner: tally.measures() for owner, tally in tallies.items()}
 
 
-def _tests_skipped(project: Project) -> int:
-    """The last run's tests that dbt skipped: a pass rate of the others may read well while a
-    failure upstream left half the tests unrun, so the scorecard says how many."""
-    index = project.run_index()
-    if index is None:
-        return 0
-    return sum(
-        1
-        for uid, result in index.results.items()
-        if result.status == "skipped" and uid.startswith(TEST_PREFIXES)
-    )
-
-
 def add_results(
     project: Project,
     groups: Callable[[str | None], list[Tally]],
@@ -291,16 +280,20 @@ def add_results(
         # resource rather than per test.
         counts: dict[str | None, list[int]] = {}
         for uid, result in index.results.items():
-            status = result.status
-            if status == "skipped" or not uid.startswith(TEST_PREFIXES) or uid in leave_out:
+            if not uid.startswith(TEST_PREFIXES) or uid in leave_out:
                 continue
-            tally_of = counts.setdefault(tested.get(uid), [0, 0])
+            tally_of = counts.setdefault(tested.get(uid), [0, 0, 0])
+            status = result.status
+            if status == "skipped":
+                tally_of[2] += 1
+                continue
             tally_of[0] += 1
             tally_of[1] += status in TEST_PASSED
-        for uid, (run, passed) in counts.items():
+        for uid, (run, passed, skipped) in counts.items():
             for tally in groups(uid):
                 tally.tests_run += run
                 tally.tests_passed += passed
+                tally.tests_skipped += skipped
 
     freshness = project.freshness
     if freshness is None:

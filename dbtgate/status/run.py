@@ -18,6 +18,7 @@ count as changed for `scope: changed`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import deque
 from collections.abc import Iterator
@@ -345,11 +346,18 @@ class _UpstreamFailures:
         self.project = project
         self.index = index
         self.tested = tested
-        self.failed_tests: dict[str, str] = {}
-        for uid in sorted(index.results):
-            if is_test(uid) and index.results[uid].status in TEST_FAILED and uid in tested:
-                self.failed_tests.setdefault(tested[uid], uid)
         self.found: dict[str, str | None] = {}
+
+    @functools.cached_property
+    def failed_tests(self) -> dict[str, str]:
+        """Resource -> the first (by name) of its tests that failed or errored. Built at the
+        first skip: a run without one pays nothing."""
+        failed: dict[str, str] = {}
+        for uid in sorted(self.index.results):
+            status = self.index.results[uid].status
+            if is_test(uid) and status in TEST_FAILED and uid in self.tested:
+                failed.setdefault(self.tested[uid], uid)
+        return failed
 
     def of(self, uid: str) -> str | None:
         """The unique_id of the failed node or test that made dbt skip `uid` (nearest first,
