@@ -417,10 +417,19 @@ def test_config_mistakes_stop_the_run_with_file_and_line(
     assert message in lines[0]
 
 
+def _selection_notes(artifacts, tmp_path, config: str) -> list[str]:
+    """The notes of a passing `check` with `config` that say a selector selects nothing."""
+    write_config(tmp_path, config)
+    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [line for line in result.stdout.splitlines() if "selects no resources" in line]
+
+
 def test_a_policy_that_selects_nothing_says_so_with_the_closest_tag(artifacts, tmp_path):
     """A typo in a selector must not pass the gate in silence: the run passes (nothing was
     selected, nothing failed) but a note names the policy's line and the tag meant."""
-    write_config(
+    notes = _selection_notes(
+        artifacts,
         tmp_path,
         """\
         version: 1
@@ -431,9 +440,6 @@ def test_a_policy_that_selects_nothing_says_so_with_the_closest_tag(artifacts, t
             rules: {docs.model_description: warn}
         """,
     )
-    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    notes = [line for line in result.stdout.splitlines() if "selects no resources" in line]
     assert notes == [
         "note: dbtgate.yml:3: policy select 'tag:paymnt' selects no resources,"
         " so its rules checked nothing (did you mean tag:payment?)"
@@ -467,7 +473,8 @@ def test_a_policy_on_a_misspelt_model_says_so_with_the_closest_name(artifacts, t
 def test_a_part_of_a_policys_selector_that_selects_nothing_says_so(artifacts, tmp_path):
     """`stg_payments +stg_ordrs`: the typo in one part of a union hid behind the part that
     selects (the policy as a whole selected something, so nothing was said)."""
-    write_config(
+    notes = _selection_notes(
+        artifacts,
         tmp_path,
         """\
         version: 1
@@ -476,9 +483,6 @@ def test_a_part_of_a_policys_selector_that_selects_nothing_says_so(artifacts, tm
             rules: {docs.model_description: warn}
         """,
     )
-    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    notes = [line for line in result.stdout.splitlines() if "selects no resources" in line]
     assert notes == [
         "note: dbtgate.yml:3: policy select 'stg_payments +stg_ordrs tag:payment': '+stg_ordrs' "
         "selects no resources (did you mean stg_orders?)"
