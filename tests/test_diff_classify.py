@@ -540,6 +540,43 @@ def test_a_column_an_exposure_or_unreadable_sql_may_read_stays_breaking(tmp_path
     assert only(unreadable, "breaking.column_removed").column == "status"
 
 
+def test_a_reader_the_run_skipped_is_read_from_its_unchanged_sql_in_the_base(
+    tmp_path: Path,
+) -> None:
+    """A failure upstream made the pull request's run skip the reader, so its compiled SQL is
+    not in the PR's build; the PR did not change its file, so its SQL in the base build is the
+    same query and says whether it selects the column. Changed, the reader stays unknown."""
+    orders = model("orders")
+    statuses = model("statuses", depends_on=[orders["unique_id"]])
+    catalogs = {
+        "base_catalog": {orders["unique_id"]: [(n, t.upper()) for n, t in ORDERS_COLUMNS]},
+        "pr_catalog": {orders["unique_id"]: [("order_id", "INTEGER"), ("amount", "DECIMAL")]},
+    }
+
+    def removal(where: str, reader_sql: str, pr_reader: dict) -> Change:
+        result = diff(
+            tmp_path / where,
+            [orders, statuses],
+            [orders, pr_reader],
+            base_compiled={statuses["unique_id"]: reader_sql},
+            **catalogs,
+        )
+        return next(c for c in result.changes if c.column == "status")
+
+    not_read = removal("no", 'select order_id from "db"."main"."orders"', statuses)
+    assert (not_read.code, not_read.reason) == (
+        "risky.column_removed",
+        "orders: column status removed; no reader selects it (statuses)",
+    )
+    read = removal("yes", 'select status from "db"."main"."orders"', statuses)
+    assert read.code == "breaking.column_removed"
+    assert read.impact.models[0].selects_column == "yes"
+    edited = {**statuses, "checksum": {"name": "sha256", "checksum": "edited"}}
+    unknown = removal("edited", 'select order_id from "db"."main"."orders"', edited)
+    assert unknown.code == "breaking.column_removed"
+    assert unknown.impact.models[0].selects_column == "unknown"
+
+
 def test_readers_of_a_changed_model_are_named_with_their_version(tmp_path: Path) -> None:
     """Two versions of one reader are two readers: `customers v1, customers v2`, not the same
     name twice."""

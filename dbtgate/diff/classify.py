@@ -388,10 +388,9 @@ def _not_selected_by(
     another project (public access) or a reader whose SQL cannot be read may still use the
     column, so any of them keeps the change breaking.
     """
-    sql = ctx.pr_sql
-    if public or not reader_ids or sql is None:
+    if public or not reader_ids or (ctx.pr_sql is None and ctx.base_sql is None):
         return lambda _column: None
-    from dbtgate.diff.impact import semantic_selects
+    from dbtgate.diff.impact import reader_selects, semantic_selects
 
     names = sorted(display_name(ctx.pr.resource(uid) or new) for uid in reader_ids)
 
@@ -399,7 +398,7 @@ def _not_selected_by(
         for uid in reader_ids:
             child = ctx.pr.nodes.get(uid)
             if child is not None and child.resource_type in ("model", "snapshot"):
-                selects = sql.selects_column(child, cast("Node", new), column)
+                selects = reader_selects(ctx, child, cast("Node", new), column)
             elif uid in (ctx.pr.manifest.semantic_models or {}):
                 selects = semantic_selects(ctx, uid, column)
             else:

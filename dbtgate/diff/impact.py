@@ -186,9 +186,32 @@ def _column_owners(models: list[Consumer], exposures: list[Consumer]) -> list[st
 
 
 def _selects(ctx: DiffContext, child: Node | None, parent: Node | None, column: str) -> Selects:
-    if child is None or parent is None or ctx.pr_sql is None:
+    if child is None or parent is None:
         return "unknown"
-    return ctx.pr_sql.selects_column(child, parent, column)
+    return reader_selects(ctx, child, parent, column)
+
+
+def reader_selects(ctx: DiffContext, child: Node, parent: Node, column: str) -> Selects:
+    """Whether the model `child` selects `column` of `parent`, read from its compiled SQL in
+    the pull request's build; for a reader whose SQL is not there (the run skipped it after an
+    upstream failure, or a slim build left it out) but whose file the pull request did not
+    change, from its compiled SQL in the base build: the same query."""
+    found: Selects = "unknown"
+    if ctx.pr_sql is not None:
+        found = ctx.pr_sql.selects_column(child, parent, column)
+        if found != "unknown" or ctx.pr_sql.text(child) is not None:
+            return found
+    before = ctx.base.nodes.get(child.unique_id)
+    base_parent = ctx.base.nodes.get(parent.unique_id)
+    if (
+        ctx.base_sql is None
+        or before is None
+        or base_parent is None
+        or before.checksum is None
+        or before.checksum != child.checksum
+    ):
+        return found
+    return ctx.base_sql.selects_column(before, base_parent, column)
 
 
 def _copy(consumer: Consumer, selects: Selects | None) -> Consumer:
