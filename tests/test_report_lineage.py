@@ -169,3 +169,66 @@ def test_an_edge_that_skips_a_layer_runs_between_rows_not_behind_nodes() -> None
     end_x, lane = map(int, runs[0])
     for x, y, width, height in rects:
         assert not (y <= lane <= y + height and x < end_x), (lane, (x, y, width, height))
+
+
+def test_the_lineage_marks_what_the_last_run_did_not_build_or_failed_a_test_of(
+    tmp_path: Path,
+) -> None:
+    """A release manager reads the picture first: an errored model drawn as "changed" alone
+    looked built. The last run's outcome is drawn over each node's kind, in the legend, the
+    printed list and the markdown's graph."""
+    import json
+
+    from dbtgate.artifacts import load_artifacts
+
+    test = "test.proj.not_null_revenue_id"
+    write_build(
+        tmp_path,
+        [
+            model("raw_customers", resource_type="seed"),
+            model("dim_customers", depends_on=[SEED]),
+            model("customer_segments", depends_on=[DIM]),
+            model("orders"),
+            model("revenue", depends_on=[ORDERS]),
+            model("not_null_revenue_id", resource_type="test", depends_on=[REVENUE]),
+        ],
+    )
+    statuses = {DIM: "error", SEGMENTS: "skipped", ORDERS: "success", test: "fail"}
+    (tmp_path / "target" / "run_results.json").write_text(
+        json.dumps(
+            {
+                "metadata": {
+                    "dbt_schema_version": "https://schemas.getdbt.com/dbt/run-results/v6.json"
+                },
+                "args": {"which": "build"},
+                "results": [
+                    {"unique_id": uid, "status": status, "message": None, "failures": None}
+                    for uid, status in statuses.items()
+                ],
+            }
+        )
+    )
+    project = Project.from_artifacts(load_artifacts(tmp_path / "target"))
+    section = lineage_section(project, [DIM, ORDERS], with_outcomes=True)
+    assert section is not None
+    runs = {node["id"]: node.get("run") for node in section["nodes"]}
+    assert runs == {
+        SEED: None,
+        DIM: "errored",
+        SEGMENTS: "skipped",
+        ORDERS: None,
+        REVENUE: "test failed",
+    }
+    assert lineage_section(project, [DIM, ORDERS]) is not None
+    assert not [n for n in lineage_section(project, [DIM, ORDERS])["nodes"] if "run" in n]
+    report = sample_report()
+    report["sections"]["lineage"] = section
+    assert validate.first_error(report, report_schema()) is None
+    page = render_html(report)
+    assert '<g class="changed run-errored"' in page
+    assert '<g class="consumer run-skipped"' in page
+    assert "errored (not built)</span>" in page and "a test failed</span>" in page
+    assert "; last run: errored (not built)</td>" in page
+    markdown = render_markdown(report)
+    assert "classDef run_errored stroke:#b42318" in markdown
+    assert "thick red dashes: errored" in markdown

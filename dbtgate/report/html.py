@@ -48,6 +48,12 @@ _LINEAGE_KINDS = {
     "consumer": "direct consumer",
     "parent": "direct parent (context)",
 }
+# How a node's last run went wrong (`lineage.run`), drawn over its kind, and the legend's words.
+_RUN_OUTCOMES = {
+    "errored": "errored (not built)",
+    "test failed": "a test failed",
+    "skipped": "skipped (not built)",
+}
 # At most this many findings are in the page's table at once: Chromium takes over a minute to
 # open a table of 48,000 rows (10,000 models, measured), against a few seconds for 500. Beyond
 # that the rows travel as the page's data, and the script shows them a page at a time; the
@@ -309,7 +315,11 @@ def _lineage(report: dict[str, Any]) -> tuple[str, str]:
     for node in lineage["nodes"]:
         x, y = corner(node["id"])
         kind = "breaking" if node.get("breaking") else node["role"]
+        run = node.get("run") if node.get("run") in _RUN_OUTCOMES else None
         tip = f"{node['id']} ({kind}; owner {node.get('owner') or 'none'})"
+        if run:
+            tip += f"; last run: {_RUN_OUTCOMES[run]}"
+            kind += f" run-{run.replace(' ', '-')}"
         lines = _label_lines(node["name"])
         text = (
             f'<text x="{x + 10}" y="{y + 21}">{h(lines[0])}</text>'
@@ -326,6 +336,12 @@ def _lineage(report: dict[str, Any]) -> tuple[str, str]:
     legend = "".join(
         f'<span><i class="swatch {kind}"></i>{h(name)}</span>'
         for kind, name in _LINEAGE_KINDS.items()
+    )
+    runs = {node.get("run") for node in lineage["nodes"]}
+    legend += "".join(
+        f'<span><i class="swatch run-{run.replace(" ", "-")}"></i>{h(name)}</span>'
+        for run, name in _RUN_OUTCOMES.items()
+        if run in runs
     )
     markup = (
         '<section id="lineage"><h2>Lineage of the changed resources</h2>'
@@ -360,9 +376,10 @@ def _lineage_list(lineage: dict[str, Any], positions: dict[str, tuple[int, int]]
         type_note = f' <span class="muted">({h(node["resource_type"])})</span>' if typed else ""
         parents = sorted(set(reads[node["id"]]), key=positions.__getitem__)
         owner = node.get("owner")
+        run = _RUN_OUTCOMES.get(node.get("run"))  # type: ignore[arg-type]
         rows.append(
             f"<tr><td>{_breakable(node['name'])}{type_note}</td>"
-            f"<td>{_drawn_as(kind)}</td>"
+            f"<td>{_drawn_as(kind)}{f'; last run: {h(run)}' if run else ''}</td>"
             f"<td>{', '.join(_breakable(names[uid]) for uid in parents) or '–'}</td>"
             f'<td class="owners">{_owner_names([owner]) if owner else "–"}</td></tr>'
         )

@@ -14,7 +14,7 @@ changes many models.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -30,10 +30,12 @@ def lineage_section(
     breaking: Iterable[str] = (),
     *,
     max_nodes: int = MAX_NODES,
+    with_outcomes: bool = False,
 ) -> dict[str, Any] | None:
     """Changed resources (and those with breaking changes), plus their direct children and then
     their direct parents (role `parent`), at most `max_nodes` in all; `omitted` counts the
-    ones of them not drawn, whatever their role."""
+    ones of them not drawn, whatever their role. `with_outcomes`: a node the last run did not
+    build, or whose test failed, says so (`run`: `status.results.run_outcomes`)."""
     breaking_ids = set(breaking)
     roots = sorted(
         uid
@@ -80,6 +82,11 @@ def lineage_section(
     # said 25 of 50).
     whole = {*roots, *neighbours(roots, project.children), *neighbours(roots, project.parents)}
     omitted = len(whole - wanted.keys())
+    outcomes: Mapping[str, str] = {}
+    if with_outcomes:
+        from dbtgate.status.results import run_outcomes
+
+        outcomes = run_outcomes(project, wanted)
     nodes = []
     for uid in sorted(wanted):
         resource = project.resource(uid)
@@ -93,6 +100,9 @@ def lineage_section(
         }
         if uid in breaking_ids:
             node["breaking"] = True
+        outcome = outcomes.get(uid)
+        if outcome is not None:
+            node["run"] = outcome
         nodes.append(node)
     edges = sorted(
         [parent, child]

@@ -499,19 +499,46 @@ def _lineage(report: dict[str, Any]) -> str:
     for parent, child in lineage["edges"]:
         if parent in ids and child in ids:
             lines.append(f"  {ids[parent]} --> {ids[child]}")
+    runs: set[str] = set()
+    for node in lineage["nodes"]:
+        run = node.get("run")
+        if run in _RUN_STYLES:
+            lines.append(f"  class {ids[node['id']]} run_{run.replace(' ', '_')}")
+            runs.add(run)
     lines += [
         "  classDef changed fill:#fff3cd,stroke:#b58900",
         "  classDef breaking fill:#f8d7da,stroke:#c0392b",
         "  classDef consumer fill:#e8f0fe,stroke:#4a6fa5",
         "  classDef parent fill:#f2f4f7,stroke:#98a2b3,stroke-dasharray:4 3",
+        *(
+            f"  classDef run_{run.replace(' ', '_')} {style}"
+            for run, (style, _) in _RUN_STYLES.items()
+            if run in runs
+        ),
         "```",
     ]
     said = view.not_drawn(lineage)
     more = f"\n{said}\n" if said else ""
+    legend = "".join(f" · {words}" for run, (_, words) in _RUN_STYLES.items() if run in runs)
     return (
         _LINEAGE_HEADING + "Yellow: changed · red: breaking change · blue: direct consumer ·"
-        " grey, dashed: direct parent (context)\n\n" + "\n".join(lines) + "\n" + more + "\n"
+        f" grey, dashed: direct parent (context){legend}\n\n"
+        + "\n".join(lines)
+        + "\n"
+        + more
+        + "\n"
     )
+
+
+# How a node's last run went wrong (`lineage.run`): its mermaid style and the legend's words.
+_RUN_STYLES = {
+    "errored": (
+        "stroke:#b42318,stroke-width:3px,stroke-dasharray:6 3",
+        "thick red dashes: errored",
+    ),
+    "test failed": ("stroke:#b42318,stroke-width:3px", "thick red border: a test failed"),
+    "skipped": ("stroke:#667085,stroke-width:2px,stroke-dasharray:2 3", "dotted: skipped"),
+}
 
 
 def _lineage_left_out(options: RenderOptions, blocking_whole: bool) -> str:

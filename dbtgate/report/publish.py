@@ -90,7 +90,7 @@ def gate_report(result: GateResult, context: CheckContext) -> dict[str, Any]:
     from dbtgate.report.lineage import lineage_section
 
     breaking = {f.unique_id for f in result.findings if f.family == "breaking" and f.unique_id}
-    lineage = lineage_section(context.project, context.changed or (), breaking)
+    lineage = lineage_section(context.project, context.changed or (), breaking, with_outcomes=True)
     if lineage is not None:
         result.sections["lineage"] = lineage
     return report_dict(result)

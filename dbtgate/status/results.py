@@ -59,6 +59,30 @@ def invocation_command(run_results: RunResults) -> str | None:
     return str(which) if which else None
 
 
+def run_outcomes(project: Project, uids: Iterable[str]) -> dict[str, str]:
+    """How the last run went wrong for each of `uids` (the lineage's few nodes): `errored`
+    (not built), `skipped` (not built: something upstream failed) or `test failed` (built, a
+    test of it failed or errored); those that ran fine are not listed. Empty without results
+    of a run."""
+    index = project.run_index()
+    if index is None or not index.executed:
+        return {}
+    found: dict[str, str] = {}
+    for uid in uids:
+        result = index.results.get(uid)
+        if result is not None and result.status in NODE_ERRORED:
+            found[uid] = "errored"
+        elif result is not None and result.status == SKIPPED:
+            found[uid] = "skipped"
+        elif any(
+            (test_result := index.results.get(test.unique_id)) is not None
+            and test_result.status in TEST_FAILED
+            for test in project.tests_by_resource.get(uid, ())
+        ):
+            found[uid] = "test failed"
+    return found
+
+
 def is_test(unique_id: str) -> bool:
     return unique_id.startswith(TEST_PREFIXES)
 
