@@ -441,6 +441,20 @@ def test_gated_kpi_below_target_blocks_even_in_changed_scope():
     assert (
         f"({entry['numerator']}/{entry['denominator']}), below the target 90.0%" in finding.message
     )
+    assert "config_line" not in finding.details  # no config file: nowhere to point
+
+
+def test_a_gated_kpis_finding_names_the_config_line_of_its_target(tmp_path):
+    """SARIF and GitLab place a KPI's finding, which is on no file, at the config's `kpi:`
+    section, where its target is set."""
+    path = write_config(
+        tmp_path,
+        "version: 1\ntier:\n  default: 1\nkpi:\n  targets: {tier1_docs_columns: 0.9}\n"
+        "  gate: [tier1_docs_columns]\n",
+    )
+    result = gate(corpus_dir("bouncer-dbt112"), load_config(path))
+    (finding,) = [f for f in result.findings if f.code.startswith("kpi.")]
+    assert finding.details["config_line"] == 4
 
 
 def recce_gate(config: Config, base_dir: Path, pr_dir: Path | None = None):

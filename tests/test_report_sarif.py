@@ -139,6 +139,29 @@ def test_finding_without_a_file_points_at_the_project_file(sarif_validator) -> N
     assert location["physicalLocation"]["artifactLocation"]["uri"] == "dbtgate.yml"
 
 
+def test_a_kpis_finding_points_at_the_configs_kpi_section(sarif_validator) -> None:
+    """A gated KPI below its target is set in the config's `kpi:` section: its alert (and its
+    GitLab issue) is there, where the target can be read and changed, not at line 1 of
+    dbt_project.yml."""
+    from dbtgate.report.gitlab import render_gitlab
+
+    kpi = finding(
+        code="kpi.test_pass_rate", severity="error", message="m", details={"config_line": 12}
+    )
+    report = sample_report([kpi])
+    report["inputs"]["project_file"] = "dbt/dbt_project.yml"
+    report["inputs"]["config"] = "dbt/dbtgate.yml"
+    log = sarif_of(report)
+    assert sarif_validator.is_valid(log)
+    (location,) = log["runs"][0]["results"][0]["locations"]
+    assert location["physicalLocation"] == {
+        "artifactLocation": {"uri": "dbt/dbtgate.yml"},
+        "region": {"startLine": 12},
+    }
+    (issue,) = json.loads(render_gitlab(report))
+    assert issue["location"] == {"path": "dbt/dbtgate.yml", "lines": {"begin": 12}}
+
+
 # RFC 3986 path characters (pchar and `/`) but `:`, which a relative reference's first segment
 # cannot hold: the schema's `uri-reference` format, which jsonschema checks only with an extra
 # package installed.

@@ -12,7 +12,7 @@ import hashlib
 from typing import Any
 
 from dbtgate.report.json_report import encode_sorted
-from dbtgate.report.view import project_file, with_fix
+from dbtgate.report.view import place_of, with_fix
 
 # GitLab severities: info, minor, major, critical, blocker.
 _SEVERITY = {"error": "critical", "warn": "minor", "info": "info"}
@@ -21,7 +21,6 @@ _SEVERITY = {"error": "critical", "warn": "minor", "info": "info"}
 def render_gitlab(report: dict[str, Any], options: object = None) -> str:
     issues = []
     seen: dict[str, int] = {}
-    fallback_path = project_file(report)  # for a finding without a file (a KPI)
     for finding in report["findings"]:
         if finding["disposition"] in ("waived", "baselined"):
             continue
@@ -34,6 +33,7 @@ def render_gitlab(report: dict[str, Any], options: object = None) -> str:
             "blocker" if finding["disposition"] == "blocking" else _SEVERITY[finding["severity"]]
         )
         description = with_fix(finding)
+        path, line = place_of(finding, report)  # a KPI's: the config's `kpi:` section
         issues.append(
             {
                 "type": "issue",
@@ -42,10 +42,7 @@ def render_gitlab(report: dict[str, Any], options: object = None) -> str:
                 "categories": ["Style" if finding["family"] == "lint" else "Bug Risk"],
                 "severity": severity,
                 "fingerprint": fingerprint,
-                "location": {
-                    "path": (finding.get("path") or fallback_path).replace("\\", "/"),
-                    "lines": {"begin": finding.get("line") or 1},
-                },
+                "location": {"path": path.replace("\\", "/"), "lines": {"begin": line}},
             }
         )
     return encode_sorted(issues)

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from dbtgate.report.json_report import DISPOSITIONS, SEVERITIES, encode_sorted
 from dbtgate.report.rule_help import rule_help
-from dbtgate.report.view import family_rank, project_file, with_fix
+from dbtgate.report.view import family_rank, place_of, with_fix
 from dbtgate.wording import number
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -45,7 +45,6 @@ def sarif_log(report: dict[str, Any]) -> dict[str, Any]:
     omitted = len(report["findings"]) - len(findings)
     codes = sorted({f["code"] for f in findings})
     index = {code: i for i, code in enumerate(codes)}
-    fallback_path = project_file(report)
     fixes = {}
     for finding in findings:
         fixes.setdefault(finding["code"], finding.get("fix"))
@@ -60,7 +59,7 @@ def sarif_log(report: dict[str, Any]) -> dict[str, Any]:
         },
         "automationDetails": {"id": f"dbtgate/{report['project']}/"},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index[f["code"]], fallback_path) for f in findings],
+        "results": [_result(f, index[f["code"]], report) for f in findings],
         "properties": {"verdict": report["verdict"], "project": report["project"]},
     }
     if omitted:
@@ -116,10 +115,10 @@ def _rule(code: str, fix: str | None) -> dict[str, Any]:
     }
 
 
-def _result(finding: dict[str, Any], rule_index: int, fallback_path: str) -> dict[str, Any]:
+def _result(finding: dict[str, Any], rule_index: int, report: dict[str, Any]) -> dict[str, Any]:
     """One result. Code scanning rejects a result without a physical location ("expected at least
-    one location"), so one without a file of its own (a project-wide KPI) points at the project's
-    dbt_project.yml (`view.project_file`), at its first line."""
+    one location"), so one without a file of its own points at the config's `kpi:` section (a
+    KPI's) or the project's dbt_project.yml (`view.place_of`)."""
     result: dict[str, Any] = {
         "ruleId": finding["code"],
         "ruleIndex": rule_index,
@@ -142,8 +141,8 @@ def _result(finding: dict[str, Any], rule_index: int, fallback_path: str) -> dic
             if finding.get(key) is not None
         },
     }
-    path = finding.get("path") or fallback_path
-    region = {"startLine": finding.get("line") or 1}
+    path, line = place_of(finding, report)
+    region = {"startLine": line}
     if finding.get("line") and finding.get("column"):
         region["startColumn"] = finding["column"]
     location: dict[str, Any] = {

@@ -355,6 +355,20 @@ def with_fix(finding: dict[str, Any]) -> str:
     return f"{text}{stop} Fix: {finding['fix']}"
 
 
+def place_of(finding: dict[str, Any], report: dict[str, Any]) -> tuple[str, int]:
+    """The file and line a finding is placed at where every result needs one (SARIF for code
+    scanning, GitLab code quality): its own; for a KPI's, the config's `kpi:` section, where its
+    target and gate are set (`details.config_line`); else the project's dbt_project.yml
+    (`project_file`), at its first line."""
+    if finding.get("path"):
+        return finding["path"], finding.get("line") or 1
+    config = report["inputs"].get("config")
+    line = (finding.get("details") or {}).get("config_line")
+    if isinstance(config, str) and isinstance(line, int) and not isinstance(line, bool):
+        return config, max(line, 1)
+    return project_file(report), 1
+
+
 def project_file(report: dict[str, Any]) -> str:
     """The file a finding without one (a project-wide KPI) is pinned to where every result needs
     a file (SARIF for code scanning, GitLab code quality): the project's dbt_project.yml, else the

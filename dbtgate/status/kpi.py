@@ -484,6 +484,9 @@ def gate_findings(
         }
         if before is not None:
             details["base"] = dict(before)
+        if config.path is not None and config.kpi.line:
+            # Where the target is set: the place SARIF and GitLab put a KPI's finding at.
+            details["config_line"] = config.kpi.line
         yield Finding(
             code=f"kpi.{name}",
             severity=config.kpi.severity,
