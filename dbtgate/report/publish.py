@@ -18,7 +18,6 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from dbtgate.errors import DbtgateError
-from dbtgate.report.escape import md_text
 from dbtgate.report.options import STEP_SUMMARY_LIMIT, RenderOptions
 
 if TYPE_CHECKING:
@@ -133,6 +132,8 @@ def publish(
     if summary_path:
         summary = _summary(report, options)
         if failed is not None:
+            from dbtgate.report.escape import md_text
+
             summary += f"\n**The PR comment was not posted**: {md_text(failed.line)}\n"
         append_runner_file(summary_path, "GITHUB_STEP_SUMMARY", summary, stderr, environ)
     output_path = environ.get("GITHUB_OUTPUT", "").strip()
@@ -151,14 +152,18 @@ def publish(
     return status
 
 
-@dataclass(frozen=True)
 class CommentFailure:
     """The PR comment that could not be posted: the line said, whether it fails the run
-    (`--comment-required`), and the annotation level it was said at (None: a plain line)."""
+    (`--comment-required`), and the annotation level it was said at (None: a plain line).
+    A plain class: a dataclass costs ~2 M instructions to create at every import of the
+    gate's path, which this module is on."""
 
-    line: str
-    required: bool
-    level: str | None
+    __slots__ = ("level", "line", "required")
+
+    def __init__(self, line: str, required: bool, level: str | None) -> None:
+        self.line = line
+        self.required = required
+        self.level = level
 
 
 def _summary(report: dict[str, Any], options: RenderOptions) -> str:
