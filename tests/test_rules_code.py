@@ -667,3 +667,27 @@ def test_required_macros_on_the_fixture(shop_builds, tmp_path):
         "models/marts/_marts.yml",
         "dim_customers does not call the macros dbt.is_incremental",
     )
+
+
+def test_another_adapters_implementation_of_a_dispatched_macro_is_used(tmp_path):
+    """jaffle_shop's cents_to_dollars dispatches to `default__`, `postgres__`, `bigquery__` and
+    `fabric__` implementations; a DuckDB build records only the calls of the first: the others
+    run on other warehouses and are not unused. A macro nothing calls still is."""
+    import shutil
+
+    target = tmp_path / "target"
+    target.mkdir()
+    shutil.copy(CORPUS / "schema-versions" / "manifest_v12_dbt1.12.json", target / "manifest.json")
+    project = Project.from_artifacts(load_artifacts(target))
+    rule = load_rules()["code.unused_macro"]
+    for name in ("postgres", "bigquery", "fabric"):
+        macro = project.macros[f"macro.jaffle_shop.{name}__cents_to_dollars"]
+        assert rule.run(macro, {"project": project}, {}) == [], name
+    raw = json.loads((target / "manifest.json").read_text())
+    for node in (*raw["nodes"].values(), *raw["macros"].values()):
+        called = (node.get("depends_on") or {}).get("macros") or []
+        node.setdefault("depends_on", {})["macros"] = [m for m in called if "cents" not in m]
+    (target / "manifest.json").write_text(json.dumps(raw))
+    uncalled = Project.from_artifacts(load_artifacts(target))
+    macro = uncalled.macros["macro.jaffle_shop.postgres__cents_to_dollars"]
+    assert len(rule.run(macro, {"project": uncalled}, {})) == 1

@@ -414,8 +414,9 @@ def unused_macro(macro: Macro, project: Project) -> Violation | None:
 
     A materialization, and a macro that overrides one of dbt's own by its name (as
     `generate_schema_name` does, in the `dbt` package or the adapter's), are called by dbt
-    itself and pass. dbt cannot see a macro that only `dbt run-operation` runs: waive it. As
-    dbt-bouncer's check_macro_is_used."""
+    itself and pass; so does another adapter's implementation (`postgres__x`) of a macro the
+    build calls through `adapter.dispatch` (`x` or `default__x` called). dbt cannot see a macro
+    that only `dbt run-operation` runs: waive it. As dbt-bouncer's check_macro_is_used."""
     called = project.called_macros()  # a second decode of the manifest, made once
     if called is None or macro.unique_id in called or macro.name.startswith("materialization_"):
         return None
@@ -426,7 +427,21 @@ def unused_macro(macro: Macro, project: Project) -> Violation | None:
         for other in project.macros.values()
     ):
         return None
+    if _dispatched(macro.name, called):
+        return None
     return Violation(f"macro {macro.name} is called by nothing in the build")
+
+
+def _dispatched(name: str, called: frozenset[str]) -> bool:
+    """Whether `name` is one adapter's implementation (`postgres__cents_to_dollars`) of a macro
+    the build calls through `adapter.dispatch`: dbt records the call of the implementation for
+    the adapter it ran on (`default__cents_to_dollars`, or the dispatching macro), and the
+    others are used on other warehouses."""
+    prefix, _, base = name.partition("__")
+    if not prefix or not base:
+        return False
+    ends = (f".{base}", f".default__{base}")
+    return any(uid.endswith(ends) for uid in called)
 
 
 @rule(
