@@ -100,7 +100,7 @@ def build_fixture(
     stamp_path = state_dir / "fixture.stamp"
     db_path = state_dir / f"{PROJECT_NAME}.duckdb"
     profiles = PROFILES_TEMPLATE.format(db_path=db_path.as_posix())
-    digest = _fixture_digest(source_root, state, profiles)
+    digest = _fixture_digest(source_root, state)
 
     state_dir.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(state_dir / "fixture.lock"):
@@ -124,9 +124,9 @@ def build_fixture(
             shutil.rmtree(kept, ignore_errors=True)
             project_dir.rename(kept)
             say(
-                f"fixture {state}: the bundled fixture changed (a newer dbtgate?), so "
-                f"{project_dir} is written anew; your edits there ({first_few(edited, 5)}) are "
-                f"kept in {kept}"
+                f"fixture {state}: the bundled fixture changed (another version of dbtgate), so "
+                f"{project_dir} is written anew; the project as it was, with your edits "
+                f"({first_few(edited, 5)}), is kept in {kept}"
             )
         dbt = _find_dbt()
         _clean_state_dir(state_dir, project_dir, stamp_path, db_path, keep_project=in_place)
@@ -145,13 +145,16 @@ def build_fixture(
     return project_dir
 
 
-def _fixture_digest(source_root: Path, state: FixtureState, profiles: str) -> str:
-    """Hash of every file the build reads: an edited fixture is rebuilt, an unchanged one is not."""
+def _fixture_digest(source_root: Path, state: FixtureState) -> str:
+    """Hash of every file the build reads: an edited fixture is rebuilt, an unchanged one is not.
+    The profile counts as its template, not with the folder's DuckDB path in it: a demo folder
+    copied or moved elsewhere is the same build (its edits kept and built in place), not a
+    fixture to write anew."""
     roots = [source_root / PROJECT_NAME]
     if state == "pr":
         roots.append(source_root / OVERLAY_NAME)
     digest = hashlib.sha256()
-    for text in (state, profiles, RECIPE):
+    for text in (state, PROFILES_TEMPLATE, RECIPE):
         digest.update(text.encode("utf-8") + b"\0")
     for root in roots:
         for path in sorted(_source_files(root)):

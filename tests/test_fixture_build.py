@@ -212,9 +212,36 @@ def test_edits_to_a_project_another_fixture_built_are_moved_aside_not_lost(tmp_p
     assert build_fixture("base", tmp_path, echo=said.append) == project
     kept = tmp_path / "base" / "project.edited"
     assert said[0] == (
-        f"fixture base: the bundled fixture changed (a newer dbtgate?), so {project} is written "
-        f"anew; your edits there (models/staging/mine.sql (added)) are kept in {kept}"
+        f"fixture base: the bundled fixture changed (another version of dbtgate), so {project} "
+        "is written anew; the project as it was, with your edits (models/staging/mine.sql "
+        f"(added)), is kept in {kept}"
     )
     assert (kept / "models" / "staging" / "mine.sql").read_text() == "select 1 as mine\n"
     assert not (project / "models" / "staging" / "mine.sql").exists()
     assert _artifact(project, "manifest.json")["metadata"]["project_name"] == "shop"
+
+
+@pytest.mark.slow
+def test_a_demo_folder_copied_elsewhere_is_the_same_build_with_its_edits(tmp_path):
+    """Copying or moving the demo's folder changes the DuckDB path in its profile, not the
+    fixture: the build is up to date there, and an edit there is built in place, not moved
+    aside as if another dbtgate had bundled another fixture."""
+    import shutil
+
+    build_fixture("base", tmp_path / "first")
+    shutil.copytree(tmp_path / "first", tmp_path / "copy")
+    project = tmp_path / "copy" / "base" / "project"
+    said: list[str] = []
+    assert build_fixture("base", tmp_path / "copy", echo=said.append) == project
+    assert said == [f"fixture base: up to date in {project}"]
+    (project / "models" / "staging" / "mine.sql").write_text("select 1 as mine\n")
+    said.clear()
+    build_fixture("base", tmp_path / "copy", echo=said.append)
+    assert said[0] == (
+        f"fixture base: rebuilding {project}, edited since its build: models/staging/mine.sql "
+        "(added)"
+    )
+    assert (project / "models" / "staging" / "mine.sql").is_file()
+    assert not (tmp_path / "copy" / "base" / "project.edited").exists()
+    profiles = (tmp_path / "copy" / "base" / "profiles.yml").read_text()
+    assert str(tmp_path / "copy" / "base" / "shop.duckdb") in profiles
