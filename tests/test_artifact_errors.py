@@ -177,6 +177,38 @@ def test_a_catalog_of_an_earlier_build_or_another_project_is_warned_of(
 
 
 @pytest.mark.parametrize(
+    ("sources_written", "warned"),
+    [
+        ("2026-12-01T06:00:00Z", None),  # a freshness run of the morning, the build at ten
+        ("2026-12-01T10:05:00Z", None),  # with the build
+        ("2026-11-27T10:00:00Z", "sources.json: written 4.0 days before the manifest"),
+    ],
+)
+def test_a_sources_json_of_an_old_freshness_run_is_warned_of(tmp_path, sources_written, warned):
+    """`dbt build` leaves an old target/sources.json in place: its sources' freshness is of
+    then, and a source that passed there says nothing of today."""
+    manifest = {
+        "metadata": {**V12, "generated_at": "2026-12-01T10:00:00Z"},
+        "nodes": {},
+    }
+    sources = {
+        "metadata": {
+            "dbt_schema_version": "https://schemas.getdbt.com/dbt/sources/v3.json",
+            "generated_at": sources_written,
+        },
+        "results": [],
+        "elapsed_time": 1.0,
+    }
+    write(tmp_path, "manifest.json", json.dumps(manifest))
+    write(tmp_path, "sources.json", json.dumps(sources))
+    warnings = load_artifacts(tmp_path).warnings
+    if warned is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1 and warned in warnings[0], warnings
+
+
+@pytest.mark.parametrize(
     ("nodes", "problem"),
     [
         (None, "not a dbt manifest: it has no `nodes`"),

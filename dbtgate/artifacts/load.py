@@ -437,6 +437,7 @@ def load_artifacts(
         _check_catalog(artifacts)
     if "sources" in optional and (directory / "sources.json").exists():
         artifacts.sources = load_sources(directory / "sources.json")
+        _check_sources(artifacts)
     return artifacts
 
 
@@ -471,6 +472,32 @@ def _check_catalog(artifacts: ArtifactSet) -> None:
             "earlier `dbt docs generate`?): the warehouse's columns it lists may predate this "
             "build, and a column the build removed still reads as there; run `dbt docs "
             "generate` after the build"
+        )
+
+
+# How much older than the manifest a sources.json may be: `dbt source freshness` often runs on
+# a schedule of its own (hourly, daily), apart from the build.
+SOURCES_TOLERANCE = dt.timedelta(days=1)
+
+
+def _check_sources(artifacts: ArtifactSet) -> None:
+    """A sources.json left from an old `dbt source freshness` (`dbt build` does not remove it)
+    says how fresh the sources were then: a source late now reads as fresh, or one fixed since
+    as late. Freshness findings say when each source was checked; the ones that pass say
+    nothing, so the file's age is said once."""
+    from dbtgate.status.timestamps import format_age, parse_timestamp
+
+    sources = artifacts.sources
+    assert sources is not None
+    metadata = sources.data.metadata
+    written = parse_timestamp(metadata.generated_at if metadata else None)
+    manifest = artifacts.manifest.data
+    built = parse_timestamp(manifest.metadata.generated_at if manifest.metadata else None)
+    if written is not None and built is not None and built - written > SOURCES_TOLERANCE:
+        sources.warnings.append(
+            f"{sources.path}: written {format_age((built - written).total_seconds())} before the "
+            "manifest (by an earlier `dbt source freshness`?): the sources' freshness it "
+            "records may not be today's; run `dbt source freshness` with the build"
         )
 
 
