@@ -1609,6 +1609,20 @@ def baseline(
         else f"commit the file and set `baseline: {path}` in the config (relative to it), so "
         "that every check reads it"
     )
+    if not count:
+        # An empty file committed in good faith would leave every finding of the config the
+        # team writes next blocking, with nothing said today.
+        why = (
+            "no dbtgate.yml was found, so no policy ran (`dbtgate init` writes one)"
+            if context.config.path is None
+            else "no policy or lint finding to record"
+        )
+        _console().print(
+            f"wrote an empty baseline to {path}: {why}; nothing is recorded, so every finding "
+            "`dbtgate check` reports counts",
+            markup=False,
+        )
+        return
     _console().print(
         f"wrote {counted(count, 'finding')} to {path}: {how} now blocks only on new policy and "
         "lint findings (breaking and risky changes, run and freshness status and KPI targets "

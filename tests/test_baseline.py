@@ -313,3 +313,16 @@ def test_an_entry_on_a_column_renamed_away_is_not_called_fixed(workdir):
         if f["disposition"] == "blocking" and f.get("column_name") == renamed["name"]
     ]
     assert new, "the renamed column's finding is new and blocks"
+
+
+def test_an_empty_baseline_says_why_nothing_was_recorded(workdir):
+    """Without a dbtgate.yml no policy runs: the baseline written is empty, and committing it
+    in good faith would leave every finding of the config written next blocking. It says so."""
+    (workdir / "dbtgate.yml").unlink()
+    out = " ".join(baseline(workdir).split())
+    assert out == (
+        "wrote an empty baseline to dbtgate-baseline.json: no dbtgate.yml was found, so no "
+        "policy ran (`dbtgate init` writes one); nothing is recorded, so every finding "
+        "`dbtgate check` reports counts"
+    )
+    assert read_json(workdir / "dbtgate-baseline.json")["findings"] == []
