@@ -322,10 +322,10 @@ def test_a_slim_run_is_compared_on_the_tests_both_runs_ran(tmp_path):
     (finding,) = [f for f in report["findings"] if f["code"] == "kpi.test_pass_rate"]
     assert "in the base build: not lowered by this change" in finding["message"]
     assert finding["disposition"] == "out_of_scope"
-    (note,) = [n for n in report["sections"]["kpis"]["notes"] if "both runs ran" in n]
+    (note,) = [n for n in report["sections"]["kpis"]["notes"] if "left out:" in n]
     assert note == (
-        "vs base build: test pass rate compared on the tests both runs ran: this build's run did "
-        f"not run {len(left_out)} tests that the base build's ran (a run of part of the project, "
+        "vs base build: test pass rate compared without the tests this build's run left out: "
+        f"this build's run did not run {len(left_out)} tests that the base build's ran (a run of part of the project, "
         "as slim CI's `dbt build --select state:modified+`), which its base figure leaves out"
     )
     # Under the scorecard, where its "vs base build" column is read, in every report.
@@ -339,7 +339,9 @@ def test_a_slim_run_is_compared_on_the_tests_both_runs_ran(tmp_path):
     code = '<code>dbt build <span class="opt">--select</span> state:modified+</code>'
     escaped = html.escape(note).replace("`dbt build --select state:modified+`", code)
     assert scorecard.startswith(f'<p class="meta">note: {escaped}</p>')
-    assert page.count("compared on the tests both runs ran") == 1  # not in the notes table too
+    assert (
+        page.count(html.escape("compared without the tests this build's run left out")) == 1
+    )  # not in the notes table too
 
     # A test this run ran failing where the base passed it is the change's.
     ran_the_tests(pr_dir, failing=2)
@@ -425,8 +427,9 @@ def test_a_test_this_run_skipped_is_left_out_of_the_base_figure_too(tmp_path):
         "denominator": len(tests) - 1,
     }
     assert (
-        "vs base build: test pass rate compared on the tests both runs ran: this build's run "
-        "skipped 1 test that the base build's ran, which its base figure leaves out"
+        "vs base build: test pass rate compared without the tests this build's run left out: "
+        "this build's run skipped 1 test that the base build's ran, which its base figure leaves "
+        "out"
     ) in kpis["notes"]
 
 

@@ -1510,7 +1510,7 @@ def test_printed_the_lines_about_a_table_are_the_size_of_its_rows(tmp_path: Path
     from report_samples import sample_report
 
     report = sample_report()
-    note = "vs base build: test pass rate compared on the tests both runs ran: ..."
+    note = "vs base build: test pass rate compared without the tests this build's run left out: ..."
     report["sections"]["kpis"]["notes"] = [note]
     open_report(browser, tmp_path / "gate.html", report)
     sizes = (

@@ -902,7 +902,7 @@ def base_moved(change: str) -> str | None:
 
 def base_notes(kpis: Any) -> list[str]:
     """The KPI notes on the scorecard's "vs base build" column: what it compares (a slim CI
-    run's pass rate, on the tests both runs ran) or why a cell of it is empty. Every report
+    run's pass rate, without the tests this run left out) or why a cell of it is empty. Every report
     prints them under the scorecard, where the column is read."""
     notes = kpis.get("notes") if isinstance(kpis, dict) else None
     if not isinstance(notes, list):

@@ -223,10 +223,10 @@ _FIX = {
 # How the base build's figure is taken, where it is not simply the base's own.
 _BASE_FIGURE = {
     "test_pass_rate": " When this run left out tests the base build's ran (a slim CI run's "
-    "`dbt build --select state:modified+`, or tests it skipped), the base's figure is taken on "
-    "the tests both runs ran, as a note under the scorecard says: a test failing in both does "
-    "not lower the rate. When the base build's run left out tests this run ran (main built by a "
-    "slim run), its figure is of fewer tests and is not compared, as without a base build.",
+    "`dbt build --select state:modified+`, or tests it skipped), the base's figure is taken "
+    "without them, as a note under the scorecard says: a test failing in both does not lower "
+    "the rate (a test the change removed still counts in the base's). When the base build's "
+    "run left out tests this run ran (main built by a slim run), its figure is of fewer tests and is not compared, as without a base build.",
 }
 
 

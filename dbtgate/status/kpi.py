@@ -393,7 +393,7 @@ def add_base(
             left_out.setdefault(reason, []).append(entry["label"])
     if on_the_same_tests:
         scorecard["notes"].append(
-            f"{BASE_NOTE} {', '.join(on_the_same_tests)} compared on the tests both runs ran: "
+            f"{BASE_NOTE} {', '.join(on_the_same_tests)} compared without the tests this build's run left out: "
             + _tests_left_out(not_selected, skipped)
         )
     scorecard["notes"].extend(

@@ -63,7 +63,7 @@ def tests_not_run_here(project: Project, base: Project) -> frozenset[str]:
     """The base run's tests that the pull request's build still has but its run did not execute
     (not in its run_results.json, or skipped). A slim CI run (`dbt build --select
     state:modified+`) tests what the change touched, where main's build tested everything: the
-    base's pass rate is then taken on the tests both runs ran, so that a test failing in both
+    base's pass rate is then taken without the tests this run left out, so that a test failing in both
     does not read as the change lowering the rate. A test the change removed still counts in
     the base (removing a failing test raises the rate)."""
     return _left_out(ran=base, by=project, skipped_too=True)
