@@ -832,6 +832,7 @@ def test_an_errors_evidence_keeps_dbts_message_without_its_call_stack(tmp_path):
     assert "| note        | INTEGER         |               | missing in contract |" in evidence
     assert "> " not in evidence and "called by" not in evidence
     assert "order_date is VARCHAR in the model's SQL, DATE in its contract" in finding.message
+    assert finding.fix.startswith("Make the model's SQL return the columns and data types its")
 
 
 def test_run_findings_name_a_models_version(tmp_path):

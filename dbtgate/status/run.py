@@ -269,10 +269,23 @@ def _error_finding(
         message=f"{kind} {_display(project, uid)} {verb}: {reason_of(result.message)}"
         + before.said(result, was),
         unique_id=uid,
-        fix="Fix the error shown in dbt's log (the failing SQL is under target/run/), then rebuild.",
+        fix=_error_fix(result.message),
         changed=uid in affected,
         details={**_result_details(result), **({"base_status": was.status} if was else {})},
     )
+
+
+def _error_fix(message: str | None) -> str:
+    """What to do about a node that errored; for an enforced contract that failed, which of
+    the two to change: dbt's log says nothing else."""
+    lines = [line.strip() for line in (message or "").splitlines() if line.strip()]
+    if contract_mismatches(lines):
+        return (
+            "Make the model's SQL return the columns and data types its contract declares (cast "
+            "or rename them), or change the contract in its YAML if the new shape is meant (a "
+            "change its readers see), then rebuild."
+        )
+    return "Fix the error shown in dbt's log (the failing SQL is under target/run/), then rebuild."
 
 
 # How a result's status reads in "in the base build it ...": the dbt statuses of a run that
