@@ -64,6 +64,12 @@ def load_base(
         )
     if path.is_file() and path.name.endswith(".json"):
         return load_artifacts(path.parent, optional)
+    if path.name.endswith(".json"):
+        # A file meant, not a git ref: said as such, not "neither a directory nor a git ref".
+        raise DbtgateError(
+            f"{spec}: --base file not found (give the base build's directory, which holds its "
+            "manifest.json, or a git ref)"
+        )
     return load_base_ref(
         spec,
         project_dir=project_dir,

@@ -152,6 +152,19 @@ def test_a_base_ref_on_a_remote_the_repository_lacks_is_not_found(build, remotes
     )
 
 
+def test_a_base_manifest_file_that_is_not_there_is_said_to_be_a_missing_file(build):
+    """`--base prod/target/manifest.json` mistyped: a file was meant, not a git ref; the one
+    that exists is read from its folder."""
+    result = dbtgate("check", "--artifacts", "target", "--base", "prod/manifest.json", cwd=build)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "dbtgate: error: prod/manifest.json: --base file not found (give the base build's "
+        "directory, which holds its manifest.json, or a git ref)\n",
+    )
+    found = dbtgate("check", "--artifacts", "target", "--base", "target/manifest.json", cwd=build)
+    assert found.returncode in (0, 1), found.stderr
+
+
 def test_a_mistyped_branch_with_a_slash_is_not_read_as_a_remote(build):
     """`feature/x` for `feature/xyz`: `feature` is no remote (`git remote` has origin), so the
     error says nothing of remotes and names the branches close to what was typed."""
