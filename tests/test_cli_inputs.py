@@ -161,7 +161,8 @@ def test_a_base_manifest_file_that_is_not_there_is_said_to_be_a_missing_file(bui
         "dbtgate: error: prod/manifest.json: --base file not found (give the base build's "
         "directory, which holds its manifest.json, or a git ref)\n",
     )
-    found = dbtgate("check", "--artifacts", "target", "--base", "target/manifest.json", cwd=build)
+    shutil.copytree(BOUNCER.parent / "bouncer-dbt111", build / "prod")
+    found = dbtgate("check", "--artifacts", "target", "--base", "prod/manifest.json", cwd=build)
     assert found.returncode in (0, 1), found.stderr
 
 
