@@ -108,6 +108,9 @@ def build_fixture(
         in_place = stamp is not None and stamp.get("fixture") == digest
         edited = _edits(stamp.get("project", {}), _project_inputs(project_dir)) if stamp else []
         if in_place and not edited and _has_artifacts(project_dir):
+            # A folder copied or moved here kept the profile of where it was built: a `dbt`
+            # run by hand with it would write into that folder's database.
+            (state_dir / "profiles.yml").write_text(profiles, encoding="utf-8")
             say(f"fixture {state}: up to date in {project_dir}")
             return project_dir
         if in_place:
@@ -117,12 +120,14 @@ def build_fixture(
                 else "its build is missing"
             )
             say(f"fixture {state}: rebuilding {project_dir}, {why}")
-        elif edited:
-            # Another dbtgate's fixture (or another folder's build): the project is written
-            # anew, and the user's edits are moved aside rather than lost.
-            kept = state_dir / "project.edited"
-            shutil.rmtree(kept, ignore_errors=True)
+        elif edited and project_dir.is_dir():
+            # Another dbtgate's fixture: the project is written anew, and the user's edits are
+            # moved aside rather than lost, beside any kept before (never over them); the stamp
+            # goes with them, so that a run stopped before the build does not take the fresh
+            # fixture for edits and move it aside too.
+            kept = _free_path(state_dir / "project.edited")
             project_dir.rename(kept)
+            stamp_path.unlink(missing_ok=True)
             say(
                 f"fixture {state}: the bundled fixture changed (another version of dbtgate), so "
                 f"{project_dir} is written anew; the project as it was, with your edits "
@@ -143,6 +148,15 @@ def build_fixture(
         }
         stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return project_dir
+
+
+def _free_path(wanted: Path) -> Path:
+    """`wanted`, or `wanted.2`, `wanted.3`... the first that does not exist yet."""
+    path, number = wanted, 1
+    while path.exists():
+        number += 1
+        path = wanted.with_name(f"{wanted.name}.{number}")
+    return path
 
 
 def _fixture_digest(source_root: Path, state: FixtureState) -> str:

@@ -201,9 +201,9 @@ SUGGESTED_OWNER = "@your-team"
 # lint --fix`, renewing or removing the waiver entry itself.
 _OWN_WAY_OUT = frozenset({"breaking", "lint", "waiver"})
 # Findings on a build that did not happen as the change needs, whose way out is a build: a
-# model that errored (a waiver would ship a model that does not build), a changed model not
-# built, results of another build.
-_BUILD_WAY_OUT = frozenset({"run.errors", "run.not_run", "run.stale_results"})
+# model that errored or was skipped (a waiver would ship a model that does not build), a
+# changed model not built, results of another build.
+_BUILD_WAY_OUT = frozenset({"run.errors", "run.not_run", "run.skipped", "run.stale_results"})
 
 
 def finding_to_waive(findings: list[Finding], config: Config) -> Finding | None:

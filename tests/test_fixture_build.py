@@ -207,10 +207,15 @@ def test_edits_to_a_project_another_fixture_built_are_moved_aside_not_lost(tmp_p
     stamp["fixture"] = "the digest of an older dbtgate's fixture"
     stamp_path.write_text(json.dumps(stamp))
     (project / "models" / "staging" / "mine.sql").write_text("select 1 as mine\n")
+    # Edits kept by an earlier move stay: the new ones go beside them.
+    earlier = tmp_path / "base" / "project.edited"
+    earlier.mkdir()
+    (earlier / "mine_before.sql").write_text("select 0 as mine\n")
 
     said: list[str] = []
     assert build_fixture("base", tmp_path, echo=said.append) == project
-    kept = tmp_path / "base" / "project.edited"
+    assert (earlier / "mine_before.sql").is_file()
+    kept = tmp_path / "base" / "project.edited.2"
     assert said[0] == (
         f"fixture base: the bundled fixture changed (another version of dbtgate), so {project} "
         "is written anew; the project as it was, with your edits (models/staging/mine.sql "
@@ -234,6 +239,9 @@ def test_a_demo_folder_copied_elsewhere_is_the_same_build_with_its_edits(tmp_pat
     said: list[str] = []
     assert build_fixture("base", tmp_path / "copy", echo=said.append) == project
     assert said == [f"fixture base: up to date in {project}"]
+    # Its profile names its own database, not the folder it was copied from.
+    profiles = (tmp_path / "copy" / "base" / "profiles.yml").read_text()
+    assert str(tmp_path / "copy" / "base" / "shop.duckdb") in profiles
     (project / "models" / "staging" / "mine.sql").write_text("select 1 as mine\n")
     said.clear()
     build_fixture("base", tmp_path / "copy", echo=said.append)
@@ -243,5 +251,28 @@ def test_a_demo_folder_copied_elsewhere_is_the_same_build_with_its_edits(tmp_pat
     )
     assert (project / "models" / "staging" / "mine.sql").is_file()
     assert not (tmp_path / "copy" / "base" / "project.edited").exists()
-    profiles = (tmp_path / "copy" / "base" / "profiles.yml").read_text()
-    assert str(tmp_path / "copy" / "base" / "shop.duckdb") in profiles
+
+
+def test_a_run_stopped_after_edits_were_moved_aside_does_not_move_the_fixture_too(
+    tmp_path, monkeypatch
+):
+    """Edits moved aside, then no dbt to build with: the next run must not take the fresh
+    fixture for the user's edits, move it over them, or fail on a project that is not there."""
+    import dbtgate.fixture_build as fixture_build
+
+    state = tmp_path / "base"
+    project = state / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "models" / "mine.sql").write_text("select 1 as mine\n")
+    stamp = {"fixture": "another dbtgate's", "project": {}}
+    (state / "fixture.stamp").write_text(json.dumps(stamp))
+
+    def no_dbt() -> str:
+        raise DbtgateError("no dbt")
+
+    monkeypatch.setattr(fixture_build, "_find_dbt", no_dbt)
+    for _ in range(2):
+        with pytest.raises(DbtgateError, match="no dbt"):
+            build_fixture("base", tmp_path)
+    assert (state / "project.edited" / "models" / "mine.sql").is_file()
+    assert not (state / "project.edited.2").exists()

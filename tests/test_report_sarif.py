@@ -160,6 +160,11 @@ def test_a_kpis_finding_points_at_the_configs_kpi_section(sarif_validator) -> No
     }
     (issue,) = json.loads(render_gitlab(report))
     assert issue["location"] == {"path": "dbt/dbtgate.yml", "lines": {"begin": 12}}
+    # A config outside the repository is no place to show: the project file, as before.
+    for outside in ("../shared/dbtgate.yml", "/etc/dbtgate.yml"):
+        report["inputs"]["config"] = outside
+        (location,) = sarif_of(report)["runs"][0]["results"][0]["locations"]
+        assert location["physicalLocation"]["artifactLocation"]["uri"] == "dbt/dbt_project.yml"
 
 
 # RFC 3986 path characters (pchar and `/`) but `:`, which a relative reference's first segment

@@ -956,9 +956,7 @@ def test_a_skipped_node_names_the_failure_upstream_that_skipped_it(tmp_path):
         f"model {child_name} was skipped: model {parent_name} errored upstream, so it was "
         "neither built nor tested"
     )
-    assert (
-        skipped[child].fix == f"Fix the upstream failure (model {parent_name} errored) and rebuild."
-    )
+    assert skipped[child].fix == f"Fix the failure (model {parent_name} errored) and rebuild."
     assert skipped[child].details["upstream_failure"] == parent
     assert f"model {parent_name} errored upstream" in skipped[parent_tests[0]].message
 
@@ -982,3 +980,102 @@ def test_a_skipped_node_names_the_failure_upstream_that_skipped_it(tmp_path):
     # A sibling test's failure does not skip a test: nothing upstream of it is found.
     for sibling in parent_tests[1:]:
         assert "something upstream failed" in skipped[sibling].message
+
+
+def _run_of(tmp_path: Path, parents: dict[str, list[str]], statuses: dict[str, str], unit_tests=()):
+    """A build of models `parents` names (model -> its parents), tests `not_null_<model>` where
+    `statuses` names one, unit tests (name, model), and a `dbt build`'s results `statuses`."""
+    node = {"resource_type": "model", "package_name": "p", "original_file_path": "m.sql"}
+    nodes = {
+        f"model.p.{name}": {
+            **node,
+            "name": name,
+            "unique_id": f"model.p.{name}",
+            "depends_on": {"nodes": [f"model.p.{p}" for p in ups]},
+        }
+        for name, ups in parents.items()
+    }
+    for uid in statuses:
+        if uid.startswith("test."):
+            model = uid.removeprefix("test.p.not_null_")
+            nodes[uid] = {
+                **node,
+                "resource_type": "test",
+                "name": uid.rsplit(".", 1)[1],
+                "unique_id": uid,
+                "attached_node": f"model.p.{model}",
+                "depends_on": {"nodes": [f"model.p.{model}"]},
+            }
+    manifest = {
+        "metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json"},
+        "nodes": nodes,
+        "unit_tests": {
+            f"unit_test.p.{model}.{name}": {
+                "name": name,
+                "resource_type": "unit_test",
+                "package_name": "p",
+                "unique_id": f"unit_test.p.{model}.{name}",
+                "depends_on": {"nodes": [f"model.p.{model}"]},
+            }
+            for name, model in unit_tests
+        },
+    }
+    results = {
+        "metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/run-results/v6.json"},
+        "args": {"which": "build"},
+        "results": [
+            {"unique_id": uid, "status": status, "message": None, "failures": None}
+            for uid, status in statuses.items()
+        ],
+    }
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    (target / "run_results.json").write_text(json.dumps(results))
+    findings = run_status(context(load_artifacts(target)))
+    return {f.unique_id: f.message for f in findings if f.code == "run.skipped"}
+
+
+def test_the_skips_cause_is_the_nearest_failure_whatever_the_order_they_are_asked_in(tmp_path):
+    """c reads a (skipped: x errored, two steps up) and b (errored, its parent): b is named,
+    also when a's cause was worked out first (it was named x, through a's memo)."""
+    statuses = {
+        "model.p.x": "error",
+        "model.p.b": "error",
+        "model.p.a": "skipped",
+        "model.p.c": "skipped",
+    }
+    said = _run_of(tmp_path, {"x": [], "a": ["x"], "b": [], "c": ["a", "b"]}, statuses)
+    assert said["model.p.a"].startswith("model a was skipped: model x errored upstream")
+    assert said["model.p.c"].startswith("model c was skipped: model b errored upstream")
+
+
+def test_a_failed_unit_test_is_named_as_what_skipped_its_model_and_the_readers(tmp_path):
+    """dbt 1.8's `dbt build` runs a model's unit tests first and skips the model when one
+    fails, and with it everything downstream: the commonest cascade of dbt 1.8+."""
+    statuses = {
+        "unit_test.p.stg.ut_amount": "fail",
+        "model.p.stg": "skipped",
+        "model.p.fct": "skipped",
+    }
+    said = _run_of(
+        tmp_path, {"stg": [], "fct": ["stg"]}, statuses, unit_tests=[("ut_amount", "stg")]
+    )
+    assert said["model.p.stg"].startswith(
+        "model stg was skipped: unit test ut_amount on stg failed,"
+    )
+    assert said["model.p.fct"].startswith(
+        "model fct was skipped: unit test ut_amount on stg failed upstream,"
+    )
+
+
+def test_a_long_cascade_is_traced_once_without_recursion(tmp_path):
+    """3,000 models in a chain, the first errored, every other skipped (its skips asked in name
+    order, downstream first): each names the first, in one pass over the DAG."""
+    names = [f"m{i:04d}" for i in range(3000)]
+    parents = {name: ([names[i - 1]] if i else []) for i, name in enumerate(names)}
+    statuses = {f"model.p.{name}": "skipped" for name in names[1:]}
+    statuses["model.p.m0000"] = "error"
+    said = _run_of(tmp_path, parents, statuses)
+    assert len(said) == 2999
+    assert all("model m0000 errored upstream" in message for message in said.values())

@@ -753,6 +753,7 @@ def test_no_waiver_is_suggested_for_a_build_to_redo():
         blocking("run.errors", "model.p.broken"),
         blocking("run.not_run", "model.p.unbuilt"),
         blocking("run.stale_results", "model.p.old"),
+        blocking("run.skipped", "model.p.after_the_broken"),
     ]
     assert finding_to_waive(build, Config()) is None
     docs = blocking("docs.model_description", "model.p.undescribed")

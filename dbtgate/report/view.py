@@ -358,13 +358,16 @@ def with_fix(finding: dict[str, Any]) -> str:
 def place_of(finding: dict[str, Any], report: dict[str, Any]) -> tuple[str, int]:
     """The file and line a finding is placed at where every result needs one (SARIF for code
     scanning, GitLab code quality): its own; for a KPI's, the config's `kpi:` section, where its
-    target and gate are set (`details.config_line`); else the project's dbt_project.yml
-    (`project_file`), at its first line."""
+    target and gate are set (`details.config_line`), when the config is in the repository; else
+    the project's dbt_project.yml (`project_file`), at its first line."""
     if finding.get("path"):
         return finding["path"], finding.get("line") or 1
     config = report["inputs"].get("config")
     line = (finding.get("details") or {}).get("config_line")
-    if isinstance(config, str) and isinstance(line, int) and not isinstance(line, bool):
+    # A config outside the repository (`--config ../shared/dbtgate.yml`) is no place code
+    # scanning can show.
+    placed = isinstance(config, str) and in_repository(config)
+    if placed and isinstance(line, int) and not isinstance(line, bool):
         return config, max(line, 1)
     return project_file(report), 1
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -347,71 +346,124 @@ class _BaseRun:
 
 
 class _UpstreamFailures:
-    """What made dbt skip a node: the nearest node upstream that errored, or a test that failed
-    on one (`dbt build` skips what reads a model whose test failed). A cascade of skips names
-    its cause once per skipped node, not "something upstream" eighteen times."""
+    """What made dbt skip a node: the nearest failure upstream, a node that errored or a test
+    that failed on one (`dbt build` skips what reads a model whose data test failed, and a model
+    whose own unit test failed). A cascade of skips names its cause once per skipped node, not
+    "something upstream failed" on each.
 
-    # Ancestors looked at per skipped node at most: a search through a huge DAG that finds
-    # nothing says "something upstream failed", as before, rather than taking quadratic time.
-    _LIMIT = 5000
+    Worked out once for the whole DAG above the skipped nodes (`_nearest`, memoised, each node
+    and edge visited once), the first time a skip asks: a run without one pays nothing."""
 
     def __init__(self, project: Project, index: RunIndex, tested: dict[str, str]) -> None:
         self.project = project
         self.index = index
         self.tested = tested
-        self.found: dict[str, str | None] = {}
+        # Node -> (steps, the failure) nearest to what reads it: itself, a test of it, or the
+        # nearest of its parents' one step further; None when nothing upstream failed.
+        self._up: dict[str, tuple[int, str] | None] = {}
+
+    @functools.cached_property
+    def failed_on(self) -> dict[str, str]:
+        """Failed test or unit test -> the resource it tests."""
+        failed: dict[str, str] = {}
+        results = self.index.results
+        for uid, target in self.tested.items():
+            result = results.get(uid)
+            if result is not None and result.status in TEST_FAILED:
+                failed[uid] = target
+        for model, unit_tests in self.project.unit_tests_by_model.items():
+            for uid in unit_tests:
+                result = results.get(uid)
+                if result is not None and result.status in TEST_FAILED:
+                    failed[uid] = model
+        return failed
 
     @functools.cached_property
     def failed_tests(self) -> dict[str, str]:
-        """Resource -> the first (by name) of its tests that failed or errored. Built at the
-        first skip: a run without one pays nothing."""
-        failed: dict[str, str] = {}
-        for uid in sorted(self.index.results):
-            status = self.index.results[uid].status
-            if is_test(uid) and status in TEST_FAILED and uid in self.tested:
-                failed.setdefault(self.tested[uid], uid)
-        return failed
+        """Resource -> the first (by name) of its tests that failed or errored."""
+        first: dict[str, str] = {}
+        for uid in sorted(self.failed_on):
+            first.setdefault(self.failed_on[uid], uid)
+        return first
+
+    def cause(self, uid: str) -> tuple[int, str] | None:
+        """(steps, unique_id) of the failure that made dbt skip `uid`: the nearest, by name
+        among equals; None when none is found upstream. A test is skipped by its model's
+        outcome, not by a sibling test's failure."""
+        if not is_test(uid):
+            return self._nearest(uid)
+        found = [self._through(parent, tests_count=False) for parent in self._parents(uid)]
+        return min((f for f in found if f is not None), default=None)
 
     def of(self, uid: str) -> str | None:
-        """The unique_id of the failed node or test that made dbt skip `uid` (nearest first,
-        by name among equals), or None when none is found upstream."""
-        if uid in self.found:
-            return self.found[uid]
-        parents = self.project.parents
-        # A test's siblings failing does not skip it: only its model's own outcome counts.
-        queue = deque((parent, not is_test(uid)) for parent in sorted(set(parents.get(uid, ()))))
-        seen: set[str] = set()
-        cause = None
-        while queue and len(seen) < self._LIMIT:
-            node, its_tests_count = queue.popleft()
-            if node in seen:
+        found = self.cause(uid)
+        return found[1] if found is not None else None
+
+    def _parents(self, uid: str) -> list[str]:
+        return sorted(set(self.project.parents.get(uid, ())))
+
+    def _own(self, uid: str, tests_count: bool = True) -> tuple[int, str] | None:
+        result = self.index.results.get(uid)
+        if result is not None and not is_test(uid) and result.status in NODE_ERRORED:
+            return (0, uid)
+        test = self.failed_tests.get(uid) if tests_count else None
+        return (0, test) if test is not None else None
+
+    def _through(self, parent: str, *, tests_count: bool) -> tuple[int, str] | None:
+        """The failure that reaches a reader of `parent`, one step further."""
+        own = self._own(parent, tests_count)
+        found = own if own is not None else self._from_parents(parent)
+        return (found[0] + 1, found[1]) if found is not None else None
+
+    def _from_parents(self, uid: str) -> tuple[int, str] | None:
+        found = [self._nearest(parent) for parent in self._parents(uid)]
+        best = min((f for f in found if f is not None), default=None)
+        return (best[0] + 1, best[1]) if best is not None else None
+
+    def _nearest(self, start: str) -> tuple[int, str] | None:
+        """`_up[start]`, computed depth-first without recursion (a DAG may be thousands of
+        models deep); a cycle (which dbt refuses) is cut where it closes."""
+        up = self._up
+        stack = [start]
+        open_: set[str] = set()
+        while stack:
+            uid = stack[-1]
+            if uid in up:
+                stack.pop()
                 continue
-            seen.add(node)
-            result = self.index.results.get(node)
-            if result is not None and not is_test(node) and result.status in NODE_ERRORED:
-                cause = node
-            elif its_tests_count and node in self.failed_tests:
-                cause = self.failed_tests[node]
-            else:
-                cause = self.found.get(node)
-            if cause is not None:
-                break
-            queue.extend((parent, True) for parent in sorted(set(parents.get(node, ()))))
-        self.found[uid] = cause
-        return cause
+            own = self._own(uid)
+            if own is not None:
+                up[uid] = own
+                stack.pop()
+                continue
+            pending = [p for p in self._parents(uid) if p not in up and p not in open_]
+            if pending and uid not in open_:
+                open_.add(uid)
+                stack.extend(pending)
+                continue
+            open_.discard(uid)
+            found = [up.get(parent) for parent in self._parents(uid)]
+            best = min((f for f in found if f is not None), default=None)
+            up[uid] = (best[0] + 1, best[1]) if best is not None else None
+            stack.pop()
+        return up[start]
 
     def said(self, uid: str) -> str:
-        """`test not_null_x on orders failed`, `model orders errored`, or `something failed`."""
-        cause = self.of(uid)
-        if cause is None:
+        """`test not_null_x on orders failed upstream`, `model orders errored upstream`, `unit
+        test t on stg_payments failed` (the model's own), or `something upstream failed`."""
+        found = self.cause(uid)
+        if found is None:
             return "something upstream failed"
-        if is_test(cause):
-            node = self.project.nodes.get(cause)
-            name = node.name if node is not None else cause
-            on = _display(self.project, self.tested[cause])
-            verb = "errored" if self.index.results[cause].status in NODE_ERRORED else "failed"
-            return f"test {name} on {on} {verb} upstream"
-        return f"{cause.split('.', 1)[0]} {_display(self.project, cause)} errored upstream"
+        steps, cause = found
+        where = " upstream" if steps else ""
+        target = self.failed_on.get(cause)
+        if target is None:
+            return f"{cause.split('.', 1)[0]} {_display(self.project, cause)} errored{where}"
+        node = self.project.nodes.get(cause)
+        kind = "unit test" if cause.startswith("unit_test.") else "test"
+        name = node.name if node is not None else cause.rsplit(".", 1)[-1]
+        verb = "errored" if self.index.results[cause].status in NODE_ERRORED else "failed"
+        return f"{kind} {name} on {_display(self.project, target)} {verb}{where}"
 
 
 def _skipped(
@@ -431,7 +483,7 @@ def _skipped(
         message=f"{kind} {_display(project, uid)} was skipped: {cause}, so it was neither built "
         "nor tested",
         unique_id=uid,
-        fix=f"Fix the upstream failure ({cause.removesuffix(' upstream')}) and rebuild."
+        fix=f"Fix the failure ({cause.removesuffix(' upstream')}) and rebuild."
         if upstream.of(uid) is not None
         else "Fix the upstream failure and rebuild.",
         owner=project.owner(target) if target else None,
