@@ -167,8 +167,14 @@ def test_a_catalog_of_an_earlier_build_or_another_project_is_warned_of(
         "nodes": {catalog_node: table},
         "sources": {},
     }
+    _assert_warned(tmp_path, manifest, "catalog.json", catalog, warned)
+
+
+def _assert_warned(tmp_path, manifest: dict, name: str, artifact: dict, warned: str | None):
+    """The build of `manifest` and `artifact` (as `name`) loads with the one warning `warned`
+    says, or none."""
     write(tmp_path, "manifest.json", json.dumps(manifest))
-    write(tmp_path, "catalog.json", json.dumps(catalog))
+    write(tmp_path, name, json.dumps(artifact))
     warnings = load_artifacts(tmp_path).warnings
     if warned is None:
         assert warnings == []
@@ -199,13 +205,7 @@ def test_a_sources_json_of_an_old_freshness_run_is_warned_of(tmp_path, sources_w
         "results": [],
         "elapsed_time": 1.0,
     }
-    write(tmp_path, "manifest.json", json.dumps(manifest))
-    write(tmp_path, "sources.json", json.dumps(sources))
-    warnings = load_artifacts(tmp_path).warnings
-    if warned is None:
-        assert warnings == []
-    else:
-        assert len(warnings) == 1 and warned in warnings[0], warnings
+    _assert_warned(tmp_path, manifest, "sources.json", sources, warned)
 
 
 @pytest.mark.parametrize(

@@ -24,8 +24,9 @@ ORDERS = "model.proj.orders"
 REVENUE = "model.proj.revenue"
 
 
-def shop(tmp_path: Path) -> Project:
-    """raw_customers -> dim_customers -> customer_segments (new); orders -> revenue."""
+def shop(tmp_path: Path, *more: dict) -> Project:
+    """raw_customers -> dim_customers -> customer_segments (new); orders -> revenue; and
+    `more` nodes."""
     return write_build(
         tmp_path,
         [
@@ -34,6 +35,7 @@ def shop(tmp_path: Path) -> Project:
             model("customer_segments", depends_on=[DIM]),
             model("orders"),
             model("revenue", depends_on=[ORDERS]),
+            *more,
         ],
     )
 
@@ -182,17 +184,7 @@ def test_the_lineage_marks_what_the_last_run_did_not_build_or_failed_a_test_of(
     from dbtgate.artifacts import load_artifacts
 
     test = "test.proj.not_null_revenue_id"
-    write_build(
-        tmp_path,
-        [
-            model("raw_customers", resource_type="seed"),
-            model("dim_customers", depends_on=[SEED]),
-            model("customer_segments", depends_on=[DIM]),
-            model("orders"),
-            model("revenue", depends_on=[ORDERS]),
-            model("not_null_revenue_id", resource_type="test", depends_on=[REVENUE]),
-        ],
-    )
+    shop(tmp_path, model("not_null_revenue_id", resource_type="test", depends_on=[REVENUE]))
     statuses = {DIM: "error", SEGMENTS: "skipped", ORDERS: "success", test: "fail"}
     (tmp_path / "target" / "run_results.json").write_text(
         json.dumps(

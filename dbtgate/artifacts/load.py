@@ -450,8 +450,6 @@ def _check_catalog(artifacts: ArtifactSet) -> None:
     """A catalog.json left from an earlier `dbt docs generate` (`dbt build` does not remove it)
     lists the warehouse's columns as they were then: a column this build removed is still
     there, and the removal is not seen. One of another project lists none of this one's."""
-    from dbtgate.status.timestamps import format_age, parse_timestamp
-
     catalog = artifacts.catalog
     assert catalog is not None
     data, manifest = catalog.data, artifacts.manifest.data
@@ -463,16 +461,25 @@ def _check_catalog(artifacts: ArtifactSet) -> None:
             "is it another project's? The warehouse's columns and types are read from it"
         )
         return
-    written = parse_timestamp(data.metadata.generated_at if data.metadata else None)
-    built = parse_timestamp(manifest.metadata.generated_at if manifest.metadata else None)
-    if written is not None and built is not None and built - written > CATALOG_TOLERANCE:
+    age = _written_before(data.metadata, manifest.metadata, CATALOG_TOLERANCE)
+    if age is not None:
         catalog.warnings.append(
-            f"{catalog.path}: written {format_age((built - written).total_seconds())} before the "
-            "manifest (by an "
-            "earlier `dbt docs generate`?): the warehouse's columns it lists may predate this "
-            "build, and a column the build removed still reads as there; run `dbt docs "
-            "generate` after the build"
+            f"{catalog.path}: written {age} before the manifest (by an earlier `dbt docs "
+            "generate`?): the warehouse's columns it lists may predate this build, and a column "
+            "the build removed still reads as there; run `dbt docs generate` after the build"
         )
+
+
+def _written_before(metadata: Any, manifest_metadata: Any, tolerance: dt.timedelta) -> str | None:
+    """How long before the manifest an artifact was written (`26.0 h`), when by more than
+    `tolerance`; None otherwise or when either does not say."""
+    from dbtgate.status.timestamps import format_age, parse_timestamp
+
+    written = parse_timestamp(metadata.generated_at if metadata else None)
+    built = parse_timestamp(manifest_metadata.generated_at if manifest_metadata else None)
+    if written is None or built is None or built - written <= tolerance:
+        return None
+    return format_age((built - written).total_seconds())
 
 
 # How much older than the manifest a sources.json may be: `dbt source freshness` often runs on
@@ -485,19 +492,15 @@ def _check_sources(artifacts: ArtifactSet) -> None:
     says how fresh the sources were then: a source late now reads as fresh, or one fixed since
     as late. Freshness findings say when each source was checked; the ones that pass say
     nothing, so the file's age is said once."""
-    from dbtgate.status.timestamps import format_age, parse_timestamp
-
     sources = artifacts.sources
     assert sources is not None
-    metadata = sources.data.metadata
-    written = parse_timestamp(metadata.generated_at if metadata else None)
     manifest = artifacts.manifest.data
-    built = parse_timestamp(manifest.metadata.generated_at if manifest.metadata else None)
-    if written is not None and built is not None and built - written > SOURCES_TOLERANCE:
+    age = _written_before(sources.data.metadata, manifest.metadata, SOURCES_TOLERANCE)
+    if age is not None:
         sources.warnings.append(
-            f"{sources.path}: written {format_age((built - written).total_seconds())} before the "
-            "manifest (by an earlier `dbt source freshness`?): the sources' freshness it "
-            "records may not be today's; run `dbt source freshness` with the build"
+            f"{sources.path}: written {age} before the manifest (by an earlier `dbt source "
+            "freshness`?): the sources' freshness it records may not be today's; run `dbt "
+            "source freshness` with the build"
         )
 
 
