@@ -482,10 +482,16 @@ def test_unit_test_formats_refuses_options_that_check_nothing(tmp_path, setting,
         gate(corpus_project("bouncer-dbt112"), config)
 
 
-def test_unit_tests_on_a_manifest_older_than_dbt_1_8_is_a_config_error(tmp_path):
+def test_unit_tests_on_a_manifest_older_than_dbt_1_8_checks_nothing_and_says_so(tmp_path):
+    """An organisation's one config, on a project still on dbt 1.7: no finding on every model
+    (there are no unit tests to count), no stopped gate, a note saying why."""
     project = corpus_manifest_project("schema-versions/manifest_v11.json")
-    with pytest.raises(DbtgateError, match=r"dbtgate\.yml:5: tests\.unit_tests: needs unit tests"):
-        gate(project, rule_config(tmp_path, "tests.unit_tests"))
+    result = gate(project, rule_config(tmp_path, "tests.unit_tests"))
+    assert [f for f in result.findings if f.code == "tests.unit_tests"] == []
+    assert (
+        "dbtgate.yml:5: tests.unit_tests reads unit tests, which a manifest of dbt 1.8 or later "
+        "records, which this build does not have, so it checked nothing"
+    ) in [note.replace(str(tmp_path) + "/", "") for note in result.notes]
 
 
 def required_config(tmp_path, tests: str):

@@ -206,14 +206,16 @@ def policies(context: CheckContext) -> Iterable[Finding]:
         )
         for compiled_rule in compiled.rules:
             missing = _missing_needs(compiled_rule.rule, context.project)
-            if missing and compiled_rule.rule.code not in unmet:
-                unmet.add(compiled_rule.rule.code)
-                line = compiled_rule.setting.line or policy.line
-                context.notes.append(
-                    f"{config_location(config, line)}: {compiled_rule.rule.code} reads "
-                    f"{' and '.join(NEEDS[need] for need in missing)}, which this build does "
-                    "not have, so it checked nothing"
-                )
+            if missing:
+                if compiled_rule.rule.code not in unmet:
+                    unmet.add(compiled_rule.rule.code)
+                    line = compiled_rule.setting.line or policy.line
+                    context.notes.append(
+                        f"{config_location(config, line)}: {compiled_rule.rule.code} reads "
+                        f"{' and '.join(NEEDS[need] for need in missing)}, which this build "
+                        "does not have, so it checked nothing"
+                    )
+                continue  # what it reads is not there: nothing to judge
             types = compiled_rule.rule.applies_to
             if types not in subjects:
                 subjects[types] = [r for r in resources if r.resource_type in types]
@@ -248,10 +250,13 @@ def _missing_needs(rule: Rule, project: Project) -> list[str]:
 
 def _has(project: Project, need: str) -> bool:
     """Whether the build has the artifact `need` names (a key of NEEDS) to read: a catalog,
-    among its tables a seed's row count or size, results of a run that executed something, or
-    among them the bytes BigQuery billed."""
+    among its tables a seed's row count or size, a manifest that records unit tests (dbt
+    1.8+), results of a run that executed something, or among them the bytes BigQuery
+    billed."""
     if need == "catalog":
         return project.catalog is not None
+    if need == "unit_tests":
+        return project.manifest.unit_tests is not None
     if need == "seed_stats":
         return project.catalog is not None and records_seed_stats(project.catalog)
     run = project.executed_run()

@@ -53,6 +53,7 @@ NEEDS = {
     "(`dbt build` or `dbt run` on BigQuery)",
     "seed_stats": "the row counts or sizes of seeds that the adapter records in catalog.json "
     "(`dbt docs generate` on BigQuery, Snowflake, Databricks or Redshift)",
+    "unit_tests": "unit tests, which a manifest of dbt 1.8 or later records",
 }
 
 BUILTIN_FAMILIES = (

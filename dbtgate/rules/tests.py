@@ -16,7 +16,6 @@ from dbtgate.project import Project, TestRef, display_name
 from dbtgate.rules.registry import (
     Count,
     Minimums,
-    ParamError,
     Refinement,
     Regex,
     Share,
@@ -398,6 +397,7 @@ def _listed(names: list[str]) -> str:
     "tests.unit_tests",
     severity="warn",
     applies_to=("model",),
+    needs=("unit_tests",),
     why="""
         Data tests check the rows a model produced; a unit test checks the logic that produces
         them, on inputs chosen to hit the edge cases (nulls, refunds, a leap day) before any
@@ -425,14 +425,9 @@ def unit_tests(model: Node, project: Project, *, min: Count = 1) -> Violation | 
     """The model has at least `min` unit tests (dbt 1.8+).
 
     Counted per model version: a unit test that covers versions 1 and 2 counts for each. A
-    manifest written before dbt 1.8 has no unit tests at all: the rule is then a config
-    error rather than a finding on every model."""
-    if project.manifest.unit_tests is None:
-        version = project.manifest.metadata.dbt_version if project.manifest.metadata else None
-        raise ParamError(
-            f"needs unit tests, which came with dbt 1.8; this manifest is from dbt "
-            f"{version or 'before 1.8'}"
-        )
+    manifest written before dbt 1.8 has no unit tests at all: the rule then checks nothing,
+    and a note says why, rather than a finding on every model; one config serves the projects
+    of an organisation still on older dbt versions."""
     count = len(project.unit_tests_by_model.get(model.unique_id, ()))
     if count >= min:
         return None
