@@ -97,7 +97,7 @@ def render_annotations(
     """
     if per_level < 1 or limit < 1:
         raise ValueError("per_level and limit must be at least 1")
-    used = dict(taken or {})
+    used = taken or {}
     caps = {level: max(per_level - used.get(level, 0), 0) for level in LEVELS}
     limit -= sum(used.values())
     ordered = sorted(items, key=_sort_key)

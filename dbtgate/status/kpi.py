@@ -363,7 +363,7 @@ def add_base(
     have a catalog.json or neither (with one, the warehouse's columns count too: a base parsed
     from a git ref, `parsed_from`, has none). When this build's run left out tests the base
     build's ran (`tests_left_out`: how many it did not select, as a slim CI run does, and how
-    many it skipped), the base's pass rate is on the tests both ran, which the notes say; when
+    many it skipped), the base's pass rate is taken without them, which the notes say; when
     the base build's run left out tests this build's ran (`tests_not_run_there`), it is of
     fewer tests and not compared."""
     catalogs_differ = (base_build.catalog is None) != (project.catalog is None)

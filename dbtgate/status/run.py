@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from dbtgate.artifacts.manifest import Node, materialized_as
@@ -392,12 +392,11 @@ class _UpstreamFailures:
         outcome, not by a sibling test's failure."""
         if not is_test(uid):
             return self._nearest(uid)
-        found = [self._through(parent, tests_count=False) for parent in self._parents(uid)]
-        return min((f for f in found if f is not None), default=None)
-
-    def of(self, uid: str) -> str | None:
-        found = self.cause(uid)
-        return found[1] if found is not None else None
+        return _further(
+            self._own(parent, tests_count=False)
+            or _further(self._nearest(grandparent) for grandparent in self._parents(parent))
+            for parent in self._parents(uid)
+        )
 
     def _parents(self, uid: str) -> list[str]:
         return sorted(set(self.project.parents.get(uid, ())))
@@ -408,17 +407,6 @@ class _UpstreamFailures:
             return (0, uid)
         test = self.failed_tests.get(uid) if tests_count else None
         return (0, test) if test is not None else None
-
-    def _through(self, parent: str, *, tests_count: bool) -> tuple[int, str] | None:
-        """The failure that reaches a reader of `parent`, one step further."""
-        own = self._own(parent, tests_count)
-        found = own if own is not None else self._from_parents(parent)
-        return (found[0] + 1, found[1]) if found is not None else None
-
-    def _from_parents(self, uid: str) -> tuple[int, str] | None:
-        found = [self._nearest(parent) for parent in self._parents(uid)]
-        best = min((f for f in found if f is not None), default=None)
-        return (best[0] + 1, best[1]) if best is not None else None
 
     def _nearest(self, start: str) -> tuple[int, str] | None:
         """`_up[start]`, computed depth-first without recursion (a DAG may be thousands of
@@ -442,16 +430,14 @@ class _UpstreamFailures:
                 stack.extend(pending)
                 continue
             open_.discard(uid)
-            found = [up.get(parent) for parent in self._parents(uid)]
-            best = min((f for f in found if f is not None), default=None)
-            up[uid] = (best[0] + 1, best[1]) if best is not None else None
+            up[uid] = _further(up.get(parent) for parent in self._parents(uid))
             stack.pop()
         return up[start]
 
-    def said(self, uid: str) -> str:
-        """`test not_null_x on orders failed upstream`, `model orders errored upstream`, `unit
-        test t on stg_payments failed` (the model's own), or `something upstream failed`."""
-        found = self.cause(uid)
+    def said(self, found: tuple[int, str] | None) -> str:
+        """A `cause` in words: `test not_null_x on orders failed upstream`, `model orders
+        errored upstream`, `unit test t on stg_payments failed` (the model's own), or
+        `something upstream failed`."""
         if found is None:
             return "something upstream failed"
         steps, cause = found
@@ -466,6 +452,12 @@ class _UpstreamFailures:
         return f"{kind} {name} on {_display(self.project, target)} {verb}{where}"
 
 
+def _further(found: Iterable[tuple[int, str] | None]) -> tuple[int, str] | None:
+    """The nearest of `found` (steps, failure), one step further; None when none is."""
+    best = min((f for f in found if f is not None), default=None)
+    return (best[0] + 1, best[1]) if best is not None else None
+
+
 def _skipped(
     project: Project,
     result: NodeResult,
@@ -476,7 +468,8 @@ def _skipped(
 ) -> Finding:
     uid = result.unique_id
     kind = uid.split(".", 1)[0]
-    cause = upstream.said(uid)
+    found = upstream.cause(uid)
+    cause = upstream.said(found)
     return Finding(
         code="run.skipped",
         severity=severity,
@@ -484,7 +477,7 @@ def _skipped(
         "nor tested",
         unique_id=uid,
         fix=f"Fix the failure ({cause.removesuffix(' upstream')}) and rebuild."
-        if upstream.of(uid) is not None
+        if found is not None
         else "Fix the upstream failure and rebuild.",
         owner=project.owner(target) if target else None,
         tier=project.tier(target) if target else None,
@@ -492,7 +485,7 @@ def _skipped(
         details={
             **_result_details(result),
             **({"tested_resource": target} if target else {}),
-            **({"upstream_failure": upstream.of(uid)} if upstream.of(uid) else {}),
+            **({"upstream_failure": found[1]} if found is not None else {}),
         },
     )
 
