@@ -139,12 +139,19 @@ def build_fixture(
             assemble_project(source_root, state, project_dir)
         (state_dir / "profiles.yml").write_text(profiles, encoding="utf-8")
         _run_build(dbt, state, project_dir, state_dir, say, edited=in_place)
-        # Whether the project holds the user's edits (built in place), for the demo's words.
-        was_edited = bool(stamp and stamp.get("edited"))
+        # Whether the project holds the user's edits, for the demo's words: its inputs against
+        # those of the fixture as written (a user who reverts every edit has none left).
+        built = _project_inputs(project_dir)
+        pristine = stamp.get("pristine") if in_place and stamp else built
         stamp = {
             "fixture": digest,
-            "project": _project_inputs(project_dir),
-            "edited": in_place and (bool(edited) or was_edited),
+            "project": built,
+            "pristine": pristine,
+            "edited": (
+                built != pristine
+                if isinstance(pristine, dict)
+                else bool(edited) or bool(stamp and stamp.get("edited"))
+            ),
         }
         stamp_path.write_text(json.dumps(stamp, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return project_dir

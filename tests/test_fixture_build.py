@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dbtgate.errors import DbtgateError
-from dbtgate.fixture_build import assemble_project, build_fixture, install_hint
+from dbtgate.fixture_build import assemble_project, build_fixture, holds_edits, install_hint
 
 FAILING_TEST = "test.shop.not_null_customer_ltv_avg_order_value.d09aefd175"
 ARTIFACTS = ("manifest.json", "run_results.json", "catalog.json", "sources.json")
@@ -160,7 +160,9 @@ def test_a_project_edited_in_place_is_rebuilt_as_it_stands(tmp_path):
     said: list[str] = []
     project = build_fixture("base", tmp_path, echo=said.append)
     model = project / "models" / "staging" / "stg_customers.sql"
-    edited = model.read_text().replace(
+    assert not holds_edits(tmp_path, "base")
+    original = model.read_text()
+    edited = original.replace(
         "    id as customer_id,", "    1 as loyalty_points, id as customer_id,"
     )
     model.write_text(edited)
@@ -184,6 +186,7 @@ def test_a_project_edited_in_place_is_rebuilt_as_it_stands(tmp_path):
     said.clear()
     build_fixture("base", tmp_path, echo=said.append)
     assert said == [f"fixture base: up to date in {project}"]
+    assert holds_edits(tmp_path, "base")
 
     # An edit dbt cannot even parse is an error naming the edit, and stays to be fixed: the
     # next run builds the project again, never the bundled fixture over the user's files.
@@ -195,6 +198,12 @@ def test_a_project_edited_in_place_is_rebuilt_as_it_stands(tmp_path):
         build_fixture("base", tmp_path, echo=said.append)
     assert said[0].startswith(f"fixture base: rebuilding {project}, edited since its build: ")
     assert (project / "models" / "staging" / "orphan.sql").read_text() == "select {{ ref( }}\n"
+
+    # Every edit undone: the project is the fixture again, and the demo speaks of it as such.
+    model.write_text(original)
+    (project / "models" / "staging" / "orphan.sql").unlink()
+    build_fixture("base", tmp_path)
+    assert not holds_edits(tmp_path, "base")
 
 
 @pytest.mark.slow
