@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Callable
 
+from dbtgate.plain_text import BIDI_CONTROLS, visible_bidi
 from dbtgate.wording import code_span
 
 # Characters that are markup wherever they stand in a line (escapes, code spans, emphasis,
@@ -45,7 +46,8 @@ _WORD_JOINER = "\u2060"
 # documented way is a `<span>` around it.
 _DOLLAR = "<span>$</span>"
 _WHITESPACE = re.compile(r"\s+")
-_HTML_SPECIAL = re.compile(r"[&<>\"']")
+# (and the bidirectional controls, shown as escapes: `plain_text.BIDI_CONTROLS`)
+_HTML_SPECIAL = re.compile("[&<>\"'\u202a-\u202e\u2066-\u2069]")
 # A run of backticks: a code span opens with one and closes with the next run of the same length.
 _BACKTICKS = re.compile(r"`+")
 _LINE_ENDING = re.compile(r"\r\n|\r|\n")
@@ -56,7 +58,7 @@ def md_text(text: object) -> str:
     issue references, emoji, autolinks or math. Punctuation that is no markup where the text
     stands is left as written (`->`, `18:00`, `(1 new)`, `item_count`), so the comment's
     source reads as its page does."""
-    return _line_start_literal(_md_literal(_WHITESPACE.sub(" ", str(text)).strip()))
+    return _line_start_literal(_md_literal(_flat(text)))
 
 
 def md_text_code(text: object) -> str:
@@ -64,7 +66,7 @@ def md_text_code(text: object) -> str:
     `meta.owner`, `--base`, messages name things with `wording.code_span`): each span is
     written again around what it holds, the rest goes through `md_text`'s escaping, so nothing
     in either can become markup."""
-    if "`" not in (text := str(text).strip()):
+    if "`" not in (text := visible_bidi(str(text)).strip()):
         return md_text(text)  # most text: a comment renders thousands of messages
     return _line_start_literal(
         _with_code_spans(text, lambda part: _md_literal(_WHITESPACE.sub(" ", part)), code_span)
@@ -73,7 +75,7 @@ def md_text_code(text: object) -> str:
 
 def html_text_code(text: object) -> str:
     """`html_text`, with `code` spans as <code> elements (their text escaped too)."""
-    if "`" not in (text := str(text)):
+    if "`" not in (text := visible_bidi(str(text))):
         return html_text(text)  # most text: a report renders tens of thousands of messages
     return _with_code_spans(text, html_text, _html_code)
 
@@ -175,7 +177,7 @@ def md_html_text(text: object) -> str:
     """Untrusted text inside an HTML block of markdown (a `<summary>` title): markdown is not
     parsed there, so `md_text`'s backslashes would show as written (`\\(1 new\\)`). One line, HTML
     escaped, and GitHub's mentions, references, emoji, links and math defused like `md_text`'s."""
-    flat = _WHITESPACE.sub(" ", str(text)).strip()
+    flat = _flat(text)
     # `&` and `<` are all that can start markup in HTML text: `>` stays as written (`->`).
     return _github_literal(flat.replace("&", "&amp;").replace("<", "&lt;"))
 
@@ -184,7 +186,7 @@ def md_code(text: object, *, in_table: bool = False) -> str:
     """Untrusted text as an inline code span (`` `x` ``), safe whatever backticks it contains.
 
     In a table cell a `|` ends the cell even inside a code span unless escaped (GFM)."""
-    flat = _WHITESPACE.sub(" ", str(text)).strip()
+    flat = _flat(text)
     if in_table:
         flat = flat.replace("|", "\\|")
     return code_span(flat) if flat else ""
@@ -194,6 +196,7 @@ def md_code_block(text: str, language: str = "") -> str:
     """Untrusted text as a fenced code block, shown as written: the fence is longer than any
     run of backticks in it (CommonMark: only a run at least as long closes it), so nothing in
     the text can end the block and be read as markdown or HTML."""
+    text = visible_bidi(text)
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{language}\n{text.rstrip(chr(10))}\n{fence}\n"
@@ -204,13 +207,20 @@ def md_url(url: str) -> str:
     return re.sub(r"[\s()<>\[\]`\"']", lambda m: f"%{ord(m.group(0)):02X}", url)
 
 
+def _flat(text: object) -> str:
+    """`text` on one line, trimmed, its bidirectional controls shown as escapes."""
+    return visible_bidi(_WHITESPACE.sub(" ", str(text)).strip())
+
+
 def html_text(text: object) -> str:
     """Untrusted text for HTML element content and (double- or single-quoted) attributes.
 
     Most text has nothing to escape (names, codes, messages): one search settles it, where
     `html.escape` makes five passes (a gate report escapes 250,000 strings at 48,000 findings)."""
     text = str(text)
-    return html.escape(text, quote=True) if _HTML_SPECIAL.search(text) else text
+    if not _HTML_SPECIAL.search(text):
+        return text
+    return html.escape(text.translate(BIDI_CONTROLS), quote=True)
 
 
 def mermaid_label(text: object, limit: int = 60) -> str:
@@ -220,7 +230,7 @@ def mermaid_label(text: object, limit: int = 60) -> str:
     the label, open HTML or markdown, start an entity, or close the surrounding ``` fence becomes
     an entity code. Newlines would end the statement: they become spaces.
     """
-    flat = _WHITESPACE.sub(" ", str(text)).strip()
+    flat = _flat(text)
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
     return "".join(f"#{ord(char)};" if char in '"#&<>`\\[](){}|;%' else char for char in flat)

@@ -25,6 +25,7 @@ from typing import Any
 
 import msgspec
 
+from dbtgate.plain_text import visible_bidi
 from dbtgate.report import view
 from dbtgate.report.escape import html_text as h
 from dbtgate.report.escape import html_text_code
@@ -468,9 +469,16 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     )
     if not paged:
         return table + "</section>"
-    # Every row as data, with what the filters compare; the script shows a page at a time.
+    # Every row as data, with what the filters compare (as the options' values read once
+    # parsed: a bidirectional control as its escape); the script shows a page at a time.
     data = [
-        [view.owner_group(f), _tier(f), f["severity"], f["disposition"], row]
+        [
+            visible_bidi(view.owner_group(f)),
+            visible_bidi(_tier(f)),
+            f["severity"],
+            f["disposition"],
+            row,
+        ]
         for f, row in zip(ordered, rows, strict=True)
     ]
     return (

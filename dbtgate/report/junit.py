@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from dbtgate.plain_text import BIDI_CONTROLS
 from dbtgate.report import view
 
 # Characters XML 1.0 cannot carry at all (not even escaped); untrusted text may contain them.
@@ -180,7 +181,7 @@ def _xml_safe(text: str | None) -> str | None:
     # rest: 300,000 strings at 48,000 findings.
     if not text or text.isprintable() or text.replace("\n", "").isprintable():
         return text
-    return _NOT_XML.sub("\ufffd", text)
+    return _NOT_XML.sub("\ufffd", text.translate(BIDI_CONTROLS))
 
 
 def _one_line(text: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
+from dbtgate.plain_text import visible_bidi
 from dbtgate.report.options import RenderOptions
 from dbtgate.status.timestamps import format_timestamp
 from dbtgate.wording import (
@@ -350,9 +351,9 @@ def with_fix(finding: dict[str, Any]) -> str:
     `...; readers' owners: Finance Analytics. Fix: Keep the column...`."""
     text = finding["message"].rstrip()
     if not finding.get("fix"):
-        return finding["message"]
+        return visible_bidi(finding["message"])
     stop = "" if text.endswith((".", "!", "?")) else "."
-    return f"{text}{stop} Fix: {finding['fix']}"
+    return visible_bidi(f"{text}{stop} Fix: {finding['fix']}")
 
 
 def place_of(finding: dict[str, Any], report: dict[str, Any]) -> tuple[str, int]:
