@@ -55,7 +55,7 @@ def compare_builds(project: Project, base: Project) -> Changes:
     nodes = {
         uid: node
         for uid, node in project.nodes.items()
-        if node.resource_type in _COMPARED_NODE_TYPES
+        if node.resource_type in _COMPARED_NODE_TYPES and not node.is_external
     }
     same = project.same_records(base)
     for mapping, base_mapping in (
@@ -88,6 +88,7 @@ def compare_builds(project: Project, base: Project) -> Changes:
         )
         for uid in base_mapping.keys() - mapping.keys()
         if getattr(base_mapping[uid], "resource_type", "") != "operation"
+        and not getattr(base_mapping[uid], "is_external", False)
     ]
     return Changes(
         new=sorted(new),

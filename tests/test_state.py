@@ -139,6 +139,46 @@ def test_a_new_checksum_under_the_same_dbt_version_is_a_body_change(bouncer_json
     assert changes.modified == {ORDERS: ["body"]}
 
 
+def _external_model(generated_at: str) -> dict:
+    """A public model of another project, as dbt-core writes one a cross-project `ref` reads
+    (`ModelNode.from_args`): no file, and a checksum of its id and publication time."""
+    uid = "model.core_platform.dim_accounts"
+    return {
+        "unique_id": uid,
+        "name": "dim_accounts",
+        "resource_type": "model",
+        "package_name": "core_platform",
+        "path": "",
+        "original_file_path": "",
+        "fqn": ["core_platform", "dim_accounts"],
+        "checksum": {"name": "sha256", "checksum": f"{uid},{generated_at}"},
+        "relation_name": '"core"."prod"."dim_accounts"',
+        "access": "public",
+        "config": {"materialized": "table"},
+        "depends_on": {"nodes": [], "macros": []},
+        "columns": {},
+    }
+
+
+def test_another_projects_model_is_no_change_of_this_one(bouncer_json, tmp_path):
+    """dbt mesh: the upstream project republished (its model's checksum is its publication
+    time), or this project started to read it: neither is a change this project builds, and
+    `run.not_run` blocked every pull request on it."""
+    base, pr = copy.deepcopy(bouncer_json), copy.deepcopy(bouncer_json)
+    base["nodes"]["model.core_platform.dim_accounts"] = _external_model("2026-11-01T00:00:00Z")
+    pr["nodes"]["model.core_platform.dim_accounts"] = _external_model("2026-12-01T00:00:00Z")
+    changes = compare_builds(project_from(pr, tmp_path / "pr"), project_from(base, tmp_path / "b"))
+    assert (changes.new, changes.modified, changes.deleted) == ([], {}, [])
+    changes = compare_builds(
+        project_from(pr, tmp_path / "pr"), project_from(bouncer_json, tmp_path / "none")
+    )
+    assert changes.new == []
+    changes = compare_builds(
+        project_from(bouncer_json, tmp_path / "none"), project_from(base, tmp_path / "b")
+    )
+    assert changes.deleted == []
+
+
 def test_scope_includes_the_tests_of_changed_resources(bouncer_json, tmp_path):
     edited = copy.deepcopy(bouncer_json)
     edited["nodes"][ORDERS]["checksum"]["checksum"] = "0" * 64

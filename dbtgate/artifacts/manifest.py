@@ -142,6 +142,13 @@ class Node(msgspec.Struct, **_S):
     attached_node: str | None = None
     test_metadata: TestMetadata | None = None
 
+    @property
+    def is_external(self) -> bool:
+        """A model of another dbt project this one reads (dbt mesh: a cross-project `ref`),
+        as dbt-core tells it (`is_external_node`): no file. dbt never builds it, and its
+        checksum is the upstream's publication time, so it is no change of this project's."""
+        return not self.original_file_path and not self.path
+
 
 class FreshnessThreshold(msgspec.Struct, **_S):
     count: int | None = None
