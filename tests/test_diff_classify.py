@@ -492,6 +492,25 @@ def test_a_column_no_reader_selects_any_more_is_risky_not_breaking(tmp_path: Pat
     assert not [c for c in removed.changes + renamed.changes if c.change_class == "breaking"]
 
 
+def test_an_analysis_is_no_reader_a_change_hurts(tmp_path: Path) -> None:
+    """An analysis is compiled on demand, never built: `dbt build` leaves its SQL unwritten, so
+    it read as a reader "not known whether it selects" the column, and a removal no model
+    selects blocked as breaking."""
+    orders = model("orders")
+    statuses = model("statuses", depends_on=[orders["unique_id"]])
+    check = model("orders_check", depends_on=[orders["unique_id"]], resource_type="analysis")
+    result = diff(
+        tmp_path,
+        [orders, statuses, check],
+        [orders, statuses, check],
+        base_catalog={orders["unique_id"]: [(n, t.upper()) for n, t in ORDERS_COLUMNS]},
+        pr_catalog={orders["unique_id"]: [("order_id", "INTEGER"), ("amount", "DECIMAL(18,2)")]},
+        pr_compiled={statuses["unique_id"]: 'select order_id from "db"."main"."orders"'},
+    )
+    change = only(result, "risky.column_removed")
+    assert change.reason == "orders: column status removed; no reader selects it (statuses)"
+
+
 @pytest.mark.parametrize(
     "reader_sql",
     [

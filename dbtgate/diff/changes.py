@@ -27,6 +27,11 @@ Policy = Literal[
 WayOut = Literal["new_version", "deprecation_date", "config", "label"]
 Selects = Literal["yes", "no", "unknown"]
 NotHurt = Literal["inlined", "updated"]
+# Children of a resource that no change of it hurts: its tests (their failures are the run's
+# findings), and analyses, which dbt compiles on demand and never builds (`dbt build` leaves
+# their SQL unwritten, so each read as a reader "not known whether it selects" a removed column,
+# and made the removal breaking).
+NOT_READERS = frozenset({"test", "unit_test", "analysis"})
 
 _S: dict[str, Any] = {"omit_defaults": True, "kw_only": True}
 

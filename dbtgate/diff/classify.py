@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from dbtgate.artifacts.manifest import is_contracted
-from dbtgate.diff.changes import Change, ChangeClass, Policy, UnknownRelation
+from dbtgate.diff.changes import NOT_READERS, Change, ChangeClass, Policy, UnknownRelation
 from dbtgate.diff.columns import (
     ColumnWitnesses,
     RelationColumns,
@@ -170,11 +170,11 @@ def parse_deprecation_date(value: str | None) -> dt.datetime | None:
 
 def readers(project: Project, unique_id: str) -> list[str]:
     """Resources that read `unique_id`: child models, snapshots, exposures and semantic models
-    (not its tests)."""
+    (not its tests, nor analyses: `NOT_READERS`)."""
     found = []
     for child in project.children.get(unique_id, ()):
         resource = project.resource(child)
-        if resource is not None and resource.resource_type not in ("test", "unit_test"):
+        if resource is not None and resource.resource_type not in NOT_READERS:
             found.append(child)
     found.extend(semantic.unique_id for semantic in project.semantic_readers(unique_id))
     return found

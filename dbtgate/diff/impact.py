@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dbtgate.diff.changes import Change, Consumer, Impact, Selects
+from dbtgate.diff.changes import NOT_READERS, Change, Consumer, Impact, Selects
 from dbtgate.diff.outside import outside_readers
 from dbtgate.project import display_name
 
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node
     from dbtgate.diff.classify import DiffContext
     from dbtgate.project import Project
-
-_NOT_CONSUMERS = frozenset({"test", "unit_test"})
 
 
 def add_impact(ctx: DiffContext, changes: list[Change]) -> None:
@@ -91,7 +89,7 @@ def _ref_readers(project: Project, unique_id: str) -> list[Consumer]:
     found = []
     for uid in sorted(project.children.get(unique_id, ())):
         node = project.nodes.get(uid)
-        if node is not None and node.resource_type not in _NOT_CONSUMERS:
+        if node is not None and node.resource_type not in NOT_READERS:
             found.append(
                 Consumer(
                     unique_id=uid,
@@ -109,7 +107,7 @@ def downstream(project: Project, unique_id: str) -> Impact:
     exposures: list[Consumer] = []
     for uid, depth in project.descendants(unique_id).items():
         resource = project.resource(uid)
-        if resource is None or resource.resource_type in _NOT_CONSUMERS:
+        if resource is None or resource.resource_type in NOT_READERS:
             continue
         consumer = Consumer(
             unique_id=uid,
