@@ -492,6 +492,30 @@ def test_a_column_no_reader_selects_any_more_is_risky_not_breaking(tmp_path: Pat
     assert not [c for c in removed.changes + renamed.changes if c.change_class == "breaking"]
 
 
+def test_a_semantic_model_that_dropped_the_column_is_said_to_have_named_it(
+    tmp_path: Path,
+) -> None:
+    """A pull request that removes a column and its dimension: who queries the semantic layer
+    for the dimension loses it (the removal stays breaking), and the message says the semantic
+    model named it in the base build, not that it "selects" a column it no longer has."""
+    orders = model("orders")
+    catalog = [(n, t.upper()) for n, t in ORDERS_COLUMNS]
+    result = diff(
+        tmp_path,
+        [orders],
+        [orders],
+        base_catalog={orders["unique_id"]: catalog},
+        pr_catalog={orders["unique_id"]: catalog[:2]},
+        base_semantic_models=[semantic_model("orders_sm", orders["unique_id"], ["status"])],
+        pr_semantic_models=[semantic_model("orders_sm", orders["unique_id"])],
+        pr_compiled={},
+    )
+    change = only(result, "breaking.column_removed")
+    assert [(c.name, c.selects_column) for c in change.impact.models] == [("orders_sm", "was")]
+    message = impact_message(msgspec.to_builtins(change.impact), "status")
+    assert "orders_sm named status in the base build" in message, message
+
+
 def test_an_analysis_is_no_reader_a_change_hurts(tmp_path: Path) -> None:
     """An analysis is compiled on demand, never built: `dbt build` leaves its SQL unwritten, so
     it read as a reader "not known whether it selects" the column, and a removal no model

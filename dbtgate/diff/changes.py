@@ -25,7 +25,9 @@ Policy = Literal[
     "versioned_contract", "unversioned_contract", "uncontracted_with_consumers", "risky", "safe"
 ]
 WayOut = Literal["new_version", "deprecation_date", "config", "label"]
-Selects = Literal["yes", "no", "unknown"]
+# "was": a semantic model named the column in the base build and no longer does (the pull
+# request cut its dimension or measure along with the column): who queries it loses it.
+Selects = Literal["yes", "no", "unknown", "was"]
 NotHurt = Literal["inlined", "updated"]
 # Children of a resource that no change of it hurts: its tests (their failures are the run's
 # findings), and analyses, which dbt compiles on demand and never builds (`dbt build` leaves

@@ -143,12 +143,13 @@ def _semantic_consumers(project: Project, unique_id: str, depths: dict[str, int]
 
 
 def semantic_selects(ctx: DiffContext, unique_id: str, column: str) -> Selects:
-    """Whether a semantic model's dimensions, entities or measures name `column` (in the base
-    build: the pull request may have cut it out along with the column)."""
-    for project in (ctx.base, ctx.pr):
+    """Whether a semantic model's dimensions, entities or measures name `column`: "yes" in the
+    pull request, "was" in the base build only (the pull request cut it out along with the
+    column, and who queries the semantic layer for it loses it all the same)."""
+    for project, found in ((ctx.pr, "yes"), (ctx.base, "was")):
         semantic = (project.manifest.semantic_models or {}).get(unique_id)
         if semantic is not None and semantic.reads_column(column):
-            return "yes"
+            return found
     return "no"
 
 
@@ -174,7 +175,7 @@ def _column_owners(models: list[Consumer], exposures: list[Consumer]) -> list[st
     (`impact_text`): a direct reader that selects it or may (its SQL unknown, an exposure), and
     those further downstream only when such a direct model reader passes it on. The owner of a
     dashboard behind a model that does not select the column has nothing to check."""
-    passes_on = any(c.depth == 1 and c.selects_column in ("yes", "unknown") for c in models)
+    passes_on = any(c.depth == 1 and c.selects_column in ("yes", "unknown", "was") for c in models)
     reached = [
         c
         for c in (*models, *exposures)

@@ -18,7 +18,7 @@ from dbtgate.wording import counted, first_few
 
 _MAX_NAMES = 5
 # Readers in the order a reviewer needs them: the affected first, the unaffected last.
-_SELECTS_ORDER = {"yes": 0, "unknown": 1, None: 2, "no": 3}
+_SELECTS_ORDER = {"yes": 0, "was": 0, "unknown": 1, None: 2, "no": 3}
 _PUBLIC_READERS = "other projects (public model)"
 _NOT_HURT_LINE = {
     "inlined": "refs it; not affected: dbt inlines it",
@@ -116,6 +116,8 @@ def _selects_text(selects: str, kind: Any, column: str) -> str:
         return f"selects {column}"
     if selects == "no":
         return f"does not select {column}"
+    if selects == "was":
+        return f"named {column} in the base build"
     # An exposure has no SQL to read; a model's SQL was missing or named no relation we know.
     if kind == "exposure":
         return f"may use {column}"
@@ -129,10 +131,14 @@ def _column_clauses(
     selecting = [c for c in direct if c.get("selects_column") == "yes"]
     unsure = [c for c in direct if c.get("selects_column") == "unknown"]
     not_selecting = [c for c in direct if c.get("selects_column") == "no"]
+    dropped = [c for c in direct if c.get("selects_column") == "was"]
     clauses = []
     if selecting:
         verb = "selects" if len(selecting) == 1 else "select"
         clauses.append(f"{_names(selecting)} {verb} {column}")
+    if dropped:
+        # A semantic model the pull request took the column out of: its users lose it.
+        clauses.append(f"{_names(dropped)} named {column} in the base build")
     if unsure:
         verb = "selects" if len(unsure) == 1 else "select"
         clauses.append(f"not known whether {_names(unsure)} {verb} {column}")
@@ -155,7 +161,7 @@ def _reaches_further(models: list[dict[str, Any]]) -> bool:
     """Whether the changed column may reach readers further downstream: it arrives there only
     through a direct reader that selects it, or may (its SQL could not be checked)."""
     return any(
-        c.get("depth") == 1 and c.get("selects_column") in ("yes", "unknown") for c in models
+        c.get("depth") == 1 and c.get("selects_column") in ("yes", "unknown", "was") for c in models
     )
 
 
