@@ -142,6 +142,7 @@ class Project:
     _same_built: dict[int, dict[str, bool]] = field(default_factory=dict, repr=False)
     _tested: dict[str, str] | None = field(default=None, repr=False)
     _run_index: RunIndex | None = field(default=None, repr=False)
+    _unbuilt: frozenset[str] | None = field(default=None, repr=False)
     # unique_id -> (length of the longest view chain it reads, the parent that chain ends at)
     _view_chains: dict[str, tuple[int, str | None]] = field(default_factory=dict, repr=False)
     _root_package: str | None = field(default=None, repr=False)
@@ -693,7 +694,27 @@ class Project:
         catalog = self.catalog
         if catalog is None:
             return None
-        return (catalog.nodes or {}).get(unique_id) or (catalog.sources or {}).get(unique_id)
+        table = (catalog.nodes or {}).get(unique_id) or (catalog.sources or {}).get(unique_id)
+        if table is not None and unique_id in self.unbuilt():
+            return None
+        return table
+
+    def unbuilt(self) -> frozenset[str]:
+        """The models, seeds and snapshots the last run errored on or skipped: their relation in
+        the warehouse, which a `dbt docs generate` after the run lists in catalog.json, is the
+        one of an earlier build. Its columns are not this build's (a column the pull request
+        removed was still there, so the schema diff missed its removal and the documentation
+        rules asked to describe it), so `catalog_table` leaves them out: such a relation is
+        judged by its declared columns, as one the catalog does not list."""
+        if self._unbuilt is None:
+            index = self.executed_run()
+            self._unbuilt = frozenset(
+                uid
+                for uid, result in (index.results.items() if index is not None else ())
+                if result.status in ("error", "runtime error", "skipped")
+                and uid.startswith(("model.", "seed.", "snapshot."))
+            )
+        return self._unbuilt
 
     def column_names(self, resource: Node | Source, *, use_catalog: bool = True) -> list[str]:
         """The resource's columns: the declared ones and, with a catalog.json (unless `use_catalog`

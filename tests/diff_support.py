@@ -18,6 +18,7 @@ from dbtgate.project import Project
 PACKAGE = "proj"
 MANIFEST_SCHEMA = "https://schemas.getdbt.com/dbt/manifest/v12.json"
 CATALOG_SCHEMA = "https://schemas.getdbt.com/dbt/catalog/v1.json"
+RUN_RESULTS_SCHEMA = "https://schemas.getdbt.com/dbt/run-results/v6.json"
 
 Json = dict[str, Any]
 ColumnSpec = tuple[str, str | None] | tuple[str, str | None, list[Json]]
@@ -152,9 +153,11 @@ def write_build(
     dbt_version: str = "1.11.2",
     adapter: str = "duckdb",
     compiled: dict[str, str] | None = None,
+    results: dict[str, str] | None = None,
 ) -> Project:
-    """Write manifest.json (and catalog.json when given, compiled SQL when given) under
-    `directory/target` and load them as dbtgate does."""
+    """Write manifest.json (and catalog.json when given, compiled SQL when given, and the
+    run_results.json of a `dbt build` when given: unique_id -> status) under `directory/target`
+    and load them as dbtgate does."""
     target = directory / "target"
     target.mkdir(parents=True, exist_ok=True)
     nodes = list(nodes)
@@ -194,6 +197,13 @@ def write_build(
             "sources": {},
         }
         (target / "catalog.json").write_text(json.dumps(document), encoding="utf-8")
+    if results is not None:
+        run = {
+            "metadata": {"dbt_schema_version": RUN_RESULTS_SCHEMA, "dbt_version": dbt_version},
+            "args": {"which": "build"},
+            "results": [{"unique_id": uid, "status": status} for uid, status in results.items()],
+        }
+        (target / "run_results.json").write_text(json.dumps(run), encoding="utf-8")
     for uid, sql in (compiled or {}).items():
         path = directory / node_map[uid]["compiled_path"]
         path.parent.mkdir(parents=True, exist_ok=True)

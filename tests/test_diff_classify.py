@@ -516,6 +516,40 @@ def test_a_semantic_model_that_dropped_the_column_is_said_to_have_named_it(
     assert "orders_sm named status in the base build" in message, message
 
 
+def test_a_relation_the_run_skipped_is_not_compared_by_its_old_table(tmp_path: Path) -> None:
+    """The run skipped orders (a failure upstream): the catalog a `dbt docs generate` wrote
+    after it lists the table of an earlier build, with the column the pull request removed.
+    Compared by that table, the removal was missed and the column read as still there; the
+    relation is compared by its declared columns, and a note says what that cannot see."""
+    orders = model("orders", [("order_id", "integer"), ("status", "varchar")])
+    catalog = {orders["unique_id"]: [(n, t.upper()) for n, t in ORDERS_COLUMNS]}
+    result = diff(
+        tmp_path,
+        [orders],
+        [model("orders", [("order_id", "integer")])],
+        base_catalog=catalog,
+        pr_catalog=catalog,
+        pr_results={orders["unique_id"]: "skipped"},
+    )
+    assert codes(result) == [("risky.column_removed", "orders", "status")]
+    assert only(result, "risky.column_removed").column_source == "declared"
+    assert [note for note in result.notes if "did not build" in note] == [
+        "1 relation the run did not build (errored or skipped) compared by the columns declared "
+        "in YAML only: catalog.json lists its table of an earlier build, so a column removed "
+        "that no YAML declares is not seen (`model.proj.orders`); build it and run `dbt docs "
+        "generate` again to compare all its columns"
+    ]
+    built = diff(
+        tmp_path / "built",
+        [orders],
+        [model("orders", [("order_id", "integer")])],
+        base_catalog=catalog,
+        pr_catalog=catalog,
+        pr_results={orders["unique_id"]: "success"},
+    )
+    assert codes(built) == [] and not [n for n in built.notes if "did not build" in n]
+
+
 def test_an_analysis_is_no_reader_a_change_hurts(tmp_path: Path) -> None:
     """An analysis is compiled on demand, never built: `dbt build` leaves its SQL unwritten, so
     it read as a reader "not known whether it selects" the column, and a removal no model

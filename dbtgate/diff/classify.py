@@ -147,6 +147,9 @@ class DiffContext:
     # Models whose SQL changed, not compared for filters and grain for that one reason: the
     # note says it once (`diff_projects`) rather than each row.
     sql_not_compared: list[str] = field(default_factory=list)
+    # Relations a build's run did not build (`Project.unbuilt`) compared without a catalog entry:
+    # their undeclared columns are not known, which a note says once.
+    unbuilt: list[str] = field(default_factory=list)
 
 
 def deprecation_elapsed(resource: Any, today: dt.datetime) -> bool:
@@ -298,6 +301,8 @@ def _uncontracted_columns(
     old_witnesses = ColumnWitnesses(ctx.base, old, ctx.base_sql)
     new_witnesses = ColumnWitnesses(ctx.pr, new, ctx.pr_sql)
     pair = comparable(old_witnesses, new_witnesses)
+    if new.unique_id in ctx.pr.unbuilt() or old.unique_id in ctx.base.unbuilt():
+        ctx.unbuilt.append(new.unique_id)
     if pair is None:
         if old_witnesses.best() is not None or new_witnesses.best() is not None:
             ctx.unknown.append(

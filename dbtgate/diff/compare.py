@@ -90,6 +90,7 @@ def diff_projects(
     elif unknown:  # with both catalogs: a relation one of them lacks
         notes.append(unknown)
     notes.extend(_sql_not_compared_note(ctx, selected))
+    notes.extend(_unbuilt_note(ctx, selected))
     diff = SchemaDiff(
         base_dbt_version=base_version,
         pr_dbt_version=pr_version,
@@ -116,6 +117,23 @@ def _unknown_note(ctx: DiffContext, selected: Collection[str] | None) -> str:
     )
     listed = first_few([code_span(uid) for uid in named], _NAMED)
     return f"{counted(len(named), 'relation')} {why} ({listed})"
+
+
+def _unbuilt_note(ctx: DiffContext, selected: Collection[str] | None) -> list[str]:
+    """The relations a run errored on or skipped, compared without their catalog entry (the
+    table of an earlier build, `Project.unbuilt`): a column the pull request removed and no YAML
+    declares cannot be seen, so the note says their comparison is partial, and why."""
+    named = sorted(uid for uid in ctx.unbuilt if selected is None or uid in selected)
+    if not named:
+        return []
+    listed = first_few([code_span(uid) for uid in named], _NAMED)
+    its, it = ("its table", "it") if len(named) == 1 else ("their tables", "them")
+    return [
+        f"{counted(len(named), 'relation')} the run did not build (errored or skipped) compared "
+        f"by the columns declared in YAML only: catalog.json lists {its} of an earlier "
+        f"build, so a column removed that no YAML declares is not seen ({listed}); build {it} "
+        f"and run `dbt docs generate` again to compare all {its.split()[0]} columns"
+    ]
 
 
 def _sql_not_compared_note(ctx: DiffContext, selected: Collection[str] | None) -> list[str]:
