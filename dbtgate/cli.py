@@ -557,13 +557,20 @@ def load_context(
     if with_base and base_spec:
         from dbtgate.base import BASE_ARTIFACTS, GATE_BASE_ARTIFACTS, load_base
 
-        base_artifacts = load_base(
-            base_spec,
-            project_dir=resolved_dir,
-            profiles_dir=profiles_dir,
-            optional=BASE_ARTIFACTS if base_for_the_diff else GATE_BASE_ARTIFACTS,
-            announce=announce,
-        )
+        try:
+            base_artifacts = load_base(
+                base_spec,
+                project_dir=resolved_dir,
+                profiles_dir=profiles_dir,
+                optional=BASE_ARTIFACTS if base_for_the_diff else GATE_BASE_ARTIFACTS,
+                announce=announce,
+            )
+        except DbtgateError as exc:
+            if base:
+                raise
+            raise DbtgateError(
+                _config_base_error(config, str(exc).replace("--base ", "", 1))
+            ) from None
         _check_distinct_builds(base_spec, base_artifacts, project.artifacts)
         base_project = Project.from_artifacts(base_artifacts, None, tiers, owners)
     context = CheckContext(project=project, config=config, base=base_project)
@@ -1297,7 +1304,7 @@ def _lint_context(
     spec = base or config.base
     base_build = spec if spec and Path(spec).is_dir() else None
     if spec and base_build is None:
-        named = f"--base {spec}" if base else f"{config.path}: base: {spec}"
+        named = f"--base {spec}" if base else _config_base_error(config, spec)
         _refuse_a_ref_without_git(named, project_dir or Path.cwd())
     if artifacts is not None or (artifacts_dir / "manifest.json").is_file():
         return load_context(
@@ -1321,6 +1328,13 @@ def _lint_context(
 
         context.base = Project.from_artifacts(load_base(base_build, optional=()), None)
     return context
+
+
+def _config_base_error(config, message: str) -> str:
+    """`message` about the base build as an error at the config's `base:` line: the user who
+    wrote it there passed no --base, and an error blaming --base sent them looking for one."""
+    line = config.lines.get("base")
+    return f"{config.path}:{line}: base: {message}" if line else f"{config.path}: base: {message}"
 
 
 def _refuse_a_ref_without_git(named: str, start: Path) -> None:

@@ -167,3 +167,18 @@ def test_init_from_a_folder_of_the_project_writes_the_config_at_the_project(repo
     assert result.returncode == 0, result.stderr
     assert (project / "dbtgate.yml").is_file()
     assert not (project / "models" / "staging" / "dbtgate.yml").exists()
+
+
+def test_a_configured_base_that_is_not_there_names_the_config_line_not_the_option(repo):
+    """`base:` in the config, mistyped: the user passed no --base, and an error blaming it sent
+    them looking for one."""
+    project = repo / "dbt"
+    (project / "dbtgate.yml").write_text("version: 1\nartifacts: build/target\nbase: prod/targt\n")
+    for command in ("check", "diff", "lint"):
+        result = dbtgate(command, cwd=project)
+        assert result.returncode == 2, command
+        assert result.stderr.startswith("dbtgate: error: dbtgate.yml:3: base: prod/targt: "), (
+            command,
+            result.stderr,
+        )
+        assert "--base" not in result.stderr, command
