@@ -49,6 +49,24 @@ def parse_focus(select: str | None, exclude: str | None) -> tuple[Selector, Sele
     return parsed.get("--select") or parse_selector("*"), parsed.get("--exclude")
 
 
+def _warn_of_parts_selecting_nothing(
+    context: CheckContext, selector: Selector, builds: list[Selection], label: str
+) -> None:
+    """`fct_orders fct_ordrs`: a typo in one part of a union hid behind the part that selects,
+    and the gate passed on less than was asked. A part selects nothing when it does in every
+    build (a model the pull request removed is selected from the base's)."""
+    from dbtgate.rules.policies import parts_selecting_nothing
+    from dbtgate.selector_hints import selector_hint
+
+    empty = set.intersection(*(set(parts_selecting_nothing(selector, b)) for b in builds))
+    context.warnings.extend(
+        f"{label}: {part!r} selects no resources{selector_hint(part, *builds)}, so the "
+        "verdict covers the other parts only"
+        for part in parts_selecting_nothing(selector, builds[0])
+        if part in empty
+    )
+
+
 def select_focus(
     context: CheckContext, selector: Selector, exclude: Selector | None, label: str
 ) -> set[str]:
@@ -68,6 +86,8 @@ def select_focus(
             excluded |= selection.select(exclude) if exclude is not None else set()
         except SelectorError as exc:
             raise DbtgateError(f"{label}: {exc}") from None
+    if selected and len(selector.terms) > 1:
+        _warn_of_parts_selecting_nothing(context, selector, builds, label)
     if exclude is not None and not excluded and not exclude.uses_state:
         # A mistyped name leaves out nothing, and the gate judges what the user meant to exclude:
         # said where it shows. A warning, not an error as for --select: judging more is no

@@ -17,10 +17,12 @@ from dbtgate.select import Selection, SelectorError, parse_selector
 _NOT_A_NAME = (".sql", ".py", ".csv")
 
 
-def selector_hint(text: str, selection: Selection) -> str:
+def selector_hint(text: str, selection: Selection, *more: Selection) -> str:
     """` (did you mean X?)` for the first `tag:` or bare name (not a glob) in `text` that the
     project does not have but nearly does (a tag that differs in case too: dbt's tags are
-    case-sensitive); `""` when there is none."""
+    case-sensitive); `""` when there is none. With `more` builds (the base's: a model the pull
+    request removed is selected there), the names and tags of them all."""
+    selections = (selection, *more)
     try:
         selector = parse_selector(text)
     except SelectorError:
@@ -32,9 +34,9 @@ def selector_hint(text: str, selection: Selection) -> str:
                 # matched was most likely deleted (`orders_v*`, `tag:legacy_*`).
                 continue
             if atom.method == "tag":
-                hint = _closest_tag(atom.value, selection)
+                hint = _closest_tag(atom.value, selections)
             elif atom.method == "" and _is_name(atom.value):
-                hint = _closest_name(atom.value, selection)
+                hint = _closest_name(atom.value, selections)
             else:
                 continue
             if hint:
@@ -48,8 +50,8 @@ def _is_name(value: str) -> bool:
     )
 
 
-def _closest_tag(tag: str, selection: Selection) -> str | None:
-    known = sorted({tag for r in selection.resources.values() for tag in r.tags or ()})
+def _closest_tag(tag: str, selections: tuple[Selection, ...]) -> str | None:
+    known = sorted({tag for s in selections for r in s.resources.values() for tag in r.tags or ()})
     if tag in known:
         return None
     by_case = {known_tag.lower(): known_tag for known_tag in known}
@@ -57,13 +59,12 @@ def _closest_tag(tag: str, selection: Selection) -> str | None:
     return f"tag:{close}" if close else None
 
 
-def _closest_name(value: str, selection: Selection) -> str | None:
+def _closest_name(value: str, selections: tuple[Selection, ...]) -> str | None:
     """The root project's resource name (or unique_id, for a value written as one) nearest
     `value`; None when `value` is one, or nothing is near."""
-    resources = selection.resources
-    names = sorted({resources[uid].name for uid in selection.universe})
-    uids = sorted(selection.universe)
-    if value in names or value in resources:
+    names = sorted({s.resources[uid].name for s in selections for uid in s.universe})
+    uids = sorted({uid for s in selections for uid in s.universe})
+    if value in names or any(value in s.resources for s in selections):
         return None
     candidates = uids if value.count(".") >= 2 else names
     return next(iter(difflib.get_close_matches(value, candidates, n=1)), None)

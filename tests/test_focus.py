@@ -123,6 +123,17 @@ def test_a_selection_of_nothing(recce_reversed, tmp_path) -> None:
         "source, exposure or macro of dbt project 'jaffle_shop' matches it (a typo? `dbt ls "
         "--select ...` shows what a selector picks)"
     ) in " ".join(excluding.stdout.split())
+    # One part of a union mistyped: the gate judges the others, and says which part selected
+    # nothing (it passed on less than was asked, in silence).
+    part = dbtgate(
+        *recce_reversed, "--select", "int_customer_orders", "int_customer_payment", cwd=tmp_path
+    )
+    assert part.returncode in (0, 1), part.stderr
+    assert (
+        "warning: --select int_customer_orders int_customer_payment: 'int_customer_payment' "
+        "selects no resources (did you mean int_customer_payments?), so the verdict covers the "
+        "other parts only"
+    ) in " ".join(part.stdout.split())
     # "What changed, tagged x" can be nothing: said first, and nothing to block.
     nothing_changed = dbtgate(
         *recce_reversed, "--select", "state:modified,tag:absent", "-q", cwd=tmp_path

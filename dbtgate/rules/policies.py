@@ -191,7 +191,7 @@ def policies(context: CheckContext) -> Iterable[Finding]:
             context.notes.extend(
                 f"{config_location(config, policy.line)}: policy select {policy.select!r}: "
                 f"{part!r} selects no resources" + selector_hint(part, selection)
-                for part in _parts_selecting_nothing(compiled.select, selection)
+                for part in parts_selecting_nothing(compiled.select, selection)
             )
         # The subjects of each resource-type set, filtered once per policy, not once per rule.
         subjects: dict[tuple[str, ...], list[Any]] = {}
@@ -275,7 +275,7 @@ def _empty_selection_note(config: Config, policy: Policy, selection: Selection) 
     return note + selector_hint(policy.select, selection)
 
 
-def _parts_selecting_nothing(selector: Selector, selection: Selection) -> list[str]:
+def parts_selecting_nothing(selector: Selector, selection: Selection) -> list[str]:
     """The parts of a union (`a b,c`) that select nothing by themselves (not `state:` ones,
     which select nothing when nothing changed)."""
     empty = []
