@@ -358,6 +358,25 @@ def test_changed_test_of_an_unchanged_model_that_did_not_run_blocks(tmp_path):
     assert "changed but did not run" in findings[0].message
 
 
+def test_a_disabled_test_is_never_reported_as_not_run(tmp_path):
+    """A model disabled (`enabled: false`) leaves its tests in the manifest's nodes, disabled
+    and reading nothing: dbt runs none of them, and they blocked the gate as 'changed but did
+    not run' with a `dbt build --select` that selects nothing."""
+    raw_manifest = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
+    _, tests = first_tested_model(raw_manifest)
+
+    def drop_test(results):
+        results["results"] = [r for r in results["results"] if r["unique_id"] != tests[0]]
+
+    def disable_test(manifest):
+        manifest["nodes"][tests[0]]["config"]["enabled"] = False
+        manifest["nodes"][tests[0]]["depends_on"]["nodes"] = []
+
+    target = build_pair(tmp_path, drop_test, disable_test)
+    ctx = context(load_artifacts(target), changed={tests[0]})
+    assert [f for f in run_status(ctx) if f.code == "run.not_run"] == []
+
+
 def test_changed_model_built_with_its_results_is_not_flagged(tmp_path):
     raw_manifest = json.loads((corpus_dir("schema-versions") / BUILD_MANIFEST_NAME).read_text())
     model, _ = first_tested_model(raw_manifest)

@@ -517,6 +517,10 @@ def not_run_findings(
         node = project.nodes.get(uid)
         if node is None or materialized_as(node) == "ephemeral":
             continue
+        if node.config is not None and node.config.enabled is False:
+            # The tests of a disabled model stay in the manifest's nodes, disabled, reading
+            # nothing: dbt runs none of them, and `dbt build --select` of one selects nothing.
+            continue
         if node.resource_type in RELATION_TYPES:
             if uid not in executed:
                 yield Finding(
