@@ -75,6 +75,32 @@ def test_base_type_changes_are_described(old: str, new: str, adapter: str, expec
     assert compare_types(old, new, adapter) == expected
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "adapter", "expected"),
+    [
+        # A decimal with room for every digit of the integer holds all its values...
+        ("integer", "decimal(10,0)", "duckdb", "widened"),
+        ("bigint", "decimal(19,0)", "postgres", "widened"),
+        ("integer", "numeric", "postgres", "widened"),  # no precision: any value
+        ("INT64", "NUMERIC", "bigquery", "widened"),  # NUMERIC(38,9): 29 digits
+        ("smallint", "real", "postgres", "widened"),
+        ("integer", "double", "duckdb", "widened"),
+        # ...one without, or a float that holds it inexactly, does not.
+        ("INTEGER", "DECIMAL(4,0)", "duckdb", "narrowed"),
+        ("integer", "decimal(12,4)", "postgres", "narrowed"),
+        ("bigint", "decimal", "duckdb", "narrowed"),  # DuckDB's DECIMAL is (18,3)
+        ("integer", "real", "duckdb", "narrowed"),
+        ("integer", "float", "duckdb", "narrowed"),  # 4 bytes on DuckDB
+        ("bigint", "double", "duckdb", "narrowed"),
+        ("INT64", "FLOAT64", "bigquery", "narrowed"),
+    ],
+)
+def test_an_integer_into_a_decimal_or_float_is_widened_only_with_room_for_it(
+    old: str, new: str, adapter: str, expected: str
+) -> None:
+    assert compare_types(old, new, adapter) == expected
+
+
 def test_float_is_four_bytes_on_duckdb_and_eight_on_postgres() -> None:
     assert normalise_type("float", "duckdb") == normalise_type("real", "duckdb")
     assert normalise_type("float", "postgres") == normalise_type("double precision", "postgres")

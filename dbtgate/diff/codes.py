@@ -121,7 +121,9 @@ _BREAKING = [
     _doc(
         "breaking.type_narrowed",
         "A column of a model that others read moved to a type that holds fewer values (bigint "
-        "-> integer, decimal -> integer, timestamp -> date).",
+        "-> integer, decimal -> integer, timestamp -> date), or not all of them exactly "
+        "(integer -> decimal(4,0), which fails on 10,000; integer -> a 4-byte real, exact only "
+        "up to 16,777,216; bigint -> double).",
         "Values that fit before may no longer fit: readers' joins and filters on the column can "
         "silently lose rows or precision.",
         "orders: order_id type narrowed (BIGINT -> INTEGER); 3 downstream resources read it",
@@ -176,7 +178,7 @@ _RISKY = [
     _doc(
         "risky.type_widened",
         "A column's type now holds more values than before (integer -> bigint, real -> double, "
-        "integer -> decimal).",
+        "integer -> a decimal with room for all its digits, decimal(18,2)).",
         "Nothing breaks by itself, but readers that cast, union or compare the column may need "
         "to follow.",
         "orders: order_id type widened (INTEGER -> BIGINT)",

@@ -10,8 +10,10 @@ Comparing two types then follows dbt-core 1.11's contract check (`ModelNode.same
 change of the base type is a type change; a change of size, precision or scale only is not breaking
 (dbt strips everything from the first parenthesis before comparing). Unlike dbt-core, aliases are
 resolved first, so `int` -> `integer` is no change at all. Beyond dbt-core, a base type change is
-described as widened (int -> bigint, float -> double, int -> decimal), narrowed (the reverse) or
-changed (anything else), which the classification uses for models without contracts.
+described as widened (int -> bigint, float -> double, int -> a decimal with room for its digits),
+narrowed (the reverse, and an integer into a type that cannot hold all its values exactly:
+decimal(4,0), a 4-byte float) or changed (anything else), which the classification uses for
+models without contracts.
 """
 
 from __future__ import annotations
@@ -137,13 +139,27 @@ _DEFAULT_PARAMS: dict[str, dict[str, tuple[int, ...]]] = {
     "duckdb": {"decimal": (18, 3)},
     "databricks": {"decimal": (10, 0)},
     "spark": {"decimal": (10, 0)},
-    "bigquery": {},
+    # NUMERIC is NUMERIC(38,9), BIGNUMERIC (76,38): 29 and 38 digits before the point.
+    "bigquery": {"numeric": (38, 9), "bignumeric": (76, 38)},
 }
 # Names that Snowflake writes with a fixed scale of 0 when a precision is not given.
 _SNOWFLAKE_INTEGER_NAMES = frozenset({"int", "integer", "bigint", "smallint", "tinyint", "byteint"})
 
 _INTEGER_RANK = {"tinyint": 1, "smallint": 2, "integer": 3, "bigint": 4, "hugeint": 5}
 _FLOAT_RANK = {"real": 1, "float": 2, "double": 2, "float64": 2}
+# The decimal digits of an integer type's largest value (int64: BigQuery's), and how many digits
+# a float holds exactly (2^24 and 2^53): an integer moves into a decimal or a float without loss
+# only when it has room for them. INTEGER -> DECIMAL(4,0) fails on 10,000, and a 4-byte REAL
+# holds an id exactly only up to 16,777,216.
+_INTEGER_DIGITS = {
+    "tinyint": 3,
+    "smallint": 5,
+    "integer": 10,
+    "bigint": 19,
+    "int64": 19,
+    "hugeint": 39,
+}
+_FLOAT_DIGITS = {"real": 7, "float": 15, "double": 15, "float64": 15}
 _EXACT = frozenset({"decimal", "number", "numeric", "bignumeric"})
 _STRINGS = frozenset({"char", "varchar"})
 
@@ -229,7 +245,7 @@ def compare_types(
         return "same"
     if old_type.base == new_type.base:
         return _compare_params(old_type, new_type)
-    return _compare_bases(old_type.base, new_type.base)
+    return _compare_bases(old_type, new_type)
 
 
 def same_type(old: str | None, new: str | None, adapter: str | None = None) -> bool:
@@ -261,21 +277,34 @@ def _compare_params(old: SqlType, new: SqlType) -> TypeChange:
     return "size_changed"
 
 
-def _compare_bases(old: str, new: str) -> TypeChange:
+def _compare_bases(old_type: SqlType, new_type: SqlType) -> TypeChange:
+    old, new = old_type.base, new_type.base
+    if old in _INTEGER_DIGITS and (new in _EXACT or new in _FLOAT_DIGITS):
+        return _integer_into(_INTEGER_DIGITS[old], new_type)
     if old in _INTEGER_RANK and new in _INTEGER_RANK:
         return "widened" if _INTEGER_RANK[new] > _INTEGER_RANK[old] else "narrowed"
     if old in _FLOAT_RANK and new in _FLOAT_RANK:
         if _FLOAT_RANK[new] == _FLOAT_RANK[old]:
             return "changed"
         return "widened" if _FLOAT_RANK[new] > _FLOAT_RANK[old] else "narrowed"
-    old_integer = old in _INTEGER_RANK or old == "int64"
-    new_integer = new in _INTEGER_RANK or new == "int64"
-    if old_integer and (new in _EXACT or new in _FLOAT_RANK):
-        return "widened"
-    if new_integer and (old in _EXACT or old in _FLOAT_RANK):
+    if new in _INTEGER_DIGITS and (old in _EXACT or old in _FLOAT_RANK):
         return "narrowed"
     if old == "char" and new == "varchar":
         return "widened"
     if old == "varchar" and new == "char":
         return "narrowed"
     return "changed"
+
+
+def _integer_into(digits: int, new: SqlType) -> TypeChange:
+    """An integer of `digits` digits moved to a decimal or a float: widened when every value
+    fits exactly, narrowed when some do not. A decimal with no precision (Postgres's NUMERIC)
+    holds any."""
+    if new.base in _FLOAT_DIGITS:
+        room = _FLOAT_DIGITS[new.base]
+    else:
+        sizes = [p for p in new.params if isinstance(p, int)]
+        if len(sizes) != len(new.params):
+            return "changed"
+        room = sizes[0] - (sizes[1] if len(sizes) > 1 else 0) if sizes else digits
+    return "widened" if room >= digits else "narrowed"
