@@ -22,7 +22,7 @@ from dbtgate.artifacts.load import (
     read_code,
     read_macro_calls,
     read_refs,
-    read_written_grants,
+    read_written_config,
 )
 from dbtgate.artifacts.manifest import (
     Exposure,
@@ -314,10 +314,19 @@ class Project:
         (`artifacts.load.read_code`); {} without a manifest file."""
         return self._read_apart("code", read_code, {})
 
-    def written_grants(self) -> dict[str, Any]:
-        """Each node's grants config as written, before Jinja ran (dbt's unrendered config:
-        `artifacts.load.read_written_grants`); {} without a manifest file."""
-        return self._read_apart("written_grants", read_written_grants, {})
+    def written_alike(self, base: Project, unique_id: str, setting: str) -> bool:
+        """Whether both builds say what the node's `setting` (grants, schema, database, alias)
+        was before Jinja ran (dbt's unrendered config: `artifacts.load.read_written_config`),
+        and say the same. Then a difference in the value dbt resolved comes from the
+        environment, not the pull request: `schema: "{{ target.name }}_finance"`, or grants to
+        a role list per target. Read apart, only when resolved values differ."""
+        before = base._read_apart("written_config", read_written_config, {}).get(unique_id)
+        after = self._read_apart("written_config", read_written_config, {}).get(unique_id)
+        return (
+            before is not None
+            and after is not None
+            and getattr(before, setting) == getattr(after, setting)
+        )
 
     def refs(self, unique_id: str) -> list[Ref]:
         """The node's `ref()` calls as written, each with the version it pins, if any

@@ -75,6 +75,8 @@ def compare_builds(project: Project, base: Project) -> Changes:
             if equal and body.method != "raw_code":
                 continue
             reasons = _differences(current, previous, body)
+            if any(reason in _RELATION_SETTINGS for reason in reasons):
+                reasons = [r for r in reasons if not _environment_made(project, base, uid, r)]
             if reasons:
                 modified[uid] = reasons
     _propagate_test_changes(project, base, new, modified)
@@ -96,6 +98,17 @@ def compare_builds(project: Project, base: Project) -> Changes:
         deleted=sorted(deleted),
         body_compared_by=body.method,
     )
+
+
+# The settings that name a node's relation, as configured: a change of the pull request's,
+# unless both builds wrote the same before Jinja ran (`_environment_made`).
+_RELATION_SETTINGS = frozenset({"config.schema", "config.database", "config.alias"})
+
+
+def _environment_made(project: Project, base: Project, uid: str, reason: str) -> bool:
+    """A relation setting that resolved to another value in each build from the same config
+    as written (`schema: "{{ target.name }}_finance"`): the environment's, not a change."""
+    return reason in _RELATION_SETTINGS and project.written_alike(base, uid, reason[7:])
 
 
 def _root_macros(project: Project) -> dict[str, Macro]:
@@ -211,6 +224,8 @@ def _node_config(node: Node) -> dict[str, Any]:
             "enabled",
             "materialized",
             "alias",
+            "schema",
+            "database",
             "unique_key",
             "incremental_strategy",
             "on_schema_change",

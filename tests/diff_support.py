@@ -39,6 +39,8 @@ def model(
     description: str = "",
     checksum: str = "c0",
     schema: str = "main",
+    custom_schema: str | None = None,
+    custom_alias: str | None = None,
     meta: Json | None = None,
     resource_type: str = "model",
     enabled: bool = True,
@@ -54,7 +56,7 @@ def model(
             "description": "",
             "constraints": spec[2] if len(spec) > 2 else [],
         }
-    alias = f"{name}_v{version}" if version is not None else name
+    alias = custom_alias or (f"{name}_v{version}" if version is not None else name)
     return {
         "unique_id": uid,
         "resource_type": resource_type,
@@ -70,7 +72,10 @@ def model(
             "enabled": enabled,
             "materialized": materialized,
             "access": access,
-            "schema": schema,
+            # As configured (`+schema: finance`); the node's `schema` is what the environment
+            # made of it (`generate_schema_name`).
+            "schema": custom_schema,
+            "alias": custom_alias,
             "meta": meta or {},
             "contract": {"enforced": contract, "alias_types": True},
         },

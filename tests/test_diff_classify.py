@@ -550,6 +550,40 @@ def test_a_relation_the_run_skipped_is_not_compared_by_its_old_table(tmp_path: P
     assert codes(built) == [] and not [n for n in built.notes if "did not build" in n]
 
 
+def test_a_relation_renamed_by_its_alias_or_schema_leaves_its_outside_readers_a_stale_one(
+    tmp_path: Path,
+) -> None:
+    """dbt builds the relation under its new name and never drops the old one: the dashboard
+    behind an exposure reads the old, stale relation without an error. The models that ref() it
+    follow the new name; a move nothing outside dbt reads is risky."""
+    orders = model("orders", ORDERS_COLUMNS)
+    revenue = model("revenue", depends_on=[orders["unique_id"]])
+    dashboard = exposure("dashboard", [orders["unique_id"]])
+    renamed = model("orders", ORDERS_COLUMNS, custom_alias="orders_v2", schema="main_finance")
+    renamed["config"]["schema"] = "finance"
+    result = diff(tmp_path, [orders, revenue], [renamed, revenue], exposures=[dashboard])
+    change = only(result, "breaking.relation_renamed")
+    assert change.reason == (
+        "orders: relation renamed (schema (default) -> finance, alias (default) -> orders_v2): "
+        "dbt builds it under the new name and leaves the old relation in place, no longer "
+        "updated, and the readers that query it read stale data"
+    )
+    impact = msgspec.to_builtins(change.impact)
+    assert [c["name"] for c in impact["exposures"]] == ["dashboard"]
+    assert impact_message(impact, None) == (
+        "; affects 1 exposure (dashboard); revenue refs it and is not affected: ref() follows "
+        "the new name; readers' owners: BI team"
+    )
+    alone = diff(tmp_path / "alone", [orders], [model("orders", ORDERS_COLUMNS, custom_alias="o")])
+    assert codes(alone) == [("risky.relation_renamed", "orders", "")]
+    # The schema an environment made of the same configuration is no change (CI against prod).
+    ci = model("orders", ORDERS_COLUMNS, schema="dbt_ci_123_finance")
+    ci["config"]["schema"] = "finance"
+    prod = model("orders", ORDERS_COLUMNS, schema="analytics_finance")
+    prod["config"]["schema"] = "finance"
+    assert codes(diff(tmp_path / "env", [prod], [ci])) == []
+
+
 def test_an_analysis_is_no_reader_a_change_hurts(tmp_path: Path) -> None:
     """An analysis is compiled on demand, never built: `dbt build` leaves its SQL unwritten, so
     it read as a reader "not known whether it selects" the column, and a removal no model

@@ -102,6 +102,20 @@ def test_environment_dependent_config_is_not_a_change(bouncer_json, tmp_path):
     assert changes.modified == {}
 
 
+def test_a_relation_setting_written_anew_is_a_change(bouncer_json, tmp_path):
+    """`schema: finance` or `alias: customers` added in the pull request moves the relation
+    (dbt's state:modified.relation): a change, unlike the same config resolved by another
+    environment (above)."""
+    edited = copy.deepcopy(bouncer_json)
+    node = edited["nodes"][ORDERS]
+    node["config"]["schema"] = node["unrendered_config"]["schema"] = "finance"
+    node["config"]["alias"] = node["unrendered_config"]["alias"] = "orders_all"
+    changes = compare_builds(
+        project_from(edited, tmp_path / "pr"), project_from(bouncer_json, tmp_path / "base")
+    )
+    assert changes.modified == {ORDERS: ["config.alias", "config.schema"]}
+
+
 def test_yaml_only_edits_modify_the_model(bouncer_json, tmp_path):
     edited = copy.deepcopy(bouncer_json)
     node = edited["nodes"][ORDERS]

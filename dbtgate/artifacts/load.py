@@ -28,6 +28,7 @@ from dbtgate.artifacts.manifest import (
     Manifest,
     Ref,
     RefsManifest,
+    UnrenderedConfig,
     WrittenConfigManifest,
     defer_columns,
     normalise_exposure,
@@ -312,14 +313,15 @@ def _listed_ref(ref: list[Any]) -> Ref:
     return Ref(name=str(ref[-1]) if ref else "", package=str(ref[0]) if len(ref) > 1 else None)
 
 
-def read_written_grants(path: Path) -> dict[str, Any]:
-    """Each node's `grants` config as written, before Jinja ran (dbt's `unrendered_config`), by
-    unique_id; nodes that write none are left out. A second, selective decode of the manifest,
-    made only when the schema diff meets grants that differ: it tells a change the pull request
-    made from one the environment made (a role list per target, an env var)."""
+def read_written_config(path: Path) -> dict[str, UnrenderedConfig]:
+    """Each node's `grants`, `schema`, `database` and `alias` config as written, before Jinja
+    ran (dbt's `unrendered_config`), by unique_id; nodes without one are left out. A second,
+    selective decode of the manifest, made only when the change set or the schema diff meets
+    such settings that differ: it tells a change the pull request made from one the
+    environment made (a role list per target, an env var)."""
     manifest = _decode(path, WrittenConfigManifest, "manifest")
     return {
-        uid: node.unrendered_config.grants
+        uid: node.unrendered_config
         for uid, node in (manifest.nodes or {}).items()
         if node.unrendered_config is not None
     }

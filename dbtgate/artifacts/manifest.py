@@ -387,9 +387,13 @@ class CodeMacro(msgspec.Struct, gc=False):
 
 
 class UnrenderedConfig(msgspec.Struct, gc=False):
-    """The config as written, before Jinja ran; only `grants` is read."""
+    """The config as written, before Jinja ran: the settings whose resolved value may differ
+    by environment (a target's roles, a `{{ target.name }}_x` schema)."""
 
     grants: Any = None
+    schema: Any = None
+    database: Any = None
+    alias: Any = None
 
 
 class WrittenConfigNode(msgspec.Struct, gc=False):
@@ -397,7 +401,7 @@ class WrittenConfigNode(msgspec.Struct, gc=False):
 
 
 class WrittenConfigManifest(msgspec.Struct, gc=False):
-    """The nodes' config as written, apart: see `artifacts.load.read_written_grants`."""
+    """The nodes' config as written, apart: see `artifacts.load.read_written_config`."""
 
     nodes: dict[str, WrittenConfigNode] | None = None
 

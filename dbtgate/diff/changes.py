@@ -28,7 +28,7 @@ WayOut = Literal["new_version", "deprecation_date", "config", "label"]
 # "was": a semantic model named the column in the base build and no longer does (the pull
 # request cut its dimension or measure along with the column): who queries it loses it.
 Selects = Literal["yes", "no", "unknown", "was"]
-NotHurt = Literal["inlined", "updated"]
+NotHurt = Literal["inlined", "updated", "moved"]
 # Children of a resource that no change of it hurts: its tests (their failures are the run's
 # findings), and analyses, which dbt compiles on demand and never builds (`dbt build` leaves
 # their SQL unwritten, so each read as a reader "not known whether it selects" a removed column,

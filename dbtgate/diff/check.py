@@ -61,6 +61,11 @@ FIX_HINTS = {
     "columns, or pin them to the old version with `version:`.",
     "risky.version_without_deprecation": "Set a deprecation_date on the older version(s) so their "
     "consumers are warned to migrate.",
+    "breaking.relation_renamed": "Keep the old name (its alias or schema) and build the new "
+    "one beside it (a view on the model) until the readers have moved, then drop the old "
+    "relation by hand: dbt does not.",
+    "risky.relation_renamed": "Check that nothing outside dbt (dashboards, notebooks, exports) "
+    "queries the old name, and drop the old relation by hand: dbt does not.",
     "risky.model_removed": "Check that nothing outside dbt (dashboards, notebooks, exports) "
     "queries the relation.",
     "risky.source_removed": "Change or remove the models that read the source in the same pull "

@@ -56,6 +56,8 @@ TAXONOMY: dict[str, str] = {
     "table/incremental model or one of its columns",
     "breaking.materialization_changed": "a contracted model with constraints no longer "
     "materialized as table or incremental, or a model exposures or projects query made ephemeral",
+    "breaking.relation_renamed": "a public model's, or one an exposure reads, configured alias, "
+    "schema or database changed: its readers query the old relation, left stale",
     "breaking.model_removed": "a contracted or public model, or one an exposure read in the base "
     "build, deleted, renamed or disabled before its deprecation_date",
     "risky.type_widened": "a column's type widened (int -> bigint): readers may need to cast",
@@ -79,6 +81,8 @@ TAXONOMY: dict[str, str] = {
     "risky.version_without_deprecation": "a new model version added while an older version has "
     "no deprecation_date",
     "risky.model_removed": "a model nothing else reads deleted, renamed or disabled",
+    "risky.relation_renamed": "a model's configured alias, schema or database changed: dbt "
+    "builds it under a new name and leaves the old relation, stale",
     "risky.source_removed": "a source table removed",
     "risky.filter_changed": "the compiled SQL's WHERE, HAVING or QUALIFY changed: the model may "
     "return other rows",

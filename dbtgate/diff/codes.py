@@ -159,6 +159,19 @@ _BREAKING = [
         + _lowered(CASE_HINTS[("breaking.materialization_changed", "relation")]),
     ),
     _doc(
+        "breaking.relation_renamed",
+        "A model's, seed's or snapshot's `alias`, `schema` or `database`, as configured, changed "
+        "while an exposure reads it or it is public. Its impact lists those readers; the models "
+        "that ref() it follow the new name and are named as not affected, as is the semantic "
+        "layer (it reads the manifest).",
+        "dbt builds the relation under its new name and never drops the old one, so the "
+        "dashboard behind the exposure, or another project, goes on querying the old relation "
+        "and reads data that no longer changes, without an error to tell anyone.",
+        "dim_customers: relation renamed (alias (default) -> customers): dbt builds it under the "
+        "new name and leaves the old relation in place, no longer updated, and the readers that "
+        "query it read stale data",
+    ),
+    _doc(
         "breaking.model_removed",
         "A contracted model (or an uncontracted public one, or one an exposure read in the "
         "base build) exists in the base build and is deleted, renamed or disabled in the pull "
@@ -273,6 +286,18 @@ _RISKY = [
         "Consumers pinned to the old version get no warning that they should move, so the old "
         "version never goes away.",
         "versions:\n  - v: 3\n  - v: 2   # no deprecation_date",
+    ),
+    _doc(
+        "risky.relation_renamed",
+        "A model's, seed's or snapshot's `alias`, `schema` or `database`, as configured, changed, "
+        "and no exposure reads it and it is not public. (What `generate_schema_name` makes of "
+        "them in each environment is no change: a CI build's schema against production's.)",
+        "dbt builds the relation under its new name and never drops the old one: models that "
+        "ref() it follow, but a tool outside dbt that queries the old name reads data that no "
+        "longer changes, without an error.",
+        "dim_customers: relation renamed (alias (default) -> customers): dbt builds it under the "
+        "new name and leaves the old relation in place, no longer updated; tools outside dbt "
+        "that query the old name read stale data",
     ),
     _doc(
         "risky.model_removed",

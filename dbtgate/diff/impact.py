@@ -32,6 +32,9 @@ def add_impact(ctx: DiffContext, changes: list[Change]) -> None:
     for change in changes:
         if change.change_class != "breaking":
             continue
+        if change.code == "breaking.relation_renamed":
+            change.impact = relation_impact(ctx, change.unique_id, removed=False, moved=True)
+            continue
         if _relation_gone(change):
             change.impact = relation_impact(
                 ctx, change.unique_id, removed=change.code == "breaking.model_removed"
@@ -53,13 +56,18 @@ def _relation_gone(change: Change) -> bool:
     )
 
 
-def relation_impact(ctx: DiffContext, unique_id: str, *, removed: bool) -> Impact:
+def relation_impact(
+    ctx: DiffContext, unique_id: str, *, removed: bool, moved: bool = False
+) -> Impact:
     """Who loses the relation: the exposures and semantic models that query it, other projects
     when it was public, and any model that still refs a removed one. The models that ref() it
     are not hurt: a removed model's base-build readers no longer read it in the pull request,
-    and an ephemeral model is inlined into its readers."""
+    an ephemeral model is inlined into its readers, and a ref() follows a relation `moved` to
+    another name (as the semantic layer does, which reads the manifest)."""
     exposures, models = [], []
     for reader in outside_readers(ctx.base, ctx.pr, unique_id):
+        if moved and reader.resource_type != "exposure":
+            continue
         consumer = Consumer(
             unique_id=reader.unique_id,
             name=reader.name,
@@ -80,7 +88,9 @@ def relation_impact(ctx: DiffContext, unique_id: str, *, removed: bool) -> Impac
         owners=owners,
         public=getattr(ctx.base.resource(unique_id), "access", None) == "public",
         not_hurt=not_hurt,
-        not_hurt_because=("updated" if removed else "inlined") if not_hurt else None,
+        not_hurt_because=(
+            ("updated" if removed else "moved" if moved else "inlined") if not_hurt else None
+        ),
     )
 
 

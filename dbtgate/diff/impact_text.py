@@ -23,6 +23,7 @@ _PUBLIC_READERS = "other projects (public model)"
 _NOT_HURT_LINE = {
     "inlined": "refs it; not affected: dbt inlines it",
     "updated": "no longer reads it; not affected",
+    "moved": "refs it; not affected: ref() follows the new name",
 }
 
 
@@ -86,6 +87,11 @@ def _not_hurt_clause(spared: list[dict[str, Any]], because: Any) -> str:
         return (
             f"{_names(spared)} {'refs' if one else 'ref'} it and {are} not affected: dbt inlines "
             "an ephemeral model"
+        )
+    if because == "moved":
+        return (
+            f"{_names(spared)} {'refs' if one else 'ref'} it and {are} not affected: ref() "
+            "follows the new name"
         )
     if because == "updated":
         return (

@@ -47,6 +47,7 @@ def property_changes(
     is_source = new.resource_type == "source"
     if not is_source:
         _materialization(ctx, emit, old, new, contracted)
+        _relation_name(ctx, emit, old, new)
         _grants(ctx, emit, old, new)
     if new.resource_type == "model":
         _access(emit, old, new)
@@ -113,6 +114,51 @@ def _materialization(
             f"{display_name(new)}: materialized {before} -> {after}",
             old=before,
             new=after,
+        )
+
+
+# The settings that name a model's relation, as configured (the node's own `schema` and
+# `database` are what `generate_schema_name` made of them for one environment: a CI build's
+# `dbt_ci_123` against production's `analytics` is no change of the pull request's).
+_RELATION_SETTINGS = ("database", "schema", "alias")
+
+
+def _relation_name(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
+    """A configured `alias`, `schema` or `database` changed: dbt builds the relation under its
+    new name and leaves the old one where it was, no longer updated. Models that ref() it
+    follow, and so does the semantic layer (it reads the manifest); an exposure's dashboard
+    or another project queries the old name, and reads stale data without an error."""
+    if (new.config and new.config.materialized) == "ephemeral":
+        return
+    moved = []
+    for setting in _RELATION_SETTINGS:
+        before = getattr(old.config, setting, None) if old.config else None
+        after = getattr(new.config, setting, None) if new.config else None
+        if before != after and not ctx.pr.written_alike(ctx.base, new.unique_id, setting):
+            moved.append(f"{setting} {before or '(default)'} -> {after or '(default)'}")
+    if not moved:
+        return
+    exposures = [
+        r for r in outside_readers(ctx.base, ctx.pr, new.unique_id) if r.resource_type == "exposure"
+    ]
+    public = getattr(old, "access", None) == "public"
+    what = f"{display_name(new)}: relation renamed ({', '.join(moved)})"
+    stale = (
+        "dbt builds it under the new name and leaves the old relation in place, no longer updated"
+    )
+    if exposures or public:
+        emit(
+            "breaking.relation_renamed",
+            f"{what}: {stale}, and the readers that query it read stale data"
+            f"{undeclared_note(exposures)}",
+            "uncontracted_with_consumers",
+            details={"moved": moved},
+        )
+    else:
+        emit(
+            "risky.relation_renamed",
+            f"{what}: {stale}; tools outside dbt that query the old name read stale data",
+            details={"moved": moved},
         )
 
 
@@ -242,8 +288,7 @@ def _written_alike(ctx: DiffContext, unique_id: str) -> bool:
     reporter in a production base build and to no one in the CI build of the pull request.
     Read from the manifests only now, when resolved grants differ: the gate's decode leaves the
     unrendered config out."""
-    before, after = ctx.base.written_grants(), ctx.pr.written_grants()
-    return unique_id in before and unique_id in after and before[unique_id] == after[unique_id]
+    return ctx.pr.written_alike(ctx.base, unique_id, "grants")
 
 
 def _grant_pairs(node: Node) -> dict[tuple[str, str], tuple[str, str]]:
