@@ -844,7 +844,7 @@ def _gate_and_publish(
             base_spec=base or context.config.base,
             when_unknown="all",
         )
-    locator = Locator.for_project(context.project.project_dir)
+    locator = Locator.for_project(context.project.project_dir, context.project.root_package)
     with stage(report_console(stderr=True), "running checks", quiet=quiet):
         # Files, lines and fingerprints for what is printed or published only (GateResult.complete).
         result = run_gate(context, locator, complete=False)
@@ -1000,7 +1000,7 @@ def diff(
         _focus(context, focus, selecting, excluding)
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
     context.options["ack_labels"] = _ack_labels(ack_label)
-    locator = Locator.for_project(context.project.project_dir)
+    locator = Locator.for_project(context.project.project_dir, context.project.root_package)
     result = diff_result(context, locator)
     _write_files(result, context, request, repo_url)
     console = _console()
@@ -1209,7 +1209,7 @@ def lint(
         only=files,
         whole=whole,
     )
-    locator = Locator.for_project(context.project.project_dir)
+    locator = Locator.for_project(context.project.project_dir, context.project.root_package)
     result = run_gate(context, locator, families={"lint"})
     console = report_console(stderr=_report_on_stdout)
     if fix is not None:
@@ -1607,7 +1607,7 @@ def baseline(
     if context.config.lint.enabled:
         # Every file's lint findings: legacy SQL is what a baseline is for.
         _lint_before_gate(context, lint_all=True, base_ref=None, quiet=False)
-    locator = Locator.for_project(context.project.project_dir)
+    locator = Locator.for_project(context.project.project_dir, context.project.root_package)
     result = run_gate(context, locator)
     recorded = build_baseline(result.findings, context.project.root_package)
     path = output or Path(context.config.baseline or DEFAULT_BASELINE)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dbtgate import __version__
-from dbtgate.artifacts.manifest import Node, file_path
+from dbtgate.artifacts.manifest import Node
 from dbtgate.baseline import baseline_notes, baseline_report, can_baseline
 from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.diff.settings import setting_of
@@ -111,7 +111,12 @@ def run_gate(
     findings.extend(apply_waivers(findings, context, every_check_ran=families is None))
     if context.changed is not None:
         mark_changed(findings, context.changed, self_scoped)
-    locator = locator or Locator(context.project.project_dir)
+    project = context.project
+    if locator is None:
+        locator = Locator(project.project_dir, root_package=project.root_package)
+    elif locator.root_package is None:
+        # Which resources are an installed package's, whose files are not the root project's.
+        locator.root_package = project.root_package
     context.notes.extend(stale_code_notes(context.project, locator))
     tiers_note = unreadable_tiers_note(context.project)
     if tiers_note:
@@ -138,7 +143,6 @@ def run_gate(
         # page (rendered now or from gate.json later) show one entry, with one end date.
         completer(to_waive)  # its owner, whom the entry names
         context.sections["suggested_waiver"] = suggested_waiver(to_waive, context.options["today"])
-    project = context.project
     result = GateResult(
         project_name=project.name,
         findings=findings,
@@ -173,9 +177,8 @@ def stale_code_notes(project: Project, locator: Locator) -> list[str]:
     """The files a rule read the code of (`Project.code_start`) that changed since the
     manifest was written: their findings describe the SQL dbt read, which may have moved. Named
     as the findings name them (`locator`)."""
-    paths = sorted(
-        {locator.display(file_path(project.resource(uid))) for uid in project.stale_code}
-    )
+    shown = (locator.file_of(project.resource(uid)) for uid in project.stale_code)
+    paths = sorted({path for path in shown if path})
     return [
         f"{path} changed since the manifest was written: its code.* findings describe the SQL "
         "dbt read (run `dbt parse` to refresh target/)"
@@ -239,9 +242,12 @@ class Completer:
         if finding.tier is None:
             finding.tier = tier
         if finding.path is None and finding.line is not None:
-            # A line of the resource's file (a `code.*` rule): the SQL, not the YAML.
-            finding.path = self.locator.display(file_path(resource))
-        if finding.path is None:
+            # A line of the resource's file (a `code.*` rule): the SQL, not the YAML. An
+            # installed package's file that is not there: no place, rather than a wrong one.
+            finding.path = self.locator.file_of(resource)
+            if finding.path is None:
+                finding.line = finding.column = None
+        elif finding.path is None:
             location = self._place(finding, resource, uid)
             finding.path, finding.line = location.path or None, location.line
 

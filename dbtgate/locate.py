@@ -6,6 +6,10 @@ done lazily, once per file, and only for resources that have findings: most of a
 is never looked up. When there is no YAML entry, the SQL file (line 1) is the location. A finding
 about one config setting (grants, materialization) is placed on the line that sets it
 (`locate_setting`), where the pull request edited it.
+
+The manifest names an installed package's files relative to that package's root
+(`ResourceFiles`): they are read and shown where `dbt deps` installed the package, never as the
+root project's file of the same name.
 """
 
 from __future__ import annotations
@@ -92,12 +96,13 @@ class CodePlacement:
     stale: bool = False
 
 
-def place_code(project_dir: Path | None, resource: Any, code: str) -> CodePlacement:
-    """Place `code` in the resource's file under `project_dir`. A model's code is its file
-    stripped: placed after the blank lines at the file's top (none when the file is absent),
-    stale when the file says something else. A snapshot's or a macro's code is a block of its
-    file: found in it, or not placed (stale when the file is there but the block is not)."""
-    text = read_project_file(project_dir, file_path(resource))
+def place_code(files: ResourceFiles, resource: Any, code: str) -> CodePlacement:
+    """Place `code` in the resource's file (`files`: the root project's, or its package's). A
+    model's code is its file stripped: placed after the blank lines at the file's top (none
+    when the file is absent), stale when the file says something else. A snapshot's or a
+    macro's code is a block of its file: found in it, or not placed (stale when the file is
+    there but the block is not)."""
+    text = files.read(resource, file_path(resource))
     if resource.resource_type == "model":
         if text is None:
             return CodePlacement(0)
@@ -122,19 +127,163 @@ def read_project_file(project_dir: Path | None, path: str) -> str | None:
     """The text of a file of the project, None when there is no project or no such file."""
     if project_dir is None:
         return None
+    return _read(project_dir / path)
+
+
+def _read(path: Path | None) -> str | None:
+    if path is None:
+        return None
     try:
-        return (project_dir / path).read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
 
 
+# dbt_project.yml's keys for where `dbt deps` installs packages: dbt 1.0 on, then before (whose
+# default folder was dbt_modules).
+_INSTALL_KEYS = ("packages-install-path", "modules-path")
+_INSTALL_DEFAULTS = ("dbt_packages", "dbt_modules")
+
+
+@dataclass
+class ResourceFiles:
+    """Where the files the manifest names for a resource (`original_file_path`, `patch_path`)
+    are on disk.
+
+    The manifest writes them relative to the project that declares the resource: the root
+    project's under `project_dir`; an installed package's under that package's own folder, where
+    `dbt deps` put it: `<packages-install-path>/<the package's project name>` (dbt_project.yml's
+    `packages-install-path`, default `dbt_packages`; before dbt 1.0 `modules-path`,
+    `dbt_modules`). A `local:` package is a symlink there, to its folder in the repository. A
+    package's file is only given when it is there: in a CI job that downloaded the artifacts
+    without `dbt deps`, a package's resource has no file, rather than the root project's file
+    of the same name.
+
+    `root_package` names the root project (`Project.root_package`); unknown, it is read from
+    `project_dir`'s dbt_project.yml (`name:`), and failing that every resource is the root's."""
+
+    project_dir: Path | None
+    root_package: str | None = None
+    _root: str | None = field(default=None, init=False, repr=False)
+    _root_known: bool = field(default=False, init=False, repr=False)
+    # package name -> its folder (install folder resolved, the package's own entry not).
+    _packages: dict[str, Path] | None = field(default=None, init=False, repr=False)
+
+    def package_of(self, resource: Any) -> str:
+        """The package whose folder holds the resource's files: "" for the root project."""
+        package = getattr(resource, "package_name", "") or ""
+        if not package:
+            return ""
+        if not self._root_known:
+            self._root = self.root_package or self._project_name()
+            self._root_known = True
+        return "" if self._root is None or package == self._root else package
+
+    def path(self, package: str, relative: str) -> Path | None:
+        """The file `relative` of `package` ("" for the root project): the root project's
+        whether it exists or not, a package's only when it is a file; None without a project
+        folder or the package installed."""
+        if self.project_dir is None:
+            return None
+        if not package:
+            return self.project_dir / relative
+        folder = self.packages().get(package)
+        if folder is None or not relative:
+            return None
+        found = folder / relative
+        return found if found.is_file() else None
+
+    def read(self, resource: Any, relative: str) -> str | None:
+        """The text of the resource's file `relative`, None when it cannot be read."""
+        return _read(self.path(self.package_of(resource), relative))
+
+    def packages(self) -> dict[str, Path]:
+        """The installed packages by project name, scanned once: each folder of the install
+        path by the `name:` of its dbt_project.yml (what dbt loads it as, whatever the
+        folder's name), else by the folder's name (`dbt deps` names it after the project)."""
+        if self._packages is None:
+            self._packages = {}
+            if self.project_dir is not None:
+                by_folder: dict[str, Path] = {}
+                for install in self._install_folders():
+                    try:
+                        children = sorted(install.resolve().iterdir())
+                    except OSError:
+                        continue
+                    for child in children:
+                        if not child.is_dir():
+                            continue
+                        name = _project_name(child)
+                        if name:
+                            self._packages.setdefault(name, child)
+                        by_folder.setdefault(child.name, child)
+                for name, child in by_folder.items():
+                    self._packages.setdefault(name, child)
+        return self._packages
+
+    def _install_folders(self) -> list[Path]:
+        assert self.project_dir is not None
+        settings = _project_settings(self.project_dir)
+        for key in _INSTALL_KEYS:
+            value = settings.get(key)
+            # A templated value (`{{ env_var(...) }}`) cannot be rendered here: dbt's default.
+            if isinstance(value, str) and value.strip() and "{{" not in value:
+                return [self.project_dir / value.strip()]
+        return [self.project_dir / folder for folder in _INSTALL_DEFAULTS]
+
+    def _project_name(self) -> str | None:
+        return _project_name(self.project_dir) if self.project_dir is not None else None
+
+
+def _project_settings(folder: Path) -> dict[str, Any]:
+    """A dbt project's dbt_project.yml as a mapping; {} when it cannot be read."""
+    text = _read(folder / "dbt_project.yml")
+    if text is None:
+        return {}
+    import yaml
+
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _project_name(folder: Path) -> str | None:
+    name = _project_settings(folder).get("name")
+    return name.strip() if isinstance(name, str) and name.strip() else None
+
+
+def package_display(found: Path, root: Path) -> str:
+    """How a package's file (`found`, under the resolved install folder) is named: where it
+    really is when that is inside `root` (a `local:` package's symlink followed to its folder in
+    the repository: `pkgs/acme_utils/macros/cents.sql`), else where dbt installed it
+    (`analytics/dbt_packages/hub_pkg/models/x.sql`), else its absolute path."""
+    real = found.resolve()
+    for path in (real, found):
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix() or "."
+    return real.as_posix()
+
+
+# A file of the build: its package ("" for the root project) and its path in that package.
+_FileKey = tuple[str, str]
+
+
 @dataclass
 class Locator:
-    """Finds declaration lines under `project_dir`; paths are reported with `path_prefix`."""
+    """Finds declaration lines under `project_dir`; paths are reported with `path_prefix`.
+
+    A file is keyed by its package ("" for the root project) and its path in that package
+    (`_FileKey`): an installed package's files are read and named where it is installed
+    (`ResourceFiles`), relative to `root` (the repository root; `project_dir` by default)."""
 
     project_dir: Path | None
     path_prefix: str = ""
-    _files: dict[str, Any] = field(default_factory=dict)
+    # The root project's package name (`Project.root_package`); see `ResourceFiles`.
+    root_package: str | None = None
+    root: Path | None = None
+    _files: dict[_FileKey, Any] = field(default_factory=dict)
     # By (resource, column, test, parent) identity: a model with five findings is looked up once.
     # The entries hold the objects too, so an id is never reused while its entry exists.
     _found: dict[tuple[int, str | None, int, int], tuple[Any, ...]] = field(default_factory=dict)
@@ -143,22 +292,61 @@ class Locator:
     # By (resource, setting, detail) identity, as `_found`: see `locate_setting`.
     _settings: dict[tuple[int, str, str | None], tuple[Any, Location]] = field(default_factory=dict)
     # SQL file -> the keyword arguments of its `config()` and their lines (`config_arguments`).
-    _arguments: dict[str, dict[str, int]] = field(default_factory=dict)
+    _arguments: dict[_FileKey, dict[str, int]] = field(default_factory=dict)
+    _resource_files: ResourceFiles | None = field(default=None, repr=False)
+    # A package's file -> its name in findings (None: not installed), worked out once.
+    _package_shown: dict[_FileKey, str | None] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def for_project(cls, project_dir: Path | None) -> Locator:
+    def for_project(cls, project_dir: Path | None, root_package: str | None = None) -> Locator:
         """A locator naming files relative to the repository root (`display_root`), as every
         finding does, whichever folder dbtgate runs in."""
         if project_dir is None:
-            return cls(None)
-        prefix = display_path(project_dir, display_root(project_dir))
-        return cls(project_dir, "" if prefix == "." else prefix)
+            return cls(None, root_package=root_package)
+        root = display_root(project_dir)
+        prefix = display_path(project_dir, root)
+        return cls(project_dir, "" if prefix == "." else prefix, root_package, root)
+
+    @property
+    def files(self) -> ResourceFiles:
+        files = self._resource_files
+        if files is None or files.root_package != self.root_package:
+            files = self._resource_files = ResourceFiles(self.project_dir, self.root_package)
+        return files
 
     def display(self, relative: str) -> str:
+        """A file of the root project, as findings name it."""
         relative = relative.replace("\\", "/")
         if not self.path_prefix or self.path_prefix == ".":
             return relative
         return f"{self.path_prefix.rstrip('/')}/{relative}"
+
+    def file_of(self, resource: Any, relative: str | None = None) -> str | None:
+        """The resource's file `relative` (its own file, `original_file_path`, by default) as
+        findings name it: the root project's whether it exists or not; an installed package's
+        where it is installed, None when it is not there (no location rather than a wrong
+        one)."""
+        relative = file_path(resource) if relative is None else relative
+        return self._shown(self._key(resource, relative))
+
+    def _key(self, resource: Any, relative: str) -> _FileKey:
+        return (self.files.package_of(resource), relative.replace("\\", "/"))
+
+    def _shown(self, key: _FileKey) -> str | None:
+        package, relative = key
+        if not package:
+            return self.display(relative)
+        if key not in self._package_shown:
+            found = self.files.path(package, relative)
+            root = self.root or (self.project_dir.resolve() if self.project_dir else Path.cwd())
+            shown = package_display(found, root.resolve()) if found is not None else None
+            self._package_shown[key] = shown
+        return self._package_shown[key]
+
+    def _at(self, key: _FileKey, line: int | None) -> Location:
+        """A location in the file `key`; nowhere (no path, no line) when the file has no name."""
+        shown = self._shown(key)
+        return Location(shown, line) if shown else Location("", None)
 
     def locate(
         self,
@@ -205,7 +393,8 @@ class Locator:
         elsewhere): the column's or the resource's own location (`locate`)."""
         path = _yaml_path(resource)
         if path:
-            for entry in self._entries(path, resource):
+            key = self._key(resource, path)
+            for entry in self._entries(key, resource):
                 items = [
                     (item, [_scalar(name) for name in _items(_get(item, "columns"))])
                     for item in _items(_get(entry, "constraints"))
@@ -214,49 +403,61 @@ class Locator:
                 # Of several, the one of this column alone, then one that lists it.
                 for item, listed in sorted(items, key=lambda pair: pair[1] != [column]):
                     if column is None or column in listed:
-                        return Location(self.display(path), item.start_mark.line + 1)
+                        return self._at(key, item.start_mark.line + 1)
         return self.locate(resource, column)
 
     def _locate_setting(self, resource: Node, setting: str, detail: str | None) -> Location:
         # Imported here: compiling its patterns is ~5 ms, and most runs locate no config change.
         from dbtgate.setting_lines import SPREAD, key_line, project_line
 
-        sql_path = file_path(resource)
+        sql = self._key(resource, file_path(resource))
         # A seed's file is its data (maybe large): only a SQL or Python model has a config()
         # call to read.
-        arguments = self._config_arguments(sql_path) if sql_path.endswith((".sql", ".py")) else {}
+        arguments = self._config_arguments(sql) if sql[1].endswith((".sql", ".py")) else {}
         line = arguments.get(setting)
         if line is not None:
-            return Location(self.display(sql_path), line)
+            return self._at(sql, line)
         yaml_path = resource.patch_path
         if yaml_path:
-            line = key_line(
-                self._entries(yaml_path, resource), setting, detail, setting == "access"
-            )
+            key = self._key(resource, yaml_path)
+            line = key_line(self._entries(key, resource), setting, detail, setting == "access")
             if line is not None:
-                return Location(self.display(yaml_path), line)
+                return self._at(key, line)
         section = _RESOURCE_KEYS.get(resource.resource_type)
         if section and resource.fqn:
-            root = self._compose("dbt_project.yml")
-            line = project_line(root, section, resource.fqn, setting, detail)
-            if line is not None:
-                return Location(self.display("dbt_project.yml"), line)
+            # The root project's dbt_project.yml sets a package's resources too (under the
+            # package's name), over the package's own dbt_project.yml.
+            projects = [("", "dbt_project.yml")]
+            if sql[0]:
+                projects.append((sql[0], "dbt_project.yml"))
+            for key in projects:
+                line = project_line(self._compose(key), section, resource.fqn, setting, detail)
+                if line is not None:
+                    return self._at(key, line)
         if SPREAD in arguments:  # `config(**settings)`: set there, or nowhere the gate can read
-            return Location(self.display(sql_path), arguments[SPREAD])
+            return self._at(sql, arguments[SPREAD])
         return self.locate(resource)
 
-    def _config_arguments(self, path: str) -> dict[str, int]:
+    def _config_arguments(self, key: _FileKey) -> dict[str, int]:
         """Read once per file: a model with four config findings reads its SQL once."""
-        found = self._arguments.get(path)
+        found = self._arguments.get(key)
         if found is None:
             from dbtgate.setting_lines import config_arguments
 
-            text = read_project_file(self.project_dir, path)
-            found = self._arguments[path] = config_arguments(text) if text else {}
+            text = self._read(key)
+            found = self._arguments[key] = config_arguments(text) if text else {}
         return found
 
-    def _entries(self, path: str, resource: Node) -> list[Any]:
-        """The resource's properties entries, most specific first: its version's, its own."""
+    def _read(self, key: _FileKey) -> str | None:
+        """The text of the file `key`: a package's only from where it is installed."""
+        package, relative = key
+        if not package:
+            return read_project_file(self.project_dir, relative)
+        return _read(self.files.path(package, relative))
+
+    def _entries(self, path: _FileKey, resource: Node) -> list[Any]:
+        """The resource's properties entries in the file `path`, most specific first: its
+        version's, its own."""
         key = _RESOURCE_KEYS.get(resource.resource_type)
         entry = self._named(_get(self._compose(path), key), resource.name) if key else None
         if entry is None:
@@ -274,19 +475,23 @@ class Locator:
             return self._locate_test(resource, parent)
         yaml_path = _yaml_path(resource)
         if yaml_path:
-            line = self._find(yaml_path, resource, column)
+            key = self._key(resource, yaml_path)
+            line = self._find(key, resource, column)
             if line is not None:
-                return Location(self.display(yaml_path), line)
+                return self._at(key, line)
         fallback = resource.original_file_path or yaml_path or ""
-        return Location(self.display(fallback), 1 if fallback else None)
+        if not fallback:
+            return Location("", None)
+        return self._at(self._key(resource, fallback), 1)
 
     def _locate_test(self, test: Node, parent: Node | Source | None) -> Location:
         """A generic test's entry in its properties file: under its column (`column_name`),
         else under the model's (its version's) or the source table's own `data_tests:` or
         `tests:`; not found, the column's line, else the resource's, else the file's top."""
-        path = test.original_file_path
-        if parent is None or not path.endswith((".yml", ".yaml")):
-            return Location(self.display(path), 1)
+        # The test's file is of the test's package, whichever resource it tests.
+        path = self._key(test, test.original_file_path)
+        if parent is None or not path[1].endswith((".yml", ".yaml")):
+            return self._at(path, 1) if path[1] else Location("", None)
         owners = self._test_owners(path, parent)
         column = self._entry(path, parent, test.column_name) if test.column_name else None
         if column is not None and any(column is owner for owner in owners):
@@ -297,11 +502,11 @@ class Locator:
                 test,
             )
             if item is not None:
-                return Location(self.display(path), item.start_mark.line + 1)
+                return self._at(path, item.start_mark.line + 1)
         placed = column if column is not None else (owners[0] if owners else None)
-        return Location(self.display(path), placed.start_mark.line + 1 if placed else 1)
+        return self._at(path, placed.start_mark.line + 1 if placed else 1)
 
-    def _test_owners(self, path: str, parent: Node | Source) -> list[Any]:
+    def _test_owners(self, path: _FileKey, parent: Node | Source) -> list[Any]:
         """The entries whose own tests list may hold the test: a source table's, a model's
         version's then the model's."""
         if isinstance(parent, Source):
@@ -310,12 +515,12 @@ class Locator:
         return self._entries(path, parent)
 
     def _find(
-        self, path: str, resource: Node | Source | Exposure | Macro, column: str | None
+        self, path: _FileKey, resource: Node | Source | Exposure | Macro, column: str | None
     ) -> int | None:
         entry = self._entry(path, resource, column)
         return entry.start_mark.line + 1 if entry is not None else None
 
-    def _entry(self, path: str, resource: Any, column: str | None) -> Any:
+    def _entry(self, path: _FileKey, resource: Any, column: str | None) -> Any:
         root = self._compose(path)
         if root is None:
             return None
@@ -363,11 +568,11 @@ class Locator:
             self._by_name[id(sequence)] = index
         return index.get(_name_key(name))
 
-    def _compose(self, path: str) -> Any:
+    def _compose(self, path: _FileKey) -> Any:
         if path in self._files:
             return self._files[path]
         node = None
-        text = read_project_file(self.project_dir, path)
+        text = self._read(path)
         if text is not None:
             import yaml
 

@@ -37,7 +37,7 @@ from dbtgate.artifacts.manifest import (
 )
 from dbtgate.artifacts.run_results import RunResults
 from dbtgate.artifacts.sources import SourcesFreshness
-from dbtgate.locate import place_code
+from dbtgate.locate import ResourceFiles, place_code
 from dbtgate.placeholders import is_described
 from dbtgate.wording import counted, first_few
 
@@ -154,6 +154,7 @@ class Project:
     # Resources whose file on disk differs from the code the manifest holds (edited since).
     stale_code: set[str] = field(default_factory=set, repr=False)
     _relations: dict[str, list[str]] | None = field(default=None, repr=False)
+    _files: ResourceFiles | None = field(default=None, repr=False)
 
     @classmethod
     def from_artifacts(
@@ -354,11 +355,19 @@ class Project:
         macro's block."""
         return self.all_code().get(unique_id)
 
+    @property
+    def files(self) -> ResourceFiles:
+        """Where the resources' files are: the root project's under `project_dir`, an
+        installed package's where it is installed (`locate.ResourceFiles`)."""
+        if self._files is None:
+            self._files = ResourceFiles(self.project_dir, self.root_package)
+        return self._files
+
     def code_start(self, unique_id: str) -> int | None:
         """How many lines of its file come before the resource's code (`code`): add it to a
         line of the code to get the file's line. None when the code cannot be placed in the
         file (a YAML-defined snapshot; a macro without its file). Read from the project's
-        files by `locate.place_code`, once per resource; a file edited since the manifest was
+        files (a package's where it is installed) by `locate.place_code`, once per resource; a file edited since the manifest was
         written lands in `stale_code`."""
         if unique_id not in self._code_starts:
             resource = self.resource(unique_id)
@@ -366,7 +375,7 @@ class Project:
             if resource is None or code is None:
                 self._code_starts[unique_id] = None
             else:
-                placed = place_code(self.project_dir, resource, code)
+                placed = place_code(self.files, resource, code)
                 self._code_starts[unique_id] = placed.start
                 if placed.stale:
                     self.stale_code.add(unique_id)

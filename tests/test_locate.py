@@ -160,19 +160,20 @@ def test_a_macro_without_a_yaml_entry_is_located_on_its_sql_file(tmp_path):
 def test_code_dbt_read_with_crlf_is_the_same_as_its_file(tmp_path):
     """dbt keeps a file's CRLF in `raw_code`; Python reads the file with universal newlines:
     the same code, not an edit (a touched CRLF model read as edited since the build)."""
-    from dbtgate.locate import place_code
+    from dbtgate.locate import ResourceFiles, place_code
 
+    files = ResourceFiles(tmp_path)
     (tmp_path / "models").mkdir()
     code = "select 1 as id\r\nfrom {{ ref('orders') }}"
     (tmp_path / "models" / "a.sql").write_bytes(f"\r\n{code}\r\n".encode())
     model = Node(
         unique_id="model.p.a", resource_type="model", name="a", original_file_path="models/a.sql"
     )
-    placed = place_code(tmp_path, model, code)
+    placed = place_code(files, model, code)
     assert (placed.start, placed.stale) == (1, False)
     (tmp_path / "macros").mkdir()
     block = "{% macro m() %}\r\n  1\r\n{% endmacro %}"
     (tmp_path / "macros" / "m.sql").write_bytes(f"-- m\r\n{block}\r\n".encode())
     macro = Macro(unique_id="macro.p.m", name="m", original_file_path="macros/m.sql")
-    placed = place_code(tmp_path, macro, block)
+    placed = place_code(files, macro, block)
     assert (placed.start, placed.stale) == (1, False)

@@ -134,7 +134,9 @@ def breaking_changes(ctx: CheckContext) -> Iterator[Finding]:
     settings = ctx.config.breaking
     # A file the diff names from a manifest (a removed model's YAML) is relative to the dbt
     # project; findings name files from the repository root (`Locator.display`), so that a
-    # project in a subfolder (`analytics/`) gets its links, annotations and SARIF right.
+    # project in a subfolder (`analytics/`) gets its links, annotations and SARIF right. Only
+    # the root project's resources have breaking or risky changes (an installed package's
+    # exposure is only added or removed, safe), so the files are the root project's.
     display = Locator.for_project(ctx.project.project_dir).display
     for change in diff.changes:
         if change.change_class != "safe":
