@@ -899,11 +899,25 @@ def test_a_description_change_names_whose_descriptions_changed(
     assert only(diff(tmp_path, [before], [after]), "safe.description_changed").reason == said
 
 
-def test_access_narrowed_is_risky(tmp_path: Path) -> None:
+def test_access_narrowed_from_public_breaks_other_projects_and_within_one_is_risky(
+    tmp_path: Path,
+) -> None:
+    """public -> protected loses the model to every other project, as removing it would
+    (breaking, the impact naming other projects); protected -> private only to models outside
+    its group, which the build shows."""
     before = model("orders", ORDERS_COLUMNS, access="public")
     after = model("orders", ORDERS_COLUMNS, access="protected")
-    change = only(diff(tmp_path, [before], [after]), "risky.access_narrowed")
-    assert (change.old, change.new) == ("public", "protected")
+    change = only(diff(tmp_path, [before], [after]), "breaking.access_narrowed")
+    assert (change.old, change.new, change.policy) == (
+        "public",
+        "protected",
+        "uncontracted_with_consumers",
+    )
+    assert change.impact is not None and change.impact.public
+    assert change.impact.models == [] and change.impact.exposures == []
+    private = model("orders", ORDERS_COLUMNS, access="private")
+    change = only(diff(tmp_path / "private", [after], [private]), "risky.access_narrowed")
+    assert (change.old, change.new) == ("protected", "private")
 
 
 def test_new_version_without_deprecating_the_old_one_is_risky(tmp_path: Path) -> None:

@@ -52,6 +52,9 @@ FIX_HINTS = {
     "for a release if unsure.",
     "risky.constraint_loosened": "Keep the test or constraint, unless the guarantee no longer "
     "holds; then say so in breaking.acknowledge.",
+    "breaking.access_narrowed": "Keep it public until no other project refs it: set a "
+    "deprecation_date and tell the projects that read it, or add a public model version for "
+    "them.",
     "risky.access_narrowed": "Keep the wider access until every ref from outside the group or "
     "project is gone.",
     "risky.grant_revoked": "Keep the grant until its grantee no longer reads the relation "

@@ -73,7 +73,8 @@ TAXONOMY: dict[str, str] = {
     "selects any more",
     "risky.constraint_loosened": "a constraint that is not enforced, or a not_null, unique, "
     "accepted_values or relationships test, removed",
-    "risky.access_narrowed": "access narrowed (public -> protected -> private)",
+    "risky.access_narrowed": "access narrowed (protected -> private)",
+    "breaking.access_narrowed": "a public model's access narrowed: other projects' refs fail",
     "risky.grant_revoked": "a grant removed: its grantee loses access to the relation at the "
     "next build",
     "risky.latest_version_changed": "a versioned model's latest_version moved: every ref "

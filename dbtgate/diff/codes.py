@@ -159,6 +159,16 @@ _BREAKING = [
         + _lowered(CASE_HINTS[("breaking.materialization_changed", "relation")]),
     ),
     _doc(
+        "breaking.access_narrowed",
+        "A public model became protected or private. As a public model removed, it is lost to "
+        "every other project that refs it (dbt mesh); its own project's models may still read "
+        "a protected one. Its impact names other projects, which the build cannot list.",
+        "Other projects' refs to it fail to compile at their next parse, in jobs and repositories "
+        "nobody reviewing this pull request sees.",
+        "orders_summary v2: access narrowed public -> protected; refs from other projects will "
+        "fail",
+    ),
+    _doc(
         "breaking.relation_renamed",
         "A model's, seed's or snapshot's `alias`, `schema` or `database`, as configured, changed "
         "while an exposure reads it or it is public. Its impact lists those readers; the models "
@@ -249,8 +259,8 @@ _RISKY = [
     ),
     _doc(
         "risky.access_narrowed",
-        "A model's access went down: public -> protected (other projects lose it) or protected "
-        "-> private (models outside its group lose it).",
+        "A model's access went down from protected to private: models outside its group lose "
+        "it (public -> protected is `breaking.access_narrowed`).",
         "Refs from outside the new boundary fail to compile.",
         "access: protected  # was public",
     ),

@@ -32,6 +32,10 @@ def add_impact(ctx: DiffContext, changes: list[Change]) -> None:
     for change in changes:
         if change.change_class != "breaking":
             continue
+        if change.code == "breaking.access_narrowed":
+            # Only other projects lose it: every model of its own still may ref it.
+            change.impact = Impact(public=True)
+            continue
         if change.code == "breaking.relation_renamed":
             change.impact = relation_impact(ctx, change.unique_id, removed=False, moved=True)
             continue

@@ -166,7 +166,17 @@ def _access(emit: Emitter, old: Node, new: Node) -> None:
     before, after = old.access or "protected", new.access or "protected"
     if before == after or before not in _ACCESS_RANK or after not in _ACCESS_RANK:
         return
-    if _ACCESS_RANK[after] < _ACCESS_RANK[before]:
+    if before == "public":
+        # As a public model removed: the other projects that ref it fail to compile.
+        emit(
+            "breaking.access_narrowed",
+            f"{display_name(new)}: access narrowed public -> {after}; refs from other projects "
+            "will fail",
+            "uncontracted_with_consumers",
+            old=before,
+            new=after,
+        )
+    elif _ACCESS_RANK[after] < _ACCESS_RANK[before]:
         emit(
             "risky.access_narrowed",
             f"{display_name(new)}: access narrowed {before} -> {after}; refs from outside its "

@@ -11,6 +11,7 @@ from dbtgate.findings import Finding
 SETTINGS = {
     "breaking.materialization_changed": "materialized",
     "risky.access_narrowed": "access",
+    "breaking.access_narrowed": "access",
     "risky.grant_revoked": "grants",
     "breaking.contract_removed": "contract",
 }
@@ -19,6 +20,10 @@ SETTINGS = {
 def setting_of(finding: Finding) -> tuple[str, str | None] | None:
     """(setting, detail) of a config-level finding, None for any other. The detail is the
     privilege when every grant the finding names has the same one: then its line is the edit."""
+    if finding.code.endswith(".relation_renamed"):
+        # The first setting the change names (`alias`, `schema`, `database`: `details.moved`).
+        moved = (finding.details or {}).get("moved") or []
+        return (str(moved[0]).split()[0], None) if moved else None
     setting = SETTINGS.get(finding.code)
     if setting != "grants":
         return None if setting is None else (setting, None)
