@@ -131,10 +131,11 @@ def test_expired_waivers_join_the_used_ones_and_no_date_is_counted_from_the_buil
     page = render_html(report)
     assert "<h2>Waivers used (1) and expired (1)</h2>" in page
     assert (
-        '<td class="expired">2026-02-01 (expired)</td>'
-        "<td>owned by the CRM team &lt;soon&gt;</td><td>3 (count again)</td>"
+        '<td data-label="expires" class="expired">2026-02-01 (expired)</td>'
+        '<td data-label="reason">owned by the CRM team &lt;soon&gt;</td>'
+        '<td data-label="findings">3 (count again)</td>'
     ) in page
-    assert '<td class="">2099-12-31</td>' in page and "this build)" not in page
+    assert '<td data-label="expires" class="">2099-12-31</td>' in page and "this build)" not in page
 
 
 def test_rule_help_keeps_its_code_spans_and_a_finding_on_no_resource_shows_no_chip() -> None:
@@ -172,7 +173,7 @@ def test_sections_for_release_managers_are_all_there() -> None:
     assert linked == re.findall(r'<section id="([a-z-]+)">', page)
     assert "finance_revenue (direct reader; does not select item_count)" in page
     # Not announced by the gate (waiver.expiring), so neither marked nor counted in days.
-    assert '<td class="">2026-03-20</td>' in page
+    assert '<td data-label="expires" class="">2026-03-20</td>' in page
     assert "11111111-2222-3333-4444-555555555555" in page
     assert page.count('<tr class="finding"') == 9
     assert '<g class="breaking" data-id="model.shop.orders_summary.v2">' in page
@@ -509,8 +510,8 @@ def test_waiver_expiry_is_the_gates_when_it_ran_long_after_the_build() -> None:
     report = sample_report([*sample_findings(), expired_waiver(), notice])
     report["waivers"][0]["expires"] = "2026-11-20"
     page = render_html(report)
-    assert '<td class="expiring">2026-11-20 (expires in 9 days)</td>' in page
-    assert '<td class="expired">2026-11-01 (expired)</td>' in page
+    assert '<td data-label="expires" class="expiring">2026-11-20 (expires in 9 days)</td>' in page
+    assert '<td data-label="expires" class="expired">2026-11-01 (expired)</td>' in page
     assert "after this build" not in page
 
 
@@ -561,11 +562,20 @@ def test_kpis_with_a_target_lead_the_scorecard_and_a_missed_one_is_marked() -> N
         "models documented",
         "owner coverage",
     ]
-    assert '<td>80.0%</td><td class="status-missed">below (not gated)</td>' in kpis
-    assert '<td>98.0%</td><td class="status-missed">below (gated)</td>' in kpis
+    assert (
+        '<td data-label="target">80.0%</td><td data-label="status" class="status-missed">below (not gated)</td>'
+        in kpis
+    )
+    assert (
+        '<td data-label="target">98.0%</td><td data-label="status" class="status-missed">below (gated)</td>'
+        in kpis
+    )
     assert "<th>gated</th>" not in kpis
-    assert '<td>90.0%</td><td class="status-met">met</td>' in kpis
-    assert '<td>–</td><td class="">no target</td>' in kpis
+    assert (
+        '<td data-label="target">90.0%</td><td data-label="status" class="status-met">met</td>'
+        in kpis
+    )
+    assert '<td data-label="target">–</td><td data-label="status" class="">no target</td>' in kpis
 
 
 def long_named_lineage() -> dict:
@@ -626,11 +636,16 @@ def test_a_kpi_that_fell_since_the_base_build_is_marked_and_one_that_rose_too() 
         }
     kpis = render_html(report).split('<section id="kpis">')[1].split("</table>")[0]
     assert "<th>vs base build</th>" in kpis
-    assert '<td class="status-missed">-25.0 pt from 75.0% (3/4)</td>' in kpis
-    assert '<td class="status-met">+25.0 pt from 25.0% (3/4)</td>' in kpis
-    assert '<td class="">unchanged, 50.0% (3/4)</td>' in kpis
+    assert (
+        '<td data-label="vs base build" class="status-missed">-25.0 pt from 75.0% (3/4)</td>'
+        in kpis
+    )
+    assert (
+        '<td data-label="vs base build" class="status-met">+25.0 pt from 25.0% (3/4)</td>' in kpis
+    )
+    assert '<td data-label="vs base build" class="">unchanged, 50.0% (3/4)</td>' in kpis
     # A KPI without a base figure (another build's measure) has an empty cell, not a guess.
-    assert '<td class=""></td>' in kpis
+    assert '<td data-label="vs base build" class=""></td>' in kpis
 
 
 def test_a_long_kpi_breakdown_is_folded_under_its_title_and_a_short_one_is_not() -> None:

@@ -476,6 +476,176 @@ def test_a_typical_message_takes_a_line_or_two_and_team_names_stay_whole(
     assert severe(browser) == []
 
 
+def narrow_screen_layout(driver) -> dict:
+    """As the open page is laid out on screen: `past`, the cells of the findings and the
+    breaking changes (and every other table's box) whose right edge is beyond the viewport's
+    or left edge before it; `hidden`, the findings' status, owner and tier cells and the breaking
+    changes' readers, owners and status that are not shown or have no size; `message`, each
+    finding's message width over the window's; `gap`, per row of either table, how far the
+    location starts below the lowest text on screen of the row's other cells; `scrolls`, the
+    tables whose content is wider than their box; `sideways`, whether the page scrolls
+    sideways."""
+    return driver.execute_script(
+        "var edge = document.documentElement.clientWidth, past = [], hidden = [];"
+        "var name = e => e.textContent.trim().slice(0, 30);"
+        "var shown = e => e.checkVisibility() && e.getBoundingClientRect().width > 0;"
+        "var cells = [...document.querySelectorAll('#findings-table tr, #breaking tr')]"
+        " .flatMap(row => [...row.cells]).filter(shown);"
+        "var boxes = [...document.querySelectorAll('table')].filter(shown);"
+        "for (var e of [...cells, ...boxes]) { var box = e.getBoundingClientRect();"
+        " if (box.right > edge + 0.5 || box.left < -0.5) past.push([e.tagName, name(e)]); }"
+        "var must = [...document.querySelectorAll('tr.finding')].flatMap(row =>"
+        " [row.cells[4], row.cells[5], row.cells[6]]).concat("
+        " [...document.querySelectorAll('#breaking tbody tr')].flatMap(row =>"
+        "  [row.cells[2], row.cells[3], row.cells[4]]));"
+        "for (var cell of must) if (!shown(cell)) hidden.push(name(cell));"
+        "var lines = e => { var range = document.createRange(); range.selectNodeContents(e);"
+        " return [...range.getClientRects()].filter(r => r.width && r.height); };"
+        "var gap = [...document.querySelectorAll('tr:has(> td.where code)')].map(row => {"
+        " var where = row.querySelector('td.where').getBoundingClientRect().top;"
+        " var above = [...row.cells].filter(c => !c.matches('.where')).flatMap(lines)"
+        "  .filter(r => r.right <= edge && r.bottom <= where + 1).map(r => r.bottom);"
+        " return Math.round(where - Math.max(...above)); });"
+        "return {past: past, hidden: hidden, gap: gap,"
+        " message: [...document.querySelectorAll('tr.finding')].map(row =>"
+        "  row.cells[3].getBoundingClientRect().width / innerWidth),"
+        " scrolls: boxes.filter(t => t.scrollWidth > t.clientWidth + 1).map(t =>"
+        "  t.closest('section').id + ': ' + name(t.querySelector('th, td'))),"
+        " sideways: document.documentElement.scrollWidth > innerWidth};"
+    )
+
+
+def narrow_screen_report() -> dict:
+    """The sample report with what squeezes a narrow screen: team names of three words and
+    long handles, a 60-letter resource, long paths, a long message, statuses of three words."""
+    from report_samples import sample_report
+
+    owners = ["@finance-eng", "@data-platform", "Customer Success Operations"]
+    owners += ["@acme-corp/data-platform", "analytics-engineering@acme.com"]
+    report = sample_report()
+    for index, finding in enumerate(report["findings"]):
+        finding["owner"] = owners[index % len(owners)]
+        if finding.get("path"):
+            finding["path"] = LONG_FILE if index % 2 else LONG_PATH
+    report["findings"][0]["resource_name"] = LONG_NAME  # the breaking change: in both tables
+    report["findings"][1]["message"] = TYPICAL_MESSAGE * 3
+    return report
+
+
+@pytest.mark.parametrize("screen", [375, 768])
+def test_on_a_phone_and_a_tablet_each_finding_and_breaking_change_is_a_card(
+    tmp_path: Path, browser, screen: int
+) -> None:
+    """At 375 px the findings' table (~920 px) scrolled in a box of 327 px: ~40 px of a
+    finding's message showed, its owner, tier and status were off-screen, and a breaking
+    change's readers, owners and status too (743 px), its tall cells leaving a gap of a hundred
+    px above its location. At 768 the tier and status were off-screen. Below 1000 px each is a
+    card: the message across it, nothing beyond the screen, the location right under the text."""
+    report = narrow_screen_report()
+    open_report(browser, tmp_path / "narrow.html", report)
+    resize_window(browser, screen, 2000)
+    try:
+        layout = narrow_screen_layout(browser)
+        assert layout["past"] == [] and not layout["sideways"], layout
+        assert layout["hidden"] == [], layout
+        assert layout["scrolls"] == [], layout
+        assert len(layout["message"]) == len(report["findings"]), layout
+        assert min(layout["message"]) >= 0.8, layout
+        under = locations_under_their_text(browser)
+        assert len(under) == len(layout["gap"]) >= 9 and all(under), under
+        assert max(layout["gap"]) <= 16, layout  # the cells' padding (it was 28 here)
+        # Nothing breaks inside a word that has room: a team's handle stays whole.
+        breaks = line_breaks(browser, "#findings-table td.owners, #breaking td.owners")
+        assert not [text for text, _, _ in breaks if text in ("@finance-eng", "@data-platform")]
+        # A tier is named as such, away from its column's header.
+        tiers = browser.execute_script(
+            "return [...document.querySelectorAll('tr.finding')].map(row =>"
+            " getComputedStyle(row.cells[5], '::before').content);"
+        )
+        assert tiers and set(tiers) == {'"tier "'}, tiers
+    finally:
+        resize_window(browser, 1280, 2000)
+    assert severe(browser) == []
+
+
+def test_at_1000_px_the_findings_are_still_a_table_and_fit(tmp_path: Path, browser) -> None:
+    """The cards start where the table no longer fits (~920 px of columns and 48 of margins):
+    at 1000 px each finding is still one row of cells side by side, and nothing scrolls."""
+    open_report(browser, tmp_path / "at-1000.html", narrow_screen_report())
+    resize_window(browser, 1000, 2000)
+    try:
+        layout = narrow_screen_layout(browser)
+        assert layout["past"] == [] and layout["scrolls"] == [], layout
+        tops = browser.execute_script(
+            "return [...document.querySelectorAll('tr.finding')].map(row =>"
+            " new Set([...row.cells].slice(0, 7).map(c => c.getBoundingClientRect().top)).size);"
+        )
+        assert set(tops) == {1}, tops
+    finally:
+        resize_window(browser, 1280, 2000)
+
+
+def test_on_a_phone_tables_of_many_columns_are_cards_named_by_column(
+    tmp_path: Path, browser
+) -> None:
+    """At 375 px the KPIs' scorecard (472 px) and by owner, the waivers (531) and the inputs
+    (654) scrolled in a box of 327 px, a waiver's reason and a KPI's status behind its edge.
+    Each row is a card: its first cell heads it, the others under their column's name."""
+    from report_samples import sample_report
+
+    open_report(browser, tmp_path / "phone-tables.html", sample_report())
+    resize_window(browser, 375, 2000)
+    try:
+        layout = narrow_screen_layout(browser)
+        assert layout["past"] == [] and layout["scrolls"] == [], layout
+        assert not layout["sideways"], layout
+        # (a table of four columns or fewer, as the KPIs by tier here, stays a table: it fits)
+        cards = browser.execute_script(
+            "return ['#kpis', '#waivers', '#inputs'].map(id =>"
+            " [...document.querySelectorAll(id + ' table:has(td[data-label])')]"
+            " .filter(t => t.checkVisibility()).map(t => [t.rows.length > 1,"
+            "  getComputedStyle(t.tHead).display, getComputedStyle(t.tBodies[0].rows[0]).display,"
+            "  getComputedStyle(t.tBodies[0].rows[0].cells[1], '::before').content]));"
+        )
+        assert cards == [
+            [[True, "none", "grid", '"value"']],
+            [[True, "none", "grid", '"selection"']],
+            [[True, "none", "grid", '"file"']],
+        ], cards
+    finally:
+        resize_window(browser, 1280, 2000)
+    assert severe(browser) == []
+
+
+def test_a_table_that_scrolls_keeps_its_first_column_and_shows_that_it_scrolls(
+    tmp_path: Path, browser
+) -> None:
+    """Between a phone and the desktop a table wider than the screen scrolls inside its box (at
+    620 px the inputs' 645 px in 557): scrolled to its end, its rows keep their first cell at
+    the box's left edge, and the box has a shadow at an edge with more beyond it."""
+    from report_samples import sample_report
+
+    open_report(browser, tmp_path / "scrolls.html", sample_report())
+    resize_window(browser, 620, 2000)
+    try:
+        seen = browser.execute_script(
+            "var table = document.querySelector('#inputs table');"
+            "var wider = table.scrollWidth > table.clientWidth;"
+            "table.scrollLeft = table.scrollWidth;"
+            "var left = table.getBoundingClientRect().left + table.clientLeft;"
+            "var firsts = [...table.rows].map(row => row.cells[0].getBoundingClientRect().left);"
+            "return {wider: wider, scrolled: table.scrollLeft,"
+            " offset: Math.max(...firsts.map(x => Math.abs(x - left))),"
+            " shadows: getComputedStyle(table).backgroundImage.split('linear-gradient').length - 1,"
+            " sideways: document.documentElement.scrollWidth > innerWidth};"
+        )
+        assert seen["wider"] and seen["scrolled"] > 0 and seen["offset"] < 1, seen
+        assert seen["shadows"] == 4 and not seen["sideways"], seen
+    finally:
+        resize_window(browser, 1280, 2000)
+    assert severe(browser) == []
+
+
 def test_on_paper_details_open_controls_go_and_the_graph_fits_the_page(page) -> None:
     """A release's report gets printed or saved as PDF: folded details printed as their summary
     alone, the filters printed as dropdowns, and the lineage graph was cut at the right edge."""

@@ -350,7 +350,7 @@ def test_an_expiring_waiver_is_marked_in_the_console_and_the_reports(workdir):
     owner, date = md_text("@data-platform"), md_text(expires)
     assert f"| {owner} | **{date}** (expires in 5 days) |" in markdown
     html = (workdir / "out" / "gate.html").read_text()
-    assert f'<td class="expiring">{expires} (expires in 5 days)</td>' in html
+    assert f'<td data-label="expires" class="expiring">{expires} (expires in 5 days)</td>' in html
     # The page's row of the waived finding too, as the console's line: not the date alone.
     assert f"waived by @data-platform until {expires} (expires in 5 days):" in html
 
@@ -542,7 +542,10 @@ def test_the_reports_do_not_mark_a_renewal_as_expiring_with_the_entry_it_renews(
     markdown = (workdir / "out" / "gate.md").read_text()
     assert f"| {md_text('@data-platform')} | {md_text(renewed)} |" in markdown
     assert "(expires in" not in markdown
-    assert f'<td class="">{renewed}' in (workdir / "out" / "gate.html").read_text()
+    assert (
+        f'<td data-label="expires" class="">{renewed}'
+        in (workdir / "out" / "gate.html").read_text()
+    )
 
 
 def test_dbtgate_today_pins_the_day_and_the_report_records_it(workdir):

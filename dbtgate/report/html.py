@@ -657,15 +657,20 @@ def _scorecard_html(rows: list[list[str]]) -> str:
     ordered = sorted(rows, key=lambda row: row[3] == "–")
     headers = view.without_gated(view.scorecard_headers(rows))
     head = "".join(f"<th>{h(cell)}</th>" for cell in headers)
+    label = _column_labels(headers)
     body = "".join(
         "<tr>"
-        + "".join(f"<td>{h(cell)}</td>" for cell in row[:4])
-        + f'<td class="{_KPI_STATUS_CLASS.get(row[4], "")}">{h(view.gated_status(row))}</td>'
-        + "".join(f'<td class="{_moved_class(cell)}">{h(cell)}</td>' for cell in row[6:])
+        + "".join(f"<td{label[i]}>{h(cell)}</td>" for i, cell in enumerate(row[:4]))
+        + f'<td{label[4]} class="{_KPI_STATUS_CLASS.get(row[4], "")}">'
+        f"{h(view.gated_status(row))}</td>"
+        + "".join(f'<td{label[5]} class="{_moved_class(cell)}">{h(cell)}</td>' for cell in row[6:])
         + "</tr>"
         for row in ordered
     )
-    return f"<h3>Scorecard</h3><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        '<h3>Scorecard</h3><table class="named">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def _moved_class(change: str) -> str:
@@ -674,11 +679,15 @@ def _moved_class(change: str) -> str:
     return {"fell": "status-missed", "rose": "status-met"}.get(view.base_moved(change) or "", "")
 
 
+_WAIVER_HEADERS = ["rule", "selection", "owner", "expires", "reason", "findings"]
+
+
 def _waivers(report: dict[str, Any]) -> str:
     waivers = view.waivers_listed(report)
     if not waivers:
         return '<section id="waivers"><h2>Waivers used</h2><p class="muted">None.</p></section>'
     expiring = view.expiring_waivers(report)
+    label = _column_labels(_WAIVER_HEADERS)
     rows = []
     for waiver in waivers:
         # Marked expiring when the gate announced it (waiver.expiring, in the config's
@@ -689,15 +698,16 @@ def _waivers(report: dict[str, Any]) -> str:
         css = "expired" if expired else ("expiring" if days_left is not None else "")
         rows.append(
             f"<tr><td><code>{_breakable(waiver['rule'])}</code></td>"
-            f"<td><code>{_breakable(waiver['select'])}</code></td>"
-            f'<td>{h(waiver["owner"])}</td><td class="{css}">{h(waiver["expires"])}{h(note)}</td>'
-            f"<td>{h(waiver['reason'])}</td><td>{waiver['findings']}"
+            f"<td{label[1]}><code>{_breakable(waiver['select'])}</code></td>"
+            f"<td{label[2]}>{h(waiver['owner'])}</td>"
+            f'<td{label[3]} class="{css}">{h(waiver["expires"])}{h(note)}</td>'
+            f"<td{label[4]}>{h(waiver['reason'])}</td><td{label[5]}>{waiver['findings']}"
             f"{' (count again)' if waiver.get('expired') else ''}</td></tr>"
         )
     return (
-        f'<section id="waivers"><h2>{h(view.waivers_title(report))}</h2>'
-        "<table><thead><tr><th>rule</th><th>selection</th><th>owner</th><th>expires</th>"
-        f"<th>reason</th><th>findings</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+        f'<section id="waivers"><h2>{h(view.waivers_title(report))}</h2><table class="named">'
+        f"<thead><tr>{''.join(f'<th>{h(header)}</th>' for header in _WAIVER_HEADERS)}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></section>"
     )
 
 
@@ -783,11 +793,19 @@ def _table_html(table: view.Table, text: Callable[[str], str] = h) -> str:
 
 def _table_opening(headers: list[str]) -> tuple[str, list[str]]:
     """A table's opening tag and each column's cell attributes: a table of more columns than
-    `_NARROW_PAPER_COLUMNS` is one of cards on narrow paper, each cell but the first (which
-    heads the card) named by its column."""
+    `_NARROW_PAPER_COLUMNS` is one of cards on narrow paper and on a phone, each cell but the
+    first (which heads the card) named by its column."""
     if len(headers) <= _NARROW_PAPER_COLUMNS:
         return "<table>", [""] * len(headers)
-    return '<table class="wide">', ["", *(f' data-label="{h(header)}"' for header in headers[1:])]
+    return '<table class="wide">', _column_labels(headers)
+
+
+def _column_labels(headers: list[str]) -> list[str]:
+    """Each column's cell attribute naming it (`data-label`), none for the first: a table of
+    them is a card a row on a phone (the stylesheet's `table.wide`, and `table.named`, which
+    prints as a table: the scorecard and the waivers fit A5's page), its first cell heading the
+    card and the others under their column's name."""
+    return ["", *(f' data-label="{h(header)}"' for header in headers[1:])]
 
 
 def _input_path_cell(info: dict[str, Any], label: str) -> str:
