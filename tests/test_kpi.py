@@ -220,6 +220,22 @@ def test_bouncer_scorecard_matches_hand_counts(name):
     assert owners[:-1] == sorted(owners[:-1], key=str.lower)
 
 
+def test_a_check_the_config_turns_off_is_not_measured_either(tmp_path):
+    """`freshness: {enabled: false}` (or `run:`): the scorecard has no figure for it, and says
+    why. It showed "source freshness 50% below" under "Not checked: source freshness"."""
+    target = corpus_dir("bouncer-dbt20")
+    config = tmp_path / "dbtgate.yml"
+    config.write_text("version: 1\nrun: {enabled: false}\nfreshness: {enabled: false}\n")
+    project = Project.from_artifacts(load_artifacts(target))
+    scorecard = compute_scorecard(project, load_config(config))
+    assert scorecard["scorecard"]["test_pass_rate"]["value"] is None
+    assert scorecard["overall"]["test_pass_rate"]["denominator"] == 0
+    assert "test pass rate: not measured (run.enabled: false)" in scorecard["notes"]
+    assert "freshness: not measured (freshness.enabled: false)" in scorecard["notes"]
+    measured = compute_scorecard(project, Config())
+    assert measured["overall"]["test_pass_rate"]["denominator"] > 0
+
+
 @pytest.mark.slow
 def test_fixture_scorecard_matches_hand_counts(shop_builds):
     target = shop_builds.pr / "target"

@@ -201,7 +201,7 @@ def compute_scorecard(
         by_tier[key] = summed(group_rows)
     for key, group_rows in owner_rows.items():
         by_owner[key] = summed(group_rows)
-    unmeasured = add_results(project, groups)
+    unmeasured = add_results(project, groups, turned_off=_turned_off(config))
     notes = [f"{_MEASURE_NOTED[measure]}: {why}" for measure, why in unmeasured.items()]
     skipped = overall.tests_skipped
     if skipped:
@@ -257,56 +257,86 @@ def tier1_by_owner(project: Project, rows: ModelRows) -> dict[str, dict[str, dic
     return {owner: tally.measures() for owner, tally in tallies.items()}
 
 
+def _turned_off(config: Config) -> dict[str, str]:
+    """The measures whose check the config turns off, with the setting that does: the KPI
+    is then not measured either (a scorecard saying "source freshness 50% below" under
+    "Not checked: source freshness" read as a check that ran)."""
+    off = {}
+    if not config.run.enabled:
+        off["test_pass_rate"] = "not measured (run.enabled: false)"
+    if not config.freshness.enabled:
+        off["freshness"] = "not measured (freshness.enabled: false)"
+    return off
+
+
 def add_results(
     project: Project,
     groups: Callable[[str | None], list[Tally]],
     leave_out: frozenset[str] = frozenset(),
+    turned_off: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Count the last run's tests (for the resource each tests; not those in `leave_out`) and
-    the sources' freshness into `groups(unique_id)`'s tallies. Returns why a measure could not
-    be taken, by measure (`test_pass_rate`, `freshness`): "no run_results.json",
-    "run_results.json is from ..."."""
-    unmeasured: dict[str, str] = {}
+    the sources' freshness into `groups(unique_id)`'s tallies, but those the config turned off
+    (`turned_off`: measure -> why). Returns why a measure could not be taken, by measure
+    (`test_pass_rate`, `freshness`): "no run_results.json", "run_results.json is from ..."."""
+    unmeasured: dict[str, str] = dict(turned_off or {})
+    if "test_pass_rate" not in unmeasured:
+        why = _add_tests(project, groups, leave_out)
+        if why:
+            unmeasured["test_pass_rate"] = why
+    if "freshness" not in unmeasured:
+        why = _add_freshness(project, groups)
+        if why:
+            unmeasured["freshness"] = why
+    return unmeasured
+
+
+def _add_tests(
+    project: Project, groups: Callable[[str | None], list[Tally]], leave_out: frozenset[str]
+) -> str | None:
+    """The last run's tests into the tallies; why they could not be counted, if so."""
     index = project.run_index()
     if index is None:
-        unmeasured["test_pass_rate"] = "no run_results.json"
-    elif not index.executed:
-        unmeasured["test_pass_rate"] = (
+        return "no run_results.json"
+    if not index.executed:
+        return (
             f"run_results.json is from {code_span(dbt_command_line(index.command))} (no tests run)"
         )
-    else:
-        tested = project.tested_resources()
-        # (run, passed) per tested resource first, then per group: one group lookup per
-        # resource rather than per test.
-        counts: dict[str | None, list[int]] = {}
-        for uid, result in index.results.items():
-            if not uid.startswith(TEST_PREFIXES) or uid in leave_out:
-                continue
-            tally_of = counts.setdefault(tested.get(uid), [0, 0, 0])
-            status = result.status
-            if status == "skipped":
-                tally_of[2] += 1
-                continue
-            tally_of[0] += 1
-            tally_of[1] += status in TEST_PASSED
-        for uid, (run, passed, skipped) in counts.items():
-            for tally in groups(uid):
-                tally.tests_run += run
-                tally.tests_passed += passed
-                tally.tests_skipped += skipped
+    tested = project.tested_resources()
+    # (run, passed) per tested resource first, then per group: one group lookup per
+    # resource rather than per test.
+    counts: dict[str | None, list[int]] = {}
+    for uid, result in index.results.items():
+        if not uid.startswith(TEST_PREFIXES) or uid in leave_out:
+            continue
+        tally_of = counts.setdefault(tested.get(uid), [0, 0, 0])
+        status = result.status
+        if status == "skipped":
+            tally_of[2] += 1
+            continue
+        tally_of[0] += 1
+        tally_of[1] += status in TEST_PASSED
+    for uid, (run, passed, skipped) in counts.items():
+        for tally in groups(uid):
+            tally.tests_run += run
+            tally.tests_passed += passed
+            tally.tests_skipped += skipped
+    return None
 
+
+def _add_freshness(project: Project, groups: Callable[[str | None], list[Tally]]) -> str | None:
+    """The sources' freshness into the tallies; why it could not be counted, if so."""
     freshness = project.freshness
     if freshness is None:
-        unmeasured["freshness"] = "no sources.json"
-    else:
-        for result in freshness.results or ():
-            uid = result.unique_id
-            if uid not in project.sources:
-                continue  # another build's source (the freshness check warns)
-            for tally in groups(uid):
-                tally.sources_checked += 1
-                tally.sources_fresh += int(result.status == "pass")
-    return unmeasured
+        return "no sources.json"
+    for result in freshness.results or ():
+        uid = result.unique_id
+        if uid not in project.sources:
+            continue  # another build's source (the freshness check warns)
+        for tally in groups(uid):
+            tally.sources_checked += 1
+            tally.sources_fresh += int(result.status == "pass")
+    return None
 
 
 def summed(rows: list[tuple[int, ...]]) -> Tally:
