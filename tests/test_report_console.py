@@ -47,7 +47,11 @@ def test_piped_output_is_plain_text_grouped_by_disposition_then_owner(monkeypatc
     assert "        fix: Add unique and not_null tests on order_id." in lines
     # After the blocking findings, the waiver entry for the most needed one a waiver is for
     # (not the breaking change: an acknowledgement is its way out).
-    assert lines[hint].endswith("e.g. the run.test_failures above:")
+    # Named by what it waives: the PR comment may leave the finding out of those it shows.
+    assert lines[hint].endswith(
+        "e.g. the run.test_failures finding of "
+        "test.shop.not_null_customer_ltv_avg_order_value.d09aefd175:"
+    )
     assert lines[hint + 1 : hint + 7] == [
         "  - rule: run.test_failures",
         '    select: "test.shop.not_null_customer_ltv_avg_order_value.d09aefd175"',

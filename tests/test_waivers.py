@@ -702,7 +702,7 @@ def test_the_waiver_suggested_where_one_expired_renews_that_entry(workdir):
     assert f'<div class="fix">{escape(expired)}</div>' in render_html(report)
     start = next(i for i, line in enumerate(lines) if line.startswith("to ship with"))
     assert lines[start] == (
-        "to ship with the docs.model_description above as it is for now, renew the waiver that "
+        "to ship with the docs.model_description finding as it is for now, renew the waiver that "
         "expired on 2026-11-30 at dbtgate.yml:7 rather than add a second entry: replace it "
         "with this one, its reason written again:"
     )

@@ -165,17 +165,22 @@ def suggested_waiver_intro(
     beside the expired one would leave that one reported, and to remove, on every run. `first`
     is its first word: `To` where it starts a paragraph (the PR comment, the HTML page)."""
     config = str(inputs.get("config") or "dbtgate.yml")
-    code, renews = suggestion["code"], suggestion.get("renews")
+    renews = suggestion.get("renews")
+    # Named by what it waives, not as "the ... above": the PR comment may have cut it from the
+    # findings it shows (a long report keeps the most important ones).
+    select = suggestion["entry"]["select"]
+    code = f"{suggestion['code']} finding"
     if renews:
         where = f"{config}:{renews['line']}" if renews.get("line") else config
         return (
-            f"{first} ship with the {code} above as it is for now, renew the waiver that "
+            f"{first} ship with the {code} as it is for now, renew the waiver that "
             f"expired on {renews['expires']} at {where} rather than add a second entry: "
             "replace it with this one, its reason written again:"
         )
     return (
         f"{first} ship with a finding as it is for now, waive it under `waivers:` in {config} (a "
-        f"reason, an owner and the last day it waives are required), e.g. the {code} above:"
+        f"reason, an owner and the last day it waives are required), e.g. the {code}"
+        + (f" of {select}:" if select != "*" else ":")
     )
 
 
