@@ -48,6 +48,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 RELATION_TYPES = frozenset({"model", "seed", "snapshot"})
+# The columns dbt adds to every snapshot table (lowered).
+SNAPSHOT_COLUMNS = frozenset(
+    {"dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to", "dbt_is_deleted"}
+)
 # Materializations that store nothing: reading one runs its query (and its parents', if they are
 # of these too) every time.
 _VIRTUAL_MATERIALIZATIONS = frozenset({"view", "ephemeral"})
@@ -487,9 +491,13 @@ class Project:
                     placeholders.add(name)
         table = self.catalog_table(model.unique_id) if use_catalog else None
         if table is not None and table.columns:
+            # dbt's own columns of a snapshot table are not the team's to describe (declared in
+            # YAML, they count as any other).
+            own = SNAPSHOT_COLUMNS if model.resource_type == "snapshot" else ()
             for key, column in table.columns.items():
                 name = column.name or key
-                seen.setdefault(name.lower(), name)
+                if name.lower() not in own:
+                    seen.setdefault(name.lower(), name)
         undescribed = [name for name in seen.values() if name is not None]
         found = ColumnDocs(
             len(seen), len(seen) - len(undescribed), undescribed, frozenset(placeholders)

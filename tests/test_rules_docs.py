@@ -703,3 +703,17 @@ def test_description_pattern_points_at_the_models_yaml_line(shop_builds, tmp_pat
         ("model.shop.customer_segments", marts, 142),
         ("model.shop.finance_revenue", marts, 125),
     ]
+
+
+def test_dbt_s_own_snapshot_columns_are_not_asked_to_be_described() -> None:
+    """A snapshot table holds dbt_scd_id, dbt_valid_from, ... from dbt itself: the catalog
+    lists them, and docs.column_coverage (and the KPIs) asked the team to describe them."""
+    build = CORPUS / "bouncer-dbt112"
+    if not build.is_dir():
+        pytest.skip(f"corpus absent: {build}")
+    project = Project.from_artifacts(load_artifacts(build))
+    snapshot = project.nodes["snapshot.dbt_bouncer_test_project.snapshot_orders"]
+    assert "dbt_scd_id" in (project.catalog_table(snapshot.unique_id).columns or {})
+    docs = project.column_docs(snapshot)
+    assert sorted(docs.undescribed) == ["id", "order_date", "status", "user_id"]
+    assert docs.total == 4

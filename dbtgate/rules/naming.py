@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from dbtgate.artifacts.manifest import Macro, Node, Source, file_path, materialized_as
-from dbtgate.project import Project, display_name
+from dbtgate.project import SNAPSHOT_COLUMNS, Project, display_name
 from dbtgate.rules.registry import Names, Regex, RegexMap, Violation, rule
 
 DEFAULT_LAYERS = {
@@ -426,16 +426,6 @@ def column_pattern(
             )
 
 
-# The columns dbt adds to every snapshot table.
-_SNAPSHOT_COLUMNS = (
-    "dbt_scd_id",
-    "dbt_updated_at",
-    "dbt_valid_from",
-    "dbt_valid_to",
-    "dbt_is_deleted",
-)
-
-
 def column_types(resource: Node | Source, project: Project) -> list[tuple[str, str]]:
     """Each column's (name, type) that the type rules judge.
 
@@ -458,7 +448,7 @@ def column_types(resource: Node | Source, project: Project) -> list[tuple[str, s
             if column.type:
                 types[name.lower()] = (declared.get(name.lower(), name), column.type)
     if resource.resource_type == "snapshot":
-        for name in _SNAPSHOT_COLUMNS:
+        for name in SNAPSHOT_COLUMNS:
             types.pop(name, None)
     return list(types.values())
 
