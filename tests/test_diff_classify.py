@@ -265,7 +265,8 @@ def test_model_made_ephemeral_is_breaking_when_an_exposure_or_project_queries_it
     assert sorted(codes(result)) == [
         ("breaking.materialization_changed", "dashboarded", ""),
         ("breaking.materialization_changed", "shared", ""),
-        ("safe.materialization_changed", "internal", ""),
+        # Nothing known queries it; the old relation is left stale, as after a removal.
+        ("risky.materialization_changed", "internal", ""),
     ]
     by_name = {c.name: c for c in result.changes}
     assert by_name["dashboarded"].reason == (
@@ -331,7 +332,7 @@ def test_semantic_models_count_as_the_pull_request_declares_them(tmp_path: Path)
     )
     assert sorted(codes(result)) == [
         ("breaking.materialization_changed", "kept", ""),
-        ("safe.materialization_changed", "moved", ""),
+        ("risky.materialization_changed", "moved", ""),
     ]
     impact = only(result, "breaking.materialization_changed").impact
     assert [c.name for c in impact.models] == ["kept_sm"]

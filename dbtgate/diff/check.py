@@ -69,6 +69,8 @@ FIX_HINTS = {
     "relation by hand: dbt does not.",
     "risky.relation_renamed": "Check that nothing outside dbt (dashboards, notebooks, exports) "
     "queries the old name, and drop the old relation by hand: dbt does not.",
+    "risky.materialization_changed": "Check that nothing outside dbt (dashboards, notebooks, "
+    "exports) queries the relation, and drop the old one by hand: dbt does not.",
     "risky.model_removed": "Check that nothing outside dbt (dashboards, notebooks, exports) "
     "queries the relation.",
     "risky.source_removed": "Change or remove the models that read the source in the same pull "

@@ -82,6 +82,8 @@ TAXONOMY: dict[str, str] = {
     "risky.version_without_deprecation": "a new model version added while an older version has "
     "no deprecation_date",
     "risky.model_removed": "a model nothing else reads deleted, renamed or disabled",
+    "risky.materialization_changed": "a model no exposure or other project queries made "
+    "ephemeral: its relation is no longer built, the old one left stale",
     "risky.relation_renamed": "a model's configured alias, schema or database changed: dbt "
     "builds it under a new name and leaves the old relation, stale",
     "risky.source_removed": "a source table removed",

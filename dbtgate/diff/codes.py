@@ -310,6 +310,16 @@ _RISKY = [
         "that query the old name read stale data",
     ),
     _doc(
+        "risky.materialization_changed",
+        "A model that no exposure reads and that is not public was made ephemeral. (One they "
+        "query is `breaking.materialization_changed`.)",
+        "dbt inlines an ephemeral model into the models that ref() it, which keep working; but "
+        "it builds no relation any more and never drops the old one, so a tool outside dbt "
+        "that queries it reads data that no longer changes, as after the model's removal.",
+        "dim_products: materialized table -> ephemeral: no relation is built any more, and the "
+        "old one is left in place, stale; tools outside dbt that query it read stale data",
+    ),
+    _doc(
         "risky.model_removed",
         "A model, seed or snapshot without a contract, not public and read by no exposure "
         "was deleted, renamed or disabled.",

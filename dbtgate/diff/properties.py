@@ -108,6 +108,17 @@ def _materialization(
             new=after,
             details={"lost": "relation"},
         )
+    elif after == "ephemeral":
+        # As a model removed that nothing is known to query: no relation is built any more,
+        # and the old one is left where it was, no longer updated.
+        emit(
+            "risky.materialization_changed",
+            f"{display_name(new)}: materialized {before} -> ephemeral: no relation is built any "
+            "more, and the old one is left in place, stale; tools outside dbt that query it read "
+            "stale data",
+            old=before,
+            new=after,
+        )
     else:
         emit(
             "safe.materialization_changed",

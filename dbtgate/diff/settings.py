@@ -11,6 +11,7 @@ from dbtgate.findings import Finding
 SETTINGS = {
     "breaking.materialization_changed": "materialized",
     "risky.access_narrowed": "access",
+    "risky.materialization_changed": "materialized",
     "breaking.access_narrowed": "access",
     "risky.grant_revoked": "grants",
     "breaking.contract_removed": "contract",
