@@ -1233,6 +1233,38 @@ def test_filter_and_grain_changes_in_compiled_sql_are_risky(tmp_path: Path) -> N
     assert only(regrouped, "safe.column_added").column_source == "inferred"
 
 
+def test_an_incremental_models_is_incremental_branch_is_no_filter_change(tmp_path: Path) -> None:
+    """Production's incremental run compiles the `is_incremental()` WHERE that a CI build of a
+    fresh table leaves out: every edit of the model read as a filter change."""
+    code = (
+        "select * from {{ ref('raw') }}\n{% if is_incremental() %}\n"
+        "where at > (select max(at) from {{ this }})\n{% endif %}"
+    )
+    before = {**model("events", checksum="a", materialized="incremental"), "raw_code": code}
+    after = {**model("events", checksum="b", materialized="incremental"), "raw_code": code + " "}
+    uid = before["unique_id"]
+    result = diff(
+        tmp_path,
+        [before],
+        [after],
+        base_compiled={uid: "select * from raw where at > (select max(at) from events)"},
+        pr_compiled={uid: "select *, 1 as one from raw"},
+    )
+    assert codes(result) == [("safe.code_changed", "events", "")]
+    assert "its filters are not compared" in only(result, "safe.code_changed").reason
+    # A table's WHERE is compared as ever.
+    table = {**before, "config": {**before["config"], "materialized": "table"}}
+    table_after = {**after, "config": {**after["config"], "materialized": "table"}}
+    result = diff(
+        tmp_path / "table",
+        [table],
+        [table_after],
+        base_compiled={uid: "select * from raw where at > 0"},
+        pr_compiled={uid: "select *, 1 as one from raw"},
+    )
+    assert codes(result) == [("risky.filter_changed", "events", "")]
+
+
 def test_a_filter_or_grain_change_is_on_the_line_the_pull_request_edited(tmp_path: Path) -> None:
     """Not on the model's YAML entry, which the pull request did not touch: on the edited line
     of the model's SQL file that holds the clause (the first edited line when none does)."""

@@ -483,10 +483,18 @@ def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
             f"{name}: SQL changed in layout or comments only (the compiled query is the same)",
         )
         return
-    if before.filters == after.filters and before.grain == after.grain:
-        emit("safe.code_changed", f"{name}: SQL changed; filters and grain did not")
+    filters_differ = before.filters != after.filters and not _incremental_branch(ctx, old, new)
+    if not filters_differ and before.grain == after.grain:
+        emit(
+            "safe.code_changed",
+            f"{name}: SQL changed; grain did not, and its filters are not compared: its compiled "
+            "SQL holds the `is_incremental()` branch in one build only (an incremental run "
+            "against a full build)"
+            if before.filters != after.filters
+            else f"{name}: SQL changed; filters and grain did not",
+        )
         return
-    if before.filters != after.filters:
+    if filters_differ:
         emit(
             "risky.filter_changed",
             f"{name}: filters changed (WHERE/HAVING/QUALIFY): it may return other rows",
@@ -500,6 +508,22 @@ def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
             details=_shape_details(before.grain, after.grain),
             line=_edited_line(ctx, old, new, _GRAIN_CLAUSE),
         )
+
+
+def _incremental_branch(ctx: DiffContext, old: Node, new: Node) -> bool:
+    """Whether an incremental model's filters differ because dbt compiled its
+    `{% if is_incremental() %}` branch in one build only: production's incremental run adds the
+    WHERE that a CI build of a fresh table leaves out, and every edit of the model read as a
+    filter change. Then the filters are not compared (the code's own edits to them included)."""
+    incremental = any(
+        (node.config and node.config.materialized) == "incremental" for node in (old, new)
+    )
+    if not incremental:
+        return False
+    return any(
+        "is_incremental" in project.all_code().get(new.unique_id, "")
+        for project in (ctx.base, ctx.pr)
+    )
 
 
 def _edited_line(ctx: DiffContext, old: Node, new: Node, clause: re.Pattern[str]) -> int | None:
