@@ -448,6 +448,38 @@ def test_column_removed_from_a_model_others_read_is_breaking_with_its_impact(
     assert impact.public is False
 
 
+def test_only_what_a_reader_that_selects_the_column_leads_to_is_further_downstream(
+    tmp_path: Path,
+) -> None:
+    """A dashboard behind a model that does not select the removed column is not affected:
+    it was listed "2 steps downstream", and its owner asked to check."""
+    orders = model("orders")
+    statuses = model("statuses", depends_on=[orders["unique_id"]])
+    export = model("export", depends_on=[orders["unique_id"]])
+    archive = model("archive", depends_on=[export["unique_id"]])
+    dashboard = exposure("dashboard", [statuses["unique_id"]], owner="Finance")
+    catalog = [(n, t.upper()) for n, t in ORDERS_COLUMNS]
+    result = diff(
+        tmp_path,
+        [orders, statuses, export, archive],
+        [orders, statuses, export, archive],
+        exposures=[dashboard],
+        base_catalog={orders["unique_id"]: catalog},
+        pr_catalog={orders["unique_id"]: catalog[:2]},
+        pr_compiled={
+            statuses["unique_id"]: 'select order_id from "db"."main"."orders"',
+            export["unique_id"]: 'select status from "db"."main"."orders"',
+        },
+    )
+    impact = only(result, "breaking.column_removed").impact
+    assert [(c.name, c.depth) for c in impact.models] == [
+        ("export", 1),
+        ("statuses", 1),
+        ("archive", 2),
+    ]
+    assert impact.exposures == [] and impact.owners == []
+
+
 def _orders_and_statuses(
     tmp_path: Path,
     pr_orders_columns,

@@ -180,6 +180,14 @@ def _with_column(ctx: DiffContext, graph: Impact, unique_id: str, column: str) -
             selects = _selects(ctx, child, parent, column)
         models.append(_copy(consumer, selects))
     exposures = [_copy(c, "unknown" if c.depth == 1 else None) for c in graph.exposures]
+    # Further downstream, only what a direct reader that selects the column (or may) leads
+    # to: a dashboard behind a model that does not select it was listed, and its owner pinged.
+    reached: set[str] = set()
+    for consumer in models:
+        if consumer.depth == 1 and consumer.selects_column in ("yes", "unknown", "was"):
+            reached.update(ctx.pr.descendants(consumer.unique_id))
+    models = [c for c in models if c.depth == 1 or c.unique_id in reached]
+    exposures = [c for c in exposures if c.depth == 1 or c.unique_id in reached]
     owners = _column_owners(models, exposures)
     return Impact(models=models, exposures=exposures, owners=owners, public=graph.public)
 
