@@ -817,8 +817,12 @@ def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
             _PROBLEMS.reset(token)
         where.fail(f"{key}: expected {_type_name(hint)}, got {_shown(node)}{_hint(key, node)}")
     if origin is Literal:
-        if value not in typing.get_args(hint):
-            where.fail(f"{key}: expected one of {_type_name(hint)}, got {_shown(node)}")
+        choices = typing.get_args(hint)
+        if value not in choices:
+            # `version: "1"`: the number written as a string reads "expected one of 1, got '1'".
+            quoted = isinstance(value, str) and any(str(c) == value for c in choices)
+            unquote = " (a number: remove the quotes)" if quoted else ""
+            where.fail(f"{key}: expected one of {_type_name(hint)}, got {_shown(node)}{unquote}")
         return value
     if origin is list:
         (item_hint,) = typing.get_args(hint)

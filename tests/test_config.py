@@ -89,6 +89,10 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
         ),
         ("version: 0\n", r"dbtgate.yml:1: version: expected one of 1, got 0"),
         (
+            'version: "1"\n',
+            r"dbtgate.yml:1: version: expected one of 1, got '1' \(a number: remove the quotes\)",
+        ),
+        (
             "policies:\n  - select: x\n    rulez: {}\n",
             r"dbtgate.yml:3: unknown key 'policies\[0\].rulez'",
         ),
