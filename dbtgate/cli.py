@@ -197,6 +197,13 @@ EXCLUDE = Opt(
     metavar="SELECTOR",
     help="Leave these resources out of the gate (with or without --select).",
 )
+DIFF_EXCLUDE = Opt(
+    "--exclude",
+    nargs="+",
+    metavar="SELECTOR",
+    help="Leave these resources' schema changes out of the list and the verdict (with or "
+    "without --select).",
+)
 QUIET = Opt(
     "-q",
     "--quiet",
@@ -962,7 +969,7 @@ def _ack_labels(given: list[str] | None) -> list[str]:
     CONFIG,
     PROJECT_DIR,
     DIFF_SELECT,
-    EXCLUDE,
+    DIFF_EXCLUDE,
     PROFILES_DIR,
     ACK_LABEL,
     JSON,
