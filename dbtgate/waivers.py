@@ -78,7 +78,7 @@ def apply_waivers(
                 )
         elif not covered:
             if every_check_ran:
-                reported.append(_stale(waiver, config, match.selects_something, match.hint))
+                reported.append(_stale(match, config))
         elif (days_left := notice_days_left(waiver, config, today)) is not None:
             reported.append(_expiring(match, config, holders, days_left))
     return reported
@@ -92,6 +92,9 @@ class _Match:
     covered: list[Finding]
     selects_something: bool
     hint: str  # ` (did you mean x?)` when it selects nothing and a tag or name is near
+    # Findings of its rule on no one resource (a KPI, tests.coverage), which only `select: "*"`
+    # waives: its count, for the stale waiver's message.
+    whole: int = 0
 
 
 def _matches(findings: list[Finding], context: CheckContext) -> list[_Match]:
@@ -111,7 +114,12 @@ def _matches(findings: list[Finding], context: CheckContext) -> list[_Match]:
             ) from None
         covered = [f for f in findings if _covers(waiver, selected, f)]
         hint = "" if selected else selector_hint(waiver.select, selection)
-        matches.append(_Match(waiver, covered, bool(selected), hint))
+        whole = 0
+        if not covered and waiver.select.strip() != "*":
+            whole = sum(
+                1 for f in findings if f.unique_id is None and fnmatchcase(f.code, waiver.rule)
+            )
+        matches.append(_Match(waiver, covered, bool(selected), hint, whole))
     return matches
 
 
@@ -497,20 +505,34 @@ def _count_again(covered: int) -> str:
     return f"its {counted(covered, 'finding')} count{'s' if covered == 1 else ''} again"
 
 
-def _stale(waiver: Waiver, config: Config, selects_something: bool, hint: str) -> Finding:
-    why = (
-        "matches no finding"
-        if selects_something
-        else f"selects no resource{hint or ' (renamed or deleted?)'} and matches no finding"
-    )
+def _stale(match: _Match, config: Config) -> Finding:
+    waiver = match.waiver
+    if match.whole:
+        # `rule: "kpi.*", select: "tier:1"`: the finding is there, on the whole project.
+        found = (
+            f"the {waiver.rule} finding is"
+            if match.whole == 1
+            else f"the {match.whole} {waiver.rule} findings are"
+        )
+        why = (
+            f"matches no finding: {found} on the whole project or a policy's selection, which "
+            'only `select: "*"` waives'
+        )
+        fix = 'Set its `select: "*"` to waive them, or remove the waiver.'
+    elif match.selects_something:
+        why = "matches no finding"
+        fix = "Remove the waiver from the config: the problem it excused is gone."
+    else:
+        why = f"selects no resource{match.hint or ' (renamed or deleted?)'} and matches no finding"
+        fix = (
+            "Remove the waiver from the config, or point its `select` at the resource's new "
+            "name if it was renamed."
+        )
     return _waiver_finding(
         "waiver.stale",
         waiver,
         config,
         f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) {why}",
-        "Remove the waiver from the config: the problem it excused is gone."
-        if selects_something
-        else "Remove the waiver from the config, or point its `select` at the resource's new "
-        "name if it was renamed.",
+        fix,
         {},
     )

@@ -355,6 +355,28 @@ def test_an_expiring_waiver_is_marked_in_the_console_and_the_reports(workdir):
     assert f"waived by @data-platform until {expires} (expires in 5 days):" in html
 
 
+def test_a_waiver_of_a_whole_project_finding_that_selects_resources_says_how_to_waive_it(
+    workdir,
+):
+    """`rule: "kpi.*", select: "tier:1"`: the KPI's finding blocks beside a stale waiver that
+    said "the problem it excused is gone"; it is there, on the whole project, which only
+    `select: "*"` waives."""
+    kpi = "kpi: {targets: {docs_models: 1.0}, gate: [docs_models]}\nwaivers:\n"
+    config = POLICY.replace("waivers:\n", kpi) + waiver(
+        "kpi.*", "resource_type:model", "2999-12-31"
+    )
+    returncode, _, report = check(workdir, config)
+    assert returncode == 1
+    assert findings(report, "kpi.docs_models")
+    [stale] = findings(report, "waiver.stale")
+    assert stale["message"] == (
+        "waiver for kpi.* on 'resource_type:model' (owner @data-platform) matches no finding: "
+        "the kpi.* finding is on the whole project or a policy's selection, which only "
+        '`select: "*"` waives'
+    )
+    assert stale["fix"] == 'Set its `select: "*"` to waive them, or remove the waiver.'
+
+
 def test_a_stale_waiver_is_not_announced_as_expiring(tmp_path):
     project = corpus_project("bouncer-dbt112")
     config = write_config(
