@@ -228,6 +228,7 @@ def _node_config(node: Node) -> dict[str, Any]:
             "database",
             "unique_key",
             "incremental_strategy",
+            "strategy",
             "on_schema_change",
             "severity",
         ):

@@ -617,6 +617,42 @@ def test_a_relation_renamed_by_its_alias_or_schema_leaves_its_outside_readers_a_
     assert codes(diff(tmp_path / "env", [prod], [ci])) == []
 
 
+def test_a_snapshots_strategy_or_an_incremental_models_key_changed_is_risky(
+    tmp_path: Path,
+) -> None:
+    """The rows already in such a table were written under the old setting: it read as "SQL
+    changed", or as nothing."""
+    snap = model("orders_snapshot", resource_type="snapshot", materialized="snapshot")
+    snap["config"].update(strategy="timestamp", unique_key="id")
+    checked = {**snap, "config": {**snap["config"], "strategy": "check"}}
+    result = diff(tmp_path, [snap], [checked])
+    change = only(result, "risky.history_config_changed")
+    assert change.reason == (
+        "orders_snapshot: snapshot's strategy timestamp -> check: the rows already in its table "
+        "were written under the old setting"
+    )
+    events = model("events", materialized="incremental")
+    events["config"]["unique_key"] = "id"
+    rekeyed = {**events, "config": {**events["config"], "unique_key": ["id", "day"]}}
+    result = diff(tmp_path / "inc", [events], [rekeyed])
+    assert only(result, "risky.history_config_changed").reason.startswith(
+        "events: incremental model's unique_key id -> id, day:"
+    )
+    # A table's key is no history: nothing to say.
+    table = model("events")
+    table["config"]["unique_key"] = "id"
+    assert (
+        codes(
+            diff(
+                tmp_path / "t",
+                [table],
+                [{**table, "config": {**table["config"], "unique_key": "x"}}],
+            )
+        )
+        == []
+    )
+
+
 def test_an_analysis_is_no_reader_a_change_hurts(tmp_path: Path) -> None:
     """An analysis is compiled on demand, never built: `dbt build` leaves its SQL unwritten, so
     it read as a reader "not known whether it selects" the column, and a removal no model

@@ -71,6 +71,9 @@ FIX_HINTS = {
     "queries the old name, and drop the old relation by hand: dbt does not.",
     "risky.materialization_changed": "Check that nothing outside dbt (dashboards, notebooks, "
     "exports) queries the relation, and drop the old one by hand: dbt does not.",
+    "risky.history_config_changed": "Check what the next run does to the rows already in the "
+    "table (a snapshot may record a new version of every row, an incremental model duplicate "
+    "or miss rows); a full refresh, or a new snapshot, starts the table under the new setting.",
     "risky.model_removed": "Check that nothing outside dbt (dashboards, notebooks, exports) "
     "queries the relation.",
     "risky.source_removed": "Change or remove the models that read the source in the same pull "

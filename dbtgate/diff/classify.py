@@ -82,6 +82,9 @@ TAXONOMY: dict[str, str] = {
     "risky.version_without_deprecation": "a new model version added while an older version has "
     "no deprecation_date",
     "risky.model_removed": "a model nothing else reads deleted, renamed or disabled",
+    "risky.history_config_changed": "a snapshot's strategy or unique_key, or an incremental "
+    "model's unique_key or incremental_strategy, changed: the rows already in its table were "
+    "written under the old one",
     "risky.materialization_changed": "a model no exposure or other project queries made "
     "ephemeral: its relation is no longer built, the old one left stale",
     "risky.relation_renamed": "a model's configured alias, schema or database changed: dbt "

@@ -320,6 +320,18 @@ _RISKY = [
         "old one is left in place, stale; tools outside dbt that query it read stale data",
     ),
     _doc(
+        "risky.history_config_changed",
+        "A snapshot's `strategy` or `unique_key`, or an incremental model's `unique_key` or "
+        "`incremental_strategy`, changed (the snapshot's `check_cols` and `updated_at` are in "
+        "its SQL change).",
+        "Such a table keeps its rows across runs: they were written under the old setting, and "
+        "the next run compares, merges or versions new rows by the new one. A snapshot moved "
+        "from `timestamp` to `check` records a new version of rows whose checked columns "
+        "differ; a key changed matches rows it never wrote, and duplicates or misses them.",
+        "orders_snapshot: snapshot's strategy timestamp -> check: the rows already in its table "
+        "were written under the old setting",
+    ),
+    _doc(
         "risky.model_removed",
         "A model, seed or snapshot without a contract, not public and read by no exposure "
         "was deleted, renamed or disabled.",

@@ -48,6 +48,7 @@ def property_changes(
     if not is_source:
         _materialization(ctx, emit, old, new, contracted)
         _relation_name(ctx, emit, old, new)
+        _history_settings(emit, old, new)
         _grants(ctx, emit, old, new)
     if new.resource_type == "model":
         _access(emit, old, new)
@@ -171,6 +172,49 @@ def _relation_name(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> Non
             f"{what}: {stale}; tools outside dbt that query the old name read stale data",
             details={"moved": moved},
         )
+
+
+# The settings that decide how a table that keeps its rows across runs writes them: a
+# snapshot's strategy and key, an incremental model's key and strategy.
+_HISTORY_SETTINGS = {
+    "snapshot": ("strategy", "unique_key"),
+    "incremental": ("incremental_strategy", "unique_key"),
+}
+
+
+def _history_settings(emit: Emitter, old: Node, new: Node) -> None:
+    """A snapshot's strategy or unique_key, or an incremental model's unique_key or strategy,
+    changed: the rows already in the table were written under the old one, and the next run
+    merges, dedupes or versions new rows by the new one (a timestamp snapshot made `check`
+    records a change on every column it checks; a key changed matches rows it never wrote).
+    It read as "SQL changed" or as nothing at all."""
+    if old.config is None or new.config is None:
+        return
+    if new.resource_type == "snapshot":
+        kind = "snapshot"
+    elif old.config.materialized == new.config.materialized == "incremental":
+        kind = "incremental"
+    else:
+        return
+    moved = []
+    for setting in _HISTORY_SETTINGS[kind]:
+        before, after = getattr(old.config, setting), getattr(new.config, setting)
+        if before != after:
+            moved.append(f"{setting} {_setting_text(before)} -> {_setting_text(after)}")
+    if moved:
+        what = "snapshot" if kind == "snapshot" else "incremental model"
+        emit(
+            "risky.history_config_changed",
+            f"{display_name(new)}: {what}'s {', '.join(moved)}: the rows already in its table "
+            "were written under the old setting",
+            details={"moved": moved},
+        )
+
+
+def _setting_text(value: Any) -> str:
+    if value is None:
+        return "(default)"
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def _access(emit: Emitter, old: Node, new: Node) -> None:

@@ -21,8 +21,8 @@ SETTINGS = {
 def setting_of(finding: Finding) -> tuple[str, str | None] | None:
     """(setting, detail) of a config-level finding, None for any other. The detail is the
     privilege when every grant the finding names has the same one: then its line is the edit."""
-    if finding.code.endswith(".relation_renamed"):
-        # The first setting the change names (`alias`, `schema`, `database`: `details.moved`).
+    if finding.code.endswith((".relation_renamed", ".history_config_changed")):
+        # The first setting the change names (`alias`, `strategy`, ...: `details.moved`).
         moved = (finding.details or {}).get("moved") or []
         return (str(moved[0]).split()[0], None) if moved else None
     setting = SETTINGS.get(finding.code)
