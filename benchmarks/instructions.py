@@ -47,7 +47,11 @@ from run import (
 )
 from run import commands as run_commands
 
-_COLLECTED = re.compile(r"Collected : (\d+)")
+# `==PID== Collected : N`, one line per process: `check` forks its second process of checks
+# (and the reports' renderers), whose count is valgrind's too. The command's own is the one of
+# the PID that `==PID== Command:` names; the first line was whichever process ended first.
+_COLLECTED = re.compile(r"^==(\d+)== Collected : (\d+)", re.MULTILINE)
+_COMMAND_PID = re.compile(r"^==(\d+)== Command:", re.MULTILINE)
 
 
 class CountError(RuntimeError):
@@ -67,11 +71,13 @@ def count_instructions(argv: list[str], cwd: Path, ok_codes: frozenset[int]) -> 
         env={**os.environ, "PYTHONHASHSEED": "0"},  # set and dict orders, hence the work
         check=False,
     )
-    found = _COLLECTED.search(done.stderr)
+    command = _COMMAND_PID.search(done.stderr)
+    counts = dict(_COLLECTED.findall(done.stderr))
+    found = counts.get(command.group(1)) if command else None
     if done.returncode not in ok_codes or found is None:
         tail = " | ".join(done.stderr.strip().splitlines()[-3:])
         raise CountError(f"{' '.join(argv[:2])}: exit {done.returncode}: {tail}")
-    return int(found.group(1))
+    return int(found)
 
 
 # run.py's commands that are not counted: the full orjson load is no target's floor, and

@@ -36,6 +36,23 @@ def test_a_command_that_fails_is_an_error_not_a_count(tmp_path: Path) -> None:
     assert count_instructions([sys.executable, "-c", "raise SystemExit(1)"], tmp_path, OK | {1})
 
 
+@needs_valgrind
+def test_a_command_that_forks_is_counted_by_its_own_process(tmp_path: Path) -> None:
+    """`check` forks a second process of checks: valgrind prints a count for each, and the
+    first printed was whichever ended first, the child's as often as not."""
+    child_works = (
+        "import os, sys\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    sum(range(2_000_000)); os._exit(0)\n"
+        "os.waitpid(pid, 0)\n"
+    )
+    parent = count_instructions([sys.executable, "-c", child_works], tmp_path, OK)
+    child_alone = count_instructions([sys.executable, "-c", "sum(range(2_000_000))"], tmp_path, OK)
+    # The parent did not sum: it counts far less than the child's work.
+    assert parent < child_alone
+
+
 def test_each_count_is_compared_with_what_its_target_names() -> None:
     counts = {
         "python -c pass": 40,
