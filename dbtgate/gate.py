@@ -219,6 +219,12 @@ class Completer:
         project = self.project
         resource = project.resource(uid)
         facts = (resource, project.owner(uid), project.tier(uid)) if resource is not None else None
+        if resource is None and (unit_test := project.unit_test(uid)) is not None:
+            # A unit test has no owner or tier of its own: its model's, as a failed data test
+            # is its model's problem.
+            model = project.tested_resources().get(uid)
+            owner, tier = (project.owner(model), project.tier(model)) if model else (None, None)
+            facts = (unit_test, owner, tier)
         self._facts[uid] = facts
         return facts
 
@@ -254,10 +260,11 @@ class Completer:
     def _place(self, finding: Finding, resource: Any, uid: str) -> Location:
         """Where in the YAML a finding on `resource` is fixed: a config setting's line, a test's
         or a constraint's list item when the finding is about one, else the resource's (or its
-        column's) entry; a test whose rule names no tested resource under its model."""
+        column's) entry; a test whose rule names no tested resource under its model (a unit
+        test: its entry under `unit_tests:`)."""
         locator, project = self.locator, self.project
         parent = test = None
-        if resource.resource_type == "test":
+        if resource.resource_type in ("test", "unit_test"):
             # A rule on tests names no tested resource: the project's map of tests (built once,
             # only when a test is reported) places the test under its model.
             details = finding.details or {}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dbtgate.artifacts.manifest import Exposure, Macro, Node, Source, file_path
+from dbtgate.artifacts.manifest import Exposure, Macro, Node, Source, UnitTest, file_path
 
 _RESOURCE_KEYS = {
     "model": "models",
@@ -350,14 +350,14 @@ class Locator:
 
     def locate(
         self,
-        resource: Node | Source | Exposure | Macro,
+        resource: Node | Source | Exposure | Macro | UnitTest,
         column: str | None = None,
         test: Node | None = None,
         parent: Node | Source | None = None,
     ) -> Location:
         """The declaration of `resource` (or of its `column`, or a macro's argument); for a
         generic `test`, the line of the test entry under the model (`parent`) or column it
-        tests."""
+        tests; for a unit test, its entry under `unit_tests:` (`parent`: the model it tests)."""
         key = (id(resource), column, id(test), id(parent))
         found = self._found.get(key)
         if found is None:
@@ -467,10 +467,12 @@ class Locator:
 
     def _locate(
         self,
-        resource: Node | Source | Exposure | Macro,
+        resource: Node | Source | Exposure | Macro | UnitTest,
         column: str | None,
         parent: Node | Source | None,
     ) -> Location:
+        if isinstance(resource, UnitTest):
+            return self._locate_unit_test(resource, parent)
         if isinstance(resource, Node) and resource.resource_type == "test":
             return self._locate_test(resource, parent)
         yaml_path = _yaml_path(resource)
@@ -505,6 +507,30 @@ class Locator:
                 return self._at(path, item.start_mark.line + 1)
         placed = column if column is not None else (owners[0] if owners else None)
         return self._at(path, placed.start_mark.line + 1 if placed else 1)
+
+    def _locate_unit_test(self, unit_test: UnitTest, parent: Node | Source | None) -> Location:
+        """A unit test's entry in its properties file's top-level `unit_tests:` (`- name:`),
+        of the model it tests when two models' unit tests share the name (`model:`, else the
+        tested model's name); not found (the file edited since), the file's top. One entry
+        that covers several versions of a model is each version's unit test."""
+        path = self._key(unit_test, unit_test.original_file_path)
+        if not path[1].endswith((".yml", ".yaml")):
+            return self._at(path, 1) if path[1] else Location("", None)
+        wanted = _name_key(unit_test.name)
+        model = unit_test.model or (parent.name if parent is not None else None)
+        named = [
+            item
+            for item in _items(_get(self._compose(path), "unit_tests"))
+            if _name_key(_scalar(_get(item, "name")) or "") == wanted
+        ]
+        of_model = [
+            item
+            for item in named
+            if model is not None
+            and _name_key(_scalar(_get(item, "model")) or "") == _name_key(model)
+        ]
+        found = (of_model or named or [None])[0]
+        return self._at(path, found.start_mark.line + 1 if found is not None else 1)
 
     def _test_owners(self, path: _FileKey, parent: Node | Source) -> list[Any]:
         """The entries whose own tests list may hold the test: a source table's, a model's

@@ -33,6 +33,7 @@ from dbtgate.artifacts.manifest import (
     Ref,
     SemanticModel,
     Source,
+    UnitTest,
     materialized_as,
 )
 from dbtgate.artifacts.run_results import RunResults
@@ -410,15 +411,25 @@ class Project:
         return [t for t in found if t.column_name and _unquote(t.column_name).lower() == wanted]
 
     def tested_resources(self) -> dict[str, str]:
-        """test unique_id -> the resource it tests (the first, by id, for a multi-model singular
-        test). Built once: the run status and the KPI scorecard both map every test result."""
+        """test or unit test unique_id -> the resource it tests (the first, by id, for a
+        multi-model singular test; a unit test's model version). Built once: the run status,
+        the KPI scorecard and the gate's placing of findings map every test result, a unit
+        test's as a data test's (its failure is its model's, with its owner and tier)."""
         if self._tested is None:
             tested: dict[str, str] = {}
             for resource in sorted(self.tests_by_resource):
                 for test in self.tests_by_resource[resource]:
                     tested.setdefault(test.unique_id, resource)
+            for model in sorted(self.unit_tests_by_model):
+                for uid in self.unit_tests_by_model[model]:
+                    tested.setdefault(uid, model)
             self._tested = tested
         return self._tested
+
+    def unit_test(self, unique_id: str) -> UnitTest | None:
+        """The unit test `unique_id` names (dbt 1.8+: the manifest keeps them apart from its
+        nodes), None when the build has none such."""
+        return (self.manifest.unit_tests or {}).get(unique_id)
 
     def descendants(self, unique_id: str) -> dict[str, int]:
         """Every resource downstream of `unique_id`, with its distance (1 = direct child)."""

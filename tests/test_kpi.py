@@ -79,6 +79,10 @@ def hand_counted(raw: dict, tier_of, owner_of) -> dict:
         for target in targets:
             tests_of[target].append(node)
         tested_by[uid] = sorted(targets)[0] if targets else None
+    # A unit test counts for the model it tests, as a data test does.
+    for uid, unit_test in (manifest.get("unit_tests") or {}).items():
+        targets = sorted((unit_test.get("depends_on") or {}).get("nodes") or [])
+        tested_by[uid] = targets[0] if targets else None
     catalog_nodes = (raw["catalog"] or {}).get("nodes", {})
     counts = defaultdict(lambda: defaultdict(lambda: [0, 0]))
 

@@ -268,14 +268,15 @@ class UnitTestFixture(msgspec.Struct, **_S):
 
 
 class UnitTest(msgspec.Struct, **_S):
-    """A unit test (dbt 1.8+): which model version it tests, by `depends_on`, its tags for
-    the selectors, and the formats of its given inputs and expected output (their rows are
-    skipped while decoding, as the nodes' SQL is)."""
+    """A unit test (dbt 1.8+): which model version it tests, by `depends_on` (`model` names
+    the model as its YAML entry does), its tags for the selectors, and the formats of its given
+    inputs and expected output (their rows are skipped while decoding, as the nodes' SQL is)."""
 
     name: str = ""
     resource_type: str = "unit_test"
     package_name: str = ""
     original_file_path: str = ""
+    model: str | None = None
     unique_id: str = ""
     depends_on: DependsOn | None = None
     config: UnitTestConfig | None = None

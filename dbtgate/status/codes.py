@@ -39,22 +39,26 @@ document(
     CodeDoc(
         code="run.test_failures",
         severity=_RUN.test_failures,
-        summary="A data test failed or errored in the last run.",
+        summary="A data test or unit test failed or errored in the last run.",
         what="A test of run_results.json has status `fail` or `error`; tests that ended in "
         f"`warn` are reported under the same code at `run.severity.test_warnings` (default "
         f"{_RUN.test_warnings}); a status dbt never writes, or none, counts as a failure. The finding names the tested model and column, the number of "
-        "failing rows, and the compiled query that reproduces them. With a base build "
+        "failing rows, and the compiled query that reproduces them. A unit test's (dbt 1.8+) "
+        "is its model's as a data test's is (the model's owner and tier, a waiver or "
+        "`--select` of the model covers it), on its entry under `unit_tests:`, with dbt's "
+        "table of the rows that differ from those expected. With a base build "
         "(`check --base`) it says how the same test went in the base build's run (`; in the "
-        "base build it passed`, `... it failed too (5 failing rows)`), or that the test is new "
-        "in this change: a change that broke a test, a test that was red already, and a new "
-        "test that found bad data call for different fixes. When the base build's run did not "
+        "base build it passed`, `... it failed too (5 failing rows)`), or that the test (or "
+        "unit test) is new in this change: a change that broke a test, a test that was red "
+        "already, and a new test that found bad data call for different fixes. When the base build's run did not "
         "run the test (main built by a run of part of the project) or skipped it, it says so: "
         "nothing then tells whether the failure is the change's.",
         why="A failing test is the project telling you the data breaks a stated assumption "
         "(a duplicated key, an orphaned foreign key, an unexpected null). Merging on a red test "
         "ships numbers that someone declared wrong.",
         fix="Run the compiled query (target/compiled/...) to see the failing rows; fix the "
-        "model or the data. If the test must not block, set its `severity: warn` in YAML, or "
+        "model or the data (for a unit test: the model's logic, or its `given` or `expect` "
+        "rows). If the test must not block, set its `severity: warn` in YAML, or "
         "waive the finding with a reason and an expiry date.",
         example="error  run.test_failures  test unique_fct_orders_order_id on fct_orders.order_id "
         "failed: 3 failing rows",
@@ -64,9 +68,10 @@ document(
         severity=_RUN.skipped,
         summary="A node was skipped because something upstream failed.",
         what="A node or test of run_results.json has status `skipped`: dbt did not build or "
-        "test it because a parent errored or a blocking test failed. The finding names the "
-        "nearest such failure upstream (the model that errored, or the test that failed and on "
-        "what), so a cascade of skips points at its one cause.",
+        "test it because a parent errored or a blocking test failed (a model whose unit test "
+        "failed is skipped, with its data tests and readers). The finding names the nearest "
+        "such failure upstream (the model that errored, or the test or unit test that failed "
+        "and on what), so a cascade of skips points at its one cause.",
         why="A skipped model was neither rebuilt nor tested, so the run says nothing about "
         "whether the change works for it.",
         fix="Fix the upstream failure (reported as run.errors or run.test_failures) and "

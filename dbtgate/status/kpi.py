@@ -23,7 +23,8 @@ Definitions (root-package models unless said otherwise):
 - test_pass_rate: tests (and unit tests) that passed among those the last run executed; a warn
   is not a pass; skipped tests are not counted. Not measured when the run only compiled.
 - freshness: source tables that passed `dbt source freshness` among those it checked.
-Per tier and per owner, a test counts for the resource it tests and a source for itself.
+Per tier and per owner, a test counts for the resource it tests (a unit test for its model)
+and a source for itself.
 """
 
 from __future__ import annotations

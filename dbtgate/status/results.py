@@ -62,8 +62,8 @@ def invocation_command(run_results: RunResults) -> str | None:
 def run_outcomes(project: Project, uids: Iterable[str]) -> dict[str, str]:
     """How the last run went wrong for each of `uids` (the lineage's few nodes): `errored`
     (not built), `skipped` (not built: something upstream failed) or `test failed` (built, a
-    test of it failed or errored); those that ran fine are not listed. Empty without results
-    of a run."""
+    data test or unit test of it failed or errored: `dbt test` run apart from the build); those
+    that ran fine are not listed. Empty without results of a run."""
     index = project.run_index()
     if index is None or not index.executed:
         return {}
@@ -75,9 +75,12 @@ def run_outcomes(project: Project, uids: Iterable[str]) -> dict[str, str]:
         elif result is not None and result.status == SKIPPED:
             found[uid] = "skipped"
         elif any(
-            (test_result := index.results.get(test.unique_id)) is not None
+            (test_result := index.results.get(test)) is not None
             and test_result.status in TEST_FAILED
-            for test in project.tests_by_resource.get(uid, ())
+            for test in (
+                *(test.unique_id for test in project.tests_by_resource.get(uid, ())),
+                *project.unit_tests_by_model.get(uid, ()),
+            )
         ):
             found[uid] = "test failed"
     return found

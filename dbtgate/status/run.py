@@ -49,6 +49,8 @@ _MANIFEST_NODE_PREFIXES = ("model.", "seed.", "snapshot.", "test.")
 # stack left out) as evidence, up to a contract's table of the columns that differ.
 _MESSAGE_LIMIT = 300
 _EVIDENCE_LIMIT = 1000
+# A terminal's colour codes (SGR: `ESC[32m`, `ESC[0;1m`), which dbt writes into some messages.
+_COLOURS = re.compile(r"\x1b\[[0-9;]*m")
 # `Runtime Error`, `Database Error in model x (models/x.sql)`, `Compilation Error in test t (...)`.
 _ERROR_HEADER = re.compile(r"([A-Z]\w*(?: \w+)* Error)(?: in \w+ \S+(?: \(.*\))?)?:?")
 
@@ -159,13 +161,12 @@ def _unknown_status(
     and a gate must not pass what it cannot read as a success, so it counts as a failed test
     or an errored node (loading the file warned of it too)."""
     uid = result.unique_id
-    kind = uid.split(".", 1)[0]
     test = is_test(uid)
-    on = f" on {_display(project, target)}" if target else ""
     return Finding(
         code="run.test_failures" if test else "run.errors",
         severity=severity,
-        message=f"{kind} {_display(project, uid)}{on} has {_unknown_words(result.status)}: its "
+        message=f"{_named(project, uid, _display(project, target) if target else None)} has "
+        f"{_unknown_words(result.status)}: its "
         f"outcome is unknown, so it counts as {'failed' if test else 'errored'}",
         unique_id=uid,
         fix="Gate the run_results.json that dbt wrote for this build (rebuild with `dbt build` "
@@ -187,16 +188,19 @@ def _test_finding(
 ) -> Finding:
     uid = result.unique_id
     node = project.nodes.get(uid)
-    name = node.name if node else uid
+    unit_test = uid.startswith("unit_test.")
     column = node.column_name if node else None
     on = _display(project, target) if target else None
     if column and on:
         on = f"{on}.{column}"
-    where = f" on {on}" if on else ""
     failures = result.failures
     verb = "warned" if result.status == "warn" else "failed"
     if result.status in ("error", "runtime error"):
         what = f"errored: {reason_of(result.message)}"
+    elif unit_test and result.status in TEST_FAILED:
+        # dbt's message is the table of the rows that differ (`actual differs from
+        # expected`), kept in the details; its count is of that table's rows, not of bad data.
+        what = f"{verb}: the model's output differs from the expected rows"
     elif failures is not None:
         what = f"{verb}: {counted(failures, 'failing row')}"
     else:
@@ -221,6 +225,12 @@ def _test_finding(
             else "The test's query failed in the warehouse: fix the test or the model it reads "
             "(dbt's log shows the error), and rebuild."
         )
+    elif unit_test:
+        fix = (
+            f"{code_span(f'dbt test --select unit_test:{_unit_test_name(project, uid)}')} shows "
+            "the rows that differ: fix the model's logic, or the unit test's `given` or "
+            "`expect` rows if they are what is wrong, and rebuild."
+        )
     elif compiled:
         fix = (
             f"Run the compiled query ({compiled}) to see the failing rows; fix the model or the "
@@ -231,7 +241,7 @@ def _test_finding(
     return Finding(
         code="run.test_failures",
         severity=severity,
-        message=f"test {name}{where} {what}{before.said(result, was)}",
+        message=f"{_named(project, uid, on)} {what}{before.said(result, was)}",
         unique_id=uid,
         column_name=column,
         fix=fix,
@@ -256,7 +266,6 @@ def _error_finding(
 ) -> Finding:
     uid = result.unique_id
     was = before.result(uid)
-    kind = uid.split(".", 1)[0]
     verb = (
         "partially succeeded (some batches failed)"
         if result.status == "partial success"
@@ -265,7 +274,7 @@ def _error_finding(
     return Finding(
         code="run.errors",
         severity=severity,
-        message=f"{kind} {_display(project, uid)} {verb}: {reason_of(result.message)}"
+        message=f"{_named(project, uid)} {verb}: {reason_of(result.message)}"
         + before.said(result, was),
         unique_id=uid,
         fix=_error_fix(result.message),
@@ -337,6 +346,9 @@ class _BaseRun:
             return ""
         if uid.startswith("test.") and uid not in base.nodes:
             return "; the test is new in this change"
+        if uid.startswith("unit_test.") and not base.has_node(uid):
+            # A base build of dbt before 1.8 has no unit tests: this one is new too.
+            return "; the unit test is new in this change"
         if self.index is None or not base.has_node(uid):
             return ""
         there = self.index.results.get(uid)
@@ -364,18 +376,13 @@ class _UpstreamFailures:
 
     @functools.cached_property
     def failed_on(self) -> dict[str, str]:
-        """Failed test or unit test -> the resource it tests."""
+        """Failed test or unit test -> the resource it tests (`tested`: both kinds)."""
         failed: dict[str, str] = {}
         results = self.index.results
         for uid, target in self.tested.items():
             result = results.get(uid)
             if result is not None and result.status in TEST_FAILED:
                 failed[uid] = target
-        for model, unit_tests in self.project.unit_tests_by_model.items():
-            for uid in unit_tests:
-                result = results.get(uid)
-                if result is not None and result.status in TEST_FAILED:
-                    failed[uid] = model
         return failed
 
     @functools.cached_property
@@ -386,26 +393,44 @@ class _UpstreamFailures:
             first.setdefault(self.failed_on[uid], uid)
         return first
 
+    @functools.cached_property
+    def failed_unit_tests(self) -> dict[str, str]:
+        """Model -> the first (by name) of its unit tests that failed or errored."""
+        first: dict[str, str] = {}
+        for uid in sorted(self.failed_on):
+            if uid.startswith("unit_test."):
+                first.setdefault(self.failed_on[uid], uid)
+        return first
+
     def cause(self, uid: str) -> tuple[int, str] | None:
         """(steps, unique_id) of the failure that made dbt skip `uid`: the nearest, by name
-        among equals; None when none is found upstream. A test is skipped by its model's
-        outcome, not by a sibling test's failure."""
+        among equals; None when none is found upstream. A data test is skipped by its model's
+        outcome (an error, or a failed unit test of the model: dbt runs those first), not by
+        a sibling data test's failure; a unit test, which runs before its model, only by what
+        its model reads."""
         if not is_test(uid):
             return self._nearest(uid)
+        unit_test = uid.startswith("unit_test.")
         return _further(
-            self._own(parent, tests_count=False)
+            (None if unit_test else self._own(parent, tests=self.failed_unit_tests))
             or _further(self._nearest(grandparent) for grandparent in self._parents(parent))
             for parent in self._parents(uid)
         )
 
     def _parents(self, uid: str) -> list[str]:
+        if uid.startswith("unit_test."):
+            # A unit test is in no graph: it reads what its model reads, through the model.
+            tested = self.tested.get(uid)
+            return [tested] if tested is not None else []
         return sorted(set(self.project.parents.get(uid, ())))
 
-    def _own(self, uid: str, tests_count: bool = True) -> tuple[int, str] | None:
+    def _own(self, uid: str, tests: dict[str, str] | None = None) -> tuple[int, str] | None:
+        """`uid` itself when it errored, else its first failed test of `tests` (default: any
+        data or unit test of it)."""
         result = self.index.results.get(uid)
         if result is not None and not is_test(uid) and result.status in NODE_ERRORED:
             return (0, uid)
-        test = self.failed_tests.get(uid) if tests_count else None
+        test = (self.failed_tests if tests is None else tests).get(uid)
         return (0, test) if test is not None else None
 
     def _nearest(self, start: str) -> tuple[int, str] | None:
@@ -444,12 +469,9 @@ class _UpstreamFailures:
         where = " upstream" if steps else ""
         target = self.failed_on.get(cause)
         if target is None:
-            return f"{cause.split('.', 1)[0]} {_display(self.project, cause)} errored{where}"
-        node = self.project.nodes.get(cause)
-        kind = "unit test" if cause.startswith("unit_test.") else "test"
-        name = node.name if node is not None else cause.rsplit(".", 1)[-1]
+            return f"{_named(self.project, cause)} errored{where}"
         verb = "errored" if self.index.results[cause].status in NODE_ERRORED else "failed"
-        return f"{kind} {name} on {_display(self.project, target)} {verb}{where}"
+        return f"{_named(self.project, cause, _display(self.project, target))} {verb}{where}"
 
 
 def _further(found: Iterable[tuple[int, str] | None]) -> tuple[int, str] | None:
@@ -467,14 +489,12 @@ def _skipped(
     upstream: _UpstreamFailures,
 ) -> Finding:
     uid = result.unique_id
-    kind = uid.split(".", 1)[0]
     found = upstream.cause(uid)
     cause = upstream.said(found)
     return Finding(
         code="run.skipped",
         severity=severity,
-        message=f"{kind} {_display(project, uid)} was skipped: {cause}, so it was neither built "
-        "nor tested",
+        message=f"{_named(project, uid)} was skipped: {cause}, so it was neither built nor tested",
         unique_id=uid,
         fix=f"Fix the failure ({cause.removesuffix(' upstream')}) and rebuild."
         if found is not None
@@ -657,7 +677,7 @@ def slower_findings(ctx: CheckContext, index: RunIndex, settings: RunConfig) -> 
         yield Finding(
             code="run.slower",
             severity=slower.severity,
-            message=f"{uid.split('.', 1)[0]} {_display(ctx.project, uid)} took {now:.1f} s, "
+            message=f"{_named(ctx.project, uid)} took {now:.1f} s, "
             f"{now / before:.1f}x the base build's {before:.1f} s",
             unique_id=uid,
             fix="Check the change for a lost filter, a join fan-out or a materialization change.",
@@ -676,6 +696,32 @@ def _display(project: Project, uid: str) -> str:
         return f"{source_name}.{resource.name}"
     version = getattr(resource, "version", None)
     return f"{resource.name} v{version}" if version is not None else resource.name
+
+
+def _named(project: Project, uid: str, on: str | None = None) -> str:
+    """A node of the run as the findings name it: its kind and name (`model orders_summary
+    v2`, `test not_null_orders_id`), and what a test tests when `on` says it (`on
+    orders.id`). A unit test's name is only unique among its model's, so its model is always
+    said (`unit test test_dollars on fct_orders`)."""
+    if uid.startswith("unit_test."):
+        if on is None:
+            tested = project.tested_resources().get(uid)
+            on = _display(project, tested) if tested is not None else None
+        named = f"unit test {_unit_test_name(project, uid)}"
+    elif is_test(uid):
+        node = project.nodes.get(uid)
+        named = f"test {node.name if node is not None else uid}"
+    else:
+        named = f"{uid.split('.', 1)[0]} {_display(project, uid)}"
+    return f"{named} on {on}" if on else named
+
+
+def _unit_test_name(project: Project, uid: str) -> str:
+    """The unit test's name as its YAML gives it (a unit test of several versions of a model
+    is one per version, whose unique_id ends in `_v2`), its unique_id when the manifest does
+    not have it."""
+    unit_test = project.unit_test(uid)
+    return unit_test.name if unit_test is not None and unit_test.name else uid
 
 
 def _compiled_path(node: Node) -> str | None:
@@ -706,7 +752,8 @@ def reason_of(message: str | None) -> str:
     says (`Database Error in model orders (models/orders.sql)`) and puts the warehouse's reason on
     the next line: that line is the one worth reading, behind the kind of error. A contract that
     failed says which columns differ only in a table further down: they are the reason."""
-    lines = [line.strip() for line in (message or "").strip().splitlines() if line.strip()]
+    text = _COLOURS.sub("", message or "")
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     if not lines:
         return "(no message)"
     header = _ERROR_HEADER.fullmatch(lines[0])
@@ -754,11 +801,13 @@ def contract_mismatches(lines: list[str]) -> list[str]:
 
 
 def _without_trace(message: str | None) -> str | None:
-    """dbt's message without its Jinja call stack (`> in macro ...`, `> called by ...`) and
-    blank lines: the evidence a report keeps is the error and its table, not the macros."""
+    """dbt's message without its Jinja call stack (`> in macro ...`, `> called by ...`), blank
+    lines and terminal colours (dbt colours a failed unit test's table of the rows that differ,
+    unless it runs with `--no-use-colors`): the evidence a report keeps is the error and its table, not
+    the macros."""
     if message is None:
         return None
-    kept = [line.rstrip() for line in message.splitlines()]
+    kept = [line.rstrip() for line in _COLOURS.sub("", message).splitlines()]
     return "\n".join(line for line in kept if line.strip() and not line.lstrip().startswith(">"))
 
 
