@@ -163,7 +163,9 @@ def test_rules_code_explains_a_status_code(tmp_path):
     result = dbtgate("rules", "run.test_failures", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert out.startswith("run.test_failures  A data test failed or errored in the last run.")
+    assert out.startswith(
+        "run.test_failures  A data test or unit test failed or errored in the last run."
+    )
     assert "default severity: error" in out
     for title in ("What it reports", "Why it matters", "How to fix", "Example"):
         assert f"\n{title}\n" in out, title
