@@ -9,6 +9,7 @@ from rich.console import Console
 
 from dbtgate.diff.changes import Change, Consumer, Impact, SchemaDiff
 from dbtgate.diff.console import change_statuses, change_table, print_changes
+from dbtgate.findings import Finding
 
 
 def changes() -> SchemaDiff:
@@ -79,6 +80,27 @@ def test_the_table_keeps_a_long_name_whole_up_to_its_cap() -> None:
         change_table(diff := changes(), change_statuses(diff, []))
     )
     assert "customer_ltv.avg_order_value" in out.getvalue()
+
+
+def test_the_table_stays_within_the_width_whatever_the_consoles_soft_wrap() -> None:
+    """The console soft-wraps (long lines left whole for the terminal), which let the table's
+    cells run past its width: 164 columns at 160, with the status column filled."""
+    blocking = [
+        Finding(
+            code=change.code,
+            severity="error",
+            message="m",
+            unique_id=change.unique_id,
+            column_name=change.column,
+            disposition="blocking",
+        )
+        for change in changes().changes
+    ]
+    for width in range(130, 176):
+        out = io.StringIO()
+        console = Console(file=out, width=width, color_system=None, soft_wrap=True)
+        print_changes(console, changes(), blocking)
+        assert max(map(len, out.getvalue().splitlines())) <= width, width
 
 
 def test_a_narrow_terminal_gets_one_block_a_change_within_its_width() -> None:

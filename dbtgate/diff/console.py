@@ -70,7 +70,9 @@ def print_changes(console: Console, diff: SchemaDiff, findings: list[Finding]) -
     six-column table gave the reason and the impact 12 characters each, a word a line."""
     statuses = change_statuses(diff, findings)
     if _table_fits(diff, statuses, console.width):
-        console.print(change_table(diff, statuses))
+        # Laid out at the console's width: the console soft-wraps (long lines left whole for
+        # the terminal), which let the table's cells run past it (164 columns at 160).
+        console.print(change_table(diff, statuses), soft_wrap=False)
     else:
         console.print("[bold]Schema changes against the base build[/]")
         for block in change_blocks(diff, statuses, console.width):
