@@ -100,11 +100,14 @@ def test_contracted_type_change_is_breaking_but_size_only_changes_are_not(tmp_pa
     )
     result = diff(tmp_path, [before], [after])
     assert sorted(codes(result)) == [
+        # `int` -> `integer`: an alias, which dbt-core's check reports all the same.
+        ("breaking.type_changed", "orders", "id"),
         ("breaking.type_changed", "orders", "n"),
         ("risky.type_precision_changed", "orders", "amount"),
         ("safe.type_size_widened", "orders", "code"),
     ]
-    assert only(result, "breaking.type_changed").old == "int"
+    retyped = {c.column: c for c in result.changes if c.code == "breaking.type_changed"}
+    assert retyped["n"].old == "int" and retyped["id"].details == {"type_change": "alias"}
 
 
 def test_enforced_constraint_removed_is_breaking_and_an_unenforced_one_is_risky(
@@ -651,6 +654,21 @@ def test_a_snapshots_strategy_or_an_incremental_models_key_changed_is_risky(
         )
         == []
     )
+
+
+def test_a_contracted_columns_type_alias_is_a_change_as_dbt_core_sees_it(tmp_path: Path) -> None:
+    """`integer` -> `int` in a contract: one type to the warehouse, but dbt-core's contract
+    check compares the names as written and stops `dbt build --state` on it; dbtgate said "no
+    schema changes". Case and size are no change to either."""
+    before = model("orders", [("id", "integer"), ("name", "varchar(10)")], contract=True)
+    after = model("orders", [("id", "int"), ("name", "VARCHAR(20)")], contract=True)
+    change = only(diff(tmp_path, [before], [after]), "breaking.type_changed")
+    assert (change.column, change.old, change.new) == ("id", "integer", "int")
+    assert change.reason == (
+        "orders: contracted column id data_type integer -> int: the same type, but dbt-core's "
+        "contract check compares the names as written and reports a breaking change"
+    )
+    assert change.details == {"type_change": "alias"}
 
 
 def test_an_analysis_is_no_reader_a_change_hurts(tmp_path: Path) -> None:

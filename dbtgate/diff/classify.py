@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 from dbtgate.artifacts.manifest import is_contracted
 from dbtgate.diff.changes import NOT_READERS, Change, ChangeClass, Policy, UnknownRelation
 from dbtgate.diff.columns import (
+    ColumnInfo,
     ColumnWitnesses,
     RelationColumns,
     column_delta,
@@ -295,6 +296,25 @@ def _contract_columns(
             has_readers=True,
             source="declared",
         )
+    retyped = {column_key(b.name) for b, _, _ in delta.retyped}
+    for key, column in before.columns.items():
+        now = after.columns.get(key)
+        if now is None or key in retyped or _dbt_core_type(column) == _dbt_core_type(now):
+            continue
+        # `integer` -> `int`: one type to the warehouse (and to dbtgate), a change to dbt-core,
+        # which compares the names as written, and fails `dbt build --state` on it.
+        emit(
+            "breaking.type_changed",
+            f"{name}: contracted column {column.name} data_type {column.data_type} -> "
+            f"{now.data_type}: the same type, but dbt-core's contract check compares the names "
+            "as written and reports a breaking change",
+            policy,
+            column=column.name,
+            old=column.data_type,
+            new=now.data_type,
+            column_source="declared",
+            details={"type_change": "alias"},
+        )
     for column in delta.added:
         emit(
             "safe.column_added",
@@ -303,6 +323,15 @@ def _contract_columns(
             new=column.data_type,
             column_source="declared",
         )
+
+
+def _dbt_core_type(column: ColumnInfo) -> str | None:
+    """A declared data_type as dbt-core's contract check compares it
+    (`ModelNode._normalize_data_type_for_comparison`): before its parameters, trimmed,
+    lowered; no alias resolved."""
+    if not column.data_type:
+        return column.data_type
+    return column.data_type.partition("(")[0].strip().lower()
 
 
 def _uncontracted_columns(

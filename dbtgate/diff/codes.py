@@ -111,9 +111,12 @@ _BREAKING = [
         "breaking.type_changed",
         "A contracted column's declared data_type changed its base type (decimal -> double, "
         "varchar -> integer), or a column of a model others read changed type in a way that "
-        "is neither a widening nor a narrowing. Aliases (int/integer/int4, text/varchar/string) "
-        "and size or precision changes (varchar(20) -> varchar(50)) are not type changes, as in "
-        "dbt-core.",
+        "is neither a widening nor a narrowing; size or precision changes (varchar(20) -> "
+        "varchar(50)) are not type changes, as in dbt-core. An alias (integer -> int, text -> "
+        "varchar) is no change to the warehouse, nor to a model without a contract; in a "
+        "contract it is one, because dbt-core's check compares the names as written (its base "
+        "name, lowered) and fails `dbt build --state` on it: reported so, with dbt-core's "
+        "severity (`details.type_change: alias`).",
         "Readers compare, join, cast and aggregate the column by its type: a new type changes "
         "results or fails their queries.",
         "columns:\n  - name: total_amount\n    data_type: double  # was decimal(18,2)",
