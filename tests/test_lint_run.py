@@ -358,6 +358,17 @@ def test_no_changed_sql_passes_with_a_note(tmp_path):
     ) in result.notes
 
 
+def test_changed_sql_all_excluded_is_said_so(tmp_path):
+    """`lint.exclude` leaving out every changed file: "no SQL files changed" was false."""
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN, "models/n.sql": CLEAN})
+    result, run = lint_gate(project, exclude=["models/*"])
+    assert run.files == [] and run.excluded_changed == 2
+    assert (
+        "lint: 2 SQL files changed since main, all left out by lint.exclude in the config: no "
+        "SQL linted"  # (a Config made in process: no file)
+    ) in result.notes
+
+
 def test_dbt_templater_without_the_plugin_is_a_clear_error(tmp_path, monkeypatch):
     # The dev environment has the plugin (tests/test_lint_dbt_templater.py runs it): hide it.
     find_spec = importlib.util.find_spec

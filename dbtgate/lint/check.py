@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from dbtgate.checks import CheckContext, check
 from dbtgate.findings import Finding
-from dbtgate.wording import code_span
+from dbtgate.wording import code_span, counted
 
 if TYPE_CHECKING:
     from dbtgate.lint.run import LintedFile, LintRun, Violation
@@ -37,7 +37,13 @@ def lint_findings(ctx: CheckContext) -> list[Finding]:
         return []
     ctx.sections["lint"] = run.summary()
     ctx.notes.extend(run.notes)
-    if not run.files:
+    if not run.files and run.excluded_changed:
+        files = counted(run.excluded_changed, "SQL file")
+        ctx.notes.append(
+            f"lint: {files} changed since {run.against}, all left out by lint.exclude in "
+            f"{ctx.config_name}: no SQL linted"
+        )
+    elif not run.files:
         # On the base branch itself (a newcomer trying it), nothing changed: the way on named.
         ctx.notes.append(
             "lint: no SQL files to lint"

@@ -145,6 +145,9 @@ class LintRun:
     fixed: list[str] = field(default_factory=list)
     # Files `fix` would have rewritten but left as they were: "path: why".
     not_fixed: list[str] = field(default_factory=list)
+    # With no file to lint: how many changed SQL files `lint.exclude` left out (the note said
+    # "no SQL files changed" of a change of four excluded ones).
+    excluded_changed: int = 0
     # What a `dbtgate lint` pasted in the working directory needs to lint as this run did:
     # ` --project-dir analytics`, ` --config ci/dbtgate.yml` (`_fix_scope`).
     fix_scope: str = ""
@@ -304,9 +307,13 @@ def run_lint(
         candidates = _named_files(only, candidates)
     if explicit is None and base_build is not None:
         changes = _build_changes(project, base_build, project_dir, candidates, display, notes)
+    excluded_changed = 0
     if not lint_all:
         assert changes is not None  # only None with lint_all, or made lint_all above
         candidates = [path for path in candidates if changes.get(path) is not None]
+        if not candidates and lint_config.exclude and not only:
+            every = discover_sql_files(dbt_files, root, working, ())
+            excluded_changed = sum(1 for path in every if changes.get(path) is not None)
     nodes = nodes_by_file(project)
     macro_paths = _macro_paths(dbt_files) if lint_config.templater == "jinja" else []
     setup = time.perf_counter() - started
@@ -378,6 +385,7 @@ def run_lint(
         notes=notes,
         fixed=fixed,
         not_fixed=not_fixed,
+        excluded_changed=excluded_changed,
         fix_scope=fix_scope,
         whole_flag=whole_flag,
     )
