@@ -867,10 +867,14 @@ def unreadable_tiers_note(project: Project) -> str | None:
     found = project.unreadable_tiers
     if not found:
         return None
-    values = sorted(set(found.values()))
+    # Each resource named with its value (the note said which values, not where to fix them).
+    named = []
+    for uid in sorted(found):
+        resource = project.resource(uid)
+        named.append(f"{found[uid]} on {display_name(resource) if resource else uid}")
     return (
         f"{counted(len(found), 'resource')} set a tier to a value that is no whole number "
-        f"({first_few(values, 3)}), so took the default tier "
+        f"({first_few(named, 3)}), so took the default tier "
         f"({project.tier_settings.default}): tiers are numbers (`tier: 1`, `tier-1`)"
     )
 

@@ -140,6 +140,8 @@ def test_a_tier_source_without_numbers_is_named_in_a_note():
     note = unreadable_tiers_note(project)
     assert note is not None and "set a tier to a value that is no whole number" in note
     assert "meta.maturity: gold" in note and "took the default tier (3)" in note
+    # Each named where it is set, so it can be fixed: the note named the values alone.
+    assert "(meta.maturity: gold on customers v1, meta.maturity: gold on customers v2, " in note
     # A source the models leave unset is no mistake: no note.
     tagged = Project.from_artifacts(load_artifacts(path), None, TierSettings(("meta.tier",), 3))
     tagged.tier(next(iter(tiers)))
