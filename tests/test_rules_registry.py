@@ -654,6 +654,24 @@ def test_a_missing_plugin_path_is_a_config_error(artifacts, tmp_path):
     assert "plugins: rules/nope.py: no such file or directory" in result.stderr
 
 
+def test_a_malformed_plugin_rule_is_named_by_its_function_and_line(artifacts, tmp_path):
+    """Not by the module name dbtgate gives a plugin file (`dbtgate_plugin_<hash>`)."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "ours.py").write_text(
+        "from dbtgate.rules import rule\n\n"
+        '@rule("ours.thing", severity="warn", applies_to=("model",), why="w", failing="f",\n'
+        '      passing="p", fix="x")\n'
+        "def thing(resource):\n    return None\n"
+    )
+    write_config(tmp_path, "version: 1\nplugins: [rules/ours.py]\n")
+    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "dbtgate: error: dbtgate.yml:2: plugins: rules/ours.py: cannot load: TypeError: thing "
+        "(line 3): a rule needs a docstring (its first paragraph is the summary)"
+    )
+
+
 def test_a_plugin_that_cannot_load_is_an_error_at_its_line_without_any_policy(artifacts, tmp_path):
     # Listed and unused is still a mistake worth knowing of before a policy comes to need it.
     write_config(tmp_path, "version: 1\n\nplugins:\n  - acme_rules_not_installed\n")

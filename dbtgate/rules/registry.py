@@ -455,7 +455,11 @@ def _define(
     passing: str,
     fix: str,
 ) -> Rule:
-    where = f"{function.__module__}.{function.__qualname__}"
+    # The function and its line: a plugin's module has a name of dbtgate's making (the error
+    # names its file already).
+    where = f"{function.__qualname__} (line {function.__code__.co_firstlineno})"
+    if function.__module__ and not function.__module__.startswith("dbtgate_plugin_"):
+        where = f"{function.__module__}.{where}"
     if not CODE_PATTERN.match(code):
         raise TypeError(f"{where}: rule code {code!r} must look like family.name (lower case)")
     if severity not in SEVERITIES:
