@@ -671,6 +671,30 @@ def test_a_contracted_columns_type_alias_is_a_change_as_dbt_core_sees_it(tmp_pat
     assert change.details == {"type_change": "alias"}
 
 
+def test_what_the_semantic_layer_loses_is_risky(tmp_path: Path) -> None:
+    """A dimension, measure or entity, a semantic model, a metric or a saved query removed:
+    the project builds as before, and "no schema changes" was said, but a query of the
+    semantic layer that names it fails."""
+    orders = model("orders", ORDERS_COLUMNS)
+    before = semantic_model("orders_sm", orders["unique_id"], ["status", "amount"])
+    after = semantic_model("orders_sm", orders["unique_id"], ["amount"])
+    result = diff(
+        tmp_path,
+        [orders],
+        [orders],
+        base_semantic_models=[before],
+        pr_semantic_models=[after],
+    )
+    change = only(result, "risky.semantic_removed")
+    assert change.reason == (
+        "semantic model orders_sm: dimension status removed: queries of the semantic layer that "
+        "name it fail"
+    )
+    assert change.path == "models/semantic.yml"
+    gone = diff(tmp_path / "gone", [orders], [orders], base_semantic_models=[before])
+    assert codes(gone) == [("risky.semantic_removed", "orders_sm", "")]
+
+
 def test_an_analysis_is_no_reader_a_change_hurts(tmp_path: Path) -> None:
     """An analysis is compiled on demand, never built: `dbt build` leaves its SQL unwritten, so
     it read as a reader "not known whether it selects" the column, and a removal no model

@@ -90,17 +90,24 @@ def test_builds_by_different_dbt_versions_show_no_spurious_breaking_change(
 def test_bouncer_dbt110_to_dbt112_lists_only_the_real_yaml_difference() -> None:
     source = "source.dbt_bouncer_test_project.dummy_source.customers"
     forward = diff_projects(project("bouncer-dbt110"), project("bouncer-dbt112"), today=NOW)
+    # The project's semantic layer changed between the two builds too: the semantic model
+    # `customers` became `orders` (with a metric), which its users lose.
+    semantic = "semantic_model.dbt_bouncer_test_project"
     assert listed(forward) == [
+        ("risky", "risky.semantic_removed", f"{semantic}.customers", None),
         ("safe", "safe.column_added", source, "first_name"),
         ("safe", "safe.column_added", source, "last_name"),
     ]
     backward = diff_projects(project("bouncer-dbt112"), project("bouncer-dbt110"), today=NOW)
     # Sources have no catalog entry here: only their YAML says so, hence risky, unconfirmed.
+    metric = "metric.dbt_bouncer_test_project.total_order_amount"
     assert listed(backward) == [
+        ("risky", "risky.semantic_removed", metric, None),
+        ("risky", "risky.semantic_removed", f"{semantic}.orders", None),
         ("risky", "risky.column_removed", source, "first_name"),
         ("risky", "risky.column_removed", source, "last_name"),
     ]
-    assert "no catalog or readable SQL to confirm" in backward.changes[0].reason
+    assert "no catalog or readable SQL to confirm" in backward.changes[2].reason
 
 
 def test_fusion_build_disabling_a_python_model_is_the_only_change() -> None:

@@ -360,6 +360,17 @@ class SemanticModel(msgspec.Struct, **_S):
         return False
 
 
+class SemanticNode(msgspec.Struct, **_S):
+    """A metric or a saved query of the semantic layer (schema v10+): what the schema diff
+    needs to say it was removed. Few per project, so decoded with the manifest."""
+
+    name: str = ""
+    resource_type: str = ""
+    package_name: str = ""
+    original_file_path: str = ""
+    unique_id: str = ""
+
+
 class Manifest(msgspec.Struct, **_S):
     """The parts of manifest.json the gate uses. Not parent_map/child_map: the graph is rebuilt
     from depends_on in one pass, which is cheaper than decoding two more maps of lists."""
@@ -376,6 +387,8 @@ class Manifest(msgspec.Struct, **_S):
     unit_tests: dict[str, UnitTest] | None = None
     # dbt 1.6+ (schema v10); None in older manifests.
     semantic_models: dict[str, SemanticModel] | None = None
+    metrics: dict[str, SemanticNode] | None = None
+    saved_queries: dict[str, SemanticNode] | None = None
 
 
 class CodeNode(msgspec.Struct, gc=False):

@@ -74,6 +74,8 @@ FIX_HINTS = {
     "risky.history_config_changed": "Check what the next run does to the rows already in the "
     "table (a snapshot may record a new version of every row, an incremental model duplicate "
     "or miss rows); a full refresh, or a new snapshot, starts the table under the new setting.",
+    "risky.semantic_removed": "Check that no dashboard or query of the semantic layer names it "
+    "(its users, outside the project), or keep it until they have moved.",
     "risky.model_removed": "Check that nothing outside dbt (dashboards, notebooks, exports) "
     "queries the relation.",
     "risky.source_removed": "Change or remove the models that read the source in the same pull "

@@ -83,6 +83,8 @@ TAXONOMY: dict[str, str] = {
     "risky.version_without_deprecation": "a new model version added while an older version has "
     "no deprecation_date",
     "risky.model_removed": "a model nothing else reads deleted, renamed or disabled",
+    "risky.semantic_removed": "a metric, saved query or semantic model, or a semantic model's "
+    "dimension, measure or entity, removed: queries of the semantic layer that name it fail",
     "risky.history_config_changed": "a snapshot's strategy or unique_key, or an incremental "
     "model's unique_key or incremental_strategy, changed: the rows already in its table were "
     "written under the old one",

@@ -335,6 +335,16 @@ _RISKY = [
         "were written under the old setting",
     ),
     _doc(
+        "risky.semantic_removed",
+        "A metric, a saved query or a semantic model of the base build is gone from the pull "
+        "request, or a semantic model lost a dimension, a measure or an entity (by name).",
+        "The project builds as before, so nothing else in dbt says so; but the semantic layer "
+        "is queried by name, from BI tools and notebooks outside the project, and a query that "
+        "names what was removed fails.",
+        "semantic model orders: dimension status removed: queries of the semantic layer that "
+        "name it fail",
+    ),
+    _doc(
         "risky.model_removed",
         "A model, seed or snapshot without a contract, not public and read by no exposure "
         "was deleted, renamed or disabled.",
