@@ -12,7 +12,13 @@ import io
 import json
 
 import pytest
-from report_samples import finding, sample_findings, sample_report, sample_result
+from report_samples import (
+    blocking_owned_by,
+    finding,
+    sample_findings,
+    sample_report,
+    sample_result,
+)
 from rich.console import Console
 
 from dbtgate.plain_text import BIDI_CONTROLS, one_line, visible_bidi
@@ -102,17 +108,6 @@ def test_every_escaper_shows_each_control_as_its_escape() -> None:
 def test_a_paged_html_reports_filter_data_matches_its_options() -> None:
     """The rows past the first page are data the script filters by owner and tier, compared
     with the options' values as the browser reads them (escapes, not controls)."""
-    many = [
-        finding(
-            code="owner.present",
-            severity="error",
-            message=f"m{i} fails",
-            unique_id=f"model.shop.m{i}",
-            owner=HOSTILE_OWNER,
-            disposition="blocking",
-        )
-        for i in range(600)
-    ]
-    text = render(sample_report(many), "html")
+    text = render(sample_report(blocking_owned_by([HOSTILE_OWNER] * 600)), "html")
     assert raw_controls(text) == set()
     assert text.count("@octo \\\\u202eevil\\\\u202c") >= 1  # in the rows' JSON, escaped once
