@@ -48,13 +48,13 @@ def test_the_bouncer_build_as_written(tmp_path):
     # Staging models read one source (or a seed) each; no model joins sources.
     assert by_code(findings, "modeling.direct_source_join") == []
     assert by_code(findings, "modeling.multiple_sources") == []
-    # Root-project models with no ref and no source (the tiktok_ads package is not gated).
+    # Root-project models with no ref and no source (the tiktok_ads package is not gated); the
+    # semantic layer's time spine generates its dates (`time_spine:` in its YAML) and passes.
     assert short_ids(by_code(findings, "modeling.root_model")) == [
         "int_disabled_model",
         "int_exclude_via_meta_config",
         "int_incremental",
         "int_model_1",
-        "metricflow_time_spine",
     ]
     # stg_orders feeds py_order_stats, orders and customers v1-v3, of which only py_order_stats
     # and customers v1 and v2 are leaves (orders and customers v3 feed exposures): 3, which
@@ -935,3 +935,23 @@ def test_exposure_parents_on_the_fixture(shop_builds, tmp_path):
     assert list(found.values()) == [
         "exposure revenue_dashboard reads 2 models (dim_customers, orders_summary v2); at most 1"
     ]
+
+
+def test_a_time_spine_is_known_by_its_yaml_or_by_dbts_older_name(tmp_path):
+    """Before dbt 1.9 the semantic layer's time spine was the model named
+    `metricflow_time_spine`; from 1.9 its YAML says `time_spine:`. Either generates its dates."""
+    spine = f"model.{PKG}.metricflow_time_spine"
+
+    def older(manifest: dict) -> None:
+        manifest["nodes"][spine].pop("time_spine", None)
+
+    def renamed(manifest: dict) -> None:
+        older(manifest)
+        manifest["nodes"][spine]["name"] = "dates"
+
+    config = rule_config(tmp_path, "modeling.root_model")
+    for edit, flagged in ((older, False), (renamed, True)):
+        (tmp_path / edit.__name__).mkdir()
+        project = edited_bouncer(tmp_path / edit.__name__, edit)
+        found = short_ids(by_code(gate(project, config).findings, "modeling.root_model"))
+        assert ("metricflow_time_spine" in found) is flagged, (edit.__name__, found)

@@ -141,6 +141,8 @@ class Node(msgspec.Struct, **_S):
     column_name: str | None = None
     attached_node: str | None = None
     test_metadata: TestMetadata | None = None
+    # dbt 1.9+: set on the model the semantic layer uses as its time spine.
+    time_spine: dict[str, Any] | None = None
 
     @property
     def is_external(self) -> bool:

@@ -203,8 +203,9 @@ def max_parents(model: Node, project: Project, *, max: Count = 6) -> Violation |
     why="""
         A model that reads no ref and no source reads hard-coded tables: dbt cannot order it
         after what it reads, lineage and impact analysis stop at it, and a renamed table breaks
-        it without warning. (Models that generate their rows, such as a date spine, are the
-        exception: waive them.)
+        it without warning. (Models that generate their rows are the exception: the semantic
+        layer's time spine passes, as `time_spine:` in its YAML or by dbt's older name
+        `metricflow_time_spine` says it is one; waive any other date spine.)
     """,
     failing="""
         -- models/marts/fct_orders.sql
@@ -218,8 +219,11 @@ def max_parents(model: Node, project: Project, *, max: Count = 6) -> Violation |
     "source first).",
 )
 def root_model(model: Node, project: Project) -> Violation | None:
-    """The model reads at least one model, seed, snapshot or source."""
-    if _parents(model, project):
+    """The model reads at least one model, seed, snapshot or source, or is the semantic
+    layer's time spine, which generates its dates."""
+    if _parents(model, project) or model.time_spine is not None:
+        return None
+    if model.name == "metricflow_time_spine":
         return None
     return Violation(
         f"{display_name(model)} reads no model, seed, snapshot or source (no ref or source)"
