@@ -1739,7 +1739,26 @@ def _annotate_error(text: str) -> None:
         return
     from dbtgate.report.annotations import format_annotation
 
-    print(format_annotation("error", text, title="dbtgate stopped"), file=sys.stderr)
+    file, line = _error_place(text)
+    annotation = format_annotation("error", text, file=file, line=line, title="dbtgate stopped")
+    print(annotation, file=sys.stderr)
+
+
+def _error_place(text: str) -> tuple[str | None, int | None]:
+    """The file and line an error starts with (`dbtgate.yml:7: ...`), as a path in the
+    repository GitHub checked out (`$GITHUB_WORKSPACE`), so that the annotation shows on that
+    line of the pull request's diff; (None, None) for an error of no file in it."""
+    import re
+
+    found = re.match(r"([^:\s][^:]*):(\d+): ", text)
+    if found is None or not Path(found[1]).is_file():
+        return None, None
+    workspace = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
+    try:
+        relative = Path(found[1]).resolve().relative_to(workspace)
+    except ValueError:
+        return None, None
+    return relative.as_posix(), int(found[2])
 
 
 def _error_text(exc: BaseException) -> str:

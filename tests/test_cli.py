@@ -537,6 +537,21 @@ def test_in_github_actions_the_error_that_stopped_the_gate_is_an_annotation_too(
     ]
     off = dbtgate("check", "--artifacts", "nowhere", cwd=tmp_path)
     assert len(off.stderr.splitlines()) == 1
+    # An error at a line of a file in the repository is annotated on that line.
+    (tmp_path / "analytics").mkdir()
+    (tmp_path / "analytics" / "dbtgate.yml").write_text("version: 1\nscpoe: all\n")
+    env["GITHUB_WORKSPACE"] = str(tmp_path)
+    result = subprocess.run(
+        [*args[:-2], "-c", "analytics/dbtgate.yml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith(
+        "::error file=analytics/dbtgate.yml,line=2,title=dbtgate stopped::analytics/dbtgate.yml:2:"
+    ), result.stderr
 
 
 def test_quiet_prints_only_notes_and_the_verdict(tmp_path):
