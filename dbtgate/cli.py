@@ -74,6 +74,13 @@ def command(*options: Opt):
     return register
 
 
+def _artifacts_path(text: str) -> Path:
+    """--artifacts: a build's directory, or its manifest.json named (as --base takes it): the
+    directory that holds it, where the other artifacts are."""
+    path = Path(text)
+    return path.parent if path.name.endswith(".json") and path.is_file() else path
+
+
 def _at_least_zero(text: str) -> int:
     """`--max-findings`: a whole number, 0 or more (a negative cap is a usage error, not "all")."""
     import argparse
@@ -90,10 +97,10 @@ def _at_least_zero(text: str) -> int:
 ARTIFACTS = Opt(
     "-a",
     "--artifacts",
-    type=Path,
+    type=_artifacts_path,
     metavar="DIR",
-    help="Directory with manifest.json (and run_results/catalog/sources.json). "
-    "Default: `artifacts` from the config, else the dbt project's target/.",
+    help="Directory with manifest.json (and run_results/catalog/sources.json), or its "
+    "manifest.json. Default: `artifacts` from the config, else the dbt project's target/.",
 )
 BASE = Opt(
     "--base",

@@ -554,6 +554,18 @@ def test_in_github_actions_the_error_that_stopped_the_gate_is_an_annotation_too(
     ), result.stderr
 
 
+def test_artifacts_may_name_the_manifest_as_base_may(tmp_path):
+    """`--artifacts target/manifest.json` was refused ("must be the directory") where `--base
+    base/manifest.json` is taken: the build's directory is the one that holds it."""
+    build = CORPUS / "bouncer-dbt112"
+    if not build.is_dir():
+        pytest.skip(f"corpus absent: {build}")
+    by_file = dbtgate("check", "-q", "--artifacts", str(build / "manifest.json"), cwd=tmp_path)
+    by_directory = dbtgate("check", "-q", "--artifacts", str(build), cwd=tmp_path)
+    assert by_file.returncode == by_directory.returncode == 0, by_file.stderr
+    assert by_file.stdout == by_directory.stdout
+
+
 def test_quiet_prints_only_notes_and_the_verdict(tmp_path):
     build = CORPUS / "bouncer-dbt112"
     if not build.is_dir():
