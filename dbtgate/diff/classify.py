@@ -301,7 +301,9 @@ def _contract_columns(
     retyped = {column_key(b.name) for b, _, _ in delta.retyped}
     for key, column in before.columns.items():
         now = after.columns.get(key)
-        if now is None or key in retyped or _dbt_core_type(column) == _dbt_core_type(now):
+        if now is None or not column.data_type or not now.data_type or key in retyped:
+            continue
+        if _dbt_core_type(column) == _dbt_core_type(now):
             continue
         # `integer` -> `int`: one type to the warehouse (and to dbtgate), a change to dbt-core,
         # which compares the names as written, and fails `dbt build --state` on it.
@@ -327,13 +329,11 @@ def _contract_columns(
         )
 
 
-def _dbt_core_type(column: ColumnInfo) -> str | None:
+def _dbt_core_type(column: ColumnInfo) -> str:
     """A declared data_type as dbt-core's contract check compares it
     (`ModelNode._normalize_data_type_for_comparison`): before its parameters, trimmed,
     lowered; no alias resolved."""
-    if not column.data_type:
-        return column.data_type
-    return column.data_type.partition("(")[0].strip().lower()
+    return (column.data_type or "").partition("(")[0].strip().lower()
 
 
 def _uncontracted_columns(

@@ -198,9 +198,11 @@ def _history_settings(emit: Emitter, old: Node, new: Node) -> None:
         return
     moved = []
     for setting in _HISTORY_SETTINGS[kind]:
-        before, after = getattr(old.config, setting), getattr(new.config, setting)
+        # As text: a key of one column is `id` in one dbt version, `[id]` in another.
+        before = _setting_text(getattr(old.config, setting))
+        after = _setting_text(getattr(new.config, setting))
         if before != after:
-            moved.append(f"{setting} {_setting_text(before)} -> {_setting_text(after)}")
+            moved.append(f"{setting} {before} -> {after}")
     if moved:
         what = "snapshot" if kind == "snapshot" else "incremental model"
         emit(
