@@ -1072,6 +1072,36 @@ def test_a_latest_version_that_moves_is_risky_and_said_once(tmp_path: Path) -> N
     assert codes(diff(tmp_path / "same", [v1, v2], [v1, v2])) == []
 
 
+def test_a_moved_latest_version_names_who_reads_it_without_a_version(tmp_path: Path) -> None:
+    """The exposure and the models whose `ref('orders')` pins no version now read v2's columns;
+    a model pinned to `v=2` chose them, and is not named."""
+    v1 = model("orders", ORDERS_COLUMNS, version=1, latest_version=1)
+    v2 = model("orders", ORDERS_COLUMNS[:2], version=2, latest_version=1)
+    v1_after = model("orders", ORDERS_COLUMNS, version=1, latest_version=2)
+    v2_after = model("orders", ORDERS_COLUMNS[:2], version=2, latest_version=2)
+    loose = {
+        **model("revenue", depends_on=[v2["unique_id"]]),
+        "refs": [{"name": "orders", "package": None, "version": None}],
+    }
+    pinned = {
+        **model("audit", depends_on=[v2["unique_id"]]),
+        "refs": [{"name": "orders", "package": None, "version": 2}],
+    }
+    dashboard = exposure("dashboard", [v2["unique_id"]])
+    result = diff(
+        tmp_path,
+        [v1, v2],
+        [v1_after, v2_after, loose, pinned],
+        pr_exposures=[dashboard],
+    )
+    change = only(result, "risky.latest_version_changed")
+    assert change.reason == (
+        "orders: latest_version 1 -> 2; `ref('orders')` without a version now reads v2, not v1; "
+        "readers without a version: dashboard (exposure), revenue"
+    )
+    assert change.details == {"unpinned_readers": ["dashboard (exposure)", "revenue"]}
+
+
 # -- the check: severities and the ways out -----------------------------------------------------
 
 

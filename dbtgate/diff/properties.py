@@ -53,7 +53,7 @@ def property_changes(
     if new.resource_type == "model":
         _access(emit, old, new)
         _deprecation(emit, old, new)
-        _latest_version(emit, old, new)
+        _latest_version(ctx, emit, old, new)
     _descriptions(emit, old, new)
     _tests(ctx, emit, old, new)
     _meta(emit, old, new)
@@ -367,22 +367,58 @@ def _grant_pairs(node: Node) -> dict[tuple[str, str], tuple[str, str]]:
     }
 
 
-def _latest_version(emit: Emitter, old: Node, new: Node) -> None:
+def _latest_version(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
     """Said once, on the version that was the latest (every version node carries the model's
-    `latest_version`), when it is in both builds."""
+    `latest_version`), when it is in both builds, with who reads it without a version: they
+    now read another version's columns."""
     before, after = old.latest_version, new.latest_version
     if before is None or after is None or str(before) == str(after):
         return
     if str(old.version) != str(before):
         return
     unversioned = code_span(f"ref('{new.name}')")
+    readers = _unpinned_readers(ctx, new, str(after))
+    who = f"; readers without a version: {', '.join(readers)}" if readers else ""
+    if getattr(old, "access", None) == "public":
+        who += "; other projects' refs without a version too (public model)"
     emit(
         "risky.latest_version_changed",
         f"{new.name}: latest_version {before} -> {after}; {unversioned} without a "
-        f"version now reads v{after}, not v{before}",
+        f"version now reads v{after}, not v{before}{who}",
         old=str(before),
         new=str(after),
+        details={"unpinned_readers": readers} if readers else {},
     )
+
+
+def _unpinned_readers(ctx: DiffContext, new: Node, latest: str) -> list[str]:
+    """The pull request's models and exposures that read the model's latest version without
+    pinning one: dbt resolves their `ref('x')` to the new latest. A model's refs as written tell
+    (`Project.refs`); an exposure pins none it can tell of, so each of the new latest's reads."""
+    latest_uid = next(
+        (
+            node.unique_id
+            for node in ctx.pr.relations()
+            if (node.package_name, node.name) == (new.package_name, new.name)
+            and str(node.version) == latest
+        ),
+        None,
+    )
+    if latest_uid is None:
+        return []
+    found = []
+    for uid in sorted(ctx.pr.children.get(latest_uid, ())):
+        exposure = ctx.pr.exposures.get(uid)
+        if exposure is not None:
+            found.append(f"{exposure.name} (exposure)")
+            continue
+        node = ctx.pr.nodes.get(uid)
+        if node is None or node.resource_type not in ("model", "snapshot"):
+            continue
+        refs = [ref for ref in ctx.pr.refs(uid) if ref.name == new.name]
+        if any(ref.version is None for ref in refs):
+            found.append(display_name(node))
+    return found
 
 
 def _deprecation(emit: Emitter, old: Node | Source, new: Node | Source) -> None:
