@@ -41,7 +41,8 @@ def _text(value: str | None) -> str:
           - name: fct_orders
             description: One row per order with its items and payments.
     """,
-    fix="Add a `description:` to the model's entry in its properties YAML.",
+    fix="Add a `description:` to its entry in its properties YAML (under `models:`, `seeds:` "
+    "or `snapshots:`).",
 )
 def model_description(model: Node, *, min_length: Count = 1) -> Violation | None:
     """The model has a description of at least `min_length` characters."""
