@@ -899,10 +899,10 @@ def _publish_error(
     )
     if not (request.comment or in_actions):
         return
+    from dbtgate.locate import declared_project_name
     from dbtgate.report.failure import publish_error
     from dbtgate.report.github import comment_focus
     from dbtgate.report.options import render_options
-    from dbtgate.unbuilt_edits import declared_project_name
 
     project = known.get("project")
     if project is None:

@@ -15,6 +15,7 @@ root project's file of the same name.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,7 +176,9 @@ class ResourceFiles:
         if not package:
             return ""
         if not self._root_known:
-            self._root = self.root_package or self._project_name()
+            self._root = self.root_package or (
+                declared_project_name(self.project_dir) if self.project_dir is not None else None
+            )
             self._root_known = True
         return "" if self._root is None or package == self._root else package
 
@@ -213,7 +216,7 @@ class ResourceFiles:
                     for child in children:
                         if not child.is_dir():
                             continue
-                        name = _project_name(child)
+                        name = declared_project_name(child)
                         if name:
                             self._packages.setdefault(name, child)
                         by_folder.setdefault(child.name, child)
@@ -231,9 +234,6 @@ class ResourceFiles:
                 return [self.project_dir / value.strip()]
         return [self.project_dir / folder for folder in _INSTALL_DEFAULTS]
 
-    def _project_name(self) -> str | None:
-        return _project_name(self.project_dir) if self.project_dir is not None else None
-
 
 def _project_settings(folder: Path) -> dict[str, Any]:
     """A dbt project's dbt_project.yml as a mapping; {} when it cannot be read."""
@@ -249,9 +249,19 @@ def _project_settings(folder: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _project_name(folder: Path) -> str | None:
-    name = _project_settings(folder).get("name")
-    return name.strip() if isinstance(name, str) and name.strip() else None
+_PROJECT_NAME = re.compile(r"""^name:\s*['"]?([A-Za-z0-9_]+)""", re.MULTILINE)
+
+
+def declared_project_name(project_dir: Path) -> str | None:
+    """The `name:` of the folder's dbt_project.yml (the project's name, which its manifest and
+    every package it is installed as go by), found without parsing the YAML: None when there is
+    no such file or key."""
+    try:
+        text = (project_dir / "dbt_project.yml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = _PROJECT_NAME.findall(text)
+    return found[-1] if found else None  # as YAML reads a key written twice: the last
 
 
 def package_display(found: Path, root: Path) -> str:

@@ -13,14 +13,13 @@ SQL and Python files are compared: YAML has no copy in the manifest to compare w
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
+from dbtgate.locate import declared_project_name
 from dbtgate.project import Project
 from dbtgate.status.timestamps import parse_timestamp
 from dbtgate.wording import counted, first_few
 
-_PROJECT_NAME = re.compile(r"""^name:\s*['"]?([A-Za-z0-9_]+)""", re.MULTILINE)
 _SHOWN = 3
 
 
@@ -95,17 +94,6 @@ def _is_this_project(project_dir: Path, name: str) -> bool:
     """The folder's dbt_project.yml names the manifest's project: gating another build from
     inside a project must not read that project's files as its edits."""
     return declared_project_name(project_dir) == name
-
-
-def declared_project_name(project_dir: Path) -> str | None:
-    """The `name:` of the folder's dbt_project.yml (the manifest's project name), found without
-    parsing the YAML: None when there is no such file or key."""
-    try:
-        text = (project_dir / "dbt_project.yml").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    found = _PROJECT_NAME.findall(text)
-    return found[-1] if found else None  # as YAML reads a key written twice: the last
 
 
 def _code_differs(project: Project, unique_id: str, path: Path) -> bool:
