@@ -58,11 +58,12 @@ def _warn_of_parts_selecting_nothing(
     from dbtgate.rules.policies import parts_selecting_nothing
     from dbtgate.selector_hints import selector_hint
 
-    empty = set.intersection(*(set(parts_selecting_nothing(selector, b)) for b in builds))
+    here, *others = (parts_selecting_nothing(selector, build) for build in builds)
+    empty = set(here).intersection(*others)
     context.warnings.extend(
         f"{label}: {part!r} selects no resources{selector_hint(part, *builds)}, so the "
         "verdict covers the other parts only"
-        for part in parts_selecting_nothing(selector, builds[0])
+        for part in here
         if part in empty
     )
 

@@ -24,7 +24,15 @@ from typing import Any
 
 import msgspec
 
-from dbtgate.artifacts.manifest import Column, Exposure, Macro, Node, Source, is_contracted
+from dbtgate.artifacts.manifest import (
+    RELATION_SETTINGS,
+    Column,
+    Exposure,
+    Macro,
+    Node,
+    Source,
+    is_contracted,
+)
 from dbtgate.project import Project
 
 _VERSION_RE = re.compile(r"^(\d+)\.(\d+)")
@@ -102,7 +110,7 @@ def compare_builds(project: Project, base: Project) -> Changes:
 
 # The settings that name a node's relation, as configured: a change of the pull request's,
 # unless both builds wrote the same before Jinja ran (`_environment_made`).
-_RELATION_SETTINGS = frozenset({"config.schema", "config.database", "config.alias"})
+_RELATION_SETTINGS = frozenset(f"config.{setting}" for setting in RELATION_SETTINGS)
 
 
 def _environment_made(project: Project, base: Project, uid: str, reason: str) -> bool:

@@ -63,6 +63,11 @@ class Contract(msgspec.Struct, **_S):
     alias_types: bool | None = True
 
 
+# The config settings that name a node's relation (dbt's `state:modified.relation`), as
+# configured: the node's own `schema` and `database` are what the environment made of them.
+RELATION_SETTINGS = ("database", "schema", "alias")
+
+
 class NodeConfig(msgspec.Struct, **_S):
     enabled: bool | None = True
     alias: str | None = None

@@ -14,7 +14,7 @@ import difflib
 import re
 from typing import TYPE_CHECKING, Any
 
-from dbtgate.artifacts.manifest import granted
+from dbtgate.artifacts.manifest import RELATION_SETTINGS, granted
 from dbtgate.diff.classify import (
     MATERIALIZATIONS_ENFORCING_CONSTRAINTS,
     DiffContext,
@@ -129,12 +129,6 @@ def _materialization(
         )
 
 
-# The settings that name a model's relation, as configured (the node's own `schema` and
-# `database` are what `generate_schema_name` made of them for one environment: a CI build's
-# `dbt_ci_123` against production's `analytics` is no change of the pull request's).
-_RELATION_SETTINGS = ("database", "schema", "alias")
-
-
 def _relation_name(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
     """A configured `alias`, `schema` or `database` changed: dbt builds the relation under its
     new name and leaves the old one where it was, no longer updated. Models that ref() it
@@ -143,11 +137,13 @@ def _relation_name(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> Non
     if (new.config and new.config.materialized) == "ephemeral":
         return
     moved = []
-    for setting in _RELATION_SETTINGS:
+    # (As configured: the node's own `schema` and `database` are what `generate_schema_name`
+    # made of them for one environment, a CI build's `dbt_ci_123` against production's.)
+    for setting in RELATION_SETTINGS:
         before = getattr(old.config, setting, None) if old.config else None
         after = getattr(new.config, setting, None) if new.config else None
         if before != after and not ctx.pr.written_alike(ctx.base, new.unique_id, setting):
-            moved.append(f"{setting} {before or '(default)'} -> {after or '(default)'}")
+            moved.append(f"{setting} {_setting_text(before)} -> {_setting_text(after)}")
     if not moved:
         return
     exposures = [
