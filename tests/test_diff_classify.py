@@ -656,6 +656,103 @@ def test_a_snapshots_strategy_or_an_incremental_models_key_changed_is_risky(
     )
 
 
+def incremental(policy: str | None, checksum: str = "c0", **config) -> dict:
+    events = model("events", materialized="incremental", checksum=checksum)
+    events["config"].update(on_schema_change=policy, **config)
+    return events
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        (
+            None,
+            "events: incremental model (on_schema_change: ignore): its next incremental run "
+            "fails: the table keeps b, which the model no longer selects; c not added to the "
+            "existing table: readers that select it fail; a keeps the old type in the table: "
+            "new values are cast to it, or the run fails",
+        ),
+        (
+            "fail",
+            "events: incremental model (on_schema_change: fail): its next incremental run "
+            "fails: this change adds c and removes b and retypes a",
+        ),
+        (
+            "append_new_columns",
+            "events: incremental model (on_schema_change: append_new_columns): the table keeps "
+            "b, NULL in new rows; a keeps the old type in the table: new values are cast to it, "
+            "or the run fails",
+        ),
+        ("sync_all_columns", None),
+        ("bogus", "events: incremental model (on_schema_change: ignore): its next"),
+    ],
+)
+def test_an_incremental_models_column_change_says_what_its_next_run_does(
+    tmp_path: Path, policy: str | None, expected: str | None
+) -> None:
+    """The pull request's fresh table passes; production's next incremental run reconciles the
+    table it has as on_schema_change says (dbt-core's on_schema_change.sql): a removed column
+    fails an `ignore` run, an added one is left out. An unknown value is dbt's `ignore`."""
+    uid = f"model.{PACKAGE}.events"
+    result = diff(
+        tmp_path,
+        [incremental(policy)],
+        [incremental(policy, "c1")],
+        base_catalog={uid: [("a", "INTEGER"), ("b", "INTEGER")]},
+        pr_catalog={uid: [("a", "BIGINT"), ("c", "INTEGER")]},
+    )
+    found = [c for c in result.changes if c.code == "risky.incremental_schema_change"]
+    if expected is None:
+        assert found == []
+        return
+    assert len(found) == 1, codes(result)
+    assert found[0].reason.startswith(expected)
+
+
+def test_an_incremental_change_the_next_run_follows_is_not_reported(tmp_path: Path) -> None:
+    """Added columns under append_new_columns, a model rebuilt on every run
+    (`full_refresh: true`), a table made incremental, and a YAML-only edit of an uncontracted
+    model's columns change nothing in the table production has."""
+    uid = f"model.{PACKAGE}.events"
+    added = {
+        "base_catalog": {uid: [("a", "INTEGER")]},
+        "pr_catalog": {uid: [("a", "INTEGER"), ("c", "INTEGER")]},
+    }
+    appended = diff(
+        tmp_path / "a",
+        [incremental("append_new_columns")],
+        [incremental("append_new_columns", "c1")],
+        **added,
+    )
+    rebuilt = diff(
+        tmp_path / "r",
+        [incremental(None, full_refresh=True)],
+        [incremental(None, "c1", full_refresh=True)],
+        **added,
+    )
+    made = diff(tmp_path / "m", [model("events")], [incremental(None, "c1")], **added)
+    declared = diff(
+        tmp_path / "d",
+        [model("events", [("a", "integer"), ("b", "integer")], materialized="incremental")],
+        [model("events", [("a", "integer")], materialized="incremental", checksum="c1")],
+    )
+    for result in (appended, rebuilt, made, declared):
+        found = [c.code for c in result.changes]
+        assert "safe.column_added" in found or "risky.column_removed" in found, found
+        assert "risky.incremental_schema_change" not in found, found
+    # A model that no `--full-refresh` can rebuild says so.
+    frozen = diff(
+        tmp_path / "f",
+        [incremental(None, full_refresh=False)],
+        [incremental(None, "c1", full_refresh=False)],
+        base_catalog={uid: [("a", "INTEGER"), ("b", "INTEGER")]},
+        pr_catalog={uid: [("a", "INTEGER")]},
+    )
+    assert only(frozen, "risky.incremental_schema_change").reason.endswith(
+        "; `full_refresh: false` keeps even `--full-refresh` from rebuilding it"
+    )
+
+
 def test_a_contracted_columns_type_alias_is_a_change_as_dbt_core_sees_it(tmp_path: Path) -> None:
     """`integer` -> `int` in a contract: one type to the warehouse, but dbt-core's contract
     check compares the names as written and stops `dbt build --state` on it; dbtgate said "no

@@ -82,6 +82,8 @@ class NodeConfig(msgspec.Struct, **_S):
     column_types: dict[str, Any] | None = None
     unique_key: str | list[str] | None = None
     on_schema_change: str | None = None
+    # True: every run rebuilds the table; False: not even `--full-refresh` does (None: the flag).
+    full_refresh: bool | None = None
     contract: Contract | None = None
     access: str | None = None
     # A snapshot's: `timestamp`, `check`, or a custom strategy's macro name.

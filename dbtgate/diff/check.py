@@ -74,6 +74,9 @@ FIX_HINTS = {
     "risky.history_config_changed": "Check what the next run does to the rows already in the "
     "table (a snapshot may record a new version of every row, an incremental model duplicate "
     "or miss rows); a full refresh, or a new snapshot, starts the table under the new setting.",
+    "risky.incremental_schema_change": "Rebuild the table once when the change is deployed (`dbt "
+    "build --full-refresh` selecting the model), or set `on_schema_change: append_new_columns` or `sync_all_columns` so the run adapts the "
+    "table.",
     "risky.semantic_removed": "Check that no dashboard or query of the semantic layer names it "
     "(its users, outside the project), or keep it until they have moved.",
     "risky.model_removed": "Check that nothing outside dbt (dashboards, notebooks, exports) "

@@ -88,6 +88,9 @@ TAXONOMY: dict[str, str] = {
     "risky.history_config_changed": "a snapshot's strategy or unique_key, or an incremental "
     "model's unique_key or incremental_strategy, changed: the rows already in its table were "
     "written under the old one",
+    "risky.incremental_schema_change": "an incremental model's columns changed in a way its "
+    "next incremental run does not follow (on_schema_change): the run fails, or the table keeps "
+    "its old columns",
     "risky.materialization_changed": "a model no exposure or other project queries made "
     "ephemeral: its relation is no longer built, the old one left stale",
     "risky.relation_renamed": "a model's configured alias, schema or database changed: dbt "

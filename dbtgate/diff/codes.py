@@ -335,6 +335,23 @@ _RISKY = [
         "were written under the old setting",
     ),
     _doc(
+        "risky.incremental_schema_change",
+        "An incremental model (in both builds, without `full_refresh: true`) gained, lost or "
+        "retyped a column in a way its `on_schema_change` does not carry to the existing "
+        "table: with `ignore` (the default) a removed column, an added one or a type; with "
+        "`fail` any of them; with `append_new_columns` a removed column or a type. "
+        "`sync_all_columns` follows every change and is never reported.",
+        "The pull request's build makes the table afresh, so it passes; production's next run "
+        "is incremental, on the table earlier runs wrote, and dbt reconciles the two as "
+        "`on_schema_change` says: `ignore` inserts the table's own columns, so a column the "
+        "model no longer selects fails the run and an added one is left out (its readers "
+        "fail); `fail` stops on any difference; `append_new_columns` keeps a dropped column, "
+        "NULL in new rows. A full refresh rebuilds the table from the model's inputs: history "
+        "they no longer hold is lost, so decide it before the merge.",
+        "fct_orders: incremental model (on_schema_change: ignore): its next incremental run "
+        "fails: the table keeps discount, which the model no longer selects",
+    ),
+    _doc(
         "risky.semantic_removed",
         "A metric, a saved query or a semantic model of the base build is gone from the pull "
         "request, or a semantic model lost a dimension, a measure or an entity (by name).",

@@ -18,6 +18,7 @@ from dbtgate.artifacts.manifest import SemanticModel
 from dbtgate.diff.changes import Change, SchemaDiff
 from dbtgate.diff.classify import DiffContext, Emitter, schema_changes
 from dbtgate.diff.impact import add_impact
+from dbtgate.diff.incremental import incremental_schema_change
 from dbtgate.diff.lifecycle import (
     added_relation,
     added_source,
@@ -180,6 +181,7 @@ def compare_relation(ctx: DiffContext, old: Node | Source, new: Node | Source) -
         return []
     emit = Emitter(new)
     contracted = schema_changes(ctx, emit, old, new)
+    incremental_schema_change(emit, old, new)
     property_changes(ctx, emit, old, new, contracted)
     return emit.changes
 
