@@ -133,6 +133,10 @@ def test_filters_hide_and_show_rows(page) -> None:
     assert len(rows) == 2
     assert {row.get_attribute("data-severity") for row in rows} == {"warn"}
     assert page.find_element(By.ID, "shown-count").text == "2"
+    # The count is a live region: a screen reader announces it as the filter changes it.
+    status = page.find_element(By.ID, "filter-status")
+    assert status.aria_role == "status"
+    assert status.text == "2 shown · filtered by severity: warn"
 
     Select(page.find_element(By.ID, "filter-severity")).select_by_value("")
     Select(page.find_element(By.ID, "filter-owner")).select_by_value("Finance Analytics")

@@ -460,7 +460,9 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
         f'<section id="findings"><h2>Findings ({number(len(findings))})</h2>'
         f'<div class="filters">{filters}<button type="button" id="reset-filters" hidden>clear filters'
         "</button>"
-        f'<span class="muted"><span id="shown-count">{shown}</span> shown'
+        # A live region: a screen reader says the new count when a filter changes it.
+        f'<span class="muted" id="filter-status" role="status" aria-atomic="true">'
+        f'<span id="shown-count">{shown}</span> shown'
         '<span id="active-filters"></span></span></div>'
         '<table id="findings-table"><thead><tr><th>severity</th><th>rule</th><th>resource</th>'
         "<th>finding</th><th>owner</th><th>tier</th><th>status</th><th>where</th></tr></thead>"
