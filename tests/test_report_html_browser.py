@@ -1699,3 +1699,41 @@ def test_printed_the_lines_about_a_table_are_the_size_of_its_rows(tmp_path: Path
     on_screen = browser.execute_script(sizes)  # the screen keeps its own
     assert (on_screen["changes"], on_screen["kpi_note"]) == ("13.6px", "13.6px"), on_screen
     assert severe(browser) == []
+
+
+def _contrast(driver, selector: str) -> float:
+    """WCAG contrast of the first `selector`'s text against the page's background."""
+    return driver.execute_script(
+        """
+        const parse = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+        const lum = rgb => {
+          const [r, g, b] = rgb.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const text = lum(parse(getComputedStyle(document.querySelector(arguments[0])).color));
+        const page = lum(parse(getComputedStyle(document.body).backgroundColor));
+        return (Math.max(text, page) + 0.05) / (Math.min(text, page) + 0.05);
+        """,
+        selector,
+    )
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_page_follows_the_readers_colour_scheme_with_readable_text(page, scheme) -> None:
+    """A reader whose system is dark gets a dark page (a white page at night was the one
+    bright thing on the screen); in both schemes the text, the muted text and the severity
+    marks keep WCAG AA contrast (4.5:1) with the page. Paper is light whatever the screen."""
+    features = [{"name": "prefers-color-scheme", "value": scheme}]
+    page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
+    try:
+        background = page.execute_script("return getComputedStyle(document.body).backgroundColor")
+        assert background == ("rgb(16, 24, 40)" if scheme == "dark" else "rgb(255, 255, 255)")
+        for selector in ("body", ".muted", ".sev-error", ".sev-warn", "a"):
+            assert _contrast(page, selector) >= 4.5, selector
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print", "features": features})
+        assert (
+            page.execute_script("return getComputedStyle(document.body).backgroundColor")
+            == "rgb(255, 255, 255)"
+        )
+    finally:
+        page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
