@@ -306,3 +306,18 @@ def test_the_lineage_marks_a_model_whose_unit_test_failed(tmp_path):
     target = write_build(tmp_path, {UNIT_TEST: "fail"}) / "target"
     project = Project.from_artifacts(load_artifacts(target))
     assert run_outcomes(project, [MODEL, "model.acme.fct_refunds"]) == {MODEL: "test failed"}
+
+
+def test_a_build_with_a_disabled_unit_test_loads(tmp_path):
+    """dbt-core keeps a unit test disabled in its config among the manifest's `disabled`
+    nodes, with its checksum a string where a node's is an object: the manifest was refused
+    ('field of unexpected type'), and no project with one could be gated."""
+    target = write_build(tmp_path, {}) / "target"
+    manifest = json.loads((target / "manifest.json").read_text())
+    disabled = {**_unit_test("fct_orders"), "name": "test_later", "checksum": "4f04a0ba"}
+    disabled["unique_id"] = "unit_test.acme.fct_orders.test_later"
+    disabled["config"] = {"enabled": False}
+    manifest["disabled"] = {disabled["unique_id"]: [disabled]}
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    project = Project.from_artifacts(load_artifacts(target))
+    assert project.unit_tests_by_model[MODEL] == [UNIT_TEST]

@@ -127,7 +127,9 @@ class Node(msgspec.Struct, **_S):
     unique_id: str = ""
     fqn: list[str] | None = None
     alias: str | None = None
-    checksum: Checksum | None = None
+    # A string only in a disabled unit test, which dbt-core (1.8+) keeps among the manifest's
+    # disabled nodes; the loader makes it a Checksum (`artifacts.load.load_manifest`).
+    checksum: Checksum | str | None = None
     config: NodeConfig | None = None
     tags: list[str] | str | None = None
     description: str | None = ""
