@@ -19,9 +19,11 @@ import msgspec
 from dbtgate.artifacts.catalog import Catalog, CatalogTable, same_table
 from dbtgate.artifacts.load import (
     ArtifactSet,
+    UnitTestText,
     read_code,
     read_macro_calls,
     read_refs,
+    read_unit_test_definitions,
     read_written_config,
 )
 from dbtgate.artifacts.manifest import (
@@ -425,6 +427,11 @@ class Project:
                     tested.setdefault(uid, model)
             self._tested = tested
         return self._tested
+
+    def unit_test_definitions(self) -> dict[str, UnitTestText]:
+        """Each unit test's definition, as text to compare (`artifacts.load.
+        read_unit_test_definitions`); {} without a manifest file."""
+        return self._read_apart("unit_tests", read_unit_test_definitions, {})
 
     def unit_test(self, unique_id: str) -> UnitTest | None:
         """The unit test `unique_id` names (dbt 1.8+: the manifest keeps them apart from its

@@ -3,7 +3,10 @@
 `scope: changed` and `state:modified` rest on this, so it has to see what a reviewer would call a
 change and nothing else. Compared per resource (matched by unique_id, so a moved file is not new):
 the SQL body, the config that shapes the relation, description, declared columns (name,
-description, data_type, constraints), and the tests attached — so a YAML-only edit counts. Not
+description, data_type, constraints), and the tests attached — so a YAML-only edit counts. A unit
+test (dbt 1.8+) is compared as dbt-core's `state:modified` compares it: by what its checksum
+covers (its given inputs with their rows, expected output and overrides; not its description or
+config), and one added or edited modifies its model as a data test does. Not
 compared: file paths, target database/schema/relation names (environment-dependent), column
 meta/tags (Fusion copies model meta into columns), and anything a dbt version writes differently.
 The root project's macros are compared by what their properties YAML says (description, meta,
@@ -31,6 +34,7 @@ from dbtgate.artifacts.manifest import (
     Macro,
     Node,
     Source,
+    UnitTest,
     is_contracted,
 )
 from dbtgate.project import Project
@@ -88,6 +92,12 @@ def compare_builds(project: Project, base: Project) -> Changes:
             if reasons:
                 modified[uid] = reasons
     _propagate_test_changes(project, base, new, modified)
+    new_unit_tests, modified_unit_tests, deleted_unit_tests = _unit_test_changes(
+        project, base, same_version=body.method == "checksum"
+    )
+    _propagate_unit_test_changes(project, new, modified, [*new_unit_tests, *modified_unit_tests])
+    new.extend(new_unit_tests)
+    modified.update(modified_unit_tests)
     deleted = [
         uid
         for mapping, base_mapping in (
@@ -100,6 +110,7 @@ def compare_builds(project: Project, base: Project) -> Changes:
         if getattr(base_mapping[uid], "resource_type", "") != "operation"
         and not getattr(base_mapping[uid], "is_external", False)
     ]
+    deleted.extend(deleted_unit_tests)
     return Changes(
         new=sorted(new),
         modified=dict(sorted(modified.items())),
@@ -127,12 +138,14 @@ def _root_macros(project: Project) -> dict[str, Macro]:
 
 
 def in_scope(changes: Changes, project: Project) -> set[str]:
-    """What `scope: changed` gates: changed resources and the tests attached to them (a test
-    that fails on a changed model is the change's problem, even if the test did not change)."""
+    """What `scope: changed` gates: changed resources and the tests and unit tests attached to
+    them (a test that fails on a changed model is the change's problem, even if the test did
+    not change)."""
     changed = changes.changed()
     for uid in list(changed):
         for test in project.tests_by_resource.get(uid, ()):
             changed.add(test.unique_id)
+        changed.update(project.unit_tests_by_model.get(uid, ()))
     return changed
 
 
@@ -348,6 +361,74 @@ def _propagate_test_changes(
             continue
         existing = modified.setdefault(owner, [])
         existing.extend(r for r in sorted(reasons) if r not in existing)
+
+
+# -- unit tests ----------------------------------------------------------------------------------
+
+
+def _unit_test_changes(
+    project: Project, base: Project, *, same_version: bool
+) -> tuple[list[str], dict[str, list[str]], list[str]]:
+    """New, modified and deleted unit tests (their unique_ids: the base build's for a deleted
+    one). Compared by dbt-core's checksum when both builds come from one dbt minor version (as
+    `state:modified` compares them), else by the definition that checksum covers, read apart:
+    the checksum's text differs across versions, and Fusion writes none. Matched by package,
+    model, name and version, not by unique_id: dbt-core and Fusion name a versioned model's
+    unit test apart (`test_x_v2`, `test_x.v2`). A disabled unit test is none: dbt never runs
+    it."""
+    current, previous = _unit_tests(project), _unit_tests(base)
+    new = [current[key].unique_id for key in current.keys() - previous.keys()]
+    deleted = [previous[key].unique_id for key in previous.keys() - current.keys()]
+    modified = {
+        current[key].unique_id: ["unit test definition"]
+        for key in current.keys() & previous.keys()
+        if _unit_test_differs(project, base, current[key], previous[key], same_version)
+    }
+    return new, modified, deleted
+
+
+def _unit_tests(project: Project) -> dict[tuple[str, str, str, str | None], UnitTest]:
+    return {
+        (test.package_name, test.model or "", test.name, _text(test.version)): test
+        for test in (project.manifest.unit_tests or {}).values()
+        if test.enabled
+    }
+
+
+def _unit_test_differs(
+    project: Project, base: Project, a: UnitTest, b: UnitTest, same_version: bool
+) -> bool:
+    if same_version and _checksum(a) and _checksum(b):
+        return _checksum(a) != _checksum(b)
+    mine, theirs = (
+        project.unit_test_definitions().get(a.unique_id),
+        base.unit_test_definitions().get(b.unique_id),
+    )
+    if mine is None or theirs is None:
+        return mine is not theirs  # read from one build's manifest file only
+    return mine.differs(theirs)
+
+
+def _checksum(unit_test: UnitTest) -> str:
+    checksum = unit_test.checksum
+    return checksum if isinstance(checksum, str) else ""
+
+
+def _propagate_unit_test_changes(
+    project: Project, new: list[str], modified: dict[str, list[str]], changed: list[str]
+) -> None:
+    """A unit test added or edited modifies the model it tests (`unit tests`), as a data test
+    does: its failure is the model's. One removed modifies nothing: dbt's `state:modified+`
+    then builds nothing of the model, and nothing the removal did can fail."""
+    tested = project.tested_resources()
+    new_set = set(new)
+    for uid in changed:
+        model = tested.get(uid)
+        if model is None or model in new_set:
+            continue
+        reasons = modified.setdefault(model, [])
+        if "unit tests" not in reasons:
+            reasons.append("unit tests")
 
 
 def _test_definition(node: Node) -> tuple[Any, ...]:

@@ -185,6 +185,26 @@ def test_what_changed_is_folded_and_reads_as_tables_not_raw_keys() -> None:
     assert "<td>orders_summary v2</td>\n<td>model</td>\n<td>modified</td>" in html
 
 
+def test_a_unit_test_in_what_changed_is_named_with_its_model() -> None:
+    """A unit test's id ends in its name, not a hash: `test_units_sold on dim_products`, as
+    its findings name it (the name is unique only among its model's), not `dim_products`."""
+    report = sample_report()
+    report["sections"]["changes"] = {
+        "new": [],
+        "modified": {
+            "model.shop.dim_products": ["unit tests"],
+            "unit_test.shop.dim_products.test_units_sold": ["unit test definition"],
+        },
+        "deleted": [],
+    }
+    html = to_html(render_markdown(report))
+    assert "What changed: modified: 1 model, 1 unit test;" in html
+    assert (
+        "<td>1 test</td>\n<td>test</td>\n<td>modified</td>\n<td>test_units_sold on dim_products</td>"
+        in html
+    )
+
+
 def test_summary_titles_read_as_written_and_stay_escaped() -> None:
     """Markdown is not parsed inside a `<details>` HTML block: a title read `What changed\\:` with
     its backslashes. Titles are HTML-escaped instead, so a model name still cannot open a tag."""

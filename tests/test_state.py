@@ -15,6 +15,7 @@ from dbtgate.state import compare_builds, in_scope
 
 PKG = "dbt_bouncer_test_project"
 ORDERS = f"model.{PKG}.orders"
+ORDERS_UNIT_TEST = f"unit_test.{PKG}.orders.test_amount_logic"
 
 
 def corpus_project(name: str) -> Project:
@@ -193,7 +194,7 @@ def test_another_projects_model_is_no_change_of_this_one(bouncer_json, tmp_path)
     assert changes.deleted == []
 
 
-def test_scope_includes_the_tests_of_changed_resources(bouncer_json, tmp_path):
+def test_scope_includes_the_tests_and_unit_tests_of_changed_resources(bouncer_json, tmp_path):
     edited = copy.deepcopy(bouncer_json)
     edited["nodes"][ORDERS]["checksum"]["checksum"] = "0" * 64
     project = project_from(edited, tmp_path / "pr")
@@ -201,7 +202,7 @@ def test_scope_includes_the_tests_of_changed_resources(bouncer_json, tmp_path):
         compare_builds(project, project_from(bouncer_json, tmp_path / "base")), project
     )
     tests = {t.unique_id for t in project.tests_on(ORDERS)}
-    assert tests and scope == {ORDERS} | tests
+    assert tests and scope == {ORDERS, ORDERS_UNIT_TEST} | tests
 
 
 CENTS = f"macro.{PKG}.cents_to_dollars"
@@ -261,3 +262,86 @@ def test_the_fixture_pull_request_changes_exactly_what_its_readme_lists(shop_bui
     # finance_revenue moved lines in _marts.yml and orders_summary.v1 shares a YAML file with
     # v2: neither changed.
     assert changes.deleted == []
+
+
+# -- unit tests ------------------------------------------------------------------------------------
+
+
+def without_unit_test(manifest: dict) -> dict:
+    """The manifest before `orders` had its unit test."""
+    edited = copy.deepcopy(manifest)
+    del edited["unit_tests"][ORDERS_UNIT_TEST]
+    return edited
+
+
+def test_a_unit_test_added_to_an_unchanged_model_modifies_it(bouncer_json, tmp_path):
+    """A unit test added is new, and its model is modified by it, as by a data test added: its
+    failure is the change's under `scope: changed`."""
+    pr = project_from(bouncer_json, tmp_path / "pr")
+    changes = compare_builds(pr, project_from(without_unit_test(bouncer_json), tmp_path / "b"))
+    assert changes.new == [ORDERS_UNIT_TEST]
+    assert changes.modified == {ORDERS: ["unit tests"]}
+    assert changes.deleted == []
+    assert ORDERS_UNIT_TEST in in_scope(changes, pr)
+
+
+def test_a_unit_test_edited_is_compared_by_dbts_checksum(bouncer_json, tmp_path):
+    """Within one dbt version, as dbt-core's state:modified: the checksum of its definition
+    (given with its rows, expect, overrides), which dbt writes anew when they change."""
+    edited = copy.deepcopy(bouncer_json)
+    edited["unit_tests"][ORDERS_UNIT_TEST]["checksum"] = "0" * 64
+    changes = compare_builds(
+        project_from(edited, tmp_path / "pr"), project_from(bouncer_json, tmp_path / "base")
+    )
+    assert changes.modified == {
+        ORDERS: ["unit tests"],
+        ORDERS_UNIT_TEST: ["unit test definition"],
+    }
+    assert (changes.new, changes.deleted) == ([], [])
+
+
+def test_a_unit_test_removed_or_disabled_is_deleted_and_modifies_nothing(bouncer_json, tmp_path):
+    """Nothing a removal did can fail: dbt's `state:modified+` builds nothing of the model, so
+    the model is not made a change that run.not_run would want built."""
+    base = project_from(bouncer_json, tmp_path / "base")
+    removed = compare_builds(project_from(without_unit_test(bouncer_json), tmp_path / "r"), base)
+    disabled_json = copy.deepcopy(bouncer_json)
+    disabled_json["unit_tests"][ORDERS_UNIT_TEST]["config"]["enabled"] = False
+    disabled = compare_builds(project_from(disabled_json, tmp_path / "d"), base)
+    for changes in (removed, disabled):
+        assert (changes.new, changes.modified) == ([], {})
+        assert changes.deleted == [ORDERS_UNIT_TEST]
+
+
+def test_across_dbt_versions_a_unit_test_is_compared_by_its_definition(bouncer_json, tmp_path):
+    """The checksum's text is dbt's, and not compared across versions: the given rows, the
+    expected rows and the overrides are, and not the description or config."""
+    older = copy.deepcopy(bouncer_json)
+    older["metadata"]["dbt_version"] = "1.11.12"
+    base = project_from(older, tmp_path / "older")
+    untouched = copy.deepcopy(bouncer_json)
+    untouched["unit_tests"][ORDERS_UNIT_TEST]["checksum"] = "0" * 64
+    untouched["unit_tests"][ORDERS_UNIT_TEST]["description"] = "Amounts by payment method."
+    untouched["unit_tests"][ORDERS_UNIT_TEST]["config"]["tags"] = ["finance"]
+    assert compare_builds(project_from(untouched, tmp_path / "same"), base).modified == {}
+    expected = copy.deepcopy(bouncer_json)
+    expected["unit_tests"][ORDERS_UNIT_TEST]["expect"]["rows"][0]["amount"] = 11
+    given = copy.deepcopy(bouncer_json)
+    given["unit_tests"][ORDERS_UNIT_TEST]["given"][0]["rows"].append({"order_id": 4})
+    for name, edited in (("expect", expected), ("given", given)):
+        changes = compare_builds(project_from(edited, tmp_path / name), base)
+        assert changes.modified == {
+            ORDERS: ["unit tests"],
+            ORDERS_UNIT_TEST: ["unit test definition"],
+        }, name
+
+
+def test_fusion_and_dbt_core_unit_tests_are_matched_by_model_name_and_version():
+    """dbt-core names a versioned model's unit test `test_x_v2`, Fusion `test_x.v2`, and
+    Fusion writes no checksum nor `versions`, and names a fixture file by its path: the same
+    project's unit tests are neither new nor modified."""
+    for pr, base in (("bouncer-dbt20", "bouncer-dbt112"), ("bouncer-dbt112", "bouncer-dbt20")):
+        changes = compare_builds(corpus_project(pr), corpus_project(base))
+        touched = [*changes.new, *changes.modified, *changes.deleted]
+        assert [uid for uid in touched if uid.startswith("unit_test.")] == [], pr
+        assert not [uid for uid, why in changes.modified.items() if "unit tests" in why], pr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import mmap
 import os
 import re
@@ -16,8 +17,8 @@ import stat
 import typing
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Generic, TypeVar
+from pathlib import Path, PurePosixPath
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import msgspec
 
@@ -29,6 +30,7 @@ from dbtgate.artifacts.manifest import (
     Manifest,
     Ref,
     RefsManifest,
+    UnitTestsManifest,
     UnrenderedConfig,
     WrittenConfigManifest,
     defer_columns,
@@ -314,6 +316,63 @@ def read_macro_calls(path: Path) -> dict[str, tuple[str, ...]]:
 def _listed_ref(ref: list[Any]) -> Ref:
     """A ref as schema v1-v8 wrote it: `[name]` or `[package, name]`."""
     return Ref(name=str(ref[-1]) if ref else "", package=str(ref[0]) if len(ref) > 1 else None)
+
+
+class UnitTestText(NamedTuple):
+    """A unit test's definition as text to compare: `bare` leaves out the rows of its inputs
+    read from fixture files, `whole` holds them, None when the manifest lacks some (Fusion
+    names the file only)."""
+
+    bare: str
+    whole: str | None
+
+    def differs(self, other: UnitTestText) -> bool:
+        """Compared with their fixtures' rows when both hold them, else without."""
+        if self.whole is not None and other.whole is not None:
+            return self.whole != other.whole
+        return self.bare != other.bare
+
+
+def read_unit_test_definitions(path: Path) -> dict[str, UnitTestText]:
+    """Each unit test's given inputs with their rows, expected output and overrides, by
+    unique_id, as canonical JSON text: what the change set compares where dbt-core's checksums
+    cannot be (builds of two dbt versions, Fusion's empty checksum). Not its `versions`: the
+    change set matches one unit test per model version (Fusion writes no `versions`). A fixture
+    file is named by its stem (dbt-core writes `stg_payments`, Fusion the file's path). A
+    second, selective decode of the manifest: the gate's own skips the rows."""
+    manifest = _decode(path, UnitTestsManifest, "manifest")
+    found: dict[str, UnitTestText] = {}
+    for uid, test in (manifest.unit_tests or {}).items():
+        given, expect = _without_nulls(test.given), _without_nulls(test.expect)
+        fixtures = [
+            item
+            for item in (*(given if isinstance(given, list) else ()), expect)
+            if isinstance(item, dict) and isinstance(item.get("fixture"), str)
+        ]
+        for item in fixtures:
+            item["fixture"] = PurePosixPath(item["fixture"].replace("\\", "/")).stem
+        whole = _text([given, expect, test.overrides])
+        complete = all("rows" in item for item in fixtures)
+        for item in fixtures:
+            item.pop("rows", None)
+        bare = _text([given, expect, test.overrides])
+        found[uid] = UnitTestText(bare, whole if complete else None)
+    return found
+
+
+def _text(value: Any) -> str:
+    return json.dumps(_without_nulls(value), sort_keys=True, default=str)
+
+
+def _without_nulls(value: Any) -> Any:
+    """`value` with the keys whose value is null or empty left out, at every depth: one dbt
+    writes `"fixture": null` or `"overrides": {"macros": {}}` where another writes nothing."""
+    if isinstance(value, dict):
+        kept = {str(k): _without_nulls(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, {}, [])}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
 
 
 def read_written_config(path: Path) -> dict[str, UnrenderedConfig]:

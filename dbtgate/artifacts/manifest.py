@@ -268,6 +268,9 @@ class Group(msgspec.Struct, **_S):
 
 class UnitTestConfig(msgspec.Struct, **_S):
     tags: list[str] | str | None = None
+    # dbt-core moves a disabled unit test to the manifest's `disabled`; `enabled: false` is
+    # read all the same, so that one kept here is no unit test of its model either.
+    enabled: bool | None = True
 
 
 class UnitTestFixture(msgspec.Struct, **_S):
@@ -280,8 +283,10 @@ class UnitTestFixture(msgspec.Struct, **_S):
 
 class UnitTest(msgspec.Struct, **_S):
     """A unit test (dbt 1.8+): which model version it tests, by `depends_on` (`model` names
-    the model as its YAML entry does), its tags for the selectors, and the formats of its given
-    inputs and expected output (their rows are skipped while decoding, as the nodes' SQL is)."""
+    the model as its YAML entry does), its tags for the selectors, the formats of its given
+    inputs and expected output (their rows are skipped while decoding, as the nodes' SQL is),
+    and dbt-core's checksum of its definition, which the change set compares (Fusion writes
+    an empty one, as an object)."""
 
     name: str = ""
     resource_type: str = "unit_test"
@@ -289,14 +294,21 @@ class UnitTest(msgspec.Struct, **_S):
     original_file_path: str = ""
     model: str | None = None
     unique_id: str = ""
+    # The model version it tests: dbt writes one unit test per version the YAML entry covers.
+    version: int | float | str | None = None
     depends_on: DependsOn | None = None
     config: UnitTestConfig | None = None
     given: list[UnitTestFixture] | None = None
     expect: UnitTestFixture | None = None
+    checksum: str | Checksum | None = None
 
     @property
     def tags(self) -> list[str]:
         return as_list(self.config.tags if self.config else None)
+
+    @property
+    def enabled(self) -> bool:
+        return self.config is None or self.config.enabled is not False
 
 
 class MacroArgument(msgspec.Struct, **_S):
@@ -465,6 +477,22 @@ class MacroCallsManifest(msgspec.Struct, gc=False):
     macros: dict[str, MacroCaller] | None = None
     exposures: dict[str, MacroCaller] | None = None
     unit_tests: dict[str, MacroCaller] | None = None
+
+
+class UnitTestDefinition(msgspec.Struct, gc=False):
+    """What dbt-core's checksum of a unit test covers but its model and versions (which the
+    change set matches unit tests by), read whole: its given inputs with their rows, expected
+    output and overrides; not its description or config."""
+
+    given: Any = None
+    expect: Any = None
+    overrides: Any = None
+
+
+class UnitTestsManifest(msgspec.Struct, gc=False):
+    """The unit tests' definitions, apart: see `artifacts.load.read_unit_test_definitions`."""
+
+    unit_tests: dict[str, UnitTestDefinition] | None = None
 
 
 class CodeManifest(msgspec.Struct, gc=False):

@@ -691,11 +691,15 @@ def _is_change_set(value: Any) -> bool:
 def resource_name_of(unique_id: str) -> tuple[str, str]:
     """("orders_summary v2", "model") from "model.shop.orders_summary.v2", as the findings name
     a model version (a model's name has no dot: what follows one is its version); a test's hash
-    dropped."""
+    dropped; a unit test named with its model ("test_dollars on fct_orders" from
+    "unit_test.shop.fct_orders.test_dollars": its id holds no hash, and its name is unique only
+    among its model's)."""
     parts = unique_id.split(".")
     kind = parts[0] if parts else ""
     rest = parts[2:] if len(parts) > 2 else parts[1:]
-    if kind in ("test", "unit_test") and len(rest) > 1:
+    if kind == "unit_test" and len(rest) > 1:
+        return f"{'.'.join(rest[1:])} on {rest[0]}", kind
+    if kind == "test" and len(rest) > 1:
         rest = rest[:-1]
     if kind == "model" and len(rest) == 2 and rest[1].startswith("v"):
         return " ".join(rest), kind
@@ -711,7 +715,7 @@ def _change_set_summary(changes: dict[str, Any]) -> str:
     ):
         kinds: dict[str, int] = {}
         for uid in ids:
-            kind = resource_name_of(str(uid))[1]
+            kind = resource_name_of(str(uid))[1].replace("_", " ")  # `unit test`
             kinds[kind] = kinds.get(kind, 0) + 1
         if kinds:
             listed = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in kinds.items())
