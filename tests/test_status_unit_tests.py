@@ -308,6 +308,48 @@ def test_the_lineage_marks_a_model_whose_unit_test_failed(tmp_path):
     assert run_outcomes(project, [MODEL, "model.acme.fct_refunds"]) == {MODEL: "test failed"}
 
 
+def without_unit_test_results(project: Path, *, disable: bool = False) -> Project:
+    """The build as `dbt build --exclude test_type:unit` leaves it: no unit test ran (and, with
+    `disable`, fct_orders' unit test is disabled in its config, as Fusion keeps one)."""
+    target = project / "target"
+    results = json.loads((target / "run_results.json").read_text())
+    results["results"] = [
+        r for r in results["results"] if not r["unique_id"].startswith("unit_test.")
+    ]
+    (target / "run_results.json").write_text(json.dumps(results))
+    if disable:
+        manifest = json.loads((target / "manifest.json").read_text())
+        manifest["unit_tests"][UNIT_TEST]["config"] = {"enabled": False}
+        (target / "manifest.json").write_text(json.dumps(manifest))
+    return Project.from_artifacts(load_artifacts(target))
+
+
+def test_a_changed_model_built_without_its_unit_tests_is_not_run(tmp_path):
+    """Its data tests ran, its unit tests did not: the logic the pull request changed was
+    built and never tested against the rows its unit tests give, as a data test left out is."""
+    project = without_unit_test_results(write_build(tmp_path, {}, which="build"))
+    ctx = CheckContext(project=project, config=Config(), changed={MODEL, UNIT_TEST})
+    (finding,) = [f for f in run_status(ctx) if f.code == "run.not_run"]
+    assert finding.unique_id == MODEL
+    assert finding.message == (
+        f"model fct_orders changed and was built, but 1 of its 1 unit tests did not run "
+        f"(e.g. {UNIT_TEST})"
+    )
+    assert finding.details == {"unit_tests_not_run": [UNIT_TEST]}
+    assert finding.fix.startswith("Build it and its tests: `dbt build --select fct_orders`")
+    # fct_refunds changed instead: its own unit test is named, not fct_orders' of that name.
+    ctx = CheckContext(project=project, config=Config(), changed={"model.acme.fct_refunds"})
+    (finding,) = [f for f in run_status(ctx) if f.code == "run.not_run"]
+    assert finding.unique_id == "model.acme.fct_refunds"
+    assert finding.details == {"unit_tests_not_run": [OTHER_UNIT_TEST]}
+
+
+def test_a_disabled_unit_test_is_never_reported_as_not_run(tmp_path):
+    project = without_unit_test_results(write_build(tmp_path, {}, which="build"), disable=True)
+    ctx = CheckContext(project=project, config=Config(), changed={MODEL})
+    assert [f for f in run_status(ctx) if f.code == "run.not_run"] == []
+
+
 def test_a_build_with_a_disabled_unit_test_loads(tmp_path):
     """dbt-core keeps a unit test disabled in its config among the manifest's `disabled`
     nodes, with its checksum a string where a node's is an object: the manifest was refused

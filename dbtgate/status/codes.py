@@ -85,13 +85,20 @@ document(
         severity=_RUN.not_run,
         summary="A node changed in the pull request was not built or tested.",
         what="With a base build to compare with, each new or modified model, seed and snapshot "
-        "must have a result in run_results.json, and so must its tests; a changed test must "
-        "have run. Also reported when run_results.json is absent and `run.required: true`, "
+        "must have a result in run_results.json, and so must its data tests and unit tests "
+        "(not those disabled in their config, which dbt never runs); a changed test must have "
+        "run. A unit test added or edited modifies its model (see `scope` in "
+        "configuration.md), so a run that left the unit tests out (`dbt build --exclude "
+        "test_type:unit`, `dbt run`) is reported on the model: `1 of its 1 unit tests did not "
+        "run`. Also reported when run_results.json is absent and `run.required: true`, "
         "or when it comes from `dbt compile`/`dbt parse`, which run nothing.",
         why="A gate that reads only what ran passes a change nobody built: the broken model "
-        "simply has no failing result.",
+        "simply has no failing result, and a unit test that did not run fails nothing.",
         fix="Build the change and its tests before the gate: `dbt build --select "
-        "state:modified+ --defer --state <base artifacts>`. Severity: `run.severity.not_run`.",
+        "state:modified+ --defer --state <base artifacts>`, or the model the finding names "
+        "(`dbt build --select <model>` runs its unit tests too: dbt's `state:modified+` "
+        "selects a unit test edited on an unchanged model, but `dbt build` runs a unit test "
+        "only with its model). Severity: `run.severity.not_run`.",
         example="error  run.not_run  model customer_segments changed but was not built: it has "
         "no result in run_results.json",
     ),

@@ -518,10 +518,14 @@ def not_run_findings(
     changed: set[str],
     path: Path,
 ) -> Iterator[Finding]:
-    """Changed nodes (and the tests on changed relations) that have no result in this run.
+    """Changed nodes (and the tests and unit tests on changed relations) that have no result in
+    this run.
 
     A test of a changed relation is reported with its relation (one finding per relation), so
-    a changed test is reported on its own only when what it tests did not change."""
+    a changed test is reported on its own only when what it tests did not change. A unit test
+    added or edited changes its model (`state.compare_builds`), so it is its model's: a run
+    that left the unit tests out (`dbt build --exclude test_type:unit`, `dbt run`) built the
+    model without the tests of its logic."""
     severity = settings.severity.not_run
     executed = index.results if index.executed else {}
     why = f"it has no result in {path.name}"
@@ -553,21 +557,30 @@ def not_run_findings(
                     changed=True,
                 )
                 continue
-            missing = sorted(
-                t.unique_id for t in project.tests_on(uid) if t.unique_id not in executed
-            )
-            if missing:
-                total = len(project.tests_on(uid))
+            tests = [t.unique_id for t in project.tests_on(uid)]
+            unit_tests = _enabled_unit_tests(project, uid)
+            missing = sorted(t for t in tests if t not in executed)
+            missing_units = [t for t in unit_tests if t not in executed]
+            if missing or missing_units:
+                said = [
+                    f"{len(left)} of its {len(every)} {kind}"
+                    for left, every, kind in (
+                        (missing, tests, "tests"),
+                        (missing_units, unit_tests, "unit tests"),
+                    )
+                    if left
+                ]
+                details = {"tests_not_run": missing, "unit_tests_not_run": missing_units}
                 yield Finding(
                     code="run.not_run",
                     severity=severity,
                     message=f"{node.resource_type} {node.name} changed and was built, but "
-                    f"{len(missing)} of its {total} tests did not run (e.g. {missing[0]})",
+                    f"{' and '.join(said)} did not run (e.g. {(missing or missing_units)[0]})",
                     unique_id=uid,
                     key="tests",
                     fix=_build_fix(node.name),
                     changed=True,
-                    details={"tests_not_run": missing},
+                    details={key: value for key, value in details.items() if value},
                 )
         elif (
             node.resource_type == "test" and uid not in executed and tested.get(uid) not in changed
@@ -580,6 +593,17 @@ def not_run_findings(
                 fix=_build_fix(node.name),
                 changed=True,
             )
+
+
+def _enabled_unit_tests(project: Project, model: str) -> list[str]:
+    """The model's unit tests dbt runs: one disabled in its config (`enabled: false`) never
+    runs, and `dbt build --select` of its model would not run it either."""
+    found = []
+    for uid in project.unit_tests_by_model.get(model, ()):
+        unit_test = project.unit_test(uid)
+        if unit_test is not None and unit_test.enabled:
+            found.append(uid)
+    return found
 
 
 def _build_fix(name: str) -> str:
