@@ -185,6 +185,25 @@ def test_fixture_breaking_change_acknowledged_in_config_passes_and_keeps_the_rea
     assert json.loads(json.dumps(report))["verdict"] == "pass"
 
 
+def test_fixture_breaking_changes_waived_pass_and_the_verdict_counts_them(shop_builds, tmp_path):
+    """Waived, the breaking changes no longer block: the verdict says so, as check's does."""
+    config = tmp_path / "dbtgate.yml"
+    config.write_text(
+        "version: 1\n"
+        "waivers:\n"
+        "  - rule: breaking.*\n"
+        "    select: orders_summary\n"
+        "    reason: consumers migrate in FIN-42\n"
+        "    owner: '@finance-eng'\n"
+        "    expires: 2099-01-31\n",
+        encoding="utf-8",
+    )
+    code, stdout, report = run_diff(shop_builds, tmp_path, "--config", str(config))
+    assert code == 0, stdout
+    assert report["counts"]["by_disposition"]["waived"] == 2
+    assert stdout.splitlines()[-1] == "dbtgate diff: PASS — 0 blocking changes, 2 waived"
+
+
 def test_fixture_label_read_from_the_github_pull_request_event(shop_builds, tmp_path):
     event = tmp_path / "event.json"
     event.write_text(

@@ -71,7 +71,7 @@ def test_piped_output_is_plain_text_grouped_by_disposition_then_owner(monkeypatc
         "Waived",
         "In the baseline",
     ]
-    assert lines[-1] == "dbtgate: FAIL — 3 blocking findings, 6 non-blocking"
+    assert lines[-1] == "dbtgate: FAIL — 3 blocking findings, 6 non-blocking, 1 of them waived"
     # The diff's counts, from a result read back from a saved report (its sections are JSON).
     assert lines[-2] == (
         "schema diff against the base: 1 breaking, 0 risky, 1 safe "
@@ -115,7 +115,7 @@ def test_quiet_prints_only_notes_and_the_verdict() -> None:
     lines = rendered(terminal=False, quiet=True).splitlines()
     assert lines == [
         "note: sources.json absent: freshness not gated",
-        "dbtgate: FAIL — 3 blocking findings, 6 non-blocking",
+        "dbtgate: FAIL — 3 blocking findings, 6 non-blocking, 1 of them waived",
     ]
 
 

@@ -94,7 +94,9 @@ def test_junit_of_a_clean_run_holds_the_passed_verdict() -> None:
 def test_junit_verdict_fails_with_the_gate() -> None:
     root = parse(sample_report())
     verdict = root.find("testsuite[@name='verdict']/testcase/failure")
-    assert verdict.get("message") == "dbtgate: FAIL — 3 blocking findings, 6 non-blocking"
+    assert verdict.get("message") == (
+        "dbtgate: FAIL — 3 blocking findings, 6 non-blocking, 1 of them waived"
+    )
 
 
 def test_junit_keeps_the_findings_that_do_not_block_beside_a_failure() -> None:

@@ -17,7 +17,7 @@ from rich.text import Text
 from dbtgate.diff.properties import grants_moved
 from dbtgate.errors import DbtgateError
 from dbtgate.report.view import diff_counts_text, focus_label, status_name
-from dbtgate.wording import hanging
+from dbtgate.wording import hanging, number
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -57,9 +57,12 @@ def print_diff(console: Console, result: GateResult) -> None:
     console.print(diff_counts_text(diff.counts if diff is not None else {}))
     verdict = "PASS" if result.decision == "pass" else "FAIL"
     blocking = result.count("blocking")
+    waived = result.count("waived")
     focus = focus_label(result.inputs.get("select"), result.inputs.get("exclude"))
     console.print(
-        f"dbtgate diff: {verdict} — {blocking} blocking change{'' if blocking == 1 else 's'}"
+        f"dbtgate diff: {verdict} — {number(blocking)} blocking change{'' if blocking == 1 else 's'}"
+        # As the gate's verdict says them (`view.verdict_words`): a pass may be one by waivers.
+        + (f", {number(waived)} waived" if waived else "")
         + (f", on {escape(focus)}" if focus else ""),
         style="bold green" if result.decision == "pass" else "bold red",
     )

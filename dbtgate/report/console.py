@@ -531,4 +531,7 @@ def _print_targets(console: Any, kpis: Any) -> None:
 
 def verdict_line(result: GateResult) -> str:
     blocking = result.count("blocking")
-    return verdict_words(result.decision, blocking, len(result.findings) - blocking, result.inputs)
+    others = len(result.findings) - blocking
+    return verdict_words(
+        result.decision, blocking, others, result.inputs, waived=result.count("waived")
+    )

@@ -74,18 +74,31 @@ IMPACT_KEYS = ("impact", "downstream", "consumers", "exposures", "affected")
 
 def verdict_text(report: dict[str, Any]) -> str:
     counts = report["counts"]
-    blocking = counts["by_disposition"]["blocking"]
-    return verdict_words(report["verdict"], blocking, counts["total"] - blocking, report["inputs"])
+    by_disposition = counts["by_disposition"]
+    blocking = by_disposition["blocking"]
+    return verdict_words(
+        report["verdict"],
+        blocking,
+        counts["total"] - blocking,
+        report["inputs"],
+        waived=by_disposition.get("waived", 0),
+    )
 
 
-def verdict_words(decision: str, blocking: int, others: int, inputs: dict[str, Any]) -> str:
+def verdict_words(
+    decision: str, blocking: int, others: int, inputs: dict[str, Any], *, waived: int = 0
+) -> str:
     """The verdict line of every report and the console, naming the selection when the gate
-    judged a part of the project only (`check --select`)."""
+    judged a part of the project only (`check --select`). The waived findings are said among
+    the non-blocking (`5 non-blocking, 4 of them waived`): a gate that passes because its
+    blocking findings were waived read like one that had none to waive."""
     if decision == "pass":
         text = f"dbtgate: PASS — no blocking findings, {number(others)} non-blocking"
     else:
         noun = "finding" if blocking == 1 else "findings"
         text = f"dbtgate: FAIL — {number(blocking)} blocking {noun}, {number(others)} non-blocking"
+    if waived:
+        text += ", all waived" if waived == others else f", {number(waived)} of them waived"
     focus = focus_label(inputs.get("select"), inputs.get("exclude"))
     return f"{text}, on {focus}" if focus else text
 
