@@ -20,8 +20,8 @@ class ProjectSummary:
     name: str
     dbt_version: str | None
     schema_version: int | None
-    # The root project's resources by type (what the gate judges), and how many more belong to
-    # installed packages.
+    # The root project's resources by type (what the gate judges: `unit_test`, `semantic_model`,
+    # `metric` and `saved_query` too), and how many more belong to installed packages.
     resource_counts: dict[str, int]
     models: int
     models_tested: int
@@ -45,7 +45,21 @@ def summarise(project: Project, scorecard: dict[str, Any]) -> ProjectSummary:
     # (package, resource type) counted by map/zip, without a Python step per resource: 32,000
     # of them at 10,000 models.
     by_package: Counter[tuple[str, str]] = Counter()
-    for group in (project.nodes, project.sources, project.exposures):
+    manifest = project.manifest
+    # The unit tests and the semantic layer's resources are decoded with the manifest (a few
+    # per model at most): counted, not decoded again. None in manifests older than them.
+    groups = (
+        project.nodes,
+        project.sources,
+        project.exposures,
+        manifest.unit_tests,
+        manifest.semantic_models,
+        manifest.metrics,
+        manifest.saved_queries,
+    )
+    for group in groups:
+        if not group:
+            continue
         resources = group.values()
         by_package.update(zip(map(_PACKAGE, resources), map(_TYPE, resources), strict=True))
     counts: Counter[str] = Counter()
@@ -68,7 +82,7 @@ def summarise(project: Project, scorecard: dict[str, Any]) -> ProjectSummary:
         for key, measures in scorecard["by_owner"].items()
         if (models := _models(measures))
     }
-    metadata = project.manifest.metadata
+    metadata = manifest.metadata
     loaded = project.artifacts.manifest if project.artifacts else None
     return ProjectSummary(
         name=project.name,

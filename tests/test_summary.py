@@ -4,15 +4,17 @@ described, owned, by tier and owner)."""
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from corpus import corpus_files, file_id
+from corpus import CORPUS, corpus_files, file_id
 
 from dbtgate.artifacts import load_manifest
 from dbtgate.config import Config
 from dbtgate.project import Project
+from dbtgate.report.console import PlainConsole, print_summary
 from dbtgate.status.kpi import compute_scorecard
 from dbtgate.summary import summarise
 from dbtgate.wording import name_order
@@ -39,7 +41,41 @@ def test_summary_counts_the_manifest_by_hand(path: Path):
     assert summary.by_owner == dict(sorted(owners.items(), key=lambda kv: (-kv[1], kv[0])))
     assert list(summary.by_owner.values()) == sorted(summary.by_owner.values(), reverse=True)
     root = project.root_package
-    everything = [*project.nodes.values(), *project.sources.values(), *project.exposures.values()]
+    manifest = project.manifest
+    everything = [
+        *project.nodes.values(),
+        *project.sources.values(),
+        *project.exposures.values(),
+        *(manifest.unit_tests or {}).values(),
+        *(manifest.semantic_models or {}).values(),
+        *(manifest.metrics or {}).values(),
+        *(manifest.saved_queries or {}).values(),
+    ]
     assert summary.resource_counts.get("model", 0) == len(models)
     assert sum(summary.resource_counts.values()) + summary.package_resources == len(everything)
     assert summary.package_resources == sum(r.package_name != root for r in everything)
+
+
+def test_the_summary_counts_unit_tests_and_the_semantic_layer() -> None:
+    """The manifest's unit tests, semantic models, metrics and saved queries are resources of
+    the project as its models are: the summary's resource line left them out."""
+    path = CORPUS / "schema-versions" / "manifest_v12_dbt1.10.json"
+    if not path.is_file():
+        pytest.skip(f"corpus absent: {path}")
+    project = Project.from_manifest(load_manifest(path).data)
+    summary = summarise(project, compute_scorecard(project, Config()))
+    assert summary.resource_counts == {
+        "metric": 19,
+        "model": 13,
+        "saved_query": 3,
+        "semantic_model": 6,
+        "source": 6,
+        "test": 27,
+        "unit_test": 3,
+    }
+    out = io.StringIO()
+    print_summary(PlainConsole(out), summary)
+    assert (
+        " resources             19 metrics, 13 models, 3 saved queries, 6 semantic models, "
+        "6 sources, 27 tests, 3 unit tests\n"
+    ) in out.getvalue()

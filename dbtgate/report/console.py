@@ -163,7 +163,9 @@ def _print_table(
 
 def print_summary(console: Any, summary: ProjectSummary) -> None:
     version = summary.dbt_version or "?"
-    resources = ", ".join(counted(n, kind) for kind, n in summary.resource_counts.items())
+    resources = ", ".join(
+        counted(n, kind.replace("_", " ")) for kind, n in summary.resource_counts.items()
+    )
     if summary.package_resources:
         resources += f"; {number(summary.package_resources)} more in installed packages"
     owners = list(summary.by_owner.items())
