@@ -867,7 +867,13 @@ def _gate_and_publish(
     with untrusted_output(console):
         if not quiet:
             print_summary(console, summarise(context.project, result.sections["kpis"]))
-        print_result(console, result, quiet=quiet, max_findings=max_findings)
+        print_result(
+            console,
+            result,
+            quiet=quiet,
+            max_findings=max_findings,
+            full_reports=request.complete_reports(),
+        )
     _retain(context, result)
     return published or (1 if result.decision == "fail" else 0)
 
@@ -1252,7 +1258,13 @@ def lint(
         )
     _write_files(result, context, request, repo_url)
     with untrusted_output(console):
-        print_result(console, result, quiet=quiet, max_findings=max_findings)
+        print_result(
+            console,
+            result,
+            quiet=quiet,
+            max_findings=max_findings,
+            full_reports=request.complete_reports(),
+        )
     return 1 if result.decision == "fail" else 0
 
 

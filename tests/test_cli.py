@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 from corpus import CORPUS
@@ -416,9 +417,24 @@ def test_max_findings_caps_the_console_and_the_json_keeps_every_finding(tmp_path
     assert len(blocking) > 3
     lines = capped.stdout.splitlines()
     assert sum(1 for line in lines if line.startswith("  error ")) == 3
+    # The group counted per rule under its heading (and its underline), where a reader of a
+    # capped list starts; the line after its last finding names the report that holds the rest.
+    heading = lines.index(f"Blocking ({len(blocking)})")
+    by_rule = sorted(Counter(f["code"] for f in blocking).items(), key=lambda kv: (-kv[1], kv[0]))
+    assert lines[heading + 2] == "by rule: " + ", ".join(f"{c} {n}" for c, n in by_rule)
     assert (
-        f"… and {len(blocking) - 3} more (`--max-findings 0` prints all; the --json and --out "
-        "reports hold every finding)" in lines
+        f"… and {len(blocking) - 3} more (`--max-findings 0` prints all; every finding is in "
+        f"{tmp_path / 'r.json'})" in lines
+    )
+    written = dbtgate(*args, "--max-findings", "3", "--out", "out", cwd=tmp_path)
+    assert (
+        f"… and {len(blocking) - 3} more (`--max-findings 0` prints all; every finding is in "
+        "out/gate.html and out/gate.json)" in written.stdout.splitlines()
+    )
+    unwritten = dbtgate(*args, "--max-findings", "3", cwd=tmp_path)
+    assert (
+        f"… and {len(blocking) - 3} more (`--max-findings 0` prints all; the reports "
+        "`--json FILE` and `--out DIR` write hold every finding)" in unwritten.stdout.splitlines()
     )
     everything = dbtgate(*args, "--max-findings", "0", cwd=tmp_path)
     assert sum(1 for line in everything.stdout.splitlines() if line.startswith("  error ")) == (

@@ -162,13 +162,13 @@ def test_max_findings_caps_each_group_and_says_how_many_more() -> None:
     assert sum(1 for line in lines if line.startswith("  error ")) == 4
     assert sum(1 for line in lines if line.startswith("  warn ")) == 4
     assert (
-        "… and 26 more (`--max-findings 0` prints all; the --json and --out reports hold every finding)"
-        in lines
-    )
+        "… and 26 more (`--max-findings 0` prints all; the reports `--json FILE` and `--out DIR` "
+        "write hold every finding)"
+    ) in lines
     assert (
-        "… and 6 more (`--max-findings 0` prints all; the --json and --out reports hold every finding)"
-        in lines
-    )
+        "… and 6 more (`--max-findings 0` prints all; the reports `--json FILE` and `--out DIR` "
+        "write hold every finding)"
+    ) in lines
     # The first findings in report order are the ones shown.
     assert "model_00001 fails" in out.getvalue() and "model_00039 fails" not in out.getvalue()
     assert lines[-1] == "dbtgate: FAIL — 30 blocking findings, 10 non-blocking"
@@ -192,16 +192,33 @@ def test_a_capped_group_counts_its_findings_per_rule_largest_first() -> None:
     out = io.StringIO()
     console = Console(file=out, width=200, highlight=False)
     print_result(console, sample_result(findings), max_findings=4)
-    counts = [line for line in out.getvalue().splitlines() if line.startswith("by rule: ")]
+    lines = out.getvalue().splitlines()
+    counts = [line for line in lines if line.startswith("by rule: ")]
     assert counts == [
         "by rule: owner.present 13, docs.column_coverage 10, tests.primary_key 10",
         "by rule: docs.column_coverage 4, owner.present 3, tests.primary_key 3",
     ]
+    # Under each group's heading and its underline, before the findings listed.
+    headings = [at for at, line in enumerate(lines) if line.startswith(("Blocking (", "Advisory"))]
+    assert [lines[at + 2] for at in headings] == counts
     # A group printed whole needs no count.
     out = io.StringIO()
     console = Console(file=out, width=200, highlight=False)
     print_result(console, sample_result(findings), max_findings=0)
     assert "by rule:" not in out.getvalue()
+
+
+def test_a_capped_group_names_the_reports_written_that_hold_the_rest() -> None:
+    from report_samples import many_findings
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=False, width=200, highlight=False)
+    reports = ["reports/gate.html", "reports/gate.json"]
+    print_result(console, sample_result(many_findings(40)), max_findings=4, full_reports=reports)
+    assert (
+        "… and 26 more (`--max-findings 0` prints all; every finding is in reports/gate.html and "
+        "reports/gate.json)"
+    ) in out.getvalue().splitlines()
 
 
 def test_max_findings_zero_prints_every_finding() -> None:

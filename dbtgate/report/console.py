@@ -201,10 +201,13 @@ def print_result(
     *,
     quiet: bool = False,
     max_findings: int = DEFAULT_MAX_FINDINGS,
+    full_reports: Sequence[str] = (),
 ) -> None:
     """The findings by disposition and owner, then the verdict. At most `max_findings` lines per
     disposition group (0: all): the most severe first, and of those breaking changes and run
-    status before policy findings and lint (`view.family_rank`); a line says how many more."""
+    status before policy findings and lint (`view.family_rank`); the group's findings counted
+    per rule under its heading, and a line after its last says how many more and where they
+    are (`full_reports`: the files this run wrote that hold every finding)."""
     for warning in result.warnings:
         _print_pieces(console, [("warning:", "yellow"), (f" {_clean(warning)}", None)])
     for note in result.notes:
@@ -223,7 +226,7 @@ def print_result(
                 group = most_needed_first(group)
             if group:
                 result.complete(group[:max_findings] if max_findings > 0 else group)
-                _print_group(console, title, group, max_findings, expiring)
+                _print_group(console, title, group, max_findings, expiring, full_reports)
             if disposition == "blocking":
                 _print_waiver_hint(console, result)
         _print_targets(console, result.sections.get("kpis"))
@@ -335,15 +338,21 @@ def _print_group(
     findings: list[Finding],
     limit: int = 0,
     expiring: dict[tuple[str, str, str], int] | None = None,
+    full_reports: Sequence[str] = (),
 ) -> None:
     _print_heading(console, f"{title} ({number(len(findings))})")
     shown = findings[:limit] if limit > 0 else findings
+    hidden = len(findings) - len(shown)
     by_owner: dict[str, list[Finding]] = defaultdict(list)
     for finding in shown:
         by_owner[owner_group(finding)].append(finding)
     # The whole group in one print (`_print_pieces`).
     pieces: list[Piece] = []
     add = pieces.append
+    if hidden:
+        # Under the heading, before the lines: after 200 findings of two lines each, a count
+        # printed at their end was where no reader got to.
+        add((f"{rule_counts(findings)}\n", "dim"))
     # The whole project's or a selection's findings (KPIs, tests.coverage) first, named owners
     # alphabetically, the unowned last (as in every report).
     for owner in sorted(by_owner, key=owner_order):
@@ -377,17 +386,20 @@ def _print_group(
             if expired:
                 add(("        ", None))
                 add((f"{_clean(expired)}\n", "dim"))
-    hidden = len(findings) - len(shown)
     if hidden:
-        add(
-            (
-                f"… and {number(hidden)} more (`--max-findings 0` prints all; the --json and --out "
-                "reports hold every finding)\n",
-                "dim",
-            )
-        )
-        add((f"{rule_counts(findings)}\n", "dim"))
+        add((f"… and {number(hidden)} more ({where_the_rest_are(full_reports)})\n", "dim"))
     _print_pieces(console, pieces, end="")
+
+
+def where_the_rest_are(full_reports: Sequence[str]) -> str:
+    """Where a capped group's other findings are: the reports this run wrote that hold every
+    finding, by their paths, or the options that write them."""
+    if full_reports:
+        return f"`--max-findings 0` prints all; every finding is in {' and '.join(full_reports)}"
+    return (
+        "`--max-findings 0` prints all; the reports `--json FILE` and `--out DIR` write hold "
+        "every finding"
+    )
 
 
 def _print_waiver_hint(console: Any, result: GateResult) -> None:

@@ -73,6 +73,24 @@ class PublishRequest:
                     "report: one would overwrite the other; name another file"
                 )
 
+    def complete_reports(self) -> list[str]:
+        """The files asked for that hold every finding, the HTML page first (to read), then the
+        JSON report: the console names them where it prints the first findings of a group
+        only. Not the markdown (cut to GitHub's size), nor SARIF (5,000 results)."""
+        paths = []
+        if self.out_dir is not None:
+            from dbtgate.report.render import FORMATS, parse_formats
+
+            formats = self.formats or parse_formats(ALL_FORMATS)
+            paths += [
+                str(self.out_dir / FORMATS[name].filename)
+                for name in ("html", "json")
+                if name in formats
+            ]
+        if self.json_path is not None and str(self.json_path) != "-":
+            paths.append(str(self.json_path))
+        return list(dict.fromkeys(paths))
+
     def wanted(self, environ: Mapping[str, str]) -> bool:
         """Whether anything is to be published: the report is not built for nothing (at 10,000
         models building it costs as much as running the policies)."""
