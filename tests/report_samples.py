@@ -16,6 +16,7 @@ from dbtgate.findings import Finding, WaiverRef, fingerprint
 from dbtgate.gate import GateResult
 from dbtgate.report.json_report import report_dict
 from dbtgate.waivers import finding_to_waive, suggested_waiver
+from dbtgate.wording import code_span
 
 INPUTS = {
     "artifacts": {
@@ -465,3 +466,43 @@ def many_findings(count: int) -> list[Finding]:
             )
         )
     return made
+
+
+def backtick_named() -> list[Finding]:
+    """Findings on a test and a column whose names hold backticks, named in their messages as
+    the gate names them, as plain text (`run.test_failures`, `tests.primary_key`), and in a
+    command of a fix as a code span (`run.not_run`)."""
+    return [
+        finding(
+            code="run.test_failures",
+            severity="error",
+            message="test nn_`bt` on orders.a`b`c failed: 3 failing rows",
+            unique_id="test.shop.nn_`bt`.0123456789",
+            resource_name="nn_`bt`",
+            resource_type="test",
+            column_name="a`b`c",
+            fix="Fix the model or the data.",
+            disposition="blocking",
+        ),
+        finding(
+            code="tests.primary_key",
+            severity="error",
+            message="orders has no tested primary key: a`b`c has unique but no not_null test",
+            unique_id="model.shop.orders",
+            resource_name="orders",
+            resource_type="model",
+            column_name="a`b`c",
+            fix="Add a `not_null` test to a`b`c (or a primary_key constraint).",
+            disposition="blocking",
+        ),
+        finding(
+            code="run.not_run",
+            severity="error",
+            message="`x`y` changed but was not built",
+            unique_id="model.shop.`x`y`",
+            resource_name="`x`y`",
+            resource_type="model",
+            fix=f"Build it and its tests: {code_span('dbt build --select `x`y`')}.",
+            disposition="blocking",
+        ),
+    ]

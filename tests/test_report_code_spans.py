@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from report_samples import finding, sample_report
+from report_samples import backtick_named, finding, sample_report
 
 from dbtgate.report.escape import html_text, html_text_code, md_code, md_text_code
 from dbtgate.report.html import render_html
@@ -147,3 +147,64 @@ def test_a_report_renders_a_fix_naming_a_model_with_backticks() -> None:
     ) in html
     # The JSON report keeps the message as written.
     assert json.loads(json.dumps(report))["findings"][0]["fix"] == made.fix
+
+
+# What each of `backtick_named`'s findings reads in a report: its message and fix as text.
+SHOWN = [
+    ("test nn_`bt` on orders.a`b`c failed: 3 failing rows", "Fix the model or the data."),
+    (
+        "orders has no tested primary key: a`b`c has unique but no not_null test",
+        "Add a not_null test to a`b`c (or a primary_key constraint).",
+    ),
+    ("`x`y` changed but was not built", "Build it and its tests: dbt build --select `x`y`."),
+]
+
+
+def test_a_findings_names_read_as_they_are_in_its_message_in_markdown() -> None:
+    """Messages name a test or a column as plain text: `nn_`bt`` read as `nn_` then code `bt`,
+    shown and copied without its backticks. A finding's own names are text wherever they
+    stand; the fix's `not_null` and its command stay code."""
+    lines = render_markdown(sample_report(backtick_named())).splitlines()
+    items = [line for line in lines if line.startswith(("- `run.", "- `tests."))]
+    fixes = [line.removeprefix("  - fix: ") for line in lines if line.startswith("  - fix: ")]
+    # What a reader sees of each message (the findings are on no file: nothing follows it)
+    # and fix, and the spans in them.
+    messages = [PARSER.parseInline(item.split(": ", 1)[1])[0].children for item in items]
+    said = [PARSER.parseInline(fix)[0].children for fix in fixes]
+    shown = [
+        ("".join(t.content for t in m), "".join(t.content for t in f))
+        for m, f in zip(messages, said, strict=True)
+    ]
+    assert sorted(shown) == sorted(SHOWN)
+    spans = [
+        [t.content for t in m + f if t.type == "code_inline"]
+        for m, f in zip(messages, said, strict=True)
+    ]
+    assert sorted(spans) == [[], ["dbt build --select `x`y`"], ["not_null"]]
+
+
+def test_a_findings_names_read_as_they_are_in_its_message_in_html() -> None:
+    html = render_html(sample_report(backtick_named()))
+    assert "<td>test nn_`bt` on orders.a`b`c failed: 3 failing rows<" in html
+    assert "<td>orders has no tested primary key: a`b`c has unique but no not_null test<" in html
+    assert "fix: Add a <code>not_null</code> test to a`b`c (or a primary_key constraint).<" in html
+    assert "<td>`x`y` changed but was not built<" in html
+    assert (
+        'Build it and its tests: <code>dbt build <span class="opt">--select</span> `x`y`</code>.'
+        in html
+    )
+
+
+@given(st.text(st.sampled_from("ab_`"), min_size=1).filter(lambda name: "`" in name))
+def test_a_named_name_is_text_in_its_message_and_whole_in_a_span(name: str) -> None:
+    """Any name holding backticks: as plain text it reads as itself, no span; inside a command
+    written with `code_span` it stays in that one span."""
+    message = f"column {name} of orders has no description"
+    markdown = md_text_code(message, [name])
+    assert spans_in(markdown) == []
+    assert PARSER.renderInline(markdown) == html_text(message).replace("&#x27;", "'")
+    assert html_text_code(message, [name]) == html_text(message)
+    fix = f"run {code_span(f'dbt build --select {name}')} again"
+    assert spans_in(md_text_code(fix, [name])) == [f"dbt build --select {name}"]
+    html = OPTION_MARKUP.sub(r"\1", html_text_code(fix, [name]))
+    assert html == f"run <code>dbt build --select {html_text(name)}</code> again"

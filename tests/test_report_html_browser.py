@@ -1737,3 +1737,24 @@ def test_the_page_follows_the_readers_colour_scheme_with_readable_text(page, sch
         )
     finally:
         page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
+
+
+def test_a_name_holding_backticks_is_shown_and_copied_as_it_is(tmp_path: Path, browser) -> None:
+    """A test `nn_`bt`` and a column `a`b`c`, named in messages as plain text, showed as `nn_`
+    and a code chip `bt`: a copied name lost its backticks. What the page shows of each message
+    and fix is the text itself, the fix's `not_null` and command as code."""
+    from report_samples import backtick_named, sample_report
+    from test_report_code_spans import SHOWN
+
+    open_report(browser, tmp_path / "backticks.html", sample_report(backtick_named()))
+    rows = browser.execute_script(
+        "return [...document.querySelectorAll('tr.finding')].map(row => {"
+        " var cell = row.cells[3], fix = cell.querySelector('div.fix');"
+        " var message = cell.cloneNode(true);"
+        " message.querySelectorAll('div, details').forEach(e => e.remove());"
+        " return [message.innerText.trim(), fix.innerText.replace(/^fix: /, ''),"
+        "  [...cell.querySelectorAll('code')].map(c => c.innerText)]; });"
+    )
+    assert sorted((message, fix) for message, fix, _ in rows) == sorted(SHOWN)
+    assert sorted(codes for *_, codes in rows) == [[], ["dbt build --select `x`y`"], ["not_null"]]
+    assert severe(browser) == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from dbtgate.plain_text import BIDI_CONTROLS, visible_bidi
 from dbtgate.wording import code_span
@@ -61,23 +61,27 @@ def md_text(text: object) -> str:
     return _line_start_literal(_md_literal(_flat(text)))
 
 
-def md_text_code(text: object) -> str:
+def md_text_code(text: object, names: Iterable[str] = ()) -> str:
     """Like `md_text`, but `code` spans in it stay code spans (fix hints and rule docs write
     `meta.owner`, `--base`, messages name things with `wording.code_span`): each span is
     written again around what it holds, the rest goes through `md_text`'s escaping, so nothing
-    in either can become markup."""
+    in either can become markup. The backticks of `names` (a finding's own names, such as a
+    test named nn_`bt`) open no span where the text writes them (`_with_code_spans`)."""
     if "`" not in (text := visible_bidi(str(text)).strip()):
         return md_text(text)  # most text: a comment renders thousands of messages
     return _line_start_literal(
-        _with_code_spans(text, lambda part: _md_literal(_WHITESPACE.sub(" ", part)), code_span)
+        _with_code_spans(
+            text, lambda part: _md_literal(_WHITESPACE.sub(" ", part)), code_span, names
+        )
     )
 
 
-def html_text_code(text: object) -> str:
-    """`html_text`, with `code` spans as <code> elements (their text escaped too)."""
+def html_text_code(text: object, names: Iterable[str] = ()) -> str:
+    """`html_text`, with `code` spans as <code> elements (their text escaped too); `names` as
+    in `md_text_code`."""
     if "`" not in (text := visible_bidi(str(text))):
         return html_text(text)  # most text: a report renders tens of thousands of messages
-    return _with_code_spans(text, html_text, _html_code)
+    return _with_code_spans(text, html_text, _html_code, names)
 
 
 # A code span that is a command the reports suggest (`dbtgate lint --fix ...`, `dbt build
@@ -98,7 +102,12 @@ def _html_code(code: str) -> str:
     return f"<code>{escaped}</code>"
 
 
-def _with_code_spans(text: str, literal: Callable[[str], str], code: Callable[[str], str]) -> str:
+def _with_code_spans(
+    text: str,
+    literal: Callable[[str], str],
+    code: Callable[[str], str],
+    names: Iterable[str] = (),
+) -> str:
     """`text` with its `code` spans rendered by `code` (given what each holds) and everything
     between by `literal`.
 
@@ -106,8 +115,19 @@ def _with_code_spans(text: str, literal: Callable[[str], str], code: Callable[[s
     holding backticks (``` `` a`b `` ```) is one span: a backtick run opens one that the next
     run of the same length closes; a run nothing closes is literal text. What a span holds has
     its line endings made spaces, and one space stripped from each end when it has one at both
-    (and is not all spaces). Messages are plain text, so a backslash escapes nothing."""
-    runs = list(_BACKTICKS.finditer(text))
+    (and is not all spaces). Messages are plain text, so a backslash escapes nothing.
+
+    A message names most things as plain text (`column a`b`c of orders`), where a name's own
+    backticks read as a span (`a<code>b</code>c`: the name shown and copied without them). The
+    backticks inside each of `names` wherever it stands are the name's, never a span's: its
+    plain occurrences stay text, and one inside a span (``` `` dbt build -s a`b`c `` ```) is
+    held by the span's fence, which is longer than any run in the name."""
+    owned = _name_ranges(text, names)
+    runs = [
+        run
+        for run in _BACKTICKS.finditer(text)
+        if not any(start < run.end() and run.start() < end for start, end in owned)
+    ]
     parts, last, at = [], 0, 0
     while at < len(runs):
         opening = runs[at]
@@ -123,6 +143,25 @@ def _with_code_spans(text: str, literal: Callable[[str], str], code: Callable[[s
         last, at = runs[closing].end(), closing + 1
     parts.append(literal(text[last:]))
     return "".join(parts)
+
+
+def _name_ranges(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
+    """Where each of `names` that holds a backtick stands in `text` (start, end). Not where it
+    would split a run of backticks: a name `` ` `` is not the half of a span's fence."""
+    ranges = []
+    for name in names:
+        if "`" not in (name := visible_bidi(name)):
+            continue
+        at = text.find(name)
+        while at >= 0:
+            end = at + len(name)
+            splits = (name[0] == "`" and text[at - 1 : at] == "`") or (
+                name[-1] == "`" and text[end : end + 1] == "`"
+            )
+            if not splits:
+                ranges.append((at, end))
+            at = text.find(name, at + 1)
+    return ranges
 
 
 def _span_content(raw: str) -> str:

@@ -551,9 +551,10 @@ def _finding_row(
     finding: dict[str, Any], options: RenderOptions, expiring: dict[tuple[str, str, str], int]
 ) -> str:
     owner = view.owner_group(finding)
+    names = view.literal_names(finding)
     extra = ""
     if finding.get("fix"):
-        extra += f'<div class="fix">fix: {_fix_html(view.fix_markup(finding["fix"]))}</div>'
+        extra += f'<div class="fix">fix: {_fix_html(view.fix_markup(finding["fix"]), names)}</div>'
     waiver = finding.get("waiver")
     if waiver:
         extra += (
@@ -574,7 +575,7 @@ def _finding_row(
         f' data-fingerprint="{h(finding["fingerprint"])}">'
         f"{_rule_cells(severity, finding['code'])}"
         f'<td class="resource">{_resource_cell(finding)}</td>'
-        f"<td>{html_text_code(finding['message'])}{extra}</td>"
+        f"<td>{html_text_code(finding['message'], names)}{extra}</td>"
         f"{_status_cells(owner, tier, disposition)}"
         f"{_where(finding, options)}</tr>"
     )

@@ -461,14 +461,15 @@ def _finding_item(
         more.append(f"and {number(len(group) - view.MAX_PLACES)} more")
     # A breaking change's impact is in the table above: its line here says what to fix.
     message = view.change_text(finding, report) if finding["family"] == "breaking" else None
-    text = f"- {md_code(finding['code'])}{on}: {md_text_code(message or finding['message'])}"
+    names = view.literal_names(finding)
+    text = f"- {md_code(finding['code'])}{on}: {md_text_code(message or finding['message'], names)}"
     if len(group) > 1:
         text += f" ({number(len(group))}×: {', '.join(p for p in [where, *more] if p)})"
     elif where:
         text += f" ({where})"
     text += "\n"
     if finding.get("fix"):
-        text += f"  - fix: {md_text_code(view.fix_markup(finding['fix']))}\n"
+        text += f"  - fix: {md_text_code(view.fix_markup(finding['fix']), names)}\n"
     waiver = finding.get("waiver")
     if waiver:
         text += (

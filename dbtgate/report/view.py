@@ -291,6 +291,22 @@ def fold_repeats(findings: Iterable[F], key: Callable[[F], Hashable]) -> list[li
     return list(groups.values())
 
 
+def literal_names(finding: dict[str, Any]) -> tuple[str, ...]:
+    """The finding's names that hold a backtick (its resource, its column, the resource a test
+    tests), whose backticks the renderers keep as text in its message and fix
+    (`escape.md_text_code`): messages write names as plain text, and `a`b`c` read as code.
+    Asked of each of a report's 48,000 rows: most hold none, said in a few lookups."""
+    resource = finding.get("resource_name") or ""
+    column = finding.get("column_name") or ""
+    details = finding.get("details")
+    tested = details.get("tested_resource") if details else None
+    tested = tested if isinstance(tested, str) else ""  # details are free-form in gate.json
+    if "`" not in resource and "`" not in column and "`" not in tested:
+        return ()
+    names = (resource, column, tested.split(".")[2] if tested.count(".") >= 2 else "")
+    return tuple(name for name in names if "`" in name)
+
+
 def resource_label(finding: dict[str, Any]) -> str:
     """`orders_summary v2.item_count`: the resource as the finding's message names it
     (`display_name`), versioned models with their version, and the column. A rule's finding on a
