@@ -1588,6 +1588,15 @@ def validate(config: Path | None, project_dir: Path | None, schema: bool) -> int
             print(f"dbtgate: error: {_error_text(problem)}", file=sys.stderr)
         count = f"{counted(len(result.problems), 'problem')}; `dbtgate check` stops at the first"
         print(_error_text(f"{loaded.path}: {count} it meets"), file=sys.stderr)
+        if result.unchecked:
+            codes = ", ".join(result.unchecked)
+            print(
+                _error_text(
+                    f"{loaded.path}: not known without the plugins that failed to load, so not "
+                    f"checked: {codes}"
+                ),
+                file=sys.stderr,
+            )
         return 2
     console = _console()
     for warning in result.warnings:

@@ -285,6 +285,9 @@ class Config:
     digest: str = ""
     # The line of each top-level key, for errors found after loading (a plugin that fails).
     lines: dict[str, int] = field(default_factory=dict)
+    # The line of each entry of a top-level list or mapping (`plugins[1]`): a plugin that
+    # fails is named at its own line, where several can fail at once (`dbtgate validate`).
+    item_lines: dict[str, int] = field(default_factory=dict)
 
 
 # Fields that are filled by the loader rather than written by users (the JSON Schema of

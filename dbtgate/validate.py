@@ -19,7 +19,13 @@ from dbtgate.baseline import configured_baseline, load_baseline
 from dbtgate.config import Config, Waiver, configured_project_dir
 from dbtgate.errors import DbtgateError
 from dbtgate.rules.codeowners import find_codeowners
-from dbtgate.rules.policies import attempt, compile_policies, config_location, config_rules
+from dbtgate.rules.policies import (
+    UnknownRule,
+    attempt,
+    compile_policies,
+    config_location,
+    config_rules,
+)
 from dbtgate.waivers import check_waiver, notice_days_left
 from dbtgate.wording import counted, days_from_now
 
@@ -33,6 +39,9 @@ class Validation:
     summary: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # While a plugin fails to load, the codes of policy rules and waivers that no loaded rule
+    # has (`acme.pii (line 7)`): likely the failed plugin's, so not called problems.
+    unchecked: list[str] = field(default_factory=list)
 
 
 def validate_config(
@@ -40,16 +49,17 @@ def validate_config(
 ) -> Validation:
     """Every manifest-free check of `config`, each problem listed, not only the first:
     `problems` holds those found while reading the file (`load_config(path, problems)`), and
-    the checks below add theirs. Plugins that cannot be loaded end it: without their rules,
-    every policy naming one would read as a typo."""
+    the checks below add theirs. A plugin that cannot be loaded is one problem and the rest
+    is checked all the same, but a code no loaded rule has is then not called unknown: it may
+    be that plugin's (`Validation.unchecked`)."""
     problems = [] if problems is None else problems
-    rules = attempt(problems, config_rules, config)  # plugins load
-    if rules is None:
-        return Validation(problems=_in_line_order(problems, config))
+    loaded = len(problems)
+    rules = config_rules(config, problems)  # plugins load
+    plugin_failed = len(problems) > loaded
     # codes, severities, parameters, selectors
     policies = compile_policies(config, rules, problems)
     for waiver in config.waivers:
-        attempt(problems, check_waiver, waiver, config, rules)
+        check_waiver(waiver, config, rules, problems)
     attempt(problems, lint_problems, config)
     baseline = attempt(problems, configured_baseline, config)
     if baseline is not None:
@@ -58,7 +68,12 @@ def validate_config(
     if config.owner.codeowners:  # there, and readable
         where = f"{config.path}:{config.lines.get('owner', 1)}: "
         attempt(problems, find_codeowners, project_dir, config.owner.codeowners, where)
-    result = Validation(problems=_in_line_order(problems, config))
+    unchecked: list[str] = []
+    if plugin_failed:  # a code no loaded rule has may be the failed plugin's
+        unknown = sorted((p for p in problems if isinstance(p, UnknownRule)), key=lambda p: p.line)
+        unchecked = list(dict.fromkeys(f"{p.code} (line {p.line})" for p in unknown))
+        problems = [p for p in problems if not isinstance(p, UnknownRule)]
+    result = Validation(problems=_in_line_order(problems, config), unchecked=unchecked)
     rule_count = sum(len(policy.rules) for policy in policies)
     result.summary.append(
         f"{counted(len(policies), 'policy')} ({counted(rule_count, 'rule')}), "

@@ -31,6 +31,8 @@ from dbtgate.findings import (
 )
 from dbtgate.report.view import family_rank
 from dbtgate.rules.policies import (
+    UnknownRule,
+    attempt,
     config_location,
     config_rules,
     context_selection,
@@ -288,12 +290,19 @@ def notice_days_left(waiver: Waiver, config: Config, today: dt.date) -> int | No
     return days_left if 0 <= days_left < config.waiver_notice_days else None
 
 
-def check_waiver(waiver: Waiver, config: Config, rules: dict[str, Rule]) -> Selector:
+def check_waiver(
+    waiver: Waiver,
+    config: Config,
+    rules: dict[str, Rule],
+    problems: list[DbtgateError] | None = None,
+) -> Selector | None:
     """What a waiver must be, whatever the build (a known code, a reason and an owner, a
-    selector that parses): an error at its line. Returns its parsed selector."""
-    _check_rule(waiver, config, rules)
-    _check_accountable(waiver, config)
-    return parse_config_selector(waiver.select, config, waiver.line, "select")
+    selector that parses): an error at its line. Returns its parsed selector. With `problems`
+    (`dbtgate validate`) each error is appended there, and one does not hide the next (an
+    unknown code, which may be a plugin's that failed to load, and an empty reason)."""
+    attempt(problems, _check_rule, waiver, config, rules)
+    attempt(problems, _check_accountable, waiver, config)
+    return attempt(problems, parse_config_selector, waiver.select, config, waiver.line, "select")
 
 
 def _check_rule(waiver: Waiver, config: Config, rules: dict[str, Rule]) -> None:
@@ -309,8 +318,10 @@ def _check_rule(waiver: Waiver, config: Config, rules: dict[str, Rule]) -> None:
     known = [*rules, *code_docs()]
     if any(fnmatchcase(name, code) for name in known):
         return
-    raise DbtgateError(
-        f"{config_location(config, waiver.line)}: waiver: {_unknown_rule(code, known, config)}"
+    raise UnknownRule(
+        f"{config_location(config, waiver.line)}: waiver: {_unknown_rule(code, known, config)}",
+        code,
+        waiver.line,
     )
 
 

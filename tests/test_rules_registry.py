@@ -674,9 +674,10 @@ def test_a_malformed_plugin_rule_is_named_by_its_function_and_line(artifacts, tm
 
 def test_a_plugin_that_cannot_load_is_an_error_at_its_line_without_any_policy(artifacts, tmp_path):
     # Listed and unused is still a mistake worth knowing of before a policy comes to need it.
+    # The line is the entry's, in a list of several the one to mend.
     write_config(tmp_path, "version: 1\n\nplugins:\n  - acme_rules_not_installed\n")
     problem = (
-        "dbtgate.yml:3: plugins: acme_rules_not_installed: "
+        "dbtgate.yml:4: plugins: acme_rules_not_installed: "
         "cannot load: ModuleNotFoundError: No module named 'acme_rules_not_installed'"
     )
     result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
@@ -752,6 +753,28 @@ def _dist_info(site: Path, name: str, entry_points: str) -> None:
     info.mkdir(parents=True)
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
     (info / "entry_points.txt").write_text(entry_points)
+
+
+def test_validate_lists_an_installed_plugin_that_fails_and_goes_on(artifacts, tmp_path):
+    """An installed package whose `dbtgate.rules` entry point cannot load is one problem for
+    `validate`, which still loads the config's plugins and checks the rest; `check` stops."""
+    site = tmp_path / "site"
+    _dist_info(site, "team_rules", "[dbtgate.rules]\nteam = team_rules_gone\n")
+    write_config(tmp_path, "version: 1\nplugins: [rules/nope.py]\nscope: all\nfail_on: eror\n")
+    env = {"PYTHONPATH": str(site)}
+    validated = dbtgate("validate", cwd=tmp_path, env=env)
+    assert validated.returncode == 2
+    assert validated.stderr.splitlines() == [
+        "dbtgate: error: rule plugin 'team' (team_rules_gone, entry point group dbtgate.rules): "
+        "cannot load: ModuleNotFoundError: No module named 'team_rules_gone'",
+        "dbtgate: error: dbtgate.yml:2: plugins: rules/nope.py: no such file or directory "
+        "(rules/nope.py)",
+        "dbtgate: error: dbtgate.yml:4: fail_on: expected one of 'error' | 'warn', got 'eror'",
+        "dbtgate.yml: 3 problems; `dbtgate check` stops at the first it meets",
+    ]
+    (tmp_path / "dbtgate.yml").write_text("version: 1\nplugins: [rules/nope.py]\n")
+    checked = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path, env=env)
+    assert (checked.returncode, checked.stderr) == (2, validated.stderr.splitlines()[0] + "\n")
 
 
 def test_the_entry_point_look_ahead_finds_a_declaring_distribution(tmp_path, monkeypatch):

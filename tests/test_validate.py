@@ -353,3 +353,67 @@ def test_a_config_not_in_utf8_is_a_one_line_error_not_an_internal_one(tmp_path) 
     assert validated.returncode == 2
     assert validated.stderr.startswith("dbtgate: error: dbtgate.yml:2: not UTF-8 (byte 0xe9,")
     assert len(validated.stderr.strip().splitlines()) == 1, validated.stderr
+
+
+def test_a_plugin_that_fails_to_load_does_not_hide_the_rest_of_the_config(tmp_path) -> None:
+    """Each plugin that fails is one problem at its line, and the rest is still checked: the
+    next plugin, a parameter of a rule the good plugin registers, a selector, a waiver's
+    reason. A code no loaded rule has may be the failed plugin's: it is named as not checked
+    (not called unknown), and `check` still stops at the first broken plugin."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "broken.py").write_text("from dbtgate.rules import rule\n\nx = (\n")
+    (rules / "ours.py").write_text(
+        "from dbtgate.rules import rule\n\n\n"
+        '@rule("ours.short_names", severity="warn", applies_to=("model",), why="w",\n'
+        '      failing="f", passing="p", fix="x")\n'
+        "def short_names(model, *, most: int = 30):\n"
+        '    """Model names are short."""\n'
+    )
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        plugins:
+          - rules/broken.py
+          - rules/ours.py
+          - acme_rules_not_installed
+        policies:
+          - select: "tag:"
+            rules:
+              ours.short_names: {most: many}
+              acme.pii_owned: error
+              docs.model_descripton: error
+        waivers:
+          - {rule: acme.*, select: a, reason: " ", owner: o, expires: 2099-01-01}
+        """,
+    )
+    validated = dbtgate("validate", cwd=tmp_path)
+    assert validated.returncode == 2
+    assert validated.stderr.splitlines() == [
+        "dbtgate: error: dbtgate.yml:3: plugins: rules/broken.py: cannot load: SyntaxError: "
+        "'(' was never closed (broken.py, line 3)",
+        "dbtgate: error: dbtgate.yml:5: plugins: acme_rules_not_installed: cannot load: "
+        "ModuleNotFoundError: No module named 'acme_rules_not_installed'",
+        "dbtgate: error: dbtgate.yml:7: select 'tag:': tag: needs a value",
+        "dbtgate: error: dbtgate.yml:9: policies[0].rules.ours.short_names: most: expected "
+        "int, got 'many'",
+        "dbtgate: error: dbtgate.yml:13: waiver for acme.*: `reason` is empty (a waiver needs "
+        "the reason it is accepted and the owner who answers for it)",
+        "dbtgate.yml: 5 problems; `dbtgate check` stops at the first it meets",
+        "dbtgate.yml: not known without the plugins that failed to load, so not checked: "
+        "acme.pii_owned (line 10), docs.model_descripton (line 11), acme.* (line 13)",
+    ]
+    if not (CORPUS / "bouncer-dbt112").is_dir():
+        return
+    manifest_only_copy(CORPUS / "bouncer-dbt112", tmp_path / "target")
+    checked = dbtgate("check", "--artifacts", "target", cwd=tmp_path)
+    assert (checked.returncode, checked.stderr) == (2, validated.stderr.splitlines()[0] + "\n")
+    # Mended, the codes it could not know are checked: the typo is one.
+    (rules / "broken.py").write_text("")
+    (tmp_path / "dbtgate.yml").write_text(
+        (tmp_path / "dbtgate.yml").read_text().replace("  - acme_rules_not_installed\n", "")
+    )
+    mended = dbtgate("validate", cwd=tmp_path)
+    assert "not checked" not in mended.stderr
+    assert "unknown rule 'docs.model_descripton'" in mended.stderr

@@ -23,7 +23,15 @@ from dbtgate.errors import DbtgateError
 from dbtgate.findings import SEVERITY_ORDER, Finding, fingerprint
 from dbtgate.locate import repository_path
 from dbtgate.project import Project
-from dbtgate.rules.registry import NEEDS, ParamError, Rule, Violation, load_plugin, load_rules
+from dbtgate.rules.registry import (
+    NEEDS,
+    RULES,
+    ParamError,
+    Rule,
+    Violation,
+    load_plugin,
+    load_rules,
+)
 from dbtgate.rules.selection_base import BaseSelections
 from dbtgate.select import Selection, Selector, SelectorError, parse_selector
 from dbtgate.selector_hints import selector_hint
@@ -66,18 +74,39 @@ def parse_config_selector(text: str, config: Config, line: int, what: str) -> Se
         raise DbtgateError(f"{config_location(config, line)}: {what} {text!r}: {exc}") from None
 
 
-def config_rules(config: Config) -> dict[str, Rule]:
+def config_rules(config: Config, problems: list[DbtgateError] | None = None) -> dict[str, Rule]:
     """Every rule, with those of the config's `plugins`: a plugin that cannot be loaded is an
-    error at the config's `plugins:` line, whether or not a policy or waiver uses its rules."""
-    rules = load_rules()
+    error at its line in `plugins:`, whether or not a policy or waiver uses its rules.
+
+    The first such error raises (`check`: a gate must not pass without a rule it was given),
+    unless `problems` is given (`dbtgate validate`): then each plugin that fails, installed or
+    listed, is appended there and the others are still loaded, so the rest of the config is
+    checked against every rule that could be."""
+    attempt(problems, load_rules)  # an installed plugin that fails: those registered before it
     base_dir = config.path.parent if config.path is not None else None
-    for plugin in config.plugins:
-        try:
-            load_plugin(plugin, base_dir)
-        except DbtgateError as exc:
-            where = config_location(config, config.lines.get("plugins", 0))
-            raise DbtgateError(f"{where}: {exc}") from None
-    return rules
+    for index, plugin in enumerate(config.plugins):
+        attempt(problems, _load_listed_plugin, config, index, plugin, base_dir)
+    return RULES
+
+
+def _load_listed_plugin(config: Config, index: int, plugin: str, base_dir: Path | None) -> None:
+    """Load the `index`th plugin of `plugins:`; its error names the config's line of it."""
+    try:
+        load_plugin(plugin, base_dir)
+    except DbtgateError as exc:
+        line = config.item_lines.get(f"plugins[{index}]") or config.lines.get("plugins", 0)
+        raise DbtgateError(f"{config_location(config, line)}: {exc}") from None
+
+
+class UnknownRule(DbtgateError):
+    """A policy or waiver names a code that no loaded rule has (nor a pattern matching one),
+    at `line` of the config. `dbtgate validate` tells it apart: while a plugin fails to load,
+    the code may be that plugin's."""
+
+    def __init__(self, message: str, code: str, line: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.line = line
 
 
 T = TypeVar("T")
@@ -135,8 +164,10 @@ def _compile_rule(
     if definition is None:
         close = difflib.get_close_matches(code, list(rules), n=1)
         hint = f" (did you mean {close[0]}?)" if close else " (see `dbtgate rules`)"
-        raise DbtgateError(
-            f"{config_location(config, setting.line)}: {where}: unknown rule {code!r}{hint}"
+        raise UnknownRule(
+            f"{config_location(config, setting.line)}: {where}: unknown rule {code!r}{hint}",
+            code,
+            setting.line,
         )
     try:
         params = definition.resolve_params(setting.params)
