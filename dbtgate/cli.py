@@ -758,6 +758,8 @@ def check(
         pr=pr,
         annotations=annotations,
     )
+    if comment:
+        _check_comment_target(pr)
     # What the gate learns on the way that an error report needs (the project's name).
     known: dict[str, Any] = {}
     try:
@@ -796,6 +798,18 @@ def check(
         except Exception as failed:  # the gate's own error is what the run reports
             print(f"dbtgate: could not report the error in CI: {failed!r}", file=sys.stderr)
         raise
+
+
+def _check_comment_target(pr: int | None) -> None:
+    """--comment in a run that cannot tell its pull request (no --pr, the event payload
+    missing): an error before the gate runs, as a mistyped flag is, not a failed post after
+    it. A push's run has no pull request, which is said after the gate and fails nothing."""
+    import contextlib
+
+    from dbtgate.report.github import NoPullRequest, comment_pull_request
+
+    with contextlib.suppress(NoPullRequest):
+        comment_pull_request(os.environ, pr)
 
 
 def _gate_and_publish(
@@ -839,7 +853,7 @@ def _gate_and_publish(
     if request.comment_key:
         context.options.setdefault("inputs", {})["comment_key"] = request.comment_key.strip()
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
-    context.options["ack_labels"] = _ack_labels(ack_label)
+    context.options["ack_labels"] = _ack_labels(ack_label, context)
     baseline_path = baseline or configured_baseline(context.config)
     if baseline_path is not None:
         loaded = given_baseline if given_baseline is not None else load_baseline(baseline_path)
@@ -970,10 +984,10 @@ def _focus(context, focus, select: str | None, exclude: str | None, unfocused: s
     )
 
 
-def _ack_labels(given: list[str] | None) -> list[str]:
+def _ack_labels(given: list[str] | None, context: CheckContext) -> list[str]:
     from dbtgate.diff.labels import gather_ack_labels
 
-    return gather_ack_labels(given or (), os.environ)
+    return gather_ack_labels(given or (), os.environ, context.warnings)
 
 
 @command(
@@ -1019,7 +1033,7 @@ def diff(
     if focus is not None:
         _focus(context, focus, selecting, excluding)
     _refuse_overwriting_inputs(context, (request.json_path, "--json"))
-    context.options["ack_labels"] = _ack_labels(ack_label)
+    context.options["ack_labels"] = _ack_labels(ack_label, context)
     locator = Locator.for_project(context.project.project_dir, context.project.root_package)
     result = diff_result(context, locator)
     _write_files(result, context, request, repo_url)

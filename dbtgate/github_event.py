@@ -1,28 +1,48 @@
-"""The GitHub Actions event payload (GITHUB_EVENT_PATH), read once for whoever needs it.
+"""The GitHub Actions event payload (GITHUB_EVENT_PATH), read for whoever needs it.
 
-The acknowledgement labels and the pull-request number of the sticky comment both come from it;
-a path that is set but unreadable is a one-line error, since a silently empty event would gate
-without the labels a reviewer set."""
+What the payload gives is about the pull request, not the build: its number (the sticky
+comment), its head commit (file links; GITHUB_SHA is a temporary merge commit) and its labels
+(acknowledged breaking changes). So a payload that cannot be read does not stop the gate: the
+reader gets an empty one with the reason (`Event.missing`), and each consumer decides. The
+labels' consumer warns (without them an acknowledged breaking change blocks, never the other
+way round); the comment's stops with the flag that names the pull request (`--pr N`) when no
+other source has its number; the links fall back to GITHUB_SHA.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dbtgate.errors import DbtgateError
+
+@dataclass(frozen=True)
+class Event:
+    """The payload (empty when there is none), and why none could be read where GitHub
+    Actions writes one (`missing`, for a message: `GITHUB_EVENT_PATH=/x: no such file`);
+    None outside Actions with no path set, where no payload is expected."""
+
+    payload: dict[str, Any] = field(default_factory=dict)
+    missing: str | None = None
 
 
-def read_event(path: str) -> dict[str, Any]:
-    """The event as a mapping; empty when `path` is empty or the payload is not an object."""
+def read_event(environ: Mapping[str, str]) -> Event:
+    """The event of this run: GITHUB_EVENT_PATH's JSON object, or why there is none."""
+    path = environ.get("GITHUB_EVENT_PATH", "").strip()
     if not path:
-        return {}
+        in_actions = environ.get("GITHUB_ACTIONS", "").lower() == "true"
+        return Event(missing="GITHUB_EVENT_PATH is not set" if in_actions else None)
+    where = f"GITHUB_EVENT_PATH={path}"
     try:
-        event = json.loads(Path(path).read_text(encoding="utf-8"))
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DbtgateError(
-            f"{path}: GITHUB_EVENT_PATH points to a file that does not exist"
-        ) from None
-    except (OSError, ValueError) as exc:
-        raise DbtgateError(f"{path}: cannot read the GitHub event payload: {exc}") from None
-    return event if isinstance(event, dict) else {}
+        return Event(missing=f"{where}: no such file")
+    except OSError as exc:
+        return Event(missing=f"{where}: cannot be read ({exc.strerror or type(exc).__name__})")
+    except ValueError as exc:
+        return Event(missing=f"{where}: not a JSON event payload ({exc})")
+    if not isinstance(payload, dict):
+        return Event(missing=f"{where}: not a JSON event payload (not an object)")
+    return Event(payload)

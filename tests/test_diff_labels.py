@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from dbtgate.diff.labels import gather_ack_labels
-from dbtgate.errors import DbtgateError
 
 
 def event(tmp_path: Path, payload: object) -> str:
@@ -24,7 +23,7 @@ def test_labels_from_the_command_line_the_environment_and_the_event_are_merged(t
         "DBTGATE_ACK_LABELS": " schema-approved , ,docs",
         "GITHUB_EVENT_PATH": event(tmp_path, payload),
     }
-    assert gather_ack_labels([" cli-label "], environ) == [
+    assert gather_ack_labels([" cli-label "], environ, []) == [
         "breaking-change-ok",
         "cli-label",
         "docs",
@@ -34,18 +33,39 @@ def test_labels_from_the_command_line_the_environment_and_the_event_are_merged(t
 
 def test_a_push_event_has_no_labels(tmp_path):
     environ = {"GITHUB_EVENT_PATH": event(tmp_path, {"ref": "refs/heads/main"})}
-    assert gather_ack_labels([], environ) == []
+    warnings: list[str] = []
+    assert gather_ack_labels([], environ, warnings) == []
+    assert warnings == []
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "does not exist"), ("{not json", "cannot read the GitHub event payload")],
+    [
+        (None, "no such file"),
+        ("{not json", "not a JSON event payload (Expecting property name"),
+        ("[1, 2]", "not a JSON event payload (not an object)"),
+    ],
 )
-def test_an_unreadable_event_is_a_clear_error_naming_the_file(tmp_path, content, message):
+def test_an_unreadable_event_is_a_warning_naming_the_file(tmp_path, content, message):
+    """Without the payload no label acknowledges a breaking change: the gate is stricter, not
+    wrong, so it goes on, and the warning says what is missing and how to give the labels."""
     path = tmp_path / "event.json"
     if content is not None:
         path.write_text(content, encoding="utf-8")
-    with pytest.raises(DbtgateError) as raised:
-        gather_ack_labels([], {"GITHUB_EVENT_PATH": str(path)})
-    assert str(raised.value).startswith(f"{path}: ")
-    assert message in str(raised.value)
+    warnings: list[str] = []
+    environ = {"GITHUB_EVENT_PATH": str(path), "DBTGATE_ACK_LABELS": "ok"}
+    assert gather_ack_labels(["given"], environ, warnings) == ["given", "ok"]
+    [warning] = warnings
+    assert warning.startswith(f"GITHUB_EVENT_PATH={path}: {message}")
+    assert warning.endswith(
+        ", so the pull request's labels are not read: a breaking change a label acknowledges "
+        "blocks (--ack-label or DBTGATE_ACK_LABELS name the labels)"
+    )
+
+
+def test_no_event_is_expected_outside_actions_and_is_in_actions():
+    outside: list[str] = []
+    assert gather_ack_labels([], {}, outside) == [] and outside == []
+    inside: list[str] = []
+    assert gather_ack_labels([], {"GITHUB_ACTIONS": "true"}, inside) == []
+    assert inside[0].startswith("GITHUB_EVENT_PATH is not set, so")

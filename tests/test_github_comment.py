@@ -16,6 +16,7 @@ from dbtgate.errors import DbtgateError
 from dbtgate.report.github import (
     CommentError,
     GitHubContext,
+    NoPullRequest,
     comment_marker,
     github_context_from_env,
     post_sticky_comment,
@@ -486,13 +487,25 @@ def test_missing_setting_names_what_to_set(tmp_path: Path, drop: str, expected: 
     assert "ghs_envTOKEN42" not in str(caught.value)
 
 
-def test_broken_event_file_is_named(tmp_path: Path) -> None:
+def test_broken_event_file_is_named_when_the_number_was_to_come_from_it(tmp_path: Path) -> None:
     bad = tmp_path / "event.json"
     bad.write_text("{not json", encoding="utf-8")
     env = {"GITHUB_TOKEN": "t0ken", "GITHUB_REPOSITORY": REPO, "GITHUB_EVENT_PATH": str(bad)}
 
-    with pytest.raises(DbtgateError, match=f"{bad}: cannot read the GitHub event payload"):
+    with pytest.raises(DbtgateError) as caught:
         github_context_from_env(env)
+    assert not isinstance(caught.value, NoPullRequest)  # a failure, not a push's run
+    assert str(caught.value).startswith(
+        f"no pull request number for the PR comment: GITHUB_EVENT_PATH={bad}: not a JSON event "
+        "payload ("
+    )
+    assert str(caught.value).endswith(
+        "pass --pr N (in a workflow: `--pr ${{ github.event.pull_request.number }}`)"
+    )
+    # Named otherwise, the pull request is commented on without the payload.
+    assert github_context_from_env(env, pr=3).pr_number == 3
+    ref = github_context_from_env({**env, "GITHUB_REF": "refs/pull/4/merge"})
+    assert (ref.pr_number, ref.sha, ref.read_only) == (4, None, None)
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,21 @@ from dbtgate.github_event import read_event
 ENV_LABELS = "DBTGATE_ACK_LABELS"
 
 
-def gather_ack_labels(given: Iterable[str], environ: Mapping[str, str]) -> list[str]:
-    """Labels from the command line, the environment and the GitHub event, sorted and unique."""
+def gather_ack_labels(
+    given: Iterable[str], environ: Mapping[str, str], warnings: list[str]
+) -> list[str]:
+    """Labels from the command line, the environment and the GitHub event, sorted and unique.
+    An event that cannot be read is a warning appended to `warnings`, not an error: without
+    its labels a breaking change they acknowledge blocks, so the gate errs on the safe side."""
     labels = {label.strip() for label in given if label.strip()}
     labels.update(part.strip() for part in environ.get(ENV_LABELS, "").split(",") if part.strip())
-    labels.update(_event_labels(read_event(environ.get("GITHUB_EVENT_PATH", ""))))
+    event = read_event(environ)
+    if event.missing:
+        warnings.append(
+            f"{event.missing}, so the pull request's labels are not read: a breaking change "
+            f"a label acknowledges blocks (--ack-label or {ENV_LABELS} name the labels)"
+        )
+    labels.update(_event_labels(event.payload))
     return sorted(labels)
 
 

@@ -25,7 +25,7 @@ from urllib.parse import quote, urlsplit
 
 from dbtgate import __version__
 from dbtgate.errors import DbtgateError
-from dbtgate.github_event import read_event
+from dbtgate.github_event import Event, read_event
 from dbtgate.secrets import scrub_tokens
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -35,6 +35,14 @@ MAX_COMMENT_CHARS = 65_536
 DEFAULT_TIMEOUT = 10.0
 # Secondary rate limits ask to wait (Retry-After); waiting longer than this would stall the job.
 DEFAULT_MAX_RETRY_WAIT = 10.0
+# The events whose payload names a pull request (an issue comment's, when the issue is one).
+_EVENTS_OF_A_PULL_REQUEST = (
+    "pull_request",
+    "pull_request_target",
+    "pull_request_review",
+    "pull_request_review_comment",
+    "issue_comment",
+)
 _PR_REF = re.compile(r"^refs/pull/(\d+)/(?:merge|head)$")
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
@@ -134,11 +142,9 @@ def github_context_from_env(
     on a pull_request event is the temporary merge commit, which file links should not point at.
     """
     # The pull request first: a push's run has none, and then no token or repository is missing.
-    event = read_event(environ.get("GITHUB_EVENT_PATH", ""))
-    number = pr if pr is not None else _pr_from_event(event) or _pr_from_ref(environ)
-    if number is None:
-        raise NoPullRequest(_no_pull_request(environ.get("GITHUB_EVENT_NAME", "").strip()))
-    check_target(None, number)
+    read = read_event(environ)
+    event = read.payload
+    number = comment_pull_request(environ, pr, read)
     token = environ.get("GITHUB_TOKEN", "").strip()
     if not token:
         raise DbtgateError(
@@ -173,6 +179,33 @@ def github_context_from_env(
         read_only=read_only,
         fork=_repo_name(head, "head") if read_only else None,
     )
+
+
+def comment_pull_request(
+    environ: Mapping[str, str], pr: int | None = None, event: Event | None = None
+) -> int:
+    """The number of the pull request to comment on: `pr` (--pr), else the event payload's,
+    else GITHUB_REF's (`refs/pull/N/merge`). A run of no pull request (a push) raises
+    NoPullRequest, which is no failure. A run of a pull request's event (or of no named one)
+    whose payload is missing or unreadable (GITHUB_EVENT_PATH), with no number from
+    GITHUB_REF, raises a plain DbtgateError naming what is missing and the flag that gives
+    it: the comment was asked for and cannot be posted, which `check --comment` says before
+    the gate runs."""
+    if pr is not None:
+        check_target(None, pr)
+        return pr
+    event = read_event(environ) if event is None else event
+    number = _pr_from_event(event.payload) or _pr_from_ref(environ)
+    if number is not None:
+        return number
+    event_name = environ.get("GITHUB_EVENT_NAME", "").strip()
+    if event.missing and (event_name in _EVENTS_OF_A_PULL_REQUEST or not event_name):
+        raise DbtgateError(
+            f"no pull request number for the PR comment: {event.missing}, and GITHUB_REF names "
+            "no pull request: pass --pr N (in a workflow: "
+            "`--pr ${{ github.event.pull_request.number }}`)"
+        )
+    raise NoPullRequest(_no_pull_request(event_name))
 
 
 def _no_pull_request(event_name: str) -> str:

@@ -8,11 +8,10 @@ GITHUB_SHA on a pull_request event is a temporary merge commit).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+
+from dbtgate.github_event import read_event
 
 # GitHub refuses comments longer than this; room is left for the sticky comment's marker.
 GITHUB_COMMENT_LIMIT = 65_536
@@ -65,23 +64,12 @@ def render_options(
 
 
 def head_sha(environ: Mapping[str, str]) -> str | None:
-    """The PR head commit from the event payload, else GITHUB_SHA."""
-    event = _event(environ.get("GITHUB_EVENT_PATH", ""))
-    pull_request = event.get("pull_request")
+    """The PR head commit from the event payload, else GITHUB_SHA. Links are a convenience:
+    an event that cannot be read means no head sha, not a failed gate (`check` and `diff`
+    warn of it once, where they read the labels)."""
+    pull_request = read_event(environ).payload.get("pull_request")
     if isinstance(pull_request, dict):
         head = pull_request.get("head")
         if isinstance(head, dict) and isinstance(head.get("sha"), str) and head["sha"]:
             return head["sha"]
     return environ.get("GITHUB_SHA", "").strip() or None
-
-
-def _event(path: str) -> dict[str, Any]:
-    # Links are a convenience: an unreadable event file means no head sha, not a failed gate
-    # (posting the comment reads the same file and reports a broken one as an error).
-    if not path:
-        return {}
-    try:
-        event = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return event if isinstance(event, dict) else {}
