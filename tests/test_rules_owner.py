@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
+from diff_support import PACKAGE, model, write_build
 from policy_support import by_code, corpus_project, dbtgate, gate, read_json, write_config
 
 from dbtgate.rules.codeowners import find_codeowners, parse_codeowners, same_owner
@@ -146,3 +150,81 @@ def test_owner_must_be_a_codeowner_of_the_models_file(shop_builds, tmp_path):
     dim_customers = next(f for f in findings if f["unique_id"] == "model.shop.dim_customers")
     assert dim_customers["path"].endswith("models/marts/_marts.yml")
     assert dim_customers["line"] == 4
+
+
+def _package_model(name: str, package: str, owner: str) -> dict:
+    """A model of `package` (the root project's when it is `diff_support.PACKAGE`), its file
+    `models/<name>.sql` in that package, owned by `owner`."""
+    node = model(name, meta={"owner": owner})
+    node["package_name"] = package
+    node["unique_id"] = f"model.{package}.{name}"
+    node["patch_path"] = f"{package}://models/schema.yml"
+    return node
+
+
+def test_codeowners_of_a_package_model_are_those_of_its_file_where_installed(tmp_path):
+    """In a git repository whose CODEOWNERS gives the root's models, the installed packages
+    and a `local:` package each their own owners: a package model is matched by where its
+    file is in the repository, not by its path in the package (`models/x.sql`, which names
+    the root's file and its owners). A package not installed, or installed from outside the
+    repository, has no CODEOWNERS owner, and the finding says why."""
+    repo = tmp_path / "repo"
+    project = repo / "analytics"
+    project.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / ".github").mkdir()
+    (repo / ".github" / "CODEOWNERS").write_text(
+        "/analytics/models/        @acme/analytics\n"
+        "/analytics/dbt_packages/  @acme/vendored\n"
+        "/pkgs/acme_utils/         @acme/utils\n"
+    )
+    (project / "dbt_project.yml").write_text(f"name: {PACKAGE}\n")
+    local = repo / "pkgs" / "acme_utils"
+    outside = tmp_path / "elsewhere" / "ext_pkg"
+    for folder, name in ((local, "acme_utils"), (outside, "ext_pkg")):
+        (folder / "models").mkdir(parents=True)
+        (folder / "dbt_project.yml").write_text(f"name: {name}\n")
+    hub = project / "dbt_packages" / "hub_pkg"
+    (hub / "models").mkdir(parents=True)
+    (hub / "dbt_project.yml").write_text("name: hub_pkg\n")
+    (hub / "models" / "hub_model.sql").write_text("select 1\n")
+    (hub / "models" / "vendored.sql").write_text("select 1\n")
+    (local / "models" / "util_numbers.sql").write_text("select 1\n")
+    (outside / "models" / "ext_model.sql").write_text("select 1\n")
+    (project / "dbt_packages" / "acme_utils").symlink_to(Path("../../pkgs/acme_utils"))
+    (project / "dbt_packages" / "ext_pkg").symlink_to(outside)
+    write_build(
+        project,
+        [
+            _package_model("orders", PACKAGE, "@analytics"),
+            # The root's models/ owners: before, a package file of that path was theirs too.
+            _package_model("hub_model", "hub_pkg", "@analytics"),
+            _package_model("vendored", "hub_pkg", "@vendored"),
+            _package_model("util_numbers", "acme_utils", "@utils"),
+            _package_model("ghost", "ghost_pkg", "@analytics"),
+            _package_model("ext_model", "ext_pkg", "@analytics"),
+        ],
+    )
+    write_config(
+        project,
+        """\
+        version: 1
+        policies:
+          - select: "* package:hub_pkg package:acme_utils package:ghost_pkg package:ext_pkg"
+            rules: {owner.allowed: {codeowners_match: true}}
+        """,
+    )
+    result = dbtgate("check", "--json", "gate.json", cwd=project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    findings = read_json(project / "gate.json")["findings"]
+    flagged = {f["unique_id"]: f["message"] for f in findings if f["code"] == "owner.allowed"}
+    assert flagged == {
+        "model.hub_pkg.hub_model": "hub_model's owner '@analytics' is not an allowed owner "
+        "(CODEOWNERS of analytics/dbt_packages/hub_pkg/models/hub_model.sql: @acme/vendored)",
+        "model.ghost_pkg.ghost": "ghost's owner '@analytics' is not an allowed owner (no "
+        "CODEOWNERS owner: package ghost_pkg is not installed here, so its models/ghost.sql "
+        "has no path in the repository (`dbt deps` installs it))",
+        "model.ext_pkg.ext_model": "ext_model's owner '@analytics' is not an allowed owner (no "
+        f"CODEOWNERS owner: {(outside / 'models' / 'ext_model.sql').resolve().as_posix()} is "
+        f"outside the repository CODEOWNERS covers ({repo.resolve()}))",
+    }

@@ -28,24 +28,47 @@ class CodeOwnersRule:
 @dataclass
 class CodeOwners:
     """Parsed CODEOWNERS; `prefix` is the dbt project's directory relative to the file's root,
-    so project-relative paths (original_file_path) can be matched."""
+    so project-relative paths (original_file_path) can be matched; `root` is that folder (the
+    repository's root, whose paths the patterns name), for files found elsewhere than in the
+    root project (an installed package's)."""
 
     path: Path
     prefix: str = ""
     rules: list[CodeOwnersRule] = field(default_factory=list)
+    root: Path | None = None
 
     def owners_of(self, project_path: str) -> list[str]:
+        """The owners of a file of the root dbt project, by its path in the project."""
         path = project_path.replace("\\", "/").lstrip("/")
         if self.prefix:
             path = f"{self.prefix.rstrip('/')}/{path}"
+        return self.owners_at(path)
+
+    def owners_at(self, path: str) -> list[str]:
+        """The owners of the file at `path` from `root` (the last matching entry's)."""
         for entry in reversed(self.rules):
             if entry.regex.match(path):
                 return list(entry.owners)
         return []
 
+    def path_of(self, file: Path) -> str | None:
+        """`file` on disk as the patterns name it: where it really is, from `root` (a `local:`
+        package's symlink followed to its folder in the repository; a hub package's file where
+        `dbt deps` put it, `analytics/dbt_packages/hub_pkg/models/x.sql`). None when it really
+        is outside `root` (a symlink to a folder elsewhere): no file of the repository, which
+        CODEOWNERS has no say over."""
+        if self.root is None:
+            return None
+        real, root = file.resolve(), self.root.resolve()
+        if real == root or not real.is_relative_to(root):
+            return None
+        return real.relative_to(root).as_posix()
 
-def parse_codeowners(text: str, path: Path, prefix: str = "") -> CodeOwners:
-    result = CodeOwners(path=path, prefix=prefix)
+
+def parse_codeowners(
+    text: str, path: Path, prefix: str = "", root: Path | None = None
+) -> CodeOwners:
+    result = CodeOwners(path=path, prefix=prefix, root=root)
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
@@ -129,4 +152,4 @@ def _read(path: Path, root: Path, project_dir: Path | None) -> CodeOwners:
             prefix = project_dir.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
             prefix = ""
-    return parse_codeowners(text, path, "" if prefix == "." else prefix)
+    return parse_codeowners(text, path, "" if prefix == "." else prefix, root)

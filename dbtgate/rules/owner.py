@@ -89,7 +89,12 @@ def allowed(
     """The resource's owner is in `owners` (glob patterns, case-insensitive) or, with
     `codeowners_match`, is a CODEOWNERS owner of the model's SQL file.
 
-    `@org/team` in CODEOWNERS matches an owner written `@org/team`, `@team` or `team`.
+    `@org/team` in CODEOWNERS matches an owner written `@org/team`, `@team` or `team`. An
+    installed package's file is matched by where it really is in the repository
+    (`analytics/dbt_packages/pkg/models/x.sql`, a `local:` package's own folder), never by its
+    path in the package (`models/x.sql` would name the root project's file); a package that is
+    not installed where dbtgate runs, or whose files are outside the repository, has no
+    CODEOWNERS owner.
     Resources without an owner are left to owner.present.
     """
     if codeowners_match and codeowners is None:
@@ -103,20 +108,46 @@ def allowed(
         return None
     names = [name.strip() for name in owner.split(",") if name.strip()]
     file_owners: list[str] = []
+    said = ""
     if codeowners_match and codeowners is not None:
-        file_owners = codeowners.owners_of(model.original_file_path)
+        said, file_owners = _code_owners(model, project, codeowners)
     for name in names:
         if matches_glob(name, owners):
             return None
         if any(same_owner(name, entry) for entry in file_owners):
             return None
-    allowed_text = ", ".join(owners) if owners else ""
-    if codeowners_match:
-        listed = ", ".join(file_owners) if file_owners else "no CODEOWNERS entry"
-        allowed_text = f"{allowed_text}; CODEOWNERS of {model.original_file_path}: {listed}".lstrip(
-            "; "
-        )
+    allowed_text = "; ".join(part for part in (", ".join(owners), said) if part)
     return Violation(
         f"{display_name(model)}'s owner {owner!r} is not an allowed owner ({allowed_text})",
         details={"owner": owner, "allowed": owners, "codeowners": file_owners},
     )
+
+
+def _code_owners(model: Node, project: Project, codeowners: CodeOwners) -> tuple[str, list[str]]:
+    """What CODEOWNERS says of the model's file (`CODEOWNERS of models/x.sql: @a`), and its
+    owners. The root project's file goes by its path in the project. An installed package's
+    goes by where it really is in the repository (`analytics/dbt_packages/pkg/models/x.sql`, a
+    `local:` package's own folder): its path in the package is no path of the repository, and
+    matching it would hand the package's model to whoever owns the root's file of that name.
+    A package not installed where dbtgate runs, or whose files really are outside the
+    repository, has no owner in CODEOWNERS, and the message says why."""
+    files = project.files
+    package = files.package_of(model)
+    relative = model.original_file_path
+    if not package:
+        path, found = relative, codeowners.owners_of(relative)
+    else:
+        installed = files.path(package, relative)
+        if installed is None:
+            return (
+                f"no CODEOWNERS owner: package {package} is not installed here, so its "
+                f"{relative} has no path in the repository (`dbt deps` installs it)"
+            ), []
+        repository_path = codeowners.path_of(installed)
+        if repository_path is None:
+            return (
+                f"no CODEOWNERS owner: {installed.resolve().as_posix()} is outside the "
+                f"repository CODEOWNERS covers ({codeowners.root})"
+            ), []
+        path, found = repository_path, codeowners.owners_at(repository_path)
+    return f"CODEOWNERS of {path}: {', '.join(found) if found else 'no CODEOWNERS entry'}", found
