@@ -39,6 +39,13 @@ SELECTABLE_NODE_TYPES = frozenset({"model", "seed", "snapshot"})
 _GATED_TYPES = SELECTABLE_NODE_TYPES | {"source", "exposure", "macro"}
 _TEST_TYPES = frozenset({"test", "unit_test"})
 _SEMANTIC_TYPES = frozenset({"semantic_model"})
+# What `resource_type:` may name: the types a selector can select (macros are dbtgate's: dbt
+# selects none), and dbt's others (dbt-core's NodeType), which are refused saying so.
+RESOURCE_TYPES = tuple(sorted(_GATED_TYPES | _TEST_TYPES | _SEMANTIC_TYPES))
+_DBT_ONLY_RESOURCE_TYPES = frozenset(
+    {"analysis", "doc", "fixture", "function", "group", "metric", "operation", "rpc"}
+    | {"saved_query", "sql_operation"}
+)
 STATE_VALUES = ("modified", "new", "old", "unmodified")
 VERSION_VALUES = ("latest", "prerelease", "old", "none")
 # dbt's legacy names: `schema` tests are generic ones; `data` tests, since dbt 1.8 renamed
@@ -87,8 +94,8 @@ _UNSUPPORTED_STATES = {
     "modified.body": _PART_NOT_SELECTED + "`changes` lists `body` per resource)",
     "modified.configs": _PART_NOT_SELECTED + "`changes` lists each `config.<key>`)",
     "modified.persisted_descriptions": "dbtgate does not read persist_docs",
-    "modified.relation": "dbtgate does not compare database, schema or alias (they depend on "
-    "the target)",
+    "modified.relation": _PART_NOT_SELECTED + "`changes` lists `config.database`, "
+    "`config.schema`, `config.alias`)",
     "modified.macros": "dbtgate does not compare macro bodies",
     "modified.contract": "contract changes are the schema diff's breaking.* findings",
 }
@@ -204,8 +211,23 @@ def _check_value(raw: str, method: str, value: str) -> None:
         raise SelectorError(
             f"{raw!r}: source: takes source_name, source_name.table or package.source_name.table"
         )
-    if method in ("unit_test", "semantic_model") and value.count(".") > 1:
+    if method == "resource_type" and not _GLOB_CHARS.intersection(value):
+        _check_resource_type(raw, value)
+    if method in ("exposure", "unit_test", "semantic_model") and value.count(".") > 1:
         raise SelectorError(f"{raw!r}: {method}: takes a name or package.name")
+
+
+def _check_resource_type(raw: str, value: str) -> None:
+    """dbt refuses a type it does not know; one it knows that dbtgate never selects would
+    select nothing here, where dbt selects its resources: both are errors."""
+    if value in RESOURCE_TYPES:
+        return
+    if value in _DBT_ONLY_RESOURCE_TYPES:
+        raise SelectorError(
+            f"{raw!r}: resource_type:{value} is dbt's, but dbtgate selects only "
+            f"{', '.join(RESOURCE_TYPES)}"
+        )
+    raise SelectorError(f"{raw!r}: resource_type: takes one of {', '.join(RESOURCE_TYPES)}")
 
 
 def _depth(operator: str | None) -> int | None:
@@ -353,6 +375,8 @@ class Selection:
         if method == "":
             return self._bare(value, pool, universe)
         if method == "package":
+            if value == "this":  # dbt's name for the root project
+                value = self.project.root_package
             return {uid for uid, r in pool.items() if fnmatchcase(r.package_name, value)}
         if method == "state":
             return self._state(value, universe)
@@ -365,6 +389,9 @@ class Selection:
         if method == "path":
             pattern = PathPattern(value)
             return self._where(universe, lambda _uid, r: pattern.matches(r))
+        if method == "fqn":
+            fqn = FqnPattern(value)
+            return self._where(universe, lambda _uid, r: fqn.matches(r))
         if method.startswith("config."):
             keys = method.split(".")[1:]
             return self._where(universe, lambda _uid, r: _config_matches(r, keys, value))
@@ -398,7 +425,8 @@ class Selection:
             return self._where(universe, lambda _uid, r: pattern.matches(r))
         if value.lower().endswith(_FILE_SUFFIXES):
             return self._where(universe, lambda _uid, r: _file_matches(r, value))
-        return self._where(universe, lambda _uid, r: _fqn_matches(r, value))
+        pattern = FqnPattern(value)
+        return self._where(universe, lambda _uid, r: pattern.matches(r))
 
     def _tier(self, value: str, universe: set[str]) -> set[str]:
         match = _TIER_RE.match(value)
@@ -509,27 +537,54 @@ def _file_matches(resource: Any, value: str) -> bool:
     return fnmatchcase(name, value) or fnmatchcase(name.rsplit(".", 1)[0], value)
 
 
-def _fqn_matches(resource: Any, value: str) -> bool:
-    """dbt's fqn matching: the name itself, or a prefix of the fqn with or without the package
-    (`shop.marts`, `marts.finance`), with glob wildcards; `name.v2` picks a model version."""
-    parts = value.split(".")
-    if len(parts) == 1 and fnmatchcase(resource.name, value):
-        return True
-    fqn = list(getattr(resource, "fqn", None) or [resource.package_name, resource.name])
-    version = getattr(resource, "version", None)
-    if (
-        version is not None
-        and len(parts) == 2
-        and fnmatchcase(resource.name, parts[0])
-        and fnmatchcase(f"v{version}", parts[1])
-    ):
-        return True
-    for candidate in (fqn, fqn[1:]):
-        if len(parts) <= len(candidate) and all(
-            fnmatchcase(segment, part) for segment, part in zip(candidate, parts, strict=False)
-        ):
+class FqnPattern:
+    """dbt's fqn: method (and a bare name's): the node's name, its versioned name (`orders.v2`
+    or `orders_v2`), or the leading parts of its fqn, with or without its package
+    (`shop.marts`, `marts.finance`); from the first part with a wildcard on, the rest of the
+    fqn is one glob (`marts.*` reaches every folder below, `stg_*` also each node's name). A
+    port of dbt-core's `is_selected_node`: a source has no fqn to dbt's selectors (`source:`
+    selects it), so none matches one.
+
+    The value is split once per selector, not once per resource.
+    """
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+        self.parts = value.split(".")
+        self.flat_tail = "_".join(self.parts[-2:])
+        self.slurp = next(
+            (i for i, part in enumerate(self.parts) if _GLOB_CHARS.intersection(part)), None
+        )
+        self.rest = ".".join(self.parts[self.slurp :]) if self.slurp is not None else ""
+
+    def matches(self, resource: Any) -> bool:
+        if resource.resource_type == "source":
+            return False
+        fqn = list(getattr(resource, "fqn", None) or [resource.package_name, resource.name])
+        versioned = getattr(resource, "version", None) is not None
+        return self._selects(fqn, versioned) or self._selects(fqn[1:], versioned)
+
+    def _selects(self, fqn: list[str], versioned: bool) -> bool:
+        if len(fqn) < (2 if versioned else 1):
+            return False
+        if versioned:
+            if fqn[-2] == self.value or "_".join(fqn[-2:]) == self.flat_tail:
+                return True
+        elif fqn[-1] == self.value:
             return True
-    return False
+        flat = [item for segment in fqn for item in segment.split(".")]
+        parts = self.parts
+        if len(flat) < len(parts):
+            return False
+        end = len(parts) if self.slurp is None else self.slurp
+        if flat[:end] != parts[:end]:
+            return False
+        if self.slurp is None:
+            return True
+        if fnmatchcase(".".join(flat[self.slurp :]), self.rest):
+            return True
+        # A wildcard without a dot also matches the node's own name, however deep it is.
+        return len(parts) == 1 and fnmatchcase(fqn[-2] if versioned else fqn[-1], self.value)
 
 
 def _tags_match(resource: Any, value: str) -> bool:
@@ -627,12 +682,11 @@ _GLOB_CHARS = frozenset("*?[")
 _MATCHERS: dict[str, Callable[[Any, str], bool]] = {
     "tag": _tags_match,
     "file": _file_matches,
-    "fqn": _fqn_matches,
     "group": _attribute_is("group"),
     "access": _attribute_is("access"),
     "resource_type": _attribute_is("resource_type"),
     "source": _source_matches,
-    "exposure": lambda r, v: r.resource_type == "exposure" and fnmatchcase(r.name, v),
+    "exposure": _named("exposure"),
     "version": _version_matches,
     "test_type": _test_type_matches,
     "test_name": _test_name_matches,
@@ -642,6 +696,9 @@ _MATCHERS: dict[str, Callable[[Any, str], bool]] = {
 
 
 def _config_matches(resource: Any, keys: list[str], value: str) -> bool:
+    """dbt's config.<key>: `true`/`false` in any case match a boolean, and a test's severity
+    is matched in any case (`config.severity:ERROR`); dbtgate also takes globs and matches a
+    number by its text (`config.meta.tier:1`), where dbt compares exactly."""
     first, rest = keys[0], keys[1:]
     if first in _FOLDED_CONFIG:
         current: Any = getattr(resource, first, None)
@@ -653,8 +710,11 @@ def _config_matches(resource: Any, keys: list[str], value: str) -> bool:
     if current is None:
         return False
     values = current if isinstance(current, list | tuple) else [current]
+    anycase = keys == ["severity"]
     for item in values:
-        text = str(item).lower() if isinstance(item, bool) else str(item)
-        if fnmatchcase(text, value):
+        if isinstance(item, bool) or anycase:
+            if str(item).lower() == value.lower():
+                return True
+        elif fnmatchcase(str(item), value):
             return True
     return False

@@ -72,6 +72,38 @@ def test_each_method_selects_what_dbt_would(bouncer, selector, expected):
     assert names(Selection(bouncer), selector) == expected
 
 
+# dbt's answers, from dbt-core 1.11's NodeSelector on this project's manifest (bouncer-dbt111;
+# tests/test_select_dbt.py asks `dbt ls` itself on the fixture project).
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        # A name or fqn never selects a source (source: does), nor its children.
+        ("customers", short("customers.v1", "customers.v2", "customers.v3", "customers")),
+        ("customers+,resource_type:model", short("customers.v1", "customers.v2", "customers.v3")),
+        ("staging,resource_type:source", set()),
+        ("fqn:*,resource_type:source", set()),
+        # A version as `name_v2` or below its folder; `name.v*` matches no fqn in dbt.
+        ("customers_v2", short("customers.v2")),
+        ("finance.customers.v1", short("customers.v1")),
+        ("customers.v*", set()),
+        ("exposure:dbt_bouncer_test_project.pulse*", short("pulse_queries")),
+        (
+            "config.contract.enforced:TRUE",
+            short("customers.v1", "customers.v2", "customers.v3", "orders"),
+        ),
+        ("package:this,resource_type:exposure", short("customers", "pulse_queries")),
+    ],
+)
+def test_names_versions_and_values_select_what_dbt_core_selects(bouncer, selector, expected):
+    assert names(Selection(bouncer), selector) == expected
+
+
+def test_a_tests_severity_is_matched_in_any_case(bouncer):
+    selection = Selection(bouncer)
+    warn = names(selection, "config.severity:warn,resource_type:test")
+    assert warn == names(selection, "config.severity:WARN,resource_type:test")
+
+
 def test_fqn_prefix_with_wildcards_selects_a_folder(bouncer):
     selection = Selection(bouncer)
     marts = short("customers.v1", "customers.v2", "customers.v3", "orders")
@@ -451,6 +483,11 @@ def test_semantic_model_selects_it_and_its_models_upstream(bouncer):
         ("source_status:fresher", "compares two source freshness runs"),
         ("metric:revenue", "dbtgate does not read metrics"),
         ("saved_query:x", "dbtgate does not read saved queries"),
+        # dbt refuses an unknown type; one dbtgate never selects would select nothing here.
+        ("resource_type:modle", "resource_type: takes one of exposure, macro, model"),
+        ("resource_type:Model", "resource_type: takes one of"),
+        ("resource_type:analysis", "resource_type:analysis is dbt's, but dbtgate selects only"),
+        ("exposure:a.b.c", "exposure: takes a name or package.name"),
         ("state:modified.body", r"state:modified.body is dbt's, but .* state:modified selects"),
         ("state:modified.macros", "does not compare macro bodies"),
         ("version:newest", "version: takes one of latest, prerelease, old, none"),
@@ -592,7 +629,7 @@ def test_a_unit_tests_tags_are_its_configs(tmp_path):
         ("access:public", "access:publi[c]"),
         ("access:protected", "access:protecte?"),
         ("group:finance", "group:financ[e]"),
-        ("resource_type:mode", "resource_type:mod[e]"),  # a prefix is no match
+        ("access:privat", "access:priva[t]"),  # a prefix is no match
     ],
 )
 def test_a_plain_attribute_value_selects_what_the_glob_of_it_does(bouncer, plain, glob):
