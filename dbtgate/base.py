@@ -15,8 +15,10 @@ import contextlib
 import difflib
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -149,6 +151,25 @@ def _outside_hook_env() -> Iterator[None]:
         os.environ.update(saved)
 
 
+@contextlib.contextmanager
+def _terminated_unwinds() -> Iterator[None]:
+    """SIGTERM (a cancelled CI job, `kill`) unwinds as Ctrl-C does, so the temporary worktree
+    and its directory are removed: the default action ends the process on the spot and left a
+    worktree registered in the user's repository. The exit status stays 143, a termination's."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def unwind(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, unwind)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def compared_commit(repo: Any, ref: str) -> tuple[Any, Any]:
     """The commit a branch is compared with for `ref` (`main`): where the branch left it (the
     merge base with HEAD), as a pull request's diff and the lint compare, not its tip, which
@@ -204,10 +225,12 @@ def load_base_ref(
     profiles = resolve_profiles_dir(profiles_dir, environ, project)
     if announce is not None:
         announce(f"dbt parse of --base {ref} ({sha[:12]}), once per commit")
-    with tempfile.TemporaryDirectory(prefix="dbtgate-base-") as scratch:
+    with _terminated_unwinds(), tempfile.TemporaryDirectory(prefix="dbtgate-base-") as scratch:
         worktree = Path(scratch) / "worktree"
         try:
-            repo.git.worktree("add", "--detach", str(worktree), sha)
+            # Without the user's hooks: a post-checkout hook (husky, pre-commit's) would run
+            # in the temporary tree, installing things or failing the checkout.
+            repo.git(c="core.hooksPath=/dev/null").worktree("add", "--detach", str(worktree), sha)
         except git.GitCommandError as exc:
             raise DbtgateError(
                 f"{ref}: cannot check out the base commit {sha[:12]} into a git worktree "

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -224,6 +226,71 @@ def test_a_branch_is_compared_with_where_it_left_main_and_a_hook_s_index_is_unto
     # The reports name the base by its ref, not by the cached build's folder.
     assert report["inputs"]["base"]["manifest"]["shown"] == f"main at {merge_base[:12]}"
     assert any("compared with where this branch left it" in note for note in report["notes"])
+
+
+def test_the_users_git_hooks_do_not_run_in_the_base_worktree(repo, profiles, shop_builds, tmp_path):
+    """A post-checkout hook (husky's, pre-commit's) ran in the temporary worktree when dbtgate
+    checked the base out: it is the user's checkout's hook, not the gate's."""
+    marker = tmp_path / "hook-ran"
+    hook = repo / ".git" / "hooks" / "post-checkout"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n", encoding="utf-8")
+    hook.chmod(0o755)
+    try:
+        done = run(
+            *diff_args(shop_builds, profiles, tmp_path / "diff.json"),
+            cwd=repo,
+            DBTGATE_CACHE_DIR=str(tmp_path / "cache"),
+        )
+    finally:
+        hook.unlink()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert not marker.exists()
+    # The hook itself works: git runs it on a checkout of the user's own.
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n", encoding="utf-8")
+    hook.chmod(0o755)
+    try:
+        git(repo, "checkout", "-q", "HEAD")
+    finally:
+        hook.unlink()
+    assert marker.exists()
+
+
+def test_sigterm_during_the_base_parse_removes_the_worktree(repo, profiles, shop_builds, tmp_path):
+    """A cancelled CI job or `kill` sends SIGTERM: the run stops with a termination's status
+    and, as on Ctrl-C, leaves no worktree registered in the repository nor its directory."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    environ = {
+        "NO_COLOR": "1",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(repo),
+        "TMPDIR": str(scratch),
+        "DBTGATE_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    args = diff_args(shop_builds, profiles, tmp_path / "diff.json")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dbtgate.cli", *args],
+        cwd=repo,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(worktrees(repo)) < 2:
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the base worktree never appeared"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 128 + signal.SIGTERM, stderr
+    assert "Traceback" not in stderr
+    assert len(worktrees(repo)) == 1
+    assert list(scratch.iterdir()) == []
 
 
 def test_failed_parse_of_the_base_ref_is_exit_2_and_leaves_no_worktree(repo, shop_builds, tmp_path):
