@@ -65,7 +65,8 @@ def model(
         "path": f"{name}.sql",
         "original_file_path": f"models/{name}.sql",
         "patch_path": f"{PACKAGE}://models/schema.yml",
-        "fqn": [PACKAGE, name],
+        # As dbt writes a version's fqn: its name, then `v1` (selectors match by it).
+        "fqn": [PACKAGE, name, *([f"v{version}"] if version is not None else [])],
         "description": description,
         "columns": declared,
         "config": {
