@@ -84,7 +84,9 @@ def test_the_table_keeps_a_long_name_whole_up_to_its_cap() -> None:
 
 def test_the_table_stays_within_the_width_whatever_the_consoles_soft_wrap() -> None:
     """The console soft-wraps (long lines left whole for the terminal), which let the table's
-    cells run past its width: 164 columns at 160, with the status column filled."""
+    cells run past its width: 164 columns at 160, with the status column filled. Laid out
+    wider than the console, the table was cut at its edge, the status column's `blocking
+    (erro` and no right border (between 152 and 170 columns)."""
     blocking = [
         Finding(
             code=change.code,
@@ -100,7 +102,11 @@ def test_the_table_stays_within_the_width_whatever_the_consoles_soft_wrap() -> N
         out = io.StringIO()
         console = Console(file=out, width=width, color_system=None, soft_wrap=True)
         print_changes(console, changes(), blocking)
-        assert max(map(len, out.getvalue().splitlines())) <= width, width
+        lines = out.getvalue().splitlines()
+        assert max(map(len, lines)) <= width, width
+        if lines[1].startswith("┏"):
+            assert all(line[-1] in "┓┃┩│┘" for line in lines[1:]), width
+            assert lines[4].endswith(" blocking (error) │"), width
 
 
 def test_a_narrow_terminal_gets_one_block_a_change_within_its_width() -> None:

@@ -15,7 +15,7 @@ from dbtgate.checks import CheckContext
 from dbtgate.config import Config
 from dbtgate.diff.changes import Change, Consumer, Impact, SchemaDiff
 from dbtgate.diff.check import breaking_changes
-from dbtgate.diff.console import change_statuses, change_table
+from dbtgate.diff.console import change_statuses, change_table, print_changes
 from dbtgate.diff.impact_text import impact_message, reader_lines
 from dbtgate.findings import Finding
 from dbtgate.report.view import impact_lines, impact_owners
@@ -353,8 +353,8 @@ def test_the_owners_of_a_column_change_are_those_of_the_readers_it_reaches(
 
 def test_the_diff_table_names_each_resource_once_and_keeps_codes_whole() -> None:
     """The reason column leaves out the `name: ` the resource column already shows, and a
-    code is never folded across lines (it is what `dbtgate rules` and a waiver take), even in a
-    narrow terminal."""
+    code is never folded across lines (it is what `dbtgate rules` and a waiver take), even at
+    the narrowest width the table is printed at (narrower, each change is a block)."""
     changes = [
         Change(
             change_class="safe",
@@ -378,10 +378,14 @@ def test_the_diff_table_names_each_resource_once_and_keeps_codes_whole() -> None
         ),
     ]
     out = io.StringIO()
-    Console(file=out, width=90, color_system=None).print(
+    Console(file=out, width=120, color_system=None).print(
         change_table(diff := SchemaDiff(changes=changes), change_statuses(diff, []))
     )
     text = out.getvalue()
+    for width, table in ((120, True), (110, False)):
+        printed = io.StringIO()
+        print_changes(Console(file=printed, width=width, color_system=None), diff, [])
+        assert ("┏" in printed.getvalue()) is table, width
     assert "safe.description_changed" in text and "breaking.column_removed" in text
     assert "stg_payments:" not in text and "orders v2:" not in text
     assert "the model's" in text and "contracted" in text

@@ -72,10 +72,11 @@ def print_changes(console: Console, diff: SchemaDiff, findings: list[Finding]) -
     """The table where its prose columns get room, else one block a change: at 100 columns the
     six-column table gave the reason and the impact 12 characters each, a word a line."""
     statuses = change_statuses(diff, findings)
-    if _table_fits(diff, statuses, console.width):
+    widths = _set_widths(diff, statuses, console.width)
+    if widths is not None:
         # Laid out at the console's width: the console soft-wraps (long lines left whole for
         # the terminal), which let the table's cells run past it (164 columns at 160).
-        console.print(change_table(diff, statuses), soft_wrap=False)
+        console.print(change_table(diff, statuses, widths), soft_wrap=False)
     else:
         console.print("[bold]Schema changes against the base build[/]")
         for block in change_blocks(diff, statuses, console.width):
@@ -92,22 +93,33 @@ def change_statuses(diff: SchemaDiff, findings: list[Finding]) -> list[str]:
     ]
 
 
-def _table_fits(diff: SchemaDiff, statuses: list[str], width: int) -> bool:
-    """Whether the table leaves the reason and the impact columns `_PROSE_MIN` each once the
-    code, resource, change and status columns have their widths (and 3 a column for borders)."""
-    fixed = max(len(change.code) for change in diff.changes)
-    fixed += _capped_width(diff, _resource, _RESOURCE_CAP) + _capped_width(
-        diff, _movement, _CHANGE_CAP
-    )
-    fixed += max(len(status) for status in statuses)
-    return width - fixed - 3 * 6 - 1 >= 2 * _PROSE_MIN
+def _set_widths(diff: SchemaDiff, statuses: list[str], width: int) -> tuple[int, int] | None:
+    """The resource and change columns' widths at a console `width`, or None when the table
+    would not leave the reason and the impact `_PROSE_MIN` each (3 a column for borders).
+
+    Each is its longest cell up to a cap (`_RESOURCE_CAP`, `_CHANGE_CAP`: what keeps a name
+    or an `old → new` whole), longer where the width has room. They are set, not minimums:
+    rich narrows the columns it may to fit, and a minimum put back afterwards ran the table
+    past the console (its status column cut off between 152 and 170 columns)."""
+    resource = _longest(diff, _resource, "resource")
+    change = _longest(diff, _movement, "change")
+    fixed = max(len(change.code) for change in diff.changes) + _status_width(statuses)
+    room = width - fixed - 3 * 6 - 1 - 2 * _PROSE_MIN
+    resource_width, change_width = min(resource, _RESOURCE_CAP), min(change, _CHANGE_CAP)
+    room -= resource_width + change_width
+    if room < 0:
+        return None
+    grown = min(resource - resource_width, room)
+    return resource_width + grown, change_width + min(change - change_width, room - grown)
 
 
-def _capped_width(diff: SchemaDiff, cell: Callable[[Change], str], cap: int) -> int:
-    """The longest of a column's cells, up to `cap`: the width a resource name or an
-    `old → new` keeps whole (six columns sharing the width equally folded
-    `customer_ltv.avg_order_val` / `ue` mid-name)."""
-    return min(max(len(cell(change)) for change in diff.changes), cap)
+def _longest(diff: SchemaDiff, cell: Callable[[Change], str], heading: str) -> int:
+    """The longest of a column's cells, or its heading's width when none is longer."""
+    return max(len(heading), *(len(cell(change)) for change in diff.changes))
+
+
+def _status_width(statuses: list[str]) -> int:
+    return max(len("status"), *(len(status) for status in statuses))
 
 
 def change_blocks(diff: SchemaDiff, statuses: list[str], width: int) -> list[Text]:
@@ -128,20 +140,24 @@ def change_blocks(diff: SchemaDiff, statuses: list[str], width: int) -> list[Tex
     return blocks
 
 
-def change_table(diff: SchemaDiff, statuses: list[str]) -> Table:
+def change_table(
+    diff: SchemaDiff, statuses: list[str], widths: tuple[int, int] | None = None
+) -> Table:
     """One row a change. The code says the class (`breaking.`, `risky.`, `safe.`) in its
     class's colour, whole on one line (it is what `dbtgate rules CODE` and a waiver take); the
-    reason leaves out the resource its row already names."""
+    reason leaves out the resource its row already names. `widths`: the resource and change
+    columns' (`_set_widths`), else their longest cells up to their caps."""
+    resource, change = widths or (
+        min(_longest(diff, _resource, "resource"), _RESOURCE_CAP),
+        min(_longest(diff, _movement, "change"), _CHANGE_CAP),
+    )
     table = Table(title="Schema changes against the base build", show_lines=False)
     table.add_column("code", no_wrap=True)
-    table.add_column(
-        "resource", overflow="fold", min_width=_capped_width(diff, _resource, _RESOURCE_CAP)
-    )
-    table.add_column(
-        "change", overflow="fold", min_width=_capped_width(diff, _movement, _CHANGE_CAP)
-    )
-    for name in ("reason", "impact", "status"):
+    table.add_column("resource", overflow="fold", width=resource)
+    table.add_column("change", overflow="fold", width=change)
+    for name in ("reason", "impact"):
         table.add_column(name, overflow="fold")
+    table.add_column("status", no_wrap=True, width=_status_width(statuses))
     for change, status in zip(diff.changes, statuses, strict=True):
         style = _CLASS_STYLE[change.change_class]
         table.add_row(
