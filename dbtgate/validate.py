@@ -117,7 +117,7 @@ def validate_config(
                 + (
                     f"{renewal}; remove it"
                     if renewal
-                    else "what it waived counts again: renew it (a new `expires` date and an"
+                    else "what it waived is no longer waived: renew it (a new `expires` date and an"
                     " updated `reason`) or remove it"
                 )
             )

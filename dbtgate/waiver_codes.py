@@ -16,7 +16,8 @@ document(
         summary="A waiver is past its expiry date and no longer waives anything.",
         what="The waiver's `expires` date is before the day the gate judges waivers on "
         "(today by the UTC calendar, or `DBTGATE_TODAY`). It stops waiving: the findings it "
-        "covered count again with their own severity (and block if they are errors in scope), "
+        "covered are no longer waived: they count with their own severity (and block if they "
+        "are errors in scope), "
         "and this finding points at the waiver's line in the config. It is about the team's "
         "config, not a resource: under `scope: changed` it is among the change's findings "
         "whatever the change touched (advisory, or blocking under `fail_on: warn`), never "
@@ -36,13 +37,13 @@ waivers:
     CodeDoc(
         code="waiver.expiring",
         severity="info",
-        summary="A waiver in use expires soon: its findings will count again.",
+        summary="A waiver in use expires soon: its findings will no longer be waived.",
         what="An active waiver that covers findings expires in fewer days than "
         "`waiver_notice_days` (default 14). Nothing changes yet: the findings stay waived "
-        "and this note never blocks; it says when they will count again, at the waiver's "
+        "and this note never blocks; it says when they will no longer be, at the waiver's "
         "line in the config, for the waiver's owner (among the advisory findings, under "
         "`scope: changed` too, whatever the change touched). Findings that another waiver lasting "
-        "longer also covers (a renewal added below the old entry) do not count again: the "
+        "longer also covers (a renewal added below the old entry) stay waived: the "
         "note names that waiver instead, and says the old entry can go.",
         why="An expiry that arrives unannounced turns a green pull request red for a reason "
         "its author did not touch. A notice in the PR comment and the gate report while there "
@@ -51,7 +52,7 @@ waivers:
         "an updated `reason`, reviewed like any other change. `waiver_notice_days: 0` turns "
         "the notice off.",
         example="info  waiver.expiring  waiver for docs.column_coverage on 'dim_customers' "
-        "(owner @marketing) expires in 9 days, on 2026-12-10; then its 1 finding counts again",
+        "(owner @marketing) expires in 9 days, on 2026-12-10; then its 1 finding will no longer be waived",
     ),
     CodeDoc(
         code="waiver.stale",

@@ -463,7 +463,7 @@ def _expiring(match: _Match, config: Config, holders: dict[int, Waiver], days_le
         holders,
         f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expires "
         f"{days_from_now(days_left)}, on {waiver.expires.isoformat()}",
-        lambda count: f"then {_count_again(count)}",
+        lambda count: f"then {_count_again(count, expired=False)}",
     )
     if all_held:
         fix = (
@@ -511,9 +511,12 @@ def _stays_waived(count: int, held: str, *, more: bool = False) -> str:
     return f"{what} {verb} waived by {held}"
 
 
-def _count_again(covered: int) -> str:
-    """`its 1 finding counts again`, `its 3 findings count again`."""
-    return f"its {counted(covered, 'finding')} count{'s' if covered == 1 else ''} again"
+def _count_again(covered: int, *, expired: bool = True) -> str:
+    """`its 1 finding is no longer waived`, `its 3 findings are no longer waived`, or before
+    the date `... will no longer be waived`: the words said "counts again", which read as
+    blocking of a finding outside the change, where it is only advisory."""
+    verb = ("is" if covered == 1 else "are") if expired else "will"
+    return f"its {counted(covered, 'finding')} {verb} no longer {'' if expired else 'be '}waived"
 
 
 def _stale(match: _Match, config: Config) -> Finding:

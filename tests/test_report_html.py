@@ -133,7 +133,7 @@ def test_expired_waivers_join_the_used_ones_and_no_date_is_counted_from_the_buil
     assert (
         '<td data-label="expires" class="expired">2026-02-01 (expired)</td>'
         '<td data-label="reason">owned by the CRM team &lt;soon&gt;</td>'
-        '<td data-label="findings">3 (count again)</td>'
+        '<td data-label="findings">3 (no longer waived)</td>'
     ) in page
     assert '<td data-label="expires" class="">2099-12-31</td>' in page and "this build)" not in page
 

@@ -339,7 +339,7 @@ def test_expired_waivers_are_in_the_waiver_table_with_the_findings_that_count_ag
         "@\u200bcrm",
         "<strong>2026-11-01</strong> (expired)",
         "owned by the CRM team &lt;soon&gt;",
-        "3 (count again)",
+        "3 (no longer waived)",
     ]
 
 

@@ -187,7 +187,7 @@ def test_expired_and_expiring_waivers_are_warned_about(tmp_path) -> None:
     assert result.stdout.splitlines()[:3] == [
         f"warning: dbtgate.yml:3: waiver for owner.present on 'a' expires in 3 days, on {soon}",
         "warning: dbtgate.yml:4: waiver for owner.present on 'b' expired on 2020-01-31: what "
-        "it waived counts again: renew it (a new `expires` date and an updated `reason`) or "
+        "it waived is no longer waived: renew it (a new `expires` date and an updated `reason`) or "
         "remove it",
         "dbtgate.yml: valid",
     ]

@@ -127,7 +127,7 @@ def test_an_expired_waiver_stops_waiving_and_says_so_at_its_line(workdir):
     assert expired["disposition"] == "advisory"
     assert (
         "note: dbtgate.yml:7: waiver for docs.model_description on 'int_exclude_via_meta_config' "
-        "expired on 2020-01-31: its 1 finding counts again"
+        "expired on 2020-01-31: its 1 finding is no longer waived"
     ) in stdout
 
 
@@ -244,7 +244,7 @@ def test_a_waiver_in_its_last_days_is_announced_and_still_waives(tmp_path):
     [notice] = on(dt.date(2026, 3, 18))
     assert notice.message == (
         "waiver for docs.model_description on 'int_exclude_via_meta_config' (owner "
-        "@data-platform) expires in 13 days, on 2026-03-31; then its 1 finding counts again"
+        "@data-platform) expires in 13 days, on 2026-03-31; then its 1 finding will no longer be waived"
     )
     assert (notice.severity, notice.disposition, notice.line) == ("info", "advisory", 7)
     assert notice.details["days_left"] == 13
@@ -342,7 +342,7 @@ def test_an_expiring_waiver_is_marked_in_the_console_and_the_reports(workdir):
     assert result.returncode == 0, result.stdout + result.stderr  # still waived: no block
     assert (
         "info  waiver.expiring waiver for docs.model_description on 'int_exclude_via_meta_config'"
-        f" (owner @data-platform) expires in 5 days, on {expires}; then its 1 finding counts again"
+        f" (owner @data-platform) expires in 5 days, on {expires}; then its 1 finding will no longer be waived"
     ) in result.stdout
     # The waived finding's line, the comment's and the page's waiver tables: the same words.
     assert f"waived by @data-platform until {expires} (expires in 5 days):" in result.stdout
@@ -521,7 +521,7 @@ def test_an_expired_entry_whose_renewal_holds_its_findings_says_so(tmp_path):
     )
     assert expired.fix.startswith("Remove the expired waiver")
     assert expired.details["findings"] == 0  # none counts again
-    assert not any("counts again" in note for note in result.notes)
+    assert not any("no longer waived" in note for note in result.notes)
     assert by_code(result.findings, "docs.model_description")[0].disposition == "waived"
 
 
@@ -543,7 +543,7 @@ def test_a_waiver_expiring_before_a_broader_one_names_what_counts_again_and_what
     result = gate(project, config, options={"today": dt.date(2026, 3, 25)})
     [notice] = by_code(result.findings, "waiver.expiring")
     assert notice.message.endswith(
-        "; then its 1 finding counts again; 1 more stays waived by the waiver at line 13 "
+        "; then its 1 finding will no longer be waived; 1 more stays waived by the waiver at line 13 "
         "(until 2026-06-30)"
     )
     assert (notice.details["findings"], notice.details["held_by_others"]) == (1, 1)
@@ -712,9 +712,7 @@ def test_the_waiver_suggested_where_one_expired_renews_that_entry(workdir):
     }
     lines = failed.stdout.splitlines()
     # The finding says what waived it until when, where it is read (it read as new).
-    expired = (
-        "waived by @data-platform until 2026-11-30 (config line 7): expired, so it counts again"
-    )
+    expired = "waived by @data-platform until 2026-11-30 (config line 7): expired, so it is no longer waived"
     assert [line.strip() for line in lines if "expired, so" in line] == [expired]
     from dbtgate.report.html import render_html
     from dbtgate.report.markdown import render_markdown

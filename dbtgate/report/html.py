@@ -705,7 +705,7 @@ def _waivers(report: dict[str, Any]) -> str:
             f"<td{label[2]}>{h(waiver['owner'])}</td>"
             f'<td{label[3]} class="{css}">{h(waiver["expires"])}{h(note)}</td>'
             f"<td{label[4]}>{h(waiver['reason'])}</td><td{label[5]}>{waiver['findings']}"
-            f"{' (count again)' if waiver.get('expired') else ''}</td></tr>"
+            f"{' (no longer waived)' if waiver.get('expired') else ''}</td></tr>"
         )
     return (
         f'<section id="waivers"><h2>{h(view.waivers_title(report))}</h2><table class="named">'

@@ -879,7 +879,7 @@ def scorecard_rows(kpis: Any) -> list[list[str]] | None:
 
 
 def expired_waiver_note(details: Any) -> str | None:
-    """`waived by @x until 2026-11-01 (config line 12): expired, so it counts again`, for a
+    """`waived by @x until 2026-11-01 (config line 12): expired, so it is no longer waived`, for a
     finding a waiver held until it expired (`details.expired_waiver`), else None. Without it
     the finding read as new, and the waiver's end only in a note of its own."""
     entry = details.get("expired_waiver") if isinstance(details, dict) else None
@@ -889,7 +889,7 @@ def expired_waiver_note(details: Any) -> str | None:
     where = f" (config line {line})" if isinstance(line, int) else ""
     return (
         f"waived by {entry.get('owner')} until {entry.get('expires')}{where}: expired, so it "
-        "counts again"
+        "is no longer waived"
     )
 
 
