@@ -144,6 +144,22 @@ def test_unknown_base_ref_is_a_clear_error(repo):
         changes_against(open_repo(repo), "origin/nope")
 
 
+def test_an_unknown_base_ref_gets_the_same_help_as_base_ref_of_check(repo, tmp_path):
+    """The README's `origin/main` in a repository with no remote: no fetch brings it, so the
+    branches with a close name are offered (lint said to fetch it, check named `main`); with
+    the remote there, the fetch that brings the branch is named."""
+    with pytest.raises(DbtgateError) as raised:
+        changes_against(open_repo(repo), "origin/main")
+    assert str(raised.value).endswith(
+        "base ref 'origin/main' is not known to git (no branch, tag or commit `origin/main`; "
+        "close names: `main`)"
+    )
+    git(repo, "remote", "add", "origin", str(tmp_path))
+    with pytest.raises(DbtgateError) as raised:
+        changes_against(open_repo(repo), "origin/main")
+    assert str(raised.value).endswith("(not fetched? `git fetch origin main`; close names: `main`)")
+
+
 def test_directory_outside_git_is_a_clear_error(tmp_path):
     with pytest.raises(DbtgateError, match=r"not inside a git repository.*--all"):
         open_repo(tmp_path)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from dbtgate.errors import DbtgateError
+from dbtgate.git_refs import missing_ref_hint
 
 if TYPE_CHECKING:
     from git import Repo
@@ -116,10 +117,11 @@ def changes_against(
         raise DbtgateError(f"{root}: the repository has no commits yet") from None
     try:
         bases = repo.merge_base(base_ref, head)
-    except git.GitCommandError as exc:
+    except git.GitCommandError:
         raise DbtgateError(
-            f"{root}: base ref {base_ref!r} is not known to git ({_git_reason(exc)}); fetch it "
-            "(in CI: actions/checkout with fetch-depth: 0) or pass another --base-ref"
+            # As `--base REF` says it (`missing_ref_hint`): the fetch where the ref names a
+            # remote, else the refs with a close name.
+            f"{root}: base ref {base_ref!r} is not known to git{missing_ref_hint(repo, base_ref)}"
         ) from None
     if not bases:
         raise DbtgateError(
@@ -206,10 +208,3 @@ def _relative(path: Path, root: Path) -> str | None:
         return path.relative_to(root).as_posix() or "."
     except ValueError:
         return None
-
-
-def _git_reason(exc: Exception) -> str:
-    stderr = getattr(exc, "stderr", "") or ""
-    lines = [line.strip() for line in str(stderr).splitlines() if line.strip()]
-    reason = lines[-1] if lines else str(exc)
-    return reason.removeprefix("stderr: ").strip("'")
