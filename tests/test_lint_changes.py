@@ -78,6 +78,29 @@ def test_renamed_file_is_not_new_and_only_its_edited_lines_count(repo):
     assert moved.base_text == MODEL.replace("column", "renamed")
 
 
+def test_a_file_moved_with_mv_is_a_rename_before_git_add(repo):
+    """`mv` rather than `git mv`: git sees a deleted file and an untracked one until both are
+    staged, and the whole moved file read as new (its old debt blocked). The deleted file it
+    shares most lines with makes it a rename, whose edited line alone counts; a new file
+    sharing less than half of a deleted one's lines stays new."""
+    untouched = repo / "dbt/models/untouched.sql"
+    text = untouched.read_text()
+    untouched.unlink()
+    moved = repo / "dbt/models/marts/by_hand.sql"
+    moved.write_text(edit_lines(text, {4: "select 4 as edited_after_mv"}))
+    write(repo / "dbt/models/unlike.sql", "select 1 as one\n" + text.splitlines()[0] + "\n")
+    changes = changes_against(open_repo(repo), "main")
+    by_hand = changes.get(moved)
+    assert by_hand is not None and by_hand.status == "renamed"
+    assert by_hand.previous_path == untouched
+    assert by_hand.lines == {4}
+    assert by_hand.base_text == text
+    unlike = changes.get(repo / "dbt/models/unlike.sql")
+    assert unlike is not None and unlike.status == "added" and unlike.lines is None
+    # Under pre-commit the untracked file is not in the commit at all.
+    assert changes_against(open_repo(repo), "main", untracked=False).get(moved) is None
+
+
 def test_pure_rename_changes_no_line(repo):
     git(repo, "mv", "dbt/models/untouched.sql", "dbt/models/still_untouched.sql")
     commit_all(repo, "move only")

@@ -4,8 +4,9 @@ Lint blocks only on what a pull request wrote, so it needs the changed lines, no
 changed files. The change is everything between the merge base of the base ref and the working
 tree: the branch's commits (`git diff <merge-base>...HEAD`) plus what is staged, unstaged or not
 yet added, which is what an engineer running dbtgate before pushing expects. A file git sees as
-renamed is not new: only the lines the rename edited count. Untracked files are new files,
-except under pre-commit, where the change is the commit (`in_commit_hook`).
+renamed is not new: only the lines the rename edited count, also where the file was moved
+with `mv` and neither side is staged yet (`_moved_by_hand`). Other untracked files are new
+files, except under pre-commit, where the change is the commit (`in_commit_hook`).
 
 Files map to dbt nodes by `original_file_path`, which is relative to the dbt project; the project
 may live in a subdirectory of the repository, so paths are compared as absolute paths.
@@ -134,9 +135,12 @@ def changes_against(
         relative = _relative(within.resolve(), root)
         paths = [relative] if relative not in (None, ".") else None
     files: dict[Path, ChangedFile] = {}
+    deleted: dict[Path, Any] = {}
     # Against the working tree (None): committed, staged and unstaged edits in one diff.
     for diff in merge_base.diff(None, paths=paths, create_patch=True, unified=0):
         if diff.deleted_file or diff.b_path is None:
+            if diff.a_path is not None:
+                deleted[root / diff.a_path] = diff.a_blob
             continue
         path = root / diff.b_path
         patch = diff.diff if isinstance(diff.diff, bytes) else (diff.diff or "").encode()
@@ -158,7 +162,7 @@ def changes_against(
     for added in repo.untracked_files if untracked else ():
         path = root / added
         if path.is_relative_to(scope):
-            files[path] = ChangedFile(path, "added", None)
+            files[path] = _moved_by_hand(path, deleted) or ChangedFile(path, "added", None)
     return ChangeSet(root, files, base_ref=base_ref, merge_base=merge_base.hexsha)
 
 
@@ -194,6 +198,41 @@ def nodes_by_file(project: Project) -> dict[Path, str]:
             continue
         mapping[base / node.original_file_path] = uid
     return mapping
+
+
+def _moved_by_hand(path: Path, deleted: dict[Path, Any]) -> ChangedFile | None:
+    """An untracked file that is a tracked file the change deleted, moved with `mv` rather
+    than `git mv` (git sees a rename only once both are staged): the deleted file of the same
+    kind whose lines it shares most, at git's own threshold (half), makes it a rename, whose
+    lines the move did not write are old. Read as new, its whole old debt blocked."""
+    candidates = [(old, blob) for old, blob in deleted.items() if old.suffix == path.suffix]
+    if not candidates:
+        return None
+    import difflib
+
+    from dbtgate.lint.build_changes import changed_lines as lines_changed_from
+
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    scored = []
+    for old, blob in candidates:
+        before = _blob_text(blob) or ""
+        matcher = difflib.SequenceMatcher(
+            None, before.splitlines(), text.splitlines(), autojunk=False
+        )
+        scored.append((-matcher.ratio(), old.as_posix(), old, before))
+    ratio, _, best, best_text = min(scored)
+    if -ratio < 0.5:
+        return None
+    return ChangedFile(
+        path,
+        "renamed",
+        lines_changed_from(best_text, text),
+        previous_path=best,
+        base_text=best_text,
+    )
 
 
 def _blob_text(blob: Any) -> str | None:
