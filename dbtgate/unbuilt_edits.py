@@ -1,4 +1,5 @@
-"""Edits the build does not hold: models changed, added or deleted after dbt wrote the manifest.
+"""Edits the build does not hold: models changed, added or deleted after dbt wrote the manifest,
+and properties files (YAML) whose declarations differ from it (`dbtgate.unbuilt_yaml`).
 
 On a laptop the gate reads `target/`, which is whatever dbt last built: after switching branches
 or editing a model without rebuilding, the verdict is that of another state of the project (a
@@ -6,8 +7,8 @@ model that is not on this branch, YAML lines that moved). The gate says so befor
 
 Cheap by design: a stat per model file of the root project, and a read of the few files newer
 than the manifest, compared with the code dbt read (`Project.code`). A checkout in CI of the
-commit that was built gives newer files with the same code, and no warning. Only the models'
-SQL and Python files are compared: YAML has no copy in the manifest to compare with.
+commit that was built gives newer files with the same code, and no warning. A newer YAML
+file, of which the manifest keeps no copy, is compared by what it declares.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from dbtgate.locate import declared_project_name
 from dbtgate.project import Project
 from dbtgate.status.timestamps import parse_timestamp
+from dbtgate.unbuilt_yaml import yaml_edits
 from dbtgate.wording import counted, first_few
 
 _SHOWN = 3
@@ -25,8 +27,9 @@ _SHOWN = 3
 
 def unbuilt_edits(project: Project) -> list[str]:
     """The root project's model files edited, deleted or added since the manifest was written,
-    as `path edited` / `path deleted` / `path added` relative to the project; [] when the
-    project folder is not this build's project (another dbt project, or none)."""
+    then its properties files edited, as `path edited` / `path deleted` / `path added`
+    relative to the project; [] when the project folder is not this build's project (another
+    dbt project, or none)."""
     project_dir = project.project_dir
     metadata = project.manifest.metadata
     written = parse_timestamp(metadata.generated_at if metadata else None)
@@ -47,20 +50,31 @@ def unbuilt_edits(project: Project) -> list[str]:
             continue
         if modified > built_at + 1 and _code_differs(project, uid, path):
             edits.append(f"{node.original_file_path} edited")
-    return edits + _added_since(project, project_dir, built_at)
+    folders = _model_paths(project_dir)
+    return (
+        edits
+        + _added_since(project, project_dir, folders, built_at)
+        + yaml_edits(project, project_dir, folders, built_at)
+    )
 
 
-def _added_since(project: Project, project_dir: Path, built_at: float) -> list[str]:
-    """Model files written after the build that no model of the manifest reads (a new model, a
-    branch that adds one). Written after: a disabled model's file, which the manifest does not
-    list either, is older than the build."""
+def _model_paths(project_dir: Path) -> tuple[str, ...]:
+    """The project's model-paths; none when its dbt_project.yml cannot be read."""
     from dbtgate.errors import DbtgateError
     from dbtgate.lint.dbt_project import read_dbt_project
 
     try:
-        folders = read_dbt_project(project_dir).model_paths
+        return read_dbt_project(project_dir).model_paths
     except DbtgateError:
-        return []
+        return ()
+
+
+def _added_since(
+    project: Project, project_dir: Path, folders: tuple[str, ...], built_at: float
+) -> list[str]:
+    """Model files written after the build that no model of the manifest reads (a new model, a
+    branch that adds one). Written after: a disabled model's file, which the manifest does not
+    list either, is older than the build."""
     known = {node.original_file_path.replace("\\", "/") for node in project.nodes.values()}
     added = []
     for folder in folders:
@@ -85,7 +99,7 @@ def unbuilt_edits_warning(project: Project) -> str | None:
     manifest = project.artifacts.manifest.path if project.artifacts else None
     build = f"the build of {os.path.relpath(manifest)}" if manifest else "the build"
     return (
-        f"{build} is older than {counted(len(edits), 'model file')} of the project ({shown}): "
+        f"{build} is older than {counted(len(edits), 'file')} of the project ({shown}): "
         "the gate reads what dbt built, not these edits; rebuild (or `dbt parse`) first"
     )
 

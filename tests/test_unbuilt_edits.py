@@ -1,5 +1,6 @@
-"""The gate says when target/ is older than the project's models (a branch switched, a model
-edited, without a rebuild): its verdict is that of what dbt built, not of the files on disk."""
+"""The gate says when target/ is older than the project's models or properties files (a branch
+switched, a model edited, a test added in YAML, without a rebuild): its verdict is that of what
+dbt built, not of the files on disk."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def test_models_edited_or_deleted_since_the_build_are_named_before_the_findings(
     (marts / "brand_new.sql").write_text("select 1 as id\n")  # a model the build never saw
     result = check(cwd=project)
     assert warnings(result) == [
-        "warning: the build of target/manifest.json is older than 3 model files of the project "
+        "warning: the build of target/manifest.json is older than 3 files of the project "
         "(models/marts/customer_ltv.sql edited, models/marts/dim_products.sql deleted, "
         "models/marts/brand_new.sql added): the gate reads what dbt built, not these edits; "
         "rebuild (or `dbt parse`) first"
@@ -60,3 +61,41 @@ def test_another_projects_build_gated_from_inside_a_project_is_not_read_as_its_e
     (project / "models" / "marts" / "dim_products.sql").unlink()
     result = check("--artifacts", str(build), "--config", str(project / "dbtgate.yml"), cwd=project)
     assert warnings(result) == [], result.stdout
+
+
+def test_properties_files_edited_since_the_build_are_named_and_a_touched_one_is_not(project):
+    """A test added in YAML to fix a finding, a description written, a column declared: the
+    gate still reads the build, which has none of them, so it says so. A file only newer than
+    the build (a CI job checking the built commit out again gives every file a new time) is
+    compared by what it declares, with the real fixture's YAML: versions, sources, seeds,
+    tests with arguments."""
+    for path in project.rglob("*.y*ml"):
+        path.touch()
+    assert warnings(check(cwd=project)) == []
+    marts = project / "models" / "marts" / "_marts.yml"
+    original = marts.read_text()
+    edits = {
+        "a test added": original.replace(
+            "      - name: country\n        data_type: varchar\n",
+            "      - name: country\n        data_type: varchar\n        data_tests:\n"
+            "          - not_null\n",
+            1,
+        ),
+        "a description": original.replace("Given name.", "Given (first) name.", 1),
+        "a column declared": original.replace(
+            "      - name: country\n",
+            "      - name: region\n        data_type: varchar\n      - name: country\n",
+            1,
+        ),
+        "a file that no longer parses": original + "  - name: [\n",
+    }
+    for what, text in edits.items():
+        assert text != original, what
+        marts.write_text(text)
+        assert warnings(check(cwd=project)) == [
+            "warning: the build of target/manifest.json is older than 1 file of the project "
+            "(models/marts/_marts.yml edited): the gate reads what dbt built, not these edits; "
+            "rebuild (or `dbt parse`) first"
+        ], what
+    marts.write_text(original)
+    assert warnings(check(cwd=project)) == []
