@@ -199,10 +199,7 @@ def load_base_ref(
         try:
             base_project = worktree / relative
             if not (base_project / "dbt_project.yml").is_file():
-                raise DbtgateError(
-                    f"{ref}: the base commit {sha[:12]} has no dbt_project.yml at "
-                    f"{relative.as_posix() or '.'}"
-                )
+                _refuse_a_base_without_the_project(repo, ref, sha, relative)
             _share_packages(project, base_project)
             target = Path(scratch) / "target"
             _parse(dbt, base_project, profiles, target, environ, ref, sha)
@@ -210,6 +207,34 @@ def load_base_ref(
         finally:
             _remove_worktree(repo, worktree)
     return load_artifacts(cached)
+
+
+class NoProjectAtBase(DbtgateError):
+    """The base commit holds no dbt project at all: the pull request adds it, so there is no
+    base to compare with, and `check` gates without one (`dbtgate diff` stops: it has nothing
+    to do)."""
+
+
+def _refuse_a_base_without_the_project(repo: Any, ref: str, sha: str, relative: Path) -> None:
+    """The base commit has no dbt_project.yml where the project is. Where it has one elsewhere,
+    the project moved: that is named, with --base PATH to compare with a build instead. Where it
+    has none, the pull request adds the project (`NoProjectAtBase`)."""
+    where = relative.as_posix() or "."
+    elsewhere = sorted(
+        path.removesuffix("dbt_project.yml").rstrip("/") or "."
+        for path in repo.git.ls_tree("-r", "--name-only", sha).splitlines()
+        if path.rsplit("/", 1)[-1] == "dbt_project.yml" and "dbt_packages/" not in path
+    )
+    if not elsewhere:
+        raise NoProjectAtBase(
+            f"{ref}: the base commit {sha[:12]} has no dbt project: this change adds it, so "
+            "there is no base build to compare with"
+        )
+    raise DbtgateError(
+        f"{ref}: the base commit {sha[:12]} has no dbt_project.yml at {where}, but at "
+        f"{', '.join(elsewhere[:3])}: if the project moved, pass --base PATH, a directory "
+        "with the base build's manifest.json"
+    )
 
 
 def default_cache_dir(environ: Mapping[str, str]) -> Path:

@@ -568,8 +568,9 @@ def load_context(
     project = Project.from_artifacts(load_artifacts(artifacts_dir), resolved_dir, tiers, owners)
     base_project = None
     base_spec = base or config.base
+    no_base = None
     if with_base and base_spec:
-        from dbtgate.base import BASE_ARTIFACTS, GATE_BASE_ARTIFACTS, load_base
+        from dbtgate.base import BASE_ARTIFACTS, GATE_BASE_ARTIFACTS, NoProjectAtBase, load_base
 
         try:
             base_artifacts = load_base(
@@ -579,15 +580,23 @@ def load_context(
                 optional=BASE_ARTIFACTS if base_for_the_diff else GATE_BASE_ARTIFACTS,
                 announce=announce,
             )
+        except NoProjectAtBase as exc:
+            if base_for_the_diff:
+                raise
+            # The change adds the project: every resource is its, gated as the whole project.
+            no_base = f"{exc}: the whole project is gated, as the change's"
         except DbtgateError as exc:
             if base:
                 raise
             raise DbtgateError(
                 _config_base_error(config, str(exc).replace("--base ", "", 1))
             ) from None
-        _check_distinct_builds(base_spec, base_artifacts, project.artifacts)
-        base_project = Project.from_artifacts(base_artifacts, None, tiers, owners)
+        else:
+            _check_distinct_builds(base_spec, base_artifacts, project.artifacts)
+            base_project = Project.from_artifacts(base_artifacts, None, tiers, owners)
     context = CheckContext(project=project, config=config, base=base_project)
+    if no_base:
+        context.warnings.append(no_base)
     unbuilt = unbuilt_edits_warning(project) if judges_the_build else None
     if unbuilt:
         context.warnings.append(unbuilt)

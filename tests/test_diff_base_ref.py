@@ -293,6 +293,60 @@ def test_sigterm_during_the_base_parse_removes_the_worktree(repo, profiles, shop
     assert list(scratch.iterdir()) == []
 
 
+def test_a_base_commit_without_the_project_is_gated_whole_or_named_where_it_was(
+    profiles, shop_builds, tmp_path
+):
+    """The pull request that adds the dbt project: its base commit has none to parse, so
+    `check` gates the whole project and says why (it stopped, exit 2, with nothing to do about
+    it); `diff` has nothing to compare and says so. A project that moved: the base commit's
+    is named, with --base PATH to compare with its build."""
+    root = tmp_path / "new"
+    git(root.parent, "init", "-q", "-b", "main", str(root))
+    (root / "README.md").write_text("no project yet\n", encoding="utf-8")
+    who = ("-c", "user.name=CI", "-c", "user.email=ci@example.com")
+    git(root, "add", "-A")
+    git(root, *who, "commit", "-qm", "start")
+    assemble_project(fixtures_dir(), "pr", root / "analytics")
+    git(root, "add", "-A")
+    git(root, *who, "commit", "-qm", "add the project")
+    cache = str(tmp_path / "cache")
+    pr_build = str(shop_builds.pr / "target")
+    checked = run(
+        *("check", "--base", "HEAD~1", "--artifacts", pr_build, "--project-dir", "analytics"),
+        *("--profiles-dir", str(profiles)),
+        cwd=root,
+        DBTGATE_CACHE_DIR=cache,
+    )
+    assert checked.returncode in (0, 1), checked.stderr
+    assert (
+        "warning: HEAD~1: the base commit " in checked.stdout
+        and "has no dbt project: this change adds it, so there is no base build to compare "
+        "with: the whole project is gated, as the change's"
+        in checked.stdout
+    ), checked.stdout
+    diffed = run(
+        *diff_args(shop_builds, profiles, tmp_path / "diff.json"), cwd=root, DBTGATE_CACHE_DIR=cache
+    )
+    assert diffed.returncode == 2
+    assert diffed.stderr.count("\n") == 1, diffed.stderr
+    assert "has no dbt project: this change adds it" in diffed.stderr
+    assert len(worktrees(root)) == 1
+    git(root, "mv", "analytics", "transform")
+    git(root, *who, "commit", "-qm", "move it")
+    moved = run(
+        *("diff", "--base", "HEAD~1", "--artifacts", pr_build, "--project-dir", "transform"),
+        *("--profiles-dir", str(profiles)),
+        cwd=root,
+        DBTGATE_CACHE_DIR=cache,
+    )
+    assert moved.returncode == 2
+    assert (
+        "has no dbt_project.yml at transform, but at analytics: if the project moved, pass "
+        "--base PATH" in moved.stderr
+    ), moved.stderr
+    assert len(worktrees(root)) == 1
+
+
 def test_failed_parse_of_the_base_ref_is_exit_2_and_leaves_no_worktree(repo, shop_builds, tmp_path):
     broken = tmp_path / "profiles"
     broken.mkdir()
