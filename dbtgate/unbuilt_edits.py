@@ -13,10 +13,9 @@ file, of which the manifest keeps no copy, is compared by what it declares.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from dbtgate.locate import declared_project_name
+from dbtgate.locate import declared_project_name, display_path
 from dbtgate.project import Project
 from dbtgate.status.timestamps import parse_timestamp
 from dbtgate.unbuilt_yaml import yaml_edits
@@ -97,7 +96,8 @@ def unbuilt_edits_warning(project: Project) -> str | None:
         return None
     shown = first_few(edits, _SHOWN)
     manifest = project.artifacts.manifest.path if project.artifacts else None
-    build = f"the build of {os.path.relpath(manifest)}" if manifest else "the build"
+    # As the other inputs are named: relative to where dbtgate runs, else absolute (no `../`).
+    build = f"the build of {display_path(manifest, Path.cwd())}" if manifest else "the build"
     return (
         f"{build} is older than {counted(len(edits), 'file')} of the project ({shown}): "
         "the gate reads what dbt built, not these edits; rebuild (or `dbt parse`) first"
