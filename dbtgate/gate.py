@@ -20,6 +20,7 @@ from typing import Any
 from dbtgate import __version__
 from dbtgate.artifacts.manifest import Node
 from dbtgate.baseline import baseline_notes, baseline_report, can_baseline
+from dbtgate.checkout import checked_out
 from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.diff.settings import setting_of
 from dbtgate.families import run_families
@@ -394,5 +395,8 @@ def describe_inputs(context: CheckContext) -> dict[str, Any]:
         inputs["waivers_as_of"] = waiver_today(context.options).isoformat()
     if project_dir is not None and (project_dir / "dbt_project.yml").is_file():
         inputs["project_file"] = display_path(project_dir / "dbt_project.yml", root)
+        git = checked_out(project_dir)
+        if git is not None:
+            inputs["git"] = git
     inputs.update(context.options.get("inputs", {}))
     return inputs

@@ -5,6 +5,7 @@ served on loopback (tests/fake_github.py)."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -423,3 +424,26 @@ def test_reports_are_written_as_files_never_through_a_symbolic_link(tmp_path) ->
     # `--json` is written where it is given, through a link too: `--json /dev/stdout` is one.
     piped = dbtgate("check", "-q", "--artifacts", str(build), "--json", "/dev/stdout", cwd=tmp_path)
     assert piped.stdout.lstrip().startswith("{")
+
+
+@pytest.mark.slow
+def test_the_report_records_the_commit_and_tag_it_gated(shop_builds, tmp_path) -> None:
+    """A release manager reads the gate report of a release: which commit was it of? The
+    commit checked out and the branch and tags at it are in every report's audit trail."""
+    project = tmp_path / "shop"
+    shutil.copytree(shop_builds.pr, project, ignore=shutil.ignore_patterns("logs"))
+    who = ["-c", "user.name=CI", "-c", "user.email=ci@example.com"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], [*who, "commit", "-qm", "release"]):
+        subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True)
+    subprocess.run(["git", "-C", str(project), "tag", "v1.4.0"], check=True)
+    sha = subprocess.run(
+        ["git", "-C", str(project), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    out = tmp_path / "reports"
+    result = dbtgate("check", "--out", str(out), "--format", "json,md,html", cwd=project)
+    assert result.returncode in (0, 1), result.stderr
+    report = load_report(out / "gate.json")
+    jsonschema.Draft202012Validator(report_schema()).validate(report)
+    assert report["inputs"]["git"] == {"commit": sha, "refs": ["main", "tag v1.4.0"]}
+    assert f"commit: {sha}; refs: main, tag v1.4.0" in (out / "gate.md").read_text()
+    assert f"commit: {sha}; refs: main, tag v1.4.0" in (out / "gate.html").read_text()
