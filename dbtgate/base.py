@@ -30,6 +30,8 @@ from dbtgate.git_refs import missing_ref_hint
 CACHE_ENV = "DBTGATE_CACHE_DIR"
 DBT_ENV = "DBTGATE_DBT"
 LOG_TAIL_LINES = 30
+# How many base commits' parsed manifests the cache keeps (the ones used last).
+CACHED_COMMITS = 10
 # Settings of the user's environment that would send the base parse somewhere else.
 _REDIRECTING_ENV = ("DBT_TARGET_PATH", "DBT_PROJECT_DIR", "DBT_LOG_PATH", "DBT_STATE")
 # What the schema diff reads of a base build besides its manifest.
@@ -177,9 +179,11 @@ def load_base_ref(
         ) from None
     root = Path(repo.working_tree_dir or project).resolve()
     relative = project.relative_to(root)
-    cached = (cache_dir or default_cache_dir(environ)) / "base" / sha / (relative.as_posix() or ".")
-    cached = cached.resolve()
+    commits = (cache_dir or default_cache_dir(environ)) / "base"
+    cached = (commits / sha / (relative.as_posix() or ".")).resolve()
     if (cached / "manifest.json").is_file():
+        with contextlib.suppress(OSError):
+            os.utime(commits / sha)  # used: the last to be pruned (`_prune`)
         return load_artifacts(cached)
     dbt = find_dbt(environ)
     profiles = resolve_profiles_dir(profiles_dir, environ, project)
@@ -204,6 +208,7 @@ def load_base_ref(
             target = Path(scratch) / "target"
             _parse(dbt, base_project, profiles, target, environ, ref, sha)
             _store(target / "manifest.json", cached)
+            _prune(commits, keep=CACHED_COMMITS)
         finally:
             _remove_worktree(repo, worktree)
     return load_artifacts(cached)
@@ -350,6 +355,19 @@ def _store(manifest: Path, cached: Path) -> None:
                 raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _prune(commits: Path, keep: int) -> None:
+    """Keep the `keep` base commits used last, remove the others: a manifest is cached per
+    base commit (160 MB at 10,000 models), and a laptop gating branch after branch against a
+    moving main gained one a day, without end."""
+    try:
+        entries = [entry for entry in commits.iterdir() if not entry.name.startswith(".")]
+        entries.sort(key=lambda entry: entry.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for entry in entries[keep:]:
+        shutil.rmtree(entry, ignore_errors=True)
 
 
 def _git_message(exc) -> str:

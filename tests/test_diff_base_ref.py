@@ -228,6 +228,26 @@ def test_a_branch_is_compared_with_where_it_left_main_and_a_hook_s_index_is_unto
     assert any("compared with where this branch left it" in note for note in report["notes"])
 
 
+def test_the_cache_keeps_the_base_commits_used_last(repo, profiles, shop_builds, tmp_path):
+    """A manifest is cached per base commit: the cache keeps the ten used last and removes
+    the older ones when it adds one, where it grew by one a day without end."""
+    commits = tmp_path / "cache" / "base"
+    for age in range(1, 12):
+        entry = commits / f"{age:040x}"
+        (entry / "analytics").mkdir(parents=True)
+        (entry / "analytics" / "manifest.json").write_text("{}", encoding="utf-8")
+        os.utime(entry, (time.time() - age * 86400,) * 2)
+    done = run(
+        *diff_args(shop_builds, profiles, tmp_path / "diff.json"),
+        cwd=repo,
+        DBTGATE_CACHE_DIR=str(tmp_path / "cache"),
+    )
+    assert done.returncode == 1, done.stderr
+    sha = git(repo, "rev-parse", "HEAD~1").strip()
+    kept = sorted(entry.name for entry in commits.iterdir())
+    assert kept == sorted([sha, *(f"{age:040x}" for age in range(1, 10))])
+
+
 def test_the_users_git_hooks_do_not_run_in_the_base_worktree(repo, profiles, shop_builds, tmp_path):
     """A post-checkout hook (husky's, pre-commit's) ran in the temporary worktree when dbtgate
     checked the base out: it is the user's checkout's hook, not the gate's."""
