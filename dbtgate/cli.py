@@ -1259,7 +1259,7 @@ def lint(
         from dbtgate.plain_text import one_line
 
         # The pull request names the files: printed as text, never as rich markup.
-        fixed = ", ".join(map(one_line, run.fixed)) if run.fixed else "none needed it"
+        fixed = "; ".join(map(one_line, run.fixed)) if run.fixed else "none needed it"
         if not run.fixed and run.not_fixed:
             fixed = "see below"
         console.print(

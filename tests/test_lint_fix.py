@@ -42,7 +42,7 @@ def test_the_fix_a_finding_names_works_when_pasted_on_a_model_using_macros(tmp_p
     assert fix in linted.stdout
     pasted = dbtgate(*fix.removeprefix("fix: dbtgate ").split(), cwd=tmp_path)
     assert pasted.returncode in (0, 1), pasted.stderr
-    assert "lint --fix: 1 file fixed (models/fees.sql)" in pasted.stdout
+    assert "lint --fix: 1 file fixed (models/fees.sql: 2 CP01)" in pasted.stdout
     # CP01 (keywords) fixed, in the file as written: the Jinja stays as it was; the trailing
     # spaces (LT01) were not asked for, and are still reported.
     assert model.read_text() == MODEL.replace(" AS ", " as ")
@@ -110,7 +110,9 @@ def test_a_hint_pasted_keeps_a_path_with_a_space_and_the_config_it_was_linted_wi
 def test_fix_given_a_file_fixes_every_fixable_rule_there(tmp_path):
     model = project(tmp_path)
     fixed = dbtgate("lint", "--fix", "models/fees.sql", cwd=tmp_path)
-    assert "lint --fix: 1 file fixed (models/fees.sql)" in fixed.stdout, fixed.stderr
+    assert "lint --fix: 1 file fixed (models/fees.sql: 2 CP01, 1 LT01)" in fixed.stdout, (
+        fixed.stderr
+    )
     assert " AS " not in model.read_text() and "   \n" not in model.read_text()
 
 
@@ -127,7 +129,7 @@ def test_fixed_file_names_are_printed_as_written_on_a_terminal_too(tmp_path):
         env=env,
         check=False,
     )
-    assert "lint --fix: 1 file fixed (models/[blink]fees.sql)" in fixed.stdout, fixed.stderr
+    assert "lint --fix: 1 file fixed (models/[blink]fees.sql: 2 CP01)" in fixed.stdout, fixed.stderr
     assert "\x1b[5m" not in fixed.stdout + fixed.stderr  # nor in the progress bar
 
 
@@ -195,7 +197,7 @@ def test_the_hint_for_a_changed_line_fixes_that_line_and_leaves_old_debt_and_jin
     assert "dbtgate lint --fix LT01 models/fees.sql --base-ref main" in hints
     assert "dbtgate lint --fix LT01 models/fees.sql" in hints
     pasted = dbtgate(*shlex.split(hints[0])[1:], cwd=tmp_path)
-    assert "lint --fix: 1 file fixed (models/fees.sql)" in pasted.stdout, pasted.stdout
+    assert "lint --fix: 1 file fixed (models/fees.sql: 1 LT01)" in pasted.stdout, pasted.stdout
     assert model.read_text() == LEGACY
     assert pasted.returncode == 0, pasted.stdout
 
@@ -204,7 +206,7 @@ def test_fix_of_the_change_fixes_what_it_caused_on_other_lines_not_old_debt(tmp_
     # An upper-case SELECT makes the untouched `as` and `from` inconsistent: the change's doing.
     model = legacy_pr(tmp_path, edited=LEGACY.replace("select\n", "SELECT\n", 1))
     fixed = dbtgate("lint", "--fix", cwd=tmp_path)
-    assert "lint --fix: 1 file fixed (models/fees.sql)" in fixed.stdout, fixed.stdout
+    assert "lint --fix: 1 file fixed (models/fees.sql: 6 CP01)" in fixed.stdout, fixed.stdout
     lines = model.read_text().splitlines()
     assert lines[3:6] == ["    amount AS fee,", "    status   ", "FROM {{ ref('orders') }}"]
     # In both Jinja branches (sqlfluff lints the one not rendered too), the keywords (caused)

@@ -151,7 +151,9 @@ def test_lint_command_from_the_repository_root_fails_the_pr_and_writes_the_json_
     assert keyword["path"] == f"transform/{PAYMENTS}"
     assert keyword["fix"] == f"dbtgate lint --fix CP01 {PAYMENTS} --base-ref main"
     pasted = dbtgate(*keyword["fix"].split()[1:], cwd=root / "transform")
-    assert f"lint --fix: 1 file fixed (transform/{PAYMENTS})" in pasted.stdout, pasted.stdout
+    assert f"lint --fix: 1 file fixed (transform/{PAYMENTS}: 6 CP01)" in pasted.stdout, (
+        pasted.stdout
+    )
 
 
 def test_lint_command_with_an_unknown_base_ref_is_one_line_and_exit_2(tmp_path):

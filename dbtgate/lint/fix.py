@@ -14,6 +14,7 @@ it did (an edit landing in a Jinja branch the templater did not render) is refus
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,8 @@ _PARSE_CODES = frozenset({"TMP", "LXR", "PRS"})
 class FixOutcome:
     fixed: str | None  # the text to write; None: nothing to write
     refused: str | None = None  # why the fixes found were not written
+    # The violations the fixes mend, by code, sorted: what `lint --fix` says it did.
+    mended: tuple[tuple[str, int], ...] = ()
 
 
 def fix_text(
@@ -68,7 +71,8 @@ def fix_text(
     after = _parse_problems(linter, render(fixed))
     if after - before:
         return FixOutcome(None, "the fixed file would no longer template or parse")
-    return FixOutcome(fixed)
+    mended = Counter(violation.rule_code() for violation in linted.get_violations(fixable=True))
+    return FixOutcome(fixed, mended=tuple(sorted(mended.items())))
 
 
 def lines_edited_outside(raw: str, fixed: str, lines: Collection[int]) -> list[int]:

@@ -333,8 +333,9 @@ def run_lint(
             lines = _fix_lines(linter, root, path, macro_paths, change, scoped_fix)
             outcome = fix_file(linter, root, path, macro_paths, fix, lines)
             shown = locate.display_path(path, display)
-            if outcome is True:
-                fixed.append(shown)
+            if isinstance(outcome, tuple):
+                mended = ", ".join(f"{count} {code}" for code, count in outcome)
+                fixed.append(f"{shown}: {mended}" if mended else shown)
             elif outcome:
                 command = f"dbtgate lint --fix {','.join(fix)} {_quoted_here(path, here=here)}"
                 command += f"{fix_scope}{whole_flag}"
@@ -986,13 +987,13 @@ def fix_file(
     macro_paths: list[str],
     codes: list[str],
     lines: FixLines | None,
-) -> bool | str:
+) -> tuple[tuple[str, int], ...] | str | bool:
     """Apply sqlfluff's fixes of `codes` (every fixable rule when empty) to the file, rendered as
     the lint renders it: `sqlfluff fix` alone does not know dbtgate's dbt stubs, and stops at a
     model that calls a project macro or reads `target`. Only violations on `lines` are fixed
-    (None: every line; `lint.fix`). True when the file changed; why not, when fixes were found
-    but refused; False otherwise. A file that cannot be rendered or fixed is left as it is (its
-    lint finding says why)."""
+    (None: every line; `lint.fix`). When the file changed, the violations mended by code
+    (`FixOutcome.mended`); why not, when fixes were found but refused; False otherwise. A file
+    that cannot be rendered or fixed is left as it is (its lint finding says why)."""
     from dbtgate.lint.fix import fix_text
 
     if lines is not None and not lines:
@@ -1015,7 +1016,7 @@ def fix_file(
     if b"\r\n" in path.read_bytes():  # written back with the line endings it had
         fixed = fixed.replace("\r\n", "\n").replace("\n", "\r\n")
     path.write_text(fixed, encoding=rendered.encoding, newline="")
-    return True
+    return outcome.mended
 
 
 def _sequence_files(
