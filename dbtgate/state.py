@@ -6,9 +6,12 @@ the SQL body, the config that shapes the relation, description, declared columns
 description, data_type, constraints), and the tests attached — so a YAML-only edit counts. A unit
 test (dbt 1.8+) is compared as dbt-core's `state:modified` compares it: by what its checksum
 covers (its given inputs with their rows, expected output and overrides; not its description or
-config), and one added or edited modifies its model as a data test does. Not
-compared: file paths, target database/schema/relation names (environment-dependent), column
-meta/tags (Fusion copies model meta into columns), and anything a dbt version writes differently.
+config), and one added or edited modifies its model as a data test does. The relation's
+settings are compared as configured (`database`, `schema`, `alias`: `RELATION_SETTINGS`), not
+as the environment resolved them. Not compared: file paths, the database, schema and relation
+names each environment made of those settings (`generate_schema_name` gives a PR build its own
+schema), column meta/tags (Fusion copies model meta into columns), and anything a dbt version
+writes differently.
 The root project's macros are compared by what their properties YAML says (description, meta,
 arguments), not by their SQL: the gate never decodes macro bodies, and dbt keeps no checksum of
 them.
