@@ -672,6 +672,22 @@ def test_a_malformed_plugin_rule_is_named_by_its_function_and_line(artifacts, tm
     )
 
 
+def test_a_plugin_raising_on_import_is_named_with_the_line_it_raised_at(artifacts, tmp_path):
+    """`RuntimeError: boom` alone left the author to find where; the plugin's own line is
+    named, not the standard library's where the error came out (json's here)."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "ours.py").write_text(
+        "import json\n\n\ndef settings():\n    return json.loads('{')\n\n\nSETTINGS = settings()\n"
+    )
+    write_config(tmp_path, "version: 1\nplugins: [rules]\n")
+    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith(
+        "dbtgate: error: dbtgate.yml:2: plugins: rules: cannot load: JSONDecodeError: "
+    )
+    assert result.stderr.strip().endswith(" (at rules/ours.py:5)")
+
+
 def test_a_plugin_that_cannot_load_is_an_error_at_its_line_without_any_policy(artifacts, tmp_path):
     # Listed and unused is still a mistake worth knowing of before a policy comes to need it.
     # The line is the entry's, in a list of several the one to mend.

@@ -647,6 +647,7 @@ def _load_entry_points() -> None:
             raise DbtgateError(
                 f"rule plugin {entry.name!r} ({entry.value}, entry point group "
                 f"{ENTRY_POINT_GROUP}): cannot load: {type(exc).__name__}: {exc}"
+                f"{_raised_in(exc, None, None)}"
             ) from None
 
 
@@ -704,7 +705,46 @@ def load_plugin(plugin: str, base_dir: Path | None) -> None:
     except DbtgateError:
         raise
     except Exception as exc:
-        raise DbtgateError(f"plugins: {plugin}: cannot load: {type(exc).__name__}: {exc}") from None
+        raise DbtgateError(
+            f"plugins: {plugin}: cannot load: {type(exc).__name__}: {exc}"
+            f"{_raised_in(exc, path, base_dir)}"
+        ) from None
+
+
+def _raised_in(exc: Exception, plugin: Path | None, base_dir: Path | None) -> str:
+    """` (at rules/ours.py:12)`: the line of the plugin's own code the error came from (the
+    last frame in its file or folder; else where it was raised), which the exception's text
+    alone does not say. Nothing for a SyntaxError, whose text names its line already, nor for
+    dbtgate's own error about a rule."""
+    import sysconfig
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = Path(__file__).resolve().parents[1]
+    if isinstance(exc, SyntaxError) or (frames and ours in Path(frames[-1].filename).parents):
+        return ""  # dbtgate's own errors about a rule name its function and line
+    mine = plugin.resolve() if plugin is not None and plugin.exists() else None
+    own = [
+        frame
+        for frame in frames
+        if mine is not None
+        and (Path(frame.filename) == mine or mine in Path(frame.filename).parents)
+    ]
+    # Else the plugin module's: not importlib's (`<frozen ...>`, the standard library) nor
+    # dbtgate's own frames; none for a module that is not there.
+    skipped = (ours, Path(sysconfig.get_paths()["stdlib"]))
+    theirs = [
+        frame
+        for frame in frames
+        if not frame.filename.startswith("<")
+        and not any(folder in Path(frame.filename).parents for folder in skipped)
+    ]
+    frame = (own or theirs or [None])[-1]
+    if frame is None or frame.lineno is None:
+        return ""
+    from dbtgate.locate import display_path
+
+    return f" (at {display_path(Path(frame.filename), base_dir or Path.cwd())}:{frame.lineno})"
 
 
 def _import_file(path: Path) -> None:
