@@ -37,7 +37,7 @@ def yaml_edits(
     declarations differ from the manifest's; relative to the project, sorted. `folders`: the
     project's model paths, searched for YAML files the manifest names nothing from."""
     root = project.root_package
-    files = {node.patch_path for node in project.nodes.values() if node.package_name == root}
+    files = {_properties_file(node) for node in project.nodes.values() if node.package_name == root}
     files.update(s.original_file_path for s in project.sources.values() if s.package_name == root)
     for folder in folders:
         for pattern in ("*.yml", "*.yaml"):
@@ -93,11 +93,10 @@ def _manifest_facts(project: Project) -> dict[str, tuple[frozenset[Fact], int]]:
     facts: dict[str, set[Fact]] = {}
     versioned: set[str] = set()
     for uid, node in project.nodes.items():
-        if node.package_name != root or not node.patch_path:
+        path = _properties_file(node)
+        if node.package_name != root or not path or node.resource_type not in _PATCHED.values():
             continue
-        if node.resource_type not in _PATCHED.values():
-            continue
-        into = facts.setdefault(node.patch_path, set())
+        into = facts.setdefault(path, set())
         into.add(("resource", node.resource_type, node.name))
         if node.version is not None:
             versioned.add(uid)
@@ -122,6 +121,15 @@ def _manifest_facts(project: Project) -> dict[str, tuple[frozenset[Fact], int]]:
         path: (frozenset(facts.get(path, ())), tests.get(path, 0))
         for path in set(facts) | set(tests)
     }
+
+
+def _properties_file(node: Any) -> str | None:
+    """The YAML file that describes the node: its patch, or the file it is defined in when
+    that is YAML (a snapshot defined in a properties file, dbt 1.9+)."""
+    if node.patch_path:
+        return node.patch_path
+    defined_in = node.original_file_path or ""
+    return defined_in if defined_in.endswith((".yml", ".yaml")) else None
 
 
 def _disabled_nodes(project: Project) -> list[Any]:
