@@ -255,7 +255,11 @@ def test_diff_notes_name_only_the_selected_relations_not_compared(shop_builds, t
     assert "10 relations declaring none in one build: not compared (`seed.shop.raw_customers`" in (
         note()
     )
+    # A name selects no source, as in `dbt ls`: the seed alone, then the source by source:.
     assert note("-s", "raw_orders").endswith(
+        "; 1 relation declaring none in one build: not compared (`seed.shop.raw_orders`)"
+    )
+    assert note("-s", "raw_orders", "source:shop_raw.raw_orders").endswith(
         "; 2 relations declaring none in one build: not compared (`seed.shop.raw_orders`, "
         "`source.shop.shop_raw.raw_orders`)"
     )
