@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -1737,6 +1738,104 @@ def test_the_page_follows_the_readers_colour_scheme_with_readable_text(page, sch
         )
     finally:
         page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
+
+
+def _pixel(driver, x: float, y: float) -> tuple[int, int, int]:
+    """The colour Chromium painted at page point (x, y), on the screen: a screenshot of that one
+    pixel (of the window as laid out: one beyond it lays the page out again, without its scroll
+    bar). A PNG of one pixel needs no unfiltering (every filter predicts it from zeros): its RGB
+    follow the filter byte of its one row."""
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": False,
+            "clip": {"x": x, "y": y, "width": 1, "height": 1, "scale": 1},
+        },
+    )
+    png = base64.b64decode(shot["data"])
+    data, at = b"", 8
+    while at < len(png):
+        size = int.from_bytes(png[at : at + 4], "big")
+        if png[at + 4 : at + 8] == b"IDAT":
+            data += png[at + 8 : at + 8 + size]
+        at += size + 12
+    r, g, b = zlib.decompress(data)[1:4]
+    return r, g, b
+
+
+def _rgb_contrast(one: tuple[float, ...], other: tuple[float, ...]) -> float:
+    """WCAG contrast of two sRGB colours (0-255)."""
+
+    def luminance(rgb: tuple[float, ...]) -> float:
+        linear = [v / 255 for v in rgb]
+        linear = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in linear]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_in_either_colour_scheme_a_scrolling_edge_and_the_last_runs_marks_show(
+    tmp_path: Path, browser, scheme
+) -> None:
+    """On the dark page the shade at the edge of a box that scrolls was the light page's dark
+    shade, the dark page's own colour: on a phone nothing showed that the graph went on. The
+    legend's marks of the last run (drawn on the page, not on a box) were dark red, 2.7:1, and a
+    faded grey, 2.1:1. Each shows in both schemes: the shade (1.3:1 on the light page, 1.5:1 on
+    the dark), an errored or failed resource's mark at 3:1 or more, a skipped one's faded on
+    purpose, at 2:1 or more (2.3:1 on the light page, 3.3:1 on the dark)."""
+    from report_samples import sample_report
+
+    report = sample_report()
+    lineage = report["sections"]["lineage"]
+    upstream = ["model.shop.stg_orders", "model.shop.int_orders"]  # four layers: wider than 390
+    for uid, role in zip(upstream, ["parent", "changed"], strict=True):
+        name = uid.rsplit(".", 1)[1]
+        lineage["nodes"].append(
+            {"id": uid, "name": name, "resource_type": "model", "role": role, "owner": None}
+        )
+    lineage["edges"] += [[*upstream], [upstream[1], "model.shop.orders_summary.v2"]]
+    runs = itertools.cycle(["errored", "test failed", "skipped"])
+    for node in lineage["nodes"]:
+        node["run"] = next(runs)
+    open_report(browser, tmp_path / "runs.html", report)
+    features = [{"name": "prefers-color-scheme", "value": scheme}]
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
+    resize_window(browser, 390, 2000)
+    try:
+        seen = browser.execute_script(
+            "var box = document.querySelector('.lineage-scroll');"
+            "box.scrollIntoView(); var edge = box.getBoundingClientRect(), x = edge.right - 4;"
+            # (a point of the box's own background: no node, label or arrow drawn over it)
+            "var y = edge.top + 12; while (!(document.elementFromPoint(x, y) || {}).matches("
+            " 'svg.lineage, .lineage-scroll') && y < edge.bottom - 12) y += 2;"
+            "var rgb = c => c.match(/[\\d.]+/g).map(Number);"
+            "return {wider: box.scrollWidth > box.clientWidth, edge: [x + scrollX, y + scrollY],"
+            " page: rgb(getComputedStyle(document.body).backgroundColor),"
+            " marks: [...document.querySelectorAll('.legend .swatch[class*=run-]')].map(m =>"
+            "  [m.className, rgb(getComputedStyle(m).borderTopColor),"
+            "   Number(getComputedStyle(m).opacity)])};"
+        )
+        assert seen["wider"], seen
+        page = seen["page"][:3]
+        edge = _pixel(browser, *seen["edge"])
+        assert _rgb_contrast(edge, page) >= 1.2, (edge, page)
+        contrasts = {}
+        for name, colour, opacity in seen["marks"]:
+            alpha = opacity * (colour[3] if len(colour) > 3 else 1)
+            shown = tuple(
+                alpha * c + (1 - alpha) * p for c, p in zip(colour[:3], page, strict=True)
+            )
+            contrasts[name.split()[-1]] = round(_rgb_contrast(shown, page), 2)
+        assert set(contrasts) == {"run-errored", "run-test-failed", "run-skipped"}, contrasts
+        assert contrasts["run-errored"] >= 3 and contrasts["run-test-failed"] >= 3, contrasts
+        assert contrasts["run-skipped"] >= 2, contrasts
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
+        resize_window(browser, 1280, 2000)
+    assert severe(browser) == []
 
 
 def test_a_name_holding_backticks_is_shown_and_copied_as_it_is(tmp_path: Path, browser) -> None:
