@@ -142,6 +142,35 @@ def test_a_report_with_parents_in_its_lineage_is_valid_and_draws_them(tmp_path: 
     assert "direct parent (context)" in markdown
 
 
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_the_markdown_graphs_labels_stay_dark_on_their_pastels_in_a_dark_theme(
+    tmp_path: Path,
+) -> None:
+    """GitHub draws the comment's mermaid graph in the reader's theme: in the dark one a label
+    whose class names no colour is light grey (#ccc), which on the graph's pastel boxes could not
+    be read (1.2:1 on a breaking change's pink, 1.5:1 on a changed model's yellow). Each kind's class names its label's colour,
+    at WCAG AA contrast (4.5:1) with its fill, as the HTML report's graph draws it."""
+    report = sample_report()
+    report["sections"]["lineage"] = lineage_section(shop(tmp_path), {SEGMENTS, ORDERS})
+    block = render_markdown(report).split("```mermaid\n", 1)[1].split("```", 1)[0]
+    styles = {
+        kind: dict(style.split(":", 1) for style in styles.split(","))
+        for kind, styles in re.findall(r"^  classDef (\w+) (.+)$", block, re.MULTILINE)
+    }
+    assert {"changed", "breaking", "consumer", "parent"} <= set(styles), block
+    for kind, style in styles.items():
+        if "fill" in style:
+            label = style.get("color", "#cccccc")  # (GitHub's dark theme's where none is named)
+            light, dark = sorted((_luminance(style["fill"]), _luminance(label)), reverse=True)
+            assert (light + 0.05) / (dark + 0.05) >= 4.5, (kind, style)
+
+
 def boxes(page: str) -> list[tuple[int, int, int, int]]:
     return [
         tuple(map(int, found))

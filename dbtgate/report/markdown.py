@@ -507,10 +507,12 @@ def _lineage(report: dict[str, Any]) -> str:
             lines.append(f"  class {ids[node['id']]} run_{run.replace(' ', '_')}")
             runs.add(run)
     lines += [
-        "  classDef changed fill:#fff3cd,stroke:#b58900",
-        "  classDef breaking fill:#f8d7da,stroke:#c0392b",
-        "  classDef consumer fill:#e8f0fe,stroke:#4a6fa5",
-        "  classDef parent fill:#f2f4f7,stroke:#98a2b3,stroke-dasharray:4 3",
+        # (each with its label's colour: GitHub's dark theme draws labels light grey, #ccc,
+        # which on these pastels could not be read)
+        "  classDef changed fill:#fff3cd,stroke:#b58900,color:#101828",
+        "  classDef breaking fill:#f8d7da,stroke:#c0392b,color:#101828",
+        "  classDef consumer fill:#e8f0fe,stroke:#4a6fa5,color:#101828",
+        "  classDef parent fill:#f2f4f7,stroke:#98a2b3,stroke-dasharray:4 3,color:#475467",
         *(
             f"  classDef run_{run.replace(' ', '_')} {style}"
             for run, (style, _) in _RUN_STYLES.items()
