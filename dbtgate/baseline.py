@@ -19,7 +19,7 @@ import msgspec
 
 from dbtgate.config import Config
 from dbtgate.encoding import UTF8_BOM, not_utf8
-from dbtgate.errors import DbtgateError
+from dbtgate.errors import DbtgateError, truncated_json
 from dbtgate.findings import Finding
 from dbtgate.locate import repository_path
 from dbtgate.wording import counted, first_few
@@ -150,6 +150,8 @@ def load_baseline(path: Path) -> LoadedBaseline:
     try:
         baseline = msgspec.json.decode(data.removeprefix(UTF8_BOM), type=Baseline)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        if not isinstance(exc, msgspec.ValidationError) and "truncated" in str(exc):
+            raise truncated_json(path) from None
         raise DbtgateError(
             f"{path}: not a dbtgate baseline file ({exc}); rewrite it with `dbtgate baseline`"
         ) from None

@@ -183,6 +183,10 @@ def test_the_baseline_path_from_the_config_is_printed_as_written(workdir):
         (None, "missing.json: baseline file not found (write one with `dbtgate baseline`)"),
         ("{not json", "missing.json: not a dbtgate baseline file"),
         (
+            '{"schema_version": 1, "findings": [{"rule": "owner.pres',
+            "missing.json: truncated JSON (the file ends early; was it fully written?)",
+        ),
+        (
             " \n",
             "missing.json: empty file, expected a dbtgate baseline (write one with `dbtgate "
             "baseline`)",

@@ -121,6 +121,23 @@ def test_load_report_names_the_line_of_broken_json(tmp_path) -> None:
         load_report(path)
 
 
+def test_load_report_says_a_report_cut_short_is_truncated(tmp_path) -> None:
+    """A gate report whose job stopped writing it, or whose upload was cut short, is said to be
+    truncated, as an artifact or a baseline is, not in json's words for where its text stopped
+    ("Unterminated string starting at: line 1 column 4989")."""
+    text = json.dumps(sample_report(), indent=2)
+    verdict = text.index('"verdict"')
+    path = tmp_path / "gate.json"
+    # in a string, after a key's colon, after a comma, before the last brace
+    for end in (verdict + 4, verdict + 10, text.index(",", verdict) + 1, len(text) - 1):
+        path.write_text(text[:end] + "\n")
+        with pytest.raises(DbtgateError) as raised:
+            load_report(path)
+        assert str(raised.value) == (
+            f"{path}: truncated JSON (the file ends early; was it fully written?)"
+        ), text[:end][-20:]
+
+
 def test_load_report_on_a_missing_file_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(DbtgateError, match="gate report not found"):
         load_report(tmp_path / "nope.json")

@@ -42,7 +42,7 @@ from dbtgate.artifacts.manifest import (
 from dbtgate.artifacts.run_results import DBT_STATUSES, RunResults, status_text
 from dbtgate.artifacts.sources import FRESHNESS_STATUSES, SourcesFreshness
 from dbtgate.encoding import UTF8_BOM, not_utf8
-from dbtgate.errors import DbtgateError
+from dbtgate.errors import DbtgateError, truncated_json
 from dbtgate.wording import counted, first_few
 
 T = TypeVar("T")
@@ -145,9 +145,7 @@ def _decode_buffer(
             raise DbtgateError(f"{path}: empty file, expected a dbt {what}") from None
         message = str(exc)
         if "truncated" in message:
-            raise DbtgateError(
-                f"{path}: truncated JSON (the file ends early; was it fully written?)"
-            ) from None
+            raise truncated_json(path) from None
         match = _BYTE_RE.search(message)
         where = ""
         if match:

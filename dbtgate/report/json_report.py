@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from dbtgate.encoding import not_utf8
-from dbtgate.errors import DbtgateError
+from dbtgate.errors import DbtgateError, truncated_json
 
 if TYPE_CHECKING:
     from dbtgate.findings import Finding
@@ -164,6 +164,8 @@ def load_report(path: Path) -> dict[str, Any]:
             "not JSON numbers (dbtgate writes null where a value is missing)"
         ) from None
     except ValueError as exc:
+        if _cut_short(exc, text):
+            raise truncated_json(path) from None
         line = getattr(exc, "lineno", None)
         where = f":{line}" if line else ""
         raise DbtgateError(f"{path}{where}: not valid JSON: {exc}") from None
@@ -182,6 +184,14 @@ def load_report(path: Path) -> dict[str, Any]:
     if problem is not None:
         raise DbtgateError(f"{path}: not a dbtgate gate report: {problem}")
     return report
+
+
+def _cut_short(error: ValueError, text: str) -> bool:
+    """Whether `json.loads` stopped where the text does: a string still open at its end
+    (json names where the string started), or a value or a delimiter expected there."""
+    return isinstance(error, json.JSONDecodeError) and (
+        error.msg.startswith("Unterminated string") or error.pos >= len(text.rstrip())
+    )
 
 
 class _NotFinite(ValueError):
