@@ -86,6 +86,12 @@ def test_a_file_or_code_that_is_not_there_is_exit_2(tmp_path):
     not_sql = dbtgate("lint", "dbt_project.yml", cwd=tmp_path)
     assert not_sql.returncode == 2
     assert not_sql.stderr.startswith("dbtgate: error: dbt_project.yml: not a SQL file of the")
+    folder = dbtgate("lint", "models", cwd=tmp_path)  # as sqlfluff lint models/ is written
+    assert folder.returncode == 2
+    assert folder.stderr.splitlines() == [
+        "dbtgate: error: models: a folder, not a SQL file: name its files (models/*.sql), or lint"
+        " every SQL file of the project with --all"
+    ]
     unknown = dbtgate("lint", "--fix", "XX99", "--all", cwd=tmp_path)
     assert unknown.returncode == 2
     assert "--fix: 'XX99' names no sqlfluff rule" in unknown.stderr

@@ -941,6 +941,11 @@ def _named_files(named: list[Path], candidates: list[Path]) -> list[Path]:
         found = known.get(path.resolve())
         if found is None and not path.exists():
             raise DbtgateError(f"{path}: no such file{_closest_file(path, candidates)}")
+        if found is None and path.is_dir():  # (as sqlfluff lint models/ would take it)
+            raise DbtgateError(
+                f"{path}: a folder, not a SQL file: name its files ({path.as_posix()}/*.sql),"
+                " or lint every SQL file of the project with --all"
+            )
         if found is None:
             raise DbtgateError(
                 f"{path}: not a SQL file of the dbt project that dbtgate lints (model, analysis "
