@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dbtgate.artifacts import ArtifactSet, load_artifacts
+from dbtgate.artifacts.load import ARTIFACT_FILES
 from dbtgate.dbt_process import run_dbt
 from dbtgate.errors import DbtgateError
 from dbtgate.git_refs import missing_ref_hint
@@ -65,8 +66,14 @@ def load_base(
         raise DbtgateError(
             f"{path}: --base directory has no manifest.json (nor target/manifest.json)"
         )
-    if path.is_file() and path.name.endswith(".json"):
+    if path.is_file() and path.name in ARTIFACT_FILES:
         return load_artifacts(path.parent, optional)
+    if path.is_file():
+        # (its folder's manifest.json, read instead, was another build's file, or none)
+        raise DbtgateError(
+            f"{spec}: --base takes the base build's directory, its manifest.json or a git ref:"
+            " dbtgate reads a build's files by dbt's names (manifest.json, catalog.json, ...)"
+        )
     if path.name.endswith(".json"):
         # A file meant, not a git ref: said as such, not "neither a directory nor a git ref".
         raise DbtgateError(

@@ -76,9 +76,12 @@ def command(*options: Opt):
 
 def _artifacts_path(text: str) -> Path:
     """--artifacts: a build's directory, or its manifest.json named (as --base takes it): the
-    directory that holds it, where the other artifacts are."""
+    directory that holds it, where the other artifacts are. A file of another name is left as
+    given, which loading refuses: its folder's manifest.json is not that file."""
+    from dbtgate.artifacts.load import ARTIFACT_FILES
+
     path = Path(text)
-    return path.parent if path.name.endswith(".json") and path.is_file() else path
+    return path.parent if path.name in ARTIFACT_FILES and path.is_file() else path
 
 
 def _at_least_zero(text: str) -> int:

@@ -166,6 +166,24 @@ def test_a_base_manifest_file_that_is_not_there_is_said_to_be_a_missing_file(bui
     assert found.returncode in (0, 1), found.stderr
 
 
+@pytest.mark.parametrize("option", ["--artifacts", "--base"])
+def test_a_json_file_of_another_name_is_not_read_for_the_build_beside_it(build, option):
+    """`prod-manifest.json` named stood for its folder, whose manifest.json was read instead:
+    another build's, or none ("manifest not found (run dbt first, or point --artifacts at its
+    target dir)", for --base too). A file of dbt's names stands for its folder; another is
+    refused, saying why."""
+    shutil.copy(build / "target" / "manifest.json", build / "prod-manifest.json")
+    given = ["--artifacts", "target"] if option == "--base" else []
+    refused = dbtgate("check", *given, option, "prod-manifest.json", cwd=build)
+    assert refused.returncode == 2
+    [line] = refused.stderr.splitlines()
+    assert line.startswith(f"dbtgate: error: prod-manifest.json: {option} takes the"), line
+    assert "by dbt's names (manifest.json, " in line, line
+    shutil.copytree(BOUNCER.parent / "bouncer-dbt111", build / "prod")  # (another build)
+    read = dbtgate("check", *given, option, "prod/manifest.json", cwd=build)
+    assert read.returncode in (0, 1), read.stderr
+
+
 def test_a_mistyped_branch_with_a_slash_is_not_read_as_a_remote(build):
     """`feature/x` for `feature/xyz`: `feature` is no remote (`git remote` has origin), so the
     error says nothing of remotes and names the branches close to what was typed."""

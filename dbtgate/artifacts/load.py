@@ -474,6 +474,10 @@ class ArtifactSet:
 
 # The artifacts besides manifest.json, read when present (and asked for).
 OPTIONAL_ARTIFACTS = frozenset({"run_results", "catalog", "sources"})
+# The files a build's folder is read for, by dbt's names: one of them named on the command line
+# (`--artifacts target/manifest.json`) stands for its folder; another file (`prod-manifest.json`)
+# does not, as its folder's manifest.json is another file, or none.
+ARTIFACT_FILES = frozenset({"manifest.json"} | {f"{name}.json" for name in OPTIONAL_ARTIFACTS})
 
 
 def load_artifacts(
@@ -488,7 +492,10 @@ def load_artifacts(
             f"{directory}: artifacts directory not found (run dbt first, or pass --artifacts DIR)"
         )
     if not directory.is_dir():
-        raise DbtgateError(f"{directory}: --artifacts must be the directory holding manifest.json")
+        raise DbtgateError(
+            f"{directory}: --artifacts takes the build's directory or its manifest.json: dbtgate"
+            " reads a build's files by dbt's names (manifest.json, run_results.json, ...)"
+        )
     manifest = load_manifest(directory / "manifest.json")
     artifacts = ArtifactSet(directory, manifest)
     if "run_results" in optional and (directory / "run_results.json").exists():
