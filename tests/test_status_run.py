@@ -706,6 +706,8 @@ def test_pr_build_fails_the_gate_on_the_planted_test(shop_builds):
     assert (finding.owner, finding.tier) == ("Marketing Analytics", 2)
     assert finding.details["tested_resource"] == "model.shop.customer_ltv"
     assert (project_dir / finding.details["compiled_path"]).is_file()
+    # The path as code: one chip to copy in the PR comment and the HTML page.
+    assert f"Run the compiled query (`{finding.details['compiled_path']}`)" in finding.fix
 
 
 @pytest.mark.slow

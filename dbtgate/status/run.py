@@ -233,8 +233,8 @@ def _test_finding(
         )
     elif compiled:
         fix = (
-            f"Run the compiled query ({compiled}) to see the failing rows; fix the model or the "
-            "data, or set the test's severity to warn if it must not block."
+            f"Run the compiled query ({code_span(compiled)}) to see the failing rows; fix the "
+            "model or the data, or set the test's severity to warn if it must not block."
         )
     else:
         fix = "Fix the model or the data, or set the test's severity to warn if it must not block."
