@@ -427,8 +427,10 @@ _report_on_stdout = False
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    console = Console(
-        stderr=stderr or _report_on_stdout, highlight=False, soft_wrap=True, emoji=False
+    from dbtgate.report.console import reader_may_leave
+
+    console = reader_may_leave(
+        Console(stderr=stderr or _report_on_stdout, highlight=False, soft_wrap=True, emoji=False)
     )
     if not console.is_terminal and not os.environ.get("COLUMNS"):
         console.width = PIPED_WIDTH
@@ -791,7 +793,7 @@ def check(
             ack_label=ack_label,
             repo_url=repo_url,
         )
-    except BrokenPipeError:
+    except (BrokenPipeError, ReaderGone):
         raise  # the reader of the console went away: the gate itself ran
     except Exception as exc:
         # Whatever stopped the gate (an error in the input, an internal one), its earlier
@@ -890,7 +892,8 @@ def _gate_and_publish(
         result = run_gate(context, locator, complete=False)
     console = report_console(stderr=_report_on_stdout)
     published = _publish(result, context, request, repo_url)  # annotations are commands
-    with untrusted_output(console):
+    code = published or (1 if result.decision == "fail" else 0)
+    with untrusted_output(console), _VerdictStands(code):
         if not quiet:
             print_summary(console, summarise(context.project, result.sections["kpis"]))
         print_result(
@@ -901,7 +904,7 @@ def _gate_and_publish(
             full_reports=request.complete_reports(),
         )
     _retain(context, result)
-    return published or (1 if result.decision == "fail" else 0)
+    return code
 
 
 def _failure_text(exc: Exception) -> str:
@@ -1050,10 +1053,11 @@ def diff(
     result = diff_result(context, locator)
     _write_files(result, context, request, repo_url)
     console = _console()
-    with untrusted_output(console):
+    code = 1 if result.decision == "fail" else 0
+    with untrusted_output(console), _VerdictStands(code):
         print_diff(console, result)
     _retain(context, result)
-    return 1 if result.decision == "fail" else 0
+    return code
 
 
 def _check_output(path: Path | None, option: str, *, directory: bool = False) -> None:
@@ -1283,7 +1287,8 @@ def lint(
             highlight=False,
         )
     _write_files(result, context, request, repo_url)
-    with untrusted_output(console):
+    code = 1 if result.decision == "fail" else 0
+    with untrusted_output(console), _VerdictStands(code):
         print_result(
             console,
             result,
@@ -1291,7 +1296,7 @@ def lint(
             max_findings=max_findings,
             full_reports=request.complete_reports(),
         )
-    return 1 if result.decision == "fail" else 0
+    return code
 
 
 def _check_whole(whole: bool, files: list[Path], base_ref: str | None, base: str | None) -> None:
@@ -1743,6 +1748,30 @@ def _fast_exit(code: int) -> None:
     os._exit(code)
 
 
+class ReaderGone(Exception):
+    """The console's reader went away (a closed pipe) after the verdict was reached: the run
+    exits with the verdict's code (`_VerdictStands`)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class _VerdictStands:
+    """Printing a verdict already reached (`code`): a reader gone mid-way (`| head`) does not
+    turn it into a failure. A class, not contextlib's decorator: `--version` imports neither."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is not None and issubclass(kind, BrokenPipeError):
+            raise ReaderGone(self.code) from None
+
+
 def main() -> None:
     """Run `dbtgate` on sys.argv, turning DbtgateError into one line on stderr and exit 2
     (SystemExit always: `run` is the console script)."""
@@ -1750,6 +1779,7 @@ def main() -> None:
     # objects at 10,000 models) again and again for garbage it does not hold; refcounting frees
     # the rest. This halves the load time (benchmarks/README.md).
     gc.disable()
+    code = None
     try:
         code = dispatch(sys.argv[1:])
         sys.stdout.flush()  # output that fitted the buffer meets a closed pipe here
@@ -1761,11 +1791,13 @@ def main() -> None:
     except KeyboardInterrupt:
         print("dbtgate: interrupted", file=sys.stderr)
         sys.exit(130)
-    except BrokenPipeError:
-        # The reader went away (`dbtgate check | head`): stop printing, quietly, and exit 1 as
-        # rich's console did. Standard output now leads nowhere, so the final flush cannot fail.
+    except (BrokenPipeError, ReaderGone) as gone:
+        # The reader went away (`dbtgate check | head`): stop printing, quietly. A verdict
+        # reached stands (GitHub Actions runs bash with pipefail: a pass cut short by `head`
+        # failed the step); else exit 1, as rich's console did. Standard output now leads
+        # nowhere, so the final flush cannot fail.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+        sys.exit(gone.code if isinstance(gone, ReaderGone) else 1 if code is None else code)
     except OSError as exc:
         # A report path that cannot be written, a full disk: the user's environment, not a bug.
         from dbtgate.plain_text import one_line

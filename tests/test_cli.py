@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 from corpus import CORPUS
 from diff_support import model, write_build
+from policy_support import write_config
 
 BUILDS = [
     "bouncer-dbt110",
@@ -599,26 +600,49 @@ def test_quiet_prints_only_notes_and_the_verdict(tmp_path):
     assert verdict == "dbtgate: PASS — no blocking findings, 0 non-blocking"
 
 
-def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
+def test_a_reader_that_stops_early_ends_the_run_quietly_with_its_verdict(tmp_path):
     """`dbtgate check | head`: once the reader has gone, the run stops printing without an
-    error line (it said `error: : Broken pipe`, exit 2) and exits 1, as rich's console did."""
+    error line (it said `error: : Broken pipe`, exit 2) and exits with the verdict it reached:
+    GitHub Actions runs bash with pipefail, where a pass cut short exited 1 and failed the
+    step. A command with no verdict (`rules`) exits 1, as rich's console did."""
     build = CORPUS / "recce-pair/pr2"
     if not build.is_dir():
         pytest.skip(f"corpus absent: {build}")
-    read, write = os.pipe()
-    os.close(read)  # the reader is gone before the first line is written
-    done = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "check", "--artifacts", str(build)],
-        stdout=write,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
-        check=False,
+    env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
+    (tmp_path / "fails").mkdir()
+    write_config(
+        tmp_path / "fails",
+        "version: 1\npolicies:\n  - select: '*'\n    rules: {docs.model_description: error}\n",
     )
-    os.close(write)
-    assert done.returncode == 1
-    assert done.stderr == ""
+    for cwd, args, verdict in (
+        (tmp_path, ["check", "--artifacts", str(build)], 0),
+        (tmp_path / "fails", ["check", "--artifacts", str(build)], 1),
+        (tmp_path, ["diff", "--artifacts", str(build), "--base", str(build.parent / "base")], 0),
+        (tmp_path, ["rules"], 1),
+    ):
+        if args[0] != "rules":
+            unpiped = subprocess.run(
+                [sys.executable, "-m", "dbtgate.cli", *args],
+                capture_output=True,
+                cwd=cwd,
+                env=env,
+                check=False,
+            )
+            assert unpiped.returncode == verdict, (args, unpiped.stderr)
+        read, write = os.pipe()
+        os.close(read)  # the reader is gone before the first line is written
+        done = subprocess.run(
+            [sys.executable, "-m", "dbtgate.cli", *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=cwd,
+            env=env,
+            check=False,
+        )
+        os.close(write)
+        assert done.returncode == verdict, args
+        assert done.stderr == "", args
 
 
 def test_rules_takes_a_code_or_family_in_any_case():

@@ -87,7 +87,19 @@ def report_console(stderr: bool = False) -> Any:
         return PlainConsole(file)
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False)
+    return reader_may_leave(Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False))
+
+
+def reader_may_leave(console: Any) -> Any:
+    """`console`, whose closed pipe (`dbtgate check | head`) is a BrokenPipeError, as it is
+    for print(): rich's own answer exits 1 on the spot, a failure where the verdict reached
+    may be a pass (`cli.ReaderGone`)."""
+
+    def gone() -> None:
+        raise BrokenPipeError
+
+    console.on_broken_pipe = gone
+    return console
 
 
 def _print_pieces(console: Any, pieces: Sequence[Piece], end: str = "\n") -> None:
