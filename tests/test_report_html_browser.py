@@ -1857,3 +1857,49 @@ def test_a_name_holding_backticks_is_shown_and_copied_as_it_is(tmp_path: Path, b
     assert sorted((message, fix) for message, fix, _ in rows) == sorted(SHOWN)
     assert sorted(codes for *_, codes in rows) == [[], ["dbt build --select `x`y`"], ["not_null"]]
     assert severe(browser) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_trend_page_follows_the_readers_colour_scheme(browser, tmp_path, scheme) -> None:
+    """`dbtgate trend --html` beside gate.html: a dark system got a white trend page after a
+    dark gate report. Its text, notes and below/met marks keep AA contrast in both schemes."""
+    from corpus import CORPUS
+
+    builds = [CORPUS / name for name in ("bouncer-dbt111", "bouncer-dbt112")]
+    if not all(build.is_dir() for build in builds):
+        pytest.skip(f"corpus absent: {CORPUS}")
+    reports = []
+    for build in builds:
+        reports.append(tmp_path / f"{build.name}.json")
+        check = ["check", "-q", "--artifacts", str(build), "--json", str(reports[-1])]
+        done = subprocess.run(
+            [sys.executable, "-m", "dbtgate.cli", *check],
+            capture_output=True,
+            cwd=tmp_path,
+            env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+            check=False,
+        )
+        assert done.returncode in (0, 1), done.stderr
+    page = tmp_path / "trend.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "dbtgate.cli", "trend", *map(str, reports), "--html", str(page)],
+        capture_output=True,
+        cwd=tmp_path,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    features = [{"name": "prefers-color-scheme", "value": scheme}]
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
+    try:
+        browser.get(page.as_uri())
+        background = browser.execute_script(
+            "return getComputedStyle(document.body).backgroundColor"
+        )
+        assert background == ("rgb(16, 24, 40)" if scheme == "dark" else "rgb(255, 255, 255)")
+        for selector in ("body", "p.note", "td.below, td.met"):
+            if browser.execute_script(f"return document.querySelector({selector!r}) !== null"):
+                assert _contrast(browser, selector) >= 4.5, selector
+        assert severe(browser) == []
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})

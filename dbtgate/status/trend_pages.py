@@ -55,7 +55,8 @@ def _md_table(
 
 
 _STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; }
+:root { color-scheme: light dark; }
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #1f2328; background: #fff; }
 h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
 table { border-collapse: collapse; margin-bottom: 1.5rem; }
 th, td { border: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; }
@@ -68,6 +69,15 @@ p.note { color: #57606a; }
   body { margin: .5rem; }
   table { display: block; overflow-x: auto; }
 }
+/* A dark system gets a dark page, in gate.html's palette, every text at AA contrast. */
+@media screen and (prefers-color-scheme: dark) {
+  body { color: #f2f4f7; background: #101828; }
+  th, td { border-color: #344054; }
+  td.below { color: #f97066; }
+  td.met { color: #47cd89; }
+  p.note { color: #98a2b3; }
+}
+@media print { :root { color-scheme: light; } body { color: #1f2328; background: #fff; } }
 """
 # The class of a KPI table's cell beyond a number's: the sparkline's, and the status' (met,
 # below) that colours it.
