@@ -473,7 +473,6 @@ def _define(
     summary, _, what = doc.partition("\n\n")
     summary = " ".join(summary.split())
     what = what.strip() or summary
-    hints = typing.get_type_hints(function, include_extras=True)
     signature = inspect.signature(function)
     positional = [
         p
@@ -494,11 +493,11 @@ def _define(
     for p in signature.parameters.values():
         if p.kind is not p.KEYWORD_ONLY:
             continue
-        if p.default is p.empty or p.name not in hints:
+        if p.default is p.empty or p.annotation is p.empty:
             raise TypeError(f"{where}: parameter {p.name} needs a type annotation and a default")
         if p.name == "severity":
             raise TypeError(f"{where}: `severity` is reserved for the policy's severity")
-        params[p.name] = Param(p.name, hints[p.name], p.default)
+        params[p.name] = Param(p.name, _parameter_type(function, p.annotation), p.default)
     return Rule(
         code=code,
         severity=severity,  # type: ignore[arg-type]
@@ -517,6 +516,17 @@ def _define(
         ),
         origin=function.__module__,
     )
+
+
+def _parameter_type(function: Callable[..., Any], annotation: Any) -> Any:
+    """A parameter's type from its annotation, which is text where the rule's module has
+    `from __future__ import annotations`: evaluated in the module, as `typing.get_type_hints`
+    evaluates them, but for the parameters alone. The rule's other annotations (the resource, its
+    inputs, the return) are never read, and evaluating them for the 94 built-in rules was
+    a fifth of loading the rules on every run."""
+    if isinstance(annotation, str):
+        return eval(annotation, function.__globals__)  # the rule's own code, as it is imported
+    return annotation
 
 
 # -- parameter types ---------------------------------------------------------------------------
