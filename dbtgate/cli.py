@@ -847,13 +847,7 @@ def _gate_and_publish(
     from dbtgate.baseline import check_baseline_project, configured_baseline, load_baseline
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator, display_path, display_root
-    from dbtgate.report.console import (
-        print_result,
-        print_summary,
-        report_console,
-        stage,
-        untrusted_output,
-    )
+    from dbtgate.report.console import report_console, stage
     from dbtgate.summary import summarise
 
     # A mistyped --baseline or --select fails before 160 MB of artifacts are read, not after.
@@ -893,16 +887,10 @@ def _gate_and_publish(
     console = report_console(stderr=_report_on_stdout)
     published = _publish(result, context, request, repo_url)  # annotations are commands
     code = published or (1 if result.decision == "fail" else 0)
-    with untrusted_output(console), _VerdictStands(code):
-        if not quiet:
-            print_summary(console, summarise(context.project, result.sections["kpis"]))
-        print_result(
-            console,
-            result,
-            quiet=quiet,
-            max_findings=max_findings,
-            full_reports=request.complete_reports(),
-        )
+    summary = None if quiet else summarise(context.project, result.sections["kpis"])
+    _print_gate(
+        console, result, request, code, quiet=quiet, max_findings=max_findings, summary=summary
+    )
     _retain(context, result)
     return code
 
@@ -1240,7 +1228,7 @@ def lint(
     lines block. No dbt build needed (a manifest maps files to models). Exit 1 on failure."""
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator
-    from dbtgate.report.console import print_result, report_console, untrusted_output
+    from dbtgate.report.console import report_console
 
     request = _publish_request(json_path, out, formats)
     if fix and _looks_like_a_file(fix):  # `--fix models/a.sql`: a file, every fixable rule
@@ -1288,7 +1276,27 @@ def lint(
         )
     _write_files(result, context, request, repo_url)
     code = 1 if result.decision == "fail" else 0
+    _print_gate(console, result, request, code, quiet=quiet, max_findings=max_findings)
+    return code
+
+
+def _print_gate(
+    console: Any,
+    result: Any,
+    request: Any,
+    code: int,
+    *,
+    quiet: bool,
+    max_findings: int,
+    summary: Any = None,
+) -> None:
+    """The gate's console report (after the project's `summary`, when given) of a verdict
+    already reached (`code`, which a reader leaving early does not change: `_VerdictStands`)."""
+    from dbtgate.report.console import print_result, print_summary, untrusted_output
+
     with untrusted_output(console), _VerdictStands(code):
+        if summary is not None:
+            print_summary(console, summary)
         print_result(
             console,
             result,
@@ -1296,7 +1304,6 @@ def lint(
             max_findings=max_findings,
             full_reports=request.complete_reports(),
         )
-    return code
 
 
 def _check_whole(whole: bool, files: list[Path], base_ref: str | None, base: str | None) -> None:
