@@ -289,11 +289,14 @@ def test_unwatched_source_of_a_changed_tier1_model_is_in_scope(shop_builds):
     findings = list(source_freshness(context(target, changed={"model.shop.dim_customers"})))
     missing = {f.unique_id: f for f in findings if f.code == "freshness.missing"}
     assert missing["source.shop.shop_raw.raw_customers"].changed
-    assert (
-        "feeds tier-1 model dim_customers" in missing["source.shop.shop_raw.raw_customers"].message
+    # The message says why a source nobody edited is the change's.
+    assert missing["source.shop.shop_raw.raw_customers"].message == (
+        "source shop_raw.raw_customers feeds tier-1 model dim_customers, which this change "
+        "touches, but has no freshness configured"
     )
     # raw_products reaches tier-1 only through fct_orders, which did not change.
     assert not missing["source.shop.shop_raw.raw_products"].changed
+    assert "this change" not in missing["source.shop.shop_raw.raw_products"].message
 
 
 @pytest.mark.parametrize(

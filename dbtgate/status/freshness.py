@@ -176,7 +176,7 @@ def missing_findings(
 
     Upward breadth-first passes from the gated models (sorted, so the model named in a finding is
     stable): every node is visited once per pass, whatever the size of the project. A finding
-    names a changed model when one reads the source, which also puts it in scope."""
+    names a changed model when one reads the source, which also puts it in scope, and says so."""
     tiers = set(settings.missing_tiers)
     if not tiers:
         return
@@ -189,11 +189,13 @@ def missing_findings(
             continue
         model = project.nodes[via_changed.get(uid, via[uid])]
         tier = project.tier(model.unique_id)
+        # Why a source the change did not touch is the change's: the model it feeds is.
+        why = ", which this change touches," if uid in via_changed else ""
         yield Finding(
             code="freshness.missing",
             severity=settings.severity.missing,
             message=f"source {source.source_name}.{source.name} feeds tier-{tier} model "
-            f"{model.name} but has no freshness configured",
+            f"{model.name}{why} but has no freshness configured",
             unique_id=uid,
             fix="Add `freshness: {warn_after: ..., error_after: ...}` and a loaded_at_field to "
             "the source table (or its source).",
