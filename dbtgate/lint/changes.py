@@ -159,10 +159,12 @@ def changes_against(
                 path, "modified", changed_lines(patch), base_text=_blob_text(diff.a_blob)
             )
     scope = within.resolve() if within is not None else root
+    base_texts: dict[Path, str] = {}  # the deleted files' texts, read once (`_most_alike`)
     for added in repo.untracked_files if untracked else ():
         path = root / added
         if path.is_relative_to(scope):
-            files[path] = _moved_by_hand(path, deleted) or ChangedFile(path, "added", None)
+            moved = _moved_by_hand(path, deleted, base_texts)
+            files[path] = moved or ChangedFile(path, "added", None)
     return ChangeSet(root, files, base_ref=base_ref, merge_base=merge_base.hexsha)
 
 
@@ -200,39 +202,62 @@ def nodes_by_file(project: Project) -> dict[Path, str]:
     return mapping
 
 
-def _moved_by_hand(path: Path, deleted: dict[Path, Any]) -> ChangedFile | None:
+def _moved_by_hand(
+    path: Path, deleted: dict[Path, Any], texts: dict[Path, str]
+) -> ChangedFile | None:
     """An untracked file that is a tracked file the change deleted, moved with `mv` rather
     than `git mv` (git sees a rename only once both are staged): the deleted file of the same
     kind whose lines it shares most, at git's own threshold (half), makes it a rename, whose
-    lines the move did not write are old. Read as new, its whole old debt blocked."""
-    candidates = [(old, blob) for old, blob in deleted.items() if old.suffix == path.suffix]
+    lines the move did not write are old. Read as new, its whole old debt blocked. A deleted
+    file of the same name is looked at first (a folder moved keeps its files' names), and the
+    others only through difflib's cheap upper bounds: a folder of 200 models moved at once
+    compares each file with one, not with 200."""
+    candidates = sorted(old for old in deleted if old.suffix == path.suffix)
     if not candidates:
         return None
-    import difflib
-
-    from dbtgate.lint.build_changes import changed_lines as lines_changed_from
-
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    scored = []
-    for old, blob in candidates:
-        before = _blob_text(blob) or ""
-        matcher = difflib.SequenceMatcher(
-            None, before.splitlines(), text.splitlines(), autojunk=False
-        )
-        scored.append((-matcher.ratio(), old.as_posix(), old, before))
-    ratio, _, best, best_text = min(scored)
-    if -ratio < 0.5:
-        return None
-    return ChangedFile(
-        path,
-        "renamed",
-        lines_changed_from(best_text, text),
-        previous_path=best,
-        base_text=best_text,
-    )
+    same_name = [old for old in candidates if old.name == path.name]
+    for group in (same_name, candidates):
+        found = _most_alike(text, group, deleted, texts)
+        if found is not None:
+            old, before = found
+            from dbtgate.lint.build_changes import changed_lines as lines_changed_from
+
+            return ChangedFile(
+                path,
+                "renamed",
+                lines_changed_from(before, text),
+                previous_path=old,
+                base_text=before,
+            )
+    return None
+
+
+def _most_alike(
+    text: str, candidates: list[Path], deleted: dict[Path, Any], texts: dict[Path, str]
+) -> tuple[Path, str] | None:
+    """The candidate whose base text shares most of `text`'s lines, at least half (the first
+    in path order among equals), with that text; None when none does. `texts` keeps each
+    deleted file's text once read."""
+    import difflib
+
+    lines = text.splitlines()
+    best: tuple[float, Path, str] | None = None
+    for old in candidates:
+        before = texts.get(old)
+        if before is None:
+            before = texts[old] = _blob_text(deleted[old]) or ""
+        matcher = difflib.SequenceMatcher(None, before.splitlines(), lines, autojunk=False)
+        floor = best[0] if best is not None else 0.5
+        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+            continue
+        ratio = matcher.ratio()
+        if ratio >= floor and (best is None or ratio > best[0]):
+            best = (ratio, old, before)
+    return None if best is None else (best[1], best[2])
 
 
 def _blob_text(blob: Any) -> str | None:
