@@ -23,7 +23,6 @@ from dbtgate.baseline import baseline_notes, baseline_report, can_baseline
 from dbtgate.checkout import checked_out
 from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.diff.settings import setting_of
-from dbtgate.families import run_families
 from dbtgate.findings import Finding, fingerprint
 from dbtgate.focus import focus_note, keep_focus
 from dbtgate.locate import Location, Locator, display_path, display_root, shown_outside
@@ -104,8 +103,10 @@ def run_gate(
     findings: list[Finding] = []
     # Findings whose family decided `changed` itself (ids: Findings are not hashable).
     self_scoped: set[int] = set()
-    names = [name for name in sorted(CHECKS) if families is None or name in families]
-    for name, produced in run_families(context, names):
+    for name in sorted(CHECKS):
+        if families is not None and name not in families:
+            continue
+        produced = list(CHECKS[name].function(context))
         if CHECKS[name].owns_changed:
             self_scoped.update(id(finding) for finding in produced)
         findings.extend(produced)
