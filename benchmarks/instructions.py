@@ -47,8 +47,9 @@ from run import (
 )
 from run import commands as run_commands
 
-# `==PID== Collected : N`, one line per process: `check` forks its second process of checks
-# (and the reports' renderers), whose count is valgrind's too. The command's own is the one of
+# `==PID== Collected : N`, one line per process: a command that forks (`check --out` renders
+# reports in a second process; until 2026-12-04 `check` also ran checks in one) has a count
+# for each. The command's own is the one of
 # the PID that `==PID== Command:` names; the first line was whichever process ended first.
 _COLLECTED = re.compile(r"^==(\d+)== Collected : (\d+)", re.MULTILINE)
 _COMMAND_PID = re.compile(r"^==(\d+)== Command:", re.MULTILINE)
