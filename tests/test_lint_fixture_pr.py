@@ -16,6 +16,9 @@ import pytest
 from lint_repos import commit_all, git, lint_gate, shop_pr_repo
 
 from dbtgate.artifacts import load_artifacts
+from dbtgate.config import Config, LintConfig
+from dbtgate.errors import DbtgateError
+from dbtgate.lint.run import project_without_build, run_lint
 from dbtgate.project import Project
 
 PAYMENTS = "models/intermediate/int_order_payments.sql"
@@ -104,13 +107,16 @@ def test_fingerprints_survive_lines_inserted_above(tmp_path):
     assert len({f.fingerprint for f in before.findings}) == len(before.findings)
 
 
-def dbtgate(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def dbtgate(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "dbtgate.cli", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200", "HOME": str(cwd)},
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200", "HOME": str(cwd)}
+        | (env or {}),
     )
 
 
@@ -162,6 +168,36 @@ def test_lint_command_with_an_unknown_base_ref_is_one_line_and_exit_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1, result.stderr
     assert "base ref 'origin/nope' is not known to git" in result.stderr
+
+
+def test_a_pull_request_run_whose_base_branch_was_not_fetched_stops_with_the_fetch(
+    tmp_path, monkeypatch
+):
+    """actions/checkout's default clone (one commit, no base branch) in a pull request's run:
+    the gate's lint (`when_unknown="all"`) once counted every line as changed and failed the
+    pull request on the repository's old debt, with only a note. It stops and names the fetch;
+    with the base branch fetched it gates the change."""
+    project = shop_pr_repo(tmp_path / "repo")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", "--branch", "pr", project.as_uri(), "clone")
+    monkeypatch.setenv("GITHUB_BASE_REF", "main")
+    config = Config(scope="changed", lint=LintConfig(enabled=True, dialect="duckdb"))
+    with pytest.raises(DbtgateError) as stopped:
+        run_lint(project_without_build(clone), config, when_unknown="all")
+    assert str(stopped.value) == (
+        f"{clone}: the pull request's base branch origin/main (GITHUB_BASE_REF) is not known "
+        "to git, so lint cannot tell what the change did (the clone is shallow: fetch `git "
+        "fetch origin main`, or check out with `fetch-depth: 0` in actions/checkout; close "
+        "names: `origin/pr`)"
+    )
+    cli = dbtgate("lint", cwd=clone, env={"GITHUB_BASE_REF": "main"})
+    assert (cli.returncode, cli.stderr.count("\n")) == (2, 1), cli.stdout + cli.stderr
+    assert "fetch-depth: 0" in cli.stderr
+
+    git(clone, "fetch", "--quiet", "--unshallow", "origin", "main:refs/remotes/origin/main")
+    result, _ = lint_gate(clone, base_ref=None)
+    assert positions(result.findings, "blocking") == NEW_VIOLATIONS
+    assert positions(result.findings, "out_of_scope") == BASE_DEBT
 
 
 def test_lint_command_outside_git_needs_all(tmp_path):

@@ -412,8 +412,10 @@ def _git_changes(project_dir: Path, base_ref: str) -> ChangeSet:
 
 
 def _default_git_changes(project_dir: Path, *, required: bool) -> ChangeSet | None:
-    """The change against the first default base ref git knows; None when there is no
-    repository or no such ref, unless `required`."""
+    """The change against a pull request's base branch in GitHub Actions (GITHUB_BASE_REF),
+    which must be fetched, else against the first default base ref git knows; None when there
+    is no repository or no such ref, unless `required`."""
+    from dbtgate.git_refs import missing_ref_hint
     from dbtgate.lint.changes import open_repo, resolve_base_ref
 
     try:
@@ -422,10 +424,20 @@ def _default_git_changes(project_dir: Path, *, required: bool) -> ChangeSet | No
         if not required:
             return None
         raise
-    candidates = list(DEFAULT_BASE_REFS)
     github_base = os.environ.get("GITHUB_BASE_REF")
     if github_base:
-        candidates.insert(0, f"origin/{github_base}")
+        # A pull request's CI run: its base branch is the base, and it is missing only where
+        # the checkout did not fetch it (actions/checkout's default depth of 1). Linting every
+        # line as changed instead would fail the pull request on the repository's old debt.
+        wanted = f"origin/{github_base}"
+        if resolve_base_ref(repo, [wanted]) is None:
+            raise DbtgateError(
+                f"{project_dir}: the pull request's base branch {wanted} (GITHUB_BASE_REF) is "
+                f"not known to git, so lint cannot tell what the change did"
+                f"{missing_ref_hint(repo, wanted)}"
+            )
+        return _changes_against(repo, wanted, project_dir)
+    candidates = list(DEFAULT_BASE_REFS)
     chosen = resolve_base_ref(repo, candidates)
     if chosen is None:
         if not required:
