@@ -64,14 +64,17 @@ class Finding(msgspec.Struct, kw_only=True, omit_defaults=True):
         return self.code.split(".", 1)[0]
 
     def sort_key(self) -> tuple:
+        # The place before `key`: a lint code's findings in a file read in line order (their
+        # key is the line's text), and one file's before the next's.
         return (
             SEVERITY_ORDER.get(self.severity, 9),
             self.code,
             self.unique_id or "",
             self.column_name or "",
-            self.key or "",
             self.path or "",
             self.line or 0,
+            self.column or 0,
+            self.key or "",
         )
 
 

@@ -419,3 +419,24 @@ def test_a_symbolic_link_out_of_the_project_is_not_linted(tmp_path):
     (project / "models" / "alias.sql").symlink_to(project / "models" / "kept.sql")
     _, run = lint_gate(project, lint_all=True)
     assert [linted.path for linted in run.files] == ["models/kept.sql"]
+
+
+def test_a_codes_findings_read_file_by_file_in_line_order(tmp_path):
+    """They were ordered by the offending line's text (their fingerprint key): a file's places
+    printed as `:4:5, 3:5`, and another file's finding came between two of this one's."""
+    sql = "select\n    sum(z) as z,\n    MAX(b) as b,\n    MAX(a) as a\nfrom {{ ref('t') }}\n"
+    project = pr_repo(
+        tmp_path / "repo",
+        {"models/a.sql": sql, "models/b.sql": sql},
+        {"dbtgate.yml": "lint: {dialect: duckdb}\n"},
+    )
+    result, _ = lint_gate(project)
+    places = [(f.path, f.line) for f in result.findings if f.code == "lint.CP03"]
+    assert places == [
+        ("models/a.sql", 3),
+        ("models/a.sql", 4),
+        ("models/b.sql", 3),
+        ("models/b.sql", 4),
+    ]
+    cli = dbtgate("lint", cwd=project)
+    assert "models/a.sql:3:5, 4:5\n" in cli.stdout, cli.stdout

@@ -201,19 +201,19 @@ def test_hard_coded_reference_names_the_ref_or_source_to_use(tmp_path):
     findings = by_code(gate(project, config).findings, "code.hard_coded_reference")
     assert [(f.message, f.line, f.key, f.fix) for f in findings] == [
         (
-            "stg_orders reads dbt.main.customers by name (line 4), not through ref() or source()",
-            4,
-            "dbt.main.customers",
-            "Replace dbt.main.customers with {{ source('dummy_source', 'customers') }} (source "
-            "dummy_source.customers), which the manifest builds as that table.",
-        ),
-        (
             "stg_orders reads main_stg_crm.stg_customers by name (line 2), not through ref() or "
             "source()",
             2,
             "main_stg_crm.stg_customers",
             "Replace main_stg_crm.stg_customers with {{ ref('stg_customers') }} (stg_customers), "
             "which the manifest builds as that table.",
+        ),
+        (
+            "stg_orders reads dbt.main.customers by name (line 4), not through ref() or source()",
+            4,
+            "dbt.main.customers",
+            "Replace dbt.main.customers with {{ source('dummy_source', 'customers') }} (source "
+            "dummy_source.customers), which the manifest builds as that table.",
         ),
         (
             "stg_orders reads raw.unknown by name (lines 5 and 6), not through ref() or source()",
