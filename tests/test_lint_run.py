@@ -440,3 +440,32 @@ def test_a_codes_findings_read_file_by_file_in_line_order(tmp_path):
     ]
     cli = dbtgate("lint", cwd=project)
     assert "models/a.sql:3:5, 4:5\n" in cli.stdout, cli.stdout
+
+
+def test_a_change_to_a_macro_is_named_in_the_notes_as_not_linted(tmp_path):
+    """A pull request of a macro alone said only "no SQL files to lint changed": the reader
+    could not tell the macro was seen, nor that the models calling it were not linted."""
+    macro = "{% macro cents(col) %}{{ col }} / 100{% endmacro %}\n"
+    model = "select\n    {{ cents('amount') }} as dollars\nfrom {{ ref('t') }}\n"
+    project = pr_repo(
+        tmp_path / "repo",
+        {"macros/cents.sql": macro.replace("100", "100.0")},
+        {
+            "dbtgate.yml": "lint: {dialect: duckdb}\n",
+            "macros/cents.sql": macro,
+            "models/a.sql": model,
+        },
+    )
+    cli = dbtgate("lint", cwd=project)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert (
+        "note: lint: 1 macro changed (macros/cents.sql): macros are not linted themselves, and a "
+        "model calling one is linted only if the model changed too\n"
+    ) in cli.stdout
+    (project / "models/a.sql").write_text(model.replace("select", "SELECT"))
+    _, run = lint_gate(project)
+    assert [linted.path for linted in run.files] == ["models/a.sql"]
+    assert run.notes == [
+        "lint: 1 macro changed (macros/cents.sql): macros are not linted themselves, and a "
+        "model calling one is linted only if the model changed too"
+    ]

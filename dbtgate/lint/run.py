@@ -33,6 +33,7 @@ from dbtgate.errors import DbtgateError
 from dbtgate.lint import sqlfluff_files
 from dbtgate.lint.changes import DEFAULT_BASE_REFS, ChangedFile, ChangeSet, nodes_by_file
 from dbtgate.lint.dbt_project import DbtProjectFiles, read_dbt_project
+from dbtgate.wording import counted
 
 if TYPE_CHECKING:
     from sqlfluff.core import FluffConfig, Linter
@@ -314,6 +315,8 @@ def run_lint(
         if not candidates and lint_config.exclude and not only:
             every = discover_sql_files(dbt_files, root, working, ())
             excluded_changed = sum(1 for path in every if changes.get(path) is not None)
+    if changes is not None and not only:
+        notes.extend(_changed_macros_note(changes, dbt_files, display))
     nodes = nodes_by_file(project)
     macro_paths = _macro_paths(dbt_files) if lint_config.templater == "jinja" else []
     setup = time.perf_counter() - started
@@ -1071,6 +1074,27 @@ def _project_problem(error: str, path: Path, project_dir: Path) -> Problem:
         "not linted: the dbt templater could not compile the project, because of another "
         f"file: {detail}",
     )
+
+
+def _changed_macros_note(
+    changes: ChangeSet, dbt_files: DbtProjectFiles, display: Path
+) -> list[str]:
+    """A note naming the macros the change edited: lint reads them only as the models that
+    call them render, and lints a model only where the model itself changed, so a pull request
+    of macros alone ("no SQL files to lint changed") would seem to have had nothing of SQL."""
+    folders = [(dbt_files.directory / relative).resolve() for relative in dbt_files.macro_paths]
+    macros = sorted(
+        locate.display_path(path, display)
+        for path in changes.files
+        if path.suffix == ".sql" and any(path.is_relative_to(folder) for folder in folders)
+    )
+    if not macros:
+        return []
+    shown = ", ".join(macros[:3]) + (f" and {len(macros) - 3} more" if len(macros) > 3 else "")
+    return [
+        f"lint: {counted(len(macros), 'macro')} changed ({shown}): macros are not linted "
+        "themselves, and a model calling one is linted only if the model changed too"
+    ]
 
 
 def _macro_paths(dbt_files: DbtProjectFiles) -> list[str]:
