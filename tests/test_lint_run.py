@@ -469,3 +469,17 @@ def test_a_change_to_a_macro_is_named_in_the_notes_as_not_linted(tmp_path):
         "lint: 1 macro changed (macros/cents.sql): macros are not linted themselves, and a "
         "model calling one is linted only if the model changed too"
     ]
+
+
+def test_the_pr_comment_of_a_lint_without_a_build_does_not_date_a_manifest(tmp_path):
+    """`dbtgate lint` reads no manifest: its comment said "the gate of the build whose
+    manifest dbt wrote at unknown"."""
+    project = pr_repo(
+        tmp_path / "repo", {"models/a.sql": CLEAN}, {"dbtgate.yml": "lint: {dialect: duckdb}\n"}
+    )
+    cli = dbtgate("lint", "--format", "md", "--out", "reports", cwd=project)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    comment = (project / "reports" / "gate.md").read_text()
+    assert "Config digest: `" in comment
+    assert "; no dbt build's manifest was read.\n" in comment
+    assert "wrote at" not in comment

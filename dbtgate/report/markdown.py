@@ -720,11 +720,16 @@ def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
         if key not in ("artifacts", "base"):
             value_text = md_code(view.short_value(value), in_table=True)
             rows.append(f"| {md_text(view.key_words(key))} | | {value_text} | | | |\n")
-    written = view.written_at(report["generated_at"]) or "unknown"
+    written = view.written_at(report["generated_at"])
+    # `dbtgate lint` without a manifest gates SQL files, of no build.
+    build = (
+        f"the gate of the build whose manifest dbt wrote at {md_text(written)}"
+        if written
+        else "no dbt build's manifest was read"
+    )
     head = (
         "<details><summary>Inputs (for the audit trail)</summary>\n\n"
-        f"Config digest: {md_code(report['config_digest'] or 'none')}; the gate of the build "
-        f"whose manifest dbt wrote at {md_text(written)}.\n\n"
+        f"Config digest: {md_code(report['config_digest'] or 'none')}; {build}.\n\n"
         "| role | file | path | dbt | generated at | invocation |\n"
         "| --- | --- | --- | --- | --- | --- |\n"
     )
