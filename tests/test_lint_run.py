@@ -152,7 +152,7 @@ def test_a_rule_in_the_project_sqlfluff_config_that_names_no_rule_is_an_error(tm
     )
     config = Config(lint=LintConfig(line=4))
     config.path = project / "dbtgate.yml"
-    with pytest.raises(DbtgateError, match=r"\.sqlfluff: rules: 'LT99' names no sqlfluff rule"):
+    with pytest.raises(DbtgateError, match=r"\.sqlfluff:3: rules: 'LT99' names no sqlfluff rule"):
         run_lint(_project(project), config, base_ref="main")
     # dbtgate's lint.rules replaces the project's list.
     result, _ = lint_gate(project, rules=["CP01"])
@@ -278,18 +278,27 @@ def test_an_unknown_dialect_or_excluded_rule_in_sqlfluff_config_names_the_file(t
     with the rule the typo meant to turn off."""
     project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
     (project / "dbtgate.yml").write_text("version: 1\nlint: {enabled: true}\n")
-    (project / ".sqlfluff").write_text("[sqlfluff]\ndialect = duckbd\n")
+    (project / ".sqlfluff").write_text("[sqlfluff]\n# the warehouse\ndialect = duckbd\n")
     result = dbtgate("lint", "--all", cwd=project)
     assert result.returncode == 2
     assert result.stderr.startswith(
-        "dbtgate: error: .sqlfluff: dialect: unknown sqlfluff dialect 'duckbd' (known: "
+        "dbtgate: error: .sqlfluff:3: dialect: unknown sqlfluff dialect 'duckbd' (known: "
     )
+    (project / ".sqlfluff").unlink()
+    (project / "pyproject.toml").write_text(
+        '[tool.sqlfluff.templater]\ndialect = "x"\n\n[tool.sqlfluff.core]\ndialect = "duckbd"\n'
+    )
+    result = dbtgate("lint", "--all", cwd=project)
+    assert result.stderr.startswith(
+        "dbtgate: error: pyproject.toml:5: dialect: unknown sqlfluff dialect 'duckbd' (known: "
+    )
+    (project / "pyproject.toml").unlink()
     assert len(result.stderr.splitlines()) == 1
     (project / ".sqlfluff").write_text("[sqlfluff]\ndialect = duckdb\nexclude_rules = LT01, LT99\n")
     result = dbtgate("lint", "--all", cwd=project)
     assert (result.returncode, result.stderr) == (
         2,
-        "dbtgate: error: .sqlfluff: exclude_rules: 'LT99' names no sqlfluff rule (a code like "
+        "dbtgate: error: .sqlfluff:3: exclude_rules: 'LT99' names no sqlfluff rule (a code like "
         "LT01, a name like layout.spacing, or a group like layout)\n",
     )
 

@@ -531,8 +531,8 @@ def build_linter(
     try:
         root = FluffConfig(configs=configs, overrides=overrides)
     except KeyError:
-        found = sqlfluff_files.setting_file(project_dir, "dialect")
-        where = f"{_shown(found)}: dialect: " if found else "sqlfluff config: "
+        found = _setting_place(project_dir, "dialect")
+        where = f"{found}: dialect: " if found else "sqlfluff config: "
         if lint_config.dialect:
             line = lint_config.line_of("dialect")
             where = f"{config_path}:{line}: lint.dialect: " if config_path else ""
@@ -693,8 +693,7 @@ def check_project_rules(
         listed = root.get(setting) or []
         unknown = [ref for ref in listed if not fnmatch.filter(references, ref)]
         if unknown:
-            path = sqlfluff_files.setting_file(project_dir, key)
-            where = _shown(path) if path else f"{_shown(project_dir)}: sqlfluff config"
+            where = _setting_place(project_dir, key) or f"{_shown(project_dir)}: sqlfluff config"
             raise DbtgateError(
                 f"{where}: {key}: {', '.join(repr(ref) for ref in unknown)} names no sqlfluff "
                 "rule (a code like LT01, a name like layout.spacing, or a group like layout)"
@@ -709,6 +708,16 @@ def _unreadable_config(exc: configparser.Error, candidates: Iterable[Path]) -> D
     path, line, problem = found
     at = f"{_shown(path)}:{line}" if line else _shown(path)
     return DbtgateError(f"{at}: sqlfluff config: {problem}")
+
+
+def _setting_place(project_dir: Path, key: str) -> str | None:
+    """`.sqlfluff:2`: the file (and line) of the sqlfluff setting `key` that applies to the
+    project, as an error names it."""
+    path = sqlfluff_files.setting_file(project_dir, key)
+    if path is None:
+        return None
+    line = sqlfluff_files.setting_line(path, key)
+    return f"{_shown(path)}:{line}" if line else _shown(path)
 
 
 def _shown(path: Path) -> str:

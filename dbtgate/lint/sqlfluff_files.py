@@ -9,6 +9,7 @@ says "models/.sqlfluff:1: ..." is what a user can act on, so these functions fin
 from __future__ import annotations
 
 import configparser
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -71,6 +72,25 @@ def setting_file(project_dir: Path, key: str) -> Path | None:
             continue
         if parser.has_option("sqlfluff", key):
             return path
+    return None
+
+
+def setting_line(path: Path, key: str) -> int | None:
+    """The line of `path` that sets the top-level sqlfluff `key` (under `[sqlfluff]`, or
+    `[tool.sqlfluff.core]` in pyproject.toml): the line an error about its value points at."""
+    section = "[tool.sqlfluff.core]" if path.name == "pyproject.toml" else "[sqlfluff]"
+    setting = re.compile(rf"['\"]?{re.escape(key)}['\"]?\s*=", re.IGNORECASE)
+    inside = False
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.replace(" ", "").lower() == section
+        elif inside and setting.match(stripped):
+            return number
     return None
 
 
