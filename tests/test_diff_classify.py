@@ -620,6 +620,27 @@ def test_a_relation_renamed_by_its_alias_or_schema_leaves_its_outside_readers_a_
     assert codes(diff(tmp_path / "env", [prod], [ci])) == []
 
 
+def test_a_snapshot_moved_by_its_target_schema_is_a_relation_renamed(tmp_path: Path) -> None:
+    """A snapshot written as dbt <1.9 wrote them names its schema with `target_schema` (dbt's
+    manifest: config.target_schema, and node.schema as is); moving it read as "SQL changed",
+    though the next `dbt snapshot` starts an empty table in the new schema."""
+
+    def snapshot(schema: str) -> dict:
+        snap = model("orders_snapshot", resource_type="snapshot", materialized="snapshot")
+        snap["schema"] = schema
+        snap["config"].update(target_schema=schema, strategy="timestamp", unique_key="id")
+        snap["unrendered_config"] = {"target_schema": schema, "strategy": "timestamp"}
+        return snap
+
+    result = diff(tmp_path, [snapshot("snapshots")], [snapshot("history")])
+    assert only(result, "risky.relation_renamed").reason == (
+        "orders_snapshot: relation renamed (target_schema snapshots -> history): dbt builds it "
+        "under the new name and leaves the old relation in place, no longer updated; the new "
+        "snapshot starts empty, the history recorded so far stays in the old one; tools outside "
+        "dbt that query the old name read stale data"
+    )
+
+
 def test_a_snapshots_strategy_or_an_incremental_models_key_changed_is_risky(
     tmp_path: Path,
 ) -> None:

@@ -66,6 +66,8 @@ class Contract(msgspec.Struct, **_S):
 # The config settings that name a node's relation (dbt's `state:modified.relation`), as
 # configured: the node's own `schema` and `database` are what the environment made of them.
 RELATION_SETTINGS = ("database", "schema", "alias")
+# With a snapshot's legacy `target_database` and `target_schema`, which name its relation too.
+NAMING_SETTINGS = (*RELATION_SETTINGS, "target_database", "target_schema")
 
 
 class NodeConfig(msgspec.Struct, **_S):
@@ -88,6 +90,10 @@ class NodeConfig(msgspec.Struct, **_S):
     access: str | None = None
     # A snapshot's: `timestamp`, `check`, or a custom strategy's macro name.
     strategy: str | None = None
+    # A snapshot's schema and database as dbt <1.9 configures them (`target_schema`), which
+    # name its relation as `schema` and `database` do.
+    target_schema: str | None = None
+    target_database: str | None = None
     severity: str | None = None
     # A generic test's filter on the resource it tests (`where: "created_at > ..."`), as
     # dbt rendered it at parse time (vars and env_vars resolved).
@@ -431,6 +437,8 @@ class UnrenderedConfig(msgspec.Struct, gc=False):
     schema: Any = None
     database: Any = None
     alias: Any = None
+    target_schema: Any = None
+    target_database: Any = None
 
 
 class WrittenConfigNode(msgspec.Struct, gc=False):

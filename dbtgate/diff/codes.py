@@ -173,8 +173,9 @@ _BREAKING = [
     ),
     _doc(
         "breaking.relation_renamed",
-        "A model's, seed's or snapshot's `alias`, `schema` or `database`, as configured, changed "
-        "while an exposure reads it or it is public. Its impact lists those readers; the models "
+        "A model's, seed's or snapshot's `alias`, `schema` or `database` (a snapshot's "
+        "`target_schema` or `target_database`), as configured, changed while an exposure reads "
+        "it or it is public. Its impact lists those readers; the models "
         "that ref() it follow the new name and are named as not affected, as is the semantic "
         "layer (it reads the manifest).",
         "dbt builds the relation under its new name and never drops the old one, so the "
@@ -302,12 +303,14 @@ _RISKY = [
     ),
     _doc(
         "risky.relation_renamed",
-        "A model's, seed's or snapshot's `alias`, `schema` or `database`, as configured, changed, "
-        "and no exposure reads it and it is not public. (What `generate_schema_name` makes of "
-        "them in each environment is no change: a CI build's schema against production's.)",
+        "A model's, seed's or snapshot's `alias`, `schema` or `database` (a snapshot's "
+        "`target_schema` or `target_database`), as configured, changed, and no exposure reads "
+        "it and it is not public. (What `generate_schema_name` makes of them in each "
+        "environment is no change: a CI build's schema against production's.)",
         "dbt builds the relation under its new name and never drops the old one: models that "
         "ref() it follow, but a tool outside dbt that queries the old name reads data that no "
-        "longer changes, without an error.",
+        "longer changes, without an error. A snapshot moved starts an empty table: the history "
+        "it recorded stays in the old one.",
         "dim_customers: relation renamed (alias (default) -> customers): dbt builds it under the "
         "new name and leaves the old relation in place, no longer updated; tools outside dbt "
         "that query the old name read stale data",

@@ -14,7 +14,7 @@ import difflib
 import re
 from typing import TYPE_CHECKING, Any
 
-from dbtgate.artifacts.manifest import RELATION_SETTINGS, granted
+from dbtgate.artifacts.manifest import NAMING_SETTINGS, granted
 from dbtgate.diff.classify import (
     MATERIALIZATIONS_ENFORCING_CONSTRAINTS,
     DiffContext,
@@ -139,7 +139,7 @@ def _relation_name(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> Non
     moved = []
     # (As configured: the node's own `schema` and `database` are what `generate_schema_name`
     # made of them for one environment, a CI build's `dbt_ci_123` against production's.)
-    for setting in RELATION_SETTINGS:
+    for setting in NAMING_SETTINGS:
         before = getattr(old.config, setting, None) if old.config else None
         after = getattr(new.config, setting, None) if new.config else None
         if before != after and not ctx.pr.written_alike(ctx.base, new.unique_id, setting):
@@ -154,6 +154,9 @@ def _relation_name(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> Non
     stale = (
         "dbt builds it under the new name and leaves the old relation in place, no longer updated"
     )
+    if new.resource_type == "snapshot":
+        # Its table is the only copy of the history it recorded: a new one starts from today.
+        stale += "; the new snapshot starts empty, the history recorded so far stays in the old one"
     if exposures or public:
         emit(
             "breaking.relation_renamed",
