@@ -63,9 +63,9 @@ TAXONOMY: dict[str, str] = {
     "build, deleted, renamed or disabled before its deprecation_date",
     "risky.type_widened": "a column's type widened (int -> bigint): readers may need to cast",
     "risky.type_changed": "a column's type changed on a model nothing else reads, or that no "
-    "reader selects",
+    "reader selects, or on a snapshot (its table keeps the old type)",
     "risky.type_narrowed": "a column's type narrowed on a model nothing else reads, or that no "
-    "reader selects",
+    "reader selects, or on a snapshot (its table keeps the old type)",
     "risky.type_precision_changed": "a column's size, precision or scale reduced or moved (not "
     "breaking, as in dbt-core)",
     "risky.column_removed": "a column removed from a model nothing else reads, or that no "
@@ -402,6 +402,13 @@ def _uncontracted_columns(
         emit(code, reason, policy if code.startswith("breaking") else None, **fields)
     for before_column, after_column, change in delta.retyped:
         not_selected = unread(after_column.name)
+        if new.resource_type == "snapshot":
+            # `dbt snapshot` never rebuilds its table (not even with --full-refresh): the
+            # readers go on reading the old type, only a snapshot built afresh has the new one.
+            not_selected = (
+                f"the snapshot's table keeps {before_column.data_type}: dbt snapshot never "
+                "retypes a column and casts new values to it, or fails"
+            )
         _type_change(
             emit,
             name,

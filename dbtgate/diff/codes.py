@@ -215,14 +215,18 @@ _RISKY = [
         "A column's base type changed on a model nothing in the project reads (no child model, "
         "no exposure, no semantic model, not public), or whose readers in the project provably "
         "do not name the column (their compiled SQL, a semantic model's dimensions, entities "
-        "and measures).",
-        "Queries outside dbt (dashboards, notebooks, exports) may still read it.",
+        "and measures), or on a snapshot: `dbt snapshot` never rebuilds its table, which "
+        "keeps the old type for its readers (a strategy changed retypes dbt_valid_from too).",
+        "Queries outside dbt (dashboards, notebooks, exports) may still read it. A snapshot "
+        "casts its new values to the old type, and its run fails on one that does not cast; "
+        "only a snapshot built afresh (a new environment) has the new type.",
         "finance_revenue: revenue type changed (DECIMAL(38,2) -> DOUBLE)",
     ),
     _doc(
         "risky.type_narrowed",
         "A column's type narrowed on a model nothing in the project reads, or whose readers in "
-        "the project provably do not name the column.",
+        "the project provably do not name the column, or on a snapshot (its table keeps the "
+        "old type).",
         "Values that fit before may not fit now: the build can fail or truncate.",
         "daily_totals: amount type narrowed (BIGINT -> INTEGER)",
     ),
