@@ -677,6 +677,29 @@ def test_a_snapshots_strategy_or_an_incremental_models_key_changed_is_risky(
     )
 
 
+def test_an_incremental_strategy_set_to_what_the_adapter_ran_by_default_is_no_change(
+    tmp_path: Path,
+) -> None:
+    """dbt-duckdb's `default` strategy is delete+insert (its get_incremental_default_sql): a
+    pull request that writes it out changes nothing, and was told its rows were written under
+    an old setting. Another adapter's default is not assumed."""
+    events = model("events", materialized="incremental")
+    events["config"]["unique_key"] = "id"
+
+    def strategy(value: str) -> dict:
+        return {**events, "config": {**events["config"], "incremental_strategy": value}}
+
+    assert codes(diff(tmp_path, [events], [strategy("delete+insert")])) == []
+    appended = diff(tmp_path / "append", [events], [strategy("append")])
+    assert only(appended, "risky.history_config_changed").reason.startswith(
+        "events: incremental model's incremental_strategy (default: delete+insert) -> append:"
+    )
+    other = diff(tmp_path / "pg", [events], [strategy("delete+insert")], adapter="postgres")
+    assert only(other, "risky.history_config_changed").reason.startswith(
+        "events: incremental model's incremental_strategy (default) -> delete+insert:"
+    )
+
+
 def incremental(policy: str | None, checksum: str = "c0", **config) -> dict:
     events = model("events", materialized="incremental", checksum=checksum)
     events["config"].update(on_schema_change=policy, **config)

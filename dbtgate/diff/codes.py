@@ -333,7 +333,8 @@ _RISKY = [
         "risky.history_config_changed",
         "A snapshot's `strategy` or `unique_key`, or an incremental model's `unique_key` or "
         "`incremental_strategy`, changed (the snapshot's `check_cols` and `updated_at` are in "
-        "its SQL change).",
+        "its SQL change). A strategy written out as the one the adapter ran by default "
+        "(dbt-duckdb's delete+insert, dbt-snowflake's merge) is no change.",
         "Such a table keeps its rows across runs: they were written under the old setting, and "
         "the next run compares, merges or versions new rows by the new one. A snapshot moved "
         "from `timestamp` to `check` records a new version of rows whose checked columns "

@@ -48,7 +48,7 @@ def property_changes(
     if not is_source:
         _materialization(ctx, emit, old, new, contracted)
         _relation_name(ctx, emit, old, new)
-        _history_settings(emit, old, new)
+        _history_settings(ctx, emit, old, new)
         _grants(ctx, emit, old, new)
     if new.resource_type == "model":
         _access(emit, old, new)
@@ -181,7 +181,12 @@ _HISTORY_SETTINGS = {
 }
 
 
-def _history_settings(emit: Emitter, old: Node, new: Node) -> None:
+# The strategy an incremental model without `incremental_strategy` runs, by adapter (its
+# `get_incremental_default_sql` macro, whatever the key): setting it is no change.
+_DEFAULT_STRATEGY = {"duckdb": "delete+insert", "snowflake": "merge"}
+
+
+def _history_settings(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
     """A snapshot's strategy or unique_key, or an incremental model's unique_key or strategy,
     changed: the rows already in the table were written under the old one, and the next run
     merges, dedupes or versions new rows by the new one (a timestamp snapshot made `check`
@@ -195,13 +200,16 @@ def _history_settings(emit: Emitter, old: Node, new: Node) -> None:
         kind = "incremental"
     else:
         return
+    default = _DEFAULT_STRATEGY.get(normalise_adapter(ctx.adapter))
     moved = []
     for setting in _HISTORY_SETTINGS[kind]:
-        # As text: a key of one column is `id` in one dbt version, `[id]` in another.
-        before = _setting_text(getattr(old.config, setting))
-        after = _setting_text(getattr(new.config, setting))
-        if before != after:
-            moved.append(f"{setting} {before} -> {after}")
+        before, after = getattr(old.config, setting), getattr(new.config, setting)
+        # `(default) -> delete+insert` on dbt-duckdb names the strategy it ran already.
+        implied = default if setting == "incremental_strategy" else None
+        if _setting_text(before or implied) != _setting_text(after or implied):
+            moved.append(
+                f"{setting} {_setting_text(before, implied)} -> {_setting_text(after, implied)}"
+            )
     if moved:
         what = "snapshot" if kind == "snapshot" else "incremental model"
         emit(
@@ -212,9 +220,10 @@ def _history_settings(emit: Emitter, old: Node, new: Node) -> None:
         )
 
 
-def _setting_text(value: Any) -> str:
+def _setting_text(value: Any, implied: str | None = None) -> str:
+    """As text: a key of one column is `id` in one dbt version, `[id]` in another."""
     if value is None:
-        return "(default)"
+        return f"(default: {implied})" if implied else "(default)"
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
