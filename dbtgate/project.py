@@ -23,6 +23,7 @@ from dbtgate.artifacts.load import (
     read_code,
     read_macro_calls,
     read_refs,
+    read_snapshot_sql,
     read_unit_test_definitions,
     read_written_config,
 )
@@ -321,6 +322,11 @@ class Project:
         """Every node's and macro's code as dbt read it, by unique_id
         (`artifacts.load.read_code`); {} without a manifest file."""
         return self._read_apart("code", read_code, {})
+
+    def snapshot_sql(self, unique_id: str) -> str | None:
+        """The snapshot's compiled SQL from the manifest (`artifacts.load.read_snapshot_sql`),
+        for the dbt versions that write no file of it; None without a manifest file."""
+        return self._read_apart("snapshot_sql", read_snapshot_sql, {}).get(unique_id)
 
     def written_alike(self, base: Project, unique_id: str, setting: str) -> bool:
         """Whether both builds say what the node's `setting` (grants, schema, database, alias)

@@ -26,6 +26,7 @@ from dbtgate.artifacts.catalog import Catalog
 from dbtgate.artifacts.manifest import (
     Checksum,
     CodeManifest,
+    CompiledManifest,
     MacroCallsManifest,
     Manifest,
     Ref,
@@ -281,6 +282,19 @@ def read_code(path: Path) -> dict[str, str]:
         if macro.macro_sql is not None:
             code[uid] = macro.macro_sql
     return code
+
+
+def read_snapshot_sql(path: Path) -> dict[str, str]:
+    """Each snapshot's compiled SQL (its block's query), by unique_id: a second, selective
+    decode of the manifest. dbt before 1.12 writes no compiled file for a snapshot (its
+    `compiled_path` is null), so the manifest is the only place that says which columns a
+    snapshot selects; the diff asks only when a snapshot reads or is a changed relation."""
+    manifest = _decode(path, CompiledManifest, "manifest")
+    return {
+        uid: node.compiled_code
+        for uid, node in (manifest.nodes or {}).items()
+        if node.resource_type == "snapshot" and node.compiled_code is not None
+    }
 
 
 def read_refs(path: Path) -> dict[str, list[Ref]]:

@@ -503,6 +503,17 @@ class UnitTestsManifest(msgspec.Struct, gc=False):
     unit_tests: dict[str, UnitTestDefinition] | None = None
 
 
+class CompiledNode(msgspec.Struct, gc=False):
+    resource_type: str = ""
+    compiled_code: str | None = None
+
+
+class CompiledManifest(msgspec.Struct, gc=False):
+    """The nodes' compiled SQL, apart: see `artifacts.load.read_snapshot_sql`."""
+
+    nodes: dict[str, CompiledNode] | None = None
+
+
 class CodeManifest(msgspec.Struct, gc=False):
     """The manifest's code, apart: see `artifacts.load.read_code`."""
 

@@ -77,9 +77,16 @@ class SqlFiles:
         return cls(project, dialect_for(metadata.adapter_type if metadata else None))
 
     def text(self, node: Node) -> str | None:
-        """The node's compiled SQL, from the build's target directory; None when not on disk."""
-        if not node.compiled_path or node.language == "python":
+        """The node's compiled SQL, from the build's target directory (a snapshot's from the
+        manifest when dbt wrote no file of it); None when not on disk."""
+        if node.language == "python":
             return None
+        if not node.compiled_path:
+            return (
+                self.project.snapshot_sql(node.unique_id)
+                if node.resource_type == "snapshot"
+                else None
+            )
         for path in _candidates(self.project, node.compiled_path):
             try:
                 return path.read_text(encoding="utf-8")
