@@ -190,6 +190,18 @@ def test_uncontracted_public_model_removed_is_breaking_and_a_private_one_risky(
     assert only(result, "breaking.model_removed").policy == "uncontracted_with_consumers"
 
 
+def test_a_snapshot_renamed_says_its_history_stays_behind(tmp_path: Path) -> None:
+    """dbt never drops the old snapshot table and the renamed one starts with no history: "tools
+    that query it will fail" said neither."""
+    old = model("orders_snapshot", resource_type="snapshot", materialized="snapshot")
+    new = model("orders_snap", resource_type="snapshot", materialized="snapshot")
+    result = diff(tmp_path, [old], [new])
+    assert only(result, "risky.model_removed").reason == (
+        "orders_snapshot: snapshot deleted or renamed: the history it recorded stays in its old "
+        "table, no longer updated, and a snapshot renamed starts empty"
+    )
+
+
 def test_model_removed_that_an_exposure_read_in_the_base_is_breaking_with_the_exposure(
     tmp_path: Path,
 ) -> None:

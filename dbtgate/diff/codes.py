@@ -374,7 +374,8 @@ _RISKY = [
         "A model, seed or snapshot without a contract, not public and read by no exposure "
         "was deleted, renamed or disabled.",
         "dbt refs would have failed to compile, so nothing in the project reads it; tools "
-        "outside dbt that query the relation will fail.",
+        "outside dbt that query the relation will fail. A snapshot's table holds history no "
+        "build can make again: dbt leaves it in place, and a snapshot renamed starts empty.",
         "stg_legacy_orders: model deleted or renamed; tools outside dbt that query it will fail",
     ),
     _doc(

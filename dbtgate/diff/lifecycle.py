@@ -73,6 +73,14 @@ def removed_relation(ctx: DiffContext, old: Node) -> list[Change]:
             "uncontracted_with_consumers",
             details=details,
         )
+    elif kind == "snapshot":
+        # Its table is the only copy of what it recorded: nothing rebuilds that history.
+        emit(
+            "risky.model_removed",
+            f"{name}: snapshot {how}: the history it recorded stays in its old table, no "
+            "longer updated, and a snapshot renamed starts empty",
+            details=details,
+        )
     else:
         emit(
             "risky.model_removed",
