@@ -202,6 +202,24 @@ def test_a_snapshot_renamed_says_its_history_stays_behind(tmp_path: Path) -> Non
     )
 
 
+def test_a_column_removed_from_a_snapshot_says_its_table_keeps_it(tmp_path: Path) -> None:
+    """`dbt snapshot` adds columns and never drops one: production's table keeps the column,
+    NULL in the rows recorded from now on; only a snapshot built afresh loses it."""
+    snap = model("orders_snapshot", resource_type="snapshot", materialized="snapshot")
+    uid = snap["unique_id"]
+    result = diff(
+        tmp_path,
+        [snap],
+        [snap],
+        base_catalog={uid: [("id", "INTEGER"), ("status", "VARCHAR")]},
+        pr_catalog={uid: [("id", "INTEGER")]},
+    )
+    assert only(result, "risky.column_removed").reason == (
+        "orders_snapshot: column status removed; nothing in the project reads it; the "
+        "snapshot's table keeps status, NULL in new rows"
+    )
+
+
 def test_model_removed_that_an_exposure_read_in_the_base_is_breaking_with_the_exposure(
     tmp_path: Path,
 ) -> None:

@@ -399,6 +399,9 @@ def _uncontracted_columns(
             reason += f"; {who}" if who else ""
         elif not is_source:
             reason += "; nothing in the project reads it"
+        if new.resource_type == "snapshot" and not unconfirmed:
+            # `dbt snapshot` adds columns but never drops one: only a fresh build loses it.
+            reason += f"; the snapshot's table keeps {column.name}, NULL in new rows"
         emit(code, reason, policy if code.startswith("breaking") else None, **fields)
     for before_column, after_column, change in delta.retyped:
         not_selected = unread(after_column.name)

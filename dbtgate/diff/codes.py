@@ -94,7 +94,9 @@ _BREAKING = [
         "whether each direct reader selects the column (a model's SQL, a semantic model's "
         "dimensions, entities and measures).",
         "Every query, model or dashboard that selects the column fails after the merge, often "
-        "in someone else's project or in the BI tool, where nobody sees the PR.",
+        "in someone else's project or in the BI tool, where nobody sees the PR. (A snapshot's "
+        "table keeps the column, NULL in new rows: its readers fail where it is built afresh, "
+        "and read NULL where it is not; the finding says so.)",
         "orders_summary v2: contracted column item_count removed; finance_revenue reads the "
         "model but not item_count; exposure revenue_dashboard may use item_count; other projects "
         "may read it (public model); readers' owners: Finance Analytics",
@@ -246,7 +248,8 @@ _RISKY = [
         "commit), or only its YAML declaration is gone and no catalog or readable SQL confirms "
         "it is still built. An exposure, `access: public` or a reader whose SQL is not on disk "
         "keeps the removal breaking.",
-        "Queries outside dbt may still select it; unconfirmed removals may be real.",
+        "Queries outside dbt may still select it; unconfirmed removals may be real. A "
+        "snapshot's table keeps the column (dbt snapshot never drops one), NULL in new rows.",
         "scratch_orders: column note removed; nothing in the project reads it",
     ),
     _doc(
