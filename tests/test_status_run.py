@@ -809,6 +809,15 @@ def test_unbuilt_new_model_blocks_through_the_cli_with_base(shop_builds, tmp_pat
             "Compilation Error: 'ref' is undefined",
         ),
         ("Database Error in model x\n  syntax error", "Database Error: syntax error"),
+        # DuckDB's seed load: which column would not convert is further down (dbt-duckdb 1.11).
+        (
+            "Runtime Error in seed raw_customers (seeds/raw_customers.csv)\n"
+            "  Conversion Error: CSV Error on Line: 2\n  Original Line: 1,Ann,NL,2024-01-01\n"
+            '  Error when converting column "name". Could not convert string "Ann" to '
+            "'INTEGER'\n  \n  Column name is being converted as type INTEGER\n",
+            "Runtime Error: Conversion Error: CSV Error on Line: 2: Error when converting column "
+            '"name". Could not convert string "Ann" to \'INTEGER\'',
+        ),
         # A header alone, or a message in one line, is kept as it is.
         (
             "Compilation Error in model broken (models/broken.sql)",

@@ -52,6 +52,9 @@ _EVIDENCE_LIMIT = 1000
 # A terminal's colour codes (SGR: `ESC[32m`, `ESC[0;1m`), which dbt writes into some messages.
 _COLOURS = re.compile(r"\x1b\[[0-9;]*m")
 # `Runtime Error`, `Database Error in model x (models/x.sql)`, `Compilation Error in test t (...)`.
+# DuckDB's error on a CSV value that does not convert (`CSV Error on Line: 2`) and its detail.
+_CSV_ERROR = re.compile(r"CSV Error on Line: \d+")
+_CSV_DETAIL = "Error when converting column"
 _ERROR_HEADER = re.compile(r"([A-Z]\w*(?: \w+)* Error)(?: in \w+ \S+(?: \(.*\))?)?:?")
 
 
@@ -786,6 +789,11 @@ def reason_of(message: str | None) -> str:
         mismatches = contract_mismatches(lines)
         if mismatches:
             reason = f"{reason.removesuffix('.')}: {'; '.join(mismatches)}"
+        elif _CSV_ERROR.search(lines[1]):
+            # DuckDB's seed load says only the CSV line at first; which column and value would
+            # not convert (a `column_types` the data does not fit) comes a few lines further.
+            detail = next((line for line in lines[2:] if line.startswith(_CSV_DETAIL)), None)
+            reason += f": {detail}" if detail else ""
         return _clip(reason)
     return _clip(lines[0])
 
