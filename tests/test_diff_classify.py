@@ -1764,7 +1764,7 @@ def test_a_change_of_layout_or_comments_only_says_so(tmp_path: Path) -> None:
         },
     )
     assert codes(reformatted) == [("safe.code_changed", "payments", "")]
-    assert "layout or comments only" in only(reformatted, "safe.code_changed").reason
+    assert "layout, comments or config only" in only(reformatted, "safe.code_changed").reason
     changed = diff(
         tmp_path / "changed",
         [before],

@@ -507,8 +507,9 @@ _SAFE = [
         "The SQL (or a seed's data) changed, between builds of the same dbt minor version "
         "(checksums differ across versions, so they are not compared then); its columns, "
         "filters and grain did not change, or its compiled SQL was not on disk to compare. A "
-        "change of layout or comments only (a formatter's run) says so: the compiled queries "
-        "read the same once comments, whitespace and the case of keywords are set aside.",
+        "change of layout, comments or config only (a formatter's run, a `config()` call or "
+        "a snapshot's `check_cols` edited) says so: the compiled queries read the same once "
+        "comments, whitespace and the case of keywords are set aside.",
         "Listed so the reviewer sees every model the PR touches.",
         "customer_ltv: SQL changed; filters and grain did not",
     ),

@@ -570,7 +570,8 @@ def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
     if before.query == after.query:
         emit(
             "safe.code_changed",
-            f"{name}: SQL changed in layout or comments only (the compiled query is the same)",
+            f"{name}: SQL changed in layout, comments or config only (the compiled query is the "
+            "same)",
         )
         return
     filters_differ = before.filters != after.filters and not _incremental_branch(ctx, old, new)
