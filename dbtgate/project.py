@@ -636,7 +636,7 @@ class Project:
 
     def same_built(self, base: Project, unique_id: str) -> bool:
         """Whether the resource is what it was in `base` in all a check reads of it: its
-        record, the tests attached to it and its warehouse table (catalog.json), but for the
+        record, the data and unit tests attached to it and its warehouse table (catalog.json), but for the
         table's row count and size, which move with the data (`catalog.same_table`).
 
         Cached per resource and base: the schema diff and the base build's KPIs both ask, for
@@ -649,6 +649,8 @@ class Project:
             same = known[unique_id] = (
                 self.same_record(base, unique_id)
                 and self.tests_on(unique_id) == base.tests_on(unique_id)
+                and self.unit_tests_by_model.get(unique_id)
+                == base.unit_tests_by_model.get(unique_id)
                 and same_table(self.catalog_table(unique_id), base.catalog_table(unique_id))
             )
         return same

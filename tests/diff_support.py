@@ -160,6 +160,7 @@ def write_build(
     adapter: str = "duckdb",
     compiled: dict[str, str] | None = None,
     results: dict[str, str] | None = None,
+    unit_tests: Iterable[Json] = (),
 ) -> Project:
     """Write manifest.json (and catalog.json when given, compiled SQL when given, and the
     run_results.json of a `dbt build` when given: unique_id -> status) under `directory/target`
@@ -184,6 +185,7 @@ def write_build(
         "semantic_models": {s["unique_id"]: s for s in semantic_models},
         "groups": {},
         "disabled": {node["unique_id"]: [node] for node in disabled},
+        "unit_tests": {u["unique_id"]: u for u in unit_tests},
     }
     (target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     if catalog is not None:

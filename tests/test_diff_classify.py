@@ -1129,6 +1129,28 @@ def test_builds_by_different_dbt_versions_do_not_compare_checksums(tmp_path: Pat
 # -- docs, tests, access, versions ---------------------------------------------------------------
 
 
+def test_a_unit_test_removed_or_added_is_listed_with_the_tests(tmp_path: Path) -> None:
+    """A unit test deleted from the YAML was coverage lost that the diff did not list."""
+    orders = model("orders", ORDERS_COLUMNS)
+    unit_test = {
+        "unique_id": "unit_test.proj.orders.test_totals",
+        "name": "test_totals",
+        "resource_type": "unit_test",
+        "package_name": PACKAGE,
+        "model": "orders",
+        "depends_on": {"nodes": [orders["unique_id"]]},
+    }
+    removed = diff(tmp_path, [orders], [orders], base_unit_tests=[unit_test])
+    assert only(removed, "safe.tests_changed").reason == (
+        "orders: 1 test removed (unit test test_totals)"
+    )
+    added = diff(tmp_path / "added", [orders], [orders], pr_unit_tests=[unit_test])
+    assert only(added, "safe.tests_changed").details == {
+        "added": ["unit test test_totals"],
+        "removed": [],
+    }
+
+
 def test_docs_tests_and_meta_changes_are_safe_and_a_removed_not_null_is_risky(
     tmp_path: Path,
 ) -> None:

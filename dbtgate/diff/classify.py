@@ -112,7 +112,7 @@ TAXONOMY: dict[str, str] = {
     "safe.deprecation_set": "a deprecation_date set or moved",
     "safe.deprecated_model_removed": "a contracted model removed after its deprecation_date",
     "safe.description_changed": "a description changed",
-    "safe.tests_changed": "data tests added or removed",
+    "safe.tests_changed": "data or unit tests added or removed",
     "safe.meta_changed": "meta, tags or group changed",
     "safe.materialization_changed": "materialization changed (no constraint depends on it)",
     "safe.code_changed": "SQL (or seed data) changed; columns, filters and grain did not",

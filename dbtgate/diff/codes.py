@@ -484,7 +484,7 @@ _SAFE = [
     ),
     _doc(
         "safe.tests_changed",
-        "Data tests were added, or tests other than not_null/unique/accepted_values/"
+        "Data or unit tests were added, or tests other than not_null/unique/accepted_values/"
         "relationships removed (removing those is risky.constraint_loosened).",
         "Tests check the data; they do not change it.",
         "customer_ltv: 1 test added (not_null on avg_order_value)",

@@ -467,9 +467,15 @@ def _descriptions(emit: Emitter, old: Node | Source, new: Node | Source) -> None
 
 
 def _test_signatures(project: Project, unique_id: str) -> set[tuple[str, str]]:
+    """The data tests on the resource, and its unit tests by name: a unit test removed is
+    coverage lost too, which the diff did not list."""
+    unit_tests = project.manifest.unit_tests or {}
     return {
         (test.qualified_kind, column_key(test.column_name) if test.column_name else "")
         for test in project.tests_on(unique_id)
+    } | {
+        (f"unit test {unit_tests[uid].name}", "")
+        for uid in project.unit_tests_by_model.get(unique_id, ())
     }
 
 
