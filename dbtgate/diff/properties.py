@@ -470,13 +470,19 @@ def _test_signatures(project: Project, unique_id: str) -> set[tuple[str, str]]:
     """The data tests on the resource, and its unit tests by name: a unit test removed is
     coverage lost too, which the diff did not list."""
     unit_tests = project.manifest.unit_tests or {}
+    node = project.nodes.get(unique_id)
+    version = str(node.version) if node is not None and node.version is not None else None
+    # Fusion lists the latest version among a unit test's depends_on too: its `version` says
+    # which one it tests.
+    tested = [
+        unit_tests[uid]
+        for uid in project.unit_tests_by_model.get(unique_id, ())
+        if unit_tests[uid].version is None or str(unit_tests[uid].version) == version
+    ]
     return {
         (test.qualified_kind, column_key(test.column_name) if test.column_name else "")
         for test in project.tests_on(unique_id)
-    } | {
-        (f"unit test {unit_tests[uid].name}", "")
-        for uid in project.unit_tests_by_model.get(unique_id, ())
-    }
+    } | {(f"unit test {unit_test.name}", "") for unit_test in tested}
 
 
 def _tests(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Source) -> None:
