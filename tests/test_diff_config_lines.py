@@ -114,3 +114,45 @@ def test_a_grant_finding_names_its_privilege_only_when_it_has_one():
     assert setting_of(_finding("risky.grant_revoked", two)) == ("grants", None)
     assert setting_of(_finding("breaking.contract_removed")) == ("contract", None)
     assert setting_of(_finding("breaking.column_removed")) is None
+
+
+def _seed(column_types: dict) -> dict:
+    node = model("countries", resource_type="seed", materialized="seed")
+    node.update(
+        path="countries.csv",
+        original_file_path="seeds/countries.csv",
+        patch_path=None,
+        compiled_path=None,
+    )
+    node["config"]["column_types"] = column_types
+    return node
+
+
+def test_a_seed_retyped_by_its_column_types_is_reported_on_that_line(tmp_path: Path) -> None:
+    """The pull request edits `+column_types:` in dbt_project.yml; the finding pointed at the
+    CSV's header, a file the pull request did not touch (GitHub shows no annotation there)."""
+    uid = "seed.proj.countries"
+    write_build(
+        tmp_path / "base",
+        [_seed({"id": "integer"})],
+        catalog={uid: [("id", "INTEGER"), ("name", "VARCHAR")]},
+    )
+    write_build(
+        tmp_path / "pr",
+        [_seed({"id": "varchar"})],
+        catalog={uid: [("id", "VARCHAR"), ("name", "VARCHAR")]},
+    )
+    project = tmp_path / "pr"
+    (project / "seeds").mkdir()
+    (project / "seeds" / "countries.csv").write_text("id,name\n1,NL\n", encoding="utf-8")
+    (project / "dbt_project.yml").write_text(
+        "name: proj\nseeds:\n  proj:\n    countries:\n      +column_types:\n        id: varchar\n",
+        encoding="utf-8",
+    )
+    args = ("check", "--artifacts", "target", "--base", "../base/target", "--json", "gate.json")
+    result = dbtgate(*args, cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    where = {
+        f["code"]: (f["path"], f["line"]) for f in read_json(project / "gate.json")["findings"]
+    }
+    assert where == {"risky.type_changed": ("dbt_project.yml", 6)}

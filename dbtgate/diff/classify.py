@@ -422,6 +422,7 @@ def _uncontracted_columns(
             has_readers=has_readers and not is_source and not_selected is None,
             source=source,
             who=not_selected or who,
+            setting=_column_types_changed(old, new, after_column.name),
         )
     for column in delta.added:
         if column.name in renamed_new:
@@ -492,6 +493,22 @@ def _why_unknown(ctx: DiffContext, old: Node | Source, new: Node | Source) -> st
     return "no catalog entry, declared columns or readable SQL in both builds"
 
 
+def _column_types_changed(old: Node | Source, new: Node | Source, column: str) -> str | None:
+    """`column_types` when the seed's type of `column` comes from its `column_types` config
+    and the pull request changed it there: the finding then points at that line (in
+    dbt_project.yml or the seed's YAML), which the pull request edited, not at the CSV."""
+    if new.resource_type != "seed" or old.config is None or new.config is None:
+        return None
+    wanted = column_key(column)
+
+    def typed(config: Any) -> Any:
+        types = config.column_types or {}
+        return next((v for k, v in types.items() if column_key(k) == wanted), None)
+
+    after = typed(new.config)
+    return "column_types" if after is not None and after != typed(old.config) else None
+
+
 def _type_change(
     emit: Emitter,
     name: str,
@@ -503,13 +520,17 @@ def _type_change(
     has_readers: bool,
     source: str,
     who: str = "",
+    setting: str | None = None,
 ) -> None:
+    details = {"type_change": change}
+    if setting is not None:
+        details["setting"] = setting
     fields = {
         "column": after.name,
         "old": before.data_type,
         "new": after.data_type,
         "column_source": source,
-        "details": {"type_change": change},
+        "details": details,
     }
     moved = f"{before.data_type} -> {after.data_type}"
     if change == "size_widened":
