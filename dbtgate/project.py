@@ -636,8 +636,8 @@ class Project:
 
     def same_built(self, base: Project, unique_id: str) -> bool:
         """Whether the resource is what it was in `base` in all a check reads of it: its
-        record, the data and unit tests attached to it and its warehouse table (catalog.json), but for the
-        table's row count and size, which move with the data (`catalog.same_table`).
+        record, the data and unit tests attached to it and its warehouse table (catalog.json),
+        but for the table's row count and size, which move with the data (`catalog.same_table`).
 
         Cached per resource and base: the schema diff and the base build's KPIs both ask, for
         every model of the project."""

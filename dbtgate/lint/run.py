@@ -33,7 +33,7 @@ from dbtgate.errors import DbtgateError
 from dbtgate.lint import sqlfluff_files
 from dbtgate.lint.changes import DEFAULT_BASE_REFS, ChangedFile, ChangeSet, nodes_by_file
 from dbtgate.lint.dbt_project import DbtProjectFiles, read_dbt_project
-from dbtgate.wording import counted
+from dbtgate.wording import counted, first_few
 
 if TYPE_CHECKING:
     from sqlfluff.core import FluffConfig, Linter
@@ -1099,9 +1099,8 @@ def _changed_macros_note(
     )
     if not macros:
         return []
-    shown = ", ".join(macros[:3]) + (f" and {len(macros) - 3} more" if len(macros) > 3 else "")
     return [
-        f"lint: {counted(len(macros), 'macro')} changed ({shown}): macros are not linted "
+        f"lint: {counted(len(macros), 'macro')} changed ({first_few(macros, 3)}): macros are not linted "
         "themselves, and a model calling one is linted only if the model changed too"
     ]
 
