@@ -4,7 +4,8 @@ It implements the endpoints dbtgate uses (the three issue-comment ones: list wit
 create, update; `GET` of a pull request, for its head commit; and `GET /user`, which answers a personal token with its account and refuses an
 installation token, `ghs_...`, with 403 as GitHub does) over in-memory state, checks the bearer token like GitHub does (401 otherwise), answers
 unknown repositories, PRs and comments with 404, and can be told to fail the next requests with the
-responses GitHub sends (403, 404, 422, primary and secondary rate limits). Every request is recorded
+responses GitHub sends (403, 404, 422, primary and secondary rate limits), or with an answer
+that breaks off mid-body. Every request is recorded
 with its method, path, headers and body, so tests can assert where the token travelled.
 """
 
@@ -59,6 +60,8 @@ class FakeGitHub:
         self._failures: list[CannedResponse] = []
         # (seconds, method): requests answered only after that long (a client's timeout).
         self._stalls: list[tuple[float, str | None]] = []
+        # Methods (None: any) of the requests whose answer breaks off mid-body.
+        self._cut_short: list[str | None] = []
         # Where Link headers point; tests set another server's URL to play a hostile API.
         self.link_base: str | None = None
         self._next_id = 1000
@@ -158,6 +161,12 @@ class FakeGitHub:
         overloaded API does: the client gives up first. The request is still carried out."""
         self._stalls.append((seconds, method))
 
+    def cut_next(self, *, method: str | None = None) -> None:
+        """Answer the next request (of `method`, if given) with a 200 whose body breaks off: the
+        connection closes before the length it announced, as a dropped connection or a proxy
+        that gave up does. The request is not carried out."""
+        self._cut_short.append(method)
+
     # --- internals -------------------------------------------------------------------------
 
     def _create(
@@ -188,6 +197,10 @@ class FakeGitHub:
         if stall is not None:
             self._stalls.remove(stall)
             time.sleep(stall[0])
+        cut = next((m for m in self._cut_short if m in (None, handler.command)), "no")
+        if cut != "no":
+            self._cut_short.remove(cut)
+            return _respond_cut_short(handler)
         canned = next((f for f in self._failures if f.method in (None, handler.command)), None)
         if canned is not None:
             self._failures.remove(canned)
@@ -271,6 +284,15 @@ def _respond(
         handler.send_header(name, value)
     handler.end_headers()
     handler.wfile.write(payload)
+
+
+def _respond_cut_short(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json; charset=utf-8")
+    handler.send_header("Content-Length", "4096")
+    handler.end_headers()
+    handler.wfile.write(b'[{"id": 1')
+    handler.close_connection = True
 
 
 def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:

@@ -664,3 +664,29 @@ def test_a_comment_that_could_not_be_posted_is_said_on_the_run_its_summary_and_o
         assert (
             "**The PR comment was not posted**: could not post the PR comment: GitHub " in summary
         )
+
+
+def test_a_github_answer_that_breaks_off_leaves_the_verdict_and_says_so(tmp_path):
+    """GitHub's answer cut short twice (a dropped connection): the gate's verdict, exit code,
+    summary and outputs stand, and the comment not posted is a warning on the run, not an
+    internal error (exit 2, `verdict=error`) as it was."""
+    from fake_github import FakeGitHub, pull_request_event
+
+    head = "7" * 40
+    branch = pull_request_event(7, head, base="acme/shop", head="acme/shop")["pull_request"]
+    with FakeGitHub() as gh:
+        gh.add_pull_request("acme/shop", 7, head=head)
+        gh.cut_next(method="GET")
+        gh.cut_next(method="GET")
+        env = gate_step_env(artifacts=str(corpus_dir("bouncer-dbt112")))
+        result = run_script(
+            gate_step_script(), {**env, **actions_env(gh, tmp_path, head, **branch)}, tmp_path
+        )
+        assert gh.comments("acme/shop", 7) == []
+    assert result.returncode == 0, result.stderr
+    assert "internal error" not in result.stderr
+    [line] = [line for line in result.stderr.splitlines() if "PR comment" in line]
+    assert line.startswith("::warning title=dbtgate%3A PR comment not posted::")
+    assert "the answer broke off before its end" in line
+    assert "verdict=pass\n" in (tmp_path / "outputs").read_text()
+    assert "**The PR comment was not posted**" in (tmp_path / "summary.md").read_text()

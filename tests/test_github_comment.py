@@ -639,6 +639,28 @@ def test_a_timeout_is_retried_once_for_a_request_safe_to_repeat(github: FakeGitH
     assert methods(github) == ["GET", "GET", "POST"]
 
 
+def test_an_answer_broken_off_is_retried_once_for_a_request_safe_to_repeat(
+    github: FakeGitHub,
+) -> None:
+    """A connection dropped mid-answer (a proxy that gave up) is a network error like a reset
+    one: it was an internal error that turned the gate's verdict into exit 2."""
+    github.cut_next(method="GET")
+    result = post_sticky_comment(context(github), MARKER, "report")
+    assert result.action == "created"
+    assert methods(github) == ["GET", "GET", "POST"]
+    github.cut_next(method="GET")
+    github.cut_next(method="GET")
+    with pytest.raises(CommentError, match=r"listing the comments .*: the answer broke off"):
+        post_sticky_comment(context(github), MARKER, "report 2")
+
+
+def test_a_comment_whose_creation_broke_off_is_not_posted_twice(github: FakeGitHub) -> None:
+    github.cut_next(method="POST")
+    with pytest.raises(CommentError, match=r"creating the comment .*: the answer broke off"):
+        post_sticky_comment(context(github), MARKER, "report")
+    assert methods(github).count("POST") == 1
+
+
 def test_a_comment_whose_creation_timed_out_is_not_posted_twice(github: FakeGitHub) -> None:
     """The POST may have been carried out after the client stopped waiting: a second one could
     duplicate the comment, so the timeout is reported."""

@@ -10,6 +10,7 @@ it is scrubbed from any text GitHub sends back before that text reaches a messag
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import string
@@ -447,9 +448,13 @@ class _Client:
             return self.request(
                 method, url, doing=doing, payload=payload, retried=True, absent_on=absent_on
             )
-        except OSError as exc:  # URLError, refused connections, timeouts
+        except (OSError, http.client.HTTPException) as exc:
+            # URLError, refused connections, timeouts; an answer that broke off mid-body
+            # (IncompleteRead) or was no HTTP (BadStatusLine): a dropped connection, a proxy.
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-            transient = isinstance(reason, TimeoutError | ConnectionResetError)
+            transient = isinstance(
+                reason, TimeoutError | ConnectionResetError | http.client.HTTPException
+            )
             if transient and not retried and method in _IDEMPOTENT:
                 # An overloaded API or a dropped connection: once more. Never a POST, which
                 # GitHub may have carried out without answering in time.
@@ -458,6 +463,11 @@ class _Client:
                 )
             if isinstance(reason, TimeoutError):
                 reason = f"no answer within {self._timeout:g} s"
+            elif isinstance(reason, http.client.IncompleteRead):
+                reason = "the answer broke off before its end"
+            elif isinstance(reason, http.client.HTTPException) and not isinstance(reason, OSError):
+                # Not RemoteDisconnected, an OSError too, whose own words say it.
+                reason = f"an answer that is not HTTP ({type(reason).__name__})"
             raise CommentError(
                 f"cannot reach the GitHub API at {self._host} while {doing}:"
                 f" {self._scrub(str(reason)) or type(exc).__name__}"
