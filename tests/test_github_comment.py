@@ -487,6 +487,30 @@ def test_missing_setting_names_what_to_set(tmp_path: Path, drop: str, expected: 
     assert "ghs_envTOKEN42" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "api.github.com",
+        "ftp://ghe.example.com/api/v3",
+        "https://",
+        "http://[::1",
+        "https://ghe.example.com:99999/api/v3",
+        "https://ghe example.com/api/v3",
+        "ftp://ghs_envTOKEN42@ghe.example.com/api/v3",
+    ],
+)
+def test_an_api_url_that_is_none_is_named_not_sent_to(tmp_path: Path, url: str) -> None:
+    """A GITHUB_API_URL set by hand (another CI, a GitHub Enterprise step) without its scheme,
+    or with a space: one line naming it, which `check` reports as a comment not posted; urllib
+    raised it as a ValueError, an internal error that turned the verdict into exit 2. A URL
+    holding the token is named without it."""
+    env = actions_env(tmp_path, GITHUB_API_URL=url)
+    with pytest.raises(DbtgateError, match=r"^GITHUB_API_URL='.*' is not the http\(s\) URL") as e:
+        github_context_from_env(env)
+    assert "ghs_envTOKEN42" not in str(e.value)
+    assert "https://HOST/api/v3 for GitHub Enterprise Server" in str(e.value)
+
+
 def test_broken_event_file_is_named_when_the_number_was_to_come_from_it(tmp_path: Path) -> None:
     bad = tmp_path / "event.json"
     bad.write_text("{not json", encoding="utf-8")

@@ -172,13 +172,35 @@ def github_context_from_env(
         repository=repository,
         pr_number=number,
         token=token,
-        api_url=environ.get("GITHUB_API_URL", "").rstrip("/") or DEFAULT_API_URL,
+        api_url=_api_url(environ, token),
         sha=head_sha or environ.get("GITHUB_SHA") or None,
         server_url=server_url,
         run_url=f"{server_url}/{repository}/actions/runs/{run_id}" if run_id else None,
         event_head_sha=head_sha if own_event else None,
         read_only=read_only,
         fork=_repo_name(head, "head") if read_only else None,
+    )
+
+
+def _api_url(environ: Mapping[str, str], token: str) -> str:
+    """GITHUB_API_URL (GitHub Enterprise's `https://ghe.example.com/api/v3`), or github.com's.
+    Checked here, where a mistake is one line saying the comment was not posted: urllib takes
+    `api.github.com` without a scheme, or a space in the host, for a bug (an internal error)."""
+    url = environ.get("GITHUB_API_URL", "").strip().rstrip("/")
+    if not url:
+        return DEFAULT_API_URL
+    try:
+        parts = urlsplit(url)
+        # `.port` raises for a port that is no number or out of range.
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # that, or a bracketed host left open
+        usable = False
+    if usable and not any(char.isspace() or ord(char) < 32 for char in url):
+        return url
+    shown = scrub_tokens(url, environ, token)
+    raise DbtgateError(
+        f"GITHUB_API_URL={shown!r} is not the http(s) URL of a GitHub API (e.g."
+        " https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server)"
     )
 
 
