@@ -47,9 +47,16 @@ class FakeGitHub:
     """Start with `with FakeGitHub() as gh:`; `gh.api_url` is the base URL to give the client."""
 
     def __init__(
-        self, token: str = "ghs_fakeTOKEN0123456789abcdef", *, login: str = "release-bot-user"
+        self,
+        token: str = "ghs_fakeTOKEN0123456789abcdef",
+        *,
+        login: str = "release-bot-user",
+        prefix: str = "",
     ) -> None:
         self.token = token
+        # The API's path on its host: GitHub Enterprise Server's is `/api/v3`. Requests outside
+        # it are answered 404, and the recorded paths are those under it.
+        self.prefix = prefix.rstrip("/")
         # Whom the token posts as: the Actions bot for an installation token, else `login`.
         self.author = BOT if token.startswith("ghs_") else {"login": login, "type": "User"}
         self.requests: list[RecordedRequest] = []
@@ -74,7 +81,7 @@ class FakeGitHub:
     @property
     def api_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host}:{port}{self.prefix}"
 
     def __enter__(self) -> FakeGitHub:
         self._thread.start()
@@ -192,6 +199,9 @@ class FakeGitHub:
         body = handler.rfile.read(length) if length else b""
         # HTTP header names are case-insensitive; lower-case them so tests need not guess.
         headers = {name.lower(): value for name, value in handler.headers.items()}
+        if not handler.path.startswith(f"{self.prefix}/"):
+            return _respond(handler, 404, {"message": "Not Found"})
+        handler.path = handler.path[len(self.prefix) :]
         self.requests.append(RecordedRequest(handler.command, handler.path, headers, body))
         stall = next((s for s in self._stalls if s[1] in (None, handler.command)), None)
         if stall is not None:

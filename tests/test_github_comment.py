@@ -573,6 +573,27 @@ def test_context_from_env_posts_to_the_api_it_names(github: FakeGitHub, tmp_path
     assert github.comments(REPO, 42)[0]["body"] == f"{MARKER}\nfrom the event"
 
 
+def test_github_enterprise_api_under_a_path_is_used_for_every_request_and_page(
+    tmp_path: Path,
+) -> None:
+    """GitHub Enterprise Server's API is `https://HOST/api/v3`: every request, and each next
+    page its Link headers name, keeps that path (a URL joined from the host alone is a 404)."""
+    with FakeGitHub(prefix="/api/v3") as ghe:
+        ghe.add_pull_request(REPO, 42)
+        for index in range(130):
+            ghe.add_comment(REPO, 42, f"review note {index}")
+        env = actions_env(tmp_path, GITHUB_TOKEN=ghe.token, GITHUB_API_URL=f"{ghe.api_url}/")
+        assert env["GITHUB_API_URL"].endswith("/api/v3/")
+        ctx = github_context_from_env(env)
+        first = post_sticky_comment(ctx, MARKER, "run 1")
+        second = post_sticky_comment(ctx, MARKER, "run 2")
+        comments = ghe.comments(REPO, 42)
+    assert (first.action, second.action) == ("created", "updated")
+    assert first.comment_id == second.comment_id == comments[-1]["id"]
+    assert len(comments) == 131 and comments[-1]["body"] == f"{MARKER}\nrun 2"
+    assert f"/repos/{REPO}/issues/42/comments?per_page=100&page=2" in [r.path for r in ghe.requests]
+
+
 OLD_HEAD, NEW_HEAD = "a" * 40, "b" * 40
 
 
