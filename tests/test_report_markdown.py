@@ -767,6 +767,65 @@ def test_a_job_summary_holds_more_than_a_comment_when_the_comment_is_cut(tmp_pat
     assert summary.read_text() == render_markdown(small) + "\n"
 
 
+def test_gates_sharing_a_step_keep_its_job_summary_under_githubs_mib(tmp_path) -> None:
+    """GitHub shows none of a step's job summary over 1 MiB (the runner's error is all there
+    is): two projects gated in one `run:`, with names and messages in Japanese (three bytes a
+    character), wrote 1.8 MiB. Each is cut to what the step has left, in bytes; with no room
+    left, the summary is not written and a line says why."""
+    from dbtgate.report.publish import PublishRequest, publish
+
+    def gate(project: str) -> dict:
+        findings = [
+            finding(
+                code="docs.column_coverage",
+                severity="error",
+                message=f"モデル{project}_{i:05d}の列の説明がありません。" * 40,
+                unique_id=f"model.{project}.売上_{i:05d}",
+                resource_name=f"売上_{i:05d}",
+                resource_type="model",
+                path=f"models/領域_{i}/_models.yml",
+                line=1,
+                owner=f"@チーム-{i}",
+                changed=True,
+                disposition="blocking",
+            )
+            for i in range(3000)
+        ]
+        return sample_report(findings, project_name=project)
+
+    summary = tmp_path / "summary.md"
+    environ = {"GITHUB_STEP_SUMMARY": str(summary)}
+    sizes = []
+    for project in ("analytics", "marketing"):
+        stderr = io.StringIO()
+        publish(
+            gate(project),
+            PublishRequest(annotations=False),
+            RenderOptions(),
+            environ,
+            stderr=stderr,
+        )
+        assert stderr.getvalue() == ""
+        sizes.append(summary.stat().st_size)
+    text = summary.read_text(encoding="utf-8")
+    assert sizes[0] > 1024 * 1024 // 2  # the first alone took more than half
+    assert sizes[1] <= 1024 * 1024
+    assert text.count("### dbtgate: FAIL") == 2
+    assert "(dbt project analytics)" in text and "(dbt project marketing)" in text
+    # Full: a third gate's summary is left out, saying so.
+    summary.write_bytes(b"x" * (1024 * 1024 - 3000))
+    stderr = io.StringIO()
+    publish(
+        gate("finance"), PublishRequest(annotations=False), RenderOptions(), environ, stderr=stderr
+    )
+    assert summary.stat().st_size == 1024 * 1024 - 3000
+    assert stderr.getvalue() == (
+        f"dbtgate: the job summary was not written: {summary} (GITHUB_STEP_SUMMARY) already "
+        "holds 1,045,576 bytes of the 1 MiB GitHub shows of a step's summary; the gate reports "
+        "have it all\n"
+    )
+
+
 def test_the_job_summary_names_the_runs_gate_html_where_the_comment_links_the_run(
     tmp_path,
 ) -> None:

@@ -16,9 +16,12 @@ from dbtgate.github_event import read_event
 # GitHub refuses comments longer than this; room is left for the sticky comment's marker.
 GITHUB_COMMENT_LIMIT = 65_536
 MARKDOWN_LIMIT = GITHUB_COMMENT_LIMIT - 512
-# A job summary may hold 1 MiB of UTF-8: half that in characters leaves room for names that are
-# not ASCII.
-STEP_SUMMARY_LIMIT = 1024 * 1024 // 2
+# A step's job summary may hold 1 MiB of UTF-8, all it was given in that step (what ran before
+# dbtgate in the same `run:` too); over it GitHub shows none of it, only an error. The summary
+# is cut to the room left (`publish`), and to at most half a MiB in characters: more would take
+# longer to render than it is worth reading.
+STEP_SUMMARY_BYTES = 1024 * 1024
+STEP_SUMMARY_LIMIT = STEP_SUMMARY_BYTES // 2
 
 
 @dataclass(frozen=True)

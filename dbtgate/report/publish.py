@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from dbtgate.errors import DbtgateError
-from dbtgate.report.options import STEP_SUMMARY_LIMIT, RenderOptions
+from dbtgate.report.options import STEP_SUMMARY_BYTES, STEP_SUMMARY_LIMIT, RenderOptions
 
 if TYPE_CHECKING:
     from dbtgate.checks import CheckContext
@@ -28,6 +28,9 @@ ALL_FORMATS = "md,html,sarif,junit,gitlab,json"
 # Annotated dispositions: what a reviewer should see on the diff. Waived, baselined and
 # out-of-scope findings stay in the reports, not on the lines.
 _ANNOTATED = ("blocking", "advisory")
+# Below this a job summary would hold the verdict and little else: the step's other output has
+# taken the room, and the summary is left out, saying so, rather than cut to nothing.
+_LEAST_SUMMARY_CHARS = 4_000
 
 
 @dataclass(frozen=True)
@@ -148,12 +151,21 @@ def publish(
 
     summary_path = environ.get("GITHUB_STEP_SUMMARY", "").strip()
     if summary_path:
-        summary = _summary(report, options)
+        note = ""
         if failed is not None:
             from dbtgate.report.escape import md_text
 
-            summary += f"\n**The PR comment was not posted**: {md_text(failed.line)}\n"
-        append_runner_file(summary_path, "GITHUB_STEP_SUMMARY", summary, stderr, environ)
+            note = f"\n**The PR comment was not posted**: {md_text(failed.line)}\n"
+        used = _summary_used(summary_path)
+        summary = _summary(report, options, STEP_SUMMARY_BYTES - used - len(note.encode()))
+        if summary is None:
+            stderr.write(
+                f"dbtgate: the job summary was not written: {summary_path} (GITHUB_STEP_SUMMARY)"
+                f" already holds {used:,} bytes of the 1 MiB GitHub shows of a step's summary;"
+                " the gate reports have it all\n"
+            )
+        else:
+            append_runner_file(summary_path, "GITHUB_STEP_SUMMARY", summary + note, stderr, environ)
     output_path = environ.get("GITHUB_OUTPUT", "").strip()
     if output_path:
         outputs = step_outputs(report, written, request, failed=status == 2)
@@ -184,14 +196,33 @@ class CommentFailure:
         self.level = level
 
 
-def _summary(report: dict[str, Any], options: RenderOptions) -> str:
+def _summary_used(path: str) -> int:
+    """The bytes a step's job summary holds already: what ran before in the step (another tool,
+    a `dbtgate check` of another project in the same `run:`) counts against GitHub's 1 MiB."""
+    try:
+        return os.path.getsize(path)
+    except OSError:  # not there yet; one that cannot be written is said when writing it
+        return 0
+
+
+def _summary(report: dict[str, Any], options: RenderOptions, room: int) -> str | None:
     """The job summary: the PR comment's markdown with eight times the room
     (`STEP_SUMMARY_LIMIT`), so more findings when the comment is cut, and read on the run's own
-    page, so naming the run's gate.html among its artifacts where the comment links the run."""
+    page, so naming the run's gate.html among its artifacts where the comment links the run.
+    At most `room` bytes of UTF-8: names and descriptions that are not ASCII take two to four
+    bytes a character, so an over-long render is cut again in proportion. None when there is
+    no room for a summary worth reading."""
     from dbtgate.report.markdown import render_markdown
 
-    summary = replace(options, max_markdown_chars=STEP_SUMMARY_LIMIT, job_summary=True)
-    return render_markdown(report, summary) + "\n"
+    chars = min(STEP_SUMMARY_LIMIT, room)
+    while chars >= _LEAST_SUMMARY_CHARS:
+        summary = replace(options, max_markdown_chars=chars, job_summary=True)
+        text = render_markdown(report, summary) + "\n"
+        size = len(text.encode("utf-8"))
+        if size <= room:
+            return text
+        chars = min(chars - 1, chars * room // size * 39 // 40)
+    return None
 
 
 def step_outputs(
