@@ -229,7 +229,8 @@ def assert_token_hidden(error: BaseException, token: str) -> None:
             lambda gh: gh.fail_next(403, "You have exceeded a secondary rate limit."),
             ["rate limit exceeded", "try again later", "secondary rate limit"],
         ),
-        (lambda gh: gh.fail_next(500, "Server Error"), ["HTTP 500", "Server Error"]),
+        # Twice: a 500 is retried once.
+        (lambda gh: gh.fail_next(500, "Server Error", times=2), ["HTTP 500", "Server Error"]),
     ],
     ids=[
         "forbidden",
@@ -299,11 +300,17 @@ def test_short_retry_after_is_waited_out_once_then_succeeds(github: FakeGitHub) 
     assert methods(github) == ["GET", "GET", "POST"]
 
 
-def test_a_gateway_error_is_retried_once_for_a_request_safe_to_repeat(github: FakeGitHub) -> None:
-    github.fail_next(502, "Bad Gateway", method="GET")
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_a_gateway_error_is_retried_once_for_a_request_safe_to_repeat(
+    github: FakeGitHub, status: int
+) -> None:
+    github.fail_next(status, "Server Error", method="GET")
     result = post_sticky_comment(context(github), MARKER, "report", max_retry_wait=0.05)
     assert result.action == "created"
     assert methods(github) == ["GET", "GET", "POST"]
+    github.fail_next(status, "Server Error", method="PATCH")
+    assert post_sticky_comment(context(github), MARKER, "report 2").action == "updated"
+    assert methods(github)[-2:] == ["PATCH", "PATCH"]
     # Twice in a row is reported, not retried forever.
     github.fail_next(503, "Service Unavailable", method="GET", times=2)
     with pytest.raises(CommentError, match="HTTP 503"):

@@ -51,8 +51,10 @@ _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 # dbt selectors and `--comment-key` texts in the focus part.
 _NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_.-")
 _FOCUS_CHARS = _NAME_CHARS | frozenset(":=+,*@/ ")
-# Answers of a gateway or an overloaded server, retried once for a request safe to repeat.
-_PASSING_ERRORS = (502, 503, 504)
+# Answers of a gateway or an overloaded server, retried once for a request safe to repeat; and
+# GitHub's 500, which it answers now and then to a request that then succeeds (Octokit's retry
+# plugin retries every status but 400, 401, 403, 404, 422 and 451).
+_PASSING_ERRORS = (500, 502, 503, 504)
 _IDEMPOTENT = ("GET", "PATCH")
 _PASSING_ERROR_WAIT = 2.0
 # Personal access tokens (classic, fine-grained): their scopes, not a workflow's `permissions:`,
