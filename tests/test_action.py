@@ -66,6 +66,8 @@ def gate_step_env(**given: str) -> dict[str, str]:
     """The gate step's `env:` as the runner fills it from the inputs: their defaults, overridden
     by `given`."""
     inputs = {name: spec["default"] for name, spec in action()["inputs"].items()}
+    # `${{ github.token }}`, the runner's to fill in: a job's token, which a test has none of.
+    inputs = {name: "" if "${{" in value else value for name, value in inputs.items()}
     inputs.update(given)
     env = {}
     for name, value in gate_step()["env"].items():
@@ -690,3 +692,25 @@ def test_a_github_answer_that_breaks_off_leaves_the_verdict_and_says_so(tmp_path
     assert "the answer broke off before its end" in line
     assert "verdict=pass\n" in (tmp_path / "outputs").read_text()
     assert "**The PR comment was not posted**" in (tmp_path / "summary.md").read_text()
+
+
+def test_the_comment_is_posted_with_the_token_input_or_the_jobs_own(tmp_path):
+    """The `token` input is GITHUB_TOKEN for the gate (the job's own token by default): a
+    GitHub App's or a personal token posts the comment as its account, and is never printed."""
+    from fake_github import FakeGitHub, pull_request_event
+
+    inputs = action()["inputs"]
+    assert inputs["token"]["default"] == "${{ github.token }}"
+    assert gate_step()["env"]["GITHUB_TOKEN"] == "${{ inputs.token }}"
+    head = "8" * 40
+    branch = pull_request_event(7, head, base="acme/shop", head="acme/shop")["pull_request"]
+    personal = "ghp_personalTOKEN0123456789abcdefABCD"
+    with FakeGitHub(token=personal, login="release-manager") as gh:
+        gh.add_pull_request("acme/shop", 7, head=head)
+        env = {**actions_env(gh, tmp_path, head, **branch), "GITHUB_TOKEN": ""}
+        step_env = gate_step_env(artifacts=str(corpus_dir("bouncer-dbt112")), token=personal)
+        result = run_script(gate_step_script(), {**env, **step_env}, tmp_path)
+        [comment] = gh.comments("acme/shop", 7)
+    assert result.returncode == 0, result.stderr
+    assert comment["user"]["login"] == "release-manager"
+    assert personal not in result.stdout + result.stderr
