@@ -714,3 +714,18 @@ def test_the_comment_is_posted_with_the_token_input_or_the_jobs_own(tmp_path):
     assert result.returncode == 0, result.stderr
     assert comment["user"]["login"] == "release-manager"
     assert personal not in result.stdout + result.stderr
+
+
+def test_the_readmes_workflow_for_the_action_gives_only_inputs_it_has():
+    """The README's job using the action is valid YAML, grants the comment's permission, sets up
+    the Python the action installs into, and gives the action only inputs it declares."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [block] = [b.split("```", 1)[0] for b in readme.split("```yaml\n")[1:] if "/dbtgate@" in b]
+    workflow = yaml.safe_load(block)
+    assert workflow["permissions"]["pull-requests"] == "write"
+    steps = workflow["jobs"]["gate"]["steps"]
+    uses = [step.get("uses", "") for step in steps]
+    gate = next(step for step in steps if "/dbtgate@" in step.get("uses", ""))
+    assert any(u.startswith("actions/setup-python@") for u in uses[: steps.index(gate)])
+    assert set(gate["with"]) <= set(action()["inputs"])
+    assert gate["id"] == "gate"
