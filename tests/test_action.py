@@ -729,3 +729,33 @@ def test_the_readmes_workflow_for_the_action_gives_only_inputs_it_has():
     assert any(u.startswith("actions/setup-python@") for u in uses[: steps.index(gate)])
     assert set(gate["with"]) <= set(action()["inputs"])
     assert gate["id"] == "gate"
+
+
+def test_a_token_input_empty_on_a_forks_pull_request_is_said_as_no_secrets(tmp_path):
+    """`token: ${{ secrets.BOT_TOKEN }}` on a fork's pull request: GitHub gives that run no
+    secrets, so the token is empty. Like the read-only token it is one plain line naming the
+    fork, nothing to fix; on the repository's own branch it is a warning naming the input."""
+    from fake_github import FakeGitHub, pull_request_event
+
+    head = "9" * 40
+    build = str(corpus_dir("bouncer-dbt112"))
+    lines = {}
+    with FakeGitHub() as gh:
+        gh.add_pull_request("acme/shop", 7, head=head)
+        for origin in ("outsider/shop", "acme/shop"):
+            pull = pull_request_event(7, head, base="acme/shop", head=origin)["pull_request"]
+            where = tmp_path / origin.split("/")[0]
+            where.mkdir()
+            env = {**actions_env(gh, where, head, **pull), **gate_step_env(artifacts=build)}
+            result = run_script(gate_step_script(), env, where)
+            assert result.returncode == 0, result.stderr
+            [lines[origin]] = [line for line in result.stderr.splitlines() if "comment" in line]
+            assert "verdict=pass\n" in (where / "outputs").read_text()
+        assert gh.requests == []
+    assert lines["outsider/shop"] == (
+        "dbtgate: could not post the PR comment: the pull request comes from the fork "
+        "outsider/shop, whose runs GitHub gives no secrets: GITHUB_TOKEN is empty; the verdict "
+        "is in the job summary and the job's status; the gate's verdict is unchanged"
+    )
+    assert lines["acme/shop"].startswith("::warning title=dbtgate%3A PR comment not posted::")
+    assert "the dbtgate action's `token` input" in lines["acme/shop"]

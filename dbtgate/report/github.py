@@ -148,11 +148,25 @@ def github_context_from_env(
     read = read_event(environ)
     event = read.payload
     number = comment_pull_request(environ, pr, read)
+    head = event.get("pull_request") if isinstance(event.get("pull_request"), dict) else {}
+    # The event's head and origin are of the event's pull request, not of another one `--pr`
+    # names.
+    own_event = _pr_from_event(event) == number
+    read_only = _read_only(head, environ) if own_event else None
     token = environ.get("GITHUB_TOKEN", "").strip()
+    if not token and read_only:
+        # `token: ${{ secrets.BOT_TOKEN }}`: a fork's run gets no secrets, as GitHub means it.
+        raise CommentError(
+            f"the pull request comes from {_fork_named(_repo_name(head, 'head'))}, whose runs "
+            "GitHub gives no secrets: GITHUB_TOKEN is empty; the verdict is in the job summary "
+            "and the job's status",
+            fork=True,
+        )
     if not token:
         raise DbtgateError(
-            "no GitHub token to post the PR comment: set GITHUB_TOKEN"
-            " (in a workflow: `env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`)"
+            "no GitHub token to post the PR comment: set GITHUB_TOKEN (in a workflow: `env:"
+            " GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`; the dbtgate action's `token` input,"
+            " the job's own token unless it names a secret that is empty)"
         )
     repository = (repo or environ.get("GITHUB_REPOSITORY", "")).strip()
     if not repository:
@@ -163,13 +177,8 @@ def github_context_from_env(
 
     server_url = environ.get("GITHUB_SERVER_URL", "").rstrip("/") or DEFAULT_SERVER_URL
     run_id = environ.get("GITHUB_RUN_ID", "").strip()
-    head = event.get("pull_request") if isinstance(event.get("pull_request"), dict) else {}
     head_sha = head.get("head", {}).get("sha") if isinstance(head.get("head"), dict) else None
     head_sha = head_sha if isinstance(head_sha, str) and head_sha else None
-    # The event's head and origin are of the event's pull request, not of another one `--pr`
-    # names.
-    own_event = _pr_from_event(event) == number
-    read_only = _read_only(head, environ) if own_event else None
     return GitHubContext(
         repository=repository,
         pr_number=number,
@@ -308,12 +317,15 @@ def post_sticky_comment(
     except CommentError as exc:
         if not (exc.refused and ctx.read_only):
             raise
-        fork = f"the fork {ctx.fork}" if ctx.fork else "a fork (since deleted)"
         raise CommentError(
-            f"the pull request comes from {fork}, whose runs GitHub gives a "
+            f"the pull request comes from {_fork_named(ctx.fork)}, whose runs GitHub gives a "
             "read-only token; the verdict is in the job summary and the job's status",
             fork=True,
         ) from None
+
+
+def _fork_named(fork: str | None) -> str:
+    return f"the fork {fork}" if fork else "a fork (since deleted)"
 
 
 def _post_sticky_comment(
