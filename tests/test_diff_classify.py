@@ -190,6 +190,22 @@ def test_uncontracted_public_model_removed_is_breaking_and_a_private_one_risky(
     assert only(result, "breaking.model_removed").policy == "uncontracted_with_consumers"
 
 
+def test_a_model_or_seed_removed_says_its_old_relation_stays_stale(tmp_path: Path) -> None:
+    """dbt drops nothing when a model or seed goes (tests/test_diff_removed_dbt.py builds it):
+    what queries the old table reads stale data, it does not fail."""
+    legacy = model("stg_legacy")
+    countries = model("countries", resource_type="seed", materialized="seed")
+    reasons = sorted(
+        c.reason for c in diff(tmp_path, [legacy, countries], []).changes if c.code.startswith("r")
+    )
+    assert reasons == [
+        "countries: seed deleted or renamed: dbt leaves its old relation in place, no longer "
+        "updated; tools outside dbt that query it read stale data",
+        "stg_legacy: model deleted or renamed: dbt leaves its old relation in place, no longer "
+        "updated; tools outside dbt that query it read stale data",
+    ]
+
+
 def test_a_snapshot_renamed_says_its_history_stays_behind(tmp_path: Path) -> None:
     """dbt never drops the old snapshot table and the renamed one starts with no history: "tools
     that query it will fail" said neither."""
@@ -245,12 +261,13 @@ def test_model_removed_that_an_exposure_read_in_the_base_is_breaking_with_the_ex
     ]
     by_name = {c.name: c for c in result.changes if c.code == "breaking.model_removed"}
     assert by_name["orders"].reason == (
-        "orders: model deleted or renamed: no relation is left for the readers that query it"
+        "orders: model deleted or renamed: dbt leaves its old relation in place, no longer "
+        "updated, and the readers that query it read stale data"
     )
     # What the impact cannot say: the exposure's YAML went, its dashboard did not.
     assert by_name["legacy"].reason == (
-        "legacy: model deleted or renamed: no relation is left for the readers that query it "
-        "(the YAML of exposure old_report is deleted in this pull request; its dashboard may "
+        "legacy: model deleted or renamed: dbt leaves its old relation in place, no longer "
+        "updated, and the readers that query it read stale data (the YAML of exposure old_report is deleted in this pull request; its dashboard may "
         "still query the relation)"
     )
     change = by_name["orders"]
@@ -1702,8 +1719,8 @@ def test_a_removed_model_names_its_readers_once(tmp_path: Path) -> None:
     )
     findings, _ = run_check(base, pr)
     assert sorted(f.message for f in findings) == [
-        "orders: model deleted or renamed: no relation is left for the readers that query it; "
-        "affects 1 exposure (dashboard); readers' owners: BI team",
+        "orders: model deleted or renamed: dbt leaves its old relation in place, no longer "
+        "updated, and the readers that query it read stale data; affects 1 exposure (dashboard); readers' owners: BI team",
         "shared: public model deleted or renamed; affects other projects (public model)",
     ]
 

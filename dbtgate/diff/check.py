@@ -80,7 +80,8 @@ FIX_HINTS = {
     "risky.semantic_removed": "Check that no dashboard or query of the semantic layer names it "
     "(its users, outside the project), or keep it until they have moved.",
     "risky.model_removed": "Check that nothing outside dbt (dashboards, notebooks, exports) "
-    "queries the relation.",
+    "queries the relation, then drop it by hand: dbt does not (keep a snapshot's table while "
+    "its history is wanted).",
     "risky.source_removed": "Change or remove the models that read the source in the same pull "
     "request.",
     "risky.filter_changed": "Check that the new WHERE/HAVING/QUALIFY keeps the rows readers "

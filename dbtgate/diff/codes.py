@@ -197,8 +197,9 @@ _BREAKING = [
         "retired with the model is acknowledged, e.g. with the label). Its impact lists who "
         "is hurt: those exposures and other projects; the models that read it in the base "
         "build no longer do (the pull request changed them) and are named as not affected.",
-        "Every ref to it fails: in this project, in projects that ref it through `access: "
-        "public`, and in queries outside dbt.",
+        "Every ref to it fails to compile, in this project and in projects that ref it "
+        "through `access: public`; dbt leaves its old relation in place, no longer updated, so "
+        "dashboards and queries outside dbt read stale data without an error.",
         "orders_summary v1: contracted model deleted or renamed",
     ),
 ]
@@ -376,10 +377,12 @@ _RISKY = [
         "risky.model_removed",
         "A model, seed or snapshot without a contract, not public and read by no exposure "
         "was deleted, renamed or disabled.",
-        "dbt refs would have failed to compile, so nothing in the project reads it; tools "
-        "outside dbt that query the relation will fail. A snapshot's table holds history no "
-        "build can make again: dbt leaves it in place, and a snapshot renamed starts empty.",
-        "stg_legacy_orders: model deleted or renamed; tools outside dbt that query it will fail",
+        "dbt refs would have failed to compile, so nothing in the project reads it. dbt "
+        "drops no relation: the old table or view stays in the warehouse, no longer updated, "
+        "and tools outside dbt that query it read stale data without an error. A snapshot's "
+        "table holds history no build can make again, and a snapshot renamed starts empty.",
+        "stg_legacy_orders: model deleted or renamed: dbt leaves its old relation in place, no "
+        "longer updated; tools outside dbt that query it read stale data",
     ),
     _doc(
         "risky.source_removed",

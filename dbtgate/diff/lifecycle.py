@@ -4,9 +4,9 @@ new model versions.
 A contracted model may only go once its deprecation_date has passed (dbt-core's
 `same_contract_removed`); a public one may be read by other projects; one an exposure read in the
 base build may still be queried by that dashboard, even when the pull request deletes the
-exposure's YAML (`outside`); anything else removed can still be queried by tools outside dbt, so
-it is worth a look. A new version is the way to change a contract, and comes with a
-deprecation_date on the version it replaces.
+exposure's YAML (`outside`); anything else removed is left in the warehouse by dbt, stale, for
+tools outside dbt to go on querying, so it is worth a look. A new version is the way to change a
+contract, and comes with a deprecation_date on the version it replaces.
 """
 
 from __future__ import annotations
@@ -28,6 +28,11 @@ if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Exposure, Node, Source
     from dbtgate.diff.changes import Change
     from dbtgate.project import Project
+
+
+# dbt drops no relation when its model or seed goes: the old table or view stays where it was,
+# and what queries it by name gets the last data built into it, without an error.
+_LEFT_STALE = "dbt leaves its old relation in place, no longer updated"
 
 
 def removed_relation(ctx: DiffContext, old: Node) -> list[Change]:
@@ -69,7 +74,8 @@ def removed_relation(ctx: DiffContext, old: Node) -> list[Change]:
         emit(
             "breaking.model_removed",
             # The readers are named once, by the change's impact (`impact.relation_impact`).
-            f"{name}: {kind} {how}: no relation is left for the readers that query it{note}",
+            f"{name}: {kind} {how}: {_LEFT_STALE}, and the readers that query it read stale "
+            f"data{note}",
             "uncontracted_with_consumers",
             details=details,
         )
@@ -84,7 +90,7 @@ def removed_relation(ctx: DiffContext, old: Node) -> list[Change]:
     else:
         emit(
             "risky.model_removed",
-            f"{name}: {kind} {how}; tools outside dbt that query it will fail",
+            f"{name}: {kind} {how}: {_LEFT_STALE}; tools outside dbt that query it read stale data",
             details=details,
         )
     _latest_version_removed(ctx, emit, old)

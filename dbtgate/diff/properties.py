@@ -4,8 +4,9 @@ its docs, tests and meta, and whether its SQL moved its filters or grain.
 Most of these are SAFE (docs, tests, meta, an added deprecation_date), listed so the diff is
 complete; the exceptions are a contracted model with constraints that stops being a table
 (BREAKING in dbt-core), a model that exposures, semantic models or other projects query made
-ephemeral (BREAKING: no relation is left for them); access narrowed, a constraint-like test
-removed, a latest_version moved, and a filter or grain change seen in the compiled SQL (RISKY).
+ephemeral (BREAKING: no relation is built for them any more); access narrowed, a constraint-like
+test removed, a latest_version moved, and a filter or grain change seen in the compiled SQL
+(RISKY).
 """
 
 from __future__ import annotations
