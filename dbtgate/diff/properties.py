@@ -26,7 +26,7 @@ from dbtgate.diff.columns import column_key
 from dbtgate.diff.outside import outside_readers, undeclared_note
 from dbtgate.diff.types import normalise_adapter
 from dbtgate.project import display_name
-from dbtgate.wording import code_span, counted, number
+from dbtgate.wording import code_span, counted, first_few, number
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node, Source
@@ -527,9 +527,7 @@ def _tests(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Sour
 
 def _tests_named(tests: list[tuple[str, str]]) -> str:
     """`not_null on order_id, unique on order_id and 2 more`: which tests, the first three."""
-    named = [f"{kind} on {column}" if column else kind for kind, column in tests[:3]]
-    more = f" and {number(len(tests) - 3)} more" if len(tests) > 3 else ""
-    return ", ".join(named) + more
+    return first_few([f"{kind} on {column}" if column else kind for kind, column in tests], 3)
 
 
 def _stripped(value: Any) -> Any:
