@@ -27,7 +27,11 @@ document(
         "dbt's error message. A status dbt never writes (a hand-edited file, another tool's), "
         "or none, counts as an error too: the outcome is unknown, and loading warns of it. "
         "With a base build's run_results.json (`check --base`), it says how the same node "
-        "went there (`; in the base build it succeeded`).",
+        "went there (`; in the base build it succeeded`). It points at the node's own file, "
+        "where the error is fixed: a model's or snapshot's SQL, on the line the warehouse "
+        "quotes (`LINE 6: ...`) when that line reads the same in the file, and only once, "
+        "else line 1; a seed's CSV, on the record DuckDB could not load; an enforced contract "
+        "that failed, on the model's YAML entry.",
         why="An errored model was not rebuilt: its table still holds the previous state, or "
         "nothing, and every model downstream was skipped or built on stale data.",
         fix="Read the error in dbt's log (the SQL that failed is under target/run/), fix the "

@@ -29,6 +29,7 @@ from dbtgate.checks import CheckContext, check
 from dbtgate.config import RunConfig
 from dbtgate.findings import Finding
 from dbtgate.project import RELATION_TYPES, Project
+from dbtgate.status.error_lines import code_error_line, seed_error_line
 from dbtgate.status.results import (
     NODE_ERRORED,
     SKIPPED,
@@ -274,23 +275,47 @@ def _error_finding(
         if result.status == "partial success"
         else "errored"
     )
+    message = _COLOURS.sub("", result.message or "")
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    contract = bool(contract_mismatches(lines))
     return Finding(
         code="run.errors",
         severity=severity,
         message=f"{_named(project, uid)} {verb}: {reason_of(result.message)}"
         + before.said(result, was),
         unique_id=uid,
-        fix=_error_fix(result.message),
+        # On the line of its own file to fix (the SQL, the seed's CSV; a finding with a line
+        # and no path is placed in the resource's file): a contract that failed stays on the
+        # model's YAML entry, which declares the columns the SQL does not match.
+        line=None if contract else _error_line(project, uid, message),
+        fix=_error_fix(contract, uid.startswith("seed.")),
         changed=uid in affected,
         details={**_result_details(result), **({"base_status": was.status} if was else {})},
     )
 
 
-def _error_fix(message: str | None) -> str:
+def _error_line(project: Project, uid: str, message: str) -> int | None:
+    """The line of the node's own file where its error is fixed (`error_lines`); None: its
+    declaration is the place (a hook, a YAML-declared snapshot, a seed error that names no
+    line of its CSV)."""
+    node = project.nodes.get(uid)
+    if node is None:
+        return None
+    if node.resource_type == "seed":
+        return seed_error_line(project, node, message)
+    return code_error_line(project, node, message)
+
+
+def _error_fix(contract: bool, seed: bool) -> str:
     """What to do about a node that errored; for an enforced contract that failed, which of
-    the two to change: dbt's log says nothing else."""
-    lines = [line.strip() for line in (message or "").splitlines() if line.strip()]
-    if contract_mismatches(lines):
+    the two to change: dbt's log says nothing else. A seed has no SQL to fix: its data or the
+    types it is loaded as."""
+    if seed:
+        return (
+            "Fix the seed's CSV, or its `column_types` if a column's type is what is wrong "
+            "(dbt's log shows the error), then rebuild."
+        )
+    if contract:
         return (
             "Make the model's SQL return the columns and data types its contract declares (cast "
             "or rename them), or change the contract in its YAML if the new shape is meant (a "
