@@ -1,7 +1,8 @@
 """Which commit the gate ran on, for the report's audit trail: a release manager reading the
 gate report of a release needs to know that it is the report of the tagged commit.
 
-One `git log -1` (a few milliseconds, no gitpython import on the gate path): the commit and
+One `git log -1` (a few milliseconds, no gitpython import; run only when a report is built,
+`GateResult.record_checkout`, so subprocess is imported only then): the commit and
 the branch and tags that point at it, as git decorates it. Outside a repository, without git,
 or when git fails, nothing is recorded: the report is no less the gate's.
 """

@@ -20,7 +20,6 @@ from typing import Any
 from dbtgate import __version__
 from dbtgate.artifacts.manifest import Node
 from dbtgate.baseline import baseline_notes, baseline_report, can_baseline
-from dbtgate.checkout import checked_out
 from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.diff.settings import setting_of
 from dbtgate.findings import Finding, fingerprint
@@ -57,6 +56,9 @@ class GateResult:
     tool_version: str = __version__
     # Completes a finding for the reports (see `complete`); None once all are complete.
     completer: Callable[[Finding], None] | None = field(default=None, repr=False, compare=False)
+    # The dbt project whose git commit the reports' audit trail records (`record_checkout`);
+    # None once recorded, or without a project.
+    checkout_dir: Path | None = field(default=None, repr=False, compare=False)
 
     def complete(self, findings: Iterable[Finding] | None = None) -> None:
         """Fill in what only a report needs (owner, tier, YAML file and line, fingerprint: see
@@ -70,6 +72,26 @@ class GateResult:
             self.completer(finding)
         if findings is None:
             self.completer = None
+
+    def record_checkout(self) -> None:
+        """Add the commit checked out and its branches and tags (`checkout.checked_out`) to
+        the inputs, where the reports' audit trail shows them, in the place `describe_inputs`
+        gave them (after the project file, which `checkout_dir` comes with: a report's bytes
+        keep their order). Looked up for the reports alone: a run printing only the console,
+        which does not show them, is spared a `git log` process and the import of subprocess
+        (~2 and ~3 ms). Idempotent."""
+        directory, self.checkout_dir = self.checkout_dir, None
+        if directory is None:
+            return
+        from dbtgate.checkout import checked_out
+
+        git = checked_out(directory)
+        if git is None:
+            return
+        items = list(self.inputs.items())
+        at = [key for key, _ in items].index("project_file") + 1
+        self.inputs.clear()
+        self.inputs.update([*items[:at], ("git", git), *items[at:]])
 
     @property
     def blocking(self) -> list[Finding]:
@@ -145,6 +167,7 @@ def run_gate(
         # page (rendered now or from gate.json later) show one entry, with one end date.
         completer(to_waive)  # its owner, whom the entry names
         context.sections["suggested_waiver"] = suggested_waiver(to_waive, context.options["today"])
+    inputs = describe_inputs(context)
     result = GateResult(
         project_name=project.name,
         findings=findings,
@@ -153,9 +176,11 @@ def run_gate(
         notes=context.notes,
         not_checked=context.not_checked,
         warnings=[*_artifact_warnings(project, findings), *context.warnings],
-        inputs=describe_inputs(context),
+        inputs=inputs,
         config_digest=context.config.digest,
         completer=completer,
+        # A project's commit, when its dbt_project.yml is recorded: the reports look it up.
+        checkout_dir=project.project_dir if "project_file" in inputs else None,
     )
     if complete:
         result.complete()
@@ -364,7 +389,8 @@ def describe_inputs(context: CheckContext) -> dict[str, Any]:
     """What the verdict was computed from, for the audit trail in every report. Paths are relative
     to the repository root, as finding paths are (`locate.display_root`), so a report means the
     same whichever folder dbtgate ran in; `project_file` is where a finding without a file of its
-    own (a project-wide KPI) points in SARIF and GitLab, which need a file for every result.
+    own (a project-wide KPI) points in SARIF and GitLab, which need a file for every result;
+    the commit it was of follows it, added when a report is built (`GateResult.record_checkout`).
     A build's file outside the repository keeps its absolute path, for tools, and gets the
     name the reports show (`locate.shown_outside`)."""
     project_dir = context.project.project_dir
@@ -396,8 +422,5 @@ def describe_inputs(context: CheckContext) -> dict[str, Any]:
         inputs["waivers_as_of"] = waiver_today(context.options).isoformat()
     if project_dir is not None and (project_dir / "dbt_project.yml").is_file():
         inputs["project_file"] = display_path(project_dir / "dbt_project.yml", root)
-        git = checked_out(project_dir)
-        if git is not None:
-            inputs["git"] = git
     inputs.update(context.options.get("inputs", {}))
     return inputs

@@ -11,6 +11,7 @@ the cause of a slow start-up instead: which modules got imported.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +76,28 @@ def test_check_on_a_pipe_does_not_import_rich(tmp_path: Path, monkeypatch) -> No
     assert imported_after(*argv, cwd=tmp_path, watch=("rich",)) == set()
     monkeypatch.setenv("FORCE_COLOR", "1")
     assert imported_after(*argv, cwd=tmp_path, watch=("rich",)) == {"rich"}
+
+
+def test_check_records_the_commit_only_for_a_report(tmp_path: Path) -> None:
+    """The commit the audit trail records (`inputs.git`) costs a `git log` process and the import
+    of subprocess; only the reports show it, so a run printing the console alone does neither,
+    and a run writing a report records it."""
+    project = tmp_path / "project"
+    shutil.copytree(corpus_dir("recce-pair/pr2"), project / "target")
+    (project / "dbt_project.yml").write_text("name: jaffle_shop\nprofile: x\n", encoding="utf-8")
+    who = ["-c", "user.name=CI", "-c", "user.email=ci@example.com"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], [*who, "commit", "-qm", "build"]):
+        subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True)
+    config = str(REPO / "benchmarks" / "dbtgate.yml")
+    argv = ("check", "--artifacts", str(project / "target"), "--config", config)
+    watch = ("subprocess", "dbtgate.checkout")
+    assert imported_after(*argv, cwd=project, watch=watch) == set()
+    report = tmp_path / "gate.json"
+    assert imported_after(*argv, "--json", str(report), cwd=project, watch=watch) == set(watch)
+    sha = subprocess.run(
+        ["git", "-C", str(project), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    recorded = json.loads(report.read_text())["inputs"]
+    assert recorded["git"] == {"commit": sha, "refs": ["main"]}
+    # In the place the gate gave it before it was looked up for the reports alone.
+    assert list(recorded)[-2:] == ["project_file", "git"]

@@ -42,6 +42,7 @@ def report_dict(result: GateResult) -> dict[str, Any]:
     and keeps dict order; sections hold lists, not sets (a set's order would vary). The findings
     are built as JSON data already (`finding_dict`), so that pass skips their 48,000 dicts."""
     result.complete()
+    result.record_checkout()
     findings = sorted(result.findings, key=lambda f: (*f.sort_key(), f.fingerprint))
     report = {
         "schema_version": SCHEMA_VERSION,
