@@ -1,11 +1,12 @@
 """A small GitHub REST API on 127.0.0.1 for the PR-comment tests: a real HTTP server, not a mock.
 
-It implements the endpoints dbtgate uses (the three issue-comment ones: list with real pagination,
-create, update; `GET` of a pull request, for its head commit; and `GET /user`, which answers a personal token with its account and refuses an
+It implements the endpoints dbtgate uses (the four issue-comment ones: list with real pagination,
+create, update, delete (204, no body); `GET` of a pull request, for its head commit; and `GET /user`, which answers a personal token with its account and refuses an
 installation token, `ghs_...`, with 403 as GitHub does) over in-memory state, checks the bearer token like GitHub does (401 otherwise), answers
 unknown repositories, PRs and comments with 404, and can be told to fail the next requests with the
-responses GitHub sends (403, 404, 422, primary and secondary rate limits), or with an answer
-that breaks off mid-body. Every request is recorded
+responses GitHub sends (403, 404, 422, primary and secondary rate limits), with an answer
+that breaks off mid-body, or to hold requests until several have arrived (two runs listing the
+comments at the same instant). Every request is recorded
 with its method, path, headers and body, so tests can assert where the token travelled.
 """
 
@@ -69,6 +70,8 @@ class FakeGitHub:
         self._stalls: list[tuple[float, str | None]] = []
         # Methods (None: any) of the requests whose answer breaks off mid-body.
         self._cut_short: list[str | None] = []
+        # (method, barrier): requests of that method held until the barrier's parties arrived.
+        self._meetings: list[tuple[str, threading.Barrier]] = []
         # Where Link headers point; tests set another server's URL to play a hostile API.
         self.link_base: str | None = None
         self._next_id = 1000
@@ -174,6 +177,13 @@ class FakeGitHub:
         that gave up does. The request is not carried out."""
         self._cut_short.append(method)
 
+    def meet_next(self, count: int, *, method: str) -> None:
+        """Hold the next `count` requests of `method` until all of them have arrived, then
+        answer each from the state of that moment: `count` runs that list the comments at
+        the same instant, before any of them has posted."""
+        barrier = threading.Barrier(count, timeout=10)
+        self._meetings.extend((method, barrier) for _ in range(count))
+
     # --- internals -------------------------------------------------------------------------
 
     def _create(
@@ -203,6 +213,12 @@ class FakeGitHub:
             return _respond(handler, 404, {"message": "Not Found"})
         handler.path = handler.path[len(self.prefix) :]
         self.requests.append(RecordedRequest(handler.command, handler.path, headers, body))
+        with self._lock:
+            meeting = next((m for m in self._meetings if m[0] == handler.command), None)
+            if meeting is not None:
+                self._meetings.remove(meeting)
+        if meeting is not None:
+            meeting[1].wait()
         stall = next((s for s in self._stalls if s[1] in (None, handler.command)), None)
         if stall is not None:
             self._stalls.remove(stall)
@@ -246,14 +262,18 @@ class FakeGitHub:
                 return _respond(handler, 404, {"message": "Not Found"})
             pull = {"number": key[1], "head": {"sha": self.heads.get(key), "ref": "feature"}}
             return _respond(handler, 200, pull)
-        if (match := _UPDATE.match(url.path)) and handler.command == "PATCH":
+        if (match := _UPDATE.match(url.path)) and handler.command in ("PATCH", "DELETE"):
             repository, comment_id = f"{match[1]}/{match[2]}", int(match[3])
             for (repo, _), comments in self.pulls.items():
                 for comment in comments:
-                    if repo == repository and comment["id"] == comment_id:
-                        comment["body"] = _json_body(body).get("body", comment["body"])
-                        comment["updated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-                        return _respond(handler, 200, comment)
+                    if repo != repository or comment["id"] != comment_id:
+                        continue
+                    if handler.command == "DELETE":
+                        comments.remove(comment)
+                        return _respond_no_content(handler)
+                    comment["body"] = _json_body(body).get("body", comment["body"])
+                    comment["updated_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+                    return _respond(handler, 200, comment)
         return _respond(handler, 404, {"message": "Not Found"})
 
     def _list(
@@ -296,6 +316,12 @@ def _respond(
     handler.wfile.write(payload)
 
 
+def _respond_no_content(handler: BaseHTTPRequestHandler) -> None:
+    """GitHub's answer to a DELETE: 204, no body."""
+    handler.send_response(204)
+    handler.end_headers()
+
+
 def _respond_cut_short(handler: BaseHTTPRequestHandler) -> None:
     handler.send_response(200)
     handler.send_header("Content-Type", "application/json; charset=utf-8")
@@ -312,7 +338,7 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 fake._handle(self)
 
-        do_POST = do_PATCH = do_GET
+        do_POST = do_PATCH = do_DELETE = do_GET
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # keep pytest output to the test's own

@@ -7,6 +7,7 @@ import re
 import socket
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -95,42 +96,157 @@ def test_marker_comment_on_page_three_of_250_comments_is_found(github: FakeGitHu
     assert listed[1].endswith("page=2") and listed[2].endswith("page=3")
 
 
-def test_listing_stops_at_the_page_with_the_marker(github: FakeGitHub) -> None:
+def test_every_page_is_listed_since_a_duplicate_may_be_on_a_later_one(github: FakeGitHub) -> None:
     for i in range(250):
-        user = BOT["login"] if i == 150 else "octocat"
-        github.add_comment(REPO, PR, f"{MARKER}\nold" if i == 150 else f"comment {i}", user=user)
+        user = BOT["login"] if i in (150, 240) else "octocat"
+        text = f"{MARKER}\nold {i}" if i in (150, 240) else f"comment {i}"
+        github.add_comment(REPO, PR, text, user=user)
 
-    post_sticky_comment(context(github), MARKER, f"{MARKER}\nnew")
+    result = post_sticky_comment(context(github), MARKER, f"{MARKER}\nnew")
 
-    assert [r.path.split("?")[0] for r in github.requests] == [
-        "/repos/acme/warehouse/issues/7/comments",
-        "/repos/acme/warehouse/issues/7/comments",
-        "/user",
-        "/repos/acme/warehouse/issues/comments/1151",
+    assert (result.action, result.comment_id, result.duplicates_deleted) == ("updated", 1151, 1)
+    assert [(r.method, r.path.split("?")[0]) for r in github.requests] == [
+        ("GET", "/repos/acme/warehouse/issues/7/comments"),
+        ("GET", "/repos/acme/warehouse/issues/7/comments"),
+        ("GET", "/user"),
+        ("GET", "/repos/acme/warehouse/issues/7/comments"),
+        ("PATCH", "/repos/acme/warehouse/issues/comments/1151"),
+        ("DELETE", "/repos/acme/warehouse/issues/comments/1241"),
     ]
+    assert len(github.comments(REPO, PR)) == 249
 
 
-def test_other_comments_are_untouched_and_only_the_first_marker_comment_is_updated(
+def test_the_first_comment_of_ours_is_updated_and_its_duplicates_deleted(
     github: FakeGitHub,
 ) -> None:
+    """Two runs at the same instant each posted one: the first is the one later runs update,
+    so the other goes; comments of others (another project's, a stranger's carrying our
+    marker, a quote of it) stay as they are."""
     github.add_comment(REPO, PR, "LGTM, but see the failing test", user="alice")
     first = github.add_comment(REPO, PR, f"{MARKER}\nrun 1", user="github-actions[bot]")
     github.add_comment(REPO, PR, comment_marker("other_project") + "\nother", user="bob")
-    duplicate = github.add_comment(REPO, PR, f"{MARKER}\nstale copy", user="github-actions[bot]")
+    github.add_comment(REPO, PR, f"{MARKER}\nstale copy", user="github-actions[bot]")
+    github.add_comment(REPO, PR, f"{MARKER}\nforged", user="mallory")
+    github.add_comment(
+        REPO, PR, comment_marker("jaffle_shop", "select=tag:finance") + "\nx", user=BOT["login"]
+    )
+    github.add_comment(REPO, PR, f"{MARKER}\nthird copy", user="github-actions[bot]")
     before = [dict(c) for c in github.comments(REPO, PR)]
 
     result = post_sticky_comment(context(github), MARKER, f"{MARKER}\nrun 2")
 
-    assert result.comment_id == first["id"]
+    assert (result.action, result.comment_id) == ("updated", first["id"])
+    assert (result.duplicates_deleted, result.duplicates_left) == (2, ())
+    assert result.describe().endswith(
+        f"#issuecomment-{first['id']} (2 duplicates posted by runs at the same instant deleted)"
+    )
     after = github.comments(REPO, PR)
     assert [c["body"] for c in after] == [
         "LGTM, but see the failing test",
         f"{MARKER}\nrun 2",
         comment_marker("other_project") + "\nother",
-        f"{MARKER}\nstale copy",
+        f"{MARKER}\nforged",
+        comment_marker("jaffle_shop", "select=tag:finance") + "\nx",
     ]
-    assert after[0] == before[0] and after[2] == before[2] and after[3] == before[3]
-    assert duplicate["body"] == f"{MARKER}\nstale copy"
+    assert [after[i] for i in (0, 2, 3, 4)] == [before[i] for i in (0, 2, 4, 5)]
+
+
+def test_an_unchanged_comment_still_has_its_duplicate_deleted(github: FakeGitHub) -> None:
+    first = github.add_comment(REPO, PR, f"{MARKER}\nsame", user=BOT["login"])
+    github.add_comment(REPO, PR, f"{MARKER}\nstale", user=BOT["login"])
+
+    result = post_sticky_comment(context(github), MARKER, f"{MARKER}\nsame")
+
+    assert (result.action, result.duplicates_deleted) == ("unchanged", 1)
+    assert result.describe() == (
+        f"PR comment unchanged: {first['html_url']} (1 duplicate posted by runs at the same "
+        "instant deleted)"
+    )
+    assert github.comments(REPO, PR) == [first]
+    assert "PATCH" not in methods(github)
+
+
+def test_two_runs_listing_at_the_same_instant_post_twice_and_the_next_run_keeps_one(
+    github: FakeGitHub,
+) -> None:
+    """The race itself: both runs list the comments before either posts (the fake answers both
+    lists once both have arrived), so each creates one. The next run updates the first and
+    deletes the second, which would otherwise go on showing its run's verdict."""
+    github.meet_next(2, method="GET")
+    with ThreadPoolExecutor(2) as pool:
+        runs = [
+            pool.submit(post_sticky_comment, context(github), MARKER, f"{MARKER}\n{verdict}")
+            for verdict in ("push: fail", "re-run: fail")
+        ]
+        raced = [run.result() for run in runs]
+    assert [r.action for r in raced] == ["created", "created"]
+    first, second = github.comments(REPO, PR)
+
+    result = post_sticky_comment(context(github), MARKER, f"{MARKER}\nnext push: pass")
+
+    assert (result.action, result.comment_id, result.duplicates_deleted) == (
+        "updated",
+        first["id"],
+        1,
+    )
+    assert github.comments(REPO, PR) == [first]
+    assert first["body"] == f"{MARKER}\nnext push: pass"
+    assert methods(github)[-1] == "DELETE"
+    assert github.requests[-1].path == f"/repos/{REPO}/issues/comments/{second['id']}"
+
+
+def test_a_duplicate_that_cannot_be_deleted_is_a_warning_not_an_error(
+    github: FakeGitHub,
+) -> None:
+    first = github.add_comment(REPO, PR, f"{MARKER}\nold", user=BOT["login"])
+    stale = github.add_comment(REPO, PR, f"{MARKER}\nstale", user=BOT["login"])
+    github.fail_next(403, f"Must have admin rights {github.token}", method="DELETE")
+
+    result = post_sticky_comment(context(github), MARKER, f"{MARKER}\nnew")
+
+    assert (result.action, result.duplicates_deleted) == ("updated", 0)
+    assert first["body"] == f"{MARKER}\nnew"
+    assert stale in github.comments(REPO, PR)
+    [left] = result.duplicates_left
+    assert left.startswith(
+        f"could not delete the duplicate PR comment {stale['id']}, which goes on showing an "
+        "earlier verdict (delete it by hand): GitHub refused access (HTTP 403) while deleting "
+        f"the duplicate comment {stale['id']} on PR #7 of acme/warehouse (GitHub says: Must "
+        "have admin rights ***)"
+    )
+    assert github.token not in left
+    assert "duplicate" not in result.describe()
+
+
+def test_two_runs_deleting_the_same_duplicate_at_once_warn_of_nothing(github: FakeGitHub) -> None:
+    """Both list the comments at the same instant and delete the same duplicate: the one that
+    comes second finds it gone (GitHub's 404), which is what it wanted."""
+    first = github.add_comment(REPO, PR, f"{MARKER}\nold", user=BOT["login"])
+    github.add_comment(REPO, PR, f"{MARKER}\ncopy", user=BOT["login"])
+    github.meet_next(2, method="GET")
+    with ThreadPoolExecutor(2) as pool:
+        runs = [
+            pool.submit(post_sticky_comment, context(github), MARKER, f"{MARKER}\nnew")
+            for _ in range(2)
+        ]
+        results = [run.result() for run in runs]
+
+    assert [(r.duplicates_deleted, r.duplicates_left) for r in results] == [(1, ()), (1, ())]
+    assert methods(github).count("DELETE") == 2
+    assert github.comments(REPO, PR) == [first]
+
+
+def test_a_delete_that_failed_at_a_gateway_is_retried_once(github: FakeGitHub) -> None:
+    """Deleting is safe to repeat: a 502 is retried as a GET or PATCH is."""
+    github.add_comment(REPO, PR, f"{MARKER}\nold", user=BOT["login"])
+    github.add_comment(REPO, PR, f"{MARKER}\ncopy", user=BOT["login"])
+    github.fail_next(502, "Bad Gateway", method="DELETE")
+
+    result = post_sticky_comment(context(github), MARKER, f"{MARKER}\nnew", max_retry_wait=0.05)
+
+    assert (result.duplicates_deleted, result.duplicates_left) == (1, ())
+    assert methods(github)[-2:] == ["DELETE", "DELETE"]
+    assert [c["body"] for c in github.comments(REPO, PR)] == [f"{MARKER}\nnew"]
 
 
 def test_a_marker_comment_by_someone_else_is_left_alone(github: FakeGitHub) -> None:

@@ -349,6 +349,37 @@ def test_a_gate_that_stops_with_an_error_replaces_its_earlier_verdict(tmp_path, 
     assert github.token not in result.stderr + body
 
 
+def test_duplicate_comments_are_deleted_and_one_that_cannot_be_is_a_warning(
+    tmp_path, github
+) -> None:
+    """Runs at the same instant left three comments: the run updates the first, deletes one
+    copy and, refused the other, says so in a warning line; its exit code is the gate's."""
+    (tmp_path / "dbt_project.yml").write_text("name: 'shop'\nversion: '1.0'\n")
+    marker = comment_marker("shop")
+    first, refused, deleted = (
+        github.add_comment(REPO, PR, f"{marker}\n### dbtgate: {v}", user="github-actions[bot]")
+        for v in ("PASS", "FAIL", "PASS")
+    )
+    github.forbid_next(method="DELETE")
+    result = dbtgate(
+        "check", "--comment", "--pr", str(PR), cwd=tmp_path, env=comment_env(github, tmp_path, "57")
+    )
+
+    assert result.returncode == 2
+    assert (
+        f"dbtgate: PR comment updated with the error: {first['html_url']} (1 duplicate posted by "
+        "runs at the same instant deleted)\n"
+    ) in result.stderr
+    assert (
+        f"dbtgate: warning: could not delete the duplicate PR comment {refused['id']}, which goes "
+        "on showing an earlier verdict (delete it by hand): GitHub refused access (HTTP 403) "
+        f"while deleting the duplicate comment {refused['id']} on PR #7 of acme/shop"
+    ) in result.stderr
+    assert [c["id"] for c in github.comments(REPO, PR)] == [first["id"], refused["id"]]
+    assert deleted not in github.comments(REPO, PR)
+    assert "ERROR, no verdict" in first["body"]
+
+
 def test_an_error_without_a_project_name_leaves_the_comment_and_says_so(tmp_path, github) -> None:
     marker = comment_marker("shop")
     github.add_comment(REPO, PR, f"{marker}\n### dbtgate: PASS", user="github-actions[bot]")

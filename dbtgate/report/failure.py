@@ -122,3 +122,5 @@ def _comment_error(
         say_comment_failure(line, exc, False, environ, stderr)
         return
     stderr.write(f"dbtgate: {result.describe(' with the error')}\n")
+    for left in result.duplicates_left:
+        stderr.write(f"dbtgate: warning: {left}\n")

@@ -18,7 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.message import Message
 from typing import IO, Any, Literal
@@ -55,7 +55,7 @@ _FOCUS_CHARS = _NAME_CHARS | frozenset(":=+,*@/ ")
 # GitHub's 500, which it answers now and then to a request that then succeeds (Octokit's retry
 # plugin retries every status but 400, 401, 403, 404, 422 and 451).
 _PASSING_ERRORS = (500, 502, 503, 504)
-_IDEMPOTENT = ("GET", "PATCH")
+_IDEMPOTENT = ("GET", "PATCH", "DELETE")
 _PASSING_ERROR_WAIT = 2.0
 # Personal access tokens (classic, fine-grained): their scopes, not a workflow's `permissions:`,
 # say what they may do. The Actions and App installation tokens start with `ghs_`.
@@ -111,6 +111,10 @@ class CommentResult:
     html_url: str
     # For "superseded": the pull request's head now, a newer commit than the one gated.
     newer_head: str | None = None
+    # Further comments of ours with the same marker (runs that posted at the same instant):
+    # how many were deleted, and why each of the others was not (warnings for the log).
+    duplicates_deleted: int = 0
+    duplicates_left: tuple[str, ...] = ()
 
     def describe(self, what: str = "") -> str:
         """The line the run's log gets, e.g. `PR comment updated: <url>`; `what` says what the
@@ -122,7 +126,10 @@ class CommentResult:
                 "of an earlier push, or a push while it ran); the newer commit's gate writes it"
             )
         where = f": {self.html_url}" if self.html_url else ""
-        return f"PR comment {self.action}{what}{where}"
+        deleted = self.duplicates_deleted
+        copies = f"{deleted} duplicate{'s' if deleted > 1 else ''}"
+        also = f" ({copies} posted by runs at the same instant deleted)" if deleted else ""
+        return f"PR comment {self.action}{what}{where}{also}"
 
 
 def check_target(repository: str | None, pr: int | None) -> None:
@@ -305,8 +312,11 @@ def post_sticky_comment(
     comment. Anyone can post a comment holding the marker; reusing one by the marker alone would
     make dbtgate edit a stranger's comment (a 403 that fails the job, or, with a personal token
     that may edit it, a silent overwrite), so a marked comment counts only when `_is_ours`. Other
-    comments, including further ones with the marker, are left alone; an update whose body is
-    unchanged is skipped.
+    comments are left alone; an update whose body is unchanged is skipped. Further comments of
+    ours with the same marker are deleted once the first is updated: two runs at the same
+    instant (a push and a re-run) can both list the comments before either posts, and both
+    create one; later runs update only the first, and the other would go on showing its stale
+    verdict. A duplicate that cannot be deleted is said in the result, never an error.
 
     A run that gated an older commit than the pull request's head (`ctx.event_head_sha`: a
     re-run of an earlier push, or a push while this run went on) leaves the comment alone: it
@@ -349,19 +359,20 @@ def _post_sticky_comment(
     if newer is not None:
         return CommentResult("superseded", None, "", newer_head=newer)
 
-    existing = None
+    # Every page: a duplicate (`_delete_duplicates`) may be on a later one than the first.
+    ours: list[Any] = []
     is_ours: Callable[[Any], bool] | None = None
     url: str | None = f"{api}{issue}/{ctx.pr_number}/comments?per_page=100"
-    while url and existing is None:
+    while url:
         page, url = client.request("GET", url, doing=f"listing the comments on {where}")
         if not isinstance(page, list):
             raise CommentError(f"unexpected answer listing the comments on {where}: not a list")
         marked = [c for c in page if marker in _comment_body(c)]
         if marked and is_ours is None:
             is_ours = _is_ours(client, api, marker)
-        existing = next((c for c in marked if is_ours and is_ours(c)), None)
+        ours += [c for c in marked if is_ours and is_ours(c)]
 
-    if existing is None:
+    if not ours:
         created, _ = client.request(
             "POST",
             f"{api}{issue}/{ctx.pr_number}/comments",
@@ -370,16 +381,47 @@ def _post_sticky_comment(
         )
         return _result("created", created, where)
 
-    found = _result("unchanged", existing, where)
-    if _normalise(_comment_body(existing)) == _normalise(body):
-        return found
-    updated, _ = client.request(
-        "PATCH",
-        f"{api}{issue}/comments/{found.comment_id}",
-        payload={"body": body},
-        doing=f"updating comment {found.comment_id} on {where}",
-    )
-    return _result("updated", updated, where)
+    existing = ours[0]  # GitHub lists the oldest first: the one earlier runs updated
+    result = _result("unchanged", existing, where)
+    if _normalise(_comment_body(existing)) != _normalise(body):
+        updated, _ = client.request(
+            "PATCH",
+            f"{api}{issue}/comments/{result.comment_id}",
+            payload={"body": body},
+            doing=f"updating comment {result.comment_id} on {where}",
+        )
+        result = _result("updated", updated, where)
+    # Deleted after the update: the verdict shown is the new one before any copy goes.
+    deleted, failed = _delete_duplicates(client, f"{api}{issue}/comments", ours[1:], where)
+    return replace(result, duplicates_deleted=deleted, duplicates_left=failed)
+
+
+def _delete_duplicates(
+    client: _Client, comments_url: str, duplicates: list[Any], where: str
+) -> tuple[int, tuple[str, ...]]:
+    """Delete the further comments of ours with the marker; how many are gone and, for each
+    that is not, why (a warning: the comment that counts is updated already). A 404 is one
+    gone already: another run, at the same instant, deleted it."""
+    deleted, failed = 0, []
+    for comment in duplicates:
+        comment_id = comment.get("id")
+        if not isinstance(comment_id, int):
+            continue
+        try:
+            client.request(
+                "DELETE",
+                f"{comments_url}/{comment_id}",
+                doing=f"deleting the duplicate comment {comment_id} on {where}",
+                absent_on=(404,),
+            )
+        except CommentError as exc:
+            failed.append(
+                f"could not delete the duplicate PR comment {comment_id}, which goes on showing "
+                f"an earlier verdict (delete it by hand): {exc}"
+            )
+        else:
+            deleted += 1
+    return deleted, tuple(failed)
 
 
 def _newer_head(client: _Client, url: str, ctx: GitHubContext, where: str) -> str | None:

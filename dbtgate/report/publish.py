@@ -344,6 +344,8 @@ def _post_comment(
         level = say_comment_failure(line, exc, request.comment_required, environ, stderr)
         return CommentFailure(line, request.comment_required, level)
     stderr.write(f"dbtgate: {result.describe()}\n")
+    for left in result.duplicates_left:
+        stderr.write(f"dbtgate: warning: {left}\n")
     return None
 
 
