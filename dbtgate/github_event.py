@@ -2,20 +2,28 @@
 
 What the payload gives is about the pull request, not the build: its number (the sticky
 comment), its head commit (file links; GITHUB_SHA is a temporary merge commit) and its labels
-(acknowledged breaking changes). So a payload that cannot be read does not stop the gate: the
-reader gets an empty one with the reason (`Event.missing`), and each consumer decides. The
-labels' consumer warns (without them an acknowledged breaking change blocks, never the other
-way round); the comment's stops with the flag that names the pull request (`--pr N`) when no
-other source has its number; the links fall back to GITHUB_SHA.
+(acknowledged breaking changes). A merge queue's `merge_group` payload names no pull request
+and carries no labels: its head ref names the pull request the group was made for
+(`queued_pull_request`), whose labels are read through the API. So a payload that cannot be
+read does not stop the gate: the reader gets an empty one with the reason (`Event.missing`),
+and each consumer decides. The labels' consumer warns (without them an acknowledged breaking
+change blocks, never the other way round); the comment's stops with the flag that names the
+pull request (`--pr N`) when no other source has its number; the links fall back to GITHUB_SHA.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+# The ref GitHub's merge queue gives a group: `refs/heads/gh-readonly-queue/<base branch>/pr-<N>-
+# <sha>`, N the pull request queued last into the group. The base branch may hold slashes
+# (`release/2.x`); the last `/pr-N-sha` is the group's own.
+_QUEUE_REF = re.compile(r"^refs/heads/gh-readonly-queue/.+/pr-([1-9][0-9]*)-[0-9a-f]{7,64}$")
 
 
 @dataclass(frozen=True)
@@ -46,3 +54,21 @@ def read_event(environ: Mapping[str, str]) -> Event:
     if not isinstance(payload, dict):
         return Event(missing=f"{where}: not a JSON event payload (not an object)")
     return Event(payload)
+
+
+def merge_group_ref(payload: Mapping[str, Any]) -> str | None:
+    """The head ref of a merge queue's group, when the payload is a `merge_group` event's (its
+    `merge_group` object): "" when that object names none. None for any other event."""
+    group = payload.get("merge_group")
+    if not isinstance(group, dict):
+        return None
+    ref = group.get("head_ref")
+    return ref.strip() if isinstance(ref, str) else ""
+
+
+def queued_pull_request(head_ref: str) -> int | None:
+    """The number of the pull request a merge group was made for, from its head ref
+    (`refs/heads/gh-readonly-queue/main/pr-123-<sha>`: 123), or None for another ref. The group
+    holds the pull requests queued before it too; the ref names the last one."""
+    match = _QUEUE_REF.match(head_ref)
+    return int(match.group(1)) if match else None

@@ -1,7 +1,8 @@
 """A small GitHub REST API on 127.0.0.1 for the PR-comment tests: a real HTTP server, not a mock.
 
 It implements the endpoints dbtgate uses (the four issue-comment ones: list with real pagination,
-create, update, delete (204, no body); `GET` of a pull request, for its head commit; and `GET /user`, which answers a personal token with its account and refuses an
+create, update, delete (204, no body); a pull request's labels, paginated too; `GET` of a pull
+request, for its head commit; and `GET /user`, which answers a personal token with its account and refuses an
 installation token, `ghs_...`, with 403 as GitHub does) over in-memory state, checks the bearer token like GitHub does (401 otherwise), answers
 unknown repositories, PRs and comments with 404, and can be told to fail the next requests with the
 responses GitHub sends (403, 404, 422, primary and secondary rate limits), with an answer
@@ -26,6 +27,7 @@ BOT = {"login": "github-actions[bot]", "type": "Bot"}
 _LIST_OR_CREATE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$")
 _UPDATE = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/comments/(\d+)$")
 _PULL = re.compile(r"^/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
+_LABELS = re.compile(r"^/repos/([^/]+)/([^/]+)/issues/(\d+)/labels$")
 
 
 @dataclass
@@ -65,6 +67,8 @@ class FakeGitHub:
         self.pulls: dict[tuple[str, int], list[dict[str, Any]]] = {}
         # (owner/name, PR number) -> the head commit's sha (`push`), None until one is pushed
         self.heads: dict[tuple[str, int], str | None] = {}
+        # (owner/name, PR number) -> its labels, as GitHub's label objects
+        self.labels: dict[tuple[str, int], list[dict[str, Any]]] = {}
         self._failures: list[CannedResponse] = []
         # (seconds, method): requests answered only after that long (a client's timeout).
         self._stalls: list[tuple[float, str | None]] = []
@@ -100,6 +104,24 @@ class FakeGitHub:
     def add_pull_request(self, repository: str, number: int, head: str | None = None) -> None:
         self.pulls.setdefault((repository, number), [])
         self.heads[(repository, number)] = head
+
+    def label(self, repository: str, number: int, *names: str) -> None:
+        """Put labels on the pull request, as a reviewer does."""
+        for name in names:
+            with self._lock:
+                self._next_id += 1
+                label_id = self._next_id
+            self.labels.setdefault((repository, number), []).append(
+                {
+                    "id": label_id,
+                    "node_id": f"LA_kwDO{label_id}",
+                    "url": f"https://api.github.com/repos/{repository}/labels/{name}",
+                    "name": name,
+                    "color": "d73a4a",
+                    "default": False,
+                    "description": None,
+                }
+            )
 
     def push(self, repository: str, number: int, head: str) -> None:
         """A new commit on the pull request's branch: its head moves."""
@@ -244,7 +266,7 @@ class FakeGitHub:
             if key not in self.pulls:
                 return _respond(handler, 404, {"message": "Not Found"})
             if handler.command == "GET":
-                return self._list(handler, key, parse_qs(url.query))
+                return self._list(handler, self.pulls[key], parse_qs(url.query))
             if handler.command == "POST":
                 text = _json_body(body).get("body")
                 if not isinstance(text, str) or not text:
@@ -256,6 +278,11 @@ class FakeGitHub:
                         handler, 422, {"message": "Body is too long (maximum is 65536 characters)"}
                     )
                 return _respond(handler, 201, self._create(*key, text, self.author))
+        if (match := _LABELS.match(url.path)) and handler.command == "GET":
+            key = (f"{match[1]}/{match[2]}", int(match[3]))
+            if key not in self.pulls:
+                return _respond(handler, 404, {"message": "Not Found"})
+            return self._list(handler, self.labels.get(key, []), parse_qs(url.query))
         if (match := _PULL.match(url.path)) and handler.command == "GET":
             key = (f"{match[1]}/{match[2]}", int(match[3]))
             if key not in self.pulls:
@@ -277,12 +304,12 @@ class FakeGitHub:
         return _respond(handler, 404, {"message": "Not Found"})
 
     def _list(
-        self, handler: BaseHTTPRequestHandler, key: tuple[str, int], query: dict[str, list[str]]
+        self, handler: BaseHTTPRequestHandler, items: list[Any], query: dict[str, list[str]]
     ) -> None:
+        """One page of `items`, with GitHub's Link header to the others."""
         per_page = min(int(query.get("per_page", ["30"])[0]), 100)
         page = int(query.get("page", ["1"])[0])
-        comments = self.pulls[key]
-        last = max(1, -(-len(comments) // per_page))
+        last = max(1, -(-len(items) // per_page))
         base = f"{self.link_base or self.api_url}{urlsplit(handler.path).path}?per_page={per_page}"
         links = []
         if page < last:
@@ -292,7 +319,7 @@ class FakeGitHub:
             links.append(f'<{base}&page={page - 1}>; rel="prev"')
             links.append(f'<{base}&page=1>; rel="first"')
         headers = {"Link": ", ".join(links)} if links else {}
-        _respond(handler, 200, comments[(page - 1) * per_page : page * per_page], headers)
+        _respond(handler, 200, items[(page - 1) * per_page : page * per_page], headers)
 
 
 def _json_body(raw: bytes) -> dict[str, Any]:
@@ -385,5 +412,42 @@ def pull_request_event(
             },
         },
         "repository": repo(base, head_is_fork and head == base),
+        "sender": {"login": "someone", "type": "User"},
+    }
+
+
+def merge_group_event(
+    number: int, *, repository: str, base: str = "main", base_sha: str = "9" * 40
+) -> dict[str, Any]:
+    """A `merge_group` event payload as GitHub writes it to GITHUB_EVENT_PATH for a merge
+    queue's group made for pull request `number` (the fields of octokit/webhooks'
+    `merge_group/checks_requested` schema): no pull request, no labels; the head ref names the
+    pull request queued last, `refs/heads/gh-readonly-queue/<base>/pr-<number>-<base_sha>`."""
+    owner, name = repository.split("/")
+    head_sha = "8" * 40
+    return {
+        "action": "checks_requested",
+        "merge_group": {
+            "head_sha": head_sha,
+            "head_ref": f"refs/heads/gh-readonly-queue/{base}/pr-{number}-{base_sha}",
+            "base_sha": base_sha,
+            "base_ref": f"refs/heads/{base}",
+            "head_commit": {
+                "id": head_sha,
+                "tree_id": "7" * 40,
+                "message": f"Merge pull request #{number} from {owner}/feature",
+                "timestamp": "2024-05-01T12:00:00Z",
+                "author": {"name": "Octo Cat", "email": "octocat@example.com"},
+                "committer": {"name": "GitHub", "email": "noreply@github.com"},
+            },
+        },
+        "repository": {
+            "name": name,
+            "full_name": repository,
+            "private": True,
+            "owner": {"login": owner, "type": "Organization"},
+            "fork": False,
+            "default_branch": base,
+        },
         "sender": {"login": "someone", "type": "User"},
     }

@@ -503,6 +503,51 @@ def test_a_rerun_of_an_older_push_leaves_the_newer_verdict_in_the_comment(tmp_pa
         assert new[:7] in comment["body"]
 
 
+@pytest.mark.parametrize("labelled", [True, False])
+def test_in_a_merge_queue_the_action_reads_the_pull_requests_labels_with_its_token(
+    tmp_path, labelled
+):
+    """A `merge_group` run of a group made for PR #123: the action's `token` input reads that
+    pull request's labels, so the breaking change its label acknowledges passes as it did on
+    the pull request (and blocks without it); no comment is posted in the queue."""
+    from diff_support import model, write_build
+    from fake_github import FakeGitHub, merge_group_event
+
+    columns = [("order_id", "integer"), ("status", "varchar")]
+    write_build(tmp_path / "base", [model("orders", columns, contract=True, access="public")])
+    write_build(tmp_path / "pr", [model("orders", columns[:1], contract=True, access="public")])
+    (tmp_path / "pr" / "dbtgate.yml").write_text("version: 1\n")
+    payload = merge_group_event(123, repository="acme/shop")
+    (tmp_path / "event.json").write_text(json.dumps(payload), encoding="utf-8")
+    app_token = "ghs_appINSTALLATIONtoken0123456789"
+    with FakeGitHub(app_token) as gh:
+        gh.add_pull_request("acme/shop", 123)
+        gh.label("acme/shop", 123, *(["breaking-change-ok"] if labelled else ["docs"]))
+        env = {
+            **gate_step_env(base="../base/target", token=app_token),
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_API_URL": gh.api_url,
+            "GITHUB_REPOSITORY": "acme/shop",
+            "GITHUB_EVENT_NAME": "merge_group",
+            "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
+            "GITHUB_REF": payload["merge_group"]["head_ref"],
+            "GITHUB_SHA": payload["merge_group"]["head_sha"],
+            "GITHUB_OUTPUT": str(tmp_path / "outputs"),
+            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        }
+        result = run_script(gate_step_script(), env, tmp_path / "pr")
+        assert [(r.method, r.path) for r in gh.requests] == [
+            ("GET", "/repos/acme/shop/issues/123/labels?per_page=100")
+        ]
+        assert gh.comments("acme/shop", 123) == []
+    assert result.returncode == (0 if labelled else 1), result.stdout + result.stderr
+    verdict = "pass" if labelled else "fail"
+    assert f"verdict={verdict}" in (tmp_path / "outputs").read_text()
+    assert "dbtgate: no PR comment: this run's `merge_group` event" in result.stderr
+    assert "warning" not in result.stdout + result.stderr
+    assert app_token not in result.stdout + result.stderr
+
+
 def test_a_pull_request_from_a_fork_says_once_that_it_gets_no_comment(tmp_path):
     """A fork's pull request runs with a read-only token: the gate and its verdict stand, and
     the comment it cannot post is one plain line naming the fork, not an error annotation."""
@@ -723,6 +768,7 @@ def test_the_readmes_workflow_for_the_action_gives_only_inputs_it_has():
     [block] = [b.split("```", 1)[0] for b in readme.split("```yaml\n")[1:] if "/dbtgate@" in b]
     workflow = yaml.safe_load(block)
     assert workflow["permissions"]["pull-requests"] == "write"
+    assert set(workflow[True]) == {"pull_request", "merge_group"}  # YAML 1.1 reads `on` as True
     steps = workflow["jobs"]["gate"]["steps"]
     uses = [step.get("uses", "") for step in steps]
     gate = next(step for step in steps if "/dbtgate@" in step.get("uses", ""))

@@ -69,3 +69,22 @@ def test_no_event_is_expected_outside_actions_and_is_in_actions():
     inside: list[str] = []
     assert gather_ack_labels([], {"GITHUB_ACTIONS": "true"}, inside) == []
     assert inside[0].startswith("GITHUB_EVENT_PATH is not set, so")
+
+
+def test_a_merge_group_without_a_head_ref_is_a_warning_and_no_request(tmp_path):
+    """A `merge_group` payload whose group names no head ref: no pull request to ask about, so
+    nothing is sent (not even with a token) and the labels count as absent."""
+    environ = {
+        "GITHUB_EVENT_PATH": event(tmp_path, {"merge_group": {"head_sha": "8" * 40}}),
+        "GITHUB_TOKEN": "ghs_neverSENTanywhere0123",
+        "GITHUB_API_URL": "http://127.0.0.1:9",  # nothing listens: a request would fail
+        "GITHUB_REPOSITORY": "acme/shop",
+    }
+    warnings: list[str] = []
+    assert gather_ack_labels(["given"], environ, warnings) == ["given"]
+    assert warnings == [
+        "this merge group's head_ref '' names no pull request (GitHub's merge queue names "
+        "refs/heads/gh-readonly-queue/<branch>/pr-<number>-<sha>), so no pull request's labels "
+        "are read: a breaking change a label acknowledges blocks (--ack-label or "
+        "DBTGATE_ACK_LABELS name the labels)"
+    ]

@@ -3,7 +3,10 @@
 The payload tells about the pull request (its number, head commit and labels), not the build:
 the gate runs without it and warns, and only a command that needs it (a PR comment with no
 `--pr N` and no other source of the number) stops, with one line naming what is missing and
-the flag that gives it. Each case runs the CLI as a subprocess, as the workflow step does."""
+the flag that gives it. A merge queue's `merge_group` payload names no pull request: the labels
+are those of the pull request its head ref names, read through the API (a fake GitHub on
+loopback), and a failure to read them is a warning. Each case runs the CLI as a subprocess, as
+the workflow step does."""
 
 from __future__ import annotations
 
@@ -12,8 +15,12 @@ from pathlib import Path
 
 import pytest
 from diff_support import model, write_build
-from fake_github import FakeGitHub
+from fake_github import FakeGitHub, merge_group_event
 from policy_support import dbtgate
+
+from dbtgate.errors import DbtgateError
+from dbtgate.github_event import queued_pull_request
+from dbtgate.report.github import pull_request_labels
 
 ORDERS = [("order_id", "integer"), ("amount", "decimal(18,2)"), ("status", "varchar")]
 ACK = "breaking-change-ok"
@@ -165,4 +172,195 @@ def test_a_push_run_without_its_event_has_no_pull_request_and_fails_nothing(
     assert gated.stderr.splitlines()[-1] == (
         "dbtgate: no PR comment: this run's `push` event is of no pull request, so there is "
         "none to comment on (--pr N names one)"
+    )
+
+
+QUEUED = 123
+UNREAD = (
+    "a breaking change a label acknowledges blocks (--ack-label or DBTGATE_ACK_LABELS name the "
+    "labels)"
+)
+
+
+def merge_queue(tmp_path: Path, github: FakeGitHub, **more: str) -> dict[str, str]:
+    """A merge queue's run of a group made for PR #123: the environment GitHub gives a
+    `merge_group` job, with the payload it writes (no pull request, no labels)."""
+    payload = merge_group_event(QUEUED, repository="acme/shop")
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "merge_group",
+        "GITHUB_EVENT_PATH": str(path),
+        "GITHUB_REF": payload["merge_group"]["head_ref"],
+        "GITHUB_SHA": payload["merge_group"]["head_sha"],
+        "GITHUB_REPOSITORY": "acme/shop",
+        "GITHUB_TOKEN": github.token,
+        "GITHUB_API_URL": github.api_url,
+        **more,
+    }
+
+
+def test_in_the_merge_queue_the_queued_pull_requests_label_acknowledges(builds, tmp_path) -> None:
+    """The breaking change acknowledged on the pull request passes in the queue too: its labels
+    are read through the API, and no comment is posted (the pull request's runs wrote it)."""
+    with FakeGitHub() as github:
+        github.add_pull_request("acme/shop", QUEUED)
+        github.label("acme/shop", QUEUED, "documentation", ACK)
+        passed = gate(builds, merge_queue(tmp_path, github), "--comment")
+        assert [(r.method, r.path) for r in github.requests] == [
+            ("GET", "/repos/acme/shop/issues/123/labels?per_page=100")
+        ]
+        assert github.requests[0].headers["authorization"] == f"Bearer {github.token}"
+        assert github.comments("acme/shop", QUEUED) == []
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "warning" not in passed.stdout + passed.stderr
+    assert passed.stderr.splitlines()[-1] == (
+        "dbtgate: no PR comment: this run's `merge_group` event is a merge queue's group of pull "
+        "requests, whose own runs wrote their comments"
+    )
+
+
+def test_in_the_merge_queue_a_pull_request_without_the_label_blocks(builds, tmp_path) -> None:
+    """The control: the same group made for a pull request without the label."""
+    with FakeGitHub() as github:
+        github.add_pull_request("acme/shop", QUEUED)
+        github.label("acme/shop", QUEUED, "documentation")
+        blocked = gate(builds, merge_queue(tmp_path, github), "--json", "gate.json")
+    assert blocked.returncode == 1, blocked.stderr
+    report = json.loads((builds / "gate.json").read_text())
+    assert report["warnings"] == []
+    assert "breaking.column_removed" in {f["code"] for f in report["findings"]}
+
+
+def test_in_the_merge_queue_every_page_of_labels_is_read(builds, tmp_path) -> None:
+    with FakeGitHub() as github:
+        github.add_pull_request("acme/shop", QUEUED)
+        github.label("acme/shop", QUEUED, *(f"area-{i}" for i in range(105)), ACK)
+        env = merge_queue(tmp_path, github)
+        passed = gate(builds, env)
+        diffed = dbtgate("diff", "--base", "../base/target", cwd=builds, env=env)
+        paths = [r.path for r in github.requests]
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert diffed.returncode == 0, diffed.stdout + diffed.stderr
+    labels = "/repos/acme/shop/issues/123/labels?per_page=100"
+    assert paths == [labels, f"{labels}&page=2"] * 2
+
+
+TOKEN_ECHOED = "Resource not accessible by integration: {token}"
+FAILURES = {
+    "forbidden": (
+        lambda gh, env: gh.fail_next(403, TOKEN_ECHOED.format(token=gh.token)),
+        "could not be read: GitHub refused access (HTTP 403) while reading the labels of PR #123"
+        " of acme/shop (GitHub says: Resource not accessible by integration: ***): the "
+        "workflow's `permissions:` need `pull-requests: read` (or `issues: read`; what a "
+        "`permissions:` key does not name, the token may not do);",
+    ),
+    "unknown-pull-request": (
+        lambda gh, env: None,  # the fake knows no PR #123
+        "could not be read: GitHub found nothing (HTTP 404) while reading the labels of PR #123",
+    ),
+    "rate-limited": (
+        lambda gh, env: gh.rate_limit_next(),
+        "could not be read: GitHub API rate limit exceeded while reading the labels of PR #123",
+    ),
+    "broken-off-twice": (
+        lambda gh, env: [gh.cut_next(), gh.cut_next()],
+        "could not be read: cannot reach the GitHub API at 127.0.0.1 while reading the labels "
+        "of PR #123 of acme/shop: the answer broke off before its end",
+    ),
+    "no-token": (
+        lambda gh, env: env.update(GITHUB_TOKEN=""),
+        "could not be read: GITHUB_TOKEN is not set (in a workflow: `env: GITHUB_TOKEN: ${{ "
+        "github.token }}`; the dbtgate action sets it from its `token` input)",
+    ),
+    "api-url": (
+        lambda gh, env: env.update(GITHUB_API_URL="api.github.com"),
+        "could not be read: GITHUB_API_URL='api.github.com' is not the http(s) URL of a GitHub API",
+    ),
+}
+
+
+@pytest.mark.parametrize("failure", list(FAILURES))
+def test_in_the_merge_queue_labels_that_cannot_be_read_are_a_warning(
+    builds, tmp_path, failure
+) -> None:
+    """Whatever stops the read, the gate runs: its labels count as absent, so the breaking
+    change blocks (exit 1, never 2), and one warning says why, without the token."""
+    arrange, reason = FAILURES[failure]
+    with FakeGitHub() as github:
+        env = merge_queue(tmp_path, github)
+        if failure != "unknown-pull-request":
+            github.add_pull_request("acme/shop", QUEUED)
+            github.label("acme/shop", QUEUED, ACK)
+        arrange(github, env)
+        blocked = gate(builds, env, "--json", "gate.json")
+        token = github.token
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert "Traceback" not in blocked.stderr and "error" not in blocked.stderr.lower()
+    report = json.loads((builds / "gate.json").read_text())
+    [warning] = report["warnings"]
+    assert warning.startswith(
+        f"the labels of PR #123, which this merge group was made for, {reason}"
+    )
+    assert warning.endswith(f"; {UNREAD}")
+    assert f"warning: {warning}" in blocked.stdout.splitlines()
+    assert token not in blocked.stdout + blocked.stderr + (builds / "gate.json").read_text()
+
+
+def test_a_merge_group_whose_ref_names_no_pull_request_is_a_warning(builds, tmp_path) -> None:
+    with FakeGitHub() as github:
+        env = merge_queue(tmp_path, github)
+        payload = json.loads(Path(env["GITHUB_EVENT_PATH"]).read_text())
+        payload["merge_group"]["head_ref"] = "refs/heads/main"
+        Path(env["GITHUB_EVENT_PATH"]).write_text(json.dumps(payload))
+        blocked = gate(builds, env, "--json", "gate.json")
+        assert github.requests == []
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert json.loads((builds / "gate.json").read_text())["warnings"] == [
+        "this merge group's head_ref 'refs/heads/main' names no pull request (GitHub's merge "
+        "queue names refs/heads/gh-readonly-queue/<branch>/pr-<number>-<sha>), so no pull "
+        f"request's labels are read: {UNREAD}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("ref", "number"),
+    [
+        ("refs/heads/gh-readonly-queue/main/pr-123-929f8209d40f77f4abc622a499c93a83babdbe64", 123),
+        ("refs/heads/gh-readonly-queue/release/2.x/pr-7-" + "a" * 40, 7),
+        # A base branch whose own name looks like a queue's: the last part is the group's.
+        ("refs/heads/gh-readonly-queue/hotfix/pr-9-" + "b" * 40 + "/pr-12-" + "c" * 40, 12),
+        ("refs/heads/gh-readonly-queue/main/pr-0-" + "a" * 40, None),
+        ("refs/heads/gh-readonly-queue/main/pr-12", None),
+        ("refs/heads/gh-readonly-queue/pr-12-" + "a" * 40, None),
+        ("refs/heads/main", None),
+        ("refs/pull/12/merge", None),
+        ("", None),
+    ],
+)
+def test_the_pull_request_a_merge_group_was_made_for(ref: str, number: int | None) -> None:
+    assert queued_pull_request(ref) == number
+
+
+def test_labels_read_through_the_api_retry_a_gateway_error_once() -> None:
+    with FakeGitHub() as github:
+        github.add_pull_request("acme/shop", QUEUED)
+        github.label("acme/shop", QUEUED, ACK)
+        github.fail_next(502, "Bad Gateway")
+        env = {"GITHUB_TOKEN": github.token, "GITHUB_API_URL": github.api_url}
+        assert pull_request_labels("acme/shop", QUEUED, env, max_retry_wait=0.05) == [ACK]
+        assert [r.method for r in github.requests] == ["GET", "GET"]
+
+
+def test_a_personal_token_refused_the_labels_is_told_the_read_access_it_needs() -> None:
+    with FakeGitHub("ghp_personalTOKEN0123456789") as github:
+        github.add_pull_request("acme/shop", QUEUED)
+        github.forbid_next()
+        env = {"GITHUB_TOKEN": github.token, "GITHUB_API_URL": github.api_url}
+        with pytest.raises(DbtgateError) as caught:
+            pull_request_labels("acme/shop", QUEUED, env)
+    assert str(caught.value).endswith(
+        "the personal access token in GITHUB_TOKEN needs the `repo` scope (classic) or `Pull "
+        "requests: read` on acme/shop (fine-grained)"
     )

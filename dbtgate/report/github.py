@@ -1,4 +1,5 @@
-"""The sticky PR comment: one comment per project, found by a hidden marker and updated in place.
+"""The sticky PR comment: one comment per project, found by a hidden marker and updated in place;
+and a pull request's labels, read through the same client for a merge queue's run.
 
 A gate that posts a new comment on every push buries the conversation, so the comment carries an
 HTML-comment marker (`<!-- dbtgate:<project> -->`) and later runs edit that comment instead. This
@@ -251,7 +252,13 @@ def comment_pull_request(
 
 def _no_pull_request(event_name: str) -> str:
     """Why there is no pull request to comment on: in Actions, the event that started the run
-    (`push`) says it; elsewhere what names one is missing."""
+    (`push`; a merge queue's `merge_group`, whose pull requests have their own comments) says
+    it; elsewhere what names one is missing."""
+    if event_name == "merge_group":
+        return (
+            "this run's `merge_group` event is a merge queue's group of pull requests, whose "
+            "own runs wrote their comments"
+        )
     if event_name and event_name not in ("pull_request", "pull_request_target"):
         return (
             f"this run's `{event_name}` event is of no pull request, so there is none to comment"
@@ -440,6 +447,43 @@ def _newer_head(client: _Client, url: str, ctx: GitHubContext, where: str) -> st
     return None
 
 
+def pull_request_labels(
+    repository: str,
+    number: int,
+    environ: Mapping[str, str],
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
+) -> list[str]:
+    """The names of pull request `number`'s labels, read through the API with GITHUB_TOKEN
+    (`GET /repos/{owner}/{name}/issues/{number}/labels`, every page): for a run whose event
+    carries none, a merge queue's `merge_group`. Whatever stops it (no token, a GITHUB_API_URL
+    that is none, GitHub's refusal, the network) raises a one-line DbtgateError, the token
+    scrubbed, for the caller to turn into a warning; retries and timeouts are the comment's."""
+    token = environ.get("GITHUB_TOKEN", "").strip()
+    if not token:
+        raise DbtgateError(
+            "GITHUB_TOKEN is not set (in a workflow: `env: GITHUB_TOKEN: ${{ github.token }}`;"
+            " the dbtgate action sets it from its `token` input)"
+        )
+    check_target(repository, number)
+    ctx = GitHubContext(repository, number, token, _api_url(environ, token), read_only=False)
+    client = _Client(ctx, timeout=timeout, max_retry_wait=max_retry_wait, access="read")
+    owner, repo = (quote(part, safe="") for part in repository.split("/", 1))
+    where = f"PR #{number} of {repository}"
+    url: str | None = f"{ctx.api_url}/repos/{owner}/{repo}/issues/{number}/labels?per_page=100"
+    names: list[str] = []
+    while url:
+        page, url = client.request("GET", url, doing=f"reading the labels of {where}")
+        if not isinstance(page, list):
+            raise CommentError(f"unexpected answer reading the labels of {where}: not a list")
+        for label in page:
+            name = label.get("name") if isinstance(label, dict) else None
+            if isinstance(name, str) and name.strip():
+                names.append(name.strip())
+    return names
+
+
 def _is_ours(client: _Client, api: str, marker: str) -> Callable[[Any], bool]:
     """Which comments the token's account wrote. A personal token's account is `GET /user`'s
     login. GitHub Actions' token and GitHub App tokens are refused there (403): they post as a bot
@@ -487,12 +531,19 @@ class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
 class _Client:
     """JSON over HTTPS with GitHub's headers, one retry on a short Retry-After, clear errors."""
 
-    def __init__(self, ctx: GitHubContext, *, timeout: float, max_retry_wait: float) -> None:
+    def __init__(
+        self,
+        ctx: GitHubContext,
+        *,
+        timeout: float,
+        max_retry_wait: float,
+        access: Literal["read", "write"] = "write",
+    ) -> None:
         self._token = ctx.token
         self._origin = urlsplit(ctx.api_url)[:2]
         # The host as messages name it: never a `user:password@` part (it may hold the token).
         self._host = self._scrub(urlsplit(ctx.api_url).hostname or "")
-        self._refused_hint = _refused_hint(ctx)
+        self._refused_hint = _refused_hint(ctx, access)
         self._timeout = timeout
         self._max_retry_wait = max_retry_wait
         self._opener = urllib.request.build_opener(_SameOriginRedirects)
@@ -642,15 +693,21 @@ class _Client:
         return text.replace(self._token, "***") if self._token else text
 
 
-def _refused_hint(ctx: GitHubContext) -> str:
+def _refused_hint(ctx: GitHubContext, access: Literal["read", "write"] = "write") -> str:
     """What to grant when GitHub refuses the token (403): a personal access token's scope, else
-    the workflow's `permissions:` (which only the Actions token obeys). When the event cannot
-    tell a fork's pull request from a branch, the fork's read-only token is named too; a fork's
-    own refusal is said by `post_sticky_comment`."""
+    the workflow's `permissions:` (which only the Actions token obeys), to write (the comment)
+    or read (a pull request's labels). When the event cannot tell a fork's pull request from a
+    branch, the fork's read-only token is named too; a fork's own refusal is said by
+    `post_sticky_comment`."""
     if ctx.token.startswith(_PERSONAL_TOKEN_PREFIXES):
         return (
             "the personal access token in GITHUB_TOKEN needs the `repo` scope (classic) or"
-            f" `Pull requests: write` on {ctx.repository} (fine-grained)"
+            f" `Pull requests: {access}` on {ctx.repository} (fine-grained)"
+        )
+    if access == "read":
+        return (
+            "the workflow's `permissions:` need `pull-requests: read` (or `issues: read`;"
+            " what a `permissions:` key does not name, the token may not do)"
         )
     hint = (
         "the workflow's `permissions:` need `pull-requests: write` (or `issues: write`);"
