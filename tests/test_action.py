@@ -1,6 +1,7 @@
 """The GitHub composite action and the example workflow: valid YAML, and their bash scripts run
-for real (the gate step on a corpus build; the workflow's steps with stand-ins for `gh` and `dbt`),
-the way a runner would, minus GitHub."""
+for real (the gate step on a corpus build; the workflow's steps with stand-ins for `gh` and `dbt`,
+in real git checkouts, their `${{ }}` expressions evaluated for each event), the way a runner
+would, minus GitHub."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 from corpus import corpus_dir
+from lint_repos import commit_all, git, init_repo
+from workflow_expressions import evaluate, interpolate
 
 from dbtgate.config import Config
 from dbtgate.report.render import FORMATS, parse_formats
@@ -318,8 +323,9 @@ def test_every_label_change_gates_again_and_no_job_is_skipped():
 
 def test_the_example_gates_a_pull_request_against_its_base_and_main_alone(tmp_path):
     """The example's gate step as a runner runs it, with dbtgate standing in: a pull request
-    gets the base and the sticky comment; a push to main the gate of main, which cannot fail
-    the push (its SARIF is the code-scanning baseline of the pull requests)."""
+    gets the base and the sticky comment; a merge group the base alone (the pull request's runs
+    wrote the comment), and its verdict fails the group; a push to main the gate of main, which
+    cannot fail the push (its SARIF is the code-scanning baseline of the pull requests)."""
     bin_dir = tmp_path / "bin"
     stand_in(bin_dir, "dbtgate", 'printf "%s\\n" "$@"')
     step = step_named("Gate")
@@ -331,21 +337,98 @@ def test_the_example_gates_a_pull_request_against_its_base_and_main_alone(tmp_pa
     assert words[words.index("--base") + 1] == "base-artifacts" and "--comment" in words
     formats = words[words.index("--format") + 1]
     assert words[words.index("--out") + 1] == "dbtgate-reports" and "sarif" in formats
+    group = run_script(step["run"], {**env, "GITHUB_EVENT_NAME": "merge_group"}, tmp_path)
+    assert group.stdout.splitlines() == [w for w in words if w != "--comment"]
     main = run_script(step["run"], {**env, "GITHUB_EVENT_NAME": "push"}, tmp_path)
     assert "--base" not in main.stdout and "--comment" not in main.stdout
-    assert step["continue-on-error"] == "${{ github.event_name == 'push' }}"
+    for event, may_fail in {"pull_request": False, "merge_group": False, "push": True}.items():
+        context = workflow_context(event, FAKE_COMMITS)
+        assert evaluate(step["continue-on-error"], context) is may_fail
     assert step["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
 
 
-BASE_SHA = "c0ffee" + "0" * 34
+def test_the_example_is_the_required_check_of_a_merge_queues_groups():
+    """A required check that no run reports on a merge group stalls the queue: the workflow
+    listens to `merge_group`, and its job and steps run there as on a pull request, each group
+    in a concurrency group of its own (a cancelled run would fail the group)."""
+    workflow = yaml.safe_load(EXAMPLE.read_text())
+    assert workflow[True]["merge_group"] == {"types": ["checks_requested"]}
+    # The labels are read through the API: `pull-requests: read`, which write includes.
+    assert workflow["permissions"]["pull-requests"] == "write"
+    contexts = {
+        event: workflow_context(event, FAKE_COMMITS)
+        for event in ("pull_request", "merge_group", "push")
+    }
+    # The steps each event runs (those whose `if:` reads earlier steps' results run after them).
+    runs = {
+        event: [
+            step.get("name", step.get("uses"))
+            for step in example_steps()
+            if "if" not in step
+            or re.search(r"steps\.|hashFiles", step["if"])
+            or evaluate(step["if"], context)
+        ]
+        for event, context in contexts.items()
+    }
+    assert runs["merge_group"] == runs["pull_request"]
+    pull_request, push = Counter(runs["pull_request"]), Counter(runs["push"])
+    assert pull_request - push == {"Find the base build": 1}  # no base on main
+    assert push - pull_request == {"actions/upload-artifact@v4": 1}  # main's build, kept
+    concurrency = {
+        event: interpolate(workflow["concurrency"]["group"], context)
+        for event, context in contexts.items()
+    }
+    assert concurrency == {
+        "pull_request": "dbt-gate-7",
+        "merge_group": f"dbt-gate-refs/heads/gh-readonly-queue/main/pr-7-{FAKE_COMMITS['G1']}",
+        "push": "dbt-gate-refs/heads/main",
+    }
 
 
-def find_base(tmp_path: Path, run: str, artifacts: str = "false", gh_fails: str = ""):
-    """The example's "Find the base build" step, with `git` and `gh` standing in: `run` is what
+def runner_checkout(root: Path) -> dict[str, str]:
+    """A real repository as actions/checkout leaves it with `fetch-depth: 0`, holding both
+    events' commits by name: main's A, B, C (origin/main at C); pull request #7's head F, left
+    main at A; M, GitHub's merge commit of F onto B (main then at B), which a pull_request run
+    checks out; G1, the merge queue's group of #5 built on C, and G2, the group of #7 built on
+    G1 (stacked: G1 is not on main yet), which the merge_group run checks out."""
+    init_repo(root)
+    commits: dict[str, str] = {}
+
+    def commit(name: str) -> None:
+        commit_all(root, name)
+        commits[name] = git(root, "rev-parse", "HEAD").strip()
+
+    commit("A")
+    git(root, "checkout", "--quiet", "-b", "pr-7")
+    commit("F")
+    git(root, "checkout", "--quiet", "main")
+    commit("B")
+    git(root, "checkout", "--quiet", "--detach")
+    git(root, "merge", "--quiet", "--no-ff", "-m", "M", "pr-7")
+    commits["M"] = git(root, "rev-parse", "HEAD").strip()
+    git(root, "checkout", "--quiet", "main")
+    commit("C")
+    git(root, "update-ref", "refs/remotes/origin/main", commits["C"])
+    git(root, "checkout", "--quiet", "-b", f"gh-readonly-queue/main/pr-5-{commits['C']}")
+    commit("G1")
+    git(root, "checkout", "--quiet", "-b", f"gh-readonly-queue/main/pr-7-{commits['G1']}")
+    commit("G2")
+    return commits
+
+
+def find_base(
+    tmp_path: Path,
+    run: str,
+    artifacts: str = "false",
+    gh_fails: str = "",
+    event: str = "pull_request",
+) -> tuple[str, list[str], dict[str, str]]:
+    """The example's "Find the base build" step in a real checkout of `event`
+    (`runner_checkout`), its env as the runner fills it, with `gh` standing in: `run` is what
     `gh run list` prints (its --jq line: id, status, conclusion), `artifacts` what `gh api`
-    prints for the run's artifact (`expired`), `gh_fails` the subcommand that fails."""
+    prints for the run's artifact (`expired`), `gh_fails` the subcommand that fails. Returns the
+    run-id output, the notices and the checkout's commits."""
     bin_dir = tmp_path / "bin"
-    stand_in(bin_dir, "git", f'[ "$1" = merge-base ] && [ "$2" = origin/main ] && echo {BASE_SHA}')
     stand_in(
         bin_dir,
         "gh",
@@ -354,31 +437,86 @@ def find_base(tmp_path: Path, run: str, artifacts: str = "false", gh_fails: str 
 case "$1" in run) [ -n "$GH_RUN" ] && echo "$GH_RUN" ;; api) echo "$GH_EXPIRED" ;; esac
 exit 0""",
     )
+    checkout = tmp_path / "checkout"
+    commits = runner_checkout(checkout)
+    git(
+        checkout,
+        "checkout",
+        "--quiet",
+        "--detach",
+        commits["M" if event == "pull_request" else "G2"],
+    )
     outputs = tmp_path / "outputs"
     outputs.unlink(missing_ok=True)
     step = step_named("Find the base build")
+    context = workflow_context(event, commits)
+    assert evaluate(step["if"], context) is True
     env = {
+        **{name: interpolate(str(value), context) for name, value in step["env"].items()},
         "PATH": str(bin_dir),
         "GITHUB_OUTPUT": str(outputs),
-        "GITHUB_BASE_REF": "main",
+        "GITHUB_EVENT_NAME": event,
+        "GITHUB_BASE_REF": context["github"]["base_ref"],
         "GITHUB_WORKFLOW_REF": "acme/shop/.github/workflows/dbt-gate.yml@refs/pull/7/merge",
-        "GH_REPO": "acme/shop",
-        "ARTIFACT": "dbt-base-artifacts",
         "GH_RUN": run,
         "GH_EXPIRED": artifacts,
         "GH_FAILS": gh_fails,
     }
-    result = run_script(step["run"], env, tmp_path)
+    result = run_script(step["run"], env, checkout)
     assert result.returncode == 0, result.stderr
     run_id = outputs.read_text().removeprefix("run-id=").removesuffix("\n")
     notices = [line for line in result.stdout.splitlines() if line.startswith("::notice")]
-    return run_id, notices
+    return run_id, notices, commits
+
+
+# Commits by `runner_checkout`'s names, for the tests that need their names only.
+FAKE_COMMITS = {
+    name: f"{n:040x}" for n, name in enumerate(("A", "B", "C", "F", "M", "G1", "G2"), 1)
+}
+
+
+def workflow_context(event: str, commits: dict[str, str], **steps: object) -> dict:
+    """The expression contexts of the example's job on `event` in `runner_checkout`'s
+    repository: a pull_request of #7 (merge commit M), a merge_group of #7 built on G1, or a
+    push of C to main. `steps` gives earlier steps' results (`base-download`: {"outcome": ...})."""
+    from fake_github import merge_group_event
+
+    github: dict[str, object] = {
+        "event_name": event,
+        "repository": "acme/shop",
+        "token": "ghs_jobTOKEN",
+        "base_ref": "",
+    }
+    if event == "pull_request":
+        github |= {
+            "ref": "refs/pull/7/merge",
+            "sha": commits["M"],
+            "base_ref": "main",
+            "event": {"number": 7, "pull_request": {"number": 7, "head": {"sha": commits["F"]}}},
+        }
+    elif event == "merge_group":
+        payload = merge_group_event(7, repository="acme/shop", base_sha=commits["G1"])
+        payload["merge_group"] |= {"head_sha": commits["G2"]}
+        github |= {
+            "ref": payload["merge_group"]["head_ref"],
+            "sha": commits["G2"],
+            "event": payload,
+        }
+    else:
+        github |= {"ref": "refs/heads/main", "sha": commits["C"], "event": {"after": commits["C"]}}
+    return {
+        "github": github,
+        "matrix": {"dir": ".", "name": "dbt"},
+        "runner": {"temp": "/home/runner/work/_temp"},
+        "steps": steps,
+    }
 
 
 def test_the_example_finds_mains_build_of_the_commit_the_pull_request_left_it_at(tmp_path):
-    """Not main's latest build: what main gained since would read as the pull request's
-    changes (a column added on main, missing from the branch, as a removed column)."""
-    run_id, notices = find_base(tmp_path, "123456 completed success")
+    """Of the commit GitHub's merge commit was made on (B), not main's latest build (C): what
+    main gained since would read as the pull request's changes (a column added on main, missing
+    from the merge commit, as a removed column)."""
+    run_id, notices, commits = find_base(tmp_path, "123456 completed success")
     assert (run_id, notices) == ("123456", [])
     args = (tmp_path / "gh-run-args").read_text().splitlines()
     assert args[:2] == ["run", "list"]
@@ -386,18 +524,31 @@ def test_the_example_finds_mains_build_of_the_commit_the_pull_request_left_it_at
         "--workflow": "dbt-gate.yml",
         "--branch": "main",
         "--event": "push",
-        "--commit": BASE_SHA,
+        "--commit": commits["B"],
     }.items():
         assert args[args.index(flag) + 1] == value
     api = (tmp_path / "gh-api-args").read_text().splitlines()
     assert api[1] == "repos/acme/shop/actions/runs/123456/artifacts?name=dbt-base-artifacts"
 
 
+def test_a_merge_group_takes_mains_build_of_the_commit_it_was_built_on(tmp_path):
+    """A merge group of #7 stacked on the group of #5 (G1): its base is G1, the group's
+    base_sha, not where the checkout left main (C, whose diff would hold #5's changes too, which
+    #7's labels do not acknowledge). main's push run of it is its base build when there is one."""
+    run_id, notices, commits = find_base(tmp_path, "654321 completed success", event="merge_group")
+    assert (run_id, notices) == ("654321", [])
+    args = (tmp_path / "gh-run-args").read_text().splitlines()
+    for flag, value in {"--branch": "main", "--event": "push", "--commit": commits["G1"]}.items():
+        assert args[args.index(flag) + 1] == value
+    api = (tmp_path / "gh-api-args").read_text().splitlines()
+    assert api[1] == "repos/acme/shop/actions/runs/654321/artifacts?name=dbt-base-artifacts"
+
+
 @pytest.mark.parametrize(
     ("run", "artifacts", "gh_fails", "why"),
     [
-        ("", "", "", "no run of dbt-gate.yml built main at c0ffee0 (the first pull request"),
-        ("123 in_progress ", "", "", "the build of main at c0ffee0 is still running (run 123"),
+        ("", "", "", "no run of dbt-gate.yml built main at {B} (the first pull request"),
+        ("123 in_progress ", "", "", "the build of main at {B} is still running (run 123"),
         ("123 completed failure", "", "", "did not succeed (run 123, failure)"),
         ("123 completed cancelled", "", "", "did not succeed (run 123, cancelled)"),
         ("123 completed success", "true", "", "dbt-base-artifacts of run 123 (the build of"),
@@ -410,17 +561,50 @@ def test_the_example_finds_mains_build_of_the_commit_the_pull_request_left_it_at
 def test_without_a_base_build_to_use_a_notice_says_why_and_the_gate_parses_it(
     tmp_path, run, artifacts, gh_fails, why
 ):
-    run_id, notices = find_base(tmp_path, run, artifacts, gh_fails)
+    run_id, notices, commits = find_base(tmp_path, run, artifacts, gh_fails)
     assert run_id == ""
     [notice] = notices
-    assert notice.startswith("::notice title=dbtgate base::") and why in notice
+    short = commits["B"][:7]
+    assert notice.startswith("::notice title=dbtgate base::") and why.format(B=short) in notice
     assert notice.endswith(
-        "the gate parses main at c0ffee0 with dbt parse instead "
+        f"the gate parses main at {short} with dbt parse instead "
         "(breaking changes from the manifest alone, without warehouse types)"
     )
     # The gate then reads the base branch as a git ref, which `dbtgate check` parses at the
     # same merge base (dbtgate.base.compared_commit).
-    assert "format('origin/{0}', github.base_ref)" in step_named("Gate")["env"]["BASE"]
+    context = workflow_context("pull_request", commits, **{"base-download": {"outcome": ""}})
+    assert interpolate(step_named("Gate")["env"]["BASE"], context) == "origin/main"
+
+
+@pytest.mark.parametrize(
+    ("run", "why"),
+    [
+        (
+            "",
+            "no run of dbt-gate.yml built the merge group's base {G1} (the head of a group "
+            "queued ahead of this one, not on main yet, or a commit pushed before the workflow "
+            "was added)",
+        ),
+        ("123 in_progress ", "the build of the merge group's base {G1} is still running"),
+    ],
+    ids=["stacked", "running"],
+)
+def test_a_merge_group_without_a_base_build_parses_the_commit_it_was_built_on(tmp_path, run, why):
+    """G1, the group ahead, has no push run of main's yet (or main's run of it is still going):
+    the gate parses G1 itself, which the checkout holds (an ancestor of the group's head)."""
+    run_id, notices, commits = find_base(tmp_path, run, event="merge_group")
+    assert run_id == ""
+    [notice] = notices
+    short = commits["G1"][:7]
+    assert why.format(G1=short) in notice
+    assert notice.endswith(
+        f"the gate parses the merge group's base {short} with dbt parse instead "
+        "(breaking changes from the manifest alone, without warehouse types)"
+    )
+    context = workflow_context("merge_group", commits, **{"base-download": {"outcome": ""}})
+    assert interpolate(step_named("Gate")["env"]["BASE"], context) == commits["G1"]
+    checkout = tmp_path / "checkout"
+    git(checkout, "merge-base", "--is-ancestor", commits["G1"], "HEAD")
 
 
 def test_the_example_build_keeps_the_build_results_and_goes_on_when_a_test_fails(tmp_path):
@@ -546,6 +730,134 @@ def test_in_a_merge_queue_the_action_reads_the_pull_requests_labels_with_its_tok
     assert "dbtgate: no PR comment: this run's `merge_group` event" in result.stderr
     assert "warning" not in result.stdout + result.stderr
     assert app_token not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("labelled", [True, False])
+def test_in_a_merge_queue_the_examples_gate_fails_the_group_on_a_breaking_change(
+    tmp_path, labelled
+):
+    """The example's gate step on a merge group of PR #7, with dbtgate itself and main's build
+    downloaded as the base: the breaking change blocks (the job, and so the group, fails) unless
+    the pull request carries the label, read with the job's token; nothing is posted."""
+    from diff_support import model, write_build
+    from fake_github import FakeGitHub
+
+    columns = [("order_id", "integer"), ("status", "varchar")]
+    write_build(tmp_path / "main", [model("orders", columns, contract=True, access="public")])
+    (tmp_path / "temp").mkdir()
+    (tmp_path / "main" / "target").rename(tmp_path / "temp" / "base-artifacts")
+    group = tmp_path / "group"
+    write_build(group, [model("orders", columns[:1], contract=True, access="public")])
+    (group / "dbtgate.yml").write_text("version: 1\n")
+    context = workflow_context(
+        "merge_group", FAKE_COMMITS, **{"base-download": {"outcome": "success"}}
+    )
+    context["runner"]["temp"] = str(tmp_path / "temp")
+    payload = context["github"]["event"]
+    (tmp_path / "event.json").write_text(json.dumps(payload), encoding="utf-8")
+    step = step_named("Gate")
+    with FakeGitHub() as gh:
+        gh.add_pull_request("acme/shop", 7)
+        gh.label("acme/shop", 7, *(["breaking-change-ok"] if labelled else ["docs"]))
+        context["github"]["token"] = gh.token
+        env = {
+            **{name: interpolate(value, context) for name, value in step["env"].items()},
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_API_URL": gh.api_url,
+            "GITHUB_REPOSITORY": "acme/shop",
+            "GITHUB_EVENT_NAME": "merge_group",
+            "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
+            "GITHUB_REF": payload["merge_group"]["head_ref"],
+            "GITHUB_SHA": payload["merge_group"]["head_sha"],
+            "GITHUB_OUTPUT": str(tmp_path / "outputs"),
+            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        }
+        assert env["BASE"] == str(tmp_path / "temp" / "base-artifacts")
+        result = run_script(step["run"], env, group)
+        assert [(r.method, r.path) for r in gh.requests] == [
+            ("GET", "/repos/acme/shop/issues/7/labels?per_page=100")
+        ]
+        assert gh.comments("acme/shop", 7) == []
+    assert result.returncode == (0 if labelled else 1), result.stdout + result.stderr
+    assert f"verdict={'pass' if labelled else 'fail'}" in (tmp_path / "outputs").read_text()
+    report = json.loads((group / "dbtgate-reports" / "gate.json").read_text(encoding="utf-8"))
+    changes = [c["code"] for c in report["sections"]["diff"]["changes"]]
+    assert "breaking.column_removed" in changes
+    assert "warning" not in result.stdout + result.stderr
+    assert gh.token not in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_a_merge_group_without_a_base_build_is_gated_against_its_base_sha_parsed_by_dbt(
+    tmp_path, shop_builds
+):
+    """The fallback base of a merge group is its base_sha, given to `--base` as it is: here G1,
+    the head of the group queued ahead (on no branch the checkout has but the queue's), which
+    dbtgate finds in the checkout's history and parses with `dbt parse`, and the shop pull
+    request's breaking changes block the group."""
+    from fake_github import FakeGitHub
+
+    from dbtgate.fixture_build import assemble_project, fixtures_dir
+
+    repo = tmp_path / "checkout"
+    init_repo(repo)
+    assemble_project(fixtures_dir(), "base", repo)
+    commit_all(repo, "A")
+    a = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "update-ref", "refs/remotes/origin/main", a)
+    git(repo, "checkout", "--quiet", "-b", f"gh-readonly-queue/main/pr-5-{a}")
+    (repo / "NOTES.md").write_text("the group of #5\n")
+    commit_all(repo, "G1")
+    g1 = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "checkout", "--quiet", "-b", f"gh-readonly-queue/main/pr-7-{g1}")
+    assemble_project(fixtures_dir(), "pr", repo)
+    commit_all(repo, "G2")
+    commits = {"G1": g1, "G2": git(repo, "rev-parse", "HEAD").strip()}
+    shutil.copytree(shop_builds.pr / "target", repo / "target")
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "profiles.yml").write_text(
+        f"shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+        f"      path: {tmp_path / 'shop.duckdb'}\n",
+        encoding="utf-8",
+    )
+    context = workflow_context("merge_group", commits, **{"base-download": {"outcome": "skipped"}})
+    payload = context["github"]["event"]
+    (tmp_path / "event.json").write_text(json.dumps(payload), encoding="utf-8")
+    step = step_named("Gate")
+    with FakeGitHub() as gh:
+        gh.add_pull_request("acme/shop", 7)
+        context["github"]["token"] = gh.token
+        env = {
+            **{name: interpolate(value, context) for name, value in step["env"].items()},
+            "HOME": str(tmp_path),
+            "DBT_PROFILES_DIR": str(profiles),
+            "DBTGATE_CACHE_DIR": str(tmp_path / "cache"),
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_API_URL": gh.api_url,
+            "GITHUB_REPOSITORY": "acme/shop",
+            "GITHUB_EVENT_NAME": "merge_group",
+            "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
+            "GITHUB_REF": payload["merge_group"]["head_ref"],
+            "GITHUB_SHA": commits["G2"],
+            "GITHUB_OUTPUT": str(tmp_path / "outputs"),
+            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        }
+        assert env["BASE"] == g1
+        result = run_script(step["run"], env, repo)
+        assert gh.comments("acme/shop", 7) == []
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = json.loads((repo / "dbtgate-reports" / "gate.json").read_text(encoding="utf-8"))
+    # Parsed at G1 itself: the merge base of G1 and the group's head is G1.
+    assert report["inputs"]["base_ref"] == {"ref": g1, "sha": g1}
+    assert (tmp_path / "cache" / "base" / g1 / "manifest.json").is_file()
+    blocking = {
+        (c["code"], c["unique_id"])
+        for c in report["sections"]["diff"]["changes"]
+        if c["code"].startswith("breaking.")
+    }
+    assert ("breaking.column_removed", "model.shop.orders_summary.v2") in blocking
+    assert "verdict=fail" in (tmp_path / "outputs").read_text()
 
 
 def test_a_pull_request_from_a_fork_says_once_that_it_gets_no_comment(tmp_path):
