@@ -224,3 +224,32 @@ def test_fixture_label_read_from_the_github_pull_request_event(shop_builds, tmp_
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert read_json(report)["sections"]["diff"]["counts"]["acknowledged"] == 2
+
+
+def test_a_base_build_copied_beside_the_projects_target_is_diffed_by_its_own_compiled_sql(
+    shop_builds, tmp_path
+):
+    """`--base prod-target/` in the project (the README's example): the base's compiled SQL is
+    read from prod-target/compiled, not from the sibling target/compiled, which holds the pull
+    request's own. Read from there, every SQL change compared equal to itself ('layout,
+    comments or config only') and the WHERE the pull request added went unseen."""
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(shop_builds.pr, project, ignore=shutil.ignore_patterns("logs"))
+    shutil.copytree(shop_builds.base / "target", project / "prod-target")
+    report = tmp_path / "diff.json"
+    done = dbtgate("diff", "--base", "prod-target", "--json", str(report), cwd=project)
+    assert done.stderr == "", done.stderr
+    changes = {
+        (c["code"], c["unique_id"]): c["reason"]
+        for c in read_json(report)["sections"]["diff"]["changes"]
+    }
+    assert ("risky.filter_changed", "model.shop.int_order_payments") in changes
+    assert not [m for m in changes.values() if "layout, comments or config only" in m]
+    # Only the base build's manifest there (downloaded from production): its compiled SQL is
+    # not the pull request's either.
+    shutil.rmtree(project / "prod-target" / "compiled")
+    done = dbtgate("diff", "--base", "prod-target", "--json", str(report), cwd=project)
+    messages = [c["reason"] for c in read_json(report)["sections"]["diff"]["changes"]]
+    assert not [m for m in messages if "layout, comments or config only" in m]

@@ -211,19 +211,21 @@ class SqlFiles:
 
 
 def _candidates(project: Project, compiled_path: str) -> list[Path]:
-    """compiled_path is relative to the dbt project root (`target/compiled/...`); the artifacts may
-    also have been copied elsewhere with their target directory, so try both anchors."""
+    """Where the build's compiled file may be. compiled_path names it under the target path
+    dbt wrote to (`target/compiled/...`, relative to the project's root). The build's own copy
+    is under its artifacts directory (`compiled/...` there), wherever the directory was copied
+    to, and is read first: a base build kept as `prod-target/` in the project has the pull
+    request's `target/` beside it, whose files read as the base's made every SQL change compare
+    equal to itself. Then under the project's root, for artifacts copied without compiled/."""
     relative = Path(compiled_path)
-    if relative.is_absolute():
-        return [relative]
     found = []
-    if project.project_dir is not None:
+    if project.artifacts is not None and "compiled" in relative.parts:
+        inside = relative.parts[relative.parts.index("compiled") :]
+        found.append(project.artifacts.directory.joinpath(*inside))
+    if relative.is_absolute():
+        found.append(relative)
+    elif project.project_dir is not None:
         found.append(project.project_dir / relative)
-    if project.artifacts is not None:
-        directory = project.artifacts.directory
-        found.append(directory.parent / relative)
-        if len(relative.parts) > 1:
-            found.append(directory.joinpath(*relative.parts[1:]))
     return found
 
 
