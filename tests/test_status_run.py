@@ -500,7 +500,11 @@ def test_the_invocation_warning_gives_way_to_the_finding_that_says_it_with_evide
     once, in the finding."""
     target = build_pair(tmp_path, edit_manifest=later_manifest(minutes=1))
     warned = [w for w in run_gate(context(load_artifacts(target))).warnings if "invocation" in w]
-    assert len(warned) == 1 and warned[0].endswith("the results may not describe this manifest")
+    assert len(warned) == 1 and warned[0].endswith(
+        "the results may not describe this manifest: gate the manifest of the `dbt build` that "
+        "wrote the results (`dbt parse`, `dbt source freshness` and `dbt docs generate` rewrite "
+        "manifest.json: give them a `--target-path` of their own)"
+    )
 
     def rename(results):
         results["results"][0]["unique_id"] = "model.jaffle_shop.renamed_since"

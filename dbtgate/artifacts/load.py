@@ -514,13 +514,14 @@ def load_artifacts(
     artifacts = ArtifactSet(directory, manifest)
     if "run_results" in optional and (directory / "run_results.json").exists():
         artifacts.run_results = load_run_results(directory / "run_results.json")
-        _check_invocation(artifacts)
     if "catalog" in optional and (directory / "catalog.json").exists():
         artifacts.catalog = load_catalog(directory / "catalog.json")
         _check_catalog(artifacts)
     if "sources" in optional and (directory / "sources.json").exists():
         artifacts.sources = load_sources(directory / "sources.json")
         _check_sources(artifacts)
+    if artifacts.run_results is not None:
+        _check_invocation(artifacts)
     return artifacts
 
 
@@ -588,14 +589,32 @@ def _check_sources(artifacts: ArtifactSet) -> None:
 
 
 def _check_invocation(artifacts: ArtifactSet) -> None:
-    """Results from another dbt invocation may describe a different state of the project."""
+    """Results from another dbt invocation may describe a different state of the project.
+    The usual cause is a command run after the build into its target directory, which rewrote
+    manifest.json: `dbt source freshness` is named when sources.json is of the manifest's
+    invocation (its manifest holds no compiled SQL); else the commands that do it."""
     run_results = artifacts.run_results
     assert run_results is not None
     manifest_id = artifacts.manifest.data.metadata.invocation_id
     results_id = run_results.data.metadata.invocation_id if run_results.data.metadata else None
-    if manifest_id and results_id and manifest_id != results_id:
-        artifacts.invocation_warning = (
-            f"{run_results.path}: written by dbt invocation {results_id}, the manifest by "
-            f"{manifest_id}; the results may not describe this manifest"
+    if not (manifest_id and results_id and manifest_id != results_id):
+        return
+    sources = artifacts.sources
+    metadata = sources.data.metadata if sources is not None else None
+    if metadata is not None and metadata.invocation_id == manifest_id:
+        cause = (
+            "`dbt source freshness` rewrote manifest.json after the build (sources.json is of "
+            "its invocation): run `dbt build` again, and `dbt source freshness --target-path "
+            "freshness-target` after it, copying back only its sources.json"
         )
-        run_results.warnings.append(artifacts.invocation_warning)
+    else:
+        cause = (
+            "gate the manifest of the `dbt build` that wrote the results (`dbt parse`, `dbt "
+            "source freshness` and `dbt docs generate` rewrite manifest.json: give them a "
+            "`--target-path` of their own)"
+        )
+    artifacts.invocation_warning = (
+        f"{run_results.path}: written by dbt invocation {results_id}, the manifest by "
+        f"{manifest_id}; the results may not describe this manifest: {cause}"
+    )
+    run_results.warnings.append(artifacts.invocation_warning)

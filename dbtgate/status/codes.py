@@ -118,8 +118,8 @@ document(
         why="Results from an older run pass a change whose models and tests never ran in their "
         "current form.",
         fix="Gate the manifest.json and run_results.json of the same `dbt build`. `dbt docs "
-        "generate` and `dbt parse` rewrite artifacts: copy the build's target directory first, "
-        "or give them another --target-path.",
+        "generate`, `dbt source freshness` and `dbt parse` rewrite artifacts: copy the build's "
+        "target directory first, or give them another --target-path.",
         example="warn  run.stale_results  run_results.json may not describe this manifest: "
         "2 results for nodes this manifest does not have",
     ),
@@ -202,8 +202,9 @@ sources:
         what="`freshness.required: true` and the artifacts directory has no sources.json. "
         "Without `required`, the gate only notes that freshness was not gated.",
         why="A required check that silently does not run is a pass nobody earned.",
-        fix="Run `dbt source freshness` with the same --target-path before the gate, or drop "
-        "`freshness.required`. Severity: `freshness.severity.error` (a missing check is as "
+        fix="Run `dbt source freshness --target-path freshness-target` after the build and "
+        "copy its sources.json into the build's target directory (run there, it would rewrite "
+        "the build's manifest.json), or drop `freshness.required`. Severity: `freshness.severity.error` (a missing check is as "
         "serious as a source past its error threshold).",
         example="error  freshness.not_run  sources.json is absent, and the config requires it",
     ),

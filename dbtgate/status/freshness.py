@@ -42,12 +42,13 @@ def source_freshness(ctx: CheckContext) -> Iterator[Finding]:
                 code="freshness.not_run",
                 severity=settings.severity.error,
                 message="sources.json is absent, and the config requires it (freshness.required)",
-                fix="Run `dbt source freshness` in the same target directory before the gate.",
+                fix=f"Run {_freshness_command(project)}.",
                 changed=True,
             )
         else:
             ctx.notes.append(
-                "sources.json absent: source freshness not gated (run `dbt source freshness`)"
+                "sources.json absent: source freshness not gated (run "
+                f"{_freshness_command(project)})"
             )
             ctx.not_checked.append("source freshness (no sources.json)")
     else:
@@ -166,6 +167,18 @@ def result_finding(
         unique_id=uid,
         fix=fix,
         details={k: v for k, v in details.items() if v is not None},
+    )
+
+
+def _freshness_command(project: Project) -> str:
+    """How to write sources.json beside the build's artifacts: `dbt source freshness` also
+    writes a manifest.json of its own (without the compiled SQL) into its target path, so run
+    into the build's target/ it would replace the build's manifest, and the run's results
+    would no longer match it."""
+    where = project.artifacts.directory if project.artifacts else "target"
+    return (
+        "`dbt source freshness --target-path freshness-target` after the build and copy its "
+        f"sources.json into {where}/: into {where}/ it would rewrite the build's manifest.json"
     )
 
 

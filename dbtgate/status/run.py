@@ -699,7 +699,8 @@ def stale_findings(
             severity=settings.severity.stale_results,
             message=f"{path.name} may not describe this manifest: " + "; ".join(reasons),
             fix="Gate the manifest.json and run_results.json of the same `dbt build` (`dbt docs "
-            "generate` and `dbt parse` rewrite them: keep the build's copies).",
+            "generate`, `dbt source freshness` and `dbt parse` rewrite manifest.json: give them "
+            "a `--target-path` of their own).",
             changed=True,
             details={k: v for k, v in details.items() if v is not None},
         )
