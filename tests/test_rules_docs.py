@@ -52,6 +52,42 @@ def test_column_coverage_counts_undeclared_warehouse_columns_as_undocumented(tmp
     )
 
 
+def test_column_coverage_without_a_catalog_says_it_judged_the_declared_columns_only(tmp_path):
+    """`dbt docs generate` forgotten: the columns only the warehouse has cannot be counted, and
+    a model whose undeclared columns have no description passes. The note says so, with the
+    way to write the catalog; not when the rule was told to judge the declared ones only."""
+    text = """\
+        version: 1
+        policies:
+          - select: "stg_orders"
+            rules:
+              docs.column_coverage: {{severity: error, min: 1.0, use_catalog: {flag}}}
+        """
+    target = tmp_path / "target"  # the build without its catalog.json
+    target.mkdir()
+    (target / "manifest.json").write_bytes(
+        (CORPUS / "bouncer-dbt112" / "manifest.json").read_bytes()
+    )
+    project = Project.from_artifacts(load_artifacts(target))
+    result = gate(project, write_config(tmp_path, text.format(flag="true")))
+    assert sorted(f.column_name for f in by_code(result.findings, "docs.column_coverage")) == [
+        "order_id",
+        "status",
+    ]
+    assert [note for note in result.notes if "docs.column_coverage" in note] == [
+        f"{tmp_path / 'dbtgate.yml'}:5: docs.column_coverage judged only the columns declared "
+        "in YAML: this build has no catalog.json, so a column of the warehouse that no YAML "
+        "declares went unseen (run `dbt docs generate --target-path docs-target` after the "
+        f"build and copy its catalog.json into {target}/, or set `use_catalog: false`)"
+    ]
+    result = gate(project, write_config(tmp_path, text.format(flag="false")))
+    assert [note for note in result.notes if "docs.column_coverage" in note] == []
+    with_catalog = gate(
+        corpus_project("bouncer-dbt112"), write_config(tmp_path, text.format(flag="true"))
+    )
+    assert [note for note in with_catalog.notes if "docs.column_coverage" in note] == []
+
+
 def test_column_coverage_above_the_threshold_reports_nothing(tmp_path):
     project = corpus_project("bouncer-dbt112")
     config = write_config(

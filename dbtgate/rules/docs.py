@@ -204,7 +204,8 @@ def column_coverage(
 
     The columns are those declared in YAML plus, with `use_catalog` and a catalog.json, the
     warehouse columns that are not declared (they are undocumented by definition); catalog.json
-    lists a source table's columns when `dbt docs generate` could read the table. A placeholder
+    lists a source table's columns when `dbt docs generate` could read the table. In a build
+    without catalog.json only the declared columns are judged, and a note says so. A placeholder
     description ("TODO", "TBD", "n/a": `docs.placeholder`'s default words and markers, as the
     `docs_columns` KPI counts) leaves a column undocumented; one that restates the column's
     name counts, as in dbt-coverage (`docs.placeholder` flags those). Below the

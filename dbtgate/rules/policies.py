@@ -258,6 +258,11 @@ def policies(context: CheckContext) -> Iterable[Finding]:
                     f"{', '.join(f'{t}s' for t in types)}; select {policy.select!r} selects none, "
                     "so it checked nothing"
                 )
+            if subjects[types] and compiled_rule.rule.code not in unmet:
+                note = _declared_columns_only(compiled_rule, context.project, config, policy)
+                if note is not None:
+                    unmet.add(compiled_rule.rule.code)
+                    context.notes.append(note)
             for finding in _apply(compiled_rule, compiled, subjects[types], inputs, config, base):
                 key = (
                     finding.code,
@@ -294,6 +299,25 @@ def _has(project: Project, need: str) -> bool:
     if need == "bytes_billed":
         return run is not None and run.billed
     return run is not None
+
+
+def _declared_columns_only(
+    compiled_rule: CompiledRule, project: Project, config: Config, policy: Policy
+) -> str | None:
+    """What a rule that counts the warehouse's columns too (`use_catalog`, on by default)
+    missed in a build without catalog.json: it judged the columns declared in YAML only, so a
+    column no YAML declares passed unseen (`dbt docs generate` forgotten), which the gate
+    says. None when the rule has a catalog to read, or was told not to."""
+    if not compiled_rule.params.get("use_catalog") or project.catalog is not None:
+        return None
+    line = compiled_rule.setting.line or policy.line
+    where = project.artifacts.directory if project.artifacts else Path("target")
+    return (
+        f"{config_location(config, line)}: {compiled_rule.rule.code} judged only the columns "
+        "declared in YAML: this build has no catalog.json, so a column of the warehouse that "
+        "no YAML declares went unseen (run `dbt docs generate --target-path docs-target` after "
+        f"the build and copy its catalog.json into {where}/, or set `use_catalog: false`)"
+    )
 
 
 def _empty_selection_note(config: Config, policy: Policy, selection: Selection) -> str:
