@@ -1271,7 +1271,9 @@ def lint(
         per_file = (run.seconds - run.setup_seconds) / linted if linted else 0.0
         console.print(
             f"lint: {counted(linted, 'file')} in {run.seconds:.1f}s "
-            f"({run.setup_seconds:.1f}s setup, {per_file:.2f}s per file)",
+            f"({run.setup_seconds:.1f}s setup, {per_file:.2f}s per file); {run.measured()}, "
+            f"dialect {run.dialect}",
+            markup=False,
             highlight=False,
         )
     _write_files(result, context, request, repo_url)

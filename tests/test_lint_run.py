@@ -492,3 +492,20 @@ def test_the_pr_comment_of_a_lint_without_a_build_does_not_date_a_manifest(tmp_p
     assert "Config digest: `" in comment
     assert "; no dbt build's manifest was read.\n" in comment
     assert "wrote at" not in comment
+
+
+def test_the_console_says_what_the_changed_lines_were_measured_against(tmp_path):
+    """`dbtgate lint` finds its base itself (main, origin/main, ...): which one it took, and
+    the dialect it chose, were said nowhere, so a newcomer could not tell a lint of the change
+    from one of every line."""
+    project = pr_repo(
+        tmp_path / "repo", {"models/a.sql": CLEAN}, {"dbtgate.yml": "lint: {dialect: duckdb}\n"}
+    )
+    merge_base = git(project, "rev-parse", "--short=7", "main").strip()
+    first = dbtgate("lint", cwd=project).stdout.splitlines()[0]
+    assert first.endswith(
+        f"; changed lines measured against main (merge base {merge_base}), dialect duckdb"
+    ), first
+    (project / ".git").rename(project / "not-git")
+    first = dbtgate("lint", "--all", cwd=project).stdout.splitlines()[0]
+    assert first.endswith("; no base: every line counts as changed, dialect duckdb"), first

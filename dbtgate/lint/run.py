@@ -180,6 +180,18 @@ class LintRun:
             return f"the base build ({self.base_build})"
         return None
 
+    def measured(self) -> str:
+        """What the changed lines were measured against, as the console's first line says it:
+        which base `dbtgate lint` found (a ref of its default list, `main` or `origin/main`)
+        is otherwise said nowhere when the change is known."""
+        if self.merge_base is not None:
+            return (
+                f"changed lines measured against {self.base_ref} (merge base {self.merge_base[:7]})"
+            )
+        if self.base_build is not None:
+            return f"changed lines measured against {self.against}"
+        return "no base: every line counts as changed"
+
     def severity_of(self, code: str, warning: bool = False) -> str:
         if code in self.severity:
             return self.severity[code]
