@@ -84,7 +84,7 @@ def validate_config(
     result.summary.append(
         f"scope: {config.scope}, fail_on: {config.fail_on}, lint: "
         + (
-            f"on ({config.lint.dialect or 'dialect from .sqlfluff'})"
+            f"on ({config.lint.dialect or 'dialect from .sqlfluff, else the dbt adapter'})"
             if config.lint.enabled
             else "off"
         )

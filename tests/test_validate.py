@@ -25,6 +25,17 @@ def test_the_fixture_config_is_valid_and_summarised(tmp_path) -> None:
     assert lines[2] == "  scope: changed, fail_on: error, lint: on (duckdb)"
 
 
+def test_lint_without_a_dialect_says_where_the_dialect_comes_from(tmp_path) -> None:
+    """Without lint.dialect, sqlfluff's config names it, else the build's adapter does
+    (`lint.run`): 'dialect from .sqlfluff' alone was untrue of a project without one."""
+    write_config(tmp_path, "version: 1\nlint: {enabled: true}\n")
+    result = dbtgate("validate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[2] == (
+        "  scope: all, fail_on: error, lint: on (dialect from .sqlfluff, else the dbt adapter)"
+    )
+
+
 def test_without_a_config_it_says_so(tmp_path) -> None:
     result = dbtgate("validate", cwd=tmp_path)
     assert result.returncode == 2
