@@ -1117,3 +1117,55 @@ def test_a_token_input_empty_on_a_forks_pull_request_is_said_as_no_secrets(tmp_p
     )
     assert lines["acme/shop"].startswith("::warning title=dbtgate%3A PR comment not posted::")
     assert "the dbtgate action's `token` input" in lines["acme/shop"]
+
+
+@pytest.mark.slow
+def test_the_base_artifact_the_example_keeps_compares_a_changed_models_filters(
+    shop_builds, tmp_path
+):
+    """The artifact main's run uploads, downloaded as the pull request's base: with the
+    compiled SQL in it, the WHERE the fixture's pull request adds is risky.filter_changed.
+    Kept without it (manifest, catalog and results alone), the change read only as 'SQL
+    changed', its filters and grain never compared."""
+    import shutil
+
+    [upload] = [
+        s
+        for s in example_steps()
+        if "upload-artifact" in s.get("uses", "") and s.get("if") == "github.event_name == 'push'"
+    ]
+    paths = [for_project(p, {"dir": "."}) for p in upload["with"]["path"].splitlines()]
+    # upload-artifact keeps the paths below the folder they all share (target/ here).
+    root = Path(os.path.commonpath(paths))
+    download = tmp_path / "base-artifacts"
+    for path in paths:
+        source = shop_builds.base / path
+        kept = download / Path(path).relative_to(root)
+        if source.is_dir():
+            shutil.copytree(source, kept)
+        else:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, kept)
+    report = tmp_path / "diff.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dbtgate.cli",
+            "diff",
+            "--base",
+            str(download),
+            "--json",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=shop_builds.pr,
+        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert done.stderr == "", done.stderr
+    changes = json.loads(report.read_text())["sections"]["diff"]["changes"]
+    assert ("risky.filter_changed", "model.shop.int_order_payments") in [
+        (c["code"], c["unique_id"]) for c in changes
+    ]
