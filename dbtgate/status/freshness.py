@@ -178,7 +178,7 @@ def _freshness_command(project: Project) -> str:
     where = project.artifacts.directory if project.artifacts else "target"
     return (
         "`dbt source freshness --target-path freshness-target` after the build and copy its "
-        f"sources.json into {where}/: into {where}/ it would rewrite the build's manifest.json"
+        f"sources.json into {where}/: a target path of its own keeps the build's manifest.json"
     )
 
 
