@@ -112,19 +112,25 @@ policies:
 # plugins: [rules/our_rules.py]
 """
 
-# For a project whose models carry tiers: the strict policies on the critical models only.
-TIERED_POLICIES = """\
+# For a project whose models carry tiers: the strict policies on the critical models only, by
+# tier (1, 2).
+TIER_POLICIES = (
+    """\
   - select: "tier:1"
     rules:
       tests.primary_key: error
       docs.model_description: error
       docs.column_coverage: {severity: error, min: 1.0}
       owner.present: error
+""",
+    """\
   - select: "tier:2"
     rules:
       docs.model_description: warn
       owner.present: error
-"""
+""",
+)
+TIERED_POLICIES = "".join(TIER_POLICIES)
 
 # For a project whose built models set no tier: tier policies would select nothing, so the same
 # policies reach every model, as warnings, until the team tiers what is critical.
@@ -241,10 +247,29 @@ def _policies_for(manifest: Manifest | None, manifest_path: Path) -> tuple[str, 
         if rest
         else ""
     )
-    return TIERED_POLICIES, (
+    empty = [tier for tier, count in ((1, first), (2, second)) if not count]
+    kept = f", tier:{empty[0]}'s policy written commented out" if empty else ""
+    return _tier_policies(empty), (
         f"the policies judge {first + second} of the {counted(len(models), 'model')} built: "
-        f"tier:1 selects {first}, tier:2 {second}{unjudged}"
+        f"tier:1 selects {first}, tier:2 {second}{kept}{unjudged}"
     )
+
+
+def _tier_policies(empty: list[int]) -> str:
+    """The tier policies, those of a tier no model of the build has (`empty`) commented out: a
+    policy selecting nothing is noted on every `check` (as a selector's typo would be), a note
+    the team did not write and cannot act on until a model gets that tier."""
+    blocks = []
+    for tier, block in enumerate(TIER_POLICIES, 1):
+        if tier in empty:
+            lines = [f"  # {line[2:]}" for line in block.splitlines()]
+            block = (
+                f"  # No model of the last build is tier {tier}: uncomment once one is.\n"
+                + "\n".join(lines)
+                + "\n"
+            )
+        blocks.append(block)
+    return "".join(blocks)
 
 
 def _adapter_dialect(manifest: Manifest | None) -> str:

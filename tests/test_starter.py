@@ -126,10 +126,20 @@ def test_a_build_with_tiers_keeps_the_tier_policies_and_counts_what_they_select(
     write_build(tmp_path, tiered)
     written = write_starter_config(tmp_path)
     assert written.policies_note == (
-        "the policies judge 1 of the 3 models built: tier:1 selects 1, tier:2 0; no policy "
-        "judges the other 2 (tier 3 or more) until they are tiered or a policy selects them"
+        "the policies judge 1 of the 3 models built: tier:1 selects 1, tier:2 0, tier:2's "
+        "policy written commented out; no policy judges the other 2 (tier 3 or more) until "
+        "they are tiered or a policy selects them"
     )
-    assert '\n  - select: "tier:1"' in written.path.read_text(encoding="utf-8")
+    text = written.path.read_text(encoding="utf-8")
+    assert '\n  - select: "tier:1"' in text
+    # A policy selecting nothing would be noted on every check: tier 2's waits, commented out.
+    assert '\n  - select: "tier:2"' not in text
+    assert "  # No model of the last build is tier 2: uncomment once one is.\n" in text
+    assert '\n  # - select: "tier:2"\n  #   rules:\n' in text
+    result = dbtgate("check", "--json", str(tmp_path / "report.json"), cwd=tmp_path)
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    notes = read_json(tmp_path / "report.json")["notes"]
+    assert not [note for note in notes if "tier:2" in note], notes
 
 
 def test_a_build_whose_models_are_all_below_tier_2_gets_policies_that_warn_on_every_model(
