@@ -16,6 +16,33 @@ from pathlib import Path
 
 from rich.console import Console
 
+# Where the fixture's README turns from how it is built and kept (for dbtgate's developers) to
+# what it plants: the sections the demo's reader wants beside the reports.
+_PLANTED_FROM = "## Deliberate gaps in the base"
+
+
+def demo_guide(fixture_readme: str, workdir: Path) -> str:
+    """The README.md the demo writes beside its builds: what the folder holds and how to try an
+    edit, then the fixture README's sections on what the base lacks and the pull request plants,
+    each with the finding it gives. Not the whole fixture README: its first part tells dbtgate's
+    developers to keep the file exact and renumber lines, which a demo user editing
+    `pr/project` is not asked to do."""
+    planted = fixture_readme[fixture_readme.index(_PLANTED_FROM) :]
+    again = shlex.join(["dbtgate", "demo", "--dir", str(workdir)])
+    return (
+        "# dbtgate demo: what the fixture's pull request plants\n\n"
+        "Two builds of the bundled DuckDB project `shop`, made with dbt-duckdb: `base/project`"
+        " (the main branch) and `pr/project` (a pull request with problems planted in it), and"
+        " in `reports/` the gate's reports of the pull request against the base (open"
+        " `reports/gate.html` in a browser).\n\n"
+        "Below: the gaps the base already has, the changes the pull request makes, and the"
+        " finding each gives. Paths are those inside a project folder (`base/project`,"
+        " `pr/project`); `shop_pr/` is the pull request's files as dbtgate ships them. Line"
+        " numbers are those of the fixture as shipped: they move when you edit `pr/project`.\n\n"
+        "To see the gate answer a change of your own, edit `pr/project` (a model's SQL, its"
+        f" YAML, dbtgate.yml) and run `{again}` again.\n\n" + planted
+    )
+
 
 def _make_workdir(workdir: Path) -> None:
     """Create --dir, or say in words why it cannot be: mkdir's own error on a file there was
@@ -64,7 +91,8 @@ def run_demo(directory: Path | None, console: Console) -> int:
     pr, base = projects["pr"].resolve(), projects["base"].resolve()
     # What the fixture's pull request changes and plants, for the reader of the reports.
     guide = workdir.resolve() / "README.md"
-    guide.write_bytes((fixtures_dir() / "README.md").read_bytes())
+    fixture_readme = (fixtures_dir() / "README.md").read_text(encoding="utf-8")
+    guide.write_text(demo_guide(fixture_readme, workdir.resolve()), encoding="utf-8")
     # Run in the PR's project folder, as an engineer would: its target/ and dbtgate.yml are found
     # there, and findings name files as the repository does (`models/marts/_marts.yml:50`).
     args = [

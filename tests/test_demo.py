@@ -46,7 +46,12 @@ def test_demo_writes_every_report_format_and_says_where(shop_builds) -> None:
     # What the pull request plants, beside the builds, for the reader of the reports.
     guide = workdir.resolve() / "README.md"
     assert f"what the PR plants:   {guide}" in result.stdout
-    assert "## The pull request" in guide.read_text()
+    text = guide.read_text()
+    assert text.startswith("# dbtgate demo: what the fixture's pull request plants\n")
+    assert "## Deliberate gaps in the base" in text and "## The pull request" in text
+    assert f"run `dbtgate demo --dir {workdir.resolve()}` again" in text
+    # Not the fixture's notes for dbtgate's developers (keep the file exact, renumber lines).
+    assert "Keep this file exact" not in text and "## Project layout" not in text
     for path in listed:
         assert (reports / path.rsplit("/", 1)[1]).stat().st_size > 0, path
     report = load_report(reports / "gate.json")
