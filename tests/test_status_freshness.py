@@ -208,6 +208,21 @@ def test_absent_sources_json_is_a_note_unless_required(tmp_path):
     assert [f.code for f in result.blocking] == ["freshness.not_run"]
 
 
+def test_absent_sources_json_is_no_note_when_no_source_sets_freshness(tmp_path):
+    """No source with a warn_after or error_after: `dbt source freshness` would check nothing,
+    so the gate does not tell the user to run it; the reports still say freshness was not
+    checked, and why."""
+    manifest = json.loads((corpus_dir("bouncer-dbt112") / "manifest.json").read_text())
+    for source in manifest["sources"].values():
+        source["freshness"] = {"warn_after": {"count": None, "period": None}, "filter": None}
+        source["config"].pop("freshness", None)
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    ctx = context(tmp_path)
+    assert list(source_freshness(ctx)) == []
+    assert not [note for note in ctx.notes if "sources.json" in note]
+    assert ctx.not_checked == ["source freshness (no source sets a freshness threshold)"]
+
+
 def test_checks_switched_off_are_listed_as_not_checked(tmp_path):
     """A release manager reading a PASS must see that the config left freshness and the run
     out, as a missing sources.json is shown; `run.slower` under a switched-off run says so."""

@@ -45,6 +45,9 @@ def source_freshness(ctx: CheckContext) -> Iterator[Finding]:
                 fix=f"Run {_freshness_command(project)}.",
                 changed=True,
             )
+        elif not any(has_freshness(source) for source in project.sources.values()):
+            # `dbt source freshness` would check nothing: no note to run it.
+            ctx.not_checked.append("source freshness (no source sets a freshness threshold)")
         else:
             ctx.notes.append(
                 "sources.json absent: source freshness not gated (run "
