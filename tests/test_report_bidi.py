@@ -8,8 +8,11 @@ is data and is rendered again by `dbtgate report`, keeps the text as the manifes
 
 from __future__ import annotations
 
+import base64
 import io
 import json
+import re
+import zlib
 
 import pytest
 from report_samples import (
@@ -110,4 +113,8 @@ def test_a_paged_html_reports_filter_data_matches_its_options() -> None:
     with the options' values as the browser reads them (escapes, not controls)."""
     text = render(sample_report(blocking_owned_by([HOSTILE_OWNER] * 600)), "html")
     assert raw_controls(text) == set()
-    assert text.count("@octo \\\\u202eevil\\\\u202c") >= 1  # in the rows' JSON, escaped once
+    # The rows' JSON, compressed in the page (`html.packed_rows`), unpacked as the script does.
+    packed = re.search(r'id="finding-rows" data-encoding="deflate">([^<]*)</script>', text)
+    data = zlib.decompress(base64.b64decode(packed.group(1))).decode()
+    assert raw_controls(data) == set()
+    assert data.count("@octo \\\\u202eevil\\\\u202c") >= 1  # in the rows' JSON, escaped once

@@ -220,6 +220,16 @@ def test_fixture_pr_report_opens_and_filters_in_chromium(shop_builds, browser, t
     assert severe(browser) == []
 
 
+def open_large(driver, path: Path) -> None:
+    """Open a report of more findings than its table holds and wait until the script has read
+    their data (decompressed in the background): the filters are shown then."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(path.as_uri())
+    WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "filter-owner").is_displayed())
+
+
 @pytest.fixture
 def big_page(tmp_path: Path, browser) -> object:
     """A report with more findings than the table holds at once (html.PAGE_ROWS), one of them
@@ -230,7 +240,7 @@ def big_page(tmp_path: Path, browser) -> object:
     evil = data_block_payload(owner="@team-evil</script>")
     path = tmp_path / "big.html"
     path.write_text(render_html(sample_report([*many_findings(1200), evil])), encoding="utf-8")
-    browser.get(path.as_uri())
+    open_large(browser, path)
     return browser
 
 
@@ -777,6 +787,38 @@ def test_without_javascript_no_dead_controls_and_the_page_says_where_the_rest_is
     assert no_script.find_element(By.ID, "shown-count").text == "500 of 800"
 
 
+def test_a_browser_that_cannot_decompress_the_rows_shows_the_page_as_without_a_script(
+    tmp_path: Path, browser
+) -> None:
+    """A large report's rows travel compressed, which a browser without DecompressionStream
+    (before 2023's Firefox 113 and Safari 16.4) cannot read: its filters would reach the first
+    page alone, so they stay hidden and the page says where every finding is."""
+    from report_samples import many_findings, sample_report
+    from selenium.webdriver.common.by import By
+
+    path = tmp_path / "big.html"
+    path.write_text(render_html(sample_report(many_findings(800))), encoding="utf-8")
+    added = browser.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {"source": "delete window.DecompressionStream;"},
+    )
+    try:
+        browser.get(path.as_uri())
+        assert browser.execute_script("return window.DecompressionStream === undefined")
+        assert len(visible_rows(browser)) == 500
+        controls = browser.find_elements(By.CSS_SELECTOR, ".filters label, .filters button")
+        controls.append(browser.find_element(By.ID, "more-findings"))
+        assert len(controls) == 6 and not any(control.is_displayed() for control in controls)
+        assert browser.find_element(By.ID, "findings-rest").text.startswith(
+            "Not in the table: 300 of 800 findings (100 blocking, 200 advisory); every finding"
+        )
+        assert severe(browser) == []
+    finally:
+        browser.execute_cdp_cmd(
+            "Page.removeScriptToEvaluateOnNewDocument", {"identifier": added["identifier"]}
+        )
+
+
 def test_the_note_of_what_the_table_leaves_out_follows_the_page_and_the_filters(
     tmp_path: Path, browser
 ) -> None:
@@ -787,7 +829,7 @@ def test_the_note_of_what_the_table_leaves_out_follows_the_page_and_the_filters(
 
     path = tmp_path / "big.html"
     path.write_text(render_html(sample_report(many_findings(1200))), encoding="utf-8")
-    browser.get(path.as_uri())
+    open_large(browser, path)
     rest = browser.find_element(By.ID, "findings-rest")
     assert rest.text.startswith(
         "Not in the table: 700 of 1,200 findings (400 blocking, 300 advisory)"

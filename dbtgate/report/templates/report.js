@@ -1,14 +1,16 @@
 // Findings filter: each <select data-filter="owner|tier|severity|disposition"> narrows the
 // findings by that value; an empty value means "any". A small report has every row in the table
 // and the filter hides rows. A large one has its first rows in the table and all of them in the
-// #finding-rows data ([owner, tier, severity, disposition, row markup]): the filter then picks
+// #finding-rows data ([owner, tier, severity, disposition, row markup] as JSON, compressed with
+// zlib and in base64: the browser's DecompressionStream reads it back): the filter then picks
 // from the data and the table shows a page of the matches at a time ("show N more"), and
 // #findings-rest says how many matches, of which status, the table leaves out.
-// The controls are written hidden (without a script they would do nothing): shown here.
+// The controls are written hidden (without a script they would do nothing): shown here, once
+// what they filter is read. A browser without DecompressionStream leaves them hidden, and the
+// page reads as it does without a script: its first page, and where every finding is.
 (function () {
   "use strict";
   var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-filter]"));
-  selects.forEach(function (select) { select.parentNode.hidden = false; });
   var shown = document.getElementById("shown-count");
   var data = document.getElementById("finding-rows");
   var fields = ["owner", "tier", "severity", "disposition"];
@@ -19,9 +21,22 @@
       return !select.value || value(select.getAttribute("data-filter")) === select.value;
     });
   }
-  var apply;
-  if (data) {
-    var all = JSON.parse(data.textContent);
+  // The rows' data, decompressed: a promise of the list of rows.
+  function unpack(element) {
+    var text = atob(element.textContent.trim());
+    var bytes = new Uint8Array(text.length);
+    for (var i = 0; i < text.length; i += 1) { bytes[i] = text.charCodeAt(i); }
+    var stream = new Blob([bytes]).stream().pipeThrough(
+      new DecompressionStream(element.getAttribute("data-encoding")));
+    return new Response(stream).text().then(JSON.parse);
+  }
+  function start(all) {
+    selects.forEach(function (select) { select.parentNode.hidden = false; });
+    var apply = all ? paged(all) : filtered();
+    controls(apply);
+  }
+  // The filters of a large report: they pick from `all`, the table shows a page of the matches.
+  function paged(all) {
     var body = document.querySelector("#findings-table tbody");
     var more = document.getElementById("more-findings");
     var page = Number(more.getAttribute("data-page"));
@@ -44,7 +59,7 @@
         return n ? grouped(n) + " " + option.text : "";
       }).filter(Boolean).join(", ");
     };
-    apply = function () {
+    var apply = function () {
       matching = all.filter(function (item) {
         return keep(function (name) { return item[fields.indexOf(name)]; });
       });
@@ -55,9 +70,12 @@
       limit += page;
       render();
     });
-  } else {
+    return apply;
+  }
+  // The filters of a small report: every row is in the table, and they hide rows.
+  function filtered() {
     var rows = Array.prototype.slice.call(document.querySelectorAll("tr.finding"));
-    apply = function () {
+    return function () {
       var count = 0;
       rows.forEach(function (row) {
         row.hidden = !keep(function (name) { return row.getAttribute("data-" + name); });
@@ -76,21 +94,28 @@
     });
     if (active) { active.textContent = held.length ? " · filtered by " + held.join(", ") : ""; }
   }
-  selects.forEach(function (select) {
-    select.addEventListener("change", apply);
-    select.addEventListener("change", describe);
-  });
-  var reset = document.getElementById("reset-filters");
-  if (reset) {
-    reset.hidden = false;
-    reset.addEventListener("click", function () {
-      selects.forEach(function (select) { select.value = ""; });
-      apply();
-      describe();
+  function controls(apply) {
+    selects.forEach(function (select) {
+      select.addEventListener("change", apply);
+      select.addEventListener("change", describe);
     });
+    var reset = document.getElementById("reset-filters");
+    if (reset) {
+      reset.hidden = false;
+      reset.addEventListener("click", function () {
+        selects.forEach(function (select) { select.value = ""; });
+        apply();
+        describe();
+      });
+    }
+    apply();
+    describe();
   }
-  apply();
-  describe();
+  if (!data) {
+    start(null);
+  } else if (window.DecompressionStream) {
+    unpack(data).then(start);
+  }
   // A rule's code in a finding links to the rule's entry below, which opens when followed.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a.rule-link");
