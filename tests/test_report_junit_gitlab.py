@@ -174,3 +174,51 @@ def test_junit_attributes_and_text_read_back_exactly() -> None:
     assert case.get("file") == f"models/{tricky}.yml" and case.get("line") == "7"
     text = case.find("failure").text
     assert text.endswith(f"fix: {tricky}".replace("\r\n", "\n"))  # XML reads CR LF as LF
+
+
+def test_junit_past_its_size_keeps_the_failures_and_its_verdict_says_what_it_left_out() -> None:
+    """GitLab shows nothing of a JUnit file of 30 MB: 20,000 models' findings took 52 MB. Past
+    its size the file keeps the failing testcases first, breaking changes before policy
+    findings, counts only what it lists, and its verdict says how many it left out and where
+    they are."""
+    from report_samples import many_findings
+
+    from dbtgate.report.junit import junit_xml
+
+    breaking = finding(
+        code="breaking.column_removed",
+        severity="error",
+        message="contracted column id removed",
+        unique_id="model.big.zz_last",
+        disposition="blocking",
+    )
+    report = sample_report([*many_findings(400), breaking])
+    whole = junit_xml(report, 10**9)
+    assert whole == render_junit(report)  # small enough: nothing left out
+    assert ET.fromstring(whole.encode()).get("tests") == "402"  # 401 testcases and the verdict
+    cut = junit_xml(report, 50_000)
+    assert len(cut.encode()) <= 50_000
+    root = ET.fromstring(cut.encode())
+    listed = [case for case in root.iter("testcase") if case.get("name") != "dbtgate verdict"]
+    assert 0 < len(listed) < 401
+    # Failures first, and of those the breaking change: the 100 advisory cases (passed) go.
+    assert listed[0].get("name") == "breaking.column_removed model.big.zz_last"
+    assert all(case.find("failure") is not None for case in listed)
+    # Each rule keeps its share, not the first suites in the alphabet all the room.
+    assert {case.get("classname") for case in listed} == {
+        "breaking.column_removed",
+        "docs.column_coverage",
+        "owner.present",
+        "tests.primary_key",
+    }
+    assert root.get("tests") == str(len(listed) + 1)
+    assert root.get("failures") == str(len(listed) + 1)
+    for suite in root.findall("testsuite"):
+        assert int(suite.get("tests")) == len(suite.findall("testcase"))
+        assert int(suite.get("failures")) == len(suite.findall("testcase/failure"))
+    verdict = root.find("testsuite[@name='verdict']/testcase/failure").text
+    assert verdict.splitlines()[1] == (
+        f"This file lists {len(listed)} of the 401 testcases, failures first, to stay under"
+        " 0.05 MB: GitLab shows nothing of a JUnit file of 30 MB or more. The other"
+        f" {401 - len(listed)} are in the JSON gate report (gate.json), with every finding."
+    )

@@ -7,7 +7,8 @@ testcase per rule × resource, so the tab reads like "which rule failed where". 
 when any of its findings blocks the gate; it is skipped when its findings are all waived or
 baselined (with the waiver in the message); otherwise it passes. Several findings of one rule on
 one resource (columns, lint lines) are one testcase listing them all; findings of it that do not
-block are in its output beside the failure.
+block are in its output beside the failure. A file past `MAX_BYTES` (GitLab shows nothing of
+one of 30 MB) keeps the failures first and its verdict says how many testcases it left out.
 
 The XML is written as text, in the layout ElementTree's `indent` gives (two spaces a level):
 building and serialising an ElementTree in pure Python was most of the 0.9 s the file took at
@@ -18,17 +19,29 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from dbtgate.plain_text import BIDI_CONTROLS
 from dbtgate.report import view
+from dbtgate.wording import number
 
 # Characters XML 1.0 cannot carry at all (not even escaped); untrusted text may contain them.
 _NOT_XML = re.compile(r"[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
 
+# GitLab reads a JUnit file of less than 30 MB (and 100 MB of them a job), and shows nothing of
+# a bigger one: 10,000 models' 37,000 testcases took 26 MB, 20,000 models' 52 MB. Past this the
+# file keeps the testcases that matter most (`_kept`) and its verdict says how many it left out.
+MAX_BYTES = 20_000_000
+
+
 def render_junit(report: dict[str, Any], options: object = None) -> str:
+    return junit_xml(report, MAX_BYTES)
+
+
+def junit_xml(report: dict[str, Any], max_bytes: int) -> str:
+    """The JUnit document of `report`, in at most about `max_bytes` bytes of UTF-8."""
     cases: dict[str, dict[tuple[str, str], list[dict[str, Any]]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -43,17 +56,29 @@ def render_junit(report: dict[str, Any], options: object = None) -> str:
         )
         cases[finding["family"]][(finding["code"], resource)].append(finding)
 
+    rendered = {
+        family: [
+            (code, *_testcase(code, resource, found))
+            for (code, resource), found in sorted(by.items())
+        ]
+        for family, by in cases.items()
+    }
+    total = sum(len(found) for found in rendered.values())
+    kept = _kept(rendered, max_bytes)
     totals = {"tests": 1, "failures": 0, "errors": 0, "skipped": 0}
-    suites = [_verdict_suite(report, totals)]
-    for family in sorted(cases):
+    suites = [_verdict_suite(report, totals, (len(kept), total, max_bytes))]
+    for family in sorted(rendered):
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         testcases = []
-        for (code, resource), findings in sorted(cases[family].items()):
+        for index, (_, xml, outcome) in enumerate(rendered[family]):
+            if (family, index) not in kept:
+                continue
             counts["tests"] += 1
-            xml, outcome = _testcase(code, resource, findings)
             testcases.append(xml)
             if outcome:
                 counts[outcome] += 1
+        if not testcases:
+            continue
         for key, value in counts.items():
             totals[key] += value
         suites.append(
@@ -65,16 +90,71 @@ def render_junit(report: dict[str, Any], options: object = None) -> str:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
 
 
-def _verdict_suite(report: dict[str, Any], totals: dict[str, int]) -> str:
+# Which testcases a file too big keeps first: failures, then the waived and baselined
+# (skipped), then those that passed; among them breaking changes and run status before policy
+# findings, lint last (`view.family_rank`); then each rule's first testcase, each rule's second,
+# and so on: at 20,000 models the file kept every docs and governance failure and no owner or
+# tests one, whose suites came later in the alphabet.
+_OUTCOME_RANK = {"failures": 0, "skipped": 1, None: 2}
+# Room kept for the suites' own lines and the verdict's note of what was left out.
+_FRAME_BYTES = 4096
+
+
+def _kept(
+    rendered: dict[str, list[tuple[str, str, str | None]]], max_bytes: int
+) -> set[tuple[str, int]]:
+    """The (family, index) of each testcase the file keeps: all of them when they fit in
+    `max_bytes`, else as many as fit, taken in `_OUTCOME_RANK`'s order."""
+    sizes = {
+        (family, index): len(xml.encode())
+        for family, found in rendered.items()
+        for index, (_, xml, _) in enumerate(found)
+    }
+    room = max_bytes - _FRAME_BYTES
+    if sum(sizes.values()) <= room:
+        return set(sizes)
+    rank: dict[tuple[str, int], tuple[int, int, int]] = {}
+    seen: Counter[tuple[str, str | None]] = Counter()
+    for family, found in rendered.items():
+        for index, (code, _, outcome) in enumerate(found):
+            seen[code, outcome] += 1
+            rank[family, index] = (
+                _OUTCOME_RANK[outcome],
+                view.family_rank(family),
+                seen[code, outcome],
+            )
+    kept: set[tuple[str, int]] = set()
+    for key in sorted(sizes, key=lambda key: (rank[key], key)):
+        if sizes[key] > room:
+            break
+        room -= sizes[key]
+        kept.add(key)
+    return kept
+
+
+def _verdict_suite(
+    report: dict[str, Any], totals: dict[str, int], listed: tuple[int, int, int]
+) -> str:
     """The gate's own testcase: failed with the verdict line when it fails (counted in
-    `totals`), passed with it otherwise."""
+    `totals`), passed with it otherwise. `listed`: how many testcases the file lists, of how
+    many, in how many bytes at most; when it left some out, the verdict says so and where
+    they are."""
     verdict = view.verdict_text(report)
+    text = verdict
+    shown, total, max_bytes = listed
+    if shown < total:
+        text += (
+            f"\nThis file lists {number(shown)} of the {number(total)} testcases, failures"
+            f" first, to stay under {max_bytes / 10**6:g} MB: GitLab shows nothing of a JUnit"
+            f" file of 30 MB or more. The other {number(total - shown)} are in the JSON gate"
+            " report (gate.json), with every finding."
+        )
     if report["verdict"] == "pass":
-        child = _element("system-out", verdict)
+        child = _element("system-out", text)
         failures = 0
     else:
         message = _attribute(verdict)
-        child = f'<failure message="{message}" type="dbtgate.verdict">{_text(verdict)}</failure>'
+        child = f'<failure message="{message}" type="dbtgate.verdict">{_text(text)}</failure>'
         failures = 1
     totals["failures"] += failures
     counts = _attributes(name="verdict", tests=1, failures=failures, errors=0, skipped=0)
