@@ -207,6 +207,13 @@ def test_single_omitted_finding_is_singular() -> None:
     assert "::1 more finding not annotated" in render_annotations(items)[-1]
 
 
+def test_the_count_left_out_is_grouped_in_thousands() -> None:
+    """10,000 models' job log ended "39003 more findings not annotated" beside reports that
+    count them "39,023"."""
+    items = [Item("error", f"e{i}", "a.yml", i + 1) for i in range(1_510)]
+    assert "::1,500 more findings not annotated" in render_annotations(items)[-1]
+
+
 def test_no_findings_no_output() -> None:
     assert render_annotations([]) == []
 

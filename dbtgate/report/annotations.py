@@ -15,6 +15,7 @@ from typing import Any
 
 from dbtgate.plain_text import without_control_codes
 from dbtgate.report.view import family_rank
+from dbtgate.wording import counted
 
 LEVELS = ("error", "warning", "notice")
 PER_LEVEL_LIMIT = 10
@@ -109,12 +110,13 @@ def render_annotations(
     lines = [_format_item(item) for item in shown]
     omitted = len(ordered) - len(shown)
     if omitted:
-        noun = "finding" if omitted == 1 else "findings"
         lines.append(
             format_annotation(
                 "notice",
-                f"{omitted} more {noun} not annotated (GitHub shows at most {per_level} annotations"
-                f" of each level per step); see {full_report} for all of them.",
+                # Grouped in thousands as every report's counts: "39003 more" beside their 39,023.
+                f"{counted(omitted, 'more finding')} not annotated (GitHub shows at most"
+                f" {per_level} annotations of each level per step); see {full_report} for all"
+                " of them.",
                 title="dbtgate",
             )
         )
