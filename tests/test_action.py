@@ -660,6 +660,23 @@ def actions_env(gh, tmp_path: Path, sha: str, **pull: object) -> dict[str, str]:
     }
 
 
+def merge_group_env(gh, tmp_path: Path, payload: dict, sha: str | None = None) -> dict[str, str]:
+    """The environment a runner gives a step on a merge_group event (`payload`, written to
+    tmp_path/event.json), at the group's head commit unless `sha` says another."""
+    (tmp_path / "event.json").write_text(json.dumps(payload), encoding="utf-8")
+    return {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_API_URL": gh.api_url,
+        "GITHUB_REPOSITORY": "acme/shop",
+        "GITHUB_EVENT_NAME": "merge_group",
+        "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
+        "GITHUB_REF": payload["merge_group"]["head_ref"],
+        "GITHUB_SHA": sha or payload["merge_group"]["head_sha"],
+        "GITHUB_OUTPUT": str(tmp_path / "outputs"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+    }
+
+
 def test_a_rerun_of_an_older_push_leaves_the_newer_verdict_in_the_comment(tmp_path):
     """Two pushes in quick succession: the first push's run (re-run, or finishing late) must
     not write its verdict over the comment of the second, which is the pull request's head."""
@@ -702,22 +719,13 @@ def test_in_a_merge_queue_the_action_reads_the_pull_requests_labels_with_its_tok
     write_build(tmp_path / "pr", [model("orders", columns[:1], contract=True, access="public")])
     (tmp_path / "pr" / "dbtgate.yml").write_text("version: 1\n")
     payload = merge_group_event(123, repository="acme/shop")
-    (tmp_path / "event.json").write_text(json.dumps(payload), encoding="utf-8")
     app_token = "ghs_appINSTALLATIONtoken0123456789"
     with FakeGitHub(app_token) as gh:
         gh.add_pull_request("acme/shop", 123)
         gh.label("acme/shop", 123, *(["breaking-change-ok"] if labelled else ["docs"]))
         env = {
             **gate_step_env(base="../base/target", token=app_token),
-            "GITHUB_ACTIONS": "true",
-            "GITHUB_API_URL": gh.api_url,
-            "GITHUB_REPOSITORY": "acme/shop",
-            "GITHUB_EVENT_NAME": "merge_group",
-            "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
-            "GITHUB_REF": payload["merge_group"]["head_ref"],
-            "GITHUB_SHA": payload["merge_group"]["head_sha"],
-            "GITHUB_OUTPUT": str(tmp_path / "outputs"),
-            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+            **merge_group_env(gh, tmp_path, payload),
         }
         result = run_script(gate_step_script(), env, tmp_path / "pr")
         assert [(r.method, r.path) for r in gh.requests] == [
@@ -754,7 +762,6 @@ def test_in_a_merge_queue_the_examples_gate_fails_the_group_on_a_breaking_change
     )
     context["runner"]["temp"] = str(tmp_path / "temp")
     payload = context["github"]["event"]
-    (tmp_path / "event.json").write_text(json.dumps(payload), encoding="utf-8")
     step = step_named("Gate")
     with FakeGitHub() as gh:
         gh.add_pull_request("acme/shop", 7)
@@ -762,15 +769,7 @@ def test_in_a_merge_queue_the_examples_gate_fails_the_group_on_a_breaking_change
         context["github"]["token"] = gh.token
         env = {
             **{name: interpolate(value, context) for name, value in step["env"].items()},
-            "GITHUB_ACTIONS": "true",
-            "GITHUB_API_URL": gh.api_url,
-            "GITHUB_REPOSITORY": "acme/shop",
-            "GITHUB_EVENT_NAME": "merge_group",
-            "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
-            "GITHUB_REF": payload["merge_group"]["head_ref"],
-            "GITHUB_SHA": payload["merge_group"]["head_sha"],
-            "GITHUB_OUTPUT": str(tmp_path / "outputs"),
-            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+            **merge_group_env(gh, tmp_path, payload),
         }
         assert env["BASE"] == str(tmp_path / "temp" / "base-artifacts")
         result = run_script(step["run"], env, group)
@@ -823,7 +822,6 @@ def test_a_merge_group_without_a_base_build_is_gated_against_its_base_sha_parsed
     )
     context = workflow_context("merge_group", commits, **{"base-download": {"outcome": "skipped"}})
     payload = context["github"]["event"]
-    (tmp_path / "event.json").write_text(json.dumps(payload), encoding="utf-8")
     step = step_named("Gate")
     with FakeGitHub() as gh:
         gh.add_pull_request("acme/shop", 7)
@@ -833,15 +831,7 @@ def test_a_merge_group_without_a_base_build_is_gated_against_its_base_sha_parsed
             "HOME": str(tmp_path),
             "DBT_PROFILES_DIR": str(profiles),
             "DBTGATE_CACHE_DIR": str(tmp_path / "cache"),
-            "GITHUB_ACTIONS": "true",
-            "GITHUB_API_URL": gh.api_url,
-            "GITHUB_REPOSITORY": "acme/shop",
-            "GITHUB_EVENT_NAME": "merge_group",
-            "GITHUB_EVENT_PATH": str(tmp_path / "event.json"),
-            "GITHUB_REF": payload["merge_group"]["head_ref"],
-            "GITHUB_SHA": commits["G2"],
-            "GITHUB_OUTPUT": str(tmp_path / "outputs"),
-            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+            **merge_group_env(gh, tmp_path, payload, commits["G2"]),
         }
         assert env["BASE"] == g1
         result = run_script(step["run"], env, repo)
