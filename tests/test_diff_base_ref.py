@@ -228,6 +228,34 @@ def test_a_branch_is_compared_with_where_it_left_main_and_a_hook_s_index_is_unto
     assert any("compared with where this branch left it" in note for note in report["notes"])
 
 
+def test_a_release_gated_against_the_tag_before_names_both_under_the_verdict(
+    repo, profiles, shop_builds, tmp_path
+):
+    """A release manager gates v1.1 with `--base v1.0`: the HTML page and the markdown say,
+    under the verdict, which release they are of (the tag at the commit checked out) and which
+    tag and commit the change was measured against; the page's title names the release."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
+    git(clone, "tag", "v1.0", "HEAD~1")
+    git(clone, "tag", "v1.1", "HEAD")
+    out = tmp_path / "reports"
+    args = diff_args(shop_builds, profiles, tmp_path / "gate.json")
+    args[0], args[args.index("HEAD~1")] = "check", "v1.0"
+    done = run(
+        *args, "--out", str(out), "--format", "md,html", cwd=clone, DBTGATE_CACHE_DIR=str(tmp_path)
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    release, previous = (git(clone, "rev-parse", ref).strip()[:7] for ref in ("v1.1", "v1.0"))
+    page = (out / "gate.html").read_text(encoding="utf-8")
+    assert "<title>dbtgate FAIL — shop v1.1</title>" in page
+    assert (
+        f"<b>of:</b> commit {release} (tag v1.1, main, origin/main, origin/HEAD) · "
+        f"<b>against:</b> v1.0 (commit {previous})</p>"
+    ) in page
+    markdown = (out / "gate.md").read_text(encoding="utf-8")
+    assert f"**against** v1.0 (commit {previous})\n" in markdown
+
+
 def test_the_cache_keeps_the_base_commits_used_last(repo, profiles, shop_builds, tmp_path):
     """A manifest is cached per base commit: the cache keeps the ten used last and removes
     the older ones when it adds one, where it grew by one a day without end."""

@@ -20,6 +20,7 @@ from fake_github import FakeGitHub
 
 from dbtgate.report.github import comment_marker
 from dbtgate.report.json_report import load_report, report_schema
+from dbtgate.status.timestamps import format_timestamp
 
 REPO = "acme/shop"
 PR = 7
@@ -471,10 +472,20 @@ def test_the_report_records_the_commit_and_tag_it_gated(shop_builds, tmp_path) -
         ["git", "-C", str(project), "rev-parse", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
     out = tmp_path / "reports"
-    result = dbtgate("check", "--out", str(out), "--format", "json,md,html", cwd=project)
+    base = shop_builds.base / "target"
+    result = dbtgate(
+        "check", "--base", str(base), "--out", str(out), "--format", "json,md,html", cwd=project
+    )
     assert result.returncode in (0, 1), result.stderr
     report = load_report(out / "gate.json")
     jsonschema.Draft202012Validator(report_schema()).validate(report)
     assert report["inputs"]["git"] == {"commit": sha, "refs": ["main", "tag v1.4.0"]}
-    assert f"commit: {sha}; refs: main, tag v1.4.0" in (out / "gate.md").read_text()
-    assert f"commit: {sha}; refs: main, tag v1.4.0" in (out / "gate.html").read_text()
+    markdown, page = (out / "gate.md").read_text(), (out / "gate.html").read_text()
+    assert f"commit: {sha}; refs: main, tag v1.4.0" in markdown
+    assert f"commit: {sha}; refs: main, tag v1.4.0" in page
+    # ... and under the verdict, with the base it was gated against, and in the page's title.
+    written = report["inputs"]["base"]["manifest"]["generated_at"]
+    against = f"the base build {base} (dbt wrote its manifest {format_timestamp(written)})"
+    assert f"**Of** commit {sha[:7]} (tag v1.4.0, main) · **against** {against}" in markdown
+    assert f"<b>of:</b> commit {sha[:7]} (tag v1.4.0, main) · <b>against:</b> {against}" in page
+    assert "<title>dbtgate FAIL — shop v1.4.0</title>" in page

@@ -8,6 +8,7 @@ import re
 from html.parser import HTMLParser
 
 from report_samples import (
+    INPUTS,
     blocking_owned_by,
     code_span_finding,
     expired_waiver,
@@ -178,6 +179,38 @@ def test_sections_for_release_managers_are_all_there() -> None:
     assert page.count('<tr class="finding"') == 9
     assert '<g class="breaking" data-id="model.shop.orders_summary.v2">' in page
     assert "build of 2026-03-01 10:00:00 UTC (when dbt wrote its manifest) · gated by" in page
+
+
+RELEASE = "5789142f186d92dca90a9756a894768fd0f0ff38"
+PREVIOUS = "4daa4d5ae581c0add4b9b903d7b79a37743fd21a"
+
+
+def test_the_page_says_which_release_it_gated_and_against_which_base() -> None:
+    """Two releases' pages (or printouts) read alike: the commit and its tag were only in the
+    audit trail at the foot. Under the verdict now, and in the title a tab or a printed page's
+    header shows."""
+    git = {"commit": RELEASE, "refs": ["main", "tag v1.1"]}
+    page = render_html(sample_report(inputs={**INPUTS, "git": git}))
+    assert "<title>dbtgate FAIL — shop v1.1</title>" in page
+    assert (
+        '<p class="why gated"><b>of:</b> commit 5789142 (tag v1.1, main) · <b>against:</b> the '
+        "base build base (dbt wrote its manifest 2026-02-28 10:00:00 UTC)</p>"
+    ) in page
+    ref = {"ref": "v1.0", "sha": PREVIOUS}
+    page = render_html(sample_report(inputs={**INPUTS, "git": git, "base_ref": ref}))
+    assert "<b>against:</b> v1.0 (commit 4daa4d5)</p>" in page
+    # A branch that left the base ref behind is compared with the merge base, which it names.
+    moved = {**ref, "ref": "origin/main", "tip": RELEASE}
+    page = render_html(sample_report(inputs={**INPUTS, "git": git, "base_ref": moved}))
+    assert "<b>against:</b> origin/main where this branch left it (commit 4daa4d5)</p>" in page
+    # No tag: the commit names the page; no base build: said so.
+    untagged = {"artifacts": INPUTS["artifacts"], "git": {"commit": RELEASE, "refs": []}}
+    page = render_html(sample_report(inputs=untagged))
+    assert "<title>dbtgate FAIL — shop 5789142</title>" in page
+    assert "<b>of:</b> commit 5789142 · <b>against:</b> no base build</p>" in page
+    # A report that records neither (no git, no base) has no such line.
+    page = render_html(sample_report(inputs={"artifacts": INPUTS["artifacts"]}))
+    assert "<title>dbtgate FAIL — shop</title>" in page and 'class="why gated"' not in page
 
 
 def test_untrusted_text_is_escaped_everywhere() -> None:

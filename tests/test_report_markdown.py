@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 import pytest
 from markdown_it import MarkdownIt
 from report_samples import (
+    INPUTS,
     blocking_owned_by,
     code_span_finding,
     expired_waiver,
@@ -1291,7 +1292,9 @@ def test_the_suggested_waiver_keeps_its_room_when_the_blocking_findings_are_cut(
         " [this run](https://ci/run/1) (gate.html) shows it.\n\n"
     )
     said = []
-    for size in [*range(1_200, 8_000, 100), GITHUB_COMMENT_LIMIT - 512]:
+    # From the least room in which the verdict, its counts and what it was gated against leave
+    # the blocking findings' section its heading.
+    for size in [*range(1_300, 8_000, 100), GITHUB_COMMENT_LIMIT - 512]:
         markdown = render_markdown(report, replace(options, max_markdown_chars=size))
         assert "**Truncated:**" in markdown
         assert (fold in markdown) != (left_out in markdown), size
@@ -1433,3 +1436,23 @@ def test_past_what_it_lists_the_blocking_section_counts_its_findings_by_rule() -
     assert " · `docs.rule_02` 20 · `docs.rule_01` 15\n\n" in nine
     few = render_markdown(sample_report(hits[:150]))
     assert "#### Blocking findings (150), by owner\n\n**" in few and "By rule:" not in few
+
+
+def test_the_summary_says_which_release_it_gated_and_against_which_base() -> None:
+    """Under the verdict, as the HTML page: the commit with its tags, and the base. In a pull
+    request's run the checkout is GitHub's merge commit, which the author never pushed: the
+    commit named is the head the footer names."""
+    git = {"commit": "5789142f186d92dca90a9756a894768fd0f0ff38", "refs": ["main", "tag v1.1"]}
+    ref = {"ref": "v1.0", "sha": "4daa4d5ae581c0add4b9b903d7b79a37743fd21a"}
+    markdown = render_markdown(sample_report(inputs={**INPUTS, "git": git, "base_ref": ref}))
+    assert "\n\n**Of** commit 5789142 (tag v1.1, main) · **against** v1.0 (commit 4daa4d5)\n\n" in (
+        markdown
+    )
+    merge = {"commit": "7777777aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "refs": []}
+    options = RenderOptions(commit="abcdef0123456789abcdef0123456789abcdef01")
+    markdown = render_markdown(sample_report(inputs={**INPUTS, "git": merge}), options)
+    assert "**Of** commit abcdef0 · **against** the base build base (dbt wrote its manifest" in (
+        markdown
+    )
+    # The merge commit is in the audit trail only.
+    assert markdown.count("7777777") == 1

@@ -95,11 +95,20 @@ def render_html(report: dict[str, Any], options: RenderOptions | None = None) ->
     page = Template(_asset("report.html"))
     return page.substitute(
         csp=csp,
-        title=h(f"dbtgate {report['verdict'].upper()} — {report['project']}"),
+        title=h(_title(report)),
         style=style,
         script=script,
         body=body,
     )
+
+
+def _title(report: dict[str, Any]) -> str:
+    """`dbtgate FAIL — shop v1.1`: the verdict, the project and the release (its tag, else its
+    commit), which a browser's tab, a bookmark and a printed page's header show: the pages of
+    two releases had one title."""
+    release = view.release_name(report["inputs"])
+    project = f"{report['project']} {release}" if release else report["project"]
+    return f"dbtgate {report['verdict'].upper()} — {project}"
 
 
 _SECTION_HEADING = re.compile(r'<section id="([a-z-]+)"><h2>([^<]*)')
@@ -169,12 +178,25 @@ def _header(report: dict[str, Any]) -> str:
     return (
         f"<header><h1>dbtgate gate report — {h(report['project'])}</h1>"
         f'<div class="verdict {h(report["verdict"])}" id="verdict">{h(view.verdict_text(report))}</div>'
-        f"{why}"
+        f"{_gated_line(report['inputs'])}{why}"
         f'<p class="meta">build of {h(format_timestamp(report["generated_at"]))} (when dbt '
         f"wrote its manifest) · gated by dbtgate {h(report['tool']['version'])} · all findings "
         f"by family: {families}</p>"
         f'<div class="cards">{card_html}</div>{warnings}</header>'
     )
+
+
+def _gated_line(inputs: dict[str, Any]) -> str:
+    """`of: commit 5789142 (tag v1.1, main) · against: v1.0 (commit 4daa4d5)` under the
+    verdict: which release the page is the gate of, and since which one, before what blocks
+    (the audit trail at the foot of the page said it, where a reader of two releases' pages,
+    or of their printouts, did not look). Nothing for a report that records neither."""
+    commit, base = view.gated_commit(inputs), view.compared_with(inputs)
+    if not commit and not base:
+        return ""
+    parts = [f"<b>of:</b> {h(commit)}"] if commit else []
+    parts.append(f"<b>against:</b> {h(base or 'no base build')}")
+    return f'<p class="why gated">{" · ".join(parts)}</p>'
 
 
 # A release's hundred teams listed in full pushed the verdict's cards and the findings a screen

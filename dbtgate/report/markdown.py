@@ -172,6 +172,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     unchecked = view.not_checked(report)
     if unchecked:
         budget.add(f"**Not checked:** {md_text_code(' · '.join(unchecked))}\n\n")
+    budget.add(_gated_line(report, options))
     # A blank line after each: one quote a warning, and the next line not drawn into it.
     warnings = [f"> **warning:** {md_text_code(note)}\n\n" for note in report["warnings"]]
     before, cuts = budget.size, budget.cuts
@@ -243,6 +244,25 @@ def _headline(report: dict[str, Any], options: RenderOptions) -> str:
     if key:  # `check --comment-key`: which of the project's gates (a matrix job) this is
         project += f", {md_text(key)}"
     return f"### {icon}{verdict} (dbt project {project})\n\n"
+
+
+def _gated_line(report: dict[str, Any], options: RenderOptions) -> str:
+    """`**Of** commit 5789142 (tag v1.1, main) · **against** v1.0 (commit 4daa4d5)`: which
+    release the summary is the gate of, and since which, as the HTML page says it under the
+    verdict. A pull request's run checks out GitHub's merge commit, which names nothing the
+    author pushed: the commit gated is then the head the footer names (`options.commit`)."""
+    inputs = report["inputs"]
+    commit = view.gated_commit(inputs)
+    git = inputs.get("git")
+    if options.commit and (not isinstance(git, dict) or git.get("commit") != options.commit):
+        commit = f"commit {options.commit[:7]}"
+    base = view.compared_with(inputs)
+    if not commit and not base:
+        return ""
+    parts = [f"**Of** {md_text(commit)}"] if commit else []
+    against = md_text(base or "no base build")
+    parts.append(f"**against** {against}" if commit else f"**Against** {against}")
+    return " · ".join(parts) + "\n\n"
 
 
 def _counts_line(report: dict[str, Any]) -> str:

@@ -103,6 +103,61 @@ def verdict_words(
     return f"{text}, on {focus}" if focus else text
 
 
+def gated_commit(inputs: dict[str, Any]) -> str:
+    """`commit 5789142 (tag v1.1, main)`: the commit the report is of (`inputs.git`), its tags
+    first, as a release is named by its tag; "" for a report that records none (no git, or a
+    report saved before dbtgate recorded it). The reports name it beside the verdict: in the
+    audit trail alone, the gate reports of two releases opened side by side, or printed, read
+    alike."""
+    git = inputs.get("git")
+    commit = git.get("commit") if isinstance(git, dict) else None
+    if not isinstance(commit, str) or not commit:
+        return ""
+    refs = [ref for ref in git.get("refs") or [] if isinstance(ref, str) and ref]
+    refs.sort(key=lambda ref: not ref.startswith("tag "))
+    return f"commit {commit[:7]}" + (f" ({', '.join(refs)})" if refs else "")
+
+
+def release_name(inputs: dict[str, Any]) -> str:
+    """`v1.1` (the commit's first tag), else `5789142`: the report's name beside the project's in
+    the HTML page's title, which a browser's tab and a printed page's header show; "" without
+    `inputs.git`."""
+    git = inputs.get("git")
+    commit = git.get("commit") if isinstance(git, dict) else None
+    if not isinstance(commit, str) or not commit:
+        return ""
+    tags = [
+        ref.removeprefix("tag ")
+        for ref in git.get("refs") or []
+        if isinstance(ref, str) and ref.startswith("tag ")
+    ]
+    return tags[0] if tags else commit[:7]
+
+
+def compared_with(inputs: dict[str, Any]) -> str:
+    """What the change was measured against: `v1.0 (commit 4daa4d5)` for a base parsed from a
+    git ref (`inputs.base_ref`; its merge base with HEAD when the ref moved on), `the base build
+    prod-target (dbt wrote its manifest 2026-12-04 14:40:34 UTC)` for one on disk; "" without a
+    base build. A release's report is of the change since the release before: which one it was
+    is the reader's first question after the verdict."""
+    ref = inputs.get("base_ref")
+    if isinstance(ref, dict) and isinstance(ref.get("ref"), str):
+        sha = ref.get("sha") if isinstance(ref.get("sha"), str) else ""
+        if not sha:
+            return ref["ref"]
+        if ref.get("tip"):
+            return f"{ref['ref']} where this branch left it (commit {sha[:7]})"
+        return f"{ref['ref']} (commit {sha[:7]})"
+    base = inputs.get("base")
+    manifest = base.get("manifest") if isinstance(base, dict) else None
+    if not isinstance(manifest, dict):
+        return ""
+    shown = input_path(manifest)
+    folder = shown.removesuffix("/manifest.json") if shown != "manifest.json" else "."
+    written = written_at(manifest.get("generated_at"))
+    return f"the base build {folder}" + (f" (dbt wrote its manifest {written})" if written else "")
+
+
 def focus_label(select: str | None, exclude: str | None) -> str:
     """How the selection is named in the verdict and the reports: `--select orders+`."""
     parts = [f"--select {select}"] if select is not None else []
