@@ -369,6 +369,7 @@ def test_the_builds_table_reads_each_builds_time_blocking_count_and_dbtgate(repo
     )
     assert note in " ".join(result.stdout.split())
     text = md.read_text()
+    # The corpus builds are in no git repository: no commit recorded, and no column for it.
     assert "| # | built (UTC) | report | verdict | blocking | dbtgate |" in text
     assert "| 1 | 2026-08-07 07:12:25 |" in text and "| pass | 0 | 0.9.0 |" in text
     html = page.read_text()
@@ -523,3 +524,56 @@ def test_a_note_wraps_under_its_own_text_on_a_narrow_terminal(reports):
     following = lines[start + 1 : start + 3]
     assert following and all(line.startswith("      ") and line.strip() for line in following)
     assert all(len(line) <= 50 for line in lines[start : start + 3])
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def releases(shop_builds, tmp_path_factory) -> Path:
+    """The gate reports of two releases, as CI keeps them (a folder a run, each with its
+    gate.json): the fixture's base build gated at tag v1.0 of a real git repository, then its
+    pull request's build gated at tag v1.1 against the base build."""
+    from dbtgate.fixture_build import assemble_project, fixtures_dir
+
+    root = tmp_path_factory.mktemp("releases")
+    repo, runs = root / "repo", root / "runs"
+    git(root, "init", "-q", "-b", "main", str(repo))
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "CI")
+    builds = {"v1.0": shop_builds.base / "target", "v1.1": shop_builds.pr / "target"}
+    for state, tag in (("base", "v1.0"), ("pr", "v1.1")):
+        assemble_project(fixtures_dir(), state, repo)
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", f"release {tag}")
+        git(repo, "tag", tag)
+        base = ["--base", str(builds["v1.0"])] if tag == "v1.1" else []
+        out = runs / tag
+        args = ["--artifacts", str(builds[tag]), "--project-dir", str(repo), "--out", str(out)]
+        done = dbtgate("check", "-q", *args, *base, "--format", "json", cwd=repo)
+        assert done.returncode in (0, 1), done.stdout + done.stderr
+    return runs
+
+
+@pytest.mark.slow
+def test_the_builds_of_a_release_history_are_named_by_their_tags_and_folders(releases):
+    """Each CI run's folder holds a gate.json: given the folders, every build read
+    `gate.json`, and nothing said which was v1.1. The builds table names each by the commit its
+    report gated, with its tag, and each report by the folder it was given in."""
+    repo = releases.parent / "repo"
+    shas = {tag: git(repo, "rev-parse", tag)[:7] for tag in ("v1.0", "v1.1")}
+    result = dbtgate("trend", str(releases / "v1.0"), str(releases / "v1.1"), cwd=releases)
+    assert result.returncode == 0, result.stderr
+    for number, tag in enumerate(("v1.0", "v1.1"), 1):
+        row = table_row(result.stdout, f"{number} ")
+        cells = [cell.strip() for cell in row.split("│")[1:-1]]
+        assert cells[2:4] == [f"{tag} ({shas[tag]})", f"{releases / tag}/gate.json"]
+    # One folder of runs names each report under it, as before.
+    trend = load_trend([releases])
+    assert [(b.commit, b.shown) for b in trend.builds] == [
+        (f"v1.0 ({shas['v1.0']})", "v1.0/gate.json"),
+        (f"v1.1 ({shas['v1.1']})", "v1.1/gate.json"),
+    ]

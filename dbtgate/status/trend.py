@@ -5,7 +5,7 @@ Every JSON gate report carries the KPI scorecard (its `kpis` section), so a fold
 kept by CI is the history: this puts the reports in build order (the manifest's generated time
 each report records) and shows each KPI's values as a sparkline, first and latest value, the last
 move with an arrow, and its target. This module reads the reports and writes each table's
-cells once (`kpi_cells`, `build_rows`), so every rendering says the same: the console's
+cells once (`kpi_cells`, `build_columns` and `build_rows`), so every rendering says the same: the console's
 (`trend_console`) and the markdown and HTML pages (`trend_pages`, which escape everything read
 from the reports: project and file names are untrusted text).
 """
@@ -54,6 +54,9 @@ class Build:
     # dbtgate that gated: a KPI can move between versions because dbtgate changed.
     blocking: int | None = None
     tool_version: str | None = None
+    # The commit gated and its tag (`inputs.git`): `v1.1 (5789142)`. A release manager looks for
+    # a release in the builds, not for a time or a folder (`reports/gate.json` named three).
+    commit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,9 @@ def load_trend(paths: Iterable[Path]) -> Trend:
             skipped = []
             for candidate in found:
                 shown = candidate.relative_to(path).as_posix()
+                if len(paths) > 1:
+                    # Named under the folder given: two CI runs' folders each hold a gate.json.
+                    shown = (path / shown).as_posix()
                 try:
                     builds.append(read_build(candidate, shown))
                 except DbtgateError as exc:
@@ -274,6 +280,7 @@ def read_build(path: Path, shown: str) -> Build:
         else None,
         blocking=_blocking(report),
         tool_version=_tool_version(report),
+        commit=_commit(report),
     )
 
 
@@ -282,6 +289,20 @@ def _blocking(report: dict[str, Any]) -> int | None:
     by_disposition = counts.get("by_disposition") if isinstance(counts, dict) else None
     value = by_disposition.get("blocking") if isinstance(by_disposition, dict) else None
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _commit(report: dict[str, Any]) -> str | None:
+    """`v1.1 (5789142)`, or `5789142` untagged: the commit the report gated, by its tags (a
+    release's name, which stays on its commit where a branch moves on); None for a report that
+    records none (no git, or written before dbtgate recorded it)."""
+    inputs = report.get("inputs")
+    git = inputs.get("git") if isinstance(inputs, dict) else None
+    commit = git.get("commit") if isinstance(git, dict) else None
+    if not isinstance(commit, str) or not commit:
+        return None
+    refs = git.get("refs") if isinstance(git.get("refs"), list) else []
+    tags = [ref.removeprefix("tag ") for ref in refs if isinstance(ref, str) and ref[:4] == "tag "]
+    return f"{', '.join(tags)} ({commit[:7]})" if tags else commit[:7]
 
 
 def _tool_version(report: dict[str, Any]) -> str | None:
@@ -366,24 +387,37 @@ def describe_move(move: float | None) -> str:
 
 # The time's zone is in its header, said once: dbt writes its times in UTC, and a reader of
 # `07:12:25` beside the verdict took it for their own clock.
-BUILD_COLUMNS = ("#", "built (UTC)", "report", "verdict", "blocking", "dbtgate")
+BUILD_COLUMNS = ("#", "built (UTC)", "commit", "report", "verdict", "blocking", "dbtgate")
 BUILD_NUMBER_COLUMNS = frozenset({"#", "blocking"})
 
 
+def build_columns(trend: Trend) -> tuple[str, ...]:
+    """The builds table's columns: the commit only when a report records one (reports of builds
+    outside git, or written before dbtgate recorded it, would fill it with dashes, and take the
+    room of the reports' paths)."""
+    if any(build.commit for build in trend.builds):
+        return BUILD_COLUMNS
+    return tuple(column for column in BUILD_COLUMNS if column != "commit")
+
+
 def build_rows(trend: Trend) -> list[tuple[str, ...]]:
-    """The builds table's rows, one per report, as every rendering shows them (the build's
-    time as a person reads it, in UTC, not `2026-08-20T13:47:12.274457473Z`)."""
-    return [
-        (
-            str(number),
-            format_timestamp(build.generated_at).removesuffix(" UTC"),
-            build.shown,
-            build.verdict or MISSING,
-            MISSING if build.blocking is None else str(build.blocking),
-            build.tool_version or MISSING,
-        )
-        for number, build in enumerate(trend.builds, 1)
-    ]
+    """The builds table's rows, one per report, in `build_columns`' order, as every rendering
+    shows them (the build's time as a person reads it, in UTC, not
+    `2026-08-20T13:47:12.274457473Z`)."""
+    columns = build_columns(trend)
+    rows = []
+    for number, build in enumerate(trend.builds, 1):
+        cells = {
+            "#": str(number),
+            "built (UTC)": format_timestamp(build.generated_at).removesuffix(" UTC"),
+            "commit": build.commit or MISSING,
+            "report": build.shown,
+            "verdict": build.verdict or MISSING,
+            "blocking": MISSING if build.blocking is None else str(build.blocking),
+            "dbtgate": build.tool_version or MISSING,
+        }
+        rows.append(tuple(cells[column] for column in columns))
+    return rows
 
 
 # The KPI table's columns, the same in every rendering, and those holding numbers.

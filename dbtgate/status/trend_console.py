@@ -17,13 +17,13 @@ from rich.table import Table
 from rich.text import Text
 
 from dbtgate.status.trend import (
-    BUILD_COLUMNS,
     KPI_COLUMNS,
     MISSING,
     NUMBER_COLUMNS,
     Trend,
     TrendRow,
     arrow,
+    build_columns,
     build_rows,
     headline,
     kpi_cells,
@@ -50,13 +50,13 @@ def print_trend(console: Console, trend: Trend) -> None:
         console.print(Text(hanging(title, _width(console)), style="italic"), soft_wrap=True)
         for row, cells in zip(trend.rows, kpis, strict=True):
             _print_kpi_block(console, cells, _move_colour(row))
-    builds = build_rows(trend)
-    if _fits(BUILD_COLUMNS, builds, 2, console.width):
-        console.print(_build_table(builds))
+    columns, builds = build_columns(trend), build_rows(trend)
+    if _fits(columns, builds, columns.index("report"), console.width):
+        console.print(_build_table(columns, builds))
     else:
         console.print(Text("Builds", style="italic"))
         for cells in builds:
-            _print_build_block(console, cells)
+            _print_build_block(console, dict(zip(columns, cells, strict=True)))
     for note in trend.notes:
         # Wrapped under its own first word, not at column 0 under "note:".
         text = Text(hanging(f"note: {note}", _width(console), "", "      "))
@@ -92,12 +92,12 @@ def _kpi_table(title: str, trend: Trend) -> Table:
     return table
 
 
-def _build_table(builds: list[tuple[str, ...]]) -> Table:
+def _build_table(columns: tuple[str, ...], builds: list[tuple[str, ...]]) -> Table:
     table = Table(title="Builds", title_justify="left")
-    for column in BUILD_COLUMNS:
+    for column in columns:
         # A build's time stays on one line, and a report's path folds rather than losing its
         # end to an ellipsis ("../../reports…" named no file).
-        table.add_column(column, no_wrap=column == BUILD_COLUMNS[1], overflow="fold")
+        table.add_column(column, no_wrap=column == "built (UTC)", overflow="fold")
     for cells in builds:
         table.add_row(*map(escape, cells))
     return table
@@ -120,12 +120,16 @@ def _print_kpi_block(console: Console, cells: tuple[str, ...], colour: str | Non
     console.print(detail, soft_wrap=True)
 
 
-def _print_build_block(console: Console, cells: tuple[str, ...]) -> None:
-    """`1  2026-08-07 07:12:25 UTC  bouncer-dbt110.json` and, indented, what the report
-    records of the build: `pass, 0 blocking, dbtgate 0.1.0` (the time says UTC itself: there
-    is no header to say it; the path is printed whole)."""
-    number, built, report, verdict, blocking, version = cells
-    head = hanging(f"{number}  {built} UTC  {report}", _width(console), "", "    ")
+def _print_build_block(console: Console, cells: dict[str, str]) -> None:
+    """`1  2026-08-07 07:12:25 UTC  v1.1 (5789142)  reports/gate.json` and, indented, what
+    the report records of the build: `pass, 0 blocking, dbtgate 0.1.0` (the time says UTC
+    itself: there is no header to say it; the path is printed whole). `cells` by column."""
+    verdict, blocking, version = cells["verdict"], cells["blocking"], cells["dbtgate"]
+    commit = cells.get("commit", MISSING)
+    named = f"{commit}  {cells['report']}" if commit != MISSING else cells["report"]
+    head = hanging(
+        f"{cells['#']}  {cells['built (UTC)']} UTC  {named}", _width(console), "", "    "
+    )
     console.print(Text(head), soft_wrap=True)
     known = [
         (verdict, verdict),

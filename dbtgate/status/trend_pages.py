@@ -13,11 +13,11 @@ import html
 from dbtgate.report.escape import md_text
 from dbtgate.report.html import csp_hash
 from dbtgate.status.trend import (
-    BUILD_COLUMNS,
     BUILD_NUMBER_COLUMNS,
     KPI_COLUMNS,
     NUMBER_COLUMNS,
     Trend,
+    build_columns,
     build_rows,
     headline,
     kpi_cells,
@@ -36,7 +36,7 @@ def render_markdown(trend: Trend) -> str:
         "",
         f"### {BUILDS_HEADING}",
         "",
-        *_md_table(BUILD_COLUMNS, BUILD_NUMBER_COLUMNS, build_rows(trend)),
+        *_md_table(build_columns(trend), BUILD_NUMBER_COLUMNS, build_rows(trend)),
     ]
     if trend.notes:
         lines.append("")
@@ -107,7 +107,7 @@ def render_html(trend: Trend) -> str:
 <p>{e(headline(trend))}</p>
 {_html_table(KPI_COLUMNS, NUMBER_COLUMNS, kpis, kpi_classes)}
 <h2>{BUILDS_HEADING}</h2>
-{_html_table(BUILD_COLUMNS, BUILD_NUMBER_COLUMNS, build_rows(trend))}
+{_html_table(build_columns(trend), BUILD_NUMBER_COLUMNS, build_rows(trend))}
 {notes}
 </body>
 </html>
