@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -532,11 +533,46 @@ def git(repo: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+PROFILES = """\
+shop:
+  target: dev
+  outputs:
+    dev: {{type: duckdb, path: "{path}"}}
+"""
+
+
+def build_without_catalog(project: Path, root: Path) -> Path:
+    """A `dbt build` of `project` copied under `root`, with no `dbt docs generate` after it:
+    its target/ holds a manifest and run results, and no catalog.json."""
+    import os
+
+    from dbtgate.base import find_dbt
+
+    copy = root / "build-v1.2"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("target", "logs"))
+    (root / "profiles.yml").write_text(PROFILES.format(path=(root / "v12.duckdb").as_posix()))
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_PROFILES_DIR": str(root)}
+    done = subprocess.run(
+        [find_dbt(os.environ), "build", "--project-dir", str(copy)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=copy,
+    )
+    # Exit 1: the fixture's pull request plants a failing test.
+    assert done.returncode in (0, 1) and (copy / "target" / "run_results.json").is_file(), (
+        done.stdout
+    )
+    assert not (copy / "target" / "catalog.json").exists()
+    return copy / "target"
+
+
 @pytest.fixture(scope="module")
 def releases(shop_builds, tmp_path_factory) -> Path:
-    """The gate reports of two releases, as CI keeps them (a folder a run, each with its
-    gate.json): the fixture's base build gated at tag v1.0 of a real git repository, then its
-    pull request's build gated at tag v1.1 against the base build."""
+    """The gate reports of three releases, as CI keeps them (a folder a run, each with its
+    gate.json): the fixture's base build gated at tag v1.0 of a real git repository, its pull
+    request's build at tag v1.1 against it, and at tag v1.2 a build of the same project whose
+    `dbt docs generate` was left out (no catalog.json) against v1.1's."""
     from dbtgate.fixture_build import assemble_project, fixtures_dir
 
     root = tmp_path_factory.mktemp("releases")
@@ -544,16 +580,24 @@ def releases(shop_builds, tmp_path_factory) -> Path:
     git(root, "init", "-q", "-b", "main", str(repo))
     git(repo, "config", "user.email", "ci@example.com")
     git(repo, "config", "user.name", "CI")
-    builds = {"v1.0": shop_builds.base / "target", "v1.1": shop_builds.pr / "target"}
-    for state, tag in (("base", "v1.0"), ("pr", "v1.1")):
+    builds = {
+        "v1.0": shop_builds.base / "target",
+        "v1.1": shop_builds.pr / "target",
+        "v1.2": build_without_catalog(shop_builds.pr, root),
+    }
+    for state, tag, base in (
+        ("base", "v1.0", None),
+        ("pr", "v1.1", "v1.0"),
+        ("pr", "v1.2", "v1.1"),
+    ):
         assemble_project(fixtures_dir(), state, repo)
         git(repo, "add", "-A")
-        git(repo, "commit", "-q", "-m", f"release {tag}")
+        git(repo, "commit", "-q", "--allow-empty", "-m", f"release {tag}")
         git(repo, "tag", tag)
-        base = ["--base", str(builds["v1.0"])] if tag == "v1.1" else []
+        against = ["--base", str(builds[base])] if base else []
         out = runs / tag
         args = ["--artifacts", str(builds[tag]), "--project-dir", str(repo), "--out", str(out)]
-        done = dbtgate("check", "-q", *args, *base, "--format", "json", cwd=repo)
+        done = dbtgate("check", "-q", *args, *against, "--format", "json", cwd=repo)
         assert done.returncode in (0, 1), done.stdout + done.stderr
     return runs
 
@@ -573,7 +617,29 @@ def test_the_builds_of_a_release_history_are_named_by_their_tags_and_folders(rel
         assert cells[2:4] == [f"{tag} ({shas[tag]})", f"{releases / tag}/gate.json"]
     # One folder of runs names each report under it, as before.
     trend = load_trend([releases])
-    assert [(b.commit, b.shown) for b in trend.builds] == [
+    assert [(b.commit, b.shown) for b in trend.builds][:2] == [
         (f"v1.0 ({shas['v1.0']})", "v1.0/gate.json"),
         (f"v1.1 ({shas['v1.1']})", "v1.1/gate.json"),
     ]
+
+
+@pytest.mark.slow
+def test_a_build_without_a_catalog_moves_no_column_kpi(releases):
+    """v1.2's `dbt docs generate` was left out: its columns documented counts the columns
+    declared in YAML alone, v1.1's the warehouse's too. The trend showed the difference as a
+    move of the project's; the move is not compared, and a note says which build had no
+    catalog."""
+    result = dbtgate("trend", str(releases))
+    assert result.returncode == 0, result.stderr
+    for label in ("columns documented", "tier-1 columns documented"):
+        cells = [cell.strip() for cell in table_row(result.stdout, label).split("│")[1:-1]]
+        assert cells[4] == "not compared"
+    assert "→ 0.0 pt" in table_row(result.stdout, "models documented")
+    assert (
+        "build 3 had no catalog.json: columns documented and tier-1 columns documented count "
+        "there only the columns declared in YAML, in the other builds the warehouse's too; a "
+        "move between them is not compared"
+    ) in " ".join(result.stdout.split())
+    # Between builds that both had one (v1.0, v1.1) the move is shown.
+    two = dbtgate("trend", str(releases / "v1.0"), str(releases / "v1.1"))
+    assert "not compared" not in two.stdout and "catalog" not in two.stdout

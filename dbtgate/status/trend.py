@@ -32,6 +32,8 @@ CHANGE_FAILURE = "change_failure_rate"
 _EPSILON = 1e-4
 # A cell with nothing to show, as the gate report's scorecard writes it (`percent(None)`).
 MISSING = percent(None)
+# The last move of a KPI the last two builds did not measure alike (`TrendRow.alike`).
+NOT_COMPARED = "not compared"
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class Build:
     # The commit gated and its tag (`inputs.git`): `v1.1 (5789142)`. A release manager looks for
     # a release in the builds, not for a time or a folder (`reports/gate.json` named three).
     commit: str | None = None
+    # Whether the build had a catalog.json (`inputs.artifacts.catalog`); None when the report
+    # does not say.
+    catalog: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,9 @@ class TrendRow:
     target: float | None
     # A rise is bad news (change failure rate): the console colours its moves the other way.
     lower_is_better: bool = False
+    # The last two builds measured it alike: column documentation counted with a catalog.json
+    # in one and without in the other is not (`_measured_alike`), and its move is not shown.
+    alike: bool = True
 
     @property
     def known(self) -> list[float]:
@@ -82,8 +90,10 @@ class TrendRow:
 
     @property
     def move(self) -> float | None:
-        """Latest minus the value before it, when both builds measured it."""
+        """Latest minus the value before it, when both builds measured it, alike."""
         if len(self.values) < 2 or self.values[-1] is None or self.values[-2] is None:
+            return None
+        if not self.alike:
             return None
         return self.values[-1] - self.values[-2]
 
@@ -193,6 +203,7 @@ def load_trend(paths: Iterable[Path]) -> Trend:
     builds.sort(key=lambda b: (parse_timestamp(b.generated_at), str(b.path)))
     rows = [row for row in _rows(builds) if row.known or row.target is not None]
     notes.extend(_versions_note(builds))
+    notes.extend(_catalog_note(builds, rows))
     reported = sum(b.change_failure_rate is not None for b in builds)
     notes.append(_change_failure_note(reported, len(builds)))
     return Trend(builds, rows, notes)
@@ -281,7 +292,18 @@ def read_build(path: Path, shown: str) -> Build:
         blocking=_blocking(report),
         tool_version=_tool_version(report),
         commit=_commit(report),
+        catalog=_had_catalog(report),
     )
+
+
+def _had_catalog(report: dict[str, Any]) -> bool | None:
+    """Whether the gated build had a catalog.json, as the report's audit trail lists its
+    artifacts; None for a report that lists none (`dbtgate lint` gates no build)."""
+    inputs = report.get("inputs")
+    artifacts = inputs.get("artifacts") if isinstance(inputs, dict) else None
+    if not isinstance(artifacts, dict) or "manifest" not in artifacts:
+        return None
+    return "catalog" in artifacts
 
 
 def _blocking(report: dict[str, Any]) -> int | None:
@@ -324,6 +346,39 @@ def _versions_note(builds: list[Build]) -> list[str]:
     ]
 
 
+# The KPIs that count columns: with a catalog.json the warehouse's columns count, without it
+# only those declared in YAML (`kpi.add_base` compares them with a base build on the same
+# terms).
+COLUMN_KPIS = frozenset({"docs_columns", "tier1_docs_columns"})
+
+
+def _measured_alike(name: str, before: Build, after: Build) -> bool:
+    """Whether two builds measured KPI `name` alike: a column KPI not when one build had a
+    catalog.json and the other not (a build whose `dbt docs generate` failed or was left out
+    moved columns documented by what it did not count)."""
+    if name not in COLUMN_KPIS or before.catalog is None or after.catalog is None:
+        return True
+    return before.catalog == after.catalog
+
+
+def _catalog_note(builds: list[Build], rows: list[TrendRow]) -> list[str]:
+    """Which builds had no catalog.json among builds that had one: their column KPIs count only
+    the columns declared in YAML, the others' the warehouse's too, so a move between them is
+    not the project's (and the last one is not shown)."""
+    if not any(b.catalog for b in builds):
+        return []
+    without = [number for number, b in enumerate(builds, 1) if b.catalog is False]
+    kpis = [row.label for row in rows if row.name in COLUMN_KPIS and row.known]
+    if not without or not kpis:
+        return []
+    which = "build" if len(without) == 1 else "builds"
+    return [
+        f"{which} {', '.join(map(str, without))} had no catalog.json: {' and '.join(kpis)} "
+        "count there only the columns declared in YAML, in the other builds the warehouse's "
+        "too; a move between them is not compared"
+    ]
+
+
 def _rows(builds: list[Build]) -> list[TrendRow]:
     names = list(KPI_NAMES)
     for build in builds:
@@ -334,7 +389,9 @@ def _rows(builds: list[Build]) -> list[TrendRow]:
         values = [_number(e.get("value")) for e in entries]
         known_labels = [e.get("label") for e in entries if isinstance(e.get("label"), str)]
         text = known_labels[-1] if known_labels else label(name) if name in KPI_NAMES else name
-        rows.append(TrendRow(name, text, values, _number(entries[-1].get("target"))))
+        target = _number(entries[-1].get("target"))
+        alike = len(builds) < 2 or _measured_alike(name, builds[-2], builds[-1])
+        rows.append(TrendRow(name, text, values, target, alike=alike))
     if any(b.change_failure_rate is not None for b in builds):
         rates = [b.change_failure_rate for b in builds]
         rows.append(TrendRow(CHANGE_FAILURE, "change failure rate", rates, None, True))
@@ -432,7 +489,7 @@ def kpi_cells(row: TrendRow) -> tuple[str, ...]:
         sparkline(row.values),
         percent(row.first),
         percent(row.latest),
-        describe_move(row.move),
+        describe_move(row.move) if row.alike else NOT_COMPARED,
         percent(row.target),
         row.status,
     )
