@@ -1456,3 +1456,21 @@ def test_the_summary_says_which_release_it_gated_and_against_which_base() -> Non
     )
     # The merge commit is in the audit trail only.
     assert markdown.count("7777777") == 1
+
+
+def test_the_tests_a_release_adds_are_named_whole() -> None:
+    """A release adding a model adds its tests, whose names are long: the row of new tests was
+    cut at 200 characters, mid-name (`unique_customer_s…`, no test's name). The names that fit
+    are whole, and the rest counted."""
+    names = [
+        "accepted_values_customer_segments_segment__prospect__one_time__repeat",
+        "accepted_values_dim_products_category__coffee__equipment__accessories",
+        "not_null_customer_segments_customer_id",
+        "unique_customer_segments_customer_id",
+    ]
+    changes = {"new": [f"test.shop.{name}.065207ba61" for name in names], "modified": {}}
+    markdown = render_markdown(sample_report(sections={"changes": changes}))
+    assert f"| 4 tests | test | new | {', '.join(names[:3])} and 1 more |" in markdown
+    assert "…" not in markdown.split("**Changed resources**")[1].split("</details>")[0]
+    page = render_html(sample_report(sections={"changes": changes})).replace("<wbr>", "")
+    assert f"{', '.join(names[:3])} and 1 more</td>" in page

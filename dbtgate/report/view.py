@@ -28,6 +28,7 @@ from dbtgate.wording import (
     code_span,
     counted,
     expiry_note,
+    first_few,
     name_order,
     number,
     owner_order,
@@ -826,8 +827,22 @@ def _change_set_rows(changes: dict[str, Any]) -> list[list[str]]:
             )
         if tests:
             label = f"{len(tests)} test{'s' if len(tests) > 1 else ''}"
-            rows.append([label, "test", state, short_value(tests)])
+            rows.append([label, "test", state, _names_within(tests, _TEST_NAMES_ROOM)])
     return rows
+
+
+# The room a row of tests gives their names: a release adding a model adds its tests by the
+# dozen, whose names are long (`accepted_values_customer_segments_segment__prospect__...`).
+_TEST_NAMES_ROOM = 200
+
+
+def _names_within(names: list[str], room: int) -> str:
+    """`a, b, c and 4 more`: as many names as fit in `room` characters, each whole (cut at the
+    room's edge, the last read `unique_customer_s…`, the name of no test)."""
+    shown = 0
+    while shown < len(names) and len(first_few(names, shown + 1)) <= room:
+        shown += 1
+    return first_few(names, max(shown, 1))
 
 
 @dataclass(frozen=True)
