@@ -181,6 +181,10 @@ def test_fixture_breaking_change_acknowledged_in_config_passes_and_keeps_the_rea
     assert len(acks) == 2
     assert {a["reason"] for a in acks} == {"finance signed off the v2 reshape (ticket FIN-42)"}
     assert {a["source"] for a in acks} == {f"{config}:4"}
+    # Still the model's owner's change (its group's), not the acknowledger's: the reports group
+    # it and name its owners by the model.
+    owners = {f["owner"] for f in report["findings"] if f["code"].startswith("breaking")}
+    assert owners == {"Finance Analytics"}
     # The JSON report is the shape every other format is rendered from.
     assert json.loads(json.dumps(report))["verdict"] == "pass"
 

@@ -248,6 +248,9 @@ def change_finding(
         # Removed from the PR build: its owner and tier are those it had in the base build.
         finding.owner = ctx.base.owner(change.unique_id)
         finding.tier = ctx.base.tier(change.unique_id)
-    if change.acknowledged is not None and change.acknowledged.owner and finding.owner is None:
-        finding.owner = change.acknowledged.owner
+    # Whoever acknowledged the change answers for it only where the resource has no owner of
+    # its own: the change stays its owner's, whose readers it reaches.
+    ack = change.acknowledged
+    if ack and ack.owner and finding.owner is None and ctx.project.owner(change.unique_id) is None:
+        finding.owner = ack.owner
     return finding
