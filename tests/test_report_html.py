@@ -263,10 +263,10 @@ def test_a_large_report_carries_its_rows_as_data_that_cannot_close_the_script() 
     assert len(rows) == PAGE_ROWS + 101
     assert page.count('<tr class="finding"') == PAGE_ROWS  # in the table; the rest as data
     table = page.split('id="findings-table"', 1)[1].split("<tbody>", 1)[1].split("</tbody>")[0]
-    assert table == "".join(row[4] for row in rows[:PAGE_ROWS])
+    assert table == "".join(row[5] for row in rows[:PAGE_ROWS])
     (evil_row,) = [row for row in rows if row[0] == "@x</SCRIPT>"]
-    assert evil_row[1:4] == ["none", "info", "advisory"]
-    assert "&lt;/script&gt;&lt;script&gt;window.__pwned = 3" in evil_row[4]
+    assert evil_row[1:5] == ["none", "info", "advisory", "docs.model_description"]
+    assert "&lt;/script&gt;&lt;script&gt;window.__pwned = 3" in evil_row[5]
     assert 'id="more-findings"' in page and f"{PAGE_ROWS} of {PAGE_ROWS + 101}" in page
 
 
@@ -288,7 +288,7 @@ def test_a_large_report_says_on_the_page_what_the_table_leaves_out_and_where_it_
     ) in page
     # The controls need the script: written hidden, it shows them.
     assert '<button type="button" id="more-findings" data-page="500" hidden>' in page
-    assert page.count("<label hidden>") == 4 and 'id="reset-filters" hidden>' in page
+    assert page.count("<label hidden>") == 5 and 'id="reset-filters" hidden>' in page
 
 
 def test_the_headers_counts_are_grouped_in_thousands() -> None:
@@ -488,6 +488,26 @@ def test_a_kpi_is_the_whole_projects_first_in_the_header_and_the_filter_not_no_o
         "kpi.test_pass_rate": '<span class="scope">whole project</span>',
         "kpi.tier1_test_coverage": '<span class="scope">tier-1 resources</span>',
     }
+
+
+def test_the_rule_filter_lists_each_rule_with_its_count_and_each_row_its_rule() -> None:
+    """At 10,000 models a handful of rules make most of 39,000 findings: the filter says how
+    many each has, every finding's row carries its code for the filter to compare."""
+    from report_samples import many_findings
+
+    page = render_html(sample_report([*many_findings(1000), data_block_payload("@x")]))
+    rule_filter = page.split('id="filter-rule"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]*)">([^<]*)<', rule_filter) == [
+        ("", "any"),
+        ("docs.column_coverage", "docs.column_coverage (334)"),
+        ("docs.model_description", "docs.model_description (1)"),
+        ("owner.present", "owner.present (333)"),
+        ("tests.primary_key", "tests.primary_key (333)"),
+    ]
+    rows = re.findall(
+        r'<tr class="finding"[^>]* data-rule="([^"]*)"[^>]*>.*?href="#rule-([\w.]+)"', page
+    )
+    assert len(rows) == 500 and all(attribute == code for attribute, code in rows)
 
 
 def test_a_finding_without_a_tier_reads_no_tier_in_the_filter_and_a_dash_in_its_row() -> None:

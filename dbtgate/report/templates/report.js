@@ -1,8 +1,8 @@
-// Findings filter: each <select data-filter="owner|tier|severity|disposition"> narrows the
+// Findings filter: each <select data-filter="owner|tier|severity|rule|disposition"> narrows the
 // findings by that value; an empty value means "any". A small report has every row in the table
 // and the filter hides rows. A large one has its first rows in the table and all of them in the
-// #finding-rows data ([owner, tier, severity, disposition, row markup] as JSON, compressed with
-// zlib and in base64: the browser's DecompressionStream reads it back): the filter then picks
+// #finding-rows data ([owner, tier, severity, disposition, rule, row markup] as JSON, compressed
+// with zlib and in base64: the browser's DecompressionStream reads it back): the filter then picks
 // from the data and the table shows a page of the matches at a time ("show N more"), and
 // #findings-rest says how many matches, of which status, the table leaves out.
 // The controls are written hidden (without a script they would do nothing): shown here, once
@@ -13,7 +13,8 @@
   var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-filter]"));
   var shown = document.getElementById("shown-count");
   var data = document.getElementById("finding-rows");
-  var fields = ["owner", "tier", "severity", "disposition"];
+  var fields = ["owner", "tier", "severity", "disposition", "rule"];
+  var MARKUP = fields.length;  // a row's markup follows what the filters compare
   // Counts grouped in thousands, as the report's Python side writes them (`wording.number`).
   function grouped(n) { return n.toLocaleString("en-US"); }
   function keep(value) {
@@ -46,7 +47,7 @@
     var statuses = Array.prototype.slice.call(document.getElementById("filter-disposition").options, 1);
     var render = function () {
       var count = Math.min(limit, matching.length);
-      body.innerHTML = matching.slice(0, count).map(function (item) { return item[4]; }).join("");
+      body.innerHTML = matching.slice(0, count).map(function (item) { return item[MARKUP]; }).join("");
       shown.textContent = count < matching.length ? grouped(count) + " of " + grouped(matching.length) : grouped(count);
       more.hidden = count >= matching.length;
       var unlisted = matching.slice(count);
@@ -88,9 +89,11 @@
   // filtered table must not pass for every finding.
   var active = document.getElementById("active-filters");
   function describe() {
+    // A rule by its code alone: its option's count is of every finding, not of those shown.
     var held = selects.filter(function (select) { return select.value; }).map(function (select) {
+      var name = select.getAttribute("data-filter");
       return select.parentNode.firstChild.textContent + ": " +
-        select.options[select.selectedIndex].text;
+        (name === "rule" ? select.value : select.options[select.selectedIndex].text);
     });
     if (active) { active.textContent = held.length ? " · filtered by " + held.join(", ") : ""; }
   }
