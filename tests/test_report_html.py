@@ -267,7 +267,7 @@ def test_a_large_report_carries_its_rows_as_data_that_cannot_close_the_script() 
     (evil_row,) = [row for row in rows if row[0] == "@x</SCRIPT>"]
     assert evil_row[1:5] == ["none", "info", "advisory", "docs.model_description"]
     assert "&lt;/script&gt;&lt;script&gt;window.__pwned = 3" in evil_row[5]
-    assert 'id="more-findings"' in page and f"{PAGE_ROWS} of {PAGE_ROWS + 101}" in page
+    assert 'id="findings-pager"' in page and f"{PAGE_ROWS} of {PAGE_ROWS + 101}" in page
 
 
 def test_a_large_report_says_on_the_page_what_the_table_leaves_out_and_where_it_is() -> None:
@@ -287,7 +287,10 @@ def test_a_large_report_says_on_the_page_what_the_table_leaves_out_and_where_it_
         "gate report (gate.json, which <code>--format json</code> writes).</p>"
     ) in page
     # The controls need the script: written hidden, it shows them.
-    assert '<button type="button" id="more-findings" data-page="500" hidden>' in page
+    assert (
+        '<nav class="pager" id="findings-pager" aria-label="pages of findings" data-page="500"'
+        " hidden>"
+    ) in page
     assert page.count("<label hidden>") == 5 and 'id="reset-filters" hidden>' in page
 
 

@@ -244,26 +244,54 @@ def big_page(tmp_path: Path, browser) -> object:
     return browser
 
 
+def row_names(rows: list) -> list[str]:
+    """The models the finding rows are on, in their order (each message names its model)."""
+    return [re.search(r"model_\d{5}|evil", row.text)[0] for row in rows]
+
+
 def test_a_large_report_shows_a_page_at_a_time_and_filters_every_finding(big_page) -> None:
+    """Each page of rows takes the place of the one before ("show 500 more" appended them, and
+    each click took longer: Chromium lays the whole table out again), previous and next by
+    keyboard too, and the live region says which rows."""
+    from report_samples import many_findings, sample_report
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select
+    from test_report_html import data_block_payload
 
     from dbtgate.report.html import PAGE_ROWS
 
     page = big_page
     assert severe(page) == []
     shown = page.find_element(By.ID, "shown-count")
-    more = page.find_element(By.ID, "more-findings")
-    assert len(visible_rows(page)) == PAGE_ROWS
+    previous = page.find_element(By.ID, "previous-findings")
+    following = page.find_element(By.ID, "next-findings")
+    status = page.find_element(By.ID, "filter-status")
+    # The report's order, blocking first, then the advisory ones and the payload's.
+    findings = sample_report([*many_findings(1200), data_block_payload("@x")])["findings"]
+    ordered = [f["unique_id"].split(".")[-1] for f in findings if f["disposition"] == "blocking"]
+    ordered += [f["unique_id"].split(".")[-1] for f in findings if f["disposition"] != "blocking"]
+    assert len(ordered) == 1201 and ordered[-1] == "evil"
+    assert row_names(visible_rows(page)) == ordered[:PAGE_ROWS]
     # Counts grouped in thousands, by the script as by the page it rewrites.
-    assert shown.text == f"{PAGE_ROWS} of 1,201"
+    assert status.text == f"1–{PAGE_ROWS} of 1,201 shown"
+    assert page.find_element(By.ID, "page-range").text == f"rows 1–{PAGE_ROWS} of 1,201"
+    assert not previous.is_enabled() and following.is_enabled()
     rest = page.find_element(By.ID, "rest-count").text
     assert rest == f"{1201 - PAGE_ROWS:,} of 1,201 findings"
-    more.click()
-    assert len(visible_rows(page)) == 2 * PAGE_ROWS
-    more.click()
-    assert len(visible_rows(page)) == 1201
-    assert not more.is_displayed()
+    following.click()
+    assert row_names(visible_rows(page)) == ordered[PAGE_ROWS : 2 * PAGE_ROWS]
+    assert shown.text == "501–1,000 of 1,201" and previous.is_enabled()
+    assert page.find_element(By.ID, "rest-count").text == "701 of 1,201 findings"
+    # By keyboard: Enter on next, to the last page, hands the focus to previous.
+    following.send_keys(Keys.ENTER)
+    assert row_names(visible_rows(page)) == ordered[2 * PAGE_ROWS :]
+    assert status.text == "1,001–1,201 of 1,201 shown"
+    assert not following.is_enabled()
+    assert page.switch_to.active_element == previous
+    page.switch_to.active_element.send_keys(Keys.ENTER)
+    assert row_names(visible_rows(page)) == ordered[PAGE_ROWS : 2 * PAGE_ROWS]
+    assert page.switch_to.active_element == previous
 
     # The filter reaches findings that were never in the first page: @team-7 owns every 25th.
     Select(page.find_element(By.ID, "filter-owner")).select_by_value("@team-7")
@@ -276,8 +304,10 @@ def test_a_large_report_shows_a_page_at_a_time_and_filters_every_finding(big_pag
     assert page.execute_script("return window.__pwned === undefined")
     assert page.find_elements(By.CSS_SELECTOR, "tr.finding img, tr.finding script") == []
 
+    assert not page.find_element(By.ID, "findings-pager").is_displayed()
     page.find_element(By.ID, "reset-filters").click()
-    assert len(visible_rows(page)) == PAGE_ROWS and shown.text == f"{PAGE_ROWS} of 1,201"
+    assert row_names(visible_rows(page)) == ordered[:PAGE_ROWS]
+    assert shown.text == f"1–{PAGE_ROWS} of 1,201"
     assert severe(page) == []
 
 
@@ -834,7 +864,7 @@ def test_without_javascript_no_dead_controls_and_the_page_says_where_the_rest_is
     no_script.get(path.as_uri())
     assert len(visible_rows(no_script)) == 500
     controls = no_script.find_elements(By.CSS_SELECTOR, ".filters label, .filters button")
-    controls.append(no_script.find_element(By.ID, "more-findings"))
+    controls.append(no_script.find_element(By.ID, "findings-pager"))
     assert len(controls) == 7 and not any(control.is_displayed() for control in controls)
     rest = no_script.find_element(By.ID, "findings-rest")
     assert rest.text == (
@@ -864,7 +894,7 @@ def test_a_browser_that_cannot_decompress_the_rows_shows_the_page_as_without_a_s
         assert browser.execute_script("return window.DecompressionStream === undefined")
         assert len(visible_rows(browser)) == 500
         controls = browser.find_elements(By.CSS_SELECTOR, ".filters label, .filters button")
-        controls.append(browser.find_element(By.ID, "more-findings"))
+        controls.append(browser.find_element(By.ID, "findings-pager"))
         assert len(controls) == 7 and not any(control.is_displayed() for control in controls)
         assert browser.find_element(By.ID, "findings-rest").text.startswith(
             "Not in the table: 300 of 800 findings (100 blocking, 200 advisory); every finding"
@@ -879,7 +909,7 @@ def test_a_browser_that_cannot_decompress_the_rows_shows_the_page_as_without_a_s
 def test_the_note_of_what_the_table_leaves_out_follows_the_page_and_the_filters(
     tmp_path: Path, browser
 ) -> None:
-    """Printed after "show more" or a filter, the note counts what this table leaves out."""
+    """Printed after a page turned or a filter, the note counts what this table leaves out."""
     from report_samples import many_findings, sample_report
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
@@ -899,8 +929,10 @@ def test_the_note_of_what_the_table_leaves_out_follows_the_page_and_the_filters(
     assert rest.text.startswith(
         "Not in the table: 400 of 900 findings that the filters keep (400 blocking);"
     )
-    browser.find_element(By.ID, "more-findings").click()
-    assert not rest.is_displayed()
+    browser.find_element(By.ID, "next-findings").click()
+    assert rest.text.startswith(
+        "Not in the table: 500 of 900 findings that the filters keep (500 blocking);"
+    )
     assert severe(browser) == []
 
 

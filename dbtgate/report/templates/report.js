@@ -3,8 +3,8 @@
 // and the filter hides rows. A large one has its first rows in the table and all of them in the
 // #finding-rows data ([owner, tier, severity, disposition, rule, row markup] as JSON, compressed
 // with zlib and in base64: the browser's DecompressionStream reads it back): the filter then picks
-// from the data and the table shows a page of the matches at a time ("show N more"), and
-// #findings-rest says how many matches, of which status, the table leaves out.
+// from the data and the table shows a page of the matches at a time (previous / next, in
+// #findings-pager), and #findings-rest says how many matches, of which status, it leaves out.
 // The controls are written hidden (without a script they would do nothing): shown here, once
 // what they filter is read. A browser without DecompressionStream leaves them hidden, and the
 // page reads as it does without a script: its first page, and where every finding is.
@@ -36,21 +36,37 @@
     var apply = all ? paged(all) : filtered();
     controls(apply);
   }
-  // The filters of a large report: they pick from `all`, the table shows a page of the matches.
+  // The filters of a large report: they pick from `all`, the table shows a page of the matches
+  // in place of the one before (appended, each page laid out the table again, and each slower).
   function paged(all) {
     var body = document.querySelector("#findings-table tbody");
-    var more = document.getElementById("more-findings");
-    var page = Number(more.getAttribute("data-page"));
+    var pager = document.getElementById("findings-pager");
+    var previous = document.getElementById("previous-findings");
+    var next = document.getElementById("next-findings");
+    var range = document.getElementById("page-range");
+    var page = Number(pager.getAttribute("data-page"));
     var matching = all;
-    var limit = page;
+    var first = 0;
     var rest = document.getElementById("findings-rest");
     var statuses = Array.prototype.slice.call(document.getElementById("filter-disposition").options, 1);
-    var render = function () {
-      var count = Math.min(limit, matching.length);
-      body.innerHTML = matching.slice(0, count).map(function (item) { return item[MARKUP]; }).join("");
-      shown.textContent = count < matching.length ? grouped(count) + " of " + grouped(matching.length) : grouped(count);
-      more.hidden = count >= matching.length;
-      var unlisted = matching.slice(count);
+    // `rows` false when the table already holds them: the first page, as written, on opening.
+    var render = function (rows) {
+      var last = Math.min(first + page, matching.length);
+      if (rows) {
+        body.innerHTML = matching.slice(first, last).map(function (item) { return item[MARKUP]; }).join("");
+      }
+      var paging = matching.length > page;
+      var said = grouped(first + 1) + "–" + grouped(last) + " of " + grouped(matching.length);
+      shown.textContent = paging ? said : grouped(matching.length);
+      range.textContent = "rows " + said;
+      pager.hidden = !paging;
+      // A button that no longer leads anywhere hands its focus to the other: disabled, it would
+      // drop a keyboard's focus to the page's start.
+      var focused = document.activeElement;
+      previous.disabled = first === 0;
+      next.disabled = last >= matching.length;
+      if (focused && focused.disabled) { (focused === next ? previous : next).focus(); }
+      var unlisted = matching.slice(0, first).concat(matching.slice(last));
       rest.hidden = !unlisted.length;
       document.getElementById("rest-count").textContent =
         grouped(unlisted.length) + " of " + grouped(matching.length) + " findings" +
@@ -60,17 +76,24 @@
         return n ? grouped(n) + " " + option.text : "";
       }).filter(Boolean).join(", ");
     };
+    var opened = false;
     var apply = function () {
       matching = all.filter(function (item) {
         return keep(function (name) { return item[fields.indexOf(name)]; });
       });
-      limit = page;
-      render();
+      first = 0;
+      render(opened || matching.length !== all.length);
+      opened = true;
     };
-    more.addEventListener("click", function () {
-      limit += page;
-      render();
-    });
+    // A new page is read from its start: the page scrolls to the filters and the count above it.
+    var top = document.querySelector("#findings .filters");
+    var turn = function (by) {
+      first += by;
+      render(true);
+      top.scrollIntoView();
+    };
+    previous.addEventListener("click", function () { turn(-page); });
+    next.addEventListener("click", function () { turn(page); });
     return apply;
   }
   // The filters of a small report: every row is in the table, and they hide rows.
