@@ -236,6 +236,34 @@ def test_a_column_removed_from_a_snapshot_says_its_table_keeps_it(tmp_path: Path
     )
 
 
+def test_a_column_removed_from_a_model_only_singular_tests_read_names_them(tmp_path: Path) -> None:
+    """A singular test is SQL the team wrote against the model's columns: 'nothing in the
+    project reads it' would hide that it fails if it selects the column (a generic test on the
+    column goes with it, and is no reader)."""
+    orders = model("orders")
+    uid = orders["unique_id"]
+    singular = {
+        "unique_id": f"test.{PACKAGE}.assert_orders_status_known",
+        "resource_type": "test",
+        "name": "assert_orders_status_known",
+        "package_name": PACKAGE,
+        "depends_on": {"nodes": [uid]},
+        "config": {"severity": "ERROR"},
+    }
+    nodes = [orders, singular, data_test("not_null", uid, "status")]
+    catalogs = {
+        "base_catalog": {uid: [("id", "INTEGER"), ("status", "VARCHAR")]},
+        "pr_catalog": {uid: [("id", "INTEGER")]},
+    }
+    result = diff(tmp_path, nodes, nodes, **catalogs)
+    assert only(result, "risky.column_removed").reason == (
+        "orders: column status removed; nothing in the project reads it but its singular test "
+        "assert_orders_status_known"
+    )
+    plain = diff(tmp_path / "plain", [orders], [orders], **catalogs)
+    assert only(plain, "risky.column_removed").reason.endswith("; nothing in the project reads it")
+
+
 def test_model_removed_that_an_exposure_read_in_the_base_is_breaking_with_the_exposure(
     tmp_path: Path,
 ) -> None:

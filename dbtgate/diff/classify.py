@@ -37,6 +37,7 @@ from dbtgate.diff.columns import (
 )
 from dbtgate.diff.types import normalise_adapter
 from dbtgate.project import display_name
+from dbtgate.wording import first_few
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Constraint, Exposure, Node, Source
@@ -197,6 +198,23 @@ def readers(project: Project, unique_id: str) -> list[str]:
             found.append(child)
     found.extend(semantic.unique_id for semantic in project.semantic_readers(unique_id))
     return found
+
+
+def _unread(project: Project, unique_id: str) -> str:
+    """What a removed column's message says of a resource that nothing reads: nothing in the
+    project, or nothing but its singular tests, SQL the team wrote against its columns (a
+    generic test on the column goes with it), which fail in the build if they select it."""
+    singular = sorted(
+        test.name
+        for child in project.children.get(unique_id, ())
+        if child.startswith("test.")
+        and (test := project.nodes.get(child)) is not None
+        and test.test_metadata is None
+    )
+    if not singular:
+        return "; nothing in the project reads it"
+    tests = "tests" if len(singular) > 1 else "test"
+    return f"; nothing in the project reads it but its singular {tests} {first_few(singular, 3)}"
 
 
 class Emitter:
@@ -398,7 +416,7 @@ def _uncontracted_columns(
         elif has_readers:
             reason += f"; {who}" if who else ""
         elif not is_source:
-            reason += "; nothing in the project reads it"
+            reason += _unread(ctx.pr, new.unique_id)
         if new.resource_type == "snapshot" and not unconfirmed:
             # `dbt snapshot` adds columns but never drops one: only a fresh build loses it.
             reason += f"; the snapshot's table keeps {column.name}, NULL in new rows"
