@@ -74,12 +74,13 @@ class GateResult:
             self.completer = None
 
     def record_checkout(self) -> None:
-        """Add the commit checked out and its branches and tags (`checkout.checked_out`) to
+        """Add the commit checked out, its branches and tags and the count of the project's
+        files edited since (`checkout.checked_out`) to
         the inputs, where the reports' audit trail shows them, in the place `describe_inputs`
         gave them (after the project file, which `checkout_dir` comes with: a report's bytes
         keep their order). Looked up for the reports alone: a run printing only the console,
-        which does not show them, is spared a `git log` process and the import of subprocess
-        (~2 and ~3 ms). Idempotent."""
+        which does not show them, is spared the git processes and the import of subprocess
+        (a few ms, 35 ms for a project of 500 files in a repository of 100,000). Idempotent."""
         directory, self.checkout_dir = self.checkout_dir, None
         if directory is None:
             return

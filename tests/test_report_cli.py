@@ -479,7 +479,8 @@ def test_the_report_records_the_commit_and_tag_it_gated(shop_builds, tmp_path) -
     assert result.returncode in (0, 1), result.stderr
     report = load_report(out / "gate.json")
     jsonschema.Draft202012Validator(report_schema()).validate(report)
-    assert report["inputs"]["git"] == {"commit": sha, "refs": ["main", "tag v1.4.0"]}
+    git = {"commit": sha, "refs": ["main", "tag v1.4.0"], "edited": 0}
+    assert report["inputs"]["git"] == git
     markdown, page = (out / "gate.md").read_text(), (out / "gate.html").read_text()
     assert f"commit: {sha}; refs: main, tag v1.4.0" in markdown
     assert f"commit: {sha}; refs: main, tag v1.4.0" in page

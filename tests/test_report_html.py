@@ -211,6 +211,15 @@ def test_the_page_says_which_release_it_gated_and_against_which_base() -> None:
     # A report that records neither (no git, no base) has no such line.
     page = render_html(sample_report(inputs={"artifacts": INPUTS["artifacts"]}))
     assert "<title>dbtgate FAIL — shop</title>" in page and 'class="why gated"' not in page
+    # A checkout with uncommitted edits is not quite the tag's: said under the verdict and in
+    # the title; none edited reads as a report saved before dbtgate counted them.
+    edited = {"commit": RELEASE, "refs": ["tag v1.1"], "edited": 3}
+    page = render_html(sample_report(inputs={**INPUTS, "git": edited}))
+    assert "<title>dbtgate FAIL — shop v1.1 with edits</title>" in page
+    assert "<b>of:</b> commit 5789142 (tag v1.1) with uncommitted edits to 3 files · " in page
+    clean = render_html(sample_report(inputs={**INPUTS, "git": {**git, "edited": 0}}))
+    assert "<b>of:</b> commit 5789142 (tag v1.1, main) · <b>against:</b>" in clean
+    assert "<title>dbtgate FAIL — shop v1.1</title>" in clean
 
 
 def test_untrusted_text_is_escaped_everywhere() -> None:

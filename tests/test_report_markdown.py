@@ -1456,6 +1456,10 @@ def test_the_summary_says_which_release_it_gated_and_against_which_base() -> Non
     )
     # The merge commit is in the audit trail only.
     assert markdown.count("7777777") == 1
+    # The merge commit's checkout was edited: what the head's run gated was too.
+    edited = {**merge, "edited": 1}
+    markdown = render_markdown(sample_report(inputs={**INPUTS, "git": edited}), options)
+    assert "**Of** commit abcdef0 with uncommitted edits to 1 file · **against**" in markdown
 
 
 def test_the_tests_a_release_adds_are_named_whole() -> None:

@@ -98,6 +98,6 @@ def test_check_records_the_commit_only_for_a_report(tmp_path: Path) -> None:
         ["git", "-C", str(project), "rev-parse", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
     recorded = json.loads(report.read_text())["inputs"]
-    assert recorded["git"] == {"commit": sha, "refs": ["main"]}
+    assert recorded["git"] == {"commit": sha, "refs": ["main"], "edited": 0}
     # In the place the gate gave it before it was looked up for the reports alone.
     assert list(recorded)[-2:] == ["project_file", "git"]

@@ -255,7 +255,8 @@ def _gated_line(report: dict[str, Any], options: RenderOptions) -> str:
     commit = view.gated_commit(inputs)
     git = inputs.get("git")
     if options.commit and (not isinstance(git, dict) or git.get("commit") != options.commit):
-        commit = f"commit {options.commit[:7]}"
+        # Edits to the merge commit's checkout are edits to what the head's report gated.
+        commit = f"commit {options.commit[:7]}{view.edits_words(git)}"
     base = view.compared_with(inputs)
     if not commit and not base:
         return ""

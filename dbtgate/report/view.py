@@ -116,13 +116,28 @@ def gated_commit(inputs: dict[str, Any]) -> str:
         return ""
     refs = [ref for ref in git.get("refs") or [] if isinstance(ref, str) and ref]
     refs.sort(key=lambda ref: not ref.startswith("tag "))
-    return f"commit {commit[:7]}" + (f" ({', '.join(refs)})" if refs else "")
+    return f"commit {commit[:7]}" + (f" ({', '.join(refs)})" if refs else "") + edits_words(git)
+
+
+def edits_words(git: Any) -> str:
+    """` with uncommitted edits to 3 files` after the commit gated, or "" (`edited_files`)."""
+    edited = edited_files(git)
+    return f" with uncommitted edits to {counted(edited, 'file')}" if edited else ""
+
+
+def edited_files(git: Any) -> int:
+    """How many of the project's tracked files differed from the commit gated (`inputs.git`'s
+    `edited`): a report built from a checkout with edits is not the report of its tag, and the
+    line naming the commit says so. 0 for a clean checkout and for a report that does not say
+    (saved before dbtgate counted them)."""
+    edited = git.get("edited") if isinstance(git, dict) else None
+    return edited if isinstance(edited, int) and not isinstance(edited, bool) and edited > 0 else 0
 
 
 def release_name(inputs: dict[str, Any]) -> str:
     """`v1.1` (the commit's first tag), else `5789142`: the report's name beside the project's in
-    the HTML page's title, which a browser's tab and a printed page's header show; "" without
-    `inputs.git`."""
+    the HTML page's title, which a browser's tab and a printed page's header show, `v1.1 with
+    edits` from a checkout with uncommitted edits (`edited_files`); "" without `inputs.git`."""
     git = inputs.get("git")
     commit = git.get("commit") if isinstance(git, dict) else None
     if not isinstance(commit, str) or not commit:
@@ -132,7 +147,8 @@ def release_name(inputs: dict[str, Any]) -> str:
         for ref in git.get("refs") or []
         if isinstance(ref, str) and ref.startswith("tag ")
     ]
-    return tags[0] if tags else commit[:7]
+    name = tags[0] if tags else commit[:7]
+    return f"{name} with edits" if edited_files(git) else name
 
 
 def compared_with(inputs: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dbtgate.errors import DbtgateError
-from dbtgate.report.view import percent, points_moved
+from dbtgate.report.view import edited_files, percent, points_moved
 from dbtgate.status.kpi import CHANGE_FAILURE_NOTE, KPI_NAMES, label
 from dbtgate.status.timestamps import format_timestamp, parse_timestamp
 from dbtgate.wording import counted
@@ -315,8 +315,9 @@ def _blocking(report: dict[str, Any]) -> int | None:
 
 def _commit(report: dict[str, Any]) -> str | None:
     """`v1.1 (5789142)`, or `5789142` untagged: the commit the report gated, by its tags (a
-    release's name, which stays on its commit where a branch moves on); None for a report that
-    records none (no git, or written before dbtgate recorded it)."""
+    release's name, which stays on its commit where a branch moves on), `v1.1 (5789142) with
+    edits to 3 files` when the checkout had uncommitted edits (it was not quite v1.1's build);
+    None for a report that records none (no git, or written before dbtgate recorded it)."""
     inputs = report.get("inputs")
     git = inputs.get("git") if isinstance(inputs, dict) else None
     commit = git.get("commit") if isinstance(git, dict) else None
@@ -324,7 +325,9 @@ def _commit(report: dict[str, Any]) -> str | None:
         return None
     refs = git.get("refs") if isinstance(git.get("refs"), list) else []
     tags = [ref.removeprefix("tag ") for ref in refs if isinstance(ref, str) and ref[:4] == "tag "]
-    return f"{', '.join(tags)} ({commit[:7]})" if tags else commit[:7]
+    named = f"{', '.join(tags)} ({commit[:7]})" if tags else commit[:7]
+    edited = edited_files(git)
+    return f"{named} with edits to {counted(edited, 'file')}" if edited else named
 
 
 def _tool_version(report: dict[str, Any]) -> str | None:
