@@ -84,6 +84,7 @@ def render_html(report: dict[str, Any], options: RenderOptions | None = None) ->
             _findings(report, options),
             _what_changed(report),
             _kpis(report),
+            _fixed(report),
             _waivers(report),
             _rules(report),
             _other_sections(report),
@@ -702,6 +703,15 @@ def _kpis(report: dict[str, Any]) -> str:
         parts.extend(_table_html(table) for table in view.section_tables("KPIs", kpis))
     parts.append("</section>")
     return "".join(parts)
+
+
+def _fixed(report: dict[str, Any]) -> str:
+    """What the change fixed (`view.fixed_lines`), after the KPIs whose pass rate it moved."""
+    lines = view.fixed_lines(report, lambda name: f"<code>{_breakable(name)}</code>")
+    if not lines:
+        return ""
+    items = "".join(f"<li>{line}</li>" for line in lines)
+    return f'<section id="fixed"><h2>{h(view.FIXED_TITLE)}</h2><ul>{items}</ul></section>'
 
 
 # The scorecard's status column, coloured where it answers "are we there?".

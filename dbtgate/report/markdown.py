@@ -212,6 +212,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
         else:
             budget.add(_lineage_left_out(options, blocking_whole))
     _kpi_section(budget, report)
+    _fixed_section(budget, report)
     _waiver_section(budget, report)
     for disposition in ("advisory", "out_of_scope", "waived", "baselined"):
         findings = view.findings_with(report, disposition)
@@ -660,6 +661,13 @@ def _kpi_section(budget: _Budget, report: dict[str, Any]) -> None:
     if more:
         with budget.share(_FOLDED_SHARE):
             _tables(budget, "More KPIs: without a target, by tier, by owner", more, folded=True)
+
+
+def _fixed_section(budget: _Budget, report: dict[str, Any]) -> None:
+    """What the change fixed (`view.fixed_lines`), under the KPIs whose pass rate it moved."""
+    lines = view.fixed_lines(report, md_code)
+    if lines:
+        budget.add(f"#### {view.FIXED_TITLE}\n\n" + "".join(f"- {line}\n" for line in lines) + "\n")
 
 
 def _waiver_section(budget: _Budget, report: dict[str, Any]) -> None:

@@ -681,7 +681,35 @@ def _item_name(item: Any) -> str:
 
 
 # Sections the reports draw in a shape of their own; any other goes through `section_tables`.
-OWN_SHAPE_SECTIONS = frozenset({"lineage", "kpis", "changes", "diff", "suggested_waiver"})
+OWN_SHAPE_SECTIONS = frozenset({"lineage", "kpis", "changes", "diff", "suggested_waiver", "fixed"})
+
+FIXED_TITLE = "Fixed since the base build"
+# The names a report lists of what the change fixed, per kind; gate.json has them all.
+FIXED_SHOWN = 10
+
+
+def fixed_lines(report: dict[str, Any], code: Callable[[str], str]) -> list[str]:
+    """`3 tests that failed in the base build pass now: a, b, c`, and as much of the models
+    that errored there and build now, their names through `code` (the renderer's escaped code
+    span), the first `FIXED_SHOWN` and how many more; [] when the report has no such section
+    (no base build, or a run of neither) or nothing was fixed. A release's report said what it
+    broke; what it fixed showed only as the test pass rate moving."""
+    fixed = report["sections"].get("fixed")
+    if not isinstance(fixed, dict):
+        return []
+    lines = []
+    for key, noun, was, one, many in (
+        ("tests", "test", "failed", "passes", "pass"),
+        ("models", "model", "errored", "builds", "build"),
+    ):
+        names = [entry["name"] for entry in fixed.get(key) or [] if isinstance(entry, dict)]
+        if names:
+            shown = first_few([code(name) for name in names], FIXED_SHOWN)
+            now = one if len(names) == 1 else many
+            lines.append(
+                f"{counted(len(names), noun)} that {was} in the base build {now} now: {shown}"
+            )
+    return lines
 
 
 def other_sections(report: dict[str, Any]) -> list[tuple[str, list[Table]]]:

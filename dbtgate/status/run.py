@@ -11,6 +11,9 @@ errored, or the changed model was never built at all. These rules read run_resul
 - `run.stale_results`   the results describe another state of the project than the manifest.
 - `run.slower`          execution time regressed against the base build (off by default).
 
+With a base build it also says what the change fixed (`dbtgate.status.fixed`, the `fixed`
+section): tests failing there and passing here, models erroring there and building here.
+
 A failure on a node downstream of a changed node is the change's failure too, so such findings
 count as changed for `scope: changed`.
 """
@@ -110,6 +113,12 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
         yield from not_run_findings(project, index, settings, tested, ctx.changed, loaded.path)
     yield from stale_findings(ctx, index, settings, loaded.path)
     yield from slower_findings(ctx, index, settings)
+    if ctx.base is not None:
+        from dbtgate.status.fixed import fixed_since_base
+
+        fixed = fixed_since_base(project, ctx.base)
+        if fixed is not None:
+            ctx.sections["fixed"] = fixed
 
 
 def status_findings(

@@ -1,0 +1,68 @@
+"""What the change fixed: the tests that failed or errored in the base build's run and pass in
+this build's, and the models that errored there and build here.
+
+A release manager reads a release's report for what it fixed as well as what it broke. The test
+pass rate moving a point said that something was fixed, never what. One pass over the base
+run's results with a dict lookup each in this run's (`RunIndex.results`), only with `--base`
+and only when both runs executed something: names are looked up for the few fixed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dbtgate.project import Project
+from dbtgate.status.results import NODE_ERRORED, TEST_FAILED, TEST_PASSED, is_test
+from dbtgate.wording import name_order
+
+
+def fixed_since_base(project: Project, base: Project) -> dict[str, Any] | None:
+    """{"tests": [...], "models": [...]}, each entry {"unique_id", "name", "was"} (`was`: the
+    base run's status, `fail` or `error`), by name; None when either build's run_results.json
+    is absent or of a command that runs nothing (`dbt compile`, `dbt docs generate`), where
+    nothing can be said to have passed or failed."""
+    here, there = project.executed_run(), base.executed_run()
+    if here is None or there is None:
+        return None
+    now = here.results
+    tests: list[dict[str, str]] = []
+    models: list[dict[str, str]] = []
+    for uid, before in there.results.items():
+        result = now.get(uid)
+        if result is None:
+            continue
+        if before.status in TEST_FAILED and result.status in TEST_PASSED and is_test(uid):
+            tests.append(_entry(project, uid, before.status))
+        elif (
+            before.status in NODE_ERRORED
+            and result.status == "success"
+            and uid.startswith("model.")
+        ):
+            models.append(_entry(project, uid, before.status))
+    return {"tests": _by_name(tests), "models": _by_name(models)}
+
+
+def _entry(project: Project, uid: str, was: str) -> dict[str, str]:
+    return {"unique_id": uid, "name": _name(project, uid), "was": was}
+
+
+def _name(project: Project, uid: str) -> str:
+    """The name the reports give it: a test's (`not_null_orders_id`), a unit test's with its
+    model (`test_dollars on fct_orders`: its name is unique only among its model's), a
+    model's with its version (`orders v2`); the unique_id when the manifest lacks it."""
+    if uid.startswith("unit_test."):
+        unit_test = project.unit_test(uid)
+        if unit_test is None or not unit_test.name:
+            return uid
+        model = project.tested_resources().get(uid)
+        resource = project.resource(model) if model is not None else None
+        return f"{unit_test.name} on {resource.name}" if resource is not None else unit_test.name
+    node = project.nodes.get(uid)
+    if node is None:
+        return uid
+    version = getattr(node, "version", None)
+    return f"{node.name} v{version}" if version is not None and not is_test(uid) else node.name
+
+
+def _by_name(entries: list[dict[str, str]]) -> list[dict[str, str]]:
+    return sorted(entries, key=lambda entry: (name_order(entry["name"]), entry["unique_id"]))

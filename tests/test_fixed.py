@@ -1,0 +1,155 @@
+"""What a change fixed (`dbtgate.status.fixed`): the tests that failed in the base build's run and
+pass in this one, and the models that errored there and build here, on builds written as real
+artifact files (tests/diff_support.py), through the real command line for the reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from diff_support import data_test, model, write_build
+from policy_support import dbtgate
+
+from dbtgate.report.json_report import report_schema
+from dbtgate.status.fixed import fixed_since_base
+
+ORDERS = "model.proj.orders"
+CUSTOMERS = "model.proj.customers"
+PAYMENTS = "model.proj.payments.v2"
+
+
+def nodes(*tests: dict) -> list[dict]:
+    return [model("orders"), model("customers"), model("payments", version=2), *tests]
+
+
+def test_what_failed_in_the_base_and_passes_now_is_listed_and_nothing_else(tmp_path) -> None:
+    """A test failing or erroring there and passing here is fixed; one failing in both, one
+    passing in both, one failing there and only warning here, or one the change deleted, is
+    not. A model errored there and built here is fixed; one skipped here is not."""
+    fixed_test = data_test("not_null", ORDERS, "id")
+    errored_test = data_test("unique", CUSTOMERS, "id")
+    still = data_test("not_null", CUSTOMERS, "name")
+    passing = data_test("unique", ORDERS, "id")
+    warns = data_test("not_null", ORDERS, "status")
+    deleted = data_test("not_null", ORDERS, "amount")
+    base_results = {
+        ORDERS: "error",
+        CUSTOMERS: "error",
+        PAYMENTS: "success",
+        fixed_test["unique_id"]: "fail",
+        errored_test["unique_id"]: "error",
+        still["unique_id"]: "fail",
+        passing["unique_id"]: "pass",
+        warns["unique_id"]: "fail",
+        deleted["unique_id"]: "fail",
+    }
+    tests = (fixed_test, errored_test, still, passing, warns)
+    base = write_build(tmp_path / "base", [*nodes(*tests), deleted], results=base_results)
+    pr_results = {
+        ORDERS: "success",
+        CUSTOMERS: "skipped",
+        PAYMENTS: "success",
+        fixed_test["unique_id"]: "pass",
+        errored_test["unique_id"]: "pass",
+        still["unique_id"]: "fail",
+        passing["unique_id"]: "pass",
+        warns["unique_id"]: "warn",
+    }
+    pr = write_build(tmp_path / "pr", nodes(*tests), results=pr_results)
+    assert fixed_since_base(pr, base) == {
+        "tests": [
+            {"unique_id": fixed_test["unique_id"], "name": "not_null_orders_id", "was": "fail"},
+            {"unique_id": errored_test["unique_id"], "name": "unique_customers_id", "was": "error"},
+        ],
+        "models": [{"unique_id": ORDERS, "name": "orders", "was": "error"}],
+    }
+    # A versioned model is named with its version, as the findings name it.
+    base = write_build(tmp_path / "base2", nodes(), results={PAYMENTS: "error"})
+    pr = write_build(tmp_path / "pr2", nodes(), results={PAYMENTS: "success"})
+    assert fixed_since_base(pr, base) == {
+        "tests": [],
+        "models": [{"unique_id": PAYMENTS, "name": "payments v2", "was": "error"}],
+    }
+    # Without the base's run_results.json there is nothing to compare.
+    assert fixed_since_base(pr, write_build(tmp_path / "none", nodes())) is None
+
+
+def test_the_reports_list_what_the_release_fixed_a_few_by_name(tmp_path) -> None:
+    """A release that fixed twelve failing tests and an erroring model: gate.json lists them
+    all, the PR comment and the HTML page the first ten of each by name and how many more,
+    escaped (a test's name is the project's text). Without --base nothing is said."""
+    tests = [data_test("not_null", ORDERS, f"c{index:02}") for index in range(12)]
+    tests[0]["name"] = "odd_<b>_`name`"
+    base_results = {ORDERS: "error", **{test["unique_id"]: "fail" for test in tests}}
+    pr_results = {ORDERS: "success", **{test["unique_id"]: "pass" for test in tests}}
+    write_build(tmp_path / "base", nodes(*tests), results=base_results)
+    write_build(tmp_path / "pr", nodes(*tests), results=pr_results)
+    out = tmp_path / "reports"
+    args = ["--artifacts", "pr/target", "--out", str(out), "--format", "json,md,html"]
+    done = dbtgate("check", "-q", *args, "--base", "base/target", cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    report = json.loads((out / "gate.json").read_text())
+    jsonschema.Draft202012Validator(report_schema()).validate(report)
+    fixed = report["sections"]["fixed"]
+    assert [entry["name"] for entry in fixed["tests"]][-2:] == [
+        "not_null_orders_c11",
+        "odd_<b>_`name`",
+    ]
+    assert len(fixed["tests"]) == 12 and fixed["models"][0]["name"] == "orders"
+    markdown = (out / "gate.md").read_text()
+    assert "#### Fixed since the base build\n\n" in markdown
+    listed = ", ".join(f"`not_null_orders_c{index:02}`" for index in range(1, 11))
+    assert f"- 12 tests that failed in the base build pass now: {listed} and 2 more\n" in markdown
+    assert "- 1 model that errored in the base build builds now: `orders`\n" in markdown
+    page = (out / "gate.html").read_text()
+    section = page[page.index('<section id="fixed">') :]
+    section = section[: section.index("</section>")]
+    assert "<h2>Fixed since the base build</h2>" in section
+    assert "12 tests that failed in the base build pass now: " in section
+    assert section.count("<code>") == 11 and "and 2 more</li>" in section
+    assert "1 model that errored in the base build builds now: <code>orders</code>" in section
+    assert '<a href="#fixed">' in page
+    # A release fixing nothing, or gated without a base build, says nothing of it.
+    alone = dbtgate("check", "-q", *args[:4], "--format", "json,md", cwd=tmp_path)
+    assert alone.returncode in (0, 1), alone.stdout + alone.stderr
+    assert "fixed" not in json.loads((out / "gate.json").read_text())["sections"]
+    assert "Fixed since" not in (out / "gate.md").read_text()
+
+
+def test_a_saved_report_renders_its_fixed_section_escaped(tmp_path: Path) -> None:
+    """`dbtgate report` renders a saved gate.json's section again: a name with markup stays
+    text in the page and a code span in the comment."""
+    tests = [data_test("not_null", ORDERS, "id")]
+    tests[0]["name"] = "odd_<b>_`name`"
+    write_build(tmp_path / "base", nodes(*tests), results={tests[0]["unique_id"]: "fail"})
+    write_build(tmp_path / "pr", nodes(*tests), results={tests[0]["unique_id"]: "pass"})
+    out = tmp_path / "reports"
+    args = ["--artifacts", "pr/target", "--base", "base/target", "--out", str(out)]
+    done = dbtgate("check", "-q", *args, "--format", "json", cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    again = dbtgate("report", str(out / "gate.json"), "--out", str(out), cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    page = (out / "gate.html").read_text()
+    assert "passes now: <code>odd_<wbr>&lt;b&gt;_<wbr>`name`</code></li>" in page
+    assert "1 test that failed in the base build passes now: `` odd_<b>_`name` ``\n" in (
+        (out / "gate.md").read_text()
+    )
+
+
+@pytest.mark.slow
+def test_a_failing_test_the_next_release_deleted_is_no_fix(shop_builds) -> None:
+    """The fixture's pull request plants a failing test (fixtures/README.md, change 5); the base
+    build has no such test. Gated with the PR's build as the base, the base build's run (all
+    passing) fixes nothing: the test is gone, not passing. The PR gated against the base fixed
+    nothing either: its one failure is new."""
+    from dbtgate.artifacts import load_artifacts
+    from dbtgate.project import Project
+
+    base = Project.from_artifacts(load_artifacts(shop_builds.base / "target"), shop_builds.base)
+    pr = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"), shop_builds.pr)
+    failing = "test.shop.not_null_customer_ltv_avg_order_value.d09aefd175"
+    assert pr.run_index().results[failing].status == "fail"
+    assert fixed_since_base(base, pr) == {"tests": [], "models": []}
+    assert fixed_since_base(pr, base) == {"tests": [], "models": []}
