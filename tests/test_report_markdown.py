@@ -285,7 +285,13 @@ def test_mermaid_lineage_draws_changed_models_and_consumers() -> None:
 def test_blocking_findings_cut_for_size_take_the_lineages_room_and_it_says_where_it_is() -> None:
     """The lineage kept its room while blocking findings were cut: a comment drew the graph of
     what changed and left out findings the PR's owners had to fix."""
-    report = sample_report([*sample_findings(), *many_findings(400)])
+    # One team's: each owner gets an equal share of the items, in steps of an item each, and
+    # the steps of several owners are more than the lineage's room (with the sample's four
+    # owners, 1,600 characters); one owner's are one item's (400).
+    many = many_findings(400)
+    for made in many:
+        made.owner = "@team-0"
+    report = sample_report(many)
     markdown = render_markdown(report, RenderOptions(full_report_url="https://ci/run/1"))
     assert "more findings of" in markdown and "```mermaid" not in markdown
     section = markdown.split("#### Lineage of the changed resources\n\n", 1)[1].split("####")[0]
@@ -483,7 +489,7 @@ def test_a_cut_table_names_its_section_escaped() -> None:
     """The "N more rows of <section>" line of a table cut at the size limit is markdown too."""
     report = sample_report()
     report["sections"]["<img src=x> @everyone #1"] = [{"name": f"m{i}", "v": i} for i in range(400)]
-    markdown = render_markdown(report, RenderOptions(max_markdown_chars=6000))
+    markdown = render_markdown(report, RenderOptions(max_markdown_chars=6500))
     (line,) = [line for line in markdown.splitlines() if "more rows of" in line]
     assert "<img" not in to_html(line) and github_features(to_html(line)) == {}
 
@@ -941,6 +947,102 @@ def test_a_thousand_breaking_changes_leave_the_blocking_findings_room() -> None:
     assert blocking.count("\n- `") >= 10
 
 
+ACK = (
+    "To keep the change as it is: label the pull request 'breaking-change-ok', or add a"
+    " breaking.acknowledge entry with a reason and an owner."
+)
+REMOVED_FIX = "Keep the column, or add a new model version without it."
+RETYPED_FIX = "Cast the column back to its old type."
+
+
+def breaking_changes(count: int, owner: str = "Finance") -> list:
+    """`count` blocking breaking changes of `owner`, removals and type changes, each fix
+    ending with the acknowledgement, as the schema diff writes them."""
+    return [
+        finding(
+            code="breaking.column_removed" if i % 3 else "breaking.type_changed",
+            severity="error",
+            message=f"model_{i:04d}: column amount removed; 3 downstream resources read the model",
+            unique_id=f"model.shop.model_{i:04d}",
+            resource_name=f"model_{i:04d}",
+            column_name="amount",
+            path=f"models/model_{i:04d}.sql",
+            line=1,
+            fix=f"{REMOVED_FIX if i % 3 else RETYPED_FIX} {ACK}",
+            owner=owner,
+            changed=True,
+            disposition="blocking",
+        )
+        for i in range(count)
+    ]
+
+
+def test_a_breaking_change_in_the_table_is_one_line_pointing_at_it_and_its_fix_said_once() -> None:
+    """Each breaking change was in the table and again in the blocking list with the same
+    300-character fix: 10,000 models' 47 took 21 KB of the comment twice and left room for 33
+    other blocking findings. The list names each change and its place under its owner, the
+    fix is said under the table once per rule, the acknowledgement once."""
+    markdown = render_markdown(sample_report(breaking_changes(6)), LINKS)
+    table, blocking = markdown.split("#### Blocking findings", 1)
+    blocking = blocking.split("\n#### ", 1)[0]
+    fixes = table.split("How to fix them:\n\n", 1)[1]
+    assert fixes.startswith(
+        f"- `breaking.column_removed` (4): {REMOVED_FIX}\n"
+        f"- `breaking.type_changed` (2): {RETYPED_FIX}\n"
+        f"- {ACK}\n\n"
+    ), fixes
+    html = to_html(markdown)
+    for said in (REMOVED_FIX, RETYPED_FIX, ACK):
+        assert html.count(said) == 1, said
+    finance = blocking.split("**Finance** (6)\n\n", 1)[1].split("\n\n", 1)[0]
+    url = "https://github.com/acme/shop/blob/abc123/models"
+    assert finance.splitlines() == [
+        "- 6 breaking changes, in the table above with who reads them and how to fix or keep them:",
+        *(
+            f"  - `{code}` on `model_{i:04d}.amount`"
+            f" ([`models/model_{i:04d}.sql:1`]({url}/model_{i:04d}.sql#L1))"
+            for code, numbers in (
+                ("breaking.column_removed", (1, 2, 4, 5)),
+                ("breaking.type_changed", (0, 3)),
+            )
+            for i in numbers
+        ),
+    ]
+    assert "fix:" not in finance
+    assert blocking_accounted(blocking) == 6
+    one = render_markdown(sample_report(breaking_changes(1)))
+    assert (
+        "- 1 breaking change, in the table above with who reads it and how to fix or keep it:\n"
+        in one
+    )
+
+
+def test_a_fix_with_no_sentence_shared_is_said_whole_under_the_table() -> None:
+    changes = breaking_changes(2)
+    changes[0].fix = "Cast it back."
+    markdown = render_markdown(sample_report(changes))
+    fixes = markdown.split("How to fix them:\n\n", 1)[1].split("\n\n", 1)[0]
+    assert fixes.splitlines() == [
+        f"- `breaking.column_removed` (1): {REMOVED_FIX} {ACK}",
+        "- `breaking.type_changed` (1): Cast it back.",
+    ]
+
+
+def test_the_breaking_changes_the_table_has_no_room_for_are_listed_whole() -> None:
+    """Only a change whose row is shown points at the table: one cut from it is listed with its
+    change and fix, as any blocking finding, or counted."""
+    markdown = render_markdown(sample_report(breaking_changes(600, owner="@crm")))
+    table, blocking = markdown.split("#### Blocking findings", 1)
+    tabled = set(re.findall(r"^\| model_(\d+): ", table, re.M))
+    assert 10 < len(tabled) < 600 and "more breaking changes not shown here" in table
+    crm = blocking.split("**@&#8203;crm** (600)\n\n", 1)[1].split("\n\n", 1)[0]
+    pointed = re.findall(r"^  - `breaking\.\w+` on `model_(\d+)\.amount`", crm, re.M)
+    whole = re.findall(r"^- `breaking\.\w+` on `model_(\d+)\.amount`: model_\1: column", crm, re.M)
+    assert set(pointed) == tabled and whole and not tabled & set(whole)
+    assert crm.count("  - fix: ") == len(whole)
+    assert blocking_accounted(blocking.split("\n#### ", 1)[0]) == 600
+
+
 def test_a_message_keeps_its_code_spans_and_they_hold_no_markup() -> None:
     """As the fix hints: `dbt test` in a message is code, not escaped backticks; what a span
     holds (a PR's text) stays literal."""
@@ -957,7 +1059,7 @@ def test_a_versioned_model_is_named_with_its_version_in_the_findings_list() -> N
     """As the message names it ("orders_summary v2: ..."): `orders_summary` alone could be any
     of its versions."""
     markdown = render_markdown(sample_report(), LINKS)
-    assert "- `breaking.column_removed` on `orders_summary v2.item_count`: " in markdown
+    assert "  - `breaking.column_removed` on `orders_summary v2.item_count` (" in markdown
 
 
 def test_a_kpi_breakdown_of_many_teams_leaves_the_waivers_and_what_changed_room() -> None:
@@ -1183,8 +1285,9 @@ def test_a_cut_leaves_no_heading_without_anything_under_it() -> None:
 
 def blocking_accounted(section: str) -> int:
     """The blocking findings a comment's blocking section shows or counts as left out: its
-    items (a folded repeat counts its places) and the numbers of its "… N more" lines."""
-    shown = re.findall(r"^- `[^\n]*?(?:\((\d+)×: [^\n]*)?$", section, re.M)
+    items (a folded repeat counts its places; a breaking change pointing at the table is a
+    nested line) and the numbers of its "… N more" lines."""
+    shown = re.findall(r"^(?:  )?- `[^\n]*?(?:\((\d+)×: [^\n]*)?$", section, re.M)
     more = re.findall(r"^(?:- )?… (\d+) more findings? of ", section, re.M)
     return sum(int(count or 1) for count in shown) + sum(map(int, more))
 
@@ -1302,7 +1405,8 @@ def test_the_suggested_waiver_keeps_its_room_when_the_blocking_findings_are_cut(
             blocking, after = markdown.split(fold)
             assert "#### Blocking findings (303)" in blocking
             assert "#### KPIs" not in blocking and "<details>" not in blocking
-            if "- `" in blocking:
+            # (the fixes under the breaking changes' table are items too)
+            if "- `" in blocking.split("#### Blocking findings", 1)[1]:
                 assert "more findings of" in blocking  # the findings are cut, the fold is not
             assert "</details>" in after
         else:

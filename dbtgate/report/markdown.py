@@ -67,7 +67,9 @@ class _Budget:
 
     `rest_at`: where what a section leaves out can be read, for its "N more" line. `cuts`: how
     many "N more" lines were written, for a section of several lists (the blocking findings, an
-    owner's list each) to say where the rest is on its first one alone."""
+    owner's list each) to say where the rest is on its first one alone. `shown`: how many items
+    the last `add_items` showed, for a section that says what it showed once, not again
+    further down (the breaking changes' table rows, which the blocking findings point at)."""
 
     def __init__(self, limit: int, rest_at: str) -> None:
         self.parts: list[str] = []
@@ -76,6 +78,7 @@ class _Budget:
         self.truncated = False
         self.rest_at = rest_at
         self.cuts = 0
+        self.shown = 0
 
     def room(self) -> int:
         return self.limit - self.size
@@ -128,6 +131,7 @@ class _Budget:
         # Room for the "N more" line, however long `what` is (an owner's name).
         where = f": see {self.rest_at}" if say_where else ""
         more_room = len(what) + len(whose) + len(where) + 80
+        self.shown = 0
         if len(head) + len(tail) + more_room > self.room():
             self.truncated = True
             return False
@@ -158,6 +162,7 @@ class _Budget:
                 self.add(f"- … {counted(left, f'more {what}')}{whose} not shown here{where}\n")
                 self.cuts += 1
         self.add(tail)
+        self.shown = shown
         return shown == total
 
 
@@ -196,7 +201,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     # left the blocking findings a heading with nothing under it, tens of thousands of findings
     # left out the lineage, the KPIs and the waivers (a KPI table was a header with no rows).
     with budget.share(_BREAKING_SHARE, plus=int(_BREAKING_SHARE * warned), keep=len(hint) + least):
-        _breaking_section(budget, report, options)
+        tabled = _breaking_section(budget, report, options)
     # What blocks comes before the picture of what changed: the blocking findings may take the
     # lineage's room, and a comment that cannot show them all leaves the lineage out, saying so
     # (it held 40 resources while findings of the PR's own owners were cut).
@@ -204,7 +209,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     given_back = int(_BLOCKING_SHARE * warned)
     rest = budget.room() - int(_BLOCKING_SHARE * budget.room()) - given_back
     with budget.share(_BLOCKING_SHARE, plus=len(lineage) + given_back, keep=len(hint)):
-        blocking_whole = _blocking_section(budget, report, options)
+        blocking_whole = _blocking_section(budget, report, options, tabled)
     budget.add(hint)
     if lineage:
         if blocking_whole and len(lineage) <= budget.room() - rest:
@@ -312,10 +317,13 @@ def _link(
     return f"[{code}]({md_url(url)})" if url else code
 
 
-def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> None:
+def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> set[int]:
+    """The table of breaking changes with their readers, then how to fix them, each fix once.
+    Returns the changes its rows show (by `id`): the blocking findings point at their rows
+    rather than repeat them (10,000 models' 47 changes took 21 KB of the comment twice)."""
     changes = view.breaking_changes(report)
     if not changes:  # not checked: said under the verdict (`view.not_checked`)
-        return
+        return set()
     head = (
         f"#### Breaking changes ({number(len(changes))})\n\n"
         "| change | who reads it | readers' owners | status |\n"
@@ -333,11 +341,51 @@ def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
             f"| {', '.join(md_text(o) for o in view.impact_owners(f)) or '–'} "
             f"| {view.status_name(f['disposition'])} |\n"
         )
-    budget.add_items(head, rows, "\n", "breaking change")
+    budget.add_items(head, rows, "\n" + _breaking_fixes(changes), "breaking change")
+    return {id(f) for f in changes[: budget.shown]}
 
 
-def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> bool:
+def _breaking_fixes(changes: list[dict[str, Any]]) -> str:
+    """How to fix the breaking changes: each fix once, with the rules it is for and how many
+    changes it fixes, and the way out every fix ends with (the acknowledgement label) once
+    after them (`_shared_ending`). Under every change, a 300-character fix was said 47 times."""
+    rules: dict[str, Counter[str]] = {}
+    for change in changes:
+        if change.get("fix"):
+            rules.setdefault(change["fix"], Counter())[change["code"]] += 1
+    if not rules:  # all acknowledged: nothing to fix
+        return ""
+    fixes = list(rules)
+    ending = _shared_ending(fixes)
+    lines = [
+        f"- {', '.join(f'{md_code(code)} ({number(n)})' for code, n in rules[fix].items())}: "
+        f"{md_text_code(view.fix_markup(fix.removesuffix(ending).rstrip()))}\n"
+        for fix in fixes
+    ]
+    if ending:
+        lines.append(f"- {md_text_code(ending)}\n")
+    return "How to fix them:\n\n" + "".join(lines) + "\n"
+
+
+def _shared_ending(fixes: list[str]) -> str:
+    """The sentences every one of several `fixes` ends with (the acknowledgement label the
+    diff adds to each), to say once after them; "" when they share no whole sentence."""
+    if len(fixes) < 2:
+        return ""
+    first = fixes[0]
+    for start in range(2, len(first)):
+        ending = first[start:]
+        if first[start - 2 : start] == ". " and all(fix.endswith(". " + ending) for fix in fixes):
+            return ending
+    return ""
+
+
+def _blocking_section(
+    budget: _Budget, report: dict[str, Any], options: RenderOptions, tabled: set[int]
+) -> bool:
     """The blocking findings by owner, as many as the budget holds; whether all were shown.
+    A breaking change the table above shows (`tabled`, by `id`) is a short line pointing at
+    its row (`_pointer_items`), and takes none of its owner's share of the items.
 
     The heading never stands alone: with no room for any owner it says the findings were left
     out and where they are, and the owners after the last one with room are counted in one line
@@ -359,22 +407,27 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
     with budget.share(1.0, keep=closing):
         # More than a comment can hold: every owner gets their share of the items, not the
         # first owner alphabetically all of them (the rest got a heading and "… N more").
+        pointers = [_pointer_items(findings, tabled, options) for _, findings in owners]
         share = None
         if len(blocking) > _BLOCKING_ITEMS:
-            fits = budget.room() // (len(owners) * _ITEM_CHARS)  # items, each with its fix line
+            room = budget.room() - sum(len(item) for items, _ in pointers for item in items)
+            fits = room // (len(owners) * _ITEM_CHARS)  # items, each with its fix line
             share = max(1, min(_BLOCKING_ITEMS // len(owners), fits))
-        for owner, findings in owners:
+        for (owner, findings), (pointed, pointed_weights) in zip(owners, pointers, strict=True):
             # What the comment has room for: failed runs and policy findings before lint.
-            findings = sorted(findings, key=lambda f: view.family_rank(f["family"]))
-            items, weights = _finding_items(findings, options, report)
+            rest = sorted(
+                (f for f in findings if id(f) not in tabled),
+                key=lambda f: view.family_rank(f["family"]),
+            )
+            items, weights = _finding_items(rest, options, report)
             size = budget.size
             whole &= budget.add_items(
                 f"**{md_text(owner)}** ({number(len(findings))})\n\n",
-                items,
+                chain(pointed, items),
                 "\n",
                 "finding",
-                weights,
-                max_items=share,
+                pointed_weights + weights,
+                max_items=None if share is None else share + len(pointed),
                 whose=f" of {md_text(owner)}",
                 say_where=budget.cuts == cuts,  # the first owner's cut says where, once
                 # An owner with no room for one finding is counted with the owners after it,
@@ -392,6 +445,31 @@ def _blocking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
         budget.add(_owners_left_out(sum(len(f) for _, f in rest), len(rest), where))
         budget.cuts += 1
     return whole
+
+
+def _pointer_items(
+    findings: list[dict[str, Any]], tabled: set[int], options: RenderOptions
+) -> tuple[list[str], list[int]]:
+    """An owner's breaking changes the table shows (`tabled`), as a heading and a short line
+    each: the change and its place, for a reviewer who scans the list by owner; its readers
+    and its fix are in the table and under it. Returns the items and how many findings each
+    holds."""
+    pointed = [f for f in findings if id(f) in tabled]
+    if not pointed:
+        return [], []
+    lines = []
+    for finding in pointed:
+        where = _link(finding, options)
+        resource = view.resource_label(finding)
+        on = f" on {md_code(resource)}" if resource else ""
+        lines.append(f"  - {md_code(finding['code'])}{on}{f' ({where})' if where else ''}\n")
+    heading = (
+        f"- {counted(len(pointed), 'breaking change')}, in the table above with who reads"
+        f" {'it' if len(pointed) == 1 else 'them'} and how to fix or keep"
+        f" {'it' if len(pointed) == 1 else 'them'}:\n"
+    )
+    # The heading with the first line: one item, never shown alone.
+    return [heading + lines[0], *lines[1:]], [1] * len(lines)
 
 
 def _blocking_heading(blocking: list[dict[str, Any]]) -> str:
