@@ -4,6 +4,7 @@ and stops there), and fixes only the rules asked."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,9 +39,9 @@ def test_the_fix_a_finding_names_works_when_pasted_on_a_model_using_macros(tmp_p
     model = project(tmp_path)
     linted = dbtgate("lint", "--all", cwd=tmp_path)
     assert linted.returncode == 1, linted.stdout + linted.stderr
-    fix = "fix: dbtgate lint --fix CP01 models/fees.sql"
-    assert fix in linted.stdout
-    pasted = dbtgate(*fix.removeprefix("fix: dbtgate ").split(), cwd=tmp_path)
+    fix = "dbtgate lint --fix CP01 models/fees.sql"
+    assert fix in fix_hints(linted.stdout), linted.stdout
+    pasted = dbtgate(*fix.removeprefix("dbtgate ").split(), cwd=tmp_path)
     assert pasted.returncode in (0, 1), pasted.stderr
     assert "lint --fix: 1 file fixed (models/fees.sql: 2 CP01)" in pasted.stdout
     # CP01 (keywords) fixed, in the file as written: the Jinja stays as it was; the trailing
@@ -52,9 +53,9 @@ def test_the_fix_a_finding_names_works_when_pasted_on_a_model_using_macros(tmp_p
 def test_from_the_repository_root_the_fix_names_the_project(tmp_path):
     project(tmp_path / "transform")
     linted = dbtgate("lint", "--all", "--project-dir", "transform", cwd=tmp_path)
-    fix = "fix: dbtgate lint --fix CP01 transform/models/fees.sql --project-dir transform"
-    assert fix in linted.stdout, linted.stdout
-    pasted = dbtgate(*fix.removeprefix("fix: dbtgate ").split(), cwd=tmp_path)
+    fix = "dbtgate lint --fix CP01 transform/models/fees.sql --project-dir transform"
+    assert fix in fix_hints(linted.stdout), linted.stdout
+    pasted = dbtgate(*fix.removeprefix("dbtgate ").split(), cwd=tmp_path)
     assert "lint --fix: 1 file fixed" in pasted.stdout, pasted.stdout + pasted.stderr
 
 
@@ -65,11 +66,11 @@ def test_in_github_actions_the_fix_is_pasted_at_the_repository_root(tmp_path):
     (tmp_path / ".git").mkdir()  # the repository's root, as `locate.display_root` finds it
     project(tmp_path / "analytics")
     in_ci = dbtgate("lint", "--all", cwd=tmp_path / "analytics", env={"GITHUB_ACTIONS": "true"})
-    fix = "fix: dbtgate lint --fix CP01 analytics/models/fees.sql --project-dir analytics"
-    assert fix in in_ci.stdout, in_ci.stdout
+    fix = "dbtgate lint --fix CP01 analytics/models/fees.sql --project-dir analytics"
+    assert fix in fix_hints(in_ci.stdout), in_ci.stdout
     by_hand = dbtgate("lint", "--all", cwd=tmp_path / "analytics")
-    assert "fix: dbtgate lint --fix CP01 models/fees.sql\n" in by_hand.stdout, by_hand.stdout
-    pasted = dbtgate(*fix.removeprefix("fix: dbtgate ").split(), cwd=tmp_path)
+    assert "dbtgate lint --fix CP01 models/fees.sql" in fix_hints(by_hand.stdout), by_hand.stdout
+    pasted = dbtgate(*fix.removeprefix("dbtgate ").split(), cwd=tmp_path)
     assert "lint --fix: 1 file fixed" in pasted.stdout, pasted.stdout + pasted.stderr
 
 
@@ -98,7 +99,9 @@ def test_a_file_or_code_that_is_not_there_is_exit_2(tmp_path):
 
 
 def fix_hints(stdout: str) -> list[str]:
-    return [line.split("fix: ", 1)[1] for line in stdout.splitlines() if "fix: dbtgate" in line]
+    """The commands the console's fix lines print (`fix: ...`, or once for a run of findings
+    with one fix, `fix (this and the next 2): ...`)."""
+    return re.findall(r"^ +fix(?: \([^)\n]*\))?: (dbtgate .*)$", stdout, re.M)
 
 
 def test_a_hint_pasted_keeps_a_path_with_a_space_and_the_config_it_was_linted_with(tmp_path):

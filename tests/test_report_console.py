@@ -296,9 +296,59 @@ def test_one_rule_saying_the_same_on_many_lines_of_a_file_prints_once_with_every
         "@finance-eng",
         "  error lint.CP01 Keywords must be lower case. (16×)  models/orders.sql:10:9, 10:14, "
         "12:1, 20:1, 21:1, 22:1, 23:1, 24:1, 25:1, 26:1, 27:1, 28:1, and 4 more",
-        "        fix: sqlfluff fix --rules CP01 models/orders.sql",
+        "        fix (this and the next one): sqlfluff fix --rules CP01 models/orders.sql",
         "  error lint.CP01 Function names too.  models/orders.sql:13:2",
-        "        fix: sqlfluff fix --rules CP01 models/orders.sql",
+        "",
+    ]
+
+
+def test_a_fix_repeated_by_the_findings_after_it_is_said_once_for_them() -> None:
+    """10,000 models' CI log printed 'Declare its columns with descriptions in its properties
+    YAML.' under 89 findings in a row, and a 300-character fix under each of 29 breaking
+    changes: the fix is said under the first of a run of one rule and one fix, with how many
+    after it it is for; a run ends where the rule, the fix or the owner does."""
+    from report_samples import finding
+
+    def docs(index: int, owner: str = "@crm", fix: str | None = "Describe it.") -> Finding:
+        return finding(
+            code="docs.model_description",
+            severity="error",
+            message=f"m{index} has no description",
+            unique_id=f"model.shop.m{index}",
+            path=f"models/m{index}.sql",
+            line=1,
+            fix=fix,
+            owner=owner,
+            disposition="blocking",
+        )
+
+    found = [
+        *(docs(i) for i in range(4)),
+        docs(4, fix="Describe it in its YAML."),
+        docs(5, fix=None),
+        docs(6, fix=None),
+        docs(7, owner="@finance"),
+        docs(8, owner="@finance"),
+    ]
+    out = io.StringIO()
+    print_result(Console(file=out, force_terminal=False, width=300), sample_result(found))
+    lines = out.getvalue().splitlines()
+    start = lines.index("Blocking (9)") + 2
+    assert lines[start : start + 14] == [
+        "@crm",
+        "  error docs.model_description m0 has no description  models/m0.sql:1",
+        "        fix (this and the next 3): Describe it.",
+        "  error docs.model_description m1 has no description  models/m1.sql:1",
+        "  error docs.model_description m2 has no description  models/m2.sql:1",
+        "  error docs.model_description m3 has no description  models/m3.sql:1",
+        "  error docs.model_description m4 has no description  models/m4.sql:1",
+        "        fix: Describe it in its YAML.",
+        "  error docs.model_description m5 has no description  models/m5.sql:1",
+        "  error docs.model_description m6 has no description  models/m6.sql:1",
+        "@finance",
+        "  error docs.model_description m7 has no description  models/m7.sql:1",
+        "        fix (this and the next one): Describe it.",
+        "  error docs.model_description m8 has no description  models/m8.sql:1",
     ]
 
 

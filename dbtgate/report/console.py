@@ -370,7 +370,10 @@ def _print_group(
     for owner in sorted(by_owner, key=owner_order):
         add((_clean(owner), "bold"))
         add(("\n", None))
-        for repeats in fold_repeats(by_owner[owner], _REPEAT_KEY):
+        folded = fold_repeats(by_owner[owner], _REPEAT_KEY)
+        # A fix the findings after it repeat, said once (a run of 89 said it 89 times).
+        runs = _fix_runs([(repeats[0].code, repeats[0].fix) for repeats in folded])
+        for repeats, run in zip(folded, runs, strict=True):
             finding = repeats[0]
             add(("  ", None))
             add((f"{finding.severity:<5}", _SEVERITY_STYLE.get(finding.severity)))
@@ -383,9 +386,9 @@ def _print_group(
                 add(("  ", None))
                 add((_clean(places), "dim"))
             add(("\n", None))
-            if finding.fix:
+            if finding.fix and run is not None:
                 add(("        ", None))
-                add(("fix:", "dim"))
+                add((f"{_fix_words(run)}:", "dim"))
                 add((f" {_clean(finding.fix)}\n", None))
             if finding.waiver is not None:
                 waiver = finding.waiver
@@ -401,6 +404,33 @@ def _print_group(
     if hidden:
         add((f"… and {number(hidden)} more ({where_the_rest_are(full_reports)})\n", "dim"))
     _print_pieces(console, pieces, end="")
+
+
+def _fix_runs(items: Sequence[tuple[str, str | None]]) -> list[int | None]:
+    """For each line of an owner's list, given as its (rule, fix): where a run of lines of
+    one rule with one fix starts, how many more the run holds (0 for a line alone, or one
+    without a fix); None for the others of a run. The list says the fix once, under the run's
+    first line (`_fix_words`): a CI log repeated 'Declare its columns with descriptions in
+    its properties YAML.' under 89 findings in a row, and a 300-character fix under each of
+    29 breaking changes."""
+    runs: list[int | None] = []
+    start = 0
+    for index, item in enumerate(items):
+        if index and item[1] and item == items[index - 1]:
+            runs.append(None)
+            runs[start] = index - start
+        else:
+            runs.append(0)
+            start = index
+    return runs
+
+
+def _fix_words(run: int) -> str:
+    """What a fix said once for a run of `run` more lines (`_fix_runs`) is headed with:
+    `fix (this and the next 28)`, `fix (this and the next one)`."""
+    if not run:
+        return "fix"
+    return f"fix (this and the next {'one' if run == 1 else number(run)})"
 
 
 def where_the_rest_are(full_reports: Sequence[str]) -> str:
