@@ -202,14 +202,15 @@ def _artifact_warnings(project: Project, findings: list[Finding]) -> list[str]:
 
 
 def stale_code_notes(project: Project, locator: Locator) -> list[str]:
-    """The files a rule read the code of (`Project.code_start`) that changed since the
-    manifest was written: their findings describe the SQL dbt read, which may have moved. Named
-    as the findings name them (`locator`)."""
+    """The files a rule read the code of (`Project.code_start`: the code.* rules, and run.errors
+    placing a warehouse's error on its line) that changed since the manifest was written: their
+    findings describe the SQL dbt read, which may have moved. Named as the findings name them
+    (`locator`)."""
     shown = (locator.file_of(project.resource(uid)) for uid in project.stale_code)
     paths = sorted({path for path in shown if path})
     return [
-        f"{path} changed since the manifest was written: its code.* findings describe the SQL "
-        "dbt read (run `dbt parse` to refresh target/)"
+        f"{path} changed since the manifest was written: the findings placed on its lines "
+        "(code.*, run.errors) describe the SQL dbt read (run `dbt parse` to refresh target/)"
         for path in paths
     ]
 

@@ -279,8 +279,9 @@ def test_a_file_edited_since_the_manifest_is_named_in_a_note(tmp_path):
     assert finding.message.startswith("stg_orders reads raw.orders by name (line 2)")
     assert project.stale_code == {STG_ORDERS}
     assert (
-        "models/staging/crm/stg_orders.sql changed since the manifest was written: its code.* "
-        "findings describe the SQL dbt read (run `dbt parse` to refresh target/)"
+        "models/staging/crm/stg_orders.sql changed since the manifest was written: the findings "
+        "placed on its lines (code.*, run.errors) describe the SQL dbt read (run `dbt parse` to "
+        "refresh target/)"
     ) in result.notes
 
 
