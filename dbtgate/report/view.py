@@ -110,13 +110,28 @@ def gated_commit(inputs: dict[str, Any]) -> str:
     report saved before dbtgate recorded it). The reports name it beside the verdict: in the
     audit trail alone, the gate reports of two releases opened side by side, or printed, read
     alike."""
-    git = inputs.get("git")
-    commit = git.get("commit") if isinstance(git, dict) else None
-    if not isinstance(commit, str) or not commit:
+    git = recorded_git(inputs)
+    if git is None:
         return ""
+    commit = git["commit"]
     refs = [ref for ref in git.get("refs") or [] if isinstance(ref, str) and ref]
     refs.sort(key=lambda ref: not ref.startswith("tag "))
     return f"commit {commit[:7]}" + (f" ({', '.join(refs)})" if refs else "") + edits_words(git)
+
+
+def recorded_git(inputs: dict[str, Any]) -> dict[str, Any] | None:
+    """`inputs.git` when it names a commit (a non-empty string), else None: a report saved
+    before dbtgate recorded it, or outside a repository."""
+    git = inputs.get("git")
+    commit = git.get("commit") if isinstance(git, dict) else None
+    return git if isinstance(commit, str) and commit else None
+
+
+def commit_tags(git: dict[str, Any]) -> list[str]:
+    """The tags at the commit `inputs.git` records (`v1.1` of its ref `tag v1.1`), as git
+    decorated it: the name a release goes by."""
+    refs = git.get("refs") if isinstance(git.get("refs"), list) else []
+    return [ref.removeprefix("tag ") for ref in refs if isinstance(ref, str) and ref[:4] == "tag "]
 
 
 def edits_words(git: Any) -> str:
@@ -138,15 +153,11 @@ def release_name(inputs: dict[str, Any]) -> str:
     """`v1.1` (the commit's first tag), else `5789142`: the report's name beside the project's in
     the HTML page's title, which a browser's tab and a printed page's header show, `v1.1 with
     edits` from a checkout with uncommitted edits (`edited_files`); "" without `inputs.git`."""
-    git = inputs.get("git")
-    commit = git.get("commit") if isinstance(git, dict) else None
-    if not isinstance(commit, str) or not commit:
+    git = recorded_git(inputs)
+    if git is None:
         return ""
-    tags = [
-        ref.removeprefix("tag ")
-        for ref in git.get("refs") or []
-        if isinstance(ref, str) and ref.startswith("tag ")
-    ]
+    commit = git["commit"]
+    tags = commit_tags(git)
     name = tags[0] if tags else commit[:7]
     return f"{name} with edits" if edited_files(git) else name
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dbtgate.errors import DbtgateError
-from dbtgate.report.view import edited_files, percent, points_moved
+from dbtgate.report.view import commit_tags, edited_files, percent, points_moved, recorded_git
 from dbtgate.status.kpi import CHANGE_FAILURE_NOTE, KPI_NAMES, label
 from dbtgate.status.timestamps import format_timestamp, parse_timestamp
 from dbtgate.wording import counted
@@ -319,12 +319,10 @@ def _commit(report: dict[str, Any]) -> str | None:
     edits to 3 files` when the checkout had uncommitted edits (it was not quite v1.1's build);
     None for a report that records none (no git, or written before dbtgate recorded it)."""
     inputs = report.get("inputs")
-    git = inputs.get("git") if isinstance(inputs, dict) else None
-    commit = git.get("commit") if isinstance(git, dict) else None
-    if not isinstance(commit, str) or not commit:
+    git = recorded_git(inputs) if isinstance(inputs, dict) else None
+    if git is None:
         return None
-    refs = git.get("refs") if isinstance(git.get("refs"), list) else []
-    tags = [ref.removeprefix("tag ") for ref in refs if isinstance(ref, str) and ref[:4] == "tag "]
+    commit, tags = git["commit"], commit_tags(git)
     named = f"{', '.join(tags)} ({commit[:7]})" if tags else commit[:7]
     edited = edited_files(git)
     return f"{named} with edits to {counted(edited, 'file')}" if edited else named
