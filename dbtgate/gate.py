@@ -158,6 +158,12 @@ def run_gate(
         diff = context.sections.get("diff")
         if diff is not None:  # the schema diff's list and counts: of the selection too
             diff.keep_only(focus.selected)
+        fixed = context.sections.get("fixed")
+        if fixed is not None:  # what the change fixed: of the selection too
+            from dbtgate.status.fixed import fixed_of_selection
+
+            tested = project.tested_resources()
+            context.sections["fixed"] = fixed_of_selection(fixed, focus.selected, tested)
     # The order does not depend on completion: a resource finding's location is a function of
     # its code, resource and column, which the sort key compares first.
     findings.sort(key=Finding.sort_key)

@@ -18,16 +18,26 @@ from dbtgate.status.fixed import fixed_since_base
 ORDERS = "model.proj.orders"
 CUSTOMERS = "model.proj.customers"
 PAYMENTS = "model.proj.payments.v2"
+RAW = "seed.proj.raw_orders"
+HISTORY = "snapshot.proj.orders_history"
 
 
 def nodes(*tests: dict) -> list[dict]:
-    return [model("orders"), model("customers"), model("payments", version=2), *tests]
+    return [
+        model("orders", depends_on=[RAW]),
+        model("customers"),
+        model("payments", version=2),
+        model("raw_orders", resource_type="seed", materialized="seed"),
+        model("orders_history", resource_type="snapshot", materialized="snapshot"),
+        *tests,
+    ]
 
 
 def test_what_failed_in_the_base_and_passes_now_is_listed_and_nothing_else(tmp_path) -> None:
     """A test failing or erroring there and passing here is fixed; one failing in both, one
     passing in both, one failing there and only warning here, or one the change deleted, is
-    not. A model errored there and built here is fixed; one skipped here is not."""
+    not. A model, seed or snapshot errored there and built here is fixed, each listed as what
+    it is; a model skipped here is not."""
     fixed_test = data_test("not_null", ORDERS, "id")
     errored_test = data_test("unique", CUSTOMERS, "id")
     still = data_test("not_null", CUSTOMERS, "name")
@@ -38,6 +48,8 @@ def test_what_failed_in_the_base_and_passes_now_is_listed_and_nothing_else(tmp_p
         ORDERS: "error",
         CUSTOMERS: "error",
         PAYMENTS: "success",
+        RAW: "error",
+        HISTORY: "error",
         fixed_test["unique_id"]: "fail",
         errored_test["unique_id"]: "error",
         still["unique_id"]: "fail",
@@ -51,6 +63,8 @@ def test_what_failed_in_the_base_and_passes_now_is_listed_and_nothing_else(tmp_p
         ORDERS: "success",
         CUSTOMERS: "skipped",
         PAYMENTS: "success",
+        RAW: "success",
+        HISTORY: "success",
         fixed_test["unique_id"]: "pass",
         errored_test["unique_id"]: "pass",
         still["unique_id"]: "fail",
@@ -64,6 +78,8 @@ def test_what_failed_in_the_base_and_passes_now_is_listed_and_nothing_else(tmp_p
             {"unique_id": errored_test["unique_id"], "name": "unique_customers_id", "was": "error"},
         ],
         "models": [{"unique_id": ORDERS, "name": "orders", "was": "error"}],
+        "seeds": [{"unique_id": RAW, "name": "raw_orders", "was": "error"}],
+        "snapshots": [{"unique_id": HISTORY, "name": "orders_history", "was": "error"}],
     }
     # A versioned model is named with its version, as the findings name it.
     base = write_build(tmp_path / "base2", nodes(), results={PAYMENTS: "error"})
@@ -71,6 +87,8 @@ def test_what_failed_in_the_base_and_passes_now_is_listed_and_nothing_else(tmp_p
     assert fixed_since_base(pr, base) == {
         "tests": [],
         "models": [{"unique_id": PAYMENTS, "name": "payments v2", "was": "error"}],
+        "seeds": [],
+        "snapshots": [],
     }
     # Without the base's run_results.json there is nothing to compare.
     assert fixed_since_base(pr, write_build(tmp_path / "none", nodes())) is None
@@ -151,5 +169,72 @@ def test_a_failing_test_the_next_release_deleted_is_no_fix(shop_builds) -> None:
     pr = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"), shop_builds.pr)
     failing = "test.shop.not_null_customer_ltv_avg_order_value.d09aefd175"
     assert pr.run_index().results[failing].status == "fail"
-    assert fixed_since_base(base, pr) == {"tests": [], "models": []}
-    assert fixed_since_base(pr, base) == {"tests": [], "models": []}
+    nothing = {"tests": [], "models": [], "seeds": [], "snapshots": []}
+    assert fixed_since_base(base, pr) == nothing
+    assert fixed_since_base(pr, base) == nothing
+
+
+def test_the_fixes_are_those_of_the_selection_and_the_console_counts_them(tmp_path) -> None:
+    """`check --select` keeps the fixes of the selected resources and their tests, as it keeps
+    their findings; the console says in one line how many of each kind, the reports name them
+    (a seed loads now, a snapshot runs now)."""
+    on_orders = data_test("not_null", ORDERS, "id")
+    on_customers = data_test("not_null", CUSTOMERS, "id")
+    tests = (on_orders, on_customers)
+    broken = [ORDERS, CUSTOMERS, RAW, HISTORY]
+    base_results = {
+        **dict.fromkeys(broken, "error"),
+        **dict.fromkeys((t["unique_id"] for t in tests), "fail"),
+    }
+    pr_results = {
+        **dict.fromkeys(broken, "success"),
+        **dict.fromkeys((t["unique_id"] for t in tests), "pass"),
+    }
+    write_build(tmp_path / "base", nodes(*tests), results=base_results)
+    write_build(tmp_path / "pr", nodes(*tests), results=pr_results)
+    out = tmp_path / "reports"
+    gate = ("check", "--artifacts", "pr/target", "--base", "base/target")
+
+    def fixed_names(*selection: str) -> dict[str, list[str]]:
+        args = [*gate, *selection, "--out", str(out), "--format", "json,md"]
+        done = dbtgate(*args, "-q", cwd=tmp_path)
+        assert done.returncode in (0, 1), done.stdout + done.stderr
+        fixed = json.loads((out / "gate.json").read_text())["sections"]["fixed"]
+        return {kind: [entry["name"] for entry in entries] for kind, entries in fixed.items()}
+
+    assert fixed_names() == {
+        "tests": ["not_null_customers_id", "not_null_orders_id"],
+        "models": ["customers", "orders"],
+        "seeds": ["raw_orders"],
+        "snapshots": ["orders_history"],
+    }
+    markdown = (out / "gate.md").read_text()
+    assert "- 1 seed that errored in the base build loads now: `raw_orders`\n" in markdown
+    assert "- 1 snapshot that errored in the base build runs now: `orders_history`\n" in markdown
+    nothing_else = {"seeds": [], "snapshots": []}
+    assert fixed_names("--select", "orders") == {
+        "tests": ["not_null_orders_id"],
+        "models": ["orders"],
+        **nothing_else,
+    }
+    assert "customers" not in (out / "gate.md").read_text()
+    assert fixed_names("--select", "+orders", "--exclude", "orders") == {
+        "tests": [],
+        "models": [],
+        "seeds": ["raw_orders"],
+        "snapshots": [],
+    }
+    assert fixed_names("--exclude", "orders", "orders_history") == {
+        "tests": ["not_null_customers_id"],
+        "models": ["customers"],
+        "seeds": ["raw_orders"],
+        "snapshots": [],
+    }
+    # The console: one line counting them, of the selection too; nothing when none was fixed.
+    whole = dbtgate(*gate, cwd=tmp_path)
+    said = "fixed since the base build: 2 tests, 2 models, 1 seed, 1 snapshot\n"
+    assert said in whole.stdout, whole.stdout
+    selected = dbtgate(*gate, "--select", "orders", cwd=tmp_path)
+    assert "fixed since the base build: 1 test, 1 model\n" in selected.stdout, selected.stdout
+    alone = dbtgate(*gate[:3], "--base", "pr/target", cwd=tmp_path)
+    assert alone.returncode in (0, 1) and "fixed since" not in alone.stdout, alone.stdout

@@ -243,6 +243,7 @@ def print_result(
                 _print_waiver_hint(console, result)
         _print_targets(console, result.sections.get("kpis"))
         _print_diff_counts(console, result.sections.get("diff"))
+        _print_fixed_counts(console, result.sections.get("fixed"))
     # Beside the verdict, where a CI log is read from: what it does not cover.
     if result.not_checked:
         said = " · ".join(result.not_checked)
@@ -548,6 +549,17 @@ def _print_diff_counts(console: Any, diff: Any) -> None:
         else "no changes"
     )
     _print_pieces(console, [("schema diff against the base:", "bold"), (f" {said}", None)])
+
+
+def _print_fixed_counts(console: Any, fixed: Any) -> None:
+    """`fixed since the base build: 3 tests, 1 model`, after the diff's line (lower case, as
+    the console's other labels): an engineer checking a fix locally saw it only by a failure
+    gone from the list; the reports name them."""
+    from dbtgate.report.view import FIXED_TITLE, fixed_counts
+
+    said = fixed_counts(fixed)
+    if said:
+        _print_pieces(console, [(f"{FIXED_TITLE.lower()}:", "bold"), (f" {said}", None)])
 
 
 def _print_targets(console: Any, kpis: Any) -> None:

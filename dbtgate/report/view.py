@@ -700,19 +700,17 @@ FIXED_SHOWN = 10
 
 
 def fixed_lines(report: dict[str, Any], code: Callable[[str], str]) -> list[str]:
-    """`3 tests that failed in the base build pass now: a, b, c`, and as much of the models
-    that errored there and build now, their names through `code` (the renderer's escaped code
-    span), the first `FIXED_SHOWN` and how many more; [] when the report has no such section
-    (no base build, or a run of neither) or nothing was fixed. A release's report said what it
-    broke; what it fixed showed only as the test pass rate moving."""
+    """`3 tests that failed in the base build pass now: a, b, c`, and as much of the models,
+    seeds and snapshots that errored there and succeed now, their names through `code` (the
+    renderer's escaped code span), the first `FIXED_SHOWN` and how many more; [] when the
+    report has no such section (no base build, or a run of neither) or nothing was fixed. A
+    release's report said what it broke; what it fixed showed only as the test pass rate
+    moving."""
     fixed = report["sections"].get("fixed")
     if not isinstance(fixed, dict):
         return []
     lines = []
-    for key, noun, was, one, many in (
-        ("tests", "test", "failed", "passes", "pass"),
-        ("models", "model", "errored", "builds", "build"),
-    ):
+    for key, noun, was, one, many in _FIXED_WORDS:
         names = [entry["name"] for entry in fixed.get(key) or [] if isinstance(entry, dict)]
         if names:
             shown = first_few([code(name) for name in names], FIXED_SHOWN)
@@ -721,6 +719,26 @@ def fixed_lines(report: dict[str, Any], code: Callable[[str], str]) -> list[str]
                 f"{counted(len(names), noun)} that {was} in the base build {now} now: {shown}"
             )
     return lines
+
+
+def fixed_counts(fixed: Any) -> str:
+    """`3 tests, 1 seed`: what the change fixed (the `fixed` section), counted by kind, as the
+    console says it in one line (the reports list the names); "" when nothing was, or nothing
+    could be said."""
+    if not isinstance(fixed, dict):
+        return ""
+    counts = ((len(fixed.get(key) or ()), noun) for key, noun, *_ in _FIXED_WORDS)
+    return ", ".join(counted(count, noun) for count, noun in counts if count)
+
+
+# Per list of the `fixed` section: its noun, and what it did in the base build and does now
+# (one, many): a seed loads, a snapshot runs, where a model builds.
+_FIXED_WORDS = (
+    ("tests", "test", "failed", "passes", "pass"),
+    ("models", "model", "errored", "builds", "build"),
+    ("seeds", "seed", "errored", "loads", "load"),
+    ("snapshots", "snapshot", "errored", "runs", "run"),
+)
 
 
 def other_sections(report: dict[str, Any]) -> list[tuple[str, list[Table]]]:

@@ -1,45 +1,69 @@
 """What the change fixed: the tests that failed or errored in the base build's run and pass in
-this build's, and the models that errored there and build here.
+this build's, and the models, seeds and snapshots that errored there and succeed here.
 
 A release manager reads a release's report for what it fixed as well as what it broke. The test
 pass rate moving a point said that something was fixed, never what. One pass over the base
 run's results with a dict lookup each in this run's (`RunIndex.results`), only with `--base`
 and only when both runs executed something: names are looked up for the few fixed.
+
+Results are matched by unique_id, as dbt identifies a node across builds. A generic test whose
+arguments changed has another generated name and asserts something else: its passing says
+nothing of the old one. A test only renamed (`name:`) is, to dbt's `state:modified` and to the
+change set, one test deleted and another added; it is not listed either (README.md says so).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from dbtgate.project import Project
 from dbtgate.status.results import NODE_ERRORED, TEST_FAILED, TEST_PASSED, is_test
 from dbtgate.wording import name_order
 
+# The section's lists of resources that errored in the base run and succeed now, by the
+# unique_id's prefix: what `dbt build` runs besides tests.
+NODE_KINDS = {"model.": "models", "seed.": "seeds", "snapshot.": "snapshots"}
+
 
 def fixed_since_base(project: Project, base: Project) -> dict[str, Any] | None:
-    """{"tests": [...], "models": [...]}, each entry {"unique_id", "name", "was"} (`was`: the
-    base run's status, `fail` or `error`), by name; None when either build's run_results.json
-    is absent or of a command that runs nothing (`dbt compile`, `dbt docs generate`), where
-    nothing can be said to have passed or failed."""
+    """{"tests": [...], "models": [...], "seeds": [...], "snapshots": [...]}, each entry
+    {"unique_id", "name", "was"} (`was`: the base run's status, `fail` or `error`), by name;
+    None when either build's run_results.json is absent or of a command that runs nothing
+    (`dbt compile`, `dbt docs generate`), where nothing can be said to have passed or failed."""
     here, there = project.executed_run(), base.executed_run()
     if here is None or there is None:
         return None
     now = here.results
-    tests: list[dict[str, str]] = []
-    models: list[dict[str, str]] = []
+    fixed: dict[str, list[dict[str, str]]] = {"tests": [], **{k: [] for k in NODE_KINDS.values()}}
     for uid, before in there.results.items():
         result = now.get(uid)
         if result is None:
             continue
-        if before.status in TEST_FAILED and result.status in TEST_PASSED and is_test(uid):
-            tests.append(_entry(project, uid, before.status))
-        elif (
-            before.status in NODE_ERRORED
-            and result.status == "success"
-            and uid.startswith("model.")
-        ):
-            models.append(_entry(project, uid, before.status))
-    return {"tests": _by_name(tests), "models": _by_name(models)}
+        if is_test(uid):
+            if before.status in TEST_FAILED and result.status in TEST_PASSED:
+                fixed["tests"].append(_entry(project, uid, before.status))
+        elif before.status in NODE_ERRORED and result.status == "success":
+            kind = NODE_KINDS.get(uid[: uid.find(".") + 1])
+            if kind is not None:
+                fixed[kind].append(_entry(project, uid, before.status))
+    return {kind: _by_name(entries) for kind, entries in fixed.items()}
+
+
+def fixed_of_selection(
+    fixed: Mapping[str, Any], selected: Collection[str], tested: Mapping[str, str]
+) -> dict[str, Any]:
+    """`fixed` narrowed to `check --select`'s resources and their tests (`tested`: test ->
+    the resource it tests), as the gate keeps only their findings: a report of
+    `--select orders+` listed the fixes of models it did not gate."""
+    return {
+        kind: [
+            entry
+            for entry in entries
+            if entry["unique_id"] in selected or tested.get(entry["unique_id"]) in selected
+        ]
+        for kind, entries in fixed.items()
+    }
 
 
 def _entry(project: Project, uid: str, was: str) -> dict[str, str]:

@@ -12,7 +12,8 @@ errored, or the changed model was never built at all. These rules read run_resul
 - `run.slower`          execution time regressed against the base build (off by default).
 
 With a base build it also says what the change fixed (`dbtgate.status.fixed`, the `fixed`
-section): tests failing there and passing here, models erroring there and building here.
+section): tests failing there and passing here, models, seeds and snapshots erroring there and
+succeeding here.
 
 A failure on a node downstream of a changed node is the change's failure too, so such findings
 count as changed for `scope: changed`.
