@@ -145,8 +145,11 @@ CATALOG = {"dbt_schema_version": "https://schemas.getdbt.com/dbt/catalog/v1.json
 @pytest.mark.parametrize(
     ("catalog_written", "catalog_node", "warned"),
     [
-        ("2026-12-01T09:55:00Z", "model.shop.orders", None),  # docs generate just before
         ("2026-12-01T11:00:00Z", "model.shop.orders", None),  # after the build: the usual
+        ("2026-12-01T10:00:00Z", "model.shop.orders", None),  # as the manifest
+        # Of a `dbt docs generate` just before the build: it predates every table built.
+        ("2026-12-01T09:59:57Z", "model.shop.orders", "written 3 s before the manifest"),
+        ("2026-12-01T09:55:00Z", "model.shop.orders", "written 5 min before the manifest"),
         ("2026-11-30T10:00:00Z", "model.shop.orders", "written 24.0 h before the manifest"),
         ("2026-12-01T11:00:00Z", "model.other.thing", "lists none of this manifest's"),
     ],

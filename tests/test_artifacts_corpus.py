@@ -6,9 +6,15 @@ import json
 from collections import Counter
 
 import pytest
-from corpus import corpus_files, file_id
+from corpus import CORPUS, corpus_files, file_id
 
-from dbtgate.artifacts import load_catalog, load_manifest, load_run_results, load_sources
+from dbtgate.artifacts import (
+    load_artifacts,
+    load_catalog,
+    load_manifest,
+    load_run_results,
+    load_sources,
+)
 from dbtgate.artifacts.load import read_refs
 
 MANIFESTS = corpus_files("**/manifest*.json")
@@ -125,3 +131,17 @@ def test_macros_load_with_their_documentation_and_their_yaml_path(path):
         assert [(a.name, a.description or "") for a in loaded.arguments] == [
             (a["name"], a.get("description") or "") for a in macro.get("arguments") or []
         ]
+
+
+@pytest.mark.parametrize(
+    "path", [path.parent for path in corpus_files("**/catalog.json")], ids=file_id
+)
+def test_a_catalog_is_old_only_when_written_before_the_manifest(path):
+    """Every corpus build's catalog.json is of its build (dbt docs generate, which wrote the
+    manifest a second before it, or Fusion's after its build), and none is said to be old,
+    but ticketswap's, written a day before its manifest."""
+    warnings = load_artifacts(path).warnings
+    if path == CORPUS / "ticketswap-dbt19":
+        assert [w for w in warnings if "catalog.json: written 26.0 h before the manifest" in w]
+    else:
+        assert not [w for w in warnings if "before the manifest" in w], warnings

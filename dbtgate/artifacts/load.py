@@ -525,15 +525,17 @@ def load_artifacts(
     return artifacts
 
 
-# How much older than the manifest a catalog may be: `dbt docs generate` runs after the build
-# (the catalog is newer), or just before it in some pipelines.
-CATALOG_TOLERANCE = dt.timedelta(minutes=10)
-
-
 def _check_catalog(artifacts: ArtifactSet) -> None:
     """A catalog.json left from an earlier `dbt docs generate` (`dbt build` does not remove it)
     lists the warehouse's columns as they were then: a column this build removed is still
-    there, and the removal is not seen. One of another project lists none of this one's."""
+    there, and the removal is not seen. One of another project lists none of this one's.
+
+    Older than the manifest by any time at all is left from before the build: dbt stamps the
+    manifest when its invocation parses the project (a partial parse too), before it builds
+    anything, and a catalog when `dbt docs generate` has read the warehouse, after its own
+    parse. A catalog of the build, whether that `dbt docs generate` wrote the manifest beside it
+    or its own target path was copied from, is newer; one written a minute before the build,
+    which ten minutes' leeway let pass, predates every table the build made."""
     catalog = artifacts.catalog
     assert catalog is not None
     data, manifest = catalog.data, artifacts.manifest.data
@@ -545,7 +547,7 @@ def _check_catalog(artifacts: ArtifactSet) -> None:
             "is it another project's? The warehouse's columns and types are read from it"
         )
         return
-    age = _written_before(data.metadata, manifest.metadata, CATALOG_TOLERANCE)
+    age = _written_before(data.metadata, manifest.metadata, dt.timedelta(0))
     if age is not None:
         catalog.warnings.append(
             f"{catalog.path}: written {age} before the manifest (by an earlier `dbt docs "
