@@ -45,6 +45,8 @@ from dbtgate.project import Project
 _VERSION_RE = re.compile(r"^(\d+)\.(\d+)")
 # Config defaults that some writers leave out (null) and others spell out.
 _CONFIG_DEFAULTS = {"on_schema_change": "ignore", "enabled": True}
+# dbt's defaults for a test's thresholds, which a manifest of Fusion or an old dbt may omit.
+_TEST_DEFAULTS = {"fail_calc": "count(*)", "error_if": "!= 0", "warn_if": "!= 0"}
 _DEFAULT_MATERIALIZED = {"model": "view", "seed": "seed", "snapshot": "snapshot", "test": "test"}
 _COMPARED_NODE_TYPES = frozenset({"model", "seed", "snapshot", "test", "analysis"})
 
@@ -262,6 +264,14 @@ def _node_config(node: Node) -> dict[str, Any]:
             values["materialized"] = _DEFAULT_MATERIALIZED.get(node.resource_type)
     if node.resource_type == "test":
         values["severity"] = (values.get("severity") or "error").lower()
+        if config is not None:  # what loosens a test without renaming it
+            values.update(
+                where=(config.where or "").strip(),
+                fail_calc=(config.fail_calc or _TEST_DEFAULTS["fail_calc"]).strip(),
+                error_if=(config.error_if or _TEST_DEFAULTS["error_if"]).strip(),
+                warn_if=(config.warn_if or _TEST_DEFAULTS["warn_if"]).strip(),
+                limit=config.limit,
+            )
     return values
 
 

@@ -238,3 +238,57 @@ def test_the_fixes_are_those_of_the_selection_and_the_console_counts_them(tmp_pa
     assert "fixed since the base build: 1 test, 1 model\n" in selected.stdout, selected.stdout
     alone = dbtgate(*gate[:3], "--base", "pr/target", cwd=tmp_path)
     assert alone.returncode in (0, 1) and "fixed since" not in alone.stdout, alone.stdout
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("where", "created_at > '2024-01-01'"),
+        ("error_if", "> 100"),
+        ("fail_calc", "0"),
+        ("limit", 5),
+    ],
+)
+def test_a_test_the_change_loosened_is_marked_edited_and_counts_as_modified(
+    tmp_path: Path, setting: str, value: object
+) -> None:
+    """A test keeps its unique_id when its `where`, thresholds or `limit` change: one failing in
+    the base build that passes after `error_if: "> 100"` may pass because it was loosened. The
+    change set lists it as modified (config.<setting>), and the fixed section marks it edited
+    and says to check it, beside a test fixed by the data alone."""
+    loosened, fixed_by_data = data_test("unique", ORDERS, "id"), data_test("not_null", ORDERS, "id")
+    for test in (loosened, fixed_by_data):  # in a file: a test of this project, compared
+        test["original_file_path"] = "models/orders.yml"
+    edited = {**loosened, "config": {**loosened["config"], setting: value}}
+    failing = {test["unique_id"]: "fail" for test in (loosened, fixed_by_data)}
+    passing = dict.fromkeys(failing, "pass")
+    write_build(tmp_path / "base", nodes(loosened, fixed_by_data), results=failing)
+    write_build(tmp_path / "pr", nodes(edited, fixed_by_data), results=passing)
+    out = tmp_path / "reports"
+    args = ["--artifacts", "pr/target", "--base", "base/target", "--out", str(out)]
+    done = dbtgate("check", "-q", *args, "--format", "json,md,html", cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    report = json.loads((out / "gate.json").read_text())
+    jsonschema.Draft202012Validator(report_schema()).validate(report)
+    assert report["sections"]["changes"]["modified"][loosened["unique_id"]] == [f"config.{setting}"]
+    assert fixed_by_data["unique_id"] not in report["sections"]["changes"]["modified"]
+    assert report["sections"]["fixed"]["tests"] == [
+        {"unique_id": fixed_by_data["unique_id"], "name": "not_null_orders_id", "was": "fail"},
+        {
+            "unique_id": loosened["unique_id"],
+            "name": "unique_orders_id",
+            "was": "fail",
+            "changed": True,
+        },
+    ]
+    markdown = (out / "gate.md").read_text()
+    assert (
+        "- 2 tests that failed in the base build pass now: `not_null_orders_id`, "
+        "`unique_orders_id` (edited)\n"
+    ) in markdown, markdown
+    assert (
+        "- 1 test (edited) was changed itself (a `where`, a threshold, an argument or the SQL): "
+        "check that the data was fixed, not the test loosened\n"
+    ) in markdown
+    page = (out / "gate.html").read_text()
+    assert "<code>unique_<wbr>orders_<wbr>id</code> (edited)" in page

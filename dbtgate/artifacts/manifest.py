@@ -98,6 +98,14 @@ class NodeConfig(msgspec.Struct, **_S):
     # A generic test's filter on the resource it tests (`where: "created_at > ..."`), as
     # dbt rendered it at parse time (vars and env_vars resolved).
     where: str | None = None
+    # A test's thresholds: what it counts per failing row (`fail_calc`, default `count(*)`), when
+    # that count fails or warns (`error_if`/`warn_if`, default `!= 0`) and how many failing
+    # rows it fetches (`limit`). Changing them loosens or tightens the test without changing
+    # its unique_id: the change set compares them.
+    fail_calc: str | None = None
+    error_if: str | None = None
+    warn_if: str | None = None
+    limit: int | None = None
     # privilege -> grantees, as dbt resolved them (a folder's `+grants` merged in); dbt 1.2+
     grants: dict[str, Any] | None = None
     # key -> value that dbt-bigquery sets as labels on the relation it builds (other adapters

@@ -711,14 +711,28 @@ def fixed_lines(report: dict[str, Any], code: Callable[[str], str]) -> list[str]
         return []
     lines = []
     for key, noun, was, one, many in _FIXED_WORDS:
-        names = [entry["name"] for entry in fixed.get(key) or [] if isinstance(entry, dict)]
-        if names:
-            shown = first_few([code(name) for name in names], FIXED_SHOWN)
+        entries = [entry for entry in fixed.get(key) or [] if isinstance(entry, dict)]
+        if entries:
+            names = [
+                code(entry["name"]) + _EDITED * bool(entry.get("changed")) for entry in entries
+            ]
+            shown = first_few(names, FIXED_SHOWN)
             now = one if len(names) == 1 else many
             lines.append(
                 f"{counted(len(names), noun)} that {was} in the base build {now} now: {shown}"
             )
+    edited = sum(bool(entry.get("changed")) for entry in fixed.get("tests") or [])
+    if edited:
+        lines.append(
+            f"{counted(edited, 'test')}{_EDITED} {'was' if edited == 1 else 'were'} changed "
+            f"{'itself' if edited == 1 else 'themselves'} (a {code('where')}, a threshold, an "
+            "argument or the SQL): check that the data was fixed, not the test loosened"
+        )
     return lines
+
+
+# After the name of a fixed test that the change edited itself.
+_EDITED = " (edited)"
 
 
 def fixed_counts(fixed: Any) -> str:

@@ -26,23 +26,31 @@ from dbtgate.wording import name_order
 NODE_KINDS = {"model.": "models", "seed.": "seeds", "snapshot.": "snapshots"}
 
 
-def fixed_since_base(project: Project, base: Project) -> dict[str, Any] | None:
+def fixed_since_base(
+    project: Project, base: Project, edited: Collection[str] = ()
+) -> dict[str, Any] | None:
     """{"tests": [...], "models": [...], "seeds": [...], "snapshots": [...]}, each entry
-    {"unique_id", "name", "was"} (`was`: the base run's status, `fail` or `error`), by name;
-    None when either build's run_results.json is absent or of a command that runs nothing
-    (`dbt compile`, `dbt docs generate`), where nothing can be said to have passed or failed."""
+    {"unique_id", "name", "was"} (`was`: the base run's status, `fail` or `error`), by name; a
+    test among the `edited` (the change set's modified: its `where`, thresholds, arguments or
+    SQL changed) is marked `"changed": true`, as it may pass because it was loosened, not
+    because the data was fixed. None when either build's run_results.json is absent or of a command that runs
+    nothing (`dbt compile`, `dbt docs generate`), where nothing can be said to have passed or
+    failed."""
     here, there = project.executed_run(), base.executed_run()
     if here is None or there is None:
         return None
     now = here.results
-    fixed: dict[str, list[dict[str, str]]] = {"tests": [], **{k: [] for k in NODE_KINDS.values()}}
+    fixed: dict[str, list[dict[str, Any]]] = {"tests": [], **{k: [] for k in NODE_KINDS.values()}}
     for uid, before in there.results.items():
         result = now.get(uid)
         if result is None:
             continue
         if is_test(uid):
             if before.status in TEST_FAILED and result.status in TEST_PASSED:
-                fixed["tests"].append(_entry(project, uid, before.status))
+                entry = _entry(project, uid, before.status)
+                if uid in edited:
+                    entry["changed"] = True
+                fixed["tests"].append(entry)
         elif before.status in NODE_ERRORED and result.status == "success":
             kind = NODE_KINDS.get(uid[: uid.find(".") + 1])
             if kind is not None:
@@ -66,7 +74,7 @@ def fixed_of_selection(
     }
 
 
-def _entry(project: Project, uid: str, was: str) -> dict[str, str]:
+def _entry(project: Project, uid: str, was: str) -> dict[str, Any]:
     return {"unique_id": uid, "name": _name(project, uid), "was": was}
 
 
@@ -88,5 +96,5 @@ def _name(project: Project, uid: str) -> str:
     return f"{node.name} v{version}" if version is not None and not is_test(uid) else node.name
 
 
-def _by_name(entries: list[dict[str, str]]) -> list[dict[str, str]]:
+def _by_name(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(entries, key=lambda entry: (name_order(entry["name"]), entry["unique_id"]))

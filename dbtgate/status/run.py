@@ -117,7 +117,9 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
     if ctx.base is not None:
         from dbtgate.status.fixed import fixed_since_base
 
-        fixed = fixed_since_base(project, ctx.base)
+        changes = ctx.sections.get("changes")  # the tests edited themselves, not their models'
+        edited = changes.modified if changes is not None else ()
+        fixed = fixed_since_base(project, ctx.base, edited)
         if fixed is not None:
             ctx.sections["fixed"] = fixed
 
