@@ -512,7 +512,7 @@ def workflow_context(event: str, commits: dict[str, str], **steps: object) -> di
     }
 
 
-def test_the_example_finds_mains_build_of_the_commit_the_pull_request_left_it_at(tmp_path):
+def test_the_example_finds_mains_build_of_the_commit_the_merge_commit_was_made_on(tmp_path):
     """Of the commit GitHub's merge commit was made on (B), not main's latest build (C): what
     main gained since would read as the pull request's changes (a column added on main, missing
     from the merge commit, as a removed column)."""
