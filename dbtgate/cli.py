@@ -855,6 +855,7 @@ def _gate_and_publish(
     selecting, excluding, focus = _parse_focus_options(select, exclude)
     context = _load_announced(artifacts, base, config, project_dir, profiles_dir, quiet=quiet)
     known["project"] = context.project.name
+    known["project_dir"] = context.project.project_dir
     known["emoji"] = context.config.report.emoji
     if focus is not None:
         _focus(context, focus, selecting, excluding, "The summary, the KPIs and the lineage")
@@ -922,17 +923,21 @@ def _publish_error(
     )
     if not (request.comment or in_actions):
         return
-    from dbtgate.locate import declared_project_name
+    from dbtgate.locate import declared_project_name, repository_folder
     from dbtgate.report.failure import publish_error
     from dbtgate.report.github import comment_focus
     from dbtgate.report.options import render_options
 
-    project = known.get("project")
+    project, folder = known.get("project"), known.get("project_dir")
     if project is None:
         folders = [project_dir, (artifacts or Path("target")).resolve().parent, Path.cwd()]
-        project = next(
-            (name for folder in folders if folder and (name := declared_project_name(folder))),
-            None,
+        project, folder = next(
+            (
+                (name, folder)
+                for folder in folders
+                if folder and (name := declared_project_name(folder))
+            ),
+            (None, None),
         )
     publish_error(
         message,
@@ -940,6 +945,7 @@ def _publish_error(
         key=request.comment_key,
         focus=comment_focus(" ".join(select or ()), " ".join(exclude or ()), request.comment_key),
         comment=request.comment,
+        folder=repository_folder(folder),
         repo=request.repo,
         pr=request.pr,
         options=render_options(environ, repo_url=repo_url, emoji=known.get("emoji", False)),
@@ -1123,6 +1129,12 @@ def _publish(result, context, request, repo_url: str | None) -> int:
     if not request.wanted(os.environ):
         return 0
     options = render_options(os.environ, repo_url=repo_url, emoji=context.config.report.emoji)
+    if request.comment:
+        from dataclasses import replace
+
+        from dbtgate.locate import repository_folder
+
+        request = replace(request, comment_folder=repository_folder(context.project.project_dir))
     return publish(gate_report(result, context), request, options, os.environ)
 
 

@@ -81,6 +81,20 @@ def repository_path(path: Path) -> str:
     return display_path(path, display_root(path.parent))
 
 
+def repository_folder(project_dir: Path | None) -> str:
+    """The dbt project's folder from the root of the git repository that holds it (`analytics`,
+    posix): "" for a project at the root, and outside a git repository, where no folder is the
+    same from wherever dbtgate runs. What tells apart the sticky comments of two projects of one
+    name in a monorepo."""
+    if project_dir is None:
+        return ""
+    root = display_root(project_dir)
+    if not (root / ".git").exists():
+        return ""
+    folder = display_path(project_dir, root)
+    return "" if folder == "." or Path(folder).is_absolute() else folder
+
+
 @dataclass(frozen=True)
 class Location:
     path: str

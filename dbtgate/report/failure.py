@@ -52,6 +52,7 @@ def publish_error(
     key: str | None,
     focus: str,
     comment: bool,
+    folder: str = "",
     repo: str | None,
     pr: int | None,
     options: RenderOptions,
@@ -60,7 +61,8 @@ def publish_error(
 ) -> None:
     """Say in the job summary, the step outputs and (with `comment`) the sticky comment that the
     gate stopped with `message`. Never raises: the error itself is what the run reports, and
-    what could not be said here is one line on `stderr`."""
+    what could not be said here is one line on `stderr`. `folder`: the project's folder from
+    the repository's root, as in the verdict's comment (`github.comment_marker`)."""
     from dbtgate.report.publish import append_runner_file
 
     # dbt's own output may be in the message (a failed `dbt parse` of the base): never a token.
@@ -75,13 +77,14 @@ def publish_error(
         outputs = f"verdict={ERROR_VERDICT}\n"
         append_runner_file(output_path, "GITHUB_OUTPUT", outputs, stderr, environ)
     if comment:
-        _comment_error(markdown, project, focus, repo, pr, environ, stderr)
+        _comment_error(markdown, project, focus, folder, repo, pr, environ, stderr)
 
 
 def _comment_error(
     markdown: str,
     project: str | None,
     focus: str,
+    folder: str,
     repo: str | None,
     pr: int | None,
     environ: Mapping[str, str],
@@ -111,8 +114,10 @@ def _comment_error(
         )
         return
     try:
-        marker = comment_marker(project, focus)
-        result = post_sticky_comment(context, marker, f"{marker}\n{markdown}")
+        marker = comment_marker(project, focus, folder)
+        earlier = comment_marker(project, focus) if folder else None
+        body = f"{marker}\n{markdown}"
+        result = post_sticky_comment(context, marker, body, earlier_marker=earlier)
     except DbtgateError as exc:
         from dbtgate.report.publish import say_comment_failure
 

@@ -52,6 +52,9 @@ _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 # dbt selectors and `--comment-key` texts in the focus part.
 _NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_.-")
 _FOCUS_CHARS = _NAME_CHARS | frozenset(":=+,*@/ ")
+# A project's folder (`path=`): name characters and `/`; a space is encoded, as it parts the
+# marker's words.
+_PATH_CHARS = _NAME_CHARS | frozenset("/")
 # Answers of a gateway or an overloaded server, retried once for a request safe to repeat; and
 # GitHub's 500, which it answers now and then to a request that then succeeds (Octokit's retry
 # plugin retries every status but 400, 401, 403, 404, 422 and 451).
@@ -270,15 +273,20 @@ def _no_pull_request(event_name: str) -> str:
     )
 
 
-def comment_marker(project_name: str, focus: str = "") -> str:
+def comment_marker(project_name: str, focus: str = "", folder: str = "") -> str:
     """The hidden marker that identifies this project's comment, e.g. `<!-- dbtgate:shop -->`;
     a gate of part of the project (`check --select`: its `focus`, `select=tag:finance+`) has its
-    own comment, `<!-- dbtgate:shop select=tag:finance+ -->`, so neither replaces the other."""
+    own comment, `<!-- dbtgate:shop select=tag:finance+ -->`, so neither replaces the other.
+    A project in a folder of the repository (`folder`: `locate.repository_folder`) has it in it,
+    `<!-- dbtgate:shop path=analytics -->`: two folders of a monorepo may hold projects of one
+    name, and each must keep its own comment."""
     safe = _marker_text(project_name.strip(), _NAME_CHARS)
     if not safe:
         raise DbtgateError("the comment marker needs a project name, got an empty one")
+    parts = [f"path={_marker_text(folder, _PATH_CHARS)}"] if folder else []
     focus = _marker_text(focus.strip(), _FOCUS_CHARS)
-    return f"<!-- dbtgate:{safe}{' ' + focus if focus else ''} -->"
+    parts += [focus] if focus else []
+    return f"<!-- dbtgate:{' '.join([safe, *parts])} -->"
 
 
 def _marker_text(text: str, safe: frozenset[str]) -> str:
@@ -309,6 +317,7 @@ def post_sticky_comment(
     marker: str,
     body: str,
     *,
+    earlier_marker: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
 ) -> CommentResult:
@@ -328,9 +337,15 @@ def post_sticky_comment(
     A run that gated an older commit than the pull request's head (`ctx.event_head_sha`: a
     re-run of an earlier push, or a push while this run went on) leaves the comment alone: it
     would put an outdated verdict over the newer commit's, which that commit's gate writes.
+
+    `earlier_marker`: the marker an earlier dbtgate gave the same comment (before a project in a
+    folder had its folder in it). With no comment of ours carrying `marker`, the first of ours
+    opening with the earlier one is updated, and carries `marker` from then on: no second comment
+    after an upgrade. The others with the earlier marker are left alone (in a monorepo they are
+    another folder's to take over).
     """
     try:
-        return _post_sticky_comment(ctx, marker, body, timeout, max_retry_wait)
+        return _post_sticky_comment(ctx, marker, body, earlier_marker, timeout, max_retry_wait)
     except CommentError as exc:
         if not (exc.refused and ctx.read_only):
             raise
@@ -346,7 +361,12 @@ def _fork_named(fork: str | None) -> str:
 
 
 def _post_sticky_comment(
-    ctx: GitHubContext, marker: str, body: str, timeout: float, max_retry_wait: float
+    ctx: GitHubContext,
+    marker: str,
+    body: str,
+    earlier_marker: str | None,
+    timeout: float,
+    max_retry_wait: float,
 ) -> CommentResult:
     if marker not in body:
         body = f"{marker}\n{body}"
@@ -368,17 +388,23 @@ def _post_sticky_comment(
 
     # Every page: a duplicate (`_delete_duplicates`) may be on a later one than the first.
     ours: list[Any] = []
-    is_ours: Callable[[Any], bool] | None = None
+    earlier: list[Any] = []  # ours with `earlier_marker`, for want of one with `marker`
+    markers = (marker, earlier_marker) if earlier_marker else (marker,)
+    is_ours: Callable[[Any, str], bool] | None = None
     url: str | None = f"{api}{issue}/{ctx.pr_number}/comments?per_page=100"
     while url:
         page, url = client.request("GET", url, doing=f"listing the comments on {where}")
         if not isinstance(page, list):
             raise CommentError(f"unexpected answer listing the comments on {where}: not a list")
-        marked = [c for c in page if marker in _comment_body(c)]
+        marked = [c for c in page if any(m in _comment_body(c) for m in markers)]
         if marked and is_ours is None:
-            is_ours = _is_ours(client, api, marker)
-        ours += [c for c in marked if is_ours and is_ours(c)]
+            is_ours = _is_ours(client, api)
+        ours += [c for c in marked if is_ours and is_ours(c, marker)]
+        if earlier_marker:
+            earlier += [c for c in marked if is_ours and is_ours(c, earlier_marker)]
 
+    if not ours:
+        ours = earlier[:1]
     if not ours:
         created, _ = client.request(
             "POST",
@@ -484,7 +510,7 @@ def pull_request_labels(
     return names
 
 
-def _is_ours(client: _Client, api: str, marker: str) -> Callable[[Any], bool]:
+def _is_ours(client: _Client, api: str) -> Callable[[Any, str], bool]:
     """Which comments the token's account wrote. A personal token's account is `GET /user`'s
     login. GitHub Actions' token and GitHub App tokens are refused there (403): they post as a bot
     (`github-actions[bot]`, `<app>[bot]`), an account no pull request author or commenter can
@@ -498,12 +524,12 @@ def _is_ours(client: _Client, api: str, marker: str) -> Callable[[Any], bool]:
     )
     login = user.get("login") if isinstance(user, dict) else None
 
-    def opens_with_marker(comment: Any) -> bool:
+    def opens_with(comment: Any, marker: str) -> bool:
         return _comment_body(comment).lstrip().startswith(marker)
 
     if isinstance(login, str) and login:
-        return lambda comment: _author(comment).get("login") == login and opens_with_marker(comment)
-    return lambda comment: _author(comment).get("type") == "Bot" and opens_with_marker(comment)
+        return lambda c, marker: _author(c).get("login") == login and opens_with(c, marker)
+    return lambda c, marker: _author(c).get("type") == "Bot" and opens_with(c, marker)
 
 
 def _author(comment: Any) -> dict[str, Any]:

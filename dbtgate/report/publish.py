@@ -44,6 +44,9 @@ class PublishRequest:
     repo: str | None = None
     pr: int | None = None
     annotations: bool | None = None  # None: on when GITHUB_ACTIONS=true
+    # The project's folder in its repository (`locate.repository_folder`), in the comment's
+    # marker: set once the project is found.
+    comment_folder: str = ""
 
     def __post_init__(self) -> None:
         # Checked before the gate runs: a typo in CI flags should not cost a whole gate run.
@@ -328,8 +331,12 @@ def _post_comment(
         context = github_context_from_env(environ, repo=request.repo, pr=request.pr)
         inputs = report["inputs"]
         focus = comment_focus(inputs.get("select"), inputs.get("exclude"), request.comment_key)
-        marker = comment_marker(report["project"], focus)
-        result = post_sticky_comment(context, marker, f"{marker}\n{markdown}")
+        folder = request.comment_folder
+        marker = comment_marker(report["project"], focus, folder)
+        # The comment a dbtgate before the folder was in the marker wrote: taken over, not doubled.
+        earlier = comment_marker(report["project"], focus) if folder else None
+        body = f"{marker}\n{markdown}"
+        result = post_sticky_comment(context, marker, body, earlier_marker=earlier)
     except DbtgateError as exc:
         if isinstance(exc, NoPullRequest) and not request.comment_required:
             # A push to main gated by a workflow that comments on its pull requests: no failure.
