@@ -2,9 +2,11 @@
 
 The runner reads any stdout line of the form `::error file=...,line=...::message` as a command, so
 untrusted text (model names, descriptions, SQL) must be escaped or a message containing a newline
-could start a command of its own. GitHub also shows only a few annotations per step (10 errors and
-10 warnings, 50 per job) and drops the rest silently; we choose which ones are shown (most severe
-first) and finish with a notice that says how many were left out and where the full report is.
+could start a command of its own. GitHub also shows only a few annotations per step (10 errors,
+10 warnings and 10 notices; 50 per job, the sum of its steps) and drops the rest silently; we
+choose which ones are shown (most severe first) and finish with a notice that says how many were
+left out and where the full report is. What earlier dbtgate runs of the job wrote counts
+against the same limits (`job_annotations`).
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ def render_annotations(
     limit: int = PER_JOB_LIMIT,
     full_report: str = "the job summary and the JSON gate report",
     taken: Mapping[str, int] | None = None,
+    job_taken: int = 0,
 ) -> list[str]:
     """Workflow-command lines for findings, most severe first, capped to what GitHub will show.
 
@@ -94,13 +97,14 @@ def render_annotations(
     `title` (or `code`, used as the title when there is no title). When some are left out, the
     last line is a notice saying how many and pointing at `full_report`. `taken`: annotations of
     each level the step has already written (one saying the PR comment was not posted), which
-    GitHub counts against the same limits.
+    GitHub counts against the same limits; `job_taken`: those the job's other steps wrote, which
+    count against the job's `limit` (`job_annotations`).
     """
     if per_level < 1 or limit < 1:
         raise ValueError("per_level and limit must be at least 1")
-    used = taken or {}
+    used, limit_given = taken or {}, limit
     caps = {level: max(per_level - used.get(level, 0), 0) for level in LEVELS}
-    limit -= sum(used.values())
+    limit = max(limit - job_taken - sum(used.values()), 0)
     ordered = sorted(items, key=_sort_key)
     shown = _select(ordered, caps=caps, limit=limit)
     if len(shown) < len(ordered):
@@ -115,8 +119,8 @@ def render_annotations(
                 "notice",
                 # Grouped in thousands as every report's counts: "39003 more" beside their 39,023.
                 f"{counted(omitted, 'more finding')} not annotated (GitHub shows at most"
-                f" {per_level} annotations of each level per step); see {full_report} for all"
-                " of them.",
+                f" {per_level} annotations of each level per step and {limit_given} per job);"
+                f" see {full_report} for all of them.",
                 title="dbtgate",
             )
         )

@@ -178,10 +178,17 @@ def publish(
     if annotate is None:
         annotate = environ.get("GITHUB_ACTIONS", "").lower() == "true"
     if annotate:
-        taken = {failed.level: 1} if failed is not None and failed.level else {}
-        for line in annotation_lines(report, taken):
+        from dbtgate.report.job_annotations import JobAnnotations
+
+        earlier = JobAnnotations.read(environ)
+        taken = earlier.this_step()
+        if failed is not None and failed.level:
+            taken[failed.level] = taken.get(failed.level, 0) + 1
+        lines = annotation_lines(report, taken, earlier.other_steps())
+        for line in lines:
             stdout.write(line + "\n")
         stdout.flush()
+        earlier.record(lines, stderr, also=failed.level if failed is not None else None)
     return status
 
 
@@ -291,8 +298,11 @@ def write_files(
     return write_reports(report, formats, request.out_dir, options)
 
 
-def annotation_lines(report: dict[str, Any], taken: Mapping[str, int] | None = None) -> list[str]:
-    """The findings' annotations; `taken`: how many of each level's ten were already used."""
+def annotation_lines(
+    report: dict[str, Any], taken: Mapping[str, int] | None = None, job_taken: int = 0
+) -> list[str]:
+    """The findings' annotations; `taken`: how many of each level's ten the step already used,
+    `job_taken`: how many of the job's fifty its other steps did."""
     from dbtgate.report.annotations import render_annotations
 
     # The fix on a line of its own: the annotation on the PR's diff is where the author reads
@@ -303,7 +313,10 @@ def annotation_lines(report: dict[str, Any], taken: Mapping[str, int] | None = N
         if finding["disposition"] in _ANNOTATED
     ]
     return render_annotations(
-        items, full_report="the job summary and the gate reports", taken=taken or {}
+        items,
+        full_report="the job summary and the gate reports",
+        taken=taken or {},
+        job_taken=job_taken,
     )
 
 
