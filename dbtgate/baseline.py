@@ -76,11 +76,16 @@ class LoadedBaseline:
 # baseline recorded on a day when one of these stood would hide it (and every later one with the
 # same fingerprint) for good, so they are neither recorded nor matched.
 NEVER_BASELINED = frozenset({"breaking", "risky", "run", "freshness", "kpi", "waiver"})
+# ... but for their codes about the project's YAML, debt as a policy's findings are: a source
+# without a freshness threshold (`freshness.missing`, which `freshness.severity.missing: error`
+# makes blocking) is as old as the source, and would block every check of a project adopting
+# the gate with no baseline to hold it.
+CONFIGURATION_DEBT = frozenset({"freshness.missing"})
 
 
 def can_baseline(finding: Finding) -> bool:
-    """Whether a baseline may hold this finding: policy and lint debt."""
-    return finding.family not in NEVER_BASELINED
+    """Whether a baseline may hold this finding: policy, lint and configuration debt."""
+    return finding.family not in NEVER_BASELINED or finding.code in CONFIGURATION_DEBT
 
 
 def build_baseline(findings: list[Finding], project: str | None) -> Baseline:

@@ -386,8 +386,12 @@ def decide(
 
 def _checked_everywhere(context: CheckContext) -> Callable[[str], bool]:
     """Whether this run applied a baselined code wherever it may occur: a rule some policy
-    names (`policies` section), a lint rule when lint read every file."""
+    names (`policies` section), a lint rule when lint read every file, `freshness.missing`
+    when the freshness check looks for it (on some tier)."""
     applied = {code for policy in context.sections.get("policies", ()) for code in policy["rules"]}
+    freshness = context.config.freshness
+    if freshness.enabled and freshness.missing_tiers:
+        applied.add("freshness.missing")
     lint = context.sections.get("lint")
     lint_everywhere = lint is not None and lint.get("scope") == "all files"
     return lambda code: code in applied or (lint_everywhere and code.startswith("lint."))

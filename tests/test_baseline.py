@@ -330,3 +330,30 @@ def test_an_empty_baseline_says_why_nothing_was_recorded(workdir):
         "`dbtgate check` reports counts"
     )
     assert read_json(workdir / "dbtgate-baseline.json")["findings"] == []
+
+
+def test_a_source_without_freshness_is_debt_a_baseline_holds(workdir):
+    """`freshness.missing` made an error is the sources' YAML, as old as the project: a team
+    adopting the gate records it like a policy's findings, and its fix is seen as fixed."""
+    write_config(workdir, CONFIG + "freshness: {missing_tiers: [3], severity: {missing: error}}\n")
+
+    def without_freshness(data: dict, keep: str | None = None) -> dict:
+        for uid, source in data["sources"].items():
+            if uid != keep:
+                source["freshness"] = source["config"]["freshness"] = None
+        return data
+
+    write_build(workdir / "target", without_freshness(manifest()))
+    first, _, report = check(workdir, "target")
+    missing = [f for f in report["findings"] if f["code"] == "freshness.missing"]
+    assert first == 1 and missing and {f["disposition"] for f in missing} == {"blocking"}
+    baseline(workdir)
+    returncode, _, report = check(workdir, "target", "--baseline", "dbtgate-baseline.json")
+    assert returncode == 0
+    assert {f["disposition"] for f in report["findings"] if f["code"] == "freshness.missing"} == {
+        "baselined"
+    }
+    fixed = missing[0]["unique_id"]
+    write_build(workdir / "pr", without_freshness(manifest(), keep=fixed))
+    _, _, report = check(workdir, "pr", "--baseline", "dbtgate-baseline.json")
+    assert [e["unique_id"] for e in report["sections"]["baseline"]["fixed"]] == [fixed]
