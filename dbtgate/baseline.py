@@ -12,8 +12,9 @@ a diff of it in review shows real changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -24,9 +25,13 @@ from dbtgate.findings import Finding
 from dbtgate.locate import repository_path
 from dbtgate.wording import counted, first_few
 
+if TYPE_CHECKING:
+    from dbtgate.project import Project
+
 BASELINE_VERSION = 1
 DEFAULT_BASELINE = "dbtgate-baseline.json"
 _NOTE_LIMIT = 5  # fixed entries named in the note; the JSON report lists them all
+_CHECKSUM_CHARS = 16  # of the sha256 dbt hashed the resource's file with: enough to tell files
 
 
 class BaselineEntry(msgspec.Struct, omit_defaults=True):
@@ -35,6 +40,19 @@ class BaselineEntry(msgspec.Struct, omit_defaults=True):
     unique_id: str | None = None
     column_name: str | None = None
     key: str | None = None
+    # The start of the sha256 dbt hashed the resource's file with: what a model renamed without
+    # an edit (`git mv`) keeps, so that its debt follows it to its new name. None for resources
+    # without a file of their own (sources) and in files of dbtgate before 2026-12.
+    checksum: str | None = None
+
+
+class CarriedEntry(msgspec.Struct):
+    """An entry on a resource no longer built that a finding on a new resource with the same
+    file matched (`renamed_matches`): the resource was renamed, and its debt with it."""
+
+    entry: BaselineEntry
+    unique_id: str  # the resource's new name
+    fingerprint: str  # the finding's, under that name
 
 
 class Baseline(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -51,8 +69,9 @@ class Baseline(msgspec.Struct, kw_only=True, omit_defaults=True):
 class BaselineReport(msgspec.Struct):
     """The `baseline` section of the gate report: of the entries this run did not see, those
     `fixed` (checked, on a resource still built), those on resources no longer in the build
-    (`gone`: renamed or deleted) and those this run did not check (`unchecked`: the rule is in
-    no policy any more, lint is off or read other files)."""
+    (`gone`: deleted, or renamed and edited) and those this run did not check (`unchecked`: the
+    rule is in no policy any more, lint is off or read other files). `carried`: entries matched
+    under a renamed resource's new name, counted in `matched`."""
 
     path: str
     entries: int
@@ -60,6 +79,7 @@ class BaselineReport(msgspec.Struct):
     fixed: list[BaselineEntry]
     gone: list[BaselineEntry] = []
     unchecked: list[BaselineEntry] = []
+    carried: list[CarriedEntry] = []
 
 
 class LoadedBaseline:
@@ -69,6 +89,7 @@ class LoadedBaseline:
         self.path = path
         self.baseline = baseline
         self.fingerprints = frozenset(entry.fingerprint for entry in baseline.findings)
+        self.unique_ids = frozenset(entry.unique_id for entry in baseline.findings)
 
 
 # Findings that are news about this build, never legacy debt: a breaking or risky change, a
@@ -88,9 +109,25 @@ def can_baseline(finding: Finding) -> bool:
     return finding.family not in NEVER_BASELINED or finding.code in CONFIGURATION_DEBT
 
 
-def build_baseline(findings: list[Finding], project: str | None) -> Baseline:
+def file_checksum(project: Project, unique_id: str | None) -> str | None:
+    """The start of dbt's sha256 of the resource's file (a model's SQL, a seed's CSV), which a
+    rename without an edit keeps; None for a resource without one (a source, a seed too big for
+    dbt to hash, which it hashes by path, a Fusion build's empty checksum)."""
+    resource = project.resource(unique_id) if unique_id else None
+    checksum = getattr(resource, "checksum", None)
+    if getattr(checksum, "name", None) != "sha256" or not checksum.checksum:
+        return None
+    return checksum.checksum[:_CHECKSUM_CHARS]
+
+
+def build_baseline(
+    findings: list[Finding],
+    project: str | None,
+    checksum: Callable[[str | None], str | None] = lambda unique_id: None,
+) -> Baseline:
     """Entries for every current finding a baseline may hold (`can_baseline`), except waived
-    ones (their waiver expires and must then block); `project`, the root package they are on."""
+    ones (their waiver expires and must then block); `project`, the root package they are on;
+    `checksum`, a resource's file checksum (`file_checksum`)."""
     entries: dict[str, BaselineEntry] = {}
     for finding in findings:
         if finding.waiver is not None or not can_baseline(finding) or not finding.fingerprint:
@@ -103,15 +140,84 @@ def build_baseline(findings: list[Finding], project: str | None) -> Baseline:
                 unique_id=finding.unique_id,
                 column_name=finding.column_name,
                 key=finding.key,
+                checksum=checksum(finding.unique_id),
             ),
         )
-    ordered = sorted(
+    return Baseline(
+        schema_version=BASELINE_VERSION, tool="dbtgate", project=project, findings=ordered(entries)
+    )
+
+
+def ordered(entries: dict[str, BaselineEntry]) -> list[BaselineEntry]:
+    """The file's order: by rule, resource, column and key, whatever order the checks ran in,
+    so that two machines write the same bytes."""
+    return sorted(
         entries.values(),
         key=lambda e: (e.code, e.unique_id or "", e.column_name or "", e.key or "", e.fingerprint),
     )
+
+
+def pruned_baseline(
+    loaded: LoadedBaseline,
+    report: BaselineReport,
+    project: str | None,
+    checksum: Callable[[str | None], str | None],
+) -> Baseline:
+    """The baseline without the entries `report` found fixed or on what is no longer built,
+    the carried ones under their resource's new name, and nothing added: pruning after a merge
+    (or in a pull request) must not record as debt the findings that are new. The checksums are
+    refreshed, so a model edited since it was recorded is followed when renamed later."""
+    dropped = {entry.fingerprint for entry in (*report.fixed, *report.gone)}
+    moved = {carried.entry.fingerprint for carried in report.carried}
+    entries: dict[str, BaselineEntry] = {}
+    for entry in loaded.baseline.findings:
+        if entry.fingerprint in dropped or entry.fingerprint in moved:
+            continue
+        entries[entry.fingerprint] = msgspec.structs.replace(
+            entry, checksum=checksum(entry.unique_id) or entry.checksum
+        )
+    for carried in report.carried:
+        entries[carried.fingerprint] = msgspec.structs.replace(
+            carried.entry,
+            fingerprint=carried.fingerprint,
+            unique_id=carried.unique_id,
+            checksum=checksum(carried.unique_id),
+        )
     return Baseline(
-        schema_version=BASELINE_VERSION, tool="dbtgate", project=project, findings=ordered
+        schema_version=BASELINE_VERSION, tool="dbtgate", project=project, findings=ordered(entries)
     )
+
+
+def renamed_matches(
+    loaded: LoadedBaseline, findings: list[Finding], project: Project, base: Project | None
+) -> dict[int, CarriedEntry]:
+    """The findings (by id) that an entry on a resource no longer built matches under a new
+    name: the same rule, column and key, on a resource the baseline holds nothing of (and, with
+    a base build, that is new there) whose file dbt hashed as the entry's was hashed. A model
+    renamed by `git mv` keeps its debt; one also edited does not (its findings are new)."""
+    renamed: dict[tuple, BaselineEntry] = {}
+    for entry in loaded.baseline.findings:
+        if entry.checksum and entry.unique_id and project.resource(entry.unique_id) is None:
+            renamed.setdefault((entry.code, entry.checksum, entry.column_name, entry.key), entry)
+    if not renamed:
+        return {}
+    carried: dict[int, CarriedEntry] = {}
+    for finding in findings:
+        uid = finding.unique_id
+        if (
+            uid is None
+            or uid in loaded.unique_ids
+            or finding.waiver is not None
+            or finding.fingerprint in loaded.fingerprints
+            or not can_baseline(finding)
+            or (base is not None and base.resource(uid) is not None)
+        ):
+            continue
+        checksum = file_checksum(project, uid)
+        entry = renamed.get((finding.code, checksum, finding.column_name, finding.key))
+        if checksum and entry is not None:
+            carried[id(finding)] = CarriedEntry(entry, uid, finding.fingerprint)
+    return carried
 
 
 def write_baseline(baseline: Baseline, path: Path) -> None:
@@ -187,14 +293,17 @@ def baseline_report(
     *,
     checked: Callable[[str], bool] = lambda code: True,
     built: Callable[[str, str | None], bool] = lambda unique_id, column: True,
+    carried: Collection[CarriedEntry] = (),
 ) -> BaselineReport:
     """How the baseline was used: entries still seen, and why the others were not. `checked`:
     whether this run applied the code everywhere it could occur; `built`: whether a resource
     (and the column, for an entry on one) is in the build. Only an entry both checked and on
     what is still built was fixed: one whose rule left the config was not, and rewriting the
     baseline would drop debt that blocks when the rule comes back; one on a column renamed
-    away was not paid off either, its finding is new under the new name."""
+    away was not paid off either, its finding is new under the new name. `carried`: the
+    entries a renamed resource's findings matched (`renamed_matches`), which are not gone."""
     seen = {f.fingerprint for f in findings}
+    seen.update(c.entry.fingerprint for c in carried)
     fixed: list[BaselineEntry] = []
     gone: list[BaselineEntry] = []
     unchecked: list[BaselineEntry] = []
@@ -215,26 +324,48 @@ def baseline_report(
         fixed=fixed,
         gone=gone,
         unchecked=unchecked,
+        carried=sorted(carried, key=lambda c: (c.entry.fingerprint, c.unique_id)),
     )
 
 
-def baseline_notes(report: BaselineReport) -> list[str]:
+def prune_command(loaded: LoadedBaseline, configured: str | None) -> str:
+    """How to prune this baseline: `--prune` alone rewrites the config's file (`configured`);
+    another file is named as it was given, from the folder dbtgate runs in."""
+    same = configured is not None and Path(configured).resolve() == loaded.path.resolve()
+    return "dbtgate baseline --prune" + ("" if same else f" -o {loaded.path.as_posix()}")
+
+
+def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prune") -> list[str]:
     """What every report says of the entries not seen: debt paid off (the file can shrink, so
-    the problem cannot come back unnoticed), debt on resources or columns renamed or deleted
-    (a renamed model's findings block again, as new), and entries this run did not check
-    (kept)."""
+    the problem cannot come back unnoticed), debt that followed a renamed resource, debt on
+    resources or columns deleted (or renamed and edited: their findings block again, as new),
+    and entries this run did not check (kept). Each says how to prune: `--prune` drops and
+    renames entries and records nothing new, where rewriting the file would take the pull
+    request's new findings in as debt."""
     notes = []
     where = f"baseline {report.path}"
+    prune = f"`{prune}`"
     if report.fixed:
         notes.append(
             f"{where}: {len(report.fixed)} of {report.entries} entries fixed since it was written "
-            f"({_shown(report.fixed)}); `dbtgate baseline` rewrites it without them"
+            f"({_shown(report.fixed)}); {prune} drops {_them(report.fixed)} and records "
+            "nothing new"
+        )
+    if report.carried:
+        moves = [
+            f"{c.entry.code} on {_entry_subject(c.entry)} -> {c.unique_id}" for c in report.carried
+        ]
+        notes.append(
+            f"{where}: {counted(len(report.carried), 'entry')} matched under a renamed "
+            f"resource's new name, whose file dbt read unchanged ({first_few(moves, _NOTE_LIMIT)})"
+            f"; {prune} records {_them(report.carried)} under it"
         )
     if report.gone:
         notes.append(
             f"{where}: {counted(len(report.gone), 'entry')} on resources or columns no longer in "
-            f"the build ({_shown(report.gone)}): renamed or deleted? A renamed resource's or "
-            "column's findings are new under its new name; `dbtgate baseline` records them"
+            f"the build ({_shown(report.gone)}): deleted, or renamed and edited? A resource's "
+            "findings are new under a new name when its file was edited too, as a renamed "
+            f"column's are; {prune} drops {_them(report.gone)}"
         )
     if report.unchecked:
         notes.append(
@@ -243,6 +374,10 @@ def baseline_notes(report: BaselineReport) -> list[str]:
             "file), kept"
         )
     return notes
+
+
+def _them(entries: list) -> str:
+    return "it" if len(entries) == 1 else "them"
 
 
 def _shown(entries: list[BaselineEntry]) -> str:

@@ -1673,6 +1673,13 @@ def validate(config: Path | None, project_dir: Path | None, schema: bool) -> int
         help="Where to write the baseline. Default: `baseline` from the config, else "
         "dbtgate-baseline.json.",
     ),
+    Opt(
+        "--prune",
+        action="store_true",
+        help="Rewrite the existing baseline (--output's, else the config's) without the entries "
+        "that no longer match, fixed or on what is no longer built, with those of a renamed "
+        "model under its new name, and add nothing: the findings that are new still block.",
+    ),
 )
 def baseline(
     artifacts: Path | None,
@@ -1681,23 +1688,44 @@ def baseline(
     project_dir: Path | None,
     profiles_dir: Path | None,
     output: Path | None,
+    prune: bool,
 ) -> None:
     """Record today's policy and lint findings so that `check --baseline` blocks only on new
-    ones."""
-    from dbtgate.baseline import DEFAULT_BASELINE, build_baseline, write_baseline
+    ones (`--prune`: only drop from the baseline what is fixed or gone)."""
+    from functools import partial
+
+    from dbtgate.baseline import (
+        DEFAULT_BASELINE,
+        build_baseline,
+        check_baseline_project,
+        file_checksum,
+        pruned_baseline,
+        write_baseline,
+    )
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator
 
     _check_output(output, "--output")
     context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
     _refuse_overwriting_inputs(context, (output, "--output"))
+    path = output or Path(context.config.baseline or DEFAULT_BASELINE)
+    root_package = context.project.root_package
+    before = _previous_baseline(path, prune)
+    if prune:
+        check_baseline_project(before, root_package)
+        context.options["baseline"] = before
     if context.config.lint.enabled:
         # Every file's lint findings: legacy SQL is what a baseline is for.
         _lint_before_gate(context, lint_all=True, base_ref=None, quiet=False)
-    locator = Locator.for_project(context.project.project_dir, context.project.root_package)
+    locator = Locator.for_project(context.project.project_dir, root_package)
     result = run_gate(context, locator)
-    recorded = build_baseline(result.findings, context.project.root_package)
-    path = output or Path(context.config.baseline or DEFAULT_BASELINE)
+    checksum = partial(file_checksum, context.project)
+    if prune:
+        recorded = pruned_baseline(before, result.sections["baseline"], root_package, checksum)
+        write_baseline(recorded, path)
+        _console().print(_pruned_summary(path, result, len(recorded.findings)), markup=False)
+        return
+    recorded = build_baseline(result.findings, root_package, checksum)
     write_baseline(recorded, path)
     count = len(recorded.findings)
     # The config's own baseline is read by every `check`; another file must be named.
@@ -1725,11 +1753,89 @@ def baseline(
         )
         return
     _console().print(
-        f"wrote {counted(count, 'finding')} to {path}: {how} now blocks only on new policy and "
-        "lint findings (breaking and risky changes, run and freshness status and KPI targets "
-        f"always count); {keep}",
+        f"wrote {counted(count, 'finding')} to {path}{_rewritten(before, recorded)}: {how} now "
+        "blocks only on new policy and lint findings (breaking and risky changes, run and "
+        f"freshness status and KPI targets always count); {keep}",
         markup=False,  # dbtgate.yml (the pull request's) may name the path
     )
+
+
+def _previous_baseline(path: Path, prune: bool):
+    """The baseline `baseline` writes over: the one `--prune` prunes (which must be there and
+    readable), else read only to say what the rewrite adds, and left unread when it is not a
+    baseline (the rewrite replaces it)."""
+    from dbtgate.baseline import load_baseline
+
+    if prune:
+        if not path.exists():
+            raise DbtgateError(
+                f"{path}: no baseline to prune (`dbtgate baseline` without --prune writes one)"
+            )
+        return load_baseline(path)
+    if not path.is_file():
+        return None
+    try:
+        return load_baseline(path)
+    except DbtgateError:
+        return None
+
+
+def _rewritten(before, recorded) -> str:
+    """What a rewrite changed in the file it replaced: the entries it added are today's
+    findings taken in as debt (in a pull request, its new ones), which no longer block."""
+    if before is None:
+        return ""
+    old = before.fingerprints
+    new = {entry.fingerprint for entry in recorded.findings}
+    added, dropped = len(new - old), len(old - new)
+    if not added and not dropped:
+        return " (the same entries as before)"
+    parts = []
+    if added:
+        parts.append(f"{counted(added, 'finding')} not in it before, now recorded as debt")
+    if dropped:
+        parts.append(f"{counted(dropped, 'entry')} dropped")
+    tail = "; to drop what is fixed and add nothing, `dbtgate baseline --prune`" if added else ""
+    return f" ({', '.join(parts)}{tail})"
+
+
+def _pruned_summary(path: Path, result, left: int) -> str:
+    """`baseline --prune`'s one line: what it dropped and carried, what is left, and the new
+    findings it did not record (they still block)."""
+    from dbtgate.baseline import can_baseline
+    from dbtgate.wording import number
+
+    report = result.sections["baseline"]
+    why = [
+        f"{number(len(entries))} {what}"
+        for entries, what in (
+            (report.fixed, "fixed"),
+            (report.gone, "on resources or columns no longer built"),
+        )
+        if entries
+    ]
+    dropped = len(report.fixed) + len(report.gone)
+    said = [
+        f"pruned {path}: dropped {counted(dropped, 'entry')} ({', '.join(why)})"
+        if dropped
+        else f"pruned {path}: nothing to drop"
+    ]
+    if report.carried:
+        said.append(f"moved {counted(len(report.carried), 'entry')} to a renamed resource's name")
+    if report.unchecked:
+        said.append(f"kept {len(report.unchecked)} this run did not check")
+    said.append(f"{counted(left, 'entry')} left")
+    new = sum(
+        1
+        for f in result.findings
+        if f.disposition != "baselined" and f.waiver is None and f.fingerprint and can_baseline(f)
+    )
+    if new:
+        said.append(
+            f"{counted(new, 'finding')} not in it left out, to count as new (`dbtgate "
+            "baseline` without --prune records every finding)"
+        )
+    return "; ".join(said)
 
 
 def _print_schema(config: Path | None, project_dir: Path | None) -> int:

@@ -19,7 +19,13 @@ from typing import Any
 
 from dbtgate import __version__
 from dbtgate.artifacts.manifest import Node
-from dbtgate.baseline import baseline_notes, baseline_report, can_baseline
+from dbtgate.baseline import (
+    baseline_notes,
+    baseline_report,
+    can_baseline,
+    prune_command,
+    renamed_matches,
+)
 from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.diff.settings import setting_of
 from dbtgate.findings import Finding, fingerprint
@@ -359,11 +365,16 @@ def decide(
         )
     baseline = context.options.get("baseline")
     baselined = baseline.fingerprints if baseline is not None else frozenset()
+    carried = (
+        renamed_matches(baseline, findings, context.project, context.base)
+        if baseline is not None
+        else {}
+    )
     for finding in findings:
         in_scope_known = base_known or id(finding) in self_scoped
         if finding.waiver is not None:
             finding.disposition = "waived"
-        elif finding.fingerprint in baselined and can_baseline(finding):
+        elif (finding.fingerprint in baselined or id(finding) in carried) and can_baseline(finding):
             finding.disposition = "baselined"
         elif scope_changed and in_scope_known and not finding.changed:
             # Whatever its severity: "advisory" is what to consider about the change itself,
@@ -380,8 +391,10 @@ def decide(
             findings,
             checked=_checked_everywhere(context),
             built=project.has_built,
+            carried=carried.values(),
         )
-        context.notes.extend(baseline_notes(used))
+        prune = prune_command(baseline, context.config.baseline)
+        context.notes.extend(baseline_notes(used, prune))
 
 
 def _checked_everywhere(context: CheckContext) -> Callable[[str], bool]:

@@ -126,7 +126,8 @@ def test_with_a_baseline_only_new_findings_block_and_fixed_ones_are_reported(wor
     assert report["sections"]["baseline"]["matched"] == entries - 1
     assert (
         f"note: baseline dbtgate-baseline.json: 1 of {entries} entries fixed since it was written "
-        f"(owner.present on model.{PKG}.stg_customers); `dbtgate baseline` rewrites it without them"
+        f"(owner.present on model.{PKG}.stg_customers); `dbtgate baseline --prune -o "
+        "dbtgate-baseline.json` drops it and records nothing new"
     ) in stdout
 
 
@@ -164,9 +165,9 @@ def test_the_baseline_path_can_come_from_the_config(workdir):
     assert report["baseline"]["path"] == "debt/baseline.json"
     # Written again where the config names it: a plain `check` reads it.
     again = baseline(workdir)
-    assert "to debt/baseline.json: `dbtgate check` now blocks only on new" in " ".join(
-        again.split()
-    )
+    assert (
+        "to debt/baseline.json (the same entries as before): `dbtgate check` now blocks only on new"
+    ) in " ".join(again.split())
     assert again.split()[-3:] == ["commit", "the", "file"]
 
 
@@ -330,6 +331,142 @@ def test_an_empty_baseline_says_why_nothing_was_recorded(workdir):
         "`dbtgate check` reports counts"
     )
     assert read_json(workdir / "dbtgate-baseline.json")["findings"] == []
+
+
+def renamed(data: dict, old: str, new: str) -> dict:
+    """The manifest dbt writes after `git mv old.sql new.sql` (and the readers' refs updated):
+    the model under its new name, everywhere its unique_id is, with the same file checksum."""
+    text = json.dumps(data).replace(f'"model.{PKG}.{old}"', f'"model.{PKG}.{new}"')
+    data = json.loads(text)
+    model = data["nodes"][f"model.{PKG}.{new}"]
+    model["name"] = model["alias"] = new
+    model["fqn"][-1] = new
+    for key in ("path", "original_file_path"):
+        model[key] = model[key].replace(f"{old}.sql", f"{new}.sql")
+    return data
+
+
+def test_a_model_renamed_without_an_edit_keeps_its_debt_and_prune_moves_it(workdir):
+    """`git mv stg_customers.sql stg_clients.sql`: the model's debt is the same, and its file
+    is, as dbt's checksum says; its findings under the new name stay baselined, a note says so,
+    and `baseline --prune` records them under the new name. Renamed and edited, they are new."""
+    baseline(workdir)
+    entries = read_json(workdir / "dbtgate-baseline.json")["findings"]
+    old_uid, new_uid = f"model.{PKG}.stg_customers", f"model.{PKG}.stg_clients"
+    debt = sorted((e["code"], e.get("column_name")) for e in entries if e["unique_id"] == old_uid)
+    assert debt and all(e.get("checksum") for e in entries if e["unique_id"] == old_uid)
+    write_build(workdir / "pr", renamed(manifest(), "stg_customers", "stg_clients"))
+    returncode, stdout, report = check(workdir, "pr", "--baseline", "dbtgate-baseline.json")
+    assert returncode == 0, stdout
+    moved = [f for f in report["findings"] if f.get("unique_id") == new_uid]
+    assert sorted((f["code"], f.get("column_name")) for f in moved) == debt
+    assert {f["disposition"] for f in moved} == {"baselined"}
+    section = report["sections"]["baseline"]
+    assert section["gone"] == [] and section["fixed"] == []
+    assert {c["unique_id"] for c in section["carried"]} == {new_uid}
+    assert section["matched"] == section["entries"]
+    assert (
+        f"entries matched under a renamed resource's new name, whose file dbt read unchanged "
+        f"(owner.present on {old_uid} -> {new_uid}"
+    ) in " ".join(stdout.split())
+    # The report with its carried entries is one the schema takes: `report` renders it again.
+    rendered = dbtgate("report", "gate.json", "--out", "again", cwd=workdir)
+    assert rendered.returncode == 0, rendered.stdout + rendered.stderr
+
+    # Pruned, the file holds them under the new name, and is what `baseline` writes there.
+    pruned = dbtgate(
+        "baseline", "--artifacts", "pr", "--prune", "-o", "dbtgate-baseline.json", cwd=workdir
+    )
+    assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+    assert " ".join(pruned.stdout.split()) == (
+        f"pruned dbtgate-baseline.json: nothing to drop; moved {len(debt)} entries to a renamed "
+        f"resource's name; {len(entries)} entries left"
+    )
+    baseline(workdir, "--artifacts", "pr", "-o", "fresh.json")
+    assert (workdir / "dbtgate-baseline.json").read_bytes() == (workdir / "fresh.json").read_bytes()
+
+    # Renamed and edited: not the same file, so not known to be the same model; new debt.
+    data = renamed(manifest(), "stg_customers", "stg_clients")
+    data["nodes"][new_uid]["checksum"]["checksum"] = "0" * 64
+    write_build(workdir / "pr", data)
+    baseline(workdir, "-o", "dbtgate-baseline.json")
+    returncode, stdout, report = check(workdir, "pr", "--baseline", "dbtgate-baseline.json")
+    assert returncode == 1
+    assert {f["disposition"] for f in report["findings"] if f.get("unique_id") == new_uid} == {
+        "blocking"
+    }
+    assert report["sections"]["baseline"]["carried"] == []
+    assert {e["unique_id"] for e in report["sections"]["baseline"]["gone"]} == {old_uid}
+
+
+def test_a_model_added_beside_a_deleted_twin_is_not_its_rename_against_the_base(workdir):
+    """With a base build, only a model new in it can be a renamed one: a model that was there
+    already and gains a finding does not take a deleted model's entry with the same file."""
+    baseline(workdir)
+    data = renamed(manifest(), "stg_customers", "stg_clients")
+    write_build(workdir / "pr", data)
+    base = renamed(manifest(), "stg_customers", "stg_clients")
+    base["nodes"][f"model.{PKG}.stg_customers"] = node(manifest(), "stg_customers")
+    base["metadata"]["invocation_id"] = "another build"
+    write_build(workdir / "base", base)
+    returncode, _, report = check(
+        workdir, "pr", "--baseline", "dbtgate-baseline.json", "--base", "base"
+    )
+    assert returncode == 1
+    assert report["sections"]["baseline"]["carried"] == []
+    on_twin = [f for f in report["findings"] if f.get("unique_id") == f"model.{PKG}.stg_clients"]
+    assert on_twin and {f["disposition"] for f in on_twin} == {"blocking"}
+
+
+def test_prune_drops_what_is_fixed_or_gone_and_adds_nothing(workdir):
+    """After a merge the team prunes paid debt: `--prune` drops the entries fixed and those on
+    models deleted, and does not record the findings that are new (rewriting the file would,
+    and they would no longer block). A rewrite over an older file says what it took in."""
+    baseline(workdir)
+    before = read_json(workdir / "dbtgate-baseline.json")["findings"]
+    data = manifest()
+    node(data, "stg_customers")["config"]["meta"]["owner"] = "@crm"  # fixed
+    node(data, "stg_customers")["meta"]["owner"] = "@crm"
+    node(data, "stg_payments")["description"] = ""  # new
+    deleted = data["nodes"].pop(f"model.{PKG}.stg_orders")["unique_id"]  # gone
+    write_build(workdir / "pr", data)
+    gone = [e for e in before if e["unique_id"] == deleted]
+    assert gone
+    result = dbtgate("baseline", "--artifacts", "pr", "--prune", cwd=workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert " ".join(result.stdout.split()) == (
+        f"pruned dbtgate-baseline.json: dropped {len(gone) + 1} entries (1 fixed, {len(gone)} "
+        f"on resources or columns no longer built); {len(before) - len(gone) - 1} entries left; "
+        "1 finding not in it left out, to count as new (`dbtgate baseline` without --prune "
+        "records every finding)"
+    )
+    after = read_json(workdir / "dbtgate-baseline.json")["findings"]
+    dropped = {(e["code"], e["unique_id"]) for e in before} - {
+        (e["code"], e["unique_id"]) for e in after
+    }
+    assert dropped == {("owner.present", f"model.{PKG}.stg_customers")} | {
+        (e["code"], e["unique_id"]) for e in gone
+    }
+    assert not {e["unique_id"] for e in after} - {e["unique_id"] for e in before}
+    returncode, _, report = check(workdir, "pr", "--baseline", "dbtgate-baseline.json")
+    assert returncode == 1
+    assert [
+        (f["code"], f["unique_id"]) for f in report["findings"] if f["disposition"] == "blocking"
+    ] == [("docs.model_description", f"model.{PKG}.stg_payments")]
+
+    rewritten = baseline(workdir, "--artifacts", "pr")
+    assert "(1 finding not in it before, now recorded as debt; to drop what is fixed and add " in (
+        " ".join(rewritten.split())
+    )
+
+
+def test_prune_without_a_baseline_says_there_is_none(workdir):
+    result = dbtgate("baseline", "--artifacts", "target", "--prune", cwd=workdir)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "dbtgate: error: dbtgate-baseline.json: no baseline to prune (`dbtgate baseline` "
+        "without --prune writes one)"
+    )
 
 
 def test_a_source_without_freshness_is_debt_a_baseline_holds(workdir):
