@@ -332,6 +332,35 @@ def test_sparkline_scales_between_lowest_and_highest_over_ten_points_at_least():
     assert sparkline([0.05, 0.0]) == "▅▁"
 
 
+def test_the_builds_table_counts_the_debt_baselined_and_waived_as_it_is_paid(reports, tmp_path):
+    """A team that adopted the gate on a baseline burns its legacy debt down over months: the
+    builds table counts the findings still baselined and those waived (in thousands), in every
+    rendering, and only when a build has some (a project without them has nothing to show)."""
+
+    def edit(index, report):
+        counts = report["counts"]["by_disposition"]
+        counts["baselined"] = [3791, 2400, 1205][index]
+        counts["waived"] = [4, 2, 0][index]
+
+    edited_copies(reports, tmp_path / "history", edit)
+    md = tmp_path / "trend.md"
+    result = dbtgate("trend", str(tmp_path / "history"), "--md", str(md))
+    assert result.returncode == 0, result.stderr
+    header = [cell.strip() for cell in table_row(result.stdout, "# ").split("┃")[1:-1]]
+    assert header[-4:] == ["blocking", "baselined", "waived", "dbtgate"]
+    assert [c.strip() for c in table_row(result.stdout, "1 ").split("│")[1:-1]][-3:-1] == [
+        "3,791",
+        "4",
+    ]
+    assert "| verdict | blocking | baselined | waived | dbtgate |" in md.read_text()
+    narrow = dbtgate("trend", str(tmp_path / "history"), env_columns="60")
+    assert "pass, 0 blocking, 1,205 baselined, 0 waived, dbtgate " in " ".join(
+        narrow.stdout.split()
+    )
+    plain = dbtgate("trend", *map(str, reports))
+    assert "baselined" not in plain.stdout and "waived" not in plain.stdout
+
+
 def test_the_builds_table_reads_each_builds_time_blocking_count_and_dbtgate(reports, tmp_path):
     """A fail of 1 and a fail of 40 read alike as "fail", a time was shown to the nanosecond as
     dbt writes it, and reports of another dbtgate (whose measures may differ) went unsaid. The

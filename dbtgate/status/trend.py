@@ -21,7 +21,7 @@ from dbtgate.errors import DbtgateError
 from dbtgate.report.view import commit_tags, edited_files, percent, points_moved, recorded_git
 from dbtgate.status.kpi import CHANGE_FAILURE_NOTE, KPI_NAMES, label
 from dbtgate.status.timestamps import format_timestamp, parse_timestamp
-from dbtgate.wording import counted
+from dbtgate.wording import counted, number
 
 # The least range a sparkline spans: 10 percentage points.
 SPARK_MIN_SPAN = 0.10
@@ -55,6 +55,10 @@ class Build:
     # How many findings blocked (a fail of 1 and a fail of 40 read alike as "fail"), and the
     # dbtgate that gated: a KPI can move between versions because dbtgate changed.
     blocking: int | None = None
+    # The legacy debt still recorded in a baseline, and the findings waived: what a team that
+    # adopted the gate on a baseline burns down over months, which no KPI counts.
+    baselined: int | None = None
+    waived: int | None = None
     tool_version: str | None = None
     # The commit gated and its tag (`inputs.git`): `v1.1 (5789142)`. A release manager looks for
     # a release in the builds, not for a time or a folder (`reports/gate.json` named three).
@@ -289,7 +293,9 @@ def read_build(path: Path, shown: str) -> Build:
         invocation_id=kpis.get("invocation_id")
         if isinstance(kpis.get("invocation_id"), str)
         else None,
-        blocking=_blocking(report),
+        blocking=_disposition_count(report, "blocking"),
+        baselined=_disposition_count(report, "baselined"),
+        waived=_disposition_count(report, "waived"),
         tool_version=_tool_version(report),
         commit=_commit(report),
         catalog=_had_catalog(report),
@@ -306,10 +312,10 @@ def _had_catalog(report: dict[str, Any]) -> bool | None:
     return "catalog" in artifacts
 
 
-def _blocking(report: dict[str, Any]) -> int | None:
+def _disposition_count(report: dict[str, Any], disposition: str) -> int | None:
     counts = report.get("counts")
     by_disposition = counts.get("by_disposition") if isinstance(counts, dict) else None
-    value = by_disposition.get("blocking") if isinstance(by_disposition, dict) else None
+    value = by_disposition.get(disposition) if isinstance(by_disposition, dict) else None
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
@@ -445,17 +451,31 @@ def describe_move(move: float | None) -> str:
 
 # The time's zone is in its header, said once: dbt writes its times in UTC, and a reader of
 # `07:12:25` beside the verdict took it for their own clock.
-BUILD_COLUMNS = ("#", "built (UTC)", "commit", "report", "verdict", "blocking", "dbtgate")
-BUILD_NUMBER_COLUMNS = frozenset({"#", "blocking"})
+BUILD_COLUMNS = (
+    "#",
+    "built (UTC)",
+    "commit",
+    "report",
+    "verdict",
+    "blocking",
+    "baselined",
+    "waived",
+    "dbtgate",
+)
+BUILD_NUMBER_COLUMNS = frozenset({"#", "blocking", "baselined", "waived"})
 
 
 def build_columns(trend: Trend) -> tuple[str, ...]:
     """The builds table's columns: the commit only when a report records one (reports of builds
     outside git, or written before dbtgate recorded it, would fill it with dashes, and take the
-    room of the reports' paths)."""
-    if any(build.commit for build in trend.builds):
-        return BUILD_COLUMNS
-    return tuple(column for column in BUILD_COLUMNS if column != "commit")
+    room of the reports' paths), the findings baselined and waived only when a build has some
+    (a project gated without a baseline or waivers has nothing to burn down)."""
+    shown = {
+        "commit": any(build.commit for build in trend.builds),
+        "baselined": any(build.baselined for build in trend.builds),
+        "waived": any(build.waived for build in trend.builds),
+    }
+    return tuple(column for column in BUILD_COLUMNS if shown.get(column, True))
 
 
 def build_rows(trend: Trend) -> list[tuple[str, ...]]:
@@ -464,18 +484,24 @@ def build_rows(trend: Trend) -> list[tuple[str, ...]]:
     `2026-08-20T13:47:12.274457473Z`)."""
     columns = build_columns(trend)
     rows = []
-    for number, build in enumerate(trend.builds, 1):
+    for index, build in enumerate(trend.builds, 1):
         cells = {
-            "#": str(number),
+            "#": str(index),
             "built (UTC)": format_timestamp(build.generated_at).removesuffix(" UTC"),
             "commit": build.commit or MISSING,
             "report": build.shown,
             "verdict": build.verdict or MISSING,
-            "blocking": MISSING if build.blocking is None else str(build.blocking),
+            "blocking": _count_cell(build.blocking),
+            "baselined": _count_cell(build.baselined),
+            "waived": _count_cell(build.waived),
             "dbtgate": build.tool_version or MISSING,
         }
         rows.append(tuple(cells[column] for column in columns))
     return rows
+
+
+def _count_cell(count: int | None) -> str:
+    return MISSING if count is None else number(count)
 
 
 # The KPI table's columns, the same in every rendering, and those holding numbers.

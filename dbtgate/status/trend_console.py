@@ -122,7 +122,8 @@ def _print_kpi_block(console: Console, cells: tuple[str, ...], colour: str | Non
 
 def _print_build_block(console: Console, cells: dict[str, str]) -> None:
     """`1  2026-08-07 07:12:25 UTC  v1.1 (5789142)  reports/gate.json` and, indented, what
-    the report records of the build: `pass, 0 blocking, dbtgate 0.1.0` (the time says UTC
+    the report records of the build: `pass, 0 blocking, dbtgate 0.1.0` (`, 3,791 baselined, 2
+    waived` between them when the trend shows those columns; the time says UTC
     itself: there is no header to say it; the path is printed whole). `cells` by column."""
     verdict, blocking, version = cells["verdict"], cells["blocking"], cells["dbtgate"]
     commit = cells.get("commit", MISSING)
@@ -131,9 +132,12 @@ def _print_build_block(console: Console, cells: dict[str, str]) -> None:
         f"{cells['#']}  {cells['built (UTC)']} UTC  {named}", _width(console), "", "    "
     )
     console.print(Text(head), soft_wrap=True)
+    baselined, waived = cells.get("baselined", MISSING), cells.get("waived", MISSING)
     known = [
         (verdict, verdict),
         (blocking, f"{blocking} blocking"),
+        (baselined, f"{baselined} baselined"),
+        (waived, f"{waived} waived"),
         (version, f"dbtgate {version}"),
     ]
     said = [text for value, text in known if value != MISSING]
