@@ -451,9 +451,10 @@ def test_a_codes_findings_read_file_by_file_in_line_order(tmp_path):
     assert "models/a.sql:3:5, 4:5\n" in cli.stdout, cli.stdout
 
 
-def test_a_change_to_a_macro_is_named_in_the_notes_as_not_linted(tmp_path):
+def test_a_change_to_a_macro_is_named_in_the_notes_with_the_callers_linted(tmp_path):
     """A pull request of a macro alone said only "no SQL files to lint changed": the reader
-    could not tell the macro was seen, nor that the models calling it were not linted."""
+    could not tell the macro was seen. The notes name it and the callers it re-rendered
+    (tests/test_lint_macro_change.py has what is gated there)."""
     macro = "{% macro cents(col) %}{{ col }} / 100{% endmacro %}\n"
     model = "select\n    {{ cents('amount') }} as dollars\nfrom {{ ref('t') }}\n"
     project = pr_repo(
@@ -468,15 +469,17 @@ def test_a_change_to_a_macro_is_named_in_the_notes_as_not_linted(tmp_path):
     cli = dbtgate("lint", cwd=project)
     assert cli.returncode == 0, cli.stdout + cli.stderr
     assert (
-        "note: lint: 1 macro changed (macros/cents.sql): macros are not linted themselves, and a "
-        "model calling one is linted only if the model changed too\n"
+        "note: lint: 1 macro changed (macros/cents.sql): 1 SQL file calling them renders "
+        "differently, linted too (models/a.sql); only what the macro change caused there blocks\n"
     ) in cli.stdout
+    # The caller edited too is linted as the pull request's own file, once.
     (project / "models/a.sql").write_text(model.replace("select", "SELECT"))
     _, run = lint_gate(project)
     assert [linted.path for linted in run.files] == ["models/a.sql"]
+    assert run.files[0].change.status == "modified"
     assert run.notes == [
-        "lint: 1 macro changed (macros/cents.sql): macros are not linted themselves, and a "
-        "model calling one is linted only if the model changed too"
+        "lint: 1 macro changed (macros/cents.sql): no SQL file calling them that the change left "
+        "as it was renders differently"
     ]
 
 

@@ -37,7 +37,8 @@ _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 @dataclass(frozen=True)
 class ChangedFile:
     path: Path  # absolute
-    status: Literal["added", "modified", "renamed"]
+    # "macro": the file is as the base had it, but a macro it calls changed (`lint.macro_change`)
+    status: Literal["added", "modified", "renamed", "macro"]
     # Line numbers (1-based, in the current file) the change wrote; None: the file is new, so
     # every line is changed.
     lines: frozenset[int] | None
@@ -46,6 +47,8 @@ class ChangedFile:
     # did not write may still be the change's doing (a keyword's case set above it, an indent
     # opened by an edited line): linting this text tells old debt from new (`lint.attribution`).
     base_text: str | None = field(default=None, repr=False)
+    # For a "macro" file: the changed macro files it calls (as shown), which its findings name.
+    via_macros: tuple[str, ...] = ()
 
     def touches(self, line: int | None) -> bool:
         """Whether `line` was written by the change (a whole-file problem: any line was)."""
@@ -66,9 +69,16 @@ class ChangeSet:
     base_ref: str | None = None
     merge_base: str | None = None
     base_manifest: Path | None = None
+    # The files the change deleted (absolute) -> their base blob, read only when asked
+    # (`deleted_text`): a macro file deleted still rendered its callers at the base.
+    deleted: dict[Path, Any] = field(default_factory=dict, repr=False)
 
     def get(self, path: Path) -> ChangedFile | None:
         return self.files.get(path)
+
+    def deleted_text(self, path: Path) -> str | None:
+        """The base's text of a file the change deleted."""
+        return _blob_text(self.deleted.get(path))
 
 
 def open_repo(start: Path) -> Repo:
@@ -165,7 +175,7 @@ def changes_against(
         if path.is_relative_to(scope):
             moved = _moved_by_hand(path, deleted, base_texts)
             files[path] = moved or ChangedFile(path, "added", None)
-    return ChangeSet(root, files, base_ref=base_ref, merge_base=merge_base.hexsha)
+    return ChangeSet(root, files, base_ref=base_ref, merge_base=merge_base.hexsha, deleted=deleted)
 
 
 def in_commit_hook(environ: Mapping[str, str]) -> bool:

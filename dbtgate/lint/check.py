@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from dbtgate.checks import CheckContext, check
 from dbtgate.findings import Finding
-from dbtgate.wording import code_span, counted
+from dbtgate.wording import code_span, counted, first_few
 
 if TYPE_CHECKING:
     from dbtgate.lint.run import LintedFile, LintRun, Violation
@@ -73,7 +73,7 @@ def _violation_findings(run: LintRun, linted: LintedFile, scoped: bool) -> Itera
         if violation.name:
             message = f"{message} ({violation.name})"
         if violation.caused:
-            message += " [new with this change, which edited other lines]"
+            message += f" [{_cause(linted)}]"
         yield Finding(
             code=f"lint.{violation.code}",
             severity=run.severity_of(violation.code, violation.warning),  # type: ignore[arg-type]
@@ -102,6 +102,9 @@ def _unparsable_finding(run: LintRun, linted: LintedFile) -> Finding:
     )
     if len(linted.problems) > 1:
         message += f" (and {len(linted.problems) - 1} more)"
+    caused = any(problem.caused for problem in linted.problems)
+    if caused:
+        message += f" [{_cause(linted)}]"
     if first.code == "TMP" and "undefined" in first.description.lower():
         fix = (
             "the jinja templater stubs dbt's context (docs/lint.md): define the missing name "
@@ -127,7 +130,7 @@ def _unparsable_finding(run: LintRun, linted: LintedFile) -> Finding:
         path=linted.path,
         line=first.line,
         fix=fix,
-        changed=_is_changed(run, linted, None),
+        changed=caused or _is_changed(run, linted, None),
         details={
             "problems": [
                 {"code": p.code, "line": p.line, "description": p.description}
@@ -135,6 +138,15 @@ def _unparsable_finding(run: LintRun, linted: LintedFile) -> Finding:
             ]
         },
     )
+
+
+def _cause(linted: LintedFile) -> str:
+    """What made a finding on a line the change did not write the change's: its edits to
+    other lines of the file, or to the macros the file calls (`lint.macro_change`)."""
+    via = linted.change.via_macros if linted.change is not None else ()
+    if via:
+        return f"new with this change to {first_few(list(via), 2)}, which this file calls"
+    return "new with this change, which edited other lines"
 
 
 def _is_changed(run: LintRun, linted: LintedFile, line: int | None) -> bool:

@@ -23,7 +23,7 @@ import re
 import shlex
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from dbtgate.config import Config, LintConfig
     from dbtgate.lint.fix import FixLines
+    from dbtgate.lint.macro_change import BaseMacros
     from dbtgate.project import Project
 
 # dbt adapter type (manifest metadata.adapter_type) -> sqlfluff dialect.
@@ -108,6 +109,9 @@ class Problem:
     code: str
     description: str
     line: int | None = None
+    # The file rendered and parsed with the base's macros: a macro the change edited made it
+    # unparsable (`lint.macro_change`), so the change is its cause.
+    caused: bool = False
 
 
 @dataclass(frozen=True)
@@ -320,6 +324,22 @@ def run_lint(
         candidates = _named_files(only, candidates)
     if explicit is None and base_build is not None:
         changes = _build_changes(project, base_build, project_dir, candidates, display, notes)
+    macro_paths = _macro_paths(dbt_files) if lint_config.templater == "jinja" else []
+    base_macros = None
+    if changes is not None:
+        # The files calling a macro the change edited, among those it could lint (`candidates`).
+        changes, base_macros, macro_notes = _macro_callers(
+            linter,
+            root,
+            changes,
+            dbt_files,
+            lint_config.templater,
+            macro_paths,
+            candidates,
+            display,
+        )
+        if not only:
+            notes.extend(macro_notes)
     excluded_changed = 0
     if not lint_all:
         assert changes is not None  # only None with lint_all, or made lint_all above
@@ -327,10 +347,7 @@ def run_lint(
         if not candidates and lint_config.exclude and not only:
             every = discover_sql_files(dbt_files, root, working, ())
             excluded_changed = sum(1 for path in every if changes.get(path) is not None)
-    if changes is not None and not only:
-        notes.extend(_changed_macros_note(changes, dbt_files, display))
     nodes = nodes_by_file(project)
-    macro_paths = _macro_paths(dbt_files) if lint_config.templater == "jinja" else []
     setup = time.perf_counter() - started
     files = []
     ordered, project_error = _sequence_files(linter, root, candidates)
@@ -345,7 +362,7 @@ def run_lint(
         for fname in ordered:
             path = Path(fname)
             change = changes.get(path) if changes else None
-            lines = _fix_lines(linter, root, path, macro_paths, change, scoped_fix)
+            lines = _fix_lines(linter, root, path, macro_paths, change, scoped_fix, base_macros)
             outcome = fix_file(linter, root, path, macro_paths, fix, lines)
             shown = locate.display_path(path, display)
             if isinstance(outcome, tuple):
@@ -365,7 +382,9 @@ def run_lint(
             violations, problems = (), (_project_problem(project_error, path, project_dir),)
         else:
             change = changes.get(path) if changes else None
-            violations, problems = lint_changed_file(linter, root, path, macro_paths, change)
+            violations, problems = lint_changed_file(
+                linter, root, path, macro_paths, change, base_macros, keep_old=lint_all
+            )
         files.append(
             LintedFile(
                 path=shown,
@@ -804,15 +823,38 @@ def lint_changed_file(
     path: Path,
     macro_paths: list[str],
     change: ChangedFile | None,
+    base_macros: BaseMacros | None = None,
+    *,
+    keep_old: bool = True,
 ) -> tuple[tuple[Violation, ...], tuple[Problem, ...]]:
     """Lint one file, and mark the violations on lines the change did not write that it still
-    caused (`lint.attribution`): linting the base's version of the file tells them from old
-    debt. A base version sqlfluff cannot parse tells nothing: they stay old debt."""
+    caused (`lint.attribution`): linting the base's version of the file (with the base's
+    macros, when the change edited some) tells them from old debt. A base version sqlfluff
+    cannot parse tells nothing: they stay old debt. A file the change reached only through a
+    macro it calls (`lint.macro_change`) keeps its old debt only with `keep_old` (`--all`): it
+    is no file of the pull request's."""
     from dbtgate.lint.attribution import attribute, needs_base
 
     violations, problems = lint_file(linter, root, path, macro_paths)
+    if change is not None and change.status == "macro":
+        if not violations and not problems:
+            return violations, problems
+        before, base_problems = lint_file(
+            linter, root, path, macro_paths, change.base_text, base_macros
+        )
+        if not base_problems:
+            violations = attribute(violations, change, before)
+            problems = tuple(replace(problem, caused=True) for problem in problems)
+        if keep_old:
+            return violations, problems
+        return (
+            tuple(violation for violation in violations if violation.caused),
+            tuple(problem for problem in problems if problem.caused),
+        )
     if change is not None and change.base_text is not None and needs_base(violations, change):
-        before, base_problems = lint_file(linter, root, path, macro_paths, change.base_text)
+        before, base_problems = lint_file(
+            linter, root, path, macro_paths, change.base_text, base_macros
+        )
         if not base_problems:
             violations = attribute(violations, change, before)
     return violations, problems
@@ -825,6 +867,7 @@ def _fix_lines(
     macro_paths: list[str],
     change: ChangedFile | None,
     scoped: bool,
+    base_macros: BaseMacros | None = None,
 ) -> FixLines | None:
     """Where `--fix` may fix: every code on the lines the change wrote, and on other lines the
     codes of the violations it caused there (`lint.attribution`), not old debt. None (every
@@ -837,7 +880,7 @@ def _fix_lines(
     if change.lines is None:
         return None
     lines: dict[int, frozenset[str] | None] = dict.fromkeys(change.lines)
-    violations, _ = lint_changed_file(linter, root, path, macro_paths, change)
+    violations, _ = lint_changed_file(linter, root, path, macro_paths, change, base_macros)
     for violation in violations:
         if violation.caused:
             lines[violation.line] = (lines.get(violation.line) or frozenset()) | {violation.code}
@@ -850,13 +893,15 @@ def lint_file(
     path: Path,
     macro_paths: list[str],
     text: str | None = None,
+    base_macros: BaseMacros | None = None,
 ) -> tuple[tuple[Violation, ...], tuple[Problem, ...]]:
-    """Lint one file (`text` in its place, when given: its base version); a file sqlfluff cannot
-    template, parse or handle gives problems, and never stops the run."""
+    """Lint one file (`text` in its place, when given: its base version; with `base_macros`, the
+    project's macros as the base had them); a file sqlfluff cannot template, parse or handle
+    gives problems, and never stops the run."""
     from sqlfluff.core.errors import SQLFluffSkipFile, SQLFluffUserError
 
     try:
-        raw, rendered = _render(linter, root, path, macro_paths, text)
+        raw, rendered = _render(linter, root, path, macro_paths, text, base_macros)
         linted = linter.lint_rendered(rendered, linter.get_rulepack(config=rendered.config))
     except SQLFluffSkipFile as exc:
         return (), (Problem("skipped", str(exc)),)
@@ -1004,10 +1049,16 @@ def _closest_file(path: Path, candidates: list[Path]) -> str:
 
 
 def _render(
-    linter: Linter, root: FluffConfig, path: Path, macro_paths: list[str], text: str | None = None
+    linter: Linter,
+    root: FluffConfig,
+    path: Path,
+    macro_paths: list[str],
+    text: str | None = None,
+    base_macros: BaseMacros | None = None,
 ) -> tuple[str, Any]:
     """The file's text (or `text`, as if it were the file's) and its rendering with the run's
-    templater (dbtgate's dbt stubs and the project's macros)."""
+    templater (dbtgate's dbt stubs and the project's macros, or with `base_macros` the macros
+    as the base had them)."""
     fname = str(path)
     raw, file_config, encoding = linter.load_raw_file_and_config(fname, root)
     if text is not None:
@@ -1018,7 +1069,23 @@ def _render(
         file_config.set_value(
             ["templater", "jinja", "load_macros_from_path"], ",".join(macro_paths)
         )
+    if base_macros is not None:
+        _use_base_macros(file_config, base_macros)
     return raw, linter.render_string(raw, fname, file_config, encoding)
+
+
+def _use_base_macros(file_config: FluffConfig, base: BaseMacros) -> None:
+    """Render with the macros as the base had them: sqlfluff's jinja templater leaves the
+    changed macro files out (`exclude_macros_from_path`, beside the project's own) and reads
+    their base text from its `macros` setting instead, where the deleted files' text goes too."""
+    section = ["templater", "jinja"]
+    own = file_config.get_section((*section, "exclude_macros_from_path"))
+    excluded = [str(own)] if own else []
+    file_config.set_value(
+        [*section, "exclude_macros_from_path"], ",".join([*excluded, *base.excluded])
+    )
+    for index, text in enumerate(base.texts):
+        file_config.set_value([*section, "macros", f"dbtgate_base_{index}"], text)
 
 
 def fix_file(
@@ -1097,24 +1164,87 @@ def _project_problem(error: str, path: Path, project_dir: Path) -> Problem:
     )
 
 
-def _changed_macros_note(
-    changes: ChangeSet, dbt_files: DbtProjectFiles, display: Path
-) -> list[str]:
-    """A note naming the macros the change edited: lint reads them only as the models that
-    call them render, and lints a model only where the model itself changed, so a pull request
-    of macros alone ("no SQL files to lint changed") would seem to have had nothing of SQL."""
+def _macro_callers(
+    linter: Linter,
+    root: FluffConfig,
+    changes: ChangeSet,
+    dbt_files: DbtProjectFiles,
+    templater: str,
+    macro_paths: list[str],
+    candidates: list[Path],
+    display: Path,
+) -> tuple[ChangeSet, BaseMacros | None, list[str]]:
+    """The change widened to the files among `candidates` that it left as they were but whose
+    SQL renders differently with the macros it edited (`lint.macro_change`), the base's macros
+    to lint them against, and a note naming the macros (a pull request of macros alone would
+    otherwise seem to have had nothing of SQL). A change that edited no macro is returned as
+    it is, at the cost of a look at its paths."""
+    from dbtgate.lint.macro_change import callers, macro_change
+
     folders = [(dbt_files.directory / relative).resolve() for relative in dbt_files.macro_paths]
-    macros = sorted(
-        locate.display_path(path, display)
-        for path in changes.files
-        if path.suffix == ".sql" and any(path.is_relative_to(folder) for folder in folders)
+    found = macro_change(changes, folders)
+    if found is None:
+        return changes, None, []
+    macros = [locate.display_path(path, display) for path in found.files]
+    head = f"lint: {counted(len(macros), 'macro')} changed ({first_few(macros, 3)})"
+    if templater != "jinja":
+        return (
+            changes,
+            None,
+            [
+                f"{head}: macros are not linted themselves, and the dbt templater compiles the "
+                "project only as it is now, so a file calling one is linted only if it changed too"
+            ],
+        )
+    added: dict[Path, ChangedFile] = {}
+    unchanged = [path for path in candidates if changes.get(path) is None]
+    for path, reached in sorted(callers(found, unchanged).items()):
+        if _renders_alike(linter, root, path, macro_paths, found.base):
+            continue
+        added[path] = ChangedFile(
+            path,
+            "macro",
+            frozenset(),
+            base_text=path.read_text(encoding="utf-8", errors="replace"),
+            via_macros=tuple(locate.display_path(macro, display) for macro in sorted(reached)),
+        )
+    if not added:
+        return (
+            changes,
+            found.base,
+            [
+                f"{head}: no SQL file calling them that the change left as it was renders differently"
+            ],
+        )
+    shown = [locate.display_path(path, display) for path in added]
+    renders = "renders" if len(added) == 1 else "render"
+    note = (
+        f"{head}: {counted(len(added), 'SQL file')} calling them {renders} differently, linted "
+        f"too ({first_few(shown, 3)}); only what the macro change caused there blocks"
     )
-    if not macros:
-        return []
-    return [
-        f"lint: {counted(len(macros), 'macro')} changed ({first_few(macros, 3)}): macros are not linted "
-        "themselves, and a model calling one is linted only if the model changed too"
-    ]
+    files = {**changes.files, **added}
+    return replace(changes, files=files), found.base, [note]
+
+
+def _renders_alike(
+    linter: Linter, root: FluffConfig, path: Path, macro_paths: list[str], base: BaseMacros
+) -> bool:
+    """Whether the file renders to the same SQL (and the same templating errors) with the
+    base's macros as with today's. A file sqlfluff cannot render is not alike: its lint says
+    why."""
+    try:
+        now = _render(linter, root, path, macro_paths)[1]
+        then = _render(linter, root, path, macro_paths, base_macros=base)[1]
+    except Exception:  # as in lint_file: a sqlfluff failure on one file is that file's finding
+        return False
+    return _rendering(now) == _rendering(then)
+
+
+def _rendering(rendered: Any) -> tuple[list[str], list[str]]:
+    return (
+        [str(variant.templated_str) for variant in rendered.templated_variants],
+        [str(error) for error in rendered.templater_violations],
+    )
 
 
 def _macro_paths(dbt_files: DbtProjectFiles) -> list[str]:

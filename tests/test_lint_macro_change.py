@@ -1,0 +1,220 @@
+"""A pull request that edits a macro lints the SQL files whose rendering it changed, and blocks
+only on what the macro change caused there, on real git repositories (and, for which files call
+a macro, against dbt's own `depends_on.macros`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from lint_repos import commit_all, git, init_repo, lint_gate
+from policy_support import dbtgate
+
+from dbtgate.base import find_dbt
+
+CONFIG = "scope: changed\nlint: {enabled: true, dialect: duckdb}\n"
+CENTS = (
+    "{% macro cents(col) %}{{ adapter.dispatch('cents')(col) }}{% endmacro %}\n"
+    "{% macro default__cents(col) %}{{ col }} / 100{% endmacro %}\n"
+)
+# RF03: once the macro qualifies its column (`t.amount`), the model's own unqualified `id` is
+# inconsistent, on a line of the model no one edited. `id  as x` is the model's old debt (LT01).
+DIRECT = "select\n    {{ cents('amount') }} as dollars,\n    id  as x\nfrom {{ ref('t') }} as t\n"
+# Through another macro: dollars() calls cents().
+DOLLARS = "{% macro dollars(col) %}round({{ cents(col) }}, 2){% endmacro %}\n"
+THROUGH = "select\n    {{ dollars('amount') }} as d,\n    id\nfrom {{ ref('t') }} as t\n"
+# Names `cents` as a column: the scan proposes it, its rendering does not change.
+NAMESAKE = "select\n    cents,\n    id\nfrom {{ ref('t') }} as t\n"
+UNRELATED = "select\n    amount,\n    id\nfrom {{ ref('t') }} as t\n"
+FILES = {
+    "dbt_project.yml": "name: demo\nversion: '1.0'\nprofile: demo\n",
+    "dbtgate.yml": CONFIG,
+    "macros/cents.sql": CENTS,
+    "macros/dollars.sql": DOLLARS,
+    "models/direct.sql": DIRECT,
+    "models/through.sql": THROUGH,
+    "models/namesake.sql": NAMESAKE,
+    "models/unrelated.sql": UNRELATED,
+    "models/t.sql": "select 1 as id, 100 as amount, 1 as cents\n",
+}
+
+
+def macro_pr(root: Path, edits: dict[str, str | None]) -> Path:
+    """FILES on main, then `edits` (None: deleted) committed on the checked-out `pr` branch."""
+    init_repo(root)
+    for relative, text in FILES.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    commit_all(root, "base")
+    git(root, "checkout", "--quiet", "-b", "pr")
+    for relative, text in edits.items():
+        if text is None:
+            (root / relative).unlink()
+        else:
+            (root / relative).write_text(text)
+    commit_all(root, "pull request")
+    return root
+
+
+QUALIFIED = CENTS.replace("{{ col }} / 100", "t.{{ col }} / 100")
+
+
+def test_a_macro_change_lints_its_callers_and_blocks_only_what_it_caused(tmp_path):
+    project = macro_pr(tmp_path, {"macros/cents.sql": QUALIFIED})
+    result, run = lint_gate(project)
+    assert [linted.path for linted in run.files] == ["models/direct.sql", "models/through.sql"]
+    assert run.notes == [
+        "lint: 1 macro changed (macros/cents.sql): 2 SQL files calling them render differently, "
+        "linted too (models/direct.sql, models/through.sql); only what the macro change caused "
+        "there blocks"
+    ]
+    found = sorted((f.path, f.line, f.code, f.disposition) for f in result.findings)
+    assert found == [
+        ("models/direct.sql", 3, "lint.RF03", "blocking"),
+        ("models/direct.sql", 3, "lint.RF03", "blocking"),
+        ("models/through.sql", 3, "lint.RF03", "blocking"),
+        ("models/through.sql", 3, "lint.RF03", "blocking"),
+    ]
+    for finding in result.findings:
+        assert finding.details["caused_by_change"] is True
+        assert finding.message.endswith(
+            "[new with this change to macros/cents.sql, which this file calls]"
+        )
+    # The console says it as the reader sees it, the fix measured against the same base.
+    cli = dbtgate("lint", cwd=project)
+    assert cli.returncode == 1, cli.stdout + cli.stderr
+    assert "2 SQL files calling them render differently" in cli.stdout
+    assert "fix: dbtgate lint --fix RF03 models/direct.sql --base-ref main\n" in cli.stdout
+
+
+def test_with_all_the_callers_old_debt_is_listed_outside_the_change(tmp_path):
+    project = macro_pr(tmp_path, {"macros/cents.sql": QUALIFIED})
+    result, _ = lint_gate(project, lint_all=True)
+    [debt] = [f for f in result.findings if f.code == "lint.LT01"]
+    assert (debt.path, debt.line, debt.disposition) == ("models/direct.sql", 3, "out_of_scope")
+    caused = {(f.path, f.disposition) for f in result.findings if f.code == "lint.RF03"}
+    assert caused == {("models/direct.sql", "blocking"), ("models/through.sql", "blocking")}
+
+
+def test_a_macro_change_that_breaks_its_callers_sql_blocks_as_unparsable(tmp_path):
+    # A stray keyword in the macro: both callers stop parsing; before, they parsed.
+    broken = CENTS.replace("{{ col }} / 100", "{{ col }} / 100 from")
+    project = macro_pr(tmp_path, {"macros/cents.sql": broken})
+    result, _ = lint_gate(project)
+    unparsable = {f.path: f for f in result.findings if f.code == "lint.unparsable"}
+    assert sorted(unparsable) == ["models/direct.sql", "models/through.sql"]
+    for finding in unparsable.values():
+        assert finding.disposition == "blocking"
+        assert "[new with this change to macros/cents.sql, which this file calls]" in (
+            finding.message
+        )
+
+
+def test_a_deleted_macro_fails_its_callers(tmp_path):
+    project = macro_pr(tmp_path, {"macros/dollars.sql": None})
+    result, run = lint_gate(project)
+    assert [linted.path for linted in run.files] == ["models/through.sql"]
+    [finding] = [f for f in result.findings if f.code == "lint.unparsable"]
+    assert finding.disposition == "blocking"
+    assert "Undefined jinja template variable: 'dollars'" in finding.message
+    assert finding.message.endswith(
+        "[new with this change to macros/dollars.sql, which this file calls]"
+    )
+
+
+def test_a_macro_change_that_renders_alike_lints_nothing_and_says_so(tmp_path):
+    # A comment in the macro: no caller's SQL changes.
+    commented = CENTS.replace("{% macro cents", "{# cents #}\n{% macro cents")
+    project = macro_pr(tmp_path, {"macros/cents.sql": commented})
+    result, run = lint_gate(project)
+    assert run.files == [] and result.findings == []
+    assert run.notes == [
+        "lint: 1 macro changed (macros/cents.sql): no SQL file calling them that the change left "
+        "as it was renders differently"
+    ]
+
+
+def test_an_edited_model_is_measured_against_the_base_macros_too(tmp_path):
+    # The model's first line is edited; the macro's qualified column makes its untouched line 3
+    # inconsistent. Measured against today's macros, that read as old debt.
+    edited = DIRECT.replace("select\n", "select distinct\n")
+    project = macro_pr(tmp_path, {"macros/cents.sql": QUALIFIED, "models/direct.sql": edited})
+    result, run = lint_gate(project)
+    assert [linted.path for linted in run.files] == ["models/direct.sql", "models/through.sql"]
+    direct = [f for f in result.findings if f.path == "models/direct.sql"]
+    rf03 = [f for f in direct if f.code == "lint.RF03"]
+    assert rf03 and all(f.disposition == "blocking" for f in rf03)
+    assert all(f.message.endswith("[new with this change, which edited other lines]") for f in rf03)
+    assert [f.disposition for f in direct if f.code == "lint.LT01"] == ["out_of_scope"]
+
+
+def test_a_pull_request_without_a_macro_lints_only_its_files(tmp_path):
+    project = macro_pr(tmp_path, {"models/unrelated.sql": UNRELATED.replace("amount", "amt")})
+    _, run = lint_gate(project)
+    assert [linted.path for linted in run.files] == ["models/unrelated.sql"]
+    assert run.notes == []
+
+
+@pytest.mark.slow
+def test_the_files_found_calling_a_macro_are_those_dbt_records(tmp_path):
+    """dbt's own `depends_on.macros` (through macros' own) names the same callers as the scan:
+    the direct one, the one through dollars(), and not the model naming `cents` as a column."""
+    project = macro_pr(tmp_path, {"macros/cents.sql": QUALIFIED})
+    (project / "profiles.yml").write_text(
+        f"demo:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+        f"      path: '{tmp_path / 'dev.duckdb'}'\n"
+    )
+    done = subprocess.run(
+        [find_dbt(os.environ), "parse", "--profiles-dir", str(project)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout
+    manifest = json.loads((project / "target/manifest.json").read_text())
+    macros = manifest["macros"]
+    changed = {
+        uid for uid, macro in macros.items() if macro["original_file_path"] == "macros/cents.sql"
+    }
+
+    def reaches(uids: list[str]) -> bool:
+        return any(
+            uid in changed or reaches(macros[uid]["depends_on"]["macros"])
+            for uid in uids
+            if uid in macros
+        )
+
+    by_dbt = sorted(
+        node["original_file_path"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and reaches(node["depends_on"]["macros"])
+    )
+    _, run = lint_gate(project)
+    assert by_dbt == ["models/direct.sql", "models/through.sql"]
+    assert [linted.path for linted in run.files] == by_dbt
+
+
+def test_under_the_dbt_templater_the_note_says_the_callers_were_not_linted(tmp_path):
+    """The dbt templater compiles the project as it is now: there is no rendering with the
+    base's macros to gate the callers against, and the note says so."""
+    from dbtgate.lint.dbt_project import read_dbt_project
+    from dbtgate.lint.run import _git_changes, _macro_callers
+
+    project = macro_pr(tmp_path, {"macros/cents.sql": QUALIFIED}).resolve()
+    changes = _git_changes(project, "main")
+    models = sorted((project / "models").glob("*.sql"))
+    dbt_files = read_dbt_project(project)
+    widened, base, notes = _macro_callers(
+        None, None, changes, dbt_files, "dbt", [], models, project
+    )
+    assert (widened, base) == (changes, None)
+    assert notes == [
+        "lint: 1 macro changed (macros/cents.sql): macros are not linted themselves, and the dbt "
+        "templater compiles the project only as it is now, so a file calling one is linted only "
+        "if it changed too"
+    ]
