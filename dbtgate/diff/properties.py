@@ -183,7 +183,14 @@ _HISTORY_SETTINGS = {
 
 
 # The strategy an incremental model without `incremental_strategy` runs, by adapter (its
-# `get_incremental_default_sql` macro, whatever the key): setting it is no change.
+# `get_incremental_default_sql` macro, whatever the key): setting it is no change. Read in the
+# adapters' source: dbt-duckdb's `duckdb__get_incremental_default_sql` returns
+# `get_incremental_delete_insert_sql` (dbt/include/duckdb/macros/adapters.sql, 1.10 and 1.11),
+# dbt-snowflake's `snowflake__get_incremental_default_sql` returns `get_incremental_merge_sql`
+# (dbt-labs/dbt-snowflake, dbt/include/snowflake/macros/materializations/incremental.sql). No
+# entry where the default hangs on the key (dbt-postgres's `postgres__get_incremental_default_sql`:
+# delete+insert with a unique_key, else append) or is not known here: the message says
+# "(default)".
 _DEFAULT_STRATEGY = {"duckdb": "delete+insert", "snowflake": "merge"}
 
 
