@@ -52,10 +52,22 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 RELATION_TYPES = frozenset({"model", "seed", "snapshot"})
-# The columns dbt adds to every snapshot table (lowered).
+# The columns dbt adds to every snapshot table (lowered), by their default names.
 SNAPSHOT_COLUMNS = frozenset(
     {"dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to", "dbt_is_deleted"}
 )
+
+
+def snapshot_columns(node: Node) -> frozenset[str]:
+    """The columns dbt adds to this snapshot's table (lowered): the defaults, but for those its
+    `snapshot_meta_column_names` renames (dbt 1.9+: `dbt_valid_to: valid_until`), which are
+    dbt's as much and no more the team's to describe or name."""
+    names = node.config.snapshot_meta_column_names if node.config is not None else None
+    if not names:
+        return SNAPSHOT_COLUMNS
+    return frozenset((names.get(default) or default).lower() for default in SNAPSHOT_COLUMNS)
+
+
 # Materializations that store nothing: reading one runs its query (and its parents', if they are
 # of these too) every time.
 _VIRTUAL_MATERIALIZATIONS = frozenset({"view", "ephemeral"})
@@ -517,7 +529,7 @@ class Project:
         if table is not None and table.columns:
             # dbt's own columns of a snapshot table are not the team's to describe (declared in
             # YAML, they count as any other).
-            own = SNAPSHOT_COLUMNS if model.resource_type == "snapshot" else ()
+            own = snapshot_columns(model) if model.resource_type == "snapshot" else ()
             for key, column in table.columns.items():
                 name = column.name or key
                 if name.lower() not in own:

@@ -753,3 +753,30 @@ def test_dbt_s_own_snapshot_columns_are_not_asked_to_be_described() -> None:
     docs = project.column_docs(snapshot)
     assert sorted(docs.undescribed) == ["id", "order_date", "status", "user_id"]
     assert docs.total == 4
+
+
+def test_a_snapshot_s_renamed_dbt_columns_are_dbt_s_too(tmp_path: Path) -> None:
+    """dbt 1.9+ lets a snapshot rename the columns it adds (`snapshot_meta_column_names:
+    {dbt_valid_to: valid_until}`): the table then holds valid_until, still dbt's, which
+    docs.column_coverage must not ask the team to describe, as it asks for no dbt_valid_to."""
+    build = CORPUS / "bouncer-dbt112"
+    if not build.is_dir():
+        pytest.skip(f"corpus absent: {build}")
+    uid = "snapshot.dbt_bouncer_test_project.snapshot_orders"
+    manifest = json.loads((build / "manifest.json").read_text())
+    names = manifest["nodes"][uid]["config"]["snapshot_meta_column_names"]
+    names.update(dbt_valid_to="valid_until", dbt_scd_id="scd_id")
+    catalog = json.loads((build / "catalog.json").read_text())
+    columns = catalog["nodes"][uid]["columns"]
+    for old, new in (("dbt_valid_to", "valid_until"), ("dbt_scd_id", "scd_id")):
+        columns[new] = {**columns.pop(old), "name": new}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog))
+    project = Project.from_artifacts(load_artifacts(tmp_path))
+    docs = project.column_docs(project.nodes[uid])
+    assert sorted(docs.undescribed) == ["id", "order_date", "status", "user_id"]
+    # Renamed, the default name is the team's again: a column of theirs called dbt_valid_to.
+    columns["dbt_valid_to"] = {**columns["valid_until"], "name": "dbt_valid_to"}
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog))
+    project = Project.from_artifacts(load_artifacts(tmp_path))
+    assert "dbt_valid_to" in project.column_docs(project.nodes[uid]).undescribed

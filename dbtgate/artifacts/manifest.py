@@ -90,6 +90,9 @@ class NodeConfig(msgspec.Struct, **_S):
     access: str | None = None
     # A snapshot's: `timestamp`, `check`, or a custom strategy's macro name.
     strategy: str | None = None
+    # A snapshot's names for the columns dbt adds (dbt 1.9+: `{dbt_valid_to: valid_until}`;
+    # None for a default name).
+    snapshot_meta_column_names: dict[str, str | None] | None = None
     # A snapshot's schema and database as dbt <1.9 configures them (`target_schema`), which
     # name its relation as `schema` and `database` do.
     target_schema: str | None = None

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from dbtgate.artifacts.manifest import Macro, Node, Source, file_path, materialized_as
-from dbtgate.project import SNAPSHOT_COLUMNS, Project, display_name
+from dbtgate.project import Project, display_name, snapshot_columns
 from dbtgate.rules.registry import Names, Regex, RegexMap, Violation, rule
 
 DEFAULT_LAYERS = {
@@ -448,7 +448,7 @@ def column_types(resource: Node | Source, project: Project) -> list[tuple[str, s
             if column.type:
                 types[name.lower()] = (declared.get(name.lower(), name), column.type)
     if resource.resource_type == "snapshot":
-        for name in SNAPSHOT_COLUMNS:
+        for name in snapshot_columns(resource):
             types.pop(name, None)
     return list(types.values())
 
