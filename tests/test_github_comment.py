@@ -21,6 +21,7 @@ from dbtgate.report.github import (
     comment_marker,
     github_context_from_env,
     post_sticky_comment,
+    pull_request_labels,
 )
 
 REPO = "acme/warehouse"
@@ -521,6 +522,25 @@ def test_next_page_link_to_another_host_is_refused(github: FakeGitHub) -> None:
         with pytest.raises(CommentError, match="another host"):
             post_sticky_comment(context(github), MARKER, "report")
         assert elsewhere.requests == []
+
+
+@pytest.mark.parametrize(
+    ("listing", "doing"),
+    [("comments", "listing the comments on"), ("labels", "reading the labels of")],
+)
+def test_a_list_answered_with_something_else_is_one_line_naming_the_listing(
+    github: FakeGitHub, listing: str, doing: str
+) -> None:
+    """A proxy's or a gateway's object where GitHub sends a page of a list is named, not read."""
+    github.fail_next(200, "not the comments")
+
+    with pytest.raises(CommentError) as caught:
+        if listing == "comments":
+            post_sticky_comment(context(github), MARKER, "report")
+        else:
+            env = {"GITHUB_TOKEN": github.token, "GITHUB_API_URL": github.api_url}
+            pull_request_labels(REPO, PR, env)
+    assert str(caught.value) == f"unexpected answer {doing} PR #7 of acme/warehouse: not a list"
 
 
 # --- context from the Actions environment -------------------------------------------------------

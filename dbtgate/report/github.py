@@ -18,7 +18,7 @@ import string
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.message import Message
@@ -391,11 +391,8 @@ def _post_sticky_comment(
     earlier: list[Any] = []  # ours with `earlier_marker`, for want of one with `marker`
     markers = (marker, earlier_marker) if earlier_marker else (marker,)
     is_ours: Callable[[Any, str], bool] | None = None
-    url: str | None = f"{api}{issue}/{ctx.pr_number}/comments?per_page=100"
-    while url:
-        page, url = client.request("GET", url, doing=f"listing the comments on {where}")
-        if not isinstance(page, list):
-            raise CommentError(f"unexpected answer listing the comments on {where}: not a list")
+    comments = f"{api}{issue}/{ctx.pr_number}/comments?per_page=100"
+    for page in client.pages(comments, doing=f"listing the comments on {where}"):
         marked = [c for c in page if any(m in _comment_body(c) for m in markers)]
         if marked and is_ours is None:
             is_ours = _is_ours(client, api)
@@ -497,12 +494,9 @@ def pull_request_labels(
     client = _Client(ctx, timeout=timeout, max_retry_wait=max_retry_wait, access="read")
     owner, repo = (quote(part, safe="") for part in repository.split("/", 1))
     where = f"PR #{number} of {repository}"
-    url: str | None = f"{ctx.api_url}/repos/{owner}/{repo}/issues/{number}/labels?per_page=100"
+    url = f"{ctx.api_url}/repos/{owner}/{repo}/issues/{number}/labels?per_page=100"
     names: list[str] = []
-    while url:
-        page, url = client.request("GET", url, doing=f"reading the labels of {where}")
-        if not isinstance(page, list):
-            raise CommentError(f"unexpected answer reading the labels of {where}: not a list")
+    for page in client.pages(url, doing=f"reading the labels of {where}"):
         for label in page:
             name = label.get("name") if isinstance(label, dict) else None
             if isinstance(name, str) and name.strip():
@@ -627,6 +621,17 @@ class _Client:
                 f"cannot reach the GitHub API at {self._host} while {doing}:"
                 f" {self._scrub(str(reason)) or type(exc).__name__}"
             ) from None
+
+    def pages(self, url: str, *, doing: str) -> Iterator[list[Any]]:
+        """GET `url` and each next page GitHub's `Link` header names, one list of items a page:
+        a list endpoint gives 100 at the most per page, and what is sought (a duplicate comment,
+        a label) may be on any. An answer that is not a list is an error naming `doing`."""
+        next_url: str | None = url
+        while next_url:
+            page, next_url = self.request("GET", next_url, doing=doing)
+            if not isinstance(page, list):
+                raise CommentError(f"unexpected answer {doing}: not a list")
+            yield page
 
     def _send(
         self, method: str, url: str, payload: dict[str, Any] | None
