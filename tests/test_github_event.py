@@ -271,8 +271,9 @@ FAILURES = {
     ),
     "no-token": (
         lambda gh, env: env.update(GITHUB_TOKEN=""),
-        "could not be read: GITHUB_TOKEN is not set (in a workflow: `env: GITHUB_TOKEN: ${{ "
-        "github.token }}`; the dbtgate action sets it from its `token` input)",
+        "could not be read: no GitHub token to read the pull request's labels: set GITHUB_TOKEN"
+        " (in a workflow: `env: GITHUB_TOKEN: ${{ github.token }}`; the dbtgate action's `token`"
+        " input sets it, the job's own token unless the input names a secret that is empty)",
     ),
     "api-url": (
         lambda gh, env: env.update(GITHUB_API_URL="api.github.com"),

@@ -164,8 +164,7 @@ def github_context_from_env(
     # names.
     own_event = _pr_from_event(event) == number
     read_only = _read_only(head, environ) if own_event else None
-    token = environ.get("GITHUB_TOKEN", "").strip()
-    if not token and read_only:
+    if read_only and not environ.get("GITHUB_TOKEN", "").strip():
         # `token: ${{ secrets.BOT_TOKEN }}`: a fork's run gets no secrets, as GitHub means it.
         raise CommentError(
             f"the pull request comes from {_fork_named(_repo_name(head, 'head'))}, whose runs "
@@ -173,12 +172,7 @@ def github_context_from_env(
             "and the job's status",
             fork=True,
         )
-    if not token:
-        raise DbtgateError(
-            "no GitHub token to post the PR comment: set GITHUB_TOKEN (in a workflow: `env:"
-            " GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}`; the dbtgate action's `token` input,"
-            " the job's own token unless it names a secret that is empty)"
-        )
+    token = _token(environ, "post the PR comment")
     repository = (repo or environ.get("GITHUB_REPOSITORY", "")).strip()
     if not repository:
         raise DbtgateError(
@@ -202,6 +196,19 @@ def github_context_from_env(
         read_only=read_only,
         fork=_repo_name(head, "head") if read_only else None,
     )
+
+
+def _token(environ: Mapping[str, str], purpose: str) -> str:
+    """GITHUB_TOKEN, which every call to the API needs; unset or blank, an error saying what it
+    was needed for (`purpose`: `post the PR comment`) and how a workflow sets it."""
+    token = environ.get("GITHUB_TOKEN", "").strip()
+    if not token:
+        raise DbtgateError(
+            f"no GitHub token to {purpose}: set GITHUB_TOKEN (in a workflow: `env: GITHUB_TOKEN:"
+            " ${{ github.token }}`; the dbtgate action's `token` input sets it, the job's own"
+            " token unless the input names a secret that is empty)"
+        )
+    return token
 
 
 def _api_url(environ: Mapping[str, str], token: str) -> str:
@@ -483,12 +490,7 @@ def pull_request_labels(
     carries none, a merge queue's `merge_group`. Whatever stops it (no token, a GITHUB_API_URL
     that is none, GitHub's refusal, the network) raises a one-line DbtgateError, the token
     scrubbed, for the caller to turn into a warning; retries and timeouts are the comment's."""
-    token = environ.get("GITHUB_TOKEN", "").strip()
-    if not token:
-        raise DbtgateError(
-            "GITHUB_TOKEN is not set (in a workflow: `env: GITHUB_TOKEN: ${{ github.token }}`;"
-            " the dbtgate action sets it from its `token` input)"
-        )
+    token = _token(environ, "read the pull request's labels")
     check_target(repository, number)
     ctx = GitHubContext(repository, number, token, _api_url(environ, token), read_only=False)
     client = _Client(ctx, timeout=timeout, max_retry_wait=max_retry_wait, access="read")
