@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -107,20 +105,6 @@ def manifest_only_copy(source: Path, target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     (target / "manifest.json").write_bytes((source / "manifest.json").read_bytes())
     return target
-
-
-def dbtgate(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """The real command line, as CI runs it (plus `env`: DBTGATE_TODAY to pin the day)."""
-    return subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200", **(env or {})},
-        check=False,
-    )
 
 
 def read_json(path: Path) -> dict:

@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS
-from policy_support import dbtgate, read_json, write_config
+from policy_support import read_json, write_config
 
 from dbtgate.errors import DbtgateError
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+from cli_support import dbtgate
 from corpus import corpus_dir
 
 from dbtgate.checkout import checked_out
@@ -58,16 +58,6 @@ def test_edits_to_the_projects_tracked_files_are_counted_and_nothing_else(tmp_pa
     outside = tmp_path.parent / f"{tmp_path.name}-plain"
     outside.mkdir()
     assert checked_out(outside) is None
-
-
-def dbtgate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
-    )
 
 
 def test_a_report_of_an_edited_checkout_says_so_wherever_it_names_the_commit(tmp_path) -> None:

@@ -9,6 +9,7 @@ import sys
 from collections import Counter
 
 import pytest
+from cli_support import plain_env, run_dbtgate
 from corpus import CORPUS
 from diff_support import model, write_build
 from policy_support import write_config
@@ -25,13 +26,7 @@ BUILDS = [
 
 
 def dbtgate(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "120"},
-    )
+    return run_dbtgate(*args, cwd=cwd, env=plain_env(COLUMNS="120"))
 
 
 @pytest.mark.parametrize("build", BUILDS)

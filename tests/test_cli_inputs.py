@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS
 from lint_repos import git
-from policy_support import dbtgate, read_json
+from policy_support import read_json
 
 from dbtgate.baseline import can_baseline
 from dbtgate.findings import Finding

@@ -8,8 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS
-from policy_support import dbtgate, read_json
+from policy_support import read_json
 
 BOUNCER = CORPUS / "bouncer-dbt112"
 CONFIG = """\

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 
 from dbtgate.base import find_dbt
 from dbtgate.errors import DbtgateError
@@ -68,21 +69,7 @@ def profiles(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = {
-        "NO_COLOR": "1",
-        "PATH": "/usr/bin:/bin",
-        "COLUMNS": "200",
-        "HOME": str(cwd),
-        **env,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environ,
-        check=False,
-    )
+    return dbtgate(*args, cwd=cwd, env={"HOME": str(cwd), **env})
 
 
 def worktrees(repo: Path) -> list[str]:

@@ -9,8 +9,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from diff_support import constraint, model, write_build
-from policy_support import dbtgate, read_json
+from policy_support import read_json
 
 from dbtgate.diff.settings import setting_of
 from dbtgate.findings import Finding

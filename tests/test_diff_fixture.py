@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from policy_support import dbtgate, read_json
+from cli_support import dbtgate
+from policy_support import read_json
 
 pytestmark = pytest.mark.slow
 

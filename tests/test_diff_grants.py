@@ -8,9 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS
 from diff_support import model, write_build
-from policy_support import dbtgate, read_json, write_config
+from policy_support import read_json, write_config
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.diff.compare import diff_projects

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from policy_support import dbtgate, read_json
+from cli_support import dbtgate
+from policy_support import read_json
 from test_diff_incremental_dbt import dbt
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from cli_support import dbtgate
 from diff_support import data_test, model, write_build
-from policy_support import dbtgate
 
 from dbtgate.report.json_report import report_schema
 from dbtgate.status.fixed import fixed_since_base

@@ -11,8 +11,8 @@ import subprocess
 
 import jsonschema
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS
-from policy_support import dbtgate
 
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding

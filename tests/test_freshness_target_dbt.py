@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from policy_support import dbtgate
+from cli_support import dbtgate
 
 from dbtgate.base import find_dbt
 

@@ -14,9 +14,9 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from diff_support import model, write_build
 from fake_github import FakeGitHub, merge_group_event
-from policy_support import dbtgate
 
 from dbtgate.errors import DbtgateError
 from dbtgate.github_event import queued_pull_request

@@ -11,10 +11,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from corpus import corpus_dir
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from policy_support import dbtgate, read_json, write_config
+from policy_support import read_json, write_config
 from test_diff_properties import builds, write
 from test_report_json import schema_validator
 

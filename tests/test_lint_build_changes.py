@@ -17,8 +17,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from lint_repos import FIXTURES, apply_overlay, git, shop_pr_repo
-from policy_support import dbtgate
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.checks import CheckContext

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from policy_support import dbtgate
+from cli_support import dbtgate
 
 MODEL = (
     "select\n"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate as plain_dbtgate
 from lint_repos import commit_all, git, lint_gate, shop_pr_repo
 
 from dbtgate.artifacts import load_artifacts
@@ -109,15 +109,9 @@ def test_fingerprints_survive_lines_inserted_above(tmp_path):
 
 def dbtgate(
     *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200", "HOME": str(cwd)}
-        | (env or {}),
-    )
+) -> subprocess.CompletedProcess[str]:
+    """The command in a plain environment whose HOME is `cwd`: nothing of the tester's home."""
+    return plain_dbtgate(*args, cwd=cwd, env={"HOME": str(cwd), **(env or {})})
 
 
 def test_lint_command_from_the_repository_root_fails_the_pr_and_writes_the_json_report(tmp_path):

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from lint_repos import commit_all, git, init_repo, lint_gate, shop_pr_repo
-from policy_support import dbtgate
 
 from dbtgate.artifacts.manifest import Manifest, ManifestMetadata
 from dbtgate.config import Config, LintConfig

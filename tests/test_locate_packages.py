@@ -16,7 +16,8 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-from policy_support import dbtgate, read_json, write_config
+from cli_support import dbtgate
+from policy_support import read_json, write_config
 
 from dbtgate.artifacts.manifest import Macro, Node, TestMetadata
 from dbtgate.locate import Location, Locator, ResourceFiles, place_code

@@ -11,7 +11,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from policy_support import dbtgate, write_config
+from cli_support import dbtgate
+from policy_support import write_config
 
 from dbtgate.artifacts.manifest import Node, Source, TestMetadata
 from dbtgate.findings import Finding, fingerprint

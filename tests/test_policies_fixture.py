@@ -7,7 +7,8 @@ import os
 import sys
 
 import pytest
-from policy_support import dbtgate, read_json, write_config
+from cli_support import dbtgate
+from policy_support import read_json, write_config
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -15,6 +14,7 @@ from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
+from cli_support import plain_env, run_dbtgate
 from corpus import CORPUS
 from fake_github import FakeGitHub
 
@@ -36,19 +36,8 @@ FILES = {
 
 
 def dbtgate(*args: str, cwd: Path, env: dict[str, str] | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={
-            "NO_COLOR": "1",
-            "PATH": "/usr/bin:/bin",
-            "COLUMNS": "120",
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            **(env or {}),
-        },
-    )
+    settings = plain_env(COLUMNS="120", DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    return run_dbtgate(*args, cwd=cwd, env=settings | (env or {}))
 
 
 def gate_args(shop_builds) -> list[str]:

@@ -12,8 +12,9 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS
-from policy_support import dbtgate, manifest_only_copy, write_config
+from policy_support import manifest_only_copy, write_config
 
 from dbtgate.report.view import verdict_words
 

@@ -10,18 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS
 from hypothesis import given
 from hypothesis import strategies as st
-from policy_support import (
-    by_code,
-    corpus_project,
-    dbtgate,
-    edited_bouncer,
-    gate,
-    rule_config,
-    write_config,
-)
+from policy_support import by_code, corpus_project, edited_bouncer, gate, rule_config, write_config
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.errors import DbtgateError

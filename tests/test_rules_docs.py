@@ -8,12 +8,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS
 from policy_support import (
     by_code,
     corpus_manifest_project,
     corpus_project,
-    dbtgate,
     edited_bouncer,
     gate,
     rule_config,

@@ -6,8 +6,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from diff_support import PACKAGE, model, write_build
-from policy_support import by_code, corpus_project, dbtgate, gate, read_json, write_config
+from policy_support import by_code, corpus_project, gate, read_json, write_config
 
 from dbtgate.rules.codeowners import find_codeowners, parse_codeowners, same_owner
 

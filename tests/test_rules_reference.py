@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from policy_support import dbtgate, read_json, write_config
+from cli_support import dbtgate
+from policy_support import read_json, write_config
 from report_samples import sample_report
 
 from dbtgate.codes import CodeDoc, code_docs

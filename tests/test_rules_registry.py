@@ -11,8 +11,9 @@ import typing
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS
-from policy_support import dbtgate, manifest_only_copy, write_config
+from policy_support import manifest_only_copy, write_config
 from rich.console import Console
 
 from dbtgate.rules.reference import print_rule

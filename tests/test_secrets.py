@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from fake_github import FakeGitHub
-from policy_support import dbtgate
 
 from dbtgate.dbt_process import run_dbt
 from dbtgate.plain_text import indented_lines, one_line

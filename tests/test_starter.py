@@ -9,8 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from diff_support import PACKAGE, model, write_build
-from policy_support import dbtgate, read_json
+from policy_support import read_json
 
 from dbtgate import config as config_module
 from dbtgate.config import Config, load_config

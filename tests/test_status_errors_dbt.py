@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from policy_support import dbtgate
+from cli_support import dbtgate
 from test_diff_incremental_dbt import dbt
 
 pytestmark = pytest.mark.slow

@@ -11,8 +11,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS, corpus_dir, corpus_files, file_id
-from policy_support import dbtgate, write_config
+from policy_support import write_config
 
 from dbtgate.artifacts import ArtifactSet, load_artifacts, load_manifest, load_run_results
 from dbtgate.checks import CheckContext

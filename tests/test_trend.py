@@ -6,10 +6,10 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import plain_env, run_dbtgate
 from corpus import CORPUS
 
 from dbtgate.report.view import percent
@@ -20,13 +20,7 @@ BUILDS = ["bouncer-dbt110", "bouncer-dbt111", "bouncer-dbt112"]
 
 
 def dbtgate(*args, cwd=None, env_columns="200"):
-    return subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": env_columns},
-    )
+    return run_dbtgate(*args, cwd=cwd, env=plain_env(COLUMNS=env_columns))
 
 
 @pytest.fixture(scope="module")

@@ -6,23 +6,17 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import plain_env, run_dbtgate
 from corpus import CORPUS
 
 pytestmark = pytest.mark.slow
 
 
 def check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "check", "-q", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "300"},
-    )
+    return run_dbtgate("check", "-q", *args, cwd=cwd, env=plain_env(COLUMNS="300"))
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS
-from policy_support import dbtgate, manifest_only_copy, write_config
+from policy_support import manifest_only_copy, write_config
 
 from dbtgate.config import load_config
 from dbtgate.errors import DbtgateError

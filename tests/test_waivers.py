@@ -10,11 +10,11 @@ from html import escape
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS
 from policy_support import (
     by_code,
     corpus_project,
-    dbtgate,
     gate,
     manifest_only_copy,
     read_json,

@@ -1,0 +1,46 @@
+"""dbtgate's command line run in tests as CI runs it: `python -m dbtgate.cli` in a child process.
+
+A test of what a user sees (the exit code, what is printed where, how the environment changes
+it) runs the real command, not `main()` inside pytest's process; these helpers say how once, so
+a test says only its arguments, its folder and the environment it means.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+COMMAND = (sys.executable, "-m", "dbtgate.cli")
+
+
+def plain_env(**settings: str) -> dict[str, str]:
+    """An environment with nothing of the machine running the tests: no colour, the system's
+    PATH (no dbt on it), no GITHUB_* variables; plus `settings` (COLUMNS pins the width)."""
+    return {"NO_COLOR": "1", "PATH": "/usr/bin:/bin", **settings}
+
+
+def run_dbtgate(
+    *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """`dbtgate ARGS` in `cwd` with exactly `env` (None: the test run's own), its output
+    captured as text and its exit code left to the test; `options` go to subprocess.run."""
+    return subprocess.run(
+        [*COMMAND, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        check=False,
+        **options,
+    )
+
+
+def dbtgate(
+    *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`dbtgate ARGS` in a plain environment 200 columns wide, plus `env` (DBTGATE_TODAY to
+    pin the day)."""
+    return run_dbtgate(*args, cwd=cwd, env=plain_env(COLUMNS="200") | dict(env or {}))
