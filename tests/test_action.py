@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cli_support import plain_env, run_dbtgate
 from corpus import corpus_dir
 from lint_repos import commit_all, git, init_repo
 from workflow_expressions import evaluate, interpolate
@@ -1137,22 +1138,8 @@ def test_the_base_artifact_the_example_keeps_compares_a_changed_models_filters(
             kept.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, kept)
     report = tmp_path / "diff.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dbtgate.cli",
-            "diff",
-            "--base",
-            str(download),
-            "--json",
-            str(report),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=shop_builds.pr,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
-        check=False,
+    done = run_dbtgate(
+        "diff", "--base", str(download), "--json", str(report), cwd=shop_builds.pr, env=plain_env()
     )
     assert done.stderr == "", done.stderr
     changes = json.loads(report.read_text())["sections"]["diff"]["changes"]

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run_dbtgate
 
 REPO = Path(__file__).resolve().parents[1]
 GENERATOR = REPO / "benchmarks" / "generate.py"
@@ -261,15 +262,8 @@ def test_missing_source_artifact_is_a_one_line_error(tmp_path: Path) -> None:
 def test_dbtgate_diff_of_the_generated_pair_finds_exactly_the_recorded_changes(
     generated: Path,
 ) -> None:
-    done = subprocess.run(
-        [
-            *(sys.executable, "-m", "dbtgate.cli", "diff", "--base", "base", "--artifacts", "pr"),
-            *("--json", "diff.json"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=generated,
-        check=False,
+    done = run_dbtgate(
+        *("diff", "--base", "base", "--artifacts", "pr", "--json", "diff.json"), cwd=generated
     )
     assert done.returncode == 1, done.stderr  # the truth holds breaking changes: the gate fails
     changes = read(generated / "diff.json")["sections"]["diff"]["changes"]

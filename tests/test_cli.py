@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from collections import Counter
 
 import pytest
-from cli_support import plain_env, run_dbtgate
+from cli_support import COMMAND, plain_env, run_dbtgate
 from corpus import CORPUS
 from diff_support import model, write_build
 from policy_support import write_config
@@ -134,12 +133,8 @@ def test_help_never_breaks_a_flag_at_its_hyphen_nor_a_code_span(tmp_path, column
 
     broken = []
     for name in ["", *COMMANDS]:
-        result = subprocess.run(
-            [sys.executable, "-m", "dbtgate.cli", *([name] if name else []), "--help"],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": columns},
+        result = run_dbtgate(
+            *([name] if name else []), "--help", cwd=tmp_path, env=plain_env(COLUMNS=columns)
         )
         assert result.returncode == 0, result.stderr
         broken += [
@@ -321,13 +316,7 @@ def test_json_dash_writes_the_report_to_stdout_and_the_console_to_stderr(tmp_pat
     )
     env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": ""}
     args = ["check", "--artifacts", str(CORPUS / "bouncer-dbt112"), "--json", "-"]
-    result = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", *args, "--out", str(tmp_path / "out")],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    result = run_dbtgate(*args, "--out", str(tmp_path / "out"), cwd=tmp_path, env=env)
     assert result.returncode in (0, 1), result.stderr
     report = json.loads(result.stdout)
     assert report["project"] == "dbt_bouncer_test_project"
@@ -348,13 +337,7 @@ def test_a_step_summary_that_cannot_be_written_leaves_the_verdict_and_the_report
     summary = tmp_path / "missing-dir" / "summary.md"
     env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
     args = ["check", "--artifacts", str(CORPUS / "bouncer-dbt112"), "--out", str(tmp_path / "out")]
-    result = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    result = run_dbtgate(*args, cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert (
         f"dbtgate: could not write the step summary to {summary} (GITHUB_STEP_SUMMARY): No such "
@@ -380,13 +363,7 @@ def test_in_github_actions_the_verdict_and_the_reports_are_step_outputs(tmp_path
     env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(outputs)}
     env.pop("GITHUB_STEP_SUMMARY", None)
     args = ["check", "--artifacts", str(CORPUS / "bouncer-dbt112"), "--out", "reports"]
-    result = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", *args, "--format", "json,html"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    result = run_dbtgate(*args, "--format", "json,html", cwd=tmp_path, env=env)
     assert result.returncode == 1, result.stderr
     report = json.loads((tmp_path / "reports" / "gate.json").read_text())
     blocking = report["counts"]["by_disposition"]["blocking"]
@@ -448,16 +425,9 @@ def test_piped_tables_are_wide_unless_columns_says_otherwise(tmp_path):
     if not build.is_dir():
         pytest.skip(f"corpus absent: {build}")
     args = ("diff", "--artifacts", str(build / "pr2"), "--base", str(build / "base"))
-    env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
 
     def printed(extra: dict[str, str]) -> list[str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "dbtgate.cli", *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env={**env, **extra},
-        )
+        done = run_dbtgate(*args, cwd=tmp_path, env=plain_env(**extra))
         assert done.returncode in (0, 1), done.stderr
         return done.stdout.splitlines()
 
@@ -537,9 +507,8 @@ def test_a_report_folder_that_cannot_be_made_names_its_option(tmp_path, args, me
 def test_in_github_actions_the_error_that_stopped_the_gate_is_an_annotation_too(tmp_path):
     """The run's page said only "exit code 2"; the line stays for the log, and the annotation
     is escaped as a workflow command's message must be."""
-    env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "GITHUB_ACTIONS": "true"}
-    args = [sys.executable, "-m", "dbtgate.cli", "check", "--artifacts", "no%where"]
-    result = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, env=env)
+    env = plain_env(GITHUB_ACTIONS="true")
+    result = run_dbtgate("check", "--artifacts", "no%where", cwd=tmp_path, env=env)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "dbtgate: error: no%where: artifacts directory not found (run dbt first, or pass "
@@ -553,13 +522,7 @@ def test_in_github_actions_the_error_that_stopped_the_gate_is_an_annotation_too(
     (tmp_path / "analytics").mkdir()
     (tmp_path / "analytics" / "dbtgate.yml").write_text("version: 1\nscpoe: all\n")
     env["GITHUB_WORKSPACE"] = str(tmp_path)
-    result = subprocess.run(
-        [*args[:-2], "-c", "analytics/dbtgate.yml"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    result = run_dbtgate("check", "-c", "analytics/dbtgate.yml", cwd=tmp_path, env=env)
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1].startswith(
         "::error file=analytics/dbtgate.yml,line=2,title=dbtgate stopped::analytics/dbtgate.yml:2:"
@@ -603,7 +566,7 @@ def test_a_reader_that_stops_early_ends_the_run_quietly_with_its_verdict(tmp_pat
     build = CORPUS / "recce-pair/pr2"
     if not build.is_dir():
         pytest.skip(f"corpus absent: {build}")
-    env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
+    env = plain_env()
     (tmp_path / "fails").mkdir()
     write_config(
         tmp_path / "fails",
@@ -616,18 +579,12 @@ def test_a_reader_that_stops_early_ends_the_run_quietly_with_its_verdict(tmp_pat
         (tmp_path, ["rules"], 1),
     ):
         if args[0] != "rules":
-            unpiped = subprocess.run(
-                [sys.executable, "-m", "dbtgate.cli", *args],
-                capture_output=True,
-                cwd=cwd,
-                env=env,
-                check=False,
-            )
+            unpiped = run_dbtgate(*args, cwd=cwd, env=env)
             assert unpiped.returncode == verdict, (args, unpiped.stderr)
         read, write = os.pipe()
         os.close(read)  # the reader is gone before the first line is written
         done = subprocess.run(
-            [sys.executable, "-m", "dbtgate.cli", *args],
+            [*COMMAND, *args],
             stdout=write,
             stderr=subprocess.PIPE,
             text=True,

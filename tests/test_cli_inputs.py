@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from cli_support import dbtgate
+from cli_support import dbtgate, plain_env, run_dbtgate
 from corpus import CORPUS
 from lint_repos import git
 from policy_support import read_json
@@ -207,28 +205,11 @@ def _gate_with_base_outside(tmp_path: Path, base: Path, given: str, **env: str) 
     work = tmp_path / "work"
     shutil.copytree(BOUNCER, work / "target")
     shutil.copytree(CORPUS / "bouncer-dbt111", base)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dbtgate.cli",
-            "check",
-            "--artifacts",
-            "target",
-            "--base",
-            given,
-            "--json",
-            "gate.json",
-            "--out",
-            "reports",
-            "--format",
-            "md,html",
-        ],
-        capture_output=True,
-        text=True,
+    result = run_dbtgate(
+        *("check", "--artifacts", "target", "--base", given, "--json", "gate.json"),
+        *("--out", "reports", "--format", "md,html"),
         cwd=work,
-        check=False,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", **env},
+        env=plain_env(**env),
     )
     assert result.returncode in (0, 1), result.stderr
     return read_json(work / "gate.json")

@@ -9,14 +9,13 @@ import dataclasses
 import datetime as dt
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 import yaml
+from cli_support import run_dbtgate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_docs_configuration import config_samples
@@ -347,13 +346,7 @@ def test_what_the_schema_accepts_the_loader_accepts(
 
 def test_validate_schema_prints_the_schema_and_reads_no_config(tmp_path: Path):
     (tmp_path / "dbtgate.yml").write_text("not: [valid\n", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "validate", "--schema"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=False,
-    )
+    done = run_dbtgate("validate", "--schema", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     printed = json.loads(done.stdout)

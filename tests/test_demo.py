@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+from cli_support import plain_env, run_dbtgate
 
 from dbtgate.fixture_build import install_hint
 from dbtgate.report.json_report import load_report
@@ -22,16 +23,11 @@ def test_demo_writes_every_report_format_and_says_where(shop_builds) -> None:
     workdir = shop_builds.pr.parent.parent
     reports = workdir / "reports"
     shutil.rmtree(reports, ignore_errors=True)
-    result = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "demo", "--dir", str(workdir)],
-        capture_output=True,
-        text=True,
-        env={
-            "NO_COLOR": "1",
-            "PATH": "/usr/bin:/bin",
-            "COLUMNS": "300",
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        },
+    result = run_dbtgate(
+        "demo",
+        "--dir",
+        str(workdir),
+        env=plain_env(COLUMNS="300", DBT_SEND_ANONYMOUS_USAGE_STATS="false"),
     )
     # The planted problems fail the gate; the demo itself worked.
     assert result.returncode == 0, result.stderr
@@ -84,12 +80,7 @@ def test_the_install_hint_names_the_pypi_extra_outside_a_checkout(tmp_path):
 def test_a_file_given_as_the_demo_directory_is_one_line_and_exit_2(tmp_path):
     taken = tmp_path / "notes.txt"
     taken.write_text("mine\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "demo", "--dir", str(taken)],
-        capture_output=True,
-        text=True,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
-    )
+    result = run_dbtgate("demo", "--dir", str(taken), env=plain_env())
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"dbtgate: error: --dir {taken}: is a file; give a directory for the demo's builds"
@@ -102,13 +93,7 @@ def test_a_directory_of_ones_own_is_not_written_into(tmp_path):
     mine = tmp_path / "repo"
     mine.mkdir()
     (mine / "README.md").write_text("# my project\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "demo", "--dir", "."],
-        capture_output=True,
-        text=True,
-        cwd=mine,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
-    )
+    result = run_dbtgate("demo", "--dir", ".", cwd=mine, env=plain_env())
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "dbtgate: error: --dir .: not empty, and not a directory `dbtgate demo` made (it writes "
@@ -119,16 +104,15 @@ def test_a_directory_of_ones_own_is_not_written_into(tmp_path):
 
 
 def _demo(workdir) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "demo", "--dir", str(workdir)],
-        capture_output=True,
-        text=True,
-        env={
-            "NO_COLOR": "1",
-            "PATH": f"{sys.executable.rsplit('/', 1)[0]}:/usr/bin:/bin",
-            "COLUMNS": "300",
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        },
+    return run_dbtgate(
+        "demo",
+        "--dir",
+        str(workdir),
+        env=plain_env(
+            PATH=f"{sys.executable.rsplit('/', 1)[0]}:/usr/bin:/bin",
+            COLUMNS="300",
+            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        ),
     )
 
 

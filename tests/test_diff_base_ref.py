@@ -12,12 +12,11 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from cli_support import dbtgate
+from cli_support import COMMAND, dbtgate
 
 from dbtgate.base import find_dbt
 from dbtgate.errors import DbtgateError
@@ -304,7 +303,7 @@ def test_sigterm_during_the_base_parse_removes_the_worktree(repo, profiles, shop
     }
     args = diff_args(shop_builds, profiles, tmp_path / "diff.json")
     process = subprocess.Popen(
-        [sys.executable, "-m", "dbtgate.cli", *args],
+        [*COMMAND, *args],
         cwd=repo,
         env=environ,
         stdout=subprocess.PIPE,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from cli_support import run_dbtgate
 from diff_support import (
     PACKAGE,
     constraint,
@@ -1780,7 +1781,6 @@ def test_a_removed_models_file_is_named_from_the_repository_root(tmp_path: Path)
     project; a project in a subfolder of the repository (`analytics/`) names it from the root,
     as every other finding does (links, annotations and SARIF resolve it from there)."""
     import subprocess
-    import sys
 
     repo = tmp_path / "repo"
     project = repo / "analytics"
@@ -1790,22 +1790,7 @@ def test_a_removed_models_file_is_named_from_the_repository_root(tmp_path: Path)
     kept, gone = model("orders", ORDERS_COLUMNS), model("legacy", ORDERS_COLUMNS)
     write_build(tmp_path / "base", [kept, gone])
     write_build(project, [kept])
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dbtgate.cli",
-            "check",
-            "--base",
-            "../../base/target",
-            "--json",
-            "x",
-        ],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_dbtgate("check", "--base", "../../base/target", "--json", "x", cwd=project)
     assert result.returncode in (0, 1), result.stderr
     report = msgspec.json.decode((project / "x").read_bytes())
     [removed] = [f for f in report["findings"] if f["code"].endswith("model_removed")]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import plain_env, run_dbtgate
 
 import dbtgate.diff
 from dbtgate.codes import DOC_MODULES, code_docs
@@ -58,14 +57,7 @@ def test_each_code_says_what_why_and_how_to_fix(code: str) -> None:
 
 
 def test_rules_command_explains_a_diff_code_as_a_user_sees_it(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "rules", "breaking.type_changed"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "100"},
-        check=False,
-    )
+    done = run_dbtgate("rules", "breaking.type_changed", cwd=tmp_path, env=plain_env(COLUMNS="100"))
     assert done.returncode == 0, done.stderr
     text = " ".join(done.stdout.split())
     assert text.startswith("breaking.type_changed A" + TAXONOMY["breaking.type_changed"][1:])

@@ -16,11 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate, plain_env, run_dbtgate
 from corpus import corpus_dir, corpus_files, file_id
 
 from dbtgate.artifacts import load_artifacts
@@ -123,23 +122,8 @@ def test_diff_command_on_the_recce_pair_passes_and_writes_the_json_report(
 ) -> None:
     base, pr = corpus_dir("recce-pair/base"), corpus_dir("recce-pair/pr2")
     report = tmp_path / "diff.json"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dbtgate.cli",
-            "diff",
-            "--base",
-            str(base),
-            "--artifacts",
-            str(pr),
-            "--json",
-            str(report),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    completed = dbtgate(
+        *("diff", "--base", str(base), "--artifacts", str(pr), "--json", str(report)), cwd=tmp_path
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "safe.model_added" in completed.stdout
@@ -223,8 +207,7 @@ def test_check_with_a_base_says_what_the_schema_diff_found(
     tmp_path: Path, base: str | None, said: str | None
 ) -> None:
     """Without breaking changes `check --base` printed nothing of the diff: no sign it ran."""
-    command = [sys.executable, "-m", "dbtgate.cli", "check"]
-    command += ["--artifacts", str(corpus_dir("recce-pair/pr2"))]
+    command = ["check", "--artifacts", str(corpus_dir("recce-pair/pr2"))]
     if base is not None:
         # The same build under another invocation: `--base` refuses the very same build.
         copy = shutil.copytree(corpus_dir(base), tmp_path / "base")
@@ -232,13 +215,7 @@ def test_check_with_a_base_says_what_the_schema_diff_found(
         manifest["metadata"]["invocation_id"] = "base-build"
         (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
         command += ["--base", str(copy)]
-    completed = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
-    )
+    completed = run_dbtgate(*command, cwd=tmp_path, env=plain_env())
     assert completed.returncode == 0, completed.stdout + completed.stderr
     lines = [line for line in completed.stdout.splitlines() if "schema diff" in line]
     assert lines == ([] if said is None else [f"schema diff against the base: {said}"])

@@ -4,12 +4,10 @@ user runs it: `dbtgate diff` and `dbtgate check` against the base build's artifa
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from cli_support import dbtgate
+from cli_support import dbtgate, plain_env, run_dbtgate
 from policy_support import read_json
 
 pytestmark = pytest.mark.slow
@@ -216,16 +214,11 @@ def test_fixture_label_read_from_the_github_pull_request_event(shop_builds, tmp_
         encoding="utf-8",
     )
     report = tmp_path / "diff.json"
-    done = subprocess.run(
-        [
-            *(sys.executable, "-m", "dbtgate.cli", "diff", "--artifacts", "target"),
-            *("--base", str(shop_builds.base / "target"), "--json", str(report)),
-        ],
-        capture_output=True,
-        text=True,
+    done = run_dbtgate(
+        *("diff", "--artifacts", "target"),
+        *("--base", str(shop_builds.base / "target"), "--json", str(report)),
         cwd=shop_builds.pr,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "GITHUB_EVENT_PATH": str(event)},
-        check=False,
+        env=plain_env(GITHUB_EVENT_PATH=str(event)),
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert read_json(report)["sections"]["diff"]["counts"]["acknowledged"] == 2

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import subprocess
-import sys
 import typing
 from pathlib import Path
 
 import pytest
+from cli_support import run_dbtgate
 from corpus import CORPUS
 
 from dbtgate import config as config_module
@@ -83,13 +82,7 @@ def test_the_rule_plugin_sample_in_the_docs_runs(tmp_path):
         "version: 1\nplugins: [rules/our_rules.py]\n"
         "policies:\n  - select: '*'\n    rules: {ours.pii_columns_owned: error}\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "check", "--json", "gate.json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_dbtgate("check", "--json", "gate.json", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     findings = json.loads((tmp_path / "gate.json").read_text())["findings"]
     found = [f for f in findings if f["code"] == "ours.pii_columns_owned"]

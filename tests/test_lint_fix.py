@@ -5,8 +5,6 @@ and stops there), and fixes only the rules asked."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from cli_support import dbtgate
@@ -129,15 +127,7 @@ def test_fixed_file_names_are_printed_as_written_on_a_terminal_too(tmp_path):
     """On a terminal the line and the progress bar go through rich: a `[...]` in a file name of
     the pull request is text, not markup (`[link=...]` would hide a link, `[blink]` vanished)."""
     project(tmp_path, "models/[blink]fees.sql")
-    env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200", "TTY_COMPATIBLE": "1"}
-    fixed = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "lint", "--fix", "CP01", "--all"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        check=False,
-    )
+    fixed = dbtgate("lint", "--fix", "CP01", "--all", cwd=tmp_path, env={"TTY_COMPATIBLE": "1"})
     assert "lint --fix: 1 file fixed (models/[blink]fees.sql: 2 CP01)" in fixed.stdout, fixed.stderr
     assert "\x1b[5m" not in fixed.stdout + fixed.stderr  # nor in the progress bar
 

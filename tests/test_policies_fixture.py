@@ -4,10 +4,9 @@ on the right YAML lines, and with `scope: changed` only what the pull request to
 from __future__ import annotations
 
 import os
-import sys
 
 import pytest
-from cli_support import dbtgate
+from cli_support import dbtgate, run_dbtgate
 from policy_support import read_json, write_config
 
 pytestmark = pytest.mark.slow
@@ -235,30 +234,12 @@ def test_scope_changed_against_a_git_ref_blocks_the_same_as_against_base_artifac
     )
     config = write_config(tmp_path, CONFIG.format(scope="changed"))
     report = tmp_path / "gate.json"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dbtgate.cli",
-            "check",
-            "--artifacts",
-            str(shop_builds.pr / "target"),
-            "--project-dir",
-            "analytics",
-            "--base",
-            "HEAD~1",
-            "--profiles-dir",
-            str(profiles),
-            "--config",
-            str(config),
-            "--json",
-            str(report),
-        ],
-        capture_output=True,
-        text=True,
+    result = run_dbtgate(
+        *("check", "--artifacts", str(shop_builds.pr / "target"), "--project-dir", "analytics"),
+        *("--base", "HEAD~1", "--profiles-dir", str(profiles), "--config", str(config)),
+        *("--json", str(report)),
         cwd=repo,
         env={**os.environ, "NO_COLOR": "1", "DBTGATE_CACHE_DIR": str(tmp_path / "cache")},
-        check=False,
     )
     assert result.returncode == 1, result.stdout + result.stderr
     by_ref = read_json(report)

@@ -16,14 +16,13 @@ import math
 import os
 import re
 import shutil
-import subprocess
-import sys
 import unicodedata
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_support import plain_env, run_dbtgate
 from test_report_html import injected_report
 
 from dbtgate.report.html import render_html
@@ -172,12 +171,10 @@ def test_fixture_pr_report_opens_and_filters_in_chromium(shop_builds, browser, t
 
     out = tmp_path / "reports"
     base = str(shop_builds.base / "target")
-    gate = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "check", "--base", base, "--out", str(out)],
-        capture_output=True,
-        text=True,
+    gate = run_dbtgate(
+        *("check", "--base", base, "--out", str(out)),
         cwd=shop_builds.pr,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        env=plain_env(DBT_SEND_ANONYMOUS_USAGE_STATS="false"),
     )
     assert gate.returncode == 1, gate.stderr
     report = json.loads((out / "gate.json").read_text())
@@ -2003,21 +2000,11 @@ def test_the_trend_page_follows_the_readers_colour_scheme(browser, tmp_path, sch
     for build in builds:
         reports.append(tmp_path / f"{build.name}.json")
         check = ["check", "-q", "--artifacts", str(build), "--json", str(reports[-1])]
-        done = subprocess.run(
-            [sys.executable, "-m", "dbtgate.cli", *check],
-            capture_output=True,
-            cwd=tmp_path,
-            env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
-            check=False,
-        )
+        done = run_dbtgate(*check, cwd=tmp_path, env=plain_env())
         assert done.returncode in (0, 1), done.stderr
     page = tmp_path / "trend.html"
-    done = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "trend", *map(str, reports), "--html", str(page)],
-        capture_output=True,
-        cwd=tmp_path,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
-        check=False,
+    done = run_dbtgate(
+        "trend", *map(str, reports), "--html", str(page), cwd=tmp_path, env=plain_env()
     )
     assert done.returncode == 0, done.stderr
     features = [{"name": "prefers-color-scheme", "value": scheme}]

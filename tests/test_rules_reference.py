@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cli_support import dbtgate
+from cli_support import dbtgate, plain_env, run_dbtgate
 from policy_support import read_json, write_config
 from report_samples import sample_report
 
@@ -129,13 +129,7 @@ def test_rules_lists_policy_rules_and_every_other_code_by_family(tmp_path):
 def test_rules_on_a_narrow_terminal_is_a_block_a_rule_within_its_width(tmp_path, columns):
     """At 80 and 120 columns the five-column table left what a rule checks 5 and 21
     characters, a word a line: each rule is then its line and its indented prose."""
-    result = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "rules"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": str(columns)},
-    )
+    result = run_dbtgate("rules", cwd=tmp_path, env=plain_env(COLUMNS=str(columns)))
     assert result.returncode == 0, result.stderr
     policies = result.stdout.split("Other finding codes")[0]
     assert "│" not in policies

@@ -11,7 +11,7 @@ import typing
 from pathlib import Path
 
 import pytest
-from cli_support import dbtgate
+from cli_support import dbtgate, run_dbtgate
 from corpus import CORPUS
 from policy_support import manifest_only_copy, write_config
 from rich.console import Console
@@ -731,14 +731,7 @@ def test_an_installed_package_adds_rules_through_its_entry_point(artifacts, tmp_
         "COLUMNS": "200",
         "PYTHONPATH": str(site),
     }
-    explained = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "rules", "example.name_length"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        check=False,
-    )
+    explained = run_dbtgate("rules", "example.name_length", env=env, cwd=tmp_path)
     assert explained.returncode == 0, explained.stderr
     assert "from plugin dbtgate_example_rules" in explained.stdout
     assert "max_length: int = 40" in explained.stdout
@@ -751,14 +744,7 @@ def test_an_installed_package_adds_rules_through_its_entry_point(artifacts, tmp_
             rules: {example.name_length: {severity: error, max_length: 40}}
         """,
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "dbtgate.cli", "check", "--artifacts", str(artifacts)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        check=False,
-    )
+    result = run_dbtgate("check", "--artifacts", str(artifacts), env=env, cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "stg_tiktok_ads__ad_group_report_hourly_tmp is 42 characters long (max 40)" in (
         result.stdout

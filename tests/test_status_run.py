@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -725,22 +723,9 @@ def test_base_build_passes_the_run_checks(shop_builds):
 @pytest.mark.slow
 def test_pr_build_blocks_through_the_cli_with_the_test_line(shop_builds, tmp_path):
     report = tmp_path / "gate.json"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dbtgate.cli",
-            "check",
-            "-q",
-            "--artifacts",
-            str(shop_builds.pr / "target"),
-            "--json",
-            str(report),
-        ],
-        capture_output=True,
-        text=True,
+    completed = dbtgate(
+        *("check", "-q", "--artifacts", str(shop_builds.pr / "target"), "--json", str(report)),
         cwd=shop_builds.pr,
-        env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
     )
     assert completed.returncode == 1, completed.stdout + completed.stderr
     findings = json.loads(report.read_text())["findings"]
@@ -774,21 +759,8 @@ def test_unbuilt_new_model_blocks_through_the_cli_with_base(shop_builds, tmp_pat
             "--base",
             str(shop_builds.base / "target"),
         ]
-        completed = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "dbtgate.cli",
-                *args,
-                "--project-dir",
-                str(shop_builds.pr),
-                "--json",
-                str(report),
-            ],
-            capture_output=True,
-            text=True,
-            cwd=shop_builds.pr,
-            env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+        completed = dbtgate(
+            *args, "--project-dir", str(shop_builds.pr), "--json", str(report), cwd=shop_builds.pr
         )
         assert completed.returncode in (0, 1), completed.stderr
         return [f for f in json.loads(report.read_text())["findings"] if f["code"] == "run.not_run"]
