@@ -407,13 +407,19 @@ def load_run_results(path: str | Path) -> Loaded[RunResults]:
     version, warnings = _check_schema(path, results.metadata, "run-results", "run_results")
     if results.results is None:
         results.results = []
-    unknown = _check_results(path, results)
-    if unknown:
-        warnings.append(
-            f"{path}: {counted(len(unknown), 'result')} without a status dbt writes, "
-            f"counted as not successful: {first_few(unknown, 5)}"
-        )
+    warnings += _unknown_statuses(path, _check_results(path, results), "not successful")
     return Loaded(path, results, version, warnings)
+
+
+def _unknown_statuses(path: Path, unknown: list[str], counted_as: str) -> list[str]:
+    """The warning that results in `path` carry statuses dbt never writes (`uid ('status')`
+    each), and what the gate takes them for: a newer dbt's status must not pass unseen."""
+    if not unknown:
+        return []
+    return [
+        f"{path}: {counted(len(unknown), 'result')} without a status dbt writes, counted as "
+        f"{counted_as}: {first_few(unknown, 5)}"
+    ]
 
 
 def _check_results(path: Path, results: RunResults) -> list[str]:
@@ -450,11 +456,7 @@ def load_sources(path: str | Path) -> Loaded[SourcesFreshness]:
         for result in sources.results
         if result.status not in FRESHNESS_STATUSES
     ]
-    if unknown:
-        warnings.append(
-            f"{path}: {counted(len(unknown), 'result')} without a status dbt writes, counted as "
-            f"stale: {first_few(unknown, 5)}"
-        )
+    warnings += _unknown_statuses(path, unknown, "stale")
     return Loaded(path, sources, version, warnings)
 
 
