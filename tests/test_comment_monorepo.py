@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from diff_support import PACKAGE, model, write_build
 from fake_github import FakeGitHub
 from lint_repos import commit_all, init_repo
-from policy_support import dbtgate
 
 from dbtgate.locate import repository_folder
 from dbtgate.report.github import comment_marker

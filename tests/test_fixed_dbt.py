@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from policy_support import dbtgate
+from cli_support import dbtgate
 from test_diff_incremental_dbt import dbt
 
 pytestmark = pytest.mark.slow

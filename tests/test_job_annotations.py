@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from diff_support import model, write_build
-from policy_support import dbtgate
 
 from dbtgate.report.job_annotations import LEDGER_NAME
 

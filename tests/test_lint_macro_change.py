@@ -10,8 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from lint_repos import commit_all, git, init_repo, lint_gate
-from policy_support import dbtgate
 
 from dbtgate.base import find_dbt
 
