@@ -748,6 +748,56 @@ def test_with_thousands_of_blocking_findings_every_owner_gets_items() -> None:
     assert all(section.count("\n- `") >= 3 for section in sections)
 
 
+def owner_blocks(markdown: str) -> dict[str, str]:
+    """The blocking section's list of each owner shown, by owner."""
+    section = markdown.split("#### Blocking findings", 1)[1].split("<details>", 1)[0]
+    blocks = re.split(r"\n(?=\*\*[^\n]+\*\* \(\d[\d,]*\)\n)", section)[1:]
+    return {block.split("**", 2)[1]: block for block in blocks}
+
+
+def test_owners_share_the_room_their_findings_take_not_a_count_of_items() -> None:
+    """Each owner got room // (owners x 400) items: an owner with two findings left the rest
+    of its share empty, and short findings left room nobody used, while the comment listed 5
+    findings of each owner at 30 KB of its 65 KB. Now each takes the room its findings need
+    when that fits an equal share; the owners with more split what is left."""
+    made = []
+    for team in range(20):
+        words = "is missing a description " * (16 if team % 2 else 1)
+        made.extend(
+            finding(
+                code="docs.model_description",
+                severity="error",
+                message=f"m{team}_{i} {words.strip()}",
+                unique_id=f"model.shop.m{team}_{i}",
+                resource_name=f"m{team}_{i}",
+                resource_type="model",
+                owner=f"@team-{team:02d}",
+                disposition="blocking",
+            )
+            for i in range(300)
+        )
+    markdown = render_markdown(sample_report(made))
+    assert len(markdown) <= GITHUB_COMMENT_LIMIT - 512
+    blocks = owner_blocks(markdown)
+    assert len(blocks) == 20
+    shown = {owner: block.count("\n- `") for owner, block in blocks.items()}
+    short = [shown[f"@&#8203;team-{team:02d}"] for team in range(0, 20, 2)]
+    long = [shown[f"@&#8203;team-{team:02d}"] for team in range(1, 20, 2)]
+    # The same room each, so many more short findings than long ones: 5 of each before.
+    assert min(short) >= 25 and min(long) >= 4 and max(long) <= 6, shown
+    sizes = [len(block) for block in blocks.values()]
+    assert max(sizes) - min(sizes) < 1_000, sizes  # within about a long finding
+    assert sum(shown.values()) > 150  # 100 before
+    assert render_markdown(sample_report(made)) == markdown
+
+    # Owners with a few findings show them whole and leave their room to the one with many.
+    few = blocking_owned_by([f"team-{i:02d}" for i in range(24) for _ in range(2)])
+    many = blocking_owned_by(["team-zz"] * 3000)
+    blocks = owner_blocks(render_markdown(sample_report([*few, *many])))
+    assert all(block.count("\n- `") == 2 for owner, block in blocks.items() if "zz" not in owner)
+    assert blocks["team-zz"].count("\n- `") > 300  # 8 before
+
+
 def test_a_job_summary_holds_more_than_a_comment_when_the_comment_is_cut(tmp_path) -> None:
     """GitHub takes 1 MiB in a job summary, 64 KiB in a comment: the summary is not cut to the
     comment's size."""
@@ -860,7 +910,7 @@ def test_the_job_summary_names_the_runs_gate_html_where_the_comment_links_the_ru
     where = "the HTML report of this run (gate.html, among the run's artifacts at the foot of"
     assert run not in summary
     said = [line for line in summary.splitlines() if where in line]
-    assert [re.sub(r"\d+", "N", line.split(":", 1)[0]) for line in said] == [
+    assert [re.sub(r"\d[\d,]*", "N", line.split(":", 1)[0]) for line in said] == [
         "- … N more warnings not shown here",
         "- … N more findings of @&#N;team-N not shown here",
         "Left out to make room for the blocking findings",

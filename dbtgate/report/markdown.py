@@ -34,6 +34,7 @@ from dbtgate.report.escape import (
     mermaid_label,
 )
 from dbtgate.report.options import RenderOptions
+from dbtgate.report.room import MeasuredItems, fair_shares
 from dbtgate.wording import counted, expiry_note, number
 
 # Kept free while the sections are filled, for the truncation note at the end.
@@ -56,10 +57,9 @@ _BLOCKING_SHARE = 0.7
 # findings) may fill this share of what is left: the KPIs by owner of a hundred teams, or a
 # thousand advisory findings, left out the waivers, what changed and the inputs after them.
 _FOLDED_SHARE = 0.5
-# Beyond this many blocking findings the owners share the items equally: as many each as the
-# room left allows (an item and its fix line take about _ITEM_CHARS), at least one.
+# Beyond this many blocking findings (more than a comment lists) their heading counts them by
+# rule.
 _BLOCKING_ITEMS = 200
-_ITEM_CHARS = 400
 
 
 class _Budget:
@@ -384,8 +384,10 @@ def _blocking_section(
     budget: _Budget, report: dict[str, Any], options: RenderOptions, tabled: set[int]
 ) -> bool:
     """The blocking findings by owner, as many as the budget holds; whether all were shown.
-    A breaking change the table above shows (`tabled`, by `id`) is a short line pointing at
-    its row (`_pointer_items`), and takes none of its owner's share of the items.
+    Each owner gets the room its findings take when that fits an equal share, the owners with
+    more split the rest (`fair_shares`). A breaking change the table above shows (`tabled`, by
+    `id`) is a short line pointing at its row (`_pointer_items`), and takes none of its
+    owner's share.
 
     The heading never stands alone: with no room for any owner it says the findings were left
     out and where they are, and the owners after the last one with room are counted in one line
@@ -405,37 +407,43 @@ def _blocking_section(
     cuts = budget.cuts
     shown = 0
     with budget.share(1.0, keep=closing):
-        # More than a comment can hold: every owner gets their share of the items, not the
-        # first owner alphabetically all of them (the rest got a heading and "… N more").
+        # More than a comment can hold: every owner gets their share of the room, not the
+        # first owner alphabetically all of it (the rest got a heading and "… N more"). The
+        # breaking changes the table shows take none of it: a line each is all of them.
         pointers = [_pointer_items(findings, tabled, options) for _, findings in owners]
-        share = None
-        if len(blocking) > _BLOCKING_ITEMS:
-            room = budget.room() - sum(len(item) for items, _ in pointers for item in items)
-            fits = room // (len(owners) * _ITEM_CHARS)  # items, each with its fix line
-            share = max(1, min(_BLOCKING_ITEMS // len(owners), fits))
-        for (owner, findings), (pointed, pointed_weights) in zip(owners, pointers, strict=True):
-            # What the comment has room for: failed runs and policy findings before lint.
-            rest = sorted(
-                (f for f in findings if id(f) not in tabled),
-                key=lambda f: view.family_rank(f["family"]),
-            )
-            items, weights = _finding_items(rest, options, report)
+        lists = _owner_lists(owners, tabled, options, report)
+        pointed_room = sum(len(item) for items, _ in pointers for item in items)
+        # The first "… N more" line says where the rest is: the owners after it do not.
+        where = len(f": see {budget.rest_at}")
+        shares = fair_shares(
+            budget.room() - pointed_room - where, [items.need for items, _ in lists]
+        )
+        # What an owner leaves of its share (its items did not fill it to the character) goes
+        # to the next; what one takes beyond it (room for its first finding) comes out of theirs.
+        carry = where
+        for (owner, findings), (pointed, pointed_weights), (items, weights), share in zip(
+            owners, pointers, lists, shares, strict=True
+        ):
             size = budget.size
-            whole &= budget.add_items(
-                f"**{md_text(owner)}** ({number(len(findings))})\n\n",
-                chain(pointed, items),
-                "\n",
-                "finding",
-                pointed_weights + weights,
-                max_items=None if share is None else share + len(pointed),
-                whose=f" of {md_text(owner)}",
-                say_where=budget.cuts == cuts,  # the first owner's cut says where, once
-                # An owner with no room for one finding is counted with the owners after it,
-                # not under a heading of their own with "… 12 more" alone.
-                at_least=1,
-            )
+            allotted = sum(map(len, pointed)) + share + carry
+            say_where = budget.cuts == cuts  # the first owner's cut says where, once
+            first = items.overhead + len(pointed[0]) if pointed else items.least()
+            with budget.share(0.0, plus=max(allotted, first + where * say_where)):
+                whole &= budget.add_items(
+                    _owner_heading(owner, len(findings)),
+                    chain(pointed, items),
+                    "\n",
+                    "finding",
+                    pointed_weights + weights,
+                    whose=f" of {md_text(owner)}",
+                    say_where=say_where,
+                    # An owner with no room for one finding is counted with the owners after
+                    # it, not under a heading of their own with "… 12 more" alone.
+                    at_least=1,
+                )
             if budget.size == size:  # no room for this owner's findings: none for the next
                 break
+            carry = allotted - (budget.size - size)
             shown += 1
     if not shown:
         budget.add(_left_out(options, _size_limit(options), "lists them"))
@@ -445,6 +453,37 @@ def _blocking_section(
         budget.add(_owners_left_out(sum(len(f) for _, f in rest), len(rest), where))
         budget.cuts += 1
     return whole
+
+
+def _owner_lists(
+    owners: list[tuple[str, list[dict[str, Any]]]],
+    tabled: set[int],
+    options: RenderOptions,
+    report: dict[str, Any],
+) -> list[tuple[MeasuredItems, list[int]]]:
+    """Each owner's findings the table above does not show, failed runs and policy findings
+    before lint (what the comment has room for), to be measured against its share of the
+    room, and how many findings each item holds."""
+    lists = []
+    for owner, findings in owners:
+        rest = sorted(
+            (f for f in findings if id(f) not in tabled),
+            key=lambda f: view.family_rank(f["family"]),
+        )
+        items, weights = _finding_items(rest, options, report)
+        lists.append((MeasuredItems(items, _owner_overhead(owner, findings)), weights))
+    return lists
+
+
+def _owner_overhead(owner: str, findings: list[dict[str, Any]]) -> int:
+    """The room an owner's list takes besides its items, as `add_items` reserves it: its
+    heading, its closing line and its "… N more" line (but where the rest is, said once)."""
+    more = len("finding") + len(f" of {md_text(owner)}") + 80
+    return len(_owner_heading(owner, len(findings))) + len("\n") + more
+
+
+def _owner_heading(owner: str, count: int) -> str:
+    return f"**{md_text(owner)}** ({number(count)})\n\n"
 
 
 def _pointer_items(
@@ -862,11 +901,15 @@ def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
     head = (
         "<details><summary>Inputs (for the audit trail)</summary>\n\n"
         f"Config digest: {md_code(report['config_digest'] or 'none')}; {build}.\n\n"
+    )
+    # The table's header is no input, and not left above "… 4 more inputs" with no row.
+    header = (
         "| role | file | path | dbt | generated at | invocation |\n"
         "| --- | --- | --- | --- | --- | --- |\n"
     )
     notes = "".join(f"- note: {md_text_code(n)}\n" for n in report["notes"])
-    budget.add_items(head, rows, ("\n" + notes if notes else "") + "\n</details>\n\n", "input")
+    tail = ("\n" + notes if notes else "") + "\n</details>\n\n"
+    budget.add_items(head, [header, *rows], tail, "input", [0] + [1] * len(rows))
 
 
 def _footer(report: dict[str, Any], options: RenderOptions, truncated: bool) -> str:
