@@ -1318,6 +1318,52 @@ def test_the_policies_table_says_its_line_is_the_policys_line_in_the_config() ->
     assert headers == ["select", "exclude", "line in the config", "resources selected", "rules"]
 
 
+def test_the_closing_note_names_each_section_left_out_whole_and_where_it_is() -> None:
+    """A late section with no room for its heading was dropped without a word: the closing
+    note said only "Truncated", and a reader could not tell the KPIs or the waivers from a
+    report without them."""
+    report = sample_report([*sample_findings(), *many_findings(400)])
+    report["sections"]["cut"] = [{"name": f"m{i}", "v": i} for i in range(300)]
+    headings = {
+        "KPIs": "#### KPIs vs targets",
+        "waivers": "#### Waivers used",
+        "advisory findings": "<summary>Advisory (does not fail the gate)",
+        "findings outside the change": "<summary>Outside the change",
+        "findings in the baseline": "<summary>In the baseline",
+        "what changed": "<summary>What changed",
+        "cut": "<summary>cut</summary>",
+        "inputs": "<summary>Inputs (for the audit trail)",
+    }
+    url = "https://github.com/acme/shop/actions/runs/42"
+    named = set()
+    for size in range(3_000, 40_000, 250):
+        options = RenderOptions(full_report_url=url, max_markdown_chars=size)
+        markdown = render_markdown(report, options)
+        assert len(markdown) <= size
+        note = re.search(r"had no room for these sections: ([^;]+); see (.+)$", markdown, re.M)
+        left_out = note.group(1).split(", ") if note else []
+        for name, heading in headings.items():
+            assert (heading in markdown) != (name in left_out), (size, name, left_out)
+        if note:
+            assert note.group(2) == f"[the full report]({url}) for every finding and every section."
+        named.update(left_out)
+    assert named == set(headings)
+    # Where the comment points at the run's reports, the job summary names them on its page.
+    markdown = render_markdown(report, RenderOptions(job_summary=True, max_markdown_chars=6_000))
+    assert re.search(
+        r"had no room for these sections: [^;]*inputs; see the full report \(gate\.html and"
+        r" gate\.json, among the run's artifacts at the foot of this page\) for every finding and"
+        r" every section\.\n",
+        markdown,
+    )
+    # Too many to name in the room the note keeps (a hand-edited report's own sections): counted.
+    for index in range(40):
+        report["sections"][f"a section of its own with a long name {index}"] = [{"a": 1}]
+    markdown = render_markdown(report, RenderOptions(full_report_url=url, max_markdown_chars=4_000))
+    assert re.search(r"had no room for \d\d sections; see \[the full report\]", markdown)
+    assert len(markdown) <= 4_000
+
+
 def test_a_cut_leaves_no_heading_without_anything_under_it() -> None:
     """An advisory section cut after an owner's heading read `**@team-18** (4)` and then
     "… 61 more findings", none of them that owner's; a table's header row had no rows."""

@@ -69,23 +69,45 @@ class _Budget:
     many "N more" lines were written, for a section of several lists (the blocking findings, an
     owner's list each) to say where the rest is on its first one alone. `shown`: how many items
     the last `add_items` showed, for a section that says what it showed once, not again
-    further down (the breaking changes' table rows, which the blocking findings point at)."""
+    further down (the breaking changes' table rows, which the blocking findings point at).
+    `left_out`: the sections with no room for anything, not even their heading, by name, for
+    the closing note to say (`section`)."""
 
     def __init__(self, limit: int, rest_at: str) -> None:
         self.parts: list[str] = []
         self.size = 0
         self.limit = limit
         self.truncated = False
+        self.refused = 0
         self.rest_at = rest_at
         self.cuts = 0
         self.shown = 0
+        self.left_out: list[str] = []
 
     def room(self) -> int:
         return self.limit - self.size
 
+    def refuse(self) -> None:
+        """Something had no room: the closing note says the summary was cut."""
+        self.truncated = True
+        self.refused += 1
+
+    @contextmanager
+    def section(self, name: str) -> Iterator[None]:
+        """The section `name` is rendered inside: when it had something to say and no room
+        for any of it, it is named in `left_out` (in place of its own parts left out). A late
+        section dropped whole said nothing, and the closing note said only "Truncated"."""
+        size, refused, named = self.size, self.refused, len(self.left_out)
+        try:
+            yield
+        finally:
+            if self.size == size and self.refused > refused:
+                del self.left_out[named:]
+                self.left_out.append(name)
+
     def add(self, text: str) -> bool:
         if len(text) > self.room():
-            self.truncated = True
+            self.refuse()
             return False
         self.parts.append(text)
         self.size += len(text)
@@ -133,7 +155,7 @@ class _Budget:
         more_room = len(what) + len(whose) + len(where) + 80
         self.shown = 0
         if len(head) + len(tail) + more_room > self.room():
-            self.truncated = True
+            self.refuse()
             return False
         start = len(self.parts), self.size
         self.add(head)
@@ -147,7 +169,7 @@ class _Budget:
         if shown < min(at_least, total):
             del self.parts[start[0] :]
             self.size = start[1]
-            self.truncated = True
+            self.refuse()
             return False
         if shown < total and weights is not None:
             # A heading (an owner's, a table's) with nothing of what it heads under it: the
@@ -156,7 +178,7 @@ class _Budget:
                 shown -= 1
                 self.size -= len(self.parts.pop())
         if shown < total:
-            self.truncated = True
+            self.refuse()
             left = sum(weights[shown:]) if weights is not None else total - shown
             if left:  # not for the heading of an empty table alone
                 self.add(f"- … {counted(left, f'more {what}')}{whose} not shown here{where}\n")
@@ -200,7 +222,10 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     # Each section may take a share of what is left, not all of it: a thousand breaking changes
     # left the blocking findings a heading with nothing under it, tens of thousands of findings
     # left out the lineage, the KPIs and the waivers (a KPI table was a header with no rows).
-    with budget.share(_BREAKING_SHARE, plus=int(_BREAKING_SHARE * warned), keep=len(hint) + least):
+    with (
+        budget.share(_BREAKING_SHARE, plus=int(_BREAKING_SHARE * warned), keep=len(hint) + least),
+        budget.section("breaking changes"),
+    ):
         tabled = _breaking_section(budget, report, options)
     # What blocks comes before the picture of what changed: the blocking findings may take the
     # lineage's room, and a comment that cannot show them all leaves the lineage out, saying so
@@ -208,30 +233,47 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     lineage = _lineage(report)
     given_back = int(_BLOCKING_SHARE * warned)
     rest = budget.room() - int(_BLOCKING_SHARE * budget.room()) - given_back
-    with budget.share(_BLOCKING_SHARE, plus=len(lineage) + given_back, keep=len(hint)):
+    with (
+        budget.share(_BLOCKING_SHARE, plus=len(lineage) + given_back, keep=len(hint)),
+        budget.section("blocking findings"),
+    ):
         blocking_whole = _blocking_section(budget, report, options, tabled)
     budget.add(hint)
     if lineage:
-        if blocking_whole and len(lineage) <= budget.room() - rest:
-            budget.add(lineage)
-        else:
-            budget.add(_lineage_left_out(options, blocking_whole))
-    _kpi_section(budget, report)
-    _fixed_section(budget, report)
-    _waiver_section(budget, report)
+        with budget.section("lineage"):
+            if blocking_whole and len(lineage) <= budget.room() - rest:
+                budget.add(lineage)
+            else:
+                budget.add(_lineage_left_out(options, blocking_whole))
+    with budget.section("KPIs"):
+        _kpi_section(budget, report)
+    with budget.section(view.FIXED_TITLE.lower()):
+        _fixed_section(budget, report)
+    with budget.section("waivers"):
+        _waiver_section(budget, report)
     for disposition in ("advisory", "out_of_scope", "waived", "baselined"):
         findings = view.findings_with(report, disposition)
         if disposition == "waived" or not findings:
             continue
-        with budget.share(_FOLDED_SHARE):
-            title = view.DISPOSITION_TITLES[disposition]
+        title = view.DISPOSITION_TITLES[disposition]
+        with budget.share(_FOLDED_SHARE), budget.section(_FOLDED_NAMES[disposition]):
             _findings_details(budget, title, findings, options, report)
-    _what_changed(budget, report)
+    with budget.section("what changed"):
+        _what_changed(budget, report)
     _other_sections(budget, report)
-    _inputs_details(budget, report)
+    with budget.section("inputs"):
+        _inputs_details(budget, report)
     budget.limit = options.max_markdown_chars
-    budget.add(_footer(report, options, budget.truncated))
+    budget.add(_footer(report, options, budget.truncated, budget.left_out, budget.room()))
     return "".join(budget.parts)
+
+
+# The folded sections of findings as the closing note names those it had no room for.
+_FOLDED_NAMES = {
+    "advisory": "advisory findings",
+    "out_of_scope": "findings outside the change",
+    "baselined": "findings in the baseline",
+}
 
 
 def _headline(report: dict[str, Any], options: RenderOptions) -> str:
@@ -397,7 +439,7 @@ def _blocking_section(
         return True
     least = _blocking_least(blocking, options, budget.rest_at)
     if least > budget.room():
-        budget.truncated = True
+        budget.refuse()
         return False
     heading = _blocking_heading(blocking)
     budget.add(heading)
@@ -582,7 +624,7 @@ def _waiver_hint(budget: _Budget, report: dict[str, Any], options: RenderOptions
     )
     if len(fold) + keep <= budget.room():
         return fold
-    budget.truncated = True
+    budget.refuse()
     return f"**{md_text(title)}**\n\n{_left_out(options, _size_limit(options), 'shows it')}"
 
 
@@ -847,7 +889,8 @@ def _what_changed(budget: _Budget, report: dict[str, Any]) -> None:
 
 def _other_sections(budget: _Budget, report: dict[str, Any]) -> None:
     for name, tables in view.other_sections(report):
-        _tables(budget, name, tables, folded=True)
+        with budget.section(name):
+            _tables(budget, name, tables, folded=True)
 
 
 def _tables(
@@ -912,7 +955,16 @@ def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
     budget.add_items(head, [header, *rows], tail, "input", [0] + [1] * len(rows))
 
 
-def _footer(report: dict[str, Any], options: RenderOptions, truncated: bool) -> str:
+def _footer(
+    report: dict[str, Any],
+    options: RenderOptions,
+    truncated: bool,
+    left_out: list[str],
+    room: int,
+) -> str:
+    """The closing note: the tool and the commit gated and, when the summary was cut, where the
+    whole report is, naming the sections with no room for anything (`_Budget.left_out`), or
+    counting them when their names do not fit in `room` (at least `_NOTE_ROOM`)."""
     # The job summary links no run: it is on the run's page.
     run_url = None if options.job_summary else options.full_report_url
     if options.job_summary:
@@ -930,9 +982,20 @@ def _footer(report: dict[str, Any], options: RenderOptions, truncated: bool) -> 
     if run_url:
         footer += f" · [run]({md_url(run_url)})"
     footer += "</sub>\n"
-    if truncated:
+    if not truncated:
+        return footer
+    if not left_out:
         return (
             "> **Truncated:** this summary shows part of the findings, to stay readable and"
             f" under GitHub's size limit; see {where} for every finding.\n\n" + footer
         )
-    return footer
+    named = f"these sections: {md_text(', '.join(left_out))}"
+    for sections in (named, counted(len(left_out), "section")):
+        note = (
+            "> **Truncated:** this summary shows part of the findings, to stay readable and"
+            f" under GitHub's size limit, and had no room for {sections}; see {where} for every"
+            " finding and every section.\n\n" + footer
+        )
+        if len(note) <= room:
+            break
+    return note
