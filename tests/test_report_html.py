@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections import Counter
 from html.parser import HTMLParser
 
 from report_samples import (
@@ -522,19 +523,58 @@ def test_the_rule_filter_lists_each_rule_with_its_count_and_each_row_its_rule() 
     assert len(rows) == 500 and all(attribute == code for attribute, code in rows)
 
 
+def test_every_filter_lists_its_choices_with_their_counts_and_none_without_findings() -> None:
+    """Only the rule filter counted its choices: which of 30 owners had 7,168 of 29,000
+    findings, and which status had none at all ("waived" picked an empty table), was read only
+    by picking each in turn."""
+    from report_samples import many_findings
+
+    report = sample_report([*many_findings(1000), data_block_payload("@x")])
+    page = render_html(report)
+
+    def choices(name: str) -> list[tuple[str, str]]:
+        select = page.split(f'id="filter-{name}"')[1].split("</select>")[0]
+        return re.findall(r'<option value="([^"]*)">([^<]*)<', select)[1:]
+
+    findings = report["findings"]
+    severities = Counter(f["severity"] for f in findings)
+    assert choices("severity") == [
+        (name, f"{name} ({severities[name]:,})") for name in ("error", "warn", "info")
+    ]
+    # No one is waived, outside the change or in the baseline: those are no choice.
+    statuses = Counter(f["disposition"] for f in findings)
+    assert set(statuses) == {"blocking", "advisory"}
+    assert choices("disposition") == [
+        ("blocking", f"blocking ({statuses['blocking']:,})"),
+        ("advisory", f"advisory ({statuses['advisory']:,})"),
+    ]
+    owners = choices("owner")
+    assert owners[:2] == [("@team-0", "@team-0 (40)"), ("@team-1", "@team-1 (40)")]
+    assert len(owners) == 26 and ("@x", "@x (1)") in owners
+    counts = [int(text.rsplit("(", 1)[1][:-1].replace(",", "")) for _, text in owners]
+    assert sum(counts) == len(findings) == 1_001
+    tiers = Counter(str(f["tier"]) for f in findings)
+    assert choices("tier") == [
+        *((tier, f"{tier} ({tiers[tier]})") for tier in ("1", "2", "3")),
+        ("none", f"no tier ({tiers['None']})"),
+    ]
+
+
 def test_a_finding_without_a_tier_reads_no_tier_in_the_filter_and_a_dash_in_its_row() -> None:
     """As "no tier" in every other report ("none" read as a tier named so), tiers by number."""
     findings = [*sample_findings(), *project_and_unowned()]
     findings.append(finding(code="owner.present", severity="error", message="m", tier=10))
-    page = render_html(sample_report(findings))
+    report = sample_report(findings)
+    page = render_html(report)
     tier_filter = page.split('id="filter-tier"')[1].split("</select>")[0]
+    tiers = Counter(str(f["tier"]) for f in report["findings"])
     assert re.findall(r'<option value="([^"]*)">([^<]*)<', tier_filter) == [
         ("", "any"),
-        ("1", "1"),
-        ("2", "2"),
-        ("3", "3"),
-        ("10", "10"),
-        ("none", "no tier"),
+        ("1", f"1 ({tiers['1']})"),
+        ("2", f"2 ({tiers['2']})"),
+        ("3", f"3 ({tiers['3']})"),
+        ("10", "10 (1)"),
+        ("none", f"no tier ({tiers['None']})"),
     ]
     rows = re.findall(r'<tr class="finding".*?</tr>', page, re.S)
     (kpi,) = [row for row in rows if "rule-kpi.test_pass_rate" in row]

@@ -347,6 +347,58 @@ def test_the_rule_filter_picks_a_rules_findings_beyond_the_first_page_and_with_a
     assert severe(page) == []
 
 
+def test_each_filters_counts_are_the_rows_it_shows_beyond_the_first_page_too(big_page) -> None:
+    """The owner, tier, severity and status filters list their choices with counts, as the rule
+    filter does: each count is of every finding, the rows carried compressed beyond the first
+    page too, and picking the choice shows as many, whichever page was open."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    page = big_page
+    page.find_element(By.ID, "next-findings").click()  # on the second page: a pick starts anew
+    assert page.find_element(By.ID, "shown-count").text == "501–1,000 of 1,201"
+    # Each choice of each filter picked alone, as a reader's pick does (a change event), and
+    # what the live region then says: "48", or "1–500 of 750".
+    picked = page.execute_script(
+        """
+        const picks = [];
+        for (const select of document.querySelectorAll("select[data-filter]")) {
+          for (const option of [...select.options].slice(1)) {
+            select.value = option.value;
+            select.dispatchEvent(new Event("change"));
+            const rows = document.querySelectorAll("#findings-table tr.finding").length;
+            picks.push([select.id, option.text, document.getElementById("shown-count").textContent, rows]);
+          }
+          select.value = "";
+          select.dispatchEvent(new Event("change"));
+        }
+        return picks;
+        """
+    )
+    filters = {pick[0] for pick in picked}
+    assert filters == {
+        f"filter-{name}" for name in ("owner", "tier", "severity", "rule", "disposition")
+    }
+    for select, text, shown, rows in picked:
+        count = int(re.fullmatch(r".* \(([\d,]+)\)", text)[1].replace(",", ""))
+        assert shown.split(" of ")[-1] == f"{count:,}", (select, text, shown)
+        assert rows == min(count, 500), (select, text, rows)
+    # Every filter's counts add up to every finding, the 701 in the page's data among them.
+    for name in filters:
+        counts = [
+            re.search(r"\(([\d,]+)\)$", text)[1] for select, text, _, _ in picked if select == name
+        ]
+        assert sum(int(count.replace(",", "")) for count in counts) == 1_201, name
+    # A choice's count is no count of the rows shown: the live region, and the note of what the
+    # table leaves out, name a choice without it.
+    Select(page.find_element(By.ID, "filter-disposition")).select_by_value("blocking")
+    status = page.find_element(By.ID, "filter-status").text
+    assert status == "1–500 of 900 shown · filtered by status: blocking", status
+    rest = page.find_element(By.ID, "rest-status").text
+    assert rest == "400 blocking", rest
+    assert severe(page) == []
+
+
 def test_the_rule_filter_of_a_small_report_hides_the_other_rules_rows(page) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select

@@ -76,7 +76,7 @@ def test_html_cards_pills_and_filter_name_the_status_outside_the_change() -> Non
     assert '<span class="disp disp-out_of_scope">outside the change</span>' in page
     # The filter is labelled as the column it filters, and offers the statuses by their names.
     assert re.search(r'<label hidden>status<select id="filter-disposition"', page)
-    assert '<option value="out_of_scope">outside the change</option>' in page
+    assert '<option value="out_of_scope">outside the change (1)</option>' in page
     headers = re.findall(r"<th>(.*?)</th>", page.split('id="findings-table"', 1)[1])
     assert "status" in headers and "disposition" not in headers
     assert not OTHER_NAMES.search(visible_text(page))

@@ -462,18 +462,7 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     findings = report["findings"]
     if not findings:
         return '<section id="findings"><h2>Findings</h2><p class="muted">None.</p></section>'
-    owners = sorted({view.owner_group(f) for f in findings}, key=view.owner_order)
-    tiers = sorted({_tier(f) for f in findings}, key=name_order)  # 2 before 10, none last
-    filters = "".join(
-        (
-            _select("owner", "owner", [(o, o) for o in owners]),
-            _select("tier", "tier", [(t, "no tier" if t == _NO_TIER else t) for t in tiers]),
-            _select("severity", "severity", [(s, s) for s in ("error", "warn", "info")]),
-            _select("rule", "rule", _rule_choices(findings)),
-            # Filters the `disposition` field, named as the table's status column names it.
-            _select("disposition", "status", list(view.STATUS_NAMES.items())),
-        )
-    )
+    filters = _filters(findings)
     # What blocks first, then what only informs: the reader's first question is "what must change".
     rank = {disposition: i for i, disposition in enumerate(view.DISPOSITION_TITLES)}
     ordered = sorted(findings, key=lambda f: rank.get(f["disposition"], len(rank)))
@@ -517,6 +506,40 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     )
 
 
+def _filters(findings: list[dict[str, Any]]) -> str:
+    """The findings table's filters, by owner, tier, severity, rule and status, each choice
+    with its count (`_counted`)."""
+    owners = Counter(view.owner_group(f) for f in findings)
+    tiers = Counter(_tier(f) for f in findings)
+    severities = Counter(f["severity"] for f in findings)
+    rules = Counter(f["code"] for f in findings)
+    statuses = Counter(f["disposition"] for f in findings)
+    by_tier = sorted(tiers, key=name_order)  # 2 before 10, none last
+    return "".join(
+        (
+            _select(
+                "owner",
+                "owner",
+                _counted([(o, o) for o in sorted(owners, key=view.owner_order)], owners),
+            ),
+            _select(
+                "tier",
+                "tier",
+                _counted([(t, "no tier" if t == _NO_TIER else t) for t in by_tier], tiers),
+            ),
+            _select(
+                "severity",
+                "severity",
+                _counted([(s, s) for s in ("error", "warn", "info")], severities),
+            ),
+            # In the rules section's order.
+            _select("rule", "rule", _counted([(code, code) for code in sorted(rules)], rules)),
+            # Filters the `disposition` field, named as the table's status column names it.
+            _select("disposition", "status", _counted(list(view.STATUS_NAMES.items()), statuses)),
+        )
+    )
+
+
 def _pager(total: int) -> str:
     """The controls to page through the findings, `PAGE_ROWS` at a time, in place: "show 500
     more" appended them, and Chromium lays out a row in about 0.85 ms, so each click took
@@ -531,12 +554,12 @@ def _pager(total: int) -> str:
     )
 
 
-def _rule_choices(findings: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """The rule filter's choices, each code with its count of findings, in the rules section's
-    order: at 10,000 models a handful of rules make most of 39,000 findings (owner.present
-    alone 9,975), and the count says which before one is picked."""
-    tally = Counter(f["code"] for f in findings)
-    return [(code, f"{code} ({number(tally[code])})") for code in sorted(tally)]
+def _counted(choices: list[tuple[str, str]], tally: Counter[str]) -> list[tuple[str, str]]:
+    """A filter's choices, each with its count of findings (`owner.present (9,975)`), those
+    with none left out: at 10,000 models a handful of rules make most of 39,000 findings and
+    30 owners share them unevenly, and the count says which before one is picked. Counted over
+    every finding, those carried compressed beyond the first page too, as the filter picks."""
+    return [(value, f"{text} ({number(tally[value])})") for value, text in choices if tally[value]]
 
 
 def _waiver_hint(report: dict[str, Any]) -> str:

@@ -17,6 +17,9 @@
   var MARKUP = fields.length;  // a row's markup follows what the filters compare
   // Counts grouped in thousands, as the report's Python side writes them (`wording.number`).
   function grouped(n) { return n.toLocaleString("en-US"); }
+  // A filter's choice by its name: each is written with its count of every finding,
+  // "@team-7 (48)", which is no count of the rows a filter shows.
+  function named(option) { return option.text.replace(/ \([\d,]+\)$/, ""); }
   function keep(value) {
     return selects.every(function (select) {
       return !select.value || value(select.getAttribute("data-filter")) === select.value;
@@ -73,7 +76,7 @@
         (matching.length < all.length ? " that the filters keep" : "");
       document.getElementById("rest-status").textContent = statuses.map(function (option) {
         var n = unlisted.filter(function (item) { return item[3] === option.value; }).length;
-        return n ? grouped(n) + " " + option.text : "";
+        return n ? grouped(n) + " " + named(option) : "";
       }).filter(Boolean).join(", ");
     };
     var opened = false;
@@ -112,11 +115,9 @@
   // filtered table must not pass for every finding.
   var active = document.getElementById("active-filters");
   function describe() {
-    // A rule by its code alone: its option's count is of every finding, not of those shown.
     var held = selects.filter(function (select) { return select.value; }).map(function (select) {
-      var name = select.getAttribute("data-filter");
       return select.parentNode.firstChild.textContent + ": " +
-        (name === "rule" ? select.value : select.options[select.selectedIndex].text);
+        named(select.options[select.selectedIndex]);
     });
     if (active) { active.textContent = held.length ? " · filtered by " + held.join(", ") : ""; }
   }
