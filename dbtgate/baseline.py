@@ -44,6 +44,10 @@ class BaselineEntry(msgspec.Struct, omit_defaults=True):
     # an edit (`git mv`) keeps, so that its debt follows it to its new name. None for resources
     # without a file of their own (sources) and in files of dbtgate before 2026-12.
     checksum: str | None = None
+    # A lint finding's file when no dbt resource names it, from the folder its fingerprint
+    # names it from (`locate.anchoring`): what tells whether a later lint read that file.
+    # None in files of dbtgate before 2027-01.
+    path: str | None = None
 
 
 class CarriedEntry(msgspec.Struct):
@@ -124,10 +128,12 @@ def build_baseline(
     findings: list[Finding],
     project: str | None,
     checksum: Callable[[str | None], str | None] = lambda unique_id: None,
+    anchor: Callable[[str], str] = lambda path: path,
 ) -> Baseline:
     """Entries for every current finding a baseline may hold (`can_baseline`), except waived
     ones (their waiver expires and must then block); `project`, the root package they are on;
-    `checksum`, a resource's file checksum (`file_checksum`)."""
+    `checksum`, a resource's file checksum (`file_checksum`); `anchor`, a shown path as the
+    fingerprints name it (`locate.anchoring`)."""
     entries: dict[str, BaselineEntry] = {}
     for finding in findings:
         if finding.waiver is not None or not can_baseline(finding) or not finding.fingerprint:
@@ -141,11 +147,19 @@ def build_baseline(
                 column_name=finding.column_name,
                 key=finding.key,
                 checksum=checksum(finding.unique_id),
+                path=entry_path(finding, anchor),
             ),
         )
     return Baseline(
         schema_version=BASELINE_VERSION, tool="dbtgate", project=project, findings=ordered(entries)
     )
+
+
+def entry_path(finding: Finding, anchor: Callable[[str], str]) -> str | None:
+    """The file an entry of a lint finding on no dbt resource is on (`BaselineEntry.path`)."""
+    if finding.unique_id is not None or finding.family != "lint" or not finding.path:
+        return None
+    return anchor(finding.path)
 
 
 def ordered(entries: dict[str, BaselineEntry]) -> list[BaselineEntry]:
@@ -162,19 +176,26 @@ def pruned_baseline(
     report: BaselineReport,
     project: str | None,
     checksum: Callable[[str | None], str | None],
+    findings: Collection[Finding] = (),
+    anchor: Callable[[str], str] = lambda path: path,
 ) -> Baseline:
     """The baseline without the entries `report` found fixed or on what is no longer built,
     the carried ones under their resource's new name, and nothing added: pruning after a merge
     (or in a pull request) must not record as debt the findings that are new. The checksums are
-    refreshed, so a model edited since it was recorded is followed when renamed later."""
+    refreshed, so a model edited since it was recorded is followed when renamed later, and an
+    entry of an older file that this run's `findings` matched gets its file (`entry_path`),
+    so that a later prune can tell whether lint read it."""
     dropped = {entry.fingerprint for entry in (*report.fixed, *report.gone)}
     moved = {carried.entry.fingerprint for carried in report.carried}
+    paths = {f.fingerprint: path for f in findings if (path := entry_path(f, anchor))}
     entries: dict[str, BaselineEntry] = {}
     for entry in loaded.baseline.findings:
         if entry.fingerprint in dropped or entry.fingerprint in moved:
             continue
         entries[entry.fingerprint] = msgspec.structs.replace(
-            entry, checksum=checksum(entry.unique_id) or entry.checksum
+            entry,
+            checksum=checksum(entry.unique_id) or entry.checksum,
+            path=entry.path or paths.get(entry.fingerprint),
         )
     for carried in report.carried:
         entries[carried.fingerprint] = msgspec.structs.replace(
@@ -291,17 +312,19 @@ def baseline_report(
     loaded: LoadedBaseline,
     findings: list[Finding],
     *,
-    checked: Callable[[str], bool] = lambda code: True,
-    built: Callable[[str, str | None], bool] = lambda unique_id, column: True,
+    checked: Callable[[BaselineEntry], bool] = lambda entry: True,
+    built: Callable[[str, str | None], bool | None] = lambda unique_id, column: True,
     carried: Collection[CarriedEntry] = (),
 ) -> BaselineReport:
     """How the baseline was used: entries still seen, and why the others were not. `checked`:
-    whether this run applied the code everywhere it could occur; `built`: whether a resource
-    (and the column, for an entry on one) is in the build. Only an entry both checked and on
-    what is still built was fixed: one whose rule left the config was not, and rewriting the
-    baseline would drop debt that blocks when the rule comes back; one on a column renamed
-    away was not paid off either, its finding is new under the new name. `carried`: the
-    entries a renamed resource's findings matched (`renamed_matches`), which are not gone."""
+    whether this run looked for the entry's finding where it is (`Coverage.checked`); `built`:
+    whether a resource (and the column, for an entry on one) is in the build, None when the
+    build cannot tell (a column no YAML declares, and no catalog.json). Only an entry both
+    checked and on what is still built was fixed: one whose rule left the config, or no longer
+    applies to its resource, was not, and `--prune` would drop debt that blocks when the rule
+    comes back; one on a column renamed away was not paid off either, its finding is new under
+    the new name. `carried`: the entries a renamed resource's findings matched
+    (`renamed_matches`), which are not gone."""
     seen = {f.fingerprint for f in findings}
     seen.update(c.entry.fingerprint for c in carried)
     fixed: list[BaselineEntry] = []
@@ -310,9 +333,10 @@ def baseline_report(
     for entry in loaded.baseline.findings:
         if entry.fingerprint in seen:
             continue
-        if entry.unique_id and not built(entry.unique_id, entry.column_name):
+        there = built(entry.unique_id, entry.column_name) if entry.unique_id else True
+        if there is False:
             gone.append(entry)
-        elif checked(entry.code):
+        elif there and checked(entry):
             fixed.append(entry)
         else:
             unchecked.append(entry)
@@ -370,8 +394,8 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
     if report.unchecked:
         notes.append(
             f"{where}: {counted(len(report.unchecked), 'entry')} this run did not check "
-            f"({_shown(report.unchecked)}: the rule is in no policy, or lint did not read the "
-            "file), kept"
+            f"({_shown(report.unchecked)}: no policy applies the rule there, lint did not read "
+            "or parse the file, or the build has no catalog.json to see the column), kept"
         )
     return notes
 
@@ -385,5 +409,5 @@ def _shown(entries: list[BaselineEntry]) -> str:
 
 
 def _entry_subject(entry: BaselineEntry) -> str:
-    subject = entry.unique_id or entry.key or "the project"
+    subject = entry.unique_id or entry.path or entry.key or "the project"
     return f"{subject}.{entry.column_name}" if entry.column_name else subject

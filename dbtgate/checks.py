@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from dbtgate.coverage import Coverage
+
 if TYPE_CHECKING:
     from dbtgate.config import Config
     from dbtgate.findings import Finding
@@ -40,6 +42,9 @@ class CheckContext:
     warnings: list[str] = field(default_factory=list)
     # unique_ids new or modified against the base; None when there is no base to compare with.
     changed: set[str] | None = None
+    # What the checks applied where (rules to resources, lint to files): what a baseline entry
+    # not seen must have been looked for by, to be called fixed.
+    coverage: Coverage = field(default_factory=Coverage)
 
     @property
     def config_name(self) -> str:

@@ -1703,7 +1703,7 @@ def baseline(
         write_baseline,
     )
     from dbtgate.gate import run_gate
-    from dbtgate.locate import Locator
+    from dbtgate.locate import Locator, anchoring
 
     _check_output(output, "--output")
     context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
@@ -1720,12 +1720,16 @@ def baseline(
     locator = Locator.for_project(context.project.project_dir, root_package)
     result = run_gate(context, locator)
     checksum = partial(file_checksum, context.project)
+    project_dir = context.project.project_dir
+    anchor = anchoring(project_dir) if project_dir is not None else (lambda shown: shown)
     if prune:
-        recorded = pruned_baseline(before, result.sections["baseline"], root_package, checksum)
+        recorded = pruned_baseline(
+            before, result.sections["baseline"], root_package, checksum, result.findings, anchor
+        )
         write_baseline(recorded, path)
         _console().print(_pruned_summary(path, result, len(recorded.findings)), markup=False)
         return
-    recorded = build_baseline(result.findings, root_package, checksum)
+    recorded = build_baseline(result.findings, root_package, checksum, anchor)
     write_baseline(recorded, path)
     count = len(recorded.findings)
     # The config's own baseline is read by every `check`; another file must be named.

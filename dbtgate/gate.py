@@ -389,25 +389,27 @@ def decide(
         used = context.sections["baseline"] = baseline_report(
             baseline,
             findings,
-            checked=_checked_everywhere(context),
-            built=project.has_built,
+            checked=context.coverage.checked,
+            built=_built(project),
             carried=carried.values(),
         )
         prune = prune_command(baseline, context.config.baseline)
         context.notes.extend(baseline_notes(used, prune))
 
 
-def _checked_everywhere(context: CheckContext) -> Callable[[str], bool]:
-    """Whether this run applied a baselined code wherever it may occur: a rule some policy
-    names (`policies` section), a lint rule when lint read every file, `freshness.missing`
-    when the freshness check looks for it (on some tier)."""
-    applied = {code for policy in context.sections.get("policies", ()) for code in policy["rules"]}
-    freshness = context.config.freshness
-    if freshness.enabled and freshness.missing_tiers:
-        applied.add("freshness.missing")
-    lint = context.sections.get("lint")
-    lint_everywhere = lint is not None and lint.get("scope") == "all files"
-    return lambda code: code in applied or (lint_everywhere and code.startswith("lint."))
+def _built(project: Project) -> Callable[[str, str | None], bool | None]:
+    """Whether a baseline entry's resource (and column) is in the build: None for a column no
+    YAML declares in a build without catalog.json, which may well still be in the table (a
+    rule that counts the warehouse's columns judged the declared ones only)."""
+
+    def built(unique_id: str, column: str | None) -> bool | None:
+        if project.has_built(unique_id, column):
+            return True
+        if column is not None and project.catalog is None and project.resource(unique_id):
+            return None
+        return False
+
+    return built
 
 
 def describe_inputs(context: CheckContext) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,30 @@ def display_root(project_dir: Path | None) -> Path:
             if (directory / ".git").exists():
                 return directory
     return Path.cwd().resolve()
+
+
+def anchor_root(project_dir: Path) -> Path:
+    """What the fingerprint of a finding on a file with no dbt resource names the file from:
+    the root of the git repository that holds the project, as findings show paths (so the
+    baselines written in a repository keep matching), else the project's folder. Never the
+    working directory: a baseline written in the project's folder would not match a CI run
+    from the folder above."""
+    start = project_dir.resolve()
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return start
+
+
+def anchoring(project_dir: Path) -> Callable[[str], str]:
+    """Turns a finding's path as it is shown (`display_path` from `display_root`) into the path
+    its fingerprint names (from `anchor_root`): the same file from whichever folder dbtgate runs
+    in. The roots are found once, not once per finding."""
+    shown_from = display_root(project_dir)
+    root = anchor_root(project_dir)
+    if root == shown_from:
+        return lambda shown: shown
+    return lambda shown: display_path(shown_from / shown, root)
 
 
 def display_path(path: Path, root: Path) -> str:

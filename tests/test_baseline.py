@@ -307,6 +307,11 @@ def test_an_entry_on_a_column_renamed_away_is_not_called_fixed(workdir):
     renamed["name"] = f"{entry['column_name']}_renamed"
     columns[renamed["name"]] = renamed
     write_build(workdir / "pr", data)
+    # The warehouse's table, which says the column is no longer there.
+    catalog = json.loads((BOUNCER / "catalog.json").read_text())
+    table = catalog["nodes"][entry["unique_id"]]["columns"]
+    table[renamed["name"]] = {**table.pop(entry["column_name"]), "name": renamed["name"]}
+    (workdir / "pr" / "catalog.json").write_text(json.dumps(catalog))
     _, stdout, report = check(workdir, "pr", "--baseline", "dbtgate-baseline.json")
     section = report["sections"]["baseline"]
     gone = [(e["unique_id"], e.get("column_name")) for e in section["gone"]]

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dbtgate.checks import CheckContext, check
-from dbtgate.findings import Finding
+from dbtgate.findings import Finding, fingerprint
+from dbtgate.locate import anchoring
 from dbtgate.wording import code_span, counted, first_few
 
 if TYPE_CHECKING:
@@ -53,12 +54,30 @@ def lint_findings(ctx: CheckContext) -> list[Finding]:
         )
     elif not run.change_known and not run.notes:
         ctx.notes.append("lint: the change is unknown (no git base), so every line counts")
+    ctx.coverage.lint_read(run.lint_all, run.rules)
     findings: list[Finding] = []
+    anchor = anchoring(ctx.project.project_dir) if ctx.project.project_dir else None
     for linted in run.files:
-        findings.extend(_violation_findings(run, linted, ctx.config.scope == "changed"))
+        found = list(_violation_findings(run, linted, ctx.config.scope == "changed"))
         if linted.problems:
-            findings.append(_unparsable_finding(run, linted))
+            found.append(_unparsable_finding(run, linted))
+        if linted.unique_id is None and anchor is not None:
+            # On a file no dbt resource names, the fingerprint names the file: from the folder
+            # `anchoring` keeps, not the working directory, so a baseline written in the
+            # project's folder matches a run from the repository's root.
+            _anchor_fingerprints(found, anchor(linted.path))
+        if run.lint_all:
+            file = linted.unique_id or (anchor(linted.path) if anchor else linted.path)
+            ctx.coverage.linted(file, parsed=not linted.problems)
+        findings.extend(found)
     return findings
+
+
+def _anchor_fingerprints(findings: list[Finding], path: str) -> None:
+    for finding in findings:
+        finding.fingerprint = fingerprint(
+            Finding(code=finding.code, severity="info", message="", path=path, key=finding.key)
+        )
 
 
 def _violation_findings(run: LintRun, linted: LintedFile, scoped: bool) -> Iterator[Finding]:

@@ -146,6 +146,9 @@ class LintRun:
     base_branch: str | None = None
     severity: dict[str, str] = field(default_factory=dict)  # resolved per sqlfluff code
     default_severity: str = "error"
+    # The sqlfluff codes on in the project's config, when every file was linted (what a
+    # baseline entry not seen must have been looked for by: `dbtgate.coverage`); else None.
+    rules: frozenset[str] | None = None
     # The files `fix` rewrote (as shown), before they were linted.
     fixed: list[str] = field(default_factory=list)
     # Files `fix` would have rewritten but left as they were: "path: why".
@@ -423,6 +426,10 @@ def run_lint(
         excluded_changed=excluded_changed,
         fix_scope=fix_scope,
         whole_flag=whole_flag,
+        # After the lint, whose first file loaded the rules: 20 ms more.
+        rules=frozenset(rule.code for rule in linter.get_rulepack(config=root).rules)
+        if lint_all and files
+        else None,
     )
 
 

@@ -263,6 +263,7 @@ def policies(context: CheckContext) -> Iterable[Finding]:
                 if note is not None:
                     unmet.add(compiled_rule.rule.code)
                     context.notes.append(note)
+            _record_coverage(context, compiled_rule.rule, compiled, subjects[types])
             for finding in _apply(compiled_rule, compiled, subjects[types], inputs, config, base):
                 key = (
                     finding.code,
@@ -277,6 +278,22 @@ def policies(context: CheckContext) -> Iterable[Finding]:
                     kept[key] = finding
     context.sections["policies"] = summary
     return list(kept.values())
+
+
+def _record_coverage(
+    context: CheckContext, rule: Rule, policy: CompiledPolicy, subjects: list[Any]
+) -> None:
+    """What the rule is applied to, for the baseline (`dbtgate.coverage`): the selection's
+    key for a rule on a whole selection, else the resources (the list itself, not a copy)."""
+    if rule.selection:
+        context.coverage.judged(rule.code, _selection_key(policy))
+    else:
+        context.coverage.applied(rule.code, subjects)
+
+
+def _selection_key(policy: CompiledPolicy) -> str:
+    """What a rule on a whole selection keys its finding by: the policy's selectors."""
+    return f"{policy.policy.select} - {policy.policy.exclude or ''}"
 
 
 def _missing_needs(rule: Rule, project: Project) -> list[str]:
@@ -372,7 +389,7 @@ def _apply(
     resource = None
     try:
         if rule.selection:
-            selector_key = f"{policy.policy.select} - {policy.policy.exclude or ''}"
+            selector_key = _selection_key(policy)
             params = compiled_rule.params
             judge = None  # the base build's side, run only when this build fails the rule
             for violation in rule.run(subjects, inputs, params):

@@ -20,6 +20,7 @@ from dbtgate.artifacts.run_results import status_text
 from dbtgate.artifacts.sources import FRESHNESS_STATUSES, FreshnessResult
 from dbtgate.checks import CheckContext, check
 from dbtgate.config import FreshnessConfig
+from dbtgate.coverage import Coverage
 from dbtgate.findings import Finding
 from dbtgate.project import Project
 from dbtgate.status.timestamps import format_age, format_timestamp
@@ -70,7 +71,7 @@ def source_freshness(ctx: CheckContext) -> Iterator[Finding]:
             finding = result_finding(project, result, settings, before)
             if finding is not None:
                 yield finding
-    yield from missing_findings(project, settings, ctx.changed)
+    yield from missing_findings(project, settings, ctx.changed, ctx.coverage)
 
 
 def base_statuses(base: Project | None) -> dict[str, str]:
@@ -186,18 +187,21 @@ def _freshness_command(project: Project) -> str:
 
 
 def missing_findings(
-    project: Project, settings: FreshnessConfig, changed: set[str] | None
+    project: Project, settings: FreshnessConfig, changed: set[str] | None, coverage: Coverage
 ) -> Iterator[Finding]:
     """Sources feeding a model of a gated tier without freshness configured.
 
     Upward breadth-first passes from the gated models (sorted, so the model named in a finding is
     stable): every node is visited once per pass, whatever the size of the project. A finding
-    names a changed model when one reads the source, which also puts it in scope, and says so."""
+    names a changed model when one reads the source, which also puts it in scope, and says so.
+    What the passes reached is what was looked at (`coverage`): a source no gated model reads
+    any more was not, and its baseline entry is not debt paid off."""
     tiers = set(settings.missing_tiers)
     if not tiers:
         return
     roots = sorted(m.unique_id for m in project.models() if project.tier(m.unique_id) in tiers)
     via = _upstream(project, roots)
+    coverage.applied("freshness.missing", via.keys())
     via_changed = _upstream(project, [r for r in roots if r in changed]) if changed else {}
     for uid in sorted(via):
         source = project.sources.get(uid)
