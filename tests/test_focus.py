@@ -102,18 +102,20 @@ def test_a_removed_model_is_selected_from_the_base_build(recce_reversed, tmp_pat
 
 def test_a_selection_of_nothing(recce_reversed, tmp_path) -> None:
     # A name that matches nothing is a typo until shown otherwise: exit 2, one line.
-    typo = dbtgate(*recce_reversed, "--select", "int_customer_order", cwd=tmp_path)
+    typo = dbtgate(*recce_reversed, "--select", "customer_segmnts", cwd=tmp_path)
     assert typo.returncode == 2
     assert typo.stderr.strip().splitlines() == [
-        "dbtgate: error: --select int_customer_order selects no model, seed, snapshot, source, "
-        "exposure or macro of dbt project 'jaffle_shop' (did you mean customer_order_pattern? `dbt "
+        "dbtgate: error: --select customer_segmnts selects no model, seed, snapshot, source, "
+        "exposure or macro of dbt project 'jaffle_shop' (did you mean customer_segments? `dbt "
         "ls --select ...` shows what a selector picks)"
     ]
-    # Nothing near it: the tip alone.
-    far = dbtgate(*recce_reversed, "--select", "zzz_nothing_like_it", cwd=tmp_path)
-    assert far.stderr.strip().endswith(
-        "'jaffle_shop' (`dbt ls --select ...` shows what a selector picks)"
-    )
+    # Nothing near it: the tip alone. customer_order_pattern shares words with
+    # int_customer_order, but is no typo of it.
+    for far_off in ("zzz_nothing_like_it", "int_customer_order"):
+        far = dbtgate(*recce_reversed, "--select", far_off, cwd=tmp_path)
+        assert far.stderr.strip().endswith(
+            "'jaffle_shop' (`dbt ls --select ...` shows what a selector picks)"
+        ), far.stderr
     # An --exclude that leaves nothing out is said (the gate judges what was meant to go), but
     # judging more is no silent pass: a warning, the run goes on.
     excluding = dbtgate(*recce_reversed, "--exclude", "int_customer_order", cwd=tmp_path)

@@ -645,6 +645,18 @@ def test_a_plain_attribute_value_selects_what_the_glob_of_it_does(bouncer, plain
     [
         ("custmers", " (did you mean customers?)"),
         ("tag:paymnt", " (did you mean tag:payment?)"),
+        # A model renamed by a letter (stg_payment -> stg_payments), as a name or a unique_id.
+        ("stg_payment", " (did you mean stg_payments?)"),
+        (
+            "model.dbt_bouncer_test_project.stg_payment",
+            " (did you mean model.dbt_bouncer_test_project.stg_payments?)",
+        ),
+        # Names that only share a layer or a word, or the `model.<package>.` every unique_id
+        # starts with, are no typo of it: nothing suggested.
+        ("model.dbt_bouncer_test_project.nonexistent", ""),
+        ("fct_payments", ""),
+        ("dim_customers", ""),
+        ("tag:pii", ""),
         # A glob that matches nothing is no typo of one name: its resources were deleted.
         ("orders_v*", ""),
         ("tag:crm_*", ""),
