@@ -67,9 +67,10 @@ waivers:
         "findings whatever the change touched, as `waiver.expired` is.",
         why="Stale waivers pile up and hide what is really excused; one that quietly matches "
         "again later waives a new problem nobody reviewed.",
-        fix="Remove the waiver from the config; if the resource was renamed, point the "
-        "waiver's `select` at the new name.",
+        fix="Remove the waiver from the config (the finding names its line); if the resource "
+        "was renamed, point the waiver's `select` at the new name.",
         example="warn  waiver.stale  waiver for owner.present on 'dim_products' (owner "
-        "@data-platform) matches no finding",
+        "@data-platform) matches no finding: the owner.present finding it waived is no longer "
+        "reported, so the entry at dbtgate.yml:31 can be removed",
     ),
 )

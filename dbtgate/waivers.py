@@ -520,7 +520,11 @@ def _count_again(covered: int, *, expired: bool = True) -> str:
 
 
 def _stale(match: _Match, config: Config) -> Finding:
+    """`waiver.stale`: why the entry waives nothing, and where it is, to remove it (or, for a
+    resource renamed, point it at the new name): a waiver whose finding was fixed lingers, and
+    would waive a new problem of its rule and selection that nobody reviewed."""
     waiver = match.waiver
+    where = display_config_path(config) + (f":{waiver.line}" if waiver.line else "")
     if match.whole:
         # `rule: "kpi.*", select: "tier:1"`: the finding is there, on the whole project.
         found = (
@@ -532,15 +536,18 @@ def _stale(match: _Match, config: Config) -> Finding:
             f"matches no finding: {found} on the whole project or a policy's selection, which "
             'only `select: "*"` waives'
         )
-        fix = 'Set its `select: "*"` to waive them, or remove the waiver.'
+        fix = f'Set its `select: "*"` to waive them, or remove the waiver at {where}.'
     elif match.selects_something:
-        why = "matches no finding"
-        fix = "Remove the waiver from the config: the problem it excused is gone."
+        why = (
+            f"matches no finding: the {waiver.rule} finding it waived is no longer reported, so "
+            f"the entry at {where} can be removed"
+        )
+        fix = f"Remove the waiver at {where}: what it waived is no longer reported."
     else:
         why = f"selects no resource{match.hint or ' (renamed or deleted?)'} and matches no finding"
         fix = (
-            "Remove the waiver from the config, or point its `select` at the resource's new "
-            "name if it was renamed."
+            f"Remove the waiver at {where}, or point its `select` at the resource's new name if "
+            "it was renamed."
         )
     return _waiver_finding(
         "waiver.stale",

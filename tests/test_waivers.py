@@ -149,7 +149,8 @@ def test_a_waiver_that_covers_nothing_is_stale(workdir):
             7,
             "@data-platform",
             "waiver for docs.model_description on 'stg_orders' (owner @data-platform) matches "
-            "no finding",
+            "no finding: the docs.model_description finding it waived is no longer reported, so "
+            "the entry at dbtgate.yml:7 can be removed",
         ),
         (
             12,
@@ -173,7 +174,58 @@ def test_a_waiver_that_covers_nothing_is_stale(workdir):
         True,
         True,
     ]
+    # Each fix says where the entry to remove is.
+    renamed = ", or point its `select` at the resource's new name if it was renamed."
+    assert [f["fix"] for f in by_line] == [
+        "Remove the waiver at dbtgate.yml:7: what it waived is no longer reported.",
+        f"Remove the waiver at dbtgate.yml:12{renamed}",
+        f"Remove the waiver at dbtgate.yml:17{renamed}",
+    ]
     assert "waiver.stale" in stdout
+
+
+def test_a_waiver_whose_finding_was_fixed_says_it_can_go_and_where(workdir):
+    """The model got its description: the waiver that covered it matches nothing now, and its
+    finding says so, with the entry's file and line to delete."""
+    config = POLICY + waiver("docs.model_description", "int_exclude_via_meta_config", "2999-12-31")
+    _, _, report = check(workdir, config)
+    assert [f["disposition"] for f in findings(report, "docs.model_description")] == ["waived"]
+    data = json.loads((workdir / "target" / "manifest.json").read_text())
+    data["nodes"][UNDESCRIBED]["description"] = "Rows excluded by their meta config."
+    (workdir / "target" / "manifest.json").write_text(json.dumps(data))
+    returncode, stdout, report = check(workdir, config)
+    assert returncode == 0
+    [stale] = findings(report, "waiver.stale")
+    assert (stale["message"], stale["fix"]) == (
+        "waiver for docs.model_description on 'int_exclude_via_meta_config' (owner "
+        "@data-platform) matches no finding: the docs.model_description finding it waived is "
+        "no longer reported, so the entry at dbtgate.yml:7 can be removed",
+        "Remove the waiver at dbtgate.yml:7: what it waived is no longer reported.",
+    )
+    assert "the entry at dbtgate.yml:7 can be removed" in " ".join(stdout.split())
+
+
+@pytest.mark.parametrize(
+    ("select", "hint"),
+    [
+        # Nothing like it: `model.<package>.` alone is no likeness.
+        (f"model.{PKG}.nonexistent", " (renamed or deleted?)"),
+        # Renamed by a letter: the name it has now.
+        (f"model.{PKG}.stg_payment", f" (did you mean model.{PKG}.stg_payments?)"),
+        ("stg_payment", " (did you mean stg_payments?)"),
+        # Another layer's model of the same subject is no typo of it.
+        ("fct_payments", " (renamed or deleted?)"),
+    ],
+)
+def test_a_waiver_that_selects_nothing_suggests_only_a_name_it_may_have_meant(
+    workdir, select, hint
+):
+    _, _, report = check(workdir, POLICY + waiver("docs.model_description", select, "2999-12-31"))
+    [stale] = findings(report, "waiver.stale")
+    assert stale["message"] == (
+        f"waiver for docs.model_description on '{select}' (owner @data-platform) selects no "
+        f"resource{hint} and matches no finding"
+    )
 
 
 def test_an_expired_waiver_that_covered_nothing_is_reported_once_as_expired(workdir):
@@ -374,7 +426,9 @@ def test_a_waiver_of_a_whole_project_finding_that_selects_resources_says_how_to_
         "the kpi.* finding is on the whole project or a policy's selection, which only "
         '`select: "*"` waives'
     )
-    assert stale["fix"] == 'Set its `select: "*"` to waive them, or remove the waiver.'
+    assert stale["fix"] == (
+        'Set its `select: "*"` to waive them, or remove the waiver at dbtgate.yml:8.'
+    )
 
 
 def test_a_stale_waiver_is_not_announced_as_expiring(tmp_path):
