@@ -1495,7 +1495,10 @@ def init(project_dir: Path | None, force: bool) -> None:
     written = write_starter_config(project_dir, force=force)
     console = _console()
     console.print(
-        f"wrote {written.path}: review the policies, then run `dbtgate check`", markup=False
+        f"wrote {written.path}: review the policies, then run `dbtgate check`; on a project "
+        "with legacy debt, `dbtgate baseline` records today's findings so that only new ones "
+        "block",
+        markup=False,
     )
     console.print(written.policies_note, markup=False)
 

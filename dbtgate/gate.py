@@ -65,6 +65,9 @@ class GateResult:
     # The dbt project whose git commit the reports' audit trail records (`record_checkout`);
     # None once recorded, or without a project.
     checkout_dir: Path | None = field(default=None, repr=False, compare=False)
+    # The blocking findings a baseline could hold, when none is in use and the scope does not
+    # already keep legacy debt from blocking (`unrecorded_debt`): the console's first-run hint.
+    unrecorded_debt: int = 0
 
     def complete(self, findings: Iterable[Finding] | None = None) -> None:
         """Fill in what only a report needs (owner, tier, YAML file and line, fingerprint: see
@@ -182,6 +185,7 @@ def run_gate(
         context.sections["suggested_waiver"] = suggested_waiver(to_waive, context.options["today"])
     inputs = describe_inputs(context)
     result = GateResult(
+        unrecorded_debt=unrecorded_debt(findings, context) if decision == "fail" else 0,
         project_name=project.name,
         findings=findings,
         decision=decision,
@@ -337,6 +341,18 @@ class Completer:
         if test is None or test.resource_type != "test" or test.test_metadata is None:
             return None
         return test if self.project.tested_resources().get(named) == uid else None
+
+
+def unrecorded_debt(findings: list[Finding], context: CheckContext) -> int:
+    """How many blocking findings are policy and lint debt a baseline could hold, when no
+    baseline is in use: 0 under `scope: changed` with the change known, where the blocking
+    findings are the change's own (a baseline would take them in as debt) and legacy debt
+    blocks nothing already."""
+    if context.options.get("baseline") is not None:
+        return 0
+    if context.config.scope == "changed" and context.changed is not None:
+        return 0
+    return sum(1 for f in findings if f.disposition == "blocking" and can_baseline(f))
 
 
 def decide(

@@ -230,6 +230,12 @@ def test_init_writes_a_starter_config_that_loads(tmp_path):
 
     config = load_config(tmp_path / "dbtgate.yml")
     assert config.policies and config.policies[0].select == "tier:1"
+    # A team adopting the gate on legacy debt is pointed to the baseline from the start.
+    assert " ".join(result.stdout.split()).startswith(
+        f"wrote {tmp_path / 'dbtgate.yml'}: review the policies, then run `dbtgate check`; on a "
+        "project with legacy debt, `dbtgate baseline` records today's findings so that only new "
+        "ones block"
+    )
     again = dbtgate("init", "--project-dir", str(tmp_path), cwd=tmp_path)
     assert again.returncode == 2
     assert "already exists" in again.stderr

@@ -240,7 +240,7 @@ def print_result(
                 result.complete(group[:max_findings] if max_findings > 0 else group)
                 _print_group(console, title, group, max_findings, expiring, full_reports)
             if disposition == "blocking":
-                _print_waiver_hint(console, result)
+                _print_adoption_hint(console, result)
         _print_targets(console, result.sections.get("kpis"))
         _print_diff_counts(console, result.sections.get("diff"))
         _print_fixed_counts(console, result.sections.get("fixed"))
@@ -443,6 +443,30 @@ def where_the_rest_are(full_reports: Sequence[str]) -> str:
         "`--max-findings 0` prints all; the reports `--json FILE` and `--out DIR` write hold "
         "every finding"
     )
+
+
+# From how many blocking findings of legacy debt a failing run without a baseline points to
+# `dbtgate baseline` instead of suggesting a waiver: an entry each, with its reason, owner and
+# end date, is for the few findings that must ship as they are, not for a project's debt.
+BASELINE_HINT_AT = 20
+
+
+def _print_adoption_hint(console: Any, result: GateResult) -> None:
+    """After the blocking findings, the way out a team adopting the gate needs: the baseline
+    for many findings of debt (one line), else the waiver to paste for one finding. Console
+    only, so the CI log says it too: the PR comment is read by a pull request's reviewers,
+    who do not adopt the gate; there it would repeat on every pull request until someone does,
+    and tempt an author to record the pull request's own findings as debt."""
+    debt = result.unrecorded_debt
+    if debt < BASELINE_HINT_AT:
+        _print_waiver_hint(console, result)
+        return
+    line = (
+        f"{number(debt)} blocking findings are policy or lint debt "
+        "a baseline can hold: `dbtgate baseline` records today's so that only new ones block "
+        "(commit the file it writes and set `baseline:` in the config)"
+    )
+    _print_pieces(console, [(f"{_clean(line)}\n", "dim")], end="")
 
 
 def _print_waiver_hint(console: Any, result: GateResult) -> None:
