@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS
-from policy_support import dbtgate, write_config
+from policy_support import write_config
 
 from dbtgate.report.console import BASELINE_HINT_AT
 

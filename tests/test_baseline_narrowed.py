@@ -11,8 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS
-from policy_support import dbtgate, read_json, write_config
+from policy_support import read_json, write_config
 
 BOUNCER = CORPUS / "bouncer-dbt112"
 PKG = "dbt_bouncer_test_project"

@@ -15,8 +15,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from lint_repos import FIXTURES, apply_overlay, commit_all, git, init_repo
-from policy_support import dbtgate, read_json
+from policy_support import read_json
 
 from dbtgate.findings import Finding, fingerprint
 
