@@ -30,6 +30,10 @@ _RESOURCE_KEYS = {
     "analysis": "analyses",
 }
 
+# The settings a properties entry may set beside `config:` as well as in it: `access:` (dbt
+# before 1.7 read it there only), `meta:` and `group:` (properties of their own too).
+_BESIDE_CONFIG = ("access", "meta", "group")
+
 
 def display_root(project_dir: Path | None) -> Path:
     """What finding paths are relative to: the root of the git repository that holds the dbt
@@ -468,7 +472,9 @@ class Locator:
         yaml_path = resource.patch_path
         if yaml_path:
             key = self._key(resource, yaml_path)
-            line = key_line(self._entries(key, resource), setting, detail, setting == "access")
+            line = key_line(
+                self._entries(key, resource), setting, detail, setting in _BESIDE_CONFIG
+            )
             if line is not None:
                 return self._at(key, line)
         section = _RESOURCE_KEYS.get(resource.resource_type)

@@ -79,14 +79,22 @@ def key_line(
     """The line of `config: SETTING:` in the first of `entries` (a model's version entry before
     the model's own) that has it, or of its `DETAIL:` key (a grant's privilege) when that is
     there too; with `top_level`, `SETTING:` beside `config:` counts as well (dbt before 1.7
-    took `access:` there)."""
+    took `access:` there; `meta:` and `group:` are properties there too)."""
     for entry in entries:
         item = mapping_item(_value(mapping_item(entry, "config")), setting)
-        if item is None and top_level:
-            item = mapping_item(entry, setting)
+        beside = mapping_item(entry, setting) if top_level else None
+        if item is None or (beside is not None and _has(beside, detail) and not _has(item, detail)):
+            # `meta: {domain: x}` beside a `config: {meta: ...}` without the key: dbt merges
+            # the two, and the key is written beside.
+            item = beside
         if item is not None:
             return _detail_line(item, detail)
     return None
+
+
+def _has(item: tuple[Any, Any], detail: str | None) -> bool:
+    """Whether the setting's mapping has the key `detail`."""
+    return detail is not None and mapping_item(item[1], detail, fold=True) is not None
 
 
 def project_line(

@@ -102,6 +102,36 @@ def test_a_setting_the_yaml_no_longer_has_falls_back_to_the_entry(tmp_path):
     assert where(unlisted, "materialized") == Location("models/unlisted.sql", 1)
 
 
+def test_meta_and_group_beside_config_are_found_where_the_key_is(tmp_path):
+    """`meta:` and `group:` may be written beside `config:` as well as in it (dbt merges the
+    two metas): a meta key is placed where it is written."""
+    _write(
+        tmp_path / "models" / "_models.yml",
+        textwrap.dedent(
+            """\
+            version: 2
+            models:
+              - name: orders
+                group: finance
+                meta:
+                  domain: sales
+                config:
+                  meta:
+                    tier: 1
+              - name: customers
+                meta: {domain: sales}
+            """
+        ),
+    )
+    where = Locator(tmp_path).locate_setting
+    orders = _model("orders")
+    assert where(orders, "meta", "domain") == Location("models/_models.yml", 6)
+    assert where(orders, "meta", "tier") == Location("models/_models.yml", 9)
+    assert where(orders, "meta", "owner") == Location("models/_models.yml", 8)
+    assert where(orders, "group") == Location("models/_models.yml", 4)
+    assert where(_model("customers"), "meta", "domain") == Location("models/_models.yml", 11)
+
+
 SQL = """\
 
 {{

@@ -46,6 +46,8 @@ REQUIRED_PARAMS = {
     "modeling.children": {"min": 1, "max": 3},
     "modeling.parent_location": {"schemas": ["*stg*"], "forbidden_databases": ["raw"]},
     "governance.seed_size": {"max_rows": 100, "max_megabytes": 1},
+    "governance.allowed_meta_values": {"values": {"maturity": ["gold"], "tier": [1, 2, True]}},
+    "governance.forbidden_column_types": {"types": ["double", "float*", "timestamp*"]},
 }
 
 

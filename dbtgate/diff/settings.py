@@ -18,19 +18,28 @@ SETTINGS = {
 }
 
 
+# The config settings a policy rule's finding may be about (`details["setting"]`:
+# governance.allowed_meta_values, governance.group), with the key in it that is wrong
+# (`details["setting_key"]`): on the line that sets that key, else the setting.
+RULE_SETTINGS = ("meta", "group")
+
+
 def setting_of(finding: Finding) -> tuple[str, str | None] | None:
     """(setting, detail) of a config-level finding, None for any other. The detail is the
     privilege when every grant the finding names has the same one: then its line is the edit."""
+    details = finding.details or {}
+    if details.get("setting") in RULE_SETTINGS:
+        return (details["setting"], details.get("setting_key"))
     if finding.code.endswith((".relation_renamed", ".history_config_changed")):
         # The first setting the change names (`alias`, `strategy`, ...: `details.moved`).
-        moved = (finding.details or {}).get("moved") or []
+        moved = details.get("moved") or []
         return (str(moved[0]).split()[0], None) if moved else None
-    if (finding.details or {}).get("setting") == "column_types":
+    if details.get("setting") == "column_types":
         # A seed's column retyped by its `column_types`: on that column's line there.
         return ("column_types", finding.column_name)
     setting = SETTINGS.get(finding.code)
     if setting != "grants":
         return None if setting is None else (setting, None)
-    grants = (finding.details or {}).get("grants") or []
+    grants = details.get("grants") or []
     privileges = {str(grant["privilege"]).lower() for grant in grants}
     return (setting, privileges.pop() if len(privileges) == 1 else None)

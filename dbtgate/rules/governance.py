@@ -9,6 +9,7 @@ These are the dbt-mesh guarantees the schema diff relies on to call a change bre
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
@@ -25,7 +26,9 @@ from dbtgate.artifacts.manifest import (
     materialized_as,
 )
 from dbtgate.project import Project, display_name, meta_value
+from dbtgate.rules.naming import column_types as typed_columns
 from dbtgate.rules.registry import (
+    AllowedValues,
     Count,
     GrantMap,
     Megabytes,
@@ -793,7 +796,7 @@ def required_tags(
 @rule(
     "governance.allowed_tags",
     severity="warn",
-    applies_to=("model", "seed", "snapshot", "source", "exposure"),
+    applies_to=("model", "seed", "snapshot", "source", "exposure", "test"),
     why="""
         Tags select what runs (`dbt build -s tag:nightly`), what is gated and what a catalog
         shows: a misspelt or invented tag matches no selector, so the resource drops out of
@@ -822,8 +825,10 @@ def allowed_tags(
     """Every tag of the resource matches one of `tags` (glob patterns, case-insensitive).
 
     `tier-*` allows `tier-1` and `Tier-2`. A resource without tags passes: this rule keeps
-    the tags in use to a known list, not every resource tagged. As dbt-checkpoint's
-    check-model-tags and check-source-tags.
+    the tags in use to a known list, not every resource tagged. Data tests too, under a
+    policy that selects them (`resource_type:test`): `dbt test -s tag:critical` runs the
+    tests so tagged. As dbt-checkpoint's check-model-tags, check-source-tags and
+    check-test-tags.
     """
     given = resource.tags or ()
     if not given:
@@ -836,6 +841,182 @@ def allowed_tags(
         f"(allowed: {', '.join(tags)})",
         details={"not_allowed": refused, "allowed": tags},
     )
+
+
+@rule(
+    "governance.allowed_meta_values",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source", "exposure", "macro", "test"),
+    why="""
+        Tools act on meta values: a catalog files a model under its `domain`, alerting pages
+        the team its `owner` names, a masking job reads `contains_pii`. A value outside the
+        agreed list (`Sales`, `finanse`, `yes`) matches none of their rules, so the resource
+        drops out of the catalog page, the alert or the mask without a word.
+    """,
+    failing="""
+        # with values: {domain: [sales, finance], contains_pii: [true, false]}
+        models:
+          - name: fct_orders
+            config:
+              meta: {domain: finanse, contains_pii: "no"}
+    """,
+    passing="""
+        models:
+          - name: fct_orders
+            config:
+              meta: {domain: finance, contains_pii: false}
+    """,
+    fix="Set the meta key to one of its allowed values (or add the value to `values` in the "
+    "policy).",
+)
+def allowed_meta_values(
+    resource: Node | Source | Exposure | Macro,
+    *,
+    values: AllowedValues = {},  # noqa: B006
+) -> Iterator[Violation]:
+    """Each meta key in `values` (`a.b` for a nested key) that the resource sets has one of
+    the values listed for it.
+
+    Values are compared as they are written in YAML, exactly: `tier: 1` matches `1` and
+    `"1"`, `contains_pii: false` matches `false`, and `Sales` is not `sales`. A list passes
+    when each of its items is allowed; a mapping never does. A key the resource does not set
+    (or sets to null or an empty string) passes: `governance.required_meta` asks for it. One
+    finding per key, on the line that sets it (the SQL's `config(meta=...)`, the properties
+    YAML's `meta:`, or dbt_project.yml's `+meta:`). As dbt-checkpoint's
+    check-model-meta-key-accepted-values, for several keys and every resource with meta."""
+    meta = resource.meta or {}
+    for key, allowed in values.items():
+        value = meta_value(meta, key)
+        if _blank(value):
+            continue
+        accepted = {_as_written(item) for item in allowed}
+        refused = [
+            _as_written(item)
+            for item in (value if isinstance(value, list) else [value])
+            if isinstance(item, dict | list) or _as_written(item) not in accepted
+        ]
+        if not refused:
+            continue
+        shown = ", ".join(_as_written(item) for item in allowed)
+        verb = "is" if len(refused) == 1 else "are"
+        yield Violation(
+            f"{display_name(resource)} has meta {key}: {', '.join(refused)}, which {verb} not "
+            f"allowed (allowed: {shown})",
+            key=key,
+            details={
+                "meta_key": key,
+                "not_allowed": refused,
+                "allowed": allowed,
+                # Placed on the line that sets the key (dbtgate.diff.settings.setting_of).
+                "setting": "meta",
+                "setting_key": key.split(".", 1)[0],
+            },
+        )
+
+
+def _as_written(value: Any) -> str:
+    """A meta value as YAML writes it (`true`, `1`, `sales`): what `values` is compared in,
+    so that `tier: 1` and an allowed `"1"` agree."""
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+@rule(
+    "governance.group",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot"),
+    why="""
+        A dbt group is a team: its owner answers for the models in it, and `access: private`
+        lets only the group's own models `ref()` one. A model in no group has neither, so no
+        one is asked when it breaks and any model may come to depend on it. With `allowed`, a
+        folder keeps to its teams' groups: a model copied from another folder does not carry
+        the other team's group along.
+    """,
+    failing="""
+        # select: "path:models/marts/finance", allowed: [finance]
+        models:
+          - name: fct_revenue
+            config:
+              group: marketing
+          - name: fct_invoices   # in no group
+    """,
+    passing="""
+        groups:
+          - name: finance
+            owner: {name: Finance Analytics, email: finance@example.com}
+        models:
+          - name: fct_revenue
+            config:
+              group: finance
+    """,
+    fix="Set `config: {group: ...}` (for a folder, `+group:` in dbt_project.yml) to a group "
+    "declared under `groups:` with its owner, one of `allowed` when the policy lists them.",
+)
+def group(resource: Node, *, allowed: Names | None = None) -> Violation | None:
+    """The resource belongs to a dbt group; with `allowed`, to one of them (names compared
+    exactly, as dbt does).
+
+    A group not among `allowed` is reported on the line that sets it. As dbt-checkpoint's
+    check-model-has-group (its `--groups` is `allowed`), on seeds and snapshots too."""
+    name = display_name(resource)
+    if not resource.group:
+        if allowed:
+            return Violation(
+                f"{name} is in no group (allowed: {', '.join(allowed)})",
+                details={"allowed": allowed},
+            )
+        return Violation(f"{name} is in no group")
+    if allowed is None or resource.group in allowed:
+        return None
+    return Violation(
+        f"{name} is in group {resource.group}, not {' or '.join(allowed)}",
+        details={"group": resource.group, "allowed": allowed, "setting": "group"},
+    )
+
+
+@rule(
+    "governance.forbidden_column_types",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source"),
+    why="""
+        Some types are wrong for any column the team serves: a FLOAT or DOUBLE adds money up
+        with rounding errors, Snowflake's TIMESTAMP_NTZ leaves the reader to guess the time
+        zone, a VARIANT hides a shape no contract checks. The SQL rarely says which type a
+        column ends up with; the warehouse does.
+    """,
+    failing="""
+        # with types: [double, "float*", timestamp_ntz]
+        # fct_orders.amount_paid is a DOUBLE: sum(amount) / 100.0
+    """,
+    passing="""
+        # fct_orders.amount_paid is a DECIMAL(18,2): cast(sum(amount) / 100.0 as decimal(18, 2))
+    """,
+    fix="Cast the column to an allowed type in the SQL (and set that `data_type:` in the "
+    "YAML), or adjust `types`.",
+)
+def forbidden_column_types(
+    resource: Node | Source,
+    project: Project,
+    *,
+    types: Names = [],  # noqa: B006
+) -> Iterator[Violation]:
+    """No column of the resource has a type that matches one of `types` (glob patterns
+    matched against the whole type, case-insensitively: `float*` forbids FLOAT and FLOAT64,
+    `decimal(38,*)` the decimals of 38 digits).
+
+    The type is the warehouse's (catalog.json) when the catalog lists the column, else the
+    `data_type` declared in YAML; a column of neither is not checked, nor the columns dbt adds
+    to a snapshot. One finding per column, at its YAML line. As dbt-checkpoint's
+    check-column-type-blacklist (`--types`), which reads the catalog only and fails a model
+    the catalog does not list; here a model without a catalog is judged by its declared
+    types."""
+    for name, column_type in typed_columns(resource, project):
+        if matches_glob(column_type, types):
+            yield Violation(
+                f"column {name} of {display_name(resource)} is {column_type}, a type that is "
+                f"not allowed (forbidden: {', '.join(types)})",
+                column_name=name,
+                details={"type": column_type, "forbidden": types},
+            )
 
 
 @rule(

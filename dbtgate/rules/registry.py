@@ -180,6 +180,13 @@ def _grant_map_problem(value: dict[str, list[str]]) -> str | None:
     return f"give at least one grantee of {', '.join(empty)}" if empty else None
 
 
+def _allowed_values_problem(value: dict[str, list[Any]]) -> str | None:
+    if not value:
+        return "give at least one key and its allowed values (an empty map would check nothing)"
+    empty = [key for key, allowed in value.items() if not allowed]
+    return f"give at least one allowed value of {', '.join(empty)}" if empty else None
+
+
 def _names_problem(value: list[str]) -> str | None:
     return None if value else "give at least one (an empty list would check nothing)"
 
@@ -229,6 +236,16 @@ GrantMap = typing.Annotated[
     Refinement(
         "map of privilege -> grantees (at least one)",
         _grant_map_problem,
+        {"minProperties": 1, "additionalProperties": {"minItems": 1}},
+    ),
+]
+# Keys and the values each may take (`{domain: [sales, finance], tier: [1, 2]}`); must be set.
+# A value is a YAML scalar: meta holds numbers and booleans as well as text.
+AllowedValues = typing.Annotated[
+    dict[str, list[str | bool | int | float]],
+    Refinement(
+        "map of key -> allowed values (at least one)",
+        _allowed_values_problem,
         {"minProperties": 1, "additionalProperties": {"minItems": 1}},
     ),
 ]
