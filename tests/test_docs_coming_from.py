@@ -74,8 +74,9 @@ def test_the_example_config_loads_and_runs(tmp_path):
     assert staging["select"] == "path:models/staging" and staging["selected"] > 0
 
 
-# The hooks the page says dbtgate does not cover: the modifiers (they edit files) and the dbt
-# commands (dbtgate reads what dbt writes). Every other hook has a row.
+# The hooks the page says dbtgate does not cover: the modifiers (they edit files), the dbt
+# commands (dbtgate reads what dbt writes) and a few newer hooks, each with its reason. Every
+# other hook has a row.
 CHECKPOINT_UNCOVERED = (
     "generate-missing-sources",
     "generate-model-properties-file",
@@ -89,6 +90,18 @@ CHECKPOINT_UNCOVERED = (
     "dbt-parse",
     "dbt-run",
     "dbt-test",
+    "check-database-casing-consistency",
+    "check-selectors-duplicate-names",
+    "check-semantic-models-have-required-fields",
+    "check-semantic-entities-have-required-fields",
+    "check-semantic-dimensions-have-required-fields",
+    "check-semantic-measures-have-required-fields",
+    "check-semantic-metrics-have-required-fields",
+    "check-semantic-dimensions-has-meta-keys",
+    "check-semantic-metrics-has-meta-keys",
+    "check-model-has-primary-key-tag",
+    "check-model-has-primary-key-description",
+    "check-snapshot-has-target-schema",
 )
 # dbt-checkpoint's hooks (its HOOKS.md), each of which the page maps or says it does not cover.
 CHECKPOINT_HOOKS = [
@@ -137,6 +150,18 @@ CHECKPOINT_HOOKS = [
     "check-seed-has-meta-keys",
     "check-snapshot-has-meta-keys",
     "check-test-has-meta-keys",
+    # Hooks of newer releases (and forks) of dbt-checkpoint, in its repository's
+    # dbt_checkpoint/ folder.
+    "check-test-tags",
+    "check-model-meta-key-accepted-values",
+    "check-model-has-group",
+    "check-source-has-group",
+    "check-column-type-blacklist",
+    "check-model-has-columns-with-types",
+    "check-model-has-generic-constraints",
+    "check-model-columns-have-meta-keys",
+    "check-snapshot-name-contract",
+    "check-script-pivot",
     *CHECKPOINT_UNCOVERED,
 ]
 
