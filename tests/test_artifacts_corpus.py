@@ -133,13 +133,12 @@ def test_macros_load_with_their_documentation_and_their_yaml_path(path):
         ]
 
 
-@pytest.mark.parametrize(
-    "path", [path.parent for path in corpus_files("**/catalog.json")], ids=file_id
-)
-def test_a_catalog_is_old_only_when_written_before_the_manifest(path):
+@pytest.mark.parametrize("catalog", corpus_files("**/catalog.json"), ids=file_id)
+def test_a_catalog_is_old_only_when_written_before_the_manifest(catalog):
     """Every corpus build's catalog.json is of its build (dbt docs generate, which wrote the
     manifest a second before it, or Fusion's after its build), and none is said to be old,
     but ticketswap's, written a day before its manifest."""
+    path = catalog.parent
     warnings = load_artifacts(path).warnings
     if path == CORPUS / "ticketswap-dbt19":
         assert [w for w in warnings if "catalog.json: written 26.0 h before the manifest" in w]
