@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import dbtgate
-from corpus import CORPUS
+from corpus import CORPUS, corpus_dir
 from hypothesis import given
 from hypothesis import strategies as st
 from policy_support import by_code, corpus_project, edited_bouncer, gate, rule_config, write_config
@@ -337,7 +337,7 @@ def test_forbidden_pattern_reports_each_match_once_with_the_reason(tmp_path):
 
 
 def test_forbidden_pattern_without_a_pattern_is_a_config_error_at_its_line(tmp_path):
-    artifacts = CORPUS / "bouncer-dbt112"
+    artifacts = corpus_dir("bouncer-dbt112")
     if not artifacts.is_dir():
         pytest.skip(f"corpus absent: {artifacts}")
     config = rule_config(tmp_path, "code.forbidden_pattern", "{reason: later}")
@@ -536,7 +536,7 @@ def test_unused_is_incremental_passes_every_model_of_the_corpus_build(tmp_path):
 def _macro_signatures() -> list[tuple[str, str]]:
     """Every macro of the bouncer build (dbt's, its adapter's and packages' too, ~1,000) with
     its code, for the signature parser."""
-    path = CORPUS / "bouncer-dbt112" / "manifest.json"
+    path = corpus_dir("bouncer-dbt112") / "manifest.json"
     if not path.is_file():
         pytest.skip(f"corpus absent: {path}")
     macros = json.loads(path.read_text())["macros"].values()
@@ -671,7 +671,9 @@ def test_another_adapters_implementation_of_a_dispatched_macro_is_used(tmp_path)
 
     target = tmp_path / "target"
     target.mkdir()
-    shutil.copy(CORPUS / "schema-versions" / "manifest_v12_dbt1.12.json", target / "manifest.json")
+    shutil.copy(
+        corpus_dir("schema-versions") / "manifest_v12_dbt1.12.json", target / "manifest.json"
+    )
     project = Project.from_artifacts(load_artifacts(target))
     rule = load_rules()["code.unused_macro"]
     for name in ("postgres", "bigquery", "fabric"):

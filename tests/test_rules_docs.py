@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import dbtgate
-from corpus import CORPUS
+from corpus import CORPUS, corpus_dir
 from policy_support import (
     by_code,
     corpus_manifest_project,
@@ -66,7 +66,7 @@ def test_column_coverage_without_a_catalog_says_it_judged_the_declared_columns_o
     target = tmp_path / "target"  # the build without its catalog.json
     target.mkdir()
     (target / "manifest.json").write_bytes(
-        (CORPUS / "bouncer-dbt112" / "manifest.json").read_bytes()
+        (corpus_dir("bouncer-dbt112") / "manifest.json").read_bytes()
     )
     project = Project.from_artifacts(load_artifacts(target))
     result = gate(project, write_config(tmp_path, text.format(flag="true")))
@@ -132,14 +132,16 @@ def test_column_coverage_judges_source_tables(tmp_path):
 
 def test_column_coverage_counts_a_source_tables_undeclared_catalog_columns(tmp_path):
     source = f"source.{PKG}.dummy_source.customers"
-    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    manifest = json.loads((corpus_dir("bouncer-dbt112") / "manifest.json").read_text())
     columns = manifest["sources"][source]["columns"]
     columns["id"]["description"] = "The customer's key."
     del columns["last_name"]
     target = tmp_path / "target"
     target.mkdir()
     (target / "manifest.json").write_text(json.dumps(manifest))
-    (target / "catalog.json").write_bytes((CORPUS / "bouncer-dbt112" / "catalog.json").read_bytes())
+    (target / "catalog.json").write_bytes(
+        (corpus_dir("bouncer-dbt112") / "catalog.json").read_bytes()
+    )
     project = Project.from_artifacts(load_artifacts(target))
     for use_catalog, expected in (("true", ["first_name", "last_name"]), ("false", ["first_name"])):
         config = rule_config(
@@ -224,7 +226,7 @@ def test_exposure_description(tmp_path):
 
 
 def test_placeholders_are_found_on_models_and_columns(tmp_path):
-    path = CORPUS / "bouncer-dbt112" / "manifest.json"
+    path = corpus_dir("bouncer-dbt112") / "manifest.json"
     if not path.is_file():
         pytest.skip(f"corpus absent: {path}")
     data = copy.deepcopy(json.loads(path.read_text()))
@@ -539,7 +541,7 @@ def _folder(path: str) -> str:
 def test_properties_beside_sql_on_a_real_build_and_planted(tmp_path):
     """The bouncer project keeps each folder's YAML beside its SQL (the truth, with plain json);
     stg_orders declared in a catch-all models/schema.yml is reported."""
-    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    manifest = json.loads((corpus_dir("bouncer-dbt112") / "manifest.json").read_text())
     apart = [
         uid
         for uid, node in manifest["nodes"].items()
@@ -586,7 +588,7 @@ def test_properties_beside_sql_reads_paths_written_on_windows(tmp_path):
 
 def _bouncer_with_catalog(tmp_path: Path, edit_catalog) -> Project:
     """The bouncer build (manifest and catalog.json) with `edit_catalog(catalog_dict)` applied."""
-    build = CORPUS / "bouncer-dbt112"
+    build = corpus_dir("bouncer-dbt112")
     if not build.is_dir():
         pytest.skip(f"corpus absent: {build}")
     target = tmp_path / "target"
@@ -706,7 +708,7 @@ def test_description_pattern_asks_each_description_for_a_match(tmp_path):
 
 
 def test_description_pattern_is_a_config_error_at_its_line_when_it_is_no_regex(tmp_path):
-    artifacts = CORPUS / "bouncer-dbt112"
+    artifacts = corpus_dir("bouncer-dbt112")
     if not artifacts.is_dir():
         pytest.skip(f"corpus absent: {artifacts}")
     config = rule_config(tmp_path, "docs.description_pattern", "{pattern: 'grain: (one'}")
@@ -744,7 +746,7 @@ def test_description_pattern_points_at_the_models_yaml_line(shop_builds, tmp_pat
 def test_dbt_s_own_snapshot_columns_are_not_asked_to_be_described() -> None:
     """A snapshot table holds dbt_scd_id, dbt_valid_from, ... from dbt itself: the catalog
     lists them, and docs.column_coverage (and the KPIs) asked the team to describe them."""
-    build = CORPUS / "bouncer-dbt112"
+    build = corpus_dir("bouncer-dbt112")
     if not build.is_dir():
         pytest.skip(f"corpus absent: {build}")
     project = Project.from_artifacts(load_artifacts(build))
@@ -759,7 +761,7 @@ def test_a_snapshot_s_renamed_dbt_columns_are_dbt_s_too(tmp_path: Path) -> None:
     """dbt 1.9+ lets a snapshot rename the columns it adds (`snapshot_meta_column_names:
     {dbt_valid_to: valid_until}`): the table then holds valid_until, still dbt's, which
     docs.column_coverage must not ask the team to describe, as it asks for no dbt_valid_to."""
-    build = CORPUS / "bouncer-dbt112"
+    build = corpus_dir("bouncer-dbt112")
     if not build.is_dir():
         pytest.skip(f"corpus absent: {build}")
     uid = "snapshot.dbt_bouncer_test_project.snapshot_orders"

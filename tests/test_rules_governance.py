@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from corpus import CORPUS
+from corpus import CORPUS, corpus_dir
 from policy_support import (
     by_code,
     corpus_manifest_project,
@@ -603,7 +603,7 @@ def test_the_macro_pattern_is_a_parameter(tmp_path):
 def _source_tables_not_matching(pattern: str) -> list[str]:
     """The truth, with plain json: the root project's source tables (`source.table`) whose
     table name does not match `pattern` as a whole."""
-    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    manifest = json.loads((corpus_dir("bouncer-dbt112") / "manifest.json").read_text())
     return sorted(
         f"{source['source_name']}.{source['name']}"
         for source in manifest["sources"].values()
@@ -786,7 +786,7 @@ def _tags(resource: dict) -> set[str]:
 
 def test_allowed_tags_on_a_real_build(tmp_path):
     project = corpus_project("bouncer-dbt112")
-    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    manifest = json.loads((corpus_dir("bouncer-dbt112") / "manifest.json").read_text())
     allowed = {"crm", "payment"}
     expected = {
         uid: sorted(_tags(resource) - allowed)
@@ -874,7 +874,7 @@ def test_allowed_tags_needs_a_list_of_tags(tmp_path, setting, line, problem):
 def test_required_tags_on_a_real_build(tmp_path):
     """Every gated resource of the root project that lacks `crm` (case-insensitive), read with
     plain json: the crm models pass, the rest are reported with what they lack."""
-    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    manifest = json.loads((corpus_dir("bouncer-dbt112") / "manifest.json").read_text())
     expected = {
         uid
         for collection in ("nodes", "sources", "exposures")
@@ -909,7 +909,7 @@ def test_required_tags_on_a_real_build(tmp_path):
 def test_access_on_a_real_build(tmp_path):
     """With plain json: the root project's models whose access (unset: protected) is not
     `protected` are the public finance marts."""
-    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    manifest = json.loads((corpus_dir("bouncer-dbt112") / "manifest.json").read_text())
     expected = {
         uid: node.get("access") or "protected"
         for uid, node in manifest["nodes"].items()
@@ -1558,7 +1558,7 @@ def test_a_one_column_primary_key_is_reported_on_its_constraint(tmp_path):
     properties.parent.mkdir(parents=True)
     properties.write_text(FINANCE_PROPERTIES)
     project = Project.from_artifacts(
-        load_artifacts(CORPUS / "bouncer-dbt112"), tmp_path / "project"
+        load_artifacts(corpus_dir("bouncer-dbt112")), tmp_path / "project"
     )
     config = rule_config(
         tmp_path, "governance.primary_key_at_column_level", "warn", "resource_type:model"
@@ -1660,7 +1660,7 @@ def test_semantic_model_public_parents_on_real_builds(tmp_path):
     """dbt-bouncer's check_semantic_model_based_on_non_public_models, judged on the model: the
     jaffle_shop build of dbt 1.12 builds its six semantic models on protected marts; the
     bouncer project builds its one on orders, which is public."""
-    path = CORPUS / "schema-versions" / "manifest_v12_dbt1.12.json"
+    path = corpus_dir("schema-versions") / "manifest_v12_dbt1.12.json"
     raw = json.loads(path.read_text())
     # The truth, read with plain json: the models a semantic model depends on, not public.
     expected = sorted(

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from corpus import CORPUS
+from corpus import corpus_dir
 from policy_support import (
     by_code,
     corpus_project,
@@ -197,9 +197,8 @@ def test_resources_without_a_properties_file(tmp_path):
 def test_column_names_follow_the_pattern_in_yaml_and_in_the_warehouse(tmp_path):
     import json
 
-    from corpus import CORPUS
 
-    build = CORPUS / "bouncer-dbt112"
+    build = corpus_dir("bouncer-dbt112")
     orders = f"model.{PKG}.orders"
     manifest = json.loads((build / "manifest.json").read_text())
     columns = manifest["nodes"][orders]["columns"]
@@ -566,7 +565,7 @@ def test_an_exposure_on_the_step_makes_it_shared(tmp_path):
 def test_directories_on_a_real_build(tmp_path):
     """With plain json: root-project models whose first folder under models/ is not staging,
     intermediate or marts (the bouncer project's utilities/)."""
-    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    manifest = json.loads((corpus_dir("bouncer-dbt112") / "manifest.json").read_text())
     allowed = {"staging", "intermediate", "marts"}
     expected = {
         uid

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from corpus import CORPUS, corpus_dir
+from corpus import corpus_dir
 from diff_support import model, write_build
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -31,7 +31,7 @@ def execution_time_config(tmp_path, max_seconds):
 
 def test_execution_times_above_the_ceiling_in_a_real_build(tmp_path):
     project = corpus_project("bouncer-dbt20")
-    results = json.loads((CORPUS / "bouncer-dbt20" / "run_results.json").read_text())["results"]
+    results = json.loads((corpus_dir("bouncer-dbt20") / "run_results.json").read_text())["results"]
     # The truth, read with plain json: the root project's models, seeds and snapshots that ran
     # longer than 0.0402 s (customers v1 ran 0.0403 s, v2 0.0402 s).
     slow = {
@@ -61,7 +61,7 @@ def test_execution_times_above_the_ceiling_in_a_real_build(tmp_path):
 def test_the_tests_execution_times_under_a_policy_that_selects_them(tmp_path):
     """dbt-bouncer's ceiling reads every result of the run: a slow data test holds the build up
     as a slow model does. `*` selects no tests; `resource_type:test` gives them a ceiling."""
-    results = json.loads((CORPUS / "bouncer-dbt20" / "run_results.json").read_text())["results"]
+    results = json.loads((corpus_dir("bouncer-dbt20") / "run_results.json").read_text())["results"]
     slow = {
         r["unique_id"]
         for r in results

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
-from corpus import CORPUS
+from corpus import corpus_dir
 from policy_support import (
     by_code,
     corpus_manifest_project,
@@ -376,7 +376,7 @@ def test_unit_tests_are_counted_per_model_version(tmp_path):
     """The bouncer project unit-tests orders and customers (v3 by one test, v1 and v2 by a
     second, which dbt writes once per version): every other model of the root project is
     reported."""
-    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    manifest = json.loads((corpus_dir("bouncer-dbt112") / "manifest.json").read_text())
     package = manifest["metadata"]["project_name"]
     tested = {
         uid for test in manifest["unit_tests"].values() for uid in test["depends_on"]["nodes"]
@@ -406,7 +406,7 @@ def test_unit_test_formats_on_the_bouncer_build(tmp_path):
     """dbt-bouncer's check_unit_test_given_formats and check_unit_test_expect_format: the
     customers tests give stg_customers as sql and stg_payments as csv, orders' test only dicts;
     every test expects dicts."""
-    raw = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())["unit_tests"]
+    raw = json.loads((corpus_dir("bouncer-dbt112") / "manifest.json").read_text())["unit_tests"]
     # The truth, read with plain json: the unit tests that give something other than dicts.
     not_dicts = sorted(
         uid for uid, test in raw.items() if {g["format"] for g in test["given"]} != {"dict"}
@@ -501,7 +501,7 @@ def required_config(tmp_path, tests: str):
 def test_required_tests_by_name_on_a_real_build(tmp_path):
     """The truth read with plain json: each root-project resource's generic tests by name
     (dbt 1.12 names the tested resource in attached_node)."""
-    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    manifest = json.loads((corpus_dir("bouncer-dbt112") / "manifest.json").read_text())
     package = manifest["metadata"]["project_name"]
     counts: dict[str, dict[str, int]] = {}
     for node in manifest["nodes"].values():
@@ -565,7 +565,7 @@ def test_required_tests_need_names_and_counts(tmp_path, tests, problem):
 def test_required_test_groups_count_any_of_their_tests(tmp_path):
     """A group is dbt-checkpoint's check-model-has-tests-by-group: a key proven by `unique` or
     by a composite-key test; the truth read with plain json, as above."""
-    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    manifest = json.loads((corpus_dir("bouncer-dbt112") / "manifest.json").read_text())
     package = manifest["metadata"]["project_name"]
     keyed = set()
     for node in manifest["nodes"].values():
