@@ -68,6 +68,7 @@ def render_html(report: dict[str, Any], options: RenderOptions | None = None) ->
     for cached in (_fix_html, _row_attributes, _rule_cells, _status_cells):
         cached.cache_clear()
     lineage, lineage_style = _lineage(report)
+    lookups = view.Lookups.of(report)
     style = _asset("report.css") + lineage_style
     script = _asset("report.js")
     csp = (
@@ -78,14 +79,14 @@ def render_html(report: dict[str, Any], options: RenderOptions | None = None) ->
     sections = [
         part
         for part in (
-            _breaking(report, options),
+            _breaking(report, options, lookups),
             lineage,
             # Why it fails before what changed: the reader's first question.
-            _findings(report, options),
+            _findings(report, options, lookups),
             _what_changed(report),
             _kpis(report),
             _fixed(report),
-            _waivers(report),
+            _waivers(report, lookups),
             _rules(report),
             _other_sections(report),
             _inputs(report),
@@ -278,7 +279,7 @@ def _where(finding: dict[str, Any], options: RenderOptions) -> str:
     return f'<td class="where">{code}</td>'
 
 
-def _breaking(report: dict[str, Any], options: RenderOptions) -> str:
+def _breaking(report: dict[str, Any], options: RenderOptions, lookups: view.Lookups) -> str:
     changes = view.breaking_changes(report)
     if not changes:
         said = "None." if view.breaking_checked(report) else h(view.BREAKING_NOT_CHECKED)
@@ -288,7 +289,7 @@ def _breaking(report: dict[str, Any], options: RenderOptions) -> str:
 
     rows = "".join(
         "<tr>"
-        f"<td>{h(view.change_text(f, report))}<br><code>{h(f['code'])}</code></td>"
+        f"<td>{h(view.change_text(f, lookups))}<br><code>{h(f['code'])}</code></td>"
         f'<td class="resource"><code>{_breakable(view.resource_label(f))}</code></td>'
         # One reader a line: whether each selects the changed column is read at a glance.
         f"<td>{'<br>'.join(h(line) for line in view.impact_lines(f, 600)) or 'no known readers'}</td>"
@@ -458,7 +459,7 @@ def _edge_path(parent: tuple[int, int], child: tuple[int, int]) -> str:
     )
 
 
-def _findings(report: dict[str, Any], options: RenderOptions) -> str:
+def _findings(report: dict[str, Any], options: RenderOptions, lookups: view.Lookups) -> str:
     findings = report["findings"]
     if not findings:
         return '<section id="findings"><h2>Findings</h2><p class="muted">None.</p></section>'
@@ -466,8 +467,7 @@ def _findings(report: dict[str, Any], options: RenderOptions) -> str:
     # What blocks first, then what only informs: the reader's first question is "what must change".
     rank = {disposition: i for i, disposition in enumerate(view.DISPOSITION_TITLES)}
     ordered = sorted(findings, key=lambda f: rank.get(f["disposition"], len(rank)))
-    expiring = view.expiring_waivers(report)
-    rows = [_finding_row(f, options, expiring) for f in ordered]
+    rows = [_finding_row(f, options, lookups.expiring) for f in ordered]
     paged = len(rows) > PAGE_ROWS
     shown = f"{number(PAGE_ROWS)} of {number(len(rows))}" if paged else number(len(rows))
     table = (
@@ -772,17 +772,16 @@ def _moved_class(change: str) -> str:
 _WAIVER_HEADERS = ["rule", "selection", "owner", "expires", "reason", "findings"]
 
 
-def _waivers(report: dict[str, Any]) -> str:
+def _waivers(report: dict[str, Any], lookups: view.Lookups) -> str:
     waivers = view.waivers_listed(report)
     if not waivers:
         return '<section id="waivers"><h2>Waivers used</h2><p class="muted">None.</p></section>'
-    expiring = view.expiring_waivers(report)
     label = _column_labels(_WAIVER_HEADERS)
     rows = []
     for waiver in waivers:
         # Marked expiring when the gate announced it (waiver.expiring, in the config's
         # `waiver_notice_days`): one window, the team's, in every report.
-        days_left = expiring.get((waiver["rule"], waiver["select"], waiver["expires"]))
+        days_left = lookups.expiring.get((waiver["rule"], waiver["select"], waiver["expires"]))
         expired = bool(waiver.get("expired"))
         note = expiry_note(days_left, expired=expired)
         css = "expired" if expired else ("expiring" if days_left is not None else "")

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 from dbtgate.report import view
 from dbtgate.report.escape import (
@@ -194,6 +194,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     # What a section leaves out is in the run's HTML report: its "N more" line says so, and
     # links the run when it is known, as the lineage's note does.
     budget = _Budget(options.max_markdown_chars - _NOTE_ROOM, _html_report(options))
+    lookups = view.Lookups.of(report)
     budget.add(_headline(report, options))
     budget.add(_counts_line(report))
     unchecked = view.not_checked(report)
@@ -217,16 +218,18 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     # nothing said so, when the findings and the lineage's room they took left none). But not
     # from their section's heading and the line saying they were left out: a heading with
     # nothing under it stood above the fold.
-    least = _blocking_least(view.findings_with(report, "blocking"), options, budget.rest_at)
-    hint = _waiver_hint(budget, report, options, keep=least)
+    blocking = _blocking_findings(report, options, budget.rest_at)
+    hint = _waiver_hint(budget, report, options, keep=blocking.least)
     # Each section may take a share of what is left, not all of it: a thousand breaking changes
     # left the blocking findings a heading with nothing under it, tens of thousands of findings
     # left out the lineage, the KPIs and the waivers (a KPI table was a header with no rows).
     with (
-        budget.share(_BREAKING_SHARE, plus=int(_BREAKING_SHARE * warned), keep=len(hint) + least),
+        budget.share(
+            _BREAKING_SHARE, plus=int(_BREAKING_SHARE * warned), keep=len(hint) + blocking.least
+        ),
         budget.section("breaking changes"),
     ):
-        tabled = _breaking_section(budget, report, options)
+        tabled = _breaking_section(budget, report, options, lookups)
     # What blocks comes before the picture of what changed: the blocking findings may take the
     # lineage's room, and a comment that cannot show them all leaves the lineage out, saying so
     # (it held 40 resources while findings of the PR's own owners were cut).
@@ -237,7 +240,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
         budget.share(_BLOCKING_SHARE, plus=len(lineage) + given_back, keep=len(hint)),
         budget.section("blocking findings"),
     ):
-        blocking_whole = _blocking_section(budget, report, options, tabled)
+        blocking_whole = _blocking_section(budget, blocking, options, tabled, lookups)
     budget.add(hint)
     if lineage:
         with budget.section("lineage"):
@@ -250,14 +253,14 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     with budget.section(view.FIXED_TITLE.lower()):
         _fixed_section(budget, report)
     with budget.section("waivers"):
-        _waiver_section(budget, report)
+        _waiver_section(budget, report, lookups)
     for disposition in ("advisory", "out_of_scope", "waived", "baselined"):
         findings = view.findings_with(report, disposition)
         if disposition == "waived" or not findings:
             continue
         title = view.DISPOSITION_TITLES[disposition]
         with budget.share(_FOLDED_SHARE), budget.section(_FOLDED_NAMES[disposition]):
-            _findings_details(budget, title, findings, options, report)
+            _findings_details(budget, title, findings, options, lookups)
     with budget.section("what changed"):
         _what_changed(budget, report)
     _other_sections(budget, report)
@@ -359,7 +362,9 @@ def _link(
     return f"[{code}]({md_url(url)})" if url else code
 
 
-def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> set[int]:
+def _breaking_section(
+    budget: _Budget, report: dict[str, Any], options: RenderOptions, lookups: view.Lookups
+) -> set[int]:
     """The table of breaking changes with their readers, then how to fix them, each fix once.
     Returns the changes its rows show (by `id`): the blocking findings point at their rows
     rather than repeat them (10,000 models' 47 changes took 21 KB of the comment twice)."""
@@ -377,7 +382,7 @@ def _breaking_section(budget: _Budget, report: dict[str, Any], options: RenderOp
         # One reader a line: whether each selects the changed column is read at a glance.
         readers = "<br>".join(md_text(line) for line in view.impact_lines(f))
         rows.append(
-            f"| {md_text(view.change_text(f, report))}"
+            f"| {md_text(view.change_text(f, lookups))}"
             f"<br>{md_code(f['code'], in_table=True)}{' · ' + where if where else ''} "
             f"| {readers or 'no known readers'} "
             f"| {', '.join(md_text(o) for o in view.impact_owners(f)) or '–'} "
@@ -423,7 +428,11 @@ def _shared_ending(fixes: list[str]) -> str:
 
 
 def _blocking_section(
-    budget: _Budget, report: dict[str, Any], options: RenderOptions, tabled: set[int]
+    budget: _Budget,
+    blocking: _BlockingFindings,
+    options: RenderOptions,
+    tabled: set[int],
+    lookups: view.Lookups,
 ) -> bool:
     """The blocking findings by owner, as many as the budget holds; whether all were shown.
     Each owner gets the room its findings take when that fits an equal share, the owners with
@@ -434,17 +443,14 @@ def _blocking_section(
     The heading never stands alone: with no room for any owner it says the findings were left
     out and where they are, and the owners after the last one with room are counted in one line
     (a tiny limit left the heading with nothing under it, or dropped owners without a word)."""
-    blocking = view.findings_with(report, "blocking")
-    if not blocking:
+    if not blocking.findings:
         return True
-    least = _blocking_least(blocking, options, budget.rest_at)
-    if least > budget.room():
+    if blocking.least > budget.room():
         budget.refuse()
         return False
-    heading = _blocking_heading(blocking)
-    budget.add(heading)
-    closing = least - len(heading)
-    owners = view.by_owner(blocking)
+    budget.add(blocking.heading)
+    closing = blocking.least - len(blocking.heading)
+    owners = view.by_owner(blocking.findings)
     whole = True
     cuts = budget.cuts
     shown = 0
@@ -453,7 +459,7 @@ def _blocking_section(
         # first owner alphabetically all of it (the rest got a heading and "… N more"). The
         # breaking changes the table shows take none of it: a line each is all of them.
         pointers = [_pointer_items(findings, tabled, options) for _, findings in owners]
-        lists = _owner_lists(owners, tabled, options, report)
+        lists = _owner_lists(owners, tabled, options, lookups)
         pointed_room = sum(len(item) for items, _ in pointers for item in items)
         # The first "… N more" line says where the rest is: the owners after it do not.
         where = len(f": see {budget.rest_at}")
@@ -501,7 +507,7 @@ def _owner_lists(
     owners: list[tuple[str, list[dict[str, Any]]]],
     tabled: set[int],
     options: RenderOptions,
-    report: dict[str, Any],
+    lookups: view.Lookups,
 ) -> list[tuple[MeasuredItems, list[int]]]:
     """Each owner's findings the table above does not show, failed runs and policy findings
     before lint (what the comment has room for), to be measured against its share of the
@@ -512,7 +518,7 @@ def _owner_lists(
             (f for f in findings if id(f) not in tabled),
             key=lambda f: view.family_rank(f["family"]),
         )
-        items, weights = _finding_items(rest, options, report)
+        items, weights = _finding_items(rest, options, lookups)
         lists.append((MeasuredItems(items, _owner_overhead(owner, findings)), weights))
     return lists
 
@@ -580,18 +586,31 @@ def _rule_counts(findings: list[dict[str, Any]]) -> str:
     return "By rule: " + " · ".join(parts)
 
 
-def _blocking_least(blocking: list[dict[str, Any]], options: RenderOptions, rest_at: str) -> int:
-    """The room the section of the `blocking` findings needs to say anything: its heading
-    and the longest line after the owners shown (none shown: that they were left out). No more
-    owners than findings are left out."""
+class _BlockingFindings(NamedTuple):
+    """The report's blocking findings, their section's heading, and the room the section needs
+    to say anything (`least`): its heading and the longest line after the owners shown (none
+    shown: that they were left out). Made once: past `_BLOCKING_ITEMS` findings the heading
+    counts them by rule, which read 39,000 findings for each of the three that asked."""
+
+    findings: list[dict[str, Any]]
+    heading: str
+    least: int
+
+
+def _blocking_findings(
+    report: dict[str, Any], options: RenderOptions, rest_at: str
+) -> _BlockingFindings:
+    blocking = view.findings_with(report, "blocking")
     if not blocking:
-        return 0
+        return _BlockingFindings(blocking, "", 0)
     count = len(blocking)
+    # No more owners than findings are left out.
     closing = (
         _left_out(options, _size_limit(options), "lists them"),
         _owners_left_out(count, count, rest_at),
     )
-    return len(_blocking_heading(blocking)) + max(map(len, closing))
+    heading = _blocking_heading(blocking)
+    return _BlockingFindings(blocking, heading, len(heading) + max(map(len, closing)))
 
 
 def _owners_left_out(findings: int, owners: int, rest_at: str) -> str:
@@ -629,14 +648,15 @@ def _waiver_hint(budget: _Budget, report: dict[str, Any], options: RenderOptions
 
 
 def _finding_items(
-    findings: list[dict[str, Any]], options: RenderOptions, report: dict[str, Any]
+    findings: list[dict[str, Any]],
+    options: RenderOptions,
+    lookups: view.Lookups,
 ) -> tuple[Iterator[str], list[int]]:
     """One list item per finding, repeats folded (`view.fold_repeats`) into one item listing
     every place. Returns the items (rendered as they are taken) and how
     many findings each holds."""
     groups = view.fold_repeats(findings, _repeat_key)
-    expiring = view.expiring_waivers(report)
-    items = (_finding_item(group, options, report, expiring) for group in groups)
+    items = (_finding_item(group, options, lookups) for group in groups)
     return items, [len(group) for group in groups]
 
 
@@ -654,8 +674,7 @@ def _repeat_key(finding: dict[str, Any]) -> tuple[Any, ...]:
 def _finding_item(
     group: list[dict[str, Any]],
     options: RenderOptions,
-    report: dict[str, Any],
-    expiring: dict[tuple[str, str, str], int],
+    lookups: view.Lookups,
 ) -> str:
     group = sorted(group, key=lambda f: (f.get("line") or 0, f.get("column") or 0))
     finding = group[0]
@@ -666,7 +685,7 @@ def _finding_item(
     if len(group) > view.MAX_PLACES:
         more.append(f"and {number(len(group) - view.MAX_PLACES)} more")
     # A breaking change's impact is in the table above: its line here says what to fix.
-    message = view.change_text(finding, report) if finding["family"] == "breaking" else None
+    message = view.change_text(finding, lookups) if finding["family"] == "breaking" else None
     names = view.literal_names(finding)
     text = f"- {md_code(finding['code'])}{on}: {md_text_code(message or finding['message'], names)}"
     if len(group) > 1:
@@ -680,7 +699,7 @@ def _finding_item(
     if waiver:
         text += (
             f"  - waived by {md_text(waiver['owner'])} until"
-            f" {md_text(view.waived_until(waiver, expiring))}:"
+            f" {md_text(view.waived_until(waiver, lookups.expiring))}:"
             f" {md_text(waiver['reason'])}\n"
         )
     expired = view.expired_waiver_note(finding.get("details"))
@@ -829,7 +848,7 @@ def _fixed_section(budget: _Budget, report: dict[str, Any]) -> None:
         budget.add(f"#### {view.FIXED_TITLE}\n\n" + "".join(f"- {line}\n" for line in lines) + "\n")
 
 
-def _waiver_section(budget: _Budget, report: dict[str, Any]) -> None:
+def _waiver_section(budget: _Budget, report: dict[str, Any], lookups: view.Lookups) -> None:
     waivers = view.waivers_listed(report)
     if not waivers:
         return
@@ -838,10 +857,9 @@ def _waiver_section(budget: _Budget, report: dict[str, Any]) -> None:
         "| rule | selection | owner | expires | reason | findings |\n"
         "| --- | --- | --- | --- | --- | --- |\n"
     )
-    expiring = view.expiring_waivers(report)
 
     def expires(waiver: dict[str, Any]) -> str:
-        days_left = expiring.get((waiver["rule"], waiver["select"], waiver["expires"]))
+        days_left = lookups.expiring.get((waiver["rule"], waiver["select"], waiver["expires"]))
         expired = bool(waiver.get("expired"))
         note = expiry_note(days_left, expired=expired)
         # The date in bold when it is the owner's to act on, as the HTML page colours it.
@@ -862,14 +880,14 @@ def _findings_details(
     title: str,
     findings: list[dict[str, Any]],
     options: RenderOptions,
-    report: dict[str, Any],
+    lookups: view.Lookups,
 ) -> None:
     parts: list[Iterator[str]] = []
     weights: list[int] = []
     for owner, group in view.by_owner(findings):
         parts.append(iter([f"\n**{md_text(owner)}** ({number(len(group))})\n\n"]))
         weights.append(0)
-        owner_items, owner_weights = _finding_items(group, options, report)
+        owner_items, owner_weights = _finding_items(group, options, lookups)
         parts.append(owner_items)
         weights.extend(owner_weights)
     head = f"<details><summary>{md_html_text(title)}: {number(len(findings))}</summary>\n"

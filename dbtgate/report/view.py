@@ -194,6 +194,26 @@ def focus_label(select: str | None, exclude: str | None) -> str:
     return " ".join(parts)
 
 
+@dataclass(frozen=True)
+class Lookups:
+    """What rendering a finding reads of the whole report, read once for a report rather than
+    for each owner's list or each breaking change: the waivers the gate announced as expiring
+    (`expiring_waivers`; 30 owners' lists each read 39,000 findings for it, 0.3 s) and the
+    schema diff's reason for each change, by code, unique_id and column (`change_text` made a
+    dict of every change of the diff for each breaking change)."""
+
+    expiring: dict[tuple[str, str, str], int]
+    reasons: dict[tuple[Any, Any, Any], Any]
+
+    @classmethod
+    def of(cls, report: dict[str, Any]) -> Lookups:
+        reasons = {
+            (c.get("code"), c.get("unique_id"), c.get("column")): c.get("reason")
+            for c in _diff_changes(report)
+        }
+        return cls(expiring_waivers(report), reasons)
+
+
 def expiring_waivers(report: dict[str, Any]) -> dict[tuple[str, str, str], int]:
     """(rule, select, expires) -> days left, for the waivers the gate announced as expiring
     (`waiver.expiring`): the waiver tables mark them where the owner will look. The date is
@@ -590,14 +610,11 @@ def _impact_parts(impact: dict[str, Any], limit: int) -> list[str]:
     return parts
 
 
-def change_text(finding: dict[str, Any], report: dict[str, Any]) -> str:
+def change_text(finding: dict[str, Any], lookups: Lookups) -> str:
     """A breaking change in a few words: the schema diff's reason for it (the finding's message
     repeats the impact, which reports show on their own), else the message."""
-    reasons = {
-        (c.get("code"), c.get("unique_id"), c.get("column")): c.get("reason")
-        for c in _diff_changes(report)
-    }
-    reason = reasons.get((finding["code"], finding.get("unique_id"), finding.get("column_name")))
+    key = (finding["code"], finding.get("unique_id"), finding.get("column_name"))
+    reason = lookups.reasons.get(key)
     if isinstance(reason, str) and reason:
         ack = (finding.get("details") or {}).get("acknowledged")
         if isinstance(ack, dict) and ack.get("way"):
