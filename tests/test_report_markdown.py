@@ -302,8 +302,17 @@ def test_blocking_findings_cut_for_size_take_the_lineages_room_and_it_says_where
     )
     # The findings have the lineage's room: more of them than in a report without a lineage.
     del report["sections"]["lineage"]
-    without = render_markdown(report)
-    assert markdown.count("\n- `") > without.count("\n- `")
+    without = render_markdown(report, RenderOptions(full_report_url="https://ci/run/1"))
+    assert blocking_items(markdown) > blocking_items(without)
+
+
+def blocking_items(markdown: str) -> int:
+    """How many items the blocking findings' section lists (the fixes under the breaking
+    changes' table and the advisory findings folded after it are items too)."""
+    if "#### Blocking findings" not in markdown:
+        return 0
+    section = markdown.split("#### Blocking findings", 1)[1].split("\n#### ", 1)[0]
+    return section.split("<details>", 1)[0].count("\n- `")
 
 
 def test_the_lineage_is_drawn_when_every_blocking_finding_is_shown() -> None:
@@ -755,13 +764,11 @@ def owner_blocks(markdown: str) -> dict[str, str]:
     return {block.split("**", 2)[1]: block for block in blocks}
 
 
-def test_owners_share_the_room_their_findings_take_not_a_count_of_items() -> None:
-    """Each owner got room // (owners x 400) items: an owner with two findings left the rest
-    of its share empty, and short findings left room nobody used, while the comment listed 5
-    findings of each owner at 30 KB of its 65 KB. Now each takes the room its findings need
-    when that fits an equal share; the owners with more split what is left."""
+def short_and_long(owners: int = 20, each: int = 300) -> list:
+    """`each` blocking findings of each of `owners` owners, short ones (a line) and long ones
+    (400 characters) by turns."""
     made = []
-    for team in range(20):
+    for team in range(owners):
         words = "is missing a description " * (16 if team % 2 else 1)
         made.extend(
             finding(
@@ -774,8 +781,17 @@ def test_owners_share_the_room_their_findings_take_not_a_count_of_items() -> Non
                 owner=f"@team-{team:02d}",
                 disposition="blocking",
             )
-            for i in range(300)
+            for i in range(each)
         )
+    return made
+
+
+def test_owners_share_the_room_their_findings_take_not_a_count_of_items() -> None:
+    """Each owner got room // (owners x 400) items: an owner with two findings left the rest
+    of its share empty, and short findings left room nobody used, while the comment listed 5
+    findings of each owner at 30 KB of its 65 KB. Now each takes the room its findings need
+    when that fits an equal share; the owners with more split what is left."""
+    made = short_and_long()
     markdown = render_markdown(sample_report(made))
     assert len(markdown) <= GITHUB_COMMENT_LIMIT - 512
     blocks = owner_blocks(markdown)
@@ -787,7 +803,7 @@ def test_owners_share_the_room_their_findings_take_not_a_count_of_items() -> Non
     assert min(short) >= 25 and min(long) >= 4 and max(long) <= 6, shown
     sizes = [len(block) for block in blocks.values()]
     assert max(sizes) - min(sizes) < 1_000, sizes  # within about a long finding
-    assert sum(shown.values()) > 150  # 100 before
+    assert sum(shown.values()) > 450  # 100, then 373 in a comment of 48 KB
     assert render_markdown(sample_report(made)) == markdown
 
     # Owners with a few findings show them whole and leave their room to the one with many.
@@ -796,6 +812,58 @@ def test_owners_share_the_room_their_findings_take_not_a_count_of_items() -> Non
     blocks = owner_blocks(render_markdown(sample_report([*few, *many])))
     assert all(block.count("\n- `") == 2 for owner, block in blocks.items() if "zz" not in owner)
     assert blocks["team-zz"].count("\n- `") > 300  # 8 before
+
+
+# The sections of a comment, in the order it has them.
+SECTION_ORDER = [
+    "#### Breaking changes",
+    "#### Blocking findings",
+    "#### Lineage of the changed resources",
+    "#### KPIs vs targets",
+    "#### Waivers used",
+    "<details><summary>Advisory",
+    "<details><summary>What changed",
+    "<details><summary>Inputs (for the audit trail)",
+    "> **Truncated:**",
+]
+
+
+@pytest.mark.parametrize(
+    "findings",
+    [short_and_long(), [*sample_findings(), *many_findings(5_000)]],
+    ids=["20 owners", "5,000 findings"],
+)
+def test_the_blocking_findings_take_the_room_the_sections_after_them_leave(findings) -> None:
+    """The blocking findings had at most 70% of the room the breaking changes left, the rest
+    kept for the sections after them, which took 2 KB of it: 20 owners' 6,000 findings were
+    cut in a comment that stopped at 48 KB of its 65 KB. The sections after them take what they
+    need first, and the findings all they leave: cut, the comment stops within a finding of
+    its limit (and the closing note's room), in order, at any size."""
+    report = sample_report(findings)
+    for size in [*range(3_000, 65_000, 6_100), GITHUB_COMMENT_LIMIT - 512]:
+        options = RenderOptions(max_markdown_chars=size)
+        markdown = render_markdown(report, options)
+        assert markdown == render_markdown(report, options)
+        assert len(markdown) <= size
+        assert "more findings of" in markdown  # cut, at any size
+        assert size - len(markdown) < 1_500, size  # 17,000 at 65,536 before
+        positions = [markdown.find(section) for section in SECTION_ORDER]
+        shown = [position for position in positions if position >= 0]
+        assert shown == sorted(shown), size
+    # In a comment's room, the sections after the findings are all there.
+    assert "no room for these sections" not in markdown
+    assert "<details><summary>Inputs (for the audit trail)" in markdown
+
+
+def test_the_sections_after_a_few_blocking_findings_have_the_room_they_leave() -> None:
+    """The sections after the blocking findings are rendered first, in the room the findings
+    leave them when they are many: when they are few, they take all the findings leave."""
+    advisory = many_findings(20_000)[::4]  # 5,000 advisory ones
+    markdown = render_markdown(sample_report([*sample_findings(), *advisory]))
+    assert "more findings of" not in markdown and "```mermaid" in markdown
+    folded = markdown.split("<details><summary>Advisory", 1)[1].split("</details>", 1)[0]
+    assert len(folded) > 25_000  # half of what the findings leave, not of 30% of the room
+    assert "more findings not shown here" in folded
 
 
 def test_a_job_summary_holds_more_than_a_comment_when_the_comment_is_cut(tmp_path) -> None:
@@ -1436,6 +1504,7 @@ def test_owners_left_out_are_one_paragraph_saying_where_when_no_cut_before_did()
     report = sample_report(blocking_owned_by([f"team-{i:02d}" for i in range(40)]))
     markdown = first_cut(report, "other owners not shown")
     section = markdown.split("#### Blocking findings (40), by owner\n\n", 1)[1]
+    section = section.split("\n#### ", 1)[0].split("<details>", 1)[0]
     assert "- … " not in section  # every owner shown has their one finding
     line = re.search(
         r"^… (\d+) more findings of (\d+) other owners not shown here.*$", section, re.M
@@ -1544,7 +1613,10 @@ def test_warnings_above_the_findings_are_cut_and_leave_the_blocking_findings_the
     assert "<summary>To ship with the run.test_failures finding" in markdown
     blocking = markdown.split("#### Blocking findings (303), by owner", 1)[1].split("<details>")[0]
     in_alone = alone.split("#### Blocking findings (303), by owner", 1)[1].split("<details>")[0]
-    assert blocking.count("\n- `") == in_alone.count("\n- `")  # they take no finding's room
+    # The sections after the findings give up room for them too: the findings lose less than
+    # the warnings take.
+    taken = markdown.index("#### Breaking changes") - alone.index("#### Breaking changes")
+    assert 0 <= len(in_alone) - len(blocking) < taken
     assert "#### KPIs vs targets" in markdown and "#### Waivers used" in markdown
     # A few warnings are all shown, each a quote of its own.
     few = render_markdown(sample_report(warnings=[warning, "the base build is of project <x>"]))

@@ -4,11 +4,12 @@ A reviewer reads it top-down and stops early, so the order is the priority: the 
 line, the counts, breaking changes with their impact and owners, then what blocks grouped by owner
 with the fix and a link to the line on the PR head; then the lineage of what changed, the KPIs, the
 waivers used, and everything else folded in <details>. GitHub refuses comments over 65,536
-characters, so rendering works against a budget: sections are filled in that order, a section that
-runs out of room says how many items it left out and, on its first such line alone, that the run's
-HTML report has them, and a closing note points at the full report. The job summary is this text
-read on the run's own page: it names the run's gate.html among the run's artifacts where the
-comment links the run.
+characters, so rendering works against a budget: sections are filled in that order (but for those
+after the lineage, rendered first in the room they may keep, so that the blocking findings take all
+they leave), a section that runs out of room says how many items it left out and, on its first such
+line alone, that the run's HTML report has them, and a closing note points at the full report.
+The job summary is this text read on the run's own page: it names the run's gate.html among the
+run's artifacts where the comment links the run.
 The lineage goes first: it is drawn only when every blocking finding is shown, and says so. The
 waiver entry the gate suggests, folded under the blocking findings, keeps its room from them: it
 is what lets the author ship.
@@ -48,9 +49,11 @@ _MAX_SECTION_ROWS = 500
 _MAX_WARNINGS = 10
 _WARNING_SHARE = 0.1
 # The share of the comment's remaining room the breaking changes may fill (after the headline
-# and counts), then the blocking findings (of what is left after those); the rest keeps the
-# KPIs and waivers in view. The lineage keeps no room of its own: the blocking findings may
-# fill its room too, and it is shown only when they are shown whole (the HTML report draws it).
+# and counts); then the sections after the blocking findings (the KPIs, the waivers, what
+# changed, the inputs) may keep the share of what is left that the blocking findings do not
+# have, and the blocking findings take all of it they leave unused. The lineage keeps no room
+# of its own: the blocking findings may fill its room too, and it is shown only when they are
+# shown whole (the HTML report draws it).
 _BREAKING_SHARE = 0.5
 _BLOCKING_SHARE = 0.7
 # Then each folded bulk section (the KPIs by owner, the advisory, out-of-scope and baselined
@@ -104,6 +107,17 @@ class _Budget:
             if self.size == size and self.refused > refused:
                 del self.left_out[named:]
                 self.left_out.append(name)
+
+    def take(self, other: _Budget) -> None:
+        """`other`'s parts after these, as if rendered here (in room this budget kept for
+        them): what it left out, and the sections it had no room for, count as this one's."""
+        assert other.size <= self.room(), "the room of the parts taken was not kept"
+        self.parts.extend(other.parts)
+        self.size += other.size
+        self.truncated |= other.truncated
+        self.refused += other.refused
+        self.cuts += other.cuts
+        self.left_out.extend(other.left_out)
 
     def add(self, text: str) -> bool:
         if len(text) > self.room():
@@ -210,8 +224,9 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
         budget.add_items("", warnings, "", "warning", max_items=_MAX_WARNINGS)
     if budget.cuts > cuts:
         budget.add("\n")  # after the "… N more" item, as after each warning
-    # The room the warnings took comes out of the sections after what blocks, not out of the
-    # breaking changes' and blocking findings' shares: those keep the room they have without.
+    # The room the warnings took comes out of the room the sections after what blocks may keep,
+    # not out of the breaking changes' share or the room the blocking findings have at least:
+    # those keep the room they have without.
     warned = budget.size - before
     # The waiver entry folded under the blocking findings comes before everything after them
     # and they may not take its room: it is what lets the author ship (it was dropped, and
@@ -232,22 +247,55 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
         tabled = _breaking_section(budget, report, options, lookups)
     # What blocks comes before the picture of what changed: the blocking findings may take the
     # lineage's room, and a comment that cannot show them all leaves the lineage out, saying so
-    # (it held 40 resources while findings of the PR's own owners were cut).
+    # (it held 40 resources while findings of the PR's own owners were cut). The line saying so
+    # keeps its room, but not that of the findings' heading and the line after it.
     lineage = _lineage(report)
-    given_back = int(_BLOCKING_SHARE * warned)
-    rest = budget.room() - int(_BLOCKING_SHARE * budget.room()) - given_back
+    spare = max(budget.room() - len(hint) - blocking.least, 0)
+    note = max(len(_lineage_left_out(options, taken)) for taken in (False, True)) if lineage else 0
+    note = min(note, spare)
+    # The sections after the lineage are rendered first, in at most the room the blocking
+    # findings leave them (less the warnings' room, and the lineage's), and the findings take
+    # all of it they do not use: kept for them whether they needed it or not, it went unused when
+    # they were short (20 owners' 6,000 findings were cut in a comment that stopped at 48 KB).
+    at_most = (
+        budget.room()
+        - int(_BLOCKING_SHARE * budget.room())
+        - int(_BLOCKING_SHARE * warned)
+        - len(lineage)
+        - len(hint)
+        - note
+    )
+    later = _later_sections(report, options, lookups, min(at_most, spare - note))
     with (
-        budget.share(_BLOCKING_SHARE, plus=len(lineage) + given_back, keep=len(hint)),
+        budget.share(1.0, keep=len(hint) + note + later.size),
         budget.section("blocking findings"),
     ):
-        blocking_whole = _blocking_section(budget, blocking, options, tabled, lookups)
+        listed = _blocking_section(budget, blocking, options, tabled, lookups)
     budget.add(hint)
     if lineage:
         with budget.section("lineage"):
-            if blocking_whole and len(lineage) <= budget.room() - rest:
+            if listed == len(blocking.findings) and len(lineage) <= budget.room() - later.size:
                 budget.add(lineage)
             else:
-                budget.add(_lineage_left_out(options, blocking_whole))
+                taken = listed < len(blocking.findings)
+                budget.add(_lineage_left_out(options, taken))
+    if later.truncated and budget.room() > later.limit:
+        # The blocking findings were all shown, or left room they had no use for: the sections
+        # after them were cut in less room than is left.
+        later = _later_sections(report, options, lookups, budget.room())
+    budget.take(later)
+    budget.limit = options.max_markdown_chars
+    budget.add(_footer(report, options, budget.truncated, budget.left_out, budget.room()))
+    return "".join(budget.parts)
+
+
+def _later_sections(
+    report: dict[str, Any], options: RenderOptions, lookups: view.Lookups, room: int
+) -> _Budget:
+    """The sections after the lineage, in order, in `room` characters: the KPIs and what the
+    change fixed, the waivers, the findings that do not block, what changed, the report's other
+    sections and the inputs."""
+    budget = _Budget(max(room, 0), _html_report(options))
     with budget.section("KPIs"):
         _kpi_section(budget, report)
     with budget.section(view.FIXED_TITLE.lower()):
@@ -266,9 +314,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     _other_sections(budget, report)
     with budget.section("inputs"):
         _inputs_details(budget, report)
-    budget.limit = options.max_markdown_chars
-    budget.add(_footer(report, options, budget.truncated, budget.left_out, budget.room()))
-    return "".join(budget.parts)
+    return budget
 
 
 # The folded sections of findings as the closing note names those it had no room for.
@@ -433,8 +479,9 @@ def _blocking_section(
     options: RenderOptions,
     tabled: set[int],
     lookups: view.Lookups,
-) -> bool:
-    """The blocking findings by owner, as many as the budget holds; whether all were shown.
+) -> int:
+    """The blocking findings by owner, as many as the budget holds; how many it lists (shown,
+    or pointed at in the breaking changes' table).
     Each owner gets the room its findings take when that fits an equal share, the owners with
     more split the rest (`fair_shares`). A breaking change the table above shows (`tabled`, by
     `id`) is a short line pointing at its row (`_pointer_items`), and takes none of its
@@ -444,14 +491,14 @@ def _blocking_section(
     out and where they are, and the owners after the last one with room are counted in one line
     (a tiny limit left the heading with nothing under it, or dropped owners without a word)."""
     if not blocking.findings:
-        return True
+        return 0
     if blocking.least > budget.room():
         budget.refuse()
-        return False
+        return 0
     budget.add(blocking.heading)
     closing = blocking.least - len(blocking.heading)
     owners = view.by_owner(blocking.findings)
-    whole = True
+    listed = 0
     cuts = budget.cuts
     shown = 0
     with budget.share(1.0, keep=closing):
@@ -476,13 +523,14 @@ def _blocking_section(
             allotted = sum(map(len, pointed)) + share + carry
             say_where = budget.cuts == cuts  # the first owner's cut says where, once
             first = items.overhead + len(pointed[0]) if pointed else items.least()
+            counts = pointed_weights + weights
             with budget.share(0.0, plus=max(allotted, first + where * say_where)):
-                whole &= budget.add_items(
+                budget.add_items(
                     _owner_heading(owner, len(findings)),
                     chain(pointed, items),
                     "\n",
                     "finding",
-                    pointed_weights + weights,
+                    counts,
                     whose=f" of {md_text(owner)}",
                     say_where=say_where,
                     # An owner with no room for one finding is counted with the owners after
@@ -491,6 +539,7 @@ def _blocking_section(
                 )
             if budget.size == size:  # no room for this owner's findings: none for the next
                 break
+            listed += sum(counts[: budget.shown])
             carry = allotted - (budget.size - size)
             shown += 1
     if not shown:
@@ -500,7 +549,7 @@ def _blocking_section(
         where = budget.rest_at if budget.cuts == cuts else ""
         budget.add(_owners_left_out(sum(len(f) for _, f in rest), len(rest), where))
         budget.cuts += 1
-    return whole
+    return listed
 
 
 def _owner_lists(
@@ -769,10 +818,10 @@ _RUN_STYLES = {
 }
 
 
-def _lineage_left_out(options: RenderOptions, blocking_whole: bool) -> str:
-    """What the lineage section says when the blocking findings took its room, or (all of them
-    shown, or none to show) what came before them did."""
-    why = _size_limit(options) if blocking_whole else "make room for the blocking findings"
+def _lineage_left_out(options: RenderOptions, taken: bool) -> str:
+    """What the lineage section says when the blocking findings took its room (`taken`), or
+    (all of them shown, or none to show) what came before them did."""
+    why = "make room for the blocking findings" if taken else _size_limit(options)
     return _LINEAGE_HEADING + _left_out(options, why, "draws it")
 
 
