@@ -337,6 +337,29 @@ def test_a_lineage_left_out_with_nothing_blocking_does_not_blame_the_blocking_fi
         assert "blocking findings" not in markdown.split("#### Lineage")[1]
 
 
+def test_a_lineage_left_out_blames_the_blocking_findings_only_when_they_took_its_room() -> None:
+    """With room for none of the blocking findings, the lineage said it was left out 'to make
+    room for the blocking findings' under the line saying they were left out too."""
+    report = sample_report([*sample_findings(), *many_findings(40)])
+    said = set()
+    for size in range(1_000, 8_000, 50):
+        markdown = render_markdown(report, RenderOptions(max_markdown_chars=size))
+        if "#### Lineage" not in markdown:
+            continue
+        note = markdown.split("#### Lineage of the changed resources\n\n", 1)[1].split("\n", 1)[0]
+        listed = blocking_items(markdown)
+        cut = "more findings of" in markdown or "other owners not shown" in markdown
+        if note == "```mermaid":
+            assert not cut, size
+        elif listed and cut:
+            assert note.startswith("Left out to make room for the blocking findings:"), size
+            said.add("findings")
+        else:
+            assert note.startswith("Left out to keep the comment under GitHub's size limit:"), size
+            said.add("limit")
+    assert said == {"findings", "limit"}
+
+
 def test_waivers_used_show_owner_reason_and_expiry() -> None:
     html = to_html(render_markdown(sample_report()))
     row = re.search(r"<tr>\s*<td><code>docs.column_coverage</code>.*?</tr>", html, re.S)

@@ -277,7 +277,9 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
             if listed == len(blocking.findings) and len(lineage) <= budget.room() - later.size:
                 budget.add(lineage)
             else:
-                taken = listed < len(blocking.findings)
+                # For the blocking findings when they took its room: not when all of them were
+                # shown (or there were none), nor when none had room.
+                taken = 0 < listed < len(blocking.findings)
                 budget.add(_lineage_left_out(options, taken))
     if later.truncated and budget.room() > later.limit:
         # The blocking findings were all shown, or left room they had no use for: the sections
@@ -819,8 +821,9 @@ _RUN_STYLES = {
 
 
 def _lineage_left_out(options: RenderOptions, taken: bool) -> str:
-    """What the lineage section says when the blocking findings took its room (`taken`), or
-    (all of them shown, or none to show) what came before them did."""
+    """What the lineage section says in its place: that the blocking findings took its room
+    (`taken`: some of them were shown, not all), or that the room ran out (a tiny limit said
+    the findings took it when none of them were shown)."""
     why = "make room for the blocking findings" if taken else _size_limit(options)
     return _LINEAGE_HEADING + _left_out(options, why, "draws it")
 
