@@ -233,7 +233,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     # nothing said so, when the findings and the lineage's room they took left none). But not
     # from their section's heading and the line saying they were left out: a heading with
     # nothing under it stood above the fold.
-    blocking = _blocking_findings(report, options, budget.rest_at)
+    blocking = _blocking_findings(lookups.findings_with("blocking"), options, budget.rest_at)
     hint = _waiver_hint(budget, report, options, keep=blocking.least)
     # Each section may take a share of what is left, not all of it: a thousand breaking changes
     # left the blocking findings a heading with nothing under it, tens of thousands of findings
@@ -281,9 +281,9 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
                 # shown (or there were none), nor when none had room.
                 taken = 0 < listed < len(blocking.findings)
                 budget.add(_lineage_left_out(options, taken))
-    if later.truncated and budget.room() > later.limit:
-        # The blocking findings were all shown, or left room they had no use for: the sections
-        # after them were cut in less room than is left.
+    if listed == len(blocking.findings) and later.truncated and budget.room() > later.limit:
+        # The blocking findings were all shown, and left room they had no use for: the sections
+        # after them were cut in less room than is left. (Cut, they leave less than a finding.)
         later = _later_sections(report, options, lookups, budget.room())
     budget.take(later)
     budget.limit = options.max_markdown_chars
@@ -305,7 +305,7 @@ def _later_sections(
     with budget.section("waivers"):
         _waiver_section(budget, report, lookups)
     for disposition in ("advisory", "out_of_scope", "waived", "baselined"):
-        findings = view.findings_with(report, disposition)
+        findings = lookups.findings_with(disposition)
         if disposition == "waived" or not findings:
             continue
         title = view.DISPOSITION_TITLES[disposition]
@@ -649,9 +649,8 @@ class _BlockingFindings(NamedTuple):
 
 
 def _blocking_findings(
-    report: dict[str, Any], options: RenderOptions, rest_at: str
+    blocking: list[dict[str, Any]], options: RenderOptions, rest_at: str
 ) -> _BlockingFindings:
-    blocking = view.findings_with(report, "blocking")
     if not blocking:
         return _BlockingFindings(blocking, "", 0)
     count = len(blocking)

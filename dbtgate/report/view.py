@@ -198,12 +198,14 @@ def focus_label(select: str | None, exclude: str | None) -> str:
 class Lookups:
     """What rendering a finding reads of the whole report, read once for a report rather than
     for each owner's list or each breaking change: the waivers the gate announced as expiring
-    (`expiring_waivers`; 30 owners' lists each read 39,000 findings for it, 0.3 s) and the
+    (`expiring_waivers`; 30 owners' lists each read 39,000 findings for it, 0.3 s), the
     schema diff's reason for each change, by code, unique_id and column (`change_text` made a
-    dict of every change of the diff for each breaking change)."""
+    dict of every change of the diff for each breaking change), and the findings of each
+    disposition, in the report's order (`findings_with` read them all for each)."""
 
     expiring: dict[tuple[str, str, str], int]
     reasons: dict[tuple[Any, Any, Any], Any]
+    dispositions: dict[str, list[dict[str, Any]]]
 
     @classmethod
     def of(cls, report: dict[str, Any]) -> Lookups:
@@ -211,7 +213,14 @@ class Lookups:
             (c.get("code"), c.get("unique_id"), c.get("column")): c.get("reason")
             for c in _diff_changes(report)
         }
-        return cls(expiring_waivers(report), reasons)
+        dispositions: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for finding in report["findings"]:
+            dispositions[finding["disposition"]].append(finding)
+        return cls(expiring_waivers(report), reasons, dict(dispositions))
+
+    def findings_with(self, disposition: str) -> list[dict[str, Any]]:
+        """The report's findings of `disposition` (`findings_with`)."""
+        return self.dispositions.get(disposition, [])
 
 
 def expiring_waivers(report: dict[str, Any]) -> dict[tuple[str, str, str], int]:
