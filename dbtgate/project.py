@@ -163,6 +163,7 @@ class Project:
     _tested: dict[str, str] | None = field(default=None, repr=False)
     _run_index: RunIndex | None = field(default=None, repr=False)
     _unbuilt: frozenset[str] | None = field(default=None, repr=False)
+    _built_after_catalog: frozenset[str] | None = field(default=None, repr=False)
     # unique_id -> (length of the longest view chain it reads, the parent that chain ends at)
     _view_chains: dict[str, tuple[int, str | None]] = field(default_factory=dict, repr=False)
     _root_package: str | None = field(default=None, repr=False)
@@ -759,7 +760,9 @@ class Project:
         if catalog is None:
             return None
         table = (catalog.nodes or {}).get(unique_id) or (catalog.sources or {}).get(unique_id)
-        if table is not None and unique_id in self.unbuilt():
+        if table is not None and (
+            unique_id in self.unbuilt() or unique_id in self.built_after_catalog()
+        ):
             return None
         return table
 
@@ -779,6 +782,37 @@ class Project:
                 and uid.startswith(("model.", "seed.", "snapshot."))
             )
         return self._unbuilt
+
+    def built_after_catalog(self) -> frozenset[str]:
+        """The models, seeds and snapshots the last run built when that run ended after
+        catalog.json was written: a catalog of an earlier `dbt docs generate` left in target/
+        (`dbt build --select my_model` rewrites neither it nor the other relations) lists the
+        tables the run replaced. A column the change removed was still listed there, so the
+        schema diff passed its removal and the documentation rules asked to describe it; a
+        column added was not. `catalog_table` leaves them out as it does `unbuilt`: they are
+        judged by their declared columns. Empty when either file does not say when it was
+        written, or the catalog is the later (a `dbt docs generate` after the build)."""
+        if self._built_after_catalog is None:
+            self._built_after_catalog = frozenset()
+            index = self.executed_run()
+            catalog, run_results = self.catalog, self.run_results
+            if index is not None and catalog is not None and run_results is not None:
+                from dbtgate.status.timestamps import parse_timestamp
+
+                catalog_at = parse_timestamp(
+                    catalog.metadata.generated_at if catalog.metadata else None
+                )
+                run_at = parse_timestamp(
+                    run_results.metadata.generated_at if run_results.metadata else None
+                )
+                if catalog_at is not None and run_at is not None and catalog_at < run_at:
+                    self._built_after_catalog = frozenset(
+                        uid
+                        for uid, result in index.results.items()
+                        if result.status == "success"
+                        and uid.startswith(("model.", "seed.", "snapshot."))
+                    )
+        return self._built_after_catalog
 
     def column_names(self, resource: Node | Source, *, use_catalog: bool = True) -> list[str]:
         """The resource's columns: the declared ones and, with a catalog.json (unless `use_catalog`

@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
+from policy_support import read_json
 from test_diff_incremental_dbt import dbt
 
 from dbtgate.artifacts import load_artifacts
@@ -52,3 +54,43 @@ def test_the_fixture_builds_catalogs_are_of_their_builds(shop_builds) -> None:
     manifest: its catalog is newer."""
     for build in (shop_builds.base, shop_builds.pr):
         assert catalog_warnings(build / "target") == []
+
+
+def test_a_partial_build_over_an_old_catalog_still_shows_a_removed_column(tmp_path: Path) -> None:
+    """`dbt build --select orders` after an earlier `dbt docs generate` left catalog.json in
+    target/: the catalog lists the table the build replaced, with the column the change removed.
+    The diff reads the columns of the relations the run built from their SQL and YAML instead,
+    so the removal a reader depends on blocks."""
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text(
+        "name: inc\nversion: '1.0'\nprofile: inc\nmodels:\n  +materialized: table\n",
+        encoding="utf-8",
+    )
+    (project / "models" / "orders.sql").write_text(
+        "select 1 as id, 'web' as channel\n", encoding="utf-8"
+    )
+    (project / "models" / "channels.sql").write_text(
+        "select channel from {{ ref('orders') }}\n", encoding="utf-8"
+    )
+    database = tmp_path / "dev.duckdb"
+
+    def run(*args: str) -> None:
+        done = dbt(project, database, "target", *args)
+        assert done.returncode == 0, done.stdout
+
+    run("build")
+    run("docs", "generate")
+    shutil.copytree(project / "target", tmp_path / "base")
+    # The branch drops `channel` (its reader not updated yet) and builds only the model.
+    (project / "models" / "orders.sql").write_text("select 1 as id\n", encoding="utf-8")
+    run("build", "--select", "orders")
+
+    [warning] = catalog_warnings(project / "target")
+    assert "the tables the run built are newer, so their columns are read from YAML" in warning
+    report = tmp_path / "diff.json"
+    done = dbtgate("diff", "--base", str(tmp_path / "base"), "--json", str(report), cwd=project)
+    assert done.returncode == 1, done.stdout + done.stderr
+    changes = read_json(report)["sections"]["diff"]["changes"]
+    removed = [c for c in changes if c["code"] == "breaking.column_removed"]
+    assert [(c["unique_id"], c["column"]) for c in removed] == [("model.inc.orders", "channel")]

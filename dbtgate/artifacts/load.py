@@ -550,12 +550,31 @@ def _check_catalog(artifacts: ArtifactSet) -> None:
         )
         return
     age = _written_before(data.metadata, manifest.metadata, dt.timedelta(0))
-    if age is not None:
-        catalog.warnings.append(
-            f"{catalog.path}: written {age} before the manifest (by an earlier `dbt docs "
-            "generate`?): the warehouse's columns it lists may predate this build, and a column "
-            "the build removed still reads as there; run `dbt docs generate` after the build"
+    if age is None:
+        return
+    from dbtgate.status.results import COMPILE_ONLY_COMMANDS, invocation_command
+
+    run_results = artifacts.run_results
+    if (
+        run_results is not None
+        and invocation_command(run_results.data) not in COMPILE_ONLY_COMMANDS
+        and _written_before(data.metadata, run_results.data.metadata, dt.timedelta(0))
+    ):
+        # `Project.built_after_catalog`: the relations the run built are read from their YAML.
+        what = (
+            "the tables the run built are newer, so their columns are read from YAML instead "
+            "(without warehouse types, and no column the YAML leaves out), and the other "
+            "tables' may predate this build"
         )
+    else:
+        what = (
+            "the warehouse's columns it lists may predate this build, and a column the build "
+            "removed still reads as there"
+        )
+    catalog.warnings.append(
+        f"{catalog.path}: written {age} before the manifest (by an earlier `dbt docs "
+        f"generate`?): {what}; run `dbt docs generate` after the build"
+    )
 
 
 def _written_before(metadata: Any, manifest_metadata: Any, tolerance: dt.timedelta) -> str | None:
