@@ -100,7 +100,8 @@ def unbuilt_edits_warning(project: Project) -> str | None:
     build = f"the build of {display_path(manifest, Path.cwd())}" if manifest else "the build"
     return (
         f"{build} is older than {counted(len(edits), 'file')} of the project ({shown}): "
-        "the gate reads what dbt built, not these edits; rebuild (or `dbt parse`) first"
+        "the gate reads what dbt built, not these edits; rebuild first (`dbt parse` alone "
+        "refreshes the manifest, not the run's results)"
     )
 
 

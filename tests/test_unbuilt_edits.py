@@ -43,7 +43,7 @@ def test_models_edited_or_deleted_since_the_build_are_named_before_the_findings(
         "warning: the build of target/manifest.json is older than 3 files of the project "
         "(models/marts/customer_ltv.sql edited, models/marts/dim_products.sql deleted, "
         "models/marts/brand_new.sql added): the gate reads what dbt built, not these edits; "
-        "rebuild (or `dbt parse`) first"
+        "rebuild first (`dbt parse` alone refreshes the manifest, not the run's results)"
     ]
     assert result.returncode == 1  # the verdict is still the build's
 
@@ -89,7 +89,7 @@ def test_properties_files_edited_since_the_build_are_named_and_a_touched_one_is_
         assert warnings(check(cwd=project)) == [
             "warning: the build of target/manifest.json is older than 1 file of the project "
             "(models/marts/_marts.yml edited): the gate reads what dbt built, not these edits; "
-            "rebuild (or `dbt parse`) first"
+            "rebuild first (`dbt parse` alone refreshes the manifest, not the run's results)"
         ], what
     marts.write_text(original)
     assert warnings(check(cwd=project)) == []

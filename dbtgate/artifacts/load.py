@@ -40,7 +40,12 @@ from dbtgate.artifacts.manifest import (
     normalise_node,
     normalise_source,
 )
-from dbtgate.artifacts.run_results import DBT_STATUSES, RunResults, status_text
+from dbtgate.artifacts.run_results import (
+    DBT_STATUSES,
+    CompiledResults,
+    RunResults,
+    status_text,
+)
 from dbtgate.artifacts.sources import FRESHNESS_STATUSES, SourcesFreshness
 from dbtgate.encoding import UTF8_BOM, not_utf8
 from dbtgate.errors import DbtgateError, truncated_json
@@ -281,6 +286,20 @@ def read_code(path: Path) -> dict[str, str]:
     for uid, macro in (manifest.macros or {}).items():
         if macro.macro_sql is not None:
             code[uid] = macro.macro_sql
+    return code
+
+
+def read_run_code(path: Path) -> dict[str, str]:
+    """The SQL the run compiled for each node it ran, by unique_id (`compiled_code`,
+    `compiled_sql` before schema v4): a second, selective decode of run_results.json, which the
+    gate's own leaves out (it is most of the file). Read only when a later dbt command rewrote
+    the manifest, to tell which nodes' code the run did not build (`status.built_code`)."""
+    results = _decode(path, CompiledResults, "run_results")
+    code: dict[str, str] = {}
+    for result in results.results or ():
+        text = result.compiled_code if result.compiled_code is not None else result.compiled_sql
+        if text is not None:
+            code[result.unique_id] = text
     return code
 
 

@@ -59,3 +59,15 @@ class RunResults(msgspec.Struct, **_S):
     results: list[NodeResult] | None = None
     elapsed_time: float | None = None
     args: dict | None = None
+
+
+class CompiledResult(msgspec.Struct, gc=False):
+    """A result's compiled SQL, apart: see `artifacts.load.read_run_code`."""
+
+    unique_id: str = ""
+    compiled_code: str | None = None
+    compiled_sql: str | None = None  # run_results v1-v3
+
+
+class CompiledResults(msgspec.Struct, gc=False):
+    results: list[CompiledResult] | None = None

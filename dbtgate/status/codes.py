@@ -94,8 +94,12 @@ document(
         "run. A unit test added or edited modifies its model (see `scope` in "
         "configuration.md), so a run that left the unit tests out (`dbt build --exclude "
         "test_type:unit`, `dbt run`) is reported on the model: `1 of its 1 unit tests did not "
-        "run`. Also reported when run_results.json is absent and `run.required: true`, "
-        "or when it comes from `dbt compile`/`dbt parse`, which run nothing.",
+        "run`. A changed model the run built from other code than the manifest holds (edited "
+        "after the build, then `dbt parse`, which rewrites manifest.json and not "
+        "run_results.json) was not built as it is now: its text outside Jinja is not in the "
+        "SQL the run compiled. Also reported when run_results.json is absent and "
+        "`run.required: true`, or when it comes from `dbt compile`/`dbt parse`, which run "
+        "nothing.",
         why="A gate that reads only what ran passes a change nobody built: the broken model "
         "simply has no failing result, and a unit test that did not run fails nothing.",
         fix="Build the change and its tests before the gate: `dbt build --select "
@@ -111,9 +115,10 @@ document(
         severity=_RUN.stale_results,
         summary="run_results.json may describe another state of the project than the manifest.",
         what="The results and the manifest come from different invocations and there is "
-        "evidence they disagree: results name nodes the manifest does not have, or the results "
-        "were written more than `run.stale_tolerance_minutes` before the manifest while nodes "
-        "changed. Without evidence, results of another invocation are a warning of the load "
+        "evidence they disagree: results name nodes the manifest does not have, the run built "
+        "a model (a changed one, with a base build) from other code than the manifest holds, "
+        "or the results were written more than `run.stale_tolerance_minutes` before the "
+        "manifest while nodes changed. Without evidence, results of another invocation are a warning of the load "
         "(naming both invocations), which this finding replaces when it is reported.",
         why="Results from an older run pass a change whose models and tests never ran in their "
         "current form.",

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from dbtgate.artifacts.manifest import Node, materialized_as
@@ -110,9 +110,17 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
     affected = downstream_of(project, ctx.changed) if ctx.changed else set()
     tested = project.tested_resources()
     yield from status_findings(project, index, settings, tested, affected, ctx.base)
+    from dbtgate.status.built_code import built_from_other_code
+
+    # The models the run built from other code than the manifest's (edited, then `dbt parse`).
+    rewritten = set(
+        built_from_other_code(project, index, index.results if ctx.changed is None else ctx.changed)
+    )
     if ctx.changed is not None:
-        yield from not_run_findings(project, index, settings, tested, ctx.changed, loaded.path)
-    yield from stale_findings(ctx, index, settings, loaded.path)
+        yield from not_run_findings(
+            project, index, settings, tested, ctx.changed, loaded.path, rewritten
+        )
+    yield from stale_findings(ctx, index, settings, loaded.path, rewritten)
     yield from slower_findings(ctx, index, settings)
     if ctx.base is not None:
         from dbtgate.status.fixed import fixed_since_base
@@ -557,9 +565,11 @@ def not_run_findings(
     tested: dict[str, str],
     changed: set[str],
     path: Path,
+    rewritten: Collection[str] = (),
 ) -> Iterator[Finding]:
     """Changed nodes (and the tests and unit tests on changed relations) that have no result in
-    this run.
+    this run, and changed models it built from other code than the manifest holds
+    (`rewritten`: `status.built_code`).
 
     A test of a changed relation is reported with its relation (one finding per relation), so
     a changed test is reported on its own only when what it tests did not change. A unit test
@@ -595,6 +605,19 @@ def not_run_findings(
                     unique_id=uid,
                     fix=_build_fix(node.name),
                     changed=True,
+                )
+                continue
+            if uid in rewritten:
+                yield Finding(
+                    code="run.not_run",
+                    severity=severity,
+                    message=f"{node.resource_type} {node.name} changed but was not built as it "
+                    f"is now: {path.name} holds the run of its code before an edit (a later "
+                    "dbt command, such as `dbt parse`, rewrote manifest.json with the edit)",
+                    unique_id=uid,
+                    fix=_build_fix(node.name),
+                    changed=True,
+                    details={"built_from_other_code": True},
                 )
                 continue
             tests = [t.unique_id for t in project.tests_on(uid)]
@@ -656,14 +679,20 @@ def _build_fix(name: str) -> str:
 
 
 def stale_findings(
-    ctx: CheckContext, index: RunIndex, settings: RunConfig, path: Path
+    ctx: CheckContext,
+    index: RunIndex,
+    settings: RunConfig,
+    path: Path,
+    rewritten: Collection[str] = (),
 ) -> Iterator[Finding]:
     """Results from another invocation that do not describe this manifest.
 
     `dbt build` then `dbt docs generate` legitimately leaves a manifest from a later invocation
     than the results, a few minutes apart, so another invocation id alone is not evidence.
-    Evidence is results naming nodes the manifest does not have (renamed or deleted since), or
-    results written long before the manifest while nodes changed (or nothing says they did not).
+    Evidence is results naming nodes the manifest does not have (renamed or deleted since),
+    models the run built from other code than the manifest holds (`rewritten`: edited, then
+    `dbt parse`), or results written long before the manifest while nodes changed (or nothing
+    says they did not).
     """
     project = ctx.project
     manifest_meta = project.manifest.metadata
@@ -688,6 +717,13 @@ def stale_findings(
             f"(e.g. {orphans[0]})"
         )
         details["unknown_nodes"] = orphans[:20]
+    if rewritten:
+        named = sorted(rewritten)
+        reasons.append(
+            f"{counted(len(named), 'model')} built from other code than the manifest holds, "
+            f"edited since the build (e.g. {named[0]})"
+        )
+        details["built_from_other_code"] = named[:20]
     manifest_at = parse_timestamp(manifest_meta.generated_at if manifest_meta else None)
     run_at = parse_timestamp(run_meta.generated_at if run_meta else None)
     tolerance = dt.timedelta(minutes=settings.stale_tolerance_minutes)
