@@ -24,10 +24,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dbtgate.artifacts.manifest import Node, materialized_as
+from dbtgate.artifacts.manifest import Node, is_contracted, materialized_as
 from dbtgate.artifacts.run_results import DBT_STATUSES, NodeResult, status_text
 from dbtgate.checks import CheckContext, check
 from dbtgate.config import RunConfig
@@ -46,6 +47,9 @@ from dbtgate.status.results import (
 )
 from dbtgate.status.timestamps import format_age, parse_timestamp
 from dbtgate.wording import code_span, counted
+
+if TYPE_CHECKING:
+    from dbtgate.state import Changes
 
 # Results naming these kinds of node must find them in the manifest's `nodes` (hooks and unit
 # tests live elsewhere in some schema versions, so they are not used as staleness evidence).
@@ -117,8 +121,16 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
         built_from_other_code(project, index, index.results if ctx.changed is None else ctx.changed)
     )
     if ctx.changed is not None:
+        changes = ctx.sections.get("changes")
         yield from not_run_findings(
-            project, index, settings, tested, ctx.changed, loaded.path, rewritten
+            project,
+            index,
+            settings,
+            tested,
+            ctx.changed,
+            loaded.path,
+            rewritten,
+            changes,
         )
     yield from stale_findings(ctx, index, settings, loaded.path, rewritten)
     yield from slower_findings(ctx, index, settings)
@@ -566,10 +578,13 @@ def not_run_findings(
     changed: set[str],
     path: Path,
     rewritten: Collection[str] = (),
+    changes: Changes | None = None,
 ) -> Iterator[Finding]:
     """Changed nodes (and the tests and unit tests on changed relations) that have no result in
     this run, and changed models it built from other code than the manifest holds
-    (`rewritten`: `status.built_code`).
+    (`rewritten`: `status.built_code`). A relation whose change dbt does not build (`changes`
+    says what changed of each: `needs_no_build`) need not have a result, but its new and
+    edited tests must.
 
     A test of a changed relation is reported with its relation (one finding per relation), so
     a changed test is reported on its own only when what it tests did not change. A unit test
@@ -596,6 +611,10 @@ def not_run_findings(
             # nothing: dbt runs none of them, and `dbt build --select` of one selects nothing.
             continue
         if node.resource_type in RELATION_TYPES:
+            reasons = changes.modified.get(uid) if changes is not None else None
+            if uid not in executed and reasons is not None and needs_no_build(node, reasons):
+                yield from _changed_tests_not_run(project, node, severity, changes, executed)
+                continue
             if uid not in executed:
                 yield Finding(
                     code="run.not_run",
@@ -656,6 +675,60 @@ def not_run_findings(
                 fix=_build_fix(node.name),
                 changed=True,
             )
+
+
+def needs_no_build(node: Node, reasons: Iterable[str]) -> bool:
+    """Whether a relation changed only in what dbt's `state:modified` does not select it for
+    (`state.compare_builds`' reasons): its description, its columns' descriptions, its tests,
+    and, without an enforced contract, the columns and constraints its YAML declares, which
+    change no table (dbt-core's `same_contents`: `same_persisted_description`, which is true
+    without `persist_docs`, and `same_contract`). `dbt build --select state:modified+` then
+    builds its new and edited tests, not the relation: it is not "changed but not built"."""
+    contracted = is_contracted(node)
+    for reason in reasons:
+        if reason in ("description", "tests"):
+            continue
+        if reason.startswith("column ") and reason.endswith(" description"):
+            continue
+        if not contracted and (reason == "constraints" or reason.startswith("column ")):
+            continue
+        return False
+    return True
+
+
+def _changed_tests_not_run(
+    project: Project,
+    node: Node,
+    severity: str,
+    changes: Changes,
+    executed: Mapping[str, NodeResult],
+) -> Iterator[Finding]:
+    """The new and edited data tests of a relation changed in nothing dbt builds
+    (`needs_no_build`) that did not run: what `dbt build --select state:modified+` runs of it.
+    Its other tests did not change, and neither did what they test."""
+    tests = [t.unique_id for t in project.tests_on(node.unique_id)]
+    new = set(changes.new)
+    new_or_edited = [t for t in tests if t in changes.modified or t in new]
+    left = sorted(t for t in new_or_edited if t not in executed)
+    if left:
+        yield Finding(
+            code="run.not_run",
+            severity=severity,
+            message=f"{node.resource_type} {node.name} changed, but {_tests_said(left, new_or_edited)} "
+            f"did not run: {left[0]}" + (f" and {len(left) - 1} more" if len(left) > 1 else ""),
+            unique_id=node.unique_id,
+            key="tests",
+            fix=_build_fix(node.name),
+            changed=True,
+            details={"tests_not_run": left},
+        )
+
+
+def _tests_said(left: list[str], every: list[str]) -> str:
+    """`its new or edited test`, `its 3 new or edited tests`, `2 of its 3 new or edited tests`."""
+    if len(left) < len(every):
+        return f"{len(left)} of its {len(every)} new or edited tests"
+    return "its new or edited test" if len(every) == 1 else f"its {len(every)} new or edited tests"
 
 
 def _enabled_unit_tests(project: Project, model: str) -> list[str]:
