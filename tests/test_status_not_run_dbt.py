@@ -66,3 +66,9 @@ def test_a_slim_build_of_a_docs_and_tests_change_is_not_run_only_for_its_tests(t
     assert message.startswith(
         "model orders changed, but its new or edited test did not run: test.inc.unique_orders_id."
     ), message
+    # A `dbt compile` since wrote run_results.json: that is why, named in place of the test.
+    run("compile")
+    assert not_run()["model.inc.orders"] == (
+        "model orders changed, but its new or edited test did not run: run_results.json is "
+        "from `dbt compile`, which does not run anything"
+    )

@@ -613,7 +613,9 @@ def not_run_findings(
         if node.resource_type in RELATION_TYPES:
             reasons = changes.modified.get(uid) if changes is not None else None
             if uid not in executed and reasons is not None and needs_no_build(node, reasons):
-                yield from _changed_tests_not_run(project, node, severity, changes, executed)
+                yield from _changed_tests_not_run(
+                    project, node, severity, changes, executed, None if index.executed else why
+                )
                 continue
             if uid not in executed:
                 yield Finding(
@@ -702,10 +704,12 @@ def _changed_tests_not_run(
     severity: str,
     changes: Changes,
     executed: Mapping[str, NodeResult],
+    why: str | None,
 ) -> Iterator[Finding]:
     """The new and edited data tests of a relation changed in nothing dbt builds
     (`needs_no_build`) that did not run: what `dbt build --select state:modified+` runs of it.
-    Its other tests did not change, and neither did what they test."""
+    Its other tests did not change, and neither did what they test. `why`: the run ran nothing
+    (`dbt compile`), which is said in place of the first test."""
     tests = [t.unique_id for t in project.tests_on(node.unique_id)]
     new = set(changes.new)
     new_or_edited = [t for t in tests if t in changes.modified or t in new]
@@ -714,8 +718,9 @@ def _changed_tests_not_run(
         yield Finding(
             code="run.not_run",
             severity=severity,
-            message=f"{node.resource_type} {node.name} changed, but {_tests_said(left, new_or_edited)} "
-            f"did not run: {left[0]}" + (f" and {len(left) - 1} more" if len(left) > 1 else ""),
+            message=f"{node.resource_type} {node.name} changed, but "
+            f"{_tests_said(left, new_or_edited)} did not run: "
+            + (why or left[0] + (f" and {len(left) - 1} more" if len(left) > 1 else "")),
             unique_id=node.unique_id,
             key="tests",
             fix=_build_fix(node.name),
