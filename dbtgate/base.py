@@ -312,11 +312,20 @@ def _project_dir(project_dir: Path | None, ref: str) -> Path:
 
 
 def _share_packages(project: Path, base_project: Path) -> None:
-    """Installed packages are not in git: lend the checkout's dbt_packages to the worktree
-    (`dbt deps` would need the network)."""
-    installed = project / "dbt_packages"
-    if installed.is_dir() and not (base_project / "dbt_packages").exists():
-        (base_project / "dbt_packages").symlink_to(installed, target_is_directory=True)
+    """Installed packages are not in git: lend the checkout's to the worktree (`dbt deps` would
+    need the network), where the base's dbt_project.yml has dbt look for them: its
+    `packages-install-path` (`deps`), not always dbt_packages, where a base parse found none."""
+    from dbtgate.locate import install_folders
+
+    ours = install_folders(project)
+    found = next((i for i, folder in enumerate(ours) if folder.is_dir()), None)
+    if found is None:
+        return
+    theirs = install_folders(base_project)
+    lent = theirs[min(found, len(theirs) - 1)]
+    if not lent.exists() and not lent.is_symlink():
+        lent.parent.mkdir(parents=True, exist_ok=True)
+        lent.symlink_to(ours[found].resolve(), target_is_directory=True)
 
 
 def _parse(
@@ -342,9 +351,16 @@ def _parse(
         raise DbtgateError(f"could not run {dbt}: {exc.strerror}; {_NO_DBT_HINT}") from None
     if completed.returncode != 0 or not (target / "manifest.json").is_file():
         tail = "\n".join(completed.stdout.strip().splitlines()[-LOG_TAIL_LINES:])
+        # dbt's "Run dbt deps": the base has only the packages this checkout installed.
+        deps = (
+            " (the base commit is parsed with the packages installed here: run `dbt deps` in "
+            "the project first)"
+            if "dbt deps" in completed.stdout
+            else ""
+        )
         raise DbtgateError(
             f"{ref}: `dbt parse` of the base commit {sha[:12]} failed (exit "
-            f"{completed.returncode}); pass --base PATH to use saved artifacts instead. "
+            f"{completed.returncode}){deps}; pass --base PATH to use saved artifacts instead. "
             f"Last lines of dbt's output:\n{tail}"
         )
 

@@ -268,13 +268,19 @@ class ResourceFiles:
 
     def _install_folders(self) -> list[Path]:
         assert self.project_dir is not None
-        settings = _project_settings(self.project_dir)
-        for key in _INSTALL_KEYS:
-            value = settings.get(key)
-            # A templated value (`{{ env_var(...) }}`) cannot be rendered here: dbt's default.
-            if isinstance(value, str) and value.strip() and "{{" not in value:
-                return [self.project_dir / value.strip()]
-        return [self.project_dir / folder for folder in _INSTALL_DEFAULTS]
+        return install_folders(self.project_dir)
+
+
+def install_folders(project_dir: Path) -> list[Path]:
+    """Where `dbt deps` installs the project's packages: its dbt_project.yml's
+    `packages-install-path` (`modules-path` before dbt 1.0), else dbt's defaults, in order."""
+    settings = _project_settings(project_dir)
+    for key in _INSTALL_KEYS:
+        value = settings.get(key)
+        # A templated value (`{{ env_var(...) }}`) cannot be rendered here: dbt's default.
+        if isinstance(value, str) and value.strip() and "{{" not in value:
+            return [project_dir / value.strip()]
+    return [project_dir / folder for folder in _INSTALL_DEFAULTS]
 
 
 def _project_settings(folder: Path) -> dict[str, Any]:

@@ -476,3 +476,56 @@ def test_worktree_that_git_cannot_create_is_exit_2_with_gits_reason(
     )
     assert "fatal:" in done.stderr and "pass --base PATH" in done.stderr
     assert done.stderr.count("\n") == 1
+
+
+def test_the_base_is_parsed_with_the_packages_installed_where_the_project_says(tmp_path):
+    """`packages-install-path: deps`: the checkout's installed packages are lent to the base
+    worktree there (its parse found none in dbt_packages and failed); with none installed, the
+    error says to run `dbt deps` here, as the base borrows this checkout's."""
+    repo = tmp_path / "repo"
+    (repo / "pkgs" / "utils" / "macros").mkdir(parents=True)
+    (repo / "models").mkdir()
+    (repo / "dbt_project.yml").write_text(
+        "name: proj\nversion: '1.0'\nprofile: proj\npackages-install-path: deps\n"
+    )
+    (repo / "packages.yml").write_text("packages:\n  - local: pkgs/utils\n")
+    (repo / "pkgs" / "utils" / "dbt_project.yml").write_text("name: utils\nversion: '1.0'\n")
+    (repo / "pkgs" / "utils" / "macros" / "cents.sql").write_text(
+        "{% macro cents(x) %}({{ x }} * 100){% endmacro %}\n"
+    )
+    (repo / "models" / "orders.sql").write_text("select {{ utils.cents(1) }} as amount\n")
+    (repo / ".gitignore").write_text("deps/\ntarget/\nlogs/\n")
+    (repo / "profiles.yml").write_text(
+        f"proj:\n  target: dev\n  outputs:\n    dev: {{type: duckdb, path: '{tmp_path}/d.duckdb'}}\n"
+    )
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.email=a@b", "-c", "user.name=a", "commit", "-q", "-m", "base")
+    (repo / "models" / "orders.sql").write_text("select {{ utils.cents(2) }} as amount\n")
+    # The pull request's manifest: a `dbt parse` with the package in place as `dbt deps` puts
+    # a local one (a link to its folder).
+    (repo / "deps").mkdir()
+    (repo / "deps" / "utils").symlink_to(repo / "pkgs" / "utils", target_is_directory=True)
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    parsed = subprocess.run(
+        [find_dbt(os.environ), "parse", "--profiles-dir", "."],
+        cwd=repo,
+        env=env,
+        text=True,
+        capture_output=True,
+    )
+    assert parsed.returncode == 0, parsed.stdout
+    args = ("diff", "--base", "main", "--profiles-dir", ".")
+    done = run(*args, cwd=repo, DBTGATE_CACHE_DIR=str(tmp_path / "cache"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "safe.code_changed" in done.stdout and "orders" in done.stdout, done.stdout
+    assert len(worktrees(repo)) == 1
+
+    shutil.rmtree(repo / "deps")
+    (repo / "deps").mkdir()  # `dbt clean`, say: nothing installed
+    done = run(*args, cwd=repo, DBTGATE_CACHE_DIR=str(tmp_path / "cache2"))
+    assert done.returncode == 2
+    assert (
+        "failed (exit 2) (the base commit is parsed with the packages installed here: run "
+        in (done.stderr.splitlines()[0])
+    )
