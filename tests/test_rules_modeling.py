@@ -197,7 +197,6 @@ def test_resources_without_a_properties_file(tmp_path):
 def test_column_names_follow_the_pattern_in_yaml_and_in_the_warehouse(tmp_path):
     import json
 
-
     build = corpus_dir("bouncer-dbt112")
     orders = f"model.{PKG}.orders"
     manifest = json.loads((build / "manifest.json").read_text())
