@@ -226,6 +226,10 @@ EVALUATOR_RULES = [
     "fct_public_models_without_contract",
     "fct_undocumented_public_models",
     "fct_exposures_dependent_on_private_models",
+    # In the evaluator's repository, not (yet) on its rules pages.
+    "fct_unused_staging_models",
+    "fct_resource_yml_naming_conventions",
+    "fct_resource_yml_files_with_multiple_resource_types",
 ]
 
 
