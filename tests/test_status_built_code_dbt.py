@@ -6,6 +6,7 @@ with no edit (or one of a model using Jinja blocks, loops, an ephemeral model) s
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -78,6 +79,10 @@ def test_an_edit_parsed_after_the_build_is_not_built(tmp_path: Path) -> None:
         (project / "models" / name).write_text(f"-- reviewed\n{sql}", encoding="utf-8")
     run("build")
     run("parse")
+    # Every file written since the run (as a checkout does), its code the one built: each is
+    # compared with what the run compiled, Jinja blocks, loops and the ephemeral model too.
+    for path in (project / "models").iterdir():
+        os.utime(path)
     report = tmp_path / "gate.json"
     base = str(tmp_path / "base")
     dbtgate("check", "--base", base, "--json", str(report), cwd=project)
@@ -103,6 +108,16 @@ def test_an_edit_parsed_after_the_build_is_not_built(tmp_path: Path) -> None:
         in (stale["message"])
     )
     assert stale["details"]["built_from_other_code"] == ["model.inc.orders"]
+    # Only a file written since the run started can hold code it did not build: one older is
+    # not read (a stat each, not every model's Jinja, in CI's `dbt build` + `dbt docs
+    # generate`), nor are the artifacts gated apart from their project's folder.
+    os.utime(orders, (1_000_000_000, 1_000_000_000))
+    dbtgate("check", "--base", base, "--json", str(report), cwd=project)
+    assert not_run(report) == {}
+    os.utime(orders)
+    shutil.copytree(project / "target", tmp_path / "artifacts")
+    dbtgate("check", "--artifacts", "artifacts", "--json", str(report), cwd=tmp_path)
+    assert not [f for f in read_json(report)["findings"] if f["code"] == "run.stale_results"]
 
 
 def test_text_inside_jinja_blocks_is_left_out() -> None:
