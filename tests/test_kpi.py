@@ -320,6 +320,32 @@ def test_the_scorecard_says_how_many_tests_were_skipped_beside_the_pass_rate(tmp
     ) in scorecard["notes"]
 
 
+def test_the_scorecard_says_how_many_tests_a_partial_run_left_out_of_the_pass_rate(tmp_path):
+    """`dbt build --select one_model` runs its few tests: the pass rate of those, `3/3`, read
+    as the project's. The notes say how many of the build's tests had no result and are not
+    counted: the corpus run left out the tiktok_ads package's 23 tests and the 4 unit tests
+    (hand-counted), and a run of 3 of its own 42 tests 39 more."""
+    source = corpus_dir("bouncer-dbt112")
+    target = tmp_path / "target"
+    target.mkdir()
+    shutil.copy(source / "manifest.json", target / "manifest.json")
+    results = json.loads((source / "run_results.json").read_text())
+    results["args"]["which"] = "build"  # the corpus file is of `dbt docs generate`
+    (target / "run_results.json").write_text(json.dumps(results))
+    whole = compute_scorecard(Project.from_artifacts(load_artifacts(target)), Config())
+    said = "test pass rate: of the tests this build's run ran; {} tests of the build's had no "
+    said += "result in it (a run of part of the project, as `dbt build --select ...`) and are "
+    said += "not counted"
+    assert said.format(23 + 4) in whole["notes"]
+    tests = [r for r in results["results"] if r["unique_id"].startswith("test.")]
+    assert len(tests) == 42
+    results["results"] = [r for r in results["results"] if r not in tests[3:]]
+    (target / "run_results.json").write_text(json.dumps(results))
+    scorecard = compute_scorecard(Project.from_artifacts(load_artifacts(target)), Config())
+    assert scorecard["scorecard"]["test_pass_rate"]["denominator"] == 3
+    assert said.format(23 + 4 + 39) in scorecard["notes"]
+
+
 def test_a_placeholder_description_does_not_document_a_model(tmp_path):
     """docs_models counts what docs.placeholder, with its defaults, does not call a placeholder:
     the rule and the KPI disagree on no model."""

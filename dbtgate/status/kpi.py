@@ -211,6 +211,13 @@ def compute_scorecard(
             f"{'is' if skipped == 1 else 'are'} not counted, neither passed nor failed "
             "(`run.skipped` lists them)"
         )
+    not_run = _tests_not_run(project) if "test_pass_rate" not in unmeasured else 0
+    if not_run:
+        notes.append(
+            f"test pass rate: of the tests this build's run ran; {counted(not_run, 'test')} of "
+            f"the build's had no result in it (a run of part of the project, as `dbt build "
+            f"--select ...`) and {'is' if not_run == 1 else 'are'} not counted"
+        )
     notes.append(CHANGE_FAILURE_NOTE)
 
     overall_measures = overall.measures()
@@ -323,6 +330,25 @@ def _add_tests(
             tally.tests_passed += passed
             tally.tests_skipped += skipped
     return None
+
+
+def _tests_not_run(project: Project) -> int:
+    """How many of the build's data tests and enabled unit tests have no result in its run: a
+    run of part of the project (`dbt build --select my_model+`) gives a pass rate of the few it
+    ran, `3/3`, which read as the project's."""
+    index = project.run_index()
+    if index is None:
+        return 0
+    results = index.results
+    missing = 0
+    for uid in project.tested_resources():
+        if uid not in results:
+            if uid.startswith("unit_test."):
+                unit_test = project.unit_test(uid)
+                if unit_test is None or not unit_test.enabled:
+                    continue
+            missing += 1
+    return missing
 
 
 def _add_freshness(project: Project, groups: Callable[[str | None], list[Tally]]) -> str | None:
