@@ -295,16 +295,24 @@ PLACEHOLDERS = {
 }
 
 
-def test_the_scorecard_says_how_many_tests_were_skipped_beside_the_pass_rate(tmp_path):
-    """A pass rate of the tests that ran reads well while a failure upstream left others
-    unrun: the scorecard's notes say how many were skipped and not counted."""
+def bouncer_build_run(tmp_path: Path) -> tuple[Path, dict]:
+    """The bouncer project's manifest and run_results.json in `tmp_path/target`, the results
+    said to be of `dbt build` (the corpus file is of `dbt docs generate`): the run's JSON is
+    returned to be edited and written again."""
     source = corpus_dir("bouncer-dbt112")
     target = tmp_path / "target"
     target.mkdir()
     shutil.copy(source / "manifest.json", target / "manifest.json")
     results = json.loads((source / "run_results.json").read_text())
-    results["args"]["which"] = "build"  # the corpus file is of `dbt docs generate`
+    results["args"]["which"] = "build"
     (target / "run_results.json").write_text(json.dumps(results))
+    return target, results
+
+
+def test_the_scorecard_says_how_many_tests_were_skipped_beside_the_pass_rate(tmp_path):
+    """A pass rate of the tests that ran reads well while a failure upstream left others
+    unrun: the scorecard's notes say how many were skipped and not counted."""
+    target, results = bouncer_build_run(tmp_path)
     untouched = compute_scorecard(Project.from_artifacts(load_artifacts(target)), Config())
     assert untouched["scorecard"]["test_pass_rate"]["value"] is not None
     assert not [note for note in untouched["notes"] if "skipped" in note]
@@ -325,13 +333,7 @@ def test_the_scorecard_says_how_many_tests_a_partial_run_left_out_of_the_pass_ra
     as the project's. The notes say how many of the build's tests had no result and are not
     counted: the corpus run left out the tiktok_ads package's 23 tests and the 4 unit tests
     (hand-counted), and a run of 3 of its own 42 tests 39 more."""
-    source = corpus_dir("bouncer-dbt112")
-    target = tmp_path / "target"
-    target.mkdir()
-    shutil.copy(source / "manifest.json", target / "manifest.json")
-    results = json.loads((source / "run_results.json").read_text())
-    results["args"]["which"] = "build"  # the corpus file is of `dbt docs generate`
-    (target / "run_results.json").write_text(json.dumps(results))
+    target, results = bouncer_build_run(tmp_path)
     whole = compute_scorecard(Project.from_artifacts(load_artifacts(target)), Config())
     said = "test pass rate: of the tests this build's run ran; {} tests of the build's had no "
     said += "result in it (a run of part of the project, as `dbt build --select ...`) and are "
