@@ -169,6 +169,9 @@ class Project:
     _root_package: str | None = field(default=None, repr=False)
     _column_descriptions: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
     _duplicate_sources: dict[str, list[str]] | None = field(default=None, repr=False)
+    _properties_kinds: dict[tuple[str, str], dict[str, int]] | None = field(
+        default=None, repr=False
+    )
     # What the second, selective decodes of the manifest found (`_read_apart`), by what they read.
     _apart: dict[str, Any] = field(default_factory=dict, repr=False)
     _code_starts: dict[str, int | None] = field(default_factory=dict, repr=False)
@@ -626,6 +629,28 @@ class Project:
             }
         return self._duplicate_sources
 
+    def properties_kinds(self) -> dict[tuple[str, str], dict[str, int]]:
+        """(package, properties YAML path) -> resource type -> how many resources of that type
+        the file declares: models, seeds, snapshots, analyses and macros by their `patch_path`,
+        source tables and exposures by their own file. Not tests, unit tests nor the semantic
+        layer, which dbt's guides write beside the model they are about. Built once:
+        docs.properties_one_kind asks for every resource's file."""
+        if self._properties_kinds is None:
+            found: dict[tuple[str, str], dict[str, int]] = {}
+            resources: list[Node | Source | Exposure | Macro] = [
+                *self.nodes.values(),
+                *self.sources.values(),
+                *self.exposures.values(),
+                *self.macros.values(),
+            ]
+            for resource in resources:
+                path = properties_path(resource)
+                if path is not None:
+                    kinds = found.setdefault((resource.package_name, path), {})
+                    kinds[resource.resource_type] = kinds.get(resource.resource_type, 0) + 1
+            self._properties_kinds = found
+        return self._properties_kinds
+
     def same_record(self, base: Project, unique_id: str) -> bool:
         """Whether the resource's record equals its record in `base` (False when absent there).
 
@@ -846,6 +871,22 @@ def _named_by_project_id(packages: dict[str, int], project_id: str | None) -> st
         if md5(package.encode(), usedforsecurity=False).hexdigest() == project_id:
             return package
     return None
+
+
+# The node types a properties file declares under a key of their own (`models:`, ...).
+_DECLARED_NODES = frozenset({"model", "seed", "snapshot", "analysis"})
+
+
+def properties_path(resource: Node | Source | Exposure | Macro) -> str | None:
+    """The properties YAML that declares the resource (posix, relative to its package), None
+    when none does: a node or macro without a properties entry, or a test."""
+    if isinstance(resource, Source | Exposure):
+        path = resource.original_file_path
+    elif isinstance(resource, Macro) or resource.resource_type in _DECLARED_NODES:
+        path = resource.patch_path
+    else:
+        return None
+    return path.replace("\\", "/") if path else None
 
 
 def display_name(resource: Node | Source | Exposure | Macro) -> str:

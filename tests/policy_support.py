@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from pathlib import Path, PurePosixPath
 
 import pytest
 from corpus import CORPUS
@@ -109,3 +109,83 @@ def manifest_only_copy(source: Path, target: Path) -> Path:
 
 def read_json(path: Path) -> dict:
     return json.loads(path.read_text())
+
+
+def small_project(
+    directory: Path,
+    nodes: Sequence[dict],
+    *,
+    sources: Sequence[dict] = (),
+    exposures: Sequence[dict] = (),
+    catalog: dict[str, dict] | None = None,
+    files: dict[str, str] | None = None,
+) -> Project:
+    """A dbt project of a few resources written by hand, for fast rule tests: a git folder with
+    `files` (path -> text: its YAML and dbt_project.yml, where findings are located) and
+    target/manifest.json of the resources given (each a manifest entry; unique_id, fqn and
+    package `p` filled in from its name), plus target/catalog.json when `catalog` maps unique_ids
+    to their table's `metadata` and `columns` ({name: type})."""
+    (directory / ".git").mkdir(parents=True, exist_ok=True)
+    for path, text in (files or {}).items():
+        target = directory / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text))
+
+    def entry(record: dict, kind: str) -> tuple[str, dict]:
+        name = record["name"]
+        resource_type = record.get("resource_type", kind)
+        if resource_type == "source":
+            uid = f"source.p.{record['source_name']}.{name}"
+            fqn = ["p", record["source_name"], name]
+        else:
+            uid = f"{resource_type}.p.{name}"
+            fqn = ["p", *PurePosixPath(record.get("original_file_path", name)).parts[1:-1], name]
+        return uid, {
+            "resource_type": resource_type,
+            "package_name": "p",
+            "unique_id": uid,
+            "fqn": fqn,
+            "path": record.get("original_file_path", ""),
+            **record,
+        }
+
+    manifest = {
+        "metadata": {
+            "dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json",
+            "dbt_version": "1.11.0",
+            "project_name": "p",
+        },
+        "nodes": dict(entry(record, "model") for record in nodes),
+        "sources": dict(entry(record, "source") for record in sources),
+        "exposures": dict(entry(record, "exposure") for record in exposures),
+        "macros": {},
+    }
+    target = directory / "target"
+    target.mkdir(exist_ok=True)
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    if catalog is not None:
+        tables = {
+            uid: {
+                "unique_id": uid,
+                "metadata": {"type": "BASE TABLE", **table["metadata"]},
+                "columns": {
+                    name: {"name": name, "type": kind, "index": index}
+                    for index, (name, kind) in enumerate(table.get("columns", {}).items(), 1)
+                },
+                "stats": {},
+            }
+            for uid, table in catalog.items()
+        }
+        (target / "catalog.json").write_text(
+            json.dumps(
+                {
+                    "metadata": {
+                        "dbt_schema_version": "https://schemas.getdbt.com/dbt/catalog/v1.json",
+                        "generated_at": "2026-01-01T00:00:00Z",
+                    },
+                    "nodes": {uid: t for uid, t in tables.items() if not uid.startswith("source.")},
+                    "sources": {uid: t for uid, t in tables.items() if uid.startswith("source.")},
+                }
+            )
+        )
+    return Project.from_artifacts(load_artifacts(target), directory)

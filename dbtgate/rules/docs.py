@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 
 from dbtgate.artifacts.manifest import Exposure, Macro, Node, Source, file_path
 from dbtgate.placeholders import DEFAULT_PLACEHOLDERS, is_placeholder
-from dbtgate.project import Project, display_name, same_text
+from dbtgate.project import Project, display_name, properties_path, same_text
 from dbtgate.rules.registry import Count, Regex, Share, Violation, rule
 from dbtgate.wording import first_few
 
@@ -450,6 +450,68 @@ def _properties_name_pattern(pattern: str | None, folder: str, kind: str, top: b
     if top:
         return rf"_{kind}\.ya?ml"
     return rf"_(\w+_)?{re.escape(folder)}__{kind}\.ya?ml"
+
+
+@rule(
+    "docs.properties_one_kind",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source", "exposure", "macro"),
+    why="""
+        A properties file that declares one kind of resource is found by its kind: a reader
+        looking for a source opens the folder's sources file, not a models file where one
+        source hides among fifty models. dbt's project structure guide, and
+        dbt-project-evaluator, give each kind a file of its own.
+    """,
+    failing="""
+        # models/staging/stripe/_stripe__models.yml
+        models:
+          - name: stg_stripe__payments
+        sources:
+          - name: stripe
+    """,
+    passing="""
+        # models/staging/stripe/_stripe__models.yml: the models
+        # models/staging/stripe/_stripe__sources.yml: the source stripe
+    """,
+    fix="Move the resource's entry to a properties file that declares its kind only.",
+)
+def properties_one_kind(
+    resource: Node | Source | Exposure | Macro, project: Project
+) -> Violation | None:
+    """The properties YAML that declares the resource declares no other kind of resource.
+
+    Kinds are models, seeds, snapshots, analyses, source tables, exposures and macros; a
+    model's tests, unit tests and the semantic layer (semantic models, metrics, saved queries)
+    do not count: they are about the model, and dbt's semantic layer guide writes them in its
+    file. In a file of several kinds, the resources of the kind it declares most of pass (of
+    two kinds as many, the one first by name): the others are reported, each on its entry, so
+    the policy selects every kind a file may mix (`*` selects them all; analyses count, and are
+    not judged). As dbt-project-evaluator's fct_resource_yml_files_with_multiple_resource_types,
+    which reports each file once and counts metrics, not macros."""
+    path = properties_path(resource)
+    if path is None:
+        return None
+    kinds = project.properties_kinds().get((resource.package_name, path), {})
+    if len(kinds) < 2:
+        return None
+    kind = resource.resource_type
+    main = min(kinds, key=lambda name: (-kinds[name], name))
+    if kind == main:
+        return None
+    others = [
+        f"{count} {_plural(name) if count != 1 else name}"
+        for name, count in sorted(kinds.items())
+        if name != kind
+    ]
+    return Violation(
+        f"{display_name(resource)} is declared in {path}, which also declares {', '.join(others)}",
+        fix=f"Move its entry to a file of {_plural(kind)} only (`_<folder>__{_plural(kind)}.yml`).",
+        details={"properties_file": path, "kinds": dict(sorted(kinds.items()))},
+    )
+
+
+def _plural(kind: str) -> str:
+    return "analyses" if kind == "analysis" else f"{kind}s"
 
 
 @rule(

@@ -1,0 +1,161 @@
+"""docs.properties_one_kind (dbt-project-evaluator's
+fct_resource_yml_files_with_multiple_resource_types): a properties file declares one kind of
+resource; on small projects written here, each finding on the entry to move, and on the bouncer
+build as dbt wrote it (the truth computed with plain json) and with a source moved into a
+models file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from corpus import CORPUS
+from policy_support import by_code, edited_bouncer, gate, rule_config, small_project
+
+CODE = "docs.properties_one_kind"
+MARTS_YML = "models/marts/_marts__models.yml"
+
+# Two models, a source and an exposure in one file: the models are the file's kind.
+MIXED_YML = """\
+    version: 2
+
+    models:
+      - name: fct_orders
+      - name: dim_customers
+
+    sources:
+      - name: shop
+        tables:
+          - name: orders
+
+    exposures:
+      - name: revenue
+        type: dashboard
+        owner: {name: Finance}
+    """
+
+
+def _mixed(tmp_path):
+    return small_project(
+        tmp_path,
+        [
+            {
+                "name": name,
+                "original_file_path": f"models/marts/{name}.sql",
+                "patch_path": f"p://{MARTS_YML}",
+            }
+            for name in ("fct_orders", "dim_customers")
+        ]
+        + [
+            # Its tests are declared there too, and count for nothing.
+            {
+                "name": "not_null_fct_orders_order_id",
+                "resource_type": "test",
+                "original_file_path": MARTS_YML,
+            },
+            # Declared elsewhere: its own file, of one kind.
+            {
+                "name": "stg_orders",
+                "original_file_path": "models/staging/stg_orders.sql",
+                "patch_path": "p://models/staging/_staging__models.yml",
+            },
+        ],
+        sources=[{"name": "orders", "source_name": "shop", "original_file_path": MARTS_YML}],
+        exposures=[{"name": "revenue", "original_file_path": MARTS_YML}],
+        files={MARTS_YML: MIXED_YML},
+    )
+
+
+def test_the_resources_not_of_the_files_kind_are_reported_on_their_entries(tmp_path):
+    config = rule_config(tmp_path / "c", CODE)
+    findings = by_code(gate(_mixed(tmp_path / "p"), config).findings, CODE)
+    assert sorted((f.unique_id, f.path, f.line) for f in findings) == [
+        ("exposure.p.revenue", MARTS_YML, 13),
+        ("source.p.shop.orders", MARTS_YML, 10),
+    ]
+    source = next(f for f in findings if f.unique_id.startswith("source."))
+    assert source.message == (
+        f"source shop.orders is declared in {MARTS_YML}, which also declares 1 exposure, 2 models"
+    )
+    assert source.fix == "Move its entry to a file of sources only (`_<folder>__sources.yml`)."
+    assert source.details["kinds"] == {"exposure": 1, "model": 2, "source": 1}
+
+
+def test_a_policy_that_selects_models_only_reports_nothing_here(tmp_path):
+    """The models are the file's kind: the resources to move are the source and the exposure,
+    which this policy does not judge."""
+    config = rule_config(tmp_path / "c", CODE, select="resource_type:model")
+    assert by_code(gate(_mixed(tmp_path / "p"), config).findings, CODE) == []
+
+
+def test_of_two_kinds_as_many_the_one_first_by_name_stays(tmp_path):
+    path = "models/schema.yml"
+    project = small_project(
+        tmp_path / "p",
+        [{"name": "orders", "original_file_path": "models/orders.sql", "patch_path": path}],
+        sources=[{"name": "orders", "source_name": "shop", "original_file_path": path}],
+    )
+    config = rule_config(tmp_path / "c", CODE)
+    (finding,) = by_code(gate(project, config).findings, CODE)
+    assert finding.unique_id == "source.p.shop.orders"
+    assert finding.message == (
+        "source shop.orders is declared in models/schema.yml, which also declares 1 model"
+    )
+
+
+def test_files_of_one_kind_pass(tmp_path):
+    project = small_project(
+        tmp_path / "p",
+        [
+            {"name": n, "original_file_path": f"models/{n}.sql", "patch_path": "models/_m.yml"}
+            for n in ("a", "b")
+        ]
+        + [{"name": "c", "original_file_path": "models/c.sql"}],  # in no YAML at all
+        sources=[{"name": "t", "source_name": "s", "original_file_path": "models/_s.yml"}],
+    )
+    config = rule_config(tmp_path / "c", CODE)
+    assert by_code(gate(project, config).findings, CODE) == []
+
+
+def _raw_manifest() -> dict:
+    path = CORPUS / "bouncer-dbt112" / "manifest.json"
+    if not path.is_file():
+        pytest.skip(f"corpus absent: {path}")
+    return json.loads(path.read_text())
+
+
+def test_the_bouncer_builds_files_are_each_of_one_kind():
+    """The bouncer project's one file of several kinds declares a model with its semantic
+    model and metrics (models/marts/finance/_finance__models.yml), as dbt's semantic layer
+    guide writes them: not a finding. Computed here with plain json."""
+    manifest = _raw_manifest()
+    kinds: dict[str, set[str]] = {}
+    for section in ("nodes", "sources", "exposures", "macros", "semantic_models", "metrics"):
+        for record in manifest.get(section, {}).values():
+            if record["package_name"] != "dbt_bouncer_test_project":
+                continue
+            if section in ("nodes", "macros"):
+                if record["resource_type"] == "test" or not record.get("patch_path"):
+                    continue
+                path = record["patch_path"].split("://")[-1]
+            else:
+                path = record["original_file_path"]
+            kinds.setdefault(path, set()).add(record["resource_type"])
+    mixed = {path: sorted(found) for path, found in kinds.items() if len(found) > 1}
+    assert mixed == {
+        "models/marts/finance/_finance__models.yml": ["metric", "model", "semantic_model"]
+    }
+
+
+def test_a_source_moved_into_a_models_file_of_the_bouncer_build(tmp_path):
+    def edit(manifest: dict) -> None:
+        source = manifest["sources"]["source.dbt_bouncer_test_project.dummy_source.customers"]
+        source["original_file_path"] = "models/marts/finance/_finance__models.yml"
+
+    config = rule_config(tmp_path / "c", CODE)
+    (finding,) = by_code(gate(edited_bouncer(tmp_path, edit), config).findings, CODE)
+    assert finding.unique_id == "source.dbt_bouncer_test_project.dummy_source.customers"
+    assert finding.message.startswith(
+        "source dummy_source.customers is declared in models/marts/finance/_finance__models.yml, "
+        "which also declares "
+    )
