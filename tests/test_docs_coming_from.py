@@ -90,7 +90,6 @@ CHECKPOINT_UNCOVERED = (
     "dbt-parse",
     "dbt-run",
     "dbt-test",
-    "check-database-casing-consistency",
     "check-selectors-duplicate-names",
     "check-semantic-models-have-required-fields",
     "check-semantic-entities-have-required-fields",

@@ -19,9 +19,9 @@ SETTINGS = {
 
 
 # The config settings a policy rule's finding may be about (`details["setting"]`:
-# governance.allowed_meta_values, governance.group), with the key in it that is wrong
-# (`details["setting_key"]`): on the line that sets that key, else the setting.
-RULE_SETTINGS = ("meta", "group")
+# governance.allowed_meta_values, governance.group, naming.location_case), with the key in it
+# that is wrong (`details["setting_key"]`): on the line that sets that key, else the setting.
+RULE_SETTINGS = ("meta", "group", "database", "schema")
 
 
 def setting_of(finding: Finding) -> tuple[str, str | None] | None:

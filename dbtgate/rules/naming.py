@@ -167,6 +167,55 @@ def schema_pattern(resource: Node, *, pattern: Regex = "") -> Violation | None:
 
 
 @rule(
+    "naming.location_case",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source"),
+    needs=("catalog",),
+    why="""
+        A warehouse stores each unquoted name in one case (Snowflake upper, Postgres and
+        Redshift lower). A project that spells a database or schema in another case works as
+        long as nothing quotes it: once a quoting config, a hook, a grant script or a BI
+        connection quotes the name, `"Marts"` is another schema than `MARTS` (or none), and
+        whatever compares names as text (scripts, reviews, a diff of two builds) sees two.
+    """,
+    failing="""
+        # dbt_project.yml: +schema: Marts  -> the manifest says analytics_Marts,
+        # catalog.json (the warehouse) says analytics_marts
+    """,
+    passing="""
+        # dbt_project.yml: +schema: marts
+    """,
+    fix="Write the database or schema (the `database`/`schema` config, the source's YAML, or "
+    "the profile's target) in the case the warehouse stores it.",
+)
+def location_case(resource: Node | Source, project: Project) -> Iterator[Violation]:
+    """The database and schema of the resource are spelled as the warehouse spells them.
+
+    The manifest's database and schema (what dbt resolved from the profile, the configs and
+    the source's YAML) against those catalog.json lists for the relation: a name that differs
+    in case only is reported, one finding for each, on the line that sets it when the project
+    sets it (`schema=` in the model's config, its YAML's `config:`, a `+schema:` in
+    dbt_project.yml), else on the resource's entry. A resource the catalog does not list is
+    not judged. As dbt-checkpoint's check-database-casing-consistency, which reports each
+    database.schema once."""
+    table = project.catalog_table(resource.unique_id)
+    built = table.metadata if table is not None else None
+    if built is None:
+        return
+    for part, declared, actual in (
+        ("database", resource.database, built.database),
+        ("schema", resource.schema, built.schema),
+    ):
+        if declared and actual and declared != actual and declared.lower() == actual.lower():
+            yield Violation(
+                f"{display_name(resource)}'s {part} is {declared} in the project, "
+                f"{actual} in the warehouse (catalog.json)",
+                key=part,
+                details={"setting": part, "project": declared, "warehouse": actual},
+            )
+
+
+@rule(
     "naming.alias_pattern",
     severity="warn",
     applies_to=("model", "seed", "snapshot"),

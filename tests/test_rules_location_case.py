@@ -1,0 +1,169 @@
+"""naming.location_case (dbt-checkpoint's check-database-casing-consistency): the database and
+schema dbt resolved are spelled as catalog.json (the warehouse) spells them; on a small project
+written here, each finding on the line that sets the name, and on the real builds of the corpus,
+where they agree."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from corpus import corpus_dir
+from policy_support import by_code, corpus_project, gate, rule_config, small_project
+
+from dbtgate.artifacts import load_artifacts
+from dbtgate.project import Project
+
+CODE = "naming.location_case"
+
+DBT_PROJECT = """\
+    name: p
+    version: "1.0"
+    profile: p
+
+    models:
+      p:
+        marts:
+          +schema: Marts
+    """
+
+SOURCES_YML = """\
+    version: 2
+
+    sources:
+      - name: shop
+        schema: raw
+        tables:
+          - name: orders
+    """
+
+
+def _project(tmp_path, *, fct_schema: str = "MAIN_MARTS"):
+    return small_project(
+        tmp_path,
+        [
+            {
+                "name": "fct_orders",
+                "original_file_path": "models/marts/fct_orders.sql",
+                "database": "shop",
+                "schema": "main_Marts",
+            },
+            {
+                "name": "stg_orders",
+                "original_file_path": "models/staging/stg_orders.sql",
+                "database": "shop",
+                "schema": "main",
+            },
+            {  # not in the catalog: not judged
+                "name": "stg_customers",
+                "original_file_path": "models/staging/stg_customers.sql",
+                "database": "SHOP",
+                "schema": "MAIN",
+            },
+        ],
+        sources=[
+            {
+                "name": "orders",
+                "source_name": "shop",
+                "original_file_path": "models/staging/_sources.yml",
+                "database": "shop",
+                "schema": "raw",
+            }
+        ],
+        catalog={
+            "model.p.fct_orders": {"metadata": {"database": "SHOP", "schema": fct_schema}},
+            "model.p.stg_orders": {"metadata": {"database": "shop", "schema": "main"}},
+            "source.p.shop.orders": {"metadata": {"database": "shop", "schema": "RAW"}},
+        },
+        files={"dbt_project.yml": DBT_PROJECT, "models/staging/_sources.yml": SOURCES_YML},
+    )
+
+
+def test_names_in_another_case_are_reported_where_they_are_set(tmp_path):
+    config = rule_config(tmp_path / "c", CODE)
+    findings = by_code(gate(_project(tmp_path / "p"), config).findings, CODE)
+    assert sorted((f.unique_id, f.key, f.path, f.line, f.message) for f in findings) == [
+        (
+            "model.p.fct_orders",
+            "database",
+            "models/marts/fct_orders.sql",
+            1,
+            "fct_orders's database is shop in the project, SHOP in the warehouse (catalog.json)",
+        ),
+        (
+            "model.p.fct_orders",
+            "schema",
+            "dbt_project.yml",
+            8,  # +schema: Marts
+            "fct_orders's schema is main_Marts in the project, MAIN_MARTS in the warehouse "
+            "(catalog.json)",
+        ),
+        (
+            "source.p.shop.orders",
+            "schema",
+            "models/staging/_sources.yml",
+            7,
+            "source shop.orders's schema is raw in the project, RAW in the warehouse "
+            "(catalog.json)",
+        ),
+    ]
+
+
+def test_another_name_is_not_a_case_difference(tmp_path):
+    """A schema that differs by more than its case (the catalog of another target) is not
+    this rule's finding."""
+    config = rule_config(tmp_path / "c", CODE, select="fct_orders")
+    findings = by_code(
+        gate(_project(tmp_path / "p", fct_schema="dev_marts"), config).findings, CODE
+    )
+    assert [f.key for f in findings] == ["database"]
+
+
+def test_without_a_catalog_the_rule_says_it_checked_nothing(tmp_path):
+    _project(tmp_path / "p")
+    (tmp_path / "p" / "target" / "catalog.json").unlink()
+    project = Project.from_artifacts(load_artifacts(tmp_path / "p" / "target"), tmp_path / "p")
+    result = gate(project, rule_config(tmp_path / "c", CODE))
+    assert by_code(result.findings, CODE) == []
+    assert [note for note in result.notes if CODE in note] == [
+        f"{tmp_path / 'c' / 'dbtgate.yml'}:5: {CODE} reads catalog.json (`dbt docs generate` "
+        "writes it), which this build does not have, so it checked nothing"
+    ]
+
+
+@pytest.mark.parametrize("name", ["bouncer-dbt112", "bouncer-dbt20", "recce-pair/base"])
+def test_the_corpus_builds_spell_names_as_their_catalogs(tmp_path, name):
+    """dbt wrote each of these manifests and catalogs on one warehouse: the names agree, as
+    plain json says, and the rule finds nothing."""
+    folder = corpus_dir(name)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    catalog = json.loads((folder / "catalog.json").read_text())
+    compared = 0
+    for section in ("nodes", "sources"):
+        for uid, table in catalog.get(section, {}).items():
+            record = manifest[section].get(uid)
+            if record is not None:
+                compared += 1
+                assert record["schema"] == table["metadata"]["schema"]
+    assert compared > 5
+    config = rule_config(tmp_path, CODE)
+    assert by_code(gate(corpus_project(name), config).findings, CODE) == []
+
+
+def test_a_schema_the_bouncer_catalog_spells_in_upper_case(tmp_path):
+    """The bouncer build's catalog edited as Snowflake would write stg_orders' schema."""
+    folder = corpus_dir("bouncer-dbt112")
+    catalog = json.loads((folder / "catalog.json").read_text())
+    uid = "model.dbt_bouncer_test_project.stg_orders"
+    metadata = catalog["nodes"][uid]["metadata"]
+    schema = metadata["schema"]
+    metadata["schema"] = schema.upper()
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_bytes((folder / "manifest.json").read_bytes())
+    (target / "catalog.json").write_text(json.dumps(catalog))
+    project = Project.from_artifacts(load_artifacts(target))
+    (finding,) = by_code(gate(project, rule_config(tmp_path, CODE)).findings, CODE)
+    assert (finding.unique_id, finding.key) == (uid, "schema")
+    assert finding.details["project"] == schema
+    assert finding.details["warehouse"] == schema.upper()
