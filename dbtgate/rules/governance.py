@@ -662,6 +662,53 @@ def required_column_meta(
 
 
 @rule(
+    "governance.required_columns",
+    severity="warn",
+    applies_to=("model", "seed", "snapshot", "source"),
+    why="""
+        Some columns are the team's contract with its own tooling: a `_loaded_at` that
+        incremental models and freshness checks filter on, a `tenant_id` that row access
+        policies key on, an `_etl_batch_id` that audits join on. A model built without one
+        breaks whatever reads it by that name, and nothing fails until that reader runs.
+    """,
+    failing="""
+        # policy: governance.required_columns: {columns: [_loaded_at]}
+        # fct_orders has order_id, customer_id, amount: no _loaded_at
+    """,
+    passing="""
+        # fct_orders has order_id, customer_id, amount, _loaded_at
+    """,
+    fix="Add the column to the model's SQL and its YAML (a source table's: to what loads it), "
+    "or leave the resource out of the policy's `select`.",
+)
+def required_columns(
+    resource: Node | Source,
+    project: Project,
+    *,
+    columns: Names = [],  # noqa: B006
+    use_catalog: bool = True,
+) -> Violation | None:
+    """The resource has a column of each name in `columns` (compared case-insensitively).
+
+    Its columns are those its YAML declares and, with catalog.json, those of its table in the
+    warehouse (`use_catalog: false`: the declared ones only); a resource the catalog does not
+    list is judged by its declared columns. One finding per resource, naming every column it
+    lacks. The presence half of dbt-checkpoint's check-model-has-columns-with-types, which
+    reads the catalog only; `naming.column_name_type` checks each column's type
+    (`types: {_loaded_at: "timestamp.*"}`)."""
+    have = {name.lower() for name in project.column_names(resource, use_catalog=use_catalog)}
+    missing = [name for name in columns if name.lower() not in have]
+    if not missing:
+        return None
+    table = use_catalog and project.catalog_table(resource.unique_id) is not None
+    where = "" if table else " (judged by the columns its YAML declares)"
+    return Violation(
+        f"{display_name(resource)} has no column {', '.join(missing)}{where}",
+        details={"missing": missing, "columns": columns},
+    )
+
+
+@rule(
     "governance.required_labels",
     severity="warn",
     applies_to=("model", "seed", "snapshot"),
