@@ -196,8 +196,10 @@ def location_case(resource: Node | Source, project: Project) -> Iterator[Violati
     in case only is reported, one finding for each, on the line that sets it when the project
     sets it (`schema=` in the model's config, its YAML's `config:`, a `+schema:` in
     dbt_project.yml), else on the resource's entry. A resource the catalog does not list is
-    not judged. As dbt-checkpoint's check-database-casing-consistency, which reports each
-    database.schema once."""
+    not judged. On Snowflake, which stores unquoted names in upper case, a profile or
+    `+schema` written in lower case is reported on every relation built there. As
+    dbt-checkpoint's check-database-casing-consistency, which reports each database.schema
+    once."""
     table = project.catalog_table(resource.unique_id)
     built = table.metadata if table is not None else None
     if built is None:
