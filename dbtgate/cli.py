@@ -340,11 +340,16 @@ def _paragraphs(text: str, width: int) -> str:
 
 
 def _summary(function: Callable[..., object]) -> str:
-    """A command's one-line summary: the first clause of its docstring."""
-    first = " ".join((function.__doc__ or "").split()).split(". ")[0]
-    for stop in (": ", "; "):
-        first = first.split(stop)[0]
-    return first.rstrip(".")
+    """A command's one-line summary: the first clause of its docstring, cut at the first
+    `. `, `: ` or `; ` outside parentheses (`(--prune: ...)` cut at its colon read as an
+    unclosed parenthesis)."""
+    text = " ".join((function.__doc__ or "").split())
+    depth = 0
+    for at, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and char in ".:;" and text[at + 1 : at + 2] in (" ", ""):
+            return text[:at]
+    return text
 
 
 def _root_help() -> str:
@@ -1693,8 +1698,9 @@ def baseline(
     output: Path | None,
     prune: bool,
 ) -> None:
-    """Record today's policy and lint findings so that `check --baseline` blocks only on new
-    ones (`--prune`: only drop from the baseline what is fixed or gone)."""
+    """Record today's policy and lint findings so that `check` blocks only on new ones, once
+    the config's `baseline:` (or `check --baseline`) names the file. `--prune` only drops from
+    the baseline what is fixed or gone."""
     from functools import partial
 
     from dbtgate.baseline import (

@@ -125,6 +125,23 @@ def test_no_arguments_prints_the_commands_and_exit_codes():
     assert dbtgate("--help").stdout == result.stderr
 
 
+def test_the_command_list_cuts_no_summary_inside_parentheses():
+    """A summary cut at the colon inside `(--prune: ...)` left baseline's line ending in an
+    unclosed `(`--prune``; each command's line must read whole."""
+    result = dbtgate("--help")
+    section = result.stdout.split("commands:\n")[1].split("\n\n")[0]
+    summaries = re.split(r"\n  (?=\w)", section.strip())
+    assert len(summaries) > 5
+    for summary in summaries:
+        assert summary.count("(") == summary.count(")"), summary
+        assert summary.count("`") % 2 == 0, summary
+    baseline = " ".join(next(s for s in summaries if s.startswith("baseline")).split())
+    assert baseline == (
+        "baseline Record today's policy and lint findings so that `check` blocks only on new "
+        "ones, once the config's `baseline:` (or `check --baseline`) names the file"
+    )
+
+
 @pytest.mark.parametrize("columns", ["80", "90", "120"])
 def test_help_never_breaks_a_flag_at_its_hyphen_nor_a_code_span(tmp_path, columns):
     """`--project-dir` printed as `--project-` / `dir`, or `dbt parse` and
