@@ -260,6 +260,30 @@ def configured_baseline(config: Config) -> Path | None:
     return path
 
 
+def unread_baseline_warning(config: Config) -> str | None:
+    """The warning for a baseline `dbtgate baseline` wrote where it writes by default (the
+    current folder, or beside the config) that nothing names, when `check` reads none: a
+    newcomer who ran `dbtgate baseline` expects its findings not to block, and they all do."""
+    import os
+
+    folders = [Path(".")] + ([config.path.parent] if config.path is not None else [])
+    for folder in folders:
+        path = folder / DEFAULT_BASELINE
+        if path.is_file():
+            shown = os.path.relpath(path)
+            where = (
+                f"set `baseline: {os.path.relpath(path, config.path.parent)}` in "
+                f"{config.path.name}, or pass --baseline {shown}"
+                if config.path is not None
+                else f"pass --baseline {shown}"
+            )
+            return (
+                f"{shown} is not read (neither the config nor --baseline names it), so the "
+                f"findings it records block: {where}"
+            )
+    return None
+
+
 def load_baseline(path: Path) -> LoadedBaseline:
     if path.exists() and not path.is_file():
         # A folder, or a device such as /dev/zero that reads forever.

@@ -849,7 +849,12 @@ def _gate_and_publish(
     repo_url: str | None,
 ) -> int:
     """`check` once its options are known to be good: load, gate, publish, print."""
-    from dbtgate.baseline import check_baseline_project, configured_baseline, load_baseline
+    from dbtgate.baseline import (
+        check_baseline_project,
+        configured_baseline,
+        load_baseline,
+        unread_baseline_warning,
+    )
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator, display_path, display_root
     from dbtgate.report.console import report_console, stage
@@ -876,6 +881,8 @@ def _gate_and_publish(
         context.options.setdefault("inputs", {})["baseline"] = display_path(
             baseline_path, display_root(context.project.project_dir)
         )
+    elif unread := unread_baseline_warning(context.config):
+        context.warnings.append(unread)
     if context.config.lint.enabled:
         # Without git or a base build, lint every file as the gate does without a base.
         _lint_before_gate(

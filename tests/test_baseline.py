@@ -172,6 +172,38 @@ def test_the_baseline_path_can_come_from_the_config(workdir):
     assert again.split()[-3:] == ["commit", "the", "file"]
 
 
+def test_a_baseline_nothing_names_is_a_warning_that_says_how_to_read_it(workdir):
+    """`dbtgate baseline` then `dbtgate check`, as the quick start lists them: the file is not
+    read until the config names it, and check says so rather than blocking on it in silence."""
+    baseline(workdir)
+    returncode, stdout, report = check(workdir, "target")
+    assert returncode == 1
+    warning = (
+        "dbtgate-baseline.json is not read (neither the config nor --baseline names it), so the "
+        "findings it records block: set `baseline: dbtgate-baseline.json` in dbtgate.yml, or "
+        "pass --baseline dbtgate-baseline.json"
+    )
+    assert f"warning: {warning}" in " ".join(stdout.split())
+    assert warning in report["warnings"]
+    # Run from a folder of the project, the paths are the ones to type there.
+    (workdir / "models").mkdir()
+    result = dbtgate(
+        "check", "-a", "../target", "-c", "../dbtgate.yml", "-q", cwd=workdir / "models"
+    )
+    assert "warning: ../dbtgate-baseline.json is not read" in result.stdout
+    assert (
+        "`baseline: dbtgate-baseline.json` in dbtgate.yml, or pass --baseline "
+        "../dbtgate-baseline.json"
+    ) in " ".join(result.stdout.split())
+    # Named, it is read and nothing is said.
+    for named in (["--baseline", "dbtgate-baseline.json"], []):
+        if not named:
+            write_config(workdir, CONFIG + "baseline: dbtgate-baseline.json\n")
+        returncode, stdout, report = check(workdir, "target", *named)
+        assert returncode == 0
+        assert "is not read" not in stdout and not report["warnings"]
+
+
 def test_the_baseline_path_from_the_config_is_printed_as_written(workdir):
     """dbtgate.yml comes with the pull request: its path is text, never rich markup."""
     write_config(workdir, CONFIG + "baseline: debt/[bold]baseline.json\n")
