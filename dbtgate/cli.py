@@ -300,16 +300,18 @@ def _unknown_command(name: str) -> str:
 
 
 def _unrecognized(words: list[str], options: tuple[Opt, ...]) -> str:
-    """argparse's message for words no option took, with the closest option to a misspelt one."""
+    """argparse's message for words no option took, with the closest option to a misspelt one.
+    Names are compared without their `--`, which made any two flags look alike (`--bogus`
+    drew "did you mean --out?")."""
     import difflib
 
     message = f"unrecognized arguments: {' '.join(words)}"
-    flags = [flag for option in options for flag in option.flags if flag.startswith("--")]
+    names = {flag[2:]: flag for option in options for flag in option.flags if flag.startswith("--")}
     for word in words:
         if word.startswith("--"):
-            close = difflib.get_close_matches(word.split("=")[0], flags, n=1)
+            close = difflib.get_close_matches(word.split("=")[0][2:], names, n=1)
             if close:
-                return f"{message} (did you mean {close[0]}?)"
+                return f"{message} (did you mean {names[close[0]]}?)"
     return message
 
 

@@ -90,6 +90,8 @@ CHECK_USAGE = "usage: dbtgate check [OPTIONS]"
     [
         (("check", "--no-such-flag"), CHECK_USAGE, "unrecognized arguments: --no-such-flag"),
         (("check", "--artifact", "target"), CHECK_USAGE, "(did you mean --artifacts?)"),
+        (("check", "--selct", "x"), CHECK_USAGE, "(did you mean --select?)"),
+        (("check", "--profile-dir", "x"), CHECK_USAGE, "(did you mean --profiles-dir?)"),
         (("check", "--pr", "x"), CHECK_USAGE, "argument --pr: invalid int value: 'x'"),
         (("check", "--max-findings", "-1"), CHECK_USAGE, "--max-findings: -1 is below 0"),
         (("check", "--artifacts"), CHECK_USAGE, "--artifacts: expected one argument"),
@@ -105,6 +107,17 @@ def test_a_usage_error_is_the_usage_line_and_one_error_line(tmp_path, args, usag
     usage_line, error_line = result.stderr.splitlines()
     assert usage_line.startswith(usage)
     assert error_line.startswith("dbtgate") and error in error_line
+
+
+@pytest.mark.parametrize("flag", ["--bogus", "--verbose", "--debug", "--dry-run", "--foo"])
+def test_an_unknown_option_like_none_of_the_commands_gets_no_guess(tmp_path, flag):
+    """Compared with their `--`, any two flags looked alike: `--bogus` drew "did you mean
+    --out?", `--verbose` "--base", which sent the reader to read about an unrelated option."""
+    result = dbtgate("check", flag, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[1] == (
+        f"dbtgate check: error: unrecognized arguments: {flag}"
+    )
 
 
 def test_no_arguments_prints_the_commands_and_exit_codes():
