@@ -67,7 +67,7 @@ def primary_key(
     dbt_constraints.primary_key). A composite-key test that lists one column only proves it
     unique: that column needs a `not_null` test (or constraint) too, as after `unique`.
     Constraints count only under an enforced contract: without one dbt does not create them.
-    The scorecard's `pk_tested` counts the same way (`dbtgate.keys`).
+    The KPI scorecard's `primary key tested` (`pk_tested`) counts the same way.
     """
     proven, unique, not_null = resource_key(project, model, constraints=accept_constraints)
     if proven:
