@@ -904,10 +904,47 @@ def _gate_and_publish(
     code = published or (1 if result.decision == "fail" else 0)
     summary = None if quiet else summarise(context.project, result.sections["kpis"])
     _print_gate(
-        console, result, request, code, quiet=quiet, max_findings=max_findings, summary=summary
+        console,
+        result,
+        request,
+        code,
+        quiet=quiet,
+        max_findings=max_findings,
+        summary=summary,
+        diff_command=_diff_command(artifacts, base, config, project_dir, select, exclude),
     )
     _retain(context, result)
     return code
+
+
+def _diff_command(
+    artifacts: Path | None,
+    base: str | None,
+    config: Path | None,
+    project_dir: Path | None,
+    select: list[str] | None,
+    exclude: list[str] | None,
+) -> str:
+    """The `dbtgate diff` that lists the changes `check` counted: with the builds, config and
+    selection given to `check` (a plain `dbtgate diff` after `check --base DIR` stops, asking
+    for a base)."""
+    import shlex
+
+    given = {
+        "--artifacts": [artifacts],
+        "--base": [base],
+        "--config": [config],
+        "--project-dir": [project_dir],
+        "--select": select or [None],
+        "--exclude": exclude or [None],
+    }
+    words = [
+        word
+        for flag, values in given.items()
+        if values[0] is not None
+        for word in (flag, *map(str, values))
+    ]
+    return shlex.join(["dbtgate", "diff", *words])
 
 
 def _failure_text(exc: Exception) -> str:
@@ -1317,6 +1354,7 @@ def _print_gate(
     quiet: bool,
     max_findings: int,
     summary: Any = None,
+    diff_command: str = "dbtgate diff",
 ) -> None:
     """The gate's console report (after the project's `summary`, when given) of a verdict
     already reached (`code`, which a reader leaving early does not change: `_VerdictStands`)."""
@@ -1331,6 +1369,7 @@ def _print_gate(
             quiet=quiet,
             max_findings=max_findings,
             full_reports=request.complete_reports(),
+            diff_command=diff_command,
         )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shlex
 import shutil
 from pathlib import Path
 
@@ -198,7 +199,7 @@ def test_a_column_a_semantic_model_uses_has_a_reader(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("base", "said"),
     [
-        ("recce-pair/base", "0 breaking, 0 risky, 3 safe (`dbtgate diff` lists every change)"),
+        ("recce-pair/base", "0 breaking, 0 risky, 3 safe (`{diff}` lists every change)"),
         ("recce-pair/pr2", "no changes"),
         (None, None),
     ],
@@ -218,4 +219,14 @@ def test_check_with_a_base_says_what_the_schema_diff_found(
     completed = run_dbtgate(*command, cwd=tmp_path, env=plain_env())
     assert completed.returncode == 0, completed.stdout + completed.stderr
     lines = [line for line in completed.stdout.splitlines() if "schema diff" in line]
-    assert lines == ([] if said is None else [f"schema diff against the base: {said}"])
+    if said is None:
+        assert lines == []
+        return
+    # The command named is the one to paste: a plain `dbtgate diff` stopped, asking for a base.
+    diff = shlex.join(["dbtgate", "diff", *command[1:]])
+    assert lines == [f"schema diff against the base: {said.format(diff=diff)}"]
+    if "{diff}" not in said:
+        return
+    listed = run_dbtgate(*shlex.split(diff)[1:], cwd=tmp_path, env=plain_env(COLUMNS="200"))
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert "0 breaking, 0 risky, 3 safe" in listed.stdout

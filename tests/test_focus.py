@@ -6,6 +6,7 @@ manifest's child_map for `x+`), then compared with what dbtgate reports."""
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 
@@ -232,6 +233,12 @@ def test_check_of_a_selection_lists_and_counts_its_own_schema_changes(
     while the selection had none: its diff is of the selection, as `dbtgate diff -s` is."""
     focused = dbtgate(*recce_reversed, "-s", "int_customer_orders", cwd=tmp_path)
     assert "schema diff against the base: 0 breaking, 1 risky, 0 safe" in focused.stdout
+    # ... and the command it names lists those, with the same builds and selection.
+    said = focused.stdout.split("0 safe (`", 1)[1].split("` lists every change)")[0]
+    assert said.endswith(" --select int_customer_orders")
+    listed = dbtgate(*shlex.split(said)[1:], cwd=tmp_path)
+    assert "0 breaking, 1 risky, 0 safe" in listed.stdout
+    assert "on --select int_customer_orders" in listed.stdout
     report = report_of(
         dbtgate(*recce_reversed, "-s", "int_customer_orders", "--json", "-", cwd=tmp_path)
     )

@@ -214,12 +214,14 @@ def print_result(
     quiet: bool = False,
     max_findings: int = DEFAULT_MAX_FINDINGS,
     full_reports: Sequence[str] = (),
+    diff_command: str = "dbtgate diff",
 ) -> None:
     """The findings by disposition and owner, then the verdict. At most `max_findings` lines per
     disposition group (0: all): the most severe first, and of those breaking changes and run
     status before policy findings and lint (`view.family_rank`); the group's findings counted
     per rule under its heading, and a line after its last says how many more and where they
-    are (`full_reports`: the files this run wrote that hold every finding)."""
+    are (`full_reports`: the files this run wrote that hold every finding). `diff_command` is
+    the command that lists the schema diff's changes, with the builds this run was given."""
     for warning in result.warnings:
         _print_pieces(console, [("warning:", "yellow"), (f" {_clean(warning)}", None)])
     for note in result.notes:
@@ -242,7 +244,7 @@ def print_result(
             if disposition == "blocking":
                 _print_adoption_hint(console, result)
         _print_targets(console, result.sections.get("kpis"))
-        _print_diff_counts(console, result.sections.get("diff"))
+        _print_diff_counts(console, result.sections.get("diff"), diff_command)
         _print_fixed_counts(console, result.sections.get("fixed"))
     # Beside the verdict, where a CI log is read from: what it does not cover.
     if result.not_checked:
@@ -555,11 +557,12 @@ def _clean(text: str) -> str:
 _MOVED_STYLE = {"fell": "red", "rose": "green"}
 
 
-def _print_diff_counts(console: Any, diff: Any) -> None:
+def _print_diff_counts(console: Any, diff: Any, diff_command: str) -> None:
     """One line saying the schema diff ran and what it found: its breaking changes are findings
     above, but with none a `check --base` said nothing of the diff at all, and the safe and
-    risky changes it saw are listed only by `dbtgate diff`. `diff` is the gate's SchemaDiff, or
-    its JSON form in a result read back from a saved report."""
+    risky changes it saw are listed only by `dbtgate diff` (`diff_command`, with the --base a
+    plain `dbtgate diff` would lack). `diff` is the gate's SchemaDiff, or its JSON form in a
+    result read back from a saved report."""
     if diff is None:
         return
     counts, changes = (
@@ -568,7 +571,7 @@ def _print_diff_counts(console: Any, diff: Any) -> None:
         else (diff.counts, diff.changes)
     )
     said = (
-        f"{diff_counts_text(counts)} (`dbtgate diff` lists every change)"
+        f"{diff_counts_text(counts)} (`{diff_command}` lists every change)"
         if changes
         else "no changes"
     )
