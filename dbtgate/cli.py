@@ -1562,13 +1562,14 @@ def init(project_dir: Path | None, force: bool) -> None:
         dest="directory",
         type=Path,
         metavar="DIR",
-        help="Where to build the fixture and write its reports (DIR/reports): a new or empty "
+        help="Where to build the demo and write its reports (DIR/reports): a new or empty "
         "directory; run it again on the same DIR to gate your edits of DIR/pr/project. "
         "Default: a new temporary directory.",
     ),
 )
 def demo(directory: Path | None) -> int:
-    """Build the bundled DuckDB fixture (base and pull request) with dbt and gate the PR."""
+    """Build the bundled DuckDB example project (its main branch and a pull request) with
+    dbt-duckdb and gate the pull request."""
     from dbtgate.demo import run_demo
 
     return run_demo(directory, _console())

@@ -19,6 +19,9 @@ from rich.console import Console
 # Where the fixture's README turns from how it is built and kept (for dbtgate's developers) to
 # what it plants: the sections the demo's reader wants beside the reports.
 _PLANTED_FROM = "## Deliberate gaps in the base"
+# How the demo's console names each of the two builds: "fixture" and "state" are the test
+# suite's words, not a newcomer's.
+_BUILDS = {"base": "base build (the main branch)", "pr": "pull request build"}
 
 
 def demo_guide(fixture_readme: str, workdir: Path) -> str:
@@ -30,7 +33,7 @@ def demo_guide(fixture_readme: str, workdir: Path) -> str:
     planted = fixture_readme[fixture_readme.index(_PLANTED_FROM) :]
     again = shlex.join(["dbtgate", "demo", "--dir", str(workdir)])
     return (
-        "# dbtgate demo: what the fixture's pull request plants\n\n"
+        "# dbtgate demo: what the pull request plants\n\n"
         "Two builds of the bundled DuckDB project `shop`, made with dbt-duckdb: `base/project`"
         " (the main branch) and `pr/project` (a pull request with problems planted in it), and"
         " in `reports/` the gate's reports of the pull request against the base (open"
@@ -38,7 +41,8 @@ def demo_guide(fixture_readme: str, workdir: Path) -> str:
         "Below: the gaps the base already has, the changes the pull request makes, and the"
         " finding each gives. Paths are those inside a project folder (`base/project`,"
         " `pr/project`); `shop_pr/` is the pull request's files as dbtgate ships them. Line"
-        " numbers are those of the fixture as shipped: they move when you edit `pr/project`.\n\n"
+        " numbers are those of the project as dbtgate ships it: they move when you edit"
+        " `pr/project`.\n\n"
         "To see the gate answer a change of your own, edit `pr/project` (a model's SQL, its"
         f" YAML, dbtgate.yml) and run `{again}` again.\n\n" + planted
     )
@@ -84,7 +88,7 @@ def run_demo(directory: Path | None, console: Console) -> int:
         (reports / report.filename).unlink(missing_ok=True)
     projects = {}
     for state in ("base", "pr"):
-        console.print(f"[bold]Building the fixture's {state} state with dbt-duckdb[/] …")
+        console.print(f"[bold]Building the demo project's {_BUILDS[state]} with dbt-duckdb[/] …")
         projects[state] = build_fixture(
             state, workdir, echo=lambda line: console.print(f"  {line}")
         )
@@ -130,12 +134,12 @@ def run_demo(directory: Path | None, console: Console) -> int:
     if code == 1 and edited:
         console.print(
             "\nThe gate failed on the pull request as you edited it: your edits, and what the"
-            " fixture's pull request plants (listed in its README above). In CI, `dbtgate"
+            " demo's pull request plants (listed in its README above). In CI, `dbtgate"
             " check` exits 1 here and fails the job."
         )
     elif code == 1:
         console.print(
-            "\nThe gate failed on the problems planted in the fixture's pull request, as it"
+            "\nThe gate failed on the problems planted in the demo's pull request, as it"
             " should: in CI, `dbtgate check` exits 1 here and fails the job."
         )
     if code in (0, 1):

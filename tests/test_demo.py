@@ -43,7 +43,7 @@ def test_demo_writes_every_report_format_and_says_where(shop_builds) -> None:
     guide = workdir.resolve() / "README.md"
     assert f"what the PR plants:   {guide}" in result.stdout
     text = guide.read_text()
-    assert text.startswith("# dbtgate demo: what the fixture's pull request plants\n")
+    assert text.startswith("# dbtgate demo: what the pull request plants\n")
     assert "## Deliberate gaps in the base" in text and "## The pull request" in text
     assert f"run `dbtgate demo --dir {workdir.resolve()}` again" in text
     # Not the fixture's notes for dbtgate's developers (keep the file exact, renumber lines).
