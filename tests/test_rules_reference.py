@@ -199,8 +199,11 @@ def test_every_rule_example_shown_as_yaml_is_yaml():
     assert problems == []
 
 
-def test_rules_code_explains_a_lint_code_from_sqlfluff(tmp_path):
-    result = dbtgate("rules", "lint.layout.spacing", cwd=tmp_path)
+@pytest.mark.parametrize("code", ["lint.layout.spacing", "layout.spacing", "LT01"])
+def test_rules_code_explains_a_lint_code_from_sqlfluff(tmp_path, code):
+    """A lint finding's message ends with sqlfluff's name of its rule, `(layout.spacing)`:
+    pasted into `dbtgate rules` as printed, it was an unknown code."""
+    result = dbtgate("rules", code, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith("lint.LT01  Inappropriate Spacing.")

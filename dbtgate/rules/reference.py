@@ -138,21 +138,23 @@ def _family(code: str) -> str:
 def find_docs(code: str, rules: dict[str, Rule]) -> Rule | CodeDoc:
     """The documentation of `code`: a policy rule, a documented code, or a sqlfluff rule.
 
-    A bare sqlfluff code (`CP01`) is `lint.CP01`. Raises DbtgateError with the closest known
-    code when there is none."""
+    A bare sqlfluff code (`CP01`) is `lint.CP01`, and so is a bare sqlfluff name
+    (`layout.spacing`, which every lint finding's message ends with). Raises DbtgateError with
+    the closest known code when there is none."""
     rule = rules.get(code)
     if rule is not None:
         return rule
     documented = code_docs().get(code)
     if documented is not None:
         return documented
-    if code.lower().startswith("lint.") or "." not in code:
-        from dbtgate.rules.sqlfluff_docs import lint_code_doc, lint_codes
+    from dbtgate.rules.sqlfluff_docs import lint_code_doc, lint_codes
 
-        # `dbtgate rules CP01`: sqlfluff's own code, as its messages and `noqa` comments write it.
-        linted = lint_code_doc(code if "." in code else f"lint.{code}")
-        if linted is not None:
-            return linted
+    # `dbtgate rules CP01`, `dbtgate rules layout.spacing`: sqlfluff's own code or name, as its
+    # messages and `noqa` comments write it.
+    linted = lint_code_doc(code if code.lower().startswith("lint.") else f"lint.{code}")
+    if linted is not None:
+        return linted
+    if code.lower().startswith("lint.") or "." not in code:
         known = [*rules, *code_docs(), *lint_codes()]
     else:
         known = [*rules, *code_docs()]
