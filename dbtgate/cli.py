@@ -1793,12 +1793,16 @@ def baseline(
     # The config's own baseline is read by every `check`; another file must be named.
     configured = context.config.baseline and Path(context.config.baseline) == path
     how = "`dbtgate check`" if configured else f"`dbtgate check --baseline {path}`"
-    # CI reads the baseline only from the repository, through the config or the flag.
+    # CI reads the baseline only from the repository, through the config or the flag; the
+    # config's paths are relative to its own folder, not to where this ran.
+    in_config = (
+        os.path.relpath(path, context.config.path.parent) if context.config.path else str(path)
+    )
     keep = (
         "commit the file"
         if configured
-        else f"commit the file and set `baseline: {path}` in the config (relative to it), so "
-        "that every check reads it"
+        else f"commit the file and set `baseline: {in_config}` in the config (relative to it), "
+        "so that every check reads it"
     )
     if not count:
         # An empty file committed in good faith would leave every finding of the config the

@@ -204,6 +204,29 @@ def test_a_baseline_nothing_names_is_a_warning_that_says_how_to_read_it(workdir)
         assert "is not read" not in stdout and not report["warnings"]
 
 
+def test_the_config_line_a_baseline_suggests_is_relative_to_the_config(workdir):
+    """Run from a folder below the config, `-o ../debt.json` was suggested as
+    `baseline: ../debt.json`, which the config reads from beside itself: one folder too high."""
+    (workdir / "models").mkdir()
+    out = dbtgate(
+        "baseline",
+        "-a",
+        "../target",
+        "-c",
+        "../dbtgate.yml",
+        "-o",
+        "../debt.json",
+        cwd=workdir / "models",
+    ).stdout
+    said = " ".join(out.split())
+    assert "`dbtgate check --baseline ../debt.json` now blocks" in said
+    assert said.endswith(
+        "set `baseline: debt.json` in the config (relative to it), so that every check reads it"
+    )
+    write_config(workdir, CONFIG + "baseline: debt.json\n")
+    assert check(workdir, "target")[0] == 0
+
+
 def test_the_baseline_path_from_the_config_is_printed_as_written(workdir):
     """dbtgate.yml comes with the pull request: its path is text, never rich markup."""
     write_config(workdir, CONFIG + "baseline: debt/[bold]baseline.json\n")
