@@ -1549,8 +1549,8 @@ def init(project_dir: Path | None, force: bool) -> None:
     console = _console()
     console.print(
         f"wrote {written.path}: review the policies, then run `dbtgate check`; on a project "
-        "with legacy debt, `dbtgate baseline` records today's findings so that only new ones "
-        "block",
+        "with legacy debt, `dbtgate baseline` records today's findings, and `baseline: "
+        "dbtgate-baseline.json` in this file makes only new ones block",
         markup=False,
     )
     console.print(written.policies_note, markup=False)

@@ -263,8 +263,8 @@ def test_init_writes_a_starter_config_that_loads(tmp_path):
     # A team adopting the gate on legacy debt is pointed to the baseline from the start.
     assert " ".join(result.stdout.split()).startswith(
         f"wrote {tmp_path / 'dbtgate.yml'}: review the policies, then run `dbtgate check`; on a "
-        "project with legacy debt, `dbtgate baseline` records today's findings so that only new "
-        "ones block"
+        "project with legacy debt, `dbtgate baseline` records today's findings, and `baseline: "
+        "dbtgate-baseline.json` in this file makes only new ones block"
     )
     again = dbtgate("init", "--project-dir", str(tmp_path), cwd=tmp_path)
     assert again.returncode == 2
