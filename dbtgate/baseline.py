@@ -260,16 +260,18 @@ def configured_baseline(config: Config) -> Path | None:
     return path
 
 
-def unread_baseline_warning(config: Config) -> str | None:
-    """The warning for a baseline `dbtgate baseline` wrote where it writes by default (the
-    current folder, or beside the config) that nothing names, when `check` reads none: a
-    newcomer who ran `dbtgate baseline` expects its findings not to block, and they all do."""
+def unread_baseline_warning(config: Config, project: str | None) -> str | None:
+    """The warning for a baseline of this dbt `project` that `dbtgate baseline` wrote where it
+    writes by default (the current folder, or beside the config) and nothing names, when
+    `check` reads none: a newcomer who ran `dbtgate baseline` expects its findings not to
+    block, and they all do. Another project's file (a monorepo's root) or one that is not a
+    baseline is none of this check's business."""
     import os
 
     folders = [Path(".")] + ([config.path.parent] if config.path is not None else [])
     for folder in folders:
         path = folder / DEFAULT_BASELINE
-        if path.is_file():
+        if path.is_file() and _is_baseline_of(path, project):
             shown = os.path.relpath(path)
             where = (
                 f"set `baseline: {os.path.relpath(path, config.path.parent)}` in "
@@ -282,6 +284,15 @@ def unread_baseline_warning(config: Config) -> str | None:
                 f"findings it records block: {where}"
             )
     return None
+
+
+def _is_baseline_of(path: Path, project: str | None) -> bool:
+    """Whether `path` reads as a baseline recorded on `project` (or on no project named)."""
+    try:
+        recorded = load_baseline(path).baseline.project
+    except DbtgateError:
+        return False
+    return recorded is None or project is None or recorded == project
 
 
 def load_baseline(path: Path) -> LoadedBaseline:

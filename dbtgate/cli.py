@@ -883,7 +883,7 @@ def _gate_and_publish(
         context.options.setdefault("inputs", {})["baseline"] = display_path(
             baseline_path, display_root(context.project.project_dir)
         )
-    elif unread := unread_baseline_warning(context.config):
+    elif unread := unread_baseline_warning(context.config, context.project.root_package):
         context.warnings.append(unread)
     if context.config.lint.enabled:
         # Without git or a base build, lint every file as the gate does without a base.

@@ -195,6 +195,13 @@ def test_a_baseline_nothing_names_is_a_warning_that_says_how_to_read_it(workdir)
         "`baseline: dbtgate-baseline.json` in dbtgate.yml, or pass --baseline "
         "../dbtgate-baseline.json"
     ) in " ".join(result.stdout.split())
+    # Another project's baseline (a monorepo's root) or a file that is no baseline is not this
+    # project's to read: nothing is said of it.
+    recorded = read_json(workdir / "dbtgate-baseline.json")
+    for other in ({**recorded, "project": "another_project"}, {"not": "a baseline"}):
+        (workdir / "dbtgate-baseline.json").write_text(json.dumps(other))
+        assert "is not read" not in check(workdir, "target")[1]
+    (workdir / "dbtgate-baseline.json").write_text(json.dumps(recorded))
     # Named, it is read and nothing is said.
     for named in (["--baseline", "dbtgate-baseline.json"], []):
         if not named:
