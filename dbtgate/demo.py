@@ -10,6 +10,7 @@ PR comment's markdown first in the list printed at the end).
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import tempfile
 from pathlib import Path
@@ -19,6 +20,9 @@ from rich.console import Console
 # Where the fixture's README turns from how it is built and kept (for dbtgate's developers) to
 # what it plants: the sections the demo's reader wants beside the reports.
 _PLANTED_FROM = "## Deliberate gaps in the base"
+# Asides in those sections for dbtgate's developers (which test checks a line, what the fixture
+# builder accepts), marked in the fixture README as HTML comments show nothing on GitHub.
+_DEVELOPERS_ONLY = re.compile(r"<!-- developers -->.*?<!-- /developers -->", re.DOTALL)
 # How the demo's console names each of the two builds: "fixture" and "state" are the test
 # suite's words, not a newcomer's.
 _BUILDS = {"base": "base build (the main branch)", "pr": "pull request build"}
@@ -30,7 +34,7 @@ def demo_guide(fixture_readme: str, workdir: Path) -> str:
     each with the finding it gives. Not the whole fixture README: its first part tells dbtgate's
     developers to keep the file exact and renumber lines, which a demo user editing
     `pr/project` is not asked to do."""
-    planted = fixture_readme[fixture_readme.index(_PLANTED_FROM) :]
+    planted = _DEVELOPERS_ONLY.sub("", fixture_readme[fixture_readme.index(_PLANTED_FROM) :])
     again = shlex.join(["dbtgate", "demo", "--dir", str(workdir)])
     return (
         "# dbtgate demo: what the pull request plants\n\n"

@@ -48,6 +48,9 @@ def test_demo_writes_every_report_format_and_says_where(shop_builds) -> None:
     assert f"run `dbtgate demo --dir {workdir.resolve()}` again" in text
     # Not the fixture's notes for dbtgate's developers (keep the file exact, renumber lines).
     assert "Keep this file exact" not in text and "## Project layout" not in text
+    # Nor its asides on which test checks a line (marked `<!-- developers -->` there).
+    assert "tests/" not in text and "builder" not in text and "<!--" not in text
+    assert "lists 10 changes:" in text
     for path in listed:
         assert (reports / path.rsplit("/", 1)[1]).stat().st_size > 0, path
     report = load_report(reports / "gate.json")
