@@ -6,14 +6,16 @@ request, for its head commit; and `GET /user`, which answers a personal token wi
 installation token, `ghs_...`, with 403 as GitHub does) over in-memory state, checks the bearer token like GitHub does (401 otherwise), answers
 unknown repositories, PRs and comments with 404, and can be told to fail the next requests with the
 responses GitHub sends (403, 404, 422, primary and secondary rate limits), with an answer
-that breaks off mid-body, or to hold requests until several have arrived (two runs listing the
-comments at the same instant). Every request is recorded
+that breaks off mid-body, to hold requests until several have arrived (two runs listing the
+comments at the same instant), or to answer a request from the state at its arrival only once
+another request has been answered (a run's listing that is slow while another run posts). Every request is recorded
 with its method, path, headers and body, so tests can assert where the token travelled.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import re
 import threading
@@ -39,11 +41,23 @@ class RecordedRequest:
 
 
 @dataclass
+class _Hold:
+    """A request held by `FakeGitHub.hold_next`."""
+
+    method: str
+    until: str
+    taken: bool = False
+    arrived: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
 class CannedResponse:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
     method: str | None = None  # only for requests with this method; None: the next request
+    skip: int = 0  # how many such requests to answer as usual first
 
 
 class FakeGitHub:
@@ -76,6 +90,8 @@ class FakeGitHub:
         self._cut_short: list[str | None] = []
         # (method, barrier): requests of that method held until the barrier's parties arrived.
         self._meetings: list[tuple[str, threading.Barrier]] = []
+        # Requests answered late from the state at their arrival (`hold_next`).
+        self._holds: list[_Hold] = []
         # Where Link headers point; tests set another server's URL to play a hostile API.
         self.link_base: str | None = None
         self._next_id = 1000
@@ -147,12 +163,14 @@ class FakeGitHub:
         times: int = 1,
         extra: dict[str, Any] | None = None,
         method: str | None = None,
+        skip: int = 0,
     ) -> None:
-        """Answer the next `times` requests (of `method`, if given) with this error."""
+        """Answer the next `times` requests (of `method`, if given) with this error, after
+        answering `skip` of them as usual."""
         body = {"message": message, "documentation_url": "https://docs.github.com/rest"}
         body.update(extra or {})
         self._failures.extend(
-            CannedResponse(status, body, dict(headers or {}), method) for _ in range(times)
+            CannedResponse(status, body, dict(headers or {}), method, skip) for _ in range(times)
         )
 
     def forbid_next(self, times: int = 1, *, method: str | None = None) -> None:
@@ -206,7 +224,23 @@ class FakeGitHub:
         barrier = threading.Barrier(count, timeout=10)
         self._meetings.extend((method, barrier) for _ in range(count))
 
+    def hold_next(self, *, method: str = "GET", until: str = "POST") -> threading.Event:
+        """Take the next request of `method`, and answer it from the state of that moment once
+        the next request of `until` has been answered: a run whose listing of the comments is
+        slow, while another run lists them and posts its own. Returns an event set when the
+        held request has arrived, for the test to start the other run then."""
+        hold = _Hold(method, until)
+        self._holds.append(hold)
+        return hold.arrived
+
     # --- internals -------------------------------------------------------------------------
+
+    def _answered(self, method: str) -> None:
+        """Release the held requests waiting for a request of `method` to be answered."""
+        with self._lock:
+            for hold in self._holds:
+                if hold.taken and hold.until == method:
+                    hold.released.set()
 
     def _create(
         self, repository: str, number: int, body: str, user: dict[str, str]
@@ -241,6 +275,19 @@ class FakeGitHub:
                 self._meetings.remove(meeting)
         if meeting is not None:
             meeting[1].wait()
+        pulls = self.pulls
+        with self._lock:
+            hold = next(
+                (h for h in self._holds if h.method == handler.command and not h.taken), None
+            )
+            if hold is not None:
+                hold.taken = True
+                pulls = copy.deepcopy(self.pulls)
+        if hold is not None:
+            hold.arrived.set()
+            if not hold.released.wait(timeout=10):
+                raise TimeoutError("the held request's release never came")
+            self._holds.remove(hold)
         stall = next((s for s in self._stalls if s[1] in (None, handler.command)), None)
         if stall is not None:
             self._stalls.remove(stall)
@@ -250,6 +297,11 @@ class FakeGitHub:
             self._cut_short.remove(cut)
             return _respond_cut_short(handler)
         canned = next((f for f in self._failures if f.method in (None, handler.command)), None)
+        if canned is not None and canned.skip:
+            for failure in self._failures:
+                if failure.method == canned.method and failure.skip:
+                    failure.skip -= 1
+            canned = None
         if canned is not None:
             self._failures.remove(canned)
             return _respond(handler, canned.status, canned.body, canned.headers)
@@ -266,7 +318,7 @@ class FakeGitHub:
             if key not in self.pulls:
                 return _respond(handler, 404, {"message": "Not Found"})
             if handler.command == "GET":
-                return self._list(handler, self.pulls[key], parse_qs(url.query))
+                return self._list(handler, pulls[key], parse_qs(url.query))
             if handler.command == "POST":
                 text = _json_body(body).get("body")
                 if not isinstance(text, str) or not text:
@@ -364,6 +416,7 @@ def _handler_for(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             # A client that gave up waiting (`stall_next`) has closed the connection.
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 fake._handle(self)
+            fake._answered(self.command)
 
         do_POST = do_PATCH = do_DELETE = do_GET
 

@@ -40,12 +40,13 @@ def monorepo(tmp_path: Path) -> Path:
     return root
 
 
-def gate(monorepo: Path, folder: str, github: FakeGitHub, *flags: str):
+def gate(monorepo: Path, folder: str, github: FakeGitHub, *flags: str, run: str = ""):
     env = {
         "GITHUB_TOKEN": github.token,
         "GITHUB_API_URL": github.api_url,
         "GITHUB_REPOSITORY": REPO,
         "GITHUB_SHA": "5" * 40,
+        **({"GITHUB_RUN_ID": run} if run else {}),
     }
     base = monorepo.parent / "base" / folder / "target"
     return dbtgate(
@@ -106,6 +107,32 @@ def test_an_error_goes_to_its_folders_comment(monorepo) -> None:
     assert analytics.startswith(f"<!-- dbtgate:{PACKAGE} path=analytics -->\n### dbtgate: FAIL")
     assert marketing.startswith(f"<!-- dbtgate:{PACKAGE} path=marketing -->\n")
     assert "ERROR, no verdict" in marketing
+
+
+def test_an_earlier_run_finishing_last_leaves_its_folder_s_comment_to_the_later_run(
+    monorepo,
+) -> None:
+    """Two pushes in quick succession: the later push's run (GITHUB_RUN_ID 101) wrote the
+    analytics comment first; the earlier push's run (100), finishing last, leaves it as it is
+    and says so. The marketing folder's comment is its own, which that run writes."""
+    with FakeGitHub() as github:
+        github.add_pull_request(REPO, PR)
+        assert gate(monorepo, "analytics", github, run="101").returncode == 1
+        earlier = gate(monorepo, "analytics", github, run="100")
+        earlier_marketing = gate(monorepo, "marketing", github, run="100")
+        analytics, marketing = bodies(github)
+    assert earlier.returncode == earlier_marketing.returncode == 1, earlier.stderr
+    stamp = "<!-- dbtgate-run: {} attempt 1 -->"
+    assert analytics.startswith(
+        f"<!-- dbtgate:{PACKAGE} path=analytics -->\n{stamp.format(101)}\n### dbtgate: FAIL"
+    )
+    assert "/actions/runs/101" in analytics and "/actions/runs/100" not in analytics
+    assert marketing.startswith(f"<!-- dbtgate:{PACKAGE} path=marketing -->\n{stamp.format(100)}")
+    assert (
+        "dbtgate: PR comment left with the verdict of a later run of the workflow (run 101, "
+        "attempt 1), which wrote it while this one ran: https://github.com/"
+    ) in earlier.stderr
+    assert "dbtgate: PR comment created: https://github.com/" in earlier_marketing.stderr
 
 
 def test_a_project_at_the_root_keeps_the_marker_it_always_had(tmp_path) -> None:

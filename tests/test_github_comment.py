@@ -56,8 +56,10 @@ def test_first_run_creates_and_second_run_updates_the_same_comment(github: FakeG
     assert len(comments) == 1
     assert comments[0]["body"] == f"{MARKER}\nverdict: pass"
     assert second.html_url.endswith(f"#issuecomment-{first.comment_id}")
-    # GET /user (403 for the Actions token) tells whose comments are ours.
-    assert methods(github) == ["GET", "POST", "GET", "GET", "PATCH"]
+    # Created, the comments are listed again for a copy another run posted at the same instant
+    # (the comment created names the token's account); GET /user (403 for the Actions token)
+    # tells whose comments are ours when none was created.
+    assert methods(github) == ["GET", "POST", "GET", "GET", "GET", "PATCH"]
 
 
 def test_unchanged_body_is_not_patched(github: FakeGitHub) -> None:
@@ -167,33 +169,148 @@ def test_an_unchanged_comment_still_has_its_duplicate_deleted(github: FakeGitHub
     assert "PATCH" not in methods(github)
 
 
-def test_two_runs_listing_at_the_same_instant_post_twice_and_the_next_run_keeps_one(
+def stamped(run: tuple[int, int], text: str) -> str:
+    """A comment's body as the run `run` (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT) posts it."""
+    return f"{MARKER}\n<!-- dbtgate-run: {run[0]} attempt {run[1]} -->\n{text}"
+
+
+def test_two_runs_listing_at_the_same_instant_leave_one_comment_with_the_re_run_s_verdict(
     github: FakeGitHub,
 ) -> None:
-    """The race itself: both runs list the comments before either posts (the fake answers both
-    lists once both have arrived), so each creates one. The next run updates the first and
-    deletes the second, which would otherwise go on showing its run's verdict."""
+    """The race itself: a push's run and its re-run list the comments before either posts (the
+    fake answers both lists once both have arrived), so each creates one. Each lists them again
+    after posting: the first comment is kept, with the re-run's verdict, before either ends."""
     github.meet_next(2, method="GET")
     with ThreadPoolExecutor(2) as pool:
         runs = [
-            pool.submit(post_sticky_comment, context(github), MARKER, f"{MARKER}\n{verdict}")
-            for verdict in ("push: fail", "re-run: fail")
+            pool.submit(post_sticky_comment, context(github, run=run), MARKER, verdict)
+            for run, verdict in (((100, 1), "push: fail"), ((100, 2), "re-run: pass"))
         ]
         raced = [run.result() for run in runs]
-    assert [r.action for r in raced] == ["created", "created"]
-    first, second = github.comments(REPO, PR)
 
-    result = post_sticky_comment(context(github), MARKER, f"{MARKER}\nnext push: pass")
+    [kept] = github.comments(REPO, PR)
+    assert kept["body"] == stamped((100, 2), "re-run: pass")
+    assert {r.comment_id for r in raced} == {kept["id"]}
+    assert methods(github).count("POST") == 2
+    assert [r.path for r in github.requests if r.method == "DELETE"][:1] == [
+        f"/repos/{REPO}/issues/comments/{kept['id'] + 1}"
+    ]
 
-    assert (result.action, result.comment_id, result.duplicates_deleted) == (
-        "updated",
-        first["id"],
+
+@pytest.mark.parametrize("slow", ["earlier run", "later run"])
+def test_two_pushes_in_quick_succession_leave_the_later_run_s_verdict_in_one_comment(
+    github: FakeGitHub, slow: str
+) -> None:
+    """Two pushes in quick succession: one run's listing of the comments is slow, and answered
+    (from the state when it was asked: no comment) only once the other run has posted its own.
+    Whichever run posts first, one comment is left, the first posted, and it shows the verdict
+    of the later run (GITHUB_RUN_ID 101): the earlier run, finishing last, never puts its
+    verdict over it."""
+    earlier, later = ((100, 1), "push 1: fail"), ((101, 1), "push 2: pass")
+    held, other = (earlier, later) if slow == "earlier run" else (later, earlier)
+    arrived = github.hold_next(method="GET", until="POST")
+    with ThreadPoolExecutor(1) as pool:
+        slow_run = pool.submit(post_sticky_comment, context(github, run=held[0]), MARKER, held[1])
+        assert arrived.wait(10)
+        other_result = post_sticky_comment(context(github, run=other[0]), MARKER, other[1])
+        slow_result = slow_run.result()
+
+    [kept] = github.comments(REPO, PR)
+    assert kept["body"] == stamped(*later)
+    # The comment posted first is kept: the one whose run listed the comments without waiting.
+    assert kept["id"] == other_result.comment_id == slow_result.comment_id
+    results = dict(zip((held, other), (slow_result, other_result), strict=True))
+    assert results[earlier].action in ("created", "superseded")
+    if results[earlier].action == "superseded":
+        assert results[earlier].newer_run == (101, 1)
+        assert (
+            results[earlier]
+            .describe()
+            .startswith(
+                "PR comment left with the verdict of a later run of the workflow (run 101, attempt 1)"
+            )
+        )
+    # The later run posted second when it was the slow one: it wrote its verdict into the
+    # earlier run's comment, or found it there.
+    assert results[later].action == ("created" if slow == "earlier run" else "updated") or (
+        slow == "later run" and results[later].action == "unchanged"
+    )
+
+
+def test_an_earlier_run_finishing_last_leaves_a_later_run_s_verdict(github: FakeGitHub) -> None:
+    kept = github.add_comment(REPO, PR, stamped((101, 1), "push 2: pass"), user=BOT["login"])
+    copy = github.add_comment(REPO, PR, stamped((100, 1), "push 1: fail"), user=BOT["login"])
+
+    result = post_sticky_comment(context(github, run=(100, 1)), MARKER, "push 1: fail")
+
+    assert (result.action, result.comment_id, result.newer_run) == (
+        "superseded",
+        kept["id"],
+        (101, 1),
+    )
+    assert result.duplicates_deleted == 1 and copy not in github.comments(REPO, PR)
+    assert github.comments(REPO, PR) == [kept] and kept["body"] == stamped((101, 1), "push 2: pass")
+    assert "PATCH" not in methods(github)
+
+
+def test_a_later_duplicate_s_verdict_is_kept_in_the_first_comment(github: FakeGitHub) -> None:
+    """The first comment shows an earlier run's verdict, a copy a later run's: an earlier run
+    still, settling them, keeps the first with the later verdict."""
+    first = github.add_comment(REPO, PR, stamped((99, 1), "push 0"), user=BOT["login"])
+    github.add_comment(REPO, PR, stamped((101, 1), "push 2: pass"), user=BOT["login"])
+
+    result = post_sticky_comment(context(github, run=(100, 1)), MARKER, "push 1: fail")
+
+    assert (result.action, result.newer_run, result.duplicates_deleted) == (
+        "superseded",
+        (101, 1),
         1,
     )
     assert github.comments(REPO, PR) == [first]
-    assert first["body"] == f"{MARKER}\nnext push: pass"
-    assert methods(github)[-1] == "DELETE"
-    assert github.requests[-1].path == f"/repos/{REPO}/issues/comments/{second['id']}"
+    assert first["body"] == stamped((101, 1), "push 2: pass")
+
+
+@pytest.mark.parametrize(
+    ("existing", "body"),
+    [
+        # A re-run of the same run: its next attempt is the later.
+        (stamped((100, 1), "push: fail"), "re-run: pass"),
+        # An earlier dbtgate's comment, or one written outside Actions: no stamp.
+        (f"{MARKER}\nunstamped", "re-run: pass"),
+        # A stamp anywhere but right after the marker is text a finding quoted, no stamp.
+        (f"{MARKER}\nfinding\n<!-- dbtgate-run: 999 attempt 9 -->", "re-run: pass"),
+    ],
+    ids=["re-run", "unstamped", "quoted-stamp"],
+)
+def test_a_later_run_updates_the_comment(github: FakeGitHub, existing: str, body: str) -> None:
+    comment = github.add_comment(REPO, PR, existing, user=BOT["login"])
+
+    result = post_sticky_comment(context(github, run=(100, 2)), MARKER, body)
+
+    assert (result.action, result.comment_id) == ("updated", comment["id"])
+    assert comment["body"] == stamped((100, 2), body)
+
+
+def test_a_run_outside_actions_writes_over_a_stamped_comment(github: FakeGitHub) -> None:
+    """`--repo/--pr` from a laptop: no run to compare, the comment is written as asked."""
+    comment = github.add_comment(REPO, PR, stamped((101, 1), "CI"), user=BOT["login"])
+    result = post_sticky_comment(context(github), MARKER, "local")
+    assert result.action == "updated" and comment["body"] == f"{MARKER}\nlocal"
+
+
+def test_a_comment_posted_is_not_failed_when_the_second_listing_fails(github: FakeGitHub) -> None:
+    # The first listing is answered; the second fails, and again when retried.
+    github.fail_next(500, "Server Error", method="GET", times=2, skip=1)
+
+    result = post_sticky_comment(context(github), MARKER, "report", max_retry_wait=0.05)
+
+    assert result.action == "created"
+    [warning] = result.duplicates_left
+    assert warning.startswith(
+        "could not list the comments again for a copy another run posted at the same instant "
+        "(the next run deletes it): GitHub answered HTTP 500"
+    ), warning
+    assert len(github.comments(REPO, PR)) == 1
 
 
 def test_a_duplicate_that_cannot_be_deleted_is_a_warning_not_an_error(
@@ -312,7 +429,7 @@ def test_token_travels_only_in_the_authorization_header(github: FakeGitHub) -> N
     post_sticky_comment(context(github), MARKER, "report")
     post_sticky_comment(context(github), MARKER, "report 2")
 
-    assert len(github.requests) == 5
+    assert len(github.requests) == 6
     for request in github.requests:
         assert request.headers["authorization"] == f"Bearer {github.token}"
         assert request.headers["accept"] == "application/vnd.github+json"
@@ -414,7 +531,7 @@ def test_short_retry_after_is_waited_out_once_then_succeeds(github: FakeGitHub) 
 
     assert time.monotonic() - started >= 1
     assert result.action == "created"
-    assert methods(github) == ["GET", "GET", "POST"]
+    assert methods(github) == ["GET", "GET", "POST", "GET"]
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
@@ -424,7 +541,7 @@ def test_a_gateway_error_is_retried_once_for_a_request_safe_to_repeat(
     github.fail_next(status, "Server Error", method="GET")
     result = post_sticky_comment(context(github), MARKER, "report", max_retry_wait=0.05)
     assert result.action == "created"
-    assert methods(github) == ["GET", "GET", "POST"]
+    assert methods(github) == ["GET", "GET", "POST", "GET"]
     github.fail_next(status, "Server Error", method="PATCH")
     assert post_sticky_comment(context(github), MARKER, "report 2").action == "updated"
     assert methods(github)[-2:] == ["PATCH", "PATCH"]
@@ -581,6 +698,12 @@ def test_context_from_a_pull_request_event(tmp_path: Path) -> None:
     assert ctx.api_url == "https://github.example.com/api/v3"
     assert ctx.server_url == "https://github.example.com"
     assert ctx.run_url == f"https://github.example.com/{REPO}/actions/runs/123456"
+    assert ctx.run == (123456, 1)
+    assert github_context_from_env(actions_env(tmp_path, GITHUB_RUN_ATTEMPT="3")).run == (
+        123456,
+        3,
+    )
+    assert github_context_from_env(actions_env(tmp_path, GITHUB_RUN_ID="")).run is None
     assert "ghs_envTOKEN42" not in repr(ctx)
 
 
@@ -713,7 +836,8 @@ def test_context_from_env_posts_to_the_api_it_names(github: FakeGitHub, tmp_path
     result = post_sticky_comment(github_context_from_env(env), MARKER, "from the event")
 
     assert result.action == "created"
-    assert github.comments(REPO, 42)[0]["body"] == f"{MARKER}\nfrom the event"
+    # The run's GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT (1 when unset) follow the marker.
+    assert github.comments(REPO, 42)[0]["body"] == stamped((123456, 1), "from the event")
 
 
 def test_github_enterprise_api_under_a_path_is_used_for_every_request_and_page(
@@ -733,7 +857,7 @@ def test_github_enterprise_api_under_a_path_is_used_for_every_request_and_page(
         comments = ghe.comments(REPO, 42)
     assert (first.action, second.action) == ("created", "updated")
     assert first.comment_id == second.comment_id == comments[-1]["id"]
-    assert len(comments) == 131 and comments[-1]["body"] == f"{MARKER}\nrun 2"
+    assert len(comments) == 131 and comments[-1]["body"] == stamped((123456, 1), "run 2")
     assert f"/repos/{REPO}/issues/42/comments?per_page=100&page=2" in [r.path for r in ghe.requests]
 
 
@@ -824,7 +948,7 @@ def test_a_timeout_is_retried_once_for_a_request_safe_to_repeat(github: FakeGitH
     github.stall_next(1.0, method="GET")
     result = post_sticky_comment(context(github), MARKER, "report", timeout=0.3)
     assert result.action == "created"
-    assert methods(github) == ["GET", "GET", "POST"]
+    assert methods(github) == ["GET", "GET", "POST", "GET"]
 
 
 def test_an_answer_broken_off_is_retried_once_for_a_request_safe_to_repeat(
@@ -835,7 +959,7 @@ def test_an_answer_broken_off_is_retried_once_for_a_request_safe_to_repeat(
     github.cut_next(method="GET")
     result = post_sticky_comment(context(github), MARKER, "report")
     assert result.action == "created"
-    assert methods(github) == ["GET", "GET", "POST"]
+    assert methods(github) == ["GET", "GET", "POST", "GET"]
     github.cut_next(method="GET")
     github.cut_next(method="GET")
     with pytest.raises(CommentError, match=r"listing the comments .*: the answer broke off"):

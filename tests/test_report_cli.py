@@ -331,7 +331,10 @@ def test_a_gate_that_stops_with_an_error_replaces_its_earlier_verdict(tmp_path, 
     assert "PR comment updated with the error" in result.stderr
     (comment,) = github.comments(REPO, PR)
     body = comment["body"]
-    assert body.startswith(f"{marker}\n### dbtgate: ERROR, no verdict (dbt project shop)")
+    assert body.startswith(
+        f"{marker}\n<!-- dbtgate-run: 55 attempt 1 -->\n### dbtgate: ERROR, no verdict (dbt "
+        "project shop)"
+    )
     assert "at [`0123456`](" in body and "actions/runs/55" in body
     assert "PASS" not in body
     assert "ERROR, no verdict" in (tmp_path / "step-summary.md").read_text()

@@ -104,6 +104,11 @@ class GitHubContext:
     # The fork (`owner/name`) a read-only token's pull request comes from; None otherwise, and
     # for a fork since deleted (GitHub then sends no head repository).
     fork: str | None = None
+    # This run of the workflow, (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT): GitHub numbers runs in the
+    # order they start, and a re-run keeps its run's number with the next attempt, so the
+    # larger pair is the later run. Stamped into the comment (`_run_stamp`) so that of two runs
+    # racing, the later one's verdict is the one left; None outside Actions (always written).
+    run: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -115,15 +120,18 @@ class CommentResult:
     html_url: str
     # For "superseded": the pull request's head now, a newer commit than the one gated.
     newer_head: str | None = None
+    # For "superseded": the later run of the workflow whose verdict the comment shows.
+    newer_run: tuple[int, int] | None = None
     # Further comments of ours with the same marker (runs that posted at the same instant):
-    # how many were deleted, and why each of the others was not (warnings for the log).
+    # how many were deleted, and why each of the others was not, or could not be looked for
+    # (warnings for the log).
     duplicates_deleted: int = 0
     duplicates_left: tuple[str, ...] = ()
 
     def describe(self, what: str = "") -> str:
         """The line the run's log gets, e.g. `PR comment updated: <url>`; `what` says what the
         comment holds (` with the error`)."""
-        if self.action == "superseded":
+        if self.action == "superseded" and self.newer_run is None:
             return (
                 f"PR comment left as it is: the pull request's head is now "
                 f"{(self.newer_head or '')[:7]}, newer than the commit this run gated (a re-run "
@@ -133,6 +141,12 @@ class CommentResult:
         deleted = self.duplicates_deleted
         copies = f"{deleted} duplicate{'s' if deleted > 1 else ''}"
         also = f" ({copies} posted by runs at the same instant deleted)" if deleted else ""
+        if self.action == "superseded" and self.newer_run is not None:
+            run_id, attempt = self.newer_run
+            return (
+                f"PR comment left with the verdict of a later run of the workflow (run {run_id}, "
+                f"attempt {attempt}), which wrote it while this one ran{where}{also}"
+            )
         return f"PR comment {self.action}{what}{where}{also}"
 
 
@@ -182,6 +196,7 @@ def github_context_from_env(
 
     server_url = environ.get("GITHUB_SERVER_URL", "").rstrip("/") or DEFAULT_SERVER_URL
     run_id = environ.get("GITHUB_RUN_ID", "").strip()
+    attempt = environ.get("GITHUB_RUN_ATTEMPT", "").strip() or "1"
     head_sha = head.get("head", {}).get("sha") if isinstance(head.get("head"), dict) else None
     head_sha = head_sha if isinstance(head_sha, str) and head_sha else None
     return GitHubContext(
@@ -195,6 +210,7 @@ def github_context_from_env(
         event_head_sha=head_sha if own_event else None,
         read_only=read_only,
         fork=_repo_name(head, "head") if read_only else None,
+        run=(int(run_id), int(attempt)) if run_id.isdigit() and attempt.isdigit() else None,
     )
 
 
@@ -337,9 +353,16 @@ def post_sticky_comment(
     that may edit it, a silent overwrite), so a marked comment counts only when `_is_ours`. Other
     comments are left alone; an update whose body is unchanged is skipped. Further comments of
     ours with the same marker are deleted once the first is updated: two runs at the same
-    instant (a push and a re-run) can both list the comments before either posts, and both
-    create one; later runs update only the first, and the other would go on showing its stale
-    verdict. A duplicate that cannot be deleted is said in the result, never an error.
+    instant (a push and a re-run, two pushes in quick succession) can both list the comments
+    before either posts, and both create one; later runs update only the first, and the other
+    would go on showing its stale verdict. So a run that created its comment lists them again
+    and settles them at once (`_settle`): the later of two such runs always sees both. A
+    duplicate that cannot be deleted is said in the result, never an error.
+
+    In Actions the body names its run under the marker (`ctx.run`), and the comment kept shows
+    the latest run's verdict: a run that started earlier, finishing last, leaves a later run's
+    comment as it is ("superseded"). GitHub offers no conditional edit, so two runs editing the
+    existing comment in the same split second still end with whichever edit lands last.
 
     A run that gated an older commit than the pull request's head (`ctx.event_head_sha`: a
     re-run of an earlier push, or a push while this run went on) leaves the comment alone: it
@@ -377,6 +400,8 @@ def _post_sticky_comment(
 ) -> CommentResult:
     if marker not in body:
         body = f"{marker}\n{body}"
+    if ctx.run is not None and body.startswith(marker):
+        body = f"{marker}\n{_run_stamp(ctx.run)}{body[len(marker) :]}"
     body = scrub_tokens(body, {}, ctx.token)  # whatever the text quotes, never the token
     if len(body) > MAX_COMMENT_CHARS:
         raise CommentError(
@@ -393,44 +418,134 @@ def _post_sticky_comment(
     if newer is not None:
         return CommentResult("superseded", None, "", newer_head=newer)
 
-    # Every page: a duplicate (`_delete_duplicates`) may be on a later one than the first.
+    comments = f"{api}{issue}/{ctx.pr_number}/comments?per_page=100"
+    ours = _our_comments(client, api, comments, where, marker, earlier_marker)
+    if ours:
+        return _settle(client, f"{api}{issue}/comments", ours, marker, body, ctx.run, where)
+    created, _ = client.request(
+        "POST",
+        f"{api}{issue}/{ctx.pr_number}/comments",
+        payload={"body": body},
+        doing=f"creating the comment on {where}",
+    )
+    result = _result("created", created, where)
+    # Another run may have listed the comments while this one did and found none either (two
+    # pushes in quick succession, a push and a re-run): listed again, each run sees the other's
+    # comment if it came first, and the later of the two runs to post always does.
+    # Posted by the token's own account: its author tells the others of ours without `GET /user`.
+    author = _author(created).get("login")
+    try:
+        ours = _our_comments(client, api, comments, where, marker, None, author=author)
+    except CommentError as exc:
+        # The comment is posted: a copy this could not look for is a warning, as one that could
+        # not be deleted is.
+        return replace(
+            result,
+            duplicates_left=(
+                "could not list the comments again for a copy another run posted at the same "
+                f"instant (the next run deletes it): {exc}",
+            ),
+        )
+    if not ours:  # deleted already: nothing of ours left to settle
+        return result
+    # Settled even when this run's comment is the only one: a run that saw both may have kept
+    # the other and deleted it, or put its later verdict into it.
+    return _settle(
+        client, f"{api}{issue}/comments", ours, marker, body, ctx.run, where, created=result
+    )
+
+
+def _our_comments(
+    client: _Client,
+    api: str,
+    url: str,
+    where: str,
+    marker: str,
+    earlier_marker: str | None,
+    *,
+    author: str | None = None,
+) -> list[Any]:
+    """The comments of ours carrying `marker`, oldest (lowest id) first; for want of one, the
+    first of ours carrying `earlier_marker`. Every page: a duplicate may be on a later one.
+    `author`: the login of the token's account when known (the author of the comment it
+    posted), else `_is_ours` asks GitHub."""
     ours: list[Any] = []
     earlier: list[Any] = []  # ours with `earlier_marker`, for want of one with `marker`
     markers = (marker, earlier_marker) if earlier_marker else (marker,)
-    is_ours: Callable[[Any, str], bool] | None = None
-    comments = f"{api}{issue}/{ctx.pr_number}/comments?per_page=100"
-    for page in client.pages(comments, doing=f"listing the comments on {where}"):
+    is_ours = _written_by(author) if isinstance(author, str) and author else None
+    for page in client.pages(url, doing=f"listing the comments on {where}"):
         marked = [c for c in page if any(m in _comment_body(c) for m in markers)]
         if marked and is_ours is None:
             is_ours = _is_ours(client, api)
         ours += [c for c in marked if is_ours and is_ours(c, marker)]
         if earlier_marker:
             earlier += [c for c in marked if is_ours and is_ours(c, earlier_marker)]
+    ours = ours or earlier[:1]
+    return sorted(ours, key=lambda c: c.get("id") if isinstance(c.get("id"), int) else 0)
 
-    if not ours:
-        ours = earlier[:1]
-    if not ours:
-        created, _ = client.request(
-            "POST",
-            f"{api}{issue}/{ctx.pr_number}/comments",
-            payload={"body": body},
-            doing=f"creating the comment on {where}",
-        )
-        return _result("created", created, where)
 
-    existing = ours[0]  # GitHub lists the oldest first: the one earlier runs updated
-    result = _result("unchanged", existing, where)
-    if _normalise(_comment_body(existing)) != _normalise(body):
+def _settle(
+    client: _Client,
+    comments_url: str,
+    ours: list[Any],
+    marker: str,
+    body: str,
+    run: tuple[int, int] | None,
+    where: str,
+    *,
+    created: CommentResult | None = None,
+) -> CommentResult:
+    """Leave one comment, the oldest (the one later runs update), showing the latest run's
+    verdict, and delete the others of ours with the marker.
+
+    The latest run is the one of the largest `run` stamped in a comment (`_run_stamp`), or this
+    run's own: a run that started before another, finishing after it, does not put its older
+    verdict over the other's, and copies the later verdict into the comment kept when that is
+    a duplicate. A comment without a stamp (an earlier dbtgate's, a run outside Actions) and a
+    run without one (`--pr` from a laptop) count as older and as the latest: written over, as
+    before. `created`: the comment this run just posted, among `ours`."""
+    kept = ours[0]
+    latest: tuple[int, int] | None = None
+    text = body
+    for comment in ours:
+        stamped = _stamped_run(comment, marker)
+        if run is not None and stamped is not None and stamped > (latest or run):
+            latest, text = stamped, _comment_body(comment)
+    result = _result("unchanged", kept, where)
+    if created is not None and created.comment_id == result.comment_id:
+        result = created
+    if _normalise(_comment_body(kept)) != _normalise(text):
         updated, _ = client.request(
             "PATCH",
-            f"{api}{issue}/comments/{result.comment_id}",
-            payload={"body": body},
+            f"{comments_url}/{result.comment_id}",
+            payload={"body": text},
             doing=f"updating comment {result.comment_id} on {where}",
         )
         result = _result("updated", updated, where)
+    if latest is not None:
+        result = replace(result, action="superseded", newer_run=latest)
     # Deleted after the update: the verdict shown is the new one before any copy goes.
-    deleted, failed = _delete_duplicates(client, f"{api}{issue}/comments", ours[1:], where)
+    deleted, failed = _delete_duplicates(client, comments_url, ours[1:], where)
     return replace(result, duplicates_deleted=deleted, duplicates_left=failed)
+
+
+def _run_stamp(run: tuple[int, int]) -> str:
+    """The line after the marker naming the run that wrote the comment (`GitHubContext.run`)."""
+    return f"<!-- dbtgate-run: {run[0]} attempt {run[1]} -->"
+
+
+_RUN_STAMP = re.compile(r"<!-- dbtgate-run: (\d{1,20}) attempt (\d{1,9}) -->")
+
+
+def _stamped_run(comment: Any, marker: str) -> tuple[int, int] | None:
+    """The run stamped in a comment of ours: on the line right after the marker it opens with,
+    never anywhere else (a finding may quote any text)."""
+    text = _comment_body(comment).lstrip().replace("\r\n", "\n")
+    if not text.startswith(marker):
+        return None
+    line = text[len(marker) :].split("\n", 2)
+    found = _RUN_STAMP.fullmatch(line[1]) if len(line) > 1 and not line[0] else None
+    return (int(found[1]), int(found[2])) if found else None
 
 
 def _delete_duplicates(
@@ -520,12 +635,18 @@ def _is_ours(client: _Client, api: str) -> Callable[[Any, str], bool]:
     )
     login = user.get("login") if isinstance(user, dict) else None
 
-    def opens_with(comment: Any, marker: str) -> bool:
-        return _comment_body(comment).lstrip().startswith(marker)
-
     if isinstance(login, str) and login:
-        return lambda c, marker: _author(c).get("login") == login and opens_with(c, marker)
-    return lambda c, marker: _author(c).get("type") == "Bot" and opens_with(c, marker)
+        return _written_by(login)
+    return lambda c, marker: _author(c).get("type") == "Bot" and _opens_with(c, marker)
+
+
+def _written_by(login: str) -> Callable[[Any, str], bool]:
+    """Comments of the account `login` that open with the marker."""
+    return lambda c, marker: _author(c).get("login") == login and _opens_with(c, marker)
+
+
+def _opens_with(comment: Any, marker: str) -> bool:
+    return _comment_body(comment).lstrip().startswith(marker)
 
 
 def _author(comment: Any) -> dict[str, Any]:
