@@ -164,12 +164,16 @@ def test_sticky_comment_is_created_then_updated_and_the_token_never_leaks(
         assert result.returncode in (0, 1), result.stderr
         outputs.append((result, out))
 
-    # list, create; list, whose token (GET /user), update
-    assert [r.method for r in github.requests] == ["GET", "POST", "GET", "GET", "PATCH"]
+    # list, create, list again (a copy another run posted at the same instant); list, whose
+    # token (GET /user), update
+    assert [r.method for r in github.requests] == ["GET", "POST", "GET", "GET", "GET", "PATCH"]
     comments = github.comments(REPO, PR)
     assert len(comments) == 1
     body = comments[0]["body"]
-    assert body.startswith(comment_marker("shop") + "\n### dbtgate: ")
+    # The run that wrote it (GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT) follows the marker.
+    assert body.startswith(
+        comment_marker("shop") + "\n<!-- dbtgate-run: 102 attempt 1 -->\n### dbtgate: "
+    )
     assert "actions/runs/102" in body  # the second run's body replaced the first
     assert "PR comment created" in outputs[0][0].stderr
     assert "PR comment updated" in outputs[1][0].stderr
@@ -235,8 +239,9 @@ def test_a_gate_of_part_of_the_project_has_its_own_sticky_comment(
         )
     bodies = [c["body"] for c in github.comments(REPO, PR)]
     assert len(bodies) == 2
-    assert bodies[0].startswith(comment_marker("shop") + "\n### dbtgate: FAIL")
-    assert bodies[1].startswith(comment_marker("shop", "select=customer_ltv") + "\n### dbtgate")
+    stamp = "\n<!-- dbtgate-run: 9 attempt 1 -->\n### dbtgate"
+    assert bodies[0].startswith(comment_marker("shop") + stamp + ": FAIL")
+    assert bodies[1].startswith(comment_marker("shop", "select=customer_ltv") + stamp)
     assert "on `--select customer_ltv`" in bodies[1].splitlines()[1]
 
 
@@ -417,7 +422,10 @@ def test_gates_of_a_matrix_keep_a_comment_each_with_comment_key(shop_builds, tmp
     bodies = [c["body"] for c in github.comments(REPO, PR)]
     assert len(bodies) == 2
     for body, key in zip(bodies, ("duckdb", "postgres"), strict=True):
-        assert body.startswith(comment_marker("shop", f"key={key}") + "\n### dbtgate: FAIL")
+        assert body.startswith(
+            comment_marker("shop", f"key={key}") + "\n<!-- dbtgate-run: 11 attempt 1 -->\n"
+            "### dbtgate: FAIL"
+        )
         assert f"(dbt project shop, {key})" in body.splitlines()[1]
 
 
