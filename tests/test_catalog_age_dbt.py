@@ -49,6 +49,51 @@ def test_a_catalog_written_before_the_build_is_old_however_little(tmp_path: Path
     assert " s before the manifest (by an earlier `dbt docs generate`?)" in warning, warning
 
 
+def test_commands_after_docs_generate_that_build_nothing_leave_the_catalog_the_build_s(
+    tmp_path: Path,
+) -> None:
+    """CI's `dbt build`, `dbt docs generate`, then `dbt test`, `dbt run-operation` or `dbt
+    source freshness`: each rewrites the manifest after the catalog and builds nothing, so the
+    catalog lists the build's tables and is not warned of. A model edited and run after it is:
+    the run's tables are newer; and once `dbt test` has overwritten that run's results, the
+    model parsed anew after the catalog still says so."""
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "macros").mkdir()
+    (project / "dbt_project.yml").write_text(
+        "name: inc\nversion: '1.0'\nprofile: inc\nmodels:\n  +materialized: table\n",
+        encoding="utf-8",
+    )
+    (project / "models" / "orders.sql").write_text("select 1 as id\n", encoding="utf-8")
+    (project / "models" / "orders.yml").write_text(
+        "version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: id\n"
+        "        data_tests: [not_null]\n",
+        encoding="utf-8",
+    )
+    (project / "macros" / "hello.sql").write_text(
+        "{% macro hello() %}{{ log('hello', info=True) }}{% endmacro %}\n", encoding="utf-8"
+    )
+    database = tmp_path / "dev.duckdb"
+
+    def run(*args: str) -> None:
+        done = dbt(project, database, "target", *args)
+        assert done.returncode == 0, done.stdout
+
+    run("build")
+    run("docs", "generate")
+    for command in (("test",), ("run-operation", "hello"), ("source", "freshness")):
+        run(*command)
+        assert catalog_warnings(project / "target") == [], command
+    # A model edited after the catalog and run: its table is newer than the catalog's.
+    (project / "models" / "orders.sql").write_text("select 1 as id, 2 as n\n", encoding="utf-8")
+    run("run")
+    [warning] = catalog_warnings(project / "target")
+    assert "the tables the run built are newer" in warning, warning
+    run("test")
+    [warning] = catalog_warnings(project / "target")
+    assert "the warehouse's columns it lists may predate this build" in warning, warning
+
+
 def test_the_fixture_builds_catalogs_are_of_their_builds(shop_builds) -> None:
     """The fixture's recipe runs `dbt docs generate` after `dbt build` and keeps the build's
     manifest: its catalog is newer."""

@@ -18,7 +18,7 @@ import typing
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 import msgspec
 
@@ -571,14 +571,10 @@ def _check_catalog(artifacts: ArtifactSet) -> None:
     age = _written_before(data.metadata, manifest.metadata, dt.timedelta(0))
     if age is None:
         return
-    from dbtgate.status.results import COMPILE_ONLY_COMMANDS, invocation_command
-
-    run_results = artifacts.run_results
-    if (
-        run_results is not None
-        and invocation_command(run_results.data) not in COMPILE_ONLY_COMMANDS
-        and _written_before(data.metadata, run_results.data.metadata, dt.timedelta(0))
-    ):
+    since = _changed_since_catalog(artifacts)
+    if since is None:
+        return
+    if since == "built":
         # `Project.built_after_catalog`: the relations the run built are read from their YAML.
         what = (
             "the tables the run built are newer, so their columns are read from YAML instead "
@@ -594,6 +590,53 @@ def _check_catalog(artifacts: ArtifactSet) -> None:
         f"{catalog.path}: written {age} before the manifest (by an earlier `dbt docs "
         f"generate`?): {what}; run `dbt docs generate` after the build"
     )
+
+
+# The nodes that are relations a run builds, whose columns catalog.json lists.
+_BUILT_TYPES = ("model", "seed", "snapshot")
+
+
+def _changed_since_catalog(artifacts: ArtifactSet) -> Literal["built", "parsed", "unknown"] | None:
+    """What may have changed the warehouse since a catalog.json older than the manifest was
+    written, or None when nothing did.
+
+    CI runs `dbt build`, `dbt docs generate`, then `dbt test` (or `dbt run-operation`, `dbt
+    source freshness`, `dbt parse`), which rewrites the manifest after the catalog and builds
+    nothing: that catalog is the build's. It is not when run_results.json shows a model, seed
+    or snapshot built after the catalog was written ("built"), or a manifest node of one was
+    parsed after it ("parsed": its file was edited since, and a run in between, whose results
+    a later command overwrote, may have built it; a partial parse keeps the `created_at` of
+    the nodes whose files did not change, a full one renews every node's), or when the files
+    cannot tell ("unknown": no run_results.json, which every command that builds writes, or no
+    time in one of them). Only read for a catalog older than its manifest: one pass over the
+    run's results and the manifest's nodes, no file read."""
+    from dbtgate.status.results import COMPILE_ONLY_COMMANDS, invocation_command
+    from dbtgate.status.timestamps import parse_timestamp
+
+    catalog, run_results = artifacts.catalog, artifacts.run_results
+    assert catalog is not None
+    metadata = catalog.data.metadata
+    written = parse_timestamp(metadata.generated_at if metadata else None)
+    if written is None or run_results is None:
+        return "unknown"
+    results = run_results.data
+    if invocation_command(results) not in COMPILE_ONLY_COMMANDS and _written_before(
+        metadata, results.metadata, dt.timedelta(0)
+    ):
+        prefixes = tuple(f"{kind}." for kind in _BUILT_TYPES)
+        if any(
+            result.status == "success" and result.unique_id.startswith(prefixes)
+            for result in results.results or ()
+        ):
+            return "built"
+    after = written.timestamp()
+    for node in (artifacts.manifest.data.nodes or {}).values():
+        if node.resource_type in _BUILT_TYPES:
+            if node.created_at is None:
+                return "unknown"
+            if node.created_at > after:
+                return "parsed"
+    return None
 
 
 def _written_before(metadata: Any, manifest_metadata: Any, tolerance: dt.timedelta) -> str | None:

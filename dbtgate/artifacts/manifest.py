@@ -154,6 +154,9 @@ class Node(msgspec.Struct, **_S):
     meta: dict[str, Any] | None = None
     group: str | None = None
     patch_path: str | None = None
+    # When dbt parsed the node (Unix time): a partial parse keeps the time of a node whose file
+    # did not change, so it tells the code edited since a catalog.json (`load._check_catalog`).
+    created_at: float | None = None
     relation_name: str | None = None
     language: str | None = None
     depends_on: DependsOn | None = None
