@@ -242,7 +242,7 @@ def test_a_gate_of_part_of_the_project_has_its_own_sticky_comment(
     stamp = "\n<!-- dbtgate-run: 9 attempt 1 -->\n### dbtgate"
     assert bodies[0].startswith(comment_marker("shop") + stamp + ": FAIL")
     assert bodies[1].startswith(comment_marker("shop", "select=customer_ltv") + stamp)
-    assert "on `--select customer_ltv`" in bodies[1].splitlines()[1]
+    assert "on `--select customer_ltv`" in bodies[1].splitlines()[2]  # the heading
 
 
 @pytest.mark.slow
@@ -426,7 +426,7 @@ def test_gates_of_a_matrix_keep_a_comment_each_with_comment_key(shop_builds, tmp
             comment_marker("shop", f"key={key}") + "\n<!-- dbtgate-run: 11 attempt 1 -->\n"
             "### dbtgate: FAIL"
         )
-        assert f"(dbt project shop, {key})" in body.splitlines()[1]
+        assert f"(dbt project shop, {key})" in body.splitlines()[2]  # the heading
 
 
 def test_comment_key_without_comment_is_a_usage_error(tmp_path) -> None:
