@@ -431,8 +431,8 @@ def _post_sticky_comment(
     result = _result("created", created, where)
     # Another run may have listed the comments while this one did and found none either (two
     # pushes in quick succession, a push and a re-run): listed again, each run sees the other's
-    # comment if it came first, and the later of the two runs to post always does.
-    # Posted by the token's own account: its author tells the others of ours without `GET /user`.
+    # comment if it came first, and the later of the two runs to post always does. The comment
+    # was posted by the token's own account: its author tells ours without `GET /user`.
     author = _author(created).get("login")
     try:
         ours = _our_comments(client, api, comments, where, marker, None, author=author)
@@ -501,9 +501,10 @@ def _settle(
     The latest run is the one of the largest `run` stamped in a comment (`_run_stamp`), or this
     run's own: a run that started before another, finishing after it, does not put its older
     verdict over the other's, and copies the later verdict into the comment kept when that is
-    a duplicate. A comment without a stamp (an earlier dbtgate's, a run outside Actions) and a
-    run without one (`--pr` from a laptop) count as older and as the latest: written over, as
-    before. `created`: the comment this run just posted, among `ours`."""
+    a duplicate. A comment without a stamp (an earlier dbtgate's, a run outside Actions) is
+    older than any run; a run without one (`--pr` from a laptop) writes over whatever is there,
+    as before. `created`: the comment this run just posted, among `ours` unless another run
+    deleted it already."""
     kept = ours[0]
     latest: tuple[int, int] | None = None
     text = body
