@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from dbtgate.config import Config
     from dbtgate.findings import Finding
     from dbtgate.project import Project
+    from dbtgate.state_modified import DbtState
 
 
 @dataclass
@@ -42,6 +43,9 @@ class CheckContext:
     warnings: list[str] = field(default_factory=list)
     # unique_ids new or modified against the base; None when there is no base to compare with.
     changed: set[str] | None = None
+    # The change set as dbt's `state:modified` reads it, for `state:` selectors: one per check,
+    # so what it reads apart from the manifests is read once for the policies and --select.
+    dbt_state: DbtState | None = None
     # What the checks applied where (rules to resources, lint to files): what a baseline entry
     # not seen must have been looked for by, to be called fixed.
     coverage: Coverage = field(default_factory=Coverage)

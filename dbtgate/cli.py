@@ -648,10 +648,12 @@ def load_context(
         context.not_checked.append(f"policies ({config.path.name} has none)")
     if base_project is not None:
         from dbtgate.state import compare_builds, in_scope
+        from dbtgate.state_modified import DbtState
 
         changes = compare_builds(project, base_project)
         context.sections["changes"] = changes
         context.changed = in_scope(changes, project)
+        context.dbt_state = DbtState(project, base_project, changes)
     from dbtgate.rules.codeowners import find_codeowners
 
     where = f"{config.path}:{config.lines.get('owner', 1)}: " if config.path else ""

@@ -75,10 +75,9 @@ def select_focus(
     (a `state:` method without a base build is an error naming `label`)."""
     from dbtgate.rules.policies import context_selection
 
-    changes = context.sections.get("changes")
     builds = [context_selection(context)]
-    if context.base is not None and changes is not None:
-        builds.append(Selection(context.base, set(changes.new), set(changes.modified)))
+    if context.base is not None and builds[0].state is not None:
+        builds.append(Selection(context.base, builds[0].state))
     selected: set[str] = set()
     excluded: set[str] = set()
     for selection in builds:

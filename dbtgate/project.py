@@ -22,9 +22,11 @@ from dbtgate.artifacts.load import (
     UnitTestText,
     read_code,
     read_macro_calls,
+    read_macro_code,
     read_refs,
     read_snapshot_sql,
     read_unit_test_definitions,
+    read_unrendered_config,
     read_written_config,
 )
 from dbtgate.artifacts.manifest import (
@@ -338,6 +340,16 @@ class Project:
         """Every node's and macro's code as dbt read it, by unique_id
         (`artifacts.load.read_code`); {} without a manifest file."""
         return self._read_apart("code", read_code, {})
+
+    def macro_code(self) -> dict[str, str]:
+        """Every macro's body by unique_id (`artifacts.load.read_macro_code`); {} without a
+        manifest file."""
+        return self._read_apart("macro_code", read_macro_code, {})
+
+    def unrendered_config(self) -> dict[str, dict[str, Any]]:
+        """Each resource's config as written (`artifacts.load.read_unrendered_config`); {}
+        without a manifest file."""
+        return self._read_apart("unrendered_config", read_unrendered_config, {})
 
     def snapshot_sql(self, unique_id: str) -> str | None:
         """The snapshot's compiled SQL from the manifest (`artifacts.load.read_snapshot_sql`),

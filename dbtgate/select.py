@@ -3,8 +3,9 @@
 Teams already think in `dbt ls --select` terms, so policies use the same language: methods
 (`tier:1`, `tag:nightly`, `path:models/marts`, `fqn:shop.marts.*`, `group:`, `access:`,
 `config.materialized:`, `resource_type:`, `package:`, `source:`, `exposure:`, `unique_id:`,
-`version:`, `test_type:`, `test_name:`, `unit_test:`, `semantic_model:`, `state:modified` /
-`state:new` against the base build), bare names and unique_ids, graph operators (`+x`, `2+x`,
+`version:`, `test_type:`, `test_name:`, `unit_test:`, `semantic_model:`, `state:new` /
+`state:modified` / `state:modified.<part>` against the base build, as dbt selects them:
+`state_modified`), bare names and unique_ids, graph operators (`+x`, `2+x`,
 `x+`, `x+1`, `@x`), unions (space) and intersections (comma).
 
 A selector is parsed once (a mistake is reported with the config line by the caller) and
@@ -33,6 +34,7 @@ from typing import Any
 
 from dbtgate.artifacts.manifest import file_path
 from dbtgate.project import Project
+from dbtgate.state_modified import PARTS, DbtState
 
 SELECTABLE_NODE_TYPES = frozenset({"model", "seed", "snapshot"})
 # What a selector selects unless one of its parts names tests or semantic models.
@@ -46,7 +48,8 @@ _DBT_ONLY_RESOURCE_TYPES = frozenset(
     {"analysis", "doc", "fixture", "function", "group", "metric", "operation", "rpc"}
     | {"saved_query", "sql_operation"}
 )
-STATE_VALUES = ("modified", "new", "old", "unmodified")
+# dbt's `state:` values; `modified.<part>`: dbt's sub-selectors (`state_modified.PARTS`).
+STATE_VALUES = ("modified", "new", "old", "unmodified", *(f"modified.{p}" for p in PARTS))
 VERSION_VALUES = ("latest", "prerelease", "old", "none")
 # dbt's legacy names: `schema` tests are generic ones; `data` tests, since dbt 1.8 renamed
 # `tests:` to `data_tests:`, are generic and singular ones (dbt-core's TestTypeSelectorMethod).
@@ -85,19 +88,6 @@ _UNSUPPORTED_METHODS = {
     "source_status": "it compares two source freshness runs (dbt's --state); dbtgate judges this "
     "build's sources.json (freshness.warn, freshness.error: waive those codes, or select the "
     "sources with source:)",
-}
-# dbt's `state:modified.<part>`: dbtgate selects by whether a resource changed, not by what.
-_PART_NOT_SELECTED = (
-    "dbtgate selects what changed, not by the part that changed (the JSON report's "
-)
-_UNSUPPORTED_STATES = {
-    "modified.body": _PART_NOT_SELECTED + "`changes` lists `body` per resource)",
-    "modified.configs": _PART_NOT_SELECTED + "`changes` lists each `config.<key>`)",
-    "modified.persisted_descriptions": "dbtgate does not read persist_docs",
-    "modified.relation": _PART_NOT_SELECTED + "`changes` lists `config.database`, "
-    "`config.schema`, `config.alias`)",
-    "modified.macros": "dbtgate does not compare macro bodies",
-    "modified.contract": "contract changes are the schema diff's breaking.* findings",
 }
 # As dbt parses a selector: the value may hold `@` and `+` (`config.meta.owner:@finance-eng`); only
 # a leading `@`/`N+` and a trailing `+N` are graph operators.
@@ -187,11 +177,6 @@ def _parse_atom(raw: str) -> Atom:
 
 def _check_value(raw: str, method: str, value: str) -> None:
     """The values a method cannot take are errors when parsed, not empty selections later."""
-    if method == "state" and value in _UNSUPPORTED_STATES:
-        raise SelectorError(
-            f"{raw!r}: state:{value} is dbt's, but {_UNSUPPORTED_STATES[value]}; "
-            "state:modified selects every changed resource"
-        )
     if method == "state" and value not in STATE_VALUES:
         raise SelectorError(f"{raw!r}: state: takes one of {', '.join(STATE_VALUES)}")
     if method == "tier" and not _TIER_RE.match(value):
@@ -237,17 +222,12 @@ def _depth(operator: str | None) -> int | None:
 
 
 class Selection:
-    """Evaluates selectors against one project (and the change set against its base)."""
+    """Evaluates selectors against one project (and `state:` against the base build: `state`,
+    which a Selection of the base build shares)."""
 
-    def __init__(
-        self,
-        project: Project,
-        new: set[str] | None = None,
-        modified: set[str] | None = None,
-    ) -> None:
+    def __init__(self, project: Project, state: DbtState | None = None) -> None:
         self.project = project
-        self.new = new
-        self.modified = modified
+        self.state = state
         resources: dict[str, Any] = {}
         for uid, node in project.nodes.items():
             if node.resource_type in SELECTABLE_NODE_TYPES:
@@ -443,18 +423,21 @@ class Selection:
         return {uid for uid in universe if (t := tier(uid)) is not None and compare(t)}
 
     def _state(self, value: str, universe: set[str]) -> set[str]:
-        if self.new is None or self.modified is None:
+        """As dbt's `state:` method: `modified` is what dbt's `state:modified` selects, new
+        resources included (`state_modified`), not everything the change set holds."""
+        state = self.state
+        if state is None:
             raise SelectorError(
                 f"state:{value} needs a base build to compare with (pass --base, or set `base`)"
             )
-        changed = self.new | self.modified
         if value == "new":
-            return self.new & universe
-        if value == "modified":  # as in dbt: new resources count as modified
-            return changed & universe
+            return universe & state.new
         if value == "old":
-            return universe - self.new
-        return universe - changed  # unmodified
+            return universe - state.new
+        if value == "unmodified":
+            return universe - state.modified()
+        part = value.partition(".")[2] or None
+        return universe & state.modified(part)
 
 
 def _term_types(term: tuple[Atom, ...]) -> frozenset[str]:

@@ -1,7 +1,8 @@
 """What a pull request changed: resources new or modified against the base build.
 
-`scope: changed` and `state:modified` rest on this, so it has to see what a reviewer would call a
-change and nothing else. Compared per resource (matched by unique_id, so a moved file is not new):
+`scope: changed`, the diff-aware gating of findings, the fixed list and the PR comment rest on
+this, so it has to see what a reviewer would call a change and nothing else; it is broader than
+dbt's `state:modified`, which `state_modified` reads out of it for the `state:` selectors. Compared per resource (matched by unique_id, so a moved file is not new):
 the SQL body, the config that shapes the relation, description, declared columns (name,
 description, data_type, constraints), and the tests attached — so a YAML-only edit counts. A unit
 test (dbt 1.8+) is compared as dbt-core's `state:modified` compares it: by what its checksum
@@ -13,8 +14,8 @@ names each environment made of those settings (`generate_schema_name` gives a PR
 schema), column meta/tags (Fusion copies model meta into columns), and anything a dbt version
 writes differently.
 The root project's macros are compared by what their properties YAML says (description, meta,
-arguments), not by their SQL: the gate never decodes macro bodies, and dbt keeps no checksum of
-them.
+arguments), not by their SQL: dbt keeps no checksum of them, and only a `state:` selector has
+their bodies read (`state_modified`).
 
 The SQL body is compared by dbt's checksum only when both builds come from the same dbt minor
 version: the same file hashes differently under dbt 1.11 and 1.12 or Fusion. Across versions the
@@ -48,7 +49,7 @@ _CONFIG_DEFAULTS = {"on_schema_change": "ignore", "enabled": True}
 # dbt's defaults for a test's thresholds, which a manifest of Fusion or an old dbt may omit.
 _TEST_DEFAULTS = {"fail_calc": "count(*)", "error_if": "!= 0", "warn_if": "!= 0"}
 _DEFAULT_MATERIALIZED = {"model": "view", "seed": "seed", "snapshot": "snapshot", "test": "test"}
-_COMPARED_NODE_TYPES = frozenset({"model", "seed", "snapshot", "test", "analysis"})
+COMPARED_NODE_TYPES = frozenset({"model", "seed", "snapshot", "test", "analysis"})
 
 
 class Changes(msgspec.Struct):
@@ -72,7 +73,7 @@ def compare_builds(project: Project, base: Project) -> Changes:
     nodes = {
         uid: node
         for uid, node in project.nodes.items()
-        if node.resource_type in _COMPARED_NODE_TYPES and not node.is_external
+        if node.resource_type in COMPARED_NODE_TYPES and not node.is_external
     }
     same = project.same_records(base)
     for mapping, base_mapping in (

@@ -17,6 +17,7 @@ from dbtgate.findings import Finding
 from dbtgate.gate import GateResult, run_gate
 from dbtgate.locate import Locator
 from dbtgate.project import Project
+from dbtgate.state_modified import DbtState
 
 
 def corpus_project(name: str) -> Project:
@@ -77,14 +78,18 @@ def gate(
     options: dict | None = None,
     base: Project | None = None,
 ) -> GateResult:
-    """The gate with the policies family only (plus waivers, baseline and scope)."""
+    """The gate with the policies family only (plus waivers, baseline and scope); `state:`
+    selectors read the change set in `sections["changes"]` against `base`, as the CLI's."""
+    sections = dict(sections or {})
+    changes = sections.get("changes")
     context = CheckContext(
         project=project,
         config=load_config(config_path),
         base=base,
         changed=changed,
-        sections=dict(sections or {}),
+        sections=sections,
         options=dict(options or {}),
+        dbt_state=DbtState(project, base, changes) if base and changes else None,
     )
     return run_gate(context, Locator(project.project_dir), families={"policies"})
 

@@ -6,7 +6,6 @@ import json
 import re
 import subprocess
 from collections.abc import Callable
-from types import SimpleNamespace
 
 import pytest
 from corpus import corpus_dir
@@ -25,6 +24,7 @@ from dbtgate.errors import DbtgateError
 from dbtgate.findings import Finding
 from dbtgate.locate import display_path, display_root
 from dbtgate.project import Project
+from dbtgate.state import compare_builds
 from dbtgate.status.kpi import model_counts
 
 PKG = "dbt_bouncer_test_project"
@@ -307,7 +307,13 @@ def test_coverage_on_a_state_selector_is_the_changes(tmp_path):
     base build's share to compare (the base build has no `state`)."""
     base = corpus_project("bouncer-dbt112")
     stg_orders = f"model.{PKG}.stg_orders"
-    pr = edited_bouncer(tmp_path, _untested({stg_orders}))
+    untested = _untested({stg_orders})
+
+    def edit(data: dict) -> None:  # its tests removed and its SQL edited: what dbt builds
+        untested(data)
+        data["nodes"][stg_orders]["checksum"]["checksum"] = "0" * 64
+
+    pr = edited_bouncer(tmp_path, edit)
     config = write_config(
         tmp_path / "config",
         """\
@@ -318,8 +324,9 @@ def test_coverage_on_a_state_selector_is_the_changes(tmp_path):
             rules: {tests.coverage: {severity: error, min: 0.8}}
         """,
     )
-    sections = {"changes": SimpleNamespace(new=[], modified=[stg_orders])}
-    result = gate(pr, config, base=base, changed={stg_orders}, sections=sections)
+    changes = compare_builds(pr, base)
+    assert changes.modified[stg_orders] == ["body", "tests"]
+    result = gate(pr, config, base=base, changed={stg_orders}, sections={"changes": changes})
     [found] = by_code(result.findings, "tests.coverage")
     assert found.message.startswith("0 of 1 selected models are tested")
     assert found.disposition == "blocking"

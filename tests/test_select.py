@@ -8,6 +8,8 @@ from corpus import CORPUS, corpus_files, file_id
 from dbtgate.artifacts import load_artifacts
 from dbtgate.project import Project
 from dbtgate.select import Selection, SelectorError, parse_selector
+from dbtgate.state import Changes
+from dbtgate.state_modified import DbtState
 
 PKG = "dbt_bouncer_test_project"
 
@@ -202,7 +204,8 @@ def test_state_methods_need_a_base(bouncer):
 def test_state_modified_includes_new_as_in_dbt(bouncer):
     orders = f"model.{PKG}.orders"
     stg = f"model.{PKG}.stg_orders"
-    selection = Selection(bouncer, new={orders}, modified={stg})
+    changes = Changes(new=[orders], modified={stg: ["body"]})
+    selection = Selection(bouncer, DbtState(bouncer, bouncer, changes))
     assert names(selection, "state:new") == short("orders")
     assert names(selection, "state:modified") == short("orders", "stg_orders")
     assert names(selection, "state:modified+") >= short("orders", "stg_orders", "pulse_queries")
@@ -247,7 +250,7 @@ def test_group_tier_and_state_on_the_fixture_pull_request(shop_builds):
     pr = Project.from_artifacts(load_artifacts(shop_builds.pr / "target"))
     base = Project.from_artifacts(load_artifacts(shop_builds.base / "target"))
     changes = compare_builds(pr, base)
-    selection = Selection(pr, set(changes.new), set(changes.modified))
+    selection = Selection(pr, DbtState(pr, base, changes))
 
     def models(text: str) -> set[str]:
         selected = selection.select(parse_selector(text))
@@ -260,15 +263,17 @@ def test_group_tier_and_state_on_the_fixture_pull_request(shop_builds):
         "orders_summary.v1",
         "orders_summary.v2",
     }
-    # fixtures/README.md, "The pull request": the new model and the four modified ones.
+    # fixtures/README.md, "The pull request": the new model and the three modified ones dbt
+    # builds; stg_payments' description-only edit is no build's (no persist_docs).
     assert models("state:new") == {"customer_segments"}
     assert models("state:modified") == {
         "customer_segments",
         "customer_ltv",
         "int_order_payments",
         "orders_summary.v2",
-        "stg_payments",
     }
+    assert models("state:modified.contract") == {"customer_segments", "orders_summary.v2"}
+    assert models("state:modified.configs") == {"customer_segments"}
     assert models("state:modified,tier:1") == {"orders_summary.v2"}
     # A value may hold `@` and `+`, as in dbt: an owner's GitHub handle.
     assert models("config.meta.owner:@finance-eng") == {"int_order_payments", "fct_orders"}
@@ -332,7 +337,7 @@ def test_graph_operators_on_a_macro_select_the_macro_alone(bouncer, text):
 
 def test_a_macro_is_in_the_change_set_of_state_selections(bouncer):
     new = f"macro.{PKG}.cents_to_dollars"
-    selection = Selection(bouncer, new={new}, modified=set())
+    selection = Selection(bouncer, DbtState(bouncer, bouncer, Changes(new=[new])))
     assert names(selection, "state:new") == short("cents_to_dollars")
     assert short("cents_to_dollars") & names(selection, "state:old") == set()
 
@@ -488,8 +493,10 @@ def test_semantic_model_selects_it_and_its_models_upstream(bouncer):
         ("resource_type:Model", "resource_type: takes one of"),
         ("resource_type:analysis", "resource_type:analysis is dbt's, but dbtgate selects only"),
         ("exposure:a.b.c", "exposure: takes a name or package.name"),
-        ("state:modified.body", r"state:modified.body is dbt's, but .* state:modified selects"),
-        ("state:modified.macros", "does not compare macro bodies"),
+        (
+            "state:modified.code",
+            "state: takes one of modified, new, old, unmodified, modified.body",
+        ),
         ("version:newest", "version: takes one of latest, prerelease, old, none"),
         ("test_type:custom", "test_type: takes one of generic, singular, unit, data, schema"),
         ("test_name:dbt_utils.expression_is_true", r"without its package \(test_name:expression"),

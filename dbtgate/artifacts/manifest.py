@@ -61,6 +61,17 @@ class Column(msgspec.Struct, **_S):
 class Contract(msgspec.Struct, **_S):
     enforced: bool | None = False
     alias_types: bool | None = True
+    # dbt-core's hash of an enforced contract (columns, types, constraints): what its
+    # `state:modified.contract` compares. None when not enforced, and in Fusion's manifests.
+    checksum: str | None = None
+
+
+class PersistDocs(msgspec.Struct, **_S):
+    """Whether dbt writes the descriptions into the warehouse (`persist_docs`): only then does
+    its `state:modified` count a description edit (`state:modified.persisted_descriptions`)."""
+
+    relation: Any = None
+    columns: Any = None
 
 
 # The config settings that name a node's relation (dbt's `state:modified.relation`), as
@@ -114,6 +125,7 @@ class NodeConfig(msgspec.Struct, **_S):
     # key -> value that dbt-bigquery sets as labels on the relation it builds (other adapters
     # ignore them): catalogs and billing reports group tables by them.
     labels: dict[str, Any] | None = None
+    persist_docs: PersistDocs | None = None
 
 
 class DependsOn(msgspec.Struct, **_S):
@@ -441,6 +453,24 @@ class CodeNode(msgspec.Struct, gc=False):
 
 class CodeMacro(msgspec.Struct, gc=False):
     macro_sql: str | None = None
+
+
+class MacroCodeManifest(msgspec.Struct, gc=False):
+    """The macros' bodies, apart: see `artifacts.load.read_macro_code`."""
+
+    macros: dict[str, CodeMacro] | None = None
+
+
+class WrittenNode(msgspec.Struct, gc=False):
+    unrendered_config: dict[str, Any] | None = None
+
+
+class UnrenderedManifest(msgspec.Struct, gc=False):
+    """Every resource's config as written, apart: see `artifacts.load.read_unrendered_config`."""
+
+    nodes: dict[str, WrittenNode] | None = None
+    sources: dict[str, WrittenNode] | None = None
+    exposures: dict[str, WrittenNode] | None = None
 
 
 class UnrenderedConfig(msgspec.Struct, gc=False):

@@ -178,11 +178,9 @@ def _compile_rule(
 
 
 def context_selection(context: CheckContext) -> Selection:
-    """A Selection over the context's project, with the change set when there is a base."""
-    changes = context.sections.get("changes")
-    if changes is None:
-        return Selection(context.project)
-    return Selection(context.project, set(changes.new), set(changes.modified))
+    """A Selection over the context's project, with dbt's reading of the change set when there
+    is a base (`CheckContext.dbt_state`)."""
+    return Selection(context.project, context.dbt_state)
 
 
 @check("policies")

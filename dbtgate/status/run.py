@@ -28,12 +28,13 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dbtgate.artifacts.manifest import Node, is_contracted, materialized_as
+from dbtgate.artifacts.manifest import Node, materialized_as
 from dbtgate.artifacts.run_results import DBT_STATUSES, NodeResult, status_text
 from dbtgate.checks import CheckContext, check
 from dbtgate.config import RunConfig
 from dbtgate.findings import Finding
 from dbtgate.project import RELATION_TYPES, Project
+from dbtgate.state_modified import dbt_builds
 from dbtgate.status.error_lines import code_error_line, seed_error_line
 from dbtgate.status.results import (
     NODE_ERRORED,
@@ -681,21 +682,12 @@ def not_run_findings(
 
 def needs_no_build(node: Node, reasons: Iterable[str]) -> bool:
     """Whether a relation changed only in what dbt's `state:modified` does not select it for
-    (`state.compare_builds`' reasons): its description, its columns' descriptions, its tests,
-    and, without an enforced contract, the columns and constraints its YAML declares, which
-    change no table (dbt-core's `same_contents`: `same_persisted_description`, which is true
-    without `persist_docs`, and `same_contract`). `dbt build --select state:modified+` then
-    builds its new and edited tests, not the relation: it is not "changed but not built"."""
-    contracted = is_contracted(node)
-    for reason in reasons:
-        if reason in ("description", "tests"):
-            continue
-        if reason.startswith("column ") and reason.endswith(" description"):
-            continue
-        if not contracted and (reason == "constraints" or reason.startswith("column ")):
-            continue
-        return False
-    return True
+    (`state_modified.dbt_builds` of `state.compare_builds`' reasons): its description without
+    persist_docs, its tests, its tags, and, without an enforced contract, the columns and
+    constraints its YAML declares, which change no table. `dbt build --select state:modified+`
+    then builds its new and edited tests, not the relation: it is not "changed but not
+    built"."""
+    return not dbt_builds(node, reasons)
 
 
 def _changed_tests_not_run(
