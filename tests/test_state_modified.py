@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import msgspec
 import pytest
 from policy_support import corpus_project, edited_bouncer
 
+from dbtgate.artifacts.manifest import PersistDocs
 from dbtgate.project import Project
 from dbtgate.select import Selection, SelectorError, parse_selector
 from dbtgate.state import compare_builds
@@ -129,6 +131,14 @@ def test_what_dbt_builds_for_the_change_sets_reasons(base):
     assert not dbt_builds(stg_orders, ["column status data_type"])
     assert dbt_builds(orders, ["column status data_type"])
     assert not dbt_builds(orders, ["column status description"])
+    # Under persist_docs, dbt builds it to write the descriptions.
+    config = msgspec.structs.replace(
+        stg_orders.config, persist_docs=PersistDocs(relation=True, columns=True)
+    )
+    persisted = msgspec.structs.replace(stg_orders, config=config)
+    assert dbt_builds(persisted, ["description"])
+    assert dbt_builds(persisted, ["column status description"])
+    assert not dbt_builds(persisted, ["tests", "config.tags"])
 
 
 def test_every_part_parses_and_an_unknown_one_is_refused():
