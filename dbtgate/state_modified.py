@@ -7,7 +7,8 @@ fewer, and teams write `dbtgate check --select state:modified+` for what their C
 `dbt build -s state:modified+` built: the selector means here what it means to dbt (dbt-core's
 `StateSelectorMethod` and the nodes' `same_*` methods), part by part:
 
-- `body`: the code (a seed's file checksum); not a generic test's, whose code is a stub.
+- `body`: the code (a seed's file checksum; of a generic test, the stub dbt writes with the
+  config its YAML sets).
 - `configs`: the config as written (`unrendered_config`), but for the settings that name the
   relation (`relation`), `tags` and `group`, which dbt leaves out; of a test only what loosens or
   tightens it (severity, where, limit, fail_calc, warn_if, error_if, store_failures(_as)); of a
@@ -83,9 +84,12 @@ class DbtState:
 
     def _find(self, part: str | None) -> set[str]:
         if part is None:
-            found = set(self.new) | self._other()
+            # A generic test's code differs only where its config as written does (`configs`):
+            # its code is not read for `state:modified`, only for `state:modified.body`.
+            found = set(self.new) | self._other() | self._changed_code()
             for each in PARTS:
-                found |= self.modified(each)
+                if each != "body":
+                    found |= self.modified(each)
             return found
         if part == "macros":
             return calls_changed_macros(self.project, self.base)
@@ -93,7 +97,7 @@ class DbtState:
         if part in ("configs", "relation"):
             found |= self._written_config(part)
         elif part == "body":
-            found |= {uid for uid, reasons in self.changes.modified.items() if "body" in reasons}
+            found |= self._changed_code() | self._generic_tests_code()
         else:
             test = _same_persisted_description if part == "persisted_descriptions" else None
             for uid, now, then in self._differing_nodes():
@@ -103,6 +107,26 @@ class DbtState:
                 elif now.resource_type == "model" and not self._same_contract(uid, now, then):
                     found.add(uid)
         return found
+
+    def _changed_code(self) -> set[str]:
+        """The nodes whose code the change set found changed (by dbt's checksum, or their code
+        across dbt versions); not generic tests, whose code the change set does not compare."""
+        return {uid for uid, reasons in self.changes.modified.items() if "body" in reasons}
+
+    def _generic_tests_code(self) -> set[str]:
+        """The generic tests whose code differs: dbt writes the config their YAML sets into it
+        (`{{ test_not_null(**_dbt_generic_test_kwargs) }}{{ config(severity="warn") }}`), and
+        its `same_body` compares it. Read apart (`Project.all_code`)."""
+        base_nodes = self.base.nodes
+        tests = [
+            uid
+            for uid, node in self.project.nodes.items()
+            if node.resource_type == "test" and node.test_metadata is not None and uid in base_nodes
+        ]
+        if not tests:
+            return set()
+        now, then = self.project.all_code(), self.base.all_code()
+        return {uid for uid in tests if now.get(uid) != then.get(uid)}
 
     def _differing_nodes(self) -> Iterable[tuple[str, Node, Node]]:
         """The nodes of both builds whose records differ: equal ones differ in nothing a part

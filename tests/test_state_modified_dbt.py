@@ -149,6 +149,8 @@ LINES = [
     "state:unmodified",
     "state:modified+",
     "state:modified,resource_type:test",
+    "state:modified.body,resource_type:test",
+    "state:modified.configs,resource_type:test",
     "state:modified.macros+",
     *(f"state:modified.{part}" for part in PARTS),
 ]
@@ -178,6 +180,9 @@ def test_state_selects_what_dbt_ls_state_selects(builds) -> None:
     assert {"edited", "uses_macro", "moved", "brand_new", "fresh", "dashboard"} <= modified
     assert not {"described", "tagged", "untouched", "documented"} & modified
     assert set(answers["state:modified.macros"]) == {"model.tiny.uses_macro"}
+    # A generic test's severity is in its code too, as dbt writes it.
+    [edited_test] = answers["state:modified.body,resource_type:test"]
+    assert edited_test.startswith("test.tiny.not_null_described_id.")
     assert set(answers["state:modified.relation"]) >= {"model.tiny.aliased"}
     # The change set still holds the edits dbt does not build, for `scope: changed`.
     assert changes.modified["model.tiny.described"] == ["description", "tests"]
