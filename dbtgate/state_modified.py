@@ -13,7 +13,8 @@ fewer, and teams write `dbtgate check --select state:modified+` for what their C
   relation (`relation`), `tags` and `group`, which dbt leaves out; of a test only what loosens or
   tightens it (severity, where, limit, fail_calc, warn_if, error_if, store_failures(_as)); of a
   source or exposure all of it.
-- `relation`: `database`, `schema`, `alias` as written (a source's identifier too).
+- `relation`: `database`, `schema`, `alias` as written; a source's database, schema and
+  identifier as resolved (dbt's default).
 - `persisted_descriptions`: the description, when `persist_docs: {relation: true}`; the
   columns' descriptions (and so the columns described), when `persist_docs: {columns: true}`.
 - `contract`: a model's enforced contract (dbt's checksum of its columns, types and
@@ -38,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from dbtgate.artifacts.manifest import RELATION_SETTINGS, Node, is_contracted
+from dbtgate.artifacts.manifest import RELATION_SETTINGS, Node, Source, is_contracted
 from dbtgate.project import Project
 from dbtgate.state import COMPARED_NODE_TYPES, Changes
 
@@ -58,7 +59,7 @@ _TEST_CONFIGS = frozenset(
 )
 # The change set's reasons of a model that dbt's `same_ref_representation` counts.
 _REF_REASONS = frozenset({"config.latest_version", "config.access", "config.deprecation_date"})
-_SOURCE_MODIFIED = frozenset({"identifier", "loaded_at_field", "freshness"})
+_SOURCE_MODIFIED = frozenset({"loaded_at_field", "freshness"})
 _EXPOSURE_MODIFIED = frozenset({"description", "type", "maturity", "url", "owner", "depends_on"})
 _CONSTRAINED_MATERIALIZATIONS = frozenset({"table", "incremental"})
 
@@ -145,16 +146,21 @@ class DbtState:
 
     def _written_config(self, part: str) -> set[str]:
         """`configs` or `relation`: the config as written compared, where both manifests hold
-        it (dbt 0.19+), else the change set's `config.<key>` reasons."""
+        it (dbt 0.19+), else the change set's `config.<key>` reasons. A source's relation is
+        its database, schema and identifier as resolved (dbt's default, unless its flag
+        `state_modified_compare_more_unrendered_values` is set)."""
         now_all, then_all = self.project.unrendered_config(), self.base.unrendered_config()
         found = set()
         for uid, resource_type, reasons in self._existing():
             now, then = now_all.get(uid), then_all.get(uid)
-            if now is None or then is None:
+            if resource_type == "source" and part == "relation":
+                differs = _source_relation(self.project.sources[uid]) != _source_relation(
+                    self.base.sources[uid]
+                )
+            elif now is None or then is None:
                 differs = _config_reasons(resource_type, reasons or (), part)
             elif part == "relation":
                 differs = any(now.get(key) != then.get(key) for key in RELATION_SETTINGS)
-                differs = differs or (resource_type == "source" and "identifier" in (reasons or ()))
             else:
                 differs = _configs_of(resource_type, now) != _configs_of(resource_type, then)
             if differs:
@@ -210,6 +216,10 @@ def _parts_of_new(project: Project, uid: str) -> frozenset[str]:
     if resource is None:
         return frozenset()  # a unit test, a macro: no part of dbt's compares them
     return _NEW_IN_PARTS.get(resource.resource_type, _NODE_PARTS)
+
+
+def _source_relation(source: Source) -> tuple[str | None, str | None, str | None]:
+    return source.database, source.schema, source.identifier
 
 
 def _configs_of(resource_type: str, written: Mapping[str, Any]) -> dict[str, Any]:

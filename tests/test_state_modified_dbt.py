@@ -3,8 +3,8 @@
 A small dbt-duckdb project is parsed, edited as a pull request edits one (a description with
 and without persist_docs, a column's description, a config, a post-hook, an alias, tags, an
 enforced contract, SQL, the body of a macro a model calls through another, a file moved to
-another folder, a source's description and freshness, an exposure's description, a test's
-severity), and parsed again; `dbt ls --state <the first parse>` answers each selector
+another folder, a source's description, identifier and freshness, an exposure's description, a
+test's severity), and parsed again; `dbt ls --state <the first parse>` answers each selector
 (tests/dbt_ls.py) and dbtgate's `Selection` on the two manifests must answer the same, less what
 docs/configuration.md says dbtgate leaves out (tests unless a part names them; macros, which
 dbt never lists). The gate itself is run too: a policy on `state:modified` reports what dbt
@@ -52,6 +52,8 @@ sources:
     tables:
       - name: documented
         description: raw rows
+      - name: renamed
+        identifier: raw_a
       - name: fresh
         loaded_at_field: loaded_at
         freshness: {warn_after: {count: 1, period: day}}
@@ -97,6 +99,7 @@ exposures:
 EDITS = {
     "models/_models.yml": [
         ("description: raw rows", "description: raw rows, edited"),
+        ("identifier: raw_a", "identifier: raw_b"),
         ("{count: 1, period: day}", "{count: 2, period: day}"),
         ("description: one", "description: one, edited"),
         ("description: two", "description: two, edited"),
@@ -183,7 +186,10 @@ def test_state_selects_what_dbt_ls_state_selects(builds) -> None:
     # A generic test's severity is in its code too, as dbt writes it.
     [edited_test] = answers["state:modified.body,resource_type:test"]
     assert edited_test.startswith("test.tiny.not_null_described_id.")
-    assert set(answers["state:modified.relation"]) >= {"model.tiny.aliased"}
+    assert set(answers["state:modified.relation"]) >= {
+        "model.tiny.aliased",
+        "source.tiny.raw.renamed",
+    }
     # The change set still holds the edits dbt does not build, for `scope: changed`.
     assert changes.modified["model.tiny.described"] == ["description", "tests"]
     assert changes.modified["model.tiny.tagged"] == ["config.tags"]
