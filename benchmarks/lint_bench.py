@@ -1,4 +1,5 @@
-"""Time dbtgate's SQL lint: the fixture pull request, and a generated 200-file project.
+"""Time dbtgate's SQL lint: the fixture pull request, a generated 200-file project, and a pull
+request that edits a macro 40 models call.
 
 Lint cost is a fixed setup (importing sqlfluff, building its config, dialect and rule set once)
 plus a per-file cost (template, parse, lint), so this prints both, for the changed files only
@@ -6,7 +7,10 @@ plus a per-file cost (template, parse, lint), so this prints both, for the chang
 the base on `main`, the change committed on `pr`. Timings are taken in process (run_lint's own
 clock) and as the whole `dbtgate lint` command (a fresh Python, imports included).
 
-    python benchmarks/lint_bench.py [--models 200] [--changed 10] [--workdir DIR]
+A macro's callers are rendered with today's macros and with the base's, and those renderings
+are linted: rendering, with the project's macros loaded, is most of their cost.
+
+    python benchmarks/lint_bench.py [--models 200] [--changed 10] [--callers 40] [--workdir DIR]
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ GIT_ENV = {
 _REF = re.compile(r"ref\('([a-z_0-9]+)'\)")
 # Appended to each changed model of the generated project: new lint debt on new lines.
 CHANGE = "-- changed in the pull request\nwhere 1 = 1 AND 2 = 2\n"
+# The macro of the macro scenario, and its edit in the pull request: a qualified column makes
+# each caller's unqualified ones inconsistent (RF03).
+CENTS = "{% macro cents(col) %}{{ col }} / 100{% endmacro %}\n"
+CALLER = "select\n    {{ cents('amount') }} as dollars,\n    id  as x\nfrom {{ ref('t') }} as t\n"
 
 
 def git(repo: Path, *args: str) -> None:
@@ -91,6 +99,24 @@ def generated_repo(workdir: Path, models: int, changed: int) -> Path:
     return repo
 
 
+def macro_repo(workdir: Path, callers: int) -> Path:
+    """`callers` models calling a macro, which the pr branch edits (no model file changes)."""
+    repo = workdir / f"macro_{callers}"
+    (repo / "models").mkdir(parents=True)
+    (repo / "macros").mkdir()
+    shutil.copyfile(FIXTURES / "shop" / "dbt_project.yml", repo / "dbt_project.yml")
+    (repo / "macros" / "cents.sql").write_text(CENTS)
+    (repo / "models" / "t.sql").write_text("select 1 as id, 100 as amount\n")
+    for index in range(callers):
+        (repo / "models" / f"caller_{index:03d}.sql").write_text(CALLER)
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    commit_all(repo, "base")
+    git(repo, "checkout", "--quiet", "-b", "pr")
+    (repo / "macros" / "cents.sql").write_text(CENTS.replace("{{ col }}", "t.{{ col }}"))
+    commit_all(repo, "pull request")
+    return repo
+
+
 def lint_in_process(project: Path, lint_all: bool) -> tuple[int, float, float]:
     """(files, setup seconds, per-file seconds) from run_lint's own clock."""
     from dbtgate.config import Config, LintConfig
@@ -129,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", type=int, default=200, help="models in the generated project")
     parser.add_argument("--changed", type=int, default=10, help="models the generated PR edits")
+    parser.add_argument("--callers", type=int, default=40, help="models calling the edited macro")
     parser.add_argument("--workdir", type=Path, help="where to create the repositories")
     args = parser.parse_args(argv)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="dbtgate-lint-bench-"))
@@ -146,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     scenarios += [
         (f"{args.models} models, {args.changed} changed", generated, False),
         (f"{args.models} models, --all", generated, True),
+        (f"macro edit, {args.callers} callers", macro_repo(workdir, args.callers), False),
     ]
     print(f"sqlfluff import: {import_seconds:.2f}s (once per process)")
     header = f"{'scenario':<28} {'files':>5} {'setup s':>8} {'ms/file':>8} {'command s':>10}"

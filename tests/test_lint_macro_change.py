@@ -90,6 +90,26 @@ def test_a_macro_change_lints_its_callers_and_blocks_only_what_it_caused(tmp_pat
     assert "fix: dbtgate lint --fix RF03 models/direct.sql --base-ref main\n" in cli.stdout
 
 
+def test_a_caller_is_rendered_twice_today_and_with_the_bases_macros(tmp_path, monkeypatch):
+    """The two renderings that tell a caller's SQL changed are the ones its lint lints: direct.sql
+    has violations, so both are linted; neither is made again (it was rendered four times)."""
+    from sqlfluff.core import Linter
+
+    project = macro_pr(tmp_path, {"macros/cents.sql": QUALIFIED})
+    rendered: list[str] = []
+    render_string = Linter.render_string
+
+    def counted(self, in_str, fname, config, encoding):
+        rendered.append(Path(fname).name)
+        return render_string(self, in_str, fname, config, encoding)
+
+    monkeypatch.setattr(Linter, "render_string", counted)
+    result, run = lint_gate(project)
+    assert [linted.path for linted in run.files] == ["models/direct.sql", "models/through.sql"]
+    assert rendered.count("direct.sql") == 2 and rendered.count("through.sql") == 2
+    assert {f.code for f in result.findings} == {"lint.RF03"}
+
+
 def test_with_all_the_callers_old_debt_is_listed_outside_the_change(tmp_path):
     project = macro_pr(tmp_path, {"macros/cents.sql": QUALIFIED})
     result, _ = lint_gate(project, lint_all=True)
@@ -209,10 +229,10 @@ def test_under_the_dbt_templater_the_note_says_the_callers_were_not_linted(tmp_p
     changes = _git_changes(project, "main")
     models = sorted((project / "models").glob("*.sql"))
     dbt_files = read_dbt_project(project)
-    widened, base, notes = _macro_callers(
+    widened, base, renders, notes = _macro_callers(
         None, None, changes, dbt_files, "dbt", [], models, project
     )
-    assert (widened, base) == (changes, None)
+    assert (widened, base, renders) == (changes, None, {})
     assert notes == [
         "lint: 1 macro changed (macros/cents.sql): macros are not linted themselves, and the dbt "
         "templater compiles the project only as it is now, so a file calling one is linted only "

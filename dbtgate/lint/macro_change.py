@@ -13,7 +13,8 @@ in the other macros (transitively) and in the SQL files, with a dispatched macro
 (`default__cents`, `duckdb__cents`) found through the name it is dispatched by (`cents`). The
 scan only proposes: a caller counts once its rendering with the base's macros differs from its
 rendering now (`run._macro_callers`), so a column that shares a macro's name costs a render,
-never a finding.
+never a finding. A caller's two renderings are the ones its lint lints: rendering (with the
+project's macros loaded) is most of a file's lint, and rendering each again doubled it.
 
 The base's macros are given to sqlfluff's jinja templater in place of the changed files (its
 `exclude_macros_from_path` and `macros` settings), so nothing is written to disk.

@@ -220,6 +220,12 @@ class LintRun:
 
 
 ProgressCallback = Callable[[int, int, str], None]
+# A file's text and sqlfluff's rendering of it (a RenderedFile).
+Rendering = tuple[str, Any]
+# A macro's caller rendered today (None once `--fix` rewrote it) and with the base's macros:
+# made to find it (`_macro_callers`), then linted (`lint_changed_file`) rather than made again.
+MacroRenders = tuple[Rendering | None, Rendering]
+Renders = dict[Path, MacroRenders]
 
 
 # Lone surrogates: how Python holds the bytes of a file name that are not UTF-8.
@@ -329,9 +335,10 @@ def run_lint(
         changes = _build_changes(project, base_build, project_dir, candidates, display, notes)
     macro_paths = _macro_paths(dbt_files) if lint_config.templater == "jinja" else []
     base_macros = None
+    renders: Renders = {}
     if changes is not None:
         # The files calling a macro the change edited, among those it could lint (`candidates`).
-        changes, base_macros, macro_notes = _macro_callers(
+        changes, base_macros, renders, macro_notes = _macro_callers(
             linter,
             root,
             changes,
@@ -365,8 +372,12 @@ def run_lint(
         for fname in ordered:
             path = Path(fname)
             change = changes.get(path) if changes else None
-            lines = _fix_lines(linter, root, path, macro_paths, change, scoped_fix, base_macros)
+            lines = _fix_lines(
+                linter, root, path, macro_paths, change, scoped_fix, base_macros, renders.get(path)
+            )
             outcome = fix_file(linter, root, path, macro_paths, fix, lines)
+            if isinstance(outcome, tuple) and path in renders:  # rewritten: today's is stale
+                renders[path] = (None, renders[path][1])
             shown = locate.display_path(path, display)
             if isinstance(outcome, tuple):
                 mended = ", ".join(f"{count} {code}" for code, count in outcome)
@@ -386,7 +397,14 @@ def run_lint(
         else:
             change = changes.get(path) if changes else None
             violations, problems = lint_changed_file(
-                linter, root, path, macro_paths, change, base_macros, keep_old=lint_all
+                linter,
+                root,
+                path,
+                macro_paths,
+                change,
+                base_macros,
+                renders.pop(path, None),
+                keep_old=lint_all,
             )
         files.append(
             LintedFile(
@@ -831,6 +849,7 @@ def lint_changed_file(
     macro_paths: list[str],
     change: ChangedFile | None,
     base_macros: BaseMacros | None = None,
+    renders: MacroRenders | None = None,
     *,
     keep_old: bool = True,
 ) -> tuple[tuple[Violation, ...], tuple[Problem, ...]]:
@@ -839,15 +858,17 @@ def lint_changed_file(
     macros, when the change edited some) tells them from old debt. A base version sqlfluff
     cannot parse tells nothing: they stay old debt. A file the change reached only through a
     macro it calls (`lint.macro_change`) keeps its old debt only with `keep_old` (`--all`): it
-    is no file of the pull request's."""
+    is no file of the pull request's; the renderings made to find it (`renders`) are linted,
+    not made again."""
     from dbtgate.lint.attribution import attribute, needs_base
 
-    violations, problems = lint_file(linter, root, path, macro_paths)
+    now, then = renders or (None, None)
+    violations, problems = lint_file(linter, root, path, macro_paths, rendering=now)
     if change is not None and change.status == "macro":
         if not violations and not problems:
             return violations, problems
         before, base_problems = lint_file(
-            linter, root, path, macro_paths, change.base_text, base_macros
+            linter, root, path, macro_paths, change.base_text, base_macros, rendering=then
         )
         if not base_problems:
             violations = attribute(violations, change, before)
@@ -875,6 +896,7 @@ def _fix_lines(
     change: ChangedFile | None,
     scoped: bool,
     base_macros: BaseMacros | None = None,
+    renders: MacroRenders | None = None,
 ) -> FixLines | None:
     """Where `--fix` may fix: every code on the lines the change wrote, and on other lines the
     codes of the violations it caused there (`lint.attribution`), not old debt. None (every
@@ -887,7 +909,7 @@ def _fix_lines(
     if change.lines is None:
         return None
     lines: dict[int, frozenset[str] | None] = dict.fromkeys(change.lines)
-    violations, _ = lint_changed_file(linter, root, path, macro_paths, change, base_macros)
+    violations, _ = lint_changed_file(linter, root, path, macro_paths, change, base_macros, renders)
     for violation in violations:
         if violation.caused:
             lines[violation.line] = (lines.get(violation.line) or frozenset()) | {violation.code}
@@ -901,14 +923,16 @@ def lint_file(
     macro_paths: list[str],
     text: str | None = None,
     base_macros: BaseMacros | None = None,
+    *,
+    rendering: Rendering | None = None,
 ) -> tuple[tuple[Violation, ...], tuple[Problem, ...]]:
     """Lint one file (`text` in its place, when given: its base version; with `base_macros`, the
-    project's macros as the base had them); a file sqlfluff cannot template, parse or handle
-    gives problems, and never stops the run."""
+    project's macros as the base had them), or the `rendering` already made of it so; a file
+    sqlfluff cannot template, parse or handle gives problems, and never stops the run."""
     from sqlfluff.core.errors import SQLFluffSkipFile, SQLFluffUserError
 
     try:
-        raw, rendered = _render(linter, root, path, macro_paths, text, base_macros)
+        raw, rendered = rendering or _render(linter, root, path, macro_paths, text, base_macros)
         linted = linter.lint_rendered(rendered, linter.get_rulepack(config=rendered.config))
     except SQLFluffSkipFile as exc:
         return (), (Problem("skipped", str(exc)),)
@@ -1180,78 +1204,91 @@ def _macro_callers(
     macro_paths: list[str],
     candidates: list[Path],
     display: Path,
-) -> tuple[ChangeSet, BaseMacros | None, list[str]]:
+) -> tuple[ChangeSet, BaseMacros | None, Renders, list[str]]:
     """The change widened to the files among `candidates` that it left as they were but whose
     SQL renders differently with the macros it edited (`lint.macro_change`), the base's macros
-    to lint them against, and a note naming the macros (a pull request of macros alone would
-    otherwise seem to have had nothing of SQL). A change that edited no macro is returned as
-    it is, at the cost of a look at its paths."""
+    to lint them against, the two renderings of each (its lint's, made once), and a note naming
+    the macros (a pull request of macros alone would otherwise seem to have had nothing of
+    SQL). A change that edited no macro is returned as it is, at the cost of a look at its
+    paths."""
     from dbtgate.lint.macro_change import callers, macro_change
 
     folders = [(dbt_files.directory / relative).resolve() for relative in dbt_files.macro_paths]
     found = macro_change(changes, folders)
     if found is None:
-        return changes, None, []
+        return changes, None, {}, []
     macros = [locate.display_path(path, display) for path in found.files]
     head = f"lint: {counted(len(macros), 'macro')} changed ({first_few(macros, 3)})"
     if templater != "jinja":
         return (
             changes,
             None,
+            {},
             [
                 f"{head}: macros are not linted themselves, and the dbt templater compiles the "
                 "project only as it is now, so a file calling one is linted only if it changed too"
             ],
         )
     added: dict[Path, ChangedFile] = {}
+    renders: Renders = {}
     unchanged = [path for path in candidates if changes.get(path) is None]
     for path, reached in sorted(callers(found, unchanged).items()):
-        if _renders_alike(linter, root, path, macro_paths, found.base):
+        both = _both_renderings(linter, root, path, macro_paths, found.base)
+        if both is not None and _rendering(both[0][1]) == _rendering(both[1][1]):
             continue
+        if both is not None:
+            renders[path] = both
         added[path] = ChangedFile(
             path,
             "macro",
             frozenset(),
-            base_text=path.read_text(encoding="utf-8", errors="replace"),
+            base_text=_sql_text(path),
             via_macros=tuple(locate.display_path(macro, display) for macro in sorted(reached)),
         )
     if not added:
         return (
             changes,
             found.base,
+            {},
             [
                 f"{head}: no SQL file calling them that the change left as it was renders differently"
             ],
         )
     shown = [locate.display_path(path, display) for path in added]
-    renders = "renders" if len(added) == 1 else "render"
+    verb = "renders" if len(added) == 1 else "render"
     note = (
-        f"{head}: {counted(len(added), 'SQL file')} calling them {renders} differently, linted "
+        f"{head}: {counted(len(added), 'SQL file')} calling them {verb} differently, linted "
         f"too ({first_few(shown, 3)}); only what the macro change caused there blocks"
     )
     files = {**changes.files, **added}
-    return replace(changes, files=files), found.base, [note]
+    return replace(changes, files=files), found.base, renders, [note]
 
 
-def _renders_alike(
+def _both_renderings(
     linter: Linter, root: FluffConfig, path: Path, macro_paths: list[str], base: BaseMacros
-) -> bool:
-    """Whether the file renders to the same SQL (and the same templating errors) with the
-    base's macros as with today's. A file sqlfluff cannot render is not alike: its lint says
-    why."""
+) -> tuple[Rendering, Rendering] | None:
+    """The file rendered with today's macros and with the base's; None when sqlfluff cannot
+    render it (it is linted, and its lint says why)."""
     try:
-        now = _render(linter, root, path, macro_paths)[1]
-        then = _render(linter, root, path, macro_paths, base_macros=base)[1]
+        now = _render(linter, root, path, macro_paths)
+        then = _render(linter, root, path, macro_paths, base_macros=base)
     except Exception:  # as in lint_file: a sqlfluff failure on one file is that file's finding
-        return False
-    return _rendering(now) == _rendering(then)
+        return None
+    return now, then
 
 
 def _rendering(rendered: Any) -> tuple[list[str], list[str]]:
+    """What tells two renderings of a file apart: the SQL, and the templating errors."""
     return (
         [str(variant.templated_str) for variant in rendered.templated_variants],
         [str(error) for error in rendered.templater_violations],
     )
+
+
+def _sql_text(path: Path) -> str:
+    """A SQL file's text as lint compares it (bytes that are not UTF-8 replaced: sqlfluff's own
+    finding says where they are)."""
+    return path.read_text(encoding="utf-8", errors="replace")
 
 
 def _macro_paths(dbt_files: DbtProjectFiles) -> list[str]:
