@@ -217,6 +217,52 @@ def test_fix_of_the_change_fixes_what_it_caused_on_other_lines_not_old_debt(tmp_
         "WHERE  order_id>0",
         "{% endif %}",
     ]
+    # The lint after the fix reads the old debt the fix left on the lines it rewrote as old debt
+    # (it read "[new with this change, ...]" and blocked: the rewritten lines' text was not the
+    # base's), and the change, fixed, passes.
+    assert fixed.returncode == 0, fixed.stdout
+    assert "new with this change" not in fixed.stdout
+    outside = fixed.stdout.split("Outside the change", 1)[1]
+    assert "models/fees.sql:10:6" in outside and "models/fees.sql:8:1, 10:1" in outside
+
+
+def test_after_a_fix_what_the_change_caused_on_a_line_the_fix_rewrote_still_blocks(tmp_path):
+    # `t.a` makes the untouched `b` inconsistent (RF03, the change's), and `SELECT` its `as` and
+    # `from` (CP01); `b  as c` is old debt (LT01). Fixing CP01 rewrites line 3 and 4.
+    base = "select\n    a,\n    b  as c\nfrom t\n"
+    model = legacy_pr(tmp_path, base, "SELECT\n    t.a,\n    b  as c\nfrom t\n")
+    fixed = dbtgate("lint", "--fix", "CP01", cwd=tmp_path)
+    assert model.read_text() == "SELECT\n    t.a,\n    b  AS c\nFROM t\n"
+    assert fixed.returncode == 1, fixed.stdout
+    blocking, outside = fixed.stdout.split("Outside the change", 1)
+    assert blocking.count("lint.RF03") == 2
+    assert (
+        blocking.count("[new with this change, which edited other lines]  models/fees.sql:3:5") == 2
+    )
+    assert "lint.LT01" not in blocking
+    assert "lint.LT01 Expected only single space before 'AS' keyword." in outside
+
+
+def test_old_debt_a_fix_moved_onto_the_number_of_a_changed_line_is_still_old_debt(tmp_path):
+    # The edited line 1 is split in four by LT09's fix: every line below moves down three, the
+    # old debt of line 3 onto line 6, which the change wrote before the fix; its line 6 onto 9.
+    base = "select a, b\nfrom t\nwhere x  = 1\n    and y = 2\n    and z = 3\n    and w = 4\n"
+    edited = base.replace("select a, b", "select a, b, c").replace("w = 4", "w  = 4")
+    model = legacy_pr(tmp_path, base, edited)
+    fixed = dbtgate("lint", "--fix", "LT09", cwd=tmp_path)
+    assert model.read_text().splitlines()[:6] == [
+        "select",
+        "a,",
+        "b,",
+        "c",
+        "from t",
+        "where x  = 1",
+    ]
+    blocking, outside = fixed.stdout.split("Outside the change", 1)
+    assert "models/fees.sql:6:" not in blocking and "models/fees.sql:6:8" in outside
+    # The change's own line, moved, blocks as a line it wrote, not as one it did not.
+    assert "(layout.spacing)  models/fees.sql:9:10" in blocking
+    assert "new with this change" not in fixed.stdout
 
 
 def test_a_fix_that_would_reach_an_untouched_line_is_refused_not_applied_in_part(tmp_path):

@@ -110,6 +110,18 @@ def test_a_caller_is_rendered_twice_today_and_with_the_bases_macros(tmp_path, mo
     assert {f.code for f in result.findings} == {"lint.RF03"}
 
 
+def test_a_fix_of_the_callers_lints_them_as_fixed_and_leaves_their_old_debt_old(tmp_path):
+    """`lint --fix RF03` qualifies the callers' `id` (as the changed macro does); the lint after
+    it renders them as fixed, and the old debt on the line the fix rewrote (`t.id  as x`, LT01)
+    is the caller's, not the macro change's."""
+    project = macro_pr(tmp_path, {"macros/cents.sql": QUALIFIED})
+    fixed = dbtgate("lint", "--fix", "RF03", cwd=project)
+    assert "lint --fix: 2 files fixed" in fixed.stdout, fixed.stdout
+    assert (project / "models/direct.sql").read_text() == DIRECT.replace("    id", "    t.id")
+    assert fixed.returncode == 0, fixed.stdout
+    assert "PASS — no blocking findings, 0 non-blocking" in fixed.stdout
+
+
 def test_with_all_the_callers_old_debt_is_listed_outside_the_change(tmp_path):
     project = macro_pr(tmp_path, {"macros/cents.sql": QUALIFIED})
     result, _ = lint_gate(project, lint_all=True)

@@ -11,6 +11,11 @@ So the base's version of the file is linted too, and a violation on an untouched
 caused by the change when the base did not have it: the same code on a line with the same text,
 counted (two identical lines with the same violation need two in the base). Old debt matches
 and stays outside the change; what the change introduced blocks wherever sqlfluff reports it.
+
+`lint --fix` rewrites lines the change did not write (the violations it caused there) and moves
+lines: the change's lines are carried through the fix (`fix.through_fix`), and a violation on a
+line the fix rewrote is matched on the text the line had before it (`ChangedFile.rewritten`),
+so the old debt the fix left there is still old debt, not the change's.
 """
 
 from __future__ import annotations
@@ -41,10 +46,11 @@ def attribute(
     left = Counter((violation.code, violation.line_text) for violation in before)
     attributed = []
     for violation in violations:
-        anchor = (violation.code, violation.line_text)
+        texts = change.rewritten.get(violation.line) or (violation.line_text,)
+        anchor = next(((violation.code, t) for t in texts if left[(violation.code, t)] > 0), None)
         if change.touches(violation.line):
             attributed.append(violation)
-        elif left[anchor] > 0:
+        elif anchor is not None:
             left[anchor] -= 1
             attributed.append(violation)
         else:

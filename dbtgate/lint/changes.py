@@ -49,6 +49,12 @@ class ChangedFile:
     base_text: str | None = field(default=None, repr=False)
     # For a "macro" file: the changed macro files it calls (as shown), which its findings name.
     via_macros: tuple[str, ...] = ()
+    # Lines `lint --fix` rewrote that the change did not write (numbered as fixed) -> the text
+    # they had before the fix: a violation there is matched with the base's on that text
+    # (`lint.attribution`), so old debt the fix left on its line is still old debt.
+    rewritten: Mapping[int, tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def touches(self, line: int | None) -> bool:
         """Whether `line` was written by the change (a whole-file problem: any line was)."""

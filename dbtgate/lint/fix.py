@@ -16,12 +16,14 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sqlfluff.core import Linter
     from sqlfluff.core.rules import BaseRule
+
+    from dbtgate.lint.changes import ChangedFile
 
 # Line -> the sqlfluff codes whose violations there may be fixed (None: every code).
 FixLines = Mapping[int, frozenset[str] | None]
@@ -87,6 +89,38 @@ def lines_edited_outside(raw: str, fixed: str, lines: Collection[int]) -> list[i
         elif tag == "insert" and start not in lines and start + 1 not in lines:
             outside.add(start + 1 if start < len(old) else max(start, 1))
     return sorted(outside)
+
+
+def through_fix(change: ChangedFile, raw: str, fixed: str) -> ChangedFile:
+    """`change` as it reads in the file `fix` rewrote from `raw` to `fixed`, for the lint after
+    it: the lines the change wrote, renumbered where the fix added or removed lines, and each
+    line the fix rewrote that the change did not write with its text before the fix
+    (`ChangedFile.rewritten`). Left as it was, the fix's own edits looked like the change's:
+    old debt on a rewritten line read as "new with this change", old debt moved onto the number
+    of a changed line blocked, a changed line moved off it did not."""
+    if change.lines is None:
+        return change  # new: every line is the change's, fixed or not
+    old, new = _source_lines(raw), _source_lines(fixed)
+    lines: set[int] = set()
+    rewritten: dict[int, tuple[str, ...]] = {}
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, start, end, new_start, new_end in matcher.get_opcodes():
+        for offset, line in enumerate(range(new_start + 1, new_end + 1)):
+            # A line kept, or rewritten in a block of as many lines, came from the line at its
+            # place; a line of a block that grew or shrank from any of it; an inserted one
+            # from none (the fix's alone: matched on its own text).
+            one = tag == "equal" or end - start == new_end - new_start
+            sources = [start + 1 + offset] if one else list(range(start + 1, end + 1))
+            if any(line_ in change.lines for line_ in sources):
+                lines.add(line)
+            elif tag != "equal" and sources:
+                rewritten[line] = tuple(old[source - 1].strip() for source in sources)
+    return replace(change, lines=frozenset(lines), rewritten=rewritten)
+
+
+def _source_lines(text: str) -> list[str]:
+    """A file's lines as sqlfluff numbers them (and `run.lint_file` quotes them)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _mask_outside(rule: BaseRule, lines: FixLines) -> None:

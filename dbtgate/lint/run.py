@@ -369,15 +369,21 @@ def run_lint(
     fix_scope = _fix_scope(project_dir, config.path, here)
     whole_flag = " --whole" if _named_files_measured(config) else ""
     if fix is not None and project_error is None:
+        from dbtgate.lint.fix import through_fix
+
+        through: dict[Path, ChangedFile] = {}  # the change of each file fixed, as it reads now
         for fname in ordered:
             path = Path(fname)
             change = changes.get(path) if changes else None
             lines = _fix_lines(
                 linter, root, path, macro_paths, change, scoped_fix, base_macros, renders.get(path)
             )
+            raw = _sql_text(path) if change is not None and change.lines is not None else None
             outcome = fix_file(linter, root, path, macro_paths, fix, lines)
             if isinstance(outcome, tuple) and path in renders:  # rewritten: today's is stale
                 renders[path] = (None, renders[path][1])
+            if isinstance(outcome, tuple) and change is not None and raw is not None:
+                through[path] = through_fix(change, raw, _sql_text(path))
             shown = locate.display_path(path, display)
             if isinstance(outcome, tuple):
                 mended = ", ".join(f"{count} {code}" for code, count in outcome)
@@ -386,6 +392,8 @@ def run_lint(
                 command = f"dbtgate lint --fix {','.join(fix)} {_quoted_here(path, here=here)}"
                 command += f"{fix_scope}{whole_flag}"
                 not_fixed.append(f"{shown}: {outcome}; fix by hand, or the whole file: {command}")
+        if changes is not None and through:
+            changes = replace(changes, files={**changes.files, **through})
     for index, fname in enumerate(ordered):
         path = Path(fname)
         shown = locate.display_path(path, display)
