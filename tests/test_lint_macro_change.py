@@ -231,22 +231,47 @@ def test_the_files_found_calling_a_macro_are_those_dbt_records(tmp_path):
     assert [linted.path for linted in run.files] == by_dbt
 
 
-def test_under_the_dbt_templater_the_note_says_the_callers_were_not_linted(tmp_path):
-    """The dbt templater compiles the project as it is now: there is no rendering with the
-    base's macros to gate the callers against, and the note says so."""
-    from dbtgate.lint.dbt_project import read_dbt_project
-    from dbtgate.lint.run import _git_changes, _macro_callers
-
-    project = macro_pr(tmp_path, {"macros/cents.sql": QUALIFIED}).resolve()
-    changes = _git_changes(project, "main")
-    models = sorted((project / "models").glob("*.sql"))
-    dbt_files = read_dbt_project(project)
-    widened, base, renders, notes = _macro_callers(
-        None, None, changes, dbt_files, "dbt", [], models, project
+@pytest.mark.slow
+def test_under_the_dbt_templater_the_callers_are_compiled_with_the_bases_macros_too(tmp_path):
+    """sqlfluff's dbt templater compiles the project with dbt: the callers are rendered by dbt
+    in a copy of the project that has the base's macros (`lint.dbt_base`), and gated as under
+    the jinja templater: what the macro change caused blocks, their old debt is not listed."""
+    pytest.importorskip(
+        "sqlfluff_templater_dbt", reason="sqlfluff-templater-dbt is not installed (docs/lint.md)"
     )
-    assert (widened, base, renders) == (changes, None, {})
-    assert notes == [
-        "lint: 1 macro changed (macros/cents.sql): macros are not linted themselves, and the dbt "
-        "templater compiles the project only as it is now, so a file calling one is linted only "
-        "if it changed too"
+    pytest.importorskip("dbt.adapters.duckdb", reason="dbt-duckdb is not installed")
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "profiles.yml").write_text(
+        "demo:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+        f"      path: {tmp_path / 'dev.duckdb'}\n      threads: 1\n"
+    )
+    root = tmp_path / "repo"
+    FILES[".sqlfluff"] = (
+        f"[sqlfluff:templater:dbt]\nproject_dir = {root}\nprofiles_dir = {profiles}\n"
+    )
+    try:
+        project = macro_pr(root, {"macros/cents.sql": QUALIFIED})
+    finally:
+        del FILES[".sqlfluff"]
+    result, run = lint_gate(project, templater="dbt")
+    assert run.templater == "dbt"
+    assert [linted.path for linted in run.files] == ["models/direct.sql", "models/through.sql"]
+    assert run.notes == [
+        "lint: 1 macro changed (macros/cents.sql): 2 SQL files calling them render differently, "
+        "linted too (models/direct.sql, models/through.sql); only what the macro change caused "
+        "there blocks"
     ]
+    found = sorted((f.path, f.line, f.code, f.disposition) for f in result.findings)
+    assert found == [
+        ("models/direct.sql", 3, "lint.RF03", "blocking"),
+        ("models/direct.sql", 3, "lint.RF03", "blocking"),
+        ("models/through.sql", 3, "lint.RF03", "blocking"),
+        ("models/through.sql", 3, "lint.RF03", "blocking"),
+    ]
+    assert all(f.details["caused_by_change"] for f in result.findings)
+    # A macro edit that changes no caller's SQL lints none of them.
+    commented = CENTS.replace("{% macro cents", "{# cents #}\n{% macro cents")
+    (project / "macros/cents.sql").write_text(commented)
+    result, run = lint_gate(project, templater="dbt")
+    assert run.files == [] and result.findings == []

@@ -17,7 +17,9 @@ never a finding. A caller's two renderings are the ones its lint lints: renderin
 project's macros loaded) is most of a file's lint, and rendering each again doubled it.
 
 The base's macros are given to sqlfluff's jinja templater in place of the changed files (its
-`exclude_macros_from_path` and `macros` settings), so nothing is written to disk.
+`exclude_macros_from_path` and `macros` settings), so nothing is written to disk. The dbt
+templater has no such settings: it compiles a copy of the project that has them
+(`lint.dbt_base`).
 """
 
 from __future__ import annotations

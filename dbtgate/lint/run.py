@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from sqlfluff.core import FluffConfig, Linter
 
     from dbtgate.config import Config, LintConfig
+    from dbtgate.lint.dbt_base import DbtBase
     from dbtgate.lint.fix import FixLines
     from dbtgate.lint.macro_change import BaseMacros
     from dbtgate.project import Project
@@ -334,7 +335,7 @@ def run_lint(
     if explicit is None and base_build is not None:
         changes = _build_changes(project, base_build, project_dir, candidates, display, notes)
     macro_paths = _macro_paths(dbt_files) if lint_config.templater == "jinja" else []
-    base_macros = None
+    base_macros: BaseMacros | DbtBase | None = None
     renders: Renders = {}
     if changes is not None:
         # The files calling a macro the change edited, among those it could lint (`candidates`).
@@ -856,7 +857,7 @@ def lint_changed_file(
     path: Path,
     macro_paths: list[str],
     change: ChangedFile | None,
-    base_macros: BaseMacros | None = None,
+    base_macros: BaseMacros | DbtBase | None = None,
     renders: MacroRenders | None = None,
     *,
     keep_old: bool = True,
@@ -903,7 +904,7 @@ def _fix_lines(
     macro_paths: list[str],
     change: ChangedFile | None,
     scoped: bool,
-    base_macros: BaseMacros | None = None,
+    base_macros: BaseMacros | DbtBase | None = None,
     renders: MacroRenders | None = None,
 ) -> FixLines | None:
     """Where `--fix` may fix: every code on the lines the change wrote, and on other lines the
@@ -930,7 +931,7 @@ def lint_file(
     path: Path,
     macro_paths: list[str],
     text: str | None = None,
-    base_macros: BaseMacros | None = None,
+    base_macros: BaseMacros | DbtBase | None = None,
     *,
     rendering: Rendering | None = None,
 ) -> tuple[tuple[Violation, ...], tuple[Problem, ...]]:
@@ -1093,11 +1094,16 @@ def _render(
     path: Path,
     macro_paths: list[str],
     text: str | None = None,
-    base_macros: BaseMacros | None = None,
+    base_macros: BaseMacros | DbtBase | None = None,
 ) -> tuple[str, Any]:
     """The file's text (or `text`, as if it were the file's) and its rendering with the run's
     templater (dbtgate's dbt stubs and the project's macros, or with `base_macros` the macros
-    as the base had them)."""
+    as the base had them; under the dbt templater, by dbt in a copy of the project that has
+    them: `lint.dbt_base`)."""
+    from dbtgate.lint.dbt_base import DbtBase
+
+    if isinstance(base_macros, DbtBase):
+        return base_macros.render(path, text)
     fname = str(path)
     raw, file_config, encoding = linter.load_raw_file_and_config(fname, root)
     if text is not None:
@@ -1212,10 +1218,11 @@ def _macro_callers(
     macro_paths: list[str],
     candidates: list[Path],
     display: Path,
-) -> tuple[ChangeSet, BaseMacros | None, Renders, list[str]]:
+) -> tuple[ChangeSet, BaseMacros | DbtBase | None, Renders, list[str]]:
     """The change widened to the files among `candidates` that it left as they were but whose
     SQL renders differently with the macros it edited (`lint.macro_change`), the base's macros
-    to lint them against, the two renderings of each (its lint's, made once), and a note naming
+    to lint them against (under the dbt templater, a copy of the project that has them:
+    `lint.dbt_base`), the two renderings of each (its lint's, made once), and a note naming
     the macros (a pull request of macros alone would otherwise seem to have had nothing of
     SQL). A change that edited no macro is returned as it is, at the cost of a look at its
     paths."""
@@ -1227,21 +1234,32 @@ def _macro_callers(
         return changes, None, {}, []
     macros = [locate.display_path(path, display) for path in found.files]
     head = f"lint: {counted(len(macros), 'macro')} changed ({first_few(macros, 3)})"
-    if templater != "jinja":
-        return (
-            changes,
-            None,
-            {},
-            [
-                f"{head}: macros are not linted themselves, and the dbt templater compiles the "
-                "project only as it is now, so a file calling one is linted only if it changed too"
-            ],
-        )
+    base: BaseMacros | DbtBase = found.base
+    unchanged = [path for path in candidates if changes.get(path) is None]
+    proposed = sorted(callers(found, unchanged).items())
+    alike = f"{head}: no SQL file calling them that the change left as it was renders differently"
+    if templater == "dbt" and not proposed:
+        return changes, None, {}, [alike]  # no copy of the project to compile
+    if templater == "dbt":
+        from dbtgate.lint.dbt_base import dbt_base
+
+        base = dbt_base(dbt_files.directory, root, changes, found)
+        error = base.compile_error()
+        if error is not None:
+            detail = " ".join(error.split())
+            return (
+                changes,
+                None,
+                {},
+                [
+                    f"{head}: the dbt templater could not compile the project with the base's "
+                    f"macros, so the files calling them were not linted: {detail}"
+                ],
+            )
     added: dict[Path, ChangedFile] = {}
     renders: Renders = {}
-    unchanged = [path for path in candidates if changes.get(path) is None]
-    for path, reached in sorted(callers(found, unchanged).items()):
-        both = _both_renderings(linter, root, path, macro_paths, found.base)
+    for path, reached in proposed:
+        both = _both_renderings(linter, root, path, macro_paths, base)
         if both is not None and _rendering(both[0][1]) == _rendering(both[1][1]):
             continue
         if both is not None:
@@ -1254,14 +1272,7 @@ def _macro_callers(
             via_macros=tuple(locate.display_path(macro, display) for macro in sorted(reached)),
         )
     if not added:
-        return (
-            changes,
-            found.base,
-            {},
-            [
-                f"{head}: no SQL file calling them that the change left as it was renders differently"
-            ],
-        )
+        return changes, base, {}, [alike]
     shown = [locate.display_path(path, display) for path in added]
     verb = "renders" if len(added) == 1 else "render"
     note = (
@@ -1269,11 +1280,15 @@ def _macro_callers(
         f"too ({first_few(shown, 3)}); only what the macro change caused there blocks"
     )
     files = {**changes.files, **added}
-    return replace(changes, files=files), found.base, renders, [note]
+    return replace(changes, files=files), base, renders, [note]
 
 
 def _both_renderings(
-    linter: Linter, root: FluffConfig, path: Path, macro_paths: list[str], base: BaseMacros
+    linter: Linter,
+    root: FluffConfig,
+    path: Path,
+    macro_paths: list[str],
+    base: BaseMacros | DbtBase,
 ) -> tuple[Rendering, Rendering] | None:
     """The file rendered with today's macros and with the base's; None when sqlfluff cannot
     render it (it is linted, and its lint says why)."""

@@ -1,0 +1,101 @@
+"""The project with its macros as the base had them, for sqlfluff's dbt templater.
+
+The jinja templater is handed the base's macros in its config (`lint.macro_change`). The dbt
+templater compiles the project from its folder with dbt itself, so there is no setting to hand
+it other macros: a copy of the project is made in a temporary folder, with each macro file the
+change edited or deleted written back as the base had it (and one it added left out), and a
+second Linter, whose dbt templater compiles that copy, renders a file there. Only a pull request
+that edits a macro, under `templater: dbt`, pays for it: the copy, and one more dbt parse of the
+project (seconds; the dbt templater parses the project once per Linter).
+
+The lint under `templater: dbt` imports dbt already (sqlfluff-templater-dbt does); this module
+adds no import of its own, and none on the gate's path without lint.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlfluff.core import FluffConfig, Linter
+
+    from dbtgate.lint.changes import ChangeSet
+    from dbtgate.lint.macro_change import MacroChange
+
+# Left out of the copy: git's history, and what dbt writes (the copy writes its own).
+_NOT_COPIED = frozenset({".git", "target", "logs", "dbt_modules_cache"})
+_PROJECT_DIR = ("templater", "dbt", "project_dir")
+
+
+@dataclass
+class DbtBase:
+    """A copy of the project at `copy` with the base's macros, and the Linter compiling it."""
+
+    project_dir: Path
+    copy: Path
+    linter: Linter
+    root: FluffConfig
+    # Kept so that the copy lives as long as this object and is removed with it.
+    folder: tempfile.TemporaryDirectory[str]
+
+    def render(self, path: Path, text: str | None = None) -> tuple[str, Any]:
+        """The file at `path` (of the project), or `text` in its place, rendered by dbt with the
+        base's macros: as the copy's file of the same name, with the sqlfluff config of the
+        project's file (that of the copy's would be read from the temporary folder's parents,
+        not from the repository's)."""
+        raw, file_config, encoding = self.linter.load_raw_file_and_config(str(path), self.root)
+        file_config.set_value(list(_PROJECT_DIR), str(self.copy))
+        fname = str(self.copy / path.relative_to(self.project_dir))
+        if text is not None:
+            raw = text
+        return raw, self.linter.render_string(raw, fname, file_config, encoding)
+
+    def compile_error(self) -> str | None:
+        """dbt's error when it cannot compile the copy (a model the change added calling a
+        macro it added too, which the copy leaves out), else None."""
+        from sqlfluff.core.errors import SQLFluffUserError
+
+        try:  # (a generator: ordering no file, it still loads the project)
+            list(self.linter.templater.sequence_files([], config=self.root))
+        except SQLFluffUserError as exc:
+            return str(exc)
+        return None
+
+
+def dbt_base(
+    project_dir: Path, root: FluffConfig, changes: ChangeSet, found: MacroChange
+) -> DbtBase:
+    """Copy the project (`project_dir`, absolute) with the macro files of `found` as the base
+    had them, and a Linter on `root`'s settings whose dbt templater compiles the copy."""
+    from sqlfluff.core import Linter
+
+    folder = tempfile.TemporaryDirectory(prefix="dbtgate-base-macros-")
+    copy = Path(folder.name) / project_dir.name
+    shutil.copytree(
+        project_dir,
+        copy,
+        symlinks=True,
+        ignore=lambda where, names: (
+            [n for n in names if n in _NOT_COPIED] if Path(where) == project_dir else []
+        ),
+    )
+    for path in found.files:
+        target = copy / path.relative_to(project_dir)
+        changed = changes.get(path)
+        before = changes.deleted_text(path) if changed is None else changed.base_text
+        if (changed is not None and changed.status == "added") or before is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(before, encoding="utf-8")
+    base_root = root.copy()
+    base_root.set_value(list(_PROJECT_DIR), str(copy))
+    linter = Linter(config=base_root)
+    # A templater of its own: a config's copy shares the templater object, and the dbt
+    # templater keeps the first project it compiled.
+    linter.templater = base_root.get_templater()
+    return DbtBase(project_dir, copy, linter, base_root, folder)
