@@ -270,6 +270,13 @@ def test_under_the_dbt_templater_the_callers_are_compiled_with_the_bases_macros_
         ("models/through.sql", 3, "lint.RF03", "blocking"),
     ]
     assert all(f.details["caused_by_change"] for f in result.findings)
+    # An edited caller is measured against its base text compiled with the base's macros too.
+    (project / "models/direct.sql").write_text(DIRECT.replace("select\n", "select distinct\n"))
+    result, run = lint_gate(project, templater="dbt")
+    direct = [f for f in result.findings if f.path == "models/direct.sql"]
+    assert {f.disposition for f in direct if f.code == "lint.RF03"} == {"blocking"}
+    assert [f.disposition for f in direct if f.code == "lint.LT01"] == ["out_of_scope"]
+    (project / "models/direct.sql").write_text(DIRECT)
     # A macro edit that changes no caller's SQL lints none of them.
     commented = CENTS.replace("{% macro cents", "{# cents #}\n{% macro cents")
     (project / "macros/cents.sql").write_text(commented)

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 # Left out of the copy: git's history, and what dbt writes (the copy writes its own).
 _NOT_COPIED = frozenset({".git", "target", "logs", "dbt_modules_cache"})
 _PROJECT_DIR = ("templater", "dbt", "project_dir")
+# Where the copy's dbt writes (partial parse, compiled SQL): in the copy, never in a target
+# folder the project's sqlfluff config names, which the copy would overwrite.
+_TARGET_PATH = ("templater", "dbt", "target_path")
 
 
 @dataclass
@@ -48,7 +51,7 @@ class DbtBase:
         project's file (that of the copy's would be read from the temporary folder's parents,
         not from the repository's)."""
         raw, file_config, encoding = self.linter.load_raw_file_and_config(str(path), self.root)
-        file_config.set_value(list(_PROJECT_DIR), str(self.copy))
+        _point_at(file_config, self.copy)
         fname = str(self.copy / path.relative_to(self.project_dir))
         if text is not None:
             raw = text
@@ -93,9 +96,15 @@ def dbt_base(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(before, encoding="utf-8")
     base_root = root.copy()
-    base_root.set_value(list(_PROJECT_DIR), str(copy))
+    _point_at(base_root, copy)
     linter = Linter(config=base_root)
     # A templater of its own: a config's copy shares the templater object, and the dbt
     # templater keeps the first project it compiled.
     linter.templater = base_root.get_templater()
     return DbtBase(project_dir, copy, linter, base_root, folder)
+
+
+def _point_at(config: FluffConfig, copy: Path) -> None:
+    """Make the dbt templater compile the copy, and write there."""
+    config.set_value(list(_PROJECT_DIR), str(copy))
+    config.set_value(list(_TARGET_PATH), str(copy / "target"))

@@ -1235,10 +1235,12 @@ def _macro_callers(
     macros = [locate.display_path(path, display) for path in found.files]
     head = f"lint: {counted(len(macros), 'macro')} changed ({first_few(macros, 3)})"
     base: BaseMacros | DbtBase = found.base
-    unchanged = [path for path in candidates if changes.get(path) is None]
-    proposed = sorted(callers(found, unchanged).items())
+    calling = callers(found, candidates)
+    proposed = sorted(
+        (path, reached) for path, reached in calling.items() if changes.get(path) is None
+    )
     alike = f"{head}: no SQL file calling them that the change left as it was renders differently"
-    if templater == "dbt" and not proposed:
+    if templater == "dbt" and not calling:
         return changes, None, {}, [alike]  # no copy of the project to compile
     if templater == "dbt":
         from dbtgate.lint.dbt_base import dbt_base
