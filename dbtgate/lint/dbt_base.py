@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from dbtgate.lint.macro_change import MacroChange
 
 # Left out of the copy: git's history, and what dbt writes (the copy writes its own).
-_NOT_COPIED = frozenset({".git", "target", "logs", "dbt_modules_cache"})
+_NOT_COPIED = frozenset({".git", "target", "logs"})
 _PROJECT_DIR = ("templater", "dbt", "project_dir")
 # Where the copy's dbt writes (partial parse, compiled SQL): in the copy, never in a target
 # folder the project's sqlfluff config names, which the copy would overwrite.
@@ -58,8 +58,8 @@ class DbtBase:
         return raw, self.linter.render_string(raw, fname, file_config, encoding)
 
     def compile_error(self) -> str | None:
-        """dbt's error when it cannot compile the copy (a model the change added calling a
-        macro it added too, which the copy leaves out), else None."""
+        """dbt's error when it cannot parse the copy (a macro file the change mended, broken at
+        the base), else None."""
         from sqlfluff.core.errors import SQLFluffUserError
 
         try:  # (a generator: ordering no file, it still loads the project)
