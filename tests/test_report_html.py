@@ -243,6 +243,41 @@ def test_findings_table_lists_blocking_first_then_by_disposition() -> None:
     assert order == sorted(order, key=rank.index)
 
 
+def test_findings_table_lists_breaking_and_run_findings_before_policy_and_lint() -> None:
+    """Within a status the table lists what the console and the PR comment list first: a
+    breaking change, then a model that was not built, then policy findings, lint last. Its
+    first page is all that prints: at 1,000 models a release's unbuilt models came after
+    2,500 policy findings (the JSON's order, by rule code) and were in no printed row."""
+    from report_samples import many_findings
+
+    from dbtgate.report.html import PAGE_ROWS
+
+    def blocking(code: str, name: str) -> Finding:
+        return finding(
+            code=code,
+            severity="error",
+            message=f"{name} fails {code}",
+            unique_id=f"model.shop.{name}",
+            disposition="blocking",
+        )
+
+    findings = [
+        *many_findings(2 * PAGE_ROWS),  # 750 blocking, 250 advisory
+        blocking("lint.LT05", "styled"),
+        blocking("run.not_run", "unbuilt"),
+        blocking("breaking.column_removed", "broken"),
+        blocking("freshness.error", "stale"),
+    ]
+    page = render_html(sample_report(findings))
+    table = page.split('id="findings-table"', 1)[1].split("</tbody>", 1)[0]
+    rules = re.findall(r'<tr class="finding"[^>]*data-rule="([^"]+)"', table)
+    assert len(rules) == PAGE_ROWS
+    assert rules[:3] == ["breaking.column_removed", "run.not_run", "freshness.error"]
+    assert "lint.LT05" not in rules  # the last blocking one, on a later page
+    statuses = re.findall(r'<tr class="finding"[^>]*data-disposition="([a-z_]+)"', table)
+    assert set(statuses) == {"blocking"}  # blocking first still: 754 of them
+
+
 def test_a_large_report_carries_its_rows_as_data_that_cannot_close_the_script() -> None:
     """Beyond html.PAGE_ROWS findings the table holds the first page and the rest travel as a
     compressed JSON data block (zlib, in base64): markup in it must not end that block, nor

@@ -27,6 +27,7 @@ from test_report_html import injected_report
 
 from dbtgate.report.html import render_html
 from dbtgate.report.options import RenderOptions
+from dbtgate.report.view import family_rank
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -185,7 +186,12 @@ def test_fixture_pr_report_opens_and_filters_in_chromium(shop_builds, browser, t
         assert browser.find_element(By.ID, section).is_displayed(), section
     assert len(visible_rows(browser)) == len(report["findings"])
     Select(browser.find_element(By.ID, "filter-disposition")).select_by_value("blocking")
-    blocking = [f["fingerprint"] for f in report["findings"] if f["disposition"] == "blocking"]
+    # In the table's order: a breaking change, then a failed run, then policy and lint.
+    blocking = [
+        f["fingerprint"]
+        for f in sorted(report["findings"], key=lambda f: family_rank(f["family"]))
+        if f["disposition"] == "blocking"
+    ]
     assert [r.get_attribute("data-fingerprint") for r in visible_rows(browser)] == blocking
     shot = tmp_path / "fixture-pr-gate-report.png"
     resize_window(browser, 1280, browser.execute_script("return document.body.scrollHeight"))
