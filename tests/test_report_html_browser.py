@@ -725,6 +725,34 @@ def test_on_a_phone_and_a_tablet_each_finding_and_breaking_change_is_a_card(
     assert severe(browser) == []
 
 
+def test_on_a_phone_a_note_naming_long_ids_does_not_widen_the_page(tmp_path: Path, browser) -> None:
+    """The gate's notes, warnings and what it did not check name resources by their unique_id
+    in code spans (`model.dbt_bouncer_test_project.int_disabled_model`, 57 characters): at
+    390 px the 1,000-model report's notes ran 86 px past the screen, and the whole page
+    scrolled sideways. Such a name wraps where it must."""
+    from report_samples import sample_report
+
+    ids = ", ".join(f"`model.dbt_bouncer_test_project.int_model_1_c00{n:02d}`" for n in range(3))
+    report = sample_report()
+    report["notes"].append(f"3 relations the run did not build ({ids}); build them")
+    report["warnings"].append(f"catalog.json is older than the run ({ids})")
+    report["not_checked"].append(f"the columns of {ids}")
+    open_report(browser, tmp_path / "long-notes.html", report)
+    resize_window(browser, 375, 2000)
+    try:
+        wide = browser.execute_script(
+            # (a <pre> scrolls inside its box: the waiver entry to paste keeps its lines)
+            "return [...document.querySelectorAll('body code:not(pre code)')].filter(c =>"
+            " c.getBoundingClientRect().right > document.documentElement.clientWidth)"
+            ".map(c => c.textContent);"
+        )
+        assert wide == [], wide
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 375
+    finally:
+        resize_window(browser, 1280, 2000)
+    assert severe(browser) == []
+
+
 def test_at_1000_px_the_findings_are_still_a_table_and_fit(tmp_path: Path, browser) -> None:
     """The cards start where the table no longer fits (~920 px of columns and 48 of margins):
     at 1000 px each finding is still one row of cells side by side, and nothing scrolls."""
