@@ -739,3 +739,31 @@ def test_console_lists_the_kpis_that_have_a_target_and_data():
     freshness = next(line for line in text.splitlines() if line.startswith("source freshness"))
     assert freshness.split() == ["source", "freshness", "100.0%", "1/1", "95.0%", "met"]
     assert "tier-1 test coverage" not in text  # no tier-1 models: no data, not shown
+
+
+def test_the_scorecard_says_which_tests_no_tier_or_owner_counts(tmp_path):
+    """A singular test that refs no resource (the corpus's `test_assert_something`, hand-read
+    from the manifest) counts in the project's pass rate and in no tier's or owner's: at 1,000
+    models the scorecard's 1,056 tests were 1,030 by tier and by owner. A note says how many,
+    so the tables add up."""
+    target, results = bouncer_build_run(tmp_path)
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    ran = {r["unique_id"] for r in results["results"] if r["status"] != "skipped"}
+    loose = [
+        uid
+        for uid, node in nodes.items()
+        if uid in ran
+        and node["resource_type"] == "test"
+        and not node.get("attached_node")
+        and not node["depends_on"]["nodes"]
+    ]
+    assert loose == ["test.dbt_bouncer_test_project.test_assert_something"]
+    scorecard = compute_scorecard(Project.from_artifacts(load_artifacts(target)), Config())
+    assert (
+        "test pass rate: 1 test on no resource (a singular test that refs none) is counted for "
+        "the whole project only, under no tier or owner"
+    ) in scorecard["notes"]
+    total = scorecard["scorecard"]["test_pass_rate"]["denominator"]
+    for key in ("by_tier", "by_owner"):
+        grouped = sum(g["test_pass_rate"]["denominator"] for g in scorecard[key].values())
+        assert grouped + len(loose) == total, key

@@ -24,7 +24,8 @@ Definitions (root-package models unless said otherwise):
   is not a pass; skipped tests are not counted. Not measured when the run only compiled.
 - freshness: source tables that passed `dbt source freshness` among those it checked.
 Per tier and per owner, a test counts for the resource it tests (a unit test for its model)
-and a source for itself.
+and a source for itself; a singular test that refs no resource counts for the whole project only
+(a note says how many: the tiers' and owners' pass rates add up to the project's with them).
 """
 
 from __future__ import annotations
@@ -210,6 +211,13 @@ def compute_scorecard(
             f"test pass rate: {counted(skipped, 'test')} skipped after an upstream failure "
             f"{'is' if skipped == 1 else 'are'} not counted, neither passed nor failed "
             "(`run.skipped` lists them)"
+        )
+    loose = overall.tests_run - sum(tally.tests_run for tally in by_tier.values())
+    if loose:
+        notes.append(
+            f"test pass rate: {counted(loose, 'test')} on no resource (a singular test that "
+            f"refs none) {'is' if loose == 1 else 'are'} counted for the whole project only, "
+            "under no tier or owner"
         )
     not_run = _tests_not_run(project) if "test_pass_rate" not in unmeasured else 0
     if not_run:
