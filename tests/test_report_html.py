@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import re
 from collections import Counter
 from html.parser import HTMLParser
@@ -276,6 +277,28 @@ def test_findings_table_lists_breaking_and_run_findings_before_policy_and_lint()
     assert "lint.LT05" not in rules  # the last blocking one, on a later page
     statuses = re.findall(r'<tr class="finding"[^>]*data-disposition="([a-z_]+)"', table)
     assert set(statuses) == {"blocking"}  # blocking first still: 754 of them
+
+
+def test_each_breaking_change_says_who_owns_it_escaped() -> None:
+    """The breaking changes' table, the first a release manager reads, names the owner of each
+    changed resource under it (the team to fix it or sign it off), not only its readers'
+    owners; an owner's name is the YAML's, escaped, and a resource without one says so."""
+
+    def owned_by(owner: str | None) -> list[str]:
+        report = injected_report()
+        (change,) = [f for f in report["findings"] if f["family"] == "breaking"]
+        change["owner"] = owner
+        page = render_html(report)
+        table = page.split('<section id="breaking">', 1)[1].split("</section>", 1)[0]
+        assert "<b>" not in table
+        pattern = r'<td class="resource">.*?<div class="owned">owned by (.*?)</div></td>'
+        return [re.sub(r"<wbr>", "", cell) for cell in re.findall(pattern, table)]
+
+    assert owned_by("Finance Analytics") == ['<span class="owner">Finance Analytics</span>']
+    assert owned_by(f"<b>{PAYLOAD}</b>") == [
+        f'<span class="owner">{html.escape(f"<b>{PAYLOAD}</b>")}</span>'
+    ]
+    assert owned_by(None) == ['<span class="owner">(no owner)</span>']
 
 
 def test_a_large_report_carries_its_rows_as_data_that_cannot_close_the_script() -> None:
