@@ -1463,6 +1463,47 @@ def test_on_paper_the_lineages_heading_and_legend_stay_with_the_graph(page) -> N
     assert severe(page) == []
 
 
+def test_on_paper_a_lineage_taller_than_a_page_fits_one_under_its_heading_and_is_listed(
+    tmp_path: Path, browser
+) -> None:
+    """A graph is one box, which a page does not split: one taller than the rest of its page
+    (1,000 models: 34 changed resources a column, 2,000 px) went whole to the next page, its
+    heading and legend alone at the foot of theirs and half a page blank before them. Printed
+    on A4 and Letter, such a graph shares the page of its heading, whole (every label between
+    the heading and the list under it), and, shrunk below 3/4 of its size, is listed too."""
+    from pypdf import PdfReader
+    from report_samples import sample_report
+
+    names = [f"tall_node_{i:02d}" for i in range(40)]
+    report = sample_report()
+    report["sections"]["lineage"] = {
+        "nodes": [
+            {"id": f"model.shop.{name}", "name": name, "resource_type": "model", "role": "changed"}
+            for name in names
+        ],
+        "edges": [],
+        "omitted": 0,
+    }
+    open_report(browser, tmp_path / "tall-lineage.html", report)
+    browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    margins = {f"margin{side}": MARGIN_IN for side in ("Top", "Bottom", "Left", "Right")}
+    for paper, (width, height) in PAPERS_IN.items():
+        if paper == "A5":
+            continue
+        pdf = browser.execute_cdp_cmd(
+            "Page.printToPDF", {"paperWidth": width, "paperHeight": height, **margins}
+        )
+        pages = [
+            squeezed(page.extract_text())
+            for page in PdfReader(io.BytesIO(base64.b64decode(pdf["data"]))).pages
+        ]
+        (held,) = [text for text in pages if "Lineageofthechangedresources" in text]
+        graph = held.split("Lineageofthechangedresources", 1)[1].split("drawnas", 1)[0]
+        assert [name for name in names if name not in graph] == [], (paper, graph[:200])
+        assert any("drawnas" in text for text in pages), paper  # the list's header row
+    assert severe(browser) == []
+
+
 def location_lines(driver) -> list[dict]:
     """Per location shown (a finding's, a breaking change's): the text of each line it wraps
     over (read a character at a time, whatever elements hold it), its line suffix (`:46`,

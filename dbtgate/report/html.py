@@ -43,6 +43,9 @@ _LABEL_CHARS = 24
 # `_MIN_SCALE` on screen (labels below ~9px cannot be read): a wider graph scrolls. Paper does
 # not scroll: a page that shrinks it further prints it as a list too (`_lineage_list`).
 _MIN_SCALE = 0.75
+# On paper, the room a page keeps above the lineage graph for its heading and legend (8rem, the
+# stylesheet's `svg.lineage { max-height }` in print), in px.
+_PRINT_GRAPH_ROOM_PX = 128
 # The legend's words for each kind of node, which the printed list repeats.
 _LINEAGE_KINDS = {
     "breaking": "breaking change",
@@ -330,6 +333,11 @@ def _lineage(report: dict[str, Any]) -> tuple[str, str]:
         # (the section is the container `lineage` on paper only: the stylesheet)
         f"@media print {{ @container lineage (width < {width * _MIN_SCALE:g}px) {{\n"
         "  .lineage-list { display: table; } } }\n"
+        # A graph taller than the page is shrunk to it (the stylesheet: a graph is one box,
+        # which a page does not split but pushes whole to the next, the heading and legend left
+        # alone on theirs): a page shorter than the graph at `_MIN_SCALE` lists it too.
+        f"@media print and (max-height: {height * _MIN_SCALE + _PRINT_GRAPH_ROOM_PX:g}px) {{\n"
+        "  .lineage-list { display: table; } }\n"
     )
 
     def corner(uid: str) -> tuple[int, int]:
