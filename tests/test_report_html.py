@@ -301,6 +301,24 @@ def test_each_breaking_change_says_who_owns_it_escaped() -> None:
     assert owned_by(None) == ['<span class="owner">(no owner)</span>']
 
 
+def test_the_kpi_notes_show_their_code_as_code_escaped() -> None:
+    """The scorecard's notes name commands as code (`dbt build --select ...`): in the notes
+    table they printed with their backticks, as the notes under the scorecard do not; what a
+    code span holds is escaped, as everywhere."""
+    report = sample_report()
+    report["sections"]["kpis"]["notes"] = [
+        "test pass rate: 3 tests of the build's had no result in it (a run of part of the "
+        "project, as `dbt build --select ...`) and are not counted",
+        f"owner `{PAYLOAD}` is not `counted",
+    ]
+    page = render_html(report)
+    notes = page.split('<section id="kpis">', 1)[1].split("</section>", 1)[0]
+    notes = notes.split("<h3>notes</h3>", 1)[1]
+    assert "<code>dbt build " in notes and "`dbt build" not in notes
+    assert "<script>" not in notes and "&lt;script&gt;" in notes
+    assert "is not `counted" in notes  # an unmatched backtick stays as written
+
+
 def test_a_large_report_carries_its_rows_as_data_that_cannot_close_the_script() -> None:
     """Beyond html.PAGE_ROWS findings the table holds the first page and the rest travel as a
     compressed JSON data block (zlib, in base64): markup in it must not end that block, nor

@@ -741,7 +741,12 @@ def _kpis(report: dict[str, Any]) -> str:
         parts.extend(
             f'<p class="meta">note: {html_text_code(note)}</p>' for note in view.base_notes(kpis)
         )
-        parts.extend(_breakdown_html(table) for table in view.kpi_breakdown(kpis))
+        parts.extend(
+            # The notes name commands and settings as code (`dbt build --select ...`), as the
+            # notes under the scorecard do: in plain cells their backticks printed as written.
+            _table_html(table, html_text_code) if table.title == "notes" else _breakdown_html(table)
+            for table in view.kpi_breakdown(kpis)
+        )
     else:
         parts.extend(_table_html(table) for table in view.section_tables("KPIs", kpis))
     parts.append("</section>")
