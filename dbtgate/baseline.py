@@ -12,13 +12,14 @@ a diff of it in review shows real changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
 
 from dbtgate.config import Config
+from dbtgate.diff.columns import column_key
 from dbtgate.encoding import UTF8_BOM, not_utf8
 from dbtgate.errors import DbtgateError, truncated_json
 from dbtgate.findings import Finding
@@ -50,13 +51,16 @@ class BaselineEntry(msgspec.Struct, omit_defaults=True):
     path: str | None = None
 
 
-class CarriedEntry(msgspec.Struct):
-    """An entry on a resource no longer built that a finding on a new resource with the same
-    file matched (`renamed_matches`): the resource was renamed, and its debt with it."""
+class CarriedEntry(msgspec.Struct, omit_defaults=True):
+    """An entry that a finding under a new name matched: on a resource no longer built, by a
+    finding on a new resource with the same file (`renamed_matches`), or on a column the
+    schema diff read as renamed, by the same rule's finding on the new column
+    (`renamed_column_matches`). The resource or column was renamed, and its debt with it."""
 
     entry: BaselineEntry
-    unique_id: str  # the resource's new name
+    unique_id: str  # the resource's name now (its new name, when it was renamed)
     fingerprint: str  # the finding's, under that name
+    column_name: str | None = None  # the column's new name, when the column was renamed
 
 
 class Baseline(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -202,6 +206,7 @@ def pruned_baseline(
             carried.entry,
             fingerprint=carried.fingerprint,
             unique_id=carried.unique_id,
+            column_name=carried.column_name or carried.entry.column_name,
             checksum=checksum(carried.unique_id),
         )
     return Baseline(
@@ -238,6 +243,47 @@ def renamed_matches(
         entry = renamed.get((finding.code, checksum, finding.column_name, finding.key))
         if checksum and entry is not None:
             carried[id(finding)] = CarriedEntry(entry, uid, finding.fingerprint)
+    return carried
+
+
+def renamed_column_matches(
+    loaded: LoadedBaseline, findings: list[Finding], renamed: Mapping[tuple[str, str], str]
+) -> dict[int, CarriedEntry]:
+    """The findings (by id) that an entry on a column since renamed matches under the new
+    name: the same rule and key, on the same resource, whose column the schema diff read as
+    renamed (`renamed`: (unique_id, old column case-folded) -> new name, from
+    `SchemaDiff.renamed_columns`). A column renamed with its undocumented or untested state
+    kept is the same debt; the finding on the rename itself (`breaking.column_renamed`) is
+    about this change, and never debt (`can_baseline`). Without a base build there is no
+    diff, nothing is read as renamed, and the new column's findings are new."""
+    if not renamed:
+        return {}
+    moved: dict[tuple, BaselineEntry] = {}
+    for entry in loaded.baseline.findings:
+        if entry.unique_id is None or entry.column_name is None:
+            continue
+        new = renamed.get((entry.unique_id, column_key(entry.column_name)))
+        if new is not None:
+            at = (entry.code, entry.unique_id, column_key(new), entry.key)
+            moved.setdefault(at, entry)
+    if not moved:
+        return {}
+    carried: dict[int, CarriedEntry] = {}
+    for finding in findings:
+        if (
+            finding.unique_id is None
+            or finding.column_name is None
+            or finding.waiver is not None
+            or finding.fingerprint in loaded.fingerprints
+            or not can_baseline(finding)
+        ):
+            continue
+        at = (finding.code, finding.unique_id, column_key(finding.column_name), finding.key)
+        entry = moved.pop(at, None)
+        if entry is not None:
+            carried[id(finding)] = CarriedEntry(
+                entry, finding.unique_id, finding.fingerprint, finding.column_name
+            )
     return carried
 
 
@@ -357,9 +403,10 @@ def baseline_report(
     build cannot tell (a column no YAML declares, and no catalog.json). Only an entry both
     checked and on what is still built was fixed: one whose rule left the config, or no longer
     applies to its resource, was not, and `--prune` would drop debt that blocks when the rule
-    comes back; one on a column renamed away was not paid off either, its finding is new under
-    the new name. `carried`: the entries a renamed resource's findings matched
-    (`renamed_matches`), which are not gone."""
+    comes back; one on a column renamed away was not paid off either: with a base build the
+    diff reads the rename and its finding under the new name matches it (`carried`), without
+    one that finding is new. `carried`: the entries a renamed resource's or column's findings
+    matched (`renamed_matches`, `renamed_column_matches`), which are not gone."""
     seen = {f.fingerprint for f in findings}
     seen.update(c.entry.fingerprint for c in carried)
     fixed: list[BaselineEntry] = []
@@ -410,21 +457,29 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
             f"({_shown(report.fixed)}); {prune} drops {_them(report.fixed)} and records "
             "nothing new"
         )
-    if report.carried:
-        moves = [
-            f"{c.entry.code} on {_entry_subject(c.entry)} -> {c.unique_id}" for c in report.carried
-        ]
+    resources = [c for c in report.carried if c.column_name is None]
+    if resources:
+        moves = [f"{c.entry.code} on {_entry_subject(c.entry)} -> {c.unique_id}" for c in resources]
         notes.append(
-            f"{where}: {counted(len(report.carried), 'entry')} matched under a renamed "
+            f"{where}: {counted(len(resources), 'entry')} matched under a renamed "
             f"resource's new name, whose file dbt read unchanged ({first_few(moves, _NOTE_LIMIT)})"
-            f"; {prune} records {_them(report.carried)} under it"
+            f"; {prune} records {_them(resources)} under it"
+        )
+    columns = [c for c in report.carried if c.column_name is not None]
+    if columns:
+        moves = [f"{c.entry.code} on {_entry_subject(c.entry)} -> {c.column_name}" for c in columns]
+        notes.append(
+            f"{where}: {counted(len(columns), 'entry')} matched under a renamed column's new "
+            f"name, as the schema diff reads the rename ({first_few(moves, _NOTE_LIMIT)}); "
+            f"{prune} records {_them(columns)} under it"
         )
     if report.gone:
         notes.append(
             f"{where}: {counted(len(report.gone), 'entry')} on resources or columns no longer in "
             f"the build ({_shown(report.gone)}): deleted, or renamed and edited? A resource's "
-            "findings are new under a new name when its file was edited too, as a renamed "
-            f"column's are; {prune} drops {_them(report.gone)}"
+            "findings are new under a new name when its file was edited too, and a column's "
+            "when no base build shows the rename (`--base`); "
+            f"{prune} drops {_them(report.gone)}"
         )
     if report.unchecked:
         notes.append(

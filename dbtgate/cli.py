@@ -1888,8 +1888,10 @@ def _pruned_summary(path: Path, result, left: int) -> str:
         if dropped
         else f"pruned {path}: nothing to drop"
     ]
-    if report.carried:
-        said.append(f"moved {counted(len(report.carried), 'entry')} to a renamed resource's name")
+    for renamed in ("resource", "column"):
+        moved = [c for c in report.carried if (c.column_name is None) == (renamed == "resource")]
+        if moved:
+            said.append(f"moved {counted(len(moved), 'entry')} to a renamed {renamed}'s name")
     if report.unchecked:
         said.append(f"kept {len(report.unchecked)} this run did not check")
     said.append(f"{counted(left, 'entry')} left")

@@ -20,10 +20,13 @@ from typing import Any
 from dbtgate import __version__
 from dbtgate.artifacts.manifest import Node
 from dbtgate.baseline import (
+    CarriedEntry,
+    LoadedBaseline,
     baseline_notes,
     baseline_report,
     can_baseline,
     prune_command,
+    renamed_column_matches,
     renamed_matches,
 )
 from dbtgate.checks import CHECKS, CheckContext
@@ -381,11 +384,7 @@ def decide(
         )
     baseline = context.options.get("baseline")
     baselined = baseline.fingerprints if baseline is not None else frozenset()
-    carried = (
-        renamed_matches(baseline, findings, context.project, context.base)
-        if baseline is not None
-        else {}
-    )
+    carried = carried_entries(baseline, findings, context) if baseline is not None else {}
     for finding in findings:
         in_scope_known = base_known or id(finding) in self_scoped
         if finding.waiver is not None:
@@ -411,6 +410,19 @@ def decide(
         )
         prune = prune_command(baseline, context.config.baseline)
         context.notes.extend(baseline_notes(used, prune))
+
+
+def carried_entries(
+    baseline: LoadedBaseline, findings: list[Finding], context: CheckContext
+) -> dict[int, CarriedEntry]:
+    """The findings (by id) a baseline entry matches under a new name: a model renamed with
+    its file unchanged (`renamed_matches`), a column the schema diff read as renamed
+    (`renamed_column_matches`; only with a base build, which the diff needs)."""
+    carried = renamed_matches(baseline, findings, context.project, context.base)
+    diff = context.sections.get("diff")
+    if diff is not None:
+        carried.update(renamed_column_matches(baseline, findings, diff.renamed_columns()))
+    return carried
 
 
 def _built(project: Project) -> Callable[[str, str | None], bool | None]:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from dbtgate.diff.columns import column_key
 from dbtgate.wording import acknowledged_words
 
 ChangeClass = Literal["breaking", "risky", "safe"]
@@ -150,6 +151,23 @@ class SchemaDiff(msgspec.Struct, **_S):
             if change.acknowledged is not None:
                 found["acknowledged"] += 1
         self.counts = found
+
+    def renamed_columns(self) -> dict[tuple[str, str], str]:
+        """(unique_id, old column case-folded) -> new name, for each column the diff read as
+        renamed (removed, and one of the same known type added at its position): a rename
+        reported as such, or as a contracted column's removal "renamed to X?" (an uncontracted
+        versioned model's is reported as a removal only, and is not here). What a baseline
+        entry on the old column follows (`baseline.renamed_column_matches`)."""
+        renamed: dict[tuple[str, str], str] = {}
+        for change in self.changes:
+            new = (
+                change.new
+                if change.code.endswith(".column_renamed")
+                else change.details.get("possibly_renamed_to")
+            )
+            if change.column and isinstance(new, str):
+                renamed[(change.unique_id, column_key(change.column))] = new
+        return renamed
 
     def of_class(self, change_class: ChangeClass) -> list[Change]:
         return [c for c in self.changes if c.change_class == change_class]
