@@ -1,0 +1,102 @@
+"""A column renamed in a real dbt-duckdb project: the team recorded its undocumented columns as
+debt on main; a pull request renames `cust_id` to `customer_id` (SQL and YAML, nothing else).
+The column's debt follows the rename, and what blocks is the rename itself, which a dashboard
+reading the model would feel: the pull request is judged on what it did."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_support import dbtgate
+from policy_support import read_json, write_config
+from test_diff_incremental_dbt import dbt
+
+from dbtgate.fixture_build import BUILD_ARTIFACTS
+
+pytestmark = pytest.mark.slow
+
+CONFIG = """\
+version: 1
+policies:
+  - select: "resource_type:model"
+    rules:
+      docs.column_coverage: {severity: error, min: 1.0, use_catalog: false}
+"""
+YAML = """\
+models:
+  - name: customers
+    description: One row per customer.
+    columns:
+      - name: {key}
+      - name: full_name
+exposures:
+  - name: crm_dashboard
+    type: dashboard
+    owner: {{name: CRM, email: crm@example.com}}
+    depends_on: [ref('customers')]
+"""
+
+
+def write_model(project: Path, key: str) -> None:
+    models = project / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    (models / "customers.sql").write_text(
+        f"select 1 as {key}, 'Ada' as full_name\n", encoding="utf-8"
+    )
+    (models / "customers.yml").write_text(YAML.format(key=key), encoding="utf-8")
+
+
+def build(project: Path, database: Path, target: str) -> None:
+    """`dbt build` then `dbt docs generate` (the catalog), with the build's manifest and
+    run_results kept, as CI keeps them: docs generate writes its own, with no model run."""
+    kept = {}
+    for args in (("build",), ("docs", "generate")):
+        done = dbt(project, database, target, *args)
+        assert done.returncode == 0, done.stdout
+        if not kept:
+            kept = {name: (project / target / name).read_bytes() for name in BUILD_ARTIFACTS}
+    for name, data in kept.items():
+        (project / target / name).write_bytes(data)
+
+
+def test_a_pull_request_renaming_a_column_blocks_on_the_rename_not_on_its_debt(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "dbt_project.yml").write_text(
+        "name: inc\nversion: '1.0'\nprofile: inc\n", encoding="utf-8"
+    )
+    write_config(project, CONFIG)
+    write_model(project, "cust_id")
+    build(project, tmp_path / "production.duckdb", "base")
+    recorded = dbtgate("baseline", "--artifacts", "base", cwd=project)
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    entries = read_json(project / "dbtgate-baseline.json")["findings"]
+    assert sorted(e["column_name"] for e in entries) == ["cust_id", "full_name"]
+
+    write_model(project, "customer_id")
+    build(project, tmp_path / "ci.duckdb", "target")
+    done = dbtgate(
+        "check", "--base", "base", "--baseline", "dbtgate-baseline.json", "--json", "gate.json",
+        cwd=project,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    findings = read_json(project / "gate.json")["findings"]
+    assert sorted((f["code"], f.get("column_name"), f["disposition"]) for f in findings) == [
+        ("breaking.column_renamed", "cust_id", "blocking"),
+        ("docs.column_coverage", "customer_id", "baselined"),
+        ("docs.column_coverage", "full_name", "baselined"),
+    ]
+
+    # Merged, the team prunes with main's new build against the old one: the entry moves.
+    pruned = dbtgate("baseline", "--base", "base", "--prune", cwd=project)
+    assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+    assert " ".join(pruned.stdout.split()) == (
+        "pruned dbtgate-baseline.json: nothing to drop; moved 1 entry to a renamed column's "
+        "name; 2 entries left"
+    )
+    entries = read_json(project / "dbtgate-baseline.json")["findings"]
+    assert sorted(e["column_name"] for e in entries) == ["customer_id", "full_name"]
+    # ... and the next pull request, against the merged build, finds all of it baselined.
+    done = dbtgate("check", "--baseline", "dbtgate-baseline.json", cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
