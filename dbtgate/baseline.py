@@ -485,7 +485,8 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
         notes.append(
             f"{where}: {counted(len(report.unchecked), 'entry')} this run did not check "
             f"({_shown(report.unchecked)}: no policy applies the rule there, lint did not read "
-            "or parse the file, or the build has no catalog.json to see the column), kept"
+            "or parse the file or has the rule off there, or the build has no catalog.json to "
+            "see the column), kept"
         )
     return notes
 

@@ -2,9 +2,10 @@
 
 A baseline entry a run did not see is debt paid off only if the run looked for it there: a
 policy narrowed to fewer resources, a rule that read an artifact the build lacks, a file lint
-left out or could not parse, a source no gated model reads any more, all report nothing where
-the debt still is. `dbtgate baseline --prune` drops the entries found fixed, so it must tell
-those apart (`checked`), or a narrowed run would drop debt that blocks once the check is back.
+left out, could not parse or turned a rule off for (a `.sqlfluff` in its folder), a source no
+gated model reads any more, all report nothing where the debt still is. `dbtgate baseline
+--prune` drops the entries found fixed, so it must tell those apart (`checked`), or a narrowed
+run would drop debt that blocks once the check is back.
 The checks record what they applied as they run, by reference: the sets are only built for the
 codes of entries not seen, which a run without a baseline never asks about.
 """
@@ -29,10 +30,12 @@ class Coverage:
         # Rule code -> the keys of the selections a rule on a whole selection judged.
         self._judged: dict[str, set[str]] = defaultdict(set)
         # Lint: whether it read every file, the sqlfluff codes on (None: not known, any), and
-        # each file read (its unique_id, else its anchored path) -> whether it parsed.
+        # each file read (its unique_id, else its anchored path) -> whether it parsed, and the
+        # codes on for it where a config in its folder sets its own.
         self._lint_all = False
         self._lint_codes: frozenset[str] | None = None
         self._lint_files: dict[str, bool] = {}
+        self._lint_file_codes: dict[str, frozenset[str]] = {}
 
     def applied(self, code: str, subjects: Collection[Any]) -> None:
         """`code` was applied to each of `subjects` (resources, or their unique_ids)."""
@@ -46,8 +49,12 @@ class Coverage:
         self._lint_all = every_file
         self._lint_codes = codes
 
-    def linted(self, file: str, *, parsed: bool) -> None:
+    def linted(self, file: str, *, parsed: bool, codes: frozenset[str] | None = None) -> None:
+        """Lint read `file`; `codes`: the sqlfluff codes on for it, when a config file in its
+        folder turns rules on or off there (else the run's)."""
         self._lint_files[file] = parsed
+        if codes is not None:
+            self._lint_file_codes[file] = codes
 
     def checked(self, entry: BaselineEntry) -> bool:
         """Whether this run looked for `entry`'s finding where the entry is: had it still been
@@ -68,9 +75,8 @@ class Coverage:
         if entry.code == "lint.unparsable":
             return True
         sqlfluff_code = entry.code.removeprefix("lint.")
-        return self._lint_files[file] and (
-            self._lint_codes is None or sqlfluff_code in self._lint_codes
-        )
+        codes = self._lint_file_codes.get(file, self._lint_codes)
+        return self._lint_files[file] and (codes is None or sqlfluff_code in codes)
 
     def _applied_uids(self, code: str) -> frozenset[str]:
         if code not in self._uids:

@@ -129,10 +129,18 @@ def test_prune_after_a_lint_that_read_less_keeps_the_entries_it_did_not_look_for
         said = prune()
         assert "nothing to drop" in said, (narrowing, said)
         assert read_json(project / "dbtgate-baseline.json")["findings"] == recorded, narrowing
-
-    # What lint read and no longer finds is fixed, and dropped.
+    # The model's folder turns LT05 off for its files: its LT05 debt was not looked for, and
+    # blocks again once the folder's config goes; its other codes were, and are still there.
     (project / "dbtgate.yml").write_text(CONFIG % "")
     model.write_text(sql)
+    folder_config = model.parent / ".sqlfluff"
+    folder_config.write_text("[sqlfluff]\nexclude_rules = LT05\n")
+    said = prune()
+    assert "nothing to drop" in said and "kept " in said, said
+    assert read_json(project / "dbtgate-baseline.json")["findings"] == recorded
+    folder_config.unlink()
+
+    # What lint read and no longer finds is fixed, and dropped.
     (project / LEGACY).write_text("{{ config(enabled=false) }}\nselect\n    1 as a,\n    2 as b\n")
     said = prune()
     assert "dropped 2 entries (2 fixed)" in said, said

@@ -68,7 +68,7 @@ def lint_findings(ctx: CheckContext) -> list[Finding]:
             _anchor_fingerprints(found, anchor(linted.path))
         if run.lint_all:
             file = linted.unique_id or (anchor(linted.path) if anchor else linted.path)
-            ctx.coverage.linted(file, parsed=not linted.problems)
+            ctx.coverage.linted(file, parsed=not linted.problems, codes=linted.rules)
         findings.extend(found)
     return findings
 

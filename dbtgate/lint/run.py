@@ -126,6 +126,10 @@ class LintedFile:
     seconds: float
     # As a fix command names it: relative to the working directory, where it is pasted.
     fix_path: str = ""
+    # The sqlfluff codes on for this file when a config file in a folder between it and the
+    # project's (`models/legacy/.sqlfluff`) sets its own, in a run of every file; else None:
+    # the run's (`LintRun.rules`). A baseline entry of a code off here was not looked for.
+    rules: frozenset[str] | None = None
 
 
 @dataclass
@@ -395,6 +399,7 @@ def run_lint(
                 not_fixed.append(f"{shown}: {outcome}; fix by hand, or the whole file: {command}")
         if changes is not None and through:
             changes = replace(changes, files={**changes.files, **through})
+    configured: dict[Path, bool] = {}  # folder -> whether it holds a sqlfluff config file
     for index, fname in enumerate(ordered):
         path = Path(fname)
         shown = locate.display_path(path, display)
@@ -424,6 +429,9 @@ def run_lint(
                 change=changes.get(path) if changes else None,
                 seconds=time.perf_counter() - file_started,
                 fix_path=_quoted_here(path, quote=False, here=here),
+                rules=folder_rules(linter, root, path, dbt_files.directory, configured)
+                if lint_all
+                else None,
             )
         )
     files.sort(key=lambda linted: linted.path)
@@ -458,6 +466,29 @@ def run_lint(
         if lint_all and files
         else None,
     )
+
+
+def folder_rules(
+    linter: Linter, root: FluffConfig, path: Path, project_dir: Path, configured: dict[Path, bool]
+) -> frozenset[str] | None:
+    """The sqlfluff codes on for `path` when a config file in a folder below the project's
+    and above the file sets them (sqlfluff reads it for the files beside and below it, and
+    `exclude_rules` there turns a rule off for them alone); None without one, the usual case,
+    which costs a few file lookups per folder (`configured` caches them)."""
+    project = project_dir.resolve()
+    folder = path.resolve().parent
+    nested = False
+    while folder != project and folder.is_relative_to(project):
+        if folder not in configured:
+            configured[folder] = any(
+                (folder / name).is_file() for name in sqlfluff_files.FILE_NAMES
+            )
+        nested = nested or configured[folder]
+        folder = folder.parent
+    if not nested:
+        return None
+    file_config = root.make_child_from_path(str(path))
+    return frozenset(rule.code for rule in linter.get_rulepack(config=file_config).rules)
 
 
 def project_without_build(project_dir: Path) -> Project:

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 # Within one folder, the later ones win (sqlfluff's `load_config_at_path` order).
-_FILE_NAMES = ("setup.cfg", "tox.ini", "pep8.ini", ".sqlfluff", "pyproject.toml")
+FILE_NAMES = ("setup.cfg", "tox.ini", "pep8.ini", ".sqlfluff", "pyproject.toml")
 
 
 def config_files(project_dir: Path) -> Iterator[Path]:
@@ -23,7 +23,7 @@ def config_files(project_dir: Path) -> Iterator[Path]:
     nearest folder first and, within it, the file read last."""
     start = project_dir.resolve()
     for directory in (start, *start.parents):
-        for name in reversed(_FILE_NAMES):
+        for name in reversed(FILE_NAMES):
             if (directory / name).is_file():
                 yield directory / name
 
@@ -31,7 +31,7 @@ def config_files(project_dir: Path) -> Iterator[Path]:
 def nested_config_files(directory: Path) -> list[Path]:
     """The config files in the folders under `directory`, which sqlfluff reads for the SQL
     files beside and below them."""
-    return sorted(path for name in _FILE_NAMES for path in directory.rglob(name) if path.is_file())
+    return sorted(path for name in FILE_NAMES for path in directory.rglob(name) if path.is_file())
 
 
 def unreadable(paths: Iterable[Path]) -> tuple[Path, int | None, str] | None:
