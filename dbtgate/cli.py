@@ -1737,7 +1737,8 @@ def validate(config: Path | None, project_dir: Path | None, schema: bool) -> int
         action="store_true",
         help="Rewrite the existing baseline (--output's, else the config's) without the entries "
         "that no longer match, fixed or on what is no longer built, with those of a renamed "
-        "model under its new name, and add nothing: the findings that are new still block.",
+        "model or column (the latter with --base) under its new name, and add nothing: the "
+        "findings that are new still block.",
     ),
 )
 def baseline(
