@@ -61,6 +61,9 @@ class CarriedEntry(msgspec.Struct, omit_defaults=True):
     unique_id: str  # the resource's name now (its new name, when it was renamed)
     fingerprint: str  # the finding's, under that name
     column_name: str | None = None  # the column's new name, when the column was renamed
+    # The resource's old file, when git read its file as renamed (`moved_matches`): renamed
+    # and edited, which the checksum cannot follow.
+    moved_from: str | None = None
 
 
 class Baseline(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -243,6 +246,92 @@ def renamed_matches(
         entry = renamed.get((finding.code, checksum, finding.column_name, finding.key))
         if checksum and entry is not None:
             carried[id(finding)] = CarriedEntry(entry, uid, finding.fingerprint)
+    return carried
+
+
+def orphaned(loaded: LoadedBaseline, project: Project, carried: Collection[CarriedEntry]) -> bool:
+    """Whether an entry is on a resource the build no longer has and nothing carried it: only
+    then is git asked which files were renamed (`moved_matches`)."""
+    taken = {c.entry.fingerprint for c in carried}
+    return any(
+        entry.unique_id
+        and entry.fingerprint not in taken
+        and project.resource(entry.unique_id) is None
+        for entry in loaded.baseline.findings
+    )
+
+
+def moved_matches(
+    loaded: LoadedBaseline,
+    findings: list[Finding],
+    project: Project,
+    base: Project | None,
+    moved: Mapping[str, str],
+    taken: Collection[int] = (),
+) -> dict[int, CarriedEntry]:
+    """The findings (by id) that an entry matches under a renamed resource's new name where
+    git read the resource's file as renamed (`moved`: new path -> old path, as the manifests
+    name them; `git_renames.renamed_files`), edited or not: the same rule, column and key, on
+    the resource whose file is the new path, from the entries on the resource whose file was
+    the old one and that the build no longer has. The old resource is the base build's at the
+    old path; without a base build, the one resource of the entries with the old file's name
+    (a model is named by its file), of the new one's type and package. Only unambiguous pairs:
+    a new resource the baseline already holds, or (with a base build) that the base had, takes
+    nothing, as none of `taken` (findings already carried) does."""
+    if not moved:
+        return {}
+    root = project.root_package
+    new_ids = {
+        node.original_file_path: uid
+        for uid, node in project.nodes.items()
+        if node.package_name == root and node.original_file_path in moved
+    }
+    orphans: dict[str, list[BaselineEntry]] = {}
+    for entry in loaded.baseline.findings:
+        if entry.unique_id and project.resource(entry.unique_id) is None:
+            orphans.setdefault(entry.unique_id, []).append(entry)
+    base_ids = (
+        {
+            node.original_file_path: uid
+            for uid, node in base.nodes.items()
+            if node.package_name == root
+        }
+        if base is not None
+        else {}
+    )
+    pairs: dict[str, tuple[str, str]] = {}  # new uid -> (old uid, old path)
+    for new_path, new_uid in new_ids.items():
+        if new_uid in loaded.unique_ids or (base is not None and base.resource(new_uid)):
+            continue
+        old_path = moved[new_path]
+        if base is not None:
+            old_uid = base_ids.get(old_path)
+        else:
+            kind, package = new_uid.split(".")[:2]
+            named = [
+                uid for uid in orphans if uid.split(".")[:3] == [kind, package, Path(old_path).stem]
+            ]
+            old_uid = named[0] if len(named) == 1 else None
+        if old_uid in orphans:
+            pairs[new_uid] = (old_uid, old_path)
+    if not pairs:
+        return {}
+    entries = {
+        (new_uid, e.code, e.column_name, e.key): (e, old_path)
+        for new_uid, (old_uid, old_path) in pairs.items()
+        for e in orphans[old_uid]
+    }
+    carried: dict[int, CarriedEntry] = {}
+    for finding in findings:
+        if id(finding) in taken or finding.waiver is not None or not can_baseline(finding):
+            continue
+        at = (finding.unique_id, finding.code, finding.column_name, finding.key)
+        found = entries.pop(at, None)
+        if found is not None:
+            entry, old_path = found
+            carried[id(finding)] = CarriedEntry(
+                entry, finding.unique_id or "", finding.fingerprint, moved_from=old_path
+            )
     return carried
 
 
@@ -457,13 +546,22 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
             f"({_shown(report.fixed)}); {prune} drops {_them(report.fixed)} and records "
             "nothing new"
         )
-    resources = [c for c in report.carried if c.column_name is None]
+    resources = [c for c in report.carried if c.column_name is None and c.moved_from is None]
     if resources:
         moves = [f"{c.entry.code} on {_entry_subject(c.entry)} -> {c.unique_id}" for c in resources]
         notes.append(
             f"{where}: {counted(len(resources), 'entry')} matched under a renamed "
             f"resource's new name, whose file dbt read unchanged ({first_few(moves, _NOTE_LIMIT)})"
             f"; {prune} records {_them(resources)} under it"
+        )
+    moved = [c for c in report.carried if c.moved_from is not None]
+    if moved:
+        moves = [f"{c.entry.code} on {_entry_subject(c.entry)} -> {c.unique_id}" for c in moved]
+        files = sorted({c.moved_from for c in moved})
+        notes.append(
+            f"{where}: {counted(len(moved), 'entry')} matched under a renamed resource's new "
+            f"name, whose file git reads as renamed ({first_few(files, _NOTE_LIMIT)}; "
+            f"{first_few(moves, _NOTE_LIMIT)}); {prune} records {_them(moved)} under it"
         )
     columns = [c for c in report.carried if c.column_name is not None]
     if columns:
@@ -477,7 +575,8 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
         notes.append(
             f"{where}: {counted(len(report.gone), 'entry')} on resources or columns no longer in "
             f"the build ({_shown(report.gone)}): deleted, or renamed and edited? A resource's "
-            "findings are new under a new name when its file was edited too, and a column's "
+            "findings are new under a new name when its file was edited too and git does not "
+            "read it as renamed, and a column's "
             "when no base build shows the rename (`--base`); "
             f"{prune} drops {_them(report.gone)}"
         )

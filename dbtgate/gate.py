@@ -25,6 +25,8 @@ from dbtgate.baseline import (
     baseline_notes,
     baseline_report,
     can_baseline,
+    moved_matches,
+    orphaned,
     prune_command,
     renamed_column_matches,
     renamed_matches,
@@ -416,9 +418,21 @@ def carried_entries(
     baseline: LoadedBaseline, findings: list[Finding], context: CheckContext
 ) -> dict[int, CarriedEntry]:
     """The findings (by id) a baseline entry matches under a new name: a model renamed with
-    its file unchanged (`renamed_matches`), a column the schema diff read as renamed
-    (`renamed_column_matches`; only with a base build, which the diff needs)."""
-    carried = renamed_matches(baseline, findings, context.project, context.base)
+    its file unchanged (`renamed_matches`), one whose file git reads as renamed, edited too
+    (`moved_matches`; git is asked only when an entry is left on a resource no longer built),
+    a column the schema diff read as renamed (`renamed_column_matches`; only with a base
+    build, which the diff needs)."""
+    project = context.project
+    carried = renamed_matches(baseline, findings, project, context.base)
+    if project.project_dir is not None and orphaned(baseline, project, carried.values()):
+        from dbtgate.git_renames import base_refs, renamed_files
+
+        compared = context.options.get("inputs", {}).get("base_ref") or {}
+        refs = base_refs(compared.get("sha") or compared.get("ref"), os.environ)
+        moved = renamed_files(project.project_dir, refs)
+        carried.update(
+            moved_matches(baseline, findings, project, context.base, moved, carried.keys())
+        )
     diff = context.sections.get("diff")
     if diff is not None:
         carried.update(renamed_column_matches(baseline, findings, diff.renamed_columns()))

@@ -1,0 +1,143 @@
+"""A model renamed and edited in one pull request, in a real git repository parsed by real dbt:
+its file's checksum changed, so only git can say it is the old model under a new name. Where
+git's rename detection pairs the files, the model's recorded debt follows it; where git does
+not (a file rewritten, or no repository), its findings are new, as they always were."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from cli_support import dbtgate
+from lint_repos import commit_all, git, init_repo
+from policy_support import read_json, write_config
+from test_diff_incremental_dbt import dbt
+
+pytestmark = pytest.mark.slow
+
+CONFIG = """\
+version: 1
+scope: all
+baseline: dbtgate-baseline.json
+policies:
+  - select: "resource_type:model"
+    rules:
+      owner.present: error
+      docs.model_description: error
+"""
+CUSTOMERS = """\
+select
+    1 as customer_id,
+    'Ada' as first_name,
+    'Lovelace' as last_name,
+    'UK' as country
+"""
+PKG = "inc"
+
+
+def parse(project: Path, target: str = "target") -> None:
+    done = dbt(project, project / "unused.duckdb", target, "parse")
+    assert done.returncode == 0, done.stdout
+
+
+def check(project: Path, *args: str) -> tuple[int, str, dict]:
+    done = dbtgate("check", "--json", "gate.json", *args, cwd=project)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    return done.returncode, " ".join(done.stdout.split()), read_json(project / "gate.json")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """`main` with two models whose debt is recorded, on a `pr` branch checked out; the dbt
+    project in a folder of the repository. Returns the project's folder."""
+    root = init_repo(tmp_path / "repo")
+    project = root / "analytics"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text(f"name: {PKG}\nversion: '1.0'\nprofile: inc\n")
+    (project / ".gitignore").write_text("target/\nlogs/\nprofiles.yml\n*.duckdb\n")
+    (project / "models" / "stg_customers.sql").write_text(CUSTOMERS)
+    (project / "models" / "stg_orders.sql").write_text("select\n    1 as order_id\n")
+    write_config(project, CONFIG)
+    parse(project)
+    recorded = dbtgate("baseline", cwd=project)
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    commit_all(root, "main, with its debt recorded")
+    parse(project, "base")  # main's build, as CI keeps it for pull requests
+    git(root, "checkout", "--quiet", "-b", "pr")
+    return project
+
+
+def rename_and_edit(project: Path, text: str) -> None:
+    git(project, "mv", "models/stg_customers.sql", "models/stg_clients.sql")
+    (project / "models" / "stg_clients.sql").write_text(text)
+    commit_all(project, "rename stg_customers to stg_clients, with a column more")
+    parse(project)
+
+
+def test_a_model_renamed_and_edited_keeps_its_debt_where_git_reads_the_rename(repo):
+    old, new = f"model.{PKG}.stg_customers", f"model.{PKG}.stg_clients"
+    recorded = read_json(repo / "dbtgate-baseline.json")["findings"]
+    debt = sorted(e["code"] for e in recorded if e["unique_id"] == old)
+    assert debt == ["docs.model_description", "owner.present"]
+    rename_and_edit(repo, CUSTOMERS + "    , 'ada@example.com' as email\n")
+
+    returncode, stdout, report = check(repo)
+    assert returncode == 0, stdout
+    moved = [f for f in report["findings"] if f.get("unique_id") == new]
+    assert sorted(f["code"] for f in moved) == debt
+    assert {f["disposition"] for f in moved} == {"baselined"}
+    section = report["sections"]["baseline"]
+    assert section["gone"] == [] and section["fixed"] == []
+    assert {c["moved_from"] for c in section["carried"]} == {"models/stg_customers.sql"}
+    assert (
+        "2 entries matched under a renamed resource's new name, whose file git reads as renamed "
+        "(models/stg_customers.sql; "
+    ) in stdout
+    for code in debt:
+        assert f"{code} on {old} -> {new}" in stdout
+
+    # With main's build, the old model is the one the base had at the old path.
+    returncode, _, report = check(repo, "--base", "base")
+    assert returncode == 0
+    assert [c["moved_from"] for c in report["sections"]["baseline"]["carried"]] == [
+        "models/stg_customers.sql"
+    ] * 2
+
+    pruned = dbtgate("baseline", "--prune", cwd=repo)
+    assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+    assert " ".join(pruned.stdout.split()) == (
+        "pruned dbtgate-baseline.json: nothing to drop; moved 2 entries to a renamed resource's "
+        "name; 4 entries left"
+    )
+    after = read_json(repo / "dbtgate-baseline.json")["findings"]
+    assert sorted(e["code"] for e in after if e["unique_id"] == new) == debt
+    assert not [e for e in after if e["unique_id"] == old]
+
+
+def test_a_model_rewritten_under_a_new_name_or_outside_git_starts_afresh(repo, tmp_path):
+    """git pairs files by content: a model rewritten is not read as renamed, so its debt is not
+    carried; nor is anything without a repository to ask."""
+    git(repo, "rm", "--quiet", "models/stg_customers.sql")
+    (repo / "models" / "stg_clients.sql").write_text(
+        "with source as (\n    select 7 as id\n)\n\nselect id as client_id\nfrom source\n"
+    )
+    commit_all(repo, "a new model in place of the old one")
+    parse(repo)
+    returncode, stdout, report = check(repo)
+    assert returncode == 1
+    section = report["sections"]["baseline"]
+    assert section["carried"] == []
+    assert {e["unique_id"] for e in section["gone"]} == {f"model.{PKG}.stg_customers"}
+    assert "whose file git reads as renamed" not in stdout
+
+    # Renamed and edited as git would pair it, but in a folder no repository holds.
+    rename_elsewhere = tmp_path / "copy"
+    shutil.copytree(repo, rename_elsewhere)
+    (rename_elsewhere / "models" / "stg_clients.sql").write_text(
+        CUSTOMERS + "    , 'ada@example.com' as email\n"
+    )
+    parse(rename_elsewhere)
+    returncode, _, report = check(rename_elsewhere)
+    assert returncode == 1
+    assert report["sections"]["baseline"]["carried"] == []
