@@ -64,6 +64,9 @@ class CarriedEntry(msgspec.Struct, omit_defaults=True):
     # The resource's old file, when git read its file as renamed (`moved_matches`): renamed
     # and edited, which the checksum cannot follow.
     moved_from: str | None = None
+    # The warehouse table a renamed source reads, as it did under its old name
+    # (`same_table_matches`): a source is its table.
+    relation: str | None = None
 
 
 class Baseline(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -335,6 +338,65 @@ def moved_matches(
     return carried
 
 
+def same_table_matches(
+    loaded: LoadedBaseline,
+    findings: list[Finding],
+    project: Project,
+    base: Project | None,
+    taken: Collection[int] = (),
+) -> dict[int, CarriedEntry]:
+    """The findings (by id) that an entry on a source no longer built matches under the name
+    of a source new against the base build that reads the same table (`relation_name`): a
+    source or its table entry renamed in the YAML, `identifier:` keeping the table, is the
+    same source, and its debt (no freshness threshold, no description) the same. Only with a
+    base build (an entry does not record its table) and one old and one new source per table;
+    a source whose table changed is another source, and its findings are new."""
+    if base is None:
+        return {}
+    old: dict[str, list[str]] = {}
+    for uid in sorted({e.unique_id for e in loaded.baseline.findings if e.unique_id}):
+        source = base.sources.get(uid)
+        if source is not None and project.resource(uid) is None and source.relation_name:
+            old.setdefault(_table(source.relation_name), []).append(uid)
+    if not old:
+        return {}
+    new: dict[str, list[str]] = {}
+    for uid, source in project.sources.items():
+        if uid not in base.sources and uid not in loaded.unique_ids and source.relation_name:
+            new.setdefault(_table(source.relation_name), []).append(uid)
+    pairs = {
+        new[table][0]: (old[table][0], table)
+        for table in old.keys() & new.keys()
+        if len(old[table]) == 1 and len(new[table]) == 1
+    }
+    if not pairs:
+        return {}
+    entries = {
+        (new_uid, e.code, e.column_name, e.key): (e, table)
+        for new_uid, (old_uid, table) in pairs.items()
+        for e in loaded.baseline.findings
+        if e.unique_id == old_uid
+    }
+    carried: dict[int, CarriedEntry] = {}
+    for finding in findings:
+        if id(finding) in taken or finding.waiver is not None or not can_baseline(finding):
+            continue
+        found = entries.pop(
+            (finding.unique_id, finding.code, finding.column_name, finding.key), None
+        )
+        if found is not None:
+            entry, table = found
+            carried[id(finding)] = CarriedEntry(
+                entry, finding.unique_id or "", finding.fingerprint, relation=table
+            )
+    return carried
+
+
+def _table(relation_name: str) -> str:
+    """A relation as `db.schema.table`, unquoted and case-folded: how warehouses compare it."""
+    return ".".join(column_key(part) for part in relation_name.split("."))
+
+
 def renamed_column_matches(
     loaded: LoadedBaseline, findings: list[Finding], renamed: Mapping[tuple[str, str], str]
 ) -> dict[int, CarriedEntry]:
@@ -546,7 +608,11 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
             f"({_shown(report.fixed)}); {prune} drops {_them(report.fixed)} and records "
             "nothing new"
         )
-    resources = [c for c in report.carried if c.column_name is None and c.moved_from is None]
+    resources = [
+        c
+        for c in report.carried
+        if c.column_name is None and c.moved_from is None and c.relation is None
+    ]
     if resources:
         moves = [f"{c.entry.code} on {_entry_subject(c.entry)} -> {c.unique_id}" for c in resources]
         notes.append(
@@ -562,6 +628,15 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
             f"{where}: {counted(len(moved), 'entry')} matched under a renamed resource's new "
             f"name, whose file git reads as renamed ({first_few(files, _NOTE_LIMIT)}; "
             f"{first_few(moves, _NOTE_LIMIT)}); {prune} records {_them(moved)} under it"
+        )
+    sources = [c for c in report.carried if c.relation is not None]
+    if sources:
+        moves = [f"{c.entry.code} on {_entry_subject(c.entry)} -> {c.unique_id}" for c in sources]
+        tables = sorted({c.relation for c in sources if c.relation})
+        notes.append(
+            f"{where}: {counted(len(sources), 'entry')} matched under a renamed source's new "
+            f"name, reading the same table ({first_few(tables, _NOTE_LIMIT)}; "
+            f"{first_few(moves, _NOTE_LIMIT)}); {prune} records {_them(sources)} under it"
         )
     columns = [c for c in report.carried if c.column_name is not None]
     if columns:

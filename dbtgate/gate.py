@@ -30,6 +30,7 @@ from dbtgate.baseline import (
     prune_command,
     renamed_column_matches,
     renamed_matches,
+    same_table_matches,
 )
 from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.diff.settings import setting_of
@@ -420,8 +421,8 @@ def carried_entries(
     """The findings (by id) a baseline entry matches under a new name: a model renamed with
     its file unchanged (`renamed_matches`), one whose file git reads as renamed, edited too
     (`moved_matches`; git is asked only when an entry is left on a resource no longer built),
-    a column the schema diff read as renamed (`renamed_column_matches`; only with a base
-    build, which the diff needs)."""
+    a source reading the same table as one no longer built (`same_table_matches`), a column
+    the schema diff read as renamed (the last two only with a base build)."""
     project = context.project
     carried = renamed_matches(baseline, findings, project, context.base)
     if project.project_dir is not None and orphaned(baseline, project, carried.values()):
@@ -432,6 +433,10 @@ def carried_entries(
         moved = renamed_files(project.project_dir, refs)
         carried.update(
             moved_matches(baseline, findings, project, context.base, moved, carried.keys())
+        )
+    if context.base is not None and orphaned(baseline, project, carried.values()):
+        carried.update(
+            same_table_matches(baseline, findings, project, context.base, carried.keys())
         )
     diff = context.sections.get("diff")
     if diff is not None:
