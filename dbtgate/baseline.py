@@ -618,7 +618,7 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
         notes.append(
             f"{where}: {counted(len(resources), 'entry')} matched under a renamed "
             f"resource's new name, whose file dbt read unchanged ({first_few(moves, _NOTE_LIMIT)})"
-            f"; {prune} records {_them(resources)} under it"
+            f"; {prune} records {_them(resources)} under the new name"
         )
     moved = [c for c in report.carried if c.moved_from is not None]
     if moved:
@@ -627,7 +627,7 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
         notes.append(
             f"{where}: {counted(len(moved), 'entry')} matched under a renamed resource's new "
             f"name, whose file git reads as renamed ({first_few(files, _NOTE_LIMIT)}; "
-            f"{first_few(moves, _NOTE_LIMIT)}); {prune} records {_them(moved)} under it"
+            f"{first_few(moves, _NOTE_LIMIT)}); {prune} records {_them(moved)} under the new name"
         )
     sources = [c for c in report.carried if c.relation is not None]
     if sources:
@@ -636,7 +636,7 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
         notes.append(
             f"{where}: {counted(len(sources), 'entry')} matched under a renamed source's new "
             f"name, reading the same table ({first_few(tables, _NOTE_LIMIT)}; "
-            f"{first_few(moves, _NOTE_LIMIT)}); {prune} records {_them(sources)} under it"
+            f"{first_few(moves, _NOTE_LIMIT)}); {prune} records {_them(sources)} under the new name"
         )
     columns = [c for c in report.carried if c.column_name is not None]
     if columns:
@@ -644,7 +644,7 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
         notes.append(
             f"{where}: {counted(len(columns), 'entry')} matched under a renamed column's new "
             f"name, as the schema diff reads the rename ({first_few(moves, _NOTE_LIMIT)}); "
-            f"{prune} records {_them(columns)} under it"
+            f"{prune} records {_them(columns)} under the new name"
         )
     if report.gone:
         notes.append(
