@@ -12,14 +12,13 @@ a diff of it in review shows real changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import msgspec
 
 from dbtgate.config import Config
-from dbtgate.diff.columns import column_key
 from dbtgate.encoding import UTF8_BOM, not_utf8
 from dbtgate.errors import DbtgateError, truncated_json
 from dbtgate.findings import Finding
@@ -52,10 +51,9 @@ class BaselineEntry(msgspec.Struct, omit_defaults=True):
 
 
 class CarriedEntry(msgspec.Struct, omit_defaults=True):
-    """An entry that a finding under a new name matched: on a resource no longer built, by a
-    finding on a new resource with the same file (`renamed_matches`), or on a column the
-    schema diff read as renamed, by the same rule's finding on the new column
-    (`renamed_column_matches`). The resource or column was renamed, and its debt with it."""
+    """An entry that a finding under a new name matched (`dbtgate.baseline_renames`): the
+    resource or column was renamed, and its debt with it. The optional fields say which
+    evidence matched; none of them: a file dbt hashed the same."""
 
     entry: BaselineEntry
     unique_id: str  # the resource's name now (its new name, when it was renamed)
@@ -220,224 +218,6 @@ def pruned_baseline(
     )
 
 
-def renamed_matches(
-    loaded: LoadedBaseline, findings: list[Finding], project: Project, base: Project | None
-) -> dict[int, CarriedEntry]:
-    """The findings (by id) that an entry on a resource no longer built matches under a new
-    name: the same rule, column and key, on a resource the baseline holds nothing of (and, with
-    a base build, that is new there) whose file dbt hashed as the entry's was hashed. A model
-    renamed by `git mv` keeps its debt; one also edited does not (its findings are new)."""
-    renamed: dict[tuple, BaselineEntry] = {}
-    for entry in loaded.baseline.findings:
-        if entry.checksum and entry.unique_id and project.resource(entry.unique_id) is None:
-            renamed.setdefault((entry.code, entry.checksum, entry.column_name, entry.key), entry)
-    if not renamed:
-        return {}
-    carried: dict[int, CarriedEntry] = {}
-    for finding in findings:
-        uid = finding.unique_id
-        if (
-            uid is None
-            or uid in loaded.unique_ids
-            or finding.waiver is not None
-            or finding.fingerprint in loaded.fingerprints
-            or not can_baseline(finding)
-            or (base is not None and base.resource(uid) is not None)
-        ):
-            continue
-        checksum = file_checksum(project, uid)
-        entry = renamed.get((finding.code, checksum, finding.column_name, finding.key))
-        if checksum and entry is not None:
-            carried[id(finding)] = CarriedEntry(entry, uid, finding.fingerprint)
-    return carried
-
-
-def orphaned(loaded: LoadedBaseline, project: Project, carried: Collection[CarriedEntry]) -> bool:
-    """Whether an entry is on a resource the build no longer has and nothing carried it: only
-    then is git asked which files were renamed (`moved_matches`)."""
-    taken = {c.entry.fingerprint for c in carried}
-    return any(
-        entry.unique_id
-        and entry.fingerprint not in taken
-        and project.resource(entry.unique_id) is None
-        for entry in loaded.baseline.findings
-    )
-
-
-def moved_matches(
-    loaded: LoadedBaseline,
-    findings: list[Finding],
-    project: Project,
-    base: Project | None,
-    moved: Mapping[str, str],
-    taken: Collection[int] = (),
-) -> dict[int, CarriedEntry]:
-    """The findings (by id) that an entry matches under a renamed resource's new name where
-    git read the resource's file as renamed (`moved`: new path -> old path, as the manifests
-    name them; `git_renames.renamed_files`), edited or not: the same rule, column and key, on
-    the resource whose file is the new path, from the entries on the resource whose file was
-    the old one and that the build no longer has. The old resource is the base build's at the
-    old path; without a base build, the one resource of the entries with the old file's name
-    (a model is named by its file), of the new one's type and package. Only unambiguous pairs:
-    a new resource the baseline already holds, or (with a base build) that the base had, takes
-    nothing, as none of `taken` (findings already carried) does."""
-    if not moved:
-        return {}
-    root = project.root_package
-    new_ids = {
-        node.original_file_path: uid
-        for uid, node in project.nodes.items()
-        if node.package_name == root and node.original_file_path in moved
-    }
-    orphans: dict[str, list[BaselineEntry]] = {}
-    for entry in loaded.baseline.findings:
-        if entry.unique_id and project.resource(entry.unique_id) is None:
-            orphans.setdefault(entry.unique_id, []).append(entry)
-    base_ids = (
-        {
-            node.original_file_path: uid
-            for uid, node in base.nodes.items()
-            if node.package_name == root
-        }
-        if base is not None
-        else {}
-    )
-    pairs: dict[str, tuple[str, str]] = {}  # new uid -> (old uid, old path)
-    for new_path, new_uid in new_ids.items():
-        if new_uid in loaded.unique_ids or (base is not None and base.resource(new_uid)):
-            continue
-        old_path = moved[new_path]
-        if base is not None:
-            old_uid = base_ids.get(old_path)
-        else:
-            kind, package = new_uid.split(".")[:2]
-            named = [
-                uid for uid in orphans if uid.split(".")[:3] == [kind, package, Path(old_path).stem]
-            ]
-            old_uid = named[0] if len(named) == 1 else None
-        if old_uid in orphans:
-            pairs[new_uid] = (old_uid, old_path)
-    if not pairs:
-        return {}
-    entries = {
-        (new_uid, e.code, e.column_name, e.key): (e, old_path)
-        for new_uid, (old_uid, old_path) in pairs.items()
-        for e in orphans[old_uid]
-    }
-    carried: dict[int, CarriedEntry] = {}
-    for finding in findings:
-        if id(finding) in taken or finding.waiver is not None or not can_baseline(finding):
-            continue
-        at = (finding.unique_id, finding.code, finding.column_name, finding.key)
-        found = entries.pop(at, None)
-        if found is not None:
-            entry, old_path = found
-            carried[id(finding)] = CarriedEntry(
-                entry, finding.unique_id or "", finding.fingerprint, moved_from=old_path
-            )
-    return carried
-
-
-def same_table_matches(
-    loaded: LoadedBaseline,
-    findings: list[Finding],
-    project: Project,
-    base: Project | None,
-    taken: Collection[int] = (),
-) -> dict[int, CarriedEntry]:
-    """The findings (by id) that an entry on a source no longer built matches under the name
-    of a source new against the base build that reads the same table (`relation_name`): a
-    source or its table entry renamed in the YAML, `identifier:` keeping the table, is the
-    same source, and its debt (no freshness threshold, no description) the same. Only with a
-    base build (an entry does not record its table) and one old and one new source per table;
-    a source whose table changed is another source, and its findings are new."""
-    if base is None:
-        return {}
-    old: dict[str, list[str]] = {}
-    for uid in sorted({e.unique_id for e in loaded.baseline.findings if e.unique_id}):
-        source = base.sources.get(uid)
-        if source is not None and project.resource(uid) is None and source.relation_name:
-            old.setdefault(_table(source.relation_name), []).append(uid)
-    if not old:
-        return {}
-    new: dict[str, list[str]] = {}
-    for uid, source in project.sources.items():
-        if uid not in base.sources and uid not in loaded.unique_ids and source.relation_name:
-            new.setdefault(_table(source.relation_name), []).append(uid)
-    pairs = {
-        new[table][0]: (old[table][0], table)
-        for table in old.keys() & new.keys()
-        if len(old[table]) == 1 and len(new[table]) == 1
-    }
-    if not pairs:
-        return {}
-    entries = {
-        (new_uid, e.code, e.column_name, e.key): (e, table)
-        for new_uid, (old_uid, table) in pairs.items()
-        for e in loaded.baseline.findings
-        if e.unique_id == old_uid
-    }
-    carried: dict[int, CarriedEntry] = {}
-    for finding in findings:
-        if id(finding) in taken or finding.waiver is not None or not can_baseline(finding):
-            continue
-        found = entries.pop(
-            (finding.unique_id, finding.code, finding.column_name, finding.key), None
-        )
-        if found is not None:
-            entry, table = found
-            carried[id(finding)] = CarriedEntry(
-                entry, finding.unique_id or "", finding.fingerprint, relation=table
-            )
-    return carried
-
-
-def _table(relation_name: str) -> str:
-    """A relation as `db.schema.table`, unquoted and case-folded: how warehouses compare it."""
-    return ".".join(column_key(part) for part in relation_name.split("."))
-
-
-def renamed_column_matches(
-    loaded: LoadedBaseline, findings: list[Finding], renamed: Mapping[tuple[str, str], str]
-) -> dict[int, CarriedEntry]:
-    """The findings (by id) that an entry on a column since renamed matches under the new
-    name: the same rule and key, on the same resource, whose column the schema diff read as
-    renamed (`renamed`: (unique_id, old column case-folded) -> new name, from
-    `SchemaDiff.renamed_columns`). A column renamed with its undocumented or untested state
-    kept is the same debt; the finding on the rename itself (`breaking.column_renamed`) is
-    about this change, and never debt (`can_baseline`). Without a base build there is no
-    diff, nothing is read as renamed, and the new column's findings are new."""
-    if not renamed:
-        return {}
-    moved: dict[tuple, BaselineEntry] = {}
-    for entry in loaded.baseline.findings:
-        if entry.unique_id is None or entry.column_name is None:
-            continue
-        new = renamed.get((entry.unique_id, column_key(entry.column_name)))
-        if new is not None:
-            at = (entry.code, entry.unique_id, column_key(new), entry.key)
-            moved.setdefault(at, entry)
-    if not moved:
-        return {}
-    carried: dict[int, CarriedEntry] = {}
-    for finding in findings:
-        if (
-            finding.unique_id is None
-            or finding.column_name is None
-            or finding.waiver is not None
-            or finding.fingerprint in loaded.fingerprints
-            or not can_baseline(finding)
-        ):
-            continue
-        at = (finding.code, finding.unique_id, column_key(finding.column_name), finding.key)
-        entry = moved.pop(at, None)
-        if entry is not None:
-            carried[id(finding)] = CarriedEntry(
-                entry, finding.unique_id, finding.fingerprint, finding.column_name
-            )
-    return carried
-
-
 def write_baseline(baseline: Baseline, path: Path) -> None:
     data = msgspec.json.format(msgspec.json.encode(baseline), indent=2)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -557,7 +337,7 @@ def baseline_report(
     comes back; one on a column renamed away was not paid off either: with a base build the
     diff reads the rename and its finding under the new name matches it (`carried`), without
     one that finding is new. `carried`: the entries a renamed resource's or column's findings
-    matched (`renamed_matches`, `renamed_column_matches`), which are not gone."""
+    matched (`dbtgate.baseline_renames`), which are not gone."""
     seen = {f.fingerprint for f in findings}
     seen.update(c.entry.fingerprint for c in carried)
     fixed: list[BaselineEntry] = []

@@ -25,9 +25,11 @@ from dbtgate.baseline import (
     baseline_notes,
     baseline_report,
     can_baseline,
+    prune_command,
+)
+from dbtgate.baseline_renames import (
     moved_matches,
     orphaned,
-    prune_command,
     renamed_column_matches,
     renamed_matches,
     same_table_matches,

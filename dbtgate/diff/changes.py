@@ -157,7 +157,7 @@ class SchemaDiff(msgspec.Struct, **_S):
         renamed (removed, and one of the same known type added at its position): a rename
         reported as such, or as a contracted column's removal "renamed to X?" (an uncontracted
         versioned model's is reported as a removal only, and is not here). What a baseline
-        entry on the old column follows (`baseline.renamed_column_matches`)."""
+        entry on the old column follows (`baseline_renames.renamed_column_matches`)."""
         renamed: dict[tuple[str, str], str] = {}
         for change in self.changes:
             new = (
