@@ -128,6 +128,18 @@ ACK_LABEL = Opt(
     "acknowledges breaking changes. Also read from $DBTGATE_ACK_LABELS (comma-separated) "
     "and the GitHub event at $GITHUB_EVENT_PATH.",
 )
+
+
+def _output_file(text: str) -> Path:
+    """A file a command writes. `Path("debt/")` drops the slash that says the user meant a
+    folder, and the command would then write a file named `debt`: refused instead."""
+    import argparse
+
+    if text.endswith(("/", os.sep)):
+        raise argparse.ArgumentTypeError(f"{text}: names a folder; give a file name")
+    return Path(text)
+
+
 _CONFIG_HELP = "dbtgate.yml or pyproject.toml with [tool.dbtgate]. Default: found in the current "
 CONFIG = Opt(
     "-c",
@@ -170,7 +182,7 @@ PROJECT_DIR = Opt(
 JSON = Opt(
     "--json",
     dest="json_path",
-    type=Path,
+    type=_output_file,
     metavar="FILE",
     help="Write the JSON gate report here (`-`: to standard output, and the console report to "
     "standard error).",
@@ -1107,7 +1119,9 @@ def diff(
     return code
 
 
-def _check_output(path: Path | None, option: str, *, directory: bool = False) -> None:
+def _check_output(
+    path: Path | None, option: str, *, directory: bool = False, example: str = "gate.json"
+) -> None:
     """Refuse an output path that cannot be written before any artifact is read: the reason in
     words (a file where a directory must be, no permission), with the option it came from."""
     if path is None:
@@ -1115,7 +1129,7 @@ def _check_output(path: Path | None, option: str, *, directory: bool = False) ->
     if directory and path.exists() and not path.is_dir():
         raise DbtgateError(f"{option} {path}: is a file; give a directory for the reports")
     if not directory and path.is_dir():
-        raise DbtgateError(f"{option} {path}: is a directory; give a file name (gate.json)")
+        raise DbtgateError(f"{option} {path}: is a directory; give a file name ({example})")
     existing = path if directory else path.parent
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
@@ -1586,8 +1600,13 @@ def demo(directory: Path | None) -> int:
         help="JSON gate reports (`dbtgate check --json`), or directories holding them "
         "(subfolders too).",
     ),
-    Opt("--md", type=Path, metavar="FILE", help="Also write the trend as markdown here."),
-    Opt("--html", type=Path, metavar="FILE", help="Also write the trend as an HTML page here."),
+    Opt("--md", type=_output_file, metavar="FILE", help="Also write the trend as markdown here."),
+    Opt(
+        "--html",
+        type=_output_file,
+        metavar="FILE",
+        help="Also write the trend as an HTML page here.",
+    ),
 )
 def trend(reports: list[Path], md: Path | None, html: Path | None) -> None:
     """How each KPI moved over a series of builds: a table with sparklines, oldest to latest."""
@@ -1697,8 +1716,10 @@ def validate(config: Path | None, project_dir: Path | None, schema: bool) -> int
     if result.problems:
         for problem in result.problems:
             print(f"dbtgate: error: {_error_text(problem)}", file=sys.stderr)
-        count = f"{counted(len(result.problems), 'problem')}; `dbtgate check` stops at the first"
-        print(_error_text(f"{loaded.path}: {count} it meets"), file=sys.stderr)
+        count = counted(len(result.problems), "problem")
+        if len(result.problems) > 1:
+            count += "; `dbtgate check` stops at the first it meets"
+        print(_error_text(f"{loaded.path}: {count}"), file=sys.stderr)
         if result.unchecked:
             codes = ", ".join(result.unchecked)
             print(
@@ -1727,7 +1748,7 @@ def validate(config: Path | None, project_dir: Path | None, schema: bool) -> int
     Opt(
         "-o",
         "--output",
-        type=Path,
+        type=_output_file,
         metavar="FILE",
         help="Where to write the baseline. Default: `baseline` from the config, else "
         "dbtgate-baseline.json.",
@@ -1766,7 +1787,7 @@ def baseline(
     from dbtgate.gate import run_gate
     from dbtgate.locate import Locator, anchoring
 
-    _check_output(output, "--output")
+    _check_output(output, "--output", example="dbtgate-baseline.json")
     context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
     _refuse_overwriting_inputs(context, (output, "--output"))
     path = output or Path(context.config.baseline or DEFAULT_BASELINE)

@@ -524,6 +524,32 @@ def test_an_output_that_cannot_be_written_is_refused_before_anything_is_read(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        (("check", "--json", "reports/"), "argument --json: reports/: names a folder"),
+        (("baseline", "-o", "debt/"), "argument -o/--output: debt/: names a folder"),
+        (("trend", "reports", "--md", "t/"), "argument --md: t/: names a folder"),
+    ],
+)
+def test_an_output_file_written_as_a_folder_is_refused(tmp_path, args, message):
+    """`-o debt/` wrote a file named `debt`: the path dropped the slash that meant a folder."""
+    result = dbtgate(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"{message}; give a file name" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_baseline_output_on_a_folder_suggests_a_baseline_file_name(tmp_path):
+    (tmp_path / "adir").mkdir()
+    result = dbtgate("baseline", "--artifacts", "missing", "-o", "adir", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "dbtgate: error: --output adir: is a directory; give a file name (dbtgate-baseline.json)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
         (("--out", "/proc/x/y"), "--out /proc/x/y: cannot create the folder: "),
         (("--json", "/proc/x/g.json"), "--json /proc/x/g.json: cannot create the folder /proc/x: "),
     ],
