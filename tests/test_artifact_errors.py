@@ -173,6 +173,35 @@ def test_a_catalog_of_an_earlier_build_or_another_project_is_warned_of(
     _assert_warned(tmp_path, manifest, "catalog.json", catalog, warned)
 
 
+@pytest.mark.parametrize(
+    ("materialized", "warned"),
+    [
+        ("table", "catalog.json: lists no tables: `dbt docs generate` found none"),
+        ("ephemeral", None),  # nothing of the project is a relation: nothing to list
+    ],
+)
+def test_a_catalog_listing_no_tables_is_warned_of(tmp_path, materialized, warned):
+    """A `dbt docs generate` that found none of the project's relations (another target's
+    schema; dbt-duckdb with a database file named main.duckdb) writes a catalog with no
+    tables: the diff then read every column from YAML, without types, and said nothing."""
+    node = {
+        "resource_type": "model",
+        "name": "orders",
+        "unique_id": "model.shop.orders",
+        "config": {"materialized": materialized},
+    }
+    manifest = {
+        "metadata": {**V12, "generated_at": "2026-12-01T10:00:00Z"},
+        "nodes": {"model.shop.orders": node},
+    }
+    catalog = {
+        "metadata": {**CATALOG, "generated_at": "2026-12-01T11:00:00Z"},
+        "nodes": {},
+        "sources": {},
+    }
+    _assert_warned(tmp_path, manifest, "catalog.json", catalog, warned)
+
+
 def _assert_warned(tmp_path, manifest: dict, name: str, artifact: dict, warned: str | None):
     """The build of `manifest` and `artifact` (as `name`) loads with the one warning `warned`
     says, or none."""

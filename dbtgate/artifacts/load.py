@@ -30,6 +30,7 @@ from dbtgate.artifacts.manifest import (
     MacroCallsManifest,
     MacroCodeManifest,
     Manifest,
+    Node,
     Ref,
     RefsManifest,
     UnitTestsManifest,
@@ -596,6 +597,13 @@ def _check_catalog(artifacts: ArtifactSet) -> None:
             "is it another project's? The warehouse's columns and types are read from it"
         )
         return
+    if not listed and any(_is_relation(node) for node in nodes.values()):
+        catalog.warnings.append(
+            f"{catalog.path}: lists no tables: `dbt docs generate` found none of this project's "
+            "relations in the warehouse (run against another target, or a database it could "
+            "not read?); the columns are read from YAML instead, without the warehouse's types"
+        )
+        return
     age = _written_before(data.metadata, manifest.metadata, dt.timedelta(0))
     if age is None:
         return
@@ -622,6 +630,14 @@ def _check_catalog(artifacts: ArtifactSet) -> None:
 
 # The nodes that are relations a run builds, whose columns catalog.json lists.
 _BUILT_TYPES = ("model", "seed", "snapshot")
+
+
+def _is_relation(node: Node) -> bool:
+    """A model, seed or snapshot that dbt makes a table or view of: enabled, not ephemeral."""
+    config = node.config
+    return node.resource_type in _BUILT_TYPES and (
+        config is None or (config.enabled is not False and config.materialized != "ephemeral")
+    )
 
 
 def _changed_since_catalog(artifacts: ArtifactSet) -> Literal["built", "parsed", "unknown"] | None:
