@@ -48,6 +48,7 @@ REQUIRED_PARAMS = {
     "governance.seed_size": {"max_rows": 100, "max_megabytes": 1},
     "governance.allowed_meta_values": {"values": {"maturity": ["gold"], "tier": [1, 2, True]}},
     "governance.forbidden_column_types": {"types": ["double", "float*", "timestamp*"]},
+    "governance.required_columns": {"columns": ["id", "updated_at"]},
 }
 
 
