@@ -282,7 +282,7 @@ def test_mermaid_lineage_draws_changed_models_and_consumers() -> None:
     assert len(re.findall(r"^  n\d+ --> n\d+$", block, re.M)) == 2
 
 
-def test_blocking_findings_cut_for_size_take_the_lineages_room_and_it_says_where_it_is() -> None:
+def test_blocking_findings_cut_for_size_leave_the_lineage_out_and_it_says_where_it_is() -> None:
     """The lineage kept its room while blocking findings were cut: a comment drew the graph of
     what changed and left out findings the PR's owners had to fix."""
     # One team's: each owner gets an equal share of the items, in steps of an item each, and
@@ -300,10 +300,45 @@ def test_blocking_findings_cut_for_size_take_the_lineages_room_and_it_says_where
         "<p>Left out to make room for the blocking findings: the HTML report of"
         ' <a href="https://ci/run/1">this run</a> (gate.html) draws it.</p>\n'
     )
-    # The findings have the lineage's room: more of them than in a report without a lineage.
+    # Left out, the lineage takes no room but its note's: the findings have the room they have
+    # in a report without a lineage (and so do the sections after them: `lineage_left_out`).
     del report["sections"]["lineage"]
     without = render_markdown(report, RenderOptions(full_report_url="https://ci/run/1"))
-    assert blocking_items(markdown) > blocking_items(without)
+    assert blocking_items(markdown) == blocking_items(without) > 200
+
+
+def headings(markdown: str) -> list[str]:
+    """A comment's sections, by their headings and folds' titles, in order."""
+    return re.findall(r"^(?:#### |<details><summary>)([^\n:(]+)", markdown, re.M)
+
+
+def test_a_lineage_left_out_leaves_its_room_to_the_sections_after_it() -> None:
+    """Cut blocking findings left the lineage out and took its room, which the sections after
+    them had kept for it: 10,000 models' comment at 20,000 characters dropped its KPIs, advisory
+    findings and what changed whole. Left out, the lineage's room is theirs as much as the
+    findings': the comment has the sections and findings of a report without a lineage."""
+    report = sample_report([*sample_findings(), *many_findings(3_000)])
+    # A release's lineage of a hundred resources: about 8,000 characters drawn.
+    nodes = report["sections"]["lineage"]["nodes"]
+    nodes.extend(
+        {**nodes[1], "id": f"model.shop.reader_{index}", "name": f"reader_{index:03d}"}
+        for index in range(100)
+    )
+    without = {**report, "sections": {**report["sections"], "lineage": {}}}
+    whole = 0
+    for size in range(10_000, 40_000, 3_000):
+        options = RenderOptions(max_markdown_chars=size)
+        markdown, plain = render_markdown(report, options), render_markdown(without, options)
+        assert "```mermaid" not in markdown and "more findings of" in markdown
+        # The findings and sections of the report without a lineage, but for what its note's
+        # room held (a finding, or the last sections).
+        assert abs(blocking_items(markdown) - blocking_items(plain)) <= 1, size
+        shown = [name for name in headings(markdown) if name != "Lineage of the changed resources"]
+        assert shown == headings(plain)[: len(shown)], size
+        assert len(shown) >= len(headings(plain)) - 2 and "#### KPIs vs targets" in markdown
+        assert size - len(markdown) < 1_500, size
+        whole += "no room for" not in markdown
+    assert whole == 8  # all but at 10,000 and 13,000 (2 before: at 34,000 and 37,000)
 
 
 def blocking_items(markdown: str) -> int:
@@ -876,6 +911,35 @@ def test_the_blocking_findings_take_the_room_the_sections_after_them_leave(findi
     # In a comment's room, the sections after the findings are all there.
     assert "no room for these sections" not in markdown
     assert "<details><summary>Inputs (for the audit trail)" in markdown
+
+
+def test_the_room_cut_blocking_findings_leave_goes_to_the_sections_after_them() -> None:
+    """Cut, the blocking findings leave less than one of theirs, and that was nobody's: with
+    findings of 2,600 characters, a comment ended 2 to 3 KB short of its limit with the inputs
+    (and at 8,000 characters six sections) left out, which had room in what it left."""
+    long = "is missing a description, and so are the columns it hands to the dashboards " * 33
+    findings = [
+        finding(
+            code="docs.model_description",
+            severity="error",
+            message=f"m{index} {long}",
+            unique_id=f"model.shop.m{index}",
+            resource_name=f"m{index}",
+            resource_type="model",
+            owner="@team-a",
+            disposition="blocking",
+        )
+        for index in range(200)
+    ]
+    report = sample_report([*sample_findings(), *findings])
+    report["sections"]["cut"] = [{"name": f"m{i}", "v": i} for i in range(300)]
+    for size in range(8_000, 30_000, 2_000):
+        markdown = render_markdown(report, RenderOptions(max_markdown_chars=size))
+        assert "more findings of @&#8203;team-a" in markdown and len(markdown) <= size
+        if "had no room for these sections" in markdown:
+            assert size - len(markdown) < 1_000, size
+        else:  # every section whole: what is left is less than a finding, which they need
+            assert "more rows of cut" not in markdown and size - len(markdown) < 2_700, size
 
 
 def test_the_sections_after_a_few_blocking_findings_have_the_room_they_leave() -> None:

@@ -261,16 +261,33 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
         budget.room()
         - int(_BLOCKING_SHARE * budget.room())
         - int(_BLOCKING_SHARE * warned)
-        - len(lineage)
         - len(hint)
         - note
     )
-    later = _later_sections(report, options, lookups, min(at_most, spare - note))
+    lists = _OwnerLists.of(blocking.findings, tabled, options, lookups)
+    later = None
+    if lineage:
+        # The lineage is drawn when the blocking findings are shown whole beside it: the
+        # sections after it have their room less the lineage's. Cut even so, the findings leave
+        # it out, and its room is the sections' as much as the findings' (at 20,000 characters,
+        # 10,000 models' comment dropped its KPIs, advisory findings and what changed whole
+        # while the findings took the room of a lineage it did not draw).
+        beside = budget.room() - len(hint) - note - len(lineage) - blocking.least
+        where = len(budget.rest_at)
+        drawn = min(at_most - len(lineage), spare - note)
+        if lists.fit(beside - max(drawn, 0), where):  # whole, whatever the sections take
+            later = _later_sections(report, options, lookups, drawn)
+        elif lists.fit(beside, where):  # whole if the sections leave them the room
+            later = _later_sections(report, options, lookups, drawn)
+            if later.truncated and not lists.fit(beside - later.size, where):
+                later = None
+    if later is None:
+        later = _later_sections(report, options, lookups, min(at_most, spare - note))
     with (
         budget.share(1.0, keep=len(hint) + note + later.size),
         budget.section("blocking findings"),
     ):
-        listed = _blocking_section(budget, blocking, options, tabled, lookups)
+        listed = _blocking_section(budget, blocking, lists, options)
     budget.add(hint)
     if lineage:
         with budget.section("lineage"):
@@ -281,9 +298,11 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
                 # shown (or there were none), nor when none had room.
                 taken = 0 < listed < len(blocking.findings)
                 budget.add(_lineage_left_out(options, taken))
-    if listed == len(blocking.findings) and later.truncated and budget.room() > later.limit:
-        # The blocking findings were all shown, and left room they had no use for: the sections
-        # after them were cut in less room than is left. (Cut, they leave less than a finding.)
+    if later.truncated and budget.room() > later.limit:
+        # The room the blocking findings, the lineage or its note left unused (cut, the
+        # findings leave less than one of theirs; a lineage left out, all but its note) is the
+        # sections' after them: a comment cut for its size ended a finding or a lineage short
+        # of its limit with sections left out that had room.
         later = _later_sections(report, options, lookups, budget.room())
     budget.take(later)
     budget.limit = options.max_markdown_chars
@@ -475,19 +494,64 @@ def _shared_ending(fixes: list[str]) -> str:
     return ""
 
 
+class _OwnerLists(NamedTuple):
+    """The blocking findings by owner as their section lists them, made once: each owner's
+    lines pointing at the breaking changes' table (`_pointer_items`), and its other findings,
+    measured only as far as the room asks (`MeasuredItems`), so that asking whether they fit
+    whole (`fit`) renders nothing twice."""
+
+    owners: list[tuple[str, list[dict[str, Any]]]]
+    pointers: list[tuple[list[str], list[int]]]
+    lists: list[tuple[MeasuredItems, list[int]]]
+
+    @classmethod
+    def of(
+        cls,
+        findings: list[dict[str, Any]],
+        tabled: set[int],
+        options: RenderOptions,
+        lookups: view.Lookups,
+    ) -> _OwnerLists:
+        owners = view.by_owner(findings)
+        pointers = [_pointer_items(found, tabled, options) for _, found in owners]
+        lists = []
+        for owner, found in owners:
+            # Failed runs and policy findings before lint: what the comment has room for.
+            rest = sorted(
+                (f for f in found if id(f) not in tabled),
+                key=lambda f: view.family_rank(f["family"]),
+            )
+            items, weights = _finding_items(rest, options, lookups)
+            lists.append((MeasuredItems(items, _owner_overhead(owner, found)), weights))
+        return cls(owners, pointers, lists)
+
+    def pointed_room(self) -> int:
+        """The room the lines pointing at the breaking changes' table take: all of them."""
+        return sum(len(item) for items, _ in self.pointers for item in items)
+
+    def fit(self, room: int, where: int) -> bool:
+        """Whether every owner's list fits whole in `room` characters (after the section's
+        heading and closing line), as `_blocking_section` shares it out: `where` is the room it
+        keeps for saying where the rest is."""
+        left = room - self.pointed_room() - where
+        for items, _ in self.lists:
+            left -= items.need(left)
+            if left < 0:
+                return False
+        return True
+
+
 def _blocking_section(
     budget: _Budget,
     blocking: _BlockingFindings,
+    lists: _OwnerLists,
     options: RenderOptions,
-    tabled: set[int],
-    lookups: view.Lookups,
 ) -> int:
     """The blocking findings by owner, as many as the budget holds; how many it lists (shown,
     or pointed at in the breaking changes' table).
     Each owner gets the room its findings take when that fits an equal share, the owners with
-    more split the rest (`fair_shares`). A breaking change the table above shows (`tabled`, by
-    `id`) is a short line pointing at its row (`_pointer_items`), and takes none of its
-    owner's share.
+    more split the rest (`fair_shares`). A breaking change the table above shows is a short
+    line pointing at its row (`_pointer_items`), and takes none of its owner's share.
 
     The heading never stands alone: with no room for any owner it says the findings were left
     out and where they are, and the owners after the last one with room are counted in one line
@@ -499,7 +563,7 @@ def _blocking_section(
         return 0
     budget.add(blocking.heading)
     closing = blocking.least - len(blocking.heading)
-    owners = view.by_owner(blocking.findings)
+    owners = lists.owners
     listed = 0
     cuts = budget.cuts
     shown = 0
@@ -507,19 +571,17 @@ def _blocking_section(
         # More than a comment can hold: every owner gets their share of the room, not the
         # first owner alphabetically all of it (the rest got a heading and "… N more"). The
         # breaking changes the table shows take none of it: a line each is all of them.
-        pointers = [_pointer_items(findings, tabled, options) for _, findings in owners]
-        lists = _owner_lists(owners, tabled, options, lookups)
-        pointed_room = sum(len(item) for items, _ in pointers for item in items)
         # The first "… N more" line says where the rest is: the owners after it do not.
         where = len(f": see {budget.rest_at}")
         shares = fair_shares(
-            budget.room() - pointed_room - where, [items.need for items, _ in lists]
+            budget.room() - lists.pointed_room() - where,
+            [items.need for items, _ in lists.lists],
         )
         # What an owner leaves of its share (its items did not fill it to the character) goes
         # to the next; what one takes beyond it (room for its first finding) comes out of theirs.
         carry = where
         for (owner, findings), (pointed, pointed_weights), (items, weights), share in zip(
-            owners, pointers, lists, shares, strict=True
+            owners, lists.pointers, lists.lists, shares, strict=True
         ):
             size = budget.size
             allotted = sum(map(len, pointed)) + share + carry
@@ -552,26 +614,6 @@ def _blocking_section(
         budget.add(_owners_left_out(sum(len(f) for _, f in rest), len(rest), where))
         budget.cuts += 1
     return listed
-
-
-def _owner_lists(
-    owners: list[tuple[str, list[dict[str, Any]]]],
-    tabled: set[int],
-    options: RenderOptions,
-    lookups: view.Lookups,
-) -> list[tuple[MeasuredItems, list[int]]]:
-    """Each owner's findings the table above does not show, failed runs and policy findings
-    before lint (what the comment has room for), to be measured against its share of the
-    room, and how many findings each item holds."""
-    lists = []
-    for owner, findings in owners:
-        rest = sorted(
-            (f for f in findings if id(f) not in tabled),
-            key=lambda f: view.family_rank(f["family"]),
-        )
-        items, weights = _finding_items(rest, options, lookups)
-        lists.append((MeasuredItems(items, _owner_overhead(owner, findings)), weights))
-    return lists
 
 
 def _owner_overhead(owner: str, findings: list[dict[str, Any]]) -> int:
@@ -973,19 +1015,24 @@ def _tables(
         else f"#### {md_text(title)}\n\n"
     )
     tail = "</details>\n\n" if folded else "\n"
-    items: list[str] = []
-    weights: list[int] = []  # a table's heading is no row of it: "5 more rows", not 6
-    for table in tables:
-        lines = [f"\n**{md_text(table.title)}**\n\n"] if table.title != title else []
-        lines.append("| " + " | ".join(md_text(h) for h in table.headers) + " |\n")
-        lines.append("|" + " --- |" * len(table.headers) + "\n")
-        items.append("".join(lines))
-        rows = table.rows[:_MAX_SECTION_ROWS]
-        items.extend(
-            "| " + " | ".join(md_text(cell) or " " for cell in row) + " |\n" for row in rows
-        )
-        weights.extend([0] + [1] * len(rows))
+    shown = [(table, table.rows[:_MAX_SECTION_ROWS]) for table in tables]
+    # A table's heading is no row of it: "5 more rows", not 6.
+    weights = [weight for _, rows in shown for weight in (0, *[1] * len(rows))]
+    items = _table_items(title, shown)
     budget.add_items(head, items, tail, "row", weights, whose=f" of {md_text(name or title)}")
+
+
+def _table_items(title: str, shown: list[tuple[view.Table, list[list[str]]]]) -> Iterator[str]:
+    """Each table's heading, then its rows, escaped as `add_items` takes them: a comment has
+    room for a few rows of 500, and escaping every cell of every table's 500 rows took most
+    of the time of the sections after the blocking findings."""
+    for table, rows in shown:
+        heading = [f"\n**{md_text(table.title)}**\n\n"] if table.title != title else []
+        heading.append("| " + " | ".join(md_text(h) for h in table.headers) + " |\n")
+        heading.append("|" + " --- |" * len(table.headers) + "\n")
+        yield "".join(heading)
+        for row in rows:
+            yield "| " + " | ".join(md_text(cell) or " " for cell in row) + " |\n"
 
 
 def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
