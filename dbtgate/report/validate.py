@@ -70,7 +70,7 @@ def _text(path: Path) -> str:
 
 def _check(value: Any, schema: dict[str, Any], root: dict[str, Any], path: Path) -> str | None:
     if "$ref" in schema:
-        target = _resolve(schema["$ref"], root)
+        target = resolve(schema["$ref"], root)
         if len(schema) == 1:
             schema = target
         else:  # keywords beside a $ref apply too (draft 2020-12): a measure with a label
@@ -163,7 +163,7 @@ def _check_object(
     return None
 
 
-def _resolve(ref: str, root: dict[str, Any]) -> dict[str, Any]:
+def resolve(ref: str, root: dict[str, Any]) -> dict[str, Any]:
     if not ref.startswith("#/"):
         raise ValueError(f"only local $ref are supported, got {ref!r}")
     node: Any = root
@@ -179,7 +179,7 @@ def _same(value: Any, expected: Any) -> bool:
 
 # The JSON type of each exact type json.loads produces (checked per value: a million in a
 # large report, so one dict lookup rather than an isinstance per candidate type).
-_JSON_TYPES: dict[type, str] = {
+JSON_TYPES: dict[type, str] = {
     dict: "object",
     list: "array",
     str: "string",
@@ -191,7 +191,7 @@ _JSON_TYPES: dict[type, str] = {
 
 
 def _has_type(value: Any, allowed: str | list[str]) -> bool:
-    kind = _JSON_TYPES.get(type(value))
+    kind = JSON_TYPES.get(type(value))
     if kind is None:  # a subclass (not from json.loads): the general test
         names = allowed if isinstance(allowed, list) else [allowed]
         return any(_is_type(value, name) for name in names)
