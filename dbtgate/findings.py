@@ -58,6 +58,11 @@ class Finding(msgspec.Struct, kw_only=True, omit_defaults=True):
     disposition: Disposition = "advisory"
     waiver: WaiverRef | None = None
     details: dict[str, Any] = {}
+    # The config setting the finding is about, and the key in it that is wrong (`meta`,
+    # `tier`): where it is placed, on the line that sets it (`diff.settings.setting_of`). Not
+    # in any report (`json_report.finding_dict` names the fields it writes): a place is said
+    # by `path` and `line`, and in `details` it read as part of what was found.
+    setting: tuple[str, str | None] | None = None
 
     @property
     def family(self) -> str:

@@ -5,7 +5,10 @@ the line that sets what is wrong."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from cli_support import run_dbtgate
 from policy_support import (
     by_code,
     corpus_project,
@@ -279,3 +282,50 @@ def test_allowed_tags_judge_the_tests_a_policy_selects(tmp_path):
             "(allowed: critical)",
         )
     ]
+
+
+@pytest.mark.slow
+def test_the_reports_say_where_a_setting_is_by_its_line_not_by_placement_keys(
+    shop_builds, tmp_path
+):
+    """governance.allowed_meta_values and governance.group wrote `setting: meta` and
+    `setting_key: tier` into each finding's details (the keys dbtgate found the YAML line by),
+    which gate.json and the HTML report's details showed beside what was found."""
+    config = write_config(
+        tmp_path,
+        """\
+        version: 1
+        policies:
+          - select: "path:models/marts"
+            rules:
+              governance.group: {allowed: [finance]}
+          - select: "path:models/staging"
+            rules:
+              governance.allowed_meta_values: {values: {tier: [1, 2]}}
+        """,
+    )
+    out = tmp_path / "out"
+    done = run_dbtgate(
+        *("check", "--artifacts", str(shop_builds.pr / "target"), "--config", str(config)),
+        *("--out", str(out), "--format", "json,sarif,html", "-q"),
+        cwd=shop_builds.pr,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    findings = [
+        f
+        for f in json.loads((out / "gate.json").read_text())["findings"]
+        if f["code"] in ("governance.group", "governance.allowed_meta_values")
+    ]
+    details: dict[str, set[str]] = {}
+    for found in findings:
+        details.setdefault(found["code"], set()).update(found["details"])
+    assert details == {
+        "governance.group": {"group", "allowed", "policy"},
+        "governance.allowed_meta_values": {"meta_key", "not_allowed", "allowed", "policy"},
+    }
+    # Still on the line that sets what is wrong: the `group:` line, dbt_project.yml's `+meta:`.
+    assert ("models/marts/_marts.yml", 104) in {(f["path"], f["line"]) for f in findings}
+    assert ("dbt_project.yml", 32) in {(f["path"], f["line"]) for f in findings}
+    for name in ("gate.json", "gate.sarif", "gate.html"):
+        text = (out / name).read_text()
+        assert '"setting' not in text and "&quot;setting" not in text, name

@@ -18,18 +18,15 @@ SETTINGS = {
 }
 
 
-# The config settings a policy rule's finding may be about (`details["setting"]`:
-# governance.allowed_meta_values, governance.group, naming.location_case), with the key in it
-# that is wrong (`details["setting_key"]`): on the line that sets that key, else the setting.
-RULE_SETTINGS = ("meta", "group", "database", "schema")
-
-
 def setting_of(finding: Finding) -> tuple[str, str | None] | None:
     """(setting, detail) of a config-level finding, None for any other. The detail is the
-    privilege when every grant the finding names has the same one: then its line is the edit."""
+    privilege when every grant the finding names has the same one: then its line is the edit.
+    A policy rule's finding names its own (`Finding.setting`: governance.allowed_meta_values,
+    governance.group, naming.location_case), with the key in it that is wrong: on the line that sets that key, else
+    the setting."""
+    if finding.setting is not None:
+        return finding.setting
     details = finding.details or {}
-    if details.get("setting") in RULE_SETTINGS:
-        return (details["setting"], details.get("setting_key"))
     if finding.code.endswith((".relation_renamed", ".history_config_changed")):
         # The first setting the change names (`alias`, `strategy`, ...: `details.moved`).
         moved = details.get("moved") or []

@@ -950,14 +950,8 @@ def allowed_meta_values(
             f"{display_name(resource)} has meta {key}: {', '.join(refused)}, which {verb} not "
             f"allowed (allowed: {shown})",
             key=key,
-            details={
-                "meta_key": key,
-                "not_allowed": refused,
-                "allowed": allowed,
-                # Placed on the line that sets the key (dbtgate.diff.settings.setting_of).
-                "setting": "meta",
-                "setting_key": key.split(".", 1)[0],
-            },
+            details={"meta_key": key, "not_allowed": refused, "allowed": allowed},
+            setting=("meta", key.split(".", 1)[0]),
         )
 
 
@@ -1016,7 +1010,8 @@ def group(resource: Node, *, allowed: Names | None = None) -> Violation | None:
         return None
     return Violation(
         f"{name} is in group {resource.group}, not {' or '.join(allowed)}",
-        details={"group": resource.group, "allowed": allowed, "setting": "group"},
+        details={"group": resource.group, "allowed": allowed},
+        setting=("group", None),
     )
 
 

@@ -213,7 +213,8 @@ def location_case(resource: Node | Source, project: Project) -> Iterator[Violati
                 f"{display_name(resource)}'s {part} is {declared} in the project, "
                 f"{actual} in the warehouse (catalog.json)",
                 key=part,
-                details={"setting": part, "project": declared, "warehouse": actual},
+                details={"project": declared, "warehouse": actual},
+                setting=(part, None),
             )
 
 

@@ -431,6 +431,7 @@ def _apply(
                     line=violation.line,
                     fix=violation.fix or fix,
                     details={**violation.details, "policy": select},
+                    setting=violation.setting,
                 )
     except ParamError as exc:
         setting = compiled_rule.setting

@@ -84,7 +84,9 @@ class Violation(msgspec.Struct, frozen=True, gc=False):
     `details["constraint"]`, a type of the model's own constraints, at its item in the model's
     `constraints:` (the one listing `column_name`, when given); `key`
     tells apart several violations of one rule on one resource and column (it is part of the
-    fingerprint); `fix` overrides the rule's generic fix hint with a specific one. A Struct,
+    fingerprint); `fix` overrides the rule's generic fix hint with a specific one; `setting`,
+    a config setting and the key in it (`("meta", "tier")`), at the line that sets them (no
+    report shows it: `Finding.setting`). A Struct,
     not a dataclass: rules create one per finding (48,000 at 10,000 models), and a frozen
     dataclass costs 8x more."""
 
@@ -94,6 +96,7 @@ class Violation(msgspec.Struct, frozen=True, gc=False):
     key: str | None = None
     details: dict[str, Any] = msgspec.field(default_factory=dict)
     line: int | None = None
+    setting: tuple[str, str | None] | None = None
 
 
 class ParamError(Exception):
