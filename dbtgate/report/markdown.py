@@ -6,8 +6,9 @@ with the fix and a link to the line on the PR head; then the lineage of what cha
 waivers used, and everything else folded in <details>. GitHub refuses comments over 65,536
 characters, so rendering works against a budget: sections are filled in that order (but for those
 after the lineage, rendered first in the room they may keep, so that the blocking findings take all
-they leave), a section that runs out of room says how many items it left out and, on its first such
-line alone, that the run's HTML report has them, and a closing note points at the full report.
+they leave, and again in what the findings leave unused when that room cut them), a section that
+runs out of room says how many items it left out and, on its first such line alone, that the run's
+HTML report has them, and a closing note points at the full report.
 The job summary is this text read on the run's own page: it names the run's gate.html among the
 run's artifacts where the comment links the run.
 The lineage goes first: it is drawn only when every blocking finding is shown, and says so. The
@@ -53,7 +54,8 @@ _WARNING_SHARE = 0.1
 # changed, the inputs) may keep the share of what is left that the blocking findings do not
 # have, and the blocking findings take all of it they leave unused. The lineage keeps no room
 # of its own: the blocking findings may fill its room too, and it is shown only when they are
-# shown whole (the HTML report draws it).
+# shown whole (the HTML report draws it); when they are cut even beside it, its room is the
+# sections' after it as much as the findings'.
 _BREAKING_SHARE = 0.5
 _BLOCKING_SHARE = 0.7
 # Then each folded bulk section (the KPIs by owner, the advisory, out-of-scope and baselined
