@@ -275,7 +275,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
         # 10,000 models' comment dropped its KPIs, advisory findings and what changed whole
         # while the findings took the room of a lineage it did not draw).
         beside = budget.room() - len(hint) - note - len(lineage) - blocking.least
-        where = len(budget.rest_at)
+        where = len(f": see {budget.rest_at}")  # as `_blocking_section` keeps it
         drawn = min(at_most - len(lineage), spare - note)
         if lists.fit(beside - max(drawn, 0), where):  # whole, whatever the sections take
             later = _later_sections(report, options, lookups, drawn)
