@@ -28,6 +28,7 @@ from report_samples import (
     waiver_suggestion,
 )
 
+from dbtgate.report.escape import md_text
 from dbtgate.report.html import render_html
 from dbtgate.report.markdown import render_markdown
 from dbtgate.report.options import (
@@ -559,6 +560,34 @@ def test_a_cut_table_names_its_section_escaped() -> None:
     markdown = render_markdown(report, RenderOptions(max_markdown_chars=6500))
     (line,) = [line for line in markdown.splitlines() if "more rows of" in line]
     assert "<img" not in to_html(line) and github_features(to_html(line)) == {}
+
+
+def test_only_the_rows_a_comment_shows_are_escaped(monkeypatch) -> None:
+    """Each table's first 500 rows were escaped, cell by cell, when a few of them fit: the
+    sections after the blocking findings of 10,000 models with 3,000 changed took 29 ms at
+    20,000 characters, 17 ms now. The comment is the same."""
+    import dbtgate.report.markdown as markdown_module
+
+    report = sample_report()
+    report["sections"]["wide"] = {
+        f"part {part}": [{"name": f"m{i}", "v": i, "w": "x_y"} for i in range(500)]
+        for part in range(6)
+    }
+    options = RenderOptions(max_markdown_chars=8_000)
+    expected = render_markdown(report, options)
+    escaped: list[str] = []
+
+    def counted(text: str) -> str:
+        escaped.append(text)
+        return md_text(text)
+
+    monkeypatch.setattr(markdown_module, "md_text", counted)
+    assert render_markdown(report, options) == expected
+    assert "more rows of wide" in expected
+    shown = len(re.findall(r"^\| m\d+ \| \d+ \| x_y \|$", expected, re.M))
+    # The rows shown and the one that did not fit: not 3,000 (two text cells a row).
+    cells = sum(1 for text in escaped if re.fullmatch(r"m\d+|x_y", text))
+    assert shown > 20 and 2 * shown <= cells <= 2 * shown + 2, (shown, cells)
 
 
 def test_github_features_in_an_error_comment_stay_text() -> None:
