@@ -971,6 +971,24 @@ def test_the_room_cut_blocking_findings_leave_goes_to_the_sections_after_them() 
             assert "more rows of cut" not in markdown and size - len(markdown) < 2_700, size
 
 
+def test_a_fold_of_findings_with_no_room_for_one_links_where_they_are() -> None:
+    """An advisory fold with no room for one finding had its "… 25 more findings" line right
+    under its summary, inside GitHub's HTML block: the link to the run read as
+    `[this run](https://...)`."""
+    report = sample_report([*sample_findings(), *many_findings(5_000)])
+    url = "https://github.com/acme/shop/actions/runs/42"
+    seen = 0
+    for size in range(6_000, 30_000, 500):
+        markdown = render_markdown(
+            report, RenderOptions(full_report_url=url, max_markdown_chars=size)
+        )
+        for fold in re.findall(r"<details><summary>Advisory.*?</details>", markdown, re.S):
+            html = to_html(fold)
+            assert "](" not in html and f'<a href="{url}">this run</a>' in html, (size, fold)
+            seen += "</summary>\n\n- … " in fold
+    assert seen  # a fold with its "more" line alone
+
+
 def test_the_sections_after_a_few_blocking_findings_have_the_room_they_leave() -> None:
     """The sections after the blocking findings are rendered first, in the room the findings
     leave them when they are many: when they are few, they take all the findings leave."""

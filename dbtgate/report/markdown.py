@@ -979,13 +979,18 @@ def _findings_details(
 ) -> None:
     parts: list[Iterator[str]] = []
     weights: list[int] = []
-    for owner, group in view.by_owner(findings):
-        parts.append(iter([f"\n**{md_text(owner)}** ({number(len(group))})\n\n"]))
+    for index, (owner, group) in enumerate(view.by_owner(findings)):
+        # A blank line before each owner's heading: the summary's ends with one.
+        before = "\n" if index else ""
+        parts.append(iter([f"{before}**{md_text(owner)}** ({number(len(group))})\n\n"]))
         weights.append(0)
         owner_items, owner_weights = _finding_items(group, options, lookups)
         parts.append(owner_items)
         weights.extend(owner_weights)
-    head = f"<details><summary>{md_html_text(title)}: {number(len(findings))}</summary>\n"
+    # A blank line after the summary, not before the first owner's heading: with no room for
+    # one finding, the "… N more" line came right after it, inside GitHub's HTML block, and its
+    # link to the run read as `[this run](https://...)`.
+    head = f"<details><summary>{md_html_text(title)}: {number(len(findings))}</summary>\n\n"
     budget.add_items(head, chain.from_iterable(parts), "\n</details>\n\n", "finding", weights)
 
 
