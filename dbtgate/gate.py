@@ -27,13 +27,6 @@ from dbtgate.baseline import (
     can_baseline,
     prune_command,
 )
-from dbtgate.baseline_renames import (
-    moved_matches,
-    orphaned,
-    renamed_column_matches,
-    renamed_matches,
-    same_table_matches,
-)
 from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.diff.settings import setting_of
 from dbtgate.findings import Finding, fingerprint
@@ -424,7 +417,16 @@ def carried_entries(
     its file unchanged (`renamed_matches`), one whose file git reads as renamed, edited too
     (`moved_matches`; git is asked only when an entry is left on a resource no longer built),
     a source reading the same table as one no longer built (`same_table_matches`), a column
-    the schema diff read as renamed (the last two only with a base build)."""
+    the schema diff read as renamed (the last two only with a base build). Imported here:
+    a check without a baseline does not load the column keys it matches by."""
+    from dbtgate.baseline_renames import (
+        moved_matches,
+        orphaned,
+        renamed_column_matches,
+        renamed_matches,
+        same_table_matches,
+    )
+
     project = context.project
     carried = renamed_matches(baseline, findings, project, context.base)
     if project.project_dir is not None and orphaned(baseline, project, carried.values()):

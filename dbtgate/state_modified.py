@@ -37,11 +37,13 @@ decode, the first time a `state:` selector asks (`Project.macro_code`, `unrender
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dbtgate.artifacts.manifest import RELATION_SETTINGS, Node, Source, is_contracted
 from dbtgate.project import Project
-from dbtgate.state import COMPARED_NODE_TYPES, Changes
+
+if TYPE_CHECKING:  # the change set is read by `state:` selection and a base build only
+    from dbtgate.state import Changes
 
 PARTS = ("body", "configs", "relation", "persisted_descriptions", "macros", "contract")
 # What each resource type has of dbt's parts: a new resource is in those (dbt: `not old`).
@@ -132,6 +134,8 @@ class DbtState:
     def _differing_nodes(self) -> Iterable[tuple[str, Node, Node]]:
         """The nodes of both builds whose records differ: equal ones differ in nothing a part
         other than body, configs and macros compares."""
+        from dbtgate.state import COMPARED_NODE_TYPES
+
         same = self.project.same_records(self.base)
         base_nodes = self.base.nodes
         for uid, now in self.project.nodes.items():
