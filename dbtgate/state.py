@@ -76,6 +76,10 @@ def compare_builds(project: Project, base: Project) -> Changes:
         if node.resource_type in COMPARED_NODE_TYPES and not node.is_external
     }
     same = project.same_records(base)
+    # The config as written and a contract's checksum are spelled by the dbt that wrote the
+    # manifest (Python's `True` or JSON's, a list repeated by dbt 1.12, no checksum of Fusion's):
+    # compared only between builds of one dbt minor version, as the SQL body's checksum is.
+    same_writer = body.method == "checksum"
     for mapping, base_mapping in (
         (nodes, base.nodes),
         (project.sources, base.sources),
@@ -95,6 +99,10 @@ def compare_builds(project: Project, base: Project) -> Changes:
             reasons = _differences(current, previous, body)
             if any(reason in _RELATION_SETTINGS for reason in reasons):
                 reasons = [r for r in reasons if not _environment_made(project, base, uid, r)]
+            if same_writer and not isinstance(current, Macro):
+                reasons.extend(
+                    r for r in _written_differences(current, previous) if r not in reasons
+                )
             if reasons:
                 modified[uid] = reasons
     _propagate_test_changes(project, base, new, modified)
@@ -134,6 +142,54 @@ def _environment_made(project: Project, base: Project, uid: str, reason: str) ->
     """A relation setting that resolved to another value in each build from the same config
     as written (`schema: "{{ target.name }}_finance"`): the environment's, not a change."""
     return reason in _RELATION_SETTINGS and project.written_alike(base, uid, reason[7:])
+
+
+# The config keys dbt's `same_config` leaves out of a node's (`CompareBehavior.Exclude`), and
+# the only ones it compares of a test's (`TestConfig.same_contents`).
+NOT_CONFIGS = frozenset({*RELATION_SETTINGS, "tags", "group"})
+TEST_CONFIGS = frozenset(
+    {"severity", "where", "limit", "fail_calc", "warn_if", "error_if"}
+    | {"store_failures", "store_failures_as"}
+)
+_ABSENT = object()
+
+
+def configs_of(resource_type: str, written: dict[str, Any]) -> dict[str, Any]:
+    """The config as written, as dbt's `same_config` compares it."""
+    if resource_type in ("source", "exposure"):
+        return dict(written)
+    if resource_type == "test":
+        return {key: value for key, value in written.items() if key in TEST_CONFIGS}
+    return {key: value for key, value in written.items() if key not in NOT_CONFIGS}
+
+
+def _written_differences(a: Node | Source | Exposure, b: Node | Source | Exposure) -> list[str]:
+    """`config.<key>` for each key of the config as written (dbt's `unrendered_config`) that
+    dbt's `state:modified` compares and that differs: its `same_config` (hooks, persist_docs,
+    grants, ... as written, whatever their resolved values) and, of a node, the relation's
+    settings as written (`same_database_representation`). Byte for byte first, so an untouched
+    config costs no decode; a manifest without it (dbt before 0.19) compares nothing here."""
+    if a.written_config == b.written_config:
+        return []
+    now, then = _decoded(a.written_config), _decoded(b.written_config)
+    if now is None or then is None:
+        return []
+    kind = a.resource_type
+    keys = set(configs_of(kind, now)) | set(configs_of(kind, then))
+    if kind not in ("source", "exposure"):
+        keys |= {key for key in RELATION_SETTINGS if key in now or key in then}
+    return sorted(
+        {
+            f"config.{key.replace('-', '_')}"
+            for key in keys
+            if now.get(key, _ABSENT) != then.get(key, _ABSENT)
+        }
+    )
+
+
+def _decoded(raw: msgspec.Raw) -> dict[str, Any] | None:
+    value = msgspec.json.decode(raw)  # JSON the manifest's decode already read whole
+    return value if isinstance(value, dict) else None
 
 
 def _root_macros(project: Project) -> dict[str, Macro]:
@@ -229,9 +285,46 @@ def _node_differences(a: Node, b: Node, body: _BodyComparison) -> list[str]:
     if _constraints(a.constraints) != _constraints(b.constraints):
         reasons.append("constraints")
     reasons.extend(_column_differences(a.columns, b.columns))
+    reasons.extend(r for r in _persisted_differences(a, b) if r not in reasons)
+    if (
+        body.method == "checksum"
+        and is_contracted(a)
+        and is_contracted(b)
+        and _contract_checksum(a) != _contract_checksum(b)
+    ):
+        reasons.append("contract")
     if a.resource_type == "test" and _test_definition(a) != _test_definition(b):
         reasons.append("test definition")
+    if a.fqn != b.fqn:  # a file moved to another folder: dbt's `state:modified` builds it
+        reasons.append("fqn")
     return reasons
+
+
+def _persisted_differences(a: Node, b: Node) -> list[str]:
+    """Descriptions as dbt writes them into the warehouse under `persist_docs` (as the pull
+    request configures it), compared as dbt's `state:modified` compares them: exactly, where
+    the change set's own comparison forgives whitespace and the case of column names."""
+    persist = a.config.persist_docs if a.config is not None else None
+    if persist is None:
+        return []
+    reasons = []
+    if persist.relation and a.description != b.description:
+        reasons.append("description")
+    if persist.columns:
+        mine = {key: column.description for key, column in (a.columns or {}).items()}
+        theirs = {key: column.description for key, column in (b.columns or {}).items()}
+        reasons.extend(
+            f"column {key} description"
+            for key in sorted(mine.keys() | theirs.keys())
+            if mine.get(key, _ABSENT) != theirs.get(key, _ABSENT)
+        )
+    return reasons
+
+
+def _contract_checksum(node: Node) -> str | None:
+    """dbt's checksum of an enforced contract (its columns, their types and constraints as
+    dbt writes them), which its `state:modified.contract` compares."""
+    return node.contract.checksum if node.contract is not None else None
 
 
 def _node_config(node: Node) -> dict[str, Any]:
@@ -309,6 +402,9 @@ def _source_differences(a: Source, b: Source) -> list[str]:
         "tags": (sorted(a.tags or ()), sorted(b.tags or ())),
         "meta": (_canonical(a.meta), _canonical(b.meta)),
         "loader": (a.loader or "", b.loader or ""),
+        # As resolved, as dbt's `state:modified` compares a source's relation by default.
+        "database": (a.database, b.database),
+        "schema": (a.schema, b.schema),
     }
     reasons = [name for name, (left, right) in pairs.items() if left != right]
     reasons.extend(_column_differences(a.columns, b.columns))

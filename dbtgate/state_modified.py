@@ -36,14 +36,11 @@ decode, the first time a `state:` selector asks (`Project.macro_code`, `unrender
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
 
 from dbtgate.artifacts.manifest import RELATION_SETTINGS, Node, Source, is_contracted
 from dbtgate.project import Project
-
-if TYPE_CHECKING:  # the change set is read by `state:` selection and a base build only
-    from dbtgate.state import Changes
+from dbtgate.state import COMPARED_NODE_TYPES, NOT_CONFIGS, TEST_CONFIGS, Changes, configs_of
 
 PARTS = ("body", "configs", "relation", "persisted_descriptions", "macros", "contract")
 # What each resource type has of dbt's parts: a new resource is in those (dbt: `not old`).
@@ -52,13 +49,6 @@ _NEW_IN_PARTS = {
     "exposure": frozenset({"configs"}),
 }
 _NODE_PARTS = frozenset({"body", "configs", "relation", "persisted_descriptions", "contract"})
-# The config keys dbt's `same_config` leaves out (`CompareBehavior.Exclude`), and a test's only
-# compared ones.
-_NOT_CONFIGS = frozenset({*RELATION_SETTINGS, "tags", "group"})
-_TEST_CONFIGS = frozenset(
-    {"severity", "where", "limit", "fail_calc", "warn_if", "error_if"}
-    | {"store_failures", "store_failures_as"}
-)
 # The change set's reasons of a model that dbt's `same_ref_representation` counts.
 _REF_REASONS = frozenset({"config.latest_version", "config.access", "config.deprecation_date"})
 _SOURCE_MODIFIED = frozenset({"loaded_at_field", "freshness"})
@@ -134,8 +124,6 @@ class DbtState:
     def _differing_nodes(self) -> Iterable[tuple[str, Node, Node]]:
         """The nodes of both builds whose records differ: equal ones differ in nothing a part
         other than body, configs and macros compares."""
-        from dbtgate.state import COMPARED_NODE_TYPES
-
         same = self.project.same_records(self.base)
         base_nodes = self.base.nodes
         for uid, now in self.project.nodes.items():
@@ -166,7 +154,7 @@ class DbtState:
             elif part == "relation":
                 differs = any(now.get(key) != then.get(key) for key in RELATION_SETTINGS)
             else:
-                differs = _configs_of(resource_type, now) != _configs_of(resource_type, then)
+                differs = configs_of(resource_type, now) != configs_of(resource_type, then)
             if differs:
                 found.add(uid)
         return found
@@ -226,15 +214,6 @@ def _source_relation(source: Source) -> tuple[str | None, str | None, str | None
     return source.database, source.schema, source.identifier
 
 
-def _configs_of(resource_type: str, written: Mapping[str, Any]) -> dict[str, Any]:
-    """The config as written, as dbt's `same_config` compares it."""
-    if resource_type in ("source", "exposure"):
-        return dict(written)
-    if resource_type == "test":
-        return {key: value for key, value in written.items() if key in _TEST_CONFIGS}
-    return {key: value for key, value in written.items() if key not in _NOT_CONFIGS}
-
-
 def _config_reasons(resource_type: str, reasons: Iterable[str], part: str) -> bool:
     """`configs` or `relation` from the change set's reasons, for a manifest without the
     config as written."""
@@ -246,9 +225,9 @@ def _config_reasons(resource_type: str, reasons: Iterable[str], part: str) -> bo
             if key in RELATION_SETTINGS:
                 return True
         elif resource_type == "test":
-            if key in _TEST_CONFIGS:
+            if key in TEST_CONFIGS:
                 return True
-        elif key not in _NOT_CONFIGS and f"config.{key}" not in _REF_REASONS | {"config.version"}:
+        elif key not in NOT_CONFIGS and f"config.{key}" not in _REF_REASONS | {"config.version"}:
             return True
     return False
 

@@ -82,8 +82,8 @@ def test_relation_and_configs_are_the_config_as_written(base, tmp_path):
         node["unrendered_config"]["post-hook"] = ["select 1"]
 
     pr = edited_bouncer(tmp_path, node_edit(STG_ORDERS, edit))
-    # Neither is a setting the change set compares as resolved: the written config is read.
-    assert STG_ORDERS not in compare_builds(pr, base).modified
+    # Neither resolved value differs: the change set counts them as written, as dbt does.
+    assert compare_builds(pr, base).modified[STG_ORDERS] == ["config.alias", "config.post_hook"]
     assert selected(pr, base, "state:modified.relation") == {"stg_orders"}
     assert selected(pr, base, "state:modified.configs") == {"stg_orders"}
     assert selected(pr, base, "state:modified.body") == set()

@@ -38,6 +38,7 @@ from dbtgate.artifacts.manifest import (
     UnrenderedManifest,
     WrittenConfigManifest,
     defer_columns,
+    detach_written,
     normalise_exposure,
     normalise_macro,
     normalise_node,
@@ -226,7 +227,7 @@ def _check_schema(path: Path, metadata: Any, expected: str, what: str) -> tuple[
 def load_manifest(path: str | Path) -> Loaded[Manifest]:
     """Decode and normalise a manifest.json of any schema version."""
     path = Path(path)
-    manifest = _decode(path, Manifest, "manifest", functools.partial(_defer_columns, str(path)))
+    manifest = _decode(path, Manifest, "manifest", functools.partial(_detach, str(path)))
     version, warnings = _check_schema(path, manifest.metadata, "manifest", "manifest")
     if manifest.nodes is None:
         # Every schema, v1 to v12, writes `nodes`: without it the gate would pass nothing.
@@ -254,9 +255,18 @@ def load_manifest(path: str | Path) -> Loaded[Manifest]:
     return Loaded(path, manifest, version, warnings)
 
 
-def _defer_columns(file: str, manifest: Manifest) -> None:
+def _detach(file: str, manifest: Manifest) -> None:
+    """Copy what the manifest keeps as raw JSON out of the mapped file."""
     for source in (manifest.sources or {}).values():
         defer_columns(source, file)
+        detach_written(source)
+    for resources in (manifest.nodes, manifest.exposures):
+        for resource in (resources or {}).values():
+            detach_written(resource)
+    disabled = manifest.disabled or {}
+    for nodes in disabled.values() if isinstance(disabled, dict) else [disabled]:
+        for node in nodes:
+            detach_written(node)
 
 
 def _keyed(path: Path, where: str, key: str, entry: Any) -> None:

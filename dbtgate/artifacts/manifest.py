@@ -20,6 +20,8 @@ from dbtgate.errors import DbtgateError
 
 # Lists and dicts are decoded fresh per object, so the shared empty defaults are never mutated.
 _S = {"gc": False, "omit_defaults": True}
+# A resource without `unrendered_config` in its JSON (dbt before 0.19).
+NOT_WRITTEN = msgspec.Raw(b"null")
 
 
 class Constraint(msgspec.Struct, **_S):
@@ -184,6 +186,10 @@ class Node(msgspec.Struct, **_S):
     test_metadata: TestMetadata | None = None
     # dbt 1.9+: set on the model the semantic layer uses as its time spine.
     time_spine: dict[str, Any] | None = None
+    # The config as written, before Jinja ran (dbt's `unrendered_config`), kept as JSON: the
+    # change set compares it byte for byte and decodes it only where it differs
+    # (`state.written_config_differences`); copied out of the mapped file by `detach_written`.
+    written_config: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="unrendered_config")
 
     @property
     def is_external(self) -> bool:
@@ -246,6 +252,10 @@ class Source(msgspec.Struct, dict=True, omit_defaults=True):
     tags: list[str] | str | None = None
     config: SourceConfig | None = None
     relation_name: str | None = None
+    # The config as written, before Jinja ran (dbt's `unrendered_config`), kept as JSON: the
+    # change set compares it byte for byte and decodes it only where it differs
+    # (`state.written_config_differences`); copied out of the mapped file by `detach_written`.
+    written_config: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="unrendered_config")
 
     @functools.cached_property
     def columns(self) -> dict[str, Column]:
@@ -290,6 +300,10 @@ class Exposure(msgspec.Struct, **_S):
     tags: list[str] | str | None = None
     meta: dict[str, Any] | None = None
     depends_on: DependsOn | None = None
+    # The config as written, before Jinja ran (dbt's `unrendered_config`), kept as JSON: the
+    # change set compares it byte for byte and decodes it only where it differs
+    # (`state.written_config_differences`); copied out of the mapped file by `detach_written`.
+    written_config: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="unrendered_config")
 
 
 class Group(msgspec.Struct, **_S):
@@ -729,6 +743,13 @@ def defer_columns(source: Source, file: str) -> None:
     names the manifest in a decoding error."""
     source.columns_json = source.columns_json.copy()
     source.__dict__["_file"] = file
+
+
+def detach_written(resource: Node | Source | Exposure) -> None:
+    """Copy the config as written out of the decoded buffer, which may be a memory map about
+    to be closed (a `null` or absent one is the shared constant already)."""
+    if resource.written_config is not NOT_WRITTEN:
+        resource.written_config = resource.written_config.copy()
 
 
 def normalise_source(source: Source) -> None:

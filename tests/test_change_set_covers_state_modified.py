@@ -1,0 +1,121 @@
+"""The change set (`state.compare_builds`) holds everything dbt's `state:modified` selects
+(`state_modified.DbtState`): `scope: changed` gates what `dbt build -s state:modified+` builds.
+Checked on the real recce base/PR pair and on the bouncer build edited as pull requests edit
+one, each edit of something dbt compares and the gate's own decode did not use to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from policy_support import corpus_project, edited_bouncer
+
+from dbtgate.project import Project
+from dbtgate.state import compare_builds
+from dbtgate.state_modified import PARTS, DbtState
+
+PKG = "dbt_bouncer_test_project"
+STG_ORDERS = f"model.{PKG}.stg_orders"
+ORDERS = f"model.{PKG}.orders"
+SEED = f"seed.{PKG}.raw_customers"
+SNAPSHOT = f"snapshot.{PKG}.snapshot_orders"
+TEST = f"test.{PKG}.unique_stg_customers_customer_id.c7614daada"
+SOURCE = f"source.{PKG}.dummy_source.customers"
+EXPOSURE = f"exposure.{PKG}.customers"
+
+
+def assert_covered(pr: Project, base: Project) -> tuple[set[str], dict[str, list[str]]]:
+    """Every resource `state:modified` (and each of its parts) selects is in the change set;
+    returns what `state:modified` selected and the change set's reasons."""
+    changes = compare_builds(pr, base)
+    state = DbtState(pr, base, changes)
+    changed = changes.changed()
+    for part in (None, *PARTS):
+        if part == "macros":
+            continue  # a macro's body: compared by `state:` selectors only (docs/configuration.md)
+        missed = state.modified(part) - changed
+        assert not missed, f"state:modified{'.' + part if part else ''} selects {sorted(missed)}"
+    return set(state.modified()), changes.modified
+
+
+@pytest.mark.parametrize("pr_name", ["pr2", "base"])
+def test_the_recce_pull_request_in_both_directions(pr_name):
+    other = "base" if pr_name == "pr2" else "pr2"
+    pr, base = corpus_project(f"recce-pair/{pr_name}"), corpus_project(f"recce-pair/{other}")
+    selected, _ = assert_covered(pr, base)
+    assert selected  # the pair differs in the SQL of a model both ways
+
+
+def _node(uid: str, edit: Callable[[dict], None]) -> Callable[[dict], None]:
+    return lambda data: edit(data["nodes"][uid])
+
+
+def _written(uid: str, key: str, value: object, section: str = "nodes") -> Callable[[dict], None]:
+    """The config as written (`unrendered_config`) edited, the resolved config left alone: what
+    a Jinja'd or hook-only edit looks like in the manifest."""
+
+    def edit(data: dict) -> None:
+        data[section][uid].setdefault("unrendered_config", {})[key] = value
+
+    return edit
+
+
+def _described(node: dict) -> None:
+    node["config"]["persist_docs"] = {"relation": True}
+    node["description"] = (node.get("description") or "") + "  "  # whitespace, exactly
+
+
+def _column_renamed_in_case(node: dict) -> None:
+    node["config"]["persist_docs"] = {"columns": True}
+    column = node["columns"].pop("status")
+    node["columns"]["Status"] = column
+
+
+def _contract(node: dict) -> None:
+    node["contract"]["checksum"] = "0" * 64
+
+
+def _moved(node: dict) -> None:
+    node["fqn"] = [PKG, "elsewhere", node["name"]]
+
+
+def _source_schema(data: dict) -> None:
+    data["sources"][SOURCE]["schema"] = "raw_elsewhere"
+
+
+EDITS = {
+    "post-hook": (_written(STG_ORDERS, "post-hook", ["grant select on {{ this }} to x"]), STG_ORDERS, "config.post_hook"),
+    "pre-hook": (_written(SNAPSHOT, "pre-hook", ["select 1"]), SNAPSHOT, "config.pre_hook"),
+    "persist_docs": (_written(STG_ORDERS, "persist_docs", {"relation": True}), STG_ORDERS, "config.persist_docs"),
+    "grants as written": (_written(ORDERS, "grants", {"select": ["{{ var('readers') }}"]}), ORDERS, "config.grants"),
+    "full_refresh": (_written(SEED, "full_refresh", False), SEED, "config.full_refresh"),
+    "alias as written": (_written(STG_ORDERS, "alias", "stg_orders"), STG_ORDERS, "config.alias"),
+    "test store_failures": (_written(TEST, "store_failures", True), TEST, "config.store_failures"),
+    "source config as written": (_written(SOURCE, "event_time", "loaded_at", "sources"), SOURCE, "config.event_time"),
+    "source schema": (_source_schema, SOURCE, "schema"),
+    "exposure config as written": (_written(EXPOSURE, "enabled", "{{ var('x', true) }}", "exposures"), EXPOSURE, "config.enabled"),
+    "persisted description": (_node(STG_ORDERS, _described), STG_ORDERS, "description"),
+    "persisted column, renamed in case": (_node(STG_ORDERS, _column_renamed_in_case), STG_ORDERS, "column Status description"),
+    "contract checksum": (_node(ORDERS, _contract), ORDERS, "contract"),
+    "moved to another folder": (_node(STG_ORDERS, _moved), STG_ORDERS, "fqn"),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def bouncer() -> Project:
+    return corpus_project("bouncer-dbt112")
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_an_edit_dbt_selects_is_in_the_change_set_by_name(bouncer, tmp_path, name):
+    edit, uid, reason = EDITS[name]
+    pr = edited_bouncer(tmp_path, edit)
+    selected, reasons = assert_covered(pr, bouncer)
+    assert uid in selected  # an edit dbt's `state:modified` counts...
+    assert reason in reasons[uid]  # ...which the change set names
+
+
+def test_the_unedited_build_selects_nothing(bouncer, tmp_path):
+    selected, reasons = assert_covered(edited_bouncer(tmp_path, lambda data: None), bouncer)
+    assert selected == set()
+    assert reasons == {}
