@@ -22,7 +22,6 @@ from dbtgate.artifacts.load import (
     UnitTestText,
     read_code,
     read_macro_calls,
-    read_macro_code,
     read_refs,
     read_snapshot_sql,
     read_unit_test_definitions,
@@ -340,11 +339,6 @@ class Project:
         """Every node's and macro's code as dbt read it, by unique_id
         (`artifacts.load.read_code`); {} without a manifest file."""
         return self._read_apart("code", read_code, {})
-
-    def macro_code(self) -> dict[str, str]:
-        """Every macro's body by unique_id (`artifacts.load.read_macro_code`); {} without a
-        manifest file."""
-        return self._read_apart("macro_code", read_macro_code, {})
 
     def unrendered_config(self) -> dict[str, dict[str, Any]]:
         """Each resource's config as written (`artifacts.load.read_unrendered_config`); {}

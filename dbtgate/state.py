@@ -2,20 +2,28 @@
 
 `scope: changed`, the diff-aware gating of findings, the fixed list and the PR comment rest on
 this, so it has to see what a reviewer would call a change and nothing else; it is broader than
-dbt's `state:modified`, which `state_modified` reads out of it for the `state:` selectors. Compared per resource (matched by unique_id, so a moved file is not new):
-the SQL body, the config that shapes the relation, description, declared columns (name,
-description, data_type, constraints), and the tests attached — so a YAML-only edit counts. A unit
-test (dbt 1.8+) is compared as dbt-core's `state:modified` compares it: by what its checksum
-covers (its given inputs with their rows, expected output and overrides; not its description or
-config), and one added or edited modifies its model as a data test does. The relation's
-settings are compared as configured (`database`, `schema`, `alias`: `RELATION_SETTINGS`), not
-as the environment resolved them. Not compared: file paths, the database, schema and relation
-names each environment made of those settings (`generate_schema_name` gives a PR build its own
-schema), column meta/tags (Fusion copies model meta into columns), and anything a dbt version
-writes differently.
+dbt's `state:modified`, which `state_modified` reads out of it for the `state:` selectors, and
+holds everything that selects (tests/test_change_set_covers_state_modified.py). Compared per
+resource (matched by unique_id, so a moved file is not new, though modified in its `fqn`, as
+dbt's `state:modified` has it): the SQL body, the config that shapes the relation, description,
+declared columns (name, description, data_type, constraints), and the tests attached — so a
+YAML-only edit counts. A unit test (dbt 1.8+) is compared as dbt-core's `state:modified`
+compares it: by what its checksum covers (its given inputs with their rows, expected output
+and overrides; not its description or config), and one added or edited modifies its model as a
+data test does. The relation's settings are compared as configured (`database`, `schema`,
+`alias`: `RELATION_SETTINGS`), not as the environment resolved them. Not compared: file paths,
+the database, schema and relation names each environment made of those settings
+(`generate_schema_name` gives a PR build its own schema), column meta/tags (Fusion copies model
+meta into columns), and anything a dbt version writes differently.
+
+Between builds of one dbt minor version, what dbt's `state:modified` compares as dbt wrote it
+is compared too: the config as written (dbt's `unrendered_config`: hooks, persist_docs, grants
+and any other key its `same_config` compares, `config.post_hook` and so on), an enforced
+contract's checksum, and the bodies of every package's macros (what calls a changed one is
+modified: `macros`). Across versions dbt writes these differently (Python's `True` for JSON's,
+lists repeated, its own macros rewritten), so there only the root project's macro bodies count.
 The root project's macros are compared by what their properties YAML says (description, meta,
-arguments), not by their SQL: dbt keeps no checksum of them, and only a `state:` selector has
-their bodies read (`state_modified`).
+arguments) and by their body.
 
 The SQL body is compared by dbt's checksum only when both builds come from the same dbt minor
 version: the same file hashes differently under dbt 1.11 and 1.12 or Fusion. Across versions the
@@ -112,6 +120,7 @@ def compare_builds(project: Project, base: Project) -> Changes:
     _propagate_unit_test_changes(project, new, modified, [*new_unit_tests, *modified_unit_tests])
     new.extend(new_unit_tests)
     modified.update(modified_unit_tests)
+    _propagate_macro_changes(project, base, new, modified, every_package=same_writer)
     deleted = [
         uid
         for mapping, base_mapping in (
@@ -197,6 +206,91 @@ def _root_macros(project: Project) -> dict[str, Macro]:
     pull request (an upgrade of dbt would list hundreds)."""
     root = project.root_package
     return {uid: m for uid, m in project.macros.items() if m.package_name == root}
+
+
+def changed_macros(project: Project, base: Project, *, every_package: bool) -> set[str]:
+    """The macros whose body differs from the base build's, or that one build lacks: the root
+    project's, and with `every_package` every package's and dbt's own too (they differ with
+    the version of dbt or of the package that wrote them). Compared as JSON byte for byte,
+    decoded only where that differs."""
+    root = project.root_package
+    now, then = project.macros, base.macros
+    found = set()
+    for uid in now.keys() | then.keys():
+        mine, theirs = now.get(uid), then.get(uid)
+        either = mine or theirs
+        if not every_package and either.package_name != root:  # type: ignore[union-attr]
+            continue
+        if mine is None or theirs is None or not _same_body(mine, theirs):
+            found.add(uid)
+    return found
+
+
+def _same_body(a: Macro, b: Macro) -> bool:
+    """Byte for byte, or as text where the JSON spells it otherwise (another writer's escapes)."""
+    return a.body_json == b.body_json or msgspec.json.decode(a.body_json) == msgspec.json.decode(
+        b.body_json
+    )
+
+
+def macro_callers(project: Project, changed: set[str]) -> set[str]:
+    """What calls one of the `changed` macros, directly or through other macros (dbt's
+    `state:modified.macros`), of what the change set holds: the nodes it compares, exposures,
+    unit tests and the root project's macros. The calls are read apart
+    (`Project.macro_calls`), only when a macro changed."""
+    if not changed:
+        return set()
+    calls = project.macro_calls() or {}
+    reaches: dict[str, bool] = {}
+
+    def reaches_changed(macro: str) -> bool:
+        known = reaches.get(macro)
+        if known is None:
+            reaches[macro] = False  # a cycle of macros reaches nothing new through itself
+            known = reaches[macro] = macro in changed or any(
+                reaches_changed(called) for called in calls.get(macro, ())
+            )
+        return known
+
+    callers = {uid for uid, called in calls.items() if any(map(reaches_changed, called))}
+    return {uid for uid in callers if _held(project, uid)}
+
+
+def _held(project: Project, uid: str) -> bool:
+    """Whether the change set holds resources like `uid`'s."""
+    node = project.nodes.get(uid)
+    if node is not None:
+        return node.resource_type in COMPARED_NODE_TYPES and not node.is_external
+    macro = project.macros.get(uid)
+    if macro is not None:
+        return macro.package_name == project.root_package
+    return uid in project.exposures or uid in (project.manifest.unit_tests or {})
+
+
+def _propagate_macro_changes(
+    project: Project,
+    base: Project,
+    new: list[str],
+    modified: dict[str, list[str]],
+    *,
+    every_package: bool,
+) -> None:
+    """A root macro whose body changed is modified (`body`), and so is what calls a changed
+    macro (`macros`), as dbt's `state:modified.macros` has it. Other packages' macros, and
+    dbt's own, count only between builds of one dbt minor version: across versions all of
+    dbt's differ, and every model would be the pull request's."""
+    changed = changed_macros(project, base, every_package=every_package)
+    if not changed:
+        return
+    new_set = set(new)
+    root = _root_macros(project)
+    marks = [(uid, "body") for uid in sorted(changed & root.keys())]
+    marks += [(uid, "macros") for uid in sorted(macro_callers(project, changed))]
+    for uid, reason in marks:
+        if uid not in new_set:
+            reasons = modified.setdefault(uid, [])
+            if reason not in reasons:
+                reasons.append(reason)
 
 
 def in_scope(changes: Changes, project: Project) -> set[str]:

@@ -30,8 +30,8 @@ selects them, dbt never does) is modified when its body, or one it calls, change
 
 Not modified, as in dbt: an edit of a description without persist_docs, of tags, group or
 meta of a column, a test added or edited on the resource (the test is modified, not what it
-tests). The bodies of macros and the config as written are read apart from the gate's own
-decode, the first time a `state:` selector asks (`Project.macro_code`, `unrendered_config`).
+tests). What macros call and the config as written are read apart from the gate's own decode,
+the first time a `state:` selector asks (`Project.macro_calls`, `unrendered_config`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,15 @@ from collections.abc import Iterable
 
 from dbtgate.artifacts.manifest import RELATION_SETTINGS, Node, Source, is_contracted
 from dbtgate.project import Project
-from dbtgate.state import COMPARED_NODE_TYPES, NOT_CONFIGS, TEST_CONFIGS, Changes, configs_of
+from dbtgate.state import (
+    COMPARED_NODE_TYPES,
+    NOT_CONFIGS,
+    TEST_CONFIGS,
+    Changes,
+    changed_macros,
+    configs_of,
+    macro_callers,
+)
 
 PARTS = ("body", "configs", "relation", "persisted_descriptions", "macros", "contract")
 # What each resource type has of dbt's parts: a new resource is in those (dbt: `not old`).
@@ -104,7 +112,12 @@ class DbtState:
     def _changed_code(self) -> set[str]:
         """The nodes whose code the change set found changed (by dbt's checksum, or their code
         across dbt versions); not generic tests, whose code the change set does not compare."""
-        return {uid for uid, reasons in self.changes.modified.items() if "body" in reasons}
+        nodes = self.project.nodes  # a root macro's body is `macros`, not a part of its own
+        return {
+            uid
+            for uid, reasons in self.changes.modified.items()
+            if "body" in reasons and uid in nodes
+        }
 
     def _generic_tests_code(self) -> set[str]:
         """The generic tests whose code differs: dbt writes the config their YAML sets into it
@@ -290,29 +303,13 @@ def dbt_builds(node: Node, reasons: Iterable[str]) -> bool:
 
 
 def calls_changed_macros(project: Project, base: Project) -> set[str]:
-    """dbt's `state:modified.macros`: what calls, directly or through other macros, a macro
-    whose body differs from the base build's, or that one of the builds lacks; and those
-    macros themselves (dbtgate selects macros, dbt does not)."""
-    now, then = project.macro_code(), base.macro_code()
-    if not now and not then:
-        return set()
-    changed = {uid for uid, code in now.items() if then.get(uid) != code}
-    changed |= then.keys() - now.keys()
-    if not changed:
-        return set()
-    calls = project.macro_calls() or {}
-    reaches: dict[str, bool] = {}
-
-    def reaches_changed(macro: str) -> bool:
-        known = reaches.get(macro)
-        if known is None:
-            reaches[macro] = False  # a cycle of macros reaches nothing new through itself
-            known = reaches[macro] = macro in changed or any(
-                reaches_changed(called) for called in calls.get(macro, ())
-            )
-        return known
-
-    found = {
-        uid for uid, called in calls.items() if any(reaches_changed(macro) for macro in called)
+    """dbt's `state:modified.macros`: what calls, directly or through other macros, a macro of
+    any package (dbt's own included) whose body differs from the base build's, or that one of
+    the builds lacks; and the root project's such macros themselves (dbtgate selects the
+    team's macros, dbt selects none)."""
+    changed = changed_macros(project, base, every_package=True)
+    root = project.root_package
+    ours = {
+        uid for uid in changed if uid in project.macros and project.macros[uid].package_name == root
     }
-    return found | (changed & now.keys())
+    return macro_callers(project, changed) | ours

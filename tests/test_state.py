@@ -210,20 +210,23 @@ def test_scope_includes_the_tests_and_unit_tests_of_changed_resources(bouncer_js
 CENTS = f"macro.{PKG}.cents_to_dollars"
 
 
-def test_a_macros_yaml_edits_modify_it_and_not_its_sql(bouncer_json, tmp_path):
+def test_a_macros_yaml_and_sql_edits_modify_it_and_what_calls_it(bouncer_json, tmp_path):
     edited = copy.deepcopy(bouncer_json)
     macro = edited["macros"][CENTS]
     macro["description"] = "Dollars from cents."
     macro["arguments"][0]["description"] = ""
     macro["macro_sql"] = "{% macro cents_to_dollars(column_name) %} 0 {% endmacro %}"
-    # dbt's own macros change with dbt, not in the pull request.
+    # dbt's own macros' YAML changes with dbt, not in the pull request.
     edited["macros"]["macro.dbt.run_query"]["description"] = "Runs a query."
     del edited["macros"][f"macro.{PKG}.apply_grants"]
     del edited["macros"]["macro.dbt.statement"]
     changes = compare_builds(
         project_from(edited, tmp_path / "pr"), project_from(bouncer_json, tmp_path / "base")
     )
-    assert changes.modified == {CENTS: ["description", "arguments"]}
+    assert changes.modified == {
+        CENTS: ["description", "arguments", "body"],
+        f"model.{PKG}.stg_payments": ["macros"],  # it calls cents_to_dollars
+    }
     assert changes.deleted == [f"macro.{PKG}.apply_grants"]
     assert changes.new == []
 

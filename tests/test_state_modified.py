@@ -105,8 +105,13 @@ def test_a_macro_body_modifies_what_calls_it_directly_or_through_macros(base, tm
             macro["macro_sql"] = macro["macro_sql"].replace("{%", "{%-", 1)
 
     pr = edited_bouncer(tmp_path, edit)
-    assert compare_builds(pr, base).modified == {}
     # stg_payments calls cents_to_dollars; apply_grants calls dbt_version_at_least.
+    assert compare_builds(pr, base).modified == {
+        f"macro.{PKG}.apply_grants": ["macros"],
+        f"macro.{PKG}.cents_to_dollars": ["body"],
+        f"macro.{PKG}.dbt_version_at_least": ["body"],
+        f"model.{PKG}.stg_payments": ["macros"],
+    }
     macros = {"cents_to_dollars", "dbt_version_at_least", "apply_grants"}
     assert selected(pr, base, "state:modified.macros") == {"stg_payments", *macros}
     assert selected(pr, base, "state:modified") == {"stg_payments", *macros}

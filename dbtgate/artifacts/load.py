@@ -28,7 +28,6 @@ from dbtgate.artifacts.manifest import (
     CodeManifest,
     CompiledManifest,
     MacroCallsManifest,
-    MacroCodeManifest,
     Manifest,
     Node,
     Ref,
@@ -260,7 +259,7 @@ def _detach(file: str, manifest: Manifest) -> None:
     for source in (manifest.sources or {}).values():
         defer_columns(source, file)
         detach_written(source)
-    for resources in (manifest.nodes, manifest.exposures):
+    for resources in (manifest.nodes, manifest.exposures, manifest.macros):
         for resource in (resources or {}).values():
             detach_written(resource)
     disabled = manifest.disabled or {}
@@ -300,18 +299,6 @@ def read_code(path: Path) -> dict[str, str]:
         if macro.macro_sql is not None:
             code[uid] = macro.macro_sql
     return code
-
-
-def read_macro_code(path: Path) -> dict[str, str]:
-    """Each macro's body (`macro_sql`) by unique_id, every package's: what dbt's
-    `state:modified.macros` compares. A second, selective decode of the manifest, made only when
-    a selector asks what dbt's `state:modified` selects."""
-    manifest = _decode(path, MacroCodeManifest, "manifest")
-    return {
-        uid: macro.macro_sql
-        for uid, macro in (manifest.macros or {}).items()
-        if macro.macro_sql is not None
-    }
 
 
 def read_unrendered_config(path: Path) -> dict[str, dict[str, Any]]:

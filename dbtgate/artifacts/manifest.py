@@ -380,6 +380,9 @@ class Macro(msgspec.Struct, **_S):
     patch_path: str | None = None
     # Before dbt-core 1.12 most macros list none: the one empty tuple for all of them.
     arguments: tuple[MacroArgument, ...] | None = ()
+    # Its body (`macro_sql`) as JSON, compared byte for byte by the change set and decoded only
+    # where it differs (`state.changed_macros`); copied out of the mapped file by `detach_written`.
+    body_json: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="macro_sql")
     # dbt does not tag macros; readers of a resource's tags (`tag:` selection, the tier from
     # tags, the policies' tag hints) see none instead of asking each resource whether it can.
     tags: ClassVar[tuple[str, ...]] = ()
@@ -467,12 +470,6 @@ class CodeNode(msgspec.Struct, gc=False):
 
 class CodeMacro(msgspec.Struct, gc=False):
     macro_sql: str | None = None
-
-
-class MacroCodeManifest(msgspec.Struct, gc=False):
-    """The macros' bodies, apart: see `artifacts.load.read_macro_code`."""
-
-    macros: dict[str, CodeMacro] | None = None
 
 
 class WrittenNode(msgspec.Struct, gc=False):
@@ -745,10 +742,13 @@ def defer_columns(source: Source, file: str) -> None:
     source.__dict__["_file"] = file
 
 
-def detach_written(resource: Node | Source | Exposure) -> None:
-    """Copy the config as written out of the decoded buffer, which may be a memory map about
-    to be closed (a `null` or absent one is the shared constant already)."""
-    if resource.written_config is not NOT_WRITTEN:
+def detach_written(resource: Node | Source | Exposure | Macro) -> None:
+    """Copy the config as written, or a macro's body, out of the decoded buffer, which may be a
+    memory map about to be closed (an absent one is the shared constant already)."""
+    if isinstance(resource, Macro):
+        if resource.body_json is not NOT_WRITTEN:
+            resource.body_json = resource.body_json.copy()
+    elif resource.written_config is not NOT_WRITTEN:
         resource.written_config = resource.written_config.copy()
 
 
