@@ -193,6 +193,10 @@ def test_state_selects_what_dbt_ls_state_selects(builds) -> None:
     # The change set still holds the edits dbt does not build, for `scope: changed`.
     assert changes.modified["model.tiny.described"] == ["description", "tests"]
     assert changes.modified["model.tiny.tagged"] == ["config.tags"]
+    # And all that dbt's `state:modified` selects: `scope: changed` gates what dbt rebuilds.
+    assert set(answers["state:modified"]) <= changes.changed()
+    assert "config.post_hook" in changes.modified["model.tiny.hooked"]
+    assert changes.modified["model.tiny.uses_macro"] == ["macros"]
 
 
 def test_a_policy_on_state_modified_reports_what_dbt_selects(builds, tmp_path) -> None:
