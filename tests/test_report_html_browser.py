@@ -2148,3 +2148,32 @@ def test_the_trend_page_follows_the_readers_colour_scheme(browser, tmp_path, sch
         assert severe(browser) == []
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
+
+
+def test_on_paper_the_kpi_scorecards_heading_stays_with_its_rows(tmp_path: Path, browser) -> None:
+    """A page that ended inside the KPI scorecard printed its heading, header row and first KPI
+    at the foot of the page, the other KPIs overleaf: a release manager read one KPI as the
+    scorecard. Cut at each of those places, the heading and every KPI share a page."""
+    from report_samples import sample_report
+
+    open_report(browser, tmp_path / "kpis-on-paper.html", sample_report())
+    browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    labels = browser.execute_script(
+        "return [...document.querySelectorAll('#kpis table.named tbody tr')]"
+        ".map(row => row.cells[0].textContent);"
+    )
+    assert len(labels) == 2
+    cuts = {
+        "heading": "#kpis h3",
+        "header": "#kpis table.named thead tr",
+        "first": "#kpis table.named tbody tr",
+        "last": "#kpis table.named tbody tr:last-child",
+    }
+    after = pages_cut_at(browser, cuts, "Scorecard")
+    split = {
+        cut: text[:120]
+        for cut, text in after.items()
+        if not all(squeezed(label) in text for label in labels)
+    }
+    assert split == {}
+    assert severe(browser) == []
