@@ -208,3 +208,16 @@ def test_a_named_name_is_text_in_its_message_and_whole_in_a_span(name: str) -> N
     assert spans_in(md_text_code(fix, [name])) == [f"dbt build --select {name}"]
     html = OPTION_MARKUP.sub(r"\1", html_text_code(fix, [name]))
     assert html == f"run <code>dbt build --select {html_text(name)}</code> again"
+
+
+@given(NAMES)
+def test_md_text_code_in_a_table_cell_keeps_each_span_whole(name: str) -> None:
+    """A note naming a command as code, in a GFM table cell (the KPI notes table): a `|` in
+    the span is escaped, or the cell would end there; the text around it reads as written."""
+    shown = re.sub(r"\s+", " ", name).strip()
+    note = f"run {code_span(shown)} | again" if shown else "run | again"
+    tokens = TABLES.parse(f"| note |\n|---|\n| {md_text_code(note, in_table=True)} |\n")
+    cells = [tokens[at + 1].children or [] for at, t in enumerate(tokens) if t.type == "td_open"]
+    assert len(cells) == 1
+    spans = [child.content for child in cells[0] if child.type == "code_inline"]
+    assert spans == ([shown] if shown else [])

@@ -172,6 +172,27 @@ def test_counts_line_leaves_out_zero_counts() -> None:
     assert render_markdown(sample_report([])).splitlines()[2] == "**No findings.**"
 
 
+def test_the_kpi_notes_table_shows_its_code_as_code_a_pipe_kept_in_its_cell() -> None:
+    """The KPI notes name commands as code (`dbt build --select ...`): the PR comment's notes
+    table printed their backticks escaped, as written (the HTML report shows code). A `|` in a
+    span ends a GFM table cell unless escaped, so it is, and markup in a span stays literal."""
+    report = sample_report()
+    report["sections"]["kpis"]["notes"] = [
+        "test pass rate: 3 tests had no result (as `dbt build --select a|b`) and are not counted",
+        "owner `<img src=x>` is not `counted",
+    ]
+    markdown = render_markdown(report)
+    table = markdown.split("**notes**", 1)[1].split("</details>", 1)[0]
+    assert "\\`" not in table.split("is not")[0]  # no escaped backtick before the stray one
+    page = to_html(table)
+    cells = re.findall(r"<td>(.*?)</td>", page)
+    assert cells == [
+        "test pass rate: 3 tests had no result (as <code>dbt build --select a|b</code>) and are "
+        "not counted",
+        "owner <code>&lt;img src=x&gt;</code> is not `counted",
+    ]
+
+
 def test_what_changed_is_folded_and_reads_as_tables_not_raw_keys() -> None:
     markdown = render_markdown(sample_report())
     assert "changes / new" not in markdown and "diff / changes" not in markdown

@@ -61,18 +61,20 @@ def md_text(text: object) -> str:
     return _line_start_literal(_md_literal(_flat(text)))
 
 
-def md_text_code(text: object, names: Iterable[str] = ()) -> str:
+def md_text_code(text: object, names: Iterable[str] = (), *, in_table: bool = False) -> str:
     """Like `md_text`, but `code` spans in it stay code spans (fix hints and rule docs write
     `meta.owner`, `--base`, messages name things with `wording.code_span`): each span is
     written again around what it holds, the rest goes through `md_text`'s escaping, so nothing
     in either can become markup. The backticks of `names` (a finding's own names, such as a
-    test named nn_`bt`) open no span where the text writes them (`_with_code_spans`)."""
+    test named nn_`bt`) open no span where the text writes them (`_with_code_spans`).
+
+    `in_table`: the text is a GFM table cell, where a `|` ends the cell even inside a code span
+    unless escaped (`md_code`); the text between spans escapes it already."""
     if "`" not in (text := visible_bidi(str(text)).strip()):
         return md_text(text)  # most text: a comment renders thousands of messages
+    code = (lambda part: code_span(part.replace("|", "\\|"))) if in_table else code_span
     return _line_start_literal(
-        _with_code_spans(
-            text, lambda part: _md_literal(_WHITESPACE.sub(" ", part)), code_span, names
-        )
+        _with_code_spans(text, lambda part: _md_literal(_WHITESPACE.sub(" ", part)), code, names)
     )
 
 

@@ -744,7 +744,7 @@ def _kpis(report: dict[str, Any]) -> str:
         parts.extend(
             # The notes name commands and settings as code (`dbt build --select ...`), as the
             # notes under the scorecard do: in plain cells their backticks printed as written.
-            _table_html(table, html_text_code) if table.title == "notes" else _breakdown_html(table)
+            _table_html(table, html_text_code) if table.code_spans else _breakdown_html(table)
             for table in view.kpi_breakdown(kpis)
         )
     else:

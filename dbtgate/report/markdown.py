@@ -19,6 +19,7 @@ All untrusted text goes through `dbtgate.report.escape`.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -1038,8 +1039,11 @@ def _table_items(title: str, shown: list[tuple[view.Table, list[list[str]]]]) ->
         heading.append("| " + " | ".join(md_text(h) for h in table.headers) + " |\n")
         heading.append("|" + " --- |" * len(table.headers) + "\n")
         yield "".join(heading)
+        # Notes name commands as code (`dbt build --select ...`): in plain cells their
+        # backticks printed escaped, as written.
+        cell = functools.partial(md_text_code, in_table=True) if table.code_spans else md_text
         for row in rows:
-            yield "| " + " | ".join(md_text(cell) or " " for cell in row) + " |\n"
+            yield "| " + " | ".join(cell(c) or " " for c in row) + " |\n"
 
 
 def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:

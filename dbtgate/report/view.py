@@ -960,9 +960,13 @@ def _names_within(names: list[str], room: int) -> str:
 
 @dataclass(frozen=True)
 class Table:
+    """A report table of plain-text cells. `code_spans`: its cells are prose whose `code` spans
+    (commands, settings: the KPI notes) the reports render as code, not as literal backticks."""
+
     title: str
     headers: list[str]
     rows: list[list[str]]
+    code_spans: bool = False
 
 
 def section_tables(name: str, value: Any, max_rows: int = 200) -> list[Table]:
@@ -1170,7 +1174,8 @@ def kpi_breakdown(kpis: Any, max_rows: int = 200) -> list[Table]:
         under_scorecard = set(base_notes(kpis))
         notes = [note for note in notes if note not in under_scorecard]
     if isinstance(notes, list) and notes:
-        tables.append(Table("notes", ["note"], [[short_value(note, 400)] for note in notes]))
+        rows = [[short_value(note, 400)] for note in notes]
+        tables.append(Table("notes", ["note"], rows, code_spans=True))
     return tables
 
 
