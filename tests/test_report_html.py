@@ -23,6 +23,7 @@ from report_samples import (
 
 from dbtgate.findings import Finding
 from dbtgate.report.html import render_html
+from dbtgate.report.markdown import render_markdown
 from dbtgate.report.options import RenderOptions
 from dbtgate.report.view import DISPOSITION_TITLES
 
@@ -391,6 +392,19 @@ def test_the_headers_counts_are_grouped_in_thousands() -> None:
     assert "<b>what blocks:</b> docs 1,000 · owner 1,000 · tests 1,000 (" in page
     assert "by family: docs: 1,334, owner: 1,333, tests: 1,333</p>" in page
     assert '<span id="rest-count">3,500 of 4,000 findings</span>' in page
+
+
+def test_the_header_splits_the_findings_by_severity_as_the_pr_comment_does() -> None:
+    """The PR comment's count line says "(6 errors, 2 warnings)" beside the statuses; the
+    page's header said the statuses only, and the two read differently side by side."""
+    from report_samples import many_findings
+
+    report = sample_report(many_findings(8))
+    page = render_html(report)
+    header = page.split("<header>", 1)[1].split("</header>", 1)[0]
+    assert '<p class="severities">(6 errors, 2 warnings)</p>' in header
+    assert "(6 errors, 2 warnings)" in render_markdown(report).splitlines()[2]
+    assert 'class="severities"' not in render_html(sample_report([]))
 
 
 def test_a_path_wraps_between_directories_never_inside_a_file_name() -> None:

@@ -147,6 +147,10 @@ def _header(report: dict[str, Any]) -> str:
     card_html = "".join(
         f'<div class="card"><b>{number(n)}</b><span>{h(label)}</span></div>' for label, n in cards
     )
+    # The split by severity beside the counts by status, as the PR comment's count line has it.
+    severities = view.severity_split(counts)
+    if severities:
+        card_html += f'<p class="severities">({h(severities)})</p>'
     families = (
         ", ".join(f"{h(name)}: {number(n)}" for name, n in counts["by_family"].items()) or "none"
     )

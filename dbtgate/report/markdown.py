@@ -397,19 +397,12 @@ def _counts_line(report: dict[str, Any]) -> str:
         return "**No findings.**\n\n"
     # Zero counts are noise in a comment read on every push; the JSON report keeps them all.
     shown = [part for part in parts if not part.startswith("0 ")]
-    severities = ", ".join(
-        f"{number(n)} info" if name == "info" else counted(n, _SEVERITY_NOUNS.get(name, name))
-        for name, n in counts["by_severity"].items()
-        if n
-    )
+    severities = view.severity_split(counts)
     families = ", ".join(f"{md_text(name)} {number(n)}" for name, n in counts["by_family"].items())
     return (
         f"**{counted(counts['total'], 'finding')}:** {' · '.join(shown)} ({severities})"
         f"<br>by family: {families}\n\n"
     )
-
-
-_SEVERITY_NOUNS = {"error": "error", "warn": "warning"}
 
 
 def _link(

@@ -330,6 +330,22 @@ def breaking_changes(report: dict[str, Any]) -> list[dict[str, Any]]:
 BREAKING_NOT_CHECKED = "Not checked: there was no base build to compare with (--base PATH|REF)."
 
 
+# A severity's plural noun in the reports' count line ("20 errors, 5 warnings").
+_SEVERITY_NOUNS = {"error": "error", "warn": "warning"}
+
+
+def severity_split(counts: dict[str, Any]) -> str:
+    """The findings by severity as the PR comment's count line and the HTML report's header both
+    say it ("20 errors, 5 warnings"): the header said only the statuses, and a release manager
+    comparing the two pages asked which of the 13 blocking were errors. Zero counts left out;
+    empty when there is no finding."""
+    return ", ".join(
+        f"{number(n)} info" if name == "info" else counted(n, _SEVERITY_NOUNS.get(name, name))
+        for name, n in counts["by_severity"].items()
+        if n
+    )
+
+
 def blocking_by_family(report: dict[str, Any]) -> list[tuple[str, int]]:
     """How many blocking findings each family has, breaking changes and failed runs first
     (`family_rank`): what fails the gate, in a line."""
