@@ -38,6 +38,10 @@ class CheckContext:
     # without policies or without the last run's results must not read as a pass of them.
     # ("source freshness (no sources.json)", "breaking changes (no base build)").
     not_checked: list[str] = field(default_factory=list)
+    # The notes (each also in `notes`) that say the verdict covers something in part only, shown
+    # beside the verdict in every report, not in the audit trail alone: "no breaking changes"
+    # reads otherwise when relations were compared by their YAML columns only.
+    partly_checked: list[str] = field(default_factory=list)
     # What may make the verdict wrong, shown before everything else (e.g. a base build of
     # another project); the artifacts' own warnings join them.
     warnings: list[str] = field(default_factory=list)

@@ -58,6 +58,7 @@ class GateResult:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     not_checked: list[str] = field(default_factory=list)
+    partly_checked: list[str] = field(default_factory=list)
     inputs: dict[str, Any] = field(default_factory=dict)
     config_digest: str = ""
     tool_version: str = __version__
@@ -193,6 +194,7 @@ def run_gate(
         sections=context.sections,
         notes=context.notes,
         not_checked=context.not_checked,
+        partly_checked=context.partly_checked,
         warnings=[*_artifact_warnings(project, findings), *context.warnings],
         inputs=inputs,
         config_digest=context.config.digest,

@@ -490,3 +490,33 @@ def test_the_report_records_the_commit_and_tag_it_gated(shop_builds, tmp_path) -
     assert f"**Of** commit {sha[:7]} (tag v1.4.0, main) · **against** {against}" in markdown
     assert f"<b>of:</b> commit {sha[:7]} (tag v1.4.0, main) · <b>against:</b> {against}" in page
     assert "<title>dbtgate FAIL — shop v1.4.0</title>" in page
+
+
+@pytest.mark.slow
+def test_what_the_verdict_covers_in_part_only_is_said_beside_it(shop_builds, tmp_path) -> None:
+    """A note that changes how to read the verdict (a base build without catalog.json: its
+    columns compared as its YAML declares them) sat only at the foot of gate.md and gate.html,
+    under the audit trail. It is beside the verdict, once, in both; gate.json keeps it in
+    `notes` and names it in `partly_checked`."""
+    base = tmp_path / "base"
+    shutil.copytree(shop_builds.base / "target", base)
+    (base / "catalog.json").unlink()
+    out = tmp_path / "reports"
+    result = dbtgate(
+        "check", "--artifacts", "target", "--base", str(base), "--out", str(out),
+        "--format", "md,html,json", cwd=shop_builds.pr,
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    report = json.loads((out / "gate.json").read_text())
+    [partly] = report["partly_checked"]
+    assert partly.startswith("no catalog.json for the base build: columns compared as declared")
+    assert partly in report["notes"]
+    jsonschema.validate(report, report_schema())
+    markdown = (out / "gate.md").read_text()
+    verdict, rest = markdown.split("\n#### ", 1)
+    assert "> **partly checked:** no catalog.json for the base build: " in verdict
+    assert "no catalog.json" not in rest
+    page = (out / "gate.html").read_text()
+    header, body = page.split("</header>", 1)
+    assert '<p class="not-checked"><b>partly checked:</b> no catalog.json for the base' in header
+    assert "no catalog.json" not in body.split("<script", 1)[0]

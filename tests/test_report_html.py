@@ -407,6 +407,22 @@ def test_the_header_splits_the_findings_by_severity_as_the_pr_comment_does() -> 
     assert 'class="severities"' not in render_html(sample_report([]))
 
 
+def test_what_the_verdict_covers_in_part_only_is_beside_it_not_in_the_audit_trail() -> None:
+    """A note that changes how to read the verdict sat in the audit trail's notes at the foot
+    of the page only: it is in the header, once, its code as code, escaped."""
+    partly = "1 relation the run did not build compared by YAML only (`model.shop.<b>x</b>`)"
+    plain = "lint: changed lines measured against the base build's SQL"
+    page = render_html(sample_report(notes=[partly, plain], partly_checked=[partly]))
+    header, body = page.split("</header>", 1)
+    assert (
+        '<p class="not-checked"><b>partly checked:</b> 1 relation the run did not build compared'
+        " by YAML only (<code>model.shop.&lt;b&gt;x&lt;/b&gt;</code>)</p>"
+    ) in header
+    assert "1 relation the run" not in body.split("<script", 1)[0]
+    assert "<li>lint: changed lines measured against the base build&#x27;s SQL</li>" in body
+    assert "lint: changed" not in header
+
+
 def test_a_path_wraps_between_directories_never_inside_a_file_name() -> None:
     page = render_html(sample_report())
     # The line number is one box (`.end`, kept whole) with the file name's extension: however

@@ -1794,6 +1794,34 @@ def test_warnings_above_the_findings_are_cut_and_leave_the_blocking_findings_the
     assert 0 < cut.count("> **warning:**") < 3 and "more warnings not shown here: see" in cut
 
 
+def test_what_the_verdict_covers_in_part_only_is_beside_it_within_the_warnings_room() -> None:
+    """A note that changes how to read the verdict ("3 relations the run did not build ...
+    compared by the columns declared in YAML only") sat under the audit trail at the foot of
+    the comment. It is beside the verdict, once, after the warnings and in their room: however
+    many warnings, and however small the comment, it is shown or counted, never dropped."""
+    partly = "3 relations the run did not build (errored or skipped) compared by `dbt` YAML only"
+    plain = "lint: changed lines measured against the base build's SQL"
+    report = sample_report(notes=[partly, plain], partly_checked=[partly])
+    markdown = render_markdown(report)
+    verdict, rest = markdown.split("\n#### ", 1)
+    assert (
+        "> **partly checked:** 3 relations the run did not build (errored or skipped) " in verdict
+    )
+    assert "compared by `dbt` YAML only\n" in verdict and "3 relations" not in rest
+    assert f"- note: {plain}" in rest and plain not in verdict
+    # Behind a flood of warnings it keeps a line of its own.
+    warning = "catalog.json is 3 days older than manifest.json: column types may be stale"
+    for warnings, size in (([warning] * 600, 65_000), ([warning] * 14, 2_500), ([], 1_500)):
+        report = sample_report(warnings=warnings, notes=[partly], partly_checked=[partly])
+        cut = render_markdown(report, RenderOptions(max_markdown_chars=size))
+        assert "> **partly checked:** 3 relations" in cut or "- … 1 more note not shown" in cut
+        assert "3 relations" not in cut.split("\n#### ", 1)[1]
+    # An older report, without `partly_checked`, keeps its notes in the audit trail.
+    older = sample_report(notes=[partly])
+    del older["partly_checked"]
+    assert "- note: 3 relations" in render_markdown(older)
+
+
 def test_a_passing_report_suggests_no_waiver() -> None:
     assert "<summary>To ship" not in render_markdown(sample_report([]))
 

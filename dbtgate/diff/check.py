@@ -106,8 +106,11 @@ def fix_hint(change: Change) -> str:
     return CASE_HINTS.get((change.code, change.details.get("lost")), FIX_HINTS[change.code])
 
 
-def diff_for(ctx: CheckContext) -> SchemaDiff | None:
-    """The diff of the context's builds with the ways out applied (None without a base)."""
+def diff_for(ctx: CheckContext) -> tuple[SchemaDiff, list[str]] | None:
+    """The diff of the context's builds with the ways out applied (None without a base), and
+    the notes on the ways out in the config that matched nothing. The diff's own notes say
+    what it could not compare (no catalog, another dbt version, relations the run did not
+    build): the verdict covers the schema in part only."""
     if ctx.base is None:
         return None
     from dbtgate.diff.acknowledge import apply_ways_out
@@ -132,17 +135,19 @@ def diff_for(ctx: CheckContext) -> SchemaDiff | None:
         config_path=ctx.config.path,
         today=ctx.options.get("now"),
     )
-    diff.notes.extend(stale)
-    return diff
+    return diff, stale
 
 
 @check("breaking", owns_changed=True)
 def breaking_changes(ctx: CheckContext) -> Iterator[Finding]:
-    diff = diff_for(ctx)
-    if diff is None:
+    compared = diff_for(ctx)
+    if compared is None:
         ctx.notes.append("no base build (--base PATH|REF): breaking changes were not checked")
         ctx.not_checked.append("breaking changes (no base build)")
         return
+    diff, stale = compared
+    ctx.partly_checked.extend(diff.notes)
+    diff.notes.extend(stale)
     ctx.sections["diff"] = diff
     ctx.notes.extend(diff.notes)
     settings = ctx.config.breaking

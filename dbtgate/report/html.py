@@ -179,6 +179,11 @@ def _header(report: dict[str, Any]) -> str:
     warnings = "".join(
         f'<p class="expiring">warning: {html_text_code(w)}</p>' for w in report["warnings"]
     )
+    # What the verdict covers in part only, beside it rather than in the audit trail alone.
+    warnings += "".join(
+        f'<p class="not-checked"><b>partly checked:</b> {html_text_code(note)}</p>'
+        for note in view.partly_checked(report)
+    )
     unchecked = view.not_checked(report)
     if unchecked:
         said = html_text_code(" · ".join(unchecked))
@@ -959,7 +964,7 @@ def _inputs(report: dict[str, Any]) -> str:
         for key, value in sorted(report["inputs"].items())
         if key not in ("artifacts", "base")
     )
-    notes = "".join(f"<li>{html_text_code(note)}</li>" for note in report["notes"])
+    notes = "".join(f"<li>{html_text_code(note)}</li>" for note in view.audit_notes(report))
     baseline = report["baseline"]
     return (
         f'<section id="inputs"><h2>Inputs (audit trail)</h2>{opening}<thead><tr>'

@@ -56,6 +56,7 @@ def report_dict(result: GateResult) -> dict[str, Any]:
         "warnings": list(result.warnings),
         "notes": list(result.notes),
         "not_checked": list(result.not_checked),
+        "partly_checked": list(result.partly_checked),
         "findings": None,  # filled in below, in this place
         "waivers": _waivers_used(findings),
         "baseline": _baseline(findings, result.inputs),

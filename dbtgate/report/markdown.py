@@ -220,13 +220,28 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     budget.add(_gated_line(report, options))
     # A blank line after each: one quote a warning, and the next line not drawn into it.
     warnings = [f"> **warning:** {md_text_code(note)}\n\n" for note in report["warnings"]]
-    before, cuts = budget.size, budget.cuts
+    # What the verdict covers in part only, in the warnings' room after them (the audit trail
+    # at the foot of the comment was where they were, under "Inputs").
+    partly = [
+        f"> **partly checked:** {md_text_code(note)}\n\n" for note in view.partly_checked(report)
+    ]
+    before = budget.size
     # Their share, and room for the line counting those it has no room for (with none, 14
-    # warnings went without a word).
-    with budget.share(_WARNING_SHARE, plus=len(budget.rest_at) + 100):
-        budget.add_items("", warnings, "", "warning", max_items=_MAX_WARNINGS)
-    if budget.cuts > cuts:
-        budget.add("\n")  # after the "… N more" item, as after each warning
+    # warnings went without a word); the warnings keep that line's room for the notes after
+    # them too.
+    more = len(budget.rest_at) + 100
+    with budget.share(_WARNING_SHARE, plus=more * (1 + bool(partly))):
+        for items, what, keep in (
+            (warnings, "warning", more if partly else 0),
+            (partly, "note", 0),
+        ):
+            if not items:
+                continue
+            cuts = budget.cuts
+            with budget.share(1.0, keep=keep):
+                budget.add_items("", items, "", what, max_items=_MAX_WARNINGS)
+            if budget.cuts > cuts:
+                budget.add("\n")  # after the "… N more" item, as after each warning
     # The room the warnings took comes out of the room the sections after what blocks may keep,
     # not out of the breaking changes' share or the room the blocking findings have at least:
     # those keep the room they have without.
@@ -1070,7 +1085,7 @@ def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
         "| role | file | path | dbt | generated at | invocation |\n"
         "| --- | --- | --- | --- | --- | --- |\n"
     )
-    notes = "".join(f"- note: {md_text_code(n)}\n" for n in report["notes"])
+    notes = "".join(f"- note: {md_text_code(n)}\n" for n in view.audit_notes(report))
     tail = ("\n" + notes if notes else "") + "\n</details>\n\n"
     budget.add_items(head, [header, *rows], tail, "input", [0] + [1] * len(rows))
 
