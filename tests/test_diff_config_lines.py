@@ -157,3 +157,9 @@ def test_a_seed_retyped_by_its_column_types_is_reported_on_that_line(tmp_path: P
         f["code"]: (f["path"], f["line"]) for f in read_json(project / "gate.json")["findings"]
     }
     assert where == {"risky.type_changed": ("dbt_project.yml", 6)}
+    # Where it is placed is no part of what was found: no internal placement key in the report.
+    report = read_json(project / "gate.json")
+    [finding] = report["findings"]
+    [change] = [c for c in report["sections"]["diff"]["changes"] if c["unique_id"] == uid]
+    assert "setting" not in finding["details"] and "setting" not in change.get("details", {})
+    assert finding["details"]["type_change"] == change["details"]["type_change"]

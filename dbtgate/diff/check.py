@@ -193,6 +193,20 @@ def hurts_readers(change: Change) -> bool:
     return impact.public or any(c.depth == 1 and c.selects_column != "no" for c in direct)
 
 
+def _setting(change: Change, ctx: CheckContext) -> tuple[str, str | None] | None:
+    """A seed's column retyped by its `column_types` config: the finding is placed on that
+    column's line there, which the pull request edited (`diff.settings.setting_of`). Said in
+    `Finding.setting`, no report's: in `details` it read as part of what was found."""
+    if change.column is None or "type_change" not in change.details or ctx.base is None:
+        return None
+    from dbtgate.diff.classify import column_types_changed
+
+    old, new = ctx.base.nodes.get(change.unique_id), ctx.project.nodes.get(change.unique_id)
+    if old is None or new is None or not column_types_changed(old, new, change.column):
+        return None
+    return ("column_types", change.column)
+
+
 def change_finding(
     change: Change,
     settings: BreakingConfig,
@@ -248,6 +262,7 @@ def change_finding(
         fix=fix,
         changed=True,
         details=details,
+        setting=_setting(change, ctx),
     )
     if change.unique_id not in ctx.project.nodes and ctx.base is not None:
         # Removed from the PR build: its owner and tier are those it had in the base build.

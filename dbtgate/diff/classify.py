@@ -440,7 +440,6 @@ def _uncontracted_columns(
             has_readers=has_readers and not is_source and not_selected is None,
             source=source,
             who=not_selected or who,
-            setting=_column_types_changed(old, new, after_column.name),
         )
     for column in delta.added:
         if column.name in renamed_new:
@@ -511,12 +510,13 @@ def _why_unknown(ctx: DiffContext, old: Node | Source, new: Node | Source) -> st
     return "no catalog entry, declared columns or readable SQL in both builds"
 
 
-def _column_types_changed(old: Node | Source, new: Node | Source, column: str) -> str | None:
-    """`column_types` when the seed's type of `column` comes from its `column_types` config
-    and the pull request changed it there: the finding then points at that line (in
-    dbt_project.yml or the seed's YAML), which the pull request edited, not at the CSV."""
+def column_types_changed(old: Node | Source, new: Node | Source, column: str) -> bool:
+    """Whether the seed's type of `column` comes from its `column_types` config and the pull
+    request changed it there: the finding of its type change then points at that line (in
+    dbt_project.yml or the seed's YAML), which the pull request edited, not at the CSV
+    (`diff.check.change_finding` sets its `Finding.setting`)."""
     if new.resource_type != "seed" or old.config is None or new.config is None:
-        return None
+        return False
     wanted = column_key(column)
 
     def typed(config: Any) -> Any:
@@ -524,7 +524,7 @@ def _column_types_changed(old: Node | Source, new: Node | Source, column: str) -
         return next((v for k, v in types.items() if column_key(k) == wanted), None)
 
     after = typed(new.config)
-    return "column_types" if after is not None and after != typed(old.config) else None
+    return after is not None and after != typed(old.config)
 
 
 def _type_change(
@@ -538,11 +538,8 @@ def _type_change(
     has_readers: bool,
     source: str,
     who: str = "",
-    setting: str | None = None,
 ) -> None:
     details = {"type_change": change}
-    if setting is not None:
-        details["setting"] = setting
     fields = {
         "column": after.name,
         "old": before.data_type,

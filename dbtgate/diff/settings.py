@@ -31,9 +31,6 @@ def setting_of(finding: Finding) -> tuple[str, str | None] | None:
         # The first setting the change names (`alias`, `strategy`, ...: `details.moved`).
         moved = details.get("moved") or []
         return (str(moved[0]).split()[0], None) if moved else None
-    if details.get("setting") == "column_types":
-        # A seed's column retyped by its `column_types`: on that column's line there.
-        return ("column_types", finding.column_name)
     setting = SETTINGS.get(finding.code)
     if setting != "grants":
         return None if setting is None else (setting, None)
