@@ -57,8 +57,26 @@ class Opt:
         return not self.flags[0].startswith("-")
 
 
-# name -> (function, options), in the order the top-level help lists them.
+# name -> (function, options), in the order this file defines them.
 COMMANDS: dict[str, tuple[Callable[..., int | None], tuple[Opt, ...]]] = {}
+
+# `dbtgate --help` lists the commands in the order a newcomer meets them, as the README's quick
+# start does: try the demo, set up a config and check it, gate a build (the whole gate, then its
+# diff and lint alone), record legacy debt, look up a code, then re-render and follow reports.
+# The order of definition in this file is no guide for a reader. A new command is added here too
+# (tests/test_cli.py checks that every command is).
+HELP_ORDER = (
+    "demo",
+    "init",
+    "validate",
+    "check",
+    "diff",
+    "lint",
+    "baseline",
+    "rules",
+    "report",
+    "trend",
+)
 
 
 def command(*options: Opt):
@@ -371,17 +389,16 @@ def _root_help() -> str:
     rather than as argparse sub-parsers, which would build every command's parser on each run."""
     width = _help_width()
     column = max(map(len, COMMANDS)) + 4
-    commands = "\n".join(
-        "\n".join(
-            _wrap(
-                _summary(function),
-                width,
-                initial_indent=f"  {name:<{column - 2}}",
-                subsequent_indent=" " * column,
-            )
+    lines: list[str] = []
+    for name in HELP_ORDER:
+        function, _ = COMMANDS[name]
+        lines += _wrap(
+            _summary(function),
+            width,
+            initial_indent=f"  {name:<{column - 2}}",
+            subsequent_indent=" " * column,
         )
-        for name, (function, _) in COMMANDS.items()
-    )
+    commands = "\n".join(lines)
     return (
         f"usage: {ROOT_USAGE}\n\n{_paragraphs(ROOT_HELP, width)}\n\n"
         f"commands:\n{commands}\n\n"
