@@ -36,7 +36,7 @@ class CheckContext:
     notes: list[str] = field(default_factory=list)
     # What the verdict does not cover, and why, beside the verdict in every report: a pass
     # without policies or without the last run's results must not read as a pass of them.
-    # ("source freshness (no sources.json)", "breaking changes (no base build)").
+    # ("source freshness (no sources.json)", "breaking changes (no base build: --base PATH|REF)").
     not_checked: list[str] = field(default_factory=list)
     # The notes (each also in `notes`) that say the verdict covers something in part only, shown
     # beside the verdict in every report, not in the audit trail alone: "no breaking changes"

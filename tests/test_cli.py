@@ -633,10 +633,13 @@ def test_quiet_prints_only_notes_and_the_verdict(tmp_path):
     assert notes and all(line.startswith("note: ") for line in notes)
     # What the pass does not cover, beside it: nothing configured, no run, no base.
     assert unchecked == (
-        "not checked: policies (no dbtgate.yml) · breaking changes (no base build) · source "
-        "freshness (no sources.json) · the last run's results (run_results.json is of "
-        "`dbt docs generate`, which runs nothing)"
+        "not checked: policies (no dbtgate.yml) · breaking changes (no base build: --base "
+        "PATH|REF) · source freshness (no sources.json) · the last run's results "
+        "(run_results.json is of `dbt docs generate`, which runs nothing)"
     )
+    # The missing base build is said once: a note "no base build (--base PATH|REF): breaking
+    # changes were not checked" said it again just above.
+    assert not [note for note in notes if "base build" in note or "breaking" in note]
     assert verdict == "dbtgate: PASS — no blocking findings, 0 non-blocking"
 
 

@@ -142,8 +142,9 @@ def diff_for(ctx: CheckContext) -> tuple[SchemaDiff, list[str]] | None:
 def breaking_changes(ctx: CheckContext) -> Iterator[Finding]:
     compared = diff_for(ctx)
     if compared is None:
-        ctx.notes.append("no base build (--base PATH|REF): breaking changes were not checked")
-        ctx.not_checked.append("breaking changes (no base build)")
+        # Said once, beside the verdict with the way to check them: a note saying it too
+        # printed the same thing twice, back to back under `-q`.
+        ctx.not_checked.append("breaking changes (no base build: --base PATH|REF)")
         return
     diff, stale = compared
     ctx.partly_checked.extend(diff.notes)
