@@ -41,7 +41,7 @@ def test_piped_output_is_plain_text_grouped_by_disposition_then_owner(monkeypatc
     lines = text.splitlines()
     blocking = lines.index("Blocking (3)")
     assert lines[blocking + 1] == "-" * len("Blocking (3)")
-    hint = next(i for i, line in enumerate(lines) if line.startswith("to ship with a finding"))
+    hint = next(i for i, line in enumerate(lines) if line.startswith("To ship with a finding"))
     owners = [line for line in lines[blocking + 2 : hint] if line[:1] != " "]
     assert owners == ["@finance-eng", "Finance Analytics", "Marketing Analytics"]
     assert "        fix: Add unique and not_null tests on order_id." in lines
@@ -88,7 +88,7 @@ def test_a_kpi_is_the_whole_projects_listed_first_and_not_under_no_owner() -> No
     print_result(console, sample_result([*sample_findings(), *project_and_unowned()]))
     lines = out.getvalue().splitlines()
     blocking = lines.index("Blocking (6)")
-    hint = next(i for i, line in enumerate(lines) if line.startswith("to ship with a finding"))
+    hint = next(i for i, line in enumerate(lines) if line.startswith("To ship with a finding"))
     owners = [
         (i, line) for i, line in enumerate(lines[:hint]) if i > blocking + 1 and line[:1] != " "
     ]
@@ -265,7 +265,7 @@ def test_no_waiver_is_suggested_for_breaking_lint_and_waiver_findings_which_have
     out = io.StringIO()
     print_result(Console(file=out, force_terminal=False, width=200), sample_result(own_way_out))
     assert "Blocking (3)" in out.getvalue()
-    assert "to ship with a finding" not in out.getvalue()
+    assert "ship with a finding" not in out.getvalue()
 
 
 def test_one_rule_saying_the_same_on_many_lines_of_a_file_prints_once_with_every_place() -> None:

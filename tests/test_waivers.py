@@ -664,7 +664,7 @@ def test_a_failing_check_prints_the_waiver_to_paste_and_pasted_it_waives(workdir
     failed = dbtgate("check", "--artifacts", "target", cwd=workdir, env=ON_2026_12_02)
     assert failed.returncode == 1
     lines = failed.stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("to ship with a finding"))
+    start = next(i for i, line in enumerate(lines) if line.startswith("To ship with a finding"))
     assert "waive it under `waivers:` in dbtgate.yml" in lines[start]
     entry = lines[start + 1 : start + 6]
     assert entry == [
@@ -692,7 +692,7 @@ def test_a_failing_check_prints_the_waiver_to_paste_and_pasted_it_waives(workdir
     waived = dbtgate("check", "--artifacts", "target", cwd=workdir, env=ON_2026_12_02)
     assert waived.returncode == 0, waived.stdout + waived.stderr
     assert "waived by @data-platform until 2027-01-01:" in waived.stdout
-    assert "to ship with a finding" not in waived.stdout
+    assert "ship with a finding" not in waived.stdout
 
 
 def test_the_pr_comment_and_the_html_page_carry_the_consoles_waiver_entry(workdir):
@@ -704,7 +704,7 @@ def test_the_pr_comment_and_the_html_page_carry_the_consoles_waiver_entry(workdi
     )
     assert failed.returncode == 1
     lines = failed.stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("to ship with a finding"))
+    start = next(i for i, line in enumerate(lines) if line.startswith("To ship with a finding"))
     entry = lines[start + 1 : start + 6]
     assert entry[4] == "    expires: 2027-01-01"
     markdown = (workdir / "out" / "gate.md").read_text()
@@ -742,7 +742,7 @@ def test_no_waiver_is_suggested_where_the_config_is_toml(workdir):
     )
     failed = dbtgate("check", "--artifacts", "target", "--json", "gate.json", cwd=workdir)
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert "to ship with" not in failed.stdout
+    assert "ship with" not in failed.stdout
     assert "suggested_waiver" not in read_json(workdir / "gate.json")["sections"]
 
 
@@ -774,9 +774,9 @@ def test_the_waiver_suggested_where_one_expired_renews_that_entry(workdir):
     report = read_json(workdir / "gate.json")
     assert f"  - {md_text(expired)}\n" in render_markdown(report)
     assert f'<div class="fix">{escape(expired)}</div>' in render_html(report)
-    start = next(i for i, line in enumerate(lines) if line.startswith("to ship with"))
+    start = next(i for i, line in enumerate(lines) if line.startswith("To ship with"))
     assert lines[start] == (
-        "to ship with the docs.model_description finding as it is for now, renew the waiver that "
+        "To ship with the docs.model_description finding as it is for now, renew the waiver that "
         "expired on 2026-11-30 at dbtgate.yml:7 rather than add a second entry: replace it "
         "with this one, its reason written again:"
     )

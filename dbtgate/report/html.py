@@ -597,7 +597,7 @@ def _waiver_hint(report: dict[str, Any]) -> str:
     suggestion = report["sections"].get("suggested_waiver")
     if not suggestion:
         return ""
-    intro = view.suggested_waiver_intro(suggestion, report["inputs"], first="To")
+    intro = view.suggested_waiver_intro(suggestion, report["inputs"])
     lines = "\n".join(view.suggested_waiver_lines(suggestion["entry"]))
     return (
         f'<details class="waiver-hint"><summary>{h(view.suggested_waiver_title(suggestion))}'

@@ -737,7 +737,7 @@ def _waiver_hint(budget: _Budget, report: dict[str, Any], options: RenderOptions
     if not suggestion:
         return ""
     title = view.suggested_waiver_title(suggestion)
-    intro = view.suggested_waiver_intro(suggestion, report["inputs"], first="To")
+    intro = view.suggested_waiver_intro(suggestion, report["inputs"])
     lines = view.suggested_waiver_lines(suggestion["entry"])
     fold = (
         f"<details><summary>{md_html_text(title)}</summary>"

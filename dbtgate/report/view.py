@@ -282,13 +282,11 @@ def suggested_waiver_lines(entry: dict[str, str]) -> list[str]:
     ]
 
 
-def suggested_waiver_intro(
-    suggestion: dict[str, Any], inputs: dict[str, Any], *, first: str = "to"
-) -> str:
+def suggested_waiver_intro(suggestion: dict[str, Any], inputs: dict[str, Any]) -> str:
     """What the suggested waiver is for, before its lines: renew the expired entry that waived
     the finding, named by its line, or add one (with what an entry needs). A second entry
-    beside the expired one would leave that one reported, and to remove, on every run. `first`
-    is its first word: `To` where it starts a paragraph (the PR comment, the HTML page)."""
+    beside the expired one would leave that one reported, and to remove, on every run. A
+    sentence of its own in every report, the console's included."""
     config = str(inputs.get("config") or "dbtgate.yml")
     renews = suggestion.get("renews")
     # Named by what it waives, not as "the ... above": the PR comment may have cut it from the
@@ -298,12 +296,12 @@ def suggested_waiver_intro(
     if renews:
         where = f"{config}:{renews['line']}" if renews.get("line") else config
         return (
-            f"{first} ship with the {code} as it is for now, renew the waiver that "
+            f"To ship with the {code} as it is for now, renew the waiver that "
             f"expired on {renews['expires']} at {where} rather than add a second entry: "
             "replace it with this one, its reason written again:"
         )
     return (
-        f"{first} ship with a finding as it is for now, waive it under `waivers:` in {config} (a "
+        f"To ship with a finding as it is for now, waive it under `waivers:` in {config} (a "
         f"reason, an owner and the last day it waives are required), e.g. the {code}"
         + (f" of {select}:" if select != "*" else ":")
     )
