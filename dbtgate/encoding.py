@@ -44,7 +44,8 @@ def wide_encoding(head: bytes) -> str | None:
 
 
 def not_utf8(path: object, head: bytes) -> str | None:
-    """The one-line error for a JSON file in a wider encoding, or None."""
+    """The one-line error for a file in a wider encoding, or None: the same for an artifact and
+    for a user's YAML or TOML file, with the Windows tool that writes one (its likeliest cause)."""
     encoding = wide_encoding(head)
     if encoding is None:
         return None
@@ -60,9 +61,9 @@ def read_text(path: Path) -> str:
     line of its first byte that is not UTF-8 (a Latin-1 `é` in a waiver's reason), or the wide
     encoding its first bytes show, rather than a decoding traceback."""
     data = path.read_bytes()
-    wide = wide_encoding(data[:4])
+    wide = not_utf8(path, data[:4])
     if wide is not None:
-        raise DbtgateError(f"{path}: encoded as {wide}, not UTF-8: re-save it as UTF-8")
+        raise DbtgateError(wide)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

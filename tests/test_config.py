@@ -365,7 +365,11 @@ def test_a_config_not_in_utf8_is_one_line_naming_the_file_and_line(tmp_path):
     path.write_text("version: 1\nscope: all\n", encoding="utf-16")
     with pytest.raises(DbtgateError) as raised:
         load_config(path)
-    assert str(raised.value) == f"{path}: encoded as UTF-16LE, not UTF-8: re-save it as UTF-8"
+    # With the tool that writes it, as the JSON files' error says it.
+    assert str(raised.value) == (
+        f"{path}: encoded as UTF-16LE, not UTF-8: re-save it as UTF-8 (Windows PowerShell's `>` "
+        "and `Out-File` write UTF-16)"
+    )
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_bytes(b'[tool.dbtgate]\nscope = "all"  # \xe9\n')
     path.unlink()

@@ -367,6 +367,18 @@ def test_a_config_not_in_utf8_is_a_one_line_error_not_an_internal_one(tmp_path) 
     assert len(validated.stderr.strip().splitlines()) == 1, validated.stderr
 
 
+def test_a_config_saved_by_powershell_names_its_encoding_and_the_tool(tmp_path) -> None:
+    """`dbtgate init > dbtgate.yml` in Windows PowerShell writes UTF-16: the error says which
+    tool does that, as the JSON artifacts' error does (it said only "re-save it as UTF-8")."""
+    (tmp_path / "dbtgate.yml").write_text("version: 1\nscope: all\n", encoding="utf-16-le")
+    validated = dbtgate("validate", cwd=tmp_path)
+    assert validated.returncode == 2
+    assert validated.stderr == (
+        "dbtgate: error: dbtgate.yml: encoded as UTF-16LE, not UTF-8: re-save it as UTF-8 "
+        "(Windows PowerShell's `>` and `Out-File` write UTF-16)\n"
+    )
+
+
 def test_a_plugin_that_fails_to_load_does_not_hide_the_rest_of_the_config(tmp_path) -> None:
     """Each plugin that fails is one problem at its line, and the rest is still checked: the
     next plugin, a parameter of a rule the good plugin registers, a selector, a waiver's
