@@ -8,23 +8,12 @@ notes and the waivers' `waiver.stale`, so both suggest the same way.
 
 from __future__ import annotations
 
-import difflib
-
+from dbtgate.near_miss import near_miss
 from dbtgate.select import Selection, SelectorError, parse_selector
 
 # A bare value ending so is a file name, and one holding a slash a path (as `select` reads them):
 # no resource name is suggested for those.
 _NOT_A_NAME = (".sql", ".py", ".csv")
-# What a suggestion may differ by: characters of either name that difflib does not match to
-# the other, at most two, or a sixth of the name's length for a long one. Measured on the model
-# names of the corpus projects and the fixture: a typo or a rename by a letter or two scores
-# within it (dim_product for dim_products 1, ordres for orders 2, a long name's `_tmp` 4 of 6),
-# names that share a word or a layer do not (fct_payments and stg_payments 6, dim_customers and
-# customers 4, int_customer_order and customer_order_pattern 12). difflib's ratio alone, at its
-# default 0.6, suggested stg_payments for model.shop.nonexistent (the `model.shop.` both start
-# with counted), and no cutoff of it tells fct_payments (0.83) from ordres (0.83).
-_MIN_BUDGET = 2
-_BUDGET_SHARE = 6
 
 
 def selector_hint(text: str, selection: Selection, *more: Selection) -> str:
@@ -65,7 +54,7 @@ def _closest_tag(tag: str, selections: tuple[Selection, ...]) -> str | None:
     if tag in known:
         return None
     by_case = {known_tag.lower(): known_tag for known_tag in known}
-    close = by_case.get(tag.lower()) or _closest(tag, known)
+    close = by_case.get(tag.lower()) or near_miss(tag, known)
     return f"tag:{close}" if close else None
 
 
@@ -77,7 +66,7 @@ def _closest_name(value: str, selections: tuple[Selection, ...]) -> str | None:
     if value in names or any(value in s.resources for s in selections):
         return None
     if value.count(".") < 2:
-        return _closest(value, names)
+        return near_miss(value, names)
     # A unique_id: its name part compared, among the resources of its type, so that the
     # `model.shop.` every candidate shares does not make any name look close.
     kind, _, name = value.split(".", 2)
@@ -86,16 +75,5 @@ def _closest_name(value: str, selections: tuple[Selection, ...]) -> str | None:
         parts = uid.split(".", 2)
         if len(parts) == 3 and parts[0] == kind:
             by_name.setdefault(parts[2], uid)
-    close = _closest(name, list(by_name))
+    close = near_miss(name, list(by_name))
     return by_name[close] if close is not None else None
-
-
-def _closest(value: str, candidates: list[str]) -> str | None:
-    """The candidate most like `value` (difflib's ratio) within the characters it may differ by."""
-    budget = max(_MIN_BUDGET, len(value) // _BUDGET_SHARE)
-    for close in difflib.get_close_matches(value, candidates, n=5):
-        matcher = difflib.SequenceMatcher(None, value, close)
-        same = sum(block.size for block in matcher.get_matching_blocks())
-        if len(value) + len(close) - 2 * same <= budget:
-            return close
-    return None

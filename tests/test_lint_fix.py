@@ -94,6 +94,9 @@ def test_a_file_or_code_that_is_not_there_is_exit_2(tmp_path):
     unknown = dbtgate("lint", "--fix", "XX99", "--all", cwd=tmp_path)
     assert unknown.returncode == 2
     assert "--fix: 'XX99' names no sqlfluff rule" in unknown.stderr
+    typo = dbtgate("lint", "--fix", "CP011", "--all", cwd=tmp_path)
+    assert typo.returncode == 2
+    assert "--fix: 'CP011' names no sqlfluff rule (did you mean CP01?)" in typo.stderr
 
 
 def fix_hints(stdout: str) -> list[str]:

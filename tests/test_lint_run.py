@@ -294,12 +294,33 @@ def test_an_unknown_dialect_or_excluded_rule_in_sqlfluff_config_names_the_file(t
     )
     (project / "pyproject.toml").unlink()
     assert len(result.stderr.splitlines()) == 1
-    (project / ".sqlfluff").write_text("[sqlfluff]\ndialect = duckdb\nexclude_rules = LT01, LT99\n")
+    (project / ".sqlfluff").write_text("[sqlfluff]\ndialect = duckdb\nexclude_rules = LT01, XX99\n")
     result = dbtgate("lint", "--all", cwd=project)
     assert (result.returncode, result.stderr) == (
         2,
-        "dbtgate: error: .sqlfluff:3: exclude_rules: 'LT99' names no sqlfluff rule (a code like "
+        "dbtgate: error: .sqlfluff:3: exclude_rules: 'XX99' names no sqlfluff rule (a code like "
         "LT01, a name like layout.spacing, or a group like layout)\n",
+    )
+    # A misspelt name gets the one it is a typo of, as sqlfluff writes it; with another unknown
+    # one beside it, each its own hint, and what a rule is called for the one with none.
+    (project / ".sqlfluff").write_text(
+        "[sqlfluff]\ndialect = duckdb\nexclude_rules = capitalisation.keyword\n"
+    )
+    result = dbtgate("lint", "--all", cwd=project)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "dbtgate: error: .sqlfluff:3: exclude_rules: 'capitalisation.keyword' names no sqlfluff "
+        "rule (did you mean capitalisation.keywords?)\n",
+    )
+    (project / ".sqlfluff").write_text(
+        "[sqlfluff]\ndialect = duckdb\nexclude_rules = Capitalisation.Keyword, XX99\n"
+    )
+    result = dbtgate("lint", "--all", cwd=project)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "dbtgate: error: .sqlfluff:3: exclude_rules: 'Capitalisation.Keyword' (did you mean "
+        "capitalisation.keywords?), 'XX99' names no sqlfluff rule (a code like LT01, a name like "
+        "layout.spacing, or a group like layout)\n",
     )
 
 

@@ -219,6 +219,18 @@ def test_rules_code_explains_a_lint_code_from_sqlfluff(tmp_path, code):
         ("lint.LT99", "unknown rule or finding code 'lint.LT99' (did you mean lint.LT09?)"),
         ("tests.primary_kee", "code 'tests.primary_kee' (did you mean tests.primary_key?)"),
         ("zzz", "unknown rule or finding code 'zzz' (list them with `dbtgate rules`)"),
+        # sqlfluff's names, as lint findings print them, and its codes, misspelt by a character
+        (
+            "capitalisation.keyword",
+            "code 'capitalisation.keyword' (did you mean capitalisation.keywords?)",
+        ),
+        (
+            "lint.capitalisation.keyword",
+            "(did you mean lint.capitalisation.keywords?)",
+        ),
+        ("CP011", "code 'cp011' (did you mean CP01?)"),
+        # A character from LT01 and from LT10 to LT15: naming one would be a guess.
+        ("LT1", "code 'lt1' (list them with `dbtgate rules`)"),
     ],
 )
 def test_an_unknown_code_is_one_line_with_a_suggestion(tmp_path, code, message):

@@ -114,6 +114,22 @@ PROBLEMS = [
         "lint:\n  rules:\n    - LT01\n    - LT99\n",
         "dbtgate.yml:5: lint.rules: 'LT99' names no sqlfluff rule",
     ),
+    # A misspelt sqlfluff name gets the name it is a typo of (it got only what rules are called).
+    (
+        "lint:\n  rules:\n    - capitalisation.keyword\n",
+        "dbtgate.yml:4: lint.rules: 'capitalisation.keyword' names no sqlfluff rule (did you mean "
+        "capitalisation.keywords?)",
+    ),
+    (
+        "lint:\n  severity:\n    capitalisation.keyword: warn\n",
+        "dbtgate.yml:4: lint.severity: 'capitalisation.keyword' is not a sqlfluff rule code, name "
+        "or group (did you mean capitalisation.keywords?)",
+    ),
+    (
+        "lint:\n  severity:\n    unparseable: info\n",
+        "dbtgate.yml:4: lint.severity: 'unparseable' is not a sqlfluff rule code, name or group "
+        "(did you mean unparsable?)",
+    ),
     ("lint:\n  enabled: true\n  dialect: duckdbb\n", "dbtgate.yml:4: lint.dialect: unknown"),
 ]
 

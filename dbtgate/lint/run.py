@@ -320,10 +320,9 @@ def run_lint(
     fix = [code.removeprefix("lint.").upper() for code in fix] if fix is not None else None
     unknown = [code for code in fix or () if code not in references]
     if unknown:
-        raise DbtgateError(
-            f"--fix: {', '.join(repr(code) for code in unknown)} names no sqlfluff rule (a code "
-            "like CP01, as the findings name them)"
-        )
+        codes = sorted({code for codes in references.values() for code in codes})
+        what = " (a code like CP01, as the findings name them)"
+        raise DbtgateError(f"--fix: {_names_no_rule(unknown, codes, what)}")
     linter, root, dialect, dialect_flag = build_linter(
         dbt_files, lint_config, adapter_type, config.path
     )
@@ -756,10 +755,35 @@ def check_rule_allowlist(
     if unknown:
         first = lint_config.line_of(f"rules[{unknown[0][0]}]")
         where = f"{config_path}:{first}: " if config_path else ""
-        raise DbtgateError(
-            f"{where}lint.rules: {', '.join(repr(ref) for _, ref in unknown)} names no sqlfluff "
-            "rule (a code like LT01, a name like layout.spacing, or a group like layout)"
-        )
+        named = _names_no_rule([ref for _, ref in unknown], references)
+        raise DbtgateError(f"{where}lint.rules: {named}")
+
+
+def _names_no_rule(
+    unknown: list[str],
+    references: Iterable[str],
+    what: str = " (a code like LT01, a name like layout.spacing, or a group like layout)",
+) -> str:
+    """`'capitalisation.keyword' names no sqlfluff rule (did you mean
+    capitalisation.keywords?)`: the hint after the sentence for one setting, where it reads as
+    one, else beside each; `what` a rule is called unless every one has a hint."""
+    hints = [_rule_hint(ref, references) for ref in unknown]
+    if len(unknown) == 1:
+        return f"{unknown[0]!r} names no sqlfluff rule{hints[0] or what}"
+    named = ", ".join(f"{ref!r}{hint}" for ref, hint in zip(unknown, hints, strict=True))
+    return f"{named} names no sqlfluff rule{'' if all(hints) else what}"
+
+
+def _rule_hint(text: str, references: Iterable[str]) -> str:
+    """` (did you mean capitalisation.keywords?)` for a sqlfluff rule code, name, group or
+    alias within a typo of `text` (`capitalisation.keyword`, `cp011`: compared in any case,
+    suggested as sqlfluff writes it), else nothing. A glob names no one rule to have mistyped."""
+    from dbtgate.near_miss import near_miss_any_case
+
+    if any(glob in text for glob in "*?["):
+        return ""
+    close = near_miss_any_case(text, list(references))
+    return f" (did you mean {close}?)" if close else ""
 
 
 def check_fixable(linter: Linter, root: FluffConfig, codes: list[str]) -> None:
@@ -790,10 +814,7 @@ def check_project_rules(
         unknown = [ref for ref in listed if not fnmatch.filter(references, ref)]
         if unknown:
             where = _setting_place(project_dir, key) or f"{_shown(project_dir)}: sqlfluff config"
-            raise DbtgateError(
-                f"{where}: {key}: {', '.join(repr(ref) for ref in unknown)} names no sqlfluff "
-                "rule (a code like LT01, a name like layout.spacing, or a group like layout)"
-            )
+            raise DbtgateError(f"{where}: {key}: {_names_no_rule(unknown, references)}")
 
 
 def _unreadable_config(exc: configparser.Error, candidates: Iterable[Path]) -> DbtgateError:
@@ -835,9 +856,9 @@ def resolve_severity(
         if not codes:
             line = lint_config.line_of(f"severity.{key}")
             where = f"{config_path}:{line}: " if config_path else ""
+            hint = _rule_hint(key, [*references, UNPARSABLE]) or " (nor 'unparsable')"
             raise DbtgateError(
-                f"{where}lint.severity: {key!r} is not a sqlfluff rule code, name or group "
-                "(nor 'unparsable')"
+                f"{where}lint.severity: {key!r} is not a sqlfluff rule code, name or group{hint}"
             )
         for code in codes:
             current = by_code.get(code)

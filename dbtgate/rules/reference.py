@@ -158,9 +158,24 @@ def find_docs(code: str, rules: dict[str, Rule]) -> Rule | CodeDoc:
         known = [*rules, *code_docs(), *lint_codes()]
     else:
         known = [*rules, *code_docs()]
-    close = difflib.get_close_matches(code, known, n=1)
-    hint = f"did you mean {close[0]}?" if close else "list them with `dbtgate rules`"
+    close = _near_lint_rule(code) or next(iter(difflib.get_close_matches(code, known, n=1)), None)
+    hint = f"did you mean {close}?" if close else "list them with `dbtgate rules`"
     raise DbtgateError(f"unknown rule or finding code {code!r} ({hint})")
+
+
+def _near_lint_rule(code: str) -> str | None:
+    """The sqlfluff code or name `code` is a typo of (`capitalisation.keyword`, `lint.cp011`), as
+    `dbtgate rules` takes it: with `lint.` when it was given. Within a character or two only:
+    difflib's looser match over sqlfluff's names would offer `layout.spacing` for many a
+    mistyped dbtgate code."""
+    from dbtgate.near_miss import near_miss_any_case
+    from dbtgate.rules.sqlfluff_docs import lint_rule_names
+
+    prefixed = code.lower().startswith("lint.")
+    close = near_miss_any_case(code[len("lint.") :] if prefixed else code, lint_rule_names())
+    if close is None:
+        return None
+    return f"lint.{close}" if prefixed else close
 
 
 def families(rules: dict[str, Rule]) -> set[str]:

@@ -59,6 +59,12 @@ def lint_codes() -> list[str]:
     return sorted({f"lint.{m.code}" for m in _manifests().values()})
 
 
+def lint_rule_names() -> list[str]:
+    """Every code, name and alias of the installed sqlfluff's rules as sqlfluff writes them
+    (`CP01`, `capitalisation.keywords`, `L010`), for suggestions on a typo."""
+    return sorted({key for m in _manifests().values() for key in (m.code, m.name, *m.aliases)})
+
+
 def lint_rules() -> list[tuple[str, str, str]]:
     """(`lint.<CODE>`, sqlfluff name, description) of every sqlfluff rule, for `dbtgate rules
     lint`."""
