@@ -94,7 +94,10 @@ def run_demo(directory: Path | None, console: Console) -> int:
     for state in ("base", "pr"):
         console.print(f"[bold]Building the demo project's {_BUILDS[state]} with dbt-duckdb[/] …")
         projects[state] = build_fixture(
-            state, workdir, echo=lambda line: console.print(f"  {line}")
+            state,
+            workdir,
+            echo=lambda line: console.print(f"  {line}"),
+            name=f"the {_BUILDS[state]}",
         )
     pr, base = projects["pr"].resolve(), projects["base"].resolve()
     # What the fixture's pull request changes and plants, for the reader of the reports.

@@ -84,16 +84,23 @@ def fixtures_dir() -> Path:
 
 
 def build_fixture(
-    state: FixtureState, workdir: Path, *, echo: Callable[[str], None] | None = None
+    state: FixtureState,
+    workdir: Path,
+    *,
+    echo: Callable[[str], None] | None = None,
+    name: str | None = None,
 ) -> Path:
     """Build the fixture project for `state` under `workdir/<state>/` and return the project dir.
 
     The artifacts are in `<project>/target`: manifest.json and run_results.json from `dbt build`,
-    catalog.json from `dbt docs generate`, sources.json from `dbt source freshness`.
+    catalog.json from `dbt docs generate`, sources.json from `dbt source freshness`. What it
+    echoes and its errors start with `name`, the build as its caller calls it (the demo: "the
+    base build (the main branch)"); `fixture base` by default, as the test suite's builds are.
     """
     if state not in ("base", "pr"):
         raise DbtgateError(f"unknown fixture state {state!r}: expected 'base' or 'pr'")
     say = echo or (lambda _message: None)
+    name = name or f"fixture {state}"
     source_root = fixtures_dir()
     state_dir = Path(workdir).resolve() / state
     project_dir = state_dir / "project"
@@ -111,7 +118,7 @@ def build_fixture(
             # A folder copied or moved here kept the profile of where it was built: a `dbt`
             # run by hand with it would write into that folder's database.
             (state_dir / "profiles.yml").write_text(profiles, encoding="utf-8")
-            say(f"fixture {state}: up to date in {project_dir}")
+            say(f"{name}: up to date in {project_dir}")
             return project_dir
         if in_place:
             why = (
@@ -119,7 +126,7 @@ def build_fixture(
                 if edited
                 else "its build is missing"
             )
-            say(f"fixture {state}: rebuilding {project_dir}, {why}")
+            say(f"{name}: rebuilding {project_dir}, {why}")
         elif edited and project_dir.is_dir():
             # Another dbtgate's fixture: the project is written anew, and the user's edits are
             # moved aside rather than lost, beside any kept before (never over them); the stamp
@@ -129,7 +136,7 @@ def build_fixture(
             project_dir.rename(kept)
             stamp_path.unlink(missing_ok=True)
             say(
-                f"fixture {state}: the bundled fixture changed (another version of dbtgate), so "
+                f"{name}: the bundled fixture changed (another version of dbtgate), so "
                 f"{project_dir} is written anew; the project as it was, with your edits "
                 f"({first_few(edited, 5)}), is kept in {kept}"
             )
@@ -138,7 +145,7 @@ def build_fixture(
         if not in_place:
             assemble_project(source_root, state, project_dir)
         (state_dir / "profiles.yml").write_text(profiles, encoding="utf-8")
-        _run_build(dbt, state, project_dir, state_dir, say, edited=in_place)
+        _run_build(dbt, state, project_dir, state_dir, say, name=name, edited=in_place)
         # Whether the project holds the user's edits, for the demo's words: its inputs against
         # those of the fixture as written (a user who reverts every edit has none left).
         built = _project_inputs(project_dir)
@@ -338,6 +345,7 @@ def _run_build(
     state_dir: Path,
     say: Callable[[str], None],
     *,
+    name: str,
     edited: bool = False,
 ) -> None:
     """Build, document and check freshness; exit 1 of `dbt build` is accepted for the planted
@@ -350,33 +358,33 @@ def _run_build(
         planted = "failures the gate reports"
     else:
         planted = "a failing test, planted" if state == "pr" else ""
-    output, code = _run_dbt(dbt, "build", project_dir, state_dir, env, say, state, planted)
+    output, code = _run_dbt(dbt, "build", project_dir, state_dir, env, say, name, planted)
     # Exit 1 means failing tests or failing nodes; only failing tests are planted in the fixture.
     results = target / "run_results.json"
     accepted = results.is_file() if edited else _only_test_failures(results)
     if code != 0 and not (code == 1 and accepted):
-        raise _dbt_error("dbt build", state, code, output, project_dir, edited)
+        raise _dbt_error("dbt build", name, code, output, project_dir, edited)
     saved = state_dir / "build_artifacts"
     saved.mkdir(exist_ok=True)
-    for name in BUILD_ARTIFACTS:
-        shutil.copyfile(target / name, saved / name)
+    for artifact in BUILD_ARTIFACTS:
+        shutil.copyfile(target / artifact, saved / artifact)
 
-    output, code = _run_dbt(dbt, "docs generate", project_dir, state_dir, env, say, state)
+    output, code = _run_dbt(dbt, "docs generate", project_dir, state_dir, env, say, name)
     if code != 0:
-        raise _dbt_error("dbt docs generate", state, code, output, project_dir, edited)
+        raise _dbt_error("dbt docs generate", name, code, output, project_dir, edited)
 
     output, code = _run_dbt(
-        dbt, "source freshness", project_dir, state_dir, env, say, state, "a stale source, planted"
+        dbt, "source freshness", project_dir, state_dir, env, say, name, "a stale source, planted"
     )
     # Exit 1 is a stale source, which the fixture plants on purpose.
     if code not in (0, 1) or not (target / "sources.json").is_file():
-        raise _dbt_error("dbt source freshness", state, code, output, project_dir, edited)
+        raise _dbt_error("dbt source freshness", name, code, output, project_dir, edited)
 
-    for name in BUILD_ARTIFACTS:
-        shutil.copyfile(saved / name, target / name)
-    missing = [name for name in ARTIFACTS if not (target / name).is_file()]
+    for artifact in BUILD_ARTIFACTS:
+        shutil.copyfile(saved / artifact, target / artifact)
+    missing = [artifact for artifact in ARTIFACTS if not (target / artifact).is_file()]
     if missing:
-        raise DbtgateError(f"fixture {state}: dbt did not write {', '.join(missing)} in {target}")
+        raise DbtgateError(f"{name}: dbt did not write {', '.join(missing)} in {target}")
 
 
 def _dbt_env(state_dir: Path) -> dict[str, str]:
@@ -400,10 +408,11 @@ def _run_dbt(
     state_dir: Path,
     env: dict[str, str],
     say: Callable[[str], None],
-    state: str,
+    name: str,
     planted: str = "",
 ) -> tuple[str, int]:
-    """Run `dbt COMMAND` and say how it ended; exit 1 with `planted` is said to be expected."""
+    """Run `dbt COMMAND` and say how it ended, after the build's `name`; exit 1 with `planted`
+    is said to be expected."""
     args = [dbt, *command.split(), "--project-dir", str(project_dir)]
     args += ["--profiles-dir", str(state_dir)]
     started = time.monotonic()
@@ -413,7 +422,7 @@ def _run_dbt(
         raise DbtgateError(f"could not run {dbt}: {error}; {install_hint()}") from error
     expected = f" ({planted})" if planted and completed.returncode == 1 else ""
     say(
-        f"fixture {state}: dbt {command} exited {completed.returncode} "
+        f"{name}: dbt {command} exited {completed.returncode} "
         f"in {time.monotonic() - started:.1f}s{expected}"
     )
     return completed.stdout, completed.returncode
@@ -437,7 +446,7 @@ def _only_test_failures(run_results: Path) -> bool:
 
 
 def _dbt_error(
-    command: str, state: str, code: int, output: str, project_dir: Path, edited: bool
+    command: str, name: str, code: int, output: str, project_dir: Path, edited: bool
 ) -> DbtgateError:
     tail = "\n".join(output.strip().splitlines()[-LOG_TAIL_LINES:])
     hint = (
@@ -446,7 +455,7 @@ def _dbt_error(
         else f"is dbt-duckdb installed? {install_hint()}"
     )
     return DbtgateError(
-        f"fixture {state}: `{command}` failed with exit code {code} in {project_dir} "
+        f"{name}: `{command}` failed with exit code {code} in {project_dir} "
         f"({hint}); last lines of dbt's log:\n{tail}"
     )
 

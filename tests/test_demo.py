@@ -6,6 +6,7 @@ the session's tmp), so the dbt builds are reused, not repeated; the reports are 
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -128,6 +129,12 @@ def test_the_demo_of_ones_own_edits_speaks_of_them_and_leaves_no_stale_report(tm
     first = _demo(workdir)
     assert first.returncode == 0, first.stderr
     assert "The gate failed on the problems planted" in first.stdout
+    # Each build's lines name it in the demo's words (they said "fixture base", "fixture pr").
+    said = " ".join(first.stdout.split())
+    for build in ("the base build (the main branch)", "the pull request build"):
+        for command in ("build", "docs generate", "source freshness"):
+            assert f"{build}: dbt {command} exited" in said
+    assert not re.search(r"fixture (base|pr)", said)
     reports = workdir / "reports"
     assert (reports / "gate.html").is_file()
 
@@ -136,6 +143,9 @@ def test_the_demo_of_ones_own_edits_speaks_of_them_and_leaves_no_stale_report(tm
     broken = _demo(workdir)
     assert broken.returncode == 2
     assert "does_not_exist" in broken.stderr
+    assert broken.stderr.startswith(
+        "dbtgate: error: the pull request build: `dbt build` failed with exit code"
+    )
     assert not [path.name for path in reports.iterdir() if path.is_file()]
 
     (models / "broken.sql").unlink()
