@@ -20,25 +20,11 @@ from itertools import compress, repeat
 from operator import itemgetter, le
 from typing import Any
 
-from dbtgate.report.validate import JSON_TYPES, resolve
+from dbtgate.report.validate import JSON_TYPES, KEYWORDS, resolve
 
-# Keywords that say nothing about a value.
-_NOTES = frozenset({"$schema", "$id", "$defs", "title", "description"})
-_KNOWN = _NOTES | {
-    "$ref",
-    "type",
-    "enum",
-    "const",
-    "required",
-    "properties",
-    "additionalProperties",
-    "items",
-    "minimum",
-    "minLength",
-    "minItems",
-    "maxItems",
-    "allOf",
-}
+# The walker's keywords but its conditionals (`if`/`then`), which a schema using them leaves to
+# the walk.
+_KNOWN = KEYWORDS - {"if", "then"}
 
 
 def all_valid(values: list[Any], schema: dict[str, Any], root: dict[str, Any]) -> bool:
