@@ -394,36 +394,32 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
         if c.column_name is None and c.moved_from is None and c.relation is None
     ]
     if resources:
-        moves = [f"{c.entry.code} on {_entry_subject(c.entry)} -> {c.unique_id}" for c in resources]
         notes.append(
             f"{where}: {counted(len(resources), 'entry')} matched under a renamed "
-            f"resource's new name, whose file dbt read unchanged ({first_few(moves, _NOTE_LIMIT)})"
+            f"resource's new name, whose file dbt read unchanged ({_moves(resources)})"
             f"; {prune} records {_them(resources)} under the new name"
         )
     moved = [c for c in report.carried if c.moved_from is not None]
     if moved:
-        moves = [f"{c.entry.code} on {_entry_subject(c.entry)} -> {c.unique_id}" for c in moved]
         files = sorted({c.moved_from for c in moved})
         notes.append(
             f"{where}: {counted(len(moved), 'entry')} matched under a renamed resource's new "
             f"name, whose file git reads as renamed ({first_few(files, _NOTE_LIMIT)}; "
-            f"{first_few(moves, _NOTE_LIMIT)}); {prune} records {_them(moved)} under the new name"
+            f"{_moves(moved)}); {prune} records {_them(moved)} under the new name"
         )
     sources = [c for c in report.carried if c.relation is not None]
     if sources:
-        moves = [f"{c.entry.code} on {_entry_subject(c.entry)} -> {c.unique_id}" for c in sources]
         tables = sorted({c.relation for c in sources if c.relation})
         notes.append(
             f"{where}: {counted(len(sources), 'entry')} matched under a renamed source's new "
             f"name, reading the same table ({first_few(tables, _NOTE_LIMIT)}; "
-            f"{first_few(moves, _NOTE_LIMIT)}); {prune} records {_them(sources)} under the new name"
+            f"{_moves(sources)}); {prune} records {_them(sources)} under the new name"
         )
     columns = [c for c in report.carried if c.column_name is not None]
     if columns:
-        moves = [f"{c.entry.code} on {_entry_subject(c.entry)} -> {c.column_name}" for c in columns]
         notes.append(
             f"{where}: {counted(len(columns), 'entry')} matched under a renamed column's new "
-            f"name, as the schema diff reads the rename ({first_few(moves, _NOTE_LIMIT)}); "
+            f"name, as the schema diff reads the rename ({_moves(columns)}); "
             f"{prune} records {_them(columns)} under the new name"
         )
     if report.gone:
@@ -443,6 +439,18 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
             "see the column), kept"
         )
     return notes
+
+
+def _moves(carried: list[CarriedEntry]) -> str:
+    """The first carried entries as a note lists them: `code on old -> new name` (the column's
+    new name for a renamed column, else the resource's)."""
+    return first_few(
+        [
+            f"{c.entry.code} on {_entry_subject(c.entry)} -> {c.column_name or c.unique_id}"
+            for c in carried
+        ],
+        _NOTE_LIMIT,
+    )
 
 
 def _them(entries: list) -> str:
