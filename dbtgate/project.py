@@ -25,7 +25,6 @@ from dbtgate.artifacts.load import (
     read_refs,
     read_snapshot_sql,
     read_unit_test_definitions,
-    read_unrendered_config,
     read_written_config,
 )
 from dbtgate.artifacts.manifest import (
@@ -39,9 +38,11 @@ from dbtgate.artifacts.manifest import (
     Source,
     UnitTest,
     materialized_as,
+    written_config,
 )
 from dbtgate.artifacts.run_results import RunResults
 from dbtgate.artifacts.sources import SourcesFreshness
+from dbtgate.errors import DbtgateError
 from dbtgate.locate import ResourceFiles, place_code
 from dbtgate.placeholders import is_described
 from dbtgate.wording import counted, first_few
@@ -341,9 +342,32 @@ class Project:
         return self._read_apart("code", read_code, {})
 
     def unrendered_config(self) -> dict[str, dict[str, Any]]:
-        """Each resource's config as written (`artifacts.load.read_unrendered_config`); {}
-        without a manifest file."""
-        return self._read_apart("unrendered_config", read_unrendered_config, {})
+        """Each node's, source's and exposure's config as written, by unique_id, decoded from
+        what the manifest's decode kept of it (`artifacts.manifest.written_config`) the first
+        time `state:` selection asks: what dbt's `state:modified.configs` and `.relation`
+        compare. Resources without one are left out (dbt before 0.19); one that is not an
+        object is the manifest's one-line error."""
+        if "unrendered_config" not in self._apart:
+            found: dict[str, dict[str, Any]] = {}
+            for section, resources in (
+                ("nodes", self.nodes),
+                ("sources", self.sources),
+                ("exposures", self.exposures),
+            ):
+                for uid, resource in resources.items():
+                    config = written_config(resource)
+                    if isinstance(config, dict):
+                        found[uid] = config
+                    elif config is not None:
+                        manifest = self.artifacts.manifest.path if self.artifacts else "manifest"
+                        kind = "array" if isinstance(config, list) else type(config).__name__
+                        raise DbtgateError(
+                            f"{manifest}: field of unexpected type: Expected `object | null`, "
+                            f"got `{kind}` - at "
+                            f"`$.{section}[{uid!r}].unrendered_config`"
+                        )
+            self._apart["unrendered_config"] = found
+        return self._apart["unrendered_config"]
 
     def snapshot_sql(self, unique_id: str) -> str | None:
         """The snapshot's compiled SQL from the manifest (`artifacts.load.read_snapshot_sql`),

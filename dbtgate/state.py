@@ -48,6 +48,7 @@ from dbtgate.artifacts.manifest import (
     Source,
     UnitTest,
     is_contracted,
+    written_config,
 )
 from dbtgate.project import Project
 
@@ -180,8 +181,8 @@ def _written_differences(a: Node | Source | Exposure, b: Node | Source | Exposur
     config costs no decode; a manifest without it (dbt before 0.19) compares nothing here."""
     if a.written_config == b.written_config:
         return []
-    now, then = _decoded(a.written_config), _decoded(b.written_config)
-    if now is None or then is None:
+    now, then = written_config(a), written_config(b)
+    if not isinstance(now, dict) or not isinstance(then, dict):
         return []
     kind = a.resource_type
     keys = set(configs_of(kind, now)) | set(configs_of(kind, then))
@@ -194,11 +195,6 @@ def _written_differences(a: Node | Source | Exposure, b: Node | Source | Exposur
             if now.get(key, _ABSENT) != then.get(key, _ABSENT)
         }
     )
-
-
-def _decoded(raw: msgspec.Raw) -> dict[str, Any] | None:
-    value = msgspec.json.decode(raw)  # JSON the manifest's decode already read whole
-    return value if isinstance(value, dict) else None
 
 
 def _root_macros(project: Project) -> dict[str, Macro]:

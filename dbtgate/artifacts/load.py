@@ -34,7 +34,6 @@ from dbtgate.artifacts.manifest import (
     RefsManifest,
     UnitTestsManifest,
     UnrenderedConfig,
-    UnrenderedManifest,
     WrittenConfigManifest,
     defer_columns,
     detach_written,
@@ -299,20 +298,6 @@ def read_code(path: Path) -> dict[str, str]:
         if macro.macro_sql is not None:
             code[uid] = macro.macro_sql
     return code
-
-
-def read_unrendered_config(path: Path) -> dict[str, dict[str, Any]]:
-    """Each node's, source's and exposure's config as written, before Jinja ran (dbt's
-    `unrendered_config`), by unique_id: what dbt's `state:modified.configs` and `.relation`
-    compare. A second, selective decode of the manifest, made only when a selector asks what
-    dbt's `state:modified` selects; resources without one are left out (dbt before 0.19)."""
-    manifest = _decode(path, UnrenderedManifest, "manifest")
-    return {
-        uid: resource.unrendered_config
-        for section in (manifest.nodes, manifest.sources, manifest.exposures)
-        for uid, resource in (section or {}).items()
-        if resource.unrendered_config is not None
-    }
 
 
 def read_run_code(path: Path) -> dict[str, str]:

@@ -472,18 +472,6 @@ class CodeMacro(msgspec.Struct, gc=False):
     macro_sql: str | None = None
 
 
-class WrittenNode(msgspec.Struct, gc=False):
-    unrendered_config: dict[str, Any] | None = None
-
-
-class UnrenderedManifest(msgspec.Struct, gc=False):
-    """Every resource's config as written, apart: see `artifacts.load.read_unrendered_config`."""
-
-    nodes: dict[str, WrittenNode] | None = None
-    sources: dict[str, WrittenNode] | None = None
-    exposures: dict[str, WrittenNode] | None = None
-
-
 class UnrenderedConfig(msgspec.Struct, gc=False):
     """The config as written, before Jinja ran: the settings whose resolved value may differ
     by environment (a target's roles, a `{{ target.name }}_x` schema)."""
@@ -750,6 +738,13 @@ def detach_written(resource: Node | Source | Exposure | Macro) -> None:
             resource.body_json = resource.body_json.copy()
     elif resource.written_config is not NOT_WRITTEN:
         resource.written_config = resource.written_config.copy()
+
+
+def written_config(resource: Node | Source | Exposure) -> Any:
+    """The resource's config as written (dbt's `unrendered_config`), decoded from the JSON the
+    manifest's decode kept of it: None when absent (dbt before 0.19). Decoded only where a
+    reader needs it (the change set where two builds' bytes differ, `state:` selection)."""
+    return msgspec.json.decode(resource.written_config)
 
 
 def normalise_source(source: Source) -> None:
