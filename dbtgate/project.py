@@ -25,7 +25,6 @@ from dbtgate.artifacts.load import (
     read_refs,
     read_snapshot_sql,
     read_unit_test_definitions,
-    read_written_config,
 )
 from dbtgate.artifacts.manifest import (
     Exposure,
@@ -344,8 +343,8 @@ class Project:
     def unrendered_config(self) -> dict[str, dict[str, Any]]:
         """Each node's, source's and exposure's config as written, by unique_id, decoded from
         what the manifest's decode kept of it (`artifacts.manifest.written_config`) the first
-        time `state:` selection asks: what dbt's `state:modified.configs` and `.relation`
-        compare. Resources without one are left out (dbt before 0.19); one that is not an
+        time it is asked: what dbt's `state:modified.configs` and `.relation` compare, and
+        what tells a resolved setting the environment changed (`written_alike`). Resources without one are left out (dbt before 0.19); one that is not an
         object is the manifest's one-line error."""
         if "unrendered_config" not in self._apart:
             found: dict[str, dict[str, Any]] = {}
@@ -376,16 +375,14 @@ class Project:
 
     def written_alike(self, base: Project, unique_id: str, setting: str) -> bool:
         """Whether both builds say what the node's `setting` (grants, schema, database, alias)
-        was before Jinja ran (dbt's unrendered config: `artifacts.load.read_written_config`),
-        and say the same. Then a difference in the value dbt resolved comes from the
-        environment, not the pull request: `schema: "{{ target.name }}_finance"`, or grants to
-        a role list per target. Read apart, only when resolved values differ."""
-        before = base._read_apart("written_config", read_written_config, {}).get(unique_id)
-        after = self._read_apart("written_config", read_written_config, {}).get(unique_id)
+        was before Jinja ran (dbt's unrendered config: `unrendered_config`), and say the
+        same. Then a difference in the value dbt resolved comes from the environment, not the
+        pull request: `schema: "{{ target.name }}_finance"`, or grants to a role list per
+        target. Decoded only when resolved values differ."""
+        before = base.unrendered_config().get(unique_id)
+        after = self.unrendered_config().get(unique_id)
         return (
-            before is not None
-            and after is not None
-            and getattr(before, setting) == getattr(after, setting)
+            before is not None and after is not None and before.get(setting) == after.get(setting)
         )
 
     def refs(self, unique_id: str) -> list[Ref]:

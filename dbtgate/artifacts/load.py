@@ -33,8 +33,6 @@ from dbtgate.artifacts.manifest import (
     Ref,
     RefsManifest,
     UnitTestsManifest,
-    UnrenderedConfig,
-    WrittenConfigManifest,
     defer_columns,
     detach_written,
     normalise_exposure,
@@ -415,20 +413,6 @@ def _without_nulls(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_nulls(item) for item in value]
     return value
-
-
-def read_written_config(path: Path) -> dict[str, UnrenderedConfig]:
-    """Each node's `grants`, `schema`, `database` and `alias` config as written, before Jinja
-    ran (dbt's `unrendered_config`), by unique_id; nodes without one are left out. A second,
-    selective decode of the manifest, made only when the change set or the schema diff meets
-    such settings that differ: it tells a change the pull request made from one the
-    environment made (a role list per target, an env var)."""
-    manifest = _decode(path, WrittenConfigManifest, "manifest")
-    return {
-        uid: node.unrendered_config
-        for uid, node in (manifest.nodes or {}).items()
-        if node.unrendered_config is not None
-    }
 
 
 def load_run_results(path: str | Path) -> Loaded[RunResults]:

@@ -472,28 +472,6 @@ class CodeMacro(msgspec.Struct, gc=False):
     macro_sql: str | None = None
 
 
-class UnrenderedConfig(msgspec.Struct, gc=False):
-    """The config as written, before Jinja ran: the settings whose resolved value may differ
-    by environment (a target's roles, a `{{ target.name }}_x` schema)."""
-
-    grants: Any = None
-    schema: Any = None
-    database: Any = None
-    alias: Any = None
-    target_schema: Any = None
-    target_database: Any = None
-
-
-class WrittenConfigNode(msgspec.Struct, gc=False):
-    unrendered_config: UnrenderedConfig | None = None
-
-
-class WrittenConfigManifest(msgspec.Struct, gc=False):
-    """The nodes' config as written, apart: see `artifacts.load.read_written_config`."""
-
-    nodes: dict[str, WrittenConfigNode] | None = None
-
-
 class Ref(msgspec.Struct, gc=False):
     """A `ref()` as the node wrote it (schema v9+): a `version` only when the ref pins one."""
 
