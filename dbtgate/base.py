@@ -121,20 +121,40 @@ def _outside_hook_env() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _terminated_unwinds() -> Iterator[None]:
+def _terminated_unwinds() -> Iterator[Callable[[], contextlib.AbstractContextManager[None]]]:
     """SIGTERM (a cancelled CI job, `kill`) unwinds as Ctrl-C does, so the temporary worktree
     and its directory are removed: the default action ends the process on the spot and left a
-    worktree registered in the user's repository. The exit status stays 143, a termination's."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    worktree registered in the user's repository. The exit status stays 143, a termination's.
+
+    Yields `held`: a SIGTERM that comes while `git worktree add` runs waits until it is done.
+    Unwinding in the middle left git to finish registering the worktree after the cleanup had
+    looked for it (a test caught one left behind)."""
+    pending: list[int] = []
+    holding = False
 
     def unwind(signum: int, frame: object) -> None:
+        if holding:
+            pending.append(signum)
+            return
         raise SystemExit(128 + signum)
 
+    @contextlib.contextmanager
+    def held() -> Iterator[None]:
+        nonlocal holding
+        holding = True
+        try:
+            yield
+        finally:
+            holding = False
+            if pending:  # a termination outranks what git made of it (killed with its group)
+                raise SystemExit(128 + pending[0])
+
+    if threading.current_thread() is not threading.main_thread():
+        yield contextlib.nullcontext
+        return
     previous = signal.signal(signal.SIGTERM, unwind)
     try:
-        yield
+        yield held
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -196,18 +216,14 @@ def load_base_ref(
     profiles = resolve_profiles_dir(profiles_dir, environ, project)
     if announce is not None:
         announce(f"dbt parse of --base {ref} ({sha[:12]}), once per commit")
-    with _terminated_unwinds(), tempfile.TemporaryDirectory(prefix="dbtgate-base-") as scratch:
+    with (
+        _terminated_unwinds() as held,
+        tempfile.TemporaryDirectory(prefix="dbtgate-base-") as scratch,
+    ):
         worktree = Path(scratch) / "worktree"
         try:
-            # Without the user's hooks: a post-checkout hook (husky, pre-commit's) would run
-            # in the temporary tree, installing things or failing the checkout.
-            repo.git(c="core.hooksPath=/dev/null").worktree("add", "--detach", str(worktree), sha)
-        except git.GitCommandError as exc:
-            raise DbtgateError(
-                f"{ref}: cannot check out the base commit {sha[:12]} into a git worktree "
-                f"({_git_message(exc)}); pass --base PATH to use saved artifacts instead"
-            ) from None
-        try:
+            with held():
+                _add_worktree(repo, worktree, sha, ref)
             base_project = worktree / relative
             if not (base_project / "dbt_project.yml").is_file():
                 _refuse_a_base_without_the_project(repo, ref, sha, relative)
@@ -401,11 +417,29 @@ def _git_message(exc) -> str:
     return lines[-1].removeprefix("stderr:").strip().strip("'")
 
 
+def _add_worktree(repo: Any, worktree: Path, sha: str, ref: str) -> None:
+    """Check `sha` out into `worktree`, without the user's hooks: a post-checkout hook (husky,
+    pre-commit's) would run in the temporary tree, installing things or failing the checkout."""
+    import git
+
+    try:
+        repo.git(c="core.hooksPath=/dev/null").worktree("add", "--detach", str(worktree), sha)
+    except git.GitCommandError as exc:
+        raise DbtgateError(
+            f"{ref}: cannot check out the base commit {sha[:12]} into a git worktree "
+            f"({_git_message(exc)}); pass --base PATH to use saved artifacts instead"
+        ) from None
+
+
 def _remove_worktree(repo, worktree: Path) -> None:
+    """Unregister and delete the temporary worktree. Also after a failed or interrupted `add`
+    (git may have registered it half-way); a cleanup that fails in turn does not hide the
+    error that brought the run here."""
     import git
 
     try:
         repo.git.worktree("remove", "--force", str(worktree))
     except git.GitCommandError:
         shutil.rmtree(worktree, ignore_errors=True)
-        repo.git.worktree("prune")
+        with contextlib.suppress(git.GitCommandError):
+            repo.git.worktree("prune")

@@ -289,6 +289,24 @@ def test_the_users_git_hooks_do_not_run_in_the_base_worktree(repo, profiles, sho
     assert marker.exists()
 
 
+def test_a_sigterm_while_git_adds_the_worktree_waits_until_it_is_registered():
+    """Unwinding in the middle of `git worktree add` left git to register the worktree after the
+    cleanup had looked for it (seen in CI): the signal is held until the add returns, then the
+    run ends with a termination's status, from inside the cleanup's reach."""
+    from dbtgate.base import _terminated_unwinds
+
+    steps = []
+    with pytest.raises(SystemExit) as ended, _terminated_unwinds() as held:
+        with held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)  # the handler has run by now: held, not raised
+            steps.append("add finished")
+        steps.append("after the add")
+    assert steps == ["add finished"]
+    assert ended.value.code == 128 + signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
 def test_sigterm_during_the_base_parse_removes_the_worktree(repo, profiles, shop_builds, tmp_path):
     """A cancelled CI job or `kill` sends SIGTERM: the run stops with a termination's status
     and, as on Ctrl-C, leaves no worktree registered in the repository nor its directory."""
@@ -464,6 +482,7 @@ def test_worktree_that_git_cannot_create_is_exit_2_with_gits_reason(
     clone = tmp_path / "clone"
     shutil.copytree(repo, clone)
     # git keeps its worktrees' bookkeeping in .git/worktrees: a file there makes `add` fail.
+    shutil.rmtree(clone / ".git" / "worktrees", ignore_errors=True)
     (clone / ".git" / "worktrees").write_text("not a directory", encoding="utf-8")
     done = run(
         *diff_args(shop_builds, profiles, tmp_path / "diff.json"),
