@@ -254,6 +254,10 @@ def test_under_the_dbt_templater_the_callers_are_compiled_with_the_bases_macros_
         project = macro_pr(root, {"macros/cents.sql": QUALIFIED})
     finally:
         del FILES[".sqlfluff"]
+    # Beside the project, as a DuckDB setup has them: linked into the copy, not copied.
+    (project / "local.duckdb").write_bytes(b"\0" * 4096)
+    (project / ".venv").mkdir()
+    (project / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
     result, run = lint_gate(project, templater="dbt")
     assert run.templater == "dbt"
     assert [linted.path for linted in run.files] == ["models/direct.sql", "models/through.sql"]

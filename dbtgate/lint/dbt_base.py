@@ -5,7 +5,8 @@ templater compiles the project from its folder with dbt itself, so there is no s
 it other macros: a copy of the project is made in a temporary folder, with each macro file the
 change edited or deleted written back as the base had it (and one it added left out), and a
 second Linter, whose dbt templater compiles that copy, renders a file there. Only a pull request
-that edits a macro, under `templater: dbt`, pays for it: the copy, and one more dbt parse of the
+that edits a macro, under `templater: dbt`, pays for it: the copy (of what dbt reads: other
+top-level files, a local DuckDB database among them, are linked), and one more dbt parse of the
 project (seconds; the dbt templater parses the project once per Linter).
 
 The lint under `templater: dbt` imports dbt already (sqlfluff-templater-dbt does); this module
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 # Left out of the copy: git's history, and what dbt writes (the copy writes its own).
 _NOT_COPIED = frozenset({".git", "target", "logs"})
+# dbt's own files beside dbt_project.yml (packages, selectors, profiles) are copied, not linked.
+_YAML = frozenset({".yml", ".yaml"})
 _PROJECT_DIR = ("templater", "dbt", "project_dir")
 # Where the copy's dbt writes (partial parse, compiled SQL): in the copy, never in a target
 # folder the project's sqlfluff config names, which the copy would overwrite.
@@ -78,16 +81,10 @@ def dbt_base(
 
     folder = tempfile.TemporaryDirectory(prefix="dbtgate-base-macros-")
     copy = Path(folder.name) / project_dir.name
-    shutil.copytree(
-        project_dir,
-        copy,
-        symlinks=True,
-        ignore=lambda where, names: (
-            [n for n in names if n in _NOT_COPIED] if Path(where) == project_dir else []
-        ),
-    )
+    _copy_project(project_dir, copy)
     for path in found.files:
         target = copy / path.relative_to(project_dir)
+        _own_path(copy, target)
         changed = changes.get(path)
         before = changes.deleted_text(path) if changed is None else changed.base_text
         if (changed is not None and changed.status == "added") or before is None:
@@ -102,6 +99,42 @@ def dbt_base(
     # templater keeps the first project it compiled.
     linter.templater = base_root.get_templater()
     return DbtBase(project_dir, copy, linter, base_root, folder)
+
+
+def _copy_project(project_dir: Path, copy: Path) -> None:
+    """Copy the project's folders dbt reads (models, macros, seeds, installed packages, ...)
+    and its YAML files into `copy`; link its other top-level files and hidden folders. Those
+    are never dbt's to parse and can be large: a local DuckDB database beside dbt_project.yml
+    (a common setup), a virtualenv. Folders are copied, not linked: a walk from a resource
+    path's root does not enter the links below it."""
+    copy.mkdir(parents=True)
+    for entry in sorted(project_dir.iterdir()):
+        if entry.name in _NOT_COPIED:
+            continue
+        target = copy / entry.name
+        # (A link of the project's own is linked to, not copied: its target may be relative.)
+        own = not entry.is_symlink()
+        if own and entry.is_dir() and not entry.name.startswith("."):
+            shutil.copytree(entry, target, symlinks=True)
+        elif own and entry.is_file() and entry.suffix in _YAML:
+            shutil.copy2(entry, target)
+        else:
+            target.symlink_to(entry)
+
+
+def _own_path(copy: Path, target: Path) -> None:
+    """Make each folder from `copy` down to `target` a folder of the copy's own, and `target`
+    not a link: the file is written or deleted there, which through a link (the project's own,
+    kept by the copy, or one `_copy_project` made) would change the user's files."""
+    current = copy
+    for part in target.relative_to(copy).parts:
+        current = current / part
+        if not current.is_symlink():
+            continue
+        real = current.resolve()
+        current.unlink()
+        if current != target and real.is_dir():
+            shutil.copytree(real, current, symlinks=True)
 
 
 def _point_at(config: FluffConfig, copy: Path) -> None:
