@@ -1679,20 +1679,17 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
 
         print(f"dbtgate: warning: {_error_text(exc)}; the built-in rules only", file=sys.stderr)
         registry = load_rules()
-    if code is not None:  # `KPI`, `Docs.Model_Description`, `lint.lt01` too
-        lowered = code.lower()
-        # sqlfluff's codes are upper case (lint.LT01); dbtgate's own lint codes
-        # (lint.unparsable) are documented among its other codes, in lower case.
-        sqlfluff = lowered.startswith("lint.") and lowered not in code_docs()
-        code = f"lint.{code[5:].upper()}" if sqlfluff else lowered
     if markdown:
         if code is not None:
             raise DbtgateError("--markdown prints the whole reference: give no CODE")
         sys.stdout.write(render_markdown(registry, code_docs()))
         return
     console = _console()
-    if code is None or code in families(registry):
-        print_rules(console, registry, code_docs(), family=code)
+    # `KPI`, `Docs.Model_Description`, `lint.lt01` too: find_docs compares without case and
+    # an unknown code is quoted as the user typed it.
+    family = None if code is None else code.lower()
+    if family is None or family in families(registry):
+        print_rules(console, registry, code_docs(), family=family)
         return
     docs = find_docs(code, registry)
     if isinstance(docs, Rule):

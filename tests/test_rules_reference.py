@@ -228,9 +228,9 @@ def test_rules_code_explains_a_lint_code_from_sqlfluff(tmp_path, code):
             "lint.capitalisation.keyword",
             "(did you mean lint.capitalisation.keywords?)",
         ),
-        ("CP011", "code 'cp011' (did you mean CP01?)"),
+        ("CP011", "code 'CP011' (did you mean CP01?)"),
         # A character from LT01 and from LT10 to LT15: naming one would be a guess.
-        ("LT1", "code 'lt1' (list them with `dbtgate rules`)"),
+        ("LT1", "code 'LT1' (list them with `dbtgate rules`)"),
     ],
 )
 def test_an_unknown_code_is_one_line_with_a_suggestion(tmp_path, code, message):
@@ -239,6 +239,52 @@ def test_an_unknown_code_is_one_line_with_a_suggestion(tmp_path, code, message):
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("dbtgate: error: unknown rule or finding code ")
     assert line.endswith(message)
+
+
+@pytest.mark.parametrize(
+    ("code", "quoted", "meant"),
+    [
+        # A sqlfluff name is lower case: it was quoted back as 'lint.CAPITALISATION.KEYWORD'.
+        (
+            "lint.capitalisation.keyword",
+            "lint.capitalisation.keyword",
+            "lint.capitalisation.keywords",
+        ),
+        ("Docs.Model_Descripton", "Docs.Model_Descripton", "docs.model_description"),
+        ("LINT.cp011", "LINT.cp011", "lint.CP01"),
+    ],
+)
+def test_an_unknown_code_is_quoted_as_typed_and_suggested_as_documented(
+    tmp_path, code, quoted, meant
+):
+    result = dbtgate("rules", code, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"dbtgate: error: unknown rule or finding code {quoted!r} (did you mean {meant}?)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "heading"),
+    [
+        ("lint.Capitalisation.Keywords", "lint.CP01  "),
+        ("LINT.cp01", "lint.CP01  "),
+        ("Lint.L010", "lint.CP01  "),
+        ("LINT.UNPARSABLE", "lint.unparsable  "),
+        ("Docs.Model_Description", "docs.model_description  "),
+        ("RUN.Not_Run", "run.not_run  "),
+    ],
+)
+def test_a_code_in_any_case_is_explained_under_its_documented_spelling(tmp_path, code, heading):
+    result = dbtgate("rules", code, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(heading)
+
+
+def test_a_family_in_any_case_lists_that_family(tmp_path):
+    result = dbtgate("rules", "RUN", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "run.not_run" in result.stdout and "kpi." not in result.stdout
 
 
 def test_rules_markdown_includes_the_configs_plugin_rules(tmp_path):

@@ -140,11 +140,13 @@ def find_docs(code: str, rules: dict[str, Rule]) -> Rule | CodeDoc:
 
     A bare sqlfluff code (`CP01`) is `lint.CP01`, and so is a bare sqlfluff name
     (`layout.spacing`, which every lint finding's message ends with). Raises DbtgateError with
-    the closest known code when there is none."""
-    rule = rules.get(code)
+    the closest known code when there is none. Case does not matter (`Docs.Model_Description`,
+    `lint.lt01`, `lint.Capitalisation.Keywords`): dbtgate's codes are lower case, sqlfluff's
+    codes upper and its names lower; the error quotes `code` as given."""
+    rule = rules.get(code.lower())
     if rule is not None:
         return rule
-    documented = code_docs().get(code)
+    documented = code_docs().get(code.lower())
     if documented is not None:
         return documented
     from dbtgate.rules.sqlfluff_docs import lint_code_doc, lint_codes
