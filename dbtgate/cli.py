@@ -63,8 +63,8 @@ COMMANDS: dict[str, tuple[Callable[..., int | None], tuple[Opt, ...]]] = {}
 # `dbtgate --help` lists the commands in the order a newcomer meets them, as the README's quick
 # start does: try the demo, set up a config and check it, gate a build (the whole gate, then its
 # diff and lint alone), record legacy debt, look up a code, then re-render and follow reports.
-# The order of definition in this file is no guide for a reader. A new command is added here too
-# (tests/test_cli.py checks that every command is).
+# The order of definition in this file is no guide for a reader. A new command is added here too,
+# and to the README's table of commands in the same place (tests/test_cli.py checks both).
 HELP_ORDER = (
     "demo",
     "init",

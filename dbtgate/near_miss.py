@@ -1,13 +1,15 @@
 """The name a user most likely meant by one that is not known: a typo by a character or two.
 
 One measure for every "did you mean" that names a single thing the user may have mistyped (a
-selector's tag or model, a sqlfluff rule in the lint settings or `dbtgate rules`), so that each
-suggests as sparingly: a suggestion that is no typo sends the reader to the wrong thing.
+selector's tag or model, a sqlfluff rule in the lint settings or `dbtgate rules`, a dbtgate
+code), so that each suggests as sparingly: a suggestion that is no typo sends the reader to the
+wrong thing.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 
 # What a suggestion may differ by: characters of either name that difflib does not match to
 # the other, at most two, or a sixth of the name's length for a long one. Measured on the model
@@ -46,6 +48,28 @@ def near_miss_any_case(value: str, candidates: list[str]) -> str | None:
     if not near or (len(near) > 1 and near[1][0] == near[0][0]):
         return None
     return by_case[near[0][1]]
+
+
+def intended_family(code: str, codes: Collection[str]) -> str | None:
+    """The family of `codes` (`family.name`) that `code`'s family is, or is a typo of:
+    `freshnes.stale` means freshness, `doc.*` docs."""
+    family = code.split(".", 1)[0]
+    families = sorted({known.split(".", 1)[0] for known in codes})
+    return family if family in families else near_miss(family, families)
+
+
+def near_code(code: str, codes: Collection[str]) -> str | None:
+    """The one of `codes` (`family.name`) that `code` is a typo of: its name near a name of the
+    family it means (`run.not_rn`, `doc.column_coverage`, `owners.present`); None when no name
+    of that family is near. Matched on the whole code, difflib offered a code of another family
+    that shares letters (`freshness.warn` for `freshnes.stale`)."""
+    family = intended_family(code, codes)
+    name = code.partition(".")[2]
+    if family is None or not name:
+        return None
+    names = sorted(known.partition(".")[2] for known in codes if known.startswith(f"{family}."))
+    close = near_miss(name, names)
+    return None if close is None else f"{family}.{close}"
 
 
 def _budget(value: str) -> int:

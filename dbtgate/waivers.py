@@ -12,7 +12,6 @@ waiver that lasts longest, so a renewal takes over from the entry it renews.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -29,6 +28,7 @@ from dbtgate.findings import (
     fingerprint,
     on_resources,
 )
+from dbtgate.near_miss import intended_family, near_code
 from dbtgate.report.view import family_rank
 from dbtgate.rules.policies import (
     UnknownRule,
@@ -326,17 +326,18 @@ def _check_rule(waiver: Waiver, config: Config, rules: dict[str, Rule]) -> None:
 
 
 def _unknown_rule(code: str, known: list[str], config: Config) -> str:
-    """Why no code matches `code`, with the closest code or family; a family nobody registers
-    is told apart, since with plugins listed the one defining it may not be among them."""
+    """Why no code matches `code`, with the code it is a typo of or the family it means; a
+    family nobody registers is told apart, since with plugins listed the one defining it may
+    not be among them."""
     family = code.split(".", 1)[0]
-    families = sorted({name.split(".", 1)[0] for name in known})
     pattern = any(ch in code for ch in "*?[")
     what = f"rule {code!r} matches no code" if pattern else f"unknown rule {code!r}"
-    guess = _closest(code, known, families, pattern=pattern)
+    guess = _closest(code, known, pattern=pattern)
     if guess is not None:
         return f"{what} (did you mean {guess}?)"
-    if family in families:
-        return f"{what} (`dbtgate rules {family}` lists the codes of {family})"
+    meant = intended_family(code, known)
+    if meant is not None:
+        return f"{what} (`dbtgate rules {meant}` lists the codes of {meant})"
     if config.plugins:
         return (
             f"{what}: no rule of family {family!r} is registered, by dbtgate or the plugins "
@@ -348,21 +349,17 @@ def _unknown_rule(code: str, known: list[str], config: Config) -> str:
     )
 
 
-def _closest(code: str, known: list[str], families: list[str], *, pattern: bool) -> str | None:
-    """The code (not for a pattern) or, for a family nobody has, the family-corrected text the
-    author probably meant, when it names a code: `doc.*` -> `docs.*`."""
+def _closest(code: str, known: list[str], *, pattern: bool) -> str | None:
+    """The code `code` is a typo of (not for a pattern) or, for a pattern of a mistyped family,
+    the pattern in the family meant when it names a code: `doc.*` -> `docs.*`."""
     if not pattern:
-        close = difflib.get_close_matches(code, known, n=1)
-        if close:
-            return close[0]
+        return near_code(code, known)
     family = code.split(".", 1)[0]
-    if family in families:
+    meant = intended_family(code, known)
+    if meant is None or meant == family:
         return None
-    for close in difflib.get_close_matches(family, families, n=3):
-        guess = f"{close}{code[len(family) :]}"
-        if any(fnmatchcase(name, guess) for name in known):
-            return guess
-    return None
+    guess = f"{meant}{code[len(family) :]}"
+    return guess if any(fnmatchcase(name, guess) for name in known) else None
 
 
 def _check_accountable(waiver: Waiver, config: Config) -> None:

@@ -231,6 +231,18 @@ def test_a_rule_code_cannot_be_taken_twice():
             "unknown rule 'tests.primary_kee' (did you mean tests.primary_key?)",
         ),
         (
+            # Not naming.location_case (difflib's pick): no naming rule is near `model_case`.
+            """\
+            version: 1
+            policies:
+              - select: "*"
+                rules:
+                  naming.model_case: error
+            """,
+            "dbtgate.yml:5:",
+            "unknown rule 'naming.model_case' (`dbtgate rules naming` lists the codes of naming)",
+        ),
+        (
             """\
             version: 1
             policies:

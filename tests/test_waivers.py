@@ -465,6 +465,10 @@ def test_waiver_notice_days_must_not_be_negative(workdir):
             "unknown rule 'doc.column_coverage' (did you mean docs.column_coverage?)",
         ),
         ("owners.present", "unknown rule 'owners.present' (did you mean owner.present?)"),
+        (
+            "freshnes.stale",
+            "unknown rule 'freshnes.stale' (`dbtgate rules freshness` lists the codes of freshness)",
+        ),
         ("doc.*", "rule 'doc.*' matches no code (did you mean docs.*?)"),
         (
             "docs.zz*",

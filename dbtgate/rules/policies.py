@@ -9,7 +9,6 @@ When two policies report the same rule on the same resource, the more severe fin
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from dbtgate.config import Config, Policy, RuleSetting
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import SEVERITY_ORDER, Finding, fingerprint
 from dbtgate.locate import repository_path
+from dbtgate.near_miss import intended_family, near_code
 from dbtgate.project import Project
 from dbtgate.rules.registry import (
     NEEDS,
@@ -162,8 +162,14 @@ def _compile_rule(
     where = f"policies[{index}].rules.{code}"
     definition = rules.get(code)
     if definition is None:
-        close = difflib.get_close_matches(code, list(rules), n=1)
-        hint = f" (did you mean {close[0]}?)" if close else " (see `dbtgate rules`)"
+        close = near_code(code, rules)
+        family = intended_family(code, rules)
+        if close is not None:
+            hint = f" (did you mean {close}?)"
+        elif family is not None:
+            hint = f" (`dbtgate rules {family}` lists the codes of {family})"
+        else:
+            hint = " (see `dbtgate rules`)"
         raise UnknownRule(
             f"{config_location(config, setting.line)}: {where}: unknown rule {code!r}{hint}",
             code,

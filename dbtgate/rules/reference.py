@@ -10,7 +10,6 @@ generated here, so the terminal, the docs page and the code never disagree.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import textwrap
@@ -149,20 +148,34 @@ def find_docs(code: str, rules: dict[str, Rule]) -> Rule | CodeDoc:
     documented = code_docs().get(code.lower())
     if documented is not None:
         return documented
-    from dbtgate.rules.sqlfluff_docs import lint_code_doc, lint_codes
+    from dbtgate.rules.sqlfluff_docs import lint_code_doc
 
     # `dbtgate rules CP01`, `dbtgate rules layout.spacing`: sqlfluff's own code or name, as its
     # messages and `noqa` comments write it.
     linted = lint_code_doc(code if code.lower().startswith("lint.") else f"lint.{code}")
     if linted is not None:
         return linted
-    if code.lower().startswith("lint.") or "." not in code:
-        known = [*rules, *code_docs(), *lint_codes()]
-    else:
-        known = [*rules, *code_docs()]
-    close = _near_lint_rule(code) or next(iter(difflib.get_close_matches(code, known, n=1)), None)
-    hint = f"did you mean {close}?" if close else "list them with `dbtgate rules`"
-    raise DbtgateError(f"unknown rule or finding code {code!r} ({hint})")
+    raise DbtgateError(f"unknown rule or finding code {code!r} ({_unknown_code_hint(code, rules)})")
+
+
+def _unknown_code_hint(code: str, rules: dict[str, Rule]) -> str:
+    """What to look up instead of `code`: the code or sqlfluff rule it is a typo of, else the
+    family it means (`freshnes.stale`: freshness has no code near `stale`), else the list."""
+    from dbtgate.near_miss import intended_family, near_code, near_miss
+
+    lowered = code.lower()
+    known = [*rules, *code_docs()]
+    if "." in code:
+        close = _near_lint_rule(code) or near_code(lowered, known)
+        family = intended_family(lowered, known)
+    else:  # a sqlfluff code or name, or a family (`fresness`)
+        close = _near_lint_rule(code) or near_miss(lowered, sorted(families(rules)))
+        family = None
+    if close is not None:
+        return f"did you mean {close}?"
+    if family is not None:
+        return f"`dbtgate rules {family}` lists the codes of {family}"
+    return "list them with `dbtgate rules`"
 
 
 def _near_lint_rule(code: str) -> str | None:

@@ -54,11 +54,6 @@ def lint_code_doc(code: str) -> CodeDoc | None:
     return _code_doc(manifest)
 
 
-def lint_codes() -> list[str]:
-    """Every `lint.<CODE>` the installed sqlfluff knows, for suggestions on a typo."""
-    return sorted({f"lint.{m.code}" for m in _manifests().values()})
-
-
 def lint_rule_names() -> list[str]:
     """Every code, name and alias of the installed sqlfluff's rules as sqlfluff writes them
     (`CP01`, `capitalisation.keywords`, `L010`), for suggestions on a typo."""
