@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from cli_support import COMMAND, plain_env, run_dbtgate
@@ -156,6 +157,17 @@ def test_the_command_list_follows_a_newcomers_path_not_the_order_of_definition()
         "report",
         "trend",
     ]
+
+
+def test_the_readmes_command_table_lists_the_commands_as_help_does():
+    """The README's table listed check first and demo last, `dbtgate --help` demo first: a
+    newcomer reading both met two orders. Both follow the newcomer's path (HELP_ORDER)."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| command | what it does |\n")[1].split("\n\n")[0]
+    rows = re.findall(r"^\| `dbtgate (\w+)", table, re.M)
+    section = dbtgate("--help").stdout.split("commands:\n")[1].split("\n\n")[0]
+    listed = [line.split()[0] for line in section.splitlines() if not line.startswith("   ")]
+    assert rows == listed
 
 
 def test_the_command_list_cuts_no_summary_inside_parentheses():
