@@ -23,6 +23,10 @@ def choices(values: Iterable[object]) -> str:
 # them, and every report prints them under the scorecard (`report.view.base_notes`).
 BASE_NOTE = "vs base build:"
 
+# What the verdict does not cover without a base build, with how to give one: the breaking
+# check says it, and a report of an older dbtgate (no `not_checked`) is read as saying it.
+NO_BASE_BUILD = "breaking changes (no base build: --base PATH|REF)"
+
 
 def counted(count: int, noun: str) -> str:
     """`1 model`, `15 models`, `2 analyses`, `38,962 findings` (nouns given in the singular)."""

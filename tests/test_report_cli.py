@@ -16,6 +16,7 @@ import jsonschema
 import pytest
 from cli_support import plain_env, run_dbtgate
 from corpus import CORPUS
+from diff_support import model, write_build
 from fake_github import FakeGitHub
 
 from dbtgate.report.github import comment_marker
@@ -520,3 +521,37 @@ def test_what_the_verdict_covers_in_part_only_is_said_beside_it(shop_builds, tmp
     header, body = page.split("</header>", 1)
     assert '<p class="not-checked"><b>partly checked:</b> no catalog.json for the base' in header
     assert "no catalog.json" not in body.split("<script", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("config", "policies"),
+    [(None, "policies (no dbtgate.yml)"), ("version: 1\n", "policies (dbtgate.yml has none)")],
+)
+def test_a_report_of_an_older_dbtgate_says_what_it_did_not_check_as_a_new_one(
+    tmp_path, config, policies
+) -> None:
+    """A gate.json written before `not_checked` read "breaking changes (no base build)" alone
+    beside the verdict, without the `--base` a newer report names, and nothing of what its notes
+    said was not gated. Re-rendered, it says what the same run says now."""
+    write_build(tmp_path, [model("orders", [("id", "integer")])])
+    if config is not None:
+        (tmp_path / "dbtgate.yml").write_text(config, encoding="utf-8")
+    run = dbtgate("check", "--artifacts", "target", "--json", "gate.json", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    report = json.loads((tmp_path / "gate.json").read_text(encoding="utf-8"))
+    said = report.pop("not_checked")
+    assert said == [
+        policies,
+        "breaking changes (no base build: --base PATH|REF)",
+        "source freshness (no source sets a freshness threshold)",
+        "the last run's results (no run_results.json)",
+    ]
+    # No note of a report says that no source has a threshold: an old report cannot tell it.
+    known = [told for told in said if "threshold" not in told]
+    (tmp_path / "old.json").write_text(json.dumps(report), encoding="utf-8")
+    result = dbtgate("report", "old.json", "--out", "r", "--format", "md,html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    summary = (tmp_path / "r" / "gate.md").read_text(encoding="utf-8")
+    assert f"**Not checked:** {' · '.join(known)}\n".replace("|", "\\|") in summary
+    page = (tmp_path / "r" / "gate.html").read_text(encoding="utf-8")
+    assert f"<b>not checked:</b> {' · '.join(known)}</p>".replace("'", "&#x27;") in page

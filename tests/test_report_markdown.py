@@ -764,10 +764,14 @@ def test_without_a_base_build_the_summary_says_breaking_changes_were_not_checked
     report["not_checked"] = ["breaking changes (no base build)"]  # as the diff check says it
     html = to_html(render_markdown(report))
     assert "<p><strong>Not checked:</strong> breaking changes (no base build)</p>" in html
-    # A report of an older dbtgate has no `not_checked`: the missing diff says it.
+    # A report of an older dbtgate has no `not_checked`: the missing diff says it, with how to
+    # give a base build as a newer report does, and its notes say what else was not gated.
     del report["not_checked"]
     html = to_html(render_markdown(report))
-    assert "<p><strong>Not checked:</strong> breaking changes (no base build)</p>" in html
+    assert (
+        "<p><strong>Not checked:</strong> breaking changes (no base build: --base PATH|REF) · "
+        "source freshness (no sources.json)</p>"
+    ) in html
 
 
 def test_what_the_verdict_does_not_cover_is_said_under_it() -> None:

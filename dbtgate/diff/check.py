@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from dbtgate.checks import CheckContext, check
 from dbtgate.findings import SEVERITY_ORDER, Finding, Severity
 from dbtgate.locate import Locator
+from dbtgate.wording import NO_BASE_BUILD
 
 if TYPE_CHECKING:
     from dbtgate.config import BreakingConfig
@@ -144,7 +145,7 @@ def breaking_changes(ctx: CheckContext) -> Iterator[Finding]:
     if compared is None:
         # Said once, beside the verdict with the way to check them: a note saying it too
         # printed the same thing twice, back to back under `-q`.
-        ctx.not_checked.append("breaking changes (no base build: --base PATH|REF)")
+        ctx.not_checked.append(NO_BASE_BUILD)
         return
     diff, stale = compared
     ctx.partly_checked.extend(diff.notes)

@@ -22,6 +22,7 @@ from dbtgate.report.options import RenderOptions
 from dbtgate.status.timestamps import format_timestamp
 from dbtgate.wording import (
     BASE_NOTE,
+    NO_BASE_BUILD,
     NO_OWNER,
     WHOLE_PROJECT,
     acknowledged_words,
@@ -359,11 +360,40 @@ def breaking_checked(report: dict[str, Any]) -> bool:
 
 
 def not_checked(report: dict[str, Any]) -> list[str]:
-    """What the verdict does not cover, each with why, as the reports say it beside the verdict
-    (a report of an older dbtgate has no `not_checked`: only the missing diff is known then)."""
+    """What the verdict does not cover, each with why, as the reports say it beside the verdict.
+    A report of an older dbtgate has no `not_checked`: it is read then from its notes
+    (`_OLD_NOTES`) and a missing diff, in the order a check run lists them (the policies, then
+    breaking changes, then the other checks)."""
     if "not_checked" in report:
         return list(report["not_checked"])
-    return [] if breaking_checked(report) else ["breaking changes (no base build)"]
+    said = [
+        match.expand(meaning)
+        for note in report.get("notes") or ()
+        if isinstance(note, str)
+        for pattern, meaning in _OLD_NOTES
+        if (match := pattern.match(note)) is not None
+    ]
+    policies = [told for told in said if told.startswith("policies (")]
+    breaking = [] if breaking_checked(report) else [NO_BASE_BUILD]
+    return [*policies, *breaking, *(told for told in said if told not in policies)]
+
+
+# The notes by which a report of a dbtgate before `not_checked` said what its verdict did not
+# cover (dbtgate still writes them), and what `not_checked` says for each.
+_OLD_NOTES = (
+    (re.compile(r"no dbtgate\.yml .*found: no policies applied"), "policies (no dbtgate.yml)"),
+    (re.compile(r"(\S+) has no policies: "), r"policies (\1 has none)"),
+    (
+        re.compile(r"run_results\.json absent: "),
+        "the last run's results (no run_results.json)",
+    ),
+    (
+        re.compile(r"(\S+) was written by (`[^`]+`), which compiles without running"),
+        r"the last run's results (\1 is of \2, which runs nothing)",
+    ),
+    (re.compile(r"sources\.json absent: "), "source freshness (no sources.json)"),
+    (re.compile(r"lint is enabled but was not run"), "SQL lint (enabled, not run)"),
+)
 
 
 def partly_checked(report: dict[str, Any]) -> list[str]:
