@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 
 # Resource types that are built relations and therefore gated like models.
 T = TypeVar("T")
+# (package, properties YAML path) -> resource type -> the resources the file declares.
+PropertiesEntries = dict[tuple[str, str], dict[str, list[Node | Source | Exposure | Macro]]]
 
 RELATION_TYPES = frozenset({"model", "seed", "snapshot"})
 # The columns dbt adds to every snapshot table (lowered), by their default names.
@@ -170,9 +172,7 @@ class Project:
     _root_package: str | None = field(default=None, repr=False)
     _column_descriptions: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
     _duplicate_sources: dict[str, list[str]] | None = field(default=None, repr=False)
-    _properties_kinds: dict[tuple[str, str], dict[str, int]] | None = field(
-        default=None, repr=False
-    )
+    _properties_entries: PropertiesEntries | None = field(default=None, repr=False)
     # What the second, selective decodes of the manifest found (`_read_apart`), by what they read.
     _apart: dict[str, Any] = field(default_factory=dict, repr=False)
     _code_starts: dict[str, int | None] = field(default_factory=dict, repr=False)
@@ -656,27 +656,27 @@ class Project:
             }
         return self._duplicate_sources
 
-    def properties_kinds(self) -> dict[tuple[str, str], dict[str, int]]:
-        """(package, properties YAML path) -> resource type -> how many resources of that type
-        the file declares: models, seeds, snapshots, analyses and macros by their `patch_path`,
-        source tables and exposures by their own file. Not tests, unit tests nor the semantic
-        layer, which dbt's guides write beside the model they are about. Built once:
-        docs.properties_one_kind asks for every resource's file."""
-        if self._properties_kinds is None:
-            found: dict[tuple[str, str], dict[str, int]] = {}
+    def properties_entries(self) -> PropertiesEntries:
+        """(package, properties YAML path) -> resource type -> the resources of that type the
+        file declares, by unique_id: models, seeds, snapshots, analyses and macros by their
+        `patch_path`, source tables and exposures by their own file. Not tests, unit tests nor
+        the semantic layer, which dbt's guides write beside the model they are about. Built
+        once: docs.properties_one_kind asks for every resource's file."""
+        if self._properties_entries is None:
+            found: PropertiesEntries = {}
             resources: list[Node | Source | Exposure | Macro] = [
                 *self.nodes.values(),
                 *self.sources.values(),
                 *self.exposures.values(),
                 *self.macros.values(),
             ]
-            for resource in resources:
+            for resource in sorted(resources, key=lambda r: r.unique_id):
                 path = properties_path(resource)
                 if path is not None:
                     kinds = found.setdefault((resource.package_name, path), {})
-                    kinds[resource.resource_type] = kinds.get(resource.resource_type, 0) + 1
-            self._properties_kinds = found
-        return self._properties_kinds
+                    kinds.setdefault(resource.resource_type, []).append(resource)
+            self._properties_entries = found
+        return self._properties_entries
 
     def same_record(self, base: Project, unique_id: str) -> bool:
         """Whether the resource's record equals its record in `base` (False when absent there).

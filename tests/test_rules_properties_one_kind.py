@@ -1,8 +1,8 @@
 """docs.properties_one_kind (dbt-project-evaluator's
 fct_resource_yml_files_with_multiple_resource_types): a properties file declares one kind of
-resource; on small projects written here, each finding on the entry to move, and on the bouncer
-build as dbt wrote it (the truth computed with plain json) and with a source moved into a
-models file."""
+resource; on small projects written here, the file's finding once on its first entry to move
+whatever the policy selects of it, and on the bouncer build as dbt wrote it (the truth computed
+with plain json) and with a source moved into a models file."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import json
 
 import pytest
 from corpus import CORPUS
-from policy_support import by_code, edited_bouncer, gate, rule_config, small_project
+from policy_support import by_code, edited_bouncer, gate, rule_config, small_project, write_config
 
 CODE = "docs.properties_one_kind"
 MARTS_YML = "models/marts/_marts__models.yml"
@@ -66,25 +66,58 @@ def _mixed(tmp_path):
     )
 
 
-def test_the_resources_not_of_the_files_kind_are_reported_on_their_entries(tmp_path):
+MIXED_MESSAGE = (
+    f"{MARTS_YML} declares 2 models and exposure revenue, source shop.orders: a properties "
+    "file of one kind is found by its kind"
+)
+
+
+def test_a_file_of_several_kinds_is_reported_once_on_its_first_entry_to_move(tmp_path):
     config = rule_config(tmp_path / "c", CODE)
-    findings = by_code(gate(_mixed(tmp_path / "p"), config).findings, CODE)
-    assert sorted((f.unique_id, f.path, f.line) for f in findings) == [
-        ("exposure.p.revenue", MARTS_YML, 13),
-        ("source.p.shop.orders", MARTS_YML, 10),
-    ]
-    source = next(f for f in findings if f.unique_id.startswith("source."))
-    assert source.message == (
-        f"source shop.orders is declared in {MARTS_YML}, which also declares 1 exposure, 2 models"
+    (finding,) = by_code(gate(_mixed(tmp_path / "p"), config).findings, CODE)
+    assert (finding.unique_id, finding.path, finding.line) == ("exposure.p.revenue", MARTS_YML, 13)
+    assert finding.message == MIXED_MESSAGE
+    assert finding.fix == (
+        "Move exposure revenue, source shop.orders to files of their kind only "
+        "(`_<folder>__exposures.yml`, `_<folder>__sources.yml`)."
     )
-    assert source.fix == "Move its entry to a file of sources only (`_<folder>__sources.yml`)."
-    assert source.details["kinds"] == {"exposure": 1, "model": 2, "source": 1}
+    assert finding.details["kinds"] == {"exposure": 1, "model": 2, "source": 1}
+    assert finding.details["to_move"] == ["exposure.p.revenue", "source.p.shop.orders"]
 
 
-def test_a_policy_that_selects_models_only_reports_nothing_here(tmp_path):
-    """The models are the file's kind: the resources to move are the source and the exposure,
-    which this policy does not judge."""
-    config = rule_config(tmp_path / "c", CODE, select="resource_type:model")
+@pytest.mark.parametrize(
+    "select", ["resource_type:model", "fct_orders", "resource_type:source", "dim_customers revenue"]
+)
+def test_the_file_is_reported_the_same_whatever_the_policy_selects_of_it(tmp_path, select):
+    """The finding is the file's: a policy on its models reported nothing, the entries to move
+    being a source and an exposure it did not select; one on a part of it reported that part."""
+    config = rule_config(tmp_path / "c", CODE, select=select)
+    (finding,) = by_code(gate(_mixed(tmp_path / "p"), config).findings, CODE)
+    assert (finding.unique_id, finding.line, finding.message) == (
+        "exposure.p.revenue",
+        13,
+        MIXED_MESSAGE,
+    )
+
+
+def test_policies_judging_parts_of_the_file_report_it_once_at_the_most_severe(tmp_path):
+    config = write_config(
+        tmp_path / "c",
+        """\
+        version: 1
+        policies:
+          - select: "resource_type:model"
+            rules: {docs.properties_one_kind: warn}
+          - select: "resource_type:source"
+            rules: {docs.properties_one_kind: error}
+        """,
+    )
+    (finding,) = by_code(gate(_mixed(tmp_path / "p"), config).findings, CODE)
+    assert (finding.unique_id, finding.severity) == ("exposure.p.revenue", "error")
+
+
+def test_a_policy_that_selects_nothing_of_the_file_reports_nothing(tmp_path):
+    config = rule_config(tmp_path / "c", CODE, select="stg_orders")
     assert by_code(gate(_mixed(tmp_path / "p"), config).findings, CODE) == []
 
 
@@ -99,7 +132,8 @@ def test_of_two_kinds_as_many_the_one_first_by_name_stays(tmp_path):
     (finding,) = by_code(gate(project, config).findings, CODE)
     assert finding.unique_id == "source.p.shop.orders"
     assert finding.message == (
-        "source shop.orders is declared in models/schema.yml, which also declares 1 model"
+        "models/schema.yml declares 1 model and source shop.orders: a properties file of one "
+        "kind is found by its kind"
     )
 
 
@@ -155,7 +189,7 @@ def test_a_source_moved_into_a_models_file_of_the_bouncer_build(tmp_path):
     config = rule_config(tmp_path / "c", CODE)
     (finding,) = by_code(gate(edited_bouncer(tmp_path, edit), config).findings, CODE)
     assert finding.unique_id == "source.dbt_bouncer_test_project.dummy_source.customers"
-    assert finding.message.startswith(
-        "source dummy_source.customers is declared in models/marts/finance/_finance__models.yml, "
-        "which also declares "
+    assert finding.message.startswith("models/marts/finance/_finance__models.yml declares ")
+    assert finding.message.endswith(
+        " and source dummy_source.customers: a properties file of one kind is found by its kind"
     )

@@ -473,7 +473,7 @@ def _properties_name_pattern(pattern: str | None, folder: str, kind: str, top: b
         # models/staging/stripe/_stripe__models.yml: the models
         # models/staging/stripe/_stripe__sources.yml: the source stripe
     """,
-    fix="Move the resource's entry to a properties file that declares its kind only.",
+    fix="Move the entries of the other kinds to properties files that declare their kind only.",
 )
 def properties_one_kind(
     resource: Node | Source | Exposure | Macro, project: Project
@@ -483,31 +483,43 @@ def properties_one_kind(
     Kinds are models, seeds, snapshots, analyses, source tables, exposures and macros; a
     model's tests, unit tests and the semantic layer (semantic models, metrics, saved queries)
     do not count: they are about the model, and dbt's semantic layer guide writes them in its
-    file. In a file of several kinds, the resources of the kind it declares most of pass (of
-    two kinds as many, the one first by name): the others are reported, each on its entry, so
-    the policy selects every kind a file may mix (`*` selects them all; analyses count, and are
-    not judged). As dbt-project-evaluator's fct_resource_yml_files_with_multiple_resource_types,
-    which reports each file once and counts metrics, not macros."""
+    file. The finding is the file's: a file of several kinds is reported once, whichever of its
+    resources the policy selects, on the entry first by kind and name of those not of the kind
+    it declares most of (of two kinds as many, the one first by name stays), naming every entry
+    to move (an analysis too). As dbt-project-evaluator's
+    fct_resource_yml_files_with_multiple_resource_types, which counts metrics, not macros."""
     path = properties_path(resource)
     if path is None:
         return None
-    kinds = project.properties_kinds().get((resource.package_name, path), {})
-    if len(kinds) < 2:
+    entries = project.properties_entries().get((resource.package_name, path), {})
+    if len(entries) < 2:
         return None
-    kind = resource.resource_type
-    main = min(kinds, key=lambda name: (-kinds[name], name))
-    if kind == main:
-        return None
-    others = [
-        f"{count} {_plural(name) if count != 1 else name}"
-        for name, count in sorted(kinds.items())
-        if name != kind
-    ]
+    main = min(entries, key=lambda kind: (-len(entries[kind]), kind))
+    to_move = [entry for kind in sorted(entries) if kind != main for entry in entries[kind]]
+    named = [_kind_and_name(entry) for entry in to_move]
+    others = sorted(kind for kind in entries if kind != main)
+    files = ", ".join(f"`_<folder>__{_plural(kind)}.yml`" for kind in others)
     return Violation(
-        f"{display_name(resource)} is declared in {path}, which also declares {', '.join(others)}",
-        fix=f"Move its entry to a file of {_plural(kind)} only (`_<folder>__{_plural(kind)}.yml`).",
-        details={"properties_file": path, "kinds": dict(sorted(kinds.items()))},
+        f"{path} declares {_counted_kind(main, len(entries[main]))} and "
+        f"{first_few(named, 3)}: a properties file of one kind is found by its kind",
+        unique_id=to_move[0].unique_id,
+        fix=f"Move {first_few(named, 3)} to files of their kind only ({files}).",
+        details={
+            "properties_file": path,
+            "kinds": {kind: len(entries[kind]) for kind in sorted(entries)},
+            "to_move": [entry.unique_id for entry in to_move],
+        },
     )
+
+
+def _kind_and_name(resource: Node | Source | Exposure | Macro) -> str:
+    """`source shop.orders`, `exposure revenue`: an entry as a message names it."""
+    named = display_name(resource)
+    return named if resource.resource_type == "source" else f"{resource.resource_type} {named}"
+
+
+def _counted_kind(kind: str, count: int) -> str:
+    return f"1 {kind}" if count == 1 else f"{count} {_plural(kind)}"
 
 
 def _plural(kind: str) -> str:

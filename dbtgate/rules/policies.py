@@ -431,7 +431,7 @@ def _apply(
                     code=code,
                     severity=severity,  # type: ignore[arg-type]
                     message=violation.message,
-                    unique_id=resource.unique_id,
+                    unique_id=violation.unique_id or resource.unique_id,
                     column_name=violation.column_name,
                     key=violation.key,
                     line=violation.line,

@@ -86,7 +86,9 @@ class Violation(msgspec.Struct, frozen=True, gc=False):
     tells apart several violations of one rule on one resource and column (it is part of the
     fingerprint); `fix` overrides the rule's generic fix hint with a specific one; `setting`,
     a config setting and the key in it (`("meta", "tier")`), at the line that sets them (no
-    report shows it: `Finding.setting`). A Struct,
+    report shows it: `Finding.setting`); `unique_id`, another resource the finding is on than
+    the one judged, for a finding about what resources share (a properties file's kinds,
+    `docs.properties_one_kind`): each of them finds it, and the gate keeps it once. A Struct,
     not a dataclass: rules create one per finding (48,000 at 10,000 models), and a frozen
     dataclass costs 8x more."""
 
@@ -97,6 +99,7 @@ class Violation(msgspec.Struct, frozen=True, gc=False):
     details: dict[str, Any] = msgspec.field(default_factory=dict)
     line: int | None = None
     setting: tuple[str, str | None] | None = None
+    unique_id: str | None = None
 
 
 class ParamError(Exception):
