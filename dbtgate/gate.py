@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dbtgate import __version__
-from dbtgate.artifacts.manifest import Node
+from dbtgate.artifacts.manifest import Node, Source
 from dbtgate.baseline import (
     CarriedEntry,
     LoadedBaseline,
@@ -320,8 +320,10 @@ class Completer:
             parent = project.resource(target) if target else None
         else:
             test = self._named_test(finding, uid)
-        setting = setting_of(finding) if isinstance(resource, Node) else None
-        if setting is not None:
+        setting = setting_of(finding) if isinstance(resource, Node | Source) else None
+        if isinstance(resource, Source) and setting is not None:
+            return locator.locate_source_setting(resource, setting[0])
+        if isinstance(resource, Node) and setting is not None:
             return locator.locate_setting(resource, *setting)
         if test is not None:
             # A finding on a model about one of its tests (a composite-key test of one column):

@@ -444,6 +444,23 @@ class Locator:
             )
         return found[1]
 
+    def locate_source_setting(self, source: Source, setting: str) -> Location:
+        """The line of the `SETTING:` (`schema`, `database`) of the source that declares the
+        table `source`: a source sets them for all its tables. Not written there, the source's
+        own entry: its schema is its name, its database the profile's, and the entry is where
+        to write another. Neither found (a file the pull request deleted): the table's entry."""
+        path = _yaml_path(source)
+        if path:
+            key = self._key(source, path)
+            entry = self._named(_get(self._compose(key), "sources"), source.source_name)
+            if entry is not None:
+                written = next(
+                    (name for name, _ in entry.value if getattr(name, "value", None) == setting),
+                    entry,
+                )
+                return self._at(key, written.start_mark.line + 1)
+        return self.locate(source)
+
     def locate_constraint(self, resource: Node, kind: str, column: str | None) -> Location:
         """A model-level constraint's item in the resource's `constraints:` (its version's,
         then its own): of type `kind`, on `column` alone, else listing it (with no column, the

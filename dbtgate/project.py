@@ -173,6 +173,9 @@ class Project:
     _column_descriptions: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
     _duplicate_sources: dict[str, list[str]] | None = field(default=None, repr=False)
     _properties_entries: PropertiesEntries | None = field(default=None, repr=False)
+    _cased_apart: dict[tuple[str, str, str], list[Node | Source]] | None = field(
+        default=None, repr=False
+    )
     # What the second, selective decodes of the manifest found (`_read_apart`), by what they read.
     _apart: dict[str, Any] = field(default_factory=dict, repr=False)
     _code_starts: dict[str, int | None] = field(default_factory=dict, repr=False)
@@ -804,6 +807,33 @@ class Project:
     def catalog(self) -> Catalog | None:
         loaded = self.artifacts.catalog if self.artifacts else None
         return loaded.data if loaded else None
+
+    def cased_apart(self) -> dict[tuple[str, str, str], list[Node | Source]]:
+        """(`database` or `schema`, the name as the manifest spells it, as catalog.json does)
+        -> the relations (models, seeds, snapshots, sources) whose name differs from the
+        warehouse's in case only, in the order of their unique_ids. Built once, for naming.location_case, which
+        reports each such name once: a lower-case profile on Snowflake is one name of every
+        relation."""
+        if self._cased_apart is None:
+            found: dict[tuple[str, str, str], list[Node | Source]] = {}
+            relations: list[Node | Source] = [
+                *(node for node in self.nodes.values() if node.resource_type in RELATION_TYPES),
+                *self.sources.values(),
+            ]
+            for resource in sorted(relations, key=lambda r: r.unique_id):
+                table = self.catalog_table(resource.unique_id)
+                built = table.metadata if table is not None else None
+                if built is None:
+                    continue
+                for part, declared, actual in (
+                    ("database", resource.database, built.database),
+                    ("schema", resource.schema, built.schema),
+                ):
+                    apart = declared and actual and declared != actual
+                    if apart and declared.lower() == actual.lower():
+                        found.setdefault((part, declared, actual), []).append(resource)
+            self._cased_apart = found
+        return self._cased_apart
 
     def catalog_table(self, unique_id: str) -> CatalogTable | None:
         """The warehouse table of a model, seed, snapshot or source in catalog.json (None

@@ -1,6 +1,6 @@
 """naming.location_case (dbt-checkpoint's check-database-casing-consistency): the database and
 schema dbt resolved are spelled as catalog.json (the warehouse) spells them; on a small project
-written here, each finding on the line that sets the name, and on the real builds of the corpus,
+written here, each name once on the line that sets it, and on the real builds of the corpus,
 where they agree."""
 
 from __future__ import annotations
@@ -88,24 +88,115 @@ def test_names_in_another_case_are_reported_where_they_are_set(tmp_path):
             "database",
             "models/marts/fct_orders.sql",
             1,
-            "fct_orders's database is shop in the project, SHOP in the warehouse (catalog.json)",
+            "the database shop is SHOP in the warehouse (catalog.json), for 1 relation: fct_orders",
         ),
         (
             "model.p.fct_orders",
             "schema",
             "dbt_project.yml",
             8,  # +schema: Marts
-            "fct_orders's schema is main_Marts in the project, MAIN_MARTS in the warehouse "
-            "(catalog.json)",
+            "the schema main_Marts is MAIN_MARTS in the warehouse (catalog.json), for 1 "
+            "relation: fct_orders",
         ),
         (
+            # The source's `schema: raw`, which sets it for its tables: it pointed at the
+            # table's entry (line 7), where nothing is to change.
             "source.p.shop.orders",
             "schema",
             "models/staging/_sources.yml",
-            7,
-            "source shop.orders's schema is raw in the project, RAW in the warehouse "
-            "(catalog.json)",
+            5,
+            "the schema raw is RAW in the warehouse (catalog.json), for 1 relation: source "
+            "shop.orders",
         ),
+    ]
+
+
+# A lower-case profile on Snowflake: every relation's database and schema are upper case there.
+SNOWFLAKE_SOURCES_YML = """\
+    version: 2
+
+    sources:
+      - name: stripe
+        database: raw
+        tables:
+          - name: payments
+          - name: charges
+      - name: analytics
+        tables:
+          - name: events
+    """
+
+
+def _snowflake(tmp_path):
+    models = ["dim_customers", "fct_orders", "stg_orders"]
+    return small_project(
+        tmp_path,
+        [
+            {
+                "name": name,
+                "original_file_path": f"models/{name}.sql",
+                "database": "analytics",
+                "schema": "analytics",
+            }
+            for name in models
+        ],
+        sources=[
+            {
+                "name": table,
+                "source_name": source,
+                "original_file_path": "models/_sources.yml",
+                "database": database,
+                "schema": schema,
+            }
+            for source, table, database, schema in (
+                ("stripe", "payments", "raw", "stripe"),
+                ("stripe", "charges", "raw", "stripe"),
+                ("analytics", "events", "analytics", "analytics"),
+            )
+        ],
+        catalog={
+            **{
+                f"model.p.{name}": {"metadata": {"database": "ANALYTICS", "schema": "ANALYTICS"}}
+                for name in models
+            },
+            "source.p.stripe.payments": {"metadata": {"database": "RAW", "schema": "STRIPE"}},
+            "source.p.stripe.charges": {"metadata": {"database": "RAW", "schema": "STRIPE"}},
+            "source.p.analytics.events": {
+                "metadata": {"database": "ANALYTICS", "schema": "ANALYTICS"}
+            },
+        },
+        files={"models/_sources.yml": SNOWFLAKE_SOURCES_YML},
+    )
+
+
+@pytest.mark.parametrize("select", ["*", "stg_orders", "source:stripe source:analytics"])
+def test_a_lower_case_profile_on_snowflake_is_one_finding_a_name(tmp_path, select):
+    """It was one finding a relation and name: 4 for `analytics`'s four relations. Each name is
+    one, whichever of its relations the policy selects, on the first of them by unique_id."""
+    config = rule_config(tmp_path / "c", CODE, select=select)
+    findings = by_code(gate(_snowflake(tmp_path / "p"), config).findings, CODE)
+    found = sorted((f.details["project"], f.key, f.unique_id, f.path, f.line) for f in findings)
+    every = [
+        ("analytics", "database", "model.p.dim_customers", "models/dim_customers.sql", 1),
+        ("analytics", "schema", "model.p.dim_customers", "models/dim_customers.sql", 1),
+        # The source's `database: raw` line, and stripe's entry: its schema is its name.
+        ("raw", "database", "source.p.stripe.charges", "models/_sources.yml", 5),
+        ("stripe", "schema", "source.p.stripe.charges", "models/_sources.yml", 4),
+    ]
+    selected = [row for row in every if select != "stg_orders" or row[0] == "analytics"]
+    assert found == selected
+    analytics = next(
+        f for f in findings if f.key == "schema" and f.details["project"] == "analytics"
+    )
+    assert analytics.message == (
+        "the schema analytics is ANALYTICS in the warehouse (catalog.json), for 4 relations: "
+        "dim_customers, fct_orders, stg_orders and 1 more"
+    )
+    assert analytics.details["relations"] == [
+        "model.p.dim_customers",
+        "model.p.fct_orders",
+        "model.p.stg_orders",
+        "source.p.analytics.events",
     ]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from dbtgate.artifacts.manifest import Macro, Node, Source, file_path, materialized_as
 from dbtgate.project import Project, display_name, snapshot_columns
 from dbtgate.rules.registry import Names, Regex, RegexMap, Violation, rule
+from dbtgate.wording import counted, first_few
 
 DEFAULT_LAYERS = {
     "staging": ["stg_"],
@@ -193,13 +194,15 @@ def location_case(resource: Node | Source, project: Project) -> Iterator[Violati
 
     The manifest's database and schema (what dbt resolved from the profile, the configs and
     the source's YAML) against those catalog.json lists for the relation: a name that differs
-    in case only is reported, one finding for each, on the line that sets it when the project
-    sets it (`schema=` in the model's config, its YAML's `config:`, a `+schema:` in
-    dbt_project.yml), else on the resource's entry. A resource the catalog does not list is
-    not judged. On Snowflake, which stores unquoted names in upper case, a profile or
-    `+schema` written in lower case is reported on every relation built there. As
-    dbt-checkpoint's check-database-casing-consistency, which reports each database.schema
-    once."""
+    in case only is reported once, whichever of the relations named so the policy selects,
+    naming them: on Snowflake, which stores unquoted names in upper case, a profile or
+    `+schema` written in lower case is one finding, not one a relation. It is on the first of
+    those relations by unique_id, at the line that sets the name when the project sets it
+    (`schema=` in the model's config, its YAML's `config:`, a `+schema:` in dbt_project.yml,
+    the source's `schema:` or `database:`), else on the model's entry or the source's (a
+    source's schema is its name unless it says otherwise). A resource the catalog does not
+    list is not judged. As dbt-checkpoint's check-database-casing-consistency, which reports
+    each database.schema once."""
     table = project.catalog_table(resource.unique_id)
     built = table.metadata if table is not None else None
     if built is None:
@@ -208,12 +211,19 @@ def location_case(resource: Node | Source, project: Project) -> Iterator[Violati
         ("database", resource.database, built.database),
         ("schema", resource.schema, built.schema),
     ):
-        if declared and actual and declared != actual and declared.lower() == actual.lower():
+        relations = project.cased_apart().get((part, declared or "", actual or ""))
+        if relations:
+            names = [display_name(relation) for relation in relations]
             yield Violation(
-                f"{display_name(resource)}'s {part} is {declared} in the project, "
-                f"{actual} in the warehouse (catalog.json)",
+                f"the {part} {declared} is {actual} in the warehouse (catalog.json), for "
+                f"{counted(len(names), 'relation')}: {first_few(names, 3)}",
                 key=part,
-                details={"project": declared, "warehouse": actual},
+                unique_id=relations[0].unique_id,
+                details={
+                    "project": declared,
+                    "warehouse": actual,
+                    "relations": [relation.unique_id for relation in relations],
+                },
                 setting=(part, None),
             )
 
