@@ -35,7 +35,7 @@ MIXED_YML = """\
     """
 
 
-def _mixed(tmp_path):
+def _mixed(tmp_path, extra=()):
     return small_project(
         tmp_path,
         [
@@ -59,6 +59,7 @@ def _mixed(tmp_path):
                 "original_file_path": "models/staging/stg_orders.sql",
                 "patch_path": "p://models/staging/_staging__models.yml",
             },
+            *extra,
         ],
         sources=[{"name": "orders", "source_name": "shop", "original_file_path": MARTS_YML}],
         exposures=[{"name": "revenue", "original_file_path": MARTS_YML}],
@@ -119,6 +120,32 @@ def test_policies_judging_parts_of_the_file_report_it_once_at_the_most_severe(tm
 def test_a_policy_that_selects_nothing_of_the_file_reports_nothing(tmp_path):
     config = rule_config(tmp_path / "c", CODE, select="stg_orders")
     assert by_code(gate(_mixed(tmp_path / "p"), config).findings, CODE) == []
+
+
+def test_an_entry_to_move_added_before_the_one_the_finding_is_on_keeps_its_fingerprint(
+    tmp_path,
+):
+    """The file's finding is on its first entry to move: an analysis added (analyses sort
+    first) takes the finding, which the baseline knows by the file (not as new debt)."""
+    config = rule_config(tmp_path / "c", CODE)
+    (before,) = by_code(gate(_mixed(tmp_path / "p"), config).findings, CODE)
+    analysis = {
+        "name": "revenue_check",
+        "resource_type": "analysis",
+        "original_file_path": "analyses/revenue_check.sql",
+        "patch_path": f"p://{MARTS_YML}",
+    }
+    project = _mixed(tmp_path / "q", [analysis])
+    (after,) = by_code(gate(project, config).findings, CODE)
+    assert (before.unique_id, after.unique_id) == ("exposure.p.revenue", "analysis.p.revenue_check")
+    assert (
+        (before.key, before.fingerprint)
+        == (after.key, after.fingerprint)
+        == (
+            MARTS_YML,
+            before.fingerprint,
+        )
+    )
 
 
 def test_of_two_kinds_as_many_the_one_first_by_name_stays(tmp_path):

@@ -502,6 +502,7 @@ def properties_one_kind(
     return Violation(
         f"{path} declares {_counted_kind(main, len(entries[main]))} and "
         f"{first_few(named, 3)}: a properties file of one kind is found by its kind",
+        key=path,
         unique_id=to_move[0].unique_id,
         fix=f"Move {first_few(named, 3)} to files of their kind only ({files}).",
         details={

@@ -217,7 +217,7 @@ def location_case(resource: Node | Source, project: Project) -> Iterator[Violati
             yield Violation(
                 f"the {part} {declared} is {actual} in the warehouse (catalog.json), for "
                 f"{counted(len(names), 'relation')}: {first_few(names, 3)}",
-                key=part,
+                key=f"{part} {declared}",
                 unique_id=relations[0].unique_id,
                 details={
                     "project": declared,

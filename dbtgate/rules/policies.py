@@ -427,7 +427,7 @@ def _apply(
             if result is None:
                 continue
             for violation in (result,) if isinstance(result, Violation) else result:
-                yield Finding(
+                finding = Finding(
                     code=code,
                     severity=severity,  # type: ignore[arg-type]
                     message=violation.message,
@@ -439,6 +439,13 @@ def _apply(
                     details={**violation.details, "policy": select},
                     setting=violation.setting,
                 )
+                if violation.unique_id is not None:
+                    # Shared by several resources: known across runs by what they share (its
+                    # key), not by the one it is put on, which a resource added may change.
+                    finding.fingerprint = fingerprint(
+                        Finding(code=code, severity="info", message="", key=violation.key)
+                    )
+                yield finding
     except ParamError as exc:
         setting = compiled_rule.setting
         line = setting.param_lines.get(exc.param or "", setting.line)

@@ -88,7 +88,9 @@ class Violation(msgspec.Struct, frozen=True, gc=False):
     a config setting and the key in it (`("meta", "tier")`), at the line that sets them (no
     report shows it: `Finding.setting`); `unique_id`, another resource the finding is on than
     the one judged, for a finding about what resources share (a properties file's kinds,
-    `docs.properties_one_kind`): each of them finds it, and the gate keeps it once. A Struct,
+    `docs.properties_one_kind`): each of them finds it, and the gate keeps it once; its
+    fingerprint (the baseline's) is its `key`'s, which names what they share, so that the
+    resource it is put on may change with the resources added. A Struct,
     not a dataclass: rules create one per finding (48,000 at 10,000 models), and a frozen
     dataclass costs 8x more."""
 
