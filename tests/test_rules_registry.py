@@ -243,6 +243,33 @@ def test_a_rule_code_cannot_be_taken_twice():
             "unknown rule 'naming.model_case' (`dbtgate rules naming` lists the codes of naming)",
         ),
         (
+            # `dbtgate rules` lists it among the codes: a newcomer takes it for a rule.
+            """\
+            version: 1
+            policies:
+              - select: "*"
+                rules:
+                  freshness.warn: error
+            """,
+            "dbtgate.yml:5:",
+            "unknown rule 'freshness.warn': freshness.* are the freshness check's codes, not "
+            "policy rules; it runs without a policy, and `freshness:` in the config sets it "
+            "(`dbtgate rules freshness` lists them)",
+        ),
+        (
+            """\
+            version: 1
+            policies:
+              - select: "*"
+                rules:
+                  risky.type_widened: error
+            """,
+            "dbtgate.yml:5:",
+            "unknown rule 'risky.type_widened': risky.* are the breaking check's codes, not "
+            "policy rules; it runs without a policy, and `breaking:` in the config sets it "
+            "(`dbtgate rules risky` lists them)",
+        ),
+        (
             """\
             version: 1
             policies:

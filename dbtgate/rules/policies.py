@@ -162,16 +162,9 @@ def _compile_rule(
     where = f"policies[{index}].rules.{code}"
     definition = rules.get(code)
     if definition is None:
-        close = near_code(code, rules)
-        family = intended_family(code, rules)
-        if close is not None:
-            hint = f" (did you mean {close}?)"
-        elif family is not None:
-            hint = f" (`dbtgate rules {family}` lists the codes of {family})"
-        else:
-            hint = " (see `dbtgate rules`)"
         raise UnknownRule(
-            f"{config_location(config, setting.line)}: {where}: unknown rule {code!r}{hint}",
+            f"{config_location(config, setting.line)}: {where}: unknown rule {code!r}"
+            f"{_unknown_rule_hint(code, rules)}",
             code,
             setting.line,
         )
@@ -181,6 +174,40 @@ def _compile_rule(
         line = setting.param_lines.get(exc.param or "", setting.line)
         raise DbtgateError(f"{config_location(config, line)}: {where}: {exc}") from None
     return CompiledRule(definition, setting.severity or definition.severity, params, setting)
+
+
+# The config section that sets the severities of the codes of a family that is not policy rules.
+_CHECK_SECTIONS = {
+    "breaking": "breaking",
+    "risky": "breaking",
+    "safe": "breaking",
+    "run": "run",
+    "freshness": "freshness",
+    "kpi": "kpi",
+    "lint": "lint",
+}
+
+
+def _unknown_rule_hint(code: str, rules: dict[str, Rule]) -> str:
+    """The rule `code` is a typo of, else the family it means, else, for a code of another
+    check (`freshness.warn`, listed by `dbtgate rules` too), where that check is set: it runs
+    without a policy."""
+    from dbtgate.codes import code_docs
+
+    close = near_code(code, rules)
+    if close is not None:
+        return f" (did you mean {close}?)"
+    family = intended_family(code, rules)
+    if family is not None:
+        return f" (`dbtgate rules {family}` lists the codes of {family})"
+    other = intended_family(code, code_docs())
+    section = _CHECK_SECTIONS.get(other or "")
+    if section is not None:
+        return (
+            f": {other}.* are the {section} check's codes, not policy rules; it runs without a "
+            f"policy, and `{section}:` in the config sets it (`dbtgate rules {other}` lists them)"
+        )
+    return " (see `dbtgate rules`)"
 
 
 def context_selection(context: CheckContext) -> Selection:
