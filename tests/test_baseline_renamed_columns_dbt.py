@@ -100,3 +100,60 @@ def test_a_pull_request_renaming_a_column_blocks_on_the_rename_not_on_its_debt(t
     # ... and the next pull request, against the merged build, finds all of it baselined.
     done = dbtgate("check", "--baseline", "dbtgate-baseline.json", cwd=project)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+VERSIONED_YAML = """\
+models:
+  - name: customers
+    description: One row per customer.
+    latest_version: 1
+    columns:
+      - name: {key}
+      - name: full_name
+    versions:
+      - v: 1
+"""
+
+
+def test_a_column_renamed_on_an_uncontracted_versioned_model_keeps_its_debt(tmp_path):
+    """On a versioned model a rename is reported as the removal it is to a consumer pinned to
+    the version; the column is the same debt under its new name all the same."""
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text(
+        "name: inc\nversion: '1.0'\nprofile: inc\n", encoding="utf-8"
+    )
+    write_config(project, CONFIG)
+
+    def write_versioned(key: str) -> None:
+        (project / "models" / "customers_v1.sql").write_text(
+            f"select 1 as {key}, 'Ada' as full_name\n", encoding="utf-8"
+        )
+        (project / "models" / "customers.yml").write_text(
+            VERSIONED_YAML.format(key=key), encoding="utf-8"
+        )
+
+    write_versioned("cust_id")
+    build(project, tmp_path / "production.duckdb", "base")
+    recorded = dbtgate("baseline", "--artifacts", "base", cwd=project)
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    write_versioned("customer_id")
+    build(project, tmp_path / "ci.duckdb", "target")
+    done = dbtgate(
+        "check", "--base", "base", "--baseline", "dbtgate-baseline.json", "--json", "gate.json",
+        cwd=project,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = read_json(project / "gate.json")
+    assert sorted(
+        (f["code"], f.get("column_name"), f["disposition"]) for f in report["findings"]
+    ) == [
+        ("docs.column_coverage", "customer_id", "baselined"),
+        ("docs.column_coverage", "full_name", "baselined"),
+        ("risky.column_removed", "cust_id", "advisory"),
+    ]
+    section = report["sections"]["baseline"]
+    assert section["gone"] == []
+    assert [(c["entry"]["column_name"], c["column_name"]) for c in section["carried"]] == [
+        ("cust_id", "customer_id")
+    ]

@@ -155,9 +155,9 @@ class SchemaDiff(msgspec.Struct, **_S):
     def renamed_columns(self) -> dict[tuple[str, str], str]:
         """(unique_id, old column case-folded) -> new name, for each column the diff read as
         renamed (removed, and one of the same known type added at its position): a rename
-        reported as such, or as a contracted column's removal "renamed to X?" (an uncontracted
-        versioned model's is reported as a removal only, and is not here). What a baseline
-        entry on the old column follows (`baseline_renames.renamed_column_matches`)."""
+        reported as such, or as the removal it is to a consumer (a contracted column's "renamed
+        to X?", a versioned model's "a rename on a versioned model is a removal"). What a
+        baseline entry on the old column follows (`baseline_renames.renamed_column_matches`)."""
         renamed: dict[tuple[str, str], str] = {}
         for change in self.changes:
             new = (

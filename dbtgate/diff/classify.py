@@ -383,6 +383,7 @@ def _uncontracted_columns(
     who = _who_reads(len(reader_ids))
     # On a versioned model a rename is a removal: consumers pinned to the version lose the column.
     renamed = {} if versioned else {b.name: a for b, a in delta.renamed}
+    renamed_away = {b.name: a.name for b, a in delta.renamed} if versioned else {}
     renamed_new = {a.name for a in renamed.values()}
     confirm = new_witnesses.complete() if after.source == "declared" else None
     unread = _not_selected_by(ctx, new, reader_ids, public)
@@ -407,8 +408,10 @@ def _uncontracted_columns(
         else:
             code = "breaking.column_removed" if breaks else "risky.column_removed"
             reason = f"{name}: column {column.name} removed"
-            if versioned and column.name in {b.name for b, _ in delta.renamed}:
+            if column.name in renamed_away:
                 reason += " (a rename on a versioned model is a removal)"
+                # Still the column under a new name: what its baseline debt follows.
+                fields["details"] = {"possibly_renamed_to": renamed_away[column.name]}
         if unconfirmed:
             reason += " from its YAML declaration (no catalog or readable SQL to confirm)"
         elif not_selected is not None:
