@@ -65,13 +65,46 @@ def renamed_matches(
 
 def orphaned(loaded: LoadedBaseline, project: Project, carried: Collection[CarriedEntry]) -> bool:
     """Whether an entry is on a resource the build no longer has and nothing carried it: only
-    then is git asked which files were renamed (`moved_matches`)."""
+    then is a renamed source looked for (`same_table_matches`)."""
     taken = {c.entry.fingerprint for c in carried}
     return any(
         entry.unique_id
         and entry.fingerprint not in taken
         and project.resource(entry.unique_id) is None
         for entry in loaded.baseline.findings
+    )
+
+
+def git_could_pair(
+    loaded: LoadedBaseline,
+    project: Project,
+    base: Project | None,
+    carried: Collection[CarriedEntry],
+) -> bool:
+    """Whether git's renamed files could pair anything (`moved_matches`), so that a check asks
+    git only then: an entry nothing carried, on a resource the build no longer has, and, with a
+    base build, that the base has (one deleted before the base, whose entries were not pruned,
+    was not renamed by this change) while the build has a resource of its type new against it
+    that the baseline holds nothing of (what it could have been renamed to). Without a base
+    build any resource may be the new name, and git is asked."""
+    taken = {c.entry.fingerprint for c in carried}
+    kinds = {
+        entry.unique_id.split(".")[0]
+        for entry in loaded.baseline.findings
+        if entry.unique_id
+        and entry.fingerprint not in taken
+        and project.resource(entry.unique_id) is None
+        and (base is None or base.resource(entry.unique_id) is not None)
+    }
+    if not kinds or base is None:
+        return bool(kinds)
+    root = project.root_package
+    return any(
+        node.package_name == root
+        and node.resource_type in kinds
+        and uid not in loaded.unique_ids
+        and base.resource(uid) is None
+        for uid, node in project.nodes.items()
     )
 
 

@@ -419,11 +419,12 @@ def carried_entries(
 ) -> dict[int, CarriedEntry]:
     """The findings (by id) a baseline entry matches under a new name: a model renamed with
     its file unchanged (`renamed_matches`), one whose file git reads as renamed, edited too
-    (`moved_matches`; git is asked only when an entry is left on a resource no longer built),
+    (`moved_matches`; git is asked only when its answer could pair an entry, `git_could_pair`),
     a source reading the same table as one no longer built (`same_table_matches`), a column
     the schema diff read as renamed (the last two only with a base build). Imported here:
     a check without a baseline does not load the column keys it matches by."""
     from dbtgate.baseline_renames import (
+        git_could_pair,
         moved_matches,
         orphaned,
         renamed_column_matches,
@@ -433,7 +434,9 @@ def carried_entries(
 
     project = context.project
     carried = renamed_matches(baseline, findings, project, context.base)
-    if project.project_dir is not None and orphaned(baseline, project, carried.values()):
+    if project.project_dir is not None and git_could_pair(
+        baseline, project, context.base, carried.values()
+    ):
         from dbtgate.git_renames import base_refs, renamed_files
 
         compared = context.options.get("inputs", {}).get("base_ref") or {}

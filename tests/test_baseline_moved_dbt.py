@@ -141,3 +141,58 @@ def test_a_model_rewritten_under_a_new_name_or_outside_git_starts_afresh(repo, t
     returncode, _, report = check(rename_elsewhere)
     assert returncode == 1
     assert report["sections"]["baseline"]["carried"] == []
+
+
+def counting_git(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A PATH whose `git` is the real one, each run written to a log first: what a check asks
+    git, counted as the user's machine would run it."""
+    real = shutil.which("git")
+    assert real is not None
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    log = tmp_path / "git.log"
+    script = folder / "git"
+    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    script.chmod(0o755)
+    return {"PATH": f"{folder}:/usr/bin:/bin"}, log
+
+
+def renames_asked(log: Path) -> list[str]:
+    """The git commands a check ran besides recording its checkout (`git log -1`, `git
+    status`): those asking which files were renamed."""
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [
+        line for line in lines if not any(f" {cmd} " in f"{line} " for cmd in ("log", "status"))
+    ]
+
+
+def test_entries_left_on_a_deleted_model_cost_no_git_with_a_base_build_and_one_without(
+    repo, tmp_path
+):
+    """`stg_orders` was deleted on main after its debt was recorded, and nobody pruned: every
+    later check holds an entry on a model no longer built. With main's build as the base, the
+    model is not in it either, so no rename in this change can be its: git is not asked.
+    Without one, one git command says what was renamed."""
+    git(repo, "checkout", "--quiet", "main")
+    git(repo, "rm", "--quiet", "models/stg_orders.sql")
+    git(repo, "commit", "--quiet", "-m", "stg_orders is no more")
+    parse(repo, "base")
+    git(repo, "checkout", "--quiet", "pr")
+    git(repo, "merge", "--quiet", "main")
+    (repo / "models" / "stg_customers.sql").write_text(CUSTOMERS + "    , 'x' as segment\n")
+    git(repo, "commit", "--quiet", "-am", "a column more")
+    parse(repo)
+    # As a clone has it: origin/HEAD, the first base ref dbtgate tries, is main.
+    git(repo, "update-ref", "refs/remotes/origin/main", "main")
+    git(repo, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")
+    env, log = counting_git(tmp_path)
+
+    done = dbtgate("check", "--base", "base", cwd=repo, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "on resources or columns no longer in the build" in " ".join(done.stdout.split())
+    assert renames_asked(log) == []
+
+    done = dbtgate("check", cwd=repo, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    asked = renames_asked(log)
+    assert len(asked) == 1 and " diff --merge-base " in f" {asked[0]}", asked
