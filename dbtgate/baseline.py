@@ -80,8 +80,9 @@ class Baseline(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 class BaselineReport(msgspec.Struct):
     """The `baseline` section of the gate report: of the entries this run did not see, those
-    `fixed` (checked, on a resource still built), those on resources no longer in the build
-    (`gone`: deleted, or renamed and edited) and those this run did not check (`unchecked`: the
+    `fixed` (checked, on a resource still built, under its new name when it was renamed),
+    those on resources no longer in the build (`gone`: deleted, or renamed where nothing tells
+    the rename) and those this run did not check (`unchecked`: the
     rule is in no policy any more, lint is off or read other files). `carried`: entries matched
     under a renamed resource's new name, counted in `matched`."""
 
@@ -327,6 +328,7 @@ def baseline_report(
     checked: Callable[[BaselineEntry], bool] = lambda entry: True,
     built: Callable[[str, str | None], bool | None] = lambda unique_id, column: True,
     carried: Collection[CarriedEntry] = (),
+    renamed: Callable[[BaselineEntry], BaselineEntry] = lambda entry: entry,
 ) -> BaselineReport:
     """How the baseline was used: entries still seen, and why the others were not. `checked`:
     whether this run looked for the entry's finding where it is (`Coverage.checked`); `built`:
@@ -337,7 +339,9 @@ def baseline_report(
     comes back; one on a column renamed away was not paid off either: with a base build the
     diff reads the rename and its finding under the new name matches it (`carried`), without
     one that finding is new. `carried`: the entries a renamed resource's or column's findings
-    matched (`dbtgate.baseline_renames`), which are not gone."""
+    matched (`dbtgate.baseline_renames`), which are not gone; `renamed`: an entry as it reads
+    under its resource's new name (`Renames.under_new_names`), where it is judged: an entry on
+    a model renamed and edited whose finding the edit fixed was fixed, not deleted."""
     seen = {f.fingerprint for f in findings}
     seen.update(c.entry.fingerprint for c in carried)
     fixed: list[BaselineEntry] = []
@@ -346,10 +350,11 @@ def baseline_report(
     for entry in loaded.baseline.findings:
         if entry.fingerprint in seen:
             continue
-        there = built(entry.unique_id, entry.column_name) if entry.unique_id else True
+        now = renamed(entry)
+        there = built(now.unique_id, now.column_name) if now.unique_id else True
         if there is False:
             gone.append(entry)
-        elif there and checked(entry):
+        elif there and checked(now):
             fixed.append(entry)
         else:
             unchecked.append(entry)

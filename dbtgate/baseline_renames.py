@@ -13,8 +13,11 @@ build, a column the schema diff reads as renamed. The rename's own finding
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from dbtgate.baseline import (
     BaselineEntry,
@@ -28,6 +31,36 @@ from dbtgate.findings import Finding
 
 if TYPE_CHECKING:
     from dbtgate.project import Project
+
+
+@dataclass
+class Renames:
+    """What this run read as renamed since the baseline was written: the findings (by id) that
+    an entry matched under a new name (`carried`), and the resources paired old -> new
+    (`resources`), which also judge the entries no finding matched: one on a renamed model
+    whose finding the rename's edit fixed was fixed, not deleted with its resource."""
+
+    carried: dict[int, CarriedEntry] = field(default_factory=dict)
+    resources: dict[str, str] = field(default_factory=dict)
+
+    def add_pairs(self, pairs: Mapping[str, tuple[str, str]]) -> None:
+        """Pairs of `moved_pairs` or `same_table_pairs` (new -> (old, evidence))."""
+        self.resources.update({old: new for new, (old, _) in pairs.items()})
+
+    def add_checksum_pairs(self) -> None:
+        """The resources whose entries `renamed_matches` carried, where all of an old
+        resource's went to one new one (a file dbt hashed the same is one model renamed)."""
+        found: dict[str, set[str]] = {}
+        for c in self.carried.values():
+            if c.entry.unique_id and c.moved_from is None and c.relation is None:
+                found.setdefault(c.entry.unique_id, set()).add(c.unique_id)
+        self.resources.update({old: new.pop() for old, new in found.items() if len(new) == 1})
+
+    def under_new_names(self, entry: BaselineEntry) -> BaselineEntry:
+        """`entry` as it reads on its resource's new name, to tell whether the build still
+        has it and this run checked it there (`baseline.baseline_report`)."""
+        new = self.resources.get(entry.unique_id or "")
+        return entry if new is None else msgspec.structs.replace(entry, unique_id=new)
 
 
 def renamed_matches(
@@ -108,23 +141,19 @@ def git_could_pair(
     )
 
 
-def moved_matches(
+def moved_pairs(
     loaded: LoadedBaseline,
-    findings: list[Finding],
     project: Project,
     base: Project | None,
     moved: Mapping[str, str],
-    taken: Collection[int] = (),
-) -> dict[int, CarriedEntry]:
-    """The findings (by id) that an entry matches under a renamed resource's new name where
-    git read the resource's file as renamed (`moved`: new path -> old path, as the manifests
-    name them; `git_renames.renamed_files`), edited or not: the same rule, column and key, on
-    the resource whose file is the new path, from the entries on the resource whose file was
-    the old one and that the build no longer has. The old resource is the base build's at the
-    old path; without a base build, the one resource of the entries with the old file's name
-    (a model is named by its file), of the new one's type and package. Only unambiguous pairs:
-    a new resource the baseline already holds, or (with a base build) that the base had, takes
-    nothing, as none of `taken` (findings already carried) does."""
+) -> dict[str, tuple[str, str]]:
+    """New unique_id -> (old unique_id, old path) of the resources whose file git read as
+    renamed (`moved`: new path -> old path, as the manifests name them;
+    `git_renames.renamed_files`), edited or not, from a resource the baseline holds entries of
+    and the build no longer has. The old resource is the base build's at the old path; without
+    a base build, the one resource of the entries with the old file's name (a model is named by
+    its file), of the new one's type and package. Only unambiguous pairs: a new resource the
+    baseline already holds, or (with a base build) that the base had, pairs with nothing."""
     if not moved:
         return {}
     root = project.root_package
@@ -133,10 +162,11 @@ def moved_matches(
         for uid, node in project.nodes.items()
         if node.package_name == root and node.original_file_path in moved
     }
-    orphans: dict[str, list[BaselineEntry]] = {}
-    for entry in loaded.baseline.findings:
-        if entry.unique_id and project.resource(entry.unique_id) is None:
-            orphans.setdefault(entry.unique_id, []).append(entry)
+    orphans = {
+        entry.unique_id
+        for entry in loaded.baseline.findings
+        if entry.unique_id and project.resource(entry.unique_id) is None
+    }
     base_ids = (
         {
             node.original_file_path: uid
@@ -146,7 +176,7 @@ def moved_matches(
         if base is not None
         else {}
     )
-    pairs: dict[str, tuple[str, str]] = {}  # new uid -> (old uid, old path)
+    pairs: dict[str, tuple[str, str]] = {}
     for new_path, new_uid in new_ids.items():
         if new_uid in loaded.unique_ids or (base is not None and base.resource(new_uid)):
             continue
@@ -156,18 +186,34 @@ def moved_matches(
         else:
             kind, package = new_uid.split(".")[:2]
             named = [
-                uid for uid in orphans if uid.split(".")[:3] == [kind, package, Path(old_path).stem]
+                uid
+                for uid in sorted(orphans)
+                if uid.split(".")[:3] == [kind, package, Path(old_path).stem]
             ]
             old_uid = named[0] if len(named) == 1 else None
         if old_uid in orphans:
             pairs[new_uid] = (old_uid, old_path)
+    return pairs
+
+
+def moved_matches(
+    loaded: LoadedBaseline,
+    findings: list[Finding],
+    pairs: Mapping[str, tuple[str, str]],
+    taken: Collection[int] = (),
+) -> dict[int, CarriedEntry]:
+    """The findings (by id) that an entry matches under a renamed resource's new name where
+    git read the resource's file as renamed (`pairs`, from `moved_pairs`): the same rule, column
+    and key, on the new resource, from the entries on the old one. None of `taken` (findings
+    already carried) takes one."""
     if not pairs:
         return {}
-    entries = {
-        (new_uid, e.code, e.column_name, e.key): (e, old_path)
-        for new_uid, (old_uid, old_path) in pairs.items()
-        for e in orphans[old_uid]
-    }
+    old_paths = {old_uid: (new_uid, old_path) for new_uid, (old_uid, old_path) in pairs.items()}
+    entries: dict[tuple, tuple[BaselineEntry, str]] = {}
+    for e in loaded.baseline.findings:
+        if e.unique_id in old_paths:
+            new_uid, old_path = old_paths[e.unique_id]
+            entries[(new_uid, e.code, e.column_name, e.key)] = (e, old_path)
     carried: dict[int, CarriedEntry] = {}
     for finding in findings:
         if id(finding) in taken or finding.waiver is not None or not can_baseline(finding):
@@ -182,19 +228,15 @@ def moved_matches(
     return carried
 
 
-def same_table_matches(
-    loaded: LoadedBaseline,
-    findings: list[Finding],
-    project: Project,
-    base: Project | None,
-    taken: Collection[int] = (),
-) -> dict[int, CarriedEntry]:
-    """The findings (by id) that an entry on a source no longer built matches under the name
-    of a source new against the base build that reads the same table (`relation_name`): a
-    source or its table entry renamed in the YAML, `identifier:` keeping the table, is the
-    same source, and its debt (no freshness threshold, no description) the same. Only with a
-    base build (an entry does not record its table) and one old and one new source per table;
-    a source whose table changed is another source, and its findings are new."""
+def same_table_pairs(
+    loaded: LoadedBaseline, project: Project, base: Project | None
+) -> dict[str, tuple[str, str]]:
+    """New unique_id -> (old unique_id, table) of the sources new against the base build that
+    read the same table (`relation_name`) as a source the baseline holds entries of and the
+    build no longer has: a source or its table entry renamed in the YAML, `identifier:` keeping
+    the table, is the same source. Only with a base build (an entry does not record its table)
+    and one old and one new source per table; a source whose table changed is another
+    source."""
     if base is None:
         return {}
     old: dict[str, list[str]] = {}
@@ -208,11 +250,23 @@ def same_table_matches(
     for uid, source in project.sources.items():
         if uid not in base.sources and uid not in loaded.unique_ids and source.relation_name:
             new.setdefault(_table(source.relation_name), []).append(uid)
-    pairs = {
+    return {
         new[table][0]: (old[table][0], table)
         for table in old.keys() & new.keys()
         if len(old[table]) == 1 and len(new[table]) == 1
     }
+
+
+def same_table_matches(
+    loaded: LoadedBaseline,
+    findings: list[Finding],
+    pairs: Mapping[str, tuple[str, str]],
+    taken: Collection[int] = (),
+) -> dict[int, CarriedEntry]:
+    """The findings (by id) that an entry on a renamed source matches under its new name
+    (`pairs`, from `same_table_pairs`): the same rule, column and key; its debt (no freshness
+    threshold, no description) is the same. None of `taken` (findings already carried) takes
+    one."""
     if not pairs:
         return {}
     entries = {

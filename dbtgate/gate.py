@@ -15,12 +15,11 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dbtgate import __version__
 from dbtgate.artifacts.manifest import Node, Source
 from dbtgate.baseline import (
-    CarriedEntry,
     LoadedBaseline,
     baseline_notes,
     baseline_report,
@@ -35,6 +34,9 @@ from dbtgate.locate import Location, Locator, display_path, display_root, shown_
 from dbtgate.project import Project, unreadable_tiers_note
 from dbtgate.today import waiver_today
 from dbtgate.waivers import apply_waivers, finding_to_waive, suggested_waiver
+
+if TYPE_CHECKING:
+    from dbtgate.baseline_renames import Renames
 
 _DISPOSITION = attrgetter("disposition")
 
@@ -386,7 +388,8 @@ def decide(
         )
     baseline = context.options.get("baseline")
     baselined = baseline.fingerprints if baseline is not None else frozenset()
-    carried = carried_entries(baseline, findings, context) if baseline is not None else {}
+    renames = find_renames(baseline, findings, context) if baseline is not None else None
+    carried = renames.carried if renames is not None else {}
     for finding in findings:
         in_scope_known = base_known or id(finding) in self_scoped
         if finding.waiver is not None:
@@ -401,7 +404,7 @@ def decide(
             finding.disposition = "advisory"
         else:
             finding.disposition = "blocking"
-    if baseline is not None:
+    if baseline is not None and renames is not None:
         project = context.project
         used = context.sections["baseline"] = baseline_report(
             baseline,
@@ -409,50 +412,59 @@ def decide(
             checked=context.coverage.checked,
             built=_built(project),
             carried=carried.values(),
+            renamed=renames.under_new_names,
         )
         prune = prune_command(baseline, context.config.baseline)
         context.notes.extend(baseline_notes(used, prune))
 
 
-def carried_entries(
+def find_renames(
     baseline: LoadedBaseline, findings: list[Finding], context: CheckContext
-) -> dict[int, CarriedEntry]:
-    """The findings (by id) a baseline entry matches under a new name: a model renamed with
-    its file unchanged (`renamed_matches`), one whose file git reads as renamed, edited too
-    (`moved_matches`; git is asked only when its answer could pair an entry, `git_could_pair`),
-    a source reading the same table as one no longer built (`same_table_matches`), a column
-    the schema diff read as renamed (the last two only with a base build). Imported here:
-    a check without a baseline does not load the column keys it matches by."""
+) -> Renames:
+    """The findings (by id) a baseline entry matches under a new name, and the resources
+    paired old -> new: a model renamed with its file unchanged (`renamed_matches`), one whose
+    file git reads as renamed, edited too (`moved_pairs`; git is asked only when its answer
+    could pair an entry, `git_could_pair`), a source reading the same table as one no longer
+    built (`same_table_pairs`), a column the schema diff read as renamed (the last two only
+    with a base build). Imported here: a check without a baseline does not load the column
+    keys it matches by."""
     from dbtgate.baseline_renames import (
+        Renames,
         git_could_pair,
         moved_matches,
+        moved_pairs,
         orphaned,
         renamed_column_matches,
         renamed_matches,
         same_table_matches,
+        same_table_pairs,
     )
 
     project = context.project
-    carried = renamed_matches(baseline, findings, project, context.base)
+    renames = Renames(renamed_matches(baseline, findings, project, context.base))
+    renames.add_checksum_pairs()
     if project.project_dir is not None and git_could_pair(
-        baseline, project, context.base, carried.values()
+        baseline, project, context.base, renames.carried.values()
     ):
         from dbtgate.git_renames import base_refs, renamed_files
 
         compared = context.options.get("inputs", {}).get("base_ref") or {}
         refs = base_refs(compared.get("sha") or compared.get("ref"), os.environ)
-        moved = renamed_files(project.project_dir, refs)
-        carried.update(
-            moved_matches(baseline, findings, project, context.base, moved, carried.keys())
+        pairs = moved_pairs(
+            baseline, project, context.base, renamed_files(project.project_dir, refs)
         )
-    if context.base is not None and orphaned(baseline, project, carried.values()):
-        carried.update(
-            same_table_matches(baseline, findings, project, context.base, carried.keys())
+        renames.add_pairs(pairs)
+        renames.carried.update(moved_matches(baseline, findings, pairs, renames.carried.keys()))
+    if context.base is not None and orphaned(baseline, project, renames.carried.values()):
+        pairs = same_table_pairs(baseline, project, context.base)
+        renames.add_pairs(pairs)
+        renames.carried.update(
+            same_table_matches(baseline, findings, pairs, renames.carried.keys())
         )
     diff = context.sections.get("diff")
     if diff is not None:
-        carried.update(renamed_column_matches(baseline, findings, diff.renamed_columns()))
-    return carried
+        renames.carried.update(renamed_column_matches(baseline, findings, diff.renamed_columns()))
+    return renames
 
 
 def _built(project: Project) -> Callable[[str, str | None], bool | None]:

@@ -196,3 +196,35 @@ def test_entries_left_on_a_deleted_model_cost_no_git_with_a_base_build_and_one_w
     assert done.returncode == 0, done.stdout + done.stderr
     asked = renames_asked(log)
     assert len(asked) == 1 and " diff --merge-base " in f" {asked[0]}", asked
+
+
+def test_an_entry_a_rename_fixed_reads_fixed_not_gone(repo):
+    """The pull request renames `stg_customers`, edits it, and describes it: its missing
+    description was fixed, and says so, rather than read as debt on a deleted model."""
+    old, new = f"model.{PKG}.stg_customers", f"model.{PKG}.stg_clients"
+    (repo / "models" / "stg_clients.yml").write_text(
+        "models:\n  - name: stg_clients\n    description: One row per client.\n"
+    )
+    rename_and_edit(repo, CUSTOMERS + "    , 'ada@example.com' as email\n")
+
+    returncode, stdout, report = check(repo)
+    assert returncode == 0, stdout
+    section = report["sections"]["baseline"]
+    assert section["gone"] == []
+    assert [(e["code"], e["unique_id"]) for e in section["fixed"]] == [
+        ("docs.model_description", old)
+    ]
+    assert [(c["entry"]["code"], c["unique_id"]) for c in section["carried"]] == [
+        ("owner.present", new)
+    ]
+    assert f"1 of 4 entries fixed since it was written (docs.model_description on {old})" in (
+        stdout
+    )
+    assert "no longer in the build" not in stdout
+
+    pruned = dbtgate("baseline", "--prune", cwd=repo)
+    assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+    assert " ".join(pruned.stdout.split()) == (
+        "pruned dbtgate-baseline.json: dropped 1 entry (1 fixed); moved 1 entry to a renamed "
+        "resource's name; 3 entries left"
+    )

@@ -92,3 +92,20 @@ def test_a_source_renamed_onto_another_table_or_without_a_base_starts_afresh(wor
     returncode, _, report = check(workdir, "pr", "--baseline", "dbtgate-baseline.json")
     assert returncode == 1
     assert report["sections"]["baseline"]["carried"] == []
+
+
+def test_a_renamed_source_given_its_freshness_threshold_reads_fixed(workdir):
+    """Renamed on the same table and given a threshold in the same pull request: the entry
+    was fixed, not left on a source deleted."""
+    setup(workdir)
+    data = renamed_source()
+    threshold = {"warn_after": {"count": 1, "period": "day"}, "error_after": {}, "filter": None}
+    data["sources"][NEW]["freshness"] = data["sources"][NEW]["config"]["freshness"] = threshold
+    write_build(workdir / "pr", data)
+    returncode, stdout, report = check(
+        workdir, "pr", "--base", "base", "--baseline", "dbtgate-baseline.json"
+    )
+    assert returncode == 0, stdout
+    section = report["sections"]["baseline"]
+    assert section["gone"] == [] and section["carried"] == []
+    assert [(e["code"], e["unique_id"]) for e in section["fixed"]] == [("freshness.missing", OLD)]
