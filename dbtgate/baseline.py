@@ -448,14 +448,20 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
 
 def _moves(carried: list[CarriedEntry]) -> str:
     """The first carried entries as a note lists them: `code on old -> new name` (the column's
-    new name for a renamed column, else the resource's)."""
+    new name for a renamed column, with its resource's when that was renamed too, else the
+    resource's)."""
     return first_few(
-        [
-            f"{c.entry.code} on {_entry_subject(c.entry)} -> {c.column_name or c.unique_id}"
-            for c in carried
-        ],
+        [f"{c.entry.code} on {_entry_subject(c.entry)} -> {_new_name(c)}" for c in carried],
         _NOTE_LIMIT,
     )
+
+
+def _new_name(carried: CarriedEntry) -> str:
+    if carried.column_name is None:
+        return carried.unique_id
+    if carried.unique_id != carried.entry.unique_id:
+        return f"{carried.unique_id}.{carried.column_name}"
+    return carried.column_name
 
 
 def _them(entries: list) -> str:

@@ -42,6 +42,9 @@ class Renames:
 
     carried: dict[int, CarriedEntry] = field(default_factory=dict)
     resources: dict[str, str] = field(default_factory=dict)
+    # (unique_id now, old column case-folded) -> the column's new name, as the schema diff
+    # reads the renames (`SchemaDiff.renamed_columns`, `compare.renamed_columns_across`).
+    columns: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def add_pairs(self, pairs: Mapping[str, tuple[str, str]]) -> None:
         """Pairs of `moved_pairs` or `same_table_pairs` (new -> (old, evidence))."""
@@ -57,10 +60,17 @@ class Renames:
         self.resources.update({old: new.pop() for old, new in found.items() if len(new) == 1})
 
     def under_new_names(self, entry: BaselineEntry) -> BaselineEntry:
-        """`entry` as it reads on its resource's new name, to tell whether the build still
-        has it and this run checked it there (`baseline.baseline_report`)."""
-        new = self.resources.get(entry.unique_id or "")
-        return entry if new is None else msgspec.structs.replace(entry, unique_id=new)
+        """`entry` as it reads on its resource's and column's new names, to tell whether the
+        build still has it and this run checked it there (`baseline.baseline_report`)."""
+        if entry.unique_id is None:
+            return entry
+        uid = self.resources.get(entry.unique_id, entry.unique_id)
+        column = entry.column_name
+        if column is not None:
+            column = self.columns.get((uid, column_key(column)), column)
+        if (uid, column) == (entry.unique_id, entry.column_name):
+            return entry
+        return msgspec.structs.replace(entry, unique_id=uid, column_name=column)
 
 
 def renamed_matches(
@@ -296,24 +306,31 @@ def _table(relation_name: str) -> str:
 
 
 def renamed_column_matches(
-    loaded: LoadedBaseline, findings: list[Finding], renamed: Mapping[tuple[str, str], str]
+    loaded: LoadedBaseline,
+    findings: list[Finding],
+    renamed: Mapping[tuple[str, str], str],
+    resources: Mapping[str, str] | None = None,
 ) -> dict[int, CarriedEntry]:
     """The findings (by id) that an entry on a column since renamed matches under the new
-    name: the same rule and key, on the same resource, whose column the schema diff read as
-    renamed (`renamed`: (unique_id, old column case-folded) -> new name, from
-    `SchemaDiff.renamed_columns`). A column renamed with its undocumented or untested state
-    kept is the same debt; the finding on the rename itself (`breaking.column_renamed`) is
-    about this change, and never debt (`can_baseline`). Without a base build there is no
-    diff, nothing is read as renamed, and the new column's findings are new."""
+    name: the same rule and key, on the same resource (or, renamed too, on its new name:
+    `resources`, old unique_id -> new), whose column the schema diff read as renamed
+    (`renamed`: (unique_id now, old column case-folded) -> new name, from
+    `SchemaDiff.renamed_columns` and `compare.renamed_columns_across`). A column renamed with
+    its undocumented or untested state kept is the same debt; the finding on the rename itself
+    (`breaking.column_renamed`) is about this change, and never debt (`can_baseline`).
+    Without a base build there is no diff, nothing is read as renamed, and the new column's
+    findings are new."""
     if not renamed:
         return {}
+    resources = resources or {}
     moved: dict[tuple, BaselineEntry] = {}
     for entry in loaded.baseline.findings:
         if entry.unique_id is None or entry.column_name is None:
             continue
-        new = renamed.get((entry.unique_id, column_key(entry.column_name)))
+        uid = resources.get(entry.unique_id, entry.unique_id)
+        new = renamed.get((uid, column_key(entry.column_name)))
         if new is not None:
-            at = (entry.code, entry.unique_id, column_key(new), entry.key)
+            at = (entry.code, uid, column_key(new), entry.key)
             moved.setdefault(at, entry)
     if not moved:
         return {}

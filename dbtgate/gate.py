@@ -425,8 +425,8 @@ def find_renames(
     paired old -> new: a model renamed with its file unchanged (`renamed_matches`), one whose
     file git reads as renamed, edited too (`moved_pairs`; git is asked only when its answer
     could pair an entry, `git_could_pair`), a source reading the same table as one no longer
-    built (`same_table_pairs`), a column the schema diff read as renamed (the last two only
-    with a base build). Imported here: a check without a baseline does not load the column
+    built (`same_table_pairs`), a column the schema diff read as renamed, on a renamed
+    resource too (`renamed_columns_across`; the last two only with a base build). Imported here: a check without a baseline does not load the column
     keys it matches by."""
     from dbtgate.baseline_renames import (
         Renames,
@@ -463,7 +463,23 @@ def find_renames(
         )
     diff = context.sections.get("diff")
     if diff is not None:
-        renames.carried.update(renamed_column_matches(baseline, findings, diff.renamed_columns()))
+        renames.columns.update(diff.renamed_columns())
+    if context.base is not None and renames.resources:
+        from dbtgate.diff.compare import renamed_columns_across
+
+        # A renamed resource is removed and added to the schema diff: its columns are
+        # compared here, old with new, for the column entries its rename left behind.
+        taken = {c.entry.fingerprint for c in renames.carried.values()}
+        columns_left = {
+            e.unique_id: renames.resources[e.unique_id]
+            for e in baseline.baseline.findings
+            if e.column_name and e.unique_id in renames.resources and e.fingerprint not in taken
+        }
+        if columns_left:
+            renames.columns.update(renamed_columns_across(context.base, project, columns_left))
+    renames.carried.update(
+        renamed_column_matches(baseline, findings, renames.columns, renames.resources)
+    )
     return renames
 
 

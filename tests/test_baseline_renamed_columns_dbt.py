@@ -157,3 +157,89 @@ def test_a_column_renamed_on_an_uncontracted_versioned_model_keeps_its_debt(tmp_
     assert [(c["entry"]["column_name"], c["column_name"]) for c in section["carried"]] == [
         ("cust_id", "customer_id")
     ]
+
+
+RENAMED_YAML = """\
+models:
+  - name: {model}
+    description: One row per customer.
+    columns:
+      - name: {key}
+      - name: full_name
+      - name: country
+      - name: segment
+"""
+
+
+def test_a_model_and_its_column_renamed_together_carry_the_columns_debt_too(tmp_path):
+    """One pull request renames `customers` to `clients` (git reads the file as renamed) and
+    its `cust_id` to `customer_id`: the model's column entries follow to the new model, the
+    renamed column's to its new name too, as main's build and the pull request's show it."""
+    from lint_repos import commit_all, git, init_repo
+
+    project = init_repo(tmp_path / "repo")
+    (project / "dbt_project.yml").write_text(
+        "name: inc\nversion: '1.0'\nprofile: inc\n", encoding="utf-8"
+    )
+    (project / ".gitignore").write_text("base/\ntarget/\nlogs/\nprofiles.yml\n*.duckdb\n")
+    write_config(project, CONFIG)
+    models = project / "models"
+    models.mkdir()
+
+    def write(model: str, key: str) -> None:
+        (models / f"{model}.sql").write_text(
+            f"select\n    1 as {key},\n    'Ada' as full_name,\n    'UK' as country,\n"
+            "    'retail' as segment\n",
+            encoding="utf-8",
+        )
+        (models / f"{model}.yml").write_text(
+            RENAMED_YAML.format(model=model, key=key), encoding="utf-8"
+        )
+
+    write("customers", "cust_id")
+    build(project, tmp_path / "production.duckdb", "base")
+    recorded = dbtgate("baseline", "--artifacts", "base", cwd=project)
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    commit_all(project, "main, with its debt recorded")
+    git(project, "checkout", "--quiet", "-b", "pr")
+    git(project, "mv", "models/customers.sql", "models/clients.sql")
+    git(project, "mv", "models/customers.yml", "models/clients.yml")
+    write("clients", "customer_id")
+    commit_all(project, "customers are clients now, and their key customer_id")
+    build(project, tmp_path / "ci.duckdb", "target")
+
+    done = dbtgate(
+        "check", "--base", "base", "--baseline", "dbtgate-baseline.json", "--json", "gate.json",
+        cwd=project,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = read_json(project / "gate.json")
+    assert sorted(
+        (f["code"], f.get("column_name"), f["disposition"])
+        for f in report["findings"]
+        if f.get("unique_id") == "model.inc.clients"
+    ) == [
+        ("docs.column_coverage", "country", "baselined"),
+        ("docs.column_coverage", "customer_id", "baselined"),
+        ("docs.column_coverage", "full_name", "baselined"),
+        ("docs.column_coverage", "segment", "baselined"),
+    ]
+    section = report["sections"]["baseline"]
+    assert section["gone"] == [] and section["fixed"] == []
+    column = [c for c in section["carried"] if c.get("column_name")]
+    assert [(c["entry"]["column_name"], c["unique_id"], c["column_name"]) for c in column] == [
+        ("cust_id", "model.inc.clients", "customer_id")
+    ]
+    assert (
+        "docs.column_coverage on model.inc.customers.cust_id -> model.inc.clients.customer_id"
+    ) in " ".join(done.stdout.split())
+
+    pruned = dbtgate("baseline", "--base", "base", "--prune", cwd=project)
+    assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+    entries = read_json(project / "dbtgate-baseline.json")["findings"]
+    assert sorted((e["unique_id"], e["column_name"]) for e in entries) == [
+        ("model.inc.clients", "country"),
+        ("model.inc.clients", "customer_id"),
+        ("model.inc.clients", "full_name"),
+        ("model.inc.clients", "segment"),
+    ]

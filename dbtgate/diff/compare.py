@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
 from dbtgate.artifacts.manifest import SemanticModel
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 _VERSION_RE = re.compile(r"^(\d+)\.(\d+)")
 _NAMED = 10  # relations a note names before "and N more"
+_RELATIONS = frozenset({"model", "seed", "snapshot", "source"})  # what has columns to compare
 
 
 def diff_projects(
@@ -52,20 +53,8 @@ def diff_projects(
     base_meta, pr_meta = base.manifest.metadata, pr.manifest.metadata
     base_version = base_meta.dbt_version if base_meta else None
     pr_version = pr_meta.dbt_version if pr_meta else None
-    adapter = (pr_meta.adapter_type if pr_meta else None) or (
-        base_meta.adapter_type if base_meta else None
-    )
-    ctx = DiffContext(
-        base=base,
-        pr=pr,
-        adapter=adapter,
-        same_dbt_version=_minor(base_version) is not None
-        and _minor(base_version) == _minor(pr_version),
-        today=today or dt.datetime.now(dt.timezone.utc),
-        base_sql=SqlFiles.of(base),
-        pr_sql=SqlFiles.of(pr),
-        base_parsed=base_parsed,
-    )
+    ctx = _context(base, pr, today, base_parsed)
+    adapter = ctx.adapter
     changes: list[Change] = []
     changes.extend(_relations(ctx))
     changes.extend(_sources(ctx))
@@ -104,6 +93,46 @@ def diff_projects(
     )
     diff.recount()
     return diff
+
+
+def _context(
+    base: Project, pr: Project, today: dt.datetime | None, base_parsed: bool
+) -> DiffContext:
+    base_meta, pr_meta = base.manifest.metadata, pr.manifest.metadata
+    base_version = base_meta.dbt_version if base_meta else None
+    pr_version = pr_meta.dbt_version if pr_meta else None
+    return DiffContext(
+        base=base,
+        pr=pr,
+        adapter=(pr_meta.adapter_type if pr_meta else None)
+        or (base_meta.adapter_type if base_meta else None),
+        same_dbt_version=_minor(base_version) is not None
+        and _minor(base_version) == _minor(pr_version),
+        today=today or dt.datetime.now(dt.timezone.utc),
+        base_sql=SqlFiles.of(base),
+        pr_sql=SqlFiles.of(pr),
+        base_parsed=base_parsed,
+    )
+
+
+def renamed_columns_across(
+    base: Project, pr: Project, renamed: Mapping[str, str]
+) -> dict[tuple[str, str], str]:
+    """(new unique_id, old column case-folded) -> new name, for the columns of each relation
+    renamed (`renamed`: old unique_id in `base` -> new unique_id in `pr`) that the schema diff
+    reads as renamed, comparing the old relation with the new as if one had been edited into
+    the other (`SchemaDiff.renamed_columns`): a model and its column renamed in one pull
+    request, which `diff_projects` reads as one model removed and another added."""
+    ctx = _context(base, pr, None, False)
+    changes: list[Change] = []
+    for old_uid, new_uid in sorted(renamed.items()):
+        old, new = base.resource(old_uid), pr.resource(new_uid)
+        if not (old and new and {old.resource_type, new.resource_type} <= _RELATIONS):
+            continue
+        emit = Emitter(new)
+        schema_changes(ctx, emit, old, new)  # type: ignore[arg-type]
+        changes.extend(emit.changes)
+    return SchemaDiff(changes=changes).renamed_columns()
 
 
 def _unknown_note(ctx: DiffContext, selected: Collection[str] | None) -> str:
