@@ -4,8 +4,11 @@ model renamed and edited in one pull request, whose new checksum dbt's cannot ma
 Asked only when git's answer could change the report (`baseline_renames.git_could_pair`), and
 then in one git command (`diff --merge-base REF -M`, git 2.30 or later), without gitpython and
 without patches: a check whose baseline holds entries on models deleted long ago runs no git at
-all. Outside a repository, without git, or without a base git knows, nothing is read as renamed,
-and the findings are new, as before: a rename git does not vouch for is not guessed.
+all. A file moved with `mv` and not yet added is a deletion and an untracked file to git: they
+are paired as lint pairs them, by their lines (`moved_by_hand`), only where unambiguous, and
+without staging anything (the user's index is theirs). Outside a repository, without git, or
+without a base git knows, nothing is read as renamed, and the findings are new, as before: a
+rename git does not vouch for is not guessed.
 """
 
 from __future__ import annotations
@@ -35,34 +38,119 @@ def renamed_files(project_dir: Path, refs: Iterable[str]) -> dict[str, str]:
     """New path -> old path, both relative to `project_dir` (as a manifest's
     `original_file_path`), of the files under it that git's rename detection (`diff -M`, at its
     default similarity of half) pairs between the merge base of the first of `refs` git knows
-    and the working tree; empty when git cannot tell. One git command per ref tried (`--relative`
-    keeps the paths under the project, as the manifest names them), none outside a repository."""
+    and the working tree, and of those moved by hand (`moved_by_hand`); empty when git cannot
+    tell. One git command per ref tried (`--relative` keeps the paths under the project, as
+    the manifest names them), none outside a repository, two more where the change deleted a
+    file (to pair it with one not yet added)."""
     if not _in_repository(project_dir):
         return {}
     for ref in refs:
         code, listed = _git(
-            project_dir, "diff", "--merge-base", ref, "-M", "--name-status", "-z", "--relative",
-            "--no-color", "--", ".",
+            project_dir, "diff", "--merge-base", ref, "-M", "--raw", "-z", "--no-abbrev",
+            "--relative", "--no-color", "--", ".",
         )  # fmt: skip
         if code == 0:
-            return _renames(listed)
+            renamed, deleted = _listed(listed.decode("utf-8", errors="surrogateescape"))
+            return renamed | moved_by_hand(project_dir, deleted)
         if code != _UNKNOWN_REF:
             return {}  # not a ref git lacks: git itself cannot answer (too old, a broken repo)
     return {}
 
 
-def _renames(listed: str) -> dict[str, str]:
-    """The renames of a `diff --name-status -z` listing: new path -> old path."""
+def _listed(listed: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The renames (new path -> old path) and deletions (path -> the blob it had) of a
+    `diff --raw -z` listing."""
     fields = listed.split("\0")
     renamed: dict[str, str] = {}
+    deleted: dict[str, str] = {}
     at = 0
-    while at < len(fields) and fields[at]:
-        status = fields[at]
-        paths = 2 if status[:1] in ("R", "C") else 1  # a rename or copy names both files
-        if status.startswith("R"):
-            renamed[fields[at + 2]] = fields[at + 1]
-        at += 1 + paths
-    return renamed
+    while at + 1 < len(fields) and fields[at].startswith(":"):
+        _, _, old_blob, _, status = fields[at].split(" ")
+        if status.startswith(("R", "C")):  # a rename or copy names both files
+            if status.startswith("R"):
+                renamed[fields[at + 2]] = fields[at + 1]
+            at += 3
+            continue
+        if status == "D":
+            deleted[fields[at + 1]] = old_blob
+        at += 2
+    return renamed, deleted
+
+
+def moved_by_hand(project_dir: Path, deleted: Mapping[str, str]) -> dict[str, str]:
+    """New path -> old path of the files moved with `mv` and not yet added (git reads a rename
+    only once both sides are staged, and nothing is staged here: the user's index is theirs):
+    an untracked file and a file the change deleted (`deleted`: path -> its blob), of the same
+    kind, sharing at least half their lines (git's own threshold, as lint judges a move by
+    hand), where neither is as alike to another: a wrong pair would hide a new finding."""
+    if not deleted:
+        return {}
+    code, listed = _git(project_dir, "ls-files", "--others", "--exclude-standard", "-z", "--", ".")
+    if code != 0:
+        return {}
+    suffixes = {Path(path).suffix for path in deleted}
+    added = sorted(
+        path
+        for path in listed.decode("utf-8", errors="surrogateescape").split("\0")
+        if path and Path(path).suffix in suffixes
+    )
+    if not added:
+        return {}
+    before = _blobs(project_dir, sorted(set(deleted.values())))
+    best: dict[str, list[str]] = {}  # deleted path -> the untracked files most alike it
+    for new in added:
+        try:
+            text = (project_dir / new).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        old = _most_alike(
+            text,
+            {
+                path: before[blob]
+                for path, blob in deleted.items()
+                if Path(path).suffix == Path(new).suffix and blob in before
+            },
+        )
+        if old is not None:
+            best.setdefault(old, []).append(new)
+    return {news[0]: old for old, news in best.items() if len(news) == 1}
+
+
+def _most_alike(text: str, candidates: Mapping[str, str]) -> str | None:
+    """The one candidate (path -> text) sharing most of `text`'s lines, at least half; None
+    when none does or two do equally."""
+    import difflib
+
+    lines = text.splitlines()
+    scores: list[tuple[float, str]] = []
+    for path, before in sorted(candidates.items()):
+        matcher = difflib.SequenceMatcher(None, before.splitlines(), lines, autojunk=False)
+        if matcher.real_quick_ratio() >= 0.5 and matcher.quick_ratio() >= 0.5:
+            ratio = matcher.ratio()
+            if ratio >= 0.5:
+                scores.append((ratio, path))
+    scores.sort(reverse=True)
+    if not scores or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+        return None
+    return scores[0][1]
+
+
+def _blobs(project_dir: Path, blobs: list[str]) -> dict[str, str]:
+    """The texts of `blobs` (object names), read in one `git cat-file --batch`."""
+    code, out = _git(project_dir, "cat-file", "--batch", stdin="".join(f"{b}\n" for b in blobs))
+    texts: dict[str, str] = {}
+    at = 0
+    while code == 0 and at < len(out):
+        header_end = out.index(b"\n", at)
+        name, kind, *size = out[at:header_end].decode().split(" ")
+        if kind == "missing" or not size:
+            at = header_end + 1
+            continue
+        start = header_end + 1
+        end = start + int(size[0])
+        texts[name] = out[start:end].decode("utf-8", errors="replace")
+        at = end + 1  # the newline after the contents
+    return texts
 
 
 def _in_repository(directory: Path) -> bool:
@@ -74,19 +162,17 @@ def _in_repository(directory: Path) -> bool:
     return any((folder / ".git").exists() for folder in (start, *start.parents))
 
 
-def _git(directory: Path, *args: str) -> tuple[int | None, str]:
-    """`git -C directory args...`'s exit code and output; None for the code when git is missing
-    or timed out."""
+def _git(directory: Path, *args: str, stdin: str | None = None) -> tuple[int | None, bytes]:
+    """`git -C directory args...`'s exit code and output (bytes: a blob's size counts them);
+    None for the code when git is missing or timed out."""
     try:
         done = subprocess.run(
             ["git", "-C", str(directory), *args],
             capture_output=True,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
+            input=stdin.encode() if stdin is not None else None,
+            stdin=subprocess.DEVNULL if stdin is None else None,
             timeout=_TIMEOUT,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return None, ""
+        return None, b""
     return done.returncode, done.stdout

@@ -228,3 +228,33 @@ def test_an_entry_a_rename_fixed_reads_fixed_not_gone(repo):
         "pruned dbtgate-baseline.json: dropped 1 entry (1 fixed); moved 1 entry to a renamed "
         "resource's name; 3 entries left"
     )
+
+
+def test_a_model_moved_with_mv_before_git_add_keeps_its_debt_and_nothing_is_staged(repo):
+    """An engineer renames the file with `mv`, edits it and checks before `git add`: git sees a
+    deleted file and an untracked one, and the debt follows where the two are alike as git
+    would pair them once staged; the user's index is left as it was."""
+    old, new = f"model.{PKG}.stg_customers", f"model.{PKG}.stg_clients"
+    models = repo / "models"
+    (models / "stg_customers.sql").rename(models / "stg_clients.sql")
+    with (models / "stg_clients.sql").open("a") as sql:
+        sql.write("    , 'ada@example.com' as email\n")
+    parse(repo)
+    (repo / "gate.json").touch()  # the report the check writes, untracked like the move
+    status = git(repo, "status", "--porcelain", "--untracked-files=all")
+
+    returncode, stdout, report = check(repo)
+    assert returncode == 0, stdout
+    section = report["sections"]["baseline"]
+    assert section["gone"] == []
+    assert {
+        (c["entry"]["unique_id"], c["unique_id"], c["moved_from"]) for c in section["carried"]
+    } == {(old, new, "models/stg_customers.sql")}
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == status
+
+    # Two untracked copies as alike as each other: which one is the old model is a guess.
+    (models / "stg_customers_copy.sql").write_text((models / "stg_clients.sql").read_text())
+    parse(repo)
+    returncode, _, report = check(repo)
+    assert returncode == 1
+    assert report["sections"]["baseline"]["carried"] == []
