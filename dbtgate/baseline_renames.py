@@ -6,8 +6,10 @@ rename would turn its legacy debt into new blocking findings, and the pull reque
 renamed would fail. Each way of telling a rename is evidence the build or git gives, never a
 guess: a wrong carry hides a new finding. A model whose file dbt hashed the same (`git mv`), one
 whose file git reads as renamed (edited too), a source reading the same table as in the base
-build, a column the schema diff reads as renamed. The rename's own finding
-(`breaking.column_renamed`, `risky.model_removed`) is this change's, never debt (`can_baseline`).
+build, a column the schema diff reads as renamed (on a resource renamed too). The resources
+paired also judge the entries no finding matched (`Renames`): fixed under the new name, not
+gone. The rename's own finding (`breaking.column_renamed`, `risky.model_removed`) is this
+change's, never debt (`can_baseline`).
 """
 
 from __future__ import annotations
