@@ -54,6 +54,13 @@ class CheckContext:
     # not seen must have been looked for by, to be called fixed.
     coverage: Coverage = field(default_factory=Coverage)
 
+    def note_partly_checked(self, note: str) -> None:
+        """A note that says the verdict covers something in part only (a policy whose selection
+        is empty, a gated KPI without data): in the audit trail's `notes` and beside the
+        verdict (`partly_checked`), where a team that believes it is checked reads it."""
+        self.notes.append(note)
+        self.partly_checked.append(note)
+
     @property
     def config_name(self) -> str:
         """The config file's name as notes name it (`dbtgate.yml`)."""

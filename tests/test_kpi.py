@@ -676,11 +676,15 @@ def test_gated_kpi_at_target_passes_and_ungated_kpis_only_inform():
     assert result.sections["kpis"]["scorecard"]["tier1_docs_columns"]["status"] == "below"
 
 
-def test_gated_kpi_without_data_is_a_note():
+def test_gated_kpi_without_data_is_said_beside_the_verdict():
+    """A team that gates the test pass rate believes it is judged: without a run's results
+    it is not, which the verdict says (`partly_checked`), the audit trail too (`notes`)."""
     config = tier1_config(gate=["test_pass_rate"])
     result = gate(corpus_dir("bouncer-dbt112"), config)
     assert [f for f in result.findings if f.code.startswith("kpi.")] == []
-    assert "kpi.test_pass_rate is gated but has no data in this build" in result.notes
+    note = "kpi.test_pass_rate is gated but has no data in this build, so its target (98.0%) was not judged"
+    assert result.partly_checked == [note]
+    assert note in result.notes
 
 
 def write_config(tmp_path: Path, text: str) -> Path:

@@ -458,11 +458,16 @@ def test_config_mistakes_stop_the_run_with_file_and_line(
 
 
 def _selection_notes(artifacts, tmp_path, config: str) -> list[str]:
-    """The notes of a passing `check` with `config` that say a selector selects nothing."""
+    """The notes of a passing `check` with `config` that say a selector selects nothing (the
+    verdict's `partly checked:` lines repeat them: `test_partly_checked`)."""
     write_config(tmp_path, config)
     result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    return [line for line in result.stdout.splitlines() if "selects no resources" in line]
+    return [
+        line
+        for line in result.stdout.splitlines()
+        if "selects no resources" in line and line.startswith("note:")
+    ]
 
 
 def test_a_policy_that_selects_nothing_says_so_with_the_closest_tag(artifacts, tmp_path):
@@ -501,7 +506,11 @@ def test_a_policy_on_a_misspelt_model_says_so_with_the_closest_name(artifacts, t
         """,
     )
     result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
-    notes = [line for line in result.stdout.splitlines() if "selects no resources" in line]
+    notes = [
+        line
+        for line in result.stdout.splitlines()
+        if "selects no resources" in line and line.startswith("note:")
+    ]
     assert notes == [
         "note: dbtgate.yml:3: policy select '+stg_paymnts' selects no resources,"
         " so its rules checked nothing (did you mean stg_payments?)",
@@ -567,10 +576,12 @@ def test_a_rule_for_resource_types_the_policy_does_not_select_says_so(artifacts,
     )
     result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
     notes = [line for line in result.stdout.splitlines() if "checked nothing" in line]
-    assert notes == [
-        "note: dbtgate.yml:6: sources.freshness_configured applies to sources; select "
+    said = (
+        "dbtgate.yml:6: sources.freshness_configured applies to sources; select "
         "'resource_type:model' selects none, so it checked nothing"
-    ]
+    )
+    # A note, and beside the verdict: the team believes the rule checks its sources.
+    assert notes == [f"note: {said}", f"partly checked: {said}"]
 
 
 # -- plugins ------------------------------------------------------------------------------------

@@ -246,10 +246,13 @@ def print_result(
         _print_targets(console, result.sections.get("kpis"))
         _print_diff_counts(console, result.sections.get("diff"), diff_command)
         _print_fixed_counts(console, result.sections.get("fixed"))
-    # Beside the verdict, where a CI log is read from: what it does not cover.
+    # Beside the verdict, where a CI log is read from: what it does not cover, and what it
+    # covers in part only (each also a note above, which a long log scrolls away).
     if result.not_checked:
         said = " · ".join(result.not_checked)
         _print_pieces(console, [("not checked:", "yellow"), (f" {said}", None)])
+    for note in result.partly_checked:
+        _print_pieces(console, [("partly checked:", "yellow"), (f" {_clean(note)}", None)])
     style = "bold green" if result.decision == "pass" else "bold red"
     _print_pieces(console, [(verdict_line(result), style)])
 

@@ -243,18 +243,19 @@ def policies(context: CheckContext) -> Iterable[Finding]:
             ) from None
         resources = [selection.resources[uid] for uid in selected]
         if not resources and compiled.rules and not compiled.select.uses_state:
-            # A typo in a selector (`tag:critcal`) would otherwise pass the gate in silence.
-            context.notes.append(_empty_selection_note(config, policy, selection))
+            # A typo in a selector (`tag:critcal`) would otherwise pass the gate in silence:
+            # the team believes its rules checked something. Said beside the verdict too.
+            context.note_partly_checked(_empty_selection_note(config, policy, selection))
         elif _excludes_nothing(compiled, selection):
             # A typo in `exclude` gates what it meant to leave out, as silently.
             context.notes.append(_empty_exclusion_note(config, policy, selection))
         if resources and compiled.rules and len(compiled.select.terms) > 1:
             # `dim_customers +fct_ordrs`: the typo in one part hid behind the part that selects.
-            context.notes.extend(
-                f"{config_location(config, policy.line)}: policy select {policy.select!r}: "
-                f"{part!r} selects no resources" + selector_hint(part, selection)
-                for part in parts_selecting_nothing(compiled.select, selection)
-            )
+            for part in parts_selecting_nothing(compiled.select, selection):
+                context.note_partly_checked(
+                    f"{config_location(config, policy.line)}: policy select {policy.select!r}: "
+                    f"{part!r} selects no resources" + selector_hint(part, selection)
+                )
         # The subjects of each resource-type set, filtered once per policy, not once per rule.
         subjects: dict[tuple[str, ...], list[Any]] = {}
         summary.append(
@@ -272,7 +273,7 @@ def policies(context: CheckContext) -> Iterable[Finding]:
                 if compiled_rule.rule.code not in unmet:
                     unmet.add(compiled_rule.rule.code)
                     line = compiled_rule.setting.line or policy.line
-                    context.notes.append(
+                    context.note_partly_checked(
                         f"{config_location(config, line)}: {compiled_rule.rule.code} reads "
                         f"{' and '.join(NEEDS[need] for need in missing)}, which this build "
                         "does not have, so it checked nothing"
@@ -284,7 +285,7 @@ def policies(context: CheckContext) -> Iterable[Finding]:
             if resources and not subjects[types] and not compiled.select.uses_state:
                 # `sources.freshness_configured` under `select: tier:1` (models) checks nothing.
                 line = compiled_rule.setting.line or policy.line
-                context.notes.append(
+                context.note_partly_checked(
                     f"{config_location(config, line)}: {compiled_rule.rule.code} applies to "
                     f"{', '.join(f'{t}s' for t in types)}; select {policy.select!r} selects none, "
                     "so it checked nothing"
@@ -293,7 +294,7 @@ def policies(context: CheckContext) -> Iterable[Finding]:
                 note = _declared_columns_only(compiled_rule, context.project, config, policy)
                 if note is not None:
                     unmet.add(compiled_rule.rule.code)
-                    context.notes.append(note)
+                    context.note_partly_checked(note)
             _record_coverage(context, compiled_rule.rule, compiled, subjects[types])
             for finding in _apply(compiled_rule, compiled, subjects[types], inputs, config, base):
                 key = (

@@ -149,7 +149,7 @@ def kpi_scorecard(ctx: CheckContext) -> Iterator[Finding]:
         add_base(scorecard, measures, ctx.project, ctx.base, parsed_from)
     ctx.sections["kpis"] = scorecard
     tier1_owners = functools.cache(lambda: tier1_by_owner(ctx.project, rows))
-    yield from gate_findings(scorecard, ctx.config, ctx.notes, tier1_owners)
+    yield from gate_findings(scorecard, ctx.config, ctx.note_partly_checked, tier1_owners)
 
 
 # unique_id -> (tier, owner, the model's counts in Tally's field order): see `model_counts`.
@@ -524,7 +524,7 @@ _NOTHING_COUNTED = {
 def gate_findings(
     scorecard: dict[str, Any],
     config: Config,
-    notes: list[str],
+    note_partly_checked: Callable[[str], None],
     tier1_owners: Callable[[], dict[str, dict[str, dict[str, Any]]]],
 ) -> Iterator[Finding]:
     """`kpi.<name>` for each gated KPI below its target. A KPI is about the whole project, and
@@ -532,11 +532,16 @@ def gate_findings(
     the KPI there, and is the change's (`changed`) unless the base build was already below the
     target and the change did not lower it: as for a rule on a whole selection
     (`rules.selection_base`), legacy debt does not block a pull request that did not add to it.
-    Its fix names where the KPI falls short (`tier1_owners`: `tier1_by_owner`'s figures)."""
+    Its fix names where the KPI falls short (`tier1_owners`: `tier1_by_owner`'s figures).
+    A gated KPI without data is judged against nothing: said beside the verdict
+    (`note_partly_checked`), where a team that set the target reads it."""
     for name in sorted(config.kpi.gate):
         entry = scorecard["scorecard"][name]
         if entry["status"] == "no data":
-            notes.append(f"kpi.{name} is gated but has no data in this build")
+            note_partly_checked(
+                f"kpi.{name} is gated but has no data in this build, so its target "
+                f"({percent(entry['target'])}) was not judged"
+            )
             continue
         if entry["status"] != "below":
             continue
