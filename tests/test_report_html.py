@@ -350,10 +350,11 @@ def test_a_large_report_carries_its_rows_as_data_that_cannot_close_the_script() 
     assert len(rows) == PAGE_ROWS + 101
     assert page.count('<tr class="finding"') == PAGE_ROWS  # in the table; the rest as data
     table = page.split('id="findings-table"', 1)[1].split("<tbody>", 1)[1].split("</tbody>")[0]
-    assert table == "".join(row[5] for row in rows[:PAGE_ROWS])
+    assert table == "".join(row[6] for row in rows[:PAGE_ROWS])
     (evil_row,) = [row for row in rows if row[0] == "@x</SCRIPT>"]
-    assert evil_row[1:5] == ["none", "info", "advisory", "docs.model_description"]
-    assert "&lt;/script&gt;&lt;script&gt;window.__pwned = 3" in evil_row[5]
+    # What the filters compare, the last whether the change touched it (a base build's report).
+    assert evil_row[1:6] == ["none", "info", "advisory", "docs.model_description", "untouched"]
+    assert "&lt;/script&gt;&lt;script&gt;window.__pwned = 3" in evil_row[6]
     assert 'id="findings-pager"' in page and f"{PAGE_ROWS} of {PAGE_ROWS + 101}" in page
 
 
@@ -378,7 +379,8 @@ def test_a_large_report_says_on_the_page_what_the_table_leaves_out_and_where_it_
         '<nav class="pager" id="findings-pager" aria-label="pages of findings" data-page="500"'
         " hidden>"
     ) in page
-    assert page.count("<label hidden>") == 5 and 'id="reset-filters" hidden>' in page
+    # Owner, tier, severity, rule, status and the change (the sample compared a base build).
+    assert page.count("<label hidden>") == 6 and 'id="reset-filters" hidden>' in page
 
 
 def test_the_headers_counts_are_grouped_in_thousands() -> None:

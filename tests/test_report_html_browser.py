@@ -382,8 +382,9 @@ def test_each_filters_counts_are_the_rows_it_shows_beyond_the_first_page_too(big
         """
     )
     filters = {pick[0] for pick in picked}
+    # The sample compared a base build: the change filter too.
     assert filters == {
-        f"filter-{name}" for name in ("owner", "tier", "severity", "rule", "disposition")
+        f"filter-{name}" for name in ("owner", "tier", "severity", "rule", "disposition", "changed")
     }
     for select, text, shown, rows in picked:
         count = int(re.fullmatch(r".* \(([\d,]+)\)", text)[1].replace(",", ""))
@@ -948,7 +949,7 @@ def test_without_javascript_no_dead_controls_and_the_page_says_where_the_rest_is
     assert len(visible_rows(no_script)) == 500
     controls = no_script.find_elements(By.CSS_SELECTOR, ".filters label, .filters button")
     controls.append(no_script.find_element(By.ID, "findings-pager"))
-    assert len(controls) == 7 and not any(control.is_displayed() for control in controls)
+    assert len(controls) == 8 and not any(control.is_displayed() for control in controls)
     rest = no_script.find_element(By.ID, "findings-rest")
     assert rest.text == (
         "Not in the table: 300 of 800 findings (100 blocking, 200 advisory); every finding is in"
@@ -978,7 +979,7 @@ def test_a_browser_that_cannot_decompress_the_rows_shows_the_page_as_without_a_s
         assert len(visible_rows(browser)) == 500
         controls = browser.find_elements(By.CSS_SELECTOR, ".filters label, .filters button")
         controls.append(browser.find_element(By.ID, "findings-pager"))
-        assert len(controls) == 7 and not any(control.is_displayed() for control in controls)
+        assert len(controls) == 8 and not any(control.is_displayed() for control in controls)
         assert browser.find_element(By.ID, "findings-rest").text.startswith(
             "Not in the table: 300 of 800 findings (100 blocking, 200 advisory); every finding"
         )
@@ -2176,4 +2177,108 @@ def test_on_paper_the_kpi_scorecards_heading_stays_with_its_rows(tmp_path: Path,
         if not all(squeezed(label) in text for label in labels)
     }
     assert split == {}
+    assert severe(browser) == []
+
+
+def scope_all_report() -> dict:
+    """The sample gate of a pull request under `scope: all` against a base build: every finding
+    blocks or informs by its severity (none is outside the change), and some are on resources
+    the change did not touch (`changed: false`)."""
+    from report_samples import sample_findings, sample_report
+
+    found = sample_findings()
+    for item in found:
+        if item.disposition == "out_of_scope":
+            item.disposition = "blocking" if item.severity == "error" else "advisory"
+    return sample_report(found)
+
+
+def test_the_change_filter_shows_a_reviewer_the_findings_on_what_the_change_touched(
+    tmp_path: Path, browser
+) -> None:
+    """Under `scope: all` the status filter cannot tell a pull request's findings from the
+    project's (none is "outside the change"): the change filter can, by keyboard, with counts,
+    and says so beside the count on screen and on paper; reset, every finding is back."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    report = scope_all_report()
+    assert "out_of_scope" not in {f["disposition"] for f in report["findings"]}
+    touched = [f["fingerprint"] for f in report["findings"] if f["changed"]]
+    assert 0 < len(touched) < len(report["findings"])
+    open_report(browser, tmp_path / "gate.html", report)
+    change = browser.find_element(By.ID, "filter-changed")
+    assert change.is_displayed()
+    assert change.find_element(By.XPATH, "..").text.startswith("the change")
+    assert [option.text for option in Select(change).options] == [
+        "any",
+        f"on what it touched ({len(touched)})",
+        f"elsewhere ({len(report['findings']) - len(touched)})",
+    ]
+    # By keyboard: focused, the next choice is a key away.
+    change.send_keys(Keys.ARROW_DOWN)
+    assert browser.switch_to.active_element == change
+    assert change.get_attribute("value") == "touched"
+    rows = visible_rows(browser)
+    assert sorted(row.get_attribute("data-fingerprint") for row in rows) == sorted(touched)
+    assert {row.get_attribute("data-changed") for row in rows} == {"touched"}
+    status = browser.find_element(By.ID, "filter-status")
+    assert status.text == f"{len(touched)} shown · filtered by the change: on what it touched"
+    shot = tmp_path / "gate-report-change-filter.png"
+    assert browser.save_screenshot(str(shot))
+    keep = os.environ.get("DBTGATE_SCREENSHOT_DIR")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(keep) / shot.name)
+    print(f"screenshot: {shot}")
+    # With another filter: the blocking findings on what the change touched.
+    Select(browser.find_element(By.ID, "filter-disposition")).select_by_value("blocking")
+    blocking = [
+        f["fingerprint"]
+        for f in report["findings"]
+        if f["changed"] and f["disposition"] == "blocking"
+    ]
+    assert sorted(r.get_attribute("data-fingerprint") for r in visible_rows(browser)) == sorted(
+        blocking
+    )
+    # Printed, the controls are not, the filter is named beside the count.
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert not change.is_displayed()
+        assert status.is_displayed()
+        assert status.text == (
+            f"{len(blocking)} shown · filtered by status: blocking, the change: on what it touched"
+        )
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    Select(change).select_by_value("untouched")
+    Select(browser.find_element(By.ID, "filter-disposition")).select_by_value("")
+    elsewhere = [r.get_attribute("data-fingerprint") for r in visible_rows(browser)]
+    assert sorted(elsewhere + touched) == sorted(f["fingerprint"] for f in report["findings"])
+    browser.find_element(By.ID, "reset-filters").click()
+    assert len(visible_rows(browser)) == len(report["findings"])
+    assert severe(browser) == []
+
+
+def test_without_javascript_the_change_filter_is_not_shown_and_every_finding_is(
+    tmp_path: Path, no_script
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    report = scope_all_report()
+    open_report(no_script, tmp_path / "gate.html", report)
+    assert len(visible_rows(no_script)) == len(report["findings"])
+    assert not no_script.find_element(By.ID, "filter-changed").is_displayed()
+
+
+def test_without_a_base_build_there_is_no_change_filter(tmp_path: Path, browser) -> None:
+    """Without a change set every finding's `changed` is false and says nothing: a filter on it
+    would show none of them as the change's."""
+    report = scope_all_report()
+    del report["sections"]["changes"]
+    open_report(browser, tmp_path / "gate.html", report)
+    assert browser.find_elements("id", "filter-changed") == []
+    assert browser.execute_script("return document.querySelectorAll('[data-changed]').length") == 0
+    assert browser.find_element("id", "filter-disposition").is_displayed()
     assert severe(browser) == []

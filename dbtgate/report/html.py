@@ -5,7 +5,8 @@ JavaScript inline, the lineage drawn as inline SVG (laid out here, in Python), n
 scripts from the network. A Content-Security-Policy allows only this page's own script and style
 (by hash), so even a description that slipped past escaping could not run. All untrusted text is
 escaped with `html_text`. Sections: verdict, breaking changes and impact, lineage, findings
-filterable by owner, tier, severity, rule and status (beyond `PAGE_ROWS`, a page at a time,
+filterable by owner, tier, severity, rule, status and, with a base build, whether the change
+touched them (beyond `PAGE_ROWS`, a page at a time,
 previous and next, from the page's compressed data), KPIs (and their trend when present),
 waivers with their expiry, other sections, and the inputs for the audit trail.
 """
@@ -484,7 +485,8 @@ def _findings(report: dict[str, Any], options: RenderOptions, lookups: view.Look
     findings = report["findings"]
     if not findings:
         return '<section id="findings"><h2>Findings</h2><p class="muted">None.</p></section>'
-    filters = _filters(findings)
+    on_change = view.change_known(report)
+    filters = _filters(findings, on_change)
     # What blocks first, then what only informs: the reader's first question is "what must change".
     # Within a status, a breaking change or a model that failed or was not built before a policy
     # finding, and style (lint) last, as the console and the PR comment list them
@@ -496,7 +498,7 @@ def _findings(report: dict[str, Any], options: RenderOptions, lookups: view.Look
         findings,
         key=lambda f: (rank.get(f["disposition"], len(rank)), view.family_rank(f.get("family"))),
     )
-    rows = [_finding_row(f, options, lookups.expiring) for f in ordered]
+    rows = [_finding_row(f, options, lookups.expiring, on_change) for f in ordered]
     paged = len(rows) > PAGE_ROWS
     shown = f"{number(PAGE_ROWS)} of {number(len(rows))}" if paged else number(len(rows))
     table = (
@@ -524,6 +526,7 @@ def _findings(report: dict[str, Any], options: RenderOptions, lookups: view.Look
             f["severity"],
             f["disposition"],
             visible_bidi(f["code"]),
+            _on_the_change(f) if on_change else "",
             row,
         ]
         for f, row in zip(ordered, rows, strict=True)
@@ -535,8 +538,9 @@ def _findings(report: dict[str, Any], options: RenderOptions, lookups: view.Look
     )
 
 
-def _filters(findings: list[dict[str, Any]]) -> str:
-    """The findings table's filters, by owner, tier, severity, rule and status, each choice
+def _filters(findings: list[dict[str, Any]], on_change: bool) -> str:
+    """The findings table's filters, by owner, tier, severity, rule and status, and with a
+    base build (`on_change`) by whether the change touched what a finding is on, each choice
     with its count (`_counted`)."""
     owners = Counter(view.owner_group(f) for f in findings)
     tiers = Counter(_tier(f) for f in findings)
@@ -565,8 +569,27 @@ def _filters(findings: list[dict[str, Any]]) -> str:
             _select("rule", "rule", _counted([(code, code) for code in sorted(rules)], rules)),
             # Filters the `disposition` field, named as the table's status column names it.
             _select("disposition", "status", _counted(list(view.STATUS_NAMES.items()), statuses)),
+            _change_filter(findings) if on_change else "",
         )
     )
+
+
+# The change filter's choices (a finding's `data-changed`), in the words of "outside the
+# change": a lint finding is on a changed line, a KPI's on a KPI the change lowered, the others
+# on a new or modified resource (or config entry).
+_ON_THE_CHANGE = {"touched": "on what it touched", "untouched": "elsewhere"}
+
+
+def _on_the_change(finding: dict[str, Any]) -> str:
+    return "touched" if finding.get("changed") else "untouched"
+
+
+def _change_filter(findings: list[dict[str, Any]]) -> str:
+    """Under `scope: all` a reviewer wants the findings on what the pull request changed, and a
+    release manager every finding: the status filter cannot tell them apart there (outside the
+    change is a status of `scope: changed` alone), this filter can, whatever the scope."""
+    tally = Counter(_on_the_change(f) for f in findings)
+    return _select("changed", "the change", _counted(list(_ON_THE_CHANGE.items()), tally))
 
 
 def _pager(total: int) -> str:
@@ -654,7 +677,10 @@ def _select(name: str, label: str, choices: list[tuple[str, str]]) -> str:
 
 
 def _finding_row(
-    finding: dict[str, Any], options: RenderOptions, expiring: dict[tuple[str, str, str], int]
+    finding: dict[str, Any],
+    options: RenderOptions,
+    expiring: dict[tuple[str, str, str], int],
+    on_change: bool,
 ) -> str:
     owner = view.owner_group(finding)
     names = view.literal_names(finding)
@@ -677,9 +703,10 @@ def _finding_row(
         extra += f"<details><summary>details</summary><pre>{h(detail_text)}</pre></details>"
     tier, severity, disposition = _tier(finding), finding["severity"], finding["disposition"]
     code = finding["code"]
+    touched = f' data-changed="{_on_the_change(finding)}"' if on_change else ""
     return (
         f'<tr class="finding" {_row_attributes(owner, tier, severity, disposition, code)}'
-        f' data-fingerprint="{h(finding["fingerprint"])}">'
+        f'{touched} data-fingerprint="{h(finding["fingerprint"])}">'
         f"{_rule_cells(severity, code)}"
         f'<td class="resource">{_resource_cell(finding)}</td>'
         f"<td>{html_text_code(finding['message'], names)}{extra}</td>"

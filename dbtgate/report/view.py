@@ -935,6 +935,15 @@ def what_changed(report: dict[str, Any], max_rows: int = 200) -> tuple[str, list
     return "; ".join(summary), tables
 
 
+def change_known(report: dict[str, Any]) -> bool:
+    """Whether the gate compared the build with a base build (`sections.changes`, the change
+    set): then each finding's `changed` says whether it is on what the change touched (a new
+    or modified resource, a changed SQL line for lint, a KPI the change lowered), else it is
+    false for every finding and says nothing."""
+    changes = report["sections"].get("changes")
+    return changes is not None and _is_change_set(changes)
+
+
 def _is_change_set(value: Any) -> bool:
     return (
         isinstance(value, dict)

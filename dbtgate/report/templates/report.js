@@ -1,7 +1,8 @@
-// Findings filter: each <select data-filter="owner|tier|severity|rule|disposition"> narrows the
-// findings by that value; an empty value means "any". A small report has every row in the table
+// Findings filter: each <select data-filter="owner|tier|severity|rule|disposition|changed">
+// narrows the findings by that value (changed: "touched" or "untouched" by the change, offered
+// with a base build only); an empty value means "any". A small report has every row in the table
 // and the filter hides rows. A large one has its first rows in the table and all of them in the
-// #finding-rows data ([owner, tier, severity, disposition, rule, row markup] as JSON, compressed
+// #finding-rows data ([owner, tier, severity, disposition, rule, changed, row markup] as JSON, compressed
 // with zlib and in base64: the browser's DecompressionStream reads it back): the filter then picks
 // from the data and the table shows a page of the matches at a time (previous / next, in
 // #findings-pager), and #findings-rest says how many matches, of which status, it leaves out.
@@ -13,7 +14,7 @@
   var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-filter]"));
   var shown = document.getElementById("shown-count");
   var data = document.getElementById("finding-rows");
-  var fields = ["owner", "tier", "severity", "disposition", "rule"];
+  var fields = ["owner", "tier", "severity", "disposition", "rule", "changed"];
   var MARKUP = fields.length;  // a row's markup follows what the filters compare
   // Counts grouped in thousands, as the report's Python side writes them (`wording.number`).
   function grouped(n) { return n.toLocaleString("en-US"); }
