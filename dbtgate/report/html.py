@@ -177,6 +177,14 @@ def _header(report: dict[str, Any]) -> str:
     owners = [(owner, found) for owner, found in owners if owner != view.WHOLE_PROJECT]
     if owners:
         why += f'<p class="why"><b>owned by:</b> {_owners_line(owners)}</p>'
+    touched = view.touched_counts(report)
+    if touched:
+        # Under scope: all, how many findings are the pull request's (the findings' change
+        # filter, which needs the script, shows them).
+        why += (
+            f'<p class="why"><b>on what the change touched:</b> {number(touched[0])} of '
+            f'<a href="#findings">the findings</a>, {number(touched[1])} of them blocking</p>'
+        )
     warnings = "".join(
         f'<p class="expiring">warning: {html_text_code(w)}</p>' for w in report["warnings"]
     )

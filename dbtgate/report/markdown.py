@@ -414,9 +414,16 @@ def _counts_line(report: dict[str, Any]) -> str:
     shown = [part for part in parts if not part.startswith("0 ")]
     severities = view.severity_split(counts)
     families = ", ".join(f"{md_text(name)} {number(n)}" for name, n in counts["by_family"].items())
+    touched = view.touched_counts(report)
+    said = (
+        f"<br>on what the change touched: {number(touched[0])}, {number(touched[1])} of them "
+        "blocking"
+        if touched
+        else ""
+    )
     return (
         f"**{counted(counts['total'], 'finding')}:** {' · '.join(shown)} ({severities})"
-        f"<br>by family: {families}\n\n"
+        f"{said}<br>by family: {families}\n\n"
     )
 
 

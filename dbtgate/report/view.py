@@ -345,6 +345,25 @@ def severity_split(counts: dict[str, Any]) -> str:
     )
 
 
+def touched_counts(report: dict[str, Any]) -> tuple[int, int] | None:
+    """How many findings are on what the change touched, and how many of those block, where the
+    statuses do not say it: under `scope: all` against a base build a blocking finding may be
+    on a model the pull request never touched, and a reviewer asked which were the change's
+    (under `scope: changed` the others are "outside the change" already, which a report that
+    has one is of). None without a change set, or when every blocking and advisory finding is
+    the change's."""
+    if not change_known(report):
+        return None
+    findings = report["findings"]
+    if any(f["disposition"] == "out_of_scope" for f in findings):
+        return None
+    gated = [f for f in findings if f["disposition"] in ("blocking", "advisory")]
+    if all(f.get("changed") for f in gated):
+        return None
+    touched = [f for f in findings if f.get("changed")]
+    return len(touched), sum(f["disposition"] == "blocking" for f in touched)
+
+
 def blocking_by_family(report: dict[str, Any]) -> list[tuple[str, int]]:
     """How many blocking findings each family has, breaking changes and failed runs first
     (`family_rank`): what fails the gate, in a line."""

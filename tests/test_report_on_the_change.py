@@ -1,0 +1,71 @@
+"""Under `scope: all` against a base build, which findings are the pull request's.
+
+Every finding blocks or informs by its severity there, whatever the change touched, and the
+statuses cannot tell a reviewer which ones the pull request brought: the PR comment's count line
+and gate.html's header say how many are on what the change touched, and gate.html offers a
+filter by the change (its behaviour in a browser: test_report_html_browser).
+"""
+
+from __future__ import annotations
+
+import re
+
+from report_samples import sample_report, scope_all_report
+
+from dbtgate.report.html import render_html
+from dbtgate.report.markdown import render_markdown
+
+
+def on_the_change(report: dict) -> tuple[int, int]:
+    touched = [f for f in report["findings"] if f["changed"]]
+    return len(touched), sum(f["disposition"] == "blocking" for f in touched)
+
+
+def test_the_comment_counts_the_findings_on_what_the_change_touched_under_scope_all() -> None:
+    report = scope_all_report()
+    touched, blocking = on_the_change(report)
+    assert 0 < blocking < report["counts"]["by_disposition"]["blocking"]
+    counts_line = render_markdown(report).split("\n\n")[1]
+    assert f"<br>on what the change touched: {touched}, {blocking} of them blocking<br>" in (
+        counts_line
+    )
+
+
+def test_the_html_header_counts_them_and_the_findings_filter_by_the_change() -> None:
+    report = scope_all_report()
+    touched, blocking = on_the_change(report)
+    page = render_html(report)
+    header = page.split("</header>", 1)[0]
+    assert (
+        f'<p class="why"><b>on what the change touched:</b> {touched} of '
+        f'<a href="#findings">the findings</a>, {blocking} of them blocking</p>'
+    ) in header
+    options = re.search(r'<select id="filter-changed" data-filter="changed">(.*?)</select>', page)
+    assert options[1] == (
+        '<option value="">any</option>'
+        f'<option value="touched">on what it touched ({touched})</option>'
+        f'<option value="untouched">elsewhere ({len(report["findings"]) - touched})</option>'
+    )
+    marks = re.findall(r'<tr class="finding"[^>]* data-changed="(\w+)"', page)
+    assert marks.count("touched") == touched and len(marks) == len(report["findings"])
+
+
+def test_under_scope_changed_the_statuses_say_it_and_the_header_does_not_repeat_it() -> None:
+    """A report with findings outside the change is of `scope: changed`: what blocks is the
+    change's already. The filter stays (a waived finding may be on either)."""
+    report = sample_report()
+    assert "out_of_scope" in {f["disposition"] for f in report["findings"]}
+    page = render_html(report)
+    assert "on what the change touched:" not in page
+    assert "on what the change touched" not in render_markdown(report)
+    assert 'id="filter-changed"' in page
+
+
+def test_without_a_base_build_nothing_is_said_of_the_change() -> None:
+    """Without a change set each finding's `changed` tells nothing: no count, no filter."""
+    report = scope_all_report()
+    del report["sections"]["changes"]
+    page = render_html(report)
+    assert "on what the change touched" not in page and "data-changed" not in page
+    assert 'id="filter-changed"' not in page
+    assert "on what the change touched" not in render_markdown(report)
