@@ -508,12 +508,17 @@ def backtick_named() -> list[Finding]:
     ]
 
 
-def scope_all_report() -> dict:
-    """The sample gate of a pull request under `scope: all` against a base build: every finding
-    blocks or informs by its severity (none is outside the change), and some are on resources
-    the change did not touch (`changed: false`)."""
+def scope_all_findings() -> list[Finding]:
+    """The sample's findings as a gate under `scope: all` against a base build decides them:
+    every finding blocks or informs by its severity (none is outside the change), and some
+    are on resources the change did not touch (`changed: false`)."""
     found = sample_findings()
     for item in found:
         if item.disposition == "out_of_scope":
             item.disposition = "blocking" if item.severity == "error" else "advisory"
-    return sample_report(found)
+    return found
+
+
+def scope_all_report() -> dict:
+    """The sample gate report of `scope_all_findings`."""
+    return sample_report(scope_all_findings())

@@ -26,9 +26,8 @@ def test_the_comment_counts_the_findings_on_what_the_change_touched_under_scope_
     touched, blocking = on_the_change(report)
     assert 0 < blocking < report["counts"]["by_disposition"]["blocking"]
     counts_line = render_markdown(report).split("\n\n")[1]
-    assert f"<br>on what the change touched: {touched}, {blocking} of them blocking<br>" in (
-        counts_line
-    )
+    said = f"<br>on what the change touched: {touched} findings, {blocking} of them blocking<br>"
+    assert said in counts_line
 
 
 def test_the_html_header_counts_them_and_the_findings_filter_by_the_change() -> None:
@@ -69,3 +68,28 @@ def test_without_a_base_build_nothing_is_said_of_the_change() -> None:
     assert "on what the change touched" not in page and "data-changed" not in page
     assert 'id="filter-changed"' not in page
     assert "on what the change touched" not in render_markdown(report)
+
+
+def test_the_console_counts_them_before_what_is_not_checked_and_the_verdict() -> None:
+    import io
+
+    from report_samples import sample_result, scope_all_findings
+    from rich.console import Console
+
+    from dbtgate.report.console import print_result
+
+    found = scope_all_findings()
+    touched = [f for f in found if f.changed]
+    blocking = sum(f.disposition == "blocking" for f in touched)
+    out = io.StringIO()
+    result = sample_result(found, not_checked=["source freshness (no sources.json)"])
+    print_result(Console(file=out, force_terminal=False, width=200), result)
+    *_, said, unchecked, verdict = out.getvalue().splitlines()
+    assert said == (
+        f"on what the change touched: {len(touched)} findings, {blocking} of them blocking"
+    )
+    assert unchecked.startswith("not checked:") and verdict.startswith("dbtgate: FAIL")
+    # Under scope: changed the statuses say it: no count.
+    out = io.StringIO()
+    print_result(Console(file=out, force_terminal=False, width=200), sample_result())
+    assert "on what the change touched" not in out.getvalue()

@@ -34,6 +34,7 @@ from dbtgate.report.view import (
     owner_order,
     suggested_waiver_intro,
     suggested_waiver_lines,
+    touched_tally,
     verdict_words,
 )
 from dbtgate.summary import ProjectSummary, share
@@ -246,6 +247,7 @@ def print_result(
         _print_targets(console, result.sections.get("kpis"))
         _print_diff_counts(console, result.sections.get("diff"), diff_command)
         _print_fixed_counts(console, result.sections.get("fixed"))
+        _print_touched_counts(console, result)
     # Beside the verdict, where a CI log is read from: what it does not cover, and what it
     # covers in part only (each also a note above, which a long log scrolls away).
     if result.not_checked:
@@ -255,6 +257,18 @@ def print_result(
         _print_pieces(console, [("partly checked:", "yellow"), (f" {_clean(note)}", None)])
     style = "bold green" if result.decision == "pass" else "bold red"
     _print_pieces(console, [(verdict_line(result), style)])
+
+
+def _print_touched_counts(console: Any, result: GateResult) -> None:
+    """Under `scope: all` against a base build, how many findings are the change's and how many
+    of those block (`view.touched_counts`), as gate.md's count line says: nothing is outside
+    the change there, and a reviewer reading the log could not tell the pull request's."""
+    if result.sections.get("changes") is None:
+        return
+    counts = touched_tally([(f.changed, f.disposition) for f in result.findings])
+    if counts is not None:
+        said = f" {counted(counts[0], 'finding')}, {number(counts[1])} of them blocking"
+        _print_pieces(console, [("on what the change touched:", "bold"), (said, None)])
 
 
 def most_needed_first(findings: list[Finding]) -> list[Finding]:

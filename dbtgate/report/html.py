@@ -6,8 +6,8 @@ scripts from the network. A Content-Security-Policy allows only this page's own 
 (by hash), so even a description that slipped past escaping could not run. All untrusted text is
 escaped with `html_text`. Sections: verdict, breaking changes and impact, lineage, findings
 filterable by owner, tier, severity, rule, status and, with a base build, whether the change
-touched them (beyond `PAGE_ROWS`, a page at a time,
-previous and next, from the page's compressed data), KPIs (and their trend when present),
+touched them (beyond `PAGE_ROWS`, a page at a time, previous and next, from the page's
+compressed data), KPIs (and their trend when present),
 waivers with their expiry, other sections, and the inputs for the audit trail.
 """
 

@@ -416,8 +416,8 @@ def _counts_line(report: dict[str, Any]) -> str:
     families = ", ".join(f"{md_text(name)} {number(n)}" for name, n in counts["by_family"].items())
     touched = view.touched_counts(report)
     said = (
-        f"<br>on what the change touched: {number(touched[0])}, {number(touched[1])} of them "
-        "blocking"
+        f"<br>on what the change touched: {counted(touched[0], 'finding')}, "
+        f"{number(touched[1])} of them blocking"
         if touched
         else ""
     )

@@ -354,14 +354,22 @@ def touched_counts(report: dict[str, Any]) -> tuple[int, int] | None:
     the change's."""
     if not change_known(report):
         return None
-    findings = report["findings"]
-    if any(f["disposition"] == "out_of_scope" for f in findings):
+    return touched_tally([(bool(f.get("changed")), f["disposition"]) for f in report["findings"]])
+
+
+def touched_tally(findings: list[tuple[bool, str]]) -> tuple[int, int] | None:
+    """`touched_counts` of findings given as (changed, disposition), the change set known: the
+    console counts a GateResult's findings, the other reports a gate.json's."""
+    if any(disposition == "out_of_scope" for _, disposition in findings):
         return None
-    gated = [f for f in findings if f["disposition"] in ("blocking", "advisory")]
-    if all(f.get("changed") for f in gated):
+    gated = [changed for changed, disposition in findings if disposition in _GATED]
+    if all(gated):
         return None
-    touched = [f for f in findings if f.get("changed")]
-    return len(touched), sum(f["disposition"] == "blocking" for f in touched)
+    touched = [disposition for changed, disposition in findings if changed]
+    return len(touched), touched.count("blocking")
+
+
+_GATED = ("blocking", "advisory")
 
 
 def blocking_by_family(report: dict[str, Any]) -> list[tuple[str, int]]:
@@ -957,8 +965,9 @@ def what_changed(report: dict[str, Any], max_rows: int = 200) -> tuple[str, list
 def change_known(report: dict[str, Any]) -> bool:
     """Whether the gate compared the build with a base build (`sections.changes`, the change
     set): then each finding's `changed` says whether it is on what the change touched (a new
-    or modified resource, a changed SQL line for lint, a KPI the change lowered), else it is
-    false for every finding and says nothing."""
+    or modified resource, a changed SQL line for lint, a KPI the change lowered); without one
+    it cannot tell the change from the rest (a run's or a waiver's finding is `changed` then
+    too), and the reports say nothing of the change."""
     changes = report["sections"].get("changes")
     return changes is not None and _is_change_set(changes)
 
