@@ -60,6 +60,13 @@ def test_a_cut_comment_fills_its_room_and_names_what_it_left_out(gate_json: Path
     the room of a lineage they left out, and what they left unused was nobody's."""
     report: dict[str, Any] = json.loads(gate_json.read_text())
     assert report["counts"]["by_disposition"]["blocking"] > 3_000
+    # The generated build's run_results.json is of `dbt docs generate`: the benchmark's
+    # performance.execution_time checked nothing, which the comment says beside the verdict, in
+    # room taken from the sections after the findings (as a warning's: test_report_markdown).
+    # This test is of those sections' room: without that note.
+    [partly] = report["partly_checked"]
+    assert "performance.execution_time reads the results of a run" in partly
+    report["partly_checked"] = []
     for size in (10_000, 20_000, 40_000, MARKDOWN_LIMIT):
         markdown = render_markdown(
             report, RenderOptions(full_report_url=RUN_URL, max_markdown_chars=size)
