@@ -3,7 +3,8 @@
 Teams already think in `dbt ls --select` terms, so policies use the same language: methods
 (`tier:1`, `tag:nightly`, `path:models/marts`, `fqn:shop.marts.*`, `group:`, `access:`,
 `config.materialized:`, `resource_type:`, `package:`, `source:`, `exposure:`, `unique_id:`,
-`version:`, `test_type:`, `test_name:`, `unit_test:`, `semantic_model:`, `state:new` /
+`version:`, `test_type:`, `test_name:`, `unit_test:`, `semantic_model:`, `metric:`,
+`saved_query:`, `state:new` /
 `state:modified` / `state:modified.<part>` against the base build, as dbt selects them:
 `state_modified`), bare names and unique_ids, graph operators (`+x`, `2+x`,
 `x+`, `x+1`, `@x`), unions (space) and intersections (comma).
@@ -16,10 +17,12 @@ Macros are in no graph (the manifest's edges are between nodes), so an operator 
 selects the macro alone; dbt gives them no tags, group, access or config beyond `meta`, and no
 fqn but their package and name.
 
-Tests (data tests and unit tests) and semantic models are no policy's subject, yet a waiver or
-`check --select` may be about them (a failing `accepted_values` test, the models a semantic
-model reads). They join an intersection only when one of its parts names them (`test_type:`,
-`test_name:`, `unit_test:`, `semantic_model:`, their `resource_type:` or unique_id): then every
+Tests (data tests and unit tests) and the semantic layer (semantic models, metrics, saved
+queries) are no policy's subject, yet a waiver or `check --select` may be about them (a failing
+`accepted_values` test, the models a semantic model reads, the metrics a pull request changed).
+They join an intersection only when one of its parts names them (`test_type:`, `test_name:`,
+`unit_test:`, `semantic_model:`, `metric:`, `saved_query:`, their `resource_type:` or
+unique_id): then every
 part of it judges them as dbt would (`test_type:generic,path:models/marts`), while `*`,
 `tag:critical` or `orders+` alone keep selecting what they always did.
 """
@@ -40,13 +43,12 @@ SELECTABLE_NODE_TYPES = frozenset({"model", "seed", "snapshot"})
 # What a selector selects unless one of its parts names tests or semantic models.
 _GATED_TYPES = SELECTABLE_NODE_TYPES | {"source", "exposure", "macro"}
 _TEST_TYPES = frozenset({"test", "unit_test"})
-_SEMANTIC_TYPES = frozenset({"semantic_model"})
+_SEMANTIC_TYPES = frozenset({"semantic_model", "metric", "saved_query"})
 # What `resource_type:` may name: the types a selector can select (macros are dbtgate's: dbt
 # selects none), and dbt's others (dbt-core's NodeType), which are refused saying so.
 RESOURCE_TYPES = tuple(sorted(_GATED_TYPES | _TEST_TYPES | _SEMANTIC_TYPES))
 _DBT_ONLY_RESOURCE_TYPES = frozenset(
-    {"analysis", "doc", "fixture", "function", "group", "metric", "operation", "rpc"}
-    | {"saved_query", "sql_operation"}
+    {"analysis", "doc", "fixture", "function", "group", "operation", "rpc", "sql_operation"}
 )
 # dbt's `state:` values; `modified.<part>`: dbt's sub-selectors (`state_modified.PARTS`).
 STATE_VALUES = ("modified", "new", "old", "unmodified", *(f"modified.{p}" for p in PARTS))
@@ -61,9 +63,11 @@ METHODS = (
     "file",
     "fqn",
     "group",
+    "metric",
     "package",
     "path",
     "resource_type",
+    "saved_query",
     "semantic_model",
     "source",
     "state",
@@ -78,10 +82,6 @@ METHODS = (
 _SIMPLE_METHODS = frozenset(m for m in METHODS if m != "config.<key>")
 # dbt's methods that dbtgate cannot evaluate, and why: said instead of "unknown method".
 _UNSUPPORTED_METHODS = {
-    "metric": "dbtgate does not read metrics; select the semantic models they are built on "
-    "(semantic_model:) or the models those read (+semantic_model:x)",
-    "saved_query": "dbtgate does not read saved queries; select the semantic models they query "
-    "(semantic_model:) or the models those read (+semantic_model:x)",
     "result": "it selects by the results of a previous run (dbt's --state); dbtgate gates this "
     "build's run_results.json, whose failures are findings of their own (run.test_failures, "
     "run.errors, run.skipped: waive those codes, or select the resources)",
@@ -198,7 +198,7 @@ def _check_value(raw: str, method: str, value: str) -> None:
         )
     if method == "resource_type" and not _GLOB_CHARS.intersection(value):
         _check_resource_type(raw, value)
-    if method in ("exposure", "unit_test", "semantic_model") and value.count(".") > 1:
+    if method in _NAMED_METHODS and value.count(".") > 1:
         raise SelectorError(f"{raw!r}: {method}: takes a name or package.name")
 
 
@@ -286,6 +286,8 @@ class Selection:
                 extras.update(manifest.unit_tests or {})
             if "semantic_model" in types:
                 extras.update(manifest.semantic_models or {})
+                extras.update(manifest.metrics or {})
+                extras.update(manifest.saved_queries or {})
             self._join_graph(extras)
             if self.resources is self._gated:
                 self.resources = dict(self._gated)
@@ -448,7 +450,7 @@ def _term_types(term: tuple[Atom, ...]) -> frozenset[str]:
         method, value = atom.method, atom.value
         if method in ("test_type", "test_name", "unit_test"):
             types = types | _TEST_TYPES
-        elif method == "semantic_model":
+        elif method in _SEMANTIC_TYPES:
             types = types | _SEMANTIC_TYPES
         elif method in ("resource_type", "unique_id", ""):
             named = value if method == "resource_type" else value.split(".", 1)[0]
@@ -644,7 +646,8 @@ def _test_name_matches(resource: Any, value: str) -> bool:
 
 
 def _named(resource_type: str) -> Callable[[Any, str], bool]:
-    """`name` or `package.name`, with wildcards: dbt's unit_test: and semantic_model:."""
+    """`name` or `package.name`, with wildcards: dbt's unit_test:, semantic_model:, metric:
+    and saved_query:."""
 
     def matches(resource: Any, value: str) -> bool:
         package, _, name = value.rpartition(".")
@@ -675,7 +678,11 @@ _MATCHERS: dict[str, Callable[[Any, str], bool]] = {
     "test_name": _test_name_matches,
     "unit_test": _named("unit_test"),
     "semantic_model": _named("semantic_model"),
+    "metric": _named("metric"),
+    "saved_query": _named("saved_query"),
 }
+# The methods that take a name or `package.name`.
+_NAMED_METHODS = frozenset({"exposure", "unit_test", "semantic_model", "metric", "saved_query"})
 
 
 def _config_matches(resource: Any, keys: list[str], value: str) -> bool:

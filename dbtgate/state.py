@@ -51,6 +51,7 @@ from dbtgate.artifacts.manifest import (
     written_config,
 )
 from dbtgate.project import Project
+from dbtgate.state_semantic import semantic_changes, without_empty
 
 _VERSION_RE = re.compile(r"^(\d+)\.(\d+)")
 # Config defaults that some writers leave out (null) and others spell out.
@@ -121,6 +122,11 @@ def compare_builds(project: Project, base: Project) -> Changes:
     _propagate_unit_test_changes(project, new, modified, [*new_unit_tests, *modified_unit_tests])
     new.extend(new_unit_tests)
     modified.update(modified_unit_tests)
+    new_semantic, modified_semantic, deleted_semantic = semantic_changes(
+        project, base, same_writer=same_writer
+    )
+    new.extend(new_semantic)
+    modified.update(modified_semantic)
     _propagate_macro_changes(project, base, new, modified, every_package=same_writer)
     deleted = [
         uid
@@ -135,6 +141,7 @@ def compare_builds(project: Project, base: Project) -> Changes:
         and not getattr(base_mapping[uid], "is_external", False)
     ]
     deleted.extend(deleted_unit_tests)
+    deleted.extend(deleted_semantic)
     return Changes(
         new=sorted(new),
         modified=dict(sorted(modified.items())),
@@ -497,8 +504,22 @@ def _source_differences(a: Source, b: Source) -> list[str]:
         "schema": (a.schema, b.schema),
     }
     reasons = [name for name, (left, right) in pairs.items() if left != right]
+    # How the relation's names are quoted, and an external table's definition, as dbt's
+    # `same_quoting` and `same_external` compare them: JSON compared byte for byte first.
+    for name, left, right in (
+        ("quoting", a.quoting_json, b.quoting_json),
+        ("external", a.external_json, b.external_json),
+    ):
+        if left != right and _json_value(left) != _json_value(right):
+            reasons.append(name)
     reasons.extend(_column_differences(a.columns, b.columns))
     return reasons
+
+
+def _json_value(raw: msgspec.Raw) -> Any:
+    """JSON the decode kept, without nulls and empty values: dbt versions write an unset
+    `external` as null or as an object of nulls, and `quoting` with or without its `column`."""
+    return without_empty(msgspec.json.decode(raw))
 
 
 def _exposure_differences(a: Exposure, b: Exposure) -> list[str]:

@@ -25,7 +25,9 @@ fewer, and teams write `dbtgate check --select state:modified+` for what their C
 `state:modified` is any of these, or what no part names: the fqn (a file moved to another
 folder), a model's latest_version, access or deprecation_date, a source's freshness, an
 exposure's type, owner, maturity, url, description or depends_on, a unit test's definition. A
-new resource is modified, and in each part dbt compares for its type. A root macro (dbtgate
+new resource is in each part dbt compares for its type, and modified but for a new source,
+exposure, semantic model, metric or saved query: dbt-core's `same_contents` of these answers
+"the same" when there is no old one. A root macro (dbtgate
 selects them, dbt never does) is modified when its body, or one it calls, changed.
 
 Not modified, as in dbt: an edit of a description without persist_docs, of tags, group or
@@ -36,7 +38,7 @@ the first time a `state:` selector asks (`Project.macro_calls`, `unrendered_conf
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from dbtgate.artifacts.manifest import RELATION_SETTINGS, Node, Source, is_contracted
 from dbtgate.project import Project
@@ -49,17 +51,24 @@ from dbtgate.state import (
     configs_of,
     macro_callers,
 )
+from dbtgate.state_semantic import (
+    SEMANTIC_TYPES,
+    dbt_compares,
+    dbt_compares_config,
+    semantic_resources,
+)
 
 PARTS = ("body", "configs", "relation", "persisted_descriptions", "macros", "contract")
 # What each resource type has of dbt's parts: a new resource is in those (dbt: `not old`).
 _NEW_IN_PARTS = {
     "source": frozenset({"configs", "relation"}),
     "exposure": frozenset({"configs"}),
+    **{kind: frozenset({"configs"}) for kind in SEMANTIC_TYPES},
 }
 _NODE_PARTS = frozenset({"body", "configs", "relation", "persisted_descriptions", "contract"})
 # The change set's reasons of a model that dbt's `same_ref_representation` counts.
 _REF_REASONS = frozenset({"config.latest_version", "config.access", "config.deprecation_date"})
-_SOURCE_MODIFIED = frozenset({"loaded_at_field", "freshness"})
+_SOURCE_MODIFIED = frozenset({"loaded_at_field", "freshness", "quoting", "external"})
 _EXPOSURE_MODIFIED = frozenset({"description", "type", "maturity", "url", "owner", "depends_on"})
 _CONSTRAINED_MATERIALIZATIONS = frozenset({"table", "incremental"})
 
@@ -91,10 +100,12 @@ class DbtState:
             for each in PARTS:
                 if each != "body":
                     found |= self.modified(each)
-            return found
+            return found - self._new_the_same()
         if part == "macros":
             return calls_changed_macros(self.project, self.base)
         found = {uid for uid in self.new if part in _parts_of_new(self.project, uid)}
+        if part == "configs":
+            found |= self._semantic(dbt_compares_config)
         if part in ("configs", "relation"):
             found |= self._written_config(part)
         elif part == "body":
@@ -198,9 +209,36 @@ class DbtState:
         reasons = self.changes.modified.get(uid, ())
         return not any(_contract_reason(now, reason) for reason in reasons)
 
+    def _new_the_same(self) -> set[str]:
+        """The new resources dbt's `state:modified` leaves out: the `same_contents` of a
+        source, an exposure and the semantic layer's answers "the same" when there is no old
+        one (`if old is None: return True`, dbt-core 1.6-1.11), though their `configs` (and a
+        source's `relation`) part selects them."""
+        project = self.project
+        semantic = semantic_resources(project)
+        return {
+            uid
+            for uid in self.new
+            if uid in project.sources or uid in project.exposures or uid in semantic
+        }
+
+    def _semantic(self, compares: Callable[[str, str], bool]) -> set[str]:
+        """The semantic models, metrics and saved queries with a reason of the change set that
+        dbt's `compares` counts (`state_semantic`)."""
+        semantic = semantic_resources(self.project)
+        if not semantic:
+            return set()
+        return {
+            uid
+            for uid, reasons in self.changes.modified.items()
+            if uid in semantic
+            and any(compares(semantic[uid].resource_type, reason) for reason in reasons)
+        }
+
     def _other(self) -> set[str]:
         """What `state:modified` selects that none of its parts names."""
         found = {uid for uid, now, then in self._differing_nodes() if now.fqn != then.fqn}
+        found |= self._semantic(dbt_compares)
         project = self.project
         for uid, reasons in self.changes.modified.items():
             if uid in project.sources:
@@ -209,6 +247,8 @@ class DbtState:
                 counted = _EXPOSURE_MODIFIED
             elif uid in project.nodes:
                 counted = _REF_REASONS
+            elif uid.split(".", 1)[0] in SEMANTIC_TYPES:
+                continue  # `_semantic`
             else:  # a unit test (by its definition: dbt's checksum), or a macro (by its body)
                 counted = frozenset({"unit test definition"})
             if counted.intersection(reasons):
@@ -217,7 +257,12 @@ class DbtState:
 
 
 def _parts_of_new(project: Project, uid: str) -> frozenset[str]:
-    resource = project.nodes.get(uid) or project.sources.get(uid) or project.exposures.get(uid)
+    resource = (
+        project.nodes.get(uid)
+        or project.sources.get(uid)
+        or project.exposures.get(uid)
+        or semantic_resources(project).get(uid)
+    )
     if resource is None:
         return frozenset()  # a unit test, a macro: no part of dbt's compares them
     return _NEW_IN_PARTS.get(resource.resource_type, _NODE_PARTS)

@@ -23,6 +23,8 @@ TEST = f"test.{PKG}.unique_stg_customers_customer_id.c7614daada"
 SOURCE = f"source.{PKG}.dummy_source.customers"
 EXPOSURE = f"exposure.{PKG}.customers"
 CENTS_TO_DOLLARS = f"macro.{PKG}.cents_to_dollars"
+SEMANTIC_MODEL = f"semantic_model.{PKG}.orders"
+METRIC = f"metric.{PKG}.total_order_amount"
 
 
 def assert_covered(pr: Project, base: Project) -> tuple[set[str], dict[str, list[str]]]:
@@ -90,6 +92,29 @@ def _source_schema(data: dict) -> None:
     data["sources"][SOURCE]["schema"] = "raw_elsewhere"
 
 
+def _source(key: str, value: object) -> Callable[[dict], None]:
+    def edit(data: dict) -> None:
+        data["sources"][SOURCE][key] = value
+
+    return edit
+
+
+def _semantic(uid: str, edit: Callable[[dict], None]) -> Callable[[dict], None]:
+    section = "metrics" if uid.startswith("metric.") else "semantic_models"
+    return lambda data: edit(data[section][uid])
+
+
+def _dimension_described(model: dict) -> None:
+    model["dimensions"][0]["description"] = "Date the order was placed"
+
+
+def _set(key: str, value: object) -> Callable[[dict], None]:
+    def edit(resource: dict) -> None:
+        resource[key] = value
+
+    return edit
+
+
 EDITS = {
     "post-hook": (_written(STG_ORDERS, "post-hook", ["grant select on {{ this }} to x"]), STG_ORDERS, "config.post_hook"),
     "pre-hook": (_written(SNAPSHOT, "pre-hook", ["select 1"]), SNAPSHOT, "config.pre_hook"),
@@ -109,6 +134,14 @@ EDITS = {
     "root macro a model calls": (_macro(CENTS_TO_DOLLARS), f"model.{PKG}.stg_payments", "macros"),
     "dbt's macro a model calls": (_macro("macro.dbt.is_incremental"), f"model.{PKG}.int_incremental", "macros"),
     "dbt's macro a test calls": (_macro("macro.dbt.test_unique"), TEST, "macros"),
+    "source quoting": (_source("quoting", {"database": None, "schema": None, "identifier": True, "column": None}), SOURCE, "quoting"),
+    "source external": (_source("external", {"location": "s3://bucket/customers/"}), SOURCE, "external"),
+    "semantic model's dimension described": (_semantic(SEMANTIC_MODEL, _dimension_described), SEMANTIC_MODEL, "dimension order_date changed"),
+    "semantic model's defaults": (_semantic(SEMANTIC_MODEL, _set("defaults", None)), SEMANTIC_MODEL, "defaults"),
+    "semantic model's meta": (_semantic(SEMANTIC_MODEL, _set("config", {"enabled": True, "group": None, "meta": {"x": 1}})), SEMANTIC_MODEL, "config.meta"),
+    "metric's description": (_semantic(METRIC, _set("description", "All orders.")), METRIC, "description"),
+    "metric's label": (_semantic(METRIC, _set("label", "Total order amount")), METRIC, "label"),
+    "metric's config as written": (_semantic(METRIC, _set("unrendered_config", {"meta": {"x": 1}})), METRIC, "config.meta"),
 }  # fmt: skip
 
 
@@ -130,3 +163,41 @@ def test_the_unedited_build_selects_nothing(bouncer, tmp_path):
     selected, reasons = assert_covered(edited_bouncer(tmp_path, lambda data: None), bouncer)
     assert selected == set()
     assert reasons == {}
+
+
+# Edits of the semantic layer dbt's `state:modified` does not count (dbt-core's `same_contents`
+# leaves them out, or compares them with a `# TODO` that returns True): the change set holds
+# them, for `scope: changed`; `state:modified` does not select them.
+NOT_SELECTED = {
+    "metric's type_params": (_semantic(METRIC, lambda m: m["type_params"].update(expr="amount * 2")), METRIC, "type_params"),
+    "metric's group in config as written": (_semantic(METRIC, _set("unrendered_config", {"group": "finance"})), METRIC, "config.group"),
+    "semantic model's label": (_semantic(SEMANTIC_MODEL, _set("label", "Orders")), SEMANTIC_MODEL, "label"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(NOT_SELECTED))
+def test_a_semantic_edit_dbt_does_not_count_is_changed_but_not_state_modified(
+    bouncer, tmp_path, name
+):
+    edit, uid, reason = NOT_SELECTED[name]
+    selected, reasons = assert_covered(edited_bouncer(tmp_path, edit), bouncer)
+    assert uid not in selected
+    assert reasons[uid] == [reason]
+
+
+def test_the_semantic_layer_added_and_removed(bouncer, tmp_path):
+    """A metric the pull request adds is `state:new` and `state:modified` (and in its
+    `configs`, as dbt's `same_config` of a new resource); one it removes is deleted."""
+
+    def edit(data: dict) -> None:
+        added = dict(data["metrics"][METRIC], name="orders_counted")
+        added["unique_id"] = f"metric.{PKG}.orders_counted"
+        data["metrics"][added["unique_id"]] = added
+        del data["semantic_models"][SEMANTIC_MODEL]
+
+    pr = edited_bouncer(tmp_path, edit)
+    changes = compare_builds(pr, bouncer)
+    assert changes.new == [f"metric.{PKG}.orders_counted"]
+    assert changes.deleted == [SEMANTIC_MODEL]
+    state = DbtState(pr, bouncer, changes)
+    assert f"metric.{PKG}.orders_counted" in state.modified("configs") & state.new

@@ -212,6 +212,26 @@ def test_state_modified_includes_new_as_in_dbt(bouncer):
     assert short("stg_orders") & names(selection, "state:unmodified") == set()
 
 
+def test_metrics_are_selected_as_dbt_selects_them():
+    """dbt's `metric:` and `resource_type:metric`; a metric is a child of the semantic model
+    it is built on, as in dbt's graph. `*` alone keeps to what a policy gates."""
+    from policy_support import corpus_project
+
+    project = corpus_project("bouncer-dbt112")
+    selection = Selection(project)
+    metric = f"metric.{PKG}.total_order_amount"
+    assert selection.select(parse_selector("metric:total_order_amount")) == {metric}
+    assert selection.select(parse_selector(f"metric:{PKG}.total_*")) == {metric}
+    assert selection.select(parse_selector("resource_type:metric")) == {metric}
+    upstream = selection.select(parse_selector("+metric:total_order_amount"))
+    assert {metric, f"semantic_model.{PKG}.orders", f"model.{PKG}.orders"} <= upstream
+    assert f"semantic_model.{PKG}.orders" in selection.select(
+        parse_selector("orders+,resource_type:semantic_model")
+    )
+    assert selection.select(parse_selector("saved_query:*")) == set()
+    assert not any(uid.startswith("metric.") for uid in selection.select(parse_selector("*")))
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -486,10 +506,9 @@ def test_semantic_model_selects_it_and_its_models_upstream(bouncer):
     [
         ("result:fail", "result: is dbt's, but it selects by the results of a previous run"),
         ("source_status:fresher", "compares two source freshness runs"),
-        ("metric:revenue", "dbtgate does not read metrics"),
-        ("saved_query:x", "dbtgate does not read saved queries"),
+        ("metric:a.b.c", "metric: takes a name or package.name"),
         # dbt refuses an unknown type; one dbtgate never selects would select nothing here.
-        ("resource_type:modle", "resource_type: takes one of exposure, macro, model"),
+        ("resource_type:modle", "resource_type: takes one of exposure, macro, metric, model"),
         ("resource_type:Model", "resource_type: takes one of"),
         ("resource_type:analysis", "resource_type:analysis is dbt's, but dbtgate selects only"),
         ("exposure:a.b.c", "exposure: takes a name or package.name"),

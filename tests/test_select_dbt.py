@@ -158,17 +158,24 @@ def dbtgate_selects(selection: Selection, line: str) -> set[str]:
 
 
 def as_dbtgate_selects(line: str, answer: list[str], root: str) -> set[str]:
-    """dbt's answer less what dbtgate leaves out by design (docs/configuration.md)."""
+    """dbt's answer less what dbtgate leaves out by design (docs/configuration.md): tests
+    and the semantic layer unless the selector names them, other packages' resources unless
+    it reaches them."""
     names_tests = any(
         word in line for word in ("test_type:", "test_name:", "unit_test", "resource_type:test")
     )
+    names_semantic = any(word in line for word in ("semantic_model", "metric", "saved_query"))
     reaches_packages = "package:" in line or "+" in line or "@" in line
     return {
         uid
         for uid in answer
         if (names_tests or not uid.startswith(("test.", "unit_test.")))
+        and (names_semantic or not uid.startswith(_SEMANTIC_PREFIXES))
         and (reaches_packages or uid.split(".")[1] == root)
     }
+
+
+_SEMANTIC_PREFIXES = ("semantic_model.", "metric.", "saved_query.")
 
 
 def test_selectors_select_what_dbt_ls_selects(richer) -> None:

@@ -256,7 +256,14 @@ def _detach(file: str, manifest: Manifest) -> None:
     for source in (manifest.sources or {}).values():
         defer_columns(source, file)
         detach_written(source)
-    for resources in (manifest.nodes, manifest.exposures, manifest.macros):
+    for resources in (
+        manifest.nodes,
+        manifest.exposures,
+        manifest.macros,
+        manifest.semantic_models,
+        manifest.metrics,
+        manifest.saved_queries,
+    ):
         for resource in (resources or {}).values():
             detach_written(resource)
     disabled = manifest.disabled or {}

@@ -243,8 +243,13 @@ class Source(msgspec.Struct, dict=True, omit_defaults=True):
     source_description: str | None = ""
     loader: str | None = None
     identifier: str | None = None
+    # How the relation's names are quoted, and the external table's definition: dbt's
+    # `state:modified` compares both (`same_quoting`, `same_external`). Kept as JSON, compared
+    # byte for byte by `==`; copied out of the mapped file by `detach_written`.
+    quoting_json: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="quoting")
     loaded_at_field: str | None = None
     freshness: FreshnessRule | None = None
+    external_json: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="external")
     description: str | None = ""
     columns_json: msgspec.Raw = msgspec.field(default=_NO_COLUMNS, name="columns")
     meta: dict[str, Any] | None = None
@@ -406,41 +411,90 @@ class SemanticElement(msgspec.Struct, **_S):
     expr: str | int | float | bool | None = None
 
 
-class SemanticModel(msgspec.Struct, **_S):
+_ELEMENTS = msgspec.json.Decoder(list[SemanticElement] | None)
+
+
+def _elements(raw: msgspec.Raw) -> list[SemanticElement]:
+    return _ELEMENTS.decode(raw) or []
+
+
+class SemanticModel(msgspec.Struct, dict=True, omit_defaults=True):
     """A semantic model (dbt's semantic layer, schema v10+): a reader of the model it is built
-    on, and of the columns its dimensions, entities and measures name."""
+    on, and of the columns its dimensions, entities and measures name.
+
+    What dbt's `state:modified` compares of it (its defaults, entities, dimensions, measures
+    and config, whole) is kept as JSON (`*_json`), compared byte for byte by `==` and decoded
+    only where a reader needs it (`state_semantic`); the elements' names and expressions are
+    decoded on first read. Copied out of the mapped file by `detach_written`."""
 
     name: str = ""
     resource_type: str = "semantic_model"
     package_name: str = ""
     original_file_path: str = ""
     unique_id: str = ""
+    model: str | None = None
+    description: str | None = None
+    label: str | None = None
+    defaults_json: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="defaults")
+    entities_json: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="entities")
+    measures_json: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="measures")
+    dimensions_json: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="dimensions")
     depends_on: DependsOn | None = None
-    entities: list[SemanticElement] | None = None
-    measures: list[SemanticElement] | None = None
-    dimensions: list[SemanticElement] | None = None
+    config_json: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="config")
+    primary_entity: str | None = None
+    group: str | None = None
     # Not decoded: dbt gives semantic models no tags (`tag:` selection sees none).
     tags: ClassVar[tuple[str, ...]] = ()
+
+    @functools.cached_property
+    def entities(self) -> list[SemanticElement]:
+        return _elements(self.entities_json)
+
+    @functools.cached_property
+    def measures(self) -> list[SemanticElement]:
+        return _elements(self.measures_json)
+
+    @functools.cached_property
+    def dimensions(self) -> list[SemanticElement]:
+        return _elements(self.dimensions_json)
 
     def reads_column(self, column: str) -> bool:
         """Whether a dimension, entity or measure reads `column` (by name, or in its expr)."""
         pattern = re.compile(rf"(?<!\w){re.escape(column)}(?!\w)", re.IGNORECASE)
-        for element in (*(self.entities or ()), *(self.measures or ()), *(self.dimensions or ())):
+        for element in (*self.entities, *self.measures, *self.dimensions):
             expr = element.expr if isinstance(element.expr, str) and element.expr else None
             if pattern.search(expr or element.name):
                 return True
         return False
 
 
-class SemanticNode(msgspec.Struct, **_S):
-    """A metric or a saved query of the semantic layer (schema v10+): what the schema diff
-    needs to say it was removed. Few per project, so decoded with the manifest."""
+class SemanticNode(msgspec.Struct, omit_defaults=True):
+    """A metric or a saved query of the semantic layer (schema v10+). Few per project, so
+    decoded with the manifest; what dbt's `state:modified` compares of it beyond its words
+    (a metric's type_params and filter, a saved query's query_params and exports, the config)
+    is kept as JSON, decoded only where two builds differ (`state_semantic`). Copied out of
+    the mapped file by `detach_written`."""
 
     name: str = ""
     resource_type: str = ""
     package_name: str = ""
     original_file_path: str = ""
     unique_id: str = ""
+    description: str | None = None
+    label: str | None = None
+    type: str | None = None
+    type_params_json: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="type_params")
+    filter_json: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="filter")
+    query_params_json: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="query_params")
+    exports_json: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="exports")
+    tags: list[str] | str | None = None
+    config_json: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="config")
+    written_config: msgspec.Raw = msgspec.field(default=NOT_WRITTEN, name="unrendered_config")
+    group: str | None = None
+    depends_on: DependsOn | None = None
+
+
+SemanticResource = SemanticModel | SemanticNode
 
 
 class Manifest(msgspec.Struct, **_S):
@@ -708,14 +762,25 @@ def defer_columns(source: Source, file: str) -> None:
     source.__dict__["_file"] = file
 
 
-def detach_written(resource: Node | Source | Exposure | Macro) -> None:
-    """Copy the config as written, or a macro's body, out of the decoded buffer, which may be a
-    memory map about to be closed (an absent one is the shared constant already)."""
-    if isinstance(resource, Macro):
+def detach_written(resource: Node | Source | Exposure | Macro | SemanticResource) -> None:
+    """Copy the config as written, a macro's body, or what the semantic layer keeps as JSON,
+    out of the decoded buffer, which may be a memory map about to be closed (an absent one is
+    the shared constant already)."""
+    if isinstance(resource, SemanticModel | SemanticNode):
+        for field in resource.__struct_fields__:
+            value = getattr(resource, field)
+            if isinstance(value, msgspec.Raw) and value is not NOT_WRITTEN:
+                setattr(resource, field, value.copy())
+    elif isinstance(resource, Macro):
         if resource.body_json is not NOT_WRITTEN:
             resource.body_json = resource.body_json.copy()
     elif resource.written_config is not NOT_WRITTEN:
         resource.written_config = resource.written_config.copy()
+    if isinstance(resource, Source):
+        if resource.quoting_json is not NOT_WRITTEN:
+            resource.quoting_json = resource.quoting_json.copy()
+        if resource.external_json is not NOT_WRITTEN:
+            resource.external_json = resource.external_json.copy()
 
 
 def written_config(resource: Node | Source | Exposure) -> Any:
