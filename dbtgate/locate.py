@@ -30,6 +30,14 @@ _RESOURCE_KEYS = {
     "analysis": "analyses",
 }
 
+# Where a properties file declares the semantic layer, and a semantic model its elements.
+_SEMANTIC_SECTIONS = {
+    "semantic_model": "semantic_models",
+    "metric": "metrics",
+    "saved_query": "saved_queries",
+}
+_ELEMENT_SECTIONS = {"dimension": "dimensions", "measure": "measures", "entity": "entities"}
+
 # The settings a properties entry may set beside `config:` as well as in it: `access:` (dbt
 # before 1.7 read it there only), `meta:` and `group:` (properties of their own too).
 _BESIDE_CONFIG = ("access", "meta", "group")
@@ -480,6 +488,25 @@ class Locator:
                     if column is None or column in listed:
                         return self._at(key, item.start_mark.line + 1)
         return self.locate(resource, column)
+
+    def semantic_line(self, resource: Any, element: tuple[str, str] | None = None) -> int | None:
+        """The line of a semantic model's, metric's or saved query's entry in its YAML
+        (`semantic_models:`, `metrics:`, `saved_queries:`), or of its `element` (kind, name:
+        `("dimension", "status")`) under it; the entry's when the element is not there (the
+        pull request removed it). None when the file no longer declares it."""
+        section = _SEMANTIC_SECTIONS.get(resource.resource_type)
+        if section is None or not resource.original_file_path:
+            return None
+        key = self._key(resource, resource.original_file_path)
+        entry = self._named(_get(self._compose(key), section), resource.name)
+        if entry is None:
+            return None
+        if element is not None:
+            kind, name = element
+            found = self._named(_get(entry, _ELEMENT_SECTIONS.get(kind)), name)
+            if found is not None:
+                return found.start_mark.line + 1
+        return entry.start_mark.line + 1
 
     def _locate_setting(self, resource: Node, setting: str, detail: str | None) -> Location:
         # Imported here: compiling its patterns is ~5 ms, and most runs locate no config change.

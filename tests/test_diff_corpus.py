@@ -91,29 +91,38 @@ def test_bouncer_dbt110_to_dbt112_lists_only_the_real_yaml_difference() -> None:
     source = "source.dbt_bouncer_test_project.dummy_source.customers"
     forward = diff_projects(project("bouncer-dbt110"), project("bouncer-dbt112"), today=NOW)
     # The project's semantic layer changed between the two builds too: the semantic model
-    # `customers` became `orders` (with a metric), which its users lose.
+    # `customers` became `orders` (with a metric), which its users lose; nothing in either
+    # build read it, so it is risky. The new ones are listed.
     semantic = "semantic_model.dbt_bouncer_test_project"
+    metric = "metric.dbt_bouncer_test_project.total_order_amount"
     assert listed(forward) == [
         ("risky", "risky.semantic_removed", f"{semantic}.customers", None),
+        ("safe", "safe.semantic_added", metric, None),
+        ("safe", "safe.semantic_added", f"{semantic}.orders", None),
         ("safe", "safe.column_added", source, "first_name"),
         ("safe", "safe.column_added", source, "last_name"),
     ]
     backward = diff_projects(project("bouncer-dbt112"), project("bouncer-dbt110"), today=NOW)
     # Sources have no catalog entry here: only their YAML says so, hence risky, unconfirmed.
-    metric = "metric.dbt_bouncer_test_project.total_order_amount"
+    # The metric read the semantic model `orders`, and goes with it: each removal is its own,
+    # and neither is breaking (no exposure, nothing the pull request keeps, read them).
     assert listed(backward) == [
         ("risky", "risky.semantic_removed", metric, None),
         ("risky", "risky.semantic_removed", f"{semantic}.orders", None),
         ("risky", "risky.column_removed", source, "first_name"),
         ("risky", "risky.column_removed", source, "last_name"),
+        ("safe", "safe.semantic_added", f"{semantic}.customers", None),
     ]
     assert "no catalog or readable SQL to confirm" in backward.changes[2].reason
 
 
 def test_fusion_build_disabling_a_python_model_is_the_only_change() -> None:
     result = diff_projects(project("bouncer-dbt112"), project("bouncer-dbt20"), today=NOW)
+    # Fusion writes the measure dbt 1.12's metric defines on its semantic model (its spelling
+    # of the newer metric spec): a measure added, safe.
     assert listed(result) == [
-        ("risky", "risky.model_removed", "model.dbt_bouncer_test_project.py_order_stats", None)
+        ("risky", "risky.model_removed", "model.dbt_bouncer_test_project.py_order_stats", None),
+        ("safe", "safe.semantic_added", "semantic_model.dbt_bouncer_test_project.orders", None),
     ]
     assert result.changes[0].details == {"how": "disabled"}
 

@@ -95,7 +95,9 @@ def test_the_docs_name_every_rule_that_judges_tests():
     from dbtgate.rules.registry import builtin_rules
 
     text = " ".join(DOCS.read_text(encoding="utf-8").split())
-    start = text.index("The semantic layer (semantic models, metrics, saved queries) is no policy's")
+    start = text.index(
+        "The semantic layer (semantic models, metrics, saved queries) is no policy's"
+    )
     paragraph = text[start : text.index("A waiver or `check --select`", start)]
     judging_tests = {code for code, rule in builtin_rules().items() if "test" in rule.applies_to}
     named = {code for code in builtin_rules() if f"`{code}`" in paragraph}

@@ -78,6 +78,9 @@ FIX_HINTS = {
     "risky.incremental_schema_change": "Rebuild the table once when the change is deployed (`dbt "
     "build --full-refresh` selecting the model), or set `on_schema_change: append_new_columns` or `sync_all_columns` so the run adapts the "
     "table.",
+    "breaking.semantic_removed": "Keep it until its readers have moved (the metrics, saved "
+    "queries and dashboards the finding names, and who queries the semantic layer by its name), "
+    "or add its replacement beside it and remove it in a later pull request.",
     "risky.semantic_removed": "Check that no dashboard or query of the semantic layer names it "
     "(its users, outside the project), or keep it until they have moved.",
     "risky.model_removed": "Check that nothing outside dbt (dashboards, notebooks, exports) "

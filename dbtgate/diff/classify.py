@@ -84,8 +84,12 @@ TAXONOMY: dict[str, str] = {
     "risky.version_without_deprecation": "a new model version added while an older version has "
     "no deprecation_date",
     "risky.model_removed": "a model nothing else reads deleted, renamed or disabled",
+    "breaking.semantic_removed": "a metric, saved query or semantic model, or a semantic "
+    "model's dimension, measure or entity, removed that an exposure, or a metric or saved query "
+    "the pull request keeps, read",
     "risky.semantic_removed": "a metric, saved query or semantic model, or a semantic model's "
-    "dimension, measure or entity, removed: queries of the semantic layer that name it fail",
+    "dimension, measure or entity, removed that no exposure, kept metric or kept saved query "
+    "read: queries of the semantic layer that name it fail",
     "risky.history_config_changed": "a snapshot's strategy or unique_key, or an incremental "
     "model's unique_key or incremental_strategy, changed: the rows already in its table were "
     "written under the old one",
@@ -119,6 +123,8 @@ TAXONOMY: dict[str, str] = {
     "safe.code_changed": "SQL (or seed data) changed; columns, filters and grain did not",
     "safe.source_added": "a new source table",
     "safe.exposure_added": "a new exposure",
+    "safe.semantic_added": "a new metric, saved query or semantic model, or a semantic model's "
+    "new dimension, measure or entity",
     "safe.exposure_removed": "an exposure removed",
 }
 

@@ -202,6 +202,28 @@ _BREAKING = [
         "dashboards and queries outside dbt read stale data without an error.",
         "orders_summary v1: contracted model deleted or renamed",
     ),
+    _doc(
+        "breaking.semantic_removed",
+        "A metric, a saved query or a semantic model of the base build is gone from the pull "
+        "request, or a semantic model lost a dimension, a measure or an entity (by name; an "
+        "entity renamed is one removed and one added), and something in either build read it: "
+        "a metric built on it (derived, ratio, cumulative, or on the removed measure or "
+        "semantic model), a saved query or a metric filter that names it (`Dimension("
+        "'order__status')`, `Entity('customer')`), a saved query listing the metric, or an "
+        "exposure depending on any of those; of those, the exposures (whose dashboards do not "
+        "go with their YAML) and the metrics and saved queries the pull request keeps. dbt "
+        "refuses a build that still names what it lacks, so the pull request changed those "
+        "readers: the finding lists them (with the exposures' owners) as its impact. A reader "
+        "removed along with it has a change of its own and does not count here. The change's "
+        "file and line are the semantic model's entry where it remains.",
+        "The project builds, and dbt's checks pass; but what read it was published: a "
+        "dashboard behind an exposure keeps querying the metric after its YAML is deleted, a "
+        "saved query's export table loses a column, and the semantic layer's users query it "
+        "by name.",
+        "metric revenue removed: queries of the semantic layer that name it fail; affects 1 "
+        "saved query (revenue_by_status) and 1 exposure (revenue_dashboard); readers' owners: "
+        "Finance",
+    ),
 ]
 
 _RISKY = [
@@ -366,7 +388,9 @@ _RISKY = [
     _doc(
         "risky.semantic_removed",
         "A metric, a saved query or a semantic model of the base build is gone from the pull "
-        "request, or a semantic model lost a dimension, a measure or an entity (by name).",
+        "request, or a semantic model lost a dimension, a measure or an entity (by name), and "
+        "no exposure, nor a metric or saved query the pull request keeps, read it in either "
+        "build; one that such a reader read is `breaking.semantic_removed`.",
         "The project builds as before, so nothing else in dbt says so; but the semantic layer "
         "is queried by name, from BI tools and notebooks outside the project, and a query that "
         "names what was removed fails.",
@@ -533,6 +557,13 @@ _SAFE = [
         "An exposure of the base build is gone.",
         "The models it read lose a recorded reader; their data does not change.",
         "exposure revenue_dashboard removed",
+    ),
+    _doc(
+        "safe.semantic_added",
+        "A metric, a saved query or a semantic model the base build did not have, or a "
+        "semantic model's new dimension, measure or entity; placed on its YAML line.",
+        "Nothing queries it yet.",
+        "semantic model orders: dimension status added",
     ),
 ]
 

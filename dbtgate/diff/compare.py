@@ -14,7 +14,6 @@ import re
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
-from dbtgate.artifacts.manifest import SemanticModel
 from dbtgate.diff.changes import Change, SchemaDiff
 from dbtgate.diff.classify import DiffContext, Emitter, schema_changes
 from dbtgate.diff.impact import add_impact
@@ -27,6 +26,7 @@ from dbtgate.diff.lifecycle import (
     removed_source,
 )
 from dbtgate.diff.properties import property_changes
+from dbtgate.diff.semantic import semantic_layer_changes
 from dbtgate.diff.sql import SqlFiles
 from dbtgate.wording import code_span, counted, first_few
 
@@ -59,7 +59,7 @@ def diff_projects(
     changes.extend(_relations(ctx))
     changes.extend(_sources(ctx))
     changes.extend(_exposures(ctx))
-    changes.extend(_semantic_layer(ctx))
+    changes.extend(semantic_layer_changes(ctx))
     changes.sort(key=Change.sort_key)
     add_impact(ctx, changes)
     notes = []
@@ -264,54 +264,6 @@ def _sources(ctx: DiffContext) -> list[Change]:
         if uid not in old_sources:
             changes.extend(added_source(new))
     return changes
-
-
-def _semantic_layer(ctx: DiffContext) -> list[Change]:
-    """What the semantic layer's users lose: a metric, a saved query or a semantic model
-    removed, or a semantic model's dimension, measure or entity. A query of the semantic layer
-    that names it fails; the project itself builds as before, so nothing else said so."""
-    root = ctx.base.root_package
-    base, pr = ctx.base.manifest, ctx.pr.manifest
-    changes: list[Change] = []
-    for kind, before, after in (
-        ("metric", base.metrics, pr.metrics),
-        ("saved query", base.saved_queries, pr.saved_queries),
-        ("semantic model", base.semantic_models, pr.semantic_models),
-    ):
-        after = after or {}
-        for uid, old in sorted((before or {}).items()):
-            if old.package_name != root:
-                continue
-            emit = Emitter(old, path=old.original_file_path or None)  # type: ignore[arg-type]
-            new = after.get(uid)
-            if new is None:
-                emit(
-                    "risky.semantic_removed",
-                    f"{kind} {old.name} removed: queries of the semantic layer that name it fail",
-                )
-            elif isinstance(old, SemanticModel) and isinstance(new, SemanticModel):
-                for what, gone in _elements_removed(old, new):
-                    emit(
-                        "risky.semantic_removed",
-                        f"semantic model {old.name}: {what} {gone} removed: queries of the "
-                        "semantic layer that name it fail",
-                        key=f"{what}:{gone}",
-                    )
-            changes.extend(emit.changes)
-    return changes
-
-
-def _elements_removed(old: SemanticModel, new: SemanticModel) -> list[tuple[str, str]]:
-    """(kind, name) of each dimension, measure and entity of `old` that `new` lacks."""
-    removed = []
-    for what, before, after in (
-        ("dimension", old.dimensions, new.dimensions),
-        ("measure", old.measures, new.measures),
-        ("entity", old.entities, new.entities),
-    ):
-        kept = {element.name.lower() for element in after or ()}
-        removed.extend((what, e.name) for e in before or () if e.name.lower() not in kept)
-    return removed
 
 
 def _exposures(ctx: DiffContext) -> list[Change]:

@@ -30,8 +30,8 @@ def add_impact(ctx: DiffContext, changes: list[Change]) -> None:
     """Fill `impact` on every breaking change (in place)."""
     by_resource: dict[str, Impact] = {}
     for change in changes:
-        if change.change_class != "breaking":
-            continue
+        if change.change_class != "breaking" or change.impact is not None:
+            continue  # a semantic layer's removal comes with its readers (`diff.semantic`)
         if change.code == "breaking.access_narrowed":
             # Only other projects lose it: every model of its own still may ref it.
             change.impact = Impact(public=True)

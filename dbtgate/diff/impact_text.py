@@ -20,6 +20,13 @@ _MAX_NAMES = 5
 # Readers in the order a reviewer needs them: the affected first, the unaffected last.
 _SELECTS_ORDER = {"yes": 0, "was": 0, "unknown": 1, None: 2, "no": 3}
 _PUBLIC_READERS = "other projects (public model)"
+# How the message names the readers `Impact.models` holds, in this order.
+_READER_NOUNS = {
+    "semantic_model": "semantic model",
+    "metric": "metric",
+    "saved_query": "saved query",
+}
+_NOUN_ORDER = ("downstream model", "semantic model", "metric", "saved query")
 _NOT_HURT_LINE = {
     "inlined": "refs it; not affected: dbt inlines it",
     "updated": "no longer reads it; not affected",
@@ -36,13 +43,12 @@ def impact_message(impact: dict[str, Any], column: str | None) -> str:
         clauses = _column_clauses(models, exposures, str(column), bool(impact.get("public")))
     else:
         reached = []
-        # `models` holds the semantic models too (`impact.downstream`): each is named as what it is.
-        semantic = [c for c in models if c.get("resource_type") == "semantic_model"]
-        models = [c for c in models if c not in semantic]
-        if models:
-            reached.append(f"{counted(len(models), 'downstream model')} ({_names(models)})")
-        if semantic:
-            reached.append(f"{counted(len(semantic), 'semantic model')} ({_names(semantic)})")
+        # `models` holds the semantic layer's readers too (`impact.downstream`, and a semantic
+        # removal's metrics and saved queries): each is named as what it is.
+        for noun in _NOUN_ORDER:
+            named = [c for c in models if _noun_of(c) == noun]
+            if named:
+                reached.append(f"{counted(len(named), noun)} ({_names(named)})")
         if exposures:
             reached.append(f"{counted(len(exposures), 'exposure')} ({_names(exposures)})")
         if impact.get("public"):
@@ -77,6 +83,10 @@ def reader_lines(impact: dict[str, Any], column: str | None) -> list[str]:
     how = _NOT_HURT_LINE.get(impact.get("not_hurt_because"), "not affected")
     lines.extend(f"{_names([c])} ({how})" for c in _consumers(impact, "not_hurt"))
     return lines
+
+
+def _noun_of(consumer: dict[str, Any]) -> str:
+    return _READER_NOUNS.get(str(consumer.get("resource_type")), "downstream model")
 
 
 def _not_hurt_clause(spared: list[dict[str, Any]], because: Any) -> str:
