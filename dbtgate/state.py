@@ -51,7 +51,6 @@ from dbtgate.artifacts.manifest import (
     written_config,
 )
 from dbtgate.project import Project
-from dbtgate.state_semantic import semantic_changes, without_empty
 
 _VERSION_RE = re.compile(r"^(\d+)\.(\d+)")
 # Config defaults that some writers leave out (null) and others spell out.
@@ -122,11 +121,15 @@ def compare_builds(project: Project, base: Project) -> Changes:
     _propagate_unit_test_changes(project, new, modified, [*new_unit_tests, *modified_unit_tests])
     new.extend(new_unit_tests)
     modified.update(modified_unit_tests)
-    new_semantic, modified_semantic, deleted_semantic = semantic_changes(
-        project, base, same_writer=same_writer
-    )
-    new.extend(new_semantic)
-    modified.update(modified_semantic)
+    deleted_semantic: list[str] = []
+    if project.manifest.has_semantic_layer() or base.manifest.has_semantic_layer():
+        from dbtgate.state_semantic import semantic_changes
+
+        new_semantic, modified_semantic, deleted_semantic = semantic_changes(
+            project, base, same_writer=same_writer
+        )
+        new.extend(new_semantic)
+        modified.update(modified_semantic)
     _propagate_macro_changes(project, base, new, modified, every_package=same_writer)
     deleted = [
         uid
@@ -519,6 +522,8 @@ def _source_differences(a: Source, b: Source) -> list[str]:
 def _json_value(raw: msgspec.Raw) -> Any:
     """JSON the decode kept, without nulls and empty values: dbt versions write an unset
     `external` as null or as an object of nulls, and `quoting` with or without its `column`."""
+    from dbtgate.state_semantic import without_empty
+
     return without_empty(msgspec.json.decode(raw))
 
 

@@ -38,7 +38,7 @@ the first time a `state:` selector asks (`Project.macro_calls`, `unrendered_conf
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from dbtgate.artifacts.manifest import RELATION_SETTINGS, Node, Source, is_contracted
 from dbtgate.project import Project
@@ -51,20 +51,15 @@ from dbtgate.state import (
     configs_of,
     macro_callers,
 )
-from dbtgate.state_semantic import (
-    SEMANTIC_TYPES,
-    dbt_compares,
-    dbt_compares_config,
-    semantic_resources,
-)
 
 PARTS = ("body", "configs", "relation", "persisted_descriptions", "macros", "contract")
 # What each resource type has of dbt's parts: a new resource is in those (dbt: `not old`).
 _NEW_IN_PARTS = {
     "source": frozenset({"configs", "relation"}),
     "exposure": frozenset({"configs"}),
-    **{kind: frozenset({"configs"}) for kind in SEMANTIC_TYPES},
 }
+# The semantic layer's unique_ids (`state_semantic`, imported only where a build has one).
+_SEMANTIC_PREFIXES = ("semantic_model.", "metric.", "saved_query.")
 _NODE_PARTS = frozenset({"body", "configs", "relation", "persisted_descriptions", "contract"})
 # The change set's reasons of a model that dbt's `same_ref_representation` counts.
 _REF_REASONS = frozenset({"config.latest_version", "config.access", "config.deprecation_date"})
@@ -105,7 +100,7 @@ class DbtState:
             return calls_changed_macros(self.project, self.base)
         found = {uid for uid in self.new if part in _parts_of_new(self.project, uid)}
         if part == "configs":
-            found |= self._semantic(dbt_compares_config)
+            found |= self._semantic(configs=True)
         if part in ("configs", "relation"):
             found |= self._written_config(part)
         elif part == "body":
@@ -215,19 +210,23 @@ class DbtState:
         one (`if old is None: return True`, dbt-core 1.6-1.11), though their `configs` (and a
         source's `relation`) part selects them."""
         project = self.project
-        semantic = semantic_resources(project)
         return {
             uid
             for uid in self.new
-            if uid in project.sources or uid in project.exposures or uid in semantic
+            if uid in project.sources
+            or uid in project.exposures
+            or uid.startswith(_SEMANTIC_PREFIXES)
         }
 
-    def _semantic(self, compares: Callable[[str, str], bool]) -> set[str]:
+    def _semantic(self, *, configs: bool = False) -> set[str]:
         """The semantic models, metrics and saved queries with a reason of the change set that
-        dbt's `compares` counts (`state_semantic`)."""
-        semantic = semantic_resources(self.project)
-        if not semantic:
+        dbt's `state:modified` (or its `configs`) counts (`state_semantic`)."""
+        if not self.project.manifest.has_semantic_layer():
             return set()
+        from dbtgate.state_semantic import dbt_compares, dbt_compares_config, semantic_resources
+
+        compares = dbt_compares_config if configs else dbt_compares
+        semantic = semantic_resources(self.project)
         return {
             uid
             for uid, reasons in self.changes.modified.items()
@@ -238,7 +237,7 @@ class DbtState:
     def _other(self) -> set[str]:
         """What `state:modified` selects that none of its parts names."""
         found = {uid for uid, now, then in self._differing_nodes() if now.fqn != then.fqn}
-        found |= self._semantic(dbt_compares)
+        found |= self._semantic()
         project = self.project
         for uid, reasons in self.changes.modified.items():
             if uid in project.sources:
@@ -247,7 +246,7 @@ class DbtState:
                 counted = _EXPOSURE_MODIFIED
             elif uid in project.nodes:
                 counted = _REF_REASONS
-            elif uid.split(".", 1)[0] in SEMANTIC_TYPES:
+            elif uid.startswith(_SEMANTIC_PREFIXES):
                 continue  # `_semantic`
             else:  # a unit test (by its definition: dbt's checksum), or a macro (by its body)
                 counted = frozenset({"unit test definition"})
@@ -257,12 +256,9 @@ class DbtState:
 
 
 def _parts_of_new(project: Project, uid: str) -> frozenset[str]:
-    resource = (
-        project.nodes.get(uid)
-        or project.sources.get(uid)
-        or project.exposures.get(uid)
-        or semantic_resources(project).get(uid)
-    )
+    if uid.startswith(_SEMANTIC_PREFIXES):
+        return _NEW_IN_PARTS["exposure"]  # `configs` alone (`same_config`), as an exposure
+    resource = project.nodes.get(uid) or project.sources.get(uid) or project.exposures.get(uid)
     if resource is None:
         return frozenset()  # a unit test, a macro: no part of dbt's compares them
     return _NEW_IN_PARTS.get(resource.resource_type, _NODE_PARTS)

@@ -34,6 +34,8 @@ from dbtgate.artifacts.manifest import (
     RefsManifest,
     UnitTestsManifest,
     defer_columns,
+    detach_semantic,
+    detach_source,
     detach_written,
     normalise_exposure,
     normalise_macro,
@@ -255,17 +257,13 @@ def _detach(file: str, manifest: Manifest) -> None:
     """Copy what the manifest keeps as raw JSON out of the mapped file."""
     for source in (manifest.sources or {}).values():
         defer_columns(source, file)
-        detach_written(source)
-    for resources in (
-        manifest.nodes,
-        manifest.exposures,
-        manifest.macros,
-        manifest.semantic_models,
-        manifest.metrics,
-        manifest.saved_queries,
-    ):
+        detach_source(source)
+    for resources in (manifest.nodes, manifest.exposures, manifest.macros):
         for resource in (resources or {}).values():
             detach_written(resource)
+    for semantic in (manifest.semantic_models, manifest.metrics, manifest.saved_queries):
+        for resource in (semantic or {}).values():
+            detach_semantic(resource)
     disabled = manifest.disabled or {}
     for nodes in disabled.values() if isinstance(disabled, dict) else [disabled]:
         for node in nodes:

@@ -516,6 +516,11 @@ class Manifest(msgspec.Struct, **_S):
     metrics: dict[str, SemanticNode] | None = None
     saved_queries: dict[str, SemanticNode] | None = None
 
+    def has_semantic_layer(self) -> bool:
+        """Whether the build declares a semantic model, metric or saved query: what the change
+        set and the diff ask before they import what compares them."""
+        return bool(self.semantic_models or self.metrics or self.saved_queries)
+
 
 class CodeNode(msgspec.Struct, gc=False):
     raw_code: str | None = None
@@ -762,25 +767,31 @@ def defer_columns(source: Source, file: str) -> None:
     source.__dict__["_file"] = file
 
 
-def detach_written(resource: Node | Source | Exposure | Macro | SemanticResource) -> None:
-    """Copy the config as written, a macro's body, or what the semantic layer keeps as JSON,
-    out of the decoded buffer, which may be a memory map about to be closed (an absent one is
-    the shared constant already)."""
-    if isinstance(resource, SemanticModel | SemanticNode):
-        for field in resource.__struct_fields__:
-            value = getattr(resource, field)
-            if isinstance(value, msgspec.Raw) and value is not NOT_WRITTEN:
-                setattr(resource, field, value.copy())
-    elif isinstance(resource, Macro):
+def detach_written(resource: Node | Source | Exposure | Macro) -> None:
+    """Copy the config as written, or a macro's body, out of the decoded buffer, which may be a
+    memory map about to be closed (an absent one is the shared constant already)."""
+    if isinstance(resource, Macro):
         if resource.body_json is not NOT_WRITTEN:
             resource.body_json = resource.body_json.copy()
     elif resource.written_config is not NOT_WRITTEN:
         resource.written_config = resource.written_config.copy()
-    if isinstance(resource, Source):
-        if resource.quoting_json is not NOT_WRITTEN:
-            resource.quoting_json = resource.quoting_json.copy()
-        if resource.external_json is not NOT_WRITTEN:
-            resource.external_json = resource.external_json.copy()
+
+
+def detach_source(source: Source) -> None:
+    """`detach_written`, and a source's quoting and external definition."""
+    detach_written(source)
+    if source.quoting_json is not NOT_WRITTEN:
+        source.quoting_json = source.quoting_json.copy()
+    if source.external_json is not NOT_WRITTEN:
+        source.external_json = source.external_json.copy()
+
+
+def detach_semantic(resource: SemanticResource) -> None:
+    """Copy what a semantic model, metric or saved query keeps as JSON out of the buffer."""
+    for field in resource.__struct_fields__:
+        value = getattr(resource, field)
+        if isinstance(value, msgspec.Raw) and value is not NOT_WRITTEN:
+            setattr(resource, field, value.copy())
 
 
 def written_config(resource: Node | Source | Exposure) -> Any:

@@ -26,7 +26,6 @@ from dbtgate.diff.lifecycle import (
     removed_source,
 )
 from dbtgate.diff.properties import property_changes
-from dbtgate.diff.semantic import semantic_layer_changes
 from dbtgate.diff.sql import SqlFiles
 from dbtgate.wording import code_span, counted, first_few
 
@@ -59,7 +58,10 @@ def diff_projects(
     changes.extend(_relations(ctx))
     changes.extend(_sources(ctx))
     changes.extend(_exposures(ctx))
-    changes.extend(semantic_layer_changes(ctx))
+    if base.manifest.has_semantic_layer() or pr.manifest.has_semantic_layer():
+        from dbtgate.diff.semantic import semantic_layer_changes
+
+        changes.extend(semantic_layer_changes(ctx))
     changes.sort(key=Change.sort_key)
     add_impact(ctx, changes)
     notes = []
