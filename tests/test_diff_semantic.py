@@ -140,16 +140,53 @@ def test_an_exposure_on_the_metric_makes_it_breaking_though_its_yaml_goes_too(tm
 
 
 def test_an_entity_a_kept_saved_query_groups_by_is_breaking(tmp_path):
-    """`Entity('customer')` in a saved query's group_by names the entity customer."""
+    """`Entity('customer')` in a saved query's group_by names the entity customer, which no
+    semantic model of the pull request declares any more (customers' primary entity, orders'
+    foreign one)."""
 
     def edit(data: dict) -> None:
-        model = data["semantic_models"][CUSTOMERS]
-        model["entities"] = [e for e in model["entities"] if e["name"] != "customer"]
+        for uid in (CUSTOMERS, ORDERS):
+            model = data["semantic_models"][uid]
+            model["entities"] = [e for e in model["entities"] if e["name"] != "customer"]
 
     result = diff(tmp_path, edit)
-    [change] = [c for c in result.changes if c.key == "entity:customer"]
+    [change] = [
+        c for c in result.changes if c.key == "entity:customer" and c.unique_id == CUSTOMERS
+    ]
     assert change.code == "breaking.semantic_removed"
     assert change.reason.startswith("semantic model customers: entity customer removed")
+    assert change.impact is not None
+    assert [c.name for c in change.impact.models] == ["customer_order_metrics"]
+
+
+def test_an_entity_another_semantic_model_still_declares_breaks_nothing(tmp_path):
+    """orders declares the foreign entity customer too: `Entity('customer')` still answers."""
+
+    def edit(data: dict) -> None:
+        data["semantic_models"][CUSTOMERS]["entities"][0]["name"] = "client"
+
+    assert semantic(diff(tmp_path, edit))[:1] == [
+        ("risky.semantic_removed", CUSTOMERS, "entity:customer")
+    ]
+
+
+def test_a_semantic_model_removed_is_read_through_its_dimensions_too(tmp_path):
+    """customers removed, with the metrics built on it; a kept saved query moved to another
+    metric but still grouping by one of its dimensions is hurt."""
+
+    def edit(data: dict) -> None:
+        del data["semantic_models"][CUSTOMERS]
+        for uid, metric in list(data["metrics"].items()):
+            if CUSTOMERS in metric["depends_on"]["nodes"] or uid.endswith("average_order_value"):
+                del data["metrics"][uid]
+        query = data["saved_queries"][f"saved_query.{PKG}.customer_order_metrics"]
+        query["query_params"]["metrics"] = ["orders"]
+        query["query_params"]["group_by"] = ["Dimension('customer__customer_type')"]
+        query["depends_on"]["nodes"] = [f"metric.{PKG}.orders"]
+
+    result = diff(tmp_path, edit)
+    [change] = [c for c in result.changes if c.unique_id == CUSTOMERS]
+    assert change.code == "breaking.semantic_removed"
     assert change.impact is not None
     assert [c.name for c in change.impact.models] == ["customer_order_metrics"]
 

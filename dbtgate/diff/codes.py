@@ -214,7 +214,9 @@ _BREAKING = [
         "go with their YAML) and the metrics and saved queries the pull request keeps. dbt "
         "refuses a build that still names what it lacks, so the pull request changed those "
         "readers: the finding lists them (with the exposures' owners) as its impact. A reader "
-        "removed along with it has a change of its own and does not count here. The change's "
+        "removed along with it has a change of its own and does not count here, and an "
+        "entity another semantic model still declares (a foreign key) still answers its "
+        "name. A semantic model removed whole is read through its elements too. The change's "
         "file and line are the semantic model's entry where it remains.",
         "The project builds, and dbt's checks pass; but what read it was published: a "
         "dashboard behind an exposure keeps querying the metric after its YAML is deleted, a "

@@ -61,7 +61,8 @@ def semantic_layer_changes(ctx: DiffContext) -> list[Change]:
         new = after.get(uid)
         if new is None:
             emit = Emitter(old, path=old.original_file_path or None)  # type: ignore[arg-type]
-            _removed(emit, f"{_KIND[old.resource_type]} {old.name}", readers.of(uid))
+            whole = old if isinstance(old, SemanticModel) else None
+            _removed(emit, f"{_KIND[old.resource_type]} {old.name}", readers.of(uid, None, whole))
         elif isinstance(old, SemanticModel) and isinstance(new, SemanticModel):
             emit = Emitter(new, path=new.original_file_path or None)  # type: ignore[arg-type]
             gone, added = _elements(old, new)
@@ -147,6 +148,14 @@ class _Readers:
     ) -> None:
         self.builds = ((base, before), (pr, after))
         self.pr = pr
+        # Entities are shared: one a semantic model drops that another still declares (a
+        # foreign key) still answers `Entity('customer')` and `customer__...`.
+        self.entities = {
+            e.name.lower()
+            for r in after.values()
+            if isinstance(r, SemanticModel)
+            for e in r.entities
+        }
         self._children: dict[int, dict[str, list[str]]] = {}
 
     def of(
@@ -155,15 +164,19 @@ class _Readers:
         element: tuple[str, str] | None = None,
         model: SemanticModel | None = None,
     ) -> Impact | None:
-        """The impact of removing `uid`, or its `element` (of the base build's `model`): None
-        when nothing in either build reads it."""
+        """The impact of removing `uid` (with `model`, a semantic model whose elements go with
+        it), or its `element` (of the base build's `model`): None when no reader it hurts."""
         found: dict[str, Consumer] = {}
         for project, resources in self.builds:
             children = self._graph(project, resources)
-            if element is None:
-                direct = children.get(uid, [])
+            if element is not None:
+                direct = self._naming(resources, uid, element, model)
             else:
-                direct = _element_readers(resources, uid, element, model)
+                # A semantic model removed whole: its metrics, and what names its elements.
+                direct = list(children.get(uid, []))
+                for kind, field in _ELEMENTS if model is not None else ():
+                    for each in getattr(model, field):
+                        direct += self._naming(resources, uid, (kind, each.name), model)
             for reader, depth in _downstream(direct, children):
                 known = found.get(reader)
                 if known is None or known.depth > depth:
@@ -180,6 +193,18 @@ class _Readers:
         readers = [c for c in ordered if c.resource_type != "exposure"]
         owners = sorted({c.owner for c in ordered if c.owner}, key=str.casefold)
         return Impact(models=readers, exposures=exposures, owners=owners)
+
+    def _naming(
+        self,
+        resources: dict[str, SemanticResource],
+        uid: str,
+        element: tuple[str, str],
+        model: SemanticModel | None,
+    ) -> list[str]:
+        kind, name = element
+        if kind == "entity" and name.lower() in self.entities:
+            return []  # another semantic model of the pull request declares it
+        return _element_readers(resources, uid, element, model)
 
     def _graph(
         self, project: Project, resources: dict[str, SemanticResource]
