@@ -147,7 +147,6 @@ class _Readers:
         after: dict[str, SemanticResource],
     ) -> None:
         self.builds = ((base, before), (pr, after))
-        self.pr = pr
         # Entities are shared: one a semantic model drops that another still declares (a
         # foreign key) still answers `Entity('customer')` and `customer__...`.
         self.entities = {
