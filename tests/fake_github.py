@@ -20,6 +20,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -49,6 +50,27 @@ class _Hold:
     taken: bool = False
     arrived: threading.Event = field(default_factory=threading.Event)
     released: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class _Meeting:
+    """`count` requests of `method` held by `FakeGitHub.meet_next` until all have arrived.
+    `pulls` is the state as `take` copies it when the last one arrives, once, before any is
+    released (`threading.Barrier`'s action): taken by each request after its release, the one
+    answered first let its run post before another had read the state (seen under load: one
+    POST where the race makes two)."""
+
+    method: str
+    count: int
+    take: Callable[[], dict[tuple[str, int], list[dict[str, Any]]]]
+    pulls: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
+    barrier: threading.Barrier = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.barrier = threading.Barrier(self.count, action=self._taken, timeout=10)
+
+    def _taken(self) -> None:
+        self.pulls = self.take()
 
 
 @dataclass
@@ -88,8 +110,8 @@ class FakeGitHub:
         self._stalls: list[tuple[float, str | None]] = []
         # Methods (None: any) of the requests whose answer breaks off mid-body.
         self._cut_short: list[str | None] = []
-        # (method, barrier): requests of that method held until the barrier's parties arrived.
-        self._meetings: list[tuple[str, threading.Barrier]] = []
+        # Requests of a method held until all of a meeting's parties arrived (`meet_next`).
+        self._meetings: list[_Meeting] = []
         # Requests answered late from the state at their arrival (`hold_next`).
         self._holds: list[_Hold] = []
         # Where Link headers point; tests set another server's URL to play a hostile API.
@@ -221,8 +243,8 @@ class FakeGitHub:
         """Hold the next `count` requests of `method` until all of them have arrived, then
         answer each from the state of that moment: `count` runs that list the comments at
         the same instant, before any of them has posted."""
-        barrier = threading.Barrier(count, timeout=10)
-        self._meetings.extend((method, barrier) for _ in range(count))
+        meeting = _Meeting(method, count, self._copied_pulls)
+        self._meetings.extend(meeting for _ in range(count))
 
     def hold_next(self, *, method: str = "GET", until: str = "POST") -> threading.Event:
         """Take the next request of `method`, and answer it from the state of that moment once
@@ -234,6 +256,10 @@ class FakeGitHub:
         return hold.arrived
 
     # --- internals -------------------------------------------------------------------------
+
+    def _copied_pulls(self) -> dict[tuple[str, int], list[dict[str, Any]]]:
+        with self._lock:
+            return copy.deepcopy(self.pulls)
 
     def _answered(self, method: str) -> None:
         """Release the held requests waiting for a request of `method` to be answered."""
@@ -270,12 +296,13 @@ class FakeGitHub:
         handler.path = handler.path[len(self.prefix) :]
         self.requests.append(RecordedRequest(handler.command, handler.path, headers, body))
         with self._lock:
-            meeting = next((m for m in self._meetings if m[0] == handler.command), None)
+            meeting = next((m for m in self._meetings if m.method == handler.command), None)
             if meeting is not None:
                 self._meetings.remove(meeting)
-        if meeting is not None:
-            meeting[1].wait()
         pulls = self.pulls
+        if meeting is not None:
+            meeting.barrier.wait()
+            pulls = meeting.pulls
         with self._lock:
             hold = next(
                 (h for h in self._holds if h.method == handler.command and not h.taken), None
