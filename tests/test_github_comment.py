@@ -581,22 +581,26 @@ def test_body_over_github_limit_is_refused_before_any_request(github: FakeGitHub
     assert github.requests == []
 
 
-def test_a_token_in_the_api_url_is_never_printed() -> None:
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses connections: bound, never listening, and held so for the
+    test. A port closed again before the request was free for any process on the machine to
+    listen on in between (another test run's fake server), which would have answered."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+        yield sock.getsockname()[1]
+
+
+def test_a_token_in_the_api_url_is_never_printed(closed_port: int) -> None:
     token = "ghp_secret123"
-    ctx = GitHubContext(REPO, PR, token=token, api_url=f"http://{token}@127.0.0.1:{port}")
+    ctx = GitHubContext(REPO, PR, token=token, api_url=f"http://{token}@127.0.0.1:{closed_port}")
     with pytest.raises(CommentError, match=r"GitHub API at 127\.0\.0\.1 while") as caught:
         post_sticky_comment(ctx, MARKER, "report")
     assert_token_hidden(caught.value, token)
 
 
-def test_unreachable_api_is_a_clear_network_error() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    ctx = GitHubContext(REPO, PR, token="ghs_secret123", api_url=f"http://127.0.0.1:{port}")
+def test_unreachable_api_is_a_clear_network_error(closed_port: int) -> None:
+    ctx = GitHubContext(REPO, PR, token="ghs_secret123", api_url=f"http://127.0.0.1:{closed_port}")
 
     with pytest.raises(
         CommentError, match=r"cannot reach the GitHub API at 127\.0\.0\.1"
