@@ -128,7 +128,8 @@ def _terminated_unwinds() -> Iterator[Callable[[], contextlib.AbstractContextMan
 
     Yields `held`: a SIGTERM that comes while `git worktree add` runs waits until it is done.
     Unwinding in the middle left git to finish registering the worktree after the cleanup had
-    looked for it (a test caught one left behind)."""
+    looked for it (a test caught one left behind). The cleanup is held so too: a SIGTERM
+    there, after the parse, would leave the worktree and its directory behind."""
     pending: list[int] = []
     holding = False
 
@@ -216,24 +217,26 @@ def load_base_ref(
     profiles = resolve_profiles_dir(profiles_dir, environ, project)
     if announce is not None:
         announce(f"dbt parse of --base {ref} ({sha[:12]}), once per commit")
-    with (
-        _terminated_unwinds() as held,
-        tempfile.TemporaryDirectory(prefix="dbtgate-base-") as scratch,
-    ):
-        worktree = Path(scratch) / "worktree"
+    with _terminated_unwinds() as held:
+        scratch: Path | None = None
         try:
             with held():
-                _add_worktree(repo, worktree, sha, ref)
-            base_project = worktree / relative
+                scratch = Path(tempfile.mkdtemp(prefix="dbtgate-base-"))
+                _add_worktree(repo, scratch / "worktree", sha, ref)
+            base_project = scratch / "worktree" / relative
             if not (base_project / "dbt_project.yml").is_file():
                 _refuse_a_base_without_the_project(repo, ref, sha, relative)
             _share_packages(project, base_project)
-            target = Path(scratch) / "target"
+            target = scratch / "target"
             _parse(dbt, base_project, profiles, target, environ, ref, sha)
             _store(target / "manifest.json", cached)
             _prune(commits, keep=CACHED_COMMITS)
         finally:
-            _remove_worktree(repo, worktree)
+            # Held too: a SIGTERM in the middle of the cleanup left what it had not reached.
+            with held():
+                if scratch is not None:
+                    _remove_worktree(repo, scratch / "worktree")
+                    shutil.rmtree(scratch, ignore_errors=True)
     return load_artifacts(cached)
 
 

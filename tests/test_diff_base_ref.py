@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -305,6 +306,46 @@ def test_a_sigterm_while_git_adds_the_worktree_waits_until_it_is_registered():
     assert steps == ["add finished"]
     assert ended.value.code == 128 + signal.SIGTERM
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_a_sigterm_during_the_cleanup_waits_until_the_worktree_is_removed(
+    profiles, tmp_path, monkeypatch
+):
+    """The cleanup is held as the add is: a SIGTERM that came while it ran (after the parse, or
+    here after a base commit without the project) ended it half-way, the worktree left
+    registered and its directory in TMPDIR."""
+    from dbtgate import base
+
+    root = tmp_path / "repo"
+    git(tmp_path, "init", "-q", "-b", "main", str(root))
+    who = ("-c", "user.name=CI", "-c", "user.email=ci@example.com")
+    (root / "README.md").write_text("no project yet\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, *who, "commit", "-qm", "start")
+    (root / "dbt_project.yml").write_text("name: shop\nprofile: shop\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, *who, "commit", "-qm", "add the project")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    remove = base._remove_worktree
+
+    def terminated_first(repo, worktree: Path) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        remove(repo, worktree)
+
+    monkeypatch.setattr(base, "_remove_worktree", terminated_first)
+    with pytest.raises(SystemExit) as ended:
+        base.load_base_ref(
+            "HEAD~1",
+            project_dir=root,
+            profiles_dir=profiles,
+            cache_dir=tmp_path / "cache",
+            environ={},
+        )
+    assert ended.value.code == 128 + signal.SIGTERM
+    assert len(worktrees(root)) == 1
+    assert list(scratch.iterdir()) == []
 
 
 def test_sigterm_during_the_base_parse_removes_the_worktree(repo, profiles, shop_builds, tmp_path):
