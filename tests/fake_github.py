@@ -53,6 +53,15 @@ class _Hold:
 
 
 @dataclass
+class _Stall:
+    """A request answered late by `FakeGitHub.stall_next`; `arrived` is set once it is taken."""
+
+    seconds: float
+    method: str | None
+    arrived: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
 class _Meeting:
     """`count` requests of `method` held by `FakeGitHub.meet_next` until all have arrived.
     `pulls` is the state as `take` copies it when the last one arrives, once, before any is
@@ -106,8 +115,8 @@ class FakeGitHub:
         # (owner/name, PR number) -> its labels, as GitHub's label objects
         self.labels: dict[tuple[str, int], list[dict[str, Any]]] = {}
         self._failures: list[CannedResponse] = []
-        # (seconds, method): requests answered only after that long (a client's timeout).
-        self._stalls: list[tuple[float, str | None]] = []
+        # Requests answered only after a while (a client's timeout), of a method or any.
+        self._stalls: list[_Stall] = []
         # Methods (None: any) of the requests whose answer breaks off mid-body.
         self._cut_short: list[str | None] = []
         # Requests of a method held until all of a meeting's parties arrived (`meet_next`).
@@ -228,10 +237,14 @@ class FakeGitHub:
             times=times,
         )
 
-    def stall_next(self, seconds: float, *, method: str | None = None) -> None:
+    def stall_next(self, seconds: float, *, method: str | None = None) -> threading.Event:
         """Answer the next request (of `method`, if given) only after `seconds`, as an
-        overloaded API does: the client gives up first. The request is still carried out."""
-        self._stalls.append((seconds, method))
+        overloaded API does: the client gives up first. The request is still carried out.
+        Returns an event set when the request has arrived: a client that gave up may return
+        before this server's thread has read its request, on a loaded machine."""
+        stall = _Stall(seconds, method)
+        self._stalls.append(stall)
+        return stall.arrived
 
     def cut_next(self, *, method: str | None = None) -> None:
         """Answer the next request (of `method`, if given) with a 200 whose body breaks off: the
@@ -315,10 +328,13 @@ class FakeGitHub:
             if not hold.released.wait(timeout=10):
                 raise TimeoutError("the held request's release never came")
             self._holds.remove(hold)
-        stall = next((s for s in self._stalls if s[1] in (None, handler.command)), None)
+        with self._lock:
+            stall = next((s for s in self._stalls if s.method in (None, handler.command)), None)
+            if stall is not None:
+                self._stalls.remove(stall)
         if stall is not None:
-            self._stalls.remove(stall)
-            time.sleep(stall[0])
+            stall.arrived.set()
+            time.sleep(stall.seconds)
         cut = next((m for m in self._cut_short if m in (None, handler.command)), "no")
         if cut != "no":
             self._cut_short.remove(cut)
