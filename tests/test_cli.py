@@ -375,14 +375,15 @@ def test_json_dash_writes_the_report_to_stdout_and_the_console_to_stderr(tmp_pat
     """`--json - | jq ...`: standard output holds the report alone, annotations included
     elsewhere (GitHub reads workflow commands from stderr too)."""
     import json
-    import os
 
     if not (CORPUS / "bouncer-dbt112").is_dir():
         pytest.skip("corpus absent")
     (tmp_path / "dbtgate.yml").write_text(
         "version: 1\npolicies:\n  - select: '*'\n    rules: {owner.present: error}\n"
     )
-    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": ""}
+    # Only the variables meant: on a runner the job's own (RUNNER_TEMP's annotation ledger,
+    # which earlier tests had filled, GITHUB_OUTPUT) reached the gate under test.
+    env = plain_env(GITHUB_ACTIONS="true", GITHUB_STEP_SUMMARY="")
     args = ["check", "--artifacts", str(CORPUS / "bouncer-dbt112"), "--json", "-"]
     result = run_dbtgate(*args, "--out", str(tmp_path / "out"), cwd=tmp_path, env=env)
     assert result.returncode in (0, 1), result.stderr
@@ -398,12 +399,11 @@ def test_json_dash_writes_the_report_to_stdout_and_the_console_to_stderr(tmp_pat
 def test_a_step_summary_that_cannot_be_written_leaves_the_verdict_and_the_reports(tmp_path):
     """The summary is where the job shows the report, not an input of the verdict: a path
     that cannot be written is said in one line, and the gate's exit code and reports stay."""
-    import os
 
     if not (CORPUS / "bouncer-dbt112").is_dir():
         pytest.skip("corpus absent")
     summary = tmp_path / "missing-dir" / "summary.md"
-    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    env = plain_env(GITHUB_ACTIONS="true", GITHUB_STEP_SUMMARY=str(summary))
     args = ["check", "--artifacts", str(CORPUS / "bouncer-dbt112"), "--out", str(tmp_path / "out")]
     result = run_dbtgate(*args, cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
@@ -419,7 +419,6 @@ def test_a_step_summary_that_cannot_be_written_leaves_the_verdict_and_the_report
 def test_in_github_actions_the_verdict_and_the_reports_are_step_outputs(tmp_path):
     """`steps.gate.outputs.verdict`: what a later step of the workflow branches on."""
     import json
-    import os
 
     if not (CORPUS / "bouncer-dbt112").is_dir():
         pytest.skip("corpus absent")
@@ -428,8 +427,7 @@ def test_in_github_actions_the_verdict_and_the_reports_are_step_outputs(tmp_path
     )
     outputs = tmp_path / "github-output"
     outputs.write_text("earlier=step\n")
-    env = {**os.environ, "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(outputs)}
-    env.pop("GITHUB_STEP_SUMMARY", None)
+    env = plain_env(GITHUB_ACTIONS="true", GITHUB_OUTPUT=str(outputs))
     args = ["check", "--artifacts", str(CORPUS / "bouncer-dbt112"), "--out", "reports"]
     result = run_dbtgate(*args, "--format", "json,html", cwd=tmp_path, env=env)
     assert result.returncode == 1, result.stderr

@@ -3,10 +3,8 @@ on the right YAML lines, and with `scope: changed` only what the pull request to
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from cli_support import dbtgate, run_dbtgate
+from cli_support import dbtgate, plain_env, run_dbtgate
 from policy_support import read_json, write_config
 
 pytestmark = pytest.mark.slow
@@ -239,7 +237,9 @@ def test_scope_changed_against_a_git_ref_blocks_the_same_as_against_base_artifac
         *("--base", "HEAD~1", "--profiles-dir", str(profiles), "--config", str(config)),
         *("--json", str(report)),
         cwd=repo,
-        env={**os.environ, "NO_COLOR": "1", "DBTGATE_CACHE_DIR": str(tmp_path / "cache")},
+        # Not the test run's environment: on a runner its GITHUB_* and RUNNER_TEMP made this
+        # gate write the job's step summary, outputs and annotation ledger.
+        env=plain_env(HOME=str(tmp_path), DBTGATE_CACHE_DIR=str(tmp_path / "cache")),
     )
     assert result.returncode == 1, result.stdout + result.stderr
     by_ref = read_json(report)
