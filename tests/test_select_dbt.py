@@ -137,9 +137,10 @@ def dbt_ls(project: Path, selectors: list[str], state: Path | None = None) -> di
     return json.loads(answers.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def richer(shop_builds, tmp_path_factory) -> tuple[Path, Project]:
-    project = tmp_path_factory.mktemp("select_dbt") / "project"
+def richer_project(shop_builds, directory: Path) -> tuple[Path, Project]:
+    """The fixture's pull request with `add_to_project`'s resources, in `directory/project`,
+    and its parse."""
+    project = directory / "project"
     shutil.copytree(shop_builds.pr, project, ignore=shutil.ignore_patterns("target", "logs"))
     database = project.parent / "shop.duckdb"
     (project / "profiles.yml").write_text(
@@ -148,6 +149,12 @@ def richer(shop_builds, tmp_path_factory) -> tuple[Path, Project]:
     )
     add_to_project(project)
     return project, dbt_parse(project)
+
+
+@pytest.fixture(scope="module")
+def richer(shop_builds, tmp_path_factory) -> tuple[Path, Project]:
+    """Shared by the tests that only read the project (one that edits it makes its own)."""
+    return richer_project(shop_builds, tmp_path_factory.mktemp("select_dbt"))
 
 
 def dbtgate_selects(selection: Selection, line: str) -> set[str]:
@@ -220,8 +227,10 @@ def test_where_dbtgate_differs_it_is_as_documented(richer) -> None:
     assert dbtgate_selects(selection, "access:pub*") == dbtgate_selects(selection, "access:public")
 
 
-def test_state_selects_what_dbt_ls_state_selects(richer) -> None:
-    project_dir, _ = richer
+def test_state_selects_what_dbt_ls_state_selects(shop_builds, tmp_path) -> None:
+    # A project of its own, which it edits: in the module's, a test run after this one asked
+    # dbt about the edited project and compared its answers with the project parsed before.
+    project_dir, _ = richer_project(shop_builds, tmp_path)
     # The pull request: a body, a config and a description edited, a model added.
     (project_dir / "models/marts/fct_orders.sql").write_text(
         (project_dir / "models/marts/fct_orders.sql").read_text(encoding="utf-8") + "\n-- edited\n",
