@@ -147,3 +147,29 @@ def test_the_actions_page_lists_every_input_and_output_of_the_action():
     outputs = page.split("### Outputs of the action\n", 1)[1].split("\n#", 1)[0]
     assert re.findall(r"^\| `([\w-]+)` \|", inputs, re.M) == list(action["inputs"])
     assert re.findall(r"^\| `([\w-]+)` \|", outputs, re.M) == list(action["outputs"])
+
+
+def test_the_docs_job_gates_each_event_against_a_base_that_exists():
+    """The README's job gave `base: ... || 'base-target'`, a folder nothing in the job wrote: on
+    every pull request `check` stopped with exit 2 (`base-target: --base is not a directory`).
+    A pull request is gated against its base branch, a merge group against the commit it was
+    built on, both git refs the job's `fetch-depth: 0` checkout holds."""
+    from workflow_expressions import interpolate
+
+    sha = "b" * 40
+    contexts = {
+        "pull_request": {"github": {"base_ref": "main", "event": {"pull_request": {"number": 7}}}},
+        "merge_group": {"github": {"base_ref": "", "event": {"merge_group": {"base_sha": sha}}}},
+    }
+    expected = {"pull_request": "origin/main", "merge_group": sha}
+    for name, workflow in workflow_jobs():
+        if name == "dbt-pr-gate.yml":
+            continue  # its base is main's downloaded build: tests/test_action.py
+        steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+        [gate] = [step for step in steps if "/dbtgate@" in step.get("uses", "")]
+        checkout = next(
+            step for step in steps if step.get("uses", "").startswith("actions/checkout@")
+        )
+        assert checkout["with"]["fetch-depth"] == 0, name
+        for event, context in contexts.items():
+            assert interpolate(gate["with"]["base"], context) == expected[event], (name, event)
