@@ -173,3 +173,17 @@ def test_the_docs_job_gates_each_event_against_a_base_that_exists():
         assert checkout["with"]["fetch-depth"] == 0, name
         for event, context in contexts.items():
             assert interpolate(gate["with"]["base"], context) == expected[event], (name, event)
+
+
+def test_every_environment_variable_the_docs_name_is_read_by_dbtgate():
+    """`$DBTGATE_CACHE_DIR`, `DBTGATE_TODAY`, ...: a variable renamed in the code and not in the
+    docs is one a user sets to no effect."""
+    named = set()
+    for page in PAGES:
+        named |= set(re.findall(r"\bDBTGATE_[A-Z_]+\b", page.read_text(encoding="utf-8")))
+    assert {"DBTGATE_CACHE_DIR", "DBTGATE_TODAY"} <= named
+    code = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in [*(ROOT / "dbtgate").rglob("*.py"), ROOT / "tests" / "conftest.py"]
+    )
+    assert sorted(name for name in named if f'"{name}"' not in code) == []
