@@ -187,3 +187,14 @@ def test_every_environment_variable_the_docs_name_is_read_by_dbtgate():
         for path in [*(ROOT / "dbtgate").rglob("*.py"), ROOT / "tests" / "conftest.py"]
     )
     assert sorted(name for name in named if f'"{name}"' not in code) == []
+
+
+def test_every_environment_variable_dbtgate_reads_is_documented():
+    """The reverse: a DBTGATE_* variable the code reads (`DBTGATE_DBT`, `DBTGATE_DEBUG`) is in
+    docs/commands.md's table, or a user never learns it is there."""
+    code = "\n".join(path.read_text(encoding="utf-8") for path in (ROOT / "dbtgate").rglob("*.py"))
+    read = set(re.findall(r'"(DBTGATE_[A-Z_]+)"', code))
+    assert {"DBTGATE_DBT", "DBTGATE_TODAY"} <= read
+    table = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    table = table.split("## Environment variables\n", 1)[1]
+    assert sorted(read - set(re.findall(r"^\| `(DBTGATE_[A-Z_]+)`", table, re.M))) == []
