@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import typing
 from pathlib import Path
 
@@ -102,3 +103,26 @@ def test_the_docs_name_every_rule_that_judges_tests():
     judging_tests = {code for code, rule in builtin_rules().items() if "test" in rule.applies_to}
     named = {code for code in builtin_rules() if f"`{code}`" in paragraph}
     assert named == judging_tests
+
+
+def test_every_key_the_docs_tables_list_is_a_key_of_the_config():
+    """The other way round: a key renamed or removed in the code and still in a table of
+    docs/configuration.md is one a user writes and `validate` refuses."""
+    schema = json.loads(run_dbtgate("validate", "--schema").stdout)
+    section, header, listed, unknown = None, None, 0, []
+    for line in DOCS.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            heading = re.match(r"^## (?:Top level|`([a-z_]+)`)$", line)
+            section = (heading.group(1) or "") if heading else None
+        elif line.startswith("| ") and not line.startswith(("| `", "| ---")):
+            header = line.split("|")[1].strip()
+        key = re.match(r"^\| `([a-z_]+)` \|", line)
+        if key is None or header != "key" or section is None:
+            continue
+        node = schema if not section else schema["properties"][section]
+        node = node.get("items", node)  # a list's entries (`waivers:`)
+        listed += 1
+        if key.group(1) not in node.get("properties", {}):
+            unknown.append(f"{section or 'top level'}: {key.group(1)}")
+    assert listed > 40
+    assert unknown == []
