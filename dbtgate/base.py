@@ -126,16 +126,23 @@ def _terminated_unwinds() -> Iterator[Callable[[], contextlib.AbstractContextMan
     and its directory are removed: the default action ends the process on the spot and left a
     worktree registered in the user's repository. The exit status stays 143, a termination's.
 
-    Yields `held`: a SIGTERM that comes while `git worktree add` runs waits until it is done.
-    Unwinding in the middle left git to finish registering the worktree after the cleanup had
-    looked for it (a test caught one left behind). The cleanup is held so too: a SIGTERM
-    there, after the parse, would leave the worktree and its directory behind."""
+    Yields `held`: a SIGTERM or a Ctrl-C (SIGINT) that comes while `git worktree add` runs waits
+    until it is done. Unwinding in the middle left git to finish registering the worktree after
+    the cleanup had looked for it (a test caught one left behind). The cleanup is held so too: a
+    signal there, after the parse, would leave the worktree and its directory behind. Ctrl-C
+    reaches git too (the terminal signals the whole process group), and the KeyboardInterrupt
+    Python raised in the middle of the cleanup's `git worktree remove` skipped the rest of it.
+    A Ctrl-C held ends the run as any other (KeyboardInterrupt: "interrupted", exit 130)."""
     pending: list[int] = []
     holding = False
+    interrupted = signal.getsignal(signal.SIGINT)
 
     def unwind(signum: int, frame: object) -> None:
         if holding:
             pending.append(signum)
+            return
+        if signum == signal.SIGINT and callable(interrupted):
+            interrupted(signum, frame)  # Python's own: KeyboardInterrupt
             return
         raise SystemExit(128 + signum)
 
@@ -147,17 +154,25 @@ def _terminated_unwinds() -> Iterator[Callable[[], contextlib.AbstractContextMan
             yield
         finally:
             holding = False
-            if pending:  # a termination outranks what git made of it (killed with its group)
-                raise SystemExit(128 + pending[0])
+            if pending:  # a signal outranks what git made of it (signalled with its group)
+                signum = pending[0]
+                pending.clear()  # said once: the cleanup's hold does not say it again
+                if signum == signal.SIGINT:
+                    raise KeyboardInterrupt
+                raise SystemExit(128 + signum)
 
     if threading.current_thread() is not threading.main_thread():
         yield contextlib.nullcontext
         return
-    previous = signal.signal(signal.SIGTERM, unwind)
+    # Ctrl-C is held only where Python handles it: where it is ignored (a job started in the
+    # background by a shell without job control), it stays ignored.
+    signals = [signal.SIGTERM] + ([signal.SIGINT] if callable(interrupted) else [])
+    previous = {signum: signal.signal(signum, unwind) for signum in signals}
     try:
         yield held
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def compared_commit(repo: Any, ref: str) -> tuple[Any, Any]:
@@ -232,7 +247,8 @@ def load_base_ref(
             _store(target / "manifest.json", cached)
             _prune(commits, keep=CACHED_COMMITS)
         finally:
-            # Held too: a SIGTERM in the middle of the cleanup left what it had not reached.
+            # Held too: a SIGTERM or Ctrl-C in the middle of the cleanup left what it had not
+            # reached.
             with held():
                 if scratch is not None:
                     _remove_worktree(repo, scratch / "worktree")

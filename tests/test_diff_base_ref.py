@@ -306,6 +306,7 @@ def test_a_sigterm_while_git_adds_the_worktree_waits_until_it_is_registered():
     assert steps == ["add finished"]
     assert ended.value.code == 128 + signal.SIGTERM
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_a_sigterm_during_the_cleanup_waits_until_the_worktree_is_removed(
@@ -383,6 +384,111 @@ def test_sigterm_during_the_base_parse_removes_the_worktree(repo, profiles, shop
     assert process.returncode == 128 + signal.SIGTERM, stderr
     assert "Traceback" not in stderr
     assert len(worktrees(repo)) == 1
+    assert list(scratch.iterdir()) == []
+
+
+# A git in front of the real one that is slow at one step of the base worktree (`worktree add`
+# or `worktree remove`, $SLOW_STEP), so that a Ctrl-C lands while that step runs: it says when
+# the step starts (step.started) and ends (step.done). At the add it ignores SIGINT and goes on
+# (as a git past the point where it stops on one: it registers the worktree whoever still
+# listens); at the remove it dies of SIGINT before removing anything.
+SLOW_GIT = """#!/bin/sh
+case " $* " in
+  *" worktree $SLOW_STEP "*)
+    [ "$SLOW_STEP" = add ] && trap '' INT
+    touch "$MARKERS/step.started"
+    sleep 2
+    "$REAL_GIT" "$@" >"$MARKERS/out" 2>"$MARKERS/err"; status=$?
+    touch "$MARKERS/step.done"
+    cat "$MARKERS/out"; cat "$MARKERS/err" >&2
+    exit $status;;
+esac
+exec "$REAL_GIT" "$@"
+"""
+
+
+def project_added_in_head(root: Path) -> None:
+    """A repository whose HEAD~1 has no dbt project: `--base HEAD~1` adds its worktree, finds no
+    project and cleans up, without running dbt."""
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    who = ("-c", "user.name=CI", "-c", "user.email=ci@example.com")
+    (root / "README.md").write_text("no project yet\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, *who, "commit", "-qm", "start")
+    (root / "dbt_project.yml").write_text("name: shop\nprofile: shop\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, *who, "commit", "-qm", "add the project")
+
+
+def _interactive() -> None:
+    """The child as a terminal's foreground job: a process group of its own, for Ctrl-C to
+    reach all of it (dbtgate and its git), and SIGINT handled (not ignored, as a background
+    job's may be)."""
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.mark.parametrize("step", ["add", "remove"])
+def test_ctrl_c_while_git_adds_or_removes_the_worktree_waits_for_it(
+    step, profiles, shop_builds, tmp_path
+):
+    """Ctrl-C signals the whole process group: git's step and dbtgate. Python raised
+    KeyboardInterrupt in the middle of it: at the add, the cleanup looked for the worktree
+    before git had registered it; at the remove, the rest of the cleanup (the fallback removal,
+    `git worktree prune`, the temporary directory) was skipped. Either left the worktree
+    registered in the user's repository. The interrupt now waits for the step, then the run
+    ends as an interrupted one: exit 130, "interrupted", no traceback."""
+    root = tmp_path / "repo"
+    project_added_in_head(root)
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text(SLOW_GIT, encoding="utf-8")
+    (bin_dir / "git").chmod(0o755)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    environ = {
+        "NO_COLOR": "1",
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "HOME": str(root),
+        "TMPDIR": str(scratch),
+        "DBTGATE_CACHE_DIR": str(tmp_path / "cache"),
+        "DBTGATE_DBT": "/bin/true",  # found, never run: the base commit has no project
+        "REAL_GIT": shutil.which("git") or "git",
+        "SLOW_STEP": step,
+        "MARKERS": str(markers),
+    }
+    args = ["diff", "--base", "HEAD~1", "--artifacts", str(shop_builds.pr / "target")]
+    args += ["--project-dir", str(root), "--profiles-dir", str(profiles)]
+    process = subprocess.Popen(
+        [*COMMAND, *args],
+        cwd=root,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_interactive,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (markers / "step.started").exists():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, f"git worktree {step} never ran"
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    deadline = time.monotonic() + 30
+    while step == "add" and not (markers / "step.done").exists():  # an add left running
+        assert time.monotonic() < deadline, "git worktree add never finished"
+        time.sleep(0.05)
+    assert process.returncode == 130, stderr
+    assert stderr.strip() == "dbtgate: interrupted"
+    assert len(worktrees(root)) == 1
     assert list(scratch.iterdir()) == []
 
 
