@@ -745,6 +745,41 @@ def test_console_lists_the_kpis_that_have_a_target_and_data():
     assert "tier-1 test coverage" not in text  # no tier-1 models: no data, not shown
 
 
+def test_console_lists_a_gated_kpi_without_data_as_gate_md_does(tmp_path):
+    """A gated KPI with no data in the build is not judged (a note says so): gate.md lists it
+    "no data (gated)" under the KPIs vs targets, and the console left it out of its table, so
+    an engineer reading the console did not see the KPI the config gates on."""
+    from rich.console import Console
+
+    from dbtgate.report.console import print_result
+    from dbtgate.report.json_report import report_dict
+    from dbtgate.report.markdown import render_markdown
+
+    directory = corpus_dir("ticketswap-dbt19")
+    config = load_config(write_config(tmp_path, "kpi:\n  gate: [tier1_test_coverage]\n"))
+    project = Project.from_artifacts(load_artifacts(directory))
+    result = run_gate(CheckContext(project=project, config=config))
+    console = Console(record=True, width=120, color_system=None)
+    print_result(console, result)
+    text = console.export_text()
+    row = next(line for line in text.splitlines() if line.startswith("tier-1 test coverage"))
+    assert row.split() == [
+        "tier-1",
+        "test",
+        "coverage",
+        "–",
+        "0/0",
+        "80.0%",
+        "no",
+        "data",
+        "(gated)",
+    ]
+    markdown = render_markdown(report_dict(result))
+    assert re.search(r"^\| tier-1 test coverage \|.*\| no data \(gated\) \|", markdown, re.M)
+    # An ungated KPI without data stays out of the console's table, as before.
+    assert "tier-1 docs" not in text
+
+
 def test_the_scorecard_says_which_tests_no_tier_or_owner_counts(tmp_path):
     """A singular test that refs no resource (the corpus's `test_assert_something`, hand-read
     from the manifest) counts in the project's pass rate and in no tier's or owner's: at 1,000

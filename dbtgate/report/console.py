@@ -609,7 +609,9 @@ def _print_fixed_counts(console: Any, fixed: Any) -> None:
 def _print_targets(console: Any, kpis: Any) -> None:
     """The KPIs that have a target, one line each: the release manager's question on a laptop.
 
-    The full scorecard (per tier, per owner) is in the markdown and HTML reports."""
+    The full scorecard (per tier, per owner) is in the markdown and HTML reports. A KPI without
+    data in the build is left out, unless it is gated: "no data (gated)", as gate.md lists it,
+    says the KPI the config gates on was not judged."""
     from dbtgate.report.view import (
         base_moved,
         base_notes,
@@ -618,7 +620,11 @@ def _print_targets(console: Any, kpis: Any) -> None:
         scorecard_rows,
     )
 
-    rows = [row for row in scorecard_rows(kpis) or [] if row[3] != "–" and row[4] != "no data"]
+    rows = [
+        row
+        for row in scorecard_rows(kpis) or []
+        if row[3] != "–" and (row[4] != "no data" or row[5])
+    ]
     if not rows:
         return
     cells = []
