@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dbtgate.artifacts import ArtifactSet, load_artifacts
-from dbtgate.artifacts.load import ARTIFACT_FILES
+from dbtgate.artifacts.load import ARTIFACT_FILES, WRITTEN_BY
 from dbtgate.dbt_process import run_dbt
 from dbtgate.errors import DbtgateError
 from dbtgate.git_refs import missing_ref_hint
@@ -64,7 +64,8 @@ def load_base(
         if (path / "target" / "manifest.json").exists():
             return load_artifacts(path / "target", optional)
         raise DbtgateError(
-            f"{path}: --base directory has no manifest.json (nor target/manifest.json)"
+            f"{path}: --base directory has no manifest.json (nor target/manifest.json), which "
+            f"{WRITTEN_BY['manifest']} of the base branch writes"
         )
     if path.is_file() and path.name in ARTIFACT_FILES:
         return load_artifacts(path.parent, optional)

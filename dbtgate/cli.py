@@ -540,8 +540,11 @@ def _artifacts_dir(given: Path | None, config, project_dir: Path | None = None) 
     if config.path is not None and not directory.exists():
         line = config.lines.get("artifacts")
         where = f"{config.path}:{line}: artifacts" if line else f"{config.path}: the default"
+        from dbtgate.artifacts.load import WRITTEN_BY
+
         raise DbtgateError(
-            f"{where} {directory}: directory not found (run dbt first, or pass --artifacts DIR)"
+            f"{where} {directory}: directory not found (run {WRITTEN_BY['manifest']} first, or "
+            "pass --artifacts DIR)"
         )
     return directory
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dbtgate.artifacts import load_artifacts, load_manifest, load_run_results
+from dbtgate.artifacts.load import load_catalog, load_sources
 from dbtgate.errors import DbtgateError
 
 V12 = {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json"}
@@ -25,6 +26,24 @@ def write(tmp_path, name, text):
 def test_missing_manifest_names_the_path(tmp_path):
     with pytest.raises(DbtgateError, match=r"manifest.json: manifest not found"):
         load_artifacts(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("load", "name", "command"),
+    [
+        (load_manifest, "manifest.json", "`dbt build` or `dbt parse`"),
+        (load_run_results, "run_results.json", "`dbt build`, `dbt run` or `dbt test`"),
+        (load_catalog, "catalog.json", "`dbt docs generate`"),
+        (load_sources, "sources.json", "`dbt source freshness`"),
+    ],
+)
+def test_a_missing_artifact_names_the_dbt_command_that_writes_it(tmp_path, load, name, command):
+    """ "run dbt first" left a newcomer to guess which of dbt's commands writes the file."""
+    path = tmp_path / name
+    with pytest.raises(DbtgateError) as raised:
+        load(path)
+    assert str(raised.value).startswith(f"{path}: ")
+    assert f"run {command} first" in str(raised.value)
 
 
 def test_truncated_json_is_reported_as_truncated(tmp_path):
@@ -448,3 +467,14 @@ def test_a_utf16_or_utf32_file_is_refused_with_its_encoding_named(tmp_path, code
         message = str(raised.value)
         assert message.startswith(f"{path}: encoded as {named}, not UTF-8"), message
         assert "\n" not in message
+
+
+def test_a_base_directory_without_a_manifest_names_the_command_that_writes_it(tmp_path):
+    from dbtgate.base import load_base
+
+    with pytest.raises(DbtgateError) as raised:
+        load_base(str(tmp_path))
+    assert str(raised.value) == (
+        f"{tmp_path}: --base directory has no manifest.json (nor target/manifest.json), which "
+        "`dbt build` or `dbt parse` of the base branch writes"
+    )

@@ -80,7 +80,10 @@ def test_in_a_dbt_project_not_yet_built_the_error_says_run_dbt(tmp_path):
     (tmp_path / "dbt_project.yml").write_text("name: shop\n")
     result = dbtgate("check", cwd=tmp_path)
     assert result.returncode == 2
-    assert "target: artifacts directory not found (run dbt first" in result.stderr
+    assert result.stderr.splitlines() == [
+        "dbtgate: error: target: artifacts directory not found (run `dbt build` or `dbt parse` "
+        "first, or pass --artifacts DIR)"
+    ]
 
 
 CHECK_USAGE = "usage: dbtgate check [OPTIONS]"
@@ -603,10 +606,10 @@ def test_in_github_actions_the_error_that_stopped_the_gate_is_an_annotation_too(
     result = run_dbtgate("check", "--artifacts", "no%where", cwd=tmp_path, env=env)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "dbtgate: error: no%where: artifacts directory not found (run dbt first, or pass "
-        "--artifacts DIR)",
-        "::error title=dbtgate stopped::no%25where: artifacts directory not found (run dbt "
-        "first, or pass --artifacts DIR)",
+        "dbtgate: error: no%where: artifacts directory not found (run `dbt build` or `dbt "
+        "parse` first, or pass --artifacts DIR)",
+        "::error title=dbtgate stopped::no%25where: artifacts directory not found (run `dbt "
+        "build` or `dbt parse` first, or pass --artifacts DIR)",
     ]
     off = dbtgate("check", "--artifacts", "nowhere", cwd=tmp_path)
     assert len(off.stderr.splitlines()) == 1

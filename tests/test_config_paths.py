@@ -82,8 +82,8 @@ def test_a_configured_path_that_does_not_exist_names_the_config_line(repo):
     result = dbtgate("check", cwd=project)
     assert result.returncode == 2
     assert result.stderr.strip().endswith(
-        "dbtgate.yml:2: artifacts build/target: directory not found (run dbt first, or pass "
-        "--artifacts DIR)"
+        "dbtgate.yml:2: artifacts build/target: directory not found (run `dbt build` or `dbt "
+        "parse` first, or pass --artifacts DIR)"
     )
 
 

@@ -425,7 +425,10 @@ def test_absent_run_results_is_a_note_unless_required(tmp_path):
     shutil.copy(corpus_dir("bouncer-dbt112") / "manifest.json", tmp_path / "manifest.json")
     ctx = context(load_artifacts(tmp_path))
     assert list(run_status(ctx)) == []
-    assert "run_results.json absent: the last run's results are not gated" in ctx.notes
+    assert ctx.notes == [
+        "run_results.json absent: the last run's results are not gated (run `dbt build`, "
+        "`dbt run` or `dbt test` first, which writes it)"
+    ]
     config = Config()
     config.run.required = True
     ctx = context(load_artifacts(tmp_path), config=config)

@@ -61,6 +61,19 @@ KNOWN_VERSIONS = {"manifest": 12, "run-results": 6, "catalog": 1, "sources": 3}
 _SCHEMA_RE = re.compile(r"/(manifest|run-results|catalog|sources)/v(\d+)(?:\.json)?$")
 _BYTE_RE = re.compile(r"\(byte (\d+)\)")
 
+# The dbt commands that write each artifact (by `_decode`'s `what`), as the README's quick start
+# has them: "run dbt first" left a newcomer to guess which command writes the missing file.
+WRITTEN_BY = {
+    "manifest": "`dbt build` or `dbt parse`",
+    "run_results": "`dbt build`, `dbt run` or `dbt test`",
+    "catalog": "`dbt docs generate`",
+    "sources.json": "`dbt source freshness`",
+}
+# Where the artifacts directory itself is missing: what writes a build's, with its manifest.
+NO_ARTIFACTS_DIRECTORY = (
+    f"artifacts directory not found (run {WRITTEN_BY['manifest']} first, or pass --artifacts DIR)"
+)
+
 _DECODERS: dict[type, msgspec.json.Decoder] = {}
 # A file's bytes as decoded: read, mapped, or a view of either past a byte-order mark.
 Buffer = bytes | mmap.mmap | memoryview
@@ -112,7 +125,8 @@ def _decode(path: Path, kind: type[T], what: str, detach: Callable[[T], None] | 
                 return _decode_buffer(path, data, kind, what, detach)
     except FileNotFoundError:
         raise DbtgateError(
-            f"{path}: {what} not found (run dbt first, or point --artifacts at its target dir)"
+            f"{path}: {what} not found: run {WRITTEN_BY[what]} first, or point --artifacts at a "
+            "build's target dir"
         ) from None
     except IsADirectoryError:
         raise DbtgateError(f"{path}: is a directory, expected the {what} file") from None
@@ -523,9 +537,7 @@ def load_artifacts(
     (14 MB at 10,000 models), and a file nothing reads cannot fail the run."""
     directory = Path(directory)
     if not directory.exists():
-        raise DbtgateError(
-            f"{directory}: artifacts directory not found (run dbt first, or pass --artifacts DIR)"
-        )
+        raise DbtgateError(f"{directory}: {NO_ARTIFACTS_DIRECTORY}")
     if not directory.is_dir():
         raise DbtgateError(
             f"{directory}: --artifacts takes the build's directory or its manifest.json: dbtgate"

@@ -28,6 +28,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dbtgate.artifacts.load import WRITTEN_BY
 from dbtgate.artifacts.manifest import Node, materialized_as
 from dbtgate.artifacts.run_results import DBT_STATUSES, NodeResult, status_text
 from dbtgate.checks import CheckContext, check
@@ -85,11 +86,15 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
                 code="run.not_run",
                 severity=settings.severity.not_run,
                 message="run_results.json is absent, and the config requires it (run.required)",
-                fix="Gate the target directory of a `dbt build`: it holds run_results.json.",
+                fix=f"Gate the target directory of {WRITTEN_BY['run_results']}: it holds "
+                "run_results.json.",
                 changed=True,
             )
         else:
-            ctx.notes.append("run_results.json absent: the last run's results are not gated")
+            ctx.notes.append(
+                "run_results.json absent: the last run's results are not gated (run "
+                f"{WRITTEN_BY['run_results']} first, which writes it)"
+            )
             ctx.not_checked.append("the last run's results (no run_results.json)")
         return
     if not index.executed and settings.required:
