@@ -7,6 +7,8 @@ in CI. Deselect them locally with `pytest -m "not slow"`.
 from __future__ import annotations
 
 import os
+import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +41,17 @@ def shop_builds(tmp_path_factory: pytest.TempPathFactory) -> ShopBuilds:
     cache = os.environ.get("DBTGATE_FIXTURE_CACHE")
     workdir = Path(cache) if cache else tmp_path_factory.mktemp("shop_fixture")
     return ShopBuilds(base=build_fixture("base", workdir), pr=build_fixture("pr", workdir))
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses connections: bound, never listening, and held so for the
+    test. A port closed again before the request was free for any process on the machine to
+    listen on in between (another test run's fake server), which would have answered; a fixed
+    one (9, discard) is free for any process to listen on too."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -71,13 +71,14 @@ def test_no_event_is_expected_outside_actions_and_is_in_actions():
     assert inside[0].startswith("GITHUB_EVENT_PATH is not set, so")
 
 
-def test_a_merge_group_without_a_head_ref_is_a_warning_and_no_request(tmp_path):
+def test_a_merge_group_without_a_head_ref_is_a_warning_and_no_request(tmp_path, closed_port):
     """A `merge_group` payload whose group names no head ref: no pull request to ask about, so
     nothing is sent (not even with a token) and the labels count as absent."""
     environ = {
         "GITHUB_EVENT_PATH": event(tmp_path, {"merge_group": {"head_sha": "8" * 40}}),
         "GITHUB_TOKEN": "ghs_neverSENTanywhere0123",
-        "GITHUB_API_URL": "http://127.0.0.1:9",  # nothing listens: a request would fail
+        # Refuses connections: a request would fail, with a warning of its own.
+        "GITHUB_API_URL": f"http://127.0.0.1:{closed_port}",
         "GITHUB_REPOSITORY": "acme/shop",
     }
     warnings: list[str] = []

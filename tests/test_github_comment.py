@@ -581,16 +581,6 @@ def test_body_over_github_limit_is_refused_before_any_request(github: FakeGitHub
     assert github.requests == []
 
 
-@pytest.fixture
-def closed_port() -> Iterator[int]:
-    """A loopback port that refuses connections: bound, never listening, and held so for the
-    test. A port closed again before the request was free for any process on the machine to
-    listen on in between (another test run's fake server), which would have answered."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield sock.getsockname()[1]
-
-
 def test_a_token_in_the_api_url_is_never_printed(closed_port: int) -> None:
     token = "ghp_secret123"
     ctx = GitHubContext(REPO, PR, token=token, api_url=f"http://{token}@127.0.0.1:{closed_port}")

@@ -194,33 +194,38 @@ def test_fixture_pr_report_opens_and_filters_in_chromium(shop_builds, browser, t
         if f["disposition"] == "blocking"
     ]
     assert [r.get_attribute("data-fingerprint") for r in visible_rows(browser)] == blocking
-    shot = tmp_path / "fixture-pr-gate-report.png"
-    resize_window(browser, 1280, browser.execute_script("return document.body.scrollHeight"))
-    assert browser.save_screenshot(str(shot))
-    keep = os.environ.get("DBTGATE_SCREENSHOT_DIR")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, Path(keep) / shot.name)
-    print(f"screenshot: {shot}")
-    # On a laptop's half screen the page does not scroll sideways: its wide tables (findings,
-    # KPIs by owner, the inputs' paths) scroll inside themselves.
-    resize_window(browser, 800, 2000)
-    width = browser.execute_script("return [document.documentElement.scrollWidth, innerWidth];")
-    assert width[0] <= width[1], width
-    resize_window(browser, 1280, 2000)
-    # Printed, its pages are not shrunk to fit a table (its KPIs by owner printed A5 at 71%).
-    assert {
-        paper: printed_scale(browser, size) for paper, size in PAPERS_IN.items()
-    } == dict.fromkeys(PAPERS_IN, 0.75)
-    # Its graph of six layers printed on A5 at a third of its size, its labels 4 px high: a list
-    # under it names each resource drawn, a team's handle on a line ("@finance-" / "eng").
-    with laid_out_for_print(browser, page_width_in_px(PAPERS_IN["A5"])):
-        lineage = printed_lineage(browser)
-    assert lineage["label"] < READABLE_PX and lineage["list"], lineage
-    assert len(lineage["list"]) == len(report["sections"]["lineage"]["nodes"]), lineage
-    rows = zip(lineage["list"], lineage["owner_lines"], strict=True)
-    handles = [lines for row, lines in rows if row[3].startswith("@")]
-    assert handles and set(handles) == {1}, lineage
+    # The window is the module's: it is given back its size whatever fails, or the tests after
+    # this one ran in a window as tall as this page, or 800 px wide.
+    try:
+        shot = tmp_path / "fixture-pr-gate-report.png"
+        resize_window(browser, 1280, browser.execute_script("return document.body.scrollHeight"))
+        assert browser.save_screenshot(str(shot))
+        keep = os.environ.get("DBTGATE_SCREENSHOT_DIR")
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            shutil.copy(shot, Path(keep) / shot.name)
+        print(f"screenshot: {shot}")
+        # On a laptop's half screen the page does not scroll sideways: its wide tables (findings,
+        # KPIs by owner, the inputs' paths) scroll inside themselves.
+        resize_window(browser, 800, 2000)
+        width = browser.execute_script("return [document.documentElement.scrollWidth, innerWidth];")
+        assert width[0] <= width[1], width
+        resize_window(browser, 1280, 2000)
+        # Printed, its pages are not shrunk to fit a table (its KPIs by owner printed A5 at 71%).
+        assert {
+            paper: printed_scale(browser, size) for paper, size in PAPERS_IN.items()
+        } == dict.fromkeys(PAPERS_IN, 0.75)
+        # Its graph of six layers printed on A5 at a third of its size, its labels 4 px high: a list
+        # under it names each resource drawn, a team's handle on a line ("@finance-" / "eng").
+        with laid_out_for_print(browser, page_width_in_px(PAPERS_IN["A5"])):
+            lineage = printed_lineage(browser)
+        assert lineage["label"] < READABLE_PX and lineage["list"], lineage
+        assert len(lineage["list"]) == len(report["sections"]["lineage"]["nodes"]), lineage
+        rows = zip(lineage["list"], lineage["owner_lines"], strict=True)
+        handles = [lines for row, lines in rows if row[3].startswith("@")]
+        assert handles and set(handles) == {1}, lineage
+    finally:
+        resize_window(browser, 1280, 2000)
     assert severe(browser) == []
 
 
