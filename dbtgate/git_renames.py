@@ -18,6 +18,7 @@ import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from dbtgate.alike import most_alike
 from dbtgate.lint.changes import DEFAULT_BASE_REFS
 
 _TIMEOUT = 20  # seconds per git command: a gate does not hang on a huge repository's diff
@@ -118,21 +119,10 @@ def moved_by_hand(project_dir: Path, deleted: Mapping[str, str]) -> dict[str, st
 
 def _most_alike(text: str, candidates: Mapping[str, str]) -> str | None:
     """The one candidate (path -> text) sharing most of `text`'s lines, at least half; None
-    when none does or two do equally."""
-    import difflib
-
-    lines = text.splitlines()
-    scores: list[tuple[float, str]] = []
-    for path, before in sorted(candidates.items()):
-        matcher = difflib.SequenceMatcher(None, before.splitlines(), lines, autojunk=False)
-        if matcher.real_quick_ratio() >= 0.5 and matcher.quick_ratio() >= 0.5:
-            ratio = matcher.ratio()
-            if ratio >= 0.5:
-                scores.append((ratio, path))
-    scores.sort(reverse=True)
-    if not scores or (len(scores) > 1 and scores[1][0] == scores[0][0]):
-        return None
-    return scores[0][1]
+    when none does, or two do equally: which one the file was is then a guess, and a wrong
+    pair would hide a new finding."""
+    found = most_alike(text, sorted(candidates.items()))
+    return None if found is None or found.tied else found.key
 
 
 def _blobs(project_dir: Path, blobs: list[str]) -> dict[str, str]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from dbtgate.alike import most_alike
 from dbtgate.errors import DbtgateError
 from dbtgate.git_refs import missing_ref_hint
 
@@ -257,23 +258,15 @@ def _most_alike(
 ) -> tuple[Path, str] | None:
     """The candidate whose base text shares most of `text`'s lines, at least half (the first
     in path order among equals), with that text; None when none does. `texts` keeps each
-    deleted file's text once read."""
-    import difflib
+    deleted file's text once read, and a text is read only when its candidate's turn comes."""
 
-    lines = text.splitlines()
-    best: tuple[float, Path, str] | None = None
-    for old in candidates:
-        before = texts.get(old)
-        if before is None:
-            before = texts[old] = _blob_text(deleted[old]) or ""
-        matcher = difflib.SequenceMatcher(None, before.splitlines(), lines, autojunk=False)
-        floor = best[0] if best is not None else 0.5
-        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
-            continue
-        ratio = matcher.ratio()
-        if ratio >= floor and (best is None or ratio > best[0]):
-            best = (ratio, old, before)
-    return None if best is None else (best[1], best[2])
+    def read(old: Path) -> str:
+        if old not in texts:
+            texts[old] = _blob_text(deleted[old]) or ""
+        return texts[old]
+
+    found = most_alike(text, ((old, read(old)) for old in candidates))
+    return None if found is None else (found.key, found.text)
 
 
 def _blob_text(blob: Any) -> str | None:
