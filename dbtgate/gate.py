@@ -528,6 +528,10 @@ def describe_inputs(context: CheckContext) -> dict[str, Any]:
                 ref = base_ref if role == "base" else None
                 files[kind]["shown"] = shown_outside(loaded.path, ref, os.environ)
         inputs[role] = files
+    if context.config.scope == "changed":
+        # What the reports need to tell "nothing outside the change" from a scope under which
+        # nothing can be (`scope: all`, the default, recorded as no entry).
+        inputs["scope"] = "changed"
     if context.config.path is not None:
         inputs["config"] = display_path(context.config.path, root)
     if context.config.waivers:

@@ -95,6 +95,13 @@ def resize_window(driver, width: int, height: int) -> None:
     )
 
 
+def card_texts(driver) -> list[str]:
+    """The cards beside the verdict as the reader sees them: count, then label, on two lines."""
+    from selenium.webdriver.common.by import By
+
+    return [card.text for card in driver.find_elements(By.CSS_SELECTOR, "header .card")]
+
+
 def severe(driver) -> list[dict]:
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
@@ -180,9 +187,12 @@ def test_fixture_pr_report_opens_and_filters_in_chromium(shop_builds, browser, t
     )
     assert gate.returncode == 1, gate.stderr
     report = json.loads((out / "gate.json").read_text())
+    assert report["inputs"]["scope"] == "changed"  # the fixture's dbtgate.yml
     browser.get((out / "gate.html").as_uri())
     assert severe(browser) == []
     assert browser.find_element(By.ID, "verdict").text.startswith("dbtgate: FAIL")
+    outside = report["counts"]["by_disposition"]["out_of_scope"]
+    assert f"{outside}\noutside the change" in card_texts(browser)
     for section in ("breaking", "lineage", "changes", "findings", "kpis", "waivers", "inputs"):
         assert browser.find_element(By.ID, section).is_displayed(), section
     assert len(visible_rows(browser)) == len(report["findings"])
@@ -254,11 +264,16 @@ def test_fixture_pr_under_scope_all_filters_to_what_the_change_touched(
     report = json.loads((out / "gate.json").read_text())
     findings = report["findings"]
     assert "out_of_scope" not in {f["disposition"] for f in findings}
+    assert "scope" not in report["inputs"]
     touched = sorted(f["fingerprint"] for f in findings if f["changed"])
     # Some findings are on what the change did not touch (fct_orders' policy findings, a
     # stale source): the reason for the filter.
     assert 0 < len(touched) < len(findings)
     browser.get((out / "gate.html").as_uri())
+    # No "outside the change 0" card, which read as every finding being the change's.
+    shown = card_texts(browser)
+    assert shown[0] == f"{len(findings)}\nfindings"
+    assert not [card for card in shown if card.endswith("outside the change")], shown
     change = Select(browser.find_element(By.ID, "filter-changed"))
     assert [option.text for option in change.options[1:]] == [
         f"on what it touched ({len(touched)})",

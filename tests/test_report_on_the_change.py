@@ -93,3 +93,40 @@ def test_the_console_counts_them_before_what_is_not_checked_and_the_verdict() ->
     out = io.StringIO()
     print_result(Console(file=out, force_terminal=False, width=200), sample_result())
     assert "on what the change touched" not in out.getvalue()
+
+
+def cards(page: str) -> dict[str, str]:
+    """gate.html's cards beside the verdict: label -> count."""
+    header = page.split("</header>", 1)[0]
+    return {
+        label: count
+        for count, label in re.findall(
+            r'<div class="card"><b>([^<]*)</b><span>([^<]*)</span>', header
+        )
+    }
+
+
+def test_under_scope_all_no_card_counts_findings_outside_the_change() -> None:
+    """Nothing is outside the change under `scope: all`: its card read "outside the change 0"
+    beside a header saying how many findings were off what the change touched, as if none
+    were. The cards left add up to the findings."""
+    report = scope_all_report()
+    shown = cards(render_html(report))
+    assert "outside the change" not in shown
+    assert list(shown) == ["findings", "blocking", "advisory", "waived", "in the baseline"]
+    assert int(shown["findings"]) == sum(
+        int(n) for label, n in shown.items() if label != "findings"
+    )
+
+
+def test_under_scope_changed_the_card_counts_them_zero_included() -> None:
+    """`scope: changed` (gate.json's `inputs.scope`): "outside the change 0" says nothing the
+    change did not touch has a finding. A report written before the scope was recorded shows
+    the card where it has such findings."""
+    report = scope_all_report()  # no finding outside the change
+    report["inputs"]["scope"] = "changed"
+    assert cards(render_html(report))["outside the change"] == "0"
+    older = sample_report()
+    assert "scope" not in older["inputs"]
+    outside = older["counts"]["by_disposition"]["out_of_scope"]
+    assert outside > 0 and cards(render_html(older))["outside the change"] == str(outside)

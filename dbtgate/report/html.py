@@ -144,7 +144,14 @@ def _header(report: dict[str, Any]) -> str:
     counts = report["counts"]
     cards = [("findings", counts["total"])]
     by_disposition = counts["by_disposition"]
-    cards += [(name, by_disposition.get(key, 0)) for key, name in view.STATUS_NAMES.items()]
+    # No "outside the change" under `scope: all`, where nothing can be: the count of findings on
+    # what the change touched is said under the verdict there, and the change filter shows them.
+    outside = view.outside_the_change_counted(report)
+    cards += [
+        (name, by_disposition.get(key, 0))
+        for key, name in view.STATUS_NAMES.items()
+        if key != "out_of_scope" or outside
+    ]
     card_html = "".join(
         f'<div class="card"><b>{number(n)}</b><span>{h(label)}</span></div>' for label, n in cards
     )

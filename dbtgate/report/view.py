@@ -345,6 +345,15 @@ def severity_split(counts: dict[str, Any]) -> str:
     )
 
 
+def outside_the_change_counted(report: dict[str, Any]) -> bool:
+    """Whether the report's scope can put a finding outside the change: `scope: changed`
+    (`inputs.scope`), or a report with such findings (one written before dbtgate recorded the
+    scope). Under `scope: all` every finding is gated, and "outside the change 0" beside the
+    verdict read as nothing being off the pull request, whatever the findings were on."""
+    by_disposition = report["counts"]["by_disposition"]
+    return report["inputs"].get("scope") == "changed" or by_disposition.get("out_of_scope", 0) > 0
+
+
 def touched_counts(report: dict[str, Any]) -> tuple[int, int] | None:
     """How many findings are on what the change touched, and how many of those block, where the
     statuses do not say it: under `scope: all` against a base build a blocking finding may be
