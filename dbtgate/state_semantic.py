@@ -182,10 +182,16 @@ def without_empty(value: Any) -> Any:
     return value
 
 
+def listed(value: Any) -> list[Any]:
+    """A JSON list's items; none for any other value (a hand-edited manifest's `exports: 1`
+    compares as no exports rather than crash the comparison)."""
+    return value if isinstance(value, list) else []
+
+
 def _named(items: Any) -> dict[str, Any]:
     return {
         str(item.get("name")): item
-        for item in items or ()
+        for item in listed(items)
         if isinstance(item, dict) and item.get("name") is not None
     }
 
@@ -232,8 +238,8 @@ def _export_differences(now: Any, then: Any) -> list[str]:
     what it does not compare does."""
     if now == then:
         return []
-    mine = [e for e in now or () if isinstance(e, dict)]
-    theirs = [e for e in then or () if isinstance(e, dict)]
+    mine = [e for e in listed(now) if isinstance(e, dict)]
+    theirs = [e for e in listed(then) if isinstance(e, dict)]
 
     def compared(export: dict[str, Any]) -> tuple[Any, ...]:
         written = export.get("unrendered_config")

@@ -478,3 +478,149 @@ def test_a_base_directory_without_a_manifest_names_the_command_that_writes_it(tm
         f"{tmp_path}: --base directory has no manifest.json (nor target/manifest.json), which "
         "`dbt build` or `dbt parse` of the base branch writes"
     )
+
+
+SEMANTIC_MODEL = {
+    "name": "orders",
+    "resource_type": "semantic_model",
+    "package_name": "p",
+    "unique_id": "semantic_model.p.orders",
+    "model": "ref('orders')",
+    "entities": [{"name": "order", "type": "primary", "expr": "order_id"}],
+    "dimensions": [{"name": "status", "type": "categorical", "expr": None}],
+    "measures": [{"name": "total", "agg": "sum", "expr": "amount"}],
+    "defaults": {"agg_time_dimension": "ordered_at"},
+    "config": {"enabled": True, "meta": {}},
+    "depends_on": {"nodes": ["model.p.orders"]},
+}
+METRIC = {
+    "name": "revenue",
+    "resource_type": "metric",
+    "package_name": "p",
+    "unique_id": "metric.p.revenue",
+    "type": "simple",
+    "type_params": {"measure": {"name": "total"}, "input_measures": [{"name": "total"}]},
+    "filter": {"where_filters": [{"where_sql_template": "{{ Dimension('order__status') }}"}]},
+    "config": {"enabled": True},
+    "unrendered_config": {},
+    "depends_on": {"nodes": ["semantic_model.p.orders"]},
+}
+SAVED_QUERY = {
+    "name": "weekly",
+    "resource_type": "saved_query",
+    "package_name": "p",
+    "unique_id": "saved_query.p.weekly",
+    "query_params": {"metrics": ["revenue"], "group_by": ["Dimension('order__status')"]},
+    "exports": [{"name": "weekly", "unrendered_config": {"export_as": "table"}}],
+    "config": {"enabled": True},
+    "depends_on": {"nodes": ["metric.p.revenue"]},
+}
+
+
+def _mangled(resource: dict, changes: dict) -> dict:
+    return {**resource, **changes}
+
+
+def _semantic_build(path, model: dict, metric: dict, saved_query: dict, invocation: str):
+    path.mkdir(exist_ok=True)
+    node = {"unique_id": "model.p.orders", "resource_type": "model", "name": "orders"}
+    manifest = {
+        "metadata": {**V12, "invocation_id": invocation, "dbt_version": "1.10.0"},
+        "nodes": {"model.p.orders": {**node, "package_name": "p"}},
+        "semantic_models": {"semantic_model.p.orders": model},
+        "metrics": {"metric.p.revenue": metric},
+        "saved_queries": {"saved_query.p.weekly": saved_query},
+    }
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    return path / "manifest.json"
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    model=st.dictionaries(
+        st.sampled_from(["entities", "dimensions", "measures", "defaults", "config", "model"]),
+        json_values,
+        max_size=3,
+    ),
+    metric=st.dictionaries(
+        st.sampled_from(["type_params", "filter", "config", "unrendered_config", "label"]),
+        json_values,
+        max_size=3,
+    ),
+    saved_query=st.dictionaries(
+        st.sampled_from(["query_params", "exports", "config", "group"]), json_values, max_size=3
+    ),
+)
+def test_any_semantic_layer_shape_diffs_or_fails_with_the_file_named(
+    tmp_path, model, metric, saved_query
+):
+    """A semantic model, metric or saved query whose fields have shapes dbt never writes is
+    compared with a well-formed build both ways (the schema diff, the change set), or stops
+    the run with the loader's one-line error naming the file; it never crashes the gate."""
+    from dbtgate.diff.compare import diff_projects
+    from dbtgate.project import Project
+    from dbtgate.state import compare_builds
+
+    good = _semantic_build(tmp_path / "good", SEMANTIC_MODEL, METRIC, SAVED_QUERY, "a")
+    bad = _semantic_build(
+        tmp_path / "bad",
+        _mangled(SEMANTIC_MODEL, model),
+        _mangled(METRIC, metric),
+        _mangled(SAVED_QUERY, saved_query),
+        "b",
+    )
+    try:
+        mangled = Project.from_artifacts(load_artifacts(bad.parent))
+    except DbtgateError as exc:
+        assert str(exc).startswith(str(bad)), exc
+        assert "\n" not in str(exc)
+        return
+    wellformed = Project.from_artifacts(load_artifacts(good.parent))
+    for base, pr in ((wellformed, mangled), (mangled, wellformed)):
+        diff_projects(base, pr)
+        compare_builds(pr, base)
+
+
+@pytest.mark.parametrize("entities", [None, [], "absent"])
+def test_a_semantic_model_without_entities_is_compared_and_diffed(tmp_path, entities):
+    from dbtgate.diff.compare import diff_projects
+    from dbtgate.project import Project
+    from dbtgate.state import compare_builds
+
+    model = {k: v for k, v in SEMANTIC_MODEL.items() if k != "entities"}
+    if entities != "absent":
+        model["entities"] = entities
+    good = _semantic_build(tmp_path / "good", SEMANTIC_MODEL, METRIC, SAVED_QUERY, "a")
+    bad = _semantic_build(tmp_path / "bad", model, METRIC, SAVED_QUERY, "b")
+    base = Project.from_artifacts(load_artifacts(good.parent))
+    pr = Project.from_artifacts(load_artifacts(bad.parent))
+    changes = compare_builds(pr, base)
+    assert changes.modified["semantic_model.p.orders"] == ["entity order removed"]
+    result = diff_projects(base, pr)
+    # The metric's filter names `order__status`: the entity it goes through is gone.
+    assert [(c.code, c.key) for c in result.changes] == [
+        ("breaking.semantic_removed", "entity:order")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "where"),
+    [
+        ("entities", [1], "entities[0]"),
+        ("measures", {"total": {}}, "measures"),
+        ("dimensions", 5, "dimensions"),
+        ("dimensions", [{"name": None}], "dimensions[0].name"),
+    ],
+)
+def test_a_semantic_model_element_list_of_the_wrong_shape_names_the_file_and_path(
+    tmp_path, field, value, where
+):
+    path = _semantic_build(
+        tmp_path, _mangled(SEMANTIC_MODEL, {field: value}), METRIC, SAVED_QUERY, "a"
+    )
+    with pytest.raises(DbtgateError) as err:
+        load_manifest(path)
+    assert str(err.value).startswith(f"{path}: field of unexpected type")
+    assert f"$.semantic_models['semantic_model.p.orders'].{where}" in str(err.value)

@@ -239,3 +239,39 @@ def test_check_with_a_base_says_what_the_schema_diff_found(
     listed = run_dbtgate(*shlex.split(diff)[1:], cwd=tmp_path, env=plain_env(COLUMNS="200"))
     assert listed.returncode == 0, listed.stdout + listed.stderr
     assert "0 breaking, 0 risky, 3 safe" in listed.stdout
+
+
+@pytest.mark.parametrize(
+    ("section", "field", "value", "code"),
+    [
+        ("semantic_models", "entities", [1], 2),
+        ("semantic_models", "measures", {"order_total": {}}, 2),
+        ("semantic_models", "dimensions", None, 0),
+        ("saved_queries", "exports", 1, 0),
+        ("metrics", "type_params", {"input_measures": 1}, 0),
+    ],
+)
+def test_a_real_semantic_layer_mangled_is_a_one_line_error_or_diffed(
+    tmp_path: Path, section: str, field: str, value: object, code: int
+) -> None:
+    """dbt 1.12's jaffle shop with one semantic resource's field of a shape dbt never writes:
+    an element list the diff reads is the loader's error naming the file and the field; the
+    rest is compared as written (a semantic model written without dimensions loses them: risky,
+    as nothing of the project reads those of `customers`)."""
+    source = corpus_dir("schema-versions") / "manifest_v12_dbt1.12.json"
+    base, pr = tmp_path / "base", tmp_path / "pr"
+    for folder in (base, pr):
+        folder.mkdir()
+    shutil.copyfile(source, base / "manifest.json")
+    manifest = json.loads(source.read_text(encoding="utf-8"))
+    manifest["metadata"]["invocation_id"] = "mangled"
+    uid = sorted(manifest[section])[0]
+    manifest[section][uid][field] = value
+    (pr / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    completed = dbtgate("diff", "--base", str(base), "--artifacts", str(pr), cwd=tmp_path)
+    assert completed.returncode == code, completed.stdout + completed.stderr
+    assert "internal error" not in completed.stderr
+    if code == 2:
+        assert completed.stderr.count("\n") == 1
+        assert completed.stderr.startswith(f"dbtgate: error: {pr / 'manifest.json'}: ")
+        assert f"$.{section}[{uid!r}].{field}" in completed.stderr

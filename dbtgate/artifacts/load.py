@@ -33,6 +33,7 @@ from dbtgate.artifacts.manifest import (
     Ref,
     RefsManifest,
     UnitTestsManifest,
+    decode_elements,
     defer_columns,
     detach_semantic,
     detach_source,
@@ -256,6 +257,8 @@ def load_manifest(path: str | Path) -> Loaded[Manifest]:
         normalise_exposure(exposure)
     for macro in (manifest.macros or {}).values():
         normalise_macro(macro)
+    for model in (manifest.semantic_models or {}).values():
+        decode_elements(model, str(path))
     disabled = manifest.disabled or {}
     if isinstance(disabled, list):
         manifest.disabled = disabled = {node.unique_id: [node] for node in disabled}

@@ -412,10 +412,27 @@ class SemanticElement(msgspec.Struct, **_S):
 
 
 _ELEMENTS = msgspec.json.Decoder(list[SemanticElement] | None)
+_ELEMENT_FIELDS = ("entities", "measures", "dimensions")
 
 
 def _elements(raw: msgspec.Raw) -> list[SemanticElement]:
     return _ELEMENTS.decode(raw) or []
+
+
+def decode_elements(model: SemanticModel, file: str) -> None:
+    """Decode a semantic model's entities, measures and dimensions when the manifest is loaded:
+    the schema diff, the change set and the column readers all read them, and a list of the
+    wrong shape is the loader's one-line error naming the file, not a crash of whichever reads
+    it first. Semantic models are few, and their elements small."""
+    for field in _ELEMENT_FIELDS:
+        try:
+            model.__dict__[field] = _elements(getattr(model, f"{field}_json"))
+        except msgspec.ValidationError as exc:
+            where = f"$.semantic_models[{model.unique_id!r}].{field}"
+            message = str(exc).replace("`$", f"`{where}", 1)
+            if "- at `" not in message:
+                message = f"{message} - at `{where}`"
+            raise DbtgateError(f"{file}: field of unexpected type: {message}") from None
 
 
 class SemanticModel(msgspec.Struct, dict=True, omit_defaults=True):
@@ -425,7 +442,8 @@ class SemanticModel(msgspec.Struct, dict=True, omit_defaults=True):
     What dbt's `state:modified` compares of it (its defaults, entities, dimensions, measures
     and config, whole) is kept as JSON (`*_json`), compared byte for byte by `==` and decoded
     only where a reader needs it (`state_semantic`); the elements' names and expressions are
-    decoded on first read. Copied out of the mapped file by `detach_written`."""
+    decoded when the manifest is loaded (`decode_elements`). Copied out of the mapped file by
+    `detach_semantic`."""
 
     name: str = ""
     resource_type: str = "semantic_model"

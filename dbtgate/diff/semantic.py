@@ -30,7 +30,7 @@ import msgspec
 from dbtgate.artifacts.manifest import NOT_WRITTEN, SemanticModel, SemanticNode, SemanticResource
 from dbtgate.diff.changes import Change, Consumer, Impact
 from dbtgate.diff.classify import Emitter
-from dbtgate.state_semantic import semantic_resources
+from dbtgate.state_semantic import listed, semantic_resources
 
 if TYPE_CHECKING:
     from dbtgate.diff.classify import DiffContext
@@ -270,7 +270,7 @@ def _measures(metric: SemanticNode) -> set[str]:
 
 
 def _input_names(items: Any) -> Iterator[str]:
-    for item in items or ():
+    for item in listed(items):
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             yield item["name"].lower()
         elif isinstance(item, str):
