@@ -118,13 +118,54 @@ def test_bouncer_dbt110_to_dbt112_lists_only_the_real_yaml_difference() -> None:
 
 def test_fusion_build_disabling_a_python_model_is_the_only_change() -> None:
     result = diff_projects(project("bouncer-dbt112"), project("bouncer-dbt20"), today=NOW)
-    # Fusion writes the measure dbt 1.12's metric defines on its semantic model (its spelling
-    # of the newer metric spec): a measure added, safe.
+    # Fusion writes on the semantic model the measure dbt 1.12's metric defines itself (its
+    # spelling of the newer metric spec): the same aggregation, not a measure added.
     assert listed(result) == [
         ("risky", "risky.model_removed", "model.dbt_bouncer_test_project.py_order_stats", None),
-        ("safe", "safe.semantic_added", "semantic_model.dbt_bouncer_test_project.orders", None),
     ]
     assert result.changes[0].details == {"how": "disabled"}
+    backward = diff_projects(project("bouncer-dbt20"), project("bouncer-dbt112"), today=NOW)
+    assert listed(backward) == [
+        ("safe", "safe.model_added", "model.dbt_bouncer_test_project.py_order_stats", None),
+    ]
+
+
+def sv_project(tmp_path: Path, version: str) -> Project:
+    directory = tmp_path / version
+    directory.mkdir()
+    source = corpus_dir("schema-versions") / f"manifest_v12_dbt{version}.json"
+    shutil.copyfile(source, directory / "manifest.json")
+    return Project.from_artifacts(load_artifacts(directory))
+
+
+@pytest.mark.parametrize(("base", "pr"), [("1.11", "1.12"), ("1.12", "1.11"), ("1.10", "1.12")])
+def test_measures_moved_into_dbt_112_metrics_are_not_removed(
+    tmp_path: Path, base: str, pr: str
+) -> None:
+    """jaffle shop before and after dbt 1.12's metric spec: the measures of the semantic models
+    (dbt 1.10, 1.11) are each simple metric's own aggregation in 1.12 (`order_count`, sum of
+    1 on orders, is now that of `orders`, `drink_orders`, ...): the same semantic model,
+    aggregation and column answer the same queries, so no measure reads as removed (or, the
+    other way, added), and no metric that read one as broken. What the project really changed
+    stays: the semantic model `order_item` renamed `order_items` (breaking: ten metrics and a
+    saved query read it), and four metrics defined in 1.12 only."""
+    result = diff_projects(sv_project(tmp_path, base), sv_project(tmp_path, pr), today=NOW)
+    semantic = [
+        (c.code, c.unique_id.split(".", 2)[2], c.key)
+        for c in result.changes
+        if "semantic" in c.code
+    ]
+    added = "safe.semantic_added" if pr == "1.12" else "risky.semantic_removed"
+    old, new = ("order_item", "order_items") if pr == "1.12" else ("order_items", "order_item")
+    assert sorted(semantic) == sorted(
+        [
+            ("breaking.semantic_removed", old, None),
+            ("safe.semantic_added", new, None),
+            *((added, name, None) for name in ("average_tax_rate", "customers")),
+            *((added, name, None) for name in ("lifetime_spend", "tax_paid")),
+        ]
+    )
+    assert not any(c.key and c.key.startswith("measure:") for c in result.changes)
 
 
 def test_diff_command_on_the_recce_pair_passes_and_writes_the_json_report(

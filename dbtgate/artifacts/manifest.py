@@ -409,6 +409,8 @@ class SemanticElement(msgspec.Struct, **_S):
 
     name: str = ""
     expr: str | int | float | bool | None = None
+    # A measure's aggregation (`sum`, `count_distinct`, ...); None for dimensions and entities.
+    agg: str | None = None
 
 
 _ELEMENTS = msgspec.json.Decoder(list[SemanticElement] | None)

@@ -216,8 +216,11 @@ _BREAKING = [
         "readers: the finding lists them (with the exposures' owners) as its impact. A reader "
         "removed along with it has a change of its own and does not count here, and an "
         "entity another semantic model still declares (a foreign key) still answers its "
-        "name. A semantic model removed whole is read through its elements too. The change's "
-        "file and line are the semantic model's entry where it remains.",
+        "name. A semantic model removed whole is read through its elements too. A measure "
+        "the pull request's simple metrics aggregate themselves (dbt 1.12's metric spec: the "
+        "same semantic model, `agg` and column, in each metric that read it) moved, and is "
+        "not removed. The change's file and line are the semantic model's entry where it "
+        "remains.",
         "The project builds, and dbt's checks pass; but what read it was published: a "
         "dashboard behind an exposure keeps querying the metric after its YAML is deleted, a "
         "saved query's export table loses a column, and the semantic layer's users query it "

@@ -27,7 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from dbtgate.artifacts.manifest import NOT_WRITTEN, SemanticModel, SemanticNode, SemanticResource
+from dbtgate.artifacts.manifest import (
+    NOT_WRITTEN,
+    SemanticElement,
+    SemanticModel,
+    SemanticNode,
+    SemanticResource,
+)
 from dbtgate.diff.changes import Change, Consumer, Impact
 from dbtgate.diff.classify import Emitter
 from dbtgate.state_semantic import listed, semantic_resources
@@ -53,6 +59,7 @@ def semantic_layer_changes(ctx: DiffContext) -> list[Change]:
         return []
     root = ctx.base.root_package
     readers = _Readers(ctx.base, ctx.pr, before, after)
+    aggregations = _Aggregations(before), _Aggregations(after)
     lines = _Lines(ctx.pr)
     changes: list[Change] = []
     for uid, old in sorted(before.items()):
@@ -65,7 +72,7 @@ def semantic_layer_changes(ctx: DiffContext) -> list[Change]:
             _removed(emit, f"{_KIND[old.resource_type]} {old.name}", readers.of(uid, None, whole))
         elif isinstance(old, SemanticModel) and isinstance(new, SemanticModel):
             emit = Emitter(new, path=new.original_file_path or None)  # type: ignore[arg-type]
-            gone, added = _elements(old, new)
+            gone, added = _elements(old, new, *aggregations)
             for what, name in gone:
                 found = readers.of(uid, (what, name), old)
                 change = _removed(emit, f"semantic model {old.name}: {what} {name}", found)
@@ -102,18 +109,79 @@ def _removed(emit: Emitter, what: str, impact: Impact | None) -> Change:
 
 
 def _elements(
-    old: SemanticModel, new: SemanticModel
+    old: SemanticModel, new: SemanticModel, before: _Aggregations, after: _Aggregations
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(kind, name) of each dimension, measure and entity `new` lacks, and of each it adds."""
+    """(kind, name) of each dimension, measure and entity `new` lacks, and of each it adds.
+
+    A measure the other build spells as simple metrics' own aggregation is neither: dbt 1.12's
+    metric spec moved measures into the metrics (`metric_aggregation_params`), so a build of
+    dbt 1.11 lists on the semantic model what one of 1.12 writes on each metric that read it,
+    and Fusion writes both. The same semantic model, aggregation and column answer the same
+    queries (`_Aggregations.moved`)."""
     gone: list[tuple[str, str]] = []
     added: list[tuple[str, str]] = []
     for what, field in _ELEMENTS:
-        before = [e.name for e in getattr(old, field)]
-        after = [e.name for e in getattr(new, field)]
-        kept, had = {n.lower() for n in after}, {n.lower() for n in before}
-        gone.extend((what, name) for name in before if name.lower() not in kept)
-        added.extend((what, name) for name in after if name.lower() not in had)
+        was, now = getattr(old, field), getattr(new, field)
+        kept, had = {e.name.lower() for e in now}, {e.name.lower() for e in was}
+        gone.extend(
+            (what, e.name)
+            for e in was
+            if e.name.lower() not in kept and not after.moved(old, e, before)
+        )
+        added.extend(
+            (what, e.name)
+            for e in now
+            if e.name.lower() not in had and not before.moved(new, e, None)
+        )
     return gone, added
+
+
+_Aggregation = tuple[str, str, str]  # semantic model, agg, column: lower-cased but the column
+
+
+class _Aggregations:
+    """What each metric of one build aggregates itself (dbt 1.12's `metric_aggregation_params`:
+    its semantic model, agg and column, the column being its `expr`, else its name, as a
+    measure's is), and which measure each reads (`type_params.measure`)."""
+
+    def __init__(self, resources: dict[str, SemanticResource]) -> None:
+        self.of: dict[str, _Aggregation] = {}
+        self.reading: dict[str, list[str]] = {}
+        self.metrics: set[str] = set()
+        for uid, resource in resources.items():
+            if not isinstance(resource, SemanticNode) or resource.resource_type != "metric":
+                continue
+            self.metrics.add(uid)
+            params = _decoded(resource.type_params_json)
+            if not isinstance(params, dict):
+                continue
+            measure = params.get("measure")
+            if isinstance(measure, dict) and isinstance(measure.get("name"), str):
+                self.reading.setdefault(measure["name"].lower(), []).append(uid)
+            aggregation = params.get("metric_aggregation_params")
+            if not isinstance(aggregation, dict):
+                continue
+            model, agg = aggregation.get("semantic_model"), aggregation.get("agg")
+            expr = params.get("expr") or aggregation.get("expr")
+            if isinstance(model, str) and isinstance(agg, str):
+                column = expr if isinstance(expr, str) and expr else resource.name
+                self.of[uid] = (model.lower(), agg.lower(), column)
+        self.spelled = set(self.of.values())
+
+    def moved(
+        self, model: SemanticModel, element: SemanticElement, other: _Aggregations | None
+    ) -> bool:
+        """Whether this build's metrics aggregate what `element`, a measure of `model` in the
+        other build, did; with `other` (the build that had it), each metric there that read it
+        and that this build keeps aggregates it so too (the metric it moved into)."""
+        if element.agg is None:
+            return False  # a dimension or an entity
+        column = element.expr if isinstance(element.expr, str) and element.expr else element.name
+        key = (model.name.lower(), element.agg.lower(), column)
+        if key not in self.spelled:
+            return False
+        readers = other.reading.get(element.name.lower(), []) if other is not None else []
+        return all(self.of.get(uid) == key for uid in readers if uid in self.metrics)
 
 
 class _Lines:
