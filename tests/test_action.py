@@ -194,6 +194,31 @@ def test_the_reports_are_uploaded_under_the_name_given_and_only_then():
     assert action()["inputs"]["upload-artifact"]["default"] == ""
 
 
+def test_with_upload_sarif_the_action_uploads_the_sarif_the_gate_wrote_and_goes_on_if_refused():
+    """`upload-sarif: true` sends gate.sarif to code scanning after the gate, a failing one too,
+    never after a cancelled run or an error that wrote no report; a refusal (code scanning off,
+    a fork's read-only token) does not fail the job: the gate's verdict stands."""
+    steps = action()["runs"]["steps"]
+    upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
+    assert steps.index(upload) > steps.index(gate_step())
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@v")
+    assert upload["with"] == {
+        "sarif_file": f"${{{{ steps.gate.outputs.reports }}}}/{FORMATS['sarif'].filename}",
+        "category": "dbtgate",
+    }
+    assert upload["continue-on-error"] is True
+    condition = upload["if"]
+    for part in (
+        "!cancelled()",
+        "inputs.upload-sarif == 'true'",
+        "steps.gate.outputs.reports != ''",
+    ):
+        assert part in condition
+    assert "success()" not in condition and "always()" not in condition
+    assert action()["inputs"]["upload-sarif"]["default"] == "false"
+    # (Off unless asked: the upload needs `security-events: write`, which a job may not grant.)
+
+
 def test_the_gate_step_script_runs_and_writes_the_reports(tmp_path):
     build = corpus_dir("bouncer-dbt112")
     out = tmp_path / "dbtgate-reports"
