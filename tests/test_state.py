@@ -10,6 +10,7 @@ import pytest
 from corpus import CORPUS
 
 from dbtgate.artifacts import load_artifacts
+from dbtgate.artifacts.manifest import written_config
 from dbtgate.project import Project
 from dbtgate.state import compare_builds, in_scope
 
@@ -352,3 +353,25 @@ def test_fusion_and_dbt_core_unit_tests_are_matched_by_model_name_and_version():
         touched = [*changes.new, *changes.modified, *changes.deleted]
         assert [uid for uid in touched if uid.startswith("unit_test.")] == [], pr
         assert not [uid for uid, why in changes.modified.items() if "unit tests" in why], pr
+
+
+def test_configs_written_alike_are_kept_once_and_each_resource_reads_its_own(
+    bouncer_json, tmp_path
+):
+    """The config as written is kept as JSON for the change set: the nodes that wrote the same
+    text share one copy (most do: `{}`, a folder's settings), and a node that wrote another
+    keeps its own, readable after the manifest's file is closed."""
+    data = copy.deepcopy(bouncer_json)
+    models = sorted(uid for uid in data["nodes"] if uid.startswith("model."))
+    first, second, third = models[:3]
+    for uid in (first, second):
+        data["nodes"][uid]["unrendered_config"] = {"materialized": "view"}
+    data["nodes"][third]["unrendered_config"] = {"materialized": "table", "post-hook": ["x"]}
+    nodes = project_from(data, tmp_path).nodes
+    assert nodes[first].written_config is nodes[second].written_config
+    assert written_config(nodes[second]) == {"materialized": "view"}
+    assert written_config(nodes[third]) == {"materialized": "table", "post-hook": ["x"]}
+    changed = copy.deepcopy(data)
+    changed["nodes"][second]["unrendered_config"]["materialized"] = "table"
+    later = project_from(changed, tmp_path / "pr")
+    assert set(compare_builds(later, project_from(data, tmp_path / "base")).modified) == {second}

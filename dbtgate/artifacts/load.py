@@ -27,6 +27,7 @@ from dbtgate.artifacts.manifest import (
     Checksum,
     CodeManifest,
     CompiledManifest,
+    Detacher,
     MacroCallsManifest,
     Manifest,
     Node,
@@ -271,20 +272,22 @@ def load_manifest(path: str | Path) -> Loaded[Manifest]:
 
 
 def _detach(file: str, manifest: Manifest) -> None:
-    """Copy what the manifest keeps as raw JSON out of the mapped file."""
+    """Copy what the manifest keeps as raw JSON out of the mapped file (each distinct text
+    once: `Detacher`)."""
+    detach = Detacher()
     for source in (manifest.sources or {}).values():
         defer_columns(source, file)
-        detach_source(source)
+        detach_source(source, detach)
     for resources in (manifest.nodes, manifest.exposures, manifest.macros):
         for resource in (resources or {}).values():
-            detach_written(resource)
+            detach_written(resource, detach)
     for semantic in (manifest.semantic_models, manifest.metrics, manifest.saved_queries):
         for resource in (semantic or {}).values():
-            detach_semantic(resource)
+            detach_semantic(resource, detach)
     disabled = manifest.disabled or {}
     for nodes in disabled.values() if isinstance(disabled, dict) else [disabled]:
         for node in nodes:
-            detach_written(node)
+            detach_written(node, detach)
 
 
 def _keyed(path: Path, where: str, key: str, entry: Any) -> None:

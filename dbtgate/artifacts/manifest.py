@@ -787,31 +787,46 @@ def defer_columns(source: Source, file: str) -> None:
     source.__dict__["_file"] = file
 
 
-def detach_written(resource: Node | Source | Exposure | Macro) -> None:
-    """Copy the config as written, or a macro's body, out of the decoded buffer, which may be a
-    memory map about to be closed (an absent one is the shared constant already)."""
+class Detacher:
+    """Copies raw JSON the decode kept out of the decoded buffer, which may be a memory map
+    about to be closed: once per distinct text, shared by the resources that wrote the same.
+    Most configs as written repeat (`{}`, a folder's `+materialized`): one copy each took
+    ~5 MB a 10,000-model manifest, and `check --base` holds two."""
+
+    def __init__(self) -> None:
+        self._seen: dict[bytes, msgspec.Raw] = {}
+
+    def __call__(self, raw: msgspec.Raw) -> msgspec.Raw:
+        if raw is NOT_WRITTEN:  # absent: the shared constant already
+            return raw
+        text = bytes(raw)
+        found = self._seen.get(text)
+        if found is None:
+            found = self._seen[text] = msgspec.Raw(text)
+        return found
+
+
+def detach_written(resource: Node | Source | Exposure | Macro, detach: Detacher) -> None:
+    """The config as written, or a macro's body, out of the decoded buffer (`Detacher`)."""
     if isinstance(resource, Macro):
-        if resource.body_json is not NOT_WRITTEN:
-            resource.body_json = resource.body_json.copy()
-    elif resource.written_config is not NOT_WRITTEN:
-        resource.written_config = resource.written_config.copy()
+        resource.body_json = detach(resource.body_json)
+    else:
+        resource.written_config = detach(resource.written_config)
 
 
-def detach_source(source: Source) -> None:
+def detach_source(source: Source, detach: Detacher) -> None:
     """`detach_written`, and a source's quoting and external definition."""
-    detach_written(source)
-    if source.quoting_json is not NOT_WRITTEN:
-        source.quoting_json = source.quoting_json.copy()
-    if source.external_json is not NOT_WRITTEN:
-        source.external_json = source.external_json.copy()
+    detach_written(source, detach)
+    source.quoting_json = detach(source.quoting_json)
+    source.external_json = detach(source.external_json)
 
 
-def detach_semantic(resource: SemanticResource) -> None:
-    """Copy what a semantic model, metric or saved query keeps as JSON out of the buffer."""
+def detach_semantic(resource: SemanticResource, detach: Detacher) -> None:
+    """What a semantic model, metric or saved query keeps as JSON, out of the buffer."""
     for field in resource.__struct_fields__:
         value = getattr(resource, field)
-        if isinstance(value, msgspec.Raw) and value is not NOT_WRITTEN:
-            setattr(resource, field, value.copy())
+        if isinstance(value, msgspec.Raw):
+            setattr(resource, field, detach(value))
 
 
 def written_config(resource: Node | Source | Exposure) -> Any:
