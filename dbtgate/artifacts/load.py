@@ -278,9 +278,10 @@ def _detach(file: str, manifest: Manifest) -> None:
     for source in (manifest.sources or {}).values():
         defer_columns(source, file)
         detach_source(source, detach)
-    for resources in (manifest.nodes, manifest.exposures, manifest.macros):
-        for resource in (resources or {}).values():
-            detach_written(resource, detach)
+    detach.nodes((manifest.nodes or {}).values())
+    detach.nodes((manifest.exposures or {}).values())
+    for macro in (manifest.macros or {}).values():
+        detach_written(macro, detach)
     for semantic in (manifest.semantic_models, manifest.metrics, manifest.saved_queries):
         for resource in (semantic or {}).values():
             detach_semantic(resource, detach)

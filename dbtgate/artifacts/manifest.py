@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import msgspec
@@ -794,16 +795,29 @@ class Detacher:
     ~5 MB a 10,000-model manifest, and `check --base` holds two."""
 
     def __init__(self) -> None:
-        self._seen: dict[bytes, msgspec.Raw] = {}
+        self.seen: dict[bytes, msgspec.Raw] = {}
 
     def __call__(self, raw: msgspec.Raw) -> msgspec.Raw:
         if raw is NOT_WRITTEN:  # absent: the shared constant already
             return raw
         text = bytes(raw)
-        found = self._seen.get(text)
+        found = self.seen.get(text)
         if found is None:
-            found = self._seen[text] = msgspec.Raw(text)
+            found = self.seen[text] = msgspec.Raw(text)
         return found
+
+    def nodes(self, nodes: Iterable[Node | Exposure]) -> None:
+        """Each node's config as written: `__call__` inlined, for the 28,000 nodes of a
+        10,000-model manifest (a call each was a third of the cost)."""
+        seen = self.seen
+        for node in nodes:
+            raw = node.written_config
+            if raw is not NOT_WRITTEN:
+                text = bytes(raw)
+                found = seen.get(text)
+                if found is None:
+                    found = seen[text] = msgspec.Raw(text)
+                node.written_config = found
 
 
 def detach_written(resource: Node | Source | Exposure | Macro, detach: Detacher) -> None:
