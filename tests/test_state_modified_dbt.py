@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import dbtgate
-from test_select_dbt import as_dbtgate_selects, dbt_ls, dbt_parse, dbtgate_selects
+from test_select_dbt import as_dbtgate_selects, dbt_ls, dbt_parse, differences_from_dbt
 
 from dbtgate.select import Selection
 from dbtgate.state import compare_builds
@@ -169,14 +169,7 @@ def test_state_selects_what_dbt_ls_state_selects(builds) -> None:
     changes = compare_builds(pr, base)
     selection = Selection(pr, DbtState(pr, base, changes))
     answers = dbt_ls(project_dir, LINES, state=base_target)
-    differ = {}
-    for line in LINES:
-        assert answers[line] != "error", line
-        expected = as_dbtgate_selects(line, answers[line], "tiny")
-        got = dbtgate_selects(selection, line)
-        if got != expected:
-            differ[line] = {"dbt only": expected - got, "dbtgate only": got - expected}
-    assert differ == {}
+    assert differences_from_dbt(selection, LINES, answers, "tiny") == {}
     # What each edit is to dbt, so that agreeing proves something.
     modified = {uid.split(".")[-1] for uid in answers["state:modified"]}
     assert {"persisted", "column_docs", "configured", "hooked", "aliased", "contracted"} <= modified

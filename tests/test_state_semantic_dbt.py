@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_select_dbt import as_dbtgate_selects, dbt_ls, dbt_parse, dbtgate_selects
+from test_select_dbt import dbt_ls, dbt_parse, differences_from_dbt
 
 from dbtgate.select import Selection
 from dbtgate.state import compare_builds
@@ -203,14 +203,7 @@ def test_state_selects_the_semantic_layer_as_dbt_ls_does(builds) -> None:
     changes = compare_builds(pr, base)
     selection = Selection(pr, DbtState(pr, base, changes))
     answers = dbt_ls(project_dir, LINES, state=base_target)
-    differ = {}
-    for line in LINES:
-        assert answers[line] != "error", line
-        expected = as_dbtgate_selects(line, answers[line], "tiny")
-        got = dbtgate_selects(selection, line)
-        if got != expected:
-            differ[line] = {"dbt only": expected - got, "dbtgate only": got - expected}
-    assert differ == {}
+    assert differences_from_dbt(selection, LINES, answers, "tiny") == {}
     # What each edit is to dbt, so that agreeing proves something.
     modified = set(answers["state:modified"])
     assert {
