@@ -7,9 +7,15 @@ dbtgate runs on the pull request. The dbt project can sit in a subdirectory of t
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+from importlib import metadata
 from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_support import dbtgate
 
 from dbtgate.checks import CheckContext
 from dbtgate.config import Config, LintConfig
@@ -96,3 +102,38 @@ def lint_gate(
     )
     context.options[LINT_RUN_OPTION] = run
     return run_gate(context, families={"lint"}), run
+
+
+def _installed(distribution: str) -> bool:
+    try:
+        metadata.distribution(distribution)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+# The dbt templater's tests need the plugin and an adapter: looked up by their installed
+# distributions, not imported (importing them imports dbt, which these tests keep out of pytest).
+needs_dbt_templater = pytest.mark.skipif(
+    not (_installed("sqlfluff-templater-dbt") and _installed("dbt-duckdb")),
+    reason="sqlfluff-templater-dbt or dbt-duckdb is not installed (docs/lint.md)",
+)
+
+
+def dbt_lint_report(project_dir: Path, report: Path) -> dict[str, Any]:
+    """`dbtgate lint --base-ref main --json REPORT` under `lint.templater: dbt` (the project's
+    dbtgate.yml sets it), in a child process as CI runs it: the dbt templater runs dbt in the
+    process that lints, and dbt in pytest's process would leave its global state (flags, the
+    adapters it registered, its logging) to the tests run after. The JSON report, once the
+    run ended as a gate does (0 or 1, never an error)."""
+    done = dbtgate(
+        "lint",
+        "--base-ref",
+        "main",
+        "--json",
+        str(report),
+        cwd=project_dir,
+        env={"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(report.read_text())
