@@ -162,6 +162,31 @@ def test_diff_is_limited_to_the_dbt_project_directory(repo):
     }
 
 
+def test_macro_folders_outside_the_project_are_in_the_diff_too(repo, tmp_path):
+    """A monorepo's macros shared by its dbt projects (`macro-paths: [../shared_macros]`): an
+    edit there, committed or not yet added, is the change's; the rest of the repository, and a
+    folder outside it, are not."""
+    write(repo / "shared_macros/cents.sql", "{% macro cents() %}1{% endmacro %}\n")
+    commit_all(repo, "shared macros")
+    git(repo, "checkout", "--quiet", "main")
+    git(repo, "merge", "--quiet", "--ff-only", "pr")
+    git(repo, "checkout", "--quiet", "-b", "shared")
+    write(repo / "shared_macros/cents.sql", "{% macro cents() %}2{% endmacro %}\n")
+    write(repo / "shared_macros/new.sql", "{% macro new() %}3{% endmacro %}\n")
+    write(repo / "README.md", "edited again\n")
+    changes = changes_against(
+        open_repo(repo / "dbt"),
+        "main",
+        within=repo / "dbt",
+        also=[repo / "dbt/../shared_macros", tmp_path / "outside"],
+    )
+    assert set(changes.files) == {repo / "shared_macros/cents.sql", repo / "shared_macros/new.sql"}
+    assert changes.files[repo / "shared_macros/cents.sql"].lines == frozenset({1})
+    assert changes.files[repo / "shared_macros/new.sql"].status == "added"
+    alone = changes_against(open_repo(repo / "dbt"), "main", within=repo / "dbt")
+    assert alone.files == {}
+
+
 def test_unknown_base_ref_is_a_clear_error(repo):
     with pytest.raises(DbtgateError, match="base ref 'origin/nope' is not known to git"):
         changes_against(open_repo(repo), "origin/nope")

@@ -1,13 +1,15 @@
 """The project copy the dbt templater compiles with the base's macros (`lint.dbt_base`): what
 dbt reads is copied, other top-level files and hidden folders are linked (a local DuckDB
-database can be gigabytes), and a macro file written back never goes through a link into the
-user's files. On real folders."""
+database can be gigabytes), macro folders outside the project are copied beside it, and a macro
+file written back never goes through a link into the user's files. On real folders."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from dbtgate.lint.dbt_base import _copy_project, _own_path
+import yaml
+
+from dbtgate.lint.dbt_base import _copy_outside_macros, _copy_project, _own_path
 
 
 def project(root: Path) -> Path:
@@ -76,3 +78,48 @@ def test_a_linked_macro_file_deleted_in_the_copy_stays_in_the_project(tmp_path):
     _own_path(copy, target)
     target.unlink(missing_ok=True)
     assert outside.is_file() and (source / "macros" / "added.sql").is_file()
+
+
+def test_macro_paths_outside_the_project_are_copied_and_named_in_the_copy(tmp_path):
+    """`macro-paths: [macros, ../shared_macros]`: from the copy's folder `../shared_macros`
+    names nothing, so the shared folder is copied beside the copy and its dbt_project.yml names
+    that copy; a macro file written back there leaves the user's shared macros (and a file
+    linked from them, and the project's dbt_project.yml, itself a link) as they were."""
+    shared = tmp_path / "repo" / "shared_macros"
+    (shared / "finance").mkdir(parents=True)
+    (shared / "finance" / "cents.sql").write_text("today\n")
+    elsewhere = tmp_path / "elsewhere.sql"
+    elsewhere.write_text("linked\n")
+    (shared / "linked.sql").symlink_to(elsewhere)
+    source = project(tmp_path / "repo" / "project")
+    settings = tmp_path / "settings.yml"
+    settings.write_text("name: demo\nmacro-paths: [macros, ../shared_macros, ../gone]\n")
+    (source / "dbt_project.yml").unlink()
+    (source / "dbt_project.yml").symlink_to(settings)
+    copy = tmp_path / "copy" / "project"
+    _copy_project(source, copy)
+    places = _copy_outside_macros(source, copy)
+    named = yaml.safe_load((copy / "dbt_project.yml").read_text())["macro-paths"]
+    assert named[0] == "macros"
+    assert [Path(path).parent for path in named[1:]] == [
+        tmp_path / "copy" / "project.macro-paths"
+    ] * 2
+    assert places == {shared: Path(named[1]), (tmp_path / "repo" / "gone"): Path(named[2])}
+    assert (Path(named[1]) / "finance" / "cents.sql").read_text() == "today\n"
+    assert Path(named[2]).is_dir()  # (missing today: a deleted macro file is written there)
+    for target in (Path(named[1]) / "finance" / "cents.sql", Path(named[1]) / "linked.sql"):
+        _own_path(Path(named[1]), target)
+        target.write_text("base\n")
+    assert (shared / "finance" / "cents.sql").read_text() == "today\n"
+    assert elsewhere.read_text() == "linked\n"
+    assert settings.read_text() == "name: demo\nmacro-paths: [macros, ../shared_macros, ../gone]\n"
+
+
+def test_a_project_with_its_macros_inside_is_copied_as_it_is(tmp_path):
+    source = project(tmp_path / "project")
+    (source / "dbt_project.yml").write_text("name: demo\nmacro-paths: [macros, ./more/../macros]\n")
+    copy = tmp_path / "copy" / "project"
+    _copy_project(source, copy)
+    assert _copy_outside_macros(source, copy) == {}
+    assert (copy / "dbt_project.yml").read_text() == (source / "dbt_project.yml").read_text()
+    assert not (tmp_path / "copy" / "project.macro-paths").exists()

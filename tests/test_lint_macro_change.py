@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 from cli_support import dbtgate
-from lint_repos import commit_all, git, init_repo, lint_gate
+from lint_repos import (
+    commit_all,
+    dbt_lint_report,
+    git,
+    init_repo,
+    lint_gate,
+    needs_dbt_templater,
+)
 
 from dbtgate.base import find_dbt
 
@@ -42,10 +49,13 @@ FILES = {
 }
 
 
-def macro_pr(root: Path, edits: dict[str, str | None]) -> Path:
-    """FILES on main, then `edits` (None: deleted) committed on the checked-out `pr` branch."""
+def macro_pr(
+    root: Path, edits: dict[str, str | None], settings: dict[str, str] | None = None
+) -> Path:
+    """FILES (`settings` in place of or beside theirs) on main, then `edits` (None: deleted)
+    committed on the checked-out `pr` branch."""
     init_repo(root)
-    for relative, text in FILES.items():
+    for relative, text in (FILES | (settings or {})).items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_text(text)
     commit_all(root, "base")
@@ -190,6 +200,43 @@ def test_a_pull_request_without_a_macro_lints_only_its_files(tmp_path):
     assert run.notes == []
 
 
+def shared_macro_pr(
+    root: Path, edits: dict[str, str], settings: dict[str, str] | None = None
+) -> Path:
+    """A monorepo: FILES as the dbt project in `project/`, but cents() in the repository's
+    `shared_macros/` (`macro-paths: [macros, ../shared_macros]`), which dollars() in the
+    project's macros calls; `edits` (paths in the repository) on the `pr` branch. Returns the
+    project's folder."""
+    files = {f"project/{relative}": text for relative, text in FILES.items()}
+    files["shared_macros/cents.sql"] = files.pop("project/macros/cents.sql")
+    files["project/dbt_project.yml"] += "macro-paths: [macros, ../shared_macros]\n"
+    init_repo(root)
+    for relative, text in (files | (settings or {})).items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    commit_all(root, "base")
+    git(root, "checkout", "--quiet", "-b", "pr")
+    for relative, text in edits.items():
+        (root / relative).write_text(text)
+    commit_all(root, "pull request")
+    return root / "project"
+
+
+def test_a_change_to_macros_shared_from_outside_the_project_lints_its_callers(tmp_path):
+    project = shared_macro_pr(tmp_path, {"shared_macros/cents.sql": QUALIFIED})
+    result, run = lint_gate(project)
+    assert [linted.path for linted in run.files] == ["models/direct.sql", "models/through.sql"]
+    # (Named from the repository's folder by the command: `dbtgate lint` shows where it ran.)
+    assert "shared_macros/cents.sql): 2 SQL files calling them render differently" in run.notes[0]
+    found = sorted((f.path, f.line, f.code, f.disposition) for f in result.findings)
+    assert found == [
+        ("models/direct.sql", 3, "lint.RF03", "blocking"),
+        ("models/direct.sql", 3, "lint.RF03", "blocking"),
+        ("models/through.sql", 3, "lint.RF03", "blocking"),
+        ("models/through.sql", 3, "lint.RF03", "blocking"),
+    ]
+
+
 @pytest.mark.slow
 def test_the_files_found_calling_a_macro_are_those_dbt_records(tmp_path):
     """dbt's own `depends_on.macros` (through macros' own) names the same callers as the scan:
@@ -232,14 +279,11 @@ def test_the_files_found_calling_a_macro_are_those_dbt_records(tmp_path):
 
 
 @pytest.mark.slow
+@needs_dbt_templater
 def test_under_the_dbt_templater_the_callers_are_compiled_with_the_bases_macros_too(tmp_path):
     """sqlfluff's dbt templater compiles the project with dbt: the callers are rendered by dbt
     in a copy of the project that has the base's macros (`lint.dbt_base`), and gated as under
     the jinja templater: what the macro change caused blocks, their old debt is not listed."""
-    pytest.importorskip(
-        "sqlfluff_templater_dbt", reason="sqlfluff-templater-dbt is not installed (docs/lint.md)"
-    )
-    pytest.importorskip("dbt.adapters.duckdb", reason="dbt-duckdb is not installed")
     profiles = tmp_path / "profiles"
     profiles.mkdir()
     (profiles / "profiles.yml").write_text(
@@ -247,42 +291,91 @@ def test_under_the_dbt_templater_the_callers_are_compiled_with_the_bases_macros_
         f"      path: {tmp_path / 'dev.duckdb'}\n      threads: 1\n"
     )
     root = tmp_path / "repo"
-    FILES[".sqlfluff"] = (
-        f"[sqlfluff:templater:dbt]\nproject_dir = {root}\nprofiles_dir = {profiles}\n"
-    )
-    try:
-        project = macro_pr(root, {"macros/cents.sql": QUALIFIED})
-    finally:
-        del FILES[".sqlfluff"]
+    report = tmp_path / "lint.json"
+    settings = {
+        ".sqlfluff": f"[sqlfluff:templater:dbt]\nproject_dir = {root}\nprofiles_dir = {profiles}\n",
+        "dbtgate.yml": CONFIG.replace("dialect: duckdb", "dialect: duckdb, templater: dbt"),
+    }
+    project = macro_pr(root, {"macros/cents.sql": QUALIFIED}, settings)
     # Beside the project, as a DuckDB setup has them: linked into the copy, not copied.
     (project / "local.duckdb").write_bytes(b"\0" * 4096)
     (project / ".venv").mkdir()
     (project / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
-    result, run = lint_gate(project, templater="dbt")
-    assert run.templater == "dbt"
-    assert [linted.path for linted in run.files] == ["models/direct.sql", "models/through.sql"]
-    assert run.notes == [
+    linted = dbt_lint_report(project, report)
+    assert linted["sections"]["lint"]["templater"] == "dbt"
+    assert linted["sections"]["lint"]["files"] == ["models/direct.sql", "models/through.sql"]
+    assert linted["notes"] == [
         "lint: 1 macro changed (macros/cents.sql): 2 SQL files calling them render differently, "
         "linted too (models/direct.sql, models/through.sql); only what the macro change caused "
         "there blocks"
     ]
-    found = sorted((f.path, f.line, f.code, f.disposition) for f in result.findings)
+    found = sorted((f["path"], f["line"], f["code"], f["disposition"]) for f in linted["findings"])
     assert found == [
         ("models/direct.sql", 3, "lint.RF03", "blocking"),
         ("models/direct.sql", 3, "lint.RF03", "blocking"),
         ("models/through.sql", 3, "lint.RF03", "blocking"),
         ("models/through.sql", 3, "lint.RF03", "blocking"),
     ]
-    assert all(f.details["caused_by_change"] for f in result.findings)
+    assert all(f["details"]["caused_by_change"] for f in linted["findings"])
     # An edited caller is measured against its base text compiled with the base's macros too.
     (project / "models/direct.sql").write_text(DIRECT.replace("select\n", "select distinct\n"))
-    result, run = lint_gate(project, templater="dbt")
-    direct = [f for f in result.findings if f.path == "models/direct.sql"]
-    assert {f.disposition for f in direct if f.code == "lint.RF03"} == {"blocking"}
-    assert [f.disposition for f in direct if f.code == "lint.LT01"] == ["out_of_scope"]
+    linted = dbt_lint_report(project, report)
+    direct = [f for f in linted["findings"] if f["path"] == "models/direct.sql"]
+    assert {f["disposition"] for f in direct if f["code"] == "lint.RF03"} == {"blocking"}
+    assert [f["disposition"] for f in direct if f["code"] == "lint.LT01"] == ["out_of_scope"]
     (project / "models/direct.sql").write_text(DIRECT)
     # A macro edit that changes no caller's SQL lints none of them.
     commented = CENTS.replace("{% macro cents", "{# cents #}\n{% macro cents")
     (project / "macros/cents.sql").write_text(commented)
-    result, run = lint_gate(project, templater="dbt")
-    assert run.files == [] and result.findings == []
+    linted = dbt_lint_report(project, report)
+    assert linted["sections"]["lint"]["files"] == [] and linted["findings"] == []
+
+
+@pytest.mark.slow
+@needs_dbt_templater
+def test_under_the_dbt_templater_macros_shared_from_outside_the_project_are_the_bases_too(
+    tmp_path,
+):
+    """The copy of the project that dbt compiles with the base's macros (`lint.dbt_base`) has
+    the shared macros too, as the base had them, whichever side of the project's folder the
+    change edited; the user's shared macro file is left as the change wrote it."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "profiles.yml").write_text(
+        "demo:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+        f"      path: {tmp_path / 'dev.duckdb'}\n      threads: 1\n"
+    )
+    root = tmp_path / "repo"
+    report = tmp_path / "lint.json"
+    settings = {
+        "project/.sqlfluff": (
+            f"[sqlfluff:templater:dbt]\nproject_dir = {root / 'project'}\n"
+            f"profiles_dir = {profiles}\n"
+        ),
+        "project/dbtgate.yml": CONFIG.replace("dialect: duckdb", "dialect: duckdb, templater: dbt"),
+    }
+    project = shared_macro_pr(root, {"shared_macros/cents.sql": QUALIFIED}, settings)
+    expected = [
+        ("project/models/direct.sql", 3, "lint.RF03", "blocking"),
+        ("project/models/direct.sql", 3, "lint.RF03", "blocking"),
+        ("project/models/through.sql", 3, "lint.RF03", "blocking"),
+        ("project/models/through.sql", 3, "lint.RF03", "blocking"),
+    ]
+    linted = dbt_lint_report(project, report)
+    assert linted["notes"] == [
+        "lint: 1 macro changed (shared_macros/cents.sql): 2 SQL files calling them render "
+        "differently, linted too (project/models/direct.sql, project/models/through.sql); only "
+        "what the macro change caused there blocks"
+    ]
+    found = sorted((f["path"], f["line"], f["code"], f["disposition"]) for f in linted["findings"])
+    assert found == expected
+    assert (root / "shared_macros/cents.sql").read_text() == QUALIFIED
+    # A macro of the project's own edited, calling the shared one: the copy still finds it.
+    (root / "shared_macros/cents.sql").write_text(CENTS)
+    (project / "macros/dollars.sql").write_text(DOLLARS.replace("round(", "round(t."))
+    linted = dbt_lint_report(project, report)
+    assert [note.split(": ")[1] for note in linted["notes"]] == [
+        "1 macro changed (project/macros/dollars.sql)"
+    ]
+    found = sorted((f["path"], f["line"], f["code"], f["disposition"]) for f in linted["findings"])
+    assert found == expected[2:]

@@ -118,11 +118,18 @@ def resolve_base_ref(repo: Repo, candidates: Iterable[str]) -> str | None:
 
 
 def changes_against(
-    repo: Repo, base_ref: str, within: Path | None = None, *, untracked: bool = True
+    repo: Repo,
+    base_ref: str,
+    within: Path | None = None,
+    *,
+    untracked: bool = True,
+    also: Iterable[Path] = (),
 ) -> ChangeSet:
     """Files and lines changed since the merge base of `base_ref` and HEAD, working tree included.
 
-    `within` limits the diff to a directory (the dbt project), which keeps it fast in a monorepo.
+    `within` limits the diff to a directory (the dbt project), which keeps it fast in a monorepo;
+    `also` adds folders outside it (the project's macro-paths outside its folder: a change to
+    shared macros re-renders the project's models), those of the repository.
     Untracked files are new files, unless `untracked` is false: a commit (`in_commit_hook`)
     holds none of them, so they are not its change.
     """
@@ -147,10 +154,11 @@ def changes_against(
             "actions/checkout with fetch-depth: 0)"
         )
     merge_base = bases[0]
-    paths = None
-    if within is not None:
-        relative = _relative(within.resolve(), root)
-        paths = [relative] if relative not in (None, ".") else None
+    scopes = [within.resolve() if within is not None else root]
+    # (A folder outside the repository has no change git could see.)
+    scopes += [folder.resolve() for folder in also if _relative(folder.resolve(), root)]
+    relatives = [_relative(scope, root) for scope in scopes]
+    paths = None if None in relatives or "." in relatives else relatives
     files: dict[Path, ChangedFile] = {}
     deleted: dict[Path, Any] = {}
     # Against the working tree (None): committed, staged and unstaged edits in one diff.
@@ -175,11 +183,10 @@ def changes_against(
             files[path] = ChangedFile(
                 path, "modified", changed_lines(patch), base_text=_blob_text(diff.a_blob)
             )
-    scope = within.resolve() if within is not None else root
     base_texts: dict[Path, str] = {}  # the deleted files' texts, read once (`_most_alike`)
     for added in repo.untracked_files if untracked else ():
         path = root / added
-        if path.is_relative_to(scope):
+        if any(path.is_relative_to(scope) for scope in scopes):
             moved = _moved_by_hand(path, deleted, base_texts)
             files[path] = moved or ChangedFile(path, "added", None)
     return ChangeSet(root, files, base_ref=base_ref, merge_base=merge_base.hexsha, deleted=deleted)

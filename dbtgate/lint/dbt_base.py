@@ -9,6 +9,12 @@ that edits a macro, under `templater: dbt`, pays for it: the copy (of what dbt r
 top-level files, a local DuckDB database among them, are linked), and one more dbt parse of the
 project (seconds; the dbt templater parses the project once per Linter).
 
+A `macro-paths` folder outside the project (`../shared_macros`, a monorepo's macros shared by
+its projects) is not in the project's folder, and from the copy's the same relative path names
+nothing: it is copied beside the copy, and the copy's dbt_project.yml names that copy instead.
+Copied, not named where it is: a changed macro file there is written back as the base had it,
+which must not change the user's file.
+
 The lint under `templater: dbt` imports dbt already (sqlfluff-templater-dbt does); this module
 adds no import of its own, and none on the gate's path without lint.
 """
@@ -82,9 +88,11 @@ def dbt_base(
     folder = tempfile.TemporaryDirectory(prefix="dbtgate-base-macros-")
     copy = Path(folder.name) / project_dir.name
     _copy_project(project_dir, copy)
+    places = {**_copy_outside_macros(project_dir, copy), project_dir: copy}
     for path in found.files:
-        target = copy / path.relative_to(project_dir)
-        _own_path(copy, target)
+        original, place = next((o, c) for o, c in places.items() if path.is_relative_to(o))
+        target = place / path.relative_to(original)
+        _own_path(place, target)
         changed = changes.get(path)
         before = changes.deleted_text(path) if changed is None else changed.base_text
         if (changed is not None and changed.status == "added") or before is None:
@@ -120,6 +128,42 @@ def _copy_project(project_dir: Path, copy: Path) -> None:
             shutil.copy2(entry, target)
         else:
             target.symlink_to(entry)
+
+
+def _copy_outside_macros(project_dir: Path, copy: Path) -> dict[Path, Path]:
+    """Copy each of the project's macro folders outside it into a folder beside `copy`, and
+    name the copies in the copy's dbt_project.yml in their place: where each is (resolved, as
+    `lint.macro_change` names the files in it) -> its copy. A path that leaves the project
+    relative to it (`../shared_macros`) names another folder from the copy's; an absolute one
+    would name the user's own, where a changed macro file is written back. A folder missing
+    today is an empty copy (a macro file the change deleted may be written back there)."""
+    import yaml
+
+    from dbtgate.lint.dbt_project import read_dbt_project
+
+    files = read_dbt_project(project_dir)
+    outside = files.macro_folders_outside()
+    places: dict[Path, Path] = {}
+    paths: list[str] = []
+    for index, relative in enumerate(files.macro_paths):
+        original = outside.get(relative)
+        if original is None:
+            paths.append(relative)
+            continue
+        place = copy.parent / f"{copy.name}.macro-paths" / f"{index}-{original.name}"
+        if original.is_dir():
+            shutil.copytree(original, place, symlinks=True)
+        else:
+            place.mkdir(parents=True)
+        places[original.resolve()] = place
+        paths.append(str(place))
+    if places:
+        settings = copy / "dbt_project.yml"
+        data = yaml.safe_load(settings.read_text(encoding="utf-8"))
+        data["macro-paths"] = paths
+        settings.unlink()  # (the project's own link, kept by the copy: not written through)
+        settings.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return places
 
 
 def _own_path(copy: Path, target: Path) -> None:

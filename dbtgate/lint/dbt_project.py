@@ -8,6 +8,7 @@ packages the project installs (so `dbt_utils.star(...)` templates without the pa
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,14 @@ class DbtProjectFiles:
     generic_test_paths: tuple[str, ...] = ("tests/generic",)
     vars: dict[str, Any] = field(default_factory=dict)
     package_namespaces: tuple[str, ...] = ()
+
+    def macro_folders_outside(self) -> dict[str, Path]:
+        """The macro-paths that leave the project's folder (`../shared_macros`: a monorepo's
+        macros shared by its projects; or absolute), each -> the folder it names (made normal,
+        not resolved: as dbt joins it to the project's folder)."""
+        inside = Path(os.path.normpath(self.directory))
+        named = {path: Path(os.path.normpath(inside / path)) for path in self.macro_paths}
+        return {path: folder for path, folder in named.items() if not folder.is_relative_to(inside)}
 
 
 def read_dbt_project(directory: Path) -> DbtProjectFiles:

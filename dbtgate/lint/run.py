@@ -290,7 +290,7 @@ def run_lint(
     if only and named_ref is not None:
         # What a fix hint scoped to the change runs (`dbtgate lint --fix CODE FILE --base-ref
         # REF`), or the config's base does for the files named.
-        changes, lint_all = _git_changes(project_dir, named_ref), True
+        changes, lint_all = _git_changes(dbt_files, named_ref), True
         notes.append(f"lint: the files named on the command line, changed lines since {named_ref}")
     elif only:
         # The files named: whole, unless a base build measures their change (below), as a fix
@@ -303,11 +303,11 @@ def run_lint(
         )
         notes.append(f"lint: the files named on the command line, {lines}")
     elif explicit is not None:
-        changes = _git_changes(project_dir, explicit)
+        changes = _git_changes(dbt_files, explicit)
     elif base_build is not None:
         changes = None  # from the base build, once the candidate files are known
     else:
-        changes = _default_git_changes(project_dir, required=not lint_all and when_unknown != "all")
+        changes = _default_git_changes(dbt_files, required=not lint_all and when_unknown != "all")
         if changes is None and not lint_all:
             lint_all = True
             notes.append(
@@ -502,20 +502,21 @@ def project_without_build(project_dir: Path) -> Project:
     )
 
 
-def _git_changes(project_dir: Path, base_ref: str) -> ChangeSet:
+def _git_changes(dbt_files: DbtProjectFiles, base_ref: str) -> ChangeSet:
     """The change since the merge base of `base_ref`, which must work (it was asked for)."""
     from dbtgate.lint.changes import open_repo
 
-    return _changes_against(open_repo(project_dir), base_ref, project_dir)
+    return _changes_against(open_repo(dbt_files.directory), base_ref, dbt_files)
 
 
-def _default_git_changes(project_dir: Path, *, required: bool) -> ChangeSet | None:
+def _default_git_changes(dbt_files: DbtProjectFiles, *, required: bool) -> ChangeSet | None:
     """The change against a pull request's base branch in GitHub Actions (GITHUB_BASE_REF),
     which must be fetched, else against the first default base ref git knows; None when there
     is no repository or no such ref, unless `required`."""
     from dbtgate.git_refs import missing_ref_hint
     from dbtgate.lint.changes import open_repo, resolve_base_ref
 
+    project_dir = dbt_files.directory
     try:
         repo = open_repo(project_dir)
     except DbtgateError:
@@ -534,7 +535,7 @@ def _default_git_changes(project_dir: Path, *, required: bool) -> ChangeSet | No
                 f"not known to git, so lint cannot tell what the change did"
                 f"{missing_ref_hint(repo, wanted)}"
             )
-        return _changes_against(repo, wanted, project_dir)
+        return _changes_against(repo, wanted, dbt_files)
     candidates = list(DEFAULT_BASE_REFS)
     chosen = resolve_base_ref(repo, candidates)
     if chosen is None:
@@ -544,16 +545,22 @@ def _default_git_changes(project_dir: Path, *, required: bool) -> ChangeSet | No
             f"{project_dir}: no base ref to find the changed files against (tried "
             f"{', '.join(candidates)}): pass --base-ref, set lint.base_ref, or pass --all"
         )
-    return _changes_against(repo, chosen, project_dir)
+    return _changes_against(repo, chosen, dbt_files)
 
 
-def _changes_against(repo: Any, base_ref: str, project_dir: Path) -> ChangeSet:
-    """The change within the project; under pre-commit the commit's, without untracked files
-    (`in_commit_hook`)."""
+def _changes_against(repo: Any, base_ref: str, dbt_files: DbtProjectFiles) -> ChangeSet:
+    """The change within the project and its macro folders outside it; under pre-commit the
+    commit's, without untracked files (`in_commit_hook`)."""
     from dbtgate.lint.changes import changes_against, in_commit_hook
 
     untracked = not in_commit_hook(os.environ)
-    return changes_against(repo, base_ref, within=project_dir, untracked=untracked)
+    return changes_against(
+        repo,
+        base_ref,
+        within=dbt_files.directory,
+        untracked=untracked,
+        also=dbt_files.macro_folders_outside().values(),
+    )
 
 
 def _build_changes(
