@@ -15,6 +15,7 @@ from report_samples import (
     code_span_finding,
     expired_waiver,
     finding,
+    many_findings,
     project_and_unowned,
     sample_findings,
     sample_report,
@@ -405,7 +406,9 @@ def test_the_header_splits_the_findings_by_severity_as_the_pr_comment_does() -> 
     page = render_html(report)
     header = page.split("<header>", 1)[1].split("</header>", 1)[0]
     assert '<p class="severities">(6 errors, 2 warnings)</p>' in header
-    assert "(6 errors, 2 warnings)" in render_markdown(report).splitlines()[2]
+    assert "\n\n**8 findings:** 6 blocking · 2 advisory (6 errors, 2 warnings)" in (
+        render_markdown(report)
+    )
     assert 'class="severities"' not in render_html(sample_report([]))
 
 
@@ -501,6 +504,44 @@ def test_without_a_base_build_breaking_changes_read_not_checked_not_none() -> No
         '<p class="not-checked"><b>not checked:</b> breaking changes (no base build) · source '
         "freshness (no sources.json) &lt;i&gt;</p>"
     ) in header
+
+
+def test_the_header_reads_as_gate_md_verdict_against_findings_coverage_warnings() -> None:
+    """Under the verdict, what it was against, the counts, then what it did not cover and
+    covered in part only, together (the warnings sat between them), then the warnings: the
+    order gate.md says them in."""
+    report = sample_report(
+        many_findings(3),
+        not_checked=["policies (no dbtgate.yml)"],
+        partly_checked=["1 relation compared by YAML only"],
+        warnings=["catalog.json is older than manifest.json"],
+    )
+    header = render_html(report).split("</header>", 1)[0]
+    said = [
+        header.index(part)
+        for part in (
+            'id="verdict"',
+            "<b>against:</b>",
+            '<div class="cards">',
+            "<b>not checked:</b> policies",
+            "<b>partly checked:</b> 1 relation",
+            '<p class="expiring">warning: catalog.json',
+        )
+    ]
+    assert said == sorted(said)
+    markdown = render_markdown(report)
+    said = [
+        markdown.index(part)
+        for part in (
+            "### ",
+            "**Against**",
+            "**3 findings:**",
+            "**Not checked:**",
+            "> **partly",
+            "> **warning",
+        )
+    ]
+    assert said == sorted(said)
 
 
 def test_code_in_a_fix_hint_is_a_code_element() -> None:

@@ -165,11 +165,18 @@ def test_paths_outside_the_repository_are_not_linked() -> None:
     assert "<code>../other/models/a.yml:3</code>" in html  # still named, as code
 
 
+def counts_line(markdown: str) -> str:
+    """The line that counts the findings, under the verdict and what it was against."""
+    headline, against, counts = markdown.split("\n\n", 3)[:3]
+    assert headline.startswith("### ") and against.startswith("**Against** "), markdown
+    return counts
+
+
 def test_counts_line_leaves_out_zero_counts() -> None:
-    line = render_markdown(sample_report(many_findings(8))).splitlines()[2]
+    line = counts_line(render_markdown(sample_report(many_findings(8))))
     assert line.startswith("**8 findings:** 6 blocking · 2 advisory (6 errors, 2 warnings)")
     assert "0 " not in line.split("<br>")[0]
-    assert render_markdown(sample_report([])).splitlines()[2] == "**No findings.**"
+    assert counts_line(render_markdown(sample_report([]))) == "**No findings.**"
 
 
 def test_the_kpi_notes_table_shows_its_code_as_code_a_pipe_kept_in_its_cell() -> None:
@@ -774,9 +781,12 @@ def test_without_a_base_build_the_summary_says_breaking_changes_were_not_checked
     ) in html
 
 
-def test_what_the_verdict_does_not_cover_is_said_under_it() -> None:
+def test_the_verdict_is_read_before_what_it_was_against_its_findings_and_its_coverage() -> None:
     """A pass without policies or without the last run's results must not read as a pass of
-    them: the reasons sat in the folded inputs at the end of the comment."""
+    them: the reasons sat in the folded inputs at the end of the comment. Under the verdict they
+    come in the order a reader asks: against what, what was found, then what the check did not
+    cover and covered in part only, together (they sat above "Against", with the warnings
+    between them), then the warnings."""
     report = sample_report(
         [],
         not_checked=[
@@ -784,22 +794,30 @@ def test_what_the_verdict_does_not_cover_is_said_under_it() -> None:
             "the last run's results (run_results.json is of `dbt docs generate`, which runs "
             "nothing)",
         ],
+        partly_checked=["1 relation the run did not build compared by YAML only"],
         warnings=["the base build is of project `other`", "catalog.json is older than <b>"],
     )
     html = to_html(render_markdown(report))
-    headline, rest = html.split("\n", 1)
-    assert headline.startswith("<h3>dbtgate: PASS")
-    assert rest.startswith(
-        "<p><strong>No findings.</strong></p>\n<p><strong>Not checked:</strong> policies (no "
-        "dbtgate.yml) · the last run's results (run_results.json is of <code>dbt docs generate"
-        "</code>, which runs nothing)</p>\n"
-    )
-    # Each warning its own quote, and the next section not drawn into the last one.
-    assert html.count("<blockquote>") == 2
-    assert "<p><strong>warning:</strong> catalog.json is older than &lt;b&gt;</p>" in html
-    assert "<p><strong>warning:</strong> the base build is of project <code>other</code></p>" in (
-        html
-    )
+    head = html.split("\n<h4>", 1)[0].splitlines()
+    assert head[0].startswith("<h3>dbtgate: PASS")
+    assert head[1:] == [
+        "<p><strong>Against</strong> the base build base (dbt wrote its manifest 2026-02-28"
+        " 10:00:00 UTC)</p>",
+        "<p><strong>No findings.</strong></p>",
+        "<p><strong>Not checked:</strong> policies (no dbtgate.yml) · the last run's results"
+        " (run_results.json is of <code>dbt docs generate</code>, which runs nothing)</p>",
+        "<blockquote>",
+        "<p><strong>partly checked:</strong> 1 relation the run did not build compared by YAML"
+        " only</p>",
+        "</blockquote>",
+        # Each warning its own quote, and the next section not drawn into the last one.
+        "<blockquote>",
+        "<p><strong>warning:</strong> the base build is of project <code>other</code></p>",
+        "</blockquote>",
+        "<blockquote>",
+        "<p><strong>warning:</strong> catalog.json is older than &lt;b&gt;</p>",
+        "</blockquote>",
+    ]
 
 
 def test_code_in_a_fix_hint_renders_as_code_and_stays_inert() -> None:
@@ -1801,7 +1819,7 @@ def test_warnings_above_the_findings_are_cut_and_leave_the_blocking_findings_the
 def test_what_the_verdict_covers_in_part_only_is_beside_it_within_the_warnings_room() -> None:
     """A note that changes how to read the verdict ("3 relations the run did not build ...
     compared by the columns declared in YAML only") sat under the audit trail at the foot of
-    the comment. It is beside the verdict, once, after the warnings and in their room: however
+    the comment. It is beside the verdict, once, before the warnings and in their room: however
     many warnings, and however small the comment, it is shown or counted, never dropped."""
     partly = "3 relations the run did not build (errored or skipped) compared by `dbt` YAML only"
     plain = "lint: changed lines measured against the base build's SQL"
@@ -1813,13 +1831,15 @@ def test_what_the_verdict_covers_in_part_only_is_beside_it_within_the_warnings_r
     )
     assert "compared by `dbt` YAML only\n" in verdict and "3 relations" not in rest
     assert f"- note: {plain}" in rest and plain not in verdict
-    # Behind a flood of warnings it keeps a line of its own.
+    # Before a flood of warnings it keeps a line of its own, and they are counted after it.
     warning = "catalog.json is 3 days older than manifest.json: column types may be stale"
     for warnings, size in (([warning] * 600, 65_000), ([warning] * 14, 2_500), ([], 1_500)):
         report = sample_report(warnings=warnings, notes=[partly], partly_checked=[partly])
         cut = render_markdown(report, RenderOptions(max_markdown_chars=size))
         assert "> **partly checked:** 3 relations" in cut or "- … 1 more note not shown" in cut
         assert "3 relations" not in cut.split("\n#### ", 1)[1]
+        if warnings:
+            assert re.search(r"- … \d+ more warnings not shown here", cut), size
     # An older report, without `partly_checked`, keeps its notes in the audit trail.
     older = sample_report(notes=[partly])
     del older["partly_checked"]

@@ -25,7 +25,9 @@ def test_the_comment_counts_the_findings_on_what_the_change_touched_under_scope_
     report = scope_all_report()
     touched, blocking = on_the_change(report)
     assert 0 < blocking < report["counts"]["by_disposition"]["blocking"]
-    counts_line = render_markdown(report).split("\n\n")[1]
+    # Under the verdict and what it was against.
+    _, against, counts_line = render_markdown(report).split("\n\n")[:3]
+    assert against.startswith("**Against** ")
     said = f"<br>on what the change touched: {touched} findings, {blocking} of them blocking<br>"
     assert said in counts_line
 

@@ -65,7 +65,9 @@ def test_the_outside_the_change_heading_fits_a_kpi_the_change_did_not_lower() ->
 
 def test_markdown_names_the_status_outside_the_change() -> None:
     markdown = render_markdown(sample_report())
-    assert " · 1 outside the change · " in markdown.splitlines()[2]
+    _, against, counts = markdown.split("\n\n")[:3]  # under the verdict and what it was against
+    assert against.startswith("**Against** ")
+    assert " · 1 outside the change · " in counts
     assert f"<summary>{DISPOSITION_TITLES['out_of_scope']}: 1</summary>" in markdown
     assert not OTHER_NAMES.search(markdown)
 

@@ -192,18 +192,21 @@ def _header(report: dict[str, Any]) -> str:
             f'<p class="why"><b>on what the change touched:</b> {number(touched[0])} of '
             f'<a href="#findings">the findings</a>, {number(touched[1])} of them blocking</p>'
         )
-    warnings = "".join(
-        f'<p class="expiring">warning: {html_text_code(w)}</p>' for w in report["warnings"]
+    # After the counts, what the verdict does not cover and covers in part only, in one place
+    # (beside it rather than in the audit trail alone), then the warnings, as gate.md says them.
+    unchecked = view.not_checked(report)
+    coverage = (
+        f'<p class="not-checked"><b>not checked:</b> {html_text_code(" · ".join(unchecked))}</p>'
+        if unchecked
+        else ""
     )
-    # What the verdict covers in part only, beside it rather than in the audit trail alone.
-    warnings += "".join(
+    coverage += "".join(
         f'<p class="not-checked"><b>partly checked:</b> {html_text_code(note)}</p>'
         for note in view.partly_checked(report)
     )
-    unchecked = view.not_checked(report)
-    if unchecked:
-        said = html_text_code(" · ".join(unchecked))
-        warnings = f'<p class="not-checked"><b>not checked:</b> {said}</p>{warnings}'
+    warnings = "".join(
+        f'<p class="expiring">warning: {html_text_code(w)}</p>' for w in report["warnings"]
+    )
 
     return (
         f"<header><h1>dbtgate gate report — {h(report['project'])}</h1>"
@@ -212,7 +215,7 @@ def _header(report: dict[str, Any]) -> str:
         f'<p class="meta">build of {h(format_timestamp(report["generated_at"]))} (when dbt '
         f"wrote its manifest) · gated by dbtgate {h(report['tool']['version'])} · all findings "
         f"by family: {families}</p>"
-        f'<div class="cards">{card_html}</div>{warnings}</header>'
+        f'<div class="cards">{card_html}</div>{coverage}{warnings}</header>'
     )
 
 

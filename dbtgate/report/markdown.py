@@ -1,7 +1,8 @@
 """The PR summary in markdown: the sticky comment and the Actions job summary.
 
 A reviewer reads it top-down and stops early, so the order is the priority: the verdict on the first
-line, the counts, breaking changes with their impact and owners, then what blocks grouped by owner
+line, what it is of and against, the counts, what it did not check or checked in part only, the
+warnings, breaking changes with their impact and owners, then what blocks grouped by owner
 with the fix and a link to the line on the PR head; then the lineage of what changed, the KPIs, the
 waivers used, and everything else folded in <details>. GitHub refuses comments over 65,536
 characters, so rendering works against a budget: sections are filled in that order (but for those
@@ -212,28 +213,31 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     # links the run when it is known, as the lineage's note does.
     budget = _Budget(options.max_markdown_chars - _NOTE_ROOM, _html_report(options))
     lookups = view.Lookups.of(report)
+    # In the order a reader asks: the verdict, of what and against what, what was found, then
+    # what the verdict covers (not at all, in part only) in one place, then the warnings (the
+    # coverage sat above "Against" and the warnings between its two halves).
     budget.add(_headline(report, options))
+    budget.add(_gated_line(report, options))
     budget.add(_counts_line(report))
     unchecked = view.not_checked(report)
     if unchecked:
         budget.add(f"**Not checked:** {md_text_code(' · '.join(unchecked))}\n\n")
-    budget.add(_gated_line(report, options))
-    # A blank line after each: one quote a warning, and the next line not drawn into it.
-    warnings = [f"> **warning:** {md_text_code(note)}\n\n" for note in report["warnings"]]
-    # What the verdict covers in part only, in the warnings' room after them (the audit trail
+    # What the verdict covers in part only, in the warnings' room before them (the audit trail
     # at the foot of the comment was where they were, under "Inputs").
     partly = [
         f"> **partly checked:** {md_text_code(note)}\n\n" for note in view.partly_checked(report)
     ]
+    # A blank line after each: one quote a warning, and the next line not drawn into it.
+    warnings = [f"> **warning:** {md_text_code(note)}\n\n" for note in report["warnings"]]
     before = budget.size
     # Their share, and room for the line counting those it has no room for (with none, 14
-    # warnings went without a word); the warnings keep that line's room for the notes after
+    # warnings went without a word); the notes keep that line's room for the warnings after
     # them too.
     more = len(budget.rest_at) + 100
-    with budget.share(_WARNING_SHARE, plus=more * (1 + bool(partly))):
+    with budget.share(_WARNING_SHARE, plus=more * (1 + bool(partly and warnings))):
         for items, what, keep in (
-            (warnings, "warning", more if partly else 0),
-            (partly, "note", 0),
+            (partly, "note", more if warnings else 0),
+            (warnings, "warning", 0),
         ):
             if not items:
                 continue
