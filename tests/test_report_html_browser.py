@@ -2336,3 +2336,74 @@ def test_without_a_base_build_there_is_no_change_filter(tmp_path: Path, browser)
     assert browser.execute_script("return document.querySelectorAll('[data-changed]').length") == 0
     assert browser.find_element("id", "filter-disposition").is_displayed()
     assert severe(browser) == []
+
+
+# A chip after "(" in each place text from a message is shown: a finding's message and fix, the
+# verdict's notes (in a box of the page's --bg) and a warning.
+_CHIPS = ["model.shop.orders", "meta.owner", "policies.yml", "tag:x", "catalog.json"]
+
+
+def _chips_report() -> dict:
+    from report_samples import finding, sample_report
+
+    chipped = finding(
+        code="owner.present",
+        severity="error",
+        message=f"model x (`{_CHIPS[0]}`) has no owner",
+        unique_id="model.shop.x",
+        fix=f"Set an owner (`{_CHIPS[1]}`).",
+        disposition="blocking",
+    )
+    return sample_report(
+        [chipped],
+        not_checked=[f"policies (`{_CHIPS[2]}` has none)"],
+        partly_checked=[f"a policy (`{_CHIPS[3]}`) selects nothing"],
+        warnings=[f"the catalog (`{_CHIPS[4]}`) is older than the manifest"],
+    )
+
+
+# Each chip after "(": its text, the gap between the "(" and the chip's text, and a point of
+# the chip's padding (before its first letter) and one of what it stands on just above it
+# (page coordinates, as `_pixel` takes them).
+_CHIP_GAPS = """
+return [...document.querySelectorAll('code')].filter(code => {
+  var before = code.previousSibling;
+  return before && before.nodeType === 3 && before.textContent.endsWith('(');
+}).map(code => {
+  var before = code.previousSibling, paren = document.createRange();
+  paren.setStart(before, before.textContent.length - 1);
+  paren.setEnd(before, before.textContent.length);
+  var text = document.createRange();
+  text.selectNodeContents(code);
+  var box = code.getBoundingClientRect(), at = text.getClientRects()[0];
+  return [code.textContent, at.left - paren.getBoundingClientRect().right,
+          [box.left + 1 + scrollX, box.top + box.height / 2 + scrollY],
+          [box.left + 1 + scrollX, box.top - 1 + scrollY]];
+});
+"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_code_chip_hugs_the_parenthesis_before_it_on_screen_and_on_paper(
+    tmp_path: Path, browser, scheme
+) -> None:
+    """ "(`x`)" read "( x )": the chip's background, #f9fafb on a white page (and the very
+    colour of the notes' box under the verdict), did not show, and its 4 px padding read as a
+    space. On screen the chip shows as a chip in both schemes, wherever it stands, its padding
+    inside it; on paper, which prints no background, it has none."""
+    open_report(browser, tmp_path / "chips.html", _chips_report())
+    features = [{"name": "prefers-color-scheme", "value": scheme}]
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
+    try:
+        chips = browser.execute_script(_CHIP_GAPS)
+        assert sorted(chip[0] for chip in chips) == sorted(_CHIPS)
+        for name, gap, inside, outside in chips:
+            assert 0 < gap <= 3, (name, gap)  # its padding: a fifth of its letters' size
+            chip, ground = _pixel(browser, *inside), _pixel(browser, *outside)
+            assert _rgb_contrast(chip, ground) >= 1.08, (name, chip, ground)
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        gaps = {name: round(gap, 1) for name, gap, *_ in browser.execute_script(_CHIP_GAPS)}
+        assert gaps == dict.fromkeys(_CHIPS, 0), gaps
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
+    assert severe(browser) == []
