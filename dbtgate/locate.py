@@ -35,6 +35,8 @@ _SEMANTIC_SECTIONS = {
     "semantic_model": "semantic_models",
     "metric": "metrics",
     "saved_query": "saved_queries",
+    # (a reader of the semantic layer, where a removal it reads is placed)
+    "exposure": "exposures",
 }
 _ELEMENT_SECTIONS = {"dimension": "dimensions", "measure": "measures", "entity": "entities"}
 
@@ -490,10 +492,11 @@ class Locator:
         return self.locate(resource, column)
 
     def semantic_line(self, resource: Any, element: tuple[str, str] | None = None) -> int | None:
-        """The line of a semantic model's, metric's or saved query's entry in its YAML
-        (`semantic_models:`, `metrics:`, `saved_queries:`), or of its `element` (kind, name:
-        `("dimension", "status")`) under it; the entry's when the element is not there (the
-        pull request removed it). None when the file no longer declares it."""
+        """The line of a semantic model's, metric's, saved query's or exposure's entry in its
+        YAML (`semantic_models:`, `metrics:`, `saved_queries:`, `exposures:`), or of its
+        `element` (kind, name: `("dimension", "status")`) under it; the entry's when the
+        element is not there (the pull request removed it). None when the file no longer
+        declares it."""
         section = _SEMANTIC_SECTIONS.get(resource.resource_type)
         if section is None or not resource.original_file_path:
             return None

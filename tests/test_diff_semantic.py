@@ -239,8 +239,9 @@ def test_a_dimension_a_kept_metric_filters_on_is_breaking(tmp_path):
 
 def test_each_change_is_on_its_yaml_line(tmp_path):
     """The pull request's YAML holds the semantic model and its new dimension: the change is on
-    the dimension's line, a removal on the semantic model's entry; a metric removed has its file
-    only (nothing is left to point at)."""
+    the dimension's line, a removal on the semantic model's entry; a metric removed with every
+    reader has its file only (nothing of it or of what read it is left in the pull request's
+    YAML, and its line in the base's file is, in the pull request's, another entry's)."""
     project = tmp_path / "project"
     (project / "models/marts").mkdir(parents=True)
     (project / "dbt_project.yml").write_text(f"name: {PKG}\n", encoding="utf-8")
@@ -272,6 +273,76 @@ def test_each_change_is_on_its_yaml_line(tmp_path):
         "models/marts/order_items.yml",
         None,
     )
+
+
+def test_a_metric_removed_is_on_the_entry_of_the_saved_query_the_pull_request_changed(tmp_path):
+    """A metric removed whole has no entry left in the pull request's YAML: it is placed on
+    its reader's, the saved query the pull request had to change (it listed the metric), where
+    a reviewer sees the change's consequence; it had its file alone."""
+    project = tmp_path / "project"
+    (project / "models/marts").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text(f"name: {PKG}\n", encoding="utf-8")
+    (project / "models/marts/order_items.yml").write_text(
+        "metrics:\n"
+        "  - name: food_revenue\n"
+        "saved_queries:\n"
+        "  - name: revenue_metrics\n"
+        "    query_params:\n"
+        "      metrics: [food_revenue, drink_revenue]\n",
+        encoding="utf-8",
+    )
+    result = diff(tmp_path, lambda d: remove_revenue(d, keep_saved_query=True), project_dir=project)
+    [change] = [c for c in result.changes if c.unique_id == REVENUE]
+    assert change.code == "breaking.semantic_removed"
+    assert (change.path, change.line) == ("models/marts/order_items.yml", 4)
+
+
+def test_a_metric_an_exposure_read_is_on_the_exposures_entry_in_its_file(tmp_path):
+    """The exposure's dashboard is what the removal hurts: with the metrics and saved queries
+    that read it removed too, the exposure the pull request kept (it had to stop naming the
+    metric) is where it is placed, in the exposure's file; one removed too is no place."""
+    exposure = "exposure.jaffle_shop.revenue_board"
+    base = jaffle()
+    base["exposures"][exposure] = {
+        "name": "revenue_board",
+        "resource_type": "exposure",
+        "package_name": PKG,
+        "unique_id": exposure,
+        "original_file_path": "models/exposures.yml",
+        "type": "dashboard",
+        "owner": {"name": "Finance"},
+        "depends_on": {"nodes": [REVENUE]},
+    }
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text(f"name: {PKG}\n", encoding="utf-8")
+    (project / "models/exposures.yml").write_text(
+        "exposures:\n  - name: weekly\n    type: dashboard\n  - name: revenue_board\n",
+        encoding="utf-8",
+    )
+    pr = copy.deepcopy(base)
+    remove_revenue(pr, keep_saved_query=False)
+    pr["exposures"][exposure]["depends_on"]["nodes"] = []
+    for name, data in (("kept", pr), ("gone", None)):
+        if data is None:
+            data = copy.deepcopy(pr)
+            del data["exposures"][exposure]
+        result = diff_projects(
+            build(tmp_path / name / "b", base),
+            build(tmp_path / name / "p", data, project),
+            today=NOW,
+        )
+        [change] = [c for c in result.changes if c.unique_id == REVENUE]
+        assert change.code == "breaking.semantic_removed", name
+        expected = (
+            ("models/exposures.yml", 4)
+            if name == "kept"
+            else (
+                "models/marts/order_items.yml",
+                None,
+            )
+        )
+        assert (change.path, change.line) == expected, name
 
 
 def test_a_build_without_a_semantic_layer_has_no_semantic_change(tmp_path):

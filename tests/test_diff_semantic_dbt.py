@@ -2,8 +2,9 @@
 ratio metric or exposure still names a metric it lacks, so the pull request removes the ratio
 metric with it and moves the saved query and the dashboard's exposure to another metric. The
 build passes; `dbtgate check --base` blocks it, naming the saved query and the dashboard (with
-its owner) that read the metric, in gate.json and on the console, and lists the ratio metric's
-removal, and a dimension added, on their YAML lines."""
+its owner) that read the metric, in gate.json and on the console, on the saved query's line (the
+metric's is gone), and lists the ratio metric's removal, and a dimension added, on their YAML
+lines."""
 
 from __future__ import annotations
 
@@ -138,7 +139,10 @@ def test_a_removed_metric_blocks_with_the_saved_query_and_dashboard_that_read_it
     [finding] = [f for f in document["findings"] if f["code"] == "breaking.semantic_removed"]
     assert finding["unique_id"] == "metric.inc.revenue"
     assert finding["severity"] == "error"
+    # Its entry is gone: it is on that of the saved query that read it, which the pull request
+    # changed (the dashboard's exposure is as near: the saved query is named first).
     assert finding["path"] == "models/semantic.yml"
+    assert text.splitlines()[finding["line"] - 1] == "  - name: revenue_by_status"
     assert finding["message"] == (
         "metric revenue removed: queries of the semantic layer that name it fail; affects 1 "
         "saved query (revenue_by_status) and 1 exposure (revenue_dashboard); readers' owners: "

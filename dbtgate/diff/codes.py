@@ -219,8 +219,10 @@ _BREAKING = [
         "name. A semantic model removed whole is read through its elements too. A measure "
         "the pull request's simple metrics aggregate themselves (dbt 1.12's metric spec: the "
         "same semantic model, `agg` and column, in each metric that read it) moved, and is "
-        "not removed. The change's file and line are the semantic model's entry where it "
-        "remains.",
+        "not removed. An element removed is placed on its semantic model's entry where it "
+        "remains; a metric, saved query or semantic model removed whole, whose entry is gone, "
+        "on the entry of its nearest reader the pull request keeps (the saved query or "
+        "exposure it had to change), in that reader's file.",
         "The project builds, and dbt's checks pass; but what read it was published: a "
         "dashboard behind an exposure keeps querying the metric after its YAML is deleted, a "
         "saved query's export table loses a column, and the semantic layer's users query it "
@@ -395,7 +397,10 @@ _RISKY = [
         "A metric, a saved query or a semantic model of the base build is gone from the pull "
         "request, or a semantic model lost a dimension, a measure or an entity (by name), and "
         "no exposure, nor a metric or saved query the pull request keeps, read it in either "
-        "build; one that such a reader read is `breaking.semantic_removed`.",
+        "build; one that such a reader read is `breaking.semantic_removed`. An element removed "
+        "is placed on its semantic model's entry; a resource removed whole has its file "
+        "alone: its entry is gone from the pull request's YAML, no reader is left to point at, "
+        "and its line in the base's file is another entry's in the pull request's.",
         "The project builds as before, so nothing else in dbt says so; but the semantic layer "
         "is queried by name, from BI tools and notebooks outside the project, and a query that "
         "names what was removed fails.",

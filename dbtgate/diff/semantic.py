@@ -13,7 +13,9 @@ exposure's dashboard does not go with its YAML: a removal that reaches either is
 them as its impact (`uncontracted_with_consumers`). A reader removed too has a change of its
 own, and is not counted again; a removal no reader of either build reaches is risky (the
 semantic layer's users outside the project may still name it). Additions are
-safe, listed. Each change is placed on its YAML line where the pull request's file has one.
+safe, listed. Each change is placed on its YAML line where the pull request's file has one: an
+element removed on its semantic model's entry, a resource removed whole on its nearest reader's
+(with none left, it has its file alone).
 
 A build without a semantic layer costs one empty check; with one, its few resources are
 decoded where two builds differ (`state_semantic` keeps the rest as JSON).
@@ -39,6 +41,7 @@ from dbtgate.diff.classify import Emitter
 from dbtgate.state_semantic import listed, semantic_resources
 
 if TYPE_CHECKING:
+    from dbtgate.artifacts.manifest import Exposure
     from dbtgate.diff.classify import DiffContext
     from dbtgate.locate import Locator
     from dbtgate.project import Project
@@ -69,7 +72,15 @@ def semantic_layer_changes(ctx: DiffContext) -> list[Change]:
         if new is None:
             emit = Emitter(old, path=old.original_file_path or None)  # type: ignore[arg-type]
             whole = old if isinstance(old, SemanticModel) else None
-            _removed(emit, f"{_KIND[old.resource_type]} {old.name}", readers.of(uid, None, whole))
+            impact = readers.of(uid, None, whole)
+            change = _removed(emit, f"{_KIND[old.resource_type]} {old.name}", impact)
+            # Its entry is gone from the pull request's YAML (and a line of the base's file
+            # points, in the pull request's, at whatever stands there now): the removal is
+            # placed on the first reader it hurts that the pull request's YAML still declares,
+            # the saved query or exposure the pull request had to change. With none, its file.
+            placed = lines.of_reader(impact, after) if impact is not None else None
+            if placed is not None:
+                change.path, change.line = placed
         elif isinstance(old, SemanticModel) and isinstance(new, SemanticModel):
             emit = Emitter(new, path=new.original_file_path or None)  # type: ignore[arg-type]
             gone, added = _elements(old, new, *aggregations)
@@ -191,7 +202,9 @@ class _Lines:
         self.project = project
         self._locator: Locator | None = None
 
-    def of(self, resource: SemanticResource, element: tuple[str, str] | None = None) -> int | None:
+    def of(
+        self, resource: SemanticResource | Exposure, element: tuple[str, str] | None = None
+    ) -> int | None:
         if self.project.project_dir is None:
             return None
         if self._locator is None:
@@ -201,6 +214,27 @@ class _Lines:
                 self.project.project_dir, root_package=self.project.root_package
             )
         return self._locator.semantic_line(resource, element)
+
+    def of_reader(
+        self, impact: Impact, resources: dict[str, SemanticResource]
+    ) -> tuple[str, int] | None:
+        """The file and line of the reader of a removal nearest it that the pull request's
+        YAML declares: a metric or saved query it kept, or an exposure; of those as near, in the
+        order the finding names them (metrics and saved queries, then exposures). Of the root
+        project only: the diff names the root project's files."""
+        root = self.project.root_package
+        for consumer in sorted(
+            [*impact.models, *impact.exposures],
+            key=lambda c: (c.depth, c.resource_type == "exposure", c.unique_id),
+        ):
+            uid = consumer.unique_id
+            reader = resources.get(uid) or self.project.exposures.get(uid)
+            if reader is None or reader.package_name != root or not reader.original_file_path:
+                continue
+            line = self.of(reader)
+            if line is not None:
+                return reader.original_file_path, line
+        return None
 
 
 class _Readers:
