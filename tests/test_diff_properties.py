@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from dbtgate.diff.columns import ColumnInfo, RelationColumns, column_delta
 from dbtgate.diff.compare import diff_projects
-from dbtgate.diff.types import same_type
+from dbtgate.diff.types import compare_types
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.timezone.utc)
 TYPES = [
@@ -122,7 +122,7 @@ def test_rename_detection_never_pairs_columns_of_different_types(
     added = {c.name for c in delta.added}
     for before, after in delta.renamed:
         assert before.data_type is not None and after.data_type is not None
-        assert same_type(before.data_type, after.data_type, adapter)
+        assert compare_types(before.data_type, after.data_type, adapter) == "same"
         assert before.position == after.position
         assert before.name in removed and after.name in added
     assert len({a.name for _, a in delta.renamed}) == len(delta.renamed)

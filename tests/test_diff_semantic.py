@@ -109,7 +109,7 @@ def test_a_metric_removed_with_every_reader_is_risky(tmp_path):
     result = diff(tmp_path, lambda d: remove_revenue(d, keep_saved_query=False))
     removed = {uid for code, uid, _ in semantic(result) if code == "risky.semantic_removed"}
     assert removed == {REVENUE, REVENUE_METRICS, *ON_REVENUE}
-    assert result.of_class("breaking") == []
+    assert [c for c in result.changes if c.change_class == "breaking"] == []
 
 
 def test_an_exposure_on_the_metric_makes_it_breaking_though_its_yaml_goes_too(tmp_path):

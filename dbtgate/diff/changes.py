@@ -168,6 +168,3 @@ class SchemaDiff(msgspec.Struct, **_S):
             if change.column and isinstance(new, str):
                 renamed[(change.unique_id, column_key(change.column))] = new
         return renamed
-
-    def of_class(self, change_class: ChangeClass) -> list[Change]:
-        return [c for c in self.changes if c.change_class == change_class]

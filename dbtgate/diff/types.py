@@ -248,11 +248,6 @@ def compare_types(
     return _compare_bases(old_type, new_type)
 
 
-def same_type(old: str | None, new: str | None, adapter: str | None = None) -> bool:
-    """Both types known and equal once aliases and default sizes are resolved."""
-    return compare_types(old, new, adapter) == "same"
-
-
 def _compare_params(old: SqlType, new: SqlType) -> TypeChange:
     # No parameters on a string means unbounded (DuckDB/Postgres VARCHAR), the widest there is.
     old_params, new_params = old.params, new.params
