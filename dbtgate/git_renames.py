@@ -2,8 +2,8 @@
 model renamed and edited in one pull request, whose new checksum dbt's cannot match.
 
 Asked only when git's answer could change the report (`baseline_renames.git_could_pair`), and
-then in one git command (`diff --merge-base REF -M`, git 2.30 or later), without gitpython and
-without patches: a check whose baseline holds entries on models deleted long ago runs no git at
+then in one git command (`diff --merge-base REF -M`; two before git 2.30, which lacks the option:
+`merge-base REF HEAD`, then `diff BASE -M`), without gitpython and without patches: a check whose baseline holds entries on models deleted long ago runs no git at
 all. A file moved with `mv` and not yet added is a deletion and an untracked file to git: they
 are paired as lint pairs them, by their lines (`moved_by_hand`), only where unambiguous, and
 without staging anything (the user's index is theirs). Outside a repository, without git, or
@@ -23,6 +23,10 @@ from dbtgate.lint.changes import DEFAULT_BASE_REFS
 
 _TIMEOUT = 20  # seconds per git command: a gate does not hang on a huge repository's diff
 _UNKNOWN_REF = 128  # git's exit code for a revision it does not know (try the next ref)
+_UNKNOWN_OPTION = 129  # git's exit code for an option it does not know: `--merge-base` before 2.30
+_NO_MERGE_BASE = 1  # `git merge-base`'s when the ref shares no history with HEAD
+# A diff's files, renames paired, as a manifest names them: under the project, without patches.
+_LISTING = ("-M", "--raw", "-z", "--no-abbrev", "--relative", "--no-color", "--", ".")
 
 
 def base_refs(given: str | None, environ: Mapping[str, str]) -> list[str]:
@@ -41,21 +45,31 @@ def renamed_files(project_dir: Path, refs: Iterable[str]) -> dict[str, str]:
     default similarity of half) pairs between the merge base of the first of `refs` git knows
     and the working tree, and of those moved by hand (`moved_by_hand`); empty when git cannot
     tell. One git command per ref tried (`--relative` keeps the paths under the project, as
-    the manifest names them), none outside a repository, two more where the change deleted a
-    file (to pair it with one not yet added)."""
+    the manifest names them; two before git 2.30), none outside a repository, two more where
+    the change deleted a file (to pair it with one not yet added)."""
     if not _in_repository(project_dir):
         return {}
     for ref in refs:
-        code, listed = _git(
-            project_dir, "diff", "--merge-base", ref, "-M", "--raw", "-z", "--no-abbrev",
-            "--relative", "--no-color", "--", ".",
-        )  # fmt: skip
+        code, listed = _git(project_dir, "diff", "--merge-base", ref, *_LISTING)
+        if code == _UNKNOWN_OPTION:
+            code, listed = diff_from_merge_base(project_dir, ref)
         if code == 0:
             renamed, deleted = _listed(listed.decode("utf-8", errors="surrogateescape"))
             return renamed | moved_by_hand(project_dir, deleted)
         if code != _UNKNOWN_REF:
-            return {}  # not a ref git lacks: git itself cannot answer (too old, a broken repo)
+            return {}  # not a ref git lacks: git itself cannot answer (a broken repository)
     return {}
+
+
+def diff_from_merge_base(project_dir: Path, ref: str) -> tuple[int | None, bytes]:
+    """What `git diff --merge-base REF` lists, for git before 2.30, which refuses the option
+    (the git of Debian 10 or an older build agent's image): the merge base asked first, then
+    the diff from it to the working tree. The exit code as the one command gives it: 128 for a
+    ref git does not know or that shares no history with HEAD (the next ref is tried)."""
+    code, base = _git(project_dir, "merge-base", ref, "HEAD")
+    if code != 0:
+        return (_UNKNOWN_REF if code == _NO_MERGE_BASE else code), b""
+    return _git(project_dir, "diff", base.decode("ascii").strip(), *_LISTING)
 
 
 def _listed(listed: str) -> tuple[dict[str, str], dict[str, str]]:

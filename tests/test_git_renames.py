@@ -1,0 +1,68 @@
+"""The files git reads as renamed since the base branch (`git_renames`), on real repositories:
+the one command of git 2.30 and later (`diff --merge-base`), and the two that git before 2.30,
+which refuses the option, answers the same with (`merge-base`, then `diff BASE`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lint_repos import commit_all, git, init_repo
+
+from dbtgate.git_renames import diff_from_merge_base, renamed_files
+
+MODEL = "".join(f"select {n} as c{n}\nunion all\n" for n in range(9)) + "select 9 as c9\n"
+PAYMENTS = "".join(f"select {n} as payment_{n},\n" for n in range(9)) + "    9 as payment_9\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A pull request that renamed and edited one model, deleted another and left a third
+    moved with `mv`, not yet added; `main` moved on since it branched (a model added there,
+    which a diff from main's tip rather than the merge base would read as deleted)."""
+    root = init_repo(tmp_path / "repo")
+    models = root / "models"
+    models.mkdir()
+    (models / "customers.sql").write_text(MODEL)
+    (models / "orders.sql").write_text("select 1 as order_id\n")
+    (models / "payments.sql").write_text(PAYMENTS)
+    commit_all(root, "base")
+    git(root, "checkout", "--quiet", "-b", "pr")
+    git(root, "mv", "models/customers.sql", "models/clients.sql")
+    (models / "clients.sql").write_text(MODEL + "union all\nselect 10 as c10\n")
+    git(root, "rm", "--quiet", "models/orders.sql")
+    commit_all(root, "rename customers, drop orders")
+    git(root, "checkout", "--quiet", "main")
+    (models / "refunds.sql").write_text("select 1 as refund_id\n")
+    commit_all(root, "main moves on")
+    git(root, "checkout", "--quiet", "pr")
+    (models / "payments.sql").rename(models / "charges.sql")
+    (models / "charges.sql").write_text(PAYMENTS + "from charges\n")
+    return root
+
+
+def test_before_git_2_30_the_merge_base_is_asked_and_the_listing_is_the_same(repo):
+    """The two commands list exactly what `diff --merge-base` lists, from the merge base, not
+    from main's tip (whose new model would read as deleted)."""
+    listing = ("-M", "--raw", "-z", "--no-abbrev", "--relative", "--no-color", "--", ".")
+    one_command = git(repo, "diff", "--merge-base", "main", *listing)
+    assert "models/refunds.sql" not in one_command and "models/clients.sql" in one_command
+    assert diff_from_merge_base(repo, "main") == (0, one_command.encode())
+    assert renamed_files(repo, ["main"]) == {
+        "models/clients.sql": "models/customers.sql",
+        "models/charges.sql": "models/payments.sql",
+    }
+
+
+def test_before_git_2_30_a_ref_git_lacks_or_without_shared_history_is_the_next_ref(repo):
+    """As the one command fails on a ref git does not know or that shares no history with HEAD
+    (128, and the next ref is tried), so do the two."""
+    assert diff_from_merge_base(repo, "origin/main") == (128, b"")
+    empty_tree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # every repository has it
+    elsewhere = git(repo, "commit-tree", "-m", "another history", empty_tree).strip()
+    git(repo, "update-ref", "refs/heads/unrelated", elsewhere)
+    assert diff_from_merge_base(repo, "unrelated") == (128, b"")
+    assert renamed_files(repo, ["origin/main", "unrelated", "main"]) == {
+        "models/clients.sql": "models/customers.sql",
+        "models/charges.sql": "models/payments.sql",
+    }
