@@ -108,6 +108,39 @@ def renamed_matches(
     return carried
 
 
+def same_file_pairs(
+    loaded: LoadedBaseline, project: Project, base: Project | None, paired: Collection[str]
+) -> dict[str, tuple[str, str]]:
+    """New unique_id -> (old unique_id, checksum) of the resources renamed without an edit
+    (`git mv`) that no finding paired (`Renames.add_checksum_pairs`): the pull request fixed
+    every finding of the model it renamed, so none matched an entry, and its entries are judged
+    under the new name (fixed), not read as on a model deleted (gone). As `renamed_matches`
+    pairs them, by the file dbt hashed as the entries' were hashed, without git (a shallow
+    clone lacks the base branch): a resource of the same type and package, one the baseline
+    holds nothing of (and, with a base build, new there), and only one old and one new
+    resource per checksum. None of `paired` (old unique_ids already paired) is paired again."""
+    old: dict[tuple, set[str]] = {}
+    for entry in loaded.baseline.findings:
+        uid = entry.unique_id
+        if entry.checksum and uid and uid not in paired and project.resource(uid) is None:
+            old.setdefault((*uid.split(".")[:2], entry.checksum), set()).add(uid)
+    if not old:
+        return {}
+    new: dict[tuple, list[str]] = {}
+    for uid in project.nodes:
+        if uid in loaded.unique_ids or (base is not None and base.resource(uid) is not None):
+            continue
+        checksum = file_checksum(project, uid)
+        at = (*uid.split(".")[:2], checksum)
+        if checksum and at in old:
+            new.setdefault(at, []).append(uid)
+    return {
+        news[0]: (olds.pop(), at[2])
+        for at, news in new.items()
+        if len(news) == 1 and len(olds := old[at]) == 1
+    }
+
+
 def orphaned(loaded: LoadedBaseline, project: Project, carried: Collection[CarriedEntry]) -> bool:
     """Whether an entry is on a resource the build no longer has and nothing carried it: only
     then is a renamed source looked for (`same_table_matches`)."""
@@ -125,19 +158,22 @@ def git_could_pair(
     project: Project,
     base: Project | None,
     carried: Collection[CarriedEntry],
+    paired: Collection[str] = (),
 ) -> bool:
     """Whether git's renamed files could pair anything (`moved_matches`), so that a check asks
     git only then: an entry nothing carried, on a resource the build no longer has, and, with a
     base build, that the base has (one deleted before the base, whose entries were not pruned,
     was not renamed by this change) while the build has a resource of its type new against it
     that the baseline holds nothing of (what it could have been renamed to). Without a base
-    build any resource may be the new name, and git is asked."""
+    build any resource may be the new name, and git is asked. None on a resource already
+    `paired` (old unique_ids: a file dbt hashed the same, `same_file_pairs`)."""
     taken = {c.entry.fingerprint for c in carried}
     kinds = {
         entry.unique_id.split(".")[0]
         for entry in loaded.baseline.findings
         if entry.unique_id
         and entry.fingerprint not in taken
+        and entry.unique_id not in paired
         and project.resource(entry.unique_id) is None
         and (base is None or base.resource(entry.unique_id) is not None)
     }

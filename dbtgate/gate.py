@@ -422,9 +422,10 @@ def find_renames(
     baseline: LoadedBaseline, findings: list[Finding], context: CheckContext
 ) -> Renames:
     """The findings (by id) a baseline entry matches under a new name, and the resources
-    paired old -> new: a model renamed with its file unchanged (`renamed_matches`), one whose
-    file git reads as renamed, edited too (`moved_pairs`; git is asked only when its answer
-    could pair an entry, `git_could_pair`), a source reading the same table as one no longer
+    paired old -> new: a model renamed with its file unchanged (`renamed_matches`, and
+    `same_file_pairs` where the pull request fixed all its findings), one whose file git reads
+    as renamed, edited too (`moved_pairs`; git is asked only when its answer could pair an
+    entry, `git_could_pair`), a source reading the same table as one no longer
     built (`same_table_pairs`), a column the schema diff read as renamed, on a renamed
     resource too (`renamed_columns_across`; the last two only with a base build). Imported here: a check without a baseline does not load the column
     keys it matches by."""
@@ -436,6 +437,7 @@ def find_renames(
         orphaned,
         renamed_column_matches,
         renamed_matches,
+        same_file_pairs,
         same_table_matches,
         same_table_pairs,
     )
@@ -443,8 +445,9 @@ def find_renames(
     project = context.project
     renames = Renames(renamed_matches(baseline, findings, project, context.base))
     renames.add_checksum_pairs()
+    renames.add_pairs(same_file_pairs(baseline, project, context.base, renames.resources))
     if project.project_dir is not None and git_could_pair(
-        baseline, project, context.base, renames.carried.values()
+        baseline, project, context.base, renames.carried.values(), renames.resources
     ):
         from dbtgate.git_renames import base_refs, renamed_files
 

@@ -258,3 +258,48 @@ def test_a_model_moved_with_mv_before_git_add_keeps_its_debt_and_nothing_is_stag
     returncode, _, report = check(repo)
     assert returncode == 1
     assert report["sections"]["baseline"]["carried"] == []
+
+
+FIXED_IN_YAML = """\
+models:
+  - name: stg_clients
+    description: One row per client.
+    config:
+      meta: {owner: "@crm"}
+"""
+
+
+@pytest.mark.parametrize("where", ["git", "git-and-base", "no-git"])
+def test_a_model_renamed_whose_every_finding_was_fixed_reads_fixed(repo, tmp_path, where):
+    """`git mv` and its YAML written in one pull request: no finding is left to carry an entry
+    to the new name, yet the model was renamed, not deleted, and its debt is paid off. dbt's
+    checksum says so without git too (a shallow clone in CI, which lacks the base branch)."""
+    old = f"model.{PKG}.stg_customers"
+    git(repo, "mv", "models/stg_customers.sql", "models/stg_clients.sql")
+    (repo / "models" / "stg_clients.yml").write_text(FIXED_IN_YAML)
+    commit_all(repo, "rename stg_customers to stg_clients, described and owned")
+    if where == "no-git":
+        repo = Path(shutil.copytree(repo, tmp_path / "outside"))
+    parse(repo)
+    base = ["--base", "base"] if where == "git-and-base" else []
+
+    returncode, stdout, report = check(repo, *base)
+    assert returncode == 0, stdout
+    section = report["sections"]["baseline"]
+    assert section["gone"] == [] and section["carried"] == []
+    assert sorted((e["code"], e["unique_id"]) for e in section["fixed"]) == [
+        ("docs.model_description", old),
+        ("owner.present", old),
+    ]
+    assert "no longer in the build" not in stdout
+    if where == "git":
+        # The checksum paired the model: git has nothing left to pair, and is not asked.
+        env, log = counting_git(tmp_path)
+        assert dbtgate("check", cwd=repo, env=env).returncode == 0
+        assert renames_asked(log) == []
+
+    pruned = dbtgate("baseline", "--prune", *base, cwd=repo)
+    assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+    assert " ".join(pruned.stdout.split()) == (
+        "pruned dbtgate-baseline.json: dropped 2 entries (2 fixed); 2 entries left"
+    )
