@@ -13,7 +13,7 @@ codes of entries not seen, which a run without a baseline never asks about.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,6 +29,10 @@ class Coverage:
         self._uids: dict[str, frozenset[str]] = {}
         # Rule code -> the keys of the selections a rule on a whole selection judged.
         self._judged: dict[str, set[str]] = defaultdict(set)
+        # Rule code -> what tells the keys of the findings its resources share that it judged
+        # on one (`Rule.shares`), and those keys, case-folded, once asked.
+        self._shares: dict[str, Callable[[Any], Iterable[str]]] = {}
+        self._shared_keys: dict[str, frozenset[str]] = {}
         # Lint: whether it read every file, the sqlfluff codes on (None: not known, any), and
         # each file read (its unique_id, else its anchored path) -> whether it parsed, and the
         # codes on for it where a config in its folder sets its own.
@@ -37,9 +41,17 @@ class Coverage:
         self._lint_files: dict[str, bool] = {}
         self._lint_file_codes: dict[str, frozenset[str]] = {}
 
-    def applied(self, code: str, subjects: Collection[Any]) -> None:
-        """`code` was applied to each of `subjects` (resources, or their unique_ids)."""
+    def applied(
+        self,
+        code: str,
+        subjects: Collection[Any],
+        shares: Callable[[Any], Iterable[str]] | None = None,
+    ) -> None:
+        """`code` was applied to each of `subjects` (resources, or their unique_ids);
+        `shares`: the keys of shared findings it judged on a resource (`Rule.shares`)."""
         self._applied[code].append(subjects)
+        if shares is not None:
+            self._shares[code] = shares
 
     def judged(self, code: str, key: str) -> None:
         """`code`, a rule on a whole selection, judged the selection its findings key `key`."""
@@ -58,13 +70,17 @@ class Coverage:
 
     def checked(self, entry: BaselineEntry) -> bool:
         """Whether this run looked for `entry`'s finding where the entry is: had it still been
-        there, it would have been reported."""
+        there, it would have been reported. A finding several resources share is looked for
+        through any of them (`Rule.shares`), not only the one it was put on, which a policy
+        need not select: a properties file judged through one model it declares."""
         code = entry.code
         if code.startswith("lint."):
             return self._lint_checked(entry)
         if entry.unique_id is None:
             return entry.key is not None and entry.key in self._judged.get(code, ())
-        return entry.unique_id in self._applied_uids(code)
+        if entry.unique_id in self._applied_uids(code):
+            return True
+        return entry.key is not None and entry.key.casefold() in self._keys_shared(code)
 
     def _lint_checked(self, entry: BaselineEntry) -> bool:
         # An entry written before entries named their file (no unique_id, no path): which
@@ -77,6 +93,21 @@ class Coverage:
         sqlfluff_code = entry.code.removeprefix("lint.")
         codes = self._lint_file_codes.get(file, self._lint_codes)
         return self._lint_files[file] and (codes is None or sqlfluff_code in codes)
+
+    def _keys_shared(self, code: str) -> frozenset[str]:
+        """The keys of the shared findings `code` judged, case-folded: a schema written in
+        another case is the same schema to the warehouse (the fix of `naming.location_case`
+        respells it), and a file's path in another case the same file to a checkout on macOS
+        or Windows."""
+        if code not in self._shared_keys:
+            shares = self._shares.get(code)
+            keys: set[str] = set()
+            if shares is not None:
+                for subjects in self._applied.get(code, ()):
+                    for subject in subjects:
+                        keys.update(key.casefold() for key in shares(subject))
+            self._shared_keys[code] = frozenset(keys)
+        return self._shared_keys[code]
 
     def _applied_uids(self, code: str) -> frozenset[str]:
         if code not in self._uids:

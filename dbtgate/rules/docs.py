@@ -452,6 +452,13 @@ def _properties_name_pattern(pattern: str | None, folder: str, kind: str, top: b
     return rf"_(\w+_)?{re.escape(folder)}__{kind}\.ya?ml"
 
 
+def _declared_in(resource: Node | Source | Exposure | Macro) -> list[str]:
+    """The key of `properties_one_kind`'s finding judged on `resource`: the properties file
+    that declares it, whichever kind the file declares most of."""
+    path = properties_path(resource)
+    return [path] if path else []
+
+
 @rule(
     "docs.properties_one_kind",
     severity="warn",
@@ -474,6 +481,7 @@ def _properties_name_pattern(pattern: str | None, folder: str, kind: str, top: b
         # models/staging/stripe/_stripe__sources.yml: the source stripe
     """,
     fix="Move the entries of the other kinds to properties files that declare their kind only.",
+    shares=lambda resource, project: _declared_in(resource),
 )
 def properties_one_kind(
     resource: Node | Source | Exposure | Macro, project: Project

@@ -167,6 +167,15 @@ def schema_pattern(resource: Node, *, pattern: Regex = "") -> Violation | None:
     )
 
 
+def _locations_judged(resource: Node | Source, project: Project) -> list[str]:
+    """The keys of `location_case`'s findings judged on `resource`: its database and schema,
+    where the catalog lists its relation (none where it does not, as the rule judges)."""
+    table = project.catalog_table(resource.unique_id)
+    if table is None or table.metadata is None:
+        return []
+    return [f"database {resource.database}", f"schema {resource.schema}"]
+
+
 @rule(
     "naming.location_case",
     severity="warn",
@@ -188,6 +197,7 @@ def schema_pattern(resource: Node, *, pattern: Regex = "") -> Violation | None:
     """,
     fix="Write the database or schema (the `database`/`schema` config, the source's YAML, or "
     "the profile's target) in the case the warehouse stores it.",
+    shares=_locations_judged,
 )
 def location_case(resource: Node | Source, project: Project) -> Iterator[Violation]:
     """The database and schema of the resource are spelled as the warehouse spells them.

@@ -316,9 +316,13 @@ def _record_coverage(
     context: CheckContext, rule: Rule, policy: CompiledPolicy, subjects: list[Any]
 ) -> None:
     """What the rule is applied to, for the baseline (`dbtgate.coverage`): the selection's
-    key for a rule on a whole selection, else the resources (the list itself, not a copy)."""
+    key for a rule on a whole selection, else the resources (the list itself, not a copy) and,
+    for a rule whose findings they share, how to tell the keys it judged on each."""
     if rule.selection:
         context.coverage.judged(rule.code, _selection_key(policy))
+    elif rule.shares is not None:
+        shares, project = rule.shares, context.project
+        context.coverage.applied(rule.code, subjects, lambda resource: shares(resource, project))
     else:
         context.coverage.applied(rule.code, subjects)
 

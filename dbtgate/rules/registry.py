@@ -329,6 +329,10 @@ class Rule:
     # The artifacts besides the manifest the rule reads (NEEDS): without them it checks
     # nothing, and the policies family says so in a note rather than pass in silence.
     needs: tuple[str, ...] = ()
+    # For a rule whose findings several resources share (`Violation.unique_id`): the keys of
+    # those it judges on a resource and the project (`resource, project -> keys`), so that a
+    # baseline entry of one is known checked whichever of them a policy selects (`Coverage`).
+    shares: Callable[[Any, Any], Iterable[str]] | None = None
 
     @property
     def family(self) -> str:
@@ -430,6 +434,7 @@ def rule(
     fix: str,
     params_check: Callable[[dict[str, Any]], str | None] | None = None,
     needs: tuple[str, ...] = (),
+    shares: Callable[[Any, Any], Iterable[str]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated function as rule `code`.
 
@@ -441,7 +446,11 @@ def rule(
     measures (`rules.selection_base`). `params_check` says what is
     wrong with a combination of parameter values (None when nothing is). `needs` names the
     artifacts besides the manifest it reads (`catalog`, `run_results`, `bytes_billed`,
-    `seed_stats`: see NEEDS).
+    `seed_stats`: see NEEDS). `shares`, for a rule whose findings several resources share
+    (put on one of them, `Violation.unique_id`, and keyed by what they share): a function of a
+    resource and the project returning the keys it judges on that resource (its properties
+    file), which tells `dbtgate baseline --prune` a fixed finding was looked for even when the
+    resource it was put on is one no policy selects.
     """
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -451,8 +460,10 @@ def rule(
         unknown = [need for need in needs if need not in NEEDS]
         if unknown:
             raise TypeError(f"rule {code}: needs must name some of {', '.join(NEEDS)}")
-        if params_check is not None or needs:
-            definition = replace(definition, params_check=params_check, needs=tuple(needs))
+        if params_check is not None or needs or shares is not None:
+            definition = replace(
+                definition, params_check=params_check, needs=tuple(needs), shares=shares
+            )
         existing = RULES.get(code)
         if existing is not None and _identity(existing.function) != _identity(function):
             raise DbtgateError(
