@@ -234,6 +234,32 @@ def test_a_model_and_its_column_renamed_together_carry_the_columns_debt_too(tmp_
         "docs.column_coverage on model.inc.customers.cust_id -> model.inc.clients.customer_id"
     ) in " ".join(done.stdout.split())
 
+    # Without main's build, git still pairs the model, but nothing shows the column's rename
+    # (a column dropped and another added read the same): as on a model that kept its name,
+    # the old column's entry is gone and the new column's finding is new, never guessed.
+    done = dbtgate(
+        "check", "--baseline", "dbtgate-baseline.json", "--json", "gate.json", cwd=project
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = read_json(project / "gate.json")
+    section = report["sections"]["baseline"]
+    assert [(e["unique_id"], e["column_name"]) for e in section["gone"]] == [
+        ("model.inc.customers", "cust_id")
+    ]
+    assert sorted(c["entry"]["column_name"] for c in section["carried"]) == [
+        "country",
+        "full_name",
+        "segment",
+    ]
+    assert [
+        (f["code"], f.get("column_name"))
+        for f in report["findings"]
+        if f["disposition"] == "blocking"
+    ] == [("docs.column_coverage", "customer_id")]
+    assert "and a column's when no base build shows the rename (`--base`)" in " ".join(
+        done.stdout.split()
+    )
+
     pruned = dbtgate("baseline", "--base", "base", "--prune", cwd=project)
     assert pruned.returncode == 0, pruned.stdout + pruned.stderr
     entries = read_json(project / "dbtgate-baseline.json")["findings"]
