@@ -297,6 +297,20 @@ def test_a_model_renamed_whose_every_finding_was_fixed_reads_fixed(repo, tmp_pat
         env, log = counting_git(tmp_path)
         assert dbtgate("check", cwd=repo, env=env).returncode == 0
         assert renames_asked(log) == []
+    if where == "no-git":
+        # Two new models of the old one's file, both fixed: which one it was renamed to is a
+        # guess, and the entries read as on a model deleted.
+        models = repo / "models"
+        (models / "stg_clients_copy.sql").write_bytes((models / "stg_clients.sql").read_bytes())
+        (models / "stg_clients_copy.yml").write_text(
+            FIXED_IN_YAML.replace("stg_clients", "stg_clients_copy")
+        )
+        parse(repo)
+        _, _, report = check(repo)
+        assert len(report["sections"]["baseline"]["gone"]) == 2
+        (models / "stg_clients_copy.sql").unlink()
+        (models / "stg_clients_copy.yml").unlink()
+        parse(repo)
 
     pruned = dbtgate("baseline", "--prune", *base, cwd=repo)
     assert pruned.returncode == 0, pruned.stdout + pruned.stderr
