@@ -212,6 +212,15 @@ def _setting(change: Change, ctx: CheckContext) -> tuple[str, str | None] | None
     return ("column_types", change.column)
 
 
+def _deleted(path: str, ctx: CheckContext) -> bool:
+    """Whether the pull request deleted the file a change names (a removed model's YAML, read
+    from the base build): it is not in the checkout, so a link to it on the PR head is a 404
+    and an annotation on it lands nowhere; the reports say where it was instead (at the base
+    commit, `view.file_link`). Unknown without the project's checkout: not said."""
+    project_dir = ctx.project.project_dir
+    return project_dir is not None and not (project_dir / path).is_file()
+
+
 def change_finding(
     change: Change,
     settings: BreakingConfig,
@@ -233,6 +242,8 @@ def change_finding(
             details[key] = value
     if change.details:
         details.update(change.details)
+    if change.path and _deleted(change.path, ctx):
+        details["path_deleted"] = True
     if impact is not None:
         details["impact"] = impact
     fix: str | None = fix_hint(change)

@@ -33,7 +33,7 @@ from dbtgate.report.escape import html_text as h
 from dbtgate.report.escape import html_text_code
 from dbtgate.report.json_report import encode_sorted
 from dbtgate.report.lineage import layered_layout
-from dbtgate.report.options import RenderOptions
+from dbtgate.report.options import RenderOptions, at_base
 from dbtgate.report.rule_help import rule_help
 from dbtgate.status.timestamps import format_timestamp
 from dbtgate.wording import counted, expiry_note, name_order, number
@@ -68,7 +68,7 @@ PAGE_ROWS = 500
 
 
 def render_html(report: dict[str, Any], options: RenderOptions | None = None) -> str:
-    options = options or RenderOptions()
+    options = at_base(options or RenderOptions(), report)
     for cached in (_fix_html, _row_attributes, _rule_cells, _status_cells):
         cached.cache_clear()
     lineage, lineage_style = _lineage(report)

@@ -37,7 +37,7 @@ from dbtgate.report.escape import (
     md_url,
     mermaid_label,
 )
-from dbtgate.report.options import RenderOptions
+from dbtgate.report.options import RenderOptions, at_base
 from dbtgate.report.room import MeasuredItems, fair_shares
 from dbtgate.wording import counted, expiry_note, number
 
@@ -208,7 +208,7 @@ class _Budget:
 
 def render_markdown(report: dict[str, Any], options: RenderOptions | None = None) -> str:
     """The PR summary for `report`, at most `options.max_markdown_chars` characters."""
-    options = options or RenderOptions()
+    options = at_base(options or RenderOptions(), report)
     # What a section leaves out is in the run's HTML report: its "N more" line says so, and
     # links the run when it is known, as the lineage's note does.
     budget = _Budget(options.max_markdown_chars - _NOTE_ROOM, _html_report(options))

@@ -9,7 +9,8 @@ GITHUB_SHA on a pull_request event is a temporary merge commit).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from dbtgate.github_event import read_event
 
@@ -28,6 +29,9 @@ STEP_SUMMARY_LIMIT = STEP_SUMMARY_BYTES // 2
 class RenderOptions:
     # Base of file links, e.g. https://github.com/acme/shop/blob/<sha>; None: no links.
     blob_url: str | None = None
+    # The same at the base commit, for a file the pull request deleted (`at_base`); None: no
+    # link to such a file (the PR head's would be a 404).
+    base_blob_url: str | None = None
     # Where the complete report can be read (the Actions run with its artifacts), if known.
     full_report_url: str | None = None
     # The markdown is the job summary, read on that run's own page: it names the run's gate.html
@@ -76,3 +80,15 @@ def head_sha(environ: Mapping[str, str]) -> str | None:
         if isinstance(head, dict) and isinstance(head.get("sha"), str) and head["sha"]:
             return head["sha"]
     return environ.get("GITHUB_SHA", "").strip() or None
+
+
+def at_base(options: RenderOptions, report: dict[str, Any]) -> RenderOptions:
+    """`options` with links to the base commit the report was compared with (`inputs.base_ref`:
+    `--base REF`, the commit dbt parsed), where a file the pull request deleted still is. A base
+    build given as a directory names no commit: such a file gets no link."""
+    base_ref = report.get("inputs", {}).get("base_ref")
+    sha = base_ref.get("sha") if isinstance(base_ref, dict) else None
+    if not options.blob_url or not isinstance(sha, str) or not sha:
+        return options
+    repository = options.blob_url.rsplit("/blob/", 1)[0]
+    return replace(options, base_blob_url=f"{repository}/blob/{sha}")

@@ -304,11 +304,20 @@ def annotation_lines(
     """The findings' annotations; `taken`: how many of each level's ten the step already used,
     `job_taken`: how many of the job's fifty its other steps did."""
     from dbtgate.report.annotations import render_annotations
+    from dbtgate.report.view import path_deleted
 
     # The fix on a line of its own: the annotation on the PR's diff is where the author reads
     # the finding, and a lint finding's fix is a command to run (`dbtgate lint --fix ...`).
+    # A file the pull request deleted has no lines on its head: the annotation is the run's
+    # (GitHub links a file's annotation to the file at the commit, a 404 for a deleted one).
     items = [
-        SimpleNamespace(**{**finding, "message": _with_fix(finding)})
+        SimpleNamespace(
+            **{
+                **finding,
+                "message": _with_fix(finding),
+                **({"path": None} if path_deleted(finding) else {}),
+            }
+        )
         for finding in report["findings"]
         if finding["disposition"] in _ANNOTATED
     ]

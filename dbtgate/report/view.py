@@ -568,12 +568,21 @@ def location(finding: dict[str, Any]) -> str:
 
 def file_link(finding: dict[str, Any], options: RenderOptions) -> str | None:
     """`<blob_url>/<path>#L<line>` on the PR head, when links are configured and the path is
-    inside the repository (an absolute or `../` path has no page on the PR head: no dead link)."""
+    inside the repository (an absolute or `../` path has no page on the PR head: no dead link).
+    A file the pull request deleted (`path_deleted`) has none on the PR head either: it is
+    linked at the base commit when the report knows it (`options.base_blob_url`), else not."""
     path = (finding.get("path") or "").replace(chr(92), "/")
-    if not options.blob_url or not path or not in_repository(path):
+    blob_url = options.base_blob_url if path_deleted(finding) else options.blob_url
+    if not blob_url or not path or not in_repository(path):
         return None
     anchor = f"#L{finding['line']}" if finding.get("line") else ""
-    return f"{options.blob_url}/{quote(path.removeprefix('./'))}{anchor}"
+    return f"{blob_url}/{quote(path.removeprefix('./'))}{anchor}"
+
+
+def path_deleted(finding: dict[str, Any]) -> bool:
+    """Whether the finding's file is one the pull request deleted (a removed model's YAML,
+    named from the base build): no file of the PR head, so no link or annotation on it there."""
+    return (finding.get("details") or {}).get("path_deleted") is True
 
 
 def fix_markup(fix: str) -> str:
@@ -600,8 +609,9 @@ def place_of(finding: dict[str, Any], report: dict[str, Any]) -> tuple[str, int]
     """The file and line a finding is placed at where every result needs one (SARIF for code
     scanning, GitLab code quality): its own; for a KPI's, the config's `kpi:` section, where its
     target and gate are set (`details.config_line`), when the config is in the repository; else
-    the project's dbt_project.yml (`project_file`), at its first line."""
-    if finding.get("path"):
+    the project's dbt_project.yml (`project_file`), at its first line. A file the pull request
+    deleted is no place either: code scanning shows a result on the PR head's files."""
+    if finding.get("path") and not path_deleted(finding):
         return finding["path"], finding.get("line") or 1
     config = report["inputs"].get("config")
     line = (finding.get("details") or {}).get("config_line")
