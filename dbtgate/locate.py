@@ -511,6 +511,22 @@ class Locator:
                 return found.start_mark.line + 1
         return entry.start_mark.line + 1
 
+    def enclosing_line(self, resource: Node | Source) -> int | None:
+        """The line of the entry that holds `resource`'s in its YAML: a source table's source
+        (its `- name:` under `sources:`), a model version's model. Where a table or version
+        the pull request removed is placed while the pull request keeps the others (its own
+        entry is gone): asked with one the pull request kept. None when the file does not
+        declare it."""
+        path = _yaml_path(resource)
+        if not path:
+            return None
+        key = self._key(resource, path)
+        if isinstance(resource, Source):
+            entry = self._named(_get(self._compose(key), "sources"), resource.source_name)
+        else:
+            entry = next(reversed(self._entries(key, resource)), None)
+        return entry.start_mark.line + 1 if entry is not None else None
+
     def _locate_setting(self, resource: Node, setting: str, detail: str | None) -> Location:
         # Imported here: compiling its patterns is ~5 ms, and most runs locate no config change.
         from dbtgate.setting_lines import SPREAD, key_line, project_line

@@ -196,7 +196,10 @@ _BREAKING = [
         "neither changes the dashboard behind it, which queries the relation (a dashboard "
         "retired with the model is acknowledged, e.g. with the label). Its impact lists who "
         "is hurt: those exposures and other projects; the models that read it in the base "
-        "build no longer do (the pull request changed them) and are named as not affected.",
+        "build no longer do (the pull request changed them) and are named as not affected. "
+        "Its entry is gone from the pull request's YAML: it is placed on the line that "
+        "disables it, else on the entry of the first exposure it hurts that the pull request "
+        "keeps, else on its model's entry where other versions remain, else its file alone.",
         "Every ref to it fails to compile, in this project and in projects that ref it "
         "through `access: public`; dbt leaves its old relation in place, no longer updated, so "
         "dashboards and queries outside dbt read stale data without an error.",
@@ -410,7 +413,9 @@ _RISKY = [
     _doc(
         "risky.model_removed",
         "A model, seed or snapshot without a contract, not public and read by no exposure "
-        "was deleted, renamed or disabled.",
+        "was deleted, renamed or disabled. It is placed on the line that disables it, else on "
+        "its model's entry where other versions remain, else its file alone (its entry is "
+        "gone from the pull request's YAML).",
         "dbt refs would have failed to compile, so nothing in the project reads it. dbt "
         "drops no relation: the old table or view stays in the warehouse, no longer updated, "
         "and tools outside dbt that query it read stale data without an error. A snapshot's "
@@ -420,7 +425,8 @@ _RISKY = [
     ),
     _doc(
         "risky.source_removed",
-        "A source table declared in the base build is no longer declared.",
+        "A source table declared in the base build is no longer declared. It is placed on "
+        "its source's entry where the source keeps other tables, else its file alone.",
         "Models that still read it fail to compile; the source's freshness is no longer checked.",
         "source shop_raw.raw_refunds removed",
     ),

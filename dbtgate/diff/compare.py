@@ -26,6 +26,7 @@ from dbtgate.diff.lifecycle import (
     removed_source,
 )
 from dbtgate.diff.properties import property_changes
+from dbtgate.diff.removal_places import place_removals
 from dbtgate.diff.sql import SqlFiles
 from dbtgate.wording import code_span, counted, first_few
 
@@ -64,6 +65,7 @@ def diff_projects(
         changes.extend(semantic_layer_changes(ctx))
     changes.sort(key=Change.sort_key)
     add_impact(ctx, changes)
+    place_removals(ctx, changes)
     notes = []
     if not ctx.same_dbt_version:
         notes.append(
