@@ -69,12 +69,15 @@ def _pull_request(tmp_path: Path) -> tuple[Path, str, str]:
     return repo, base_sha, head_sha
 
 
-def _check(repo: Path, tmp_path: Path, base: str, head_sha: str) -> tuple[dict, str]:
+def _check(
+    repo: Path, tmp_path: Path, base: str, head_sha: str, **more_env: str
+) -> tuple[dict, str]:
     env = {
         "HOME": str(tmp_path),
         "DBTGATE_CACHE_DIR": str(tmp_path / "cache"),
         "GITHUB_REPOSITORY": REPO,
         "GITHUB_SHA": head_sha,
+        **more_env,
     }
     args = ("check", "--artifacts", "target", "--base", base, "--annotations")
     formats = ("--json", "gate.json", "--out", "reports", "--format", "md,html,sarif,gitlab")
@@ -110,6 +113,12 @@ def test_a_deleted_file_is_linked_at_the_base_commit_and_annotated_on_the_run(tm
         assert f"{SERVER}/blob/{head_sha}/models/orders.yml" not in text, name
         assert f"{SERVER}/blob/{head_sha}/models/schema.yml" in text, name
 
+    # Said where the place is shown, since the path names nothing in the checkout.
+    assert "models/orders.yml (file deleted by this change)" in stdout
+    assert "`models/orders.yml`](" in (repo / "reports" / "gate.md").read_text(encoding="utf-8")
+    assert "(file deleted by this change)" in (repo / "reports" / "gate.md").read_text(
+        encoding="utf-8"
+    )
     annotations = [line for line in stdout.splitlines() if line.startswith("::")]
     [on_orders] = [line for line in annotations if "::orders: public model" in line]
     assert on_orders.startswith("::error title=breaking.model_removed::"), on_orders
@@ -142,3 +151,25 @@ def test_a_deleted_file_of_a_base_without_a_commit_has_no_link(tmp_path):
     assert "`models/orders.yml`" in markdown
     assert "/models/orders.yml)" not in markdown
     assert f"{SERVER}/blob/{head_sha}/models/schema.yml" in markdown
+
+
+def test_a_deleted_file_of_a_directory_base_is_linked_at_the_pull_requests_base_commit(tmp_path):
+    """In a pull request's job the base build is often a downloaded directory: the event's
+    `pull_request.base.sha` says where the deleted file still is."""
+    repo, base_sha, head_sha = _pull_request(tmp_path)
+    event = tmp_path / "event.json"
+    pull_request = {"number": 7, "head": {"sha": head_sha}, "base": {"sha": base_sha}}
+    event.write_text(json.dumps({"pull_request": pull_request}), encoding="utf-8")
+    base_dir = str(tmp_path / "cache" / "base" / base_sha)
+    _check(
+        repo,
+        tmp_path,
+        base_dir,
+        head_sha,
+        GITHUB_EVENT_NAME="pull_request",
+        GITHUB_EVENT_PATH=str(event),
+    )
+    for name in ("gate.md", "gate.html"):
+        text = (repo / "reports" / name).read_text(encoding="utf-8")
+        assert f"{SERVER}/blob/{base_sha}/models/orders.yml" in text, name
+        assert f"{SERVER}/blob/{head_sha}/models/schema.yml" in text, name

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from dbtgate.findings import SEVERITY_ORDER
 from dbtgate.plain_text import one_line
 from dbtgate.report.view import (
+    DELETED,
     DISPOSITION_TITLES,
     MAX_PLACES,
     diff_counts_text,
@@ -553,6 +554,8 @@ def _places(repeats: list[Finding]) -> str:
     where = first.path or ""
     if first.line:
         where += f":{first.line}" + (f":{first.column}" if first.column else "")
+    if where and first.details.get("path_deleted") is True:
+        where += f" ({DELETED})"
     others = [
         f"{f.line}:{f.column}" if f.column else f"line {f.line}"
         for f in repeats[1:MAX_PLACES]

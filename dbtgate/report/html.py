@@ -307,6 +307,8 @@ def _where(finding: dict[str, Any], options: RenderOptions) -> str:
     url = view.file_link(finding, options)
     if url and url.startswith(("https://", "http://")):
         code = f'<a href="{h(url)}" rel="noopener noreferrer">{code}</a>'
+    if view.path_deleted(finding):
+        code += f" ({h(view.DELETED)})"
     return f'<td class="where">{code}</td>'
 
 

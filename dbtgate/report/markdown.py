@@ -448,7 +448,8 @@ def _link(
     url = view.file_link(finding, options)
     # A code span as the link text: paths read as paths, and no markdown inside it needs escaping.
     code = md_code(place, in_table=in_table)
-    return f"[{code}]({md_url(url)})" if url else code
+    deleted = f" ({view.DELETED})" if view.path_deleted(finding) and not line_only else ""
+    return (f"[{code}]({md_url(url)})" if url else code) + deleted
 
 
 def _breaking_section(

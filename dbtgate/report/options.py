@@ -32,6 +32,9 @@ class RenderOptions:
     # The same at the base commit, for a file the pull request deleted (`at_base`); None: no
     # link to such a file (the PR head's would be a 404).
     base_blob_url: str | None = None
+    # The pull request's base commit from the GitHub event: where a deleted file still is when
+    # the base build was given as a directory (a downloaded artifact), which names no commit.
+    event_base_sha: str | None = None
     # Where the complete report can be read (the Actions run with its artifacts), if known.
     full_report_url: str | None = None
     # The markdown is the job summary, read on that run's own page: it names the run's gate.html
@@ -63,6 +66,7 @@ def render_options(
     commit_url = f"{server}/{repository}/commit/{sha}" if repository and sha else None
     return RenderOptions(
         blob_url=blob_url,
+        event_base_sha=_event_sha(environ, "base"),
         full_report_url=run_url,
         emoji=emoji,
         commit=sha,
@@ -74,20 +78,28 @@ def head_sha(environ: Mapping[str, str]) -> str | None:
     """The PR head commit from the event payload, else GITHUB_SHA. Links are a convenience:
     an event that cannot be read means no head sha, not a failed gate (`check` and `diff`
     warn of it once, where they read the labels)."""
+    return _event_sha(environ, "head") or environ.get("GITHUB_SHA", "").strip() or None
+
+
+def _event_sha(environ: Mapping[str, str], side: str) -> str | None:
+    """`pull_request.<side>.sha` of the event payload (`head` or `base`), if it has one."""
     pull_request = read_event(environ).payload.get("pull_request")
     if isinstance(pull_request, dict):
-        head = pull_request.get("head")
-        if isinstance(head, dict) and isinstance(head.get("sha"), str) and head["sha"]:
-            return head["sha"]
-    return environ.get("GITHUB_SHA", "").strip() or None
+        found = pull_request.get(side)
+        if isinstance(found, dict) and isinstance(found.get("sha"), str) and found["sha"]:
+            return found["sha"]
+    return None
 
 
 def at_base(options: RenderOptions, report: dict[str, Any]) -> RenderOptions:
     """`options` with links to the base commit the report was compared with (`inputs.base_ref`:
     `--base REF`, the commit dbt parsed), where a file the pull request deleted still is. A base
-    build given as a directory names no commit: such a file gets no link."""
+    build given as a directory names no commit: on a pull request, its base commit from the
+    event stands in (the branch the base build is made from); elsewhere such a file gets no
+    link."""
     base_ref = report.get("inputs", {}).get("base_ref")
     sha = base_ref.get("sha") if isinstance(base_ref, dict) else None
+    sha = sha or options.event_base_sha
     if not options.blob_url or not isinstance(sha, str) or not sha:
         return options
     repository = options.blob_url.rsplit("/blob/", 1)[0]

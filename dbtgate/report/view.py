@@ -579,6 +579,11 @@ def file_link(finding: dict[str, Any], options: RenderOptions) -> str | None:
     return f"{blob_url}/{quote(path.removeprefix('./'))}{anchor}"
 
 
+# Said after the place of a finding whose file the pull request deleted: its path (from the base
+# build) names nothing in the checkout, and the place is linked at the base commit or not at all.
+DELETED = "file deleted by this change"
+
+
 def path_deleted(finding: dict[str, Any]) -> bool:
     """Whether the finding's file is one the pull request deleted (a removed model's YAML,
     named from the base build): no file of the PR head, so no link or annotation on it there."""
