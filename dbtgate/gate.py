@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -24,6 +25,7 @@ from dbtgate.baseline import (
     baseline_notes,
     baseline_report,
     can_baseline,
+    can_baseline_code,
     prune_command,
 )
 from dbtgate.checks import CHECKS, CheckContext
@@ -359,7 +361,9 @@ def unrecorded_debt(findings: list[Finding], context: CheckContext) -> int:
         return 0
     if context.config.scope == "changed" and context.changed is not None:
         return 0
-    return sum(1 for f in findings if f.disposition == "blocking" and can_baseline(f))
+    # Counted by code, then judged once per code (`can_baseline_code`).
+    blocking = Counter(f.code for f in findings if f.disposition == "blocking")
+    return sum(count for code, count in blocking.items() if can_baseline_code(code))
 
 
 def decide(
