@@ -30,9 +30,9 @@ DEFAULT_PLACEHOLDERS = [
     "lorem ipsum",
 ]
 DEFAULT_WORDS = frozenset(DEFAULT_PLACEHOLDERS)
-_LONGEST_DEFAULT_WORD = max(map(len, DEFAULT_WORDS))
+LONGEST_DEFAULT_WORD = max(map(len, DEFAULT_WORDS))
 # What surrounds a placeholder word without making it a description ("TBD.", "n/a!").
-_PUNCTUATION = " .!:;\t\n"
+PUNCTUATION = " .!:;\t\n"
 _MARKERS = ("todo", "tbd", "tba", "fixme", "xxx")
 _LEADING_MARKER = re.compile(rf"^\W*({'|'.join(_MARKERS)})\b", re.IGNORECASE)
 # How a marker starts, in any case ("To", "tO").
@@ -45,7 +45,7 @@ _MARKER_HEADS = frozenset(
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 # What a text may open with and start with no marker: two ASCII letters or digits ("Th") that
 # no marker opens with. Listed, so that telling needs one lookup.
-_PLAIN_HEADS = frozenset(a + b for a in _ALNUM for b in _ALNUM) - _MARKER_HEADS
+PLAIN_HEADS = frozenset(a + b for a in _ALNUM for b in _ALNUM) - _MARKER_HEADS
 
 
 def is_placeholder(
@@ -63,7 +63,7 @@ def is_placeholder(
     if _starts_with_marker(text):
         return True
     lowered = text.lower()
-    normalised = lowered.strip(_PUNCTUATION)
+    normalised = lowered.strip(PUNCTUATION)
     if normalised in words or lowered in words:
         return True
     if normalised.replace(" ", "_") == owner_name.lower():
@@ -74,9 +74,9 @@ def is_placeholder(
 def _starts_with_marker(text: str) -> bool:
     """Whether non-empty `text` starts with TODO, TBD, ... (after punctuation). Asked of every
     description, most of which start with two ASCII letters or digits no marker starts with
-    ("Th", "Nu": `_PLAIN_HEADS`); after a letter or digit (`\\w`) the regex could only match a
+    ("Th", "Nu": `PLAIN_HEADS`); after a letter or digit (`\\w`) the regex could only match a
     marker right there, so those skip it (it was half of the check)."""
-    return text[:2] not in _PLAIN_HEADS and _LEADING_MARKER.match(text) is not None
+    return text[:2] not in PLAIN_HEADS and _LEADING_MARKER.match(text) is not None
 
 
 def is_described(text: str | None, lowered_name: str = "") -> bool:
@@ -90,12 +90,13 @@ def is_described(text: str | None, lowered_name: str = "") -> bool:
     Asked of every column (110,000 at 10,000 models), so the common case is settled first in
     a few calls: text opening with two letters or digits no marker opens with (nothing leading
     to strip) and longer, without the space and punctuation that may end a placeholder word,
-    than any default word and than the name can be none of them."""
+    than any default word and than the name can be none of them. `Project.column_docs` tests
+    that case inline for a column (no name), before calling this: keep the two alike."""
     if not text:
         return False
-    if text[:2] in _PLAIN_HEADS:
-        core = len(text.rstrip().rstrip(_PUNCTUATION))
-        if core > _LONGEST_DEFAULT_WORD and core > len(lowered_name):
+    if text[:2] in PLAIN_HEADS:
+        core = len(text.rstrip().rstrip(PUNCTUATION))
+        if core > LONGEST_DEFAULT_WORD and core > len(lowered_name):
             return True
     stripped = text.strip()
     return bool(stripped) and not is_placeholder(stripped, lowered_name)

@@ -43,7 +43,7 @@ from dbtgate.artifacts.run_results import RunResults
 from dbtgate.artifacts.sources import SourcesFreshness
 from dbtgate.errors import DbtgateError
 from dbtgate.locate import ResourceFiles, place_code
-from dbtgate.placeholders import is_described
+from dbtgate.placeholders import LONGEST_DEFAULT_WORD, PLAIN_HEADS, PUNCTUATION, is_described
 from dbtgate.wording import counted, first_few
 
 if TYPE_CHECKING:
@@ -553,7 +553,13 @@ class Project:
             lowered = name.lower()
             if lowered not in seen:
                 text = column.description
-                if is_described(text):
+                # `is_described`'s common case first, without the call: it runs for each of
+                # the 110,000 columns of a 10,000-model project (a tenth of column_docs).
+                if (
+                    text
+                    and text[:2] in PLAIN_HEADS
+                    and len(text.rstrip().rstrip(PUNCTUATION)) > LONGEST_DEFAULT_WORD
+                ) or is_described(text):
                     seen[lowered] = None
                     continue
                 seen[lowered] = name
