@@ -702,9 +702,14 @@ def normalise_node(node: Node) -> None:
     if config is None:
         config = node.config = NodeConfig()
     # Runs for each of the 28,000 nodes of a 10,000-model manifest (tests included): the
-    # common cases (no tags, meta as in config, no columns) are settled without a call.
+    # common cases (no tags, tags and meta as in config, no columns) are settled without a call.
     tags, config_tags = node.tags, config.tags
-    node.tags = _merged_tags(tags, config_tags) if tags or config_tags else []
+    if not (tags or config_tags):
+        node.tags = []
+    elif type(tags) is not list or tags != config_tags or len(set(tags)) != len(tags):
+        node.tags = _merged_tags(tags, config_tags)
+    # else dbt 1.x's tags, written at top level and in config alike, no tag twice: the merge
+    # would copy the list as it is (8,000 instructions a node).
     config_meta = config.meta
     if config_meta:
         meta = node.meta
