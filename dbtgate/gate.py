@@ -394,13 +394,22 @@ def decide(
     baselined = baseline.fingerprints if baseline is not None else frozenset()
     renames = find_renames(baseline, findings, context) if baseline is not None else None
     carried = renames.carried if renames is not None else {}
+    # Asked of each of the ~37,000 findings at 10,000 models only when they can apply.
+    any_baselined = bool(baselined or carried)
     for finding in findings:
-        in_scope_known = base_known or id(finding) in self_scoped
         if finding.waiver is not None:
             finding.disposition = "waived"
-        elif (finding.fingerprint in baselined or id(finding) in carried) and can_baseline(finding):
+        elif (
+            any_baselined
+            and (finding.fingerprint in baselined or id(finding) in carried)
+            and can_baseline(finding)
+        ):
             finding.disposition = "baselined"
-        elif scope_changed and in_scope_known and not finding.changed:
+        elif (
+            scope_changed
+            and not finding.changed
+            and (base_known or id(finding) in self_scoped)  # the finding's scope is known
+        ):
             # Whatever its severity: "advisory" is what to consider about the change itself,
             # not warnings about resources the change did not touch.
             finding.disposition = "out_of_scope"
