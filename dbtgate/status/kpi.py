@@ -183,10 +183,12 @@ def compute_scorecard(
         tier = project.tier(uid)
         tier_key = "unset" if tier is None else str(tier)
         owner = project.owner(uid) or NO_OWNER
+        # `get` first: `setdefault` alone built two Tallies (14 fields each) per call, for each
+        # tested resource and source, to drop them.
         return [
             overall,
-            by_tier.setdefault(tier_key, Tally()),
-            by_owner.setdefault(owner, Tally()),
+            by_tier.get(tier_key) or by_tier.setdefault(tier_key, Tally()),
+            by_owner.get(owner) or by_owner.setdefault(owner, Tally()),
         ]
 
     # One tuple of counts per model, summed per group column by column at the end: adding a
