@@ -226,16 +226,18 @@ def _unchanged(ctx: DiffContext, old: Node | Source, new: Node | Source) -> bool
     With a column witness both builds share (a catalog entry, or declared columns) equal records
     settle it. Without one the compiled SQL is the witness (a macro change can change the
     columns of a model whose own code did not move): the same SQL text gives the same columns,
-    so only a model whose SQL differs is parsed and compared."""
+    so only a model whose SQL differs is parsed and compared. Only models and snapshots have
+    compiled SQL, so equal records settle any other relation before its columns are read: a
+    source's are decoded on first read (`Source.columns`), 3,341 of them at 10,000 models."""
     uid = new.unique_id
     if not ctx.pr.same_built(ctx.base, uid):
         return False
-    if new.columns:
+    if new.resource_type not in ("model", "snapshot") or new.columns:
         return True
     before = ctx.base.catalog_table(uid)
     if before is not None and before.columns:
         return True
-    if new.resource_type not in ("model", "snapshot") or not ctx.base_sql or not ctx.pr_sql:
+    if not ctx.base_sql or not ctx.pr_sql:
         return True
     return ctx.base_sql.text(old) == ctx.pr_sql.text(new)  # type: ignore[arg-type]
 
