@@ -12,7 +12,7 @@ from corpus import CORPUS
 from dbtgate.artifacts import load_artifacts
 from dbtgate.artifacts.manifest import written_config
 from dbtgate.project import Project
-from dbtgate.state import compare_builds, in_scope
+from dbtgate.state import COMPARED_NODE_TYPES, compare_builds, in_scope
 
 PKG = "dbt_bouncer_test_project"
 ORDERS = f"model.{PKG}.orders"
@@ -90,6 +90,28 @@ def test_a_moved_file_is_not_new_and_modified_only_in_its_fqn(bouncer_json, tmp_
     )
     assert ORDERS not in changes.new
     assert changes.modified == {ORDERS: ["fqn"]}
+
+
+def test_nodes_parsed_again_unchanged_are_equal_records(bouncer_json, tmp_path):
+    """Two builds parsed apart stamp every node with their own parse time (`created_at`): the
+    change set, the schema diff and the base's KPIs read such a node as its base's record, not
+    as one to compare field by field, and a real edit is still seen."""
+    parsed_later = copy.deepcopy(bouncer_json)
+    for node in parsed_later["nodes"].values():
+        node["created_at"] = (node.get("created_at") or 0) + 3600.5
+    parsed_later["nodes"][ORDERS]["description"] = "Orders, one row each."
+    pr = project_from(parsed_later, tmp_path / "pr")
+    base = project_from(bouncer_json, tmp_path / "base")
+    changes = compare_builds(pr, base)
+    assert changes.modified == {ORDERS: ["description"]}
+    unchanged = [
+        uid
+        for uid, node in pr.nodes.items()
+        if node.resource_type in COMPARED_NODE_TYPES and uid in base.nodes and uid != ORDERS
+    ]
+    assert len(unchanged) > 30
+    assert all(pr.same_record(base, uid) for uid in unchanged)
+    assert not pr.same_record(base, ORDERS)
 
 
 def test_environment_dependent_config_is_not_a_change(bouncer_json, tmp_path):
