@@ -7,6 +7,10 @@ touches the warehouse. The parsed manifest is cached by commit sha, so a second 
 same base is free, and the worktree is removed whatever happens. dbt itself stays a separate
 process (the gate never imports dbt-core), found next to the running Python, on PATH, or at
 $DBTGATE_DBT.
+
+What only a git ref needs (subprocess, tempfile, signal, threading) is imported where it is
+used: a base on disk, the common case, does not import it (25 M instructions, 1.3% of
+`check --base` at 1,000 models).
 """
 
 from __future__ import annotations
@@ -14,17 +18,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import sys
-import tempfile
-import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from dbtgate.artifacts import ArtifactSet, load_artifacts
 from dbtgate.artifacts.load import ARTIFACT_FILES, WRITTEN_BY
-from dbtgate.dbt_process import run_dbt
 from dbtgate.errors import DbtgateError
 from dbtgate.git_refs import missing_ref_hint
 
@@ -134,6 +134,9 @@ def _terminated_unwinds() -> Iterator[Callable[[], contextlib.AbstractContextMan
     reaches git too (the terminal signals the whole process group), and the KeyboardInterrupt
     Python raised in the middle of the cleanup's `git worktree remove` skipped the rest of it.
     A Ctrl-C held ends the run as any other (KeyboardInterrupt: "interrupted", exit 130)."""
+    import signal
+    import threading
+
     pending: list[int] = []
     holding = False
     interrupted = signal.getsignal(signal.SIGINT)
@@ -203,6 +206,8 @@ def load_base_ref(
     """Parse the dbt project as of git `ref` (where the branch left it: `compared_commit`;
     cached by commit sha) and load its manifest. git runs as outside a hook
     (`_outside_hook_env`)."""
+    import tempfile
+
     import git
 
     project = _project_dir(project_dir, ref)
@@ -381,6 +386,8 @@ def _parse(
     )
     args = [dbt, "parse", "--project-dir", str(project), "--profiles-dir", str(profiles)]
     args += ["--target-path", str(target)]
+    from dbtgate.dbt_process import run_dbt
+
     try:
         completed = run_dbt(args, project, env)
     except OSError as exc:
@@ -403,6 +410,8 @@ def _parse(
 
 def _store(manifest: Path, cached: Path) -> None:
     """Publish the manifest into the cache atomically: a concurrent run sees all or nothing."""
+    import tempfile
+
     cached.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=cached.parent))
     try:
