@@ -6,4 +6,7 @@ safe with a stable code; `check` registers the `breaking` family that makes find
 
 Nothing is imported here: every `dbtgate check` imports `dbtgate.diff.check` (to register the
 family) and `dbtgate.diff.labels`, and only a run with a base build needs the diff itself.
+Its classes are msgspec Structs, not dataclasses, for the same reason: every run with a base
+build creates them at import, a dataclass for ~4 M instructions and a Struct for ~0.4 M (ten
+of them were 1.6% of `check --base` at 1,000 models).
 """

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from dbtgate.diff.changes import Acknowledgement, Change, SchemaDiff
 from dbtgate.diff.classify import deprecation_elapsed
@@ -28,8 +29,7 @@ if TYPE_CHECKING:
     from dbtgate.project import Project
 
 
-@dataclass(frozen=True)
-class _Builds:
+class _Builds(msgspec.Struct, frozen=True):
     base: Project
     pr: Project
     today: dt.datetime

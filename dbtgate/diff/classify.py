@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
+
+import msgspec
 
 from dbtgate.artifacts.manifest import is_contracted
 from dbtgate.diff.changes import NOT_READERS, Change, ChangeClass, Policy, UnknownRelation
@@ -153,8 +154,7 @@ def enforced_constraints(adapter: str | None) -> frozenset[str]:
     return _CONSTRAINT_SUPPORT.get(name, _CONSTRAINT_SUPPORT[""])
 
 
-@dataclass
-class DiffContext:
+class DiffContext(msgspec.Struct):
     """Everything the rules look at besides the two resources being compared."""
 
     base: Project
@@ -164,15 +164,15 @@ class DiffContext:
     today: dt.datetime
     base_sql: SqlFiles | None = None
     pr_sql: SqlFiles | None = None
-    unknown: list[UnknownRelation] = field(default_factory=list)
+    unknown: list[UnknownRelation] = msgspec.field(default_factory=list)
     # The base is `dbt parse` of a git ref: it has no compiled SQL, for any model.
     base_parsed: bool = False
     # Models whose SQL changed, not compared for filters and grain for that one reason: the
     # note says it once (`diff_projects`) rather than each row.
-    sql_not_compared: list[str] = field(default_factory=list)
+    sql_not_compared: list[str] = msgspec.field(default_factory=list)
     # Relations a build's run did not build (`Project.unbuilt`) compared without a catalog entry:
     # their undeclared columns are not known, which a note says once.
-    unbuilt: list[str] = field(default_factory=list)
+    unbuilt: list[str] = msgspec.field(default_factory=list)
 
 
 def deprecation_elapsed(resource: Any, today: dt.datetime) -> bool:

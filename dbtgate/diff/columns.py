@@ -14,8 +14,9 @@ and when there is none its columns are unknown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
+
+import msgspec
 
 from dbtgate.artifacts.manifest import is_contracted
 from dbtgate.diff.types import TypeChange, compare_types
@@ -29,16 +30,14 @@ ColumnSource = Literal["catalog", "declared", "inferred"]
 SOURCE_ORDER: tuple[ColumnSource, ...] = ("catalog", "declared", "inferred")
 
 
-@dataclass(frozen=True)
-class ColumnInfo:
+class ColumnInfo(msgspec.Struct, frozen=True):
     name: str
     data_type: str | None
     position: int
     source: ColumnSource
 
 
-@dataclass(frozen=True)
-class RelationColumns:
+class RelationColumns(msgspec.Struct, frozen=True):
     """A relation's columns by case-folded name, in position order, from one witness."""
 
     source: ColumnSource
@@ -90,14 +89,13 @@ def inferred_columns(sql: SqlFiles | None, resource: Node | Source) -> RelationC
     return RelationColumns("inferred", columns, complete=True)
 
 
-@dataclass
-class ColumnWitnesses:
+class ColumnWitnesses(msgspec.Struct):
     """Lazy access to one relation's witnesses in one build (SQL is parsed only if asked)."""
 
     project: Project
     resource: Node | Source
     sql: SqlFiles | None
-    _cache: dict[str, RelationColumns | None] = field(default_factory=dict)
+    _cache: dict[str, RelationColumns | None] = msgspec.field(default_factory=dict)
 
     def get(self, source: ColumnSource) -> RelationColumns | None:
         if source not in self._cache:
@@ -142,8 +140,7 @@ def comparable(
     return None
 
 
-@dataclass(frozen=True)
-class ColumnDelta:
+class ColumnDelta(msgspec.Struct, frozen=True):
     removed: list[ColumnInfo]
     added: list[ColumnInfo]
     retyped: list[tuple[ColumnInfo, ColumnInfo, TypeChange]]

@@ -19,15 +19,15 @@ Which build counts depends on where the reader's query lives:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 if TYPE_CHECKING:
     from dbtgate.project import Project
 
 
-@dataclass(frozen=True)
-class OutsideReader:
+class OutsideReader(msgspec.Struct, frozen=True):
     """An exposure or semantic model that queries the relation."""
 
     unique_id: str

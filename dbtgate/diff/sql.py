@@ -11,9 +11,10 @@ evidence for the reader, not input the gate depends on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+import msgspec
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node
@@ -52,8 +53,7 @@ def dialect_for(adapter: str | None) -> str | None:
     return name if name in _SQLGLOT_DIALECTS else None
 
 
-@dataclass(frozen=True)
-class QueryShape:
+class QueryShape(msgspec.Struct, frozen=True):
     """The parts of a query that decide which rows come out (filters) and how many (grain),
     and the whole query written one way (`query`: no comments, no layout, identifiers
     normalised, tables by name alone) so a change of layout or comments only reads as such."""
@@ -63,13 +63,12 @@ class QueryShape:
     query: str
 
 
-@dataclass
-class SqlFiles:
+class SqlFiles(msgspec.Struct):
     """The compiled SQL of one build's nodes, read and parsed at most once each."""
 
     project: Project
     dialect: str | None = None
-    _parsed: dict[str, Any] = field(default_factory=dict, repr=False)
+    _parsed: dict[str, Any] = msgspec.field(default_factory=dict)
 
     @classmethod
     def of(cls, project: Project) -> SqlFiles:

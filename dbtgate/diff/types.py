@@ -19,9 +19,10 @@ models without contracts.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+
+import msgspec
 
 TypeChange = Literal[
     "same",  # the same type, spelled differently or not at all
@@ -164,8 +165,7 @@ _EXACT = frozenset({"decimal", "number", "numeric", "bignumeric"})
 _STRINGS = frozenset({"char", "varchar"})
 
 
-@dataclass(frozen=True)
-class SqlType:
+class SqlType(msgspec.Struct, frozen=True):
     """A type as the warehouse means it: canonical base name plus size/precision/scale."""
 
     base: str
