@@ -12,9 +12,10 @@ compares it: by what its checksum covers (its given inputs with their rows, expe
 and overrides; not its description or config), and one added or edited modifies its model as a
 data test does. The relation's settings are compared as configured (`database`, `schema`,
 `alias`: `RELATION_SETTINGS`), not as the environment resolved them. Not compared: file paths,
-the database, schema and relation names each environment made of those settings
-(`generate_schema_name` gives a PR build its own schema), column meta/tags (Fusion copies model
-meta into columns), and anything a dbt version writes differently.
+when dbt parsed a node (`created_at`: every build parses anew), the database, schema and
+relation names each environment made of those settings (`generate_schema_name` gives a PR
+build its own schema), column meta/tags (Fusion copies model meta into columns), and anything
+a dbt version writes differently.
 
 Between builds of one dbt minor version, what dbt's `state:modified` compares as dbt wrote it
 is compared too: the config as written (dbt's `unrendered_config`: hooks, persist_docs, grants
