@@ -37,6 +37,7 @@ from dbtgate.artifacts.manifest import (
     Source,
     UnitTest,
     materialized_as,
+    same_record,
     written_config,
 )
 from dbtgate.artifacts.run_results import RunResults
@@ -688,7 +689,8 @@ class Project:
         return self._properties_entries
 
     def same_record(self, base: Project, unique_id: str) -> bool:
-        """Whether the resource's record equals its record in `base` (False when absent there).
+        """Whether the resource's record equals its record in `base` (False when absent there),
+        but for when dbt parsed it (`artifacts.manifest.same_record`).
 
         A deep comparison of two decoded records, done once per resource and base: the change
         set (`dbtgate.state`) and the schema diff both ask, for every resource of the project."""
@@ -696,7 +698,9 @@ class Project:
         same = known.get(unique_id)
         if same is None:
             current = self.resource(unique_id)
-            same = known[unique_id] = current is not None and current == base.resource(unique_id)
+            same = known[unique_id] = current is not None and same_record(
+                current, base.resource(unique_id)
+            )
         return same
 
     def same_records(self, base: Project) -> dict[str, bool]:

@@ -49,6 +49,7 @@ from dbtgate.artifacts.manifest import (
     Source,
     UnitTest,
     is_contracted,
+    same_record,
     written_config,
 )
 from dbtgate.project import Project
@@ -102,11 +103,8 @@ def compare_builds(project: Project, base: Project) -> Changes:
                 new.append(uid)
                 continue
             # Most of a big project is untouched: equal records differ in nothing, except in
-            # the SQL body when that is compared apart from the manifest records. A node's
-            # record is compared but for when dbt parsed it (`_parsed_alike`).
-            if isinstance(current, Node) and current.created_at != previous.created_at:
-                previous = _parsed_alike(previous, current)
-            equal = same[uid] = current == previous
+            # the SQL body when that is compared apart from the manifest records.
+            equal = same[uid] = same_record(current, previous)
             if equal and body.method != "raw_code":
                 continue
             reasons = _differences(current, previous, body)
@@ -155,16 +153,6 @@ def compare_builds(project: Project, base: Project) -> Changes:
         deleted=sorted(deleted),
         body_compared_by=body.method,
     )
-
-
-def _parsed_alike(previous: Node, current: Node) -> Node:
-    """A copy of the base's record with the pull request's parse time (`created_at`, which no
-    part of the change set compares), so the two compare by everything else: two builds parsed
-    apart, a pull request's and its base's, stamp every node with their own time, so no node's
-    record equalled its base's and every resource of the project took the slow path here, in
-    the schema diff (`Project.same_built`) and in the base build's KPIs (+70% instructions for
-    `check --base` at 1,000 models)."""
-    return msgspec.structs.replace(previous, created_at=current.created_at)
 
 
 # The settings that name a node's relation, as configured: a change of the pull request's,

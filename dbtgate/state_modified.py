@@ -40,7 +40,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from dbtgate.artifacts.manifest import RELATION_SETTINGS, Node, Source, is_contracted
+from dbtgate.artifacts.manifest import (
+    RELATION_SETTINGS,
+    Node,
+    Source,
+    is_contracted,
+    same_record,
+)
 from dbtgate.project import Project
 from dbtgate.state import (
     COMPARED_NODE_TYPES,
@@ -151,7 +157,7 @@ class DbtState:
                 then is not None
                 and now.resource_type in COMPARED_NODE_TYPES
                 and not same.get(uid, False)
-                and now != then
+                and not same_record(now, then)
             ):
                 yield uid, now, then
 

@@ -11,6 +11,7 @@ from corpus import CORPUS
 
 from dbtgate.artifacts import load_artifacts
 from dbtgate.artifacts.manifest import written_config
+from dbtgate.diff.compare import diff_projects
 from dbtgate.project import Project
 from dbtgate.state import COMPARED_NODE_TYPES, compare_builds, in_scope
 
@@ -112,6 +113,32 @@ def test_nodes_parsed_again_unchanged_are_equal_records(bouncer_json, tmp_path):
     assert len(unchanged) > 30
     assert all(pr.same_record(base, uid) for uid in unchanged)
     assert not pr.same_record(base, ORDERS)
+
+
+def test_the_schema_diff_reads_nodes_parsed_again_unchanged_as_their_base(bouncer_json, tmp_path):
+    """A caller of the schema diff alone (no change set filled in the comparisons first) and
+    the nodes the change set does not compare (an operation) read a node parsed again unchanged
+    as its base's record too: the diff reports nothing, each relation settled by its record."""
+    parsed_later = copy.deepcopy(bouncer_json)
+    for node in parsed_later["nodes"].values():
+        node["created_at"] = (node.get("created_at") or 0) + 3600.5
+    catalog = (CORPUS / "bouncer-dbt112" / "catalog.json").read_text()
+    for folder in (tmp_path / "pr", tmp_path / "base"):
+        folder.mkdir()
+        (folder / "catalog.json").write_text(catalog)
+    pr = project_from(parsed_later, tmp_path / "pr")
+    base = project_from(bouncer_json, tmp_path / "base")
+    diff = diff_projects(base, pr)
+    assert (diff.changes, diff.unknown) == ([], [])
+    relations = [
+        uid for uid, node in pr.nodes.items() if node.resource_type in ("model", "seed", "snapshot")
+    ]
+    assert len(relations) > 30
+    assert all(pr.same_built(base, uid) for uid in relations)
+    operations = [uid for uid, node in pr.nodes.items() if node.resource_type == "operation"]
+    assert operations
+    assert all(pr.same_record(base, uid) for uid in operations)
+    assert pr.nodes[operations[0]].created_at != base.nodes[operations[0]].created_at
 
 
 def test_environment_dependent_config_is_not_a_change(bouncer_json, tmp_path):

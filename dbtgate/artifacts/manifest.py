@@ -656,6 +656,23 @@ def can_have_contract(model: Node) -> bool:
     )
 
 
+def same_record(current: Any, previous: Any) -> bool:
+    """Whether two builds' records of a resource are equal but for when dbt parsed a node
+    (`created_at`). Two builds parsed apart, a pull request's and its base's, stamp every node
+    with their own time, and a Struct's `==` compares every field: compared as records, no node
+    equalled its base's, and every resource took the slow path of the change set, the schema
+    diff (`Project.same_built`) and the base build's KPIs (+70% instructions for `check --base`
+    at 1,000 models). So the base's record is compared as a copy with the pull request's time;
+    nothing but a catalog's age (`load._changed_since_catalog`) reads when a node was parsed."""
+    if (
+        type(current) is Node
+        and type(previous) is Node
+        and current.created_at != previous.created_at
+    ):
+        previous = msgspec.structs.replace(previous, created_at=current.created_at)
+    return current == previous
+
+
 def is_contracted(resource: Any) -> bool:
     """Whether a resource has an enforced contract (only models do; sources and exposures have
     no contract, and count as not contracted)."""
