@@ -14,7 +14,9 @@ its team owns and a gate judges, not 64% vendored package code.
 
 The pull-request build is the base with a seeded set of models changed the ways a schema diff must
 catch (a column removed, a warehouse type changed, a description removed); `truth.json` records
-each change, so a test can hold the diff to it. The same arguments give byte-identical files.
+each change, so a test can hold the diff to it. The base was parsed a day before the pull request,
+as two CI builds are parsed apart: every resource's `created_at` is a day earlier in base/. The
+same arguments give byte-identical files.
 """
 
 from __future__ import annotations
@@ -737,6 +739,32 @@ def with_invocation(build: Build, invocation: str) -> Build:
     return Build(stamped(build.manifest), stamped(build.catalog), stamped(build.run_results))
 
 
+# How long before the pull request's build dbt parsed the base's: a day.
+BASE_PARSED_EARLIER = 86_400.0
+
+
+def parsed_earlier(build: Build, seconds: float) -> Build:
+    """The build as a parse `seconds` earlier wrote it: every resource's parse time
+    (`created_at`) that much less. Two builds parsed apart, as CI's always are (the base from
+    main, the pull request from its branch), stamp each resource with their own; one copied into
+    both would measure a case no user runs (every node's record equal to its base's)."""
+
+    def shifted(resource: Any) -> Any:
+        if isinstance(resource, dict) and isinstance(resource.get("created_at"), (int, float)):
+            return {**resource, "created_at": resource["created_at"] - seconds}
+        return resource
+
+    manifest = dict(build.manifest)
+    for section, entries in build.manifest.items():
+        if section == "disabled" and isinstance(entries, dict):
+            manifest[section] = {
+                uid: [shifted(r) for r in versions] for uid, versions in entries.items()
+            }
+        elif section != "metadata" and isinstance(entries, dict):
+            manifest[section] = {uid: shifted(r) for uid, r in entries.items()}
+    return Build(manifest, build.catalog, build.run_results)
+
+
 def write_build(build: Build, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, artifact in zip(
@@ -759,6 +787,7 @@ def generate(
     base = with_invocation(scaled, invocation_id(seed, "base"))
     wanted = max(3, models // 100) if changes is None else changes
     pr, truth = pull_request(base, wanted, seed)
+    base = parsed_earlier(base, BASE_PARSED_EARLIER)
     write_build(base, out / "base")
     write_build(pr, out / "pr")
     (out / "truth.json").write_text(json.dumps([c.as_json() for c in truth], indent=1) + "\n")
