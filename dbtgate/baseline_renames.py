@@ -49,17 +49,9 @@ class Renames:
     columns: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def add_pairs(self, pairs: Mapping[str, tuple[str, str]]) -> None:
-        """Pairs of `moved_pairs` or `same_table_pairs` (new -> (old, evidence))."""
+        """Pairs of `same_file_pairs`, `moved_pairs` or `same_table_pairs` (new -> (old,
+        evidence))."""
         self.resources.update({old: new for new, (old, _) in pairs.items()})
-
-    def add_checksum_pairs(self) -> None:
-        """The resources whose entries `renamed_matches` carried, where all of an old
-        resource's went to one new one (a file dbt hashed the same is one model renamed)."""
-        found: dict[str, set[str]] = {}
-        for c in self.carried.values():
-            if c.entry.unique_id and c.moved_from is None and c.relation is None:
-                found.setdefault(c.entry.unique_id, set()).add(c.unique_id)
-        self.resources.update({old: new.pop() for old, new in found.items() if len(new) == 1})
 
     def under_new_names(self, entry: BaselineEntry) -> BaselineEntry:
         """`entry` as it reads on its resource's and column's new names, to tell whether the
@@ -75,54 +67,23 @@ class Renames:
         return msgspec.structs.replace(entry, unique_id=uid, column_name=column)
 
 
-def renamed_matches(
-    loaded: LoadedBaseline, findings: list[Finding], project: Project, base: Project | None
-) -> dict[int, CarriedEntry]:
-    """The findings (by id) that an entry on a resource no longer built matches under a new
-    name: the same rule, column and key, on a resource the baseline holds nothing of (and, with
-    a base build, that is new there) whose file dbt hashed as the entry's was hashed. A model
-    renamed by `git mv` keeps its debt; one also edited only where git pairs its files
-    (`moved_matches`)."""
-    renamed: dict[tuple, BaselineEntry] = {}
-    for entry in loaded.baseline.findings:
-        if entry.checksum and entry.unique_id and project.resource(entry.unique_id) is None:
-            renamed.setdefault((entry.code, entry.checksum, entry.column_name, entry.key), entry)
-    if not renamed:
-        return {}
-    carried: dict[int, CarriedEntry] = {}
-    for finding in findings:
-        uid = finding.unique_id
-        if (
-            uid is None
-            or uid in loaded.unique_ids
-            or finding.waiver is not None
-            or finding.fingerprint in loaded.fingerprints
-            or not can_baseline(finding)
-            or (base is not None and base.resource(uid) is not None)
-        ):
-            continue
-        checksum = file_checksum(project, uid)
-        entry = renamed.get((finding.code, checksum, finding.column_name, finding.key))
-        if checksum and entry is not None:
-            carried[id(finding)] = CarriedEntry(entry, uid, finding.fingerprint)
-    return carried
-
-
 def same_file_pairs(
-    loaded: LoadedBaseline, project: Project, base: Project | None, paired: Collection[str]
+    loaded: LoadedBaseline, project: Project, base: Project | None
 ) -> dict[str, tuple[str, str]]:
     """New unique_id -> (old unique_id, checksum) of the resources renamed without an edit
-    (`git mv`) that no finding paired (`Renames.add_checksum_pairs`): the pull request fixed
-    every finding of the model it renamed, so none matched an entry, and its entries are judged
-    under the new name (fixed), not read as on a model deleted (gone). As `renamed_matches`
-    pairs them, by the file dbt hashed as the entries' were hashed, without git (a shallow
-    clone lacks the base branch): a resource of the same type and package, one the baseline
-    holds nothing of (and, with a base build, new there), and only one old and one new
-    resource per checksum. None of `paired` (old unique_ids already paired) is paired again."""
+    (`git mv`): by the file dbt hashed as the entries' were hashed, without git (a shallow
+    clone lacks the base branch), a resource the build no longer has and one of the same type
+    and package that the baseline holds nothing of (and, with a base build, new there). Only
+    one old and one new resource per checksum: a model renamed and an unchanged copy of its
+    file added, or two models of one file both renamed, would otherwise hand the debt to
+    whichever has findings left, a guess that hides a new finding. The resources paired carry
+    their entries (`renamed_matches`) and judge those no finding matched under the new name:
+    a pull request that fixed every finding of the model it renamed reads them fixed, not
+    gone."""
     old: dict[tuple, set[str]] = {}
     for entry in loaded.baseline.findings:
         uid = entry.unique_id
-        if entry.checksum and uid and uid not in paired and project.resource(uid) is None:
+        if entry.checksum and uid and project.resource(uid) is None:
             old.setdefault((*uid.split(".")[:2], entry.checksum), set()).add(uid)
     if not old:
         return {}
@@ -139,6 +100,38 @@ def same_file_pairs(
         for at, news in new.items()
         if len(news) == 1 and len(olds := old[at]) == 1
     }
+
+
+def renamed_matches(
+    loaded: LoadedBaseline, findings: list[Finding], pairs: Mapping[str, tuple[str, str]]
+) -> dict[int, CarriedEntry]:
+    """The findings (by id) that an entry matches under a renamed resource's new name where
+    dbt hashed its file as the entry's was hashed (`pairs`, from `same_file_pairs`): the same
+    rule, column and key, on the new resource, from the old one's entries of that checksum. A
+    model renamed by `git mv` keeps its debt; one also edited only where git pairs its files
+    (`moved_matches`)."""
+    if not pairs:
+        return {}
+    entries: dict[tuple, BaselineEntry] = {}
+    olds = {old_uid: (new_uid, checksum) for new_uid, (old_uid, checksum) in pairs.items()}
+    for e in loaded.baseline.findings:
+        new_uid, checksum = olds.get(e.unique_id or "", (None, None))
+        if new_uid is not None and e.checksum == checksum:
+            entries.setdefault((new_uid, e.code, e.column_name, e.key), e)
+    carried: dict[int, CarriedEntry] = {}
+    for finding in findings:
+        if (
+            finding.waiver is not None
+            or finding.fingerprint in loaded.fingerprints
+            or not can_baseline(finding)
+        ):
+            continue
+        entry = entries.pop(
+            (finding.unique_id, finding.code, finding.column_name, finding.key), None
+        )
+        if entry is not None:
+            carried[id(finding)] = CarriedEntry(entry, finding.unique_id or "", finding.fingerprint)
+    return carried
 
 
 def orphaned(loaded: LoadedBaseline, project: Project, carried: Collection[CarriedEntry]) -> bool:

@@ -435,8 +435,8 @@ def find_renames(
     baseline: LoadedBaseline, findings: list[Finding], context: CheckContext
 ) -> Renames:
     """The findings (by id) a baseline entry matches under a new name, and the resources
-    paired old -> new: a model renamed with its file unchanged (`renamed_matches`, and
-    `same_file_pairs` where the pull request fixed all its findings), one whose file git reads
+    paired old -> new: a model renamed with its file unchanged (`same_file_pairs`, one old and
+    one new resource of a checksum, and `renamed_matches`), one whose file git reads
     as renamed, edited too (`moved_pairs`; git is asked only when its answer could pair an
     entry, `git_could_pair`), a source reading the same table as one no longer
     built (`same_table_pairs`), a column the schema diff read as renamed, on a renamed
@@ -456,9 +456,9 @@ def find_renames(
     )
 
     project = context.project
-    renames = Renames(renamed_matches(baseline, findings, project, context.base))
-    renames.add_checksum_pairs()
-    renames.add_pairs(same_file_pairs(baseline, project, context.base, renames.resources))
+    pairs = same_file_pairs(baseline, project, context.base)
+    renames = Renames(renamed_matches(baseline, findings, pairs))
+    renames.add_pairs(pairs)
     if project.project_dir is not None and git_could_pair(
         baseline, project, context.base, renames.carried.values(), renames.resources
     ):

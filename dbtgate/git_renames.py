@@ -8,7 +8,7 @@ all. A file moved with `mv` and not yet added is a deletion and an untracked fil
 are paired as lint pairs them, by their lines (`moved_by_hand`), only where unambiguous, and
 without staging anything (the user's index is theirs). Outside a repository, without git, or
 without a base git knows, nothing is read as renamed, and the findings are new, as before: a
-rename git does not vouch for is not guessed.
+rename git does not vouch for is not guessed, nor one between files identical to others.
 """
 
 from __future__ import annotations
@@ -74,22 +74,42 @@ def diff_from_merge_base(project_dir: Path, ref: str) -> tuple[int | None, bytes
 
 def _listed(listed: str) -> tuple[dict[str, str], dict[str, str]]:
     """The renames (new path -> old path) and deletions (path -> the blob it had) of a
-    `diff --raw -z` listing."""
+    `diff --raw -z` listing. A rename between files another added or deleted file is the same
+    as is git's guess (it pairs identical files in path order: a model renamed and an unchanged
+    copy of it added read the copy as the rename where its name sorts first), and none: a wrong
+    pair would hide a new finding."""
     fields = listed.split("\0")
-    renamed: dict[str, str] = {}
+    renamed: dict[str, tuple[str, str, str]] = {}  # new path -> (old path, old blob, new blob)
     deleted: dict[str, str] = {}
+    sources: list[str] = []  # the blobs of the files renamed or deleted
+    targets: list[str] = []  # the blobs of the files renamed to or added
     at = 0
     while at + 1 < len(fields) and fields[at].startswith(":"):
-        _, _, old_blob, _, status = fields[at].split(" ")
+        _, _, old_blob, new_blob, status = fields[at].split(" ")
         if status.startswith(("R", "C")):  # a rename or copy names both files
             if status.startswith("R"):
-                renamed[fields[at + 2]] = fields[at + 1]
+                renamed[fields[at + 2]] = (fields[at + 1], old_blob, new_blob)
+                sources.append(old_blob)
+            targets.append(new_blob)
             at += 3
             continue
         if status == "D":
             deleted[fields[at + 1]] = old_blob
+            sources.append(old_blob)
+        elif status == "A":
+            targets.append(new_blob)
         at += 2
-    return renamed, deleted
+    return {
+        new: old
+        for new, (old, old_blob, new_blob) in renamed.items()
+        if not _twice(old_blob, sources) and not _twice(new_blob, targets)
+    }, deleted
+
+
+def _twice(blob: str, blobs: list[str]) -> bool:
+    """Whether another file of `blobs` has `blob` (all zeros: a file of the working tree git
+    did not hash, alike no other)."""
+    return blobs.count(blob) > 1 and blob.strip("0") != ""
 
 
 def moved_by_hand(project_dir: Path, deleted: Mapping[str, str]) -> dict[str, str]:

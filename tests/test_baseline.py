@@ -486,6 +486,31 @@ def test_a_model_added_beside_a_deleted_twin_is_not_its_rename_against_the_base(
     assert on_twin and {f["disposition"] for f in on_twin} == {"blocking"}
 
 
+def test_a_model_renamed_beside_a_copy_of_its_file_carries_nothing_to_either(workdir):
+    """`git mv` and an unchanged copy of the old file added: two new models have its checksum,
+    and the debt would go to whichever has findings left (the copy, where the renamed one was
+    fixed). Which one is the old model is a guess: neither is paired, the entries read gone and
+    the copy's findings block, as on two models added."""
+    baseline(workdir)
+    old_uid = f"model.{PKG}.stg_customers"
+    data = renamed(manifest(), "stg_customers", "stg_clients")
+    fixed = data["nodes"][f"model.{PKG}.stg_clients"]
+    fixed["meta"] = fixed["config"]["meta"] = {"owner": "@crm"}
+    fixed["columns"] = {}
+    copy = renamed(manifest(), "stg_customers", "stg_customers_copy")
+    copy_uid = f"model.{PKG}.stg_customers_copy"
+    data["nodes"][copy_uid] = copy["nodes"][copy_uid]
+    write_build(workdir / "pr", data)
+    returncode, _, report = check(workdir, "pr", "--baseline", "dbtgate-baseline.json")
+    assert returncode == 1
+    section = report["sections"]["baseline"]
+    assert section["carried"] == [] and section["fixed"] == []
+    assert {e["unique_id"] for e in section["gone"]} == {old_uid}
+    on_copy = [f for f in report["findings"] if f.get("unique_id") == copy_uid]
+    assert sorted(f["code"] for f in on_copy) == ["docs.column_coverage", "owner.present"]
+    assert {f["disposition"] for f in on_copy} == {"blocking"}
+
+
 def test_prune_drops_what_is_fixed_or_gone_and_adds_nothing(workdir):
     """After a merge the team prunes paid debt: `--prune` drops the entries fixed and those on
     models deleted, and does not record the findings that are new (rewriting the file would,

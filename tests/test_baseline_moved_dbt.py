@@ -317,3 +317,46 @@ def test_a_model_renamed_whose_every_finding_was_fixed_reads_fixed(repo, tmp_pat
     assert " ".join(pruned.stdout.split()) == (
         "pruned dbtgate-baseline.json: dropped 2 entries (2 fixed); 2 entries left"
     )
+
+
+@pytest.mark.parametrize("where", ["git", "no-git"])
+def test_a_model_renamed_beside_an_unchanged_copy_of_its_file_pairs_with_neither(
+    repo, tmp_path, where
+):
+    """`git mv` and, in the same pull request, a copy of the old file added unchanged: two new
+    models have the old file's checksum, and which one is the old model is a guess. Neither
+    carries its entries (the copy, which kept the findings, blocks; they read gone), nor does
+    git's own guess (`diff -M` reads the copy as the rename, its name sorting first)."""
+    git(repo, "mv", "models/stg_customers.sql", "models/stg_clients.sql")
+    (repo / "models" / "stg_clients.yml").write_text(FIXED_IN_YAML)
+    shutil.copy(repo / "models" / "stg_clients.sql", repo / "models" / "stg_a_copy.sql")
+    commit_all(repo, "rename stg_customers to stg_clients, fixed, and a copy of it")
+    assert "R100\tanalytics/models/stg_customers.sql\tanalytics/models/stg_a_copy.sql" in git(
+        repo, "diff", "-M", "--name-status", "main"
+    )
+    if where == "no-git":
+        repo = Path(shutil.copytree(repo, tmp_path / "outside"))
+    parse(repo)
+
+    returncode, stdout, report = check(repo)
+    assert returncode == 1, stdout
+    section = report["sections"]["baseline"]
+    assert section["carried"] == [] and section["fixed"] == []
+    assert sorted((e["code"], e["unique_id"]) for e in section["gone"]) == [
+        ("docs.model_description", f"model.{PKG}.stg_customers"),
+        ("owner.present", f"model.{PKG}.stg_customers"),
+    ]
+    blocking = [
+        (f["code"], f["unique_id"]) for f in report["findings"] if f["disposition"] == "blocking"
+    ]
+    assert sorted(blocking) == [
+        ("docs.model_description", f"model.{PKG}.stg_a_copy"),
+        ("owner.present", f"model.{PKG}.stg_a_copy"),
+    ]
+
+    # The copy gone, the one new model of the file is the old one renamed, fixed.
+    (repo / "models" / "stg_a_copy.sql").unlink()
+    parse(repo)
+    returncode, _, report = check(repo)
+    assert returncode == 0
+    assert len(report["sections"]["baseline"]["fixed"]) == 2

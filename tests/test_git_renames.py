@@ -66,3 +66,23 @@ def test_before_git_2_30_a_ref_git_lacks_or_without_shared_history_is_the_next_r
         "models/clients.sql": "models/customers.sql",
         "models/charges.sql": "models/payments.sql",
     }
+
+
+def test_a_rename_between_files_identical_to_others_is_a_guess_and_none(repo):
+    """A file renamed and an unchanged copy of it added (or two identical files deleted and one
+    added): git pairs one in path order, not the one moved, and such a pair is left out."""
+    models = repo / "models"
+    (models / "moved.sql").write_text(PAYMENTS + "from elsewhere\n")
+    (models / "twin_a.sql").write_text(MODEL.replace("c9", "twin"))
+    (models / "twin_b.sql").write_text(MODEL.replace("c9", "twin"))
+    commit_all(repo, "a model, and two identical ones")
+    git(repo, "branch", "--quiet", "-f", "main")
+    git(repo, "mv", "models/moved.sql", "models/zz_moved.sql")
+    (models / "a_copy.sql").write_text((models / "zz_moved.sql").read_text())
+    git(repo, "rm", "--quiet", "models/twin_a.sql", "models/twin_b.sql")
+    (models / "twin.sql").write_text(MODEL.replace("c9", "twin"))
+    commit_all(repo, "moved beside a copy; two twins become one")
+    listing = git(repo, "diff", "-M", "--name-status", "main")
+    assert "R100\tmodels/moved.sql\tmodels/a_copy.sql" in listing
+    assert "R100\tmodels/twin_a.sql\tmodels/twin.sql" in listing
+    assert renamed_files(repo, ["main"]) == {}
