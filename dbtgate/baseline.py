@@ -383,20 +383,26 @@ def prune_command(loaded: LoadedBaseline, configured: str | None) -> str:
     return "dbtgate baseline --prune" + ("" if same else f" -o {loaded.path.as_posix()}")
 
 
-def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prune") -> list[str]:
+def baseline_notes(
+    report: BaselineReport,
+    prune: str = "dbtgate baseline --prune",
+    renamed: Callable[[BaselineEntry], BaselineEntry] = lambda entry: entry,
+) -> list[str]:
     """What every report says of the entries not seen: debt paid off (the file can shrink, so
     the problem cannot come back unnoticed), debt that followed a renamed resource, debt on
     resources or columns deleted (or renamed and edited: their findings block again, as new),
     and entries this run did not check (kept). Each says how to prune: `--prune` drops and
     renames entries and records nothing new, where rewriting the file would take the pull
-    request's new findings in as debt."""
+    request's new findings in as debt. An entry not seen is named where the report judged it,
+    under its resource's new name (`renamed`, `Renames.under_new_names`) and the old one after:
+    a column dropped from a model renamed is gone from the model as it is called now."""
     notes = []
     where = f"baseline {report.path}"
     prune = f"`{prune}`"
     if report.fixed:
         notes.append(
             f"{where}: {len(report.fixed)} of {report.entries} entries fixed since it was written "
-            f"({_shown(report.fixed)}); {prune} drops {_them(report.fixed)} and records "
+            f"({_shown(report.fixed, renamed)}); {prune} drops {_them(report.fixed)} and records "
             "nothing new"
         )
     resources = [
@@ -436,7 +442,7 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
     if report.gone:
         notes.append(
             f"{where}: {counted(len(report.gone), 'entry')} on resources or columns no longer in "
-            f"the build ({_shown(report.gone)}): deleted, or renamed and edited? A resource's "
+            f"the build ({_shown(report.gone, renamed)}): deleted, or renamed and edited? A resource's "
             "findings are new under a new name when its file was edited too and git does not "
             "read it as renamed, and a column's "
             "when no base build shows the rename (`--base`); "
@@ -445,7 +451,7 @@ def baseline_notes(report: BaselineReport, prune: str = "dbtgate baseline --prun
     if report.unchecked:
         notes.append(
             f"{where}: {counted(len(report.unchecked), 'entry')} this run did not check "
-            f"({_shown(report.unchecked)}: no policy applies the rule there, lint did not read "
+            f"({_shown(report.unchecked, renamed)}: no policy applies the rule there, lint did not read "
             "or parse the file or has the rule off there, or the build has no catalog.json to "
             "see the column), kept"
         )
@@ -474,8 +480,18 @@ def _them(entries: list) -> str:
     return "it" if len(entries) == 1 else "them"
 
 
-def _shown(entries: list[BaselineEntry]) -> str:
-    return first_few([f"{entry.code} on {_entry_subject(entry)}" for entry in entries], _NOTE_LIMIT)
+def _shown(entries: list[BaselineEntry], renamed: Callable[[BaselineEntry], BaselineEntry]) -> str:
+    return first_few([_entry_now(entry, renamed(entry)) for entry in entries], _NOTE_LIMIT)
+
+
+def _entry_now(entry: BaselineEntry, now: BaselineEntry) -> str:
+    """`code on subject` of an entry as it reads now (`now`), with what it was recorded on
+    when a rename changed that: `on model.shop.clients.email (was model.shop.customers)`."""
+    shown = f"{entry.code} on {_entry_subject(now)}"
+    if now.unique_id == entry.unique_id and now.column_name == entry.column_name:
+        return shown
+    was = entry.unique_id if now.column_name == entry.column_name else _entry_subject(entry)
+    return f"{shown} (was {was})"
 
 
 def _entry_subject(entry: BaselineEntry) -> str:

@@ -428,7 +428,7 @@ def decide(
             renamed=renames.under_new_names,
         )
         prune = prune_command(baseline, context.config.baseline)
-        context.notes.extend(baseline_notes(used, prune))
+        context.notes.extend(baseline_notes(used, prune, renames.under_new_names))
 
 
 def find_renames(

@@ -511,6 +511,32 @@ def test_a_model_renamed_beside_a_copy_of_its_file_carries_nothing_to_either(wor
     assert {f["disposition"] for f in on_copy} == {"blocking"}
 
 
+def test_entries_not_seen_on_a_renamed_model_are_named_as_it_is_called_now(workdir):
+    """The pull request renames `stg_customers`, gives it an owner and drops its columns' YAML
+    (a model declaring no columns is a new finding of its own): the note names the fixed entry and the one it cannot check (no catalog.json to see the
+    column) on `stg_clients`, where the report judged them, with the name they were recorded
+    on after."""
+    baseline(workdir)
+    old_uid, new_uid = f"model.{PKG}.stg_customers", f"model.{PKG}.stg_clients"
+    data = renamed(manifest(), "stg_customers", "stg_clients")
+    model = data["nodes"][new_uid]
+    model["meta"] = model["config"]["meta"] = {"owner": "@crm"}
+    model["columns"] = {}
+    write_build(workdir / "pr", data)
+    _, stdout, report = check(workdir, "pr", "--baseline", "dbtgate-baseline.json")
+    section = report["sections"]["baseline"]
+    # The report's entries are the file's, as `--prune` drops them.
+    assert [(e["code"], e["unique_id"]) for e in section["fixed"]] == [("owner.present", old_uid)]
+    assert [(e["code"], e["unique_id"]) for e in section["unchecked"]] == [
+        ("docs.column_coverage", old_uid)
+    ]
+    notes = " ".join(stdout.split())
+    assert f"fixed since it was written (owner.present on {new_uid} (was {old_uid}))" in notes
+    assert (
+        f"this run did not check (docs.column_coverage on {new_uid}.customer_id (was {old_uid}):"
+    ) in notes
+
+
 def test_prune_drops_what_is_fixed_or_gone_and_adds_nothing(workdir):
     """After a merge the team prunes paid debt: `--prune` drops the entries fixed and those on
     models deleted, and does not record the findings that are new (rewriting the file would,

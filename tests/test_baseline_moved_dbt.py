@@ -217,9 +217,9 @@ def test_an_entry_a_rename_fixed_reads_fixed_not_gone(repo):
     assert [(c["entry"]["code"], c["unique_id"]) for c in section["carried"]] == [
         ("owner.present", new)
     ]
-    assert f"1 of 4 entries fixed since it was written (docs.model_description on {old})" in (
-        stdout
-    )
+    assert (
+        f"1 of 4 entries fixed since it was written (docs.model_description on {new} (was {old}))"
+    ) in stdout
     assert "no longer in the build" not in stdout
 
     pruned = dbtgate("baseline", "--prune", cwd=repo)
