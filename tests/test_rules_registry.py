@@ -191,6 +191,24 @@ def test_parameters_are_checked_against_their_types(given, message):
         ("testonly.input", {}, "def f(model, catalog):\n    'doc'", "unknown input"),
         ("testonly.kind", {"applies_to": ("metric",)}, "def f(model):\n    'doc'", "applies_to"),
         ("testonly.needs", {"needs": ("sources",)}, "def f(model):\n    'doc'", "needs must name"),
+        (
+            "testonly.shares",
+            {"shares": "models/schema.yml"},
+            "def f(model):\n    'doc'",
+            "shares must be a function of a resource and the project, got 'models/schema.yml'",
+        ),
+        (
+            "testonly.shares_one",
+            {"shares": lambda model: [model.patch_path]},
+            "def f(model):\n    'doc'",
+            r"shares must be a function of a resource and the project, got one taking \(model\)",
+        ),
+        (
+            "testonly.check",
+            {"params_check": "min <= max"},
+            "def f(model):\n    'doc'",
+            "params_check must be a function of the parameters' values",
+        ),
     ],
 )
 def test_malformed_rules_are_refused_when_defined(code, overrides, body, message):
@@ -720,6 +738,29 @@ def test_a_malformed_plugin_rule_is_named_by_its_function_and_line(artifacts, tm
     assert result.stderr.strip() == (
         "dbtgate: error: dbtgate.yml:2: plugins: rules/ours.py: cannot load: TypeError: thing "
         "(line 3): a rule needs a docstring (its first paragraph is the summary)"
+    )
+
+
+def test_a_plugin_rule_sharing_by_a_value_not_a_function_is_refused_at_its_line(
+    artifacts, tmp_path
+):
+    """`shares=` is called only where a baseline entry of the rule is on a resource no policy
+    selects: a plugin passing the file itself failed there, as dbtgate's internal error. It
+    is refused when the plugin loads, as a rule without a docstring is, whatever the check."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "ours.py").write_text(
+        "from dbtgate.rules import rule\n\n"
+        '@rule("ours.thing", severity="warn", applies_to=("model",), why="w", failing="f",\n'
+        '      passing="p", fix="x", shares="models/schema.yml")\n'
+        "def thing(resource):\n    'Doc.'\n"
+    )
+    write_config(tmp_path, "version: 1\nplugins: [rules/ours.py]\n")
+    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "dbtgate: error: dbtgate.yml:2: plugins: rules/ours.py: cannot load: TypeError: rule "
+        "ours.thing: shares must be a function of a resource and the project, got "
+        "'models/schema.yml'"
     )
 
 

@@ -21,6 +21,7 @@ import importlib.util
 import inspect
 import os
 import re
+import reprlib
 import sys
 import types
 import typing
@@ -460,6 +461,8 @@ def rule(
         unknown = [need for need in needs if need not in NEEDS]
         if unknown:
             raise TypeError(f"rule {code}: needs must name some of {', '.join(NEEDS)}")
+        _check_callable(code, "params_check", params_check, ("the parameters' values",))
+        _check_callable(code, "shares", shares, ("a resource", "the project"))
         if params_check is not None or needs or shares is not None:
             definition = replace(
                 definition, params_check=params_check, needs=tuple(needs), shares=shares
@@ -473,6 +476,25 @@ def rule(
         return function
 
     return register
+
+
+def _check_callable(code: str, name: str, given: Any, arguments: tuple[str, ...]) -> None:
+    """Refuse a `params_check` or `shares` that is not a function of `arguments` when the rule
+    is defined: called only once a config or a baseline entry asks, it would otherwise fail
+    deep in a check as dbtgate's own error, not the plugin's at its line under `plugins:`."""
+    if given is None:
+        return
+    wanted = f"rule {code}: {name} must be a function of {' and '.join(arguments)}"
+    if not callable(given):
+        raise TypeError(f"{wanted}, got {reprlib.repr(given)}")
+    try:
+        signature = inspect.signature(given)
+    except (TypeError, ValueError):
+        return  # a builtin that does not say: called, it answers for itself
+    try:
+        signature.bind(*arguments)
+    except TypeError:
+        raise TypeError(f"{wanted}, got one taking {signature}") from None
 
 
 def _identity(function: Callable[..., Any]) -> tuple[str, str]:
