@@ -120,6 +120,18 @@ needs_dbt_templater = pytest.mark.skipif(
 )
 
 
+def duckdb_profiles(folder: Path, profile: str) -> Path:
+    """A profiles folder beside the tests' project whose `profile` writes to a DuckDB file in
+    `folder`, for the dbt templater (its .sqlfluff names the folder as profiles_dir)."""
+    profiles = folder / "profiles"
+    profiles.mkdir()
+    (profiles / "profiles.yml").write_text(
+        f"{profile}:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+        f"      path: {folder / (profile + '.duckdb')}\n      threads: 1\n"
+    )
+    return profiles
+
+
 def dbt_lint_report(project_dir: Path, report: Path) -> dict[str, Any]:
     """`dbtgate lint --base-ref main --json REPORT` under `lint.templater: dbt` (the project's
     dbtgate.yml sets it), in a child process as CI runs it: the dbt templater runs dbt in the

@@ -11,7 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lint_repos import commit_all, dbt_lint_report, needs_dbt_templater, shop_pr_repo
+from lint_repos import (
+    commit_all,
+    dbt_lint_report,
+    duckdb_profiles,
+    needs_dbt_templater,
+    shop_pr_repo,
+)
 
 # dbt parses the project: about 6 s per test.
 pytestmark = [pytest.mark.slow, needs_dbt_templater]
@@ -23,12 +29,7 @@ def project(tmp_path: Path) -> Path:
     """The fixture PR in a git repository, with a DuckDB profile and the dbt templater pointed
     at both (profiles_dir and project_dir in the project's .sqlfluff), chosen in dbtgate.yml."""
     project = shop_pr_repo(tmp_path / "repo")
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "profiles.yml").write_text(
-        "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
-        f"      path: {tmp_path / 'shop.duckdb'}\n      threads: 1\n"
-    )
+    profiles = duckdb_profiles(tmp_path, "shop")
     (project / ".sqlfluff").write_text(
         f"[sqlfluff:templater:dbt]\nproject_dir = {project}\nprofiles_dir = {profiles}\n"
     )

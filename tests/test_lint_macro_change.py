@@ -14,6 +14,7 @@ from cli_support import dbtgate
 from lint_repos import (
     commit_all,
     dbt_lint_report,
+    duckdb_profiles,
     git,
     init_repo,
     lint_gate,
@@ -284,12 +285,7 @@ def test_under_the_dbt_templater_the_callers_are_compiled_with_the_bases_macros_
     """sqlfluff's dbt templater compiles the project with dbt: the callers are rendered by dbt
     in a copy of the project that has the base's macros (`lint.dbt_base`), and gated as under
     the jinja templater: what the macro change caused blocks, their old debt is not listed."""
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "profiles.yml").write_text(
-        "demo:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
-        f"      path: {tmp_path / 'dev.duckdb'}\n      threads: 1\n"
-    )
+    profiles = duckdb_profiles(tmp_path, "demo")
     root = tmp_path / "repo"
     report = tmp_path / "lint.json"
     settings = {
@@ -339,12 +335,7 @@ def test_under_the_dbt_templater_macros_shared_from_outside_the_project_are_the_
     """The copy of the project that dbt compiles with the base's macros (`lint.dbt_base`) has
     the shared macros too, as the base had them, whichever side of the project's folder the
     change edited; the user's shared macro file is left as the change wrote it."""
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    (profiles / "profiles.yml").write_text(
-        "demo:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
-        f"      path: {tmp_path / 'dev.duckdb'}\n      threads: 1\n"
-    )
+    profiles = duckdb_profiles(tmp_path, "demo")
     root = tmp_path / "repo"
     report = tmp_path / "lint.json"
     settings = {
