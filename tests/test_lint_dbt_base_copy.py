@@ -1,15 +1,18 @@
 """The project copy the dbt templater compiles with the base's macros (`lint.dbt_base`): what
 dbt reads is copied, other top-level files and hidden folders are linked (a local DuckDB
-database can be gigabytes), macro folders outside the project are copied beside it, and a macro
-file written back never goes through a link into the user's files. On real folders."""
+database can be gigabytes), macro folders outside the project are copied beside it and its other
+folders outside (models, seeds, ...) named where they are, and a macro file written back never
+goes through a link into the user's files. On real folders."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
-from dbtgate.lint.dbt_base import _copy_outside_macros, _copy_project, _own_path
+from dbtgate.errors import DbtgateError
+from dbtgate.lint.dbt_base import _copy_project, _name_outside_folders, _own_path
 
 
 def project(root: Path) -> Path:
@@ -98,7 +101,7 @@ def test_macro_paths_outside_the_project_are_copied_and_named_in_the_copy(tmp_pa
     (source / "dbt_project.yml").symlink_to(settings)
     copy = tmp_path / "copy" / "project"
     _copy_project(source, copy)
-    places = _copy_outside_macros(source, copy)
+    places = _name_outside_folders(source, copy)
     named = yaml.safe_load((copy / "dbt_project.yml").read_text())["macro-paths"]
     assert named[0] == "macros"
     assert [Path(path).parent for path in named[1:]] == [
@@ -120,6 +123,77 @@ def test_a_project_with_its_macros_inside_is_copied_as_it_is(tmp_path):
     (source / "dbt_project.yml").write_text("name: demo\nmacro-paths: [macros, ./more/../macros]\n")
     copy = tmp_path / "copy" / "project"
     _copy_project(source, copy)
-    assert _copy_outside_macros(source, copy) == {}
+    assert _name_outside_folders(source, copy) == {}
     assert (copy / "dbt_project.yml").read_text() == (source / "dbt_project.yml").read_text()
     assert not (tmp_path / "copy" / "project.macro-paths").exists()
+
+
+def test_other_paths_outside_the_project_are_named_where_they_are(tmp_path):
+    """`model-paths: [models, ../shared_models]` (and seeds, tests, docs, assets, ... shared
+    from outside): from the copy's folder those paths name nothing, so the copy's
+    dbt_project.yml names the user's folders by their absolute paths. Named, not copied or
+    linked: dbt only reads them, and nothing is made beside the copy for them or written there;
+    the paths inside the project and the settings not set stay as they were."""
+    repo = tmp_path / "repo"
+    for folder in ("shared_models", "shared_seeds", "shared_tests", "docs", "assets"):
+        (repo / folder).mkdir(parents=True)
+        (repo / folder / "a.sql").write_text("select 1\n")
+    source = project(repo / "project")
+    outside = {
+        "model-paths": ["models", "../shared_models"],
+        "seed-paths": "../shared_seeds",
+        "test-paths": ["tests", "../shared_tests/"],
+        "analysis-paths": ["analyses"],
+        "snapshot-paths": None,
+        "docs-paths": ["../docs", "models"],
+        "asset-paths": [str(repo / "assets")],
+    }
+    (source / "dbt_project.yml").write_text(yaml.safe_dump({"name": "demo", **outside}))
+    copy = tmp_path / "copy" / "project"
+    _copy_project(source, copy)
+    assert _name_outside_folders(source, copy) == {}
+    named = yaml.safe_load((copy / "dbt_project.yml").read_text())
+    assert named == {
+        "name": "demo",
+        "model-paths": ["models", str(repo / "shared_models")],
+        "seed-paths": [str(repo / "shared_seeds")],
+        "test-paths": ["tests", str(repo / "shared_tests")],
+        "analysis-paths": ["analyses"],
+        "snapshot-paths": None,
+        "docs-paths": [str(repo / "docs"), "models"],
+        "asset-paths": [str(repo / "assets")],
+    }
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["project"]
+    assert yaml.safe_load((source / "dbt_project.yml").read_text()) == {"name": "demo", **outside}
+
+
+def test_models_and_macros_outside_the_project_together(tmp_path):
+    """The macro folder outside is copied beside the copy (a changed macro is written back
+    there), the model folder outside named where it is, each in its place in its list."""
+    repo = tmp_path / "repo"
+    (repo / "shared_macros").mkdir(parents=True)
+    (repo / "shared_macros" / "cents.sql").write_text("today\n")
+    (repo / "shared_models").mkdir()
+    source = project(repo / "project")
+    (source / "dbt_project.yml").write_text(
+        "name: demo\nmacro-paths: [macros, ../shared_macros]\n"
+        "model-paths: [../shared_models, models]\n"
+    )
+    copy = tmp_path / "copy" / "project"
+    _copy_project(source, copy)
+    places = _name_outside_folders(source, copy)
+    named = yaml.safe_load((copy / "dbt_project.yml").read_text())
+    macros = tmp_path / "copy" / "project.macro-paths" / "1-shared_macros"
+    assert places == {repo / "shared_macros": macros}
+    assert named["macro-paths"] == ["macros", str(macros)]
+    assert named["model-paths"] == [str(repo / "shared_models"), "models"]
+    assert (macros / "cents.sql").read_text() == "today\n" and not macros.is_symlink()
+
+
+def test_a_path_setting_that_is_no_list_of_paths_is_a_clear_error(tmp_path):
+    source = project(tmp_path / "project")
+    (source / "dbt_project.yml").write_text("name: demo\nasset-paths: {a: 1}\n")
+    copy = tmp_path / "copy" / "project"
+    _copy_project(source, copy)
+    with pytest.raises(DbtgateError, match=r"dbt_project.yml: asset-paths: expected a list"):
+        _name_outside_folders(source, copy)

@@ -202,15 +202,23 @@ def test_a_pull_request_without_a_macro_lints_only_its_files(tmp_path):
 
 
 def shared_macro_pr(
-    root: Path, edits: dict[str, str], settings: dict[str, str] | None = None
+    root: Path,
+    edits: dict[str, str],
+    settings: dict[str, str] | None = None,
+    *,
+    shared_models: bool = False,
 ) -> Path:
     """A monorepo: FILES as the dbt project in `project/`, but cents() in the repository's
     `shared_macros/` (`macro-paths: [macros, ../shared_macros]`), which dollars() in the
-    project's macros calls; `edits` (paths in the repository) on the `pr` branch. Returns the
-    project's folder."""
+    project's macros calls; `edits` (paths in the repository) on the `pr` branch. With
+    `shared_models`, the model the others select from is in the repository's `shared_models/`
+    too (`model-paths: [models, ../shared_models]`). Returns the project's folder."""
     files = {f"project/{relative}": text for relative, text in FILES.items()}
     files["shared_macros/cents.sql"] = files.pop("project/macros/cents.sql")
     files["project/dbt_project.yml"] += "macro-paths: [macros, ../shared_macros]\n"
+    if shared_models:
+        files["shared_models/t.sql"] = files.pop("project/models/t.sql")
+        files["project/dbt_project.yml"] += "model-paths: [models, ../shared_models]\n"
     init_repo(root)
     for relative, text in (files | (settings or {})).items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -370,3 +378,41 @@ def test_under_the_dbt_templater_macros_shared_from_outside_the_project_are_the_
     ]
     found = sorted((f["path"], f["line"], f["code"], f["disposition"]) for f in linted["findings"])
     assert found == expected[2:]
+
+
+@pytest.mark.slow
+@needs_dbt_templater
+def test_under_the_dbt_templater_models_shared_from_outside_the_project_are_found_by_the_copy(
+    tmp_path,
+):
+    """`model-paths: [models, ../shared_models]`, the callers selecting from a shared model:
+    the copy of the project dbt compiles with the base's macros names the shared models where
+    they are (from the copy's folder `../shared_models` names nothing, and dbt could not compile
+    the copy: `t` not found), and nothing is written there."""
+    profiles = duckdb_profiles(tmp_path, "demo")
+    root = tmp_path / "repo"
+    report = tmp_path / "lint.json"
+    settings = {
+        "project/.sqlfluff": (
+            f"[sqlfluff:templater:dbt]\nproject_dir = {root / 'project'}\n"
+            f"profiles_dir = {profiles}\n"
+        ),
+        "project/dbtgate.yml": CONFIG.replace("dialect: duckdb", "dialect: duckdb, templater: dbt"),
+    }
+    project = shared_macro_pr(
+        root, {"shared_macros/cents.sql": QUALIFIED}, settings, shared_models=True
+    )
+    linted = dbt_lint_report(project, report)
+    assert linted["notes"] == [
+        "lint: 1 macro changed (shared_macros/cents.sql): 2 SQL files calling them render "
+        "differently, linted too (project/models/direct.sql, project/models/through.sql); only "
+        "what the macro change caused there blocks"
+    ]
+    found = sorted((f["path"], f["line"], f["code"], f["disposition"]) for f in linted["findings"])
+    assert found == [
+        ("project/models/direct.sql", 3, "lint.RF03", "blocking"),
+        ("project/models/direct.sql", 3, "lint.RF03", "blocking"),
+        ("project/models/through.sql", 3, "lint.RF03", "blocking"),
+        ("project/models/through.sql", 3, "lint.RF03", "blocking"),
+    ]
+    assert sorted(p.name for p in (root / "shared_models").iterdir()) == ["t.sql"]

@@ -9,11 +9,12 @@ that edits a macro, under `templater: dbt`, pays for it: the copy (of what dbt r
 top-level files, a local DuckDB database among them, are linked), and one more dbt parse of the
 project (seconds; the dbt templater parses the project once per Linter).
 
-A `macro-paths` folder outside the project (`../shared_macros`, a monorepo's macros shared by
-its projects) is not in the project's folder, and from the copy's the same relative path names
-nothing: it is copied beside the copy, and the copy's dbt_project.yml names that copy instead.
+A folder of dbt_project.yml's path settings outside the project (`../shared_macros`,
+`../shared_models`: a monorepo's files shared by its projects) is not in the project's folder,
+and from the copy's the same relative path names nothing: the copy's dbt_project.yml names it by
+its absolute path instead, and a macro folder's copy beside the copy in place of a macro folder.
 Copied, not named where it is: a changed macro file there is written back as the base had it,
-which must not change the user's file.
+which must not change the user's file (nothing is written in the others).
 
 The lint under `templater: dbt` imports dbt already (sqlfluff-templater-dbt does); this module
 adds no import of its own, and none on the gate's path without lint.
@@ -88,7 +89,7 @@ def dbt_base(
     folder = tempfile.TemporaryDirectory(prefix="dbtgate-base-macros-")
     copy = Path(folder.name) / project_dir.name
     _copy_project(project_dir, copy)
-    places = {**_copy_outside_macros(project_dir, copy), project_dir: copy}
+    places = {**_name_outside_folders(project_dir, copy), project_dir: copy}
     for path in found.files:
         original, place = next((o, c) for o, c in places.items() if path.is_relative_to(o))
         target = place / path.relative_to(original)
@@ -130,37 +131,45 @@ def _copy_project(project_dir: Path, copy: Path) -> None:
             target.symlink_to(entry)
 
 
-def _copy_outside_macros(project_dir: Path, copy: Path) -> dict[Path, Path]:
-    """Copy each of the project's macro folders outside it into a folder beside `copy`, and
-    name the copies in the copy's dbt_project.yml in their place: where each is (resolved, as
-    `lint.macro_change` names the files in it) -> its copy. A path that leaves the project
-    relative to it (`../shared_macros`) names another folder from the copy's; an absolute one
-    would name the user's own, where a changed macro file is written back. A folder missing
-    today is an empty copy (a macro file the change deleted may be written back there)."""
+def _name_outside_folders(project_dir: Path, copy: Path) -> dict[Path, Path]:
+    """Name in the copy's dbt_project.yml, in place of each path setting's folders outside the
+    project, folders the copy's dbt finds: a path that leaves the project relative to it
+    (`../shared_models`) names another folder, or nothing, from the copy's. A macro folder is
+    copied beside `copy` and named there: a changed macro file is written back in it, which
+    must not change the user's (an absolute path would name the user's own; a folder missing
+    today is an empty copy: a macro file the change deleted may be written back there). Any
+    other (models, seeds, tests, docs, ...) is named where it is, by its absolute path: dbt
+    only reads it, and nothing here writes there. Returns where each macro folder copied is
+    (resolved, as `lint.macro_change` names the files in it) -> its copy."""
     import yaml
 
-    from dbtgate.lint.dbt_project import read_dbt_project
+    from dbtgate.lint.dbt_project import folders_outside, read_path_settings
 
-    files = read_dbt_project(project_dir)
-    outside = files.macro_folders_outside()
     places: dict[Path, Path] = {}
-    paths: list[str] = []
-    for index, relative in enumerate(files.macro_paths):
-        original = outside.get(relative)
-        if original is None:
-            paths.append(relative)
+    named: dict[str, list[str]] = {}
+    for key, relatives in read_path_settings(project_dir).items():
+        outside = folders_outside(project_dir, relatives)
+        if not outside:
             continue
-        place = copy.parent / f"{copy.name}.macro-paths" / f"{index}-{original.name}"
-        if original.is_dir():
-            shutil.copytree(original, place, symlinks=True)
-        else:
-            place.mkdir(parents=True)
-        places[original.resolve()] = place
-        paths.append(str(place))
-    if places:
+        paths = named[key] = []
+        for index, relative in enumerate(relatives):
+            original = outside.get(relative)
+            if original is None:
+                paths.append(relative)
+            elif key == "macro-paths":
+                place = copy.parent / f"{copy.name}.macro-paths" / f"{index}-{original.name}"
+                if original.is_dir():
+                    shutil.copytree(original, place, symlinks=True)
+                else:
+                    place.mkdir(parents=True)
+                places[original.resolve()] = place
+                paths.append(str(place))
+            else:
+                paths.append(str(original))
+    if named:
         settings = copy / "dbt_project.yml"
         data = yaml.safe_load(settings.read_text(encoding="utf-8"))
-        data["macro-paths"] = paths
+        data.update(named)
         settings.unlink()  # (the project's own link, kept by the copy: not written through)
         settings.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return places

@@ -17,6 +17,23 @@ from dbtgate.config import yaml_problem
 from dbtgate.encoding import read_text
 from dbtgate.errors import DbtgateError
 
+# The settings of dbt_project.yml naming folders dbt reads, each a list of paths relative to the
+# project's folder (dbt's defaults are inside it; `source-paths` and `data-paths` are the old
+# names of `model-paths` and `seed-paths`, still read by dbt).
+PATH_SETTINGS = (
+    "model-paths",
+    "source-paths",
+    "macro-paths",
+    "seed-paths",
+    "data-paths",
+    "test-paths",
+    "analysis-paths",
+    "snapshot-paths",
+    "docs-paths",
+    "asset-paths",
+    "function-paths",
+)
+
 
 @dataclass(frozen=True)
 class DbtProjectFiles:
@@ -35,11 +52,31 @@ class DbtProjectFiles:
 
     def macro_folders_outside(self) -> dict[str, Path]:
         """The macro-paths that leave the project's folder (`../shared_macros`: a monorepo's
-        macros shared by its projects; or absolute), each -> the folder it names (made normal,
-        not resolved: as dbt joins it to the project's folder)."""
-        inside = Path(os.path.normpath(self.directory))
-        named = {path: Path(os.path.normpath(inside / path)) for path in self.macro_paths}
-        return {path: folder for path, folder in named.items() if not folder.is_relative_to(inside)}
+        macros shared by its projects), each -> the folder it names."""
+        return folders_outside(self.directory, self.macro_paths)
+
+
+def folders_outside(directory: Path, paths: tuple[str, ...]) -> dict[str, Path]:
+    """Those of `paths` (a path setting of the project at `directory`) that leave the project's
+    folder (`../shared_macros`, or absolute), each -> the folder it names (made normal, not
+    resolved: as dbt joins it to the project's folder)."""
+    inside = Path(os.path.normpath(directory))
+    named = {path: Path(os.path.normpath(inside / path)) for path in paths}
+    return {path: folder for path, folder in named.items() if not folder.is_relative_to(inside)}
+
+
+def read_path_settings(directory: Path) -> dict[str, tuple[str, ...]]:
+    """The path settings (`PATH_SETTINGS`) the dbt_project.yml at `directory` sets, each -> its
+    paths (one path given as a string: a list of it); a clear error when one is not a list of
+    paths (a setting left empty, `~`, is dbt's default, unset). Read apart from
+    `read_dbt_project`: only the project's copy needs them all."""
+    path = directory / "dbt_project.yml"
+    data = _read_yaml(path, required=True)
+    return {
+        key: tuple(_paths(data, key, path, []))
+        for key in PATH_SETTINGS
+        if data.get(key) is not None
+    }
 
 
 def read_dbt_project(directory: Path) -> DbtProjectFiles:
