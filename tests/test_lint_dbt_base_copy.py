@@ -129,13 +129,14 @@ def test_a_project_with_its_macros_inside_is_copied_as_it_is(tmp_path):
 
 
 def test_other_paths_outside_the_project_are_named_where_they_are(tmp_path):
-    """`model-paths: [models, ../shared_models]` (and seeds, tests, docs, assets, ... shared
-    from outside): from the copy's folder those paths name nothing, so the copy's
-    dbt_project.yml names the user's folders by their absolute paths. Named, not copied or
-    linked: dbt only reads them, and nothing is made beside the copy for them or written there;
-    the paths inside the project and the settings not set stay as they were."""
+    """`model-paths: [models, ../shared_models]` (and seeds, tests, docs, assets, installed
+    packages, ... shared from outside): from the copy's folder those paths name nothing, so the
+    copy's dbt_project.yml names the user's folders by their absolute paths, a list as a list
+    and one path as one. Named, not copied or linked: dbt only reads them, and nothing is made
+    beside the copy for them or written there; the paths inside the project and the settings not
+    set stay as they were."""
     repo = tmp_path / "repo"
-    for folder in ("shared_models", "shared_seeds", "shared_tests", "docs", "assets"):
+    for folder in ("shared_models", "shared_seeds", "shared_tests", "docs", "assets", "pkgs"):
         (repo / folder).mkdir(parents=True)
         (repo / folder / "a.sql").write_text("select 1\n")
     source = project(repo / "project")
@@ -147,6 +148,7 @@ def test_other_paths_outside_the_project_are_named_where_they_are(tmp_path):
         "snapshot-paths": None,
         "docs-paths": ["../docs", "models"],
         "asset-paths": [str(repo / "assets")],
+        "packages-install-path": "../pkgs",
     }
     (source / "dbt_project.yml").write_text(yaml.safe_dump({"name": "demo", **outside}))
     copy = tmp_path / "copy" / "project"
@@ -156,12 +158,13 @@ def test_other_paths_outside_the_project_are_named_where_they_are(tmp_path):
     assert named == {
         "name": "demo",
         "model-paths": ["models", str(repo / "shared_models")],
-        "seed-paths": [str(repo / "shared_seeds")],
+        "seed-paths": str(repo / "shared_seeds"),
         "test-paths": ["tests", str(repo / "shared_tests")],
         "analysis-paths": ["analyses"],
         "snapshot-paths": None,
         "docs-paths": [str(repo / "docs"), "models"],
         "asset-paths": [str(repo / "assets")],
+        "packages-install-path": str(repo / "pkgs"),
     }
     assert sorted(p.name for p in copy.parent.iterdir()) == ["project"]
     assert yaml.safe_load((source / "dbt_project.yml").read_text()) == {"name": "demo", **outside}

@@ -138,8 +138,8 @@ def _name_outside_folders(project_dir: Path, copy: Path) -> dict[Path, Path]:
     copied beside `copy` and named there: a changed macro file is written back in it, which
     must not change the user's (an absolute path would name the user's own; a folder missing
     today is an empty copy: a macro file the change deleted may be written back there). Any
-    other (models, seeds, tests, docs, ...) is named where it is, by its absolute path: dbt
-    only reads it, and nothing here writes there. Returns where each macro folder copied is
+    other (models, seeds, tests, docs, installed packages, ...) is named where it is, by its
+    absolute path: dbt only reads it (`dbt deps` is not run), and nothing here writes there. Returns where each macro folder copied is
     (resolved, as `lint.macro_change` names the files in it) -> its copy."""
     import yaml
 
@@ -169,7 +169,8 @@ def _name_outside_folders(project_dir: Path, copy: Path) -> dict[Path, Path]:
     if named:
         settings = copy / "dbt_project.yml"
         data = yaml.safe_load(settings.read_text(encoding="utf-8"))
-        data.update(named)
+        # (One path, as `packages-install-path` is, stays one.)
+        data.update({k: v[0] if isinstance(data[k], str) else v for k, v in named.items()})
         settings.unlink()  # (the project's own link, kept by the copy: not written through)
         settings.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return places

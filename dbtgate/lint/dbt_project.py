@@ -18,8 +18,9 @@ from dbtgate.encoding import read_text
 from dbtgate.errors import DbtgateError
 
 # The settings of dbt_project.yml naming folders dbt reads, each a list of paths relative to the
-# project's folder (dbt's defaults are inside it; `source-paths` and `data-paths` are the old
-# names of `model-paths` and `seed-paths`, still read by dbt).
+# project's folder, or one (`packages-install-path`, where `dbt deps` installed the packages).
+# dbt's defaults are inside it; `source-paths` and `data-paths` are the old names of
+# `model-paths` and `seed-paths`, still read by dbt.
 PATH_SETTINGS = (
     "model-paths",
     "source-paths",
@@ -32,6 +33,7 @@ PATH_SETTINGS = (
     "docs-paths",
     "asset-paths",
     "function-paths",
+    "packages-install-path",
 )
 
 
