@@ -143,3 +143,21 @@ def test_package_namespaces_come_from_packages_yml_and_installed_packages(projec
         "dbt_utils",
         "shared_macros",
     )
+
+
+def test_path_settings_left_empty_are_dbts_defaults_and_source_paths_still_counts(tmp_path):
+    """dbt reads `model-paths: ~` as unset (its default) and, where model-paths is not set,
+    the name it had before dbt 1.0 (`source-paths`): a project written either way is linted
+    where dbt finds its models, not refused."""
+    (tmp_path / "dbt_project.yml").write_text(
+        "name: p\nmodel-paths: ~\nmacro-paths:\ntest-paths: [checks]\n", encoding="utf-8"
+    )
+    files = read_dbt_project(tmp_path)
+    assert (files.model_paths, files.macro_paths) == (("models",), ("macros",))
+    assert files.sql_paths == ("models", "analyses", "checks")
+    (tmp_path / "dbt_project.yml").write_text("name: p\nsource-paths: [src]\n", encoding="utf-8")
+    assert read_dbt_project(tmp_path).model_paths == ("src",)
+    (tmp_path / "dbt_project.yml").write_text(
+        "name: p\nsource-paths: [src]\nmodel-paths: [models]\n", encoding="utf-8"
+    )
+    assert read_dbt_project(tmp_path).model_paths == ("models",)

@@ -87,7 +87,9 @@ def read_dbt_project(directory: Path) -> DbtProjectFiles:
     data = _read_yaml(path, required=True)
     name = str(data.get("name") or directory.name)
     test_paths = _paths(data, "test-paths", path, ["tests"])
-    model_paths = _paths(data, "model-paths", path, ["models"])
+    # dbt still reads the name model-paths had before dbt 1.0 when the new one is not set.
+    old_name = "source-paths" if "model-paths" not in data else "model-paths"
+    model_paths = _paths(data, old_name, path, ["models"])
     sql_paths = [
         *model_paths,
         *_paths(data, "analysis-paths", path, ["analyses"]),
@@ -127,7 +129,10 @@ def _read_yaml(path: Path, *, required: bool) -> dict[str, Any]:
 
 
 def _paths(data: dict[str, Any], key: str, path: Path, default: list[str]) -> list[str]:
-    value = data.get(key, default)
+    """The directories a path setting names; unset or left empty (`~`), dbt's default."""
+    value = data.get(key)
+    if value is None:
+        return default
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
