@@ -187,6 +187,7 @@ def moved_pairs(
     project: Project,
     base: Project | None,
     moved: Mapping[str, str],
+    paired: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """New unique_id -> (old unique_id, old path) of the resources whose file git read as
     renamed (`moved`: new path -> old path, as the manifests name them;
@@ -194,7 +195,9 @@ def moved_pairs(
     and the build no longer has. The old resource is the base build's at the old path; without
     a base build, the one resource of the entries with the old file's name (a model is named by
     its file), of the new one's type and package. Only unambiguous pairs: a new resource the
-    baseline already holds, or (with a base build) that the base had, pairs with nothing."""
+    baseline already holds, or (with a base build) that the base had, pairs with nothing; nor
+    does a resource of `paired` (old -> new, `same_file_pairs`' first): a resource is paired
+    once, or one entry would carry to a finding on each of two resources."""
     if not moved:
         return {}
     root = project.root_package
@@ -217,9 +220,15 @@ def moved_pairs(
         if base is not None
         else {}
     )
+    paired = paired or {}
+    paired_new = set(paired.values())
     pairs: dict[str, tuple[str, str]] = {}
     for new_path, new_uid in new_ids.items():
-        if new_uid in loaded.unique_ids or (base is not None and base.resource(new_uid)):
+        if (
+            new_uid in loaded.unique_ids
+            or new_uid in paired_new
+            or (base is not None and base.resource(new_uid))
+        ):
             continue
         old_path = moved[new_path]
         if base is not None:
@@ -232,7 +241,7 @@ def moved_pairs(
                 if uid.split(".")[:3] == [kind, package, Path(old_path).stem]
             ]
             old_uid = named[0] if len(named) == 1 else None
-        if old_uid in orphans:
+        if old_uid in orphans and old_uid not in paired:
             pairs[new_uid] = (old_uid, old_path)
     return pairs
 

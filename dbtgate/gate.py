@@ -436,12 +436,13 @@ def find_renames(
 ) -> Renames:
     """The findings (by id) a baseline entry matches under a new name, and the resources
     paired old -> new: a model renamed with its file unchanged (`same_file_pairs`, one old and
-    one new resource of a checksum, and `renamed_matches`), one whose file git reads
-    as renamed, edited too (`moved_pairs`; git is asked only when its answer could pair an
-    entry, `git_could_pair`), a source reading the same table as one no longer
-    built (`same_table_pairs`), a column the schema diff read as renamed, on a renamed
-    resource too (`renamed_columns_across`; the last two only with a base build). Imported here: a check without a baseline does not load the column
-    keys it matches by."""
+    one new resource of a checksum, and `renamed_matches`), one whose file git reads as
+    renamed, edited too (`moved_pairs`, of a resource the checksum did not pair; git is asked
+    only when its answer could pair an entry, `git_could_pair`), a source reading the same
+    table as one no longer built (`same_table_pairs`), a column the schema diff read as
+    renamed, on a renamed resource too (`renamed_columns_across`; the last two only with a
+    base build). Imported here: a check without a baseline does not load the column keys it
+    matches by."""
     from dbtgate.baseline_renames import (
         Renames,
         git_could_pair,
@@ -466,9 +467,8 @@ def find_renames(
 
         compared = context.options.get("inputs", {}).get("base_ref") or {}
         refs = base_refs(compared.get("sha") or compared.get("ref"), os.environ)
-        pairs = moved_pairs(
-            baseline, project, context.base, renamed_files(project.project_dir, refs)
-        )
+        moved = renamed_files(project.project_dir, refs)
+        pairs = moved_pairs(baseline, project, context.base, moved, renames.resources)
         renames.add_pairs(pairs)
         renames.carried.update(moved_matches(baseline, findings, pairs, renames.carried.keys()))
     if context.base is not None and orphaned(baseline, project, renames.carried.values()):

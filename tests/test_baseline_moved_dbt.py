@@ -360,3 +360,37 @@ def test_a_model_renamed_beside_an_unchanged_copy_of_its_file_pairs_with_neither
     returncode, _, report = check(repo)
     assert returncode == 0
     assert len(report["sections"]["baseline"]["fixed"]) == 2
+
+
+def test_an_old_model_paired_by_its_checksum_is_not_paired_by_git_too(repo):
+    """A model renamed and edited beside a copy of its old file that `main` gained since the
+    baseline was written (owned, undescribed): without a base build the copy has the old file's
+    checksum and is paired first; a deletion in the same change makes git asked too, and its
+    rename must not pair the old model a second time, or one entry would hide a finding on
+    each of the two."""
+    (repo / "models" / "stg_twin.sql").write_text(CUSTOMERS)
+    (repo / "models" / "stg_twin.yml").write_text(
+        'models:\n  - name: stg_twin\n    config:\n      meta: {owner: "@crm"}\n'
+    )
+    commit_all(repo, "a copy of stg_customers, owned")
+    git(repo, "branch", "--quiet", "-f", "main")
+    git(repo, "rm", "--quiet", "models/stg_orders.sql")
+    rename_and_edit(repo, CUSTOMERS + "    , 'ada@example.com' as email\n")
+    assert "stg_customers.sql\tanalytics/models/stg_clients.sql" in git(
+        repo, "diff", "-M", "--name-status", "main"
+    )
+
+    returncode, stdout, report = check(repo)
+    assert returncode == 1, stdout
+    carried = report["sections"]["baseline"]["carried"]
+    assert [(c["entry"]["code"], c["unique_id"]) for c in carried] == [
+        ("docs.model_description", f"model.{PKG}.stg_twin")
+    ]
+    blocking = [
+        (f["code"], f["unique_id"]) for f in report["findings"] if f["disposition"] == "blocking"
+    ]
+    assert sorted(blocking) == [
+        ("docs.model_description", f"model.{PKG}.stg_clients"),
+        ("owner.present", f"model.{PKG}.stg_clients"),
+    ]
+    assert "whose file git reads as renamed" not in stdout
