@@ -8,7 +8,9 @@ all. A file moved with `mv` and not yet added is a deletion and an untracked fil
 are paired as lint pairs them, by their lines (`moved_by_hand`), only where unambiguous, and
 without staging anything (the user's index is theirs). Outside a repository, without git, or
 without a base git knows, nothing is read as renamed, and the findings are new, as before: a
-rename git does not vouch for is not guessed, nor one between files identical to others.
+rename git does not vouch for is not guessed, nor one between files identical to others (told
+by their blob ids; a file added and edited since it was staged, which git before 2.31 lists
+without one, is hashed: one `git hash-object`, only then).
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def renamed_files(project_dir: Path, refs: Iterable[str]) -> dict[str, str]:
         if code == _UNKNOWN_OPTION:
             code, listed = diff_from_merge_base(project_dir, ref)
         if code == 0:
-            renamed, deleted = _listed(listed.decode("utf-8", errors="surrogateescape"))
+            listing = listed.decode("utf-8", errors="surrogateescape")
+            renamed, deleted = _listed(project_dir, listing)
             return renamed | moved_by_hand(project_dir, deleted)
         if code != _UNKNOWN_REF:
             return {}  # not a ref git lacks: git itself cannot answer (a broken repository)
@@ -72,44 +75,66 @@ def diff_from_merge_base(project_dir: Path, ref: str) -> tuple[int | None, bytes
     return _git(project_dir, "diff", base.decode("ascii").strip(), *_LISTING)
 
 
-def _listed(listed: str) -> tuple[dict[str, str], dict[str, str]]:
+def _listed(project_dir: Path, listed: str) -> tuple[dict[str, str], dict[str, str]]:
     """The renames (new path -> old path) and deletions (path -> the blob it had) of a
     `diff --raw -z` listing. A rename between files another added or deleted file is the same
     as is git's guess (it pairs identical files in path order: a model renamed and an unchanged
     copy of it added read the copy as the rename where its name sorts first), and none: a wrong
-    pair would hide a new finding."""
+    pair would hide a new finding. Files of the working tree git listed unhashed are hashed
+    first (`_hashed`), so that identical edited copies are told as identical."""
     fields = listed.split("\0")
-    renamed: dict[str, tuple[str, str, str]] = {}  # new path -> (old path, old blob, new blob)
+    renamed: dict[str, tuple[str, str]] = {}  # new path -> (old path, old blob)
     deleted: dict[str, str] = {}
     sources: list[str] = []  # the blobs of the files renamed or deleted
-    targets: list[str] = []  # the blobs of the files renamed to or added
+    targets: dict[str, str] = {}  # the files renamed to or added -> their blob
     at = 0
     while at + 1 < len(fields) and fields[at].startswith(":"):
         _, _, old_blob, new_blob, status = fields[at].split(" ")
         if status.startswith(("R", "C")):  # a rename or copy names both files
             if status.startswith("R"):
-                renamed[fields[at + 2]] = (fields[at + 1], old_blob, new_blob)
+                renamed[fields[at + 2]] = (fields[at + 1], old_blob)
                 sources.append(old_blob)
-            targets.append(new_blob)
+            targets[fields[at + 2]] = new_blob
             at += 3
             continue
         if status == "D":
             deleted[fields[at + 1]] = old_blob
             sources.append(old_blob)
         elif status == "A":
-            targets.append(new_blob)
+            targets[fields[at + 1]] = new_blob
         at += 2
+    if renamed:
+        targets |= _hashed(project_dir, [path for path, blob in targets.items() if _unhashed(blob)])
+    blobs = list(targets.values())
     return {
         new: old
-        for new, (old, old_blob, new_blob) in renamed.items()
-        if not _twice(old_blob, sources) and not _twice(new_blob, targets)
+        for new, (old, old_blob) in renamed.items()
+        if not _twice(old_blob, sources) and not _twice(targets[new], blobs)
     }, deleted
 
 
+def _unhashed(blob: str) -> bool:
+    """Whether git listed a file with no blob id (all zeros): before git 2.31, a file added
+    and edited in the working tree since it was staged, even beside a rename (git hashed it
+    to compare, and printed the id of the files it paired only)."""
+    return blob.strip("0") == ""
+
+
+def _hashed(project_dir: Path, paths: list[str]) -> dict[str, str]:
+    """The blob ids of `paths` (under `project_dir`) as git would store them, in one `git
+    hash-object` (none without paths); empty when git cannot read one of them, which then all
+    stay unhashed, alike no other (as before they were hashed)."""
+    if not paths:
+        return {}
+    code, out = _git(project_dir, "hash-object", "--", *paths)
+    ids = out.decode("ascii", errors="replace").split()
+    return dict(zip(paths, ids, strict=True)) if code == 0 and len(ids) == len(paths) else {}
+
+
 def _twice(blob: str, blobs: list[str]) -> bool:
-    """Whether another file of `blobs` has `blob` (all zeros: a file of the working tree git
-    did not hash, alike no other)."""
-    return blobs.count(blob) > 1 and blob.strip("0") != ""
+    """Whether another file of `blobs` has `blob` (all zeros: a file git could not hash,
+    alike no other)."""
+    return blobs.count(blob) > 1 and not _unhashed(blob)
 
 
 def moved_by_hand(project_dir: Path, deleted: Mapping[str, str]) -> dict[str, str]:

@@ -4,12 +4,13 @@ which refuses the option, answers the same with (`merge-base`, then `diff BASE`)
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from lint_repos import commit_all, git, init_repo
 
-from dbtgate.git_renames import diff_from_merge_base, renamed_files
+from dbtgate.git_renames import _listed, diff_from_merge_base, renamed_files
 
 MODEL = "".join(f"select {n} as c{n}\nunion all\n" for n in range(9)) + "select 9 as c9\n"
 PAYMENTS = "".join(f"select {n} as payment_{n},\n" for n in range(9)) + "    9 as payment_9\n"
@@ -86,3 +87,48 @@ def test_a_rename_between_files_identical_to_others_is_a_guess_and_none(repo):
     assert "R100\tmodels/moved.sql\tmodels/a_copy.sql" in listing
     assert "R100\tmodels/twin_a.sql\tmodels/twin.sql" in listing
     assert renamed_files(repo, ["main"]) == {}
+
+
+def renamed_beside_a_staged_copy_both_edited(repo: Path) -> None:
+    """`git mv` and a copy of the moved file staged, both then edited alike and not staged:
+    the working tree holds two identical new files, which git hashes only to compare."""
+    models = repo / "models"
+    (models / "moved.sql").write_text(PAYMENTS + "from elsewhere\n")
+    commit_all(repo, "a model")
+    git(repo, "branch", "--quiet", "-f", "main")
+    git(repo, "mv", "models/moved.sql", "models/zz_moved.sql")
+    (models / "a_copy.sql").write_text((models / "zz_moved.sql").read_text())
+    git(repo, "add", "models/a_copy.sql")
+    for name in ("zz_moved.sql", "a_copy.sql"):
+        (models / name).write_text(PAYMENTS + "from elsewhere\nwhere payment_1 > 0\n")
+
+
+def test_identical_copies_edited_and_not_staged_are_a_guess_and_none(repo):
+    """Edited since they were staged, the two copies are identical in the working tree: git
+    pairs the old file with one of them in path order, and that pair is left out too."""
+    renamed_beside_a_staged_copy_both_edited(repo)
+    assert "R" in git(repo, "diff", "-M", "--name-status", "main").split("\t")[0]
+    assert renamed_files(repo, ["main"]) == {}
+
+
+def test_before_git_2_31_a_copy_listed_unhashed_is_hashed_to_tell_it_identical(repo):
+    """Git before 2.31 hashed the added files of the working tree to pair them, but printed the
+    id of the files it paired only: the copy it did not pair is listed with an id of zeros, as
+    on a file it never read. Such files are hashed (one `git hash-object`), so the rename is
+    still git's guess between identical files."""
+    renamed_beside_a_staged_copy_both_edited(repo)
+    listing = ("-M", "--raw", "-z", "--no-abbrev", "--relative", "--no-color", "--", ".")
+    listed = git(repo, "diff", "--merge-base", "main", *listing)
+    edited = git(repo, "hash-object", "models/zz_moved.sql").strip()
+    unpaired = f"{edited} A\0models/zz_moved.sql\0"
+    assert unpaired in listed and f"{edited} R" in listed  # git 2.31 and later name both
+    as_before_2_31 = listed.replace(unpaired, f"{'0' * 40} A\0models/zz_moved.sql\0")
+    assert _listed(repo, as_before_2_31)[0] == {}
+
+    # Where they differ, hashing the unhashed one tells git's pair unambiguous.
+    (repo / "models" / "zz_moved.sql").write_text(PAYMENTS + "from elsewhere\n")
+    listed = git(repo, "diff", "--merge-base", "main", *listing)
+    as_before_2_31 = re.sub(r"[0-9a-f]{40} A\0", f"{'0' * 40} A\0", listed)
+    assert "0" * 40 + " A\0models/a_copy.sql" in as_before_2_31
+    renamed, _ = _listed(repo, as_before_2_31)
+    assert renamed == {"models/zz_moved.sql": "models/moved.sql"}
