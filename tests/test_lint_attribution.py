@@ -70,7 +70,7 @@ def test_against_a_base_build_the_manifests_sql_tells_old_debt_from_new(tmp_path
     change = ChangedFile(path, "modified", changed_lines(before, edited), base_text=before)
     lint_config = LintConfig(enabled=True, dialect="duckdb")
     linter, root, _, _ = build_linter(read_dbt_project(project), lint_config, None)
-    violations, _ = lint_changed_file(linter, root, path, [], change)
+    violations = lint_changed_file(linter, root, path, [], change).violations
     assert {(v.code, v.line, v.caused) for v in violations} == {
         ("CP01", 3, True),
         ("CP01", 5, True),

@@ -416,3 +416,71 @@ def test_under_the_dbt_templater_models_shared_from_outside_the_project_are_foun
         ("project/models/through.sql", 3, "lint.RF03", "blocking"),
     ]
     assert sorted(p.name for p in (root / "shared_models").iterdir()) == ["t.sql"]
+
+
+# The pull request fixes a cents() the base could not render: a jinja syntax error (an unclosed
+# `{% endmacro`), or a call of a macro no one defines. Its callers render now, not at the base.
+BROKEN_CENTS = CENTS.replace("/ 100{% endmacro %}", "/ 100{% endmacro")
+UNDEFINED_CENTS = CENTS.replace("{{ col }} / 100", "{{ not_a_macro(col) }}")
+
+
+def test_callers_the_base_could_not_render_list_their_findings_unblocking_and_say_why(tmp_path):
+    """Nothing tells what the fix caused from the callers' old debt: dropping it all passed them
+    silently. All is listed outside the change (the file's own text is old), and a note says
+    why, with the base's error."""
+    project = macro_pr(tmp_path, {"macros/cents.sql": CENTS}, {"macros/cents.sql": UNDEFINED_CENTS})
+    result, run = lint_gate(project)
+    assert [linted.path for linted in run.files] == ["models/direct.sql", "models/through.sql"]
+    assert run.notes[1] == (
+        "lint: models/direct.sql, models/through.sql: sqlfluff could not render them with the "
+        "base's macros (line 1: Unrecoverable failure in Jinja templating: 'not_a_macro' is "
+        "undefined. Have you correctly configured your variables? "
+        "https://docs.sqlfluff.com/en/latest/perma/variables.html), so what the macro change "
+        "caused there could not be told from old debt: every finding there is listed, none blocks"
+    )
+    found = sorted((f.path, f.line, f.code, f.disposition) for f in result.findings)
+    assert found == [
+        ("models/direct.sql", 3, "lint.LT01", "out_of_scope"),  # `id  as x`: the file's own
+        ("models/direct.sql", 4, "lint.AL05", "out_of_scope"),
+        ("models/through.sql", 4, "lint.AL05", "out_of_scope"),
+    ]
+    assert not any(f.details["caused_by_change"] for f in result.findings)
+    cli = dbtgate("lint", cwd=project)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert "could not be told from old debt" in cli.stdout
+    assert "models/direct.sql:3:7" in cli.stdout
+
+
+def test_a_base_macro_that_does_not_compile_is_the_base_renderings_problem_not_a_config_error(
+    tmp_path,
+):
+    """sqlfluff refuses the base's broken macro as a config error: that stopped the run (exit
+    2) of a pull request fixing it. The fix makes what the callers show now new, yet their old
+    debt cannot be told from it: listed, not blocking, even what the fix itself caused (RF03)."""
+    project = macro_pr(
+        tmp_path, {"macros/cents.sql": QUALIFIED}, {"macros/cents.sql": BROKEN_CENTS}
+    )
+    result, run = lint_gate(project)
+    [note] = [note for note in run.notes if "could not be told from old debt" in note]
+    assert note.startswith("lint: models/direct.sql, ")
+    assert (
+        "(a macro as the base had it does not compile: unexpected end of template, expected "
+        "'end of statement block')" in note
+    )
+    direct = {
+        (f.line, f.code, f.disposition) for f in result.findings if f.path.endswith("direct.sql")
+    }
+    assert {(3, "lint.LT01", "out_of_scope"), (3, "lint.RF03", "out_of_scope")} <= direct
+    assert {f.disposition for f in result.findings} == {"out_of_scope"}
+    cli = dbtgate("lint", cwd=project)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert "sqlfluff config" not in cli.stdout + cli.stderr
+
+
+def test_with_all_the_note_says_why_no_caller_finding_is_the_changes(tmp_path):
+    project = macro_pr(tmp_path, {"macros/cents.sql": CENTS}, {"macros/cents.sql": UNDEFINED_CENTS})
+    result, run = lint_gate(project, lint_all=True)
+    assert any("could not be told from old debt" in note for note in run.notes)
+    assert ("models/direct.sql", "lint.LT01", "out_of_scope") in {
+        (f.path, f.code, f.disposition) for f in result.findings
+    }

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from dbtgate import locate
 from dbtgate.encoding import read_text
@@ -399,6 +399,7 @@ def run_lint(
         if changes is not None and through:
             changes = replace(changes, files={**changes.files, **through})
     configured: dict[Path, bool] = {}  # folder -> whether it holds a sqlfluff config file
+    unattributed: dict[str, list[str]] = {}  # base error -> the macro callers it left unmeasured
     for index, fname in enumerate(ordered):
         path = Path(fname)
         shown = locate.display_path(path, display)
@@ -409,7 +410,7 @@ def run_lint(
             violations, problems = (), (_project_problem(project_error, path, project_dir),)
         else:
             change = changes.get(path) if changes else None
-            violations, problems = lint_changed_file(
+            violations, problems, error = lint_changed_file(
                 linter,
                 root,
                 path,
@@ -419,6 +420,8 @@ def run_lint(
                 renders.pop(path, None),
                 keep_old=lint_all,
             )
+            if error is not None:
+                unattributed.setdefault(error, []).append(shown)
         files.append(
             LintedFile(
                 path=shown,
@@ -434,6 +437,7 @@ def run_lint(
             )
         )
     files.sort(key=lambda linted: linted.path)
+    notes.extend(_unattributed_notes(unattributed))
     return LintRun(
         files=files,
         dialect=dialect,
@@ -910,6 +914,17 @@ def discover_sql_files(
     return sorted(found)
 
 
+class FileLint(NamedTuple):
+    """One file's lint as the gate reports it (`lint_changed_file`)."""
+
+    violations: tuple[Violation, ...]
+    problems: tuple[Problem, ...]
+    # A file a macro change reached whose base rendering failed: why what the change caused
+    # there could not be told from old debt (the base's error, one line); its findings are then
+    # kept, none of them the change's (`lint.macro_change`).
+    unattributed: str | None = None
+
+
 def lint_changed_file(
     linter: Linter,
     root: FluffConfig,
@@ -920,30 +935,33 @@ def lint_changed_file(
     renders: MacroRenders | None = None,
     *,
     keep_old: bool = True,
-) -> tuple[tuple[Violation, ...], tuple[Problem, ...]]:
+) -> FileLint:
     """Lint one file, and mark the violations on lines the change did not write that it still
     caused (`lint.attribution`): linting the base's version of the file (with the base's
     macros, when the change edited some) tells them from old debt. A base version sqlfluff
     cannot parse tells nothing: they stay old debt. A file the change reached only through a
     macro it calls (`lint.macro_change`) keeps its old debt only with `keep_old` (`--all`): it
     is no file of the pull request's; the renderings made to find it (`renders`) are linted,
-    not made again."""
+    not made again. When its base rendering failed, nothing tells the change's violations from
+    old debt, so all are kept (none blocks under scope: changed), with that failure said:
+    dropping them would pass the file silently."""
     from dbtgate.lint.attribution import attribute, needs_base
 
     now, then = renders or (None, None)
     violations, problems = lint_file(linter, root, path, macro_paths, rendering=now)
     if change is not None and change.status == "macro":
         if not violations and not problems:
-            return violations, problems
+            return FileLint(violations, problems)
         before, base_problems = lint_file(
             linter, root, path, macro_paths, change.base_text, base_macros, rendering=then
         )
-        if not base_problems:
-            violations = attribute(violations, change, before)
-            problems = tuple(replace(problem, caused=True) for problem in problems)
+        if base_problems:
+            return FileLint(violations, problems, _one_line(base_problems[0]))
+        violations = attribute(violations, change, before)
+        problems = tuple(replace(problem, caused=True) for problem in problems)
         if keep_old:
-            return violations, problems
-        return (
+            return FileLint(violations, problems)
+        return FileLint(
             tuple(violation for violation in violations if violation.caused),
             tuple(problem for problem in problems if problem.caused),
         )
@@ -953,7 +971,29 @@ def lint_changed_file(
         )
         if not base_problems:
             violations = attribute(violations, change, before)
-    return violations, problems
+    return FileLint(violations, problems)
+
+
+def _one_line(problem: Problem) -> str:
+    """A problem as a note quotes it: where, and sqlfluff's or dbt's words on one line."""
+    where = f"line {problem.line}: " if problem.line else ""
+    return where + " ".join(problem.description.split())
+
+
+def _unattributed_notes(unattributed: dict[str, list[str]]) -> list[str]:
+    """One note per base error (the callers of one broken macro share it) naming the files a
+    macro change reached whose base rendering failed, and why their findings are all listed
+    and none blocks (`lint_changed_file`)."""
+    notes = []
+    for error, found in sorted(unattributed.items()):
+        shown = sorted(found)
+        files, them = (shown[0], "it") if len(shown) == 1 else (first_few(shown, 3), "them")
+        notes.append(
+            f"lint: {files}: sqlfluff could not render {them} with the base's macros ({error}), "
+            "so what the macro change caused there could not be told from old debt: every "
+            "finding there is listed, none blocks"
+        )
+    return notes
 
 
 def _fix_lines(
@@ -977,7 +1017,9 @@ def _fix_lines(
     if change.lines is None:
         return None
     lines: dict[int, frozenset[str] | None] = dict.fromkeys(change.lines)
-    violations, _ = lint_changed_file(linter, root, path, macro_paths, change, base_macros, renders)
+    violations = lint_changed_file(
+        linter, root, path, macro_paths, change, base_macros, renders
+    ).violations
     for violation in violations:
         if violation.caused:
             lines[violation.line] = (lines.get(violation.line) or frozenset()) | {violation.code}
@@ -1005,6 +1047,8 @@ def lint_file(
     except SQLFluffSkipFile as exc:
         return (), (Problem("skipped", str(exc)),)
     except SQLFluffUserError as exc:
+        if base_macros is not None:  # the config read today: a base macro it cannot load
+            return (), (_base_macro_problem(exc),)
         raise DbtgateError(f"{path}: sqlfluff config: {exc}") from None
     except Exception as exc:  # a sqlfluff bug on one file must not stop the gate
         return (), (Problem("error", f"sqlfluff failed on this file: {type(exc).__name__}: {exc}"),)
@@ -1040,6 +1084,16 @@ def lint_file(
     # Root cause first: a templating failure explains the parse errors that follow it.
     problems.sort(key=lambda p: (_PROBLEM_ORDER.get(p.code, 9), p.line or 0, p.description))
     return tuple(violations), tuple(problems)
+
+
+def _base_macro_problem(exc: Exception) -> Problem:
+    """A base macro sqlfluff's jinja templater could not load (handed to it in its `macros`
+    setting: `_use_base_macros`), as the base rendering's problem rather than a config error
+    stopping the run: a pull request that fixes a macro broken at the base is a common one.
+    sqlfluff quotes the macro's whole text before jinja's error (`\n> error`): only the error
+    is kept."""
+    error = str(exc).rpartition("\n> ")[2].rstrip(".")
+    return Problem("TMP", f"a macro as the base had it does not compile: {error}")
 
 
 def _paste_dir(root: Path, environ: Mapping[str, str] = os.environ) -> Path:
