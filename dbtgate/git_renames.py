@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -105,11 +106,12 @@ def _listed(project_dir: Path, listed: str) -> tuple[dict[str, str], dict[str, s
         at += 2
     if renamed:
         targets |= _hashed(project_dir, [path for path, blob in targets.items() if _unhashed(blob)])
-    blobs = list(targets.values())
+    # Counted once: a listing of thousands of files asks of each rename.
+    source_counts, target_counts = Counter(sources), Counter(targets.values())
     return {
         new: old
         for new, (old, old_blob) in renamed.items()
-        if not _twice(old_blob, sources) and not _twice(targets[new], blobs)
+        if not _twice(old_blob, source_counts) and not _twice(targets[new], target_counts)
     }, deleted
 
 
@@ -131,10 +133,10 @@ def _hashed(project_dir: Path, paths: list[str]) -> dict[str, str]:
     return dict(zip(paths, ids, strict=True)) if code == 0 and len(ids) == len(paths) else {}
 
 
-def _twice(blob: str, blobs: list[str]) -> bool:
-    """Whether another file of `blobs` has `blob` (all zeros: a file git could not hash,
-    alike no other)."""
-    return blobs.count(blob) > 1 and not _unhashed(blob)
+def _twice(blob: str, counts: Counter[str]) -> bool:
+    """Whether another file of those `counts` counts by blob has `blob` (all zeros: a file git
+    could not hash, alike no other)."""
+    return counts[blob] > 1 and not _unhashed(blob)
 
 
 def moved_by_hand(project_dir: Path, deleted: Mapping[str, str]) -> dict[str, str]:
