@@ -88,8 +88,8 @@ def read_dbt_project(directory: Path) -> DbtProjectFiles:
     name = str(data.get("name") or directory.name)
     test_paths = _paths(data, "test-paths", path, ["tests"])
     # dbt still reads the name model-paths had before dbt 1.0 when the new one is not set.
-    old_name = "source-paths" if "model-paths" not in data else "model-paths"
-    model_paths = _paths(data, old_name, path, ["models"])
+    models_key = "model-paths" if "model-paths" in data else "source-paths"
+    model_paths = _paths(data, models_key, path, ["models"])
     sql_paths = [
         *model_paths,
         *_paths(data, "analysis-paths", path, ["analyses"]),
