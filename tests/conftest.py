@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,22 @@ from hypothesis import settings
 # deadline of 200 ms per example failed them at random on a loaded CI machine.
 settings.register_profile("dbtgate", deadline=None)
 settings.load_profile("dbtgate")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail the test that imports dbt-core into pytest's process. Tests run dbt in a child
+    process (tests/dbt_read.py, tests/dbt_ls.py, the fixture build): dbt's ~250 modules, its
+    logging setup and its global flags would otherwise stay for every test run after it, which
+    would then pass or fail with dbt loaded (the gate itself never imports dbt-core)."""
+    loaded_before = "dbt" in sys.modules
+    outcome = yield
+    if not loaded_before and "dbt" in sys.modules:
+        raise AssertionError(
+            f"{item.nodeid} imported dbt-core into pytest's process: run dbt in a child "
+            "process instead (tests/dbt_read.py shows how)"
+        )
+    return outcome
 
 
 @dataclass(frozen=True)

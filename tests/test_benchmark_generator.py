@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import run_dbtgate
+from dbt_read import dbt_read, needs_dbt_core
 
 REPO = Path(__file__).resolve().parents[1]
 GENERATOR = REPO / "benchmarks" / "generate.py"
@@ -156,18 +157,10 @@ def test_catalog_and_run_results_name_only_manifest_resources(generated: Path, b
     assert run_results["metadata"]["invocation_id"] == invocation
 
 
+@needs_dbt_core
 def test_dbt_core_reads_the_generated_artifacts(generated: Path) -> None:
-    manifest_schema = pytest.importorskip("dbt.contracts.graph.manifest")
-    catalog_schema = pytest.importorskip("dbt.artifacts.schemas.catalog")
-    run_schema = pytest.importorskip("dbt.artifacts.schemas.run")
-    for build in ("base", "pr"):
-        folder = generated / build
-        manifest = manifest_schema.WritableManifest.read_and_check_versions(
-            str(folder / "manifest.json")
-        )
-        assert sum(1 for n in manifest.nodes.values() if n.resource_type == "model") == MODELS
-        catalog_schema.CatalogArtifact.read_and_check_versions(str(folder / "catalog.json"))
-        run_schema.RunResultsArtifact.read_and_check_versions(str(folder / "run_results.json"))
+    builds = [str(generated / build) for build in ("base", "pr")]
+    assert dbt_read("artifacts", *builds) == {build: {"models": MODELS} for build in builds}
 
 
 def test_dbtgate_loads_the_generated_builds_without_warnings(generated: Path) -> None:
