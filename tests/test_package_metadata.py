@@ -47,8 +47,28 @@ def test_the_pypi_description_is_the_readme_without_its_relative_links(tmp_path)
     assert metadata["Description-Content-Type"] == "text/markdown"
     assert RELATIVE_LINK.findall(description) == []
     # Each link kept its words, so the page still names the docs it pointed to...
-    assert description.startswith(RELATIVE_LINK.sub(r"\1", readme))
+    head, _, rest = readme.partition("<!-- try-it:")
+    _, _, tail = rest.partition("<!-- end of try-it -->")
+    assert head and tail.strip()
+    assert description.startswith(RELATIVE_LINK.sub(r"\1", head))
+    assert RELATIVE_LINK.sub(r"\1", tail.strip()) in description
     # ...and says where they are.
     assert "`docs/` pages named above are in dbtgate's repository" in description
     # The links within the page work on PyPI too and are kept.
     assert "[GitHub Actions](#github-actions)" in description
+
+
+def test_the_pypi_description_says_how_to_try_the_package_not_a_clone(tmp_path):
+    """README.md's "Try it in a clone" commands install the checkout (`pip install -e .`); a
+    reader on PyPI has none, and is told to install the package instead."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "Try it in a clone of this repository" in readme and 'pip install -e ".[' in readme
+
+    description = built_metadata(tmp_path).get_payload()
+
+    opening = description.partition("## What it checks")[0]
+    assert "clone" not in opening and "pip install -e" not in opening
+    try_it = description.index('pip install "dbtgate[duckdb]" && dbtgate demo')
+    assert description.index("Try it (Python 3.10+") < try_it < description.index("The demo builds")
+    # The markers that delimit the part are not in the page.
+    assert "<!--" not in description
