@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,7 @@ settings.load_profile("dbtgate")
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """Fail the test that imports dbt-core into pytest's process. Tests run dbt in a child
     process (tests/dbt_read.py, tests/dbt_ls.py, the fixture build): dbt's ~250 modules, its
     logging setup and its global flags would otherwise stay for every test run after it, which
