@@ -150,28 +150,33 @@ def git_could_pair(
     loaded: LoadedBaseline,
     project: Project,
     base: Project | None,
-    carried: Collection[CarriedEntry],
-    paired: Collection[str] = (),
+    paired: Mapping[str, tuple[str, str]],
 ) -> bool:
-    """Whether git's renamed files could pair anything (`moved_matches`), so that a check asks
-    git only then: an entry nothing carried, on a resource the build no longer has, and, with a
-    base build, that the base has (one deleted before the base, whose entries were not pruned,
-    was not renamed by this change) while the build has a resource of its type new against it
-    that the baseline holds nothing of (what it could have been renamed to). Without a base
-    build any resource may be the new name, and git is asked. None on a resource already
-    `paired` (old unique_ids: a file dbt hashed the same, `same_file_pairs`)."""
-    taken = {c.entry.fingerprint for c in carried}
+    """Whether git's renamed files could change the pairs (`moved_pairs`, `one_pair_each`),
+    so that a check asks git only then. Either an entry on a resource the build no longer has
+    that the checksum did not pair (`paired`, from `same_file_pairs`) and, with a base build,
+    that the base has (one deleted before the base, whose entries were not pruned, was not
+    renamed by this change) while the build has a resource of its type new against it that
+    the baseline holds nothing of (what it could have been renamed to); without a base build
+    any resource may be the new name. Or, without a base build, a checksum's pair git could
+    contradict: its new resource may be a copy of the old file older than this change (the
+    baseline holds nothing of it), which git would not read as renamed, while the old file was
+    renamed to another resource the baseline holds nothing of. With a base build the pair's new
+    resource is new against it, and a file added with the old one's content is the rename git
+    reads too."""
+    olds = {old for old, _ in paired.values()}
     kinds = {
         entry.unique_id.split(".")[0]
         for entry in loaded.baseline.findings
         if entry.unique_id
-        and entry.fingerprint not in taken
-        and entry.unique_id not in paired
+        and entry.unique_id not in olds
         and project.resource(entry.unique_id) is None
         and (base is None or base.resource(entry.unique_id) is not None)
     }
-    if not kinds or base is None:
-        return bool(kinds)
+    if base is None:
+        return bool(kinds) or _elsewhere(loaded, project, paired)
+    if not kinds:
+        return False
     root = project.root_package
     return any(
         node.package_name == root
@@ -182,12 +187,26 @@ def git_could_pair(
     )
 
 
+def _elsewhere(
+    loaded: LoadedBaseline, project: Project, paired: Mapping[str, tuple[str, str]]
+) -> bool:
+    """Whether the build has a resource of a checksum pair's type and package, other than the
+    pairs' new ones, that the baseline holds nothing of: one the old file could have been
+    renamed to instead, which only git can tell."""
+    if not paired:
+        return False
+    groups = {tuple(new.split(".")[:2]) for new in paired}
+    return any(
+        tuple(uid.split(".")[:2]) in groups and uid not in paired and uid not in loaded.unique_ids
+        for uid in project.nodes
+    )
+
+
 def moved_pairs(
     loaded: LoadedBaseline,
     project: Project,
     base: Project | None,
     moved: Mapping[str, str],
-    paired: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """New unique_id -> (old unique_id, old path) of the resources whose file git read as
     renamed (`moved`: new path -> old path, as the manifests name them;
@@ -195,9 +214,8 @@ def moved_pairs(
     and the build no longer has. The old resource is the base build's at the old path; without
     a base build, the one resource of the entries with the old file's name (a model is named by
     its file), of the new one's type and package. Only unambiguous pairs: a new resource the
-    baseline already holds, or (with a base build) that the base had, pairs with nothing; nor
-    does a resource of `paired` (old -> new, `same_file_pairs`' first): a resource is paired
-    once, or one entry would carry to a finding on each of two resources."""
+    baseline already holds, or (with a base build) that the base had, pairs with nothing. The
+    checksum's pairs are weighed against these by `one_pair_each`."""
     if not moved:
         return {}
     root = project.root_package
@@ -220,15 +238,9 @@ def moved_pairs(
         if base is not None
         else {}
     )
-    paired = paired or {}
-    paired_new = set(paired.values())
     pairs: dict[str, tuple[str, str]] = {}
     for new_path, new_uid in new_ids.items():
-        if (
-            new_uid in loaded.unique_ids
-            or new_uid in paired_new
-            or (base is not None and base.resource(new_uid))
-        ):
+        if new_uid in loaded.unique_ids or (base is not None and base.resource(new_uid)):
             continue
         old_path = moved[new_path]
         if base is not None:
@@ -241,9 +253,29 @@ def moved_pairs(
                 if uid.split(".")[:3] == [kind, package, Path(old_path).stem]
             ]
             old_uid = named[0] if len(named) == 1 else None
-        if old_uid in orphans and old_uid not in paired:
+        if old_uid in orphans:
             pairs[new_uid] = (old_uid, old_path)
     return pairs
+
+
+def one_pair_each(
+    by_checksum: Mapping[str, tuple[str, str]], by_git: Mapping[str, tuple[str, str]]
+) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
+    """The checksum's pairs (`same_file_pairs`) and git's (`moved_pairs`), each resource paired
+    once, or one entry would carry to a finding on each of two resources. Where the two agree
+    the checksum's pair stands (the file was not edited). Where they disagree, git's does: git
+    reads this change, while a checksum without a base build cannot tell a copy of the old file
+    that `main` had before the change (the baseline holds nothing of it) from the model
+    renamed; a pair of the copy would hide the copy's own findings and leave the renamed
+    model's debt blocking as new, which a base build (the copy in it) never pairs."""
+    git_olds = {old: new for new, (old, _) in by_git.items()}
+    checksum = {
+        new: (old, evidence)
+        for new, (old, evidence) in by_checksum.items()
+        if git_olds.get(old, new) == new and by_git.get(new, (old,))[0] == old
+    }
+    git = {new: pair for new, pair in by_git.items() if new not in checksum}
+    return checksum, git
 
 
 def moved_matches(

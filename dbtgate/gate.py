@@ -437,8 +437,9 @@ def find_renames(
     """The findings (by id) a baseline entry matches under a new name, and the resources
     paired old -> new: a model renamed with its file unchanged (`same_file_pairs`, one old and
     one new resource of a checksum, and `renamed_matches`), one whose file git reads as
-    renamed, edited too (`moved_pairs`, of a resource the checksum did not pair; git is asked
-    only when its answer could pair an entry, `git_could_pair`), a source reading the same
+    renamed, edited too (`moved_pairs`; each resource paired once, git's pair over the
+    checksum's where they disagree, `one_pair_each`; git is asked only when its answer could
+    pair an entry or contradict the checksum, `git_could_pair`), a source reading the same
     table as one no longer built (`same_table_pairs`), a column the schema diff read as
     renamed, on a renamed resource too (`renamed_columns_across`; the last two only with a
     base build). Imported here: a check without a baseline does not load the column keys it
@@ -448,6 +449,7 @@ def find_renames(
         git_could_pair,
         moved_matches,
         moved_pairs,
+        one_pair_each,
         orphaned,
         renamed_column_matches,
         renamed_matches,
@@ -458,19 +460,18 @@ def find_renames(
 
     project = context.project
     pairs = same_file_pairs(baseline, project, context.base)
-    renames = Renames(renamed_matches(baseline, findings, pairs))
-    renames.add_pairs(pairs)
-    if project.project_dir is not None and git_could_pair(
-        baseline, project, context.base, renames.carried.values(), renames.resources
-    ):
+    by_git: dict[str, tuple[str, str]] = {}
+    if project.project_dir is not None and git_could_pair(baseline, project, context.base, pairs):
         from dbtgate.git_renames import base_refs, renamed_files
 
         compared = context.options.get("inputs", {}).get("base_ref") or {}
         refs = base_refs(compared.get("sha") or compared.get("ref"), os.environ)
         moved = renamed_files(project.project_dir, refs)
-        pairs = moved_pairs(baseline, project, context.base, moved, renames.resources)
-        renames.add_pairs(pairs)
-        renames.carried.update(moved_matches(baseline, findings, pairs, renames.carried.keys()))
+        pairs, by_git = one_pair_each(pairs, moved_pairs(baseline, project, context.base, moved))
+    renames = Renames(renamed_matches(baseline, findings, pairs))
+    renames.add_pairs(pairs)
+    renames.add_pairs(by_git)
+    renames.carried.update(moved_matches(baseline, findings, by_git, renames.carried.keys()))
     if context.base is not None and orphaned(baseline, project, renames.carried.values()):
         pairs = same_table_pairs(baseline, project, context.base)
         renames.add_pairs(pairs)

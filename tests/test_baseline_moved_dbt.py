@@ -248,7 +248,7 @@ def test_a_model_moved_with_mv_before_git_add_keeps_its_debt_and_nothing_is_stag
     section = report["sections"]["baseline"]
     assert section["gone"] == []
     assert {
-        (c["entry"]["unique_id"], c["unique_id"], c["moved_from"]) for c in section["carried"]
+        (c["entry"]["unique_id"], c["unique_id"], c.get("moved_from")) for c in section["carried"]
     } == {(old, new, "models/stg_customers.sql")}
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == status
 
@@ -362,35 +362,91 @@ def test_a_model_renamed_beside_an_unchanged_copy_of_its_file_pairs_with_neither
     assert len(report["sections"]["baseline"]["fixed"]) == 2
 
 
-def test_an_old_model_paired_by_its_checksum_is_not_paired_by_git_too(repo):
-    """A model renamed and edited beside a copy of its old file that `main` gained since the
-    baseline was written (owned, undescribed): without a base build the copy has the old file's
-    checksum and is paired first; a deletion in the same change makes git asked too, and its
-    rename must not pair the old model a second time, or one entry would hide a finding on
-    each of the two."""
-    (repo / "models" / "stg_twin.sql").write_text(CUSTOMERS)
-    (repo / "models" / "stg_twin.yml").write_text(
-        'models:\n  - name: stg_twin\n    config:\n      meta: {owner: "@crm"}\n'
+TWIN_YAML = 'models:\n  - name: stg_twin\n    config:\n      meta: {owner: "@crm"}\n'
+
+
+@pytest.mark.parametrize("deleted", [False, True], ids=["renamed", "renamed-and-one-deleted"])
+def test_a_model_renamed_and_edited_beside_an_older_copy_of_its_file_follows_git(repo, deleted):
+    """`main` gained a copy of `stg_customers` (owned, undescribed) after the baseline was
+    written; the pull request renames and edits `stg_customers`. Without a base build the copy
+    has the old file's checksum and looks renamed from it, but git reads this change: the old
+    file was renamed to `stg_clients`, and the copy was not touched. The entries follow git's
+    rename, as they do with a base build (which knows the copy is older), and the copy's
+    finding, never recorded, is its own; another model deleted in the change (git asked
+    anyway) changes nothing."""
+    old, new, twin = (
+        f"model.{PKG}.{name}" for name in ("stg_customers", "stg_clients", "stg_twin")
     )
+    (repo / "models" / "stg_twin.sql").write_text(CUSTOMERS)
+    (repo / "models" / "stg_twin.yml").write_text(TWIN_YAML)
     commit_all(repo, "a copy of stg_customers, owned")
     git(repo, "branch", "--quiet", "-f", "main")
-    git(repo, "rm", "--quiet", "models/stg_orders.sql")
+    parse(repo, "base")  # main's build, the copy in it
+    if deleted:
+        git(repo, "rm", "--quiet", "models/stg_orders.sql")
     rename_and_edit(repo, CUSTOMERS + "    , 'ada@example.com' as email\n")
     assert "stg_customers.sql\tanalytics/models/stg_clients.sql" in git(
         repo, "diff", "-M", "--name-status", "main"
     )
 
+    for base in ([], ["--base", "base"]):
+        returncode, stdout, report = check(repo, *base)
+        assert returncode == 1, stdout
+        section = report["sections"]["baseline"]
+        assert sorted(
+            (c["entry"]["code"], c["entry"]["unique_id"], c["unique_id"], c.get("moved_from"))
+            for c in section["carried"]
+        ) == [
+            (code, old, new, "models/stg_customers.sql")
+            for code in ("docs.model_description", "owner.present")
+        ], base
+        assert section["fixed"] == []
+        assert [e["unique_id"] for e in section["gone"]] == [f"model.{PKG}.stg_orders"] * (
+            2 if deleted else 0
+        )
+        blocking = [
+            (f["code"], f["unique_id"])
+            for f in report["findings"]
+            if f["disposition"] == "blocking"
+        ]
+        assert blocking == [("docs.model_description", twin)], base
+        assert (
+            "2 entries matched under a renamed resource's new name, whose file git reads as "
+            "renamed (models/stg_customers.sql; "
+        ) in stdout
+        assert "whose file dbt read unchanged" not in stdout
+
+    # The rename's edit describes the model: its entry reads fixed under the new name, and
+    # the prune moves the other to it; nothing is left on the copy.
+    (repo / "models" / "stg_clients.yml").write_text(
+        "models:\n  - name: stg_clients\n    description: One row per client.\n"
+    )
+    parse(repo)
     returncode, stdout, report = check(repo)
     assert returncode == 1, stdout
-    carried = report["sections"]["baseline"]["carried"]
-    assert [(c["entry"]["code"], c["unique_id"]) for c in carried] == [
-        ("docs.model_description", f"model.{PKG}.stg_twin")
+    section = report["sections"]["baseline"]
+    assert [(e["code"], e["unique_id"]) for e in section["fixed"]] == [
+        ("docs.model_description", old)
     ]
-    blocking = [
-        (f["code"], f["unique_id"]) for f in report["findings"] if f["disposition"] == "blocking"
+    assert [(c["entry"]["code"], c["unique_id"]) for c in section["carried"]] == [
+        ("owner.present", new)
     ]
-    assert sorted(blocking) == [
-        ("docs.model_description", f"model.{PKG}.stg_clients"),
-        ("owner.present", f"model.{PKG}.stg_clients"),
+    assert f"(docs.model_description on {new} (was {old}))" in stdout
+    assert twin.split(".")[-1] + " (was" not in stdout
+
+    pruned = dbtgate("baseline", "--prune", cwd=repo)
+    assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+    dropped = (
+        "dropped 3 entries (1 fixed, 2 on resources or columns no longer built)"
+        if deleted
+        else "dropped 1 entry (1 fixed)"
+    )
+    assert " ".join(pruned.stdout.split()) == (
+        f"pruned dbtgate-baseline.json: {dropped}; moved 1 entry to a renamed resource's name; "
+        f"{'1 entry' if deleted else '3 entries'} left; 1 finding not in it left out, to count "
+        "as new (`dbtgate baseline` without --prune records every finding)"
+    )
+    after = read_json(repo / "dbtgate-baseline.json")["findings"]
+    assert [(e["code"], e["unique_id"]) for e in after if e["unique_id"] in (old, new, twin)] == [
+        ("owner.present", new)
     ]
-    assert "whose file git reads as renamed" not in stdout
