@@ -6,10 +6,12 @@ rename would turn its legacy debt into new blocking findings, and the pull reque
 renamed would fail. Each way of telling a rename is evidence the build or git gives, never a
 guess: a wrong carry hides a new finding. A model whose file dbt hashed the same (`git mv`), one
 whose file git reads as renamed (edited too), a source reading the same table as in the base
-build, a column the schema diff reads as renamed (on a resource renamed too). The resources
-paired also judge the entries no finding matched (`Renames`): fixed under the new name, not
-gone. The rename's own finding (`breaking.column_renamed`, `risky.model_removed`) is this
-change's, never debt (`can_baseline`).
+build, a column the schema diff reads as renamed (on a resource renamed too). Each resource is
+paired once; where the checksum and git disagree, git's reading of this change wins
+(`one_pair_each`). The resources paired also judge the entries no finding matched
+(`Renames`): fixed under the new name, not gone. The rename's own finding
+(`breaking.column_renamed`, `risky.model_removed`) is this change's, never debt
+(`can_baseline`).
 """
 
 from __future__ import annotations
@@ -79,7 +81,8 @@ def same_file_pairs(
     whichever has findings left, a guess that hides a new finding. The resources paired carry
     their entries (`renamed_matches`) and judge those no finding matched under the new name:
     a pull request that fixed every finding of the model it renamed reads them fixed, not
-    gone."""
+    gone. Without a base build the new resource may be a copy of the old file older than the
+    change, where git reads the old file renamed to another: git then wins (`one_pair_each`)."""
     old: dict[tuple, set[str]] = {}
     for entry in loaded.baseline.findings:
         uid = entry.unique_id
