@@ -433,7 +433,7 @@ def test_callers_the_base_could_not_render_list_their_findings_unblocking_and_sa
     assert [linted.path for linted in run.files] == ["models/direct.sql", "models/through.sql"]
     assert run.notes[1] == (
         "lint: models/direct.sql, models/through.sql: sqlfluff could not render them with the "
-        "base's macros (line 1: Unrecoverable failure in Jinja templating: 'not_a_macro' is "
+        "base's macros (Unrecoverable failure in Jinja templating: 'not_a_macro' is "
         "undefined. Have you correctly configured your variables? "
         "https://docs.sqlfluff.com/en/latest/perma/variables.html), so what the macro change "
         "caused there could not be told from old debt: every finding there is listed, none blocks"

@@ -116,6 +116,33 @@ def test_severity_maps_per_code_name_and_group_most_specific_first(tmp_path):
     }
 
 
+def test_a_rendering_failure_sqlfluff_puts_on_line_1_has_no_line(tmp_path):
+    """sqlfluff's jinja templater puts a failure while rendering (here a macro the model calls
+    on line 3 calls a name no one defines) on line 1, knowing no line: the finding has no line,
+    rather than send the reader to line 1, and its hint names none. A syntax error keeps the
+    line jinja gives (`test_model_that_cannot_template_is_unparsable_and_the_run_continues`)."""
+    project = pr_repo(
+        tmp_path / "repo",
+        {
+            "dbtgate.yml": "scope: changed\nlint: {enabled: true, dialect: duckdb}\n",
+            "macros/cents.sql": "{% macro cents(col) %}{{ not_a_macro(col) }}{% endmacro %}\n",
+            "models/calls.sql": "select\n    id,\n    {{ cents('amount') }} as d\nfrom t\n",
+        },
+    )
+    result, _ = lint_gate(project)
+    [finding] = [f for f in result.findings if f.code == "lint.unparsable"]
+    assert "Unrecoverable failure in Jinja templating: 'not_a_macro' is undefined" in (
+        finding.message
+    )
+    assert finding.line is None
+    assert finding.details["problems"][0]["line"] is None
+    assert "line" not in finding.fix
+    cli = dbtgate("lint", "--base-ref", "main", cwd=project)
+    assert cli.returncode == 1, cli.stdout + cli.stderr
+    assert "models/calls.sql:1" not in cli.stdout
+    assert "models/calls.sql" in cli.stdout
+
+
 def test_default_severity_and_unparsable_severity_are_configurable(tmp_path):
     project = pr_repo(tmp_path / "repo", {"models/bad.sql": "select {{ ref('x' }}\n"})
     result, _ = lint_gate(project, default_severity="warn", severity={"unparsable": "info"})

@@ -131,7 +131,8 @@ def _unparsable_finding(run: LintRun, linted: LintedFile) -> Finding:
             "lint.templater: dbt"
         )
     elif first.code == "TMP":
-        fix = f"fix the jinja near line {first.line or 1} (`dbt compile` shows dbt's own error)"
+        near = f" near line {first.line}" if first.line else ""
+        fix = f"fix the jinja{near} (`dbt compile` shows dbt's own error)"
     elif first.code == "dbt":
         fix = (
             "the dbt templater compiles the whole project: fix the model dbt names "

@@ -77,6 +77,8 @@ ADAPTER_DIALECTS: dict[str, str] = {
 UNPARSABLE = "unparsable"
 # sqlfluff's codes for "could not template / lex / parse this file".
 _PROBLEM_ORDER = {"TMP": 0, "LXR": 1, "PRS": 2}
+# How sqlfluff's jinja templater begins a failure while rendering, which it puts on line 1.
+_UNRECOVERABLE = "Unrecoverable failure in Jinja templating"
 # How sqlfluff describes a rule that raised instead of judging the file.
 _RULE_CRASH = "Unexpected exception: "
 # dbt's own message in the dbt templater's error ("Compilation Error in model x (path) ...").
@@ -1059,7 +1061,7 @@ def lint_file(
         code = error.rule_code()
         line = error.line_no or None
         if code in _PROBLEM_ORDER:
-            problems.append(Problem(code, error.desc(), line))
+            problems.append(Problem(code, error.desc(), _problem_line(error, line)))
             continue
         rule = getattr(error, "rule", None)
         text = source_lines[line - 1].strip() if line and line <= len(source_lines) else ""
@@ -1084,6 +1086,21 @@ def lint_file(
     # Root cause first: a templating failure explains the parse errors that follow it.
     problems.sort(key=lambda p: (_PROBLEM_ORDER.get(p.code, 9), p.line or 0, p.description))
     return tuple(violations), tuple(problems)
+
+
+def _problem_line(error: Any, line: int | None) -> int | None:
+    """The line of the file a templating, lexing or parsing problem is on, None when none is
+    known. sqlfluff's jinja templater puts any failure while rendering (a name undefined, in the
+    file or in a macro it calls) on line 1, knowing no line, so that `-- noqa` can silence it:
+    quoted as line 1, it sent readers to the wrong line. jinja's own error names a line only
+    when it is a syntax error of the file's template (`lineno`, with no other template's name);
+    else the problem has no line."""
+    if not error.desc().startswith(_UNRECOVERABLE):
+        return line
+    cause = error.__cause__ or error.__context__
+    own = getattr(cause, "name", None) is None and getattr(cause, "filename", None) is None
+    found = getattr(cause, "lineno", None)
+    return found if own and isinstance(found, int) and found > 0 else None
 
 
 def _base_macro_problem(exc: Exception) -> Problem:
