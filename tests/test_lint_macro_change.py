@@ -484,3 +484,67 @@ def test_with_all_the_note_says_why_no_caller_finding_is_the_changes(tmp_path):
     assert ("models/direct.sql", "lint.LT01", "out_of_scope") in {
         (f.path, f.code, f.disposition) for f in result.findings
     }
+
+
+# dbt parses a model without executing it (`execute` is false then), so a cents() that raises
+# only when executed parses at the base and fails only when dbt compiles its callers.
+RAISING_CENTS = CENTS.replace(
+    "{{ col }} / 100",
+    "{% if execute %}{{ exceptions.raise_compiler_error('cents is broken') }}{% endif %}"
+    "{{ col }} / 100",
+)
+
+
+@pytest.mark.slow
+@needs_dbt_templater
+def test_under_the_dbt_templater_callers_the_base_could_not_compile_list_their_findings(
+    tmp_path,
+):
+    """The dbt templater's variant of
+    `test_callers_the_base_could_not_render_list_their_findings_unblocking_and_say_why`: dbt
+    compiles the project with the base's macros (`lint.dbt_base`), but not the callers of a
+    macro that raised there. sqlfluff's dbt templater skips such a file and renders nothing,
+    which read as a base without a violation: the callers' old debt blocked as the change's.
+    Their findings are all listed, none blocking, and the notes quote dbt's error."""
+    profiles = duckdb_profiles(tmp_path, "demo")
+    root = tmp_path / "repo"
+    report = tmp_path / "lint.json"
+    settings = {
+        "macros/cents.sql": RAISING_CENTS,
+        ".sqlfluff": f"[sqlfluff:templater:dbt]\nproject_dir = {root}\nprofiles_dir = {profiles}\n",
+        "dbtgate.yml": CONFIG.replace("dialect: duckdb", "dialect: duckdb, templater: dbt"),
+    }
+    project = macro_pr(root, {"macros/cents.sql": QUALIFIED}, settings)
+    linted = dbt_lint_report(project, report)
+    assert linted["sections"]["lint"]["files"] == ["models/direct.sql", "models/through.sql"]
+    assert linted["notes"][1] == (
+        "lint: models/direct.sql: sqlfluff could not render it with the base's macros "
+        "(Compilation Error in model direct (models/direct.sql) cents is broken > in macro "
+        "default__cents (macros/cents.sql) > called by macro cents (macros/cents.sql) > called "
+        "by model direct (models/direct.sql)), so what the macro change caused there could not "
+        "be told from old debt: every finding there is listed, none blocks"
+    )
+    assert linted["notes"][2].startswith("lint: models/through.sql: sqlfluff could not render it")
+    found = sorted((f["path"], f["line"], f["code"], f["disposition"]) for f in linted["findings"])
+    assert found == [
+        ("models/direct.sql", 3, "lint.LT01", "out_of_scope"),  # `id  as x`: the file's own
+        ("models/direct.sql", 3, "lint.RF03", "out_of_scope"),
+        ("models/direct.sql", 3, "lint.RF03", "out_of_scope"),
+        ("models/through.sql", 3, "lint.RF03", "out_of_scope"),
+        ("models/through.sql", 3, "lint.RF03", "out_of_scope"),
+    ]
+    assert not any(f["details"]["caused_by_change"] for f in linted["findings"])
+    assert linted["verdict"] == "pass"
+    # A file of the pull request's dbt cannot compile was skipped, and passed: it is unparsable.
+    (project / "models/raises.sql").write_text(
+        "select {{ cents('amount') }} as d\n{% if execute %}"
+        "{{ exceptions.raise_compiler_error('raises is broken') }}{% endif %}\n"
+    )
+    linted = dbt_lint_report(project, report)
+    [raises] = [f for f in linted["findings"] if f["path"] == "models/raises.sql"]
+    assert raises["code"] == "lint.unparsable"
+    assert raises["disposition"] == "blocking"
+    assert (
+        "Compilation Error in model raises (models/raises.sql) raises is broken"
+        in (raises["message"])
+    )

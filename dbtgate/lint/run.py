@@ -22,7 +22,7 @@ import os
 import re
 import shlex
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -1229,11 +1229,58 @@ def _render(
     """The file's text (or `text`, as if it were the file's) and its rendering with the run's
     templater (dbtgate's dbt stubs and the project's macros, or with `base_macros` the macros
     as the base had them; under the dbt templater, by dbt in a copy of the project that has
-    them: `lint.dbt_base`)."""
+    them: `lint.dbt_base`). A file dbt could not compile is a `SQLFluffSkipFile` with dbt's
+    error (`_dbt_skips`)."""
     from dbtgate.lint.dbt_base import DbtBase
 
-    if isinstance(base_macros, DbtBase):
-        return base_macros.render(path, text)
+    with _dbt_skips() as skipped:
+        if isinstance(base_macros, DbtBase):
+            raw, rendered = base_macros.render(path, text)
+        else:
+            raw, rendered = _render_jinja(linter, root, path, macro_paths, text, base_macros)
+    if skipped and not rendered.templated_variants and not rendered.templater_violations:
+        from sqlfluff.core.errors import SQLFluffSkipFile
+
+        raise SQLFluffSkipFile(skipped[-1])
+    return raw, rendered
+
+
+@contextlib.contextmanager
+def _dbt_skips() -> Iterator[list[str]]:
+    """dbt's errors for the files sqlfluff's dbt templater skipped while rendering, one line
+    each. The templater skips a file dbt raised on while compiling it (a macro calling
+    `exceptions.raise_compiler_error`, a `ref` to a model that does not exist), and sqlfluff's
+    `render_string` only logs that, and renders nothing: linted, the file passed, and as a macro
+    change's caller at the base it had no violation, so its old debt read as the change's. The
+    other skips (a disabled model, a macro file) are left to sqlfluff, which logs them."""
+    skipped: list[str] = []
+
+    def keep(record: logging.LogRecord) -> bool:
+        found = (
+            _DBT_ERROR.search(record.getMessage()) if record.levelno >= logging.WARNING else None
+        )
+        if found is None:
+            return True
+        skipped.append(" ".join(found.group(0).split()))
+        return False
+
+    logger = logging.getLogger("sqlfluff.linter")
+    logger.addFilter(keep)
+    try:
+        yield skipped
+    finally:
+        logger.removeFilter(keep)
+
+
+def _render_jinja(
+    linter: Linter,
+    root: FluffConfig,
+    path: Path,
+    macro_paths: list[str],
+    text: str | None,
+    base_macros: BaseMacros | None,
+) -> tuple[str, Any]:
+    """`_render` by the run's own templater (dbtgate's stubs under jinja, else dbt)."""
     fname = str(path)
     raw, file_config, encoding = linter.load_raw_file_and_config(fname, root)
     if text is not None:
