@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,8 @@ def changes_against_build(
     files: dict[Path, ChangedFile] = {}
     unplaced: list[Path] = []
     for path in sql_files:
-        relative = path.relative_to(project_dir).as_posix()
+        # As dbt names it: `../shared_models/a.sql` for a model of a folder outside the project.
+        relative = Path(os.path.relpath(path, project_dir)).as_posix()
         uid = current_ids.get(path)
         previous = base.nodes.get(uid) if uid else None
         if previous is None or previous.package_name != base.root_package:
@@ -71,7 +73,7 @@ def changes_against_build(
             lines,
             previous_path=None
             if status == "modified"
-            else project_dir / previous.original_file_path,
+            else Path(os.path.normpath(project_dir / previous.original_file_path)),
             base_text=before,
         )
     manifest = base.artifacts.manifest.path if base.artifacts else None

@@ -14,6 +14,7 @@ may live in a subdirectory of the repository, so paths are compared as absolute 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -222,7 +223,8 @@ def nodes_by_file(project: Project) -> dict[Path, str]:
         node = project.nodes[uid]
         if node.package_name != root_package or not node.original_file_path.endswith(".sql"):
             continue
-        mapping[base / node.original_file_path] = uid
+        # (Made normal: a model of a folder outside the project is `../shared_models/a.sql`.)
+        mapping[Path(os.path.normpath(base / node.original_file_path))] = uid
     return mapping
 
 

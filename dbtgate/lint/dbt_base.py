@@ -59,10 +59,12 @@ class DbtBase:
         """The file at `path` (of the project), or `text` in its place, rendered by dbt with the
         base's macros: as the copy's file of the same name, with the sqlfluff config of the
         project's file (that of the copy's would be read from the temporary folder's parents,
-        not from the repository's)."""
+        not from the repository's). A file of a folder outside the project (`../shared_models`)
+        is its own: the copy names that folder where it is."""
         raw, file_config, encoding = self.linter.load_raw_file_and_config(str(path), self.root)
         _point_at(file_config, self.copy)
-        fname = str(self.copy / path.relative_to(self.project_dir))
+        inside = path.is_relative_to(self.project_dir)
+        fname = str(self.copy / path.relative_to(self.project_dir) if inside else path)
         if text is not None:
             raw = text
         return raw, self.linter.render_string(raw, fname, file_config, encoding)
@@ -84,7 +86,7 @@ def dbt_base(
 ) -> DbtBase:
     """Copy the project (`project_dir`, absolute) with the macro files of `found` as the base
     had them, and a Linter on `root`'s settings whose dbt templater compiles the copy."""
-    from sqlfluff.core import Linter
+    from dbtgate.lint.project_linter import ProjectLinter
 
     folder = tempfile.TemporaryDirectory(prefix="dbtgate-base-macros-")
     copy = Path(folder.name) / project_dir.name
@@ -103,7 +105,7 @@ def dbt_base(
             target.write_text(before, encoding="utf-8")
     base_root = root.copy()
     _point_at(base_root, copy)
-    linter = Linter(config=base_root)
+    linter = ProjectLinter(config=base_root, project_dir=project_dir)
     # A templater of its own: a config's copy shares the templater object, and the dbt
     # templater keeps the first project it compiled.
     linter.templater = base_root.get_templater()

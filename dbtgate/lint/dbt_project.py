@@ -57,6 +57,12 @@ class DbtProjectFiles:
         macros shared by its projects), each -> the folder it names."""
         return folders_outside(self.directory, self.macro_paths)
 
+    def sql_folders_outside(self) -> dict[str, Path]:
+        """The model, analysis and test paths that leave the project's folder
+        (`../shared_models`), each -> the folder it names: their SQL files are the project's,
+        linted as those inside it."""
+        return folders_outside(self.directory, self.sql_paths)
+
 
 def folders_outside(directory: Path, paths: tuple[str, ...]) -> dict[str, Path]:
     """Those of `paths` (a path setting of the project at `directory`) that leave the project's

@@ -555,8 +555,8 @@ def _default_git_changes(dbt_files: DbtProjectFiles, *, required: bool) -> Chang
 
 
 def _changes_against(repo: Any, base_ref: str, dbt_files: DbtProjectFiles) -> ChangeSet:
-    """The change within the project and its macro folders outside it; under pre-commit the
-    commit's, without untracked files (`in_commit_hook`)."""
+    """The change within the project and its macro and SQL folders outside it; under pre-commit
+    the commit's, without untracked files (`in_commit_hook`)."""
     from dbtgate.lint.changes import changes_against, in_commit_hook
 
     untracked = not in_commit_hook(os.environ)
@@ -565,7 +565,10 @@ def _changes_against(repo: Any, base_ref: str, dbt_files: DbtProjectFiles) -> Ch
         base_ref,
         within=dbt_files.directory,
         untracked=untracked,
-        also=dbt_files.macro_folders_outside().values(),
+        also=[
+            *dbt_files.macro_folders_outside().values(),
+            *dbt_files.sql_folders_outside().values(),
+        ],
     )
 
 
@@ -600,9 +603,11 @@ def build_linter(
     """One Linter for the run, on the project's sqlfluff config plus dbtgate's choices.
 
     Returns the linter, its root config, the dialect and the `--dialect X ` fix-hint flag."""
-    from sqlfluff.core import FluffConfig, Linter
+    from sqlfluff.core import FluffConfig
     from sqlfluff.core.config import load_config_up_to_path
     from sqlfluff.core.errors import SQLFluffUserError
+
+    from dbtgate.lint.project_linter import ProjectLinter
 
     project_dir = dbt_files.directory
     try:
@@ -648,7 +653,7 @@ def build_linter(
     except SQLFluffUserError as exc:
         raise DbtgateError(f"{project_dir}: sqlfluff config: {exc}") from None
     _quiet_rule_crashes()
-    linter = Linter(config=root)
+    linter = ProjectLinter(config=root, project_dir=project_dir)
     if lint_config.templater == "jinja":
         from dbtgate.lint.templater import DbtStubTemplater, StubSettings
 
@@ -883,16 +888,20 @@ def resolve_severity(
 def discover_sql_files(
     dbt_files: DbtProjectFiles, root: FluffConfig, working: Path, exclude: Iterable[str]
 ) -> list[Path]:
-    """The project's SQL files under its model, analysis and test paths (not the generic test
-    definitions, which are macros), minus what .sqlfluffignore (sqlfluff's own rules) and
-    `lint.exclude` leave out, symbolic links to files outside the project (a pull request could
-    point one at any file of the CI machine, and lint quotes what it cannot parse), and names
-    that are not text (bytes that are not UTF-8, control codes), which no report can hold."""
+    """The project's SQL files under its model, analysis and test paths, those outside its
+    folder too (`../shared_models`; not the generic test definitions, which are macros), minus
+    what .sqlfluffignore (sqlfluff's own rules) and `lint.exclude` (globs relative to the
+    project: `../shared_models/legacy/*`) leave out, symbolic links to files outside the project
+    and those folders (a pull request could point one at any file of the CI machine, and lint
+    quotes what it cannot parse), and names that are not text (bytes that are not UTF-8,
+    control codes), which no report can hold."""
     from sqlfluff.core.linter.discovery import paths_from_path
 
     extensions = [e.strip() for e in str(root.get("sql_file_exts", default=".sql")).split(",")]
     patterns = [*exclude, *(f"{generic}/*" for generic in dbt_files.generic_test_paths)]
     found: set[Path] = set()
+    project = dbt_files.directory.resolve()
+    allowed = [project, *(f.resolve() for f in dbt_files.sql_folders_outside().values())]
     for relative in dbt_files.sql_paths:
         directory = dbt_files.directory / relative
         if not directory.is_dir():
@@ -903,17 +912,22 @@ def discover_sql_files(
             )
         except configparser.Error as exc:  # a config file in a subfolder
             raise _unreadable_config(exc, sqlfluff_files.nested_config_files(directory)) from None
-        project = dbt_files.directory.resolve()
         for fname in fnames:
             path = Path(fname).resolve()
-            if not path.is_relative_to(project):
+            if not any(path.is_relative_to(folder) for folder in allowed):
                 continue  # a symbolic link to a file outside the project: not the project's SQL
             if not str(path).isprintable() or _SURROGATES.search(str(path)):
                 continue  # a name no report can hold (not UTF-8, control codes): no SQL of dbt's
-            inside = path.relative_to(project).as_posix()
+            inside = _from_project(path, project)
             if not any(fnmatch.fnmatch(inside, pattern) for pattern in patterns):
                 found.add(path)
     return sorted(found)
+
+
+def _from_project(path: Path, project: Path) -> str:
+    """`path` relative to the project's folder, as dbt's path settings and `original_file_path`
+    name it: `../shared_models/a.sql` for a file of a folder outside it."""
+    return Path(os.path.relpath(path, project)).as_posix()
 
 
 class FileLint(NamedTuple):
@@ -1371,7 +1385,7 @@ def _project_problem(error: str, path: Path, project_dir: Path) -> Problem:
     linted."""
     found = _DBT_ERROR.search(error)
     detail = " ".join((found.group(0) if found else error).split())
-    relative = path.relative_to(project_dir).as_posix()
+    relative = _from_project(path, project_dir)
     if f"({relative})" in detail:
         line = _DBT_ERROR_LINE.search(detail)
         return Problem(

@@ -1,0 +1,199 @@
+"""SQL files of a dbt project's model, analysis and test paths outside its folder
+(`model-paths: [models, ../shared_models]`, a monorepo's models shared by its projects) are its
+SQL files: linted as those inside it, their changed lines measured with git or against the base
+build's SQL, and named from the repository's root, on real git repositories."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_support import dbtgate
+from lint_repos import (
+    commit_all,
+    dbt_lint_report,
+    duckdb_profiles,
+    git,
+    init_repo,
+    needs_dbt_templater,
+)
+
+CONFIG = "scope: changed\nlint: {enabled: true, dialect: duckdb}\n"
+PROJECT = (
+    "name: demo\nversion: '1.0'\nprofile: demo\n"
+    "model-paths: [models, ../shared_models]\nanalysis-paths: [../shared_analyses]\n"
+)
+# `id  as x`: old debt on line 3 (LT01), which the pull request does not touch.
+SHARED = "select\n    amount,\n    id  as x\nfrom {{ ref('t') }}\n"
+# The pull request writes a violation on line 2 (LT01).
+EDITED = SHARED.replace("    amount,", "    amount  as amt,")
+FILES = {
+    "project/dbt_project.yml": PROJECT,
+    "project/dbtgate.yml": CONFIG,
+    "project/models/t.sql": "select 1 as id, 100 as amount\n",
+    "project/models/own.sql": "select\n    id\nfrom {{ ref('t') }}\n",
+    "shared_models/shared.sql": SHARED,
+    "shared_models/legacy/old.sql": "select  1 as id\n",
+}
+
+
+def outside_pr(root: Path, edits: dict[str, str], settings: dict[str, str] | None = None) -> Path:
+    """FILES (with `settings`) on main, then `edits` (paths in the repository) committed on the
+    checked-out `pr` branch. Returns the project's folder."""
+    init_repo(root)
+    for relative, text in (FILES | (settings or {})).items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    commit_all(root, "base")
+    git(root, "checkout", "--quiet", "-b", "pr")
+    for relative, text in edits.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    commit_all(root, "pull request")
+    return root / "project"
+
+
+def lint_report(project: Path, report: Path, *args: str) -> dict[str, Any]:
+    """`dbtgate lint ARGS --json REPORT` run in the project's folder, as a user would."""
+    done = dbtgate("lint", *args, "--json", str(report), cwd=project)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    return json.loads(report.read_text())
+
+
+def found(report: dict[str, Any]) -> list[tuple[str, int | None, str, str]]:
+    return sorted((f["path"], f["line"], f["code"], f["disposition"]) for f in report["findings"])
+
+
+def test_a_changed_model_of_a_folder_outside_the_project_is_linted_on_its_changed_lines(tmp_path):
+    project = outside_pr(
+        tmp_path,
+        {
+            "shared_models/shared.sql": EDITED,
+            "shared_analyses/new.sql": "select  1 as id\n",
+        },
+    )
+    report = lint_report(project, tmp_path / "lint.json", "--base-ref", "main")
+    # Named from the repository's root, where annotations and code scanning resolve paths.
+    assert report["sections"]["lint"]["files"] == [
+        "shared_analyses/new.sql",
+        "shared_models/shared.sql",
+    ]
+    assert found(report) == [
+        ("shared_analyses/new.sql", 1, "lint.LT01", "blocking"),  # a new file: every line
+        ("shared_models/shared.sql", 2, "lint.LT01", "blocking"),
+        ("shared_models/shared.sql", 3, "lint.LT01", "out_of_scope"),  # old debt
+    ]
+    [hint] = {f["fix"] for f in report["findings"] if f["line"] == 2 and f["code"] == "lint.LT01"}
+    assert hint == "dbtgate lint --fix LT01 ../shared_models/shared.sql --base-ref main"
+    # The hint works where it is pasted: it fixes the line the change wrote, not the old debt.
+    fixed = dbtgate(*hint.split()[1:], cwd=project)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert (tmp_path / "shared_models/shared.sql").read_text() == EDITED.replace(
+        "  as amt", " as amt"
+    )
+
+
+def test_every_file_with_all_the_projects_config_and_exclude_relative_to_the_project(tmp_path):
+    """The project's sqlfluff config applies to its files outside its folder too (sqlfluff
+    itself reads a file's config from the folders above the file): here, no LT01."""
+    project = outside_pr(
+        tmp_path,
+        {"shared_models/shared.sql": EDITED},
+        {
+            "project/dbtgate.yml": CONFIG.replace("}", ', exclude: ["../shared_models/legacy/*"]}'),
+            "project/.sqlfluff": "[sqlfluff]\nexclude_rules = LT01\n",
+        },
+    )
+    report = lint_report(project, tmp_path / "lint.json", "--all")
+    assert report["sections"]["lint"]["files"] == [
+        "project/models/own.sql",
+        "project/models/t.sql",
+        "shared_models/shared.sql",
+    ]
+    assert [f for f in report["findings"] if f["code"] == "lint.LT01"] == []
+    # A symbolic link in the shared folder to a file elsewhere is not the project's SQL.
+    (tmp_path / "elsewhere.sql").write_text("select  1\n")
+    (tmp_path / "shared_models/link.sql").symlink_to(tmp_path / "elsewhere.sql")
+    report = lint_report(project, tmp_path / "lint.json", "--all")
+    assert "shared_models/link.sql" not in report["sections"]["lint"]["files"]
+
+
+def test_a_model_outside_the_project_is_measured_against_the_base_builds_sql(tmp_path):
+    """Without git, against a base build whose manifest names the model as dbt does
+    (`original_file_path: ../shared_models/shared.sql`)."""
+    project = outside_pr(tmp_path, {})
+    shutil.rmtree(tmp_path / ".git")
+    base = tmp_path / "base"
+    base.mkdir()
+    node = {
+        "unique_id": "model.demo.shared",
+        "resource_type": "model",
+        "package_name": "demo",
+        "name": "shared",
+        "path": "shared.sql",
+        "original_file_path": "../shared_models/shared.sql",
+        "raw_code": SHARED.strip(),
+        "fqn": ["demo", "shared"],
+    }
+    manifest = {
+        "metadata": {
+            "dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json",
+            "project_name": "demo",
+            "adapter_type": "duckdb",
+        },
+        "nodes": {"model.demo.shared": node},
+    }
+    (base / "manifest.json").write_text(json.dumps(manifest))
+    (tmp_path / "shared_models/shared.sql").write_text(EDITED)
+    report = lint_report(project, tmp_path / "lint.json", "--base", str(base))
+    assert report["sections"]["lint"]["changes_from"] == "base build"
+    shared = [f for f in found(report) if f[0].endswith("shared_models/shared.sql")]
+    assert {(line, disposition) for _, line, _, disposition in shared} == {
+        (2, "blocking"),
+        (3, "out_of_scope"),
+    }
+
+
+QUALIFY = "{% macro qualify(col) %}{{ col }}{% endmacro %}\n"
+CALLS = "select\n    {{ qualify('amount') }} as a,\n    id\nfrom {{ ref('t') }} as t\n"
+
+
+@pytest.mark.slow
+@needs_dbt_templater
+def test_under_the_dbt_templater_a_changed_model_outside_the_project_is_linted(tmp_path):
+    """dbt compiles the shared model where it is; with a macro change, the copy of the project
+    compiled with the base's macros (`lint.dbt_base`) names the shared folder where it is, and
+    the shared caller is rendered there."""
+    profiles = duckdb_profiles(tmp_path, "demo")
+    root = tmp_path / "repo"
+    settings = {
+        "project/.sqlfluff": (
+            f"[sqlfluff:templater:dbt]\nproject_dir = {root / 'project'}\n"
+            f"profiles_dir = {profiles}\n"
+        ),
+        "project/dbtgate.yml": CONFIG.replace("dialect: duckdb", "dialect: duckdb, templater: dbt"),
+        "project/macros/qualify.sql": QUALIFY,
+        "shared_models/calls.sql": CALLS,
+    }
+    project = outside_pr(root, {"shared_models/shared.sql": EDITED}, settings)
+    report = dbt_lint_report(project, tmp_path / "lint.json")
+    assert report["sections"]["lint"]["templater"] == "dbt"
+    assert report["sections"]["lint"]["files"] == ["shared_models/shared.sql"]
+    assert found(report) == [
+        ("shared_models/shared.sql", 2, "lint.LT01", "blocking"),
+        ("shared_models/shared.sql", 3, "lint.LT01", "out_of_scope"),
+    ]
+    # RF03: the macro now qualifies its column, and the shared caller's `id` is inconsistent.
+    (root / "project/macros/qualify.sql").write_text(QUALIFY.replace("{{ col }}", "t.{{ col }}"))
+    report = dbt_lint_report(project, tmp_path / "lint.json")
+    assert report["sections"]["lint"]["files"] == [
+        "shared_models/calls.sql",
+        "shared_models/shared.sql",
+    ]
+    assert [f for f in found(report) if f[0] == "shared_models/calls.sql"] == [
+        ("shared_models/calls.sql", 3, "lint.RF03", "blocking"),
+        ("shared_models/calls.sql", 3, "lint.RF03", "blocking"),
+    ]
