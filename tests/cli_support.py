@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Mapping
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +45,13 @@ def dbtgate(
     """`dbtgate ARGS` in a plain environment 200 columns wide, plus `env` (DBTGATE_TODAY to
     pin the day)."""
     return run_dbtgate(*args, cwd=cwd, env=plain_env(COLUMNS="200") | dict(env or {}))
+
+
+def installed(distribution: str) -> bool:
+    """Whether `distribution` is installed, looked up by its metadata, not imported: importing
+    dbt-core or its plugins would load dbt into pytest's process, which the tests keep out."""
+    try:
+        metadata.distribution(distribution)
+    except metadata.PackageNotFoundError:
+        return False
+    return True

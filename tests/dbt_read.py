@@ -17,24 +17,15 @@ import json
 import os
 import subprocess
 import sys
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-
-def _installed(distribution: str) -> bool:
-    try:
-        metadata.distribution(distribution)
-    except metadata.PackageNotFoundError:
-        return False
-    return True
-
+from cli_support import installed
 
 # Looked up by its installed distribution, not imported (importing it imports dbt).
 needs_dbt_core = pytest.mark.skipif(
-    not _installed("dbt-core"), reason="dbt-core is not installed (pip install -e '.[dev]')"
+    not installed("dbt-core"), reason="dbt-core is not installed (pip install -e '.[dev]')"
 )
 
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import dbtgate
+from cli_support import dbtgate, installed
 
 from dbtgate.checks import CheckContext
 from dbtgate.config import Config, LintConfig
@@ -51,6 +50,23 @@ def init_repo(root: Path) -> Path:
 def commit_all(repo: Path, message: str) -> None:
     git(repo, "add", "--all")
     git(repo, "commit", "--quiet", "--allow-empty", "-m", message)
+
+
+def main_then_pr(root: Path, main: dict[str, str], pr: dict[str, str | None]) -> Path:
+    """A repository at `root` with the files `main` (paths in the repository -> text) committed
+    on `main`, then `pr` (None: deleted) committed on the checked-out branch `pr`."""
+    init_repo(root)
+    for step, files in (("base", main), ("pull request", pr)):
+        if step == "pull request":
+            git(root, "checkout", "--quiet", "-b", "pr")
+        for relative, text in files.items():
+            if text is None:
+                (root / relative).unlink()
+            else:
+                (root / relative).parent.mkdir(parents=True, exist_ok=True)
+                (root / relative).write_text(text)
+        commit_all(root, step)
+    return root
 
 
 def apply_overlay(project: Path) -> None:
@@ -104,18 +120,10 @@ def lint_gate(
     return run_gate(context, families={"lint"}), run
 
 
-def _installed(distribution: str) -> bool:
-    try:
-        metadata.distribution(distribution)
-    except metadata.PackageNotFoundError:
-        return False
-    return True
-
-
 # The dbt templater's tests need the plugin and an adapter: looked up by their installed
 # distributions, not imported (importing them imports dbt, which these tests keep out of pytest).
 needs_dbt_templater = pytest.mark.skipif(
-    not (_installed("sqlfluff-templater-dbt") and _installed("dbt-duckdb")),
+    not (installed("sqlfluff-templater-dbt") and installed("dbt-duckdb")),
     reason="sqlfluff-templater-dbt or dbt-duckdb is not installed (docs/lint.md)",
 )
 

@@ -18,6 +18,7 @@ from lint_repos import (
     git,
     init_repo,
     lint_gate,
+    main_then_pr,
     needs_dbt_templater,
 )
 
@@ -55,19 +56,7 @@ def macro_pr(
 ) -> Path:
     """FILES (`settings` in place of or beside theirs) on main, then `edits` (None: deleted)
     committed on the checked-out `pr` branch."""
-    init_repo(root)
-    for relative, text in (FILES | (settings or {})).items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
-    commit_all(root, "base")
-    git(root, "checkout", "--quiet", "-b", "pr")
-    for relative, text in edits.items():
-        if text is None:
-            (root / relative).unlink()
-        else:
-            (root / relative).write_text(text)
-    commit_all(root, "pull request")
-    return root
+    return main_then_pr(root, FILES | (settings or {}), edits)
 
 
 QUALIFIED = CENTS.replace("{{ col }} / 100", "t.{{ col }} / 100")

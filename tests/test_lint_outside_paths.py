@@ -13,11 +13,9 @@ from typing import Any
 import pytest
 from cli_support import dbtgate
 from lint_repos import (
-    commit_all,
     dbt_lint_report,
     duckdb_profiles,
-    git,
-    init_repo,
+    main_then_pr,
     needs_dbt_templater,
 )
 
@@ -43,17 +41,7 @@ FILES = {
 def outside_pr(root: Path, edits: dict[str, str], settings: dict[str, str] | None = None) -> Path:
     """FILES (with `settings`) on main, then `edits` (paths in the repository) committed on the
     checked-out `pr` branch. Returns the project's folder."""
-    init_repo(root)
-    for relative, text in (FILES | (settings or {})).items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
-    commit_all(root, "base")
-    git(root, "checkout", "--quiet", "-b", "pr")
-    for relative, text in edits.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
-    commit_all(root, "pull request")
-    return root / "project"
+    return main_then_pr(root, FILES | (settings or {}), dict(edits)) / "project"
 
 
 def lint_report(project: Path, report: Path, *args: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import dbtgate
-from lint_repos import commit_all, git, init_repo, lint_gate, shop_pr_repo
+from lint_repos import commit_all, git, lint_gate, main_then_pr, shop_pr_repo
 
 from dbtgate.artifacts.manifest import Manifest, ManifestMetadata
 from dbtgate.config import Config, LintConfig
@@ -24,18 +24,8 @@ CLEAN = "select\n    order_id,\n    amount\nfrom {{ ref('orders') }}\n"
 
 def pr_repo(root: Path, pr_files: dict[str, str], base_files: dict[str, str] | None = None) -> Path:
     """A one-project repository: `base_files` on main, then `pr_files` committed on `pr`."""
-    init_repo(root)
     files = {"dbt_project.yml": "name: demo\nprofile: demo\n", **(base_files or {})}
-    for relative, text in files.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
-    commit_all(root, "base")
-    git(root, "checkout", "--quiet", "-b", "pr")
-    for relative, text in pr_files.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text)
-    commit_all(root, "pull request")
-    return root
+    return main_then_pr(root, files, dict(pr_files))
 
 
 def test_model_that_cannot_template_is_unparsable_and_the_run_continues(tmp_path):
