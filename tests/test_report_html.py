@@ -944,3 +944,14 @@ def test_the_suggested_waiver_is_folded_under_the_findings_escaped() -> None:
         "    expires: 2026-03-31</code></pre></details>"
     ) in findings
     assert len(parse(page).scripts) == 1
+
+
+def test_the_inputs_name_the_baseline_once_with_what_it_held_back() -> None:
+    report = sample_report(inputs=INPUTS | {"baseline": "b.json"})
+    held_back = sum(1 for f in report["findings"] if f["disposition"] == "baselined")
+    assert held_back
+    inputs = render_html(report).split('<section id="inputs">')[1].split("</section>")[0]
+    assert inputs.count("b.json") == 1
+    assert f"<li>baseline: <code>b.json</code> ({held_back} suppressed)</li>" in inputs
+    without = render_html(sample_report()).split('<section id="inputs">')[1]
+    assert "<li>baseline: none</li>" in without.split("</section>")[0]

@@ -1381,7 +1381,8 @@ def test_a_kpi_breakdown_of_many_teams_leaves_the_waivers_and_what_changed_room(
 
 def test_a_sections_own_keys_are_named_plainly_and_empty_ones_left_out() -> None:
     """`lint / dialect` under a table titled lint, and `lint / base_ref` with nothing beside it
-    (no git ref: the change came from the base build, which `changes_from` says)."""
+    (no git ref: the change came from the base build, which `changes_from` says), nor an empty
+    list (the baseline's `gone` when nothing is)."""
     report = sample_report()
     report["sections"]["lint"] = {
         "dialect": "duckdb",
@@ -1390,6 +1391,8 @@ def test_a_sections_own_keys_are_named_plainly_and_empty_ones_left_out() -> None
         "merge_base": None,
         "base_build": "$RUNNER_TEMP/base-artifacts/manifest.json",
         "files": ["models/a.sql", "models/b.sql"],
+        "unchecked": [],
+        "carried": {},
     }
     report["inputs"]["waivers_as_of"] = "2026-12-03"
     markdown = render_markdown(report)
@@ -1397,6 +1400,8 @@ def test_a_sections_own_keys_are_named_plainly_and_empty_ones_left_out() -> None
     assert "| dialect | duckdb |" in lint
     assert "| files | models/a.sql, models/b.sql |" in lint
     assert "base_ref" not in lint and "merge_base" not in lint and "lint / " not in lint
+    # An empty list is no more to read than a None: no row with nothing beside its key.
+    assert "unchecked" not in lint and "carried" not in lint
     # Keys in words, as every other table's headings are.
     assert "| changes from | base build |" in lint and "| base build | " in lint
     inputs = markdown[markdown.index("<summary>Inputs (for the audit trail)") :]

@@ -1006,18 +1006,26 @@ def _inputs(report: dict[str, Any]) -> str:
                     f"<td{label[5]}>{h(view.written_at(info.get('generated_at')))}</td>"
                     f"<td{label[6]}><code>{h(info.get('invocation_id') or '')}</code></td></tr>"
                 )
+    # The baseline's file is named once, with what it held back (`report["baseline"]` names
+    # the same file as the inputs do): the page listed it twice, once without the count.
     others = "".join(
         f"<li>{h(view.key_words(key))}: <code>{h(view.short_value(value))}</code></li>"
         for key, value in sorted(report["inputs"].items())
-        if key not in ("artifacts", "base")
+        if key not in ("artifacts", "base", "baseline")
     )
     notes = "".join(f"<li>{html_text_code(note)}</li>" for note in view.audit_notes(report))
     baseline = report["baseline"]
+    path = baseline["path"] or report["inputs"].get("baseline")
+    used = (
+        f"<code>{h(view.short_value(path))}</code> ({baseline['suppressed']} suppressed)"
+        if path
+        else "none"
+    )
     return (
         f'<section id="inputs"><h2>Inputs (audit trail)</h2>{opening}<thead><tr>'
         + "".join(f"<th>{h(header)}</th>" for header in _INPUT_HEADERS)
         + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f"<ul><li>config digest: <code>{h(report['config_digest'] or 'none')}</code></li>"
-        f"<li>baseline: {h(baseline['path'] or 'none')} ({baseline['suppressed']} suppressed)</li>"
+        f"<li>baseline: {used}</li>"
         f"{others}</ul>" + (f"<h3>Notes</h3><ul>{notes}</ul>" if notes else "") + "</section>"
     )

@@ -1092,8 +1092,9 @@ def section_tables(name: str, value: Any, max_rows: int = 200) -> list[Table]:
     """Any JSON section as tables: scalars as key/value rows, lists of objects as tables.
 
     The section's own scalars are keyed by their names (`dialect`, not `lint / dialect`: the
-    table is titled by the section), and a key without a value (None) is left out: an empty
-    row a reader must puzzle over says only what the other rows do."""
+    table is titled by the section), and a key without a value (None, or an empty list or
+    object: the baseline's `gone`, `unchecked` and `carried` when it has none) is left out: an
+    empty row a reader must puzzle over says only what the other rows do."""
     tables: list[Table] = []
     scalars: list[list[str]] = []
 
@@ -1119,7 +1120,7 @@ def section_tables(name: str, value: Any, max_rows: int = 200) -> list[Table]:
             for key, value in item.items():
                 if isinstance(value, dict | list) and value and not _is_scalar_list(value):
                     visit(f"{title} / {key}", value)
-                elif value is not None:
+                elif value is not None and value != [] and value != {}:
                     scalars.append([key_of(title, key), short_value(value)])
         else:
             scalars.append([title, short_value(item)])
