@@ -161,6 +161,7 @@ def write_build(
     compiled: dict[str, str] | None = None,
     results: dict[str, str] | None = None,
     unit_tests: Iterable[Json] = (),
+    groups: Iterable[Json] = (),
 ) -> Project:
     """Write manifest.json (and catalog.json when given, compiled SQL when given, and the
     run_results.json of a `dbt build` when given: unique_id -> status) under `directory/target`
@@ -183,7 +184,7 @@ def write_build(
         "sources": {},
         "exposures": {e["unique_id"]: e for e in exposures},
         "semantic_models": {s["unique_id"]: s for s in semantic_models},
-        "groups": {},
+        "groups": {g["unique_id"]: g for g in groups},
         "disabled": {node["unique_id"]: [node] for node in disabled},
         "unit_tests": {u["unique_id"]: u for u in unit_tests},
     }

@@ -3,6 +3,7 @@ rules, changes to models that others read, the known traps, and the ways out."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from pathlib import Path
 
@@ -1245,8 +1246,33 @@ def test_a_description_change_names_whose_descriptions_changed(
     before = model("orders", ORDERS_COLUMNS, description="Orders.")
     after = model("orders", ORDERS_COLUMNS, description=model_text)
     for name in columns:
+        before["columns"][name]["description"] = f"A {name}."
         after["columns"][name]["description"] = f"The {name}."
     assert only(diff(tmp_path, [before], [after]), "safe.description_changed").reason == said
+
+
+@pytest.mark.parametrize(
+    ("before_text", "after_text", "said"),
+    [
+        ("Orders.", "", "orders: the model's and 1 column's descriptions removed"),
+        ("", "Orders.", "orders: the model's and 1 column's descriptions added"),
+    ],
+)
+def test_descriptions_deleted_or_written_say_so_not_changed(
+    tmp_path: Path, before_text: str, after_text: str, said: str
+) -> None:
+    """A release that deletes docs read "description changed", as a rewording does: who
+    must write them again could not tell from the diff."""
+    before = model("orders", ORDERS_COLUMNS, description=before_text)
+    after = model("orders", ORDERS_COLUMNS, description=after_text)
+    before["columns"]["status"]["description"] = before_text
+    after["columns"]["status"]["description"] = after_text
+    assert only(diff(tmp_path, [before], [after]), "safe.description_changed").reason == said
+    # One removed and one written is neither: changed.
+    before["columns"]["status"]["description"] = after_text
+    after["columns"]["status"]["description"] = before_text
+    mixed = only(diff(tmp_path / "mixed", [before], [after]), "safe.description_changed")
+    assert mixed.reason == "orders: the model's and 1 column's descriptions changed"
 
 
 def test_access_narrowed_from_public_breaks_other_projects_and_within_one_is_risky(
@@ -1847,3 +1873,49 @@ def test_the_note_on_a_missing_catalog_gives_a_way_to_the_types_that_works(
     assert note.startswith("no catalog.json for the base build: ")
     assert "docs generate" not in note
     assert "a --base git ref is only parsed by dbt: for its types, pass --base DIR" in note
+
+
+def test_an_owner_moved_says_from_whom_to_whom(tmp_path: Path) -> None:
+    """`meta (owner) changed` did not say whom a release hands the model to; a group's owner
+    renamed moves the owner of its models with no meta of theirs changed."""
+    before = model("orders", ORDERS_COLUMNS, meta={"owner": "@finance-eng"})
+    after = model("orders", ORDERS_COLUMNS, meta={"owner": "@payments-eng"})
+    change = only(diff(tmp_path, [before], [after]), "safe.meta_changed")
+    assert change.reason == "orders: meta (owner) changed; owner @finance-eng -> @payments-eng"
+    assert change.details == {"owner": "@finance-eng", "new_owner": "@payments-eng"}
+    unowned = model("orders", ORDERS_COLUMNS, meta={"tier": 1})
+    change = only(diff(tmp_path / "dropped", [before], [unowned]), "safe.meta_changed")
+    assert change.reason == "orders: meta (owner, tier) changed; owner @finance-eng -> (none)"
+    # A meta key that is not the owner moves no one.
+    tiered = model("orders", ORDERS_COLUMNS, meta={"owner": "@finance-eng", "tier": 1})
+    change = only(diff(tmp_path / "tier", [before], [tiered]), "safe.meta_changed")
+    assert change.reason == "orders: meta (tier) changed" and change.details == {}
+
+
+def test_a_groups_owner_renamed_moves_the_owner_of_a_model_the_change_compares(
+    tmp_path: Path,
+) -> None:
+    """The model's meta and group are as they were; its group's owner is not."""
+
+    def group(owner: str) -> dict:
+        return {
+            "unique_id": "group.shop.marketing",
+            "name": "marketing",
+            "package_name": "shop",
+            "resource_type": "group",
+            "owner": {"name": owner},
+        }
+
+    before = model("orders", ORDERS_COLUMNS, description="Orders.")
+    before["group"] = before["config"]["group"] = "marketing"
+    after = copy.deepcopy(before)
+    after["description"] = "Orders, one a row."
+    result = diff(
+        tmp_path,
+        [before],
+        [after],
+        base_groups=[group("Marketing Analytics")],
+        pr_groups=[group("Growth Analytics")],
+    )
+    change = only(result, "safe.meta_changed")
+    assert change.reason == "orders: owner Marketing Analytics -> Growth Analytics"

@@ -521,8 +521,10 @@ _SAFE = [
     ),
     _doc(
         "safe.description_changed",
-        "The description of the model or of some of its columns changed.",
-        "Docs only: the data did not change.",
+        "The description of the model or of some of its columns changed: the message says "
+        "`removed` when each is gone now and `added` when each was empty before.",
+        "Docs only: the data did not change. Docs removed are for the docs policies to block "
+        "(`docs.model_description`, `docs.column_coverage`).",
         "stg_payments: the model's description changed",
     ),
     _doc(
@@ -534,9 +536,11 @@ _SAFE = [
     ),
     _doc(
         "safe.meta_changed",
-        "meta, tags or the group of a resource changed.",
-        "Metadata only; an owner or tier moved by it shows in the policy findings.",
-        "dim_customers: meta (tier) changed",
+        "meta, tags or the group of a resource changed, or its owner did (by them, or by "
+        "its group's owner): the message names the owner before and after.",
+        "Metadata only; an owner or tier moved by it shows in the policy findings, and who "
+        "owns the model now is whom a release hands it to.",
+        "int_order_payments: meta (owner) changed; owner @finance-eng -> @payments-eng",
     ),
     _doc(
         "safe.materialization_changed",

@@ -57,7 +57,7 @@ def property_changes(
         _latest_version(ctx, emit, old, new)
     _descriptions(emit, old, new)
     _tests(ctx, emit, old, new)
-    _meta(emit, old, new)
+    _meta(ctx, emit, old, new)
     if not is_source:
         _code(ctx, emit, old, new)
 
@@ -455,12 +455,18 @@ def _text(value: str | None) -> str:
 
 def _descriptions(emit: Emitter, old: Node | Source, new: Node | Source) -> None:
     columns = []
+    # Each description that differs, as it was and as it is: whether the change removed the
+    # docs, wrote them or rewrote them, which a release's reader weighs differently.
+    texts = []
     new_columns = {column_key(k): c for k, c in (new.columns or {}).items()}
     for key, column in (old.columns or {}).items():
         after = new_columns.get(column_key(key))
         if after is not None and _text(column.description) != _text(after.description):
             columns.append(after.name or key)
+            texts.append((_text(column.description), _text(after.description)))
     model = _text(old.description) != _text(new.description)
+    if model:
+        texts.append((_text(old.description), _text(new.description)))
     if model or columns:
         # "1 column's", "2 columns'": the possessive of the count as it is written.
         whose = f"{len(columns)} column's" if len(columns) == 1 else f"{len(columns)} columns'"
@@ -469,9 +475,20 @@ def _descriptions(emit: Emitter, old: Node | Source, new: Node | Source) -> None
         noun = "description" if int(model) + len(columns) == 1 else "descriptions"
         emit(
             "safe.description_changed",
-            f"{display_name(new)}: {' and '.join(what)} {noun} changed",
+            f"{display_name(new)}: {' and '.join(what)} {noun} {_description_verb(texts)}",
             details={"model": model, "columns": sorted(columns, key=str.casefold)},
         )
+
+
+def _description_verb(texts: list[tuple[str, str]]) -> str:
+    """`removed` when every description that differs is gone now (docs deleted: a release's
+    reader looks for who will write them again), `added` when each was empty before, else
+    `changed`."""
+    if all(before and not after for before, after in texts):
+        return "removed"
+    if all(after and not before for before, after in texts):
+        return "added"
+    return "changed"
 
 
 def _test_signatures(project: Project, unique_id: str) -> set[tuple[str, str]]:
@@ -548,7 +565,10 @@ def _stripped(value: Any) -> Any:
     return value
 
 
-def _meta(emit: Emitter, old: Node | Source, new: Node | Source) -> None:
+def _meta(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Source) -> None:
+    """Meta, tags and group; and, when the resource's owner moved with them (or with its
+    group's owner), who owned it and who owns it now: `meta (owner) changed` did not say whom
+    a release hands the model to."""
     what = []
     before, after = _stripped(old.meta or {}), _stripped(new.meta or {})
     if before != after:
@@ -558,8 +578,17 @@ def _meta(emit: Emitter, old: Node | Source, new: Node | Source) -> None:
         what.append("tags")
     if getattr(old, "group", None) != getattr(new, "group", None):
         what.append(f"group {getattr(old, 'group', None)} -> {getattr(new, 'group', None)}")
-    if what:
-        emit("safe.meta_changed", f"{display_name(new)}: {', '.join(what)} changed")
+    before_owner, after_owner = ctx.base.owner(old.unique_id), ctx.pr.owner(new.unique_id)
+    moved = before_owner != after_owner
+    if what or moved:
+        said = [f"{', '.join(what)} changed"] if what else []
+        if moved:
+            said.append(f"owner {before_owner or '(none)'} -> {after_owner or '(none)'}")
+        emit(
+            "safe.meta_changed",
+            f"{display_name(new)}: {'; '.join(said)}",
+            **({"details": {"owner": before_owner, "new_owner": after_owner}} if moved else {}),
+        )
 
 
 def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
