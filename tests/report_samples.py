@@ -425,6 +425,28 @@ def expired_waiver() -> Finding:
     )
 
 
+def expiring_waiver(days_left: int = 9) -> Finding:
+    """What the gate reports of a waiver in use in its last days (`waivers._expiring`)."""
+    return finding(
+        code="waiver.expiring",
+        severity="info",
+        message=f"waiver for docs.column_coverage on 'x' (owner @a) expires in {days_left} days",
+        path="dbtgate.yml",
+        line=12,
+        disposition="advisory",
+        details={
+            "rule": "docs.column_coverage",
+            "select": "model.shop.legacy_orders",
+            "owner": "@data-platform",
+            "reason": "legacy model, rewritten in Q3",
+            "expires": "2026-11-20",
+            "findings": 1,
+            "held_by_others": 0,
+            "days_left": days_left,
+        },
+    )
+
+
 def waiver_suggestion(renews: dict[str, Any] | None = None, **entry: str) -> dict[str, Any]:
     """The gate's `sections.suggested_waiver` (`waivers.suggested_waiver`) for the sample's
     failed test, with `entry`'s keys in place of its own."""

@@ -14,6 +14,7 @@ from report_samples import (
     blocking_owned_by,
     code_span_finding,
     expired_waiver,
+    expiring_waiver,
     finding,
     many_findings,
     project_and_unowned,
@@ -748,24 +749,7 @@ def test_waiver_expiry_is_the_gates_when_it_ran_long_after_the_build() -> None:
     """The sample build is of 2026-03-01; gated in November, the gate found one waiver expired
     (2026-11-01) and announced another expiring in 9 days. The page counted both from the build:
     the expired one read "245 days after this build", the other "expires 264 days after"."""
-    notice = finding(
-        code="waiver.expiring",
-        severity="info",
-        message="waiver for docs.column_coverage on 'x' (owner @a) expires in 9 days",
-        path="dbtgate.yml",
-        line=12,
-        disposition="advisory",
-        details={
-            "rule": "docs.column_coverage",
-            "select": "model.shop.legacy_orders",
-            "owner": "@data-platform",
-            "reason": "legacy model, rewritten in Q3",
-            "expires": "2026-11-20",
-            "findings": 1,
-            "held_by_others": 0,
-            "days_left": 9,
-        },
-    )
+    notice = expiring_waiver()
     report = sample_report([*sample_findings(), expired_waiver(), notice])
     report["waivers"][0]["expires"] = "2026-11-20"
     page = render_html(report)
@@ -955,3 +939,39 @@ def test_the_inputs_name_the_baseline_once_with_what_it_held_back() -> None:
     assert f"<li>baseline: <code>b.json</code> ({held_back} suppressed)</li>" in inputs
     without = render_html(sample_report()).split('<section id="inputs">')[1]
     assert "<li>baseline: none</li>" in without.split("</section>")[0]
+
+
+def test_the_header_names_the_waivers_expired_and_expiring_with_their_dates_and_owners() -> None:
+    """A release manager's question after what blocks: which exceptions stop waiving, when, and
+    whose they are. The page said it in the waivers table at its foot (gate.md after the KPIs),
+    the findings among the advisory rows; now under the verdict, in gate.md's order too."""
+    report = sample_report(
+        [*sample_findings(), expired_waiver(), expiring_waiver(3)],
+        not_checked=["policies (no dbtgate.yml)"],
+    )
+    header = render_html(report).split("</header>", 1)[0]
+    assert (
+        "<b>waivers:</b> 1 expired: <code>owner.present</code> on <code>dim_products</code> "
+        "(2026-11-01, @crm) · 1 expiring: <code>docs.column_coverage</code> on "
+        "<code>model.shop.legacy_orders</code> (2026-11-20, in 3 days, @data-platform) "
+        '(<a href="#waivers">the waivers</a>)'
+    ) in header
+    said = [
+        header.index(part)
+        for part in ("<b>owned by:</b>", "<b>waivers:</b>", '<div class="cards">')
+    ]
+    assert said == sorted(said)
+    markdown = render_markdown(report)
+    line = next(line for line in markdown.splitlines() if line.startswith("**Waivers:**"))
+    assert line == (
+        "**Waivers:** 1 expired: `owner.present` on `dim_products` (2026-11-01, @&#8203;crm) · "
+        "1 expiring: `docs.column_coverage` on `model.shop.legacy_orders` "
+        "(2026-11-20, in 3 days, @&#8203;data-platform)"
+    )
+    said = [markdown.index(part) for part in ("**11 findings", "**Waivers:**", "**Not checked")]
+    assert said == sorted(said)
+    # None expired or expiring: no line, though waivers were used.
+    quiet = sample_report()
+    assert quiet["waivers"]
+    assert "waivers:</b>" not in render_html(quiet).split("</header>", 1)[0]
+    assert "**Waivers:**" not in render_markdown(quiet)

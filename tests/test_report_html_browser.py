@@ -2407,3 +2407,38 @@ def test_a_code_chip_hugs_the_parenthesis_before_it_on_screen_and_on_paper(
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "", "features": []})
     assert severe(browser) == []
+
+
+def test_the_headers_waivers_line_fits_a_phone_and_leads_to_the_waivers_table(
+    tmp_path: Path, browser
+) -> None:
+    """Under the verdict, the waivers expired and expiring name their rule and selection in
+    code spans (`source.shop.shop_raw.raw_payments`): on a phone they wrap, the page does not
+    scroll sideways, and its link reaches the waivers table."""
+    from report_samples import expired_waiver, expiring_waiver, sample_findings, sample_report
+    from selenium.webdriver.common.by import By
+
+    expiring = expiring_waiver(3)
+    expiring.details["select"] = "source.dbt_bouncer_test_project.raw_payments_loaded_daily"
+    report = sample_report([*sample_findings(), expired_waiver(), expiring])
+    open_report(browser, tmp_path / "waivers.html", report)
+    line = browser.find_element(By.XPATH, "//header/p[b[text()='waivers:']]")
+    assert "1 expired: owner.present on dim_products (2026-11-01, @crm)" in line.text
+    resize_window(browser, 375, 2000)
+    try:
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 375
+        right = browser.execute_script("return arguments[0].getBoundingClientRect().right", line)
+        assert right <= 375
+    finally:
+        resize_window(browser, 1280, 2000)
+    resize_window(browser, 1280, 500)
+    try:
+        line.find_element(By.LINK_TEXT, "the waivers").click()
+        assert browser.execute_script("return location.hash") == "#waivers"
+        top = browser.execute_script(
+            "return document.getElementById('waivers').getBoundingClientRect().top"
+        )
+        assert 0 <= top < 500  # on the screen, where it was pages below
+    finally:
+        resize_window(browser, 1280, 2000)
+    assert severe(browser) == []

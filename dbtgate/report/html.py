@@ -192,6 +192,12 @@ def _header(report: dict[str, Any]) -> str:
             f'<p class="why"><b>on what the change touched:</b> {number(touched[0])} of '
             f'<a href="#findings">the findings</a>, {number(touched[1])} of them blocking</p>'
         )
+    alerts = view.waiver_alerts(report)
+    if alerts:
+        why += (
+            f'<p class="why"><b>waivers:</b> {html_text_code(alerts)} '
+            '(<a href="#waivers">the waivers</a>)</p>'
+        )
     # After the counts, what the verdict does not cover and covers in part only, in one place
     # (beside it rather than in the audit trail alone), then the warnings, as gate.md says them.
     unchecked = view.not_checked(report)

@@ -219,6 +219,9 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     budget.add(_headline(report, options))
     budget.add(_gated_line(report, options))
     budget.add(_counts_line(report))
+    alerts = view.waiver_alerts(report)
+    if alerts:
+        budget.add(f"**Waivers:** {md_text_code(alerts)}\n\n")
     unchecked = view.not_checked(report)
     if unchecked:
         budget.add(f"**Not checked:** {md_text_code(' · '.join(unchecked))}\n\n")

@@ -28,6 +28,7 @@ from dbtgate.wording import (
     acknowledged_words,
     code_span,
     counted,
+    days_from_now,
     expiry_note,
     first_few,
     name_order,
@@ -256,6 +257,36 @@ def waivers_listed(report: dict[str, Any]) -> list[dict[str, Any]]:
         if finding["code"] == "waiver.expired" and (details := finding.get("details") or {})
     ]
     return [*report["waivers"], *expired]
+
+
+# The header names this many waivers of each kind, then counts the rest: the table has them all.
+_HEADER_WAIVERS = 3
+
+
+def waiver_alerts(report: dict[str, Any]) -> str:
+    """`1 expired: `docs.model_description` on `model.shop.fct_orders` (2026-11-30,
+    @finance-eng) · 1 expiring: ...` for the header under the verdict, or "" when no waiver
+    expired or is about to (the gate's `waiver.expired` and `waiver.expiring` findings, so on
+    the day the report records). A release manager's question after what blocks: which
+    exceptions stop waiving, when, and whose they are; the waivers table said it at the foot
+    of the page, the findings among their advisory rows."""
+    parts = []
+    for code, kind in (("waiver.expired", "expired"), ("waiver.expiring", "expiring")):
+        named = []
+        for finding in report["findings"]:
+            details = finding.get("details") or {}
+            if finding["code"] != code or not details.get("rule"):
+                continue
+            when = [str(details.get("expires"))]
+            if code == "waiver.expiring" and isinstance(details.get("days_left"), int):
+                when.append(days_from_now(details["days_left"]))
+            if details.get("owner"):
+                when.append(str(details["owner"]))
+            on = f" on {code_span(str(details['select']))}" if details.get("select") else ""
+            named.append(f"{code_span(str(details['rule']))}{on} ({', '.join(when)})")
+        if named:
+            parts.append(f"{number(len(named))} {kind}: {first_few(named, _HEADER_WAIVERS)}")
+    return " · ".join(parts)
 
 
 def waivers_title(report: dict[str, Any]) -> str:
