@@ -208,6 +208,39 @@ def test_a_model_or_seed_removed_says_its_old_relation_stays_stale(tmp_path: Pat
     ]
 
 
+def test_a_model_renamed_without_an_edit_says_to_what_and_its_new_name_from_what(
+    tmp_path: Path,
+) -> None:
+    """A release that renamed finance_revenue to monthly_revenue (`git mv`: dbt's checksum of
+    the file is the same) read "finance_revenue: model deleted or renamed" and "monthly_revenue:
+    new model": its reader had to guess they were one model, whose old relation stays behind."""
+    keep = model("customers", checksum="c1")
+    old = model("finance_revenue", checksum="c9")
+    new = model("monthly_revenue", checksum="c9")
+    result = diff(tmp_path, [keep, old], [keep, new])
+    removed = only(result, "risky.model_removed")
+    assert removed.reason == (
+        "finance_revenue: model renamed to monthly_revenue: dbt leaves its old relation in "
+        "place, no longer updated; tools outside dbt that query it read stale data"
+    )
+    assert removed.details == {"how": "renamed", "renamed_to": "model.proj.monthly_revenue"}
+    added = only(result, "safe.model_added")
+    assert added.reason == "monthly_revenue: new model, renamed from finance_revenue"
+    assert added.details == {"renamed_from": "model.proj.finance_revenue"}
+    # Edited as well as renamed, or beside an unchanged copy, or across dbt versions (whose
+    # checksums differ for one file): nothing says which new model the old one became.
+    for name, pr, kwargs in (
+        ("edited", [keep, model("monthly_revenue", checksum="c8")], {}),
+        ("copied", [keep, new, model("revenue_copy", checksum="c9")], {}),
+        ("versions", [keep, new], {"base_dbt_version": "1.10.4"}),
+    ):
+        result = diff(tmp_path / name, [keep, old], pr, **kwargs)
+        assert only(result, "risky.model_removed").details == {"how": "deleted_or_renamed"}
+        assert all(
+            c.reason.endswith(": new model") for c in result.changes if c.code == "safe.model_added"
+        )
+
+
 def test_a_snapshot_renamed_says_its_history_stays_behind(tmp_path: Path) -> None:
     """dbt never drops the old snapshot table and the renamed one starts with no history: "tools
     that query it will fail" said neither."""

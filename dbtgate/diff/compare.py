@@ -24,6 +24,7 @@ from dbtgate.diff.lifecycle import (
     exposure_change,
     removed_relation,
     removed_source,
+    renamed_relations,
 )
 from dbtgate.diff.properties import property_changes
 from dbtgate.diff.removal_places import place_removals
@@ -246,15 +247,23 @@ def _relations(ctx: DiffContext) -> list[Change]:
     old_nodes = {node.unique_id: node for node in ctx.base.relations()}
     new_nodes = {node.unique_id: node for node in ctx.pr.relations()}
     base_names = {(node.package_name, node.name) for node in old_nodes.values()}
+    renamed = renamed_relations(
+        ctx,
+        [node for uid, node in old_nodes.items() if uid not in new_nodes],
+        [node for uid, node in new_nodes.items() if uid not in old_nodes],
+    )
+    renamed_from = {new.unique_id: old_nodes[uid] for uid, new in renamed.items()}
     changes: list[Change] = []
     for uid, old in old_nodes.items():
         new = new_nodes.get(uid)
         changes.extend(
-            removed_relation(ctx, old) if new is None else compare_relation(ctx, old, new)
+            removed_relation(ctx, old, renamed.get(uid))
+            if new is None
+            else compare_relation(ctx, old, new)
         )
     for uid, new in new_nodes.items():
         if uid not in old_nodes:
-            changes.extend(added_relation(ctx, new, base_names))
+            changes.extend(added_relation(ctx, new, base_names, renamed_from.get(uid)))
     return changes
 
 

@@ -35,13 +35,49 @@ if TYPE_CHECKING:
 _LEFT_STALE = "dbt leaves its old relation in place, no longer updated"
 
 
-def removed_relation(ctx: DiffContext, old: Node) -> list[Change]:
+def renamed_relations(ctx: DiffContext, removed: list[Node], added: list[Node]) -> dict[str, Node]:
+    """Old unique_id -> the new resource it was renamed to, for the removed models and seeds
+    whose file a new one of the same type and package has unchanged: dbt's sha256 of the file
+    (`git mv` keeps it; a snapshot's name is written inside its file, or its YAML), comparable
+    only between builds of one dbt minor version. One
+    old and one new resource per checksum or none (a copy of an unchanged file beside the
+    renamed one leaves either side ambiguous), and no model version (a new version is its own
+    rule). The release's reader saw a model deleted and another added, and had to guess that
+    they were one model under a new name, whose old relation dbt leaves behind."""
+    if not ctx.same_dbt_version or not removed or not added:
+        return {}
+
+    def by_checksum(nodes: list[Node]) -> dict[tuple[str, str, str], list[Node]]:
+        found: dict[tuple[str, str, str], list[Node]] = {}
+        for node in nodes:
+            checksum = node.checksum
+            if node.resource_type not in ("model", "seed") or node.version is not None:
+                continue
+            if checksum is None or checksum.name != "sha256":
+                continue
+            if checksum.checksum:
+                key = (node.resource_type, node.package_name, checksum.checksum)
+                found.setdefault(key, []).append(node)
+        return found
+
+    olds, news = by_checksum(removed), by_checksum(added)
+    return {
+        nodes[0].unique_id: news[key][0]
+        for key, nodes in olds.items()
+        if len(nodes) == 1 and len(news.get(key, ())) == 1
+    }
+
+
+def removed_relation(ctx: DiffContext, old: Node, renamed_to: Node | None = None) -> list[Change]:
     emit = Emitter(old, path=old.patch_path or old.original_file_path or None)
     disabled = old.unique_id in _disabled_ids(ctx.pr)
     how = "disabled" if disabled else "deleted or renamed"
+    details: dict[str, str] = {"how": "disabled" if disabled else "deleted_or_renamed"}
+    if renamed_to is not None and not disabled:
+        how = f"renamed to {display_name(renamed_to)}"
+        details = {"how": "renamed", "renamed_to": renamed_to.unique_id}
     name = display_name(old)
     kind = old.resource_type
-    details = {"how": "disabled" if disabled else "deleted_or_renamed"}
     outside = outside_readers(ctx.base, ctx.pr, old.unique_id)
     # Said on every breaking removal whose impact lists such an exposure, not only on the one
     # that is breaking because of it.
@@ -130,7 +166,12 @@ def _disabled_ids(project: Project) -> set[str]:
     return set(disabled) if isinstance(disabled, dict) else set()
 
 
-def added_relation(ctx: DiffContext, new: Node, base_names: set[tuple[str, str]]) -> list[Change]:
+def added_relation(
+    ctx: DiffContext,
+    new: Node,
+    base_names: set[tuple[str, str]],
+    renamed_from: Node | None = None,
+) -> list[Change]:
     emit = Emitter(new)
     name = display_name(new)
     if new.version is not None and (new.package_name, new.name) in base_names:
@@ -166,6 +207,13 @@ def added_relation(ctx: DiffContext, new: Node, base_names: set[tuple[str, str]]
                 "safe.version_added",
                 f"{name} added in place of {', '.join(removed)}, removed in this pull request",
             )
+        return emit.changes
+    if renamed_from is not None:
+        emit(
+            "safe.model_added",
+            f"{name}: new {new.resource_type}, renamed from {display_name(renamed_from)}",
+            details={"renamed_from": renamed_from.unique_id},
+        )
         return emit.changes
     emit("safe.model_added", f"{name}: new {new.resource_type}")
     return emit.changes
