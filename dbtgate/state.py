@@ -111,8 +111,13 @@ def compare_builds(project: Project, base: Project) -> Changes:
             if any(reason in _RELATION_SETTINGS for reason in reasons):
                 reasons = [r for r in reasons if not _environment_made(project, base, uid, r)]
             if same_writer and not isinstance(current, Macro):
+                # A source's freshness and loaded_at_field, compared as resolved, are under its
+                # config as written too (dbt 1.10+): one difference, listed once (a release's
+                # table read "loaded_at_field, freshness, config.freshness, config.loaded_at_field").
                 reasons.extend(
-                    r for r in _written_differences(current, previous) if r not in reasons
+                    r
+                    for r in _written_differences(current, previous)
+                    if r not in reasons and r.removeprefix("config.") not in reasons
                 )
             if reasons:
                 modified[uid] = reasons

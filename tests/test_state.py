@@ -169,6 +169,22 @@ def test_a_relation_setting_written_anew_is_a_change(bouncer_json, tmp_path):
     assert changes.modified == {ORDERS: ["config.alias", "config.schema"]}
 
 
+def test_a_sources_freshness_set_is_one_difference_not_two(bouncer_json, tmp_path):
+    """dbt 1.10+ writes a source's freshness and loaded_at_field at its top, under `config`
+    and under its config as written: a release's table read "loaded_at_field, freshness,
+    config.freshness, config.loaded_at_field" of one edit."""
+    edited = copy.deepcopy(bouncer_json)
+    uid, source = next(iter(edited["sources"].items()))
+    freshness = {"warn_after": {"count": 1, "period": "day"}, "error_after": None, "filter": None}
+    for where in (source, source.setdefault("config", {}), source["unrendered_config"]):
+        where["freshness"] = freshness
+        where["loaded_at_field"] = "_loaded_at"
+    changes = compare_builds(
+        project_from(edited, tmp_path / "pr"), project_from(bouncer_json, tmp_path / "base")
+    )
+    assert changes.modified == {uid: ["loaded_at_field", "freshness"]}
+
+
 def test_yaml_only_edits_modify_the_model(bouncer_json, tmp_path):
     edited = copy.deepcopy(bouncer_json)
     node = edited["nodes"][ORDERS]
