@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import Any
 
 from dbtgate.project import Project
-from dbtgate.wording import number, tier_label
+from dbtgate.wording import NO_OWNER, name_order, number, tier_label
 
 
 @dataclass
@@ -96,7 +96,11 @@ def summarise(project: Project, scorecard: dict[str, Any]) -> ProjectSummary:
         columns_described=overall["docs_columns"]["numerator"],
         models_with_owner=overall["owner_coverage"]["numerator"],
         by_tier=dict(sorted(by_tier.items())),
-        by_owner=dict(sorted(by_owner.items(), key=lambda kv: (-kv[1], kv[0]))),
+        # The most models first; "(no owner)" last, as every report lists it: it is no team
+        # to talk to (ASCII sorted it among the owners of as many models, before `@team`).
+        by_owner=dict(
+            sorted(by_owner.items(), key=lambda kv: (kv[0] == NO_OWNER, -kv[1], name_order(kv[0])))
+        ),
         package_resources=in_packages,
     )
 

@@ -38,8 +38,12 @@ def test_summary_counts_the_manifest_by_hand(path: Path):
         summary.by_tier, key=lambda key: (key == "no tier", name_order(key))
     )
     owners = Counter(project.owner(m.unique_id) or "(no owner)" for m in models)
-    assert summary.by_owner == dict(sorted(owners.items(), key=lambda kv: (-kv[1], kv[0])))
-    assert list(summary.by_owner.values()) == sorted(summary.by_owner.values(), reverse=True)
+    # The most models first, "(no owner)" last whatever its count.
+    assert summary.by_owner == owners
+    owned = [owner for owner in summary.by_owner if owner != "(no owner)"]
+    assert list(summary.by_owner) == owned + ["(no owner)"] * ("(no owner)" in owners)
+    counts = [summary.by_owner[owner] for owner in owned]
+    assert counts == sorted(counts, reverse=True)
     root = project.root_package
     manifest = project.manifest
     everything = [
@@ -79,3 +83,20 @@ def test_the_summary_counts_unit_tests_and_the_semantic_layer() -> None:
         " resources             19 metrics, 13 models, 3 saved queries, 6 semantic models, "
         "6 sources, 27 tests, 3 unit tests\n"
     ) in out.getvalue()
+
+
+def test_models_without_an_owner_come_last_among_the_owners(tmp_path: Path) -> None:
+    """Sorted by count and then as ASCII, "(no owner)" came before `@team` of as many models
+    (a release's "(no owner): 1, @finance-eng: 1"), and first when it had the most: every
+    other list puts it last, as it is no team to talk to."""
+    from diff_support import model, write_build
+
+    models = [
+        model("a", meta={"owner": "@team-10"}),
+        model("b", meta={"owner": "@team-2"}),
+        model("c"),
+        model("d"),
+    ]
+    project = write_build(tmp_path, models)
+    summary = summarise(project, compute_scorecard(project, Config()))
+    assert list(summary.by_owner.items()) == [("@team-2", 1), ("@team-10", 1), ("(no owner)", 2)]
