@@ -489,12 +489,19 @@ def test_kpis_read_as_in_the_gate_report_and_in_one_order_everywhere(reports, tm
     assert "↑ +<0.1 pt" in table_row(result.stdout, "owner coverage")
 
     def order(text: str) -> list[int]:
-        return [text.index(label) for label in labels]
+        # Each label as a whole cell: "test coverage" is in "tier-1 test coverage" too.
+        return [
+            re.search(rf"[│|>]\s*{re.escape(label)}\s*[│|<]", text).start()  # type: ignore[union-attr]
+            for label in labels
+        ]
 
     console_kpis = result.stdout.split("Builds")[0]
     html = page.read_text()
     for text in (console_kpis, md.read_text().replace("\\", ""), html):
         assert order(text) == sorted(order(text))
+    # As the gate report's scorecard: those with a target first (they came among the rest).
+    with_target = [row.label for row in trend.rows if row.target is not None]
+    assert with_target and labels[: len(with_target)] == with_target
 
 
 def test_the_pages_right_align_numbers_and_head_the_builds_table(reports, tmp_path):
@@ -659,7 +666,7 @@ def test_a_build_without_a_catalog_moves_no_column_kpi(releases):
         assert cells[4] == "not compared"
     assert "→ 0.0 pt" in table_row(result.stdout, "models documented")
     assert (
-        "build 3 had no catalog.json: columns documented and tier-1 columns documented count "
+        "build 3 had no catalog.json: tier-1 columns documented and columns documented count "
         "there only the columns declared in YAML, in the other builds the warehouse's too; a "
         "move between them is not compared"
     ) in " ".join(result.stdout.split())

@@ -399,6 +399,10 @@ def _rows(builds: list[Build]) -> list[TrendRow]:
         target = _number(entries[-1].get("target"))
         alike = len(builds) < 2 or _measured_alike(name, builds[-2], builds[-1])
         rows.append(TrendRow(name, text, values, target, alike=alike))
+    # The KPIs with a target first, as the gate report's scorecard lists them: the team's
+    # goals (test pass rate, freshness, tier-1 coverage) were among the rest, below six
+    # without one.
+    rows.sort(key=lambda row: row.target is None)
     if any(b.change_failure_rate is not None for b in builds):
         rates = [b.change_failure_rate for b in builds]
         rows.append(TrendRow(CHANGE_FAILURE, "change failure rate", rates, None, True))
