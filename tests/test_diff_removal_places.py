@@ -141,3 +141,18 @@ def test_check_reports_and_annotates_the_removal_on_the_exposures_line(tmp_path:
         line.startswith("::error file=models/exposures.yml,line=4,") and "reported:" in line
         for line in annotations
     ), annotations
+
+
+def test_a_model_renamed_is_on_its_new_names_entry(tmp_path: Path) -> None:
+    """finance_revenue renamed to monthly_revenue (its file unchanged): the removal was on the
+    base's file alone, with no line, where the pull request's YAML has the rename."""
+    base, pr = tmp_path / "base", tmp_path / "pr"
+    kept = model("kept", checksum="c1")
+    write_build(base, [kept, model("finance_revenue", checksum="c9")])
+    write_build(pr, [kept, model("monthly_revenue", checksum="c9")])
+    (pr / "models").mkdir()
+    (pr / "dbt_project.yml").write_text(f"name: {PACKAGE}\n", encoding="utf-8")
+    (pr / "models" / "schema.yml").write_text(
+        "models:\n  - name: kept\n  - name: monthly_revenue\n", encoding="utf-8"
+    )
+    assert _places(base, pr) == {"finance_revenue": ("risky.model_removed", "models/schema.yml", 3)}

@@ -13,6 +13,8 @@ unless a kept entry says more. In order:
   dashboard behind it is what the removal hurts. The models that ref() a removed model are no
   place: the pull request changed them to read something else and they are not hurt
   (`diff.impact`), as a removed source's readers were changed;
+- a model or seed renamed without an edit (`lifecycle.renamed_relations`) is placed on its new
+  name's entry, where the rename was written;
 - a model version is placed on its model's entry, a source table on its source's, where the
   pull request keeps other versions or tables.
 
@@ -60,6 +62,7 @@ def place_removals(ctx: DiffContext, changes: list[Change]) -> None:
         placed = (
             _disabled_setting(ctx, change.unique_id, locator)
             or _exposure_entry(ctx, change, locator)
+            or _renamed_entry(ctx, change, locator)
             or _kept_sibling_entry(ctx, change.unique_id, kept, locator)
         )
         if placed is not None:
@@ -92,6 +95,16 @@ def _exposure_entry(ctx: DiffContext, change: Change, locator: Locator) -> tuple
         if line is not None:
             return exposure.original_file_path, line
     return None
+
+
+def _renamed_entry(ctx: DiffContext, change: Change, locator: Locator) -> tuple[str, int] | None:
+    """The entry of the model or seed the removed one was renamed to (`details.renamed_to`):
+    the base's line in the base's file is another entry's in the pull request's."""
+    new = ctx.pr.nodes.get(str(change.details.get("renamed_to") or ""))
+    if new is None or new.package_name != ctx.pr.root_package or not new.patch_path:
+        return None
+    line = locator.enclosing_line(new)
+    return (new.patch_path, line) if line is not None else None
 
 
 def _kept_sibling_entry(
