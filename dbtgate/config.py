@@ -297,8 +297,10 @@ INTERNAL_FIELDS = {"line", "lines", "item_lines", "path", "digest", "code"}
 
 def find_config(start: Path) -> Path | None:
     """dbtgate.yml (or .yaml) in `start`, else a pyproject.toml there with a [tool.dbtgate]
-    table. Two of them is an error: one would be ignored, and its settings with it, silently."""
-    found = [start / name for name in CONFIG_FILENAMES if (start / name).is_file()]
+    table. Two of them is an error: one would be ignored, and its settings with it, silently.
+    So is a dbtgate.yml that is there but not a file to read (a folder, a broken link, a pipe):
+    passed over, it left the gate to run with no policies, as if the project had no config."""
+    found = [start / name for name in CONFIG_FILENAMES if _config_file_there(start / name)]
     pyproject = start / "pyproject.toml"
     if pyproject.is_file() and "[tool.dbtgate" in read_text(pyproject):
         found.append(pyproject)
@@ -308,6 +310,22 @@ def find_config(start: Path) -> Path | None:
             f"{names}: two dbtgate configs in one folder; keep one (or pass --config)"
         )
     return found[0] if found else None
+
+
+def _config_file_there(path: Path) -> bool:
+    """Whether `path` is a config file; False when nothing is at `path`; an error naming it
+    when something is there that cannot be read as one."""
+    if path.is_file():
+        return True
+    if not os.path.lexists(path):
+        return False
+    if path.is_symlink() and not path.exists():
+        what = f"a broken link (to {os.readlink(path)})"
+    elif path.is_dir():
+        what = "a folder"
+    else:
+        what = "not a regular file (a pipe or a device)"
+    raise DbtgateError(f"{path}: {what}, where dbtgate reads its config: make it the config file")
 
 
 def configured_project_dir(config: Config) -> Path | None:

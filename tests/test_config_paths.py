@@ -3,6 +3,7 @@ same run from the repository root, the dbt project or one of its folders."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -183,3 +184,26 @@ def test_a_configured_base_that_is_not_there_names_the_config_line_not_the_optio
             result.stderr,
         )
         assert "--base" not in result.stderr, command
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda path: path.symlink_to("../shared/dbtgate.yml"), "a broken link (to ../shared/"),
+        (lambda path: path.mkdir(), "a folder"),
+        (lambda path: os.mkfifo(path), "not a regular file"),
+    ],
+    ids=["broken-link", "folder", "fifo"],
+)
+def test_a_config_that_is_there_but_not_a_file_stops_the_gate(repo, make, said):
+    """A dbtgate.yml linked to a shared config not checked out (or a folder of that name) was
+    passed over as no config at all: `check` gated with no policies and said only "not
+    checked: policies (no dbtgate.yml)", and `validate` told the user to write one."""
+    project = repo / "dbt"
+    (project / "dbtgate.yml").unlink()
+    make(project / "dbtgate.yml")
+    for command in (("check", "--artifacts", "build/target"), ("validate",), ("init", "--force")):
+        result = dbtgate(*command, cwd=project)
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        assert result.stderr.startswith(f"dbtgate: error: dbtgate.yml: {said}"), result.stderr
+        assert len(result.stderr.splitlines()) == 1, result.stderr
