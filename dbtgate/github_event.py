@@ -51,6 +51,8 @@ def read_event(environ: Mapping[str, str]) -> Event:
         return Event(missing=f"{where}: cannot be read ({exc.strerror or type(exc).__name__})")
     except ValueError as exc:
         return Event(missing=f"{where}: not a JSON event payload ({exc})")
+    except RecursionError:  # arrays in arrays past Python's limit: json gives up on it
+        return Event(missing=f"{where}: not a JSON event payload (nested too deeply)")
     if not isinstance(payload, dict):
         return Event(missing=f"{where}: not a JSON event payload (not an object)")
     return Event(payload)

@@ -40,11 +40,14 @@ def builds(tmp_path: Path) -> Path:
 
 def actions(tmp_path: Path, event: str | None, **more: str) -> dict[str, str]:
     """A pull_request run's environment; `event` is what GITHUB_EVENT_PATH holds: `missing`
-    (a path to no file), `unset`, `broken` (not JSON), else a label the payload carries."""
+    (a path to no file), `unset`, `broken` (not JSON), `deep` (JSON nested past Python's
+    recursion limit), else a label the payload carries."""
     env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", **more}
     path = tmp_path / "event.json"
     if event == "broken":
         path.write_text("{not json", encoding="utf-8")
+    elif event == "deep":
+        path.write_text('{"pull_request": ' + "[" * 100_000 + "]" * 100_000 + "}")
     elif event not in ("missing", "unset"):
         payload = {"number": 7, "pull_request": {"number": 7, "labels": [{"name": event}]}}
         path.write_text(json.dumps(payload), encoding="utf-8")
@@ -62,6 +65,7 @@ WARNINGS = {
     "unset": "GITHUB_EVENT_PATH is not set",
     "broken": "GITHUB_EVENT_PATH={path}: not a JSON event payload (Expecting property name "
     "enclosed in double quotes: line 1 column 2 (char 1))",
+    "deep": "GITHUB_EVENT_PATH={path}: not a JSON event payload (nested too deeply)",
 }
 
 
