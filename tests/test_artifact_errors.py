@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from cli_support import dbtgate
 from corpus import CORPUS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -407,6 +408,23 @@ def test_a_manifest_read_from_a_pipe_loads(tmp_path):
     loaded = load_manifest(path)
     writer.join()
     assert list(loaded.data.nodes) == ["model.p.a"]
+
+
+@pytest.mark.parametrize(
+    "name", ["manifest.json", "run_results.json", "catalog.json", "sources.json"]
+)
+def test_an_artifact_linked_to_a_device_is_refused_not_read_to_its_end(tmp_path, name):
+    """`target/catalog.json -> /dev/zero` (a link left by a cleanup script) was read until the
+    memory ran out: an internal MemoryError after a long wait, naming no file."""
+    target = tmp_path / "target"
+    target.mkdir()
+    write(target, "manifest.json", json.dumps({"metadata": V12, "nodes": {}}))
+    (target / name).unlink(missing_ok=True)
+    (target / name).symlink_to("/dev/zero")
+    result = dbtgate("check", "--artifacts", "target", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(f"dbtgate: error: target/{name}: is a device, expected the ")
+    assert len(result.stderr.splitlines()) == 1, result.stderr
 
 
 def test_a_utf8_byte_order_mark_is_skipped(tmp_path):

@@ -115,7 +115,11 @@ def _decode(path: Path, kind: type[T], what: str, detach: Callable[[T], None] | 
     try:
         with open(path, "rb") as file:
             status = os.fstat(file.fileno())
-            if not stat.S_ISREG(status.st_mode):  # a pipe or a device cannot be mapped
+            if stat.S_ISCHR(status.st_mode) or stat.S_ISBLK(status.st_mode):
+                # /dev/zero or a disk: read to its end, it filled the memory (an internal
+                # MemoryError); a pipe (`<(gunzip -c manifest.json.gz)`) is read below.
+                raise DbtgateError(f"{path}: is a device, expected the {what} file")
+            if not stat.S_ISREG(status.st_mode):  # a pipe cannot be mapped
                 return _decode_buffer(path, file.read(), kind, what, detach)
             if status.st_size == 0:
                 raise DbtgateError(f"{path}: empty file, expected a dbt {what}")
