@@ -187,8 +187,15 @@ def write_starter_config(project_dir: Path, *, force: bool = False) -> WrittenSt
         line, problem = yaml_problem(exc)
         at = f"{dbt_project}:{line}" if line else str(dbt_project)
         raise DbtgateError(f"{at}: not valid YAML: {problem}") from None
+    if not isinstance(settings, dict):
+        raise DbtgateError(
+            f"{dbt_project}: not a dbt project file: expected its settings (`name:`, "
+            "`profile:`, ...) at the top level"
+        )
     project = settings.get("name", "my_project")
-    artifacts = settings.get("target-path", "target")
+    artifacts = settings.get("target-path") or "target"
+    if not isinstance(artifacts, str):
+        raise DbtgateError(f"{dbt_project}: target-path: expected a folder name, got {artifacts!r}")
     manifest_path = project_dir / artifacts / "manifest.json"
     manifest = _last_build(manifest_path)
     policies, note = _policies_for(manifest, manifest_path)

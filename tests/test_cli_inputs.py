@@ -88,6 +88,26 @@ def test_init_on_a_malformed_dbt_project_yml_is_one_line_with_its_line(tmp_path)
     assert len(result.stderr.splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("- name: shop\n", "dbt_project.yml: not a dbt project file: expected its settings"),
+        ("shop\n", "dbt_project.yml: not a dbt project file: expected its settings"),
+        ("name: shop\ntarget-path: [a, b]\n", "dbt_project.yml: target-path: expected a folder"),
+        ("name: shop\ntarget-path: 5\n", "dbt_project.yml: target-path: expected a folder name"),
+    ],
+)
+def test_init_on_a_dbt_project_yml_of_the_wrong_shape_is_one_line_naming_it(tmp_path, text, said):
+    """Valid YAML that is no dbt project (a list, a word, a target-path that is no folder) was
+    an internal AttributeError or TypeError naming no file."""
+    (tmp_path / "dbt_project.yml").write_text(text)
+    result = dbtgate("init", "--project-dir", ".", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(f"dbtgate: error: {said}"), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "dbtgate.yml").exists()
+
+
 def test_baseline_takes_a_profiles_dir_like_check(build):
     """Its error for a git-ref base says to pass --profiles-dir; it did not accept one."""
     result = dbtgate("baseline", "--artifacts", "target", "--profiles-dir", ".", cwd=build)
