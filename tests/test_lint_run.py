@@ -357,6 +357,20 @@ def test_a_rule_that_crashes_on_a_setting_says_so_without_a_traceback(tmp_path):
     assert crash["fix"].startswith("check the settings of LT05 in the sqlfluff config")
 
 
+def test_a_malformed_dbt_project_yml_says_what_is_wrong_at_its_line(tmp_path):
+    """The lint's error named the line only, where `dbtgate init` on the same file said what
+    the mistake is and how to fix it (a tab)."""
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
+    (project / "dbt_project.yml").write_text("name: demo\n\tprofile: demo\n")
+    result = dbtgate("lint", "--all", cwd=project)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.endswith(
+        "dbt_project.yml:2: not valid YAML: found character '\\t' that cannot start any token "
+        "(YAML indents with spaces, not tabs)\n"
+    ), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_exclude_globs_and_sqlfluffignore_leave_files_out(tmp_path):
     bad = "SELECT a FROM t\n"
     project = pr_repo(

@@ -124,9 +124,9 @@ def _read_yaml(path: Path, *, required: bool) -> dict[str, Any]:
     try:
         data = yaml.safe_load(read_text(path))
     except yaml.YAMLError as exc:
-        line, _ = yaml_problem(exc)
+        line, problem = yaml_problem(exc)
         where = f":{line}" if line else ""
-        raise DbtgateError(f"{path}{where}: not valid YAML") from None
+        raise DbtgateError(f"{path}{where}: not valid YAML: {problem}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
