@@ -780,6 +780,51 @@ def test_a_plugin_raising_on_import_is_named_with_the_line_it_raised_at(artifact
     assert result.stderr.strip().endswith(" (at rules/ours.py:5)")
 
 
+@pytest.mark.parametrize(("call", "said"), [("sys.exit(3)", "3"), ("sys.exit('bye')", "bye")])
+def test_a_plugin_that_exits_on_import_is_a_load_that_failed(artifacts, tmp_path, call, said):
+    """A plugin's sys.exit() ended dbtgate with the plugin's code: 3 (none of dbtgate's), or
+    1 ("gate failed", for `validate` and `rules` too) with its text, naming nothing."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "ours.py").write_text(f"import sys\n\n{call}\n")
+    write_config(tmp_path, "version: 1\nplugins: [rules/ours.py]\n")
+    problem = f"dbtgate.yml:2: plugins: rules/ours.py: cannot load: SystemExit: {said} (at rules/ours.py:3)"
+    for command in (("check", "--artifacts", str(artifacts)), ("validate",)):
+        result = dbtgate(*command, cwd=tmp_path)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stderr.splitlines()[0] == f"dbtgate: error: {problem}"
+    listed = dbtgate("rules", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stderr.strip() == f"dbtgate: warning: {problem}; the built-in rules only"
+
+
+def test_a_plugin_rule_that_exits_is_named_with_its_file_and_resource(artifacts, tmp_path):
+    """sys.exit() in a rule's function ended the gate with the plugin's exit code, no verdict
+    and no word of why; it is the rule's failure, named as any other."""
+    (tmp_path / "rules").mkdir()
+    exiting = PLUGIN_FILE.replace(
+        "if model.name.endswith(suffix):",
+        'if model.name.startswith("stg_"):\n        raise SystemExit(4)\n    if model.name.endswith(suffix):',
+    )
+    (tmp_path / "rules" / "acme.py").write_text(exiting)
+    write_config(
+        tmp_path,
+        """\
+        version: 1
+        plugins: [rules/acme.py]
+        policies:
+          - select: "package:tiktok_ads"
+            rules: {acme.no_tmp_models: error}
+        """,
+    )
+    result = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(
+        "dbtgate: error: acme.no_tmp_models (plugin rules/acme.py) failed on model.tiktok_ads.stg_"
+    )
+    assert line.endswith(": SystemExit: 4 (DBTGATE_DEBUG=1 shows the traceback)")
+
+
 def test_a_plugin_that_cannot_load_is_an_error_at_its_line_without_any_policy(artifacts, tmp_path):
     # Listed and unused is still a mistake worth knowing of before a policy comes to need it.
     # The line is the entry's, in a list of several the one to mend.

@@ -482,10 +482,11 @@ def _apply(
         setting = compiled_rule.setting
         line = setting.param_lines.get(exc.param or "", setting.line)
         raise DbtgateError(f"{config_location(config, line)}: {rule.code}: {exc}") from None
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         if rule.builtin or os.environ.get("DBTGATE_DEBUG"):
             raise
-        # A plugin's bug is the plugin's: name it, its file and the resource, not dbtgate.
+        # A plugin's bug is the plugin's: name it, its file and the resource, not dbtgate;
+        # its sys.exit() too, which ended the gate with the plugin's exit code.
         on = f" on {resource.unique_id}" if resource is not None else ""
         raise DbtgateError(
             f"{rule.code} (plugin {rule.where}) failed{on}: {type(exc).__name__}: {exc} "

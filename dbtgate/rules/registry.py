@@ -711,7 +711,7 @@ def _load_entry_points() -> None:
             entry.load()
         except DbtgateError:
             raise
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in a plugin: its failure, not ours
             raise DbtgateError(
                 f"rule plugin {entry.name!r} ({entry.value}, entry point group "
                 f"{ENTRY_POINT_GROUP}): cannot load: {type(exc).__name__}: {exc}"
@@ -772,14 +772,16 @@ def load_plugin(plugin: str, base_dir: Path | None) -> None:
             importlib.import_module(plugin)
     except DbtgateError:
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
+        # A plugin's sys.exit() ended dbtgate with the plugin's code (3: no exit code of
+        # dbtgate's; "bye": 1, a failed gate where nothing was gated): a load that failed.
         raise DbtgateError(
             f"plugins: {plugin}: cannot load: {type(exc).__name__}: {exc}"
             f"{_raised_in(exc, path, base_dir)}"
         ) from None
 
 
-def _raised_in(exc: Exception, plugin: Path | None, base_dir: Path | None) -> str:
+def _raised_in(exc: BaseException, plugin: Path | None, base_dir: Path | None) -> str:
     """` (at rules/ours.py:12)`: the line of the plugin's own code the error came from (the
     last frame in its file or folder; else where it was raised), which the exception's text
     alone does not say. Nothing for a SyntaxError, whose text names its line already, nor for
