@@ -532,19 +532,34 @@ def _default_artifacts(given: Path | None, config, project_dir: Path | None) -> 
 
 
 def _artifacts_dir(given: Path | None, config, project_dir: Path | None = None) -> Path:
-    """`_default_artifacts`; a directory the config names that does not exist is an error at
-    the config's line."""
+    """`_default_artifacts`; what the config names is an error at the config's line: a
+    directory that does not exist, a file other than a build's (its manifest.json stands for
+    its folder, as with --artifacts), and a `project_dir` the default target/ would be in
+    that is no dbt project (the error was then about its target/, not the setting)."""
     if given is not None:
         return given
-    directory = _default_artifacts(None, config, project_dir)
-    if config.path is not None and not directory.exists():
-        line = config.lines.get("artifacts")
-        where = f"{config.path}:{line}: artifacts" if line else f"{config.path}: the default"
-        from dbtgate.artifacts.load import WRITTEN_BY
+    from dbtgate.artifacts.load import ARTIFACT_FILES, WRITTEN_BY
+    from dbtgate.config import configured_project_dir
 
+    if project_dir is None and "artifacts" not in config.lines:
+        configured_project_dir(config)
+    directory = _default_artifacts(None, config, project_dir)
+    if config.path is None:
+        return directory
+    line = config.lines.get("artifacts")
+    where = f"{config.path}:{line}: artifacts" if line else f"{config.path}: the default"
+    if not directory.exists():
         raise DbtgateError(
             f"{where} {directory}: directory not found (run {WRITTEN_BY['manifest']} first, or "
             "pass --artifacts DIR)"
+        )
+    if directory.is_file():
+        if directory.name in ARTIFACT_FILES:
+            return directory.parent
+        # (the message was --artifacts's, an option the user had not given)
+        raise DbtgateError(
+            f"{where} {directory}: takes the build's directory or its manifest.json: dbtgate "
+            "reads a build's files by dbt's names (manifest.json, run_results.json, ...)"
         )
     return directory
 

@@ -88,6 +88,43 @@ def test_a_configured_path_that_does_not_exist_names_the_config_line(repo):
     )
 
 
+def test_a_configured_artifacts_file_is_its_folder_or_an_error_at_the_config_line(repo):
+    """`artifacts: build/target/manifest.json` was refused in words that offered it ("takes
+    the build's directory or its manifest.json") and named --artifacts, an option not given."""
+    project = repo / "dbt"
+    config = CONFIG.replace("baseline: gate/baseline.json\n", "")
+    (project / "dbtgate.yml").write_text(
+        config.replace("artifacts: build/target", "artifacts: build/target/manifest.json")
+    )
+    result = dbtgate("check", "--json", "gate.json", cwd=project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert owner_findings(read_json(project / "gate.json")) > 0
+    (project / "dbtgate.yml").write_text(
+        config.replace("artifacts: build/target", "artifacts: dbt_project.yml")
+    )
+    result = dbtgate("check", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "dbtgate: error: dbtgate.yml:2: artifacts dbt_project.yml: takes the build's directory "
+        "or its manifest.json: dbtgate reads a build's files by dbt's names (manifest.json, "
+        "run_results.json, ...)\n"
+    )
+
+
+def test_a_configured_project_dir_that_is_no_project_is_named_before_its_target(repo):
+    """Without `artifacts:`, the build is read in project_dir's target/: a mistyped project_dir
+    was reported as "the default nope/target: directory not found", not as the setting wrong
+    (which `dbtgate validate` names)."""
+    project = repo / "dbt"
+    (project / "dbtgate.yml").write_text("version: 1\nproject_dir: nope\n")
+    for command in ("check", "validate"):
+        result = dbtgate(command, cwd=project)
+        assert result.returncode == 2
+        assert result.stderr.splitlines()[0] == (
+            "dbtgate: error: dbtgate.yml:2: project_dir: nope: no dbt_project.yml there"
+        )
+
+
 def test_a_configured_codeowners_file_that_does_not_exist_names_the_config_line(repo):
     project = repo / "dbt"
     (project / "dbtgate.yml").write_text(
