@@ -302,7 +302,7 @@ def find_config(start: Path) -> Path | None:
     passed over, it left the gate to run with no policies, as if the project had no config."""
     found = [start / name for name in CONFIG_FILENAMES if _config_file_there(start / name)]
     pyproject = start / "pyproject.toml"
-    if pyproject.is_file() and "[tool.dbtgate" in read_text(pyproject):
+    if pyproject.is_file() and _configures_dbtgate(read_text(pyproject)):
         found.append(pyproject)
     if len(found) > 1:
         names = " and ".join(str(path) for path in found)
@@ -310,6 +310,31 @@ def find_config(start: Path) -> Path | None:
             f"{names}: two dbtgate configs in one folder; keep one (or pass --config)"
         )
     return found[0] if found else None
+
+
+def _configures_dbtgate(pyproject: str) -> bool:
+    """Whether a pyproject.toml has a dbtgate table: `[tool.dbtgate]`, or the same table as
+    dotted keys (`[tool]` then `dbtgate.scope = ...`) or inline (`tool.dbtgate = {...}`). Only
+    the first was looked for, so the others were passed over and the gate ran with no
+    policies. A file that names dbtgate otherwise (a dependency) is parsed to tell; one TOML
+    cannot parse, without `[tool.dbtgate`, is taken for one that configures nothing."""
+    if "[tool.dbtgate" in pyproject:
+        return True
+    if "dbtgate" not in pyproject:
+        return False
+    try:
+        tool = _tomllib().loads(pyproject).get("tool")
+    except ValueError:  # TOMLDecodeError
+        return False
+    return isinstance(tool, dict) and "dbtgate" in tool
+
+
+def _tomllib() -> types.ModuleType:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    return tomllib
 
 
 def _config_file_there(path: Path) -> bool:
@@ -632,15 +657,13 @@ def _yaml_node(path: Path, text: str) -> _Node:
 
 
 def _toml_node(path: Path, text: str) -> _Node:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    tomllib = _tomllib()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DbtgateError(_toml_problem(path, exc)) from None
-    table = data.get("tool", {}).get("dbtgate")
+    tool = data.get("tool")
+    table = tool.get("dbtgate") if isinstance(tool, dict) else None  # `tool = 5` holds none
     if table is None:
         raise DbtgateError(f"{path}: no [tool.dbtgate] table")
     lines = _toml_lines(text)

@@ -6,6 +6,7 @@ import datetime as dt
 import textwrap
 
 import pytest
+from cli_support import dbtgate
 
 from dbtgate.config import Config, find_config, load_config
 from dbtgate.errors import DbtgateError
@@ -306,6 +307,44 @@ def test_pyproject_tool_table_is_found_and_read(tmp_path):
     path = find_config(tmp_path)
     assert path is not None and path.name == "pyproject.toml"
     assert load_config(path).scope == "changed"
+
+
+PROJECT = '[project]\nname = "x"\ndependencies = ["dbtgate"]\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (PROJECT + '[tool]\ndbtgate.version = 1\ndbtgate.scope = "bogus"\n', 6),
+        ('tool.dbtgate = {version = 1, scope = "bogus"}\n' + PROJECT, 1),
+        (PROJECT + '[tool]\ndbtgate = {version = 1, scope = "bogus"}\n', 5),
+    ],
+    ids=["dotted-keys", "inline-table", "inline-under-tool"],
+)
+def test_a_dbtgate_table_written_in_any_toml_form_is_found(tmp_path, text, line):
+    """The same table as dotted keys or inline was passed over (only `[tool.dbtgate` was looked
+    for): `validate` said there was no config and `check` gated with no policies."""
+    write(tmp_path, text, "pyproject.toml")
+    for command in ("validate", "check"):
+        result = dbtgate(command, cwd=tmp_path)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stderr.splitlines()[0] == (
+            f"dbtgate: error: pyproject.toml:{line}: scope: expected one of 'changed' | 'all', "
+            "got 'bogus'"
+        )
+
+
+@pytest.mark.parametrize("tool", ["5", "[1]"])
+def test_a_pyproject_whose_tool_is_no_table_holds_no_dbtgate_config(tmp_path, tool):
+    """`tool = 5` was an internal AttributeError with --config, and a pyproject.toml that only
+    depends on dbtgate is no config of it."""
+    write(tmp_path, f"tool = {tool}\n{PROJECT}", "pyproject.toml")
+    named = dbtgate("validate", "-c", "pyproject.toml", cwd=tmp_path)
+    assert named.returncode == 2
+    assert named.stderr.splitlines()[0] == "dbtgate: error: pyproject.toml: no [tool.dbtgate] table"
+    found = dbtgate("validate", cwd=tmp_path)
+    assert found.returncode == 2
+    assert found.stderr.startswith("dbtgate: error: no dbtgate.yml (or [tool.dbtgate] in")
 
 
 def test_unknown_key_in_pyproject_names_its_line(tmp_path):
