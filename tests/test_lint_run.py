@@ -357,6 +357,28 @@ def test_a_rule_that_crashes_on_a_setting_says_so_without_a_traceback(tmp_path):
     assert crash["fix"].startswith("check the settings of LT05 in the sqlfluff config")
 
 
+@pytest.mark.parametrize(
+    ("pyproject", "said"),
+    [
+        ("tool = 5\n", "AttributeError: 'int' object has no attribute 'get'"),
+        ("tool.sqlfluff = 5\n", "AttributeError: 'int' object has no attribute 'items'"),
+        ('[tool.sqlfluff]\ncore = "x"\n', "AssertionError: Expected `core` to be a section"),
+    ],
+)
+def test_a_pyproject_toml_sqlfluff_cannot_read_is_named(tmp_path, pyproject, said):
+    """sqlfluff reads the `tool` table of a pyproject.toml beside the project unguarded: one of
+    another shape was an internal error of dbtgate's, naming no file."""
+    project = pr_repo(tmp_path / "repo", {"models/m.sql": CLEAN})
+    (project / "pyproject.toml").write_text(pyproject)
+    result = dbtgate("lint", "--all", "--json", "-", cwd=project)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(
+        "dbtgate: error: pyproject.toml: sqlfluff config: not in the sections sqlfluff reads ("
+        + said
+    ), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_a_malformed_dbt_project_yml_says_what_is_wrong_at_its_line(tmp_path):
     """The lint's error named the line only, where `dbtgate init` on the same file said what
     the mistake is and how to fix it (a tab)."""

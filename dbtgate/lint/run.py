@@ -616,6 +616,13 @@ def build_linter(
         raise _unreadable_config(exc, sqlfluff_files.config_files(project_dir)) from None
     except (SQLFluffUserError, ValueError) as exc:
         raise DbtgateError(f"{project_dir}: sqlfluff config: {exc}") from None
+    except (AttributeError, AssertionError, TypeError):
+        # sqlfluff reads a pyproject.toml's `tool` and [tool.sqlfluff] unguarded: `tool = 5`
+        # or `core = "x"` there was an internal error of dbtgate's, naming no file.
+        misshapen = _misshapen_config(sqlfluff_files.config_files(project_dir))
+        if misshapen is None:
+            raise
+        raise misshapen from None
     project_dialect = (configs.get("core") or {}).get("dialect")
     overrides: dict[str, Any] = {"templater": lint_config.templater}
     if lint_config.dialect:
@@ -843,6 +850,22 @@ def _unreadable_config(exc: configparser.Error, candidates: Iterable[Path]) -> D
     path, line, problem = found
     at = f"{_shown(path)}:{line}" if line else _shown(path)
     return DbtgateError(f"{at}: sqlfluff config: {problem}")
+
+
+def _misshapen_config(candidates: Iterable[Path]) -> DbtgateError | None:
+    """The first of `candidates` that sqlfluff's loader fails on alone, named, with what it
+    says (`Expected `core` to be a section not a value.`); None when none fails alone."""
+    from sqlfluff.core.config.file import load_config_file_as_dict
+
+    for path in candidates:
+        try:
+            load_config_file_as_dict(str(path))
+        except Exception as exc:
+            return DbtgateError(
+                f"{_shown(path)}: sqlfluff config: not in the sections sqlfluff reads "
+                f"({type(exc).__name__}: {exc}); [tool.sqlfluff.core] and the like are tables"
+            )
+    return None
 
 
 def _setting_place(project_dir: Path, key: str) -> str | None:
