@@ -1100,7 +1100,28 @@ def _acknowledgement_problem(given: dict[str, Any]) -> tuple[str, str] | None:
 
 
 # Values their type cannot rule out, checked where they are written (with their line).
+def _a_path(fix: str) -> ValueCheck:
+    """A path setting given as "" (a template or variable that came out empty): read as unset,
+    it dropped what the key was written for without a word (`base: ""`, no base: breaking
+    changes were not gated), where `--base ""` is refused."""
+
+    def check(value: str | list[str] | None) -> str | None:
+        values = value if isinstance(value, list) else [value]
+        if any(item is not None and not item.strip() for item in values):
+            return f"empty: {fix}, or leave it out"
+        return None
+
+    blank = {"pattern": r"\S"}
+    return ValueCheck(check, {"items": blank} if "plugin" in fix else blank)
+
+
 VALUE_CHECKS: dict[tuple[type, str], ValueCheck] = {
+    (Config, "artifacts"): _a_path("give the build's directory"),
+    (Config, "project_dir"): _a_path("give the dbt project's directory"),
+    (Config, "base"): _a_path("give the base build's directory or a git ref"),
+    (Config, "baseline"): _a_path("give the baseline file"),
+    (Config, "plugins"): _a_path("give each plugin's file or module"),
+    (OwnerConfig, "codeowners"): _a_path("give the CODEOWNERS file"),
     **{(KpiTargets, spec.name): _fraction for spec in dataclasses.fields(KpiTargets)},
     (TierConfig, "from_"): _sources_check("tag"),
     (OwnerConfig, "from_"): _sources_check("group"),

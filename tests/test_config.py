@@ -252,6 +252,29 @@ def test_mistakes_are_named_with_file_and_line(tmp_path, text, expected):
         load_config(write(tmp_path, text))
 
 
+@pytest.mark.parametrize(
+    ("setting", "key", "fix"),
+    [
+        ('base: ""', "base", "give the base build's directory or a git ref"),
+        ('artifacts: ""', "artifacts", "give the build's directory"),
+        ("baseline: ' '", "baseline", "give the baseline file"),
+        ('project_dir: ""', "project_dir", "give the dbt project's directory"),
+        ('owner: {codeowners: ""}', "owner.codeowners", "give the CODEOWNERS file"),
+        ('plugins: [rules.py, ""]', "plugins", "give each plugin's file or module"),
+    ],
+)
+def test_an_empty_path_setting_is_an_error_not_unset(tmp_path, setting, key, fix):
+    """`base: ${BASE}` templated to "" was read as no base (breaking changes not gated, and
+    `--base ""` is refused), `artifacts: ""` as the config's folder, `baseline: ""` as none."""
+    write(tmp_path, f"version: 1\n{setting}\n")
+    for command in ("check", "validate"):
+        result = dbtgate(command, cwd=tmp_path)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stderr.splitlines()[0] == (
+            f"dbtgate: error: dbtgate.yml:2: {key}: empty: {fix}, or leave it out"
+        )
+
+
 def test_waivers_share_their_reason_owner_and_expiry_through_yaml_merge_keys(tmp_path):
     config = load_config(
         write(
