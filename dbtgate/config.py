@@ -862,7 +862,8 @@ def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
         where.fail(f"{key}: expected {_type_name(hint)}, got {_shown(node)}{_hint(key, node)}")
     if origin is Literal:
         choices = typing.get_args(hint)
-        if value not in choices:
+        # `version: true` (or `yes`): YAML's boolean equals 1 in Python, and passed for it.
+        if value not in choices or isinstance(value, bool):
             # `version: "1"`: the number written as a string reads "expected one of 1, got '1'".
             quoted = isinstance(value, str) and any(str(c) == value for c in choices)
             unquote = " (a number: remove the quotes)" if quoted else ""

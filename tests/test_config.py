@@ -275,6 +275,17 @@ def test_an_empty_path_setting_is_an_error_not_unset(tmp_path, setting, key, fix
         )
 
 
+@pytest.mark.parametrize("written", ["true", "yes", "on"])
+def test_a_boolean_version_is_not_version_1(tmp_path, written):
+    """YAML reads `version: yes` as true, which equals 1 in Python: it passed for version 1."""
+    write(tmp_path, f"version: {written}\n")
+    result = dbtgate("validate", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.splitlines()[0] == (
+        "dbtgate: error: dbtgate.yml:1: version: expected one of 1, got True"
+    )
+
+
 def test_waivers_share_their_reason_owner_and_expiry_through_yaml_merge_keys(tmp_path):
     config = load_config(
         write(
