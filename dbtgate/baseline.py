@@ -226,9 +226,14 @@ def pruned_baseline(
 
 
 def write_baseline(baseline: Baseline, path: Path) -> None:
+    """Write the baseline; a disk that is full or read-only is one line naming the file (the
+    OSError of a write names none: `dbtgate: error: : No space left on device`)."""
     data = msgspec.json.format(msgspec.json.encode(baseline), indent=2)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data + b"\n")
+    try:
+        path.write_bytes(data + b"\n")
+    except OSError as exc:
+        raise DbtgateError(f"{path}: cannot write the baseline: {exc.strerror or exc}") from None
 
 
 def configured_baseline(config: Config) -> Path | None:

@@ -1645,6 +1645,7 @@ def demo(directory: Path | None) -> int:
 )
 def trend(reports: list[Path], md: Path | None, html: Path | None) -> None:
     """How each KPI moved over a series of builds: a table with sparklines, oldest to latest."""
+    from dbtgate.report.render import write_report_file
     from dbtgate.status.trend import load_trend
     from dbtgate.status.trend_console import print_trend
     from dbtgate.status.trend_pages import render_html, render_markdown
@@ -1654,7 +1655,7 @@ def trend(reports: list[Path], md: Path | None, html: Path | None) -> None:
     for path, render in ((md, render_markdown), (html, render_html)):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render(series), encoding="utf-8")
+            write_report_file(path, render(series).encode("utf-8"))
 
 
 @command(

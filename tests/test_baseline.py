@@ -97,6 +97,17 @@ def test_baseline_records_every_finding_and_then_nothing_blocks(workdir):
     assert blocking[0]["message"] in listed[1]
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_a_full_disk_is_one_line_naming_the_baseline_file(workdir):
+    """A write's OSError names no file: the runner's full disk read `dbtgate: error: : No space
+    left on device`."""
+    result = dbtgate("baseline", "-o", "/dev/full", cwd=workdir)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr == (
+        "dbtgate: error: /dev/full: cannot write the baseline: No space left on device\n"
+    )
+
+
 def test_the_baseline_file_is_the_same_bytes_when_written_twice(workdir):
     baseline(workdir, "-o", "one.json")
     baseline(workdir, "-o", "two.json")

@@ -306,6 +306,20 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, setup, message):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("option", ["--md", "--html"])
+def test_a_page_that_cannot_be_written_is_one_line_naming_it(reports, tmp_path, option):
+    """A write's OSError names no file: `dbtgate: error: : No space left on device`. A folder
+    given for the page says it is the report that could not be written there."""
+    for target, problem in (
+        ("/dev/full", "No space left on device"),
+        (str(tmp_path), "Is a directory"),
+    ):
+        result = dbtgate("trend", str(reports[0]), option, target)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr == f"dbtgate: error: {target}: cannot write the report: {problem}\n"
+
+
 def test_report_without_kpis_is_refused(reports, tmp_path):
     def drop(index, report):
         del report["sections"]["kpis"]
