@@ -560,3 +560,47 @@ def test_the_counts_of_a_capped_group_are_grouped_in_thousands() -> None:
     assert blocking_counts == (
         "by rule: docs.column_coverage 1,000, owner.present 1,000, tests.primary_key 1,000"
     )
+
+
+def test_a_heading_too_wide_for_the_terminal_wraps_and_is_not_cut(tmp_path) -> None:
+    """At 80 columns `Outside the change (...) (N)` is wider than the terminal: rich's rule cut
+    it with an ellipsis, count and all. It wraps, and the rule follows its last line (a
+    terminal without colour: NO_COLOR and FORCE_COLOR, as `script` gives one)."""
+    from cli_support import plain_env, run_dbtgate
+    from diff_support import model, write_build
+    from policy_support import write_config
+
+    write_build(tmp_path / "base", [model("legacy"), model("orders")])
+    pr = tmp_path / "pr"
+    write_build(pr, [model("legacy"), model("orders", checksum="c1")])
+    write_config(
+        pr,
+        """
+        version: 1
+        scope: changed
+        policies:
+          - select: "*"
+            rules: {docs.model_description: error}
+        """,
+    )
+    for columns in (80, 200):
+        done = run_dbtgate(
+            "check",
+            "--base",
+            "../base/target",
+            cwd=pr,
+            env=plain_env(COLUMNS=str(columns), FORCE_COLOR="1"),
+        )
+        assert done.returncode == 1, done.stderr
+        lines = done.stdout.splitlines()
+        assert "…" not in done.stdout
+        start = next(i for i, line in enumerate(lines) if line.startswith("Outside the change"))
+        end = next(i for i in range(start, len(lines)) if "─" in lines[i])
+        heading = " ".join(line.rstrip("─ ") for line in lines[start : end + 1])
+        assert heading == (
+            "Outside the change (on resources, lines or config entries this change did not "
+            "touch, or KPIs it did not lower; not blocking) (1)"
+        )
+        assert all(len(line) <= columns for line in lines[start : end + 1])
+        assert lines[end].endswith("─" * 3) and len(lines[end]) == columns
+        assert (end > start) == (columns == 80)

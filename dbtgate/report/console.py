@@ -39,7 +39,7 @@ from dbtgate.report.view import (
     verdict_words,
 )
 from dbtgate.summary import ProjectSummary, share
-from dbtgate.wording import counted, expiry_note, number
+from dbtgate.wording import counted, expiry_note, hanging, number
 
 if TYPE_CHECKING:
     from dbtgate.findings import Finding
@@ -522,12 +522,18 @@ def _print_counted_group(console: Any, title: str, findings: list[Finding]) -> N
 
 
 def _print_heading(console: Any, heading: str) -> None:
-    """A group's heading after a blank line: a rule on a terminal, underlined in a log."""
+    """A group's heading after a blank line: a rule on a terminal, underlined in a log. On a
+    terminal too narrow for it (`Outside the change (...)` at 80 columns) the heading wraps
+    and the rule follows its last line: rich cut it with an ellipsis, so the reader lost what
+    the group is and its count."""
     console.print()
     if console.is_terminal:
         from rich.text import Text
 
-        console.rule(Text(heading), align="left")
+        *above, last = hanging(heading, max(console.width - 4, 20)).splitlines()
+        for line in above:
+            console.print(Text(line), soft_wrap=True)
+        console.rule(Text(last), align="left")
     else:
         console.print(f"{heading}\n{'-' * len(heading)}", markup=False, highlight=False)
 
