@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -713,8 +714,10 @@ def test_pr_build_fails_the_gate_on_the_planted_test(shop_builds):
     assert (finding.owner, finding.tier) == ("Marketing Analytics", 2)
     assert finding.details["tested_resource"] == "model.shop.customer_ltv"
     assert (project_dir / finding.details["compiled_path"]).is_file()
-    # The path as code: one chip to copy in the PR comment and the HTML page.
-    assert f"Run the compiled query (`{finding.details['compiled_path']}`)" in finding.fix
+    # The path as code: one chip to copy in the PR comment and the HTML page, under the
+    # build's target directory as the gate was given it (here absolute: it opens from anywhere).
+    shown = project_dir / finding.details["compiled_path"]
+    assert f"Run the compiled query (`{shown.as_posix()}`)" in finding.fix
 
 
 @pytest.mark.slow
@@ -1090,3 +1093,37 @@ def test_a_long_cascade_is_traced_once_without_recursion(tmp_path):
     said = _run_of(tmp_path, parents, statuses)
     assert len(said) == 2999
     assert all("model m0000 errored upstream" in message for message in said.values())
+
+
+def test_a_failed_tests_compiled_query_is_named_from_where_check_runs(tmp_path):
+    """The fix's compiled query path opens from the folder the engineer ran `dbtgate check` in:
+    dbt names it from the project (`target/compiled/...`), which from a model's folder or a
+    monorepo's root (the project in `analytics/`) named no file."""
+    from diff_support import data_test, model, write_build
+
+    project = tmp_path / "analytics"
+    (project / "models" / "marts").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: proj\nprofile: proj\n")
+    write_config(project, "version: 1\npolicies: []\n")
+    orders = model("orders")
+    compiled = "target/compiled/proj/models/schema.yml/not_null_orders_id.sql"
+    test = data_test("not_null", orders["unique_id"], "id") | {
+        "original_file_path": "models/schema.yml",
+        "path": "not_null_orders_id.sql",
+        "compiled_path": compiled,
+    }
+    write_build(project, [orders, test], results={test["unique_id"]: "fail"})
+    query = project / compiled
+    query.parent.mkdir(parents=True)
+    query.write_text("select * from orders where id is null\n")
+
+    for here, args in [
+        (project, ()),
+        (project / "models" / "marts", ()),
+        (tmp_path, ("--project-dir", "analytics")),
+    ]:
+        done = dbtgate("check", *args, cwd=here)
+        assert done.returncode == 1, done.stderr
+        (named,) = re.findall(r"Run the compiled query \(`([^`]+)`\)", done.stdout)
+        assert (here / named).resolve() == query.resolve(), (here, named)
+    assert named == f"analytics/{compiled}"

@@ -248,6 +248,7 @@ def _test_finding(
     else:
         what = f"{verb}: {reason_of(result.message)}"
     compiled = _compiled_path(node) if node else None
+    shown = _compiled_from_here(project, node, compiled) if node and compiled else None
     was = before.result(uid)
     details = {
         "status": result.status,
@@ -261,7 +262,7 @@ def _test_finding(
         # The test's query did not run to the end: there are no failing rows to look at, and a
         # warn severity does not stop an error.
         fix = (
-            f"The test's query failed in the warehouse: run it ({compiled}) to see the error, "
+            f"The test's query failed in the warehouse: run it ({shown}) to see the error, "
             "then fix the test or the model it reads, and rebuild."
             if compiled
             else "The test's query failed in the warehouse: fix the test or the model it reads "
@@ -275,7 +276,7 @@ def _test_finding(
         )
     elif compiled:
         fix = (
-            f"Run the compiled query ({code_span(compiled)}) to see the failing rows; fix the "
+            f"Run the compiled query ({code_span(shown or compiled)}) to see the failing rows; fix the "
             "model or the data, or set the test's severity to warn if it must not block."
         )
     else:
@@ -911,6 +912,23 @@ def _compiled_path(node: Node) -> str | None:
     else:
         relative = f"{node.original_file_path}/{node.path}"
     return f"target/compiled/{node.package_name}/{relative}"
+
+
+def _compiled_from_here(project: Project, node: Node, compiled: str) -> str:
+    """The compiled query's path as the reader of the fix opens it. dbt names it from the
+    project's folder (`target/compiled/shop/...`), which was wrong from a subfolder or from a
+    monorepo's root (`analytics/target/...`); the query lies under `compiled/` of the build's
+    target directory, which the gate read as it was given or found (`../../target`), as the
+    note on sources.json names it. A path dbt did not write so stays as dbt wrote it."""
+    parts = Path(compiled).parts
+    starts = [
+        i
+        for i in range(len(parts) - 1)
+        if parts[i] == "compiled" and parts[i + 1] == node.package_name
+    ]
+    if project.artifacts is None or not starts:
+        return compiled
+    return (project.artifacts.directory / Path(*parts[starts[0] :])).as_posix()
 
 
 def _result_details(result: NodeResult) -> dict[str, object]:
