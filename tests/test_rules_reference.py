@@ -167,6 +167,21 @@ def test_rules_code_explains_a_status_code(tmp_path):
     assert "compiled query" in out
 
 
+@pytest.mark.parametrize("code", ["breaking.column_removed", "governance.contract_enforced"])
+def test_rules_code_wraps_its_title_like_the_text_below_it(tmp_path, code):
+    """At 80 columns a long summary ran past the terminal in one line, which broke it inside a
+    word, while the text under it wrapped whole words: the title wraps too, its code whole and
+    first, the summary's words kept."""
+    out = run_dbtgate("rules", code, cwd=tmp_path, env=plain_env(COLUMNS="80")).stdout
+    title = out.split("\ndefault severity:")[0].splitlines()
+    assert len(title) > 1 and all(len(line) <= 78 for line in title)
+    assert title[0].startswith(f"{code}  ")
+    assert all(line.startswith("  ") for line in title[1:])
+    rule = builtin_rules().get(code)
+    summary = rule.docs.summary if rule else code_docs()[code].summary
+    assert " ".join(" ".join(title).split()) == f"{code} {' '.join(summary.split())}"
+
+
 def test_rules_code_says_which_parameters_are_required_optional_or_defaulted(tmp_path):
     """An optional parameter (default null) reads as optional, not as `... or null = null`,
     and a refinement's qualifier stays apart from the rest of the line."""

@@ -408,7 +408,7 @@ def _print_sqlfluff_rules(console: Console) -> None:
 
 def print_rule(console: Console, rule: Rule) -> None:
     docs = rule.docs
-    console.print(f"[bold]{_escape(rule.code)}[/]  {_escape(docs.summary)}")
+    _print_title(console, rule.code, docs.summary)
     console.print(f"default severity: {rule.severity}; applies to: {_escape(_applies(rule))}")
     if not rule.builtin:
         console.print(f"from plugin {_escape(rule.where)}")
@@ -429,13 +429,28 @@ def print_rule(console: Console, rule: Rule) -> None:
 
 
 def print_code(console: Console, doc: CodeDoc) -> None:
-    console.print(f"[bold]{_escape(doc.code)}[/]  {_escape(doc.summary)}")
+    _print_title(console, doc.code, doc.summary)
     console.print(f"default severity: {doc.severity}")
     _prose(console, "What it reports", doc.what)
     _prose(console, "Why it matters", doc.why)
     _prose(console, "How to fix", doc.fix)
     if doc.example:
         _example(console, "Example", doc.example, example_lexer(doc))
+
+
+def _print_title(console: Console, code: str, summary: str) -> None:
+    """`code  summary`, wrapped as the prose under it (`_prose`): a summary of 130 characters
+    ran past an 80-column terminal, which broke it inside a word, where the text below wraps
+    whole words at the width."""
+    from rich.text import Text
+
+    title = Text(hanging(f"{code}  {_one_line(summary)}", _prose_width(console), "", "  "))
+    title.stylize("bold", 0, len(code))
+    console.print(title, soft_wrap=True)
+
+
+def _prose_width(console: Console) -> int:
+    return max(40, min(console.width, 100) - 2)
 
 
 def _escape(text: str) -> str:
@@ -446,7 +461,7 @@ def _escape(text: str) -> str:
 
 def _prose(console: Console, title: str, text: str) -> None:
     """A titled block of wrapped paragraphs; consecutive bullets stay together."""
-    width = max(40, min(console.width, 100) - 2)
+    width = _prose_width(console)
     console.print()
     console.print(f"[bold]{title}[/]")
     previous_bullet = None
