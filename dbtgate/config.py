@@ -490,7 +490,7 @@ def yaml_problem(exc: Exception) -> tuple[int | None, str]:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     line = mark.line + 1 if mark else None
     context = getattr(exc, "context", None) or ""
-    fix = _yaml_fix(problem, context)
+    fix = _yaml_fix(problem, context) or _continued_value(problem, mark)
     opened = getattr(exc, "context_mark", None)
     if fix is None and opened is not None and opened.line + 1 != line:
         line, fix = _where_it_began(problem, context, line, opened.line + 1)
@@ -535,6 +535,35 @@ def _yaml_fix(problem: str, context: str) -> str | None:
         problem.startswith("found undefined alias")
     ):
         return 'quote values that start with * or &, which mark YAML anchors: select: "*"'
+    return None
+
+
+def _continued_value(problem: str, mark: Any) -> str | None:
+    """The cause of PyYAML's `mapping values are not allowed here`, which names the line after
+    the one a mistyped indentation is on, or none: a key indented deeper than the `key: value`
+    line above it reads as the rest of that value (`tests.primary_key: error` one space short,
+    the rule under it fails), and a value holding `: ` unquoted reads as a second key."""
+    if problem != "mapping values are not allowed here" or mark is None:
+        return None
+    lines = (getattr(mark, "buffer", None) or "").split("\n")
+    if not 0 <= mark.line < len(lines):
+        return None
+    here = lines[mark.line]
+    above = next(
+        (n for n in range(mark.line - 1, -1, -1) if lines[n].strip()[:1] not in ("", "#")), None
+    )
+    if above is not None:
+        indent = len(here) - len(here.lstrip(" "))
+        previous = lines[above]
+        if indent > len(previous) - len(previous.lstrip(" -")) and re.match(
+            r"\s*(- )?[^:#]+:\s+[^\s#]", previous
+        ):
+            return (
+                f"line {mark.line + 1} is indented deeper than line {above + 1}, so it reads as "
+                f"the rest of line {above + 1}'s value: keys of one mapping start in one column"
+            )
+    if ": " in here[: mark.column]:
+        return 'quote a value that holds ": ": reason: "kept: see the ticket"'
     return None
 
 

@@ -140,6 +140,24 @@ def test_a_single_string_is_accepted_where_a_list_is_expected_only_if_typed(tmp_
             r"starts on line 1\)$",
         ),
         ("a: [1\nb: 2\n", r"dbtgate.yml:2: not valid YAML: .* \(inside the \[ opened on line 1\)$"),
+        # PyYAML's `mapping values are not allowed here` names the line after a key one space
+        # short (or a value's `: `), with no cause: the gate says which.
+        (
+            "policies:\n  - select: x\n    rules:\n     owner.present: error\n"
+            "      docs.model_description: warn\n",
+            r"dbtgate.yml:5: not valid YAML: mapping values are not allowed here \(line 5 is "
+            r"indented deeper than line 4, so it reads as the rest of line 4's value: keys of one "
+            r"mapping start in one column\)$",
+        ),
+        (
+            "scope: changed\n\n  fail_on: warn\n",
+            r"dbtgate.yml:3: .* \(line 3 is indented deeper than line 1, so it reads as the rest",
+        ),
+        (
+            "waivers:\n  - rule: a\n    reason: kept: see the ticket\n",
+            r"dbtgate.yml:3: not valid YAML: mapping values are not allowed here \(quote a value "
+            r'that holds ": ": reason: "kept: see the ticket"\)$',
+        ),
         # The usual YAML mistakes get the fix, not only the parser's word for them.
         (
             "waivers:\n  - owner: @me\n",
