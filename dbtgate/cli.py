@@ -584,9 +584,12 @@ def _refuse_outside_a_project(artifacts_dir: Path) -> None:
     """Run where there is no dbt project (a repository's root, its project in `analytics/`),
     the missing default target/ is not a build dbt has yet to write: saying "run dbt first" sent
     the user to build a project they were not in."""
+    from dbtgate.projects_below import project_dir_hint
+
     raise DbtgateError(
         f"{artifacts_dir}: artifacts directory not found, and no dbt_project.yml here or above: "
         "run from the dbt project, or pass --artifacts DIR (or --project-dir DIR)"
+        + project_dir_hint(Path.cwd())
     )
 
 
@@ -1499,9 +1502,11 @@ def _lint_context(
         )
     resolved = _resolve_project_dir(project_dir, config, artifacts_dir)
     if resolved is None:
+        from dbtgate.projects_below import project_dir_hint
+
         raise DbtgateError(
             "no dbt project found (no dbt_project.yml here): pass --project-dir, or run from "
-            "the dbt project"
+            "the dbt project" + project_dir_hint(Path.cwd())
         )
     context = CheckContext(project=project_without_build(resolved), config=config)
     if base_build is not None:  # its SQL is all lint reads: its manifest, as `--base` finds it
@@ -1741,9 +1746,11 @@ def validate(config: Path | None, project_dir: Path | None, schema: bool) -> int
         config, _project_dir_above(project_dir, None, config), problems=problems
     )
     if loaded.path is None:
+        from dbtgate.projects_below import config_hint
+
         raise DbtgateError(
             "no dbtgate.yml (or [tool.dbtgate] in pyproject.toml) found: pass --config, or "
-            "write one with `dbtgate init`"
+            "write one with `dbtgate init`" + config_hint(Path.cwd())
         )
     result = validate_config(loaded, waiver_today(), problems)
     if result.problems:

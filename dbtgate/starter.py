@@ -165,7 +165,12 @@ def write_starter_config(project_dir: Path, *, force: bool = False) -> WrittenSt
     them: a starter whose policies select nothing would pass every check and teach nothing)."""
     dbt_project = project_dir / "dbt_project.yml"
     if not dbt_project.is_file():
-        raise DbtgateError(f"{project_dir}: no dbt_project.yml here (pass --project-dir)")
+        from dbtgate.projects_below import project_dir_hint
+
+        raise DbtgateError(
+            f"{project_dir}: no dbt_project.yml here (pass --project-dir)"
+            + project_dir_hint(project_dir)
+        )
     target = project_dir / "dbtgate.yml"
     existing = find_config(project_dir)
     if existing is not None and existing != target:

@@ -76,6 +76,38 @@ def test_outside_a_dbt_project_the_error_says_so(tmp_path, command):
     ]
 
 
+def test_at_a_monorepos_root_the_error_names_the_project_below_to_pass(tmp_path):
+    """At the repository's root, the dbt project in `analytics/`: each command's error ends
+    with the flag to paste, which then finds the project (validate pointed at `dbtgate init`
+    beside the dbtgate.yml one folder down). An installed package's project is not one."""
+    (tmp_path / "analytics" / "dbt_packages" / "utils").mkdir(parents=True)
+    (tmp_path / "analytics" / "dbt_packages" / "utils" / "dbt_project.yml").write_text("name: u\n")
+    (tmp_path / "analytics" / "dbt_project.yml").write_text("name: shop\n")
+    (tmp_path / ".venv" / "lib" / "pkg").mkdir(parents=True)
+    (tmp_path / ".venv" / "lib" / "pkg" / "dbt_project.yml").write_text("name: p\n")
+    below = "; the dbt project below: `--project-dir analytics`"
+    for command in ("check", "lint", "init"):
+        result = dbtgate(command, cwd=tmp_path)
+        assert result.returncode == 2
+        assert result.stderr.splitlines()[-1].endswith(below), result.stderr
+    init = dbtgate("init", "--project-dir", "analytics", cwd=tmp_path)
+    assert init.returncode == 0, init.stderr
+    validate = dbtgate("validate", cwd=tmp_path)
+    assert validate.stderr.splitlines()[-1].endswith(
+        "; the config below: `--config analytics/dbtgate.yml`"
+    )
+    assert dbtgate("validate", "--config", "analytics/dbtgate.yml", cwd=tmp_path).returncode == 0
+    checked = dbtgate("check", "--project-dir", "analytics", cwd=tmp_path)
+    assert "run `dbt build` or `dbt parse` first" in checked.stderr
+    (tmp_path / "jaffle").mkdir()
+    (tmp_path / "jaffle" / "dbt_project.yml").write_text("name: jaffle\n")
+    assert (
+        dbtgate("lint", cwd=tmp_path)
+        .stderr.rstrip()
+        .endswith("; the dbt projects below: `--project-dir analytics`, `--project-dir jaffle`")
+    )
+
+
 def test_in_a_dbt_project_not_yet_built_the_error_says_run_dbt(tmp_path):
     (tmp_path / "dbt_project.yml").write_text("name: shop\n")
     result = dbtgate("check", cwd=tmp_path)
