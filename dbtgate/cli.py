@@ -319,9 +319,18 @@ def _usage_error(message: str) -> NoReturn:
     sys.exit(2)
 
 
+# Commands other tools (and habit) name, with the dbtgate command that does their job.
+_DOES_THAT = {
+    "explain": "`dbtgate rules CODE` explains a finding code",
+    "fix": "`dbtgate lint --fix` fixes the SQL (each finding's `fix:` line says how)",
+}
+
+
 def _unknown_command(name: str) -> str:
     if name.startswith("-"):
         return f"unrecognized option: {name} (options go after the command)"
+    if name in _DOES_THAT:
+        return f"no command '{name}': {_DOES_THAT[name]}"
     import difflib
 
     close = difflib.get_close_matches(name, COMMANDS, n=1)

@@ -133,6 +133,13 @@ CHECK_USAGE = "usage: dbtgate check [OPTIONS]"
         (("check", "--artifacts"), CHECK_USAGE, "--artifacts: expected one argument"),
         (("report",), "usage: dbtgate report [OPTIONS] REPORT_FILE", "required: REPORT_FILE"),
         (("chek",), "usage: dbtgate [--version] [-h] COMMAND", "no command 'chek': did you mean"),
+        # A word another tool uses for a dbtgate command: the command that does it.
+        (
+            ("explain", "lint.LT01"),
+            "usage: dbtgate [--version] [-h] COMMAND",
+            "no command 'explain': `dbtgate rules CODE` explains a finding code",
+        ),
+        (("fix",), "usage: dbtgate [--version]", "no command 'fix': `dbtgate lint --fix` fixes"),
         (("--artifacts", "x"), "usage: dbtgate [--version]", "options go after the command"),
     ],
 )
