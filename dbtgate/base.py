@@ -316,7 +316,8 @@ def find_dbt(environ: Mapping[str, str], python: str | None = None) -> str:
 
 _NO_DBT_HINT = (
     "--base REF needs dbt to parse the base commit: pass --base PATH, a directory with the base "
-    "build's manifest.json, instead (or install dbt with your adapter)"
+    "build's manifest.json, instead (or install dbt with your adapter, or name its executable "
+    "in DBTGATE_DBT: a pre-commit hook runs in an environment of its own, without dbt)"
 )
 
 

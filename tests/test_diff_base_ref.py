@@ -583,6 +583,8 @@ def test_no_dbt_beside_python_nor_on_path_is_a_clear_error(tmp_path):
         find_dbt({"PATH": str(tmp_path)}, python=str(tmp_path / "bin" / "python"))
     assert str(raised.value).startswith("dbt is not installed")
     assert "pass --base PATH" in str(raised.value)
+    # The pre-commit hook's own environment has no dbt: the variable that names the user's.
+    assert "name its executable in DBTGATE_DBT" in str(raised.value)
 
 
 def test_unknown_ref_is_exit_2_naming_the_ref(repo, profiles, shop_builds, tmp_path):
