@@ -616,10 +616,11 @@ def load_context(
 ):
     """Config, Project (and base Project) ready for the gate. `judges_the_build`: the verdict is
     of what dbt built (not so for lint, which reads the files), so a build older than the models
-    on disk is warned about. `announce`: told when a --base git ref is parsed (seconds).
+    on disk is warned about, and the catalog and sources.json are read. `announce`: told when a --base git ref is parsed (seconds).
     `base_for_the_diff`: of the base build, read only what the schema diff reads (`dbtgate
     diff`), not also the results the gate's KPIs and `run.slower` compare."""
     from dbtgate.artifacts import load_artifacts
+    from dbtgate.artifacts.load import OPTIONAL_ARTIFACTS
     from dbtgate.checks import CheckContext
     from dbtgate.project import OwnerSettings, Project, TierSettings
     from dbtgate.unbuilt_edits import unbuilt_edits_warning
@@ -636,7 +637,12 @@ def load_context(
         _refuse_outside_a_project(artifacts_dir)
     tiers = TierSettings(tuple(config.tier.from_), config.tier.default)
     owners = OwnerSettings(tuple(config.owner.from_))
-    project = Project.from_artifacts(load_artifacts(artifacts_dir), resolved_dir, tiers, owners)
+    # Lint reads files, not the warehouse: a catalog or sources.json older than the build is
+    # nothing to it, and its warning was noise in every `dbtgate lint` (the pre-commit hook's).
+    read = OPTIONAL_ARTIFACTS if judges_the_build else {"run_results"}
+    project = Project.from_artifacts(
+        load_artifacts(artifacts_dir, read), resolved_dir, tiers, owners
+    )
     base_project = None
     base_spec = base or config.base
     no_base = None

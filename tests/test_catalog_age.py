@@ -117,3 +117,21 @@ def test_an_older_catalog_is_warned_of_when_the_warehouse_may_have_changed_since
         [warning] = warnings
         assert "catalog.json: written 10 s before the manifest (by an earlier `dbt docs" in warning
         assert warned in warning, warning
+
+
+def test_lint_reads_no_catalog_so_says_nothing_of_its_age(tmp_path: Path) -> None:
+    """`dbtgate check` warns of the catalog older than the build; `dbtgate lint` (the
+    pre-commit hook's) reads SQL files, not the warehouse's columns: the warning was noise."""
+    from cli_support import dbtgate
+
+    build(tmp_path / "target", parsed=BEFORE, run=("build", AFTER, [*BUILT, *TESTED]))
+    (tmp_path / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "orders.sql").write_text("select 1 as id\n")
+    (tmp_path / "dbtgate.yml").write_text("version: 1\nlint: {enabled: true, dialect: duckdb}\n")
+    checked = dbtgate("check", cwd=tmp_path)
+    assert "catalog.json: written 10 s before the manifest" in checked.stdout + checked.stderr
+    linted = dbtgate("lint", "--all", cwd=tmp_path)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    assert "lint: 1 file" in linted.stdout + linted.stderr
+    assert "catalog.json" not in linted.stdout + linted.stderr
