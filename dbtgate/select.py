@@ -55,6 +55,8 @@ STATE_VALUES = ("modified", "new", "old", "unmodified", *(f"modified.{p}" for p 
 VERSION_VALUES = ("latest", "prerelease", "old", "none")
 # dbt's legacy names: `schema` tests are generic ones; `data` tests, since dbt 1.8 renamed
 # `tests:` to `data_tests:`, are generic and singular ones (dbt-core's TestTypeSelectorMethod).
+# dbt's model access levels: `access:` compares the value with the model's as it is.
+ACCESS_VALUES = ("private", "protected", "public")
 TEST_TYPE_VALUES = ("generic", "singular", "unit", "data", "schema")
 METHODS = (
     "access",
@@ -196,6 +198,8 @@ def _check_value(raw: str, method: str, value: str) -> None:
         raise SelectorError(
             f"{raw!r}: source: takes source_name, source_name.table or package.source_name.table"
         )
+    if method == "access" and value not in ACCESS_VALUES and not _GLOB_CHARS.intersection(value):
+        raise SelectorError(f"{raw!r}: access: takes one of {', '.join(ACCESS_VALUES)}")
     if method == "resource_type" and not _GLOB_CHARS.intersection(value):
         _check_resource_type(raw, value)
     if method in _NAMED_METHODS and value.count(".") > 1:

@@ -518,6 +518,9 @@ def test_semantic_model_selects_it_and_its_models_upstream(bouncer):
         ),
         ("version:newest", "version: takes one of latest, prerelease, old, none"),
         ("test_type:custom", "test_type: takes one of generic, singular, unit, data, schema"),
+        # dbt compares the value with the model's access: a typo selected nothing, silently.
+        ("access:bogus", "access: takes one of private, protected, public"),
+        ("access:Public", "access: takes one of"),
         ("test_name:dbt_utils.expression_is_true", r"without its package \(test_name:expression"),
         ("unit_test:a.b.c", "unit_test: takes a name or package.name"),
         ("source:a.b.c.d", "source: takes source_name, source_name.table or package"),
@@ -655,7 +658,7 @@ def test_a_unit_tests_tags_are_its_configs(tmp_path):
         ("access:public", "access:publi[c]"),
         ("access:protected", "access:protecte?"),
         ("group:finance", "group:financ[e]"),
-        ("access:privat", "access:priva[t]"),  # a prefix is no match
+        ("group:financ", "group:finan[c]"),  # a prefix is no match
     ],
 )
 def test_a_plain_attribute_value_selects_what_the_glob_of_it_does(bouncer, plain, glob):
