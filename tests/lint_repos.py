@@ -140,6 +140,12 @@ def duckdb_profiles(folder: Path, profile: str) -> Path:
     return profiles
 
 
+def dbt_templater_sqlfluff(project_dir: Path, profiles: Path) -> str:
+    """A .sqlfluff choosing nothing but where sqlfluff's dbt templater finds the project and the
+    profiles (`duckdb_profiles`): the tests' dbt runs never look in ~/.dbt."""
+    return f"[sqlfluff:templater:dbt]\nproject_dir = {project_dir}\nprofiles_dir = {profiles}\n"
+
+
 def dbt_lint_report(project_dir: Path, report: Path) -> dict[str, Any]:
     """`dbtgate lint --base-ref main --json REPORT` under `lint.templater: dbt` (the project's
     dbtgate.yml sets it), in a child process as CI runs it: the dbt templater runs dbt in the

@@ -14,6 +14,7 @@ import pytest
 from lint_repos import (
     commit_all,
     dbt_lint_report,
+    dbt_templater_sqlfluff,
     duckdb_profiles,
     needs_dbt_templater,
     shop_pr_repo,
@@ -30,9 +31,7 @@ def project(tmp_path: Path) -> Path:
     at both (profiles_dir and project_dir in the project's .sqlfluff), chosen in dbtgate.yml."""
     project = shop_pr_repo(tmp_path / "repo")
     profiles = duckdb_profiles(tmp_path, "shop")
-    (project / ".sqlfluff").write_text(
-        f"[sqlfluff:templater:dbt]\nproject_dir = {project}\nprofiles_dir = {profiles}\n"
-    )
+    (project / ".sqlfluff").write_text(dbt_templater_sqlfluff(project, profiles))
     (project / "dbtgate.yml").write_text(
         "version: 1\nscope: changed\nlint: {enabled: true, dialect: duckdb, templater: dbt}\n"
     )

@@ -14,6 +14,7 @@ from cli_support import dbtgate
 from lint_repos import (
     commit_all,
     dbt_lint_report,
+    dbt_templater_sqlfluff,
     duckdb_profiles,
     git,
     init_repo,
@@ -286,7 +287,7 @@ def test_under_the_dbt_templater_the_callers_are_compiled_with_the_bases_macros_
     root = tmp_path / "repo"
     report = tmp_path / "lint.json"
     settings = {
-        ".sqlfluff": f"[sqlfluff:templater:dbt]\nproject_dir = {root}\nprofiles_dir = {profiles}\n",
+        ".sqlfluff": dbt_templater_sqlfluff(root, profiles),
         "dbtgate.yml": CONFIG.replace("dialect: duckdb", "dialect: duckdb, templater: dbt"),
     }
     project = macro_pr(root, {"macros/cents.sql": QUALIFIED}, settings)
@@ -336,10 +337,7 @@ def test_under_the_dbt_templater_macros_shared_from_outside_the_project_are_the_
     root = tmp_path / "repo"
     report = tmp_path / "lint.json"
     settings = {
-        "project/.sqlfluff": (
-            f"[sqlfluff:templater:dbt]\nproject_dir = {root / 'project'}\n"
-            f"profiles_dir = {profiles}\n"
-        ),
+        "project/.sqlfluff": dbt_templater_sqlfluff(root / "project", profiles),
         "project/dbtgate.yml": CONFIG.replace("dialect: duckdb", "dialect: duckdb, templater: dbt"),
     }
     project = shared_macro_pr(root, {"shared_macros/cents.sql": QUALIFIED}, settings)
@@ -382,10 +380,7 @@ def test_under_the_dbt_templater_models_shared_from_outside_the_project_are_foun
     root = tmp_path / "repo"
     report = tmp_path / "lint.json"
     settings = {
-        "project/.sqlfluff": (
-            f"[sqlfluff:templater:dbt]\nproject_dir = {root / 'project'}\n"
-            f"profiles_dir = {profiles}\n"
-        ),
+        "project/.sqlfluff": dbt_templater_sqlfluff(root / "project", profiles),
         "project/dbtgate.yml": CONFIG.replace("dialect: duckdb", "dialect: duckdb, templater: dbt"),
     }
     project = shared_macro_pr(
@@ -500,7 +495,7 @@ def test_under_the_dbt_templater_callers_the_base_could_not_compile_list_their_f
     report = tmp_path / "lint.json"
     settings = {
         "macros/cents.sql": RAISING_CENTS,
-        ".sqlfluff": f"[sqlfluff:templater:dbt]\nproject_dir = {root}\nprofiles_dir = {profiles}\n",
+        ".sqlfluff": dbt_templater_sqlfluff(root, profiles),
         "dbtgate.yml": CONFIG.replace("dialect: duckdb", "dialect: duckdb, templater: dbt"),
     }
     project = macro_pr(root, {"macros/cents.sql": QUALIFIED}, settings)

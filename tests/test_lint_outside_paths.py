@@ -14,6 +14,7 @@ import pytest
 from cli_support import dbtgate
 from lint_repos import (
     dbt_lint_report,
+    dbt_templater_sqlfluff,
     duckdb_profiles,
     main_then_pr,
     needs_dbt_templater,
@@ -158,10 +159,7 @@ def test_under_the_dbt_templater_a_changed_model_outside_the_project_is_linted(t
     profiles = duckdb_profiles(tmp_path, "demo")
     root = tmp_path / "repo"
     settings = {
-        "project/.sqlfluff": (
-            f"[sqlfluff:templater:dbt]\nproject_dir = {root / 'project'}\n"
-            f"profiles_dir = {profiles}\n"
-        ),
+        "project/.sqlfluff": dbt_templater_sqlfluff(root / "project", profiles),
         "project/dbtgate.yml": CONFIG.replace("dialect: duckdb", "dialect: duckdb, templater: dbt"),
         "project/macros/qualify.sql": QUALIFY,
         "shared_models/calls.sql": CALLS,
