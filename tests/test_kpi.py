@@ -747,8 +747,9 @@ def test_console_lists_the_kpis_that_have_a_target_and_data():
 
 def test_console_lists_a_gated_kpi_without_data_as_gate_md_does(tmp_path):
     """A gated KPI with no data in the build is not judged (a note says so): gate.md lists it
-    "no data (gated)" under the KPIs vs targets, and the console left it out of its table, so
-    an engineer reading the console did not see the KPI the config gates on."""
+    "n/a (gated)" under the KPIs vs targets, and the console left it out of its table, so
+    an engineer reading the console did not see the KPI the config gates on. Both say why
+    under the table ("no tier-1 model"), where "– 0/0 no data" read as a KPI that broke."""
     from rich.console import Console
 
     from dbtgate.report.console import print_result
@@ -763,21 +764,16 @@ def test_console_lists_a_gated_kpi_without_data_as_gate_md_does(tmp_path):
     print_result(console, result)
     text = console.export_text()
     row = next(line for line in text.splitlines() if line.startswith("tier-1 test coverage"))
-    assert row.split() == [
-        "tier-1",
-        "test",
-        "coverage",
-        "–",
-        "0/0",
-        "80.0%",
-        "no",
-        "data",
-        "(gated)",
-    ]
+    assert row.split() == ["tier-1", "test", "coverage", "n/a", "80.0%", "n/a", "(gated)"]
+    note = "tier-1 test coverage: n/a — no tier-1 model"
+    assert f"note: {note}" in text
     markdown = render_markdown(report_dict(result))
-    assert re.search(r"^\| tier-1 test coverage \|.*\| no data \(gated\) \|", markdown, re.M)
+    assert re.search(
+        r"^\| tier-1 test coverage \| n/a \|\s+\| 80.0% \| n/a \(gated\) \|", markdown, re.M
+    )
+    assert f"- note: {note}\n" in markdown
     # An ungated KPI without data stays out of the console's table, as before.
-    assert "tier-1 docs" not in text
+    assert "tier-1 models documented" not in text
 
 
 def test_the_scorecard_says_which_tests_no_tier_or_owner_counts(tmp_path):
@@ -806,3 +802,66 @@ def test_the_scorecard_says_which_tests_no_tier_or_owner_counts(tmp_path):
     for key in ("by_tier", "by_owner"):
         grouped = sum(g["test_pass_rate"]["denominator"] for g in scorecard[key].values())
         assert grouped + len(loose) == total, key
+
+
+def test_a_kpi_with_nothing_to_measure_reads_n_a_and_why_in_every_format(tmp_path):
+    """A project with no tier-1 model and no tier-1 source: the tier-1 KPIs read "n/a" and
+    why (`no_data`, written once in gate.json) in gate.md, gate.html and the console, where
+    "tier-1 source freshness – 0/0", "no data", with an empty change cell read as a KPI that
+    broke. A gated one keeps its row, "n/a (gated)", its note under the scorecard; the others
+    are notes among the KPI notes."""
+    from rich.console import Console
+
+    from dbtgate.report.console import print_result
+    from dbtgate.report.html import render_html
+    from dbtgate.report.json_report import report_dict
+    from dbtgate.report.markdown import render_markdown
+
+    directory = corpus_dir("ticketswap-dbt19")
+    config = load_config(write_config(tmp_path, "kpi:\n  gate: [tier1_test_coverage]\n"))
+    project = Project.from_artifacts(load_artifacts(directory))
+    assert not any(project.tier(uid) == 1 for uid in [*project.sources, *project.nodes])
+    result = run_gate(CheckContext(project=project, config=config))
+    report = report_dict(result)
+    scorecard = report["sections"]["kpis"]["scorecard"]
+    assert scorecard["tier1_freshness"]["no_data"] == "no source is tier 1"
+    assert scorecard["tier1_docs_columns"]["no_data"] == "no column of a tier-1 model"
+    assert "no_data" not in scorecard["freshness"]  # measured: 1/1
+
+    markdown = render_markdown(report)
+    top = markdown[markdown.index("#### KPIs vs targets") :]
+    top = top[: top.index("<details>")]
+    assert "0/0" not in top and "no data" not in top
+    assert re.search(
+        r"^\| tier-1 test coverage \| n/a \|\s+\| 80.0% \| n/a \(gated\) \|", top, re.M
+    )
+    assert "- note: tier-1 test coverage: n/a — no tier-1 model\n" in top
+    assert "tier-1 source freshness" not in top
+    folded = markdown[markdown.index("<details><summary>More KPIs") :]
+    assert "| tier-1 source freshness: n/a — no source is tier 1 |" in folded
+    assert "| tier-1 source freshness |" not in folded
+
+    html = render_html(report)
+    kpis = html[html.index('<section id="kpis">') :]
+    kpis = kpis[: kpis.index("</section>")]
+    assert "0/0" not in kpis and "no data" not in kpis
+    assert "<td>tier-1 source freshness: n/a — no source is tier 1</td>" in html
+    assert '<p class="meta">note: tier-1 test coverage: n/a — no tier-1 model</p>' in html
+    assert "<td>tier-1 source freshness</td>" not in html
+
+    console = Console(record=True, width=120, color_system=None)
+    print_result(console, result)
+    text = console.export_text()
+    assert "0/0" not in text
+    assert "note: tier-1 test coverage: n/a — no tier-1 model" in text
+    assert "tier-1 source freshness" not in text  # no target: the console lists none such
+
+
+def test_a_kpi_whose_measure_was_not_taken_says_why_not_what_it_lacks(tmp_path):
+    """Without sources.json the freshness KPIs are n/a for that reason (the scorecard's note
+    says it too), not "no source was checked"."""
+    directory = manifest_only_copy(corpus_dir("ticketswap-dbt19"), tmp_path)
+    project = Project.from_artifacts(load_artifacts(directory))
+    scorecard = compute_scorecard(project, Config())["scorecard"]
+    assert scorecard["freshness"]["no_data"] == "no sources.json"
+    assert scorecard["tier1_freshness"]["no_data"] == "no sources.json"

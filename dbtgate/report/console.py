@@ -618,22 +618,19 @@ def _print_fixed_counts(console: Any, fixed: Any) -> None:
 def _print_targets(console: Any, kpis: Any) -> None:
     """The KPIs that have a target, one line each: the release manager's question on a laptop.
 
-    The full scorecard (per tier, per owner) is in the markdown and HTML reports. A KPI without
-    data in the build is left out, unless it is gated: "no data (gated)", as gate.md lists it,
-    says the KPI the config gates on was not judged."""
+    The full scorecard (per tier, per owner) is in the markdown and HTML reports. A KPI with
+    nothing to measure is left out (the reports' KPI notes say why), unless it is gated: "n/a
+    (gated)", with why in a note under the table, as every report says it."""
     from dbtgate.report.view import (
         base_moved,
         base_notes,
         gated_status,
+        no_data_notes,
         scorecard_headers,
         scorecard_rows,
     )
 
-    rows = [
-        row
-        for row in scorecard_rows(kpis) or []
-        if row[3] != "–" and (row[4] != "no data" or row[5])
-    ]
+    rows = [row for row in scorecard_rows(kpis) or [] if row[3] != "–"]
     if not rows:
         return
     cells = []
@@ -652,7 +649,7 @@ def _print_targets(console: Any, kpis: Any) -> None:
         title_left=True,
         pad_edge=False,
     )
-    for note in base_notes(kpis):
+    for note in [*no_data_notes(kpis, gated=True), *base_notes(kpis)]:
         _print_pieces(console, [("note:", "dim"), (f" {_clean(note)}", None)])
 
 

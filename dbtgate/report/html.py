@@ -800,9 +800,8 @@ def _kpis(report: dict[str, Any]) -> str:
     scorecard = view.scorecard_rows(kpis)
     if scorecard is not None:
         parts.append(_scorecard_html(scorecard))
-        parts.extend(
-            f'<p class="meta">note: {html_text_code(note)}</p>' for note in view.base_notes(kpis)
-        )
+        notes = view.no_data_notes(kpis, gated=True) + view.base_notes(kpis)
+        parts.extend(f'<p class="meta">note: {html_text_code(note)}</p>' for note in notes)
         parts.extend(
             # The notes name commands and settings as code (`dbt build --select ...`), as the
             # notes under the scorecard do: in plain cells their backticks printed as written.

@@ -942,7 +942,7 @@ def _kpi_section(budget: _Budget, report: dict[str, Any]) -> None:
         [view.Table("KPIs vs targets", view.without_gated(headers), rows)],
         folded=False,
     )
-    noted = view.base_notes(kpis)
+    noted = view.no_data_notes(kpis, gated=True) + view.base_notes(kpis)
     if noted:
         budget.add("".join(f"- note: {md_text_code(note)}\n" for note in noted) + "\n")
     more = []

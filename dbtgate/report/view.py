@@ -1201,6 +1201,13 @@ def scorecard_rows(kpis: Any) -> list[list[str]] | None:
     with_base = any(isinstance(kpi.get("base"), dict) for kpi in scorecard.values())
     rows = []
     for name, kpi in scorecard.items():
+        status = str(kpi.get("status") or "")
+        if status == NO_DATA:
+            if not kpi.get("gated"):
+                continue  # nothing to measure: a note says so (`no_data_notes`)
+            row = [str(kpi.get("label") or name), "n/a", "", percent(kpi.get("target")), "n/a"]
+            rows.append([*row, "yes" if kpi.get("gated") else ""] + ([""] if with_base else []))
+            continue
         count = ""
         if kpi.get("denominator") is not None:
             count = fraction(kpi)
@@ -1209,11 +1216,36 @@ def scorecard_rows(kpis: Any) -> list[list[str]] | None:
             percent(kpi.get("value")),
             count,
             percent(kpi.get("target")),
-            str(kpi.get("status") or ""),
+            status,
             "yes" if kpi.get("gated") else "",
         ]
         rows.append([*row, base_change(kpi)] if with_base else row)
     return rows
+
+
+# A KPI's status when the build had nothing to measure it on (`dbtgate.status.kpi`).
+NO_DATA = "no data"
+
+
+def no_data_notes(kpis: Any, *, gated: bool) -> list[str]:
+    """`tier-1 source freshness: n/a — no source is tier 1`, for each KPI of the scorecard with
+    nothing to measure (its `no_data`, dbtgate.status.kpi's words): a row "tier-1 source
+    freshness – 0/0", "no data", with an empty change cell read as a KPI that broke. `gated`:
+    those the config gates on, which every format lists in its scorecard as "n/a (gated)" with
+    this note under it; else the others, which no scorecard lists and the KPI notes say
+    (`kpi_breakdown`; the console, which shows the KPIs with a target, leaves them out)."""
+    scorecard = kpis.get("scorecard") if isinstance(kpis, dict) else None
+    if not isinstance(scorecard, dict):
+        return []
+    notes = []
+    for name, kpi in scorecard.items():
+        if not isinstance(kpi, dict) or kpi.get("status") != NO_DATA:
+            continue
+        if gated != bool(kpi.get("gated")):
+            continue
+        why = kpi.get("no_data") or "nothing to measure in this build"
+        notes.append(f"{kpi.get('label') or name}: n/a — {why}")
+    return notes
 
 
 def expired_waiver_note(details: Any) -> str | None:
@@ -1323,7 +1355,9 @@ def kpi_breakdown(kpis: Any, max_rows: int = 200) -> list[Table]:
         tables.append(Table(title, headers, rows))
     if isinstance(notes, list) and isinstance(scorecard, dict):
         under_scorecard = set(base_notes(kpis))
-        notes = [note for note in notes if note not in under_scorecard]
+        notes = no_data_notes(kpis, gated=False) + [
+            note for note in notes if note not in under_scorecard
+        ]
     if isinstance(notes, list) and notes:
         rows = [[short_value(note, 400)] for note in notes]
         tables.append(Table("notes", ["note"], rows, code_spans=True))

@@ -43,6 +43,7 @@ from dbtgate.findings import Finding
 from dbtgate.keys import resource_key
 from dbtgate.placeholders import is_described
 from dbtgate.project import Project
+from dbtgate.status.freshness import has_freshness
 from dbtgate.status.results import (
     TEST_PASSED,
     TEST_PREFIXES,
@@ -243,6 +244,8 @@ def compute_scorecard(
             "status": _status(found["value"], target),
             "gated": name in config.kpi.gate,
         }
+        if found["value"] is None:
+            scorecard[name]["no_data"] = nothing_measured(name, project, unmeasured)
     metadata = project.manifest.metadata
     return {
         "project": project.name,
@@ -374,6 +377,43 @@ def _add_freshness(project: Project, groups: Callable[[str | None], list[Tally]]
             tally.sources_checked += 1
             tally.sources_fresh += int(result.status == "pass")
     return None
+
+
+# What each measure counts, in the words of "no ... to measure": a row "tier-1 source
+# freshness – 0/0" with an empty change cell read as a KPI that broke, where there was nothing
+# to count (`nothing_measured`).
+_COUNTED = {
+    "test_coverage": "no {}model",
+    "pk_tested": "no {}model",
+    "docs_models": "no {}model",
+    "docs_columns": "no column of a {}model",
+    "owner_coverage": "no {}model",
+    "contracts": "no tier-1 or public model that dbt can contract",
+}
+
+
+def nothing_measured(name: str, project: Project, unmeasured: dict[str, str]) -> str:
+    """Why KPI `name` has no value: the reason its measure was not taken (`unmeasured`: no
+    sources.json, turned off), else what there was none of ("no tier-1 source has freshness
+    configured"). Written into the report, so that every format says the same."""
+    tier1 = name.startswith("tier1_")
+    measure = name.removeprefix("tier1_")
+    if measure in unmeasured:
+        return unmeasured[measure]
+    if measure == "freshness":
+        if not tier1:
+            return f"no source was checked by {code_span('dbt source freshness')}"
+        sources = [s for uid, s in project.sources.items() if project.tier(uid) == 1]
+        if not sources:
+            return "no source is tier 1"
+        if not any(has_freshness(source) for source in sources):
+            return "no tier-1 source has freshness configured"
+        return f"{code_span('dbt source freshness')} checked no tier-1 source"
+    if measure == "test_pass_rate":
+        return "the run ran no test" + (" of a tier-1 resource" if tier1 else "")
+    if name == "tier1_contracts":
+        return "no tier-1 model that dbt can contract"
+    return _COUNTED[measure].format("tier-1 " if tier1 else "")
 
 
 def summed(rows: list[tuple[int, ...]]) -> Tally:
