@@ -102,6 +102,25 @@ def test_breaking_change_shows_impact_and_owners() -> None:
     assert cells[2:] == ["Finance Analytics", "blocking"]
 
 
+def test_a_breaking_changes_row_names_the_owner_of_the_changed_model() -> None:
+    """Whom a PR's reader talks to: the model's owner, under the change (as the HTML page says
+    it under the resource), apart from the readers' owners, the teams it breaks. The table keeps
+    its four columns, narrow enough for a GitHub comment."""
+    report = sample_report()
+    change = next(f for f in report["findings"] if f["code"] == "breaking.column_removed")
+    change["owner"] = "@data-platform"
+    markdown = render_markdown(report)
+    assert "| change | who reads it | readers' owners | status |\n" in markdown
+    cells = to_html(markdown).split("<td>orders_summary v2: contracted column", 1)[1]
+    cells = re.findall(r"(.*?)</td>", cells, re.S)
+    assert cells[0].split("<br>")[-1] == "owned by @​data-platform"
+    # The readers' owners are the readers' alone: the model's owner is not a reader's team.
+    assert cells[2].strip() == "<td>Finance Analytics"
+    unowned = sample_report()
+    next(f for f in unowned["findings"] if f["code"] == "breaking.column_removed")["owner"] = None
+    assert "<br>owned by (no owner) |" in render_markdown(unowned)
+
+
 def test_breaking_change_without_a_diff_entry_falls_back_to_the_message() -> None:
     report = sample_report()
     report["sections"].pop("diff")
@@ -1586,7 +1605,10 @@ def test_the_closing_note_names_each_section_left_out_whole_and_where_it_is() ->
     }
     url = "https://github.com/acme/shop/actions/runs/42"
     named = set()
-    for size in range(3_000, 40_000, 250):
+    # Every 100 characters: a section is left out whole over a narrow band of sizes (the KPIs',
+    # between the breaking changes' and the waivers'), which a step of 250 stepped over once a
+    # breaking change's row said its owner.
+    for size in range(3_000, 40_000, 100):
         options = RenderOptions(full_report_url=url, max_markdown_chars=size)
         markdown = render_markdown(report, options)
         assert len(markdown) <= size

@@ -474,9 +474,13 @@ def _breaking_section(
         where = _link(f, options, in_table=True)
         # One reader a line: whether each selects the changed column is read at a glance.
         readers = "<br>".join(md_text(line) for line in view.impact_lines(f))
+        # Under the change, who owns the model: the one to fix it or sign it off, whom a PR's
+        # reader talks to (the readers' owners are the teams it breaks). The HTML page says it
+        # under the resource; a column of its own would widen the comment's table.
         rows.append(
             f"| {md_text(view.change_text(f, lookups))}"
-            f"<br>{md_code(f['code'], in_table=True)}{' · ' + where if where else ''} "
+            f"<br>{md_code(f['code'], in_table=True)}{' · ' + where if where else ''}"
+            f"<br>owned by {md_text(view.owner_group(f))} "
             f"| {readers or 'no known readers'} "
             f"| {', '.join(md_text(o) for o in view.impact_owners(f)) or '–'} "
             f"| {view.status_name(f['disposition'])} |\n"

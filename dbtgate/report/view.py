@@ -782,9 +782,11 @@ def _diff_changes(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def impact_owners(finding: dict[str, Any]) -> list[str]:
-    """Owners named anywhere in the finding's impact details, plus the finding's own owner. A
-    schema diff's impact has its owners listed: those of the readers it hurts, which its reader
-    lists do not tell apart (a reader that does not select a removed column is in them too)."""
+    """Owners named anywhere in the finding's impact details: the readers' owners. A schema
+    diff's impact has its owners listed: those of the readers it hurts, which its reader lists
+    do not tell apart (a reader that does not select a removed column is in them too). The
+    changed model's own owner is not one of them: the reports name it apart ("owned by"), and
+    in this column it read as a reader's team."""
     owners: set[str] = set()
 
     def walk(value: Any) -> None:
@@ -806,8 +808,6 @@ def impact_owners(finding: dict[str, Any]) -> list[str]:
 
     details = finding.get("details") or {}
     walk({key: details.get(key) for key in (*IMPACT_KEYS, "owners")})
-    if finding.get("owner"):
-        owners.add(finding["owner"])
     return sorted(owners, key=str.lower)
 
 
