@@ -1182,6 +1182,49 @@ def test_on_paper_what_changed_keeps_a_class_a_type_and_a_state_whole(
     assert severe(browser) == []
 
 
+def test_on_screen_a_schema_changes_rule_stays_on_one_line_beside_a_long_change(
+    tmp_path: Path, browser
+) -> None:
+    """One long change (a grain's GROUP BY and what it means) took the width of the schema
+    changes, and the rules beside it wrapped at 1280 px, `breaking.column_` / `removed`, while
+    the change column had room; a changed resource's name likewise, `customer_` / `segments`.
+    From a tablet's width up they keep their line; a phone wraps them at their dots and
+    underscores, and the page does not scroll sideways."""
+    from report_samples import sample_report
+
+    report = sample_report()
+    report["sections"]["diff"]["changes"].append(
+        {
+            "change_class": "risky",
+            "code": "risky.grain_changed",
+            "unique_id": "model.shop.fct_orders",
+            "reason": "fct_orders: grain changed (GROUP BY order_id -> GROUP BY order_id, "
+            "customer_id, order_date): each row may now stand for another thing, and counts of "
+            "it will change",
+        }
+    )
+    open_report(browser, tmp_path / "long-change.html", report)
+    rules = "table.schema-changes td:last-child"
+    resources = "table.changed-resources td:first-child"
+    try:
+        for screen in (1280, 800):
+            resize_window(browser, screen, 2000)
+            # The long change does wrap: the table is at its width.
+            assert line_breaks(browser, "table.schema-changes td:nth-child(2)"), screen
+            assert line_breaks(browser, rules) == [], screen
+            assert line_breaks(browser, resources) == [], screen
+        resize_window(browser, 375, 2000)
+        assert line_breaks(browser, rules)  # a phone has not the room
+        assert {before for _, before, _ in line_breaks(browser, rules)} <= {".", "_"}
+        width = browser.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth];"
+        )
+        assert width[0] <= width[1], width
+    finally:
+        resize_window(browser, 1280, 2000)
+    assert severe(browser) == []
+
+
 def line_breaks(driver, selector: str) -> list[list[str]]:
     """Where the text of the `selector` elements wraps: [text, character before, character
     after] for each line break, over <wbr> and element boundaries."""

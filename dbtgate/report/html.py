@@ -893,8 +893,15 @@ def _what_changed(report: dict[str, Any]) -> str:
     summary, tables = found
     return (
         f'<section id="changes"><h2>What changed</h2><p class="meta">{h(summary)}</p>'
-        f"{''.join(_table_html(table, _breakable) for table in tables)}</section>"
+        f"{''.join(_table_html(table, _breakable, _CHANGES_CLASS.get(table.title, '')) for table in tables)}"
+        "</section>"
     )
+
+
+# The tables of what changed, named for the stylesheet: on a screen wide enough, a schema
+# change's rule stays on one line and a changed resource's name keeps its room, where at
+# 1280 px a long change took the width and left `breaking.column_` / `removed`.
+_CHANGES_CLASS = {"Schema changes": "schema-changes", "Changed resources": "changed-resources"}
 
 
 def _rules(report: dict[str, Any]) -> str:
@@ -952,11 +959,11 @@ def _breakdown_html(table: view.Table) -> str:
 _NARROW_PAPER_COLUMNS = 4
 
 
-def _table_html(table: view.Table, text: Callable[[str], str] = h) -> str:
+def _table_html(table: view.Table, text: Callable[[str], str] = h, css: str = "") -> str:
     """A table of plain cells, each escaped by `text` (`_breakable` where cells hold names that
-    should wrap at their dots and underscores rather than inside a word)."""
+    should wrap at their dots and underscores rather than inside a word), of class `css`."""
     head = "".join(f"<th>{h(cell)}</th>" for cell in table.headers)
-    opening, labels = _table_opening(table.headers)
+    opening, labels = _table_opening(table.headers, css)
     body = "".join(
         "<tr>"
         + "".join(f"<td{label}>{text(cell)}</td>" for label, cell in zip(labels, row, strict=True))
@@ -966,13 +973,13 @@ def _table_html(table: view.Table, text: Callable[[str], str] = h) -> str:
     return f"<h3>{h(table.title)}</h3>{opening}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _table_opening(headers: list[str]) -> tuple[str, list[str]]:
-    """A table's opening tag and each column's cell attributes: a table of more columns than
-    `_NARROW_PAPER_COLUMNS` is one of cards on narrow paper and on a phone, each cell but the
-    first (which heads the card) named by its column."""
+def _table_opening(headers: list[str], css: str = "") -> tuple[str, list[str]]:
+    """A table's opening tag (of class `css`) and each column's cell attributes: a table of
+    more columns than `_NARROW_PAPER_COLUMNS` is one of cards on narrow paper and on a phone,
+    each cell but the first (which heads the card) named by its column."""
     if len(headers) <= _NARROW_PAPER_COLUMNS:
-        return "<table>", [""] * len(headers)
-    return '<table class="wide">', _column_labels(headers)
+        return (f'<table class="{css}">' if css else "<table>"), [""] * len(headers)
+    return f'<table class="{" ".join(["wide", css]).strip()}">', _column_labels(headers)
 
 
 def _column_labels(headers: list[str]) -> list[str]:
