@@ -544,3 +544,31 @@ def scope_all_findings() -> list[Finding]:
 def scope_all_report() -> dict:
     """The sample gate report of `scope_all_findings`."""
     return sample_report(scope_all_findings())
+
+
+def lint_repeats(count: int, line: int = 10, **fields: Any) -> list[Finding]:
+    """`count` findings of one lint rule on one line of one file, as sqlfluff reports a keyword
+    written in upper case at each place (the demo's six `lint.CP01`): one message, one fix."""
+    made = []
+    for index in range(count):
+        values: dict[str, Any] = {
+            "code": "lint.CP01",
+            "severity": "error",
+            "message": "Keywords must be consistently lower case. (capitalisation.keywords)",
+            "unique_id": "model.shop.int_order_payments",
+            "resource_name": "int_order_payments",
+            "resource_type": "model",
+            "key": f"{line}:{9 + 5 * index}",
+            "path": "models/intermediate/int_order_payments.sql",
+            "line": line,
+            "column": 9 + 5 * index,
+            "fix": "dbtgate lint --fix CP01 models/intermediate/int_order_payments.sql",
+            "owner": "@finance-eng",
+            "tier": 2,
+            "changed": True,
+            "disposition": "blocking",
+            "details": {"rule": "capitalisation.keywords", "fixable": True},
+        }
+        values.update(fields)
+        made.append(finding(**values))
+    return made

@@ -16,6 +16,7 @@ from report_samples import (
     expired_waiver,
     expiring_waiver,
     finding,
+    lint_repeats,
     many_findings,
     project_and_unowned,
     sample_findings,
@@ -975,3 +976,53 @@ def test_the_header_names_the_waivers_expired_and_expiring_with_their_dates_and_
     assert quiet["waivers"]
     assert "waivers:</b>" not in render_html(quiet).split("</header>", 1)[0]
     assert "**Waivers:**" not in render_markdown(quiet)
+
+
+def test_repeats_of_a_lint_rule_on_one_file_are_one_row_listing_every_place() -> None:
+    """Six `lint.CP01` on one line were six rows saying one thing, where gate.md and the
+    console fold them ("(6×: file:10:9, 10:14, ...)"): one row now, its message with the count,
+    its location with every place, each linked to its line, and every count of findings (the
+    heading, the filters, the count shown) still counts six. A repeat the change did not touch,
+    or of another status, is a row of its own: the filters tell them apart."""
+    repeats = lint_repeats(6)
+    elsewhere = lint_repeats(2, line=30, changed=False, disposition="out_of_scope")
+    report = sample_report([*sample_findings(), *repeats, *elsewhere])
+    page = render_html(report, RenderOptions(blob_url="https://github.com/acme/shop/blob/abc"))
+    rows = re.findall(r'<tr class="finding" [^>]*data-rule="lint.CP01".*?</tr>', page, re.S)
+    assert len(rows) == 2
+    folded = rows[0]
+    assert 'data-count="6"' in folded and 'data-changed="touched"' in folded
+    fingerprints = re.search(r'data-fingerprint="([^"]+)"', folded)[1].split()
+    assert fingerprints == [f.fingerprint for f in repeats]
+    assert '(capitalisation.keywords) <span class="repeats">(6×)</span>' in folded
+    where = re.search(r'<td class="where">(.*?)</td>', folded, re.S)[1]
+    places = [html.unescape(re.sub(r"<[^>]+>", "", p)) for p in where.split(", ")]
+    assert places == [
+        "models/intermediate/int_order_payments.sql:10:9",
+        "10:14",
+        "10:19",
+        "10:24",
+        "10:29",
+        "10:34",
+    ]
+    links = re.findall(r'href="([^"]+)"', where)
+    assert (
+        links
+        == ["https://github.com/acme/shop/blob/abc/models/intermediate/int_order_payments.sql#L10"]
+        * 6
+    )
+    assert 'data-count="2"' in rows[1] and 'data-changed="untouched"' in rows[1]
+    total = len(report["findings"])
+    assert f"<h2>Findings ({total})</h2>" in page
+    assert f'<span id="shown-count">{total}</span> shown' in page
+    assert '<option value="lint.CP01">lint.CP01 (8)</option>' in page
+    # One finding alone keeps its row as before: no count, one place.
+    single = re.search(r'<tr class="finding" [^>]*data-rule="owner.present".*?</tr>', page, re.S)
+    assert "data-count" not in single[0] and "repeats" not in single[0]
+
+
+def test_past_twelve_places_a_folded_row_says_how_many_more() -> None:
+    """As gate.md and the console: twelve places, then "and 3 more"."""
+    page = render_html(sample_report(lint_repeats(15)))
+    where = re.search(r'data-count="15".*?<td class="where">(.*?)</td>', page, re.S)[1]
+    assert where.count("<code>") == 12 and where.endswith(", and 3 more")

@@ -381,6 +381,61 @@ def test_a_large_report_shows_a_page_at_a_time_and_filters_every_finding(big_pag
     assert severe(page) == []
 
 
+def test_a_row_of_repeats_counts_for_its_findings_as_the_filters_show_them(
+    tmp_path: Path, browser
+) -> None:
+    """Repeats of a lint rule on one file are one row (`html._repeat_key`): the count shown
+    beside the filters is of findings, as each filter's choices count them, so picking the
+    rule says 8 where it shows two rows (six on the changed line, two elsewhere); the change
+    filter leaves the six."""
+    from report_samples import lint_repeats, sample_findings, sample_report
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    elsewhere = lint_repeats(2, line=30, changed=False, disposition="out_of_scope")
+    report = sample_report([*sample_findings(), *lint_repeats(6), *elsewhere])
+    open_report(browser, tmp_path / "repeats.html", report)
+    shown = browser.find_element(By.ID, "shown-count")
+    assert len(visible_rows(browser)) == len(sample_findings()) + 2
+    assert shown.text == str(len(report["findings"]))
+    rule = Select(browser.find_element(By.ID, "filter-rule"))
+    assert "lint.CP01 (8)" in [option.text for option in rule.options]
+    rule.select_by_value("lint.CP01")
+    assert [row.get_attribute("data-count") for row in visible_rows(browser)] == ["6", "2"]
+    assert shown.text == "8"
+    Select(browser.find_element(By.ID, "filter-changed")).select_by_value("touched")
+    (row,) = visible_rows(browser)
+    assert "(6×)" in row.text and shown.text == "6"
+    browser.find_element(By.ID, "reset-filters").click()
+    assert shown.text == str(len(report["findings"]))
+    assert severe(browser) == []
+
+
+def test_beyond_the_first_page_a_row_of_repeats_counts_for_its_findings(
+    tmp_path: Path, browser
+) -> None:
+    """A large report's rows are paged and filtered from its data: there too what the table
+    leaves out, and what a filter finds, is counted in findings, a row of six repeats six."""
+    from report_samples import lint_repeats, many_findings, sample_report
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from dbtgate.report.html import PAGE_ROWS
+
+    path = tmp_path / "big-repeats.html"
+    report = sample_report([*many_findings(1200), *lint_repeats(6)])
+    path.write_text(render_html(report), encoding="utf-8")
+    open_large(browser, path)
+    assert browser.find_element(By.ID, "page-range").text == f"rows 1–{PAGE_ROWS} of 1,201"
+    rest = browser.find_element(By.ID, "rest-count")
+    assert rest.text == f"{1206 - PAGE_ROWS:,} of 1,206 findings"
+    Select(browser.find_element(By.ID, "filter-rule")).select_by_value("lint.CP01")
+    (row,) = visible_rows(browser)
+    assert "(6×)" in row.text
+    assert browser.find_element(By.ID, "shown-count").text == "6"
+    assert severe(browser) == []
+
+
 def test_the_rule_filter_picks_a_rules_findings_beyond_the_first_page_and_with_another(
     big_page,
 ) -> None:
@@ -663,6 +718,9 @@ def test_on_screen_a_teams_handle_stays_whole_in_the_owners_column(tmp_path: Pat
 TYPICAL_MESSAGE = (
     "fct_orders has no primary-key test: add unique and not_null tests on order_id in its YAML"
 )
+# The sample's rows with every message TYPICAL_MESSAGE: its 9 findings but the two lint.LT01
+# on one file, which one message makes repeats, one row (`html._repeat_key`).
+TYPICAL_ROWS = 8
 
 
 def message_lines(driver) -> list[int]:
@@ -692,10 +750,10 @@ def test_a_typical_message_takes_a_line_or_two_and_team_names_stay_whole(
     resize_window(browser, screen, 1000)
     try:
         lines = message_lines(browser)
-        assert len(lines) == 9 and min(lines) >= 1 and max(lines) <= 2, lines
+        assert len(lines) == TYPICAL_ROWS and min(lines) >= 1 and max(lines) <= 2, lines
         breaks = line_breaks(browser, "#breaking td.owners, #findings-table td.owners")
         assert not [text for text, _, _ in breaks if text == "Finance Analytics"], breaks
-        assert locations_under_their_text(browser) == [True] * 9
+        assert locations_under_their_text(browser) == [True] * TYPICAL_ROWS
         message, page_width, screen_width = message_and_page_widths(browser)
         assert page_width <= screen_width and message >= 30, (message, page_width)
     finally:
@@ -1316,12 +1374,12 @@ def test_on_paper_a_findings_message_gets_the_pages_width(tmp_path: Path, browse
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         rows = on_paper_layout(browser)
-        assert len(rows) == 9, rows
+        assert len(rows) == TYPICAL_ROWS, rows
         assert min(row["width"] for row in rows) >= 32, rows  # was 16em
         assert max(row["lines"] for row in rows) <= 2, rows  # was 3
         checks = [key for key in rows[0] if key not in ("width", "lines")]
         assert [(i, key) for i, row in enumerate(rows) for key in checks if not row[key]] == []
-        assert locations_under_their_text(browser) == [True] * 9
+        assert locations_under_their_text(browser) == [True] * TYPICAL_ROWS
         wide = browser.execute_script(
             "return document.querySelector('#findings-table').scrollWidth"
             " - document.querySelector('#findings').clientWidth;"

@@ -303,19 +303,37 @@ def _owner_names(owners: list[str]) -> str:
     )
 
 
-def _where(finding: dict[str, Any], options: RenderOptions) -> str:
-    """The cell of a finding's file and line (class `where`: the stylesheet keeps it readable)."""
+def _where(
+    finding: dict[str, Any], options: RenderOptions, repeats: list[dict[str, Any]] | None = None
+) -> str:
+    """The cell of a finding's file and line (class `where`: the stylesheet keeps it readable),
+    then the line (and column) of each of its `repeats` in the same file, each linked to its
+    line, as gate.md and the console list them: `models/a.sql:10:9, 10:14, 12:1`."""
     place = view.location(finding)
     if not place:
         return '<td class="where"></td>'
     path = finding.get("path") or ""
-    code = f"<code>{_location_breakable(path, place[len(path) :])}</code>"
-    url = view.file_link(finding, options)
-    if url and url.startswith(("https://", "http://")):
-        code = f'<a href="{h(url)}" rel="noopener noreferrer">{code}</a>'
+    code = _linked(
+        f"<code>{_location_breakable(path, place[len(path) :])}</code>", finding, options
+    )
     if view.path_deleted(finding):
         code += f" ({h(view.DELETED)})"
-    return f'<td class="where">{code}</td>'
+    others = [
+        _linked(f"<code>{h(view.location(f).removeprefix(path + ':'))}</code>", f, options)
+        for f in (repeats or [])[: view.MAX_PLACES - 1]
+        if f.get("line")
+    ]
+    if repeats and len(repeats) >= view.MAX_PLACES:
+        others.append(f"and {number(len(repeats) + 1 - view.MAX_PLACES)} more")
+    return f'<td class="where">{", ".join([code, *others])}</td>'
+
+
+def _linked(code: str, finding: dict[str, Any], options: RenderOptions) -> str:
+    """`code` linked to the finding's line on the PR head, where the report has a link."""
+    url = view.file_link(finding, options)
+    if url and url.startswith(("https://", "http://")):
+        return f'<a href="{h(url)}" rel="noopener noreferrer">{code}</a>'
+    return code
 
 
 def _breaking(report: dict[str, Any], options: RenderOptions, lookups: view.Lookups) -> str:
@@ -524,9 +542,16 @@ def _findings(report: dict[str, Any], options: RenderOptions, lookups: view.Look
         findings,
         key=lambda f: (rank.get(f["disposition"], len(rank)), view.family_rank(f.get("family"))),
     )
-    rows = [_finding_row(f, options, lookups.expiring, on_change) for f in ordered]
+    # One rule saying the same about the same resource in one file (a lint rule on six places
+    # of a line) is one row listing every place, as gate.md and the console fold them: six rows
+    # told the reader one thing six times. The row counts for its findings in every count.
+    groups = [
+        sorted(group, key=lambda f: (f.get("line") or 0, f.get("column") or 0))
+        for group in view.fold_repeats(ordered, _repeat_key)
+    ]
+    rows = [_finding_row(group, options, lookups.expiring, on_change) for group in groups]
     paged = len(rows) > PAGE_ROWS
-    shown = f"{number(PAGE_ROWS)} of {number(len(rows))}" if paged else number(len(rows))
+    shown = f"{number(PAGE_ROWS)} of {number(len(rows))}" if paged else number(len(findings))
     table = (
         f'<section id="findings"><h2>Findings ({number(len(findings))})</h2>'
         f'<div class="filters">{filters}<button type="button" id="reset-filters" hidden>clear filters'
@@ -544,21 +569,24 @@ def _findings(report: dict[str, Any], options: RenderOptions, lookups: view.Look
     if not paged:
         return table + "</section>"
     # Every row as data, with what the filters compare (as the options' values read once
-    # parsed: a bidirectional control as its escape); the script shows a page at a time.
+    # parsed: a bidirectional control as its escape), then how many findings it holds; the
+    # script shows a page at a time.
     data = [
         [
-            visible_bidi(view.owner_group(f)),
-            visible_bidi(_tier(f)),
-            f["severity"],
-            f["disposition"],
-            visible_bidi(f["code"]),
-            _on_the_change(f) if on_change else "",
+            visible_bidi(view.owner_group(group[0])),
+            visible_bidi(_tier(group[0])),
+            group[0]["severity"],
+            group[0]["disposition"],
+            visible_bidi(group[0]["code"]),
+            _on_the_change(group[0]) if on_change else "",
             row,
+            len(group),
         ]
-        for f, row in zip(ordered, rows, strict=True)
+        for group, row in zip(groups, rows, strict=True)
     ]
+    unlisted = [f for group in groups[PAGE_ROWS:] for f in group]
     return (
-        f"{table}{_rest(ordered[PAGE_ROWS:], len(ordered))}"
+        f"{table}{_rest(unlisted, len(ordered))}"
         '<script type="application/octet-stream" id="finding-rows" data-encoding="deflate">'
         f"{packed_rows(data)}</script></section>"
     )
@@ -702,12 +730,34 @@ def _select(name: str, label: str, choices: list[tuple[str, str]]) -> str:
     )
 
 
+def _repeat_key(finding: dict[str, Any]) -> tuple[Any, ...]:
+    """What the findings of one row share: everything its cells and the filters show but the
+    place (`_where` lists each)."""
+    return (
+        finding["code"],
+        view.resource_label(finding),
+        finding.get("path"),
+        finding["message"],
+        finding.get("fix"),
+        msgspec.json.encode(finding.get("waiver")),
+        msgspec.json.encode(finding.get("details")),
+        view.owner_group(finding),
+        _tier(finding),
+        finding["severity"],
+        finding["disposition"],
+        bool(finding.get("changed")),
+    )
+
+
 def _finding_row(
-    finding: dict[str, Any],
+    group: list[dict[str, Any]],
     options: RenderOptions,
     expiring: dict[tuple[str, str, str], int],
     on_change: bool,
 ) -> str:
+    """The row of a finding, or of repeats of it (`_repeat_key`): `data-count` says how many
+    findings it holds, and `data-fingerprint` names each."""
+    finding = group[0]
     owner = view.owner_group(finding)
     names = view.literal_names(finding)
     extra = ""
@@ -730,14 +780,19 @@ def _finding_row(
     tier, severity, disposition = _tier(finding), finding["severity"], finding["disposition"]
     code = finding["code"]
     touched = f' data-changed="{_on_the_change(finding)}"' if on_change else ""
+    fingerprints = " ".join(f["fingerprint"] for f in group)
+    count, repeated = len(group), ""
+    if count > 1:
+        touched += f' data-count="{count}"'
+        repeated = f' <span class="repeats">({number(count)}×)</span>'
     return (
         f'<tr class="finding" {_row_attributes(owner, tier, severity, disposition, code)}'
-        f'{touched} data-fingerprint="{h(finding["fingerprint"])}">'
+        f'{touched} data-fingerprint="{h(fingerprints)}">'
         f"{_rule_cells(severity, code)}"
         f'<td class="resource">{_resource_cell(finding)}</td>'
-        f"<td>{html_text_code(finding['message'], names)}{extra}</td>"
+        f"<td>{html_text_code(finding['message'], names)}{repeated}{extra}</td>"
         f"{_status_cells(owner, tier, disposition)}"
-        f"{_where(finding, options)}</tr>"
+        f"{_where(finding, options, group[1:])}</tr>"
     )
 
 

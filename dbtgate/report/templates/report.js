@@ -2,7 +2,7 @@
 // narrows the findings by that value (changed: "touched" or "untouched" by the change, offered
 // with a base build only); an empty value means "any". A small report has every row in the table
 // and the filter hides rows. A large one has its first rows in the table and all of them in the
-// #finding-rows data ([owner, tier, severity, disposition, rule, changed, row markup] as JSON, compressed
+// #finding-rows data ([owner, tier, severity, disposition, rule, changed, row markup, findings] as JSON, compressed
 // with zlib and in base64: the browser's DecompressionStream reads it back): the filter then picks
 // from the data and the table shows a page of the matches at a time (previous / next, in
 // #findings-pager), and #findings-rest says how many matches, of which status, it leaves out.
@@ -16,6 +16,10 @@
   var data = document.getElementById("finding-rows");
   var fields = ["owner", "tier", "severity", "disposition", "rule", "changed"];
   var MARKUP = fields.length;  // a row's markup follows what the filters compare
+  // A row holds a finding, or repeats of one (a lint rule on six places of a file: its
+  // `data-count`, the data's last field): the counts are of findings, as the filters' are.
+  function held(item) { return item[MARKUP + 1] || 1; }
+  function total(items) { return items.reduce(function (n, item) { return n + held(item); }, 0); }
   // Counts grouped in thousands, as the report's Python side writes them (`wording.number`).
   function grouped(n) { return n.toLocaleString("en-US"); }
   // A filter's choice by its name: each is written with its count of every finding,
@@ -61,7 +65,7 @@
       }
       var paging = matching.length > page;
       var said = grouped(first + 1) + "–" + grouped(last) + " of " + grouped(matching.length);
-      shown.textContent = paging ? said : grouped(matching.length);
+      shown.textContent = paging ? said : grouped(total(matching));
       range.textContent = "rows " + said;
       pager.hidden = !paging;
       // A button that no longer leads anywhere hands its focus to the other: disabled, it would
@@ -73,10 +77,10 @@
       var unlisted = matching.slice(0, first).concat(matching.slice(last));
       rest.hidden = !unlisted.length;
       document.getElementById("rest-count").textContent =
-        grouped(unlisted.length) + " of " + grouped(matching.length) + " findings" +
+        grouped(total(unlisted)) + " of " + grouped(total(matching)) + " findings" +
         (matching.length < all.length ? " that the filters keep" : "");
       document.getElementById("rest-status").textContent = statuses.map(function (option) {
-        var n = unlisted.filter(function (item) { return item[3] === option.value; }).length;
+        var n = total(unlisted.filter(function (item) { return item[3] === option.value; }));
         return n ? grouped(n) + " " + named(option) : "";
       }).filter(Boolean).join(", ");
     };
@@ -107,7 +111,7 @@
       var count = 0;
       rows.forEach(function (row) {
         row.hidden = !keep(function (name) { return row.getAttribute("data-" + name); });
-        if (!row.hidden) { count += 1; }
+        if (!row.hidden) { count += Number(row.getAttribute("data-count") || 1); }
       });
       if (shown) { shown.textContent = grouped(count); }
     };
