@@ -72,14 +72,9 @@ def apply_waivers(
         if waiver.expires < today:
             if not covered and not every_check_ran:
                 continue  # its rule's family may not have run here: `check` judges it
+            # Its finding says it, at its line: a note saying it again was a second mention
+            # in the console and a third in every report's notes.
             reported.append(_expired(match, config, holders))
-            again = _counting_again(match, holders)
-            if again:
-                context.notes.append(
-                    f"{display_config_path(config)}:{waiver.line}: waiver for {waiver.rule} on "
-                    f"{waiver.select!r} expired on {waiver.expires.isoformat()}: "
-                    f"{_count_again(len(again))}"
-                )
         elif not covered:
             if every_check_ran:
                 reported.append(_stale(match, config))
@@ -460,7 +455,7 @@ def _expiring(match: _Match, config: Config, holders: dict[int, Waiver], days_le
         holders,
         f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expires "
         f"{days_from_now(days_left)}, on {waiver.expires.isoformat()}",
-        lambda count: f"then {_count_again(count, expired=False)}",
+        lambda count: f"then {_will_count_again(count)}",
     )
     if all_held:
         fix = (
@@ -508,12 +503,10 @@ def _stays_waived(count: int, held: str, *, more: bool = False) -> str:
     return f"{what} {verb} waived by {held}"
 
 
-def _count_again(covered: int, *, expired: bool = True) -> str:
-    """`its 1 finding is no longer waived`, `its 3 findings are no longer waived`, or before
-    the date `... will no longer be waived`: the words said "counts again", which read as
+def _will_count_again(covered: int) -> str:
+    """`its 3 findings will no longer be waived`: the words said "counts again", which read as
     blocking of a finding outside the change, where it is only advisory."""
-    verb = ("is" if covered == 1 else "are") if expired else "will"
-    return f"its {counted(covered, 'finding')} {verb} no longer {'' if expired else 'be '}waived"
+    return f"its {counted(covered, 'finding')} will no longer be waived"
 
 
 def _stale(match: _Match, config: Config) -> Finding:

@@ -125,10 +125,21 @@ def test_an_expired_waiver_stops_waiving_and_says_so_at_its_line(workdir):
         "Fix the findings, or renew the waiver: a new `expires` date and an updated `reason`."
     )
     assert expired["disposition"] == "advisory"
-    assert (
-        "note: dbtgate.yml:7: waiver for docs.model_description on 'int_exclude_via_meta_config' "
-        "expired on 2020-01-31: its 1 finding is no longer waived"
-    ) in stdout
+    # Said by the console as this finding, with the line on the finding it held and the entry
+    # that renews it: a note above said the finding again in other words (and gate.md and
+    # gate.html listed it again under the inputs).
+    assert stdout.count("waiver for docs.model_description") == 1
+    assert "waiver.expired waiver for docs.model_description" in stdout
+    assert not [line for line in stdout.splitlines() if line.startswith("note:") and "waiv" in line]
+    assert "renew the waiver that expired on 2020-01-31 at dbtgate.yml:7" in stdout
+    assert "until 2020-01-31 (config line 7): expired, so it is no longer waived" in stdout
+    assert not [note for note in report["notes"] if "waiver" in note]
+    from dbtgate.report.markdown import render_markdown
+
+    markdown = render_markdown(report)
+    assert markdown.count("waiver for docs.model_description") == 1  # the finding
+    assert not re.search(r"^- note: .*waiver", markdown, re.M)
+    assert "**Waivers:** 1 expired: `docs.model_description`" in markdown
 
 
 def test_a_waiver_that_covers_nothing_is_stale(workdir):
