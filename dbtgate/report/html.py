@@ -318,12 +318,14 @@ def _where(
     )
     if view.path_deleted(finding):
         code += f" ({h(view.DELETED)})"
+    if not repeats:
+        return f'<td class="where">{code}</td>'
     others = [
         _linked(f"<code>{h(view.location(f).removeprefix(path + ':'))}</code>", f, options)
-        for f in (repeats or [])[: view.MAX_PLACES - 1]
+        for f in repeats[: view.MAX_PLACES - 1]
         if f.get("line")
     ]
-    if repeats and len(repeats) >= view.MAX_PLACES:
+    if len(repeats) >= view.MAX_PLACES:
         others.append(f"and {number(len(repeats) + 1 - view.MAX_PLACES)} more")
     return f'<td class="where">{", ".join([code, *others])}</td>'
 
@@ -545,10 +547,7 @@ def _findings(report: dict[str, Any], options: RenderOptions, lookups: view.Look
     # One rule saying the same about the same resource in one file (a lint rule on six places
     # of a line) is one row listing every place, as gate.md and the console fold them: six rows
     # told the reader one thing six times. The row counts for its findings in every count.
-    groups = [
-        sorted(group, key=lambda f: (f.get("line") or 0, f.get("column") or 0))
-        for group in view.fold_repeats(ordered, _repeat_key)
-    ]
+    groups = _repeats(ordered)
     rows = [_finding_row(group, options, lookups.expiring, on_change) for group in groups]
     paged = len(rows) > PAGE_ROWS
     shown = f"{number(PAGE_ROWS)} of {number(len(rows))}" if paged else number(len(findings))
@@ -728,6 +727,22 @@ def _select(name: str, label: str, choices: list[tuple[str, str]]) -> str:
         f'<label hidden>{h(label)}<select id="filter-{name}" data-filter="{name}">'
         f'<option value="">any</option>{options}</select></label>'
     )
+
+
+def _repeats(findings: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """`findings` folded by `_repeat_key`, in order: first by what a finding has alone (its
+    rule, resource, file and message), and only those that share it by the whole key, which
+    encodes details and waivers (40,000 findings, nearly all alone: 0.3 s when asked of each)."""
+    alone = view.fold_repeats(
+        findings, lambda f: (f["code"], f.get("unique_id"), f.get("path"), f["message"])
+    )
+    return [
+        sorted(split, key=lambda f: (f.get("line") or 0, f.get("column") or 0))
+        if len(group) > 1
+        else split
+        for group in alone
+        for split in (view.fold_repeats(group, _repeat_key) if len(group) > 1 else [group])
+    ]
 
 
 def _repeat_key(finding: dict[str, Any]) -> tuple[Any, ...]:
