@@ -36,7 +36,7 @@ from dbtgate.report.lineage import layered_layout
 from dbtgate.report.options import RenderOptions, at_base
 from dbtgate.report.rule_help import rule_help
 from dbtgate.status.timestamps import format_timestamp
-from dbtgate.wording import counted, expiry_note, name_order, number
+from dbtgate.wording import NO_OWNER, counted, expiry_note, name_order, number
 
 _NODE_W, _NODE_H, _GAP_X, _GAP_Y, _PAD = 180, 34, 40, 20, 16
 _LABEL_CHARS = 24
@@ -290,6 +290,12 @@ def _location_breakable(path: str, suffix: str) -> str:
     return f'{head}<span class="end">{h(name[cut:] + suffix)}</span>'
 
 
+def _owned_by(owner: str) -> str:
+    """`owned by Finance Analytics`, or `no owner`, as gate.md says it under a breaking change:
+    "owned by (no owner)" read as a team of that name."""
+    return "no owner" if owner == NO_OWNER else f"owned by {_owner_names([owner])}"
+
+
 def _owner_names(owners: list[str]) -> str:
     """Owners for a table cell, each kept whole on its line where the column allows (the
     stylesheet's `td .owner`): on paper "@finance-" / "eng" and "engineerin" / "g@acme.c" read
@@ -353,7 +359,7 @@ def _breaking(report: dict[str, Any], options: RenderOptions, lookups: view.Look
         # owner the one to fix it or sign it off, which the table did not say (the findings
         # below did, 6 of 3,662 at 1,000 models).
         f'<td class="resource"><code>{_breakable(view.resource_label(f))}</code>'
-        f'<div class="owned">owned by {_owner_names([view.owner_group(f)])}</div></td>'
+        f'<div class="owned">{_owned_by(view.owner_group(f))}</div></td>'
         # One reader a line: whether each selects the changed column is read at a glance.
         f"<td>{'<br>'.join(h(line) for line in view.impact_lines(f, 600)) or 'no known readers'}</td>"
         f'<td class="owners">{_owner_names(view.impact_owners(f)) or "–"}</td>'
