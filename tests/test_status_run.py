@@ -1121,6 +1121,9 @@ def test_a_failed_tests_compiled_query_is_named_from_where_check_runs(tmp_path):
         (project, ()),
         (project / "models" / "marts", ()),
         (tmp_path, ("--project-dir", "analytics")),
+        # Given absolute (CI's `$GITHUB_WORKSPACE/target`), named from here: no runner's path
+        # in the comment.
+        (tmp_path, ("--project-dir", "analytics", "--artifacts", str(project / "target"))),
     ]:
         done = dbtgate("check", *args, cwd=here)
         assert done.returncode == 1, done.stderr

@@ -919,7 +919,9 @@ def _compiled_from_here(project: Project, node: Node, compiled: str) -> str:
     project's folder (`target/compiled/shop/...`), which was wrong from a subfolder or from a
     monorepo's root (`analytics/target/...`); the query lies under `compiled/` of the build's
     target directory, which the gate read as it was given or found (`../../target`), as the
-    note on sources.json names it. A path dbt did not write so stays as dbt wrote it."""
+    note on sources.json names it; given absolute, from the working directory when it is below
+    it (CI's `--artifacts $GITHUB_WORKSPACE/target` put the runner's path in the PR comment). A
+    path dbt did not write so stays as dbt wrote it."""
     parts = Path(compiled).parts
     starts = [
         i
@@ -928,7 +930,10 @@ def _compiled_from_here(project: Project, node: Node, compiled: str) -> str:
     ]
     if project.artifacts is None or not starts:
         return compiled
-    return (project.artifacts.directory / Path(*parts[starts[0] :])).as_posix()
+    directory = project.artifacts.directory
+    if directory.is_absolute() and directory.is_relative_to(Path.cwd()):
+        directory = directory.relative_to(Path.cwd())
+    return (directory / Path(*parts[starts[0] :])).as_posix()
 
 
 def _result_details(result: NodeResult) -> dict[str, object]:
