@@ -856,3 +856,31 @@ def test_no_waiver_is_suggested_for_a_build_to_redo():
     # Unless a finding's waiver expired: renewing that entry is the decision to take again.
     docs.details = {"expired_waiver": {"line": 7, "rule": "docs.*", "select": "*"}}
     assert finding_to_waive([*build, failing, docs], Config()) is docs
+
+
+@pytest.mark.parametrize("edited", [True, False])
+def test_the_waiver_tables_say_how_many_waived_findings_are_on_the_change(workdir, edited):
+    """A waiver written for a model's old debt also covers what a pull request adds to that
+    model: against a base build, the comment's and the page's waiver tables count the waived
+    findings on what the change touched, so a reviewer sees the change edit what a waiver
+    excuses; of a model the change left alone they give the count alone."""
+    write_config(
+        workdir,
+        POLICY + waiver("docs.model_description", "int_exclude_via_meta_config", "2999-12-31"),
+    )
+    base = earlier_build(workdir)
+    if edited:  # the model's SQL as it was before the pull request
+        manifest = read_json(base / "manifest.json")
+        manifest["nodes"][UNDESCRIBED]["checksum"]["checksum"] = "0" * 64
+        (base / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = dbtgate(
+        "check", "--artifacts", "target", "--base", str(base), "--out", "out", cwd=workdir
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    [waived] = findings(read_json(workdir / "out" / "gate.json"), "docs.model_description")
+    assert (waived["disposition"], waived["changed"]) == ("waived", edited)
+    cell = "1 (1 on the change)" if edited else "1"
+    markdown = (workdir / "out" / "gate.md").read_text()
+    assert f"| scratch model, removed next quarter | {cell} |" in markdown
+    html = (workdir / "out" / "gate.html").read_text()
+    assert f'<td data-label="findings">{cell}</td>' in html

@@ -952,8 +952,8 @@ def _waivers(report: dict[str, Any], lookups: view.Lookups) -> str:
             f"<td{label[1]}><code>{_breakable(waiver['select'])}</code></td>"
             f"<td{label[2]}>{h(waiver['owner'])}</td>"
             f'<td{label[3]} class="{css}">{h(waiver["expires"])}{h(note)}</td>'
-            f"<td{label[4]}>{h(waiver['reason'])}</td><td{label[5]}>{waiver['findings']}"
-            f"{' (no longer waived)' if waiver.get('expired') else ''}</td></tr>"
+            f"<td{label[4]}>{h(waiver['reason'])}</td>"
+            f"<td{label[5]}>{h(view.waiver_findings(waiver))}</td></tr>"
         )
     return (
         f'<section id="waivers"><h2>{h(view.waivers_title(report))}</h2><table class="named">'

@@ -998,7 +998,7 @@ def _waiver_section(budget: _Budget, report: dict[str, Any], lookups: view.Looku
     rows = [
         f"| {md_code(w['rule'], in_table=True)} | {md_code(w['select'], in_table=True)} "
         f"| {md_text(w['owner'])} | {expires(w)} | {md_text(w['reason'])} "
-        f"| {w['findings']}{' (no longer waived)' if w.get('expired') else ''} |\n"
+        f"| {view.waiver_findings(w)} |\n"
         for w in waivers
     ]
     budget.add_items(head, rows, "\n", "waiver")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -256,7 +256,40 @@ def waivers_listed(report: dict[str, Any]) -> list[dict[str, Any]]:
         for finding in report["findings"]
         if finding["code"] == "waiver.expired" and (details := finding.get("details") or {})
     ]
-    return [*report["waivers"], *expired]
+    return [*_with_touched(report), *expired]
+
+
+def _with_touched(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The waivers used, each with `touched`: how many of its findings are on what the change
+    touched, against a base build (none without one). A waiver written for a model's old debt
+    also covers what a pull request adds to that model (a new undocumented column on a model
+    whose column docs are waived) and nothing said so: a reviewer reads that the change edits
+    what a waiver excuses, and how much of it."""
+    if not change_known(report):
+        return report["waivers"]
+    touched: Counter[tuple[Any, ...]] = Counter(
+        tuple(waiver.get(key) for key in _WAIVER_REF_KEYS)
+        for finding in report["findings"]
+        if finding.get("changed")
+        and finding["disposition"] == "waived"
+        and isinstance(waiver := finding.get("waiver"), dict)
+    )
+    return [
+        waiver | {"touched": touched[tuple(waiver.get(key) for key in _WAIVER_REF_KEYS)]}
+        for waiver in report["waivers"]
+    ]
+
+
+_WAIVER_REF_KEYS = ("rule", "select", "owner", "reason", "expires")
+
+
+def waiver_findings(waiver: dict[str, Any]) -> str:
+    """A waiver table's findings cell: `5`, `5 (2 on the change)` when some of them are on
+    what the change touched, `3 (no longer waived)` for an expired waiver's."""
+    if waiver.get("expired"):
+        return f"{waiver['findings']} (no longer waived)"
+    touched = waiver.get("touched")
+    return f"{waiver['findings']} ({touched} on the change)" if touched else f"{waiver['findings']}"
 
 
 # The header names this many waivers of each kind, then counts the rest: the table has them all.
