@@ -364,6 +364,22 @@ def test_a_large_report_carries_its_rows_as_data_that_cannot_close_the_script() 
     assert 'id="findings-pager"' in page and f"{PAGE_ROWS} of {PAGE_ROWS + 101}" in page
 
 
+def test_a_large_reports_count_beside_the_filters_is_of_findings_not_rows() -> None:
+    """A row of six repeats on the first page counts six beside the filters, as the heading and
+    each filter's choices count findings; the pager alone speaks of rows."""
+    from report_samples import lint_repeats, many_findings
+
+    from dbtgate.report.html import PAGE_ROWS
+
+    # 450 blocking policy findings, then the lint row of six blocking repeats: on the first page.
+    findings = [*many_findings(600), *lint_repeats(6)]
+    page = render_html(sample_report(findings))
+    total = len(findings)
+    assert f"<h2>Findings ({total:,})</h2>" in page
+    assert f'<span id="shown-count">{PAGE_ROWS - 1 + 6} of {total:,}</span> shown' in page
+    assert f"rows 1–{PAGE_ROWS} of {total - 5}" in page
+
+
 def test_a_large_report_says_on_the_page_what_the_table_leaves_out_and_where_it_is() -> None:
     """Without JavaScript, or on paper, the first page of findings is all the table holds: the
     page says how many it leaves out, of which status, and where every finding is."""

@@ -556,7 +556,9 @@ def _findings(report: dict[str, Any], options: RenderOptions, lookups: view.Look
     groups = _repeats(ordered)
     rows = [_finding_row(group, options, lookups.expiring, on_change) for group in groups]
     paged = len(rows) > PAGE_ROWS
-    shown = f"{number(PAGE_ROWS)} of {number(len(rows))}" if paged else number(len(findings))
+    # Findings, as the heading and every filter count them: a row of six repeats is six.
+    on_page = sum(map(len, groups[:PAGE_ROWS]))
+    shown = f"{number(on_page)} of {number(len(findings))}" if paged else number(len(findings))
     table = (
         f'<section id="findings"><h2>Findings ({number(len(findings))})</h2>'
         f'<div class="filters">{filters}<button type="button" id="reset-filters" hidden>clear filters'

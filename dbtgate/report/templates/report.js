@@ -64,9 +64,11 @@
         body.innerHTML = matching.slice(first, last).map(function (item) { return item[MARKUP]; }).join("");
       }
       var paging = matching.length > page;
-      var said = grouped(first + 1) + "–" + grouped(last) + " of " + grouped(matching.length);
-      shown.textContent = paging ? said : grouped(total(matching));
-      range.textContent = "rows " + said;
+      // The live region counts findings, as the heading and the filters' choices do; the
+      // pager says which rows of the matches the page holds.
+      var onPage = total(matching.slice(first, last));
+      shown.textContent = paging ? grouped(onPage) + " of " + grouped(total(matching)) : grouped(total(matching));
+      range.textContent = "rows " + grouped(first + 1) + "–" + grouped(last) + " of " + grouped(matching.length);
       pager.hidden = !paging;
       // A button that no longer leads anywhere hands its focus to the other: disabled, it would
       // drop a keyboard's focus to the page's start.
