@@ -144,6 +144,41 @@ def test_newer_schema_version_loads_with_one_warning(tmp_path):
     assert loaded.data.nodes["model.p.a"].name == "a"
 
 
+@pytest.mark.parametrize(
+    ("load", "name", "kind"),
+    [
+        (load_manifest, "manifest.json", "manifest"),
+        (load_run_results, "run_results.json", "run-results"),
+        (load_catalog, "catalog.json", "catalog"),
+        (load_sources, "sources.json", "sources"),
+    ],
+)
+@pytest.mark.parametrize("version", ["v0", "v012", "v1.2", "v", "vX"])
+def test_a_schema_version_dbt_never_wrote_is_an_error(tmp_path, load, name, kind, version):
+    """`manifest/v0.json` loaded silently, as if it were a schema: dbt numbers them from v1, so
+    v0 (or `v012`, `v1.2`) is no artifact dbt wrote, unlike a newer version (warned, loaded)."""
+    url = f"https://schemas.getdbt.com/dbt/{kind}/{version}.json"
+    path = write(tmp_path, name, json.dumps({"metadata": {"dbt_schema_version": url}}))
+    with pytest.raises(DbtgateError) as raised:
+        load(path)
+    assert str(raised.value).startswith(f"{path}: not a dbt ")
+    assert f"no such schema version {version!r}" in str(raised.value)
+    assert "dbt numbers them from v1" in str(raised.value)
+
+
+def test_a_v0_manifest_stops_the_check_with_exit_2(tmp_path):
+    target = tmp_path / "target"
+    target.mkdir()
+    meta = {"dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v0.json"}
+    write(target, "manifest.json", json.dumps({"metadata": meta, "nodes": {}}))
+    result = dbtgate("check", "--artifacts", "target", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(
+        "dbtgate: error: target/manifest.json: not a dbt manifest (no such schema version 'v0'"
+    )
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
 def test_run_results_from_another_invocation_warn(tmp_path):
     manifest = {"metadata": {**V12, "invocation_id": "aaa"}, "nodes": {}}
     run_results = {

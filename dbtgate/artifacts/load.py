@@ -60,7 +60,10 @@ T = TypeVar("T")
 # Newest schema version of each artifact this release was written against.
 KNOWN_VERSIONS = {"manifest": 12, "run-results": 6, "catalog": 1, "sources": 3}
 
-_SCHEMA_RE = re.compile(r"/(manifest|run-results|catalog|sources)/v(\d+)(?:\.json)?$")
+# The artifact kind and its version token (`v12`), which `_check_schema` then judges: a URL of
+# dbt's form with a version dbt never wrote (`v0`, `v012`, `v1.2`) is named as such.
+_SCHEMA_RE = re.compile(r"/(manifest|run-results|catalog|sources)/(v[^/]*?)(?:\.json)?$")
+_VERSION_RE = re.compile(r"v([1-9]\d*)")
 _BYTE_RE = re.compile(r"\(byte (\d+)\)")
 
 # The dbt commands that write each artifact (by `_decode`'s `what`), as the README's quick start
@@ -221,7 +224,8 @@ def _name_the_key(data: Buffer, kind: type, message: str) -> str:
 
 
 def _check_schema(path: Path, metadata: Any, expected: str, what: str) -> tuple[int, list[str]]:
-    """Reject other artifacts and non-dbt JSON; warn once about a newer schema than we know."""
+    """Reject other artifacts, non-dbt JSON and schema versions dbt never wrote (v0, v1.2); warn
+    once about a newer schema than we know."""
     url = getattr(metadata, "dbt_schema_version", None) if metadata is not None else None
     if not url:
         raise DbtgateError(
@@ -230,9 +234,18 @@ def _check_schema(path: Path, metadata: Any, expected: str, what: str) -> tuple[
     match = _SCHEMA_RE.search(url)
     if match is None:
         raise DbtgateError(f"{path}: not a dbt {what} (unrecognised schema {url!r})")
-    kind, version = match.group(1), int(match.group(2))
+    kind, token = match.group(1), match.group(2)
     if kind != expected:
         raise DbtgateError(f"{path}: this is a dbt {kind} artifact, expected a {what}")
+    number = _VERSION_RE.fullmatch(token)
+    if number is None:
+        # dbt numbers its schemas from v1: a v0 or a malformed version is no schema dbt wrote,
+        # and no version to load "as far as we understand it" (a newer one is, below).
+        raise DbtgateError(
+            f"{path}: not a dbt {what} (no such schema version {token!r} in {url!r}: dbt "
+            f"numbers them from v1, this dbtgate knows v1 to v{KNOWN_VERSIONS[kind]})"
+        )
+    version = int(number.group(1))
     warnings = []
     if version > KNOWN_VERSIONS[kind]:
         warnings.append(
