@@ -25,7 +25,7 @@ from typing import Any
 
 from dbtgate.artifacts import ArtifactSet, load_artifacts
 from dbtgate.artifacts.load import ARTIFACT_FILES, WRITTEN_BY
-from dbtgate.errors import DbtgateError
+from dbtgate.errors import DbtgateError, lookup_problem
 from dbtgate.git_refs import missing_ref_hint
 
 CACHE_ENV = "DBTGATE_CACHE_DIR"
@@ -58,6 +58,9 @@ def load_base(
     `GATE_BASE_ARTIFACTS`: the gate's). `announce` hears, before a git ref is parsed, what
     takes the time."""
     path = Path(spec)
+    problem = lookup_problem(path)
+    if problem is not None:
+        raise DbtgateError(f"{spec}: --base cannot be looked up: {problem}")
     if path.is_dir():
         if (path / "manifest.json").exists():
             return load_artifacts(path, optional)

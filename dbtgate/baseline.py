@@ -20,7 +20,7 @@ import msgspec
 
 from dbtgate.config import Config
 from dbtgate.encoding import UTF8_BOM, not_utf8
-from dbtgate.errors import DbtgateError, truncated_json
+from dbtgate.errors import DbtgateError, lookup_problem, truncated_json
 from dbtgate.findings import Finding
 from dbtgate.locate import repository_path
 from dbtgate.wording import counted, first_few
@@ -240,13 +240,31 @@ def configured_baseline(config: Config) -> Path | None:
     """The config's `baseline`, which must exist (an error at its line, not a bare path)."""
     if not config.baseline:
         return None
-    path = Path(config.baseline)
+    path = baseline_setting(config)
     if not path.exists():
         raise DbtgateError(
-            f"{config.path}:{config.lines.get('baseline', 1)}: baseline: {path}: file not found "
-            "(write it with `dbtgate baseline`)"
+            f"{_setting_location(config)}: file not found (write it with `dbtgate baseline`)"
         )
     return path
+
+
+def baseline_setting(config: Config) -> Path:
+    """The config's `baseline` (set), as the file to read or to write: a directory, or a path
+    the system cannot look up (a name over 255 bytes), is an error at its line. The read's or
+    the write's own error named the path alone, not the setting that gave it."""
+    assert config.baseline
+    path = Path(config.baseline)
+    problem = lookup_problem(path)
+    if problem is None and path.is_dir():
+        problem = "is a directory, expected the baseline file (written by `dbtgate baseline`)"
+    if problem is not None:
+        raise DbtgateError(f"{_setting_location(config)}: {problem}")
+    return path
+
+
+def _setting_location(config: Config) -> str:
+    """`dbtgate.yml:LINE: baseline: PATH`, which errors about the setting start with."""
+    return f"{config.path}:{config.lines.get('baseline', 1)}: baseline: {config.baseline}"
 
 
 def unread_baseline_warning(config: Config, project: str | None) -> str | None:

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from dbtgate import __version__
-from dbtgate.errors import DbtgateError
+from dbtgate.errors import DbtgateError, lookup_problem
 from dbtgate.wording import counted
 
 # The `typing` module costs `dbtgate --version` a few ms; annotations are never evaluated here.
@@ -557,6 +557,9 @@ def _artifacts_dir(given: Path | None, config, project_dir: Path | None = None) 
         return directory
     line = config.lines.get("artifacts")
     where = f"{config.path}:{line}: artifacts" if line else f"{config.path}: the default"
+    problem = lookup_problem(directory)
+    if problem is not None:
+        raise DbtgateError(f"{where} {directory}: {problem}")
     if not directory.exists():
         raise DbtgateError(
             f"{where} {directory}: directory not found (run {WRITTEN_BY['manifest']} first, or "
@@ -577,7 +580,13 @@ def _resolve_project_dir(explicit: Path | None, config, artifacts: Path) -> Path
     from dbtgate.config import configured_project_dir
 
     if explicit is not None:
-        if not (explicit / "dbt_project.yml").is_file():
+        project_file = explicit / "dbt_project.yml"
+        problem = lookup_problem(project_file)
+        if problem is None and project_file.is_dir():
+            problem = f"{project_file} is a directory, not dbt's project file"
+        if problem is not None:
+            raise DbtgateError(f"{explicit}: --project-dir: {problem}")
+        if not project_file.is_file():
             raise DbtgateError(f"{explicit}: --project-dir has no dbt_project.yml")
         return explicit
     configured = configured_project_dir(config)
@@ -719,9 +728,10 @@ def load_context(
         context.sections["changes"] = changes
         context.changed = in_scope(changes, project)
         context.dbt_state = DbtState(project, base_project, changes)
+    from dbtgate.config import codeowners_location
     from dbtgate.rules.codeowners import find_codeowners
 
-    where = f"{config.path}:{config.lines.get('owner', 1)}: " if config.path else ""
+    where = f"{codeowners_location(config)}: " if config.path else ""
     context.options["codeowners"] = find_codeowners(resolved_dir, config.owner.codeowners, where)
     return context
 
@@ -1833,6 +1843,7 @@ def baseline(
 
     from dbtgate.baseline import (
         DEFAULT_BASELINE,
+        baseline_setting,
         build_baseline,
         check_baseline_project,
         file_checksum,
@@ -1845,7 +1856,10 @@ def baseline(
     _check_output(output, "--output", example="dbtgate-baseline.json")
     context = load_context(artifacts, base, config, project_dir, profiles_dir=profiles_dir)
     _refuse_overwriting_inputs(context, (output, "--output"))
-    path = output or Path(context.config.baseline or DEFAULT_BASELINE)
+    if output is None and context.config.baseline:
+        path = baseline_setting(context.config)
+    else:
+        path = output or Path(DEFAULT_BASELINE)
     root_package = context.project.root_package
     before = _previous_baseline(path, prune)
     if prune:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dbtgate.encoding import read_text
-from dbtgate.errors import DbtgateError
+from dbtgate.errors import DbtgateError, lookup_problem
 from dbtgate.wording import choices, counted
 
 CONFIG_FILENAMES = ("dbtgate.yml", "dbtgate.yaml")
@@ -359,12 +359,22 @@ def configured_project_dir(config: Config) -> Path | None:
     if not config.project_dir:
         return None
     path = Path(config.project_dir)
-    if not (path / "dbt_project.yml").is_file():
-        raise DbtgateError(
-            f"{config.path}:{config.lines.get('project_dir', 1)}: project_dir: {path}: no "
-            "dbt_project.yml there"
-        )
+    where = f"{config.path}:{config.lines.get('project_dir', 1)}: project_dir: {path}"
+    project_file = path / "dbt_project.yml"
+    problem = lookup_problem(project_file)
+    if problem is not None:
+        raise DbtgateError(f"{where}: {problem}")
+    if project_file.is_dir():
+        raise DbtgateError(f"{where}: {project_file} is a directory, not dbt's project file")
+    if not project_file.is_file():
+        raise DbtgateError(f"{where}: no dbt_project.yml there")
     return path
+
+
+def codeowners_location(config: Config) -> str:
+    """`dbtgate.yml:LINE` of `owner.codeowners` (else of `owner:`), for its errors."""
+    line = config.item_lines.get("owner.codeowners") or config.lines.get("owner", 1)
+    return f"{config.path}:{line}"
 
 
 def load_config(path: Path | None, problems: list[DbtgateError] | None = None) -> Config:
@@ -424,7 +434,9 @@ def _relative_to_config(config: Config, directory: Path) -> None:
         config.baseline = joined(config.baseline)
     if config.owner.codeowners:
         config.owner.codeowners = joined(config.owner.codeowners)
-    if config.base and (directory / config.base).is_dir():
+    # (a base the system cannot look up stays a git ref: `base` checks it with its line)
+    base = directory / config.base if config.base else None
+    if base is not None and lookup_problem(base) is None and base.is_dir():
         config.base = joined(config.base)
 
 

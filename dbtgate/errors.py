@@ -16,3 +16,24 @@ def truncated_json(path: object) -> DbtgateError:
     copy cut short. Every JSON reader says so alike (an artifact, a gate report, a baseline), not
     its parser's words for where the text stopped ("Unterminated string starting at ...")."""
     return DbtgateError(f"{path}: truncated JSON (the file ends early; was it fully written?)")
+
+
+def lookup_problem(path: object) -> str | None:
+    """Why the system cannot look `path` up at all ("File name too long" for a name over 255
+    bytes, "Permission denied"), or None when it can, whether or not anything is there.
+
+    `Path.exists()` and `is_file()` raise on these (they only answer False for a missing
+    path), which ended the run with the bare path and no word of the setting that gave it:
+    the checks of each path setting call this first and name the setting's line."""
+    import errno
+    import os
+
+    try:
+        os.stat(path)  # type: ignore[arg-type]
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        return exc.strerror or str(exc)
+    except ValueError as exc:  # a NUL byte in the name
+        return str(exc)
+    return None

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from dbtgate.baseline import configured_baseline, load_baseline
-from dbtgate.config import Config, Waiver, configured_project_dir
+from dbtgate.config import Config, Waiver, codeowners_location, configured_project_dir
 from dbtgate.errors import DbtgateError
 from dbtgate.rules.codeowners import find_codeowners
 from dbtgate.rules.policies import (
@@ -66,7 +66,7 @@ def validate_config(
         attempt(problems, load_baseline, baseline)  # there, and a baseline file
     project_dir = attempt(problems, configured_project_dir, config)  # a dbt project there
     if config.owner.codeowners:  # there, and readable
-        where = f"{config.path}:{config.lines.get('owner', 1)}: "
+        where = f"{codeowners_location(config)}: "
         attempt(problems, find_codeowners, project_dir, config.owner.codeowners, where)
     unchecked: list[str] = []
     if plugin_failed:  # a code no loaded rule has may be the failed plugin's

@@ -133,7 +133,7 @@ def test_a_configured_codeowners_file_that_does_not_exist_names_the_config_line(
     result = dbtgate("check", cwd=project)
     assert result.returncode == 2
     assert result.stderr == (
-        "dbtgate: error: dbtgate.yml:3: owner.codeowners: .github/CODEOWNERS: file not found\n"
+        "dbtgate: error: dbtgate.yml:4: owner.codeowners: .github/CODEOWNERS: file not found\n"
     )
 
 
@@ -244,3 +244,62 @@ def test_a_config_that_is_there_but_not_a_file_stops_the_gate(repo, make, said):
         assert result.returncode == 2, (command, result.stdout, result.stderr)
         assert result.stderr.startswith(f"dbtgate: error: dbtgate.yml: {said}"), result.stderr
         assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
+LONG = "a" * 300  # over the 255 bytes a file name may have (ENAMETOOLONG)
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        (f"artifacts: {LONG}", f"dbtgate.yml:2: artifacts {LONG}: File name too long"),
+        (f"baseline: {LONG}", f"dbtgate.yml:3: baseline: {LONG}: File name too long"),
+        (f"project_dir: {LONG}", f"dbtgate.yml:3: project_dir: {LONG}: File name too long"),
+        (f"base: {LONG}", f"dbtgate.yml:3: base: {LONG}: cannot be looked up: File name too long"),
+        (f"plugins: [{LONG}]", f"dbtgate.yml:3: plugins: {LONG}: File name too long"),
+        (
+            f"owner:\n  codeowners: {LONG}",
+            f"dbtgate.yml:4: owner.codeowners: {LONG}: File name too long",
+        ),
+        ("baseline: gate", "dbtgate.yml:3: baseline: gate: is a directory, expected the baseline"),
+        (
+            "project_dir: gate",
+            "dbtgate.yml:3: project_dir: gate: gate/dbt_project.yml is a directory, not dbt's "
+            "project file",
+        ),
+        (
+            "owner:\n  codeowners: gate",
+            "dbtgate.yml:4: owner.codeowners: gate: is a directory, expected the CODEOWNERS file",
+        ),
+    ],
+    ids=[
+        "artifacts-long",
+        "baseline-long",
+        "project_dir-long",
+        "base-long",
+        "plugins-long",
+        "codeowners-long",
+        "baseline-folder",
+        "project-file-folder",
+        "codeowners-folder",
+    ],
+)
+def test_a_path_setting_the_system_refuses_names_the_config_line(repo, setting, said):
+    """A path setting over 255 characters ended the run with the bare path and "File name too
+    long"; one naming a folder where a file belongs, with the read's error or a wrong "not
+    found": the user was left to find which setting gave it."""
+    project = repo / "dbt"
+    (project / "gate" / "dbt_project.yml").mkdir(parents=True)
+    artifacts = "" if setting.startswith("artifacts") else "artifacts: build/target\n"
+    (project / "dbtgate.yml").write_text(f"version: 1\n{artifacts}{setting}\n")
+    commands = [("check",)]
+    if not setting.startswith(("artifacts", "base:")):  # what validate checks
+        commands.append(("validate",))
+    if setting.startswith("baseline"):  # the file it writes
+        commands.append(("baseline",))
+    for command in commands:
+        result = dbtgate(*command, cwd=project)
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        errors = [line for line in result.stderr.splitlines() if "error" in line]
+        assert errors[0].startswith(f"dbtgate: error: {said}"), (command, result.stderr)
+        assert "Traceback" not in result.stderr

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dbtgate.errors import DbtgateError
+from dbtgate.errors import DbtgateError, lookup_problem
 
 # Where GitHub looks for the file, in its order of precedence, relative to the repository root.
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
@@ -124,8 +124,11 @@ def find_codeowners(
     parents (stopping at the repository root)."""
     if explicit:
         path = Path(explicit)
-        if not path.is_file():
-            raise DbtgateError(f"{where}owner.codeowners: {path}: file not found")
+        problem = lookup_problem(path)
+        if problem is None and path.is_dir():
+            problem = "is a directory, expected the CODEOWNERS file"
+        if problem is not None or not path.is_file():
+            raise DbtgateError(f"{where}owner.codeowners: {path}: {problem or 'file not found'}")
         root = path.parent.parent if path.parent.name in (".github", "docs") else path.parent
         return _read(path, root, project_dir)
     if project_dir is None:

@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from dbtgate.errors import DbtgateError
+from dbtgate.errors import DbtgateError, lookup_problem
 from dbtgate.wording import choices
 
 Severity = Literal["error", "warn", "info"]
@@ -760,6 +760,9 @@ def load_plugin(plugin: str, base_dir: Path | None) -> None:
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
     looks_like_path = plugin.endswith(".py") or "/" in plugin or "\\" in plugin
+    problem = lookup_problem(path)
+    if problem is not None:
+        raise DbtgateError(f"plugins: {plugin}: {problem}")
     try:
         if path.is_dir():
             for file in sorted(p for p in path.glob("*.py") if not p.name.startswith("_")):
