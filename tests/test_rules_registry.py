@@ -734,6 +734,28 @@ def test_a_missing_plugin_path_is_a_config_error(artifacts, tmp_path):
     assert "plugins: rules/nope.py: no such file or directory" in result.stderr
 
 
+@pytest.mark.parametrize("inside", [[], ["README.md"], ["__init__.py", "_helpers.py"]])
+def test_a_plugin_folder_without_a_file_to_load_is_a_config_error(artifacts, tmp_path, inside):
+    """A mistyped or emptied folder under `plugins:` loaded nothing, in silence: the team's
+    own rules never ran and the gate passed without them. As a path that is not there, it
+    stops `check` and is a problem of `validate`, at the folder's line."""
+    (tmp_path / "rules").mkdir()
+    for name in inside:
+        (tmp_path / "rules" / name).write_text("raise SystemExit('never imported')\n")
+    (tmp_path / "acme.py").write_text(PLUGIN_FILE)  # a plugin that loads, listed before
+    write_config(tmp_path, "version: 1\nplugins:\n  - acme.py\n  - rules\n")
+    said = (
+        "dbtgate: error: dbtgate.yml:4: plugins: rules: no rules to load: the folder (rules) "
+        "holds no .py file to load (files named _*.py are not loaded)"
+    )
+    checked = dbtgate("check", "--artifacts", str(artifacts), cwd=tmp_path)
+    assert checked.returncode == 2, checked.stdout + checked.stderr
+    assert checked.stderr.splitlines() == [said]
+    validated = dbtgate("validate", cwd=tmp_path)
+    assert validated.returncode == 2, validated.stdout + validated.stderr
+    assert validated.stderr.splitlines() == [said, "dbtgate.yml: 1 problem"]
+
+
 def test_a_malformed_plugin_rule_is_named_by_its_function_and_line(artifacts, tmp_path):
     """Not by the module name dbtgate gives a plugin file (`dbtgate_plugin_<hash>`)."""
     (tmp_path / "rules").mkdir()

@@ -755,7 +755,8 @@ def _entry_points_declared() -> bool:
 
 def load_plugin(plugin: str, base_dir: Path | None) -> None:
     """Import a plugin: a .py file or a directory of them (relative to the config's directory),
-    else an importable module name. Importing it runs its `@rule` decorators."""
+    else an importable module name. Importing it runs its `@rule` decorators. A directory
+    without a .py file to import is an error, as a path that is not there is."""
     path = Path(plugin)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
@@ -765,7 +766,15 @@ def load_plugin(plugin: str, base_dir: Path | None) -> None:
         raise DbtgateError(f"plugins: {plugin}: {problem}")
     try:
         if path.is_dir():
-            for file in sorted(p for p in path.glob("*.py") if not p.name.startswith("_")):
+            files = sorted(p for p in path.glob("*.py") if not p.name.startswith("_"))
+            if not files:
+                # A mistyped or emptied folder loaded nothing, and the team's rules never ran
+                # while the gate passed: as an error as a path that is not there.
+                raise DbtgateError(
+                    f"plugins: {plugin}: no rules to load: the folder ({path}) holds no .py file to load "
+                    "(files named _*.py are not loaded)"
+                )
+            for file in files:
                 _import_file(file)
         elif path.is_file():
             _import_file(path)
