@@ -6,6 +6,7 @@ leaves the rest commented, so the first `dbtgate check` is useful rather than a 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -207,8 +208,26 @@ def write_starter_config(project_dir: Path, *, force: bool = False) -> WrittenSt
     text = STARTER.format(
         artifacts=artifacts, project=project, dialect=_adapter_dialect(manifest), policies=policies
     )
-    target.write_text(text, encoding="utf-8")
+    _write_whole(target, text)
     return WrittenStarter(target, note)
+
+
+def _write_whole(target: Path, text: str) -> None:
+    """Write `text` to `target` whole or not at all, or say in one line which file could not
+    be written. A full disk ended `init` with `: No space left on device` (the OSError of a
+    write names no file) and left an empty dbtgate.yml, which the next `init` refused as there
+    and `check` read as a config without policies; with --force, the config it was replacing
+    was already cut to nothing. The text goes to a file beside the one it replaces (through a
+    link, beside what it links to), renamed over it once written."""
+    destination = target.resolve()
+    partial = destination.with_name(f".{destination.name}.{os.getpid()}.partial")
+    try:
+        with open(partial, "x", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(partial, destination)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise DbtgateError(f"{target}: cannot write the config: {exc.strerror or exc}") from None
 
 
 def _last_build(manifest_path: Path) -> Manifest | None:

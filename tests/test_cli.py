@@ -345,6 +345,40 @@ def test_init_writes_a_starter_config_that_loads(tmp_path):
     assert "already exists" in again.stderr
 
 
+def _files_of_at_most_1000_bytes() -> None:
+    """In the child, before dbtgate runs: a write past 1,000 bytes fails (EFBIG, "File too
+    large"), as on a full disk, for root as for anyone, with no disk to fill."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails instead of the process
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
+
+
+def test_init_that_cannot_write_names_the_file_and_leaves_what_was_there(tmp_path):
+    """On a full disk `init` said `dbtgate: error: : No space left on device` (a write's OSError
+    names no file) and left an empty dbtgate.yml behind, which the next `init` refused as
+    there; with --force, the config it replaced was already cut to nothing."""
+    (tmp_path / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
+    env = plain_env(COLUMNS="200")
+    for force, before in (((), None), (("--force",), "version: 1\n")):
+        if before is not None:
+            (tmp_path / "dbtgate.yml").write_text(before)
+        result = run_dbtgate(
+            "init", *force, cwd=tmp_path, env=env, preexec_fn=_files_of_at_most_1000_bytes
+        )
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert (
+            result.stderr
+            == "dbtgate: error: dbtgate.yml: cannot write the config: File too large\n"
+        )
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["dbt_project.yml"] + (
+            ["dbtgate.yml"] if before else []
+        )
+        if before is not None:
+            assert (tmp_path / "dbtgate.yml").read_text() == before
+
+
 @pytest.mark.parametrize("name", ["pyproject.toml", "dbtgate.yaml"])
 def test_init_does_not_write_a_second_config_beside_one_already_there(tmp_path, name):
     """dbtgate.yml beside [tool.dbtgate] (or dbtgate.yaml) is two configs in one folder, which
