@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from cli_support import dbtgate
+from cli_support import COMMAND, dbtgate, plain_env
 from corpus import CORPUS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -443,6 +443,44 @@ def test_a_manifest_read_from_a_pipe_loads(tmp_path):
     loaded = load_manifest(path)
     writer.join()
     assert list(loaded.data.nodes) == ["model.p.a"]
+
+
+def test_a_named_pipe_nothing_writes_yet_is_named_while_waited_for(tmp_path):
+    """`mkfifo target/manifest.json` with no writer hung `check` without a word (the open
+    waits for a writer, as `cat` does, and must: the writer may start after dbtgate). After a
+    moment, one line names the pipe waited for; the writer that comes is still read."""
+    import os
+    import selectors
+    import subprocess
+
+    target = tmp_path / "target"
+    target.mkdir()
+    os.mkfifo(target / "manifest.json")
+    process = subprocess.Popen(
+        [*COMMAND, "check", "--artifacts", "target"],
+        cwd=tmp_path,
+        env=plain_env(COLUMNS="200"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        with selectors.DefaultSelector() as waiting:
+            waiting.register(process.stderr, selectors.EVENT_READ)
+            assert waiting.select(timeout=60), "no word of the pipe after 60 s"
+        said = process.stderr.readline()
+        assert said == (
+            "dbtgate: waiting for a process to write target/manifest.json (a named pipe nothing "
+            "has opened for writing yet; the manifest is read from it)\n"
+        )
+        with open(target / "manifest.json", "w") as pipe:
+            pipe.write(json.dumps({"metadata": V12, "nodes": {}}))
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 0, stdout + stderr
+    assert "waiting" not in stderr
 
 
 @pytest.mark.parametrize(

@@ -116,7 +116,7 @@ def _decode(path: Path, kind: type[T], what: str, detach: Callable[[T], None] | 
     the process with SIGBUS instead of a "truncated JSON" error. What `kind` keeps as raw JSON
     (`msgspec.Raw`) does refer to it: `detach` copies that out before the mapping is closed."""
     try:
-        with open(path, "rb") as file:
+        with _open_waiting_aloud(path, what) as file:
             status = os.fstat(file.fileno())
             if stat.S_ISCHR(status.st_mode) or stat.S_ISBLK(status.st_mode):
                 # /dev/zero or a disk: read to its end, it filled the memory (an internal
@@ -141,6 +141,42 @@ def _decode(path: Path, kind: type[T], what: str, detach: Callable[[T], None] | 
         raise DbtgateError(f"{path}: is a directory, expected the {what} file") from None
     except OSError as exc:
         raise DbtgateError(f"{path}: cannot read {what}: {exc.strerror}") from None
+
+
+# How long the open of a named pipe waits for a writer before saying which file it waits for.
+PIPE_NOTICE_SECONDS = 2.0
+
+
+def _open_waiting_aloud(path: Path, what: str) -> typing.BinaryIO:
+    """`open(path, "rb")`. The open of a named pipe (`mkfifo target/manifest.json`) waits until
+    a process opens it for writing, as `cat` does: the writer (`gunzip -c ... > pipe &`) may
+    start after dbtgate, so that is no error; but a pipe that nothing will write hung the run
+    without a word. Past PIPE_NOTICE_SECONDS, one line on stderr names the file waited for. A
+    process substitution's pipe (`<(...)`) has its writer already: it opens at once."""
+    try:
+        is_pipe = stat.S_ISFIFO(os.stat(path).st_mode)
+    except (OSError, ValueError):  # the open below says what is wrong
+        is_pipe = False
+    if not is_pipe:
+        return open(path, "rb")
+    import sys
+    import threading
+
+    def say() -> None:
+        print(
+            f"dbtgate: waiting for a process to write {path} (a named pipe nothing has "
+            f"opened for writing yet; the {what} is read from it)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    notice = threading.Timer(PIPE_NOTICE_SECONDS, say)
+    notice.daemon = True
+    notice.start()
+    try:
+        return open(path, "rb")
+    finally:
+        notice.cancel()
 
 
 def _decode_buffer(
