@@ -553,9 +553,11 @@ def _artifacts_dir(given: Path | None, config, project_dir: Path | None = None) 
     if project_dir is None and "artifacts" not in config.lines:
         configured_project_dir(config)
     directory = _default_artifacts(None, config, project_dir)
-    if config.path is None:
-        return directory
     line = config.lines.get("artifacts")
+    if config.path is None or (line is None and project_dir is not None):
+        # Not the config's: the loader names the folder alone (`--project-dir proj` read as
+        # "dbtgate.yml: the default proj/target", a setting the config did not hold).
+        return directory
     where = f"{config.path}:{line}: artifacts" if line else f"{config.path}: the default"
     problem = lookup_problem(directory)
     if problem is not None:

@@ -125,6 +125,17 @@ def test_a_configured_project_dir_that_is_no_project_is_named_before_its_target(
         )
 
 
+def test_an_unbuilt_project_dir_given_on_the_command_line_is_not_blamed_on_the_config(repo):
+    """`--project-dir` whose target/ does not exist yet: the folder is named as the flag gave
+    it, not as "dbtgate.yml: the default", a setting the config does not hold."""
+    (repo / "unbuilt").mkdir()
+    (repo / "unbuilt" / "dbt_project.yml").write_text("name: unbuilt\n")
+    (repo / "dbtgate.yml").write_text("version: 1\n")
+    result = dbtgate("check", "--project-dir", "unbuilt", cwd=repo)
+    assert result.returncode == 2
+    assert result.stderr.startswith("dbtgate: error: unbuilt/target: artifacts directory not found")
+
+
 def test_a_configured_codeowners_file_that_does_not_exist_names_the_config_line(repo):
     project = repo / "dbt"
     (project / "dbtgate.yml").write_text(
