@@ -760,12 +760,17 @@ class Project:
                     return value
             elif source == "group":
                 group_name = getattr(resource, "group", None)
-                group = self.groups.get(group_name) if group_name else None
-                if group and group.owner:
-                    value = group.owner.name or group.owner.email
-                    if value:
-                        return value
+                value = self.group_owner(group_name) if group_name else None
+                if value:
+                    return value
         return None
+
+    def group_owner(self, name: str) -> str | None:
+        """The owner of the group `name` as its models are owned through it: its name, else
+        its email; None for a group the build does not have or one without an owner."""
+        group = self.groups.get(name)
+        owner = group.owner if group else None
+        return (owner.name or owner.email or None) if owner else None
 
     def tier(self, unique_id: str) -> int | None:
         """The resource's tier (1 = most critical), from meta or tags, else the default."""

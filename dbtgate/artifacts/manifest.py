@@ -313,7 +313,12 @@ class Exposure(msgspec.Struct, **_S):
 
 
 class Group(msgspec.Struct, **_S):
+    """A group (dbt 1.5+): its models are owned through it, by its owner."""
+
     name: str = ""
+    resource_type: str = "group"
+    unique_id: str = ""
+    package_name: str = ""
     owner: ExposureOwner | None = None
     original_file_path: str | None = None
 

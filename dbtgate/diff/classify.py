@@ -41,7 +41,7 @@ from dbtgate.project import display_name
 from dbtgate.wording import first_few
 
 if TYPE_CHECKING:
-    from dbtgate.artifacts.manifest import Constraint, Exposure, Node, Source
+    from dbtgate.artifacts.manifest import Constraint, Exposure, Group, Node, Source
     from dbtgate.diff.sql import SqlFiles
     from dbtgate.project import Project
 
@@ -120,6 +120,7 @@ TAXONOMY: dict[str, str] = {
     "safe.description_changed": "a description changed",
     "safe.tests_changed": "data or unit tests added or removed",
     "safe.meta_changed": "meta, tags or group changed",
+    "safe.group_owner_changed": "a group's owner changed (its models' owner with it)",
     "safe.materialization_changed": "materialization changed (no constraint depends on it)",
     "safe.code_changed": "SQL (or seed data) changed; columns, filters and grain did not",
     "safe.source_added": "a new source table",
@@ -173,6 +174,10 @@ class DiffContext(msgspec.Struct):
     # Relations a build's run did not build (`Project.unbuilt`) compared without a catalog entry:
     # their undeclared columns are not known, which a note says once.
     unbuilt: list[str] = msgspec.field(default_factory=list)
+    # Groups whose owner moved (`groups.group_owner_moves`): said once a group, not a model.
+    group_owner_moves: dict[str, tuple[str | None, str | None]] = msgspec.field(
+        default_factory=dict
+    )
 
 
 def deprecation_elapsed(resource: Any, today: dt.datetime) -> bool:
@@ -226,7 +231,9 @@ def _unread(project: Project, unique_id: str) -> str:
 class Emitter:
     """Builds the changes of one resource with its identity filled in."""
 
-    def __init__(self, resource: Node | Source | Exposure, *, path: str | None = None) -> None:
+    def __init__(
+        self, resource: Node | Source | Exposure | Group, *, path: str | None = None
+    ) -> None:
         self.resource = resource
         self.path = path
         self.changes: list[Change] = []

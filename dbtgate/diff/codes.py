@@ -536,11 +536,23 @@ _SAFE = [
     ),
     _doc(
         "safe.meta_changed",
-        "meta, tags or the group of a resource changed, or its owner did (by them, or by "
-        "its group's owner): the message names the owner before and after.",
+        "meta, tags or the group of a resource changed, or its owner did by them: the message "
+        "names the owner before and after. An owner moved only by its group's new owner is "
+        "said once, on the group (safe.group_owner_changed).",
         "Metadata only; an owner or tier moved by it shows in the policy findings, and who "
         "owns the model now is whom a release hands it to.",
         "int_order_payments: meta (owner) changed; owner @finance-eng -> @payments-eng",
+    ),
+    _doc(
+        "safe.group_owner_changed",
+        "A group's owner changed: its name (or, without one, its email). Said once a group, "
+        "with the models and other resources owned through it that the new owner takes over "
+        "(a resource whose own meta owner comes first in `owner.from` stays where it was); "
+        "their rows do not say it again.",
+        "No model's record changes, yet every model owned through the group changes hands: "
+        "whom a release hands them to, and who is asked about their findings from now on.",
+        "group finance: owner Finance Analytics -> Revenue Ops (3 models: finance_revenue, "
+        "orders_summary v1 and orders_summary v2)",
     ),
     _doc(
         "safe.materialization_changed",

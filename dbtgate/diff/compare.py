@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from dbtgate.diff.changes import Change, SchemaDiff
 from dbtgate.diff.classify import DiffContext, Emitter, schema_changes
+from dbtgate.diff.groups import group_owner_changes, group_owner_moves
 from dbtgate.diff.impact import add_impact
 from dbtgate.diff.incremental import incremental_schema_change
 from dbtgate.diff.lifecycle import (
@@ -60,6 +61,7 @@ def diff_projects(
     changes.extend(_relations(ctx))
     changes.extend(_sources(ctx))
     changes.extend(_exposures(ctx))
+    changes.extend(group_owner_changes(ctx))
     if base.manifest.has_semantic_layer() or pr.manifest.has_semantic_layer():
         from dbtgate.diff.semantic import semantic_layer_changes
 
@@ -117,6 +119,7 @@ def _context(
         base_sql=SqlFiles.of(base),
         pr_sql=SqlFiles.of(pr),
         base_parsed=base_parsed,
+        group_owner_moves=group_owner_moves(base, pr),
     )
 
 

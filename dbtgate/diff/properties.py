@@ -23,6 +23,7 @@ from dbtgate.diff.classify import (
     contract_policy,
 )
 from dbtgate.diff.columns import column_key
+from dbtgate.diff.groups import moved_by_group
 from dbtgate.diff.outside import outside_readers, undeclared_note
 from dbtgate.diff.types import normalise_adapter
 from dbtgate.project import display_name
@@ -566,9 +567,9 @@ def _stripped(value: Any) -> Any:
 
 
 def _meta(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Source) -> None:
-    """Meta, tags and group; and, when the resource's owner moved with them (or with its
-    group's owner), who owned it and who owns it now: `meta (owner) changed` did not say whom
-    a release hands the model to."""
+    """Meta, tags and group; and, when the resource's owner moved with them, who owned it and
+    who owns it now: `meta (owner) changed` did not say whom a release hands the model to. A
+    move its group's new owner made alone is the group's line (`safe.group_owner_changed`)."""
     what = []
     before, after = _stripped(old.meta or {}), _stripped(new.meta or {})
     if before != after:
@@ -579,7 +580,8 @@ def _meta(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Sourc
     if getattr(old, "group", None) != getattr(new, "group", None):
         what.append(f"group {getattr(old, 'group', None)} -> {getattr(new, 'group', None)}")
     before_owner, after_owner = ctx.base.owner(old.unique_id), ctx.pr.owner(new.unique_id)
-    moved = before_owner != after_owner
+    # A move its group's owner made is said once, on the group (`groups.group_owner_changes`).
+    moved = before_owner != after_owner and not moved_by_group(ctx, old, new)
     if what or moved:
         said = [f"{', '.join(what)} changed"] if what else []
         if moved:
