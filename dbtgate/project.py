@@ -736,7 +736,8 @@ class Project:
     # -- owners and tiers ----------------------------------------------------------------------
 
     def owner(self, unique_id: str) -> str | None:
-        """The resource's owner as configured: meta.<key> first, then its group's owner.
+        """The resource's owner as configured: meta.<key> first, then its group's owner; a
+        source table's, its own meta first, then its source's.
 
         Cached: the gate asks once per finding, the scorecard once per model and test."""
         if unique_id in self._owner_cache:
@@ -753,9 +754,17 @@ class Project:
                 return resource.owner.name or resource.owner.email
             return None
         meta = resource.meta or {}
+        # A source table's meta holds its source's (`normalise_source`) key by key: a key the
+        # table sets hides the source's whole value, so a nested owner key the table's own
+        # value lacks (`meta.contact.email` beside the table's `contact: {slack: ...}`) is
+        # looked for in its source's meta next (`source_meta`; the source's `config: meta:`
+        # from dbt 1.10 on).
+        source_meta = resource.source_meta if isinstance(resource, Source) else None
         for source in self.owner_settings.sources:
             if source.startswith("meta."):
                 value = _owner_text(meta_value(meta, source[5:]))
+                if not value and source_meta:
+                    value = _owner_text(meta_value(source_meta, source[5:]))
                 if value:
                     return value
             elif source == "group":
