@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbtgate.lint.changes import ChangedFile, ChangeSet, nodes_by_file
+from dbtgate.lint.dbt_project import from_project
 from dbtgate.locate import blank_lines_above
 
 if TYPE_CHECKING:
@@ -48,8 +49,7 @@ def changes_against_build(
     files: dict[Path, ChangedFile] = {}
     unplaced: list[Path] = []
     for path in sql_files:
-        # As dbt names it: `../shared_models/a.sql` for a model of a folder outside the project.
-        relative = Path(os.path.relpath(path, project_dir)).as_posix()
+        relative = from_project(path, project_dir)  # `../shared_models/a.sql`, as dbt names it
         uid = current_ids.get(path)
         previous = base.nodes.get(uid) if uid else None
         if previous is None or previous.package_name != base.root_package:

@@ -73,6 +73,13 @@ def folders_outside(directory: Path, paths: tuple[str, ...]) -> dict[str, Path]:
     return {path: folder for path, folder in named.items() if not folder.is_relative_to(inside)}
 
 
+def from_project(path: Path, directory: Path) -> str:
+    """`path` relative to the project's folder `directory`, as dbt's path settings and
+    `original_file_path` name it: `../shared_models/a.sql` for a file of a folder outside it
+    (what `lint.exclude` globs and a base build's manifest are matched against)."""
+    return Path(os.path.relpath(path, directory)).as_posix()
+
+
 def read_path_settings(directory: Path) -> dict[str, tuple[str, ...]]:
     """The path settings (`PATH_SETTINGS`) the dbt_project.yml at `directory` sets, each -> its
     paths (one path given as a string: a list of it); a clear error when one is not a list of

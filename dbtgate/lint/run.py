@@ -32,7 +32,7 @@ from dbtgate.encoding import read_text
 from dbtgate.errors import DbtgateError
 from dbtgate.lint import sqlfluff_files
 from dbtgate.lint.changes import DEFAULT_BASE_REFS, ChangedFile, ChangeSet, nodes_by_file
-from dbtgate.lint.dbt_project import DbtProjectFiles, read_dbt_project
+from dbtgate.lint.dbt_project import DbtProjectFiles, from_project, read_dbt_project
 from dbtgate.wording import counted, first_few
 
 if TYPE_CHECKING:
@@ -941,16 +941,10 @@ def discover_sql_files(
                 continue  # a symbolic link to a file outside the project: not the project's SQL
             if not str(path).isprintable() or _SURROGATES.search(str(path)):
                 continue  # a name no report can hold (not UTF-8, control codes): no SQL of dbt's
-            inside = _from_project(path, project)
+            inside = from_project(path, project)
             if not any(fnmatch.fnmatch(inside, pattern) for pattern in patterns):
                 found.add(path)
     return sorted(found)
-
-
-def _from_project(path: Path, project: Path) -> str:
-    """`path` relative to the project's folder, as dbt's path settings and `original_file_path`
-    name it: `../shared_models/a.sql` for a file of a folder outside it."""
-    return Path(os.path.relpath(path, project)).as_posix()
 
 
 class FileLint(NamedTuple):
@@ -1408,7 +1402,7 @@ def _project_problem(error: str, path: Path, project_dir: Path) -> Problem:
     linted."""
     found = _DBT_ERROR.search(error)
     detail = " ".join((found.group(0) if found else error).split())
-    relative = _from_project(path, project_dir)
+    relative = from_project(path, project_dir)
     if f"({relative})" in detail:
         line = _DBT_ERROR_LINE.search(detail)
         return Problem(
