@@ -102,6 +102,7 @@ def lint_gate(
     lint_all: bool = False,
     base_ref: str | None = "main",
     project: Project | None = None,
+    display_root: Path | None = None,
     **lint_settings,
 ) -> tuple[GateResult, LintRun]:
     """`dbtgate lint` in process: run sqlfluff, then the gate with the lint family only."""
@@ -114,7 +115,7 @@ def lint_gate(
         config,
         lint_all=lint_all,
         base_ref=base_ref,
-        display_root=project_dir,
+        display_root=display_root or project_dir,
     )
     context.options[LINT_RUN_OPTION] = run
     return run_gate(context, families={"lint"}), run

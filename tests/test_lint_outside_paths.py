@@ -6,7 +6,10 @@ build's SQL, and named from the repository's root, on real git repositories."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from lint_repos import (
     dbt_lint_report,
     dbt_templater_sqlfluff,
     duckdb_profiles,
+    lint_gate,
     main_then_pr,
     needs_dbt_templater,
 )
@@ -183,3 +187,80 @@ def test_under_the_dbt_templater_a_changed_model_outside_the_project_is_linted(t
         ("shared_models/calls.sql", 3, "lint.RF03", "blocking"),
         ("shared_models/calls.sql", 3, "lint.RF03", "blocking"),
     ]
+
+
+def test_the_outside_folders_own_sqlfluff_config_applies_to_its_files_the_nearer_winning(tmp_path):
+    """As sqlfluff nests config files: the shared folder's `.sqlfluff` over the project's for the
+    files below it, and one in its subfolder over that (its `exclude_rules` replaces the
+    shared folder's, so LT01 is back on there and CP01 off)."""
+    project = outside_pr(
+        tmp_path,
+        {"shared_models/shared.sql": EDITED.replace("select", "SELECT")},
+        {
+            "project/models/spaced.sql": "select  1 as id\n",
+            "shared_models/.sqlfluff": "[sqlfluff]\nexclude_rules = LT01\n",
+            "shared_models/legacy/.sqlfluff": "[sqlfluff]\nexclude_rules = CP01\n",
+            "shared_models/legacy/old.sql": "SELECT  1 as id\n",
+        },
+    )
+    report = lint_report(project, tmp_path / "lint.json", "--all")
+    assert sorted({(path, code) for path, _, code, _ in found(report) if "LT09" not in code}) == [
+        ("project/models/spaced.sql", "lint.LT01"),  # the project's config: LT01 on
+        ("shared_models/legacy/old.sql", "lint.LT01"),
+        ("shared_models/shared.sql", "lint.CP01"),
+    ]
+    # What a baseline entry there was looked for by: its folder's rules (`baseline --prune`
+    # keeps an entry of a rule turned off there).
+    _, run = lint_gate(project, lint_all=True, base_ref=None, display_root=tmp_path)
+    rules = {linted.path: linted.rules for linted in run.files}
+    assert rules["project/models/spaced.sql"] is None  # the run's rules
+    assert "LT01" not in rules["shared_models/shared.sql"]
+    assert "CP01" in rules["shared_models/shared.sql"]
+    assert "LT01" in rules["shared_models/legacy/old.sql"]
+    assert "CP01" not in rules["shared_models/legacy/old.sql"]
+    # The changed lines of a shared file, measured with git, are linted with its folder's config
+    # (CP01: the upper-case SELECT makes the lower-case keywords below it inconsistent.)
+    report = lint_report(project, tmp_path / "lint.json", "--base-ref", "main")
+    assert {(path, code) for path, _, code, _ in found(report)} == {
+        ("shared_models/shared.sql", "lint.CP01")
+    }
+
+
+def test_ignore_files_leave_out_an_outside_folders_files_as_sqlfluff_run_in_the_project_does(
+    tmp_path,
+):
+    """The shared folder's own `.sqlfluffignore` applies to its files, and so does the project's,
+    its patterns matched on the path from the project (`legacy/` matches
+    `../shared_models/legacy/old.sql`): the files `sqlfluff lint . ../shared_models`, run in the
+    project's folder, lints."""
+    project = outside_pr(
+        tmp_path,
+        {
+            "shared_models/legacy/old.sql": "select  2 as id\n",
+            "shared_models/drafts/draft.sql": "select  3 as id\n",
+            "project/models/legacy/gone.sql": "select  4 as id\n",
+        },
+        {
+            "project/.sqlfluffignore": "legacy/\n",
+            "shared_models/.sqlfluffignore": "drafts/\n",
+            "shared_models/drafts/draft.sql": "select  1 as id\n",
+            "project/models/legacy/gone.sql": "select  1 as id\n",
+        },
+    )
+    report = lint_report(project, tmp_path / "lint.json", "--all")
+    linted = report["sections"]["lint"]["files"]
+    assert linted == ["project/models/own.sql", "project/models/t.sql", "shared_models/shared.sql"]
+    sqlfluff = [sys.executable, "-m", "sqlfluff", "lint", "--dialect", "duckdb", "--format", "json"]
+    done = subprocess.run(
+        [*sqlfluff, ".", "../shared_models"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    by_sqlfluff = sorted(
+        os.path.relpath(project / entry["filepath"], tmp_path) for entry in json.loads(done.stdout)
+    )
+    assert by_sqlfluff == linted
+    # Changed there, they are still not linted.
+    report = lint_report(project, tmp_path / "lint.json", "--base-ref", "main")
+    assert report["sections"]["lint"]["files"] == []

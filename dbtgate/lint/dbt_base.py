@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from dbtgate.lint.changes import ChangeSet
     from dbtgate.lint.macro_change import MacroChange
+    from dbtgate.lint.project_linter import ProjectLinter
 
 # Left out of the copy: git's history, and what dbt writes (the copy writes its own).
 _NOT_COPIED = frozenset({".git", "target", "logs"})
@@ -82,12 +83,12 @@ class DbtBase:
 
 
 def dbt_base(
-    project_dir: Path, root: FluffConfig, changes: ChangeSet, found: MacroChange
+    run_linter: ProjectLinter, root: FluffConfig, changes: ChangeSet, found: MacroChange
 ) -> DbtBase:
-    """Copy the project (`project_dir`, absolute) with the macro files of `found` as the base
-    had them, and a Linter on `root`'s settings whose dbt templater compiles the copy."""
-    from dbtgate.lint.project_linter import ProjectLinter
-
+    """Copy the project (the run's linter's, `run_linter.project_dir`) with the macro files of
+    `found` as the base had them, and a Linter on `root`'s settings whose dbt templater
+    compiles the copy."""
+    project_dir = run_linter.project_dir
     folder = tempfile.TemporaryDirectory(prefix="dbtgate-base-macros-")
     copy = Path(folder.name) / project_dir.name
     _copy_project(project_dir, copy)
@@ -105,7 +106,7 @@ def dbt_base(
             target.write_text(before, encoding="utf-8")
     base_root = root.copy()
     _point_at(base_root, copy)
-    linter = ProjectLinter(config=base_root, project_dir=project_dir)
+    linter = run_linter.sibling(base_root)
     # A templater of its own: a config's copy shares the templater object, and the dbt
     # templater keeps the first project it compiled.
     linter.templater = base_root.get_templater()

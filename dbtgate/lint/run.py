@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from dbtgate.lint.dbt_base import DbtBase
     from dbtgate.lint.fix import FixLines
     from dbtgate.lint.macro_change import BaseMacros
+    from dbtgate.lint.project_linter import ProjectLinter
     from dbtgate.project import Project
 
 # dbt adapter type (manifest metadata.adapter_type) -> sqlfluff dialect.
@@ -474,14 +475,23 @@ def run_lint(
 
 
 def folder_rules(
-    linter: Linter, root: FluffConfig, path: Path, project_dir: Path, configured: dict[Path, bool]
+    linter: ProjectLinter,
+    root: FluffConfig,
+    path: Path,
+    project_dir: Path,
+    configured: dict[Path, bool],
 ) -> frozenset[str] | None:
     """The sqlfluff codes on for `path` when a config file in a folder below the project's
     and above the file sets them (sqlfluff reads it for the files beside and below it, and
     `exclude_rules` there turns a rule off for them alone); None without one, the usual case,
-    which costs a few file lookups per folder (`configured` caches them)."""
+    which costs a few file lookups per folder (`configured` caches them). A file of a folder
+    outside the project (`../shared_models`) has the codes of its folders' config files
+    (`ProjectLinter.outside_config`), when they have some."""
     project = project_dir.resolve()
     folder = path.resolve().parent
+    if not folder.is_relative_to(project):
+        own = linter.outside_config(folder)
+        return None if own is None else frozenset(r.code for r in linter.get_rulepack(own).rules)
     nested = False
     while folder != project and folder.is_relative_to(project):
         if folder not in configured:
@@ -599,7 +609,7 @@ def build_linter(
     lint_config: LintConfig,
     adapter_type: str | None,
     config_path: Path | None = None,
-) -> tuple[Linter, FluffConfig, str, str]:
+) -> tuple[ProjectLinter, FluffConfig, str, str]:
     """One Linter for the run, on the project's sqlfluff config plus dbtgate's choices.
 
     Returns the linter, its root config, the dialect and the `--dialect X ` fix-hint flag."""
@@ -660,7 +670,9 @@ def build_linter(
     except SQLFluffUserError as exc:
         raise DbtgateError(f"{project_dir}: sqlfluff config: {exc}") from None
     _quiet_rule_crashes()
-    linter = ProjectLinter(config=root, project_dir=project_dir)
+    linter = ProjectLinter(
+        config=root, project_dir=project_dir, configs=configs, overrides=overrides
+    )
     if lint_config.templater == "jinja":
         from dbtgate.lint.templater import DbtStubTemplater, StubSettings
 
@@ -926,7 +938,13 @@ def discover_sql_files(
     project = dbt_files.directory.resolve()
     allowed = [project, *(f.resolve() for f in dbt_files.sql_folders_outside().values())]
     for relative in dbt_files.sql_paths:
-        directory = dbt_files.directory / relative
+        # A folder outside the project is walked from the project's (`project/../shared_models`,
+        # as `sqlfluff lint ../shared_models` run in the project walks it), so sqlfluff applies
+        # the project's .sqlfluffignore there too, its patterns matched on the path from the
+        # project (`legacy/` leaves out `../shared_models/legacy/`), as well as the folder's own.
+        directory = dbt_files.directory / from_project(
+            dbt_files.directory / relative, dbt_files.directory
+        )
         if not directory.is_dir():
             continue
         try:
@@ -1418,7 +1436,7 @@ def _project_problem(error: str, path: Path, project_dir: Path) -> Problem:
 
 
 def _macro_callers(
-    linter: Linter,
+    linter: ProjectLinter,
     root: FluffConfig,
     changes: ChangeSet,
     dbt_files: DbtProjectFiles,
@@ -1453,7 +1471,7 @@ def _macro_callers(
     if templater == "dbt":
         from dbtgate.lint.dbt_base import dbt_base
 
-        base = dbt_base(dbt_files.directory, root, changes, found)
+        base = dbt_base(linter, root, changes, found)
         error = base.compile_error()
         if error is not None:
             detail = " ".join(error.split())
