@@ -154,7 +154,7 @@ def test_path_settings_left_empty_are_dbts_defaults_and_source_paths_still_count
     )
     files = read_dbt_project(tmp_path)
     assert (files.model_paths, files.macro_paths) == (("models",), ("macros",))
-    assert files.sql_paths == ("models", "analyses", "checks")
+    assert files.sql_paths == ("models", "analyses", "checks", "snapshots")
     (tmp_path / "dbt_project.yml").write_text("name: p\nsource-paths: [src]\n", encoding="utf-8")
     assert read_dbt_project(tmp_path).model_paths == ("src",)
     (tmp_path / "dbt_project.yml").write_text(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,8 @@ def changes_against_build(
         if _same_checksum(text, previous):
             continue
         before = base.code(previous.unique_id)
+        if before is not None and previous.resource_type == "snapshot":
+            before = snapshot_file_at_base(text, _snapshot_bodies(base, previous))
         status = "modified" if previous.original_file_path == relative else "renamed"
         if status == "modified" and before is not None and before.strip() == text.strip():
             continue  # the same SQL; only the checksum's dbt version differs
@@ -93,6 +96,41 @@ def changed_lines(before: str, text: str) -> frozenset[int]:
         if tag in ("replace", "insert"):
             lines.update(range(start + 1 + offset, end + 1 + offset))
     return frozenset(lines)
+
+
+# A SQL snapshot's block: its opening tag (with the snapshot's name), body, and closing tag.
+_SNAPSHOT_BLOCK = re.compile(
+    r"(\{%-?\s*snapshot\s+(\w+)\s*[-+]?%\})(.*?)(\{%-?\s*endsnapshot\s*[-+]?%\})", re.DOTALL
+)
+
+
+def snapshot_file_at_base(text: str, bodies: dict[str, str]) -> str:
+    """The snapshot file `text` as the base had it, from the base's bodies of its snapshots
+    (name -> raw_code): dbt keeps only the body between `{% snapshot name %}` and
+    `{% endsnapshot %}` of a SQL snapshot, so each block of today's file gets the base's body
+    (a block the base did not have is left out). Compared with the body alone, the tags read
+    as lines the change wrote, and the base version linted, a file without its block, has
+    other violations (the body's indent)."""
+
+    def at_base(block: re.Match[str]) -> str:
+        body = bodies.get(block.group(2))
+        return "" if body is None else block.group(1) + body + block.group(4)
+
+    return _SNAPSHOT_BLOCK.sub(at_base, text)
+
+
+def _snapshot_bodies(base: Project, snapshot: Node) -> dict[str, str]:
+    """The base's snapshots of the file that defines `snapshot`, name -> body (raw_code)."""
+    bodies = {}
+    for uid, node in base.nodes.items():
+        if node.resource_type == "snapshot" and (
+            node.original_file_path == snapshot.original_file_path
+            and node.package_name == snapshot.package_name
+        ):
+            code = base.code(uid)
+            if code is not None:
+                bodies[node.name] = code
+    return bodies
 
 
 def _same_checksum(text: str, previous: Node) -> bool:

@@ -42,9 +42,10 @@ class DbtProjectFiles:
     directory: Path
     name: str
     profile: str | None = None
-    # Directories (relative to `directory`) whose .sql files are linted: models, analyses and
-    # singular tests. Macros are not linted on their own: they are templated into models.
-    sql_paths: tuple[str, ...] = ("models", "analyses", "tests")
+    # Directories (relative to `directory`) whose .sql files are linted: models, analyses,
+    # singular tests and SQL snapshots (`{% snapshot %}` blocks). Macros are not linted on their
+    # own: they are templated into models.
+    sql_paths: tuple[str, ...] = ("models", "analyses", "tests", "snapshots")
     model_paths: tuple[str, ...] = ("models",)
     macro_paths: tuple[str, ...] = ("macros",)
     # `<test-path>/generic`: dbt reads generic test definitions there as macros, not models.
@@ -58,7 +59,7 @@ class DbtProjectFiles:
         return folders_outside(self.directory, self.macro_paths)
 
     def sql_folders_outside(self) -> dict[str, Path]:
-        """The model, analysis and test paths that leave the project's folder
+        """The model, analysis, test and snapshot paths that leave the project's folder
         (`../shared_models`), each -> the folder it names: their SQL files are the project's,
         linted as those inside it."""
         return folders_outside(self.directory, self.sql_paths)
@@ -107,6 +108,7 @@ def read_dbt_project(directory: Path) -> DbtProjectFiles:
         *model_paths,
         *_paths(data, "analysis-paths", path, ["analyses"]),
         *test_paths,
+        *_paths(data, "snapshot-paths", path, ["snapshots"]),
     ]
     return DbtProjectFiles(
         directory=directory,

@@ -923,8 +923,8 @@ def resolve_severity(
 def discover_sql_files(
     dbt_files: DbtProjectFiles, root: FluffConfig, working: Path, exclude: Iterable[str]
 ) -> list[Path]:
-    """The project's SQL files under its model, analysis and test paths, those outside its
-    folder too (`../shared_models`; not the generic test definitions, which are macros), minus
+    """The project's SQL files under its model, analysis, test and snapshot paths, those outside
+    its folder too (`../shared_models`; not the generic test definitions, which are macros), minus
     what .sqlfluffignore (sqlfluff's own rules) and `lint.exclude` (globs relative to the
     project: `../shared_models/legacy/*`) leave out, symbolic links to files outside the project
     and those folders (a pull request could point one at any file of the CI machine, and lint
@@ -1248,8 +1248,8 @@ def _named_files(named: list[Path], candidates: list[Path]) -> list[Path]:
             )
         if found is None:
             raise DbtgateError(
-                f"{path}: not a SQL file of the dbt project that dbtgate lints (model, analysis "
-                "or test paths, less lint.exclude and .sqlfluffignore)"
+                f"{path}: not a SQL file of the dbt project that dbtgate lints (model, analysis, "
+                "test or snapshot paths, less lint.exclude and .sqlfluffignore)"
             )
         chosen.append(found)
     return sorted(set(chosen))

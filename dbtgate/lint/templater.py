@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jinja2.ext import Extension
 from sqlfluff.core.templaters import JinjaTemplater
 
 _MISSING = object()
@@ -309,8 +310,28 @@ class DbtStubTemplater(JinjaTemplater):
 
     __hash__ = None  # type: ignore[assignment]  # as sqlfluff's templaters: compared, not hashed
 
+    def _get_jinja_env(self, config: Any = None) -> Any:
+        """sqlfluff's environment, which also reads dbt's `{% snapshot %}` block."""
+        env = super()._get_jinja_env(config)
+        env.add_extension(SnapshotExtension)
+        return env
+
     def get_context(self, fname: str | None = None, config: Any = None, **kwargs: Any) -> dict:
         context = dbt_context(self.settings, fname)
         # The same dict object: `resolve` must see the macros sqlfluff adds to it later.
         context.update(super().get_context(fname, config, **kwargs))
         return context
+
+
+class SnapshotExtension(Extension):
+    """dbt's `{% snapshot name %} ... {% endsnapshot %}` (a SQL snapshot of `snapshot-paths`):
+    the block's body, rendered where it is, as dbt compiles a snapshot to its `select`. Plain
+    jinja stops at the tag (`unknown tag 'snapshot'`); sqlfluff's tracer reads it as a block, as
+    it reads the `{% test %}` blocks of its own dbt builtins."""
+
+    tags = {"snapshot"}  # noqa: RUF012
+
+    def parse(self, parser: Any) -> Any:
+        next(parser.stream)  # the `snapshot` tag
+        parser.parse_assign_target(name_only=True)  # the snapshot's name: dbt's, not the SQL's
+        return parser.parse_statements(("name:endsnapshot",), drop_needle=True)

@@ -1,0 +1,163 @@
+"""SQL snapshots (`{% snapshot name %} ... {% endsnapshot %}` under `snapshot-paths`) are linted as
+models are: their changed lines measured with git or against a base build, `lint.exclude` and
+`.sqlfluffignore` applied, under both templaters (jinja renders the block's body, as dbt compiles
+it), on the fixture project in real git repositories with real sqlfluff."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_support import dbtgate
+from lint_repos import (
+    FIXTURES,
+    dbt_lint_report,
+    dbt_templater_sqlfluff,
+    duckdb_profiles,
+    main_then_pr,
+    needs_dbt_templater,
+)
+
+SNAPSHOT = "snapshots/orders_snapshot.sql"
+# As dbt's docs write a snapshot: the body not indented in its block, which sqlfluff's LT02 (a
+# block's body is indented) reports on each of its lines; and old debt on line 14 (LT01).
+BODY = "select\n    order_id,\n    status  as order_status\nfrom {{ ref('stg_orders') }}\n"
+CONFIG = (
+    "{{\n    config(\n      target_schema='snapshots',\n      unique_key='order_id',\n"
+    "      strategy='check',\n      check_cols='all',\n    )\n}}\n"
+)
+OLD = "{% snapshot orders_snapshot %}\n\n" + CONFIG + "\n" + BODY + "\n{% endsnapshot %}\n"
+# The pull request writes a violation on line 13 (LT01).
+NEW = OLD.replace("    order_id,", "    order_id  as id,")
+LEGACY = "snapshots/legacy/old_snapshot.sql"
+LEGACY_SQL = OLD.replace("orders_snapshot", "old_snapshot").replace("order_id,", "order_id ,")
+DBTGATE = (
+    'scope: changed\nlint: {enabled: true, dialect: duckdb, exclude: ["snapshots/legacy/*"]}\n'
+)
+
+
+def shop_files() -> dict[str, str]:
+    """The fixture project's files, by path from its folder."""
+    shop = FIXTURES / "shop"
+    return {
+        path.relative_to(shop).as_posix(): path.read_text()
+        for path in sorted(shop.rglob("*"))
+        if path.is_file()
+    }
+
+
+def found(report: dict[str, Any], path: str = SNAPSHOT) -> list[tuple[int, str, str]]:
+    return sorted(
+        (f["line"], f["code"], f["disposition"]) for f in report["findings"] if f["path"] == path
+    )
+
+
+def snapshot_pr(root: Path, settings: dict[str, str] | None = None) -> Path:
+    """The fixture with the snapshot on main, and a pull request editing it (and the excluded
+    legacy snapshot): the project's folder, the repository's root."""
+    main = shop_files() | {"dbtgate.yml": DBTGATE, SNAPSHOT: OLD, LEGACY: LEGACY_SQL}
+    pr = {SNAPSHOT: NEW, LEGACY: LEGACY_SQL.replace("order_id ,", "order_id  ,")}
+    return main_then_pr(root, main | (settings or {}), pr)
+
+
+EXPECTED = [
+    # The line the pull request wrote blocks, its LT02 too; the block's unindented body (LT02)
+    # and the old spacing on a line it did not touch are old debt.
+    (12, "lint.LT02", "out_of_scope"),
+    (13, "lint.LT01", "blocking"),
+    (13, "lint.LT02", "blocking"),
+    (14, "lint.LT01", "out_of_scope"),
+    (14, "lint.LT02", "out_of_scope"),
+    (15, "lint.LT02", "out_of_scope"),
+]
+
+
+def test_a_changed_snapshot_is_linted_on_its_changed_lines_under_the_jinja_templater(tmp_path):
+    project = snapshot_pr(tmp_path / "repo")
+    report_path = tmp_path / "lint.json"
+    done = dbtgate("lint", "--base-ref", "main", "--json", str(report_path), cwd=project)
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads(report_path.read_text())
+    assert report["sections"]["lint"]["files"] == [SNAPSHOT]  # not the excluded legacy one
+    assert found(report) == EXPECTED
+    # Its fix hint works where it is pasted, on the line the change wrote.
+    hints = {f["fix"] for f in report["findings"] if f["disposition"] == "blocking"}
+    hint = f"dbtgate lint --fix LT01 {SNAPSHOT} --base-ref main"
+    assert hint in hints
+    fixed = dbtgate(*hint.split()[1:], cwd=project)
+    assert "1 file fixed (snapshots/orders_snapshot.sql: 1 LT01)" in fixed.stdout, fixed.stderr
+    assert (project / SNAPSHOT).read_text() == OLD.replace("    order_id,", "    order_id as id,")
+
+
+def test_a_snapshot_whose_body_sqlfluff_is_told_not_to_indent_has_no_lt02(tmp_path):
+    """sqlfluff indents a Jinja block's body (LT02): `template_blocks_indent = false` in the
+    project's .sqlfluff lets a snapshot be written as dbt's docs write it."""
+    sqlfluff = "[sqlfluff:indentation]\ntemplate_blocks_indent = false\n"
+    project = snapshot_pr(tmp_path / "repo", {".sqlfluff": sqlfluff})
+    report_path = tmp_path / "lint.json"
+    done = dbtgate("lint", "--base-ref", "main", "--json", str(report_path), cwd=project)
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads(report_path.read_text())
+    assert found(report) == [(13, "lint.LT01", "blocking"), (14, "lint.LT01", "out_of_scope")]
+
+
+@pytest.mark.slow
+@needs_dbt_templater
+def test_the_dbt_templater_lints_a_changed_snapshot_alike(tmp_path):
+    """dbt compiles the snapshot; sqlfluff's dbt templater maps it to the file's lines: the same
+    findings as under jinja."""
+    profiles = duckdb_profiles(tmp_path, "shop")
+    root = tmp_path / "repo"
+    settings = {
+        ".sqlfluff": dbt_templater_sqlfluff(root, profiles),
+        "dbtgate.yml": DBTGATE.replace("dialect: duckdb", "dialect: duckdb, templater: dbt"),
+    }
+    project = snapshot_pr(root, settings)
+    report = dbt_lint_report(project, tmp_path / "lint.json")
+    assert report["sections"]["lint"]["templater"] == "dbt"
+    assert report["sections"]["lint"]["files"] == [SNAPSHOT]
+    assert found(report) == EXPECTED
+
+
+def test_a_snapshot_is_measured_against_the_base_builds_block(tmp_path):
+    """Without git, against a base build: dbt keeps only a snapshot's body in its manifest
+    (`raw_code`, the text between the tags, as dbt 1.11 writes it), so the file as the base had
+    it is today's block around that body. Against the body alone, the tags read as written by
+    the change, and the body's LT02s, which a file without its block does not have, as caused
+    by it: every line of the snapshot blocked."""
+    project = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "shop", project)
+    (project / "dbtgate.yml").write_text(DBTGATE)
+    (project / SNAPSHOT).parent.mkdir()
+    (project / SNAPSHOT).write_text(NEW)
+    base = tmp_path / "base"
+    base.mkdir()
+    body = OLD.split("{% snapshot orders_snapshot %}", 1)[1].split("{% endsnapshot %}", 1)[0]
+    node = {
+        "unique_id": "snapshot.shop.orders_snapshot",
+        "resource_type": "snapshot",
+        "package_name": "shop",
+        "name": "orders_snapshot",
+        "path": "orders_snapshot.sql",
+        "original_file_path": SNAPSHOT,
+        "raw_code": body,
+        "fqn": ["shop", "orders_snapshot", "orders_snapshot"],
+    }
+    manifest = {
+        "metadata": {
+            "dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json",
+            "project_name": "shop",
+            "adapter_type": "duckdb",
+        },
+        "nodes": {node["unique_id"]: node},
+    }
+    (base / "manifest.json").write_text(json.dumps(manifest))
+    report_path = tmp_path / "lint.json"
+    done = dbtgate("lint", "--base", str(base), "--json", str(report_path), cwd=project)
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads(report_path.read_text())
+    assert report["sections"]["lint"]["changes_from"] == "base build"
+    assert found(report) == EXPECTED
