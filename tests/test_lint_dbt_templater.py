@@ -79,3 +79,28 @@ def test_a_model_dbt_cannot_compile_is_unparsable_and_the_run_still_ends(project
         f["message"].startswith("not linted: the dbt templater") for f in unparsable.values()
     )
     assert report["verdict"] == "fail"
+
+
+def test_a_changed_file_dbt_does_not_know_is_said_not_linted_and_a_disabled_one_skipped(
+    project, tmp_path
+):
+    """The dbt templater skips a SQL file dbt does not know (`.dbtignore`) and a disabled model;
+    sqlfluff only logs both. The unknown one is not listed as linted (it passed silently): a
+    note says why, not a finding (dbt neither builds nor runs it). The disabled one is dbt's own
+    choice, skipped without a word."""
+    (project / ".dbtignore").write_text("models/scratch/\n")
+    (project / "models/scratch").mkdir()
+    (project / "models/scratch/try.sql").write_text("select  1 as a\n")
+    (project / "models/marts/off.sql").write_text("{{ config(enabled=false) }}\nselect  1 as a\n")
+    commit_all(project, "a scratch model dbt ignores, and a disabled one")
+    report = dbt_lint_report(project, tmp_path / "lint.json")
+    linted = report["sections"]["lint"]["files"]
+    assert "models/scratch/try.sql" not in linted
+    assert PAYMENTS in linted  # the others are linted as ever
+    assert [f for f in report["findings"] if "scratch" in f["path"] or "off.sql" in f["path"]] == []
+    assert (
+        "lint: models/scratch/try.sql: not linted: dbt does not know it (a .dbtignore entry, or a "
+        "folder dbt does not read), so the dbt templater had nothing to compile (lint.templater: "
+        "jinja would lint it)"
+    ) in report["notes"]
+    assert not [note for note in report["notes"] if "off.sql" in note]

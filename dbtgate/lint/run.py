@@ -85,6 +85,10 @@ _RULE_CRASH = "Unexpected exception: "
 # dbt's own message in the dbt templater's error ("Compilation Error in model x (path) ...").
 _DBT_ERROR = re.compile(r"\b\w+ Error in \w+ .*", re.DOTALL)
 _DBT_ERROR_LINE = re.compile(r"\bline (\d+)\b")
+# How sqlfluff's dbt templater says a file is none of dbt's (`.dbtignore`, a folder dbt does not
+# read), and the problem code lint gives it: a note, not a finding (`_unknown_to_dbt_note`).
+_NOT_IN_DBT = re.compile(r"^File .* was not found in dbt project$", re.DOTALL)
+UNKNOWN_TO_DBT = "unknown to dbt"
 
 
 @dataclass(frozen=True)
@@ -403,6 +407,7 @@ def run_lint(
             changes = replace(changes, files={**changes.files, **through})
     configured: dict[Path, bool] = {}  # folder -> whether it holds a sqlfluff config file
     unattributed: dict[str, list[str]] = {}  # base error -> the macro callers it left unmeasured
+    unknown_to_dbt: list[str] = []  # files the dbt templater skipped: dbt does not know them
     for index, fname in enumerate(ordered):
         path = Path(fname)
         shown = locate.display_path(path, display)
@@ -425,6 +430,9 @@ def run_lint(
             )
             if error is not None:
                 unattributed.setdefault(error, []).append(shown)
+            if [problem.code for problem in problems] == [UNKNOWN_TO_DBT]:
+                unknown_to_dbt.append(shown)  # not linted: said in a note, not listed as linted
+                continue
         files.append(
             LintedFile(
                 path=shown,
@@ -441,6 +449,8 @@ def run_lint(
         )
     files.sort(key=lambda linted: linted.path)
     notes.extend(_unattributed_notes(unattributed))
+    if unknown_to_dbt:
+        notes.append(_unknown_to_dbt_note(sorted(unknown_to_dbt)))
     return LintRun(
         files=files,
         dialect=dialect,
@@ -1031,6 +1041,18 @@ def _one_line(problem: Problem) -> str:
     return where + " ".join(problem.description.split())
 
 
+def _unknown_to_dbt_note(shown: list[str]) -> str:
+    """The note for the SQL files the dbt templater skipped because dbt does not know them (a
+    `.dbtignore` entry, a folder dbt does not read): not linted, and dbt neither builds nor
+    runs them, so no finding; said, so that they do not read as files that passed."""
+    files, them = (shown[0], "it") if len(shown) == 1 else (first_few(shown, 3), "them")
+    return (
+        f"lint: {files}: not linted: dbt does not know {them} (a .dbtignore entry, or a folder "
+        f"dbt does not read), so the dbt templater had nothing to compile (lint.templater: "
+        f"jinja would lint {them})"
+    )
+
+
 def _unattributed_notes(unattributed: dict[str, list[str]]) -> list[str]:
     """One note per base error (the callers of one broken macro share it) naming the files a
     macro change reached whose base rendering failed, and why their findings are all listed
@@ -1096,7 +1118,7 @@ def lint_file(
         raw, rendered = rendering or _render(linter, root, path, macro_paths, text, base_macros)
         linted = linter.lint_rendered(rendered, linter.get_rulepack(config=rendered.config))
     except SQLFluffSkipFile as exc:
-        return (), (Problem("skipped", str(exc)),)
+        return (), (Problem(UNKNOWN_TO_DBT if str(exc) == UNKNOWN_TO_DBT else "skipped", str(exc)),)
     except SQLFluffUserError as exc:
         if base_macros is not None:  # the config read today: a base macro it cannot load
             return (), (_base_macro_problem(exc),)
@@ -1300,14 +1322,20 @@ def _dbt_skips() -> Iterator[list[str]]:
     each. The templater skips a file dbt raised on while compiling it (a macro calling
     `exceptions.raise_compiler_error`, a `ref` to a model that does not exist), and sqlfluff's
     `render_string` only logs that, and renders nothing: linted, the file passed, and as a macro
-    change's caller at the base it had no violation, so its old debt read as the change's. The
-    other skips (a disabled model, a macro file) are left to sqlfluff, which logs them."""
+    change's caller at the base it had no violation, so its old debt read as the change's. A
+    file dbt does not know (`.dbtignore`) is `UNKNOWN_TO_DBT`: it passed silently too, and the
+    run's notes now say it was not linted. The other skips (a disabled model, a macro file) are
+    left to sqlfluff, which logs them."""
     skipped: list[str] = []
 
     def keep(record: logging.LogRecord) -> bool:
-        found = (
-            _DBT_ERROR.search(record.getMessage()) if record.levelno >= logging.WARNING else None
-        )
+        if record.levelno < logging.WARNING:
+            return True
+        message = record.getMessage()
+        if _NOT_IN_DBT.match(message):
+            skipped.append(UNKNOWN_TO_DBT)
+            return False
+        found = _DBT_ERROR.search(message)
         if found is None:
             return True
         skipped.append(" ".join(found.group(0).split()))
