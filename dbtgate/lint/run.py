@@ -1056,17 +1056,53 @@ def _unknown_to_dbt_note(shown: list[str]) -> str:
 def _unattributed_notes(unattributed: dict[str, list[str]]) -> list[str]:
     """One note per base error (the callers of one broken macro share it) naming the files a
     macro change reached whose base rendering failed, and why their findings are all listed
-    and none blocks (`lint_changed_file`)."""
+    and none blocks (`lint_changed_file`). dbt names the caller in its error, so under the dbt
+    templater the callers of one macro that raised at the base share one note naming that
+    macro (`_raised_in_macro`), not one note each."""
+    by_macro: dict[tuple[str, str], list[str]] = {}
     notes = []
     for error, found in sorted(unattributed.items()):
+        raised = _raised_in_macro(error)
+        if raised is not None:
+            by_macro.setdefault(raised, []).extend(found)
+            continue
         shown = sorted(found)
         files, them = (shown[0], "it") if len(shown) == 1 else (first_few(shown, 3), "them")
         notes.append(
             f"lint: {files}: sqlfluff could not render {them} with the base's macros ({error}), "
-            "so what the macro change caused there could not be told from old debt: every "
-            "finding there is listed, none blocks"
+            f"{_UNATTRIBUTED}"
         )
-    return notes
+    for (macro, error), found in sorted(by_macro.items()):
+        shown = sorted(set(found))
+        them = "it" if len(shown) == 1 else "them"
+        notes.append(
+            f"lint: the base's {macro} raised in {counted(len(shown), 'SQL file')} calling it "
+            f"({first_few(shown, 3)}): dbt could not compile {them} with the base's macros "
+            f"({error}), {_UNATTRIBUTED}"
+        )
+    return sorted(notes)
+
+
+_UNATTRIBUTED = (
+    "so what the macro change caused there could not be told from old debt: every finding "
+    "there is listed, none blocks"
+)
+# dbt's error for a file it could not compile because a macro raised: `Compilation Error in
+# model direct (models/direct.sql) cents is broken > in macro default__cents (macros/cents.sql)
+# > called by macro cents (...) > called by model direct (...)`, on one line (`_dbt_skips`).
+_MACRO_RAISED = re.compile(
+    r"^(?P<kind>\w+ Error) in \w+ \S+ \([^)]*\) (?P<what>.*?) > in (?P<macro>macro \w+ \([^)]*\))"
+)
+
+
+def _raised_in_macro(error: str) -> tuple[str, str] | None:
+    """The macro dbt's one-line `error` says raised (`macro default__cents (macros/cents.sql)`)
+    and its error without the caller's name (`Compilation Error: cents is broken`); None for
+    any other error."""
+    found = _MACRO_RAISED.match(error)
+    if found is None:
+        return None
+    return found.group("macro"), f"{found.group('kind')}: {found.group('what')}"
 
 
 def _fix_lines(
