@@ -298,10 +298,12 @@ def dispatch(argv: list[str]) -> int:
         return 2
     name = argv[0]
     if name == "--version":
-        print(f"dbtgate {__version__}")
+        with _ExitCodeStands(0):
+            print(f"dbtgate {__version__}")
         return 0
     if name in ("-h", "--help"):
-        sys.stdout.write(_root_help())
+        with _ExitCodeStands(0):
+            sys.stdout.write(_root_help())
         return 0
     if name not in COMMANDS:
         _usage_error(_unknown_command(name))
@@ -1178,7 +1180,7 @@ def diff(
     _write_files(result, context, request, repo_url)
     console = _console()
     code = 1 if result.decision == "fail" else 0
-    with untrusted_output(console), _VerdictStands(code):
+    with untrusted_output(console), _ExitCodeStands(code):
         print_diff(console, result)
     _retain(context, result)
     return code
@@ -1438,10 +1440,10 @@ def _print_gate(
     diff_command: str = "dbtgate diff",
 ) -> None:
     """The gate's console report (after the project's `summary`, when given) of a verdict
-    already reached (`code`, which a reader leaving early does not change: `_VerdictStands`)."""
+    already reached (`code`, which a reader leaving early does not change: `_ExitCodeStands`)."""
     from dbtgate.report.console import print_result, print_summary, untrusted_output
 
-    with untrusted_output(console), _VerdictStands(code):
+    with untrusted_output(console), _ExitCodeStands(code):
         if summary is not None:
             print_summary(console, summary)
         print_result(
@@ -1733,20 +1735,23 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
     if markdown:
         if code is not None:
             raise DbtgateError("--markdown prints the whole reference: give no CODE")
-        sys.stdout.write(render_markdown(registry, code_docs()))
+        with _ExitCodeStands(0):
+            sys.stdout.write(render_markdown(registry, code_docs()))
         return
     console = _console()
     # `KPI`, `Docs.Model_Description`, `lint.lt01` too: find_docs compares without case and
     # an unknown code is quoted as the user typed it.
     family = None if code is None else code.lower()
     if family is None or family in families(registry):
-        print_rules(console, registry, code_docs(), family=family)
+        with _ExitCodeStands(0):  # `dbtgate rules | head` read what it wanted
+            print_rules(console, registry, code_docs(), family=family)
         return
     docs = find_docs(code, registry)
-    if isinstance(docs, Rule):
-        print_rule(console, docs)
-    else:
-        print_code(console, docs)
+    with _ExitCodeStands(0):
+        if isinstance(docs, Rule):
+            print_rule(console, docs)
+        else:
+            print_code(console, docs)
 
 
 @command(
@@ -2010,7 +2015,9 @@ def _print_schema(config: Path | None, project_dir: Path | None) -> int:
     if config is not None or project_dir is not None:
         given = "--config" if config is not None else "--project-dir"
         raise DbtgateError(f"--schema reads no config: give no {given}")
-    sys.stdout.write(schema_text(load_rules()))
+    text = schema_text(load_rules())
+    with _ExitCodeStands(0):
+        sys.stdout.write(text)
     return 0
 
 
@@ -2039,17 +2046,19 @@ def _fast_exit(code: int) -> None:
 
 
 class ReaderGone(Exception):
-    """The console's reader went away (a closed pipe) after the verdict was reached: the run
-    exits with the verdict's code (`_VerdictStands`)."""
+    """The console's reader went away (a closed pipe) after the exit code was known: the run
+    exits with that code (`_ExitCodeStands`)."""
 
     def __init__(self, code: int) -> None:
         super().__init__(code)
         self.code = code
 
 
-class _VerdictStands:
-    """Printing a verdict already reached (`code`): a reader gone mid-way (`| head`) does not
-    turn it into a failure. A class, not contextlib's decorator: `--version` imports neither."""
+class _ExitCodeStands:
+    """Printing what follows an exit code already known (`code`): a gate's verdict, or 0 for
+    what only informs (`rules`, `--help`, `--version`). A reader gone mid-way (`| head`) does
+    not turn it into a failure. A class, not contextlib's decorator: `--version` imports
+    neither."""
 
     def __init__(self, code: int) -> None:
         self.code = code
@@ -2071,7 +2080,14 @@ def main() -> None:
     gc.disable()
     code = None
     try:
-        code = dispatch(sys.argv[1:])
+        try:
+            code = dispatch(sys.argv[1:])
+        except SystemExit as ended:
+            # argparse's end of a command's --help (0) or usage error (2): its output too
+            # meets a closed pipe in the flush, which the interpreter's exit made an exit 120.
+            code = ended.code
+            sys.stdout.flush()
+            raise
         sys.stdout.flush()  # output that fitted the buffer meets a closed pipe here
     except DbtgateError as exc:
         text = _error_text(exc)

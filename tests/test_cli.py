@@ -733,7 +733,7 @@ def test_a_reader_that_stops_early_ends_the_run_quietly_with_its_verdict(tmp_pat
     """`dbtgate check | head`: once the reader has gone, the run stops printing without an
     error line (it said `error: : Broken pipe`, exit 2) and exits with the verdict it reached:
     GitHub Actions runs bash with pipefail, where a pass cut short exited 1 and failed the
-    step. A command with no verdict (`rules`) exits 1, as rich's console did."""
+    step. A command that only informs (`rules`) exits 0: the reader read what it wanted."""
     build = CORPUS / "recce-pair/pr2"
     if not build.is_dir():
         pytest.skip(f"corpus absent: {build}")
@@ -747,7 +747,7 @@ def test_a_reader_that_stops_early_ends_the_run_quietly_with_its_verdict(tmp_pat
         (tmp_path, ["check", "--artifacts", str(build)], 0),
         (tmp_path / "fails", ["check", "--artifacts", str(build)], 1),
         (tmp_path, ["diff", "--artifacts", str(build), "--base", str(build.parent / "base")], 0),
-        (tmp_path, ["rules"], 1),
+        (tmp_path, ["rules"], 0),
     ):
         if args[0] != "rules":
             unpiped = run_dbtgate(*args, cwd=cwd, env=env)
@@ -766,6 +766,80 @@ def test_a_reader_that_stops_early_ends_the_run_quietly_with_its_verdict(tmp_pat
         os.close(write)
         assert done.returncode == verdict, args
         assert done.stderr == "", args
+
+
+def _first_line_then_gone(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, int, str]:
+    """`dbtgate ARGS | head -1`: the reader takes the first line and closes the pipe, whose
+    buffer is one page (Linux's least), so that a run printing more than that meets the closed
+    pipe whatever the timing. Returns the line, the exit code and what went to stderr."""
+    import fcntl
+
+    read, write = os.pipe()
+    fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, 4096)
+    run = subprocess.Popen(
+        [*COMMAND, *args], stdout=write, stderr=subprocess.PIPE, text=True, cwd=cwd, env=env
+    )
+    os.close(write)
+    with os.fdopen(read, "rb", buffering=0) as reader:
+        line = reader.readline().decode()
+    stderr = run.stderr.read()
+    run.stderr.close()
+    return line, run.wait(timeout=120), stderr
+
+
+def test_an_informational_command_read_by_head_exits_0_without_a_traceback(tmp_path):
+    """`dbtgate rules | head -1` read what it wanted: the reference stops printing and the
+    command exits 0 (it exited 1, which failed a script under `set -o pipefail`); the help and
+    the version, printed whole before the reader left, too."""
+    env = plain_env(COLUMNS="120")
+    for args, first in (
+        (["rules"], "Policy rules"),
+        (["rules", "--markdown"], "# "),
+        (["validate", "--schema"], "{"),
+    ):
+        line, code, stderr = _first_line_then_gone(args, tmp_path, env)
+        assert line.startswith(first), (args, line)
+        assert (code, stderr) == (0, ""), args
+    for args in (
+        ["rules", "run.stale_results"],
+        ["rules", "run"],
+        ["--help"],
+        ["--version"],
+        ["check", "--help"],
+    ):
+        read, write = os.pipe()
+        os.close(read)  # gone before the first line
+        done = subprocess.run(
+            [*COMMAND, *args],
+            stdout=write,
+            capture_output=False,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            check=False,
+        )
+        os.close(write)
+        assert (done.returncode, done.stderr) == (0, ""), args
+
+
+def test_check_read_by_head_exits_with_its_verdict(tmp_path):
+    """`dbtgate check | head -1` on a failing build: the reader leaves after the first line, the
+    run ends quietly with the verdict it reached (1), not a traceback or a usage error (2)."""
+    build = CORPUS / "bouncer-dbt20"
+    if not build.is_dir():
+        pytest.skip(f"corpus absent: {build}")
+    write_config(
+        tmp_path,
+        "version: 1\npolicies:\n  - select: '*'\n    rules:\n      docs.model_description: "
+        "error\n      docs.column_coverage: {severity: error, min: 1}\n",
+    )
+    args = ["check", "--artifacts", str(build), "--max-findings", "0"]
+    whole = run_dbtgate(*args, cwd=tmp_path, env=plain_env(COLUMNS="120"))
+    assert whole.returncode == 1 and len(whole.stdout) > 8192, whole.stderr
+    line, code, stderr = _first_line_then_gone(args, tmp_path, plain_env(COLUMNS="120"))
+    assert line == whole.stdout.splitlines(keepends=True)[0]
+    assert (code, stderr) == (1, "")
 
 
 def test_rules_takes_a_code_or_family_in_any_case():
