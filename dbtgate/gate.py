@@ -213,15 +213,22 @@ def run_gate(
 
 def _artifact_warnings(project: Project, findings: list[Finding]) -> list[str]:
     """What loading the build's artifacts warned of, but that run_results.json is of another
-    dbt invocation when a `run.stale_results` finding says the results may not describe the
-    manifest, with its evidence: the warning said it first, without."""
+    dbt invocation when a finding says why with its evidence: `run.stale_results`, or a
+    `run.not_run` on a model the run built from other code (edited, then `dbt parse`). The
+    warning said it first, without."""
     artifacts = project.artifacts
     if artifacts is None:
         return []
     said = artifacts.invocation_warning
-    if said is None or not any(f.code == "run.stale_results" for f in findings):
+    if said is None or not any(_says_results_differ(f) for f in findings):
         return artifacts.warnings
     return [warning for warning in artifacts.warnings if warning != said]
+
+
+def _says_results_differ(finding: Finding) -> bool:
+    return finding.code == "run.stale_results" or (
+        finding.code == "run.not_run" and "built_from_other_code" in finding.details
+    )
 
 
 def stale_code_notes(project: Project, locator: Locator) -> list[str]:

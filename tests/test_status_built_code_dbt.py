@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -100,6 +101,21 @@ def test_an_edit_parsed_after_the_build_is_not_built(tmp_path: Path) -> None:
         "run_results.json holds the run of its code before an edit (a later dbt command, such "
         "as `dbt parse`, rewrote manifest.json with the edit)"
     }
+    # One edit, one finding: neither run.stale_results nor the load's warning of another
+    # invocation says it again.
+    gated = read_json(report)
+    assert not [f for f in gated["findings"] if f["code"] == "run.stale_results"]
+    assert not [w for w in gated["warnings"] if "invocation" in w]
+    # The time between the run and the manifest past the tolerance is said in that finding.
+    (project / "dbtgate.yml").write_text("version: 1\nrun: {stale_tolerance_minutes: 0}\n")
+    dbtgate("check", "--base", base, "--json", str(report), cwd=project)
+    [finding] = [f for f in read_json(report)["findings"] if f["code"].startswith("run.")]
+    assert finding["code"] == "run.not_run"
+    assert re.search(
+        r"rewrote manifest.json with the edit, \d+ s after the run\)$", finding["message"]
+    )
+    assert finding["details"]["gap_seconds"] > 0
+    (project / "dbtgate.yml").unlink()
     # Without a base build nothing is `changed`: the results are said not to describe it.
     dbtgate("check", "--json", str(report), cwd=project)
     [stale] = [f for f in read_json(report)["findings"] if f["code"] == "run.stale_results"]

@@ -100,7 +100,9 @@ document(
         "run`. A changed model the run built from other code than the manifest holds (edited "
         "after the build, then `dbt parse`, which rewrites manifest.json and not "
         "run_results.json) was not built as it is now: its text outside Jinja is not in the "
-        "SQL the run compiled. Also reported when run_results.json is absent and "
+        "SQL the run compiled (the finding says how long after the run the manifest was "
+        "written when that is past `run.stale_tolerance_minutes`: one finding for the edit, "
+        "not a run.stale_results too). Also reported when run_results.json is absent and "
         "`run.required: true`, or when it comes from `dbt compile`/`dbt parse`, which run "
         "nothing.",
         why="A gate that reads only what ran passes a change nobody built: the broken model "
@@ -119,10 +121,14 @@ document(
         summary="run_results.json may describe another state of the project than the manifest.",
         what="The results and the manifest come from different invocations and there is "
         "evidence they disagree: results name nodes the manifest does not have, the run built "
-        "a model (a changed one, with a base build) from other code than the manifest holds, "
-        "or the results were written more than `run.stale_tolerance_minutes` before the "
-        "manifest while nodes changed. Without evidence, results of another invocation are a warning of the load "
-        "(naming both invocations), which this finding replaces when it is reported.",
+        "a model from other code than the manifest holds, or the results were written more "
+        "than `run.stale_tolerance_minutes` before the manifest while nodes changed. With a "
+        "base build, a changed model built from other code (edited, then `dbt parse`) is "
+        "run.not_run on that model instead, which says the time between the two as well: "
+        "this finding then says only the evidence that is left (results for nodes the "
+        "manifest lacks). Without evidence, results of another invocation are a warning of the load "
+        "(naming both invocations), which this finding (or such a run.not_run) replaces when it "
+        "is reported.",
         why="Results from an older run pass a change whose models and tests never ran in their "
         "current form.",
         fix="Gate the manifest.json and run_results.json of the same `dbt build`. `dbt docs "

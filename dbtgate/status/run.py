@@ -21,7 +21,6 @@ count as changed for `scope: changed`.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -126,9 +125,13 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
     rewritten = set(
         built_from_other_code(project, index, index.results if ctx.changed is None else ctx.changed)
     )
+    gap = results_gap(project, settings)
+    # The models a run.not_run finding names as built from other code: the edit says why the
+    # results do not describe the manifest, so run.stale_results does not say it again.
+    not_built_now: set[str] = set()
     if ctx.changed is not None:
         changes = ctx.sections.get("changes")
-        yield from not_run_findings(
+        for finding in not_run_findings(
             project,
             index,
             settings,
@@ -137,8 +140,14 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
             loaded.path,
             rewritten,
             changes,
-        )
-    yield from stale_findings(ctx, index, settings, loaded.path, rewritten)
+            gap,
+        ):
+            if finding.details.get("built_from_other_code"):
+                not_built_now.add(finding.unique_id)
+            yield finding
+    yield from stale_findings(
+        ctx, index, settings, loaded.path, rewritten - not_built_now, None if not_built_now else gap
+    )
     yield from slower_findings(ctx, index, settings)
     if ctx.base is not None:
         from dbtgate.status.fixed import fixed_since_base
@@ -586,12 +595,14 @@ def not_run_findings(
     path: Path,
     rewritten: Collection[str] = (),
     changes: Changes | None = None,
+    gap: float | None = None,
 ) -> Iterator[Finding]:
     """Changed nodes (and the tests and unit tests on changed relations) that have no result in
     this run, and changed models it built from other code than the manifest holds
-    (`rewritten`: `status.built_code`). A relation whose change dbt does not build (`changes`
-    says what changed of each: `needs_no_build`) need not have a result, but its new and
-    edited tests must.
+    (`rewritten`: `status.built_code`; how long before the manifest the results were written,
+    `gap` past the tolerance, is said with them: the edit is why). A relation whose change dbt
+    does not build (`changes` says what changed of each: `needs_no_build`) need not have a
+    result, but its new and edited tests must.
 
     A test of a changed relation is reported with its relation (one finding per relation), so
     a changed test is reported on its own only when what it tests did not change. A unit test
@@ -636,16 +647,18 @@ def not_run_findings(
                 )
                 continue
             if uid in rewritten:
+                later = "" if gap is None else f", {format_age(gap)} after the run"
                 yield Finding(
                     code="run.not_run",
                     severity=severity,
                     message=f"{node.resource_type} {node.name} changed but was not built as it "
                     f"is now: {path.name} holds the run of its code before an edit (a later "
-                    "dbt command, such as `dbt parse`, rewrote manifest.json with the edit)",
+                    f"dbt command, such as `dbt parse`, rewrote manifest.json with the edit{later})",
                     unique_id=uid,
                     fix=_build_fix(node.name),
                     changed=True,
-                    details={"built_from_other_code": True},
+                    details={"built_from_other_code": True}
+                    | ({} if gap is None else {"gap_seconds": round(gap, 3)}),
                 )
                 continue
             tests = [t.unique_id for t in project.tests_on(uid)]
@@ -754,12 +767,26 @@ def _build_fix(name: str) -> str:
     )
 
 
+def results_gap(project: Project, settings: RunConfig) -> float | None:
+    """How many seconds before the manifest run_results.json was written, when more than
+    `run.stale_tolerance_minutes` (`dbt build` then `dbt docs generate` is minutes); else None."""
+    manifest_meta = project.manifest.metadata
+    run_meta = project.run_results.metadata if project.run_results else None
+    manifest_at = parse_timestamp(manifest_meta.generated_at if manifest_meta else None)
+    run_at = parse_timestamp(run_meta.generated_at if run_meta else None)
+    if manifest_at is None or run_at is None:
+        return None
+    gap = (manifest_at - run_at).total_seconds()
+    return gap if gap > settings.stale_tolerance_minutes * 60 else None
+
+
 def stale_findings(
     ctx: CheckContext,
     index: RunIndex,
     settings: RunConfig,
     path: Path,
-    rewritten: Collection[str] = (),
+    rewritten: Collection[str],
+    gap: float | None,
 ) -> Iterator[Finding]:
     """Results from another invocation that do not describe this manifest.
 
@@ -767,8 +794,9 @@ def stale_findings(
     than the results, a few minutes apart, so another invocation id alone is not evidence.
     Evidence is results naming nodes the manifest does not have (renamed or deleted since),
     models the run built from other code than the manifest holds (`rewritten`: edited, then
-    `dbt parse`), or results written long before the manifest while nodes changed (or nothing
-    says they did not).
+    `dbt parse`), or results written long before the manifest (`gap`: `results_gap`) while
+    nodes changed (or nothing says they did not). The caller leaves out of `rewritten` and
+    `gap` what a run.not_run finding already says of a model built from other code.
     """
     project = ctx.project
     manifest_meta = project.manifest.metadata
@@ -800,13 +828,9 @@ def stale_findings(
             f"edited since the build (e.g. {named[0]})"
         )
         details["built_from_other_code"] = named[:20]
-    manifest_at = parse_timestamp(manifest_meta.generated_at if manifest_meta else None)
-    run_at = parse_timestamp(run_meta.generated_at if run_meta else None)
-    tolerance = dt.timedelta(minutes=settings.stale_tolerance_minutes)
     # Nodes only: a macro's documentation changes no result of the run.
     changed = None if ctx.changed is None else {uid for uid in ctx.changed if uid in project.nodes}
-    if manifest_at and run_at and manifest_at - run_at > tolerance and changed != set():
-        gap = (manifest_at - run_at).total_seconds()
+    if gap is not None and changed != set():
         changed_note = f" and {counted(len(changed), 'node')} changed" if changed else ""
         reasons.append(
             f"{path.name} was written {format_age(gap)} before the manifest (tolerance "
