@@ -1567,8 +1567,9 @@ def test_pull_request_label_acknowledges_breaking_changes(tmp_path: Path) -> Non
     assert blocked.severity == "error"
     # The reviewer reads the way out, with this project's label, in the finding itself.
     assert blocked.fix.endswith(
-        "To keep the change as it is: label the pull request 'breaking-change-ok', or add a "
-        "breaking.acknowledge entry with a reason and an owner."
+        "To keep the change as it is: label the pull request 'breaking-change-ok' (locally, "
+        "`--ack-label breaking-change-ok`), or add a breaking.acknowledge entry with a reason "
+        "and an owner."
     )
     (allowed,), context = run_check(base, pr, labels=["breaking-change-ok", "documentation"])
     assert allowed.severity == "info"

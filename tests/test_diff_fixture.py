@@ -4,6 +4,8 @@ user runs it: `dbtgate diff` and `dbtgate check` against the base build's artifa
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -156,6 +158,28 @@ def test_fixture_breaking_changes_acknowledged_by_the_pr_label_pass(shop_builds,
     ]
     assert "acknowledged (label" in stdout and "breaking-change-ok)" in stdout  # a wrapped cell
     assert "dbtgate diff: PASS" in stdout
+
+
+def test_the_flag_a_breaking_change_s_fix_names_acknowledges_it_in_a_local_run(
+    shop_builds, tmp_path
+):
+    """A local run has no pull request to label: the fix names the flag that previews the
+    label, with the project's own label quoted as a shell reads it, and pasted it passes."""
+    config = tmp_path / "dbtgate.yml"
+    config.write_text("version: 1\nbreaking:\n  ack_label: schema change ok\n")
+    code, _, report = run_diff(shop_builds, tmp_path, "--config", str(config))
+    assert code == 1
+    fixes = {f["fix"] for f in report["findings"] if f["code"].startswith("breaking.")}
+    assert len(fixes) == 2
+    for fix in fixes:
+        assert "label the pull request 'schema change ok' (locally, `--ack-label " in fix
+    flag = re.search(r"locally, `([^`]+)`", fixes.pop())[1]
+    assert flag == "--ack-label 'schema change ok'"
+    code, stdout, report = run_diff(
+        shop_builds, tmp_path, "--config", str(config), *shlex.split(flag)
+    )
+    assert code == 0, stdout
+    assert report["sections"]["diff"]["counts"]["acknowledged"] == 2
 
 
 def test_fixture_breaking_change_acknowledged_in_config_passes_and_keeps_the_reason(

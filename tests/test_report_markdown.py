@@ -1262,8 +1262,9 @@ def test_a_thousand_breaking_changes_leave_the_blocking_findings_room() -> None:
 
 
 ACK = (
-    "To keep the change as it is: label the pull request 'breaking-change-ok', or add a"
-    " breaking.acknowledge entry with a reason and an owner."
+    "To keep the change as it is: label the pull request 'breaking-change-ok' (locally,"
+    " `--ack-label breaking-change-ok`), or add a breaking.acknowledge entry with a reason and"
+    " an owner."
 )
 REMOVED_FIX = "Keep the column, or add a new model version without it."
 RETYPED_FIX = "Cast the column back to its old type."
@@ -1306,7 +1307,8 @@ def test_a_breaking_change_in_the_table_is_one_line_pointing_at_it_and_its_fix_s
         f"- {ACK}\n\n"
     ), fixes
     html = to_html(markdown)
-    for said in (REMOVED_FIX, RETYPED_FIX, ACK):
+    flag = "`--ack-label breaking-change-ok`"
+    for said in (REMOVED_FIX, RETYPED_FIX, ACK.replace(flag, f"<code>{flag[1:-1]}</code>")):
         assert html.count(said) == 1, said
     finance = blocking.split("**Finance** (6)\n\n", 1)[1].split("\n\n", 1)[0]
     url = "https://github.com/acme/shop/blob/abc123/models"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from dbtgate.checks import CheckContext, check
 from dbtgate.findings import SEVERITY_ORDER, Finding, Severity
 from dbtgate.locate import Locator
-from dbtgate.wording import NO_BASE_BUILD
+from dbtgate.wording import NO_BASE_BUILD, code_span
 
 if TYPE_CHECKING:
     from dbtgate.config import BreakingConfig
@@ -248,10 +248,14 @@ def change_finding(
         details["impact"] = impact
     fix: str | None = fix_hint(change)
     if change.change_class == "breaking":
-        # The reviewer's way out, with this project's label: the docs' text is generic.
+        # The reviewer's way out, with this project's label: the docs' text is generic. A
+        # local run has no pull request: the flag is how it previews the label.
+        import shlex
+
+        flag = code_span(f"--ack-label {shlex.quote(settings.ack_label)}")
         fix += (
-            f" To keep the change as it is: label the pull request {settings.ack_label!r}, or add "
-            "a breaking.acknowledge entry with a reason and an owner."
+            f" To keep the change as it is: label the pull request {settings.ack_label!r} "
+            f"(locally, {flag}), or add a breaking.acknowledge entry with a reason and an owner."
         )
     if change.acknowledged is not None:
         ack = change.acknowledged

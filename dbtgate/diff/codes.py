@@ -21,13 +21,13 @@ _SEVERITY = {"breaking": "error", "risky": "warn", "safe": "info"}
 _WAYS_OUT = (
     " Ways out that keep the change: a new model version (consumers migrate to it), a "
     "deprecation_date on the changed model, a `breaking.acknowledge` entry in dbtgate.yml with a "
-    "reason and an owner, or the PR label `breaking-change-ok` (`breaking.ack_label`)."
+    "reason and an owner, or the PR label `breaking-change-ok` (`breaking.ack_label`; `--ack-label` in a local run)."
 )
 # A deprecation_date does not excuse a removal before the date (dbt-core fails it too).
 _WAYS_OUT_OF_REMOVAL = (
     " Ways out that keep the removal now: a new model version that replaces it (consumers "
     "migrate to it), a `breaking.acknowledge` entry in dbtgate.yml with a reason and an owner, "
-    "or the PR label `breaking-change-ok` (`breaking.ack_label`)."
+    "or the PR label `breaking-change-ok` (`breaking.ack_label`; `--ack-label` in a local run)."
 )
 _SAFE_FIX = "Nothing to fix: listed so the diff of the pull request is complete."
 
