@@ -188,7 +188,9 @@ def run_gate(
         # Recorded, not worked out by each reporter: the console, the PR comment and the HTML
         # page (rendered now or from gate.json later) show one entry, with one end date.
         completer(to_waive)  # its owner, whom the entry names
-        context.sections["suggested_waiver"] = suggested_waiver(to_waive, context.options["today"])
+        context.sections["suggested_waiver"] = suggested_waiver(
+            to_waive, context.options["today"], context.config
+        )
     inputs = describe_inputs(context)
     result = GateResult(
         unrecorded_debt=unrecorded_debt(findings, context) if decision == "fail" else 0,

@@ -385,7 +385,7 @@ def sample_result(findings: list[Finding] | None = None, **overrides: Any) -> Ga
     # The waiver entry the gate suggests (`gate.run_gate`), chosen in report order.
     to_waive = finding_to_waive(sorted(found, key=Finding.sort_key), Config())
     if to_waive is not None:
-        sections["suggested_waiver"] = suggested_waiver(to_waive, SAMPLE_DAY)
+        sections["suggested_waiver"] = suggested_waiver(to_waive, SAMPLE_DAY, Config())
     fields: dict[str, Any] = {
         "project_name": "shop",
         "findings": found,

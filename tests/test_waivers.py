@@ -22,6 +22,7 @@ from policy_support import (
 )
 
 from dbtgate.report.escape import md_text
+from dbtgate.waivers import SUGGESTED_OWNER, SUGGESTED_REASON
 
 BOUNCER = CORPUS / "bouncer-dbt112"
 PKG = "dbt_bouncer_test_project"
@@ -708,6 +709,46 @@ def test_a_failing_check_prints_the_waiver_to_paste_and_pasted_it_waives(workdir
     assert waived.returncode == 0, waived.stdout + waived.stderr
     assert "waived by @data-platform until 2027-01-01:" in waived.stdout
     assert "ship with a finding" not in waived.stdout
+
+
+@pytest.mark.parametrize(
+    ("item", "keys"),
+    [("  - ", "    "), ("    - ", "      "), ("- ", "  "), ("  -   ", "      ")],
+    ids=["two-spaces", "four-spaces", "flush-with-the-key", "wide-dash"],
+)
+def test_the_suggested_waiver_is_indented_as_the_config_s_own_list(workdir, item, keys):
+    """Pasted at the end of the config's `waivers:` list, the entry must read as one more of
+    its entries: one indented otherwise is not YAML (`- ` flush with the key, then `  - `), or
+    not part of the list."""
+    other = (
+        f'{item}rule: docs.column_coverage\n{keys}select: "*"\n{keys}reason: "in the '
+        f'catalog"\n{keys}owner: "@data-platform"\n{keys}expires: 2099-01-01\n'
+    )
+    config = (
+        "version: 1\npolicies:\n"
+        f'{item}select: "resource_type:model"\n{keys}rules:\n'
+        f"{keys}  docs.model_description: error\n"
+        f"{keys}  docs.column_coverage: {{severity: warn, min: 1}}\n"
+        f"waivers:\n{other}"
+    )
+    write_config(workdir, config)
+    failed = dbtgate("check", "--artifacts", "target", cwd=workdir, env=ON_2026_12_02)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    lines = failed.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("To ship with a finding"))
+    entry = lines[start + 1 : start + 6]
+    assert entry[0] == f"{item}rule: docs.model_description"
+    assert all(line.startswith(keys) and line[len(keys)] != " " for line in entry[1:]), entry
+    pasted = (
+        "\n".join(entry)
+        .replace(SUGGESTED_REASON, "scratch model, removed next quarter")
+        .replace(SUGGESTED_OWNER, "@data-platform")
+    )
+    write_config(workdir, config + pasted + "\n")
+    valid = dbtgate("validate", cwd=workdir)
+    assert valid.returncode == 0, valid.stderr
+    waived = dbtgate("check", "--artifacts", "target", cwd=workdir, env=ON_2026_12_02)
+    assert waived.returncode == 0, waived.stdout + waived.stderr
 
 
 def test_the_pr_comment_and_the_html_page_carry_the_consoles_waiver_entry(workdir):

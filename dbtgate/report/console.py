@@ -498,7 +498,7 @@ def _print_waiver_hint(console: Any, result: GateResult) -> None:
         return
     said = suggested_waiver_intro(suggestion, result.inputs)
     pieces: list[Piece] = [(f"{_clean(said)}\n", "dim")]
-    pieces += [(f"{_clean(line)}\n", None) for line in suggested_waiver_lines(suggestion["entry"])]
+    pieces += [(f"{_clean(line)}\n", None) for line in suggested_waiver_lines(suggestion)]
     _print_pieces(console, pieces, end="")
 
 

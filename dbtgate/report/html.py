@@ -682,7 +682,7 @@ def _waiver_hint(report: dict[str, Any]) -> str:
     if not suggestion:
         return ""
     intro = view.suggested_waiver_intro(suggestion, report["inputs"])
-    lines = "\n".join(view.suggested_waiver_lines(suggestion["entry"]))
+    lines = "\n".join(view.suggested_waiver_lines(suggestion))
     return (
         f'<details class="waiver-hint"><summary>{h(view.suggested_waiver_title(suggestion))}'
         f"</summary><p>{html_text_code(intro)}</p><pre><code>{h(lines)}</code></pre></details>"

@@ -763,7 +763,7 @@ def _waiver_hint(budget: _Budget, report: dict[str, Any], options: RenderOptions
         return ""
     title = view.suggested_waiver_title(suggestion)
     intro = view.suggested_waiver_intro(suggestion, report["inputs"])
-    lines = view.suggested_waiver_lines(suggestion["entry"])
+    lines = view.suggested_waiver_lines(suggestion)
     fold = (
         f"<details><summary>{md_html_text(title)}</summary>"
         f"\n\n{md_text_code(intro)}\n\n{md_code_block(chr(10).join(lines), 'yaml')}\n"

@@ -333,17 +333,23 @@ def waivers_title(report: dict[str, Any]) -> str:
 _PLAIN_CODE = re.compile(r"[\w.]+")
 
 
-def suggested_waiver_lines(entry: dict[str, str]) -> list[str]:
-    """The suggested waiver (`sections.suggested_waiver.entry`) as YAML lines to paste under
-    `waivers:`, the same in the console and the reports. Strings are JSON's double-quoted
-    ones, which YAML reads as they are (an owner starts with `@`, which YAML reserves)."""
+def suggested_waiver_lines(suggestion: dict[str, Any]) -> list[str]:
+    """The suggested waiver (`sections.suggested_waiver`) as YAML lines to paste under
+    `waivers:`, the same in the console and the reports, indented as the config's own list
+    (`indent`; a report written before it was recorded: 2 and 4). Strings are JSON's
+    double-quoted ones, which YAML reads as they are (an owner starts with `@`, which YAML
+    reserves)."""
+    entry = suggestion["entry"]
+    indent = suggestion.get("indent") or {"item": 2, "keys": 4}
+    dash = " " * indent["item"] + "-" + " " * (indent["keys"] - indent["item"] - 1)
+    keys = " " * indent["keys"]
     rule = entry["rule"]
     return [
-        f"  - rule: {rule if _PLAIN_CODE.fullmatch(rule) else json.dumps(rule)}",
-        f"    select: {json.dumps(entry['select'], ensure_ascii=False)}",
-        f"    reason: {json.dumps(entry['reason'], ensure_ascii=False)}",
-        f"    owner: {json.dumps(entry['owner'], ensure_ascii=False)}",
-        f"    expires: {entry['expires']}",
+        f"{dash}rule: {rule if _PLAIN_CODE.fullmatch(rule) else json.dumps(rule)}",
+        f"{keys}select: {json.dumps(entry['select'], ensure_ascii=False)}",
+        f"{keys}reason: {json.dumps(entry['reason'], ensure_ascii=False)}",
+        f"{keys}owner: {json.dumps(entry['owner'], ensure_ascii=False)}",
+        f"{keys}expires: {entry['expires']}",
     ]
 
 
