@@ -991,6 +991,7 @@ def _gate_and_publish(
         code,
         quiet=quiet,
         max_findings=max_findings,
+        project_dir=context.project.project_dir,
         summary=summary,
         diff_command=_diff_command(artifacts, base, config, project_dir, select, exclude),
     )
@@ -1424,7 +1425,15 @@ def lint(
         )
     _write_files(result, context, request, repo_url)
     code = 1 if result.decision == "fail" else 0
-    _print_gate(console, result, request, code, quiet=quiet, max_findings=max_findings)
+    _print_gate(
+        console,
+        result,
+        request,
+        code,
+        quiet=quiet,
+        max_findings=max_findings,
+        project_dir=context.project.project_dir,
+    )
     return code
 
 
@@ -1436,11 +1445,14 @@ def _print_gate(
     *,
     quiet: bool,
     max_findings: int,
+    project_dir: Path | None,
     summary: Any = None,
     diff_command: str = "dbtgate diff",
 ) -> None:
     """The gate's console report (after the project's `summary`, when given) of a verdict
-    already reached (`code`, which a reader leaving early does not change: `_ExitCodeStands`)."""
+    already reached (`code`, which a reader leaving early does not change: `_ExitCodeStands`),
+    its files named from the working directory (`locate.console_paths`)."""
+    from dbtgate.locate import console_paths
     from dbtgate.report.console import print_result, print_summary, untrusted_output
 
     with untrusted_output(console), _ExitCodeStands(code):
@@ -1453,6 +1465,7 @@ def _print_gate(
             max_findings=max_findings,
             full_reports=request.complete_reports(),
             diff_command=diff_command,
+            paths=console_paths(project_dir),
         )
 
 

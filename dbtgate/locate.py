@@ -14,6 +14,7 @@ root project's file of the same name.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -55,6 +56,27 @@ def display_root(project_dir: Path | None) -> Path:
             if (directory / ".git").exists():
                 return directory
     return Path.cwd().resolve()
+
+
+def console_paths(project_dir: Path | None) -> Callable[[str], str] | None:
+    """How the console names a finding's file when dbtgate runs in a folder of the repository
+    below its root (`cd models/marts && dbtgate check`): from that folder (`../intermediate/
+    x.sql`), a path a terminal or an editor opens from there, as the fix commands' paths are.
+    None where the paths shown are already from the working directory (its root, or no
+    repository: `display_root`) or it lies outside the repository, where only the root means
+    something. The reports (gate.md, SARIF, JSON) keep the paths from the root."""
+    root = display_root(project_dir)
+    here = Path.cwd().resolve()
+    if root not in here.parents:
+        return None
+
+    @functools.cache  # a file's findings name it once each
+    def from_here(path: str) -> str:
+        if os.path.isabs(path):
+            return path
+        return Path(os.path.relpath(root / path, here)).as_posix()
+
+    return from_here
 
 
 def anchor_root(project_dir: Path) -> Path:

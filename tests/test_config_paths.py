@@ -3,7 +3,9 @@ same run from the repository root, the dbt project or one of its folders."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -314,3 +316,37 @@ def test_a_path_setting_the_system_refuses_names_the_config_line(repo, setting, 
         errors = [line for line in result.stderr.splitlines() if "error" in line]
         assert errors[0].startswith(f"dbtgate: error: {said}"), (command, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_the_console_names_files_from_the_folder_it_runs_in_and_the_reports_from_the_root(repo):
+    """`cd dbt/models/staging && dbtgate check`: a location the console prints opens from there,
+    as its fix commands' paths do (`../../dbtgate.yml`, not `dbt/dbtgate.yml`, which is no
+    file from there); gate.md, SARIF and the JSON report keep the paths from the root, where
+    GitHub and code scanning resolve them."""
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "dbt" / "dbtgate.yml").write_text(CONFIG.replace("baseline: gate/baseline.json\n", ""))
+    staging = repo / "dbt" / "models" / "staging"
+    result = dbtgate("check", "--out", "out", "--format", "md,sarif,json", cwd=staging)
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = read_json(staging / "out" / "gate.json")
+    in_report = sorted({f["path"] for f in report["findings"] if f.get("path")})
+    assert in_report and all(path.startswith("dbt/models/") for path in in_report)
+    shown = set(re.findall(r"  (\S+):\d+\n", result.stdout))
+    assert {os.path.normpath(staging / path) for path in shown} == {
+        str(repo / path) for path in in_report
+    }
+    assert not [path for path in shown if path.startswith("dbt/")]
+    assert "waive it under `waivers:` in ../../dbtgate.yml " in result.stdout
+    markdown = (staging / "out" / "gate.md").read_text()
+    assert in_report[0] in markdown and "](../" not in markdown
+    sarif = json.loads((staging / "out" / "gate.sarif").read_text())
+    uris = {
+        place["physicalLocation"]["artifactLocation"]["uri"]
+        for run in sarif["runs"]
+        for found in run["results"]
+        for place in found.get("locations", [])
+    }
+    assert set(in_report) <= uris
+    # From the root, the console and the reports name a file alike.
+    root = dbtgate("check", "--project-dir", "dbt", cwd=repo)
+    assert sorted(set(re.findall(r"  (\S+):\d+\n", root.stdout))) == in_report

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import groupby
 from operator import attrgetter
@@ -217,13 +217,16 @@ def print_result(
     max_findings: int = DEFAULT_MAX_FINDINGS,
     full_reports: Sequence[str] = (),
     diff_command: str = "dbtgate diff",
+    paths: Callable[[str], str] | None = None,
 ) -> None:
     """The findings by disposition and owner, then the verdict. At most `max_findings` lines per
     disposition group (0: all): the most severe first, and of those breaking changes and run
     status before policy findings and lint (`view.family_rank`); the group's findings counted
     per rule under its heading, and a line after its last says how many more and where they
     are (`full_reports`: the files this run wrote that hold every finding). `diff_command` is
-    the command that lists the schema diff's changes, with the builds this run was given."""
+    the command that lists the schema diff's changes, with the builds this run was given.
+    `paths` names the files of the findings and the config from the working directory
+    (`locate.console_paths`), as the fix commands do."""
     for warning in result.warnings:
         _print_pieces(console, [("warning:", "yellow"), (f" {_clean(warning)}", None)])
     for note in result.notes:
@@ -242,9 +245,9 @@ def print_result(
                 group = most_needed_first(group)
             if group:
                 result.complete(group[:max_findings] if max_findings > 0 else group)
-                _print_group(console, title, group, max_findings, expiring, full_reports)
+                _print_group(console, title, group, max_findings, expiring, full_reports, paths)
             if disposition == "blocking":
-                _print_adoption_hint(console, result)
+                _print_adoption_hint(console, result, paths)
         _print_targets(console, result.sections.get("kpis"))
         _print_diff_counts(console, result.sections.get("diff"), diff_command)
         _print_fixed_counts(console, result.sections.get("fixed"))
@@ -372,6 +375,7 @@ def _print_group(
     limit: int = 0,
     expiring: dict[tuple[str, str, str], int] | None = None,
     full_reports: Sequence[str] = (),
+    paths: Callable[[str], str] | None = None,
 ) -> None:
     _print_heading(console, f"{title} ({number(len(findings))})")
     shown = findings[:limit] if limit > 0 else findings
@@ -402,7 +406,7 @@ def _print_group(
             add((_clean(finding.code), "bold"))
             times = f" ({number(len(repeats))}×)" if len(repeats) > 1 else ""
             add((f" {_clean(finding.message)}{times}", None))
-            places = _places(repeats)
+            places = _places(repeats, paths)
             if places:  # a KPI's finding is on no file: no trailing spaces where it would be
                 add(("  ", None))
                 add((_clean(places), "dim"))
@@ -471,7 +475,9 @@ def where_the_rest_are(full_reports: Sequence[str]) -> str:
 BASELINE_HINT_AT = 20
 
 
-def _print_adoption_hint(console: Any, result: GateResult) -> None:
+def _print_adoption_hint(
+    console: Any, result: GateResult, paths: Callable[[str], str] | None = None
+) -> None:
     """After the blocking findings, the way out a team adopting the gate needs: the baseline
     for many findings of debt (one line), else the waiver to paste for one finding. Console
     only, so the CI log says it too: the PR comment is read by a pull request's reviewers,
@@ -479,7 +485,7 @@ def _print_adoption_hint(console: Any, result: GateResult) -> None:
     and tempt an author to record the pull request's own findings as debt."""
     debt = result.unrecorded_debt
     if debt < BASELINE_HINT_AT:
-        _print_waiver_hint(console, result)
+        _print_waiver_hint(console, result, paths)
         return
     line = (
         f"{number(debt)} blocking findings are policy or lint debt "
@@ -489,14 +495,19 @@ def _print_adoption_hint(console: Any, result: GateResult) -> None:
     _print_pieces(console, [(f"{_clean(line)}\n", "dim")], end="")
 
 
-def _print_waiver_hint(console: Any, result: GateResult) -> None:
+def _print_waiver_hint(
+    console: Any, result: GateResult, paths: Callable[[str], str] | None = None
+) -> None:
     """The waiver entry the gate suggests (`sections.suggested_waiver`), ready to paste, after
     the blocking findings: one that must ship as it is for now is accepted in dbtgate.yml with
     a reason, an owner and an end date, and the docs were the only place to learn the shape."""
     suggestion = result.sections.get("suggested_waiver")
     if not suggestion:
         return
-    said = suggested_waiver_intro(suggestion, result.inputs)
+    inputs = result.inputs
+    if paths is not None and inputs.get("config"):
+        inputs = {**inputs, "config": paths(inputs["config"])}  # the file to paste it into
+    said = suggested_waiver_intro(suggestion, inputs)
     pieces: list[Piece] = [(f"{_clean(said)}\n", "dim")]
     pieces += [(f"{_clean(line)}\n", None) for line in suggested_waiver_lines(suggestion)]
     _print_pieces(console, pieces, end="")
@@ -553,11 +564,13 @@ def rule_counts(findings: list[Finding]) -> str:
 _REPEAT_KEY = attrgetter("code", "unique_id", "column_name", "path", "message", "fix", "waiver")
 
 
-def _places(repeats: list[Finding]) -> str:
+def _places(repeats: list[Finding], paths: Callable[[str], str] | None = None) -> str:
     """`path:line:column` of the first of `repeats`, then the line (and column) of the others in
-    the same file: `models/a.sql:10:9, 10:14, 12:1`."""
+    the same file: `models/a.sql:10:9, 10:14, 12:1` (the path as `paths` names it)."""
     first = repeats[0]
     where = first.path or ""
+    if where and paths is not None:
+        where = paths(where)
     if first.line:
         where += f":{first.line}" + (f":{first.column}" if first.column else "")
     if where and first.details.get("path_deleted") is True:
