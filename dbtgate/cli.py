@@ -1301,8 +1301,10 @@ def report(report_file: Path, out: Path, formats: str, repo_url: str | None, emo
     _check_output(out, "--out", directory=True)
     saved = load_report(report_file)
     options = render_options(os.environ, repo_url=repo_url, emoji=emoji)
-    for path in write_reports(saved, names, out, options).values():
-        print(path)
+    written = write_reports(saved, names, out, options)
+    with _ExitCodeStands(0):
+        for path in written.values():
+            print(path)
 
 
 @command(
@@ -1645,13 +1647,14 @@ def init(project_dir: Path | None, force: bool) -> None:
     project_dir = project_dir or _project_dir_above(None, None, None) or Path(".")
     written = write_starter_config(project_dir, force=force)
     console = _console()
-    console.print(
-        f"wrote {written.path}: review the policies, then run `dbtgate check`; on a project "
-        "with legacy debt, `dbtgate baseline` records today's findings, and `baseline: "
-        "dbtgate-baseline.json` in this file makes only new ones block",
-        markup=False,
-    )
-    console.print(written.policies_note, markup=False)
+    with _ExitCodeStands(0):  # the file is written: a reader gone (`| head`) changes nothing
+        console.print(
+            f"wrote {written.path}: review the policies, then run `dbtgate check`; on a project "
+            "with legacy debt, `dbtgate baseline` records today's findings, and `baseline: "
+            "dbtgate-baseline.json` in this file makes only new ones block",
+            markup=False,
+        )
+        console.print(written.policies_note, markup=False)
 
 
 @command(
@@ -1669,8 +1672,10 @@ def demo(directory: Path | None) -> int:
     """Build the bundled DuckDB example project (its main branch and a pull request) with
     dbt-duckdb and gate the pull request."""
     from dbtgate.demo import run_demo
+    from dbtgate.report.console import output_dropped_once_gone
 
-    return run_demo(directory, _console())
+    # `dbtgate demo | head`: the builds and the reports are still made, unread.
+    return run_demo(directory, output_dropped_once_gone(_console()))
 
 
 @command(
@@ -1698,11 +1703,13 @@ def trend(reports: list[Path], md: Path | None, html: Path | None) -> None:
     from dbtgate.status.trend_pages import render_html, render_markdown
 
     series = load_trend(reports)
-    print_trend(_console(), series)
+    # The files first: `dbtgate trend ... --md FILE | head` writes them whole.
     for path, render in ((md, render_markdown), (html, render_html)):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_report_file(path, render(series).encode("utf-8"))
+    with _ExitCodeStands(0):
+        print_trend(_console(), series)
 
 
 @command(
@@ -1816,11 +1823,12 @@ def validate(config: Path | None, project_dir: Path | None, schema: bool) -> int
             )
         return 2
     console = _console()
-    for warning in result.warnings:
-        console.print(f"warning: {warning}", markup=False, highlight=False)
-    console.print(f"{loaded.path}: valid", markup=False, highlight=False)
-    for line in result.summary:
-        console.print(f"  {line}", markup=False, highlight=False)
+    with _ExitCodeStands(0):  # valid, whether or not the reader stays (`| head`)
+        for warning in result.warnings:
+            console.print(f"warning: {warning}", markup=False, highlight=False)
+        console.print(f"{loaded.path}: valid", markup=False, highlight=False)
+        for line in result.summary:
+            console.print(f"  {line}", markup=False, highlight=False)
     return 0
 
 
@@ -1898,7 +1906,7 @@ def baseline(
             before, result.sections["baseline"], root_package, checksum, result.findings, anchor
         )
         write_baseline(recorded, path)
-        _console().print(_pruned_summary(path, result, len(recorded.findings)), markup=False)
+        _said_when_done(_pruned_summary(path, result, len(recorded.findings)))
         return
     recorded = build_baseline(result.findings, root_package, checksum, anchor)
     write_baseline(recorded, path)
@@ -1925,18 +1933,24 @@ def baseline(
             if context.config.path is None
             else "no policy or lint finding to record"
         )
-        _console().print(
+        _said_when_done(
             f"wrote an empty baseline to {path}: {why}; nothing is recorded, so every finding "
-            "`dbtgate check` reports counts",
-            markup=False,
+            "`dbtgate check` reports counts"
         )
         return
-    _console().print(
+    # dbtgate.yml (the pull request's) may name the path: printed without markup.
+    _said_when_done(
         f"wrote {counted(count, 'finding')} to {path}{_rewritten(before, recorded)}: {how} now "
         "blocks only on new policy and lint findings (breaking and risky changes, run and "
-        f"freshness status and KPI targets always count); {keep}",
-        markup=False,  # dbtgate.yml (the pull request's) may name the path
+        f"freshness status and KPI targets always count); {keep}"
     )
+
+
+def _said_when_done(text: str) -> None:
+    """The last line of a command whose file is written, without markup: the work is done, so a
+    reader gone (`| head`) leaves the exit code 0."""
+    with _ExitCodeStands(0):
+        _console().print(text, markup=False)
 
 
 def _previous_baseline(path: Path, prune: bool):

@@ -120,12 +120,16 @@ def run_demo(directory: Path | None, console: Console) -> int:
         highlight=False,
     )
     console.print()
-    from dbtgate.cli import dispatch
+    from dbtgate.cli import ReaderGone, dispatch
+    from dbtgate.report.console import reader_gone
 
     started_in = Path.cwd()
     os.chdir(pr)
     try:
         code = dispatch(args)
+    except ReaderGone as gone:  # the gate's report met the closed pipe, its verdict reached
+        code = gone.code
+        reader_gone(console)
     finally:
         os.chdir(started_in)
     console.print()

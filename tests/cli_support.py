@@ -7,6 +7,7 @@ a test says only its arguments, its folder and the environment it means.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -45,6 +46,49 @@ def dbtgate(
     """`dbtgate ARGS` in a plain environment 200 columns wide, plus `env` (DBTGATE_TODAY to
     pin the day)."""
     return run_dbtgate(*args, cwd=cwd, env=plain_env(COLUMNS="200") | dict(env or {}))
+
+
+def first_line_then_gone(
+    args: list[str], cwd: Path, env: Mapping[str, str]
+) -> tuple[str, int, str]:
+    """`dbtgate ARGS | head -1`: the reader takes the first line and closes the pipe, whose
+    buffer is one page (Linux's least), so that a run printing more than that meets the closed
+    pipe whatever the timing. Returns the line, the exit code and what went to stderr."""
+    import fcntl
+
+    read, write = os.pipe()
+    fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, 4096)
+    run = subprocess.Popen(
+        [*COMMAND, *args], stdout=write, stderr=subprocess.PIPE, text=True, cwd=cwd, env=env
+    )
+    os.close(write)
+    with os.fdopen(read, "rb", buffering=0) as reader:
+        line = reader.readline().decode()
+    stderr = run.stderr.read() if run.stderr else ""
+    if run.stderr:
+        run.stderr.close()
+    return line, run.wait(timeout=600), stderr
+
+
+def gone_before_the_first_line(
+    args: list[str], cwd: Path, env: Mapping[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """`dbtgate ARGS` into a pipe whose reader closed it before the first line was written
+    (`dbtgate ARGS | true`): the exit code and stderr to the test."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run(
+            [*COMMAND, *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=cwd,
+            env=env,
+            check=False,
+        )
+    finally:
+        os.close(write)
 
 
 def installed(distribution: str) -> bool:

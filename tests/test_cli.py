@@ -9,7 +9,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from cli_support import COMMAND, plain_env, run_dbtgate
+from cli_support import (
+    COMMAND,
+    first_line_then_gone,
+    gone_before_the_first_line,
+    plain_env,
+    run_dbtgate,
+)
 from corpus import CORPUS
 from diff_support import model, write_build
 from policy_support import write_config
@@ -768,25 +774,6 @@ def test_a_reader_that_stops_early_ends_the_run_quietly_with_its_verdict(tmp_pat
         assert done.stderr == "", args
 
 
-def _first_line_then_gone(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[str, int, str]:
-    """`dbtgate ARGS | head -1`: the reader takes the first line and closes the pipe, whose
-    buffer is one page (Linux's least), so that a run printing more than that meets the closed
-    pipe whatever the timing. Returns the line, the exit code and what went to stderr."""
-    import fcntl
-
-    read, write = os.pipe()
-    fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, 4096)
-    run = subprocess.Popen(
-        [*COMMAND, *args], stdout=write, stderr=subprocess.PIPE, text=True, cwd=cwd, env=env
-    )
-    os.close(write)
-    with os.fdopen(read, "rb", buffering=0) as reader:
-        line = reader.readline().decode()
-    stderr = run.stderr.read()
-    run.stderr.close()
-    return line, run.wait(timeout=120), stderr
-
-
 def test_an_informational_command_read_by_head_exits_0_without_a_traceback(tmp_path):
     """`dbtgate rules | head -1` read what it wanted: the reference stops printing and the
     command exits 0 (it exited 1, which failed a script under `set -o pipefail`); the help and
@@ -797,7 +784,7 @@ def test_an_informational_command_read_by_head_exits_0_without_a_traceback(tmp_p
         (["rules", "--markdown"], "# "),
         (["validate", "--schema"], "{"),
     ):
-        line, code, stderr = _first_line_then_gone(args, tmp_path, env)
+        line, code, stderr = first_line_then_gone(args, tmp_path, env)
         assert line.startswith(first), (args, line)
         assert (code, stderr) == (0, ""), args
     for args in (
@@ -807,19 +794,7 @@ def test_an_informational_command_read_by_head_exits_0_without_a_traceback(tmp_p
         ["--version"],
         ["check", "--help"],
     ):
-        read, write = os.pipe()
-        os.close(read)  # gone before the first line
-        done = subprocess.run(
-            [*COMMAND, *args],
-            stdout=write,
-            capture_output=False,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            check=False,
-        )
-        os.close(write)
+        done = gone_before_the_first_line(args, tmp_path, env)
         assert (done.returncode, done.stderr) == (0, ""), args
 
 
@@ -837,9 +812,41 @@ def test_check_read_by_head_exits_with_its_verdict(tmp_path):
     args = ["check", "--artifacts", str(build), "--max-findings", "0"]
     whole = run_dbtgate(*args, cwd=tmp_path, env=plain_env(COLUMNS="120"))
     assert whole.returncode == 1 and len(whole.stdout) > 8192, whole.stderr
-    line, code, stderr = _first_line_then_gone(args, tmp_path, plain_env(COLUMNS="120"))
+    line, code, stderr = first_line_then_gone(args, tmp_path, plain_env(COLUMNS="120"))
     assert line == whole.stdout.splitlines(keepends=True)[0]
     assert (code, stderr) == (1, "")
+
+
+def test_a_command_that_wrote_its_files_ends_quietly_with_0_when_the_reader_is_gone(tmp_path):
+    """`dbtgate init | head`, `baseline`, `report`, `trend` and `validate`: the reader left
+    before the first line, the work is done all the same (the files written) and the command
+    exits 0 without a word on stderr, where it exited 1 and failed a script under pipefail;
+    `validate` of a broken config keeps its 2."""
+    build = CORPUS / "recce-pair/pr2"
+    if not build.is_dir():
+        pytest.skip(f"corpus absent: {build}")
+    env = plain_env(COLUMNS="120")
+    (tmp_path / "dbt_project.yml").write_text("name: shop\nversion: '1'\nprofile: shop\n")
+    saved = tmp_path / "gate.json"
+    assert run_dbtgate("check", "--artifacts", str(build), "--json", str(saved), env=env).stdout
+    out, trend_md, recorded = tmp_path / "out", tmp_path / "trend.md", tmp_path / "bl.json"
+    for args, written in (
+        (["init", "--force"], tmp_path / "dbtgate.yml"),
+        (["validate"], None),
+        (["baseline", "--artifacts", str(build), "-o", str(recorded)], recorded),
+        (["report", str(saved), "--out", str(out)], out / "gate.html"),
+        (["trend", str(saved), str(saved), "--md", str(trend_md)], trend_md),
+    ):
+        done = gone_before_the_first_line(args, tmp_path, env)
+        assert (done.returncode, done.stderr) == (0, ""), args
+        assert written is None or written.stat().st_size > 0, args
+        # Each prints what the closed pipe cut short.
+        assert run_dbtgate(*args, cwd=tmp_path, env=env).stdout.strip(), args
+    (tmp_path / "dbtgate.yml").write_text(
+        "version: 1\npolicies:\n  - select: '*'\n    rules: {no.such_rule: error}\n"
+    )
+    done = gone_before_the_first_line(["validate"], tmp_path, env)
+    assert done.returncode == 2 and "no.such_rule" in done.stderr
 
 
 def test_rules_takes_a_code_or_family_in_any_case():

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from cli_support import plain_env, run_dbtgate
+from cli_support import first_line_then_gone, plain_env, run_dbtgate
 
 from dbtgate.fixture_build import install_hint
 from dbtgate.report.json_report import load_report
@@ -118,6 +118,23 @@ def _demo(workdir) -> subprocess.CompletedProcess:
             DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         ),
     )
+
+
+@pytest.mark.slow
+def test_the_demo_read_by_head_still_writes_its_reports_and_exits_0(shop_builds) -> None:
+    """`dbtgate demo | head -1`: the reader leaves after the first line; the demo goes on
+    unheard, gates the pull request and writes every report, and exits 0 as it does when read
+    whole (it exited 1 with the work half done, failing a script under pipefail)."""
+    workdir = shop_builds.pr.parent.parent
+    reports = workdir / "reports"
+    shutil.rmtree(reports, ignore_errors=True)
+    env = plain_env(COLUMNS="120", DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    line, code, stderr = first_line_then_gone(["demo", "--dir", str(workdir)], workdir, env)
+    assert line.startswith("Building the demo project's"), line
+    assert (code, stderr) == (0, "")
+    for report in FORMATS.values():
+        assert (reports / report.filename).stat().st_size > 0, report.filename
+    assert load_report(reports / "gate.json")["verdict"] == "fail"
 
 
 @pytest.mark.slow

@@ -104,6 +104,25 @@ def reader_may_leave(console: Any) -> Any:
     return console
 
 
+def output_dropped_once_gone(console: Any) -> Any:
+    """`console` for a command with work still to do between its lines (`dbtgate demo | head`):
+    once its reader has gone, what it prints goes nowhere (`reader_gone`) and the work goes on
+    to the exit code it reaches, where stopping at the closed pipe exited 1 with the work
+    half done."""
+    console.on_broken_pipe = lambda: reader_gone(console)
+    return console
+
+
+def reader_gone(console: Any) -> None:
+    """Print nothing more to `console`'s reader, who left: its file (standard output) now leads
+    to /dev/null, so neither its next line nor the interpreter's last flush meets the closed
+    pipe."""
+    console.quiet = True
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, console.file.fileno())
+    os.close(devnull)
+
+
 def _print_pieces(console: Any, pieces: Sequence[Piece], end: str = "\n") -> None:
     """Styled pieces of text, as rich segments: no markup to parse (so nothing to escape), no
     emoji codes replaced, and none of rich's per-call layout, which cost ~0.3 ms a line (30 s
