@@ -604,3 +604,165 @@ def test_a_heading_too_wide_for_the_terminal_wraps_and_is_not_cut(tmp_path) -> N
         assert all(len(line) <= columns for line in lines[start : end + 1])
         assert lines[end].endswith("─" * 3) and len(lines[end]) == columns
         assert (end > start) == (columns == 80)
+
+
+def _terminal_lines(found: list[Finding], width: int = 80, **options: object) -> list[str]:
+    """The report of `found` on a terminal `width` columns wide, colour codes taken out."""
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=width, highlight=False)
+    print_result(console, sample_result(found), **options)
+    return re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue()).splitlines()
+
+
+def _long_findings() -> list[Finding]:
+    from report_samples import finding
+
+    url = "https://docs.example.com/" + "very-long-segment/" * 6 + "contracts.html"
+    return [
+        finding(
+            code="breaking.column_removed",
+            severity="error",
+            message="contracted column item_count removed; 3 downstream models and 2 exposures "
+            "read it and will fail at their next build",
+            unique_id="model.shop.orders_summary",
+            path="models/marts/_orders_summary.yml",
+            line=46,
+            fix="Restore the column, or bump the model's version and keep the old one until "
+            f"its consumers move (see {url}).",
+            owner="@analytics",
+            disposition="blocking",
+        ),
+        finding(
+            code="docs.model_description",
+            severity="warn",
+            message="stg_orders has no description",
+            unique_id="model.shop.stg_orders",
+            path="models/staging/stg_orders.sql",
+            line=1,
+            owner="@analytics",
+            disposition="blocking",
+        ),
+    ]
+
+
+def test_a_long_finding_wraps_at_words_under_its_message_on_a_terminal() -> None:
+    """At 80 columns a finding of 150 characters broke mid-word and went on at column 0, out of
+    the list: on a terminal it wraps at a space, its continuation indented under the message
+    (as the fix line is), and its fix likewise; a URL wider than the terminal is left whole on
+    a line of its own, for the terminal to fold, not cut."""
+    found = _long_findings()
+    url = found[0].fix.split("(see ", 1)[1].rstrip(").")
+    assert len(url) > 80
+    assert _listed(_terminal_lines(found)) == [
+        "  error breaking.column_removed contracted column item_count removed; 3",
+        "        downstream models and 2 exposures read it and will fail at their next",
+        "        build  models/marts/_orders_summary.yml:46",
+        "        fix: Restore the column, or bump the model's version and keep the old",
+        "          one until its consumers move (see",
+        f"          {url}).",
+        "  warn  docs.model_description stg_orders has no description",
+        "        models/staging/stg_orders.sql:1",
+    ]
+    # Whatever the width: no line wider than the terminal but the URL's, no word split, the
+    # continuation lines indented under the message, no trailing space.
+    for width in (60, 80, 100, 120):
+        listed = _listed(_terminal_lines(found, width=width))
+        assert [line for line in listed if len(line) > width] == [f"          {url})."]
+        words = f"{found[0].message} {found[0].path}:46 fix: {found[0].fix} {found[1].message}"
+        assert set(words.split()) <= {word for line in listed for word in line.split()}
+        assert all(line.startswith(("  error ", "  warn ", "        ")) for line in listed)
+        assert not any(line.endswith(" ") for line in listed)
+
+
+def _listed(lines: list[str]) -> list[str]:
+    """The lines of the owner's list under its name, to the waiver the gate suggests."""
+    start = lines.index("@analytics") + 1
+    return lines[start : next(i for i in range(start, len(lines)) if lines[i].startswith("To "))]
+
+
+def test_a_pipe_keeps_each_finding_on_one_line_whatever_its_width() -> None:
+    """A CI log, a pipe or `--max-findings 0 > file` is searched and diffed line by line: there
+    a finding is one line, as wide as it is, whatever width rich was given."""
+    found = _long_findings()
+    for console in (
+        PlainConsole(io.StringIO()),
+        Console(file=io.StringIO(), force_terminal=False, width=80, highlight=False),
+    ):
+        print_result(console, sample_result(found))
+        text = console.file.getvalue()
+        assert f"  error breaking.column_removed {found[0].message}  {found[0].path}:46\n" in text
+        assert f"        fix: {found[0].fix}\n" in text
+
+
+def test_a_finding_that_fits_the_terminal_prints_as_it_did() -> None:
+    """Wrapping only touches what is wider than the terminal: at 300 columns the lines are
+    those of a pipe."""
+    found = _long_findings()
+    piped = io.StringIO()
+    print_result(PlainConsole(piped), sample_result(found))
+    assert _listed(_terminal_lines(found, width=300)) == _listed(piped.getvalue().splitlines())
+
+
+def test_wide_characters_count_as_the_two_columns_they_take() -> None:
+    """A message in Japanese: each character takes two columns of the terminal, so a line of
+    them breaks at half the characters an ASCII line would, and fits."""
+    from rich.cells import cell_len
+
+    from dbtgate.report.console_wrap import wrapped
+
+    words = " ".join(["注文の列"] * 20)  # 8 columns a word
+    pieces = [("  ", None), ("error", "bold red"), (" ", None), (words, None), ("\n", None)]
+    lines = "".join(text for text, _ in wrapped(pieces, 40)).splitlines()
+    assert all(cell_len(line) <= 40 for line in lines) and len(lines) > 4
+    assert lines[1].startswith("        注文の列")
+    assert " ".join(" ".join(lines).split()) == f"error {words}"
+
+
+def test_a_long_note_and_what_was_not_checked_wrap_on_a_terminal_only() -> None:
+    """The notes above the findings and the `not checked:` line beside the verdict are read on
+    the same terminal: wrapped at words there, their continuation indented by 2; one line each
+    on a pipe."""
+    result = sample_result(_long_findings())
+    note = "sources.json absent: source freshness not gated (run `dbt source freshness " + (
+        "--target-path freshness-target` after the build and copy its sources.json here)"
+    )
+    result.notes.append(note)
+    result.not_checked += [
+        "policies (no dbtgate.yml)",
+        "breaking changes (no base build: --base PATH|REF)",
+        "source freshness (no sources.json)",
+    ]
+    out = io.StringIO()
+    print_result(Console(file=out, force_terminal=True, width=80, highlight=False), result)
+    lines = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue()).splitlines()
+    start = lines.index(
+        "note: sources.json absent: source freshness not gated (run `dbt source freshness"
+    )
+    assert lines[start + 1 : start + 3] == [
+        "  --target-path freshness-target` after the build and copy its sources.json",
+        "  here)",
+    ]
+    not_checked = next(i for i, line in enumerate(lines) if line.startswith("not checked:"))
+    assert lines[not_checked : not_checked + 2] == [
+        "not checked: policies (no dbtgate.yml) · breaking changes (no base build: --base",
+        "  PATH|REF) · source freshness (no sources.json)",
+    ]
+    piped = io.StringIO()
+    print_result(PlainConsole(piped), result)
+    assert f"note: {note}\n" in piped.getvalue()
+
+
+def test_a_ci_log_coloured_by_force_color_keeps_a_finding_on_one_line(monkeypatch) -> None:
+    """FORCE_COLOR=1 in a CI job makes rich see a terminal, of its default 80 columns, which no
+    terminal folds at: without COLUMNS, the log keeps each finding on one line."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    found = _long_findings()
+    out = io.StringIO()
+    print_result(Console(file=out, force_terminal=True, highlight=False), sample_result(found))
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())
+    assert f"  error breaking.column_removed {found[0].message}  {found[0].path}:46\n" in text
+    monkeypatch.setenv("COLUMNS", "80")
+    out = io.StringIO()
+    print_result(Console(file=out, force_terminal=True, highlight=False), sample_result(found))
+    listed = _listed(re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue()).splitlines())
+    assert "        build  models/marts/_orders_summary.yml:46" in listed

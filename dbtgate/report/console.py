@@ -123,16 +123,24 @@ def reader_gone(console: Any) -> None:
     os.close(devnull)
 
 
-def _print_pieces(console: Any, pieces: Sequence[Piece], end: str = "\n") -> None:
+def _print_pieces(
+    console: Any, pieces: Sequence[Piece], end: str = "\n", *, wrap: bool = False
+) -> None:
     """Styled pieces of text, as rich segments: no markup to parse (so nothing to escape), no
     emoji codes replaced, and none of rich's per-call layout, which cost ~0.3 ms a line (30 s
     for the 100,000 lines of a 10,000-model project). Without colour (a pipe, NO_COLOR) one
-    plain string."""
+    plain string. With `wrap`, on a terminal, lines wider than it are wrapped at words with a
+    hanging indent (`console_wrap`); a pipe's lines stay whole, one per finding."""
     if isinstance(console, PlainConsole):
         console.print("".join(text for text, _ in pieces), end=end)
         return
     from rich.segment import Segment, Segments
     from rich.style import Style
+
+    if wrap and console.is_terminal and _width_known(console):
+        from dbtgate.report.console_wrap import wrapped
+
+        pieces = wrapped(pieces, console.width)
 
     # rich prints `end` after text only, not after segments: it is the last segment.
     if console.color_system is None:
@@ -141,6 +149,18 @@ def _print_pieces(console: Any, pieces: Sequence[Piece], end: str = "\n") -> Non
         segments = [Segment(text, Style.parse(style) if style else None) for text, style in pieces]
         segments.append(Segment(end))
     console.print(Segments(segments), end="", crop=False)
+
+
+def _width_known(console: Any) -> bool:
+    """Whether rich's width is the terminal's: a tty's, or one given (COLUMNS, `width=`). A CI
+    log coloured by FORCE_COLOR has rich's default of 80 columns, which nothing folds at: its
+    lines stay whole there, one per finding."""
+    if getattr(console, "_width", None) is not None:
+        return True
+    try:
+        return console.file.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _print_table(
@@ -247,9 +267,9 @@ def print_result(
     `paths` names the files of the findings and the config from the working directory
     (`locate.console_paths`), as the fix commands do."""
     for warning in result.warnings:
-        _print_pieces(console, [("warning:", "yellow"), (f" {_clean(warning)}", None)])
+        _print_pieces(console, [("warning:", "yellow"), (f" {_clean(warning)}", None)], wrap=True)
     for note in result.notes:
-        _print_pieces(console, [("note:", "dim"), (f" {_clean(note)}", None)])
+        _print_pieces(console, [("note:", "dim"), (f" {_clean(note)}", None)], wrap=True)
     if not quiet:
         groups: dict[str, list[Finding]] = {disposition: [] for disposition in DISPOSITION_TITLES}
         for finding in result.findings:
@@ -275,9 +295,10 @@ def print_result(
     # covers in part only (each also a note above, which a long log scrolls away).
     if result.not_checked:
         said = " · ".join(result.not_checked)
-        _print_pieces(console, [("not checked:", "yellow"), (f" {said}", None)])
+        _print_pieces(console, [("not checked:", "yellow"), (f" {said}", None)], wrap=True)
     for note in result.partly_checked:
-        _print_pieces(console, [("partly checked:", "yellow"), (f" {_clean(note)}", None)])
+        said = _clean(note)
+        _print_pieces(console, [("partly checked:", "yellow"), (f" {said}", None)], wrap=True)
     style = "bold green" if result.decision == "pass" else "bold red"
     _print_pieces(console, [(verdict_line(result), style)])
 
@@ -447,7 +468,7 @@ def _print_group(
                 add((f"{_clean(expired)}\n", "dim"))
     if hidden:
         add((f"… and {number(hidden)} more ({where_the_rest_are(full_reports)})\n", "dim"))
-    _print_pieces(console, pieces, end="")
+    _print_pieces(console, pieces, end="", wrap=True)
 
 
 def _fix_runs(items: Sequence[tuple[str, str | None]]) -> list[int | None]:
@@ -511,7 +532,7 @@ def _print_adoption_hint(
         "a baseline can hold: `dbtgate baseline` records today's so that only new ones block "
         "(commit the file it writes and set `baseline:` in the config)"
     )
-    _print_pieces(console, [(f"{_clean(line)}\n", "dim")], end="")
+    _print_pieces(console, [(f"{_clean(line)}\n", "dim")], end="", wrap=True)
 
 
 def _print_waiver_hint(
