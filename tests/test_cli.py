@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from cli_support import (
-    COMMAND,
     first_line_then_gone,
     gone_before_the_first_line,
     plain_env,
@@ -758,18 +756,7 @@ def test_a_reader_that_stops_early_ends_the_run_quietly_with_its_verdict(tmp_pat
         if args[0] != "rules":
             unpiped = run_dbtgate(*args, cwd=cwd, env=env)
             assert unpiped.returncode == verdict, (args, unpiped.stderr)
-        read, write = os.pipe()
-        os.close(read)  # the reader is gone before the first line is written
-        done = subprocess.run(
-            [*COMMAND, *args],
-            stdout=write,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=cwd,
-            env=env,
-            check=False,
-        )
-        os.close(write)
+        done = gone_before_the_first_line(args, cwd, env)
         assert done.returncode == verdict, args
         assert done.stderr == "", args
 
