@@ -766,3 +766,20 @@ def test_a_ci_log_coloured_by_force_color_keeps_a_finding_on_one_line(monkeypatc
     print_result(Console(file=out, force_terminal=True, highlight=False), sample_result(found))
     listed = _listed(re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue()).splitlines())
     assert "        build  models/marts/_orders_summary.yml:46" in listed
+
+
+def test_a_fix_command_wider_than_the_terminal_stays_one_line_to_paste() -> None:
+    """`fix: dbtgate lint --fix LT05 ... --base ../base/target` broken over two lines pasted
+    into a shell as two commands, the first run without its `--base`: the command goes whole
+    onto the line under its label, for the terminal to fold (a folded line copies as one)."""
+    from report_samples import lint_repeats
+
+    command = (
+        "dbtgate lint --fix CP01 models/intermediate/int_order_payments.sql "
+        "--base ../../base/project/target"
+    )
+    [found] = lint_repeats(1, fix=command, owner="@analytics")
+    lines = _terminal_lines([found], width=80)
+    assert lines[lines.index("        fix:") + 1] == f"          {command}"
+    # Prose fixes still wrap at words (the test above), and a command that fits is left as is.
+    assert f"        fix: {command}" in _terminal_lines([found], width=200)

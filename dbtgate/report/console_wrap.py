@@ -5,7 +5,10 @@ per-line layout cost ~0.3 ms a line), so a terminal wrapped a long finding at it
 and at column 0, where the list's indentation was lost. On a terminal the lines are wrapped
 here, before they are written: a continuation line is indented under the message (`indent_of`),
 and a word wider than the terminal (a long path, a URL) goes whole onto a line of its own, for
-the terminal to fold, never cut. A pipe or a CI log is not wrapped: one line per finding.
+the terminal to fold, never cut. A fix that is a command (`fix: dbtgate lint --fix ...`) is one
+such word: broken over lines it pasted into a shell as two commands, the first run on its own;
+folded by the terminal it copies as one line. A pipe or a CI log is not wrapped: one line per
+finding.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from rich.cells import cell_len
 Piece = tuple[str, str | None]
 
 _WORD = re.compile(r"\S+")
+# A fix line whose fix is a command to paste: where the command starts, after its label.
+_COMMAND_FIX = re.compile(r" *fix[^:]*: (?=(?:dbtgate|dbt) )")
 
 
 def indent_of(lead: int) -> int:
@@ -66,9 +71,14 @@ def _wrapped_line(line: list[Piece], width: int) -> list[Piece]:
     # (start, end, what replaces it): the spaces where a line breaks, and those at the end.
     cuts: list[tuple[int, int, str]] = []
     column = previous = lead
-    for word in _WORD.finditer(text, lead):
-        start, end = word.span()
-        size = end - start if ascii_only else cell_len(word.group())
+    command = _COMMAND_FIX.match(text)
+    words = [
+        word.span() for word in _WORD.finditer(text, lead, command.end() if command else len(text))
+    ]
+    if command:  # the command whole, as one word
+        words.append((command.end(), len(text.rstrip(" "))))
+    for start, end in words:
+        size = end - start if ascii_only else cell_len(text[start:end])
         if previous == lead:  # the first word
             column = lead + size
         elif column + (start - previous) + size <= width:
