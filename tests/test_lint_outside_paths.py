@@ -264,3 +264,27 @@ def test_ignore_files_leave_out_an_outside_folders_files_as_sqlfluff_run_in_the_
     # Changed there, they are still not linted.
     report = lint_report(project, tmp_path / "lint.json", "--base-ref", "main")
     assert report["sections"]["lint"]["files"] == []
+
+
+def test_the_dialect_of_the_projects_sqlfluff_config_lints_the_files_outside_too(tmp_path):
+    """The project's `.sqlfluff` naming the dialect (no `lint.dialect`): sqlfluff's own walk for
+    a file outside reads no config with a dialect, which failed the whole run; the shared
+    folder's `.sqlfluff` still applies on top."""
+    project = outside_pr(
+        tmp_path,
+        {"shared_models/shared.sql": EDITED},
+        {
+            "project/dbtgate.yml": "scope: changed\nlint: {enabled: true}\n",
+            "project/.sqlfluff": "[sqlfluff]\ndialect = duckdb\n",
+            "shared_models/legacy/.sqlfluff": "[sqlfluff]\nexclude_rules = LT01\n",
+        },
+    )
+    report = lint_report(project, tmp_path / "lint.json", "--all")
+    assert sorted({(path, code) for path, _, code, _ in found(report) if "LT09" not in code}) == [
+        ("shared_models/shared.sql", "lint.LT01"),
+    ]
+    report = lint_report(project, tmp_path / "lint.json", "--base-ref", "main")
+    assert found(report) == [
+        ("shared_models/shared.sql", 2, "lint.LT01", "blocking"),
+        ("shared_models/shared.sql", 3, "lint.LT01", "out_of_scope"),
+    ]

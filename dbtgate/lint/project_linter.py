@@ -59,14 +59,14 @@ class ProjectLinter(Linter):
         """The file's text, its config and its encoding, as sqlfluff loads them for a file of
         the project's folder; for one outside, the project's config (`root_config`) under its
         own folders' config files."""
-        raw, file_config, encoding = Linter.load_raw_file_and_config(fname, root_config)
         path = Path(fname).resolve()
         if path.is_relative_to(self.project_dir):
-            return raw, file_config, encoding
-        folder_config = self.outside_config(path.parent)
-        own = (folder_config or root_config).copy()
-        own.process_raw_file_for_config(raw, fname)
-        return raw, own, encoding
+            return Linter.load_raw_file_and_config(fname, root_config)
+        # sqlfluff's loading, from the config this file gets: its own walk would read the
+        # config files above the outside folder (no dialect of the project's .sqlfluff: an
+        # error) only to have them replaced, and its encoding and size limit from them.
+        own = self.outside_config(path.parent) or root_config
+        return Linter.load_raw_file_and_config(fname, _Fixed(own))  # type: ignore[arg-type]
 
     def outside_config(self, folder: Path) -> FluffConfig | None:
         """The config of a folder outside the project (resolved): the project's, under the
@@ -85,3 +85,14 @@ class ProjectLinter(Linter):
                 else None
             )
         return self._outside[folder]
+
+
+class _Fixed:
+    """A root config whose child for any file is a copy of `config`: what sqlfluff's
+    `load_raw_file_and_config` asks of the root config it is given (`make_child_from_path`)."""
+
+    def __init__(self, config: FluffConfig) -> None:
+        self.config = config
+
+    def make_child_from_path(self, path: str) -> FluffConfig:
+        return self.config.copy()
