@@ -288,3 +288,44 @@ def test_the_dialect_of_the_projects_sqlfluff_config_lints_the_files_outside_too
         ("shared_models/shared.sql", 2, "lint.LT01", "blocking"),
         ("shared_models/shared.sql", 3, "lint.LT01", "out_of_scope"),
     ]
+
+
+@pytest.mark.parametrize("folder", ["shared_models", "project/models/legacy"])
+@pytest.mark.parametrize(
+    ("setting", "error"),
+    [
+        ("dialect = duckbd", "dialect: unknown sqlfluff dialect 'duckbd' (known: ansi, "),
+        (
+            "exclude_rules = LT01, XX99",
+            "exclude_rules: 'XX99' names no sqlfluff rule (a code like LT01, a name like "
+            "layout.spacing, or a group like layout)\n",
+        ),
+        (
+            "rules = capitalisation.keyword",
+            "rules: 'capitalisation.keyword' names no sqlfluff rule (did you mean "
+            "capitalisation.keywords?)\n",
+        ),
+    ],
+)
+@pytest.mark.parametrize("scope", ["--all", "--base-ref=main"])
+def test_a_folders_own_sqlfluff_config_is_checked_as_the_projects_is(
+    tmp_path, folder, setting, error, scope
+):
+    """A `.sqlfluff` of a shared folder outside the project, or of a folder inside it, naming an
+    unknown dialect or no rule: one error naming its file and line, exit 2, as the project's own
+    config gets (sqlfluff failed each file below it, or only logged a warning and linted on)."""
+    project = outside_pr(
+        tmp_path,
+        {"shared_models/shared.sql": EDITED, "project/models/legacy/new.sql": "select 1 as id\n"},
+        {
+            "project/dbtgate.yml": "scope: changed\nlint: {enabled: true}\n",
+            "project/.sqlfluff": "[sqlfluff]\ndialect = duckdb\n",
+            f"{folder}/.sqlfluff": f"[sqlfluff]\n# ours\n{setting}\n",
+        },
+    )
+    done = dbtgate("lint", scope, cwd=project)
+    shown = "../shared_models" if folder == "shared_models" else "models/legacy"
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.startswith(f"dbtgate: error: {shown}/.sqlfluff:3: {error}"), done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    assert done.stdout == ""

@@ -68,16 +68,34 @@ class ProjectLinter(Linter):
         own = self.outside_config(path.parent) or root_config
         return Linter.load_raw_file_and_config(fname, _Fixed(own))  # type: ignore[arg-type]
 
+    def own_folders(self, folder: Path) -> list[Path]:
+        """The folders whose config files a file of `folder` (resolved) gets on top of the
+        project's: `folder` and those above it below the project's folder (`models/legacy`,
+        `models`), or, outside the project, below the folder it shares with the project
+        (`../shared_models/legacy`, `../shared_models`); the nearest first."""
+        stop = (
+            self.project_dir
+            if folder.is_relative_to(self.project_dir)
+            else Path(os.path.commonpath([folder, self.project_dir]))
+        )
+        between = [folder, *folder.parents]
+        return between[: between.index(stop)] if stop in between else between
+
+    def folder_config(self, folder: Path) -> FluffConfig:
+        """The config a SQL file of `folder` (resolved, holding or below a config file of its
+        own folders) is linted with, but for its inline settings: what an error in one of
+        those config files fails to build (`KeyError` for an unknown dialect)."""
+        if folder.is_relative_to(self.project_dir):
+            return self.config.make_child_from_path(str(folder))
+        return self.outside_config(folder) or self.config
+
     def outside_config(self, folder: Path) -> FluffConfig | None:
         """The config of a folder outside the project (resolved): the project's, under the
         config files of `folder` and the folders above it below the one it shares with the
         project (that one and those above it are the project's too); None when there are none.
         Made once per folder."""
         if folder not in self._outside:
-            common = Path(os.path.commonpath([folder, self.project_dir]))
-            between = [folder, *folder.parents]
-            between = between[: between.index(common)] if common in between else between
-            found = [load_config_at_path(str(step)) for step in reversed(between)]
+            found = [load_config_at_path(str(step)) for step in reversed(self.own_folders(folder))]
             found = [configs for configs in found if configs]
             self._outside[folder] = (
                 FluffConfig(configs=nested_combine(self.configs, *found), overrides=self.overrides)

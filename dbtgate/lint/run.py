@@ -340,6 +340,7 @@ def run_lint(
     severity = resolve_severity(references, lint_config, config.path)
     working = changes.repo_root if changes else project_dir
     candidates = discover_sql_files(dbt_files, root, working, lint_config.exclude)
+    check_folder_configs(linter, references, candidates)
     if only:
         candidates = _named_files(only, candidates)
     if explicit is None and base_build is not None:
@@ -864,6 +865,42 @@ def check_project_rules(
             raise DbtgateError(f"{where}: {key}: {_names_no_rule(unknown, references)}")
 
 
+def check_folder_configs(
+    linter: ProjectLinter, references: dict[str, set[str]], candidates: list[Path]
+) -> None:
+    """A sqlfluff config file of a folder of the SQL files (`models/legacy/.sqlfluff`, the
+    shared `../shared_models/.sqlfluff`) held to what the project's own is: an unknown `dialect`
+    there, or `rules`/`exclude_rules` naming no rule, is an error naming the file and line.
+    Otherwise sqlfluff fails each file below it with its internal error, or only logs a
+    warning and lints with no rule or with the rule a typo meant to turn off. Costs a few file
+    lookups per folder; the configs are built only for folders that have such files."""
+    from sqlfluff.core.config.file import load_config_file_as_dict
+
+    for folder in sorted({path.resolve().parent for path in candidates}):
+        own = list(sqlfluff_files.files_in(linter.own_folders(folder)))
+        if not own:
+            continue
+        try:
+            config = linter.folder_config(folder)
+        except configparser.Error as exc:
+            raise _unreadable_config(exc, own) from None
+        except KeyError:  # sqlfluff's "Unknown dialect"
+            found = sqlfluff_files.setting_file_among(own, "dialect")
+            if found is None:
+                raise
+            dialect = load_config_file_as_dict(str(found))["core"]["dialect"]
+            raise unknown_dialect(str(dialect), f"{_placed(found, 'dialect')}: dialect: ") from None
+        for setting, key in (("rule_allowlist", "rules"), ("rule_denylist", "exclude_rules")):
+            unknown = [
+                ref for ref in config.get(setting) or [] if not fnmatch.filter(references, ref)
+            ]
+            found = sqlfluff_files.setting_file_among(own, key)
+            if unknown and found is not None:  # else the project's, checked already
+                raise DbtgateError(
+                    f"{_placed(found, key)}: {key}: {_names_no_rule(unknown, references)}"
+                )
+
+
 def _unreadable_config(exc: configparser.Error, candidates: Iterable[Path]) -> DbtgateError:
     """sqlfluff's error names the file as '<string>': find it among `candidates` again."""
     found = sqlfluff_files.unreadable(candidates)
@@ -894,15 +931,19 @@ def _setting_place(project_dir: Path, key: str) -> str | None:
     """`.sqlfluff:2`: the file (and line) of the sqlfluff setting `key` that applies to the
     project, as an error names it."""
     path = sqlfluff_files.setting_file(project_dir, key)
-    if path is None:
-        return None
+    return None if path is None else _placed(path, key)
+
+
+def _placed(path: Path, key: str) -> str:
+    """`models/legacy/.sqlfluff:2`: the config file `path` and the line setting `key` in it."""
     line = sqlfluff_files.setting_line(path, key)
     return f"{_shown(path)}:{line}" if line else _shown(path)
 
 
 def _shown(path: Path) -> str:
-    """A config file in an error: as the user would type it from here."""
-    return locate.display_path(path, Path.cwd().resolve())
+    """A config file in an error: as the user would type it from here (`../shared_models/.sqlfluff`
+    for a shared folder beside the project's, rather than its absolute path)."""
+    return _quoted_here(path, quote=False)
 
 
 def resolve_severity(

@@ -22,7 +22,12 @@ def config_files(project_dir: Path) -> Iterator[Path]:
     """The config files sqlfluff may read for `project_dir`, the one that wins first: the
     nearest folder first and, within it, the file read last."""
     start = project_dir.resolve()
-    for directory in (start, *start.parents):
+    yield from files_in((start, *start.parents))
+
+
+def files_in(folders: Iterable[Path]) -> Iterator[Path]:
+    """The config files of `folders` (the nearest first), the one that wins first."""
+    for directory in folders:
         for name in reversed(FILE_NAMES):
             if (directory / name).is_file():
                 yield directory / name
@@ -58,7 +63,13 @@ def unreadable(paths: Iterable[Path]) -> tuple[Path, int | None, str] | None:
 def setting_file(project_dir: Path, key: str) -> Path | None:
     """The file whose top-level sqlfluff `key` applies to `project_dir`: the nearest that sets
     it (`[sqlfluff]` in ini files, `[tool.sqlfluff.core]` in pyproject.toml)."""
-    for path in config_files(project_dir):
+    return setting_file_among(config_files(project_dir), key)
+
+
+def setting_file_among(paths: Iterable[Path], key: str) -> Path | None:
+    """The first of the config files `paths` (the one that wins first) that sets the top-level
+    sqlfluff `key`."""
+    for path in paths:
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
             if path.name == "pyproject.toml":
