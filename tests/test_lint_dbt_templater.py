@@ -8,9 +8,11 @@ CI (they skip, saying why, in an environment without it). `dbtgate lint` runs in
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from cli_support import dbtgate
 from lint_repos import (
     commit_all,
     dbt_lint_report,
@@ -87,13 +89,25 @@ def test_a_changed_file_dbt_does_not_know_is_said_not_linted_and_a_disabled_one_
     """The dbt templater skips a SQL file dbt does not know (`.dbtignore`) and a disabled model;
     sqlfluff only logs both. The unknown one is not listed as linted (it passed silently): a
     note says why, not a finding (dbt neither builds nor runs it). The disabled one is dbt's own
-    choice, skipped without a word."""
+    choice, skipped without a word (nor sqlfluff's warning on stderr)."""
     (project / ".dbtignore").write_text("models/scratch/\n")
     (project / "models/scratch").mkdir()
     (project / "models/scratch/try.sql").write_text("select  1 as a\n")
     (project / "models/marts/off.sql").write_text("{{ config(enabled=false) }}\nselect  1 as a\n")
     commit_all(project, "a scratch model dbt ignores, and a disabled one")
-    report = dbt_lint_report(project, tmp_path / "lint.json")
+    done = dbtgate(
+        "lint",
+        "--base-ref",
+        "main",
+        "--json",
+        str(tmp_path / "lint.json"),
+        cwd=project,
+        env={"DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    assert done.returncode == 1, done.stderr
+    assert "off.sql" not in done.stderr
+    assert "off.sql" not in done.stdout
+    report = json.loads((tmp_path / "lint.json").read_text())
     linted = report["sections"]["lint"]["files"]
     assert "models/scratch/try.sql" not in linted
     assert PAYMENTS in linted  # the others are linted as ever

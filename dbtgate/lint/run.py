@@ -88,6 +88,8 @@ _DBT_ERROR_LINE = re.compile(r"\bline (\d+)\b")
 # How sqlfluff's dbt templater says a file is none of dbt's (`.dbtignore`, a folder dbt does not
 # read), and the problem code lint gives it: a note, not a finding (`_unknown_to_dbt_note`).
 _NOT_IN_DBT = re.compile(r"^File .* was not found in dbt project$", re.DOTALL)
+# How it says a file is a disabled model's (`enabled=false`): dbt's own choice, said by no one.
+_DISABLED_IN_DBT = re.compile(r"^Skipped file .* because it is disabled$", re.DOTALL)
 UNKNOWN_TO_DBT = "unknown to dbt"
 
 
@@ -1401,14 +1403,17 @@ def _dbt_skips() -> Iterator[list[str]]:
     `render_string` only logs that, and renders nothing: linted, the file passed, and as a macro
     change's caller at the base it had no violation, so its old debt read as the change's. A
     file dbt does not know (`.dbtignore`) is `UNKNOWN_TO_DBT`: it passed silently too, and the
-    run's notes now say it was not linted. The other skips (a disabled model, a macro file) are
-    left to sqlfluff, which logs them."""
+    run's notes now say it was not linted. A disabled model is skipped as dbt skips it, without
+    sqlfluff's warning on stderr (dbt's own choice, as it is for the rest of the gate); other
+    skips (a macro file) are left to sqlfluff, which logs them."""
     skipped: list[str] = []
 
     def keep(record: logging.LogRecord) -> bool:
         if record.levelno < logging.WARNING:
             return True
         message = record.getMessage()
+        if _DISABLED_IN_DBT.match(message):
+            return False
         if _NOT_IN_DBT.match(message):
             skipped.append(UNKNOWN_TO_DBT)
             return False
