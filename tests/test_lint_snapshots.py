@@ -5,7 +5,9 @@ it), on the fixture project in real git repositories with real sqlfluff."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,15 @@ from lint_repos import (
     dbt_lint_report,
     dbt_templater_sqlfluff,
     duckdb_profiles,
+    git,
     main_then_pr,
     needs_dbt_templater,
 )
+
+from dbtgate.artifacts import load_artifacts
+from dbtgate.lint.build_changes import changes_against_build
+from dbtgate.lint.run import project_without_build
+from dbtgate.project import Project
 
 SNAPSHOT = "snapshots/orders_snapshot.sql"
 # As dbt's docs write a snapshot: the body not indented in its block, which sqlfluff's LT02 (a
@@ -161,3 +169,133 @@ def test_a_snapshot_is_measured_against_the_base_builds_block(tmp_path):
     report = json.loads(report_path.read_text())
     assert report["sections"]["lint"]["changes_from"] == "base build"
     assert found(report) == EXPECTED
+
+
+def _block(name: str, unique_key: str, columns: list[str]) -> str:
+    """A snapshot block as dbt's docs write one; blocks of other keys and columns share only
+    their tags' and config's shape, so git's diff of them has one shortest answer."""
+    selected = ",\n".join(f"    {column}" for column in columns)
+    return (
+        f"{{% snapshot {name} %}}\n\n{{{{\n    config(\n      target_schema='snapshots',\n"
+        f"      unique_key='{unique_key}',\n      strategy='check',\n      check_cols='all',\n"
+        f"    )\n}}}}\n\nselect\n{selected}\nfrom {{{{ ref('stg_{name}') }}}}\n\n"
+        "{% endsnapshot %}\n"
+    )
+
+
+FIRST = _block("first", "order_id", ["order_id", "status  as order_status"])
+SECOND = _block("second", "customer_id", ["customer_id", "name", "email", "created_at"])
+THIRD = _block("third", "payment_id", ["payment_id", "amount", "method"])
+
+
+def _git_lines(repo: Path, relative: str) -> frozenset[int]:
+    """The lines of the checked-out file that git's diff against main says were written."""
+    lines: set[int] = set()
+    for hunk in re.finditer(
+        r"^@@ -\S+ \+(\d+)(?:,(\d+))? @@", git(repo, "diff", "-U0", "main", "--", relative), re.M
+    ):
+        start, count = int(hunk.group(1)), int(hunk.group(2) or 1)
+        lines.update(range(start, start + count))
+    return frozenset(lines)
+
+
+def _snapshot_manifest(target: Path, relative: str, text: str) -> Path:
+    """A manifest of the snapshots of the file `text` as dbt writes it: each block's body
+    between its tags (raw_code), the file's checksum (sha256 of its stripped text) on each."""
+    checksum = {"name": "sha256", "checksum": hashlib.sha256(text.strip().encode()).hexdigest()}
+    nodes = {}
+    for found in re.finditer(r"\{% snapshot (\w+) %\}(.*?)\{% endsnapshot %\}", text, re.S):
+        uid = f"snapshot.shop.{found.group(1)}"
+        nodes[uid] = {
+            "unique_id": uid,
+            "resource_type": "snapshot",
+            "package_name": "shop",
+            "name": found.group(1),
+            "path": Path(relative).name,
+            "original_file_path": relative,
+            "raw_code": found.group(2),
+            "checksum": checksum,
+            "fqn": ["shop", found.group(1)],
+        }
+    manifest = {
+        "metadata": {
+            "dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json",
+            "project_name": "shop",
+            "adapter_type": "duckdb",
+        },
+        "nodes": nodes,
+    }
+    target.mkdir()
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    return target
+
+
+def _several_snapshots(tmp_path: Path, before: list[str], after: list[str]) -> tuple[Path, Any]:
+    """A repository whose main holds the snapshot blocks `before` in one file and whose checked
+    out pull request holds `after`; the file's change measured against a base build of main."""
+    relative = "snapshots/several.sql"
+    files = {"dbt_project.yml": "name: shop\nversion: '1.0'\nprofile: shop\n"}
+    repo = main_then_pr(
+        tmp_path / "repo", files | {relative: "\n".join(before)}, {relative: "\n".join(after)}
+    )
+    base = load_artifacts(_snapshot_manifest(tmp_path / "base", relative, "\n".join(before)))
+    found = changes_against_build(
+        project_without_build(repo), Project.from_artifacts(base, repo), repo, [repo / relative]
+    ).changes.get(repo / relative)
+    assert found is not None
+    # The base's file (as dbt reads it, stripped), rebuilt from its bodies.
+    assert found.base_text is not None
+    assert found.base_text.strip() == "\n".join(before).strip()
+    return repo, found
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param([FIRST, SECOND], [FIRST, SECOND.replace("second", "renamed")], id="renamed"),
+        pytest.param(
+            [FIRST, SECOND],
+            [FIRST.replace("first", "renamed").replace("order_id,", "order_id  as id,"), SECOND],
+            id="renamed-and-edited",
+        ),
+        pytest.param([FIRST, SECOND], [FIRST, THIRD, SECOND], id="added-between"),
+        pytest.param([FIRST], [THIRD, FIRST], id="added-first"),
+        pytest.param([FIRST], [FIRST, THIRD], id="added-last"),
+    ],
+)
+def test_a_block_renamed_or_added_in_a_file_of_snapshots_has_the_lines_git_says(
+    tmp_path, before, after
+):
+    """dbt keeps each block's body alone (raw_code): the file as the base had it is rebuilt
+    block by block, by name, a renamed block by the body of the base's snapshot gone from the
+    file; its changed lines are git's: a renamed block its tag line (and the lines edited in
+    it), an added one its lines (a renamed block read as new: all of them)."""
+    repo, found = _several_snapshots(tmp_path, before, after)
+    assert found.lines == _git_lines(repo, "snapshots/several.sql")
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "kept"),
+    [
+        pytest.param([FIRST, SECOND], [SECOND, FIRST], 0, id="two"),
+        pytest.param([FIRST, SECOND, THIRD], [FIRST, THIRD, SECOND], 1, id="last-two"),
+        pytest.param([FIRST, SECOND, THIRD], [THIRD, FIRST, SECOND], 0, id="three"),
+        pytest.param(
+            [FIRST, SECOND], [SECOND.replace("second", "renamed"), FIRST], 0, id="renamed"
+        ),
+    ],
+)
+def test_blocks_moved_in_a_file_of_snapshots_are_lines_the_change_wrote(
+    tmp_path, before, after, kept
+):
+    """The base's order of the blocks is the one whose text has the checksum dbt wrote for the
+    file: blocks moved are lines the change wrote (they read as unchanged), and the `kept`
+    blocks at the top, which stayed where they were, are not, as git says. Which lines of the
+    moved blocks is a diff's choice (git interleaves the blocks' alike lines, difflib moves a
+    block whole)."""
+    repo, found = _several_snapshots(tmp_path, before, after)
+    by_git = _git_lines(repo, "snapshots/several.sql")
+    assert found.lines and by_git
+    untouched = set(range(1, len("\n".join(after[:kept]).splitlines()) + 1))
+    assert not found.lines & untouched
+    assert not by_git & untouched

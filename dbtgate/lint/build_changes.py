@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import os
 import re
 from collections.abc import Iterable
@@ -65,7 +66,12 @@ def changes_against_build(
             continue
         before = base.code(previous.unique_id)
         if before is not None and previous.resource_type == "snapshot":
-            before = snapshot_file_at_base(text, _snapshot_bodies(base, previous))
+            checksum = previous.checksum
+            before = snapshot_file_at_base(
+                text,
+                _snapshot_bodies(base, previous),
+                checksum.checksum if checksum and checksum.name == "sha256" else None,
+            )
         status = "modified" if previous.original_file_path == relative else "renamed"
         if status == "modified" and before is not None and before.strip() == text.strip():
             continue  # the same SQL; only the checksum's dbt version differs
@@ -91,11 +97,25 @@ def changed_lines(before: str, text: str) -> frozenset[int]:
     offset = blank_lines_above(text)
     old, new = before.strip().splitlines(), stripped.splitlines()
     lines: set[int] = set()
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, _, _, start, end in matcher.get_opcodes():
+    opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    for index, (tag, _, _, start, end) in enumerate(opcodes):
+        if tag == "insert":
+            start, end = _slid_down(new, start, end, opcodes[index + 1 : index + 2])
         if tag in ("replace", "insert"):
             lines.update(range(start + 1 + offset, end + 1 + offset))
     return frozenset(lines)
+
+
+def _slid_down(
+    new: list[str], start: int, end: int, after: list[tuple[str, int, int, int, int]]
+) -> tuple[int, int]:
+    """Lines inserted before lines equal to their first ones (a snapshot block added between
+    two, whose closing tag and blank line the block before it ends with too) as git places
+    them: as far down as the same lines go, where difflib puts them as far up."""
+    limit = after[0][4] if after and after[0][0] == "equal" else end
+    while end < limit and new[start] == new[end]:
+        start, end = start + 1, end + 1
+    return start, end
 
 
 # A SQL snapshot's block: its opening tag (with the snapshot's name), body, and closing tag.
@@ -104,19 +124,76 @@ _SNAPSHOT_BLOCK = re.compile(
 )
 
 
-def snapshot_file_at_base(text: str, bodies: dict[str, str]) -> str:
+def snapshot_file_at_base(text: str, bodies: dict[str, str], checksum: str | None = None) -> str:
     """The snapshot file `text` as the base had it, from the base's bodies of its snapshots
     (name -> raw_code): dbt keeps only the body between `{% snapshot name %}` and
-    `{% endsnapshot %}` of a SQL snapshot, so each block of today's file gets the base's body
-    (a block the base did not have is left out). Compared with the body alone, the tags read
-    as lines the change wrote, and the base version linted, a file without its block, has
-    other violations (the body's indent)."""
+    `{% endsnapshot %}` of a SQL snapshot, so each block of today's file gets the base's body,
+    by its name, or a block the change renamed the body of the base's snapshot gone from the
+    file that it is most like, under the base's name; a block the base did not have is left
+    out with the text after it. The blocks go in the base's order when the file's `checksum`
+    (sha256 of the stripped text, as dbt writes it on each snapshot of the file) tells it, the
+    change having moved some; else in today's. Compared with the body alone, the tags read as
+    lines the change wrote, and the base version linted, a file without its block, has other
+    violations (the body's indent); a renamed block read as new, and moved blocks as not
+    changed at all, where git says the tag line, and the lines moved."""
+    blocks = list(_SNAPSHOT_BLOCK.finditer(text))
+    names = _base_names(blocks, bodies)
+    edges = [0, *(edge for block in blocks for edge in block.span()), len(text)]
+    gaps = [text[edges[index] : edges[index + 1]] for index in range(0, len(edges), 2)]
+    at_base = {
+        name: _renamed(block, name) + bodies[name] + block.group(4)
+        for block, name in zip(blocks, names, strict=True)
+        if name is not None
+    }
 
-    def at_base(block: re.Match[str]) -> str:
-        body = bodies.get(block.group(2))
-        return "" if body is None else block.group(1) + body + block.group(4)
+    def in_order(order: tuple[str, ...]) -> str:
+        placed = iter(order)
+        parts = [gaps[0]]
+        for index, name in enumerate(names):
+            if name is not None:  # else a block the base did not have, with the text after it
+                parts += [at_base[next(placed)], gaps[index + 1]]
+        return "".join(parts)
 
-    return _SNAPSHOT_BLOCK.sub(at_base, text)
+    today = tuple(name for name in names if name is not None)
+    if checksum is not None and len(today) <= _MOST_BLOCKS_REORDERED:
+        for order in itertools.permutations(today):  # today's order first
+            candidate = in_order(order)
+            if hashlib.sha256(candidate.strip().encode()).hexdigest() == checksum:
+                return candidate
+    return in_order(today)
+
+
+# Up to this many snapshots in a file, their base order is looked for among every order (720).
+_MOST_BLOCKS_REORDERED = 6
+
+
+def _base_names(blocks: list[re.Match[str]], bodies: dict[str, str]) -> list[str | None]:
+    """The base's name of each of today's `blocks`: its own when the base has it, else, for a
+    block the change renamed, that of the base's snapshot gone from the file whose body is most
+    like its body; None for a block the base did not have."""
+    names: list[str | None] = [
+        block.group(2) if block.group(2) in bodies else None for block in blocks
+    ]
+    gone = [name for name in bodies if name not in names]
+    pairs = sorted(
+        (
+            (-difflib.SequenceMatcher(None, block.group(3), bodies[name]).ratio(), index, name)
+            for index, block in enumerate(blocks)
+            if names[index] is None
+            for name in gone
+        )
+    )
+    for _, index, name in pairs:
+        if names[index] is None and name in gone:
+            names[index] = name
+            gone.remove(name)
+    return names
+
+
+def _renamed(block: re.Match[str], name: str) -> str:
+    """The block's opening tag naming the snapshot `name`."""
+    tag, start = block.group(1), block.start(1)
+    return tag[: block.start(2) - start] + name + tag[block.end(2) - start :]
 
 
 def _snapshot_bodies(base: Project, snapshot: Node) -> dict[str, str]:
