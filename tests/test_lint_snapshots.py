@@ -112,6 +112,27 @@ def test_a_snapshot_whose_body_sqlfluff_is_told_not_to_indent_has_no_lt02(tmp_pa
     assert found(report) == [(13, "lint.LT01", "blocking"), (14, "lint.LT01", "out_of_scope")]
 
 
+def test_a_file_of_several_snapshots_is_said_not_linted_not_blocked(tmp_path):
+    """dbt allows several `{% snapshot %}` blocks in one file (older projects have them);
+    rendered for sqlfluff their bodies are two statements with nothing between them, which
+    blocked the pull request as one `lint.unparsable` finding on SQL nobody wrote wrong. The
+    file is not linted, and a note says so; the file of one snapshot beside it still is."""
+    two = OLD + "\n" + OLD.replace("orders_snapshot", "orders_snapshot_2")
+    project = snapshot_pr(tmp_path / "repo", {"snapshots/two.sql": two})
+    (project / "snapshots" / "two.sql").write_text(two.replace("status  as", "status as"))
+    report_path = tmp_path / "lint.json"
+    done = dbtgate("lint", "--base-ref", "main", "--json", str(report_path), cwd=project)
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads(report_path.read_text())
+    assert report["sections"]["lint"]["files"] == [SNAPSHOT]
+    assert found(report, "snapshots/two.sql") == []
+    assert found(report) == EXPECTED
+    assert (
+        "lint: snapshots/two.sql: not linted: several snapshot blocks in one file, whose bodies "
+        "sqlfluff cannot parse as one file (a file of one snapshot is linted)"
+    ) in report["notes"]
+
+
 @pytest.mark.slow
 @needs_dbt_templater
 def test_the_dbt_templater_lints_a_changed_snapshot_alike(tmp_path):
@@ -272,30 +293,3 @@ def test_a_block_renamed_or_added_in_a_file_of_snapshots_has_the_lines_git_says(
     it), an added one its lines (a renamed block read as new: all of them)."""
     repo, found = _several_snapshots(tmp_path, before, after)
     assert found.lines == _git_lines(repo, "snapshots/several.sql")
-
-
-@pytest.mark.parametrize(
-    ("before", "after", "kept"),
-    [
-        pytest.param([FIRST, SECOND], [SECOND, FIRST], 0, id="two"),
-        pytest.param([FIRST, SECOND, THIRD], [FIRST, THIRD, SECOND], 1, id="last-two"),
-        pytest.param([FIRST, SECOND, THIRD], [THIRD, FIRST, SECOND], 0, id="three"),
-        pytest.param(
-            [FIRST, SECOND], [SECOND.replace("second", "renamed"), FIRST], 0, id="renamed"
-        ),
-    ],
-)
-def test_blocks_moved_in_a_file_of_snapshots_are_lines_the_change_wrote(
-    tmp_path, before, after, kept
-):
-    """The base's order of the blocks is the one whose text has the checksum dbt wrote for the
-    file: blocks moved are lines the change wrote (they read as unchanged), and the `kept`
-    blocks at the top, which stayed where they were, are not, as git says. Which lines of the
-    moved blocks is a diff's choice (git interleaves the blocks' alike lines, difflib moves a
-    block whole)."""
-    repo, found = _several_snapshots(tmp_path, before, after)
-    by_git = _git_lines(repo, "snapshots/several.sql")
-    assert found.lines and by_git
-    untouched = set(range(1, len("\n".join(after[:kept]).splitlines()) + 1))
-    assert not found.lines & untouched
-    assert not by_git & untouched

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import itertools
 import os
 import re
 from collections.abc import Iterable
@@ -66,12 +65,7 @@ def changes_against_build(
             continue
         before = base.code(previous.unique_id)
         if before is not None and previous.resource_type == "snapshot":
-            checksum = previous.checksum
-            before = snapshot_file_at_base(
-                text,
-                _snapshot_bodies(base, previous),
-                checksum.checksum if checksum and checksum.name == "sha256" else None,
-            )
+            before = snapshot_file_at_base(text, _snapshot_bodies(base, previous))
         status = "modified" if previous.original_file_path == relative else "renamed"
         if status == "modified" and before is not None and before.strip() == text.strip():
             continue  # the same SQL; only the checksum's dbt version differs
@@ -124,47 +118,26 @@ _SNAPSHOT_BLOCK = re.compile(
 )
 
 
-def snapshot_file_at_base(text: str, bodies: dict[str, str], checksum: str | None = None) -> str:
+def snapshot_file_at_base(text: str, bodies: dict[str, str]) -> str:
     """The snapshot file `text` as the base had it, from the base's bodies of its snapshots
     (name -> raw_code): dbt keeps only the body between `{% snapshot name %}` and
     `{% endsnapshot %}` of a SQL snapshot, so each block of today's file gets the base's body,
     by its name, or a block the change renamed the body of the base's snapshot gone from the
     file that it is most like, under the base's name; a block the base did not have is left
-    out with the text after it. The blocks go in the base's order when the file's `checksum`
-    (sha256 of the stripped text, as dbt writes it on each snapshot of the file) tells it, the
-    change having moved some; else in today's. Compared with the body alone, the tags read as
-    lines the change wrote, and the base version linted, a file without its block, has other
-    violations (the body's indent); a renamed block read as new, and moved blocks as not
-    changed at all, where git says the tag line, and the lines moved."""
+    out with the text after it. Compared with the body alone, the tags read as lines the
+    change wrote, and the base version linted, a file without its block, has other violations
+    (the body's indent); a renamed block read as new, where git says the tag line. (A file of
+    several blocks is not linted: `lint.run.SEVERAL_SNAPSHOTS`; the order of its blocks at the
+    base is not looked for.)"""
     blocks = list(_SNAPSHOT_BLOCK.finditer(text))
     names = _base_names(blocks, bodies)
     edges = [0, *(edge for block in blocks for edge in block.span()), len(text)]
     gaps = [text[edges[index] : edges[index + 1]] for index in range(0, len(edges), 2)]
-    at_base = {
-        name: _renamed(block, name) + bodies[name] + block.group(4)
-        for block, name in zip(blocks, names, strict=True)
-        if name is not None
-    }
-
-    def in_order(order: tuple[str, ...]) -> str:
-        placed = iter(order)
-        parts = [gaps[0]]
-        for index, name in enumerate(names):
-            if name is not None:  # else a block the base did not have, with the text after it
-                parts += [at_base[next(placed)], gaps[index + 1]]
-        return "".join(parts)
-
-    today = tuple(name for name in names if name is not None)
-    if checksum is not None and len(today) <= _MOST_BLOCKS_REORDERED:
-        for order in itertools.permutations(today):  # today's order first
-            candidate = in_order(order)
-            if hashlib.sha256(candidate.strip().encode()).hexdigest() == checksum:
-                return candidate
-    return in_order(today)
-
-
-# Up to this many snapshots in a file, their base order is looked for among every order (720).
-_MOST_BLOCKS_REORDERED = 6
+    parts = [gaps[0]]
+    for index, (block, name) in enumerate(zip(blocks, names, strict=True)):
+        if name is not None:  # else a block the base did not have, with the text after it
+            parts += [_renamed(block, name) + bodies[name] + block.group(4), gaps[index + 1]]
+    return "".join(parts)
 
 
 def _base_names(blocks: list[re.Match[str]], bodies: dict[str, str]) -> list[str | None]:

@@ -91,6 +91,11 @@ _NOT_IN_DBT = re.compile(r"^File .* was not found in dbt project$", re.DOTALL)
 # How it says a file is a disabled model's (`enabled=false`): dbt's own choice, said by no one.
 _DISABLED_IN_DBT = re.compile(r"^Skipped file .* because it is disabled$", re.DOTALL)
 UNKNOWN_TO_DBT = "unknown to dbt"
+# A file of several SQL snapshot blocks, which sqlfluff cannot lint: their bodies render as
+# statements with nothing between them (one unparsable section), and rendering one block alone
+# misreads the indentation of the others. A note, not a finding (`_several_snapshots_note`).
+SEVERAL_SNAPSHOTS = "several snapshots"
+_SNAPSHOT_TAG = re.compile(r"\{%-?\s*snapshot\s")
 
 
 @dataclass(frozen=True)
@@ -410,7 +415,9 @@ def run_lint(
             changes = replace(changes, files={**changes.files, **through})
     configured: dict[Path, bool] = {}  # folder -> whether it holds a sqlfluff config file
     unattributed: dict[str, list[str]] = {}  # base error -> the macro callers it left unmeasured
-    unknown_to_dbt: list[str] = []  # files the dbt templater skipped: dbt does not know them
+    # Files not linted, said in a note each kind: dbt does not know them (the dbt templater
+    # skipped them), or they hold several snapshot blocks.
+    unlinted: dict[str, list[str]] = {UNKNOWN_TO_DBT: [], SEVERAL_SNAPSHOTS: []}
     for index, fname in enumerate(ordered):
         path = Path(fname)
         shown = locate.display_path(path, display)
@@ -433,8 +440,9 @@ def run_lint(
             )
             if error is not None:
                 unattributed.setdefault(error, []).append(shown)
-            if [problem.code for problem in problems] == [UNKNOWN_TO_DBT]:
-                unknown_to_dbt.append(shown)  # not linted: said in a note, not listed as linted
+            codes = [problem.code for problem in problems]
+            if len(codes) == 1 and codes[0] in unlinted:
+                unlinted[codes[0]].append(shown)  # said in a note, not listed as linted
                 continue
         files.append(
             LintedFile(
@@ -452,8 +460,10 @@ def run_lint(
         )
     files.sort(key=lambda linted: linted.path)
     notes.extend(_unattributed_notes(unattributed))
-    if unknown_to_dbt:
-        notes.append(_unknown_to_dbt_note(sorted(unknown_to_dbt)))
+    if unlinted[UNKNOWN_TO_DBT]:
+        notes.append(_unknown_to_dbt_note(sorted(unlinted[UNKNOWN_TO_DBT])))
+    if unlinted[SEVERAL_SNAPSHOTS]:
+        notes.append(_several_snapshots_note(sorted(unlinted[SEVERAL_SNAPSHOTS])))
     return LintRun(
         files=files,
         dialect=dialect,
@@ -1096,6 +1106,18 @@ def _unknown_to_dbt_note(shown: list[str]) -> str:
     )
 
 
+def _several_snapshots_note(shown: list[str]) -> str:
+    """The note for the files of several `{% snapshot %}` blocks: sqlfluff lints a file as one
+    rendering, where those blocks' bodies are statements with nothing between them, so each
+    such file was one blocking `lint.unparsable` finding about SQL nobody wrote wrong. Not
+    linted, and said, so that they do not read as files that passed."""
+    files = shown[0] if len(shown) == 1 else first_few(shown, 3)
+    return (
+        f"lint: {files}: not linted: several snapshot blocks in one file, whose bodies "
+        f"sqlfluff cannot parse as one file (a file of one snapshot is linted)"
+    )
+
+
 def _unattributed_notes(unattributed: dict[str, list[str]]) -> list[str]:
     """One note per base error (the callers of one broken macro share it) naming the files a
     macro change reached whose base rendering failed, and why their findings are all listed
@@ -1195,6 +1217,8 @@ def lint_file(
 
     try:
         raw, rendered = rendering or _render(linter, root, path, macro_paths, text, base_macros)
+        if len(_SNAPSHOT_TAG.findall(raw)) > 1:
+            return (), (Problem(SEVERAL_SNAPSHOTS, "several snapshot blocks in one file"),)
         linted = linter.lint_rendered(rendered, linter.get_rulepack(config=rendered.config))
     except SQLFluffSkipFile as exc:
         return (), (Problem(UNKNOWN_TO_DBT if str(exc) == UNKNOWN_TO_DBT else "skipped", str(exc)),)
