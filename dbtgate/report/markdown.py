@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import chain
 from typing import Any, NamedTuple
@@ -38,7 +38,7 @@ from dbtgate.report.escape import (
     mermaid_label,
 )
 from dbtgate.report.options import RenderOptions, at_base
-from dbtgate.report.room import MeasuredItems, fair_shares
+from dbtgate.report.room import MeasuredItems, RenderedItems, fair_shares
 from dbtgate.wording import NO_OWNER, counted, expiry_note, number
 
 # Kept free while the sections are filled, for the truncation note at the end.
@@ -64,6 +64,10 @@ _BLOCKING_SHARE = 0.7
 # findings) may fill this share of what is left: the KPIs by owner of a hundred teams, or a
 # thousand advisory findings, left out the waivers, what changed and the inputs after them.
 _FOLDED_SHARE = 0.5
+# The room of "a few blocking findings" (three, with their fixes): once the comment has it
+# besides the smallest forms of the breaking changes, the blocking findings and the waiver
+# entry, the KPIs vs targets keep the room of theirs.
+_FEW_FINDINGS = 1_200
 # Beyond this many blocking findings (more than a comment lists) their heading counts them by
 # rule.
 _BLOCKING_ITEMS = 200
@@ -143,6 +147,9 @@ class _Budget:
         finally:
             self.limit = full
 
+    def more_room(self, what: str, whose: str = "", say_where: bool = True) -> int:
+        return _more_room(self.rest_at if say_where else "", what, whose)
+
     def add_items(
         self,
         head: str,
@@ -168,9 +175,8 @@ class _Budget:
         `at_least` items nothing is added, not even `head`. Returns whether every item was
         shown."""
         total = len(weights) if weights is not None else len(items)  # type: ignore[arg-type]
-        # Room for the "N more" line, however long `what` is (an owner's name).
         where = f": see {self.rest_at}" if say_where else ""
-        more_room = len(what) + len(whose) + len(where) + 80
+        more_room = self.more_room(what, whose, say_where)
         self.shown = 0
         if len(head) + len(tail) + more_room > self.room():
             self.refuse()
@@ -206,12 +212,20 @@ class _Budget:
         return shown == total
 
 
+def _more_room(rest_at: str, what: str, whose: str = "") -> int:
+    """The room `_Budget.add_items` keeps for its "N more" line, however long `what` is (an
+    owner's name), saying where the rest is when `rest_at`: with its `head` and `tail`, the
+    least room it shows anything in."""
+    where = f": see {rest_at}" if rest_at else ""
+    return len(what) + len(whose) + len(where) + 80
+
+
 def render_markdown(report: dict[str, Any], options: RenderOptions | None = None) -> str:
     """The PR summary for `report`, at most `options.max_markdown_chars` characters."""
     options = at_base(options or RenderOptions(), report)
     # What a section leaves out is in the run's HTML report: its "N more" line says so, and
     # links the run when it is known, as the lineage's note does.
-    budget = _Budget(options.max_markdown_chars - _NOTE_ROOM, _html_report(options))
+    budget = _Budget(max(options.max_markdown_chars - _NOTE_ROOM, 0), _html_report(options))
     lookups = view.Lookups.of(report)
     # In the order a reader asks: the verdict, of what and against what, what was found, then
     # what the verdict covers (not at all, in part only) in one place, then the warnings (the
@@ -232,12 +246,20 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     ]
     # A blank line after each: one quote a warning, and the next line not drawn into it.
     warnings = [f"> **warning:** {md_text_code(note)}\n\n" for note in report["warnings"]]
+    # The room each decision below is taken in is the least the budget leaves it, whatever the
+    # sections before it took of theirs (`_Floors`): a section shown at one limit stays shown at
+    # any larger one. Measured on what was left once a table's rows or the warnings filled their
+    # share, the room swung by a row's size as the limit grew, and sections came and went (10,000
+    # models' KPIs were shown at 6,000 characters, not at 6,250, and again at 6,500).
+    room = budget.room()
     before = budget.size
     # Their share, and room for the line counting those it has no room for (with none, 14
     # warnings went without a word); the notes keep that line's room for the warnings after
     # them too.
     more = len(budget.rest_at) + 100
-    with budget.share(_WARNING_SHARE, plus=more * (1 + bool(partly and warnings))):
+    plus = more * (1 + bool(partly and warnings))
+    whole = True
+    with budget.share(_WARNING_SHARE, plus=plus):
         for items, what, keep in (
             (partly, "note", more if warnings else 0),
             (warnings, "warning", 0),
@@ -246,121 +268,246 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
                 continue
             cuts = budget.cuts
             with budget.share(1.0, keep=keep):
-                budget.add_items("", items, "", what, max_items=_MAX_WARNINGS)
+                whole &= budget.add_items("", items, "", what, max_items=_MAX_WARNINGS)
             if budget.cuts > cuts:
                 budget.add("\n")  # after the "… N more" item, as after each warning
     # The room the warnings took comes out of the room the sections after what blocks may keep,
     # not out of the breaking changes' share or the room the blocking findings have at least:
     # those keep the room they have without.
     warned = budget.size - before
+    # Shown whole, they are at any larger limit; cut, they may take all their share, or all
+    # they show at most.
+    most = sum(
+        sum(map(len, items[:_MAX_WARNINGS])) + budget.more_room(what) + 1
+        for items, what in ((partly, "note"), (warnings, "warning"))
+        if items
+    )
+    floors = _Floors(room, warned if whole else min(_WARNING_SHARE * room + plus, most))
+    blocking = _blocking_findings(lookups.findings_with("blocking"), options, budget.rest_at)
+    changes = _breaking_parts(report, options, lookups)
+    lineage = _lineage(report)
+    note = max(len(_lineage_left_out(options, taken)) for taken in (False, True)) if lineage else 0
+    later = _later_list(report, options, lookups, budget.rest_at)
+    kpis = next(section.least for section in later if section.name == "KPIs")
     # The waiver entry folded under the blocking findings comes before everything after them
     # and they may not take its room: it is what lets the author ship (it was dropped, and
     # nothing said so, when the findings and the lineage's room they took left none). But not
-    # from their section's heading and the line saying they were left out: a heading with
-    # nothing under it stood above the fold.
-    blocking = _blocking_findings(lookups.findings_with("blocking"), options, budget.rest_at)
-    hint = _waiver_hint(budget, report, options, keep=blocking.least)
+    # from the breaking changes' smallest form, nor from their section's heading and the line
+    # saying they were left out: a heading with nothing under it stood above the fold.
+    # The smallest forms of what comes first keep their room in that order: the line saying
+    # the waiver entry was left out, the blocking findings' (their heading and the line saying
+    # they were left out: a heading with nothing under it stood above the fold), the waiver
+    # entry whole, the breaking changes', the lineage's note. Each from a limit on, in the room
+    # the warnings leave at least: fitted in what the sections before it left, the line or the
+    # note came and went as the limit grew.
+    fold, short = _waiver_hint(report, options)
+    hint = short if floors.after_warnings >= len(short) else ""
+    if fold and floors.after_warnings >= blocking.least + len(fold):
+        hint = fold
+    if hint != fold:
+        budget.refuse()
+    blocked = floors.after_warnings >= blocking.least + len(short)
+    first = blocking.least + max(len(fold), len(short)) + changes.least
+    hint_most = max(len(fold), len(short))
+    # The KPIs vs targets decide the verdict too: once the breaking changes leave room for the
+    # blocking findings' smallest form and a few of those findings, the waiver entry and the
+    # lineage's note, their smallest form (a line counting those below target, the gated ones
+    # named) keeps its room from the breaking changes and the blocking findings, as the waiver
+    # entry keeps its. In what the sections after the lineage may keep, it came and went.
+    left = floors.after_breaking(changes.whole)
+    needs = blocking.least + _FEW_FINDINGS + hint_most + note + kpis
+    kpi_kept = kpis if kpis and left >= needs else 0
+    noted = bool(lineage) and (floors.after_warnings >= first + note or kpi_kept > 0)
     # Each section may take a share of what is left, not all of it: a thousand breaking changes
     # left the blocking findings a heading with nothing under it, tens of thousands of findings
     # left out the lineage, the KPIs and the waivers (a KPI table was a header with no rows).
     with (
         budget.share(
-            _BREAKING_SHARE, plus=int(_BREAKING_SHARE * warned), keep=len(hint) + blocking.least
+            _BREAKING_SHARE,
+            plus=int(_BREAKING_SHARE * warned),
+            keep=len(hint) + blocking.least + note * noted + kpi_kept,
         ),
         budget.section("breaking changes"),
     ):
-        tabled = _breaking_section(budget, report, options, lookups)
-    # What blocks comes before the picture of what changed: the blocking findings may take the
-    # lineage's room, and a comment that cannot show them all leaves the lineage out, saying so
-    # (it held 40 resources while findings of the PR's own owners were cut). The line saying so
-    # keeps its room, but not that of the findings' heading and the line after it.
-    lineage = _lineage(report)
-    spare = max(budget.room() - len(hint) - blocking.least, 0)
-    note = max(len(_lineage_left_out(options, taken)) for taken in (False, True)) if lineage else 0
-    note = min(note, spare)
-    # The sections after the lineage are rendered first, in at most the room the blocking
-    # findings leave them (less the warnings' room, and the lineage's), and the findings take
-    # all of it they do not use: kept for them whether they needed it or not, it went unused when
-    # they were short (20 owners' 6,000 findings were cut in a comment that stopped at 48 KB).
-    at_most = (
-        budget.room()
-        - int(_BLOCKING_SHARE * budget.room())
-        - int(_BLOCKING_SHARE * warned)
-        - len(hint)
-        - note
+        # In the room the warnings leave at least: a warning more that fitted left them out.
+        tabled = set()
+        if floors.after_warnings >= first:
+            tabled = _breaking_section(budget, changes)
+        elif changes.changes:
+            budget.refuse()
+    # The sections after the lineage may keep a share of what the breaking changes leave (less
+    # the warnings' room, and the waiver entry's and the lineage note's), never the room of the
+    # blocking findings' smallest form, and no more than they take whole; the findings take
+    # all of it they do not use: kept for them whether they needed it or not, it went unused
+    # when they were short (20 owners' 6,000 findings were cut in a comment that stopped at
+    # 48 KB).
+    share = min(
+        (1 - _BLOCKING_SHARE) * left - _BLOCKING_SHARE * floors.warned - hint_most - note,
+        left - hint_most - note - blocking.least,
     )
+    whole = _later_sections(later, budget.rest_at, int(max(share, 0)), int(max(share, 0)))
+    if not whole.truncated:  # all of them whole: no more room is theirs
+        share = whole.size
+    # What blocks comes before the picture of what changed: the lineage is drawn when every
+    # blocking finding is shown beside it and the sections after it (it held 40 resources while
+    # findings of the PR's own owners were cut), else a line says it was left out. When cut,
+    # the findings may take its room, and the sections after it theirs: at 20,000 characters,
+    # 10,000 models' comment dropped its KPIs, advisory findings and what changed whole while
+    # the findings took the room of a lineage it did not draw. Shown whole, the findings leave
+    # the sections all the room past them and the lineage (drawn or not: else the sections
+    # shown beside its note lost that room once it was drawn).
     lists = _OwnerLists.of(blocking.findings, tabled, options, lookups)
-    later = None
-    if lineage:
-        # The lineage is drawn when the blocking findings are shown whole beside it: the
-        # sections after it have their room less the lineage's. Cut even so, the findings leave
-        # it out, and its room is the sections' as much as the findings' (at 20,000 characters,
-        # 10,000 models' comment dropped its KPIs, advisory findings and what changed whole
-        # while the findings took the room of a lineage it did not draw).
-        beside = budget.room() - len(hint) - note - len(lineage) - blocking.least
-        where = len(f": see {budget.rest_at}")  # as `_blocking_section` keeps it
-        drawn = min(at_most - len(lineage), spare - note)
-        if lists.fit(beside - max(drawn, 0), where):  # whole, whatever the sections take
-            later = _later_sections(report, options, lookups, drawn)
-        elif lists.fit(beside, where):  # whole if the sections leave them the room
-            later = _later_sections(report, options, lookups, drawn)
-            if later.truncated and not lists.fit(beside - later.size, where):
-                later = None
-    if later is None:
-        later = _later_sections(report, options, lookups, min(at_most, spare - note))
+    where = len(f": see {budget.rest_at}")  # as `_blocking_section` keeps it
+    need = lists.room(int(left), where) if blocking.findings else 0
+    lineage_most = max(len(lineage), note)
+    past = -1.0 if need is None else left - hint_most - lineage_most - blocking.least - need
+    drawn = bool(lineage) and past >= max(share, kpi_kept)
+    share = max(share, past)
+    shown_in = max(int(max(share, 0)), kpi_kept)
+    after = whole
+    if shown_in != whole.limit and (whole.truncated or shown_in < whole.size):
+        after = _later_sections(later, budget.rest_at, shown_in, shown_in)
+    kept = len(lineage) if drawn else note * noted
     with (
-        budget.share(1.0, keep=len(hint) + note + later.size),
+        budget.share(1.0, keep=len(hint) + kept + after.size),
         budget.section("blocking findings"),
     ):
-        listed = _blocking_section(budget, blocking, lists, options)
+        listed = 0
+        if blocked:
+            listed = _blocking_section(budget, blocking, lists, options)
+        elif blocking.findings:
+            budget.refuse()
     budget.add(hint)
     if lineage:
         with budget.section("lineage"):
-            if listed == len(blocking.findings) and len(lineage) <= budget.room() - later.size:
+            if drawn and listed == len(blocking.findings):
                 budget.add(lineage)
+            elif not (drawn or noted):
+                budget.refuse()
             else:
                 # For the blocking findings when they took its room: not when all of them were
                 # shown (or there were none), nor when none had room.
                 taken = 0 < listed < len(blocking.findings)
                 budget.add(_lineage_left_out(options, taken))
-    if later.truncated and budget.room() > later.limit:
+    if after.truncated and budget.room() > after.limit:
         # The room the blocking findings, the lineage or its note left unused (cut, the
-        # findings leave less than one of theirs; a lineage left out, all but its note) is the
-        # sections' after them: a comment cut for its size ended a finding or a lineage short
-        # of its limit with sections left out that had room.
-        later = _later_sections(report, options, lookups, budget.room())
-    budget.take(later)
+        # findings leave less than one of theirs; a lineage left out, all but its note) fills
+        # the sections after them that had room: a comment cut for its size ended a finding or
+        # a lineage short of its limit with sections cut that had room for more. Those with no
+        # room before have none now, or they came and went as the limit grew.
+        after = _later_sections(later, budget.rest_at, shown_in, budget.room())
+    budget.take(after)
     budget.limit = options.max_markdown_chars
     budget.add(_footer(report, options, budget.truncated, budget.left_out, budget.room()))
     return "".join(budget.parts)
 
 
-def _later_sections(
-    report: dict[str, Any], options: RenderOptions, lookups: view.Lookups, room: int
-) -> _Budget:
-    """The sections after the lineage, in order, in `room` characters: the KPIs and what the
-    change fixed, the waivers, the findings that do not block, what changed, the report's other
-    sections and the inputs."""
-    budget = _Budget(max(room, 0), _html_report(options))
-    with budget.section("KPIs"):
-        _kpi_section(budget, report)
-    with budget.section(view.FIXED_TITLE.lower()):
-        _fixed_section(budget, report)
-    with budget.section("waivers"):
-        _waiver_section(budget, report, lookups)
+class _Floors(NamedTuple):
+    """The least room the comment leaves after the warnings and after the breaking changes,
+    whatever they took of their shares: it never falls as the limit grows, where the room they
+    left did (a table row more that fitted left less after it). `room`: after the headline and
+    the counts; `warned`: the most the warnings take of it at this limit or any larger one."""
+
+    room: int
+    warned: float
+
+    @property
+    def after_warnings(self) -> float:
+        return self.room - self.warned
+
+    def after_breaking(self, whole: int) -> float:
+        """After the breaking changes too, which take all of theirs (`whole`) or their share:
+        their share of the room after the warnings and of the warnings' room, half of `room`."""
+        return self.after_warnings - min(whole, _BREAKING_SHARE * self.room)
+
+
+class _Later(NamedTuple):
+    """A section after the lineage: what the closing note calls it when it had no room ("":
+    the KPIs by tier and by owner, folded under the scorecard, it never named), the room of its
+    smallest form (`least`, 0 when it has nothing to say) and of the fuller one it shows when
+    that room is kept for it (`fuller`, 0 when it has one form: the KPI scorecard in place of
+    the line counting its KPIs below target), how it renders (told whether its fuller form's
+    room was kept), the share of the room left it may fill (`fraction`: a thousand advisory
+    findings left out the waivers, what changed and the inputs after them), and whether it has
+    room only after the others' fuller forms (`late`: the inputs, the KPIs by owner)."""
+
+    name: str
+    least: int
+    render: Callable[[_Budget, bool], None]
+    fuller: int = 0
+    fraction: float = 1.0
+    late: bool = False
+
+
+def _later_sections(later: list[_Later], rest_at: str, shown_in: int, room: int) -> _Budget:
+    """The sections after the lineage, in order, in `room` characters. Which are shown, and
+    in which form, is decided in `shown_in` (at most `room`), by the room they keep in this
+    order: the smallest forms of all but the late ones, the fuller forms, then the late ones;
+    a section is shown (or in its fuller form) when it fits after all those before it in that
+    order, whatever these take beyond it. So a section shown at one limit is at every larger
+    one: first fitted, a section took room a later one then had no more, and more room for it
+    left out a section it had left room for. Each keeps the room of the forms shown after it,
+    and takes what it needs beyond of the room left."""
+    budget = _Budget(max(room, 0), rest_at)
+    order = [
+        *((index, False) for index, section in enumerate(later) if not section.late),
+        *((index, True) for index, section in enumerate(later) if section.fuller),
+        *((index, False) for index, section in enumerate(later) if section.late),
+    ]
+    shown, fuller, kept = [False] * len(later), [False] * len(later), 0
+    for index, whole in order:
+        section = later[index]
+        kept += section.fuller - section.least if whole else section.least
+        if kept <= shown_in:
+            (fuller if whole else shown)[index] = True
+    sizes = [
+        (section.fuller if fuller[index] else section.least) if shown[index] else 0
+        for index, section in enumerate(later)
+    ]
+    for index, section in enumerate(later):
+        if not section.least:
+            continue
+        if not shown[index]:
+            budget.refuse()
+            if section.name:
+                budget.left_out.append(section.name)
+            continue
+        with budget.share(section.fraction, plus=sizes[index], keep=sum(sizes[index + 1 :])):
+            if section.name:
+                with budget.section(section.name):
+                    section.render(budget, fuller[index])
+            else:
+                section.render(budget, fuller[index])
+    return budget
+
+
+def _later_list(
+    report: dict[str, Any], options: RenderOptions, lookups: view.Lookups, rest_at: str
+) -> list[_Later]:
+    """The sections after the lineage, in order: the KPIs and what the change fixed, the
+    waivers, the findings that do not block, what changed, the report's other sections and the
+    inputs. The first is always the KPIs' (`least` 0 when the report has none)."""
+    sections = [*_kpi_sections(report, rest_at)]
+    text = _fixed_text(report)
+    sections.append(_Later(view.FIXED_TITLE.lower(), len(text), lambda b, _: b.add(text)))
+    sections.append(_waiver_section(report, lookups, rest_at))
     for disposition in ("advisory", "out_of_scope", "waived", "baselined"):
         findings = lookups.findings_with(disposition)
         if disposition == "waived" or not findings:
             continue
         title = view.DISPOSITION_TITLES[disposition]
-        with budget.share(_FOLDED_SHARE), budget.section(_FOLDED_NAMES[disposition]):
-            _findings_details(budget, title, findings, options, lookups)
-    with budget.section("what changed"):
-        _what_changed(budget, report)
-    _other_sections(budget, report)
-    with budget.section("inputs"):
-        _inputs_details(budget, report)
-    return budget
+        sections.append(
+            _findings_details(
+                _FOLDED_NAMES[disposition], title, findings, options, lookups, rest_at
+            )
+        )
+    sections.append(_what_changed(report, rest_at))
+    sections.extend(
+        _tables_section(name, name, tables, rest_at, folded=True, late=True)
+        for name, tables in view.other_sections(report)
+    )
+    sections.append(_inputs_details(report, rest_at))
+    return sections
 
 
 # The folded sections of findings as the closing note names those it had no room for.
@@ -455,15 +602,27 @@ def _link(
     return (f"[{code}]({md_url(url)})" if url else code) + deleted
 
 
-def _breaking_section(
-    budget: _Budget, report: dict[str, Any], options: RenderOptions, lookups: view.Lookups
-) -> set[int]:
-    """The table of breaking changes with their readers, then how to fix them, each fix once.
-    Returns the changes its rows show (by `id`): the blocking findings point at their rows
-    rather than repeat them (10,000 models' 47 changes took 21 KB of the comment twice)."""
+class _Breaking(NamedTuple):
+    """The breaking changes' section, made once: the changes, the table's heading and rows,
+    and what follows it (how to fix them). `least`: the room it needs to show anything (its
+    heading, what follows and the line counting the rows left out), 0 with no changes;
+    `whole`: the room it takes whole."""
+
+    changes: list[dict[str, Any]]
+    head: str
+    rows: list[str]
+    tail: str
+    least: int
+    whole: int
+
+
+def _breaking_parts(
+    report: dict[str, Any], options: RenderOptions, lookups: view.Lookups
+) -> _Breaking:
+    """The table of breaking changes with their readers, then how to fix them, each fix once."""
     changes = view.breaking_changes(report)
     if not changes:  # not checked: said under the verdict (`view.not_checked`)
-        return set()
+        return _Breaking([], "", [], "", 0, 0)
     head = (
         f"#### Breaking changes ({number(len(changes))})\n\n"
         "| change | who reads it | readers' owners | status |\n"
@@ -485,8 +644,19 @@ def _breaking_section(
             f"| {', '.join(md_text(o) for o in view.impact_owners(f)) or '–'} "
             f"| {view.status_name(f['disposition'])} |\n"
         )
-    budget.add_items(head, rows, "\n" + _breaking_fixes(changes), "breaking change")
-    return {id(f) for f in changes[: budget.shown]}
+    tail = "\n" + _breaking_fixes(changes)
+    least = len(head) + len(tail) + _more_room(_html_report(options), "breaking change")
+    return _Breaking(changes, head, rows, tail, least, len(head) + sum(map(len, rows)) + len(tail))
+
+
+def _breaking_section(budget: _Budget, breaking: _Breaking) -> set[int]:
+    """The breaking changes' section, as many rows as fit. Returns the changes its rows show
+    (by `id`): the blocking findings point at their rows rather than repeat them (10,000
+    models' 47 changes took 21 KB of the comment twice)."""
+    if not breaking.changes:
+        return set()
+    budget.add_items(breaking.head, breaking.rows, breaking.tail, "breaking change")
+    return {id(f) for f in breaking.changes[: budget.shown]}
 
 
 def _owned_by(owner: str) -> str:
@@ -565,16 +735,16 @@ class _OwnerLists(NamedTuple):
         """The room the lines pointing at the breaking changes' table take: all of them."""
         return sum(len(item) for items, _ in self.pointers for item in items)
 
-    def fit(self, room: int, where: int) -> bool:
-        """Whether every owner's list fits whole in `room` characters (after the section's
-        heading and closing line), as `_blocking_section` shares it out: `where` is the room it
-        keeps for saying where the rest is."""
-        left = room - self.pointed_room() - where
+    def room(self, cap: int, where: int) -> int | None:
+        """The room every owner's list takes whole (after the section's heading and closing
+        line) as `_blocking_section` shares it out, `where` being the room it keeps for saying
+        where the rest is; None when that is more than `cap`."""
+        need = self.pointed_room() + where
         for items, _ in self.lists:
-            left -= items.need(left)
-            if left < 0:
-                return False
-        return True
+            need += items.need(cap - need)
+            if need > cap:
+                return None
+        return need
 
 
 def _blocking_section(
@@ -751,16 +921,15 @@ def _owners_left_out(findings: int, owners: int, rest_at: str) -> str:
     )
 
 
-def _waiver_hint(budget: _Budget, report: dict[str, Any], options: RenderOptions, keep: int) -> str:
+def _waiver_hint(report: dict[str, Any], options: RenderOptions) -> tuple[str, str]:
     """The waiver entry the gate suggests for its most needed blocking finding, folded under
     the blocking findings: the console's hint, for the author who reads the PR comment, not
-    the CI log. The entry is YAML in a fence nothing in it can close. When what comes before
-    the blocking findings (the verdict, the warnings) leaves it no room but the `keep`
-    characters after it, the comment says it left it out and where it is, as it says of the
-    lineage."""
+    the CI log. The entry is YAML in a fence nothing in it can close. Returns it, and what the
+    comment says in its place when it has no room for it (that it left it out, and where it
+    is, as it says of the lineage); ("", "") when the gate suggests none."""
     suggestion = report["sections"].get("suggested_waiver")
     if not suggestion:
-        return ""
+        return "", ""
     title = view.suggested_waiver_title(suggestion)
     intro = view.suggested_waiver_intro(suggestion, report["inputs"])
     lines = view.suggested_waiver_lines(suggestion)
@@ -769,10 +938,7 @@ def _waiver_hint(budget: _Budget, report: dict[str, Any], options: RenderOptions
         f"\n\n{md_text_code(intro)}\n\n{md_code_block(chr(10).join(lines), 'yaml')}\n"
         "</details>\n\n"
     )
-    if len(fold) + keep <= budget.room():
-        return fold
-    budget.refuse()
-    return f"**{md_text(title)}**\n\n{_left_out(options, _size_limit(options), 'shows it')}"
+    return fold, f"**{md_text(title)}**\n\n{_left_out(options, _size_limit(options), 'shows it')}"
 
 
 def _finding_items(
@@ -932,29 +1098,50 @@ def _html_report(options: RenderOptions) -> str:
     return "the HTML report of this run (gate.html)"
 
 
-def _kpi_section(budget: _Budget, report: dict[str, Any]) -> None:
+def _nothing(budget: _Budget, fuller: bool) -> None:
+    """The render of a section with nothing to say (`_Later.least` 0): never called."""
+
+
+def _kpi_sections(report: dict[str, Any], rest_at: str) -> list[_Later]:
+    """The KPIs vs targets and, folded, the KPIs without one and by tier and by owner. The
+    scorecard's smallest form is a line counting the KPIs below target and naming the gated
+    ones (they fail the gate): with room for its heading and a "… 5 more rows" line alone, it
+    said nothing of what the verdict hung on."""
     kpis = report["sections"].get("kpis")
     if kpis in (None, {}, []):
-        return
+        return [_Later("KPIs", 0, _nothing), _Later("", 0, _nothing)]
     scorecard = view.scorecard_rows(kpis)
     if scorecard is None:
-        _tables(budget, "KPIs", view.section_tables("KPIs", kpis), folded=False)
-        return
+        tables = view.section_tables("KPIs", kpis)
+        return [
+            _tables_section("KPIs", "KPIs", tables, rest_at, folded=False),
+            _Later("", 0, _nothing),
+        ]
     # The KPIs with a target answer "are we there?"; the others are context, folded.
     targeted = [row for row in scorecard if row[3] != "–"]
     untargeted = [row for row in scorecard if row[3] == "–"]
     shown, folded = (targeted, untargeted) if targeted else (scorecard, [])
     headers = view.scorecard_headers(scorecard)
     rows = [view.without_gated([*row[:4], view.gated_status(row), *row[5:]]) for row in shown]
-    _tables(
-        budget,
-        "KPIs vs targets",
-        [view.Table("KPIs vs targets", view.without_gated(headers), rows)],
-        folded=False,
-    )
+    table = view.Table("KPIs vs targets", view.without_gated(headers), rows)
     noted = view.no_data_notes(kpis, gated=True) + view.base_notes(kpis)
-    if noted:
-        budget.add("".join(f"- note: {md_text_code(note)}\n" for note in noted) + "\n")
+    scorecard_table = _tables_section("KPIs", "KPIs vs targets", [table], rest_at, folded=False)
+    whole = _whole(rest_at, scorecard_table.render)
+    whole += "".join(f"- note: {md_text_code(note)}\n" for note in noted) + "\n" if noted else ""
+    summary = "#### KPIs vs targets\n\n" + _kpi_misses(targeted, len(scorecard), rest_at)
+
+    def render(budget: _Budget, fuller: bool) -> None:
+        if fuller or len(whole) <= len(summary):
+            budget.add(whole)
+        else:
+            budget.add(summary)
+            budget.refuse()
+
+    scorecard_section = (
+        _Later("KPIs", len(whole), render)
+        if len(whole) <= len(summary)
+        else _Later("KPIs", len(summary), render, fuller=len(whole))
+    )
     more = []
     if folded:  # KPI, value, count and, with a base build, how the change moved it
         more.append(
@@ -965,22 +1152,56 @@ def _kpi_section(budget: _Budget, report: dict[str, Any]) -> None:
             )
         )
     more.extend(view.kpi_breakdown(kpis))
-    if more:
-        with budget.share(_FOLDED_SHARE):
-            _tables(budget, "More KPIs: without a target, by tier, by owner", more, folded=True)
+    title = "More KPIs: without a target, by tier, by owner"
+    return [
+        scorecard_section,
+        _tables_section("", title, more, rest_at, folded=True, fraction=_FOLDED_SHARE, late=True),
+    ]
 
 
-def _fixed_section(budget: _Budget, report: dict[str, Any]) -> None:
+# The gated KPIs below target the line in place of the scorecard names; the others it counts.
+_NAMED_KPIS = 5
+
+
+def _kpi_misses(targeted: list[list[str]], count: int, rest_at: str) -> str:
+    """`2 of 5 KPIs below target, 2 of them gated, failing the gate: models documented 71.9%
+    (target 90.0%), ...; the scorecard is in gate.html`: the KPIs vs targets when the comment
+    has no room for their table. `targeted`: the scorecard's rows with a target."""
+    if not targeted:
+        return f"{counted(count, 'KPI')}, none with a target: the scorecard is in {rest_at}.\n\n"
+    below = [row for row in targeted if row[4] == "below"]
+    gated = [row for row in below if row[5]]
+    text = f"**{number(len(below))} of {counted(len(targeted), 'KPI')} below target**"
+    if gated:
+        named = [
+            f"{md_text(row[0])} {md_text(row[1])} (target {md_text(row[3])})"
+            for row in gated[:_NAMED_KPIS]
+        ]
+        if len(gated) > _NAMED_KPIS:
+            named.append(f"and {number(len(gated) - _NAMED_KPIS)} more")
+        text += f", {number(len(gated))} of them gated, failing the gate: {', '.join(named)}"
+    return f"{text}; the scorecard is in {rest_at}.\n\n"
+
+
+def _whole(rest_at: str, render: Callable[[_Budget, bool], None]) -> str:
+    """What `render` adds to a budget with room for all of it."""
+    budget = _Budget(1 << 40, rest_at)
+    render(budget, True)
+    return "".join(budget.parts)
+
+
+def _fixed_text(report: dict[str, Any]) -> str:
     """What the change fixed (`view.fixed_lines`), under the KPIs whose pass rate it moved."""
     lines = view.fixed_lines(report, md_code)
-    if lines:
-        budget.add(f"#### {view.FIXED_TITLE}\n\n" + "".join(f"- {line}\n" for line in lines) + "\n")
+    if not lines:
+        return ""
+    return f"#### {view.FIXED_TITLE}\n\n" + "".join(f"- {line}\n" for line in lines) + "\n"
 
 
-def _waiver_section(budget: _Budget, report: dict[str, Any], lookups: view.Lookups) -> None:
+def _waiver_section(report: dict[str, Any], lookups: view.Lookups, rest_at: str) -> _Later:
     waivers = view.waivers_listed(report)
     if not waivers:
-        return
+        return _Later("waivers", 0, _nothing)
     head = (
         f"#### {view.waivers_title(report)}\n\n"
         "| rule | selection | owner | expires | reason | findings |\n"
@@ -1001,16 +1222,24 @@ def _waiver_section(budget: _Budget, report: dict[str, Any], lookups: view.Looku
         f"| {view.waiver_findings(w)} |\n"
         for w in waivers
     ]
-    budget.add_items(head, rows, "\n", "waiver")
+    least = len(head) + len("\n") + _more_room(rest_at, "waiver")
+    return _Later("waivers", least, lambda b, _: b.add_items(head, rows, "\n", "waiver"))
 
 
 def _findings_details(
-    budget: _Budget,
+    name: str,
     title: str,
     findings: list[dict[str, Any]],
     options: RenderOptions,
     lookups: view.Lookups,
-) -> None:
+    rest_at: str,
+) -> _Later:
+    # A blank line after the summary, not before the first owner's heading: with no room for
+    # one finding, the "… N more" line came right after it, inside GitHub's HTML block, and its
+    # link to the run read as `[this run](https://...)`.
+    head = f"<details><summary>{md_html_text(title)}: {number(len(findings))}</summary>\n\n"
+    tail = "\n</details>\n\n"
+
     parts: list[Iterator[str]] = []
     weights: list[int] = []
     for index, (owner, group) in enumerate(view.by_owner(findings)):
@@ -1021,46 +1250,63 @@ def _findings_details(
         owner_items, owner_weights = _finding_items(group, options, lookups)
         parts.append(owner_items)
         weights.extend(owner_weights)
-    # A blank line after the summary, not before the first owner's heading: with no room for
-    # one finding, the "… N more" line came right after it, inside GitHub's HTML block, and its
-    # link to the run read as `[this run](https://...)`.
-    head = f"<details><summary>{md_html_text(title)}: {number(len(findings))}</summary>\n\n"
-    budget.add_items(head, chain.from_iterable(parts), "\n</details>\n\n", "finding", weights)
+    # Rendered as they are taken, once however often the section is.
+    items = RenderedItems(chain.from_iterable(parts))
+
+    def render(budget: _Budget, _: bool) -> None:
+        budget.add_items(head, items, tail, "finding", weights)
+
+    least = len(head) + len(tail) + _more_room(rest_at, "finding")
+    return _Later(name, least, render, fraction=_FOLDED_SHARE)
 
 
-def _what_changed(budget: _Budget, report: dict[str, Any]) -> None:
+def _what_changed(report: dict[str, Any], rest_at: str) -> _Later:
     found = view.what_changed(report)
     if found is None:
-        return
+        return _Later("what changed", 0, _nothing)
     summary, tables = found
     if tables:
-        _tables(budget, f"What changed: {summary}", tables, folded=True, name="What changed")
-    else:
-        budget.add(f"**What changed:** {md_text(summary)}\n\n")
+        title = f"What changed: {summary}"
+        return _tables_section(
+            "what changed", title, tables, rest_at, folded=True, label="What changed"
+        )
+    text = f"**What changed:** {md_text(summary)}\n\n"
+    return _Later("what changed", len(text), lambda b, _: b.add(text))
 
 
-def _other_sections(budget: _Budget, report: dict[str, Any]) -> None:
-    for name, tables in view.other_sections(report):
-        with budget.section(name):
-            _tables(budget, name, tables, folded=True)
-
-
-def _tables(
-    budget: _Budget, title: str, tables: list[view.Table], *, folded: bool, name: str = ""
-) -> None:
-    """The section `title` with its tables, as many rows as fit. `name`: the section's as the
-    "N more rows of ..." line says it, when the title carries more (a summary of counts)."""
-    head = (
-        f"<details><summary>{md_html_text(title)}</summary>\n\n"
-        if folded
-        else f"#### {md_text(title)}\n\n"
-    )
-    tail = "</details>\n\n" if folded else "\n"
+def _tables_section(
+    name: str,
+    title: str,
+    tables: list[view.Table],
+    rest_at: str,
+    *,
+    folded: bool,
+    label: str = "",
+    fraction: float = 1.0,
+    late: bool = False,
+) -> _Later:
+    """The section `title` with its tables (`_tables`), as the closing note calls it `name`."""
+    if not tables:
+        return _Later(name, 0, _nothing)
+    head, tail = _tables_frame(title, folded)
+    whose = f" of {md_text(label or title)}"
+    least = len(head) + len(tail) + _more_room(rest_at, "row", whose)
     shown = [(table, table.rows[:_MAX_SECTION_ROWS]) for table in tables]
     # A table's heading is no row of it: "5 more rows", not 6.
     weights = [weight for _, rows in shown for weight in (0, *[1] * len(rows))]
-    items = _table_items(title, shown)
-    budget.add_items(head, items, tail, "row", weights, whose=f" of {md_text(name or title)}")
+    items = RenderedItems(_table_items(title, shown))
+
+    def render(budget: _Budget, _: bool) -> None:
+        budget.add_items(head, items, tail, "row", weights, whose=whose)
+
+    return _Later(name, least, render, fraction=fraction, late=late)
+
+
+def _tables_frame(title: str, folded: bool) -> tuple[str, str]:
+    """The heading and the closing line of a section of tables, folded or not."""
+    if folded:
+        return f"<details><summary>{md_html_text(title)}</summary>\n\n", "</details>\n\n"
+    return f"#### {md_text(title)}\n\n", "\n"
 
 
 def _table_items(title: str, shown: list[tuple[view.Table, list[list[str]]]]) -> Iterator[str]:
@@ -1079,7 +1325,7 @@ def _table_items(title: str, shown: list[tuple[view.Table, list[list[str]]]]) ->
             yield "| " + " | ".join(cell(c) or " " for c in row) + " |\n"
 
 
-def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
+def _inputs_details(report: dict[str, Any], rest_at: str) -> _Later:
     rows = []
     for role in ("artifacts", "base"):
         for kind, info in sorted((report["inputs"].get(role) or {}).items()):
@@ -1112,7 +1358,12 @@ def _inputs_details(budget: _Budget, report: dict[str, Any]) -> None:
     )
     notes = "".join(f"- note: {md_text_code(n)}\n" for n in view.audit_notes(report))
     tail = ("\n" + notes if notes else "") + "\n</details>\n\n"
-    budget.add_items(head, [header, *rows], tail, "input", [0] + [1] * len(rows))
+    least = len(head) + len(tail) + _more_room(rest_at, "input")
+
+    def render(budget: _Budget, _: bool) -> None:
+        budget.add_items(head, [header, *rows], tail, "input", [0] + [1] * len(rows))
+
+    return _Later("inputs", least, render, late=True)
 
 
 def _footer(

@@ -67,3 +67,25 @@ def fair_shares(room: int, needs: list[Callable[[int], int]]) -> list[int]:
             left -= measured[index]
         waiting = [index for index in waiting if measured[index] > fair]
     return shares
+
+
+class RenderedItems:
+    """A list's items, rendered once as far as any pass asks, and iterable again and again:
+    the PR comment renders the sections after the blocking findings in more than one room
+    (the room they may keep, then what the findings leave), and escaped every row of a table
+    it showed anew each time."""
+
+    def __init__(self, items: Iterator[str]) -> None:
+        self._items = items
+        self._rendered: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        index = 0
+        while True:
+            if index == len(self._rendered):
+                item = next(self._items, None)
+                if item is None:
+                    return
+                self._rendered.append(item)
+            yield self._rendered[index]
+            index += 1
