@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dbtgate.report.room import MeasuredItems, fair_shares
+from dbtgate.report.room import MeasuredItems, RenderedItems, fair_shares
 
 
 def items(count: int, size: int, taken: list[int] | None = None) -> Iterator[str]:
@@ -35,3 +35,20 @@ def test_a_long_list_is_rendered_only_a_little_past_its_share_and_then_read_whol
     assert sum(1 for _ in measured) == 30_000  # the items measured, then the rest, once each
     assert len(taken) == 30_000
     assert MeasuredItems(iter([]), overhead=7).least() == 7
+
+
+def test_rendered_items_render_each_item_once_however_often_they_are_read() -> None:
+    """The PR comment renders a section in more than one room: its rows were escaped anew each
+    time."""
+    made: list[int] = []
+
+    def items() -> Iterator[str]:
+        for index in range(5):
+            made.append(index)
+            yield f"row {index}"
+
+    rendered = RenderedItems(items())
+    assert list(zip(range(2), rendered, strict=False)) == [(0, "row 0"), (1, "row 1")]
+    assert made == [0, 1]
+    assert list(rendered) == [f"row {index}" for index in range(5)]
+    assert list(rendered) == [f"row {index}" for index in range(5)] and made == [0, 1, 2, 3, 4]

@@ -1,0 +1,124 @@
+"""The PR comment swept over its size limit: a section it shows at one limit it shows at every
+larger one, and the KPIs vs targets (the gated ones decide the verdict too) are shown from the
+limit that holds the verdict, the counts and a few blocking findings on.
+
+Sections came and went as the limit grew: 10,000 models' "KPIs vs targets" was shown at 3,500
+characters, not at 6,500, again at 6,750, not at 9,250, again at 9,500. Each section was given
+the room the ones before it had left, which fell by a row each time one more fitted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from report_samples import finding, many_findings, sample_findings, sample_report
+
+from dbtgate.report.markdown import render_markdown
+from dbtgate.report.options import GITHUB_COMMENT_LIMIT, RenderOptions
+
+RUN_URL = "https://github.com/acme/shop/actions/runs/42"
+# Every 125 characters up to 16,000 (where the sections after the findings come, one by one),
+# then every 2,000 up to a whole comment's room.
+SIZES = [*range(1_500, 16_000, 125), *range(16_000, GITHUB_COMMENT_LIMIT, 2_000)]
+
+
+def large_report() -> dict[str, Any]:
+    """What a large legacy project's pull request gates: 3,000 findings over 25 owners (three in
+    four blocking), 30 breaking changes read by dashboards, a warning, and the samples' lineage,
+    KPIs (test pass rate gated and below its target), waivers and what changed."""
+    breaking = [
+        finding(
+            code="breaking.column_removed",
+            severity="error",
+            message=f"fct_sales_{index:02d}: contracted column amount removed",
+            unique_id=f"model.shop.fct_sales_{index:02d}",
+            resource_name=f"fct_sales_{index:02d}",
+            resource_type="model",
+            column_name="amount",
+            path=f"models/marts/_sales_{index:02d}.yml",
+            line=12,
+            fix="Add a new model version instead of removing the column.",
+            owner=f"@team-{index % 5}",
+            tier=1,
+            changed=True,
+            disposition="blocking",
+            details={
+                "impact": {
+                    "exposures": [
+                        {
+                            "unique_id": f"exposure.shop.sales_{index:02d}",
+                            "name": f"sales_dashboard_{index:02d}",
+                            "resource_type": "exposure",
+                            "depth": 1,
+                            "owner": "Finance Analytics",
+                            "selects_column": "unknown",
+                        }
+                    ],
+                    "owners": ["Finance Analytics"],
+                }
+            },
+        )
+        for index in range(30)
+    ]
+    warning = "catalog.json is 3 days older than manifest.json: column types may be stale"
+    return sample_report([*sample_findings(), *breaking, *many_findings(3_000)], warnings=[warning])
+
+
+SECTION = re.compile(
+    r"^#### ([^\n(]+?)(?: \(|\n)|<details><summary>([^<:]+?)(?::|</summary>)", re.M
+)
+
+
+def sections(markdown: str) -> set[str]:
+    """The sections a comment shows, by their headings: "Breaking changes", "KPIs vs targets",
+    "Advisory (does not fail the gate)", the waiver entry's fold (not the line in its place)."""
+    return {(heading or summary).strip() for heading, summary in SECTION.findall(markdown)}
+
+
+def blocking_items(markdown: str) -> int:
+    """How many blocking findings the comment lists in full (not the lines pointing at the
+    breaking changes' table above)."""
+    if "#### Blocking findings" not in markdown:
+        return 0
+    section = markdown.split("#### Blocking findings", 1)[1].split("\n#### ", 1)[0]
+    return len(re.findall(r"^- `", section.split("<details>", 1)[0], re.M))
+
+
+@pytest.mark.parametrize("job_summary", [False, True], ids=["comment", "job summary"])
+def test_a_section_shown_at_a_size_limit_is_shown_at_every_larger_one(job_summary: bool) -> None:
+    report = large_report()
+    options = RenderOptions(full_report_url=RUN_URL, job_summary=job_summary)
+    first: dict[str, int] = {}  # each section, and the first limit that showed it
+    kpis_from = None
+    for size in SIZES:
+        markdown = render_markdown(report, replace(options, max_markdown_chars=size))
+        assert len(markdown) <= size
+        shown = sections(markdown)
+        gone = {name: since for name, since in first.items() if name not in shown}
+        assert not gone, f"at {size} characters, no more: {gone}"
+        for name in shown:
+            first.setdefault(name, size)
+        listed = blocking_items(markdown)
+        if "KPIs vs targets" in shown:
+            kpis_from = kpis_from or size
+            # Their smallest form names the gated KPI below its target.
+            kpi = markdown.split("#### KPIs vs targets", 1)[1].split("\n#### ", 1)[0]
+            assert "test pass rate" in kpi and "97.5%" in kpi, (size, kpi)
+        elif listed > 3:
+            pytest.fail(f"at {size} characters, {listed} blocking findings and no KPIs")
+    # Every section has room at some limit, the KPIs no later than a fourth blocking finding.
+    assert kpis_from is not None, first
+    assert {
+        "Breaking changes",
+        "Blocking findings",
+        "Lineage of the changed resources",
+        "KPIs vs targets",
+        "More KPIs",
+        "Waivers used",
+        "Advisory",
+        "What changed",
+        "Inputs",
+    } <= {name.split(" (")[0] for name in first}, first
