@@ -10,11 +10,20 @@ after the lineage, rendered first in the room they may keep, so that the blockin
 they leave, and again in what the findings leave unused when that room cut them), a section that
 runs out of room says how many items it left out and, on its first such line alone, that the run's
 HTML report has them, and a closing note points at the full report.
+Whether a section is shown at all, and in which form, is decided in the least room the sections
+before it leave at this limit or any larger one (`_Floors`: what the warnings and the breaking
+changes may take of their shares, not the rows they happened to fit), in a fixed order of
+priority: a section shown at one limit is shown at every larger one. The room the blocking
+findings leave unused fills the sections shown; it shows no section more, which would be gone
+again at a larger limit where the findings fill it.
 The job summary is this text read on the run's own page: it names the run's gate.html among the
 run's artifacts where the comment links the run.
 The lineage goes first: it is drawn only when every blocking finding is shown, and says so. The
 waiver entry the gate suggests, folded under the blocking findings, keeps its room from them: it
-is what lets the author ship.
+is what lets the author ship. The KPIs vs targets decide the verdict too: once the room holds a
+few blocking findings, their smallest form (a line counting those below target and naming the
+gated ones, in place of the scorecard) keeps its room from the breaking changes and the blocking
+findings as the waiver entry does.
 All untrusted text goes through `dbtgate.report.escape`.
 """
 

@@ -5,7 +5,8 @@ share empty, and one whose items were shorter than the guess per item left room 
 used, while other owners' findings were cut and the comment stayed far under its limit. Here
 each list gets what it needs when that is no more than an equal share, and those that need
 more split what is left equally. The lists are measured only as far as a share could reach:
-a list of 30,000 findings is rendered a few hundred characters past its share, not whole.
+a list of 30,000 findings is rendered a few hundred characters past its share, not whole. A
+section rendered in more than one room (`RenderedItems`) renders each of its items once.
 """
 
 from __future__ import annotations
