@@ -267,7 +267,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     # them too.
     more = len(budget.rest_at) + 100
     plus = more * (1 + bool(partly and warnings))
-    whole = True
+    all_shown = True
     with budget.share(_WARNING_SHARE, plus=plus):
         for items, what, keep in (
             (partly, "note", more if warnings else 0),
@@ -277,7 +277,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
                 continue
             cuts = budget.cuts
             with budget.share(1.0, keep=keep):
-                whole &= budget.add_items("", items, "", what, max_items=_MAX_WARNINGS)
+                all_shown &= budget.add_items("", items, "", what, max_items=_MAX_WARNINGS)
             if budget.cuts > cuts:
                 budget.add("\n")  # after the "… N more" item, as after each warning
     # The room the warnings took comes out of the room the sections after what blocks may keep,
@@ -291,7 +291,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
         for items, what in ((partly, "note"), (warnings, "warning"))
         if items
     )
-    floors = _Floors(room, warned if whole else min(_WARNING_SHARE * room + plus, most))
+    floors = _Floors(room, warned if all_shown else min(_WARNING_SHARE * room + plus, most))
     blocking = _blocking_findings(lookups.findings_with("blocking"), options, budget.rest_at)
     changes = _breaking_parts(report, options, lookups)
     lineage = _lineage(report)
@@ -301,14 +301,12 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     # The waiver entry folded under the blocking findings comes before everything after them
     # and they may not take its room: it is what lets the author ship (it was dropped, and
     # nothing said so, when the findings and the lineage's room they took left none). But not
-    # from the breaking changes' smallest form, nor from their section's heading and the line
-    # saying they were left out: a heading with nothing under it stood above the fold.
-    # The smallest forms of what comes first keep their room in that order: the line saying
-    # the waiver entry was left out, the blocking findings' (their heading and the line saying
-    # they were left out: a heading with nothing under it stood above the fold), the waiver
-    # entry whole, the breaking changes', the lineage's note. Each from a limit on, in the room
-    # the warnings leave at least: fitted in what the sections before it left, the line or the
-    # note came and went as the limit grew.
+    # from their section's heading and the line saying they were left out: a heading with
+    # nothing under it stood above the fold. The smallest forms of what comes first keep their
+    # room in this order: the line saying the waiver entry was left out, the blocking findings'
+    # heading and line, the waiver entry whole, the breaking changes', the lineage's note. Each
+    # from a limit on, in the room the warnings leave at least: fitted in what the sections
+    # before it happened to leave, the line or the note came and went as the limit grew.
     fold, short = _waiver_hint(report, options)
     hint = short if floors.after_warnings >= len(short) else ""
     if fold and floors.after_warnings >= blocking.least + len(fold):
@@ -316,8 +314,8 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     if hint != fold:
         budget.refuse()
     blocked = floors.after_warnings >= blocking.least + len(short)
-    first = blocking.least + max(len(fold), len(short)) + changes.least
     hint_most = max(len(fold), len(short))
+    first = blocking.least + hint_most + changes.least
     # The KPIs vs targets decide the verdict too: once the breaking changes leave room for the
     # blocking findings' smallest form and a few of those findings, the waiver entry and the
     # lineage's note, their smallest form (a line counting those below target, the gated ones
@@ -354,9 +352,9 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
         (1 - _BLOCKING_SHARE) * left - _BLOCKING_SHARE * floors.warned - hint_most - note,
         left - hint_most - note - blocking.least,
     )
-    whole = _later_sections(later, budget.rest_at, int(max(share, 0)), int(max(share, 0)))
-    if not whole.truncated:  # all of them whole: no more room is theirs
-        share = whole.size
+    measured = _later_sections(later, budget.rest_at, int(max(share, 0)), int(max(share, 0)))
+    if not measured.truncated:  # all of them whole: no more room is theirs
+        share = measured.size
     # What blocks comes before the picture of what changed: the lineage is drawn when every
     # blocking finding is shown beside it and the sections after it (it held 40 resources while
     # findings of the PR's own owners were cut), else a line says it was left out. When cut,
@@ -373,8 +371,8 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     drawn = bool(lineage) and past >= max(share, kpi_kept)
     share = max(share, past)
     shown_in = max(int(max(share, 0)), kpi_kept)
-    after = whole
-    if shown_in != whole.limit and (whole.truncated or shown_in < whole.size):
+    after = measured  # rendered again only in a room that may show them otherwise
+    if shown_in != measured.limit and (measured.truncated or shown_in < measured.size):
         after = _later_sections(later, budget.rest_at, shown_in, shown_in)
     kept = len(lineage) if drawn else note * noted
     with (
