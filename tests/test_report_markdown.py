@@ -386,9 +386,8 @@ def test_a_lineage_left_out_leaves_its_room_to_the_sections_after_it() -> None:
         assert len(shown) >= len(headings(plain)) - 2 and "#### KPIs vs targets" in markdown
         assert size - len(markdown) < 1_500, size
         whole += "no room for" not in markdown
-    assert (
-        whole == 9
-    )  # all but at 10,000 (3 before: and at 13,000; 2 before that: at 34,000, 37,000)
+    # All but at 10,000 (before: also at 13,000; before that, at 34,000 and 37,000).
+    assert whole == 9
 
 
 def blocking_items(markdown: str) -> int:
