@@ -1613,6 +1613,7 @@ def test_the_closing_note_names_each_section_left_out_whole_and_where_it_is() ->
     report["sections"]["cut"] = [{"name": f"m{i}", "v": i} for i in range(300)]
     headings = {
         "KPIs": "#### KPIs vs targets",
+        "more KPIs": "<summary>More KPIs: without a target, by tier, by owner",
         "waivers": "#### Waivers used",
         "advisory findings": "<summary>Advisory (does not fail the gate)",
         "findings outside the change": "<summary>Outside the change",

@@ -1162,7 +1162,9 @@ def _kpi_sections(report: dict[str, Any], rest_at: str) -> list[_Later]:
     title = "More KPIs: without a target, by tier, by owner"
     return [
         scorecard_section,
-        _tables_section("", title, more, rest_at, folded=True, fraction=_FOLDED_SHARE, late=True),
+        _tables_section(
+            "more KPIs", title, more, rest_at, folded=True, fraction=_FOLDED_SHARE, late=True
+        ),
     ]
 
 
