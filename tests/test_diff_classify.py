@@ -1890,6 +1890,33 @@ def test_a_change_of_layout_or_comments_only_says_so(tmp_path: Path) -> None:
     )
 
 
+def test_a_python_model_s_change_is_python_code_and_unreadable_sql_names_its_build(
+    tmp_path: Path,
+) -> None:
+    """A Python model has no SQL whose filters and grain could move: its change reads as its
+    code's, not as SQL whose compiled files were missing. Compiled SQL on disk that sqlglot
+    cannot parse names the build it could not read (a missing file is a note of its own)."""
+    before = {**model("scores", checksum="a"), "language": "python"}
+    after = {**model("scores", checksum="b"), "language": "python"}
+    result = diff(tmp_path, [before], [after])
+    assert only(result, "safe.code_changed").reason == "scores: Python code changed"
+    assert not [n for n in result.notes if "filters and grain" in n]
+    before, after = model("payments", checksum="a"), model("payments", checksum="b")
+    uid = before["unique_id"]
+    unread = diff(
+        tmp_path / "unread",
+        [before],
+        [after],
+        base_compiled={uid: "select order_id from raw"},
+        pr_compiled={uid: "select (((( from"},
+    )
+    assert only(unread, "safe.code_changed").reason == (
+        "payments: SQL changed (its filters and grain not compared: the PR build's compiled "
+        "SQL could not be parsed)"
+    )
+    assert not [n for n in unread.notes if "filters and grain" in n]
+
+
 def test_the_note_on_a_missing_catalog_gives_a_way_to_the_types_that_works(
     tmp_path: Path,
 ) -> None:

@@ -46,11 +46,16 @@ def test_recce_pair_lists_and_classifies_every_change() -> None:
         ("safe", "safe.model_added", "model.jaffle_shop.int_customer_orders", None),
         ("safe", "safe.model_added", "model.jaffle_shop.int_customer_payments", None),
     ]
-    # The manifests carry compiled SQL inline only; no compiled files: filters/grain unknown.
-    assert "not available" in result.changes[0].reason
+    # The manifests carry compiled SQL inline only; no compiled files: filters/grain unknown,
+    # said once in a note (same dbt version, both catalogs present: the only note).
+    assert result.changes[0].reason == "customers: SQL changed"
     assert result.counts == {"breaking": 0, "risky": 0, "safe": 3, "acknowledged": 0}
     assert result.unknown == []
-    assert result.notes == []  # same dbt version, both catalogs present
+    assert result.notes == [
+        "1 SQL change (safe.code_changed) not compared for filters and grain: neither build's "
+        "compiled SQL is on disk (dbt writes it to target/compiled: keep that folder with each "
+        "build's manifest.json to compare them)"
+    ]
     assert (result.base_dbt_version, result.pr_dbt_version, result.adapter) == (
         "1.8.1",
         "1.8.1",

@@ -273,5 +273,49 @@ def test_a_base_build_copied_beside_the_projects_target_is_diffed_by_its_own_com
     # not the pull request's either.
     shutil.rmtree(project / "prod-target" / "compiled")
     done = dbtgate("diff", "--base", "prod-target", "--json", str(report), cwd=project)
-    messages = [c["reason"] for c in read_json(report)["sections"]["diff"]["changes"]]
+    diff = read_json(report)["sections"]["diff"]
+    messages = [c["reason"] for c in diff["changes"]]
     assert not [m for m in messages if "layout, comments or config only" in m]
+    # Said once, with where the files belong: the three rows say only "SQL changed".
+    code_rows = sorted(c["reason"] for c in diff["changes"] if c["code"] == "safe.code_changed")
+    assert code_rows == [
+        "customer_ltv: SQL changed",
+        "int_order_payments: SQL changed",
+        "orders_summary v2: SQL changed",
+    ]
+    note = (
+        "3 SQL changes (safe.code_changed) not compared for filters and grain: the base "
+        "build's compiled SQL is not beside its manifest.json (dbt writes it to "
+        "target/compiled: keep that folder with the base's artifacts to compare them)"
+    )
+    assert note in diff["notes"], diff["notes"]
+    assert f"note: {note}" in done.stdout
+
+
+def test_sql_changes_a_build_without_compiled_sql_cannot_compare_say_which_build_once(
+    shop_builds, tmp_path
+):
+    """The pull request's compiled folder gone (a `dbt parse` leaves none), then both builds':
+    one note names the build without it, not a row each."""
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(shop_builds.pr, project, ignore=shutil.ignore_patterns("logs"))
+    shutil.copytree(shop_builds.base / "target", project / "prod-target")
+    shutil.rmtree(project / "target" / "compiled")
+    report = tmp_path / "diff.json"
+    dbtgate("diff", "--base", "prod-target", "--json", str(report), cwd=project)
+    notes = read_json(report)["sections"]["diff"]["notes"]
+    assert [n for n in notes if "not compared for filters and grain" in n] == [
+        "3 SQL changes (safe.code_changed) not compared for filters and grain: the pull "
+        "request's compiled SQL is not on disk (dbt writes it to target/compiled when it "
+        "compiles, builds or runs; `dbt parse` writes none)"
+    ]
+    shutil.rmtree(project / "prod-target" / "compiled")
+    dbtgate("diff", "--base", "prod-target", "--json", str(report), cwd=project)
+    notes = read_json(report)["sections"]["diff"]["notes"]
+    assert [n for n in notes if "not compared for filters and grain" in n] == [
+        "3 SQL changes (safe.code_changed) not compared for filters and grain: neither "
+        "build's compiled SQL is on disk (dbt writes it to target/compiled: keep that folder "
+        "with each build's manifest.json to compare them)"
+    ]

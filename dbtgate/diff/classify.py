@@ -171,6 +171,9 @@ class DiffContext(msgspec.Struct):
     # Models whose SQL changed, not compared for filters and grain for that one reason: the
     # note says it once (`diff_projects`) rather than each row.
     sql_not_compared: list[str] = msgspec.field(default_factory=list)
+    # Models whose SQL changed, not compared because a build's compiled file is not on disk,
+    # by which builds lack it ("base", "PR" or both): said once in a note, with the remedy.
+    sql_not_on_disk: dict[tuple[str, ...], list[str]] = msgspec.field(default_factory=dict)
     # Relations a build's run did not build (`Project.unbuilt`) compared without a catalog entry:
     # their undeclared columns are not known, which a note says once.
     unbuilt: list[str] = msgspec.field(default_factory=list)

@@ -563,9 +563,11 @@ _SAFE = [
     ),
     _doc(
         "safe.code_changed",
-        "The SQL (or a seed's data) changed, between builds of the same dbt minor version "
-        "(checksums differ across versions, so they are not compared then); its columns, "
-        "filters and grain did not change, or its compiled SQL was not on disk to compare. A "
+        "The SQL (a Python model's code, a seed's data) changed, between builds of the same "
+        "dbt minor version (checksums differ across versions, so they are not compared then); "
+        "its columns, filters and grain did not change, or its compiled SQL was not on disk to "
+        "compare (one note says which build lacks it: a base downloaded as manifest.json "
+        "alone has no `compiled/` folder). A "
         "change of layout, comments or config only (a formatter's run, a `config()` call or "
         "a snapshot's `check_cols` edited) says so: the compiled queries read the same once "
         "comments, whitespace and the case of keywords are set aside.",

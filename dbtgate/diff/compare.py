@@ -89,6 +89,7 @@ def diff_projects(
     elif unknown:  # with both catalogs: a relation one of them lacks
         notes.append(unknown)
     notes.extend(_sql_not_compared_note(ctx, selected))
+    notes.extend(_sql_not_on_disk_notes(ctx, selected))
     notes.extend(_unbuilt_note(ctx, selected))
     diff = SchemaDiff(
         base_dbt_version=base_version,
@@ -187,6 +188,38 @@ def _sql_not_compared_note(ctx: DiffContext, selected: Collection[str] | None) -
         "a --base git ref is only parsed by dbt, so the base build has no compiled SQL (pass "
         "--base DIR, a build's target directory, to compare them)"
     ]
+
+
+def _sql_not_on_disk_notes(ctx: DiffContext, selected: Collection[str] | None) -> list[str]:
+    """Said once per cause for the SQL changes a build's missing compiled file left unread
+    (their rows say only "SQL changed"). A base that CI downloaded as manifest.json alone, as
+    dbt's slim CI does for `--state`, is the common one: its remedy is to keep dbt's compiled
+    folder with it."""
+    notes = []
+    for absent, uids in sorted(ctx.sql_not_on_disk.items()):
+        count = sum(1 for uid in uids if selected is None or uid in selected)
+        if not count:
+            continue
+        if absent == ("base",):
+            why = (
+                "the base build's compiled SQL is not beside its manifest.json (dbt writes it "
+                "to target/compiled: keep that folder with the base's artifacts to compare them)"
+            )
+        elif absent == ("PR",):
+            why = (
+                "the pull request's compiled SQL is not on disk (dbt writes it to "
+                "target/compiled when it compiles, builds or runs; `dbt parse` writes none)"
+            )
+        else:
+            why = (
+                "neither build's compiled SQL is on disk (dbt writes it to target/compiled: "
+                "keep that folder with each build's manifest.json to compare them)"
+            )
+        notes.append(
+            f"{counted(count, 'SQL change')} (safe.code_changed) not compared for filters and "
+            f"grain: {why}"
+        )
+    return notes
 
 
 def _catalog_hint(base: Project, pr: Project, base_parsed: bool) -> str:

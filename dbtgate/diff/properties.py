@@ -603,6 +603,9 @@ def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
     if new.resource_type == "seed":
         emit("safe.code_changed", f"{name}: seed data changed")
         return
+    if new.language == "python":
+        emit("safe.code_changed", f"{name}: Python code changed")
+        return
     before = ctx.base_sql.shape(old) if ctx.base_sql else None
     after = ctx.pr_sql.shape(new) if ctx.pr_sql else None
     if before is None and ctx.base_parsed:
@@ -610,10 +613,22 @@ def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
         ctx.sql_not_compared.append(new.unique_id)
         return
     if before is None or after is None:
+        absent = tuple(
+            role
+            for role, files, node in (("base", ctx.base_sql, old), ("PR", ctx.pr_sql, new))
+            if files is None or files.absent(node)
+        )
+        if absent:  # said once for all such changes, with where the files should be
+            emit("safe.code_changed", f"{name}: SQL changed")
+            ctx.sql_not_on_disk.setdefault(absent, []).append(new.unique_id)
+            return
+        unread = " and ".join(
+            role for role, shape in (("base", before), ("PR", after)) if shape is None
+        )
         emit(
             "safe.code_changed",
-            f"{name}: SQL changed (compiled SQL of both builds not available to compare its "
-            "filters and grain)",
+            f"{name}: SQL changed (its filters and grain not compared: the {unread} build's "
+            "compiled SQL could not be parsed)",
         )
         return
     if before.query == after.query:

@@ -69,6 +69,9 @@ class SqlFiles(msgspec.Struct):
     project: Project
     dialect: str | None = None
     _parsed: dict[str, Any] = msgspec.field(default_factory=dict)
+    # Nodes whose compiled file was not on disk, as against on disk and not parsed: the diff
+    # says how to get the first (keep target/compiled with the build), not the second.
+    _absent: set[str] = msgspec.field(default_factory=set)
 
     @classmethod
     def of(cls, project: Project) -> SqlFiles:
@@ -99,7 +102,9 @@ class SqlFiles(msgspec.Struct):
             return self._parsed[node.unique_id]
         expression = None
         text = self.text(node)
-        if text is not None:
+        if text is None:
+            self._absent.add(node.unique_id)
+        else:
             import sqlglot
             from sqlglot.errors import SqlglotError
 
@@ -109,6 +114,10 @@ class SqlFiles(msgspec.Struct):
                 expression = None
         self._parsed[node.unique_id] = expression
         return expression
+
+    def absent(self, node: Node) -> bool:
+        """Whether the node's compiled SQL was not on disk when `parsed` looked for it."""
+        return node.unique_id in self._absent
 
     def output_columns(self, node: Node) -> list[str] | None:
         """Names the outermost SELECT returns, in order; None when it has `*` or cannot be read."""
