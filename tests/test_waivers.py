@@ -711,6 +711,31 @@ def test_a_failing_check_prints_the_waiver_to_paste_and_pasted_it_waives(workdir
     assert "ship with a finding" not in waived.stdout
 
 
+def test_the_waiver_intro_wraps_at_words_on_a_terminal_and_the_entry_stays_whole(workdir):
+    """On a terminal 60 columns wide the line before the entry is wrapped at words, its
+    continuation indented by 2, as the finding and note lines above it are (it ran on, to be
+    folded mid-word by the terminal); the entry's YAML lines are left whole, to paste. A pipe
+    keeps the intro on one line."""
+    write_config(workdir, POLICY + "  []\n")
+    args = ("check", "--artifacts", "target")
+    piped = dbtgate(*args, cwd=workdir, env=ON_2026_12_02).stdout.splitlines()
+    intro = next(line for line in piped if line.startswith("To ship with a finding"))
+    assert len(intro) > 60
+    on_a_terminal = dbtgate(
+        *args, cwd=workdir, env={**ON_2026_12_02, "TTY_COMPATIBLE": "1", "COLUMNS": "60"}
+    ).stdout
+    terminal = re.sub(r"\x1b\[[0-9;]*m", "", on_a_terminal).splitlines()  # bold, dim
+    start = next(i for i, line in enumerate(terminal) if line.startswith("To ship with a finding"))
+    end = next(i for i, line in enumerate(terminal) if line.startswith("  - rule: "))
+    wrapped = terminal[start:end]
+    # A word wider than the terminal (the finding's unique_id) goes whole onto a line of its own.
+    assert len(wrapped) > 2 and all(len(line) <= 60 or " " not in line.strip() for line in wrapped)
+    assert all(line.startswith("  ") and line[2] != " " for line in wrapped[1:]), wrapped
+    assert " ".join(line.strip() for line in wrapped) == intro
+    entry = piped[piped.index(intro) + 1 : piped.index(intro) + 6]
+    assert terminal[end : end + 5] == entry
+
+
 @pytest.mark.parametrize(
     ("item", "keys"),
     [("  - ", "    "), ("    - ", "      "), ("- ", "  "), ("  -   ", "      ")],

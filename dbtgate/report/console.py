@@ -548,9 +548,11 @@ def _print_waiver_hint(
     if paths is not None and inputs.get("config"):
         inputs = {**inputs, "config": paths(inputs["config"])}  # the file to paste it into
     said = suggested_waiver_intro(suggestion, inputs)
-    pieces: list[Piece] = [(f"{_clean(said)}\n", "dim")]
-    pieces += [(f"{_clean(line)}\n", None) for line in suggested_waiver_lines(suggestion)]
-    _print_pieces(console, pieces, end="")
+    # The intro is prose, wrapped at words on a terminal as the findings above it are; the
+    # entry is YAML to paste, its lines whole.
+    _print_pieces(console, [(f"{_clean(said)}\n", "dim")], end="", wrap=True)
+    entry = [(f"{_clean(line)}\n", None) for line in suggested_waiver_lines(suggestion)]
+    _print_pieces(console, entry, end="")
 
 
 def _print_counted_group(console: Any, title: str, findings: list[Finding]) -> None:
