@@ -981,8 +981,10 @@ def _gate_and_publish(
         # Files, lines and fingerprints for what is printed or published only (GateResult.complete).
         result = run_gate(context, locator, complete=False)
     console = report_console(stderr=_report_on_stdout)
-    published = _publish(result, context, request, repo_url)  # annotations are commands
-    code = published or (1 if result.decision == "fail" else 0)
+    verdict = 1 if result.decision == "fail" else 0
+    with _ExitCodeStands(verdict):  # the annotations (GitHub Actions) are its first lines
+        published = _publish(result, context, request, repo_url)  # annotations are commands
+    code = published or verdict
     summary = None if quiet else summarise(context.project, result.sections["kpis"])
     _print_gate(
         console,
@@ -1181,7 +1183,7 @@ def diff(
     _write_files(result, context, request, repo_url)
     console = _console()
     code = 1 if result.decision == "fail" else 0
-    with untrusted_output(console), _ExitCodeStands(code):
+    with _ExitCodeStands(code), untrusted_output(console):
         print_diff(console, result)
     _retain(context, result)
     return code
@@ -1457,7 +1459,9 @@ def _print_gate(
     from dbtgate.locate import console_paths
     from dbtgate.report.console import print_result, print_summary, untrusted_output
 
-    with untrusted_output(console), _ExitCodeStands(code):
+    # The verdict stands from the first line on: in GitHub Actions that is untrusted_output's
+    # `::stop-commands::`, which a reader already gone turned into an exit 1.
+    with _ExitCodeStands(code), untrusted_output(console):
         if summary is not None:
             print_summary(console, summary)
         print_result(

@@ -761,6 +761,30 @@ def test_a_reader_that_stops_early_ends_the_run_quietly_with_its_verdict(tmp_pat
         assert done.stderr == "", args
 
 
+def test_a_reader_gone_before_the_first_line_leaves_the_verdict_in_github_actions(tmp_path):
+    """In GitHub Actions the first line `check` and `diff` print is a workflow command (the
+    annotations, `::stop-commands::`), written before the verdict stood: a reader gone at once
+    turned a pass into exit 1."""
+    build = CORPUS / "recce-pair/pr2"
+    if not build.is_dir():
+        pytest.skip(f"corpus absent: {build}")
+    env = plain_env(GITHUB_ACTIONS="true")
+    (tmp_path / "fails").mkdir()
+    write_config(
+        tmp_path / "fails",
+        "version: 1\npolicies:\n  - select: '*'\n    rules: {docs.model_description: error}\n",
+    )
+    for cwd, args, verdict in (
+        (tmp_path, ["check", "--artifacts", str(build)], 0),
+        (tmp_path / "fails", ["check", "--artifacts", str(build)], 1),
+        (tmp_path, ["diff", "--artifacts", str(build), "--base", str(build.parent / "base")], 0),
+    ):
+        unpiped = run_dbtgate(*args, cwd=cwd, env=env)
+        assert unpiped.returncode == verdict, (args, unpiped.stderr)
+        done = gone_before_the_first_line(args, cwd, env)
+        assert (done.returncode, done.stderr) == (verdict, ""), args
+
+
 def test_an_informational_command_read_by_head_exits_0_without_a_traceback(tmp_path):
     """`dbtgate rules | head -1` read what it wanted: the reference stops printing and the
     command exits 0 (it exited 1, which failed a script under `set -o pipefail`); the help and
