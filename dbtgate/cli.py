@@ -1166,7 +1166,7 @@ def diff(
     risky, safe), code, reason and downstream impact. Exit 1 when a breaking change fails the
     gate (not acknowledged by a new version, deprecation_date, config entry or PR label)."""
     from dbtgate.diff.console import diff_result, print_diff
-    from dbtgate.locate import Locator
+    from dbtgate.locate import Locator, console_paths
     from dbtgate.report.console import untrusted_output
 
     request = _publish_request(json_path, out, formats)
@@ -1184,7 +1184,7 @@ def diff(
     console = _console()
     code = 1 if result.decision == "fail" else 0
     with _ExitCodeStands(code), untrusted_output(console):
-        print_diff(console, result)
+        print_diff(console, result, console_paths(context.project.project_dir))
     _retain(context, result)
     return code
 

@@ -33,6 +33,7 @@ from dbtgate.diff.settings import setting_of
 from dbtgate.findings import Finding, fingerprint
 from dbtgate.focus import focus_note, keep_focus
 from dbtgate.locate import Location, Locator, display_path, display_root, shown_outside
+from dbtgate.named_files import File, naming, plain_texts
 from dbtgate.project import Project, unreadable_tiers_note
 from dbtgate.today import waiver_today
 from dbtgate.waivers import apply_waivers, finding_to_waive, suggested_waiver
@@ -61,6 +62,11 @@ class GateResult:
     sections: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The spans of the paths the notes and warnings name, by their text (`named_files`): the
+    # console names those files from the working directory, the reports as the text does.
+    named_files: dict[str, tuple[tuple[int, int], ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     not_checked: list[str] = field(default_factory=list)
     partly_checked: list[str] = field(default_factory=list)
     inputs: dict[str, Any] = field(default_factory=dict)
@@ -192,16 +198,18 @@ def run_gate(
             to_waive, context.options["today"], context.config
         )
     inputs = describe_inputs(context)
+    named: dict[str, tuple[tuple[int, int], ...]] = {}
     result = GateResult(
         unrecorded_debt=unrecorded_debt(findings, context) if decision == "fail" else 0,
         project_name=project.name,
         findings=findings,
         decision=decision,
         sections=context.sections,
-        notes=context.notes,
+        notes=plain_texts(context.notes, named),
         not_checked=context.not_checked,
         partly_checked=context.partly_checked,
-        warnings=[*_artifact_warnings(project, findings), *context.warnings],
+        warnings=plain_texts([*_artifact_warnings(project, findings), *context.warnings], named),
+        named_files=named,
         inputs=inputs,
         config_digest=context.config.digest,
         completer=completer,
@@ -241,8 +249,11 @@ def stale_code_notes(project: Project, locator: Locator) -> list[str]:
     shown = (locator.file_of(project.resource(uid)) for uid in project.stale_code)
     paths = sorted({path for path in shown if path})
     return [
-        f"{path} changed since the manifest was written: the findings placed on its lines "
-        "(code.*, run.errors) describe the SQL dbt read (run `dbt parse` to refresh target/)"
+        naming(
+            File(path),
+            " changed since the manifest was written: the findings placed on its lines "
+            "(code.*, run.errors) describe the SQL dbt read (run `dbt parse` to refresh target/)",
+        )
         for path in paths
     ]
 

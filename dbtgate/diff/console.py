@@ -44,12 +44,19 @@ def diff_result(context: CheckContext, locator: Locator) -> GateResult:
     return run_gate(context, locator, families={"breaking"})
 
 
-def print_diff(console: Console, result: GateResult) -> None:
+def print_diff(
+    console: Console, result: GateResult, paths: Callable[[str], str] | None = None
+) -> None:
+    """The diff's warnings and notes (the files they name as `paths` names them from the
+    working directory, `locate.console_paths`), its changes, counts and verdict."""
+    from dbtgate.named_files import from_here
+
     diff: SchemaDiff | None = result.sections.get("diff")
+    named = result.named_files
     for warning in result.warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}")
+        console.print(f"[yellow]warning:[/] {escape(from_here(warning, named, paths))}")
     for note in result.notes:
-        console.print(f"[dim]note:[/] {escape(note)}")
+        console.print(f"[dim]note:[/] {escape(from_here(note, named, paths))}")
     if diff is None or not diff.changes:
         console.print("no schema changes against the base build")
     else:

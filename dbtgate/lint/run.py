@@ -33,7 +33,8 @@ from dbtgate.errors import DbtgateError
 from dbtgate.lint import sqlfluff_files
 from dbtgate.lint.changes import DEFAULT_BASE_REFS, ChangedFile, ChangeSet, nodes_by_file
 from dbtgate.lint.dbt_project import DbtProjectFiles, from_project, read_dbt_project
-from dbtgate.wording import counted, first_few
+from dbtgate.named_files import few_files, naming
+from dbtgate.wording import counted
 
 if TYPE_CHECKING:
     from sqlfluff.core import FluffConfig, Linter
@@ -622,8 +623,13 @@ def _build_changes(
         "(its manifest's raw_code), not git"
     )
     if found.unplaced:
-        shown = ", ".join(locate.display_path(path, display) for path in found.unplaced)
-        notes.append(f"lint: in neither build's manifest, so every line counts as changed: {shown}")
+        shown = [locate.display_path(path, display) for path in found.unplaced]
+        notes.append(
+            naming(
+                "lint: in neither build's manifest, so every line counts as changed: ",
+                *few_files(shown, len(shown)),
+            )
+        )
     return found.changes
 
 
@@ -1098,11 +1104,13 @@ def _unknown_to_dbt_note(shown: list[str]) -> str:
     """The note for the SQL files the dbt templater skipped because dbt does not know them (a
     `.dbtignore` entry, a folder dbt does not read): not linted, and dbt neither builds nor
     runs them, so no finding; said, so that they do not read as files that passed."""
-    files, them = (shown[0], "it") if len(shown) == 1 else (first_few(shown, 3), "them")
-    return (
-        f"lint: {files}: not linted: dbt does not know {them} (a .dbtignore entry, or a folder "
-        f"dbt does not read), so the dbt templater had nothing to compile (lint.templater: "
-        f"jinja would lint {them})"
+    them = "it" if len(shown) == 1 else "them"
+    return naming(
+        "lint: ",
+        *few_files(shown, 3),
+        f": not linted: dbt does not know {them} (a .dbtignore entry, or a folder dbt does not "
+        f"read), so the dbt templater had nothing to compile (lint.templater: jinja would lint "
+        f"{them})",
     )
 
 
@@ -1111,10 +1119,11 @@ def _several_snapshots_note(shown: list[str]) -> str:
     rendering, where those blocks' bodies are statements with nothing between them, so each
     such file was one blocking `lint.unparsable` finding about SQL nobody wrote wrong. Not
     linted, and said, so that they do not read as files that passed."""
-    files = shown[0] if len(shown) == 1 else first_few(shown, 3)
-    return (
-        f"lint: {files}: not linted: several snapshot blocks in one file, whose bodies "
-        f"sqlfluff cannot parse as one file (a file of one snapshot is linted)"
+    return naming(
+        "lint: ",
+        *few_files(shown, 3),
+        ": not linted: several snapshot blocks in one file, whose bodies sqlfluff cannot parse "
+        "as one file (a file of one snapshot is linted)",
     )
 
 
@@ -1132,18 +1141,26 @@ def _unattributed_notes(unattributed: dict[str, list[str]]) -> list[str]:
             by_macro.setdefault(raised, []).extend(found)
             continue
         shown = sorted(found)
-        files, them = (shown[0], "it") if len(shown) == 1 else (first_few(shown, 3), "them")
+        them = "it" if len(shown) == 1 else "them"
         notes.append(
-            f"lint: {files}: sqlfluff could not render {them} with the base's macros ({error}), "
-            f"{_UNATTRIBUTED}"
+            naming(
+                "lint: ",
+                *few_files(shown, 3),
+                f": sqlfluff could not render {them} with the base's macros ({error}), "
+                f"{_UNATTRIBUTED}",
+            )
         )
     for (macro, error), found in sorted(by_macro.items()):
         shown = sorted(set(found))
         them = "it" if len(shown) == 1 else "them"
         notes.append(
-            f"lint: the base's {macro} raised in {counted(len(shown), 'SQL file')} calling it "
-            f"({first_few(shown, 3)}): dbt could not compile {them} with the base's macros "
-            f"({error}), {_UNATTRIBUTED}"
+            naming(
+                f"lint: the base's {macro} raised in {counted(len(shown), 'SQL file')} calling "
+                "it (",
+                *few_files(shown, 3),
+                f"): dbt could not compile {them} with the base's macros ({error}), "
+                f"{_UNATTRIBUTED}",
+            )
         )
     return sorted(notes)
 
@@ -1593,13 +1610,15 @@ def _macro_callers(
     if found is None:
         return changes, None, {}, []
     macros = [locate.display_path(path, display) for path in found.files]
-    head = f"lint: {counted(len(macros), 'macro')} changed ({first_few(macros, 3)})"
+    head = [f"lint: {counted(len(macros), 'macro')} changed (", *few_files(macros, 3), ")"]
     base: BaseMacros | DbtBase = found.base
     calling = callers(found, candidates)
     proposed = sorted(
         (path, reached) for path, reached in calling.items() if changes.get(path) is None
     )
-    alike = f"{head}: no SQL file calling them that the change left as it was renders differently"
+    alike = naming(
+        *head, ": no SQL file calling them that the change left as it was renders differently"
+    )
     if templater == "dbt" and not calling:
         return changes, None, {}, [alike]  # no copy of the project to compile
     if templater == "dbt":
@@ -1614,8 +1633,11 @@ def _macro_callers(
                 None,
                 {},
                 [
-                    f"{head}: the dbt templater could not compile the project with the base's "
-                    f"macros, so the files calling them were not linted: {detail}"
+                    naming(
+                        *head,
+                        ": the dbt templater could not compile the project with the base's "
+                        f"macros, so the files calling them were not linted: {detail}",
+                    )
                 ],
             )
     added: dict[Path, ChangedFile] = {}
@@ -1637,9 +1659,11 @@ def _macro_callers(
         return changes, base, {}, [alike]
     shown = [locate.display_path(path, display) for path in added]
     verb = "renders" if len(added) == 1 else "render"
-    note = (
-        f"{head}: {counted(len(added), 'SQL file')} calling them {verb} differently, linted "
-        f"too ({first_few(shown, 3)}); only what the macro change caused there blocks"
+    note = naming(
+        *head,
+        f": {counted(len(added), 'SQL file')} calling them {verb} differently, linted too (",
+        *few_files(shown, 3),
+        "); only what the macro change caused there blocks",
     )
     files = {**changes.files, **added}
     return replace(changes, files=files), base, renders, [note]

@@ -22,6 +22,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TextIO
 
 from dbtgate.findings import SEVERITY_ORDER
+from dbtgate.named_files import from_here
 from dbtgate.plain_text import one_line
 from dbtgate.report.view import (
     DELETED,
@@ -264,12 +265,15 @@ def print_result(
     per rule under its heading, and a line after its last says how many more and where they
     are (`full_reports`: the files this run wrote that hold every finding). `diff_command` is
     the command that lists the schema diff's changes, with the builds this run was given.
-    `paths` names the files of the findings and the config from the working directory
-    (`locate.console_paths`), as the fix commands do."""
+    `paths` names the files of the findings, of the notes and warnings (`named_files`) and the
+    config from the working directory (`locate.console_paths`), as the fix commands do."""
+    named = result.named_files  # the files a note names, from the working directory too
     for warning in result.warnings:
-        _print_pieces(console, [("warning:", "yellow"), (f" {_clean(warning)}", None)], wrap=True)
+        said = _clean(from_here(warning, named, paths))
+        _print_pieces(console, [("warning:", "yellow"), (f" {said}", None)], wrap=True)
     for note in result.notes:
-        _print_pieces(console, [("note:", "dim"), (f" {_clean(note)}", None)], wrap=True)
+        said = _clean(from_here(note, named, paths))
+        _print_pieces(console, [("note:", "dim"), (f" {said}", None)], wrap=True)
     if not quiet:
         groups: dict[str, list[Finding]] = {disposition: [] for disposition in DISPOSITION_TITLES}
         for finding in result.findings:
