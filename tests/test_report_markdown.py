@@ -254,7 +254,33 @@ def test_a_unit_test_in_what_changed_is_named_with_its_model() -> None:
     )
 
 
-def test_summary_titles_read_as_written_and_stay_escaped() -> None:
+def test_what_changed_counts_each_kind_in_english_in_the_comment_and_the_page() -> None:
+    """A release adding analyses and saved queries read `new: 2 analysiss, 3 saved querys` in
+    the summary of what changed (an `s` added to each kind); thousands are grouped as every
+    other count."""
+    report = sample_report()
+    tests = [f"test.shop.not_null_t{i}.abc{i}" for i in range(1200)]
+    report["sections"]["changes"] = {
+        "new": [
+            "analysis.shop.orders_audit",
+            "analysis.shop.customer_audit",
+            "saved_query.shop.weekly",
+            "saved_query.shop.daily",
+            "saved_query.shop.monthly",
+            "semantic_model.shop.orders",
+            *tests,
+        ],
+        "modified": {},
+        "deleted": [],
+    }
+    said = (
+        "new: 2 analyses, 3 saved queries, 1 semantic model, 1,200 tests; "
+        "schema diff: 1 breaking, 0 risky, 1 safe"
+    )
+    assert f"What changed: {said}" in to_html(render_markdown(report))
+    page = render_html(report)
+    assert escape(said) in page
+    assert ">1,200 tests<" in page.replace("<wbr>", "")  # the tests' row of the table
     """Markdown is not parsed inside a `<details>` HTML block: a title read `What changed\\:` with
     its backslashes. Titles are HTML-escaped instead, so a model name still cannot open a tag."""
     report = sample_report([finding(code="owner.present", severity="warn", message="m", owner="x")])

@@ -1105,7 +1105,7 @@ def _change_set_summary(changes: dict[str, Any]) -> str:
             kind = resource_name_of(str(uid))[1].replace("_", " ")  # `unit test`
             kinds[kind] = kinds.get(kind, 0) + 1
         if kinds:
-            listed = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in kinds.items())
+            listed = ", ".join(counted(n, kind) for kind, n in kinds.items())
             states.append(f"{state}: {listed}")
     return "; ".join(states) or "no resource changed"
 
@@ -1128,7 +1128,7 @@ def _change_set_rows(changes: dict[str, Any]) -> list[list[str]]:
                 [name, kind, state, short_value(modified.get(uid)) if state == "modified" else ""]
             )
         if tests:
-            label = f"{len(tests)} test{'s' if len(tests) > 1 else ''}"
+            label = counted(len(tests), "test")
             rows.append([label, "test", state, _names_within(tests, _TEST_NAMES_ROOM)])
     return rows
 
