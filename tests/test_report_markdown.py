@@ -281,6 +281,9 @@ def test_what_changed_counts_each_kind_in_english_in_the_comment_and_the_page() 
     page = render_html(report)
     assert escape(said) in page
     assert ">1,200 tests<" in page.replace("<wbr>", "")  # the tests' row of the table
+    # The table names each kind as the summary does, not as dbt spells it (`saved_query`).
+    assert "<td>weekly</td>\n<td>saved query</td>\n<td>new</td>" in to_html(render_markdown(report))
+    assert "saved_query" not in page.replace("saved_query.shop", "")
     """Markdown is not parsed inside a `<details>` HTML block: a title read `What changed\\:` with
     its backslashes. Titles are HTML-escaped instead, so a model name still cannot open a tag."""
     report = sample_report([finding(code="owner.present", severity="warn", message="m", owner="x")])

@@ -1125,7 +1125,12 @@ def _change_set_rows(changes: dict[str, Any]) -> list[list[str]]:
                 tests.append(name)
                 continue
             rows.append(
-                [name, kind, state, short_value(modified.get(uid)) if state == "modified" else ""]
+                [
+                    name,
+                    kind.replace("_", " "),  # `semantic model`, as the summary above counts it
+                    state,
+                    short_value(modified.get(uid)) if state == "modified" else "",
+                ]
             )
         if tests:
             label = counted(len(tests), "test")
