@@ -27,6 +27,7 @@ from dbtgate.artifacts import ArtifactSet, load_artifacts
 from dbtgate.artifacts.load import ARTIFACT_FILES, WRITTEN_BY
 from dbtgate.errors import DbtgateError, lookup_problem
 from dbtgate.git_refs import missing_ref_hint
+from dbtgate.pipes import is_pipe, pipe_for_a_folder
 
 CACHE_ENV = "DBTGATE_CACHE_DIR"
 DBT_ENV = "DBTGATE_DBT"
@@ -69,6 +70,12 @@ def load_base(
         raise DbtgateError(
             f"{path}: --base directory has no manifest.json (nor target/manifest.json), which "
             f"{WRITTEN_BY['manifest']} of the base branch writes"
+        )
+    if is_pipe(path):
+        raise DbtgateError(
+            pipe_for_a_folder(
+                spec, "--base", "the base build's folder (or its manifest.json) or a git ref"
+            )
         )
     if path.is_file() and path.name in ARTIFACT_FILES:
         return load_artifacts(path.parent, optional)

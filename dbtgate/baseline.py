@@ -23,6 +23,7 @@ from dbtgate.encoding import UTF8_BOM, not_utf8
 from dbtgate.errors import DbtgateError, lookup_problem, truncated_json
 from dbtgate.findings import Finding
 from dbtgate.locate import repository_path
+from dbtgate.pipes import is_pipe
 from dbtgate.wording import counted, first_few
 
 if TYPE_CHECKING:
@@ -275,15 +276,15 @@ def unread_baseline_warning(config: Config, project: str | None) -> str | None:
     baseline is none of this check's business."""
     import os
 
-    folders = [Path(".")] + ([config.path.parent] if config.path is not None else [])
+    folders = [Path(".")] + ([config.folder] if config.folder is not None else [])
     for folder in folders:
         path = folder / DEFAULT_BASELINE
         if path.is_file() and _is_baseline_of(path, project):
             shown = os.path.relpath(path)
             where = (
-                f"set `baseline: {os.path.relpath(path, config.path.parent)}` in "
+                f"set `baseline: {os.path.relpath(path, config.folder)}` in "
                 f"{config.path.name}, or pass --baseline {shown}"
-                if config.path is not None
+                if config.path is not None and config.folder is not None
                 else f"pass --baseline {shown}"
             )
             return (
@@ -303,8 +304,9 @@ def _is_baseline_of(path: Path, project: str | None) -> bool:
 
 
 def load_baseline(path: Path) -> LoadedBaseline:
-    if path.exists() and not path.is_file():
-        # A folder, or a device such as /dev/zero that reads forever.
+    if path.exists() and not path.is_file() and not is_pipe(path):
+        # A folder, or a device such as /dev/zero that reads forever; a pipe (`<(...)`) is
+        # read once, below.
         raise DbtgateError(f"{path}: not a baseline file (write one with `dbtgate baseline`)")
     try:
         data = path.read_bytes()

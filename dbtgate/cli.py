@@ -590,6 +590,12 @@ def _resolve_project_dir(explicit: Path | None, config, artifacts: Path) -> Path
             problem = f"{project_file} is a directory, not dbt's project file"
         if problem is not None:
             raise DbtgateError(f"{explicit}: --project-dir: {problem}")
+        from dbtgate.pipes import is_pipe, pipe_for_a_folder
+
+        if is_pipe(explicit):
+            raise DbtgateError(
+                pipe_for_a_folder(explicit, "--project-dir", "the dbt project's folder")
+            )
         if not project_file.is_file():
             raise DbtgateError(f"{explicit}: --project-dir has no dbt_project.yml")
         return explicit
@@ -939,7 +945,7 @@ def _gate_and_publish(
         unread_baseline_warning,
     )
     from dbtgate.gate import run_gate
-    from dbtgate.locate import Locator, display_path, display_root
+    from dbtgate.locate import Locator, display_input, display_root
     from dbtgate.report.console import report_console, stage
     from dbtgate.summary import summarise
 
@@ -961,7 +967,7 @@ def _gate_and_publish(
         loaded = given_baseline if given_baseline is not None else load_baseline(baseline_path)
         check_baseline_project(loaded, context.project.root_package)
         context.options["baseline"] = loaded
-        context.options.setdefault("inputs", {})["baseline"] = display_path(
+        context.options.setdefault("inputs", {})["baseline"] = display_input(
             baseline_path, display_root(context.project.project_dir)
         )
     elif unread := unread_baseline_warning(context.config, context.project.root_package):
@@ -1197,7 +1203,10 @@ def _check_output(
     if path is None:
         return
     if directory and path.exists() and not path.is_dir():
-        raise DbtgateError(f"{option} {path}: is a file; give a directory for the reports")
+        from dbtgate.pipes import is_pipe
+
+        what = "a pipe" if is_pipe(path) else "a file"
+        raise DbtgateError(f"{option} {path}: is {what}; give a directory for the reports")
     if not directory and path.is_dir():
         raise DbtgateError(f"{option} {path}: is a directory; give a file name ({example})")
     existing = path if directory else path.parent
@@ -1920,9 +1929,7 @@ def baseline(
     how = "`dbtgate check`" if configured else f"`dbtgate check --baseline {path}`"
     # CI reads the baseline only from the repository, through the config or the flag; the
     # config's paths are relative to its own folder, not to where this ran.
-    in_config = (
-        os.path.relpath(path, context.config.path.parent) if context.config.path else str(path)
-    )
+    in_config = os.path.relpath(path, context.config.folder) if context.config.folder else str(path)
     keep = (
         "commit the file"
         if configured

@@ -23,11 +23,14 @@ from typing import Any, Literal
 
 from dbtgate.encoding import read_text
 from dbtgate.errors import DbtgateError, lookup_problem
+from dbtgate.pipes import is_pipe
 from dbtgate.wording import choices, counted
 
 CONFIG_FILENAMES = ("dbtgate.yml", "dbtgate.yaml")
 # The config format this dbtgate reads (`version:` in dbtgate.yml).
 CONFIG_VERSION = 1
+# How a suggested waiver entry is indented when the config shows no list entry of its own.
+DEFAULT_LIST_INDENT = {"item": 2, "keys": 4}
 Severity = Literal["error", "warn", "info"]
 
 
@@ -282,7 +285,12 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     plugins: list[str] = field(default_factory=list)
     path: Path | None = None
+    # The folder its paths are relative to: the file's own, the current one for a pipe.
+    folder: Path | None = None
     digest: str = ""
+    # How the file indents an entry of its `waivers:` list (`_list_indent`), for the entry a
+    # run suggests to paste there; recorded as it is read, since a pipe cannot be read again.
+    waiver_indent: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_LIST_INDENT))
     # The line of each top-level key, for errors found after loading (a plugin that fails).
     lines: dict[str, int] = field(default_factory=dict)
     # The line of each entry of a top-level list or mapping (`plugins[1]`): a plugin that
@@ -292,7 +300,16 @@ class Config:
 
 # Fields that are filled by the loader rather than written by users (the JSON Schema of
 # `dbtgate validate --schema` leaves them out too).
-INTERNAL_FIELDS = {"line", "lines", "item_lines", "path", "digest", "code"}
+INTERNAL_FIELDS = {
+    "line",
+    "lines",
+    "item_lines",
+    "path",
+    "folder",
+    "digest",
+    "waiver_indent",
+    "code",
+}
 
 
 def find_config(start: Path) -> Path | None:
@@ -385,7 +402,8 @@ def load_config(path: Path | None, problems: list[DbtgateError] | None = None) -
     entry or key with a problem left out), for the checks that need the rules to go on."""
     if path is None:
         return Config()
-    if not path.is_file():
+    piped = is_pipe(path)  # `--config <(...)`: read once, like a file
+    if not path.is_file() and not piped:
         what = "not a file" if path.exists() else "config file not found"
         raise DbtgateError(f"{path}: {what}")
     text = read_text(path)
@@ -407,9 +425,33 @@ def load_config(path: Path | None, problems: list[DbtgateError] | None = None) -
     finally:
         _PROBLEMS.reset(token)
     config.path = path
+    # A pipe's folder (/dev/fd) is no place of the user's: its paths are the current folder's.
+    config.folder = Path(".") if piped else path.parent
     config.digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-    _relative_to_config(config, path.parent)
+    config.waiver_indent = _list_indent(config, text)
+    _relative_to_config(config, config.folder)
     return config
+
+
+# An entry of a block list written on its dash's line: `  - rule: x`, `-   select: y`.
+_LIST_ITEM = re.compile(r"( *)-( +)\S")
+
+
+def _list_indent(config: Config, text: str) -> dict[str, int]:
+    """How the config's text indents an entry of its `waivers:` list (else of its `policies:`,
+    the same hand's style): the spaces before the dash (`item`: 2 in `  - rule:`, 0 when the
+    dash is flush with the key above) and before the entry's keys (`keys`). A suggested entry
+    indented otherwise than the list it is pasted into is not YAML, or not part of the list.
+    Only the lines the entries start on are looked at (none in TOML: the default)."""
+    lines = [item.line for item in (*config.waivers, *config.policies) if item.line]
+    if lines:
+        text_lines = text.splitlines()
+        for line in lines:
+            found = _LIST_ITEM.match(text_lines[line - 1]) if line <= len(text_lines) else None
+            if found is not None:
+                item = len(found[1])
+                return {"item": item, "keys": item + 1 + len(found[2])}
+    return dict(DEFAULT_LIST_INDENT)
 
 
 def _relative_to_config(config: Config, directory: Path) -> None:

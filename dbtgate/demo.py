@@ -56,9 +56,11 @@ def _make_workdir(workdir: Path) -> None:
     """Create --dir, or say in words why it cannot be: mkdir's own error on a file there was
     `DIR: File exists`, which reads as a directory the demo refuses to reuse."""
     from dbtgate.errors import DbtgateError
+    from dbtgate.pipes import is_pipe
 
     if workdir.exists() and not workdir.is_dir():
-        raise DbtgateError(f"--dir {workdir}: is a file; give a directory for the demo's builds")
+        what = "a pipe" if is_pipe(workdir) else "a file"
+        raise DbtgateError(f"--dir {workdir}: is {what}; give a directory for the demo's builds")
     if workdir.is_dir() and any(workdir.iterdir()) and not _made_by_demo(workdir):
         # `--dir .` in a repository would write its README.md over the repository's.
         raise DbtgateError(

@@ -32,7 +32,14 @@ from dbtgate.checks import CHECKS, CheckContext
 from dbtgate.diff.settings import setting_of
 from dbtgate.findings import Finding, fingerprint
 from dbtgate.focus import focus_note, keep_focus
-from dbtgate.locate import Location, Locator, display_path, display_root, shown_outside
+from dbtgate.locate import (
+    Location,
+    Locator,
+    display_input,
+    display_path,
+    display_root,
+    shown_outside,
+)
 from dbtgate.named_files import File, naming, plain_texts
 from dbtgate.project import Project, unreadable_tiers_note
 from dbtgate.today import waiver_today
@@ -570,7 +577,7 @@ def describe_inputs(context: CheckContext) -> dict[str, Any]:
         # nothing can be (`scope: all`, the default, recorded as no entry).
         inputs["scope"] = "changed"
     if context.config.path is not None:
-        inputs["config"] = display_path(context.config.path, root)
+        inputs["config"] = display_input(context.config.path, root)
     if context.config.waivers:
         # The day the waivers' expiry was judged on, which the report's wording counts from.
         inputs["waivers_as_of"] = waiver_today(context.options).isoformat()

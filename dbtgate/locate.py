@@ -138,7 +138,16 @@ def shown_outside(path: Path, base_ref: dict[str, str] | None, environ: Mapping[
 def repository_path(path: Path) -> str:
     """A file dbtgate reads beside the build (the config, the baseline) as findings and reports
     name it: from the root of the git repository that holds it, wherever dbtgate runs."""
-    return display_path(path, display_root(path.parent))
+    return display_input(path, display_root(path.parent))
+
+
+def display_input(path: Path, root: Path) -> str:
+    """`display_path` of a file given to read (the config, the baseline). A pipe
+    (`--config <(...)`) is in no folder: named as given (resolved, it read
+    `/proc/123/fd/pipe:[456]`, another name every run)."""
+    from dbtgate.pipes import is_pipe
+
+    return str(path) if is_pipe(path) else display_path(path, root)
 
 
 def repository_folder(project_dir: Path | None) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from dbtgate.config import find_config, yaml_problem
 from dbtgate.encoding import read_text
 from dbtgate.errors import DbtgateError
+from dbtgate.pipes import is_pipe, pipe_for_a_folder
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Manifest
@@ -165,6 +166,10 @@ def write_starter_config(project_dir: Path, *, force: bool = False) -> WrittenSt
     adapter's sqlfluff dialect, and policies that select models (tiers only when models have
     them: a starter whose policies select nothing would pass every check and teach nothing)."""
     dbt_project = project_dir / "dbt_project.yml"
+    if is_pipe(project_dir):
+        raise DbtgateError(
+            pipe_for_a_folder(project_dir, "--project-dir", "the dbt project's folder")
+        )
     if not dbt_project.is_file():
         from dbtgate.projects_below import project_dir_hint
 

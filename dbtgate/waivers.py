@@ -12,7 +12,6 @@ waiver that lasts longest, so a renewal takes over from the entry it renews.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -253,7 +252,7 @@ def suggested_waiver(finding: Finding, today: dt.date, config: Config) -> dict[s
     whose waiver expired (`expired_waiver`) gets that entry renewed instead (`renews`: its line
     and date): its rule, selection and owner, a new end date, and the reason to write again
     (renewing is deciding again). `indent`: how the config indents its lists
-    (`list_indent`), for the entry to paste as it is."""
+    (`Config.waiver_indent`, recorded as the config was read), for the entry to paste as it is."""
     details = finding.details or {}
     expired = details.get("expired_waiver")
     renews = None
@@ -277,32 +276,8 @@ def suggested_waiver(finding: Finding, today: dt.date, config: Config) -> dict[s
             "expires": expires.isoformat(),
         },
         "renews": renews,
-        "indent": list_indent(config),
+        "indent": config.waiver_indent,
     }
-
-
-# An entry of a block list written on its dash's line: `  - rule: x`, `-   select: y`.
-_LIST_ITEM = re.compile(r"( *)-( +)\S")
-
-
-def list_indent(config: Config) -> dict[str, int]:
-    """How the config's own file indents an entry of its `waivers:` list (else of its
-    `policies:`, the same hand's style): the spaces before the dash (`item`: 2 in `  - rule:`,
-    0 when the dash is flush with the key above) and before the entry's keys (`keys`). A
-    suggested entry indented otherwise than the list it is pasted into is not YAML, or not
-    part of the list. Read only for a run that suggests one: the file is read once more."""
-    lines = [item.line for item in (*config.waivers, *config.policies) if item.line]
-    if config.path is not None and lines:
-        try:
-            text = config.path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            text = []
-        for line in lines:
-            found = _LIST_ITEM.match(text[line - 1]) if line <= len(text) else None
-            if found is not None:
-                item = len(found[1])
-                return {"item": item, "keys": item + 1 + len(found[2])}
-    return {"item": 2, "keys": 4}
 
 
 def notice_days_left(waiver: Waiver, config: Config, today: dt.date) -> int | None:

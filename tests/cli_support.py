@@ -8,6 +8,7 @@ a test says only its arguments, its folder and the environment it means.
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -46,6 +47,24 @@ def dbtgate(
     """`dbtgate ARGS` in a plain environment 200 columns wide, plus `env` (DBTGATE_TODAY to
     pin the day)."""
     return run_dbtgate(*args, cwd=cwd, env=plain_env(COLUMNS="200") | dict(env or {}))
+
+
+def dbtgate_in_bash(
+    line: str, cwd: Path, env: Mapping[str, str] | None = None, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """`dbtgate LINE` as bash runs it, LINE's shell syntax and all: `--config <(cat x.yml)`
+    gives dbtgate the path of a pipe (`/dev/fd/63`), as a user's shell does. In the plain
+    environment of `dbtgate`, plus `env`; `options` go to subprocess.run (a `timeout`)."""
+    command = " ".join(shlex.quote(part) for part in COMMAND)
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-c", f"{command} {line}"],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=plain_env(COLUMNS="200") | dict(env or {}),
+        check=False,
+        **options,
+    )
 
 
 def first_line_then_gone(

@@ -53,6 +53,7 @@ from dbtgate.artifacts.run_results import (
 from dbtgate.artifacts.sources import FRESHNESS_STATUSES, SourcesFreshness
 from dbtgate.encoding import UTF8_BOM, not_utf8
 from dbtgate.errors import DbtgateError, truncated_json
+from dbtgate.pipes import is_pipe, pipe_for_a_folder
 from dbtgate.wording import counted, first_few
 
 T = TypeVar("T")
@@ -80,6 +81,8 @@ NO_ARTIFACTS_DIRECTORY = (
 )
 
 _DECODERS: dict[type, msgspec.json.Decoder] = {}
+# The bytes of each artifact read from a pipe, by its path: read once, decoded again from here.
+_PIPED: dict[Path, bytes] = {}
 # A file's bytes as decoded: read, mapped, or a view of either past a byte-order mark.
 Buffer = bytes | mmap.mmap | memoryview
 
@@ -114,7 +117,14 @@ def _decode(path: Path, kind: type[T], what: str, detach: Callable[[T], None] | 
     nothing refers to the mapping once it is closed. The price: a file that another process
     truncates while it is being decoded (dbt rewriting manifest.json under a running gate) ends
     the process with SIGBUS instead of a "truncated JSON" error. What `kind` keeps as raw JSON
-    (`msgspec.Raw`) does refer to it: `detach` copies that out before the mapping is closed."""
+    (`msgspec.Raw`) does refer to it: `detach` copies that out before the mapping is closed.
+
+    A pipe (`mkfifo target/manifest.json`) cannot be mapped: it is read, once. Its bytes are
+    kept (`_PIPED`) for the second, selective decodes of the same file (`read_code`,
+    `read_refs`, ...), which opened it again and waited for a writer long gone."""
+    piped = _PIPED.get(path)
+    if piped is not None:
+        return _decode_buffer(path, piped, kind, what, detach)
     try:
         with _open_waiting_aloud(path, what) as file:
             status = os.fstat(file.fileno())
@@ -122,8 +132,9 @@ def _decode(path: Path, kind: type[T], what: str, detach: Callable[[T], None] | 
                 # /dev/zero or a disk: read to its end, it filled the memory (an internal
                 # MemoryError); a pipe (`<(gunzip -c manifest.json.gz)`) is read below.
                 raise DbtgateError(f"{path}: is a device, expected the {what} file")
-            if not stat.S_ISREG(status.st_mode):  # a pipe cannot be mapped
-                return _decode_buffer(path, file.read(), kind, what, detach)
+            if not stat.S_ISREG(status.st_mode):  # a pipe cannot be mapped, nor read again
+                _PIPED[path] = piped = file.read()
+                return _decode_buffer(path, piped, kind, what, detach)
             if status.st_size == 0:
                 raise DbtgateError(f"{path}: empty file, expected a dbt {what}")
             try:
@@ -598,6 +609,10 @@ def load_artifacts(
     directory = Path(directory)
     if not directory.exists():
         raise DbtgateError(f"{directory}: {NO_ARTIFACTS_DIRECTORY}")
+    if is_pipe(directory):
+        raise DbtgateError(
+            pipe_for_a_folder(directory, "--artifacts", "the build's folder (or its manifest.json)")
+        )
     if not directory.is_dir():
         raise DbtgateError(
             f"{directory}: --artifacts takes the build's directory or its manifest.json: dbtgate"

@@ -83,7 +83,7 @@ def config_rules(config: Config, problems: list[DbtgateError] | None = None) -> 
     listed, is appended there and the others are still loaded, so the rest of the config is
     checked against every rule that could be."""
     attempt(problems, load_rules)  # an installed plugin that fails: those registered before it
-    base_dir = config.path.parent if config.path is not None else None
+    base_dir = config.folder
     for index, plugin in enumerate(config.plugins):
         attempt(problems, _load_listed_plugin, config, index, plugin, base_dir)
     return RULES

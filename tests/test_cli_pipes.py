@@ -1,0 +1,155 @@
+"""Inputs given as pipes: bash's process substitution (`--config <(sops -d dbtgate.yml)`) hands
+dbtgate `/dev/fd/63`, and `mkfifo` a named one. What names a file reads the pipe, once; what
+names a folder says it cannot be a pipe. Each runs the real command in a real bash."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from cli_support import dbtgate, dbtgate_in_bash, plain_env, run_dbtgate
+from corpus import corpus_dir
+from policy_support import manifest_only_copy, read_json
+
+# A list indented otherwise than the suggested entry's default (2 and 4): a suggestion indented
+# as this is what the run learnt from the file it read once.
+CONFIG = """\
+version: 1
+policies:
+    -   select: "*"
+        rules:
+            docs.model_description: error
+"""
+PIPE = r"/dev/fd/\d+"
+
+
+@pytest.fixture
+def build(tmp_path: Path) -> Path:
+    """A folder with a dbt build (target/manifest.json, with models without a description)
+    and CONFIG as dbtgate.yml."""
+    manifest_only_copy(corpus_dir("bouncer-dbt112"), tmp_path / "target")
+    (tmp_path / "dbtgate.yml").write_text(CONFIG)
+    return tmp_path
+
+
+def test_a_config_from_a_pipe_is_read_once_as_its_file(build):
+    """`--config <(...)` was refused as "not a file". Read, it gates as the file does, and the
+    waiver the run suggests is indented as the piped text indents its list: learnt as the
+    config was read (read again, the pipe gives nothing, and the entry came out at 2 and 4)."""
+    from_file = dbtgate("check", "--artifacts", "target", "--config", "dbtgate.yml", cwd=build)
+    assert from_file.returncode == 1, from_file.stdout + from_file.stderr
+    piped = dbtgate_in_bash("check --artifacts target --config <(cat dbtgate.yml)", build)
+    assert piped.returncode == 1, piped.stdout + piped.stderr
+    verdict = [line for line in from_file.stdout.splitlines() if line.startswith("dbtgate: ")]
+    assert verdict and verdict[-1] in piped.stdout
+    lines = piped.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("To ship with a finding"))
+    # Named as given, not as the kernel resolves it (`/proc/123/fd/pipe:[456]`, new each run).
+    assert re.search(rf"waive it under `waivers:` in {PIPE} \(", lines[start]), lines[start]
+    assert lines[start + 1] == "    -   rule: docs.model_description"
+    assert lines[start + 2].startswith("        select: ")
+
+
+def test_a_piped_config_s_paths_are_the_current_folder_s(build):
+    """A file's paths are relative to its folder; a pipe's folder (/dev/fd) is no place of the
+    user's: its `baseline:` is found from where dbtgate runs."""
+    recorded = dbtgate("baseline", "--artifacts", "target", "--output", "gate/bl.json", cwd=build)
+    assert recorded.returncode == 0, recorded.stderr
+    (build / "with-baseline.yml").write_text(CONFIG + "baseline: gate/bl.json\n")
+    piped = dbtgate_in_bash("check --artifacts target --config <(cat with-baseline.yml)", build)
+    # (without the baseline, the piped CONFIG fails: the test above)
+    assert piped.returncode == 0, piped.stdout + piped.stderr
+    assert "PASS — no blocking findings, 1 non-blocking" in piped.stdout
+
+
+def test_a_baseline_and_a_gate_report_from_pipes_are_read(build):
+    """`--baseline <(...)` was refused as "not a baseline file"; a gate report read from a pipe
+    renders as the same report read from its file."""
+    recorded = dbtgate("baseline", "--artifacts", "target", "--output", "bl.json", cwd=build)
+    assert recorded.returncode == 0, recorded.stderr
+    piped = dbtgate_in_bash(
+        "check --artifacts target --baseline <(cat bl.json) --json piped.json", build
+    )
+    assert piped.returncode == 0, piped.stdout + piped.stderr
+    # The report names the pipe as given, not `/proc/123/fd/pipe:[456]`.
+    assert re.fullmatch(PIPE, read_json(build / "piped.json")["inputs"]["baseline"])
+    assert dbtgate("check", "--artifacts", "target", cwd=build).returncode == 1
+    assert dbtgate("check", "--json", "gate.json", cwd=build).returncode == 1
+    from_file = dbtgate("report", "gate.json", "--out", "file", "--format", "md", cwd=build)
+    assert from_file.returncode == 0, from_file.stderr
+    from_pipe = dbtgate_in_bash("report <(cat gate.json) --out pipe --format md", build)
+    assert from_pipe.returncode == 0, from_pipe.stderr
+    assert (build / "pipe" / "gate.md").read_text() == (build / "file" / "gate.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("line", "option", "takes"),
+    [
+        (
+            "check --artifacts <(cat target/manifest.json)",
+            "--artifacts",
+            "the build's folder (or its manifest.json)",
+        ),
+        (
+            "check --artifacts target --base <(cat target/manifest.json)",
+            "--base",
+            "the base build's folder (or its manifest.json) or a git ref",
+        ),
+        (
+            "diff --artifacts target --base <(cat target/manifest.json)",
+            "--base",
+            "the base build's folder (or its manifest.json) or a git ref",
+        ),
+        (
+            "check --artifacts target --project-dir <(true)",
+            "--project-dir",
+            "the dbt project's folder",
+        ),
+        ("init --project-dir <(true)", "--project-dir", "the dbt project's folder"),
+    ],
+    ids=["artifacts", "base", "diff-base", "project-dir", "init-project-dir"],
+)
+def test_a_pipe_where_a_folder_is_named_says_it_is_a_pipe(build, line, option, takes):
+    """`--artifacts <(...)` said "takes the build's directory or its manifest.json" (a
+    manifest was what it was given), `--base <(...)` "is not a directory, and ... has no
+    dbt_project.yml to parse at that git ref". A folder cannot be piped: said so, one line."""
+    result = dbtgate_in_bash(line, build)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert re.fullmatch(
+        rf"dbtgate: error: {PIPE}: {re.escape(option)} takes {re.escape(takes)}, and this is a "
+        r"pipe \(as `<\(\.\.\.\)` gives\): a folder cannot be piped, .*\n",
+        result.stderr,
+    ), result.stderr
+
+
+def test_a_named_pipe_manifest_is_read_once_for_the_checks_that_read_its_code(build):
+    """`code.*` rules decode the manifest's SQL apart, a second time: from a named pipe
+    (`mkfifo target/manifest.json`) that second open waited for a writer long gone, and the
+    gate hung. The bytes read once serve both."""
+    manifest = build / "target" / "manifest.json"
+    text = manifest.read_bytes()
+    manifest.unlink()
+    import os
+
+    os.mkfifo(manifest)
+    (build / "dbtgate.yml").write_text(
+        'version: 1\npolicies:\n  - select: "*"\n    rules:\n'
+        "      code.max_lines: {severity: error, max: 3}\n"
+    )
+
+    def feed() -> None:
+        with open(manifest, "wb") as pipe:
+            pipe.write(text)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    result = run_dbtgate(
+        "check", "--artifacts", "target", cwd=build, env=plain_env(COLUMNS="200"), timeout=120
+    )
+    writer.join(timeout=5)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "code.max_lines" in result.stdout
+    assert "waiting for a process" not in result.stderr
