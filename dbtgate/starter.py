@@ -6,6 +6,7 @@ leaves the rest commented, so the first `dbtgate check` is useful rather than a 
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -223,16 +224,47 @@ def _write_whole(target: Path, text: str) -> None:
     write names no file) and left an empty dbtgate.yml, which the next `init` refused as there
     and `check` read as a config without policies; with --force, the config it was replacing
     was already cut to nothing. The text goes to a file beside the one it replaces (through a
-    link, beside what it links to), renamed over it once written."""
+    link, beside what it links to), renamed over it once written.
+
+    That needs the right to add a file to the folder, where overwriting in place needs only the
+    file's: a dbtgate.yml a user may write in a folder they may not (a shared checkout's, one
+    made read-only with `chattr +i`) is written in place, as `init --force` did before."""
     destination = target.resolve()
     partial = destination.with_name(f".{destination.name}.{os.getpid()}.partial")
     try:
-        with open(partial, "x", encoding="utf-8") as file:
+        made = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        if exc.errno in _FOLDER_REFUSED and os.access(destination, os.W_OK):
+            _write_in_place(target, destination, text)
+            return
+        raise DbtgateError(f"{target}: cannot write the config: {exc.strerror or exc}") from None
+    try:
+        with open(made, "w", encoding="utf-8") as file:
             file.write(text)
         os.replace(partial, destination)
     except OSError as exc:
         partial.unlink(missing_ok=True)
         raise DbtgateError(f"{target}: cannot write the config: {exc.strerror or exc}") from None
+
+
+# Why a new file cannot be made in a folder whose files may still be written: no write
+# permission on it (EACCES), an immutable folder (EPERM), a read-only mount with the file
+# mounted writable over it (EROFS).
+_FOLDER_REFUSED = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+def _write_in_place(target: Path, destination: Path, text: str) -> None:
+    """Overwrite `destination` itself. Nothing is said when it works; a write that fails
+    midway (a full disk) leaves the file cut short, which its error says, as there was no
+    other place to write it first."""
+    try:
+        with open(destination, "w", encoding="utf-8") as file:
+            file.write(text)
+    except OSError as exc:
+        raise DbtgateError(
+            f"{target}: cannot write the config: {exc.strerror or exc} (written in place, as "
+            "its folder takes no new file: it may be cut short, restore it from git)"
+        ) from None
 
 
 def _last_build(manifest_path: Path) -> Manifest | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -381,6 +384,60 @@ def test_init_that_cannot_write_names_the_file_and_leaves_what_was_there(tmp_pat
         )
         if before is not None:
             assert (tmp_path / "dbtgate.yml").read_text() == before
+
+
+@contextlib.contextmanager
+def folder_that_takes_no_new_file(folder: Path) -> Iterator[None]:
+    """`folder` as one its files may be written in but no file added to: without write
+    permission on it for a user other than root (root is let in anyway), immutable
+    (`chattr +i`) for root. Skips when neither can be had (a file system without attributes)."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    locked = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True)
+    if locked.returncode != 0:
+        pytest.skip(f"cannot make {folder} immutable as root: {locked.stderr.strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+def test_init_force_writes_the_config_in_place_in_a_folder_that_takes_no_new_file(tmp_path):
+    """`init --force` writes beside the config and renames over it, which needs the right to
+    add a file to the folder: where the config may be written but the folder may not, it
+    failed with "Permission denied", where overwriting in place needs only the file's right."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
+    env = plain_env(COLUMNS="200")
+    with folder_that_takes_no_new_file(project):
+        # No config there: nothing to write in place, and the folder takes none.
+        refused = run_dbtgate("init", cwd=project, env=env)
+        assert refused.returncode == 2
+        assert refused.stderr.startswith("dbtgate: error: dbtgate.yml: cannot write the config: ")
+        assert len(refused.stderr.splitlines()) == 1
+    (project / "dbtgate.yml").write_text("version: 1\n")
+    with folder_that_takes_no_new_file(project):
+        written = run_dbtgate("init", "--force", cwd=project, env=env)
+        assert written.returncode == 0, written.stdout + written.stderr
+        assert written.stderr == ""
+        assert (project / "dbtgate.yml").read_text().startswith("# dbtgate configuration.")
+        assert sorted(p.name for p in project.iterdir()) == ["dbt_project.yml", "dbtgate.yml"]
+        assert run_dbtgate("validate", cwd=project, env=env).returncode == 0
+        # With no other place to write it first, a write that fails midway cuts it short: said.
+        cut = run_dbtgate(
+            "init", "--force", cwd=project, env=env, preexec_fn=_files_of_at_most_1000_bytes
+        )
+        assert cut.returncode == 2
+        assert cut.stderr == (
+            "dbtgate: error: dbtgate.yml: cannot write the config: File too large (written in "
+            "place, as its folder takes no new file: it may be cut short, restore it from git)\n"
+        )
 
 
 @pytest.mark.parametrize("name", ["pyproject.toml", "dbtgate.yaml"])
