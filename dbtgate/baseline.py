@@ -283,7 +283,7 @@ def unread_baseline_warning(config: Config, project: str | None) -> str | None:
             shown = os.path.relpath(path)
             where = (
                 f"set `baseline: {os.path.relpath(path, config.folder)}` in "
-                f"{config.path.name}, or pass --baseline {shown}"
+                f"{config.name}, or pass --baseline {shown}"
                 if config.path is not None and config.folder is not None
                 else f"pass --baseline {shown}"
             )

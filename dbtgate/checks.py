@@ -63,8 +63,8 @@ class CheckContext:
 
     @property
     def config_name(self) -> str:
-        """The config file's name as notes name it (`dbtgate.yml`)."""
-        return self.config.path.name if self.config.path is not None else "the config"
+        """The config file's name as notes name it (`dbtgate.yml`, `Config.name`)."""
+        return self.config.name
 
 
 CheckFunction = Callable[[CheckContext], Iterable["Finding"]]

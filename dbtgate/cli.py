@@ -632,8 +632,11 @@ def load_context(
     judges_the_build: bool = True,
     announce: Callable[[str], None] | None = None,
     base_for_the_diff: bool = False,
+    config=None,
 ):
-    """Config, Project (and base Project) ready for the gate. `judges_the_build`: the verdict is
+    """Config, Project (and base Project) ready for the gate. `config`: the config already
+    read from `config_path` (`_lint_context`'s): read again, a `--config <(...)` pipe gave
+    nothing the second time, and lint ran without its settings. `judges_the_build`: the verdict is
     of what dbt built (not so for lint, which reads the files), so a build older than the models
     on disk is warned about, and the catalog and sources.json are read. `announce`: told when a --base git ref is parsed (seconds).
     `base_for_the_diff`: of the base build, read only what the schema diff reads (`dbtgate
@@ -649,7 +652,8 @@ def load_context(
         # changes with only a note.
         raise DbtgateError("--base is empty: give a build directory or a git ref, or leave it out")
     project_dir = _project_dir_above(project_dir, artifacts, config_path)
-    config = _resolve_config(config_path, project_dir, artifacts)
+    if config is None:
+        config = _resolve_config(config_path, project_dir, artifacts)
     artifacts_dir = _artifacts_dir(artifacts, config, project_dir)
     resolved_dir = _resolve_project_dir(project_dir, config, artifacts_dir)
     if artifacts is None and resolved_dir is None and not artifacts_dir.exists():
@@ -726,10 +730,10 @@ def load_context(
         context.not_checked.append("policies (no dbtgate.yml)")
     elif not config.policies:
         context.notes.append(
-            f"{config.path.name} has no policies: no rule was applied to the models (run "
+            f"{config.name} has no policies: no rule was applied to the models (run "
             "status, freshness, KPIs and breaking changes are gated as configured)"
         )
-        context.not_checked.append(f"policies ({config.path.name} has none)")
+        context.not_checked.append(f"policies ({config.name} has none)")
     if base_project is not None:
         from dbtgate.state import compare_builds, in_scope
         from dbtgate.state_modified import DbtState
@@ -1556,6 +1560,7 @@ def _lint_context(
             project_dir,
             with_base=base_build is not None,
             judges_the_build=False,
+            config=config,
         )
     resolved = _resolve_project_dir(project_dir, config, artifacts_dir)
     if resolved is None:

@@ -297,6 +297,15 @@ class Config:
     # fails is named at its own line, where several can fail at once (`dbtgate validate`).
     item_lines: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def name(self) -> str:
+        """The config file's name as notes give it (`dbtgate.yml`), "the config" without one;
+        a pipe's path whole (`/dev/fd/63`: its name, `63`, says nothing)."""
+        if self.path is None:
+            return "the config"
+        piped = self.folder is not None and self.folder != self.path.parent
+        return str(self.path) if piped else self.path.name
+
 
 # Fields that are filled by the loader rather than written by users (the JSON Schema of
 # `dbtgate validate --schema` leaves them out too).

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dbtgate.pipes import read_bytes
+
 # The ref GitHub's merge queue gives a group: `refs/heads/gh-readonly-queue/<base branch>/pr-<N>-
 # <sha>`, N the pull request queued last into the group. The base branch may hold slashes
 # (`release/2.x`); the last `/pr-N-sha` is the group's own.
@@ -44,7 +46,9 @@ def read_event(environ: Mapping[str, str]) -> Event:
         return Event(missing="GITHUB_EVENT_PATH is not set" if in_actions else None)
     where = f"GITHUB_EVENT_PATH={path}"
     try:
-        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        # (a pipe, `GITHUB_EVENT_PATH=<(gh api ...)`, is read once: the labels, the pull
+        # request and the links each ask)
+        payload = json.loads(read_bytes(Path(path)).decode("utf-8"))
     except FileNotFoundError:
         return Event(missing=f"{where}: no such file")
     except OSError as exc:

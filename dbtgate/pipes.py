@@ -14,6 +14,32 @@ import os
 import stat
 from pathlib import Path
 
+# What was read from each pipe, by its path as given. A pipe gives its bytes once; a reader that
+# comes back to the same input (a second, selective decode of the manifest; the GitHub event,
+# read for the labels, the pull request and the links) is given them again from here.
+_READ: dict[str, bytes] = {}
+
+
+def kept(path: Path) -> bytes | None:
+    """The bytes read from the pipe at `path` before, if it was read (`keep`)."""
+    return _READ.get(str(path))
+
+
+def keep(path: Path, data: bytes) -> bytes:
+    """Keep `data`, read from the pipe at `path`, for the readers that come back to it."""
+    _READ[str(path)] = data
+    return data
+
+
+def read_bytes(path: Path) -> bytes:
+    """`path.read_bytes()`, but a pipe's bytes are read once: kept for the next reader."""
+    data = kept(path)
+    if data is None:
+        data = path.read_bytes()
+        if is_pipe(path):
+            keep(path, data)
+    return data
+
 
 def is_pipe(path: Path) -> bool:
     """Whether `path` is a pipe (through the link `/dev/fd/N` is); False when nothing is there

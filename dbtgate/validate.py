@@ -95,7 +95,7 @@ def validate_config(
         # Valid, but set nothing: an empty or cut-short file, said as `check` says it. A config
         # of other settings only (breaking changes, waivers) is a choice the summary shows.
         result.warnings.append(
-            f"{config.path.name if config.path else 'the config'} has no policies: `check` "
+            f"{config.name} has no policies: `check` "
             "applies no rule to the models (run status, freshness, KPIs and breaking changes "
             "are gated as configured)"
         )

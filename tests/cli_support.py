@@ -50,14 +50,20 @@ def dbtgate(
 
 
 def dbtgate_in_bash(
-    line: str, cwd: Path, env: Mapping[str, str] | None = None, **options: Any
+    line: str,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    assign: str = "",
+    **options: Any,
 ) -> subprocess.CompletedProcess[str]:
-    """`dbtgate LINE` as bash runs it, LINE's shell syntax and all: `--config <(cat x.yml)`
-    gives dbtgate the path of a pipe (`/dev/fd/63`), as a user's shell does. In the plain
-    environment of `dbtgate`, plus `env`; `options` go to subprocess.run (a `timeout`)."""
+    """`ASSIGN dbtgate LINE` as bash runs it, shell syntax and all: `--config <(cat x.yml)`
+    gives dbtgate the path of a pipe (`/dev/fd/63`), as a user's shell does, and so does
+    `assign` (`GITHUB_EVENT_PATH=<(cat event.json)`). In the plain environment of `dbtgate`,
+    plus `env`; `options` go to subprocess.run (a `timeout`)."""
     command = " ".join(shlex.quote(part) for part in COMMAND)
     return subprocess.run(
-        ["bash", "--noprofile", "--norc", "-c", f"{command} {line}"],
+        ["bash", "--noprofile", "--norc", "-c", f"{assign} {command} {line}"],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -153,3 +153,36 @@ def test_a_named_pipe_manifest_is_read_once_for_the_checks_that_read_its_code(bu
     assert result.returncode == 1, result.stdout + result.stderr
     assert "code.max_lines" in result.stdout
     assert "waiting for a process" not in result.stderr
+
+
+def test_lint_with_a_build_reads_a_piped_config_once(build):
+    """`lint --artifacts` read the config, then again to load the build: from a pipe the
+    second read gave nothing, and lint ran without its settings (the adapter's dialect)."""
+    (build / "dbt_project.yml").write_text('name: p\nprofile: p\nversion: "1.0"\n')
+    (build / "postgres.yml").write_text("version: 1\nlint:\n  dialect: postgres\n")
+    piped = dbtgate_in_bash("lint --all --artifacts target --config <(cat postgres.yml)", build)
+    assert piped.returncode == 0, piped.stdout + piped.stderr
+    first, second = piped.stdout.splitlines()[:2]
+    assert first.endswith("dialect postgres"), first
+    # Named whole: its name alone, `63`, says nothing.
+    assert re.match(rf"note: {PIPE} has no policies: ", second), second
+
+
+def test_a_github_event_from_a_pipe_is_read_once_for_everything_it_tells(build):
+    """The event is read for the pull request's labels, then for its head commit (the links):
+    from a pipe (`GITHUB_EVENT_PATH=<(gh api ...)`) the second read gave nothing, and the
+    links pointed at no commit (`blob//models/...`)."""
+    sha = "1234567890abcdef1234567890abcdef12345678"
+    (build / "event.json").write_text(
+        f'{{"pull_request": {{"number": 7, "head": {{"sha": "{sha}"}}, "labels": []}}}}'
+    )
+    result = dbtgate_in_bash(
+        "check --artifacts target --out out --format md --repo-url https://github.com/o/r",
+        build,
+        assign="GITHUB_EVENT_PATH=<(cat event.json)",
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    links = re.findall(
+        r"https://github\.com/o/r/blob/([^/]*)/", (build / "out/gate.md").read_text()
+    )
+    assert links and set(links) == {sha}, links

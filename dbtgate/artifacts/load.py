@@ -53,7 +53,7 @@ from dbtgate.artifacts.run_results import (
 from dbtgate.artifacts.sources import FRESHNESS_STATUSES, SourcesFreshness
 from dbtgate.encoding import UTF8_BOM, not_utf8
 from dbtgate.errors import DbtgateError, truncated_json
-from dbtgate.pipes import is_pipe, pipe_for_a_folder
+from dbtgate.pipes import is_pipe, keep, kept, pipe_for_a_folder
 from dbtgate.wording import counted, first_few
 
 T = TypeVar("T")
@@ -81,8 +81,6 @@ NO_ARTIFACTS_DIRECTORY = (
 )
 
 _DECODERS: dict[type, msgspec.json.Decoder] = {}
-# The bytes of each artifact read from a pipe, by its path: read once, decoded again from here.
-_PIPED: dict[Path, bytes] = {}
 # A file's bytes as decoded: read, mapped, or a view of either past a byte-order mark.
 Buffer = bytes | mmap.mmap | memoryview
 
@@ -120,9 +118,9 @@ def _decode(path: Path, kind: type[T], what: str, detach: Callable[[T], None] | 
     (`msgspec.Raw`) does refer to it: `detach` copies that out before the mapping is closed.
 
     A pipe (`mkfifo target/manifest.json`) cannot be mapped: it is read, once. Its bytes are
-    kept (`_PIPED`) for the second, selective decodes of the same file (`read_code`,
+    kept (`pipes.keep`) for the second, selective decodes of the same file (`read_code`,
     `read_refs`, ...), which opened it again and waited for a writer long gone."""
-    piped = _PIPED.get(path)
+    piped = kept(path)
     if piped is not None:
         return _decode_buffer(path, piped, kind, what, detach)
     try:
@@ -133,7 +131,7 @@ def _decode(path: Path, kind: type[T], what: str, detach: Callable[[T], None] | 
                 # MemoryError); a pipe (`<(gunzip -c manifest.json.gz)`) is read below.
                 raise DbtgateError(f"{path}: is a device, expected the {what} file")
             if not stat.S_ISREG(status.st_mode):  # a pipe cannot be mapped, nor read again
-                _PIPED[path] = piped = file.read()
+                piped = keep(path, file.read())
                 return _decode_buffer(path, piped, kind, what, detach)
             if status.st_size == 0:
                 raise DbtgateError(f"{path}: empty file, expected a dbt {what}")
