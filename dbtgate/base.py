@@ -71,14 +71,16 @@ def load_base(
             f"{path}: --base directory has no manifest.json (nor target/manifest.json), which "
             f"{WRITTEN_BY['manifest']} of the base branch writes"
         )
-    if is_pipe(path):
+    piped = is_pipe(path)
+    if (path.is_file() or piped) and path.name in ARTIFACT_FILES:
+        # (a named pipe `mkfifo base/manifest.json` too: read, once, with its folder's files)
+        return load_artifacts(path.parent, optional)
+    if piped:
         raise DbtgateError(
             pipe_for_a_folder(
                 spec, "--base", "the base build's folder (or its manifest.json) or a git ref"
             )
         )
-    if path.is_file() and path.name in ARTIFACT_FILES:
-        return load_artifacts(path.parent, optional)
     if path.is_file():
         # (its folder's manifest.json, read instead, was another build's file, or none)
         raise DbtgateError(

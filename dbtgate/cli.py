@@ -95,11 +95,14 @@ def command(*options: Opt):
 def _artifacts_path(text: str) -> Path:
     """--artifacts: a build's directory, or its manifest.json named (as --base takes it): the
     directory that holds it, where the other artifacts are. A file of another name is left as
-    given, which loading refuses: its folder's manifest.json is not that file."""
+    given, which loading refuses: its folder's manifest.json is not that file. A named pipe of
+    that name (`mkfifo target/manifest.json`) stands for its folder as the file does."""
     from dbtgate.artifacts.load import ARTIFACT_FILES
+    from dbtgate.pipes import is_pipe
 
     path = Path(text)
-    return path.parent if path.name in ARTIFACT_FILES and path.is_file() else path
+    named = path.name in ARTIFACT_FILES and (path.is_file() or is_pipe(path))
+    return path.parent if named else path
 
 
 def _at_least_zero(text: str) -> int:
@@ -569,7 +572,9 @@ def _artifacts_dir(given: Path | None, config, project_dir: Path | None = None) 
             f"{where} {directory}: directory not found (run {WRITTEN_BY['manifest']} first, or "
             "pass --artifacts DIR)"
         )
-    if directory.is_file():
+    from dbtgate.pipes import is_pipe
+
+    if directory.is_file() or is_pipe(directory):
         if directory.name in ARTIFACT_FILES:
             return directory.parent
         # (the message was --artifacts's, an option the user had not given)

@@ -125,10 +125,12 @@ def test_a_pipe_where_a_folder_is_named_says_it_is_a_pipe(build, line, option, t
     ), result.stderr
 
 
-def test_a_named_pipe_manifest_is_read_once_for_the_checks_that_read_its_code(build):
+@pytest.mark.parametrize("artifacts", ["target", "target/manifest.json"])
+def test_a_named_pipe_manifest_is_read_once_for_the_checks_that_read_its_code(build, artifacts):
     """`code.*` rules decode the manifest's SQL apart, a second time: from a named pipe
     (`mkfifo target/manifest.json`) that second open waited for a writer long gone, and the
-    gate hung. The bytes read once serve both."""
+    gate hung. The bytes read once serve both. Named, the pipe stands for its folder, as the
+    file does (it was refused as a pipe where a folder goes)."""
     manifest = build / "target" / "manifest.json"
     text = manifest.read_bytes()
     manifest.unlink()
@@ -147,7 +149,7 @@ def test_a_named_pipe_manifest_is_read_once_for_the_checks_that_read_its_code(bu
     writer = threading.Thread(target=feed, daemon=True)
     writer.start()
     result = run_dbtgate(
-        "check", "--artifacts", "target", cwd=build, env=plain_env(COLUMNS="200"), timeout=120
+        "check", "--artifacts", artifacts, cwd=build, env=plain_env(COLUMNS="200"), timeout=120
     )
     writer.join(timeout=5)
     assert result.returncode == 1, result.stdout + result.stderr
