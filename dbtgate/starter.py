@@ -228,7 +228,9 @@ def _write_whole(target: Path, text: str) -> None:
 
     That needs the right to add a file to the folder, where overwriting in place needs only the
     file's: a dbtgate.yml a user may write in a folder they may not (a shared checkout's, one
-    made read-only with `chattr +i`) is written in place, as `init --force` did before."""
+    made read-only with `chattr +i`) is written in place, as `init --force` did before. So is
+    one nothing can be renamed over: a file mounted on its own (`docker run -v
+    ./dbtgate.yml:/project/dbtgate.yml`: "Device or resource busy")."""
     destination = target.resolve()
     partial = destination.with_name(f".{destination.name}.{os.getpid()}.partial")
     try:
@@ -244,6 +246,9 @@ def _write_whole(target: Path, text: str) -> None:
         os.replace(partial, destination)
     except OSError as exc:
         partial.unlink(missing_ok=True)
+        if exc.errno in _NOT_RENAMED_OVER and os.access(destination, os.W_OK):
+            _write_in_place(target, destination, text)
+            return
         raise DbtgateError(f"{target}: cannot write the config: {exc.strerror or exc}") from None
 
 
@@ -251,19 +256,22 @@ def _write_whole(target: Path, text: str) -> None:
 # permission on it (EACCES), an immutable folder (EPERM), a read-only mount with the file
 # mounted writable over it (EROFS).
 _FOLDER_REFUSED = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+# Why a file cannot be renamed over: it is a mount point (EBUSY: a file mounted on its own),
+# or on another file system than its folder (EXDEV).
+_NOT_RENAMED_OVER = frozenset({errno.EBUSY, errno.EXDEV})
 
 
 def _write_in_place(target: Path, destination: Path, text: str) -> None:
-    """Overwrite `destination` itself. Nothing is said when it works; a write that fails
-    midway (a full disk) leaves the file cut short, which its error says, as there was no
-    other place to write it first."""
+    """Overwrite `destination` itself, where no file can be put in its place. Nothing is said
+    when it works; a write that fails midway (a full disk) leaves the file cut short, which
+    its error says, as there was no other place to write it first."""
     try:
         with open(destination, "w", encoding="utf-8") as file:
             file.write(text)
     except OSError as exc:
         raise DbtgateError(
             f"{target}: cannot write the config: {exc.strerror or exc} (written in place, as "
-            "its folder takes no new file: it may be cut short, restore it from git)"
+            "no file could be put in its place: it may be cut short, restore it from git)"
         ) from None
 
 

@@ -11,7 +11,7 @@ import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -54,16 +54,19 @@ def dbtgate_in_bash(
     cwd: Path,
     env: Mapping[str, str] | None = None,
     *,
-    assign: str = "",
+    before: str = "",
+    wrapper: Sequence[str] = (),
     **options: Any,
 ) -> subprocess.CompletedProcess[str]:
-    """`ASSIGN dbtgate LINE` as bash runs it, shell syntax and all: `--config <(cat x.yml)`
-    gives dbtgate the path of a pipe (`/dev/fd/63`), as a user's shell does, and so does
-    `assign` (`GITHUB_EVENT_PATH=<(cat event.json)`). In the plain environment of `dbtgate`,
-    plus `env`; `options` go to subprocess.run (a `timeout`)."""
+    """`BEFORE dbtgate LINE` as bash runs it, shell syntax and all: `--config <(cat x.yml)`
+    gives dbtgate the path of a pipe (`/dev/fd/63`), as a user's shell does, and so does an
+    assignment `before` it (`GITHUB_EVENT_PATH=<(cat event.json)`); `before` may also be
+    commands run first (`mount --bind a b &&`). `wrapper`: the command bash runs under
+    (`unshare -m`). In the plain environment of `dbtgate`, plus `env`; `options` go to
+    subprocess.run (a `timeout`)."""
     command = " ".join(shlex.quote(part) for part in COMMAND)
     return subprocess.run(
-        ["bash", "--noprofile", "--norc", "-c", f"{assign} {command} {line}"],
+        [*wrapper, "bash", "--noprofile", "--norc", "-c", f"{before} {command} {line}"],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import (
+    dbtgate_in_bash,
     first_line_then_gone,
     gone_before_the_first_line,
     plain_env,
@@ -352,9 +353,16 @@ def test_init_writes_a_starter_config_that_loads(tmp_path):
     assert "already exists" in again.stderr
 
 
+# The environment of a run under `_files_of_at_most_1000_bytes`: Python writes no bytecode
+# there, where a module compiled anew (a source edited since) was cut at 1,000 bytes into a
+# .pyc that every later run failed to load ("marshal data too short").
+NO_BYTECODE = plain_env(COLUMNS="200", PYTHONDONTWRITEBYTECODE="1")
+
+
 def _files_of_at_most_1000_bytes() -> None:
     """In the child, before dbtgate runs: a write past 1,000 bytes fails (EFBIG, "File too
-    large"), as on a full disk, for root as for anyone, with no disk to fill."""
+    large"), as on a full disk, for root as for anyone, with no disk to fill. Run it with
+    NO_BYTECODE."""
     import resource
     import signal
 
@@ -367,7 +375,7 @@ def test_init_that_cannot_write_names_the_file_and_leaves_what_was_there(tmp_pat
     names no file) and left an empty dbtgate.yml behind, which the next `init` refused as
     there; with --force, the config it replaced was already cut to nothing."""
     (tmp_path / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
-    env = plain_env(COLUMNS="200")
+    env = NO_BYTECODE
     for force, before in (((), None), (("--force",), "version: 1\n")):
         if before is not None:
             (tmp_path / "dbtgate.yml").write_text(before)
@@ -431,13 +439,47 @@ def test_init_force_writes_the_config_in_place_in_a_folder_that_takes_no_new_fil
         assert run_dbtgate("validate", cwd=project, env=env).returncode == 0
         # With no other place to write it first, a write that fails midway cuts it short: said.
         cut = run_dbtgate(
-            "init", "--force", cwd=project, env=env, preexec_fn=_files_of_at_most_1000_bytes
+            "init",
+            "--force",
+            cwd=project,
+            env=NO_BYTECODE,
+            preexec_fn=_files_of_at_most_1000_bytes,
         )
         assert cut.returncode == 2
         assert cut.stderr == (
             "dbtgate: error: dbtgate.yml: cannot write the config: File too large (written in "
-            "place, as its folder takes no new file: it may be cut short, restore it from git)\n"
+            "place, as no file could be put in its place: it may be cut short, restore it from "
+            "git)\n"
         )
+
+
+def test_init_force_writes_in_place_a_config_mounted_on_its_own(tmp_path):
+    """A container given its config as a file of its own (`docker run -v
+    ./dbtgate.yml:/project/dbtgate.yml`): nothing can be renamed over a mount point, and
+    `init --force` failed with "Device or resource busy". Run in a mount namespace of its own
+    (root's), with the config bind-mounted from outside the project."""
+    private_mounts = ("unshare", "-m", "--propagation", "private")
+    probe = subprocess.run([*private_mounts, "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"no mount namespace of its own to bind a file in: {probe.stderr.strip()}")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "dbt_project.yml").write_text("name: shop\nprofile: shop\n")
+    (project / "dbtgate.yml").write_text("version: 1\n")
+    mounted = tmp_path / "mounted.yml"
+    mounted.write_text("version: 1\n")
+    result = dbtgate_in_bash(
+        "init --force",
+        project,
+        before=f"mount --bind {mounted} dbtgate.yml &&",
+        wrapper=private_mounts,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == ""
+    # Written through the mount, into the file mounted; the project's own is as it was.
+    assert mounted.read_text().startswith("# dbtgate configuration.")
+    assert (project / "dbtgate.yml").read_text() == "version: 1\n"
+    assert sorted(p.name for p in project.iterdir()) == ["dbt_project.yml", "dbtgate.yml"]
 
 
 @pytest.mark.parametrize("name", ["pyproject.toml", "dbtgate.yaml"])

@@ -181,7 +181,7 @@ def test_a_github_event_from_a_pipe_is_read_once_for_everything_it_tells(build):
     result = dbtgate_in_bash(
         "check --artifacts target --out out --format md --repo-url https://github.com/o/r",
         build,
-        assign="GITHUB_EVENT_PATH=<(cat event.json)",
+        before="GITHUB_EVENT_PATH=<(cat event.json)",
     )
     assert result.returncode == 1, result.stdout + result.stderr
     links = re.findall(
