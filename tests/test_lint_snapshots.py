@@ -25,6 +25,7 @@ from lint_repos import (
 )
 
 from dbtgate.artifacts import load_artifacts
+from dbtgate.lint import snapshot_blocks
 from dbtgate.lint.build_changes import changes_against_build
 from dbtgate.lint.run import project_without_build
 from dbtgate.project import Project
@@ -110,27 +111,6 @@ def test_a_snapshot_whose_body_sqlfluff_is_told_not_to_indent_has_no_lt02(tmp_pa
     assert done.returncode == 1, done.stdout + done.stderr
     report = json.loads(report_path.read_text())
     assert found(report) == [(13, "lint.LT01", "blocking"), (14, "lint.LT01", "out_of_scope")]
-
-
-def test_a_file_of_several_snapshots_is_said_not_linted_not_blocked(tmp_path):
-    """dbt allows several `{% snapshot %}` blocks in one file (older projects have them);
-    rendered for sqlfluff their bodies are two statements with nothing between them, which
-    blocked the pull request as one `lint.unparsable` finding on SQL nobody wrote wrong. The
-    file is not linted, and a note says so; the file of one snapshot beside it still is."""
-    two = OLD + "\n" + OLD.replace("orders_snapshot", "orders_snapshot_2")
-    project = snapshot_pr(tmp_path / "repo", {"snapshots/two.sql": two})
-    (project / "snapshots" / "two.sql").write_text(two.replace("status  as", "status as"))
-    report_path = tmp_path / "lint.json"
-    done = dbtgate("lint", "--base-ref", "main", "--json", str(report_path), cwd=project)
-    assert done.returncode == 1, done.stdout + done.stderr
-    report = json.loads(report_path.read_text())
-    assert report["sections"]["lint"]["files"] == [SNAPSHOT]
-    assert found(report, "snapshots/two.sql") == []
-    assert found(report) == EXPECTED
-    assert (
-        "lint: snapshots/two.sql: not linted: several snapshot blocks in one file, whose bodies "
-        "sqlfluff cannot parse as one file (a file of one snapshot is linted)"
-    ) in report["notes"]
 
 
 @pytest.mark.slow
@@ -293,3 +273,146 @@ def test_a_block_renamed_or_added_in_a_file_of_snapshots_has_the_lines_git_says(
     it), an added one its lines (a renamed block read as new: all of them)."""
     repo, found = _several_snapshots(tmp_path, before, after)
     assert found.lines == _git_lines(repo, "snapshots/several.sql")
+
+
+TWO = "snapshots/two.sql"
+# The pull request writes a violation in the second block, on line 32 (LT01).
+TWO_OLD = FIRST + "\n" + SECOND
+TWO_NEW = FIRST + "\n" + SECOND.replace("    name,", "    name  as customer_name,")
+TWO_EXPECTED = [
+    # The first block (lines 1-18): its unindented body (LT02) and old spacing (LT01), old debt.
+    (12, "lint.LT02", "out_of_scope"),
+    (13, "lint.LT02", "out_of_scope"),
+    (14, "lint.LT01", "out_of_scope"),
+    (14, "lint.LT02", "out_of_scope"),
+    (15, "lint.LT02", "out_of_scope"),
+    # The second (lines 19-38): the line the pull request wrote blocks, its indent too.
+    (30, "lint.LT02", "out_of_scope"),
+    (31, "lint.LT02", "out_of_scope"),
+    (32, "lint.LT01", "blocking"),
+    (32, "lint.LT02", "blocking"),
+    (33, "lint.LT02", "out_of_scope"),
+    (34, "lint.LT02", "out_of_scope"),
+    (35, "lint.LT02", "out_of_scope"),
+]
+
+
+def two_pr(root: Path, settings: dict[str, str] | None = None) -> Path:
+    """The fixture with a file of two snapshot blocks on main, and a pull request writing a
+    violation in its second block: the project's folder, the repository's root."""
+    main = shop_files() | {"dbtgate.yml": DBTGATE, TWO: TWO_OLD}
+    return main_then_pr(root, main | (settings or {}), {TWO: TWO_NEW})
+
+
+def lint_json(project: Path, report_path: Path, *args: str) -> dict[str, Any]:
+    done = dbtgate("lint", *args, "--json", str(report_path), cwd=project)
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    return json.loads(report_path.read_text())
+
+
+def test_each_block_of_a_file_of_several_snapshots_is_linted_on_the_files_own_lines(tmp_path):
+    """dbt allows several `{% snapshot %}` blocks in one file (older projects have them).
+    Linted whole, their bodies are two statements with nothing between them; each block is
+    linted alone instead, the other blanked, so its findings are on the file's own lines and
+    only the line the pull request wrote blocks."""
+    project = two_pr(tmp_path / "repo")
+    report = lint_json(project, tmp_path / "lint.json", "--base-ref", "main")
+    assert report["sections"]["lint"]["files"] == [TWO]
+    assert found(report, TWO) == TWO_EXPECTED
+    assert not [note for note in report["notes"] if "snapshot" in note]
+    texts = {(f["line"], f["code"]): f["key"] for f in report["findings"] if f["path"] == TWO}
+    assert texts[(32, "lint.LT01")] == "name  as customer_name,"
+
+
+def test_a_file_of_several_snapshots_finds_what_each_block_alone_finds(tmp_path):
+    """The blocks linted together find what each finds in a file of its own, at its lines in
+    the file: nothing lost, nothing found twice, nothing found of the blanking. Three blocks,
+    with a comment before the first and text between them, every line counted as changed."""
+    project = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "shop", project)
+    (project / "dbtgate.yml").write_text(DBTGATE)
+    (project / "snapshots").mkdir()
+    # Blank lines holding spaces (LT01) before the first block and between the blocks.
+    top = "-- legacy snapshots, three to a file\n   \n"
+    between = ["  \n-- customers\n\n", "\t\n"]
+    alone = [top + FIRST, SECOND, THIRD]
+    several = top + FIRST + between[0] + SECOND + between[1] + THIRD
+    (project / "snapshots" / "several.sql").write_text(several)
+    for index, text in enumerate(alone):
+        (project / "snapshots" / f"alone_{index}.sql").write_text(text)
+    report = lint_json(project, tmp_path / "lint.json", "--all")
+    assert [f for f in report["sections"]["lint"]["files"] if f.startswith("snapshots/")] == [
+        "snapshots/alone_0.sql",
+        "snapshots/alone_1.sql",
+        "snapshots/alone_2.sql",
+        "snapshots/several.sql",
+    ]
+    offsets = [0, len((top + FIRST + between[0]).splitlines())]
+    offsets.append(offsets[1] + len((SECOND + between[1]).splitlines()))
+    lines = several.splitlines()
+    gaps = [
+        number
+        for number, line in enumerate(lines, 1)
+        if line.strip() == "" and line and number > len(top.splitlines())
+    ]
+    assert len(gaps) == 2
+    expected = sorted(
+        [
+            *(
+                (line + offsets[index], code, column)
+                for index in range(3)
+                for line, code, column in _found_at(report, f"snapshots/alone_{index}.sql")
+            ),
+            # The text between blocks is linted once, by the block above it.
+            *((line, "LT01", 1) for line in gaps),
+        ]
+    )
+    assert (2, "LT01", 1) in expected  # before the first block: linted with it
+    assert _found_at(report, "snapshots/several.sql") == expected
+
+
+def _found_at(report: dict[str, Any], path: str) -> list[tuple[int, str, int]]:
+    return sorted(
+        (f["line"], f["code"].removeprefix("lint."), f["column"])
+        for f in report["findings"]
+        if f["path"] == path
+    )
+
+
+def test_fix_mends_each_block_of_a_file_of_several_snapshots_in_place(tmp_path):
+    """`lint --fix` fixes a file of several blocks block by block: scoped to the change, only
+    the line it wrote; whole, every block, the file otherwise as it was, linting clean after."""
+    project = two_pr(tmp_path / "repo")
+    fixed = dbtgate("lint", "--fix", "LT01", TWO, "--base-ref", "main", cwd=project)
+    assert f"1 file fixed ({TWO}: 1 LT01)" in fixed.stdout, fixed.stdout + fixed.stderr
+    assert (project / TWO).read_text() == TWO_NEW.replace("name  as", "name as")
+    whole = dbtgate("lint", "--fix", "LT01,LT02", TWO, "--whole", cwd=project)
+    assert f"1 file fixed ({TWO}: 1 LT01, 10 LT02)" in whole.stdout, whole.stdout + whole.stderr
+    text = (project / TWO).read_text()
+    assert snapshot_blocks.names(text) == ["first", "second"]
+    assert "    select\n        order_id,\n        status as order_status\n" in text
+    assert "        name as customer_name,\n" in text
+    assert text.count("\n") == TWO_NEW.count("\n")
+    again = lint_json(project, tmp_path / "after.json", "--all")
+    assert found(again, TWO) == []
+
+
+def test_a_file_whose_snapshot_blocks_share_a_line_is_said_not_linted(tmp_path):
+    """Two blocks on one line (`{% endsnapshot %}{% snapshot b %}`): no text of one block alone
+    keeps the other off it, so the file is not linted, and a note says why and what to do; a
+    `--fix` of it is refused, the file left as it was."""
+    shared = FIRST.rstrip("\n") + SECOND
+    project = two_pr(tmp_path / "repo", {"snapshots/shared.sql": shared})
+    (project / "snapshots" / "shared.sql").write_text(shared.replace("status  as", "status   as"))
+    report = lint_json(project, tmp_path / "lint.json", "--base-ref", "main")
+    assert report["sections"]["lint"]["files"] == [TWO]
+    assert found(report, "snapshots/shared.sql") == []
+    assert (
+        "lint: snapshots/shared.sql: not linted: two of its snapshot blocks share a line, so "
+        "neither can be linted without the other (put each {% snapshot %} tag on a line of its "
+        "own)"
+    ) in report["notes"]
+    before = (project / "snapshots" / "shared.sql").read_text()
+    done = dbtgate("lint", "--fix", "LT01", "snapshots/shared.sql", "--whole", cwd=project)
+    assert "snapshots first and second share a line" in done.stdout, done.stdout + done.stderr
+    assert (project / "snapshots" / "shared.sql").read_text() == before

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from dbtgate.lint.changes import ChangedFile, ChangeSet, nodes_by_file
 from dbtgate.lint.dbt_project import from_project
+from dbtgate.lint.snapshot_blocks import SNAPSHOT_BLOCK
 from dbtgate.locate import blank_lines_above
 
 if TYPE_CHECKING:
@@ -112,12 +113,6 @@ def _slid_down(
     return start, end
 
 
-# A SQL snapshot's block: its opening tag (with the snapshot's name), body, and closing tag.
-_SNAPSHOT_BLOCK = re.compile(
-    r"(\{%-?\s*snapshot\s+(\w+)\s*[-+]?%\})(.*?)(\{%-?\s*endsnapshot\s*[-+]?%\})", re.DOTALL
-)
-
-
 def snapshot_file_at_base(text: str, bodies: dict[str, str]) -> str:
     """The snapshot file `text` as the base had it, from the base's bodies of its snapshots
     (name -> raw_code): dbt keeps only the body between `{% snapshot name %}` and
@@ -126,10 +121,11 @@ def snapshot_file_at_base(text: str, bodies: dict[str, str]) -> str:
     file that it is most like, under the base's name; a block the base did not have is left
     out with the text after it. Compared with the body alone, the tags read as lines the
     change wrote, and the base version linted, a file without its block, has other violations
-    (the body's indent); a renamed block read as new, where git says the tag line. (A file of
-    several blocks is not linted: `lint.run.SEVERAL_SNAPSHOTS`; the order of its blocks at the
-    base is not looked for.)"""
-    blocks = list(_SNAPSHOT_BLOCK.finditer(text))
+    (the body's indent); a renamed block read as new, where git says the tag line. A file of
+    several blocks is linted block by block (`lint.snapshot_blocks`), each against this text:
+    the order of its blocks at the base is not looked for (dbt keeps none), so blocks the change
+    only moved are not lines it wrote."""
+    blocks = list(SNAPSHOT_BLOCK.finditer(text))
     names = _base_names(blocks, bodies)
     edges = [0, *(edge for block in blocks for edge in block.span()), len(text)]
     gaps = [text[edges[index] : edges[index + 1]] for index in range(0, len(edges), 2)]

@@ -77,6 +77,61 @@ def fix_text(
     return FixOutcome(fixed, mended=tuple(sorted(mended.items())))
 
 
+def fix_blocks(
+    linter: Linter,
+    raw: str,
+    codes: Iterable[str],
+    lines: FixLines | None,
+    render: Callable[[str, str], Any],
+) -> FixOutcome:
+    """`fix_text` of a file of several snapshot blocks (`lint.snapshot_blocks`): each block
+    fixed in its own text, on the lines it owns (of `lines`), and put back, the last block
+    first so that the lines of those above it stay where `lines` has them. The whole file is
+    refused when one block's fixes are (written in part, the fixes of one block could leave it
+    broken), when they reach the blanked text around the block, or when the file would not
+    have the same blocks after them. `render` renders a text as the file's, with the block of
+    the name it is given as the snapshot compiled (`snapshot_blocks.dbt_rendering`)."""
+    from dbtgate.lint import snapshot_blocks
+
+    text = raw
+    mended: Counter[str] = Counter()
+    count = len(snapshot_blocks.blocks(raw))
+    for index in reversed(range(count)):
+        block = snapshot_blocks.blocks(text)[index]
+        own: dict[int, frozenset[str] | None] = {
+            line: None if lines is None else lines[line]
+            for line in block.lines
+            if lines is None or line in lines
+        }
+        if not own:
+            continue
+        rendered = render(block.masked, block.name)
+        outcome = fix_text(
+            linter,
+            rendered,
+            block.masked,
+            codes,
+            own,
+            lambda text, name=block.name: render(text, name),
+        )
+        if outcome.refused is not None:
+            return FixOutcome(None, f"snapshot {block.name}: {outcome.refused}")
+        if outcome.fixed is None:
+            continue
+        spliced = snapshot_blocks.splice(text, block, outcome.fixed)
+        if spliced is None:
+            return FixOutcome(
+                None, f"snapshot {block.name}: the fixes would reach past its block's lines"
+            )
+        text = spliced
+        mended.update(dict(outcome.mended))
+    if text == raw:
+        return FixOutcome(None)
+    if snapshot_blocks.names(text) != snapshot_blocks.names(raw):
+        return FixOutcome(None, "the fixed file would not have the same snapshot blocks")
+    return FixOutcome(text, mended=tuple(sorted(mended.items())))
+
+
 def lines_edited_outside(raw: str, fixed: str, lines: Collection[int]) -> list[int]:
     """Lines of `raw` (1-based) outside `lines` that `fixed` replaces or deletes, or next to
     which it inserts with neither neighbour in `lines`."""

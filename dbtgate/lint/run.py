@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from dbtgate import locate
 from dbtgate.encoding import read_text
 from dbtgate.errors import DbtgateError
-from dbtgate.lint import sqlfluff_files
+from dbtgate.lint import snapshot_blocks, sqlfluff_files
 from dbtgate.lint.changes import DEFAULT_BASE_REFS, ChangedFile, ChangeSet, nodes_by_file
 from dbtgate.lint.dbt_project import DbtProjectFiles, from_project, read_dbt_project
 from dbtgate.named_files import few_files, naming
@@ -92,11 +92,10 @@ _NOT_IN_DBT = re.compile(r"^File .* was not found in dbt project$", re.DOTALL)
 # How it says a file is a disabled model's (`enabled=false`): dbt's own choice, said by no one.
 _DISABLED_IN_DBT = re.compile(r"^Skipped file .* because it is disabled$", re.DOTALL)
 UNKNOWN_TO_DBT = "unknown to dbt"
-# A file of several SQL snapshot blocks, which sqlfluff cannot lint: their bodies render as
-# statements with nothing between them (one unparsable section), and rendering one block alone
-# misreads the indentation of the others. A note, not a finding (`_several_snapshots_note`).
+# A file of several SQL snapshot blocks is linted one block at a time (`lint.snapshot_blocks`),
+# unless two blocks share a line, which no text of one block alone can keep from the other: not
+# linted then, and said in a note, not a finding (`_several_snapshots_note`).
 SEVERAL_SNAPSHOTS = "several snapshots"
-_SNAPSHOT_TAG = re.compile(r"\{%-?\s*snapshot\s")
 
 
 @dataclass(frozen=True)
@@ -1115,15 +1114,18 @@ def _unknown_to_dbt_note(shown: list[str]) -> str:
 
 
 def _several_snapshots_note(shown: list[str]) -> str:
-    """The note for the files of several `{% snapshot %}` blocks: sqlfluff lints a file as one
-    rendering, where those blocks' bodies are statements with nothing between them, so each
-    such file was one blocking `lint.unparsable` finding about SQL nobody wrote wrong. Not
-    linted, and said, so that they do not read as files that passed."""
+    """The note for the files of several `{% snapshot %}` blocks two of which share a line (one
+    block's `{% endsnapshot %}` and the next one's `{% snapshot %}`): each block is linted on the
+    file with the others blanked (`lint.snapshot_blocks`), and a line of two blocks cannot be
+    blanked for one and kept for the other. Linted whole, their bodies are statements with
+    nothing between them, one blocking `lint.unparsable` finding about SQL nobody wrote wrong;
+    so not linted, and said, so that they do not read as files that passed."""
+    them = "its" if len(shown) == 1 else "their"
     return naming(
         "lint: ",
         *few_files(shown, 3),
-        ": not linted: several snapshot blocks in one file, whose bodies sqlfluff cannot parse "
-        "as one file (a file of one snapshot is linted)",
+        f": not linted: two of {them} snapshot blocks share a line, so neither can be linted "
+        "without the other (put each {% snapshot %} tag on a line of its own)",
     )
 
 
@@ -1234,8 +1236,12 @@ def lint_file(
 
     try:
         raw, rendered = rendering or _render(linter, root, path, macro_paths, text, base_macros)
-        if len(_SNAPSHOT_TAG.findall(raw)) > 1:
-            return (), (Problem(SEVERAL_SNAPSHOTS, "several snapshot blocks in one file"),)
+        try:
+            several = snapshot_blocks.blocks(raw)
+        except snapshot_blocks.SharedLine as exc:
+            return (), (Problem(SEVERAL_SNAPSHOTS, str(exc)),)
+        if several:
+            return _lint_blocks(linter, root, path, macro_paths, raw, several, base_macros)
         linted = linter.lint_rendered(rendered, linter.get_rulepack(config=rendered.config))
     except SQLFluffSkipFile as exc:
         return (), (Problem(UNKNOWN_TO_DBT if str(exc) == UNKNOWN_TO_DBT else "skipped", str(exc)),)
@@ -1245,6 +1251,50 @@ def lint_file(
         raise DbtgateError(f"{path}: sqlfluff config: {exc}") from None
     except Exception as exc:  # a sqlfluff bug on one file must not stop the gate
         return (), (Problem("error", f"sqlfluff failed on this file: {type(exc).__name__}: {exc}"),)
+    violations, problems = _found(linted, raw)
+    violations.sort(key=lambda v: (v.line, v.column, v.code))
+    # Root cause first: a templating failure explains the parse errors that follow it.
+    problems.sort(key=lambda p: (_PROBLEM_ORDER.get(p.code, 9), p.line or 0, p.description))
+    return tuple(violations), tuple(problems)
+
+
+def _lint_blocks(
+    linter: Linter,
+    root: FluffConfig,
+    path: Path,
+    macro_paths: list[str],
+    raw: str,
+    blocks: list[snapshot_blocks.Block],
+    base_macros: BaseMacros | DbtBase | None,
+) -> tuple[tuple[Violation, ...], tuple[Problem, ...]]:
+    """`lint_file` of a file of several snapshot blocks (`lint.snapshot_blocks`): each block
+    rendered and linted on the file with the others blanked, and of what sqlfluff finds only
+    what is on the lines the block owns, so that a finding between two blocks is kept once. A
+    problem sqlfluff places on no line is the block's, named."""
+    violations: list[Violation] = []
+    problems: list[Problem] = []
+    for block in blocks:
+        _, rendered = _render(
+            linter, root, path, macro_paths, block.masked, base_macros, block.name
+        )
+        linted = linter.lint_rendered(rendered, linter.get_rulepack(config=rendered.config))
+        found, trouble = _found(linted, raw)
+        violations += [violation for violation in found if violation.line in block.lines]
+        problems += [
+            problem
+            if problem.line is not None
+            else replace(problem, description=f"snapshot {block.name}: {problem.description}")
+            for problem in trouble
+            if problem.line is None or problem.line in block.lines
+        ]
+    violations.sort(key=lambda v: (v.line, v.column, v.code))
+    problems.sort(key=lambda p: (_PROBLEM_ORDER.get(p.code, 9), p.line or 0, p.description))
+    return tuple(violations), tuple(problems)
+
+
+def _found(linted: Any, raw: str) -> tuple[list[Violation], list[Problem]]:
+    """sqlfluff's violations of a linted file (`raw`, the file's text, quoted on each), and its
+    template, lex and parse problems, unsorted."""
     source_lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     violations: list[Violation] = []
     problems: list[Problem] = []
@@ -1273,10 +1323,7 @@ def lint_file(
                 crashed=crashed,
             )
         )
-    violations.sort(key=lambda v: (v.line, v.column, v.code))
-    # Root cause first: a templating failure explains the parse errors that follow it.
-    problems.sort(key=lambda p: (_PROBLEM_ORDER.get(p.code, 9), p.line or 0, p.description))
-    return tuple(violations), tuple(problems)
+    return violations, problems
 
 
 def _problem_line(error: Any, line: int | None) -> int | None:
@@ -1416,19 +1463,24 @@ def _render(
     macro_paths: list[str],
     text: str | None = None,
     base_macros: BaseMacros | DbtBase | None = None,
+    snapshot: str | None = None,
 ) -> tuple[str, Any]:
     """The file's text (or `text`, as if it were the file's) and its rendering with the run's
     templater (dbtgate's dbt stubs and the project's macros, or with `base_macros` the macros
     as the base had them; under the dbt templater, by dbt in a copy of the project that has
     them: `lint.dbt_base`). A file dbt could not compile is a `SQLFluffSkipFile` with dbt's
-    error (`_dbt_skips`)."""
+    error (`_dbt_skips`). A snapshot's body is given back to dbt's manifest after each
+    rendering by the dbt templater (`snapshot_blocks.restore_dbt_bodies`), so its file can be
+    rendered again."""
     from dbtgate.lint.dbt_base import DbtBase
 
     with _dbt_skips() as skipped:
         if isinstance(base_macros, DbtBase):
-            raw, rendered = base_macros.render(path, text)
+            with snapshot_blocks.dbt_rendering(base_macros.linter.templater, snapshot):
+                raw, rendered = base_macros.render(path, text)
         else:
-            raw, rendered = _render_jinja(linter, root, path, macro_paths, text, base_macros)
+            with snapshot_blocks.dbt_rendering(linter.templater, snapshot):
+                raw, rendered = _render_jinja(linter, root, path, macro_paths, text, base_macros)
     if skipped and not rendered.templated_variants and not rendered.templater_violations:
         from sqlfluff.core.errors import SQLFluffSkipFile
 
@@ -1521,23 +1573,28 @@ def fix_file(
     """Apply sqlfluff's fixes of `codes` (every fixable rule when empty) to the file, rendered as
     the lint renders it: `sqlfluff fix` alone does not know dbtgate's dbt stubs, and stops at a
     model that calls a project macro or reads `target`. Only violations on `lines` are fixed
-    (None: every line; `lint.fix`). When the file changed, the violations mended by code
+    (None: every line; `lint.fix`); in a file of several snapshot blocks, each block's on its
+    own (`fix.fix_blocks`). When the file changed, the violations mended by code
     (`FixOutcome.mended`); why not, when fixes were found but refused; False otherwise. A file
     that cannot be rendered or fixed is left as it is (its lint finding says why)."""
-    from dbtgate.lint.fix import fix_text
+    from dbtgate.lint.fix import fix_blocks, fix_text
 
     if lines is not None and not lines:
         return False
     try:
         raw, rendered = _render(linter, root, path, macro_paths)
-        outcome = fix_text(
-            linter,
-            rendered,
-            raw,
-            codes,
-            lines,
-            lambda text: _render(linter, root, path, macro_paths, text)[1],
-        )
+
+        def render(text: str, snapshot: str | None = None) -> Any:
+            return _render(linter, root, path, macro_paths, text, snapshot=snapshot)[1]
+
+        try:
+            several = bool(snapshot_blocks.blocks(raw))
+        except snapshot_blocks.SharedLine as exc:
+            return f"{exc}, so no one of them can be fixed without the other"
+        if several:
+            outcome = fix_blocks(linter, raw, codes, lines, render)
+        else:
+            outcome = fix_text(linter, rendered, raw, codes, lines, render)
     except Exception:  # sqlfluff failing on one file: left as it is, for the lint to report
         return False
     if outcome.fixed is None:
@@ -1644,7 +1701,7 @@ def _macro_callers(
     renders: Renders = {}
     for path, reached in proposed:
         both = _both_renderings(linter, root, path, macro_paths, base)
-        if both is not None and _rendering(both[0][1]) == _rendering(both[1][1]):
+        if both is not None and _alike(linter, root, path, macro_paths, base, both):
             continue
         if both is not None:
             renders[path] = both
@@ -1684,6 +1741,34 @@ def _both_renderings(
     except Exception:  # as in lint_file: a sqlfluff failure on one file is that file's finding
         return None
     return now, then
+
+
+def _alike(
+    linter: Linter,
+    root: FluffConfig,
+    path: Path,
+    macro_paths: list[str],
+    base: BaseMacros | DbtBase,
+    both: tuple[Rendering, Rendering],
+) -> bool:
+    """Whether the file renders the same with today's macros and the base's. A file of several
+    snapshot blocks is compared block by block, as it is linted (`lint_file`): rendered whole by
+    the dbt templater, in its first snapshot's context, it fails alike both ways when another
+    block refs a model the first does not."""
+    try:
+        several = snapshot_blocks.blocks(both[0][0])
+    except snapshot_blocks.SharedLine:
+        several = []
+    if not several:
+        return _rendering(both[0][1]) == _rendering(both[1][1])
+    try:
+        return all(
+            _rendering(_render(linter, root, path, macro_paths, b.masked, snapshot=b.name)[1])
+            == _rendering(_render(linter, root, path, macro_paths, b.masked, base, b.name)[1])
+            for b in several
+        )
+    except Exception:  # as in `_both_renderings`: linted, and its lint says why
+        return False
 
 
 def _rendering(rendered: Any) -> tuple[list[str], list[str]]:
