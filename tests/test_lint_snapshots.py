@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from lint_repos import (
 )
 
 from dbtgate.artifacts import load_artifacts
+from dbtgate.base import find_dbt
 from dbtgate.lint import snapshot_blocks
 from dbtgate.lint.build_changes import changes_against_build
 from dbtgate.lint.run import project_without_build
@@ -416,3 +419,94 @@ def test_a_file_whose_snapshot_blocks_share_a_line_is_said_not_linted(tmp_path):
     done = dbtgate("lint", "--fix", "LT01", "snapshots/shared.sql", "--whole", cwd=project)
     assert "snapshots first and second share a line" in done.stdout, done.stdout + done.stderr
     assert (project / "snapshots" / "shared.sql").read_text() == before
+
+
+# Two blocks reading two of the fixture's models, as dbt builds them; the pull request writes a
+# violation in the second (line 34, LT01), where the first holds old debt (line 16, LT01).
+LEGACY_TWO = "snapshots/legacy_two.sql"
+LEGACY_TWO_OLD = (
+    "-- Legacy snapshots, two to a file as older projects wrote them.\n\n"
+    + _block("orders_snapshot", "order_id", ["order_id", "status  as order_status"]).replace(
+        "stg_orders_snapshot", "stg_orders"
+    )
+    + "\n"
+    + _block("customers_snapshot", "customer_id", ["customer_id", "first_name"]).replace(
+        "stg_customers_snapshot", "stg_customers"
+    )
+)
+LEGACY_TWO_NEW = LEGACY_TWO_OLD.replace("    first_name\n", "    first_name  as given_name\n")
+LEGACY_TWO_EXPECTED = [
+    (14, "lint.LT02", "out_of_scope"),
+    (15, "lint.LT02", "out_of_scope"),
+    (16, "lint.LT01", "out_of_scope"),
+    (16, "lint.LT02", "out_of_scope"),
+    (17, "lint.LT02", "out_of_scope"),
+    (32, "lint.LT02", "out_of_scope"),
+    (33, "lint.LT02", "out_of_scope"),
+    (34, "lint.LT01", "blocking"),
+    (34, "lint.LT02", "blocking"),
+    (35, "lint.LT02", "out_of_scope"),
+]
+
+
+def _dbt(project: Path, profiles: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    command = [find_dbt(os.environ), *args, "--profiles-dir", str(profiles)]
+    return subprocess.run(command, cwd=project, capture_output=True, text=True, env=env)
+
+
+@pytest.mark.slow
+@needs_dbt_templater
+def test_a_file_of_two_snapshots_is_linted_fixed_and_still_built_by_dbt(tmp_path):
+    """The real thing, under the dbt templater: dbt compiles each block as its own snapshot
+    (the second block's `ref` is not the first's), the findings are on each block's lines, as
+    the jinja templater finds them, measured with git and against a base build dbt parsed; the
+    file `lint --fix` rewrites is built by dbt-duckdb, both snapshots taken."""
+    profiles = duckdb_profiles(tmp_path, "shop")
+    root = tmp_path / "repo"
+    settings = {
+        ".sqlfluff": dbt_templater_sqlfluff(root, profiles),
+        "dbtgate.yml": DBTGATE.replace("dialect: duckdb", "dialect: duckdb, templater: dbt"),
+    }
+    main = shop_files() | settings | {LEGACY_TWO: LEGACY_TWO_OLD}
+    project = main_then_pr(root, main, {LEGACY_TWO: LEGACY_TWO_NEW})
+    report = dbt_lint_report(project, tmp_path / "lint.json")
+    assert report["sections"]["lint"]["templater"] == "dbt"
+    assert report["sections"]["lint"]["files"] == [LEGACY_TWO]
+    assert found(report, LEGACY_TWO) == LEGACY_TWO_EXPECTED
+    assert not report["notes"]
+    # Against a base build of main that dbt parsed (each block's body its snapshot's raw_code).
+    base = tmp_path / "base"
+    git(project, "worktree", "add", "--quiet", str(base), "main")
+    parsed = _dbt(base, profiles, "parse")
+    assert parsed.returncode == 0, parsed.stdout + parsed.stderr
+    against = dbtgate(
+        "lint", "--base", str(base / "target"), "--json", str(tmp_path / "base.json"), cwd=project
+    )
+    assert against.returncode == 1, against.stdout + against.stderr
+    by_build = json.loads((tmp_path / "base.json").read_text())
+    assert by_build["sections"]["lint"]["changes_from"] == "base build"
+    assert found(by_build, LEGACY_TWO) == LEGACY_TWO_EXPECTED
+    # Fixed whole, block by block; dbt builds the file, both snapshots.
+    fixed = dbtgate("lint", "--fix", "LT01,LT02", LEGACY_TWO, "--whole", cwd=project)
+    assert f"1 file fixed ({LEGACY_TWO}: 2 LT01, 8 LT02)" in fixed.stdout, fixed.stderr
+    text = (project / LEGACY_TWO).read_text()
+    assert snapshot_blocks.names(text) == ["orders_snapshot", "customers_snapshot"]
+    assert "    select\n        order_id,\n        status as order_status\n" in text
+    built = _dbt(project, profiles, "build")
+    assert built.returncode == 0, built.stdout + built.stderr
+    results = json.loads((project / "target" / "run_results.json").read_text())["results"]
+    taken = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("snap")}
+    assert taken == {
+        "snapshot.shop.orders_snapshot": "success",
+        "snapshot.shop.customers_snapshot": "success",
+    }
+
+
+def test_the_jinja_templater_finds_in_the_two_snapshots_what_dbt_does(tmp_path):
+    """The file of the dbt test above, under the jinja templater: the same findings (the dbt
+    test asserts the same list)."""
+    main = shop_files() | {"dbtgate.yml": DBTGATE, LEGACY_TWO: LEGACY_TWO_OLD}
+    project = main_then_pr(tmp_path / "repo", main, {LEGACY_TWO: LEGACY_TWO_NEW})
+    report = lint_json(project, tmp_path / "lint.json", "--base-ref", "main")
+    assert found(report, LEGACY_TWO) == LEGACY_TWO_EXPECTED
