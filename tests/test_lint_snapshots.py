@@ -510,3 +510,20 @@ def test_the_jinja_templater_finds_in_the_two_snapshots_what_dbt_does(tmp_path):
     project = main_then_pr(tmp_path / "repo", main, {LEGACY_TWO: LEGACY_TWO_NEW})
     report = lint_json(project, tmp_path / "lint.json", "--base-ref", "main")
     assert found(report, LEGACY_TWO) == LEGACY_TWO_EXPECTED
+
+
+def test_each_finding_of_a_file_of_several_snapshots_names_the_snapshot_it_is_in(tmp_path):
+    """A file of several blocks is several dbt nodes: each finding names its block's snapshot
+    (its owner, its fingerprint), not one node of the file for all."""
+    project = two_pr(tmp_path / "repo")
+    artifacts = _snapshot_manifest(tmp_path / "target", TWO, TWO_NEW)
+    report = lint_json(
+        project, tmp_path / "lint.json", "--base-ref", "main", "--artifacts", str(artifacts)
+    )
+    named = {(f["line"], f["code"]): f["unique_id"] for f in report["findings"] if f["path"] == TWO}
+    assert sorted(named) == [(line, code) for line, code, _ in TWO_EXPECTED]
+    for (line, _), unique_id in named.items():
+        assert unique_id == ("snapshot.shop.first" if line <= 18 else "snapshot.shop.second")
+    # The same line in both blocks, with the same violation, is one finding of each snapshot.
+    keys = {f["fingerprint"] for f in report["findings"] if f["key"] == "select"}
+    assert len(keys) == 2

@@ -228,6 +228,21 @@ def nodes_by_file(project: Project) -> dict[Path, str]:
     return mapping
 
 
+def snapshot_ids(project: Project, path: Path) -> dict[str, str]:
+    """The root project's snapshots defined in the SQL file `path` (absolute), name -> unique_id:
+    a file of several snapshot blocks is several nodes (`nodes_by_file` names one of them)."""
+    if project.project_dir is None:
+        return {}
+    base = project.project_dir.resolve()
+    return {
+        node.name: uid
+        for uid, node in sorted(project.nodes.items())
+        if node.resource_type == "snapshot"
+        and node.package_name == project.root_package
+        and Path(os.path.normpath(base / node.original_file_path)) == path
+    }
+
+
 def _moved_by_hand(
     path: Path, deleted: dict[Path, Any], texts: dict[Path, str]
 ) -> ChangedFile | None:

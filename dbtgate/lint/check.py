@@ -81,10 +81,12 @@ def _anchor_fingerprints(findings: list[Finding], path: str) -> None:
 
 
 def _violation_findings(run: LintRun, linted: LintedFile, scoped: bool) -> Iterator[Finding]:
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str | None, str, str], int] = {}
     for violation in linted.violations:
-        # Identical lines with the same violation (two `order_id,` lines) stay distinct.
-        anchor = (violation.code, violation.line_text)
+        # Identical lines with the same violation (two `order_id,` lines) stay distinct, within
+        # the resource they are in (a file of several snapshots is several).
+        unique_id = linted.unique_id_of(violation)
+        anchor = (unique_id, violation.code, violation.line_text)
         occurrence = seen.get(anchor, 0)
         seen[anchor] = occurrence + 1
         key = violation.line_text if occurrence == 0 else f"{violation.line_text} #{occurrence}"
@@ -97,7 +99,7 @@ def _violation_findings(run: LintRun, linted: LintedFile, scoped: bool) -> Itera
             code=f"lint.{violation.code}",
             severity=run.severity_of(violation.code, violation.warning),  # type: ignore[arg-type]
             message=message,
-            unique_id=linted.unique_id,
+            unique_id=unique_id,
             key=key,
             path=linted.path,
             line=violation.line,

@@ -31,7 +31,13 @@ from dbtgate import locate
 from dbtgate.encoding import read_text
 from dbtgate.errors import DbtgateError
 from dbtgate.lint import snapshot_blocks, sqlfluff_files
-from dbtgate.lint.changes import DEFAULT_BASE_REFS, ChangedFile, ChangeSet, nodes_by_file
+from dbtgate.lint.changes import (
+    DEFAULT_BASE_REFS,
+    ChangedFile,
+    ChangeSet,
+    nodes_by_file,
+    snapshot_ids,
+)
 from dbtgate.lint.dbt_project import DbtProjectFiles, from_project, read_dbt_project
 from dbtgate.named_files import few_files, naming
 from dbtgate.wording import counted
@@ -113,6 +119,9 @@ class Violation:
     caused: bool = False
     # The rule raised instead of judging the line (`_rule_crash`).
     crashed: bool = False
+    # In a file of several snapshot blocks, the snapshot of the block it is in
+    # (`_lint_blocks`): the finding names that snapshot (`LintedFile.snapshot_ids`).
+    snapshot: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +153,15 @@ class LintedFile:
     # project's (`models/legacy/.sqlfluff`) sets its own, in a run of every file; else None:
     # the run's (`LintRun.rules`). A baseline entry of a code off here was not looked for.
     rules: frozenset[str] | None = None
+    # A file of several snapshot blocks: each block's snapshot (by name) -> its unique_id, for
+    # the findings in it (`Violation.snapshot`), which `unique_id` (one of them) would misname.
+    snapshot_ids: Mapping[str, str] = field(default_factory=dict)
+
+    def unique_id_of(self, violation: Violation) -> str | None:
+        """The dbt resource a violation is in: its snapshot's, in a file of several."""
+        if violation.snapshot is None:
+            return self.unique_id
+        return self.snapshot_ids.get(violation.snapshot, self.unique_id)
 
 
 @dataclass
@@ -448,6 +466,9 @@ def run_lint(
             LintedFile(
                 path=shown,
                 unique_id=nodes.get(path),
+                snapshot_ids=snapshot_ids(project, path)
+                if any(violation.snapshot for violation in violations)
+                else {},
                 violations=violations,
                 problems=problems,
                 change=changes.get(path) if changes else None,
@@ -1279,7 +1300,11 @@ def _lint_blocks(
         )
         linted = linter.lint_rendered(rendered, linter.get_rulepack(config=rendered.config))
         found, trouble = _found(linted, raw)
-        violations += [violation for violation in found if violation.line in block.lines]
+        violations += [
+            replace(violation, snapshot=block.name)
+            for violation in found
+            if violation.line in block.lines
+        ]
         problems += [
             problem
             if problem.line is not None
