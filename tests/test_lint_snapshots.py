@@ -527,3 +527,39 @@ def test_each_finding_of_a_file_of_several_snapshots_names_the_snapshot_it_is_in
     # The same line in both blocks, with the same violation, is one finding of each snapshot.
     keys = {f["fingerprint"] for f in report["findings"] if f["key"] == "select"}
     assert len(keys) == 2
+
+
+def test_a_file_of_several_snapshots_is_measured_block_by_block_against_a_base_build(tmp_path):
+    """Without git, against a base build whose manifest keeps each block's body: each block is
+    measured against its own snapshot's body, a renamed one against the body of the base's
+    snapshot gone from the file, as a file of one block is; only the line the pull request
+    wrote in it blocks (its tag line, renamed, has no finding)."""
+    project = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "shop", project)
+    (project / "dbtgate.yml").write_text(DBTGATE)
+    (project / "snapshots").mkdir()
+    renamed = TWO_NEW.replace("{% snapshot second %}", "{% snapshot second_renamed %}")
+    (project / TWO).write_text(renamed)
+    base = _snapshot_manifest(tmp_path / "base", TWO, TWO_OLD)
+    report = lint_json(project, tmp_path / "lint.json", "--base", str(base))
+    assert report["sections"]["lint"]["changes_from"] == "base build"
+    assert found(report, TWO) == TWO_EXPECTED
+
+
+def test_a_macro_change_reaching_one_block_of_several_blocks_there_alone(tmp_path):
+    """A pull request editing a macro that the second block calls: the file is linted as the
+    macro's caller, block by block, and what the macro change broke is found in that block, on
+    its line; the first block's old debt stays out."""
+    cents = "{% macro cents(column) %}{{ column }} / 100{% endmacro %}\n"
+    calling = (
+        FIRST + "\n" + SECOND.replace("    email,", "    {{ cents('email') }} as email_cents,")
+    )
+    main = shop_files() | {"dbtgate.yml": DBTGATE, "macros/cents.sql": cents, TWO: calling}
+    broken = cents.replace("/ 100", "/ 100 as cents_value")
+    project = main_then_pr(tmp_path / "repo", main, {"macros/cents.sql": broken})
+    report = lint_json(project, tmp_path / "lint.json", "--base-ref", "main")
+    assert report["sections"]["lint"]["files"] == [TWO]
+    assert found(report, TWO) == [
+        (33, "lint.LT02", "blocking"),
+        (33, "lint.unparsable", "blocking"),
+    ]
