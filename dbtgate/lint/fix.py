@@ -8,7 +8,9 @@ them would mask them, inside sqlfluff's own fix loop, so a masked violation's fi
 applied. A fix of an allowed violation can still reach another line (moving a comma, splitting
 a select); the result is then refused rather than written in part, since applying part of a
 multi-line fix can break the SQL. A fix after which the file no longer templates or parses as
-it did (an edit landing in a Jinja branch the templater did not render) is refused too.
+it did (an edit landing in a Jinja branch the templater did not render) is refused too. A file
+of several snapshot blocks is fixed block by block, each in its own text (`fix_blocks`), and
+refused whole when one block's fixes are.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ Why this shape: building sqlfluff's config, dialect and rule set costs about a s
 model about a tenth to half a second, so one `Linter` is built for the run (never a subprocess
 per file) and only the files the change touched are linted (`lint_all` for every file). This
 is the only place lint reads files, runs git or imports sqlfluff; the result, a `LintRun`, is
-handed to the pure `lint` check, which turns it into findings.
+handed to the pure `lint` check, which turns it into findings. A file of several dbt snapshot
+blocks is linted (and fixed) one block at a time, on the file's own lines
+(`lint.snapshot_blocks`).
 
 The project's own sqlfluff configuration (.sqlfluff, pyproject.toml, setup.cfg, tox.ini,
 .sqlfluffignore) applies as it does for `sqlfluff lint`; dbtgate only decides the templater, the
