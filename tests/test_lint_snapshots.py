@@ -563,3 +563,19 @@ def test_a_macro_change_reaching_one_block_of_several_blocks_there_alone(tmp_pat
         (33, "lint.LT02", "blocking"),
         (33, "lint.unparsable", "blocking"),
     ]
+
+
+def test_a_fix_one_block_refuses_refuses_the_whole_file_which_is_left_as_it_was(tmp_path):
+    """A fix of the line the pull request wrote in the second block would move its leading comma
+    onto the line above, which it did not touch: refused, as in a file of one block, naming
+    the snapshot; the file is left as it was."""
+    lead = TWO_OLD.replace("    customer_id,\n    name,", "    customer_id\n    , name,")
+    main = shop_files() | {"dbtgate.yml": DBTGATE, TWO: lead}
+    edited = lead.replace("    , name,", "    , name  as customer_name,")
+    project = main_then_pr(tmp_path / "repo", main, {TWO: edited})
+    done = dbtgate("lint", "--fix", "LT04", TWO, "--base-ref", "main", cwd=project)
+    assert (
+        f"lint --fix: not fixed {TWO}: snapshot second: the fixes would also change line 31, "
+        "which the change did not touch"
+    ) in done.stdout, done.stdout + done.stderr
+    assert (project / TWO).read_text() == edited
