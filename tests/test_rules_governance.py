@@ -127,9 +127,9 @@ def test_sources_without_freshness_are_found_on_their_yaml_lines(shop_builds, tm
     )
     findings = by_code(gate(project, config).findings, "sources.freshness_configured")
     assert [(f.unique_id, f.path, f.line) for f in findings] == [
-        ("source.shop.shop_raw.raw_customers", "models/staging/_sources.yml", 22),
-        ("source.shop.shop_raw.raw_order_items", "models/staging/_sources.yml", 26),
-        ("source.shop.shop_raw.raw_products", "models/staging/_sources.yml", 24),
+        ("source.shop.shop_raw.raw_customers", "models/staging/_sources.yml", 25),
+        ("source.shop.shop_raw.raw_order_items", "models/staging/_sources.yml", 29),
+        ("source.shop.shop_raw.raw_products", "models/staging/_sources.yml", 27),
     ]
     assert findings[0].message == "source shop_raw.raw_customers has no freshness threshold"
 

@@ -1,8 +1,9 @@
-"""The fixture's sources given owners the two ways dbt users write them, built for real by
-dbt-duckdb: `meta:` on the source (every table's, unless the table says otherwise) and
-`config: meta:` on a table. Their freshness findings name those owners in the console, the PR
-comment, gate.html and gate.json, and the KPI scorecard counts each table's freshness for its
-owner; the models' owner coverage stays a count of models."""
+"""Source owners as dbt users write them, built for real by dbt-duckdb. The fixture's source
+has `config: meta: {owner: ...}` (dbt 1.10 on): every table's findings name that owner, as the
+demo shows them. Given the other ways instead, `meta:` on the source (before dbt 1.10, and still
+read) and `config: meta:` on a table (which comes first), their freshness findings name those
+owners in the console, the PR comment, gate.html and gate.json, and the KPI scorecard counts
+each table's freshness for its owner; the models' owner coverage stays a count of models."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from dbtgate.fixture_build import build_fixture
 
 pytestmark = pytest.mark.slow
 
-SOURCE = "    schema: main\n"
-SOURCE_OWNED = '    schema: main\n    meta: {owner: "@ingest"}\n'
+SOURCE = '    config:\n      meta:\n        owner: "@data-platform"'
+SOURCE_OWNED = '    meta: {owner: "@ingest"}'
 TABLE = "        config:\n          loaded_at_field: _loaded_at\n"
 TABLE_OWNED = (
     "        config:\n"
@@ -28,8 +29,9 @@ TABLE_OWNED = (
 
 
 def with_source_owners(built: Path, workdir: Path) -> Path:
-    """The fixture's base build copied to `workdir`, its sources' YAML given owners, built
-    again by `build_fixture` (which rebuilds a fixture project edited in place)."""
+    """The fixture's base build copied to `workdir`, its source's owner given by `meta:` and
+    its stale table given one of its own, built again by `build_fixture` (which rebuilds a
+    fixture project edited in place)."""
     shutil.copytree(built.parent, workdir / "base", ignore=shutil.ignore_patterns("*.duckdb*"))
     sources = workdir / "base" / "project" / "models" / "staging" / "_sources.yml"
     text = sources.read_text(encoding="utf-8")
@@ -79,3 +81,32 @@ def test_source_findings_name_the_tables_owner_in_every_report(shop_builds, tmp_
     # Owner coverage is of models: a source's owner adds no model to it.
     assert kpis["overall"]["owner_coverage"]["denominator"] == 14
     assert kpis["by_owner"]["@ingest"]["owner_coverage"]["denominator"] == 0
+
+
+def test_the_fixtures_source_findings_name_its_owner_and_only_the_planted_gap_has_none(
+    shop_builds, tmp_path
+):
+    """The demo's pull request gated as the demo gates it: every source finding under the
+    owner its source's `config: meta:` gives, and the one finding without an owner is the
+    model the fixture leaves unowned on purpose (`owner.present` on dim_products)."""
+    done = dbtgate(
+        "check",
+        "--base",
+        str(shop_builds.base / "target"),
+        "--json",
+        str(tmp_path / "gate.json"),
+        cwd=shop_builds.pr,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    findings = read_json(tmp_path / "gate.json")["findings"]
+    on_sources = {
+        f["unique_id"]: f.get("owner")
+        for f in findings
+        if (f["unique_id"] or "").startswith("source.")
+    }
+    assert len(on_sources) == 4
+    assert set(on_sources.values()) == {"@data-platform"}
+    unowned = [
+        (f["code"], f["unique_id"]) for f in findings if f["unique_id"] and not f.get("owner")
+    ]
+    assert unowned == [("owner.present", "model.shop.dim_products")]

@@ -283,7 +283,7 @@ def test_fixture_stale_source_and_unwatched_sources(shop_builds):
     )
     (stale,) = [f for f in freshness if f.code == "freshness.error"]
     assert stale.unique_id == STALE_SOURCE
-    assert (stale.path, stale.line) == (SOURCES_YAML, 15)
+    assert (stale.path, stale.line) == (SOURCES_YAML, 18)
     assert stale.disposition == "blocking"
     assert stale.details["max_loaded_at"].startswith("2020-01-01T00:00:00")
     assert "(warn after 12 hours, error after 24 hours)" in stale.message
@@ -291,9 +291,9 @@ def test_fixture_stale_source_and_unwatched_sources(shop_builds):
     missing = {f.unique_id: f for f in freshness if f.code == "freshness.missing"}
     assert set(missing) == tier1_sources_without_freshness(manifest)
     assert {uid: f.line for uid, f in missing.items()} == {
-        "source.shop.shop_raw.raw_customers": 22,
-        "source.shop.shop_raw.raw_products": 24,
-        "source.shop.shop_raw.raw_order_items": 26,
+        "source.shop.shop_raw.raw_customers": 25,
+        "source.shop.shop_raw.raw_products": 27,
+        "source.shop.shop_raw.raw_order_items": 29,
     }
     assert all(f.severity == "warn" and f.disposition == "advisory" for f in missing.values())
 
