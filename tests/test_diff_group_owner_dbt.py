@@ -1,7 +1,9 @@
-"""A pull request that hands the fixture's `finance` group to another team, parsed by real dbt
-against the fixture's real build: every model owned through the group changes hands while no
-model's record changes, so the diff says it once, on the group, with the models it hands over;
-a model the pull request also edits does not say it again."""
+"""Pull requests that change the fixture's groups, parsed by real dbt against the fixture's real
+build. One hands the `finance` group to another team: every model owned through the group
+changes hands while no model's record changes, so the diff says it once, on the group, with
+the models it hands over; a model the pull request also edits does not say it again. One gives
+the group's owner a new email, where its alerts go. One replaces the group by another, as dbt
+lets a pull request do it: the models moved out of it in the same change."""
 
 from __future__ import annotations
 
@@ -80,6 +82,8 @@ def test_a_groups_new_owner_is_said_once_with_the_models_it_hands_over(shop_buil
     assert on_group[0]["details"] == {
         "owner": "Finance Analytics",
         "new_owner": "Revenue Ops",
+        "email": "finance-analytics@example.com",
+        "new_email": "finance-analytics@example.com",
         "resources": FINANCE_MODELS,
     }
     # finance_revenue's own edit is listed, without the owner its group's line says.
@@ -133,3 +137,85 @@ def test_a_model_owned_by_its_own_meta_stays_with_its_owner(shop_builds, tmp_pat
 def test_builds_with_the_same_group_owners_say_no_group(shop_builds, tmp_path):
     project = edited_and_parsed(shop_builds.pr, tmp_path, {})
     assert not [c for c in diff_changes(project, shop_builds.pr / "target") if "group" in c["code"]]
+
+
+def test_a_new_email_for_the_groups_owner_is_said_once_on_the_group(shop_builds, tmp_path):
+    email = (
+        "models/_groups.yml",
+        ("email: finance-analytics@example.com", "email: finance-alerts@example.com"),
+    )
+    project = edited_and_parsed(shop_builds.pr, tmp_path, dict([email]))
+    changes = diff_changes(project, shop_builds.pr / "target")
+    assert [(c["code"], c["unique_id"], c["reason"]) for c in changes] == [
+        (
+            "safe.group_owner_changed",
+            FINANCE,
+            "group finance: owner email finance-analytics@example.com -> "
+            "finance-alerts@example.com (owner Finance Analytics; 3 models: finance_revenue, "
+            "orders_summary v1, orders_summary v2)",
+        )
+    ]
+    assert changes[0]["details"]["new_email"] == "finance-alerts@example.com"
+
+
+# The finance group replaced by `revenue`: finance_revenue goes into it, orders_summary (its
+# YAML's `group: finance`, for both versions) into no group; dbt refuses `group: finance` once
+# the group is gone.
+REPLACED_GROUP = {
+    "models/_groups.yml": (
+        "  - name: finance\n    owner:\n      name: Finance Analytics\n"
+        "      email: finance-analytics@example.com\n",
+        "  - name: revenue\n    owner:\n      name: Revenue Ops\n"
+        "      email: revenue-ops@example.com\n",
+    ),
+    "models/marts/_marts.yml": ("group: finance", "group: revenue"),
+    "models/marts/_orders_summary.yml": ("      group: finance\n", ""),
+}
+
+
+def test_a_group_replaced_by_another_lists_both_and_where_its_models_went(shop_builds, tmp_path):
+    project = edited_and_parsed(shop_builds.pr, tmp_path, REPLACED_GROUP)
+    changes = diff_changes(project, shop_builds.pr / "target")
+    on_groups = [
+        (c["code"], c["unique_id"], c["reason"]) for c in changes if "group." in c["unique_id"]
+    ]
+    assert on_groups == [
+        (
+            "safe.group_removed",
+            FINANCE,
+            "group finance removed (owner Finance Analytics; 3 models were in it: "
+            "finance_revenue, orders_summary v1, orders_summary v2)",
+        ),
+        (
+            "safe.group_added",
+            "group.shop.revenue",
+            "group revenue added (owner Revenue Ops; 1 model: finance_revenue)",
+        ),
+    ]
+    removed = next(c for c in changes if c["code"] == "safe.group_removed")
+    assert removed["details"]["resources"] == FINANCE_MODELS
+    assert removed["path"] == "models/_groups.yml"
+    # Each model's row says where it went, and whom it belongs to now.
+    rows = {c["unique_id"]: c["reason"] for c in changes if c["unique_id"] in FINANCE_MODELS}
+    assert rows == {
+        "model.shop.finance_revenue": "finance_revenue: group finance -> revenue changed; "
+        "owner Finance Analytics -> Revenue Ops",
+        "model.shop.orders_summary.v1": "orders_summary v1: group finance -> (none) changed; "
+        "owner Finance Analytics -> (none)",
+        "model.shop.orders_summary.v2": "orders_summary v2: group finance -> (none) changed; "
+        "owner Finance Analytics -> (none)",
+    }
+
+
+def test_check_lists_the_groups_added_and_removed_in_the_pr_comment(shop_builds, tmp_path):
+    project = edited_and_parsed(shop_builds.pr, tmp_path, REPLACED_GROUP)
+    done = dbtgate(
+        *("check", "--base", str(shop_builds.pr / "target"), "--artifacts", "parsed"),
+        *("--out", "out", "--format", "md"),
+        cwd=project,
+    )
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    assert "schema diff against the base: 0 breaking, 0 risky, 5 safe" in done.stdout
+    markdown = (project / "out" / "gate.md").read_text(encoding="utf-8")
+    assert markdown.count("group finance removed (owner Finance Analytics; 3 models") == 1
+    assert markdown.count("group revenue added (owner Revenue Ops; 1 model") == 1

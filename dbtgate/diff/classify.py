@@ -120,7 +120,10 @@ TAXONOMY: dict[str, str] = {
     "safe.description_changed": "a description changed",
     "safe.tests_changed": "data or unit tests added or removed",
     "safe.meta_changed": "meta, tags or group changed",
-    "safe.group_owner_changed": "a group's owner changed (its models' owner with it)",
+    "safe.group_owner_changed": "a group's owner changed (its models' owner with it), or its "
+    "owner's email",
+    "safe.group_added": "a new group",
+    "safe.group_removed": "a group removed (its models moved out of it)",
     "safe.materialization_changed": "materialization changed (no constraint depends on it)",
     "safe.code_changed": "SQL (or seed data) changed; columns, filters and grain did not",
     "safe.source_added": "a new source table",

@@ -545,14 +545,43 @@ _SAFE = [
     ),
     _doc(
         "safe.group_owner_changed",
-        "A group's owner changed: its name (or, without one, its email). Said once a group, "
-        "with the models and other resources owned through it that the new owner takes over "
-        "(a resource whose own meta owner comes first in `owner.from` stays where it was); "
-        "their rows do not say it again.",
+        "A group's owner changed: its name (or, without one, its email), or only its email "
+        "(`group finance: owner email a@x -> b@x (owner Finance Analytics; ...)`). Said once a "
+        "group, with the models and other resources owned through it that the new owner "
+        "takes over (a resource whose own meta owner comes first in `owner.from` stays where "
+        "it was); their rows do not say it again. `details`: owner and new_owner (as models "
+        "are owned through it: the name, else the email), email and new_email, resources.",
         "No model's record changes, yet every model owned through the group changes hands: "
-        "whom a release hands them to, and who is asked about their findings from now on.",
+        "whom a release hands them to, and who is asked about their findings from now on. A "
+        "new email alone moves no owner, but it is where the team is reached: the alerts and "
+        "questions about those models go there now.",
         "group finance: owner Finance Analytics -> Revenue Ops (3 models: finance_revenue, "
-        "orders_summary v1 and orders_summary v2)",
+        "orders_summary v1, orders_summary v2)",
+    ),
+    _doc(
+        "safe.group_added",
+        "A group the base build did not declare, with its owner and the models (seeds, "
+        "snapshots) in it in the pull request (`details.resources`). Only the project's own "
+        "groups count, not its packages'.",
+        "Its models are owned through it from now on (with `group` in `owner.from`), and its "
+        "private models may be read only by the models in it; each model put in it says so "
+        "on its own row (safe.meta_changed).",
+        "group revenue added (owner Revenue Ops; 3 models: finance_revenue, orders_summary v1, "
+        "orders_summary v2)",
+    ),
+    _doc(
+        "safe.group_removed",
+        "A group of the base build the pull request no longer declares, with its owner and "
+        "the models (seeds, snapshots) that were in it in the base build "
+        "(`details.resources`). dbt refuses to parse a model that names a group it does not "
+        "declare, so by the pull request those models are in another group or in none: "
+        "their rows (safe.meta_changed) say where, and their new owner.",
+        "Nothing is queried through a group, and dbt checks every ref to a private model "
+        "against the groups as they are now, so nothing breaks that the build would not "
+        "refuse; but the models it held change hands, and a model in no group is owned only "
+        "by its own meta (the owner policies say so).",
+        "group finance removed (owner Finance Analytics; 3 models were in it: "
+        "finance_revenue, orders_summary v1, orders_summary v2)",
     ),
     _doc(
         "safe.materialization_changed",

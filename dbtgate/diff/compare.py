@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from dbtgate.diff.changes import Change, SchemaDiff
 from dbtgate.diff.classify import DiffContext, Emitter, schema_changes
-from dbtgate.diff.groups import group_owner_changes, group_owner_moves
+from dbtgate.diff.groups import group_owner_changes, group_owner_moves, groups_added_and_removed
 from dbtgate.diff.impact import add_impact
 from dbtgate.diff.incremental import incremental_schema_change
 from dbtgate.diff.lifecycle import (
@@ -62,6 +62,7 @@ def diff_projects(
     changes.extend(_sources(ctx))
     changes.extend(_exposures(ctx))
     changes.extend(group_owner_changes(ctx))
+    changes.extend(groups_added_and_removed(ctx))
     if base.manifest.has_semantic_layer() or pr.manifest.has_semantic_layer():
         from dbtgate.diff.semantic import semantic_layer_changes
 

@@ -577,8 +577,9 @@ def _meta(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Sourc
         what.append(f"meta ({', '.join(keys)})")
     if sorted(old.tags or []) != sorted(new.tags or []):
         what.append("tags")
-    if getattr(old, "group", None) != getattr(new, "group", None):
-        what.append(f"group {getattr(old, 'group', None)} -> {getattr(new, 'group', None)}")
+    old_group, new_group = getattr(old, "group", None), getattr(new, "group", None)
+    if old_group != new_group:
+        what.append(f"group {old_group or '(none)'} -> {new_group or '(none)'}")
     before_owner, after_owner = ctx.base.owner(old.unique_id), ctx.pr.owner(new.unique_id)
     # A move its group's owner made is said once, on the group (`groups.group_owner_changes`).
     moved = before_owner != after_owner and not moved_by_group(ctx, old, new)
