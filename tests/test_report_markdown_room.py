@@ -16,13 +16,18 @@ from typing import Any
 import pytest
 from report_samples import finding, many_findings, sample_findings, sample_report
 
-from dbtgate.report.markdown import render_markdown
+from dbtgate.report.markdown import LEAST_MARKDOWN_CHARS, render_markdown
 from dbtgate.report.options import GITHUB_COMMENT_LIMIT, RenderOptions
 
 RUN_URL = "https://github.com/acme/shop/actions/runs/42"
-# Every 125 characters up to 16,000 (where the sections after the findings come, one by one),
-# then every 2,000 up to a whole comment's room.
-SIZES = [*range(1_500, 16_000, 125), *range(16_000, GITHUB_COMMENT_LIMIT, 2_000)]
+# From the least limit a summary is rendered in: every 25 characters up to 2,000 (where the
+# lines under the verdict come, one by one), every 125 up to 16,000 (the sections after the
+# findings), then every 2,000 up to a whole comment's room.
+SIZES = [
+    *range(LEAST_MARKDOWN_CHARS, 2_000, 25),
+    *range(2_000, 16_000, 125),
+    *range(16_000, GITHUB_COMMENT_LIMIT, 2_000),
+]
 
 
 def large_report() -> dict[str, Any]:
@@ -72,10 +77,22 @@ SECTION = re.compile(
 )
 
 
+# The lines under the verdict, by how each begins.
+HEAD_LINES = {
+    "against": ("**Of** ", "**Against** "),
+    "counts": ("findings:** ",),
+    "not checked": ("**Not checked:** ",),
+}
+
+
 def sections(markdown: str) -> set[str]:
     """The sections a comment shows, by their headings: "Breaking changes", "KPIs vs targets",
-    "Advisory (does not fail the gate)", the waiver entry's fold (not the line in its place)."""
-    return {(heading or summary).strip() for heading, summary in SECTION.findall(markdown)}
+    "Advisory (does not fail the gate)", the waiver entry's fold (not the line in its place),
+    and the lines under the verdict ("against", "counts", "not checked")."""
+    shown = {(heading or summary).strip() for heading, summary in SECTION.findall(markdown)}
+    return shown | {
+        name for name, starts in HEAD_LINES.items() if any(map(markdown.__contains__, starts))
+    }
 
 
 def blocking_items(markdown: str) -> int:
@@ -96,6 +113,7 @@ def test_a_section_shown_at_a_size_limit_is_shown_at_every_larger_one(job_summar
     for size in SIZES:
         markdown = render_markdown(report, replace(options, max_markdown_chars=size))
         assert len(markdown) <= size
+        assert markdown.startswith("### dbtgate: FAIL — "), (size, markdown[:200])
         shown = sections(markdown)
         gone = {name: since for name, since in first.items() if name not in shown}
         assert not gone, f"at {size} characters, no more: {gone}"
@@ -111,7 +129,10 @@ def test_a_section_shown_at_a_size_limit_is_shown_at_every_larger_one(job_summar
             pytest.fail(f"at {size} characters, {listed} blocking findings and no KPIs")
     # Every section has room at some limit, the KPIs no later than a fourth blocking finding.
     assert kpis_from is not None, first
+    assert first["against"] == LEAST_MARKDOWN_CHARS, first
     assert {
+        "against",
+        "counts",
         "Breaking changes",
         "Blocking findings",
         "Lineage of the changed resources",
@@ -122,3 +143,22 @@ def test_a_section_shown_at_a_size_limit_is_shown_at_every_larger_one(job_summar
         "What changed",
         "Inputs",
     } <= {name.split(" (")[0] for name in first}, first
+
+
+def test_the_least_limit_holds_the_verdict_and_a_smaller_one_is_refused() -> None:
+    """At the least limit the verdict is shown, in its own words when the project's name is too
+    long for the room, and the closing note names every section it had no room for (a limit
+    of 700 characters or less showed no verdict at all); below it, no summary is rendered."""
+    report = large_report()
+    report["project"] = "shop_" * 200
+    markdown = render_markdown(report, RenderOptions(max_markdown_chars=LEAST_MARKDOWN_CHARS))
+    assert len(markdown) <= LEAST_MARKDOWN_CHARS
+    assert markdown.startswith("### dbtgate: FAIL — 2,283 blocking findings, ")
+    assert "shop_shop_" not in markdown
+    assert "had no room for these sections: breaking changes, blocking findings, " in markdown
+    report["project"] = "shop"
+    markdown = render_markdown(report, RenderOptions(max_markdown_chars=LEAST_MARKDOWN_CHARS))
+    assert markdown.startswith("### dbtgate: FAIL — 2,283 blocking findings, ")
+    assert "(dbt project shop)" in markdown
+    with pytest.raises(ValueError, match="at least 1,000 characters, not 999"):
+        render_markdown(report, RenderOptions(max_markdown_chars=LEAST_MARKDOWN_CHARS - 1))

@@ -52,6 +52,10 @@ from dbtgate.wording import NO_OWNER, counted, expiry_note, number
 
 # Kept free while the sections are filled, for the truncation note at the end.
 _NOTE_ROOM = 600
+# The least size limit a summary is rendered in: the closing note's room and the verdict's own
+# words (`_headline`'s short form, at most about 130 characters) with room to spare. GitHub's
+# limits are far above it; the job summary is left out below 4,000 characters (`publish`).
+LEAST_MARKDOWN_CHARS = 1_000
 _MAX_SECTION_ROWS = 500
 
 
@@ -230,24 +234,19 @@ def _more_room(rest_at: str, what: str, whose: str = "") -> int:
 
 
 def render_markdown(report: dict[str, Any], options: RenderOptions | None = None) -> str:
-    """The PR summary for `report`, at most `options.max_markdown_chars` characters."""
+    """The PR summary for `report`, at most `options.max_markdown_chars` characters (at least
+    `LEAST_MARKDOWN_CHARS`: with less there is no room for the verdict and the closing note)."""
     options = at_base(options or RenderOptions(), report)
+    if options.max_markdown_chars < LEAST_MARKDOWN_CHARS:
+        raise ValueError(
+            f"a markdown summary needs at least {number(LEAST_MARKDOWN_CHARS)} characters, "
+            f"not {number(options.max_markdown_chars)}: the verdict and the closing note"
+        )
     # What a section leaves out is in the run's HTML report: its "N more" line says so, and
     # links the run when it is known, as the lineage's note does.
     budget = _Budget(max(options.max_markdown_chars - _NOTE_ROOM, 0), _html_report(options))
     lookups = view.Lookups.of(report)
-    # In the order a reader asks: the verdict, of what and against what, what was found, then
-    # what the verdict covers (not at all, in part only) in one place, then the warnings (the
-    # coverage sat above "Against" and the warnings between its two halves).
-    budget.add(_headline(report, options))
-    budget.add(_gated_line(report, options))
-    budget.add(_counts_line(report))
-    alerts = view.waiver_alerts(report)
-    if alerts:
-        budget.add(f"**Waivers:** {md_text_code(alerts)}\n\n")
-    unchecked = view.not_checked(report)
-    if unchecked:
-        budget.add(f"**Not checked:** {md_text_code(' · '.join(unchecked))}\n\n")
+    _head(budget, report, options)
     # What the verdict covers in part only, in the warnings' room before them (the audit trail
     # at the foot of the comment was where they were, under "Inputs").
     partly = [
@@ -525,14 +524,46 @@ _FOLDED_NAMES = {
 }
 
 
-def _headline(report: dict[str, Any], options: RenderOptions) -> str:
+def _head(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> None:
+    """The lines above the sections, in the order a reader asks: the verdict, of what and
+    against what, what was found, then what the verdict covers (not at all, in part only) in
+    one place (the coverage sat above "Against"). The verdict line is always shown (in its
+    short form, without the project's name, when that is too long for the room); each line
+    after it is shown when it fits after every line before it, and the sections after them only
+    when all of them are, so what a limit shows every larger one shows. Fitted one by one, a
+    comment of 700 characters or less had no verdict, and at 1,000 the line in place of the
+    waiver entry stood where the counts, too long for the room, were not."""
+    headline = _headline(report, options)
+    if len(headline) > budget.room():
+        headline = _headline(report, options, short=True)
+    budget.add(headline)
+    lines = [_gated_line(report, options), _counts_line(report)]
+    alerts = view.waiver_alerts(report)
+    if alerts:
+        lines.append(f"**Waivers:** {md_text_code(alerts)}\n\n")
+    unchecked = view.not_checked(report)
+    if unchecked:
+        lines.append(f"**Not checked:** {md_text_code(' · '.join(unchecked))}\n\n")
+    for line in lines:
+        if not budget.add(line):
+            # No room for the sections either: each is named in the closing note.
+            budget.limit = budget.size
+            return
+
+
+def _headline(report: dict[str, Any], options: RenderOptions, short: bool = False) -> str:
+    """`### ❌ dbtgate: FAIL — 3 blocking findings, ... (dbt project shop)`; `short`: the
+    verdict's own words alone, of a length the least limit has room for (the project's name
+    and the selection are the project's, of any length)."""
     icon = ""
     if options.emoji:
         icon = "✅ " if report["verdict"] == "pass" else "❌ "
-    project = md_text(report["project"])
     # The verdict line is our own words and numbers; the project name and the selection
     # (`check --select`) are not.
     verdict = view.verdict_text({**report, "inputs": {}})
+    if short:
+        return f"### {icon}{verdict}\n\n"
+    project = md_text(report["project"])
     inputs = report["inputs"]
     focus = view.focus_label(inputs.get("select"), inputs.get("exclude"))
     if focus:
