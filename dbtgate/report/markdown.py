@@ -235,7 +235,14 @@ def _more_room(rest_at: str, what: str, whose: str = "") -> int:
 
 def render_markdown(report: dict[str, Any], options: RenderOptions | None = None) -> str:
     """The PR summary for `report`, at most `options.max_markdown_chars` characters (at least
-    `LEAST_MARKDOWN_CHARS`: with less there is no room for the verdict and the closing note)."""
+    `LEAST_MARKDOWN_CHARS`: with less there is no room for the verdict and the closing note).
+
+    In three steps, each deciding what it shows in the least room those before it leave at this
+    limit or any larger one, so that a section shown at one limit is shown at every larger one:
+    the lines under the verdict and the warnings (`_head`, `_warnings`); the smallest forms of
+    what blocks, in their order of precedence (`_first_forms`); then the breaking changes, the
+    blocking findings, the lineage and the sections after it, each in the room the others keep.
+    """
     options = at_base(options or RenderOptions(), report)
     if options.max_markdown_chars < LEAST_MARKDOWN_CHARS:
         raise ValueError(
@@ -244,21 +251,118 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
         )
     # What a section leaves out is in the run's HTML report: its "N more" line says so, and
     # links the run when it is known, as the lineage's note does.
-    budget = _Budget(max(options.max_markdown_chars - _NOTE_ROOM, 0), _html_report(options))
+    budget = _Budget(options.max_markdown_chars - _NOTE_ROOM, _html_report(options))
     lookups = view.Lookups.of(report)
     _head(budget, report, options)
-    # What the verdict covers in part only, in the warnings' room before them (the audit trail
-    # at the foot of the comment was where they were, under "Inputs").
+    floors, warned = _warnings(budget, report)
+    blocking = _blocking_findings(lookups.findings_with("blocking"), options, budget.rest_at)
+    changes = _breaking_parts(report, options, lookups)
+    lineage = _lineage(report)
+    note = max(len(_lineage_left_out(options, taken)) for taken in (False, True)) if lineage else 0
+    later = _later_list(report, options, lookups, budget.rest_at)
+    fold, short = _waiver_hint(report, options)
+    kpis = next(section.least for section in later if section.name == "KPIs")
+    first = _first_forms(floors, blocking.least, changes, (fold, short), note, kpis)
+    if first.hint != fold:
+        budget.refuse()
+    # Each section may take a share of what is left, not all of it: a thousand breaking changes
+    # left the blocking findings a heading with nothing under it, tens of thousands of findings
+    # left out the lineage, the KPIs and the waivers (a KPI table was a header with no rows).
+    with (
+        budget.share(
+            _BREAKING_SHARE,
+            plus=int(_BREAKING_SHARE * warned),
+            keep=len(first.hint) + blocking.least + note * first.noted + first.kpis,
+        ),
+        budget.section("breaking changes"),
+    ):
+        tabled = set()
+        if first.breaking:
+            tabled = _breaking_section(budget, changes)
+        elif changes.changes:
+            budget.refuse()
+    # The sections after the lineage may keep a share of what the breaking changes leave (less
+    # the warnings' room, and the waiver entry's and the lineage note's), never the room of the
+    # blocking findings' smallest form, and no more than they take whole; the findings take
+    # all of it they do not use: kept for them whether they needed it or not, it went unused
+    # when they were short (20 owners' 6,000 findings were cut in a comment that stopped at
+    # 48 KB).
+    left = floors.after_breaking(changes.whole)
+    hint_most = max(len(fold), len(short))
+    share = min(
+        (1 - _BLOCKING_SHARE) * left - _BLOCKING_SHARE * floors.warned - hint_most - note,
+        left - hint_most - note - blocking.least,
+    )
+    after = _later_sections(later, budget.rest_at, int(max(share, 0)), int(max(share, 0)))
+    if not after.truncated:  # all of them whole: no more room is theirs
+        share = after.size
+    # What blocks comes before the picture of what changed: the lineage is drawn when every
+    # blocking finding is shown beside it and the sections after it (it held 40 resources while
+    # findings of the PR's own owners were cut), else a line says it was left out. When cut,
+    # the findings may take its room, and the sections after it theirs: at 20,000 characters,
+    # 10,000 models' comment dropped its KPIs, advisory findings and what changed whole while
+    # the findings took the room of a lineage it did not draw. Shown whole, the findings leave
+    # the sections all the room past them and the lineage (drawn or not: else the sections
+    # shown beside its note lost that room once it was drawn).
+    lists = _OwnerLists.of(blocking.findings, tabled, options, lookups)
+    where = len(f": see {budget.rest_at}")  # as `_blocking_section` keeps it
+    need = lists.room(int(left), where) if blocking.findings else 0
+    past = -1.0
+    if need is not None:
+        past = left - hint_most - max(len(lineage), note) - blocking.least - need
+    drawn = bool(lineage) and past >= max(share, first.kpis)
+    shown_in = max(int(max(share, past, 0)), first.kpis)
+    if after.truncated and shown_in != after.limit:  # rendered again in the room they keep
+        after = _later_sections(later, budget.rest_at, shown_in, shown_in)
+    kept = len(lineage) if drawn else note * first.noted
+    with (
+        budget.share(1.0, keep=len(first.hint) + kept + after.size),
+        budget.section("blocking findings"),
+    ):
+        listed = 0
+        if first.blocking:
+            listed = _blocking_section(budget, blocking, lists, options)
+        elif blocking.findings:
+            budget.refuse()
+    budget.add(first.hint)
+    if lineage:
+        with budget.section("lineage"):
+            if drawn and listed == len(blocking.findings):
+                budget.add(lineage)
+            elif not (drawn or first.noted):
+                budget.refuse()
+            else:
+                # For the blocking findings when they took its room: not when all of them were
+                # shown (or there were none), nor when none had room.
+                taken = 0 < listed < len(blocking.findings)
+                budget.add(_lineage_left_out(options, taken))
+    if after.truncated and budget.room() > after.limit:
+        # The room the blocking findings, the lineage or its note left unused (cut, the
+        # findings leave less than one of theirs; a lineage left out, all but its note) fills
+        # the sections after them that had room: a comment cut for its size ended a finding or
+        # a lineage short of its limit with sections cut that had room for more. Those with no
+        # room before have none now, or they came and went as the limit grew.
+        after = _later_sections(later, budget.rest_at, shown_in, budget.room())
+    budget.take(after)
+    budget.limit = options.max_markdown_chars
+    budget.add(_footer(report, options, budget.truncated, budget.left_out, budget.room()))
+    return "".join(budget.parts)
+
+
+def _warnings(budget: _Budget, report: dict[str, Any]) -> tuple[_Floors, int]:
+    """What the verdict covers in part only, then the warnings (a stale build, a newer schema),
+    at most `_MAX_WARNINGS` of each in `_WARNING_SHARE` of the room. Returns the least room they
+    leave at this limit or any larger one (`_Floors`) and the room they took: what comes after
+    is decided in the first, not in what they happened to leave (a table row more that fitted
+    left less after it, and sections came and went as the limit grew: 10,000 models' KPIs were
+    shown at 6,000 characters, not at 6,250, and again at 6,500)."""
+    # In the warnings' room before them (the audit trail at the foot of the comment was where
+    # they were, under "Inputs"). A blank line after each: one quote a warning, and the next
+    # line not drawn into it.
     partly = [
         f"> **partly checked:** {md_text_code(note)}\n\n" for note in view.partly_checked(report)
     ]
-    # A blank line after each: one quote a warning, and the next line not drawn into it.
     warnings = [f"> **warning:** {md_text_code(note)}\n\n" for note in report["warnings"]]
-    # The room each decision below is taken in is the least the budget leaves it, whatever the
-    # sections before it took of theirs (`_Floors`): a section shown at one limit stays shown at
-    # any larger one. Measured on what was left once a table's rows or the warnings filled their
-    # share, the room swung by a row's size as the limit grew, and sections came and went (10,000
-    # models' KPIs were shown at 6,000 characters, not at 6,250, and again at 6,500).
     room = budget.room()
     before = budget.size
     # Their share, and room for the line counting those it has no room for (with none, 14
@@ -290,122 +394,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
         for items, what in ((partly, "note"), (warnings, "warning"))
         if items
     )
-    floors = _Floors(room, warned if all_shown else min(_WARNING_SHARE * room + plus, most))
-    blocking = _blocking_findings(lookups.findings_with("blocking"), options, budget.rest_at)
-    changes = _breaking_parts(report, options, lookups)
-    lineage = _lineage(report)
-    note = max(len(_lineage_left_out(options, taken)) for taken in (False, True)) if lineage else 0
-    later = _later_list(report, options, lookups, budget.rest_at)
-    kpis = next(section.least for section in later if section.name == "KPIs")
-    # The waiver entry folded under the blocking findings comes before everything after them
-    # and they may not take its room: it is what lets the author ship (it was dropped, and
-    # nothing said so, when the findings and the lineage's room they took left none). But not
-    # from their section's heading and the line saying they were left out: a heading with
-    # nothing under it stood above the fold. The smallest forms of what comes first keep their
-    # room in this order: the line saying the waiver entry was left out, the blocking findings'
-    # heading and line, the waiver entry whole, the breaking changes', the lineage's note. Each
-    # from a limit on, in the room the warnings leave at least: fitted in what the sections
-    # before it happened to leave, the line or the note came and went as the limit grew.
-    fold, short = _waiver_hint(report, options)
-    hint = short if floors.after_warnings >= len(short) else ""
-    if fold and floors.after_warnings >= blocking.least + len(fold):
-        hint = fold
-    if hint != fold:
-        budget.refuse()
-    blocked = floors.after_warnings >= blocking.least + len(short)
-    hint_most = max(len(fold), len(short))
-    first = blocking.least + hint_most + changes.least
-    # The KPIs vs targets decide the verdict too: once the breaking changes leave room for the
-    # blocking findings' smallest form and a few of those findings, the waiver entry and the
-    # lineage's note, their smallest form (a line counting those below target, the gated ones
-    # named) keeps its room from the breaking changes and the blocking findings, as the waiver
-    # entry keeps its. In what the sections after the lineage may keep, it came and went.
-    left = floors.after_breaking(changes.whole)
-    needs = blocking.least + _FEW_FINDINGS + hint_most + note + kpis
-    kpi_kept = kpis if kpis and left >= needs else 0
-    noted = bool(lineage) and (floors.after_warnings >= first + note or kpi_kept > 0)
-    # Each section may take a share of what is left, not all of it: a thousand breaking changes
-    # left the blocking findings a heading with nothing under it, tens of thousands of findings
-    # left out the lineage, the KPIs and the waivers (a KPI table was a header with no rows).
-    with (
-        budget.share(
-            _BREAKING_SHARE,
-            plus=int(_BREAKING_SHARE * warned),
-            keep=len(hint) + blocking.least + note * noted + kpi_kept,
-        ),
-        budget.section("breaking changes"),
-    ):
-        # In the room the warnings leave at least: a warning more that fitted left them out.
-        tabled = set()
-        if floors.after_warnings >= first:
-            tabled = _breaking_section(budget, changes)
-        elif changes.changes:
-            budget.refuse()
-    # The sections after the lineage may keep a share of what the breaking changes leave (less
-    # the warnings' room, and the waiver entry's and the lineage note's), never the room of the
-    # blocking findings' smallest form, and no more than they take whole; the findings take
-    # all of it they do not use: kept for them whether they needed it or not, it went unused
-    # when they were short (20 owners' 6,000 findings were cut in a comment that stopped at
-    # 48 KB).
-    share = min(
-        (1 - _BLOCKING_SHARE) * left - _BLOCKING_SHARE * floors.warned - hint_most - note,
-        left - hint_most - note - blocking.least,
-    )
-    measured = _later_sections(later, budget.rest_at, int(max(share, 0)), int(max(share, 0)))
-    if not measured.truncated:  # all of them whole: no more room is theirs
-        share = measured.size
-    # What blocks comes before the picture of what changed: the lineage is drawn when every
-    # blocking finding is shown beside it and the sections after it (it held 40 resources while
-    # findings of the PR's own owners were cut), else a line says it was left out. When cut,
-    # the findings may take its room, and the sections after it theirs: at 20,000 characters,
-    # 10,000 models' comment dropped its KPIs, advisory findings and what changed whole while
-    # the findings took the room of a lineage it did not draw. Shown whole, the findings leave
-    # the sections all the room past them and the lineage (drawn or not: else the sections
-    # shown beside its note lost that room once it was drawn).
-    lists = _OwnerLists.of(blocking.findings, tabled, options, lookups)
-    where = len(f": see {budget.rest_at}")  # as `_blocking_section` keeps it
-    need = lists.room(int(left), where) if blocking.findings else 0
-    lineage_most = max(len(lineage), note)
-    past = -1.0 if need is None else left - hint_most - lineage_most - blocking.least - need
-    drawn = bool(lineage) and past >= max(share, kpi_kept)
-    share = max(share, past)
-    shown_in = max(int(max(share, 0)), kpi_kept)
-    after = measured  # rendered again only in a room that may show them otherwise
-    if shown_in != measured.limit and (measured.truncated or shown_in < measured.size):
-        after = _later_sections(later, budget.rest_at, shown_in, shown_in)
-    kept = len(lineage) if drawn else note * noted
-    with (
-        budget.share(1.0, keep=len(hint) + kept + after.size),
-        budget.section("blocking findings"),
-    ):
-        listed = 0
-        if blocked:
-            listed = _blocking_section(budget, blocking, lists, options)
-        elif blocking.findings:
-            budget.refuse()
-    budget.add(hint)
-    if lineage:
-        with budget.section("lineage"):
-            if drawn and listed == len(blocking.findings):
-                budget.add(lineage)
-            elif not (drawn or noted):
-                budget.refuse()
-            else:
-                # For the blocking findings when they took its room: not when all of them were
-                # shown (or there were none), nor when none had room.
-                taken = 0 < listed < len(blocking.findings)
-                budget.add(_lineage_left_out(options, taken))
-    if after.truncated and budget.room() > after.limit:
-        # The room the blocking findings, the lineage or its note left unused (cut, the
-        # findings leave less than one of theirs; a lineage left out, all but its note) fills
-        # the sections after them that had room: a comment cut for its size ended a finding or
-        # a lineage short of its limit with sections cut that had room for more. Those with no
-        # room before have none now, or they came and went as the limit grew.
-        after = _later_sections(later, budget.rest_at, shown_in, budget.room())
-    budget.take(after)
-    budget.limit = options.max_markdown_chars
-    budget.add(_footer(report, options, budget.truncated, budget.left_out, budget.room()))
-    return "".join(budget.parts)
+    return _Floors(room, warned if all_shown else min(_WARNING_SHARE * room + plus, most)), warned
 
 
 class _Floors(NamedTuple):
@@ -425,6 +414,67 @@ class _Floors(NamedTuple):
         """After the breaking changes too, which take all of theirs (`whole`) or their share:
         their share of the room after the warnings and of the warnings' room, half of `room`."""
         return self.after_warnings - min(whole, _BREAKING_SHARE * self.room)
+
+
+class _FirstForms(NamedTuple):
+    """What comes before the sections after the lineage, in its smallest forms: the waiver
+    entry or the line in its place (`hint`, "" with room for neither), whether the blocking
+    findings' heading and closing line are shown (`blocking`), the breaking changes' table
+    (`breaking`), whether the lineage's note keeps its room (`noted`), and the room the KPIs'
+    line keeps (`kpis`, 0 when none)."""
+
+    hint: str
+    blocking: bool
+    breaking: bool
+    noted: bool
+    kpis: int
+
+
+def _first_forms(
+    floors: _Floors,
+    blocking: int,
+    changes: _Breaking,
+    hint: tuple[str, str],
+    note: int,
+    kpis: int,
+) -> _FirstForms:
+    """Which of the smallest forms of what blocks are shown, each when the room it needs (with
+    the forms before it it keeps room for) is within the least room it is decided in (after
+    the warnings, or after the breaking changes too): so from a limit on, at every larger one.
+    Fitted in what the forms before it happened to leave, the waiver entry's line or the
+    lineage's note came and went as the limit grew.
+
+    In order of precedence: the line saying the waiver entry was left out, the blocking
+    findings' heading and closing line, the waiver entry whole (what lets the author ship: they
+    may not take its room; it was dropped, and nothing said so, when the findings and the
+    lineage's room they took left none), the breaking changes, the lineage's note. Then the
+    KPIs' line: the KPIs vs targets decide the verdict too, so once the breaking changes leave
+    room for the blocking findings' smallest form and a few of those findings (`_FEW_FINDINGS`),
+    the waiver entry and the lineage's note, it keeps its room from the breaking changes and the
+    blocking findings as the waiver entry does (in what the sections after the lineage keep, it
+    came and went). `blocking`, `note`, `kpis`: the room of the smallest forms of the blocking
+    findings, the lineage's note and the KPIs (0 when there is none)."""
+    fold, short = hint
+    most = max(len(fold), len(short))
+    breaking = blocking + most + changes.least
+    at, past_breaking = floors.after_warnings, floors.after_breaking(changes.whole)
+    forms = [  # (name, the room it needs, the least room it is decided in)
+        ("line", len(short), at),
+        ("blocking", blocking + len(short), at),
+        ("entry", blocking + len(fold), at),
+        ("breaking", breaking, at),
+        ("note", breaking + note, at),
+        ("kpis", blocking + _FEW_FINDINGS + most + note + kpis, past_breaking),
+    ]
+    shown = {name for name, need, least in forms if least >= need}
+    return _FirstForms(
+        hint=fold if "entry" in shown else short if "line" in shown else "",
+        blocking="blocking" in shown,
+        breaking="breaking" in shown,
+        # Kept with the KPIs' line after it, which may come in first.
+        noted="note" in shown or ("kpis" in shown and kpis > 0),
+        kpis=kpis if "kpis" in shown else 0,
+    )
 
 
 class _Later(NamedTuple):
