@@ -13,9 +13,12 @@ HTML report has them, and a closing note points at the full report.
 Whether a section is shown at all, and in which form, is decided in the least room the sections
 before it leave at this limit or any larger one (`_Floors`: what the warnings and the breaking
 changes may take of their shares, not the rows they happened to fit), in a fixed order of
-priority: a section shown at one limit is shown at every larger one. The room the blocking
-findings leave unused fills the sections shown; it shows no section more, which would be gone
-again at a larger limit where the findings fill it.
+priority (the lines under the verdict, `_head`; the smallest forms of what blocks,
+`_first_forms`; the sections after the lineage, `_later_sections`): a section shown at one
+limit is shown at every larger one, from the least limit on (`LEAST_MARKDOWN_CHARS`, the
+verdict's and the closing note's room). The room the blocking findings leave unused fills the
+sections shown; it shows no section more, which would be gone again at a larger limit where the
+findings fill it.
 The job summary is this text read on the run's own page: it names the run's gate.html among the
 run's artifacts where the comment links the run.
 The lineage goes first: it is drawn only when every blocking finding is shown, and says so. The
