@@ -332,13 +332,12 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
         with budget.section("lineage"):
             if drawn and listed == len(blocking.findings):
                 budget.add(lineage)
-            elif not (drawn or first.noted):
-                budget.refuse()
+            elif drawn or first.noted:
+                # That the blocking findings took its room when some of them were shown: not
+                # when all of them were (or there were none), nor when none had room.
+                budget.add(_lineage_left_out(options, 0 < listed < len(blocking.findings)))
             else:
-                # For the blocking findings when they took its room: not when all of them were
-                # shown (or there were none), nor when none had room.
-                taken = 0 < listed < len(blocking.findings)
-                budget.add(_lineage_left_out(options, taken))
+                budget.refuse()
     if after.truncated and budget.room() > after.limit:
         # The room the blocking findings, the lineage or its note left unused (cut, the
         # findings leave less than one of theirs; a lineage left out, all but its note) fills
