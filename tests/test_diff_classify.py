@@ -1890,6 +1890,18 @@ def test_a_change_of_layout_or_comments_only_says_so(tmp_path: Path) -> None:
     )
 
 
+def test_a_code_change_that_compiles_to_the_same_query_says_so_unparsed(tmp_path: Path) -> None:
+    """A `config()` call or a comment edited: the checksum moves, the compiled SQL is the same
+    to the character, even SQL sqlglot could not parse."""
+    before, after = model("payments", checksum="a"), model("payments", checksum="b")
+    uid = before["unique_id"]
+    same = "select (((( from raw"
+    result = diff(tmp_path, [before], [after], base_compiled={uid: same}, pr_compiled={uid: same})
+    assert only(result, "safe.code_changed").reason == (
+        "payments: SQL changed in layout, comments or config only (the compiled query is the same)"
+    )
+
+
 def test_a_python_model_s_change_is_python_code_and_unreadable_sql_names_its_build(
     tmp_path: Path,
 ) -> None:

@@ -594,6 +594,9 @@ def _meta(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Sourc
         )
 
 
+_SAME_QUERY = "SQL changed in layout, comments or config only (the compiled query is the same)"
+
+
 def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
     """Checksums are only comparable between builds of one dbt version (they change with it)."""
     if not ctx.same_dbt_version or old.checksum is None or new.checksum is None:
@@ -606,6 +609,12 @@ def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
         return
     if new.language == "python":
         emit("safe.code_changed", f"{name}: Python code changed")
+        return
+    same_text = ctx.base_sql and ctx.pr_sql and ctx.base_sql.text(old)
+    if same_text and same_text == ctx.pr_sql.text(new):  # type: ignore[union-attr]
+        # The same compiled query, to the character (the code's edits compiled away: a
+        # comment, a config() call, Jinja): nothing to parse to say so.
+        emit("safe.code_changed", f"{name}: {_SAME_QUERY}")
         return
     before = ctx.base_sql.shape(old) if ctx.base_sql else None
     after = ctx.pr_sql.shape(new) if ctx.pr_sql else None
@@ -633,11 +642,7 @@ def _code(ctx: DiffContext, emit: Emitter, old: Node, new: Node) -> None:
         )
         return
     if before.query == after.query:
-        emit(
-            "safe.code_changed",
-            f"{name}: SQL changed in layout, comments or config only (the compiled query is the "
-            "same)",
-        )
+        emit("safe.code_changed", f"{name}: {_SAME_QUERY}")
         return
     filters_differ = before.filters != after.filters and not _incremental_branch(ctx, old, new)
     if not filters_differ and before.grain == after.grain:
