@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from typing import Any, Literal, NoReturn
 
     from dbtgate.checks import CheckContext
+    from dbtgate.lint.run import LintRun
 
 ROOT_HELP = (
     "The quality gate for dbt pull requests: policies, breaking schema changes, run status and "
@@ -1418,8 +1419,29 @@ def lint(
     )
     locator = Locator.for_project(context.project.project_dir, context.project.root_package)
     result = run_gate(context, locator, families={"lint"})
+    _write_files(result, context, request, repo_url)
+    code = 1 if result.decision == "fail" else 0
     console = report_console(stderr=_report_on_stdout)
-    if fix is not None:
+    # The verdict stands from the first line on: a reader gone before it (`| head -0`) met the
+    # run's own lines, printed before the report, and turned a pass into an exit 1.
+    with _ExitCodeStands(code):
+        _print_lint_run(console, run, fixing=fix is not None, quiet=quiet)
+    _print_gate(
+        console,
+        result,
+        request,
+        code,
+        quiet=quiet,
+        max_findings=max_findings,
+        project_dir=context.project.project_dir,
+    )
+    return code
+
+
+def _print_lint_run(console: Any, run: LintRun, *, fixing: bool, quiet: bool) -> None:
+    """What `lint` did before its report: the files `--fix` fixed or would not fix, and how
+    many files it read in how long, measured against what, in which dialect."""
+    if fixing:
         from dbtgate.plain_text import one_line
 
         # The pull request names the files: printed as text, never as rich markup.
@@ -1445,18 +1467,6 @@ def lint(
             markup=False,
             highlight=False,
         )
-    _write_files(result, context, request, repo_url)
-    code = 1 if result.decision == "fail" else 0
-    _print_gate(
-        console,
-        result,
-        request,
-        code,
-        quiet=quiet,
-        max_findings=max_findings,
-        project_dir=context.project.project_dir,
-    )
-    return code
 
 
 def _print_gate(

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cli_support import dbtgate
+from cli_support import dbtgate, gone_before_the_first_line, plain_env
+from lint_repos import commit_all, git, init_repo
 
 MODEL = (
     "select\n"
@@ -380,3 +381,29 @@ def test_a_git_ref_given_as_base_measures_the_files_named_as_base_ref_does(tmp_p
     assert set(dispositions("--whole").values()) == {"blocking"}
     config.write_text(plain)  # no base configured: the files named are linted whole
     assert set(dispositions().values()) == {"blocking"}
+
+
+def test_a_reader_gone_before_the_first_line_leaves_lint_its_verdict(tmp_path):
+    """`lint`'s own lines (`lint --fix: ...`, `lint: N files in ...`) came before the verdict
+    was made to stand: a reader gone at once (`| head -0`), met by the first of them, turned a
+    pass into an exit 1, whether Python buffered the output or not."""
+    repo = init_repo(tmp_path / "repo")
+    model = project(repo)
+    model.unlink()
+    commit_all(repo, "the project")
+    git(repo, "checkout", "--quiet", "-b", "pr")
+    model.write_text(MODEL)
+    commit_all(repo, "a model with CP01 and LT01 to fix")
+    for unbuffered in ({}, {"PYTHONUNBUFFERED": "1"}):
+        env = plain_env(**unbuffered)
+        model.write_text(MODEL)
+        assert gone_before_the_first_line(["lint", "--all"], repo, env).returncode == 1
+        # Fixed: the verdict, with the fix's own line first, is a pass.
+        fixing = ["lint", "--fix", "CP01,LT01", "--all"]
+        done = gone_before_the_first_line(fixing, repo, env)
+        assert (done.returncode, done.stderr) == (0, ""), (unbuffered, done.stderr)
+        assert model.read_text() != MODEL  # the fix was made, its line unread
+        done = gone_before_the_first_line(["lint", "--all"], repo, env)
+        assert (done.returncode, done.stderr) == (0, ""), (unbuffered, done.stderr)
+        read = dbtgate("lint", "--all", cwd=repo, env=unbuffered)
+        assert read.returncode == 0 and "lint: 1 file in " in read.stdout, read.stdout
