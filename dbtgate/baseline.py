@@ -23,6 +23,7 @@ from dbtgate.encoding import UTF8_BOM, not_utf8
 from dbtgate.errors import DbtgateError, lookup_problem, truncated_json
 from dbtgate.findings import Finding
 from dbtgate.locate import repository_path
+from dbtgate.named_files import File, few_files, first_few_named, naming
 from dbtgate.pipes import is_pipe
 from dbtgate.wording import counted, first_few
 
@@ -412,6 +413,7 @@ def baseline_notes(
     report: BaselineReport,
     prune: str = "dbtgate baseline --prune",
     renamed: Callable[[BaselineEntry], BaselineEntry] = lambda entry: entry,
+    project_file: Callable[[str], str] = lambda path: path,
 ) -> list[str]:
     """What every report says of the entries not seen: debt paid off (the file can shrink, so
     the problem cannot come back unnoticed), debt that followed a renamed resource, debt on
@@ -420,15 +422,21 @@ def baseline_notes(
     renames entries and records nothing new, where rewriting the file would take the pull
     request's new findings in as debt. An entry not seen is named where the report judged it,
     under its resource's new name (`renamed`, `Renames.under_new_names`) and the old one after:
-    a column dropped from a model renamed is gone from the model as it is called now."""
+    a column dropped from a model renamed is gone from the model as it is called now. The
+    files a note names (the baseline, a file git read as moved, named from the project and
+    shown as findings name it: `project_file`) keep their spans (`named_files`), for the
+    console to name them from the working directory."""
     notes = []
-    where = f"baseline {report.path}"
+    where = ("baseline ", File(report.path))
     prune = f"`{prune}`"
     if report.fixed:
         notes.append(
-            f"{where}: {len(report.fixed)} of {report.entries} entries fixed since it was written "
-            f"({_shown(report.fixed, renamed)}); {prune} drops {_them(report.fixed)} and records "
-            "nothing new"
+            naming(
+                *where,
+                f": {len(report.fixed)} of {report.entries} entries fixed since it was written (",
+                *_shown(report.fixed, renamed),
+                f"); {prune} drops {_them(report.fixed)} and records nothing new",
+            )
         )
     resources = [
         c
@@ -437,48 +445,70 @@ def baseline_notes(
     ]
     if resources:
         notes.append(
-            f"{where}: {counted(len(resources), 'entry')} matched under a renamed "
-            f"resource's new name, whose file dbt read unchanged ({_moves(resources)})"
-            f"; {prune} records {_them(resources)} under the new name"
+            naming(
+                *where,
+                f": {counted(len(resources), 'entry')} matched under a renamed "
+                f"resource's new name, whose file dbt read unchanged ({_moves(resources)})"
+                f"; {prune} records {_them(resources)} under the new name",
+            )
         )
     moved = [c for c in report.carried if c.moved_from is not None]
     if moved:
-        files = sorted({c.moved_from for c in moved})
+        files = sorted({project_file(c.moved_from) for c in moved if c.moved_from})
         notes.append(
-            f"{where}: {counted(len(moved), 'entry')} matched under a renamed resource's new "
-            f"name, whose file git reads as renamed ({first_few(files, _NOTE_LIMIT)}; "
-            f"{_moves(moved)}); {prune} records {_them(moved)} under the new name"
+            naming(
+                *where,
+                f": {counted(len(moved), 'entry')} matched under a renamed resource's new "
+                "name, whose file git reads as renamed (",
+                *few_files(files, _NOTE_LIMIT),
+                f"; {_moves(moved)}); {prune} records {_them(moved)} under the new name",
+            )
         )
     sources = [c for c in report.carried if c.relation is not None]
     if sources:
         tables = sorted({c.relation for c in sources if c.relation})
         notes.append(
-            f"{where}: {counted(len(sources), 'entry')} matched under a renamed source's new "
-            f"name, reading the same table ({first_few(tables, _NOTE_LIMIT)}; "
-            f"{_moves(sources)}); {prune} records {_them(sources)} under the new name"
+            naming(
+                *where,
+                f": {counted(len(sources), 'entry')} matched under a renamed source's new "
+                f"name, reading the same table ({first_few(tables, _NOTE_LIMIT)}; "
+                f"{_moves(sources)}); {prune} records {_them(sources)} under the new name",
+            )
         )
     columns = [c for c in report.carried if c.column_name is not None]
     if columns:
         notes.append(
-            f"{where}: {counted(len(columns), 'entry')} matched under a renamed column's new "
-            f"name, as the schema diff reads the rename ({_moves(columns)}); "
-            f"{prune} records {_them(columns)} under the new name"
+            naming(
+                *where,
+                f": {counted(len(columns), 'entry')} matched under a renamed column's new "
+                f"name, as the schema diff reads the rename ({_moves(columns)}); "
+                f"{prune} records {_them(columns)} under the new name",
+            )
         )
     if report.gone:
         notes.append(
-            f"{where}: {counted(len(report.gone), 'entry')} on resources or columns no longer in "
-            f"the build ({_shown(report.gone, renamed)}): deleted, or renamed and edited? A resource's "
-            "findings are new under a new name when its file was edited too and git does not "
-            "read it as renamed, and a column's "
-            "when no base build shows the rename (`--base`); "
-            f"{prune} drops {_them(report.gone)}"
+            naming(
+                *where,
+                f": {counted(len(report.gone), 'entry')} on resources or columns no longer in "
+                "the build (",
+                *_shown(report.gone, renamed),
+                "): deleted, or renamed and edited? A resource's "
+                "findings are new under a new name when its file was edited too and git does not "
+                "read it as renamed, and a column's "
+                "when no base build shows the rename (`--base`); "
+                f"{prune} drops {_them(report.gone)}",
+            )
         )
     if report.unchecked:
         notes.append(
-            f"{where}: {counted(len(report.unchecked), 'entry')} this run did not check "
-            f"({_shown(report.unchecked, renamed)}: no policy applies the rule there, lint did not read "
-            "or parse the file or has the rule off there, or the build has no catalog.json to "
-            "see the column), kept"
+            naming(
+                *where,
+                f": {counted(len(report.unchecked), 'entry')} this run did not check (",
+                *_shown(report.unchecked, renamed),
+                ": no policy applies the rule there, lint did not read "
+                "or parse the file or has the rule off there, or the build has no catalog.json to "
+                "see the column), kept",
+            )
         )
     return notes
 
@@ -505,18 +535,28 @@ def _them(entries: list) -> str:
     return "it" if len(entries) == 1 else "them"
 
 
-def _shown(entries: list[BaselineEntry], renamed: Callable[[BaselineEntry], BaselineEntry]) -> str:
-    return first_few([_entry_now(entry, renamed(entry)) for entry in entries], _NOTE_LIMIT)
+def _shown(
+    entries: list[BaselineEntry], renamed: Callable[[BaselineEntry], BaselineEntry]
+) -> list[str | File]:
+    return first_few_named([_entry_now(entry, renamed(entry)) for entry in entries], _NOTE_LIMIT)
 
 
-def _entry_now(entry: BaselineEntry, now: BaselineEntry) -> str:
+def _entry_now(entry: BaselineEntry, now: BaselineEntry) -> list[str | File]:
     """`code on subject` of an entry as it reads now (`now`), with what it was recorded on
-    when a rename changed that: `on model.shop.clients.email (was model.shop.customers)`."""
-    shown = f"{entry.code} on {_entry_subject(now)}"
+    when a rename changed that: `on model.shop.clients.email (was model.shop.customers)`. An
+    entry on a file of no resource names the file (`naming`'s parts)."""
+    shown = [f"{entry.code} on ", *_subject_named(now)]
     if now.unique_id == entry.unique_id and now.column_name == entry.column_name:
         return shown
     was = entry.unique_id if now.column_name == entry.column_name else _entry_subject(entry)
-    return f"{shown} (was {was})"
+    return [*shown, f" (was {was})"]
+
+
+def _subject_named(entry: BaselineEntry) -> list[str | File]:
+    """`_entry_subject` as `naming`'s parts: an entry on a file of no resource names the file."""
+    if entry.unique_id or not entry.path:
+        return [_entry_subject(entry)]
+    return [File(entry.path), *([f".{entry.column_name}"] if entry.column_name else [])]
 
 
 def _entry_subject(entry: BaselineEntry) -> str:

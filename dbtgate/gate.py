@@ -178,7 +178,7 @@ def run_gate(
     if context.options.get("baseline") is not None:
         for finding in findings:
             ensure_fingerprint(finding)
-    decide(findings, context, self_scoped)
+    decide(findings, context, self_scoped, locator)
     focus = context.options.get("focus")
     if focus is not None:  # `check --select`: the verdict of a part of the project
         findings, left_out = keep_focus(findings, focus.selected)
@@ -214,7 +214,7 @@ def run_gate(
         sections=context.sections,
         notes=plain_texts(context.notes, named),
         not_checked=context.not_checked,
-        partly_checked=context.partly_checked,
+        partly_checked=plain_texts(context.partly_checked, named),
         warnings=plain_texts([*_artifact_warnings(project, findings), *context.warnings], named),
         named_files=named,
         inputs=inputs,
@@ -394,13 +394,17 @@ def unrecorded_debt(findings: list[Finding], context: CheckContext) -> int:
 
 
 def decide(
-    findings: list[Finding], context: CheckContext, self_scoped: Collection[int] = ()
+    findings: list[Finding],
+    context: CheckContext,
+    self_scoped: Collection[int] = (),
+    locator: Locator | None = None,
 ) -> None:
     """Disposition of each finding: waived (an active waiver covers it), baselined (its
     fingerprint is in the baseline), else from its severity, the fail_on threshold and the scope.
 
     `self_scoped` holds the ids of findings whose family set `changed` itself (lint, from the
-    git diff): scope applies to them even when there is no base build to compare with."""
+    git diff): scope applies to them even when there is no base build to compare with.
+    `locator` names the project's files in the baseline's notes as the findings name them."""
     threshold = ("error",) if context.config.fail_on == "error" else ("error", "warn")
     scope_changed = context.config.scope == "changed"
     base_known = context.changed is not None
@@ -455,7 +459,9 @@ def decide(
             renamed=renames.under_new_names,
         )
         prune = prune_command(baseline, context.config.baseline)
-        context.notes.extend(baseline_notes(used, prune, renames.under_new_names))
+        # The project's files named as findings name them (`locator`), from the root.
+        shown = locator.display if locator is not None else str
+        context.notes.extend(baseline_notes(used, prune, renames.under_new_names, shown))
 
 
 def find_renames(

@@ -13,7 +13,7 @@ text alone, as before, and the console rewrites those spans only (`from_here`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from dbtgate.wording import number
@@ -52,14 +52,20 @@ def naming(*parts: str | File) -> str:
 
 def few_files(paths: Iterable[str], shown: int) -> list[str | File]:
     """`a, b, c and 4 more` as `naming`'s parts (`wording.first_few`, of paths)."""
-    paths = list(paths)
+    return first_few_named([[File(path)] for path in paths], shown)
+
+
+def first_few_named(items: Iterable[Sequence[str | File]], shown: int) -> list[str | File]:
+    """`a, b, c and 4 more` as `naming`'s parts, of items that are parts themselves: prose
+    that names a file among other things (`lint.LT01 on models/a.sql`)."""
+    items = list(items)
     parts: list[str | File] = []
-    for index, path in enumerate(paths[:shown]):
+    for index, item in enumerate(items[:shown]):
         if index:
             parts.append(", ")
-        parts.append(File(path))
-    if len(paths) > shown:
-        parts.append(f" and {number(len(paths) - shown)} more")
+        parts.extend(item)
+    if len(items) > shown:
+        parts.append(f" and {number(len(items) - shown)} more")
     return parts
 
 

@@ -22,6 +22,7 @@ from dbtgate.diff.classify import deprecation_elapsed
 from dbtgate.diff.columns import column_key
 from dbtgate.errors import DbtgateError
 from dbtgate.locate import repository_path
+from dbtgate.named_files import File, naming
 
 if TYPE_CHECKING:
     from dbtgate.artifacts.manifest import Node
@@ -79,11 +80,23 @@ def apply_ways_out(
         change.acknowledged = found
     diff.recount()
     return [
-        f"{_where(config_path, entry.line)}: acknowledgement of {entry.change} on "
-        f"{entry.unique_id or entry.select!r} matches no change against the base build (stale)"
+        _noted(
+            config_path,
+            entry.line,
+            f": acknowledgement of {entry.change} on {entry.unique_id or entry.select!r} "
+            "matches no change against the base build (stale)",
+        )
         for index, (entry, _) in enumerate(entries)
         if index not in used
     ]
+
+
+def _noted(config_path: Path | None, line: int, said: str) -> str:
+    """A note on an entry, the config named as reports name it (`_source`, from the root) with
+    its path's span kept (`named_files`): the console names it from the working directory."""
+    if config_path is None:
+        return _where(None, line) + said
+    return naming(File(repository_path(config_path)), f":{line}" if line else "", said)
 
 
 def _source(config_path: Path | None, line: int) -> str:

@@ -152,9 +152,9 @@ def breaking_changes(ctx: CheckContext) -> Iterator[Finding]:
         return
     diff, stale = compared
     ctx.partly_checked.extend(diff.notes)
-    diff.notes.extend(stale)
+    ctx.notes.extend([*diff.notes, *stale])  # the stale entries name the config (named_files)
+    diff.notes.extend(map(str, stale))  # the report's section: plain text
     ctx.sections["diff"] = diff
-    ctx.notes.extend(diff.notes)
     settings = ctx.config.breaking
     # A file the diff names from a manifest (a removed model's YAML) is relative to the dbt
     # project; findings name files from the repository root (`Locator.display`), so that a

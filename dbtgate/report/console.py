@@ -301,7 +301,7 @@ def print_result(
         said = " · ".join(result.not_checked)
         _print_pieces(console, [("not checked:", "yellow"), (f" {said}", None)], wrap=True)
     for note in result.partly_checked:
-        said = _clean(note)
+        said = _clean(from_here(note, named, paths))
         _print_pieces(console, [("partly checked:", "yellow"), (f" {said}", None)], wrap=True)
     style = "bold green" if result.decision == "pass" else "bold red"
     _print_pieces(console, [(verdict_line(result), style)])

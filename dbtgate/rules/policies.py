@@ -21,6 +21,7 @@ from dbtgate.config import Config, Policy, RuleSetting
 from dbtgate.errors import DbtgateError
 from dbtgate.findings import SEVERITY_ORDER, Finding, fingerprint
 from dbtgate.locate import repository_path
+from dbtgate.named_files import File, naming
 from dbtgate.near_miss import intended_family, near_code
 from dbtgate.project import Project
 from dbtgate.rules.registry import (
@@ -56,6 +57,17 @@ class CompiledPolicy:
 def config_location(config: Config, line: int) -> str:
     path = config.path if config.path is not None else Path("dbtgate.yml")
     return f"{path}:{line}" if line else str(path)
+
+
+def config_note(config: Config, line: int, *said: str | File) -> str:
+    """A note or warning on a line of the config (`analytics/dbtgate.yml:12: ...`), the file
+    named as findings name it (`display_config_path`): the same text in every report wherever
+    dbtgate runs, its path's span kept (`named_files`) for the console to name it from the
+    working directory. An error names the file as given (`config_location`): only the
+    console, in the folder it was given from, shows it."""
+    if config.path is None:  # no file to name, nor to rewrite
+        return naming(config_location(config, line), *said)
+    return naming(File(display_config_path(config)), f":{line}" if line else "", *said)
 
 
 def display_config_path(config: Config) -> str:
@@ -253,8 +265,12 @@ def policies(context: CheckContext) -> Iterable[Finding]:
             # `dim_customers +fct_ordrs`: the typo in one part hid behind the part that selects.
             for part in parts_selecting_nothing(compiled.select, selection):
                 context.note_partly_checked(
-                    f"{config_location(config, policy.line)}: policy select {policy.select!r}: "
-                    f"{part!r} selects no resources" + selector_hint(part, selection)
+                    config_note(
+                        config,
+                        policy.line,
+                        f": policy select {policy.select!r}: {part!r} selects no resources",
+                        selector_hint(part, selection),
+                    )
                 )
         # The subjects of each resource-type set, filtered once per policy, not once per rule.
         subjects: dict[tuple[str, ...], list[Any]] = {}
@@ -274,9 +290,13 @@ def policies(context: CheckContext) -> Iterable[Finding]:
                     unmet.add(compiled_rule.rule.code)
                     line = compiled_rule.setting.line or policy.line
                     context.note_partly_checked(
-                        f"{config_location(config, line)}: {compiled_rule.rule.code} reads "
-                        f"{' and '.join(NEEDS[need] for need in missing)}, which this build "
-                        "does not have, so it checked nothing"
+                        config_note(
+                            config,
+                            line,
+                            f": {compiled_rule.rule.code} reads "
+                            f"{' and '.join(NEEDS[need] for need in missing)}, which this build "
+                            "does not have, so it checked nothing",
+                        )
                     )
                 continue  # what it reads is not there: nothing to judge
             types = compiled_rule.rule.applies_to
@@ -286,9 +306,13 @@ def policies(context: CheckContext) -> Iterable[Finding]:
                 # `sources.freshness_configured` under `select: tier:1` (models) checks nothing.
                 line = compiled_rule.setting.line or policy.line
                 context.note_partly_checked(
-                    f"{config_location(config, line)}: {compiled_rule.rule.code} applies to "
-                    f"{', '.join(f'{t}s' for t in types)}; select {policy.select!r} selects none, "
-                    "so it checked nothing"
+                    config_note(
+                        config,
+                        line,
+                        f": {compiled_rule.rule.code} applies to "
+                        f"{', '.join(f'{t}s' for t in types)}; select {policy.select!r} selects "
+                        "none, so it checked nothing",
+                    )
                 )
             if subjects[types] and compiled_rule.rule.code not in unmet:
                 note = _declared_columns_only(compiled_rule, context.project, config, policy)
@@ -364,23 +388,32 @@ def _declared_columns_only(
     if not compiled_rule.params.get("use_catalog") or project.catalog is not None:
         return None
     line = compiled_rule.setting.line or policy.line
-    where = project.artifacts.directory if project.artifacts else Path("target")
-    return (
-        f"{config_location(config, line)}: {compiled_rule.rule.code} judged only the columns "
+    # The build's folder from the repository's root, as the config is named.
+    where: str | File = (
+        File(repository_path(project.artifacts.directory)) if project.artifacts else "target"
+    )
+    return config_note(
+        config,
+        line,
+        f": {compiled_rule.rule.code} judged only the columns "
         "declared in YAML: this build has no catalog.json, so a column of the warehouse that "
         "no YAML declares went unseen (run `dbt docs generate --target-path docs-target` after "
-        f"the build and copy its catalog.json into {where}/, or set `use_catalog: false`)"
+        "the build and copy its catalog.json into ",
+        where,
+        "/, or set `use_catalog: false`)",
     )
 
 
 def _empty_selection_note(config: Config, policy: Policy, selection: Selection) -> str:
     """Says a policy selects nothing, with the closest tag or name for a typo."""
-    note = (
-        f"{config_location(config, policy.line)}: policy select {policy.select!r}"
-        + (f" exclude {policy.exclude!r}" if policy.exclude else "")
-        + " selects no resources, so its rules checked nothing"
+    return config_note(
+        config,
+        policy.line,
+        f": policy select {policy.select!r}",
+        f" exclude {policy.exclude!r}" if policy.exclude else "",
+        " selects no resources, so its rules checked nothing",
+        selector_hint(policy.select, selection),
     )
-    return note + selector_hint(policy.select, selection)
 
 
 def parts_selecting_nothing(selector: Selector, selection: Selection) -> list[str]:
@@ -403,10 +436,12 @@ def _excludes_nothing(compiled: CompiledPolicy, selection: Selection) -> bool:
 
 def _empty_exclusion_note(config: Config, policy: Policy, selection: Selection) -> str:
     """Says a policy's `exclude` leaves nothing out, with the closest tag or name for a typo."""
-    return (
-        f"{config_location(config, policy.line)}: policy exclude {policy.exclude!r} matches no "
-        f"resources, so select {policy.select!r} is gated whole"
-        + selector_hint(policy.exclude or "", selection)
+    return config_note(
+        config,
+        policy.line,
+        f": policy exclude {policy.exclude!r} matches no "
+        f"resources, so select {policy.select!r} is gated whole",
+        selector_hint(policy.exclude or "", selection),
     )
 
 
