@@ -830,6 +830,28 @@ def test_a_plugin_that_exits_on_import_is_a_load_that_failed(artifacts, tmp_path
     assert listed.stderr.strip() == f"dbtgate: warning: {problem}; the built-in rules only"
 
 
+def test_the_line_a_plugin_raised_at_is_named_from_the_working_directory(tmp_path):
+    """In a repository, the plugin's file was named from the config's folder (`rules/ours.py`),
+    a path that opens nothing from the root of a monorepo or from a folder below the config."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    project = tmp_path / "analytics"
+    (project / "rules").mkdir(parents=True)
+    (project / "models").mkdir()
+    (project / "rules" / "ours.py").write_text("import sys\n\nsys.exit(3)\n")
+    write_config(project, "version: 1\nplugins: [rules/ours.py]\n")
+    for cwd, config, at in (
+        (project, "dbtgate.yml", "rules/ours.py"),
+        (tmp_path, "analytics/dbtgate.yml", "analytics/rules/ours.py"),
+        (project / "models", "../dbtgate.yml", "../rules/ours.py"),
+    ):
+        result = dbtgate("validate", "--config", config, cwd=cwd)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stderr.splitlines()[0] == (
+            f"dbtgate: error: {config}:2: plugins: rules/ours.py: cannot load: SystemExit: 3 "
+            f"(at {at}:3)"
+        )
+
+
 def test_a_plugin_that_cannot_load_is_an_error_at_its_line_without_any_policy(artifacts, tmp_path):
     # Listed and unused is still a mistake worth knowing of before a policy comes to need it.
     # The line is the entry's, in a list of several the one to mend.

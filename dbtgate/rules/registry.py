@@ -796,7 +796,7 @@ def load_plugin(plugin: str, base_dir: Path | None) -> None:
 def _raised_in(exc: BaseException, plugin: Path | None, base_dir: Path | None) -> str:
     """` (at rules/ours.py:12)`: the line of the plugin's own code the error came from (the
     last frame in its file or folder; else where it was raised), which the exception's text
-    alone does not say. Nothing for a SyntaxError, whose text names its line already, nor for
+    alone does not say, its file named from the working directory. Nothing for a SyntaxError, whose text names its line already, nor for
     dbtgate's own error about a rule."""
     import sysconfig
     import traceback
@@ -824,9 +824,15 @@ def _raised_in(exc: BaseException, plugin: Path | None, base_dir: Path | None) -
     frame = (own or theirs or [None])[-1]
     if frame is None or frame.lineno is None:
         return ""
-    from dbtgate.locate import display_path
+    from dbtgate.locate import console_paths, display_path, display_root
 
-    return f" (at {display_path(Path(frame.filename), base_dir or Path.cwd())}:{frame.lineno})"
+    # Named for the reader of the error, in the working directory: from the root of the
+    # repository holding the config (`base_dir`), then from there to the working directory
+    # (`locate.console_paths`), not from the config's folder, which is another one from a
+    # subfolder or the root of a monorepo.
+    shown = display_path(Path(frame.filename), display_root(base_dir))
+    from_here = console_paths(base_dir)
+    return f" (at {from_here(shown) if from_here else shown}:{frame.lineno})"
 
 
 def _import_file(path: Path) -> None:
