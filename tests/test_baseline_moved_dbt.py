@@ -96,6 +96,15 @@ def test_a_model_renamed_and_edited_keeps_its_debt_where_git_reads_the_rename(re
     ) in stdout
     for code in debt:
         assert f"{code} on {old} -> {new}" in stdout
+    # The reports name the old file as findings do, from the repository's root; the console
+    # from the working directory (the project's folder here, its models folder below).
+    note = next(n for n in report["notes"] if "git reads as renamed" in n)
+    assert "git reads as renamed (analytics/models/stg_customers.sql; " in note
+    assert note.startswith("baseline analytics/dbtgate-baseline.json: 2 entries matched")
+    below = dbtgate("check", "--project-dir", "..", cwd=repo / "models")
+    said = " ".join(below.stdout.split())
+    assert "note: baseline ../dbtgate-baseline.json: 2 entries matched" in said, below.stdout
+    assert "git reads as renamed (stg_customers.sql; " in said, below.stdout
 
     # With main's build, the old model is the one the base had at the old path.
     returncode, _, report = check(repo, "--base", "base")
