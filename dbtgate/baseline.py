@@ -80,17 +80,20 @@ class Baseline(msgspec.Struct, kw_only=True, omit_defaults=True):
     findings: list[BaselineEntry]
 
 
-class BaselineReport(msgspec.Struct):
+class BaselineReport(msgspec.Struct, kw_only=True):
     """The `baseline` section of the gate report: of the entries this run did not see, those
     `fixed` (checked, on a resource still built, under its new name when it was renamed),
     those on resources no longer in the build (`gone`: deleted, or renamed where nothing tells
     the rename) and those this run did not check (`unchecked`: the
     rule is in no policy any more, lint is off or read other files). `carried`: entries matched
-    under a renamed resource's new name, counted in `matched`."""
+    under a renamed resource's new name, counted in `matched`. `waived`: the matched entries
+    whose findings a waiver covers, which are counted waived, not in the baseline (a waiver
+    comes first): without it "matched 8" could not be read against "6 in the baseline"."""
 
     path: str
     entries: int
     matched: int
+    waived: int = 0
     fixed: list[BaselineEntry]
     gone: list[BaselineEntry] = []
     unchecked: list[BaselineEntry] = []
@@ -376,6 +379,7 @@ def baseline_report(
     a model renamed and edited whose finding the edit fixed was fixed, not deleted."""
     seen = {f.fingerprint for f in findings}
     seen.update(c.entry.fingerprint for c in carried)
+    waived = _waived_entries(loaded, findings, carried)
     fixed: list[BaselineEntry] = []
     gone: list[BaselineEntry] = []
     unchecked: list[BaselineEntry] = []
@@ -395,10 +399,31 @@ def baseline_report(
         path=repository_path(loaded.path),
         entries=entries,
         matched=entries - len(fixed) - len(gone) - len(unchecked),
+        waived=waived,
         fixed=fixed,
         gone=gone,
         unchecked=unchecked,
         carried=sorted(carried, key=lambda c: (c.entry.fingerprint, c.unique_id)),
+    )
+
+
+def _waived_entries(
+    loaded: LoadedBaseline, findings: list[Finding], carried: Collection[CarriedEntry]
+) -> int:
+    """How many entries matched only findings that a waiver covers (their `disposition` is
+    already decided): an entry also matched by a finding the baseline holds is not one of
+    them. A carried entry is judged by the finding under its resource's new name."""
+    waived = {f.fingerprint for f in findings if f.disposition == "waived"}
+    if not waived:
+        return 0
+    waived -= {f.fingerprint for f in findings if f.disposition != "waived"}
+    matched_by = {f.fingerprint: {f.fingerprint} for f in findings}
+    for entry in carried:
+        matched_by.setdefault(entry.entry.fingerprint, set()).add(entry.fingerprint)
+    return sum(
+        1
+        for entry in loaded.baseline.findings
+        if entry.fingerprint in matched_by and matched_by[entry.fingerprint] <= waived
     )
 
 

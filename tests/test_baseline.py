@@ -12,6 +12,8 @@ from corpus import CORPUS
 from policy_support import read_json, write_config
 
 from dbtgate.errors import DbtgateError
+from dbtgate.report import validate
+from dbtgate.report.json_report import report_schema
 
 BOUNCER = CORPUS / "bouncer-dbt112"
 PKG = "dbt_bouncer_test_project"
@@ -624,3 +626,58 @@ def test_a_source_without_freshness_is_debt_a_baseline_holds(workdir):
     write_build(workdir / "pr", without_freshness(manifest(), keep=fixed))
     _, _, report = check(workdir, "pr", "--baseline", "dbtgate-baseline.json")
     assert [e["unique_id"] for e in report["sections"]["baseline"]["fixed"]] == [fixed]
+
+
+WAIVING_TWO = """\
+waivers:
+  - rule: owner.present
+    select: "stg_customers stg_orders"
+    reason: "owners being assigned"
+    owner: "@data"
+    expires: 2099-12-31
+"""
+
+
+def test_matched_entries_whose_findings_are_waived_are_counted_so_in_every_report(workdir):
+    """A waiver comes before the baseline: two entries matched by waived findings were read
+    "entries 26, matched 26" beside "24 in the baseline" in the verdict's counts."""
+    baseline(workdir)
+    config = workdir / "dbtgate.yml"
+    config.write_text(config.read_text() + WAIVING_TWO)
+    result = dbtgate(
+        "check", "--artifacts", "target", "--baseline", "dbtgate-baseline.json",
+        "--out", "reports", cwd=workdir,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = read_json(workdir / "reports" / "gate.json")
+    section = report["sections"]["baseline"]
+    entries = section["entries"]
+    assert (section["matched"], section["waived"]) == (entries, 2)
+    counts = report["counts"]["by_disposition"]
+    assert (counts["waived"], counts["baselined"], counts["blocking"]) == (2, entries - 2, 0)
+    assert validate.first_error(report, report_schema()) is None
+    markdown = (workdir / "reports" / "gate.md").read_text()
+    assert f"| matched | {entries}, 2 of them waived |" in markdown
+    assert "| waived |" not in markdown
+    page = (workdir / "reports" / "gate.html").read_text()
+    assert f"<td>matched</td><td>{entries}, 2 of them waived</td>" in page
+    # Rendered again from the JSON alone, the same words.
+    again = dbtgate("report", "reports/gate.json", "--out", "again", cwd=workdir)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert (workdir / "again" / "gate.md").read_text() == markdown
+    # A count the schema refuses names its JSON path.
+    section["waived"] = -1
+    assert "waived" in (validate.first_error(report, report_schema()) or "")
+
+
+def test_matched_entries_without_a_waiver_say_nothing_of_waivers(workdir):
+    baseline(workdir)
+    check(workdir, "target", "--baseline", "dbtgate-baseline.json")
+    report = read_json(workdir / "gate.json")
+    assert report["sections"]["baseline"]["waived"] == 0
+    assert validate.first_error(report, report_schema()) is None
+    rendered = dbtgate("report", "gate.json", "--out", "reports", cwd=workdir)
+    assert rendered.returncode == 0, rendered.stdout + rendered.stderr
+    markdown = (workdir / "reports" / "gate.md").read_text()
+    assert f"| matched | {report['sections']['baseline']['entries']} |" in markdown
+    assert "waived" not in markdown
