@@ -1200,7 +1200,12 @@ def diff(
     console = _console()
     code = 1 if result.decision == "fail" else 0
     with _ExitCodeStands(code), untrusted_output(console):
-        print_diff(console, result, console_paths(context.project.project_dir))
+        print_diff(
+            console,
+            result,
+            console_paths(context.project.project_dir),
+            written=request.written_reports(),
+        )
     _retain(context, result)
     return code
 
@@ -1498,6 +1503,7 @@ def _print_gate(
             quiet=quiet,
             max_findings=max_findings,
             full_reports=request.complete_reports(),
+            written=request.written_reports(),
             diff_command=diff_command,
             paths=console_paths(project_dir),
         )

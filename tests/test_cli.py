@@ -620,6 +620,76 @@ def test_in_github_actions_the_verdict_and_the_reports_are_step_outputs(tmp_path
     )
 
 
+def test_check_names_the_reports_it_wrote_in_one_line_before_its_verdict(tmp_path):
+    """`report` and `demo` said where they wrote; `check --out` did not. The verdict stays the
+    last line, and in GitHub Actions the paths are printed inside the stop-commands block."""
+    if not (CORPUS / "bouncer-dbt112").is_dir():
+        pytest.skip("corpus absent")
+    write_config(
+        tmp_path, "version: 1\npolicies:\n  - select: '*'\n    rules: {owner.present: warn}\n"
+    )
+    args = ["check", "--artifacts", str(CORPUS / "bouncer-dbt112")]
+    written = dbtgate(
+        *args, "--out", "reports", "--format", "json,html", "--json", "gate.json", cwd=tmp_path
+    )
+    assert written.returncode == 0, written.stderr
+    lines = written.stdout.splitlines()
+    assert lines[-1].startswith("dbtgate: PASS")
+    said = [line for line in lines if line.startswith("reports:")]
+    assert said == ["reports: reports/gate.json, reports/gate.html, gate.json"]
+    assert lines.index(said[0]) > max(
+        i for i, line in enumerate(lines) if line.startswith("  warn ")
+    )
+    assert all((tmp_path / name).is_file() for name in said[0][len("reports: ") :].split(", "))
+    # Nothing written, nothing named; `--json -` writes no file; --quiet prints the verdict's lines.
+    for extra in ([], ["--json", "-"], ["--out", "reports", "--quiet"]):
+        result = dbtgate(*args, *extra, cwd=tmp_path)
+        assert "reports:" not in result.stdout + result.stderr, extra
+    actions = run_dbtgate(
+        *args, "--out", "reports", cwd=tmp_path, env=plain_env(GITHUB_ACTIONS="true")
+    )
+    lines = actions.stdout.splitlines()
+    opened = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+    at = lines.index(
+        "reports: "
+        + ", ".join(
+            f"reports/{name}"
+            for name in (
+                "gate.md",
+                "gate.html",
+                "gate.sarif",
+                "gate-junit.xml",
+                "gl-code-quality-report.json",
+                "gate.json",
+            )
+        )
+    )
+    assert opened < at < len(lines) - 2
+    assert (
+        lines[-2].startswith("dbtgate: PASS") and lines[-1] == f"::{lines[opened].split('::')[2]}::"
+    )
+
+
+def test_diff_names_the_reports_it_wrote_before_its_verdict(tmp_path):
+    if not (CORPUS / "bouncer-dbt112").is_dir():
+        pytest.skip("corpus absent")
+    import json
+
+    build = str(CORPUS / "bouncer-dbt112")
+    manifest = json.loads((CORPUS / "bouncer-dbt112" / "manifest.json").read_text())
+    manifest["metadata"]["invocation_id"] = "base-build"  # another build of the same project
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "manifest.json").write_text(json.dumps(manifest))
+    result = dbtgate(
+        "diff", "--artifacts", build, "--base", "base", "--out", "r", "--format", "md", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == [
+        "reports: r/gate.md",
+        "dbtgate diff: PASS — 0 blocking changes",
+    ]
+
+
 def test_max_findings_caps_the_console_and_the_json_keeps_every_finding(tmp_path):
     import json
     from pathlib import Path

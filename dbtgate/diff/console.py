@@ -20,7 +20,7 @@ from dbtgate.report.view import diff_counts_text, focus_label, status_name
 from dbtgate.wording import hanging, number
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from rich.console import Console
 
@@ -45,10 +45,14 @@ def diff_result(context: CheckContext, locator: Locator) -> GateResult:
 
 
 def print_diff(
-    console: Console, result: GateResult, paths: Callable[[str], str] | None = None
+    console: Console,
+    result: GateResult,
+    paths: Callable[[str], str] | None = None,
+    written: Sequence[str] = (),
 ) -> None:
     """The diff's warnings and notes (the files they name as `paths` names them from the
-    working directory, `locate.console_paths`), its changes, counts and verdict."""
+    working directory, `locate.console_paths`), its changes, counts, the report files written
+    (`written`, as `check` names them) and verdict."""
     from dbtgate.named_files import from_here
 
     diff: SchemaDiff | None = result.sections.get("diff")
@@ -62,6 +66,8 @@ def print_diff(
     else:
         print_changes(console, diff, result.findings)
     console.print(diff_counts_text(diff.counts if diff is not None else {}))
+    if written:
+        console.print(f"[bold]reports:[/] {escape(', '.join(written))}", highlight=False)
     verdict = "PASS" if result.decision == "pass" else "FAIL"
     blocking = result.count("blocking")
     waived = result.count("waived")

@@ -256,6 +256,7 @@ def print_result(
     quiet: bool = False,
     max_findings: int = DEFAULT_MAX_FINDINGS,
     full_reports: Sequence[str] = (),
+    written: Sequence[str] = (),
     diff_command: str = "dbtgate diff",
     paths: Callable[[str], str] | None = None,
 ) -> None:
@@ -263,7 +264,8 @@ def print_result(
     disposition group (0: all): the most severe first, and of those breaking changes and run
     status before policy findings and lint (`view.family_rank`); the group's findings counted
     per rule under its heading, and a line after its last says how many more and where they
-    are (`full_reports`: the files this run wrote that hold every finding). `diff_command` is
+    are (`full_reports`: the files this run wrote that hold every finding); `written`: every
+    report file this run wrote, named in one line before the verdict. `diff_command` is
     the command that lists the schema diff's changes, with the builds this run was given.
     `paths` names the files of the findings, of the notes and warnings (`named_files`) and the
     config from the working directory (`locate.console_paths`), as the fix commands do."""
@@ -295,6 +297,10 @@ def print_result(
         _print_diff_counts(console, result.sections.get("diff"), diff_command)
         _print_fixed_counts(console, result.sections.get("fixed"))
         _print_touched_counts(console, result)
+        if written:  # `check --out` said nothing of where the reports went
+            _print_pieces(
+                console, [("reports:", "bold"), (f" {', '.join(written)}", None)], wrap=True
+            )
     # Beside the verdict, where a CI log is read from: what it does not cover, and what it
     # covers in part only (each also a note above, which a long log scrolls away).
     if result.not_checked:

@@ -79,6 +79,21 @@ class PublishRequest:
                     "report: one would overwrite the other; name another file"
                 )
 
+    def written_reports(self) -> list[str]:
+        """Every report file this run writes, as given (from the working directory): `--out`'s
+        in the order of `--format`, then `--json`'s file. The console names them in one line
+        before the verdict, as `report` and `demo` name what they write; `--json -` writes no
+        file."""
+        paths = []
+        if self.out_dir is not None:
+            from dbtgate.report.render import FORMATS, parse_formats
+
+            formats = self.formats or parse_formats(ALL_FORMATS)
+            paths += [(self.out_dir / FORMATS[name].filename).as_posix() for name in formats]
+        if self.json_path is not None and str(self.json_path) != "-":
+            paths.append(self.json_path.as_posix())
+        return list(dict.fromkeys(paths))
+
     def complete_reports(self) -> list[str]:
         """The files asked for that hold every finding, the HTML page first (to read), then the
         JSON report: the console names them where it prints the first findings of a group
