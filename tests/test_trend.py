@@ -252,6 +252,41 @@ def test_two_reports_of_one_build_are_one_point(reports, tmp_path):
     assert "counted once, as run-2/gate.json" in " ".join(result.stdout.split())
 
 
+def test_of_two_reports_of_one_build_the_one_naming_its_commit_is_kept(reports, tmp_path):
+    """A release's build gated in its checkout (its report names `v1.0`) and the same build's
+    report gated again outside the repository (no commit): the last one given was kept, and
+    the builds table lost the release's name. The one that names the commit is kept, in
+    either order, and the note says why."""
+    repo = tmp_path / "repo"
+    (repo / "target").mkdir(parents=True)
+    shutil.copy(CORPUS / "bouncer-dbt112" / "manifest.json", repo / "target")
+    (repo / "dbt_project.yml").write_text("name: dbt_bouncer_test_project\nprofile: bouncer\n")
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=CI", "-c", "user.email=ci@example.com", "commit", "-q", "-m", "v1")
+    git(repo, "tag", "v1.0")
+    history = tmp_path / "history"
+    tagged, plain = history / "run-1" / "gate.json", history / "run-2" / "gate.json"
+    tagged.parent.mkdir(parents=True)
+    plain.parent.mkdir()
+    done = dbtgate("check", "-q", "--artifacts", "target", "--json", str(tagged), cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    plain.write_bytes(reports[2].read_bytes())  # bouncer-dbt112 gated where no git is
+    named = f"v1.0 ({git(repo, 'rev-parse', 'HEAD')[:7]})"
+    for given in ([tagged, plain], [plain, tagged], [history]):
+        [build] = load_trend(given).builds
+        assert (build.path, build.commit) == (tagged, named), given
+    trend = load_trend([history])
+    assert (
+        "run-2/gate.json and run-1/gate.json are reports of one dbt build (invocation "
+        f"{trend.builds[0].invocation_id}): counted once, as run-1/gate.json, which names the "
+        "commit it gated"
+    ) in trend.notes
+    result = dbtgate("trend", str(history))
+    assert result.returncode == 0, result.stderr
+    assert named in result.stdout
+
+
 def test_reports_of_two_projects_are_refused_not_merged(reports, tmp_path):
     def rename(index, report):
         if index == 2:

@@ -244,29 +244,58 @@ def _change_failure_note(reported: int, builds: int) -> str:
 
 
 def _one_report_per_build(builds: list[Build], notes: list[str]) -> list[Build]:
-    """The last report (in the order given) of each dbt invocation: a job run twice writes
-    two reports of one build, which would count its KPIs twice and flatten the trend."""
-    last: dict[str, Build] = {}
+    """One report of each dbt invocation: a job run twice writes two reports of one build,
+    which would count its KPIs twice and flatten the trend. The one kept is the one that says
+    most of the build (`_information`: the commit it gated first, which a release manager
+    finds a release by), so the copy of a report saved without git (a folder copied off the
+    runner) does not hide the one that names the release, whatever the order given; of
+    reports that say as much, the last given."""
+    chosen: dict[str, Build] = {}
     for build in builds:
         if build.invocation_id:
-            last[build.invocation_id] = build
+            kept = chosen.get(build.invocation_id)
+            if kept is None or _information(build) >= _information(kept):
+                chosen[build.invocation_id] = build
     kept = []
     for build in builds:
-        chosen = last.get(build.invocation_id or "")
-        if chosen is None or chosen is build:
+        used = chosen.get(build.invocation_id or "")
+        if used is None or used is build:
             kept.append(build)
         else:
             # Named by their paths when two folders given each hold a gate.json.
-            dropped, used = (
-                (build.shown, chosen.shown)
-                if build.shown != chosen.shown
-                else (str(build.path), str(chosen.path))
+            dropped, named = (
+                (build.shown, used.shown)
+                if build.shown != used.shown
+                else (str(build.path), str(used.path))
+            )
+            why = (
+                ", which names the commit it gated"
+                if used.commit and not build.commit
+                else ", which says more of it"
+                if _information(used) > _information(build)
+                else ""
             )
             notes.append(
-                f"{dropped} and {used} are reports of one dbt build (invocation "
-                f"{build.invocation_id}): counted once, as {used}"
+                f"{dropped} and {named} are reports of one dbt build (invocation "
+                f"{build.invocation_id}): counted once, as {named}{why}"
             )
     return kept
+
+
+def _information(build: Build) -> tuple[bool, int]:
+    """How much a report says of its build, to choose between two reports of it: the commit
+    it gated first, then how many of the other things a report of an older dbtgate may lack
+    it records (the verdict, the counts, dbtgate's version, whether a catalog.json was read)."""
+    known = (
+        build.verdict,
+        build.blocking,
+        build.baselined,
+        build.waived,
+        build.tool_version,
+        build.catalog,
+        build.change_failure_rate,
+    )
+    return build.commit is not None, sum(value is not None for value in known)
 
 
 def read_build(path: Path, shown: str) -> Build:
