@@ -44,7 +44,10 @@ waivers:
         "line in the config, for the waiver's owner (among the advisory findings, under "
         "`scope: changed` too, whatever the change touched). Findings that another waiver lasting "
         "longer also covers (a renewal added below the old entry) stay waived: the "
-        "note names that waiver instead, and says the old entry can go.",
+        "note names that waiver instead, and says the old entry can go. Findings the baseline "
+        "the check reads holds too will be held by it once the waiver ends, and will not "
+        "block: the note says so (`will no longer be waived but held by the baseline`), and "
+        "how many of them when only some are.",
         why="An expiry that arrives unannounced turns a green pull request red for a reason "
         "its author did not touch. A notice in the PR comment and the gate report while there "
         "is still time lets the owner fix the findings or renew the waiver on purpose.",

@@ -65,6 +65,7 @@ def apply_waivers(
     today = waiver_today(context.options)
     matches = _matches(findings, context)
     holders = _claim(matches, today)
+    in_baseline = _baseline_holds(context)
     _name_expired_entries(matches, holders, today)
     reported: list[Finding] = []
     for match in matches:
@@ -79,8 +80,24 @@ def apply_waivers(
             if every_check_ran:
                 reported.append(_stale(match, config))
         elif (days_left := notice_days_left(waiver, config, today)) is not None:
-            reported.append(_expiring(match, config, holders, days_left))
+            reported.append(_expiring(match, config, holders, days_left, in_baseline))
     return reported
+
+
+def _baseline_holds(context: CheckContext) -> Callable[[Finding], bool]:
+    """Whether the baseline the run reads holds a finding, as `gate.decide` matches it (by its
+    fingerprint; not under a renamed resource's new name, which the gate pairs later): what a
+    waiver's finding becomes once the waiver ends. Fingerprints are computed for the findings
+    asked about only (those of a waiver announced as expiring)."""
+    loaded = context.options.get("baseline")
+    if loaded is None:
+        return lambda finding: False
+    from dbtgate.baseline import can_baseline
+
+    return lambda finding: (
+        can_baseline(finding)
+        and ((finding.fingerprint or fingerprint(finding)) in loaded.fingerprints)
+    )
 
 
 @dataclass
@@ -426,9 +443,9 @@ def _expired(match: _Match, config: Config, holders: dict[int, Waiver]) -> Findi
         holders,
         f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expired on "
         f"{waiver.expires.isoformat()}",
-        lambda count: (
-            f"it no longer waives {counted(count, 'finding')}"
-            if count
+        lambda again: (
+            f"it no longer waives {counted(len(again), 'finding')}"
+            if again
             else "nothing it covered is found any more"
         ),
     )
@@ -448,21 +465,41 @@ def _expired(match: _Match, config: Config, holders: dict[int, Waiver]) -> Findi
     )
 
 
-def _expiring(match: _Match, config: Config, holders: dict[int, Waiver], days_left: int) -> Finding:
+def _expiring(
+    match: _Match,
+    config: Config,
+    holders: dict[int, Waiver],
+    days_left: int,
+    in_baseline: Callable[[Finding], bool],
+) -> Finding:
     """`waiver.expiring`: what will count again on the date, for the owner to act on; when a
-    waiver lasting longer holds every finding, only that this entry can go."""
+    waiver lasting longer holds every finding, only that this entry can go. Findings the
+    baseline holds too (`in_baseline`) will not block once the waiver ends, and the notice says
+    so: "will no longer be waived" alone read as a red build to come."""
     waiver = match.waiver
+    baselined = 0
+
+    def then(again: list[Finding]) -> str:
+        nonlocal baselined
+        baselined = sum(1 for finding in again if in_baseline(finding))
+        return f"then {_will_count_again(len(again), baselined)}"
+
     message, again, all_held = _ending(
         match,
         holders,
         f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expires "
         f"{days_from_now(days_left)}, on {waiver.expires.isoformat()}",
-        lambda count: f"then {_will_count_again(count)}",
+        then,
     )
     if all_held:
         fix = (
             "Remove this waiver: another that lasts longer covers its findings (left in the "
             "config, it is reported as expired once its date has passed)."
+        )
+    elif again and baselined == again:
+        fix = (
+            "Let the waiver expire, or remove it: the baseline holds its findings, which will "
+            "not block (fixing them pays that debt off)."
         )
     else:
         fix = (
@@ -475,23 +512,32 @@ def _expiring(match: _Match, config: Config, holders: dict[int, Waiver], days_le
         config,
         message,
         fix,
-        {"findings": again, "held_by_others": len(match.covered) - again, "days_left": days_left},
+        {
+            "findings": again,
+            "held_by_others": len(match.covered) - again,
+            "days_left": days_left,
+            **({"held_by_baseline": baselined} if baselined else {}),
+        },
         # A notice: it never blocks, not even under `fail_on: warn`.
         severity="info",
     )
 
 
 def _ending(
-    match: _Match, holders: dict[int, Waiver], about: str, counting_again: Callable[[int], str]
+    match: _Match,
+    holders: dict[int, Waiver],
+    about: str,
+    counting_again: Callable[[list[Finding]], str],
 ) -> tuple[str, int, bool]:
     """The message of a waiver that ends (`about`), then what becomes of its findings: those no
-    longer waived (`counting_again(count)`), and those a waiver lasting longer keeps waived.
+    longer waived (`counting_again(findings)`), and those a waiver lasting longer keeps waived.
     Also how many count again, and whether another waiver holds them all."""
-    again = len(_counting_again(match, holders))
+    findings = _counting_again(match, holders)
+    again = len(findings)
     held = _held_longer(match, holders)
     if held and not again:
         return f"{about}; {_stays_waived(len(match.covered), held)}", again, True
-    message = f"{about}; {counting_again(again)}"
+    message = f"{about}; {counting_again(findings)}"
     if held:
         message += f"; {_stays_waived(len(match.covered) - again, held, more=True)}"
     return message, again, False
@@ -505,10 +551,18 @@ def _stays_waived(count: int, held: str, *, more: bool = False) -> str:
     return f"{what} {verb} waived by {held}"
 
 
-def _will_count_again(covered: int) -> str:
+def _will_count_again(covered: int, baselined: int = 0) -> str:
     """`its 3 findings will no longer be waived`: the words said "counts again", which read as
-    blocking of a finding outside the change, where it is only advisory."""
-    return f"its {counted(covered, 'finding')} will no longer be waived"
+    blocking of a finding outside the change, where it is only advisory. Those the baseline
+    holds (`baselined`) will be counted in the baseline, which never blocks: `its 2 findings
+    will no longer be waived but held by the baseline: they will not block`."""
+    said = f"its {counted(covered, 'finding')} will no longer be waived"
+    if not baselined:
+        return said
+    if baselined == covered:
+        they = "it" if covered == 1 else "they"
+        return f"{said} but held by the baseline: {they} will not block"
+    return f"{said}; the baseline holds {baselined} of them, which will not block"
 
 
 def _stale(match: _Match, config: Config) -> Finding:

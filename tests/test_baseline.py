@@ -681,3 +681,78 @@ def test_matched_entries_without_a_waiver_say_nothing_of_waivers(workdir):
     markdown = (workdir / "reports" / "gate.md").read_text()
     assert f"| matched | {report['sections']['baseline']['entries']} |" in markdown
     assert "waived" not in markdown
+
+
+EXPIRING_SOON = WAIVING_TWO.replace("2099-12-31", "2026-12-10")
+
+
+def test_an_expiring_waiver_over_baselined_findings_says_the_baseline_will_hold_them(workdir):
+    """The notice said the findings "will no longer be waived", read as a red build to come;
+    the baseline holds them, and after the date they are legacy debt, not blocking."""
+    baseline(workdir)
+    config = workdir / "dbtgate.yml"
+    config.write_text(config.read_text() + EXPIRING_SOON)
+    today = {"DBTGATE_TODAY": "2026-12-05"}
+    args = ("check", "--artifacts", "target", "--baseline", "dbtgate-baseline.json")
+    result = dbtgate(*args, "--json", "gate.json", cwd=workdir, env=today)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = read_json(workdir / "gate.json")
+    [notice] = [f for f in report["findings"] if f["code"] == "waiver.expiring"]
+    assert notice["message"] == (
+        "waiver for owner.present on 'stg_customers stg_orders' (owner @data) expires in 5 days, "
+        "on 2026-12-10; then its 2 findings will no longer be waived but held by the baseline: "
+        "they will not block"
+    )
+    assert notice["fix"].startswith("Let the waiver expire, or remove it: the baseline holds")
+    assert notice["details"]["held_by_baseline"] == 2
+    assert validate.first_error(report, report_schema()) is None
+    assert notice["message"] in " ".join(result.stdout.split())
+    # As it says: past the date the waiver has expired and nothing blocks.
+    after = dbtgate(*args, "--json", "after.json", cwd=workdir, env={"DBTGATE_TODAY": "2026-12-11"})
+    assert after.returncode == 0, after.stdout + after.stderr
+    later = read_json(workdir / "after.json")
+    assert later["counts"]["by_disposition"]["blocking"] == 0
+    assert "waived" not in {
+        f["disposition"] for f in later["findings"] if f["code"] == "owner.present"
+    }
+
+
+def test_an_expiring_waiver_names_the_share_the_baseline_holds(workdir):
+    """One of its findings is new since the baseline (stg_customers had an owner then): that
+    one will block, the other will not."""
+    data = manifest()
+    node(data, "stg_customers")["config"]["meta"]["owner"] = "@crm"
+    node(data, "stg_customers")["meta"]["owner"] = "@crm"
+    write_build(workdir / "then", data)
+    result = dbtgate("baseline", "--artifacts", "then", cwd=workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    config = workdir / "dbtgate.yml"
+    config.write_text(config.read_text() + EXPIRING_SOON)
+    args = ("check", "--artifacts", "target", "--baseline", "dbtgate-baseline.json")
+    result = dbtgate(*args, "--json", "gate.json", cwd=workdir, env={"DBTGATE_TODAY": "2026-12-05"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    [notice] = [
+        f for f in read_json(workdir / "gate.json")["findings"] if f["code"] == "waiver.expiring"
+    ]
+    assert notice["message"].endswith(
+        "then its 2 findings will no longer be waived; the baseline holds 1 of them, which will "
+        "not block"
+    )
+    assert notice["fix"].startswith("Fix the findings before then")
+    assert notice["details"]["held_by_baseline"] == 1
+    # Without a baseline the notice is as it was.
+    plain = dbtgate(
+        "check",
+        "--artifacts",
+        "target",
+        "--json",
+        "plain.json",
+        cwd=workdir,
+        env={"DBTGATE_TODAY": "2026-12-05"},
+    )
+    assert plain.returncode == 1, plain.stdout + plain.stderr  # no baseline: the debt blocks
+    [notice] = [
+        f for f in read_json(workdir / "plain.json")["findings"] if f["code"] == "waiver.expiring"
+    ]
+    assert notice["message"].endswith("then its 2 findings will no longer be waived")
+    assert "held_by_baseline" not in notice["details"]
