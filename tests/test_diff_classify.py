@@ -1965,6 +1965,22 @@ def test_an_owner_moved_says_from_whom_to_whom(tmp_path: Path) -> None:
     assert change.reason == "orders: meta (tier) changed" and change.details == {}
 
 
+def test_meta_tags_and_group_read_as_one_sentence(tmp_path: Path) -> None:
+    """`meta (tier), tags changed`, `group (none) -> finance changed`: the group's line read
+    as if the group itself had changed. Each part in words, the group's as a move."""
+    before = model("orders", ORDERS_COLUMNS, meta={"tier": 2})
+    after = model("orders", ORDERS_COLUMNS, meta={"tier": 1})
+    after["tags"] = ["finance"]
+    after["group"] = "finance"
+    change = only(diff(tmp_path, [before], [after]), "safe.meta_changed")
+    assert change.reason == "orders: meta (tier) and tags changed; put in group finance"
+    moved = {**after, "group": "revenue"}
+    change = only(diff(tmp_path / "moved", [after], [moved]), "safe.meta_changed")
+    assert change.reason == "orders: moved from group finance to group revenue"
+    change = only(diff(tmp_path / "out", [moved], [{**moved, "group": None}]), "safe.meta_changed")
+    assert change.reason == "orders: taken out of group revenue"
+
+
 def test_a_groups_owner_renamed_moves_the_owner_of_a_model_the_change_compares(
     tmp_path: Path,
 ) -> None:

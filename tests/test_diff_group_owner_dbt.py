@@ -198,11 +198,11 @@ def test_a_group_replaced_by_another_lists_both_and_where_its_models_went(shop_b
     # Each model's row says where it went, and whom it belongs to now.
     rows = {c["unique_id"]: c["reason"] for c in changes if c["unique_id"] in FINANCE_MODELS}
     assert rows == {
-        "model.shop.finance_revenue": "finance_revenue: group finance -> revenue changed; "
-        "owner Finance Analytics -> Revenue Ops",
-        "model.shop.orders_summary.v1": "orders_summary v1: group finance -> (none) changed; "
+        "model.shop.finance_revenue": "finance_revenue: moved from group finance to group "
+        "revenue; owner Finance Analytics -> Revenue Ops",
+        "model.shop.orders_summary.v1": "orders_summary v1: taken out of group finance; "
         "owner Finance Analytics -> (none)",
-        "model.shop.orders_summary.v2": "orders_summary v2: group finance -> (none) changed; "
+        "model.shop.orders_summary.v2": "orders_summary v2: taken out of group finance; "
         "owner Finance Analytics -> (none)",
     }
 

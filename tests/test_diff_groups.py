@@ -195,7 +195,7 @@ def test_a_new_group_is_listed_with_the_models_put_in_it(manifest, tmp_path):
     # The model put in it says so on its own row, and whom it belongs to now.
     (row,) = [c for c in changes if c.unique_id == builds.other]
     assert row.code == "safe.meta_changed"
-    assert "group (none) -> revenue changed" in row.reason and "-> Revenue Ops" in row.reason
+    assert row.reason == f"{other}: put in group revenue; owner (none) -> Revenue Ops"
 
 
 @parametrized
@@ -232,8 +232,11 @@ def test_a_removed_group_is_listed_with_the_models_that_were_in_it(manifest, tmp
         "resources": builds.models,
     }
     rows = {c.unique_id: c.reason for c in changes if c.resource_type == "model"}
-    assert rows[first].endswith("owner Finance Analytics -> Revenue Ops")
-    assert rows[second].endswith("owner Finance Analytics -> (none)")
+    assert rows == {
+        first: f"{a}: moved from group finance to group revenue; "
+        "owner Finance Analytics -> Revenue Ops",
+        second: f"{b}: taken out of group finance; owner Finance Analytics -> (none)",
+    }
 
 
 @parametrized

@@ -537,8 +537,10 @@ _SAFE = [
     _doc(
         "safe.meta_changed",
         "meta, tags or the group of a resource changed, or its owner did by them: the message "
-        "names the owner before and after. An owner moved only by its group's new owner is "
-        "said once, on the group (safe.group_owner_changed).",
+        "says which meta keys changed, the group it was put in, taken out of or moved between "
+        "(`moved from group finance to group revenue`), and the owner before and after. An "
+        "owner moved only by its group's new owner is said once, on the group "
+        "(safe.group_owner_changed).",
         "Metadata only; an owner or tier moved by it shows in the policy findings, and who "
         "owns the model now is whom a release hands it to.",
         "int_order_payments: meta (owner) changed; owner @finance-eng -> @payments-eng",
@@ -560,28 +562,32 @@ _SAFE = [
     ),
     _doc(
         "safe.group_added",
-        "A group the base build did not declare, with its owner and the models (seeds, "
-        "snapshots) in it in the pull request (`details.resources`). Only the project's own "
-        "groups count, not its packages'.",
-        "Its models are owned through it from now on (with `group` in `owner.from`), and its "
-        "private models may be read only by the models in it; each model put in it says so "
-        "on its own row (safe.meta_changed).",
+        "A group the pull request declares and the base build did not, with its owner and the "
+        "models (seeds, snapshots) the pull request puts in it (`details.resources`). Only the "
+        "project's own groups are listed, not those of the packages it installs.",
+        "The models put in it are owned through it from now on (where `owner.from` lists "
+        "`group`), and those of them with `access: private` may be read only by models in the "
+        "same group. Each of them also has a row of its own (safe.meta_changed) with the group "
+        "it came from and its new owner.",
         "group revenue added (owner Revenue Ops; 3 models: finance_revenue, orders_summary v1, "
         "orders_summary v2)",
     ),
     _doc(
         "safe.group_removed",
-        "A group of the base build the pull request no longer declares, with its owner and "
-        "the models (seeds, snapshots) that were in it in the base build "
-        "(`details.resources`). dbt refuses to parse a model that names a group it does not "
-        "declare, so by the pull request those models are in another group or in none: "
-        "their rows (safe.meta_changed) say where, and their new owner.",
-        "Nothing is queried through a group, and dbt checks every ref to a private model "
-        "against the groups as they are now, so nothing breaks that the build would not "
-        "refuse; but the models it held change hands, and a model in no group is owned only "
-        "by its own meta (the owner policies say so).",
+        "A group the base build declared and the pull request no longer does, with its owner "
+        "and the models (seeds, snapshots) that were in it (`details.resources`). dbt refuses "
+        "to parse a model that names a group it does not declare, so the pull request has "
+        "moved each of them to another group or out of any: each has a row of its own "
+        "(safe.meta_changed) saying which, and who owns it now.",
+        "No query reads a group, and dbt itself refuses a build in which a ref to a private "
+        "model crosses groups, so nothing that builds breaks. But the models it held change "
+        "hands: a model now in no group is owned only through its own `meta` (owner.present, "
+        "where a policy applies it, reports one left with no owner at all).",
         "group finance removed (owner Finance Analytics; 3 models were in it: "
         "finance_revenue, orders_summary v1, orders_summary v2)",
+        "Nothing to fix when the models went where they should: their rows name each one's "
+        "owner now. A model that should stay owned goes into another group, or gets its own "
+        "`meta.owner`.",
     ),
     _doc(
         "safe.materialization_changed",

@@ -577,14 +577,14 @@ def _meta(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Sourc
         what.append(f"meta ({', '.join(keys)})")
     if sorted(old.tags or []) != sorted(new.tags or []):
         what.append("tags")
-    old_group, new_group = getattr(old, "group", None), getattr(new, "group", None)
-    if old_group != new_group:
-        what.append(f"group {old_group or '(none)'} -> {new_group or '(none)'}")
+    said = [f"{' and '.join(what)} changed"] if what else []
+    group_move = _group_move(getattr(old, "group", None), getattr(new, "group", None))
+    if group_move:
+        said.append(group_move)
     before_owner, after_owner = ctx.base.owner(old.unique_id), ctx.pr.owner(new.unique_id)
     # A move its group's owner made is said once, on the group (`groups.group_owner_changes`).
     moved = before_owner != after_owner and not moved_by_group(ctx, old, new)
-    if what or moved:
-        said = [f"{', '.join(what)} changed"] if what else []
+    if said or moved:
         if moved:
             said.append(f"owner {before_owner or '(none)'} -> {after_owner or '(none)'}")
         emit(
@@ -592,6 +592,20 @@ def _meta(ctx: DiffContext, emit: Emitter, old: Node | Source, new: Node | Sourc
             f"{display_name(new)}: {'; '.join(said)}",
             **({"details": {"owner": before_owner, "new_owner": after_owner}} if moved else {}),
         )
+
+
+def _group_move(before: str | None, after: str | None) -> str | None:
+    """`put in group revenue`, `taken out of group finance`, `moved from group finance to group
+    revenue`; None when the group is the same. `group finance -> (none) changed` read as if
+    the group itself had changed."""
+    before, after = before or None, after or None  # an empty name is no group either
+    if before == after:
+        return None
+    if before is None:
+        return f"put in group {after}"
+    if after is None:
+        return f"taken out of group {before}"
+    return f"moved from group {before} to group {after}"
 
 
 _SAME_QUERY = "SQL changed in layout, comments or config only (the compiled query is the same)"
