@@ -124,3 +124,79 @@ def test_a_narrow_terminal_gets_one_block_a_change_within_its_width() -> None:
         "    column avg_order_value added",
     ]
     assert all(len(line) <= 80 and line == line.rstrip() for line in lines)
+
+
+def named_by_kind() -> SchemaDiff:
+    """A group, a semantic model, a source and a model of one name, `customers`."""
+
+    def change(code: str, uid: str, kind: str, reason: str) -> Change:
+        return Change(
+            change_class="safe",
+            code=code,
+            unique_id=uid,
+            name=uid.rsplit(".", 1)[-1],
+            resource_type=kind,
+            reason=reason,
+            policy="safe",
+        )
+
+    return SchemaDiff(
+        changes=[
+            change(
+                "safe.group_owner_changed",
+                "group.shop.customers",
+                "group",
+                "group customers: owner Sales -> Growth (1 model: customers)",
+            ),
+            change(
+                "safe.semantic_added",
+                "semantic_model.shop.customers",
+                "semantic_model",
+                "semantic model customers: dimension region added",
+            ),
+            change(
+                "safe.description_changed",
+                "source.shop.crm.customers",
+                "source",
+                "source crm.customers: description changed",
+            ),
+            change(
+                "safe.description_changed",
+                "model.shop.customers",
+                "model",
+                "customers: description changed",
+            ),
+        ]
+    )
+
+
+def test_a_resource_that_is_not_a_model_is_named_with_its_kind() -> None:
+    """A group's row read `customers`, as the model of that name does: only its reason said
+    it was a group. Named as their reasons name them, and the reason without it."""
+    out = io.StringIO()
+    Console(file=out, width=80, color_system=None, soft_wrap=True).print(
+        change_table(diff := named_by_kind(), change_statuses(diff, []))
+    )
+    rows = [
+        [cell.strip() for cell in line.split("│")[1:-1]]
+        for line in out.getvalue().splitlines()
+        if line.startswith("│") and line.split("│")[1].strip()
+    ]
+    assert [(code, resource) for code, resource, *_ in rows] == [
+        ("safe.group_owner_changed", "group customers"),
+        ("safe.semantic_added", "semantic model customers"),
+        ("safe.description_changed", "source crm.customers"),
+        ("safe.description_changed", "customers"),
+    ]
+    out = io.StringIO()
+    print_changes(Console(file=out, width=60, color_system=None), named_by_kind(), [])
+    assert out.getvalue().splitlines()[1:] == [
+        "safe.group_owner_changed  group customers",
+        "    owner Sales -> Growth (1 model: customers)",
+        "safe.semantic_added  semantic model customers",
+        "    dimension region added",
+        "safe.description_changed  source crm.customers",
+        "    description changed",
+        "safe.description_changed  customers",
+        "    description changed",
+    ]

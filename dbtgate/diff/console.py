@@ -16,6 +16,7 @@ from rich.text import Text
 
 from dbtgate.diff.properties import grants_moved
 from dbtgate.errors import DbtgateError
+from dbtgate.project import RELATION_TYPES
 from dbtgate.report.view import diff_counts_text, focus_label, status_name
 from dbtgate.wording import hanging, number
 
@@ -185,7 +186,16 @@ def change_table(
 
 
 def _named(change: Change) -> str:
-    return change.name if change.version is None else f"{change.name} v{change.version}"
+    """The resource as its reasons name it: a model, seed or snapshot by its name (and
+    version); any other with its kind, as `group finance` or `semantic model customers` (a bare
+    `customers` read as the model of that name), a source with its source's name
+    (`source ecom.raw_customers`, `display_name`)."""
+    if change.resource_type in RELATION_TYPES:
+        return change.name if change.version is None else f"{change.name} v{change.version}"
+    if change.resource_type == "source":
+        # source.<package>.<source>.<table>: the source's name is not on the change.
+        return "source " + ".".join(change.unique_id.split(".")[2:])
+    return f"{change.resource_type.replace('_', ' ')} {change.name}"
 
 
 def _resource(change: Change) -> str:
