@@ -20,6 +20,7 @@ from dbtgate.report.markdown import LEAST_MARKDOWN_CHARS, render_markdown
 from dbtgate.report.options import GITHUB_COMMENT_LIMIT, RenderOptions
 
 RUN_URL = "https://github.com/acme/shop/actions/runs/42"
+COMMIT = "5789142" + "0" * 33
 # From the least limit a summary is rendered in: every 25 characters up to 2,000 (where the
 # lines under the verdict come, one by one), every 125 up to 16,000 (the sections after the
 # findings), then every 2,000 up to a whole comment's room.
@@ -83,22 +84,41 @@ SECTION = re.compile(
 )
 
 
-# The lines under the verdict, by how each begins.
+# The lines under the verdict, the warnings (or the line counting them) and the waiver entry
+# (or the line in its place), by how each begins, and what the closing note calls them when
+# it had no room for them.
 HEAD_LINES = {
     "against": ("**Of** ", "**Against** "),
     "counts": ("findings:** ",),
     "not checked": ("**Not checked:** ",),
+    "warnings": ("> **warning:** ", "more warning not shown here"),
+    "waiver entry": ("To ship with the ",),
 }
+NOTE_NAMES = {
+    "counts": "counts",
+    "not checked": "what was not checked",
+    "warnings": "warnings",
+    "waiver entry": "suggested waiver entry",
+}
+NAMED = re.compile(r"^> \*\*Truncated:\*\* .*?no room for (?:these sections: )?([^;]*);", re.M)
 
 
 def sections(markdown: str) -> set[str]:
     """The sections a comment shows, by their headings: "Breaking changes", "KPIs vs targets",
-    "Advisory (does not fail the gate)", the waiver entry's fold (not the line in its place),
-    and the lines under the verdict ("against", "counts", "not checked")."""
-    shown = {(heading or summary).strip() for heading, summary in SECTION.findall(markdown)}
+    "Advisory (does not fail the gate)", the waiver entry's fold, and the lines under the
+    verdict ("against", "counts", "not checked"), the warnings and the waiver entry in their
+    smallest forms."""
+    body = markdown.split("> **Truncated:**", 1)[0]
+    shown = {(heading or summary).strip() for heading, summary in SECTION.findall(body)}
     return shown | {
-        name for name, starts in HEAD_LINES.items() if any(map(markdown.__contains__, starts))
+        name for name, starts in HEAD_LINES.items() if any(map(body.__contains__, starts))
     }
+
+
+def closing_note(markdown: str) -> list[str]:
+    """What the closing note names as left out (none when it counts them)."""
+    named = NAMED.search(markdown)
+    return named.group(1).split(", ") if named and not named.group(1)[0].isdigit() else []
 
 
 def blocking_items(markdown: str) -> int:
@@ -112,8 +132,14 @@ def blocking_items(markdown: str) -> int:
 
 @pytest.mark.parametrize("job_summary", [False, True], ids=["comment", "job summary"])
 def test_a_section_shown_at_a_size_limit_is_shown_at_every_larger_one(job_summary: bool) -> None:
+    """And the closing note is always there, naming the lines under the verdict, the warnings
+    and the waiver entry it had no room for (the warnings and the line in place of the waiver
+    entry went without a word)."""
     report = large_report()
-    options = RenderOptions(full_report_url=RUN_URL, job_summary=job_summary)
+    commit_url = f"https://github.com/acme/shop/commit/{COMMIT}"
+    options = RenderOptions(
+        full_report_url=RUN_URL, job_summary=job_summary, commit=COMMIT, commit_url=commit_url
+    )
     first: dict[str, int] = {}  # each section, and the first limit that showed it
     kpis_from = None
     for size in SIZES:
@@ -121,6 +147,9 @@ def test_a_section_shown_at_a_size_limit_is_shown_at_every_larger_one(job_summar
         assert len(markdown) <= size
         assert markdown.startswith("### dbtgate: FAIL — "), (size, markdown[:200])
         shown = sections(markdown)
+        names = closing_note(markdown)
+        missing = {NOTE_NAMES[name] for name in NOTE_NAMES if name not in shown}
+        assert missing <= set(names), (size, missing, names)
         gone = {name: since for name, since in first.items() if name not in shown}
         assert not gone, f"at {size} characters, no more: {gone}"
         for name in shown:
@@ -140,6 +169,8 @@ def test_a_section_shown_at_a_size_limit_is_shown_at_every_larger_one(job_summar
         "against",
         "counts",
         "not checked",
+        "warnings",
+        "waiver entry",
         "Breaking changes",
         "Blocking findings",
         "Lineage of the changed resources",
@@ -162,7 +193,10 @@ def test_the_least_limit_holds_the_verdict_and_a_smaller_one_is_refused() -> Non
     assert len(markdown) <= LEAST_MARKDOWN_CHARS
     assert markdown.startswith("### dbtgate: FAIL — 2,283 blocking findings, ")
     assert "shop_shop_" not in markdown
-    assert "had no room for these sections: breaking changes, blocking findings, " in markdown
+    assert (
+        "had no room for these sections: counts, what was not checked, warnings, breaking"
+        " changes, blocking findings, suggested waiver entry, lineage, " in markdown
+    )
     report["project"] = "shop"
     markdown = render_markdown(report, RenderOptions(max_markdown_chars=LEAST_MARKDOWN_CHARS))
     assert markdown.startswith("### dbtgate: FAIL — 2,283 blocking findings, ")

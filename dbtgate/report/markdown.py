@@ -327,7 +327,10 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
             listed = _blocking_section(budget, blocking, lists, options)
         elif blocking.findings:
             budget.refuse()
-    budget.add(first.hint)
+    if first.hint:
+        budget.add(first.hint)
+    elif fold:  # no room for the line in its place either: named as a section would be
+        budget.left_out.append("suggested waiver entry")
     if lineage:
         with budget.section("lineage"):
             if drawn and listed == len(blocking.findings):
@@ -374,14 +377,16 @@ def _warnings(budget: _Budget, report: dict[str, Any]) -> tuple[_Floors, int]:
     plus = more * (1 + bool(partly and warnings))
     all_shown = True
     with budget.share(_WARNING_SHARE, plus=plus):
-        for items, what, keep in (
-            (partly, "note", more if warnings else 0),
-            (warnings, "warning", 0),
+        for items, what, name, keep in (
+            (partly, "note", "what was partly checked", more if warnings else 0),
+            (warnings, "warning", "warnings", 0),
         ):
             if not items:
                 continue
             cuts = budget.cuts
-            with budget.share(1.0, keep=keep):
+            # With no room for one of them, nor for the line counting them, named in the
+            # closing note: under a verdict whose lines took the room, they went without a word.
+            with budget.share(1.0, keep=keep), budget.section(name):
                 all_shown &= budget.add_items("", items, "", what, max_items=_MAX_WARNINGS)
             if budget.cuts > cuts:
                 budget.add("\n")  # after the "… N more" item, as after each warning
@@ -582,23 +587,30 @@ def _head(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> No
     one place (the coverage sat above "Against"). The verdict line is always shown (in its
     short form, without the project's name, when that is too long for the room); each line
     after it is shown when it fits after every line before it, and the sections after them only
-    when all of them are, so what a limit shows every larger one shows. Fitted one by one, a
-    comment of 700 characters or less had no verdict, and at 1,000 the line in place of the
-    waiver entry stood where the counts, too long for the room, were not."""
+    when all of them are, so what a limit shows every larger one shows; the closing note names
+    those left out. Fitted one by one, a comment of 700 characters or less had no verdict, and
+    at 1,000 the line in place of the waiver entry stood where the counts, too long for the
+    room, were not."""
     headline = _headline(report, options)
     if len(headline) > budget.room():
         headline = _headline(report, options, short=True)
     budget.add(headline)
-    lines = [_gated_line(report, options), _counts_line(report)]
+    lines = [
+        ("what it is of and against", _gated_line(report, options)),
+        ("counts", _counts_line(report)),
+    ]
     alerts = view.waiver_alerts(report)
     if alerts:
-        lines.append(f"**Waivers:** {md_text_code(alerts)}\n\n")
+        lines.append(("waiver alerts", f"**Waivers:** {md_text_code(alerts)}\n\n"))
     unchecked = view.not_checked(report)
     if unchecked:
-        lines.append(f"**Not checked:** {md_text_code(' · '.join(unchecked))}\n\n")
-    for line in lines:
+        text = f"**Not checked:** {md_text_code(' · '.join(unchecked))}\n\n"
+        lines.append(("what was not checked", text))
+    for index, (_, line) in enumerate(lines):
         if not budget.add(line):
-            # No room for the sections either: each is named in the closing note.
+            # No room for the sections either: each is named in the closing note, as are the
+            # lines left out here (a comment without its counts said nothing of them).
+            budget.left_out.extend(name for name, text in lines[index:] if text)
             budget.limit = budget.size
             return
 
@@ -1465,9 +1477,31 @@ def _footer(
     left_out: list[str],
     room: int,
 ) -> str:
-    """The closing note: the tool and the commit gated and, when the summary was cut, where the
-    whole report is, naming the sections with no room for anything (`_Budget.left_out`), or
-    counting them when their names do not fit in `room` (at least `_NOTE_ROOM`)."""
+    """The closing note (`_closing_note`) in `room` (at least `_NOTE_ROOM`): naming the
+    sections with no room for anything (`_Budget.left_out`), or counting them when their names
+    do not fit."""
+    names = md_text(", ".join(left_out))
+    forms = [(f"these sections: {names}", False), (names, True)] if left_out else [("", False)]
+    forms.append((counted(len(left_out), "section") if left_out else "", False))
+    for sections, brief in forms:
+        note = _closing_note(report, options, truncated, sections, brief=brief)
+        if len(note) <= room:
+            break
+    return note
+
+
+def _closing_note(
+    report: dict[str, Any],
+    options: RenderOptions,
+    truncated: bool,
+    sections: str,
+    brief: bool = False,
+) -> str:
+    """The tool and the commit gated and, when the summary was cut, where the whole report is
+    and, when some had no room for anything, the `sections` it left out (their names, or how
+    many). `brief`: the sections' names after "no room for" alone, for when the note's whole
+    sentence leaves no room for them (the lines under the verdict, the warnings and the waiver
+    entry named besides the sections, at the least limits)."""
     # The job summary links no run: it is on the run's page.
     run_url = None if options.job_summary else options.full_report_url
     if options.job_summary:
@@ -1487,18 +1521,18 @@ def _footer(
     footer += "</sub>\n"
     if not truncated:
         return footer
-    if not left_out:
+    if not sections:
         return (
             "> **Truncated:** this summary shows part of the findings, to stay readable and"
             f" under GitHub's size limit; see {where} for every finding.\n\n" + footer
         )
-    named = f"these sections: {md_text(', '.join(left_out))}"
-    for sections in (named, counted(len(left_out), "section")):
-        note = (
-            "> **Truncated:** this summary shows part of the findings, to stay readable and"
-            f" under GitHub's size limit, and had no room for {sections}; see {where} for every"
-            " finding and every section.\n\n" + footer
-        )
-        if len(note) <= room:
-            break
-    return note
+    said = (
+        "no room for"
+        if brief
+        else "this summary shows part of the findings, to stay readable and under GitHub's size"
+        " limit, and had no room for"
+    )
+    return (
+        f"> **Truncated:** {said} {sections}; see {where} for every finding and every"
+        " section.\n\n" + footer
+    )
