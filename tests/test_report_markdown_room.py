@@ -21,6 +21,10 @@ from dbtgate.report.options import GITHUB_COMMENT_LIMIT, RenderOptions
 
 RUN_URL = "https://github.com/acme/shop/actions/runs/42"
 COMMIT = "5789142" + "0" * 33
+# A run and a commit on a host whose URLs take 500 characters (a proxy's, a long query): their
+# closing note, with every link, took more than the room kept for it at the least limits.
+LONG_RUN_URL = "https://ghe.example.com/acme/shop/actions/runs/42?" + "x" * 450
+LONG_COMMIT_URL = f"https://ghe.example.com/acme/shop/commit/{COMMIT}?" + "y" * 418
 # From the least limit a summary is rendered in: every 25 characters up to 2,000 (where the
 # lines under the verdict come, one by one), every 125 up to 16,000 (the sections after the
 # findings), then every 2,000 up to a whole comment's room.
@@ -115,10 +119,17 @@ def sections(markdown: str) -> set[str]:
     }
 
 
-def closing_note(markdown: str) -> list[str]:
-    """What the closing note names as left out (none when it counts them)."""
+def closing_note(markdown: str, url: str, job_summary: bool) -> tuple[list[str], bool]:
+    """What the closing note names as left out (none when it counts them), and whether it has
+    every link (the commit's, and the run's but in the job summary, which is on the run's
+    page). Fails when the summary does not end with it."""
+    footer = markdown.rsplit("<sub>dbtgate ", 1)
+    assert len(footer) == 2 and footer[1].endswith("</sub>\n"), markdown[-300:]
     named = NAMED.search(markdown)
-    return named.group(1).split(", ") if named and not named.group(1)[0].isdigit() else []
+    names = named.group(1).split(", ") if named and not named.group(1)[0].isdigit() else []
+    commit = "commit/" + COMMIT
+    linked = commit in footer[1] and (job_summary or f"[run]({url})" in footer[1])
+    return names, linked
 
 
 def blocking_items(markdown: str) -> int:
@@ -130,26 +141,34 @@ def blocking_items(markdown: str) -> int:
     return len(re.findall(r"^- `", section.split("<details>", 1)[0], re.M))
 
 
+@pytest.mark.parametrize("long_urls", [False, True], ids=["", "500-character URLs"])
 @pytest.mark.parametrize("job_summary", [False, True], ids=["comment", "job summary"])
-def test_a_section_shown_at_a_size_limit_is_shown_at_every_larger_one(job_summary: bool) -> None:
+def test_a_section_shown_at_a_size_limit_is_shown_at_every_larger_one(
+    job_summary: bool, long_urls: bool
+) -> None:
     """And the closing note is always there, naming the lines under the verdict, the warnings
     and the waiver entry it had no room for (the warnings and the line in place of the waiver
-    entry went without a word)."""
+    entry went without a word, and with 500-character URLs the note was not there at all)."""
     report = large_report()
-    commit_url = f"https://github.com/acme/shop/commit/{COMMIT}"
+    url, commit_url = (LONG_RUN_URL, LONG_COMMIT_URL) if long_urls else (RUN_URL, None)
+    commit_url = commit_url or f"https://github.com/acme/shop/commit/{COMMIT}"
     options = RenderOptions(
-        full_report_url=RUN_URL, job_summary=job_summary, commit=COMMIT, commit_url=commit_url
+        full_report_url=url, job_summary=job_summary, commit=COMMIT, commit_url=commit_url
     )
     first: dict[str, int] = {}  # each section, and the first limit that showed it
     kpis_from = None
+    linked_from = None  # the first limit whose closing note had every link
     for size in SIZES:
         markdown = render_markdown(report, replace(options, max_markdown_chars=size))
         assert len(markdown) <= size
         assert markdown.startswith("### dbtgate: FAIL — "), (size, markdown[:200])
         shown = sections(markdown)
-        names = closing_note(markdown)
+        names, linked = closing_note(markdown, url, job_summary)
+        # It names what it left out (with 500-character URLs it may count them instead).
         missing = {NOTE_NAMES[name] for name in NOTE_NAMES if name not in shown}
-        assert missing <= set(names), (size, missing, names)
+        assert missing <= set(names) or (long_urls and not names), (size, missing, names)
+        linked_from = linked_from or (size if linked else None)
+        assert linked or not linked_from, f"at {size} characters, no more links in the note"
         gone = {name: since for name, since in first.items() if name not in shown}
         assert not gone, f"at {size} characters, no more: {gone}"
         for name in shown:
@@ -165,6 +184,7 @@ def test_a_section_shown_at_a_size_limit_is_shown_at_every_larger_one(job_summar
     # Every section has room at some limit, the KPIs no later than a fourth blocking finding.
     assert kpis_from is not None, first
     assert first["against"] == LEAST_MARKDOWN_CHARS, first
+    assert linked_from is not None
     assert {
         "against",
         "counts",

@@ -53,7 +53,8 @@ from dbtgate.report.options import RenderOptions, at_base
 from dbtgate.report.room import MeasuredItems, RenderedItems, fair_shares
 from dbtgate.wording import NO_OWNER, counted, expiry_note, number
 
-# Kept free while the sections are filled, for the truncation note at the end.
+# Kept free while the sections are filled, for the closing note at the end: at least this, and
+# more for long URLs (`_note_reserve`).
 _NOTE_ROOM = 600
 # The least size limit a summary is rendered in: the closing note's room and the verdict's own
 # words (`_headline`'s short form, at most about 130 characters) with room to spare. GitHub's
@@ -254,7 +255,9 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
         )
     # What a section leaves out is in the run's HTML report: its "N more" line says so, and
     # links the run when it is known, as the lineage's note does.
-    budget = _Budget(options.max_markdown_chars - _NOTE_ROOM, _html_report(options))
+    budget = _Budget(
+        options.max_markdown_chars - _note_reserve(report, options), _html_report(options)
+    )
     lookups = view.Lookups.of(report)
     _head(budget, report, options)
     floors, warned = _warnings(budget, report)
@@ -1477,17 +1480,32 @@ def _footer(
     left_out: list[str],
     room: int,
 ) -> str:
-    """The closing note (`_closing_note`) in `room` (at least `_NOTE_ROOM`): naming the
-    sections with no room for anything (`_Budget.left_out`), or counting them when their names
-    do not fit."""
+    """The closing note (`_closing_note`) in `room`: naming the sections with no room for
+    anything (`_Budget.left_out`), or counting them when their names do not fit, with every
+    link, then with the run's alone, then with none. A run or commit URL of hundreds of
+    characters (a proxy's, a GitHub Enterprise host's) left no room for the note at the least
+    limit, and the summary ended without it; with no link, it fits in `_NOTE_ROOM`."""
     names = md_text(", ".join(left_out))
     forms = [(f"these sections: {names}", False), (names, True)] if left_out else [("", False)]
     forms.append((counted(len(left_out), "section") if left_out else "", False))
-    for sections, brief in forms:
-        note = _closing_note(report, options, truncated, sections, brief=brief)
-        if len(note) <= room:
-            break
+    note = ""
+    for links in (2, 1, 0):
+        for sections, brief in forms:
+            note = _closing_note(report, options, truncated, sections, links, brief=brief)
+            if len(note) <= room:
+                return note
     return note
+
+
+def _note_reserve(report: dict[str, Any], options: RenderOptions) -> int:
+    """The room the sections leave for the closing note: `_NOTE_ROOM`, or the room of its
+    longest form with every link when that is more (long URLs), yet never so much that the
+    sections have less room than at a smaller limit (at the least limit they have the least
+    limit less `_NOTE_ROOM`, and the note has fewer links): so what a limit shows, every larger
+    one shows, and the note has its links from the limit that holds them on."""
+    longest = len(_closing_note(report, options, True, counted(99, "section"), links=2))
+    floor = LEAST_MARKDOWN_CHARS - _NOTE_ROOM
+    return max(_NOTE_ROOM, min(longest, options.max_markdown_chars - floor))
 
 
 def _closing_note(
@@ -1495,18 +1513,20 @@ def _closing_note(
     options: RenderOptions,
     truncated: bool,
     sections: str,
+    links: int,
     brief: bool = False,
 ) -> str:
     """The tool and the commit gated and, when the summary was cut, where the whole report is
     and, when some had no room for anything, the `sections` it left out (their names, or how
-    many). `brief`: the sections' names after "no room for" alone, for when the note's whole
-    sentence leaves no room for them (the lines under the verdict, the warnings and the waiver
-    entry named besides the sections, at the least limits)."""
+    many). `links`: 2, every link (the full report, the commit, the run); 1, the run's alone,
+    at the foot; 0, none. `brief`: the sections' names after "no room for" alone, for when the
+    note's whole sentence leaves no room for them (the lines under the verdict, the warnings
+    and the waiver entry named besides the sections, at the least limits)."""
     # The job summary links no run: it is on the run's page.
     run_url = None if options.job_summary else options.full_report_url
     if options.job_summary:
         where = f"the full report (gate.html and gate.json, {_ON_RUN_PAGE})"
-    elif run_url:
+    elif run_url and links == 2:
         where = f"[the full report]({md_url(run_url)})"
     else:
         where = "the full report (the JSON/HTML gate report of this run)"
@@ -1514,9 +1534,10 @@ def _closing_note(
     footer = f"<sub>dbtgate {md_text(tool['version'])}"
     if options.commit:
         short = md_code(options.commit[:7])
-        commit = f"[{short}]({md_url(options.commit_url)})" if options.commit_url else short
+        linked = options.commit_url and links == 2
+        commit = f"[{short}]({md_url(options.commit_url)})" if linked else short
         footer += f" · gated commit {commit}"
-    if run_url:
+    if run_url and links:
         footer += f" · [run]({md_url(run_url)})"
     footer += "</sub>\n"
     if not truncated:
