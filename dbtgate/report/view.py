@@ -583,12 +583,25 @@ def literal_names(finding: dict[str, Any]) -> tuple[str, ...]:
     return tuple(name for name in names if "`" in name)
 
 
+# Resources a bare name does not say the kind of: `customers` read as the model of that name
+# where it was the semantic model. Named with their kind (`semantic model customers`), as the
+# diff's resource column and the findings' messages name them.
+_KIND_NAMED = frozenset({"semantic_model", "metric", "saved_query", "exposure", "group"})
+
+
 def resource_label(finding: dict[str, Any]) -> str:
     """`orders_summary v2.item_count`: the resource as the finding's message names it
-    (`display_name`), versioned models with their version, and the column. A rule's finding on a
-    policy's whole selection is on that selection (`tier:1`; its place is the policy's line)."""
+    (`display_name`), versioned models with their version, and the column; a semantic model,
+    metric, saved query, exposure or group with its kind (`semantic model customers`). A
+    rule's finding on a policy's whole selection is on that selection (`tier:1`; its place is
+    the policy's line). Display only: gate.json keeps `resource_name` bare, and the
+    fingerprint never reads it."""
+    name = finding.get("resource_name")
+    kind = finding.get("resource_type")
+    if name and isinstance(kind, str) and kind in _KIND_NAMED:
+        name = f"{kind.replace('_', ' ')} {name}"
     name = (
-        finding.get("resource_name")
+        name
         or finding.get("unique_id")
         or selection_of(None, finding.get("details"))
         or finding.get("path")
