@@ -17,15 +17,17 @@ document(
         what="The waiver's `expires` date is before the day the gate judges waivers on "
         "(today by the UTC calendar, or `DBTGATE_TODAY`). It stops waiving: the findings it "
         "covered are no longer waived: they count with their own severity (and block if they "
-        "are errors in scope), "
-        "and this finding points at the waiver's line in the config. It is about the team's "
-        "config, not a resource: under `scope: changed` it is among the change's findings "
+        "are errors in scope), unless the baseline the check reads holds them: then they do "
+        "not block, and the message says so (`but the baseline holds them: they do not "
+        "block`), and how many of them when only some are. This finding points at the "
+        "waiver's line in the config. It is about the team's config, not a resource: under `scope: changed` it is among the change's findings "
         "whatever the change touched (advisory, or blocking under `fail_on: warn`), never "
         "filed outside the change.",
         why="An exception without an end becomes the rule. Expiry makes someone decide again, "
         "with the current facts, whether the exception still holds.",
         fix="Fix the findings the waiver covered, or renew it: a new `expires` date and an "
-        "updated `reason`, reviewed like any other change.",
+        "updated `reason`, reviewed like any other change. When the baseline holds them all, "
+        "remove it.",
         example="""\
 waivers:
   - rule: docs.column_coverage

@@ -75,7 +75,7 @@ def apply_waivers(
                 continue  # its rule's family may not have run here: `check` judges it
             # Its finding says it, at its line: a note saying it again was a second mention
             # in the console and a third in every report's notes.
-            reported.append(_expired(match, config, holders))
+            reported.append(_expired(match, config, holders, in_baseline))
         elif not covered:
             if every_check_ran:
                 reported.append(_stale(match, config))
@@ -87,8 +87,8 @@ def apply_waivers(
 def _baseline_holds(context: CheckContext) -> Callable[[Finding], bool]:
     """Whether the baseline the run reads holds a finding, as `gate.decide` matches it (by its
     fingerprint; not under a renamed resource's new name, which the gate pairs later): what a
-    waiver's finding becomes once the waiver ends. Fingerprints are computed for the findings
-    asked about only (those of a waiver announced as expiring)."""
+    waiver's finding becomes once the waiver ends (or has ended). Fingerprints are computed for
+    the findings asked about only (those of a waiver that expires soon or has expired)."""
     loaded = context.options.get("baseline")
     if loaded is None:
         return lambda finding: False
@@ -434,25 +434,42 @@ def _waiver_finding(
     )
 
 
-def _expired(match: _Match, config: Config, holders: dict[int, Waiver]) -> Finding:
+def _expired(
+    match: _Match,
+    config: Config,
+    holders: dict[int, Waiver],
+    in_baseline: Callable[[Finding], bool],
+) -> Finding:
     """`waiver.expired`: the entry must go or be renewed; what it covered counts again, unless
-    a waiver lasting longer holds it, which the message then names."""
+    a waiver lasting longer holds it, which the message then names. Findings the baseline holds
+    too (`in_baseline`) do not block, and the notice says so, as `waiver.expiring` says they
+    will not: "no longer waives" alone read as the cause of a red build."""
     waiver = match.waiver
+    baselined = 0
+
+    def now(again: list[Finding]) -> str:
+        nonlocal baselined
+        if not again:
+            return "nothing it covered is found any more"
+        baselined = sum(1 for finding in again if in_baseline(finding))
+        return _no_longer_waives(len(again), baselined)
+
     message, again, all_held = _ending(
         match,
         holders,
         f"waiver for {waiver.rule} on {waiver.select!r} (owner {waiver.owner}) expired on "
         f"{waiver.expires.isoformat()}",
-        lambda again: (
-            f"it no longer waives {counted(len(again), 'finding')}"
-            if again
-            else "nothing it covered is found any more"
-        ),
+        now,
     )
     if all_held:
         fix = "Remove the expired waiver: another waiver covers its findings."
     elif not match.covered:
         fix = "Remove the expired waiver: it waives nothing in this build."
+    elif baselined == again:
+        fix = (
+            "Remove the expired waiver: the baseline holds its findings, which do not block "
+            "(fixing them pays that debt off)."
+        )
     else:
         fix = "Fix the findings, or renew the waiver: a new `expires` date and an updated `reason`."
     return _waiver_finding(
@@ -461,7 +478,11 @@ def _expired(match: _Match, config: Config, holders: dict[int, Waiver]) -> Findi
         config,
         message,
         fix,
-        {"findings": again, "held_by_others": len(match.covered) - again},
+        {
+            "findings": again,
+            "held_by_others": len(match.covered) - again,
+            **({"held_by_baseline": baselined} if baselined else {}),
+        },
     )
 
 
@@ -549,6 +570,20 @@ def _stays_waived(count: int, held: str, *, more: bool = False) -> str:
     verb = "stays" if count == 1 else "stay"
     what = f"{count} more" if more else f"its {counted(count, 'finding')}"
     return f"{what} {verb} waived by {held}"
+
+
+def _no_longer_waives(covered: int, baselined: int) -> str:
+    """`it no longer waives 2 findings`, and what the baseline holds of them, which does not
+    block: `but the baseline holds them: they do not block`, or `; the baseline holds 1 of
+    them, which does not block` (the present of `_will_count_again`)."""
+    said = f"it no longer waives {counted(covered, 'finding')}"
+    if not baselined:
+        return said
+    if baselined == covered:
+        held = "it: it does" if covered == 1 else "them: they do"
+        return f"{said}, but the baseline holds {held} not block"
+    which = "does" if baselined == 1 else "do"
+    return f"{said}; the baseline holds {baselined} of them, which {which} not block"
 
 
 def _will_count_again(covered: int, baselined: int = 0) -> str:

@@ -756,3 +756,72 @@ def test_an_expiring_waiver_names_the_share_the_baseline_holds(workdir):
     ]
     assert notice["message"].endswith("then its 2 findings will no longer be waived")
     assert "held_by_baseline" not in notice["details"]
+
+
+EXPIRED = WAIVING_TWO.replace("2099-12-31", "2026-12-01")
+
+
+def test_an_expired_waiver_over_baselined_findings_says_the_baseline_holds_them(workdir):
+    """Past the date the notice said "it no longer waives 2 findings", read as the cause of a
+    red build; the baseline holds them, they do not block, and the entry can simply go: as the
+    expiring notice said they would be."""
+    baseline(workdir)
+    config = workdir / "dbtgate.yml"
+    config.write_text(config.read_text() + EXPIRED)
+    args = ("check", "--artifacts", "target", "--baseline", "dbtgate-baseline.json")
+    result = dbtgate(*args, "--json", "gate.json", cwd=workdir, env={"DBTGATE_TODAY": "2026-12-05"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = read_json(workdir / "gate.json")
+    [notice] = [f for f in report["findings"] if f["code"] == "waiver.expired"]
+    assert notice["message"] == (
+        "waiver for owner.present on 'stg_customers stg_orders' (owner @data) expired on "
+        "2026-12-01; it no longer waives 2 findings, but the baseline holds them: they do not "
+        "block"
+    )
+    assert notice["fix"].startswith("Remove the expired waiver: the baseline holds its findings")
+    assert (notice["details"]["findings"], notice["details"]["held_by_baseline"]) == (2, 2)
+    assert validate.first_error(report, report_schema()) is None
+    assert notice["message"] in " ".join(result.stdout.split())
+    # As it says: the two findings are in the baseline, and nothing blocks.
+    held = [f["disposition"] for f in report["findings"] if f["code"] == "owner.present"]
+    assert "waived" not in held
+    assert report["counts"]["by_disposition"]["blocking"] == 0
+
+
+def test_an_expired_waiver_names_the_share_the_baseline_holds(workdir):
+    """stg_customers had an owner when the baseline was written: its finding is new and blocks,
+    the other is in the baseline; without a baseline the notice is as it was."""
+    data = manifest()
+    node(data, "stg_customers")["config"]["meta"]["owner"] = "@crm"
+    node(data, "stg_customers")["meta"]["owner"] = "@crm"
+    write_build(workdir / "then", data)
+    result = dbtgate("baseline", "--artifacts", "then", cwd=workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    config = workdir / "dbtgate.yml"
+    config.write_text(config.read_text() + EXPIRED)
+    today = {"DBTGATE_TODAY": "2026-12-05"}
+    args = ("check", "--artifacts", "target", "--json", "gate.json")
+    result = dbtgate(*args, "--baseline", "dbtgate-baseline.json", cwd=workdir, env=today)
+    assert result.returncode == 1, result.stdout + result.stderr  # the new one blocks
+    report = read_json(workdir / "gate.json")
+    [notice] = [f for f in report["findings"] if f["code"] == "waiver.expired"]
+    assert notice["message"].endswith(
+        "it no longer waives 2 findings; the baseline holds 1 of them, which does not block"
+    )
+    assert notice["fix"].startswith("Fix the findings, or renew the waiver")
+    assert notice["details"]["held_by_baseline"] == 1
+    blocking = [
+        f["resource_name"]
+        for f in report["findings"]
+        if f["code"] == "owner.present" and f["disposition"] == "blocking"
+    ]
+    assert blocking == ["stg_customers"]
+
+    plain = dbtgate(*args, cwd=workdir, env=today)
+    assert plain.returncode == 1, plain.stdout + plain.stderr
+    [notice] = [
+        f for f in read_json(workdir / "gate.json")["findings"] if f["code"] == "waiver.expired"
+    ]
+    assert notice["message"].endswith("it no longer waives 2 findings")
+    assert notice["fix"].startswith("Fix the findings, or renew the waiver")
+    assert "held_by_baseline" not in notice["details"]
