@@ -72,6 +72,9 @@ class SqlFiles(msgspec.Struct):
     # Nodes whose compiled file was not on disk, as against on disk and not parsed: the diff
     # says how to get the first (keep target/compiled with the build), not the second.
     _absent: set[str] = msgspec.field(default_factory=set)
+    # Each node's text, read once: the change set's same-text check, the code change's and the
+    # impact's parses all ask for it.
+    _text: dict[str, str | None] = msgspec.field(default_factory=dict)
 
     @classmethod
     def of(cls, project: Project) -> SqlFiles:
@@ -81,6 +84,11 @@ class SqlFiles(msgspec.Struct):
     def text(self, node: Node) -> str | None:
         """The node's compiled SQL, from the build's target directory (a snapshot's from the
         manifest when dbt wrote no file of it); None when not on disk."""
+        if node.unique_id not in self._text:
+            self._text[node.unique_id] = self._read(node)
+        return self._text[node.unique_id]
+
+    def _read(self, node: Node) -> str | None:
         if node.language == "python":
             return None
         if not node.compiled_path:
