@@ -180,6 +180,10 @@ class DiffContext(msgspec.Struct):
     # Relations a build's run did not build (`Project.unbuilt`) compared without a catalog entry:
     # their undeclared columns are not known, which a note says once.
     unbuilt: list[str] = msgspec.field(default_factory=list)
+    # Each build's own groups (`groups.own_groups`), base then pull request.
+    own_groups: tuple[dict[str, Group], dict[str, Group]] = msgspec.field(
+        default_factory=lambda: ({}, {})
+    )
     # Groups whose owner moved (`groups.group_owner_moves`): said once a group, not a model.
     group_owner_moves: dict[str, tuple[str | None, str | None]] = msgspec.field(
         default_factory=dict

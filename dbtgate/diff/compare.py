@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING
 
 from dbtgate.diff.changes import Change, SchemaDiff
 from dbtgate.diff.classify import DiffContext, Emitter, schema_changes
-from dbtgate.diff.groups import group_owner_changes, group_owner_moves, groups_added_and_removed
+from dbtgate.diff.groups import (
+    group_owner_changes,
+    group_owner_moves,
+    groups_added_and_removed,
+    own_groups,
+)
 from dbtgate.diff.impact import add_impact
 from dbtgate.diff.incremental import incremental_schema_change
 from dbtgate.diff.lifecycle import (
@@ -110,6 +115,7 @@ def _context(
     base_meta, pr_meta = base.manifest.metadata, pr.manifest.metadata
     base_version = base_meta.dbt_version if base_meta else None
     pr_version = pr_meta.dbt_version if pr_meta else None
+    groups = own_groups(base, pr)
     return DiffContext(
         base=base,
         pr=pr,
@@ -121,7 +127,8 @@ def _context(
         base_sql=SqlFiles.of(base),
         pr_sql=SqlFiles.of(pr),
         base_parsed=base_parsed,
-        group_owner_moves=group_owner_moves(base, pr),
+        own_groups=groups,
+        group_owner_moves=group_owner_moves(base, pr, groups),
     )
 
 

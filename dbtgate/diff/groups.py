@@ -40,14 +40,20 @@ def _own_groups(project: Project, root: str | None) -> dict[str, Group]:
     }
 
 
-def group_owner_moves(base: Project, pr: Project) -> OwnerMoves:
-    """The root package's groups of both builds whose owner differs, by name: a handful of
-    groups a project, read once a diff."""
+def own_groups(base: Project, pr: Project) -> tuple[dict[str, Group], dict[str, Group]]:
+    """Each build's own groups (`_own_groups`, the pull request's root package), once a diff."""
     root = pr.root_package
+    return _own_groups(base, root), _own_groups(pr, root)
+
+
+def group_owner_moves(
+    base: Project, pr: Project, groups: tuple[dict[str, Group], dict[str, Group]]
+) -> OwnerMoves:
+    """The own groups (`own_groups`) of both builds whose owner differs, by name: a handful of
+    groups a project, read once a diff."""
+    base_groups, pr_groups = groups
     moves: OwnerMoves = {}
-    for name in _own_groups(pr, root):
-        if name not in base.groups:
-            continue
+    for name in pr_groups.keys() & base_groups.keys():
         before, after = base.group_owner(name), pr.group_owner(name)
         if before != after:
             moves[name] = (before, after)
@@ -109,13 +115,13 @@ def group_owner_changes(ctx: DiffContext) -> list[Change]:
     """`safe.group_owner_changed`, once a group whose owner moved (its name, or its email),
     with the resources owned through it in both builds (those whose owner moved with it; a
     model's own meta.owner before the group in `owner.from` keeps it where it was)."""
-    root = ctx.pr.root_package
-    base_groups = _own_groups(ctx.base, root)
+    base_groups, pr_groups = ctx.own_groups
     changes: list[Change] = []
-    for name, group in sorted(_own_groups(ctx.pr, root).items()):
+    for name, group in sorted(pr_groups.items()):
         if name not in base_groups:
             continue
-        before, after = ctx.base.group_owner(name), ctx.pr.group_owner(name)
+        move = ctx.group_owner_moves.get(name)
+        before, after = move or (ctx.pr.group_owner(name),) * 2
         email, new_email = _email(base_groups[name]), _email(group)
         if before == after and email == new_email:
             continue
@@ -156,8 +162,7 @@ def group_owner_changes(ctx: DiffContext) -> list[Change]:
 def groups_added_and_removed(ctx: DiffContext) -> list[Change]:
     """`safe.group_added` with the models in the new group, `safe.group_removed` with the
     models that were in the old one (in the base build; dbt made the pull request move them)."""
-    root = ctx.pr.root_package
-    base_groups, pr_groups = _own_groups(ctx.base, root), _own_groups(ctx.pr, root)
+    base_groups, pr_groups = ctx.own_groups
     changes: list[Change] = []
     for name in sorted(pr_groups.keys() - base_groups.keys()):
         group = pr_groups[name]
