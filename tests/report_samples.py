@@ -9,7 +9,8 @@ the fixture project (fixtures/README.md).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import re
+from typing import Any, NamedTuple
 
 from dbtgate.config import Config
 from dbtgate.findings import Finding, WaiverRef, fingerprint
@@ -403,6 +404,36 @@ def sample_result(findings: list[Finding] | None = None, **overrides: Any) -> Ga
 
 def sample_report(findings: list[Finding] | None = None, **overrides: Any) -> dict[str, Any]:
     return report_dict(sample_result(findings, **overrides))
+
+
+class LeftOut(NamedTuple):
+    """What a PR summary's closing note says it had no room for: its words naming the lines
+    above the sections (`the counts, the warnings`), the sections it names (all of them, or the
+    first few) and how many sections in all."""
+
+    lines: str
+    sections: list[str]
+    count: int
+
+
+_LEFT_OUT = re.compile(r"^> \*\*Truncated:\*\* .*?no room for (.*?); see ", re.M)
+_SECTIONS = re.compile(r"(?:^|, | and )(\d[\d,]*) sections?(?:: (.*))?$")
+
+
+def closing_note_left_out(markdown: str) -> LeftOut:
+    """The closing note's `LeftOut` (empty when it left nothing out)."""
+    note = _LEFT_OUT.search(markdown)
+    if not note:
+        return LeftOut("", [], 0)
+    words = note.group(1)
+    sections = _SECTIONS.search(words)
+    if not sections:
+        return LeftOut(words, [], 0)
+    names = sections.group(2).split(", ") if sections.group(2) else []
+    if names:  # `..., lineage and 10 more`
+        names[-1] = re.sub(r" and [\d,]+ more$", "", names[-1])
+    count = int(sections.group(1).replace(",", ""))
+    return LeftOut(words[: sections.start()], names, count)
 
 
 def expired_waiver() -> Finding:

@@ -9,7 +9,6 @@ size, so the PR comment's room is shared by sections of the sizes a real gate ha
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 from cli_support import run_dbtgate
 from corpus import corpus_dir
+from report_samples import closing_note_left_out
 
 from dbtgate.report.markdown import render_markdown
 from dbtgate.report.options import GITHUB_COMMENT_LIMIT, MARKDOWN_LIMIT, RenderOptions
@@ -49,9 +49,10 @@ def gate_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def left_out(markdown: str) -> list[str]:
-    """The sections the closing note says the comment had no room for."""
-    note = re.search(r"had no room for these sections: ([^;]+); see ", markdown)
-    return note.group(1).split(", ") if note else []
+    """The sections the closing note says the comment had no room for (every one, by name)."""
+    note = closing_note_left_out(markdown)
+    assert note.lines == "" and len(note.sections) == note.count, note
+    return note.sections
 
 
 def test_a_cut_comment_fills_its_room_and_names_what_it_left_out(gate_json: Path) -> None:

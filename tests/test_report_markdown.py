@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from report_samples import (
     INPUTS,
     blocking_owned_by,
+    closing_note_left_out,
     code_span_finding,
     expired_waiver,
     finding,
@@ -1030,7 +1031,7 @@ def test_the_blocking_findings_take_the_room_the_sections_after_them_leave(findi
         shown = [position for position in positions if position >= 0]
         assert shown == sorted(shown), size
     # In a comment's room, the sections after the findings are all there.
-    assert "no room for these sections" not in markdown
+    assert not closing_note_left_out(markdown).count
     assert "<details><summary>Inputs (for the audit trail)" in markdown
 
 
@@ -1061,7 +1062,7 @@ def test_the_room_cut_blocking_findings_leave_goes_to_the_sections_after_them() 
         assert "more findings of @&#8203;team-a" in markdown and len(markdown) <= size
         if "more rows of" in markdown:  # a section shown but cut: it took what they left
             assert size - len(markdown) < 1_000, size
-        elif "had no room for these sections" in markdown:
+        elif closing_note_left_out(markdown).count:
             # The sections shown are whole, and those left out have no room at larger limits
             # either (a section shown at one limit is shown at every larger one): what is
             # left is less than a finding.
@@ -1660,27 +1661,36 @@ def test_the_closing_note_names_each_section_left_out_whole_and_where_it_is() ->
         options = RenderOptions(full_report_url=url, max_markdown_chars=size)
         markdown = render_markdown(report, options)
         assert len(markdown) <= size
-        note = re.search(r"had no room for these sections: ([^;]+); see (.+)$", markdown, re.M)
-        left_out = note.group(1).split(", ") if note else []
+        note = closing_note_left_out(markdown)
+        assert note.lines == "" and len(note.sections) == note.count, (size, note)
         for name, heading in headings.items():
-            assert (heading in markdown) != (name in left_out), (size, name, left_out)
-        if note:
-            assert note.group(2) == f"[the full report]({url}) for every finding and every section."
-        named.update(left_out)
+            assert (heading in markdown) != (name in note.sections), (size, name, note)
+        if note.count:
+            where = re.search(r"^> \*\*Truncated:\*\* .*; see (.+)$", markdown, re.M)
+            assert where, markdown[-600:]
+            assert (
+                where.group(1) == f"[the full report]({url}) for every finding and every section."
+            )
+        named.update(note.sections)
     assert named == set(headings)
     # Where the comment points at the run's reports, the job summary names them on its page.
     markdown = render_markdown(report, RenderOptions(job_summary=True, max_markdown_chars=6_000))
     assert re.search(
-        r"had no room for these sections: [^;]*inputs; see the full report \(gate\.html and"
+        r"had no room for \d+ sections?: [^;]*inputs; see the full report \(gate\.html and"
         r" gate\.json, among the run's artifacts at the foot of this page\) for every finding and"
         r" every section\.\n",
         markdown,
     )
-    # Too many to name in the room the note keeps (a hand-edited report's own sections): counted.
+    # Too many to name in the room the note keeps (a hand-edited report's own sections): the
+    # first few named, the others counted.
     for index in range(40):
         report["sections"][f"a section of its own with a long name {index}"] = [{"a": 1}]
     markdown = render_markdown(report, RenderOptions(full_report_url=url, max_markdown_chars=4_000))
-    assert re.search(r"had no room for \d\d sections; see \[the full report\]", markdown)
+    note = closing_note_left_out(markdown)
+    assert 0 < len(note.sections) < note.count, note
+    assert note.sections[:2] == ["KPIs", "more KPIs"], note
+    more = note.count - len(note.sections)
+    assert f"{note.sections[-1]} and {more} more; see [the full report]({url})" in markdown
     assert len(markdown) <= 4_000
 
 

@@ -14,7 +14,13 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from report_samples import finding, many_findings, sample_findings, sample_report
+from report_samples import (
+    closing_note_left_out,
+    finding,
+    many_findings,
+    sample_findings,
+    sample_report,
+)
 
 from dbtgate.report.markdown import LEAST_MARKDOWN_CHARS, render_markdown
 from dbtgate.report.options import GITHUB_COMMENT_LIMIT, RenderOptions
@@ -90,7 +96,7 @@ SECTION = re.compile(
 
 # The lines under the verdict, the warnings (or the line counting them) and the waiver entry
 # (or the line in its place), by how each begins, and what the closing note calls them when
-# it had no room for them.
+# it had no room for them: the lines in words of their own, the waiver entry as a section.
 HEAD_LINES = {
     "against": ("**Of** ", "**Against** "),
     "counts": ("findings:** ",),
@@ -98,13 +104,12 @@ HEAD_LINES = {
     "warnings": ("> **warning:** ", "more warning not shown here"),
     "waiver entry": ("To ship with the ",),
 }
-NOTE_NAMES = {
-    "counts": "counts",
+NOTE_LINES = {
+    "counts": "the counts",
     "not checked": "what was not checked",
-    "warnings": "warnings",
-    "waiver entry": "suggested waiver entry",
+    "warnings": "the warnings",
 }
-NAMED = re.compile(r"^> \*\*Truncated:\*\* .*?no room for (?:these sections: )?([^;]*);", re.M)
+NOTE_SECTIONS = {"waiver entry": "suggested waiver entry"}
 
 
 def sections(markdown: str) -> set[str]:
@@ -119,17 +124,13 @@ def sections(markdown: str) -> set[str]:
     }
 
 
-def closing_note(markdown: str, url: str, job_summary: bool) -> tuple[list[str], bool]:
-    """What the closing note names as left out (none when it counts them), and whether it has
-    every link (the commit's, and the run's but in the job summary, which is on the run's
-    page). Fails when the summary does not end with it."""
+def closing_note(markdown: str, url: str, job_summary: bool) -> bool:
+    """Whether the closing note has every link (the commit's, and the run's but in the job
+    summary, which is on the run's page). Fails when the summary does not end with it."""
     footer = markdown.rsplit("<sub>dbtgate ", 1)
     assert len(footer) == 2 and footer[1].endswith("</sub>\n"), markdown[-300:]
-    named = NAMED.search(markdown)
-    names = named.group(1).split(", ") if named and not named.group(1)[0].isdigit() else []
     commit = "commit/" + COMMIT
-    linked = commit in footer[1] and (job_summary or f"[run]({url})" in footer[1])
-    return names, linked
+    return commit in footer[1] and (job_summary or f"[run]({url})" in footer[1])
 
 
 def blocking_items(markdown: str) -> int:
@@ -146,9 +147,11 @@ def blocking_items(markdown: str) -> int:
 def test_a_section_shown_at_a_size_limit_is_shown_at_every_larger_one(
     job_summary: bool, long_urls: bool
 ) -> None:
-    """And the closing note is always there, naming the lines under the verdict, the warnings
-    and the waiver entry it had no room for (the warnings and the line in place of the waiver
-    entry went without a word, and with 500-character URLs the note was not there at all)."""
+    """And the closing note is always there, naming the lines under the verdict and the warnings
+    it had no room for, and the waiver entry among the sections (the warnings and the line in
+    place of the waiver entry went without a word, and with 500-character URLs the note was not
+    there at all). It counts sections alone, and only with 500-character URLs names the first
+    few of them only (it called the counts and the warnings sections, and counted them)."""
     report = large_report()
     url, commit_url = (LONG_RUN_URL, LONG_COMMIT_URL) if long_urls else (RUN_URL, None)
     commit_url = commit_url or f"https://github.com/acme/shop/commit/{COMMIT}"
@@ -163,10 +166,16 @@ def test_a_section_shown_at_a_size_limit_is_shown_at_every_larger_one(
         assert len(markdown) <= size
         assert markdown.startswith("### dbtgate: FAIL — "), (size, markdown[:200])
         shown = sections(markdown)
-        names, linked = closing_note(markdown, url, job_summary)
-        # It names what it left out (with 500-character URLs it may count them instead).
-        missing = {NOTE_NAMES[name] for name in NOTE_NAMES if name not in shown}
-        assert missing <= set(names) or (long_urls and not names), (size, missing, names)
+        linked = closing_note(markdown, url, job_summary)
+        left_out = closing_note_left_out(markdown)
+        assert "sections:" not in left_out.lines, (size, left_out)
+        for name, words in NOTE_LINES.items():  # named, whatever the URLs
+            assert (name in shown) != (words in left_out.lines), (size, name, left_out)
+        # The sections named, all of them (with 500-character URLs, the first few).
+        assert len(left_out.sections) == left_out.count or long_urls, (size, left_out)
+        missing = {NOTE_SECTIONS[name] for name in NOTE_SECTIONS if name not in shown}
+        assert left_out.count >= len(missing), (size, left_out)
+        assert missing <= set(left_out.sections) or len(left_out.sections) < left_out.count
         linked_from = linked_from or (size if linked else None)
         assert linked or not linked_from, f"at {size} characters, no more links in the note"
         gone = {name: since for name, since in first.items() if name not in shown}
@@ -214,12 +223,30 @@ def test_the_least_limit_holds_the_verdict_and_a_smaller_one_is_refused() -> Non
     assert markdown.startswith("### dbtgate: FAIL — 2,283 blocking findings, ")
     assert "shop_shop_" not in markdown
     assert (
-        "had no room for these sections: counts, what was not checked, warnings, breaking"
+        "had no room for the counts, what was not checked, the warnings and 12 sections: breaking"
         " changes, blocking findings, suggested waiver entry, lineage, " in markdown
     )
     report["project"] = "shop"
     markdown = render_markdown(report, RenderOptions(max_markdown_chars=LEAST_MARKDOWN_CHARS))
     assert markdown.startswith("### dbtgate: FAIL — 2,283 blocking findings, ")
     assert "(dbt project shop)" in markdown
+    # With a 500-character run URL, the note links the run and names what its room holds: the
+    # lines under the verdict, and the first sections, counted ("had no room for 15 sections"
+    # named none, and called the lines sections).
+    options = RenderOptions(
+        full_report_url=LONG_RUN_URL,
+        commit=COMMIT,
+        commit_url=LONG_COMMIT_URL,
+        max_markdown_chars=LEAST_MARKDOWN_CHARS,
+    )
+    markdown = render_markdown(report, options)
+    assert len(markdown) <= LEAST_MARKDOWN_CHARS
+    assert closing_note_left_out(markdown) == (
+        "the counts, what was not checked, the warnings",
+        ["breaking changes"],
+        12,
+    )
+    assert "and 12 sections: breaking changes and 11 more; see the full report (" in markdown
+    assert markdown.endswith(f" · [run]({LONG_RUN_URL})</sub>\n")
     with pytest.raises(ValueError, match="at least 1,000 characters, not 999"):
         render_markdown(report, RenderOptions(max_markdown_chars=LEAST_MARKDOWN_CHARS - 1))

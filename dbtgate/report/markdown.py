@@ -51,7 +51,7 @@ from dbtgate.report.escape import (
 )
 from dbtgate.report.options import RenderOptions, at_base
 from dbtgate.report.room import MeasuredItems, RenderedItems, fair_shares
-from dbtgate.wording import NO_OWNER, counted, expiry_note, number
+from dbtgate.wording import NO_OWNER, counted, expiry_note, first_few, number
 
 # Kept free while the sections are filled, for the closing note at the end: at least this, and
 # more for long URLs (`_note_reserve`).
@@ -61,6 +61,16 @@ _NOTE_ROOM = 600
 # limits are far above it; the job summary is left out below 4,000 characters (`publish`).
 LEAST_MARKDOWN_CHARS = 1_000
 _MAX_SECTION_ROWS = 500
+# The lines above the sections (`_head`, `_warnings`) as the closing note names those it had no
+# room for: words its sentence reads ("had no room for the counts and 3 sections: ...").
+_LINE_NAMES = {
+    "gated": "what it gates and against what",
+    "counts": "the counts",
+    "alerts": "the waiver alerts",
+    "unchecked": "what was not checked",
+    "partly": "what was partly checked",
+    "warnings": "the warnings",
+}
 
 
 # The warnings above the findings (a stale build, a newer schema): at most this many, in at
@@ -90,6 +100,17 @@ _FEW_FINDINGS = 1_200
 _BLOCKING_ITEMS = 200
 
 
+class _Part(NamedTuple):
+    """What the closing note says it had no room for: a section by its name (`breaking
+    changes`, `inputs`, a report's own section), or, `line`, lines above the sections in the
+    words its sentence reads them (`the counts`, `the warnings`). The note counts the sections
+    when their names do not fit, never the lines: "had no room for these sections: counts,
+    warnings" called lines sections, and "15 sections" counted them as such."""
+
+    name: str
+    line: bool = False
+
+
 class _Budget:
     """Text parts under a character limit; remembers whether anything was left out.
 
@@ -98,8 +119,8 @@ class _Budget:
     owner's list each) to say where the rest is on its first one alone. `shown`: how many items
     the last `add_items` showed, for a section that says what it showed once, not again
     further down (the breaking changes' table rows, which the blocking findings point at).
-    `left_out`: the sections with no room for anything, not even their heading, by name, for
-    the closing note to say (`section`)."""
+    `left_out`: what had no room for anything, not even its heading (the sections, and the lines
+    above them), for the closing note to say (`section`)."""
 
     def __init__(self, limit: int, rest_at: str) -> None:
         self.parts: list[str] = []
@@ -110,7 +131,7 @@ class _Budget:
         self.rest_at = rest_at
         self.cuts = 0
         self.shown = 0
-        self.left_out: list[str] = []
+        self.left_out: list[_Part] = []
 
     def room(self) -> int:
         return self.limit - self.size
@@ -121,17 +142,18 @@ class _Budget:
         self.refused += 1
 
     @contextmanager
-    def section(self, name: str) -> Iterator[None]:
-        """The section `name` is rendered inside: when it had something to say and no room
-        for any of it, it is named in `left_out` (in place of its own parts left out). A late
-        section dropped whole said nothing, and the closing note said only "Truncated"."""
+    def section(self, name: str, line: bool = False) -> Iterator[None]:
+        """The section `name` (or, `line`, the lines above the sections it names) is rendered
+        inside: when it had something to say and no room for any of it, it is named in
+        `left_out` (in place of its own parts left out). A late section dropped whole said
+        nothing, and the closing note said only "Truncated"."""
         size, refused, named = self.size, self.refused, len(self.left_out)
         try:
             yield
         finally:
             if self.size == size and self.refused > refused:
                 del self.left_out[named:]
-                self.left_out.append(name)
+                self.left_out.append(_Part(name, line))
 
     def take(self, other: _Budget) -> None:
         """`other`'s parts after these, as if rendered here (in room this budget kept for
@@ -333,7 +355,7 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
     if first.hint:
         budget.add(first.hint)
     elif fold:  # no room for the line in its place either: named as a section would be
-        budget.left_out.append("suggested waiver entry")
+        budget.left_out.append(_Part("suggested waiver entry"))
     if lineage:
         with budget.section("lineage"):
             if drawn and listed == len(blocking.findings):
@@ -381,15 +403,15 @@ def _warnings(budget: _Budget, report: dict[str, Any]) -> tuple[_Floors, int]:
     all_shown = True
     with budget.share(_WARNING_SHARE, plus=plus):
         for items, what, name, keep in (
-            (partly, "note", "what was partly checked", more if warnings else 0),
-            (warnings, "warning", "warnings", 0),
+            (partly, "note", _LINE_NAMES["partly"], more if warnings else 0),
+            (warnings, "warning", _LINE_NAMES["warnings"], 0),
         ):
             if not items:
                 continue
             cuts = budget.cuts
             # With no room for one of them, nor for the line counting them, named in the
             # closing note: under a verdict whose lines took the room, they went without a word.
-            with budget.share(1.0, keep=keep), budget.section(name):
+            with budget.share(1.0, keep=keep), budget.section(name, line=True):
                 all_shown &= budget.add_items("", items, "", what, max_items=_MAX_WARNINGS)
             if budget.cuts > cuts:
                 budget.add("\n")  # after the "… N more" item, as after each warning
@@ -536,7 +558,7 @@ def _later_sections(later: list[_Later], rest_at: str, shown_in: int, room: int)
         if not shown[index]:
             budget.refuse()
             if section.name:
-                budget.left_out.append(section.name)
+                budget.left_out.append(_Part(section.name))
             continue
         with budget.share(section.fraction, plus=sizes[index], keep=sum(sizes[index + 1 :])):
             if section.name:
@@ -599,21 +621,21 @@ def _head(budget: _Budget, report: dict[str, Any], options: RenderOptions) -> No
         headline = _headline(report, options, short=True)
     budget.add(headline)
     lines = [
-        ("what it is of and against", _gated_line(report, options)),
-        ("counts", _counts_line(report)),
+        (_LINE_NAMES["gated"], _gated_line(report, options)),
+        (_LINE_NAMES["counts"], _counts_line(report)),
     ]
     alerts = view.waiver_alerts(report)
     if alerts:
-        lines.append(("waiver alerts", f"**Waivers:** {md_text_code(alerts)}\n\n"))
+        lines.append((_LINE_NAMES["alerts"], f"**Waivers:** {md_text_code(alerts)}\n\n"))
     unchecked = view.not_checked(report)
     if unchecked:
         text = f"**Not checked:** {md_text_code(' · '.join(unchecked))}\n\n"
-        lines.append(("what was not checked", text))
+        lines.append((_LINE_NAMES["unchecked"], text))
     for index, (_, line) in enumerate(lines):
         if not budget.add(line):
             # No room for the sections either: each is named in the closing note, as are the
             # lines left out here (a comment without its counts said nothing of them).
-            budget.left_out.extend(name for name, text in lines[index:] if text)
+            budget.left_out.extend(_Part(name, line=True) for name, text in lines[index:] if text)
             budget.limit = budget.size
             return
 
@@ -1477,24 +1499,50 @@ def _footer(
     report: dict[str, Any],
     options: RenderOptions,
     truncated: bool,
-    left_out: list[str],
+    left_out: list[_Part],
     room: int,
 ) -> str:
-    """The closing note (`_closing_note`) in `room`: naming the sections with no room for
-    anything (`_Budget.left_out`), or counting them when their names do not fit, with every
+    """The closing note (`_closing_note`) in `room`: saying what had no room for anything
+    (`_Budget.left_out`) in the first of its forms that fits (`_left_out_forms`), with every
     link, then with the run's alone, then with none. A run or commit URL of hundreds of
     characters (a proxy's, a GitHub Enterprise host's) left no room for the note at the least
     limit, and the summary ended without it; with no link, it fits in `_NOTE_ROOM`."""
-    names = md_text(", ".join(left_out))
-    forms = [(f"these sections: {names}", False), (names, True)] if left_out else [("", False)]
-    forms.append((counted(len(left_out), "section") if left_out else "", False))
     note = ""
     for links in (2, 1, 0):
-        for sections, brief in forms:
-            note = _closing_note(report, options, truncated, sections, links, brief=brief)
+        for said, brief in _left_out_forms(left_out):
+            note = _closing_note(report, options, truncated, said, links, brief=brief)
             if len(note) <= room:
                 return note
     return note
+
+
+def _left_out_forms(left_out: list[_Part]) -> Iterator[tuple[str, bool]]:
+    """What the closing note says it had no room for, longest first, each with whether it
+    goes after "no room for" alone (`_closing_note`'s `brief`): every section named in the
+    note's whole sentence, then after "no room for" alone, then the first of them named and
+    the others counted, down to none named. The lines above the sections are named in each:
+    with 500-character URLs, "had no room for 15 sections" at 1,025 characters named none of
+    the 15, and called the counts and the warnings sections."""
+    if not left_out:
+        yield "", False
+        return
+    lines = [md_text(part.name) for part in left_out if part.line]
+    sections = [md_text(part.name) for part in left_out if not part.line]
+    yield _left_out_words(lines, sections, len(sections)), False
+    for named in range(len(sections), -1, -1):
+        yield _left_out_words(lines, sections, named), True
+
+
+def _left_out_words(lines: list[str], sections: list[str], named: int) -> str:
+    """`the counts, the warnings and 12 sections: breaking changes, lineage and 10 more`: the
+    lines above the sections, then the sections counted, the first `named` of them by name."""
+    said = list(lines)
+    if sections:
+        counted_sections = counted(len(sections), "section")
+        said.append(
+            f"{counted_sections}: {first_few(sections, named)}" if named else counted_sections
+        )
+    return " and ".join(filter(None, (", ".join(said[:-1]), said[-1])))
 
 
 def _note_reserve(report: dict[str, Any], options: RenderOptions) -> int:
@@ -1502,8 +1550,11 @@ def _note_reserve(report: dict[str, Any], options: RenderOptions) -> int:
     longest form with every link when that is more (long URLs), yet never so much that the
     sections have less room than at a smaller limit (at the least limit they have the least
     limit less `_NOTE_ROOM`, and the note has fewer links): so what a limit shows, every larger
-    one shows, and the note has its links from the limit that holds them on."""
-    longest = len(_closing_note(report, options, True, counted(99, "section"), links=2))
+    one shows, and the note has its links from the limit that holds them on. Its longest form
+    that must fit is its last (`_left_out_forms`): every line above the sections named, the
+    sections counted, after "no room for" alone."""
+    said = _left_out_words(list(_LINE_NAMES.values()), ["a section"] * 99, 0)
+    longest = len(_closing_note(report, options, True, said, links=2, brief=True))
     floor = LEAST_MARKDOWN_CHARS - _NOTE_ROOM
     return max(_NOTE_ROOM, min(longest, options.max_markdown_chars - floor))
 
@@ -1512,16 +1563,17 @@ def _closing_note(
     report: dict[str, Any],
     options: RenderOptions,
     truncated: bool,
-    sections: str,
+    left_out: str,
     links: int,
     brief: bool = False,
 ) -> str:
     """The tool and the commit gated and, when the summary was cut, where the whole report is
-    and, when some had no room for anything, the `sections` it left out (their names, or how
-    many). `links`: 2, every link (the full report, the commit, the run); 1, the run's alone,
-    at the foot; 0, none. `brief`: the sections' names after "no room for" alone, for when the
-    note's whole sentence leaves no room for them (the lines under the verdict, the warnings
-    and the waiver entry named besides the sections, at the least limits)."""
+    and, when some had no room for anything, what it `left_out` (`_left_out_words`). `links`:
+    2, every link (the full report, the commit, the run); 1, the run's alone, at the foot; 0,
+    none. `brief`: what it left out after "no room for" alone, for when the note's whole
+    sentence leaves no room for its names (at the least limits, where it left out the lines
+    under the verdict and most sections). The summary shows "part of the report" when it had
+    no room for some of it: "part of the findings" was said of a summary that showed none."""
     # The job summary links no run: it is on the run's page.
     run_url = None if options.job_summary else options.full_report_url
     if options.job_summary:
@@ -1542,7 +1594,7 @@ def _closing_note(
     footer += "</sub>\n"
     if not truncated:
         return footer
-    if not sections:
+    if not left_out:
         return (
             "> **Truncated:** this summary shows part of the findings, to stay readable and"
             f" under GitHub's size limit; see {where} for every finding.\n\n" + footer
@@ -1550,10 +1602,10 @@ def _closing_note(
     said = (
         "no room for"
         if brief
-        else "this summary shows part of the findings, to stay readable and under GitHub's size"
+        else "this summary shows part of the report, to stay readable and under GitHub's size"
         " limit, and had no room for"
     )
     return (
-        f"> **Truncated:** {said} {sections}; see {where} for every finding and every"
+        f"> **Truncated:** {said} {left_out}; see {where} for every finding and every"
         " section.\n\n" + footer
     )
