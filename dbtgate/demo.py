@@ -123,12 +123,15 @@ def run_demo(directory: Path | None, console: Console) -> int:
     )
     console.print()
     from dbtgate.cli import ReaderGone, dispatch
-    from dbtgate.report.console import reader_gone
+    from dbtgate.report.console import reader_gone, reports_listed_after
 
     started_in = Path.cwd()
     os.chdir(pr)
     try:
-        code = dispatch(args)
+        # The reports are listed below by paths that open from where the demo was run, not
+        # from the pull request's folder the check runs in (`../../reports/gate.md`).
+        with reports_listed_after():
+            code = dispatch(args)
     except ReaderGone as gone:  # the gate's report met the closed pipe, its verdict reached
         code = gone.code
         reader_gone(console)

@@ -40,6 +40,13 @@ def test_demo_writes_every_report_format_and_says_where(shop_builds) -> None:
     assert listed == [str(reports / fmt.filename) for fmt in FORMATS.values()]
     assert listed[:2] == [str(reports / "gate.md"), str(reports / "gate.html")]
     assert "open it in a browser" in result.stdout
+    # Said once, by those paths: the check's own line named them again, from the pull
+    # request's folder (`reports: ../../reports/gate.md, ...`), where its reader is not.
+    assert f"reports:              {reports.resolve()}\n" in result.stdout
+    assert not re.search(r"^reports: \S", result.stdout, re.M), result.stdout[-2_000:]
+    assert "../../reports/" not in result.stdout  # the command shown has `--out ../../reports`
+    for fmt in FORMATS.values():
+        assert result.stdout.count(fmt.filename) == 1, fmt.filename
     # What the pull request plants, beside the builds, for the reader of the reports.
     guide = workdir.resolve() / "README.md"
     assert f"what the PR plants:   {guide}" in result.stdout

@@ -17,6 +17,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import groupby
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TextIO
@@ -50,6 +51,9 @@ if TYPE_CHECKING:
 Piece = tuple[str, str | None]
 
 _SEVERITY_STYLE = {"error": "bold red", "warn": "yellow", "info": "cyan"}
+# Whether what runs the gate names its report files itself after the verdict (`reports_listed_
+# after`): the report's own `reports:` line then said them twice.
+_REPORTS_LISTED_AFTER: ContextVar[bool] = ContextVar("reports_listed_after", default=False)
 _SEVERITY_AND_CODE = attrgetter("severity", "code")
 
 
@@ -297,7 +301,8 @@ def print_result(
         _print_diff_counts(console, result.sections.get("diff"), diff_command)
         _print_fixed_counts(console, result.sections.get("fixed"))
         _print_touched_counts(console, result)
-        if written:  # `check --out` said nothing of where the reports went
+        if written and not _REPORTS_LISTED_AFTER.get():
+            # `check --out` said nothing of where the reports went.
             _print_pieces(
                 console, [("reports:", "bold"), (f" {', '.join(written)}", None)], wrap=True
             )
@@ -339,6 +344,19 @@ def most_needed_first(findings: list[Finding]) -> list[Finding]:
         )
     )
     return [finding for run in runs for finding in run]
+
+
+@contextmanager
+def reports_listed_after() -> Iterator[None]:
+    """The gate's report printed inside names no report file: `dbtgate demo` lists them after
+    it, with what each is for and by paths its reader can open from where they ran it. The
+    report's own line named them from the pull request's folder the demo runs the gate in
+    (`../../reports/gate.md`), and the demo's list named them again."""
+    token = _REPORTS_LISTED_AFTER.set(True)
+    try:
+        yield
+    finally:
+        _REPORTS_LISTED_AFTER.reset(token)
 
 
 @contextmanager
