@@ -1508,7 +1508,8 @@ def test_a_cut_counts_what_it_left_out_in_words_that_fit_the_count() -> None:
         markdown = render_markdown(wide, RenderOptions(max_markdown_chars=size))
         if "<summary>cut</summary>" in markdown:
             break
-    assert "| m0 |" not in markdown and "- … 5 more rows of cut not shown here" in markdown
+    # None of them shown: "5 rows", not "5 more rows" after nothing.
+    assert "| m0 |" not in markdown and "- … 5 rows of cut not shown here" in markdown
 
     one = sample_report(
         [
@@ -1891,7 +1892,10 @@ def test_warnings_above_the_findings_are_cut_and_leave_the_blocking_findings_the
             sample_report(warnings=[warning] * 14), RenderOptions(max_markdown_chars=size)
         )
         shown = tight.count("> **warning:**")
-        line = f"\n\n- … {14 - shown} more warnings not shown here: see the HTML report of this run"
+        more = "more " if shown else ""  # "14 more" after none shown read wrong
+        line = (
+            f"\n\n- … {14 - shown} {more}warnings not shown here: see the HTML report of this run"
+        )
         assert line in tight, size
         counted.add(shown)
     assert 0 in counted and len(counted) > 2
@@ -1921,7 +1925,7 @@ def test_what_the_verdict_covers_in_part_only_is_beside_it_within_the_warnings_r
     for warnings, size in (([warning] * 600, 65_000), ([warning] * 14, 2_500), ([], 1_500)):
         report = sample_report(warnings=warnings, notes=[partly], partly_checked=[partly])
         cut = render_markdown(report, RenderOptions(max_markdown_chars=size))
-        assert "> **partly checked:** 3 relations" in cut or "- … 1 more note not shown" in cut
+        assert "> **partly checked:** 3 relations" in cut or "- … 1 note not shown" in cut
         # (at 1,500 characters, with the note counted, no section has room for its heading)
         assert "3 relations" not in cut.partition("\n#### ")[2]
         if warnings:

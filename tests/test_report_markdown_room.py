@@ -101,7 +101,7 @@ HEAD_LINES = {
     "against": ("**Of** ", "**Against** "),
     "counts": ("findings:** ",),
     "not checked": ("**Not checked:** ",),
-    "warnings": ("> **warning:** ", "more warning not shown here"),
+    "warnings": ("> **warning:** ", "warning not shown here"),
     "waiver entry": ("To ship with the ",),
 }
 NOTE_LINES = {

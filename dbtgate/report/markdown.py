@@ -244,7 +244,9 @@ class _Budget:
             self.refuse()
             left = sum(weights[shown:]) if weights is not None else total - shown
             if left:  # not for the heading of an empty table alone
-                self.add(f"- … {counted(left, f'more {what}')}{whose} not shown here{where}\n")
+                # "more" only after some were shown: "1 more warning" under none read wrong.
+                noun = f"more {what}" if shown else what
+                self.add(f"- … {counted(left, noun)}{whose} not shown here{where}\n")
                 self.cuts += 1
         self.add(tail)
         self.shown = shown
