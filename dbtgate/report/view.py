@@ -592,7 +592,9 @@ _KIND_NAMED = frozenset({"semantic_model", "metric", "saved_query", "exposure", 
 def resource_label(finding: dict[str, Any]) -> str:
     """`orders_summary v2.item_count`: the resource as the finding's message names it
     (`display_name`), versioned models with their version, and the column; a semantic model,
-    metric, saved query, exposure or group with its kind (`semantic model customers`). A
+    metric, saved query, exposure or group with its kind (`semantic model customers`), a
+    source table with its source's name (`source ecom.raw_customers.id`, as `dbtgate diff`
+    names it: a bare `raw_customers` read as the seed or model of that name). A
     rule's finding on a policy's whole selection is on that selection (`tier:1`; its place is
     the policy's line). Display only: gate.json keeps `resource_name` bare, and the
     fingerprint never reads it."""
@@ -600,6 +602,8 @@ def resource_label(finding: dict[str, Any]) -> str:
     kind = finding.get("resource_type")
     if name and isinstance(kind, str) and kind in _KIND_NAMED:
         name = f"{kind.replace('_', ' ')} {name}"
+    elif name and kind == "source":
+        name = _source_label(name, finding.get("unique_id"))
     name = (
         name
         or finding.get("unique_id")
@@ -615,6 +619,17 @@ def resource_label(finding: dict[str, Any]) -> str:
     if version:
         name = f"{name} v{version}"
     return f"{name}.{column}" if name and column else name
+
+
+def _source_label(table: str, unique_id: Any) -> str:
+    """`source ecom.raw_customers` for the table `raw_customers`, its source's name read from
+    its unique_id (`source.<package>.<source>.<table>`), as `dbtgate diff` reads it; `source
+    raw_customers` where the id does not end with the table (a hand-edited report)."""
+    prefix, _, rest = unique_id.partition(".") if isinstance(unique_id, str) else ("", "", "")
+    rest = rest.partition(".")[2]
+    if prefix == "source" and rest.endswith(f".{table}"):
+        return f"source {rest}"
+    return f"source {table}"
 
 
 def whole_scope(finding: dict[str, Any]) -> str | None:
