@@ -22,7 +22,7 @@ from dbtgate.config import Config
 from dbtgate.encoding import UTF8_BOM, not_utf8
 from dbtgate.errors import DbtgateError, lookup_problem, truncated_json
 from dbtgate.findings import Finding
-from dbtgate.locate import repository_path
+from dbtgate.locate import display_input, repository_path
 from dbtgate.named_files import File, few_files, first_few_named, naming
 from dbtgate.pipes import is_pipe
 from dbtgate.wording import counted, first_few
@@ -272,28 +272,36 @@ def _setting_location(config: Config) -> str:
     return f"{config.path}:{config.lines.get('baseline', 1)}: baseline: {config.baseline}"
 
 
-def unread_baseline_warning(config: Config, project: str | None) -> str | None:
+def unread_baseline_warning(config: Config, project: str | None, root: Path) -> str | None:
     """The warning for a baseline of this dbt `project` that `dbtgate baseline` wrote where it
     writes by default (the current folder, or beside the config) and nothing names, when
     `check` reads none: a newcomer who ran `dbtgate baseline` expects its findings not to
     block, and they all do. Another project's file (a monorepo's root) or one that is not a
-    baseline is none of this check's business."""
+    baseline is none of this check's business. The file is named from `root`, as findings
+    name files (`locate.display_root`), its spans kept (`named_files`): the reports are the
+    same from whichever folder of the repository dbtgate ran, and the console names it (and
+    the `--baseline` to pass) from the working directory."""
     import os
 
     folders = [Path(".")] + ([config.folder] if config.folder is not None else [])
     for folder in folders:
         path = folder / DEFAULT_BASELINE
         if path.is_file() and _is_baseline_of(path, project):
-            shown = os.path.relpath(path)
-            where = (
-                f"set `baseline: {os.path.relpath(path, config.folder)}` in "
-                f"{config.name}, or pass --baseline {shown}"
+            shown = File(display_input(path, root))
+            where: tuple[str | File, ...] = (
+                (
+                    f"set `baseline: {os.path.relpath(path, config.folder)}` in "
+                    f"{config.name}, or pass --baseline ",
+                    shown,
+                )
                 if config.path is not None and config.folder is not None
-                else f"pass --baseline {shown}"
+                else ("pass --baseline ", shown)
             )
-            return (
-                f"{shown} is not read (neither the config nor --baseline names it), so the "
-                f"findings it records block: {where}"
+            return naming(
+                shown,
+                " is not read (neither the config nor --baseline names it), so the findings "
+                "it records block: ",
+                *where,
             )
     return None
 

@@ -980,7 +980,9 @@ def _gate_and_publish(
         context.options.setdefault("inputs", {})["baseline"] = display_input(
             baseline_path, display_root(context.project.project_dir)
         )
-    elif unread := unread_baseline_warning(context.config, context.project.root_package):
+    elif unread := unread_baseline_warning(
+        context.config, context.project.root_package, display_root(context.project.project_dir)
+    ):
         context.warnings.append(unread)
     if context.config.lint.enabled:
         # Without git or a base build, lint every file as the gate does without a base.

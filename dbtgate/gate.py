@@ -40,7 +40,7 @@ from dbtgate.locate import (
     display_root,
     shown_outside,
 )
-from dbtgate.named_files import File, naming, plain_texts
+from dbtgate.named_files import File, naming, plain_texts, renamed
 from dbtgate.project import Project, unreadable_tiers_note
 from dbtgate.today import waiver_today
 from dbtgate.waivers import apply_waivers, finding_to_waive, suggested_waiver
@@ -232,14 +232,23 @@ def _artifact_warnings(project: Project, findings: list[Finding]) -> list[str]:
     """What loading the build's artifacts warned of, but that run_results.json is of another
     dbt invocation when a finding says why with its evidence: `run.stale_results`, or a
     `run.not_run` on a model the run built from other code (edited, then `dbt parse`). The
-    warning said it first, without."""
+    warning said it first, without. The file each names as it was given
+    (`../../target/catalog.json`) is named from the repository's root, as findings' files
+    are (`locate.display_root`): a report is the same from whichever folder dbtgate ran, and
+    the console names the file from the working directory (`named_files`)."""
     artifacts = project.artifacts
     if artifacts is None:
         return []
     said = artifacts.invocation_warning
-    if said is None or not any(_says_results_differ(f) for f in findings):
-        return artifacts.warnings
-    return [warning for warning in artifacts.warnings if warning != said]
+    warnings = artifacts.warnings
+    if said is not None and any(_says_results_differ(f) for f in findings):
+        warnings = [warning for warning in warnings if warning != said]
+    if not warnings:
+        return []
+    root = display_root(project.project_dir)
+    return [
+        renamed(warning, lambda given: display_input(Path(given), root)) for warning in warnings
+    ]
 
 
 def _says_results_differ(finding: Finding) -> bool:

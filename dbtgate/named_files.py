@@ -69,6 +69,21 @@ def first_few_named(items: Iterable[Sequence[str | File]], shown: int) -> list[s
     return parts
 
 
+def renamed(note: str, paths: Callable[[str], str]) -> str:
+    """`note` with each path it names as `paths` names it, its spans moved with the text: a note
+    written where only the path as it was given is known (an artifact's warning, by the loader)
+    names it as the reports name files once the gate knows the repository's root."""
+    if not isinstance(note, NamesFiles) or not note.spans:
+        return note
+    parts: list[str | File] = []
+    at = 0
+    for start, end in note.spans:
+        parts += [note[at:start], File(paths(note[start:end]))]
+        at = end
+    parts.append(note[at:])
+    return naming(*parts)
+
+
 def plain_texts(notes: Iterable[str], spans: dict[str, tuple[Span, ...]]) -> list[str]:
     """`notes` as plain strings, for the reports (msgspec encodes no str subclass), the spans of
     those that name files added to `spans`, under their text."""

@@ -198,15 +198,17 @@ def test_a_baseline_nothing_names_is_a_warning_that_says_how_to_read_it(workdir)
     )
     assert f"warning: {warning}" in " ".join(stdout.split())
     assert warning in report["warnings"]
-    # Run from a folder of the project, the paths are the ones to type there.
+    # Run from a folder below, with neither a repository nor a dbt project to name files from,
+    # the file is named as findings name a file outside the working directory: whole, a path
+    # to type there. (Below a repository's root: test_console_paths_notes.py.)
     (workdir / "models").mkdir()
     result = dbtgate(
         "check", "-a", "../target", "-c", "../dbtgate.yml", "-q", cwd=workdir / "models"
     )
-    assert "warning: ../dbtgate-baseline.json is not read" in result.stdout
+    whole = (workdir / "dbtgate-baseline.json").resolve().as_posix()
+    assert f"warning: {whole} is not read" in result.stdout
     assert (
-        "`baseline: dbtgate-baseline.json` in dbtgate.yml, or pass --baseline "
-        "../dbtgate-baseline.json"
+        f"`baseline: dbtgate-baseline.json` in dbtgate.yml, or pass --baseline {whole}"
     ) in " ".join(result.stdout.split())
     # Another project's baseline (a monorepo's root) or a file that is no baseline is not this
     # project's to read: nothing is said of it.

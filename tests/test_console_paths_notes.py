@@ -5,6 +5,7 @@ root writes them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -126,3 +127,70 @@ def test_the_config_and_baseline_a_note_names_are_named_from_the_working_directo
         assert reports[0][key] == reports[1][key], key
     assert f"analytics/dbtgate.yml{said['stale']}" in " ".join(reports[0]["notes"])
     assert reports[0]["sections"]["diff"]["notes"] == reports[1]["sections"]["diff"]["notes"]
+
+
+# The fixture's policies without lint (whose fix commands name files from the working
+# directory: not a note) and with a finding for the baseline to record.
+WARNED = """\
+version: 1
+artifacts: target
+freshness: {enabled: false}
+lint: {enabled: false}
+policies:
+  - select: "resource_type:model"
+    rules:
+      docs.column_coverage: {severity: warn, min: 1.0}
+"""
+
+
+def _catalog_days_before(target: Path, days: int) -> None:
+    """The build's catalog.json as `dbt docs generate` wrote it `days` before the manifest."""
+    written = json.loads((target / "manifest.json").read_text())["metadata"]["generated_at"]
+    at = dt.datetime.fromisoformat(written.replace("Z", "+00:00")) - dt.timedelta(days=days)
+    catalog = json.loads((target / "catalog.json").read_text())
+    catalog["metadata"]["generated_at"] = at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    (target / "catalog.json").write_text(json.dumps(catalog))
+
+
+@pytest.mark.slow
+def test_artifact_and_unread_baseline_warnings_name_their_files_from_the_root(
+    shop_builds, tmp_path: Path
+) -> None:
+    """A catalog older than the build and a baseline nothing names: the console names each
+    file from the working directory, as it was given there; the reports from the repository's
+    root, every one of them byte for byte as a run from the root writes it."""
+    repo = init_repo(tmp_path / "repo")
+    project = repo / "analytics"
+    shutil.copytree(shop_builds.base, project, ignore=shutil.ignore_patterns("logs"))
+    (project / "dbtgate.yml").write_text(WARNED, encoding="utf-8")
+    _catalog_days_before(project / "target", 3)
+    recorded = dbtgate("baseline", cwd=project)
+    assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+    here = project / "models/marts"
+    below = dbtgate(
+        *("check", "--project-dir", "../..", "--artifacts", "../../target"),
+        *("--json", str(tmp_path / "below.json"), "--out", str(tmp_path / "below")),
+        cwd=here,
+    )
+    at_root = dbtgate(
+        *("check", "--project-dir", "analytics", "--artifacts", "analytics/target"),
+        *("--json", str(tmp_path / "root.json"), "--out", str(tmp_path / "root")),
+        cwd=repo,
+    )
+    assert below.returncode == at_root.returncode == 0, below.stdout + below.stderr
+    catalog = ": written 3.0 days before the manifest (by an earlier `dbt docs generate`?)"
+    unread = " is not read (neither the config nor --baseline names it)"
+    for run, folder in ((below, "../../"), (at_root, "analytics/")):
+        said = " ".join(run.stdout.split())
+        assert f"warning: {folder}target/catalog.json{catalog}" in said, run.stdout
+        assert f"warning: {folder}dbtgate-baseline.json{unread}" in said, run.stdout
+        assert f"or pass --baseline {folder}dbtgate-baseline.json" in said, run.stdout
+    # The reports: the root's paths, byte for byte as from the root.
+    assert (tmp_path / "below.json").read_bytes() == (tmp_path / "root.json").read_bytes()
+    written = sorted(path.name for path in (tmp_path / "root").iterdir())
+    assert "gate.md" in written and "gate.html" in written
+    for name in written:
+        assert (tmp_path / "below" / name).read_bytes() == (tmp_path / "root" / name).read_bytes()
+    warnings = json.loads((tmp_path / "root.json").read_text())["warnings"]
+    assert any(w.startswith(f"analytics/target/catalog.json{catalog}") for w in warnings)
+    assert any(w.startswith(f"analytics/dbtgate-baseline.json{unread}") for w in warnings)

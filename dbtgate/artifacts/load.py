@@ -53,6 +53,7 @@ from dbtgate.artifacts.run_results import (
 from dbtgate.artifacts.sources import FRESHNESS_STATUSES, SourcesFreshness
 from dbtgate.encoding import UTF8_BOM, not_utf8
 from dbtgate.errors import DbtgateError, truncated_json
+from dbtgate.named_files import File, naming
 from dbtgate.pipes import is_pipe, keep, kept, pipe_for_a_folder
 from dbtgate.wording import counted, first_few
 
@@ -294,8 +295,11 @@ def _check_schema(path: Path, metadata: Any, expected: str, what: str) -> tuple[
     warnings = []
     if version > KNOWN_VERSIONS[kind]:
         warnings.append(
-            f"{path}: {what} schema v{version} is newer than this dbtgate knows "
-            f"(v{KNOWN_VERSIONS[kind]}); loading the fields it knows"
+            _warning(
+                path,
+                f"{what} schema v{version} is newer than this dbtgate knows "
+                f"(v{KNOWN_VERSIONS[kind]}); loading the fields it knows",
+            )
         )
     return version, warnings
 
@@ -513,14 +517,24 @@ def load_run_results(path: str | Path) -> Loaded[RunResults]:
     return Loaded(path, results, version, warnings)
 
 
+def _warning(path: Path, text: str) -> str:
+    """`<path>: <text>`, the path as it was given, its span kept (`named_files`): the gate names
+    it as the reports name files, from the repository's root (`gate._artifact_warnings`), and
+    the console from the working directory, so a report does not differ by where dbtgate ran."""
+    return naming(File(str(path)), f": {text}")
+
+
 def _unknown_statuses(path: Path, unknown: list[str], counted_as: str) -> list[str]:
     """The warning that results in `path` carry statuses dbt never writes (`uid ('status')`
     each), and what the gate takes them for: a newer dbt's status must not pass unseen."""
     if not unknown:
         return []
     return [
-        f"{path}: {counted(len(unknown), 'result')} without a status dbt writes, counted as "
-        f"{counted_as}: {first_few(unknown, 5)}"
+        _warning(
+            path,
+            f"{counted(len(unknown), 'result')} without a status dbt writes, counted as "
+            f"{counted_as}: {first_few(unknown, 5)}",
+        )
     ]
 
 
@@ -649,15 +663,21 @@ def _check_catalog(artifacts: ArtifactSet) -> None:
     listed = [*(data.nodes or ()), *(data.sources or ())]
     if listed and not any(key in nodes or key in sources for key in listed):
         catalog.warnings.append(
-            f"{catalog.path}: lists none of this manifest's models, seeds, snapshots or sources: "
-            "is it another project's? The warehouse's columns and types are read from it"
+            _warning(
+                catalog.path,
+                "lists none of this manifest's models, seeds, snapshots or sources: is it "
+                "another project's? The warehouse's columns and types are read from it",
+            )
         )
         return
     if not listed and any(_is_relation(node) for node in nodes.values()):
         catalog.warnings.append(
-            f"{catalog.path}: lists no tables: `dbt docs generate` found none of this project's "
-            "relations in the warehouse (run against another target, or a database it could "
-            "not read?); the columns are read from YAML instead, without the warehouse's types"
+            _warning(
+                catalog.path,
+                "lists no tables: `dbt docs generate` found none of this project's relations "
+                "in the warehouse (run against another target, or a database it could not "
+                "read?); the columns are read from YAML instead, without the warehouse's types",
+            )
         )
         return
     age = _written_before(data.metadata, manifest.metadata, dt.timedelta(0))
@@ -679,8 +699,11 @@ def _check_catalog(artifacts: ArtifactSet) -> None:
             "removed still reads as there"
         )
     catalog.warnings.append(
-        f"{catalog.path}: written {age} before the manifest (by an earlier `dbt docs "
-        f"generate`?): {what}; run `dbt docs generate` after the build"
+        _warning(
+            catalog.path,
+            f"written {age} before the manifest (by an earlier `dbt docs generate`?): {what}; "
+            "run `dbt docs generate` after the build",
+        )
     )
 
 
@@ -767,9 +790,12 @@ def _check_sources(artifacts: ArtifactSet) -> None:
     age = _written_before(sources.data.metadata, manifest.metadata, SOURCES_TOLERANCE)
     if age is not None:
         sources.warnings.append(
-            f"{sources.path}: written {age} before the manifest (by an earlier `dbt source "
-            "freshness`?): the sources' freshness it records may not be today's; run `dbt "
-            "source freshness` with the build"
+            _warning(
+                sources.path,
+                f"written {age} before the manifest (by an earlier `dbt source freshness`?): "
+                "the sources' freshness it records may not be today's; run `dbt source "
+                "freshness` with the build",
+            )
         )
 
 
@@ -798,8 +824,9 @@ def _check_invocation(artifacts: ArtifactSet) -> None:
             "source freshness` and `dbt docs generate` rewrite manifest.json: give them a "
             "`--target-path` of their own)"
         )
-    artifacts.invocation_warning = (
-        f"{run_results.path}: written by dbt invocation {results_id}, the manifest by "
-        f"{manifest_id}; the results may not describe this manifest: {cause}"
+    artifacts.invocation_warning = _warning(
+        run_results.path,
+        f"written by dbt invocation {results_id}, the manifest by {manifest_id}; the results "
+        f"may not describe this manifest: {cause}",
     )
     run_results.warnings.append(artifacts.invocation_warning)
