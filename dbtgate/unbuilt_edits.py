@@ -15,18 +15,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dbtgate.locate import declared_project_name, display_path
+from dbtgate.locate import declared_project_name, display_input, display_path, display_root
+from dbtgate.named_files import File, first_few_named, naming
 from dbtgate.project import Project
 from dbtgate.status.timestamps import parse_timestamp
 from dbtgate.unbuilt_yaml import yaml_edits
-from dbtgate.wording import counted, first_few
+from dbtgate.wording import counted
 
 _SHOWN = 3
 
 
-def unbuilt_edits(project: Project) -> list[str]:
+# A file of the project and what happened to it since the build: `edited`, `deleted`, `added`.
+Edit = tuple[str, str]
+
+
+def unbuilt_edits(project: Project) -> list[Edit]:
     """The root project's model files edited, deleted or added since the manifest was written,
-    then its properties files edited, as `path edited` / `path deleted` / `path added`
+    then its properties files edited, as (path, `edited` / `deleted` / `added`), the path
     relative to the project; [] when the project folder is not this build's project (another
     dbt project, or none)."""
     project_dir = project.project_dir
@@ -43,12 +48,12 @@ def unbuilt_edits(project: Project) -> list[str]:
         try:
             modified = path.stat().st_mtime
         except FileNotFoundError:
-            edits.append(f"{node.original_file_path} deleted")
+            edits.append((node.original_file_path, "deleted"))
             continue
         except OSError:
             continue
         if modified > built_at + 1 and _code_differs(project, uid, path):
-            edits.append(f"{node.original_file_path} edited")
+            edits.append((node.original_file_path, "edited"))
     folders = _model_paths(project_dir)
     return (
         edits
@@ -70,7 +75,7 @@ def _model_paths(project_dir: Path) -> tuple[str, ...]:
 
 def _added_since(
     project: Project, project_dir: Path, folders: tuple[str, ...], built_at: float
-) -> list[str]:
+) -> list[Edit]:
     """Model files written after the build that no model of the manifest reads (a new model, a
     branch that adds one). Written after: a disabled model's file, which the manifest does not
     list either, is older than the build."""
@@ -85,23 +90,34 @@ def _added_since(
                 and path.is_file()
                 and path.stat().st_mtime > built_at + 1
             ):
-                added.append(f"{relative} added")
+                added.append((relative, "added"))
     return added
 
 
 def unbuilt_edits_warning(project: Project) -> str | None:
-    """The warning the reports lead with, or None when the build holds the files on disk."""
+    """The warning the reports lead with, or None when the build holds the files on disk. Its
+    files (the manifest, the files edited) are named as findings name files, from the root of
+    the repository (`locate.display_root`), their spans kept (`named_files`): the reports are
+    the same from whichever folder dbtgate ran, and the console names them from the working
+    directory."""
     edits = unbuilt_edits(project)
-    if not edits:
+    if not edits or project.project_dir is None:
         return None
-    shown = first_few(edits, _SHOWN)
+    root = display_root(project.project_dir)
+    shown = first_few_named(
+        ([File(display_path(project.project_dir / path, root)), f" {how}"] for path, how in edits),
+        _SHOWN,
+    )
     manifest = project.artifacts.manifest.path if project.artifacts else None
-    # As the other inputs are named: relative to where dbtgate runs, else absolute (no `../`).
-    build = f"the build of {display_path(manifest, Path.cwd())}" if manifest else "the build"
-    return (
-        f"{build} is older than {counted(len(edits), 'file')} of the project ({shown}): "
-        "the gate reads what dbt built, not these edits; rebuild first (`dbt parse` alone "
-        "refreshes the manifest, not the run's results)"
+    build: tuple[str | File, ...] = (
+        ("the build of ", File(display_input(manifest, root))) if manifest else ("the build",)
+    )
+    return naming(
+        *build,
+        f" is older than {counted(len(edits), 'file')} of the project (",
+        *shown,
+        "): the gate reads what dbt built, not these edits; rebuild first (`dbt parse` alone "
+        "refreshes the manifest, not the run's results)",
     )
 
 

@@ -32,9 +32,9 @@ Fact = tuple[str, ...]
 
 def yaml_edits(
     project: Project, project_dir: Path, folders: Iterable[str], built_at: float
-) -> list[str]:
-    """`path edited` for each properties file of the root project, newer than the build, whose
-    declarations differ from the manifest's; relative to the project, sorted. `folders`: the
+) -> list[tuple[str, str]]:
+    """(path, `edited`) for each properties file of the root project, newer than the build,
+    whose declarations differ from the manifest's; relative to the project, sorted. `folders`: the
     project's model paths, searched for YAML files the manifest names nothing from."""
     root = project.root_package
     files = {_properties_file(node) for node in project.nodes.values() if node.package_name == root}
@@ -52,7 +52,7 @@ def yaml_edits(
         return []
     by_file, known = _manifest_facts(project), _known_resources(project)
     return [
-        f"{relative} edited"
+        (relative, "edited")
         for relative in newer
         if _file_facts(project_dir / relative, known) != by_file.get(relative, _EMPTY)
     ]

@@ -4,6 +4,7 @@ dbt built, not of the files on disk."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from cli_support import plain_env, run_dbtgate
 from corpus import CORPUS
+from lint_repos import init_repo
 
 pytestmark = pytest.mark.slow
 
@@ -93,3 +95,40 @@ def test_properties_files_edited_since_the_build_are_named_and_a_touched_one_is_
         ], what
     marts.write_text(original)
     assert warnings(check(cwd=project)) == []
+
+
+def test_run_from_a_folder_of_the_repository_the_console_names_the_edits_from_there(
+    shop_builds, tmp_path
+):
+    """In a repository holding the project in analytics/, run from models/marts: the console
+    names the manifest and the files edited, deleted or added from that folder, as it names the
+    findings' files; the reports from the repository's root, byte for byte as from the root."""
+    repo = init_repo(tmp_path / "repo")
+    project = repo / "analytics"
+    shutil.copytree(shop_builds.pr, project, ignore=shutil.ignore_patterns("logs"))
+    marts = project / "models" / "marts"
+    (marts / "customer_ltv.sql").write_text((marts / "customer_ltv.sql").read_text() + "-- x\n")
+    (project / "models" / "staging" / "stg_products.sql").unlink()
+    (marts / "brand_new.sql").write_text("select 1 as id\n")
+    below = run_dbtgate(
+        *("check", "-q", "--project-dir", "../..", "--json", str(tmp_path / "below.json")),
+        cwd=marts,
+        env=plain_env(COLUMNS="300"),
+    )
+    at_root = check("--project-dir", "analytics", "--json", str(tmp_path / "root.json"), cwd=repo)
+    assert below.returncode == at_root.returncode == 1, below.stdout + below.stderr
+    edits = "customer_ltv.sql edited, ../staging/stg_products.sql deleted, brand_new.sql added"
+    assert (
+        f"warning: the build of ../../target/manifest.json is older than 3 files of the project "
+        f"({edits}): the gate reads what dbt built"
+    ) in below.stdout
+    root_warning = (
+        "the build of analytics/target/manifest.json is older than 3 files of the project "
+        "(analytics/models/marts/customer_ltv.sql edited, analytics/models/staging/"
+        "stg_products.sql deleted, analytics/models/marts/brand_new.sql added): the gate reads "
+        "what dbt built"
+    )
+    assert f"warning: {root_warning}" in at_root.stdout
+    reports = [json.loads((tmp_path / f"{run}.json").read_text()) for run in ("below", "root")]
+    assert reports[0]["warnings"] == reports[1]["warnings"]
+    assert any(warning.startswith(root_warning) for warning in reports[0]["warnings"])
