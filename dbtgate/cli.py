@@ -497,20 +497,21 @@ def _resolve_config(
     """--config, else the first config found in the current directory, the --project-dir, or
     the dbt project that holds --artifacts (its parent, as for the project directory). With
     `problems`, its problems are listed there rather than raised (`load_config`)."""
-    from dbtgate.config import find_config, load_config
+    from dbtgate.config import found_config, load_config
 
-    if config_path is None:
-        starts = [Path("."), project_dir]
-        if artifacts is not None:
-            parent = artifacts.resolve().parent
-            if (parent / "dbt_project.yml").is_file():
-                starts.append(parent)
-        for start in starts:
-            if start is not None:
-                config_path = find_config(start)
-                if config_path:
-                    break
-    return load_config(config_path, problems)
+    if config_path is not None:
+        return load_config(config_path, problems)
+    starts = [Path("."), project_dir]
+    if artifacts is not None:
+        parent = artifacts.resolve().parent
+        if (parent / "dbt_project.yml").is_file():
+            starts.append(parent)
+    for start in starts:
+        if start is not None:
+            found = found_config(start)  # a pyproject.toml read to find: loaded as read
+            if found is not None:
+                return load_config(found, problems)
+    return load_config(None, problems)
 
 
 def _project_dir_above(

@@ -321,38 +321,64 @@ INTERNAL_FIELDS = {
 }
 
 
+@dataclass(frozen=True)
+class FoundConfig:
+    """A config `found_config` found, with what it read of it to tell it is one: a
+    pyproject.toml is read (and parsed, when its table is not written `[tool.dbtgate`) to
+    find out whether it configures dbtgate. `load_config` takes the text and the TOML from
+    here, not opening and parsing the file a second time."""
+
+    path: Path
+    text: str | None = None
+    toml: dict[str, Any] | None = None
+
+
 def find_config(start: Path) -> Path | None:
+    """The config `found_config` finds in `start`, by its path (for the callers that only
+    name it or tell it is there)."""
+    found = found_config(start)
+    return found.path if found is not None else None
+
+
+def found_config(start: Path) -> FoundConfig | None:
     """dbtgate.yml (or .yaml) in `start`, else a pyproject.toml there with a [tool.dbtgate]
     table. Two of them is an error: one would be ignored, and its settings with it, silently.
     So is a dbtgate.yml that is there but not a file to read (a folder, a broken link, a pipe):
     passed over, it left the gate to run with no policies, as if the project had no config."""
-    found = [start / name for name in CONFIG_FILENAMES if _config_file_there(start / name)]
+    found = [
+        FoundConfig(start / name) for name in CONFIG_FILENAMES if _config_file_there(start / name)
+    ]
     pyproject = start / "pyproject.toml"
-    if pyproject.is_file() and _configures_dbtgate(read_text(pyproject)):
-        found.append(pyproject)
+    if pyproject.is_file():
+        text = read_text(pyproject)
+        configures, toml = _configures_dbtgate(text)
+        if configures:
+            found.append(FoundConfig(pyproject, text, toml))
     if len(found) > 1:
-        names = " and ".join(str(path) for path in found)
+        names = " and ".join(str(config.path) for config in found)
         raise DbtgateError(
             f"{names}: two dbtgate configs in one folder; keep one (or pass --config)"
         )
     return found[0] if found else None
 
 
-def _configures_dbtgate(pyproject: str) -> bool:
+def _configures_dbtgate(pyproject: str) -> tuple[bool, dict[str, Any] | None]:
     """Whether a pyproject.toml has a dbtgate table: `[tool.dbtgate]`, or the same table as
     dotted keys (`[tool]` then `dbtgate.scope = ...`) or inline (`tool.dbtgate = {...}`). Only
     the first was looked for, so the others were passed over and the gate ran with no
-    policies. A file that names dbtgate otherwise (a dependency) is parsed to tell; one TOML
-    cannot parse, without `[tool.dbtgate`, is taken for one that configures nothing."""
+    policies. A file that names dbtgate otherwise (a dependency) is parsed to tell (the TOML
+    is given back, for `load_config` not to parse it again); one TOML cannot parse, without
+    `[tool.dbtgate`, is taken for one that configures nothing."""
     if "[tool.dbtgate" in pyproject:
-        return True
+        return True, None
     if "dbtgate" not in pyproject:
-        return False
+        return False, None
     try:
-        tool = _tomllib().loads(pyproject).get("tool")
+        data = _tomllib().loads(pyproject)
     except ValueError:  # TOMLDecodeError
-        return False
-    return isinstance(tool, dict) and "dbtgate" in tool
+        return False, None
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "dbtgate" in tool, data
 
 
 def _tomllib() -> types.ModuleType:
@@ -403,23 +429,31 @@ def codeowners_location(config: Config) -> str:
     return f"{config.path}:{line}"
 
 
-def load_config(path: Path | None, problems: list[DbtgateError] | None = None) -> Config:
-    """Read and validate a config file; None gives the defaults.
+def load_config(
+    source: Path | FoundConfig | None, problems: list[DbtgateError] | None = None
+) -> Config:
+    """Read and validate a config file (`--config`), or the one `found_config` found and
+    read already; None gives the defaults.
 
     The first problem raises, unless `problems` is given (`dbtgate validate`): then every
     problem is appended to it, and the config returned holds what could be read (a list item,
     entry or key with a problem left out), for the checks that need the rules to go on."""
-    if path is None:
+    if source is None:
         return Config()
+    found = source if isinstance(source, FoundConfig) else FoundConfig(source)
+    path = found.path
     piped = is_pipe(path)  # `--config <(...)`: read once, like a file
-    if not path.is_file() and not piped:
+    if found.text is None and not path.is_file() and not piped:
         what = "not a file" if path.exists() else "config file not found"
         raise DbtgateError(f"{path}: {what}")
-    text = read_text(path)
+    text = read_text(path) if found.text is None else found.text
     token = _PROBLEMS.set(problems)
     try:
         try:
-            node = _toml_node(path, text) if path.suffix == ".toml" else _yaml_node(path, text)
+            if path.suffix == ".toml":
+                node = _toml_node(path, text, found.toml)
+            else:
+                node = _yaml_node(path, text)
         except DbtgateError as exc:
             if problems is None or isinstance(exc, _Recorded):
                 raise
@@ -748,12 +782,15 @@ def _yaml_node(path: Path, text: str) -> _Node:
         raise DbtgateError(f"{path}: nested too deeply to be a dbtgate config") from None
 
 
-def _toml_node(path: Path, text: str) -> _Node:
-    tomllib = _tomllib()
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DbtgateError(_toml_problem(path, exc)) from None
+def _toml_node(path: Path, text: str, data: dict[str, Any] | None = None) -> _Node:
+    """The [tool.dbtgate] table of the TOML `text`, line-numbered; `data`: `text` parsed
+    already (`found_config` parsed it to tell it configures dbtgate)."""
+    if data is None:
+        tomllib = _tomllib()
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise DbtgateError(_toml_problem(path, exc)) from None
     tool = data.get("tool")
     table = tool.get("dbtgate") if isinstance(tool, dict) else None  # `tool = 5` holds none
     if table is None:

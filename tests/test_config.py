@@ -363,6 +363,46 @@ def test_pyproject_tool_table_is_found_and_read(tmp_path):
 
 PROJECT = '[project]\nname = "x"\ndependencies = ["dbtgate"]\n'
 
+# Run at the child's start (on its PYTHONPATH): says on stderr each time the run opens a
+# pyproject.toml, as Python's audit hook sees every open() of the process.
+COUNT_OPENS = """\
+import os, sys
+
+def _said_open(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        if os.path.basename(os.fsdecode(args[0])) == "pyproject.toml":
+            sys.stderr.write("opened pyproject.toml\\n")
+
+sys.addaudithook(_said_open)
+"""
+
+
+@pytest.mark.parametrize(
+    "table",
+    ['[tool.dbtgate]\nversion = 1\nfail_on = "warn"\n', '[tool]\ndbtgate.fail_on = "warn"\n'],
+    ids=["table", "dotted-keys"],
+)
+def test_a_pyproject_config_found_is_opened_once(tmp_path, table):
+    """The pyproject.toml read to tell it configures dbtgate was opened again to load it (and
+    parsed again, written as dotted keys): loaded from what was read to find it."""
+    from corpus import corpus_dir
+    from policy_support import manifest_only_copy
+
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(COUNT_OPENS)
+    project = tmp_path / "project"
+    manifest_only_copy(corpus_dir("bouncer-dbt112"), project / "target")
+    write(project, PROJECT + table, "pyproject.toml")
+    env = {"PYTHONPATH": str(hook)}
+    for command in (["validate"], ["check", "--artifacts", "target"]):
+        result = dbtgate(*command, cwd=project, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        opened = result.stderr.splitlines().count("opened pyproject.toml")
+        assert (command[0], opened) == (command[0], 1), result.stderr
+        if command == ["validate"]:  # loaded from what was read: its setting, no default
+            assert "fail_on: warn" in result.stdout, result.stdout
+
 
 @pytest.mark.parametrize(
     ("text", "line"),
