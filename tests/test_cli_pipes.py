@@ -188,3 +188,80 @@ def test_a_github_event_from_a_pipe_is_read_once_for_everything_it_tells(build):
         r"https://github\.com/o/r/blob/([^/]*)/", (build / "out/gate.md").read_text()
     )
     assert links and set(links) == {sha}, links
+
+
+OWNED_BY_CODEOWNERS = """\
+version: 1
+owner: {codeowners: CODEOWNERS_AT}
+policies:
+  - select: "*"
+    rules:
+      owner.allowed: {severity: error, codeowners_match: true}
+"""
+
+
+def test_a_piped_codeowners_is_read_as_its_file(build):
+    """`owner.codeowners: /dev/fd/5` (`5< <(git show main:CODEOWNERS)`) was "file not found".
+    Read once, it gates as the same file does, its patterns matched from the repository's
+    root (here, with no repository, the current folder: where the file sits)."""
+    (build / "CODEOWNERS").write_text("* @team\n/seeds/ @Data-Team\n")
+    (build / "file.yml").write_text(OWNED_BY_CODEOWNERS.replace("CODEOWNERS_AT", "CODEOWNERS"))
+    (build / "pipe.yml").write_text(OWNED_BY_CODEOWNERS.replace("CODEOWNERS_AT", "/dev/fd/5"))
+    from_file = dbtgate(
+        "check", "--artifacts", "target", "-c", "file.yml", "--json", "file.json", cwd=build
+    )
+    assert from_file.returncode == 1, from_file.stdout + from_file.stderr
+    piped = dbtgate_in_bash(
+        "check --artifacts target -c pipe.yml --json pipe.json 5< <(cat CODEOWNERS)", build
+    )
+    assert piped.returncode == 1, piped.stdout + piped.stderr
+    findings = read_json(build / "pipe.json")["findings"]
+    assert findings == read_json(build / "file.json")["findings"]
+    said = {finding["message"].rsplit("CODEOWNERS of ", 1)[-1] for finding in findings}
+    # Both patterns read, the second matched from the folder it is relative to.
+    assert "seeds/raw_orders.csv: @Data-Team)" in said, said
+    assert "snapshots/_snapshots.yml: @team)" in said, said
+    validated = dbtgate_in_bash("validate -c pipe.yml 5< <(cat CODEOWNERS)", build)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+
+
+def test_a_plugin_given_as_a_pipe_says_to_pass_its_file(build):
+    """A plugin is imported from its file (by name again, for the lines of its errors): a
+    pipe was "no such file or directory". Said in one line, with what to pass instead."""
+    import os
+
+    (build / "rules.py").write_text("")
+    os.mkfifo(build / "fifo.py")
+    for plugin, line in (("/dev/fd/5", "5< <(cat rules.py)"), ("fifo.py", "")):
+        (build / "dbtgate.yml").write_text(f"version: 1\nplugins:\n  - {plugin}\n")
+        for command in ("check --artifacts target", "validate"):
+            result = dbtgate_in_bash(f"{command} {line}", build, timeout=60)
+            assert result.returncode == 2, result.stdout + result.stderr
+            assert result.stderr.splitlines()[0] == (
+                f"dbtgate: error: dbtgate.yml:3: plugins: {plugin}: a pipe (as `<(...)` gives), "
+                "and a plugin is imported from its file: pass the plugin's .py file or folder, "
+                "or the name of an installed module"
+            ), result.stderr
+
+
+def test_a_piped_codeowners_names_paths_from_the_repository_root(build):
+    """A pipe's folder (/dev/fd) says nothing of where the file belongs: its patterns are
+    matched from the root of the repository that holds the dbt project, as GitHub reads them,
+    not from the folder dbtgate runs in (here the project, a folder of the repository)."""
+    from lint_repos import git
+
+    repo = build.parent / "repo"
+    project = repo / "analytics"
+    project.mkdir(parents=True)
+    (build / "target").rename(project / "target")
+    (project / "dbt_project.yml").write_text('name: p\nprofile: p\nversion: "1.0"\n')
+    (repo / "CODEOWNERS").write_text("* @team\n/analytics/seeds/ @Data-Team\n")
+    git(repo, "init", "-q")
+    (project / "pipe.yml").write_text(OWNED_BY_CODEOWNERS.replace("CODEOWNERS_AT", "/dev/fd/5"))
+    piped = dbtgate_in_bash("check -c pipe.yml --json pipe.json 5< <(cat ../CODEOWNERS)", project)
+    assert piped.returncode == 1, piped.stdout + piped.stderr
+    said = {
+        finding["message"].rsplit("CODEOWNERS of ", 1)[-1]
+        for finding in read_json(project / "pipe.json")["findings"]
+    }
+    assert "seeds/raw_orders.csv: @Data-Team)" in said, said

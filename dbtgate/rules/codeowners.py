@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dbtgate.errors import DbtgateError, lookup_problem
+from dbtgate.pipes import is_pipe, read_bytes
 
 # Where GitHub looks for the file, in its order of precedence, relative to the repository root.
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
@@ -127,9 +128,13 @@ def find_codeowners(
         problem = lookup_problem(path)
         if problem is None and path.is_dir():
             problem = "is a directory, expected the CODEOWNERS file"
-        if problem is not None or not path.is_file():
+        piped = problem is None and is_pipe(path)  # `<(git show main:CODEOWNERS)`, read once
+        if not piped and (problem is not None or not path.is_file()):
             raise DbtgateError(f"{where}owner.codeowners: {path}: {problem or 'file not found'}")
-        root = path.parent.parent if path.parent.name in (".github", "docs") else path.parent
+        if piped:
+            root = _repository_root(project_dir)
+        else:
+            root = path.parent.parent if path.parent.name in (".github", "docs") else path.parent
         return _read(path, root, project_dir)
     if project_dir is None:
         return None
@@ -144,9 +149,22 @@ def find_codeowners(
     return None
 
 
+def _repository_root(project_dir: Path | None) -> Path:
+    """The root a piped CODEOWNERS's patterns name paths from: a pipe's folder (/dev/fd) says
+    nothing of where the file belongs, and GitHub reads it from the repository's root, the
+    nearest folder up from the dbt project (else the current one) holding `.git`; without
+    one, the current folder (as a piped config's paths are the current folder's)."""
+    here = Path.cwd()
+    start = project_dir.resolve() if project_dir is not None else here
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return here
+
+
 def _read(path: Path, root: Path, project_dir: Path | None) -> CodeOwners:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bytes(path).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DbtgateError(f"{path}: cannot read CODEOWNERS: {exc}") from None
     prefix = ""

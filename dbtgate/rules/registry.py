@@ -35,6 +35,7 @@ from typing import Any, Literal
 import msgspec
 
 from dbtgate.errors import DbtgateError, lookup_problem
+from dbtgate.pipes import is_pipe
 from dbtgate.wording import choices
 
 Severity = Literal["error", "warn", "info"]
@@ -764,6 +765,13 @@ def load_plugin(plugin: str, base_dir: Path | None) -> None:
     problem = lookup_problem(path)
     if problem is not None:
         raise DbtgateError(f"plugins: {plugin}: {problem}")
+    if is_pipe(path):
+        # Python imports a module from its file, by name: the traceback of a plugin's error
+        # reads its lines there again, and a pipe read once has none to give (or, named, waits).
+        raise DbtgateError(
+            f"plugins: {plugin}: a pipe (as `<(...)` gives), and a plugin is imported from "
+            "its file: pass the plugin's .py file or folder, or the name of an installed module"
+        )
     try:
         if path.is_dir():
             files = sorted(p for p in path.glob("*.py") if not p.name.startswith("_"))
