@@ -288,6 +288,9 @@ class Config:
     # The folder its paths are relative to: the file's own, the current one for a pipe.
     folder: Path | None = None
     digest: str = ""
+    # Whether it was read as TOML (a pyproject.toml, or a pipe that gave one): a YAML waiver
+    # entry cannot be pasted there, so a failing run suggests none.
+    toml: bool = False
     # How the file indents an entry of its `waivers:` list (`_list_indent`), for the entry a
     # run suggests to paste there; recorded as it is read, since a pipe cannot be read again.
     waiver_indent: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_LIST_INDENT))
@@ -316,6 +319,7 @@ INTERNAL_FIELDS = {
     "path",
     "folder",
     "digest",
+    "toml",
     "waiver_indent",
     "code",
 }
@@ -447,13 +451,15 @@ def load_config(
         what = "not a file" if path.exists() else "config file not found"
         raise DbtgateError(f"{path}: {what}")
     text = read_text(path) if found.text is None else found.text
+    # A pipe has no name to tell its format by: its first line does (`_looks_like_toml`).
+    toml = path.suffix == ".toml" or (piped and _looks_like_toml(text))
     token = _PROBLEMS.set(problems)
     try:
         try:
-            if path.suffix == ".toml":
-                node = _toml_node(path, text, found.toml)
+            if toml:
+                node = _toml_node(path, text, found.toml, PIPED_AS_TOML if piped else "")
             else:
-                node = _yaml_node(path, text)
+                node = _yaml_node(path, text, PIPED_FORMATS if piped else "")
         except DbtgateError as exc:
             if problems is None or isinstance(exc, _Recorded):
                 raise
@@ -461,6 +467,11 @@ def load_config(
             problems.append(exc)
             node = _Node({}, 1)
         try:
+            if piped and not toml and not isinstance(node.value, dict):
+                # Not a dbtgate.yml; nor a pyproject.toml, by its first line: say what is read.
+                _Where(path, node.line).fail(
+                    f"config: expected a mapping, got {_shown(node)}{PIPED_FORMATS}"
+                )
             _check_version(node, path)
             config = _convert(node, Config, _Where(path, 1), "")
         except _Recorded:  # not a mapping at all, or for a newer dbtgate: nothing to read
@@ -468,6 +479,7 @@ def load_config(
     finally:
         _PROBLEMS.reset(token)
     config.path = path
+    config.toml = toml
     # A pipe's folder (/dev/fd) is no place of the user's: its paths are the current folder's.
     config.folder = Path(".") if piped else path.parent
     config.digest = hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -674,14 +686,16 @@ _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _yaml_node(path: Path, text: str) -> _Node:
+def _yaml_node(path: Path, text: str, read_as: str = "") -> _Node:
+    """The YAML `text`, line-numbered; `read_as` ends the error of one that is not YAML: what
+    a pipe is read as (`PIPED_FORMATS`)."""
     import yaml
 
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
-        raise DbtgateError(f"{path}:{line or 1}: not valid YAML: {problem}") from None
+        raise DbtgateError(f"{path}:{line or 1}: not valid YAML: {problem}{read_as}") from None
     except RecursionError:
         raise DbtgateError(f"{path}: not valid YAML: nested too deeply") from None
     if root is None:
@@ -782,19 +796,45 @@ def _yaml_node(path: Path, text: str) -> _Node:
         raise DbtgateError(f"{path}: nested too deeply to be a dbtgate config") from None
 
 
-def _toml_node(path: Path, text: str, data: dict[str, Any] | None = None) -> _Node:
+# A piped config is TOML when its first line that is not blank or a comment is a table's header
+# (`[tool.dbtgate]`, `[project]`, `[[a.b]]`) or a `key = value` (`tool.dbtgate.scope = "all"`):
+# a pyproject.toml starts so, and a dbtgate.yml never does (`key: value`, `---`). Told by its
+# first line, not by whether it parses, so a broken one gets TOML's error at its line.
+_TOML_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')"""
+_TOML_DOTTED = rf"{_TOML_KEY_PART}(?:\s*\.\s*{_TOML_KEY_PART})*"
+_TOML_START = re.compile(rf"\s*(?:\[\[?\s*{_TOML_DOTTED}\s*\]\]?\s*(?:#.*)?$|{_TOML_DOTTED}\s*=)")
+# What a pipe that is neither is told: the two it is read as, and how one is told from the other.
+PIPED_FORMATS = (
+    " (a piped config is read as TOML, a pyproject.toml's [tool.dbtgate], when its first line "
+    "not blank nor a comment is a `[table]` or `key = value`; else as YAML, a dbtgate.yml)"
+)
+PIPED_AS_TOML = " (a piped config whose first line is a `[table]` or `key = value` is read as TOML)"
+
+
+def _looks_like_toml(text: str) -> bool:
+    """Whether a piped config is TOML, by its first line that is not blank or a comment."""
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return _TOML_START.match(line) is not None
+    return False
+
+
+def _toml_node(
+    path: Path, text: str, data: dict[str, Any] | None = None, read_as: str = ""
+) -> _Node:
     """The [tool.dbtgate] table of the TOML `text`, line-numbered; `data`: `text` parsed
-    already (`found_config` parsed it to tell it configures dbtgate)."""
+    already (`found_config` parsed it to tell it configures dbtgate). `read_as` ends its
+    errors: why a pipe was read as TOML."""
     if data is None:
         tomllib = _tomllib()
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise DbtgateError(_toml_problem(path, exc)) from None
+            raise DbtgateError(_toml_problem(path, exc) + read_as) from None
     tool = data.get("tool")
     table = tool.get("dbtgate") if isinstance(tool, dict) else None  # `tool = 5` holds none
     if table is None:
-        raise DbtgateError(f"{path}: no [tool.dbtgate] table")
+        raise DbtgateError(f"{path}: no [tool.dbtgate] table{read_as}")
     lines = _toml_lines(text)
     table_line = lines.get(("tool", "dbtgate"), 1)
 

@@ -237,9 +237,9 @@ def finding_to_waive(findings: list[Finding], config: Config) -> Finding | None:
     long group in) of those a waiver is the way out for (not a breaking change, lint, a
     waiver's own finding, or a build to redo: `_BUILD_WAY_OUT`), the first in report order among
     equals; one whose waiver expired before any other (`suggested_waiver` renews its entry).
-    None when nothing such blocks, or when the config is TOML (pyproject.toml), where
+    None when nothing such blocks, or when the config is TOML (pyproject.toml, or a pipe of one), where
     a YAML entry cannot be pasted."""
-    if config.path is not None and config.path.suffix == ".toml":
+    if config.toml:
         return None
     # Ranked once per run of one severity and code, which report order keeps together (a few
     # hundred runs of the 37,000 findings that block at 10,000 models), not once per finding:

@@ -265,3 +265,71 @@ def test_a_piped_codeowners_names_paths_from_the_repository_root(build):
         for finding in read_json(project / "pipe.json")["findings"]
     }
     assert "seeds/raw_orders.csv: @Data-Team)" in said, said
+
+
+PYPROJECT = """\
+# the project's settings
+[project]
+name = "shop"
+
+[tool.dbtgate]
+version = 1
+
+[[tool.dbtgate.policies]]
+select = "*"
+rules = { "docs.model_description" = "error" }
+"""
+
+
+def test_a_piped_pyproject_is_read_as_toml(build):
+    """`--config <(git show main:pyproject.toml)` was read as YAML, whatever it held: "not
+    valid YAML". A pipe has no name to tell its format by; its first line tells it (a
+    `[table]`), and it gates as the file does, suggesting no YAML waiver entry to paste."""
+    (build / "dbtgate.yml").unlink()
+    (build / "pyproject.toml").write_text(PYPROJECT)
+    from_file = dbtgate("check", "--artifacts", "target", "-c", "pyproject.toml", cwd=build)
+    assert from_file.returncode == 1, from_file.stdout + from_file.stderr
+    piped = dbtgate_in_bash("check --artifacts target -c <(cat pyproject.toml)", build)
+    assert piped.returncode == 1, piped.stdout + piped.stderr
+    verdict = [line for line in from_file.stdout.splitlines() if line.startswith("dbtgate: ")]
+    assert verdict == ["dbtgate: FAIL — 1 blocking finding, 0 non-blocking"], from_file.stdout
+    assert verdict[0] in piped.stdout.splitlines()
+    assert "To ship with a finding" not in piped.stdout + from_file.stdout
+    # The same table as dotted keys, the first line a `key = value`.
+    dotted = dbtgate_in_bash("validate -c <(printf 'tool.dbtgate.fail_on = \"warn\"\\n')", build)
+    assert dotted.returncode == 0, dotted.stdout + dotted.stderr
+    assert "fail_on: warn" in dotted.stdout
+
+
+AS_TOML = " (a piped config whose first line is a `[table]` or `key = value` is read as TOML)"
+NEITHER = (
+    " (a piped config is read as TOML, a pyproject.toml's [tool.dbtgate], when its first line "
+    "not blank nor a comment is a `[table]` or `key = value`; else as YAML, a dbtgate.yml)"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ('[project]\\nname = "x"\\n', ": no [tool.dbtgate] table" + AS_TOML),
+        (
+            "[tool.dbtgate]\\nscope = all\\n",
+            ":2: not valid TOML: Invalid value (column 9)" + AS_TOML,
+        ),
+        ("hello world\\n", ":1: config: expected a mapping, got 'hello world'" + NEITHER),
+        (
+            "# a comment\\nscope: [all\\n",
+            ":2: not valid YAML: expected ',' or ']', but got '<stream end>' (the [ opened on "
+            "line 2 is not closed)" + NEITHER,
+        ),
+    ],
+    ids=["toml-without-table", "broken-toml", "neither", "broken-yaml"],
+)
+def test_a_piped_config_s_error_says_what_it_was_read_as(build, text, error):
+    """A pipe read as neither a dbtgate.yml nor a pyproject.toml says what it was read as, and
+    what is told how: its error alone did not say that a pipe has no name to go by."""
+    for command in ("check --artifacts target", "validate"):
+        result = dbtgate_in_bash(f"{command} -c <(printf '{text}')", build)
+        assert result.returncode == 2, result.stdout + result.stderr
+        first = result.stderr.splitlines()[0]
+        assert re.fullmatch(rf"dbtgate: error: {PIPE}{re.escape(error)}", first), first
