@@ -488,46 +488,54 @@ def _console(stderr: bool = False):
     return console
 
 
-def _resolve_config(
-    config_path: Path | None,
+def _project_and_config(
     project_dir: Path | None,
-    artifacts: Path | None = None,
+    artifacts: Path | None,
+    config_path: Path | None,
     problems: list[DbtgateError] | None = None,
 ):
-    """--config, else the first config found in the current directory, the --project-dir, or
-    the dbt project that holds --artifacts (its parent, as for the project directory). With
-    `problems`, its problems are listed there rather than raised (`load_config`)."""
+    """The dbt project's folder (`_project_dir_above`) and the config: --config, else the first
+    found in the current directory, the project's folder, or the dbt project that holds
+    --artifacts (its parent, as for the project directory). The current directory is looked
+    at once for a config, which both looked for (a pyproject.toml there was read twice), and
+    a pyproject.toml found is loaded as it was read to find it. With `problems`, the config's
+    problems are listed there rather than raised (`load_config`)."""
     from dbtgate.config import found_config, load_config
 
     if config_path is not None:
-        return load_config(config_path, problems)
-    starts = [Path("."), project_dir]
-    if artifacts is not None:
-        parent = artifacts.resolve().parent
-        if (parent / "dbt_project.yml").is_file():
-            starts.append(parent)
-    for start in starts:
-        if start is not None:
-            found = found_config(start)  # a pyproject.toml read to find: loaded as read
+        return project_dir, load_config(config_path, problems)
+    found = found_config(Path("."))
+    if found is None:
+        project_dir = _project_dir_above(project_dir, artifacts, None, config_here=False)
+        starts = [project_dir]
+        if artifacts is not None:
+            parent = artifacts.resolve().parent
+            if (parent / "dbt_project.yml").is_file():
+                starts.append(parent)
+        for start in starts:
+            found = found_config(start) if start is not None else None
             if found is not None:
-                return load_config(found, problems)
-    return load_config(None, problems)
+                break
+    return project_dir, load_config(found, problems)
 
 
 def _project_dir_above(
-    project_dir: Path | None, artifacts: Path | None, config_path: Path | None
+    project_dir: Path | None,
+    artifacts: Path | None,
+    config_path: Path | None,
+    *,
+    config_here: bool,
 ) -> Path | None:
     """`project_dir`, or, when nothing says where the project is (no --project-dir, --artifacts
-    or --config, and no dbt project, build or config here), the nearest folder above holding a
-    dbt_project.yml: run from `models/staging`, dbtgate gates the project, as dbt runs it."""
-    from dbtgate.config import find_config
-
+    or --config, and no dbt project, build or config here: `config_here`), the nearest folder
+    above holding a dbt_project.yml: run from `models/staging`, dbtgate gates the project, as
+    dbt runs it."""
     if project_dir is not None or artifacts is not None or config_path is not None:
         return project_dir
     here = Path.cwd()
     if (here / "dbt_project.yml").is_file() or (here / "target" / "manifest.json").is_file():
         return None
-    if find_config(here) is not None:
+    if config_here:
         return None
     for folder in here.parents:
         if (folder / "dbt_project.yml").is_file():
@@ -642,8 +650,9 @@ def load_context(
     config=None,
 ):
     """Config, Project (and base Project) ready for the gate. `config`: the config already
-    read from `config_path` (`_lint_context`'s): read again, a `--config <(...)` pipe gave
-    nothing the second time, and lint ran without its settings. `judges_the_build`: the verdict is
+    read from `config_path` (`_lint_context`'s, with `project_dir` as found with it): read
+    again, a `--config <(...)` pipe gave nothing the second time, and lint ran without its
+    settings. `judges_the_build`: the verdict is
     of what dbt built (not so for lint, which reads the files), so a build older than the models
     on disk is warned about, and the catalog and sources.json are read. `announce`: told when a --base git ref is parsed (seconds).
     `base_for_the_diff`: of the base build, read only what the schema diff reads (`dbtgate
@@ -658,9 +667,8 @@ def load_context(
         # An unset CI variable (`--base "$BASE"`): gating without a base would skip breaking
         # changes with only a note.
         raise DbtgateError("--base is empty: give a build directory or a git ref, or leave it out")
-    project_dir = _project_dir_above(project_dir, artifacts, config_path)
-    if config is None:
-        config = _resolve_config(config_path, project_dir, artifacts)
+    if config is None:  # else `project_dir` is the one `_project_and_config` gave with it
+        project_dir, config = _project_and_config(project_dir, artifacts, config_path)
     artifacts_dir = _artifacts_dir(artifacts, config, project_dir)
     resolved_dir = _resolve_project_dir(project_dir, config, artifacts_dir)
     if artifacts is None and resolved_dir is None and not artifacts_dir.exists():
@@ -1568,8 +1576,7 @@ def _lint_context(
     from dbtgate.checks import CheckContext
     from dbtgate.lint.run import project_without_build
 
-    project_dir = _project_dir_above(project_dir, artifacts, config_path)
-    config = _resolve_config(config_path, project_dir, artifacts)
+    project_dir, config = _project_and_config(project_dir, artifacts, config_path)
     artifacts_dir = _default_artifacts(artifacts, config, project_dir)
     spec = base or config.base
     base_build = spec if spec and Path(spec).is_dir() else None
@@ -1686,7 +1693,11 @@ def init(project_dir: Path | None, force: bool) -> None:
     """Write a commented starter dbtgate.yml for the dbt project found."""
     from dbtgate.starter import write_starter_config
 
-    project_dir = project_dir or _project_dir_above(None, None, None) or Path(".")
+    if project_dir is None:
+        from dbtgate.config import find_config
+
+        here = find_config(Path(".")) is not None
+        project_dir = _project_dir_above(None, None, None, config_here=here) or Path(".")
     written = write_starter_config(project_dir, force=force)
     console = _console()
     with _ExitCodeStands(0):  # the file is written: a reader gone (`| head`) changes nothing
@@ -1785,7 +1796,7 @@ def rules(code: str | None, config: Path | None, markdown: bool) -> None:
     from dbtgate.rules.registry import Rule
 
     try:
-        registry = config_rules(_resolve_config(config, _project_dir_above(None, None, config)))
+        registry = config_rules(_project_and_config(None, None, config)[1])
     except DbtgateError as exc:
         if config is not None:
             raise
@@ -1836,9 +1847,7 @@ def validate(config: Path | None, project_dir: Path | None, schema: bool) -> int
     from dbtgate.validate import validate_config
 
     problems: list[DbtgateError] = []
-    loaded = _resolve_config(
-        config, _project_dir_above(project_dir, None, config), problems=problems
-    )
+    _, loaded = _project_and_config(project_dir, None, config, problems=problems)
     if loaded.path is None:
         from dbtgate.projects_below import config_hint
 

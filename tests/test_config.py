@@ -404,6 +404,28 @@ def test_a_pyproject_config_found_is_opened_once(tmp_path, table):
             assert "fail_on: warn" in result.stdout, result.stdout
 
 
+def test_a_pyproject_config_beside_no_dbt_project_is_opened_once(tmp_path):
+    """A repository's root holding pyproject.toml, the dbt project in a folder of it: where
+    there is no dbt project nor build, the root was looked at for a config to tell whether to
+    look for the project above, then again to read it (two opens)."""
+    from corpus import corpus_dir
+    from policy_support import manifest_only_copy
+
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(COUNT_OPENS)
+    root = tmp_path / "repo"
+    manifest_only_copy(corpus_dir("bouncer-dbt112"), root / "analytics" / "target")
+    (root / "analytics" / "dbt_project.yml").write_text('name: p\nprofile: p\nversion: "1"\n')
+    table = '[tool.dbtgate]\nversion = 1\nproject_dir = "analytics"\nfail_on = "warn"\n'
+    write(root, PROJECT + table, "pyproject.toml")
+    for command in ("validate", "check"):
+        result = dbtgate(command, cwd=root, env={"PYTHONPATH": str(hook)})
+        assert result.returncode == 0, result.stdout + result.stderr
+        opened = result.stderr.splitlines().count("opened pyproject.toml")
+        assert (command, opened) == (command, 1), result.stderr
+
+
 @pytest.mark.parametrize(
     ("text", "line"),
     [
