@@ -203,7 +203,10 @@ policies:
 def test_a_piped_codeowners_is_read_as_its_file(build):
     """`owner.codeowners: /dev/fd/5` (`5< <(git show main:CODEOWNERS)`) was "file not found".
     Read once, it gates as the same file does, its patterns matched from the repository's
-    root (here, with no repository, the current folder: where the file sits)."""
+    root (where the file sits)."""
+    from lint_repos import git
+
+    git(build, "init", "-q")  # the root, whatever folder above the test's may be a repository
     (build / "CODEOWNERS").write_text("* @team\n/seeds/ @Data-Team\n")
     (build / "file.yml").write_text(OWNED_BY_CODEOWNERS.replace("CODEOWNERS_AT", "CODEOWNERS"))
     (build / "pipe.yml").write_text(OWNED_BY_CODEOWNERS.replace("CODEOWNERS_AT", "/dev/fd/5"))
