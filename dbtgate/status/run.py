@@ -46,6 +46,7 @@ from dbtgate.status.results import (
     index_run_results,
     is_test,
 )
+from dbtgate.status.run_coverage import partial_run_note, run_coverage, stale_run_note
 from dbtgate.status.timestamps import format_age, parse_timestamp
 from dbtgate.wording import code_span, counted
 
@@ -148,6 +149,11 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
     yield from stale_findings(
         ctx, index, settings, loaded.path, rewritten - not_built_now, None if not_built_now else gap
     )
+    if index.executed:
+        focus = ctx.options.get("focus")
+        coverage = run_coverage(project, index, ctx.changed, focus.selected if focus else None)
+        if coverage.partial:
+            ctx.note_partly_checked(partial_run_note(coverage, index, loaded.path))
     yield from slower_findings(ctx, index, settings)
     if ctx.base is not None:
         from dbtgate.status.fixed import fixed_since_base
@@ -806,6 +812,8 @@ def stale_findings(
     if manifest_id and run_id and manifest_id == run_id:
         return
     reasons = []
+    # The same evidence in short, for the line beside the verdict (`stale_run_note`).
+    short: list[str] = []
     details: dict[str, object] = {
         "manifest_invocation_id": manifest_id,
         "run_invocation_id": run_id,
@@ -821,6 +829,7 @@ def stale_findings(
             f"(e.g. {orphans[0]})"
         )
         details["unknown_nodes"] = orphans[:20]
+        short.append(f"has {counted(len(orphans), 'result')} for nodes this manifest does not have")
     if rewritten:
         named = sorted(rewritten)
         reasons.append(
@@ -828,6 +837,7 @@ def stale_findings(
             f"edited since the build (e.g. {named[0]})"
         )
         details["built_from_other_code"] = named[:20]
+        short.append(f"built {counted(len(named), 'model')} from code edited since")
     # Nodes only: a macro's documentation changes no result of the run.
     changed = None if ctx.changed is None else {uid for uid in ctx.changed if uid in project.nodes}
     if gap is not None and changed != set():
@@ -836,12 +846,14 @@ def stale_findings(
             f"{path.name} was written {format_age(gap)} before the manifest (tolerance "
             f"{settings.stale_tolerance_minutes:g} min){changed_note}"
         )
+        short.append(f"was written {format_age(gap)} before the manifest")
         details.update(
             manifest_generated_at=manifest_meta.generated_at,
             run_generated_at=run_meta.generated_at,
             gap_seconds=round(gap, 3),
         )
     if reasons:
+        ctx.note_partly_checked(stale_run_note(path, short))
         yield Finding(
             code="run.stale_results",
             severity=settings.severity.stale_results,
