@@ -723,6 +723,12 @@ def load_context(
         )
     if base_project is not None:
         base_ref = base_ref_input(base_spec, resolved_dir)
+        if base_ref is None:  # on disk: a parsed ref is always newer, and says nothing by it
+            from dbtgate.base_newer import newer_base_note
+
+            newer = newer_base_note(base_spec, base_project, project)
+            if newer:
+                context.notes.append(newer)
         if base_ref is not None:
             context.options.setdefault("inputs", {})["base_ref"] = base_ref
             if base_ref.get("merge_base") == "none":

@@ -1,0 +1,44 @@
+"""A base build newer than the build it is compared with: said in a note, not judged.
+
+The diff reads every difference between the two builds as the change's. When the base build
+was made after the gated one (a saved `target/` of main rebuilt since, the release's build kept
+from days before), whatever landed on the base in between is in the base and not in the gated
+build, so it reads as this change undoing it: a column main added since reads as removed. That
+can be legitimate (a base rebuilt with nothing merged since: the corpus's recce pair has a base
+7 days newer than its pull request's), so it blocks nothing: one note says it, with both dates,
+where a reader of a surprising breaking change looks for why.
+
+Only for a base on disk: a `--base REF` is parsed by dbt when the gate runs, so its manifest is
+always newer than the build, and says nothing of when the base's code landed.
+"""
+
+from __future__ import annotations
+
+from dbtgate.project import Project
+from dbtgate.status.timestamps import format_age, format_timestamp, parse_timestamp
+
+# Builds of two machines, or of two jobs of one CI run, written minutes apart either way are
+# of one moment: their clocks and their order say nothing of what landed between them.
+SAME_MOMENT_SECONDS = 10 * 60
+
+
+def newer_base_note(base_spec: str, base: Project, project: Project) -> str | None:
+    """`--base X was built 7.0 days after this build (...): ...`, when the base's manifest was
+    written more than `SAME_MOMENT_SECONDS` after this build's; None otherwise, or when
+    either manifest does not say when it was written."""
+    base_meta, meta = base.manifest.metadata, project.manifest.metadata
+    base_at = base_meta.generated_at if base_meta else None
+    built_at = meta.generated_at if meta else None
+    base_moment, built_moment = parse_timestamp(base_at), parse_timestamp(built_at)
+    if base_moment is None or built_moment is None:
+        return None
+    newer = (base_moment - built_moment).total_seconds()
+    if newer <= SAME_MOMENT_SECONDS:
+        return None
+    return (
+        f"--base {base_spec} was built {format_age(newer)} after this build (its manifest "
+        f"{format_timestamp(base_at)}, this one's {format_timestamp(built_at)}): what landed on "
+        "the base after it reads as this change undoing it (a column added there reads as "
+        "removed here); if the diff shows changes this build did not make, rebuild it on the "
+        "base's latest (merge or rebase), or compare with the base build it started from"
+    )
