@@ -19,7 +19,10 @@ document(
         "covered are no longer waived: they count with their own severity (and block if they "
         "are errors in scope), unless the baseline the check reads holds them: then they do "
         "not block, and the message says so (`but the baseline holds them: they do not "
-        "block`), and how many of them when only some are. This finding points at the "
+        "block`), and how many of them when only some are; those it holds under the name "
+        "their resource had before a rename are named so (`(1 of them under stg_customers, "
+        "its resource's name before a rename)`), and the fix adds `dbtgate baseline --prune`, "
+        "which records them under the new name. This finding points at the "
         "waiver's line in the config. It is about the team's config, not a resource: under `scope: changed` it is among the change's findings "
         "whatever the change touched (advisory, or blocking under `fail_on: warn`), never "
         "filed outside the change.",
@@ -49,7 +52,8 @@ waivers:
         "note names that waiver instead, and says the old entry can go. Findings the baseline "
         "the check reads holds too will be held by it once the waiver ends, and will not "
         "block: the note says so (`will no longer be waived but held by the baseline`), and "
-        "how many of them when only some are.",
+        "how many of them when only some are, and under which old name when the baseline holds "
+        "them under the name their resource had before a rename.",
         why="An expiry that arrives unannounced turns a green pull request red for a reason "
         "its author did not touch. A notice in the PR comment and the gate report while there "
         "is still time lets the owner fix the findings or renew the waiver on purpose.",

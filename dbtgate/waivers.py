@@ -45,7 +45,8 @@ from dbtgate.rules.registry import Rule
 from dbtgate.select import Selector, SelectorError
 from dbtgate.selector_hints import selector_hint
 from dbtgate.today import waiver_today
-from dbtgate.wording import counted, days_from_now
+from dbtgate.waiver_baseline import BaselineHold
+from dbtgate.wording import counted, days_from_now, first_few
 
 
 def apply_waivers(
@@ -65,7 +66,7 @@ def apply_waivers(
     today = waiver_today(context.options)
     matches = _matches(findings, context)
     holders = _claim(matches, today)
-    in_baseline = _baseline_holds(context)
+    in_baseline = BaselineHold(context, (f for match in matches for f in match.covered))
     _name_expired_entries(matches, holders, today)
     reported: list[Finding] = []
     for match in matches:
@@ -82,22 +83,6 @@ def apply_waivers(
         elif (days_left := notice_days_left(waiver, config, today)) is not None:
             reported.append(_expiring(match, config, holders, days_left, in_baseline))
     return reported
-
-
-def _baseline_holds(context: CheckContext) -> Callable[[Finding], bool]:
-    """Whether the baseline the run reads holds a finding, as `gate.decide` matches it (by its
-    fingerprint; not under a renamed resource's new name, which the gate pairs later): what a
-    waiver's finding becomes once the waiver ends (or has ended). Fingerprints are computed for
-    the findings asked about only (those of a waiver that expires soon or has expired)."""
-    loaded = context.options.get("baseline")
-    if loaded is None:
-        return lambda finding: False
-    from dbtgate.baseline import can_baseline
-
-    return lambda finding: (
-        can_baseline(finding)
-        and ((finding.fingerprint or fingerprint(finding)) in loaded.fingerprints)
-    )
 
 
 @dataclass
@@ -438,21 +423,25 @@ def _expired(
     match: _Match,
     config: Config,
     holders: dict[int, Waiver],
-    in_baseline: Callable[[Finding], bool],
+    in_baseline: BaselineHold,
 ) -> Finding:
     """`waiver.expired`: the entry must go or be renewed; what it covered counts again, unless
     a waiver lasting longer holds it, which the message then names. Findings the baseline holds
-    too (`in_baseline`) do not block, and the notice says so, as `waiver.expiring` says they
-    will not: "no longer waives" alone read as the cause of a red build."""
+    too (`in_baseline`, under a renamed resource's old name too) do not block, and the notice
+    says so, as `waiver.expiring` says they will not: "no longer waives" alone read as the
+    cause of a red build."""
     waiver = match.waiver
     baselined = 0
+    old_names: list[str] = []
 
     def now(again: list[Finding]) -> str:
         nonlocal baselined
         if not again:
             return "nothing it covered is found any more"
-        baselined = sum(1 for finding in again if in_baseline(finding))
-        return _no_longer_waives(len(again), baselined)
+        held = [finding for finding in again if in_baseline.holds(finding)]
+        baselined = len(held)
+        old_names.extend(_old_names(held, in_baseline))
+        return _no_longer_waives(len(again), baselined) + _under_old_names(old_names, baselined)
 
     message, again, all_held = _ending(
         match,
@@ -472,6 +461,7 @@ def _expired(
         )
     else:
         fix = "Fix the findings, or renew the waiver: a new `expires` date and an updated `reason`."
+    fix += _prune_hint(old_names, in_baseline)
     return _waiver_finding(
         "waiver.expired",
         waiver,
@@ -482,6 +472,7 @@ def _expired(
             "findings": again,
             "held_by_others": len(match.covered) - again,
             **({"held_by_baseline": baselined} if baselined else {}),
+            **({"held_under_old_names": len(old_names)} if old_names else {}),
         },
     )
 
@@ -491,19 +482,24 @@ def _expiring(
     config: Config,
     holders: dict[int, Waiver],
     days_left: int,
-    in_baseline: Callable[[Finding], bool],
+    in_baseline: BaselineHold,
 ) -> Finding:
     """`waiver.expiring`: what will count again on the date, for the owner to act on; when a
     waiver lasting longer holds every finding, only that this entry can go. Findings the
-    baseline holds too (`in_baseline`) will not block once the waiver ends, and the notice says
-    so: "will no longer be waived" alone read as a red build to come."""
+    baseline holds too (`in_baseline`, under a renamed resource's old name too) will not block
+    once the waiver ends, and the notice says so: "will no longer be waived" alone read as a
+    red build to come."""
     waiver = match.waiver
     baselined = 0
+    old_names: list[str] = []
 
     def then(again: list[Finding]) -> str:
         nonlocal baselined
-        baselined = sum(1 for finding in again if in_baseline(finding))
-        return f"then {_will_count_again(len(again), baselined)}"
+        held = [finding for finding in again if in_baseline.holds(finding)]
+        baselined = len(held)
+        old_names.extend(_old_names(held, in_baseline))
+        counted_again = _will_count_again(len(again), baselined)
+        return f"then {counted_again}{_under_old_names(old_names, baselined)}"
 
     message, again, all_held = _ending(
         match,
@@ -527,6 +523,7 @@ def _expiring(
             "Fix the findings before then, or renew the waiver: a new `expires` date and an "
             "updated `reason`."
         )
+    fix += _prune_hint(old_names, in_baseline)
     return _waiver_finding(
         "waiver.expiring",
         waiver,
@@ -538,6 +535,7 @@ def _expiring(
             "held_by_others": len(match.covered) - again,
             "days_left": days_left,
             **({"held_by_baseline": baselined} if baselined else {}),
+            **({"held_under_old_names": len(old_names)} if old_names else {}),
         },
         # A notice: it never blocks, not even under `fail_on: warn`.
         severity="info",
@@ -598,6 +596,41 @@ def _will_count_again(covered: int, baselined: int = 0) -> str:
         they = "it" if covered == 1 else "they"
         return f"{said} but held by the baseline: {they} will not block"
     return f"{said}; the baseline holds {baselined} of them, which will not block"
+
+
+def _old_names(held: list[Finding], in_baseline: BaselineHold) -> list[str]:
+    """The old name the baseline holds each finding of `held` under, for those it holds under
+    a name the finding's resource (or column) had before a rename."""
+    return [name for f in held if (name := in_baseline.old_name(f)) is not None]
+
+
+def _under_old_names(old_names: list[str], baselined: int) -> str:
+    """` (under stg_customers, its resource's name before a rename)`, ` (1 of them under ...)`:
+    the baseline holds a renamed resource's findings by the name it had, which the notice says,
+    as the baseline's own note on entries carried to a new name does."""
+    if not old_names:
+        return ""
+    names = sorted(set(old_names))
+    renamed = len(old_names)
+    which = "" if renamed == baselined else f"{renamed} of them "
+    whose = "its resource's name" if renamed == 1 else "their resource's name"
+    if len(names) > 1:
+        whose = "their resources' names"
+    return f" ({which}under {first_few(names, 3)}, {whose} before a rename)"
+
+
+def _prune_hint(old_names: list[str], in_baseline: BaselineHold) -> str:
+    """What keeps the findings held under an old name: the baseline pairs them with it while
+    the rename can still be told (the file unchanged, or git reading it as renamed), so the
+    notice says to record them under the new name."""
+    if not old_names:
+        return ""
+    them = "it" if len(old_names) == 1 else "them"
+    return (
+        f" Run `{in_baseline.prune}` too: the baseline holds {them} under the old name only "
+        "while the rename can be told (the file unchanged, or git reading it as renamed); "
+        "pruned, under the new one."
+    )
 
 
 def _stale(match: _Match, config: Config) -> Finding:

@@ -827,3 +827,118 @@ def test_an_expired_waiver_names_the_share_the_baseline_holds(workdir):
     assert notice["message"].endswith("it no longer waives 2 findings")
     assert notice["fix"].startswith("Fix the findings, or renew the waiver")
     assert "held_by_baseline" not in notice["details"]
+
+
+# The waiver names the model by its name now; the baseline was written before the rename.
+WAIVING_RENAMED = WAIVING_TWO.replace("stg_customers", "stg_clients")
+
+
+def renamed_build(workdir: Path, *, edited: bool = False) -> None:
+    """The baseline of the build as it was; `pr/`: stg_customers renamed stg_clients by `git
+    mv` (its file hashed the same), or `edited` too (another checksum: not known to be it)."""
+    baseline(workdir)
+    data = renamed(manifest(), "stg_customers", "stg_clients")
+    if edited:
+        data["nodes"][f"model.{PKG}.stg_clients"]["checksum"]["checksum"] = "0" * 64
+    write_build(workdir / "pr", data)
+
+
+def waiver_notice(workdir: Path, expires: str, code: str, today: str = "2026-12-05"):
+    config = workdir / "dbtgate.yml"
+    config.write_text(CONFIG + WAIVING_RENAMED.replace("2099-12-31", expires))
+    args = ("check", "--artifacts", "pr", "--baseline", "dbtgate-baseline.json", "--json")
+    result = dbtgate(*args, "gate.json", cwd=workdir, env={"DBTGATE_TODAY": today})
+    report = read_json(workdir / "gate.json")
+    assert validate.first_error(report, report_schema()) is None
+    notices = [f for f in report["findings"] if f["code"] == code]
+    return result, report, notices
+
+
+PRUNE_HINT = (
+    " Run `dbtgate baseline --prune -o dbtgate-baseline.json` too: the baseline holds it under "
+    "the old name only while the rename can be told (the file unchanged, or git reading it as "
+    "renamed); pruned, under the new one."
+)
+
+
+def test_an_expired_waiver_on_a_renamed_model_says_the_baseline_holds_it_by_its_old_name(workdir):
+    """Asked by fingerprint alone, the notice said the baseline held 1 of the 2 findings and
+    "fix the findings, or renew the waiver", of a finding the gate then baselined under the
+    model's old name: nothing blocked. It says the baseline holds both, the renamed one by its
+    old name, and that pruning records it under the new one; pruned, the old name is gone."""
+    renamed_build(workdir)
+    result, report, [notice] = waiver_notice(workdir, "2026-12-01", "waiver.expired")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert notice["message"] == (
+        "waiver for owner.present on 'stg_clients stg_orders' (owner @data) expired on "
+        "2026-12-01; it no longer waives 2 findings, but the baseline holds them: they do not "
+        "block (1 of them under stg_customers, its resource's name before a rename)"
+    )
+    assert notice["fix"] == (
+        "Remove the expired waiver: the baseline holds its findings, which do not block "
+        "(fixing them pays that debt off)." + PRUNE_HINT
+    )
+    details = notice["details"]
+    assert (details["findings"], details["held_by_baseline"]) == (2, 2)
+    assert details["held_under_old_names"] == 1
+    assert notice["message"] in " ".join(result.stdout.split())
+    # As it says: both are in the baseline, the renamed one by its old name, and nothing blocks.
+    held = {
+        f["resource_name"]: f["disposition"]
+        for f in report["findings"]
+        if f["code"] == "owner.present" and f["resource_name"] in ("stg_clients", "stg_orders")
+    }
+    assert held == {"stg_clients": "baselined", "stg_orders": "baselined"}
+    assert report["counts"]["by_disposition"]["blocking"] == 0
+    # The fix's command, run: the entry is under the new name, and the notice is as it was.
+    pruned = dbtgate(
+        "baseline", "--artifacts", "pr", "--prune", "-o", "dbtgate-baseline.json", cwd=workdir
+    )
+    assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+    result, _, [notice] = waiver_notice(workdir, "2026-12-01", "waiver.expired")
+    assert notice["message"].endswith("but the baseline holds them: they do not block")
+    assert "held_under_old_names" not in notice["details"]
+
+
+def test_an_expiring_waiver_on_a_renamed_model_says_the_baseline_will_hold_it(workdir):
+    renamed_build(workdir)
+    result, _, [notice] = waiver_notice(workdir, "2026-12-10", "waiver.expiring")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert notice["message"].endswith(
+        "on 2026-12-10; then its 2 findings will no longer be waived but held by the baseline: "
+        "they will not block (1 of them under stg_customers, its resource's name before a "
+        "rename)"
+    )
+    assert notice["fix"] == (
+        "Let the waiver expire, or remove it: the baseline holds its findings, which will not "
+        "block (fixing them pays that debt off)." + PRUNE_HINT
+    )
+    assert (notice["details"]["held_by_baseline"], notice["details"]["held_under_old_names"]) == (
+        2,
+        1,
+    )
+    # As it says: past the date nothing blocks.
+    after, report, _ = waiver_notice(workdir, "2026-12-10", "waiver.expired", today="2026-12-11")
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert report["counts"]["by_disposition"]["blocking"] == 0
+
+
+def test_a_renamed_and_edited_model_is_not_said_to_be_held_by_its_old_name(workdir):
+    """Edited as well as renamed (no git to read the rename): not known to be the same model,
+    so its finding is new and blocks, and the notice does not say the baseline holds it."""
+    renamed_build(workdir, edited=True)
+    result, report, [notice] = waiver_notice(workdir, "2026-12-01", "waiver.expired")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert notice["message"].endswith(
+        "it no longer waives 2 findings; the baseline holds 1 of them, which does not block"
+    )
+    assert notice["fix"] == (
+        "Fix the findings, or renew the waiver: a new `expires` date and an updated `reason`."
+    )
+    assert "held_under_old_names" not in notice["details"]
+    blocking = [
+        f["resource_name"]
+        for f in report["findings"]
+        if f["code"] == "owner.present" and f["disposition"] == "blocking"
+    ]
+    assert blocking == ["stg_clients"]
