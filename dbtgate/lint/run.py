@@ -259,8 +259,11 @@ class LintRun:
 
 
 ProgressCallback = Callable[[int, int, str], None]
-# A file's text and sqlfluff's rendering of it (a RenderedFile).
-Rendering = tuple[str, Any]
+# A file's text and sqlfluff's renderings of it (RenderedFiles, `_renderings`): one of the file
+# whole, or one of each block of a file of several snapshot blocks, in the file's order.
+Rendering = tuple[str, tuple[Any, ...]]
+# A file as sqlfluff loads it: its text, its config, its encoding (`load_raw_file_and_config`).
+Loaded = tuple[str, "FluffConfig", str]
 # A macro's caller rendered today (None once `--fix` rewrote it) and with the base's macros:
 # made to find it (`_macro_callers`), then linted (`lint_changed_file`) rather than made again.
 MacroRenders = tuple[Rendering | None, Rendering]
@@ -1258,13 +1261,16 @@ def lint_file(
     from sqlfluff.core.errors import SQLFluffSkipFile, SQLFluffUserError
 
     try:
-        raw, rendered = rendering or _render(linter, root, path, macro_paths, text, base_macros)
         try:
-            several = snapshot_blocks.blocks(raw)
+            raw, renderings = rendering or _renderings(
+                linter, root, path, macro_paths, text, base_macros
+            )
         except snapshot_blocks.SharedLine as exc:
             return (), (Problem(SEVERAL_SNAPSHOTS, str(exc)),)
+        several = snapshot_blocks.blocks(raw)
         if several:
-            return _lint_blocks(linter, root, path, macro_paths, raw, several, base_macros)
+            return _lint_blocks(linter, raw, several, renderings)
+        (rendered,) = renderings
         linted = linter.lint_rendered(rendered, linter.get_rulepack(config=rendered.config))
     except SQLFluffSkipFile as exc:
         return (), (Problem(UNKNOWN_TO_DBT if str(exc) == UNKNOWN_TO_DBT else "skipped", str(exc)),)
@@ -1283,23 +1289,17 @@ def lint_file(
 
 def _lint_blocks(
     linter: Linter,
-    root: FluffConfig,
-    path: Path,
-    macro_paths: list[str],
     raw: str,
     blocks: list[snapshot_blocks.Block],
-    base_macros: BaseMacros | DbtBase | None,
+    renderings: tuple[Any, ...],
 ) -> tuple[tuple[Violation, ...], tuple[Problem, ...]]:
     """`lint_file` of a file of several snapshot blocks (`lint.snapshot_blocks`): each block
-    rendered and linted on the file with the others blanked, and of what sqlfluff finds only
-    what is on the lines the block owns, so that a finding between two blocks is kept once. A
-    problem sqlfluff places on no line is the block's, named."""
+    linted on its rendering (`_renderings`: the file with the others blanked), and of what
+    sqlfluff finds only what is on the lines the block owns, so that a finding between two
+    blocks is kept once. A problem sqlfluff places on no line is the block's, named."""
     violations: list[Violation] = []
     problems: list[Problem] = []
-    for block in blocks:
-        _, rendered = _render(
-            linter, root, path, macro_paths, block.masked, base_macros, block.name
-        )
+    for block, rendered in zip(blocks, renderings, strict=True):
         linted = linter.lint_rendered(rendered, linter.get_rulepack(config=rendered.config))
         found, trouble = _found(linted, raw)
         violations += [
@@ -1483,6 +1483,32 @@ def _closest_file(path: Path, candidates: list[Path]) -> str:
     return f" (did you mean {_quoted_here(names[close[0]])}?)" if close else ""
 
 
+def _renderings(
+    linter: Linter,
+    root: FluffConfig,
+    path: Path,
+    macro_paths: list[str],
+    text: str | None = None,
+    base_macros: BaseMacros | DbtBase | None = None,
+) -> Rendering:
+    """The file's text (or `text`, as if it were the file's) and its renderings (`_render`): a
+    file of several snapshot blocks is rendered block by block, each block on the file with
+    the others blanked and as its own snapshot (`lint.snapshot_blocks`), and never whole: that
+    rendering would be thrown away, and one by the dbt templater is a dbt compile. Any other
+    file is rendered whole. The file is loaded once (sqlfluff builds its config then, which
+    costs as much as a Jinja rendering) for every rendering of it. Raises `SharedLine` for a
+    file of blocks that share a line, before rendering anything."""
+    loaded = linter.load_raw_file_and_config(str(path), root)
+    raw = loaded[0] if text is None else text
+    several = snapshot_blocks.blocks(raw)
+    if not several:
+        return raw, (_render(linter, root, path, macro_paths, raw, base_macros, loaded=loaded)[1],)
+    return raw, tuple(
+        _render(linter, root, path, macro_paths, block.masked, base_macros, block.name, loaded)[1]
+        for block in several
+    )
+
+
 def _render(
     linter: Linter,
     root: FluffConfig,
@@ -1491,14 +1517,15 @@ def _render(
     text: str | None = None,
     base_macros: BaseMacros | DbtBase | None = None,
     snapshot: str | None = None,
+    loaded: Loaded | None = None,
 ) -> tuple[str, Any]:
     """The file's text (or `text`, as if it were the file's) and its rendering with the run's
     templater (dbtgate's dbt stubs and the project's macros, or with `base_macros` the macros
     as the base had them; under the dbt templater, by dbt in a copy of the project that has
-    them: `lint.dbt_base`). A file dbt could not compile is a `SQLFluffSkipFile` with dbt's
-    error (`_dbt_skips`). A snapshot's body is given back to dbt's manifest after each
-    rendering by the dbt templater (`snapshot_blocks.restore_dbt_bodies`), so its file can be
-    rendered again."""
+    them: `lint.dbt_base`), from the file as sqlfluff `loaded` it, when it was. A file dbt
+    could not compile is a `SQLFluffSkipFile` with dbt's error (`_dbt_skips`). A snapshot's
+    body is given back to dbt's manifest after each rendering by the dbt templater
+    (`snapshot_blocks.dbt_rendering`), so its file can be rendered again."""
     from dbtgate.lint.dbt_base import DbtBase
 
     with _dbt_skips() as skipped:
@@ -1507,7 +1534,9 @@ def _render(
                 raw, rendered = base_macros.render(path, text)
         else:
             with snapshot_blocks.dbt_rendering(linter.templater, snapshot):
-                raw, rendered = _render_jinja(linter, root, path, macro_paths, text, base_macros)
+                raw, rendered = _render_jinja(
+                    linter, root, path, macro_paths, text, base_macros, loaded
+                )
     if skipped and not rendered.templated_variants and not rendered.templater_violations:
         from sqlfluff.core.errors import SQLFluffSkipFile
 
@@ -1558,10 +1587,15 @@ def _render_jinja(
     macro_paths: list[str],
     text: str | None,
     base_macros: BaseMacros | None,
+    loaded: Loaded | None = None,
 ) -> tuple[str, Any]:
-    """`_render` by the run's own templater (dbtgate's stubs under jinja, else dbt)."""
+    """`_render` by the run's own templater (dbtgate's stubs under jinja, else dbt), on a copy
+    of the `loaded` file's config when given (it is set for this rendering alone)."""
     fname = str(path)
-    raw, file_config, encoding = linter.load_raw_file_and_config(fname, root)
+    if loaded is None:
+        raw, file_config, encoding = linter.load_raw_file_and_config(fname, root)
+    else:
+        raw, file_config, encoding = loaded[0], loaded[1].copy(), loaded[2]
     if text is not None:
         raw = text
     if macro_paths and not file_config.get_section(("templater", "jinja", "load_macros_from_path")):
@@ -1609,19 +1643,20 @@ def fix_file(
     if lines is not None and not lines:
         return False
     try:
-        raw, rendered = _render(linter, root, path, macro_paths)
+        loaded = linter.load_raw_file_and_config(str(path), root)
+        raw, _, encoding = loaded
 
         def render(text: str, snapshot: str | None = None) -> Any:
-            return _render(linter, root, path, macro_paths, text, snapshot=snapshot)[1]
+            return _render(linter, root, path, macro_paths, text, None, snapshot, loaded)[1]
 
         try:
             several = bool(snapshot_blocks.blocks(raw))
         except snapshot_blocks.SharedLine as exc:
             return f"{exc}, so no one of them can be fixed without the other"
-        if several:
+        if several:  # each block rendered as it is fixed: the file whole, never
             outcome = fix_blocks(linter, raw, codes, lines, render)
         else:
-            outcome = fix_text(linter, rendered, raw, codes, lines, render)
+            outcome = fix_text(linter, render(raw), raw, codes, lines, render)
     except Exception:  # sqlfluff failing on one file: left as it is, for the lint to report
         return False
     if outcome.fixed is None:
@@ -1629,7 +1664,7 @@ def fix_file(
     fixed = outcome.fixed
     if b"\r\n" in path.read_bytes():  # written back with the line endings it had
         fixed = fixed.replace("\r\n", "\n").replace("\n", "\r\n")
-    path.write_text(fixed, encoding=rendered.encoding, newline="")
+    path.write_text(fixed, encoding=encoding, newline="")
     return outcome.mended
 
 
@@ -1728,7 +1763,7 @@ def _macro_callers(
     renders: Renders = {}
     for path, reached in proposed:
         both = _both_renderings(linter, root, path, macro_paths, base)
-        if both is not None and _alike(linter, root, path, macro_paths, base, both):
+        if both is not None and _alike(both):
             continue
         if both is not None:
             renders[path] = both
@@ -1763,39 +1798,18 @@ def _both_renderings(
     """The file rendered with today's macros and with the base's; None when sqlfluff cannot
     render it (it is linted, and its lint says why)."""
     try:
-        now = _render(linter, root, path, macro_paths)
-        then = _render(linter, root, path, macro_paths, base_macros=base)
+        now = _renderings(linter, root, path, macro_paths)
+        then = _renderings(linter, root, path, macro_paths, base_macros=base)
     except Exception:  # as in lint_file: a sqlfluff failure on one file is that file's finding
         return None
     return now, then
 
 
-def _alike(
-    linter: Linter,
-    root: FluffConfig,
-    path: Path,
-    macro_paths: list[str],
-    base: BaseMacros | DbtBase,
-    both: tuple[Rendering, Rendering],
-) -> bool:
-    """Whether the file renders the same with today's macros and the base's. A file of several
-    snapshot blocks is compared block by block, as it is linted (`lint_file`): rendered whole by
-    the dbt templater, in its first snapshot's context, it fails alike both ways when another
-    block refs a model the first does not."""
-    try:
-        several = snapshot_blocks.blocks(both[0][0])
-    except snapshot_blocks.SharedLine:
-        several = []
-    if not several:
-        return _rendering(both[0][1]) == _rendering(both[1][1])
-    try:
-        return all(
-            _rendering(_render(linter, root, path, macro_paths, b.masked, snapshot=b.name)[1])
-            == _rendering(_render(linter, root, path, macro_paths, b.masked, base, b.name)[1])
-            for b in several
-        )
-    except Exception:  # as in `_both_renderings`: linted, and its lint says why
-        return False
+def _alike(both: tuple[Rendering, Rendering]) -> bool:
+    """Whether the file renders the same with today's macros and the base's: each rendering
+    of it (`_renderings`), that of each block of a file of several snapshot blocks, alike."""
+    (_, now), (_, then) = both
+    return [_rendering(rendered) for rendered in now] == [_rendering(r) for r in then]
 
 
 def _rendering(rendered: Any) -> tuple[list[str], list[str]]:
