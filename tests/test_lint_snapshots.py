@@ -6,6 +6,7 @@ it), on the fixture project in real git repositories with real sqlfluff."""
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import re
@@ -579,3 +580,81 @@ def test_a_fix_one_block_refuses_refuses_the_whole_file_which_is_left_as_it_was(
         "which the change did not touch"
     ) in done.stdout, done.stdout + done.stderr
     assert (project / TWO).read_text() == edited
+
+
+# Run first in a child dbtgate: sqlfluff-templater-dbt's class as a release renaming its private
+# `_find_node` would leave it: no `_find_node` on the class, the templater working as before (it
+# calls its method by the new name; here, the real method is the instance's while it renders).
+RENAMED_FIND_NODE = """
+from sqlfluff_templater_dbt.templater import DbtTemplater
+
+DbtTemplater._find_dbt_node = DbtTemplater._find_node
+del DbtTemplater._find_node
+_unsafe_process = DbtTemplater._unsafe_process
+
+
+def _renamed(self, *args, **kwargs):
+    self._find_node = self._find_dbt_node
+    try:
+        return _unsafe_process(self, *args, **kwargs)
+    finally:
+        del self._find_node
+
+
+DbtTemplater._unsafe_process = _renamed
+"""
+RENAME = ("snapshot orders_snapshot", "snapshot lone_snapshot")
+
+
+@pytest.mark.slow
+@needs_dbt_templater
+def test_a_dbt_templater_without_find_node_leaves_a_file_of_snapshots_unlinted_saying_why(
+    tmp_path,
+):
+    """dbtgate has dbt compile each block of a file of several as its own snapshot through the
+    dbt templater's private `_find_node`. A sqlfluff-templater-dbt without it (an upstream
+    rename) renders no block: the file is not linted and a note says why and what lints it,
+    not a "sqlfluff failed" finding, nor a crash; its `--fix` is refused, saying why; a file of
+    one snapshot, which needs no choice, is linted as before. The rename is made in the child
+    dbtgate that lints (a `sitecustomize` on its path), on the real templater's class."""
+    profiles = duckdb_profiles(tmp_path, "shop")
+    root = tmp_path / "repo"
+    settings = {
+        ".sqlfluff": dbt_templater_sqlfluff(root, profiles),
+        "dbtgate.yml": DBTGATE.replace("dialect: duckdb", "dialect: duckdb, templater: dbt"),
+    }
+    # A file of one snapshot beside it (not LEGACY_TWO's orders_snapshot: dbt's names are one).
+    lone = "snapshots/lone_snapshot.sql"
+    main = shop_files() | settings | {LEGACY_TWO: LEGACY_TWO_OLD, lone: OLD.replace(*RENAME)}
+    project = main_then_pr(root, main, {LEGACY_TWO: LEGACY_TWO_NEW, lone: NEW.replace(*RENAME)})
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(RENAMED_FIND_NODE)
+    env = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONPATH": str(site)}
+    report_path = tmp_path / "lint.json"
+    done = dbtgate("lint", "--base-ref", "main", "--json", str(report_path), cwd=project, env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    report = json.loads(report_path.read_text())
+    assert report["sections"]["lint"]["files"] == [lone]
+    assert found(report, lone) == EXPECTED
+    assert found(report, LEGACY_TWO) == []
+    version = importlib.metadata.version("sqlfluff-templater-dbt")
+    assert report["notes"] == [
+        f"lint: {LEGACY_TWO}: not linted: it holds several snapshot blocks, and each must be "
+        f"compiled as its own snapshot, but the installed sqlfluff-templater-dbt {version} has "
+        "no `_find_node`, the private method by which dbtgate has dbt compile one snapshot of "
+        "a file (lint.templater: jinja would lint it, as would a sqlfluff-templater-dbt that "
+        "has it)"
+    ]
+    assert "sqlfluff failed" not in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    fixed = dbtgate("lint", "--fix", "LT01", LEGACY_TWO, "--whole", cwd=project, env=env)
+    assert (
+        f"lint --fix: not fixed {LEGACY_TWO}: its snapshot blocks cannot be rendered one at a "
+        f"time: the installed sqlfluff-templater-dbt {version} has no `_find_node`"
+    ) in fixed.stdout, fixed.stdout + fixed.stderr
+    assert (project / LEGACY_TWO).read_text() == LEGACY_TWO_NEW
+    # The same project, the templater as installed: the file is linted block by block.
+    assert found(dbt_lint_report(project, tmp_path / "again.json"), LEGACY_TWO) == (
+        LEGACY_TWO_EXPECTED
+    )

@@ -104,6 +104,11 @@ UNKNOWN_TO_DBT = "unknown to dbt"
 # unless two blocks share a line, which no text of one block alone can keep from the other: not
 # linted then, and said in a note, not a finding (`_several_snapshots_note`).
 SEVERAL_SNAPSHOTS = "several snapshots"
+# Nor under a dbt templater that cannot be told which snapshot of the file to compile
+# (`snapshot_blocks.NoSnapshotChoice`): said in a note naming why (`_no_snapshot_choice_note`).
+NO_SNAPSHOT_CHOICE = "no snapshot choice"
+# The problems that leave a file not linted at all, said in a note rather than listed.
+NOT_LINTED = (UNKNOWN_TO_DBT, SEVERAL_SNAPSHOTS, NO_SNAPSHOT_CHOICE)
 
 
 @dataclass(frozen=True)
@@ -438,9 +443,11 @@ def run_lint(
             changes = replace(changes, files={**changes.files, **through})
     configured: dict[Path, bool] = {}  # folder -> whether it holds a sqlfluff config file
     unattributed: dict[str, list[str]] = {}  # base error -> the macro callers it left unmeasured
-    # Files not linted, said in a note each kind: dbt does not know them (the dbt templater
-    # skipped them), or they hold several snapshot blocks.
-    unlinted: dict[str, list[str]] = {UNKNOWN_TO_DBT: [], SEVERAL_SNAPSHOTS: []}
+    # Files not linted, said in a note each kind (`NOT_LINTED`): dbt does not know them (the
+    # dbt templater skipped them), or they hold several snapshot blocks that cannot be linted
+    # one by one; why, for the last kind (the templater's: one for the run).
+    unlinted: dict[str, list[str]] = {code: [] for code in NOT_LINTED}
+    no_choice = ""
     for index, fname in enumerate(ordered):
         path = Path(fname)
         shown = locate.display_path(path, display)
@@ -466,6 +473,8 @@ def run_lint(
             codes = [problem.code for problem in problems]
             if len(codes) == 1 and codes[0] in unlinted:
                 unlinted[codes[0]].append(shown)  # said in a note, not listed as linted
+                if codes[0] == NO_SNAPSHOT_CHOICE:
+                    no_choice = problems[0].description
                 continue
         files.append(
             LintedFile(
@@ -490,6 +499,8 @@ def run_lint(
         notes.append(_unknown_to_dbt_note(sorted(unlinted[UNKNOWN_TO_DBT])))
     if unlinted[SEVERAL_SNAPSHOTS]:
         notes.append(_several_snapshots_note(sorted(unlinted[SEVERAL_SNAPSHOTS])))
+    if unlinted[NO_SNAPSHOT_CHOICE]:
+        notes.append(_no_snapshot_choice_note(sorted(unlinted[NO_SNAPSHOT_CHOICE]), no_choice))
     return LintRun(
         files=files,
         dialect=dialect,
@@ -1094,6 +1105,8 @@ def lint_changed_file(
 
     now, then = renders or (None, None)
     violations, problems = lint_file(linter, root, path, macro_paths, rendering=now)
+    if len(problems) == 1 and problems[0].code in NOT_LINTED:
+        return FileLint(violations, problems)  # its base version is no more linted than it
     if change is not None and change.status == "macro":
         if not violations and not problems:
             return FileLint(violations, problems)
@@ -1152,6 +1165,22 @@ def _several_snapshots_note(shown: list[str]) -> str:
         *few_files(shown, 3),
         f": not linted: two of {them} snapshot blocks share a line, so neither can be linted "
         "without the other (put each {% snapshot %} tag on a line of its own)",
+    )
+
+
+def _no_snapshot_choice_note(shown: list[str], why: str) -> str:
+    """The note for the files of several `{% snapshot %}` blocks the dbt templater installed
+    cannot render one block at a time (`snapshot_blocks.NoSnapshotChoice`: `why`, its words).
+    Rendered whole, dbt compiles the file's first snapshot with the whole text, in whose context
+    another block's `ref` fails, and whose bodies are statements with nothing between them: a
+    finding about SQL nobody wrote wrong. So not linted, and said, with what lints them."""
+    them = "it" if len(shown) == 1 else "them"
+    return naming(
+        "lint: ",
+        *few_files(shown, 3),
+        f": not linted: {'it holds' if len(shown) == 1 else 'each holds'} several snapshot "
+        f"blocks, and each must be compiled as its own snapshot, but {why} (lint.templater: "
+        f"jinja would lint {them}, as would a sqlfluff-templater-dbt that has it)",
     )
 
 
@@ -1272,6 +1301,8 @@ def lint_file(
             return _lint_blocks(linter, raw, several, renderings)
         (rendered,) = renderings
         linted = linter.lint_rendered(rendered, linter.get_rulepack(config=rendered.config))
+    except snapshot_blocks.NoSnapshotChoice as exc:
+        return (), (Problem(NO_SNAPSHOT_CHOICE, str(exc)),)
     except SQLFluffSkipFile as exc:
         return (), (Problem(UNKNOWN_TO_DBT if str(exc) == UNKNOWN_TO_DBT else "skipped", str(exc)),)
     except SQLFluffUserError as exc:
@@ -1657,6 +1688,8 @@ def fix_file(
             outcome = fix_blocks(linter, raw, codes, lines, render)
         else:
             outcome = fix_text(linter, render(raw), raw, codes, lines, render)
+    except snapshot_blocks.NoSnapshotChoice as exc:
+        return f"its snapshot blocks cannot be rendered one at a time: {exc}"
     except Exception:  # sqlfluff failing on one file: left as it is, for the lint to report
         return False
     if outcome.fixed is None:

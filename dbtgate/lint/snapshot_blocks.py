@@ -15,17 +15,26 @@ refused, as is one after which the file's blocks are not the same ones.
 
 sqlfluff's dbt templater compiles a file's first node, and renders a snapshot once per dbt
 manifest: each block is rendered as its own node, and the bodies given back (`dbt_rendering`).
+The node is chosen through the templater's private `_find_node` (sqlfluff-templater-dbt has no
+public way): a templater without it (renamed upstream) renders no block, and says so
+(`NoSnapshotChoice`), before any rendering; a block rendered in the first snapshot's context
+instead would fail on its own `ref`s, or lint another block's compiled SQL.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+# The dbt templater's method that returns the dbt node of a file (sqlfluff-templater-dbt's
+# `DbtTemplater._find_node`, private): `dbt_rendering` replaces it to choose a block's snapshot.
+FIND_NODE = "_find_node"
 
 # A SQL snapshot's block: its opening tag (with the snapshot's name), body, and closing tag.
 SNAPSHOT_BLOCK = re.compile(
@@ -100,6 +109,28 @@ def names(text: str) -> list[str]:
     return [match.group(2) for match in SNAPSHOT_BLOCK.finditer(text)]
 
 
+class NoSnapshotChoice(Exception):
+    """The dbt templater installed cannot be told which snapshot of a file to compile: why."""
+
+
+def snapshot_choice_missing(templater: Any) -> str | None:
+    """Why `templater` (sqlfluff's dbt templater; any other chooses no node) cannot render one
+    block of a file of several as its own snapshot: its class has no `_find_node`
+    (`FIND_NODE`) to replace; None when it can."""
+    if getattr(templater, "name", None) != "dbt" or callable(
+        getattr(type(templater), FIND_NODE, None)
+    ):
+        return None
+    try:
+        version = " " + importlib.metadata.version("sqlfluff-templater-dbt")
+    except importlib.metadata.PackageNotFoundError:
+        version = ""
+    return (
+        f"the installed sqlfluff-templater-dbt{version} has no `{FIND_NODE}`, the private "
+        "method by which dbtgate has dbt compile one snapshot of a file"
+    )
+
+
 @contextlib.contextmanager
 def dbt_rendering(templater: Any, snapshot: str | None = None) -> Iterator[None]:
     """A rendering by `templater` (any: only sqlfluff's dbt templater is touched) of a snapshot
@@ -113,16 +144,21 @@ def dbt_rendering(templater: Any, snapshot: str | None = None) -> Iterator[None]
     text then, tags and all, which dbt's compiler does not read, so the next rendering of the
     same file (its base version, another of its blocks, the check after a fix) failed with
     `Encountered unknown tag 'snapshot'`. Each such node gets its block's body from the file
-    again."""
+    again. Raises `NoSnapshotChoice`, rendering nothing, when a `snapshot` is named and the
+    templater cannot be told to compile it (`snapshot_choice_missing`)."""
     if getattr(templater, "name", None) != "dbt":
         yield
         return
     if snapshot is not None:
-        templater._find_node = _finding(templater, templater._find_node, snapshot)
+        missing = snapshot_choice_missing(templater)
+        if missing is not None:
+            raise NoSnapshotChoice(missing)
+        find = getattr(templater, FIND_NODE)
+        setattr(templater, FIND_NODE, _finding(templater, find, snapshot))
     try:
         yield
     finally:
-        vars(templater).pop("_find_node", None)
+        vars(templater).pop(FIND_NODE, None)
         _restore_bodies(templater)
 
 
