@@ -658,3 +658,30 @@ def test_a_dbt_templater_without_find_node_leaves_a_file_of_snapshots_unlinted_s
     assert found(dbt_lint_report(project, tmp_path / "again.json"), LEGACY_TWO) == (
         LEGACY_TWO_EXPECTED
     )
+
+
+def test_blocks_only_moved_are_no_change_against_a_base_build_and_gits_lines_with_git(tmp_path):
+    """A pull request that only swaps a file's two snapshot blocks. Against a base build, whose
+    manifest keeps each block's body but not their order, the file as the base had it is
+    today's: nothing changed, nothing linted. With git, the change is git's diff, as for any
+    lines moved in a model: what it marks as written (a move is lines deleted and added, here
+    some of each block's, as git matches them) is the pull request's, the rest old debt."""
+    swapped = SECOND + "\n" + FIRST
+    main = shop_files() | {"dbtgate.yml": DBTGATE, TWO: TWO_OLD}
+    project = main_then_pr(tmp_path / "repo", main, {TWO: swapped})
+    base = load_artifacts(_snapshot_manifest(tmp_path / "base", TWO, TWO_OLD))
+    against_build = changes_against_build(
+        project_without_build(project),
+        Project.from_artifacts(base, project),
+        project,
+        [project / TWO],
+    )
+    assert against_build.changes.get(project / TWO) is None
+    report = lint_json(project, tmp_path / "lint.json", "--base-ref", "main")
+    written = _git_lines(project, TWO)
+    assert written and written != frozenset(range(1, swapped.count("\n") + 1))
+    findings = found(report, TWO)
+    assert {line for line, _, disposition in findings if disposition == "blocking"} == {
+        line for line, _, _ in findings if line in written
+    }
+    assert any(disposition == "out_of_scope" for _, _, disposition in findings)
