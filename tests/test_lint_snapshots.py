@@ -685,3 +685,42 @@ def test_blocks_only_moved_are_no_change_against_a_base_build_and_gits_lines_wit
         line for line, _, _ in findings if line in written
     }
     assert any(disposition == "out_of_scope" for _, _, disposition in findings)
+
+
+@pytest.mark.parametrize("reaches", [True, False], ids=["macro-reaches-it", "macro-does-not"])
+def test_a_macro_change_reaching_a_file_whose_blocks_share_a_line_says_once_it_is_not_linted(
+    tmp_path, reaches
+):
+    """A file whose snapshot blocks share a line calls a macro the pull request edits: when the
+    edit changes what it renders, the notes say once that it was not linted (not also that its
+    base rendering failed: its base version is no more linted than it); when it does not (a
+    macro added to the macro's file), the file is no caller the change reached, and no note
+    names it."""
+    cents = "{% macro cents(column) %}{{ column }} / 100{% endmacro %}\n"
+    calling = SECOND.replace("    email,", "    {{ cents('email') }} as email_cents,")
+    shared = FIRST.rstrip("\n") + calling
+    main = shop_files() | {
+        "dbtgate.yml": DBTGATE,
+        "macros/cents.sql": cents,
+        "snapshots/shared.sql": shared,
+    }
+    edited = (
+        cents.replace("/ 100", "/ 100.0")
+        if reaches
+        else cents + "{% macro dollars(column) %}{{ column }}{% endmacro %}\n"
+    )
+    project = main_then_pr(tmp_path / "repo", main, {"macros/cents.sql": edited})
+    report = lint_json(project, tmp_path / "lint.json", "--base-ref", "main")
+    assert report["sections"]["lint"]["files"] == []
+    naming_it = [note for note in report["notes"] if "snapshots/shared.sql" in note]
+    if not reaches:
+        assert naming_it == []
+        return
+    assert naming_it == [
+        "lint: 1 macro changed (macros/cents.sql): 1 SQL file calling them renders "
+        "differently, linted too (snapshots/shared.sql); only what the macro change caused "
+        "there blocks",
+        "lint: snapshots/shared.sql: not linted: two of its snapshot blocks share a line, so "
+        "neither can be linted without the other (put each {% snapshot %} tag on a line of its "
+        "own)",
+    ]

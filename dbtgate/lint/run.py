@@ -1294,9 +1294,9 @@ def lint_file(
             raw, renderings = rendering or _renderings(
                 linter, root, path, macro_paths, text, base_macros
             )
+            several = snapshot_blocks.blocks(raw)
         except snapshot_blocks.SharedLine as exc:
             return (), (Problem(SEVERAL_SNAPSHOTS, str(exc)),)
-        several = snapshot_blocks.blocks(raw)
         if several:
             return _lint_blocks(linter, raw, several, renderings)
         (rendered,) = renderings
@@ -1829,10 +1829,21 @@ def _both_renderings(
     base: BaseMacros | DbtBase,
 ) -> tuple[Rendering, Rendering] | None:
     """The file rendered with today's macros and with the base's; None when sqlfluff cannot
-    render it (it is linted, and its lint says why)."""
+    render it (it is linted, and its lint says why). A file of snapshot blocks sharing a line,
+    which cannot be rendered block by block, nor linted (`lint_file`), is rendered whole: that
+    tells whether the change reached it, and then a note says it was not linted."""
     try:
-        now = _renderings(linter, root, path, macro_paths)
-        then = _renderings(linter, root, path, macro_paths, base_macros=base)
+        try:
+            now = _renderings(linter, root, path, macro_paths)
+            then = _renderings(linter, root, path, macro_paths, base_macros=base)
+        except snapshot_blocks.SharedLine:
+            now, then = (
+                (raw, (rendered,))
+                for raw, rendered in (
+                    _render(linter, root, path, macro_paths),
+                    _render(linter, root, path, macro_paths, base_macros=base),
+                )
+            )
     except Exception:  # as in lint_file: a sqlfluff failure on one file is that file's finding
         return None
     return now, then
