@@ -2,14 +2,15 @@
 
 A gate's config is a contract a team writes once and edits rarely, so a typo must not silently
 turn a rule off: unknown keys and wrong types stop the run with the file and line. The conversion
-is driven by the dataclasses' type hints, so adding a setting is adding a typed field here.
+is driven by the sections' type hints, so adding a setting is adding a typed field here. The
+sections are msgspec Structs rather than dataclasses: every run imports them, and creating a
+dataclass (code generated and compiled per class) cost ~2 M instructions each, a Struct a tenth.
 Checks receive the finished `Config` and never read files themselves.
 """
 
 from __future__ import annotations
 
 import contextvars
-import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -17,9 +18,10 @@ import re
 import types
 import typing
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from msgspec import Struct, field
 
 from dbtgate.encoding import read_text
 from dbtgate.errors import DbtgateError, lookup_problem
@@ -34,16 +36,14 @@ DEFAULT_LIST_INDENT = {"item": 2, "keys": 4}
 Severity = Literal["error", "warn", "info"]
 
 
-@dataclass
-class TierConfig:
+class TierConfig(Struct):
     """Where a resource's tier comes from, in order: `meta.<key>` and/or `tag` (tier-1, tier_2)."""
 
     from_: list[str] = field(default_factory=lambda: ["meta.tier", "tag"])
     default: int | None = 3
 
 
-@dataclass
-class OwnerConfig:
+class OwnerConfig(Struct):
     """Where a resource's owner comes from, in order: `meta.<key>` and/or `group`; and the
     CODEOWNERS file for `owner.allowed` (default: found from the dbt project upwards)."""
 
@@ -51,8 +51,7 @@ class OwnerConfig:
     codeowners: str | None = None
 
 
-@dataclass
-class RuleSetting:
+class RuleSetting(Struct):
     """One rule switched on in a policy: its severity and parameters (validated by the rule)."""
 
     code: str
@@ -62,8 +61,7 @@ class RuleSetting:
     line: int = 0
 
 
-@dataclass
-class Policy:
+class Policy(Struct):
     """Rules applied to the resources a selector picks (dbt-like syntax: `tier:1`, `tag:x`...).
     `select` is required, as in a waiver: a forgotten one must not mean every resource."""
 
@@ -73,8 +71,7 @@ class Policy:
     line: int = 0
 
 
-@dataclass
-class Waiver:
+class Waiver(Struct):
     """An accepted exception: a rule on a selection, with a reason, an owner and an expiry."""
 
     rule: str
@@ -85,8 +82,7 @@ class Waiver:
     line: int = 0
 
 
-@dataclass
-class LintConfig:
+class LintConfig(Struct):
     """sqlfluff on the changed SQL (docs/lint.md). Rule selection and layout settings stay in
     the project's own .sqlfluff / pyproject.toml / setup.cfg."""
 
@@ -110,8 +106,7 @@ class LintConfig:
         return self.item_lines.get(item, self.line)
 
 
-@dataclass
-class RunSeverities:
+class RunSeverities(Struct):
     """Severity of each run rule; warn-status tests are `run.test_failures` at `test_warnings`."""
 
     errors: Severity = "error"
@@ -122,8 +117,7 @@ class RunSeverities:
     stale_results: Severity = "warn"
 
 
-@dataclass
-class SlowerConfig:
+class SlowerConfig(Struct):
     """`run.slower`: a node at least `ratio` times slower than in the base build, and slower
     than `min_seconds` (the floor keeps fast nodes' jitter quiet). Off unless enabled."""
 
@@ -133,8 +127,7 @@ class SlowerConfig:
     severity: Severity = "warn"
 
 
-@dataclass
-class RunConfig:
+class RunConfig(Struct):
     """Gating on run_results.json: what the last `dbt build` did."""
 
     enabled: bool = True
@@ -146,15 +139,13 @@ class RunConfig:
     slower: SlowerConfig = field(default_factory=SlowerConfig)
 
 
-@dataclass
-class FreshnessSeverities:
+class FreshnessSeverities(Struct):
     error: Severity = "error"
     warn: Severity = "warn"
     missing: Severity = "warn"
 
 
-@dataclass
-class FreshnessConfig:
+class FreshnessConfig(Struct):
     """Gating on sources.json (`dbt source freshness`)."""
 
     enabled: bool = True
@@ -186,8 +177,7 @@ KpiName = Literal[
 ]
 
 
-@dataclass
-class KpiTargets:
+class KpiTargets(Struct):
     """Target of each KPI as a fraction (0.8 = 80%); null: no target."""
 
     test_coverage: float | None = None
@@ -209,8 +199,7 @@ class KpiTargets:
     line: int = 0
 
 
-@dataclass
-class KpiConfig:
+class KpiConfig(Struct):
     """The KPI scorecard: targets, and the KPIs that fail the gate (`kpi.<name>`) when below."""
 
     targets: KpiTargets = field(default_factory=KpiTargets)
@@ -219,8 +208,7 @@ class KpiConfig:
     line: int = 0
 
 
-@dataclass
-class BreakingAcknowledgement:
+class BreakingAcknowledgement(Struct):
     """A breaking (or risky) change accepted on purpose: which change, on what, why, and by whom.
 
     `change` is a change code or a glob (`breaking.column_removed`, `breaking.*`); the resource is
@@ -236,8 +224,7 @@ class BreakingAcknowledgement:
     line: int = 0
 
 
-@dataclass
-class BreakingConfig:
+class BreakingConfig(Struct):
     """Severity of breaking schema changes against the base build (`breaking.*` findings).
 
     dbt-core makes a breaking change to a versioned contracted model an error and to an
@@ -253,15 +240,13 @@ class BreakingConfig:
     line: int = 0
 
 
-@dataclass
-class ReportConfig:
+class ReportConfig(Struct):
     """How the reports look: `emoji: true` puts a check mark or cross before the verdict."""
 
     emoji: bool = False
 
 
-@dataclass
-class Config:
+class Config(Struct):
     """Every setting, with the defaults a team gets without a config file."""
 
     version: Literal[1] = 1
@@ -325,8 +310,7 @@ INTERNAL_FIELDS = {
 }
 
 
-@dataclass(frozen=True)
-class FoundConfig:
+class FoundConfig(Struct, frozen=True):
     """A config `found_config` found, with what it read of it to tell it is one: a
     pyproject.toml is read (and parsed, when its table is not written `[tool.dbtgate`) to
     find out whether it configures dbtgate. `load_config` takes the text and the TOML from
@@ -575,8 +559,7 @@ def _problem(message: str) -> typing.NoReturn:
     raise _Recorded(message)
 
 
-@dataclass(frozen=True)
-class _Where:
+class _Where(Struct, frozen=True):
     path: Path
     line: int
 
@@ -584,8 +567,7 @@ class _Where:
         _problem(f"{self.path}:{self.line}: {message}")
 
 
-@dataclass
-class _Node:
+class _Node(Struct):
     """A config value with the line it was written on (YAML), or the table's line (TOML)."""
 
     value: Any
@@ -998,7 +980,7 @@ def _type_name(hint: Any) -> str:
         return "a list"
     if origin is dict:
         return "a mapping"
-    if dataclasses.is_dataclass(hint):
+    if is_section(hint):
         return "a mapping"
     names = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
     return {**names, type(None): "null"}.get(hint, getattr(hint, "__name__", str(hint)))
@@ -1068,8 +1050,8 @@ def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
             except _Recorded:
                 continue
         return entries
-    if dataclasses.is_dataclass(hint):
-        return _convert_dataclass(node, hint, where, key)
+    if is_section(hint):
+        return _convert_section(node, hint, where, key)
     if hint is bool:
         if not isinstance(value, bool):
             where.fail(f"{key}: expected true or false, got {_shown(node)}")
@@ -1100,12 +1082,28 @@ def _convert(node: _Node, hint: Any, where: _Where, key: str) -> Any:
     raise TypeError(f"config field {key} has an unsupported type {hint!r}")
 
 
-def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
+def is_section(hint: Any) -> bool:
+    """Whether a field's type is a section of the config (a mapping of its own keys)."""
+    return isinstance(hint, type) and issubclass(hint, Struct)
+
+
+def section_fields(cls: type[Struct]) -> dict[str, bool]:
+    """Each field of a config section, by name, and whether it has a default (else a config
+    must write it). Read from the Struct's own tuples: `msgspec.structs.fields` resolves every
+    annotation, work the loader does once (`typing.get_type_hints`) for the fields it meets."""
+    names = cls.__struct_fields__
+    required = len(names) - len(cls.__struct_defaults__)
+    return {name: index >= required for index, name in enumerate(names)}
+
+
+def _convert_section(node: _Node, cls: Any, where: _Where, key: str) -> Any:
     if not isinstance(node.value, dict):
         where.fail(f"{key or 'config'}: expected a mapping, got {_shown(node)}")
     hints = typing.get_type_hints(cls)
     fields = {
-        f.name.rstrip("_"): f for f in dataclasses.fields(cls) if f.name not in INTERNAL_FIELDS
+        name.rstrip("_"): (name, has_default)
+        for name, has_default in section_fields(cls).items()
+        if name not in INTERNAL_FIELDS
     }
     kwargs: dict[str, Any] = {}
     failed: set[str] = set()  # keys with a recorded problem (`validate`), left out
@@ -1118,10 +1116,8 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
             failed.add(name)
     missing = [
         name
-        for name, spec in fields.items()
-        if spec.name not in kwargs
-        and spec.default is dataclasses.MISSING
-        and spec.default_factory is dataclasses.MISSING
+        for name, (field_name, has_default) in fields.items()
+        if field_name not in kwargs and not has_default
     ]
     if any(name in failed for name in missing):
         raise _Recorded(key)  # it cannot be built without them: the item is left out
@@ -1152,7 +1148,7 @@ def _convert_dataclass(node: _Node, cls: Any, where: _Where, key: str) -> Any:
 
 def _convert_field(
     cls: Any,
-    fields: dict[str, dataclasses.Field],
+    fields: dict[str, tuple[str, bool]],
     hints: dict[str, Any],
     name: str,
     child: _Node,
@@ -1168,12 +1164,13 @@ def _convert_field(
         _Where(where.path, child.line).fail(
             f"unknown key {_join(key, name)!r} ({hint}known: {known})"
         )
-    value = _convert(child, hints[spec.name], where, _join(key, name))
-    check = VALUE_CHECKS.get((cls, spec.name))
+    field_name = spec[0]
+    value = _convert(child, hints[field_name], where, _join(key, name))
+    check = VALUE_CHECKS.get((cls, field_name))
     problem = check(value) if check is not None else None
     if problem:
         _Where(where.path, child.line).fail(f"{_join(key, name)}: {problem}")
-    return {spec.name: value}
+    return {field_name: value}
 
 
 def _item_lines(node: _Node) -> dict[str, int]:
@@ -1189,14 +1186,13 @@ def _item_lines(node: _Node) -> dict[str, int]:
     return lines
 
 
-@dataclass(frozen=True)
-class ValueCheck:
+class ValueCheck(Struct, frozen=True):
     """A check of a value its type cannot rule out, with the same bound as JSON Schema keywords
     on the field's schema (`dbtgate validate --schema`): one place says what the loader and an
     editor's schema both refuse. `schema["items"]` bounds each entry of a list."""
 
     problem: typing.Callable[[Any], str | None]
-    schema: dict[str, Any] = field(compare=False)
+    schema: dict[str, Any]
 
     def __call__(self, value: Any) -> str | None:
         return self.problem(value)
@@ -1292,7 +1288,7 @@ VALUE_CHECKS: dict[tuple[type, str], ValueCheck] = {
     (Config, "baseline"): _a_path("give the baseline file"),
     (Config, "plugins"): _a_path("give each plugin's file or module"),
     (OwnerConfig, "codeowners"): _a_path("give the CODEOWNERS file"),
-    **{(KpiTargets, spec.name): _fraction for spec in dataclasses.fields(KpiTargets)},
+    **{(KpiTargets, name): _fraction for name in KpiTargets.__struct_fields__},
     (TierConfig, "from_"): _sources_check("tag"),
     (OwnerConfig, "from_"): _sources_check("group"),
     (RunConfig, "stale_tolerance_minutes"): _at_least(0),

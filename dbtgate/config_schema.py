@@ -2,11 +2,11 @@
 server (VS Code) and JetBrains complete keys, show their help and flag a typo as it is typed.
 
 It is generated, never written by hand, so it cannot drift from what the loader accepts: the
-keys, types, enums and defaults from the config's dataclasses, the bounds from the loader's own
+keys, types, enums and defaults from the config's sections (Structs), the bounds from the loader's own
 value checks (`config.VALUE_CHECKS`) and parameter refinements, every rule code with its
 parameters and severities from the rule registry, and the descriptions from the tables of
 docs/configuration.md (the first clause of a key's text) or, for a mapping with no row, its
-dataclass's docstring. Where the loader accepts something a schema cannot say, the schema is
+section's docstring. Where the loader accepts something a schema cannot say, the schema is
 the looser of the two: a false error in the editor is worse than a miss the loader reports.
 
 What the schema cannot check, and `dbtgate validate` does:
@@ -28,7 +28,6 @@ string to the editor, which flags it (write `true`); `owner.present: off` is ref
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import re
@@ -36,6 +35,8 @@ import types
 import typing
 from pathlib import Path
 from typing import Any, Literal
+
+import msgspec
 
 from dbtgate.config import (
     INTERNAL_FIELDS,
@@ -49,6 +50,7 @@ from dbtgate.config import (
     RuleSetting,
     Severity,
     Waiver,
+    is_section,
 )
 from dbtgate.errors import DbtgateError
 from dbtgate.rules.registry import CODE_PATTERN, Refinement, Rule
@@ -137,7 +139,7 @@ def schema_text(rules: dict[str, Rule]) -> str:
 
 
 class _Builder:
-    """Walks the config's dataclasses to schemas, with the docs' texts and the known codes."""
+    """Walks the config's sections to schemas, with the docs' texts and the known codes."""
 
     def __init__(
         self,
@@ -160,16 +162,16 @@ class _Builder:
         }
 
     def object(self, cls: type, section: str) -> dict[str, Any]:
-        """A dataclass as a closed mapping: the loader refuses a key it does not know."""
+        """A section as a closed mapping: the loader refuses a key it does not know."""
         hints = typing.get_type_hints(cls)
         properties = {}
         required = []
-        for spec in dataclasses.fields(cls):
+        for spec in msgspec.structs.fields(cls):
             if spec.name in INTERNAL_FIELDS:
                 continue
             name = spec.name.rstrip("_")
             properties[name] = self.field(cls, spec, hints[spec.name], section, name)
-            if spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
+            if spec.required:
                 required.append(name)
         schema: dict[str, Any] = {
             "type": "object",
@@ -185,7 +187,7 @@ class _Builder:
         return schema
 
     def field(
-        self, cls: type, spec: dataclasses.Field, hint: Any, section: str, name: str
+        self, cls: type, spec: msgspec.structs.FieldInfo, hint: Any, section: str, name: str
     ) -> dict[str, Any]:
         inner = name if not section else f"{section}.{name}"
         schema = self.type_schema(hint, inner)
@@ -220,7 +222,7 @@ class _Builder:
             if args[1] is RuleSetting:
                 return {"$ref": "#/$defs/rules"}
             return {"type": "object", "additionalProperties": self.type_schema(args[1], section)}
-        if dataclasses.is_dataclass(hint):
+        if is_section(hint):
             return self.object(hint, section)
         if hint is dt.date:
             return {"type": "string", "pattern": _DATE}
@@ -350,12 +352,12 @@ def _gated_has_target(name: str) -> dict[str, Any]:
     return {"if": gated, "then": then}
 
 
-def _default(spec: dataclasses.Field) -> Any:
+def _default(spec: msgspec.structs.FieldInfo) -> Any:
     """A field's default when an editor can show it: a plain value, not null (unset) nor a
     nested mapping (its keys show their own)."""
-    if spec.default is not dataclasses.MISSING:
+    if spec.default is not msgspec.NODEFAULT:
         value = spec.default
-    elif spec.default_factory is not dataclasses.MISSING:
+    elif spec.default_factory is not msgspec.NODEFAULT:
         value = spec.default_factory()
     else:
         return None
@@ -371,11 +373,8 @@ def _is_json(value: Any) -> bool:
 
 
 def _docstring_summary(cls: type) -> str:
-    """A dataclass's docstring, first paragraph, as one line (dataclasses without one get a
-    generated signature, which is no description)."""
+    """A section's docstring, first paragraph, as one line ("" without one)."""
     doc = cls.__doc__ or ""
-    if doc.startswith(f"{cls.__name__}("):
-        return ""
     return " ".join(doc.strip().split("\n\n", 1)[0].split())
 
 

@@ -5,7 +5,6 @@ would, minus GitHub."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -15,6 +14,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import msgspec
 import pytest
 import yaml
 from cli_support import plain_env, run_dbtgate
@@ -95,7 +95,7 @@ def test_workflows_are_valid_yaml_and_upload_the_sarif_the_action_writes():
 
 def test_inputs_that_stand_for_config_keys_default_to_empty():
     """A default would be passed as a flag and silently override the key set in dbtgate.yml."""
-    keys = {field.name for field in dataclasses.fields(Config)}
+    keys = {field.name for field in msgspec.structs.fields(Config)}
     shadowing = {
         name: spec["default"]
         for name, spec in action()["inputs"].items()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import msgspec
 import pytest
 import yaml
 from cli_support import run_dbtgate
@@ -78,7 +79,7 @@ def test_the_schema_is_a_draft_2020_12_schema_an_editor_of_draft_07_reads_too():
 
 
 def test_the_schema_names_every_key_the_loader_reads_and_every_rule():
-    keys = {f.name.rstrip("_") for f in dataclasses.fields(Config)}
+    keys = {f.name.rstrip("_") for f in msgspec.structs.fields(Config)}
     assert set(SCHEMA["properties"]) == keys - config_module.INTERNAL_FIELDS
     assert set(SCHEMA["$defs"]["rules"]["properties"]) == set(RULES)
 
@@ -112,7 +113,7 @@ def shipped_configs(tmp_path: Path) -> list[tuple[str, str]]:
     ]
     (tmp_path / "dbt_project.yml").write_text("name: shop\nprofile: shop\n", encoding="utf-8")
     starter = write_starter_config(tmp_path).path.read_text(encoding="utf-8")
-    keys = {f.name for f in dataclasses.fields(Config)}
+    keys = {f.name for f in msgspec.structs.fields(Config)}
     # The policies commented under `policies:` too (`  # - select: "*"`, `  #   rules:`...).
     policies = re.sub(r"(?m)^  # (- select|  rules|    [a-z]+\.)", r"  \1", starter)
     return [*configs, ("starter", starter), ("starter uncommented", uncommented(policies, keys))]

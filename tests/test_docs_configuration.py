@@ -3,12 +3,12 @@ line in the docs fails here, so the reference never lags the code."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import typing
 from pathlib import Path
 
+import msgspec
 import pytest
 from cli_support import run_dbtgate
 from corpus import CORPUS
@@ -23,7 +23,7 @@ INTERNAL = config_module.INTERNAL_FIELDS | {"params", "param_lines"}
 def user_keys(cls: type, prefix: str = "") -> list[str]:
     hints = typing.get_type_hints(cls, vars(config_module))
     keys = []
-    for field in dataclasses.fields(cls):
+    for field in msgspec.structs.fields(cls):
         if field.name in INTERNAL:
             continue
         name = field.name.rstrip("_")  # `from_` is written `from`
@@ -31,7 +31,7 @@ def user_keys(cls: type, prefix: str = "") -> list[str]:
         hint = hints[field.name]
         nested = [hint, *typing.get_args(hint)]
         for candidate in nested:
-            if dataclasses.is_dataclass(candidate) and candidate is not config_module.RuleSetting:
+            if config_module.is_section(candidate) and candidate is not config_module.RuleSetting:
                 keys.extend(user_keys(candidate, f"{prefix}{name}."))
     return keys
 

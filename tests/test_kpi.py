@@ -724,7 +724,7 @@ def test_unknown_kpi_names_are_rejected_with_their_line(tmp_path):
 
 
 def test_every_kpi_name_has_a_target_setting():
-    settings = {name for name in KpiTargets.__dataclass_fields__ if name != "line"}
+    settings = {name for name in KpiTargets.__struct_fields__ if name != "line"}
     assert settings == set(KPI_NAMES)
 
 

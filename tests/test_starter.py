@@ -4,10 +4,10 @@ tool (the docs/ folder does not ship in the wheel)."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
+import msgspec
 import pytest
 from cli_support import dbtgate
 from diff_support import PACKAGE, model, write_build
@@ -21,7 +21,7 @@ from dbtgate.starter import write_starter_config
 # The keys a user writes at the top level.
 KEYS = {
     field.name
-    for field in dataclasses.fields(Config)
+    for field in msgspec.structs.fields(Config)
     if field.name not in config_module.INTERNAL_FIELDS
 }
 
