@@ -9,8 +9,9 @@ so adding a family never touches the gate or the reporters.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from dbtgate.coverage import Coverage
 
@@ -21,8 +22,7 @@ if TYPE_CHECKING:
     from dbtgate.state_modified import DbtState
 
 
-@dataclass
-class CheckContext:
+class CheckContext(Struct):
     """What a check may look at. Checks must not read files, environment or globals."""
 
     project: Project
@@ -70,8 +70,7 @@ class CheckContext:
 CheckFunction = Callable[[CheckContext], Iterable["Finding"]]
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(Struct, frozen=True):
     name: str
     function: CheckFunction
     # The family sets `Finding.changed` itself at a finer grain than the resource (lint: the

@@ -1308,7 +1308,7 @@ def _publish(result, context, request, repo_url: str | None) -> int:
         return 0
     options = render_options(os.environ, repo_url=repo_url, emoji=context.config.report.emoji)
     if request.comment:
-        from dataclasses import replace
+        from msgspec.structs import replace
 
         from dbtgate.locate import repository_folder
 

@@ -14,7 +14,8 @@ selected model that the change removed keeps its breaking-change findings.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from dbtgate.checks import CheckContext
 from dbtgate.errors import DbtgateError
@@ -23,8 +24,7 @@ from dbtgate.select import Selection, Selector, SelectorError, parse_selector
 from dbtgate.wording import counted
 
 
-@dataclass(frozen=True)
-class Focus:
+class Focus(Struct, frozen=True):
     """What the gate keeps: `selected` unique_ids, named `label` (`--select orders+`) in the
     verdict; `unfocused` names what the command still shows for the whole project."""
 

@@ -13,10 +13,11 @@ import importlib
 import os
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from dbtgate import __version__
 from dbtgate.artifacts.manifest import Node, Source
@@ -61,8 +62,7 @@ CHECK_MODULES: tuple[str, ...] = (
 )
 
 
-@dataclass
-class GateResult:
+class GateResult(Struct):
     project_name: str
     findings: list[Finding]
     decision: str  # "pass" | "fail"
@@ -71,19 +71,17 @@ class GateResult:
     warnings: list[str] = field(default_factory=list)
     # The spans of the paths the notes and warnings name, by their text (`named_files`): the
     # console names those files from the working directory, the reports as the text does.
-    named_files: dict[str, tuple[tuple[int, int], ...]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    named_files: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     not_checked: list[str] = field(default_factory=list)
     partly_checked: list[str] = field(default_factory=list)
     inputs: dict[str, Any] = field(default_factory=dict)
     config_digest: str = ""
     tool_version: str = __version__
     # Completes a finding for the reports (see `complete`); None once all are complete.
-    completer: Callable[[Finding], None] | None = field(default=None, repr=False, compare=False)
+    completer: Callable[[Finding], None] | None = None
     # The dbt project whose git commit the reports' audit trail records (`record_checkout`);
     # None once recorded, or without a project.
-    checkout_dir: Path | None = field(default=None, repr=False, compare=False)
+    checkout_dir: Path | None = None
     # The blocking findings a baseline could hold, when none is in use and the scope does not
     # already keep legacy debt from blocking (`unrecorded_debt`): the console's first-run hint.
     unrecorded_debt: int = 0

@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from dbtgate.pipes import read_bytes
 
@@ -28,8 +29,7 @@ from dbtgate.pipes import read_bytes
 _QUEUE_REF = re.compile(r"^refs/heads/gh-readonly-queue/.+/pr-([1-9][0-9]*)-[0-9a-f]{7,64}$")
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(Struct, frozen=True):
     """The payload (empty when there is none), and why none could be read where GitHub
     Actions writes one (`missing`, for a message: `GITHUB_EVENT_PATH=/x: no such file`);
     None outside Actions with no path set, where no payload is expected."""

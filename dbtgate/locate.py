@@ -18,9 +18,10 @@ import functools
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from dbtgate.artifacts.manifest import Exposure, Macro, Node, Source, UnitTest, file_path
 
@@ -164,14 +165,12 @@ def repository_folder(project_dir: Path | None) -> str:
     return "" if folder == "." or Path(folder).is_absolute() else folder
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(Struct, frozen=True):
     path: str
     line: int | None
 
 
-@dataclass(frozen=True)
-class CodePlacement:
+class CodePlacement(Struct, frozen=True):
     """Where a resource's code (as dbt read it) sits in its file: `start` lines before it
     (None when it cannot be placed), and whether the file on disk differs from it (`stale`: the
     file was edited since the manifest was written)."""
@@ -229,8 +228,7 @@ _INSTALL_KEYS = ("packages-install-path", "modules-path")
 _INSTALL_DEFAULTS = ("dbt_packages", "dbt_modules")
 
 
-@dataclass
-class ResourceFiles:
+class ResourceFiles(Struct):
     """Where the files the manifest names for a resource (`original_file_path`, `patch_path`)
     are on disk.
 
@@ -248,10 +246,10 @@ class ResourceFiles:
 
     project_dir: Path | None
     root_package: str | None = None
-    _root: str | None = field(default=None, init=False, repr=False)
-    _root_known: bool = field(default=False, init=False, repr=False)
+    _root: str | None = None
+    _root_known: bool = False
     # package name -> its folder (install folder resolved, the package's own entry not).
-    _packages: dict[str, Path] | None = field(default=None, init=False, repr=False)
+    _packages: dict[str, Path] | None = None
 
     def package_of(self, resource: Any) -> str:
         """The package whose folder holds the resource's files: "" for the root project."""
@@ -369,8 +367,7 @@ def package_display(found: Path, root: Path) -> str:
 _FileKey = tuple[str, str]
 
 
-@dataclass
-class Locator:
+class Locator(Struct):
     """Finds declaration lines under `project_dir`; paths are reported with `path_prefix`.
 
     A file is keyed by its package ("" for the root project) and its path in that package
@@ -392,9 +389,9 @@ class Locator:
     _settings: dict[tuple[int, str, str | None], tuple[Any, Location]] = field(default_factory=dict)
     # SQL file -> the keyword arguments of its `config()` and their lines (`config_arguments`).
     _arguments: dict[_FileKey, dict[str, int]] = field(default_factory=dict)
-    _resource_files: ResourceFiles | None = field(default=None, repr=False)
+    _resource_files: ResourceFiles | None = None
     # A package's file -> its name in findings (None: not installed), worked out once.
-    _package_shown: dict[_FileKey, str | None] = field(default_factory=dict, repr=False)
+    _package_shown: dict[_FileKey, str | None] = field(default_factory=dict)
 
     @classmethod
     def for_project(cls, project_dir: Path | None, root_package: str | None = None) -> Locator:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import msgspec
+from msgspec import Struct, field
 
 from dbtgate.artifacts.catalog import Catalog, CatalogTable, same_table
 from dbtgate.artifacts.load import (
@@ -116,23 +116,20 @@ class ColumnDocs(NamedTuple):
     placeholders: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class TierSettings:
+class TierSettings(Struct, frozen=True):
     """Where a resource's tier comes from: `meta.<key>` entries and/or `tag` (tier-1, tier_2)."""
 
     sources: tuple[str, ...] = ("meta.tier", "tag")
     default: int | None = 3
 
 
-@dataclass(frozen=True)
-class OwnerSettings:
+class OwnerSettings(Struct, frozen=True):
     """Where a resource's owner comes from: `meta.<key>` entries and/or `group` (the group owner)."""
 
     sources: tuple[str, ...] = ("meta.owner", "group")
 
 
-@dataclass
-class Project:
+class Project(Struct):
     """A loaded dbt build. Construct with `Project.from_artifacts`."""
 
     manifest: Manifest
@@ -150,40 +147,38 @@ class Project:
     tests_by_resource: dict[str, list[TestRef]] = field(default_factory=dict)
     # model unique_id -> the unique_ids of its unit tests (dbt 1.8+), in id order.
     unit_tests_by_model: dict[str, list[str]] = field(default_factory=dict)
-    _tier_cache: dict[str, int | None] = field(default_factory=dict, repr=False)
+    _tier_cache: dict[str, int | None] = field(default_factory=dict)
     # unique_id -> a tier source's value that names no tier (`meta.maturity: gold`): the
     # resource took the default tier, which `unreadable_tiers_note` tells the config's author.
-    unreadable_tiers: dict[str, str] = field(default_factory=dict, repr=False)
-    _owner_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
-    _column_docs: dict[tuple[str, bool], ColumnDocs] = field(default_factory=dict, repr=False)
-    _semantic_readers: dict[str, list[SemanticModel]] | None = field(default=None, repr=False)
+    unreadable_tiers: dict[str, str] = field(default_factory=dict)
+    _owner_cache: dict[str, str | None] = field(default_factory=dict)
+    _column_docs: dict[tuple[str, bool], ColumnDocs] = field(default_factory=dict)
+    _semantic_readers: dict[str, list[SemanticModel]] | None = None
     # (unique_id, constraints count) -> `keys.key_columns` of the resource: see `keys.resource_key`.
     key_proofs: dict[tuple[str, bool], tuple[bool, set[str], set[str]]] = field(
-        default_factory=dict, repr=False
+        default_factory=dict
     )
     # id(base) -> unique_id -> whether equal there: see `same_records`, `same_built`.
-    _same_as_base: dict[int, dict[str, bool]] = field(default_factory=dict, repr=False)
-    _same_built: dict[int, dict[str, bool]] = field(default_factory=dict, repr=False)
-    _tested: dict[str, str] | None = field(default=None, repr=False)
-    _run_index: RunIndex | None = field(default=None, repr=False)
-    _unbuilt: frozenset[str] | None = field(default=None, repr=False)
-    _built_after_catalog: frozenset[str] | None = field(default=None, repr=False)
+    _same_as_base: dict[int, dict[str, bool]] = field(default_factory=dict)
+    _same_built: dict[int, dict[str, bool]] = field(default_factory=dict)
+    _tested: dict[str, str] | None = None
+    _run_index: RunIndex | None = None
+    _unbuilt: frozenset[str] | None = None
+    _built_after_catalog: frozenset[str] | None = None
     # unique_id -> (length of the longest view chain it reads, the parent that chain ends at)
-    _view_chains: dict[str, tuple[int, str | None]] = field(default_factory=dict, repr=False)
-    _root_package: str | None = field(default=None, repr=False)
-    _column_descriptions: dict[str, dict[str, list[str]]] | None = field(default=None, repr=False)
-    _duplicate_sources: dict[str, list[str]] | None = field(default=None, repr=False)
-    _properties_entries: PropertiesEntries | None = field(default=None, repr=False)
-    _cased_apart: dict[tuple[str, str, str], list[Node | Source]] | None = field(
-        default=None, repr=False
-    )
+    _view_chains: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+    _root_package: str | None = None
+    _column_descriptions: dict[str, dict[str, list[str]]] | None = None
+    _duplicate_sources: dict[str, list[str]] | None = None
+    _properties_entries: PropertiesEntries | None = None
+    _cased_apart: dict[tuple[str, str, str], list[Node | Source]] | None = None
     # What the second, selective decodes of the manifest found (`_read_apart`), by what they read.
-    _apart: dict[str, Any] = field(default_factory=dict, repr=False)
-    _code_starts: dict[str, int | None] = field(default_factory=dict, repr=False)
+    _apart: dict[str, Any] = field(default_factory=dict)
+    _code_starts: dict[str, int | None] = field(default_factory=dict)
     # Resources whose file on disk differs from the code the manifest holds (edited since).
-    stale_code: set[str] = field(default_factory=set, repr=False)
-    _relations: dict[str, list[str]] | None = field(default=None, repr=False)
-    _files: ResourceFiles | None = field(default=None, repr=False)
+    stale_code: set[str] = field(default_factory=set)
+    _relations: dict[str, list[str]] | None = None
+    _files: ResourceFiles | None = None
 
     @classmethod
     def from_artifacts(

@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
+
+from msgspec import Struct
 
 from dbtgate.artifacts.manifest import file_path
 from dbtgate.project import Project
@@ -105,8 +106,7 @@ class SelectorError(ValueError):
     """A selector that cannot be parsed or evaluated; callers add the config file and line."""
 
 
-@dataclass(frozen=True)
-class Atom:
+class Atom(Struct, frozen=True):
     """One selection method with its graph operators: `2+tier:1+` is Atom("tier", "1", 2, -1)."""
 
     text: str
@@ -117,8 +117,7 @@ class Atom:
     at: bool = False
 
 
-@dataclass(frozen=True)
-class Selector:
+class Selector(Struct, frozen=True):
     """A union (space) of intersections (comma) of atoms."""
 
     text: str

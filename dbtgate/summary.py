@@ -7,16 +7,16 @@ what failed.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
+
+from msgspec import Struct, field
 
 from dbtgate.project import Project
 from dbtgate.wording import NO_OWNER, name_order, number, tier_label
 
 
-@dataclass
-class ProjectSummary:
+class ProjectSummary(Struct):
     name: str
     dbt_version: str | None
     schema_version: int | None

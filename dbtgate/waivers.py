@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from itertools import groupby
 from operator import attrgetter
 from typing import Any
+
+from msgspec import Struct
 
 from dbtgate.checks import CheckContext
 from dbtgate.config import Config, Waiver
@@ -85,8 +86,7 @@ def apply_waivers(
     return reported
 
 
-@dataclass
-class _Match:
+class _Match(Struct):
     """A waiver and every finding it covers, whether or not another waiver holds them."""
 
     waiver: Waiver

@@ -5,7 +5,6 @@ dbtgate.config_schema's docstring and in `test_what_the_schema_accepts_the_loade
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import re
@@ -339,7 +338,7 @@ def test_what_the_schema_accepts_the_loader_accepts(
     for policy in loaded.policies:
         parse_config_selector(policy.select, loaded, policy.line, "select")
         for code, setting in policy.rules.items():
-            rule = dataclasses.replace(RULES[code], params_check=None)
+            rule = msgspec.structs.replace(RULES[code], params_check=None)
             rule.resolve_params(setting.params)
     for waiver in loaded.waivers:
         check_waiver(waiver, loaded, RULES)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import replace
 from html import escape
 from html.parser import HTMLParser
 
 import pytest
 from markdown_it import MarkdownIt
+from msgspec.structs import replace
 from report_samples import (
     INPUTS,
     blocking_owned_by,

@@ -10,10 +10,10 @@ the room the ones before it had left, which fell by a row each time one more fit
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 from report_samples import (
     closing_note_left_out,
     finding,

@@ -16,11 +16,11 @@ import re
 import stat
 import typing
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 import msgspec
+from msgspec import Struct, field
 
 from dbtgate.artifacts.catalog import Catalog
 from dbtgate.artifacts.manifest import (
@@ -94,8 +94,7 @@ def _decoder(kind: type[T]) -> msgspec.json.Decoder:
     return decoder
 
 
-@dataclass
-class Loaded(Generic[T]):
+class Loaded(Struct, Generic[T]):
     """An artifact with where it came from and what its metadata says."""
 
     path: Path
@@ -576,8 +575,7 @@ def load_sources(path: str | Path) -> Loaded[SourcesFreshness]:
     return Loaded(path, sources, version, warnings)
 
 
-@dataclass
-class ArtifactSet:
+class ArtifactSet(Struct):
     """The artifacts of one build: a manifest and whichever of the others were written."""
 
     directory: Path

@@ -10,8 +10,9 @@ commit and why, the summary says the same, and the `verdict` output is `error`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import TextIO
+
+from msgspec.structs import replace
 
 from dbtgate.errors import DbtgateError
 from dbtgate.report.escape import md_code, md_text, md_text_code, md_url

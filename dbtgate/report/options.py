@@ -9,8 +9,9 @@ GITHUB_SHA on a pull_request event is a temporary merge commit).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from typing import Any
+
+from msgspec import Struct, structs
 
 from dbtgate.github_event import read_event
 
@@ -25,8 +26,7 @@ STEP_SUMMARY_BYTES = 1024 * 1024
 STEP_SUMMARY_LIMIT = STEP_SUMMARY_BYTES // 2
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(Struct, frozen=True):
     # Base of file links, e.g. https://github.com/acme/shop/blob/<sha>; None: no links.
     blob_url: str | None = None
     # The same at the base commit, for a file the pull request deleted (`at_base`); None: no
@@ -103,4 +103,4 @@ def at_base(options: RenderOptions, report: dict[str, Any]) -> RenderOptions:
     if not options.blob_url or not isinstance(sha, str) or not sha:
         return options
     repository = options.blob_url.rsplit("/blob/", 1)[0]
-    return replace(options, base_blob_url=f"{repository}/blob/{sha}")
+    return structs.replace(options, base_blob_url=f"{repository}/blob/{sha}")

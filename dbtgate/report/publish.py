@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TextIO
+
+from msgspec import Struct, structs
 
 from dbtgate.errors import DbtgateError
 from dbtgate.report.options import STEP_SUMMARY_BYTES, STEP_SUMMARY_LIMIT, RenderOptions
@@ -33,8 +34,7 @@ _ANNOTATED = ("blocking", "advisory")
 _LEAST_SUMMARY_CHARS = 4_000
 
 
-@dataclass(frozen=True)
-class PublishRequest:
+class PublishRequest(Struct, frozen=True):
     json_path: Path | None = None
     out_dir: Path | None = None
     formats: list[str] | None = None
@@ -241,7 +241,7 @@ def _summary(report: dict[str, Any], options: RenderOptions, room: int) -> str |
 
     chars = min(STEP_SUMMARY_LIMIT, room)
     while chars >= _LEAST_SUMMARY_CHARS:
-        summary = replace(options, max_markdown_chars=chars, job_summary=True)
+        summary = structs.replace(options, max_markdown_chars=chars, job_summary=True)
         text = render_markdown(report, summary) + "\n"
         size = len(text.encode("utf-8"))
         if size <= room:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from dbtgate.errors import DbtgateError
 from dbtgate.report.options import RenderOptions
@@ -19,8 +20,7 @@ from dbtgate.report.options import RenderOptions
 Renderer = Callable[[dict[str, Any], RenderOptions], str]
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(Struct, frozen=True):
     name: str
     filename: str
     module: str

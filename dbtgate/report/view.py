@@ -13,9 +13,10 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
+
+from msgspec import Struct
 
 from dbtgate.plain_text import visible_bidi
 from dbtgate.report.options import RenderOptions
@@ -196,8 +197,7 @@ def focus_label(select: str | None, exclude: str | None) -> str:
     return " ".join(parts)
 
 
-@dataclass(frozen=True)
-class Lookups:
+class Lookups(Struct, frozen=True):
     """What rendering a finding reads of the whole report, read once for a report rather than
     for each owner's list or each breaking change: the waivers the gate announced as expiring
     (`expiring_waivers`; 30 owners' lists each read 39,000 findings for it, 0.3 s), the
@@ -1198,8 +1198,7 @@ def _names_within(names: list[str], room: int) -> str:
     return first_few(names, max(shown, 1))
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(Struct, frozen=True):
     """A report table of plain-text cells. `code_spans`: its cells are prose whose `code` spans
     (commands, settings: the KPI notes) the reports render as code, not as literal backticks."""
 

@@ -8,8 +8,9 @@ file is found and read once by the CLI (rules never read files) and passed to ru
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from dbtgate.errors import DbtgateError, lookup_problem
 from dbtgate.pipes import is_pipe, read_bytes
@@ -18,16 +19,14 @@ from dbtgate.pipes import is_pipe, read_bytes
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 
 
-@dataclass(frozen=True)
-class CodeOwnersRule:
+class CodeOwnersRule(Struct, frozen=True):
     pattern: str
     regex: re.Pattern[str]
     owners: tuple[str, ...]
     line: int
 
 
-@dataclass
-class CodeOwners:
+class CodeOwners(Struct):
     """Parsed CODEOWNERS; `prefix` is the dbt project's directory relative to the file's root,
     so project-relative paths (original_file_path) can be matched; `root` is that folder (the
     repository's root, whose paths the patterns name), for files found elsewhere than in the

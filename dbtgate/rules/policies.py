@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+
+from msgspec import Struct
 
 from dbtgate.artifacts.catalog import records_seed_stats
 from dbtgate.checks import CheckContext, check
@@ -38,16 +39,14 @@ from dbtgate.select import Selection, Selector, SelectorError, parse_selector
 from dbtgate.selector_hints import selector_hint
 
 
-@dataclass(frozen=True)
-class CompiledRule:
+class CompiledRule(Struct, frozen=True):
     rule: Rule
     severity: str
     params: dict[str, Any]
     setting: RuleSetting
 
 
-@dataclass(frozen=True)
-class CompiledPolicy:
+class CompiledPolicy(Struct, frozen=True):
     policy: Policy
     select: Selector
     exclude: Selector | None

@@ -26,13 +26,15 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from fnmatch import fnmatchcase
 from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
+from msgspec import Struct, structs
 
 from dbtgate.errors import DbtgateError, lookup_problem
 from dbtgate.pipes import is_pipe
@@ -117,7 +119,7 @@ class ParamError(Exception):
         self.param = param
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # not a Struct: hashed (in `Annotated`) without its schema
 class Refinement:
     """What a parameter's type cannot say by itself (a share is a float between 0 and 1, a
     pattern a string that compiles): checked with the types when the config is compiled, so a
@@ -128,7 +130,7 @@ class Refinement:
     # The same bound as JSON Schema keywords on the base type's schema, for the config's schema
     # (`dbtgate validate --schema`), so an editor flags the value as it is written. None: the
     # base type only (a plugin's refinement the schema cannot say is checked by the loader).
-    schema: dict[str, Any] | None = field(default=None, compare=False)
+    schema: dict[str, Any] | None = dataclass_field(default=None, compare=False)
 
     def __repr__(self) -> str:
         return self.name
@@ -265,8 +267,7 @@ Names = typing.Annotated[
 ]
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(Struct, frozen=True):
     name: str
     hint: Any
     default: Any
@@ -302,8 +303,7 @@ class Param:
         return " or ".join(type_name(arg) for arg in kept) if kept else self.type_name
 
 
-@dataclass(frozen=True)
-class RuleDocs:
+class RuleDocs(Struct, frozen=True):
     """What `dbtgate rules CODE` prints and docs/rules.md shows, in ruff's shape."""
 
     summary: str
@@ -314,8 +314,7 @@ class RuleDocs:
     fix: str
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Struct, frozen=True):
     code: str
     severity: Severity
     applies_to: tuple[str, ...]
@@ -465,7 +464,7 @@ def rule(
         _check_callable(code, "params_check", params_check, ("the parameters' values",))
         _check_callable(code, "shares", shares, ("a resource", "the project"))
         if params_check is not None or needs or shares is not None:
-            definition = replace(
+            definition = structs.replace(
                 definition, params_check=params_check, needs=tuple(needs), shares=shares
             )
         existing = RULES.get(code)

@@ -33,8 +33,9 @@ from __future__ import annotations
 import functools
 import typing
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from dbtgate.artifacts.manifest import Node, can_have_contract, is_contracted
 from dbtgate.checks import CheckContext, check
@@ -94,8 +95,7 @@ def label(name: str) -> str:
     return LABELS.get(name, name)
 
 
-@dataclass
-class Tally:
+class Tally(Struct):
     """The counts behind every metric, for one group of resources."""
 
     models: int = 0
@@ -128,9 +128,8 @@ class Tally:
         return {metric: measure(*pairs[metric]) for metric in METRICS}
 
     def add(self, other: Tally) -> None:
-        counts = self.__dict__
-        for name, value in other.__dict__.items():
-            counts[name] += value
+        for name in self.__struct_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 def measure(numerator: int, denominator: int) -> dict[str, Any]:

@@ -9,8 +9,9 @@ there has not run and must not count as passed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cached_property
+
+from msgspec import Struct
 
 from dbtgate.artifacts.run_results import NodeResult, RunResults
 from dbtgate.project import Project
@@ -28,8 +29,7 @@ NODE_ERRORED = frozenset({"error", "runtime error", "partial success"})
 SKIPPED = "skipped"
 
 
-@dataclass(frozen=True)
-class RunIndex:
+class RunIndex(Struct, frozen=True, dict=True):  # dict: for `cached_property`
     """Results by unique_id; `executed` is False when the command only compiled."""
 
     results: dict[str, NodeResult]

@@ -12,8 +12,9 @@ means for the verdict.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from dbtgate.artifacts.manifest import materialized_as
 from dbtgate.project import Project
@@ -21,8 +22,7 @@ from dbtgate.status.results import RunIndex, dbt_command_line
 from dbtgate.wording import code_span, number
 
 
-@dataclass(frozen=True)
-class RunCoverage:
+class RunCoverage(Struct, frozen=True):
     """How many of the build's models and data tests have a result in the run, how many changed
     ones do, and whether a changed one is among those without (None: nothing says what
     changed)."""
