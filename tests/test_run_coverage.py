@@ -127,7 +127,7 @@ def test_the_pr_comment_says_it_within_its_limit_or_counts_it(tmp_path) -> None:
     assert f"> **partly checked:** {PARTIAL}\n" in comment.split("\n#### ", 1)[0]
     comment = render_markdown(report, RenderOptions(max_markdown_chars=1000))
     assert len(comment) <= 1000 and "run status" not in comment
-    assert "- … 1 more note not shown here: see the HTML report" in comment
+    assert "- … 1 note not shown here: see the HTML report" in comment
 
 
 def test_results_days_older_than_the_manifest_are_said_beside_the_verdict(tmp_path) -> None:
