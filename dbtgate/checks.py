@@ -18,6 +18,7 @@ from dbtgate.coverage import Coverage
 if TYPE_CHECKING:
     from dbtgate.config import Config
     from dbtgate.findings import Finding
+    from dbtgate.named_files import Span
     from dbtgate.project import Project
     from dbtgate.state_modified import DbtState
 
@@ -50,6 +51,9 @@ class CheckContext(Struct):
     # The change set as dbt's `state:modified` reads it, for `state:` selectors: one per check,
     # so what it reads apart from the manifests is read once for the policies and --select.
     dbt_state: DbtState | None = None
+    # The spans of the files a finding's fix names, by its text (`named_files.kept`): the
+    # console names them from the working directory (`GateResult.named_files`).
+    named_files: dict[str, tuple[Span, ...]] = field(default_factory=dict)
     # What the checks applied where (rules to resources, lint to files): what a baseline entry
     # not seen must have been looked for by, to be called fixed.
     coverage: Coverage = field(default_factory=Coverage)

@@ -1506,7 +1506,7 @@ def _print_gate(
     """The gate's console report (after the project's `summary`, when given) of a verdict
     already reached (`code`, which a reader leaving early does not change: `_ExitCodeStands`),
     its files named from the working directory (`locate.console_paths`)."""
-    from dbtgate.locate import console_paths
+    from dbtgate.locate import command_paths, console_paths
     from dbtgate.report.console import print_result, print_summary, untrusted_output
 
     # The verdict stands from the first line on: in GitHub Actions that is untrusted_output's
@@ -1523,6 +1523,7 @@ def _print_gate(
             written=request.written_reports(),
             diff_command=diff_command,
             paths=console_paths(project_dir),
+            commands=command_paths(project_dir),
         )
 
 

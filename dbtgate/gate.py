@@ -41,7 +41,7 @@ from dbtgate.locate import (
     display_root,
     shown_outside,
 )
-from dbtgate.named_files import File, naming, plain_texts, renamed
+from dbtgate.named_files import File, Span, naming, plain_texts, renamed
 from dbtgate.project import Project, unreadable_tiers_note
 from dbtgate.today import waiver_today
 from dbtgate.waivers import apply_waivers, finding_to_waive, suggested_waiver
@@ -69,9 +69,10 @@ class GateResult(Struct):
     sections: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    # The spans of the paths the notes and warnings name, by their text (`named_files`): the
-    # console names those files from the working directory, the reports as the text does.
-    named_files: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    # The spans of the paths the notes, the warnings and the findings' fixes name, by their text
+    # (`named_files`): the console names those files from the working directory, the reports as
+    # the text does.
+    named_files: dict[str, tuple[Span, ...]] = field(default_factory=dict)
     not_checked: list[str] = field(default_factory=list)
     partly_checked: list[str] = field(default_factory=list)
     inputs: dict[str, Any] = field(default_factory=dict)
@@ -203,7 +204,7 @@ def run_gate(
             to_waive, context.options["today"], context.config
         )
     inputs = describe_inputs(context)
-    named: dict[str, tuple[tuple[int, int], ...]] = {}
+    named = dict(context.named_files)  # the fixes' (`named_files.kept`), then the notes'
     result = GateResult(
         unrecorded_debt=unrecorded_debt(findings, context) if decision == "fail" else 0,
         project_name=project.name,

@@ -80,6 +80,42 @@ def console_paths(project_dir: Path | None) -> Callable[[str], str] | None:
     return from_here
 
 
+def pasted_path(path: Path, here: Path) -> str:
+    """`path` as a command pasted in `here` names it: relative to it, or for a path outside it
+    the shorter of `../`-relative (`../../base/target`, as the user typed it) and absolute
+    (`/tmp/base`, not `../../../../tmp/base`). Not shell-quoted."""
+    shown = display_path(path, here)
+    if Path(shown).is_absolute():
+        try:
+            return min(shown, Path(os.path.relpath(shown, here)).as_posix(), key=len)
+        except ValueError:  # another drive (Windows)
+            return shown
+    return shown
+
+
+def command_paths(
+    project_dir: Path | None, environ: Mapping[str, str] = os.environ
+) -> Callable[[str], str] | None:
+    """How the console names the files of a fix that is a command (`dbtgate lint --fix`,
+    written in the reports to paste at the repository's root, `display_root`): as a command
+    pasted in the working directory names them (`pasted_path`), there or outside the
+    repository alike, since it must run from there. None where the reports' command pastes as
+    it is: run at the root, or in GitHub Actions, whose job's folder is nowhere in what the
+    author reads (the annotations and the PR comment paste from the root)."""
+    if environ.get("GITHUB_ACTIONS", "").lower() == "true":
+        return None
+    root = display_root(project_dir)
+    here = Path.cwd().resolve()
+    if root == here:
+        return None
+
+    @functools.cache  # a file's findings name it once each
+    def from_here(path: str) -> str:
+        return pasted_path(root / path, here)
+
+    return from_here
+
+
 def anchor_root(project_dir: Path) -> Path:
     """What the fingerprint of a finding on a file with no dbt resource names the file from:
     the root of the git repository that holds the project, as findings show paths (so the

@@ -9,17 +9,24 @@ pattern would rewrite words that only look like paths (`docs.model_description`,
 note that names files is built here (`naming`), which records the span of each path it names.
 The gate keeps the spans beside the plain text (`GateResult.named_files`): the reports get the
 text alone, as before, and the console rewrites those spans only (`from_here`).
+
+A fix that is a command (`dbtgate lint --fix CP01 models/a.sql --project-dir analytics`) is
+written, in the reports, to paste at the repository's root; the console rewrites it to paste
+where it ran. Its files are shell words (`Arg`): quoted as the shell needs, and an option naming
+the folder the command runs in (`--project-dir .`) is left out, wherever the command is pasted.
 """
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from dbtgate.wording import number
 
-# Where a path lies in a note's text: (start, end), as slicing takes them.
-Span = tuple[int, int]
+# Where a path lies in a note's text: (start, end), as slicing takes them; a command's argument
+# (`Arg`): (start, end, flag, path), its text rewritten whole from its path.
+Span = tuple[int, int] | tuple[int, int, str, str]
 
 
 class File(NamedTuple):
@@ -28,21 +35,43 @@ class File(NamedTuple):
     path: str
 
 
+class Arg(NamedTuple):
+    """A file or folder a command names, from the repository's root (a part of `naming`): as a
+    shell word, or with `flag` as ` FLAG PATH`, which is left out where the path is `.`, the
+    folder the command runs in (`--project-dir`: a project found there needs none)."""
+
+    path: str
+    flag: str = ""
+
+
+def arg_text(path: str, flag: str) -> str:
+    """An `Arg`'s text in a command pasted where `path` is from."""
+    if not flag:
+        return shlex.quote(path)
+    return "" if path == "." else f" {flag} {shlex.quote(path)}"
+
+
 class NamesFiles(str):
     """A note's text (a str, as every note is) with the spans of the paths it names."""
 
     spans: tuple[Span, ...] = ()
 
 
-def naming(*parts: str | File) -> str:
-    """The note made of `parts`: prose as it is, each `File` as its path, whose span is kept."""
+def naming(*parts: str | File | Arg) -> str:
+    """The note made of `parts`: prose as it is, each `File` as its path and each `Arg` as its
+    shell text, whose span is kept."""
     text: list[str] = []
     spans: list[Span] = []
     at = 0
     for part in parts:
-        said = part.path if isinstance(part, File) else part
         if isinstance(part, File):
+            said = part.path
             spans.append((at, at + len(said)))
+        elif isinstance(part, Arg):
+            said = arg_text(part.path, part.flag)
+            spans.append((at, at + len(said), part.flag, part.path))
+        else:
+            said = part
         text.append(said)
         at += len(said)
     note = NamesFiles("".join(text))
@@ -75,10 +104,14 @@ def renamed(note: str, paths: Callable[[str], str]) -> str:
     names it as the reports name files once the gate knows the repository's root."""
     if not isinstance(note, NamesFiles) or not note.spans:
         return note
-    parts: list[str | File] = []
+    parts: list[str | File | Arg] = []
     at = 0
-    for start, end in note.spans:
-        parts += [note[at:start], File(paths(note[start:end]))]
+    for span in note.spans:
+        start, end = span[0], span[1]
+        if len(span) == 4:
+            parts += [note[at:start], Arg(paths(span[3]), span[2])]
+        else:
+            parts += [note[at:start], File(paths(note[start:end]))]
         at = end
     parts.append(note[at:])
     return naming(*parts)
@@ -87,14 +120,17 @@ def renamed(note: str, paths: Callable[[str], str]) -> str:
 def plain_texts(notes: Iterable[str], spans: dict[str, tuple[Span, ...]]) -> list[str]:
     """`notes` as plain strings, for the reports (msgspec encodes no str subclass), the spans of
     those that name files added to `spans`, under their text."""
-    plain = []
-    for note in notes:
-        if isinstance(note, NamesFiles):
-            if note.spans:
-                spans[str(note)] = note.spans
-            note = str(note)
-        plain.append(note)
-    return plain
+    return [kept(note, spans) for note in notes]
+
+
+def kept(note: str, spans: dict[str, tuple[Span, ...]]) -> str:
+    """`note` as a plain string, its spans, if it names files, added to `spans` under its text:
+    a finding's fix, which the reports encode as the notes (`plain_texts`)."""
+    if not isinstance(note, NamesFiles):
+        return note
+    if note.spans:
+        spans[str(note)] = note.spans
+    return str(note)
 
 
 def from_here(
@@ -103,14 +139,17 @@ def from_here(
     paths: Callable[[str], str] | None,
 ) -> str:
     """`note` with the paths it names (`spans`, by its text) as `paths` names them from the
-    working directory; as it is where it names none, or the paths need no rewriting."""
+    working directory, a command's arguments (`Arg`) as a command pasted there names them; as
+    it is where it names none, or the paths need no rewriting."""
     where = spans.get(note)
     if not where or paths is None:
         return note
     out = []
     at = 0
-    for start, end in where:
-        out += [note[at:start], paths(note[start:end])]
+    for span in where:
+        start, end = span[0], span[1]
+        said = arg_text(paths(span[3]), span[2]) if len(span) == 4 else paths(note[start:end])
+        out += [note[at:start], said]
         at = end
     out.append(note[at:])
     return "".join(out)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from cli_support import dbtgate
 from diff_support import model, write_build
-from lint_repos import init_repo
+from lint_repos import commit_all, git, init_repo, main_then_pr
 
 CONFIG = """\
 version: 1
@@ -129,13 +130,14 @@ def test_the_config_and_baseline_a_note_names_are_named_from_the_working_directo
     assert reports[0]["sections"]["diff"]["notes"] == reports[1]["sections"]["diff"]["notes"]
 
 
-# The fixture's policies without lint (whose fix commands name files from the working
-# directory: not a note) and with a finding for the baseline to record.
+# The fixture's policies with its lint, on the lines the pull request changed, and a finding
+# for the baseline to record.
 WARNED = """\
 version: 1
 artifacts: target
+scope: changed
 freshness: {enabled: false}
-lint: {enabled: false}
+lint: {enabled: true, dialect: duckdb, templater: jinja}
 policies:
   - select: "resource_type:model"
     rules:
@@ -152,17 +154,31 @@ def _catalog_days_before(target: Path, days: int) -> None:
     (target / "catalog.json").write_text(json.dumps(catalog))
 
 
+def _pull_request(shop_builds, repo: Path) -> Path:
+    """A repository whose `main` holds the fixture's base build in analytics/ and whose `pr`
+    branch (checked out) its pull request's build: a test failing, lines lint finds."""
+    init_repo(repo)
+    project = repo / "analytics"
+    for step, build in (("base", shop_builds.base), ("pull request", shop_builds.pr)):
+        shutil.rmtree(project, ignore_errors=True)
+        shutil.copytree(build, project, ignore=shutil.ignore_patterns("logs"))
+        (project / "dbtgate.yml").write_text(WARNED, encoding="utf-8")
+        commit_all(repo, step)
+        if step == "base":
+            git(repo, "checkout", "--quiet", "-b", "pr")
+    return project
+
+
 @pytest.mark.slow
 def test_artifact_and_unread_baseline_warnings_name_their_files_from_the_root(
     shop_builds, tmp_path: Path
 ) -> None:
-    """A catalog older than the build and a baseline nothing names: the console names each
-    file from the working directory, as it was given there; the reports from the repository's
-    root, every one of them byte for byte as a run from the root writes it."""
-    repo = init_repo(tmp_path / "repo")
-    project = repo / "analytics"
-    shutil.copytree(shop_builds.base, project, ignore=shutil.ignore_patterns("logs"))
-    (project / "dbtgate.yml").write_text(WARNED, encoding="utf-8")
+    """A catalog older than the build and a baseline nothing names, lint's findings with their
+    fix commands, a failing test with its compiled query: the console names each file from the
+    working directory, as it was given there, and writes the commands to run there; the reports
+    from the repository's root, every one of them byte for byte as a run from the root."""
+    repo = tmp_path / "repo"
+    project = _pull_request(shop_builds, repo)
     _catalog_days_before(project / "target", 3)
     recorded = dbtgate("baseline", cwd=project)
     assert recorded.returncode == 0, recorded.stdout + recorded.stderr
@@ -177,7 +193,8 @@ def test_artifact_and_unread_baseline_warnings_name_their_files_from_the_root(
         *("--json", str(tmp_path / "root.json"), "--out", str(tmp_path / "root")),
         cwd=repo,
     )
-    assert below.returncode == at_root.returncode == 0, below.stdout + below.stderr
+    # The planted test fails, and lint finds the pull request's new lines.
+    assert below.returncode == at_root.returncode == 1, below.stdout + below.stderr
     catalog = ": written 3.0 days before the manifest (by an earlier `dbt docs generate`?)"
     unread = " is not read (neither the config nor --baseline names it)"
     for run, folder in ((below, "../../"), (at_root, "analytics/")):
@@ -191,6 +208,73 @@ def test_artifact_and_unread_baseline_warnings_name_their_files_from_the_root(
     assert "gate.md" in written and "gate.html" in written
     for name in written:
         assert (tmp_path / "below" / name).read_bytes() == (tmp_path / "root" / name).read_bytes()
-    warnings = json.loads((tmp_path / "root.json").read_text())["warnings"]
+    report = json.loads((tmp_path / "root.json").read_text())
+    warnings = report["warnings"]
     assert any(w.startswith(f"analytics/target/catalog.json{catalog}") for w in warnings)
     assert any(w.startswith(f"analytics/dbtgate-baseline.json{unread}") for w in warnings)
+    # The reports' fix commands paste at the root; the console's where it ran.
+    fixes = {f["code"]: f["fix"] for f in report["findings"] if f["disposition"] == "blocking"}
+    payments = "analytics/models/intermediate/int_order_payments.sql"
+    cp01 = "dbtgate lint --fix CP01 {} --base-ref main --project-dir {}"
+    assert fixes["lint.CP01"] == cp01.format(payments, "analytics")
+    query = "target/compiled/shop/models/marts/_marts.yml/not_null_customer_ltv_avg_order_value.sql"
+    assert f"Run the compiled query (`analytics/{query}`)" in fixes["run.test_failures"]
+    printed = cp01.format("../intermediate/int_order_payments.sql", "../..")
+    for run, command, target in (
+        (below, printed, "../../"),
+        (at_root, fixes["lint.CP01"], "analytics/"),
+    ):
+        said = " ".join(run.stdout.split())
+        assert f"fix: {command}" in said, run.stdout
+        assert f"Run the compiled query (`{target}{query}`)" in said, run.stdout
+    assert (here / "../.." / query).is_file()
+    # The command the console printed runs where it was printed: it fixes the pull request's
+    # line, in the file it names.
+    fixed = dbtgate(*shlex.split(printed)[1:], cwd=here)
+    assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
+    assert "1 file fixed (../intermediate/int_order_payments.sql: 6 CP01)" in fixed.stdout
+    assert git(repo, "diff", "--name-only").split() == [payments]
+
+
+LINTED = "scope: changed\nlint: {enabled: true, dialect: duckdb}\n"
+
+
+def test_a_fix_command_pastes_at_the_root_in_the_report_and_where_lint_ran_on_the_console(
+    tmp_path: Path,
+) -> None:
+    """A project in a folder whose name needs quoting: the report's command pastes at the
+    repository's root, the same from any folder; the console's where it ran, without the
+    `--project-dir` the project's own folder needs none of, and it fixes the line from there."""
+    repo = tmp_path / "repo"
+    project = (
+        main_then_pr(
+            repo,
+            {
+                "an alytics/dbt_project.yml": "name: demo\nversion: '1.0'\nprofile: demo\n",
+                "an alytics/dbtgate.yml": LINTED,
+                "an alytics/models/t.sql": "select 1 as id\n",
+            },
+            {"an alytics/models/t.sql": "select  1 as id\n"},  # LT01, written by the change
+        )
+        / "an alytics"
+    )
+    runs = {
+        folder: dbtgate("lint", "--json", str(tmp_path / f"{folder.name}.json"), cwd=folder)
+        for folder in (project, project / "models")
+    }
+    for run in runs.values():
+        assert run.returncode == 1, run.stdout + run.stderr
+    reports = [(tmp_path / f"{folder.name}.json").read_bytes() for folder in runs]
+    assert reports[0] == reports[1]
+    [fix] = {f["fix"] for f in json.loads(reports[0])["findings"]}
+    assert fix == (
+        "dbtgate lint --fix LT01 'an alytics/models/t.sql' --base-ref main "
+        "--project-dir 'an alytics'"
+    )
+    said = {folder: " ".join(run.stdout.split()) for folder, run in runs.items()}
+    assert "fix: dbtgate lint --fix LT01 models/t.sql --base-ref main reports:" in said[project]
+    printed = "dbtgate lint --fix LT01 t.sql --base-ref main --project-dir .."
+    assert f"fix: {printed} reports:" in said[project / "models"]
+    fixed = dbtgate(*shlex.split(printed)[1:], cwd=project / "models")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert (project / "models/t.sql").read_text() == "select 1 as id\n"

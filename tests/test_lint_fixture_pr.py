@@ -142,15 +142,21 @@ def test_lint_command_from_the_repository_root_fails_the_pr_and_writes_the_json_
     assert keyword["fix"] == (
         f"dbtgate lint --fix CP01 transform/{PAYMENTS} --base-ref main --project-dir transform"
     )
-    # From the dbt project's folder: the findings still name the file from the repository's
-    # root (annotations, code scanning), the fix command from where it is pasted.
+    # From the dbt project's folder, with its own config: the findings still name the file
+    # from the repository's root (annotations, code scanning), and the fix command is written
+    # to paste there, where that config is not the one found; the console's pastes here.
     inside = dbtgate("lint", "--json", "gate.json", cwd=root / "transform")
     assert inside.returncode == 1, inside.stdout + inside.stderr
     findings = json.loads((root / "transform" / "gate.json").read_text())["findings"]
     keyword = next(f for f in findings if f["code"] == "lint.CP01")
     assert keyword["path"] == f"transform/{PAYMENTS}"
-    assert keyword["fix"] == f"dbtgate lint --fix CP01 {PAYMENTS} --base-ref main"
-    pasted = dbtgate(*keyword["fix"].split()[1:], cwd=root / "transform")
+    assert keyword["fix"] == (
+        f"dbtgate lint --fix CP01 transform/{PAYMENTS} --base-ref main --project-dir transform "
+        "--config transform/dbtgate.yml"
+    )
+    here = f"dbtgate lint --fix CP01 {PAYMENTS} --base-ref main --config dbtgate.yml"
+    assert f"fix: {here}" in " ".join(inside.stdout.split()), inside.stdout
+    pasted = dbtgate(*keyword["fix"].split()[1:], cwd=root)
     assert f"lint --fix: 1 file fixed (transform/{PAYMENTS}: 6 CP01)" in pasted.stdout, (
         pasted.stdout
     )

@@ -80,9 +80,12 @@ def test_a_changed_model_of_a_folder_outside_the_project_is_linted_on_its_change
         ("shared_models/shared.sql", 3, "lint.LT01", "out_of_scope"),  # old debt
     ]
     [hint] = {f["fix"] for f in report["findings"] if f["line"] == 2 and f["code"] == "lint.LT01"}
-    assert hint == "dbtgate lint --fix LT01 ../shared_models/shared.sql --base-ref main"
+    # The report's hint pastes at the repository's root, as its paths read.
+    assert hint == (
+        "dbtgate lint --fix LT01 shared_models/shared.sql --base-ref main --project-dir project"
+    )
     # The hint works where it is pasted: it fixes the line the change wrote, not the old debt.
-    fixed = dbtgate(*hint.split()[1:], cwd=project)
+    fixed = dbtgate(*hint.split()[1:], cwd=tmp_path)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert (tmp_path / "shared_models/shared.sql").read_text() == EDITED.replace(
         "  as amt", " as amt"

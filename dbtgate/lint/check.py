@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from dbtgate.checks import CheckContext, check
 from dbtgate.findings import Finding, fingerprint
 from dbtgate.locate import anchoring
+from dbtgate.named_files import Arg, Span, kept, naming
 from dbtgate.wording import code_span, counted, first_few
 
 if TYPE_CHECKING:
@@ -58,9 +59,11 @@ def lint_findings(ctx: CheckContext) -> list[Finding]:
     findings: list[Finding] = []
     anchor = anchoring(ctx.project.project_dir) if ctx.project.project_dir else None
     for linted in run.files:
-        found = list(_violation_findings(run, linted, ctx.config.scope == "changed"))
+        found = list(
+            _violation_findings(run, linted, ctx.config.scope == "changed", ctx.named_files)
+        )
         if linted.problems:
-            found.append(_unparsable_finding(run, linted))
+            found.append(_unparsable_finding(run, linted, ctx.named_files))
         if linted.unique_id is None and anchor is not None:
             # On a file no dbt resource names, the fingerprint names the file: from the folder
             # `anchoring` keeps, not the working directory, so a baseline written in the
@@ -80,7 +83,10 @@ def _anchor_fingerprints(findings: list[Finding], path: str) -> None:
         )
 
 
-def _violation_findings(run: LintRun, linted: LintedFile, scoped: bool) -> Iterator[Finding]:
+def _violation_findings(
+    run: LintRun, linted: LintedFile, scoped: bool, named: dict[str, tuple[Span, ...]]
+) -> Iterator[Finding]:
+    """A finding a violation; the files their fix commands name kept in `named` (`kept`)."""
     seen: dict[tuple[str | None, str, str], int] = {}
     for violation in linted.violations:
         # Identical lines with the same violation (two `order_id,` lines) stay distinct, within
@@ -104,7 +110,7 @@ def _violation_findings(run: LintRun, linted: LintedFile, scoped: bool) -> Itera
             path=linted.path,
             line=violation.line,
             column=violation.column,
-            fix=_fix_hint(run, linted, violation, scoped),
+            fix=kept(_fix_hint(run, linted, violation, scoped), named),
             changed=violation.caused or _is_changed(run, linted, violation.line),
             details={
                 "rule": violation.name,
@@ -114,7 +120,9 @@ def _violation_findings(run: LintRun, linted: LintedFile, scoped: bool) -> Itera
         )
 
 
-def _unparsable_finding(run: LintRun, linted: LintedFile) -> Finding:
+def _unparsable_finding(
+    run: LintRun, linted: LintedFile, named: dict[str, tuple[Span, ...]]
+) -> Finding:
     first = linted.problems[0]
     message = (
         first.description
@@ -143,7 +151,7 @@ def _unparsable_finding(run: LintRun, linted: LintedFile) -> Finding:
     elif first.code in ("PRS", "LXR"):
         fix = f"check the SQL near line {first.line or 1} against the {run.dialect} dialect"
     else:
-        fix = f"run {code_span(f'sqlfluff lint {run.dialect_flag}{linted.fix_path}')} to see why"
+        fix = kept(_sqlfluff_hint(run, linted), named)
     return Finding(
         code="lint.unparsable",
         severity=run.severity_of("unparsable"),  # type: ignore[arg-type]
@@ -178,6 +186,15 @@ def _is_changed(run: LintRun, linted: LintedFile, line: int | None) -> bool:
     return linted.change is not None and linted.change.touches(line)
 
 
+def _sqlfluff_hint(run: LintRun, linted: LintedFile) -> str:
+    """`run `sqlfluff lint FILE` to see why`, its file an `Arg` (`named_files`): pasted at the
+    repository's root in the reports, where the console ran on the console."""
+    command = f"sqlfluff lint {run.dialect_flag}{shlex.quote(linted.fix_path)}"
+    if "`" in command:  # (a path holding a backtick: a longer fence, its path left as it is)
+        return f"run {code_span(command)} to see why"
+    return naming(f"run `sqlfluff lint {run.dialect_flag}", Arg(linted.fix_path), "` to see why")
+
+
 def _fix_hint(run: LintRun, linted: LintedFile, violation: Violation, scoped: bool) -> str:
     if violation.crashed:
         return (
@@ -188,9 +205,12 @@ def _fix_hint(run: LintRun, linted: LintedFile, violation: Violation, scoped: bo
     if violation.fixable:
         # dbtgate's own fix renders the file as its lint did: plain `sqlfluff fix` does not know
         # dbtgate's dbt stubs, and stops at a model calling a project macro or reading `target`.
-        path = shlex.quote(linted.fix_path)
-        return (
-            f"dbtgate lint --fix {violation.code} {path}{_fix_base(run, linted, violation, scoped)}"
+        # Pasted at the repository's root, its files `Arg`s the console names from where it
+        # ran (`named_files`).
+        return naming(
+            f"dbtgate lint --fix {violation.code} ",
+            Arg(linted.fix_path),
+            *_fix_base(run, linted, violation, scoped),
         )
     return (
         f"not auto-fixable: edit line {violation.line} by hand (or accept it with "
@@ -198,7 +218,9 @@ def _fix_hint(run: LintRun, linted: LintedFile, violation: Violation, scoped: bo
     )
 
 
-def _fix_base(run: LintRun, linted: LintedFile, violation: Violation, scoped: bool) -> str:
+def _fix_base(
+    run: LintRun, linted: LintedFile, violation: Violation, scoped: bool
+) -> tuple[str | Arg, ...]:
     """The hint's flags after the file. Under scope: changed (`scoped`), a violation the change
     wrote or caused, in a file whose lines were compared: what the change was measured against
     (`--base-ref REF`, or `--base DIR` for a base build), so the fix touches only what the
@@ -214,16 +236,16 @@ def _fix_base(run: LintRun, linted: LintedFile, violation: Violation, scoped: bo
         and (violation.caused or change.touches(violation.line))
     )
     if scoped:
-        return f"{_change_base(run)}{run.fix_scope}"
-    return f"{run.fix_scope}{run.whole_flag}"
+        return (*_change_base(run), *run.fix_scope)
+    return (*run.fix_scope, run.whole_flag)
 
 
-def _change_base(run: LintRun) -> str:
+def _change_base(run: LintRun) -> tuple[str | Arg, ...]:
     """The flag that measures a `dbtgate lint` against what this run measured the change
     against: the git ref, else the base build's directory, or its base branch where only CI has
     that directory (`run._pasted_base`)."""
     if run.merge_base is not None and run.base_ref is not None:
-        return f" --base-ref {shlex.quote(run.base_ref)}"
+        return (f" --base-ref {shlex.quote(run.base_ref)}",)
     if run.base_branch is not None:
-        return f" --base-ref {shlex.quote(run.base_branch)}"
-    return f" --base {run.base_dir}" if run.base_dir is not None else ""
+        return (f" --base-ref {shlex.quote(run.base_branch)}",)
+    return (" --base ", Arg(run.base_dir)) if run.base_dir is not None else ()

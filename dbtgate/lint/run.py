@@ -41,7 +41,7 @@ from dbtgate.lint.changes import (
     snapshot_ids,
 )
 from dbtgate.lint.dbt_project import DbtProjectFiles, from_project, read_dbt_project
-from dbtgate.named_files import few_files, naming
+from dbtgate.named_files import Arg, few_files, naming
 from dbtgate.wording import counted
 
 if TYPE_CHECKING:
@@ -154,7 +154,8 @@ class LintedFile:
     # The file's entry in the change; None when it is untouched (or the change is unknown).
     change: ChangedFile | None
     seconds: float
-    # As a fix command names it: relative to the working directory, where it is pasted.
+    # As a fix command names it (not shell-quoted): from the repository's root, where the
+    # reports' commands paste (`locate.command_paths` names it from the working directory).
     fix_path: str = ""
     # The sqlfluff codes on for this file when a config file in a folder between it and the
     # project's (`models/legacy/.sqlfluff`) sets its own, in a run of every file; else None:
@@ -183,8 +184,9 @@ class LintRun:
     base_ref: str | None = None
     merge_base: str | None = None
     base_build: str | None = None
-    # The base build's directory as a `dbtgate lint --base` pasted in the working directory
-    # names it: what a fix hint scoped to the change needs without git (`_fix_base`).
+    # The base build's directory as a `dbtgate lint --base` pasted at the repository's root
+    # names it (not shell-quoted): what a fix hint scoped to the change needs without git
+    # (`_fix_base`).
     base_dir: str | None = None
     # Instead of base_dir, where only the CI run has that build: the base branch (`_pasted_base`).
     base_branch: str | None = None
@@ -193,16 +195,17 @@ class LintRun:
     # The sqlfluff codes on in the project's config, when every file was linted (what a
     # baseline entry not seen must have been looked for by: `dbtgate.coverage`); else None.
     rules: frozenset[str] | None = None
-    # The files `fix` rewrote (as shown), before they were linted.
+    # The files `fix` rewrote (from where `--fix` was typed: `_paste_dir`), before they were
+    # linted; printed on the console alone.
     fixed: list[str] = field(default_factory=list)
     # Files `fix` would have rewritten but left as they were: "path: why".
     not_fixed: list[str] = field(default_factory=list)
     # With no file to lint: how many changed SQL files `lint.exclude` left out (the note said
     # "no SQL files changed" of a change of four excluded ones).
     excluded_changed: int = 0
-    # What a `dbtgate lint` pasted in the working directory needs to lint as this run did:
-    # ` --project-dir analytics`, ` --config ci/dbtgate.yml` (`_fix_scope`).
-    fix_scope: str = ""
+    # What a `dbtgate lint` pasted at the repository's root needs to lint as this run did:
+    # ` --project-dir analytics`, ` --config ci/dbtgate.yml` (`_fix_scope`), as `naming` parts.
+    fix_scope: tuple[str | Arg, ...] = ()
     # What a whole-file hint adds so that the pasted command fixes the file whole: ` --whole`
     # when a base the config names would measure the change of the files named.
     whole_flag: str = ""
@@ -315,6 +318,9 @@ def run_lint(
     dbt_files = read_dbt_project(project_dir)
     lint_config = config.lint
     display = (display_root or locate.display_root(project_dir)).resolve()
+    # The findings' fix commands paste at the repository's root, as the reports name every file
+    # (the console rewrites them to paste where it ran: `locate.command_paths`); the commands
+    # printed by `--fix` itself paste where the user typed it (`_paste_dir`).
     here = _paste_dir(display)
     if whole:
         base_build = None  # `lint --whole FILE`: every line counts, whatever `base:` says
@@ -413,7 +419,7 @@ def run_lint(
     # Under scope: changed, old debt does not block, so --fix leaves it (`lint.fix`); under
     # scope: all it blocks, so every line is fixed.
     scoped_fix = changes is not None and config.scope == "changed"
-    fix_scope = _fix_scope(project_dir, config.path, here)
+    fix_scope = _fix_scope(project_dir, config.path, display)
     whole_flag = " --whole" if _named_files_measured(config) else ""
     if fix is not None and project_error is None:
         from dbtgate.lint.fix import through_fix
@@ -431,13 +437,13 @@ def run_lint(
                 renders[path] = (None, renders[path][1])
             if isinstance(outcome, tuple) and change is not None and raw is not None:
                 through[path] = through_fix(change, raw, _sql_text(path))
-            shown = locate.display_path(path, display)
+            shown = _quoted_here(path, quote=False, here=here)  # on the console alone
             if isinstance(outcome, tuple):
                 mended = ", ".join(f"{count} {code}" for code, count in outcome)
                 fixed.append(f"{shown}: {mended}" if mended else shown)
             elif outcome:
                 command = f"dbtgate lint --fix {','.join(fix)} {_quoted_here(path, here=here)}"
-                command += f"{fix_scope}{whole_flag}"
+                command += f"{naming(*_fix_scope(project_dir, config.path, here))}{whole_flag}"
                 not_fixed.append(f"{shown}: {outcome}; fix by hand, or the whole file: {command}")
         if changes is not None and through:
             changes = replace(changes, files={**changes.files, **through})
@@ -487,7 +493,7 @@ def run_lint(
                 problems=problems,
                 change=changes.get(path) if changes else None,
                 seconds=time.perf_counter() - file_started,
-                fix_path=_quoted_here(path, quote=False, here=here),
+                fix_path=locate.pasted_path(path, display),
                 rules=folder_rules(linter, root, path, dbt_files.directory, configured)
                 if lint_all
                 else None,
@@ -513,7 +519,7 @@ def run_lint(
         if changes and changes.base_manifest
         else None,
         **(
-            _pasted_base(changes.base_manifest.parent, display, here)
+            _pasted_base(changes.base_manifest.parent, display)
             if changes and changes.base_manifest
             else {}
         ),
@@ -1420,20 +1426,19 @@ def _paste_dir(root: Path, environ: Mapping[str, str] = os.environ) -> Path:
     return Path.cwd().resolve()
 
 
-def _fix_scope(project_dir: Path, config_path: Path | None, here: Path) -> str:
-    """The flags a `dbtgate lint` pasted in `here` (`_paste_dir`) needs to lint as this run did:
-    `--project-dir` when the project is elsewhere, `--config` when the config is not the one it
-    would find (in `here`, else the project)."""
+def _fix_scope(project_dir: Path, config_path: Path | None, here: Path) -> tuple[Arg, ...]:
+    """The flags a `dbtgate lint` pasted in `here` (the repository's root, or where `--fix` was
+    typed: `_paste_dir`) needs to lint as this run did, as `naming` parts: `--project-dir` when
+    the project is elsewhere (an `Arg`, left out where it is `.`), `--config` when the config
+    is not the one it would find (in `here`, else the project)."""
     from dbtgate.config import find_config
 
-    flags = ""
-    if project_dir != here:
-        flags += f" --project-dir {shlex.quote(os.path.relpath(project_dir, here))}"
+    flags = [Arg(Path(os.path.relpath(project_dir, here)).as_posix(), "--project-dir")]
     if config_path is not None:
         found = find_config(here) or find_config(project_dir)
         if found is None or found.resolve() != config_path.resolve():
-            flags += f" --config {shlex.quote(os.path.relpath(config_path, here))}"
-    return flags
+            flags.append(Arg(Path(os.path.relpath(config_path, here)).as_posix(), "--config"))
+    return tuple(flags)
 
 
 def _named_files_measured(config: Config) -> bool:
@@ -1452,7 +1457,7 @@ def _shown_build(manifest: Path, root: Path, environ: Mapping[str, str] = os.env
 
 
 def _pasted_base(
-    directory: Path, root: Path, here: Path, environ: Mapping[str, str] = os.environ
+    directory: Path, root: Path, environ: Mapping[str, str] = os.environ
 ) -> dict[str, str]:
     """How a fix hint names the base build: its directory (`base_dir`), but not in a GitHub
     Actions run of a pull request whose base build lies outside the repository (the base
@@ -1463,7 +1468,7 @@ def _pasted_base(
     in_actions = environ.get("GITHUB_ACTIONS", "").lower() == "true"
     if branch and in_actions and Path(locate.display_path(directory, root)).is_absolute():
         return {"base_branch": f"origin/{branch}"}
-    return {"base_dir": _quoted_here(directory, here=here)}
+    return {"base_dir": locate.pasted_path(directory, root)}
 
 
 def _quoted_here(path: Path, *, quote: bool = True, here: Path | None = None) -> str:
@@ -1471,11 +1476,7 @@ def _quoted_here(path: Path, *, quote: bool = True, here: Path | None = None) ->
     relative to it, or for a path outside it the shorter of `../`-relative
     (`../../base/target`, as the user typed it) and absolute (`/tmp/base`, not
     `../../../../tmp/base`)."""
-    here = here or Path.cwd().resolve()
-    shown = locate.display_path(path, here)
-    if Path(shown).is_absolute():
-        with contextlib.suppress(ValueError):  # another drive (Windows)
-            shown = min(shown, Path(os.path.relpath(shown, here)).as_posix(), key=len)
+    shown = locate.pasted_path(path, here or Path.cwd().resolve())
     return shlex.quote(shown) if quote else shown
 
 

@@ -263,6 +263,7 @@ def print_result(
     written: Sequence[str] = (),
     diff_command: str = "dbtgate diff",
     paths: Callable[[str], str] | None = None,
+    commands: Callable[[str], str] | None = None,
 ) -> None:
     """The findings by disposition and owner, then the verdict. At most `max_findings` lines per
     disposition group (0: all): the most severe first, and of those breaking changes and run
@@ -272,8 +273,14 @@ def print_result(
     report file this run wrote, named in one line before the verdict. `diff_command` is
     the command that lists the schema diff's changes, with the builds this run was given.
     `paths` names the files of the findings, of the notes and warnings (`named_files`) and the
-    config from the working directory (`locate.console_paths`), as the fix commands do."""
+    config from the working directory (`locate.console_paths`); `commands` the files of the
+    findings' fixes (`dbtgate lint --fix ...`, written to paste at the repository's root) as a
+    command pasted there names them (`locate.command_paths`)."""
     named = result.named_files  # the files a note names, from the working directory too
+
+    def fix_here(fix: str) -> str:
+        return from_here(fix, named, commands)
+
     for warning in result.warnings:
         said = _clean(from_here(warning, named, paths))
         _print_pieces(console, [("warning:", "yellow"), (f" {said}", None)], wrap=True)
@@ -294,7 +301,9 @@ def print_result(
                 group = most_needed_first(group)
             if group:
                 result.complete(group[:max_findings] if max_findings > 0 else group)
-                _print_group(console, title, group, max_findings, expiring, full_reports, paths)
+                _print_group(
+                    console, title, group, max_findings, expiring, full_reports, paths, fix_here
+                )
             if disposition == "blocking":
                 _print_adoption_hint(console, result, paths)
         _print_targets(console, result.sections.get("kpis"))
@@ -444,6 +453,7 @@ def _print_group(
     expiring: dict[tuple[str, str, str], int] | None = None,
     full_reports: Sequence[str] = (),
     paths: Callable[[str], str] | None = None,
+    fix_here: Callable[[str], str] = str,
 ) -> None:
     _print_heading(console, f"{title} ({number(len(findings))})")
     shown = findings[:limit] if limit > 0 else findings
@@ -482,7 +492,7 @@ def _print_group(
             if finding.fix and run is not None:
                 add(("        ", None))
                 add((f"{_fix_words(run)}:", "dim"))
-                add((f" {_clean(finding.fix)}\n", None))
+                add((f" {_clean(fix_here(finding.fix))}\n", None))
             if finding.waiver is not None:
                 waiver = finding.waiver
                 days_left = (expiring or {}).get((waiver.rule, waiver.select, waiver.expires))

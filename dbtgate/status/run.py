@@ -33,6 +33,8 @@ from dbtgate.artifacts.run_results import DBT_STATUSES, NodeResult, status_text
 from dbtgate.checks import CheckContext, check
 from dbtgate.config import RunConfig
 from dbtgate.findings import Finding
+from dbtgate.locate import display_path, display_root
+from dbtgate.named_files import File, Span, kept, naming
 from dbtgate.project import RELATION_TYPES, Project
 from dbtgate.state_modified import dbt_builds
 from dbtgate.status.error_lines import code_error_line, seed_error_line
@@ -119,7 +121,9 @@ def run_status(ctx: CheckContext) -> Iterator[Finding]:
         )
     affected = downstream_of(project, ctx.changed) if ctx.changed else set()
     tested = project.tested_resources()
-    yield from status_findings(project, index, settings, tested, affected, ctx.base)
+    yield from status_findings(
+        project, index, settings, tested, affected, ctx.base, ctx.named_files
+    )
     from dbtgate.status.built_code import built_from_other_code
 
     # The models the run built from other code than the manifest's (edited, then `dbt parse`).
@@ -172,9 +176,11 @@ def status_findings(
     tested: dict[str, str],
     affected: set[str],
     base: Project | None,
+    named: dict[str, tuple[Span, ...]],
 ) -> Iterator[Finding]:
     """One finding per result that errored, failed, warned or was skipped; a failure or error
-    says how the `base` build's run left the same test or node, or that the test is new."""
+    says how the `base` build's run left the same test or node, or that the test is new. The
+    files a fix names are kept in `named` (`named_files.kept`)."""
     severities = settings.severity
     before = _BaseRun(base)
     upstream = _UpstreamFailures(project, index, tested)
@@ -184,11 +190,23 @@ def status_findings(
         if is_test(uid):
             if status in TEST_FAILED:
                 yield _test_finding(
-                    project, result, tested.get(uid), severities.test_failures, affected, before
+                    project,
+                    result,
+                    tested.get(uid),
+                    severities.test_failures,
+                    affected,
+                    before,
+                    named,
                 )
             elif status == "warn":
                 yield _test_finding(
-                    project, result, tested.get(uid), severities.test_warnings, affected, before
+                    project,
+                    result,
+                    tested.get(uid),
+                    severities.test_warnings,
+                    affected,
+                    before,
+                    named,
                 )
             elif status == SKIPPED:
                 yield _skipped(
@@ -242,6 +260,7 @@ def _test_finding(
     severity: str,
     affected: set[str],
     before: _BaseRun,
+    named: dict[str, tuple[Span, ...]],
 ) -> Finding:
     uid = result.unique_id
     node = project.nodes.get(uid)
@@ -263,7 +282,7 @@ def _test_finding(
     else:
         what = f"{verb}: {reason_of(result.message)}"
     compiled = _compiled_path(node) if node else None
-    shown = _compiled_from_here(project, node, compiled) if node and compiled else None
+    shown = _compiled_from_root(project, node, compiled) if node and compiled else None
     was = before.result(uid)
     details = {
         "status": result.status,
@@ -277,8 +296,14 @@ def _test_finding(
         # The test's query did not run to the end: there are no failing rows to look at, and a
         # warn severity does not stop an error.
         fix = (
-            f"The test's query failed in the warehouse: run it ({shown}) to see the error, "
-            "then fix the test or the model it reads, and rebuild."
+            kept(
+                naming(
+                    "The test's query failed in the warehouse: run it (",
+                    File(shown or compiled),
+                    ") to see the error, then fix the test or the model it reads, and rebuild.",
+                ),
+                named,
+            )
             if compiled
             else "The test's query failed in the warehouse: fix the test or the model it reads "
             "(dbt's log shows the error), and rebuild."
@@ -290,10 +315,7 @@ def _test_finding(
             "`expect` rows if they are what is wrong, and rebuild."
         )
     elif compiled:
-        fix = (
-            f"Run the compiled query ({code_span(shown or compiled)}) to see the failing rows; fix the "
-            "model or the data, or set the test's severity to warn if it must not block."
-        )
+        fix = kept(_compiled_query_fix(shown or compiled), named)
     else:
         fix = "Fix the model or the data, or set the test's severity to warn if it must not block."
     return Finding(
@@ -950,14 +972,27 @@ def _compiled_path(node: Node) -> str | None:
     return f"target/compiled/{node.package_name}/{relative}"
 
 
-def _compiled_from_here(project: Project, node: Node, compiled: str) -> str:
+def _compiled_query_fix(path: str) -> str:
+    """`Run the compiled query (`path`) ...`, its path's span kept (`named_files`) where the code
+    span is single backticks (a path holding a backtick stays as it is)."""
+    rest = (
+        " to see the failing rows; fix the model or the data, or set the test's severity to "
+        "warn if it must not block."
+    )
+    if "`" in path:
+        return f"Run the compiled query ({code_span(path)}){rest}"
+    return naming("Run the compiled query (`", File(path), f"`){rest}")
+
+
+def _compiled_from_root(project: Project, node: Node, compiled: str) -> str:
     """The compiled query's path as the reader of the fix opens it. dbt names it from the
     project's folder (`target/compiled/shop/...`), which was wrong from a subfolder or from a
     monorepo's root (`analytics/target/...`); the query lies under `compiled/` of the build's
-    target directory, which the gate read as it was given or found (`../../target`), as the
-    note on sources.json names it; given absolute, from the working directory when it is below
-    it (CI's `--artifacts $GITHUB_WORKSPACE/target` put the runner's path in the PR comment). A
-    path dbt did not write so stays as dbt wrote it."""
+    target directory, which the gate read, named from the repository's root as findings' files
+    are (`locate.display_root`; the console names it from the working directory:
+    `named_files`), else absolute (CI's `--artifacts $GITHUB_WORKSPACE/target` put the
+    runner's path in the PR comment when it was named as given). A path dbt did not write so
+    stays as dbt wrote it."""
     parts = Path(compiled).parts
     starts = [
         i
@@ -966,10 +1001,8 @@ def _compiled_from_here(project: Project, node: Node, compiled: str) -> str:
     ]
     if project.artifacts is None or not starts:
         return compiled
-    directory = project.artifacts.directory
-    if directory.is_absolute() and directory.is_relative_to(Path.cwd()):
-        directory = directory.relative_to(Path.cwd())
-    return (directory / Path(*parts[starts[0] :])).as_posix()
+    root = display_root(project.project_dir)
+    return display_path(project.artifacts.directory / Path(*parts[starts[0] :]), root)
 
 
 def _result_details(result: NodeResult) -> dict[str, object]:
