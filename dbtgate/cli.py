@@ -716,11 +716,7 @@ def load_context(
     if unbuilt:
         context.warnings.append(unbuilt)
     if base_project is not None and base_project.name != project.name:
-        context.warnings.append(
-            f"--base {base_spec} is a build of dbt project {base_project.name!r}, this one of "
-            f"{project.name!r}: unless the project was renamed, pass the base branch's build of "
-            "this project (every model looks new or removed)"
-        )
+        context.warnings.append(_other_project_warning(base_spec, base_project, project))
     if base_project is not None:
         base_ref = base_ref_input(base_spec, resolved_dir)
         if base_ref is None:  # on disk: a parsed ref is always newer, and says nothing by it
@@ -781,6 +777,26 @@ def _check_distinct_builds(base_spec: str, base, pr) -> None:
             f"{base_spec}: --base is the same build as --artifacts (dbt invocation {base_id}); "
             "pass the build of the branch the pull request targets"
         )
+
+
+def _other_project_warning(base_spec: str, base_project, project) -> str:
+    """The warning that --base is a build of another dbt project. A build's folder is named as
+    the reports name files, from the repository's root (`locate.display_root`), its span kept
+    (`named_files`): the reports are the same from whichever folder dbtgate ran, the console
+    names it from the working directory; a git ref as it was given."""
+    from dbtgate.locate import display_input, display_root
+    from dbtgate.named_files import File, naming
+
+    base: str | File = base_spec
+    if Path(base_spec).exists():
+        base = File(display_input(Path(base_spec), display_root(project.project_dir)))
+    return naming(
+        "--base ",
+        base,
+        f" is a build of dbt project {base_project.name!r}, this one of {project.name!r}: "
+        "unless the project was renamed, pass the base branch's build of this project (every "
+        "model looks new or removed)",
+    )
 
 
 def base_ref_input(spec: str, project_dir: Path | None) -> dict[str, str] | None:

@@ -44,6 +44,31 @@ def test_a_base_of_another_dbt_project_is_a_warning(build):
     ) in result.stdout
 
 
+def test_a_base_of_another_project_is_named_from_the_root_in_the_reports(build):
+    """The warning names a base build's folder as the reports name files, from the repository's
+    root, the same from a folder below it; the console from where it ran."""
+    git(build, "init", "--quiet")
+    # The build's project, whose repository's root names its files.
+    (build / "dbt_project.yml").write_text("name: dbt_bouncer_test_project\nprofile: p\n")
+    shutil.copytree(CORPUS / "ticketswap-dbt19", build / "other")
+    (build / "sub").mkdir()
+    runs = {
+        "sub": ("--artifacts", "../target", "--base", "../other", "--json", "../sub.json"),
+        ".": ("--artifacts", "target", "--base", "other", "--json", "root.json"),
+    }
+    said = {}
+    for folder, args in runs.items():
+        result = dbtgate("check", *args, cwd=build / folder)
+        assert result.returncode in (0, 1), result.stderr
+        said[folder] = " ".join(result.stdout.split())
+    other = " is a build of dbt project 'data_transformations'"
+    assert f"warning: --base ../other{other}" in said["sub"]
+    assert f"warning: --base other{other}" in said["."]
+    warnings = [read_json(build / name)["warnings"] for name in ("sub.json", "root.json")]
+    assert warnings[0] == warnings[1]
+    assert any(warning.startswith(f"--base other{other}") for warning in warnings[0])
+
+
 def test_the_json_report_never_overwrites_an_artifact_it_reads(build):
     before = (build / "target" / "manifest.json").read_bytes()
     result = dbtgate("check", "--json", "target/manifest.json", cwd=build)
