@@ -6,7 +6,9 @@ from days before), whatever landed on the base in between is in the base and not
 build, so it reads as this change undoing it: a column main added since reads as removed. That
 can be legitimate (a base rebuilt with nothing merged since: the corpus's recce pair has a base
 7 days newer than its pull request's), so it blocks nothing: one note says it, with both dates,
-where a reader of a surprising breaking change looks for why.
+where a reader of a surprising breaking change looks for why, and the reports say it in short
+where they say what the change was measured against (`base_built_after`, read from the dates
+the report's inputs record: `view.compared_with`, the console's diff line).
 
 Only for a base on disk: a `--base REF` is parsed by dbt when the gate runs, so its manifest is
 always newer than the build, and says nothing of when the base's code landed.
@@ -14,12 +16,27 @@ always newer than the build, and says nothing of when the base's code landed.
 
 from __future__ import annotations
 
-from dbtgate.project import Project
+from typing import TYPE_CHECKING
+
 from dbtgate.status.timestamps import format_age, format_timestamp, parse_timestamp
+
+if TYPE_CHECKING:
+    from dbtgate.project import Project
 
 # Builds of two machines, or of two jobs of one CI run, written minutes apart either way are
 # of one moment: their clocks and their order say nothing of what landed between them.
 SAME_MOMENT_SECONDS = 10 * 60
+
+
+def base_built_after(base_at: str | None, built_at: str | None) -> float | None:
+    """How many seconds after the gated build's manifest (`built_at`) the base's (`base_at`)
+    was written, when more than `SAME_MOMENT_SECONDS`; None otherwise, or when either date is
+    missing or unreadable. The note and the reports' short form of it both decide by this."""
+    base_moment, built_moment = parse_timestamp(base_at), parse_timestamp(built_at)
+    if base_moment is None or built_moment is None:
+        return None
+    newer = (base_moment - built_moment).total_seconds()
+    return newer if newer > SAME_MOMENT_SECONDS else None
 
 
 def newer_base_note(base_spec: str, base: Project, project: Project) -> str | None:
@@ -29,11 +46,8 @@ def newer_base_note(base_spec: str, base: Project, project: Project) -> str | No
     base_meta, meta = base.manifest.metadata, project.manifest.metadata
     base_at = base_meta.generated_at if base_meta else None
     built_at = meta.generated_at if meta else None
-    base_moment, built_moment = parse_timestamp(base_at), parse_timestamp(built_at)
-    if base_moment is None or built_moment is None:
-        return None
-    newer = (base_moment - built_moment).total_seconds()
-    if newer <= SAME_MOMENT_SECONDS:
+    newer = base_built_after(base_at, built_at)
+    if newer is None:
         return None
     return (
         f"--base {base_spec} was built {format_age(newer)} after this build (its manifest "

@@ -17,7 +17,7 @@ from rich.text import Text
 from dbtgate.diff.properties import grants_moved
 from dbtgate.errors import DbtgateError
 from dbtgate.project import RELATION_TYPES
-from dbtgate.report.view import diff_counts_text, focus_label, status_name
+from dbtgate.report.view import base_newer_words, diff_counts_text, focus_label, status_name
 from dbtgate.wording import hanging, number
 
 if TYPE_CHECKING:
@@ -53,7 +53,8 @@ def print_diff(
 ) -> None:
     """The diff's warnings and notes (the files they name as `paths` names them from the
     working directory, `locate.console_paths`), its changes, counts, the report files written
-    (`written`, as `check` names them) and verdict."""
+    (`written`, as `check` names them) and verdict; the counts say when the base was built
+    after this build (`view.base_newer_words`)."""
     from dbtgate.named_files import from_here
 
     diff: SchemaDiff | None = result.sections.get("diff")
@@ -66,7 +67,11 @@ def print_diff(
         console.print("no schema changes against the base build")
     else:
         print_changes(console, diff, result.findings)
-    console.print(diff_counts_text(diff.counts if diff is not None else {}))
+    counts = diff_counts_text(diff.counts if diff is not None else {})
+    newer = base_newer_words(result.inputs)
+    if newer:  # what the changes were measured against, beside them: the note is far above
+        counts += f" against a base built {newer} (see the note above)"
+    console.print(escape(counts))
     if written:
         console.print(f"[bold]reports:[/] {escape(', '.join(written))}", highlight=False)
     verdict = "PASS" if result.decision == "pass" else "FAIL"

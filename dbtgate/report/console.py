@@ -29,6 +29,7 @@ from dbtgate.report.view import (
     DELETED,
     DISPOSITION_TITLES,
     MAX_PLACES,
+    base_newer_words,
     diff_counts_text,
     expired_waiver_note,
     family_rank,
@@ -307,7 +308,7 @@ def print_result(
             if disposition == "blocking":
                 _print_adoption_hint(console, result, paths)
         _print_targets(console, result.sections.get("kpis"))
-        _print_diff_counts(console, result.sections.get("diff"), diff_command)
+        _print_diff_counts(console, result.sections.get("diff"), diff_command, result.inputs)
         _print_fixed_counts(console, result.sections.get("fixed"))
         _print_touched_counts(console, result)
         if written and not _REPORTS_LISTED_AFTER.get():
@@ -676,12 +677,13 @@ def _clean(text: str) -> str:
 _MOVED_STYLE = {"fell": "red", "rose": "green"}
 
 
-def _print_diff_counts(console: Any, diff: Any, diff_command: str) -> None:
+def _print_diff_counts(console: Any, diff: Any, diff_command: str, inputs: dict[str, Any]) -> None:
     """One line saying the schema diff ran and what it found: its breaking changes are findings
     above, but with none a `check --base` said nothing of the diff at all, and the safe and
     risky changes it saw are listed only by `dbtgate diff` (`diff_command`, with the --base a
     plain `dbtgate diff` would lack). `diff` is the gate's SchemaDiff, or its JSON form in a
-    result read back from a saved report."""
+    result read back from a saved report. A base built after this build is said in it
+    (`view.base_newer_words`, from the report's `inputs`): it is what the diff measured."""
     if diff is None:
         return
     counts, changes = (
@@ -694,7 +696,11 @@ def _print_diff_counts(console: Any, diff: Any, diff_command: str) -> None:
         if changes
         else "no changes"
     )
-    _print_pieces(console, [("schema diff against the base:", "bold"), (f" {said}", None)])
+    label = "schema diff against the base"
+    newer = base_newer_words(inputs)
+    if newer:  # the note above says it whole; a long log scrolls it away
+        label += f" (built {newer}: see the note above)"
+    _print_pieces(console, [(f"{label}:", "bold"), (f" {said}", None)])
 
 
 def _print_fixed_counts(console: Any, fixed: Any) -> None:

@@ -18,9 +18,10 @@ from urllib.parse import quote
 
 from msgspec import Struct
 
+from dbtgate.base_newer import base_built_after
 from dbtgate.plain_text import visible_bidi
 from dbtgate.report.options import RenderOptions
-from dbtgate.status.timestamps import format_timestamp
+from dbtgate.status.timestamps import format_age, format_timestamp
 from dbtgate.wording import (
     BASE_NOTE,
     NO_BASE_BUILD,
@@ -186,7 +187,32 @@ def compared_with(inputs: dict[str, Any]) -> str:
     shown = input_path(manifest)
     folder = shown.removesuffix("/manifest.json") if shown != "manifest.json" else "."
     written = written_at(manifest.get("generated_at"))
+    newer = base_newer_words(inputs)
+    if newer:  # what the note says, where the reader reads what the verdict is against
+        written += f", {newer}'s: {NEWER_BASE_READS}"
     return f"the base build {folder}" + (f" (dbt wrote its manifest {written})" if written else "")
+
+
+# What a base build newer than the gated one means for the diff, in short (`base_newer`'s note
+# says it whole, with what to do).
+NEWER_BASE_READS = "what landed on the base since reads as undone by this change"
+
+
+def base_newer_words(inputs: dict[str, Any]) -> str:
+    """`7.1 days after this build`: how long after the gated build's manifest the base build's
+    on disk was written, from the dates the report's inputs record, when `base_newer` notes it
+    (more than minutes after; never for a `--base REF`, parsed when the gate ran); "" else.
+    Decided from the inputs, so every report says it alike, a report read back too."""
+    if inputs.get("base_ref") is not None:
+        return ""
+    dates = []
+    for role in ("base", "artifacts"):
+        files = inputs.get(role)
+        manifest = files.get("manifest") if isinstance(files, dict) else None
+        at = manifest.get("generated_at") if isinstance(manifest, dict) else None
+        dates.append(at if isinstance(at, str) else None)
+    newer = base_built_after(*dates)
+    return "" if newer is None else f"{format_age(newer)} after this build"
 
 
 def focus_label(select: str | None, exclude: str | None) -> str:
