@@ -78,6 +78,11 @@ _LINE_NAMES = {
 # findings out of it); the HTML report lists them all.
 _MAX_WARNINGS = 10
 _WARNING_SHARE = 0.1
+# The first line of what the verdict covers in part only has room whole in their share, beyond
+# it if need be, up to this share of the room: "run status covers 812 of 1,000 models: ..." is
+# about 250 characters, more than a tenth of a comment's room under 3,000 characters, and was
+# "… 1 note not shown here" under a PASS a reader took as a pass of all 1,000.
+_PARTLY_SHARE = 0.3
 # The share of the comment's remaining room the breaking changes may fill (after the headline
 # and counts); then the sections after the blocking findings (the KPIs, the waivers, what
 # changed, the inputs) may keep the share of what is left that the blocking findings do not
@@ -383,7 +388,8 @@ def render_markdown(report: dict[str, Any], options: RenderOptions | None = None
 
 def _warnings(budget: _Budget, report: dict[str, Any]) -> tuple[_Floors, int]:
     """What the verdict covers in part only, then the warnings (a stale build, a newer schema),
-    at most `_MAX_WARNINGS` of each in `_WARNING_SHARE` of the room. Returns the least room they
+    at most `_MAX_WARNINGS` of each in `_WARNING_SHARE` of the room, or in the room of the first
+    of the former when that is more (up to `_PARTLY_SHARE` of it). Returns the least room they
     leave at this limit or any larger one (`_Floors`) and the room they took: what comes after
     is decided in the first, not in what they happened to leave (a table row more that fitted
     left less after it, and sections came and went as the limit grew: 10,000 models' KPIs were
@@ -402,6 +408,9 @@ def _warnings(budget: _Budget, report: dict[str, Any]) -> tuple[_Floors, int]:
     # them too.
     more = len(budget.rest_at) + 100
     plus = more * (1 + bool(partly and warnings))
+    if partly:  # the first of them whole, with the warnings' "N more" line after it
+        first = len(partly[0]) + budget.more_room("note") + (more if warnings else 0)
+        plus = max(plus, min(first, int(_PARTLY_SHARE * room)))
     all_shown = True
     with budget.share(_WARNING_SHARE, plus=plus):
         for items, what, name, keep in (
