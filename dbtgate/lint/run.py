@@ -1149,13 +1149,16 @@ def _unknown_to_dbt_note(shown: list[str]) -> str:
     `.dbtignore` entry, a folder dbt does not read): not linted, and dbt neither builds nor
     runs them, so no finding; said, so that they do not read as files that passed."""
     them = "it" if len(shown) == 1 else "them"
-    return naming(
-        "lint: ",
-        *few_files(shown, 3),
-        f": not linted: dbt does not know {them} (a .dbtignore entry, or a folder dbt does not "
-        f"read), so the dbt templater had nothing to compile (lint.templater: jinja would lint "
-        f"{them})",
+    return _not_linted(
+        shown,
+        f"dbt does not know {them} (a .dbtignore entry, or a folder dbt does not read), so the "
+        f"dbt templater had nothing to compile (lint.templater: jinja would lint {them})",
     )
+
+
+def _not_linted(shown: list[str], why: str) -> str:
+    """`lint: <the first files>: not linted: <why>`, the files named from where dbtgate ran."""
+    return naming("lint: ", *few_files(shown, 3), f": not linted: {why}")
 
 
 def _several_snapshots_note(shown: list[str]) -> str:
@@ -1166,11 +1169,10 @@ def _several_snapshots_note(shown: list[str]) -> str:
     nothing between them, one blocking `lint.unparsable` finding about SQL nobody wrote wrong;
     so not linted, and said, so that they do not read as files that passed."""
     them = "its" if len(shown) == 1 else "their"
-    return naming(
-        "lint: ",
-        *few_files(shown, 3),
-        f": not linted: two of {them} snapshot blocks share a line, so neither can be linted "
-        "without the other (put each {% snapshot %} tag on a line of its own)",
+    return _not_linted(
+        shown,
+        f"two of {them} snapshot blocks share a line, so neither can be linted without the "
+        "other (put each {% snapshot %} tag on a line of its own)",
     )
 
 
@@ -1181,12 +1183,11 @@ def _no_snapshot_choice_note(shown: list[str], why: str) -> str:
     another block's `ref` fails, and whose bodies are statements with nothing between them: a
     finding about SQL nobody wrote wrong. So not linted, and said, with what lints them."""
     them = "it" if len(shown) == 1 else "them"
-    return naming(
-        "lint: ",
-        *few_files(shown, 3),
-        f": not linted: {'it holds' if len(shown) == 1 else 'each holds'} several snapshot "
-        f"blocks, and each must be compiled as its own snapshot, but {why} (lint.templater: "
-        f"jinja would lint {them}, as would a sqlfluff-templater-dbt that has it)",
+    return _not_linted(
+        shown,
+        f"{'it holds' if len(shown) == 1 else 'each holds'} several snapshot blocks, and each "
+        f"must be compiled as its own snapshot, but {why} (lint.templater: jinja would lint "
+        f"{them}, as would a sqlfluff-templater-dbt that has it)",
     )
 
 
