@@ -498,13 +498,15 @@ def _project_and_config(
     found in the current directory, the project's folder, or the dbt project that holds
     --artifacts (its parent, as for the project directory). The current directory is looked
     at once for a config, which both looked for (a pyproject.toml there was read twice), and
-    a pyproject.toml found is loaded as it was read to find it. With `problems`, the config's
-    problems are listed there rather than raised (`load_config`)."""
+    a pyproject.toml found is loaded as it was read to find it; what each folder looked in held
+    is kept (`Config.searched`). With `problems`, the config's problems are listed there rather
+    than raised (`load_config`)."""
     from dbtgate.config import found_config, load_config
 
     if config_path is not None:
         return project_dir, load_config(config_path, problems)
     found = found_config(Path("."))
+    searched = {Path(".").resolve(): found}
     if found is None:
         project_dir = _project_dir_above(project_dir, artifacts, None, config_here=False)
         starts = [project_dir]
@@ -514,9 +516,17 @@ def _project_and_config(
                 starts.append(parent)
         for start in starts:
             found = found_config(start) if start is not None else None
+            if start is not None:
+                searched[start.resolve()] = found
             if found is not None:
                 break
-    return project_dir, load_config(found, problems)
+    config = load_config(found, problems)
+    # What each folder held, for the commands printed to run in one of them (`config_in`).
+    config.searched = {
+        folder: held.path.resolve() if held is not None else None
+        for folder, held in searched.items()
+    }
+    return project_dir, config
 
 
 def _project_dir_above(

@@ -284,6 +284,10 @@ class Config(Struct):
     # The line of each entry of a top-level list or mapping (`plugins[1]`): a plugin that
     # fails is named at its own line, where several can fail at once (`dbtgate validate`).
     item_lines: dict[str, int] = field(default_factory=dict)
+    # The folders (resolved) looked in for a config on the way to this one, each with the
+    # config it holds (resolved; None: none): where a printed command runs, dbtgate finds the
+    # same by itself, which is known without reading a pyproject.toml again (`config_in`).
+    searched: dict[Path, Path | None] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -307,6 +311,7 @@ INTERNAL_FIELDS = {
     "toml",
     "waiver_indent",
     "code",
+    "searched",
 }
 
 
@@ -348,6 +353,17 @@ def found_config(start: Path) -> FoundConfig | None:
             f"{names}: two dbtgate configs in one folder; keep one (or pass --config)"
         )
     return found[0] if found else None
+
+
+def config_in(folder: Path, config: Config) -> Path | None:
+    """The config dbtgate run in `folder` finds there (resolved; None: none), from what the
+    run found already (`Config.searched`), else looked up; a folder of two configs raises, as
+    a command run there without --config does."""
+    folder = folder.resolve()
+    if folder not in config.searched:
+        found = find_config(folder)
+        config.searched[folder] = found.resolve() if found is not None else None
+    return config.searched[folder]
 
 
 def _configures_dbtgate(pyproject: str) -> tuple[bool, dict[str, Any] | None]:

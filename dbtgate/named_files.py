@@ -13,7 +13,8 @@ text alone, as before, and the console rewrites those spans only (`from_here`).
 A fix that is a command (`dbtgate lint --fix CP01 models/a.sql --project-dir analytics`) is
 written, in the reports, to paste at the repository's root; the console rewrites it to paste
 where it ran. Its files are shell words (`Arg`): quoted as the shell needs, and an option naming
-the folder the command runs in (`--project-dir .`) is left out, wherever the command is pasted.
+the folder the command runs in (`--project-dir .`) is left out, wherever the command is pasted;
+so is `--config` where the command, pasted there, finds that config by itself (`Arg.written`).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from typing import NamedTuple
 from dbtgate.wording import number
 
 # Where a path lies in a note's text: (start, end), as slicing takes them; a command's argument
-# (`Arg`): (start, end, flag, path), its text rewritten whole from its path.
-Span = tuple[int, int] | tuple[int, int, str, str]
+# (`Arg`): (start, end, flag, path), its text rewritten whole from its path; plus, for an option
+# written in some folders only (`Arg.written`), whether the console's command has it.
+Span = tuple[int, int] | tuple[int, int, str, str] | tuple[int, int, str, str, bool]
 
 
 class File(NamedTuple):
@@ -42,13 +44,19 @@ class Arg(NamedTuple):
 
     path: str
     flag: str = ""
+    # An option the command finds for itself in some folders (`--config`: the config it looks
+    # for there): whether it is written in the command pasted where `path` is from (`naming`),
+    # and in the console's, pasted where dbtgate ran (`from_here`). None: written wherever its
+    # path is not `.`.
+    written: tuple[bool, bool] | None = None
 
 
-def arg_text(path: str, flag: str) -> str:
-    """An `Arg`'s text in a command pasted where `path` is from."""
+def arg_text(path: str, flag: str, written: bool = True) -> str:
+    """An `Arg`'s text in a command pasted where `path` is from: none where it is not
+    `written` there."""
     if not flag:
         return shlex.quote(path)
-    return "" if path == "." else f" {flag} {shlex.quote(path)}"
+    return "" if path == "." or not written else f" {flag} {shlex.quote(path)}"
 
 
 class NamesFiles(str):
@@ -68,8 +76,12 @@ def naming(*parts: str | File | Arg) -> str:
             said = part.path
             spans.append((at, at + len(said)))
         elif isinstance(part, Arg):
-            said = arg_text(part.path, part.flag)
-            spans.append((at, at + len(said), part.flag, part.path))
+            if part.written is None:
+                said = arg_text(part.path, part.flag)
+                spans.append((at, at + len(said), part.flag, part.path))
+            else:
+                said = arg_text(part.path, part.flag, part.written[0])
+                spans.append((at, at + len(said), part.flag, part.path, part.written[1]))
         else:
             said = part
         text.append(said)
@@ -108,7 +120,9 @@ def renamed(note: str, paths: Callable[[str], str]) -> str:
     at = 0
     for span in note.spans:
         start, end = span[0], span[1]
-        if len(span) == 4:
+        if len(span) == 5:  # written in the text where it has length, as it was
+            parts += [note[at:start], Arg(paths(span[3]), span[2], (end > start, span[4]))]
+        elif len(span) == 4:
             parts += [note[at:start], Arg(paths(span[3]), span[2])]
         else:
             parts += [note[at:start], File(paths(note[start:end]))]
@@ -148,7 +162,10 @@ def from_here(
     at = 0
     for span in where:
         start, end = span[0], span[1]
-        said = arg_text(paths(span[3]), span[2]) if len(span) == 4 else paths(note[start:end])
+        if len(span) == 2:
+            said = paths(note[start:end])
+        else:
+            said = arg_text(paths(span[3]), span[2], span[4] if len(span) == 5 else True)
         out += [note[at:start], said]
         at = end
     out.append(note[at:])

@@ -407,3 +407,81 @@ def test_a_reader_gone_before_the_first_line_leaves_lint_its_verdict(tmp_path):
         assert (done.returncode, done.stderr) == (0, ""), (unbuffered, done.stderr)
         read = dbtgate("lint", "--all", cwd=repo, env=unbuffered)
         assert read.returncode == 0 and "lint: 1 file in " in read.stdout, read.stdout
+
+
+# A config with CP01 off: a hint for CP01 pasted where it is read fails (`CP01 is off`).
+NO_CP01 = "version: 1\nlint: {enabled: true, dialect: duckdb, rules: [LT01]}\n"
+
+
+def report_hint(report: Path) -> str:
+    """The CP01 hint of a `--json` report (written to paste at the repository's root)."""
+    import json
+
+    fixes = {f["fix"] for f in json.loads(report.read_text())["findings"]}
+    [hint] = [fix for fix in fixes if fix.startswith("dbtgate lint --fix CP01 ")]
+    return hint
+
+
+def test_a_hint_printed_in_a_folder_of_another_config_names_the_config_the_run_read(tmp_path):
+    """Run with --config from a folder holding a config of its own: the console's command,
+    pasted there, must not read that folder's config (CP01 off) in place of the run's."""
+    init_repo(tmp_path)
+    model = project(tmp_path / "analytics", "models/marts/fees.sql")
+    marts = model.parent
+    (marts / "dbtgate.yml").write_text(NO_CP01)
+    report = tmp_path / "lint.json"
+    linted = dbtgate(
+        "lint", "--all", "--config", "../../dbtgate.yml", "--json", str(report), cwd=marts
+    )
+    hint = "dbtgate lint --fix CP01 fees.sql --project-dir ../.. --config ../../dbtgate.yml"
+    assert hint in fix_hints(linted.stdout), linted.stdout
+    # The reports' command pastes at the root, which finds no config: the project's is read.
+    assert report_hint(report) == (
+        "dbtgate lint --fix CP01 analytics/models/marts/fees.sql --project-dir analytics"
+    )
+    # Without --config, pasted there, the folder's config is read, and CP01 is off in it.
+    unnamed = dbtgate(*hint.split()[1:-2], cwd=marts)
+    assert unnamed.returncode == 2 and "CP01 is off" in unnamed.stderr, unnamed.stderr
+    pasted = dbtgate(*hint.split()[1:], cwd=marts)
+    assert "lint --fix: 1 file fixed (fees.sql: 2 CP01)" in pasted.stdout, pasted.stderr
+    assert " AS " not in model.read_text()
+    model.write_text(MODEL)
+    at_root = dbtgate(*report_hint(report).split()[1:], cwd=tmp_path)
+    assert "lint --fix: 1 file fixed" in at_root.stdout, at_root.stdout + at_root.stderr
+
+
+def test_a_hint_names_no_config_the_folder_it_is_pasted_in_finds_by_itself(tmp_path):
+    """The root holds a config of its own (CP01 off) and the project's folder the one read: from
+    the project's folder the console's command needs no --config (it finds that one there),
+    and the reports' command, pasted at the root, does."""
+    init_repo(tmp_path)
+    (tmp_path / "dbtgate.yml").write_text(NO_CP01)
+    model = project(tmp_path / "analytics")
+    report = tmp_path / "lint.json"
+    linted = dbtgate("lint", "--all", "--json", str(report), cwd=tmp_path / "analytics")
+    assert "dbtgate lint --fix CP01 models/fees.sql" in fix_hints(linted.stdout), linted.stdout
+    hint = report_hint(report)
+    assert hint == (
+        "dbtgate lint --fix CP01 analytics/models/fees.sql --project-dir analytics "
+        "--config analytics/dbtgate.yml"
+    )
+    pasted = dbtgate("lint", "--fix", "CP01", "models/fees.sql", cwd=tmp_path / "analytics")
+    assert "lint --fix: 1 file fixed" in pasted.stdout, pasted.stdout + pasted.stderr
+    model.write_text(MODEL)
+    at_root = dbtgate(*hint.split()[1:], cwd=tmp_path)
+    assert "lint --fix: 1 file fixed" in at_root.stdout, at_root.stdout + at_root.stderr
+
+
+def test_a_run_with_config_in_a_folder_of_two_configs_prints_a_hint_that_runs_there(tmp_path):
+    """Two configs in one folder stop a command that looks for one; --config picks one, and so
+    does the command the run prints."""
+    model = project(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.dbtgate]\nlint = {enabled = true, dialect = 'duckdb', rules = ['LT01']}\n"
+    )
+    linted = dbtgate("lint", "--all", "--config", "dbtgate.yml", cwd=tmp_path)
+    hint = "dbtgate lint --fix CP01 models/fees.sql --config dbtgate.yml"
+    assert hint in fix_hints(linted.stdout), linted.stdout + linted.stderr
+    pasted = dbtgate(*hint.split()[1:], cwd=tmp_path)
+    assert "lint --fix: 1 file fixed" in pasted.stdout, pasted.stdout + pasted.stderr
+    assert " AS " not in model.read_text()

@@ -419,7 +419,7 @@ def run_lint(
     # Under scope: changed, old debt does not block, so --fix leaves it (`lint.fix`); under
     # scope: all it blocks, so every line is fixed.
     scoped_fix = changes is not None and config.scope == "changed"
-    fix_scope = _fix_scope(project_dir, config.path, display)
+    fix_scope = _fix_scope(project_dir, config, display, here)
     whole_flag = " --whole" if _named_files_measured(config) else ""
     if fix is not None and project_error is None:
         from dbtgate.lint.fix import through_fix
@@ -443,7 +443,7 @@ def run_lint(
                 fixed.append(f"{shown}: {mended}" if mended else shown)
             elif outcome:
                 command = f"dbtgate lint --fix {','.join(fix)} {_quoted_here(path, here=here)}"
-                command += f"{naming(*_fix_scope(project_dir, config.path, here))}{whole_flag}"
+                command += f"{naming(*_fix_scope(project_dir, config, here))}{whole_flag}"
                 not_fixed.append(f"{shown}: {outcome}; fix by hand, or the whole file: {command}")
         if changes is not None and through:
             changes = replace(changes, files={**changes.files, **through})
@@ -1427,19 +1427,39 @@ def _paste_dir(root: Path, environ: Mapping[str, str] = os.environ) -> Path:
     return Path.cwd().resolve()
 
 
-def _fix_scope(project_dir: Path, config_path: Path | None, here: Path) -> tuple[Arg, ...]:
+def _fix_scope(
+    project_dir: Path, config: Config, here: Path, console: Path | None = None
+) -> tuple[Arg, ...]:
     """The flags a `dbtgate lint` pasted in `here` (the repository's root, or where `--fix` was
     typed: `_paste_dir`) needs to lint as this run did, as `naming` parts: `--project-dir` when
     the project is elsewhere (an `Arg`, left out where it is `.`), `--config` when the config
-    is not the one it would find (in `here`, else the project)."""
-    from dbtgate.config import find_config
-
+    is not the one it would find by itself: there, and in `console`, where the console's
+    command is pasted (`locate.command_paths`; `here` when not given)."""
     flags = [Arg(Path(os.path.relpath(project_dir, here)).as_posix(), "--project-dir")]
-    if config_path is not None:
-        found = find_config(here) or find_config(project_dir)
-        if found is None or found.resolve() != config_path.resolve():
-            flags.append(Arg(Path(os.path.relpath(config_path, here)).as_posix(), "--config"))
+    if config.path is not None:
+        written = (
+            not _finds_config(here, project_dir, config),
+            not _finds_config(console or here, project_dir, config),
+        )
+        path = Path(os.path.relpath(config.path, here)).as_posix()
+        flags.append(Arg(path, "--config", written))
     return tuple(flags)
+
+
+def _finds_config(folder: Path, project_dir: Path, config: Config) -> bool:
+    """Whether `dbtgate lint --project-dir PROJECT` run in `folder` reads `config` with no
+    --config, as the CLI looks for one: in `folder`, else in the project's folder. A folder of
+    two configs finds none (the command stops there without --config): the flag stays."""
+    from dbtgate.config import config_in
+
+    for place in (folder, project_dir):
+        try:
+            found = config_in(place, config)
+        except DbtgateError:
+            return False
+        if found is not None:
+            return config.path is not None and found == config.path.resolve()
+    return False
 
 
 def _named_files_measured(config: Config) -> bool:
