@@ -277,10 +277,10 @@ def unread_baseline_warning(config: Config, project: str | None, root: Path) -> 
     writes by default (the current folder, or beside the config) and nothing names, when
     `check` reads none: a newcomer who ran `dbtgate baseline` expects its findings not to
     block, and they all do. Another project's file (a monorepo's root) or one that is not a
-    baseline is none of this check's business. The file is named from `root`, as findings
-    name files (`locate.display_root`), its spans kept (`named_files`): the reports are the
-    same from whichever folder of the repository dbtgate ran, and the console names it (and
-    the `--baseline` to pass) from the working directory."""
+    baseline is none of this check's business. The file and the config are named from `root`,
+    as findings name files (`locate.display_root`), their spans kept (`named_files`): the
+    reports are the same from whichever folder of the repository dbtgate ran, and the console
+    names them (and the `--baseline` to pass) from the working directory."""
     import os
 
     folders = [Path(".")] + ([config.folder] if config.folder is not None else [])
@@ -290,8 +290,9 @@ def unread_baseline_warning(config: Config, project: str | None, root: Path) -> 
             shown = File(display_input(path, root))
             where: tuple[str | File, ...] = (
                 (
-                    f"set `baseline: {os.path.relpath(path, config.folder)}` in "
-                    f"{config.name}, or pass --baseline ",
+                    f"set `baseline: {os.path.relpath(path, config.folder)}` in ",
+                    _config_named(config, config.path, config.folder, root),
+                    ", or pass --baseline ",
                     shown,
                 )
                 if config.path is not None and config.folder is not None
@@ -304,6 +305,15 @@ def unread_baseline_warning(config: Config, project: str | None, root: Path) -> 
                 *where,
             )
     return None
+
+
+def _config_named(config: Config, path: Path, folder: Path, root: Path) -> str | File:
+    """The config (at `path`, its paths from `folder`) a note tells to edit, as notes name files
+    (from `root`, a `File`): from a folder below the project's, `dbtgate.yml` alone named
+    another file, or none. A pipe (`--config <(...)`) by its name as given (`Config.name`)."""
+    if folder != path.parent:
+        return config.name
+    return File(display_input(path, root))
 
 
 def _is_baseline_of(path: Path, project: str | None) -> bool:

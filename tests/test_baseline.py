@@ -207,8 +207,10 @@ def test_a_baseline_nothing_names_is_a_warning_that_says_how_to_read_it(workdir)
     )
     whole = (workdir / "dbtgate-baseline.json").resolve().as_posix()
     assert f"warning: {whole} is not read" in result.stdout
+    # So is the config to edit: `dbtgate.yml` alone, from here, was no file.
+    config = (workdir / "dbtgate.yml").resolve().as_posix()
     assert (
-        f"`baseline: dbtgate-baseline.json` in dbtgate.yml, or pass --baseline {whole}"
+        f"`baseline: dbtgate-baseline.json` in {config}, or pass --baseline {whole}"
     ) in " ".join(result.stdout.split())
     # Another project's baseline (a monorepo's root) or a file that is no baseline is not this
     # project's to read: nothing is said of it.

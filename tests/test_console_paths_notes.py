@@ -201,7 +201,9 @@ def test_artifact_and_unread_baseline_warnings_name_their_files_from_the_root(
         said = " ".join(run.stdout.split())
         assert f"warning: {folder}target/catalog.json{catalog}" in said, run.stdout
         assert f"warning: {folder}dbtgate-baseline.json{unread}" in said, run.stdout
-        assert f"or pass --baseline {folder}dbtgate-baseline.json" in said, run.stdout
+        assert f"in {folder}dbtgate.yml, or pass --baseline {folder}dbtgate-baseline.json" in (
+            said
+        ), run.stdout
     # The reports: the root's paths, byte for byte as from the root.
     assert (tmp_path / "below.json").read_bytes() == (tmp_path / "root.json").read_bytes()
     written = sorted(path.name for path in (tmp_path / "root").iterdir())
