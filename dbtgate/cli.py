@@ -1726,12 +1726,15 @@ def init(project_dir: Path | None, force: bool) -> None:
     """Write a commented starter dbtgate.yml for the dbt project found."""
     from dbtgate.starter import write_starter_config
 
+    existing: Path | Literal[False] | None = False  # not looked for yet
     if project_dir is None:
         from dbtgate.config import find_config
 
-        here = find_config(Path(".")) is not None
-        project_dir = _project_dir_above(None, None, None, config_here=here) or Path(".")
-    written = write_starter_config(project_dir, force=force)
+        here = find_config(Path("."))
+        project_dir = _project_dir_above(None, None, None, config_here=here is not None)
+        if project_dir is None:  # this folder's: its config is the one just looked for
+            project_dir, existing = Path("."), here
+    written = write_starter_config(project_dir, force=force, existing=existing)
     console = _console()
     with _ExitCodeStands(0):  # the file is written: a reader gone (`| head`) changes nothing
         console.print(

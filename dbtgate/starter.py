@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from dbtgate.config import find_config, yaml_problem
 from dbtgate.encoding import read_text
@@ -162,10 +162,14 @@ class WrittenStarter(NamedTuple):
     policies_note: str
 
 
-def write_starter_config(project_dir: Path, *, force: bool = False) -> WrittenStarter:
+def write_starter_config(
+    project_dir: Path, *, force: bool = False, existing: Path | Literal[False] | None = False
+) -> WrittenStarter:
     """Write dbtgate.yml into `project_dir`, fitted to the last build when there is one: its
     adapter's sqlfluff dialect, and policies that select models (tiers only when models have
-    them: a starter whose policies select nothing would pass every check and teach nothing)."""
+    them: a starter whose policies select nothing would pass every check and teach nothing).
+    `existing`: the config the caller found in `project_dir` already (None: none), not looked
+    for again (a pyproject.toml read twice); False: not looked for."""
     dbt_project = project_dir / "dbt_project.yml"
     if is_pipe(project_dir):
         raise DbtgateError(
@@ -179,7 +183,8 @@ def write_starter_config(project_dir: Path, *, force: bool = False) -> WrittenSt
             + project_dir_hint(project_dir)
         )
     target = project_dir / "dbtgate.yml"
-    existing = find_config(project_dir)
+    if existing is False:
+        existing = find_config(project_dir)
     if existing is not None and existing != target:
         # dbtgate.yml beside another config is two configs in one folder, which every command
         # refuses: --force cannot help.
