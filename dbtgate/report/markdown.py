@@ -24,9 +24,11 @@ run's artifacts where the comment links the run.
 The lineage goes first: it is drawn only when every blocking finding is shown, and says so. The
 waiver entry the gate suggests, folded under the blocking findings, keeps its room from them: it
 is what lets the author ship. The KPIs vs targets decide the verdict too: once the room holds a
-few blocking findings, their smallest form (a line counting those below target and naming the
-gated ones, in place of the scorecard) keeps its room from the breaking changes and the blocking
-findings as the waiver entry does.
+few blocking findings beside the breaking changes, their smallest form (a line counting those
+below target and naming the gated ones, in place of the scorecard) keeps its room from the
+breaking changes and the blocking findings as the waiver entry does. Before the breaking
+changes' table has room the findings fill its room, a few more of them at a limit than at the
+next ones, where the table has it: that is no room the KPIs keep at every larger limit.
 All untrusted text goes through `dbtgate.report.escape`.
 """
 
