@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import subprocess
@@ -24,6 +25,7 @@ from dbtgate.rules.registry import (
     Regex,
     Share,
     Violation,
+    as_violations,
     load_rules,
     rule,
 )
@@ -73,6 +75,58 @@ def test_a_rule_is_its_signature_and_docstring():
         assert registered.resolve_params({"min": 3}) == {"min": 3, "names": ["a"]}
     finally:
         RULES.pop("testonly.sample", None)
+
+
+def test_a_rule_bound_once_judges_as_called_with_its_inputs_and_parameters():
+    """The policies call `Rule.bound(...)` with the resource alone: for a plain function, a
+    generator, a closure and a wrapped function alike, it finds what
+    `Rule.run` (the function given its inputs and parameters on each call) finds, and the
+    rule's own defaults are left as they were."""
+    built, resources = object(), ["a_tmp", "b", "c_tmp"]
+    suffixes = {"tmp": "_tmp"}
+
+    def plain(name, project, *, suffix: str = "_x", upper: bool = False):
+        """Names ending in `suffix`."""
+        if project is built and name.endswith(suffix):
+            return Violation(name.upper() if upper else name)
+        return None
+
+    def generator(name, *, suffix: str = "_x"):
+        """Names ending in `suffix`, twice."""
+        yield from (Violation(name + part) for part in ("1", "2") if name.endswith(suffix))
+
+    def closure(name, project, *, key: str = "none"):
+        """Names ending in the suffix of `key`."""
+        if name.endswith(suffixes.get(key, "_x")):
+            yield Violation(name, key=key)
+
+    def wrapper(*args, **kwargs):
+        return plain(*args, **kwargs)
+
+    wrapped = functools.wraps(plain)(wrapper)
+
+    cases = [
+        (plain, {"suffix": "_tmp", "upper": True}),
+        (generator, {"suffix": "_tmp"}),
+        (closure, {"key": "tmp"}),
+        (wrapped, {"suffix": "_tmp", "upper": True}),
+    ]
+    try:
+        for index, (function, given) in enumerate(cases):
+            code = f"testonly.bound_{index}"
+            _define(code)(function)
+            registered = RULES[code]
+            params = registered.resolve_params(given)
+            judge = registered.bound({"project": built}, params)
+            found = [as_violations(judge(name)) for name in resources]
+            expected = [registered.run(name, {"project": built}, params) for name in resources]
+            assert found == expected, code
+            assert any(found), code  # the parameters reached the rule
+        assert plain.__kwdefaults__ == {"suffix": "_x", "upper": False}
+        assert plain.__defaults__ is None
+    finally:
+        for index in range(len(cases)):
+            RULES.pop(f"testonly.bound_{index}", None)
 
 
 def test_a_share_parameter_is_a_number_between_0_and_1():

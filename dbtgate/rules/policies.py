@@ -483,13 +483,13 @@ def _apply(
                 )
                 yield finding
             return
-        # One loop per rule, its inputs looked up once: it runs for every selected resource
-        # (60,000 calls for six rules at 10,000 models) and yields most of the gate's findings.
-        function, params = rule.function, compiled_rule.params
-        extra = [inputs.get(name) for name in rule.inputs]
+        # One loop per rule, its inputs and parameters given once (`Rule.bound`): it runs for
+        # every selected resource (60,000 calls for six rules at 10,000 models) and yields
+        # most of the gate's findings.
+        judge = rule.bound(inputs, compiled_rule.params)
         code, severity, select = rule.code, compiled_rule.severity, policy.policy.select
         for resource in subjects:
-            result = function(resource, *extra, **params)
+            result = judge(resource)
             if result is None:
                 continue
             for violation in (result,) if isinstance(result, Violation) else result:

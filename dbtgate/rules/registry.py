@@ -409,6 +409,31 @@ class Rule(Struct, frozen=True, dict=True):  # dict: for `cached_property`
             raise ParamError(problem)
         return values
 
+    def bound(
+        self, inputs: dict[str, Any], params: dict[str, Any]
+    ) -> Callable[[Any], Iterable[Violation] | Violation | None]:
+        """The rule function with its inputs and parameters given once, to call with the
+        resource alone: the policies call it for every selected resource (60,000 calls at
+        10,000 models). For a plain function, a copy of it whose defaults are the inputs and
+        parameters: `function(resource, *inputs, **params)` builds a tuple and a dict on each
+        call, ~1,900 instructions more than the copy's call. Anything else (a wrapped
+        function, a callable object) is given them on each call."""
+        function = self.function
+        given = [inputs.get(name) for name in self.inputs]
+        code = getattr(function, "__code__", None)
+        if (
+            type(function) is not types.FunctionType
+            or hasattr(function, "__wrapped__")
+            or code is None
+            or code.co_argcount != 1 + len(given)
+        ):
+            return lambda subject: function(subject, *given, **params)
+        copy = types.FunctionType(
+            code, function.__globals__, function.__name__, tuple(given), function.__closure__
+        )
+        copy.__kwdefaults__ = {**(function.__kwdefaults__ or {}), **params}
+        return copy
+
     def run(self, subject: Any, inputs: dict[str, Any], params: dict[str, Any]) -> list[Violation]:
         """Call the rule function; it may return a Violation, None, or yield Violations."""
         args = [subject, *(inputs.get(name) for name in self.inputs)]
