@@ -416,8 +416,8 @@ class Rule(Struct, frozen=True, dict=True):  # dict: for `cached_property`
         resource alone: the policies call it for every selected resource (60,000 calls at
         10,000 models). For a plain function, a copy of it whose defaults are the inputs and
         parameters: `function(resource, *inputs, **params)` builds a tuple and a dict on each
-        call, ~1,900 instructions more than the copy's call. Anything else (a wrapped
-        function, a callable object) is given them on each call."""
+        call, ~1,900 instructions more than the copy's call. A wrapped function, or one whose
+        parameters are not keyword-only after its inputs, is given them on each call."""
         function = self.function
         given = [inputs.get(name) for name in self.inputs]
         code = getattr(function, "__code__", None)
