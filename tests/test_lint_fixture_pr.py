@@ -144,7 +144,8 @@ def test_lint_command_from_the_repository_root_fails_the_pr_and_writes_the_json_
     )
     # From the dbt project's folder, with its own config: the findings still name the file
     # from the repository's root (annotations, code scanning), and the fix command is written
-    # to paste there, where that config is not the one found; the console's pastes here.
+    # to paste there, where that config is not the one found; the console's pastes here, where
+    # it is found without --config.
     inside = dbtgate("lint", "--json", "gate.json", cwd=root / "transform")
     assert inside.returncode == 1, inside.stdout + inside.stderr
     findings = json.loads((root / "transform" / "gate.json").read_text())["findings"]
@@ -154,8 +155,10 @@ def test_lint_command_from_the_repository_root_fails_the_pr_and_writes_the_json_
         f"dbtgate lint --fix CP01 transform/{PAYMENTS} --base-ref main --project-dir transform "
         "--config transform/dbtgate.yml"
     )
-    here = f"dbtgate lint --fix CP01 {PAYMENTS} --base-ref main --config dbtgate.yml"
-    assert f"fix: {here}" in " ".join(inside.stdout.split()), inside.stdout
+    here = f"dbtgate lint --fix CP01 {PAYMENTS} --base-ref main"
+    assert f"fix: {here}\n" in "\n".join(
+        " ".join(line.split()) for line in inside.stdout.splitlines()
+    )
     pasted = dbtgate(*keyword["fix"].split()[1:], cwd=root)
     assert f"lint --fix: 1 file fixed (transform/{PAYMENTS}: 6 CP01)" in pasted.stdout, (
         pasted.stdout
